@@ -1,0 +1,128 @@
+"""Core speed: the seed job against a plain numpy transcription, MiniSom, and batch memory.
+
+Run: python benchmarks/bench_core.py [--quick]
+Prints seconds and ratios measured in this one run, so the machine's speed cancels out.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from somdesk.core import SOM, SOMConfig, kernels
+from somdesk.core.reference import classic_reference
+
+
+def timed(fn, repeat=1):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def seed_job(iterations: int) -> dict:
+    rng = np.random.default_rng(0)
+    colours = rng.random((20, 3))
+    w0 = rng.random((100, 100, 3))
+    kernels.warm_up()
+    cfg = SOMConfig(width=100, height=100, iterations=iterations)
+    t_somdesk, som = timed(lambda: SOM(colours, cfg, weights=w0).train(), repeat=3)
+    t_ref, ref = timed(lambda: classic_reference(w0, colours, iterations))
+    row = {"job": f"seed job: 20 colours, 100x100, {iterations} iterations",
+           "numpy_transcription_s": t_ref, "somdesk_s": t_somdesk, "speedup_vs_numpy": t_ref / t_somdesk,
+           "max_abs_diff": float(np.max(np.abs(som.weights - ref))), "backend": kernels.BACKEND}
+    try:
+        from minisom import MiniSom
+    except ImportError:
+        row["minisom_s"] = None
+    else:
+        def run_minisom():
+            m = MiniSom(100, 100, 3, sigma=50.0, learning_rate=0.1, random_seed=0)
+            m._weights = w0.copy()
+            m.train(colours, iterations * len(colours), random_order=False)
+            return m
+        row["minisom_s"], _ = timed(run_minisom)
+        row["speedup_vs_minisom"] = row["minisom_s"] / t_somdesk
+    return row
+
+
+BATCH_CHILD = """
+import resource, sys, time, json
+import numpy as np
+from somdesk.core import SOM, SOMConfig, kernels
+n, epochs = int(sys.argv[1]), int(sys.argv[2])
+kernels.warm_up()
+x = np.random.default_rng(0).random((n, 3))
+som = SOM(x, SOMConfig(width=100, height=100, iterations=epochs, mode='batch', seed=0))
+t = time.perf_counter(); som.train(); dt = (time.perf_counter() - t) / epochs
+print(json.dumps({"seconds_per_epoch": dt, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+NUMPY_BATCH_CHILD = """
+import resource, sys, time, json
+import numpy as np
+n = int(sys.argv[1])
+x = np.random.default_rng(0).random((n, 3)); w = np.random.default_rng(1).random((10000, 3))
+rows, cols = np.divmod(np.arange(10000), 100); sigma = 50.0
+t = time.perf_counter()
+wsq = (w * w).sum(1); idx = np.empty(n, np.int64)
+for s in range(0, n, 2048):  # matrix-product BMUs, chunked
+    idx[s:s+2048] = np.argmin(wsq[None] - 2 * x[s:s+2048] @ w.T, axis=1)
+counts = np.bincount(idx, minlength=10000).astype(float)
+sums = np.stack([np.bincount(idx, weights=x[:, k], minlength=10000) for k in range(3)], 1)
+gy = np.exp(-(np.arange(100)[:, None] - np.arange(100)[None]) ** 2 / (2 * sigma ** 2))
+num = np.einsum('ai,ijd,bj->abd', gy, sums.reshape(100, 100, 3), gy)
+den = gy @ counts.reshape(100, 100) @ gy.T
+w = (num / den[..., None]).reshape(-1, 3)
+dt = time.perf_counter() - t
+print(json.dumps({"seconds_per_epoch": dt, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def child(code: str, *args) -> dict:
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          env=dict(os.environ))
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="200 iterations and 200,000 samples")
+    ap.add_argument("--json", help="also write the results here")
+    args = ap.parse_args()
+    iterations = 200 if args.quick else 1000
+    n = 200_000 if args.quick else 1_000_000
+    seed = seed_job(iterations)
+    batch = child(BATCH_CHILD, n, 3)
+    numpy_batch = child(NUMPY_BATCH_CHILD, n)
+    print(f"== {seed['job']} (kernels: {seed['backend']})")
+    print(f"plain numpy transcription  {seed['numpy_transcription_s']:8.3f} s")
+    if seed.get("minisom_s") is not None:
+        print(f"MiniSom                    {seed['minisom_s']:8.3f} s")
+    print(f"somdesk                    {seed['somdesk_s']:8.3f} s")
+    print(f"speed-up vs numpy          {seed['speedup_vs_numpy']:8.1f} x   (goal >= 40x)")
+    if seed.get("minisom_s") is not None:
+        print(f"speed-up vs MiniSom        {seed['speedup_vs_minisom']:8.1f} x")
+    print(f"max |somdesk - numpy|      {seed['max_abs_diff']:8.1e}     (must be <= 1e-6)")
+    print(f"== batch map, {n:,} random colours, 100x100")
+    print(f"plain numpy batch epoch    {numpy_batch['seconds_per_epoch']:8.3f} s   peak {numpy_batch['peak_mib']:.0f} MiB")
+    print(f"somdesk batch epoch        {batch['seconds_per_epoch']:8.3f} s   peak {batch['peak_mib']:.0f} MiB"
+          f"   (goal <= 1.5 s, < 1024 MiB)")
+    print(f"speed-up vs numpy batch    {numpy_batch['seconds_per_epoch'] / batch['seconds_per_epoch']:8.1f} x")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"seed_job": seed, "batch": batch, "numpy_batch": numpy_batch}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()

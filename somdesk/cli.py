@@ -1,0 +1,80 @@
+"""The `somdesk` command.
+
+    somdesk [FILE ...] [--smoke-test OUT.png]   open the window (Qt loads only here)
+    somdesk train ...                           train headless, write PNG / metrics / weights
+    somdesk palette info|convert ...            inspect and convert palette files
+
+Subcommands never import Qt, so they start fast and run without a display.
+User errors print one line `error: ...` on stderr and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import somdesk
+from somdesk.errors import SomdeskError
+
+SUBCOMMANDS = ("train", "palette")
+
+
+class UsageError(SomdeskError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line `error: ...`, exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="somdesk", description="Watch a Kohonen Self-Organizing Map organise itself. "
+                "Subcommands: 'somdesk train --help', 'somdesk palette --help'.")
+    p.add_argument("files", nargs="*", metavar="FILE", help="palette or saved map (.somz) to open")
+    p.add_argument("--smoke-test", metavar="OUT.png",
+                   help="open the window, train a short job, save a PNG of the map and exit (automation)")
+    p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
+    return p
+
+
+def _sub_parser() -> argparse.ArgumentParser:
+    from somdesk import cli_train
+
+    p = _Parser(prog="somdesk")
+    p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    cli_train.register(sub)
+    try:
+        from somdesk import cli_palette
+    except ImportError:  # pragma: no cover - palette support is part of the package
+        pass
+    else:
+        cli_palette.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            args = _sub_parser().parse_args(argv)
+            return int(args.func(args) or 0)
+        args = _gui_parser().parse_args(argv)
+        from somdesk.gui.app import main as gui_main  # Qt is imported only here
+
+        return int(gui_main(args.files, smoke_test=args.smoke_test) or 0)
+    except SomdeskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: out of memory: try a smaller map or fewer samples", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""`somdesk train`: the seed service's job (and every option) from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig
+from somdesk.errors import OptionError, SomdeskError
+
+MAX_RANDOM = 1_000_000
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a map headless and write a PNG, metrics, weights",
+                       description="Train a SOM on a palette (or random colours) with the classic "
+                       "algorithm by default, and write what you ask for.")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--palette", metavar="FILE", help="palette file to train on (any supported format)")
+    src.add_argument("--random", metavar="N", type=int, help="train on N random colours (default 20)")
+    d = SOMConfig()
+    p.add_argument("--width", type=int, default=d.width, help="map columns (default %(default)s)")
+    p.add_argument("--height", type=int, default=d.height, help="map rows (default %(default)s)")
+    p.add_argument("--iterations", type=int, default=d.iterations, help="iterations (default %(default)s)")
+    p.add_argument("--learning-rate", type=float, default=d.learning_rate, help="alpha0 (default %(default)s)")
+    p.add_argument("--sigma", type=float, default=None, help="sigma0 (default max(width, height)/2)")
+    p.add_argument("--seed", type=int, default=None, help="seed for a bit-for-bit repeatable run")
+    p.add_argument("--topology", default=d.topology, help=f"{' | '.join(TOPOLOGIES)}")
+    p.add_argument("--toroidal", action=argparse.BooleanOptionalAction, default=False, help="wrap the map's edges")
+    p.add_argument("--neighbourhood", "--neighborhood", default=d.neighbourhood, help=f"{' | '.join(NEIGHBOURHOODS)}")
+    p.add_argument("--decay", default=d.decay, help=f"{' | '.join(DECAYS)}")
+    p.add_argument("--init", default=d.init, help=f"{' | '.join(INITS)}")
+    p.add_argument("--order", default=d.order, help=f"{' | '.join(ORDERS)}")
+    p.add_argument("--mode", default=d.mode, choices=MODES, help="classic (online) or batch")
+    p.add_argument("--init-weights", metavar="FILE.npy", help="start from these weights: float array (H, W, D)")
+    p.add_argument("--save-weights", metavar="FILE.npy", help="write the trained weights, float64 (H, W, D)")
+    p.add_argument("--save-map", metavar="FILE.somz", help="write the trained map (resumable, opens in the window)")
+    p.add_argument("--out", metavar="FILE.png", help="the seed's picture: input colours above the trained map")
+    p.add_argument("--scale", type=int, default=4, help="pixels per node in --out (default %(default)s)")
+    p.add_argument("--metrics-json", metavar="FILE", help="write quality measures and timing as JSON ('-' for stdout)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=run)
+
+
+def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
+    if args.palette:
+        from somdesk.io.palettes import read_palette
+
+        pal = read_palette(args.palette)
+        for w in pal.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        return pal.to_array(), [s.name for s in pal.swatches]
+    n = 20 if args.random is None else args.random
+    if not 1 <= n <= MAX_RANDOM:
+        raise OptionError(f"--random must be between 1 and {MAX_RANDOM:,}, got {n}")
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 2]) if seed is not None else None)
+    return rng.random((n, 3)), None
+
+
+def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise SomdeskError(f"{path}: no such file") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise SomdeskError(f"{path}: not a .npy array file ({exc})") from None
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
+        raise SomdeskError(f"{path}: expected a numeric array")
+    if arr.shape != (height, width, dim):
+        raise SomdeskError(f"{path}: weights have shape {arr.shape}, but the map needs "
+                           f"(height, width, dim) = {(height, width, dim)}")
+    return arr.astype(np.float64)
+
+
+def _check_writable(*paths) -> None:
+    """Fail before training, not after, when an output folder does not exist."""
+    for p in paths:
+        if p and p != "-":
+            parent = Path(p).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise SomdeskError(f"{p}: folder {parent} does not exist")
+
+
+def run(args) -> int:
+    from somdesk.core import SOM, kernels, metrics
+    from somdesk.io.images import save_png, seed_picture
+    from somdesk.io.mapfile import save_map
+
+    config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
+                       learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
+                       decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
+                       order=args.order, mode=args.mode, seed=args.seed)
+    if args.scale < 1 or args.scale > 64:
+        raise OptionError(f"--scale must be between 1 and 64, got {args.scale}")
+    _check_writable(args.out, args.save_weights, args.save_map, args.metrics_json)
+    data, names = _load_inputs(args, config.seed)
+    weights = None
+    if args.init_weights:
+        weights = _load_weights(args.init_weights, config.height, config.width, data.shape[1])
+    som = SOM(data, config, weights=weights)
+    kernels.warm_up()  # compile/load kernels before the clock starts
+    t0 = time.perf_counter()
+    som.train()
+    seconds = time.perf_counter() - t0
+    hexagonal = config.topology == "hexagonal"
+    report = {
+        "quantization_error": metrics.quantization_error(som.weights, som.data),
+        "topographic_error": metrics.topographic_error(som.weights, som.data, hexagonal, config.toroidal),
+        "train_seconds": seconds,
+        "iterations": config.iterations,
+        "width": config.width,
+        "height": config.height,
+        "inputs": int(len(data)),
+        "dims": int(data.shape[1]),
+        "mode": config.mode,
+        "seed": int(som.seed),
+        "backend": kernels.BACKEND,
+    }
+    if args.save_weights:
+        from somdesk.io.atomic import atomic_open
+
+        with atomic_open(args.save_weights, "wb") as fh:
+            np.save(fh, som.weights.astype(np.float64), allow_pickle=False)
+    if args.save_map:
+        save_map(som, args.save_map, names)
+    if args.out:
+        if data.shape[1] != 3:
+            raise SomdeskError("--out draws colours and needs 3-dimensional (RGB) inputs")
+        save_png(seed_picture(som.data, som.weights, args.scale), args.out)
+    if args.metrics_json:
+        text = json.dumps(report, indent=2)
+        if args.metrics_json == "-":
+            print(text)
+        else:
+            from somdesk.io.atomic import atomic_write_bytes
+
+            atomic_write_bytes(args.metrics_json, (text + "\n").encode())
+    if not args.quiet and args.metrics_json != "-":
+        print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
+              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}, "
+              f"topographic error {report['topographic_error']:.4f}")
+    return 0

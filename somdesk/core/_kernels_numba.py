@@ -1,0 +1,411 @@
+"""Compiled inner loops (numba). Imported only through `somdesk.core.kernels`.
+
+Why compiled: the classic algorithm is sequential (each input sees the weights
+the previous one left), so numpy can only vectorise over nodes, and its per-call
+overhead dominates on a 100x100 map.  These loops do the same arithmetic as the
+plain numpy transcription (somdesk.core.reference), with savings that change
+the result by no more than float64 rounding:
+
+* Grid offsets are whole steps (rows: multiples of 1 or sqrt(3)/2; columns:
+  multiples of 1/2), so the neighbourhood factors of an epoch (sigma is constant
+  within one) come from small tables instead of H*W exponentials per input.
+* The gaussian is separable, exp(-(dx^2+dy^2)/2s^2) = exp(-dx^2/2s^2) exp(-dy^2/2s^2).
+* Nodes whose factor alpha*h is below CUTOFF (1e-16, under float64 resolution
+  of the data) are skipped: only a window around the BMU is touched.
+* The BMU search prunes 8x8 tiles of nodes by a bounding box of their weights:
+  the distance from v to the box is a lower bound for every node inside.  Boxes
+  are recomputed each epoch and, after each update, grown to cover where the
+  update can have moved the tile's nodes (towards v by at most the tile's
+  largest factor), so the search stays exact.  Ties go to the first node in
+  row-major order, as np.argmin does.
+
+Loops index from 0 over slices on purpose: numba then knows the index is never
+negative, drops its wraparound checks and LLVM vectorises the loop.
+
+`cache=True` keeps the machine code on disk (NUMBA_CACHE_DIR or __pycache__),
+so the compile cost (a few seconds) is paid once per machine, not per start.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+CUTOFF = 1e-16
+GAUSSIAN, BUBBLE, MEXICAN_HAT, TRIANGLE = 0, 1, 2, 3
+HEX_H = math.sqrt(3.0) / 2.0
+TILE = 8
+_SLACK = 1e-9  # relative slack on pruning bounds, far above rounding error
+
+
+@njit(cache=True, nogil=True)
+def _h(nb, d2, sigma):
+    if nb == GAUSSIAN:
+        return math.exp(-d2 / (2.0 * sigma * sigma))
+    if nb == BUBBLE:
+        return 1.0 if d2 <= sigma * sigma else 0.0
+    if nb == TRIANGLE:
+        d = math.sqrt(d2)
+        return 1.0 - d / sigma if d < sigma else 0.0
+    # mexican hat (Ricker wavelet): the negative rim pushes weights apart
+    q = d2 / (sigma * sigma)
+    return (1.0 - q) * math.exp(-0.5 * q)
+
+
+@njit(cache=True, nogil=True)
+def _reach(nb, sigma, alpha):
+    """Radius beyond which alpha*|h(d)| < CUTOFF, in grid units."""
+    if nb == BUBBLE or nb == TRIANGLE:
+        return sigma
+    if alpha <= CUTOFF:
+        return 0.0
+    r = sigma * math.sqrt(2.0 * math.log(alpha / CUTOFF))
+    if nb == MEXICAN_HAT:
+        r = max(r, 10.0 * sigma)
+    return r
+
+
+@njit(cache=True, nogil=True)
+def _window(center, reach_cells, n, toroidal):
+    """Index range [lo, hi) around center covering the reach; may pass 0..n if toroidal."""
+    r = int(math.ceil(reach_cells)) + 1
+    if 2 * r + 1 >= n:
+        return 0, n
+    lo = center - r
+    hi = center + r + 1
+    if not toroidal:
+        lo = max(lo, 0)
+        hi = min(hi, n)
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def _row_offset(i, bi, height, toroidal):
+    d = abs(i - bi)
+    if toroidal and height - d < d:
+        d = height - d
+    return d
+
+
+@njit(cache=True, nogil=True)
+def _col_offset2(j, p, bx2, width, toroidal):
+    """|x - bx| in half cells for column j on a row of parity p."""
+    d = abs(2 * j + p - bx2)
+    if toroidal and 2 * width - d < d:
+        d = 2 * width - d
+    return d
+
+
+@njit(cache=True, nogil=True)
+def factor_tables(height, width, sigma, alpha, hexagonal):
+    """ty[k] = alpha exp(-(k*ystep)^2/2s^2), tx[k] = exp(-(k/2)^2/2s^2)."""
+    ystep = HEX_H if hexagonal else 1.0
+    inv = 1.0 / (2.0 * sigma * sigma)
+    ty = np.empty(height + 1)
+    for k in range(height + 1):
+        dy = k * ystep
+        ty[k] = alpha * math.exp(-(dy * dy) * inv)
+    tx = np.empty(2 * width + 2)
+    for k in range(2 * width + 2):
+        dx = 0.5 * k
+        tx[k] = math.exp(-(dx * dx) * inv)
+    return ty, tx
+
+
+@njit(cache=True, nogil=True)
+def refresh_boxes(wf, height, width, lo, hi, dirty):
+    """Recompute the exact bounding box of every tile marked dirty, then clear the mark."""
+    dim = wf.shape[1]
+    for ty in range(lo.shape[0]):
+        for tx in range(lo.shape[1]):
+            if not dirty[ty, tx]:
+                continue
+            dirty[ty, tx] = 0
+            for d in range(dim):
+                lo[ty, tx, d] = np.inf
+                hi[ty, tx, d] = -np.inf
+            for i in range(ty * TILE, min(ty * TILE + TILE, height)):
+                for j in range(tx * TILE, min(tx * TILE + TILE, width)):
+                    n = i * width + j
+                    for d in range(dim):
+                        x = wf[n, d]
+                        if x < lo[ty, tx, d]:
+                            lo[ty, tx, d] = x
+                        if x > hi[ty, tx, d]:
+                            hi[ty, tx, d] = x
+
+
+def tile_shape(height, width):
+    return (height + TILE - 1) // TILE, (width + TILE - 1) // TILE
+
+
+@njit(cache=True, nogil=True)
+def bmu_tiles(wf, v, height, width, lo, hi, start):
+    """Exact BMU (first in row-major order on ties) using tile bounding boxes."""
+    dim = wf.shape[1]
+    best_i = start
+    best = 0.0
+    for d in range(dim):
+        t = wf[start, d] - v[d]
+        best += t * t
+    for ty in range(lo.shape[0]):
+        for tx in range(lo.shape[1]):
+            lb = 0.0
+            for d in range(dim):
+                g = lo[ty, tx, d] - v[d]
+                if g <= 0.0:
+                    g = v[d] - hi[ty, tx, d]
+                    if g < 0.0:
+                        g = 0.0
+                lb += g * g
+            if lb > best * (1.0 + _SLACK):
+                continue
+            i1 = min(ty * TILE + TILE, height)
+            j0 = tx * TILE
+            j1 = min(j0 + TILE, width)
+            for i in range(ty * TILE, i1):
+                for j in range(j0, j1):
+                    n = i * width + j
+                    s = 0.0
+                    for d in range(dim):
+                        t = wf[n, d] - v[d]
+                        s += t * t
+                    if s < best or (s == best and n < best_i):
+                        best = s
+                        best_i = n
+    return best_i
+
+
+@njit(cache=True, nogil=True)
+def bmu_scan(wf, v):
+    """Exact BMU by a full scan (first in row-major order on ties)."""
+    m_count, dim = wf.shape
+    best = np.inf
+    best_i = 0
+    for m in range(m_count):
+        s = 0.0
+        for d in range(dim):
+            t = wf[m, d] - v[d]
+            s += t * t
+        if s < best:
+            best = s
+            best_i = m
+    return best_i
+
+
+@njit(cache=True, nogil=True)
+def _grow_boxes(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi, dirty):
+    """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved."""
+    dim = v.shape[0]
+    nty = lo.shape[0]
+    ntx = lo.shape[1]
+    tmax_r = np.zeros(nty)
+    tmax_c = np.zeros(ntx)
+    for ii in range(r_lo, r_hi):
+        i = ii % height
+        if rowmax[i] > tmax_r[i // TILE]:
+            tmax_r[i // TILE] = rowmax[i]
+    for jj in range(c_lo, c_hi):
+        j = jj % width
+        if colmax[j] > tmax_c[j // TILE]:
+            tmax_c[j // TILE] = colmax[j]
+    for ty in range(nty):
+        if tmax_r[ty] == 0.0:
+            continue
+        for tx in range(ntx):
+            h = tmax_r[ty] * tmax_c[tx]
+            if h == 0.0:
+                continue
+            if h > 1.0:
+                h = 1.0
+            dirty[ty, tx] = 1
+            for d in range(dim):
+                a = lo[ty, tx, d]
+                b = hi[ty, tx, d]
+                if v[d] < a:
+                    a = a + h * (v[d] - a)
+                    a -= 1e-12 * (abs(a) + abs(v[d]))
+                    lo[ty, tx, d] = a
+                elif v[d] > b:
+                    b = b + h * (v[d] - b)
+                    b += 1e-12 * (abs(b) + abs(v[d]))
+                    hi[ty, tx, d] = b
+
+
+@njit(cache=True, nogil=True)
+def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, bmus,
+                 lo, hi, dirty):
+    """One iteration of the classic algorithm: present x[order[k]] in turn.
+
+    last_bmu[n] (the BMU input n had last time) seeds the pruned search and is
+    updated; bmus[k] receives the BMU of the k-th presented input.
+    lo, hi (tiles, tiles, D) and dirty (tiles, tiles) are the tile boxes, kept by
+    the caller between epochs; mark every tile dirty whenever the weights are
+    changed from outside.
+    """
+    height, width, dim = w3.shape
+    wf = w3.reshape(height * width, dim)
+    prune = nb != MEXICAN_HAT
+    if prune:
+        refresh_boxes(wf, height, width, lo, hi, dirty)
+    ty, tx = factor_tables(height, width, sigma, alpha, hexagonal)
+    ystep = HEX_H if hexagonal else 1.0
+    reach = _reach(nb, sigma, alpha)
+    n_par = 2 if hexagonal else 1
+    gx = np.zeros((2, width * dim))
+    vt = np.empty(width * dim)
+    rowf = np.zeros(height)
+    colmax = np.zeros(width)
+    for k in range(order.shape[0]):
+        src = order[k]
+        v = x[src]
+        if prune:
+            b = bmu_tiles(wf, v, height, width, lo, hi, last_bmu[src])
+        else:
+            b = bmu_scan(wf, v)
+        last_bmu[src] = b
+        bmus[k] = b
+        bi = b // width
+        bj = b - bi * width
+        bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
+        r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
+        c_lo, c_hi = _window(bj, reach, width, toroidal)
+        for j in range(width):
+            for d in range(dim):
+                vt[j * dim + d] = v[d]
+        if nb == GAUSSIAN:
+            for jj in range(c_lo, c_hi):
+                j = jj % width
+                cm = 0.0
+                for p in range(n_par):
+                    g = tx[_col_offset2(j, p, bx2, width, toroidal)]
+                    cm = max(cm, g)
+                    for d in range(dim):
+                        gx[p, j * dim + d] = g
+                colmax[j] = cm
+        else:
+            for jj in range(c_lo, c_hi):
+                colmax[jj % width] = 1.0
+        for ii in range(r_lo, r_hi):
+            i = ii % height
+            p = i % 2 if hexagonal else 0
+            row = w3[i].reshape(width * dim)
+            if nb == GAUSSIAN:
+                a = ty[_row_offset(i, bi, height, toroidal)]
+                rowf[i] = a if a >= CUTOFF else 0.0
+                if a < CUTOFF:
+                    continue
+                lo_c = c_lo
+                while lo_c < c_hi:  # one or two segments (two when the window wraps)
+                    j0 = lo_c % width
+                    seg = min(c_hi - lo_c, width - j0)
+                    k0 = j0 * dim
+                    k1 = (j0 + seg) * dim
+                    rs = row[k0:k1]
+                    gs = gx[p, k0:k1]
+                    vs = vt[k0:k1]
+                    for q in range(rs.shape[0]):
+                        rs[q] += (a * gs[q]) * (vs[q] - rs[q])
+                    lo_c += seg
+            else:
+                dy = _row_offset(i, bi, height, toroidal) * ystep
+                rowf[i] = alpha
+                for jj in range(c_lo, c_hi):
+                    j = jj % width
+                    dx = 0.5 * _col_offset2(j, p, bx2, width, toroidal)
+                    h = alpha * _h(nb, dy * dy + dx * dx, sigma)
+                    if h != 0.0:
+                        for d in range(dim):
+                            row[j * dim + d] += h * (v[d] - row[j * dim + d])
+        if prune:
+            _grow_boxes(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty)
+        for ii in range(r_lo, r_hi):
+            rowf[ii % height] = 0.0
+        for jj in range(c_lo, c_hi):
+            colmax[jj % width] = 0.0
+
+
+@njit(cache=True, parallel=True)
+def bmus_pruned(wf, x, u, out_idx, out_d2):
+    """Exact BMUs of many samples, pruned by a projection onto unit direction u.
+
+    |x.u - w.u| is a lower bound on |x - w|, so after sorting the codebook by w.u
+    the search walks outwards from x.u and stops once that bound passes the best
+    distance found.  Ties go to the lowest node index, as in bmu_scan.
+    """
+    m_count, dim = wf.shape
+    proj = np.empty(m_count)
+    for m in range(m_count):  # same loop as for px below, so equal points project equally
+        acc = 0.0
+        for d in range(dim):
+            acc += wf[m, d] * u[d]
+        proj[m] = acc
+    srt = np.argsort(proj)
+    sp = proj[srt]
+    ws = wf[srt]
+    for s in prange(x.shape[0]):
+        xs = x[s]
+        px = 0.0
+        for d in range(dim):
+            px += xs[d] * u[d]
+        pos = np.searchsorted(sp, px)
+        best = np.inf
+        best_i = m_count
+        lo = pos - 1
+        hi = pos
+        while lo >= 0 or hi < m_count:
+            dlo = px - sp[lo] if lo >= 0 else np.inf
+            dhi = sp[hi] - px if hi < m_count else np.inf
+            if dlo <= dhi:
+                k = lo
+                bound = dlo
+                lo -= 1
+            else:
+                k = hi
+                bound = dhi
+                hi += 1
+            # every node not yet seen is at least `bound` away along u; the
+            # absolute tolerance keeps exact ties (best == 0) from being cut off
+            if bound > math.sqrt(best) * (1.0 + _SLACK) + 1e-12 * (abs(px) + 1.0):
+                break
+            t2 = 0.0
+            for d in range(dim):
+                t = ws[k, d] - xs[d]
+                t2 += t * t
+            node = srt[k]
+            if t2 < best or (t2 == best and node < best_i):
+                best = t2
+                best_i = node
+        out_idx[s] = best_i
+        out_d2[s] = best
+
+
+@njit(cache=True, nogil=True)
+def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal, num, den):
+    """num[n] += sum_m h(n, m) sums[m]; den[n] += sum_m h(n, m) counts[m]."""
+    dim = sums.shape[1]
+    ystep = HEX_H if hexagonal else 1.0
+    reach = _reach(nb, sigma, 1.0)
+    for m in range(height * width):
+        c = counts[m]
+        if c == 0:
+            continue
+        bi = m // width
+        bj = m - bi * width
+        bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
+        r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
+        c_lo, c_hi = _window(bj, reach, width, toroidal)
+        for ii in range(r_lo, r_hi):
+            i = ii % height
+            p = i % 2 if hexagonal else 0
+            dy = _row_offset(i, bi, height, toroidal) * ystep
+            for jj in range(c_lo, c_hi):
+                j = jj % width
+                dx = 0.5 * _col_offset2(j, p, bx2, width, toroidal)
+                h = _h(nb, dy * dy + dx * dx, sigma)
+                if h >= CUTOFF:
+                    n = i * width + j
+                    den[n] += h * c
+                    for d in range(dim):
+                        num[n, d] += h * sums[m, d]

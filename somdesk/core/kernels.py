@@ -1,0 +1,140 @@
+"""The inner loops, compiled with numba when it is available, else plain numpy.
+
+Both back ends give the same weights to float64 rounding (tests check 1e-9).
+Set SOMDESK_KERNELS=numpy to force the numpy path (slow: ~40x slower on the
+seed job); it exists so the app still runs where numba cannot load.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from somdesk.core.topology import node_positions, periods
+
+NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
+CUTOFF = 1e-16
+
+BACKEND = "numpy"
+if os.environ.get("SOMDESK_KERNELS", "").lower() != "numpy":
+    try:
+        from somdesk.core import _kernels_numba as _nb
+        BACKEND = "numba"
+    except ImportError:  # numba missing or broken: the numpy path still works
+        _nb = None
+else:
+    _nb = None
+
+
+def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
+    """h(d) for squared grid distances d2 (numpy version of the kernels' _h)."""
+    if nb == "gaussian":
+        return np.exp(-d2 / (2.0 * sigma * sigma))
+    if nb == "bubble":
+        return (d2 <= sigma * sigma).astype(np.float64)
+    if nb == "triangle":
+        return np.clip(1.0 - np.sqrt(d2) / sigma, 0.0, None)
+    q = d2 / (sigma * sigma)
+    return (1.0 - q) * np.exp(-0.5 * q)
+
+
+def _squared_distances_to(b: int, height: int, width: int, hexagonal: bool, toroidal: bool) -> np.ndarray:
+    pos = node_positions(height, width, hexagonal)
+    d = np.abs(pos - pos.reshape(-1, 2)[b])
+    if toroidal:
+        px, py = periods(height, width, hexagonal)
+        d[..., 0] = np.minimum(d[..., 0], px - d[..., 0])
+        d[..., 1] = np.minimum(d[..., 1], py - d[..., 1])
+    return d[..., 0] ** 2 + d[..., 1] ** 2
+
+
+class TileBoxes:
+    """Per-tile weight bounding boxes kept between epochs for the pruned BMU search."""
+
+    def __init__(self, height: int, width: int, dim: int):
+        shape = _nb.tile_shape(height, width) if _nb else (1, 1)
+        self.lo = np.empty(shape + (dim,))
+        self.hi = np.empty(shape + (dim,))
+        self.dirty = np.ones(shape, dtype=np.uint8)
+
+    def invalidate(self) -> None:
+        self.dirty[...] = 1
+
+
+def online_epoch(w3: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
+                 nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
+                 boxes: TileBoxes) -> np.ndarray:
+    """Present x[order[k]] one after the other, updating w3 in place; return the BMUs."""
+    bmus = np.empty(len(order), dtype=np.int64)
+    if _nb is not None:
+        _nb.online_epoch(w3, x, order, alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal, toroidal,
+                         last_bmu, bmus, boxes.lo, boxes.hi, boxes.dirty)
+        return bmus
+    height, width, _ = w3.shape
+    wf = w3.reshape(height * width, -1)
+    for k, src in enumerate(order):
+        v = x[src]
+        b = int(np.argmin(np.sum((wf - v) ** 2, axis=1)))
+        h = alpha * neighbourhood(nb, _squared_distances_to(b, height, width, hexagonal, toroidal), sigma)
+        h[np.abs(h) < CUTOFF] = 0.0
+        w3 += h[..., None] * (v - w3)
+        bmus[k] = last_bmu[src] = b
+    return bmus
+
+
+def bmus_of(wf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(BMU flat index, squared distance) of every row of x; exact, first index on ties."""
+    n = len(x)
+    idx = np.empty(n, dtype=np.int64)
+    d2 = np.empty(n, dtype=np.float64)
+    if n == 0:
+        return idx, d2
+    if _nb is not None:
+        # prune along the codebook's main axis: the longest spread gives the tightest bound
+        centred = wf - wf.mean(axis=0)
+        try:
+            u = np.linalg.svd(centred[:: max(1, len(wf) // 4096)], full_matrices=False)[2][0]
+        except np.linalg.LinAlgError:
+            u = np.zeros(wf.shape[1]); u[0] = 1.0
+        if not np.all(np.isfinite(u)) or np.linalg.norm(u) == 0:
+            u = np.zeros(wf.shape[1]); u[0] = 1.0
+        _nb.bmus_pruned(np.ascontiguousarray(wf), np.ascontiguousarray(x, dtype=np.float64),
+                        np.ascontiguousarray(u / np.linalg.norm(u)), idx, d2)
+        return idx, d2
+    # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
+    step = max(1, 2_000_000 // max(1, wf.size))
+    for s in range(0, n, step):
+        dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
+        idx[s:s + step] = np.argmin(dist, axis=1)
+        d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
+    return idx, d2
+
+
+def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, sigma: float,
+                 nb: str, hexagonal: bool, toroidal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(numerator (M, D), denominator (M,)) of Kohonen's batch map update."""
+    dim = sums.shape[1]
+    num = np.zeros((height * width, dim))
+    den = np.zeros(height * width)
+    if _nb is not None:
+        _nb.batch_accumulate(sums, counts, height, width, sigma, NEIGHBOURHOOD_CODES[nb],
+                             hexagonal, toroidal, num, den)
+        return num, den
+    for m in np.flatnonzero(counts):
+        h = neighbourhood(nb, _squared_distances_to(int(m), height, width, hexagonal, toroidal), sigma).ravel()
+        h[h < CUTOFF] = 0.0
+        den += h * counts[m]
+        num += h[:, None] * sums[m]
+    return num, den
+
+
+def warm_up() -> None:
+    """Compile (or load from cache) the kernels on a tiny map, so a first run is not slow."""
+    if _nb is None:
+        return
+    w = np.random.default_rng(0).random((3, 4, 3))
+    x = w.reshape(-1, 3)[:2].copy()
+    for nb in NEIGHBOURHOOD_CODES:
+        online_epoch(w, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64), TileBoxes(3, 4, 3))
+    bmus_of(w.reshape(-1, 3), x)
+    batch_smooth(x, np.ones(2), 1, 2, 1.0, "gaussian", False, False)

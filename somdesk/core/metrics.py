@@ -1,0 +1,105 @@
+"""Measures of a trained map: quantisation and topographic error, U-matrix, hits.
+
+All take weights (H, W, D) and, where needed, data (N, D); none modifies them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from somdesk.core import kernels
+from somdesk.core.topology import grid_distance, neighbour_threshold
+
+# The topographic error needs the two nearest nodes of every sample, an (N, M)
+# problem; beyond this many samples it is estimated on a fixed random subset.
+TOPOGRAPHIC_SAMPLE_LIMIT = 50_000
+
+
+def bmus(weights: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """(N, 2) array of (row, column) of each sample's best-matching node."""
+    height, width, dim = weights.shape
+    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64))
+    return np.stack(np.divmod(idx, width), axis=1)
+
+
+def quantization_error(weights: np.ndarray, data: np.ndarray) -> float:
+    """Mean Euclidean distance from each sample to its BMU's weights."""
+    dim = weights.shape[2]
+    _, d2 = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64))
+    return float(np.mean(np.sqrt(d2))) if len(d2) else 0.0
+
+
+def _two_nearest(wf: np.ndarray, x: np.ndarray) -> np.ndarray:
+    out = np.empty((len(x), 2), dtype=np.int64)
+    step = max(1, 2_000_000 // max(1, wf.size))
+    for s in range(0, len(x), step):
+        dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
+        if wf.shape[0] == 1:
+            out[s:s + step] = 0
+            continue
+        part = np.argpartition(dist, 1, axis=1)[:, :2]
+        rows = np.arange(len(dist))[:, None]
+        order = np.argsort(dist[rows, part], axis=1, kind="stable")
+        out[s:s + step] = np.take_along_axis(part, order, axis=1)
+    return out
+
+
+def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = False,
+                      toroidal: bool = False) -> float:
+    """Fraction of samples whose two nearest nodes are not grid neighbours.
+
+    Neighbours: the 8 around a node on rectangular maps, the 6 on hexagonal ones;
+    toroidal maps count wrapped neighbours.  A 1-node map has no error.
+    """
+    height, width, dim = weights.shape
+    data = np.asarray(data, dtype=np.float64)
+    if height * width < 2 or len(data) == 0:
+        return 0.0
+    if len(data) > TOPOGRAPHIC_SAMPLE_LIMIT:
+        pick = np.random.default_rng(0).choice(len(data), TOPOGRAPHIC_SAMPLE_LIMIT, replace=False)
+        data = data[np.sort(pick)]
+    two = _two_nearest(weights.reshape(-1, dim), data)
+    dist = grid_distance(two[:, 0], two[:, 1], height, width, hexagonal, toroidal)
+    return float(np.mean(dist > neighbour_threshold(hexagonal)))
+
+
+def neighbour_offsets(row: int, hexagonal: bool) -> list[tuple[int, int]]:
+    """Grid neighbours of a node on `row` as (drow, dcol); hex rows are odd-r offset."""
+    if not hexagonal:
+        return [(di, dj) for di in (-1, 0, 1) for dj in (-1, 0, 1) if (di, dj) != (0, 0)]
+    shift = row % 2  # odd rows sit half a cell to the right
+    return [(0, -1), (0, 1), (-1, shift - 1), (-1, shift), (1, shift - 1), (1, shift)]
+
+
+def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = False) -> np.ndarray:
+    """(H, W) mean Euclidean weight distance from each node to its grid neighbours."""
+    height, width, _ = weights.shape
+    total = np.zeros((height, width))
+    count = np.zeros((height, width))
+    rows = np.arange(height)
+    cols = np.arange(width)
+    for parity in ((0, 1) if hexagonal else (0,)):
+        sel = rows[rows % 2 == parity] if hexagonal else rows
+        for di, dj in neighbour_offsets(parity, hexagonal):
+            ni = sel + di
+            nj = cols + dj
+            if toroidal:
+                ni, nj = ni % height, nj % width
+            ok_i = (ni >= 0) & (ni < height)
+            ok_j = (nj >= 0) & (nj < width)
+            si, sj = sel[ok_i], cols[ok_j]
+            if len(si) == 0 or len(sj) == 0:
+                continue
+            a = weights[np.ix_(si, sj)]
+            b = weights[np.ix_(ni[ok_i], nj[ok_j])]
+            d = np.sqrt(np.sum((a - b) ** 2, axis=-1))
+            total[np.ix_(si, sj)] += d
+            count[np.ix_(si, sj)] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+
+
+def hit_counts(weights: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """(H, W) number of samples whose BMU is each node."""
+    height, width, dim = weights.shape
+    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64))
+    return np.bincount(idx, minlength=height * width).reshape(height, width)

@@ -1,0 +1,55 @@
+"""How sigma (neighbourhood radius) and alpha (learning rate) shrink over a run.
+
+All schedules take the iteration index t in [0, T) and return (sigma_t, alpha_t).
+
+classic  The seed's: lambda = T / ln(sigma0), sigma_t = sigma0 exp(-t/lambda),
+         alpha_t = alpha0 exp(-t/lambda).  sigma reaches 1 at t = T.
+         When sigma0 <= 1 (e.g. 1x1 and 2x2 grids) ln(sigma0) <= 0 and the seed's
+         formula divides by zero or makes sigma grow; somdesk then uses
+         lambda = T, so sigma and alpha both fall by a factor e over the run.
+linear   sigma falls linearly from sigma0 to min(1, sigma0) at t = T;
+         alpha_t = alpha0 (1 - t/T).
+inverse  Hyperbolic ("inverse time") decay: alpha_t = alpha0 C / (C + t) with
+         C = T / 100 (MiniSom's inverse_decay_to_zero); sigma_t = sigma0 C' / (C' + t)
+         with C' = T / (sigma0 - 1), so sigma reaches 1 at t = T (constant when
+         sigma0 <= 1).
+"""
+from __future__ import annotations
+
+import math
+
+from somdesk.core.options import DECAYS, choose
+
+
+def classic_lambda(sigma0: float, iterations: int) -> float:
+    log_sigma = math.log(sigma0)
+    return iterations / log_sigma if log_sigma > 0 else float(iterations)
+
+
+def _classic(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float]:
+    lam = classic_lambda(sigma0, T)
+    f = math.exp(-t / lam)
+    return sigma0 * f, alpha0 * f
+
+
+def _linear(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float]:
+    frac = t / T
+    end = min(1.0, sigma0)
+    return sigma0 + (end - sigma0) * frac, alpha0 * (1.0 - frac)
+
+
+def _inverse(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float]:
+    c = max(T / 100.0, 1e-12)
+    alpha = alpha0 * c / (c + t)
+    if sigma0 <= 1:
+        return sigma0, alpha
+    cs = T / (sigma0 - 1.0)
+    return sigma0 * cs / (cs + t), alpha
+
+
+_SCHEDULES = {"classic": _classic, "linear": _linear, "inverse": _inverse}
+
+
+def schedule(decay: str, t: int, iterations: int, sigma0: float, alpha0: float) -> tuple[float, float]:
+    """(sigma_t, alpha_t) for iteration t of `iterations` under the named decay."""
+    return _SCHEDULES[choose(decay, DECAYS, "decay")](t, iterations, sigma0, alpha0)

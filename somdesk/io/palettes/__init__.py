@@ -1,0 +1,174 @@
+"""Read and write colour palettes in the formats people actually have.
+
+No Qt here: the CLI, the GUI and the tests all use this module.
+
+Reading detects the format from the file's content (the extension is only a
+tie-breaker between text formats), converts every colour to 8-bit sRGB and
+returns a frozen `Palette`.  Anything wrong with the file -- malformed,
+truncated, too large, hostile -- raises `PaletteError` with one sentence
+naming the file, the problem and (for text) the line.  Non-fatal oddities
+(clamped values, ignored alpha, ...) land in `Palette.warnings`.
+
+Writing picks the format from the extension (or `format=`) and replaces the
+target atomically, so a failed save never leaves a half-written file.
+
+See docs/palette-formats.md for every format, formula and limit.
+"""
+from __future__ import annotations
+
+import os
+import stat
+
+from somdesk.io.atomic import atomic_write_bytes
+
+from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
+               paintnet, pal, soc)
+from .context import ReadContext
+from .detect import detect_format
+from .limits import (MAX_COLORS, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_CHARS,
+                     MAX_ZIP_MEMBER_BYTES)
+from .model import FORMATS, Palette, PaletteError, Swatch
+
+__all__ = [
+    "Swatch", "Palette", "PaletteError", "read_palette", "read_palette_bytes",
+    "write_palette", "palette_to_bytes", "format_for_path", "detect_format",
+    "READ_FILTERS", "WRITE_FILTERS", "FORMATS", "WRITE_FORMATS", "FORMAT_LABELS",
+    "MAX_FILE_BYTES", "MAX_COLORS", "MAX_IMAGE_PIXELS", "MAX_NAME_CHARS",
+    "MAX_ZIP_MEMBER_BYTES",
+]
+
+_READERS = {
+    "gpl": gpl.read, "ase": adobe_ase.read, "aco": adobe_aco.read,
+    "jasc-pal": pal.read_jasc, "riff-pal": pal.read_riff, "paintnet": paintnet.read,
+    "hex": hexfile.read, "kpl": kpl.read, "soc": soc.read, "css": css.read,
+    "json": jsonfmt.read, "csv": csvfmt.read, "image": image.read,
+}
+_WRITERS = {
+    "gpl": gpl.write, "hex": hexfile.write, "ase": adobe_ase.write, "aco": adobe_aco.write,
+    "jasc-pal": pal.write_jasc, "css": css.write, "json": jsonfmt.write,
+}
+
+#: Human-readable name of every format id.
+FORMAT_LABELS = {
+    "gpl": "GIMP palette", "ase": "Adobe Swatch Exchange", "aco": "Photoshop swatches",
+    "jasc-pal": "JASC palette", "riff-pal": "Microsoft RIFF palette",
+    "paintnet": "Paint.NET palette", "hex": "Lospec hex palette", "kpl": "Krita palette",
+    "soc": "LibreOffice colour table", "css": "CSS colours", "json": "JSON palette",
+    "csv": "CSV palette", "image": "Image (PNG/GIF)",
+}
+_READ_PATTERNS = {
+    "gpl": ["*.gpl"], "ase": ["*.ase"], "aco": ["*.aco"], "jasc-pal": ["*.pal"],
+    "riff-pal": ["*.pal"], "paintnet": ["*.txt"], "hex": ["*.hex"], "kpl": ["*.kpl"],
+    "soc": ["*.soc"], "css": ["*.css"], "json": ["*.json"], "csv": ["*.csv"],
+    "image": ["*.png", "*.gif"],
+}
+_WRITE_EXTENSIONS = {
+    ".gpl": "gpl", ".hex": "hex", ".ase": "ase", ".aco": "aco", ".pal": "jasc-pal",
+    ".css": "css", ".json": "json",
+}
+
+#: Writer format ids, in the order shown in save dialogs.
+WRITE_FORMATS = tuple(_WRITERS)
+
+#: ``(label, [glob, ...])`` per readable format, for a file dialog.
+READ_FILTERS: list[tuple[str, list[str]]] = [
+    (FORMAT_LABELS[f], list(_READ_PATTERNS[f])) for f in FORMATS]
+
+#: ``(label, [glob])`` per writable format, for a save dialog.
+WRITE_FILTERS: list[tuple[str, list[str]]] = [
+    (FORMAT_LABELS[f], ["*" + ext for ext, fid in _WRITE_EXTENSIONS.items() if fid == f])
+    for f in WRITE_FORMATS]
+
+
+def read_palette_bytes(data: bytes, filename: str = "<data>") -> Palette:
+    """Read a palette from memory; `filename` is used for messages and as a hint."""
+    filename = str(filename)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > MAX_FILE_BYTES:
+        raise PaletteError(f"{filename}: the file is {len(data):,} bytes; palettes larger than "
+                           f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
+    fmt = detect_format(data, filename)
+    ctx = ReadContext(filename, fmt)
+    try:
+        return _READERS[fmt](data, ctx)
+    except PaletteError:
+        raise
+    except RecursionError:
+        raise ctx.error("the file is nested too deeply to read") from None
+    except MemoryError:
+        raise ctx.error("not enough memory to read the file") from None
+    except Exception as exc:
+        # A reader bug must still reach the user as one clear message rather
+        # than a traceback; the text makes it recognisable as a bug.
+        raise ctx.error(f"internal error while reading it as {FORMAT_LABELS[fmt]} "
+                        f"({type(exc).__name__}: {exc}); please report this") from exc
+
+
+def read_palette(path: str | os.PathLike) -> Palette:
+    """Read the palette file at `path`, detecting its format."""
+    path = os.fspath(path)
+    try:
+        st = os.stat(path)
+        # Refuse FIFOs, devices and folders before open(): reading /dev/zero
+        # or a FIFO would never end.
+        if stat.S_ISDIR(st.st_mode):
+            raise PaletteError(f"{path}: is a folder, not a palette file")
+        if not stat.S_ISREG(st.st_mode):
+            raise PaletteError(f"{path}: is not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise PaletteError(f"{path}: the file is {st.st_size:,} bytes; palettes larger than "
+                               f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)   # bounded even if the file grows
+    except FileNotFoundError:
+        raise PaletteError(f"{path}: no such file") from None
+    except PermissionError:
+        raise PaletteError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise PaletteError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except ValueError as exc:   # e.g. an embedded NUL in the path
+        raise PaletteError(f"{path!r}: invalid file name ({exc})") from None
+    return read_palette_bytes(data, path)
+
+
+def format_for_path(path: str | os.PathLike) -> str:
+    """The writer format id for `path`'s extension, or PaletteError."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    fmt = _WRITE_EXTENSIONS.get(ext)
+    if fmt is None:
+        valid = ", ".join(sorted(_WRITE_EXTENSIONS))
+        shown = f"extension {ext!r}" if ext else "no extension"
+        raise PaletteError(f"{os.fspath(path)}: cannot choose a palette format from {shown}; "
+                           f"use one of {valid}")
+    return fmt
+
+
+def palette_to_bytes(palette: Palette, format: str) -> bytes:
+    """Serialise `palette` as writer `format` (no file involved)."""
+    writer = _WRITERS.get(format)
+    if writer is None:
+        raise PaletteError(f"cannot write format {format!r}; writable formats: "
+                           f"{', '.join(WRITE_FORMATS)}")
+    if not palette.swatches:
+        raise PaletteError("nothing to write: the palette has no colours")
+    if len(palette.swatches) > MAX_COLORS:
+        raise PaletteError(f"the palette has {len(palette.swatches)} colours; "
+                           f"at most {MAX_COLORS} can be saved")
+    return writer(palette)
+
+
+def write_palette(palette: Palette, path: str | os.PathLike, format: str | None = None) -> None:
+    """Write `palette` to `path` atomically; format from the extension when None.
+
+    Raises PaletteError if the palette cannot be expressed in the format and
+    `somdesk.errors.SomdeskError` if the file cannot be written.
+    """
+    path = os.fspath(path)
+    fmt = format if format is not None else format_for_path(path)
+    try:
+        data = palette_to_bytes(palette, fmt)
+    except PaletteError as exc:
+        raise PaletteError(f"{path}: {exc}") from None
+    atomic_write_bytes(path, data)

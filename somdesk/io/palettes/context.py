@@ -1,0 +1,85 @@
+"""Per-file reading state shared by all readers.
+
+A `ReadContext` carries the file name (for messages), collects warnings and
+turns problems into one-sentence `PaletteError`s, so every reader words its
+errors the same way: ``"<file>: line 12: <what is wrong>"``.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Iterable, Iterator
+
+from .limits import MAX_COLORS, MAX_WARNINGS
+from .model import Palette, PaletteError, Swatch
+
+
+class ReadContext:
+    def __init__(self, filename: str, fmt: str | None = None) -> None:
+        self.filename = filename
+        self.fmt = fmt
+        self._warnings: list[str] = []
+        self._dropped = 0
+
+    # -- messages -----------------------------------------------------------
+    def error(self, message: str, line: int | None = None) -> PaletteError:
+        """Build (not raise) the error, so callers write ``raise ctx.error(...)``."""
+        where = f"line {line}: " if line is not None else ""
+        return PaletteError(f"{self.filename}: {where}{message}")
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        if len(self._warnings) >= MAX_WARNINGS:
+            self._dropped += 1
+            return
+        where = f"line {line}: " if line is not None else ""
+        self._warnings.append(f"{where}{message}")
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        extra = (f"... and {self._dropped} more warnings",) if self._dropped else ()
+        return tuple(self._warnings) + extra
+
+    # -- limits ---------------------------------------------------------------
+    def check_count(self, n: int, line: int | None = None) -> None:
+        """Refuse a colour count above MAX_COLORS (declared or actual)."""
+        if n > MAX_COLORS:
+            raise self.error(f"too many colours ({n}); the limit is {MAX_COLORS}", line)
+
+    def finish(self, swatches: Iterable[Swatch], name: str | None = None) -> Palette:
+        """Wrap up: refuse empty or oversized palettes, attach warnings."""
+        sw = tuple(swatches)
+        if not sw:
+            raise self.error("the palette contains no colours")
+        self.check_count(len(sw))
+        return Palette(sw, name=name, format=self.fmt, warnings=self.warnings)
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def decode_text(data: bytes, ctx: ReadContext) -> str:
+    """Decode a text palette.
+
+    UTF-8 (with or without BOM) is the norm; a UTF-16 BOM is honoured because
+    Windows tools (Excel CSV, Notepad) write it.  Anything that is not valid
+    UTF-8 is read as Latin-1 -- old GIMP/JASC files from Windows are -- with a
+    warning, since names may then look wrong.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ctx.error(f"invalid UTF-16 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        ctx.warn("the file is not valid UTF-8; it was read as Latin-1, so names may look wrong")
+        return data.decode("latin-1")
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) pairs; CRLF, CR and LF all end a line."""
+    for i, line in enumerate(_NEWLINE.split(text), start=1):
+        yield i, line

@@ -1,0 +1,127 @@
+"""GIMP palette (.gpl), also written by Inkscape, Krita, Aseprite, MyPaint.
+
+Layout::
+
+    GIMP Palette
+    Name: My palette          (optional)
+    Columns: 8                (optional, display hint, ignored)
+    Channels: RGBA            (optional, Aseprite extension: 4 numbers a line)
+    # comment
+    255   0   0	Red           (R G B [A] then an optional name)
+
+Real files have a UTF-8 BOM, CRLF, tabs, Latin-1 names and values above 255
+(hand-edited), so the reader tolerates all of those; values outside 0..255
+are clamped with a warning.  Anything else that is not a comment, header or
+colour line is an error with its line number -- silently skipping lines
+would silently drop colours.
+"""
+from __future__ import annotations
+
+import re
+
+from .context import ReadContext, decode_text, iter_lines
+from .model import Palette, Swatch
+
+FORMAT = "gpl"
+
+_HEADER = "gimp palette"
+# Headers are "Key: value".  Parsed with split() rather than a regex with
+# lazy groups: those backtrack quadratically on long whitespace runs.
+_KEY = re.compile(r"[A-Za-z][A-Za-z ]*")
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d*)?")
+
+
+def _split_colour(line: str, channels: int) -> tuple[list[str], str | None] | None:
+    """'255 0 0 Red' -> (['255', '0', '0'], 'Red'), or None if not a colour line."""
+    parts = line.split(None, channels)
+    if len(parts) < channels or not all(_NUMBER.fullmatch(p) for p in parts[:channels]):
+        return None
+    return parts[:channels], (parts[channels] if len(parts) > channels else None)
+
+
+def _number(text: str, ctx: ReadContext, line: int) -> int:
+    # Guard int() against absurd digit strings (Python refuses >4300 digits).
+    if len(text) > 12:
+        value = -(10 ** 12) if text.startswith("-") else 10 ** 12
+    elif "." in text:
+        value = int(round(float(text)))
+        ctx.warn(f"value {text} is not a whole number; rounded to {value}", line)
+    else:
+        value = int(text)
+    return value
+
+
+def _channel(text: str, ctx: ReadContext, line: int) -> int:
+    value = _number(text, ctx, line)
+    if 0 <= value <= 255:
+        return value
+    clamped = 0 if value < 0 else 255
+    ctx.warn(f"value {text} is outside 0..255; clamped to {clamped}", line)
+    return clamped
+
+
+def read(data: bytes, ctx: ReadContext) -> Palette:
+    text = decode_text(data, ctx)
+    lines = iter_lines(text)
+    for lineno, line in lines:
+        if line.strip():
+            if line.strip().lower() != _HEADER:
+                raise ctx.error("this is not a GIMP palette: the first line must be 'GIMP Palette'", lineno)
+            break
+    else:
+        raise ctx.error("the file is empty")
+
+    name: str | None = None
+    channels = 3
+    swatches: list[Swatch] = []
+    low_alpha = 0
+    for lineno, line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        colour = _split_colour(stripped, channels)
+        if colour is not None:
+            numbers, colour_name = colour
+            rgb = tuple(_channel(v, ctx, lineno) for v in numbers[:3])
+            if channels == 4 and _number(numbers[3], ctx, lineno) < 255:
+                low_alpha += 1
+            swatches.append(Swatch(rgb, colour_name))
+            ctx.check_count(len(swatches), lineno)
+            continue
+        key, colon, value = stripped.partition(":")
+        if colon and _KEY.fullmatch(key.strip()):
+            key, value = key.strip().lower(), value.strip()
+            if key == "name":
+                name = value
+            elif key == "columns":
+                pass  # a display hint only
+            elif key == "channels":
+                if value.upper() == "RGBA":
+                    channels = 4
+                elif value.upper() == "RGB":
+                    channels = 3
+                else:
+                    raise ctx.error(f"unsupported channels {value[:20]!r} (expected RGB or RGBA)", lineno)
+            else:
+                ctx.warn(f"unknown header {key[:40]!r} ignored", lineno)
+            continue
+        want = "R G B A [name]" if channels == 4 else "R G B [name]"
+        raise ctx.error(f"expected a colour line '{want}', found {_shorten(stripped)!r}", lineno)
+    if low_alpha:
+        ctx.warn(f"{low_alpha} colour(s) have alpha below 255; alpha was ignored")
+    return ctx.finish(swatches, name)
+
+
+def _shorten(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def write(palette: Palette) -> bytes:
+    out = ["GIMP Palette"]
+    if palette.name:
+        out.append(f"Name: {palette.name}")
+    out.append("#")
+    for s in palette.swatches:
+        r, g, b = s.rgb
+        out.append(f"{r:3d} {g:3d} {b:3d}" + (f"\t{s.name}" if s.name else ""))
+    return ("\n".join(out) + "\n").encode("utf-8")

@@ -1,0 +1,102 @@
+"""Images used as palettes (PNG, GIF) via Pillow.
+
+* An indexed image (PNG with PLTE, any GIF) gives its colour table, in table
+  order, unused entries included -- that is how pixel artists ship palettes.
+* Any other image gives its distinct colours in first-seen row-major order;
+  fully transparent pixels are skipped (their colour is meaningless), more
+  than MAX_COLORS distinct colours is refused.
+
+Safety: Pillow's `Image.open` only reads the header, so we check width x
+height against MAX_IMAGE_PIXELS *before* decoding, and turn Pillow's own
+decompression-bomb warning/error into PaletteError.  Pillow raises many
+exception types on corrupt data (OSError, SyntaxError, ValueError,
+struct.error, zlib.error, EOFError, ...), so the decode step catches them all.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .context import ReadContext
+from .limits import MAX_COLORS, MAX_IMAGE_PIXELS
+from .model import Palette, PaletteError, Swatch
+
+FORMAT = "image"
+_FORMATS = ("PNG", "GIF")
+_CHUNK_PIXELS = 1 << 20   # distinct-colour scan works on ~1 Mpx slices
+
+
+def read(data: bytes, ctx: ReadContext) -> Palette:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            return _read(data, ctx)
+        except PaletteError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ctx.error(f"the image is too large (limit {MAX_IMAGE_PIXELS:,} pixels)") from None
+        except UnidentifiedImageError:
+            raise ctx.error("not a PNG or GIF image (or the image header is damaged)") from None
+        except MemoryError:
+            raise ctx.error("not enough memory to decode the image") from None
+        except Exception as exc:  # see module docstring
+            raise ctx.error(f"the image cannot be decoded ({type(exc).__name__}: {exc})") from None
+
+
+def _read(data: bytes, ctx: ReadContext) -> Palette:
+    with Image.open(io.BytesIO(data), formats=_FORMATS) as im:
+        width, height = im.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ctx.error(f"the image is {width}x{height} = {width * height:,} pixels; "
+                            f"the limit is {MAX_IMAGE_PIXELS:,}")
+        if width * height == 0:
+            raise ctx.error("the image has no pixels")
+        if im.mode == "P":
+            im.load()
+            table = im.getpalette("RGB") or []
+            if len(table) < 3:
+                raise ctx.error("the indexed image has an empty colour table")
+            if "transparency" in im.info:
+                ctx.warn("the colour table's transparency was ignored")
+            return ctx.finish(Swatch((table[i], table[i + 1], table[i + 2]))
+                              for i in range(0, len(table) - 2, 3))
+        return ctx.finish(_distinct_colours(im, ctx))
+
+
+def _rgb_array(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W, 3) uint8 colours and an optional (H, W) 'visible' mask."""
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        # 16-bit/float gray PNG: Pillow's convert("RGB") would clip, not scale.
+        a = np.asarray(im.convert("I") if im.mode.startswith("I;16") else im, dtype=np.float64)
+        top = 65535.0 if im.mode != "F" else max(float(a.max()), 1.0)
+        g = np.clip(np.rint(a / top * 255.0), 0, 255).astype(np.uint8)
+        return np.stack([g, g, g], axis=-1), None
+    if "A" in im.mode or "transparency" in im.info:
+        rgba = np.asarray(im.convert("RGBA"))
+        return rgba[..., :3], rgba[..., 3] > 0
+    return np.asarray(im.convert("RGB")), None
+
+
+def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
+    rgb, visible = _rgb_array(im)
+    keys = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+            | rgb[..., 2].astype(np.uint32)).reshape(-1)
+    if visible is not None:
+        hidden = int(visible.size - np.count_nonzero(visible))
+        keys = keys[visible.reshape(-1)]
+        if hidden:
+            ctx.warn(f"{hidden} fully transparent pixel(s) ignored")
+    seen: dict[int, None] = {}
+    for start in range(0, keys.size, _CHUNK_PIXELS):
+        chunk = keys[start:start + _CHUNK_PIXELS]
+        unique, first = np.unique(chunk, return_index=True)
+        for key in unique[np.argsort(first, kind="stable")].tolist():
+            if key not in seen:
+                seen[key] = None
+                if len(seen) > MAX_COLORS:
+                    raise ctx.error(f"the image has more than {MAX_COLORS} distinct colours; "
+                                    "use an indexed (palette) image or reduce the colours")
+    return [Swatch(((k >> 16) & 255, (k >> 8) & 255, k & 255)) for k in seen]

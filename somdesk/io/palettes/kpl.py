@@ -1,0 +1,146 @@
+"""Krita palette (.kpl): a zip holding ``colorset.xml``.
+
+colorset.xml::
+
+    <ColorSet name="..." columns="16" ...>
+      <ColorSetEntry name="Red" id="..." spot="false" bitdepth="U8">
+        <RGB space="sRGB-elle-V2-srgbtrc.icc" r="1" g="0" b="0"/>
+        <Position row="0" column="0"/>
+      </ColorSetEntry>
+      <Group name="Hot colours" rows="2"> ...more ColorSetEntry... </Group>
+    </ColorSet>
+
+Colour children we understand (first one found per entry wins):
+
+* ``RGB``/``sRGB`` r, g, b in 0..1.  If the profile name says it is linear
+  (``g10``/``linear``) we apply the sRGB transfer curve first.
+* ``CMYK`` c, m, y, k in 0..1 (naive conversion, see colorspaces).
+* ``Gray`` g in 0..1.
+* ``Lab`` L 0..100, a/b -128..127 (D50).  Some Krita versions wrote Lab
+  normalised to 0..1 (a/b centred on 0.5); when all three values are in
+  0..1 we read them that way (a real Lab colour with L <= 1 is black anyway).
+
+Entries are taken in document order, ungrouped ones first as Krita writes
+them.  Zip safety: members over MAX_ZIP_MEMBER_BYTES uncompressed are
+refused from the directory *and* the read itself is bounded, since the
+directory can lie.  A bare colorset.xml (not zipped) is read too.  Read-only.
+"""
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+
+from . import colorspaces as cs
+from .context import ReadContext
+from .limits import MAX_ZIP_MEMBER_BYTES, MAX_ZIP_MEMBERS
+from .model import Palette, PaletteError, Swatch
+from .xmlsafe import local_attrs, local_name, parse
+
+FORMAT = "kpl"
+MEMBER = "colorset.xml"
+_MIB = 1024 * 1024
+
+
+def read(data: bytes, ctx: ReadContext) -> Palette:
+    if not data.startswith(b"PK"):
+        if data.lstrip().startswith(b"<") or data.startswith(b"\xef\xbb\xbf"):
+            return parse_colorset(data, ctx)
+        raise ctx.error("not a Krita palette (a .kpl file is a zip archive)")
+    return parse_colorset(_extract(data, ctx), ctx)
+
+
+def _extract(data: bytes, ctx: ReadContext) -> bytes:
+    # zipfile can raise almost anything on hostile input (BadZipFile,
+    # struct.error, ValueError, OverflowError, zlib.error, NotImplementedError
+    # for exotic compression, RuntimeError when encrypted, EOFError, ...), so
+    # everything from it becomes one "damaged archive" message.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise ctx.error(f"the archive has {len(infos)} members; a Krita palette has a few")
+            info = next((i for i in infos if i.filename == MEMBER), None)
+            if info is None:
+                info = next((i for i in infos if i.filename.lower().endswith(MEMBER)), None)
+            if info is None:
+                raise ctx.error("the archive has no colorset.xml, so it is not a Krita palette")
+            if info.file_size > MAX_ZIP_MEMBER_BYTES:
+                raise ctx.error(f"colorset.xml would unpack to {info.file_size} bytes; the limit is "
+                                f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
+            with zf.open(info) as member:
+                raw = member.read(MAX_ZIP_MEMBER_BYTES + 1)
+            if len(raw) > MAX_ZIP_MEMBER_BYTES:
+                raise ctx.error(f"colorset.xml unpacks to more than {MAX_ZIP_MEMBER_BYTES // _MIB} MiB "
+                                "(possible zip bomb)")
+            return raw
+    except PaletteError:
+        raise
+    except Exception as exc:  # see comment above
+        raise ctx.error(f"the .kpl archive is damaged ({type(exc).__name__}: {exc})") from None
+
+
+def _floats(el, keys: str, ctx: ReadContext, label: str) -> list[float]:
+    attrs = local_attrs(el)
+    out = []
+    for key in keys.split():
+        text = attrs.get(key)
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            shown = "missing" if text is None else repr(text[:40])
+            raise ctx.error(f"{label}: <{local_name(el.tag)}> attribute {key!r} is {shown}, "
+                            "expected a number") from None
+        if not math.isfinite(value):
+            raise ctx.error(f"{label}: <{local_name(el.tag)}> attribute {key!r} is not finite")
+        out.append(value)
+    return out
+
+
+def _entry_rgb(entry, ctx: ReadContext, label: str):
+    for child in entry:
+        tag = local_name(child.tag)
+        if tag in ("RGB", "sRGB"):
+            r, g, b = _floats(child, "r g b", ctx, label)
+            space = local_attrs(child).get("space", "").lower()
+            if "g10" in space or "linear" in space:
+                r, g, b = (math.copysign(cs.linear_to_srgb(abs(v)), v) for v in (r, g, b))
+            if not cs.in_unit_range(r, g, b):
+                ctx.warn(f"{label}: RGB values outside 0..1 clamped")
+            return cs.rgb_unit_to_bytes(r, g, b)
+        if tag == "CMYK":
+            values = _floats(child, "c m y k", ctx, label)
+            if not cs.in_unit_range(*values):
+                ctx.warn(f"{label}: CMYK values outside 0..1 clamped")
+            return cs.cmyk_to_rgb(*values)
+        if tag == "Gray":
+            (g,) = _floats(child, "g", ctx, label)
+            if not cs.in_unit_range(g):
+                ctx.warn(f"{label}: gray value outside 0..1 clamped")
+            return cs.gray_to_rgb(g)
+        if tag == "Lab":
+            L, a, b = _floats(child, "L a b", ctx, label)
+            if 0 <= L <= 1 and 0 <= a <= 1 and 0 <= b <= 1:
+                L, a, b = L * 100.0, a * 255.0 - 128.0, b * 255.0 - 128.0
+            if not cs.lab_in_gamut(L, a, b):
+                ctx.warn(f"{label}: Lab colour is outside the sRGB gamut; clipped")
+            return cs.lab_to_rgb(L, a, b, "D50")
+    kinds = [local_name(c.tag) for c in entry if local_name(c.tag) != "Position"]
+    ctx.warn(f"{label}: no supported colour ({', '.join(kinds) or 'none'}); skipped")
+    return None
+
+
+def parse_colorset(xml: bytes, ctx: ReadContext) -> Palette:
+    root = parse(xml, ctx, "colorset.xml")
+    if local_name(root.tag).lower() != "colorset":
+        raise ctx.error(f"colorset.xml has root <{local_name(root.tag)[:40]}>, expected <ColorSet>")
+    swatches: list[Swatch] = []
+    entries = (e for e in root.iter() if local_name(e.tag) == "ColorSetEntry")
+    for index, entry in enumerate(entries, 1):
+        name = local_attrs(entry).get("name")
+        label = f"entry {index}" + (f" ({name[:40]!r})" if name else "")
+        rgb = _entry_rgb(entry, ctx, label)
+        if rgb is not None:
+            swatches.append(Swatch(rgb, name))
+            ctx.check_count(len(swatches))
+    return ctx.finish(swatches, local_attrs(root).get("name"))

@@ -1,0 +1,155 @@
+"""The palette data model: `Swatch`, `Palette` and `PaletteError`.
+
+Everything here is plain Python + numpy (no Qt) so the CLI, the GUI and the
+tests share it.  Both dataclasses are frozen: a palette read from disk is a
+value, and the GUI may hand it to worker threads.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from somdesk.errors import FileFormatError
+
+from .limits import MAX_NAME_CHARS
+
+#: Format ids a reader sets on `Palette.format`.  Other code matches on these
+#: exact strings, so never rename one.
+FORMATS = (
+    "gpl", "ase", "aco", "jasc-pal", "riff-pal", "paintnet", "hex",
+    "kpl", "soc", "css", "json", "csv", "image",
+)
+
+
+class PaletteError(FileFormatError):
+    """A palette file could not be read or written.
+
+    The message is one sentence meant for a person: it names the file, says
+    what is wrong and, for text formats, the line number.
+    """
+
+
+def clean_name(name: object) -> str | None:
+    """Normalise a colour or palette name.
+
+    Names come from every kind of file, so we make them safe to show and to
+    write back into any format: control characters (tabs, newlines, NUL)
+    become spaces, lone surrogates become U+FFFD, outer whitespace is
+    stripped, the result is cut at `MAX_NAME_CHARS`, and "" becomes None.
+    """
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise TypeError(f"a name must be a str or None, not {type(name).__name__}")
+    if not name.isprintable():
+        chars = []
+        for ch in name:
+            cat = unicodedata.category(ch)
+            if cat == "Cs":
+                chars.append("\ufffd")
+            elif cat in ("Cc", "Zl", "Zp"):
+                chars.append(" ")
+            else:
+                chars.append(ch)
+        name = "".join(chars)
+    name = name.strip()[:MAX_NAME_CHARS].strip()
+    return name or None
+
+
+def _check_channel(v: object) -> int:
+    # Accept numpy integers too, but never floats or bools: a float here is
+    # almost always a 0..1 value passed by mistake.
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"colour channels must be ints 0..255, got {v!r}")
+    iv = int(v)
+    if not 0 <= iv <= 255:
+        raise ValueError(f"colour channel {iv} is outside 0..255")
+    return iv
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One colour: 8-bit sRGB plus an optional name (normalised by `clean_name`)."""
+
+    rgb: tuple[int, int, int]
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        rgb = tuple(self.rgb)
+        if len(rgb) != 3:
+            raise ValueError(f"rgb needs 3 channels, got {len(rgb)}")
+        object.__setattr__(self, "rgb", tuple(_check_channel(v) for v in rgb))
+        object.__setattr__(self, "name", clean_name(self.name))
+
+    @property
+    def hex(self) -> str:
+        """The colour as ``#rrggbb`` (lower case)."""
+        r, g, b = self.rgb
+        return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@dataclass(frozen=True)
+class Palette:
+    """An ordered list of swatches, as read from (or to be written to) a file."""
+
+    swatches: tuple[Swatch, ...]
+    name: str | None = None
+    format: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        swatches = tuple(self.swatches)
+        for s in swatches:
+            if not isinstance(s, Swatch):
+                raise TypeError(f"swatches must be Swatch objects, got {type(s).__name__}")
+        object.__setattr__(self, "swatches", swatches)
+        object.__setattr__(self, "name", clean_name(self.name))
+        if self.format is not None and self.format not in FORMATS:
+            raise ValueError(f"unknown palette format id {self.format!r}")
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
+
+    def __len__(self) -> int:
+        return len(self.swatches)
+
+    def to_array(self) -> np.ndarray:
+        """The colours as an (N, 3) float64 array in [0, 1]."""
+        if not self.swatches:
+            return np.zeros((0, 3), dtype=np.float64)
+        return np.array([s.rgb for s in self.swatches], dtype=np.float64) / 255.0
+
+    @classmethod
+    def from_array(cls, arr, name: str | None = None,
+                   names: Sequence[str | None] | None = None) -> "Palette":
+        """Build a palette from an (N, 3) array of floats in [0, 1].
+
+        Values are clipped to [0, 1] and rounded to the nearest 8-bit level,
+        so SOM weights (which wander slightly outside the unit cube) can be
+        saved directly.  NaN is refused: it has no sensible colour.
+        """
+        a = np.asarray(arr, dtype=np.float64)
+        if a.ndim != 2 or a.shape[1] != 3:
+            raise ValueError(f"expected an (N, 3) array, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("the array contains NaN or infinite values")
+        if names is not None:
+            names = list(names)
+            if len(names) != a.shape[0]:
+                raise ValueError(f"{len(names)} names for {a.shape[0]} colours")
+        q = np.rint(np.clip(a, 0.0, 1.0) * 255.0).astype(np.int64)
+        swatches = tuple(
+            Swatch((int(r), int(g), int(b)), names[i] if names is not None else None)
+            for i, (r, g, b) in enumerate(q)
+        )
+        return cls(swatches, name=name)
+
+    def to_json_dict(self) -> dict:
+        """``{"format", "name", "colors": [{"hex", "name"}, ...]}`` in file order."""
+        return {
+            "format": self.format,
+            "name": self.name,
+            "colors": [{"hex": s.hex, "name": s.name} for s in self.swatches],
+        }
+

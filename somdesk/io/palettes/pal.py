@@ -1,0 +1,130 @@
+"""The two unrelated `.pal` formats: JASC (Paint Shop Pro) text and Microsoft RIFF.
+
+JASC-PAL (text, CRLF or LF)::
+
+    JASC-PAL
+    0100
+    <count>
+    R G B [A]          (count lines, 0..255; the alpha column is optional)
+
+Microsoft RIFF palette (little-endian)::
+
+    "RIFF" uint32 riff_size "PAL "
+    chunks: char[4] id, uint32 size, body (padded to even size)
+    "data" chunk body: uint16 version = 0x0300, uint16 count,
+                       count x (uint8 r, g, b, flags)
+
+Neither format has names.  We write JASC only (RIFF is read-only: hardly
+anything still produces it, and JASC is what pixel-art tools exchange).
+"""
+from __future__ import annotations
+
+import re
+import struct
+
+from .context import ReadContext, decode_text, iter_lines
+from .model import Palette, Swatch
+
+JASC_FORMAT = "jasc-pal"
+RIFF_FORMAT = "riff-pal"
+
+# Real RIFF palettes have one or two chunks; a file of thousands of tiny
+# chunks is hostile and would only make us loop.
+_MAX_CHUNKS = 1000
+
+_INT = re.compile(r"\d{1,12}")
+
+
+def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
+    text = decode_text(data, ctx)
+    lines = [(n, l.strip()) for n, l in iter_lines(text)]
+    # Drop trailing blank lines (most files end with a newline) but keep the
+    # header positions fixed: the first three lines have fixed meaning.
+    while lines and not lines[-1][1]:
+        lines.pop()
+    if not lines or lines[0][1].upper() != "JASC-PAL":
+        raise ctx.error("this is not a JASC palette: the first line must be 'JASC-PAL'", 1)
+    if len(lines) < 3:
+        raise ctx.error("the file is truncated: the version and colour count lines are missing")
+    if lines[1][1] != "0100":
+        ctx.warn(f"unexpected version {lines[1][1]!r} (expected 0100)", 2)
+    if not re.fullmatch(r"\d{1,9}", lines[2][1]):
+        raise ctx.error(f"expected the number of colours, found {lines[2][1][:40]!r}", 3)
+    count = int(lines[2][1])
+    ctx.check_count(count, 3)
+
+    swatches: list[Swatch] = []
+    low_alpha = 0
+    for lineno, line in lines[3:]:
+        if not line:
+            continue
+        if len(swatches) == count:
+            ctx.warn(f"more colour lines than the declared {count}; the rest were ignored", lineno)
+            break
+        parts = line.split()
+        if len(parts) not in (3, 4) or not all(_INT.fullmatch(p) for p in parts):
+            raise ctx.error(f"expected a colour line 'R G B' or 'R G B A', found {line[:40]!r}", lineno)
+        rgb = []
+        for p in parts[:3]:
+            v = int(p)
+            if v > 255:
+                ctx.warn(f"value {v} is outside 0..255; clamped to 255", lineno)
+                v = 255
+            rgb.append(v)
+        if len(parts) == 4 and int(parts[3]) < 255:
+            low_alpha += 1
+        swatches.append(Swatch(tuple(rgb)))
+    if len(swatches) < count:
+        raise ctx.error(f"the header declares {count} colours but only {len(swatches)} "
+                        "colour lines follow (truncated file?)")
+    if low_alpha:
+        ctx.warn(f"{low_alpha} colour(s) have alpha below 255; alpha was ignored")
+    return ctx.finish(swatches)
+
+
+def write_jasc(palette: Palette) -> bytes:
+    # CRLF: the format comes from Windows and Paint Shop Pro expects it.
+    out = ["JASC-PAL", "0100", str(len(palette.swatches))]
+    out += [f"{r} {g} {b}" for r, g, b in (s.rgb for s in palette.swatches)]
+    return ("\r\n".join(out) + "\r\n").encode("ascii")
+
+
+def read_riff(data: bytes, ctx: ReadContext) -> Palette:
+    if len(data) < 12 or data[:4] != b"RIFF":
+        raise ctx.error("not a RIFF palette (it does not start with 'RIFF')")
+    if data[8:12] != b"PAL ":
+        form = data[8:12].decode("latin-1")
+        raise ctx.error(f"this RIFF file holds {form!r} data, not a palette ('PAL ')")
+    (riff_size,) = struct.unpack("<I", data[4:8])
+    if riff_size + 8 != len(data):
+        ctx.warn(f"the RIFF header says {riff_size + 8} bytes but the file has {len(data)}")
+
+    pos = 12
+    for _ in range(_MAX_CHUNKS):
+        if pos + 8 > len(data):
+            break
+        cid = data[pos:pos + 4]
+        (size,) = struct.unpack("<I", data[pos + 4:pos + 8])
+        body_start = pos + 8
+        if cid == b"data":
+            return _riff_data(data[body_start:body_start + size], size, body_start, ctx)
+        pos = body_start + size + (size & 1)
+    else:
+        raise ctx.error(f"no 'data' chunk among the first {_MAX_CHUNKS} chunks; not a palette")
+    raise ctx.error("no 'data' chunk found: the RIFF palette is truncated or empty")
+
+
+def _riff_data(body: bytes, size: int, offset: int, ctx: ReadContext) -> Palette:
+    if len(body) < 4:
+        raise ctx.error(f"the 'data' chunk at byte {offset - 8} is truncated")
+    version, count = struct.unpack("<HH", body[:4])
+    if version != 0x0300:
+        ctx.warn(f"unexpected palette version 0x{version:04X} (expected 0x0300)")
+    need = 4 + 4 * count
+    if len(body) < need:
+        raise ctx.error(f"the 'data' chunk declares {count} colours ({need} bytes) "
+                        f"but only {len(body)} bytes are present (truncated file?)")
+    if size > need:
+        ctx.warn(f"{size - need} extra bytes in the 'data' chunk ignored")
+    swatches = [Swatch((body[i], body[i + 1], body[i + 2])) for i in range(4, need, 4)]
+    return ctx.finish(swatches)

@@ -1,0 +1,50 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from somdesk.core import SOM, SOMConfig
+from somdesk.core.kernels import neighbourhood
+
+
+def test_batch_epoch_is_kohonens_batch_map():
+    """One batch epoch = every node becomes the h-weighted mean of the data (dense check)."""
+    rng = np.random.default_rng(2)
+    x = rng.random((40, 3))
+    w0 = rng.random((5, 6, 3))
+    som = SOM(x, SOMConfig(width=6, height=5, iterations=10, mode="batch"), weights=w0)
+    sigma, _ = som.schedule_at(0)
+    som.step()
+    wf = w0.reshape(-1, 3)
+    b = np.argmin(((x[:, None, :] - wf[None]) ** 2).sum(-1), axis=1)
+    rows, cols = np.divmod(np.arange(30), 6)
+    d2 = (rows[:, None] - rows[b][None]) ** 2 + (cols[:, None] - cols[b][None]) ** 2  # (nodes, samples)
+    h = neighbourhood("gaussian", d2.astype(float), sigma)
+    expected = (h @ x) / h.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(som.weights.reshape(-1, 3), expected, atol=1e-12)
+
+
+def test_batch_training_organises_colours():
+    x = np.random.default_rng(3).random((500, 3))
+    x[:, 2] = 0.5  # a flat sheet of colours, which a 2-D map can cover
+    som = SOM(x, SOMConfig(width=12, height=12, iterations=25, mode="batch", seed=1))
+    before = som.quantization_error(), som.topographic_error()
+    som.train()
+    assert som.quantization_error() < before[0]
+    assert som.topographic_error() < 0.1 < before[1]
+
+
+def test_million_samples_batch_epoch_stays_under_one_gib(tmp_path):
+    script = (
+        "import resource, numpy as np\n"
+        "from somdesk.core import SOM, SOMConfig\n"
+        "x = np.random.default_rng(0).random((1_000_000, 3))\n"
+        "som = SOM(x, SOMConfig(width=100, height=100, iterations=2, mode='batch', seed=0))\n"
+        "som.step()\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ))
+    assert proc.returncode == 0, proc.stderr
+    peak_kib = int(proc.stdout.strip().splitlines()[-1])
+    assert peak_kib < 1024 * 1024, f"peak {peak_kib / 1024:.0f} MiB"

@@ -1,0 +1,69 @@
+"""somdesk's classic trainer against the plain numpy transcription of the seed."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from somdesk.core import SOM, SOMConfig
+from somdesk.core.reference import classic_reference
+
+
+def test_seed_job_matches_plain_numpy_transcription():
+    rng = np.random.default_rng(2024)
+    colours = rng.random((20, 3))
+    w0 = rng.random((100, 100, 3))
+    expected = classic_reference(w0, colours, 1000)
+    som = SOM(colours, SOMConfig(width=100, height=100, iterations=1000), weights=w0).train()
+    assert np.max(np.abs(som.weights - expected)) <= 1e-6
+    # and the map really trained: every input has a node within 0.01 of it
+    assert som.quantization_error() < 0.01
+
+
+def test_non_square_grid_matches_reference():
+    rng = np.random.default_rng(5)
+    colours = rng.random((7, 3))
+    w0 = rng.random((13, 7, 3))  # 13 rows, 7 columns: a transposition would show
+    expected = classic_reference(w0, colours, 60, alpha0=0.3)
+    som = SOM(colours, SOMConfig(width=7, height=13, iterations=60, learning_rate=0.3), weights=w0).train()
+    assert np.max(np.abs(som.weights - expected)) <= 1e-9
+
+
+def test_higher_dimensional_data_matches_reference():
+    rng = np.random.default_rng(6)
+    data = rng.normal(size=(15, 9))
+    w0 = rng.normal(size=(12, 10, 9))
+    expected = classic_reference(w0, data, 80)
+    som = SOM(data, SOMConfig(width=10, height=12, iterations=80), weights=w0).train()
+    assert np.max(np.abs(som.weights - expected)) <= 1e-9
+
+
+def test_numpy_fallback_gives_the_same_weights(tmp_path):
+    """The kernels' numpy path (used where numba cannot load) agrees with numba."""
+    script = (
+        "import numpy as np, sys\n"
+        "from somdesk.core import SOM, SOMConfig, kernels\n"
+        "rng = np.random.default_rng(3); x = rng.random((12, 3)); w0 = rng.random((9, 11, 3))\n"
+        "out = {}\n"
+        "for nb in ('gaussian', 'bubble', 'mexican-hat', 'triangle'):\n"
+        "  for topo in ('rectangular', 'hexagonal'):\n"
+        "    for tor in (False, True):\n"
+        "      c = SOMConfig(width=11, height=9 + (1 if topo == 'hexagonal' and tor else 0), iterations=25,\n"
+        "                    neighbourhood=nb, topology=topo, toroidal=tor, order='shuffled', seed=4)\n"
+        "      w = w0 if c.height == 9 else np.concatenate([w0, w0[:1]])\n"
+        "      out[f'{nb}-{topo}-{tor}'] = SOM(x, c, weights=w).train().weights\n"
+        "  c = SOMConfig(width=11, height=9, iterations=10, mode='batch', neighbourhood='gaussian' if nb == 'mexican-hat' else nb)\n"
+        "  out[f'batch-{nb}'] = SOM(x, c, weights=w0).train().weights\n"
+        "print(kernels.BACKEND, file=sys.stderr)\n"
+        "np.savez(sys.argv[1], **out)\n"
+    )
+    results = {}
+    for backend in ("numba", "numpy"):
+        env = dict(os.environ, SOMDESK_KERNELS=backend)
+        path = tmp_path / f"{backend}.npz"
+        proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr.strip() == backend
+        results[backend] = dict(np.load(path))
+    for key, value in results["numba"].items():
+        assert np.max(np.abs(value - results["numpy"][key])) <= 1e-9, key

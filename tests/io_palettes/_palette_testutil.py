@@ -1,0 +1,90 @@
+"""Shared helpers for the palette tests (not a test module)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+
+from somdesk.io import palettes as P
+from somdesk.io.palettes.context import ReadContext
+
+FIXTURE_DIR = os.path.join(os.path.dirname(__file__), "..", "fixtures", "palettes")
+FIXTURE_DIR = os.path.normpath(FIXTURE_DIR)
+
+#: Per-call time budget for hostile input.
+TIME_LIMIT = 2.0
+
+#: File-name hint used when feeding each format's reader.
+EXT = {
+    "gpl": ".gpl", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal", "riff-pal": ".pal",
+    "paintnet": ".txt", "hex": ".hex", "kpl": ".kpl", "soc": ".soc", "css": ".css",
+    "json": ".json", "csv": ".csv", "image": ".png",
+}
+
+#: A valid fixture per format, the seed for mutation fuzzing.
+SEED_FIXTURES = {
+    "gpl": ["gpl_crlf_bom.gpl", "gpl_rgba.gpl"],
+    "ase": ["ase_groups.ase"],
+    "aco": ["aco_v1_v2_spaces.aco", "aco_v2_only.aco"],
+    "jasc-pal": ["jasc_alpha.pal"],
+    "riff-pal": ["riff.pal"],
+    "paintnet": ["paintnet.txt"],
+    "hex": ["lospec.hex"],
+    "kpl": ["krita_groups.kpl"],
+    "soc": ["soc_oasis.soc", "soc_openoffice.soc"],
+    "css": ["mixed.css"],
+    "json": ["object.json", "list.json"],
+    "csv": ["hex_named.csv", "rgb.csv"],
+    "image": ["indexed.png", "rgb.png", "indexed.gif"],
+}
+
+
+def fixture_path(name: str) -> str:
+    return os.path.join(FIXTURE_DIR, name)
+
+
+def fixture_bytes(name: str) -> bytes:
+    with open(fixture_path(name), "rb") as f:
+        return f.read()
+
+
+def load_make_fixtures():
+    spec = importlib.util.spec_from_file_location(
+        "somdesk_palette_make_fixtures", os.path.join(FIXTURE_DIR, "make_fixtures.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def reader_for(fmt: str):
+    return P._READERS[fmt]
+
+
+def check_outcome(call, *args):
+    """Run `call`; it must return a Palette or raise a clean PaletteError, in time.
+
+    Returns the palette or the error.  Anything else fails the test, and so
+    does an "internal error" message (the safety net in read_palette_bytes
+    must never be needed).
+    """
+    start = time.perf_counter()
+    try:
+        result = call(*args)
+    except P.PaletteError as exc:
+        result = exc
+        message = str(exc)
+        assert message and "\n" not in message, message
+        assert "internal error" not in message, message
+    elapsed = time.perf_counter() - start
+    assert elapsed < TIME_LIMIT, f"took {elapsed:.2f}s"
+    if isinstance(result, P.Palette):
+        assert 1 <= len(result.swatches) <= P.MAX_COLORS
+        for s in result.swatches:
+            assert all(0 <= v <= 255 for v in s.rgb)
+            assert s.name is None or len(s.name) <= P.MAX_NAME_CHARS
+    return result
+
+
+def read_direct(fmt: str, data: bytes):
+    """Call one format's reader directly (bypassing detection and the safety net)."""
+    return check_outcome(reader_for(fmt), data, ReadContext("fuzz" + EXT[fmt], fmt))
