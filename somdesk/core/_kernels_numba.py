@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 CUTOFF = 1e-16
 GAUSSIAN, BUBBLE, MEXICAN_HAT, TRIANGLE = 0, 1, 2, 3
@@ -324,61 +324,6 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
             rowf[ii % height] = 0.0
         for jj in range(c_lo, c_hi):
             colmax[jj % width] = 0.0
-
-
-@njit(cache=True, parallel=True)
-def bmus_pruned(wf, x, u, out_idx, out_d2):
-    """Exact BMUs of many samples, pruned by a projection onto unit direction u.
-
-    |x.u - w.u| is a lower bound on |x - w|, so after sorting the codebook by w.u
-    the search walks outwards from x.u and stops once that bound passes the best
-    distance found.  Ties go to the lowest node index, as in bmu_scan.
-    """
-    m_count, dim = wf.shape
-    proj = np.empty(m_count)
-    for m in range(m_count):  # same loop as for px below, so equal points project equally
-        acc = 0.0
-        for d in range(dim):
-            acc += wf[m, d] * u[d]
-        proj[m] = acc
-    srt = np.argsort(proj)
-    sp = proj[srt]
-    ws = wf[srt]
-    for s in prange(x.shape[0]):
-        xs = x[s]
-        px = 0.0
-        for d in range(dim):
-            px += xs[d] * u[d]
-        pos = np.searchsorted(sp, px)
-        best = np.inf
-        best_i = m_count
-        lo = pos - 1
-        hi = pos
-        while lo >= 0 or hi < m_count:
-            dlo = px - sp[lo] if lo >= 0 else np.inf
-            dhi = sp[hi] - px if hi < m_count else np.inf
-            if dlo <= dhi:
-                k = lo
-                bound = dlo
-                lo -= 1
-            else:
-                k = hi
-                bound = dhi
-                hi += 1
-            # every node not yet seen is at least `bound` away along u; the
-            # absolute tolerance keeps exact ties (best == 0) from being cut off
-            if bound > math.sqrt(best) * (1.0 + _SLACK) + 1e-12 * (abs(px) + 1.0):
-                break
-            t2 = 0.0
-            for d in range(dim):
-                t = ws[k, d] - xs[d]
-                t2 += t * t
-            node = srt[k]
-            if t2 < best or (t2 == best and node < best_i):
-                best = t2
-                best_i = node
-        out_idx[s] = best_i
-        out_d2[s] = best
 
 
 @njit(cache=True, nogil=True)

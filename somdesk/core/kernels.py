@@ -6,6 +6,7 @@ seed job); it exists so the app still runs where numba cannot load.
 """
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -18,6 +19,7 @@ CUTOFF = 1e-16
 BACKEND = "numpy"
 if os.environ.get("SOMDESK_KERNELS", "").lower() != "numpy":
     try:
+        from somdesk.core import _kdtree_numba as _kd
         from somdesk.core import _kernels_numba as _nb
         BACKEND = "numba"
     except ImportError:  # numba missing or broken: the numpy path still works
@@ -90,16 +92,12 @@ def bmus_of(wf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if n == 0:
         return idx, d2
     if _nb is not None:
-        # prune along the codebook's main axis: the longest spread gives the tightest bound
-        centred = wf - wf.mean(axis=0)
-        try:
-            u = np.linalg.svd(centred[:: max(1, len(wf) // 4096)], full_matrices=False)[2][0]
-        except np.linalg.LinAlgError:
-            u = np.zeros(wf.shape[1]); u[0] = 1.0
-        if not np.all(np.isfinite(u)) or np.linalg.norm(u) == 0:
-            u = np.zeros(wf.shape[1]); u[0] = 1.0
-        _nb.bmus_pruned(np.ascontiguousarray(wf), np.ascontiguousarray(x, dtype=np.float64),
-                        np.ascontiguousarray(u / np.linalg.norm(u)), idx, d2)
+        wf = np.ascontiguousarray(wf, dtype=np.float64)
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        if n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
+            _kd.brute(wf, x, idx, d2)
+        else:
+            _kd.query(wf, x, _kd.build(wf), idx, d2)
         return idx, d2
     # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
     step = max(1, 2_000_000 // max(1, wf.size))
@@ -114,6 +112,8 @@ def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, 
                  nb: str, hexagonal: bool, toroidal: bool) -> tuple[np.ndarray, np.ndarray]:
     """(numerator (M, D), denominator (M,)) of Kohonen's batch map update."""
     dim = sums.shape[1]
+    if nb == "gaussian":
+        return _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroidal)
     num = np.zeros((height * width, dim))
     den = np.zeros(height * width)
     if _nb is not None:
@@ -128,6 +128,44 @@ def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, 
     return num, den
 
 
+def _axis_factors(target2: np.ndarray, source2: np.ndarray, period2: int, toroidal: bool,
+                  unit: float, sigma: float) -> np.ndarray:
+    """exp(-d^2/2s^2) between positions given in whole units of `unit` (table form)."""
+    d = np.abs(target2[:, None] - source2[None, :])
+    if toroidal:
+        d = np.minimum(d, period2 - d)
+    g = np.exp(-((d * unit) ** 2) / (2.0 * sigma * sigma))
+    g[g < CUTOFF] = 0.0
+    return g
+
+
+def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroidal):
+    """The gaussian batch update as matrix products: h = g(dy) g(dx) is separable.
+
+    On hexagonal maps the x offset depends on both rows' parity, so the sum is
+    split into (target parity, source parity) blocks.
+    """
+    dim = sums.shape[1]
+    ystep = math.sqrt(3.0) / 2.0 if hexagonal else 1.0
+    rows = np.arange(height)
+    gy = _axis_factors(rows, rows, height, toroidal, ystep, sigma)
+    s_grid = sums.reshape(height, width, dim)
+    c_grid = counts.reshape(height, width, 1)
+    both = np.concatenate([s_grid, c_grid], axis=2)  # smooth sums and counts together
+    out = np.zeros_like(both)
+    parities = (0, 1) if hexagonal else (0,)
+    cols2 = 2 * np.arange(width)
+    for p in parities:
+        tr = rows[rows % 2 == p] if hexagonal else rows
+        for pb in parities:
+            sr = rows[rows % 2 == pb] if hexagonal else rows
+            gx = _axis_factors(cols2 + p, cols2 + pb, 2 * width, toroidal, 0.5, sigma)
+            part = np.tensordot(gy[np.ix_(tr, sr)], both[sr], axes=(1, 0))   # (tr, W, D+1)
+            out[tr] += np.matmul(gx, part)                                     # over source columns
+    flat = out.reshape(height * width, dim + 1)
+    return flat[:, :dim].copy(), flat[:, dim].copy()
+
+
 def warm_up() -> None:
     """Compile (or load from cache) the kernels on a tiny map, so a first run is not slow."""
     if _nb is None:
@@ -137,4 +175,6 @@ def warm_up() -> None:
     for nb in NEIGHBOURHOOD_CODES:
         online_epoch(w, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64), TileBoxes(3, 4, 3))
     bmus_of(w.reshape(-1, 3), x)
+    wf = np.random.default_rng(1).random((64, 3))
+    _kd.query(wf, x, _kd.build(wf), np.empty(2, np.int64), np.empty(2))
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "gaussian", False, False)
