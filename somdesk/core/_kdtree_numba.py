@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from somdesk.core._kernels_numba import bmu_scan
+
 LEAF = 12
 _SLACK = 1e-9
 
@@ -158,17 +160,5 @@ def query(wf, x, tree, out_idx, out_d2):
 @njit(cache=True, nogil=True)
 def brute(wf, x, out_idx, out_d2):
     """Full scan for a handful of samples, where building a tree would cost more."""
-    m, dim = wf.shape
     for s in range(x.shape[0]):
-        best = np.inf
-        best_i = 0
-        for n in range(m):
-            t2 = 0.0
-            for j in range(dim):
-                t = wf[n, j] - x[s, j]
-                t2 += t * t
-            if t2 < best:
-                best = t2
-                best_i = n
-        out_idx[s] = best_i
-        out_d2[s] = best
+        out_idx[s], out_d2[s] = bmu_scan(wf, x[s])

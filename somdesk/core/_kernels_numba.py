@@ -179,7 +179,7 @@ def bmu_tiles(wf, v, height, width, lo, hi, start):
 
 @njit(cache=True, nogil=True)
 def bmu_scan(wf, v):
-    """Exact BMU by a full scan (first in row-major order on ties)."""
+    """(index, squared distance) of the nearest node by a full scan; first on ties."""
     m_count, dim = wf.shape
     best = np.inf
     best_i = 0
@@ -191,7 +191,7 @@ def bmu_scan(wf, v):
         if s < best:
             best = s
             best_i = m
-    return best_i
+    return best_i, best
 
 
 @njit(cache=True, nogil=True)
@@ -263,7 +263,7 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
         if prune:
             b = bmu_tiles(wf, v, height, width, lo, hi, last_bmu[src])
         else:
-            b = bmu_scan(wf, v)
+            b, _ = bmu_scan(wf, v)
         last_bmu[src] = b
         bmus[k] = b
         bi = b // width
