@@ -1,4 +1,4 @@
-"""`python -m somdesk` does what the `somdesk` command does."""
+"""`python -m somdesk` (and the frozen app) does what the `somdesk` command does."""
 from somdesk.cli import main
 
 raise SystemExit(main())

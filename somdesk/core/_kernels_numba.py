@@ -32,10 +32,11 @@ import math
 import numpy as np
 from numba import njit
 
+from somdesk.core._tiles import TILE
+
 CUTOFF = 1e-16
 GAUSSIAN, BUBBLE, MEXICAN_HAT, TRIANGLE = 0, 1, 2, 3
 HEX_H = math.sqrt(3.0) / 2.0
-TILE = 8
 _SLACK = 1e-9  # relative slack on pruning bounds, far above rounding error
 
 
@@ -134,10 +135,6 @@ def refresh_boxes(wf, height, width, lo, hi, dirty):
                             lo[ty, tx, d] = x
                         if x > hi[ty, tx, d]:
                             hi[ty, tx, d] = x
-
-
-def tile_shape(height, width):
-    return (height + TILE - 1) // TILE, (width + TILE - 1) // TILE
 
 
 @njit(cache=True, nogil=True)

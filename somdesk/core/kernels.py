@@ -1,31 +1,58 @@
-"""The inner loops, compiled with numba when it is available, else plain numpy.
+"""The inner loops: numba JIT from source, compiled ahead of time when frozen, else numpy.
 
-Both back ends give the same weights to float64 rounding (tests check 1e-9).
-Set SOMDESK_KERNELS=numpy to force the numpy path (slow: ~40x slower on the
-seed job); it exists so the app still runs where numba cannot load.
+All back ends give the same weights to float64 rounding (tests check 1e-9).
+SOMDESK_KERNELS=numba|aot|numpy picks one: `aot` is the module that
+tools/build_aot_kernels.py compiles from the same source (the packaged app uses
+it and ships no numba); `numpy` is ~40x slower on the seed job and exists so
+training still works where neither can load.
 """
 from __future__ import annotations
 
 import math
 import os
+import sys
+from types import SimpleNamespace
 
 import numpy as np
 
+from somdesk.core._tiles import tile_shape
 from somdesk.core.topology import node_positions, periods
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
 CUTOFF = 1e-16
 
 BACKEND = "numpy"
-if os.environ.get("SOMDESK_KERNELS", "").lower() != "numpy":
+_nb = _kd = None
+_choice = os.environ.get("SOMDESK_KERNELS", "").lower()
+
+
+def _load_aot():
+    """The kernels compiled ahead of time (tools/build_aot_kernels.py), or None."""
+    try:
+        from somdesk.core import _kernels_aot as aot
+    except ImportError:
+        try:
+            import _kernels_aot as aot  # built elsewhere and put on sys.path (tests)
+        except ImportError:
+            return None
+    nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate)
+    kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
+    return nb, kd
+
+
+# The packaged app ships AOT kernels and no numba; from source numba's JIT is used.
+if _choice == "aot" or (_choice == "" and getattr(sys, "frozen", False)):
+    loaded = _load_aot()
+    if loaded is not None:
+        _nb, _kd = loaded
+        BACKEND = "aot"
+if _nb is None and _choice not in ("numpy", "aot"):
     try:
         from somdesk.core import _kdtree_numba as _kd
         from somdesk.core import _kernels_numba as _nb
         BACKEND = "numba"
     except ImportError:  # numba missing or broken: the numpy path still works
-        _nb = None
-else:
-    _nb = None
+        _nb = _kd = None
 
 
 def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
@@ -54,7 +81,7 @@ class TileBoxes:
     """Per-tile weight bounding boxes kept between epochs for the pruned BMU search."""
 
     def __init__(self, height: int, width: int, dim: int):
-        shape = _nb.tile_shape(height, width) if _nb else (1, 1)
+        shape = tile_shape(height, width)
         self.lo = np.empty(shape + (dim,))
         self.hi = np.empty(shape + (dim,))
         self.dirty = np.ones(shape, dtype=np.uint8)

@@ -38,8 +38,8 @@ def test_higher_dimensional_data_matches_reference():
     assert np.max(np.abs(som.weights - expected)) <= 1e-9
 
 
-def test_numpy_fallback_gives_the_same_weights(tmp_path):
-    """The kernels' numpy path (used where numba cannot load) agrees with numba."""
+def test_every_kernel_backend_gives_the_same_weights(tmp_path):
+    """numba JIT, the ahead-of-time build (packaged app) and the numpy path agree."""
     script = (
         "import numpy as np, sys\n"
         "from somdesk.core import SOM, SOMConfig, kernels\n"
@@ -57,13 +57,19 @@ def test_numpy_fallback_gives_the_same_weights(tmp_path):
         "print(kernels.BACKEND, file=sys.stderr)\n"
         "np.savez(sys.argv[1], **out)\n"
     )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    build = subprocess.run([sys.executable, os.path.join(root, "tools", "build_aot_kernels.py"), str(tmp_path)],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
     results = {}
-    for backend in ("numba", "numpy"):
-        env = dict(os.environ, SOMDESK_KERNELS=backend)
+    for backend in ("numba", "numpy", "aot"):
+        env = dict(os.environ, SOMDESK_KERNELS=backend,
+                   PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
         path = tmp_path / f"{backend}.npz"
         proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         assert proc.stderr.strip() == backend
         results[backend] = dict(np.load(path))
-    for key, value in results["numba"].items():
-        assert np.max(np.abs(value - results["numpy"][key])) <= 1e-9, key
+    for other in ("numpy", "aot"):
+        for key, value in results["numba"].items():
+            assert np.max(np.abs(value - results[other][key])) <= 1e-9, (other, key)

@@ -1,0 +1,55 @@
+"""Compile somdesk's numba kernels ahead of time into an extension module.
+
+    python tools/build_aot_kernels.py [OUTDIR]   # default: somdesk/core/_kernels_aot*.so (or .pyd)
+
+Used by build.spec: the packaged app then needs neither numba nor llvmlite
+(~175 MB) and compiles nothing at start.  The module exports the same loops as
+somdesk.core._kernels_numba / _kdtree_numba, from the same Python source; AOT
+code runs on one core (pycc has no parallel mode), which only matters for the
+million-sample batch search.  Running from source keeps using numba's JIT.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from numba.pycc import CC  # noqa: E402
+
+from somdesk.core import _kdtree_numba as kd  # noqa: E402
+from somdesk.core import _kernels_numba as kn  # noqa: E402
+
+A3 = "float64[:,:,::1]"
+A2 = "float64[:,::1]"
+A1 = "float64[::1]"
+I1 = "int64[::1]"
+U2 = "uint8[:,::1]"
+KD_TREE = "Tuple((int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], float64[:,::1], float64[:,::1]))"
+
+EXPORTS = {
+    "online_epoch": (kn.online_epoch,
+                     f"void({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
+                     f"float64[:,:,::1], float64[:,:,::1], {U2})"),
+    "batch_accumulate": (kn.batch_accumulate,
+                         f"void({A2}, {A1}, int64, int64, float64, int64, boolean, boolean, {A2}, {A1})"),
+    "kd_build": (kd.build, f"{KD_TREE}({A2})"),
+    "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1})"),
+    "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1})"),
+}
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "somdesk" / "core"
+    cc = CC("_kernels_aot")
+    cc.output_dir = str(out)
+    cc.verbose = False
+    for name, (dispatcher, sig) in EXPORTS.items():
+        cc.export(name, sig)(dispatcher.py_func)
+    cc.compile()
+    print(f"wrote _kernels_aot into {out}")
+
+
+if __name__ == "__main__":
+    main()
