@@ -1,9 +1,7 @@
 """Malformed, truncated, huge and hostile files: one clear PaletteError each."""
 import io
-import json
 import os
 import struct
-import sys
 import time
 import zipfile
 import zlib
@@ -278,15 +276,17 @@ def test_soc_doctype_and_external_entity_refused():
 
 @pytest.mark.parametrize("data, what", [
     (b'<color-table><color name="a" color="#00</color-table>', "not well-formed"),
-    (b'<color-table>\n<color name="a" color="red"/>\n</color-table>', "'red'"),
+    (b'<color-table>\n<color name="a" color="red"/>\n</color-table>', "line 2: colour 1 ('a')"),
     (b'<other/>', "other"),
+    (b'<?xml version="1.0" encoding="UTF-88"?><color-table/>', "unknown text encoding"),
 ])
 def test_soc_errors(data, what):
     assert what in error_for(data, "bad.soc")
 
 
 @pytest.mark.parametrize("xml, what", [
-    (b'<ColorSet><ColorSetEntry name="x"><RGB r="1" g="zero" b="0"/></ColorSetEntry></ColorSet>', "'zero'"),
+    (b'<ColorSet>\n<ColorSetEntry name="x"><RGB r="1" g="zero" b="0"/></ColorSetEntry></ColorSet>',
+     "colorset.xml line 2, entry 1 ('x'): <RGB> attribute 'g' is 'zero'"),
     (b'<ColorSet><ColorSetEntry name="x"><RGB r="1" b="0"/></ColorSetEntry></ColorSet>', "missing"),
     (b'<ColorSet><ColorSetEntry name="x"><RGB r="inf" g="0" b="0"/></ColorSetEntry></ColorSet>', "finite"),
     (b'<Palette/>', "ColorSet"),
@@ -294,6 +294,13 @@ def test_soc_errors(data, what):
 ])
 def test_kpl_xml_errors(xml, what):
     assert what in error_for(_zip([("colorset.xml", xml)]), "bad.kpl")
+
+
+def test_xml_element_count_and_depth_limits():
+    many = b"<color-table>" + b"<x/>" * 1_000_001 + b"</color-table>"
+    assert "elements" in error_for(many, "many.soc")
+    deep = b"<color-table>" + b"<a>" * 100 + b"</a>" * 100 + b"</color-table>"
+    assert "nested" in error_for(deep, "deep.soc")
 
 
 def test_kpl_unsupported_model_warns():
@@ -333,6 +340,7 @@ def test_csv_errors(data, what):
 def test_css_pathological_inputs_stay_fast():
     for data in [b"--a" + b"\\aaaaaa" * 20000 + b" x",
                  b"/* Palette: " + b" " * 200_000,
+                 b"/* Palette: " + b" " * 2000 + b"x" + b" " * 2000 + b"*/ #fff",
                  b"rgb(" + b"1" * 200_000 + b"x",
                  b"#" + b"a" * 500_000 + b"g #fff",
                  b"{" * 100_000 + b"#fff",
@@ -362,17 +370,36 @@ def _png_header(width, height, colour_type=2):
 
 @pytest.mark.parametrize("size, what", [
     ((8000, 7000), "56,000,000 pixels"),          # over our 50 Mpx limit
-    ((20000, 20000), "too large"),                # over Pillow's own bomb limit too
-    ((60000, 60000), "too large"),
+    ((20000, 20000), "400,000,000 pixels"),       # over Pillow's own bomb limit too
+    ((0x7FFFFFFF, 0x7FFFFFFF), "pixels"),
 ])
 def test_image_pixel_limit_checked_before_decoding(size, what):
     message = error_for(_png_header(*size), "bomb.png")
     assert what in message
 
 
+def _gif_with_frame(width, height):
+    # A 10x10 logical screen whose first frame is far larger: Pillow grows the
+    # image to fit the frame, so only its own bomb check (or ours after open)
+    # can catch it.
+    return (b"GIF89a" + struct.pack("<HHBBB", 10, 10, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+            + b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
+            + b"\x02\x02\x44\x01\x00" + b"\x3b")
+
+
+@pytest.mark.parametrize("size, what", [
+    ((60000, 60000), "too large"),                # Pillow's DecompressionBombError
+    ((9000, 9000), "81,000,000 pixels"),          # below Pillow's limit, above ours
+    ((7000, 7000), "cannot be decoded"),          # allowed size, truncated data
+])
+def test_gif_frame_larger_than_screen(size, what, recwarn):
+    assert what in error_for(_gif_with_frame(*size), "frame.gif")
+    assert not [w for w in recwarn if "DecompressionBomb" in type(w.message).__name__]
+
+
 def test_truncated_and_corrupt_images():
     png = fixture_bytes("rgb.png")
-    assert "cannot be decoded" in error_for(png[:60], "t.png")
+    assert "cannot be decoded" in error_for(png[:45], "t.png")
     bad_crc = bytearray(png)
     bad_crc[30] ^= 0xFF
     error_for(bytes(bad_crc), "crc.png")

@@ -1,5 +1,4 @@
 """Formats are recognised by content; the extension only breaks text ties."""
-import os
 
 import pytest
 

@@ -23,7 +23,7 @@ from somdesk.io.atomic import atomic_write_bytes
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
                paintnet, pal, soc)
-from .context import ReadContext
+from .context import ReadContext, display_name
 from .detect import detect_format
 from .limits import (MAX_COLORS, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_CHARS,
                      MAX_ZIP_MEMBER_BYTES)
@@ -82,7 +82,7 @@ WRITE_FILTERS: list[tuple[str, list[str]]] = [
 
 def read_palette_bytes(data: bytes, filename: str = "<data>") -> Palette:
     """Read a palette from memory; `filename` is used for messages and as a hint."""
-    filename = str(filename)
+    filename = display_name(filename)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     data = bytes(data)
@@ -109,27 +109,30 @@ def read_palette_bytes(data: bytes, filename: str = "<data>") -> Palette:
 def read_palette(path: str | os.PathLike) -> Palette:
     """Read the palette file at `path`, detecting its format."""
     path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    shown = display_name(path)
     try:
         st = os.stat(path)
         # Refuse FIFOs, devices and folders before open(): reading /dev/zero
         # or a FIFO would never end.
         if stat.S_ISDIR(st.st_mode):
-            raise PaletteError(f"{path}: is a folder, not a palette file")
+            raise PaletteError(f"{shown}: is a folder, not a palette file")
         if not stat.S_ISREG(st.st_mode):
-            raise PaletteError(f"{path}: is not a regular file")
+            raise PaletteError(f"{shown}: is not a regular file")
         if st.st_size > MAX_FILE_BYTES:
-            raise PaletteError(f"{path}: the file is {st.st_size:,} bytes; palettes larger than "
+            raise PaletteError(f"{shown}: the file is {st.st_size:,} bytes; palettes larger than "
                                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)   # bounded even if the file grows
     except FileNotFoundError:
-        raise PaletteError(f"{path}: no such file") from None
+        raise PaletteError(f"{shown}: no such file") from None
     except PermissionError:
-        raise PaletteError(f"{path}: permission denied") from None
+        raise PaletteError(f"{shown}: permission denied") from None
     except OSError as exc:
-        raise PaletteError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        raise PaletteError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
     except ValueError as exc:   # e.g. an embedded NUL in the path
-        raise PaletteError(f"{path!r}: invalid file name ({exc})") from None
+        raise PaletteError(f"{shown}: invalid file name ({exc})") from None
     return read_palette_bytes(data, path)
 
 

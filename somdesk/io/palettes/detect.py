@@ -35,7 +35,10 @@ _SNIFF_LINES = 200
 _HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
 _HEX6_OR_8 = re.compile(r"[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?")
 _HEX_LINE = re.compile(r"#?[0-9A-Fa-f]{6}")
-_CSS_HINT = re.compile(r"#[0-9A-Fa-f]{3,8}(?![\w-])|\b(?:rgba?|hsla?)\(|--[\w-]+\s*:", re.I)
+# Possessive quantifiers and the look-behind matter: without them a long run
+# of dashes without a colon backtracks quadratically (found by a test).
+_CSS_HINT = re.compile(r"#[0-9A-Fa-f]{3,8}+(?![\w-])|\b(?:rgba?|hsla?)\(|(?<![\w-])--[\w-]++\s*+:",
+                       re.I)
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 
 
@@ -90,7 +93,8 @@ def _text_candidates(text: str, hint: str | None) -> list[str]:
         cells = _csv_cells(plain[0])
         hex_first = parse_hex(cells[0].strip()) is not None
         if (csvfmt.header_kind(cells) or (hex_first and (len(cells) > 1 or hint == "csv"))
-                or (len(cells) >= 3 and all(c.strip().isdigit() for c in cells[:3]))):
+                or (len(cells) >= 3 and all(c.strip().isdigit() for c in cells[:3]))
+                or (hint == "csv" and len(cells) > 1)):   # let the CSV reader explain
             out.append("csv")
     if _CSS_HINT.search(text):
         out.append("css")
@@ -146,6 +150,8 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
                         "program knows (expected a LibreOffice .soc or Krita colorset)")
     if first.startswith(("{", "[")) and hint != "css":
         return "json"
+    if hint == "json" and first.startswith('"'):
+        return "json"   # a bare JSON string: let the JSON reader explain
     candidates = _text_candidates(text, hint)
     if hint in candidates:
         return hint

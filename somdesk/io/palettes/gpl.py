@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .context import ReadContext, decode_text, iter_lines
+from .context import ReadContext, decode_text, significant_lines
 from .model import Palette, Swatch
 
 FORMAT = "gpl"
@@ -62,23 +62,18 @@ def _channel(text: str, ctx: ReadContext, line: int) -> int:
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
-    lines = iter_lines(text)
-    for lineno, line in lines:
-        if line.strip():
-            if line.strip().lower() != _HEADER:
-                raise ctx.error("this is not a GIMP palette: the first line must be 'GIMP Palette'", lineno)
-            break
-    else:
+    lines = significant_lines(text, "#")
+    first = next(lines, None)
+    if first is None:
         raise ctx.error("the file is empty")
+    if first[1].lower() != _HEADER:
+        raise ctx.error("this is not a GIMP palette: the first line must be 'GIMP Palette'", first[0])
 
     name: str | None = None
     channels = 3
     swatches: list[Swatch] = []
     low_alpha = 0
-    for lineno, line in lines:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
+    for lineno, stripped in lines:
         colour = _split_colour(stripped, channels)
         if colour is not None:
             numbers, colour_name = colour

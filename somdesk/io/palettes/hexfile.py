@@ -6,7 +6,7 @@ without ``#``, as lospec.com does.
 from __future__ import annotations
 
 from .colorspaces import parse_hex
-from .context import ReadContext, decode_text, iter_lines
+from .context import ReadContext, decode_text, significant_lines
 from .model import Palette, Swatch
 
 FORMAT = "hex"
@@ -15,10 +15,7 @@ FORMAT = "hex"
 def read(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
     swatches: list[Swatch] = []
-    for lineno, line in iter_lines(text):
-        line = line.strip()
-        if not line:
-            continue
+    for lineno, line in significant_lines(text):
         digits = line[1:] if line.startswith("#") else line
         parsed = parse_hex(digits) if len(digits) == 6 else None
         if parsed is None:

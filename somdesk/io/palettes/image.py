@@ -15,6 +15,7 @@ struct.error, zlib.error, EOFError, ...), so the decode step catches them all.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 
 import numpy as np
@@ -29,7 +30,31 @@ _FORMATS = ("PNG", "GIF")
 _CHUNK_PIXELS = 1 << 20   # distinct-colour scan works on ~1 Mpx slices
 
 
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height straight from the PNG IHDR / GIF screen descriptor."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return struct.unpack("<HH", data[6:10])
+    return None
+
+
+def _check_pixels(width: int, height: int, ctx: ReadContext) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ctx.error(f"the image is {width}x{height} = {width * height:,} pixels; "
+                        f"the limit is {MAX_IMAGE_PIXELS:,}")
+
+
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    # Check the declared size ourselves first, so Pillow never even gets to
+    # warn about a decompression bomb for ordinary oversized files.
+    size = _header_size(data)
+    if size is not None:
+        _check_pixels(*size, ctx)
+    # Pillow may still warn (e.g. a GIF frame larger than its screen grows the
+    # image); turn that into an error rather than letting it print.  Note that
+    # catch_warnings is process-global in Python 3.11; the worst a race with
+    # another thread can do is leave this one filter installed.
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -49,9 +74,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 def _read(data: bytes, ctx: ReadContext) -> Palette:
     with Image.open(io.BytesIO(data), formats=_FORMATS) as im:
         width, height = im.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise ctx.error(f"the image is {width}x{height} = {width * height:,} pixels; "
-                            f"the limit is {MAX_IMAGE_PIXELS:,}")
+        _check_pixels(width, height, ctx)
         if width * height == 0:
             raise ctx.error("the image has no pixels")
         if im.mode == "P":
@@ -71,7 +94,7 @@ def _rgb_array(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     if im.mode.startswith("I;16") or im.mode in ("I", "F"):
         # 16-bit/float gray PNG: Pillow's convert("RGB") would clip, not scale.
         a = np.asarray(im.convert("I") if im.mode.startswith("I;16") else im, dtype=np.float64)
-        top = 65535.0 if im.mode != "F" else max(float(a.max()), 1.0)
+        top = 255.0 if im.mode == "F" else 65535.0
         g = np.clip(np.rint(a / top * 255.0), 0, 255).astype(np.uint8)
         return np.stack([g, g, g], axis=-1), None
     if "A" in im.mode or "transparency" in im.info:
@@ -81,22 +104,27 @@ def _rgb_array(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
-    rgb, visible = _rgb_array(im)
-    keys = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
-            | rgb[..., 2].astype(np.uint32)).reshape(-1)
-    if visible is not None:
-        hidden = int(visible.size - np.count_nonzero(visible))
-        keys = keys[visible.reshape(-1)]
-        if hidden:
-            ctx.warn(f"{hidden} fully transparent pixel(s) ignored")
+    # Work on horizontal strips of ~1 Mpx so the temporaries stay small even
+    # for a 50 Mpx image; first-seen order is kept across strips.
+    im.load()
+    width, height = im.size
+    rows = max(1, _CHUNK_PIXELS // width)
     seen: dict[int, None] = {}
-    for start in range(0, keys.size, _CHUNK_PIXELS):
-        chunk = keys[start:start + _CHUNK_PIXELS]
-        unique, first = np.unique(chunk, return_index=True)
+    hidden = 0
+    for top in range(0, height, rows):
+        rgb, visible = _rgb_array(im.crop((0, top, width, min(top + rows, height))))
+        keys = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+                | rgb[..., 2].astype(np.uint32)).reshape(-1)
+        if visible is not None:
+            hidden += int(visible.size - np.count_nonzero(visible))
+            keys = keys[visible.reshape(-1)]
+        unique, first = np.unique(keys, return_index=True)
         for key in unique[np.argsort(first, kind="stable")].tolist():
             if key not in seen:
                 seen[key] = None
                 if len(seen) > MAX_COLORS:
                     raise ctx.error(f"the image has more than {MAX_COLORS} distinct colours; "
                                     "use an indexed (palette) image or reduce the colours")
+    if hidden:
+        ctx.warn(f"{hidden} fully transparent pixel(s) ignored")
     return [Swatch(((k >> 16) & 255, (k >> 8) & 255, k & 255)) for k in seen]

@@ -16,10 +16,12 @@ import json
 
 from .colorspaces import parse_hex
 from .context import ReadContext, decode_text
+from .limits import MAX_COLORS
 from .model import Palette, Swatch
 
 FORMAT = "json"
 _COLOUR_KEYS = ("hex", "color", "colour")
+_MAX_COMMAS = 16 * MAX_COLORS   # generous: a named colour object needs ~2
 
 
 def _item(item, index: int, ctx: ReadContext) -> tuple[tuple[int, int, int], int, str | None]:
@@ -45,6 +47,10 @@ def _item(item, index: int, ctx: ReadContext) -> tuple[tuple[int, int, int], int
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
+    if text.count(",") > _MAX_COMMAS:
+        # Checked before parsing: a 64 MiB list of numbers would otherwise
+        # build tens of millions of Python objects first.
+        raise ctx.error(f"the JSON has more than {_MAX_COMMAS:,} items; too large for a palette")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

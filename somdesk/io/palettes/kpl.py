@@ -45,7 +45,7 @@ _MIB = 1024 * 1024
 def read(data: bytes, ctx: ReadContext) -> Palette:
     if not data.startswith(b"PK"):
         if data.lstrip().startswith(b"<") or data.startswith(b"\xef\xbb\xbf"):
-            return parse_colorset(data, ctx)
+            return parse_colorset(data, ctx, zipped=False)
         raise ctx.error("not a Krita palette (a .kpl file is a zip archive)")
     return parse_colorset(_extract(data, ctx), ctx)
 
@@ -130,15 +130,20 @@ def _entry_rgb(entry, ctx: ReadContext, label: str):
     return None
 
 
-def parse_colorset(xml: bytes, ctx: ReadContext) -> Palette:
-    root = parse(xml, ctx, "colorset.xml")
+def parse_colorset(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palette:
+    root, lines = parse(xml, ctx, "colorset.xml")
     if local_name(root.tag).lower() != "colorset":
         raise ctx.error(f"colorset.xml has root <{local_name(root.tag)[:40]}>, expected <ColorSet>")
     swatches: list[Swatch] = []
-    entries = (e for e in root.iter() if local_name(e.tag) == "ColorSetEntry")
-    for index, entry in enumerate(entries, 1):
+    index = 0
+    for entry, line in zip(root.iter(), lines):
+        if local_name(entry.tag) != "ColorSetEntry":
+            continue
+        index += 1
         name = local_attrs(entry).get("name")
-        label = f"entry {index}" + (f" ({name[:40]!r})" if name else "")
+        # Inside a zip the line is colorset.xml's, not the .kpl file's: say so.
+        where = f"colorset.xml line {line}, " if zipped else f"line {line}: "
+        label = f"{where}entry {index}" + (f" ({name[:40]!r})" if name else "")
         rgb = _entry_rgb(entry, ctx, label)
         if rgb is not None:
             swatches.append(Swatch(rgb, name))

@@ -8,7 +8,7 @@ files contain.  Alpha is ignored (with one summary warning).  Read-only.
 from __future__ import annotations
 
 from .colorspaces import parse_hex
-from .context import ReadContext, decode_text, iter_lines
+from .context import ReadContext, decode_text, significant_lines
 from .model import Palette, Swatch
 
 FORMAT = "paintnet"
@@ -18,7 +18,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
     swatches: list[Swatch] = []
     low_alpha = 0
-    for lineno, line in iter_lines(text):
+    for lineno, line in significant_lines(text, ";"):
         line = line.split(";", 1)[0].strip()
         if not line:
             continue

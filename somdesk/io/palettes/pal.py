@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import struct
 
-from .context import ReadContext, decode_text, iter_lines
+from .context import ReadContext, decode_text, significant_lines
 from .model import Palette, Swatch
 
 JASC_FORMAT = "jasc-pal"
@@ -37,27 +37,24 @@ _INT = re.compile(r"\d{1,12}")
 
 def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
-    lines = [(n, l.strip()) for n, l in iter_lines(text)]
-    # Drop trailing blank lines (most files end with a newline) but keep the
-    # header positions fixed: the first three lines have fixed meaning.
-    while lines and not lines[-1][1]:
-        lines.pop()
-    if not lines or lines[0][1].upper() != "JASC-PAL":
-        raise ctx.error("this is not a JASC palette: the first line must be 'JASC-PAL'", 1)
-    if len(lines) < 3:
+    lines = significant_lines(text)
+    header = [next(lines, None) for _ in range(3)]
+    if header[0] is None or header[0][1].upper() != "JASC-PAL":
+        raise ctx.error("this is not a JASC palette: the first line must be 'JASC-PAL'",
+                        header[0][0] if header[0] else 1)
+    if header[2] is None:
         raise ctx.error("the file is truncated: the version and colour count lines are missing")
-    if lines[1][1] != "0100":
-        ctx.warn(f"unexpected version {lines[1][1]!r} (expected 0100)", 2)
-    if not re.fullmatch(r"\d{1,9}", lines[2][1]):
-        raise ctx.error(f"expected the number of colours, found {lines[2][1][:40]!r}", 3)
-    count = int(lines[2][1])
-    ctx.check_count(count, 3)
+    (_, version), (count_line, count_text) = header[1], header[2]
+    if version != "0100":
+        ctx.warn(f"unexpected version {version[:20]!r} (expected 0100)", header[1][0])
+    if not re.fullmatch(r"\d{1,9}", count_text):
+        raise ctx.error(f"expected the number of colours, found {count_text[:40]!r}", count_line)
+    count = int(count_text)
+    ctx.check_count(count, count_line)
 
     swatches: list[Swatch] = []
     low_alpha = 0
-    for lineno, line in lines[3:]:
-        if not line:
-            continue
+    for lineno, line in lines:
         if len(swatches) == count:
             ctx.warn(f"more colour lines than the declared {count}; the rest were ignored", lineno)
             break

@@ -22,22 +22,26 @@ FORMAT = "soc"
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
-    root = parse(data, ctx)
+    root, lines = parse(data, ctx)
     if local_name(root.tag) != "color-table":
         raise ctx.error(f"this XML is not a LibreOffice colour table (root element is "
                         f"<{local_name(root.tag)[:40]}>, expected <color-table>)")
     swatches: list[Swatch] = []
-    for index, el in enumerate((e for e in root.iter() if local_name(e.tag) == "color"), 1):
+    index = 0
+    for el, line in zip(root.iter(), lines):
+        if local_name(el.tag) != "color":
+            continue
+        index += 1
         attrs = local_attrs(el)
         name = attrs.get("name")
         label = f"colour {index}" + (f" ({name[:40]!r})" if name else "")
         value = attrs.get("color")
         if value is None:
-            ctx.warn(f"{label} has no color attribute; skipped")
+            ctx.warn(f"{label} has no color attribute; skipped", line)
             continue
         parsed = parse_hex(value.strip())
         if parsed is None or not value.strip().startswith("#"):
-            raise ctx.error(f"{label}: expected a colour like '#rrggbb', found {value[:40]!r}")
+            raise ctx.error(f"{label}: expected a colour like '#rrggbb', found {value[:40]!r}", line)
         swatches.append(Swatch(parsed[0], name))
-        ctx.check_count(len(swatches))
+        ctx.check_count(len(swatches), line)
     return ctx.finish(swatches)

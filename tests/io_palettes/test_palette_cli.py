@@ -1,0 +1,82 @@
+"""`palette info` and `palette convert` via a parser built the way cli.py will."""
+import argparse
+import json
+
+import pytest
+
+from somdesk.cli_palette import register
+from somdesk.errors import SomdeskError
+from somdesk.io.palettes import read_palette
+
+from _palette_testutil import fixture_path
+
+
+def run(*argv):
+    parser = argparse.ArgumentParser(prog="somdesk")
+    sub = parser.add_subparsers(dest="command")
+    register(sub)
+    ns = parser.parse_args(list(argv))
+    return ns.func(ns)
+
+
+def test_info_json_is_exactly_the_dict(capsys):
+    path = fixture_path("aco_v2_only.aco")
+    assert run("palette", "info", path, "--json") == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == read_palette(path).to_json_dict()
+    assert list(json.loads(out)) == ["format", "name", "colors"]
+    assert "\U0001F600" in out          # not \u-escaped
+
+
+def test_info_human_summary(capsys):
+    assert run("palette", "info", fixture_path("gpl_out_of_range.gpl")) == 0
+    out = capsys.readouterr().out
+    for part in ("gpl (GIMP palette)", "Hand edited", "Colours:  2", "#ff0080", "Too bright",
+                 "Warnings: 2", "line 3"):
+        assert part in out
+
+
+def test_info_many_colours_are_abbreviated(capsys, tmp_path):
+    path = tmp_path / "many.hex"
+    path.write_text("".join(f"{i:06x}\n" for i in range(20)))
+    run("palette", "info", str(path))
+    out = capsys.readouterr().out
+    assert "... and 12 more" in out and "Warnings: none" in out
+
+
+@pytest.mark.parametrize("ext, fmt", [(".gpl", "gpl"), (".hex", "hex"), (".ase", "ase"),
+                                      (".aco", "aco"), (".pal", "jasc-pal"), (".css", "css"),
+                                      (".json", "json")])
+def test_convert(tmp_path, capsys, ext, fmt):
+    out = tmp_path / f"out{ext}"
+    assert run("palette", "convert", fixture_path("krita_groups.kpl"), str(out)) == 0
+    assert "wrote 5 colours" in capsys.readouterr().out
+    back = read_palette(out)
+    assert back.format == fmt
+    assert [s.rgb for s in back.swatches] == [s.rgb for s in read_palette(fixture_path("krita_groups.kpl")).swatches]
+
+
+def test_convert_prints_warnings_to_stderr(tmp_path, capsys):
+    run("palette", "convert", fixture_path("gpl_out_of_range.gpl"), str(tmp_path / "o.hex"))
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 2 and "gpl_out_of_range.gpl" in err
+
+
+def test_convert_bad_output_extension_fails_before_reading(tmp_path):
+    with pytest.raises(SomdeskError) as info:
+        run("palette", "convert", str(tmp_path / "missing.gpl"), str(tmp_path / "out.png"))
+    assert "out.png" in str(info.value) and ".gpl" in str(info.value)
+
+
+def test_user_errors_are_somdesk_errors(tmp_path):
+    with pytest.raises(SomdeskError, match="no such file"):
+        run("palette", "info", str(tmp_path / "nope.gpl"))
+    with pytest.raises(SomdeskError, match="Aseprite"):
+        run("palette", "convert", fixture_path("aseprite_sprite.ase"), str(tmp_path / "o.gpl"))
+    with pytest.raises(SomdeskError, match="does not exist"):
+        run("palette", "convert", fixture_path("lospec.hex"), str(tmp_path / "no" / "o.gpl"))
+
+
+def test_subcommand_is_required(capsys):
+    with pytest.raises(SystemExit):
+        run("palette")
