@@ -32,11 +32,13 @@ import math
 import numpy as np
 from numba import njit
 
-from somdesk.core._tiles import TILE
 
 CUTOFF = 1e-16
 GAUSSIAN, BUBBLE, MEXICAN_HAT, TRIANGLE = 0, 1, 2, 3
 HEX_H = math.sqrt(3.0) / 2.0
+# Tile side of the pruned BMU search. Written here, not imported, because numba's
+# cache only notices edits to this file; kernels.py checks it equals _tiles.TILE.
+TILE = 8
 _SLACK = 1e-9  # relative slack on pruning bounds, far above rounding error
 
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from somdesk.core._tiles import tile_shape
+from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.topology import node_positions, periods
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
@@ -51,6 +51,7 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kdtree_numba as _kd
         from somdesk.core import _kernels_numba as _nb
         BACKEND = "numba"
+        assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
     except ImportError:  # numba missing or broken: the numpy path still works
         _nb = _kd = None
 
