@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build the one-folder app from build.spec and smoke-test the frozen executable in a
+# real X11 window (Xvfb): it opens a palette given on its command line, trains a short
+# job through the real worker and writes a PNG, which must show an organised map.
+# Prints the bundle size and the time to a visible window.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh "test,build"
+rm -rf build/somdesk dist/somdesk
+.venv/bin/pyinstaller --noconfirm --log-level WARN build.spec
+size_mib=$(du -sm dist/somdesk | cut -f1)
+echo "bundle: dist/somdesk is ${size_mib} MiB (goal <= 170 MiB)"
+out=$(mktemp -d)
+# a clean environment: no offscreen platform, no Python of ours on the path
+env -i HOME="$out" PATH=/usr/bin:/bin xvfb-run -a -s "-screen 0 1280x800x24" \
+  dist/somdesk/somdesk --smoke-test "$out/smoke.png" resources/palettes/rainbow-24.gpl | tee "$out/smoke.log"
+.venv/bin/python tools/check_map_png.py "$out/smoke.png"
+grep -E "window visible" "$out/smoke.log" || true

@@ -1,0 +1,318 @@
+"""Segments from a trained map: clusters of nodes, majority labels, row assignments.
+
+    clusters = cluster_codebook(som.weights, k=5)              # (H, W) ints 0..4
+    names = majority_labels(som.bmus(prep.data), prep.labels, H, W)
+    rows = row_assignments(prep, som, clusters)
+    write_assignments_csv("segments.csv", rows)
+
+Clustering the codebook (the "two-level" approach of Vesanto & Alhoniemi
+2000): the map has already summarised the rows into H x W prototypes, so
+the prototypes are clustered, not the rows, and every row inherits its best
+node's cluster.
+
+method="ward" (the default) is SOM-Ward (Murtagh 1995; Viscovery's
+segmentation): agglomerative Ward clustering where only clusters that touch
+on the grid may merge.  Every node starts as its own cluster; repeatedly
+the pair of touching clusters whose merge increases the total within-
+cluster sum of squares least,
+    delta(A, B) = |A| |B| / (|A| + |B|) * ||mean(A) - mean(B)||^2,
+is merged, until k clusters remain.  Why this rather than k-means: the
+clusters are always connected regions of the map, which is what a user
+sees as "a segment" on the U-matrix; the result is deterministic (no seed,
+no restarts, ties broken by node order); and it exposes no tuning beyond
+k.  Neighbours are the 4 edge-sharing nodes on rectangular maps and the 6
+touching hexagons on hexagonal ones ("odd-r" layout, see core.topology);
+toroidal maps wrap.  Cost: O(n log n) heap operations for n nodes, with
+the merge costs to all neighbours of a new cluster computed in one numpy
+call (a 100x100 map clusters in well under a second).
+
+method="kmeans" is seeded k-means++ on the prototypes (Lloyd iterations to
+convergence): compact clusters that may be split into several regions.
+
+Every node counts once, whatever its hit count (a node is a prototype of
+its region of data space, including empty nodes between clusters).
+"""
+from __future__ import annotations
+
+import csv
+import heapq
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from somdesk.errors import OptionError, SomdeskError
+
+__all__ = ["cluster_codebook", "grid_edges", "majority_labels", "Assignments",
+           "row_assignments", "write_assignments_csv", "CLUSTER_METHODS"]
+
+CLUSTER_METHODS = ("ward", "kmeans")
+
+
+def grid_edges(height: int, width: int, topology: str = "rectangular",
+               toroidal: bool = False) -> np.ndarray:
+    """(E, 2) int64 pairs (a < b) of flat indices of touching nodes, no duplicates."""
+    hexagonal = str(topology).lower().startswith("hex")
+    r, c = np.mgrid[0:height, 0:width]
+    r = r.ravel()
+    c = c.ravel()
+    a_all, b_all = [], []
+
+    def link(dr, dc):
+        rr, cc = r + dr, c + dc
+        if toroidal:
+            rr, cc = rr % height, cc % width
+            ok = np.ones(len(rr), dtype=bool)
+        else:
+            ok = (rr >= 0) & (rr < height) & (cc >= 0) & (cc < width)
+        a_all.append((r * width + c)[ok])
+        b_all.append((rr * width + cc)[ok])
+
+    link(0, 1)                                 # right
+    if hexagonal:
+        # odd-r: odd rows sit half a cell right; the two lower neighbours of
+        # (r, c) are (r+1, c-1), (r+1, c) on even rows and (r+1, c), (r+1, c+1) on odd rows
+        odd = r % 2
+        link(1, odd - 1)
+        link(1, odd)
+    else:
+        link(1, 0)                             # down
+    a = np.concatenate(a_all)
+    b = np.concatenate(b_all)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi                            # a 1-wide toroidal map links a node to itself
+    pairs = np.unique(np.stack([lo[keep], hi[keep]], axis=1), axis=0)
+    return pairs.astype(np.int64).reshape(-1, 2)
+
+
+def _check(weights, k) -> tuple[np.ndarray, int]:
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 3 or w.shape[0] < 1 or w.shape[1] < 1 or w.shape[2] < 1:
+        raise SomdeskError(f"weights must have shape (height, width, dim), got {w.shape}")
+    if not np.all(np.isfinite(w)):
+        raise SomdeskError("weights contain NaN or infinite values")
+    n = w.shape[0] * w.shape[1]
+    if isinstance(k, bool) or int(k) != k:
+        raise OptionError(f"the number of clusters must be a whole number, got {k!r}")
+    k = int(k)
+    if not 1 <= k <= n:
+        raise OptionError(f"the number of clusters must be between 1 and the {n} nodes of the map, got {k}")
+    return w, k
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Clusters numbered 0..k-1 in order of their first node (raster order)."""
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.ravel()]
+
+
+def cluster_codebook(weights, k: int, seed: int | None = None, method: str = "ward",
+                     topology: str = "rectangular", toroidal: bool = False) -> np.ndarray:
+    """(H, W) int64 cluster of every node, 0..k-1 numbered in raster order of first node.
+
+    `seed` is used by "kmeans" only (Ward is deterministic).  See module docstring.
+    """
+    w, k = _check(weights, k)
+    method = str(method).strip().lower().replace("-", "").replace("_", "")
+    method = {"kmeans++": "kmeans", "somward": "ward"}.get(method, method)
+    if method not in CLUSTER_METHODS:
+        raise OptionError(f"unknown clustering method {method!r}; choose one of: {', '.join(CLUSTER_METHODS)}")
+    h, wd, d = w.shape
+    flat = w.reshape(-1, d)
+    if method == "kmeans":
+        labels = _kmeans(flat, k, seed)
+    else:
+        labels = _ward(flat, k, grid_edges(h, wd, topology, toroidal))
+    return _renumber(labels).reshape(h, wd)
+
+
+def _ward(x: np.ndarray, k: int, edges: np.ndarray) -> np.ndarray:
+    n = len(x)
+    parent = np.arange(n)
+    if k == n:
+        return parent
+    size = np.ones(n)
+    centre = x.copy()
+    alive = np.ones(n, dtype=bool)
+    version = np.zeros(n, dtype=np.int64)
+    nbrs: list[set[int]] = [set() for _ in range(n)]
+    for a, b in edges.tolist():
+        nbrs[a].add(b)
+        nbrs[b].add(a)
+    diff = x[edges[:, 0]] - x[edges[:, 1]]
+    cost = 0.5 * np.einsum("ij,ij->i", diff, diff)
+    heap = [(c, a, b, 0, 0) for c, (a, b) in zip(cost.tolist(), edges.tolist())]
+    heapq.heapify(heap)
+    clusters = n
+    while clusters > k:
+        if not heap:   # cannot happen on a connected grid; guard against an endless loop
+            raise SomdeskError("the map's grid is not connected; cannot merge to fewer clusters")
+        c, a, b, va, vb = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or version[a] != va or version[b] != vb:
+            continue
+        # merge b into a (a < b)
+        na, nb = size[a], size[b]
+        centre[a] = (na * centre[a] + nb * centre[b]) / (na + nb)
+        size[a] = na + nb
+        alive[b] = False
+        parent[b] = a
+        version[a] += 1
+        merged = (nbrs[a] | nbrs[b]) - {a, b}
+        for m in nbrs[b]:
+            if m != a:
+                nbrs[m].discard(b)
+                nbrs[m].add(a)
+        nbrs[a] = merged
+        nbrs[b] = set()
+        clusters -= 1
+        if merged:
+            others = np.fromiter(merged, dtype=np.int64, count=len(merged))
+            others.sort()
+            dd = centre[others] - centre[a]
+            sa, so = size[a], size[others]
+            costs = (sa * so / (sa + so)) * np.einsum("ij,ij->i", dd, dd)
+            for m, cm in zip(others.tolist(), costs.tolist()):
+                lo, hi = (a, m) if a < m else (m, a)
+                heapq.heappush(heap, (cm, lo, hi, int(version[lo]), int(version[hi])))
+    # follow parents to the surviving root
+    root = parent.copy()
+    while True:
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            return root
+        root = nxt
+
+
+def _kmeans(x: np.ndarray, k: int, seed: int | None, max_iter: int = 300) -> np.ndarray:
+    from somdesk.core import kernels
+
+    rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 11]))
+    n = len(x)
+    centres = np.empty((k, x.shape[1]))
+    centres[0] = x[rng.integers(n)]
+    d2 = np.sum((x - centres[0]) ** 2, axis=1)
+    for j in range(1, k):
+        total = d2.sum()
+        if total <= 0:
+            pick = rng.integers(n)               # all points coincide with centres
+        else:
+            pick = int(np.searchsorted(np.cumsum(d2), rng.random() * total, side="right"))
+            pick = min(pick, n - 1)
+        centres[j] = x[pick]
+        d2 = np.minimum(d2, np.sum((x - centres[j]) ** 2, axis=1))
+    labels = np.full(n, -1, dtype=np.int64)
+    for _ in range(max_iter):
+        new, dist = kernels.bmus_of(np.ascontiguousarray(centres), np.ascontiguousarray(x))
+        # an emptied cluster takes the point farthest from its centre
+        # (taken only from clusters that keep at least one point, so none stays empty)
+        counts = np.bincount(new, minlength=k)
+        for j in np.flatnonzero(counts == 0):
+            far = int(np.argmax(np.where(counts[new] > 1, dist, -1.0)))
+            counts[new[far]] -= 1
+            new[far] = j
+            counts[j] = 1
+            dist[far] = 0.0
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            centres[j] = x[labels == j].mean(axis=0)
+    return labels
+
+
+def majority_labels(bmu_rc, labels, height: int, width: int) -> np.ndarray:
+    """(H, W) object array: each node's most frequent label among its rows, None if it has none.
+
+    `bmu_rc` is (N, 2) (row, column) of each sample's best node (SOM.bmus);
+    `labels` N strings.  Missing labels (None, "") do not vote.  Ties go to
+    the alphabetically first label.
+    """
+    rc = np.asarray(bmu_rc, dtype=np.int64).reshape(-1, 2)
+    labels = list(labels)
+    if len(labels) != len(rc):
+        raise SomdeskError(f"{len(labels)} labels for {len(rc)} rows")
+    out = np.empty((height, width), dtype=object)
+    voters = [i for i, s in enumerate(labels) if s is not None and str(s) != ""]
+    if not voters:
+        return out
+    if ((rc[voters] < 0) | (rc[voters] >= (height, width))).any():
+        raise SomdeskError("a best-matching node is outside the map")
+    names = sorted({str(labels[i]) for i in voters})
+    code = {s: j for j, s in enumerate(names)}
+    lab = np.fromiter((code[str(labels[i])] for i in voters), dtype=np.int64, count=len(voters))
+    node = rc[voters, 0] * width + rc[voters, 1]
+    nl = len(names)
+    keys, counts = np.unique(node * nl + lab, return_counts=True)
+    k_node, k_lab = np.divmod(keys, nl)
+    order = np.lexsort((k_lab, -counts, k_node))          # per node: most votes, then name
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = k_node[order][1:] != k_node[order][:-1]
+    flat = out.reshape(-1)
+    for i in order[first]:
+        flat[k_node[i]] = names[k_lab[i]]
+    return out
+
+
+@dataclass
+class Assignments:
+    """Each kept table row's best node and cluster."""
+
+    row_index: np.ndarray     # (N,) data-row number in the file (0 = first after the header)
+    bmu_row: np.ndarray       # (N,)
+    bmu_col: np.ndarray       # (N,)
+    cluster: np.ndarray       # (N,) cluster of the best node, -1 when no clustering was given
+    labels: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.row_index)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            row = (int(self.row_index[i]), int(self.bmu_row[i]), int(self.bmu_col[i]), int(self.cluster[i]))
+            yield row + ((self.labels[i],) if self.labels is not None else ())
+
+
+def row_assignments(prepared, som, clusters=None) -> Assignments:
+    """Best node (and its cluster) of every row of `prepared` (a table.Prepared).
+
+    `som` is a SOM or its (H, W, D) weights; `clusters` the (H, W) labels of
+    `cluster_codebook`, or None (cluster = -1).
+    """
+    from somdesk.core.metrics import bmus
+
+    weights = np.asarray(getattr(som, "weights", som), dtype=np.float64)
+    if weights.ndim != 3 or weights.shape[2] != prepared.data.shape[1]:
+        raise SomdeskError(f"the map has {weights.shape[-1]} values per node but the data has "
+                           f"{prepared.data.shape[1]} columns")
+    rc = bmus(weights, prepared.data)
+    if clusters is None:
+        cl = np.full(len(rc), -1, dtype=np.int64)
+    else:
+        cg = np.asarray(clusters)
+        if cg.shape != weights.shape[:2]:
+            raise SomdeskError(f"clusters have shape {cg.shape}, the map is {weights.shape[:2]}")
+        cl = cg[rc[:, 0], rc[:, 1]].astype(np.int64)
+    return Assignments(np.asarray(prepared.row_index, dtype=np.int64), rc[:, 0].copy(), rc[:, 1].copy(),
+                       cl, None if prepared.labels is None else list(prepared.labels))
+
+
+def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
+    """Write `row,node_row,node_col,cluster[,label]` atomically (UTF-8, comma, header line).
+
+    `row` is the data-row number in the source file, 0 = first row after the
+    header (the index pandas gives it); `cluster` is empty when none was given.
+    """
+    from somdesk.io.atomic import atomic_open
+
+    has_labels = assignments.labels is not None
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["row", "node_row", "node_col", "cluster"] + (["label"] if has_labels else []))
+        for rec in assignments:
+            row, r, c, k = rec[:4]
+            line = [row, r, c, "" if k < 0 else k]
+            if has_labels:
+                line.append("" if rec[4] is None else rec[4])
+            out.writerow(line)

@@ -1,0 +1,81 @@
+"""Quantised pictures as indexed (palette) PNG files.
+
+    data = indexed_png_bytes(indices, palette)   # bytes of a mode "P" PNG
+    save_indexed_png("out.png", indices, palette)
+    indexed_png_size(indices, palette)           # what the UI shows as "file size"
+
+`indices` is (H, W) integer (the output of `quantize.assign_chunked`),
+`palette` is (K, 3) uint8 (`quantize.palette_rgb8(som.weights)`) or SOM
+weights in [0, 1].  Only palette entries that some pixel uses are written:
+they are renumbered 0..n-1 in their palette order, so the PLTE chunk holds
+exactly n entries, and Pillow's optimize=True picks the smallest bit depth
+(1, 2, 4 or 8 bits per pixel) and the best compression.  Decoding the file
+gives back exactly `palette[indices]`.
+"""
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+
+from somdesk.errors import SomdeskError
+
+__all__ = ["indexed_png_bytes", "save_indexed_png", "indexed_png_size", "used_palette"]
+
+MAX_PNG_COLOURS = 256
+
+
+def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
+    """(remapped (H, W) uint8 indices, (n, 3) uint8 palette of the n used entries)."""
+    from somdesk.core.quantize import palette_rgb8
+
+    idx = np.asarray(indices)
+    if idx.ndim != 2 or idx.size == 0:
+        raise SomdeskError(f"indices must be a non-empty (height, width) array, got shape {idx.shape}")
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise SomdeskError(f"indices must be integers, got {idx.dtype}")
+    pal = palette_rgb8(palette)
+    lo, hi = int(idx.min()), int(idx.max())
+    if lo < 0 or hi >= len(pal):
+        raise SomdeskError(f"index {hi if hi >= len(pal) else lo} is outside the palette of {len(pal)} colours")
+    if len(pal) <= 65536 and idx.dtype.itemsize <= 2:
+        counts = np.zeros(len(pal), dtype=bool)
+        rows = max(1, (1 << 22) // idx.shape[1])
+        for s in range(0, idx.shape[0], rows):
+            counts[np.unique(idx[s:s + rows])] = True
+        used = np.flatnonzero(counts)
+    else:
+        used = np.unique(idx)
+    if len(used) > MAX_PNG_COLOURS:
+        raise SomdeskError(f"the picture uses {len(used)} colours; an indexed PNG holds at most "
+                           f"{MAX_PNG_COLOURS}")
+    remap = np.zeros(len(pal), dtype=np.uint8)
+    remap[used] = np.arange(len(used), dtype=np.uint8)
+    return remap[idx], np.ascontiguousarray(pal[used])
+
+
+def indexed_png_bytes(indices, palette_rgb8, optimize: bool = True) -> bytes:
+    """An indexed PNG (mode "P", PLTE of exactly the used colours) of palette[indices]."""
+    from PIL import Image
+
+    idx, pal = used_palette(indices, palette_rgb8)
+    im = Image.frombytes("P", (idx.shape[1], idx.shape[0]), np.ascontiguousarray(idx).tobytes())
+    im.putpalette(pal.tobytes(), rawmode="RGB")
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", optimize=optimize)
+    return buf.getvalue()
+
+
+def indexed_png_size(indices, palette_rgb8) -> int:
+    """Size in bytes of the file `save_indexed_png` would write."""
+    return len(indexed_png_bytes(indices, palette_rgb8))
+
+
+def save_indexed_png(path: str | os.PathLike, indices, palette_rgb8) -> int:
+    """Write the indexed PNG atomically; return its size in bytes."""
+    from somdesk.io.atomic import atomic_write_bytes
+
+    data = indexed_png_bytes(indices, palette_rgb8)
+    atomic_write_bytes(path, data)
+    return len(data)
