@@ -1,0 +1,82 @@
+"""A small live plot of the quantisation and topographic errors per iteration.
+
+QE (left axis, auto-ranged) and TE (right axis, 0..1, its own linked ViewBox):
+TE starts near 1 and would flatten QE's curve on a shared axis.
+
+The worker measures them (at most a quarter of its time goes to it, so on big
+maps not every iteration is measured) and each snapshot carries the new points;
+this widget appends them to preallocated arrays and calls `setData` once.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from somdesk.gui.canvas import BACKGROUND
+
+QE_COLOUR = "#4fc3f7"
+TE_COLOUR = "#ffb74d"
+
+
+class MetricsPlot(pg.PlotWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent, background=BACKGROUND)
+        self.setMinimumHeight(140)
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setLabel("bottom", "iteration")
+        plot.setLabel("left", "QE", color=QE_COLOUR)
+        plot.setLabel("right", "TE", color=TE_COLOUR)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("left").setWidth(46)
+        plot.getAxis("right").setWidth(40)
+        self.te_view = pg.ViewBox(enableMouse=False)
+        plot.scene().addItem(self.te_view)
+        plot.getAxis("right").linkToView(self.te_view)
+        self.te_view.setXLink(plot)
+        self.te_view.setYRange(0.0, 1.0, padding=0.05)
+        plot.vb.sigResized.connect(self._sync_views)
+        self.legend = plot.addLegend(offset=(-8, 6), labelTextColor="#d0d0d0", labelTextSize="8pt")
+        self.qe_curve = plot.plot(pen=pg.mkPen(QE_COLOUR, width=2), name="quantisation error")
+        self.te_curve = pg.PlotDataItem(pen=pg.mkPen(TE_COLOUR, width=2))
+        self.te_view.addItem(self.te_curve)
+        self.legend.addItem(self.te_curve, "topographic error")
+        self.setMouseEnabled(x=False, y=False)
+        self._data = np.empty((0, 3))
+        self._n = 0
+        self.clear_points(1000)
+
+    def _sync_views(self) -> None:
+        vb = self.getPlotItem().vb
+        self.te_view.setGeometry(vb.sceneBoundingRect())
+        self.te_view.linkedViewChanged(vb, self.te_view.XAxis)
+
+    def clear_points(self, total: int) -> None:
+        """Forget the curves; the x axis spans a run of `total` iterations."""
+        self._data = np.empty((256, 3))
+        self._n = 0
+        self.qe_curve.setData([], [])
+        self.te_curve.setData([], [])
+        self.getPlotItem().setXRange(0, max(1, total), padding=0.02)
+        self.getPlotItem().enableAutoRange(axis="y")
+
+    def add_points(self, points) -> None:
+        """Append ((iteration, QE, TE), ...) and redraw."""
+        if not points:
+            return
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        need = self._n + len(pts)
+        if need > len(self._data):
+            grown = np.empty((max(need, 2 * len(self._data)), 3))
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._data[self._n:need] = pts
+        self._n = need
+        d = self._data[: self._n]
+        self.qe_curve.setData(d[:, 0], d[:, 1])
+        self.te_curve.setData(d[:, 0], d[:, 2])
+
+    def points(self) -> np.ndarray:
+        return self._data[: self._n].copy()

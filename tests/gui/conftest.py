@@ -1,0 +1,46 @@
+"""GUI fixtures: throw-away settings, a window, and a guard against leaked threads."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from somdesk.core import SOMConfig
+
+from .helpers import make_window
+
+@pytest.fixture(autouse=True)
+def temp_settings(tmp_path, monkeypatch):
+    """Every test gets its own QSettings location: never the user's real settings."""
+    path = tmp_path / "settings"
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(path))
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(path / "system"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """FAIL any test that leaves a training thread running (napari's guard)."""
+    from somdesk.gui import worker
+
+    yield
+    left = worker.running_threads()
+    if left:
+        worker.stop_all()
+        pytest.fail(f"test left {len(left)} training QThread(s) running")
+
+
+@pytest.fixture
+def colours():
+    return np.random.default_rng(5).integers(0, 256, size=(20, 3)) / 255.0
+
+
+@pytest.fixture
+def window(qtbot, colours):
+    """A shown main window with 20 fixed colours on a small 20x20, 60-iteration job at full speed."""
+    win = make_window(qtbot, colours, SOMConfig(width=20, height=20, iterations=60, seed=3))
+    yield win
+    win.close()

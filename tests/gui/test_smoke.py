@@ -1,0 +1,77 @@
+"""`main([], smoke_test=OUT.png)`: in-process and as a real subprocess."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from somdesk.gui.app import main
+from somdesk.gui.worker import running_threads
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check_png(path: Path) -> None:
+    assert path.is_file()
+    arr = np.asarray(Image.open(path).convert("RGB"))
+    assert arr.shape == (320, 320, 3)                        # 40x40 nodes at 8 px
+    assert len(np.unique(arr.reshape(-1, 3), axis=0)) > 50   # a gradient, not one flat colour
+
+
+def test_smoke_in_process(qapp, tmp_path, capsys):
+    out = tmp_path / "smoke.png"
+    assert main([], smoke_test=str(out)) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("somdesk smoke test OK: 40x40 map, 100 iterations") and str(out) in line
+    _check_png(out)
+    assert not running_threads()
+
+
+def test_smoke_failure_returns_nonzero(qapp, tmp_path, capsys):
+    out = tmp_path / "missing-dir" / "smoke.png"            # cannot be written
+    assert main([], smoke_test=str(out)) == 1
+    assert "FAILED" in capsys.readouterr().out
+
+
+def test_smoke_subprocess(tmp_path):
+    out = tmp_path / "smoke.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = f"from somdesk.gui.app import main; raise SystemExit(main([], smoke_test={str(out)!r}))"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("\n") == 1 and "smoke test OK" in proc.stdout
+    _check_png(out)
+    assert not (tmp_path / "xdg" / "somdesk").exists()       # smoke mode touches no settings
+
+
+def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from somdesk.gui.main_window import MainWindow
+
+    pytest.importorskip("somdesk.io.palettes")
+    path = tmp_path / "two.gpl"
+    path.write_text("GIMP Palette\nName: Two\n#\n255 0 0 Red\n0 0 255 Blue\n")
+    seen = {}
+
+    def inspect_and_quit():
+        win = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        seen["colours"] = win.palette.colours()
+        seen["title"] = win.windowTitle()
+        win.train()                                 # quitting while training must stop it
+        seen["running"] = bool(running_threads())
+        win.actions.quit.trigger()
+
+    QTimer.singleShot(300, inspect_and_quit)
+    QTimer.singleShot(20_000, qapp.quit)           # safety net: never hang the suite
+    assert main([str(path)]) == 0
+    np.testing.assert_array_equal(seen["colours"], [[1, 0, 0], [0, 0, 1]])
+    assert "Two" in seen["title"] and seen["running"]
+    assert not running_threads()
