@@ -55,6 +55,18 @@ def _sub_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_display() -> None:
+    """On Linux without a display Qt aborts the process; say so clearly instead."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+                         "run it in a desktop session, under xvfb-run, or use the headless "
+                         "subcommands ('somdesk train --help')")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -62,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             args = _sub_parser().parse_args(argv)
             return int(args.func(args) or 0)
         args = _gui_parser().parse_args(argv)
+        _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 
         return int(gui_main(args.files, smoke_test=args.smoke_test) or 0)

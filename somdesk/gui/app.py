@@ -68,7 +68,7 @@ def main(files: list[str] | None = None, smoke_test: str | None = None) -> int:
         if smoke_test is not None:
             window = MainWindow(settings=None, interactive=False)
             window_ref.append(window)
-            return _smoke(app, window, smoke_test)
+            return _smoke(app, window, smoke_test, files)
         window = MainWindow(settings=Settings())
         window_ref.append(window)
         app.aboutToQuit.connect(window.controller.shutdown)   # however the app ends, no thread survives
@@ -84,8 +84,25 @@ def main(files: list[str] | None = None, smoke_test: str | None = None) -> int:
         sys.excepthook = previous_hook
 
 
-def _smoke(app, window, out: str) -> int:
-    """Train a short job in the real window and save its map as a PNG."""
+def process_age_seconds() -> float | None:
+    """Seconds since this process started (Linux /proc), or None elsewhere."""
+    try:
+        import os
+        with open("/proc/self/stat") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _smoke(app, window, out: str, files: list[str] | None = None) -> int:
+    """Train a short job in the real window and save its map as a PNG.
+
+    With files, their palettes are the inputs (the packaged-app check uses this
+    to show that a palette given on the command line opens); else 20 random colours.
+    """
     from PySide6.QtCore import QEventLoop, QTimer
 
     from somdesk.core import SOMConfig
@@ -95,8 +112,16 @@ def _smoke(app, window, out: str) -> int:
     loop = QEventLoop()
     try:
         window.show()
+        app.processEvents()
+        age = process_age_seconds()
+        if age is not None:
+            print(f"somdesk smoke test: window visible {age:.2f} s after the process started", flush=True)
         window.params.set_config(SOMConfig(**SMOKE_CONFIG))
-        window.palette.set_colours(random_colours(20, np.random.default_rng(SMOKE_CONFIG["seed"])))
+        if files:
+            if not window.open_files(files):
+                raise RuntimeError(f"could not open {', '.join(files)}: {window.last_error}")
+        else:
+            window.palette.set_colours(random_colours(20, np.random.default_rng(SMOKE_CONFIG["seed"])))
         window.set_speed("max")
         window.controller.finished.connect(lambda snap: (outcome.setdefault("snap", snap), loop.quit()))
         window.controller.failed.connect(lambda msg, _d: (outcome.setdefault("error", msg), loop.quit()))

@@ -121,3 +121,13 @@ def test_version_and_help():
     assert proc.returncode == 0 and somdesk.__version__ in proc.stdout
     proc = run_cli("train", "--help")
     assert proc.returncode == 0 and "--save-weights" in proc.stdout
+
+
+def test_window_without_a_display_is_a_clear_error():
+    import os
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "somdesk"], capture_output=True, text=True, env=env)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("Linux-only check")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: no display") and "Traceback" not in proc.stderr
