@@ -26,8 +26,9 @@ def _check_png(path: Path) -> None:
 def test_smoke_in_process(qapp, tmp_path, capsys):
     out = tmp_path / "smoke.png"
     assert main([], smoke_test=str(out)) == 0
-    line = capsys.readouterr().out.strip()
-    assert line.startswith("somdesk smoke test OK: 40x40 map, 100 iterations") and str(out) in line
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("somdesk smoke test: window visible")   # start-up time, on Linux
+    assert lines[-1].startswith("somdesk smoke test OK: 40x40 map, 100 iterations") and str(out) in lines[-1]
     _check_png(out)
     assert not running_threads()
 
@@ -46,9 +47,21 @@ def test_smoke_subprocess(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.count("\n") == 1 and "smoke test OK" in proc.stdout
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 2 and "window visible" in lines[0] and "smoke test OK" in lines[1]
     _check_png(out)
     assert not (tmp_path / "xdg" / "somdesk").exists()       # smoke mode touches no settings
+
+
+def test_smoke_trains_on_a_palette_given_on_the_command_line(qapp, tmp_path, capsys):
+    palette = tmp_path / "three.hex"
+    palette.write_text("ff0000\n00ff00\n0000ff\n")
+    out = tmp_path / "smoke.png"
+    assert main([str(palette)], smoke_test=str(out)) == 0
+    arr = np.asarray(Image.open(out).convert("RGB"))
+    corners = {tuple(arr[y, x]) for y in (0, -1) for x in (0, -1)}
+    assert any(c[0] > 200 and c[1] < 60 and c[2] < 60 for c in corners)    # pure red reached an edge
+    assert not running_threads()
 
 
 def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
