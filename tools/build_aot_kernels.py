@@ -37,6 +37,7 @@ EXPORTS = {
     "kd_build": (kd.build, f"{KD_TREE}({A2})"),
     "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1})"),
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1})"),
+    "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1])"),
 }
 
 

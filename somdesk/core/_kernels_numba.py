@@ -353,3 +353,33 @@ def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal
                     den[n] += h * c
                     for d in range(dim):
                         num[n, d] += h * sums[m, d]
+
+
+@njit(cache=True, nogil=True)
+def two_nearest(wf, x, out):
+    """out[s] = (nearest, second nearest) node of x[s]; first index wins ties.
+
+    nogil, so the window's worker can measure the topographic error without
+    holding up the GUI thread.
+    """
+    m_count, dim = wf.shape
+    for s in range(x.shape[0]):
+        b1 = np.inf
+        b2 = np.inf
+        i1 = 0
+        i2 = 0
+        for m in range(m_count):
+            t2 = 0.0
+            for d in range(dim):
+                t = wf[m, d] - x[s, d]
+                t2 += t * t
+            if t2 < b1:
+                b2 = b1
+                i2 = i1
+                b1 = t2
+                i1 = m
+            elif t2 < b2:
+                b2 = t2
+                i2 = m
+        out[s, 0] = i1
+        out[s, 1] = i2

@@ -35,7 +35,8 @@ def _load_aot():
             import _kernels_aot as aot  # built elsewhere and put on sys.path (tests)
         except ImportError:
             return None
-    nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate)
+    nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
+                         two_nearest=aot.two_nearest)
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
     return nb, kd
 
@@ -134,6 +135,26 @@ def bmus_of(wf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         idx[s:s + step] = np.argmin(dist, axis=1)
         d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
     return idx, d2
+
+
+def two_nearest(wf: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """(N, 2): each row's nearest and second-nearest node (one node: both 0)."""
+    wf = np.ascontiguousarray(wf, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.zeros((len(x), 2), dtype=np.int64)
+    if len(x) == 0 or wf.shape[0] < 2:
+        return out
+    if _nb is not None:
+        _nb.two_nearest(wf, x, out)
+        return out
+    step = max(1, 2_000_000 // max(1, wf.size))
+    for s in range(0, len(x), step):
+        dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
+        part = np.argpartition(dist, 1, axis=1)[:, :2]
+        rows = np.arange(len(dist))[:, None]
+        order = np.lexsort((part, dist[rows, part]), axis=1)  # by distance, then index
+        out[s:s + step] = np.take_along_axis(part, order, axis=1)
+    return out
 
 
 def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, sigma: float,

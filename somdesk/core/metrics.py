@@ -28,21 +28,6 @@ def quantization_error(weights: np.ndarray, data: np.ndarray) -> float:
     return float(np.mean(np.sqrt(d2))) if len(d2) else 0.0
 
 
-def _two_nearest(wf: np.ndarray, x: np.ndarray) -> np.ndarray:
-    out = np.empty((len(x), 2), dtype=np.int64)
-    step = max(1, 2_000_000 // max(1, wf.size))
-    for s in range(0, len(x), step):
-        dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
-        if wf.shape[0] == 1:
-            out[s:s + step] = 0
-            continue
-        part = np.argpartition(dist, 1, axis=1)[:, :2]
-        rows = np.arange(len(dist))[:, None]
-        order = np.argsort(dist[rows, part], axis=1, kind="stable")
-        out[s:s + step] = np.take_along_axis(part, order, axis=1)
-    return out
-
-
 def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = False,
                       toroidal: bool = False) -> float:
     """Fraction of samples whose two nearest nodes are not grid neighbours.
@@ -57,7 +42,7 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = F
     if len(data) > TOPOGRAPHIC_SAMPLE_LIMIT:
         pick = np.random.default_rng(0).choice(len(data), TOPOGRAPHIC_SAMPLE_LIMIT, replace=False)
         data = data[np.sort(pick)]
-    two = _two_nearest(weights.reshape(-1, dim), data)
+    two = kernels.two_nearest(weights.reshape(-1, dim), data)
     dist = grid_distance(two[:, 0], two[:, 1], height, width, hexagonal, toroidal)
     return float(np.mean(dist > neighbour_threshold(hexagonal)))
 

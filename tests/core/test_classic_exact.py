@@ -54,6 +54,7 @@ def test_every_kernel_backend_gives_the_same_weights(tmp_path):
         "      out[f'{nb}-{topo}-{tor}'] = SOM(x, c, weights=w).train().weights\n"
         "  c = SOMConfig(width=11, height=9, iterations=10, mode='batch', neighbourhood='gaussian' if nb == 'mexican-hat' else nb)\n"
         "  out[f'batch-{nb}'] = SOM(x, c, weights=w0).train().weights\n"
+        "out['two-nearest'] = kernels.two_nearest(w0.reshape(-1, 3), rng.random((50, 3))).astype(float)\n"
         "print(kernels.BACKEND, file=sys.stderr)\n"
         "np.savez(sys.argv[1], **out)\n"
     )
