@@ -12,7 +12,7 @@ size_mib=$(du -sm dist/somdesk | cut -f1)
 echo "bundle: dist/somdesk is ${size_mib} MiB (goal <= 170 MiB)"
 out=$(mktemp -d)
 # a clean environment: no offscreen platform, no Python of ours on the path
-env -i HOME="$out" PATH=/usr/bin:/bin xvfb-run -a -s "-screen 0 1280x800x24" \
+env -i HOME="$out" PATH=/usr/bin:/bin LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x800x24" \
   dist/somdesk/somdesk --smoke-test "$out/smoke.png" resources/palettes/rainbow-24.gpl | tee "$out/smoke.log"
 .venv/bin/python tools/check_map_png.py "$out/smoke.png"
 grep -E "window visible" "$out/smoke.log" || true
