@@ -34,3 +34,21 @@ def test_desktop_entry_is_valid():
         proc = subprocess.run(["desktop-file-validate", str(resources.resource_path("somdesk.desktop"))],
                               capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_desktop_entry_installer_puts_everything_in_place(tmp_path):
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "somdesk").write_text("#!/bin/sh\necho hi\n")
+    (dist / "somdesk").chmod(0o755)
+    env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "home" / "share"))
+    proc = subprocess.run(["bash", os.path.join(root, "scripts", "install-desktop-entry.sh"), str(dist)],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    home = tmp_path / "home"
+    entry = (home / "share" / "applications" / "somdesk.desktop").read_text()
+    assert f"Exec={home}/.local/opt/somdesk/somdesk %F" in entry
+    assert (home / "share" / "icons" / "hicolor" / "256x256" / "apps" / "somdesk.png").is_file()
+    assert os.path.islink(home / ".local" / "bin" / "somdesk")
