@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh "test,build"
 rm -rf build/somdesk dist/somdesk
 .venv/bin/pyinstaller --noconfirm --log-level WARN build.spec
-size_mib=$(du -sm dist/somdesk | cut -f1)
+size_mib=$(du -s --apparent-size --block-size=1 dist/somdesk | awk '{printf "%.1f", $1 / 1048576}')
 echo "bundle: dist/somdesk is ${size_mib} MiB (goal <= 170 MiB)"
 out=$(mktemp -d)
 # a clean environment: no offscreen platform, no Python of ours on the path
