@@ -40,7 +40,18 @@ def register(sub) -> None:
     p.add_argument("--save-weights", metavar="FILE.npy", help="write the trained weights, float64 (H, W, D)")
     p.add_argument("--save-map", metavar="FILE.somz", help="write the trained map (resumable, opens in the window)")
     p.add_argument("--out", metavar="FILE.png", help="the seed's picture: input colours above the trained map")
-    p.add_argument("--scale", type=int, default=4, help="pixels per node in --out (default %(default)s)")
+    p.add_argument("--scale", type=int, default=4, help="pixels per node in --out and --timelapse "
+                   "(default %(default)s)")
+    p.add_argument("--view", choices=("map", "seed", "umatrix", "hits"), default="seed",
+                   help="what --out shows: the map alone, the seed's layout (input colours above the map, "
+                   "the default), the U-matrix or the hit map")
+    p.add_argument("--markers", action="store_true", help="ring each input's best-matching node in --out")
+    p.add_argument("--timelapse", metavar="FILE.gif", help="an animation of the map organising itself: "
+                   ".gif, or .png/.apng for an animated PNG")
+    p.add_argument("--timelapse-frames", type=int, default=120, metavar="N",
+                   help="at most N evenly spaced frames, the last one the trained map (default %(default)s)")
+    p.add_argument("--timelapse-fps", type=float, default=20, metavar="FPS",
+                   help="frames per second of --timelapse, 1 to 50 (default %(default)s)")
     p.add_argument("--metrics-json", metavar="FILE", help="write quality measures and timing as JSON ('-' for stdout)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -85,9 +96,29 @@ def _check_writable(*paths) -> None:
                 raise SomdeskError(f"{p}: folder {parent} does not exist")
 
 
+def _timelapse_recorder(args):
+    """A FrameRecorder for --timelapse (options checked before training), or None."""
+    if not args.timelapse:
+        for flag, value, default in (("--timelapse-frames", args.timelapse_frames, 120),
+                                     ("--timelapse-fps", args.timelapse_fps, 20)):
+            if value != default:
+                raise OptionError(f"{flag} needs --timelapse FILE")
+        return None
+    from somdesk.io.timelapse import MAX_FPS, FrameRecorder, animation_format
+
+    animation_format(args.timelapse)
+    if not 1 <= args.timelapse_fps <= MAX_FPS:
+        raise OptionError(f"--timelapse-fps must be between 1 and {MAX_FPS}, got {args.timelapse_fps:g}")
+    try:
+        return FrameRecorder(args.timelapse_frames)
+    except SomdeskError as exc:
+        raise OptionError(f"--timelapse-frames: {exc}") from None
+
+
 def run(args) -> int:
     from somdesk.core import SOM, kernels, metrics
-    from somdesk.io.images import save_png, seed_picture
+    from somdesk.io.images import map_rgb, save_png
+    from somdesk.io.map_render import render_view
     from somdesk.io.mapfile import save_map
 
     config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
@@ -96,17 +127,29 @@ def run(args) -> int:
                        order=args.order, mode=args.mode, seed=args.seed)
     if args.scale < 1 or args.scale > 64:
         raise OptionError(f"--scale must be between 1 and 64, got {args.scale}")
-    _check_writable(args.out, args.save_weights, args.save_map, args.metrics_json)
+    if not args.out and (args.markers or args.view != "seed"):
+        raise OptionError("--view and --markers choose what --out draws: give --out FILE.png too")
+    recorder = _timelapse_recorder(args)
+    _check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
     data, names = _load_inputs(args, config.seed)
     weights = None
     if args.init_weights:
         weights = _load_weights(args.init_weights, config.height, config.width, data.shape[1])
     som = SOM(data, config, weights=weights)
-    kernels.warm_up()  # compile/load kernels before the clock starts
-    t0 = time.perf_counter()
-    som.train()
-    seconds = time.perf_counter() - t0
     hexagonal = config.topology == "hexagonal"
+    needs_rgb = recorder is not None or (args.out and args.view in ("map", "seed"))
+    if needs_rgb and data.shape[1] != 3:
+        raise SomdeskError("--out and --timelapse draw colours and need 3-dimensional (RGB) inputs")
+    kernels.warm_up()  # compile/load kernels before the clock starts
+    def record(_info) -> None:   # --timelapse: a frame whenever the recorder wants one
+        if recorder.wants(som.iteration):
+            recorder.offer(som.iteration, map_rgb(som.weights))
+
+    if recorder is not None:
+        recorder.offer(som.iteration, map_rgb(som.weights))
+    t0 = time.perf_counter()
+    som.train(record if recorder is not None else None)
+    seconds = time.perf_counter() - t0
     report = {
         "quantization_error": metrics.quantization_error(som.weights, som.data),
         "topographic_error": metrics.topographic_error(som.weights, som.data, hexagonal, config.toroidal),
@@ -128,9 +171,13 @@ def run(args) -> int:
     if args.save_map:
         save_map(som, args.save_map, names)
     if args.out:
-        if data.shape[1] != 3:
-            raise SomdeskError("--out draws colours and needs 3-dimensional (RGB) inputs")
-        save_png(seed_picture(som.data, som.weights, args.scale), args.out)
+        save_png(render_view(args.view, som.weights, som.data, hexagonal, config.toroidal, args.scale,
+                             args.markers), args.out)
+    if recorder is not None:
+        from somdesk.io.timelapse import write_animation
+
+        recorder.offer(som.iteration, map_rgb(som.weights))
+        write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal)
     if args.metrics_json:
         text = json.dumps(report, indent=2)
         if args.metrics_json == "-":

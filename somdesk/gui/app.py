@@ -1,9 +1,10 @@
 """The GUI's front door: `main(files, smoke_test=None) -> int`.
 
 `somdesk [FILE ...]` opens the window with the default job (20 random colours,
-100x100, 1000 iterations) or the given palettes.  `--smoke-test OUT.png` opens
-the real window, trains a short job through the same worker, writes a PNG of
-the map and prints one line; exit status 0 on success, 1 on failure.
+100x100, 1000 iterations), the given palettes, or one saved map (.somz).
+`--smoke-test OUT.png` opens the real window, trains a short job through the
+same worker, writes a PNG of the map and prints one line; exit status 0 on
+success, 1 on failure.
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def main(files: list[str] | None = None, smoke_test: str | None = None) -> int:
             window = MainWindow(settings=None, interactive=False)
             window_ref.append(window)
             return _smoke(app, window, smoke_test, files)
-        window = MainWindow(settings=Settings())
+        window = MainWindow(settings=Settings(), confirm_unsaved=True)
         window_ref.append(window)
         app.aboutToQuit.connect(window.controller.shutdown)   # however the app ends, no thread survives
         window.show()

@@ -32,3 +32,58 @@ def show_about(parent: QWidget | None) -> QMessageBox:
     box = show_message(parent, "About somdesk", text, icon=QMessageBox.Icon.Information)
     box.setTextFormat(Qt.TextFormat.RichText)
     return box
+
+
+# -- file names (one seam, so tests can answer without a dialog) -------------------------
+def filter_string(filters) -> str:
+    """[(label, [glob, ...]), ...] -> a QFileDialog filter string."""
+    return ";;".join(f"{label} ({' '.join(globs)})" for label, globs in filters)
+
+
+def with_suffix(path: str, selected_filter: str) -> str:
+    """Add the selected filter's first extension when `path` has none of its extensions."""
+    import fnmatch
+    import re
+
+    globs = re.findall(r"\*\.[\w.]+", selected_filter or "")
+    if globs and not any(fnmatch.fnmatch(path.lower(), g.lower()) for g in globs):
+        return path + globs[0][1:]
+    return path
+
+
+def ask_open_path(parent: QWidget | None, title: str, start: str, filters: str) -> str | None:
+    """A file to open, or None if cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
+    return path or None
+
+
+def ask_save_path(parent: QWidget | None, title: str, start: str, filters) -> str | None:
+    """A file name to write to (with the chosen format's extension added if missing), or None."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, selected = QFileDialog.getSaveFileName(parent, title, start, filter_string(filters))
+    return with_suffix(path, selected) if path else None
+
+
+# -- unsaved changes ----------------------------------------------------------------------
+def ask_unsaved_changes(parent: QWidget | None, name: str, on_answer) -> QMessageBox:
+    """Save / Discard / Cancel for unsaved training, without blocking: `on_answer` gets
+    "save", "discard" or "cancel" (closing the box is "cancel")."""
+    B = QMessageBox.StandardButton
+    box = QMessageBox(QMessageBox.Icon.Warning, "somdesk", f"Save the trained map {name}?",
+                      B.Save | B.Discard | B.Cancel, parent)
+    box.setInformativeText("The map has trained since it was last saved. Unsaved training is lost.")
+    box.setDefaultButton(B.Save)
+    box.setEscapeButton(B.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setObjectName("somdesk-unsaved")
+    answers = {B.Save: "save", B.Discard: "discard"}
+
+    def done(_result) -> None:
+        on_answer(answers.get(box.standardButton(box.clickedButton()), "cancel"))
+
+    box.finished.connect(done)
+    box.open()
+    return box

@@ -17,15 +17,22 @@ def _palettes():
     return palettes
 
 
-def open_filter() -> str:
-    """A QFileDialog filter string: all readable palettes first, then each format."""
+def open_filter(maps: bool = False) -> str:
+    """A QFileDialog filter string: all readable palettes first, then each format;
+    with `maps`, saved maps (.somz) too, and a first filter for both."""
     try:
         filters = list(_palettes().READ_FILTERS)
     except SomdeskError:
         filters = []
     patterns = sorted({p for _desc, pats in filters for p in pats})
-    parts = [f"Palettes ({' '.join(patterns)})"] if patterns else []
+    parts = []
+    if maps:
+        parts.append(f"Palettes and maps ({' '.join(patterns + ['*.somz'])})")
+    if patterns:
+        parts.append(f"All palettes ({' '.join(patterns)})")
     parts += [f"{desc} ({' '.join(pats)})" for desc, pats in filters]
+    if maps:
+        parts.append("somdesk maps (*.somz)")
     parts.append("All files (*)")
     return ";;".join(parts)
 

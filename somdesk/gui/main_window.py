@@ -4,16 +4,20 @@ its measures on the right, training controls in the toolbar.
 The window never trains: `TrainingController` runs the SOM in a worker thread
 and hands back snapshots.  While a run is active (running or paused) the
 parameter panel is disabled and the palette strip refuses edits.
+
+Files and exports live in helpers: `palette_actions.PaletteFiles` (palettes in
+and out, recent files, drops), `map_files.MapDocument` (.somz save / open, the
+unsaved mark and prompt), `export_dialog.ImageExports` (Export / Copy image) and
+`timelapse_recorder.TimelapseRecorder` (frames while training, Export time-lapse).
 """
 from __future__ import annotations
 
-import os
 import sys
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
 from somdesk.core import SOM, SOMConfig
@@ -22,11 +26,15 @@ from somdesk.gui import dialogs
 from somdesk.gui.canvas import VIEWS, MapCanvas, map_qimage
 from somdesk.gui.controller import IDLE, PAUSED, RUNNING, TrainingController
 from somdesk.gui.controls import ParameterPanel
-from somdesk.gui.menus import SPEEDS, Actions, build_menus, build_toolbar, fill_recent_menu
+from somdesk.gui.export_dialog import ImageExports
+from somdesk.gui.map_files import MapDocument
+from somdesk.gui.menus import SPEEDS, Actions, build_menus, build_toolbar
 from somdesk.gui.metrics_plot import MetricsPlot
+from somdesk.gui.palette_actions import PaletteFiles
 from somdesk.gui.palette_strip import PaletteStrip, random_colours
 from somdesk.gui.settings import Settings, restore_window, save_window
 from somdesk.gui.status import TrainingStatus
+from somdesk.gui.timelapse_recorder import TimelapseRecorder
 from somdesk.gui.worker import DEFAULT_FPS, Snapshot, make_snapshot
 
 DEFAULT_COLOURS = 20
@@ -41,12 +49,15 @@ def _group(title: str, widget: QWidget) -> QGroupBox:
 
 class MainWindow(QMainWindow):
     """`settings=None` remembers nothing; `interactive=False` prints errors instead of
-    showing dialogs (smoke mode)."""
+    showing dialogs (smoke mode); `confirm_unsaved=True` (the app) asks Save / Discard /
+    Cancel before unsaved training is lost."""
 
-    def __init__(self, settings: Settings | None = None, *, interactive: bool = True):
+    def __init__(self, settings: Settings | None = None, *, interactive: bool = True,
+                 confirm_unsaved: bool = False):
         super().__init__()
         self.settings = settings
         self.interactive = interactive
+        self.confirm_unsaved = confirm_unsaved
         self.last_error: str | None = None
         self.palette_name: str | None = None
         self.setWindowTitle("somdesk")
@@ -67,6 +78,10 @@ class MainWindow(QMainWindow):
         self.hover_label.setStyleSheet("padding: 2px 6px; font-family: monospace;")
         self.status = TrainingStatus()
         self.statusBar().addPermanentWidget(self.status)
+        self.files = PaletteFiles(self)
+        self.map_file = MapDocument(self)
+        self.exports = ImageExports(self)
+        self.timelapse = TimelapseRecorder(self)
         self._build_layout()
         self._preview_timer = QTimer(self, singleShot=True, interval=120)
         self._preview_timer.timeout.connect(self.rebuild_preview)
@@ -114,7 +129,6 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         a, c = self.actions, self.controller
-        a.open.triggered.connect(lambda: self.open_palette())
         a.quit.triggered.connect(self.close)
         a.train.triggered.connect(self.train)
         a.pause.triggered.connect(c.toggle_pause)
@@ -138,7 +152,7 @@ class MainWindow(QMainWindow):
         self.canvas.hovered.connect(self.hover_label.setText)
 
     # -- training ------------------------------------------------------------------------
-    def _som_matches_inputs(self, som: SOM | None) -> bool:
+    def matches_inputs(self, som: SOM | None) -> bool:
         if som is None:
             return False
         try:
@@ -164,7 +178,8 @@ class MainWindow(QMainWindow):
         if self.controller.state != IDLE or not self.params.valid:
             return
         som = self.controller.som
-        if not (self._som_matches_inputs(som) and som.iteration == 0):
+        resume = som is not None and som is self.map_file.resume_som and not som.done   # an opened map
+        if not (self.matches_inputs(som) and (som.iteration == 0 or resume)):
             som = self._new_som()
             if som is None:
                 return
@@ -177,7 +192,7 @@ class MainWindow(QMainWindow):
         if c.state == IDLE:
             if not self.params.valid:
                 return
-            som = c.som if self._som_matches_inputs(c.som) and not c.som.done else self._new_som()
+            som = c.som if self.matches_inputs(c.som) and not c.som.done else self._new_som()
             if som is None:
                 return
             if som.iteration == 0:
@@ -189,7 +204,7 @@ class MainWindow(QMainWindow):
         """Stop any run and go back to the initial weights (same seed)."""
         c = self.controller
         c.shutdown()
-        if self._som_matches_inputs(c.som):
+        if self.matches_inputs(c.som):
             c.som.reset()
         elif self.params.valid and len(self.palette.colours()):
             c.som = self._new_som()
@@ -204,13 +219,14 @@ class MainWindow(QMainWindow):
         self.actions.views[view].setChecked(True)
         self.controller.set_view(view)
         self.canvas.set_view(view)
-        self._update_title()
+        self.update_title()
 
     # -- snapshots -----------------------------------------------------------------------
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.canvas.show_snapshot(snap)
         self.metrics.add_points(snap.measures)
         self.status.show_snapshot(snap, running=self.controller.state == RUNNING)
+        self.map_file.refresh()
 
     def _on_finished(self, snap: Snapshot) -> None:
         self.status.show_snapshot(snap)
@@ -239,6 +255,7 @@ class MainWindow(QMainWindow):
         a.stop.setEnabled(not idle)
         a.reset.setEnabled(ready or not idle)
         a.open.setEnabled(idle)
+        self.map_file.refresh()
         self.recent_menu.setEnabled(idle)
         self.actions.samples_menu.setEnabled(idle and not self.actions.samples_menu.isEmpty())
         self.params.setEnabled(idle)
@@ -255,7 +272,7 @@ class MainWindow(QMainWindow):
 
     def _inputs_changed(self) -> None:
         self._on_state(self.controller.state)
-        self._update_title()
+        self.update_title()
         self._preview_timer.start()
 
     def rebuild_preview(self) -> None:
@@ -265,7 +282,7 @@ class MainWindow(QMainWindow):
             return
         if not self.params.valid or len(self.palette.colours()) == 0:
             return
-        if not self._som_matches_inputs(c.som):
+        if not self.matches_inputs(c.som):
             try:
                 c.som = SOM(self.palette.colours(), self.params.config())
             except SomdeskError as exc:
@@ -281,65 +298,27 @@ class MainWindow(QMainWindow):
         snap = make_snapshot(som, view=self.canvas.view, with_bmus=False)
         self.canvas.show_snapshot(snap)
         self.status.clear(som.total)
-        self._update_title()
+        self.update_title()
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         n = len(self.palette.colours())
-        name = self.palette_name or "random colours"
-        self.setWindowTitle(f"somdesk — {name} ({n} colour{'s' if n != 1 else ''})")
+        name = self.map_file.name() if self.map_file.path else self.palette_name or "random colours"
+        self.setWindowTitle(f"somdesk — {name}[*] ({n} colour{'s' if n != 1 else ''})")
+        self.map_file.refresh()
         som = self.controller.som
         if som is not None:
             cfg = som.config
             self.map_title.setText(f"{VIEWS[self.canvas.view]} · {cfg.width} × {cfg.height} {cfg.topology}"
                                    f"{' toroidal' if cfg.toroidal else ''} · seed {som.seed}")
 
-    # -- files ----------------------------------------------------------------------------
+    # -- files (palette_actions, map_files) -----------------------------------------------------
     def open_palette(self, path: str | None = None) -> bool:
-        """Load input colours from a palette file (a dialog if `path` is None)."""
-        if self.controller.state != IDLE:
-            self.statusBar().showMessage("Stop the training before loading another palette.", 5000)
-            return False
-        if path is None:
-            from somdesk.gui.files import open_filter
-            start = os.path.dirname(self.settings.recent_files()[0]) if self.settings and self.settings.recent_files() else ""
-            path, _ = QFileDialog.getOpenFileName(self, "Open palette", start, open_filter())
-            if not path:
-                return False
-        return self.open_files([path])
+        """Load input colours from a palette file, or open a .somz map (a dialog if `path` is None)."""
+        return self.files.open_palette(path)
 
     def open_files(self, paths: list[str]) -> bool:
-        """Load one or more palette files; with several, their colours are combined."""
-        from somdesk.gui.files import load_palettes
-        try:
-            colours, names, title, warnings = load_palettes(paths)
-        except SomdeskError as exc:
-            self.show_error(str(exc))
-            if self.settings is not None:
-                for p in paths:
-                    if not os.path.exists(p):
-                        self.settings.remove_recent_file(os.path.abspath(p))
-            self._refresh_recent()
-            return False
-        self.palette_name = title
-        self.palette.set_colours(colours, names)
-        if self.settings is not None:
-            for p in paths:
-                self.settings.add_recent_file(p)
-        self._refresh_recent()
-        msg = f"Loaded {len(colours)} colours from {title}."
-        if warnings:
-            msg += "  " + " ".join(warnings[:2])
-        self.statusBar().showMessage(msg, 8000)
-        return True
-
-    def _refresh_recent(self) -> None:
-        files = self.settings.recent_files() if self.settings is not None else []
-        fill_recent_menu(self.recent_menu, files, self.open_palette, self._clear_recent)
-
-    def _clear_recent(self) -> None:
-        if self.settings is not None:
-            self.settings.clear_recent_files()
-        self._refresh_recent()
+        """Load one or more palette files (their colours combined), or one map."""
+        return self.files.open_files(paths)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -355,7 +334,7 @@ class MainWindow(QMainWindow):
             return
         self.open_files(paths)
 
-    # -- hooks for "Export image…" and "Save map…" (menu items to come) ---------------------
+    # -- the map as a QImage (smoke mode) and as a state --------------------------------------
     def map_image(self, cell: int = 8) -> QImage | None:
         """The displayed map in true colour, `cell` px per node, nearest-neighbour."""
         snap = self.canvas.snapshot
@@ -364,7 +343,7 @@ class MainWindow(QMainWindow):
         return map_qimage(snap.weights, snap.config.topology == "hexagonal", cell)
 
     def map_state(self) -> dict | None:
-        """What "Save map…" will write: config, seed, iteration and a copy of the weights."""
+        """The shown map: config, seed, iteration, a copy of the weights, the inputs."""
         snap = self.canvas.snapshot
         if snap is None:
             return None
@@ -385,13 +364,15 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         if self.settings is not None:
             restore_window(self, self.settings)
-        self._refresh_recent()
+        self.files.refresh_recent()
 
     def save_settings(self) -> None:
         if self.settings is not None:
             save_window(self, self.settings)
 
     def closeEvent(self, event) -> None:
+        if self.map_file.intercept_close(event):   # unsaved training: asks first
+            return
         self.controller.shutdown()   # stops and joins the worker thread at once
         self._preview_timer.stop()
         self.save_settings()

@@ -1,8 +1,9 @@
-"""The window's actions, menus and toolbar (no behaviour: main_window connects them).
+"""The window's actions, menus and toolbar (no behaviour: main_window and its
+helpers -- map_files, export_dialog, timelapse_recorder, palette_actions -- connect them).
 
-Hooks for later: "Export image…" and "Save map…" belong in the File menu
-between Open Recent and Quit (see `FILE_MENU_HOOK`); the window already has
-`map_image()` and `map_state()` for them to call.
+File: Open palette / Open map / Open Recent / Open Sample, then (at the separator
+named `FILE_MENU_HOOK`) Save map / Save map as / Save palette as, the three
+exports, Quit.  Edit: Copy image.
 """
 from __future__ import annotations
 
@@ -48,6 +49,19 @@ class Actions:
         self.open = act("&Open palette…", QKeySequence.StandardKey.Open, "Load input colours from a palette file",
                         SP.SP_DialogOpenButton)
         self.open.setShortcut(QKeySequence("Ctrl+O"))
+        self.open_map = act("Open &map…", "Ctrl+Shift+O", "Open a saved map (.somz): palette, parameters, "
+                            "weights and the iteration reached")
+        self.save_map = act("&Save map", "Ctrl+S", "Save the map to its file (.somz), resumable",
+                            SP.SP_DialogSaveButton)
+        self.save_map_as = act("Save map &as…", "Ctrl+Shift+S", "Save the map to a new file (.somz)")
+        self.save_palette = act("Save &palette as…", None, "Write the input colours as a palette file")
+        self.export_image = act("&Export image…", "Ctrl+E", "Write a PNG of the map, its U-matrix or hit map")
+        self.copy_image = act("&Copy image", "Ctrl+C", "Put the exported picture on the clipboard "
+                              "(the last Export image choices)")
+        self.export_timelapse = act("Export &time-lapse…", None, "An animated GIF or PNG of the map "
+                                    "organising itself")
+        self.export_palette = act("Export &organised palette…", None, "The trained map's colours as a palette, "
+                                  "in map order")
         self.quit = act("&Quit", "Ctrl+Q", "Stop any training and quit")
         self.train = act("&Train", "Ctrl+T", "Train a new map from the current parameters", SP.SP_MediaPlay)
         self.pause = act("&Pause", "Ctrl+P", "Pause or resume the training", SP.SP_MediaPause)
@@ -85,6 +99,7 @@ def build_menus(window: QMainWindow, actions: Actions, open_file) -> QMenu:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(actions.open)
+    file_menu.addAction(actions.open_map)
     recent = file_menu.addMenu("Open &Recent")
     samples = file_menu.addMenu("Open &Sample")
     for path in sample_palettes():
@@ -95,7 +110,14 @@ def build_menus(window: QMainWindow, actions: Actions, open_file) -> QMenu:
     actions.samples_menu = samples
     hook = file_menu.addSeparator()
     hook.setObjectName(FILE_MENU_HOOK)
-    file_menu.addAction(actions.quit)
+    for a in (actions.save_map, actions.save_map_as, actions.save_palette, None,
+              actions.export_image, actions.export_timelapse, actions.export_palette, None, actions.quit):
+        if a is None:
+            file_menu.addSeparator()
+        else:
+            file_menu.addAction(a)
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addAction(actions.copy_image)
     train_menu = bar.addMenu("&Training")
     for a in (actions.train, actions.pause, actions.step, actions.stop, actions.reset):
         train_menu.addAction(a)

@@ -44,13 +44,21 @@ def input_strip(inputs: np.ndarray, width_px: int, height_px: int) -> np.ndarray
     return np.broadcast_to(colours[which][None, :, :], (height_px, width_px, 3)).copy()
 
 
-def seed_picture(inputs: np.ndarray, weights: np.ndarray, scale: int = 4) -> np.ndarray:
-    """The seed service's picture: a strip of the input colours above the trained map."""
-    body = scale_nearest(map_rgb(weights), scale)
-    strip_h = max(8, body.shape[0] // 10)
-    strip = input_strip(np.asarray(inputs, dtype=np.float64), body.shape[1], strip_h)
+def seed_strip_height(body_height: int) -> int:
+    """Height in pixels of the input strip above a map picture `body_height` pixels high."""
+    return max(8, body_height // 10)
+
+
+def seed_layout(inputs: np.ndarray, body: np.ndarray, scale: int = 4) -> np.ndarray:
+    """The seed's layout around a map picture `body`: the input strip, a white gap, the map."""
+    strip = input_strip(np.asarray(inputs, dtype=np.float64), body.shape[1], seed_strip_height(body.shape[0]))
     gap = np.full((max(2, scale), body.shape[1], 3), 255, dtype=np.uint8)
     return np.concatenate([strip, gap, body], axis=0)
+
+
+def seed_picture(inputs: np.ndarray, weights: np.ndarray, scale: int = 4) -> np.ndarray:
+    """The seed service's picture: a strip of the input colours above the trained map."""
+    return seed_layout(inputs, scale_nearest(map_rgb(weights), scale), scale)
 
 
 def png_bytes(img: np.ndarray) -> bytes:

@@ -1,0 +1,171 @@
+"""Time-lapses of a map organising itself: a bounded frame recorder and an
+animated GIF / APNG writer (Pillow; no Qt).  The window and `somdesk train
+--timelapse` share both.
+
+    rec = FrameRecorder(max_frames=120)
+    rec.offer(som.iteration, map_rgb(som.weights))     # as often as you like
+    write_animation("run.gif", rec.frames, fps=20, scale=4)
+
+**Bounded memory.**  The recorder keeps at most `max_frames` frames.  It keeps a
+frame only when its iteration is at least `stride` past the last kept one; when
+the buffer is full it drops every other frame and doubles the stride, so the
+kept frames stay evenly spaced over the whole run, whatever its length.  The
+latest frame offered is always kept too, so the final state is always the last
+frame.  Frames are stored as given (one uint8 value per node and channel, e.g.
+100 x 100 x 3 = 30 kB), and scaled only when written.
+
+**Formats**, from the file's extension: ``.gif`` (each frame reduced to its own
+255-colour median-cut palette, no dithering, so every node stays one flat
+block) and ``.png`` / ``.apng`` (animated PNG, lossless).  GIF stores frame
+times in 1/100 s and browsers slow delays under 2/100 s down, so `fps` is 1 to
+50.  The last frame is held for `hold_last` seconds (default 1) so a looping
+animation pauses on the organised map.  MP4 is not offered: it needs FFmpeg
+(PyAV or imageio-ffmpeg, tens of MiB of native libraries in the bundle).
+
+Writes are atomic (`somdesk.io.atomic`): a failed export leaves any previous
+file byte for byte.
+"""
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+
+from somdesk.errors import SomdeskError
+
+FORMATS = {".gif": "GIF", ".png": "PNG", ".apng": "PNG"}
+MAX_FPS = 50
+MAX_FRAMES = 2000
+MAX_ANIMATION_PIXELS = 200_000_000   # all frames together, at output size
+
+
+class FrameRecorder:
+    """Keeps at most `max_frames` evenly spaced frames of a run, always the latest."""
+
+    def __init__(self, max_frames: int = 120):
+        if not 2 <= int(max_frames) <= MAX_FRAMES:
+            raise SomdeskError(f"a time-lapse keeps 2 to {MAX_FRAMES} frames, not {max_frames}")
+        self.max_frames = int(max_frames)
+        self.reset()
+
+    def reset(self) -> None:
+        self.stride = 1
+        self._kept: list[tuple[int, np.ndarray]] = []
+        self._last: tuple[int, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def wants(self, iteration: int) -> bool:
+        """Would a frame of `iteration` be kept as one of the evenly spaced frames?
+        (The latest frame is kept anyway: offer the final state whatever this says.)"""
+        return not self._kept or iteration < self._kept[-1][0] or iteration >= self._kept[-1][0] + self.stride
+
+    def offer(self, iteration: int, frame: np.ndarray) -> bool:
+        """Record `frame` (H, W, 3) uint8 of `iteration`; True if it is kept beyond being the latest.
+
+        A frame from an earlier iteration than the last one kept starts a new recording.
+        """
+        iteration = int(iteration)
+        frame = np.array(frame, dtype=np.uint8, copy=True)
+        if self._kept and (iteration < self._kept[-1][0] or frame.shape != self._kept[-1][1].shape):
+            self.reset()
+        self._last = (iteration, frame)
+        if self._kept and iteration == self._kept[-1][0]:
+            self._kept[-1] = self._last
+            return True
+        if not self.wants(iteration):
+            return False
+        self._kept.append(self._last)
+        while len(self._kept) > self.max_frames - 1:   # one place stays free for the latest frame
+            self._kept = self._kept[::2]
+            self.stride *= 2
+        return True
+
+    def _items(self) -> list[tuple[int, np.ndarray]]:
+        items = list(self._kept)
+        if self._last is not None and (not items or items[-1][0] != self._last[0]):
+            items.append(self._last)
+        return items
+
+    @property
+    def frames(self) -> list[np.ndarray]:
+        """The recorded frames, oldest first; the last one is the latest offered."""
+        return [f for _i, f in self._items()]
+
+    @property
+    def iterations(self) -> list[int]:
+        """The iteration of each frame in `frames`."""
+        return [i for i, _f in self._items()]
+
+
+def animation_format(path) -> str:
+    """"GIF" or "PNG" (APNG) from the extension of `path`, or a SomdeskError."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in FORMATS:
+        raise SomdeskError(f"{os.fspath(path)}: a time-lapse is written as .gif, .png or .apng "
+                           f"(animated PNG), not {ext or 'a file without extension'}")
+    return FORMATS[ext]
+
+
+def _check_fps(fps: float) -> float:
+    fps = float(fps)
+    if not 1 <= fps <= MAX_FPS:
+        raise SomdeskError(f"the frame rate must be between 1 and {MAX_FPS} frames per second, got {fps:g}")
+    return fps
+
+
+def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexagonal: bool = False,
+                    hold_last: float = 1.0) -> bytes:
+    """Encode `frames` (each (H, W, 3) uint8, one value per node) as an animated GIF or APNG."""
+    from PIL import Image
+
+    from somdesk.io.map_render import BACKGROUND, body_size, layout
+
+    fps = _check_fps(fps)
+    frames = [np.asarray(f) for f in frames]
+    if not frames:
+        raise SomdeskError("the time-lapse has no frames yet: train the map first")
+    shape = frames[0].shape
+    if len(shape) != 3 or shape[2] != 3 or any(f.shape != shape for f in frames):
+        raise SomdeskError("time-lapse frames must all be (height, width, 3) images of one size")
+    width, height = body_size(shape[0], shape[1], hexagonal, int(scale))
+    if width * height * len(frames) > MAX_ANIMATION_PIXELS:
+        raise SomdeskError(f"{len(frames)} frames of {width} x {height} px are over the limit of "
+                           f"{MAX_ANIMATION_PIXELS:,} pixels; choose a smaller size or fewer frames")
+    step_ms = 1000.0 / fps
+    durations = [int(round(step_ms))] * len(frames)
+    durations[-1] = int(round(max(step_ms, hold_last * 1000.0)))
+    images = []
+    for f in frames:
+        f = np.ascontiguousarray(f, dtype=np.uint8)
+        if fmt == "GIF":
+            # quantise per node, then scale the indices: every node stays one flat block
+            q = Image.fromarray(f).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+            pal = q.getpalette()[: 255 * 3]
+            pal += [0, 0, 0] * (255 - len(pal) // 3) + list(BACKGROUND)
+            idx = layout(np.asarray(q, dtype=np.uint8), hexagonal, int(scale), fill=255)
+            im = Image.frombytes("P", idx.shape[::-1], np.ascontiguousarray(idx).tobytes())
+            im.putpalette(pal)
+            images.append(im)
+        else:
+            images.append(Image.fromarray(layout(f, hexagonal, int(scale))))
+    buf = io.BytesIO()
+    images[0].save(buf, format=fmt, save_all=True, append_images=images[1:], duration=durations, loop=0,
+                   **({"optimize": False} if fmt == "GIF" else {}))
+    return buf.getvalue()
+
+
+def write_animation(path, frames, fps: float = 20, scale: int = 4, *, hexagonal: bool = False,
+                    hold_last: float = 1.0) -> None:
+    """Write `frames` as an animated GIF (.gif) or APNG (.png, .apng) to `path`, atomically.
+
+    `scale` is pixels per node, nearest-neighbour; `hexagonal` lays the nodes out
+    as `somdesk.io.map_render` does.
+    """
+    from somdesk.io.atomic import atomic_write_bytes
+
+    fmt = animation_format(path)
+    atomic_write_bytes(path, animation_bytes(frames, fps, scale, fmt, hexagonal, hold_last))
