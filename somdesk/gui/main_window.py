@@ -20,7 +20,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
-from somdesk.core import SOM, SOMConfig
+from somdesk.core import SOM
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.canvas import VIEWS, MapCanvas, map_qimage
