@@ -240,9 +240,10 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     for ordering and 0.05 for fine-tuning; slower per pass).  `seed` picks
     the pixel sample (None means seed 0, so results repeat either way).
 
-    `callback(info)` (a `StepInfo`) is called after every epoch of every
-    phase; returning False cancels the whole training and the SOM as it is
-    then is returned (usable, just less refined) -- check ``som.done``.
+    `callback(info, weights)` is called after every epoch of every phase with
+    the `StepInfo` and the current (H, W, 3) codebook (the live array: copy
+    it to keep it); returning False cancels the whole training and the SOM as
+    it is then is returned (usable, just less refined) -- check ``som.done``.
     """
     from somdesk.core.options import SOMConfig
     from somdesk.core.som import SOM
@@ -258,27 +259,33 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     if mode == "classic":
         base.update(order="shuffled", learning_rate=0.5)
     cancelled = False
+    current = None  # the phase's SOM, so the callback can see its weights
 
     def watch(info):
         nonlocal cancelled
-        if callback is not None and callback(info) is False:
+        if callback is not None and callback(info, current.weights) is False:
             cancelled = True
             return False
         return None
 
-    som = SOM(data, SOMConfig(iterations=iterations, **base)).train(watch)
+    def run(som):
+        nonlocal current
+        current = som
+        return som.train(watch)
+
+    som = run(SOM(data, SOMConfig(iterations=iterations, **base)))
     if fine_tune == 0 or cancelled:
         return som
     if mode == "classic":
         base["learning_rate"] = 0.05
     tune_cfg = SOMConfig(iterations=fine_tune, sigma=FINE_TUNE_SIGMA, **base)
-    som = SOM(data, tune_cfg, weights=som.weights).train(watch)
+    som = run(SOM(data, tune_cfg, weights=som.weights))
     if revive and not cancelled:
-        som = _revive_dead_nodes(som, tune_cfg, watch, lambda: cancelled)
+        som = _revive_dead_nodes(som, tune_cfg, run, lambda: cancelled)
     return som
 
 
-def _revive_dead_nodes(som, tune_cfg, callback, is_cancelled=lambda: False,
+def _revive_dead_nodes(som, tune_cfg, run, is_cancelled=lambda: False,
                        rounds: int = REVIVE_ROUNDS):
     """Move nodes that no sample picks onto the worst-served colours, then fine-tune again.
 
@@ -306,7 +313,7 @@ def _revive_dead_nodes(som, tune_cfg, callback, is_cancelled=lambda: False,
                 break
             w[node] = data[j]
             d2 = np.minimum(d2, np.sum((data - data[j]) ** 2, axis=1))
-        som = SOM(data, cfg, weights=w.reshape(som.weights.shape)).train(callback)
+        som = run(SOM(data, cfg, weights=w.reshape(som.weights.shape)))
         if is_cancelled():
             break
     return som

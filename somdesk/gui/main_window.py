@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMainWindow, QScr
                                QVBoxLayout, QWidget)
 
 from somdesk.core import SOM
+from somdesk.gui.modes import install_mode_menu
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.canvas import VIEWS, MapCanvas, map_qimage
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.map_file = MapDocument(self)
         self.exports = ImageExports(self)
         self.timelapse = TimelapseRecorder(self)
+        install_mode_menu(self)   # image quantisation and table segmentation windows
         self._build_layout()
         self._preview_timer = QTimer(self, singleShot=True, interval=120)
         self._preview_timer.timeout.connect(self.rebuild_preview)

@@ -194,11 +194,12 @@ def test_classic_mode_works():
 def test_training_callback_sees_every_phase_and_can_cancel():
     img = picture(16, 16)
     seen = []
-    train_quantizer(img, 4, 4, iterations=3, fine_tune=2, seed=0, callback=lambda i: seen.append(i.total))
-    assert seen[:5] == [3, 3, 3, 2, 2]           # ordering, then fine-tuning (then any recovery)
+    train_quantizer(img, 4, 4, iterations=3, fine_tune=2, seed=0, callback=lambda i, w: seen.append((i.total, w.shape)))
+    assert [t for t, _ in seen[:5]] == [3, 3, 3, 2, 2]   # ordering, then fine-tuning (then any recovery)
+    assert all(shape == (4, 4, 3) for _, shape in seen)
     calls = []
 
-    def stop(info):
+    def stop(info, weights):
         calls.append(info.iteration)
         return len(calls) < 2
 
