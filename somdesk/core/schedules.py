@@ -47,9 +47,10 @@ def _inverse(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float
     return sigma0 * cs / (cs + t), alpha
 
 
-_SCHEDULES = {"classic": _classic, "linear": _linear, "inverse": _inverse}
+# canonical decay name -> f(t, T, sigma0, alpha0); SOMConfig has already checked the name
+SCHEDULES = {"classic": _classic, "linear": _linear, "inverse": _inverse}
 
 
 def schedule(decay: str, t: int, iterations: int, sigma0: float, alpha0: float) -> tuple[float, float]:
     """(sigma_t, alpha_t) for iteration t of `iterations` under the named decay."""
-    return _SCHEDULES[choose(decay, DECAYS, "decay")](t, iterations, sigma0, alpha0)
+    return SCHEDULES[choose(decay, DECAYS, "decay")](t, iterations, sigma0, alpha0)

@@ -20,7 +20,7 @@ import numpy as np
 from somdesk.core import kernels
 from somdesk.core.initialise import initial_weights
 from somdesk.core.options import SOMConfig
-from somdesk.core.schedules import schedule
+from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import OptionError, SomdeskError
 
 MAX_SAMPLES = 50_000_000
@@ -104,13 +104,15 @@ class SOM:
     def schedule_at(self, t: int) -> tuple[float, float]:
         """(sigma_t, alpha_t) of iteration t."""
         c = self.config
-        return schedule(c.decay, t, c.iterations, c.sigma0, c.learning_rate)
+        return SCHEDULES[c.decay](t, c.iterations, c.sigma0, c.learning_rate)
 
     def order_at(self, t: int) -> np.ndarray:
         """The order in which iteration t presents the inputs."""
         n = len(self.data)
         if self.config.order == "sequential":
-            return np.arange(n, dtype=np.int64)
+            if getattr(self, "_sequential", None) is None or len(self._sequential) != n:
+                self._sequential = np.arange(n, dtype=np.int64)   # reused: read-only for the kernels
+            return self._sequential
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, 1, t]))
         return rng.permutation(n).astype(np.int64)
 
