@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, snap: Snapshot) -> None:
         self.status.show_snapshot(snap)
+        self.metrics.flush()   # the final curve now, not at the next redraw tick
         pts = self.metrics.points()
         if snap.stopped:
             msg = f"Stopped at iteration {snap.iteration:,} of {snap.total:,}."

@@ -5,15 +5,21 @@ TE starts near 1 and would flatten QE's curve on a shared axis.
 
 The worker measures them (at most a quarter of its time goes to it, so on big
 maps not every iteration is measured) and each snapshot carries the new points;
-this widget appends them to preallocated arrays and calls `setData` once.
+this widget appends them to preallocated arrays and redraws the curves at most
+REDRAW_HZ times a second.  Why throttled: each redraw re-renders the axes and
+grid (pyqtgraph's AxisItem), ~10-15 ms in software rendering under X11, and at
+the canvas's 40-60 snapshots/s those paints stacked into 100+ ms stalls of the
+GUI thread.  The map itself still updates at full rate.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 
 from somdesk.gui.canvas import BACKGROUND
 
+REDRAW_HZ = 8
 QE_COLOUR = "#4fc3f7"
 TE_COLOUR = "#ffb74d"
 
@@ -46,6 +52,8 @@ class MetricsPlot(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self._data = np.empty((0, 3))
         self._n = 0
+        self._redraw = QTimer(self, singleShot=True, interval=int(1000 / REDRAW_HZ))
+        self._redraw.timeout.connect(self.flush)
         self.clear_points(1000)
 
     def _sync_views(self) -> None:
@@ -57,13 +65,14 @@ class MetricsPlot(pg.PlotWidget):
         """Forget the curves; the x axis spans a run of `total` iterations."""
         self._data = np.empty((256, 3))
         self._n = 0
+        self._redraw.stop()
         self.qe_curve.setData([], [])
         self.te_curve.setData([], [])
         self.getPlotItem().setXRange(0, max(1, total), padding=0.02)
         self.getPlotItem().enableAutoRange(axis="y")
 
-    def add_points(self, points) -> None:
-        """Append ((iteration, QE, TE), ...) and redraw."""
+    def add_points(self, points, now: bool = False) -> None:
+        """Append ((iteration, QE, TE), ...); redraw soon, or at once with `now`."""
         if not points:
             return
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
@@ -74,6 +83,14 @@ class MetricsPlot(pg.PlotWidget):
             self._data = grown
         self._data[self._n:need] = pts
         self._n = need
+        if now:
+            self.flush()
+        elif not self._redraw.isActive():
+            self._redraw.start()
+
+    def flush(self) -> None:
+        """Draw every point received so far."""
+        self._redraw.stop()
         d = self._data[: self._n]
         self.qe_curve.setData(d[:, 0], d[:, 1])
         self.te_curve.setData(d[:, 0], d[:, 2])

@@ -283,6 +283,7 @@ class TableModeWindow(QMainWindow):
         self._update_title()
 
     def _on_finished(self, snap) -> None:
+        self.metrics.flush()   # the final curve now, not at the next redraw tick
         pts = self.metrics.points()
         msg = (f"Stopped at epoch {snap.iteration:,}" if snap.stopped else
                f"Finished {snap.total:,} epochs") + f" in {snap.elapsed:.1f} s"
