@@ -21,18 +21,16 @@ import tempfile
 from typing import IO, Iterator
 
 from somdesk.errors import SomdeskError
+from somdesk.io.names import display_name
 
 __all__ = ["atomic_write_bytes", "atomic_open"]
 
 
-def _show(path: object) -> str:
-    text = str(path)
-    return text if text.isprintable() and text else repr(text)
 
 
 def _error(path: str, exc: BaseException) -> SomdeskError:
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return SomdeskError(f"cannot write {_show(path)}: {reason}")
+    return SomdeskError(f"cannot write {display_name(path)}: {reason}")
 
 
 def _current_umask() -> int:
@@ -96,16 +94,16 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
         path = os.fsdecode(path)
     if not path or path.endswith("/") or (os.altsep and path.endswith(os.altsep)) \
             or path.endswith(os.sep):
-        raise SomdeskError(f"cannot write {_show(path)}: not a file name")
+        raise SomdeskError(f"cannot write {display_name(path)}: not a file name")
     if os.path.islink(path):
         # Replace the file the link points at, not the link itself: people
         # keep palettes in synced folders and link them in.
         path = os.path.realpath(path)
     if os.path.isdir(path):
-        raise SomdeskError(f"cannot write {_show(path)}: it is a folder")
+        raise SomdeskError(f"cannot write {display_name(path)}: it is a folder")
     folder = os.path.dirname(os.path.abspath(path))
     if "\0" not in path and not os.path.isdir(folder):
-        raise SomdeskError(f"cannot write {_show(path)}: the folder {_show(folder)} does not exist")
+        raise SomdeskError(f"cannot write {display_name(path)}: the folder {display_name(folder)} does not exist")
     base = os.path.basename(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{base[:64]}.", suffix=".tmp", dir=folder)

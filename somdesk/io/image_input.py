@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 
 from somdesk.errors import FileFormatError
+from somdesk.io.names import display_basename
 
 __all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "load_image", "load_image_bytes",
            "supported_image_formats", "image_file_filter"]
@@ -78,8 +79,7 @@ def image_file_filter() -> str:
 
 
 def _show(path) -> str:
-    name = os.path.basename(os.fspath(path)) if path is not None else "image"
-    return name if name.isprintable() and name else repr(name)
+    return display_basename(path) if path is not None else "image"
 
 
 def load_image(path: str | os.PathLike) -> np.ndarray:

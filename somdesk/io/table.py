@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.errors import FileFormatError, OptionError
+from somdesk.io.names import display_basename
 
 __all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELLS", "MISSING_TOKENS",
            "NORMALISATIONS", "MISSING_POLICIES", "Table", "Prepared", "Scaling",
@@ -315,18 +316,13 @@ def _is_infinite(text: str) -> bool:
 
 
 # -- parsing -----------------------------------------------------------------
-def _show(path) -> str:
-    name = os.path.basename(os.fspath(path))
-    return name if name.isprintable() and name else repr(name)
-
-
 def read_table(path: str | os.PathLike) -> Table:
     """Read a CSV file (see module docstring); problems raise FileFormatError."""
     try:
         fspath = os.fspath(path)
     except TypeError:
         raise FileFormatError(f"cannot read {path!r}: not a file path") from None
-    name = _show(fspath)
+    name = display_basename(fspath)
     try:
         if os.path.isdir(fspath):
             raise FileFormatError(f"cannot read {name}: it is a folder")

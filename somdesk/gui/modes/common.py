@@ -113,3 +113,20 @@ def local_paths(mime) -> list[str]:
 
 def stem(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0] or "untitled"
+
+
+class OpensDroppedFiles:
+    """Mixin for a window that opens the first local file dropped on it with `open_dropped`."""
+
+    def open_dropped(self, path: str) -> None:  # pragma: no cover - each window overrides it
+        raise NotImplementedError
+
+    def dragEnterEvent(self, event) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.open_dropped(paths[0])

@@ -33,7 +33,7 @@ DEFAULT_SIDE = 8
 CLOSE_WAIT_MS = 1000      # closing waits this long for a job; PNG encoding may finish unheard after
 
 
-class ImageModeWindow(QMainWindow):
+class ImageModeWindow(common.OpensDroppedFiles, QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("somdesk — image quantisation")
@@ -370,15 +370,8 @@ class ImageModeWindow(QMainWindow):
         self.save_palette_button.setEnabled(trained)
 
     # -- window -----------------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        if common.local_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = common.local_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.open_image(paths[0])
+    def open_dropped(self, path: str) -> None:
+        self.open_image(path)
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Stop the workers and join their threads (close: CLOSE_WAIT_MS; quit: until done)."""

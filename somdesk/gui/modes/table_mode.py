@@ -40,7 +40,7 @@ MAX_SUMMARY = 12
 CLOSE_WAIT_MS = 1000       # closing waits this long for a job (reading, preparing, clustering, writing)
 
 
-class TableModeWindow(QMainWindow):
+class TableModeWindow(common.OpensDroppedFiles, QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("somdesk — table segmentation")
@@ -392,15 +392,8 @@ class TableModeWindow(QMainWindow):
         self.data_runner.shutdown(timeout_ms)
         self.map_runner.shutdown(timeout_ms)
 
-    def dragEnterEvent(self, event) -> None:
-        if common.local_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = common.local_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.open_table(paths[0])
+    def open_dropped(self, path: str) -> None:
+        self.open_table(path)
 
     def closeEvent(self, event) -> None:
         self.shutdown(CLOSE_WAIT_MS)

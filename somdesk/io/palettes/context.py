@@ -13,12 +13,9 @@ from typing import Iterable, Iterator
 from .limits import MAX_COLORS, MAX_WARNINGS
 from .model import Palette, PaletteError, Swatch
 
+from somdesk.io.names import display_name  # noqa: F401 - re-exported for the readers
 
-def display_name(filename: object) -> str:
-    """The file name as shown in messages: repr() if it has odd characters,
-    so a newline in a name cannot break the one-line message."""
-    text = str(filename)
-    return text if text.isprintable() and text else repr(text)
+
 
 
 class ReadContext:
