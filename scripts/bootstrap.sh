@@ -32,3 +32,6 @@ spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e "$spec"
+# Compile the numba kernels once now, into their on-disk cache: otherwise the first
+# Train after installing pauses the window for the few seconds numba needs.
+.venv/bin/python -c "from somdesk.core import kernels; kernels.warm_up()" || true
