@@ -224,6 +224,7 @@ def warm_up() -> None:
     for nb in NEIGHBOURHOOD_CODES:
         online_epoch(w, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64), TileBoxes(3, 4, 3))
     bmus_of(w.reshape(-1, 3), x)
+    two_nearest(w.reshape(-1, 3), x)
     wf = np.random.default_rng(1).random((64, 3))
     _kd.query(wf, x, _kd.build(wf), np.empty(2, np.int64), np.empty(2))
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "gaussian", False, False)
