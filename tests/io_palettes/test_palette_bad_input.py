@@ -424,3 +424,20 @@ def test_other_image_formats_are_not_palettes():
     Image.new("RGB", (2, 2)).save(buf, format="BMP")
     error_for(buf.getvalue(), "x.bmp")
     error_for(buf.getvalue(), "x.png")
+
+
+def test_hex_file_with_one_bad_hash_line_names_the_line_not_css(tmp_path):
+    """A '#GGGGGG' line must not turn a .hex list into a CSS file that drops colours."""
+    from somdesk.io.palettes import PaletteError, read_palette
+    p = tmp_path / "odd.hex"
+    p.write_bytes(b"#ff0000\n#GGGGGG\n00ff00\n")
+    with pytest.raises(PaletteError, match="line 2"):
+        read_palette(p)
+
+
+def test_css_round_trip_keeps_names_that_look_like_colours(tmp_path):
+    from somdesk.io.palettes import Palette, Swatch, read_palette, write_palette
+    pal = Palette((Swatch((1, 2, 3), "#ff0000"), Swatch((4, 5, 6), "rgb(1,2,3)")), name="tricky")
+    write_palette(pal, tmp_path / "t.css")
+    back = read_palette(tmp_path / "t.css")
+    assert [s.rgb for s in back.swatches] == [(1, 2, 3), (4, 5, 6)]

@@ -70,7 +70,7 @@ def test_css_layout():
     assert palette_to_bytes(PALETTE, "css") == (
         b"/* Palette: P */\n:root {\n  --Red: #ff0000;\n  --color-2: #0080ff;\n}\n")
     tricky = Palette([Swatch((0, 0, 0), "a b/c")])
-    assert b"--a\\ b\\/c: #000000;" in palette_to_bytes(tricky, "css")
+    assert b"--a\\20 b\\2f c: #000000;" in palette_to_bytes(tricky, "css")
 
 
 def test_json_layout_matches_cli_json():

@@ -79,9 +79,10 @@ def _unescape(ident: str) -> str:
 
 
 def _escape(name: str) -> str:
-    # Identifier code points stay; everything else gets a backslash.  Names
-    # never contain control characters (clean_name removed them).
-    return "".join(ch if (ch.isalnum() or ch in "-_" or ord(ch) >= 0x80) else "\\" + ch
+    # Identifier code points stay; everything else becomes a hex escape ("\\23 "
+    # for "#"), never a raw "#", "{", "}" or "(" that a reader could take for a
+    # colour or a block.  Names never contain control characters (clean_name).
+    return "".join(ch if (ch.isalnum() or ch in "-_" or ord(ch) >= 0x80) else f"\\{ord(ch):x} "
                    for ch in name)
 
 
@@ -186,6 +187,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
             continue   # outside any rule block: a selector such as #add, not a colour
         while decl is not None and decl.end(2) <= pos:
             decl, decl_used = next(decls, None), False
+        if decl is not None and decl.start(1) <= pos < decl.end(1):
+            continue   # inside a custom property's name (--\#ff0000: ...), not a colour
         if tok.group("hex") is not None:
             parsed = cs.parse_hex(tok.group("hex"))
             if parsed is None:

@@ -64,6 +64,10 @@ def _sniff_text(data: bytes) -> str:
     return head.decode("utf-8", errors="replace")
 
 
+# Punctuation a list of hex lines never has but CSS always does.
+_CSS_SYNTAX = re.compile(r"[{};:(]")
+
+
 def _significant(lines: list[str], comment: str | None = None) -> list[str]:
     out = []
     for line in lines:
@@ -155,6 +159,9 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
     candidates = _text_candidates(text, hint)
     if hint in candidates:
         return hint
+    if hint in ("hex", "paintnet") and set(candidates) <= {"css"} and not _CSS_SYNTAX.search(text):
+        return hint   # one bad line in a list of colours: that reader names the line
+
     if candidates:
         return candidates[0]
     if hint is not None:
