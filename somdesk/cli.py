@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             args = _sub_parser().parse_args(argv)
             return int(args.func(args) or 0)
         args = _gui_parser().parse_args(argv)
+        if args.smoke_test:
+            from somdesk.cli_train import check_writable
+            check_writable(args.smoke_test)
         _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 
@@ -84,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`somdesk palette info --json | head`): not an error;
+        # point stdout at devnull so the interpreter's final flush stays quiet
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except MemoryError:
         print("error: out of memory: try a smaller map or fewer samples", file=sys.stderr)
         return 2

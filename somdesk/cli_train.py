@@ -78,7 +78,9 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
     except FileNotFoundError:
         raise SomdeskError(f"{path}: no such file") from None
     except (ValueError, OSError, EOFError) as exc:
-        raise SomdeskError(f"{path}: not a .npy array file ({exc})") from None
+        why = ("it is not a plain numeric array (somdesk never loads pickled Python objects)"
+               if "pickle" in str(exc).lower() else str(exc))
+        raise SomdeskError(f"{path}: not a .npy array file: {why}") from None
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
         raise SomdeskError(f"{path}: expected a numeric array")
     if arr.shape != (height, width, dim):
@@ -87,7 +89,7 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def _check_writable(*paths) -> None:
+def check_writable(*paths) -> None:
     """Fail before training, not after, when an output folder does not exist."""
     for p in paths:
         if p and p != "-":
@@ -130,7 +132,9 @@ def run(args) -> int:
     if not args.out and (args.markers or args.view != "seed"):
         raise OptionError("--view and --markers choose what --out draws: give --out FILE.png too")
     recorder = _timelapse_recorder(args)
-    _check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
+    if args.out and Path(args.out).suffix.lower() != ".png":
+        raise OptionError(f"--out writes PNG: give it a .png file name, not {Path(args.out).name!r}")
+    check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
     data, names = _load_inputs(args, config.seed)
     weights = None
     if args.init_weights:

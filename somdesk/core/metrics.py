@@ -58,6 +58,8 @@ def neighbour_offsets(row: int, hexagonal: bool) -> list[tuple[int, int]]:
 def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = False) -> np.ndarray:
     """(H, W) mean Euclidean weight distance from each node to its grid neighbours."""
     height, width, _ = weights.shape
+    if toroidal and (height <= 2 or width <= 2):
+        return _u_matrix_small_torus(weights, hexagonal)
     total = np.zeros((height, width))
     count = np.zeros((height, width))
     rows = np.arange(height)
@@ -81,6 +83,20 @@ def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = Fals
             count[np.ix_(si, sj)] += 1
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+
+
+def _u_matrix_small_torus(weights: np.ndarray, hexagonal: bool) -> np.ndarray:
+    """U-matrix of a torus 1 or 2 nodes across: wrapped offsets meet the node itself or
+    the same neighbour twice, so each distinct neighbour is counted once and self never."""
+    height, width, _ = weights.shape
+    out = np.zeros((height, width))
+    for i in range(height):
+        for j in range(width):
+            seen = {((i + di) % height, (j + dj) % width) for di, dj in neighbour_offsets(i, hexagonal)}
+            seen.discard((i, j))
+            if seen:
+                out[i, j] = np.mean([np.linalg.norm(weights[i, j] - weights[n]) for n in sorted(seen)])
+    return out
 
 
 def hit_counts(weights: np.ndarray, data: np.ndarray) -> np.ndarray:

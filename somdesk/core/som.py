@@ -24,6 +24,8 @@ from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import OptionError, SomdeskError
 
 MAX_SAMPLES = 50_000_000
+# Squared distances of values beyond this overflow float64 (1e150**2 > 1.8e308 / D).
+MAX_ABS_VALUE = 1e150
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def as_data(data) -> np.ndarray:
         raise SomdeskError(f"{arr.shape[0]:,} samples is over the limit of {MAX_SAMPLES:,}")
     if not np.all(np.isfinite(arr)):
         raise SomdeskError("training data contains NaN or infinite values")
+    if np.max(np.abs(arr)) > MAX_ABS_VALUE:
+        raise SomdeskError(f"training data has values beyond +-{MAX_ABS_VALUE:g}; rescale it first")
     return np.ascontiguousarray(arr)
 
 
@@ -89,6 +93,8 @@ class SOM:
             raise SomdeskError(f"weights have shape {arr.shape}, expected (height, width, dim) = {(h, w, d)}")
         if not np.all(np.isfinite(arr)):
             raise SomdeskError("weights contain NaN or infinite values")
+        if arr.size and np.max(np.abs(arr)) > MAX_ABS_VALUE:
+            raise SomdeskError(f"weights have values beyond +-{MAX_ABS_VALUE:g}; rescale them first")
         self._weights = arr
         self._last_bmu = np.zeros(len(self.data), dtype=np.int64)
         self._boxes = kernels.TileBoxes(h, w, d)

@@ -44,9 +44,9 @@ def load_palettes(paths: list[str]) -> tuple[np.ndarray, list, str, list[str]]:
     read_palette = _palettes().read_palette
     arrays, names, titles, warnings = [], [], [], []
     for path in paths:
-        if not os.path.isfile(path):
+        if not os.path.exists(path):
             raise SomdeskError(f"{path}: no such file")
-        pal = read_palette(path)
+        pal = read_palette(path)   # says itself what is wrong with a folder, a device, ...
         arrays.append(pal.to_array())
         names += [s.name for s in pal.swatches]
         titles.append(pal.name or os.path.basename(path))

@@ -123,16 +123,18 @@ def load_map(path) -> SavedMap:
             raise FileFormatError(f"{where}: damaged archive ({exc})") from None
     try:
         config = SOMConfig.from_dict(dict(meta["config"]))
-        seed = int(meta["seed"])
-        iteration = int(meta["iteration"])
+        seed, iteration = meta["seed"], meta["iteration"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seed, iteration)):
+            raise ValueError("seed and iteration must be whole numbers")
         names = meta.get("input_names")
         if config.seed is None:
             config = config.replace(seed=seed)
         som = SOM(inputs, config, weights=weights, iteration=iteration)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise FileFormatError(f"{where}: damaged map description ({exc})") from None
     except SomdeskError as exc:
         raise FileFormatError(f"{where}: {exc}") from None
-    if names is not None and (not isinstance(names, list) or len(names) != len(inputs)):
-        names = None
+    if names is not None and (not isinstance(names, list) or len(names) != len(inputs)
+                              or not all(n is None or isinstance(n, str) for n in names)):
+        names = None  # names are a nicety: a damaged list is dropped, the map still opens
     return SavedMap(som, names)

@@ -264,6 +264,11 @@ class Table:
                     fill = np.mean(raw[~m, k]) if missing == "mean" else np.median(raw[~m, k])
                     raw[m, k] = fill
         n_dropped = n - len(keep)
+        huge = [c for c, col in zip(columns, raw.T) if np.max(np.abs(col), initial=0.0) > MAX_ABS_VALUE]
+        if huge:
+            # beyond this, squares and spreads overflow float64 and the map would be garbage
+            raise FileFormatError(f"{self.name}: column(s) {', '.join(map(repr, huge))} hold values "
+                                  f"beyond +-{MAX_ABS_VALUE:g}, too large to train on; rescale them first")
 
         offset, scale = _scaling(raw, normalise)
         constant = [c for c, s in zip(columns, scale) if s == 0 and normalise != "none"]
@@ -291,6 +296,10 @@ def _choose(value, valid, what):
     if key not in valid:
         raise OptionError(f"unknown {what} {value!r}; choose one of: {', '.join(valid)}")
     return key
+
+
+# the same bound the SOM core puts on its data (somdesk.core.som.MAX_ABS_VALUE)
+MAX_ABS_VALUE = 1e150
 
 
 def _scaling(raw: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:

@@ -79,6 +79,7 @@ def test_train_on_a_palette_file(tmp_path):
     (["--topology", "hexagonal", "--toroidal", "--height", "5"], "even height"),
     (["--mode", "batch", "--neighbourhood", "mexican-hat"], "batch"),
     (["--learning-rate", "abc"], "invalid float"),
+    (["--out", "map.jpg"], ".png file name"),
 ])
 def test_errors_are_one_line_and_exit_2(args, needle):
     proc = run_cli("train", "--iterations", "3", "--width", "4", "--height", "4", *args)
@@ -131,3 +132,17 @@ def test_window_without_a_display_is_a_clear_error():
         pytest.skip("Linux-only check")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: no display") and "Traceback" not in proc.stderr
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path):
+    import numpy as np
+    from somdesk.io.palettes import Palette, write_palette
+    write_palette(Palette.from_array(np.random.default_rng(0).random((20000, 3))), tmp_path / "many.gpl")
+    proc = subprocess.run(f"{sys.executable} -m somdesk palette info {tmp_path / 'many.gpl'} --json | head -1",
+                          shell=True, capture_output=True, text=True, executable="/bin/bash")
+    assert proc.stdout.strip() == "{" and "Traceback" not in proc.stderr and "Error" not in proc.stderr
+
+
+def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
+    proc = run_cli("--smoke-test", str(tmp_path / "nope" / "x.png"))
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "does not exist" in proc.stderr

@@ -83,3 +83,22 @@ def test_corrupt_or_foreign_files_are_clear_errors(saved, damage):
 def test_missing_file(tmp_path):
     with pytest.raises(FileFormatError, match="no such file"):
         load_map(tmp_path / "nope.somz")
+
+
+@pytest.mark.parametrize("field,value", [("iteration", float("inf")), ("seed", float("inf")),
+                                         ("iteration", 2.7), ("seed", "7")])
+def test_non_integer_counters_are_a_clear_error(saved, field, value):
+    _, path = saved
+    meta = json.loads(zipfile.ZipFile(path).read("meta.json"))
+    meta[field] = value
+    _rewrite(path, **{"meta.json": json.dumps(meta)})
+    with pytest.raises(FileFormatError, match="whole numbers"):
+        load_map(path)
+
+
+def test_damaged_input_names_are_dropped_not_fatal(saved):
+    _, path = saved
+    meta = json.loads(zipfile.ZipFile(path).read("meta.json"))
+    meta["input_names"] = [1, {"a": 2}, None, None, None, None]
+    _rewrite(path, **{"meta.json": json.dumps(meta)})
+    assert load_map(path).input_names is None

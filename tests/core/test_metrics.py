@@ -81,3 +81,31 @@ def test_metrics_cost_no_more_than_the_map():
     assert 0 <= topographic_error(w, x) <= 1
     assert u_matrix(w).shape == (40, 30)
     assert hit_counts(w, x).sum() == 500
+
+
+@pytest.mark.parametrize("shape", [(1, 6), (2, 5), (6, 1), (2, 2), (1, 1)])
+@pytest.mark.parametrize("hexagonal", [False, True])
+def test_u_matrix_on_thin_tori_counts_each_neighbour_once_and_never_self(shape, hexagonal):
+    from somdesk.core.metrics import neighbour_offsets
+    h, w = shape
+    weights = np.random.default_rng(1).random((h, w, 2))
+    expected = np.zeros(shape)
+    for i in range(h):
+        for j in range(w):
+            ns = {((i + di) % h, (j + dj) % w) for di, dj in neighbour_offsets(i, hexagonal)} - {(i, j)}
+            if ns:
+                expected[i, j] = np.mean([np.linalg.norm(weights[i, j] - weights[n]) for n in ns])
+    np.testing.assert_allclose(u_matrix(weights, hexagonal=hexagonal, toroidal=True), expected)
+    if shape == (1, 6):
+        line = np.arange(6.0)[None, :, None]
+        np.testing.assert_allclose(u_matrix(line, toroidal=True), [[3, 1, 1, 1, 1, 3]])
+
+
+def test_values_too_large_for_float64_distances_are_refused():
+    from somdesk.core import SOM, SOMConfig
+    from somdesk.errors import SomdeskError
+    with pytest.raises(SomdeskError, match="beyond"):
+        SOM(np.array([[1e300, 0.0]]), SOMConfig(width=2, height=2))
+    som = SOM(np.zeros((2, 2)), SOMConfig(width=2, height=2))
+    with pytest.raises(SomdeskError, match="beyond"):
+        som.weights = np.full((2, 2, 2), 1e200)

@@ -257,3 +257,12 @@ def test_numeric_label_column_keeps_its_text():
 
 def test_preview():
     assert t(SIMPLE).preview(2) == [["a", "1", "10"], ["b", "2", "20"]]
+
+
+def test_values_too_large_to_normalise_are_a_clear_error(tmp_path):
+    from somdesk.errors import FileFormatError
+    from somdesk.io.table import read_table
+    p = tmp_path / "huge.csv"
+    p.write_text("a,b\n1e308,1\n-1e308,2\n5,3\n")
+    with pytest.raises(FileFormatError, match="too large"):
+        read_table(p).prepare(["a", "b"])
