@@ -26,6 +26,8 @@ def ensure_app():
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
+    from somdesk.gui import gc_guard
+    gc_guard.install()   # cyclic GC only in the GUI thread (see gc_guard)
     app.setOrganizationName("somdesk")
     app.setApplicationName("somdesk")
     app.setApplicationVersion(somdesk.__version__)

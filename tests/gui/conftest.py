@@ -44,3 +44,14 @@ def window(qtbot, colours):
     win = make_window(qtbot, colours, SOMConfig(width=20, height=20, iterations=60, seed=3))
     yield win
     win.close()
+
+
+@pytest.fixture(autouse=True)
+def gc_in_gui_thread(qapp):
+    """As in the app: cyclic GC only in the GUI thread, and a full collection after each
+    test, so no worker thread of the next test ever destroys this test's widgets."""
+    from somdesk.gui import gc_guard
+    gc_guard.install()
+    yield
+    qapp.processEvents()
+    gc_guard.collect_now()
