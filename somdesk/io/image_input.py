@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from somdesk.errors import FileFormatError
-from somdesk.io.names import display_basename
+from somdesk.io.names import stat_input
 
 __all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "load_image", "load_image_bytes",
            "supported_image_formats", "image_file_filter"]
@@ -78,25 +78,9 @@ def image_file_filter() -> str:
     return "Images (" + " ".join("*" + e for e in exts) + ")"
 
 
-def _show(path) -> str:
-    return display_basename(path) if path is not None else "image"
-
-
 def load_image(path: str | os.PathLike) -> np.ndarray:
     """Read a picture file as an (H, W, 3) uint8 RGB array (see module docstring)."""
-    try:
-        fspath = os.fspath(path)
-    except TypeError:
-        raise FileFormatError(f"cannot read {path!r}: not a file path") from None
-    name = _show(fspath)
-    try:
-        size = os.stat(fspath).st_size
-        if os.path.isdir(fspath):
-            raise FileFormatError(f"cannot read {name}: it is a folder")
-    except FileFormatError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise FileFormatError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    fspath, name, size = stat_input(path)
     if size > MAX_FILE_BYTES:
         raise FileFormatError(f"cannot read {name}: the file is {size / 2**20:,.0f} MiB; "
                               f"the limit is {MAX_FILE_BYTES // 2**20} MiB")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from somdesk.errors import FileFormatError
+
 
 def display_name(text: object) -> str:
     """`text` as is when printable, else its repr()."""
@@ -17,3 +19,25 @@ def display_name(text: object) -> str:
 def display_basename(path: str | os.PathLike) -> str:
     """The last part of `path`, for messages that name a file the user picked."""
     return display_name(os.path.basename(os.fspath(path)))
+
+
+def os_reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def stat_input(path) -> tuple[str, str, int]:
+    """(path as str, name for messages, size in bytes) of a file about to be read.
+
+    Not a path, a folder, missing or unreadable: FileFormatError naming the file.
+    """
+    try:
+        fspath = os.fspath(path)
+    except TypeError:
+        raise FileFormatError(f"cannot read {path!r}: not a file path") from None
+    name = display_basename(fspath)
+    try:
+        if os.path.isdir(fspath):
+            raise FileFormatError(f"cannot read {name}: it is a folder")
+        return fspath, name, os.stat(fspath).st_size
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None

@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.errors import FileFormatError, OptionError
-from somdesk.io.names import display_basename
+from somdesk.io.names import os_reason, stat_input
 
 __all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELLS", "MISSING_TOKENS",
            "NORMALISATIONS", "MISSING_POLICIES", "Table", "Prepared", "Scaling",
@@ -327,15 +327,8 @@ def _is_infinite(text: str) -> bool:
 # -- parsing -----------------------------------------------------------------
 def read_table(path: str | os.PathLike) -> Table:
     """Read a CSV file (see module docstring); problems raise FileFormatError."""
+    fspath, name, size = stat_input(path)
     try:
-        fspath = os.fspath(path)
-    except TypeError:
-        raise FileFormatError(f"cannot read {path!r}: not a file path") from None
-    name = display_basename(fspath)
-    try:
-        if os.path.isdir(fspath):
-            raise FileFormatError(f"cannot read {name}: it is a folder")
-        size = os.stat(fspath).st_size
         if size > MAX_FILE_BYTES:
             raise FileFormatError(f"cannot read {name}: the file is {size / 2**20:,.0f} MiB; "
                                   f"the limit is {MAX_FILE_BYTES // 2**20} MiB")
@@ -344,7 +337,7 @@ def read_table(path: str | os.PathLike) -> Table:
     except FileFormatError:
         raise
     except (OSError, ValueError) as exc:
-        raise FileFormatError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
     return read_table_bytes(data, name)
 
 

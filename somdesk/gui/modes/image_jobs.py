@@ -27,7 +27,6 @@ import numpy as np
 
 from somdesk.core.quantize import (DEFAULT_SAMPLE, assign_chunked, count_colours, mse, palette_rgb8,
                                    psnr, train_quantizer)
-from somdesk.core.som import SOM
 from somdesk.io.image_input import load_image
 from somdesk.io.quantized_png import indexed_png_bytes
 
