@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from somdesk.core._tiles import TILE, tile_shape
-from somdesk.core.topology import node_positions, periods
+from somdesk.core.topology import squared_grid_distance
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
 CUTOFF = 1e-16
@@ -70,13 +70,9 @@ def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _squared_distances_to(b: int, height: int, width: int, hexagonal: bool, toroidal: bool) -> np.ndarray:
-    pos = node_positions(height, width, hexagonal)
-    d = np.abs(pos - pos.reshape(-1, 2)[b])
-    if toroidal:
-        px, py = periods(height, width, hexagonal)
-        d[..., 0] = np.minimum(d[..., 0], px - d[..., 0])
-        d[..., 1] = np.minimum(d[..., 1], py - d[..., 1])
-    return d[..., 0] ** 2 + d[..., 1] ** 2
+    """(H, W) squared grid distance of every node to node b."""
+    return squared_grid_distance(np.arange(height * width), b, height, width, hexagonal,
+                                 toroidal).reshape(height, width)
 
 
 class TileBoxes:

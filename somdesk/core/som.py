@@ -68,6 +68,7 @@ class SOM:
                               "or triangle): the mexican hat's negative rim makes the batch "
                               "average undefined")
         self.data = as_data(data)
+        self._sequential = np.arange(len(self.data), dtype=np.int64)   # read-only for the kernels
         # A run without a seed still gets one, so it can be saved and resumed exactly.
         self.seed = self.config.seed if self.config.seed is not None else secrets.randbits(63)
         h, w = self.config.height, self.config.width
@@ -116,8 +117,6 @@ class SOM:
         """The order in which iteration t presents the inputs."""
         n = len(self.data)
         if self.config.order == "sequential":
-            if getattr(self, "_sequential", None) is None or len(self._sequential) != n:
-                self._sequential = np.arange(n, dtype=np.int64)   # reused: read-only for the kernels
             return self._sequential
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, 1, t]))
         return rng.permutation(n).astype(np.int64)

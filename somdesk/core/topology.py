@@ -29,16 +29,20 @@ def periods(height: int, width: int, hexagonal: bool) -> tuple[float, float]:
     return float(width), float(height) * (HEX_ROW_HEIGHT if hexagonal else 1.0)
 
 
-def grid_distance(a: np.ndarray, b: np.ndarray, height: int, width: int,
-                  hexagonal: bool, toroidal: bool) -> np.ndarray:
-    """Grid distance between flat node indices a and b (broadcasting)."""
+def squared_grid_distance(a, b, height: int, width: int, hexagonal: bool, toroidal: bool) -> np.ndarray:
+    """Squared grid distance between flat node indices a and b (broadcasting)."""
     pos = node_positions(height, width, hexagonal).reshape(-1, 2)
     d = np.abs(pos[np.asarray(a)] - pos[np.asarray(b)])
     if toroidal:
         px, py = periods(height, width, hexagonal)
         d[..., 0] = np.minimum(d[..., 0], px - d[..., 0])
         d[..., 1] = np.minimum(d[..., 1], py - d[..., 1])
-    return np.sqrt((d ** 2).sum(axis=-1))
+    return d[..., 0] ** 2 + d[..., 1] ** 2
+
+
+def grid_distance(a, b, height: int, width: int, hexagonal: bool, toroidal: bool) -> np.ndarray:
+    """Grid distance between flat node indices a and b (broadcasting)."""
+    return np.sqrt(squared_grid_distance(a, b, height, width, hexagonal, toroidal))
 
 
 def neighbour_threshold(hexagonal: bool) -> float:
