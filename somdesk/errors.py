@@ -16,3 +16,7 @@ class OptionError(SomdeskError, ValueError):
 
 class FileFormatError(SomdeskError):
     """A file could not be read: corrupt, truncated, foreign or too large."""
+
+
+class Cancelled(SomdeskError):
+    """A long task stopped because its CancelToken was cancelled (Stop, close, quit)."""

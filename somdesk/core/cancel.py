@@ -1,0 +1,53 @@
+"""A stop request that reaches inside long passes.
+
+One `CancelToken` is shared by whoever asks for a stop (the window's Stop,
+close and quit, Ctrl+C on the CLI) and whoever does the work (a SOM epoch,
+a full-size quantisation, reading a big table, clustering).  The flag lives
+in a one-element int64 array so compiled kernels (numba, ahead of time) can
+read it between inputs or between chunks without calling back into Python:
+`flag[0] != 0` means stop.  Setting it is a single store, safe from any thread.
+
+Contract for work that takes a token: check it at least every ~50 ms of work;
+when it is set, leave every object in a consistent state (a SOM as before the
+interrupted epoch, or exactly resumable) and raise `Cancelled`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from somdesk.errors import Cancelled
+
+
+class CancelToken:
+    """A thread-safe stop flag: `cancel()` from anywhere, `check()` in the work."""
+
+    __slots__ = ("flag",)
+
+    def __init__(self) -> None:
+        self.flag = np.zeros(1, dtype=np.int64)  # read by kernels as flag[0] != 0
+
+    def cancel(self) -> None:
+        """Ask the work to stop as soon as it next looks (within ~50 ms)."""
+        self.flag[0] = 1
+
+    def reset(self) -> None:
+        """Clear the request so the token can be used for the next run."""
+        self.flag[0] = 0
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.flag[0])
+
+    def check(self) -> None:
+        """Raise `Cancelled` if a stop was requested."""
+        if self.flag[0]:
+            raise Cancelled("stopped")
+
+
+NEVER = None  # pass where no stop can be asked for; work treats None as "never cancelled"
+
+
+def check(token: CancelToken | None) -> None:
+    """`token.check()` that accepts None (no token: never cancelled)."""
+    if token is not None and token.flag[0]:
+        raise Cancelled("stopped")
