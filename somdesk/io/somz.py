@@ -44,7 +44,7 @@ import numpy as np
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.names import display_basename, os_reason
 
-__all__ = ["ArraySpec", "write_somz", "read_somz", "MAX_ARRAY_BYTES", "MAX_TOTAL_BYTES"]
+__all__ = ["ArraySpec", "write_somz", "read_somz", "read_npy", "read_npy_header", "read_npy_data", "MAX_ARRAY_BYTES", "MAX_TOTAL_BYTES"]
 
 META = "meta.json"
 MAX_META_BYTES = 16 * 1024 ** 2
@@ -77,12 +77,13 @@ class ArraySpec:
 
     def check_header(self, shape: tuple, dtype: np.dtype, what: str) -> None:
         if dtype.kind not in _KINDS or dtype.fields is not None or dtype.subdtype is not None:
-            raise FileFormatError(f"{what} has dtype {dtype}, not a plain numeric array")
+            why = " (somdesk never loads pickled Python objects)" if dtype.hasobject else ""
+            raise FileFormatError(f"{what} has dtype {dtype}, not a plain numeric .npy array{why}")
         if dtype.newbyteorder("=") not in {np.dtype(d).newbyteorder("=") for d in self.dtypes}:
             raise FileFormatError(f"{what} has dtype {dtype}, expected {' or '.join(map(str, self.dtypes))}")
         if len(shape) != len(self.shape) or any(e is not None and s != e for s, e in zip(shape, self.shape)):
             want = "(" + ", ".join("any" if e is None else str(e) for e in self.shape) + ")"
-            raise FileFormatError(f"{what} has shape {tuple(shape)}, but the file's description needs {want}")
+            raise FileFormatError(f"{what} has shape {tuple(shape)}, expected {want}")
 
     def check_values(self, arr: np.ndarray, what: str) -> None:
         if arr.dtype.kind != "f" or not (self.finite or self.max_abs is not None):
@@ -206,18 +207,96 @@ def _read_meta(zf: zipfile.ZipFile, where: str) -> dict:
 
 
 @dataclass
+class NpyHeader:
+    """A checked .npy header: the array it announces and where its data starts."""
+
+    shape: tuple
+    dtype: np.dtype
+    fortran: bool
+    offset: int
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * self.dtype.itemsize      # Python ints: no overflow
+
+
+def read_npy_header(fh, spec: ArraySpec, what: str, stored_bytes: int) -> NpyHeader:
+    """Read and check the header of the .npy stream `fh` (positioned at its start).
+
+    `stored_bytes` is the size of the whole .npy as its container declares it (the
+    ZIP member's size, the file's size): header + data must fill it exactly.
+    FileFormatError (prefixed with `what`) before anything big is allocated.
+    """
+    try:
+        version = np.lib.format.read_magic(fh)
+        reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                  (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if reader is None:
+            raise ValueError(f"unsupported .npy version {version}")
+        shape, fortran, dtype = reader(fh, max_header_size=MAX_HEADER)
+        offset = fh.tell()
+    except (ValueError, TypeError, SyntaxError, OSError, EOFError) as exc:
+        raise FileFormatError(f"{what} is not a valid .npy array ({_oneline(exc)})") from None
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise FileFormatError(f"{what} has an invalid shape {shape!r}")
+    spec.check_header(tuple(shape), dtype, what)
+    header = NpyHeader(tuple(shape), dtype, bool(fortran), offset)
+    if header.nbytes > MAX_ARRAY_BYTES:
+        raise FileFormatError(f"{what} declares {header.nbytes:,} bytes, over the limit of {MAX_ARRAY_BYTES:,}")
+    if offset + header.nbytes != stored_bytes:
+        raise FileFormatError(f"{what} declares {header.nbytes:,} bytes of data but holds "
+                              f"{max(stored_bytes - offset, 0):,}")
+    return header
+
+
+def read_npy_data(fh, header: NpyHeader, spec: ArraySpec, what: str) -> np.ndarray:
+    """The array of a checked header, read from `fh` (positioned after the header) in CHUNKs."""
+    c_shape = header.shape[::-1] if header.fortran else header.shape
+    arr = np.empty(c_shape, dtype=header.dtype)
+    view = memoryview(arr.reshape(-1).view(np.uint8)) if arr.size else memoryview(b"")
+    pos = 0
+    while pos < arr.nbytes:
+        got = fh.readinto(view[pos: pos + CHUNK])
+        if not got:
+            raise FileFormatError(f"{what} ends early")
+        pos += got
+    if fh.read(1):                                   # in a ZIP this also checks the CRC-32
+        raise FileFormatError(f"{what} is larger than it claims")
+    if header.fortran:
+        arr = arr.T
+    if not header.dtype.isnative:
+        arr = arr.astype(header.dtype.newbyteorder("="))
+    spec.check_values(arr, what)
+    return arr
+
+
+def read_npy(path, spec: ArraySpec) -> np.ndarray:
+    """A plain `.npy` file checked against `spec` exactly as .somz members are.
+
+    FileFormatError naming the file: missing, a folder, unreadable, or any check
+    of `read_npy_header` / `read_npy_data` (never unpickles, never over-allocates).
+    """
+    from somdesk.io.names import stat_input
+
+    fspath, name, size = stat_input(path)
+    try:
+        with open(fspath, "rb") as fh:
+            header = read_npy_header(fh, spec, name, size)
+            return read_npy_data(fh, header, spec, name)
+    except OSError as exc:
+        raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
+
+
+@dataclass
 class _Planned:
     name: str
     info: zipfile.ZipInfo
     spec: ArraySpec
-    shape: tuple
-    dtype: np.dtype
-    fortran: bool
+    header: NpyHeader
 
 
 def _plan(zf: zipfile.ZipFile, name: str, spec: ArraySpec, where: str) -> _Planned | None:
     member = f"{name}.npy"
-    what = f"{where}: {member}"
     try:
         info = zf.getinfo(member)
     except KeyError:
@@ -225,49 +304,13 @@ def _plan(zf: zipfile.ZipFile, name: str, spec: ArraySpec, where: str) -> _Plann
             raise _bad(where, f"not a complete somdesk file (no {member} inside)") from None
         return None
     with zf.open(info) as fh:
-        try:
-            version = np.lib.format.read_magic(fh)
-            reader = {(1, 0): np.lib.format.read_array_header_1_0,
-                      (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-            if reader is None:
-                raise ValueError(f"unsupported .npy version {version}")
-            shape, fortran, dtype = reader(fh, max_header_size=MAX_HEADER)
-            offset = fh.tell()
-        except (ValueError, TypeError, SyntaxError, OSError, EOFError) as exc:
-            raise FileFormatError(f"{what} is not a valid array ({_oneline(exc)})") from None
-    if not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise FileFormatError(f"{what} has an invalid shape {shape!r}")
-    spec.check_header(tuple(shape), dtype, what)
-    nbytes = math.prod(shape) * dtype.itemsize          # Python ints: no overflow
-    if nbytes > MAX_ARRAY_BYTES:
-        raise FileFormatError(f"{what} declares {nbytes:,} bytes, over the limit of {MAX_ARRAY_BYTES:,}")
-    if offset + nbytes != info.file_size:
-        raise FileFormatError(f"{what} declares {nbytes:,} bytes of data but the archive holds "
-                              f"{max(info.file_size - offset, 0):,}")
-    return _Planned(name, info, spec, tuple(shape), dtype, bool(fortran))
+        return _Planned(name, info, spec, read_npy_header(fh, spec, f"{where}: {member}", info.file_size))
 
 
 def _load(zf: zipfile.ZipFile, p: _Planned, where: str) -> np.ndarray:
-    what = f"{where}: {p.name}.npy"
-    c_shape = p.shape[::-1] if p.fortran else p.shape
-    arr = np.empty(c_shape, dtype=p.dtype)
-    view = memoryview(arr.reshape(-1).view(np.uint8)) if arr.size else memoryview(b"")
     with zf.open(p.info) as fh:
-        fh.seek(p.info.file_size - arr.nbytes)           # past the header, already checked
-        pos = 0
-        while pos < arr.nbytes:
-            got = fh.readinto(view[pos: pos + CHUNK])
-            if not got:
-                raise FileFormatError(f"{what} ends early")
-            pos += got
-        if fh.read(1):                                   # also makes zipfile check the CRC-32
-            raise FileFormatError(f"{what} is larger than it claims")
-    if p.fortran:
-        arr = arr.T
-    if not p.dtype.isnative:
-        arr = arr.astype(p.dtype.newbyteorder("="))
-    p.spec.check_values(arr, what)
-    return arr
+        fh.seek(p.header.offset)                         # past the header, already checked
+        return read_npy_data(fh, p.header, p.spec, f"{where}: {p.name}.npy")
 
 
 def read_somz(path, specs: Specs) -> tuple[dict, dict[str, np.ndarray]]:
@@ -291,7 +334,7 @@ def read_somz(path, specs: Specs) -> tuple[dict, dict[str, np.ndarray]]:
             except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
                 raise _bad(where, f"damaged description in {META} ({_oneline(exc)})") from None
             plans = [p for name, spec in wanted.items() if (p := _plan(zf, name, spec, where)) is not None]
-            total = sum(math.prod(p.shape) * p.dtype.itemsize for p in plans)
+            total = sum(p.header.nbytes for p in plans)
             if total > MAX_TOTAL_BYTES:
                 raise _bad(where, f"its arrays declare {total:,} bytes, over the limit of {MAX_TOTAL_BYTES:,}")
             arrays = {p.name: _load(zf, p, where) for p in plans}
