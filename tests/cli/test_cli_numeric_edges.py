@@ -117,8 +117,8 @@ def test_pictures_over_the_size_limits_are_refused_before_training(tmp_path, cap
 
 
 def test_a_time_lapse_of_a_short_run_is_judged_by_the_frames_it_can_have(tmp_path, capsys):
-    # 6400 x 6400 px frames: 120 of them would be far over the limit, but 3 iterations give 4 frames
-    args = ["train", "--random", "5", "--width", "100", "--height", "100", "--iterations", "3", "--scale", "64",
+    # 1920 x 1920 px frames: 120 of them would be over the limit, but 3 iterations give 4 frames
+    args = ["train", "--random", "5", "--width", "30", "--height", "30", "--iterations", "3", "--scale", "64",
             "--timelapse", str(tmp_path / "t.png"), "--seed", "1", "-q"]
     assert main(args) == 0, capsys.readouterr().err
     assert (tmp_path / "t.png").stat().st_size > 0
