@@ -19,8 +19,12 @@ _SLACK = 1e-9
 
 
 @njit(cache=True, nogil=True)
-def build(wf):
-    """Return (perm, start, stop, split_dim, left, right, lo, hi): a kd-tree over wf's rows."""
+def build(wf, flag):
+    """Return (perm, start, stop, split_dim, left, right, lo, hi): a kd-tree over wf's rows.
+
+    When flag[0] is set the tree is left unfinished (still a valid tree whose
+    unsplit nodes are big leaves); the caller checks the flag.
+    """
     m, dim = wf.shape
     cap = 2 * (m // LEAF + 1) * 2 + 8
     perm = np.arange(m)
@@ -41,7 +45,7 @@ def build(wf):
         node = stack[top]
         a = start[node]
         b = stop[node]
-        if b - a <= LEAF:
+        if b - a <= LEAF or flag[0] != 0:
             continue
         # split the widest dimension at its median
         best_d = 0
@@ -110,10 +114,13 @@ def _box_d2(xs, lo, hi, node):
 
 
 @njit(cache=True, parallel=True)
-def query(wf, x, tree, out_idx, out_d2):
+def query(wf, x, tree, out_idx, out_d2, flag):
+    """Exact BMU of every row of x; skips the remaining samples once flag[0] is set."""
     perm, start, stop, sdim, left, right, lo, hi = tree
     dim = wf.shape[1]
     for s in prange(x.shape[0]):
+        if flag[0] != 0:
+            continue
         xs = x[s]
         best = np.inf
         best_i = wf.shape[0]
@@ -158,7 +165,9 @@ def query(wf, x, tree, out_idx, out_d2):
 
 
 @njit(cache=True, nogil=True)
-def brute(wf, x, out_idx, out_d2):
+def brute(wf, x, out_idx, out_d2, flag):
     """Full scan for a handful of samples, where building a tree would cost more."""
     for s in range(x.shape[0]):
+        if flag[0] != 0:
+            return
         out_idx[s], out_d2[s] = bmu_scan(wf, x[s])

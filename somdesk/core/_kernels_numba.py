@@ -255,8 +255,11 @@ def _grow_boxes(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi
 
 @njit(cache=True, nogil=True, fastmath={'contract'})
 def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, bmus,
-                 lo, hi, dirty):
+                 lo, hi, dirty, flag):
     """One iteration of the classic algorithm: present x[order[k]] in turn.
+
+    Returns how many inputs were presented: order.shape[0], or fewer when
+    flag[0] (a CancelToken's flag) was set, which is read before every input.
 
     last_bmu[n] (the BMU input n had last time) seeds the pruned search and is
     updated; bmus[k] receives the BMU of the k-th presented input.
@@ -278,6 +281,8 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     rowf = np.zeros(height)
     colmax = np.zeros(width)
     for k in range(order.shape[0]):
+        if flag[0] != 0:
+            return k
         src = order[k]
         v = x[src]
         if prune:
@@ -344,15 +349,22 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
             rowf[ii % height] = 0.0
         for jj in range(c_lo, c_hi):
             colmax[jj % width] = 0.0
+    return order.shape[0]
 
 
 @njit(cache=True, nogil=True)
-def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal, num, den):
-    """num[n] += sum_m h(n, m) sums[m]; den[n] += sum_m h(n, m) counts[m]."""
+def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal, num, den, m0, m1,
+                     flag):
+    """num[n] += sum_m h(n, m) sums[m]; den[n] += sum_m h(n, m) counts[m], m in [m0, m1).
+
+    Stops early (leaving num, den partial) when flag[0] is set; the caller checks.
+    """
     dim = sums.shape[1]
     ystep = HEX_H if hexagonal else 1.0
     reach = _reach(nb, sigma, 1.0)
-    for m in range(height * width):
+    for m in range(m0, m1):
+        if flag[0] != 0:
+            return
         c = counts[m]
         if c == 0:
             continue
@@ -377,14 +389,16 @@ def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal
 
 
 @njit(cache=True, nogil=True)
-def two_nearest(wf, x, out):
+def two_nearest(wf, x, out, flag):
     """out[s] = (nearest, second nearest) node of x[s]; first index wins ties.
 
     nogil, so the window's worker can measure the topographic error without
-    holding up the GUI thread.
+    holding up the GUI thread.  Stops early when flag[0] is set (caller checks).
     """
     m_count, dim = wf.shape
     for s in range(x.shape[0]):
+        if flag[0] != 0:
+            return
         b1 = np.inf
         b2 = np.inf
         i1 = 0
