@@ -1,5 +1,17 @@
 """The inner loops: numba JIT from source, compiled ahead of time when frozen, else numpy.
 
+The mexican hat (Ricker wavelet, h = (1 - q) exp(-q/2), q = d^2/sigma^2; the
+formula of MiniSom's `_mexican_hat`) is negative beyond d = sigma.  An update
+w' = w + a h (v - w) gives w' - v = (1 - a h)(w - v): for a h in [0, 1] the node
+moves towards v (a convex combination, so it stays between w and v), but for
+a h < 0 it moves away by the factor 1 + |a h| > 1, every time, which grows
+geometrically: MiniSom applies no limit and such runs end at 1e36 or NaN.
+somdesk's rule: a repulsive update (a h < 0) is clipped, per dimension, to the
+data's range [min, max] of that dimension, widened to include the weight's
+own value (so a node already outside, e.g. after PCA initialisation, is never
+pulled in by a push away).  The rim still pushes nodes apart, but never out of
+the data's bounding box, so weights stay finite and meaningful.
+
 All back ends give the same weights to float64 rounding (tests check 1e-9).
 SOMDESK_KERNELS=numba|aot|numpy picks one: `aot` is the module that
 tools/build_aot_kernels.py compiles from the same source (the packaged app uses
@@ -8,7 +20,6 @@ training still works where neither can load.
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 from types import SimpleNamespace
@@ -17,7 +28,7 @@ import numpy as np
 
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
-from somdesk.core.topology import squared_grid_distance
+from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
 CUTOFF = 1e-16
@@ -56,6 +67,7 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kernels_numba as _nb
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
+        assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
     except ImportError:  # numba missing or broken: the numpy path still works
         _nb = _kd = None
 
@@ -91,7 +103,7 @@ def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
     if nb == "gaussian":
         return np.exp(-d2 / (2.0 * sigma * sigma))
     if nb == "bubble":
-        return (d2 <= sigma * sigma).astype(np.float64)
+        return within_radius(d2, sigma).astype(np.float64)
     if nb == "triangle":
         return np.clip(1.0 - np.sqrt(d2) / sigma, 0.0, None)
     q = d2 / (sigma * sigma)
@@ -139,13 +151,18 @@ def online_epoch(w3: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
         return bmus
     height, width, _ = w3.shape
     wf = w3.reshape(height * width, -1)
+    xlo, xhi = x.min(axis=0), x.max(axis=0)
     for k, src in enumerate(order):
         check(cancel)
         v = x[src]
         b = int(np.argmin(np.sum((wf - v) ** 2, axis=1)))
         h = alpha * neighbourhood(nb, _squared_distances_to(b, height, width, hexagonal, toroidal), sigma)
         h[np.abs(h) < CUTOFF] = 0.0
-        w3 += h[..., None] * (v - w3)
+        new = w3 + h[..., None] * (v - w3)
+        if nb == "mexican-hat":   # repulsion stays inside the data's box (see module docstring)
+            push = h < 0
+            new[push] = np.clip(new[push], np.minimum(xlo, w3[push]), np.maximum(xhi, w3[push]))
+        w3[...] = new
         bmus[k] = last_bmu[src] = b
     return bmus
 
@@ -240,12 +257,12 @@ def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, 
 
 
 def _axis_factors(target2: np.ndarray, source2: np.ndarray, period2: int, toroidal: bool,
-                  unit: float, sigma: float) -> np.ndarray:
-    """exp(-d^2/2s^2) between positions given in whole units of `unit` (table form)."""
+                  unit2: float, sigma: float) -> np.ndarray:
+    """exp(-d^2/2s^2) between positions in whole steps whose squared length is unit2 (table form)."""
     d = np.abs(target2[:, None] - source2[None, :])
     if toroidal:
         d = np.minimum(d, period2 - d)
-    g = np.exp(-((d * unit) ** 2) / (2.0 * sigma * sigma))
+    g = np.exp(-((d * d) * unit2) / (2.0 * sigma * sigma))
     g[g < CUTOFF] = 0.0
     return g
 
@@ -257,9 +274,8 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
     split into (target parity, source parity) blocks.
     """
     dim = sums.shape[1]
-    ystep = math.sqrt(3.0) / 2.0 if hexagonal else 1.0
     rows = np.arange(height)
-    gy = _axis_factors(rows, rows, height, toroidal, ystep, sigma)
+    gy = _axis_factors(rows, rows, height, toroidal, HEX_ROW_HEIGHT2 if hexagonal else 1.0, sigma)
     s_grid = sums.reshape(height, width, dim)
     c_grid = counts.reshape(height, width, 1)
     both = np.concatenate([s_grid, c_grid], axis=2)  # smooth sums and counts together
@@ -270,7 +286,7 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
         tr = rows[rows % 2 == p] if hexagonal else rows
         for pb in parities:
             sr = rows[rows % 2 == pb] if hexagonal else rows
-            gx = _axis_factors(cols2 + p, cols2 + pb, 2 * width, toroidal, 0.5, sigma)
+            gx = _axis_factors(cols2 + p, cols2 + pb, 2 * width, toroidal, 0.25, sigma)
             # target rows in chunks of ~2e7 multiply-adds, so a stop request is seen within ~10 ms
             per_row = max(1, len(sr) * width * (dim + 1) + width * width * (dim + 1))
             chunk = max(1, 20_000_000 // per_row)
