@@ -66,10 +66,23 @@ def build(wf, flag):
         keys = np.empty(b - a)
         for k in range(b - a):
             keys[k] = wf[seg[k], best_d]
-        order = np.argsort(keys, kind="mergesort")
         mid = (b - a) // 2
+        # split at the median in O(n) (a selection, not a sort): keys below it go
+        # left, then keys equal to it until the left half holds `mid` rows
+        kth = np.partition(keys, mid)[mid]
+        pos = a
         for k in range(b - a):
-            perm[a + k] = seg[order[k]]
+            if keys[k] < kth:
+                perm[pos] = seg[k]
+                pos += 1
+        for k in range(b - a):
+            if keys[k] == kth:
+                perm[pos] = seg[k]
+                pos += 1
+        for k in range(b - a):
+            if keys[k] > kth:
+                perm[pos] = seg[k]
+                pos += 1
         sdim[node] = best_d
         for child, (ca, cb) in enumerate(((a, a + mid), (a + mid, b))):
             c = n_nodes
@@ -87,16 +100,27 @@ def build(wf, flag):
     # far from a compact codebook (a map early in batch training)
     lo = np.empty((n_nodes, dim))
     hi = np.empty((n_nodes, dim))
-    for node in range(n_nodes):
-        for d in range(dim):
-            mn = np.inf
-            mx = -np.inf
-            for k in range(start[node], stop[node]):
-                x = wf[perm[k], d]
-                mn = min(mn, x)
-                mx = max(mx, x)
-            lo[node, d] = mn
-            hi[node, d] = mx
+    # children are created after their parent: leaves first from their rows,
+    # then every parent as the union of its two children (bottom-up, O(M D))
+    for node in range(n_nodes - 1, -1, -1):
+        if flag[0] != 0:
+            break   # unfinished boxes: the caller raises Cancelled before any query
+        if sdim[node] < 0:
+            for d in range(dim):
+                mn = np.inf
+                mx = -np.inf
+                for k in range(start[node], stop[node]):
+                    x = wf[perm[k], d]
+                    mn = min(mn, x)
+                    mx = max(mx, x)
+                lo[node, d] = mn
+                hi[node, d] = mx
+        else:
+            a = left[node]
+            b = right[node]
+            for d in range(dim):
+                lo[node, d] = min(lo[a, d], lo[b, d])
+                hi[node, d] = max(hi[a, d], hi[b, d])
     return perm, start, stop, sdim, left, right, lo, hi
 
 
