@@ -162,6 +162,7 @@ def _single(rows, ctx: ReadContext) -> list[Swatch]:
     swatches: list[Swatch] = []
     kind = hex_col = name_col = None
     rgb_cols: tuple[int, int, int] | None = None
+    extra_warned = False
     for line, row in rows:
         if kind is None:
             kind = header_kind(row)
@@ -177,8 +178,10 @@ def _single(rows, ctx: ReadContext) -> list[Swatch]:
                 continue
             # No header: decide from the first data row.
             cells = [c for c in row if c.strip()]
-            if len(cells) > 1 and all(parse_hex(c.strip()) is not None for c in cells):
-                kind = "grid"   # "#F9DCDD,#F3B2B6,...": every cell is a colour
+            if len(cells) > 1 and parse_hex(cells[0].strip()) and parse_hex(cells[1].strip()):
+                # "#F9DCDD,#F3B2B6,...": every cell is a colour.  Decided from
+                # the first two cells so a bad later cell is an error, not a name.
+                kind = "grid"
             elif parse_hex(row[0].strip()) is not None:
                 kind, hex_col, name_col = "hex", 0, (1 if len(row) > 1 else None)
             elif len(row) >= 3 and all(_INT.fullmatch(c.strip()) for c in row[:3]):
@@ -194,6 +197,9 @@ def _single(rows, ctx: ReadContext) -> list[Swatch]:
         if len(row) <= need:
             raise ctx.error(f"expected at least {need + 1} columns, found {len(row)}", line)
         name = row[name_col] if name_col is not None and name_col < len(row) else None
+        if not extra_warned and any(c.strip() for c in row[max([need, name_col or 0]) + 1:]):
+            ctx.warn("cells after the colour and name columns were ignored", line)
+            extra_warned = True
         if kind == "hex":
             swatches.append(_hex_swatch(row[hex_col], ctx, line, name))
         else:

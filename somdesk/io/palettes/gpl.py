@@ -53,6 +53,10 @@ def _number(text: str, ctx: ReadContext, line: int) -> int:
 
 
 def _channel(text: str, ctx: ReadContext, line: int) -> int:
+    if len(text) <= 3 and text.isdigit() and text.isascii():   # the common case, fast
+        value = int(text)
+        if value <= 255:
+            return value
     value = _number(text, ctx, line)
     if 0 <= value <= 255:
         return value
@@ -77,7 +81,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         colour = _split_colour(stripped, channels)
         if colour is not None:
             numbers, colour_name = colour
-            rgb = tuple(_channel(v, ctx, lineno) for v in numbers[:3])
+            rgb = (_channel(numbers[0], ctx, lineno), _channel(numbers[1], ctx, lineno),
+                   _channel(numbers[2], ctx, lineno))
             alpha = _channel(numbers[3], ctx, lineno) if channels == 4 else 255
             swatches.append(Swatch(rgb, colour_name, alpha))
             ctx.check_count(len(swatches), lineno)

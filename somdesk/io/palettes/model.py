@@ -90,9 +90,21 @@ class Swatch:
         rgb = tuple(self.rgb)
         if len(rgb) != 3:
             raise ValueError(f"rgb needs 3 channels, got {len(rgb)}")
-        object.__setattr__(self, "rgb", tuple(_check_channel(v) for v in rgb))
-        object.__setattr__(self, "name", clean_name(self.name))
-        object.__setattr__(self, "alpha", _check_channel(self.alpha))
+        r, g, b = rgb
+        a = self.alpha
+        # Fast path for plain ints in range (readers build 65,536 of these);
+        # anything else goes through the checking (and converting) path.
+        if not (type(r) is int and type(g) is int and type(b) is int and type(a) is int
+                and 0 <= r <= 255 and 0 <= g <= 255 and 0 <= b <= 255 and 0 <= a <= 255):
+            rgb = (_check_channel(r), _check_channel(g), _check_channel(b))
+            object.__setattr__(self, "alpha", _check_channel(a))
+        object.__setattr__(self, "rgb", rgb)
+        name = self.name
+        if name is not None and not (type(name) is str and name.isprintable()
+                                     and len(name) <= MAX_NAME_CHARS and name == name.strip()
+                                     and name):
+            name = clean_name(name)
+        object.__setattr__(self, "name", name)
 
     @property
     def hex(self) -> str:
