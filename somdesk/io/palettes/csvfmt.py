@@ -120,7 +120,9 @@ def _rows(text: str, ctx: ReadContext):
 
 def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:
     rows = _rows(decode_text(data, ctx), ctx)
-    first = next(rows)
+    first = next(rows, None)
+    if first is None:
+        raise ctx.error("the CSV has no cells with values, so the palette contains no colours")
     second = next(rows, None)
     peeked = [first] + ([second] if second is not None else [])
     if _list_column(first[1]) is not None:
