@@ -161,3 +161,9 @@ def test_convert_index_writes_the_chosen_palette(tmp_path, capsys):
     assert [s.alpha for s in back.swatches] == [255, 204]
     err = capsys.readouterr().err
     assert "holds 2 palettes; converting index 1" in err
+
+
+def test_csv_unknown_layout_names_the_first_row():
+    result = check_outcome(read_palette_bytes, b"colour_name;value\nred;#f00\n", "x.csv")
+    assert isinstance(result, PaletteError)
+    assert "the first row has 2 cell(s): 'colour_name', 'value'" in str(result)

@@ -189,8 +189,10 @@ def _single(rows, ctx: ReadContext) -> list[Swatch]:
             elif len(row) >= 3 and all(_INT.fullmatch(c.strip()) for c in row[:3]):
                 kind, rgb_cols, name_col = "rgb", (0, 1, 2), (3 if len(row) > 3 else None)
             else:
-                raise ctx.error("expected a header with a 'hex' column or 'r,g,b' columns, "
-                                "or rows of hex colours", line)
+                found = ", ".join(repr(c.strip()[:20]) for c in row[:4]) + (", ..." if len(row) > 4 else "")
+                raise ctx.error(f"expected a header with a 'hex' (or 'color') column or 'r,g,b' "
+                                f"columns, rows of hex colours, or a column of colour lists; the "
+                                f"first row has {len(row)} cell(s): {found}", line)
         if kind == "grid":
             swatches += [_hex_swatch(c, ctx, line) for c in row if c.strip()]
             ctx.check_count(len(swatches), line)
