@@ -43,7 +43,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
     swatches: list[Swatch] = []
     for lineno, line in significant_lines(text):
-        tokens = _tokens(line)
+        # One colour per line (Lospec) is the common case: skip the split.
+        tokens = (line,) if _TOKEN.fullmatch(line) else _tokens(line)
         for token in tokens:
             parsed = parse_hex(token) if _TOKEN.fullmatch(token) else None
             if parsed is None:
