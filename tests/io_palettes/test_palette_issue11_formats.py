@@ -193,3 +193,8 @@ def test_krita_version_1_with_real_unit_values_warns():
 def test_krita_unknown_version_warns():
     xml = b'<ColorSet version="9"><ColorSetEntry><sRGB r="1" g="0" b="0"/></ColorSetEntry></ColorSet>'
     assert "unknown colorset version" in read_palette_bytes(xml, "x.kpl").warnings[0]
+
+
+def test_a_text_palette_named_act_is_read_by_its_header():
+    assert read_palette_bytes(b"GIMP Palette\n1 2 3 x\n", "mislabelled.act").format == "gpl"
+    assert read_palette_bytes(b"JASC-PAL\r\n0100\r\n1\r\n1 2 3\r\n", "m.act").format == "jasc-pal"

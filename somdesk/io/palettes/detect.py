@@ -46,6 +46,12 @@ def extension_hint(filename: str) -> str | None:
     return EXTENSION_HINTS.get(os.path.splitext(str(filename))[1].lower())
 
 
+def _has_text_header(data: bytes) -> bool:
+    """A GIMP or JASC header: such a file is that format whatever its name."""
+    head = data[:32].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+    return head.startswith((b"GIMP PALETTE", b"JASC-PAL"))
+
+
 def _has_jasc_header(data: bytes) -> bool:
     head = data[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
     return head[:8].upper() == b"JASC-PAL" or head.startswith(b"RIFF")
@@ -134,7 +140,7 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
         return "image"
 
     hint = extension_hint(filename)
-    if hint == "act":
+    if hint == "act" and not _has_text_header(data):
         return "act"   # no signature at all: the extension decides, as in GIMP and Krita
     if hint == "jasc-pal" and len(data) in raw_rgb.RAW_PAL_SIZES and not _has_jasc_header(data):
         return "raw-pal"   # a headerless RGB .pal is recognised by its size only
