@@ -29,7 +29,7 @@ EXTENSION_HINTS = {
     ".css": "css", ".scss": "css", ".less": "css", ".json": "json",
     ".csv": "csv", ".png": "image", ".gif": "image", ".act": "act",
 }
-_BINARY = {"ase", "aco", "kpl", "image", "riff-pal", "act"}
+_BINARY = {"ase", "aco", "kpl", "image", "riff-pal"}   # .act: see detect_format
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 200
 _HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
