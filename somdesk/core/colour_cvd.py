@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from somdesk.core.colour import linear_to_srgb, srgb_to_linear
+from somdesk.core.colour import apply_matrix, linear_to_srgb, srgb_to_linear
 from somdesk.errors import OptionError
 
 CVD_KINDS = ("protanopia", "deuteranopia", "tritanopia")
@@ -100,7 +100,7 @@ def cvd_matrix(kind: str, severity: float = 1.0) -> np.ndarray:
 def simulate_cvd_linear(lin, kind: str, severity: float = 1.0) -> np.ndarray:
     """Apply the CVD matrix to linear sRGB (..., 3); the result is NOT clipped."""
     a = np.asarray(lin, dtype=np.float64)
-    return a @ cvd_matrix(kind, severity).T
+    return apply_matrix(a, cvd_matrix(kind, severity))
 
 
 def simulate_cvd_srgb(rgb, kind: str, severity: float = 1.0) -> np.ndarray:
@@ -135,7 +135,7 @@ def simulate_cvd(image, kind: str, severity: float = 1.0, cancel=None) -> np.nda
         raise ValueError(f"simulate_cvd needs (..., 3) RGB or (..., 4) RGBA, got shape {img.shape}")
     if img.size // img.shape[-1] > _MAX_IMAGE_PIXELS:
         raise ValueError(f"image of {img.size // img.shape[-1]:,} pixels is too large")
-    m = cvd_matrix(kind, severity).T
+    m = cvd_matrix(kind, severity)
     decode = srgb_to_linear(np.arange(256, dtype=np.float64)[:, None] / 255.0 * np.ones(3))[:, 0]
     out = img.copy()
     flat = out.reshape(-1, img.shape[-1])
@@ -143,7 +143,7 @@ def simulate_cvd(image, kind: str, severity: float = 1.0, cancel=None) -> np.nda
     for start in range(0, len(flat), step):
         _cancel.check(cancel)
         part = flat[start:start + step]
-        lin = decode[part[:, :3]] @ m
+        lin = apply_matrix(decode[part[:, :3]], m)
         srgb = linear_to_srgb(np.clip(lin, 0.0, 1.0))
         part[:, :3] = np.rint(srgb * 255.0).astype(np.uint8)
     return out
