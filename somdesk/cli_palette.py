@@ -2,6 +2,7 @@
 
     somdesk palette info FILE [--json]
     somdesk palette convert IN OUT        (OUT's extension picks the format)
+    somdesk palette sort IN OUT / info FILE --duplicates   (cli_palette_sort.py)
 
 No Qt here.  User errors are raised as `SomdeskError` subclasses; the main
 CLI prints them as ``error: ...`` and exits with status 2.
@@ -25,7 +26,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         description="Inspect or convert colour palette files (GIMP, Adobe ASE/ACO, "
                     "JASC/RIFF .pal, Paint.NET, Lospec hex, Krita, LibreOffice, CSS, "
                     "JSON, CSV, PNG/GIF).")
-    sub = parser.add_subparsers(dest="palette_command", metavar="{info,convert}")
+    sub = parser.add_subparsers(dest="palette_command", metavar="{info,convert,sort}")
     sub.required = True
 
     info = sub.add_parser("info", help="show a palette's format, name and colours",
@@ -42,6 +43,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     convert.add_argument("input", metavar="IN", help="palette to read")
     convert.add_argument("output", metavar="OUT", help="file to write (replaced atomically)")
     convert.set_defaults(func=cmd_convert)
+    from somdesk import cli_palette_sort   # `sort` and `info --duplicates` (issue 15)
+    cli_palette_sort.register(sub, info)
     return parser
 
 

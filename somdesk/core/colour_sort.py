@@ -49,8 +49,8 @@ class SortResult:
     layout: str              # "strip" or "grid"
     columns: int             # colours per row when shown (N for a strip)
     space: str               # the space the map was trained in
-    cost: float              # sum of CIEDE2000 between strip neighbours in the new order
-    cost_before: float       # the same sum in the input order
+    cost: float              # sum of CIEDE2000 between neighbours in the layout (layout_cost)
+    cost_before: float       # the same sum for the input order in the same layout
 
 
 def as_rgb01(colours) -> np.ndarray:
@@ -88,7 +88,7 @@ def sort_colours(colours, space: str = "oklab", layout: str = "strip", seed: int
         order = np.arange(n, dtype=np.int64)
         d = distance_matrix(rgb)
         c = path_cost(d, order)
-        return SortResult(order, layout, max(n, 1), space, c, c)
+        return SortResult(order, layout, max(n, 1), space, c, c)   # nothing to reorder
     d = distance_matrix(rgb, cancel)
     x = to_space(rgb, space)
     if layout == "strip":
@@ -97,7 +97,20 @@ def sort_colours(colours, space: str = "oklab", layout: str = "strip", seed: int
         columns = n
     else:
         order, columns = _grid_order(x, seed, cancel)
-    return SortResult(order, layout, columns, space, path_cost(d, order), path_cost(d, np.arange(n)))
+    return SortResult(order, layout, columns, space, layout_cost(d, order, columns),
+                      layout_cost(d, np.arange(n), columns))
+
+
+def layout_cost(d: np.ndarray, order, columns: int) -> float:
+    """Sum of d between neighbours when `order` is shown `columns` per row, row by row:
+    left-right pairs plus up-down pairs (for a strip, columns = N, the path cost)."""
+    p = np.asarray(order, dtype=np.int64)
+    n = len(p)
+    pos = np.arange(n)
+    across = pos[(pos % columns != columns - 1) & (pos + 1 < n)]
+    down = pos[pos + columns < n]
+    return float(np.sum(d[p[across], p[across + 1]], dtype=np.float64)
+                 + np.sum(d[p[down], p[down + columns]], dtype=np.float64))
 
 
 def _train(x: np.ndarray, height: int, width: int, toroidal: bool, seed: int, cancel):
