@@ -123,45 +123,73 @@ def two_opt(d: np.ndarray, path, max_passes: int = 100, cancel=None) -> np.ndarr
     return _to_path(t)
 
 
-def or_opt(d: np.ndarray, path, max_passes: int = 50, cancel=None) -> np.ndarray:
-    """Or-opt on the open path: move runs of 1-3 colours (either way round) to the best
-    other place while that shortens it; returns a new path."""
-    dd = _closed(d)
-    t = list(_to_cycle(np.asarray(path, dtype=np.int64)))
-    m = len(t)
-    if m < 5:
-        return _to_path(np.array(t))
+def nearest(d: np.ndarray, k: int) -> np.ndarray:
+    """(N, min(k, N-1)) indices of each colour's k nearest other colours (any order)."""
+    n = len(d)
+    k = min(k, n - 1)
+    if k <= 0:
+        return np.zeros((n, 0), dtype=np.int64)
+    dd = np.array(d, dtype=np.float64)
+    np.fill_diagonal(dd, np.inf)
+    return np.argpartition(dd, k - 1, axis=1)[:, :k].astype(np.int64)
+
+
+def or_opt(d: np.ndarray, path, max_passes: int = 50, neighbours: int = 16, cancel=None) -> np.ndarray:
+    """Or-opt on the open path: move runs of 1-3 colours (either way round) next to one of
+    their `neighbours` nearest colours, or to an end, while that shortens the path.
+
+    Candidate places are limited to the edges beside each run end's nearest colours (the
+    usual neighbour-list speed-up), so a pass is O(N * neighbours) small numpy steps.
+    Returns a new path.
+    """
+    n = len(d)
+    p = np.asarray(path, dtype=np.int64).copy()
+    if n < 4:
+        return p
+    dd = np.asarray(d, dtype=np.float64)
+    near = nearest(dd, neighbours)
     for _ in range(max_passes):
         _cancel.check(cancel)
         improved = False
         for seg in (1, 2, 3):
             i = 0
-            while i < m:
-                if seg >= m - 2:
+            while i + seg <= n:
+                if seg >= n - 1:
                     break
-                arr = np.array(t)
-                idx = [(i + k) % m for k in range(seg)]
-                prev, nxt = arr[(i - 1) % m], arr[(i + seg) % m]
-                first, last = arr[idx[0]], arr[idx[-1]]
-                removed = dd[prev, first] + dd[last, nxt] - dd[prev, nxt]
-                rest = np.delete(np.roll(arr, -((i + seg) % m)), np.s_[m - seg:])   # starts at nxt
-                u, v = rest[:-1], rest[1:]
-                fwd = dd[u, first] + dd[last, v] - dd[u, v]
-                rev = dd[u, last] + dd[first, v] - dd[u, v]
-                best_f, best_r = int(np.argmin(fwd)), int(np.argmin(rev))
-                add, pos, flip = (fwd[best_f], best_f, False) if fwd[best_f] <= rev[best_r] \
-                    else (rev[best_r], best_r, True)
-                if removed - add > 1e-9:
-                    moved = [arr[k] for k in idx]
-                    if flip:
-                        moved.reverse()
-                    rest = list(rest)
-                    t = rest[:pos + 1] + moved + rest[pos + 1:]
+                run = p[i:i + seg]
+                first, last = run[0], run[-1]
+                rest = np.concatenate([p[:i], p[i + seg:]])
+                # cost saved by taking the run out (ends of the path have no outer edge)
+                saved = (dd[p[i - 1], first] if i > 0 else 0.0) + (dd[last, p[i + seg]] if i + seg < n else 0.0)
+                if 0 < i and i + seg < n:
+                    saved -= dd[p[i - 1], p[i + seg]]
+                pos = np.empty(n, dtype=np.int64)
+                pos[rest] = np.arange(n - seg)
+                cand = np.unique(np.concatenate([near[first], near[last]]))
+                cand = cand[(cand != first) & (cand != last) & ~np.isin(cand, run)]
+                slots = np.unique(np.concatenate([pos[cand], pos[cand] + 1, [0, n - seg]]))
+                slots = slots[(slots >= 0) & (slots <= n - seg)]
+                slots = slots[slots != i]                      # i is where the run came from
+                left = np.where(slots > 0, rest[np.maximum(slots - 1, 0)], -1)
+                right = np.where(slots < n - seg, rest[np.minimum(slots, n - seg - 1)], -1)
+                both = (left >= 0) & (right >= 0)
+                base = np.where(both, dd[np.maximum(left, 0), np.maximum(right, 0)], 0.0)
+                best_gain, best = 1e-9, None
+                for flip, a, b in ((False, first, last), (True, last, first)):
+                    add = (np.where(left >= 0, dd[np.maximum(left, 0), a], 0.0)
+                           + np.where(right >= 0, dd[b, np.maximum(right, 0)], 0.0) - base)
+                    k = int(np.argmin(add)) if len(add) else -1
+                    if k >= 0 and saved - add[k] > best_gain:
+                        best_gain, best = saved - add[k], (int(slots[k]), flip)
+                if best is not None:
+                    slot, flip = best
+                    moved = run[::-1] if flip else run
+                    p = np.concatenate([rest[:slot], moved, rest[slot:]])
                     improved = True
                 i += 1
         if not improved:
             break
-    return _to_path(np.array(t))
+    return p
 
 
 def local_search(d: np.ndarray, path, cancel=None) -> np.ndarray:
