@@ -1,6 +1,7 @@
 """Sorting palettes: somdesk's map sort against hue, lightness and greedy orders.
 
 Run: python benchmarks/bench_sort.py [--fetch] [--corpus DIR] [--max-colours N] [--json FILE]
+     python benchmarks/bench_sort.py --strips docs/screenshots/colour-sort-strips.png
 
 Corpus: the .gpl palettes shipped in Debian's gimp-data, inkscape and mypaint-data
 packages. `--fetch` builds it in DIR (default ~/.cache/somdesk/palette-corpus) with
@@ -71,7 +72,8 @@ def load_corpus(corpus: Path, min_colours: int, max_colours: int):
             continue
         seen.add(key)
         if min_colours <= len(rgb) <= max_colours:
-            out.append((f"{path.parent.parent.name}/{path.name}", rgb))
+            owner = next((part for part in path.parts if part in ("gimp", "inkscape", "mypaint")), "?")
+            out.append((f"{owner}/{path.name}", rgb))
         elif len(rgb) > max_colours:
             skipped.append(f"{path.name}: {len(rgb)} colours, over --max-colours {max_colours}")
     return out, skipped
@@ -94,6 +96,30 @@ def measure(rgb: np.ndarray) -> dict:
     }
 
 
+def draw_strips(palettes, names, path: Path, width: int = 900, row: int = 28) -> None:
+    """A PNG with one strip per order (file, hue, lightness, greedy, map sort) per palette."""
+    from PIL import Image, ImageDraw
+
+    rows = []
+    for label, rgb in palettes:
+        if label.split("/")[-1] not in names:
+            continue
+        d = P.distance_matrix(rgb)
+        orders = [("file order", np.arange(len(rgb))), ("hue", P.hue_order(rgb)),
+                  ("lightness", P.lightness_order(rgb)), ("greedy", P.greedy_path(d, 0)),
+                  ("map sort", sort_colours(rgb, seed=0).order)]
+        for what, order in orders:
+            img = Image.new("RGB", (width + 170, row), "white")
+            draw = ImageDraw.Draw(img)
+            for k, i in enumerate(order):
+                x0, x1 = 170 + k * width // len(rgb), 170 + (k + 1) * width // len(rgb)
+                draw.rectangle([x0, 2, max(x0, x1 - 1), row - 3], fill=tuple(int(round(c * 255)) for c in rgb[i]))
+            draw.text((4, 8), f"{label.split('/')[-1][:-4][:12]}: {what} {P.path_cost(d, order):.0f}", fill="black")
+            rows.append(np.asarray(img))
+    if rows:
+        Image.fromarray(np.concatenate(rows, axis=0)).save(path)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_DIR, help="folder searched for *.gpl")
@@ -101,6 +127,9 @@ def main() -> int:
     ap.add_argument("--min-colours", type=int, default=16)
     ap.add_argument("--max-colours", type=int, default=MAX_SORT_COLOURS)
     ap.add_argument("--json", type=Path, help="also write every row and the summary as JSON")
+    ap.add_argument("--strips", type=Path, metavar="PNG", help="draw the orders of --strip-palettes and exit")
+    ap.add_argument("--strip-palettes", default="Tango-Palette.gpl,Named_Colors.gpl",
+                    help="comma-separated file names for --strips (default %(default)s)")
     args = ap.parse_args()
     if args.fetch:
         fetch(args.corpus)
@@ -108,6 +137,9 @@ def main() -> int:
     if not palettes:
         print(f"no palettes with >= {args.min_colours} colours under {args.corpus} (try --fetch)", file=sys.stderr)
         return 1
+    if args.strips:
+        draw_strips(palettes, args.strip_palettes.split(","), args.strips)
+        return 0
     rows = []
     print(f"| palette | colours | som | hue | lightness | greedy | greedy* | som/greedy | seconds |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
