@@ -1,7 +1,8 @@
 """`somdesk palette ...`: inspect and convert palette files from the shell.
 
-    somdesk palette info FILE [--json] [--index K]
+    somdesk palette info FILE [--json] [--index K] [--duplicates [--threshold X]]
     somdesk palette convert IN OUT [--index K]   (OUT's extension picks the format)
+    somdesk palette sort IN OUT [--space ...] [--layout strip|grid]   (cli_palette_sort.py)
 
 A collection file holds several palettes; K (0-based, default 0) picks one.
 
@@ -27,7 +28,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         description="Inspect or convert colour palette files (GIMP, Adobe ASE/ACO, "
                     "JASC/RIFF/raw .pal, Photoshop .act, Paint.NET, Lospec hex, Krita, "
                     "LibreOffice, Scribus, CSS, JSON, CSV, PNG/GIF).")
-    sub = parser.add_subparsers(dest="palette_command", metavar="{info,convert}")
+    sub = parser.add_subparsers(dest="palette_command", metavar="{info,convert,sort}")
     sub.required = True
 
     info = sub.add_parser("info", help="show a palette's format, name and colours",
@@ -49,6 +50,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     convert.add_argument("--index", type=int, default=0, metavar="K",
                          help="which palette of a collection file (0 = the first)")
     convert.set_defaults(func=cmd_convert)
+    from somdesk import cli_palette_sort   # `sort` and `info --duplicates` (issue 15)
+    cli_palette_sort.register(sub, info)
     return parser
 
 
