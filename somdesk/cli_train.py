@@ -91,12 +91,13 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
 
 
 def check_writable(*paths) -> None:
-    """Fail before training, not after, when an output folder does not exist."""
+    """Fail before training, not after, when an output cannot be saved: its folder does not
+    exist, or it is a folder, socket, block device or link loop (`somdesk.io.atomic.check_target`)."""
+    from somdesk.io.atomic import check_target
+
     for p in paths:
         if p and p != "-":
-            parent = Path(p).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise SomdeskError(f"{p}: folder {parent} does not exist")
+            check_target(p)
 
 
 def _is_special(path: str) -> bool:

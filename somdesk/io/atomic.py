@@ -65,7 +65,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["atomic_write_bytes", "atomic_open", "remove_stale_temporaries"]
+__all__ = ["atomic_write_bytes", "atomic_open", "check_target", "remove_stale_temporaries"]
 
 FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
 STALE_MIN_AGE = 2.0           # seconds: an unlocked temporary file younger than this is left alone
@@ -286,8 +286,6 @@ def _keep_metadata(tmp: str, old: os.stat_result | None) -> None:
 @contextlib.contextmanager
 def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encoding, newline) -> Iterator[IO]:
     folder = os.path.dirname(os.path.abspath(path))
-    if "\0" not in path and not os.path.isdir(folder):
-        raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not exist")
     remove_stale_temporaries(folder)
     base = os.path.basename(path)
     try:
@@ -338,17 +336,41 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open supports modes 'w' and 'wb', not {mode!r}")
+    shown, st, target = _plan(path)
+    if target is None:
+        return _write_through(shown, st, mode, encoding, newline)
+    return _replace(shown, target, st, mode, encoding, newline)
+
+
+def _plan(path) -> tuple[str, os.stat_result | None, str | None]:
+    """(name as given, its stat or None, the regular file to replace or None to write through).
+
+    SomdeskError for a bad name, a refused kind of file or a missing folder.
+    """
     shown = _checked_name(path)
     st = _target_stat(shown)
     if st is not None and not stat.S_ISREG(st.st_mode):
         if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
-            return _write_through(shown, st, mode, encoding, newline)
+            return shown, st, None
         kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
                 else "a block device (a disk)" if stat.S_ISBLK(st.st_mode) else "not a regular file")
         raise SomdeskError(f"cannot write {display_name(shown)}: it is {kind}")
     # a regular file or nothing yet: replace the file the links finally point at, next to it
     target = os.path.realpath(shown) if os.path.islink(shown) else shown
-    return _replace(shown, target, st, mode, encoding, newline)
+    folder = os.path.dirname(os.path.abspath(target))
+    if "\0" not in target and not os.path.isdir(folder):
+        raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not exist")
+    return shown, st, target
+
+
+def check_target(path: str | os.PathLike) -> None:
+    """Raise now the SomdeskError that saving to `path` would raise for its name, its kind
+    (folder, socket, block device, link loop) or a missing folder; writes nothing.
+
+    For checks before long work (`somdesk train` checks every output before training).
+    Disk full, permissions and a FIFO nobody reads can still fail the save itself.
+    """
+    _plan(path)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
