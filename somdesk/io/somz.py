@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -158,15 +160,27 @@ def write_somz(path, meta: dict, arrays: Mapping[str, np.ndarray], specs: Specs 
 
 
 # -- reading ----------------------------------------------------------------------
-def _open_zip(path, where: str) -> zipfile.ZipFile:
+def _open_regular(path, where: str):
+    """`path` opened for binary reading, only if it is a regular file.
+
+    A FIFO would block the open until a writer appears and a device such as
+    /dev/zero never ends: both are refused before opening.
+    """
     try:
-        fh = open(path, "rb")
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise _bad(where, "it is a folder, not a saved file")
+        if not stat.S_ISREG(st.st_mode):
+            raise _bad(where, "not a regular file (a device, pipe or socket)")
+        return open(path, "rb")
     except FileNotFoundError:
         raise _bad(where, "no such file") from None
-    except IsADirectoryError:
-        raise _bad(where, "it is a folder, not a saved map") from None
     except (OSError, ValueError, TypeError) as exc:
         raise _bad(where, f"cannot read it ({os_reason(exc)})") from None
+
+
+def _open_zip(path, where: str) -> zipfile.ZipFile:
+    fh = _open_regular(path, where)
     try:
         try:
             end = zipfile._EndRecData(fh)   # the end record: entry count before parsing the directory
@@ -276,12 +290,10 @@ def read_npy(path, spec: ArraySpec) -> np.ndarray:
     FileFormatError naming the file: missing, a folder, unreadable, or any check
     of `read_npy_header` / `read_npy_data` (never unpickles, never over-allocates).
     """
-    from somdesk.io.names import stat_input
-
-    fspath, name, size = stat_input(path)
+    name = display_basename(path)
     try:
-        with open(fspath, "rb") as fh:
-            header = read_npy_header(fh, spec, name, size)
+        with _open_regular(path, name) as fh:
+            header = read_npy_header(fh, spec, name, os.fstat(fh.fileno()).st_size)
             return read_npy_data(fh, header, spec, name)
     except OSError as exc:
         raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None

@@ -323,3 +323,16 @@ def test_save_map_refuses_weights_it_could_not_reopen_and_keeps_the_old_file(sav
     with pytest.raises(SomdeskError, match="nothing was saved"):
         save_map(som, path)
     assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_or_a_device_is_refused_without_blocking_or_reading_forever(tmp_path):
+    fifo = tmp_path / "m.somz"
+    os.mkfifo(fifo)                       # opening it for reading would block until a writer came
+    refused(fifo, "not a regular file")
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(FileFormatError, match="not a regular file"):
+            load_map("/dev/zero")         # never ends
+    from somdesk.io.somz import ArraySpec as Spec, read_npy
+    with pytest.raises(FileFormatError, match="not a regular file"):
+        read_npy(fifo, Spec((2,)))
