@@ -491,6 +491,39 @@ class Session:
         self._set("path", str(path))
         self._set_dirty(False)
 
+    # -- exports (session.exports) -----------------------------------------------------------
+    def views(self) -> tuple[str, ...]:
+        """The views that apply now: colours, strip, umatrix, hits, component, labels, clusters, quantised."""
+        from somdesk.session.exports import available_views
+
+        return available_views(self)
+
+    def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0):
+        """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show."""
+        from somdesk.session.exports import view_picture
+
+        return view_picture(self, view, scale, markers, component)
+
+    def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0) -> None:
+        from somdesk.session.exports import export_view
+
+        export_view(self, path, view, scale, markers, component)
+
+    def export_assignments(self, path) -> int:
+        from somdesk.session.exports import export_assignments
+
+        return export_assignments(self, path)
+
+    def export_quantised(self, path) -> int:
+        from somdesk.session.exports import export_quantised
+
+        return export_quantised(self, path)
+
+    def export_palette(self, path, n: int | None = None) -> int:
+        from somdesk.session.exports import export_palette
+
+        return export_palette(self, path, n)
+
 
 def run_to_end(task):
     """Drive a task generator to the end on this thread and return its result."""
