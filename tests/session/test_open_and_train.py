@@ -171,15 +171,44 @@ def test_a_colour_map_saved_by_the_session_opens_in_the_old_reader(palette_file,
     np.testing.assert_array_equal(old.som.weights, s.map.weights)
 
 
-def test_table_and_image_maps_are_refused_by_old_readers(table_file, tmp_path):
+def test_a_table_map_is_a_plain_saved_map_plus_extras(table_file, tmp_path):
     from somdesk.io.mapfile import load_map
 
     s = Session()
     s.open(table_file)
     s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.train()
     s.save(tmp_path / "t.somz")
-    with pytest.raises(FileFormatError, match="newer somdesk"):
-        load_map(tmp_path / "t.somz")
+    plain = load_map(tmp_path / "t.somz")          # the map reader ignores what it does not know
+    np.testing.assert_array_equal(plain.som.weights, s.map.weights)
+    assert plain.meta["kind"] == "table" and plain.meta["table"]["preparation"]["columns"] == ["a", "b", "c"]
+
+
+def test_a_damaged_workspace_is_one_clear_error(table_file, tmp_path):
+    import json
+    import zipfile
+
+    s = Session()
+    s.open(table_file)
+    s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.save(tmp_path / "t.somz")
+    with zipfile.ZipFile(tmp_path / "t.somz") as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    meta = json.loads(members["meta.json"])
+    meta["table"]["label_names"] = meta["table"]["label_names"][:1]      # codes now point past the names
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(tmp_path / "bad.somz", "w") as zf:
+        for n, raw in members.items():
+            zf.writestr(n, raw)
+    with pytest.raises(FileFormatError, match="bad.somz"):
+        Session().open(tmp_path / "bad.somz")
+    del meta["table"]
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(tmp_path / "bad2.somz", "w") as zf:
+        for n, raw in members.items():
+            zf.writestr(n, raw)
+    with pytest.raises(FileFormatError):
+        Session().open(tmp_path / "bad2.somz")
 
 
 def test_preparation_change_retrains_from_scratch(table_file):
