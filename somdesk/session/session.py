@@ -23,18 +23,15 @@ at once.  Results of a task started before the dataset changed are dropped
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
-from somdesk.errors import Cancelled, SomdeskError
-from somdesk.session import training
+from somdesk.errors import SomdeskError
 from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
 from somdesk.session.events import SessionEvents
 from somdesk.session.mapstate import MapState, map_state, node_labels_of
-from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome, TrainProgress
+from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
 
 RUN_STATES = ("idle", "running", "paused", "finished")
 DEFAULT_COLOURS = 20
@@ -347,9 +344,9 @@ class Session:
         """Train to the end (or until `cancel`); see `train_task`."""
         return run_to_end(self.train_task(cancel))
 
-    def train_task(self, cancel=None, snapshot_when=None, measure_every: int = 0):
+    def train_task(self, cancel=None, snapshot_when=None):
         """Generator: train epoch by epoch from where the map is; yields TrainProgress,
-        returns RunOutcome.
+        returns RunOutcome (session.runs.train_task has the details).
 
         `snapshot_when(iteration) -> bool` asks for a MapState in the progress
         (the driver throttles, e.g. by time); the last epoch always has one.
@@ -357,95 +354,9 @@ class Session:
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
         """
-        self._require()
-        self._require_idle("train again")
-        gen = self.generation
-        som = self.ensure_som()
-        if self.done:
-            return RunOutcome(self.map, False, True, 0.0)
-        self._running = True
-        self._post(lambda: self._set_run_state("running"))
-        start = time.perf_counter()
-        stopped = True
-        epoch = 0
-        try:
-            for som, phase in self._phases():
-                while not som.done:
-                    info = training.step(som, cancel)
-                    epoch += 1
-                    want = som.done or (snapshot_when is not None and snapshot_when(som.iteration))
-                    state = map_state(som, labels=self._labels(), generation=gen) if want else None
-                    measures = ((som.iteration, state.qe, state.te),) if state is not None else ()
-                    if measures:
-                        self._post(lambda m=measures: self._add_measures(gen, m))
-                    yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
-                                        time.perf_counter() - start, phase, epoch, state, measures)
-            stopped = False
-        except Cancelled:
-            pass
-        finally:
-            self._running = False
-            final = map_state(som, labels=self._labels(), generation=gen)
-            outcome = RunOutcome(final, stopped, not stopped and self.done, time.perf_counter() - start)
-            self._post(lambda: self._end_run(gen, outcome, epoch))
-        return outcome
+        from somdesk.session.runs import train_task
 
-    def _phases(self):
-        """(SOM, phase name) pairs to train in order: one for colours and tables; ordering,
-        fine-tuning and recovery rounds for an image map (training.phase_config)."""
-        if self.kind != "image":
-            yield self.som, "training"
-            return
-        settings = self.dataset.settings
-        if self.image_phase == "ordering":
-            yield self.som, "ordering"
-            if settings.fine_tune > 0:
-                self.som = SOM(self.dataset.data, training.phase_config(self.config, "fine-tuning",
-                                                                       settings.fine_tune), weights=self.som.weights)
-                self.image_phase = "fine-tuning"
-            else:
-                self.image_phase = "done"   # as train_quantizer: no fine-tuning, no recovery
-        if self.image_phase == "fine-tuning":
-            yield self.som, "fine-tuning"
-            self.image_phase, self.recovery_round = "recovering unused colours", 0
-            self.som = self._next_recovery(self.som)
-        from somdesk.core.quantize import REVIVE_ROUNDS
-
-        # A round left finished (the driver closed the task right after its last epoch)
-        # moves on exactly as an uninterrupted run would.
-        while self.image_phase == "recovering unused colours":
-            yield self.som, "recovering unused colours"
-            self.recovery_round += 1
-            nxt = self._next_recovery(self.som) if self.recovery_round < REVIVE_ROUNDS else None
-            if nxt is None or nxt is self.som:
-                self.image_phase = "done"
-            else:
-                self.som = nxt
-
-    def _next_recovery(self, som: SOM) -> SOM:
-        """The next recovery round's SOM, or `som` itself marked done when no node is dead."""
-        revived = None
-        if self.dataset.settings.revive:
-            revived = training.revive_weights(som.weights, self.dataset.data)
-        if revived is None:
-            self.image_phase = "done"
-            return som
-        cfg = training.phase_config(self.config, "recovering unused colours", self.dataset.settings.fine_tune)
-        return SOM(self.dataset.data, cfg, weights=revived)
-
-    def _add_measures(self, gen: int, measures: tuple) -> None:
-        if gen == self.generation:
-            self._set("measures", self.measures + measures)
-
-    def _end_run(self, gen: int, outcome: RunOutcome, epochs: int) -> None:
-        if gen != self.generation:
-            return
-        self._set("map", outcome.map)
-        if epochs:
-            self.clusters = None
-            self.events.clusters_changed.emit(None)
-            self._set_dirty(True)
-        self._set_run_state(self._derived_run_state())
+        return (yield from train_task(self, cancel, snapshot_when))
 
     def step(self) -> MapState:
         """One epoch (the Step button); returns the new map."""

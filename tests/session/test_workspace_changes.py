@@ -162,3 +162,23 @@ def test_actions_that_need_data_say_so():
     for call in (s.train, lambda: s.cluster(2), s.reset_weights, lambda: s.save("x.somz")):
         with pytest.raises(SomdeskError, match="open"):
             call()
+
+
+def test_map_measures_equal_the_core_metrics_and_stop_on_cancel():
+    from somdesk.core import metrics
+    from somdesk.core.cancel import CancelToken
+    from somdesk.errors import Cancelled
+    from somdesk.session.mapstate import measure
+
+    rng = np.random.default_rng(3)
+    w, x = rng.random((6, 7, 4)), rng.random((60_000, 4))      # beyond the TE sample limit, many chunks
+    for hexagonal in (False, True):
+        m = measure(w, x, hexagonal, False)
+        assert m["te"] == metrics.topographic_error(w, x, hexagonal, False)
+        assert m["qe"] == pytest.approx(metrics.quantization_error(w, x), rel=1e-12)
+        np.testing.assert_array_equal(m["bmus"], metrics.bmus(w, x))
+        np.testing.assert_array_equal(m["hits"], metrics.hit_counts(w, x))
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        measure(w, x, False, False, token)
