@@ -40,6 +40,7 @@ def train_task(session, cancel=None, snapshot_when=None):
     if session.done:
         return RunOutcome(session.map, False, True, 0.0)
     session._running = True
+    session._post(session.history.clear)   # training is not undoable (session.undo)
     session._post(lambda: session._set_run_state("running"))
     labels = session._labels()
     start = time.perf_counter()

@@ -29,6 +29,7 @@ from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.session import undo
 from somdesk.session.events import SessionEvents
 from somdesk.session.mapstate import MapState, map_state, node_labels_of
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
@@ -59,7 +60,7 @@ class Session:
         self.image_phase = "ordering"   # image maps: training.PHASES
         self.recovery_round = 0
         self._running = False
-        self._undo_reset: tuple | None = None
+        self.history = undo.History()
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -113,11 +114,11 @@ class Session:
     # -- datasets ---------------------------------------------------------------------------
     def install(self, dataset, config: SOMConfig | None = None, *, som: SOM | None = None,
                 path: str | None = None, dirty: bool = True, clusters: ClusterResult | None = None,
-                image_phase: str = "ordering", recovery_round: int = 0) -> None:
+                image_phase: str = "ordering", recovery_round: int = 0, keep_history: bool = False) -> None:
         """Make `dataset` the workspace's data, dropping every trace of the previous one.
 
-        The map, clusters, quantised picture, measures, undo and file path all
-        start afresh (or from `som`, `clusters`, `path` when a saved map is
+        The map, clusters, quantised picture, measures, undo history (unless
+        `keep_history`) and file path all start afresh (or from `som`, `clusters`, `path` when a saved map is
         being restored).  Emits dataset, config, map, clusters, labels, path,
         dirty and run-state events in that order.
         """
@@ -126,7 +127,8 @@ class Session:
         self.dataset = dataset
         self.config = config if config is not None else self.config
         self.som, self.image_phase, self.recovery_round = som, image_phase, int(recovery_round)
-        self._undo_reset = None
+        if not keep_history:
+            self.history.clear()
         self.clusters, self.quantised, self.measures = clusters, None, ()
         self.events.dataset_changed.emit(dataset)
         self.events.config_changed.emit(self.config)
@@ -282,41 +284,56 @@ class Session:
         return self.som
 
     def reset_weights(self) -> None:
-        """Back to the initial weights of the seed (undoable once with `undo_reset_weights`)."""
+        """Back to the initial weights of the seed (undoable: `undo`)."""
         self._require()
         self._require_idle("reset the weights")
-        if self.som is not None:
-            self._undo_reset = (self.som, self.image_phase, self.recovery_round, self.map, self.clusters,
-                                self.quantised, self.measures, self.dirty)
+        self.history.record(undo.capture(self, "Reset weights"))
         self.som = None
-        self.ensure_som()
-        self.image_phase, self.recovery_round = "ordering", 0
-        self.clusters, self.quantised, self.measures = None, None, ()
-        self._refresh_map(measure=False)
-        self.events.clusters_changed.emit(None)
-        self.events.quantised_changed.emit(None)
-        self.events.measures_changed.emit(())
-        self._set_dirty(True)
-        self._set_run_state(self._derived_run_state())
+        self._discard_map()
+
+    def set_colours(self, colours, names=()) -> None:
+        """The palette was edited (swatches added, removed, changed): new inputs, a fresh map
+        (undoable: `undo` brings back the old inputs and their trained map)."""
+        data = self._require("colours")
+        self._require_idle("edit the colours")
+        self.history.record(undo.capture(self, "Edit colours"))
+        self.install(ColourData(colours, tuple(names), data.title, data.source), self.config, path=self.path,
+                     keep_history=True)
 
     @property
-    def can_undo_reset(self) -> bool:
-        return self._undo_reset is not None
+    def can_undo(self) -> bool:
+        return bool(self.history.undo) and not self._running
 
-    def undo_reset_weights(self) -> None:
-        """Bring back the map as it was before the last `reset_weights`."""
-        if self._undo_reset is None:
-            raise SomdeskError("there is no reset to undo")
+    @property
+    def can_redo(self) -> bool:
+        return bool(self.history.redo) and not self._running
+
+    @property
+    def undo_text(self) -> str:
+        """What Undo would undo ("Reset weights", "Edit colours"), or ""."""
+        return self.history.undo[-1].label if self.history.undo else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self.history.redo[-1].label if self.history.redo else ""
+
+    def undo(self) -> None:
+        """Undo the last palette edit or Reset weights."""
         self._require_idle("undo")
-        (self.som, self.image_phase, self.recovery_round, state, clusters, quantised, measures,
-         dirty) = self._undo_reset
-        self._undo_reset = None
-        self._set("map", state)
-        self._set("clusters", clusters)
-        self._set("quantised", quantised)
-        self._set("measures", measures)
-        self._set_dirty(dirty)
-        self._set_run_state(self._derived_run_state())
+        if not self.history.undo:
+            raise SomdeskError("there is nothing to undo")
+        state = self.history.undo.pop()
+        self.history.redo.append(undo.capture(self, state.label))
+        undo.restore(self, state)
+
+    def redo(self) -> None:
+        """Redo what `undo` undid."""
+        self._require_idle("redo")
+        if not self.history.redo:
+            raise SomdeskError("there is nothing to redo")
+        state = self.history.redo.pop()
+        self.history.undo.append(undo.capture(self, state.label))
+        undo.restore(self, state)
 
     def _refresh_map(self, measure: bool = True) -> None:
         if self.dataset is None:

@@ -124,12 +124,35 @@ def test_reset_weights_is_undoable(palette_file):
     s = _open("colours", palette_file, None, None)
     s.train()
     trained = s.map.weights.copy()
-    assert s.would_discard_training
+    assert s.would_discard_training and not s.can_undo
     s.reset_weights()
-    assert s.map.iteration == 0 and s.run_state == "idle" and s.can_undo_reset
-    s.undo_reset_weights()
+    assert s.map.iteration == 0 and s.run_state == "idle" and s.can_undo and s.undo_text == "Reset weights"
+    s.undo()
     np.testing.assert_array_equal(s.map.weights, trained)
-    assert s.run_state == "finished" and not s.can_undo_reset
+    assert s.run_state == "finished" and not s.can_undo and s.can_redo
+    s.redo()
+    assert s.map.iteration == 0 and s.can_undo
+
+
+def test_palette_edits_undo_and_redo_with_their_maps(palette_file, tmp_path):
+    s = _open("colours", palette_file, None, None)
+    s.train()
+    trained = s.map.weights.copy()
+    twelve = s.dataset.colours
+    s.set_colours(twelve[:-2], s.dataset.names[:-2])              # Delete two swatches
+    assert s.dataset.data.shape == (10, 3) and s.map.iteration == 0 and s.undo_text == "Edit colours"
+    s.set_colours(np.vstack([s.dataset.colours, [[1.0, 1.0, 1.0]]]))
+    assert s.dataset.data.shape == (11, 3)
+    s.undo()
+    s.undo()
+    np.testing.assert_array_equal(s.dataset.colours, twelve)
+    np.testing.assert_array_equal(s.map.weights, trained)         # the trained map comes back with them
+    s.redo()
+    assert s.dataset.data.shape == (10, 3)
+    s.train()                                                     # training clears the history
+    assert not s.can_undo and not s.can_redo
+    s.open(palette_file)
+    assert not s.can_undo
 
 
 def test_a_new_config_starts_a_fresh_map(palette_file):
