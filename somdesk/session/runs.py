@@ -42,7 +42,6 @@ def train_task(session, cancel=None, snapshot_when=None):
     session._running = True
     session._post(session.history.clear)   # training is not undoable (session.undo)
     session._post(lambda: session._set_run_state("running"))
-    labels = session._labels()
     start = time.perf_counter()
     stopped, epoch = True, 0
     try:
@@ -51,7 +50,8 @@ def train_task(session, cancel=None, snapshot_when=None):
                 info = training.step(som, cancel)
                 epoch += 1
                 want = som.done or (snapshot_when is not None and snapshot_when(som.iteration))
-                state = map_state(som, labels=labels, generation=gen, cancel=cancel) if want else None
+                # labels read now, not at the start: the label column may change during a run
+                state = map_state(som, labels=session._labels(), generation=gen, cancel=cancel) if want else None
                 measures = ((som.iteration, state.qe, state.te),) if state is not None else ()
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
@@ -62,7 +62,7 @@ def train_task(session, cancel=None, snapshot_when=None):
         pass
     finally:
         session._running = False
-        final = map_state(som, labels=labels, generation=gen)
+        final = map_state(som, labels=session._labels(), generation=gen)
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome

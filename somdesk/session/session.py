@@ -196,50 +196,18 @@ class Session:
         return self.dataset.preparation.label_column if self.kind == "table" else None
 
     def set_preparation(self, preparation: TablePreparation) -> None:
-        """Other columns, normalisation or missing-value policy: new training data, a fresh map."""
-        from somdesk.session import table_source
+        """Other columns, normalisation or missing-value policy: new training data, a fresh map
+        (only another label column keeps the map: `set_label_column`)."""
+        from somdesk.session.table_source import change_preparation
 
-        data = self._require("table")
-        self._require_idle("change the columns")
-        table = self._source_table()
-        new = table_source.prepare_table(table, preparation, data.source)
-        if preparation.columns == data.columns and preparation.normalise == data.preparation.normalise \
-                and preparation.missing == data.preparation.missing:
-            self.set_label_column(preparation.label_column)
-            return
-        self.install(new, self.config, path=self.path)
+        change_preparation(self, preparation)
 
     def set_label_column(self, column: str | None) -> None:
         """Name the rows by `column` (None: no labels).  The map keeps its training: only the
         node labels change (`labels_changed`, then `map_changed`)."""
-        from dataclasses import replace
+        from somdesk.session.table_source import change_label_column
 
-        from somdesk.session import table_source
-
-        data = self._require("table")
-        if column == data.preparation.label_column:
-            return
-        labels = table_source.labels_of(self._source_table(), column, data.row_index)
-        prep = replace(data.preparation, label_column=column)
-        self.dataset = replace(data, preparation=prep, labels=labels)
-        self.events.labels_changed.emit(column)
-        if self.map is not None and self.map.measured:
-            self._set("map", self.map.with_labels(node_labels_of(self.map.bmus, labels, self.map.shape)))
-        self._set_dirty(True)
-
-    def _source_table(self):
-        """The parsed source table, re-read from its file for a map reopened without it."""
-        from dataclasses import replace
-
-        from somdesk.session import table_source
-
-        data = self.dataset
-        if data.table is None:
-            if not data.source:
-                raise SomdeskError("this map was saved without its table; open the table to change columns or labels")
-            table = table_source.read_table(data.source)
-            self.dataset = replace(data, table=table)
-        return self.dataset.table
+        change_label_column(self, column)
 
     # -- config and weights ----------------------------------------------------------------
     @property

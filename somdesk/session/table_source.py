@@ -10,6 +10,7 @@ today's `somdesk.io.table` by changing these few functions only.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import TableData, TablePreparation
@@ -60,3 +61,44 @@ def prepare_table(table, prep: TablePreparation, source: str | None = None) -> T
     return TableData(data=p.data, preparation=prep, offset=p.scaling.offset, scale=p.scaling.scale,
                      row_index=p.row_index, labels=labels, table=table, title=title, source=source,
                      warnings=tuple(p.warnings))
+
+
+# -- the session's table actions (Session.set_preparation / set_label_column) ------------------
+def source_table(session):
+    """The parsed source table of the session's dataset, re-read from its file for a map
+    reopened without it (SomdeskError when that file is gone)."""
+    data = session.dataset
+    if data.table is None:
+        if not data.source or not os.path.isfile(data.source):
+            raise SomdeskError("the table this map was made from is not available; open the table "
+                               "to change its columns or labels")
+        session.dataset = replace(data, table=read_table(data.source))
+    return session.dataset.table
+
+
+def change_preparation(session, prep: TablePreparation) -> None:
+    data = session._require("table")
+    session._require_idle("change the columns")
+    same_rows = (prep.columns, prep.normalise, prep.missing) == \
+        (data.columns, data.preparation.normalise, data.preparation.missing)
+    if same_rows:
+        change_label_column(session, prep.label_column)
+        return
+    new = prepare_table(source_table(session), prep, session.dataset.source)
+    session.install(new, session.config, path=session.path)
+
+
+def change_label_column(session, column: str | None) -> None:
+    from somdesk.session.mapstate import node_labels_of
+
+    data = session._require("table")
+    if column == data.preparation.label_column:
+        return
+    labels = labels_of(source_table(session), column, data.row_index)
+    data = session.dataset
+    session.dataset = replace(data, preparation=replace(data.preparation, label_column=column), labels=labels)
+    session.events.labels_changed.emit(column)
+    state = session.map
+    if state is not None and state.measured:
+        session._set("map", state.with_labels(node_labels_of(state.bmus, labels, state.shape)))
+    session._set_dirty(True)
