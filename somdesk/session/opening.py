@@ -144,7 +144,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
     elif kind == "table":
         from somdesk.session.table_source import read_table
 
-        payload = read_table(path)
+        payload = read_table(path, cancel)
     else:
         from somdesk.session.workspace_file import load_workspace
 

@@ -61,6 +61,7 @@ class Session:
         self.recovery_round = 0
         self._running = False
         self.history = undo.History()
+        self._cancel = None        # the CancelToken of the task running now (stop())
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -175,16 +176,19 @@ class Session:
         return run_to_end(self.open_task(path, kind))
 
     def open_task(self, path, kind: str | None = None, cancel=None):
-        """Generator: read `path` (yields Progress), then install it; returns "colours",
-        "image", "table" or "map".  FileFormatError for anything unreadable."""
+        """Generator: read `path` on the calling thread (yields Progress), then install it;
+        returns what the file was: "palette", "image", "table" or "map" (a saved .somz).
+        FileFormatError for anything unreadable; Cancelled when stopped while reading."""
+        return (yield from self._tracked(cancel, lambda token: self._open_steps(path, kind, token)))
+
+    def _open_steps(self, path, kind, cancel):
+        from somdesk.core.cancel import check
         from somdesk.session import opening
 
         self._require_idle("open another file")
         found = kind or opening.sniff_kind(path)
         yield Progress("open", 0, 1, "files", found)
         loaded = opening.read(path, found, cancel)
-        from somdesk.core.cancel import check
-
         check(cancel)
         yield Progress("open", 1, 1, "files", found)
         self._post(lambda: loaded.install_into(self))
@@ -341,7 +345,25 @@ class Session:
         """
         from somdesk.session.runs import train_task
 
-        return (yield from train_task(self, cancel, snapshot_when))
+        return (yield from self._tracked(cancel, lambda token: train_task(self, token, snapshot_when)))
+
+    def _tracked(self, cancel, make):
+        """Run the task `make(token)` with `cancel` (or a new token) as the one `stop()` reaches."""
+        from somdesk.core.cancel import CancelToken
+
+        token = cancel if cancel is not None else CancelToken()
+        self._cancel = token
+        try:
+            return (yield from make(token))
+        finally:
+            if self._cancel is token:
+                self._cancel = None
+
+    def stop(self) -> None:
+        """Ask the running task to stop (inside the current epoch where the core allows);
+        it ends soon after with the map resumable.  Nothing happens when nothing runs."""
+        if self._cancel is not None:
+            self._cancel.cancel()
 
     def step(self) -> MapState:
         """One epoch (the Step button); returns the new map."""
@@ -357,7 +379,7 @@ class Session:
         """Generator: cluster the map's nodes into `k` segments (core.clustering); returns ClusterResult."""
         from somdesk.session.analysis import cluster_task
 
-        return (yield from cluster_task(self, k, method, cancel))
+        return (yield from self._tracked(cancel, lambda token: cluster_task(self, k, method, token)))
 
     def cluster(self, k: int, method: str = "ward") -> ClusterResult:
         return run_to_end(self.cluster_task(k, method))
@@ -372,7 +394,7 @@ class Session:
         slices (yields Progress of rows); returns QuantisedPicture."""
         from somdesk.session.analysis import quantise_task
 
-        return (yield from quantise_task(self, cancel))
+        return (yield from self._tracked(cancel, lambda token: quantise_task(self, token)))
 
     def quantise(self) -> QuantisedPicture:
         return run_to_end(self.quantise_task())

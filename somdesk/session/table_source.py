@@ -18,11 +18,18 @@ from somdesk.session.datasets import TableData, TablePreparation
 MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
 
 
-def read_table(path):
-    """The parsed table at `path` (io.table.Table); FileFormatError naming the file on bad input."""
+def read_table(path, cancel=None):
+    """The parsed table at `path` (io.table.Table); FileFormatError naming the file on bad input.
+
+    Today's reader parses in one call, so `cancel` is checked before and after it; a
+    reader that reads in chunks takes the token itself."""
+    from somdesk.core.cancel import check
     from somdesk.io.table import read_table as _read
 
-    return _read(path)
+    check(cancel)
+    table = _read(path)
+    check(cancel)
+    return table
 
 
 def read_table_text(text: str, name: str = "table"):

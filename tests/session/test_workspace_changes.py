@@ -182,3 +182,26 @@ def test_map_measures_equal_the_core_metrics_and_stop_on_cancel():
     token.cancel()
     with pytest.raises(Cancelled):
         measure(w, x, False, False, token)
+
+
+def test_stop_reaches_the_running_task_and_only_it(palette_file, table_file):
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=5, height=5, iterations=50, seed=1)
+    s.stop()                                         # nothing runs: nothing happens
+    epochs = 0
+    for _progress in s.train_task():
+        epochs += 1
+        if epochs == 3:
+            s.stop()                                 # the window's Stop, without a token of its own
+    assert epochs == 3 and s.run_state == "paused" and s.map.iteration == 3
+    s.stop()
+    outcome = s.train()                              # a new run is not stopped by the old request
+    assert outcome.finished and s.map.iteration == 50
+    from somdesk.errors import Cancelled
+    task = s.open_task(table_file)
+    next(task)
+    s.stop()
+    with pytest.raises(Cancelled):
+        next(task)
+    assert s.kind == "colours"
