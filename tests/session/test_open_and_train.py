@@ -242,3 +242,20 @@ def test_preparation_change_retrains_from_scratch(table_file):
     s.set_preparation(TablePreparation(("a", "b"), "minmax", "drop", "size"))
     assert s.dataset.data.shape == (90, 2) and s.map.iteration == 0 and s.label_column == "size"
     assert s.dataset.data.min() == 0.0 and s.dataset.data.max() == 1.0
+
+
+def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "book.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    (tmp_path / "rows.parquet").write_bytes(b"PAR1" + b"\0" * 32 + b"PAR1")
+    (tmp_path / "rows.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    with zipfile.ZipFile(tmp_path / "swatches.kpl", "w") as zf:
+        zf.writestr("colorset.xml", "<Colorset/>")
+    assert sniff_kind(tmp_path / "book.xlsx") == "table"
+    assert sniff_kind(tmp_path / "rows.parquet") == "table"
+    assert sniff_kind(tmp_path / "rows.csv.gz") == "table"
+    assert sniff_kind(tmp_path / "swatches.kpl") == "palette"
