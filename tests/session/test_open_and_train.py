@@ -259,3 +259,14 @@ def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
     assert sniff_kind(tmp_path / "rows.parquet") == "table"
     assert sniff_kind(tmp_path / "rows.csv.gz") == "table"
     assert sniff_kind(tmp_path / "swatches.kpl") == "palette"
+
+
+def test_the_default_label_column_is_a_category_not_an_identifier(tmp_path):
+    from somdesk.session.table_source import default_label_column, read_table_text
+
+    text = "id,x,y,colour,kind\n" + "".join(f"r{i},{i},{i % 3},{'red' if i % 2 else 'blue'},k{i % 4}\n"
+                                           for i in range(20))
+    table = read_table_text(text)
+    assert default_label_column(table, table.numeric_columns) == "kind"      # the last category column
+    only_ids = read_table_text("id,x\n" + "".join(f"r{i},{i}\n" for i in range(20)))
+    assert default_label_column(only_ids, only_ids.numeric_columns) is None
