@@ -62,6 +62,7 @@ class Session:
         self._running = False
         self.history = undo.History()
         self._cancel = None        # the CancelToken of the task running now (stop())
+        self.pace: float | None = None   # epochs per second while training; None = full speed
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -324,6 +325,13 @@ class Session:
             self._set("map", state)
 
     # -- training -------------------------------------------------------------------------
+    def set_pace(self, epochs_per_second: float | None) -> None:
+        """Train at most this many epochs per second (None: as fast as possible); a running
+        task takes the new pace from its next epoch."""
+        if epochs_per_second is not None and not float(epochs_per_second) > 0:
+            raise SomdeskError(f"the pace must be a positive number of epochs per second, got {epochs_per_second!r}")
+        self.pace = None if epochs_per_second is None else float(epochs_per_second)
+
     def set_paused(self, paused: bool) -> None:
         """The driver paused (stopped pulling) or resumed the running task."""
         if self._running:
