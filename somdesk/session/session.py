@@ -28,10 +28,10 @@ import numpy as np
 from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
 from somdesk.errors import SomdeskError
-from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TablePreparation
 from somdesk.session import undo
 from somdesk.session.events import SessionEvents
-from somdesk.session.mapstate import MapState, map_state, node_labels_of
+from somdesk.session.mapstate import MapState, map_state
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
 
 RUN_STATES = ("idle", "running", "paused", "finished")
