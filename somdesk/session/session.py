@@ -290,6 +290,17 @@ class Session:
     def redo_text(self) -> str:
         return self.history.redo[-1].label if self.history.redo else ""
 
+    @property
+    def can_undo_reset(self) -> bool:
+        """Is the last undoable step a Reset weights? (for a window with its own undo stack)"""
+        return self.can_undo and self.history.undo[-1].label == "Reset weights"
+
+    def undo_reset_weights(self) -> None:
+        """Undo the last Reset weights (SomdeskError when the last step was something else)."""
+        if not self.can_undo_reset:
+            raise SomdeskError("there is no Reset weights to undo")
+        self.undo()
+
     def undo(self) -> None:
         """Undo the last palette edit or Reset weights."""
         self._require_idle("undo")

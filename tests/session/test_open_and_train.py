@@ -131,7 +131,10 @@ def test_reset_weights_is_undoable(palette_file):
     np.testing.assert_array_equal(s.map.weights, trained)
     assert s.run_state == "finished" and not s.can_undo and s.can_redo
     s.redo()
-    assert s.map.iteration == 0 and s.can_undo
+    assert s.map.iteration == 0 and s.can_undo and s.can_undo_reset
+    s.undo_reset_weights()                       # the same, for a window keeping its own undo stack
+    np.testing.assert_array_equal(s.map.weights, trained)
+    assert not s.can_undo_reset
 
 
 def test_palette_edits_undo_and_redo_with_their_maps(palette_file, tmp_path):
