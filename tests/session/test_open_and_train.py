@@ -273,3 +273,14 @@ def test_the_default_label_column_is_a_category_not_an_identifier(tmp_path):
     assert default_label_column(table, table.numeric_columns) == "kind"      # the last category column
     only_ids = read_table_text("id,x\n" + "".join(f"r{i},{i}\n" for i in range(20)))
     assert default_label_column(only_ids, only_ids.numeric_columns) is None
+
+
+def test_the_version_1_fixture_map_opens_as_a_colour_workspace():
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "maps" / "colour-v1.somz"
+    weights = np.load(fixture.with_name("colour-v1-weights.npy"))
+    s = Session()
+    assert s.open(fixture) == "map"
+    assert s.kind == "colours" and not s.dirty and s.path == str(fixture)
+    np.testing.assert_array_equal(s.map.weights, weights)
