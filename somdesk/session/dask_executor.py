@@ -56,7 +56,7 @@ class DaskExecutor:
         kind, arg = parse_address(spec)
         if kind == "local":
             self._cluster = distributed.LocalCluster(n_workers=arg, threads_per_worker=1, processes=True,
-                                                     dashboard_address=None, silence_logs=40)
+                                                     dashboard_address=":0", silence_logs=40)
             self.client = distributed.Client(self._cluster)
         else:
             try:
