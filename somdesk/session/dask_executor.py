@@ -80,17 +80,21 @@ class DaskExecutor:
                 nxt.append(level[-1])
             level = nxt
         future = level[0]
-        while True:   # wait in slices so a stop request is seen
+        distributed = _distributed()
+        while not future.done():   # wait in slices so a stop request is seen
+            if cancel is not None and cancel.cancelled:
+                self.client.cancel(level)
+                check(cancel)
             try:
-                return future.result(timeout=0.1)
+                distributed.wait(future, timeout=0.1)
             except TimeoutError:
-                if cancel is not None and cancel.cancelled:
-                    self.client.cancel(future)
-                    check(cancel)
-            except Exception as exc:
-                if isinstance(exc, SomdeskError):
-                    raise
-                raise SomdeskError(f"a Dask task failed: {exc}") from None
+                pass
+        try:
+            return future.result()
+        except SomdeskError:
+            raise
+        except Exception as exc:
+            raise SomdeskError(f"a Dask task failed: {exc}") from None
 
     def close(self) -> None:
         self.client.close()
