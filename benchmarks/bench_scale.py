@@ -46,11 +46,11 @@ else:
     t = time.perf_counter(); run.train(); secs = time.perf_counter() - t
     rows = src.rows
     if how == "dask":
-        peaks = ex.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        peaks = ex.client.run(lambda: int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024)
         extra["worker_peak_mib"] = sorted(round(v) for v in peaks.values())
         ex.close()
 print(json.dumps({"how": how, "rows": rows, "seconds": secs, "rows_per_s_per_epoch": rows * epochs / secs,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
+                  "peak_mib": int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024, **extra}))
 """
 
 
