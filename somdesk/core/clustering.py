@@ -3,7 +3,7 @@
     clusters = cluster_codebook(som.weights, k=5)              # (H, W) ints 0..4
     names = majority_labels(som.bmus(prep.data), prep.labels, H, W)
     rows = row_assignments(prep, som, clusters)
-    write_assignments_csv("segments.csv", rows)
+    write_assignments_csv("segments.csv", rows)   # somdesk.io.tables.assignments
 
 Clustering the codebook (the "two-level" approach of Vesanto & Alhoniemi
 2000): the map has already summarised the rows into H x W prototypes, so
@@ -34,9 +34,7 @@ its region of data space, including empty nodes between clusters).
 """
 from __future__ import annotations
 
-import csv
 import heapq
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +42,7 @@ import numpy as np
 from somdesk.errors import OptionError, SomdeskError
 
 __all__ = ["cluster_codebook", "grid_edges", "majority_labels", "Assignments",
-           "row_assignments", "write_assignments_csv", "CLUSTER_METHODS"]
+           "row_assignments", "CLUSTER_METHODS"]
 
 CLUSTER_METHODS = ("ward", "kmeans")
 
@@ -296,23 +294,3 @@ def row_assignments(prepared, som, clusters=None) -> Assignments:
         cl = cg[rc[:, 0], rc[:, 1]].astype(np.int64)
     return Assignments(np.asarray(prepared.row_index, dtype=np.int64), rc[:, 0].copy(), rc[:, 1].copy(),
                        cl, None if prepared.labels is None else list(prepared.labels))
-
-
-def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
-    """Write `row,node_row,node_col,cluster[,label]` atomically (UTF-8, comma, header line).
-
-    `row` is the data-row number in the source file, 0 = first row after the
-    header (the index pandas gives it); `cluster` is empty when none was given.
-    """
-    from somdesk.io.atomic import atomic_open
-
-    has_labels = assignments.labels is not None
-    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow(["row", "node_row", "node_col", "cluster"] + (["label"] if has_labels else []))
-        for rec in assignments:
-            row, r, c, k = rec[:4]
-            line = [row, r, c, "" if k < 0 else k]
-            if has_labels:
-                line.append("" if rec[4] is None else rec[4])
-            out.writerow(line)
