@@ -308,8 +308,10 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
             kinds[c] = "categorical"
         elif k == "numeric":
             kinds[c] = "numeric"
+        elif k == "text" and not _mostly_numbers(table.strings(c)):
+            kinds[c] = "categorical"          # words: one-hot (fit_recipe limits the categories)
         else:
-            table.check_numeric([c])          # the message names file, line and value
+            table.check_numeric([c])          # numbers with a stray word: name file, line and value
     cells = {c: (table.cells(c) if kinds[c] == "numeric" else np.asarray(table.strings(c), dtype=object))
              for c in columns}
     recipe, warnings = fit_recipe(cells, kinds, columns, normalise, missing, weights, passive, group_weight,
@@ -344,6 +346,19 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
     return Prepared(data=data, columns=columns, row_index=np.asarray(table.row_index)[keep], labels=labels,
                     label_column=label_column, n_missing=n_missing, n_dropped_rows=len(table.row_index) - len(keep),
                     scaling=recipe.scaling, missing=recipe.missing, raw=x, recipe=recipe, warnings=warnings)
+
+
+def _mostly_numbers(texts) -> bool:
+    """True when at least half the present cells parse as numbers (a broken numeric column)."""
+    present = [t for t in texts if t != ""]
+    ok = 0
+    for t in present:
+        try:
+            float(t)
+            ok += 1
+        except ValueError:
+            pass
+    return bool(present) and ok * 2 >= len(present)
 
 
 def auto_map_size(data, hexagonal: bool = False, munits: int | None = None) -> tuple[int, int]:
