@@ -7,7 +7,8 @@ from row x to node m is the sum over the row's PRESENT components only,
 computed for all rows and nodes at once as
     (p*x)^2 . 1  - 2 (p*x) M^T  + p (M^2)^T          (three matrix products),
 and the batch update averages, per component, only the rows where it is present:
-    m_jk = sum_i h(j, b_i) p_ik x_ik / sum_i h(j, b_i) p_ik.
+    m_jk = sum_i h(j, b_i) p_ik x_ik / sum_i h(j, b_i) p_ik
+(gaussian h, smoothed by the core's separable batch kernel).
 A node that no present value reaches in a component keeps its old value there.
 
 Rows are processed in blocks so memory stays at O(block x nodes); the cancel
@@ -24,7 +25,7 @@ from somdesk.core.topology import squared_grid_distance
 
 __all__ = ["masked_bmus", "train_masked", "neighbourhood_matrix", "passive_planes"]
 
-BLOCK = 4096
+BLOCK_CELLS = 4_000_000      # rows x nodes of distances held at once (32 MB)
 
 
 def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
@@ -36,16 +37,17 @@ def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.nd
     idx = np.zeros(n, dtype=np.int64)
     dist = np.full(n, np.inf)
     m2 = (m * m).T                                  # (D, M)
-    for lo in range(0, n, BLOCK):
+    block = max(64, BLOCK_CELLS // max(1, len(m)))
+    for lo in range(0, n, block):
         cancel_mod.check(cancel)
-        xb = x[lo:lo + BLOCK]
+        xb = x[lo:lo + block]
         p = ~np.isnan(xb)
         xz = np.where(p, xb, 0.0)
         d = (xz * xz).sum(1)[:, None] - 2.0 * (xz @ m.T) + p.astype(np.float64) @ m2
         j = np.argmin(d, axis=1)
-        idx[lo:lo + BLOCK] = j
+        idx[lo:lo + block] = j
         best = np.maximum(d[np.arange(len(j)), j], 0.0)
-        dist[lo:lo + BLOCK] = np.where(p.any(1), best, np.inf)
+        dist[lo:lo + block] = np.where(p.any(1), best, np.inf)
     return idx, dist
 
 
@@ -56,6 +58,19 @@ def neighbourhood_matrix(height: int, width: int, sigma: float, hexagonal: bool 
     a = np.arange(n)
     g2 = squared_grid_distance(a[:, None], a[None, :], height, width, hexagonal, toroidal)
     return np.exp(-g2 / (2.0 * sigma * sigma))
+
+
+def _smooth(s, c, height, width, sigma, hexagonal, toroidal):
+    """(H s, H c) for the gaussian neighbourhood H of radius sigma: the core's separable
+    batch smoothing (somdesk.core.kernels.batch_smooth) applied to sums and counts side by side,
+    so no (M, M) matrix is built."""
+    from somdesk.core.kernels import batch_smooth
+
+    d = s.shape[1]
+    both = np.ascontiguousarray(np.concatenate([s, c], axis=1))
+    num, _ = batch_smooth(both, np.ascontiguousarray(c[:, 0]), height, width, float(sigma), "gaussian",
+                          hexagonal, toroidal)
+    return num[:, :d], num[:, d:]
 
 
 def _sums(idx, x, n_nodes):
@@ -88,8 +103,7 @@ def train_masked(x: np.ndarray, codebook: np.ndarray, epochs: int, sigma0: float
         sigma = sigma0 * (sigma1 / sigma0) ** frac if sigma0 > sigma1 else sigma1
         idx, _ = masked_bmus(m, x, cancel)
         s, c = _sums(idx, x, n_nodes)
-        hm = neighbourhood_matrix(h, w, sigma, hexagonal, toroidal)
-        num, den = hm @ s, hm @ c
+        num, den = _smooth(s, c, h, w, sigma, hexagonal, toroidal)
         ok = den > 1e-12
         m = np.where(ok, num / np.where(ok, den, 1.0), m)
         cancel_mod.check(cancel)
@@ -107,8 +121,7 @@ def passive_planes(bmu_flat: np.ndarray, values: np.ndarray, height: int, width:
     if v.ndim == 1:
         v = v[:, None]
     s, c = _sums(np.asarray(bmu_flat, dtype=np.int64), v, height * width)
-    hm = neighbourhood_matrix(height, width, max(sigma, 1e-6), hexagonal, toroidal)
-    num, den = hm @ s, hm @ c
+    num, den = _smooth(s, c, height, width, max(sigma, 1e-6), hexagonal, toroidal)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(den > 1e-12, num / den, np.nan)
     return out.reshape(height, width, v.shape[1])

@@ -8,8 +8,9 @@
 Training (defaults, each overridable in TableMapSpec; see docs/tables.md for why):
   * the SOM Toolbox's automatic size and shape (core.preparation.auto_map_size),
     hexagonal grid, linear (PCA) initialisation, batch training for
-    core.preparation.auto_epochs epochs with the radius falling from max(H, W)/4 to 1;
-  * with missing="train", the masked batch path (core.masked_som), else the core SOM;
+    core.preparation.auto_epochs epochs with the gaussian radius falling from
+    max(H, W)/4 to END_RADIUS = 1.25 (core.masked_som, which uses present values only,
+    so missing="train" and complete tables go the same way);
   * segments: the codebook clustered (session.segments) into k clusters, k given or
     suggested by the validity curve.
 Assignment (training file and new data alike, so they agree exactly): the fitted
@@ -133,7 +134,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                        sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                        decay="classic", seed=int(spec.seed))
-    codebook = _train(filled, x, config, prep.missing == "train" and np.isnan(x).any(), cancel, progress)
+    codebook = _train(x, config, cancel, progress)
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
     q1, q3 = np.percentile(dist, [25, 75])
@@ -154,22 +155,27 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     return tm, prep
 
 
-def _train(filled, x, config: SOMConfig, masked: bool, cancel, progress) -> np.ndarray:
-    from somdesk.core.som import SOM
+END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
 
-    som = SOM(filled, config)
-    if masked:
-        def cb(e, _m):
-            if progress is not None:
-                progress(e + 1, config.iterations)
-        return train_masked(x, som.weights, config.iterations, config.sigma0, 1.0,
-                            config.topology == "hexagonal", config.toroidal, cancel, cb)
-    for info in som.steps():
-        if cancel is not None and cancel.cancelled:
-            raise Cancelled("stopped")
+
+def _train(x, config: SOMConfig, cancel, progress) -> np.ndarray:
+    """Batch training over present values (core.masked_som; with no missing value it is the
+    plain batch map), from the linear (PCA) initialisation of the filled rows."""
+    from somdesk.core.initialise import initial_weights
+
+    filled = x
+    if np.isnan(x).any():
+        present = ~np.isnan(x)
+        means = np.where(present, x, 0.0).sum(0) / np.maximum(present.sum(0), 1)
+        filled = np.where(present, x, means)
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed or 0, 0]))
+    w0 = initial_weights(config.init, filled, config.height, config.width, rng)
+
+    def cb(e, _m):
         if progress is not None:
-            progress(info.iteration + 1, info.total)
-    return som.weights.copy()
+            progress(e + 1, config.iterations)
+    return train_masked(x, w0, config.iterations, config.sigma0, END_RADIUS, config.topology == "hexagonal",
+                        config.toroidal, cancel, cb)
 
 
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
