@@ -135,6 +135,9 @@ class Source:
         self.columns = [r[0] for r in desc]
         self.types = [str(r[1]) for r in desc]
         self.numbered = False
+        self.size_bytes = None                # file size, head size and lines in it (may_exceed)
+        self.head_bytes = 0
+        self.head_lines = 0
         self._retype = None
         self._owned: list[str] = []
         self._types_override: dict[str, str] = {}
@@ -195,6 +198,9 @@ class Source:
                                       f"the limit is {MAX_COLUMNS:,}")
             src.numbered = bool(opts.where)
             src._retype = retype
+            src.size_bytes = os.path.getsize(path) if fmt == "csv" else None
+            src.head_bytes = len(head)
+            src.head_lines = head.count(b"\n")
             return src
         except (FileFormatError, OptionError, Cancelled):
             con.close()
@@ -239,6 +245,15 @@ class Source:
     def scalar(self, sql: str, cancel=None):
         out = self.query(sql, cancel)
         return next(iter(out.values()))[0] if out else None
+
+    def may_exceed(self, rows: int) -> bool:
+        """True unless the file is clearly smaller than `rows` rows (from its size and the
+        bytes per line of its first 256 KiB; compressed and spreadsheet files: by size only)."""
+        if self.size_bytes is None or self.head_lines <= 0:
+            return True
+        factor = 8.0 if self.dialect.get("gzip") else 1.0
+        est = self.size_bytes * factor * self.head_lines / max(1, self.head_bytes)
+        return est > 0.75 * rows
 
     def row_numbers_sql(self) -> str:
         """A relation with `__somdesk_row` (row number in the unfiltered file) and every column."""

@@ -72,17 +72,33 @@ class Table:
         limit = min(opts.max_rows or DEFAULT_MAX_ROWS, max(1, DEFAULT_MAX_CELLS // ncols))
         self.limit = limit
         cols = ", ".join(q(c) for c in self.columns)
-        if src.numbered:
-            got = src.query(f"SELECT * FROM {src.row_numbers_sql()} LIMIT {limit + 1}", cancel)
-        else:
-            got = src.query(f"SELECT {cols} FROM src LIMIT {limit + 1}", cancel)
+        # A LIMIT makes the engine read in order on one thread (about twice as slow) and a
+        # count is a whole extra scan of a text file.  So: Parquet is counted (free, from its
+        # metadata); a text file that cannot be more than twice the limit (from its size and
+        # the bytes per line of its head) is read whole and, if it is over the limit, sampled
+        # here; a bigger one is counted and sampled by the engine.
+        total = None
+        if src.format == "parquet" or src.may_exceed(2 * limit):
+            total = int(src.scalar("SELECT count(*) FROM src", cancel))
+        got = None
+        if total is None or total <= limit:
+            sql = f"SELECT * FROM {src.row_numbers_sql()}" if src.numbered else f"SELECT {cols} FROM src"
+            got = src.query(sql, cancel)
         n = len(next(iter(got.values()))) if got else 0
-        self.sampled = n > limit
-        if self.sampled:
-            del got
-            self.n_rows_total = int(src.scalar("SELECT count(*) FROM src", cancel))
+        self.sampled = got is None or n > limit
+        if got is not None and n > limit:
+            # read whole (at most about twice the limit): sample the rows in memory
+            keep = np.sort(np.random.default_rng(np.random.SeedSequence([int(opts.seed), 5])).choice(
+                n, limit, replace=False))
+            rows_all = got.pop("__somdesk_row", None)
+            got = {k: v[keep] for k, v in got.items()}
+            got["__somdesk_row"] = keep if rows_all is None else np.asarray(rows_all)[keep]
+            self.n_rows_total = n
+        elif self.sampled:
+            self.n_rows_total = total
             got = src.query(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
                             f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
+        if self.sampled:
             self.warnings.append(f"{self.name} has {self.n_rows_total:,} rows; a random sample of {limit:,} "
                                  "is used for training, and every row is assigned at the end")
         rows = got.pop("__somdesk_row", None)
@@ -109,8 +125,10 @@ class Table:
         mask = np.ma.getmaskarray(arr) if isinstance(arr, np.ma.MaskedArray) else None
         data = np.ma.getdata(arr)
         if kind == "numeric":
-            vals = data.astype(np.float64, copy=True)
-            if mask is not None:
+            has_missing = mask is not None and mask.any()
+            # the engine's array is ours alone: no copy unless a type change or NaN filling needs one
+            vals = data.astype(np.float64, copy=bool(has_missing) and data.dtype == np.float64)
+            if has_missing:
                 vals[mask] = np.nan
             inf = np.isinf(vals)
             if inf.any():
