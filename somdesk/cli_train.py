@@ -36,6 +36,8 @@ def register(sub) -> None:
     p.add_argument("--init", default=d.init, help=f"{' | '.join(INITS)}")
     p.add_argument("--order", default=d.order, help=f"{' | '.join(ORDERS)}")
     p.add_argument("--mode", default=d.mode, choices=MODES, help="classic (online) or batch")
+    p.add_argument("--space", default="srgb", help="colour space to train in: srgb (default) | linear | "
+                   "cielab | oklab; pictures are sRGB (docs/colour.md)")
     p.add_argument("--init-weights", metavar="FILE.npy", help="start from these weights: float array (H, W, D)")
     p.add_argument("--save-weights", metavar="FILE.npy", help="write the trained weights, float64 (H, W, D)")
     p.add_argument("--save-map", metavar="FILE.somz", help="write the trained map (resumable, opens in the window)")
@@ -173,7 +175,12 @@ def run(args) -> int:
         raise OptionError(f"--out writes PNG: give it a .png file name, not {Path(args.out).name!r}")
     check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
     check_output_sizes(args, config)
-    data, names = _load_inputs(args, config.seed)
+    from somdesk.core.colour_space import choose_space, fit_gamut, to_space
+
+    space = choose_space(args.space)
+    rgb, names = _load_inputs(args, config.seed)
+    data = to_space(rgb, space)   # the SOM trains on these; "srgb" leaves them as they are
+    map_meta = _space_meta(save_map, space) if args.save_map else {}
     weights = None
     if args.init_weights:
         weights = _load_weights(args.init_weights, config.height, config.width, data.shape[1])
@@ -185,10 +192,10 @@ def run(args) -> int:
     kernels.warm_up()  # compile/load kernels before the clock starts
     def record(_info) -> None:   # --timelapse: a frame whenever the recorder wants one
         if recorder.wants(som.iteration):
-            recorder.offer(som.iteration, map_rgb(som.weights))
+            recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
 
     if recorder is not None:
-        recorder.offer(som.iteration, map_rgb(som.weights))
+        recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
     t0 = time.perf_counter()
     som.train(record if recorder is not None else None)
     seconds = time.perf_counter() - t0
@@ -206,6 +213,7 @@ def run(args) -> int:
         "mode": config.mode,
         "seed": int(som.seed),
         "backend": kernels.BACKEND,
+        **_colour_report(som, rgb, space),
     }
     if args.save_weights:
         from somdesk.io.atomic import atomic_open
@@ -213,14 +221,16 @@ def run(args) -> int:
         with atomic_open(args.save_weights, "wb") as fh:
             np.save(fh, som.weights.astype(np.float64), allow_pickle=False)
     if args.save_map:
-        save_map(som, args.save_map, names)
+        save_map(som, args.save_map, names, **map_meta)
     if args.out:
-        save_png(render_view(args.view, som.weights, som.data, hexagonal, config.toroidal, args.scale,
+        colours = args.view in ("map", "seed")   # U-matrix and hits stay in the training space
+        save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
+                             rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
                              args.markers), args.out)
     if recorder is not None:
         from somdesk.io.timelapse import write_animation
 
-        recorder.offer(som.iteration, map_rgb(som.weights))
+        recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
         write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal)
     if args.metrics_json:
         text = json.dumps(report, indent=2)
@@ -232,6 +242,28 @@ def run(args) -> int:
             atomic_write_bytes(args.metrics_json, (text + "\n").encode())
     if not args.quiet and args.metrics_json != "-":
         print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
-              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}, "
-              f"topographic error {report['topographic_error']:.4f}")
+              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
+              f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
+              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
     return 0
+
+
+def _colour_report(som, rgb: np.ndarray, space: str) -> dict:
+    """The training space, mean CIEDE2000 input -> BMU colour, nodes sRGB cannot show."""
+    from somdesk.core.colour_space import mean_delta_e00, out_of_gamut
+
+    return {"space": space, "mean_delta_e00": mean_delta_e00(som.weights, som.data, rgb, space),
+            "out_of_gamut_nodes": int(np.count_nonzero(out_of_gamut(som.weights, space)))
+            if space != "srgb" else 0}
+
+
+def _space_meta(save_map, space: str) -> dict:
+    """save_map keyword for the saved map's meta.json key "colour_space" (omitted for srgb)."""
+    if space == "srgb":
+        return {}
+    import inspect
+
+    if "extra_meta" not in inspect.signature(save_map).parameters:
+        raise OptionError("--save-map with --space other than srgb needs the map format with extra "
+                          "meta keys (not in this build)")
+    return {"extra_meta": {"colour_space": space}}

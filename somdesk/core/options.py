@@ -52,28 +52,36 @@ MAX_SIGMA = 10.0 * MAX_SIDE
 MIN_LEARNING_RATE = 1e-9
 
 
+def shown(value) -> str:
+    """A number for a one-line message: huge integers in short scientific form."""
+    if isinstance(value, int) and abs(value) >= 10 ** 15:
+        return f"{float(value):.3g}" if abs(value) < 10 ** 308 else f"a {len(str(abs(value)))}-digit number"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def real_number(name: str, value) -> float:
     """`value` as a finite float, or an OptionError naming `name` (bools and text refused)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise OptionError(f"{name} must be a number, got {value!r}")
+        raise OptionError(f"{name} must be a number, got {shown(value)}")
     try:
         f = float(value)
     except (OverflowError, ValueError):
         f = math.nan
     if not math.isfinite(f):
-        raise OptionError(f"{name} must be a finite number, got {value!r}")
+        raise OptionError(f"{name} must be a finite number, got {shown(value)}")
     return f
 
 
 def whole_number(name: str, value, what: str = "a whole number") -> int:
     """`value` as an int when it is integral (3, 3.0, numpy ints), else an OptionError."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise OptionError(f"{name} must be {what}, got {value!r}")
+        raise OptionError(f"{name} must be {what}, got {shown(value)}")
     if isinstance(value, numbers.Integral):
         return int(value)
     f = float(value)
     if not f.is_integer():
-        raise OptionError(f"{name} must be {what}, got {value!r}")
+        raise OptionError(f"{name} must be {what}, got {shown(value)}")
     return int(f)
 
 
@@ -113,13 +121,13 @@ class SOMConfig:
         for name in ("width", "height", "iterations"):
             set_(self, name, whole_number(name, getattr(self, name)))
         if not 1 <= self.width <= MAX_SIDE or not 1 <= self.height <= MAX_SIDE:
-            raise OptionError(f"grid size {self.width}x{self.height} is out of range: "
+            raise OptionError(f"grid size {shown(self.width)}x{shown(self.height)} is out of range: "
                               f"width and height must be between 1 and {MAX_SIDE}")
         if self.width * self.height > MAX_NODES:
             raise OptionError(f"grid {self.width}x{self.height} has {self.width * self.height:,} "
                               f"nodes; the limit is {MAX_NODES:,}")
         if not 1 <= self.iterations <= MAX_ITERATIONS:
-            raise OptionError(f"iterations must be between 1 and {MAX_ITERATIONS:,}, got {self.iterations}")
+            raise OptionError(f"iterations must be between 1 and {MAX_ITERATIONS:,}, got {shown(self.iterations)}")
         lr = real_number("learning rate", self.learning_rate)
         if not MIN_LEARNING_RATE <= lr <= 1:
             raise OptionError(f"learning rate must be between {MIN_LEARNING_RATE:g} and 1, got {lr:g}")
@@ -137,7 +145,7 @@ class SOMConfig:
         if self.seed is not None:
             seed = whole_number("seed", self.seed, what="a whole number between 0 and 2**63-1")
             if not 0 <= seed < 2**63:
-                raise OptionError(f"seed must be a whole number between 0 and 2**63-1, got {self.seed!r}")
+                raise OptionError(f"seed must be a whole number between 0 and 2**63-1, got {shown(seed)}")
             set_(self, "seed", seed)
         if self.topology == "hexagonal" and self.toroidal and self.height % 2:
             raise OptionError("a hexagonal toroidal map needs an even height: with an odd "

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import stat
@@ -154,18 +155,61 @@ def _open_fifo(path: str) -> int:
     return fd
 
 
+class _Stream(io.RawIOBase):
+    """A device or FIFO as a write-only stream: every write is written in full, tell()
+    counts the bytes written, seek() is refused.
+
+    /dev/null accepts seek() and always answers tell() == 0; a writer that
+    seeks back to patch a header (zipfile does) would then write a corrupt
+    stream.  Refusing seek makes such writers use their streaming mode, and not
+    being an io.FileIO keeps numpy from bypassing write() with tofile().
+    """
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+        self._written = 0
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def seek(self, *args):
+        raise io.UnsupportedOperation("seek")
+
+    def tell(self) -> int:
+        return self._written
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        self._written += done
+        return done
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                super().close()
+            finally:
+                os.close(self._fd)
+
+
 @contextlib.contextmanager
 def _write_through(path: str, st: os.stat_result, mode: str, encoding, newline) -> Iterator[IO]:
     try:
         fd = _open_fifo(path) if stat.S_ISFIFO(st.st_mode) else os.open(path, os.O_WRONLY)
     except OSError as exc:
         raise _error(path, exc) from None
-    try:
-        f = os.fdopen(fd, "wb") if mode == "wb" else os.fdopen(fd, "w", encoding=encoding or "utf-8",
-                                                               newline=newline)
-    except BaseException:
-        os.close(fd)
-        raise
+    f = _Stream(fd)
+    if mode == "w":
+        f = io.TextIOWrapper(io.BufferedWriter(f), encoding=encoding or "utf-8", newline=newline)
     try:
         with f:
             yield f

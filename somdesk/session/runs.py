@@ -27,9 +27,13 @@ from somdesk.session.progress import RunOutcome, TrainProgress
 def train_task(session, cancel=None, snapshot_when=None):
     """Generator over the remaining epochs of every phase; yields TrainProgress, returns RunOutcome.
 
-    A snapshot (MapState with BMUs, hits, U-matrix, QE, TE) is taken when
-    `snapshot_when(iteration)` says so and after the last epoch; its measuring
-    also checks `cancel`.  On cancel (or when the driver closes the generator)
+    A snapshot is taken when `snapshot_when(iteration)` says so and after the
+    last epoch: True (or "measured") gives a MapState with BMUs, hits, U-matrix,
+    QE and TE, whose measuring also checks `cancel`; "weights" gives a cheap
+    preview (weights only) for drivers that redraw often and measure seldom.
+    `session.pace` (epochs per second, None = as fast as possible) is read
+    every epoch, so the window can change the speed while the run goes on; the
+    wait checks `cancel` every PACE_SLICE seconds.  On cancel (or when the driver closes the generator)
     the SOM is as after its last whole epoch, the final map is posted and the
     run state becomes "paused".
     """
@@ -42,21 +46,26 @@ def train_task(session, cancel=None, snapshot_when=None):
     session._running = True
     session._post(session.history.clear)   # training is not undoable (session.undo)
     session._post(lambda: session._set_run_state("running"))
-    start = time.perf_counter()
+    start = epoch_start = time.perf_counter()
     stopped, epoch = True, 0
     try:
         for som, phase in phases(session):
             while not som.done:
                 info = training.step(som, cancel)
                 epoch += 1
-                want = som.done or (snapshot_when is not None and snapshot_when(som.iteration))
-                # labels read now, not at the start: the label column may change during a run
-                state = map_state(som, labels=session._labels(), generation=gen, cancel=cancel) if want else None
-                measures = ((som.iteration, state.qe, state.te),) if state is not None else ()
+                want = True if som.done else (snapshot_when(som.iteration) if snapshot_when is not None else False)
+                state = None
+                if want:
+                    # labels read now, not at the start: the label column may change during a run
+                    state = map_state(som, measure_it=want != "weights", labels=session._labels(),
+                                      generation=gen, cancel=cancel)
+                measures = ((som.iteration, state.qe, state.te),) if state is not None and state.measured else ()
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
                                     time.perf_counter() - start, phase, epoch, state, measures)
+                _wait_for_pace(session, epoch_start, cancel)
+                epoch_start = time.perf_counter()
         stopped = False
     except Cancelled:
         pass
@@ -66,6 +75,25 @@ def train_task(session, cancel=None, snapshot_when=None):
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome
+
+
+PACE_SLICE = 0.01
+
+
+def _wait_for_pace(session, since: float, cancel) -> None:
+    """Sleep until 1/pace seconds have passed since `since` (no wait when pace is None)."""
+    from somdesk.core.cancel import check
+
+    pace = session.pace
+    if not pace:
+        return
+    until = since + 1.0 / float(pace)
+    while True:
+        check(cancel)
+        left = until - time.perf_counter()
+        if left <= 0:
+            return
+        time.sleep(min(left, PACE_SLICE))
 
 
 def phases(session):

@@ -28,10 +28,10 @@ import numpy as np
 from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
 from somdesk.errors import SomdeskError
-from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TablePreparation
 from somdesk.session import undo
 from somdesk.session.events import SessionEvents
-from somdesk.session.mapstate import MapState, map_state, node_labels_of
+from somdesk.session.mapstate import MapState, map_state
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
 
 RUN_STATES = ("idle", "running", "paused", "finished")
@@ -62,6 +62,7 @@ class Session:
         self._running = False
         self.history = undo.History()
         self._cancel = None        # the CancelToken of the task running now (stop())
+        self.pace: float | None = None   # epochs per second while training; None = full speed
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -289,6 +290,17 @@ class Session:
     def redo_text(self) -> str:
         return self.history.redo[-1].label if self.history.redo else ""
 
+    @property
+    def can_undo_reset(self) -> bool:
+        """Is the last undoable step a Reset weights? (for a window with its own undo stack)"""
+        return self.can_undo and self.history.undo[-1].label == "Reset weights"
+
+    def undo_reset_weights(self) -> None:
+        """Undo the last Reset weights (SomdeskError when the last step was something else)."""
+        if not self.can_undo_reset:
+            raise SomdeskError("there is no Reset weights to undo")
+        self.undo()
+
     def undo(self) -> None:
         """Undo the last palette edit or Reset weights."""
         self._require_idle("undo")
@@ -324,6 +336,13 @@ class Session:
             self._set("map", state)
 
     # -- training -------------------------------------------------------------------------
+    def set_pace(self, epochs_per_second: float | None) -> None:
+        """Train at most this many epochs per second (None: as fast as possible); a running
+        task takes the new pace from its next epoch."""
+        if epochs_per_second is not None and not float(epochs_per_second) > 0:
+            raise SomdeskError(f"the pace must be a positive number of epochs per second, got {epochs_per_second!r}")
+        self.pace = None if epochs_per_second is None else float(epochs_per_second)
+
     def set_paused(self, paused: bool) -> None:
         """The driver paused (stopped pulling) or resumed the running task."""
         if self._running:

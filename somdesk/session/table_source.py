@@ -39,14 +39,30 @@ def read_table_text(text: str, name: str = "table"):
     return _read(text, name)
 
 
+MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
+
+
+def default_label_column(table, numeric) -> str | None:
+    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
+    and at most half as many as rows (the class column is usually last: iris's species, a
+    segment); None when no column does (identifiers, free text)."""
+    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
+    for name in reversed(table.columns):
+        if name in numeric:
+            continue
+        kinds = {v for v in table.strings(name) if v.lower() not in MISSING_LABELS}
+        if 2 <= len(kinds) <= limit:
+            return name
+    return None
+
+
 def default_preparation(table) -> TablePreparation:
-    """Every numeric column, z-scores, rows with a missing value dropped; the first text
-    column (if any) names the rows."""
+    """Every numeric column, z-scores, rows with a missing value dropped; the rows are named
+    by the text column that looks like a category (`default_label_column`), if any."""
     numeric = list(table.numeric_columns)
     if not numeric:
         raise SomdeskError(f"{table.name}: no column holds only numbers, so there is nothing to train on")
-    text = [c for c in table.columns if c not in numeric]
-    return TablePreparation(columns=tuple(numeric), label_column=text[0] if text else None)
+    return TablePreparation(columns=tuple(numeric), label_column=default_label_column(table, numeric))
 
 
 def labels_of(table, column: str | None, row_index) -> tuple | None:

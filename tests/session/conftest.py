@@ -32,11 +32,11 @@ def picture_file(tmp_path):
 def write_table(path, n=90, seed=0, columns=("a", "b", "c")):
     rng = np.random.default_rng(seed)
     centres = rng.normal(0, 5, (3, len(columns)))
-    lines = [",".join(columns) + ",species,size"]
+    lines = [",".join(columns) + ",size,species"]
     for i in range(n):
         k = i % 3
         vals = centres[k] + rng.normal(0, 0.5, len(columns))
-        lines.append(",".join(f"{v:.4f}" for v in vals) + f",sp{k},{'big' if i % 2 else 'small'}")
+        lines.append(",".join(f"{v:.4f}" for v in vals) + f",{'big' if i % 2 else 'small'},sp{k}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

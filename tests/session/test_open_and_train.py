@@ -131,7 +131,10 @@ def test_reset_weights_is_undoable(palette_file):
     np.testing.assert_array_equal(s.map.weights, trained)
     assert s.run_state == "finished" and not s.can_undo and s.can_redo
     s.redo()
-    assert s.map.iteration == 0 and s.can_undo
+    assert s.map.iteration == 0 and s.can_undo and s.can_undo_reset
+    s.undo_reset_weights()                       # the same, for a window keeping its own undo stack
+    np.testing.assert_array_equal(s.map.weights, trained)
+    assert not s.can_undo_reset
 
 
 def test_palette_edits_undo_and_redo_with_their_maps(palette_file, tmp_path):
@@ -242,3 +245,42 @@ def test_preparation_change_retrains_from_scratch(table_file):
     s.set_preparation(TablePreparation(("a", "b"), "minmax", "drop", "size"))
     assert s.dataset.data.shape == (90, 2) and s.map.iteration == 0 and s.label_column == "size"
     assert s.dataset.data.min() == 0.0 and s.dataset.data.max() == 1.0
+
+
+def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "book.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    (tmp_path / "rows.parquet").write_bytes(b"PAR1" + b"\0" * 32 + b"PAR1")
+    (tmp_path / "rows.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    with zipfile.ZipFile(tmp_path / "swatches.kpl", "w") as zf:
+        zf.writestr("colorset.xml", "<Colorset/>")
+    assert sniff_kind(tmp_path / "book.xlsx") == "table"
+    assert sniff_kind(tmp_path / "rows.parquet") == "table"
+    assert sniff_kind(tmp_path / "rows.csv.gz") == "table"
+    assert sniff_kind(tmp_path / "swatches.kpl") == "palette"
+
+
+def test_the_default_label_column_is_a_category_not_an_identifier(tmp_path):
+    from somdesk.session.table_source import default_label_column, read_table_text
+
+    text = "id,x,y,colour,kind\n" + "".join(f"r{i},{i},{i % 3},{'red' if i % 2 else 'blue'},k{i % 4}\n"
+                                           for i in range(20))
+    table = read_table_text(text)
+    assert default_label_column(table, table.numeric_columns) == "kind"      # the last category column
+    only_ids = read_table_text("id,x\n" + "".join(f"r{i},{i}\n" for i in range(20)))
+    assert default_label_column(only_ids, only_ids.numeric_columns) is None
+
+
+def test_the_version_1_fixture_map_opens_as_a_colour_workspace():
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "maps" / "colour-v1.somz"
+    weights = np.load(fixture.with_name("colour-v1-weights.npy"))
+    s = Session()
+    assert s.open(fixture) == "map"
+    assert s.kind == "colours" and not s.dirty and s.path == str(fixture)
+    np.testing.assert_array_equal(s.map.weights, weights)

@@ -205,3 +205,20 @@ def test_stop_reaches_the_running_task_and_only_it(palette_file, table_file):
     with pytest.raises(Cancelled):
         next(task)
     assert s.kind == "colours"
+
+
+def test_pace_and_cheap_snapshots(palette_file):
+    import time
+
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=4, height=4, iterations=6, seed=1)
+    s.set_pace(50.0)                                   # 6 epochs at 50 per second: >= 0.1 s
+    t0 = time.perf_counter()
+    kinds = [p.map.measured if p.map is not None else None
+             for p in s.train_task(snapshot_when=lambda it: "weights" if it % 2 else True)]
+    assert time.perf_counter() - t0 >= 0.1
+    assert kinds == [False, True, False, True, False, True]     # the last one is always measured
+    assert [m[0] for m in s.measures] == [2, 4, 6]
+    with pytest.raises(SomdeskError, match="pace"):
+        s.set_pace(0)
