@@ -78,8 +78,19 @@ def prepared_chunk(part: Partition, columns: list[str], prepare: Callable) -> np
 
 def partition_sums(part: Partition, columns: list[str], prepare: Callable,
                    codebook: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """One task: per-node sums (M, D), counts (M,) and squared error of one partition."""
+    """One task of the plain batch map: per-node sums (M, D), counts (M,), squared error."""
     return node_sums(codebook, prepared_chunk(part, columns, prepare))
+
+
+def masked_partition_sums(part: Partition, columns: list[str], prepare: Callable,
+                          codebook: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """One task of a table map's batch epoch (core.masked_som): per-node sums and counts
+    per component, (M, D) each, and the squared error; the same search as in memory."""
+    from somdesk.core.masked_som import _sums, masked_bmus
+    x = prepared_chunk(part, columns, prepare)
+    idx, d2 = masked_bmus(codebook, x)
+    s, c = _sums(idx, x, len(codebook))
+    return s, c, float(d2.sum())
 
 
 def partition_moments(part: Partition, columns: list[str], prepare: Callable) -> dict:
@@ -89,6 +100,47 @@ def partition_moments(part: Partition, columns: list[str], prepare: Callable) ->
 def add_sums(a, b):
     """Add two partial (sums, counts, squared error) results."""
     return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+class PlainRule:
+    """`SOM(..., mode="batch")`: the config's decay schedule, den > 0 keeps a node."""
+
+    partition_sums = staticmethod(partition_sums)
+
+    def sigma(self, t: int, config: SOMConfig) -> float:
+        return SCHEDULES[config.decay](t, config.iterations, config.sigma0, config.learning_rate)[0]
+
+    def update(self, weights, sums, counts, sigma, config) -> None:
+        apply_batch_update(weights, sums, counts, sigma, config)
+
+    def rows(self, counts) -> int:
+        return int(counts.sum())
+
+
+class TableMapRule:
+    """A table map's training (`session.table_data`, `core.masked_som.train_masked`):
+    the radius falls exponentially from config.sigma0 to `end_radius`, per-component
+    counts, and a component keeps its value where its smoothed count is ~0."""
+
+    partition_sums = staticmethod(masked_partition_sums)
+
+    def __init__(self, end_radius: float):
+        self.end_radius = end_radius
+
+    def sigma(self, t: int, config: SOMConfig) -> float:
+        s0, s1, e = config.sigma0, self.end_radius, config.iterations
+        return s0 * (s1 / s0) ** (t / max(1, e - 1)) if s0 > s1 else s1
+
+    def update(self, weights, sums, counts, sigma, config) -> None:
+        from somdesk.core.masked_som import _smooth
+        h, w, d = weights.shape
+        num, den = _smooth(sums, counts, h, w, sigma, config.topology == "hexagonal", config.toroidal)
+        ok = den > 1e-12
+        flat = weights.reshape(-1, d)
+        flat[...] = np.where(ok, num / np.where(ok, den, 1.0), flat)
+
+    def rows(self, counts) -> int:
+        return int(counts[:, 0].sum()) if counts.ndim == 2 else int(counts.sum())
 
 
 class LocalExecutor:
@@ -122,7 +174,7 @@ class EpochInfo:
     epoch: int          # 0-based, the epoch just finished
     total: int
     sigma: float
-    quantization_error: float   # mean BMU distance over all rows, before this epoch's update
+    rms_error: float    # root mean squared BMU distance over all rows, before this epoch's update
     seconds: float
     rows: int
 
@@ -131,13 +183,14 @@ class StreamingBatch:
     """Kohonen's batch map over a `ChunkedTable`; see the module docstring."""
 
     def __init__(self, source: ChunkedTable, config: SOMConfig, prepare: Callable = identity,
-                 executor=None, weights: np.ndarray | None = None):
+                 executor=None, weights: np.ndarray | None = None, rule=None):
         if config.mode != "batch":
             raise OptionError("out-of-core and cluster training use the batch map: add --mode batch")
         if config.neighbourhood == "mexican-hat":
             raise OptionError("batch training needs a non-negative neighbourhood (gaussian, bubble or triangle)")
         self.source, self.config, self.prepare = source, config, prepare
         self.executor = executor or LocalExecutor()
+        self.rule = rule or PlainRule()
         self.seed = config.seed if config.seed is not None else int(np.random.SeedSequence().entropy % (2**63))
         self.iteration = 0
         self.weights = weights if weights is not None else self.initial_weights()
@@ -166,17 +219,17 @@ class StreamingBatch:
         h, w, d = self.weights.shape
         while self.iteration < c.iterations:
             t0 = time.perf_counter()
-            sigma, _ = SCHEDULES[c.decay](self.iteration, c.iterations, c.sigma0, c.learning_rate)
-            sums, counts, sq = self._map(partition_sums, add_sums, cancel,
+            sigma = self.rule.sigma(self.iteration, c)
+            sums, counts, sq = self._map(self.rule.partition_sums, add_sums, cancel,
                                          codebook=self.weights.reshape(-1, d).copy())
             check(cancel)
-            apply_batch_update(self.weights, sums, counts, sigma, c)
+            self.rule.update(self.weights, sums, counts, sigma, c)
             if not np.all(np.isfinite(self.weights)):
                 raise SomdeskError("training produced non-finite weights")
             self.iteration += 1
-            yield EpochInfo(self.iteration - 1, c.iterations, sigma,
-                            float(np.sqrt(sq / max(1, counts.sum()))), time.perf_counter() - t0,
-                            int(counts.sum()))
+            rows = self.rule.rows(counts)
+            yield EpochInfo(self.iteration - 1, c.iterations, sigma, float(np.sqrt(sq / max(1, rows))),
+                            time.perf_counter() - t0, rows)
 
     def train(self, cancel: CancelToken | None = None) -> np.ndarray:
         for _ in self.epochs(cancel):
