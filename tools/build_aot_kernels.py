@@ -22,6 +22,7 @@ from numba.pycc import CC  # noqa: E402
 
 from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
+from somdesk.core import _online_numba as on  # noqa: E402
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -31,7 +32,7 @@ U2 = "uint8[:,::1]"
 KD_TREE = "Tuple((int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], float64[:,::1], float64[:,::1]))"
 
 EXPORTS = {
-    "online_epoch": (kn.online_epoch,
+    "online_epoch": (on.online_epoch,
                      f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
                      f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
     "batch_accumulate": (kn.batch_accumulate,

@@ -64,7 +64,10 @@ if _choice == "aot" or (_choice == "" and getattr(sys, "frozen", False)):
 if _nb is None and _choice not in ("numpy", "aot"):
     try:
         from somdesk.core import _kdtree_numba as _kd
-        from somdesk.core import _kernels_numba as _nb
+        from somdesk.core import _kernels_numba as _kn
+        from somdesk.core import _online_numba as _on
+        _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
+                              two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
         assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
@@ -121,8 +124,8 @@ class TileBoxes:
 
     def __init__(self, height: int, width: int, dim: int):
         shape = tile_shape(height, width)
-        self.lo = np.empty(shape + (dim,))
-        self.hi = np.empty(shape + (dim,))
+        self.lo = np.empty((dim,) + shape)   # planar, like the classic kernel's codebook
+        self.hi = np.empty((dim,) + shape)
         self.dirty = np.ones(shape, dtype=np.uint8)
 
     def invalidate(self) -> None:
