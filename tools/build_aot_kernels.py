@@ -22,6 +22,7 @@ from numba.pycc import CC  # noqa: E402
 
 from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
+from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
 
 A3 = "float64[:,:,::1]"
@@ -40,6 +41,7 @@ EXPORTS = {
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
     "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1}, {I1})"),
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
+    "pick_exact": (bm.pick_exact, f"void({A2}, {A1}, {A1}, {A2}, {A2}, float64, {I1}, {A1}, {I1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
 }
 

@@ -34,6 +34,7 @@ NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle":
 CUTOFF = 1e-16
 
 BACKEND = "numpy"
+_pick = None   # the compiled candidate check of _bmus_by_products, when there is one
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
 _nb = _kd = None
@@ -52,20 +53,21 @@ def _load_aot():
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest)
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
-    return nb, kd
+    return nb, kd, aot.pick_exact
 
 
 # The packaged app ships AOT kernels and no numba; from source numba's JIT is used.
 if _choice == "aot" or (_choice == "" and getattr(sys, "frozen", False)):
     loaded = _load_aot()
     if loaded is not None:
-        _nb, _kd = loaded
+        _nb, _kd, _pick = loaded
         BACKEND = "aot"
 if _nb is None and _choice not in ("numpy", "aot"):
     try:
         from somdesk.core import _kdtree_numba as _kd
         from somdesk.core import _kernels_numba as _kn
         from somdesk.core import _online_numba as _on
+        from somdesk.core._bmu_numba import pick_exact as _pick
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
                               two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
         BACKEND = "numba"
@@ -80,6 +82,10 @@ def _flag(cancel: CancelToken | None) -> np.ndarray:
     return _NEVER if cancel is None else cancel.flag
 
 
+# Above this many dimensions a kd-tree visits most leaves: BMUs come from BLAS
+# matrix products instead (exact, see somdesk.core._bmu_numba).
+TREE_MAX_DIM = 6
+PRODUCT_CHUNK = 4_000_000
 # Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
 AOT_CHUNK_WORK = 20_000_000
 
@@ -188,12 +194,17 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
         if n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
             for a, b in _spans(n, wf.size, cancel):
                 _kd.brute(wf, x[a:b], idx[a:b], d2[a:b], flag)
+        elif wf.shape[1] > TREE_MAX_DIM:
+            _bmus_by_products(wf, x, idx, d2, cancel)
         else:
             tree = _kd.build(wf, flag)
             check(cancel)
             for a, b in _spans(n, 1000 * wf.shape[1], cancel):   # ~1000 distances a sample
                 _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
         check(cancel)
+        return idx, d2
+    if wf.shape[1] > TREE_MAX_DIM and n * wf.shape[0] > 2_000_000:
+        _bmus_by_products(wf, x, idx, d2, cancel)
         return idx, d2
     # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
     step = max(1, 2_000_000 // max(1, wf.size))
@@ -203,6 +214,39 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
         idx[s:s + step] = np.argmin(dist, axis=1)
         d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
     return idx, d2
+
+
+def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
+                      cancel: CancelToken | None) -> None:
+    """Exact BMUs via BLAS products x . w^T nominating candidates (see somdesk.core._bmu_numba)."""
+    wf = np.ascontiguousarray(wf, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    m_count, dim = wf.shape
+    wsq = np.einsum("md,md->m", wf, wf)
+    wsq_max = float(wsq.max())
+    step = max(1, PRODUCT_CHUNK // m_count)     # (step, M) products, ~32 MB
+    for a in range(0, len(x), step):
+        check(cancel)
+        xs = x[a:a + step]
+        products = xs @ wf.T
+        xsq = np.einsum("nd,nd->n", xs, xs)
+        if _pick is not None:
+            _pick(products, wsq, xsq, wf, xs, wsq_max, idx[a:a + step], d2[a:a + step], _flag(cancel))
+            continue
+        approx = wsq[None, :] - 2.0 * products
+        best = approx.min(axis=1)
+        tol = 2.0 * 4.0 * (dim + 4) * np.finfo(np.float64).eps * (xsq + wsq_max)
+        cand = approx <= (best + tol)[:, None]
+        first = np.argmax(cand, axis=1)
+        many = np.flatnonzero(cand.sum(axis=1) > 1)
+        out = idx[a:a + step]
+        out[:] = first
+        for r in many:                 # near-ties: decide on exact distances, lowest index first
+            nodes = np.flatnonzero(cand[r])
+            exact = np.sum((wf[nodes] - xs[r]) ** 2, axis=1)
+            out[r] = nodes[int(np.argmin(exact))]
+        d2[a:a + step] = np.sum((wf[out] - xs) ** 2, axis=1)
+    check(cancel)
 
 
 def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
@@ -315,3 +359,5 @@ def warm_up() -> None:
     wf = np.random.default_rng(1).random((64, 3))
     _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
+    if _pick is not None:
+        _pick(x @ wf.T, np.ones(64), np.ones(2), wf, x, 1.0, np.empty(2, np.int64), np.empty(2), _NEVER)
