@@ -34,7 +34,7 @@ NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle":
 CUTOFF = 1e-16
 
 BACKEND = "numpy"
-_pick = None   # the compiled candidate check of _bmus_by_products, when there is one
+_pick = _sums = None   # compiled candidate check of _bmus_by_products and sums_by_node, when there are
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
 _nb = _kd = None
@@ -53,14 +53,14 @@ def _load_aot():
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest)
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
-    return nb, kd, aot.pick_exact
+    return nb, kd, aot.pick_exact, aot.sums_by_node
 
 
 # The packaged app ships AOT kernels and no numba; from source numba's JIT is used.
 if _choice == "aot" or (_choice == "" and getattr(sys, "frozen", False)):
     loaded = _load_aot()
     if loaded is not None:
-        _nb, _kd, _pick = loaded
+        _nb, _kd, _pick, _sums = loaded
         BACKEND = "aot"
 if _nb is None and _choice not in ("numpy", "aot"):
     try:
@@ -68,6 +68,7 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kernels_numba as _kn
         from somdesk.core import _online_numba as _on
         from somdesk.core._bmu_numba import pick_exact as _pick
+        from somdesk.core._bmu_numba import sums_by_node as _sums
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
                               two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
         BACKEND = "numba"
@@ -86,6 +87,7 @@ def _flag(cancel: CancelToken | None) -> np.ndarray:
 # matrix products instead (exact, see somdesk.core._bmu_numba).
 TREE_MAX_DIM = 6
 PRODUCT_CHUNK = 4_000_000
+PRODUCTS_FROM = 200_000      # N x M x D above which BLAS products beat a brute-force scan
 # Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
 AOT_CHUNK_WORK = 20_000_000
 
@@ -191,11 +193,11 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
         wf = np.ascontiguousarray(wf, dtype=np.float64)
         x = np.ascontiguousarray(x, dtype=np.float64)
         flag = _flag(cancel)
-        if n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
+        if wf.shape[1] > TREE_MAX_DIM and n * wf.size > PRODUCTS_FROM:
+            _bmus_by_products(wf, x, idx, d2, cancel)
+        elif n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
             for a, b in _spans(n, wf.size, cancel):
                 _kd.brute(wf, x[a:b], idx[a:b], d2[a:b], flag)
-        elif wf.shape[1] > TREE_MAX_DIM:
-            _bmus_by_products(wf, x, idx, d2, cancel)
         else:
             tree = _kd.build(wf, flag)
             check(cancel)
@@ -203,7 +205,7 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
                 _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
         check(cancel)
         return idx, d2
-    if wf.shape[1] > TREE_MAX_DIM and n * wf.shape[0] > 2_000_000:
+    if wf.shape[1] > TREE_MAX_DIM and n * wf.size > PRODUCTS_FROM:
         _bmus_by_products(wf, x, idx, d2, cancel)
         return idx, d2
     # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
@@ -216,37 +218,68 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
     return idx, d2
 
 
+def tolerance_scale(dim: int) -> float:
+    """Candidate window of the product search: 4 (D + 8) u, u = float32 unit roundoff.
+
+    Derivation in somdesk.core._bmu_numba's docstring.
+    """
+    return 4.0 * (dim + 8) * (float(np.finfo(np.float32).eps) / 2.0)
+
+
 def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
                       cancel: CancelToken | None) -> None:
-    """Exact BMUs via BLAS products x . w^T nominating candidates (see somdesk.core._bmu_numba)."""
+    """Exact BMUs via float32 BLAS products nominating candidates (see somdesk.core._bmu_numba)."""
     wf = np.ascontiguousarray(wf, dtype=np.float64)
     x = np.ascontiguousarray(x, dtype=np.float64)
     m_count, dim = wf.shape
-    wsq = np.einsum("md,md->m", wf, wf)
+    mu = x.mean(axis=0)
+    wc = wf - mu
+    wsq = np.einsum("md,md->m", wc, wc)
     wsq_max = float(wsq.max())
-    step = max(1, PRODUCT_CHUNK // m_count)     # (step, M) products, ~32 MB
+    wc32 = wc.astype(np.float32)
+    scale = tolerance_scale(dim)
+    step = max(1, PRODUCT_CHUNK // m_count)     # (step, M) products, ~16 MB
     for a in range(0, len(x), step):
         check(cancel)
         xs = x[a:a + step]
-        products = xs @ wf.T
-        xsq = np.einsum("nd,nd->n", xs, xs)
+        xc = xs - mu
+        xsq = np.einsum("nd,nd->n", xc, xc)
+        products = xc.astype(np.float32) @ wc32.T
         if _pick is not None:
-            _pick(products, wsq, xsq, wf, xs, wsq_max, idx[a:a + step], d2[a:a + step], _flag(cancel))
+            _pick(products, wsq, xsq, wf, xs, wsq_max, scale, idx[a:a + step], d2[a:a + step], _flag(cancel))
             continue
-        approx = wsq[None, :] - 2.0 * products
-        best = approx.min(axis=1)
-        tol = 2.0 * 4.0 * (dim + 4) * np.finfo(np.float64).eps * (xsq + wsq_max)
-        cand = approx <= (best + tol)[:, None]
-        first = np.argmax(cand, axis=1)
-        many = np.flatnonzero(cand.sum(axis=1) > 1)
+        approx = wsq[None, :] - 2.0 * products.astype(np.float64)
+        cand = approx <= (approx.min(axis=1) + scale * (xsq + wsq_max))[:, None]
         out = idx[a:a + step]
-        out[:] = first
-        for r in many:                 # near-ties: decide on exact distances, lowest index first
+        out[:] = np.argmax(cand, axis=1)
+        for r in np.flatnonzero(cand.sum(axis=1) > 1):   # near-ties: exact distances, lowest index first
             nodes = np.flatnonzero(cand[r])
             exact = np.sum((wf[nodes] - xs[r]) ** 2, axis=1)
             out[r] = nodes[int(np.argmin(exact))]
         d2[a:a + step] = np.sum((wf[out] - xs) ** 2, axis=1)
     check(cancel)
+
+
+def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """((M, D) sum, (M,) count) of the samples whose BMU is each node; idx (N,) int64, data (N, D)."""
+    n, d = data.shape
+    sums = np.zeros((m_count, d))
+    counts = np.zeros(m_count)
+    if _sums is not None:
+        _sums(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(data, dtype=np.float64),
+              sums, counts)
+        return sums, counts
+    counts[:] = np.bincount(idx, minlength=m_count)
+    if d <= 8:   # one dimension at a time keeps temporaries at O(N)
+        for k in range(d):
+            sums[:, k] = np.bincount(idx, weights=data[:, k], minlength=m_count)
+        return sums, counts
+    # many dimensions: one stable sort and one segmented sum (same order of additions)
+    order = np.argsort(idx, kind="stable")
+    sorted_idx = idx[order]
+    starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
+    sums[sorted_idx[starts]] = np.add.reduceat(data[order], starts, axis=0)
+    return sums, counts
 
 
 def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
@@ -360,4 +393,5 @@ def warm_up() -> None:
     _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
     if _pick is not None:
-        _pick(x @ wf.T, np.ones(64), np.ones(2), wf, x, 1.0, np.empty(2, np.int64), np.empty(2), _NEVER)
+        _pick((x @ wf.T).astype(np.float32), np.ones(64), np.ones(2), wf, x, 1.0, 1e-6,
+              np.empty(2, np.int64), np.empty(2), _NEVER)

@@ -85,23 +85,6 @@ def as_data(data) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> np.ndarray:
-    """(M, D) sum of the samples whose BMU is each node."""
-    n, d = data.shape
-    if d <= 8:   # one dimension at a time keeps temporaries at O(N)
-        sums = np.empty((m_count, d))
-        for k in range(d):
-            sums[:, k] = np.bincount(idx, weights=data[:, k], minlength=m_count)
-        return sums
-    # many dimensions: one sort and one segmented sum instead of D passes
-    order = np.argsort(idx, kind="stable")
-    sorted_idx = idx[order]
-    starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
-    sums = np.zeros((m_count, d))
-    sums[sorted_idx[starts]] = np.add.reduceat(data[order], starts, axis=0)
-    return sums
-
-
 def _all_finite(a: np.ndarray) -> bool:
     """True if no element is NaN or infinite (one reduction: inf - inf and NaN propagate)."""
     return a.size == 0 or math.isfinite(float(np.add.reduce(a, axis=None)))
@@ -227,8 +210,7 @@ class SOM:
         c = self.config
         h, w, d = self._weights.shape
         idx, _ = kernels.bmus_of(self._weights.reshape(-1, d), self.data, cancel)
-        counts = np.bincount(idx, minlength=h * w).astype(np.float64)
-        sums = _sums_by_node(idx, self.data, h * w)
+        sums, counts = kernels.sums_by_node(idx, self.data, h * w)
         num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal, c.toroidal,
                                         cancel)
         ok = den > 0
