@@ -77,6 +77,10 @@ if _nb is None and _choice not in ("numpy", "aot"):
     except ImportError:  # numba missing or broken: the numpy path still works
         _nb = _kd = None
 
+# What the About box and reports say the kernels are (the packaged app has no numba).
+BACKEND_LABEL = {"numba": "numba JIT", "aot": "compiled ahead of time (numba pycc)",
+                 "numpy": "numpy (no compiled kernels)"}[BACKEND]
+
 
 def _flag(cancel: CancelToken | None) -> np.ndarray:
     """The one-element int64 array kernels poll: the token's flag, or one never set."""
