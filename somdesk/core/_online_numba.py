@@ -4,9 +4,9 @@ Why planar: the update w += a g(x) (v - w) runs over every node in a window
 around the BMU.  With the codebook stored (H, W, D), D = 3 for colours, the
 innermost loop is 3 long and does not vectorise; stored as D planes of (H, W)
 each row of each plane is a contiguous run of W doubles with one scalar v[d],
-which LLVM turns into SIMD code.  The epoch copies the caller's (H, W, D)
-weights into planes at its start and back at its end (2 M D moves, under 1%
-of an epoch), so callers keep the (H, W, D) array.
+which LLVM turns into SIMD code.  somdesk.core.som.SOM keeps its codebook
+planar between epochs and shows callers an (H, W, D) view of it, so no epoch
+pays a transpose (two would cost ~30% of a seed-job epoch).
 
 Same arithmetic as before, node by node (see somdesk.core._kernels_numba for
 the tables, windows, tile pruning and cutoff), so results match the plain
@@ -167,41 +167,22 @@ def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width,
                     hi[d, ty, tx] = b
 
 
-@njit(cache=True, nogil=True)
-def _to_planes(w3, wp):
-    height, width, dim = w3.shape
-    for i in range(height):
-        for j in range(width):
-            for d in range(dim):
-                wp[d, i, j] = w3[i, j, d]
-
-
-@njit(cache=True, nogil=True)
-def _from_planes(wp, w3):
-    height, width, dim = w3.shape
-    for i in range(height):
-        for j in range(width):
-            for d in range(dim):
-                w3[i, j, d] = wp[d, i, j]
-
-
 @njit(cache=True, nogil=True, fastmath={'contract'})
-def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, bmus,
+def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, bmus,
                  lo, hi, dirty, flag):
     """One iteration of the classic algorithm: present x[order[k]] in turn.
 
-    w3 (H, W, D) is updated in place.  Returns how many inputs were presented:
-    order.shape[0], or fewer when flag[0] (a CancelToken's flag, read before
-    every input) was set; w3 then holds the weights after those inputs.
+    wp (D, H, W), the planar codebook, is updated in place.  Returns how many
+    inputs were presented: order.shape[0], or fewer when flag[0] (a
+    CancelToken's flag, read before every input) was set; wp then holds the
+    weights after those inputs.
     last_bmu[n] (input n's BMU last time) seeds the pruned search and is
     updated; bmus[k] receives the BMU of the k-th presented input.  lo, hi
     (tiles, tiles, D) and dirty (tiles, tiles) are the tile boxes kept by the
     caller between epochs (lo, hi planar: (D, tiles, tiles)); mark every tile
     dirty when the weights change from outside.
     """
-    height, width, dim = w3.shape
-    wp = np.empty((dim, height, width))
-    _to_planes(w3, wp)
+    dim, height, width = wp.shape
     prune = nb != MEXICAN_HAT      # repulsion moves nodes where the boxes do not follow
     if prune:
         refresh_boxes_planar(wp, lo, hi, dirty)
@@ -298,5 +279,4 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
             rowf[ii % height] = 0.0
         for jj in range(c_lo, c_hi):
             colmax[jj % width] = 0.0
-    _from_planes(wp, w3)
     return done

@@ -144,33 +144,35 @@ class TileBoxes:
         self.dirty[...] = 1
 
 
-def online_epoch(w3: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
+def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
-    """Present x[order[k]] one after the other, updating w3 in place; return the BMUs.
+    """Present x[order[k]] one after the other, updating the planar codebook in place; return the BMUs.
 
+    wp (D, H, W) C-contiguous float64 (planar: see somdesk.core._online_numba),
+    x (N, D), order (n,) int64; returns (n,) BMU flat indices (row-major).
     `cancel` is read before every input; when it is set the pass stops there,
-    w3 holds the weights after the inputs already presented, and `Cancelled`
-    is raised (the caller restores w3 if it needs the epoch undone).
+    wp holds the weights after the inputs already presented, and `Cancelled`
+    is raised (the caller restores wp if it needs the epoch undone).
     """
     bmus = np.empty(len(order), dtype=np.int64)
     if _nb is not None:
         # chunks of inputs give the same weights: each input sees what the previous left
-        for a, b in _spans(len(order), w3.size, cancel):
-            done = _nb.online_epoch(w3, x, order[a:b], alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal,
+        for a, b in _spans(len(order), wp.size, cancel):
+            done = _nb.online_epoch(wp, x, order[a:b], alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal,
                                     toroidal, last_bmu, bmus[a:b], boxes.lo, boxes.hi, boxes.dirty,
                                     _flag(cancel))
             if done < b - a:
                 boxes.invalidate()
                 check(cancel)
         return bmus
+    w3 = np.moveaxis(wp, 0, -1)          # (H, W, D) view: updates land in wp
     height, width, _ = w3.shape
-    wf = w3.reshape(height * width, -1)
     xlo, xhi = x.min(axis=0), x.max(axis=0)
     for k, src in enumerate(order):
         check(cancel)
         v = x[src]
-        b = int(np.argmin(np.sum((wf - v) ** 2, axis=1)))
+        b = int(np.argmin(np.sum((w3 - v) ** 2, axis=2)))
         h = alpha * neighbourhood(nb, _squared_distances_to(b, height, width, hexagonal, toroidal), sigma)
         h[np.abs(h) < CUTOFF] = 0.0
         new = w3 + h[..., None] * (v - w3)
@@ -389,8 +391,10 @@ def warm_up() -> None:
         return
     w = np.random.default_rng(0).random((3, 4, 3))
     x = w.reshape(-1, 3)[:2].copy()
+    planes = np.ascontiguousarray(np.moveaxis(w, -1, 0))
     for nb in NEIGHBOURHOOD_CODES:
-        online_epoch(w, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64), TileBoxes(3, 4, 3))
+        online_epoch(planes, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64),
+                     TileBoxes(3, 4, 3))
     bmus_of(w.reshape(-1, 3), x)
     two_nearest(w.reshape(-1, 3), x)
     wf = np.random.default_rng(1).random((64, 3))
