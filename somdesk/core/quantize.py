@@ -55,7 +55,6 @@ from collections.abc import Callable
 import numpy as np
 
 from somdesk.core import cancel as _cancel
-from somdesk.core import kernels
 from somdesk.core.colour_histogram import colour_histogram
 from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap
 from somdesk.errors import OptionError, SomdeskError
@@ -177,6 +176,7 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
         found = table[keys]
         unknown = found == _NO_ANSWER
         if unknown.any():
+            from somdesk.core import kernels     # here, so the headless quantiser starts without numba
             new = np.unique(keys[unknown])
             idx, _ = kernels.bmus_of(cb, _colours_of(new))
             table[new] = idx.astype(np.uint16)
@@ -365,6 +365,8 @@ def _revive_dead_nodes(som, tune_cfg, run, is_cancelled=lambda: False,
     than nodes).
     """
     from somdesk.core.som import SOM
+
+    from somdesk.core import kernels
 
     data = som.data
     cfg = tune_cfg.replace(iterations=REVIVE_EPOCHS, sigma=FINE_TUNE_SIGMA / 2)
