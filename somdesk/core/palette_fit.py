@@ -43,7 +43,7 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_histogram, pixel_keys
-from somdesk.core.colour_oklab import srgb8_to_oklab
+from somdesk.core.colour import linear_to_oklab, srgb_to_linear
 from somdesk.errors import OptionError
 
 __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap",
@@ -80,6 +80,14 @@ def _one_blas_thread():
         import contextlib
         return contextlib.nullcontext()
     return threadpool_limits(1, user_api="blas")
+
+
+_LINEAR8 = srgb_to_linear(np.repeat(np.arange(256)[:, None] / 255.0, 3, axis=1))[:, 0]  # curve of each 8-bit value
+
+
+def srgb8_to_oklab(rgb8: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 sRGB -> (N, 3) OKLab float64 (somdesk.core.colour, the curve by table lookup)."""
+    return linear_to_oklab(_LINEAR8[rgb8])
 
 
 def check_space(space: str) -> str:

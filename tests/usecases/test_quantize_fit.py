@@ -10,9 +10,9 @@ from PIL import Image
 from somdesk.core import colour_histogram as ch
 from somdesk.core.cancel import CancelToken
 from somdesk.core.colour_histogram import colour_histogram
-from somdesk.core.colour_oklab import srgb8_to_oklab
+from somdesk.core.colour import srgb_to_oklab
 from somdesk.core.dither import floyd_steinberg
-from somdesk.core.palette_fit import SPACES, colour_features, fit_palette, nearest, remap
+from somdesk.core.palette_fit import SPACES, colour_features, fit_palette, nearest, remap, srgb8_to_oklab
 from somdesk.core.quantize import psnr, quantize_picture, train_quantizer
 from somdesk.errors import Cancelled, OptionError, SomdeskError
 from somdesk.io.quantized_png import indexed_png_bytes
@@ -111,6 +111,8 @@ def test_oklab_and_blend_features():
     assert np.allclose(fa, [[0.2, 0, 0, 0.2]])                            # premultiplied, alpha appended
     with pytest.raises(OptionError, match="space"):
         colour_features(rgb, "hsv", False)
+    every = np.random.default_rng(0).integers(0, 256, (1000, 3)).astype(np.uint8)
+    assert np.allclose(srgb8_to_oklab(every), srgb_to_oklab(every / 255.0), atol=1e-12)
 
 
 # -- transparency (issue 11) ----------------------------------------------------------
