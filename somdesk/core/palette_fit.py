@@ -33,7 +33,9 @@ Arthur & Vassilvitskii 2007, weighted by pixel counts):
        point; the best of `restarts(k)` seedings is kept (8 up to 16
        colours, 4 up to 64);
     3. Lloyd passes on every distinct colour: 20 for up to 64 colours,
-       FULL_PASSES above (each costs ~4x more there).
+       FULL_PASSES above (each costs ~4x more there); a histogram of more
+       than FULL_LIMIT colours (a big photo can have millions) is pooled
+       into 6-bit cells for these passes, so their cost stays bounded.
 `cancel` (a CancelToken) is checked between passes (each well under 50 ms
 for the 0.3 Mpx benchmark photos at 256 colours).
 """
@@ -44,7 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from somdesk.core import cancel as _cancel
-from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_histogram, pixel_keys
+from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
+                                          pixel_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
 from somdesk.errors import OptionError
 
@@ -54,6 +57,7 @@ __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_p
 SPACES = ("srgb", "oklab", "blend")
 DEFAULT_SPACE = "blend"
 TRAIN_POINTS = 16_384   # histograms bigger than this are pooled for seeding and most passes
+FULL_LIMIT = 262_144    # above this many colours the "full" passes run on 6-bit cells
 LLOYD_PASSES = 24
 FULL_PASSES = 6
 _TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
@@ -117,12 +121,14 @@ def colour_features(colours: np.ndarray, space: str, alpha: bool) -> np.ndarray:
     return np.ascontiguousarray(f)
 
 
-def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray):
-    """Points and weights of the 5-bit cells (module docstring step 1)."""
+def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray, bits: int = 5):
+    """Points and weights of the `bits`-per-channel cells (module docstring steps 1 and 3)."""
     c = hist.colours
-    cell = ((c[:, 0] >> 3).astype(np.uint32) << 10) | ((c[:, 1] >> 3).astype(np.uint32) << 5) | (c[:, 2] >> 3)
+    drop = 8 - bits
+    cell = (((c[:, 0] >> drop).astype(np.uint32) << (2 * bits)) | ((c[:, 1] >> drop).astype(np.uint32) << bits)
+            | (c[:, 2] >> drop))
     if hist.has_alpha:
-        cell |= (c[:, 3] >> 5).astype(np.uint32) << 15
+        cell |= (c[:, 3] >> 5).astype(np.uint32) << (3 * bits)
     _, inv = np.unique(cell, return_inverse=True)
     cw = np.bincount(inv, weights=w)
     pts = np.stack([np.bincount(inv, weights=w * feats[:, d]) for d in range(feats.shape[1])], axis=1)
@@ -276,7 +282,13 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
             if best is None or sse < best[0]:
                 best = (sse, c)
         centres = best[1]
-        centres, labels = _lloyd(feats, w, centres, full_passes(slots) if pts is not feats else 0, cancel)
+        if len(feats) <= FULL_LIMIT:
+            centres, labels = _lloyd(feats, w, centres, full_passes(slots) if pts is not feats else 0, cancel)
+        else:       # millions of colours (big photos): the passes run on 6-bit cells
+            fine, fw = _pooled(hist, feats, w, bits=6)
+            centres, _ = _lloyd(fine, fw, centres, full_passes(slots), cancel)
+            _cancel.check(cancel)
+            labels, _ = nearest(centres, feats)
         entries.append(_cluster_colours(hist, labels, w, len(centres), alpha))
     if hist.transparent:
         entries.append(np.zeros((1, 4), np.uint8))
@@ -334,13 +346,16 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
     if dither:
         from somdesk.core.dither import floyd_steinberg
         return floyd_steinberg(arr, rgba, cancel=cancel)
+    h, w, _ = arr.shape
+    out = np.empty((h, w), np.uint8)
+    rows = max(1, SLICE_PIXELS // w)
+    if hist is None and arr.shape[2] == 3:
+        with _one_blas_thread():
+            return _remap_rgb_lazily(arr, rgba, space, out, rows, cancel)
     if hist is None:
         hist = colour_histogram(arr, cancel)
     with _one_blas_thread():
         labels = _labels_for(hist, rgba, space).astype(np.uint8)
-    h, w, _ = arr.shape
-    out = np.empty((h, w), np.uint8)
-    rows = max(1, SLICE_PIXELS // w)
     if not hist.has_alpha:           # direct lookup: 16 MiB table of every 24-bit colour
         table = np.zeros(1 << 24, np.uint8)
         table[hist.keys] = labels
@@ -357,4 +372,26 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
         found = labels[pos] if len(hist.keys) else np.zeros(len(keys), np.uint8)
         found[keys == 0] = tlabel
         out[s:s + rows] = found.reshape(-1, w)
+    return out
+
+
+def _remap_rgb_lazily(arr, rgba, space, out, rows, cancel) -> np.ndarray:
+    """remap for RGB without a histogram: each slice searches only the colours no
+    earlier slice had (a table of every 24-bit colour remembers the answers)."""
+    h, w, _ = arr.shape
+    table = np.zeros(1 << 24, np.uint8)
+    known = np.zeros(1 << 24, bool)
+    usable = np.flatnonzero(rgba[:, 3] > 0)
+    alpha = bool(np.any(rgba[usable, 3] < 255))
+    pf = colour_features(rgba[usable], space, alpha)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        keys = pixel_keys(arr[s:s + rows])
+        new = keys[~known[keys]]
+        if len(new):
+            new = np.unique(new)
+            idx, _ = nearest(pf, colour_features(keys_to_colours(new, 3), space, alpha))
+            table[new] = usable[idx]
+            known[new] = True
+        out[s:s + rows] = table[keys].reshape(-1, w)
     return out

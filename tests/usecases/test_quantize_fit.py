@@ -218,3 +218,21 @@ def test_cancel_from_another_thread_stops_a_long_dither_quickly():
     th.join(10)
     assert not th.is_alive() and "at" in stopped
     assert stopped["at"] - asked < 1.0                  # checked every row: ~10-50 ms here
+
+
+def test_big_pictures_are_fitted_on_a_sample_and_remapped_exactly(monkeypatch):
+    from somdesk.core import quantize as q
+
+    img = picture(120, 160, seed=8)
+    monkeypatch.setattr(q, "FIT_SAMPLE", 5000)
+    hist, whole = q.fitting_histogram(img, seed=2)
+    assert not whole and hist.counts.sum() == 5000
+    idx, pal = quantize_picture(img, 32)
+    # the lazy remap (no histogram) gives the nearest entry, like the histogram path
+    assert np.array_equal(idx, remap(img, pal, hist=colour_histogram(img)))
+    # one transparent pixel the sample is unlikely to hit still gets its entry
+    rgba = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
+    rgba[77, 101, 3] = 0
+    idx, pal = quantize_picture(rgba, 8)
+    clear = np.flatnonzero(np.all(pal == 0, axis=1))
+    assert len(clear) == 1 and idx[77, 101] == clear[0] and np.count_nonzero(idx == clear[0]) == 1
