@@ -59,8 +59,9 @@ DEFAULT_SPACE = "blend"
 TRAIN_POINTS = 16_384   # histograms bigger than this are pooled for seeding and most passes
 FULL_LIMIT = 262_144    # above this many colours the "full" passes run on 6-bit cells
 LLOYD_PASSES = 24
-FULL_PASSES = 6
+FULL_PASSES = 10
 _TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
+_REL_GAIN = 1e-5        # ... and so does one that lowers the weighted error by less than this fraction
 SLICE_PIXELS = 1 << 20
 NEAREST_SLICE = 16_384
 
@@ -196,14 +197,20 @@ def _seed(points: np.ndarray, w: np.ndarray, k: int, rng) -> np.ndarray:
 def _lloyd(points, w, centres, passes, cancel) -> tuple[np.ndarray, np.ndarray]:
     """Weighted Lloyd passes; returns (centres, labels).
 
-    The labels are those the last pass averaged over, so the centres are
-    exactly their clusters' means (with no pass: the labels under `centres`).
+    Stops early when a pass lowers the weighted squared error by less than
+    _REL_GAIN of it or moves no centre by more than _TOL.  The labels are a
+    partition the centres are the means of, or the one under the centres.
     """
     k, dims = centres.shape
     idx = None
+    last = np.inf
     for _ in range(passes):
         _cancel.check(cancel)
         idx, d2 = nearest(centres, points)
+        sse = float(w @ d2)
+        if sse >= last * (1.0 - _REL_GAIN):    # this pass's partition gained too little: done
+            break
+        last = sse
         cnt = np.bincount(idx, weights=w, minlength=k)
         new = centres.copy()
         live = cnt > 0
