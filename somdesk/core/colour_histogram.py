@@ -25,7 +25,7 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.errors import SomdeskError
 
-__all__ = ["ColourHistogram", "colour_histogram", "pixel_keys", "keys_to_colours", "SLICE_PIXELS"]
+__all__ = ["ColourHistogram", "colour_histogram", "pixel_keys", "keys_to_colours", "unique_keys", "SLICE_PIXELS"]
 
 SLICE_PIXELS = 1 << 19
 
@@ -67,6 +67,21 @@ def pixel_keys(block: np.ndarray) -> np.ndarray:
         keys |= b[:, 3].astype(np.uint32) << 24
         keys[b[:, 3] == 0] = 0
     return keys
+
+
+def unique_keys(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, ascending, by sorting.
+
+    Not np.unique(keys): numpy 2.4 takes a hash-table path for a bare call on
+    integers that was 30x slower than sorting on 3 million colour keys here.
+    """
+    s = np.sort(keys)
+    if len(s) == 0:
+        return s
+    keep = np.empty(len(s), bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
 
 
 def keys_to_colours(keys: np.ndarray, channels: int) -> np.ndarray:

@@ -47,7 +47,7 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
-                                          pixel_keys)
+                                          pixel_keys, unique_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
 from somdesk.errors import OptionError
 
@@ -136,7 +136,7 @@ def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray, bits: int =
     return np.ascontiguousarray(pts / cw[:, None]), cw
 
 
-def nearest(centres: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
     """(index, squared distance) of each point's nearest centre.
 
     Candidates by matrix product in float32, |c|^2 - 2 x.c (one BLAS call per
@@ -154,6 +154,7 @@ def nearest(centres: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.nda
     cn = np.einsum("ij,ij->i", c32, c32)
     ct = np.ascontiguousarray((-2.0 * c32).T)
     for s in range(0, n, NEAREST_SLICE):
+        _cancel.check(cancel)
         x = points[s:s + NEAREST_SLICE]
         dist = x.astype(np.float32) @ ct
         dist += cn[None, :]
@@ -164,7 +165,19 @@ def nearest(centres: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.nda
     return idx, d2
 
 
-def _seed(points: np.ndarray, w: np.ndarray, k: int, rng) -> np.ndarray:
+def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarray:
+    """colour_features in slices of NEAREST_SLICE * 16 colours, looking at `cancel` between them."""
+    step = NEAREST_SLICE * 16
+    if len(colours) <= step:
+        return colour_features(colours, space, alpha)
+    parts = []
+    for s in range(0, len(colours), step):
+        _cancel.check(cancel)
+        parts.append(colour_features(colours[s:s + step], space, alpha))
+    return np.concatenate(parts)
+
+
+def _seed(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
     """Greedy k-means++ seeding weighted by pixel counts.
 
     Arthur & Vassilvitskii 2007; the greedy form (2 + ln k candidates per
@@ -178,6 +191,8 @@ def _seed(points: np.ndarray, w: np.ndarray, k: int, rng) -> np.ndarray:
     centres[0] = points[first]
     d2 = np.sum((points - centres[0]) ** 2, axis=1)
     for i in range(1, k):
+        if i % 16 == 0:
+            _cancel.check(cancel)
         p = np.cumsum(w * d2)
         if p[-1] <= 0:
             centres[i:] = centres[0]
@@ -206,7 +221,7 @@ def _lloyd(points, w, centres, passes, cancel) -> tuple[np.ndarray, np.ndarray]:
     last = np.inf
     for _ in range(passes):
         _cancel.check(cancel)
-        idx, d2 = nearest(centres, points)
+        idx, d2 = nearest(centres, points, cancel)
         sse = float(w @ d2)
         if sse >= last * (1.0 - _REL_GAIN):    # this pass's partition gained too little: done
             break
@@ -274,7 +289,7 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
         entries.append(rgba)
     else:
         alpha = hist.translucent
-        feats = colour_features(hist.colours, space, alpha)
+        feats = _features(hist.colours, space, alpha, cancel)
         w = hist.counts.astype(np.float64)
         rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 11]))
         if len(feats) > TRAIN_POINTS:
@@ -283,7 +298,7 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
             pts, pw = feats, w
         best = None
         for _ in range(restarts(slots)):
-            c = _seed(pts, pw, min(slots, len(pts)), rng)
+            c = _seed(pts, pw, min(slots, len(pts)), rng, cancel)
             c, lab = _lloyd(pts, pw, c, LLOYD_PASSES, cancel)
             sse = float(pw @ np.sum((pts - c[lab]) ** 2, axis=1))
             if best is None or sse < best[0]:
@@ -294,8 +309,7 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
         else:       # millions of colours (big photos): the passes run on 6-bit cells
             fine, fw = _pooled(hist, feats, w, bits=6)
             centres, _ = _lloyd(fine, fw, centres, full_passes(slots), cancel)
-            _cancel.check(cancel)
-            labels, _ = nearest(centres, feats)
+            labels, _ = nearest(centres, feats, cancel)
         entries.append(_cluster_colours(hist, labels, w, len(centres), alpha))
     if hist.transparent:
         entries.append(np.zeros((1, 4), np.uint8))
@@ -322,14 +336,14 @@ def _cluster_colours(hist, labels, w, k, alpha) -> np.ndarray:
     return out
 
 
-def _labels_for(hist: ColourHistogram, rgba: np.ndarray, space: str) -> np.ndarray:
+def _labels_for(hist: ColourHistogram, rgba: np.ndarray, space: str, cancel=None) -> np.ndarray:
     """Nearest palette entry of every histogram colour, transparent entry excluded."""
     alpha = hist.translucent or bool(np.any((rgba[:, 3] > 0) & (rgba[:, 3] < 255)))
     usable = np.flatnonzero(rgba[:, 3] > 0)
     colours = hist.colours if hist.has_alpha else np.hstack(
         [hist.colours, np.full((len(hist.colours), 1), 255, np.uint8)])
     pf = colour_features(rgba[usable], space, alpha)
-    idx, _ = nearest(pf, colour_features(colours, space, alpha))
+    idx, _ = nearest(pf, _features(colours, space, alpha, cancel), cancel)
     return usable[idx]
 
 
@@ -362,7 +376,7 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
     if hist is None:
         hist = colour_histogram(arr, cancel)
     with _one_blas_thread():
-        labels = _labels_for(hist, rgba, space).astype(np.uint8)
+        labels = _labels_for(hist, rgba, space, cancel).astype(np.uint8)
     if not hist.has_alpha:           # direct lookup: 16 MiB table of every 24-bit colour
         table = np.zeros(1 << 24, np.uint8)
         table[hist.keys] = labels
@@ -396,8 +410,8 @@ def _remap_rgb_lazily(arr, rgba, space, out, rows, cancel) -> np.ndarray:
         keys = pixel_keys(arr[s:s + rows])
         new = keys[~known[keys]]
         if len(new):
-            new = np.unique(new)
-            idx, _ = nearest(pf, colour_features(keys_to_colours(new, 3), space, alpha))
+            new = unique_keys(new)
+            idx, _ = nearest(pf, _features(keys_to_colours(new, 3), space, alpha, cancel), cancel)
             table[new] = usable[idx]
             known[new] = True
         out[s:s + rows] = table[keys].reshape(-1, w)

@@ -55,7 +55,7 @@ from collections.abc import Callable
 import numpy as np
 
 from somdesk.core import cancel as _cancel
-from somdesk.core.colour_histogram import colour_histogram
+from somdesk.core.colour_histogram import colour_histogram, unique_keys
 from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap
 from somdesk.errors import OptionError, SomdeskError
 
@@ -178,7 +178,7 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
         unknown = found == _NO_ANSWER
         if unknown.any():
             from somdesk.core import kernels     # here, so the headless quantiser starts without numba
-            new = np.unique(keys[unknown])
+            new = unique_keys(keys[unknown])     # not np.unique: see unique_keys
             idx, _ = kernels.bmus_of(cb, _colours_of(new))
             table[new] = idx.astype(np.uint16)
             found[unknown] = table[keys[unknown]]

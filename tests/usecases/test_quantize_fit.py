@@ -236,3 +236,27 @@ def test_big_pictures_are_fitted_on_a_sample_and_remapped_exactly(monkeypatch):
     idx, pal = quantize_picture(rgba, 8)
     clear = np.flatnonzero(np.all(pal == 0, axis=1))
     assert len(clear) == 1 and idx[77, 101] == clear[0] and np.count_nonzero(idx == clear[0]) == 1
+
+
+def test_cancel_from_another_thread_stops_a_big_quantisation_quickly():
+    """Issue 10 item 1 for the quantiser: the stop reaches inside the passes (~50 ms each)."""
+    rng = np.random.default_rng(1)
+    img = rng.integers(0, 256, (1500, 2000, 3)).astype(np.uint8)     # 3 Mpx, ~2.9 million colours
+    for delay in (0.3, 1.5):              # in the fitting, then (on this machine) in the remapping
+        token = CancelToken()
+        out = {}
+
+        def work():
+            try:
+                quantize_picture(img, 256, cancel=token)
+            except Cancelled:
+                out["at"] = time.perf_counter()
+
+        th = threading.Thread(target=work)
+        th.start()
+        time.sleep(delay)
+        asked = time.perf_counter()
+        token.cancel()
+        th.join(30)
+        assert not th.is_alive() and "at" in out, "the work ran to the end: make the picture bigger"
+        assert out["at"] - asked < 1.0, f"stopped {out['at'] - asked:.2f} s after the request"
