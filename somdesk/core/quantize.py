@@ -32,7 +32,7 @@ Pipeline
        (32 MiB) remembers the answer for every 24-bit colour already seen.
     4. `quantize` maps the indices to the 8-bit palette.
     5. Refining (``refine=True``, the default): the colours are fitted again
-       by weighted k-means on the picture's whole colour histogram
+       by weighted k-means on the colour histogram of the same pixel sample
        (somdesk.core.palette_fit: k-means++ seeding, Lloyd passes) and each
        fitted colour is put on the map node nearest to it (greedy one-to-one
        matching), so the map keeps the SOM's layout and gets k-means'
@@ -376,7 +376,9 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     if refine and not cancelled and som.weights.shape[2] == 3:
         from somdesk.errors import Cancelled
         try:
-            fit = fit_palette(fitting_histogram(img, seed, cancel)[0], nodes_w * nodes_h, "srgb", seed, cancel)
+            # the SOM's own pixel sample: bounded work in the window whatever the picture
+            sampled = np.rint(data * 255.0).astype(np.uint8)[None]
+            fit = fit_palette(colour_histogram(sampled, cancel), nodes_w * nodes_h, "srgb", seed, cancel)
         except Cancelled:
             return som
         placed = _place_on_nodes(som.weights, fit.rgb.astype(np.float64) / 255.0)
