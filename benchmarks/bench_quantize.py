@@ -126,25 +126,29 @@ def decoded(path) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
 
 
-def run_pngquant(src: Path, out: Path, k: int, repeats: int):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        subprocess.run(["pngquant", "--nofs", "--force", "--output", str(out), str(k), str(src)],
-                       check=True, capture_output=True)
-        times.append(time.perf_counter() - t)
-    return decoded(out), statistics.median(times)
+def run_pngquant(src: Path, out: Path, k: int) -> float:
+    t = time.perf_counter()
+    subprocess.run(["pngquant", "--nofs", "--force", "--output", str(out), str(k), str(src)],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t
 
 
-def run_somdesk(src: Path, out: Path, k: int, repeats: int):
-    times = []
+def run_somdesk(src: Path, out: Path, k: int) -> float:
+    t = time.perf_counter()
+    img = load_image(src, alpha=True)
+    idx, pal = quantize_picture(img, k)
+    save_indexed_png(out, idx, pal)
+    return time.perf_counter() - t
+
+
+def run_pair(src: Path, tmp: Path, k: int, repeats: int):
+    """(pngquant's output, its median time, somdesk's output, its median time); the two
+    alternate run by run so a change in the shared machine's load hits both alike."""
+    tp, ts = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
-        img = load_image(src, alpha=True)
-        idx, pal = quantize_picture(img, k)
-        save_indexed_png(out, idx, pal)
-        times.append(time.perf_counter() - t)
-    return decoded(out), statistics.median(times)
+        tp.append(run_pngquant(src, tmp / "pq.png", k))
+        ts.append(run_somdesk(src, tmp / "sd.png", k))
+    return decoded(tmp / "pq.png"), statistics.median(tp), decoded(tmp / "sd.png"), statistics.median(ts)
 
 
 def run_window_path(img, k: int) -> float:
@@ -159,7 +163,7 @@ def startup_seconds(src: Path, tmp: Path) -> float:
     cmd = [sys.executable, "-m", "somdesk", "quantize", str(src), str(tmp / "cli.png"), "--colors", "16", "-q"]
     subprocess.run(cmd, check=True, env=env)
     cli = statistics.median(_timed(lambda: subprocess.run(cmd, check=True, env=env)) for _ in range(3))
-    inproc = run_somdesk(src, tmp / "in.png", 16, 3)[1]
+    inproc = statistics.median(run_somdesk(src, tmp / "in.png", 16) for _ in range(3))
     return cli - inproc
 
 
@@ -211,7 +215,8 @@ def main(argv=None) -> int:
         colours = COLOURS[:2] if args.quick else COLOURS
         quantize_picture(gradient(64, 64), 16, dither=False)         # load/compile kernels
         print(f"Measured {datetime.date.today().isoformat()} on {machine()}.")
-        print(f"Times are medians of {repeats} run(s), PNG file in -> PNG file out.\n")
+        print(f"Times are medians of {repeats} run(s), pngquant and somdesk alternating, "
+              "PNG file in -> PNG file out.\n")
         print("| picture | colours | pngquant PSNR / dE00 / s | somdesk PSNR / dE00 / s | time ratio | "
               "window path PSNR | |")
         print("|---|---:|---:|---:|---:|---:|---|")
@@ -220,8 +225,7 @@ def main(argv=None) -> int:
         for label, path in pictures:
             img = load_image(path)
             for k in colours:
-                pq, tp = run_pngquant(path, tmp / "pq.png", k, repeats)
-                sd, ts = run_somdesk(path, tmp / "sd.png", k, repeats)
+                pq, tp, sd, ts = run_pair(path, tmp, k, repeats)
                 p1, d1, p2, d2 = psnr(img, pq), ciede2000(img, pq), psnr(img, sd), ciede2000(img, sd)
                 win = p2 >= p1 and d2 <= d1
                 wins += win
