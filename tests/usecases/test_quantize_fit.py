@@ -260,3 +260,16 @@ def test_cancel_from_another_thread_stops_a_big_quantisation_quickly():
         th.join(30)
         assert not th.is_alive() and "at" in out, "the work ran to the end: make the picture bigger"
         assert out["at"] - asked < 1.0, f"stopped {out['at'] - asked:.2f} s after the request"
+
+
+def test_dither_without_numba_uses_pillow_for_opaque_pictures(monkeypatch):
+    from somdesk.core import dither, kernels
+
+    monkeypatch.setattr(kernels, "BACKEND", "aot")
+    ramp = np.repeat(np.linspace(0, 255, 64).astype(np.uint8)[None, :], 32, axis=0)
+    img = np.dstack([ramp, ramp, ramp])
+    pal = np.array([[0, 0, 0, 0], [0, 0, 0, 255], [255, 255, 255, 255]], np.uint8)
+    idx = dither.floyd_steinberg(img, pal)
+    assert set(np.unique(idx)) == {1, 2}                   # never the transparent entry
+    shown = pal[idx][..., 0].astype(float)
+    assert np.abs(shown.mean(0) - ramp.mean(0)).mean() < 20     # local averages kept
