@@ -56,3 +56,20 @@ def test_unknown_space_is_one_line_error(capsys):
     assert main(BASE + ["--space", "hsv"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "srgb, linear, cielab, oklab" in err
+
+
+def test_save_map_records_the_space_or_refuses_before_training(tmp_path, capsys):
+    import inspect
+
+    from somdesk.io.mapfile import load_map, save_map
+
+    path = tmp_path / "m.somz"
+    rc = main(BASE + ["--space", "oklab", "--save-map", str(path)])
+    if "extra_meta" in inspect.signature(save_map).parameters:
+        assert rc == 0
+        saved = load_map(path)
+        assert S.space_from_meta(saved.meta) == "oklab"
+    else:   # the mapfile without extra meta keys: a clear error, nothing written
+        assert rc == 2 and not path.exists()
+        assert "--save-map" in capsys.readouterr().err
+    assert main(BASE + ["--save-map", str(tmp_path / "s.somz")]) == 0     # srgb needs no key
