@@ -74,20 +74,19 @@ def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
     return rng.random((n, 3)), None
 
 
+INIT_WEIGHT_DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8",
+                      "uint64", "uint32", "uint16", "uint8")
+
+
 def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
+    """--init-weights: a numeric .npy of shape (height, width, dim), header checked before loading."""
+    from somdesk.errors import FileFormatError
+    from somdesk.io.somz import ArraySpec, read_npy
+
     try:
-        arr = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise SomdeskError(f"{path}: no such file") from None
-    except (ValueError, OSError, EOFError) as exc:
-        why = ("it is not a plain numeric array (somdesk never loads pickled Python objects)"
-               if "pickle" in str(exc).lower() else str(exc))
-        raise SomdeskError(f"{path}: not a .npy array file: {why}") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
-        raise SomdeskError(f"{path}: expected a numeric array")
-    if arr.shape != (height, width, dim):
-        raise SomdeskError(f"{path}: weights have shape {arr.shape}, but the map needs "
-                           f"(height, width, dim) = {(height, width, dim)}")
+        arr = read_npy(path, ArraySpec((height, width, dim), INIT_WEIGHT_DTYPES))
+    except FileFormatError as exc:
+        raise SomdeskError(f"--init-weights: {exc}") from None
     return arr.astype(np.float64)
 
 
@@ -98,6 +97,42 @@ def check_writable(*paths) -> None:
             parent = Path(p).expanduser().resolve().parent
             if not parent.is_dir():
                 raise SomdeskError(f"{p}: folder {parent} does not exist")
+
+
+def _is_special(path: str) -> bool:
+    """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic)."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def check_output_sizes(args, config: SOMConfig) -> None:
+    """--out and --timelapse pictures fit their limits: checked before training, not after."""
+    from somdesk.io.images import MAX_IMAGE_PIXELS
+    from somdesk.io.map_render import body_size, view_size
+
+    hexagonal = config.topology == "hexagonal"
+    if args.out:
+        width, height = body_size(config.height, config.width, hexagonal, args.scale)
+        if width * height > MAX_IMAGE_PIXELS:
+            total = view_size(args.view, config.height, config.width, hexagonal, args.scale)
+            raise OptionError(f"--out: a {total[0]:,} x {total[1]:,} px picture is over the limit of "
+                              f"{MAX_IMAGE_PIXELS:,} pixels; choose a smaller --scale")
+    if args.timelapse:
+        from somdesk.io.timelapse import animation_format, check_animation_size
+
+        # at most one frame per iteration (0..T) and never more than asked for
+        frames = min(args.timelapse_frames, config.iterations + 1)
+        try:
+            check_animation_size(config.height, config.width, frames, args.scale, hexagonal,
+                                 animation_format(args.timelapse))
+        except SomdeskError as exc:
+            raise OptionError(f"--timelapse: {exc}") from None
 
 
 def _timelapse_recorder(args):
@@ -123,20 +158,23 @@ def run(args) -> int:
     from somdesk.core import SOM, kernels, metrics
     from somdesk.io.images import map_rgb, save_png
     from somdesk.io.map_render import render_view
-    from somdesk.io.mapfile import save_map
+    from somdesk.io.mapfile import check_saveable_weights, save_map
 
     config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
                        learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
                        decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
                        order=args.order, mode=args.mode, seed=args.seed)
-    if args.scale < 1 or args.scale > 64:
-        raise OptionError(f"--scale must be between 1 and 64, got {args.scale}")
+    from somdesk.io.map_render import MAX_SCALE
+
+    if not 1 <= args.scale <= MAX_SCALE:
+        raise OptionError(f"--scale must be between 1 and {MAX_SCALE}, got {args.scale}")
     if not args.out and (args.markers or args.view != "seed"):
         raise OptionError("--view and --markers choose what --out draws: give --out FILE.png too")
     recorder = _timelapse_recorder(args)
-    if args.out and Path(args.out).suffix.lower() != ".png":
+    if args.out and Path(args.out).suffix.lower() != ".png" and not _is_special(args.out):
         raise OptionError(f"--out writes PNG: give it a .png file name, not {Path(args.out).name!r}")
     check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
+    check_output_sizes(args, config)
     from somdesk.core.colour_space import choose_space, fit_gamut, to_space
 
     space = choose_space(args.space)
@@ -161,6 +199,8 @@ def run(args) -> int:
     t0 = time.perf_counter()
     som.train(record if recorder is not None else None)
     seconds = time.perf_counter() - t0
+    # a diverged run (NaN/inf weights) is an error, and nothing is written from it
+    check_saveable_weights(som.weights)
     report = {
         "quantization_error": metrics.quantization_error(som.weights, som.data),
         "topographic_error": metrics.topographic_error(som.weights, som.data, hexagonal, config.toroidal),
