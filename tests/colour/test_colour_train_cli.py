@@ -58,18 +58,14 @@ def test_unknown_space_is_one_line_error(capsys):
     assert err.count("\n") == 0 and "srgb, linear, cielab, oklab" in err
 
 
-def test_save_map_records_the_space_or_refuses_before_training(tmp_path, capsys):
-    import inspect
-
-    from somdesk.io.mapfile import load_map, save_map
+def test_save_map_records_the_space(tmp_path):
+    from somdesk.io.mapfile import load_map
 
     path = tmp_path / "m.somz"
-    rc = main(BASE + ["--space", "oklab", "--save-map", str(path)])
-    if "extra_meta" in inspect.signature(save_map).parameters:
-        assert rc == 0
-        saved = load_map(path)
-        assert S.space_from_meta(saved.meta) == "oklab"
-    else:   # the mapfile without extra meta keys: a clear error, nothing written
-        assert rc == 2 and not path.exists()
-        assert "--save-map" in capsys.readouterr().err
-    assert main(BASE + ["--save-map", str(tmp_path / "s.somz")]) == 0     # srgb needs no key
+    assert main(BASE + ["--space", "oklab", "--save-map", str(path)]) == 0
+    saved = load_map(path)
+    assert saved.meta["colour_space"] == "oklab" and S.space_from_meta(saved.meta) == "oklab"
+    assert np.all(saved.som.data[:, 0] <= 1.0) and np.any(saved.som.data[:, 1] < 0)   # OKLab inputs
+    assert main(BASE + ["--save-map", str(tmp_path / "s.somz")]) == 0     # srgb: no key at all
+    meta = load_map(tmp_path / "s.somz").meta
+    assert "colour_space" not in meta and S.space_from_meta(meta) == "srgb"
