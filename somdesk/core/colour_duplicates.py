@@ -165,3 +165,18 @@ def undo_merge(merged: Sequence, undo: MergeUndo) -> list:
     for k, item in undo.removed:       # ascending: each insert lands at its final index
         out.insert(k, item)
     return out
+
+
+def merge_palette(palette, groups) -> tuple[object, MergeUndo]:
+    """`merge_duplicates` on a frozen-dataclass Palette's swatches: (new palette, undo)."""
+    import dataclasses
+
+    merged, undo = merge_duplicates(palette.swatches, groups)
+    return dataclasses.replace(palette, swatches=tuple(merged)), undo
+
+
+def unmerge_palette(palette, undo: MergeUndo):
+    """The palette before `merge_palette` (swatches restored exactly, other fields as given)."""
+    import dataclasses
+
+    return dataclasses.replace(palette, swatches=tuple(undo_merge(palette.swatches, undo)))
