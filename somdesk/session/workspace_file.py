@@ -1,0 +1,232 @@
+"""The whole workspace in one `.somz` file, for every kind of data.
+
+Built on `somdesk.io.mapfile` (save_map / load_map with extra meta keys and
+extra named arrays, each checked by `workspace_specs` on both sides): the core
+of the file is the saved-map format (meta.json, weights.npy, inputs.npy), so a
+colour map saved here is the same file as before and opens in older versions.
+What a workspace adds:
+
+  meta.json "kind"            "colours" | "image" | "table" (absent: colours, an old file)
+            "title", "source" what the window called the data and where it came from
+            "session_config"  the user's SOMConfig (an image map's SOM may be in a later phase)
+            "measures"        [[iteration, QE, TE], ...] measured so far
+            "clusters"        {"k", "method", "summary"}, with array clusters (H, W) int64
+  table:    "table" {"preparation": {columns, normalise, missing, label_column},
+                     "label_names": [...] | null}
+            arrays table_offset, table_scale (D,) float64  x = offset + x' * scale
+                   table_rows (N,) int64 file row of every training row
+                   label_codes (N,) int32 index into label_names, -1 = no label
+            (inputs.npy holds the prepared, normalised rows; the weights are per column, in order)
+  image:    "image" {"settings", "sample_seed", "phase", "recovery_round", "size": [w, h],
+                     "stored_size": [w', h']}
+            array picture (h', w', 3) uint8: the picture scaled to at most PICTURE_MAX_SIDE a side
+            (inputs.npy holds the sampled pixels the map trains on)
+
+An older somdesk ignores the extras (mapfile's rule), so it would open a table
+or image map as a plain map of its codebook.  On reopening, an image map uses
+the original picture again when its file is still there with the same size
+(full-size quantisation), else the stored copy.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from somdesk.core.options import SOMConfig
+from somdesk.core.som import SOM
+from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.session.progress import ClusterResult
+
+PICTURE_MAX_SIDE = 1024
+MAX_LABEL_NAMES = 1_000_000
+
+
+def workspace_specs(meta: dict) -> dict:
+    """The extra arrays a workspace's meta.json promises, with exact shapes (mapfile ExtraSpecs)."""
+    from somdesk.io.somz import ArraySpec
+
+    config = SOMConfig.from_dict(dict(meta["config"]))
+    n, d = int(meta["inputs"]), int(meta["dims"])
+    specs = {}
+    if isinstance(meta.get("clusters"), dict):
+        specs["clusters"] = ArraySpec((config.height, config.width), ("int64",))
+    kind = meta.get("kind", "colours")
+    if kind == "table":
+        specs["table_offset"] = ArraySpec((d,), finite=True)
+        specs["table_scale"] = ArraySpec((d,), finite=True)
+        specs["table_rows"] = ArraySpec((n,), ("int64",))
+        if meta["table"].get("label_names") is not None:
+            specs["label_codes"] = ArraySpec((n,), ("int32",))
+    elif kind == "image":
+        w, h = (int(v) for v in meta["image"]["stored_size"])
+        specs["picture"] = ArraySpec((h, w, 3), ("uint8",))
+    return specs
+
+
+def _small_picture(pixels: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    h, w = pixels.shape[:2]
+    if max(h, w) <= PICTURE_MAX_SIDE:
+        return np.ascontiguousarray(pixels)
+    f = PICTURE_MAX_SIDE / max(h, w)
+    im = Image.fromarray(np.ascontiguousarray(pixels)).resize((max(1, round(w * f)), max(1, round(h * f))),
+                                                               Image.Resampling.LANCZOS)
+    return np.asarray(im)
+
+
+def _label_codes(labels) -> tuple[list, np.ndarray]:
+    names = sorted({s for s in labels if s is not None})
+    index = {s: k for k, s in enumerate(names)}
+    return names, np.array([index[s] if s is not None else -1 for s in labels], dtype=np.int32)
+
+
+def _extras(session) -> tuple[dict, dict]:
+    data = session.dataset
+    meta = {"kind": data.kind, "title": data.title, "source": data.source,
+            "session_config": session.config.to_dict(), "measures": [list(m) for m in session.measures]}
+    arrays = {}
+    if session.clusters is not None:
+        c = session.clusters
+        meta["clusters"] = {"k": c.k, "method": c.method, "summary": list(c.summary)}
+        arrays["clusters"] = np.asarray(c.labels, dtype=np.int64)
+    if data.kind == "table":
+        names = None
+        if data.labels is not None:
+            names, arrays["label_codes"] = _label_codes(data.labels)
+        meta["table"] = {"preparation": data.preparation.to_dict(), "label_names": names}
+        arrays["table_offset"] = np.asarray(data.offset, dtype=np.float64)
+        arrays["table_scale"] = np.asarray(data.scale, dtype=np.float64)
+        arrays["table_rows"] = np.asarray(data.row_index, dtype=np.int64)
+    if data.kind == "image":
+        small = _small_picture(data.pixels)
+        h, w = data.pixels.shape[:2]
+        meta["image"] = {"settings": data.settings.to_dict(), "sample_seed": int(data.sample_seed),
+                         "phase": session.image_phase, "recovery_round": int(session.recovery_round),
+                         "size": [int(w), int(h)], "stored_size": [int(small.shape[1]), int(small.shape[0])]}
+        arrays["picture"] = small
+    return meta, arrays
+
+
+def save_workspace(session, path) -> None:
+    """Write `session` (dataset, config, SOM, clusters, measures) to `path` atomically."""
+    from somdesk.io.mapfile import save_map
+
+    som, data = session.ensure_som(), session.dataset
+    meta, arrays = _extras(session)
+    names = list(data.names) if data.kind == "colours" and data.names else None
+    save_map(som, path, names, extra_meta=meta, extra_arrays=arrays, extra_specs=workspace_specs)
+
+
+@dataclass(frozen=True)
+class SavedWorkspace:
+    """A `.somz` read into memory; `install_into(session, path)` restores it."""
+
+    dataset: object
+    config: SOMConfig
+    som: SOM
+    clusters: ClusterResult | None
+    measures: tuple
+    image_phase: str = "ordering"
+    recovery_round: int = 0
+
+    def install_into(self, session, path) -> None:
+        session.install(self.dataset, self.config, som=self.som, path=os.fspath(path), dirty=False,
+                        clusters=self.clusters, image_phase=self.image_phase,
+                        recovery_round=self.recovery_round)
+        if self.measures:
+            session._set("measures", self.measures)
+
+
+def load_workspace(path) -> SavedWorkspace:
+    """Read a `.somz` of any kind (old colour maps included); FileFormatError on anything wrong."""
+    from somdesk.io.mapfile import load_map
+
+    where = Path(path).name
+    saved = load_map(path, extra_specs=_guarded(workspace_specs, where))
+    try:
+        return _restore(saved, where)
+    except FileFormatError:
+        raise
+    except SomdeskError as exc:
+        raise FileFormatError(f"{where}: {exc}") from None
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError, IndexError) as exc:
+        raise FileFormatError(f"{where}: damaged workspace description ({exc})") from None
+
+
+def _guarded(specs, where):
+    def check(meta):
+        try:
+            return specs(meta)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise FileFormatError(f"damaged workspace description ({exc})") from None
+    return check
+
+
+def _restore(saved, where: str) -> SavedWorkspace:
+    meta, arrays, som = saved.meta, saved.arrays, saved.som
+    kind = meta.get("kind", "colours")
+    if kind not in ("colours", "image", "table"):
+        raise FileFormatError(f"{where}: unknown kind of map {kind!r}")
+    user = SOMConfig.from_dict(dict(meta["session_config"])) if meta.get("session_config") else som.config
+    clusters = None
+    if isinstance(meta.get("clusters"), dict):
+        c = meta["clusters"]
+        clusters = ClusterResult(arrays["clusters"], int(c["k"]), str(c["method"]),
+                                 tuple(map(str, c.get("summary", ()))))
+    measures = tuple((int(m[0]), float(m[1]), float(m[2])) for m in meta.get("measures") or ())
+    title, source = str(meta.get("title") or where), meta.get("source")
+    source = source if isinstance(source, str) else None
+    extra = {}
+    if kind == "colours":
+        if som.data.shape[1] != 3:
+            raise FileFormatError(f"{where}: a colour map has 3 values per node, this one {som.data.shape[1]}")
+        dataset = ColourData(som.data, tuple(saved.input_names or ()), title, source)
+    elif kind == "table":
+        dataset = _table(meta, arrays, som.data, title, source, where)
+    else:
+        dataset, extra = _image(meta, arrays, som.data, title, source, where)
+    return SavedWorkspace(dataset, user, som, clusters, measures, **extra)
+
+
+def _table(meta, arrays, inputs, title, source, where) -> TableData:
+    info = meta["table"]
+    p = info["preparation"]
+    prep = TablePreparation(tuple(p["columns"]), p["normalise"], p["missing"], p.get("label_column"))
+    labels = None
+    names = info.get("label_names")
+    if names is not None:
+        if not isinstance(names, list) or len(names) > MAX_LABEL_NAMES or not all(isinstance(s, str) for s in names):
+            raise FileFormatError(f"{where}: label_names is not a list of names")
+        codes = arrays["label_codes"]
+        if codes.size and (codes.min() < -1 or codes.max() >= len(names)):
+            raise FileFormatError(f"{where}: label_codes point outside label_names")
+        labels = tuple(None if k < 0 else names[k] for k in codes.tolist())
+    return TableData(data=inputs, preparation=prep, offset=arrays["table_offset"], scale=arrays["table_scale"],
+                     row_index=arrays["table_rows"], labels=labels, table=None, title=title, source=source)
+
+
+def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]:
+    from somdesk.io.image_input import load_image
+    from somdesk.session.training import PHASES
+
+    info = meta["image"]
+    settings = QuantiserSettings(**info["settings"])
+    phase = info.get("phase", "ordering")
+    if phase not in PHASES:
+        raise FileFormatError(f"{where}: unknown training phase {phase!r}")
+    pixels, full = arrays["picture"], False
+    size = [int(v) for v in info.get("size", ())]
+    if source and os.path.isfile(source):
+        try:   # the original, if it is still there and still the same size, quantises at full size
+            original = load_image(source)
+            if [original.shape[1], original.shape[0]] == size:
+                pixels, full = original, True
+        except SomdeskError:
+            pass
+    data = ImageData(pixels, inputs, settings, int(info.get("sample_seed", 0)), title, source, full)
+    return data, {"image_phase": phase, "recovery_round": int(info.get("recovery_round", 0))}
