@@ -123,8 +123,8 @@ def _train(x: np.ndarray, height: int, width: int, toroidal: bool, seed: int, ca
                     sigma=max(width, height) / 4, toroidal=toroidal, init="random-samples",
                     order="shuffled", seed=seed, decay="classic")
     som = SOM(x, cfg)
-    for _ in som.steps():
-        _cancel.check(cancel)
+    for _ in som.steps(cancel=cancel):    # the token also reaches inside each epoch
+        pass
     return som
 
 
