@@ -401,12 +401,15 @@ class Session:
         """The views that apply now: colours, strip, umatrix, hits, component, labels, clusters, quantised."""
         return exports.available_views(self)
 
-    def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0):
-        """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show."""
-        return exports.view_picture(self, view, scale, markers, component)
+    def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0,
+                     legend: bool = False):
+        """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show
+        (with its colour bar below when `legend`)."""
+        return exports.view_picture(self, view, scale, markers, component, legend)
 
-    def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0) -> None:
-        exports.export_view(self, path, view, scale, markers, component)
+    def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0,
+                    legend: bool = False) -> None:
+        exports.export_view(self, path, view, scale, markers, component, legend)
 
     def export_assignments(self, path) -> int:
         return exports.export_assignments(self, path)

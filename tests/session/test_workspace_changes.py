@@ -222,3 +222,14 @@ def test_pace_and_cheap_snapshots(palette_file):
     assert [m[0] for m in s.measures] == [2, 4, 6]
     with pytest.raises(SomdeskError, match="pace"):
         s.set_pace(0)
+
+
+def test_exports_can_carry_their_legend(table_file, tmp_path):
+    s = _trained_table(table_file)
+    plain, legend = s.view_picture("hits", scale=5)
+    with_bar, _ = s.view_picture("hits", scale=5, legend=True)
+    assert legend.cmap == "inferno" and legend.levels == (0.0, float(s.map.hits.max()))
+    assert with_bar.shape[0] > plain.shape[0] and (with_bar[: plain.shape[0], : plain.shape[1]] == plain).all()
+    s.export_view(tmp_path / "c.png", "component", scale=5, component=1, legend=True)
+    with Image.open(tmp_path / "c.png") as im:
+        assert im.size[1] > 4 * 5
