@@ -58,12 +58,12 @@ def view_picture(session, view: str, scale: int = 4, markers: bool = False, comp
             raise SomdeskError("quantise the picture first")
         return session.quantised.rgb(), None
     state = session.map
-    nodes, legend = node_colours(session, view, component)
+    nodes, how = node_colours(session, view, component)
     if markers and not state.measured:
         raise SomdeskError("markers need a trained map")
     inputs = session.dataset.data if render.view_name(view) == "strip" else None
     img = render.picture(nodes, state.hexagonal, scale, state.bmus if markers else None, inputs)
-    return (render.with_legend(img, legend) if legend else img), legend
+    return (render.with_legend(img, how) if legend else img), how
 
 
 def export_view(session, path, view: str, scale: int = 4, markers: bool = False, component: int = 0,
