@@ -233,3 +233,17 @@ def test_exports_can_carry_their_legend(table_file, tmp_path):
     s.export_view(tmp_path / "c.png", "component", scale=5, component=1, legend=True)
     with Image.open(tmp_path / "c.png") as im:
         assert im.size[1] > 4 * 5
+
+
+def test_image_training_shows_a_quantised_preview(tmp_path):
+    rng = np.random.default_rng(8)
+    big = np.repeat(np.repeat(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8), 40, axis=0), 40, axis=1)
+    Image.fromarray(big).save(tmp_path / "big.png")               # 1600 x 1200
+    s = Session()
+    s.open(tmp_path / "big.png")
+    assert s.dataset.preview.shape == (480, 640, 3)
+    s.update_config(width=3, height=3, iterations=3, seed=1)
+    previews = [p.preview for p in s.train_task(snapshot_when=lambda it: True)]
+    assert all(p is not None for p in previews)
+    last = previews[-1]
+    assert last.indices.shape == (480, 640) and last.used <= 9 and 5 < last.psnr < 60
