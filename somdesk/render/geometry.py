@@ -113,16 +113,22 @@ def _hex_index(rows: int, cols: int, s: float, width: int, y0: int, y1: int) -> 
     """Node index of pixel rows y0..y1-1 of a hexagonal picture (see the module docstring).
 
     A pixel between the centres of rows i and i + 1 belongs to one of those two rows: a
-    hexagon reaches R above and below its centre and rows are 1.5 R apart."""
+    hexagon reaches R above and below its centre and rows are 1.5 R apart.  Along x the
+    choice repeats every s pixels with the column one higher (s is a whole number of
+    pixels), so it is worked out for one period and extended to the full width."""
     r = s / SQRT3
+    period = int(s)
     ys = np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5
-    xs = np.arange(width, dtype=np.float64)[None, :] + 0.5
+    xs = np.arange(period, dtype=np.float64)[None, :] + 0.5
     upper = np.floor((ys - r) / (1.5 * r)).astype(np.int32)           # the row at or above
     j_up, d_up = _nearest_in_row(upper, xs, ys, s, r)
     j_lo, d_lo = _nearest_in_row(upper + 1, xs, ys, s, r)
     lower = d_lo < d_up - 1e-9                                         # a tie keeps the upper row
-    i = np.where(lower, upper + 1, upper)
-    j = np.where(lower, j_lo, j_up)
+    i_p = np.where(lower, upper + 1, upper)                            # (rows of pixels, period)
+    j_p = np.where(lower, j_lo, j_up)
+    steps, phase = np.divmod(np.arange(width, dtype=np.int32), period)
+    i = i_p[:, phase]
+    j = j_p[:, phase] + steps
     inside = (i >= 0) & (i < rows) & (j >= 0) & (j < cols)
     return np.where(inside, i * cols + j, -1).astype(np.int32)
 
