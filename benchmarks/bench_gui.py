@@ -72,7 +72,7 @@ def live_run(app, win, size: int, iterations: int) -> dict:
 
 
 def canvas_ceiling(app, win, seconds: float = 1.5) -> float:
-    from somdesk.gui.worker import make_snapshot
+    from somdesk.gui.training import make_snapshot
 
     som = win.controller.som
     snaps = [make_snapshot(som) for _ in range(2)]

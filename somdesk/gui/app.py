@@ -74,7 +74,9 @@ def main(files: list[str] | None = None, smoke_test: str | None = None) -> int:
             return _smoke(app, window, smoke_test, files)
         window = MainWindow(settings=Settings(), confirm_unsaved=True)
         window_ref.append(window)
-        app.aboutToQuit.connect(window.controller.shutdown)   # however the app ends, no thread survives
+        from somdesk.gui.tasks import shutdown_all
+        app.aboutToQuit.connect(window.controller.shutdown)
+        app.aboutToQuit.connect(shutdown_all)   # however the app ends, every task has ended (one check each)
         window.show()
         if files:
             window.open_files(files)

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from somdesk.gui.app import main
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 
