@@ -56,7 +56,9 @@ def test_timelapse_frames_fps_and_final_state(tmp_path, name):
 
 def test_timelapse_of_a_hexagonal_map(tmp_path):
     assert main(JOB + ["--topology", "hexagonal", "--timelapse", str(tmp_path / "h.gif"), "--scale", "4"]) == 0
-    assert Image.open(tmp_path / "h.gif").size == (9 * 4 + 2, 5 * 3)
+    from somdesk.render import picture_size   # true hexagons: 9 x 4 + 2 wide, 8 circumradii high
+
+    assert Image.open(tmp_path / "h.gif").size == picture_size(5, 9, True, 4) == (9 * 4 + 2, 18)
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -1,13 +1,14 @@
-"""somdesk.io.map_render: the export pictures, pixel by pixel (no Qt)."""
+"""somdesk.render views (formerly io.map_render): the export pictures, pixel by pixel (no Qt)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from somdesk.errors import SomdeskError
-from somdesk.io.images import seed_picture, to_rgb8
-from somdesk.io.map_render import (EMPTY_NODE, KINDS, cell_size, colormap_lut, organised_colours, organised_sizes,
-                                   render_view, sample_grid, view_size)
+from somdesk.io.images import seed_picture
+from somdesk.io.map_render import KINDS, colormap_lut
+from somdesk.render import (EMPTY_NODE, index_image, node_centres, organised_colours, organised_sizes, render_view,
+                            sample_grid, to_rgb8, view_size)
 
 
 @pytest.fixture
@@ -46,20 +47,18 @@ def test_seed_layout_is_the_seed_picture(weights, inputs):
     np.testing.assert_array_equal(img[0, -1], to_rgb8(inputs[-1]))
 
 
-def test_hexagonal_cells_shift_odd_rows_by_half_a_node(weights):
+def test_hexagonal_maps_are_true_hexagons_of_the_node_colours(weights):
     img = render_view("map", weights, hexagonal=True, scale=8)
-    cw, ch, shift = cell_size(True, 8)
-    assert (cw, ch, shift) == (8, 7, 4)
-    assert img.shape == (7 * 7, 13 * 8 + 4, 3)
-    expected = to_rgb8(weights)
-    for r in range(7):
-        x0 = (r % 2) * shift
-        row = img[r * ch: (r + 1) * ch, x0: x0 + 13 * cw]
-        for dx in range(cw):
-            np.testing.assert_array_equal(row[:, dx::cw], np.broadcast_to(expected[r], (ch, 13, 3)))
-    assert (img[0:ch, -shift:] == 255).all()          # the free half cell of even rows
-    assert (img[ch:2 * ch, :shift] == 255).all()      # ... and of odd rows
-    assert cell_size(True, 3) == (4, 3, 2)            # odd sizes round the node width up to even
+    idx = index_image(7, 13, True, 8)
+    assert img.shape[:2] == idx.shape == (round(8 * (2 + 1.5 * 6) / 3 ** 0.5), 13 * 8 + 4)
+    expected = to_rgb8(weights).reshape(-1, 3)
+    np.testing.assert_array_equal(img[idx >= 0], expected[idx[idx >= 0]])
+    assert (img[idx < 0] == 255).all()                       # white outside the zig-zag edge
+    assert set(np.unique(idx)) == set(range(-1, 7 * 13))     # every node drawn
+    centres = node_centres(7, 13, True, 8)
+    for r, c in ((0, 0), (1, 0), (3, 7), (6, 12)):           # each node's colour sits at its centre
+        x, y = centres[r, c]
+        np.testing.assert_array_equal(img[int(y), int(x)], to_rgb8(weights[r, c]))
 
 
 def test_umatrix_uses_viridis_min_to_max(weights):
@@ -77,7 +76,7 @@ def test_hit_map_greys_empty_nodes_and_scales_from_zero(weights, inputs):
     img = render_view("hits", weights, np.vstack([inputs, inputs[:1]]), scale=2)
     lut = colormap_lut("inferno")
     np.testing.assert_array_equal(img[0, 0], lut[255])               # 2 hits: the maximum
-    np.testing.assert_array_equal(img[3 * 2, 5 * 2], lut[127])        # 1 hit: half way
+    np.testing.assert_array_equal(img[3 * 2, 5 * 2], lut[128])        # 1 hit: half way, floor(0.5 * 256)
     np.testing.assert_array_equal(img[2, 2], EMPTY_NODE)              # node (1, 1): none
 
 
@@ -94,10 +93,10 @@ def _changed_near(plain, marked, centres, radius):
 def test_markers_ring_the_bmus_and_touch_nothing_else(weights, inputs, hexagonal):
     plain = render_view("map", weights, inputs, hexagonal=hexagonal, scale=12)
     marked = render_view("map", weights, inputs, hexagonal=hexagonal, scale=12, markers=True)
-    cw, ch, shift = cell_size(hexagonal, 12)
     bmus = ((0, 0), (3, 5), (6, 12))
-    centres = [(r * ch + ch / 2, c * cw + (r % 2) * shift + cw / 2) for r, c in bmus]
-    changed, near = _changed_near(plain, marked, centres, max(0.42 * min(cw, ch), 4.5) + 0.01)
+    xy = node_centres(7, 13, hexagonal, 12)
+    centres = [(xy[r, c, 1], xy[r, c, 0]) for r, c in bmus]
+    changed, near = _changed_near(plain, marked, centres, max(0.42 * 12, 4.5) + 0.01)
     assert near.all() and len(changed) >= 3 * 12
     for (r, c), (cy, cx) in zip(bmus, centres):   # a ring: the node shows through in its middle
         np.testing.assert_array_equal(marked[int(cy), int(cx)], to_rgb8(weights[r, c]))
@@ -124,7 +123,7 @@ def test_contrast_colour_follows_the_node(inputs):
 
 
 def test_bad_requests_are_clear_errors(weights):
-    with pytest.raises(SomdeskError, match="map, seed, umatrix, hits"):
+    with pytest.raises(SomdeskError, match="colours, strip, umatrix, hits"):
         render_view("pie", weights)
     with pytest.raises(SomdeskError, match="needs the inputs"):
         render_view("hits", weights)

@@ -1,0 +1,98 @@
+"""Colour tables: the exact viridis / inferno data, scalar fields through them, categories.
+
+One source for the screen and every export: the window hands `lut(name)` and the
+levels to its image items, the exports call `scalar_rgb`, and both index the
+table the way pyqtgraph's ImageItem does (`index_of`), so a pixel is the same
+colour wherever it is drawn.
+
+    lut("viridis")                 (256, 3) uint8, entry k = int(255 * c_k + 0.5)
+    scalar_rgb(values, "inferno", levels=(0, hits.max()))    (..., 3) uint8
+    category_colours(5)            (5, 3) uint8 distinct colours for clusters and labels
+"""
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+
+from somdesk.errors import SomdeskError
+from somdesk.render._colour_data import INFERNO, VIRIDIS
+
+TABLES = {"viridis": VIRIDIS, "inferno": INFERNO}
+EMPTY_NODE = (62, 64, 72)       # a node no input maps to (hit map), or without a label
+BACKGROUND = (255, 255, 255)    # outside the map: the white around hexagons
+# Tableau's ten category colours (as in matplotlib's "tab10"): distinct, readable on
+# white and black; more categories continue with golden-angle hues.
+CATEGORY = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+            "#7f7f7f", "#bcbd22", "#17becf")
+_LUTS: dict[str, np.ndarray] = {}
+
+
+def lut(name: str) -> np.ndarray:
+    """(256, 3) uint8 table of colour map `name` ("viridis" or "inferno"), read-only.
+
+    The floats are matplotlib's (via pyqtgraph's CC0 CSV files, vendored in
+    _colour_data); bytes are rounded as pyqtgraph rounds them, int(255 c + 0.5).
+    """
+    if name not in _LUTS:
+        if name not in TABLES:
+            raise SomdeskError(f"unknown colour map {name!r}; choose one of {', '.join(TABLES)}")
+        table = np.floor(np.array(TABLES[name], dtype=np.float64) * 255.0 + 0.5).astype(np.uint8)
+        table.flags.writeable = False
+        _LUTS[name] = table
+    return _LUTS[name]
+
+
+def levels_of(values, lo: float | None = None, hi: float | None = None) -> tuple[float, float]:
+    """(lo, hi) for a field: the given ends, else its finite minimum / maximum."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    if lo is None:
+        lo = float(finite.min()) if finite.size else 0.0
+    if hi is None:
+        hi = float(finite.max()) if finite.size else 1.0
+    return float(lo), float(hi)
+
+
+def index_of(values, levels: tuple[float, float], n: int = 256) -> np.ndarray:
+    """Table index of every value: floor((v - lo) * n / (hi - lo)) clipped to 0..n-1
+    (pyqtgraph ImageItem's rescaling with a lookup table of n entries); all 0 when hi <= lo."""
+    v = np.asarray(values, dtype=np.float64)
+    lo, hi = levels
+    if not hi > lo:
+        return np.zeros(v.shape, dtype=np.intp)
+    scaled = np.nan_to_num((v - lo) * (n / (hi - lo)), nan=0.0, posinf=n - 1, neginf=0.0)
+    return np.clip(np.floor(scaled), 0, n - 1).astype(np.intp)
+
+
+def scalar_rgb(values, name: str, levels: tuple[float, float] | None = None) -> np.ndarray:
+    """(..., 3) uint8: `values` through colour map `name`, scaled over `levels`
+    (default: the values' own minimum to maximum)."""
+    levels = levels if levels is not None else levels_of(values)
+    return lut(name)[index_of(values, levels)]
+
+
+def category_colours(n: int) -> np.ndarray:
+    """(n, 3) uint8 distinct colours: CATEGORY first, then golden-angle hues (deterministic)."""
+    out = [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in CATEGORY[:n]]
+    for k in range(len(out), n):
+        r, g, b = colorsys.hsv_to_rgb((k * 0.618033988749895) % 1.0, 0.65, 0.85 if k % 2 else 0.65)
+        out.append((round(r * 255), round(g * 255), round(b * 255)))
+    return np.array(out, dtype=np.uint8).reshape(-1, 3)
+
+
+def to_rgb8(values) -> np.ndarray:
+    """Float colours in [0, 1] (any shape ending in 3) to uint8, clipped and rounded to nearest."""
+    return np.clip(np.rint(np.asarray(values, dtype=np.float64) * 255.0), 0, 255).astype(np.uint8)
+
+
+def luminance(rgb8) -> np.ndarray:
+    """Relative luminance (BT.709 weights) of uint8 colours (..., 3), 0..255."""
+    return np.asarray(rgb8, dtype=np.float64) @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def is_light(rgb8) -> np.ndarray:
+    """True where black reads better than white on the colour."""
+    return luminance(rgb8) > 140.0
+
+

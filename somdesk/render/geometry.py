@@ -1,0 +1,133 @@
+"""Where every node is drawn: square cells, or true hexagons for hexagonal maps.
+
+Rectangular maps: node (i, j) is the `scale` x `scale` block at x = j s, y = i s.
+
+Hexagonal maps ("odd-r", pointy-top, as core.topology: odd rows sit half a node
+to the right): with s = `scale` pixels between neighbouring centres in a row,
+each node is a regular hexagon of inradius s/2 and circumradius R = s / sqrt 3,
+centred at
+
+    x = s/2 + (j + (i mod 2) / 2) s,    y = R + i (3/2) R   (= R + i s sqrt(3)/2)
+
+so neighbouring centres are exactly s apart in all six directions.  The picture
+is cols s + s/2 wide (one row: cols s) and 2R + (rows - 1) 3R/2 high, each
+rounded to the nearest pixel (the tips may lose half a pixel).  A pixel belongs to the node whose centre is nearest its own centre
+(x + 0.5, y + 0.5): the hexagons are the Voronoi cells of the lattice.  Pixels
+nearer a lattice point outside the map are BACKGROUND, which gives the map its
+true zig-zag edge.  Ties (a pixel centre exactly on an edge) go to the lower
+row, then the lower column.
+
+`index_image` is that assignment as an (Hpx, Wpx) array of flat node indices
+(-1 = background), computed once per (rows, cols, scale) and cached; `layout`
+turns per-node values of any dtype into the picture with it.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from somdesk.errors import SomdeskError
+
+SQRT3 = math.sqrt(3.0)
+MAX_SCALE = 64
+MAX_IMAGE_PIXELS = 100_000_000   # ~300 MB of RGB; bigger pictures are refused
+
+
+def check_scale(scale) -> int:
+    if isinstance(scale, bool) or not float(scale).is_integer() or not 1 <= int(scale) <= MAX_SCALE:
+        raise SomdeskError(f"scale must be between 1 and {MAX_SCALE} pixels per node, got {scale}")
+    return int(scale)
+
+
+def picture_size(rows: int, cols: int, hexagonal: bool, scale: int) -> tuple[int, int]:
+    """(width, height) in pixels of a rows x cols map drawn at `scale` px per node."""
+    s = int(scale)
+    if not hexagonal:
+        return cols * s, rows * s
+    width = cols * s + (s / 2.0 if rows > 1 else 0.0)
+    height = (2.0 + 1.5 * (rows - 1)) * s / SQRT3
+    return max(1, int(math.floor(width + 0.5))), max(1, int(math.floor(height + 0.5)))
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise SomdeskError(f"an image of {width * height:,} pixels is over the limit of "
+                           f"{MAX_IMAGE_PIXELS:,}; choose a smaller scale")
+
+
+def node_centres(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
+    """(rows, cols, 2) float64 pixel position (x, y) of every node's centre."""
+    s = float(scale)
+    i, j = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    if not hexagonal:
+        return np.stack([(j + 0.5) * s, (i + 0.5) * s], axis=-1)
+    r = s / SQRT3
+    return np.stack([s / 2 + (j + 0.5 * (i % 2)) * s, r + i * 1.5 * r], axis=-1)
+
+
+@lru_cache(maxsize=32)
+def index_image(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
+    """(Hpx, Wpx) int32 flat node index (i * cols + j) of every pixel, -1 for background
+    (read-only, cached)."""
+    width, height = picture_size(rows, cols, hexagonal, scale)
+    _check_pixels(width, height)
+    if not hexagonal:
+        idx = np.arange(rows * cols, dtype=np.int32).reshape(rows, cols)
+        out = np.repeat(np.repeat(idx, scale, axis=0), scale, axis=1)
+    else:
+        out = _hex_index(rows, cols, float(scale), width, height)
+    out.flags.writeable = False
+    return out
+
+
+def _hex_index(rows: int, cols: int, s: float, width: int, height: int) -> np.ndarray:
+    r = s / SQRT3
+    ys = np.arange(height, dtype=np.float64)[:, None] + 0.5
+    xs = np.arange(width, dtype=np.float64)[None, :] + 0.5
+    centre_row = np.floor((ys - r) / (1.5 * r) + 0.5).astype(np.int64)      # nearest row by y
+    best_d = np.full((height, width), np.inf)
+    best_i = np.zeros((height, width), dtype=np.int64)
+    best_j = np.zeros((height, width), dtype=np.int64)
+    for di in (-1, 0, 1):   # the nearest lattice point lies in one of the three nearest rows
+        i = centre_row + di
+        cy = r + i * 1.5 * r
+        shift = 0.5 * (i % 2)
+        j = np.ceil((xs - s / 2) / s - shift - 0.5).astype(np.int64)      # nearest in that row (tie: lower)
+        cx = s / 2 + (j + shift) * s
+        d = (xs - cx) ** 2 + (ys - cy) ** 2
+        better = d < best_d - 1e-9   # rows in increasing order: a tie keeps the lower row
+        best_d = np.where(better, d, best_d)
+        best_i = np.where(better, np.broadcast_to(i, better.shape), best_i)
+        best_j = np.where(better, j, best_j)
+    inside = (best_i >= 0) & (best_i < rows) & (best_j >= 0) & (best_j < cols)
+    return np.where(inside, best_i * cols + best_j, -1).astype(np.int32)
+
+
+def layout(nodes: np.ndarray, hexagonal: bool, scale: int, fill=(255, 255, 255)) -> np.ndarray:
+    """Per-node values (rows, cols[, C]) of any dtype -> the picture (Hpx, Wpx[, C]) at `scale`;
+    background pixels (around hexagons) get `fill`."""
+    nodes = np.asarray(nodes)
+    rows, cols = nodes.shape[:2]
+    scale = check_scale(scale)
+    if not hexagonal:
+        width, height = picture_size(rows, cols, False, scale)
+        _check_pixels(width, height)
+        return np.repeat(np.repeat(nodes, scale, axis=0), scale, axis=1)
+    idx = index_image(rows, cols, True, scale)
+    flat = nodes.reshape((rows * cols,) + nodes.shape[2:])
+    out = flat[np.maximum(idx, 0)]
+    out[idx < 0] = fill
+    return out
+
+
+def node_at(x: float, y: float, rows: int, cols: int, hexagonal: bool, scale: int) -> tuple[int, int] | None:
+    """(row, col) of the node drawn at picture position (x, y) in pixels, or None (background);
+    for mouse hover and clicks on the canvas."""
+    width, height = picture_size(rows, cols, hexagonal, scale)
+    px, py = int(math.floor(x)), int(math.floor(y))
+    if not (0 <= px < width and 0 <= py < height):
+        return None
+    k = int(index_image(rows, cols, hexagonal, scale)[py, px])
+    return None if k < 0 else divmod(k, cols)

@@ -1,0 +1,145 @@
+"""Legends: colour bars with tick values for scalar views, swatch lists for categories.
+
+    colour_bar("viridis", (0.1, 0.9), length=240)   -> (h, w, 3) uint8 picture, white ground
+    category_legend(["a", "b"], colours)            -> (h, w, 3) uint8
+    nice_ticks(0.13, 0.87)                          -> [0.2, 0.4, 0.6, 0.8]
+
+Ticks are "nice" numbers (1, 2 or 5 times a power of ten, Heckbert 1990, "Nice
+numbers for graph labels", Graphics Gems) inside the levels, labelled with the
+fewest decimals that tell them apart; labels never overlap (fewer ticks are
+taken until they fit).  Text is drawn with Pillow's built-in default font (no
+font files), so the picture is the same on every machine with the same Pillow.
+The bar's colours are render.colour_tables' table, indexed exactly as the map's
+pixels are, so the bar and the map agree pixel for pixel.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from somdesk.render.colour_tables import lut
+
+FONT_SIZE = 11
+TEXT = (0, 0, 0)
+TICK = (0, 0, 0)
+
+
+def _font():
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=FONT_SIZE)
+    except TypeError:  # Pillow < 10.1: the fixed bitmap font
+        return ImageFont.load_default()
+
+
+def _nice(x: float, round_: bool) -> float:
+    """Heckbert's nice number near x: 1, 2, 5 or 10 times a power of ten."""
+    if x <= 0:
+        return 0.0
+    exp = math.floor(math.log10(x))
+    f = x / 10 ** exp
+    if round_:
+        nf = 1 if f < 1.5 else 2 if f < 3 else 5 if f < 7 else 10
+    else:
+        nf = 1 if f <= 1 else 2 if f <= 2 else 5 if f <= 5 else 10
+    return nf * 10 ** exp
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Up to about `n` nice tick values within [lo, hi] (both ends when the range is empty)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo] if math.isfinite(lo) else []
+    step = _nice(_nice(hi - lo, False) / max(n - 1, 1), True)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    k = 0
+    while first + k * step <= hi + 1e-9 * step:
+        ticks.append(round(first + k * step, 12))
+        k += 1
+    return ticks
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """Labels with the fewest decimals that tell the ticks apart (at most 6)."""
+    if not ticks:
+        return []
+    for decimals in range(0, 7):
+        labels = [f"{t:.{decimals}f}" for t in ticks]
+        if len(set(labels)) == len(labels) and all(abs(float(s) - t) <= 1e-9 * max(1, abs(t)) for s, t in zip(labels, ticks)):
+            break
+    if max(abs(t) for t in ticks) >= 1e6 or (0 < max(abs(t) for t in ticks) < 1e-3):
+        labels = [f"{t:.3g}" for t in ticks]
+    return [s.replace("-", "\u2212") if s.startswith("-") else s for s in labels]
+
+
+def _canvas(width: int, height: int):
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGB", (max(1, width), max(1, height)), (255, 255, 255))
+    return im, ImageDraw.Draw(im)
+
+
+def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickness: int = 14,
+               n_ticks: int = 5, title: str | None = None) -> np.ndarray:
+    """(h, w, 3) uint8: a horizontal colour bar of `length` px for `cmap` over `levels`,
+    tick marks and values below it, an optional title above."""
+    font = _font()
+    lo, hi = float(levels[0]), float(levels[1])
+    length = max(16, int(length))
+    ticks = nice_ticks(lo, hi, n_ticks)
+    labels = tick_labels(ticks)
+    # fewer ticks until the labels fit side by side
+    while len(ticks) > 2 and _too_crowded(font, labels, ticks, lo, hi, length):
+        ticks, labels = ticks[::2], labels[::2]
+    pad = 2 + max((font.getbbox(s)[2] for s in labels), default=0) // 2 + 1
+    title_h = (font.getbbox(title)[3] + 4) if title else 0
+    text_h = max((font.getbbox(s)[3] for s in labels), default=0)
+    width, height = length + 2 * pad, title_h + thickness + 4 + text_h + 2
+    im, draw = _canvas(width, height)
+    if title:
+        draw.text((pad, 0), title, fill=TEXT, font=font)
+    table = lut(cmap)
+    bar = table[np.minimum((np.arange(length) * 256) // length, 255)]
+    pixels = np.asarray(im).copy()
+    pixels[title_h: title_h + thickness, pad: pad + length] = bar[None, :, :]
+    from PIL import Image, ImageDraw
+
+    im = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(im)
+    for t, s in zip(ticks, labels):
+        x = pad + (t - lo) / (hi - lo) * (length - 1) if hi > lo else pad
+        y = title_h + thickness
+        draw.line([(x, y), (x, y + 3)], fill=TICK)
+        w = font.getbbox(s)[2]
+        draw.text((x - w / 2, y + 4), s, fill=TEXT, font=font)
+    return np.asarray(im).copy()
+
+
+def _too_crowded(font, labels, ticks, lo, hi, length) -> bool:
+    if hi <= lo or len(ticks) < 2:
+        return False
+    xs = [(t - lo) / (hi - lo) * (length - 1) for t in ticks]
+    widths = [font.getbbox(s)[2] for s in labels]
+    return any(xs[k + 1] - xs[k] < (widths[k] + widths[k + 1]) / 2 + 6 for k in range(len(xs) - 1))
+
+
+def category_legend(names, colours, swatch: int = 12, max_rows: int = 40) -> np.ndarray:
+    """(h, w, 3) uint8: one row per category, a swatch of its colour and its name
+    (at most `max_rows`, then "... and N more")."""
+    font = _font()
+    names = [str(n) for n in names]
+    colours = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
+    shown = names[:max_rows]
+    more = len(names) - len(shown)
+    lines = shown + ([f"... and {more} more"] if more > 0 else [])
+    row_h = max(swatch, FONT_SIZE + 3) + 2
+    text_w = max((font.getbbox(s)[2] for s in lines), default=0)
+    im, draw = _canvas(swatch + 6 + text_w + 2, row_h * len(lines) + 2)
+    for k, s in enumerate(lines):
+        y = 1 + k * row_h
+        if k < len(shown):
+            draw.rectangle([1, y, swatch, y + swatch - 1], fill=tuple(int(v) for v in colours[k]), outline=(0, 0, 0))
+        draw.text((swatch + 6, y), s, fill=TEXT, font=font)
+    return np.asarray(im).copy()

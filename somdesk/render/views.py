@@ -1,0 +1,182 @@
+"""Node colours for every view, and whole pictures of a map: one implementation for the
+window, PNG export, clipboard, time-lapse, CLI `--out` and the smoke test (no Qt, no files).
+
+Views (`VIEWS`; "map" and "seed" are accepted as the CLI's older names):
+
+  colours    the weights in true colour, each node exactly its 8-bit colour (to_rgb8)
+  strip      the input strip above the map ("strip + map", the original service's picture)
+  umatrix    each node's mean distance to its grid neighbours, min..max through viridis
+             (dark = similar neighbours, bright = a boundary)
+  hits       inputs per node, 0..max through inferno; a node no input maps to is EMPTY_NODE
+  component  one column's plane of the codebook (in the column's own units when offsets
+             and scales are given), min..max through viridis
+  clusters   each node's cluster in a category colour
+  labels     each node's majority label in a category colour, EMPTY_NODE without one
+
+`node_colours` gives (rows, cols, 3) uint8 per node plus a `Legend` saying how
+to read them; `picture` lays them out (squares or true hexagons,
+render.geometry) at `scale` px per node and adds markers; `render_view` is the
+export call that computes U-matrix and hits itself from weights and inputs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from somdesk.errors import SomdeskError
+from somdesk.render import geometry
+from somdesk.render.colour_tables import EMPTY_NODE, category_colours, levels_of, scalar_rgb, to_rgb8
+from somdesk.render.markers import draw_markers
+from somdesk.render.strip import gap_height, strip_and_map, strip_height
+
+VIEWS = ("colours", "strip", "umatrix", "hits", "component", "clusters", "labels")
+ALIASES = {"map": "colours", "seed": "strip", "u-matrix": "umatrix", "planes": "component"}
+VIEW_LABELS = {"colours": "Colours", "strip": "Strip + map (inputs above the map)", "umatrix": "U-matrix",
+               "hits": "Hit map", "component": "Component plane", "clusters": "Clusters", "labels": "Labels"}
+
+
+@dataclass(frozen=True)
+class Legend:
+    """How to read a view: a colour map over levels, or named categories with colours."""
+
+    cmap: str | None = None
+    levels: tuple[float, float] | None = None
+    title: str = ""
+    names: tuple = ()
+    colours: np.ndarray | None = None   # (len(names), 3) uint8
+
+
+def view_name(view: str) -> str:
+    """The canonical view name, or SomdeskError listing the valid ones."""
+    v = ALIASES.get(str(view).lower(), str(view).lower())
+    if v not in VIEWS:
+        raise SomdeskError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    return v
+
+
+def colour_nodes(weights: np.ndarray) -> np.ndarray:
+    """(rows, cols, 3) uint8 of a map whose weights are RGB in [0, 1]."""
+    if weights.ndim != 3 or weights.shape[2] < 3:
+        raise SomdeskError(f"the map has {weights.shape[-1]} values per node; a colour picture needs 3")
+    return to_rgb8(weights[..., :3])
+
+
+def scalar_nodes(values: np.ndarray, cmap: str, levels=None, title: str = "") -> tuple[np.ndarray, Legend]:
+    levels = levels_of(values) if levels is None else (float(levels[0]), float(levels[1]))
+    return scalar_rgb(values, cmap, levels), Legend(cmap, levels, title)
+
+
+def hit_nodes(hits: np.ndarray) -> tuple[np.ndarray, Legend]:
+    hits = np.asarray(hits)
+    rgb, legend = scalar_nodes(hits, "inferno", (0.0, float(hits.max()) if hits.size else 1.0), "inputs per node")
+    rgb[hits == 0] = EMPTY_NODE
+    return rgb, legend
+
+
+def component_nodes(weights: np.ndarray, k: int, offset=None, scale=None, title: str = "") -> tuple[np.ndarray, Legend]:
+    if not 0 <= int(k) < weights.shape[2]:
+        raise SomdeskError(f"component {k} is outside 0..{weights.shape[2] - 1}")
+    plane = weights[..., int(k)]
+    if offset is not None and scale is not None:
+        plane = offset[int(k)] + plane * scale[int(k)]
+    return scalar_nodes(plane, "viridis", None, title or f"component {k}")
+
+
+def category_nodes(codes: np.ndarray, names) -> tuple[np.ndarray, Legend]:
+    """Codes (rows, cols) int, -1 = none, into category colours."""
+    colours = category_colours(len(names))
+    codes = np.asarray(codes, dtype=np.int64)
+    rgb = np.empty(codes.shape + (3,), dtype=np.uint8)
+    rgb[...] = EMPTY_NODE
+    ok = codes >= 0
+    rgb[ok] = colours[codes[ok]]
+    return rgb, Legend(names=tuple(names), colours=colours)
+
+
+def label_codes(node_labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(rows, cols) codes into the sorted distinct labels (-1 for a node without one)."""
+    flat = list(np.asarray(node_labels, dtype=object).ravel())
+    names = sorted({str(s) for s in flat if s is not None and str(s) != ""})
+    index = {s: k for k, s in enumerate(names)}
+    codes = np.array([index.get(str(s), -1) if s is not None else -1 for s in flat], dtype=np.int64)
+    return codes.reshape(np.shape(node_labels)), names
+
+
+def node_colours(view: str, weights: np.ndarray, *, umatrix=None, hits=None, component: int = 0,
+                 offset=None, scale=None, columns=None, clusters=None, node_labels=None) -> tuple[np.ndarray, Legend]:
+    """((rows, cols, 3) uint8, Legend) of `view` (module docstring) from what the view needs."""
+    view = view_name(view)
+    if view in ("colours", "strip"):
+        return colour_nodes(weights), Legend()
+    if view == "umatrix":
+        _need(umatrix, view)
+        return scalar_nodes(umatrix, "viridis", None, "distance to neighbours")
+    if view == "hits":
+        _need(hits, view)
+        return hit_nodes(hits)
+    if view == "component":
+        title = str(columns[int(component)]) if columns is not None else ""
+        return component_nodes(weights, component, offset, scale, title)
+    if view == "clusters":
+        _need(clusters, view)
+        k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
+        return category_nodes(clusters, [f"cluster {c}" for c in range(k)])
+    _need(node_labels, view)
+    codes, names = label_codes(node_labels)
+    return category_nodes(codes, names)
+
+
+def _need(value, view: str) -> None:
+    if value is None:
+        what = {"umatrix": "a trained map", "hits": "the inputs", "clusters": "clusters (cluster the map first)",
+                "labels": "a label column"}[view]
+        raise SomdeskError(f"the {VIEW_LABELS[view].lower()} needs {what}")
+
+
+def picture(nodes_rgb: np.ndarray, hexagonal: bool, scale: int, bmus=None, inputs=None) -> np.ndarray:
+    """The map picture of per-node colours at `scale` (true hexagons when `hexagonal`), with rings
+    on `bmus` (N, 2) when given, and with the input strip above when `inputs` are given."""
+    scale = geometry.check_scale(scale)
+    body = geometry.layout(nodes_rgb, hexagonal, scale)
+    if bmus is not None:
+        draw_markers(body, nodes_rgb, bmus, hexagonal, scale)
+    if inputs is not None:
+        return strip_and_map(np.asarray(inputs, dtype=np.float64), body, scale)
+    return body
+
+
+def view_size(view: str, rows: int, cols: int, hexagonal: bool = False, scale: int = 4) -> tuple[int, int]:
+    """(width, height) in pixels that the picture of `view` has, without drawing it."""
+    width, height = geometry.picture_size(rows, cols, hexagonal, geometry.check_scale(scale))
+    if view_name(view) == "strip":
+        height += strip_height(height) + gap_height(scale)
+    return width, height
+
+
+def render_view(kind: str, weights: np.ndarray, inputs=None, hexagonal: bool = False, toroidal: bool = False,
+                scale: int = 4, markers: bool = False) -> np.ndarray:
+    """(H, W, 3) uint8 picture of view `kind` of a map: colours, strip, umatrix or hits, the
+    U-matrix and hits computed here from `weights` (rows, cols, D) and `inputs` (N, D)."""
+    view = view_name(kind)
+    if not isinstance(weights, np.ndarray) or weights.ndim != 3:
+        raise SomdeskError("weights must be an (height, width, dim) array")
+    if view not in ("colours", "strip", "umatrix", "hits"):
+        raise SomdeskError(f"render_view draws colours, strip, umatrix or hits, not {kind!r}")
+    if (view in ("strip", "hits") or markers) and inputs is None:
+        raise SomdeskError(f"the {VIEW_LABELS[view].lower()}{' with markers' if markers else ''} needs the inputs")
+    geometry.check_scale(scale)
+    extra = {}
+    if view == "umatrix":
+        from somdesk.core.metrics import u_matrix
+
+        extra["umatrix"] = u_matrix(weights, hexagonal, toroidal)
+    bmus = None
+    if view == "hits" or markers:
+        from somdesk.core.metrics import bmus as bmus_of
+
+        bmus = bmus_of(weights, np.asarray(inputs, dtype=np.float64))
+        rows, cols = weights.shape[:2]
+        extra["hits"] = np.bincount(bmus[:, 0] * cols + bmus[:, 1], minlength=rows * cols).reshape(rows, cols)
+    nodes, _legend = node_colours(view, weights, **extra)
+    return picture(nodes, hexagonal, scale, bmus if markers else None, inputs if view == "strip" else None)

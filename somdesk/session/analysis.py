@@ -1,0 +1,96 @@
+"""Work on a trained map: clustering its nodes and quantising the full picture.
+
+Both are generators driven like training (`Session.cluster_task`,
+`Session.quantise_task`): they take the map as it is when they start (a frozen
+MapState), yield `Progress`, check the CancelToken between steps, and post
+their result to the session, which drops it if the dataset changed meanwhile.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from somdesk.core import cancel as cancel_mod
+from somdesk.errors import SomdeskError
+from somdesk.session.datasets import frozen_array
+from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture
+
+
+def _trained_map(session):
+    session._require()
+    state = session.map
+    if state is None or not state.measured:
+        raise SomdeskError("train the map first")
+    return state
+
+
+def cluster_summary(labels: np.ndarray, bmus: np.ndarray, row_labels) -> tuple[str, ...]:
+    """One line per cluster: "c: N rows" and, with labels, the share of its commonest label."""
+    of_row = labels[bmus[:, 0], bmus[:, 1]]
+    lines = []
+    for c in range(int(labels.max()) + 1):
+        rows = np.flatnonzero(of_row == c)
+        line = f"{c}: {len(rows):,} rows"
+        if row_labels is not None and len(rows):
+            top = Counter(row_labels[i] for i in rows if row_labels[i]).most_common(1)
+            if top:
+                line += f" · {top[0][1] / len(rows):.0%} {top[0][0]}"
+        lines.append(line)
+    return tuple(lines)
+
+
+def cluster_task(session, k: int, method: str = "ward", cancel=None):
+    """Cluster the shown map's nodes into `k` segments (core.clustering.cluster_codebook:
+    SOM-Ward, Murtagh 1995, or k-means); returns ClusterResult.  The clustering itself is one
+    call, so the token is checked before and after it."""
+    from somdesk.core.clustering import cluster_codebook
+
+    state = _trained_map(session)
+    gen = session.generation
+    yield Progress("cluster", 0, 1, "maps", method)
+    cancel_mod.check(cancel)
+    labels = cluster_codebook(state.weights, int(k), seed=1, method=method, topology=state.config.topology,
+                              toroidal=state.config.toroidal)
+    cancel_mod.check(cancel)
+    row_labels = session.dataset.labels if session.kind == "table" else None
+    result = ClusterResult(frozen_array(labels, np.int64), int(labels.max()) + 1, method,
+                           cluster_summary(labels, state.bmus, row_labels))
+    yield Progress("cluster", 1, 1, "maps", method)
+
+    def apply():
+        if gen == session.generation:
+            session._set("clusters", result)
+            session._set_dirty(True)
+    session._post(apply)
+    return result
+
+
+def quantise_task(session, cancel=None):
+    """Every pixel of the full picture to its nearest colour of the shown map (core.quantize),
+    in slices of ~1 Mpx: yields Progress in rows after each slice and checks the token
+    between slices; returns QuantisedPicture.  Peak extra memory: the (H, W) index array
+    plus one slice's work."""
+    from somdesk.core.quantize import DEFAULT_CHUNK_PIXELS, assign_chunked, palette_rgb8, psnr
+
+    data = session._require("image")
+    state = _trained_map(session)
+    gen = session.generation
+    palette = palette_rgb8(state.weights)
+    pixels = data.pixels
+    h, w = pixels.shape[:2]
+    chunk = max(1, DEFAULT_CHUNK_PIXELS // w)
+    indices = np.empty((h, w), dtype=np.uint8 if len(palette) <= 256 else np.uint16)
+    yield Progress("quantise", 0, h, "rows")
+    for s in range(0, h, chunk):
+        cancel_mod.check(cancel)
+        indices[s:s + chunk] = assign_chunked(pixels[s:s + chunk], palette)
+        yield Progress("quantise", min(s + chunk, h), h, "rows")
+    picture = QuantisedPicture(frozen_array(palette), frozen_array(indices),
+                               psnr(pixels, palette[indices]), int(len(np.unique(indices))))
+
+    def apply():
+        if gen == session.generation:
+            session._set("quantised", picture)
+    session._post(apply)
+    return picture

@@ -1,0 +1,225 @@
+"""What a session trains on: one dataset of one kind, immutable.
+
+Three kinds (`KINDS`), each a frozen dataclass with the same small surface:
+
+    dataset.kind      "colours" | "image" | "table"
+    dataset.data      (N, D) float64 training inputs (read-only array)
+    dataset.source    the file it came from (str) or None
+    dataset.title     what the window calls it
+
+`ColourData`   N colours in [0, 1] (D = 3), with optional swatch names.
+`ImageData`    a picture (H, W, 3) uint8 and the pixels sampled from it to train
+               the quantiser (`QuantiserSettings` says how many and with which seed).
+`TableData`    rows of a table after `TablePreparation` (chosen columns,
+               normalisation, missing-value policy, label column): the prepared
+               data, per-column offsets/scales, the label of every kept row and the
+               file row each training row came from.  `table` is the parsed source
+               table when it is loaded (None for a map reopened without its source).
+
+Datasets never change; a change (another label column, other columns) makes a
+new dataset, so a snapshot taken before can never show a mix of the two.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from somdesk.errors import OptionError
+
+KINDS = ("colours", "image", "table")
+
+
+def frozen_array(a, dtype=None) -> np.ndarray:
+    """A read-only C-contiguous copy of `a` (so a dataset or snapshot cannot be edited in place)."""
+    arr = np.array(a, dtype=dtype, copy=True, order="C")
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True)
+class ColourData:
+    """N colours to organise: `colours` (N, 3) float64 in [0, 1]; `names` N strings or None."""
+
+    colours: np.ndarray
+    names: tuple = ()
+    title: str = "random colours"
+    source: str | None = None
+    kind: str = field(default="colours", init=False)
+
+    def __post_init__(self) -> None:
+        arr = np.asarray(self.colours, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != 3 or len(arr) == 0:
+            raise OptionError(f"colours must be a non-empty (N, 3) array, got shape {arr.shape}")
+        object.__setattr__(self, "colours", frozen_array(arr, np.float64))
+        names = tuple(self.names) if self.names else ()
+        if names and len(names) != len(arr):
+            names = ()  # names are a nicety: a list of the wrong length is dropped
+        object.__setattr__(self, "names", names)
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.colours
+
+
+@dataclass(frozen=True)
+class QuantiserSettings:
+    """How an image's palette map is trained (see core.quantize for the phases).
+
+    sample      pixels drawn from the picture to train on (core.quantize.DEFAULT_SAMPLE)
+    fine_tune   fine-tuning epochs after the ordering epochs (0: none)
+    revive      move nodes no pixel picks onto the worst-served colours afterwards
+    """
+
+    sample: int = 65_536
+    fine_tune: int = 20
+    revive: bool = True
+
+    def __post_init__(self) -> None:
+        if int(self.sample) < 1:
+            raise OptionError(f"the sample size must be at least 1, got {self.sample}")
+        if int(self.fine_tune) < 0:
+            raise OptionError(f"fine-tuning epochs must be 0 or more, got {self.fine_tune}")
+        object.__setattr__(self, "sample", int(self.sample))
+        object.__setattr__(self, "fine_tune", int(self.fine_tune))
+        object.__setattr__(self, "revive", bool(self.revive))
+
+    def to_dict(self) -> dict:
+        return {"sample": self.sample, "fine_tune": self.fine_tune, "revive": self.revive}
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """A picture to quantise: `pixels` (H, W, 3) uint8; `sample` (N, 3) float64 in [0, 1].
+
+    `pixels` is the full picture when opened from its file, or the downscaled copy
+    kept in a saved map (`full_size` is then False and `source` names the original).
+    """
+
+    pixels: np.ndarray
+    sample: np.ndarray
+    settings: QuantiserSettings = QuantiserSettings()
+    sample_seed: int = 0
+    title: str = "picture"
+    source: str | None = None
+    full_size: bool = True
+    kind: str = field(default="image", init=False)
+
+    def __post_init__(self) -> None:
+        px = np.asarray(self.pixels)
+        if px.ndim != 3 or px.shape[2] != 3 or px.dtype != np.uint8 or 0 in px.shape:
+            raise OptionError(f"a picture must be a non-empty (H, W, 3) uint8 array, got {px.dtype} {px.shape}")
+        object.__setattr__(self, "pixels", frozen_array(px))
+        object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.sample
+
+    @property
+    def n_pixels(self) -> int:
+        return int(self.pixels.shape[0] * self.pixels.shape[1])
+
+
+NORMALISATIONS = ("zscore", "minmax", "none")
+MISSING_POLICIES = ("drop", "mean", "median")
+
+
+@dataclass(frozen=True)
+class TablePreparation:
+    """The user's choices that turn a table into training data.
+
+    columns        numeric columns to train on, in order (D of them)
+    normalise      "zscore" | "minmax" | "none" (x' = (x - offset) / scale)
+    missing        "drop" rows with a missing value | fill with column "mean" | "median"
+    label_column   a column whose text names each row (shown on the map), or None
+    """
+
+    columns: tuple = ()
+    normalise: str = "zscore"
+    missing: str = "drop"
+    label_column: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(str(c) for c in self.columns))
+        if self.normalise not in NORMALISATIONS:
+            raise OptionError(f"unknown normalisation {self.normalise!r}; choose one of: {', '.join(NORMALISATIONS)}")
+        if self.missing not in MISSING_POLICIES:
+            raise OptionError(f"unknown missing-value policy {self.missing!r}; "
+                              f"choose one of: {', '.join(MISSING_POLICIES)}")
+
+    def to_dict(self) -> dict:
+        return {"columns": list(self.columns), "normalise": self.normalise, "missing": self.missing,
+                "label_column": self.label_column}
+
+
+@dataclass(frozen=True)
+class TableData:
+    """Table rows prepared for training (see module docstring).
+
+    data        (N, D) float64 normalised training rows
+    offset      (D,) per-column offset, scale (D,) per-column scale: x = offset + x' * scale
+    row_index   (N,) int64 data-row number in the file of each training row (0 = first data row)
+    labels      N strings (None where missing) of `preparation.label_column`, or None
+    table       the parsed source table (io.table.Table) or None when not loaded
+    """
+
+    data: np.ndarray
+    preparation: TablePreparation
+    offset: np.ndarray
+    scale: np.ndarray
+    row_index: np.ndarray
+    labels: tuple | None = None
+    table: object | None = None
+    title: str = "table"
+    source: str | None = None
+    warnings: tuple = ()
+    kind: str = field(default="table", init=False)
+
+    def __post_init__(self) -> None:
+        data = frozen_array(self.data, np.float64)
+        d = len(self.preparation.columns)
+        if data.ndim != 2 or data.shape[1] != d or len(data) == 0:
+            raise OptionError(f"table data has shape {data.shape}, expected (rows, {d})")
+        object.__setattr__(self, "data", data)
+        for name in ("offset", "scale"):
+            arr = frozen_array(getattr(self, name), np.float64)
+            if arr.shape != (d,):
+                raise OptionError(f"{name} has shape {arr.shape}, expected ({d},)")
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "row_index", frozen_array(self.row_index, np.int64))
+        if self.labels is not None:
+            labels = tuple(None if s is None else str(s) for s in self.labels)
+            if len(labels) != len(data):
+                raise OptionError(f"{len(labels)} labels for {len(data)} rows")
+            object.__setattr__(self, "labels", labels)
+
+    @property
+    def columns(self) -> tuple:
+        return self.preparation.columns
+
+    @property
+    def label_names(self) -> list[str]:
+        """The distinct labels, sorted."""
+        return sorted({s for s in self.labels if s}) if self.labels else []
+
+    def to_units(self, z) -> np.ndarray:
+        """Normalised values (..., D) back to the columns' own units."""
+        return self.offset + np.asarray(z, dtype=np.float64) * self.scale
+
+
+def describe(dataset) -> str:
+    """One line for a status bar: what the dataset is."""
+    if dataset is None:
+        return "no data"
+    if dataset.kind == "colours":
+        return f"{len(dataset.data):,} colours"
+    if dataset.kind == "image":
+        h, w = dataset.pixels.shape[:2]
+        return f"{w} x {h} picture, {len(dataset.sample):,} sampled pixels"
+    return f"{len(dataset.data):,} rows x {len(dataset.columns)} columns"
+
+
+def is_finite_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

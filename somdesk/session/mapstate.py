@@ -1,0 +1,122 @@
+"""The map currently shown: a frozen snapshot that crosses threads safely.
+
+A `MapState` is made from a SOM by the thread that trains it (`map_state`) and
+is never changed afterwards: every array in it is a read-only copy.  The window,
+the exports and the saved file all read the same `MapState`, so what is exported
+is what is on screen.
+
+    weights     (H, W, D) float64 codebook (copy)
+    iteration   epochs completed; total = the run's epochs
+    bmus        (N, 2) int64 (row, column) of every input's best-matching node, or None
+    hits        (H, W) int64 inputs per node, or None
+    umatrix     (H, W) float64 mean distance to the grid neighbours, or None
+    qe, te      quantization error (mean input-BMU distance, data units) and
+                topographic error (fraction of inputs whose two best nodes are not
+                neighbours), or None when not measured
+    node_labels (H, W) object array of each node's majority label, or None
+
+`bmus`, `hits`, `umatrix`, `qe` and `te` are None in a "preview" state (made
+with measure=False), which costs only the weights copy: the window uses it for
+a map that has not trained yet so opening a file never waits for a compile.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from somdesk.core.options import SOMConfig
+from somdesk.session.datasets import frozen_array
+
+
+@dataclass(frozen=True)
+class MapState:
+    """One frozen picture of a map (see module docstring for the fields)."""
+
+    weights: np.ndarray
+    config: SOMConfig
+    iteration: int
+    total: int
+    seed: int
+    sigma: float = 0.0
+    alpha: float = 0.0
+    bmus: np.ndarray | None = None
+    hits: np.ndarray | None = None
+    umatrix: np.ndarray | None = None
+    qe: float | None = None
+    te: float | None = None
+    node_labels: np.ndarray | None = None
+    generation: int = 0   # which dataset it belongs to (Session bumps it on every open/new)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns) of the grid."""
+        return int(self.weights.shape[0]), int(self.weights.shape[1])
+
+    @property
+    def hexagonal(self) -> bool:
+        return self.config.topology == "hexagonal"
+
+    @property
+    def measured(self) -> bool:
+        return self.bmus is not None
+
+    @property
+    def done(self) -> bool:
+        return self.iteration >= self.total
+
+    def with_labels(self, node_labels) -> "MapState":
+        """The same map with other node labels (labels never need retraining)."""
+        return replace(self, node_labels=None if node_labels is None else _frozen_object(node_labels))
+
+
+def _frozen_object(a) -> np.ndarray:
+    arr = np.array(a, dtype=object, copy=True)
+    arr.flags.writeable = False
+    return arr
+
+
+def measure(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bool) -> dict:
+    """BMUs (N, 2), hits (H, W), U-matrix (H, W), QE and TE of `weights` (H, W, D) on `data` (N, D).
+
+    One BMU search serves the BMUs, the hits and the QE; the TE needs the two
+    best nodes (core.metrics.topographic_error, estimated on a fixed subset
+    beyond 50,000 inputs).
+    """
+    from somdesk.core import kernels
+    from somdesk.core.metrics import topographic_error, u_matrix
+
+    h, w, d = weights.shape
+    idx, d2 = kernels.bmus_of(np.ascontiguousarray(weights.reshape(-1, d)), data)
+    return {
+        "bmus": frozen_array(np.stack(np.divmod(idx, w), axis=1), np.int64),
+        "hits": frozen_array(np.bincount(idx, minlength=h * w).reshape(h, w), np.int64),
+        "umatrix": frozen_array(u_matrix(weights, hexagonal, toroidal), np.float64),
+        "qe": float(np.mean(np.sqrt(d2))) if len(d2) else 0.0,
+        "te": topographic_error(weights, data, hexagonal, toroidal),
+    }
+
+
+def node_labels_of(bmus: np.ndarray, labels, shape: tuple[int, int]) -> np.ndarray | None:
+    """(H, W) object array: each node's majority label among its inputs (core.clustering.majority_labels)."""
+    if labels is None or bmus is None:
+        return None
+    from somdesk.core.clustering import majority_labels
+
+    return _frozen_object(majority_labels(bmus, list(labels), shape[0], shape[1]))
+
+
+def map_state(som, *, measure_it: bool = True, labels=None, generation: int = 0) -> MapState:
+    """A frozen `MapState` of `som` (a core SOM) as it is now.
+
+    measure_it=False gives a preview (weights only); `labels` (N strings or None)
+    adds the majority label of every node.
+    """
+    w = frozen_array(som.weights, np.float64)
+    sigma, alpha = som.schedule_at(max(som.iteration - 1, 0))
+    extra = {}
+    if measure_it:
+        extra = measure(w, som.data, som.config.topology == "hexagonal", som.config.toroidal)
+        extra["node_labels"] = node_labels_of(extra["bmus"], labels, w.shape[:2])
+    return MapState(weights=w, config=som.config, iteration=int(som.iteration), total=int(som.total),
+                    seed=int(som.seed), sigma=float(sigma), alpha=float(alpha), generation=generation, **extra)

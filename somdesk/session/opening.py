@@ -1,0 +1,152 @@
+"""Which kind of file is this, and reading it into something a session installs.
+
+`sniff_kind(path)` decides by content, not by name:
+
+  "map"      a ZIP archive whose meta.json says format "somdesk-map" (.somz)
+  "image"    a picture Pillow recognises (PNG, JPEG, BMP, GIF, WebP ...) that is
+             bigger than PALETTE_PICTURE_PIXELS, or any JPEG/WebP/BMP (photos);
+             small PNG/GIF files are the pixel artists' palettes
+  "palette"  everything the palette reader detects (GIMP, ASE, ACO, hex, CSS,
+             JSON, Krita .kpl, ...), including CSV with a hex or r,g,b header
+  "table"    other CSV / TSV text: rows of a table with a header line
+
+`read(path, kind)` does the reading (the slow part, safe on a worker thread) and
+returns a `Loaded` whose `install_into(session)` swaps the workspace over in
+one step on the session's thread.
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass
+
+from somdesk.errors import FileFormatError
+
+PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
+OPEN_KINDS = ("map", "image", "palette", "table")
+_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
+_HEAD_BYTES = 64 * 1024
+# Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
+# palettes only when they read as one, else they are tables.
+_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image")
+
+
+def _head(path) -> bytes:
+    from somdesk.io.names import stat_input
+
+    stat_input(path)   # one clear message for a folder, a device, a missing file
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise FileFormatError(f"{os.path.basename(os.fspath(path))}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def _is_saved_map(path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "meta.json" in zf.namelist() and "weights.npy" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _picture_kind(head: bytes, path) -> str | None:
+    """"image" / "palette" for a file Pillow recognises, else None."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path if len(head) >= _HEAD_BYTES else io.BytesIO(head)) as im:
+                fmt, (w, h) = im.format, im.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    if fmt in _PHOTO_FORMATS or w * h > PALETTE_PICTURE_PIXELS:
+        return "image"
+    return "palette"
+
+
+def sniff_kind(path) -> str:
+    """"map", "image", "palette" or "table" for the file at `path` (see module docstring)."""
+    head = _head(path)
+    if head[:4] == b"PK\x03\x04" and _is_saved_map(path):
+        return "map"
+    pic = _picture_kind(head, path)
+    if pic is not None:
+        return pic
+    try:
+        from somdesk.io.palettes import detect_format
+
+        fmt = detect_format(head, os.fspath(path))
+    except FileFormatError:
+        fmt = None
+    if fmt in _STRONG_PALETTE_FORMATS:
+        return "palette"   # its own reader explains what is wrong with a damaged one
+    if fmt is not None and _reads_as_palette(path):
+        return "palette"
+    return "table"
+
+
+def _reads_as_palette(path) -> bool:
+    from somdesk.io.palettes import read_palette
+
+    try:
+        read_palette(path)
+    except FileFormatError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A file read and ready to become the workspace: `install_into(session)` does it."""
+
+    kind: str
+    payload: object
+    path: str
+
+    def install_into(self, session) -> str:
+        p = self.payload
+        name = os.path.basename(self.path)
+        if self.kind == "palette":
+            colours, names, title, _warnings = p
+            session.new_colours(colours, names=names, title=title, source=self.path)
+        elif self.kind == "image":
+            session.new_image(p, title=name, source=self.path)
+        elif self.kind == "table":
+            session.new_table(p, source=self.path)
+        else:
+            p.install_into(session, self.path)
+        return self.kind
+
+
+def read(path, kind: str, cancel=None) -> Loaded:
+    """Read `path` as `kind` (one of OPEN_KINDS); FileFormatError on bad input."""
+    path = os.fspath(path)
+    if kind not in OPEN_KINDS:
+        raise FileFormatError(f"cannot open {kind!r} files; choose one of {', '.join(OPEN_KINDS)}")
+    if kind == "palette":
+        from somdesk.io.palettes import read_palette
+
+        pal = read_palette(path)
+        colours = pal.to_array()
+        if len(colours) == 0:
+            raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
+        payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
+                   list(pal.warnings))
+    elif kind == "image":
+        from somdesk.io.image_input import load_image
+
+        payload = load_image(path)
+    elif kind == "table":
+        from somdesk.session.table_source import read_table
+
+        payload = read_table(path)
+    else:
+        from somdesk.session.workspace_file import load_workspace
+
+        payload = load_workspace(path)
+    return Loaded(kind, payload, path)

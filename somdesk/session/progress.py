@@ -1,0 +1,92 @@
+"""Small immutable objects that long tasks yield and return.
+
+Every long task of the session (`Session.train_task`, `open_task`,
+`quantise_task`, `cluster_task`) is a generator that yields these and returns
+its result (StopIteration.value, superqt's `returned` signal).  They hold only
+copies, so a driver may hand them to another thread as they are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from somdesk.session.mapstate import MapState
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a task is: `done` of `total` units of `what` ("rows", "epochs", ...)."""
+
+    task: str            # "open", "quantise", "cluster", "train"
+    done: int
+    total: int
+    what: str = ""
+    phase: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """One epoch of training done.
+
+    iteration/total   epochs of the current phase; `epoch` counts all phases
+    phase             "training" for colours and tables; "ordering", "fine-tuning",
+                      "recovering unused colours" for an image's palette map
+    map               a MapState when the driver asked for a snapshot (snapshot_when)
+                      or at the last epoch; None otherwise
+    measures          ((iteration, QE, TE),) when `map` was measured, else ()
+    """
+
+    iteration: int
+    total: int
+    sigma: float
+    alpha: float
+    elapsed: float
+    phase: str = "training"
+    epoch: int = 0
+    map: MapState | None = None
+    measures: tuple = ()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a training task ends with: the final map, and whether it was stopped."""
+
+    map: MapState
+    stopped: bool
+    finished: bool
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class QuantisedPicture:
+    """A picture with every pixel replaced by its nearest palette colour.
+
+    palette   (K, 3) uint8 colours of the map's nodes, in node order
+    indices   (H, W) uint8/uint16 palette index of every pixel (full size)
+    psnr      dB against the original; inf when identical
+    used      palette entries some pixel uses
+    """
+
+    palette: np.ndarray
+    indices: np.ndarray
+    psnr: float
+    used: int
+
+    def rgb(self) -> np.ndarray:
+        """(H, W, 3) uint8 quantised picture."""
+        return self.palette[self.indices]
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """Clusters of the map's nodes: `labels` (H, W) int64 0..k-1; `summary` one line per cluster."""
+
+    labels: np.ndarray
+    k: int
+    method: str
+    summary: tuple = ()

@@ -1,0 +1,501 @@
+"""The Qt-free workspace: one dataset, its config, its SOM, the map shown, the run, the file.
+
+    s = Session()
+    s.open("customers.csv")                 # palettes, pictures, tables and .somz by content
+    s.set_config(s.config.replace(width=20, height=15, iterations=200))
+    for p in s.train_task(cancel=token):    # a generator: any thread may drive it
+        ...                                 # p.iteration, p.map (when a snapshot was asked for)
+    s.set_label_column("segment")           # node labels update, no retraining
+    s.cluster(5)
+    s.save("customers.somz")
+
+Everything a user can do is a method here; the window only calls them and
+listens to `s.events` (events.SessionEvents).  Long work is a generator method
+named `*_task` taking `cancel=` (core.cancel.CancelToken); each has a plain
+method that runs it to the end (`open`, `train`, `cluster`, `quantise`).
+
+Threads.  A task may run on a worker thread.  While it runs it touches only the
+SOM (owned by the run) and builds immutable results; every change to the
+session's fields goes through `post(fn)`, given at construction: the GUI
+passes a function that queues `fn` onto its main thread, the default runs it
+at once.  Results of a task started before the dataset changed are dropped
+(`generation`), so an old run never paints over a new file.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from somdesk.core.options import SOMConfig
+from somdesk.core.som import SOM
+from somdesk.errors import Cancelled, SomdeskError
+from somdesk.session import training
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.session.events import SessionEvents
+from somdesk.session.mapstate import MapState, map_state, node_labels_of
+from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome, TrainProgress
+
+RUN_STATES = ("idle", "running", "paused", "finished")
+DEFAULT_COLOURS = 20
+IMAGE_CONFIG = SOMConfig(width=8, height=8, iterations=20, mode="batch", init="pca")
+TABLE_CONFIG = SOMConfig(width=20, height=15, iterations=100)
+
+
+class Session:
+    """One workspace (see module docstring)."""
+
+    def __init__(self, post=None):
+        self.events = SessionEvents()
+        self._post = post if post is not None else (lambda fn: fn())
+        self.dataset = None
+        self.config = SOMConfig()
+        self.som: SOM | None = None
+        self.map: MapState | None = None
+        self.run_state = "idle"
+        self.clusters: ClusterResult | None = None
+        self.quantised: QuantisedPicture | None = None
+        self.measures: tuple = ()
+        self.path: str | None = None
+        self.dirty = False
+        self.generation = 0
+        self.image_phase = "ordering"   # image maps: training.PHASES
+        self.recovery_round = 0
+        self._running = False
+        self._undo_reset: tuple | None = None
+
+    # -- small setters that emit ----------------------------------------------------------
+    def _set(self, name: str, value, event: str | None = None) -> None:
+        setattr(self, name, value)
+        getattr(self.events, event or f"{name}_changed").emit(value)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self.dirty:
+            self._set("dirty", dirty)
+
+    def _set_run_state(self, state: str) -> None:
+        if state != self.run_state:
+            self._set("run_state", state)
+
+    def _derived_run_state(self) -> str:
+        if self._running:
+            return "running"
+        if self.som is None or (self.som.iteration == 0 and self.image_phase == "ordering"):
+            return "idle"
+        return "finished" if self.done else "paused"
+
+    @property
+    def done(self) -> bool:
+        """Has the map finished training (every phase of an image map)?"""
+        if self.som is None:
+            return False
+        if self.kind == "image":
+            return self.image_phase == "done"
+        return self.som.done
+
+    @property
+    def kind(self) -> str | None:
+        """"colours", "image", "table" or None before anything is opened."""
+        return None if self.dataset is None else self.dataset.kind
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def _require(self, kind: str | None = None):
+        if self.dataset is None:
+            raise SomdeskError("open a palette, a picture, a table or a saved map first")
+        if kind is not None and self.kind != kind:
+            raise SomdeskError(f"this needs a {kind} dataset; the workspace holds {self.kind}")
+        return self.dataset
+
+    def _require_idle(self, what: str) -> None:
+        if self._running:
+            raise SomdeskError(f"stop the training before you {what}")
+
+    # -- datasets ---------------------------------------------------------------------------
+    def install(self, dataset, config: SOMConfig | None = None, *, som: SOM | None = None,
+                path: str | None = None, dirty: bool = True, clusters: ClusterResult | None = None,
+                image_phase: str = "ordering", recovery_round: int = 0) -> None:
+        """Make `dataset` the workspace's data, dropping every trace of the previous one.
+
+        The map, clusters, quantised picture, measures, undo and file path all
+        start afresh (or from `som`, `clusters`, `path` when a saved map is
+        being restored).  Emits dataset, config, map, clusters, labels, path,
+        dirty and run-state events in that order.
+        """
+        self._require_idle("open other data")
+        self.generation += 1
+        self.dataset = dataset
+        self.config = config if config is not None else self.config
+        self.som, self.image_phase, self.recovery_round = som, image_phase, int(recovery_round)
+        self._undo_reset = None
+        self.clusters, self.quantised, self.measures = clusters, None, ()
+        self.events.dataset_changed.emit(dataset)
+        self.events.config_changed.emit(self.config)
+        self._refresh_map(measure=som is not None and som.iteration > 0)
+        self.events.clusters_changed.emit(self.clusters)
+        self.events.quantised_changed.emit(None)
+        self.events.measures_changed.emit(())
+        self.events.labels_changed.emit(self.label_column)
+        self._set("path", path)
+        self.dirty = not dirty   # force the event
+        self._set_dirty(dirty)
+        self.run_state = None
+        self._set_run_state(self._derived_run_state())
+
+    def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
+                    seed: int | None = None, source: str | None = None) -> None:
+        """Organise `colours` (N, 3) in [0, 1], or `n` random 8-bit colours (from `seed`)."""
+        if colours is None:
+            rng = np.random.default_rng(seed)
+            colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
+            title = title or "random colours"
+        self.install(ColourData(colours, tuple(names), title or "colours", source),
+                     self.config if self.kind == "colours" else SOMConfig())
+
+    def new_image(self, pixels, *, title: str = "picture", source: str | None = None,
+                  settings: QuantiserSettings | None = None, sample_seed: int = 0) -> None:
+        """Quantise the picture `pixels` (H, W, 3) uint8: its sampled pixels become the data."""
+        from somdesk.core.quantize import sample_pixels
+
+        settings = settings or QuantiserSettings()
+        sample = sample_pixels(pixels, settings.sample, sample_seed)
+        self.install(ImageData(pixels, sample, settings, sample_seed, title, source), IMAGE_CONFIG)
+
+    def new_table(self, table, preparation: TablePreparation | None = None, *, source: str | None = None) -> None:
+        """Segment the rows of `table` (a parsed table) prepared by `preparation`
+        (default: every numeric column, z-scores, drop rows with missing values)."""
+        from somdesk.session import table_source
+
+        prep = preparation or table_source.default_preparation(table)
+        self.install(table_source.prepare_table(table, prep, source), TABLE_CONFIG)
+
+    def open(self, path, kind: str | None = None) -> str:
+        """Open `path` (palette, picture, table or .somz, told apart by content); returns the kind opened."""
+        return run_to_end(self.open_task(path, kind))
+
+    def open_task(self, path, kind: str | None = None, cancel=None):
+        """Generator: read `path` (yields Progress), then install it; returns "colours",
+        "image", "table" or "map".  FileFormatError for anything unreadable."""
+        from somdesk.session import opening
+
+        self._require_idle("open another file")
+        found = kind or opening.sniff_kind(path)
+        yield Progress("open", 0, 1, "files", found)
+        loaded = opening.read(path, found, cancel)
+        from somdesk.core.cancel import check
+
+        check(cancel)
+        yield Progress("open", 1, 1, "files", found)
+        self._post(lambda: loaded.install_into(self))
+        return found
+
+    # -- table preparation and labels ------------------------------------------------------------
+    @property
+    def label_column(self) -> str | None:
+        return self.dataset.preparation.label_column if self.kind == "table" else None
+
+    def set_preparation(self, preparation: TablePreparation) -> None:
+        """Other columns, normalisation or missing-value policy: new training data, a fresh map."""
+        from somdesk.session import table_source
+
+        data = self._require("table")
+        self._require_idle("change the columns")
+        table = self._source_table()
+        new = table_source.prepare_table(table, preparation, data.source)
+        if preparation.columns == data.columns and preparation.normalise == data.preparation.normalise \
+                and preparation.missing == data.preparation.missing:
+            self.set_label_column(preparation.label_column)
+            return
+        self.install(new, self.config, path=self.path)
+
+    def set_label_column(self, column: str | None) -> None:
+        """Name the rows by `column` (None: no labels).  The map keeps its training: only the
+        node labels change (`labels_changed`, then `map_changed`)."""
+        from dataclasses import replace
+
+        from somdesk.session import table_source
+
+        data = self._require("table")
+        if column == data.preparation.label_column:
+            return
+        labels = table_source.labels_of(self._source_table(), column, data.row_index)
+        prep = replace(data.preparation, label_column=column)
+        self.dataset = replace(data, preparation=prep, labels=labels)
+        self.events.labels_changed.emit(column)
+        if self.map is not None and self.map.measured:
+            self._set("map", self.map.with_labels(node_labels_of(self.map.bmus, labels, self.map.shape)))
+        self._set_dirty(True)
+
+    def _source_table(self):
+        """The parsed source table, re-read from its file for a map reopened without it."""
+        from dataclasses import replace
+
+        from somdesk.session import table_source
+
+        data = self.dataset
+        if data.table is None:
+            if not data.source:
+                raise SomdeskError("this map was saved without its table; open the table to change columns or labels")
+            table = table_source.read_table(data.source)
+            self.dataset = replace(data, table=table)
+        return self.dataset.table
+
+    # -- config and weights ----------------------------------------------------------------
+    @property
+    def would_discard_training(self) -> bool:
+        """Would changing the config or resetting throw away epochs of training?"""
+        return self.som is not None and (self.som.iteration > 0 or self.image_phase != "ordering")
+
+    def set_config(self, config: SOMConfig) -> None:
+        """Use `config` from now on; a different config starts a fresh map (ask first:
+        see `would_discard_training`)."""
+        if not isinstance(config, SOMConfig):
+            raise SomdeskError("set_config needs a SOMConfig")
+        if config == self.config:
+            return
+        self._require_idle("change the settings")
+        self._set("config", config)
+        if self.dataset is not None:
+            self._discard_map()
+
+    def update_config(self, **changes) -> None:
+        """`set_config(config.replace(**changes))`: OptionError names a bad value."""
+        self.set_config(self.config.replace(**changes))
+
+    def _discard_map(self) -> None:
+        self.som, self.image_phase, self.recovery_round = None, "ordering", 0
+        self.clusters, self.quantised, self.measures = None, None, ()
+        self._refresh_map(measure=False)
+        self.events.clusters_changed.emit(None)
+        self.events.quantised_changed.emit(None)
+        self.events.measures_changed.emit(())
+        self._set_dirty(True)
+        self._set_run_state(self._derived_run_state())
+
+    def ensure_som(self) -> SOM:
+        """The SOM being trained, made from the dataset and config if there is none."""
+        data = self._require()
+        if self.som is None:
+            self.som = SOM(data.data, self.config)
+            if self.config.seed is None:   # remember the drawn seed so the run can be repeated
+                self.config = self.config.replace(seed=self.som.seed)
+                self.som.config = self.config
+        return self.som
+
+    def reset_weights(self) -> None:
+        """Back to the initial weights of the seed (undoable once with `undo_reset_weights`)."""
+        self._require()
+        self._require_idle("reset the weights")
+        if self.som is not None:
+            self._undo_reset = (self.som, self.image_phase, self.recovery_round, self.map, self.clusters,
+                                self.quantised, self.measures, self.dirty)
+        self.som = None
+        self.ensure_som()
+        self.image_phase, self.recovery_round = "ordering", 0
+        self.clusters, self.quantised, self.measures = None, None, ()
+        self._refresh_map(measure=False)
+        self.events.clusters_changed.emit(None)
+        self.events.quantised_changed.emit(None)
+        self.events.measures_changed.emit(())
+        self._set_dirty(True)
+        self._set_run_state(self._derived_run_state())
+
+    @property
+    def can_undo_reset(self) -> bool:
+        return self._undo_reset is not None
+
+    def undo_reset_weights(self) -> None:
+        """Bring back the map as it was before the last `reset_weights`."""
+        if self._undo_reset is None:
+            raise SomdeskError("there is no reset to undo")
+        self._require_idle("undo")
+        (self.som, self.image_phase, self.recovery_round, state, clusters, quantised, measures,
+         dirty) = self._undo_reset
+        self._undo_reset = None
+        self._set("map", state)
+        self._set("clusters", clusters)
+        self._set("quantised", quantised)
+        self._set("measures", measures)
+        self._set_dirty(dirty)
+        self._set_run_state(self._derived_run_state())
+
+    def _refresh_map(self, measure: bool = True) -> None:
+        if self.dataset is None:
+            self._set("map", None)
+            return
+        som = self.ensure_som()
+        self._set("map", map_state(som, measure_it=measure, labels=self._labels(), generation=self.generation))
+
+    def _labels(self):
+        return self.dataset.labels if self.kind == "table" else None
+
+    def show(self, state: MapState) -> None:
+        """Show `state` (a snapshot a driver took from a running task); stale snapshots
+        (from an earlier dataset) are ignored."""
+        if state is not None and state.generation == self.generation:
+            self._set("map", state)
+
+    # -- training -------------------------------------------------------------------------
+    def set_paused(self, paused: bool) -> None:
+        """The driver paused (stopped pulling) or resumed the running task."""
+        if self._running:
+            self._set_run_state("paused" if paused else "running")
+
+    def train(self, cancel=None) -> RunOutcome:
+        """Train to the end (or until `cancel`); see `train_task`."""
+        return run_to_end(self.train_task(cancel))
+
+    def train_task(self, cancel=None, snapshot_when=None, measure_every: int = 0):
+        """Generator: train epoch by epoch from where the map is; yields TrainProgress,
+        returns RunOutcome.
+
+        `snapshot_when(iteration) -> bool` asks for a MapState in the progress
+        (the driver throttles, e.g. by time); the last epoch always has one.
+        `cancel` stops inside the epoch (or between epochs): the SOM stays
+        exactly resumable and the task returns with `stopped=True`.  Closing the
+        generator early stops it the same way.  A finished map returns at once.
+        """
+        self._require()
+        self._require_idle("train again")
+        gen = self.generation
+        som = self.ensure_som()
+        if self.done:
+            return RunOutcome(self.map, False, True, 0.0)
+        self._running = True
+        self._post(lambda: self._set_run_state("running"))
+        start = time.perf_counter()
+        stopped = True
+        epoch = 0
+        try:
+            for som, phase in self._phases():
+                while not som.done:
+                    info = training.step(som, cancel)
+                    epoch += 1
+                    want = som.done or (snapshot_when is not None and snapshot_when(som.iteration))
+                    state = map_state(som, labels=self._labels(), generation=gen) if want else None
+                    measures = ((som.iteration, state.qe, state.te),) if state is not None else ()
+                    if measures:
+                        self._post(lambda m=measures: self._add_measures(gen, m))
+                    yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
+                                        time.perf_counter() - start, phase, epoch, state, measures)
+            stopped = False
+        except Cancelled:
+            pass
+        finally:
+            self._running = False
+            final = map_state(som, labels=self._labels(), generation=gen)
+            outcome = RunOutcome(final, stopped, not stopped and self.done, time.perf_counter() - start)
+            self._post(lambda: self._end_run(gen, outcome, epoch))
+        return outcome
+
+    def _phases(self):
+        """(SOM, phase name) pairs to train in order: one for colours and tables; ordering,
+        fine-tuning and recovery rounds for an image map (training.phase_config)."""
+        if self.kind != "image":
+            yield self.som, "training"
+            return
+        settings = self.dataset.settings
+        if self.image_phase == "ordering":
+            yield self.som, "ordering"
+            if settings.fine_tune > 0:
+                self.som = SOM(self.dataset.data, training.phase_config(self.config, "fine-tuning",
+                                                                       settings.fine_tune), weights=self.som.weights)
+                self.image_phase = "fine-tuning"
+            else:
+                self.image_phase = "done"   # as train_quantizer: no fine-tuning, no recovery
+        if self.image_phase == "fine-tuning":
+            yield self.som, "fine-tuning"
+            self.image_phase, self.recovery_round = "recovering unused colours", 0
+            self.som = self._next_recovery(self.som)
+        from somdesk.core.quantize import REVIVE_ROUNDS
+
+        # A round left finished (the driver closed the task right after its last epoch)
+        # moves on exactly as an uninterrupted run would.
+        while self.image_phase == "recovering unused colours":
+            yield self.som, "recovering unused colours"
+            self.recovery_round += 1
+            nxt = self._next_recovery(self.som) if self.recovery_round < REVIVE_ROUNDS else None
+            if nxt is None or nxt is self.som:
+                self.image_phase = "done"
+            else:
+                self.som = nxt
+
+    def _next_recovery(self, som: SOM) -> SOM:
+        """The next recovery round's SOM, or `som` itself marked done when no node is dead."""
+        revived = None
+        if self.dataset.settings.revive:
+            revived = training.revive_weights(som.weights, self.dataset.data)
+        if revived is None:
+            self.image_phase = "done"
+            return som
+        cfg = training.phase_config(self.config, "recovering unused colours", self.dataset.settings.fine_tune)
+        return SOM(self.dataset.data, cfg, weights=revived)
+
+    def _add_measures(self, gen: int, measures: tuple) -> None:
+        if gen == self.generation:
+            self._set("measures", self.measures + measures)
+
+    def _end_run(self, gen: int, outcome: RunOutcome, epochs: int) -> None:
+        if gen != self.generation:
+            return
+        self._set("map", outcome.map)
+        if epochs:
+            self.clusters = None
+            self.events.clusters_changed.emit(None)
+            self._set_dirty(True)
+        self._set_run_state(self._derived_run_state())
+
+    def step(self) -> MapState:
+        """One epoch (the Step button); returns the new map."""
+        task = self.train_task(snapshot_when=lambda _it: True)
+        try:
+            next(task, None)
+        finally:
+            task.close()
+        return self.map
+
+    # -- clusters, quantisation, files, exports (in their own modules) -------------------------
+    def cluster_task(self, k: int, method: str = "ward", cancel=None):
+        """Generator: cluster the map's nodes into `k` segments (core.clustering); returns ClusterResult."""
+        from somdesk.session.analysis import cluster_task
+
+        return (yield from cluster_task(self, k, method, cancel))
+
+    def cluster(self, k: int, method: str = "ward") -> ClusterResult:
+        return run_to_end(self.cluster_task(k, method))
+
+    def clear_clusters(self) -> None:
+        if self.clusters is not None:
+            self._set("clusters", None)
+            self._set_dirty(True)
+
+    def quantise_task(self, cancel=None):
+        """Generator: every pixel of the full picture to its nearest map colour, in ~1 Mpx
+        slices (yields Progress of rows); returns QuantisedPicture."""
+        from somdesk.session.analysis import quantise_task
+
+        return (yield from quantise_task(self, cancel))
+
+    def quantise(self) -> QuantisedPicture:
+        return run_to_end(self.quantise_task())
+
+    def save(self, path) -> None:
+        """Write the whole workspace to `path` (.somz, atomically); the session is then clean."""
+        from somdesk.session.workspace_file import save_workspace
+
+        self._require()
+        self._require_idle("save")
+        save_workspace(self, path)
+        self._set("path", str(path))
+        self._set_dirty(False)
+
+
+def run_to_end(task):
+    """Drive a task generator to the end on this thread and return its result."""
+    while True:
+        try:
+            next(task)
+        except StopIteration as stop:
+            return stop.value

@@ -1,0 +1,42 @@
+"""Legends: nice ticks, labels that tell ticks apart, bars coloured by the same table (no Qt)."""
+from __future__ import annotations
+
+import numpy as np
+
+from somdesk.render import category_colours, category_legend, colour_bar, lut, nice_ticks
+from somdesk.render.legend import tick_labels
+
+
+def test_ticks_are_nice_and_inside_the_levels():
+    assert nice_ticks(0.13, 0.87) == [0.2, 0.4, 0.6, 0.8]
+    assert nice_ticks(0, 10) == [0, 2, 4, 6, 8, 10]
+    assert nice_ticks(0, 137, 4) == [0, 50, 100]
+    assert nice_ticks(3, 3) == [3]
+    for lo, hi in [(-1.7, 2.2), (1e-4, 3e-4), (0, 1), (12345, 98765)]:
+        t = nice_ticks(lo, hi)
+        assert 2 <= len(t) <= 11 and all(lo - 1e-12 <= v <= hi + 1e-12 for v in t)
+
+
+def test_labels_are_short_and_distinct():
+    assert tick_labels([0.0, 0.5, 1.0]) == ["0.0", "0.5", "1.0"]
+    assert tick_labels([0, 50, 100]) == ["0", "50", "100"]
+    assert tick_labels([-1.0, 0.0]) == ["\u22121", "0"]
+
+
+def test_colour_bar_uses_the_table_and_is_deterministic():
+    a = colour_bar("inferno", (0.0, 42.0), length=256, thickness=10, title="inputs per node")
+    b = colour_bar("inferno", (0.0, 42.0), length=256, thickness=10, title="inputs per node")
+    np.testing.assert_array_equal(a, b)
+    # some row of the picture is the 256 colours of the table, in order
+    table = lut("inferno")
+    found = any((a[y, x0:x0 + 256] == table).all() for y in range(a.shape[0]) for x0 in range(a.shape[1] - 255))
+    assert found
+    assert (a != 255).any(axis=2).sum() > 256 * 10       # and text besides the bar
+
+
+def test_category_legend_lists_names():
+    img = category_legend(["a", "b", "c"], category_colours(3))
+    assert img.ndim == 3 and img.shape[0] >= 3 * 12
+    assert any((img.reshape(-1, 3) == category_colours(3)[k]).all(axis=1).any() for k in range(3))
+    many = category_legend([str(i) for i in range(100)], category_colours(100), max_rows=10)
+    assert many.shape[0] < img.shape[0] * 5
