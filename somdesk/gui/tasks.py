@@ -188,6 +188,8 @@ class TaskWorker(WorkerBase):
                 gen = self.factory(self.token)
                 try:
                     result = self._drive(gen)
+                    if self.pausable and not self._stop and self.token.cancelled:
+                        continue     # a pause ended the pass early (the task caught Cancelled)
                     break                                   # the generator ran to its end
                 except Cancelled:
                     if self._stop or not self.pausable:
@@ -197,7 +199,7 @@ class TaskWorker(WorkerBase):
                     # before the pass; the loop waits while paused, then rebuilds
                 finally:
                     gen.close()
-            self.signals.done.emit(result, stopped)
+            self.signals.done.emit(result, stopped or self._stop)
         except SomdeskError as exc:
             self.signals.error.emit(str(exc), "")
         except MemoryError:
