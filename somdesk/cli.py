@@ -3,6 +3,7 @@
     somdesk [FILE ...] [--smoke-test OUT.png]   open the window (Qt loads only here)
     somdesk train ...                           train headless, write PNG / metrics / weights
     somdesk palette info|convert ...            inspect and convert palette files
+    somdesk quantize IN OUT.png --colors N      reduce a picture to an indexed PNG
 
 Subcommands never import Qt, so they start fast and run without a display.
 User errors print one line `error: ...` on stderr and exit with status 2.
@@ -15,7 +16,7 @@ import sys
 import somdesk
 from somdesk.errors import SomdeskError
 
-SUBCOMMANDS = ("train", "palette")
+SUBCOMMANDS = ("train", "palette", "quantize")
 
 
 class UsageError(SomdeskError):
@@ -47,12 +48,13 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def _sub_parser() -> argparse.ArgumentParser:
-    from somdesk import cli_train
+    from somdesk import cli_quantize, cli_train
 
     p = _Parser(prog="somdesk")
     p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     cli_train.register(sub)
+    cli_quantize.register(sub)
     try:
         from somdesk import cli_palette
     except ImportError:  # pragma: no cover - palette support is part of the package
