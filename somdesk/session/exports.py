@@ -77,13 +77,10 @@ def export_view(session, path, view: str, scale: int = 4, markers: bool = False,
 
 
 def export_assignments(session, path) -> int:
-    """Write each training row's best node and cluster (core.clustering.write_assignments_csv) for
-    the table now open; returns the number of rows written."""
+    """Write each training row's best node and cluster (io.tables.assignments.write_assignments_csv)
+    for the table now open; returns the number of rows written."""
     from somdesk.core.clustering import Assignments
-    try:   # the table engine's home for the writer (core no longer writes files)
-        from somdesk.io.tables.assignments import write_assignments_csv
-    except ImportError:
-        from somdesk.core.clustering import write_assignments_csv
+    from somdesk.io.tables.assignments import write_assignments_csv
 
     data = session._require("table")
     state = session.map
