@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 import somdesk
+from somdesk.core import kernels
 
 
 def show_message(parent: QWidget | None, title: str, text: str, details: str = "",
@@ -28,7 +29,8 @@ def show_about(parent: QWidget | None) -> QMessageBox:
             "<p>Watch a Kohonen Self-Organizing Map organise itself, live.</p>"
             "<p>Each node of the map holds a colour; training pulls the node that best matches "
             "an input colour, and its neighbours, towards it, until similar colours sit together.</p>"
-            "<p>Built with PySide6, pyqtgraph, numpy and numba. MIT licence.</p>")
+            f"<p>Built with PySide6, pyqtgraph and numpy; training kernels: {kernels.BACKEND_LABEL}. "
+            "MIT licence.</p>")
     box = show_message(parent, "About somdesk", text, icon=QMessageBox.Icon.Information)
     box.setTextFormat(Qt.TextFormat.RichText)
     return box
@@ -87,3 +89,23 @@ def ask_unsaved_changes(parent: QWidget | None, name: str, on_answer) -> QMessag
     box.finished.connect(done)
     box.open()
     return box
+
+
+def show_help(parent: QWidget | None):
+    """F1: the help shipped inside the package (somdesk/help/*.md), in a browser window."""
+    from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout
+
+    from somdesk.resources import help_text
+
+    dlg = QDialog(parent)
+    dlg.setWindowTitle("somdesk help")
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    browser = QTextBrowser(dlg)
+    browser.setOpenExternalLinks(True)
+    browser.setMarkdown(help_text())
+    lay = QVBoxLayout(dlg)
+    lay.addWidget(browser)
+    dlg.resize(720, 640)
+    dlg.setObjectName("somdesk-help")
+    dlg.show()
+    return dlg
