@@ -42,8 +42,7 @@ def node_colours(session, view: str, component: int = 0):
     data = session.dataset
     table = session.kind == "table"
     return render.node_colours(
-        view, state.weights, umatrix=state.umatrix if render.view_name(view) == "umatrix" else None,
-        hits=state.hits, component=component,
+        view, state.weights, umatrix=state.umatrix, hits=state.hits, component=component,
         offset=data.offset if table else None, scale=data.scale if table else None,
         columns=data.columns if table else None,
         clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
