@@ -59,11 +59,17 @@ def train_task(session, cancel=None, snapshot_when=None):
                     # labels read now, not at the start: the label column may change during a run
                     state = map_state(som, measure_it=want != "weights", labels=session._labels(),
                                       generation=gen, cancel=cancel)
-                measures = ((som.iteration, state.qe, state.te),) if state is not None and state.measured else ()
+                measured = state is not None and state.measured
+                measures = ((som.iteration, state.qe, state.te),) if measured else ()
+                preview = None
+                if measured and session.kind == "image":
+                    from somdesk.session.analysis import quantised_preview
+
+                    preview = quantised_preview(session.dataset.preview, state.weights)
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
-                                    time.perf_counter() - start, phase, epoch, state, measures)
+                                    time.perf_counter() - start, phase, epoch, state, measures, preview)
                 _wait_for_pace(session, epoch_start, cancel)
                 epoch_start = time.perf_counter()
         stopped = False
@@ -71,13 +77,17 @@ def train_task(session, cancel=None, snapshot_when=None):
         pass
     finally:
         session._running = False
-        final = map_state(som, labels=session._labels(), generation=gen)
+        # A stopped run ends at once: its map is measured only when that is quick (a
+        # 1000x1000 map with 10,000 inputs would take seconds, uninterruptibly).
+        measure_it = not stopped or len(som.data) * som.weights.shape[0] * som.weights.shape[1] <= QUICK_MEASURE
+        final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen)
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome
 
 
 PACE_SLICE = 0.01
+QUICK_MEASURE = 20_000_000   # inputs x nodes measured after a stop (~tens of ms)
 
 
 def _wait_for_pace(session, since: float, cancel) -> None:
