@@ -29,7 +29,7 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
-from somdesk.errors import Cancelled, OptionError
+from somdesk.errors import OptionError
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns"]
 
