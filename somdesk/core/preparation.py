@@ -378,7 +378,10 @@ def auto_map_size(data, hexagonal: bool = False, munits: int | None = None) -> t
     if x.ndim == 2 and x.shape[1] >= 2 and n >= 2:
         xc = x - np.nanmean(x, axis=0)
         xc = np.where(np.isnan(xc), 0.0, xc)
-        eig = np.sort(np.linalg.eigvalsh(xc.T @ xc / max(1, n - 1)))
+        # the smaller of covariance (D x D) and Gram matrix (N x N): same nonzero eigenvalues,
+        # and a wide table (10,000 columns) would otherwise cost O(D^3)
+        gram = xc.T @ xc if x.shape[1] <= n else xc @ xc.T
+        eig = np.sort(np.linalg.eigvalsh(gram / max(1, n - 1)))
         if eig[-1] > 0 and eig[-2] * munits >= eig[-1] and eig[-2] > 0:
             ratio = math.sqrt(eig[-1] / eig[-2])
     short = math.sqrt(munits / ratio * (math.sqrt(0.75) if hexagonal else 1.0))
