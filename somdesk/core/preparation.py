@@ -32,6 +32,7 @@ the SOM Toolbox (som_topol_struct.m, som_train_struct.m): see their docstrings.
 """
 from __future__ import annotations
 
+import collections
 import math
 import warnings as warnings_mod
 from dataclasses import dataclass, field
@@ -202,7 +203,8 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
     columns = tuple(columns)
     if not columns:
         raise OptionError("choose at least one column to train on")
-    dup = sorted({c for c in columns if columns.count(c) > 1})
+    # Counter, not columns.count per column: O(D), not O(D^2) on a 100,000-column table
+    dup = sorted(c for c, k in collections.Counter(columns).items() if k > 1)
     if dup:
         raise OptionError(f"column(s) chosen twice: {', '.join(map(repr, dup))}")
     normalise = choose(normalise, NORMALISATIONS, "normalisation")
