@@ -36,7 +36,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from somdesk.cli_train import check_writable
+    from pathlib import Path
+
+    from somdesk.cli_train import _is_special, check_writable
     from somdesk.core.cancel import CancelToken
     from somdesk.core.quantize import quantize_picture
     from somdesk.io.image_input import load_image
@@ -44,6 +46,9 @@ def run(args) -> int:
 
     if not 2 <= args.colors <= 256:
         raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
+    # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
+    if Path(args.output).suffix.lower() != ".png" and not _is_special(args.output):
+        raise OptionError(f"quantize writes PNG: give it a .png file name, not {Path(args.output).name!r}")
     check_writable(args.output)
     t0 = time.perf_counter()
     img = load_image(args.input, alpha=True)
