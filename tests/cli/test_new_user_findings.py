@@ -28,3 +28,22 @@ def test_quantize_refuses_an_output_name_that_is_not_png(picture, tmp_path, caps
 def test_quantize_still_writes_png_and_upper_case_png(picture, tmp_path):
     assert main(["quantize", str(picture), str(tmp_path / "o.PNG"), "--colors", "4", "-q"]) == 0
     assert Path(tmp_path / "o.PNG").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e400"])
+def test_train_table_refuses_a_numeric_column_with_an_infinite_value(tmp_path, capsys, cell):
+    # the column was silently left out of the map (typed as text), exit 0
+    p = tmp_path / "t.csv"
+    p.write_text(f"a,b\n1,{cell}\n2,3\n4,5\n5,6\n7,1\n")
+    assert main(["train", "--table", str(p), "--save-map", str(tmp_path / "m.somz"), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "'b'" in err[0] and "infinite" in err[0]
+    assert not (tmp_path / "m.somz").exists()
+
+
+def test_train_table_reads_infinite_cells_as_missing_when_asked(tmp_path, capsys):
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n1,inf\n2,3\n4,5\n5,6\n7,1\n")
+    assert main(["train", "--table", str(p), "--save-map", str(tmp_path / "m.somz"),
+                 "--missing-values", "inf", "--metrics-json", "-"]) == 0
+    assert '"b"' in capsys.readouterr().out
