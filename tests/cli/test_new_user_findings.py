@@ -47,3 +47,18 @@ def test_train_table_reads_infinite_cells_as_missing_when_asked(tmp_path, capsys
     assert main(["train", "--table", str(p), "--save-map", str(tmp_path / "m.somz"),
                  "--missing-values", "inf", "--metrics-json", "-"]) == 0
     assert '"b"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--random", "5", "--width", "4", "--height", "4", "--iterations", "5", "--save-map", "{d}/x.png"],
+    ["train", "--random", "5", "--width", "4", "--height", "4", "--iterations", "5", "--save-weights", "{d}/x.png"],
+    ["train", "--random", "5", "--width", "4", "--height", "4", "--iterations", "5", "--out", "{d}/x.jpg"],
+    ["train", "--table", "{d}/t.csv", "--save-map", "{d}/x.png"],
+])
+def test_outputs_named_for_another_format_are_refused(tmp_path, capsys, argv):
+    # a .somz zip was written as x.png, an .npy as x.png, exit 0
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n3,4\n5,7\n8,1\n")
+    assert main([a.format(d=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert not any(p.name.startswith("x") for p in tmp_path.iterdir())
