@@ -1,22 +1,24 @@
-"""GUI benchmark: canvas updates per second and the UI's longest event-loop gap.
+"""GUI benchmark (issue 14 goal 1): the window at Max against the core on the same job.
 
-    python benchmarks/bench_gui.py            # offscreen unless DISPLAY/QT_QPA_PLATFORM say otherwise
-    python benchmarks/bench_gui.py --sizes 100 256 --iterations 2000
+    python benchmarks/bench_gui.py                  # offscreen unless DISPLAY says otherwise
+    python benchmarks/bench_gui.py --repeats 5 --jobs seed visibone
 
-For each map size it reports:
-  live upd/s   canvas updates per second while the real window trains at full speed
-               with the redraw rate at its maximum (60/s) -- what a person sees
-  canvas max/s show_snapshot + a forced repaint in a tight loop, no training -- the
-               canvas' own ceiling
-  it/s         training iterations per second during the live run
-  gap max/p99  longest / 99th-percentile gap between ticks of a 5 ms QTimer on the GUI
-               thread during the live run (5 ms = perfectly responsive)
-Goals: >= 30 updates/s, longest gap < 50 ms.
+For each job, in one run and alternating (so machine load hits both alike):
+  core     SOM.train() on the same data and config, kernels warmed up
+  window   the real one window (gui.window.Window) trains the job at Max: Train
+           pressed -> the task has ended (live maps, measures, drawing included)
+  ratio    median window / median core  (goal: <= 1.15)
+  gap      longest gap between ticks of a 5 ms QTimer on the GUI thread during the
+           window runs (how responsive the window stays)
+Jobs: "seed" = 20 random colours (seed 1), 100x100, 1000 epochs; "visibone" = 336
+colours (the 6x6x6 web-safe cube plus 120 others, a stand-in for GIMP's Visibone
+palette, which is not shipped), 100x100, 1000 epochs.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -26,105 +28,84 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
-def _settle(app, ms: float) -> None:
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.002)
+def job_data(name: str) -> np.ndarray:
+    rng = np.random.default_rng(1)
+    if name == "seed":
+        return rng.integers(0, 256, size=(20, 3)) / 255.0
+    cube = np.stack(np.meshgrid(*[np.arange(6)] * 3, indexing="ij"), -1).reshape(-1, 3) / 5.0
+    return np.vstack([cube, rng.integers(0, 256, size=(120, 3)) / 255.0])
 
 
-def live_run(app, win, size: int, iterations: int) -> dict:
+def core_time(data, cfg) -> float:
+    from somdesk.core import SOM
+
+    som = SOM(data, cfg)
+    t0 = time.perf_counter()
+    som.train()
+    return time.perf_counter() - t0
+
+
+def window_time(app, data, cfg, gaps: list) -> float:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from somdesk.core import SOMConfig
+    from somdesk.gui.window import Window
 
-    win.params.set_config(SOMConfig(width=size, height=size, iterations=iterations, seed=1))
-    _settle(app, 300)
+    win = Window(interactive=False, confirm_unsaved=False)
+    win.show()
+    win.session.new_colours(data, title="bench")
+    win.left.params.set_config(cfg)
+    win.set_speed("max")
+    app.processEvents()
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(5)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    shown: list[float] = []
     loop = QEventLoop()
-    result = {}
-
-    def on_snapshot(_snap):
-        shown.append(time.perf_counter())
-
-    def on_finished(snap):
-        result["snap"] = snap
-        loop.quit()
-
-    win.controller.snapshot_ready.connect(on_snapshot)   # after the window's own slot
-    win.controller.finished.connect(on_finished)
+    win.runner.state_changed.connect(lambda st: loop.quit() if st == "idle" else None)
     timer.start()
+    t0 = time.perf_counter()
     win.train()
     loop.exec()
+    took = time.perf_counter() - t0
     timer.stop()
-    win.controller.snapshot_ready.disconnect(on_snapshot)
-    win.controller.finished.disconnect(on_finished)
-    snap = result["snap"]
-    gaps = np.diff(ticks) * 1000 if len(ticks) > 1 else np.array([np.nan])
-    span = shown[-1] - shown[0] if len(shown) > 1 else float("nan")
-    return {"live": (len(shown) - 1) / span, "it/s": snap.iteration / snap.elapsed,
-            "gap_max": gaps.max(), "gap_p99": np.percentile(gaps, 99), "snaps": len(shown),
-            "seconds": snap.elapsed}
-
-
-def canvas_ceiling(app, win, seconds: float = 1.5) -> float:
-    from somdesk.gui.worker import make_snapshot
-
-    som = win.controller.som
-    snaps = [make_snapshot(som) for _ in range(2)]
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        win.canvas.show_snapshot(snaps[n % 2])
-        win.canvas.viewport().repaint()
-        app.processEvents()
-        n += 1
-    return n / (time.perf_counter() - t0)
+    if len(ticks) > 1:
+        gaps.append(1000 * float(np.max(np.diff(ticks))))
+    assert win.session.map.iteration == cfg.iterations, "the window did not finish the job"
+    win.close()
+    win.deleteLater()
+    app.processEvents()
+    return took
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 256])
-    ap.add_argument("--iterations", type=int, default=2000)
+    ap.add_argument("--jobs", nargs="+", default=["seed", "visibone"], choices=["seed", "visibone"])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--size", type=int, default=100)
+    ap.add_argument("--epochs", type=int, default=1000)
     args = ap.parse_args(argv)
 
+    from somdesk.cli import ensure_app_for_bench
     from somdesk.core import SOMConfig, kernels
-    from somdesk.gui.app import ensure_app
-    from somdesk.gui.main_window import MainWindow
-    from somdesk.gui.palette_strip import random_colours
 
-    app = ensure_app()
+    app = ensure_app_for_bench()
     kernels.warm_up()
-    win = MainWindow(settings=None, interactive=False)
-    win.palette.set_colours(random_colours(20, np.random.default_rng(0)))
-    win.set_speed("max")
-    win.fps_spin.setValue(60)
-    win.resize(1320, 860)
-    win.show()
-    _settle(app, 300)
-    # one short run first, so no size pays for compiling or loading the kernels
-    live_run(app, win, 20, 20)
-
-    rows = []
-    for size in args.sizes:
-        live = live_run(app, win, size, args.iterations)
-        rows.append((size, live, canvas_ceiling(app, win)))
-    win.close()
-
-    print(f"somdesk GUI benchmark ({os.environ['QT_QPA_PLATFORM']}, {args.iterations} iterations, "
-          f"20 colours, redraw limit 60/s)")
-    print(f"{'map':>9} | {'live upd/s':>10} | {'canvas max/s':>12} | {'it/s':>7} | {'gap max ms':>10} | {'gap p99 ms':>10}")
-    print("-" * 74)
-    for size, live, ceiling in rows:
-        print(f"{size:>4}x{size:<4} | {live['live']:>10.1f} | {ceiling:>12.1f} | {live['it/s']:>7.0f} | "
-              f"{live['gap_max']:>10.1f} | {live['gap_p99']:>10.1f}")
-    ok = all(live["live"] >= 30 and live["gap_max"] < 50 for _s, live, _c in rows)
-    print("goals (>= 30 updates/s, longest gap < 50 ms):", "met" if ok else "NOT met")
+    print(f"{'job':10} {'core s':>8} {'window s':>9} {'ratio':>6} {'gap ms':>7}")
+    worst = 0.0
+    for name in args.jobs:
+        data = job_data(name)
+        cfg = SOMConfig(width=args.size, height=args.size, iterations=args.epochs, seed=1)
+        cores, wins, gaps = [], [], []
+        window_time(app, data, cfg.replace(iterations=5), [])      # first window: imports, first draw
+        for _ in range(args.repeats):
+            cores.append(core_time(data, cfg))
+            wins.append(window_time(app, data, cfg, gaps))
+        c, w = statistics.median(cores), statistics.median(wins)
+        worst = max(worst, w / c)
+        print(f"{name:10} {c:8.2f} {w:9.2f} {w / c:6.2f} {max(gaps):7.0f}", flush=True)
+    print(f"worst ratio window/core: {worst:.2f} (goal <= 1.15)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -37,6 +37,13 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="palette or saved map (.somz) to open")
     p.add_argument("--smoke-test", metavar="OUT.png",
                    help="open the window, train a short job, save a PNG of the map and exit (automation)")
+    job = p.add_argument_group("smoke-test job (with --smoke-test; trained at Max in the real window)")
+    job.add_argument("--width", type=int, help="map columns (default 40)")
+    job.add_argument("--height", type=int, help="map rows (default 40)")
+    job.add_argument("--iterations", "--epochs", dest="iterations", type=int,
+                     help="epochs: passes over the inputs (default 100)")
+    job.add_argument("--seed", type=int, help="random seed (default 7)")
+    job.add_argument("--mode", choices=("classic", "batch"), help="training mode")
     p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
     return p
 
@@ -87,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 
-        return int(gui_main(args.files, smoke_test=args.smoke_test) or 0)
+        options = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
+        if any(v is not None for v in options.values()) and not args.smoke_test:
+            raise UsageError("--width, --height, --iterations, --seed and --mode go with --smoke-test "
+                             "(the window's own settings are on its left panel)")
+        return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except SomdeskError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -107,3 +118,10 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+def ensure_app_for_bench():
+    """The QApplication as the app makes it (benchmarks and tools; imports Qt)."""
+    from somdesk.gui.app import ensure_app
+
+    return ensure_app()

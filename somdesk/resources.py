@@ -37,3 +37,15 @@ def resource_path(*parts: str) -> Path | None:
 def sample_palettes() -> list[Path]:
     base = resources_dir()
     return sorted((base / "palettes").glob("*")) if base and (base / "palettes").is_dir() else []
+
+
+def help_text() -> str:
+    """The help (Markdown) shipped inside the package: somdesk/help/*.md, index first.
+
+    It is package data (pyproject [tool.setuptools.package-data]) and lies next to
+    this module in a PyInstaller bundle too, so F1 works from source, wheel and bundle."""
+    folder = Path(__file__).resolve().parent / "help"
+    pages = sorted(folder.glob("*.md"), key=lambda p: (p.name != "index.md", p.name))
+    if not pages:
+        return "# somdesk\n\nThe help files are missing from this installation."
+    return "\n\n---\n\n".join(p.read_text(encoding="utf-8") for p in pages)

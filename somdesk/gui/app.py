@@ -59,25 +59,23 @@ def _install_excepthook(window_ref: list):
     return previous
 
 
-def main(files: list[str] | None = None, smoke_test: str | None = None) -> int:
+def main(files: list[str] | None = None, smoke_test: str | None = None, smoke_options: dict | None = None) -> int:
     files = list(files or [])
     window_ref: list = []
     previous_hook = _install_excepthook(window_ref)
     try:
         app = ensure_app()
-        from somdesk.gui.main_window import MainWindow
-        from somdesk.gui.settings import Settings
+        from somdesk.gui.tasks import shutdown_all
+        from somdesk.gui.window import Window
 
+        app.aboutToQuit.connect(shutdown_all)   # however the app ends, every task has ended (one check each)
         if smoke_test is not None:
-            window = MainWindow(settings=None, interactive=False)
+            window = Window(interactive=False, confirm_unsaved=False)
             window_ref.append(window)
-            return _smoke(app, window, smoke_test, files)
-        window = MainWindow(settings=Settings(), confirm_unsaved=True)
+            return _smoke(app, window, smoke_test, files, smoke_options or {})
+        window = Window.for_paths(files)
         window_ref.append(window)
-        app.aboutToQuit.connect(window.controller.shutdown)   # however the app ends, no thread survives
         window.show()
-        if files:
-            window.open_files(files)
         return app.exec()
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         print(f"somdesk: {exc}", file=sys.stderr)
@@ -100,60 +98,77 @@ def process_age_seconds() -> float | None:
         return None
 
 
-def _smoke(app, window, out: str, files: list[str] | None = None) -> int:
-    """Train a short job in the real window and save its map as a PNG.
-
-    With files, their palettes are the inputs (the packaged-app check uses this
-    to show that a palette given on the command line opens); else 20 random colours.
-    """
+def _wait(app, window, timeout_s: float) -> bool:
+    """Process events until the window's task has ended; False on timeout."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from somdesk.core import SOMConfig
-    from somdesk.gui.palette_strip import random_colours
-
-    outcome: dict = {}
+    if not window.runner.busy:
+        return True
     loop = QEventLoop()
+    window.runner.state_changed.connect(lambda st: loop.quit() if st == "idle" else None)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    return not window.runner.busy
+
+
+def _smoke(app, window, out: str, files: list[str] | None = None, options: dict | None = None) -> int:
+    """Train a job at Max in the real window and save its map as a PNG (issue 14 goal 1).
+
+    `options`: width, height, iterations, seed, mode (SMOKE_CONFIG's values by default).
+    With files, they are opened as the app would (a palette, picture, table or map);
+    else 20 random colours from the seed.  Prints one line with the training time.
+    """
+    from somdesk.core import SOMConfig
+
+    cfg = {**SMOKE_CONFIG, **{k: v for k, v in (options or {}).items() if v is not None}}
     try:
         window.show()
         app.processEvents()
         age = process_age_seconds()
         if age is not None:
             print(f"somdesk smoke test: window visible {age:.2f} s after the process started", flush=True)
-        window.params.set_config(SOMConfig(**SMOKE_CONFIG))
         if files:
-            if not window.open_files(files):
+            window.open_paths(files)
+            if not _wait(app, window, SMOKE_TIMEOUT_S) or window.session.dataset is None:
                 raise RuntimeError(f"could not open {', '.join(files)}: {window.last_error}")
+            app.processEvents()
         else:
-            window.palette.set_colours(random_colours(20, np.random.default_rng(SMOKE_CONFIG["seed"])))
+            rng = np.random.default_rng(cfg["seed"])
+            window.session.new_colours(rng.integers(0, 256, size=(20, 3)) / 255.0, title="random colours")
+        base = window.session.config
+        config = SOMConfig(**{**base.__dict__, **{k: cfg[k] for k in ("width", "height", "iterations", "seed")},
+                              **({"mode": cfg["mode"]} if cfg.get("mode") else {})})
+        window.left.params.set_config(config)
         window.set_speed("max")
-        window.controller.finished.connect(lambda snap: (outcome.setdefault("snap", snap), loop.quit()))
-        window.controller.failed.connect(lambda msg, _d: (outcome.setdefault("error", msg), loop.quit()))
-        QTimer.singleShot(SMOKE_TIMEOUT_S * 1000, loop.quit)
+        results: list = []
+        window.runner.finished.connect(lambda kind, result, stopped: results.append(result) if kind == "train" else None)
         t0 = time.perf_counter()
-        window.rebuild_preview()
         window.train()
-        if window.controller.state == "idle":
-            outcome.setdefault("error", window.last_error or "training did not start")
-        else:
-            loop.exec()
-        took = time.perf_counter() - t0
-        if "error" in outcome:
-            raise RuntimeError(outcome["error"])
-        if "snap" not in outcome:
+        if not window.runner.busy:
+            raise RuntimeError(window.last_error or "training did not start")
+        if not _wait(app, window, SMOKE_TIMEOUT_S):
+            window.runner.shutdown()
             raise RuntimeError(f"training did not finish within {SMOKE_TIMEOUT_S} s")
-        snap = outcome["snap"]
-        image = window.map_image(cell=8)
-        if image is None or not image.save(out, "PNG"):
-            raise RuntimeError(f"could not write {out}")
-        qe, te = window.metrics.points()[-1, 1:]
-        cfg = snap.config
-        print(f"somdesk smoke test OK: {cfg.width}x{cfg.height} map, {snap.iteration} iterations in "
-              f"{took:.2f} s, QE {qe:.4f}, TE {te:.3f} -> {out}", flush=True)
+        took = time.perf_counter() - t0
+        app.processEvents()
+        if not results or window.last_error:
+            raise RuntimeError(window.last_error or "training failed")
+        outcome = results[-1]
+        from somdesk.gui.window_tasks import write_png
+        image = window.map_image(scale=8)
+        if image is None:
+            raise RuntimeError("no map to write")
+        write_png(out, image)
+        m = outcome.map
+        c = m.config
+        print(f"somdesk smoke test OK: {c.width}x{c.height} map, {m.iteration} iterations in "
+              f"{took:.2f} s (core {outcome.elapsed:.2f} s), QE {m.qe:.4f}, TE {m.te:.3f} -> {out}", flush=True)
         return 0
     except Exception as exc:  # noqa: BLE001
         print(f"somdesk smoke test FAILED: {exc}", flush=True)
         return 1
     finally:
+        window.confirm_unsaved = False
         window.close()
         window.deleteLater()
         app.processEvents()

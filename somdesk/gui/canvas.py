@@ -28,7 +28,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage
 
 from somdesk.core.metrics import u_matrix
-from somdesk.gui.worker import Snapshot
+from somdesk.gui.training import Snapshot
 
 VIEWS = {"colours": "Colours", "umatrix": "U-matrix", "hits": "Hit map"}
 HEX_ROW = math.sqrt(3.0) / 2.0

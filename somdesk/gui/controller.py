@@ -1,163 +1,144 @@
-"""The GUI side of a training run: owns the worker and its thread, knows the state.
+"""The GUI side of a training run, over the one worker mechanism (`gui.tasks`).
 
-States: "idle" (no worker), "running", "paused" (a worker waits between
-iterations).  The SOM object belongs to the worker while one exists; when the
-run ends the controller keeps it, so Step, Resume and Reset can carry on with it.
+States: "idle" (no task), "running", "paused".  The SOM object belongs to the
+task while one runs; when the run ends the controller keeps it, so Step,
+Resume and Reset can carry on with it.  Stop, Pause, Reset and close reach
+inside the epoch under way through its CancelToken (see `gui.tasks`): the SOM
+is then as it was before that epoch, and the run can be resumed exactly.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from somdesk.core import SOM
-from somdesk.gui.worker import DEFAULT_FPS, Snapshot, TrainingWorker, start_in_thread, stop_thread
+from somdesk.gui.tasks import TaskRunner
+from somdesk.gui.training import DEFAULT_FPS, RunControl, Snapshot, make_snapshot, train_states
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 
 
 class TrainingController(QObject):
     state_changed = Signal(str)
-    started = Signal(object)           # the SOM a new worker trains (its config is what the core got)
-    snapshot_ready = Signal(object)    # relayed from the worker, in the GUI thread
-    finished = Signal(object)          # final Snapshot
+    started = Signal(object)           # the SOM a new task trains (its config is what the core got)
+    snapshot_ready = Signal(object)    # the latest Snapshot, in the GUI thread
+    finished = Signal(object)          # final Snapshot (stopped=True after Stop)
     failed = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.som: SOM | None = None
-        self.worker: TrainingWorker | None = None
-        self.thread = None
-        self.pace: float | None = 200.0
-        self.fps: float = DEFAULT_FPS
-        self.view = "colours"
-        self._state = IDLE
-        # Workers replaced or shut down before their last signal was delivered.  They
-        # are kept alive until it arrives: were one deleted, a newer worker could reuse
-        # its address and its queued signals would pass for the new worker's.
-        self._retired: list[TrainingWorker] = []
+        self.control = RunControl()
+        self.runner = TaskRunner(self)
+        self.runner.yielded.connect(self._on_yielded)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.state_changed.connect(self.state_changed)
+        self._last: Snapshot | None = None
+
+    # settings kept for the next run (and passed to the one running)
+    @property
+    def pace(self) -> float | None:
+        return self.control.pace
+
+    @property
+    def fps(self) -> float:
+        return self.control.fps
+
+    @property
+    def view(self) -> str:
+        return self.control.view
 
     @property
     def state(self) -> str:
-        return self._state
+        return self.runner.state
 
-    def _set_state(self, state: str) -> None:
-        if state != self._state:
-            self._state = state
-            self.state_changed.emit(state)
+    @property
+    def worker(self):
+        """The task running (None when idle)."""
+        return self.runner.worker
 
     # -- starting ----------------------------------------------------------------
     def start(self, som: SOM, *, paused: bool = False) -> None:
-        """Train `som` (from whatever iteration it is at) in a new worker thread."""
-        self._halt()
+        """Train `som` (from whatever epoch it is at) as a new task."""
+        self.runner.shutdown()
         self.som = som
-        worker = TrainingWorker(som, pace=self.pace, fps=self.fps, paused=paused, view=self.view)
-        worker.snapshot_ready.connect(self._on_snapshot)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        self.worker = worker
+        self._last = None
         self.started.emit(som)
-        self.thread = start_in_thread(worker)
-        self._set_state(PAUSED if paused else RUNNING)
+        control = self.control
+        self.runner.start("train", lambda token: train_states(som, token, control),
+                          pausable=True, paused=paused)
 
     # -- control -------------------------------------------------------------------
     def pause(self) -> None:
-        if self.worker is not None and self._state == RUNNING:
-            self.worker.set_paused(True)
-            self._set_state(PAUSED)
+        if self.state == RUNNING:
+            self.runner.pause()
 
     def resume(self) -> None:
-        if self.worker is not None and self._state == PAUSED:
-            self.worker.set_paused(False)
-            self._set_state(RUNNING)
-        elif self.worker is None and self.som is not None and not self.som.done:
+        if self.state == PAUSED:
+            self.runner.resume()
+        elif self.state == IDLE and self.som is not None and not self.som.done:
             self.start(self.som)
 
     def toggle_pause(self) -> None:
-        if self._state == RUNNING:
+        if self.state == RUNNING:
             self.pause()
         else:
             self.resume()
 
     def step(self, som_if_idle: SOM | None = None) -> None:
-        """One iteration. While idle it starts a paused worker on the current
-        (unfinished) SOM, or on `som_if_idle`, so Resume can carry on from there."""
-        if self.worker is None:
+        """One epoch. While idle it starts a paused task on the current (unfinished)
+        SOM, or on `som_if_idle`, so Resume can carry on from there."""
+        if self.state == IDLE:
             som = self.som if self.som is not None and not self.som.done else som_if_idle
             if som is None or som.done:
                 return
             self.start(som, paused=True)
-        elif self._state == RUNNING:
-            self.pause()
-        self.worker.request_step()
+        self.control.single = True
+        self.runner.step_once()
 
     def stop(self) -> None:
-        """End the run; the map keeps its last state.  Joins the worker thread at
-        once; its final snapshot and `finished` follow from the event queue."""
-        if self.worker is not None:
-            stop_thread(self.worker, self.thread)
+        """End the run at the task's next check (~50 ms); `finished` follows with the
+        map as it was after the last complete epoch."""
+        self.runner.stop()
 
     def shutdown(self) -> None:
-        """On close/quit: stop at once, leave no thread behind, deliver nothing more."""
-        self._halt()
-
-    def _halt(self) -> None:
-        if self.worker is not None:
-            stop_thread(self.worker, self.thread)
-            self._retired.append(self.worker)   # its queued signals are now ignored
-            self._drop_worker()
+        """On close/quit/reset: stop within one check, join, deliver nothing more."""
+        self.runner.shutdown()
 
     def set_pace(self, iterations_per_second: float | None) -> None:
-        self.pace = iterations_per_second
-        if self.worker is not None:
-            self.worker.set_pace(iterations_per_second)
+        self.control.pace = iterations_per_second
 
     def set_fps(self, fps: float) -> None:
-        self.fps = fps
-        if self.worker is not None:
-            self.worker.set_fps(fps)
+        self.control.fps = max(1.0, float(fps))
 
     def set_view(self, view: str) -> None:
-        self.view = view
-        if self.worker is not None:
-            self.worker.set_view(view)
+        self.control.view = view
 
-    # -- from the worker (queued into the GUI thread) --------------------------------
-    # A worker replaced by a newer one (Train while running) may still have
-    # signals in the queue: only the current worker's are acted on.
-    def _current(self, last: bool = False) -> bool:
-        """Is the sender the current worker?  `last`: this is its final signal."""
-        sender = self.sender()
-        if self.worker is not None and sender is self.worker:
-            return True
-        if last:
-            self._retired = [w for w in self._retired if w is not sender]
-        return False
+    # -- from the task (in the GUI thread) --------------------------------------------
+    @Slot(str, object)
+    def _on_yielded(self, _kind: str, snap) -> None:
+        if snap is not None:
+            self._last = snap
+            self.snapshot_ready.emit(snap)
 
-    @Slot(object)
-    def _on_snapshot(self, snap: Snapshot) -> None:
-        if not self._current():
-            return
-        self.snapshot_ready.emit(snap)
-        self.worker.snapshot_consumed()
+    @Slot(str, object, bool)
+    def _on_finished(self, _kind: str, final, stopped: bool) -> None:
+        if stopped or final is None:
+            # The epoch under way was abandoned: show the map as it is now.  No BMU
+            # search here (a huge map would hold the GUI thread); the last ones stay.
+            last = self._last
+            extra = {}
+            if last is not None and last.iteration == self.som.iteration:
+                extra = dict(bmus=last.bmus, hits=last.hits)
+            final = make_snapshot(self.som, view=self.view, with_bmus=False, final=True,
+                                  stopped=not self.som.done, elapsed=last.elapsed if last else 0.0)
+            if extra:
+                final = type(final)(**{**final.__dict__, **extra})
+        self._last = None
+        self.snapshot_ready.emit(final)
+        self.finished.emit(final)
 
-    @Slot(object)
-    def _on_finished(self, snap: Snapshot) -> None:
-        if not self._current(last=True):
-            return
-        thread = self.thread
-        self._drop_worker()
-        thread.wait(5000)
-        self.finished.emit(snap)
-
-    @Slot(str, str)
-    def _on_failed(self, message: str, details: str) -> None:
-        if not self._current(last=True):
-            return
-        thread = self.thread
-        self._drop_worker()
-        thread.wait(5000)
+    @Slot(str, str, str)
+    def _on_failed(self, _kind: str, message: str, details: str) -> None:
+        self._last = None
         self.failed.emit(message, details)
-
-    def _drop_worker(self) -> None:
-        self.worker = None
-        self.thread = None
-        self._set_state(IDLE)

@@ -89,3 +89,23 @@ def ask_unsaved_changes(parent: QWidget | None, name: str, on_answer) -> QMessag
     box.finished.connect(done)
     box.open()
     return box
+
+
+def show_help(parent: QWidget | None):
+    """F1: the help shipped inside the package (somdesk/help/*.md), in a browser window."""
+    from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout
+
+    from somdesk.resources import help_text
+
+    dlg = QDialog(parent)
+    dlg.setWindowTitle("somdesk help")
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    browser = QTextBrowser(dlg)
+    browser.setOpenExternalLinks(True)
+    browser.setMarkdown(help_text())
+    lay = QVBoxLayout(dlg)
+    lay.addWidget(browser)
+    dlg.resize(720, 640)
+    dlg.setObjectName("somdesk-help")
+    dlg.show()
+    return dlg

@@ -36,7 +36,7 @@ from somdesk.gui.palette_strip import PaletteStrip, random_colours
 from somdesk.gui.settings import Settings, restore_window, save_window
 from somdesk.gui.status import TrainingStatus
 from somdesk.gui.timelapse_recorder import TimelapseRecorder
-from somdesk.gui.worker import DEFAULT_FPS, Snapshot, make_snapshot
+from somdesk.gui.training import DEFAULT_FPS, Snapshot, make_snapshot
 
 DEFAULT_COLOURS = 20
 

@@ -23,7 +23,7 @@ from somdesk.core import SOM
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.controller import IDLE, RUNNING
-from somdesk.gui.worker import make_snapshot
+from somdesk.gui.training import make_snapshot
 
 MAP_FILTERS = [("somdesk maps", ["*.somz"])]
 

@@ -95,7 +95,7 @@ def restore_window(win, s: Settings) -> None:
     """Put back what `save_window` stored; anything missing or stale keeps its default."""
     from somdesk.gui.canvas import VIEWS
     from somdesk.gui.menus import DEFAULT_SPEED
-    from somdesk.gui.worker import DEFAULT_FPS
+    from somdesk.gui.training import DEFAULT_FPS
 
     geom = s.geometry()
     if geom is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from somdesk.gui.worker import Snapshot
+from somdesk.gui.training import Snapshot
 
 
 def format_eta(seconds: float | None) -> str:

@@ -24,13 +24,13 @@ def temp_settings(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def no_thread_left_running():
     """FAIL any test that leaves a training thread running (napari's guard)."""
-    from somdesk.gui import worker
+    from somdesk.gui import tasks
 
     yield
-    left = worker.running_threads()
-    if left:
-        worker.stop_all()
-        pytest.fail(f"test left {len(left)} training QThread(s) running")
+    live = tasks.live_workers()
+    if live:
+        tasks.shutdown_all()
+        pytest.fail(f"test left {len(live)} task(s) running: {[w.kind for w in live]}")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from somdesk.core import SOM, SOMConfig
 from somdesk.gui.canvas import EMPTY_NODE, HEX_ROW, MapCanvas, hex_layout, map_qimage
-from somdesk.gui.worker import make_snapshot
+from somdesk.gui.training import make_snapshot
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from somdesk.core import SOM, SOMConfig
 from somdesk.gui import dialogs
 from somdesk.gui.controller import IDLE, PAUSED, RUNNING
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 from .helpers import FIRST_RUN_TIMEOUT_MS, make_window
 

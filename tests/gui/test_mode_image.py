@@ -14,7 +14,7 @@ from PySide6.QtGui import QDropEvent
 from somdesk.core.quantize import palette_rgb8, psnr, quantize
 from somdesk.gui.modes import common, image_mode
 from somdesk.gui.modes.image_mode import ImageModeWindow
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 from somdesk.io.palettes import read_palette
 
 from .helpers import FIRST_RUN_TIMEOUT_MS
@@ -230,8 +230,8 @@ def test_closing_during_training_stops_the_worker(qtbot, png):
     assert win.runner.kind == "train" and running_threads()
     t0 = time.perf_counter()
     win.close()
-    assert time.perf_counter() - t0 < 1.0
-    assert not running_threads()
+    assert time.perf_counter() - t0 < 0.2                          # closing never waits...
+    qtbot.waitUntil(lambda: not running_threads(), timeout=200)     # ...and the task ends at once
 
 
 def test_stop_keeps_the_map_as_it_is(qtbot, png, errors):

@@ -8,7 +8,7 @@ from PySide6.QtCore import QThread
 
 from somdesk.errors import SomdeskError
 from somdesk.gui.modes.jobs import JobRunner
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 
 def test_result_progress_and_preview_arrive_in_the_gui_thread(qtbot):

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QMainWindow
 from somdesk.gui.modes import common, install_mode_menu
 from somdesk.gui.modes.image_mode import ImageModeWindow
 from somdesk.gui.modes.table_mode import TableModeWindow
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 from .helpers import FIRST_RUN_TIMEOUT_MS
 
@@ -90,7 +90,7 @@ def test_a_window_closed_mid_png_encoding_closes_at_once_and_quitting_waits(qtbo
     t0 = time.perf_counter()
     image.close()                                            # the encoding cannot be interrupted...
     took = time.perf_counter() - t0
-    assert image_mode.CLOSE_WAIT_MS / 1000 - 0.1 < took < image_mode.CLOSE_WAIT_MS / 1000 + 0.5
+    assert took < 0.2                                        # closing never waits on it
     assert running_threads()                                 # ...so it finishes unheard
     win.modes.shutdown()                                     # what quitting does: wait for everything
     assert not running_threads()

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDropEvent
 from somdesk.core.metrics import bmus
 from somdesk.gui.modes import common
 from somdesk.gui.modes.table_mode import SAMPLE, TableModeWindow
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 from .helpers import FIRST_RUN_TIMEOUT_MS
 

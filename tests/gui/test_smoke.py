@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from somdesk.gui.app import main
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def test_smoke_trains_on_a_palette_given_on_the_command_line(qapp, tmp_path, cap
 def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
     from PySide6.QtCore import QTimer
 
-    from somdesk.gui.main_window import MainWindow
+    from somdesk.gui.window import Window
 
     pytest.importorskip("somdesk.io.palettes")
     path = tmp_path / "two.gpl"
@@ -75,12 +75,13 @@ def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
     seen = {}
 
     def inspect_and_quit():
-        win = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        seen["colours"] = win.palette.colours()
+        win = next(w for w in qapp.topLevelWidgets() if isinstance(w, Window) and w.isVisible())
+        seen["colours"] = win.left.swatches.colours()
         seen["title"] = win.windowTitle()
+        win.confirm_unsaved = False
         win.train()                                 # quitting while training must stop it
         seen["running"] = bool(running_threads())
-        win.actions.quit.trigger()
+        win.actions["quit"].trigger()
 
     QTimer.singleShot(300, inspect_and_quit)
     QTimer.singleShot(20_000, qapp.quit)           # safety net: never hang the suite
@@ -88,3 +89,19 @@ def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
     np.testing.assert_array_equal(seen["colours"], [[1, 0, 0], [0, 0, 1]])
     assert "Two" in seen["title"] and seen["running"]
     assert not running_threads()
+
+
+def test_smoke_takes_the_training_options(tmp_path):
+    """issue 14 goal 1: `somdesk --smoke-test OUT --width W --height H --iterations T --seed S`."""
+    out = tmp_path / "smoke.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-m", "somdesk", "--smoke-test", str(out), "--width", "12",
+                           "--height", "7", "--epochs", "30", "--seed", "5", "--mode", "batch"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "12x7 map, 30 iterations in" in proc.stdout
+    assert np.asarray(Image.open(out)).shape[:2] == (56, 96)      # 7 x 12 nodes at 8 px
+    bad = subprocess.run([sys.executable, "-m", "somdesk", "--width", "12"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ")

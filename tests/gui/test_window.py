@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QToolBar
 
 from somdesk.core import SOM, SOMConfig
 from somdesk.gui.controller import IDLE, PAUSED, RUNNING
-from somdesk.gui.worker import running_threads
+from somdesk.gui.tasks import live_workers as running_threads
 
 from .helpers import FIRST_RUN_TIMEOUT_MS, make_window
 

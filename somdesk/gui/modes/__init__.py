@@ -59,7 +59,7 @@ class ModeManager(QObject):
 
     def shutdown(self) -> None:
         """When the application quits: stop every mode's workers and wait for them all."""
-        from somdesk.gui.worker import stop_all
+        from somdesk.gui.tasks import shutdown_all as stop_all
         for w in self.windows():
             w.shutdown()
         stop_all()      # safety net: a job a closed window left finishing (see jobs.py) ends here

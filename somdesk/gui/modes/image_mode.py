@@ -26,11 +26,11 @@ from somdesk.gui.modes.image_jobs import (PHASES, SIDES, EXPECTED_EPOCHS, Loaded
                                           QuantResult, load_job, result_job, train_job)
 from somdesk.gui.modes.image_views import ImagePair
 from somdesk.gui.modes.jobs import JobRunner
-from somdesk.gui.worker import Snapshot
+from somdesk.gui.training import Snapshot
 
 PACES = (("Watch (20 epochs/s)", 20.0), ("Max speed", None))
 DEFAULT_SIDE = 8
-CLOSE_WAIT_MS = 1000      # closing waits this long for a job; PNG encoding may finish unheard after
+CLOSE_WAIT_MS = 0         # closing never waits: cancellable work ends at once, PNG encoding unheard
 
 
 class ImageModeWindow(common.OpensDroppedFiles, QMainWindow):
@@ -374,7 +374,7 @@ class ImageModeWindow(common.OpensDroppedFiles, QMainWindow):
         self.open_image(path)
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Stop the workers and join their threads (close: CLOSE_WAIT_MS; quit: until done)."""
+        """Stop the tasks (close: without waiting; quit: joins them)."""
         self._retrain_timer.stop()
         self.runner.shutdown(timeout_ms)
 

@@ -37,7 +37,7 @@ LIVE_LABEL_ROWS = 20_000     # bigger tables get their majority labels at the en
 LABEL_INTERVAL = 0.5         # s between live majority-label updates
 PLANE_INTERVAL = 0.1         # s between live component-plane updates
 MAX_SUMMARY = 12
-CLOSE_WAIT_MS = 1000       # closing waits this long for a job (reading, preparing, clustering, writing)
+CLOSE_WAIT_MS = 0          # closing never waits: jobs stop at their next check or end unheard; quit joins them
 
 
 class TableModeWindow(common.OpensDroppedFiles, QMainWindow):

@@ -1,4 +1,8 @@
-"""The training worker, mostly without threads: run() on the main thread (Orange's way)."""
+"""Training as a generator (gui.training) and the controller over the task adapter.
+
+The generator is driven on the main thread here (Orange's way); the threaded
+behaviour is in test_tasks.py and the tests below that use the controller.
+"""
 from __future__ import annotations
 
 import sys
@@ -7,10 +11,12 @@ import numpy as np
 import pytest
 
 from somdesk.core import SOM, SOMConfig
-from somdesk.errors import SomdeskError
+from somdesk.core.cancel import CancelToken
+from somdesk.errors import Cancelled, SomdeskError
 from somdesk.gui import _compat
 from somdesk.gui.controller import IDLE, PAUSED, TrainingController
-from somdesk.gui.worker import TrainingWorker, make_snapshot, running_threads
+from somdesk.gui.tasks import live_workers as running_threads
+from somdesk.gui.training import RunControl, make_snapshot, train_states
 
 from .helpers import FIRST_RUN_TIMEOUT_MS
 
@@ -20,27 +26,26 @@ def _som(w=12, h=9, iterations=40, **kw):
     return SOM(data, SOMConfig(width=w, height=h, iterations=iterations, seed=11, **kw))
 
 
-def _collect(worker):
-    snaps, finals, failures = [], [], []
+def _drive(som, control, token=None, on_snap=None):
+    """Run train_states to its end on this thread: (snapshots, final)."""
+    token = token or CancelToken()
+    gen = train_states(som, token, control)
+    snaps = []
+    while True:
+        try:
+            value = next(gen)
+        except StopIteration as end:
+            snaps.append(end.value)
+            return snaps, end.value
+        if value is not None:
+            snaps.append(value)
+            if on_snap is not None:
+                on_snap(value, token)
 
-    def on_snap(s):
-        snaps.append(s)
-        worker.snapshot_consumed()
 
-    worker.snapshot_ready.connect(on_snap)
-    worker.finished.connect(finals.append)
-    worker.failed.connect(lambda m, d: failures.append((m, d)))
-    return snaps, finals, failures
-
-
-def test_run_delivers_the_final_state_as_copies(qapp):
+def test_run_delivers_the_final_state_as_copies():
     som = _som()
-    worker = TrainingWorker(som, pace=None)
-    snaps, finals, failures = _collect(worker)
-    worker.run()
-    assert not failures
-    assert len(finals) == 1 and snaps[-1] is finals[0]
-    final = finals[0]
+    snaps, final = _drive(som, RunControl(pace=None))
     assert final.final and not final.stopped
     assert final.iteration == final.total == 40 and som.done
     np.testing.assert_array_equal(final.weights, som.weights)
@@ -53,46 +58,51 @@ def test_run_delivers_the_final_state_as_copies(qapp):
     assert all(not np.shares_memory(a.weights, b.weights) for a, b in zip(snaps, snaps[1:]))
 
 
-def test_snapshots_are_throttled(qapp):
-    worker = TrainingWorker(_som(iterations=3000), pace=None, fps=5)
-    snaps, finals, _ = _collect(worker)
-    worker.run()
-    elapsed = finals[0].elapsed
-    assert len(snaps) <= 5 * elapsed + 3          # ~fps per second, plus the final one
-    assert finals[0].iteration == 3000
+def test_snapshots_are_throttled():
+    snaps, final = _drive(_som(iterations=3000), RunControl(pace=None, fps=5))
+    assert len(snaps) <= 5 * final.elapsed + 3          # ~fps per second, plus the final one
+    assert final.iteration == 3000
 
 
-def test_pace_slows_the_run_down(qapp):
-    worker = TrainingWorker(_som(iterations=30), pace=100.0)
-    _, finals, _ = _collect(worker)
-    worker.run()
-    assert finals[0].elapsed >= 0.25               # 30 iterations at 100 it/s ~ 0.3 s
+def test_pace_slows_the_run_down():
+    _, final = _drive(_som(iterations=30), RunControl(pace=100.0))
+    assert final.elapsed >= 0.25               # 30 epochs at 100 per second ~ 0.3 s
 
 
-def test_stop_flag_is_checked_between_iterations(qapp):
+def test_a_cancelled_token_stops_between_and_inside_epochs():
     som = _som(iterations=10_000)
-    worker = TrainingWorker(som, pace=None, fps=1000)
-    snaps, finals, _ = _collect(worker)
-    worker.snapshot_ready.connect(lambda s: worker.request_stop())
-    worker.run()
-    assert finals[0].stopped and finals[0].final
-    assert som.iteration < 10_000
+    with pytest.raises(Cancelled):
+        _drive(som, RunControl(pace=None, fps=1000), on_snap=lambda s, tok: tok.cancel())
+    assert 0 < som.iteration < 10_000
 
 
-def test_core_errors_and_bugs_become_failed(qapp, monkeypatch):
+def test_measures_in_chunks_equal_the_core_definitions(monkeypatch):
+    from somdesk.gui import training
+    som = _som(w=30, h=20)
+    som.train()
+    monkeypatch.setattr(training, "CHUNK_WORK", 600 * 4)      # 4 inputs per chunk
+    _, qe, te = training.measure(som, CancelToken())
+    assert qe == pytest.approx(som.quantization_error()) and te == pytest.approx(som.topographic_error())
+    snap = training.make_snapshot(som, token=CancelToken())
+    np.testing.assert_array_equal(snap.hits, som.hit_counts())
+
+
+def test_core_errors_and_bugs_propagate_to_the_adapter(monkeypatch):
     som = _som()
-    worker = TrainingWorker(som)
-    _, finals, failures = _collect(worker)
-    monkeypatch.setattr(som, "step", lambda: (_ for _ in ()).throw(SomdeskError("bad input, clearly")))
-    worker.run()
-    assert failures == [("bad input, clearly", "")] and not finals
+    monkeypatch.setattr(som, "step", lambda **kw: (_ for _ in ()).throw(SomdeskError("bad input, clearly")))
+    with pytest.raises(SomdeskError, match="bad input, clearly"):
+        _drive(som, RunControl(pace=None))
 
-    worker = TrainingWorker(som)
-    _, _, failures = _collect(worker)
-    monkeypatch.setattr(som, "step", lambda: 1 / 0)
-    worker.run()
-    (message, details), = failures
+
+def test_errors_reach_the_window_as_signals(qtbot, monkeypatch):
+    som = _som()
+    controller = TrainingController()
+    monkeypatch.setattr(som, "step", lambda **kw: 1 / 0)
+    with qtbot.waitSignal(controller.failed, timeout=FIRST_RUN_TIMEOUT_MS) as failed:
+        controller.start(som)
+    message, details = failed.args
     assert message.startswith("Unexpected error") and "ZeroDivisionError" in details
+    assert controller.state == IDLE
 
 
 def test_paused_worker_steps_one_iteration_at_a_time(qtbot):
@@ -133,7 +143,6 @@ def test_a_worker_replaced_by_a_new_one_is_ignored(qtbot):
     qtbot.wait(50)
     assert [s.total for s in finished] == [50]        # nothing from the replaced run
     assert first.iteration < 100_000 and not running_threads()
-    assert controller._retired == []                  # released once its last signal arrived
 
 
 def test_preview_snapshot_skips_the_bmu_search(qapp):

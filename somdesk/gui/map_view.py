@@ -1,0 +1,202 @@
+"""The canvas of the one window: a map view drawn by `somdesk.render`, with its legend.
+
+    view = MapView()
+    view.show_map(state, "umatrix", inputs=colours)   # MapState from the session
+    view.show_picture(rgb)                             # the quantised picture, the original
+    img = view.image_array()                           # exactly the pixels on screen
+
+Every pixel comes from `render.node_colours` + `render.picture` at the view's
+scale (true hexagons for hexagonal maps), the same calls as PNG export,
+clipboard and the smoke test, so `image_array()` equals the exported PNG at
+that scale.  The pyqtgraph ImageItem shows that array unscaled in picture
+coordinates; zoom only changes the view box.  BMU markers are ONE
+ScatterPlotItem updated with `setData` (one call for 262,144 inputs), drawn at
+render.node_centres.  The legend (colour bar with ticks, or category swatches)
+is `render.colour_bar` / `render.category_legend` under the map, in a label
+that wraps nothing and never clips: scalar views (U-matrix, hit map, component
+planes) always show theirs.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from somdesk import render
+from somdesk.errors import SomdeskError
+
+BACKGROUND = (255, 255, 255)
+TARGET_PIXELS = 800          # a map is drawn about this big at its own scale (zoom on top)
+MARKER_LIMIT = 262_144       # more inputs than this: markers are not drawn (one item anyway)
+
+
+def scale_for(rows: int, cols: int, hexagonal: bool = False) -> int:
+    """Pixels per node the window draws a rows x cols map at (1..render.MAX_SCALE)."""
+    side = max(rows, cols, 1)
+    return int(min(render.MAX_SCALE, max(1, math.floor(TARGET_PIXELS / side))))
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """(H, W, 3) uint8 -> a QImage that owns a copy of the pixels."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def view_nodes(state, view: str, *, component: int = 0, offset=None, units=None, columns=None,
+               clusters=None):
+    """(nodes (rows, cols, 3) uint8, Legend) of `view` of a MapState (render.node_colours);
+    `offset`/`units` turn a table's normalised planes back into column units."""
+    return render.node_colours(view, state.weights, umatrix=state.umatrix, hits=state.hits,
+                               component=component, offset=offset, scale=units, columns=columns,
+                               clusters=clusters, node_labels=state.node_labels)
+
+
+def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.ndarray, object]:
+    """(picture (H, W, 3) uint8, Legend): what the window shows and what export writes."""
+    nodes, legend = view_nodes(state, view, **kw)
+    strip_inputs = inputs if view == "strip" else None
+    return render.picture(nodes, state.hexagonal, scale, inputs=strip_inputs), legend
+
+
+class MapView(QWidget):
+    """The map (or a picture) and its legend; emits `hovered(text)` over nodes."""
+
+    hovered = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background=BACKGROUND)
+        self.plot.setMinimumSize(320, 320)
+        item = self.plot.getPlotItem()
+        item.hideAxis("left")
+        item.hideAxis("bottom")
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        self.vb = item.getViewBox()
+        self.vb.setAspectLocked(True)
+        self.vb.invertY(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.markers = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2),
+                                          brush=pg.mkBrush(0, 0, 0, 0), symbol="o", pxMode=True)
+        self.markers.setZValue(10)
+        self.plot.addItem(self.markers)
+        self.legend = QLabel()
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.legend)
+        self.setFocusProxy(self.plot)
+        self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._array: np.ndarray | None = None
+        self._geometry = None            # (rows, cols, hexagonal, scale) of the map shown
+        self._describe = None            # (row, col) -> text for the hover line
+        self.markers_visible = True
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    # -- what is shown --------------------------------------------------------------
+    def image_array(self) -> np.ndarray | None:
+        """The (H, W, 3) uint8 pixels on screen (a copy), or None."""
+        return None if self._array is None else self._array.copy()
+
+    @property
+    def scale(self) -> int | None:
+        return None if self._geometry is None else self._geometry[3]
+
+    def show_map(self, state, view: str, *, inputs=None, describe=None, **kw) -> None:
+        """Draw `view` of the MapState `state` at the window's scale for its size."""
+        rows, cols = state.shape
+        scale = scale_for(rows, cols, state.hexagonal)
+        try:
+            pic, legend = map_picture(state, view, scale, inputs=inputs, **kw)
+        except SomdeskError as exc:      # a view that needs what this map lacks (not measured yet)
+            self.show_message(str(exc))
+            return
+        first = self._geometry is None or self._geometry[:3] != (rows, cols, state.hexagonal)
+        self._geometry = (rows, cols, state.hexagonal, scale)
+        self._describe = describe
+        self._set_array(pic, fit=first)
+        self._show_legend(legend)
+        offset = 0
+        if view == "strip":
+            offset = pic.shape[0] - render.picture_size(rows, cols, state.hexagonal, scale)[1]
+        self._show_markers(state, scale, offset)
+
+    def show_picture(self, rgb: np.ndarray, caption: str = "") -> None:
+        """Draw a picture as it is (the quantised picture, the original)."""
+        first = self._geometry is not None or self._array is None or self._array.shape != rgb.shape
+        self._geometry = None
+        self._describe = None
+        self._set_array(np.asarray(rgb, dtype=np.uint8), fit=first)
+        self.markers.setData([], [])
+        self.legend.setText(caption)
+        self.legend.setPixmap(QPixmap()) if not caption else None
+
+    def show_message(self, text: str) -> None:
+        self.image.clear()
+        self._array = None
+        self.markers.setData([], [])
+        self.legend.setPixmap(QPixmap())
+        self.legend.setText(text)
+
+    def set_markers_visible(self, visible: bool) -> None:
+        self.markers_visible = bool(visible)
+        self.markers.setVisible(self.markers_visible)
+
+    def fit(self) -> None:
+        if self._array is not None:
+            h, w = self._array.shape[:2]
+            self.vb.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+
+    # -- internals -----------------------------------------------------------------------
+    def _set_array(self, pic: np.ndarray, fit: bool) -> None:
+        self._array = pic
+        self.image.setImage(pic, autoLevels=False, levels=(0, 255))
+        self.image.setRect(0, 0, pic.shape[1], pic.shape[0])
+        if fit:
+            self.fit()
+
+    def _show_legend(self, legend) -> None:
+        if legend.cmap is not None and legend.levels is not None:
+            bar = render.colour_bar(legend.cmap, legend.levels, length=300)
+            self.legend.setPixmap(QPixmap.fromImage(to_qimage(bar)))
+            self.legend.setToolTip(legend.title)
+        elif legend.names:
+            sw = render.category_legend(list(legend.names), legend.colours)
+            self.legend.setPixmap(QPixmap.fromImage(to_qimage(sw)))
+            self.legend.setToolTip("")
+        else:
+            self.legend.setPixmap(QPixmap())
+            self.legend.clear()
+
+    def _show_markers(self, state, scale: int, y_offset: int) -> None:
+        bmus = state.bmus
+        if bmus is None or len(bmus) == 0 or len(bmus) > MARKER_LIMIT:
+            self.markers.setData([], [])
+            return
+        rows, cols = state.shape
+        distinct = np.unique(bmus[:, 0] * cols + bmus[:, 1])
+        centres = render.node_centres(rows, cols, state.hexagonal, scale).reshape(-1, 2)[distinct]
+        self.markers.setData(centres[:, 0], centres[:, 1] + y_offset)
+        self.markers.setVisible(self.markers_visible)
+
+    def node_at(self, x: float, y: float):
+        if self._geometry is None:
+            return None
+        rows, cols, hexagonal, scale = self._geometry
+        return render.node_at(x, y, rows, cols, hexagonal, scale)
+
+    def _on_mouse_moved(self, pos) -> None:
+        if self._geometry is None or self._describe is None:
+            return
+        p = self.vb.mapSceneToView(pos)
+        node = self.node_at(p.x(), p.y())
+        self.hovered.emit("" if node is None else self._describe(*node))

@@ -1,0 +1,594 @@
+"""The one window: any dataset kind over a Qt-free `Session`.
+
+    win = Window(Session())          # or Window.for_paths(["a.gpl", "b.gpl"])
+    win.open_paths(["customers.csv"])
+
+The window only calls session methods and listens to `session.events`; every
+event ends in ONE `refresh()` that re-derives the title, status line and the
+enabled state of every action (MNELAB's data_changed).  Long work (opening,
+training, quantising, clustering) runs through one `TaskRunner`
+(gui/tasks.py); the session's changes from its thread are posted into the GUI
+thread (`Poster`).  Pixels come from `somdesk.render` (gui/map_view.py), so
+the screen, PNG export and clipboard agree.  The left panel shows the
+parameters and the panel of the dataset's kind (gui/panels.py).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from somdesk.errors import SomdeskError
+from somdesk.gui import dialogs
+from somdesk.gui.map_view import MapView, map_picture, scale_for, to_qimage
+from somdesk.gui.metrics_plot import MetricsPlot
+from somdesk.gui.panels import LeftPanel
+from somdesk.gui.tasks import TaskRunner
+from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
+from somdesk.gui.window_tasks import OPEN_FILTERS, ColourEdit, SnapshotPolicy, open_paths_task, paced
+
+WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
+FPS = 25.0                        # map redraws per second while training (at most)
+MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, QE, TE, U) may take
+
+
+class Poster(QObject):
+    """`post(fn)` runs fn in the GUI thread (queued when called from another thread)."""
+
+    _run = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._run.connect(self._call, Qt.ConnectionType.QueuedConnection)
+
+    def post(self, fn) -> None:
+        if QThread.currentThread() is self.thread():
+            fn()
+        else:
+            self._run.emit(fn)
+
+    @Slot(object)
+    def _call(self, fn) -> None:
+        fn()
+
+
+class Window(QMainWindow):
+    """`interactive=False` prints errors instead of showing dialogs (smoke mode);
+    `confirm_unsaved` asks Save / Discard / Cancel before unsaved training is lost."""
+
+    def __init__(self, session=None, *, interactive: bool = True, confirm_unsaved: bool = True):
+        super().__init__()
+        from somdesk.session import Session
+
+        self.poster = Poster(self)
+        self.session = session if session is not None else Session(post=self.poster.post)
+        if session is not None:
+            session._post = self.poster.post
+        self.interactive = interactive
+        self.confirm_unsaved = confirm_unsaved
+        self.last_error: str | None = None
+        self.view = "colours"
+        self.component = 0
+        self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[DEFAULT_SPEED]
+        self.undo = QUndoStack(self)
+        self.runner = TaskRunner(self)
+        self.actions = make_actions(self)
+        build_menus(self, self.actions)
+        self.toolbar = build_toolbar(self, self.actions)
+        self.left = LeftPanel(self)
+        self.canvas = MapView()
+        self.metrics = MetricsPlot()
+        self.map_title = QLabel()
+        self.map_title.setStyleSheet("font-weight: 600; padding: 2px 4px;")
+        self.hover = QLabel()
+        self.hover.setStyleSheet("font-family: monospace; padding: 2px 6px;")
+        self.progress_label = QLabel()
+        self.statusBar().addPermanentWidget(self.progress_label)
+        self._layout()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1320, 860)
+        self._last_draw = 0.0
+        self._redraw = QTimer(self, singleShot=True)
+        self._redraw.timeout.connect(self.draw)
+        WINDOWS.append(self)
+        self._on_dataset(self.session.dataset)
+        self.canvas.setFocus()           # focus starts on the map, not on a spin box
+
+    # -- construction ----------------------------------------------------------------
+    def _layout(self) -> None:
+        right = QWidget()
+        lay = QVBoxLayout(right)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.map_title)
+        lay.addWidget(self.canvas, 1)
+        lay.addWidget(self.hover)
+        split_right = QSplitter(Qt.Orientation.Vertical)
+        split_right.addWidget(right)
+        split_right.addWidget(self.metrics)
+        split_right.setSizes([640, 180])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(split_right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([400, 920])
+        self.setCentralWidget(self.splitter)
+
+    def _connect(self) -> None:
+        a, s, ev = self.actions, self.session, self.session.events
+        a["new_colours"].triggered.connect(lambda: self.new_window("colours"))
+        a["new_image"].triggered.connect(lambda: self.new_window("image"))
+        a["new_table"].triggered.connect(lambda: self.new_window("table"))
+        a["open"].triggered.connect(lambda: self.open_dialog())
+        a["save"].triggered.connect(lambda: self.save())
+        a["save_as"].triggered.connect(lambda: self.save(ask=True))
+        a["export_image"].triggered.connect(lambda: self.export_image())
+        a["copy_image"].triggered.connect(self.copy_image)
+        a["close"].triggered.connect(self.close)
+        a["quit"].triggered.connect(quit_all)
+        a["undo"].triggered.connect(self.undo.undo)
+        a["redo"].triggered.connect(self.undo.redo)
+        a["delete"].triggered.connect(lambda: self.left.swatches.remove_selected())
+        a["train"].triggered.connect(self.train)
+        a["pause"].triggered.connect(self.runner.toggle_pause)
+        a["step"].triggered.connect(self.step)
+        a["stop"].triggered.connect(self.runner.stop)
+        a["reset"].triggered.connect(self.reset_weights)
+        a["quantise"].triggered.connect(self.quantise)
+        a["cluster"].triggered.connect(self.cluster)
+        a["markers"].toggled.connect(self.canvas.set_markers_visible)
+        a["fit"].triggered.connect(self.canvas.fit)
+        a["help"].triggered.connect(lambda: dialogs.show_help(self))
+        a["about"].triggered.connect(lambda: dialogs.show_about(self))
+        self.speed_group.triggered.connect(lambda act: self.set_speed(act.data()))
+        self.view_group.triggered.connect(lambda act: self.set_view(act.data()))
+        # bound slots, not lambdas: Qt disconnects them when the window is deleted (the
+        # undo stack and the runner are its children and may signal while being destroyed)
+        self.undo.cleanChanged.connect(self._refresh_slot)
+        self.undo.indexChanged.connect(self._refresh_slot)
+        self.runner.yielded.connect(self._on_yielded)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.state_changed.connect(self._refresh_slot)
+        ev.dataset_changed.connect(self._on_dataset)
+        ev.map_changed.connect(lambda _m: self.schedule_draw())
+        ev.clusters_changed.connect(lambda _c: self.schedule_draw())
+        ev.quantised_changed.connect(lambda _q: self.schedule_draw())
+        ev.labels_changed.connect(lambda _l: self.schedule_draw())
+        ev.measures_changed.connect(self._on_measures)
+        for name in ("run_state_changed", "dirty_changed", "path_changed", "config_changed"):
+            getattr(ev, name).connect(lambda *_: self.refresh())
+        self.left.swatches.edit_requested.connect(self.edit_colours)
+        self.left.config_edited.connect(self._config_edited)
+        self.left.preparation_edited.connect(self._preparation_edited)
+        self.left.label_edited.connect(self._label_edited)
+        self.left.component_changed.connect(self._component_changed)
+        self.canvas.hovered.connect(self.hover.setText)
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def for_paths(cls, paths, **kw) -> "Window":
+        win = cls(**kw)
+        if paths:
+            win.open_paths(paths)
+        else:
+            win.session.new_colours(seed=None)
+        return win
+
+    def new_window(self, kind: str) -> "Window | None":
+        win = Window(interactive=self.interactive, confirm_unsaved=self.confirm_unsaved)
+        win.show()
+        if kind == "colours":
+            win.session.new_colours()
+            return win
+        if not win.open_dialog(kind):
+            win.session.new_colours()
+        return win
+
+    def open_dialog(self, kind: str | None = None) -> bool:
+        path = dialogs.ask_open_path(self, "Open", "", OPEN_FILTERS.get(kind or "any"))
+        return bool(path) and self.open_paths([path])
+
+    def open_paths(self, paths) -> bool:
+        """Open files: palettes combine (within a stated limit); one picture, table or map.
+        Reading runs as a task with progress and Cancel (Stop)."""
+        paths = [os.fspath(p) for p in paths]
+        if not paths:
+            return False
+        if self.session.running:
+            self.show_error("Stop the training before opening another file.")
+            return False
+        self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
+        self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
+        return True
+
+    # -- training ----------------------------------------------------------------------------
+    def train(self) -> None:
+        """Train (Ctrl+T): from where the map is, or afresh when the panel's settings changed."""
+        s = self.session
+        if s.dataset is None or self.runner.busy:
+            return
+        if not self._apply_panel_config():
+            return
+        if s.done:
+            s.reset_weights()
+        self.metrics.clear_points(s.config.iterations)
+        self._start_training(paused=False)
+
+    def _start_training(self, paused: bool) -> None:
+        s = self.session
+        policy = SnapshotPolicy(FPS, MEASURE_BUDGET)
+        self.runner.start("train", lambda token: paced(
+            s.train_task(cancel=token, snapshot_when=policy), self, token, policy), pausable=True, paused=paused)
+
+    def step(self) -> None:
+        if self.runner.busy:
+            self.runner.step_once()
+            return
+        if self.session.dataset is None or not self._apply_panel_config() or self.session.done:
+            return
+        self._start_training(paused=True)
+        self.runner.step_once()
+
+    def reset_weights(self) -> None:
+        """Back to the initial weights; undoable (Ctrl+Z)."""
+        s = self.session
+        if s.dataset is None:
+            return
+        self.runner.shutdown()
+        from somdesk.gui.window_tasks import ResetWeights
+        self.undo.push(ResetWeights(self))
+
+    def set_speed(self, key: str) -> None:
+        self.actions[f"speed_{key}"].setChecked(True)
+        self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[key]
+
+    def quantise(self) -> None:
+        if self.session.kind == "image" and not self.runner.busy:
+            self.runner.start("quantise", lambda token: self.session.quantise_task(cancel=token))
+
+    def cluster(self) -> None:
+        if self.session.kind == "table" and not self.runner.busy and self.session.map is not None:
+            k = self.left.cluster_k.value()
+            self.runner.start("cluster", lambda token: self.session.cluster_task(k, cancel=token))
+
+    def _apply_panel_config(self) -> bool:
+        """Make the panel's settings the session's; a change that throws away unsaved
+        training asks first.  False if the user cancelled or the settings are invalid."""
+        s = self.session
+        try:
+            cfg = self.left.params.config()
+        except SomdeskError as exc:
+            self.show_error(str(exc))
+            return False
+        current = s.config if cfg.seed is not None else s.config.replace(seed=None)
+        if cfg == current:
+            return True
+        if s.would_discard_training and s.dirty and self.interactive:
+            answer = QMessageBox.question(self, "somdesk", "New settings start a fresh map. "
+                                          "Discard the unsaved training?",
+                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                          QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        s.set_config(cfg)
+        return True
+
+    def _config_edited(self) -> None:
+        """Settings edited while nothing is trained: show the new map's initial weights."""
+        s = self.session
+        if not self.runner.busy and s.dataset is not None and not s.would_discard_training:
+            try:
+                cfg = self.left.params.config()
+            except SomdeskError:
+                return
+            if cfg != s.config:
+                s.set_config(cfg)
+
+    # -- edits ------------------------------------------------------------------------------
+    def edit_colours(self, colours, names, what: str) -> None:
+        if self.session.running:
+            self.statusBar().showMessage("Stop the training to edit the input colours.", 4000)
+            return
+        self.undo.push(ColourEdit(self, colours, names, what))
+
+    def _preparation_edited(self, prep) -> None:
+        self._guard(lambda: self.session.set_preparation(prep))
+
+    def _label_edited(self, column) -> None:
+        self._guard(lambda: self.session.set_label_column(column))
+
+    def _component_changed(self, k: int) -> None:
+        self.component = k
+        if self.view != "component":
+            self.set_view("component")
+        self.schedule_draw()
+
+    def _guard(self, fn) -> None:
+        try:
+            fn()
+        except SomdeskError as exc:
+            self.show_error(str(exc))
+
+    # -- task results ---------------------------------------------------------------------
+    @Slot(object)
+    def _refresh_slot(self, *_args) -> None:
+        self.refresh()
+
+    @Slot(str, str, str)
+    def _on_failed(self, _kind: str, message: str, details: str) -> None:
+        self.show_error(message, details)
+
+    @Slot(str, object)
+    def _on_yielded(self, kind: str, value) -> None:
+        if kind == "train":
+            if value.map is not None:
+                self.session.show(value.map)
+            self.progress_label.setText(f"epoch {value.epoch if value.phase != 'training' else value.iteration:,}"
+                                        f" of {value.total:,}" + (f" · {value.phase}" if value.phase != "training" else ""))
+        else:
+            done, total = getattr(value, "done", 0), getattr(value, "total", 0)
+            what = getattr(value, "what", "")
+            self.progress_label.setText(f"{kind}: {done:,} of {total:,} {what}" if total else f"{kind}…")
+
+    @Slot(str, object, bool)
+    def _on_finished(self, kind: str, result, stopped: bool) -> None:
+        self.progress_label.clear()
+        if kind == "train" and result is not None:
+            msg = ("Stopped" if result.stopped else "Finished") + \
+                  f" at epoch {result.map.iteration:,} of {result.map.total:,} in {result.elapsed:.1f} s."
+            if result.map.qe is not None:
+                msg += f"  Quantisation error {result.map.qe:.4f}, topographic error {result.map.te:.3f}."
+            self.statusBar().showMessage(msg, 15000)
+            self.last_run = result
+        elif kind == "open":
+            self.statusBar().showMessage("Cancelled." if stopped else (result or ""), 8000)
+        elif kind == "quantise" and result is not None:
+            self.set_view("quantised")
+        elif kind == "cluster" and result is not None:
+            self.set_view("clusters")
+        self.refresh()
+
+    def _on_measures(self, measures) -> None:
+        if not measures:
+            self.metrics.clear_points(self.session.config.iterations)
+            self._n_measures = 0
+            return
+        n = getattr(self, "_n_measures", 0)
+        self.metrics.add_points(measures[n:])
+        self._n_measures = len(measures)
+
+    # -- dataset and drawing -----------------------------------------------------------------
+    def _on_dataset(self, dataset) -> None:
+        self.left.show_dataset(dataset, self.session)
+        kind = self.session.kind
+        for key, (_label, kinds) in VIEWS.items():
+            self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key == "colours")
+        if kind is not None and kind not in VIEWS[self.view][1]:
+            self.set_view({"colours": "colours", "image": "colours", "table": "umatrix"}[kind])
+        self.left.params.set_config(self.session.config)
+        self.schedule_draw()
+        self.refresh()
+
+    def set_view(self, view: str) -> None:
+        self.view = view
+        self.actions[f"view_{view}"].setChecked(True)
+        self.schedule_draw()
+        self.refresh()
+
+    def schedule_draw(self) -> None:
+        """Draw soon: at the next event-loop pass, at most FPS times a second."""
+        # Always through the timer: several changes in one event-loop pass draw once,
+        # and a state change (Stop -> idle) is handled before the picture is redrawn.
+        wait = max(0.0, self._last_draw + 1.0 / FPS - time.perf_counter())
+        if not self._redraw.isActive():
+            self._redraw.start(int(wait * 1000))
+
+    def view_kwargs(self) -> dict:
+        s = self.session
+        kw = {}
+        if s.kind == "table":
+            d = s.dataset
+            kw = dict(component=self.component, offset=d.offset, units=d.scale, columns=d.columns)
+        if s.clusters is not None:
+            kw["clusters"] = s.clusters.labels
+        return kw
+
+    def draw(self) -> None:
+        self._last_draw = time.perf_counter()
+        s = self.session
+        if s.kind == "image" and self.view in ("picture", "quantised"):
+            if self.view == "quantised" and s.quantised is not None:
+                self.canvas.show_picture(s.quantised.rgb(), f"{s.quantised.used} colours, PSNR {s.quantised.psnr:.2f} dB")
+            elif self.view == "quantised":
+                self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
+            else:
+                self.canvas.show_picture(s.dataset.pixels)
+            return
+        if s.map is None:
+            self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
+            return
+        inputs = s.dataset.data if s.kind == "colours" else None
+        self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())
+
+    def map_image(self, scale: int | None = None) -> np.ndarray | None:
+        """The current view's picture at `scale` (default: the screen's), as export writes it."""
+        s = self.session
+        if self.view in ("picture", "quantised"):
+            return self.canvas.image_array()
+        if s.map is None:
+            return None
+        scale = scale or scale_for(*s.map.shape)
+        inputs = s.dataset.data if s.kind == "colours" else None
+        return map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0]
+
+    def describe_node(self, row: int, col: int) -> str:
+        m = self.session.map
+        if m is None:
+            return ""
+        text = f"node ({row}, {col})"
+        if self.session.kind == "colours":
+            r, g, b = (int(v) for v in np.clip(m.weights[row, col, :3] * 255 + 0.5, 0, 255))
+            text += f"  #{r:02x}{g:02x}{b:02x}"
+        if m.hits is not None:
+            text += f"  hits {int(m.hits[row, col])}"
+        if m.umatrix is not None:
+            text += f"  U {m.umatrix[row, col]:.3f}"
+        if m.node_labels is not None and m.node_labels[row, col]:
+            text += f"  {m.node_labels[row, col]}"
+        return text
+
+    # -- the one refresh -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Title, status and every action's enabled state, from the session and the runner."""
+        s, a, r = self.session, self.actions, self.runner
+        busy = r.busy
+        training = r.kind == "train"
+        has = s.dataset is not None
+        name = os.path.basename(s.path) if s.path else (getattr(s.dataset, "title", None) or "somdesk")
+        n = len(s.dataset.data) if has else 0
+        unit = {"colours": "colour", "image": "sampled pixel", "table": "row"}.get(s.kind, "input")
+        self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
+        self.setWindowModified(bool(s.dirty))
+        a["open"].setEnabled(not busy)
+        a["save"].setEnabled(has and not busy)
+        a["save_as"].setEnabled(has and not busy)
+        a["export_image"].setEnabled(s.map is not None)
+        a["copy_image"].setEnabled(s.map is not None)
+        a["train"].setEnabled(has and not busy)
+        a["pause"].setEnabled(training)
+        a["pause"].setText("&Resume" if r.state == "paused" else "&Pause")
+        a["step"].setEnabled(has and (training or not busy) and not s.done)
+        a["stop"].setEnabled(busy)
+        a["reset"].setEnabled(has and s.would_discard_training or (has and training))
+        a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
+        a["cluster"].setEnabled(s.kind == "table" and not busy and s.map is not None and s.map.measured)
+        a["delete"].setEnabled(s.kind == "colours" and not busy)
+        a["undo"].setEnabled(self.undo.canUndo() and not busy)
+        a["redo"].setEnabled(self.undo.canRedo() and not busy)
+        a["undo"].setText(f"&Undo {self.undo.undoText()}".rstrip())
+        a["redo"].setText(f"&Redo {self.undo.redoText()}".rstrip())
+        self.left.set_locked(busy)
+        if s.map is not None:
+            cfg = s.map.config
+            self.map_title.setText(f"{VIEWS[self.view][0].replace('&', '')} · {cfg.width} × {cfg.height} "
+                                   f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
+                                   f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}")
+        else:
+            self.map_title.setText("")
+
+    # -- files out ------------------------------------------------------------------------------
+    def save(self, ask: bool = False) -> bool:
+        s = self.session
+        path = s.path
+        if ask or not path:
+            start = path or os.path.splitext(getattr(s.dataset, "source", None) or "map")[0] + ".somz"
+            path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
+            if not path:
+                return False
+        self.runner.shutdown()
+        try:
+            s.save(path)
+        except SomdeskError as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
+        return True
+
+    def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
+        from somdesk.gui.window_tasks import write_png
+
+        if path is None:
+            path = dialogs.ask_save_path(self, "Export image", "map.png", [("PNG image", ["*.png"])])
+            if not path:
+                return False
+        pic = self.map_image(scale)
+        if pic is None:
+            return False
+        try:
+            write_png(path, pic)
+        except SomdeskError as exc:
+            self.show_error(str(exc))
+            return False
+        return True
+
+    def copy_image(self) -> None:
+        pic = self.map_image()
+        if pic is not None:
+            QApplication.clipboard().setImage(to_qimage(pic))
+
+    # -- drops, errors, closing ----------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    def show_error(self, message: str, details: str = "") -> None:
+        self.last_error = message
+        if self.interactive:
+            dialogs.show_message(self, "somdesk", message, details)
+        else:
+            print(f"somdesk: {message}", file=sys.stderr)
+            if details:
+                print(details, file=sys.stderr)
+
+    def ask_unsaved(self) -> str:
+        """"save", "discard" or "cancel" for unsaved training (the prompt, at once).
+
+        Mnemonics: Alt+S saves, Alt+D discards, Esc cancels.  The default button
+        is Save only when saving cannot overwrite a saved map with a run restarted
+        from scratch; otherwise it is Cancel."""
+        s = self.session
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk",
+                          "This window has training that is not saved.", parent=self)
+        box.setInformativeText("Save it before closing?")
+        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
+        restarted = s.path is not None and s.map is not None and s.map.iteration == 0
+        box.setDefaultButton(cancel if restarted else save)
+        box.setObjectName("unsaved-prompt")
+        self._prompt = box
+        box.exec()
+        self._prompt = None
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        s = self.session
+        if self.confirm_unsaved and s.dirty and s.would_discard_training:
+            was_running = self.runner.state == "running"
+            self.runner.pause()                    # the pass under way stops at once
+            answer = self.ask_unsaved()
+            if answer == "cancel" or (answer == "save" and not self.save()):
+                if was_running:
+                    self.runner.resume()
+                event.ignore()
+                return
+        self.runner.shutdown()                     # every task ends at its next check
+        self._redraw.stop()
+        self.session.events.disconnect()           # no session event reaches a closed window
+        if self in WINDOWS:
+            WINDOWS.remove(self)
+        super().closeEvent(event)
+
+
+def quit_all() -> None:
+    """Close every window (each asks about its own unsaved training); quit if all closed."""
+    for win in list(WINDOWS):
+        if not win.close():
+            return
+    app = QApplication.instance()
+    if app is not None:
+        app.quit()

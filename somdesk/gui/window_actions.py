@@ -1,0 +1,135 @@
+"""Every action of the one window in one dict keyed by id (MNELAB's way), and its menus.
+
+    actions = make_actions(window)          # {"open": QAction, "train": QAction, ...}
+    build_menus(window, actions)            # File, Edit, Training, View, Help
+    build_toolbar(window, actions)
+
+Menus, toolbar and shortcuts all use these objects; the window's `refresh()`
+sets their enabled state from the session in one place.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar
+
+# (id, label, iterations... no: epochs per second or None, shortcut, tip)
+SPEEDS = (
+    ("slow", "&Slow", 50.0, "Ctrl+1", "50 epochs per second"),
+    ("normal", "&Normal", 200.0, "Ctrl+2", "200 epochs per second"),
+    ("fast", "&Fast", 1000.0, "Ctrl+3", "1000 epochs per second"),
+    ("max", "&Max", None, "Ctrl+4", "As fast as possible"),
+)
+DEFAULT_SPEED = "normal"
+
+# view id -> (menu label, kinds it applies to); "picture" and "quantised" are pictures, not maps
+VIEWS = {
+    "colours": ("&Colours", ("colours", "image")),
+    "strip": ("Strip + &map", ("colours",)),
+    "umatrix": ("&U-matrix", ("colours", "image", "table")),
+    "hits": ("&Hit map", ("colours", "image", "table")),
+    "component": ("Com&ponent plane", ("table",)),
+    "clusters": ("C&lusters", ("table",)),
+    "labels": ("&Labels", ("table",)),
+    "picture": ("&Original picture", ("image",)),
+    "quantised": ("&Quantised picture", ("image",)),
+}
+VIEW_KEYS = {"colours": "Ctrl+Alt+1", "strip": "Ctrl+Alt+2", "umatrix": "Ctrl+Alt+3", "hits": "Ctrl+Alt+4",
+             "component": "Ctrl+Alt+5", "clusters": "Ctrl+Alt+6", "labels": "Ctrl+Alt+7",
+             "picture": "Ctrl+Alt+8", "quantised": "Ctrl+Alt+9"}
+
+
+def make_actions(win: QMainWindow) -> dict[str, QAction]:
+    style = win.style()
+    acts: dict[str, QAction] = {}
+
+    def act(key, text, shortcut=None, tip=None, icon=None, checkable=False):
+        a = QAction(text, win)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        if icon is not None:
+            a.setIcon(style.standardIcon(icon))
+        a.setCheckable(checkable)
+        a.setObjectName(f"action-{key}")
+        acts[key] = a
+        return a
+
+    SP = QStyle.StandardPixmap
+    act("new_colours", "New &colours window", QKeySequence.StandardKey.New, "A new window with 20 random colours")
+    act("new_image", "New &picture window…", None, "Open a picture to quantise in a new window")
+    act("new_table", "New &table window…", None, "Open a table to segment in a new window")
+    act("open", "&Open…", QKeySequence.StandardKey.Open,
+        "Open palettes, a picture, a table or a saved map (.somz)", SP.SP_DialogOpenButton)
+    act("save", "&Save map", QKeySequence.StandardKey.Save, "Save the workspace as a .somz map", SP.SP_DialogSaveButton)
+    act("save_as", "Save map &as…", QKeySequence.StandardKey.SaveAs, "Save under a new name")
+    act("export_image", "&Export image…", "Ctrl+E", "Write the view as a PNG, exactly as shown")
+    act("close", "&Close window", "Ctrl+W", "Close this window")
+    act("quit", "&Quit", QKeySequence.StandardKey.Quit, "Close every window")
+    act("undo", "&Undo", QKeySequence.StandardKey.Undo, "Undo the last palette edit or Reset weights")
+    act("redo", "&Redo", "Ctrl+Shift+Z", "Redo")
+    act("copy_image", "&Copy image", QKeySequence.StandardKey.Copy, "Copy the view to the clipboard")
+    act("delete", "&Delete selected colours", QKeySequence.StandardKey.Delete, "Remove the selected input colours")
+    act("train", "&Train", "Ctrl+T", "Train the map from the current settings", SP.SP_MediaPlay)
+    act("pause", "&Pause", "Space", "Pause or resume", SP.SP_MediaPause)
+    act("step", "St&ep", "Ctrl+Right", "One epoch", SP.SP_MediaSeekForward)
+    act("stop", "&Stop", "Ctrl+.", "Stop; the map keeps its last epoch", SP.SP_MediaStop)
+    act("reset", "&Reset weights", "Ctrl+R", "Back to the initial weights (undoable)", SP.SP_BrowserReload)
+    act("quantise", "&Quantise full picture", "Ctrl+Shift+Q", "Every pixel to its nearest map colour")
+    act("cluster", "C&luster nodes", "Ctrl+L", "Group the map's nodes into segments")
+    act("markers", "&Markers", "Ctrl+M", "Show a ring on every input's best-matching node", checkable=True)
+    acts["markers"].setChecked(True)
+    act("fit", "&Fit map", "Ctrl+0", "Zoom to show the whole map")
+    act("help", "somdesk &help", QKeySequence.StandardKey.HelpContents, "Open the help (F1)")
+    act("about", "&About somdesk")
+    speed_group = QActionGroup(win)
+    for key, label, _eps, shortcut, tip in SPEEDS:
+        a = act(f"speed_{key}", label, shortcut, tip, checkable=True)
+        a.setData(key)
+        speed_group.addAction(a)
+    acts[f"speed_{DEFAULT_SPEED}"].setChecked(True)
+    view_group = QActionGroup(win)
+    for key, (label, _kinds) in VIEWS.items():
+        a = act(f"view_{key}", label, VIEW_KEYS[key], None, checkable=True)
+        a.setData(key)
+        view_group.addAction(a)
+    win.speed_group, win.view_group = speed_group, view_group
+    return acts
+
+
+def build_menus(win: QMainWindow, a: dict[str, QAction]) -> None:
+    bar = win.menuBar()
+    m = bar.addMenu("&File")
+    new = m.addMenu("&New")
+    for k in ("new_colours", "new_image", "new_table"):
+        new.addAction(a[k])
+    for k in ("open", None, "save", "save_as", "export_image", None, "close", "quit"):
+        m.addSeparator() if k is None else m.addAction(a[k])
+    m = bar.addMenu("&Edit")
+    for k in ("undo", "redo", None, "copy_image", "delete"):
+        m.addSeparator() if k is None else m.addAction(a[k])
+    m = bar.addMenu("&Training")
+    for k in ("train", "pause", "step", "stop", "reset", None, "quantise", "cluster"):
+        m.addSeparator() if k is None else m.addAction(a[k])
+    speed = m.addMenu("Spee&d")
+    for key, *_ in SPEEDS:
+        speed.addAction(a[f"speed_{key}"])
+    m = bar.addMenu("&View")
+    for key in VIEWS:
+        m.addAction(a[f"view_{key}"])
+    m.addSeparator()
+    m.addAction(a["markers"])
+    m.addAction(a["fit"])
+    m = bar.addMenu("&Help")
+    m.addAction(a["help"])
+    m.addAction(a["about"])
+
+
+def build_toolbar(win: QMainWindow, a: dict[str, QAction]) -> QToolBar:
+    tb = QToolBar("Training")
+    tb.setObjectName("training-toolbar")
+    for k in ("open", "save", None, "train", "pause", "step", "stop", "reset"):
+        tb.addSeparator() if k is None else tb.addAction(a[k])
+    win.addToolBar(tb)
+    return tb

@@ -1,0 +1,198 @@
+"""What the one window runs and undoes: opening several files, pacing, undo commands, PNG out.
+
+    open_paths_task(session, paths, token)   generator for gui.tasks: palettes combine
+    paced(train_task, window, token)         sleeps between epochs at the window's speed
+    ColourEdit / ResetWeights                QUndoCommands over the session
+    write_png(path, rgb)                     atomic PNG of a render picture
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from somdesk.core.cancel import check
+from somdesk.errors import SomdeskError
+
+# Several palettes opened together become one set of inputs; together they may hold
+# at most this many colours (the limit of one palette file: io.palettes.limits.MAX_COLORS).
+MAX_COMBINED_COLOURS = 65_536
+
+PROGRESS_HZ = 10.0      # progress lines per second while training (maps come at the window's FPS)
+
+OPEN_FILTERS = {
+    "any": "Everything somdesk opens (*.gpl *.aco *.ase *.act *.pal *.css *.hex *.json *.csv *.tsv *.txt *.kpl "
+           "*.soc *.xml *.png *.jpg *.jpeg *.gif *.bmp *.webp *.tif *.tiff *.somz *.xlsx *.parquet);;All files (*)",
+    "image": "Pictures (*.png *.jpg *.jpeg *.gif *.bmp *.webp *.tif *.tiff);;All files (*)",
+    "table": "Tables (*.csv *.tsv *.txt *.xlsx *.parquet);;All files (*)",
+}
+
+
+def open_paths_task(session, paths: list[str], token):
+    """Generator: open `paths` into `session` (yields Progress); returns a status line.
+
+    One file: whatever it is (session.open_task).  Several: all must be palettes;
+    their colours are combined, at most MAX_COMBINED_COLOURS in all (checked
+    before any colour is installed), names kept.
+    """
+    from somdesk.session import Progress
+    from somdesk.session.opening import sniff_kind
+
+    if len(paths) == 1:
+        kind = yield from session.open_task(paths[0], cancel=token)
+        return f"Opened {os.path.basename(paths[0])} ({kind})."
+    kinds = [sniff_kind(p) for p in paths]
+    if any(k != "palette" for k in kinds):
+        odd = next(p for p, k in zip(paths, kinds) if k != "palette")
+        raise SomdeskError(f"several files can be opened together only when all are palettes; "
+                           f"{os.path.basename(odd)} is not (open it on its own)")
+    from somdesk.io.palettes import read_palette
+
+    colours, names, total = [], [], 0
+    for i, path in enumerate(paths):
+        check(token)
+        yield Progress("open", i, len(paths), "files", "palette")
+        pal = read_palette(path)
+        arr = pal.to_array()
+        total += len(arr)
+        if total > MAX_COMBINED_COLOURS:
+            raise SomdeskError(f"these {len(paths)} palettes hold more than {MAX_COMBINED_COLOURS:,} colours "
+                               f"together (the limit for palettes opened at once); open fewer at a time")
+        colours.append(arr)
+        names.extend(s.name or "" for s in pal.swatches)
+    check(token)
+    yield Progress("open", len(paths), len(paths), "files", "palette")
+    data = np.concatenate(colours)
+    title = f"{len(paths)} palettes"
+    session._post(lambda: session.new_colours(data, names=names, title=title, source=None))
+    return f"Opened {len(paths)} palettes: {len(data):,} colours."
+
+
+MAX_GAP = 2.0           # seconds: a live map at least this often, whatever it costs
+
+
+class SnapshotPolicy:
+    """When a training epoch should come with a map (Session.train_task's `snapshot_when`).
+
+    A map costs a weights copy plus BMUs, QE, TE and the U-matrix, computed in the
+    training thread; at Max that could cost more than the epochs themselves.  A
+    snapshot is asked for at most `fps` times a second AND only when the measured
+    cost of the last one is at most `budget` of the time since it (`paced` times
+    each epoch and tells `cost()`), so measuring never takes more than that share.
+    """
+
+    def __init__(self, fps: float, budget: float):
+        self.fps, self.budget = fps, budget
+        self.last = 0.0
+        self.last_cost = 0.0
+        self.epoch_time = 0.0            # running mean of an epoch without a map
+
+    def __call__(self, _iteration: int) -> bool:
+        now = time.perf_counter()
+        gap = max(1.0 / self.fps, min(MAX_GAP, self.last_cost / self.budget if self.budget > 0 else 0.0))
+        if now - self.last >= gap:
+            self.last = now
+            return True
+        return False
+
+    def timed(self, seconds: float, had_map: bool) -> None:
+        if had_map:
+            if self.epoch_time > 0:      # the first epoch also compiles: not a measure of cost
+                self.last_cost = max(0.0, seconds - self.epoch_time)
+        else:
+            self.epoch_time = seconds if self.epoch_time == 0 else 0.9 * self.epoch_time + 0.1 * seconds
+
+
+def paced(task, window, token, policy: SnapshotPolicy | None = None):
+    """Pass `task`'s yields on, sleeping between epochs so training runs at
+    `window.pace` epochs per second (None: as fast as possible).  The sleep
+    ends at once on a stop (the next epoch then sees the token).
+
+    Progress without a map is passed on at most PROGRESS_HZ times a second and
+    is None in between (the adapter counts it for Step but signals nothing):
+    one signal per epoch would make the GUI thread compete for the GIL with
+    the training thousands of times a second."""
+    t0, n0, pace = time.perf_counter(), 0, window.pace
+    n = 0
+    last = 0.0
+    try:
+        while True:
+            t_epoch = time.perf_counter()
+            try:
+                value = next(task)
+            except StopIteration as end:
+                return end.value
+            now = time.perf_counter()
+            if policy is not None:
+                policy.timed(now - t_epoch, getattr(value, "map", None) is not None)
+            if getattr(value, "map", None) is not None or now - last >= 1.0 / PROGRESS_HZ:
+                last = now
+                yield value
+            else:
+                yield None
+            n += 1
+            if window.pace != pace:
+                pace, t0, n0 = window.pace, time.perf_counter(), n
+            if not pace:
+                continue
+            delay = t0 + (n - n0) / pace - time.perf_counter()
+            if delay < -0.25:            # fell far behind (slow epochs): no burst to catch up
+                t0, n0 = time.perf_counter(), n
+            end = time.perf_counter() + max(delay, 0.0)
+            while not token.cancelled and time.perf_counter() < end:
+                time.sleep(min(0.01, end - time.perf_counter()))
+    finally:
+        task.close()
+
+
+class ColourEdit(QUndoCommand):
+    """A palette edit (add, edit, remove, random): undo puts the previous colours back."""
+
+    def __init__(self, window, colours, names, what: str):
+        super().__init__(what)
+        self.window = window
+        s = window.session
+        self.before = (s.dataset.colours.copy(), tuple(s.dataset.names), s.dataset.title, s.dataset.source)
+        self.after = (np.asarray(colours, dtype=np.float64), tuple(names), s.dataset.title, s.dataset.source)
+
+    def _apply(self, state) -> None:
+        colours, names, title, source = state
+        self.window.runner.shutdown()
+        self.window.session.new_colours(colours, names=names, title=title, source=source)
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
+
+
+class ResetWeights(QUndoCommand):
+    """Reset weights; undo brings the trained map back (Session.undo_reset_weights)."""
+
+    def __init__(self, window):
+        super().__init__("Reset weights")
+        self.window = window
+
+    def redo(self) -> None:
+        self.window.runner.shutdown()
+        self.window.session.reset_weights()
+
+    def undo(self) -> None:
+        self.window.runner.shutdown()
+        if self.window.session.can_undo_reset:
+            self.window.session.undo_reset_weights()
+
+
+def write_png(path: str, rgb: np.ndarray) -> None:
+    """Write (H, W, 3) uint8 `rgb` as a PNG at `path`, atomically; SomdeskError on failure."""
+    from PIL import Image
+
+    from somdesk.io.atomic import atomic_write_bytes
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").save(buf, "PNG")
+    atomic_write_bytes(path, buf.getvalue())
