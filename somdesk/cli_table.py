@@ -159,6 +159,9 @@ def run_train(args) -> int:
     from somdesk.session.scoring import save_table_map
     from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
 
+    from somdesk.cli_train import check_suffix
+
+    check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     for path in (args.save_map, args.assignments, args.profiles, args.report):
         if path:
             check_writable(path)

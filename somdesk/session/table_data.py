@@ -96,8 +96,17 @@ class TableMap:
 
 
 def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label (the `train --table` default)."""
+    """Every numeric column but the label (the `train --table` default).
+
+    OptionError when a column of numbers holds an infinite value: left out silently, the
+    user's column would vanish from the map with no word said.
+    """
     cols = tuple(c for c in table.numeric_columns if c != label)
+    for c in table.columns:
+        problem = table.problem(c) if c not in cols and c != label else None
+        if problem and problem.endswith("(an infinite value)"):
+            raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
+                              f"(--missing-values inf,-inf) or leave the column out (--columns)")
     if not cols:
         raise OptionError(f"{table.name}: no numeric column to train on (besides the label)")
     return cols
