@@ -4,6 +4,7 @@
     somdesk train ...                           train headless, write PNG / metrics / weights
     somdesk palette info|convert ...            inspect and convert palette files
     somdesk quantize IN OUT.png --colors N      reduce a picture to an indexed PNG
+    somdesk table info FILE / train --table FILE / assign MAP DATA   tables (somdesk/cli_table.py)
 
 Subcommands never import Qt, so they start fast and run without a display.
 User errors print one line `error: ...` on stderr and exit with status 2.
@@ -16,7 +17,7 @@ import sys
 import somdesk
 from somdesk.errors import SomdeskError
 
-SUBCOMMANDS = ("train", "palette", "quantize")
+SUBCOMMANDS = ("train", "palette", "quantize", "table", "assign", "train-table")
 
 
 class UsageError(SomdeskError):
@@ -55,6 +56,8 @@ def _sub_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     cli_train.register(sub)
     cli_quantize.register(sub)
+    from somdesk import cli_table
+    cli_table.register(sub)
     try:
         from somdesk import cli_palette
     except ImportError:  # pragma: no cover - palette support is part of the package
@@ -79,6 +82,8 @@ def _check_display() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
+            argv[0] = "train-table"           # `somdesk train --table FILE`: somdesk/cli_table.py
         if argv and argv[0] in SUBCOMMANDS:
             args = _sub_parser().parse_args(argv)
             return int(args.func(args) or 0)
