@@ -347,7 +347,12 @@ class Window(QMainWindow):
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
         elif kind == "open":
-            self.statusBar().showMessage("Cancelled." if stopped else (result or ""), 8000)
+            from somdesk.gui.collection_picker import Collection, offer_collection
+
+            if isinstance(result, Collection):
+                offer_collection(self, result)       # several palettes in one file: ask which
+            else:
+                self.statusBar().showMessage("Cancelled." if stopped else (result or ""), 8000)
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
         elif kind == "cluster" and result is not None:

@@ -41,9 +41,10 @@ def open_paths_task(session, paths: list[str], token):
     from somdesk.session import Progress
     from somdesk.session.opening import sniff_kind
 
-    if len(paths) == 1:
-        kind = yield from session.open_task(paths[0], cancel=token)
-        return f"Opened {os.path.basename(paths[0])} ({kind})."
+    if len(paths) == 1:     # a collection (several palettes) comes back for the picker
+        from somdesk.gui.collection_picker import open_one_task
+
+        return (yield from open_one_task(session, paths[0], token))
     kinds = [sniff_kind(p) for p in paths]
     if any(k != "palette" for k in kinds):
         odd = next(p for p, k in zip(paths, kinds) if k != "palette")
