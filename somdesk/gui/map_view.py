@@ -97,6 +97,8 @@ class MapView(QWidget):
         self.setFocusProxy(self.plot)
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._array: np.ndarray | None = None
+        self._raw: np.ndarray | None = None  # the pixels before `pixel_filter`
+        self.pixel_filter = None             # rgb -> rgb shown (the colour-vision preview), or None
         self._geometry = None            # (rows, cols, hexagonal, scale) of the map shown
         self._describe = None            # (row, col) -> text for the hover line
         self.markers_visible = True
@@ -142,7 +144,7 @@ class MapView(QWidget):
 
     def show_message(self, text: str) -> None:
         self.image.clear()
-        self._array = None
+        self._array = self._raw = None
         self.markers.setData([], [])
         self.legend.setPixmap(QPixmap())
         self.legend.setText(text)
@@ -157,7 +159,19 @@ class MapView(QWidget):
             self.vb.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
 
     # -- internals -----------------------------------------------------------------------
+    def raw_array(self) -> np.ndarray | None:
+        """The pixels before `pixel_filter` (a copy), or None."""
+        return None if self._raw is None else self._raw.copy()
+
+    def refilter(self) -> None:
+        """Show the current pixels again through `pixel_filter` (it changed)."""
+        if self._raw is not None:
+            self._set_array(self._raw, fit=False)
+
     def _set_array(self, pic: np.ndarray, fit: bool) -> None:
+        self._raw = pic
+        if self.pixel_filter is not None:
+            pic = self.pixel_filter(pic)
         self._array = pic
         self.image.setImage(pic, autoLevels=False, levels=(0, 255))
         self.image.setRect(0, 0, pic.shape[1], pic.shape[0])

@@ -96,6 +96,8 @@ class Window(QMainWindow):
         self._last_draw = 0.0
         self._redraw = QTimer(self, singleShot=True)
         self._redraw.timeout.connect(self.draw)
+        from somdesk.gui.colour_actions import ColourActions
+        self.colour = ColourActions(self)  # Palette menu, colour-vision preview, contrast (issue 15)
         WINDOWS.append(self)
         self._on_dataset(self.session.dataset)
         self.canvas.setFocus()           # focus starts on the map, not on a spin box
@@ -425,12 +427,12 @@ class Window(QMainWindow):
         """The current view's picture at `scale` (default: the screen's), as export writes it."""
         s = self.session
         if self.view in ("picture", "quantised"):
-            return self.canvas.image_array()
+            return self.colour.for_export(self.canvas.raw_array())
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)
         inputs = s.dataset.data if s.kind == "colours" else None
-        return map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0]
+        return self.colour.for_export(map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0])
 
     def describe_node(self, row: int, col: int) -> str:
         m = self.session.map
@@ -479,11 +481,13 @@ class Window(QMainWindow):
         a["undo"].setText(f"&Undo {self.undo.undoText()}".rstrip())
         a["redo"].setText(f"&Redo {self.undo.redoText()}".rstrip())
         self.left.set_locked(busy)
+        self.colour.refresh()
         if s.map is not None:
             cfg = s.map.config
             self.map_title.setText(f"{VIEWS[self.view][0].replace('&', '')} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
-                                   f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}")
+                                   f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}"
+                                   + self.colour.describe())
         else:
             self.map_title.setText("")
 
