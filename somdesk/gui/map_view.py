@@ -48,10 +48,16 @@ def to_qimage(rgb: np.ndarray) -> QImage:
 
 
 def view_nodes(state, view: str, *, component: int = 0, offset=None, units=None, columns=None,
-               clusters=None):
+               clusters=None, space: str = "srgb"):
     """(nodes (rows, cols, 3) uint8, Legend) of `view` of a MapState (render.node_colours);
-    `offset`/`units` turn a table's normalised planes back into column units."""
-    return render.node_colours(view, state.weights, umatrix=state.umatrix, hits=state.hits,
+    `offset`/`units` turn a table's normalised planes back into column units; a colour map
+    trained in another `space` is shown in sRGB (gui/colour_space_view.py)."""
+    weights = state.weights
+    if space != "srgb" and view in ("colours", "strip"):
+        from somdesk.gui.colour_space_view import shown_weights
+
+        weights = shown_weights(weights, space)
+    return render.node_colours(view, weights, umatrix=state.umatrix, hits=state.hits,
                                component=component, offset=offset, scale=units, columns=columns,
                                clusters=clusters, node_labels=state.node_labels)
 
@@ -60,7 +66,15 @@ def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.
     """(picture (H, W, 3) uint8, Legend): what the window shows and what export writes."""
     nodes, legend = view_nodes(state, view, **kw)
     strip_inputs = inputs if view == "strip" else None
-    return render.picture(nodes, state.hexagonal, scale, inputs=strip_inputs), legend
+    pic = render.picture(nodes, state.hexagonal, scale, inputs=strip_inputs)
+    space = kw.get("space", "srgb")
+    if space != "srgb" and view in ("colours", "strip"):
+        from somdesk.gui.colour_space_view import mark_out_of_gamut
+
+        rows, cols = state.shape
+        offset = pic.shape[0] - render.picture_size(rows, cols, state.hexagonal, scale)[1]
+        mark_out_of_gamut(pic, state.weights, space, state.hexagonal, scale, offset)
+    return pic, legend
 
 
 class MapView(QWidget):

@@ -98,6 +98,8 @@ class Window(QMainWindow):
         self._redraw.timeout.connect(self.draw)
         from somdesk.gui.colour_actions import ColourActions
         self.colour = ColourActions(self)  # Palette menu, colour-vision preview, contrast (issue 15)
+        from somdesk.gui.colour_space_view import ColourSpaceBox
+        self.colour_space = ColourSpaceBox(self)   # training colour space of colour datasets
         WINDOWS.append(self)
         self._on_dataset(self.session.dataset)
         self.canvas.setFocus()           # focus starts on the map, not on a spin box
@@ -404,6 +406,8 @@ class Window(QMainWindow):
             kw = dict(component=self.component, offset=d.offset, units=d.scale, columns=d.columns)
         if s.clusters is not None:
             kw["clusters"] = s.clusters.labels
+        if s.kind == "colours" and s.dataset.space != "srgb":
+            kw["space"] = s.dataset.space      # trained in another space: shown in sRGB, gamut marked
         return kw
 
     def draw(self) -> None:
@@ -420,7 +424,7 @@ class Window(QMainWindow):
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
             return
-        inputs = s.dataset.data if s.kind == "colours" else None
+        inputs = s.dataset.colours if s.kind == "colours" else None
         self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())
 
     def map_image(self, scale: int | None = None) -> np.ndarray | None:
@@ -431,7 +435,7 @@ class Window(QMainWindow):
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)
-        inputs = s.dataset.data if s.kind == "colours" else None
+        inputs = s.dataset.colours if s.kind == "colours" else None
         return self.colour.for_export(map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0])
 
     def describe_node(self, row: int, col: int) -> str:
@@ -440,7 +444,9 @@ class Window(QMainWindow):
             return ""
         text = f"node ({row}, {col})"
         if self.session.kind == "colours":
-            r, g, b = (int(v) for v in np.clip(m.weights[row, col, :3] * 255 + 0.5, 0, 255))
+            from somdesk.gui.colour_space_view import shown_weights
+            rgb = shown_weights(m.weights[row:row + 1, col:col + 1, :3], self.session.dataset.space)[0, 0]
+            r, g, b = (int(v) for v in np.clip(rgb * 255 + 0.5, 0, 255))
             text += f"  #{r:02x}{g:02x}{b:02x}"
         if m.hits is not None:
             text += f"  hits {int(m.hits[row, col])}"

@@ -221,3 +221,74 @@ def test_contrast_of_two_selected_swatches_in_the_status_bar(qtbot, win):
     sel.select(view.model().index(1, 0), QItemSelectionModel.SelectionFlag.Select)
     sel.select(view.model().index(2, 0), QItemSelectionModel.SelectionFlag.Select)
     assert "21.00:1" in win.colour.contrast_label.text() and "AAA" in win.colour.contrast_label.text()
+
+
+# -- training colour space -------------------------------------------------------------------------
+def test_training_space_in_the_panel_shown_in_srgb_marked_and_saved(qtbot, win, tmp_path):
+    from somdesk.core.colour_space import fit_gamut, out_of_gamut, to_space
+    from somdesk.gui.map_view import map_picture, scale_for
+
+    # saturated primaries and their mixes: an OKLab map holds colours sRGB cannot show
+    colours = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
+    win.session.new_colours(colours, names=tuple("rbgm"))
+    box = win.colour_space
+    assert box.combo.isVisible() and box.combo.currentData() == "srgb"
+    box.combo.setCurrentIndex(box.combo.findData("oklab"))
+    assert win.session.dataset.space == "oklab"
+    np.testing.assert_allclose(win.session.dataset.data, to_space(colours, "oklab"))
+    np.testing.assert_array_equal(win.session.dataset.colours, colours)     # inputs stay sRGB
+    win.left.params.set_config(SOMConfig(width=12, height=12, iterations=30, seed=4, init="pca"))
+    win.set_speed("max")
+    win.train()
+    wait_idle(qtbot, win)
+    m = win.session.map
+    assert m.iteration == 30
+    mask = out_of_gamut(m.weights, "oklab")
+    assert mask.any()                                     # the test needs some to mark
+    win.set_view("colours")
+    win.draw()
+    shown = win.canvas.image_array()
+    scale = scale_for(*m.shape)
+    plain = map_picture(m, "colours", scale)[0]           # the raw OKLab numbers as if sRGB: wrong
+    assert not np.array_equal(shown, plain)
+    # an in-gamut node's centre pixel is its fit_gamut colour; an out-of-gamut one carries a mark
+    want = np.clip(np.rint(fit_gamut(m.weights, "oklab") * 255), 0, 255).astype(np.uint8)
+    r, c = map(int, np.argwhere(~mask)[0])
+    np.testing.assert_array_equal(shown[r * scale + scale // 2, c * scale + scale // 2], want[r, c])
+    r, c = map(int, np.argwhere(mask)[0])
+    cell = shown[r * scale:(r + 1) * scale, c * scale:(c + 1) * scale].reshape(-1, 3)
+    assert (cell != want[r, c]).all(axis=1).any()          # the mark is drawn in the node
+    # the export is the screen
+    out = tmp_path / "ok.png"
+    assert win.export_image(str(out), scale=win.canvas.scale)
+    np.testing.assert_array_equal(np.asarray(Image.open(out).convert("RGB")), shown)
+    # recorded in the saved map, and read back into the panel
+    path = tmp_path / "ok.somz"
+    win.session.save(str(path))
+    import json
+    import zipfile
+    assert json.loads(zipfile.ZipFile(path).read("meta.json"))["colour_space"] == "oklab"
+    win.session.new_colours(colours, space="srgb")
+    assert box.combo.currentData() == "srgb"
+    win.open_paths([str(path)])
+    wait_idle(qtbot, win)
+    QApplication.processEvents()
+    assert win.session.dataset.space == "oklab" and box.combo.currentData() == "oklab"
+    np.testing.assert_allclose(win.session.dataset.colours, colours, atol=1e-9)
+    # an edit of the colours keeps the space; the combo is hidden for pictures and tables
+    win.left.swatches.randomise(5, np.random.default_rng(0))
+    assert win.session.dataset.space == "oklab"
+
+
+def test_srgb_map_has_no_marks_and_is_unchanged(qtbot, win):
+    from somdesk.gui.map_view import map_picture, scale_for
+
+    win.session.new_colours(np.random.default_rng(3).random((15, 3)))
+    win.left.params.set_config(SOMConfig(width=8, height=8, iterations=10, seed=1))
+    win.set_speed("max")
+    win.train()
+    wait_idle(qtbot, win)
+    win.set_view("colours")
+    win.draw()
+    m = win.session.map
+    np.testing.assert_array_equal(win.canvas.image_array(), map_picture(m, "colours", scale_for(*m.shape))[0])
