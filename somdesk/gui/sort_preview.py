@@ -22,6 +22,7 @@ from somdesk.gui.map_view import to_qimage
 
 STRIP_WIDTH = 720          # pixels a strip preview is at most wide
 CELL_MAX = 24              # pixels per colour at most
+MIN_STRIP_HEIGHT = 28      # pixels: a one-row strip is at least this tall
 
 
 def strip_array(rgb01, columns: int | None = None, width: int = STRIP_WIDTH, cell: int | None = None) -> np.ndarray:
@@ -32,10 +33,12 @@ def strip_array(rgb01, columns: int | None = None, width: int = STRIP_WIDTH, cel
     columns = max(1, int(columns or n))
     rows = -(-n // columns)
     cell = cell or int(max(1, min(CELL_MAX, width // columns)))
+    # one row of thin cells is drawn taller (MIN_STRIP_HEIGHT) so it reads as a strip
+    height = max(cell, MIN_STRIP_HEIGHT) if rows == 1 else cell
     grid = np.full((rows * columns, 3), 255, dtype=np.uint8)
     grid[:n] = np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
     grid = grid.reshape(rows, columns, 3)
-    return np.repeat(np.repeat(grid, cell, axis=0), max(cell, 1), axis=1)
+    return np.repeat(np.repeat(grid, height, axis=0), max(cell, 1), axis=1)
 
 
 def sort_task(rgb01, space: str, layout: str, seed: int, token):
@@ -85,8 +88,10 @@ class SortPreview(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         for w in (self.before_label, self._scrolled(self.before_strip), self.after_label,
-                  self._scrolled(self.after_strip), self.status, self.buttons):
+                  self._scrolled(self.after_strip), self.status):
             lay.addWidget(w)
+        lay.addStretch(1)
+        lay.addWidget(self.buttons)
         self._show_strip(self.before_strip, self.colours)
         self.before_label.setText(f"Before: {len(self.colours):,} colours in file order")
         self.after_label.setText("After:")
@@ -100,12 +105,13 @@ class SortPreview(QDialog):
         area = QScrollArea()
         area.setWidget(label)
         area.setWidgetResizable(True)
-        area.setMinimumHeight(60)
         label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         return area
 
     def _show_strip(self, label: QLabel, rgb, columns: int | None = None) -> None:
-        label.setPixmap(QPixmap.fromImage(to_qimage(strip_array(rgb, columns))))
+        pic = strip_array(rgb, columns)
+        label.setPixmap(QPixmap.fromImage(to_qimage(pic)))
+        label.parentWidget().parentWidget().setFixedHeight(min(320, pic.shape[0] + 8))   # the scroll area
 
     def start(self) -> None:
         """(Re)start the sort with the dialog's space and layout."""
