@@ -1,19 +1,19 @@
 """Files that hold several palettes (collections, issue 11): ask which one to open.
 
-    kind_or_collection = yield from open_one_task(session, path, token)   # worker side
-    offer_collection(window, collection)                                  # GUI side: the picker
+    offer_collection(window, Collection(path, palettes))   # from Window.pick_palette
 
 A collection is a JSON list of palettes, a JSON object of name -> list, a CSV
 with one list of hex colours per row, a 1536-byte NES .pal (8 emphasis
 variants) ... whatever `io.palettes.read_palettes` returns more than one
 palette for.  Opening such a file from File > Open, a drop or the command line
-reads it once on the worker; the window then shows `CollectionPicker` (names,
+reads it once on the worker (window_tasks.open_paths_task returns a
+PaletteChoice); `Window.pick_palette` then shows `CollectionPicker` (names,
 colour counts and a small strip per palette, a filter box for long lists) and
 installs the palette chosen.  Cancel leaves the workspace as it was.
 
 In a non-interactive window (smoke mode) the first palette is opened and the
-status line says how many the file holds.  Several files opened together
-still take the first palette of each (window_tasks.open_paths_task).
+status line says so.  Several files opened together still take the first
+palette of each.
 """
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QVBoxLayout)
 
-from somdesk.errors import FileFormatError
 
 STRIP_SIZE = QSize(192, 18)     # the small strip drawn for every palette in the list
 STRIP_MAX_COLOURS = 64          # a longer palette is shown by an even sample of its colours
@@ -47,44 +46,6 @@ def palette_label(palette, k: int) -> str:
     """"Name (N colours)"; unnamed palettes are "Palette k+1" (read_palettes' advice)."""
     n = len(palette)
     return f"{palette.name or f'Palette {k + 1}'}  ({n:,} colour{'s' if n != 1 else ''})"
-
-
-def open_one_task(session, path: str, token):
-    """Generator for gui.tasks: open one file.  Returns a status line, or a `Collection`
-    when the file holds several palettes (nothing is installed then: the window asks)."""
-    from somdesk.core.cancel import check
-    from somdesk.session import Progress
-    from somdesk.session.opening import sniff_kind
-
-    kind = sniff_kind(path)
-    if kind == "palette":
-        from somdesk.io.palettes import read_palettes
-
-        yield Progress("open", 0, 1, "files", "palette")
-        palettes = read_palettes(path)
-        check(token)
-        usable = [p for p in palettes if len(p)]
-        if not usable:
-            raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
-        if len(palettes) > 1:
-            return Collection(path, tuple(palettes))
-        session._post(lambda: install_palette(session, path, palettes[0], None))
-        return f"Opened {os.path.basename(path)} (palette)."
-    kind = yield from session.open_task(path, kind=kind, cancel=token)
-    return f"Opened {os.path.basename(path)} ({kind})."
-
-
-def install_palette(session, path: str, palette, index: int | None) -> None:
-    """Make `palette` (palette number `index` of a collection, or None) the session's colours."""
-    if len(palette) == 0:
-        raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
-    base = os.path.basename(path)
-    if index is None:
-        title = palette.name or base
-    else:
-        title = f"{palette.name or f'palette {index + 1}'} — {base}"
-    session.new_colours(palette.to_array(), names=[s.name or "" for s in palette.swatches],
-                        title=title, source=path)
 
 
 def strip_pixmap(palette, size: QSize = STRIP_SIZE) -> QPixmap:
@@ -182,28 +143,14 @@ class CollectionPicker(QDialog):
 
 
 def offer_collection(window, collection: Collection) -> None:
-    """Show the picker for `collection` in `window` (window-modal, not blocking);
-    the choice is installed as the window's colours.  Smoke mode: the first palette."""
+    """Show the picker for `collection` in `window` (window-modal, not blocking); the
+    choice is installed as the window's colours (window.pick_palette with an index)."""
     def install(k: int) -> None:
         if window.session.running:
             window.show_error("Stop the training before opening another file.")
             return
-        try:
-            install_palette(window.session, collection.path, collection.palettes[k], k)
-        except FileFormatError as exc:
-            window.show_error(str(exc))
-            return
-        n = len(collection.palettes)
-        window.statusBar().showMessage(f"Opened {collection.label(k)} of {n:,} palettes in "
-                                       f"{os.path.basename(collection.path)}.", 8000)
+        window.pick_palette(collection, k)
 
-    if not window.interactive:
-        first = next(k for k, p in enumerate(collection.palettes) if len(p))
-        install(first)
-        window.statusBar().showMessage(
-            f"{os.path.basename(collection.path)} holds {len(collection.palettes):,} palettes; "
-            f"opened {collection.label(first)}.", 8000)
-        return
     picker = CollectionPicker(collection, window)
     picker.setWindowModality(Qt.WindowModality.WindowModal)
     picker.chosen.connect(install)

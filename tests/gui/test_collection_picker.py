@@ -73,7 +73,7 @@ def test_file_open_of_a_collection_asks_which_palette(qtbot, win, name, pick):
     d = win.session.dataset
     np.testing.assert_allclose(d.colours, rgb_of(palettes[pick]))
     assert d.source == path
-    assert os.path.basename(path) in d.title
+    assert d.title == (palettes[pick].name or os.path.basename(path))
     assert win.session.map is not None                 # the new colours get a map
     assert not picker.isVisible()
 
@@ -133,7 +133,7 @@ def test_smoke_mode_opens_the_first_palette_and_says_so(qtbot):
         wait_idle(qtbot, w)
         QApplication.processEvents()
         np.testing.assert_allclose(w.session.dataset.colours, rgb_of(read_palettes(path)[0]))
-        assert "2 palettes" in w.statusBar().currentMessage()
+        assert "palette 1 of 2" in w.statusBar().currentMessage()
     finally:
         w.close()
 
