@@ -63,6 +63,21 @@ def mark_out_of_gamut(pic: np.ndarray, weights: np.ndarray, space: str, hexagona
     return n
 
 
+def run_summary(session, state) -> str:
+    """" Mean CIEDE2000 input -> shown BMU colour 1.23 (oklab; 4 nodes out of gamut)." for a
+    finished colour run (any space: comparable across spaces, unlike the QE), else ""."""
+    d = session.dataset
+    if d is None or d.kind != "colours" or state is None:
+        return ""
+    from somdesk.core.colour_space import mean_delta_e00, out_of_gamut
+
+    de = mean_delta_e00(state.weights, d.data, d.colours, d.space)
+    text = f"  Mean CIEDE2000 input → shown node {de:.2f} ({d.space}"
+    if d.space != "srgb":
+        text += f"; {int(out_of_gamut(state.weights, d.space).sum())} nodes out of gamut"
+    return text + ")."
+
+
 class ColourSpaceBox:
     """The "Colour space" row added to the parameter panel (colour datasets only)."""
 

@@ -349,6 +349,8 @@ class Window(QMainWindow):
                   f" at epoch {result.map.iteration:,} of {result.map.total:,} in {result.elapsed:.1f} s."
             if result.map.qe is not None:
                 msg += f"  Quantisation error {result.map.qe:.4f}, topographic error {result.map.te:.3f}."
+                from somdesk.gui.colour_space_view import run_summary
+                msg += run_summary(self.session, result.map)   # colours: mean CIEDE2000, gamut
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
         elif kind == "open" and isinstance(result, PaletteChoice):

@@ -245,6 +245,10 @@ def test_training_space_in_the_panel_shown_in_srgb_marked_and_saved(qtbot, win, 
     assert m.iteration == 30
     mask = out_of_gamut(m.weights, "oklab")
     assert mask.any()                                     # the test needs some to mark
+    from somdesk.core.colour_space import mean_delta_e00
+    de = mean_delta_e00(m.weights, win.session.dataset.data, colours, "oklab")
+    msg = win.statusBar().currentMessage()
+    assert f"Mean CIEDE2000 input → shown node {de:.2f} (oklab; {int(mask.sum())} nodes out of gamut)" in msg
     win.set_view("colours")
     win.draw()
     shown = win.canvas.image_array()
