@@ -18,6 +18,7 @@ for it; its signals are never heard.  `shutdown()` stops and joins them all.
 """
 from __future__ import annotations
 
+import collections
 import time
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -38,6 +39,7 @@ class Job:
         self.token = token
         self._offer = offer
         self._progress = None
+        self._events = collections.deque(maxlen=256)   # progress lines, all kept in order (throttled)
         self._preview = None
         self._seq = 0
         self._last_preview = 0.0
@@ -52,7 +54,8 @@ class Job:
         if done >= total or done == 0 or now - self._last_progress >= PROGRESS_INTERVAL:
             self._last_progress = now
             self._progress = (int(done), int(total), text)
-            self._offer((self._progress, self._seq, self._preview))
+            self._events.append(self._progress)
+            self._offer((self._events, self._seq, self._preview))
         return not self.token.cancelled
 
     def preview_due(self, fps: float = PREVIEW_FPS) -> bool:
@@ -62,7 +65,7 @@ class Job:
         self._last_preview = time.perf_counter()
         self._seq += 1
         self._preview = obj
-        self._offer((self._progress, self._seq, obj))
+        self._offer((self._events, self._seq, obj))
 
     def sleep(self, seconds: float) -> bool:
         end = time.perf_counter() + seconds
@@ -143,9 +146,12 @@ class JobRunner(QObject):
 
     @Slot(str, object)
     def _on_update(self, kind: str, update) -> None:
-        progress, seq, preview = update
-        if progress is not None and progress != self._seen_progress:
-            self._seen_progress = progress
+        events, seq, preview = update
+        while events:                 # every progress line in order; previews: the latest only
+            try:
+                progress = events.popleft()
+            except IndexError:
+                break
             self.progress.emit(kind, *progress)
         if seq > self._seen_seq:
             self._seen_seq = seq
