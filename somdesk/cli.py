@@ -33,8 +33,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _gui_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="somdesk", description="Watch a Kohonen Self-Organizing Map organise itself. "
-                "Subcommands: 'somdesk train --help', 'somdesk palette --help'.")
-    p.add_argument("files", nargs="*", metavar="FILE", help="palette or saved map (.somz) to open")
+                "Subcommands (each with --help): train, train --table, palette, quantize, table, assign.")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="palette, picture, table or saved map (.somz) to open")
     p.add_argument("--smoke-test", metavar="OUT.png",
                    help="open the window, train a short job, save a PNG of the map and exit (automation)")
     job = p.add_argument_group("smoke-test job (with --smoke-test; trained at Max in the real window)")

@@ -36,7 +36,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from somdesk.cli_train import check_writable
+    from somdesk.cli_train import check_suffix, check_writable
     from somdesk.core.cancel import CancelToken
     from somdesk.core.quantize import quantize_picture
     from somdesk.io.image_input import load_image
@@ -44,6 +44,8 @@ def run(args) -> int:
 
     if not 2 <= args.colors <= 256:
         raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
+    # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
+    check_suffix(args.output, ".png", "quantize", "PNG")
     check_writable(args.output)
     t0 = time.perf_counter()
     img = load_image(args.input, alpha=True)

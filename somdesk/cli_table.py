@@ -56,7 +56,7 @@ def register(sub) -> None:
     _read_options(info)
     info.set_defaults(func=run_info)
 
-    tr = sub.add_parser("train-table", prog="somdesk train --table",
+    tr = sub.add_parser("train-table", prog="somdesk train",
                         help="(somdesk train --table FILE ...) train a map on a table's rows")
     tr.add_argument("--table", required=True, metavar="FILE")
     tr.add_argument("--columns", help="columns to train on, comma-separated (default: every numeric column "
@@ -159,6 +159,9 @@ def run_train(args) -> int:
     from somdesk.session.scoring import save_table_map
     from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
 
+    from somdesk.cli_train import check_suffix
+
+    check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     for path in (args.save_map, args.assignments, args.profiles, args.report):
         if path:
             check_writable(path)

@@ -101,6 +101,16 @@ def check_writable(*paths) -> None:
             check_target(p)
 
 
+def check_suffix(path, suffix: str, flag: str, what: str) -> None:
+    """OptionError unless `path` ends in `suffix` (any case) or is a device/FIFO: the content is
+    always `what`, and a file named for another format misleads every program that opens it
+    (the window opens a .somz as a map only by its name)."""
+    from pathlib import Path
+
+    if path and path != "-" and Path(path).suffix.lower() != suffix and not _is_special(path):
+        raise OptionError(f"{flag} writes {what}: give it a {suffix} file name, not {Path(path).name!r}")
+
+
 def _is_special(path: str) -> bool:
     """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic)."""
     import os
@@ -175,8 +185,9 @@ def run(args) -> int:
     if not args.out and (args.markers or args.view != "seed"):
         raise OptionError("--view and --markers choose what --out draws: give --out FILE.png too")
     recorder = _timelapse_recorder(args)
-    if args.out and Path(args.out).suffix.lower() != ".png" and not _is_special(args.out):
-        raise OptionError(f"--out writes PNG: give it a .png file name, not {Path(args.out).name!r}")
+    check_suffix(args.out, ".png", "--out", "PNG")
+    check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
+    check_suffix(args.save_weights, ".npy", "--save-weights", "a numpy array")
     check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
     check_output_sizes(args, config)
     from somdesk.core.colour_space import choose_space, fit_gamut, to_space

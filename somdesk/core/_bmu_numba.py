@@ -72,6 +72,10 @@ def pick_exact(products, wsq, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag)
         out_d2[s] = best
 
 
+# the same loop on one thread: for small products waking the thread pool costs more
+pick_exact_serial = njit(cache=True, nogil=True)(pick_exact.py_func)
+
+
 @njit(cache=True, nogil=True)
 def sums_by_node(idx, x, sums, counts):
     """sums[m] += x[s], counts[m] += 1 for every sample s with BMU m = idx[s], in sample order

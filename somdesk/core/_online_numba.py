@@ -203,6 +203,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                 xlo[d] = min(xlo[d], x[n, d])
                 xhi[d] = max(xhi[d], x[n, d])
     gx = np.zeros((2, width))
+    fr = np.empty(width)
     rowf = np.zeros(height)
     colmax = np.zeros(width)
     done = order.shape[0]
@@ -248,11 +249,14 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                     j0 = lo_c % width
                     seg = min(c_hi - lo_c, width - j0)
                     gs = gx[p, j0:j0 + seg]
+                    fs = fr[:seg]          # the row's factors, shared by every plane
+                    for q in range(seg):
+                        fs[q] = a * gs[q]
                     for d in range(dim):
                         vd = v[d]
                         rs = wp[d, i, j0:j0 + seg]
                         for q in range(seg):
-                            rs[q] += (a * gs[q]) * (vd - rs[q])
+                            rs[q] += fs[q] * (vd - rs[q])
                     lo_c += seg
             else:
                 ky = _row_offset(i, bi, height, toroidal)

@@ -30,7 +30,17 @@ def initial_weights(method: str, data: np.ndarray, height: int, width: int,
 def _pca_plane(data: np.ndarray, height: int, width: int) -> np.ndarray:
     mean = data.mean(axis=0)
     centred = data - mean
-    cov = centred.T @ centred / (len(data) - 1) if len(data) > 1 else np.zeros((data.shape[1],) * 2)
+    n, dim = data.shape
+    if n > 1 and dim > n:
+        # more columns than rows (a wide table): the D x D covariance costs O(D^3) time and
+        # D^2 memory (minutes and 800 MB at 10,000 columns); the N x N Gram matrix has the
+        # same nonzero eigenvalues, and centred.T maps its eigenvectors onto the covariance's
+        vals, u = np.linalg.eigh(centred @ centred.T / (n - 1))
+        vecs = centred.T @ u
+        norms = np.linalg.norm(vecs, axis=0)
+        vecs = np.divide(vecs, norms, out=np.zeros_like(vecs), where=norms > 0)
+        return _plane(mean, vals, vecs, height, width)
+    cov = centred.T @ centred / (n - 1) if n > 1 else np.zeros((dim, dim))
     return pca_plane(mean, cov, height, width)
 
 
@@ -53,10 +63,15 @@ def pca_plane(mean: np.ndarray, cov: np.ndarray, height: int, width: int) -> np.
     that its largest entry is positive, so the start does not depend on the
     eigen-solver's arbitrary sign.
     """
-    dim = len(mean)
-    comps = np.zeros((2, dim))
-    scales = np.zeros(2)
     vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    return _plane(mean, vals, vecs, height, width)
+
+
+def _plane(mean: np.ndarray, vals: np.ndarray, vecs: np.ndarray, height: int,
+           width: int) -> np.ndarray:
+    """(H, W, D) from eigenvalues `vals` (K,) and unit eigenvectors `vecs` (D, K) of the covariance."""
+    comps = np.zeros((2, len(mean)))
+    scales = np.zeros(2)
     order = np.argsort(vals)[::-1][:2]
     for k, j in enumerate(order):
         if vals[j] <= 0:

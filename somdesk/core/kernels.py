@@ -35,6 +35,8 @@ CUTOFF = 1e-16
 
 BACKEND = "numpy"
 _pick = _sums = None   # compiled candidate check of _bmus_by_products and sums_by_node, when there are
+_pick_serial = None    # the candidate check on one thread (numba JIT only)
+PARALLEL_FROM = 1_000_000   # products (samples x nodes) above which the check uses both cores
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
 _nb = _kd = None
@@ -68,6 +70,7 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kernels_numba as _kn
         from somdesk.core import _online_numba as _on
         from somdesk.core._bmu_numba import pick_exact as _pick
+        from somdesk.core._bmu_numba import pick_exact_serial as _pick_serial
         from somdesk.core._bmu_numba import sums_by_node as _sums
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
                               two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
@@ -252,7 +255,8 @@ def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.nda
         xsq = np.einsum("nd,nd->n", xc, xc)
         products = xc.astype(np.float32) @ wc32.T
         if _pick is not None:
-            _pick(products, wsq, xsq, wf, xs, wsq_max, scale, idx[a:a + step], d2[a:a + step], _flag(cancel))
+            pick = _pick_serial if _pick_serial is not None and products.size < PARALLEL_FROM else _pick
+            pick(products, wsq, xsq, wf, xs, wsq_max, scale, idx[a:a + step], d2[a:a + step], _flag(cancel))
             continue
         approx = wsq[None, :] - 2.0 * products.astype(np.float64)
         cand = approx <= (approx.min(axis=1) + scale * (xsq + wsq_max))[:, None]
@@ -401,5 +405,7 @@ def warm_up() -> None:
     _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
     if _pick is not None:
-        _pick((x @ wf.T).astype(np.float32), np.ones(64), np.ones(2), wf, x, 1.0, 1e-6,
-              np.empty(2, np.int64), np.empty(2), _NEVER)
+        for pick in (_pick, _pick_serial):
+            if pick is not None:
+                pick((x @ wf.T).astype(np.float32), np.ones(64), np.ones(2), wf, x, 1.0, 1e-6,
+                     np.empty(2, np.int64), np.empty(2), _NEVER)

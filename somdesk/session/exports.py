@@ -47,8 +47,7 @@ def node_colours(session, view: str, component: int = 0):
 
         weights = fit_gamut(weights, data.space)   # trained in another space: shown in sRGB
     return render.node_colours(
-        view, weights, umatrix=state.umatrix if render.view_name(view) == "umatrix" else None,
-        hits=state.hits, component=component,
+        view, weights, umatrix=state.umatrix, hits=state.hits, component=component,
         offset=data.offset if table else None, scale=data.scale if table else None,
         columns=data.columns if table else None,
         clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
@@ -82,13 +81,10 @@ def export_view(session, path, view: str, scale: int = 4, markers: bool = False,
 
 
 def export_assignments(session, path) -> int:
-    """Write each training row's best node and cluster (core.clustering.write_assignments_csv) for
-    the table now open; returns the number of rows written."""
+    """Write each training row's best node and cluster (io.tables.assignments.write_assignments_csv)
+    for the table now open; returns the number of rows written."""
     from somdesk.core.clustering import Assignments
-    try:   # the table engine's home for the writer (core no longer writes files)
-        from somdesk.io.tables.assignments import write_assignments_csv
-    except ImportError:
-        from somdesk.core.clustering import write_assignments_csv
+    from somdesk.io.tables.assignments import write_assignments_csv
 
     data = session._require("table")
     state = session.map

@@ -29,9 +29,10 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
-from somdesk.errors import Cancelled, OptionError
+from somdesk.errors import OptionError
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
+           "check_columns", "rows_in_nodes"]
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,17 @@ class TableMap:
 
 
 def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label (the `train --table` default)."""
+    """Every numeric column but the label (the `train --table` default).
+
+    OptionError when a column of numbers holds an infinite value: left out silently, the
+    user's column would vanish from the map with no word said.
+    """
     cols = tuple(c for c in table.numeric_columns if c != label)
+    for c in table.columns:
+        problem = table.problem(c) if c not in cols and c != label else None
+        if problem and problem.endswith("(an infinite value)"):
+            raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
+                              f"(--missing-values inf,-inf) or leave the column out (--columns)")
     if not cols:
         raise OptionError(f"{table.name}: no numeric column to train on (besides the label)")
     return cols
@@ -233,3 +243,16 @@ def _texts(values: np.ndarray) -> np.ndarray:
     if values.dtype == np.float64:
         return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
     return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
+
+
+def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
+    """(N,) bool: the rows of `assignment` (assign_cells output) whose BMU is a selected node.
+
+    `selected` is an (H, W) bool array (nodes clicked or dragged over, or `clusters == s`
+    for segment s).  For the window's select -> rows -> export."""
+    sel = np.asarray(selected, dtype=bool)
+    r, c = np.asarray(assignment["bmu_row"]), np.asarray(assignment["bmu_col"])
+    ok = (r >= 0) & (c >= 0)
+    out = np.zeros(len(r), dtype=bool)
+    out[ok] = sel[r[ok], c[ok]]
+    return out

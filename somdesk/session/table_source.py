@@ -19,15 +19,17 @@ MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
 
 
 def read_table(path, cancel=None):
-    """The parsed table at `path` (io.table.Table); FileFormatError naming the file on bad input.
+    """The parsed table at `path` (io.table.Table, read by the table engine: CSV, TSV, Parquet,
+    JSON, spreadsheets); FileFormatError naming the file on bad input, Cancelled when `cancel`
+    is set while reading (the engine checks it between chunks)."""
+    import inspect
 
-    Today's reader parses in one call, so `cancel` is checked before and after it; a
-    reader that reads in chunks takes the token itself."""
     from somdesk.core.cancel import check
     from somdesk.io.table import read_table as _read
 
     check(cancel)
-    table = _read(path)
+    takes_token = "cancel" in inspect.signature(_read).parameters
+    table = _read(path, cancel=cancel) if takes_token else _read(path)
     check(cancel)
     return table
 
@@ -50,7 +52,7 @@ def default_label_column(table, numeric) -> str | None:
     for name in reversed(table.columns):
         if name in numeric:
             continue
-        kinds = {v for v in table.strings(name) if v.lower() not in MISSING_LABELS}
+        kinds = {v for v in table.strings(name) if v is not None and v.lower() not in MISSING_LABELS}
         if 2 <= len(kinds) <= limit:
             return name
     return None

@@ -284,3 +284,16 @@ def test_the_version_1_fixture_map_opens_as_a_colour_workspace():
     assert s.open(fixture) == "map"
     assert s.kind == "colours" and not s.dirty and s.path == str(fixture)
     np.testing.assert_array_equal(s.map.weights, weights)
+
+
+def test_a_spreadsheet_opens_as_a_table(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["a", "b", "kind"])
+    for i in range(30):
+        sheet.append([i * 0.5, (i % 7) * 1.5, f"k{i % 3}"])
+    book.save(tmp_path / "rows.xlsx")
+    s = Session()
+    assert s.open(tmp_path / "rows.xlsx") == "table"
+    assert s.dataset.columns == ("a", "b") and s.label_column == "kind" and len(s.dataset.data) == 30

@@ -249,13 +249,13 @@ def test_image_training_shows_a_quantised_preview(tmp_path):
     assert last.indices.shape == (480, 640) and last.used <= 9 and 5 < last.psnr < 60
 
 
-def test_the_u_matrix_is_computed_when_first_asked_for_and_is_the_cores(palette_file):
+def test_the_u_matrix_comes_with_measured_maps_and_is_the_cores(palette_file):
     from somdesk.core.metrics import u_matrix
 
     s = Session()
     s.open(palette_file)
     s.update_config(width=6, height=4, iterations=3, seed=1, topology="hexagonal")
+    assert s.map.umatrix is None and not s.map.measured        # a preview: weights only
     s.train()
-    assert "umatrix" not in vars(s.map)                    # not paid for by every snapshot
     np.testing.assert_array_equal(s.map.umatrix, u_matrix(s.map.weights, True, False))
-    assert "umatrix" in vars(s.map) and not s.map.umatrix.flags.writeable
+    assert not s.map.umatrix.flags.writeable
