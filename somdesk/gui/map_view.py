@@ -48,10 +48,16 @@ def to_qimage(rgb: np.ndarray) -> QImage:
 
 
 def view_nodes(state, view: str, *, component: int = 0, offset=None, units=None, columns=None,
-               clusters=None):
+               clusters=None, space: str = "srgb"):
     """(nodes (rows, cols, 3) uint8, Legend) of `view` of a MapState (render.node_colours);
-    `offset`/`units` turn a table's normalised planes back into column units."""
-    return render.node_colours(view, state.weights, umatrix=state.umatrix, hits=state.hits,
+    `offset`/`units` turn a table's normalised planes back into column units; a colour map
+    trained in another `space` is shown in sRGB (gui/colour_space_view.py)."""
+    weights = state.weights
+    if space != "srgb" and view in ("colours", "strip"):
+        from somdesk.gui.colour_space_view import shown_weights
+
+        weights = shown_weights(weights, space)
+    return render.node_colours(view, weights, umatrix=state.umatrix, hits=state.hits,
                                component=component, offset=offset, scale=units, columns=columns,
                                clusters=clusters, node_labels=state.node_labels)
 
@@ -60,7 +66,15 @@ def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.
     """(picture (H, W, 3) uint8, Legend): what the window shows and what export writes."""
     nodes, legend = view_nodes(state, view, **kw)
     strip_inputs = inputs if view == "strip" else None
-    return render.picture(nodes, state.hexagonal, scale, inputs=strip_inputs), legend
+    pic = render.picture(nodes, state.hexagonal, scale, inputs=strip_inputs)
+    space = kw.get("space", "srgb")
+    if space != "srgb" and view in ("colours", "strip"):
+        from somdesk.gui.colour_space_view import mark_out_of_gamut
+
+        rows, cols = state.shape
+        offset = pic.shape[0] - render.picture_size(rows, cols, state.hexagonal, scale)[1]
+        mark_out_of_gamut(pic, state.weights, space, state.hexagonal, scale, offset)
+    return pic, legend
 
 
 class MapView(QWidget):
@@ -97,6 +111,8 @@ class MapView(QWidget):
         self.setFocusProxy(self.plot)
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._array: np.ndarray | None = None
+        self._raw: np.ndarray | None = None  # the pixels before `pixel_filter`
+        self.pixel_filter = None             # rgb -> rgb shown (the colour-vision preview), or None
         self._geometry = None            # (rows, cols, hexagonal, scale) of the map shown
         self._describe = None            # (row, col) -> text for the hover line
         self.markers_visible = True
@@ -142,7 +158,7 @@ class MapView(QWidget):
 
     def show_message(self, text: str) -> None:
         self.image.clear()
-        self._array = None
+        self._array = self._raw = None
         self.markers.setData([], [])
         self.legend.setPixmap(QPixmap())
         self.legend.setText(text)
@@ -157,7 +173,19 @@ class MapView(QWidget):
             self.vb.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
 
     # -- internals -----------------------------------------------------------------------
+    def raw_array(self) -> np.ndarray | None:
+        """The pixels before `pixel_filter` (a copy), or None."""
+        return None if self._raw is None else self._raw.copy()
+
+    def refilter(self) -> None:
+        """Show the current pixels again through `pixel_filter` (it changed)."""
+        if self._raw is not None:
+            self._set_array(self._raw, fit=False)
+
     def _set_array(self, pic: np.ndarray, fit: bool) -> None:
+        self._raw = pic
+        if self.pixel_filter is not None:
+            pic = self.pixel_filter(pic)
         self._array = pic
         self.image.setImage(pic, autoLevels=False, levels=(0, 255))
         self.image.setRect(0, 0, pic.shape[1], pic.shape[0])

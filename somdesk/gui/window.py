@@ -97,6 +97,10 @@ class Window(QMainWindow):
         self._last_draw = 0.0
         self._redraw = QTimer(self, singleShot=True)
         self._redraw.timeout.connect(self.draw)
+        from somdesk.gui.colour_actions import ColourActions
+        self.colour = ColourActions(self)  # Palette menu, colour-vision preview, contrast (issue 15)
+        from somdesk.gui.colour_space_view import ColourSpaceBox
+        self.colour_space = ColourSpaceBox(self)   # training colour space of colour datasets
         WINDOWS.append(self)
         self._on_dataset(self.session.dataset)
         self.canvas.setFocus()           # focus starts on the map, not on a spin box
@@ -345,6 +349,8 @@ class Window(QMainWindow):
                   f" at epoch {result.map.iteration:,} of {result.map.total:,} in {result.elapsed:.1f} s."
             if result.map.qe is not None:
                 msg += f"  Quantisation error {result.map.qe:.4f}, topographic error {result.map.te:.3f}."
+                from somdesk.gui.colour_space_view import run_summary
+                msg += run_summary(self.session, result.map)   # colours: mean CIEDE2000, gamut
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
         elif kind == "open" and isinstance(result, PaletteChoice):
@@ -363,15 +369,11 @@ class Window(QMainWindow):
 
         if index is None:
             index = 0
-            if self.interactive:
-                from PySide6.QtWidgets import QInputDialog
+            if self.interactive:     # the list with strips and a filter (gui/collection_picker.py)
+                from somdesk.gui.collection_picker import Collection, offer_collection
 
-                labels = choice.labels()
-                item, ok = QInputDialog.getItem(self, "somdesk", f"{os.path.basename(choice.path)} holds "
-                                                f"{len(labels)} palettes. Open which one?", labels, 0, False)
-                if not ok:
-                    return
-                index = labels.index(item)
+                offer_collection(self, Collection(choice.path, tuple(choice.palettes)))
+                return
         self._guard(lambda: install_palette(self.session, choice.path, choice.palettes[index]))
         self.statusBar().showMessage(f"Opened palette {index + 1} of {len(choice.palettes)} "
                                      f"from {os.path.basename(choice.path)}.", 8000)
@@ -422,6 +424,8 @@ class Window(QMainWindow):
             kw = dict(component=self.component, offset=d.offset, units=d.scale, columns=d.columns)
         if s.clusters is not None:
             kw["clusters"] = s.clusters.labels
+        if s.kind == "colours" and s.dataset.space != "srgb":
+            kw["space"] = s.dataset.space      # trained in another space: shown in sRGB, gamut marked
         return kw
 
     def draw(self) -> None:
@@ -438,19 +442,19 @@ class Window(QMainWindow):
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
             return
-        inputs = s.dataset.data if s.kind == "colours" else None
+        inputs = s.dataset.colours if s.kind == "colours" else None
         self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())
 
     def map_image(self, scale: int | None = None) -> np.ndarray | None:
         """The current view's picture at `scale` (default: the screen's), as export writes it."""
         s = self.session
         if self.view in ("picture", "quantised"):
-            return self.canvas.image_array()
+            return self.colour.for_export(self.canvas.raw_array())
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)
-        inputs = s.dataset.data if s.kind == "colours" else None
-        return map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0]
+        inputs = s.dataset.colours if s.kind == "colours" else None
+        return self.colour.for_export(map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0])
 
     def describe_node(self, row: int, col: int) -> str:
         m = self.session.map
@@ -458,7 +462,9 @@ class Window(QMainWindow):
             return ""
         text = f"node ({row}, {col})"
         if self.session.kind == "colours":
-            r, g, b = (int(v) for v in np.clip(m.weights[row, col, :3] * 255 + 0.5, 0, 255))
+            from somdesk.gui.colour_space_view import shown_weights
+            rgb = shown_weights(m.weights[row:row + 1, col:col + 1, :3], self.session.dataset.space)[0, 0]
+            r, g, b = (int(v) for v in np.clip(rgb * 255 + 0.5, 0, 255))
             text += f"  #{r:02x}{g:02x}{b:02x}"
         if m.hits is not None:
             text += f"  hits {int(m.hits[row, col])}"
@@ -499,6 +505,7 @@ class Window(QMainWindow):
         a["undo"].setText(f"&Undo {self.undo.undoText()}".rstrip())
         a["redo"].setText(f"&Redo {self.undo.redoText()}".rstrip())
         self.left.set_locked(busy)
+        self.colour.refresh()
         if s.map is not None:
             cfg = s.map.config
             what = VIEWS[self.view][0].replace("&", "")
@@ -506,7 +513,8 @@ class Window(QMainWindow):
                 what += f": {s.dataset.columns[min(self.component, len(s.dataset.columns) - 1)]}"
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
-                                   f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}")
+                                   f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}"
+                                   + self.colour.describe())
         else:
             self.map_title.setText("")
 

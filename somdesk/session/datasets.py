@@ -39,12 +39,17 @@ def frozen_array(a, dtype=None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ColourData:
-    """N colours to organise: `colours` (N, 3) float64 in [0, 1]; `names` N strings or None."""
+    """N colours to organise: `colours` (N, 3) float64 sRGB in [0, 1]; `names` N strings or None.
+
+    `space` is the colour space the map trains in (core.colour_space.SPACES, issue 15):
+    `data` is the colours converted to it ("srgb": the colours themselves), so the
+    SOM's weights are in that space and are shown through colour_space.fit_gamut."""
 
     colours: np.ndarray
     names: tuple = ()
     title: str = "random colours"
     source: str | None = None
+    space: str = "srgb"
     kind: str = field(default="colours", init=False)
 
     def __post_init__(self) -> None:
@@ -56,10 +61,17 @@ class ColourData:
         if names and len(names) != len(arr):
             names = ()  # names are a nicety: a list of the wrong length is dropped
         object.__setattr__(self, "names", names)
+        from somdesk.core.colour_space import choose_space, to_space
+
+        space = choose_space(self.space)            # OptionError lists the valid spaces
+        object.__setattr__(self, "space", space)
+        object.__setattr__(self, "_data", self.colours if space == "srgb"
+                           else frozen_array(to_space(self.colours, space), np.float64))
 
     @property
     def data(self) -> np.ndarray:
-        return self.colours
+        """(N, 3) training inputs: the colours in `space`."""
+        return self._data
 
 
 @dataclass(frozen=True)

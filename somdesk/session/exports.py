@@ -41,8 +41,13 @@ def node_colours(session, view: str, component: int = 0):
         raise SomdeskError("there is no map to show yet")
     data = session.dataset
     table = session.kind == "table"
+    weights = state.weights
+    if session.kind == "colours" and data.space != "srgb" and render.view_name(view) in ("colours", "strip"):
+        from somdesk.core.colour_space import fit_gamut
+
+        weights = fit_gamut(weights, data.space)   # trained in another space: shown in sRGB
     return render.node_colours(
-        view, state.weights, umatrix=state.umatrix, hits=state.hits, component=component,
+        view, weights, umatrix=state.umatrix, hits=state.hits, component=component,
         offset=data.offset if table else None, scale=data.scale if table else None,
         columns=data.columns if table else None,
         clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
@@ -61,7 +66,7 @@ def view_picture(session, view: str, scale: int = 4, markers: bool = False, comp
     nodes, how = node_colours(session, view, component)
     if markers and not state.measured:
         raise SomdeskError("markers need a trained map")
-    inputs = session.dataset.data if render.view_name(view) == "strip" else None
+    inputs = session.dataset.colours if render.view_name(view) == "strip" else None   # sRGB
     img = render.picture(nodes, state.hexagonal, scale, state.bmus if markers else None, inputs)
     return (render.with_legend(img, how) if legend else img), how
 
@@ -115,7 +120,12 @@ def export_palette(session, path, n: int | None = None) -> int:
     state = session.map
     if state is None or session.kind not in ("colours", "image"):
         raise SomdeskError("only a colour map can be written as a palette")
-    colours, _nodes = render.organised_colours(state.weights, n)
+    weights = state.weights
+    if session.kind == "colours" and session.dataset.space != "srgb":
+        from somdesk.core.colour_space import fit_gamut
+
+        weights = fit_gamut(weights, session.dataset.space)
+    colours, _nodes = render.organised_colours(weights, n)
     title = f"{session.dataset.title} (organised)"
     write_palette(Palette.from_array(colours[:, :3], name=title), path)
     return len(colours)

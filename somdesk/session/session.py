@@ -146,14 +146,27 @@ class Session:
         self._set_run_state(self._derived_run_state())
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
-                    seed: int | None = None, source: str | None = None) -> None:
-        """Organise `colours` (N, 3) in [0, 1], or `n` random 8-bit colours (from `seed`)."""
+                    seed: int | None = None, source: str | None = None, space: str | None = None) -> None:
+        """Organise `colours` (N, 3) in [0, 1], or `n` random 8-bit colours (from `seed`),
+        training in colour `space` (None: the current colour dataset's, else "srgb")."""
         if colours is None:
             rng = np.random.default_rng(seed)
             colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
             title = title or "random colours"
-        self.install(ColourData(colours, tuple(names), title or "colours", source),
+        if space is None:
+            space = self.dataset.space if self.kind == "colours" else "srgb"
+        self.install(ColourData(colours, tuple(names), title or "colours", source, space),
                      self.config if self.kind == "colours" else SOMConfig())
+
+    def set_colour_space(self, space: str) -> None:
+        """Train the colours in `space` (core.colour_space.SPACES) from now on: a fresh map
+        (ask first: `would_discard_training`); the undo history is kept."""
+        from dataclasses import replace
+
+        d = self._require("colours")
+        if space == d.space:
+            return
+        self.install(replace(d, space=space), self.config, keep_history=True)
 
     def new_image(self, pixels, *, title: str = "picture", source: str | None = None,
                   settings: QuantiserSettings | None = None, sample_seed: int = 0) -> None:

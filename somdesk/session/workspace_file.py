@@ -90,6 +90,8 @@ def _extras(session) -> tuple[dict, dict]:
     meta = {"kind": data.kind, "title": data.title, "source": data.source,
             "session_config": session.config.to_dict(), "measures": [list(m) for m in session.measures]}
     arrays = {}
+    if data.kind == "colours" and data.space != "srgb":
+        meta["colour_space"] = data.space     # as `somdesk train --space` writes it (docs/colour.md)
     if session.clusters is not None:
         c = session.clusters
         meta["clusters"] = {"k": c.k, "method": c.method, "summary": list(c.summary)}
@@ -185,7 +187,11 @@ def _restore(saved, where: str) -> SavedWorkspace:
     if kind == "colours":
         if som.data.shape[1] != 3:
             raise FileFormatError(f"{where}: a colour map has 3 values per node, this one {som.data.shape[1]}")
-        dataset = ColourData(som.data, tuple(saved.input_names or ()), title, source)
+        from somdesk.core.colour_space import from_space, space_from_meta
+
+        space = space_from_meta(meta)       # the inputs in the file are in the training space
+        rgb = som.data if space == "srgb" else np.clip(from_space(som.data, space), 0.0, 1.0)
+        dataset = ColourData(rgb, tuple(saved.input_names or ()), title, source, space)
     elif kind == "table":
         dataset = _table(meta, arrays, som.data, title, source, where)
     else:
