@@ -115,8 +115,12 @@ class Recipe:
             raise FileFormatError(f"the data has no column(s) {', '.join(map(repr, absent))} that the map was trained on")
         n = len(cells[self.columns[0]]) if self.columns else 0
         out = np.empty((n, len(self.features)))
+        # feature indices of each column, found in one pass (a search per column is
+        # quadratic: 10^8 comparisons on a 10,000-column table)
+        order = np.argsort(self.feature_column, kind="stable")
+        bounds = np.searchsorted(self.feature_column[order], np.arange(len(self.columns) + 1))
         for j, (c, kind) in enumerate(zip(self.columns, self.kinds)):
-            idx = np.flatnonzero(self.feature_column == j)
+            idx = order[bounds[j]:bounds[j + 1]]
             v = cells[c]
             if kind == "numeric":
                 if v.dtype != np.float64:
