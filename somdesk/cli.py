@@ -3,6 +3,8 @@
     somdesk [FILE ...] [--smoke-test OUT.png]   open the window (Qt loads only here)
     somdesk train ...                           train headless, write PNG / metrics / weights
     somdesk palette info|convert ...            inspect and convert palette files
+    somdesk quantize IN OUT.png --colors N      reduce a picture to an indexed PNG
+    somdesk table info FILE / train --table FILE / assign MAP DATA   tables (somdesk/cli_table.py)
 
 Subcommands never import Qt, so they start fast and run without a display.
 User errors print one line `error: ...` on stderr and exit with status 2.
@@ -15,7 +17,7 @@ import sys
 import somdesk
 from somdesk.errors import SomdeskError
 
-SUBCOMMANDS = ("train", "palette")
+SUBCOMMANDS = ("train", "palette", "quantize", "table", "assign", "train-table")
 
 
 class UsageError(SomdeskError):
@@ -47,12 +49,15 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def _sub_parser() -> argparse.ArgumentParser:
-    from somdesk import cli_train
+    from somdesk import cli_quantize, cli_train
 
     p = _Parser(prog="somdesk")
     p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     cli_train.register(sub)
+    cli_quantize.register(sub)
+    from somdesk import cli_table
+    cli_table.register(sub)
     try:
         from somdesk import cli_palette
     except ImportError:  # pragma: no cover - palette support is part of the package
@@ -77,6 +82,8 @@ def _check_display() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
+            argv[0] = "train-table"           # `somdesk train --table FILE`: somdesk/cli_table.py
         if argv and argv[0] in SUBCOMMANDS:
             args = _sub_parser().parse_args(argv)
             return int(args.func(args) or 0)

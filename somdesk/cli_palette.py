@@ -1,7 +1,10 @@
 """`somdesk palette ...`: inspect and convert palette files from the shell.
 
-    somdesk palette info FILE [--json]
-    somdesk palette convert IN OUT        (OUT's extension picks the format)
+    somdesk palette info FILE [--json] [--index K] [--duplicates [--threshold X]]
+    somdesk palette convert IN OUT [--index K]   (OUT's extension picks the format)
+    somdesk palette sort IN OUT [--space ...] [--layout strip|grid]   (cli_palette_sort.py)
+
+A collection file holds several palettes; K (0-based, default 0) picks one.
 
 No Qt here.  User errors are raised as `SomdeskError` subclasses; the main
 CLI prints them as ``error: ...`` and exits with status 2.
@@ -12,8 +15,8 @@ import argparse
 import json
 import sys
 
-from somdesk.io.palettes import (FORMAT_LABELS, Palette, format_for_path, read_palette,
-                                 write_palette)
+from somdesk.io.palettes import (FORMAT_LABELS, Palette, format_for_path, pick_palette,
+                                 read_palettes, write_losses, write_palette)
 
 _PREVIEW = 8   # colours listed by plain `info`
 
@@ -23,40 +26,52 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "palette", help="inspect or convert colour palette files",
         description="Inspect or convert colour palette files (GIMP, Adobe ASE/ACO, "
-                    "JASC/RIFF .pal, Paint.NET, Lospec hex, Krita, LibreOffice, CSS, "
-                    "JSON, CSV, PNG/GIF).")
-    sub = parser.add_subparsers(dest="palette_command", metavar="{info,convert}")
+                    "JASC/RIFF/raw .pal, Photoshop .act, Paint.NET, Lospec hex, Krita, "
+                    "LibreOffice, Scribus, CSS, JSON, CSV, PNG/GIF).")
+    sub = parser.add_subparsers(dest="palette_command", metavar="{info,convert,sort}")
     sub.required = True
 
     info = sub.add_parser("info", help="show a palette's format, name and colours",
                           description="Show a palette's format, name, colour count and warnings.")
     info.add_argument("file", metavar="FILE", help="palette file (format detected from content)")
     info.add_argument("--json", action="store_true",
-                      help='print {"format", "name", "colors": [{"hex", "name"}]} as JSON')
+                      help='print {"format", "name", "colors": [{"hex", "name"[, "alpha"]}], '
+                           '"palettes", "palette_names", "index"} as JSON')
+    info.add_argument("--index", type=int, default=0, metavar="K",
+                      help="which palette of a collection file (0 = the first)")
     info.set_defaults(func=cmd_info)
 
     convert = sub.add_parser("convert", help="convert a palette to another format",
                              description="Read IN (any supported format) and write OUT; "
                                          "OUT's extension picks the format "
-                                         "(.gpl .hex .ase .aco .pal .css .json).")
+                                         "(.gpl .hex .ase .aco .pal .act .css .json).")
     convert.add_argument("input", metavar="IN", help="palette to read")
     convert.add_argument("output", metavar="OUT", help="file to write (replaced atomically)")
+    convert.add_argument("--index", type=int, default=0, metavar="K",
+                         help="which palette of a collection file (0 = the first)")
     convert.set_defaults(func=cmd_convert)
+    from somdesk import cli_palette_sort   # `sort` and `info --duplicates` (issue 15)
+    cli_palette_sort.register(sub, info)
     return parser
 
 
-def _summary(path: str, palette: Palette) -> str:
+def _summary(path: str, palette: Palette, palettes: list[Palette], index: int) -> str:
     fmt = palette.format or "?"
     lines = [
         f"File:     {path}",
         f"Format:   {fmt} ({FORMAT_LABELS.get(fmt, 'unknown')})",
+    ]
+    if len(palettes) > 1:
+        lines.append(f"Palettes: {len(palettes)} (showing index {index}; pick one with --index K)")
+    lines += [
         f"Name:     {palette.name if palette.name is not None else '(none)'}",
         f"Colours:  {len(palette.swatches)}",
     ]
     shown = palette.swatches[:_PREVIEW]
     for i, s in enumerate(shown):
         label = "First:" if i == 0 else ""
-        lines.append(f"{label:<10}{s.hex}" + (f"  {s.name}" if s.name else ""))
+        alpha = f"  alpha {s.alpha}" if s.alpha != 255 else ""
+        lines.append(f"{label:<10}{s.hex}{alpha}" + (f"  {s.name}" if s.name else ""))
     if len(palette.swatches) > len(shown):
         lines.append(f"{'':<10}... and {len(palette.swatches) - len(shown)} more")
     if palette.warnings:
@@ -67,20 +82,38 @@ def _summary(path: str, palette: Palette) -> str:
     return "\n".join(lines)
 
 
+def info_json(palettes: list[Palette], index: int) -> dict:
+    """`palette info --json`: the chosen palette's `to_json_dict()` plus
+    ``"palettes"`` (how many the file holds), ``"palette_names"`` (each one's
+    name or null, in file order) and ``"index"`` (which one is shown)."""
+    doc = palettes[index].to_json_dict()
+    doc["palettes"] = len(palettes)
+    doc["palette_names"] = [p.name for p in palettes]
+    doc["index"] = index
+    return doc
+
+
 def cmd_info(ns: argparse.Namespace) -> int:
-    palette = read_palette(ns.file)
+    palettes = read_palettes(ns.file)
+    palette = pick_palette(palettes, ns.index, ns.file)
     if ns.json:
-        print(json.dumps(palette.to_json_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(info_json(palettes, ns.index), indent=2, ensure_ascii=False))
     else:
-        print(_summary(ns.file, palette))
+        print(_summary(ns.file, palette, palettes, ns.index))
     return 0
 
 
 def cmd_convert(ns: argparse.Namespace) -> int:
     fmt = format_for_path(ns.output)          # fail before reading anything
-    palette = read_palette(ns.input)
+    palettes = read_palettes(ns.input)
+    palette = pick_palette(palettes, ns.index, ns.input)
     for w in palette.warnings:
         print(f"warning: {ns.input}: {w}", file=sys.stderr)
+    if len(palettes) > 1:
+        print(f"warning: {ns.input}: holds {len(palettes)} palettes; converting index "
+              f"{ns.index} (choose another with --index K)", file=sys.stderr)
+    for w in write_losses(palette, fmt):
+        print(f"warning: {ns.output}: {w}", file=sys.stderr)
     write_palette(palette, ns.output, fmt)
     print(f"wrote {len(palette.swatches)} colours to {ns.output} ({FORMAT_LABELS[fmt]})")
     return 0

@@ -36,6 +36,8 @@ def register(sub) -> None:
     p.add_argument("--init", default=d.init, help=f"{' | '.join(INITS)}")
     p.add_argument("--order", default=d.order, help=f"{' | '.join(ORDERS)}")
     p.add_argument("--mode", default=d.mode, choices=MODES, help="classic (online) or batch")
+    p.add_argument("--space", default="srgb", help="colour space to train in: srgb (default) | linear | "
+                   "cielab | oklab; pictures are sRGB (docs/colour.md)")
     p.add_argument("--init-weights", metavar="FILE.npy", help="start from these weights: float array (H, W, D)")
     p.add_argument("--save-weights", metavar="FILE.npy", help="write the trained weights, float64 (H, W, D)")
     p.add_argument("--save-map", metavar="FILE.somz", help="write the trained map (resumable, opens in the window)")
@@ -72,20 +74,19 @@ def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
     return rng.random((n, 3)), None
 
 
+INIT_WEIGHT_DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8",
+                      "uint64", "uint32", "uint16", "uint8")
+
+
 def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
+    """--init-weights: a numeric .npy of shape (height, width, dim), header checked before loading."""
+    from somdesk.errors import FileFormatError
+    from somdesk.io.somz import ArraySpec, read_npy
+
     try:
-        arr = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise SomdeskError(f"{path}: no such file") from None
-    except (ValueError, OSError, EOFError) as exc:
-        why = ("it is not a plain numeric array (somdesk never loads pickled Python objects)"
-               if "pickle" in str(exc).lower() else str(exc))
-        raise SomdeskError(f"{path}: not a .npy array file: {why}") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
-        raise SomdeskError(f"{path}: expected a numeric array")
-    if arr.shape != (height, width, dim):
-        raise SomdeskError(f"{path}: weights have shape {arr.shape}, but the map needs "
-                           f"(height, width, dim) = {(height, width, dim)}")
+        arr = read_npy(path, ArraySpec((height, width, dim), INIT_WEIGHT_DTYPES))
+    except FileFormatError as exc:
+        raise SomdeskError(f"--init-weights: {exc}") from None
     return arr.astype(np.float64)
 
 
@@ -96,6 +97,42 @@ def check_writable(*paths) -> None:
             parent = Path(p).expanduser().resolve().parent
             if not parent.is_dir():
                 raise SomdeskError(f"{p}: folder {parent} does not exist")
+
+
+def _is_special(path: str) -> bool:
+    """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic)."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def check_output_sizes(args, config: SOMConfig) -> None:
+    """--out and --timelapse pictures fit their limits: checked before training, not after."""
+    from somdesk.io.images import MAX_IMAGE_PIXELS
+    from somdesk.io.map_render import body_size, view_size
+
+    hexagonal = config.topology == "hexagonal"
+    if args.out:
+        width, height = body_size(config.height, config.width, hexagonal, args.scale)
+        if width * height > MAX_IMAGE_PIXELS:
+            total = view_size(args.view, config.height, config.width, hexagonal, args.scale)
+            raise OptionError(f"--out: a {total[0]:,} x {total[1]:,} px picture is over the limit of "
+                              f"{MAX_IMAGE_PIXELS:,} pixels; choose a smaller --scale")
+    if args.timelapse:
+        from somdesk.io.timelapse import animation_format, check_animation_size
+
+        # at most one frame per iteration (0..T) and never more than asked for
+        frames = min(args.timelapse_frames, config.iterations + 1)
+        try:
+            check_animation_size(config.height, config.width, frames, args.scale, hexagonal,
+                                 animation_format(args.timelapse))
+        except SomdeskError as exc:
+            raise OptionError(f"--timelapse: {exc}") from None
 
 
 def _timelapse_recorder(args):
@@ -121,21 +158,29 @@ def run(args) -> int:
     from somdesk.core import SOM, kernels, metrics
     from somdesk.io.images import map_rgb, save_png
     from somdesk.io.map_render import render_view
-    from somdesk.io.mapfile import save_map
+    from somdesk.io.mapfile import check_saveable_weights, save_map
 
     config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
                        learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
                        decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
                        order=args.order, mode=args.mode, seed=args.seed)
-    if args.scale < 1 or args.scale > 64:
-        raise OptionError(f"--scale must be between 1 and 64, got {args.scale}")
+    from somdesk.io.map_render import MAX_SCALE
+
+    if not 1 <= args.scale <= MAX_SCALE:
+        raise OptionError(f"--scale must be between 1 and {MAX_SCALE}, got {args.scale}")
     if not args.out and (args.markers or args.view != "seed"):
         raise OptionError("--view and --markers choose what --out draws: give --out FILE.png too")
     recorder = _timelapse_recorder(args)
-    if args.out and Path(args.out).suffix.lower() != ".png":
+    if args.out and Path(args.out).suffix.lower() != ".png" and not _is_special(args.out):
         raise OptionError(f"--out writes PNG: give it a .png file name, not {Path(args.out).name!r}")
     check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
-    data, names = _load_inputs(args, config.seed)
+    check_output_sizes(args, config)
+    from somdesk.core.colour_space import choose_space, fit_gamut, to_space
+
+    space = choose_space(args.space)
+    rgb, names = _load_inputs(args, config.seed)
+    data = to_space(rgb, space)   # the SOM trains on these; "srgb" leaves them as they are
+    map_meta = _space_meta(save_map, space) if args.save_map else {}
     weights = None
     if args.init_weights:
         weights = _load_weights(args.init_weights, config.height, config.width, data.shape[1])
@@ -147,13 +192,15 @@ def run(args) -> int:
     kernels.warm_up()  # compile/load kernels before the clock starts
     def record(_info) -> None:   # --timelapse: a frame whenever the recorder wants one
         if recorder.wants(som.iteration):
-            recorder.offer(som.iteration, map_rgb(som.weights))
+            recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
 
     if recorder is not None:
-        recorder.offer(som.iteration, map_rgb(som.weights))
+        recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
     t0 = time.perf_counter()
     som.train(record if recorder is not None else None)
     seconds = time.perf_counter() - t0
+    # a diverged run (NaN/inf weights) is an error, and nothing is written from it
+    check_saveable_weights(som.weights)
     report = {
         "quantization_error": metrics.quantization_error(som.weights, som.data),
         "topographic_error": metrics.topographic_error(som.weights, som.data, hexagonal, config.toroidal),
@@ -166,6 +213,7 @@ def run(args) -> int:
         "mode": config.mode,
         "seed": int(som.seed),
         "backend": kernels.BACKEND,
+        **_colour_report(som, rgb, space),
     }
     if args.save_weights:
         from somdesk.io.atomic import atomic_open
@@ -173,14 +221,16 @@ def run(args) -> int:
         with atomic_open(args.save_weights, "wb") as fh:
             np.save(fh, som.weights.astype(np.float64), allow_pickle=False)
     if args.save_map:
-        save_map(som, args.save_map, names)
+        save_map(som, args.save_map, names, **map_meta)
     if args.out:
-        save_png(render_view(args.view, som.weights, som.data, hexagonal, config.toroidal, args.scale,
+        colours = args.view in ("map", "seed")   # U-matrix and hits stay in the training space
+        save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
+                             rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
                              args.markers), args.out)
     if recorder is not None:
         from somdesk.io.timelapse import write_animation
 
-        recorder.offer(som.iteration, map_rgb(som.weights))
+        recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
         write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal)
     if args.metrics_json:
         text = json.dumps(report, indent=2)
@@ -192,6 +242,28 @@ def run(args) -> int:
             atomic_write_bytes(args.metrics_json, (text + "\n").encode())
     if not args.quiet and args.metrics_json != "-":
         print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
-              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}, "
-              f"topographic error {report['topographic_error']:.4f}")
+              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
+              f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
+              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
     return 0
+
+
+def _colour_report(som, rgb: np.ndarray, space: str) -> dict:
+    """The training space, mean CIEDE2000 input -> BMU colour, nodes sRGB cannot show."""
+    from somdesk.core.colour_space import mean_delta_e00, out_of_gamut
+
+    return {"space": space, "mean_delta_e00": mean_delta_e00(som.weights, som.data, rgb, space),
+            "out_of_gamut_nodes": int(np.count_nonzero(out_of_gamut(som.weights, space)))
+            if space != "srgb" else 0}
+
+
+def _space_meta(save_map, space: str) -> dict:
+    """save_map keyword for the saved map's meta.json key "colour_space" (omitted for srgb)."""
+    if space == "srgb":
+        return {}
+    import inspect
+
+    if "extra_meta" not in inspect.signature(save_map).parameters:
+        raise OptionError("--save-map with --space other than srgb needs the map format with extra "
+                          "meta keys (not in this build)")
+    return {"extra_meta": {"colour_space": space}}

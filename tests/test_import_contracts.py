@@ -44,7 +44,7 @@ def _copy(tmp_path: Path) -> Path:
     ("core/options.py", "import somdesk.session", "Layers"),            # core reaching up
     ("render/geometry.py", "from somdesk.io import images", "Layers"),  # render reading files
     ("session/datasets.py", "from PySide6 import QtCore", "No Qt"),     # Qt outside gui
-    ("cli_train.py", "import somdesk.gui.app", "Layers"),               # a subcommand opening the window
+    ("cli_train.py", "import somdesk.gui.app", "never import the window"),  # a subcommand opening it
 ])
 def test_a_deliberate_violation_fails(tmp_path, module, bad, contract):
     repo = _copy(tmp_path)
@@ -53,3 +53,12 @@ def test_a_deliberate_violation_fails(tmp_path, module, bad, contract):
     run = lint(repo)
     assert run.returncode != 0
     assert "BROKEN" in run.stdout and contract in run.stdout, run.stdout
+
+
+def test_the_window_may_not_import_the_command_line(tmp_path):
+    repo = _copy(tmp_path)
+    path = repo / "somdesk" / "gui" / "__init__.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\nimport somdesk.cli_train  # deliberate violation\n",
+                    encoding="utf-8")
+    run = lint(repo)
+    assert run.returncode != 0 and "never imports the command line BROKEN" in " ".join(run.stdout.split())

@@ -6,7 +6,9 @@ Used by build.spec: the packaged app then needs neither numba nor llvmlite
 (~175 MB) and compiles nothing at start.  The module exports the same loops as
 somdesk.core._kernels_numba / _kdtree_numba, from the same Python source; AOT
 code runs on one core (pycc has no parallel mode), which only matters for the
-million-sample batch search.  Running from source keeps using numba's JIT.
+million-sample batch search, and holds the GIL (pycc has no nogil), so
+somdesk.core.kernels calls it on chunks of ~20 ms when a stop can be asked for.
+Running from source keeps using numba's JIT.
 """
 from __future__ import annotations
 
@@ -30,14 +32,14 @@ KD_TREE = "Tuple((int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], in
 
 EXPORTS = {
     "online_epoch": (kn.online_epoch,
-                     f"void({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
-                     f"float64[:,:,::1], float64[:,:,::1], {U2})"),
+                     f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
+                     f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
     "batch_accumulate": (kn.batch_accumulate,
-                         f"void({A2}, {A1}, int64, int64, float64, int64, boolean, boolean, {A2}, {A1})"),
-    "kd_build": (kd.build, f"{KD_TREE}({A2})"),
-    "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1})"),
-    "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1})"),
-    "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1])"),
+                         f"void({A2}, {A1}, int64, int64, float64, int64, boolean, boolean, {A2}, {A1}, int64, int64, {I1})"),
+    "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
+    "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1}, {I1})"),
+    "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
+    "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
 }
 
 

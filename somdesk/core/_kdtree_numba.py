@@ -19,8 +19,12 @@ _SLACK = 1e-9
 
 
 @njit(cache=True, nogil=True)
-def build(wf):
-    """Return (perm, start, stop, split_dim, left, right, lo, hi): a kd-tree over wf's rows."""
+def build(wf, flag):
+    """Return (perm, start, stop, split_dim, left, right, lo, hi): a kd-tree over wf's rows.
+
+    When flag[0] is set the tree is left unfinished (still a valid tree whose
+    unsplit nodes are big leaves); the caller checks the flag.
+    """
     m, dim = wf.shape
     cap = 2 * (m // LEAF + 1) * 2 + 8
     perm = np.arange(m)
@@ -41,7 +45,7 @@ def build(wf):
         node = stack[top]
         a = start[node]
         b = stop[node]
-        if b - a <= LEAF:
+        if b - a <= LEAF or flag[0] != 0:
             continue
         # split the widest dimension at its median
         best_d = 0
@@ -62,10 +66,23 @@ def build(wf):
         keys = np.empty(b - a)
         for k in range(b - a):
             keys[k] = wf[seg[k], best_d]
-        order = np.argsort(keys, kind="mergesort")
         mid = (b - a) // 2
+        # split at the median in O(n) (a selection, not a sort): keys below it go
+        # left, then keys equal to it until the left half holds `mid` rows
+        kth = np.partition(keys, mid)[mid]
+        pos = a
         for k in range(b - a):
-            perm[a + k] = seg[order[k]]
+            if keys[k] < kth:
+                perm[pos] = seg[k]
+                pos += 1
+        for k in range(b - a):
+            if keys[k] == kth:
+                perm[pos] = seg[k]
+                pos += 1
+        for k in range(b - a):
+            if keys[k] > kth:
+                perm[pos] = seg[k]
+                pos += 1
         sdim[node] = best_d
         for child, (ca, cb) in enumerate(((a, a + mid), (a + mid, b))):
             c = n_nodes
@@ -83,16 +100,27 @@ def build(wf):
     # far from a compact codebook (a map early in batch training)
     lo = np.empty((n_nodes, dim))
     hi = np.empty((n_nodes, dim))
-    for node in range(n_nodes):
-        for d in range(dim):
-            mn = np.inf
-            mx = -np.inf
-            for k in range(start[node], stop[node]):
-                x = wf[perm[k], d]
-                mn = min(mn, x)
-                mx = max(mx, x)
-            lo[node, d] = mn
-            hi[node, d] = mx
+    # children are created after their parent: leaves first from their rows,
+    # then every parent as the union of its two children (bottom-up, O(M D))
+    for node in range(n_nodes - 1, -1, -1):
+        if flag[0] != 0:
+            break   # unfinished boxes: the caller raises Cancelled before any query
+        if sdim[node] < 0:
+            for d in range(dim):
+                mn = np.inf
+                mx = -np.inf
+                for k in range(start[node], stop[node]):
+                    x = wf[perm[k], d]
+                    mn = min(mn, x)
+                    mx = max(mx, x)
+                lo[node, d] = mn
+                hi[node, d] = mx
+        else:
+            a = left[node]
+            b = right[node]
+            for d in range(dim):
+                lo[node, d] = min(lo[a, d], lo[b, d])
+                hi[node, d] = max(hi[a, d], hi[b, d])
     return perm, start, stop, sdim, left, right, lo, hi
 
 
@@ -110,10 +138,13 @@ def _box_d2(xs, lo, hi, node):
 
 
 @njit(cache=True, parallel=True)
-def query(wf, x, tree, out_idx, out_d2):
+def query(wf, x, tree, out_idx, out_d2, flag):
+    """Exact BMU of every row of x; skips the remaining samples once flag[0] is set."""
     perm, start, stop, sdim, left, right, lo, hi = tree
     dim = wf.shape[1]
     for s in prange(x.shape[0]):
+        if flag[0] != 0:
+            continue
         xs = x[s]
         best = np.inf
         best_i = wf.shape[0]
@@ -158,7 +189,9 @@ def query(wf, x, tree, out_idx, out_d2):
 
 
 @njit(cache=True, nogil=True)
-def brute(wf, x, out_idx, out_d2):
+def brute(wf, x, out_idx, out_d2, flag):
     """Full scan for a handful of samples, where building a tree would cost more."""
     for s in range(x.shape[0]):
+        if flag[0] != 0:
+            return
         out_idx[s], out_d2[s] = bmu_scan(wf, x[s])

@@ -40,6 +40,9 @@ from numba import njit
 CUTOFF = 1e-16
 GAUSSIAN, BUBBLE, MEXICAN_HAT, TRIANGLE = 0, 1, 2, 3
 HEX_H = math.sqrt(3.0) / 2.0
+HEX_H2 = 0.75   # HEX_H ** 2 exactly: squared distances come from whole steps (somdesk.core.topology)
+# Relative slack of the bubble's d2 <= r^2 test; kernels.py checks it equals topology.RADIUS_RTOL.
+RADIUS_RTOL = 1e-9
 # Tile side of the pruned BMU search. Written here, not imported, because numba's
 # cache only notices edits to this file; kernels.py checks it equals _tiles.TILE.
 TILE = 8
@@ -51,7 +54,7 @@ def _h(nb, d2, sigma):
     if nb == GAUSSIAN:
         return math.exp(-d2 / (2.0 * sigma * sigma))
     if nb == BUBBLE:
-        return 1.0 if d2 <= sigma * sigma else 0.0
+        return 1.0 if d2 <= sigma * sigma * (1.0 + RADIUS_RTOL) else 0.0
     if nb == TRIANGLE:
         d = math.sqrt(d2)
         return 1.0 - d / sigma if d < sigma else 0.0
@@ -106,17 +109,15 @@ def _col_offset2(j, p, bx2, width, toroidal):
 
 @njit(cache=True, nogil=True)
 def factor_tables(height, width, sigma, alpha, hexagonal):
-    """ty[k] = alpha exp(-(k*ystep)^2/2s^2), tx[k] = exp(-(k/2)^2/2s^2)."""
-    ystep = HEX_H if hexagonal else 1.0
+    """ty[k] = alpha exp(-k^2 ystep^2/2s^2), tx[k] = exp(-(k/2)^2/2s^2), squares exact."""
+    ystep2 = HEX_H2 if hexagonal else 1.0
     inv = 1.0 / (2.0 * sigma * sigma)
     ty = np.empty(height + 1)
     for k in range(height + 1):
-        dy = k * ystep
-        ty[k] = alpha * math.exp(-(dy * dy) * inv)
+        ty[k] = alpha * math.exp(-(k * k * ystep2) * inv)
     tx = np.empty(2 * width + 2)
     for k in range(2 * width + 2):
-        dx = 0.5 * k
-        tx[k] = math.exp(-(dx * dx) * inv)
+        tx[k] = math.exp(-(k * k * 0.25) * inv)
     return ty, tx
 
 
@@ -255,8 +256,11 @@ def _grow_boxes(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi
 
 @njit(cache=True, nogil=True, fastmath={'contract'})
 def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, bmus,
-                 lo, hi, dirty):
+                 lo, hi, dirty, flag):
     """One iteration of the classic algorithm: present x[order[k]] in turn.
+
+    Returns how many inputs were presented: order.shape[0], or fewer when
+    flag[0] (a CancelToken's flag) was set, which is read before every input.
 
     last_bmu[n] (the BMU input n had last time) seeds the pruned search and is
     updated; bmus[k] receives the BMU of the k-th presented input.
@@ -271,13 +275,26 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
         refresh_boxes(wf, height, width, lo, hi, dirty)
     ty, tx = factor_tables(height, width, sigma, alpha, hexagonal)
     ystep = HEX_H if hexagonal else 1.0
+    ystep2 = HEX_H2 if hexagonal else 1.0
     reach = _reach(nb, sigma, alpha)
     n_par = 2 if hexagonal else 1
+    xlo = np.empty(dim)   # the data's box: the mexican hat's repulsion stays inside it
+    xhi = np.empty(dim)
+    for d in range(dim):
+        xlo[d] = np.inf
+        xhi[d] = -np.inf
+    if nb == MEXICAN_HAT:
+        for n in range(x.shape[0]):
+            for d in range(dim):
+                xlo[d] = min(xlo[d], x[n, d])
+                xhi[d] = max(xhi[d], x[n, d])
     gx = np.zeros((2, width * dim))
     vt = np.empty(width * dim)
     rowf = np.zeros(height)
     colmax = np.zeros(width)
     for k in range(order.shape[0]):
+        if flag[0] != 0:
+            return k
         src = order[k]
         v = x[src]
         if prune:
@@ -329,30 +346,48 @@ def online_epoch(w3, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                         rs[q] += (a * gs[q]) * (vs[q] - rs[q])
                     lo_c += seg
             else:
-                dy = _row_offset(i, bi, height, toroidal) * ystep
+                ky = _row_offset(i, bi, height, toroidal)
+                dy2 = ky * ky * ystep2
                 rowf[i] = alpha
                 for jj in range(c_lo, c_hi):
                     j = jj % width
-                    dx = 0.5 * _col_offset2(j, p, bx2, width, toroidal)
-                    h = alpha * _h(nb, dy * dy + dx * dx, sigma)
-                    if h != 0.0:
+                    kx = _col_offset2(j, p, bx2, width, toroidal)
+                    h = alpha * _h(nb, dy2 + kx * kx * 0.25, sigma)
+                    if h > 0.0:
                         for d in range(dim):
                             row[j * dim + d] += h * (v[d] - row[j * dim + d])
+                    elif h < 0.0:
+                        # repulsion (mexican hat rim): never beyond the data's range, or
+                        # beyond where the weight already was (somdesk.core.kernels)
+                        for d in range(dim):
+                            old = row[j * dim + d]
+                            new = old + h * (v[d] - old)
+                            top = max(xhi[d], old)
+                            bot = min(xlo[d], old)
+                            row[j * dim + d] = min(max(new, bot), top)
         if prune:
             _grow_boxes(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty)
         for ii in range(r_lo, r_hi):
             rowf[ii % height] = 0.0
         for jj in range(c_lo, c_hi):
             colmax[jj % width] = 0.0
+    return order.shape[0]
 
 
 @njit(cache=True, nogil=True)
-def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal, num, den):
-    """num[n] += sum_m h(n, m) sums[m]; den[n] += sum_m h(n, m) counts[m]."""
+def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal, num, den, m0, m1,
+                     flag):
+    """num[n] += sum_m h(n, m) sums[m]; den[n] += sum_m h(n, m) counts[m], m in [m0, m1).
+
+    Stops early (leaving num, den partial) when flag[0] is set; the caller checks.
+    """
     dim = sums.shape[1]
     ystep = HEX_H if hexagonal else 1.0
+    ystep2 = HEX_H2 if hexagonal else 1.0
     reach = _reach(nb, sigma, 1.0)
-    for m in range(height * width):
+    for m in range(m0, m1):
+        if flag[0] != 0:
+            return
         c = counts[m]
         if c == 0:
             continue
@@ -364,11 +399,12 @@ def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal
         for ii in range(r_lo, r_hi):
             i = ii % height
             p = i % 2 if hexagonal else 0
-            dy = _row_offset(i, bi, height, toroidal) * ystep
+            ky = _row_offset(i, bi, height, toroidal)
+            dy2 = ky * ky * ystep2
             for jj in range(c_lo, c_hi):
                 j = jj % width
-                dx = 0.5 * _col_offset2(j, p, bx2, width, toroidal)
-                h = _h(nb, dy * dy + dx * dx, sigma)
+                kx = _col_offset2(j, p, bx2, width, toroidal)
+                h = _h(nb, dy2 + kx * kx * 0.25, sigma)
                 if h >= CUTOFF:
                     n = i * width + j
                     den[n] += h * c
@@ -377,14 +413,16 @@ def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal
 
 
 @njit(cache=True, nogil=True)
-def two_nearest(wf, x, out):
+def two_nearest(wf, x, out, flag):
     """out[s] = (nearest, second nearest) node of x[s]; first index wins ties.
 
     nogil, so the window's worker can measure the topographic error without
-    holding up the GUI thread.
+    holding up the GUI thread.  Stops early when flag[0] is set (caller checks).
     """
     m_count, dim = wf.shape
     for s in range(x.shape[0]):
+        if flag[0] != 0:
+            return
         b1 = np.inf
         b2 = np.inf
         i1 = 0

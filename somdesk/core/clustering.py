@@ -3,7 +3,7 @@
     clusters = cluster_codebook(som.weights, k=5)              # (H, W) ints 0..4
     names = majority_labels(som.bmus(prep.data), prep.labels, H, W)
     rows = row_assignments(prep, som, clusters)
-    write_assignments_csv("segments.csv", rows)
+    write_assignments_csv("segments.csv", rows)   # somdesk.io.tables.assignments
 
 Clustering the codebook (the "two-level" approach of Vesanto & Alhoniemi
 2000): the map has already summarised the rows into H x W prototypes, so
@@ -34,9 +34,7 @@ its region of data space, including empty nodes between clusters).
 """
 from __future__ import annotations
 
-import csv
 import heapq
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +42,7 @@ import numpy as np
 from somdesk.errors import OptionError, SomdeskError
 
 __all__ = ["cluster_codebook", "grid_edges", "majority_labels", "Assignments",
-           "row_assignments", "write_assignments_csv", "CLUSTER_METHODS"]
+           "row_assignments", "CLUSTER_METHODS"]
 
 CLUSTER_METHODS = ("ward", "kmeans")
 
@@ -109,10 +107,16 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 
 
 def cluster_codebook(weights, k: int, seed: int | None = None, method: str = "ward",
-                     topology: str = "rectangular", toroidal: bool = False) -> np.ndarray:
+                     topology: str = "rectangular", toroidal: bool = False, hits=None,
+                     n_init: int = 1) -> np.ndarray:
     """(H, W) int64 cluster of every node, 0..k-1 numbered in raster order of first node.
 
-    `seed` is used by "kmeans" only (Ward is deterministic).  See module docstring.
+    `seed` is used by "kmeans" only (Ward is deterministic).  `hits` (H, W) rows per
+    node, if given, weights each node by its rows (Ward: a node's starting size; an
+    empty node counts EMPTY_NODE_SIZE, so it joins its nearest touching cluster almost
+    for free; k-means: sample weights).  `n_init` k-means++ starts (seeds derived from
+    `seed`), the one with the lowest (weighted) within-cluster sum of squares kept.
+    See module docstring.
     """
     w, k = _check(weights, k)
     method = str(method).strip().lower().replace("-", "").replace("_", "")
@@ -121,19 +125,46 @@ def cluster_codebook(weights, k: int, seed: int | None = None, method: str = "wa
         raise OptionError(f"unknown clustering method {method!r}; choose one of: {', '.join(CLUSTER_METHODS)}")
     h, wd, d = w.shape
     flat = w.reshape(-1, d)
+    sizes = None
+    if hits is not None:
+        sizes = np.asarray(hits, dtype=np.float64).reshape(-1)
+        if sizes.shape != (h * wd,) or (sizes < 0).any() or not np.isfinite(sizes).all():
+            raise SomdeskError(f"hits must be (height, width) = {(h, wd)} counts from 0")
+        sizes = np.where(sizes > 0, sizes, EMPTY_NODE_SIZE)
     if method == "kmeans":
-        labels = _kmeans(flat, k, seed)
+        best = None
+        for start in range(max(1, int(n_init))):
+            start_seed = seed if start == 0 else (0 if seed is None else int(seed)) * 1009 + start
+            lab = _kmeans(flat, k, start_seed, sizes)
+            sse = _inertia(flat, lab, sizes)
+            if best is None or sse < best[0] - 1e-12:
+                best = (sse, lab)
+        labels = best[1]
     else:
-        labels = _ward(flat, k, grid_edges(h, wd, topology, toroidal))
+        labels = _ward(flat, k, grid_edges(h, wd, topology, toroidal), sizes)
     return _renumber(labels).reshape(h, wd)
 
 
-def _ward(x: np.ndarray, k: int, edges: np.ndarray) -> np.ndarray:
+EMPTY_NODE_SIZE = 1e-3
+
+
+def _inertia(x, labels, sizes) -> float:
+    """Within-cluster sum of squares (weighted by `sizes` when given)."""
+    w = np.ones(len(x)) if sizes is None else sizes
+    total = 0.0
+    for j in np.unique(labels):
+        sel = labels == j
+        c = np.average(x[sel], axis=0, weights=w[sel])
+        total += float((w[sel] * ((x[sel] - c) ** 2).sum(1)).sum())
+    return total
+
+
+def _ward(x: np.ndarray, k: int, edges: np.ndarray, sizes=None) -> np.ndarray:
     n = len(x)
     parent = np.arange(n)
     if k == n:
         return parent
-    size = np.ones(n)
+    size = np.ones(n) if sizes is None else np.array(sizes, dtype=np.float64)
     centre = x.copy()
     alive = np.ones(n, dtype=bool)
     version = np.zeros(n, dtype=np.int64)
@@ -142,7 +173,8 @@ def _ward(x: np.ndarray, k: int, edges: np.ndarray) -> np.ndarray:
         nbrs[a].add(b)
         nbrs[b].add(a)
     diff = x[edges[:, 0]] - x[edges[:, 1]]
-    cost = 0.5 * np.einsum("ij,ij->i", diff, diff)
+    sa, sb = size[edges[:, 0]], size[edges[:, 1]]
+    cost = (sa * sb / (sa + sb)) * np.einsum("ij,ij->i", diff, diff)
     heap = [(c, a, b, 0, 0) for c, (a, b) in zip(cost.tolist(), edges.tolist())]
     heapq.heapify(heap)
     clusters = n
@@ -185,7 +217,7 @@ def _ward(x: np.ndarray, k: int, edges: np.ndarray) -> np.ndarray:
         root = nxt
 
 
-def _kmeans(x: np.ndarray, k: int, seed: int | None, max_iter: int = 300) -> np.ndarray:
+def _kmeans(x: np.ndarray, k: int, seed: int | None, sizes=None, max_iter: int = 300) -> np.ndarray:
     from somdesk.core import kernels
 
     rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 11]))
@@ -193,12 +225,13 @@ def _kmeans(x: np.ndarray, k: int, seed: int | None, max_iter: int = 300) -> np.
     centres = np.empty((k, x.shape[1]))
     centres[0] = x[rng.integers(n)]
     d2 = np.sum((x - centres[0]) ** 2, axis=1)
+    wts = np.ones(n) if sizes is None else sizes      # k-means++ draws in proportion to weight x d^2
     for j in range(1, k):
-        total = d2.sum()
+        total = (d2 * wts).sum()
         if total <= 0:
             pick = rng.integers(n)               # all points coincide with centres
         else:
-            pick = int(np.searchsorted(np.cumsum(d2), rng.random() * total, side="right"))
+            pick = int(np.searchsorted(np.cumsum(d2 * wts), rng.random() * total, side="right"))
             pick = min(pick, n - 1)
         centres[j] = x[pick]
         d2 = np.minimum(d2, np.sum((x - centres[j]) ** 2, axis=1))
@@ -218,7 +251,8 @@ def _kmeans(x: np.ndarray, k: int, seed: int | None, max_iter: int = 300) -> np.
             break
         labels = new
         for j in range(k):
-            centres[j] = x[labels == j].mean(axis=0)
+            sel = labels == j
+            centres[j] = x[sel].mean(axis=0) if sizes is None else np.average(x[sel], axis=0, weights=sizes[sel])
     return labels
 
 
@@ -296,23 +330,3 @@ def row_assignments(prepared, som, clusters=None) -> Assignments:
         cl = cg[rc[:, 0], rc[:, 1]].astype(np.int64)
     return Assignments(np.asarray(prepared.row_index, dtype=np.int64), rc[:, 0].copy(), rc[:, 1].copy(),
                        cl, None if prepared.labels is None else list(prepared.labels))
-
-
-def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
-    """Write `row,node_row,node_col,cluster[,label]` atomically (UTF-8, comma, header line).
-
-    `row` is the data-row number in the source file, 0 = first row after the
-    header (the index pandas gives it); `cluster` is empty when none was given.
-    """
-    from somdesk.io.atomic import atomic_open
-
-    has_labels = assignments.labels is not None
-    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow(["row", "node_row", "node_col", "cluster"] + (["label"] if has_labels else []))
-        for rec in assignments:
-            row, r, c, k = rec[:4]
-            line = [row, r, c, "" if k < 0 else k]
-            if has_labels:
-                line.append("" if rec[4] is None else rec[4])
-            out.writerow(line)

@@ -1,5 +1,17 @@
 """The inner loops: numba JIT from source, compiled ahead of time when frozen, else numpy.
 
+The mexican hat (Ricker wavelet, h = (1 - q) exp(-q/2), q = d^2/sigma^2; the
+formula of MiniSom's `_mexican_hat`) is negative beyond d = sigma.  An update
+w' = w + a h (v - w) gives w' - v = (1 - a h)(w - v): for a h in [0, 1] the node
+moves towards v (a convex combination, so it stays between w and v), but for
+a h < 0 it moves away by the factor 1 + |a h| > 1, every time, which grows
+geometrically: MiniSom applies no limit and such runs end at 1e36 or NaN.
+somdesk's rule: a repulsive update (a h < 0) is clipped, per dimension, to the
+data's range [min, max] of that dimension, widened to include the weight's
+own value (so a node already outside, e.g. after PCA initialisation, is never
+pulled in by a push away).  The rim still pushes nodes apart, but never out of
+the data's bounding box, so weights stay finite and meaningful.
+
 All back ends give the same weights to float64 rounding (tests check 1e-9).
 SOMDESK_KERNELS=numba|aot|numpy picks one: `aot` is the module that
 tools/build_aot_kernels.py compiles from the same source (the packaged app uses
@@ -8,7 +20,6 @@ training still works where neither can load.
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 from types import SimpleNamespace
@@ -16,12 +27,15 @@ from types import SimpleNamespace
 import numpy as np
 
 from somdesk.core._tiles import TILE, tile_shape
-from somdesk.core.topology import squared_grid_distance
+from somdesk.core.cancel import CancelToken, check
+from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
 CUTOFF = 1e-16
 
 BACKEND = "numpy"
+# The flag handed to kernels when nobody can cancel: never set.
+_NEVER = np.zeros(1, dtype=np.int64)
 _nb = _kd = None
 _choice = os.environ.get("SOMDESK_KERNELS", "").lower()
 
@@ -53,8 +67,35 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kernels_numba as _nb
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
+        assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
     except ImportError:  # numba missing or broken: the numpy path still works
         _nb = _kd = None
+
+
+def _flag(cancel: CancelToken | None) -> np.ndarray:
+    """The one-element int64 array kernels poll: the token's flag, or one never set."""
+    return _NEVER if cancel is None else cancel.flag
+
+
+# Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
+AOT_CHUNK_WORK = 20_000_000
+
+
+def _spans(n: int, work_per_item: float, cancel: CancelToken | None):
+    """[a, b) ranges to call a kernel on, so a stop request is seen in time.
+
+    The numba JIT kernels release the GIL and read the flag themselves: one call.
+    The ahead-of-time ones (numba.pycc cannot release the GIL) would keep the
+    thread that sets the flag from running, so they are called on chunks of
+    ~AOT_CHUNK_WORK (~10-20 ms), with the flag checked between them.
+    """
+    if BACKEND != "aot" or cancel is None:
+        yield 0, n
+        return
+    step = max(1, int(AOT_CHUNK_WORK // max(1.0, work_per_item)))
+    for a in range(0, n, step):
+        check(cancel)
+        yield a, min(n, a + step)
 
 
 def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
@@ -62,7 +103,7 @@ def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
     if nb == "gaussian":
         return np.exp(-d2 / (2.0 * sigma * sigma))
     if nb == "bubble":
-        return (d2 <= sigma * sigma).astype(np.float64)
+        return within_radius(d2, sigma).astype(np.float64)
     if nb == "triangle":
         return np.clip(1.0 - np.sqrt(d2) / sigma, 0.0, None)
     q = d2 / (sigma * sigma)
@@ -90,27 +131,48 @@ class TileBoxes:
 
 def online_epoch(w3: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
-                 boxes: TileBoxes) -> np.ndarray:
-    """Present x[order[k]] one after the other, updating w3 in place; return the BMUs."""
+                 boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
+    """Present x[order[k]] one after the other, updating w3 in place; return the BMUs.
+
+    `cancel` is read before every input; when it is set the pass stops there,
+    w3 holds the weights after the inputs already presented, and `Cancelled`
+    is raised (the caller restores w3 if it needs the epoch undone).
+    """
     bmus = np.empty(len(order), dtype=np.int64)
     if _nb is not None:
-        _nb.online_epoch(w3, x, order, alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal, toroidal,
-                         last_bmu, bmus, boxes.lo, boxes.hi, boxes.dirty)
+        # chunks of inputs give the same weights: each input sees what the previous left
+        for a, b in _spans(len(order), w3.size, cancel):
+            done = _nb.online_epoch(w3, x, order[a:b], alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal,
+                                    toroidal, last_bmu, bmus[a:b], boxes.lo, boxes.hi, boxes.dirty,
+                                    _flag(cancel))
+            if done < b - a:
+                boxes.invalidate()
+                check(cancel)
         return bmus
     height, width, _ = w3.shape
     wf = w3.reshape(height * width, -1)
+    xlo, xhi = x.min(axis=0), x.max(axis=0)
     for k, src in enumerate(order):
+        check(cancel)
         v = x[src]
         b = int(np.argmin(np.sum((wf - v) ** 2, axis=1)))
         h = alpha * neighbourhood(nb, _squared_distances_to(b, height, width, hexagonal, toroidal), sigma)
         h[np.abs(h) < CUTOFF] = 0.0
-        w3 += h[..., None] * (v - w3)
+        new = w3 + h[..., None] * (v - w3)
+        if nb == "mexican-hat":   # repulsion stays inside the data's box (see module docstring)
+            push = h < 0
+            new[push] = np.clip(new[push], np.minimum(xlo, w3[push]), np.maximum(xhi, w3[push]))
+        w3[...] = new
         bmus[k] = last_bmu[src] = b
     return bmus
 
 
-def bmus_of(wf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(BMU flat index, squared distance) of every row of x; exact, first index on ties."""
+def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(BMU flat index, squared distance) of every row of x; exact, first index on ties.
+
+    wf (M, D), x (N, D) float64.  Raises `Cancelled` when `cancel` is set during
+    the search (it is read between samples or chunks of samples).
+    """
     n = len(x)
     idx = np.empty(n, dtype=np.int64)
     d2 = np.empty(n, dtype=np.float64)
@@ -119,32 +181,45 @@ def bmus_of(wf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if _nb is not None:
         wf = np.ascontiguousarray(wf, dtype=np.float64)
         x = np.ascontiguousarray(x, dtype=np.float64)
+        flag = _flag(cancel)
         if n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
-            _kd.brute(wf, x, idx, d2)
+            for a, b in _spans(n, wf.size, cancel):
+                _kd.brute(wf, x[a:b], idx[a:b], d2[a:b], flag)
         else:
-            _kd.query(wf, x, _kd.build(wf), idx, d2)
+            tree = _kd.build(wf, flag)
+            check(cancel)
+            for a, b in _spans(n, 1000 * wf.shape[1], cancel):   # ~1000 distances a sample
+                _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
+        check(cancel)
         return idx, d2
     # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
     step = max(1, 2_000_000 // max(1, wf.size))
     for s in range(0, n, step):
+        check(cancel)
         dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
         idx[s:s + step] = np.argmin(dist, axis=1)
         d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
     return idx, d2
 
 
-def two_nearest(wf: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """(N, 2): each row's nearest and second-nearest node (one node: both 0)."""
+def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
+    """(N, 2): each row's nearest and second-nearest node (one node: both 0).
+
+    Raises `Cancelled` when `cancel` is set during the search.
+    """
     wf = np.ascontiguousarray(wf, dtype=np.float64)
     x = np.ascontiguousarray(x, dtype=np.float64)
     out = np.zeros((len(x), 2), dtype=np.int64)
     if len(x) == 0 or wf.shape[0] < 2:
         return out
     if _nb is not None:
-        _nb.two_nearest(wf, x, out)
+        for a, b in _spans(len(x), wf.size, cancel):
+            _nb.two_nearest(wf, x[a:b], out[a:b], _flag(cancel))
+        check(cancel)
         return out
     step = max(1, 2_000_000 // max(1, wf.size))
     for s in range(0, len(x), step):
+        check(cancel)
         dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
         part = np.argpartition(dist, 1, axis=1)[:, :2]
         rows = np.arange(len(dist))[:, None]
@@ -154,18 +229,26 @@ def two_nearest(wf: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, sigma: float,
-                 nb: str, hexagonal: bool, toroidal: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(numerator (M, D), denominator (M,)) of Kohonen's batch map update."""
+                 nb: str, hexagonal: bool, toroidal: bool,
+                 cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(numerator (M, D), denominator (M,)) of Kohonen's batch map update.
+
+    Raises `Cancelled` when `cancel` is set during the sums.
+    """
     dim = sums.shape[1]
     if nb == "gaussian":
-        return _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroidal)
+        return _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroidal, cancel)
     num = np.zeros((height * width, dim))
     den = np.zeros(height * width)
     if _nb is not None:
-        _nb.batch_accumulate(sums, counts, height, width, sigma, NEIGHBOURHOOD_CODES[nb],
-                             hexagonal, toroidal, num, den)
+        window = min(height * width, (2 * sigma + 3) ** 2)   # nodes one source node reaches
+        for a, b in _spans(height * width, window * (dim + 1), cancel):
+            _nb.batch_accumulate(sums, counts, height, width, sigma, NEIGHBOURHOOD_CODES[nb],
+                                 hexagonal, toroidal, num, den, a, b, _flag(cancel))
+        check(cancel)
         return num, den
     for m in np.flatnonzero(counts):
+        check(cancel)
         h = neighbourhood(nb, _squared_distances_to(int(m), height, width, hexagonal, toroidal), sigma).ravel()
         h[h < CUTOFF] = 0.0
         den += h * counts[m]
@@ -174,26 +257,25 @@ def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, 
 
 
 def _axis_factors(target2: np.ndarray, source2: np.ndarray, period2: int, toroidal: bool,
-                  unit: float, sigma: float) -> np.ndarray:
-    """exp(-d^2/2s^2) between positions given in whole units of `unit` (table form)."""
+                  unit2: float, sigma: float) -> np.ndarray:
+    """exp(-d^2/2s^2) between positions in whole steps whose squared length is unit2 (table form)."""
     d = np.abs(target2[:, None] - source2[None, :])
     if toroidal:
         d = np.minimum(d, period2 - d)
-    g = np.exp(-((d * unit) ** 2) / (2.0 * sigma * sigma))
+    g = np.exp(-((d * d) * unit2) / (2.0 * sigma * sigma))
     g[g < CUTOFF] = 0.0
     return g
 
 
-def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroidal):
+def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroidal, cancel=None):
     """The gaussian batch update as matrix products: h = g(dy) g(dx) is separable.
 
     On hexagonal maps the x offset depends on both rows' parity, so the sum is
     split into (target parity, source parity) blocks.
     """
     dim = sums.shape[1]
-    ystep = math.sqrt(3.0) / 2.0 if hexagonal else 1.0
     rows = np.arange(height)
-    gy = _axis_factors(rows, rows, height, toroidal, ystep, sigma)
+    gy = _axis_factors(rows, rows, height, toroidal, HEX_ROW_HEIGHT2 if hexagonal else 1.0, sigma)
     s_grid = sums.reshape(height, width, dim)
     c_grid = counts.reshape(height, width, 1)
     both = np.concatenate([s_grid, c_grid], axis=2)  # smooth sums and counts together
@@ -204,9 +286,15 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
         tr = rows[rows % 2 == p] if hexagonal else rows
         for pb in parities:
             sr = rows[rows % 2 == pb] if hexagonal else rows
-            gx = _axis_factors(cols2 + p, cols2 + pb, 2 * width, toroidal, 0.5, sigma)
-            part = np.tensordot(gy[np.ix_(tr, sr)], both[sr], axes=(1, 0))   # (tr, W, D+1)
-            out[tr] += np.matmul(gx, part)                                     # over source columns
+            gx = _axis_factors(cols2 + p, cols2 + pb, 2 * width, toroidal, 0.25, sigma)
+            # target rows in chunks of ~2e7 multiply-adds, so a stop request is seen within ~10 ms
+            per_row = max(1, len(sr) * width * (dim + 1) + width * width * (dim + 1))
+            chunk = max(1, 20_000_000 // per_row)
+            for c0 in range(0, len(tr), chunk):
+                check(cancel)
+                rows_t = tr[c0:c0 + chunk]
+                part = np.tensordot(gy[np.ix_(rows_t, sr)], both[sr], axes=(1, 0))   # (rows, W, D+1)
+                out[rows_t] += np.matmul(gx, part)                                   # over source columns
     flat = out.reshape(height * width, dim + 1)
     return flat[:, :dim].copy(), flat[:, dim].copy()
 
@@ -222,5 +310,5 @@ def warm_up() -> None:
     bmus_of(w.reshape(-1, 3), x)
     two_nearest(w.reshape(-1, 3), x)
     wf = np.random.default_rng(1).random((64, 3))
-    _kd.query(wf, x, _kd.build(wf), np.empty(2, np.int64), np.empty(2))
+    _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel

@@ -1,6 +1,8 @@
 """Measures of a trained map: quantisation and topographic error, U-matrix, hits.
 
 All take weights (H, W, D) and, where needed, data (N, D); none modifies them.
+Those that search BMUs take `cancel=` (a CancelToken or None) and raise
+`somdesk.errors.Cancelled` when it is set during the search.
 """
 from __future__ import annotations
 
@@ -14,22 +16,22 @@ from somdesk.core.topology import grid_distance, neighbour_threshold
 TOPOGRAPHIC_SAMPLE_LIMIT = 50_000
 
 
-def bmus(weights: np.ndarray, data: np.ndarray) -> np.ndarray:
+def bmus(weights: np.ndarray, data: np.ndarray, cancel=None) -> np.ndarray:
     """(N, 2) array of (row, column) of each sample's best-matching node."""
     height, width, dim = weights.shape
-    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64))
+    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
     return np.stack(np.divmod(idx, width), axis=1)
 
 
-def quantization_error(weights: np.ndarray, data: np.ndarray) -> float:
+def quantization_error(weights: np.ndarray, data: np.ndarray, cancel=None) -> float:
     """Mean Euclidean distance from each sample to its BMU's weights."""
     dim = weights.shape[2]
-    _, d2 = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64))
+    _, d2 = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
     return float(np.mean(np.sqrt(d2))) if len(d2) else 0.0
 
 
 def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = False,
-                      toroidal: bool = False) -> float:
+                      toroidal: bool = False, cancel=None) -> float:
     """Fraction of samples whose two nearest nodes are not grid neighbours.
 
     Neighbours: the 8 around a node on rectangular maps, the 6 on hexagonal ones;
@@ -42,7 +44,7 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = F
     if len(data) > TOPOGRAPHIC_SAMPLE_LIMIT:
         pick = np.random.default_rng(0).choice(len(data), TOPOGRAPHIC_SAMPLE_LIMIT, replace=False)
         data = data[np.sort(pick)]
-    two = kernels.two_nearest(weights.reshape(-1, dim), data)
+    two = kernels.two_nearest(weights.reshape(-1, dim), data, cancel)
     dist = grid_distance(two[:, 0], two[:, 1], height, width, hexagonal, toroidal)
     return float(np.mean(dist > neighbour_threshold(hexagonal)))
 
@@ -99,8 +101,8 @@ def _u_matrix_small_torus(weights: np.ndarray, hexagonal: bool) -> np.ndarray:
     return out
 
 
-def hit_counts(weights: np.ndarray, data: np.ndarray) -> np.ndarray:
+def hit_counts(weights: np.ndarray, data: np.ndarray, cancel=None) -> np.ndarray:
     """(H, W) number of samples whose BMU is each node."""
     height, width, dim = weights.shape
-    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64))
+    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
     return np.bincount(idx, minlength=height * width).reshape(height, width)

@@ -3,11 +3,21 @@
 Every option with a fixed set of values is chosen by name; an unknown name is an
 `OptionError` that lists the valid ones (MiniSom's pattern).  `SOMConfig` is
 immutable and validated on construction, so the trainer never sees a bad value.
+
+Numbers at the edges are refused, not clamped (a clamped value would train a
+different map than the one asked for): width/height 1..MAX_SIDE with at most
+MAX_NODES nodes, iterations 1..MAX_ITERATIONS, learning rate MIN_LEARNING_RATE..1,
+sigma MIN_SIGMA..MAX_SIGMA node spacings (see the constants for why), seed
+0..2**63-1.  Whole-number options take ints or integral floats; NaN, infinities,
+bools and text are an OptionError naming the option.
 """
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
 
 from somdesk.errors import OptionError
 
@@ -30,6 +40,49 @@ _ALIASES = {
 MAX_SIDE = 2000            # a 2000x2000 map already holds 4e6 nodes
 MAX_NODES = 1_000_000
 MAX_ITERATIONS = 10_000_000
+# Radii are in node spacings.  The nearest other node is 1 away (hexagonal too), so
+# below MIN_SIGMA every neighbourhood is already the winner alone (gaussian
+# exp(-1 / (2 * 0.01**2)) = exp(-5000) == 0.0); smaller values change nothing but
+# let 2 * sigma**2 underflow to 0 (sigma < 1.5e-154) and divide by zero.
+MIN_SIGMA = 0.01
+MAX_SIGMA = 10.0 * MAX_SIDE
+# Every schedule keeps alpha_t >= alpha0 / 1e7 (linear decay over MAX_ITERATIONS),
+# so alpha0 >= 1e-9 keeps alpha_t a normal float far from underflow; a smaller rate
+# moves no weight by more than 1e-9 of its distance to an input per presentation.
+MIN_LEARNING_RATE = 1e-9
+
+
+def shown(value) -> str:
+    """A number for a one-line message: huge integers in short scientific form."""
+    if isinstance(value, int) and abs(value) >= 10 ** 15:
+        return f"{float(value):.3g}" if abs(value) < 10 ** 308 else f"a {len(str(abs(value)))}-digit number"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def real_number(name: str, value) -> float:
+    """`value` as a finite float, or an OptionError naming `name` (bools and text refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise OptionError(f"{name} must be a number, got {shown(value)}")
+    try:
+        f = float(value)
+    except (OverflowError, ValueError):
+        f = math.nan
+    if not math.isfinite(f):
+        raise OptionError(f"{name} must be a finite number, got {shown(value)}")
+    return f
+
+
+def whole_number(name: str, value, what: str = "a whole number") -> int:
+    """`value` as an int when it is integral (3, 3.0, numpy ints), else an OptionError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise OptionError(f"{name} must be {what}, got {shown(value)}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    f = float(value)
+    if not f.is_integer():
+        raise OptionError(f"{name} must be {what}, got {shown(value)}")
+    return int(f)
 
 
 def choose(value: str, valid: tuple[str, ...], what: str) -> str:
@@ -66,32 +119,34 @@ class SOMConfig:
                             ("order", ORDERS), ("mode", MODES)):
             set_(self, name, choose(getattr(self, name), valid, name))
         for name in ("width", "height", "iterations"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not float(value).is_integer():
-                raise OptionError(f"{name} must be a whole number, got {value!r}")
-            set_(self, name, int(value))
+            set_(self, name, whole_number(name, getattr(self, name)))
         if not 1 <= self.width <= MAX_SIDE or not 1 <= self.height <= MAX_SIDE:
-            raise OptionError(f"grid size {self.width}x{self.height} is out of range: "
+            raise OptionError(f"grid size {shown(self.width)}x{shown(self.height)} is out of range: "
                               f"width and height must be between 1 and {MAX_SIDE}")
         if self.width * self.height > MAX_NODES:
             raise OptionError(f"grid {self.width}x{self.height} has {self.width * self.height:,} "
                               f"nodes; the limit is {MAX_NODES:,}")
         if not 1 <= self.iterations <= MAX_ITERATIONS:
-            raise OptionError(f"iterations must be between 1 and {MAX_ITERATIONS:,}, got {self.iterations}")
-        lr = float(self.learning_rate)
-        if not math.isfinite(lr) or not 0 < lr <= 1:
-            raise OptionError(f"learning rate must be in (0, 1], got {self.learning_rate!r}")
+            raise OptionError(f"iterations must be between 1 and {MAX_ITERATIONS:,}, got {shown(self.iterations)}")
+        lr = real_number("learning rate", self.learning_rate)
+        if not MIN_LEARNING_RATE <= lr <= 1:
+            raise OptionError(f"learning rate must be between {MIN_LEARNING_RATE:g} and 1, got {lr:g}")
         set_(self, "learning_rate", lr)
         if self.sigma is not None:
-            s = float(self.sigma)
-            if not math.isfinite(s) or s <= 0 or s > 10 * MAX_SIDE:
-                raise OptionError(f"sigma must be a positive number, got {self.sigma!r}")
+            s = real_number("sigma", self.sigma)
+            if not MIN_SIGMA <= s <= MAX_SIGMA:
+                raise OptionError(f"sigma must be between {MIN_SIGMA:g} and {MAX_SIGMA:,g} nodes, got {s:g}"
+                                  + (": below 0.01 every neighbourhood is the winning node alone"
+                                     if 0 < s < MIN_SIGMA else ""))
             set_(self, "sigma", s)
+        if not isinstance(self.toroidal, (bool, np.bool_)) and self.toroidal not in (0, 1):
+            raise OptionError(f"toroidal must be true or false, got {self.toroidal!r}")
         set_(self, "toroidal", bool(self.toroidal))
         if self.seed is not None:
-            if isinstance(self.seed, bool) or int(self.seed) != self.seed or not 0 <= int(self.seed) < 2**63:
-                raise OptionError(f"seed must be a whole number between 0 and 2**63-1, got {self.seed!r}")
-            set_(self, "seed", int(self.seed))
+            seed = whole_number("seed", self.seed, what="a whole number between 0 and 2**63-1")
+            if not 0 <= seed < 2**63:
+                raise OptionError(f"seed must be a whole number between 0 and 2**63-1, got {shown(seed)}")
+            set_(self, "seed", seed)
         if self.topology == "hexagonal" and self.toroidal and self.height % 2:
             raise OptionError("a hexagonal toroidal map needs an even height: with an odd "
                               "height the offset rows do not line up when they wrap")

@@ -31,6 +31,18 @@ Pipeline
        and each distinct colour is searched only once: a 2^24-entry table
        (32 MiB) remembers the answer for every 24-bit colour already seen.
     4. `quantize` maps the indices to the 8-bit palette.
+    5. Refining (``refine=True``, the default): the colours are fitted again
+       by weighted k-means on the picture's whole colour histogram
+       (somdesk.core.palette_fit: k-means++ seeding, Lloyd passes) and each
+       fitted colour is put on the map node nearest to it (greedy one-to-one
+       matching), so the map keeps the SOM's layout and gets k-means'
+       accuracy.  Measured: +0.1 to +0.7 dB over the SOM alone, because a
+       map's nodes are tied to their neighbours and k-means' are not.
+
+`quantize_picture` is the whole headless job (CLI `somdesk quantize`): the
+colour histogram, `palette_fit.fit_palette` in the chosen colour space with
+transparency kept (RGBA input), and `palette_fit.remap` with optional
+Floyd-Steinberg dithering; it takes `cancel=` like every long task.
 
 Codebooks are float colours in [0, 1] -- SOM weights, shape (h, w, 3) or
 (K, 3) -- or uint8 palettes (K, 3), which are divided by 255.
@@ -42,12 +54,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from somdesk.core import cancel as _cancel
 from somdesk.core import kernels
+from somdesk.core.colour_histogram import colour_histogram
+from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap
 from somdesk.errors import OptionError, SomdeskError
 
 __all__ = ["DEFAULT_SAMPLE", "DEFAULT_ITERATIONS", "FINE_TUNE_ITERATIONS", "MIN_COLOURS",
            "MAX_COLOURS", "sample_pixels", "assign_chunked", "palette_rgb8", "quantize",
-           "psnr", "mse", "train_quantizer", "count_colours"]
+           "psnr", "mse", "train_quantizer", "count_colours", "quantize_picture", "SPACES",
+           "DEFAULT_SPACE"]
 
 DEFAULT_SAMPLE = 65_536       # pixels the map is trained on (see module docstring)
 DEFAULT_ITERATIONS = 20       # ordering-phase batch epochs
@@ -55,7 +71,7 @@ FINE_TUNE_ITERATIONS = 20    # fine-tuning batch epochs (sigma 0.5 -> 0.18)
 FINE_TUNE_SIGMA = 0.5
 REVIVE_ROUNDS = 3             # dead-node recovery rounds after fine-tuning
 REVIVE_EPOCHS = 5
-MIN_COLOURS = 4               # a 2x2 map; the UI offers 4x4 = 16 .. 16x16 = 256
+MIN_COLOURS = 2               # a 2x1 map; the UI offers 4x4 = 16 .. 16x16 = 256
 MAX_COLOURS = 256             # what an indexed PNG can hold
 DEFAULT_CHUNK_PIXELS = 1 << 20   # assign_chunked works on ~1 Mpx row slices
 _NO_ANSWER = np.uint16(0xFFFF)
@@ -126,7 +142,7 @@ def _colours_of(keys: np.ndarray) -> np.ndarray:
 
 
 def assign_chunked(img, codebook, chunk_rows: int | None = None,
-                   progress: ProgressFn | None = None) -> np.ndarray | None:
+                   progress: ProgressFn | None = None, cancel=None) -> np.ndarray | None:
     """(H, W) indices of every pixel's nearest codebook colour, or None if cancelled.
 
     The picture is processed `chunk_rows` rows at a time (default: about
@@ -139,7 +155,9 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
     Result dtype is uint8 for codebooks of up to 256 colours, else uint16.
     Distances are Euclidean in RGB / 255; ties go to the lowest index; the
     result is identical for every chunk size.  Peak extra memory is the
-    32 MiB colour table plus ~100 bytes per pixel of one slice.
+    32 MiB colour table plus ~100 bytes per pixel of one slice.  `cancel` (a
+    CancelToken) is checked before every slice (~20-50 ms of work) and raises
+    `Cancelled`.
     """
     arr = _as_image(img)
     cb = _as_codebook(codebook)
@@ -154,6 +172,7 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
     if progress is not None and progress(0, h) is False:
         return None
     for s in range(0, h, chunk_rows):
+        _cancel.check(cancel)
         keys = _keys(arr[s:s + chunk_rows])
         found = table[keys]
         unknown = found == _NO_ANSWER
@@ -177,7 +196,7 @@ def palette_rgb8(codebook) -> np.ndarray:
 
 
 def quantize(img, codebook, chunk_rows: int | None = None,
-             progress: ProgressFn | None = None) -> np.ndarray | None:
+             progress: ProgressFn | None = None, cancel=None) -> np.ndarray | None:
     """(H, W, 3) uint8: every pixel replaced by its nearest palette colour (None if cancelled).
 
     The codebook is first rounded to its 8-bit palette and pixels are matched
@@ -185,7 +204,7 @@ def quantize(img, codebook, chunk_rows: int | None = None,
     actually be shown in.
     """
     pal = palette_rgb8(codebook)
-    idx = assign_chunked(img, pal, chunk_rows=chunk_rows, progress=progress)
+    idx = assign_chunked(img, pal, chunk_rows=chunk_rows, progress=progress, cancel=cancel)
     if idx is None:
         return None
     return pal[idx]
@@ -226,10 +245,46 @@ def count_colours(img) -> int:
     return int(np.count_nonzero(seen))
 
 
+def quantize_picture(img, colours: int, space: str = DEFAULT_SPACE, dither: bool = False,
+                     seed: int | None = None, cancel=None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices (H, W) uint8, palette (K, 4) uint8 RGBA) for an (H, W, 3|4) uint8 picture.
+
+    K <= `colours` (2..256, counting the transparent entry when the picture
+    has pixels with alpha 0).  `space` is one of SPACES (see
+    somdesk.core.palette_fit), `dither` adds Floyd-Steinberg error diffusion.
+    Raises SomdeskError/OptionError for bad input, `Cancelled` when `cancel`
+    (a CancelToken) is set; it is checked at least every ~50 ms.
+    """
+    hist = colour_histogram(img, cancel)
+    fit = fit_palette(hist, colours, space, seed=seed, cancel=cancel)
+    idx = remap(img, fit.rgba, space, hist=hist, dither=dither, cancel=cancel)
+    return idx, fit.rgba
+
+
+def _place_on_nodes(weights: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Weights with each fitted colour on a distinct node, nearest pairs first (greedy).
+
+    weights (H, W, 3) floats, colours (K <= H*W, 3) floats; nodes left over
+    keep their own colour.
+    """
+    w = weights.reshape(-1, 3).copy()
+    d = np.sum((w[:, None, :] - colours[None, :, :]) ** 2, axis=2)
+    node_free = np.ones(len(w), bool)
+    colour_free = np.ones(len(colours), bool)
+    for flat in np.argsort(d, axis=None, kind="stable"):
+        node, c = divmod(int(flat), len(colours))
+        if node_free[node] and colour_free[c]:
+            w[node] = colours[c]
+            node_free[node] = colour_free[c] = False
+            if not colour_free.any():
+                break
+    return w.reshape(weights.shape)
+
+
 def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_ITERATIONS,
                     seed: int | None = None, mode: str = "batch",
                     fine_tune: int = FINE_TUNE_ITERATIONS, sample: int = DEFAULT_SAMPLE,
-                    revive: bool = True, callback=None):
+                    revive: bool = True, callback=None, refine: bool = True, cancel=None):
     """A SOM of nodes_h x nodes_w colours trained on `sample` pixels of `img`.
 
     Runs the ordering, fine-tuning and dead-node recovery phases (module
@@ -244,6 +299,9 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     the `StepInfo` and the current (H, W, 3) codebook (the live array: copy
     it to keep it); returning False cancels the whole training and the SOM as
     it is then is returned (usable, just less refined) -- check ``som.done``.
+    `cancel` (a CancelToken) does the same from another thread, checked after
+    every epoch and inside the refining phase.  ``refine=False`` skips step 5
+    of the module docstring (k-means on the colour histogram, sRGB).
     """
     from somdesk.core.options import SOMConfig
     from somdesk.core.som import SOM
@@ -263,7 +321,8 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
 
     def watch(info):
         nonlocal cancelled
-        if callback is not None and callback(info, current.weights) is False:
+        if (callback is not None and callback(info, current.weights) is False) or (
+                cancel is not None and cancel.cancelled):
             cancelled = True
             return False
         return None
@@ -282,6 +341,14 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     som = run(SOM(data, tune_cfg, weights=som.weights))
     if revive and not cancelled:
         som = _revive_dead_nodes(som, tune_cfg, run, lambda: cancelled)
+    if refine and not cancelled and som.weights.shape[2] == 3:
+        from somdesk.errors import Cancelled
+        try:
+            fit = fit_palette(colour_histogram(img, cancel), nodes_w * nodes_h, "srgb", seed, cancel)
+        except Cancelled:
+            return som
+        placed = _place_on_nodes(som.weights, fit.rgb.astype(np.float64) / 255.0)
+        som = SOM(som.data, som.config, weights=placed, iteration=som.config.iterations)
     return som
 
 

@@ -13,12 +13,23 @@ inverse  Hyperbolic ("inverse time") decay: alpha_t = alpha0 C / (C + t) with
          C = T / 100 (MiniSom's inverse_decay_to_zero); sigma_t = sigma0 C' / (C' + t)
          with C' = T / (sigma0 - 1), so sigma reaches 1 at t = T (constant when
          sigma0 <= 1).
+
+Edges: `SOMConfig` admits sigma0 in [0.01, 20000] node spacings and alpha0 in
+[1e-9, 1] (see somdesk.core.options), so no schedule can underflow or
+overflow: sigma_t >= sigma0 / e and alpha_t >= alpha0 / (T + 1).  As a second
+guard for direct callers, every schedule returns sigma_t >= SIGMA_FLOOR (1e-3:
+there exp(-1 / (2 sigma^2)) is already exactly 0, so flooring changes no
+result but keeps 1 / sigma^2 finite), and `schedule` refuses non-finite or
+non-positive arguments with an OptionError.
 """
 from __future__ import annotations
 
 import math
 
-from somdesk.core.options import DECAYS, choose
+from somdesk.core.options import DECAYS, choose, real_number, whole_number
+from somdesk.errors import OptionError
+
+SIGMA_FLOOR = 1e-3
 
 
 def classic_lambda(sigma0: float, iterations: int) -> float:
@@ -29,22 +40,22 @@ def classic_lambda(sigma0: float, iterations: int) -> float:
 def _classic(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float]:
     lam = classic_lambda(sigma0, T)
     f = math.exp(-t / lam)
-    return sigma0 * f, alpha0 * f
+    return max(sigma0 * f, SIGMA_FLOOR), alpha0 * f
 
 
 def _linear(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float]:
     frac = t / T
     end = min(1.0, sigma0)
-    return sigma0 + (end - sigma0) * frac, alpha0 * (1.0 - frac)
+    return max(sigma0 + (end - sigma0) * frac, SIGMA_FLOOR), alpha0 * (1.0 - frac)
 
 
 def _inverse(t: int, T: int, sigma0: float, alpha0: float) -> tuple[float, float]:
     c = max(T / 100.0, 1e-12)
     alpha = alpha0 * c / (c + t)
     if sigma0 <= 1:
-        return sigma0, alpha
+        return max(sigma0, SIGMA_FLOOR), alpha
     cs = T / (sigma0 - 1.0)
-    return sigma0 * cs / (cs + t), alpha
+    return max(sigma0 * cs / (cs + t), SIGMA_FLOOR), alpha
 
 
 # canonical decay name -> f(t, T, sigma0, alpha0); SOMConfig has already checked the name
@@ -52,5 +63,16 @@ SCHEDULES = {"classic": _classic, "linear": _linear, "inverse": _inverse}
 
 
 def schedule(decay: str, t: int, iterations: int, sigma0: float, alpha0: float) -> tuple[float, float]:
-    """(sigma_t, alpha_t) for iteration t of `iterations` under the named decay."""
+    """(sigma_t, alpha_t) for iteration t of `iterations` under the named decay.
+
+    OptionError for an unknown decay, t outside [0, iterations], or a sigma0 /
+    alpha0 that is not a finite positive number.
+    """
+    iterations = whole_number("iterations", iterations)
+    t = whole_number("t", t)
+    if iterations < 1 or not 0 <= t <= iterations:
+        raise OptionError(f"iteration {t} of {iterations} is outside the run")
+    sigma0, alpha0 = real_number("sigma", sigma0), real_number("learning rate", alpha0)
+    if sigma0 <= 0 or alpha0 <= 0:
+        raise OptionError(f"sigma and learning rate must be positive, got {sigma0:g} and {alpha0:g}")
     return SCHEDULES[choose(decay, DECAYS, "decay")](t, iterations, sigma0, alpha0)

@@ -8,9 +8,31 @@ Stepping, pausing (just stop calling step) and resuming give the same weights
 as one uninterrupted `train()`: every iteration's randomness (the shuffled
 input order) is derived from (seed, iteration), not from a running generator,
 so nothing but the weights and the iteration counter carries state.
+
+Cancelling (a `somdesk.core.cancel.CancelToken` passed as `cancel=`) reaches
+inside an epoch: the kernels read the token's flag before every input (classic)
+or between chunks of samples (batch BMU search and smoothing), so a stop takes
+effect within milliseconds whatever the map size.  On a cancel mid-epoch the
+SOM is put back exactly as it was before that epoch and `Cancelled` is raised,
+so (weights, iteration) stay the whole state and continuing gives the
+uninterrupted run bit for bit.  Why restore rather than remember the position
+inside the epoch: a saved map (.somz holds weights and iteration) must resume
+exactly too.  The classic epoch restores from a copy of its start weights
+(one memcpy of the codebook per epoch, ~2% of the seed job; the same copy
+serves the non-finite check below).  Epochs shorter than LONG_EPOCH_WORK
+node-dimension updates (~1 ms) are only checked between epochs.  Batch epochs
+write the weights only at their end, so they need no copy.
+
+Non-finite weights: every epoch's result is checked; NaN or infinity stops
+training with a `SomdeskError` and the weights of the epoch's start (the last
+finite state).  With every neighbourhood but the mexican hat each update is a
+convex combination (factor in [0, 1]), which cannot leave the finite hull of
+the data and the previous weights, so the check is a guard; the mexican hat's
+updates are clipped to the data's box (see somdesk.core.kernels).
 """
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from somdesk.core import kernels
+from somdesk.core.cancel import CancelToken, check
 from somdesk.core.initialise import initial_weights
 from somdesk.core.options import SOMConfig
 from somdesk.core.schedules import SCHEDULES
@@ -26,6 +49,10 @@ from somdesk.errors import OptionError, SomdeskError
 MAX_SAMPLES = 50_000_000
 # Squared distances of values beyond this overflow float64 (1e150**2 > 1.8e308 / D).
 MAX_ABS_VALUE = 1e150
+# A classic epoch of at least this many node-dimension updates (inputs x nodes x
+# dims, ~1 ms) can be cancelled part-way (and copies its start weights to undo);
+# a shorter one is only cancelled between epochs.
+LONG_EPOCH_WORK = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +83,11 @@ def as_data(data) -> np.ndarray:
     if np.max(np.abs(arr)) > MAX_ABS_VALUE:
         raise SomdeskError(f"training data has values beyond +-{MAX_ABS_VALUE:g}; rescale it first")
     return np.ascontiguousarray(arr)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """True if no element is NaN or infinite (one reduction: inf - inf and NaN propagate)."""
+    return a.size == 0 or math.isfinite(float(np.add.reduce(a, axis=None)))
 
 
 class SOM:
@@ -97,6 +129,7 @@ class SOM:
         if arr.size and np.max(np.abs(arr)) > MAX_ABS_VALUE:
             raise SomdeskError(f"weights have values beyond +-{MAX_ABS_VALUE:g}; rescale them first")
         self._weights = arr
+        self._backup = None   # start weights of the running epoch, when it can be undone
         self._last_bmu = np.zeros(len(self.data), dtype=np.int64)
         self._boxes = kernels.TileBoxes(h, w, d)
 
@@ -122,46 +155,93 @@ class SOM:
         return rng.permutation(n).astype(np.int64)
 
     # -- training --------------------------------------------------------------
-    def step(self) -> StepInfo | None:
-        """Run one iteration (one pass over the inputs). None when already done."""
+    def step(self, cancel: CancelToken | None = None) -> StepInfo | None:
+        """Run one iteration (one pass over the inputs). None when already done.
+
+        Raises `somdesk.errors.Cancelled` when `cancel` is set before or during
+        the pass (the SOM is then exactly as before it), and `SomdeskError` when
+        the pass produced non-finite weights (restored to the pass's start).
+        """
         if self.done:
             return None
+        check(cancel)
         t = self.iteration
         sigma, alpha = self.schedule_at(t)
         c = self.config
         hexagonal = c.topology == "hexagonal"
         if c.mode == "classic":
-            bmus = kernels.online_epoch(self._weights, self.data, self.order_at(t), alpha, sigma,
-                                        c.neighbourhood, hexagonal, c.toroidal, self._last_bmu, self._boxes)
+            bmus = self._classic_epoch(t, sigma, alpha, hexagonal, cancel)
         else:
-            bmus = self._batch_epoch(sigma, hexagonal)
+            bmus = self._batch_epoch(sigma, hexagonal, cancel)
         self.iteration = t + 1
         return StepInfo(t, c.iterations, sigma, alpha, bmus)
 
-    def _batch_epoch(self, sigma: float, hexagonal: bool) -> None:
-        """Kohonen's batch map: every node becomes the h-weighted mean of the data."""
+    def _classic_epoch(self, t: int, sigma: float, alpha: float, hexagonal: bool,
+                       cancel: CancelToken | None) -> np.ndarray:
+        c = self.config
+        n = len(self.data)
+        long_epoch = n * self._weights.size >= LONG_EPOCH_WORK
+        inner = cancel if long_epoch else None     # short epochs: checked between epochs only
+        if self._backup is None:
+            self._backup = np.empty_like(self._weights)
+        np.copyto(self._backup, self._weights)
+        try:
+            bmus = kernels.online_epoch(self._weights, self.data, self.order_at(t), alpha, sigma,
+                                        c.neighbourhood, hexagonal, c.toroidal, self._last_bmu, self._boxes,
+                                        inner)
+        except BaseException:
+            self._restore()
+            raise
+        if not _all_finite(self._weights):
+            self._restore()
+            raise SomdeskError(f"training stopped at iteration {t + 1}: the weights became NaN or "
+                               "infinite (they are kept as before that iteration)")
+        return bmus
+
+    def _restore(self) -> None:
+        np.copyto(self._weights, self._backup)
+        self._boxes.invalidate()
+
+    def _batch_epoch(self, sigma: float, hexagonal: bool, cancel: CancelToken | None) -> None:
+        """Kohonen's batch map: every node becomes the h-weighted mean of the data.
+
+        The weights are written only at the end, so a cancel leaves them untouched.
+        """
         c = self.config
         h, w, d = self._weights.shape
-        idx, _ = kernels.bmus_of(self._weights.reshape(-1, d), self.data)
+        idx, _ = kernels.bmus_of(self._weights.reshape(-1, d), self.data, cancel)
         counts = np.bincount(idx, minlength=h * w).astype(np.float64)
         sums = np.empty((h * w, d))
         for k in range(d):  # one dimension at a time keeps temporaries at O(N)
             sums[:, k] = np.bincount(idx, weights=self.data[:, k], minlength=h * w)
-        num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal, c.toroidal)
+        num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal, c.toroidal,
+                                        cancel)
         ok = den > 0
-        flat = self._weights.reshape(-1, d)
-        flat[ok] = num[ok] / den[ok, None]
+        new = num[ok] / den[ok, None]
+        if not _all_finite(new):
+            raise SomdeskError("training stopped: the batch update gave NaN or infinite weights "
+                               "(they are kept as before that iteration)")
+        check(cancel)
+        self._weights.reshape(-1, d)[ok] = new
         self._boxes.invalidate()
         return None
 
-    def steps(self) -> Iterator[StepInfo]:
-        """Generator over the remaining iterations; stop iterating to pause."""
-        while not self.done:
-            yield self.step()
+    def steps(self, cancel: CancelToken | None = None) -> Iterator[StepInfo]:
+        """Generator over the remaining iterations; stop iterating to pause.
 
-    def train(self, callback: Callable[[StepInfo], bool | None] | None = None) -> "SOM":
-        """Run to the end; `callback(info)` returning False stops early (resumable)."""
-        for info in self.steps():
+        Raises `Cancelled` (SOM as before the interrupted iteration) when `cancel` is set.
+        """
+        while not self.done:
+            yield self.step(cancel)
+
+    def train(self, callback: Callable[[StepInfo], bool | None] | None = None,
+              cancel: CancelToken | None = None) -> "SOM":
+        """Run to the end; `callback(info)` returning False stops early (resumable).
+
+        Raises `Cancelled` when `cancel` is set; the SOM is then exactly as after
+        the last completed iteration, so `train()` again continues the same run.
+        """
+        for info in self.steps(cancel):
             if callback is not None and callback(info) is False:
                 break
         return self
@@ -173,23 +253,23 @@ class SOM:
         self.iteration = 0
 
     # -- measures (convenience wrappers over somdesk.core.metrics) -------------
-    def quantization_error(self, data=None) -> float:
+    def quantization_error(self, data=None, cancel: CancelToken | None = None) -> float:
         from somdesk.core.metrics import quantization_error
-        return quantization_error(self._weights, self.data if data is None else as_data(data))
+        return quantization_error(self._weights, self.data if data is None else as_data(data), cancel)
 
-    def topographic_error(self, data=None) -> float:
+    def topographic_error(self, data=None, cancel: CancelToken | None = None) -> float:
         from somdesk.core.metrics import topographic_error
         return topographic_error(self._weights, self.data if data is None else as_data(data),
-                                 self.config.topology == "hexagonal", self.config.toroidal)
+                                 self.config.topology == "hexagonal", self.config.toroidal, cancel)
 
     def u_matrix(self) -> np.ndarray:
         from somdesk.core.metrics import u_matrix
         return u_matrix(self._weights, self.config.topology == "hexagonal", self.config.toroidal)
 
-    def hit_counts(self, data=None) -> np.ndarray:
+    def hit_counts(self, data=None, cancel: CancelToken | None = None) -> np.ndarray:
         from somdesk.core.metrics import hit_counts
-        return hit_counts(self._weights, self.data if data is None else as_data(data))
+        return hit_counts(self._weights, self.data if data is None else as_data(data), cancel)
 
-    def bmus(self, data=None) -> np.ndarray:
+    def bmus(self, data=None, cancel: CancelToken | None = None) -> np.ndarray:
         from somdesk.core.metrics import bmus
-        return bmus(self._weights, self.data if data is None else as_data(data))
+        return bmus(self._weights, self.data if data is None else as_data(data), cancel)

@@ -1,31 +1,76 @@
 """Atomic file replacement: a save either fully happens or leaves the old file.
 
-We write to a temporary file in the *same folder* (so `os.replace` is a
-rename on one filesystem, atomic on POSIX and Windows), flush and fsync it,
-then rename it over the target and fsync the folder (POSIX) so the rename
-itself survives a crash.  On any exception the temporary file is removed and
-the previous file is untouched, byte for byte.
+Every writer in somdesk (maps, weights, PNGs, time-lapses, palettes, metrics,
+CSVs) goes through `atomic_open` / `atomic_write_bytes`.  What happens depends
+on what the target name is *now* (symbolic links followed):
+
+  regular file or nothing  We write a temporary file ``.NAME.XXXXXXXX.tmp`` in
+                     the *same folder* (so `os.replace` is a rename on one
+                     filesystem, atomic on POSIX and Windows), flush and fsync
+                     it, rename it over the target and fsync the folder (POSIX)
+                     so the rename itself survives a crash.  On any exception
+                     the temporary file is removed and the previous file is
+                     untouched, byte for byte.  The old file's permissions (and,
+                     when running as root, owner) are kept.  A hard-linked file
+                     is replaced under this name only; its other names keep the
+                     old content (the price of atomicity).
+  symbolic link      The link stays a link: the file it finally points at is
+                     replaced atomically, next to itself (a dangling link gets
+                     its target created).  A link loop is an error.
+  character device   Written through in place (``/dev/null``, ``/dev/stdout``,
+                     a terminal): what ``cmd > /dev/null`` does.  Never replaced
+                     by a regular file.  A device that refuses the data
+                     (``/dev/full``: no space left) is an error.  Not atomic.
+  FIFO (named pipe)  Written through in place once a reader has it open (we
+                     wait up to FIFO_WAIT seconds for one, then report that no
+                     process is reading).  Not atomic.
+  folder, socket,    Refused with a SomdeskError, before anything is written
+  block device       (a disk is never written to as a file).
+
+**Stale temporary files.**  A save that is killed (power cut, SIGKILL) leaves
+its temporary file behind.  Each save first removes, from the folder it saves
+into, every *stale* temporary file of ours: a regular file owned by this user
+whose name is ``.NAME.XXXXXXXX.tmp`` (8 of [a-z0-9_], the pattern above), that
+no live process holds an `flock` on (every save holds one on its temporary
+file while it writes; the kernel drops it when the writer dies) and that is at
+least STALE_MIN_AGE seconds old (covering the instant between creating the
+file and locking it).  Where `flock` does not exist (Windows), only files
+untouched for STALE_AGE_UNLOCKED seconds are removed.  The whole folder, not
+only the same name, is cleaned: a killed save of ``a.somz`` is as stale as one
+of ``b.somz``.
 
 OS-level failures (folder missing or read-only, bad file name, disk full,
-target is a folder) become `SomdeskError` with the path and the reason.
-Exceptions raised by the caller's own code inside `atomic_open` propagate
-unchanged.
+special file that cannot be written) become `SomdeskError` naming the path the
+caller gave and the reason.  Exceptions raised by the caller's own code inside
+`atomic_open` propagate unchanged.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
+import re
 import stat
 import sys
 import tempfile
+import time
 from typing import IO, Iterator
 
 from somdesk.errors import SomdeskError
 from somdesk.io.names import display_name
 
-__all__ = ["atomic_write_bytes", "atomic_open"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
+__all__ = ["atomic_write_bytes", "atomic_open", "remove_stale_temporaries"]
 
+FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
+STALE_MIN_AGE = 2.0           # seconds: an unlocked temporary file younger than this is left alone
+STALE_AGE_UNLOCKED = 3600.0   # seconds: without flock (Windows) only this old counts as stale
+_TEMP_NAME = re.compile(r"\A\..+\.[a-z0-9_]{8}\.tmp\Z", re.DOTALL)
 
 
 def _error(path: str, exc: BaseException) -> SomdeskError:
@@ -46,18 +91,6 @@ def _current_umask() -> int:
     return 0o022
 
 
-def _target_mode(path: str) -> int:
-    """Keep an existing file's permissions; new files get 0666 & ~umask.
-
-    mkstemp creates 0600 files, which would silently make saved palettes
-    private to the user.
-    """
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        return 0o666 & ~_current_umask()
-
-
 def _fsync_dir(folder: str) -> None:
     if sys.platform.startswith("win"):
         return  # folders cannot be opened for fsync on Windows
@@ -73,19 +106,7 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
-@contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | None = None,
-                newline: str | None = None) -> Iterator[IO]:
-    """Open a temporary file that replaces `path` when the block exits cleanly.
-
-    `mode` is "wb" (default) or "w" (text; `encoding` defaults to UTF-8).
-    An `OSError` escaping the block (typically a failed ``write``: disk
-    full, quota) is reported as a `SomdeskError` for `path`; any other
-    exception propagates unchanged.  Either way the old file is untouched
-    and the temporary file is gone.
-    """
-    if mode not in ("w", "wb"):
-        raise ValueError(f"atomic_open supports modes 'w' and 'wb', not {mode!r}")
+def _checked_name(path) -> str:
     try:
         path = os.fspath(path)
     except TypeError as exc:
@@ -95,30 +116,192 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
     if not path or path.endswith("/") or (os.altsep and path.endswith(os.altsep)) \
             or path.endswith(os.sep):
         raise SomdeskError(f"cannot write {display_name(path)}: not a file name")
-    if os.path.islink(path):
-        # Replace the file the link points at, not the link itself: people
-        # keep palettes in synced folders and link them in.
-        path = os.path.realpath(path)
-    if os.path.isdir(path):
-        raise SomdeskError(f"cannot write {display_name(path)}: it is a folder")
+    return path
+
+
+def _target_stat(path: str) -> os.stat_result | None:
+    """stat() of what `path` names now, links followed; None if nothing is there yet."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        if getattr(exc, "errno", None) == errno.ELOOP:
+            raise SomdeskError(f"cannot write {display_name(path)}: its symbolic links form a loop") from None
+        if getattr(exc, "errno", None) == errno.ENOTDIR:
+            raise SomdeskError(f"cannot write {display_name(path)}: a part of the path is not a folder") from None
+        if isinstance(exc, ValueError):   # e.g. an embedded NUL: mkstemp reports it below
+            return None
+        raise _error(path, exc) from None
+
+
+# -- special files: written through in place ----------------------------------------
+def _open_fifo(path: str) -> int:
+    deadline = time.monotonic() + FIFO_WAIT
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:     # ENXIO: nobody has the FIFO open for reading yet
+                raise
+            if time.monotonic() >= deadline:
+                raise SomdeskError(f"cannot write {display_name(path)}: it is a FIFO (named pipe) and no "
+                                   f"process opened it for reading within {FIFO_WAIT:g} s") from None
+            time.sleep(0.02)
+    if fcntl is not None:   # back to blocking writes: a slow reader must not lose data
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return fd
+
+
+class _Stream(io.RawIOBase):
+    """A device or FIFO as a write-only stream: every write is written in full, tell()
+    counts the bytes written, seek() is refused.
+
+    /dev/null accepts seek() and always answers tell() == 0; a writer that
+    seeks back to patch a header (zipfile does) would then write a corrupt
+    stream.  Refusing seek makes such writers use their streaming mode, and not
+    being an io.FileIO keeps numpy from bypassing write() with tofile().
+    """
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+        self._written = 0
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def seek(self, *args):
+        raise io.UnsupportedOperation("seek")
+
+    def tell(self) -> int:
+        return self._written
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        self._written += done
+        return done
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                super().close()
+            finally:
+                os.close(self._fd)
+
+
+@contextlib.contextmanager
+def _write_through(path: str, st: os.stat_result, mode: str, encoding, newline) -> Iterator[IO]:
+    try:
+        fd = _open_fifo(path) if stat.S_ISFIFO(st.st_mode) else os.open(path, os.O_WRONLY)
+    except OSError as exc:
+        raise _error(path, exc) from None
+    f = _Stream(fd)
+    if mode == "w":
+        f = io.TextIOWrapper(io.BufferedWriter(f), encoding=encoding or "utf-8", newline=newline)
+    try:
+        with f:
+            yield f
+            f.flush()
+    except OSError as exc:
+        raise _error(path, exc) from None
+
+
+# -- stale temporary files ---------------------------------------------------------
+def _locked_by_a_live_writer(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    return False
+
+
+def remove_stale_temporaries(folder: str) -> int:
+    """Remove our stale ``.NAME.XXXXXXXX.tmp`` files from `folder` (see the module docstring).
+
+    Best effort: anything that cannot be checked or removed is left alone.
+    Returns how many files were removed.
+    """
+    removed = 0
+    now = time.time()
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return 0
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(".") and name.endswith(".tmp") and _TEMP_NAME.match(name)):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(st.st_mode) or (uid is not None and st.st_uid != uid):
+                    continue
+                age = now - st.st_mtime
+                if fcntl is None:
+                    if age >= STALE_AGE_UNLOCKED:
+                        os.unlink(entry.path)
+                        removed += 1
+                    continue
+                if age < STALE_MIN_AGE:
+                    continue
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+                try:
+                    if not _locked_by_a_live_writer(fd):
+                        os.unlink(entry.path)   # still holding the probe lock: no writer can start on it
+                        removed += 1
+                finally:
+                    os.close(fd)
+            except OSError:
+                continue
+    return removed
+
+
+# -- regular files: replaced atomically ----------------------------------------------
+def _keep_metadata(tmp: str, old: os.stat_result | None) -> None:
+    """Give the new file the old one's permissions (and owner, as root); new files 0666 & ~umask.
+
+    mkstemp creates 0600 files, which would silently make saved palettes private.
+    A nicety: the data is what matters, so failures are ignored.
+    """
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_current_umask())
+    if old is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, old.st_uid, old.st_gid)
+
+
+@contextlib.contextmanager
+def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encoding, newline) -> Iterator[IO]:
     folder = os.path.dirname(os.path.abspath(path))
     if "\0" not in path and not os.path.isdir(folder):
-        raise SomdeskError(f"cannot write {display_name(path)}: the folder {display_name(folder)} does not exist")
+        raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not exist")
+    remove_stale_temporaries(folder)
     base = os.path.basename(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{base[:64]}.", suffix=".tmp", dir=folder)
     except (OSError, ValueError) as exc:
-        raise _error(path, exc) from None
-
-    file_mode = _target_mode(path)
+        raise _error(shown, exc) from None
     committed = False
-    f = None
     try:
         try:
-            if mode == "wb":
-                f = os.fdopen(fd, "wb")
-            else:
-                f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline)
+            if fcntl is not None:   # tells remove_stale_temporaries in other processes we are alive
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            f = os.fdopen(fd, "wb") if mode == "wb" else os.fdopen(fd, "w", encoding=encoding or "utf-8",
+                                                                   newline=newline)
         except BaseException:
             os.close(fd)   # fdopen failed, so nothing else owns the descriptor
             raise
@@ -126,20 +309,49 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
             yield f
             f.flush()
             os.fsync(f.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, file_mode)   # a nicety; the data is what matters
-        os.replace(tmp, path)
-        committed = True
+            _keep_metadata(tmp, old)
+            if fcntl is not None:   # rename before closing: the lock lasts until the name is final
+                os.replace(tmp, path)
+                committed = True
+        if not committed:           # Windows cannot rename a file that is still open
+            os.replace(tmp, path)
+            committed = True
         _fsync_dir(folder)
     except OSError as exc:
-        raise _error(path, exc) from None
+        raise _error(shown, exc) from None
     finally:
         if not committed:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
 
+def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | None = None,
+                newline: str | None = None):
+    """A context manager giving a file whose content replaces `path` when the block exits cleanly.
+
+    `mode` is "wb" (default) or "w" (text; `encoding` defaults to UTF-8).  What
+    "replace" means for links, devices and FIFOs is in the module docstring.
+    An `OSError` escaping the block (typically a failed ``write``: disk full,
+    quota) is reported as a `SomdeskError` for `path`; any other exception
+    propagates unchanged.  Either way a regular target is untouched and the
+    temporary file is gone.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open supports modes 'w' and 'wb', not {mode!r}")
+    shown = _checked_name(path)
+    st = _target_stat(shown)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+            return _write_through(shown, st, mode, encoding, newline)
+        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else "a block device (a disk)" if stat.S_ISBLK(st.st_mode) else "not a regular file")
+        raise SomdeskError(f"cannot write {display_name(shown)}: it is {kind}")
+    # a regular file or nothing yet: replace the file the links finally point at, next to it
+    target = os.path.realpath(shown) if os.path.islink(shown) else shown
+    return _replace(shown, target, st, mode, encoding, newline)
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Replace `path` with `data` atomically (see module docstring)."""
+    """Replace `path` with `data` atomically (see the module docstring)."""
     with atomic_open(path, "wb") as f:
         f.write(data)

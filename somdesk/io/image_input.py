@@ -1,13 +1,16 @@
 """Loading pictures for colour quantisation: any common format to (H, W, 3) uint8 RGB.
 
-    img = load_image("holiday.jpg")        # np.ndarray (H, W, 3) uint8
+    img = load_image("holiday.jpg")              # np.ndarray (H, W, 3) uint8
+    img = load_image("logo.png", alpha=True)     # (H, W, 4) when the picture has alpha
 
 Formats: PNG, JPEG (including camera "MPO" JPEGs), BMP, GIF (first frame) and
 WebP when this Pillow build has WebP support; `supported_image_formats()`
 says which.  The pixels come out as 8-bit RGB:
 
-* alpha (RGBA, LA, palette images with transparency) is composited on white,
-  the way the picture looks in a browser;
+* alpha (RGBA, LA, palette images with transparency, a tRNS colour) is
+  composited on white, the way the picture looks in a browser -- or, with
+  ``alpha=True``, kept: the result is then (H, W, 4) RGBA for pictures that
+  have transparency and (H, W, 3) for those that do not;
 * palette, greyscale, 1-bit, CMYK and YCbCr images are converted to RGB;
   16-bit greyscale keeps its top 8 bits (value / 257, rounded);
 * JPEG EXIF orientation is applied, so phone photos are the right way up.
@@ -21,6 +24,15 @@ raises many exception types on damaged data (OSError, SyntaxError,
 ValueError, struct.error, zlib.error, EOFError, IndexError ...), so every
 failure is reported as one `FileFormatError` naming the file and the reason;
 nothing else escapes (tests fuzz this).
+
+Memory.  `load_image` lets Pillow read the file itself (the encoded bytes are
+never held whole), and the decoded picture is converted to the 8-bit result
+in bands of BAND_PIXELS pixels, each converted at its stored depth (16-bit
+grey is scaled with integer arithmetic), so the peak is Pillow's decoded
+picture (at most 4 bytes a pixel) plus the result (3 or 4) plus one band:
+under 0.9 GB for the largest legal picture (100 Mpx), where converting the
+whole picture at once through float64 took 2 GB for 16-bit greyscale.  The
+EXIF orientation is applied to the result after Pillow's copy is freed.
 """
 from __future__ import annotations
 
@@ -38,6 +50,7 @@ __all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "load_image", "load_image_bytes
 
 MAX_IMAGE_PIXELS = 100_000_000          # 100 megapixels: ~300 MB as RGB
 MAX_FILE_BYTES = 512 * 1024 * 1024      # 512 MiB on disk
+BAND_PIXELS = 1 << 21                   # pixels converted at a time (~2 Mpx: 8-16 MB of temporaries)
 
 # Pillow format name -> file extensions (lower case, with dot)
 _FORMATS = {
@@ -78,8 +91,12 @@ def image_file_filter() -> str:
     return "Images (" + " ".join("*" + e for e in exts) + ")"
 
 
-def load_image(path: str | os.PathLike) -> np.ndarray:
-    """Read a picture file as an (H, W, 3) uint8 RGB array (see module docstring)."""
+def load_image(path: str | os.PathLike, alpha: bool = False) -> np.ndarray:
+    """Read a picture file as an (H, W, 3) uint8 RGB array (see module docstring).
+
+    With ``alpha=True`` pictures with transparency come back as (H, W, 4)
+    RGBA.  Every failure is a FileFormatError naming the file.
+    """
     fspath, name, size = stat_input(path)
     if size > MAX_FILE_BYTES:
         raise FileFormatError(f"cannot read {name}: the file is {size / 2**20:,.0f} MiB; "
@@ -87,20 +104,24 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     if size == 0:
         raise FileFormatError(f"cannot read {name}: the file is empty")
     try:
-        with open(fspath, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        f = open(fspath, "rb")
     except OSError as exc:
         raise FileFormatError(f"cannot read {name}: {exc.strerror or exc}") from None
-    return load_image_bytes(data, name)
+    with f:
+        return _guarded(f, name, alpha)
 
 
-def load_image_bytes(data: bytes, name: str = "image") -> np.ndarray:
+def load_image_bytes(data: bytes, name: str = "image", alpha: bool = False) -> np.ndarray:
     """Like `load_image` for bytes already in memory; `name` is used in messages."""
     if len(data) > MAX_FILE_BYTES:
         raise FileFormatError(f"cannot read {name}: the file is over the limit of "
                               f"{MAX_FILE_BYTES // 2**20} MiB")
     if not data:
         raise FileFormatError(f"cannot read {name}: the file is empty")
+    return _guarded(io.BytesIO(data), name, alpha)
+
+
+def _guarded(fileobj, name: str, alpha: bool) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     # Pillow warns from 89.5 Mpx, under our own limit, which we check ourselves
@@ -109,7 +130,7 @@ def load_image_bytes(data: bytes, name: str = "image") -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            return _decode(data, name)
+            return _decode(fileobj, name, alpha)
         except FileFormatError:
             raise
         except Image.DecompressionBombError:
@@ -135,58 +156,91 @@ def _check_size(width: int, height: int, name: str) -> None:
                               "(a possible decompression bomb)")
 
 
-def _decode(data: bytes, name: str) -> np.ndarray:
+def _decode(fileobj, name: str, alpha: bool) -> np.ndarray:
     from PIL import Image
 
-    with Image.open(io.BytesIO(data), formats=_pillow_formats()) as im:
+    with Image.open(fileobj, formats=_pillow_formats()) as im:
         _check_size(*im.size, name)            # header only: nothing decoded yet
         if getattr(im, "n_frames", 1) > 1:
             im.seek(0)
         im.load()
         _check_size(*im.size, name)            # a GIF frame can grow the canvas
-        im = _upright(im)
-        return _to_rgb8(im)
+        orientation = _orientation(im)
+        out = _to_rgb8(im, alpha)
+    return _upright(out, orientation)
 
 
-def _upright(im):
-    """Apply the EXIF orientation tag (phone photos); a broken tag is ignored."""
-    from PIL import ImageOps
-
+def _orientation(im) -> int:
+    """The EXIF orientation tag (1..8); 1 when absent or broken (damaged EXIF must not stop the picture)."""
     try:
-        orientation = im.getexif().get(0x0112, 1)
-    except Exception:  # damaged EXIF must not stop the picture from loading
-        return im
-    if orientation in (None, 1):
-        return im
-    try:
-        return ImageOps.exif_transpose(im)
+        value = int(im.getexif().get(0x0112, 1) or 1)
     except Exception:
-        return im
+        return 1
+    return value if 1 <= value <= 8 else 1
 
 
-def _to_rgb8(im) -> np.ndarray:
+def _upright(arr: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation to an (H, W, C) array, as PIL.ImageOps.exif_transpose does."""
+    if orientation == 1:
+        return arr
+    view = {
+        2: lambda a: a[:, ::-1],                         # mirrored left-right
+        3: lambda a: a[::-1, ::-1],                      # rotated 180
+        4: lambda a: a[::-1],                            # mirrored top-bottom
+        5: lambda a: a.transpose(1, 0, 2),               # transposed
+        6: lambda a: np.rot90(a, -1),                    # rotated 90 clockwise to fix
+        7: lambda a: a[::-1, ::-1].transpose(1, 0, 2),   # transversed
+        8: lambda a: np.rot90(a, 1),                     # rotated 90 counter-clockwise to fix
+    }[orientation](arr)
+    out = np.ascontiguousarray(view)
+    del arr
+    return out
+
+
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+_GREY_INT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def _to_rgb8(im, alpha: bool) -> np.ndarray:
+    """The picture as (H, W, 3) uint8, or (H, W, 4) when `alpha` and it has transparency."""
     mode = im.mode
-    if mode == "P":
-        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
-    elif mode == "PA":
-        im = im.convert("RGBA")
-    elif mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        arr = np.asarray(im)
-        scale = 257.0 if mode.startswith("I;16") or arr.max(initial=0) > 255 else 1.0
-        grey = np.clip(np.rint(arr.astype(np.float64) / scale), 0, 255).astype(np.uint8)
-        return np.repeat(grey[:, :, None], 3, axis=2)
-    elif mode == "F":
-        grey = np.clip(np.rint(np.nan_to_num(np.asarray(im, dtype=np.float64))), 0, 255).astype(np.uint8)
-        return np.repeat(grey[:, :, None], 3, axis=2)
-    elif mode == "LA":
-        im = im.convert("RGBA")
-    elif mode == "RGBa":
-        im = im.convert("RGBA")
-    if im.mode == "RGBA":
-        return _composite_on_white(np.asarray(im))
-    if im.mode != "RGB":
-        im = im.convert("RGB")
-    return np.array(im, dtype=np.uint8, copy=True)
+    has_alpha = mode in _ALPHA_MODES or "transparency" in im.info
+    keep = alpha and has_alpha
+    w, h = im.size
+    out = np.empty((h, w, 4 if keep else 3), dtype=np.uint8)
+    rows = max(1, BAND_PIXELS // w)
+    scale = 1
+    if mode in _GREY_INT_MODES:
+        lo, hi = im.getextrema()
+        scale = 257 if mode.startswith("I;16") or hi > 255 else 1
+    for s in range(0, h, rows):
+        band = im.crop((0, s, w, min(h, s + rows)))
+        out[s:s + rows] = _band(band, mode, has_alpha, keep, scale)
+    return out
+
+
+def _band(band, mode: str, has_alpha: bool, keep: bool, scale: int) -> np.ndarray:
+    if mode in _GREY_INT_MODES:
+        v = np.asarray(band).astype(np.int64)
+        if scale != 1:      # round(v / 257) in integers: 16-bit grey keeps its top 8 bits
+            v = (2 * np.clip(v, 0, 65535) + 257) // 514
+        grey = np.clip(v, 0, 255).astype(np.uint8)
+        return _grey_to(grey, keep)
+    if mode == "F":
+        grey = np.clip(np.rint(np.nan_to_num(np.asarray(band, dtype=np.float64))), 0, 255).astype(np.uint8)
+        return _grey_to(grey, keep)
+    if has_alpha:
+        rgba = np.asarray(band.convert("RGBA"))
+        return rgba if keep else _composite_on_white(rgba)
+    return np.asarray(band if band.mode == "RGB" else band.convert("RGB"))
+
+
+def _grey_to(grey: np.ndarray, channels4: bool) -> np.ndarray:
+    out = np.empty(grey.shape + (4 if channels4 else 3,), np.uint8)
+    out[..., :3] = grey[..., None]
+    if channels4:
+        out[..., 3] = 255
+    return out
 
 
 def _composite_on_white(rgba: np.ndarray, rows: int = 512) -> np.ndarray:

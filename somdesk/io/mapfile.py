@@ -1,55 +1,149 @@
 """Saved maps (`.somz`): weights, every parameter, the iteration reached, the inputs.
 
-The file is a ZIP archive with exactly these members:
+The file is a `.somz` container (`somdesk.io.somz`: a ZIP of meta.json and
+`.npy` arrays, read with bounded memory) holding at least:
 
   meta.json     {"format": "somdesk-map", "format_version": 1,
                  "somdesk_version": "...", "config": {SOMConfig fields},
                  "seed": int, "iteration": int, "dims": D, "inputs": N,
-                 "input_names": [str|null, ...] | null}
-  weights.npy   float64 (H, W, D), NumPy .npy format
-  inputs.npy    float64 (N, D)
+                 "input_names": [str|null, ...] | null,  ...extra keys}
+  weights.npy   float64 (height, width, D), finite, within +-1e150
+  inputs.npy    float64 (N, D), finite, within +-1e150
 
-Nothing is unpickled: arrays are read with allow_pickle=False and must be
-float64 of the shapes meta.json declares.  A newer format_version, a missing
-member, a wrong shape or an oversized member is a FileFormatError.
+Nothing is unpickled.  meta.json is validated first (format, version, config via
+`SOMConfig`, dims/inputs positive whole numbers within the SOM's limits), and
+the arrays must have exactly the shapes it declares: a header that claims
+more, a member that inflates past its declared size, a description that
+disagrees with the arrays, a newer format_version -- each is a FileFormatError
+naming the file, raised before the big allocation.
+
+**Extra data (for other kinds of map: tables, images).**  A map may carry extra
+meta.json keys and extra named arrays; an older somdesk ignores both, so extras
+must be things a plain map reader may safely ignore (anything else bumps
+FORMAT_VERSION)::
+
+    save_map(som, path, names, extra_meta={"source": "table", "columns": [...]},
+             extra_arrays={"labels": ids}, extra_specs=specs)
+    saved = load_map(path, extra_specs=specs)      # saved.meta, saved.arrays["labels"]
+
+    def specs(meta):   # from the file's own meta.json: which extras, what shape
+        return {"labels": ArraySpec((meta["inputs"],), ("int64",), required=False)}
+
+`extra_specs` is the same function on both sides, so `save_map` refuses an
+extra array that `load_map` would refuse.  Extra keys may not replace the core
+keys above; extra array names are 1-64 of [A-Za-z0-9_-], not "weights"/"inputs".
+
+`save_map` refuses (SomdeskError) a map it could not reopen: non-finite or
+out-of-range weights (a diverged training run), for instance.
 """
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 import somdesk
 from somdesk.core.options import SOMConfig
-from somdesk.core.som import SOM
+from somdesk.core.som import MAX_ABS_VALUE, MAX_SAMPLES, SOM
 from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.io.names import display_basename
+from somdesk.io.somz import MAX_ARRAY_BYTES, ArraySpec, read_somz, write_somz
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "SavedMap", "ArraySpec", "save_map", "load_map", "map_specs",
+           "check_saveable_weights"]
 
 FORMAT = "somdesk-map"
 FORMAT_VERSION = 1
-MAX_MEMBER_BYTES = 2 * 1024 ** 3  # 2 GiB uncompressed per array
-MAX_META_BYTES = 16 * 1024 ** 2
+CORE_KEYS = ("format", "format_version", "somdesk_version", "config", "seed", "iteration", "dims",
+             "inputs", "input_names")
+CORE_ARRAYS = ("weights", "inputs")
+ExtraSpecs = Callable[[dict], Mapping[str, ArraySpec]]
 
 
 @dataclass
 class SavedMap:
     som: SOM
     input_names: list | None = None
+    meta: dict = field(default_factory=dict)       # the whole meta.json, extra keys included
+    arrays: dict = field(default_factory=dict)     # extra arrays named by extra_specs
 
 
-def _npy_bytes(arr: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.lib.format.write_array(buf, np.ascontiguousarray(arr, dtype=np.float64), allow_pickle=False)
-    return buf.getvalue()
+def _whole(meta: dict, key: str, lo: int, hi: int) -> int:
+    value = meta[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise FileFormatError(f"meta.json: {key} must be a whole number from {lo:,} to {hi:,}, got {value!r}")
+    return value
 
 
-def save_map(som: SOM, path, input_names: list | None = None) -> None:
-    """Write `som` to `path` atomically (the old file survives any failure)."""
-    from somdesk.io.atomic import atomic_open
+def _config(meta: dict) -> SOMConfig:
+    config = SOMConfig.from_dict(dict(meta["config"]))
+    return config.replace(seed=meta["seed"]) if config.seed is None else config
 
+
+def map_specs(meta: dict) -> dict[str, ArraySpec]:
+    """The core arrays a map's meta.json promises, with their exact shapes.
+
+    Checks format, format_version, config, dims and inputs first
+    (FileFormatError / OptionError / KeyError / TypeError for a bad description).
+    """
+    if meta.get("format") != FORMAT:
+        raise FileFormatError("not a somdesk map")
+    version = meta.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FileFormatError(f"bad format_version {version!r}")
+    if version > FORMAT_VERSION:
+        raise FileFormatError(f"saved by a newer somdesk (map format {version}); "
+                              f"this version reads format {FORMAT_VERSION}. Please update somdesk.")
+    config = _config(meta)
+    for key in ("seed", "iteration"):
+        if isinstance(meta[key], bool) or not isinstance(meta[key], int):
+            raise FileFormatError("damaged map description: seed and iteration must be whole numbers")
+    if not 0 <= meta["iteration"] <= config.iterations:
+        raise FileFormatError(f"meta.json: iteration {meta['iteration']} is outside 0..{config.iterations}")
+    max_dims = MAX_ARRAY_BYTES // (8 * config.width * config.height)
+    dims = _whole(meta, "dims", 1, max(1, max_dims))
+    n = _whole(meta, "inputs", 1, MAX_SAMPLES)
+    values = dict(finite=True, max_abs=MAX_ABS_VALUE)
+    return {"weights": ArraySpec((config.height, config.width, dims), **values),
+            "inputs": ArraySpec((n, dims), **values)}
+
+
+def check_saveable_weights(weights: np.ndarray) -> None:
+    """SomdeskError unless `weights` could be saved and reopened: finite, within +-MAX_ABS_VALUE.
+
+    Used by `save_map` and `somdesk train --save-weights`; a training run that
+    diverged (NaN/inf) is reported instead of being written.
+    """
+    w = np.asarray(weights)
+    if not np.all(np.isfinite(w)):
+        raise SomdeskError("the map's weights contain NaN or infinite values (training diverged); "
+                           "nothing was saved. Try a smaller learning rate or another neighbourhood.")
+    if w.size and float(np.max(np.abs(w))) > MAX_ABS_VALUE:
+        raise SomdeskError(f"the map's weights have values beyond +-{MAX_ABS_VALUE:g}; nothing was saved")
+
+
+def _all_specs(extra_specs: ExtraSpecs | None) -> Callable[[dict], dict[str, ArraySpec]]:
+    def specs(meta: dict) -> dict[str, ArraySpec]:
+        core = map_specs(meta)
+        extra = dict(extra_specs(meta)) if extra_specs is not None else {}
+        clash = set(extra) & set(core)
+        if clash:
+            raise SomdeskError(f"extra array name {sorted(clash)[0]!r} is reserved for the map itself")
+        return {**core, **extra}
+    return specs
+
+
+def save_map(som: SOM, path, input_names: list | None = None, *, extra_meta: dict | None = None,
+             extra_arrays: Mapping[str, np.ndarray] | None = None, extra_specs: ExtraSpecs | None = None) -> None:
+    """Write `som` to `path` atomically (the old file survives any failure).
+
+    `extra_meta` keys are added to meta.json and `extra_arrays` stored beside the
+    core arrays (see the module docstring); `extra_specs` checks them exactly as
+    `load_map` will.  Raises SomdeskError for weights that cannot be reopened
+    (non-finite, beyond +-1e150), a clashing key or name, or an unwritable path.
+    """
+    check_saveable_weights(som.weights)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -61,80 +155,37 @@ def save_map(som: SOM, path, input_names: list | None = None) -> None:
         "inputs": int(som.data.shape[0]),
         "input_names": list(input_names) if input_names is not None else None,
     }
-    with atomic_open(path, "wb") as fh:
-        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.json", json.dumps(meta, indent=1))
-            zf.writestr("weights.npy", _npy_bytes(som.weights))
-            zf.writestr("inputs.npy", _npy_bytes(som.data))
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, limit: int, where: str) -> bytes:
+    extra_meta = dict(extra_meta or {})
+    clash = set(extra_meta) & set(CORE_KEYS)
+    if clash:
+        raise SomdeskError(f"cannot save: meta key {sorted(clash)[0]!r} is reserved for the map itself")
+    meta.update(extra_meta)
+    arrays = {"weights": som.weights, "inputs": som.data}
+    for name, arr in (extra_arrays or {}).items():
+        if name in CORE_ARRAYS:
+            raise SomdeskError(f"cannot save: array name {name!r} is reserved for the map itself")
+        arrays[name] = arr
     try:
-        info = zf.getinfo(name)
-    except KeyError:
-        raise FileFormatError(f"{where}: not a somdesk map (no {name} inside)") from None
-    if info.file_size > limit:
-        raise FileFormatError(f"{where}: {name} is {info.file_size:,} bytes, over the limit of {limit:,}")
-    with zf.open(info) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise FileFormatError(f"{where}: {name} is larger than it claims")
-    return data
+        write_somz(path, meta, arrays, _all_specs(extra_specs))
+    except FileFormatError as exc:      # a spec refused the description we built
+        raise SomdeskError(f"cannot save: {exc}") from None
 
 
-def _read_array(raw: bytes, name: str, where: str) -> np.ndarray:
+def load_map(path, *, extra_specs: ExtraSpecs | None = None) -> SavedMap:
+    """Read a `.somz` file; every problem is a FileFormatError naming the file.
+
+    `extra_specs(meta)` names the extra arrays to read (see the module docstring);
+    they come back in `SavedMap.arrays`, the whole meta.json in `SavedMap.meta`.
+    """
+    meta, arrays = read_somz(path, _all_specs(extra_specs))
+    where = display_basename(path)
     try:
-        arr = np.lib.format.read_array(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise FileFormatError(f"{where}: {name} is not a valid array ({exc})") from None
-    if arr.dtype != np.float64:
-        raise FileFormatError(f"{where}: {name} has dtype {arr.dtype}, expected float64")
-    return arr
-
-
-def load_map(path) -> SavedMap:
-    """Read a `.somz` file; every problem is a FileFormatError naming the file."""
-    where = Path(path).name
-    try:
-        zf = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise FileFormatError(f"{where}: no such file") from None
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileFormatError(f"{where}: not a somdesk map ({exc})") from None
-    with zf:
-        try:
-            meta = json.loads(_read_member(zf, "meta.json", MAX_META_BYTES, where).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise FileFormatError(f"{where}: meta.json is not valid JSON ({exc})") from None
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise FileFormatError(f"{where}: damaged archive ({exc})") from None
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise FileFormatError(f"{where}: not a somdesk map")
-        version = meta.get("format_version")
-        if not isinstance(version, int) or version < 1:
-            raise FileFormatError(f"{where}: bad format_version {version!r}")
-        if version > FORMAT_VERSION:
-            raise FileFormatError(f"{where}: saved by a newer somdesk (map format {version}); "
-                                  f"this version reads format {FORMAT_VERSION}. Please update somdesk.")
-        try:
-            weights = _read_array(_read_member(zf, "weights.npy", MAX_MEMBER_BYTES, where), "weights.npy", where)
-            inputs = _read_array(_read_member(zf, "inputs.npy", MAX_MEMBER_BYTES, where), "inputs.npy", where)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise FileFormatError(f"{where}: damaged archive ({exc})") from None
-    try:
-        config = SOMConfig.from_dict(dict(meta["config"]))
-        seed, iteration = meta["seed"], meta["iteration"]
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seed, iteration)):
-            raise ValueError("seed and iteration must be whole numbers")
-        names = meta.get("input_names")
-        if config.seed is None:
-            config = config.replace(seed=seed)
-        som = SOM(inputs, config, weights=weights, iteration=iteration)
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        raise FileFormatError(f"{where}: damaged map description ({exc})") from None
+        som = SOM(arrays.pop("inputs"), _config(meta), weights=arrays.pop("weights"),
+                  iteration=meta["iteration"])
     except SomdeskError as exc:
         raise FileFormatError(f"{where}: {exc}") from None
-    if names is not None and (not isinstance(names, list) or len(names) != len(inputs)
+    names = meta.get("input_names")
+    if names is not None and (not isinstance(names, list) or len(names) != len(som.data)
                               or not all(n is None or isinstance(n, str) for n in names)):
         names = None  # names are a nicety: a damaged list is dropped, the map still opens
-    return SavedMap(som, names)
+    return SavedMap(som, names, meta, arrays)

@@ -5,8 +5,12 @@
     indexed_png_size(indices, palette)           # what the UI shows as "file size"
 
 `indices` is (H, W) integer (the output of `quantize.assign_chunked`),
-`palette` is (K, 3) uint8 (`quantize.palette_rgb8(som.weights)`) or SOM
-weights in [0, 1].  Only palette entries that some pixel uses are written:
+`palette` is (K, 3) uint8 (`quantize.palette_rgb8(som.weights)`), SOM
+weights in [0, 1], or (K, 4) uint8 RGBA (`palette_fit.fit_palette(...).rgba`).
+An RGBA palette with any alpha below 255 is written with a tRNS chunk (PNG
+1.2, section 4.2.1.1: one alpha byte per palette entry, entries past its end
+opaque); the entries are ordered translucent first so tRNS is as short as
+possible.  Only palette entries that some pixel uses are written:
 they are renumbered 0..n-1 in their palette order, so the PLTE chunk holds
 exactly n entries, and Pillow's optimize=True picks the smallest bit depth
 (1, 2, 4 or 8 bits per pixel) and the best compression.  Decoding the file
@@ -26,16 +30,28 @@ __all__ = ["indexed_png_bytes", "save_indexed_png", "indexed_png_size", "used_pa
 MAX_PNG_COLOURS = 256
 
 
-def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
-    """(remapped (H, W) uint8 indices, (n, 3) uint8 palette of the n used entries)."""
+def _palette8(palette) -> np.ndarray:
+    """(K, 3) or (K, 4) uint8 from an RGB/RGBA uint8 palette or float weights."""
     from somdesk.core.quantize import palette_rgb8
 
+    arr = np.asarray(palette)
+    if arr.dtype == np.uint8 and arr.ndim == 2 and arr.shape[1] == 4:
+        return np.ascontiguousarray(arr)
+    return palette_rgb8(arr)
+
+
+def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
+    """(remapped (H, W) uint8 indices, (n, 3|4) uint8 palette of the n used entries).
+
+    RGBA palettes come back with the used entries whose alpha is below 255
+    first (stable order otherwise), so a tRNS chunk needs only those.
+    """
     idx = np.asarray(indices)
     if idx.ndim != 2 or idx.size == 0:
         raise SomdeskError(f"indices must be a non-empty (height, width) array, got shape {idx.shape}")
     if not np.issubdtype(idx.dtype, np.integer):
         raise SomdeskError(f"indices must be integers, got {idx.dtype}")
-    pal = palette_rgb8(palette)
+    pal = _palette8(palette)
     lo, hi = int(idx.min()), int(idx.max())
     if lo < 0 or hi >= len(pal):
         raise SomdeskError(f"index {hi if hi >= len(pal) else lo} is outside the palette of {len(pal)} colours")
@@ -50,20 +66,26 @@ def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
     if len(used) > MAX_PNG_COLOURS:
         raise SomdeskError(f"the picture uses {len(used)} colours; an indexed PNG holds at most "
                            f"{MAX_PNG_COLOURS}")
+    if pal.shape[1] == 4:    # translucent entries first: tRNS then stops at the last of them
+        used = used[np.argsort(pal[used, 3] == 255, kind="stable")]
     remap = np.zeros(len(pal), dtype=np.uint8)
     remap[used] = np.arange(len(used), dtype=np.uint8)
     return remap[idx], np.ascontiguousarray(pal[used])
 
 
 def indexed_png_bytes(indices, palette_rgb8, optimize: bool = True) -> bytes:
-    """An indexed PNG (mode "P", PLTE of exactly the used colours) of palette[indices]."""
+    """An indexed PNG (mode "P", PLTE of exactly the used colours, tRNS if any alpha < 255)."""
     from PIL import Image
 
     idx, pal = used_palette(indices, palette_rgb8)
     im = Image.frombytes("P", (idx.shape[1], idx.shape[0]), np.ascontiguousarray(idx).tobytes())
-    im.putpalette(pal.tobytes(), rawmode="RGB")
+    im.putpalette(np.ascontiguousarray(pal[:, :3]).tobytes(), rawmode="RGB")
+    extra = {}
+    if pal.shape[1] == 4 and np.any(pal[:, 3] < 255):
+        last = int(np.flatnonzero(pal[:, 3] < 255)[-1])
+        extra["transparency"] = pal[:last + 1, 3].tobytes()
     buf = io.BytesIO()
-    im.save(buf, format="PNG", optimize=optimize)
+    im.save(buf, format="PNG", optimize=optimize, **extra)
     return buf.getvalue()
 
 

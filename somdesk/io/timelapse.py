@@ -38,6 +38,7 @@ FORMATS = {".gif": "GIF", ".png": "PNG", ".apng": "PNG"}
 MAX_FPS = 50
 MAX_FRAMES = 2000
 MAX_ANIMATION_PIXELS = 200_000_000   # all frames together, at output size
+MAX_GIF_SIDE = 65535                 # GIF stores width and height in 16 bits
 
 
 class FrameRecorder:
@@ -116,12 +117,31 @@ def _check_fps(fps: float) -> float:
     return fps
 
 
+def check_animation_size(rows: int, cols: int, frames: int, scale: int, hexagonal: bool = False,
+                         fmt: str = "GIF") -> None:
+    """SomdeskError unless `frames` frames of a rows x cols map at `scale` px per node can be
+    written as `fmt` ("GIF" or "PNG"); cheap, so callers check before training, not after."""
+    from somdesk.io.images import MAX_IMAGE_PIXELS
+    from somdesk.io.map_render import body_size
+
+    width, height = body_size(int(rows), int(cols), hexagonal, int(scale))
+    if width * height > MAX_IMAGE_PIXELS:
+        raise SomdeskError(f"a time-lapse frame of {width} x {height} px is over the limit of "
+                           f"{MAX_IMAGE_PIXELS:,} pixels; choose a smaller scale")
+    if width * height * int(frames) > MAX_ANIMATION_PIXELS:
+        raise SomdeskError(f"{frames} frames of {width} x {height} px are over the limit of "
+                           f"{MAX_ANIMATION_PIXELS:,} pixels; choose a smaller size or fewer frames")
+    if fmt == "GIF" and max(width, height) > MAX_GIF_SIDE:
+        raise SomdeskError(f"a GIF can be at most {MAX_GIF_SIDE} px wide and high, and frames of this map are "
+                           f"{width} x {height} px; choose a smaller scale or an animated PNG (.png)")
+
+
 def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexagonal: bool = False,
                     hold_last: float = 1.0) -> bytes:
     """Encode `frames` (each (H, W, 3) uint8, one value per node) as an animated GIF or APNG."""
     from PIL import Image
 
-    from somdesk.io.map_render import BACKGROUND, body_size, layout
+    from somdesk.io.map_render import BACKGROUND, layout
 
     fps = _check_fps(fps)
     frames = [np.asarray(f) for f in frames]
@@ -130,10 +150,7 @@ def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexago
     shape = frames[0].shape
     if len(shape) != 3 or shape[2] != 3 or any(f.shape != shape for f in frames):
         raise SomdeskError("time-lapse frames must all be (height, width, 3) images of one size")
-    width, height = body_size(shape[0], shape[1], hexagonal, int(scale))
-    if width * height * len(frames) > MAX_ANIMATION_PIXELS:
-        raise SomdeskError(f"{len(frames)} frames of {width} x {height} px are over the limit of "
-                           f"{MAX_ANIMATION_PIXELS:,} pixels; choose a smaller size or fewer frames")
+    check_animation_size(shape[0], shape[1], len(frames), scale, hexagonal, fmt)
     step_ms = 1000.0 / fps
     durations = [int(round(step_ms))] * len(frames)
     durations[-1] = int(round(max(step_ms, hold_last * 1000.0)))

@@ -21,7 +21,6 @@ new dataset, so a snapshot taken before can never show a mix of the two.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -219,7 +218,3 @@ def describe(dataset) -> str:
         h, w = dataset.pixels.shape[:2]
         return f"{w} x {h} picture, {len(dataset.sample):,} sampled pixels"
     return f"{len(dataset.data):,} rows x {len(dataset.columns)} columns"
-
-
-def is_finite_number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

@@ -76,24 +76,70 @@ def _frozen_object(a) -> np.ndarray:
     return arr
 
 
-def measure(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bool) -> dict:
+CHUNK_WORK = 2_000_000   # node x input distances between two looks at the cancel token (~10-20 ms)
+
+
+def _chunks(n_rows: int, n_nodes: int):
+    step = max(1, CHUNK_WORK // max(n_nodes, 1))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
+
+
+def nearest_nodes(flat_weights: np.ndarray, data: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
+    """(BMU flat index (N,), squared distance (N,)) of every row of `data`, searched in chunks
+    with the token checked between them (core.kernels.bmus_of does the search)."""
+    from somdesk.core import kernels
+    from somdesk.core.cancel import check
+
+    idx = np.empty(len(data), dtype=np.int64)
+    d2 = np.empty(len(data), dtype=np.float64)
+    for part in _chunks(len(data), len(flat_weights)):
+        check(cancel)
+        idx[part], d2[part] = kernels.bmus_of(flat_weights, data[part])
+    return idx, d2
+
+
+def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bool,
+                      cancel=None) -> float:
+    """core.metrics.topographic_error, the same value, searched in chunks that check `cancel`."""
+    from somdesk.core import kernels
+    from somdesk.core.cancel import check
+    from somdesk.core.metrics import TOPOGRAPHIC_SAMPLE_LIMIT
+    from somdesk.core.topology import grid_distance, neighbour_threshold
+
+    height, width, dim = weights.shape
+    if height * width < 2 or len(data) == 0:
+        return 0.0
+    if len(data) > TOPOGRAPHIC_SAMPLE_LIMIT:   # the same fixed subset as core.metrics
+        pick = np.random.default_rng(0).choice(len(data), TOPOGRAPHIC_SAMPLE_LIMIT, replace=False)
+        data = data[np.sort(pick)]
+    flat = np.ascontiguousarray(weights.reshape(-1, dim))
+    far = 0
+    for part in _chunks(len(data), len(flat)):
+        check(cancel)
+        two = kernels.two_nearest(flat, data[part])
+        dist = grid_distance(two[:, 0], two[:, 1], height, width, hexagonal, toroidal)
+        far += int(np.count_nonzero(dist > neighbour_threshold(hexagonal)))
+    return far / len(data)
+
+
+def measure(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bool, cancel=None) -> dict:
     """BMUs (N, 2), hits (H, W), U-matrix (H, W), QE and TE of `weights` (H, W, D) on `data` (N, D).
 
     One BMU search serves the BMUs, the hits and the QE; the TE needs the two
-    best nodes (core.metrics.topographic_error, estimated on a fixed subset
-    beyond 50,000 inputs).
+    best nodes (estimated on a fixed subset beyond 50,000 inputs, as core.metrics
+    does).  Both searches run in chunks and raise Cancelled when `cancel` is set.
     """
-    from somdesk.core import kernels
-    from somdesk.core.metrics import topographic_error, u_matrix
+    from somdesk.core.metrics import u_matrix
 
     h, w, d = weights.shape
-    idx, d2 = kernels.bmus_of(np.ascontiguousarray(weights.reshape(-1, d)), data)
+    idx, d2 = nearest_nodes(np.ascontiguousarray(weights.reshape(-1, d)), data, cancel)
     return {
         "bmus": frozen_array(np.stack(np.divmod(idx, w), axis=1), np.int64),
         "hits": frozen_array(np.bincount(idx, minlength=h * w).reshape(h, w), np.int64),
         "umatrix": frozen_array(u_matrix(weights, hexagonal, toroidal), np.float64),
         "qe": float(np.mean(np.sqrt(d2))) if len(d2) else 0.0,
-        "te": topographic_error(weights, data, hexagonal, toroidal),
+        "te": topographic_error(weights, data, hexagonal, toroidal, cancel),
     }
 
 
@@ -106,17 +152,17 @@ def node_labels_of(bmus: np.ndarray, labels, shape: tuple[int, int]) -> np.ndarr
     return _frozen_object(majority_labels(bmus, list(labels), shape[0], shape[1]))
 
 
-def map_state(som, *, measure_it: bool = True, labels=None, generation: int = 0) -> MapState:
+def map_state(som, *, measure_it: bool = True, labels=None, generation: int = 0, cancel=None) -> MapState:
     """A frozen `MapState` of `som` (a core SOM) as it is now.
 
     measure_it=False gives a preview (weights only); `labels` (N strings or None)
-    adds the majority label of every node.
+    adds the majority label of every node; `cancel` stops the measuring (Cancelled).
     """
     w = frozen_array(som.weights, np.float64)
     sigma, alpha = som.schedule_at(max(som.iteration - 1, 0))
     extra = {}
     if measure_it:
-        extra = measure(w, som.data, som.config.topology == "hexagonal", som.config.toroidal)
+        extra = measure(w, som.data, som.config.topology == "hexagonal", som.config.toroidal, cancel)
         extra["node_labels"] = node_labels_of(extra["bmus"], labels, w.shape[:2])
     return MapState(weights=w, config=som.config, iteration=int(som.iteration), total=int(som.total),
                     seed=int(som.seed), sigma=float(sigma), alpha=float(alpha), generation=generation, **extra)

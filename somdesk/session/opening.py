@@ -2,13 +2,15 @@
 
 `sniff_kind(path)` decides by content, not by name:
 
-  "map"      a ZIP archive whose meta.json says format "somdesk-map" (.somz)
+  "map"      a ZIP archive holding meta.json and weights.npy (.somz)
   "image"    a picture Pillow recognises (PNG, JPEG, BMP, GIF, WebP ...) that is
              bigger than PALETTE_PICTURE_PIXELS, or any JPEG/WebP/BMP (photos);
              small PNG/GIF files are the pixel artists' palettes
   "palette"  everything the palette reader detects (GIMP, ASE, ACO, hex, CSS,
              JSON, Krita .kpl, ...), including CSV with a hex or r,g,b header
-  "table"    other CSV / TSV text: rows of a table with a header line
+  "table"    other CSV / TSV text: rows of a table with a header line; spreadsheets
+             (.xlsx, .ods: ZIPs with [Content_Types].xml or mimetype), Parquet,
+             legacy .xls and gzip-compressed text, for the table reader to open
 
 `read(path, kind)` does the reading (the slow part, safe on a worker thread) and
 returns a `Loaded` whose `install_into(session)` swaps the workspace over in
@@ -42,12 +44,23 @@ def _head(path) -> bytes:
         raise FileFormatError(f"{os.path.basename(os.fspath(path))}: cannot read the file ({exc.strerror or exc})") from None
 
 
-def _is_saved_map(path) -> bool:
+def _zip_kind(path) -> str | None:
+    """"map" for a saved map, "table" for a spreadsheet (.xlsx, .ods), "palette" for anything
+    else in a ZIP (Krita's .kpl; its reader explains what is wrong), None if not a ZIP."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return "meta.json" in zf.namelist() and "weights.npy" in zf.namelist()
+            names = set(zf.namelist()[:1000])
     except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return None
+    if "meta.json" in names and "weights.npy" in names:
+        return "map"
+    if "[Content_Types].xml" in names or "mimetype" in names and "content.xml" in names:
+        return "table"
+    return "palette"
+
+
+# Binary table formats by magic number: Parquet, legacy Excel (OLE2), gzip-compressed text.
+_TABLE_MAGIC = (b"PAR1", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x1f\x8b")
 
 
 def _picture_kind(head: bytes, path) -> str | None:
@@ -72,8 +85,12 @@ def _picture_kind(head: bytes, path) -> str | None:
 def sniff_kind(path) -> str:
     """"map", "image", "palette" or "table" for the file at `path` (see module docstring)."""
     head = _head(path)
-    if head[:4] == b"PK\x03\x04" and _is_saved_map(path):
-        return "map"
+    if head[:4] == b"PK\x03\x04":
+        found = _zip_kind(path)
+        if found is not None:
+            return found
+    if head.startswith(_TABLE_MAGIC):
+        return "table"
     pic = _picture_kind(head, path)
     if pic is not None:
         return pic
@@ -144,7 +161,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
     elif kind == "table":
         from somdesk.session.table_source import read_table
 
-        payload = read_table(path)
+        payload = read_table(path, cancel)
     else:
         from somdesk.session.workspace_file import load_workspace
 

@@ -23,18 +23,16 @@ at once.  Results of a task started before the dataset changed are dropped
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
-from somdesk.errors import Cancelled, SomdeskError
-from somdesk.session import training
-from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.errors import SomdeskError
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TablePreparation
+from somdesk.session import undo
 from somdesk.session.events import SessionEvents
-from somdesk.session.mapstate import MapState, map_state, node_labels_of
-from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome, TrainProgress
+from somdesk.session.mapstate import MapState, map_state
+from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
 
 RUN_STATES = ("idle", "running", "paused", "finished")
 DEFAULT_COLOURS = 20
@@ -62,7 +60,9 @@ class Session:
         self.image_phase = "ordering"   # image maps: training.PHASES
         self.recovery_round = 0
         self._running = False
-        self._undo_reset: tuple | None = None
+        self.history = undo.History()
+        self._cancel = None        # the CancelToken of the task running now (stop())
+        self.pace: float | None = None   # epochs per second while training; None = full speed
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -116,11 +116,11 @@ class Session:
     # -- datasets ---------------------------------------------------------------------------
     def install(self, dataset, config: SOMConfig | None = None, *, som: SOM | None = None,
                 path: str | None = None, dirty: bool = True, clusters: ClusterResult | None = None,
-                image_phase: str = "ordering", recovery_round: int = 0) -> None:
+                image_phase: str = "ordering", recovery_round: int = 0, keep_history: bool = False) -> None:
         """Make `dataset` the workspace's data, dropping every trace of the previous one.
 
-        The map, clusters, quantised picture, measures, undo and file path all
-        start afresh (or from `som`, `clusters`, `path` when a saved map is
+        The map, clusters, quantised picture, measures, undo history (unless
+        `keep_history`) and file path all start afresh (or from `som`, `clusters`, `path` when a saved map is
         being restored).  Emits dataset, config, map, clusters, labels, path,
         dirty and run-state events in that order.
         """
@@ -129,7 +129,8 @@ class Session:
         self.dataset = dataset
         self.config = config if config is not None else self.config
         self.som, self.image_phase, self.recovery_round = som, image_phase, int(recovery_round)
-        self._undo_reset = None
+        if not keep_history:
+            self.history.clear()
         self.clusters, self.quantised, self.measures = clusters, None, ()
         self.events.dataset_changed.emit(dataset)
         self.events.config_changed.emit(self.config)
@@ -176,16 +177,19 @@ class Session:
         return run_to_end(self.open_task(path, kind))
 
     def open_task(self, path, kind: str | None = None, cancel=None):
-        """Generator: read `path` (yields Progress), then install it; returns "colours",
-        "image", "table" or "map".  FileFormatError for anything unreadable."""
+        """Generator: read `path` on the calling thread (yields Progress), then install it;
+        returns what the file was: "palette", "image", "table" or "map" (a saved .somz).
+        FileFormatError for anything unreadable; Cancelled when stopped while reading."""
+        return (yield from self._tracked(cancel, lambda token: self._open_steps(path, kind, token)))
+
+    def _open_steps(self, path, kind, cancel):
+        from somdesk.core.cancel import check
         from somdesk.session import opening
 
         self._require_idle("open another file")
         found = kind or opening.sniff_kind(path)
         yield Progress("open", 0, 1, "files", found)
         loaded = opening.read(path, found, cancel)
-        from somdesk.core.cancel import check
-
         check(cancel)
         yield Progress("open", 1, 1, "files", found)
         self._post(lambda: loaded.install_into(self))
@@ -197,50 +201,18 @@ class Session:
         return self.dataset.preparation.label_column if self.kind == "table" else None
 
     def set_preparation(self, preparation: TablePreparation) -> None:
-        """Other columns, normalisation or missing-value policy: new training data, a fresh map."""
-        from somdesk.session import table_source
+        """Other columns, normalisation or missing-value policy: new training data, a fresh map
+        (only another label column keeps the map: `set_label_column`)."""
+        from somdesk.session.table_source import change_preparation
 
-        data = self._require("table")
-        self._require_idle("change the columns")
-        table = self._source_table()
-        new = table_source.prepare_table(table, preparation, data.source)
-        if preparation.columns == data.columns and preparation.normalise == data.preparation.normalise \
-                and preparation.missing == data.preparation.missing:
-            self.set_label_column(preparation.label_column)
-            return
-        self.install(new, self.config, path=self.path)
+        change_preparation(self, preparation)
 
     def set_label_column(self, column: str | None) -> None:
         """Name the rows by `column` (None: no labels).  The map keeps its training: only the
         node labels change (`labels_changed`, then `map_changed`)."""
-        from dataclasses import replace
+        from somdesk.session.table_source import change_label_column
 
-        from somdesk.session import table_source
-
-        data = self._require("table")
-        if column == data.preparation.label_column:
-            return
-        labels = table_source.labels_of(self._source_table(), column, data.row_index)
-        prep = replace(data.preparation, label_column=column)
-        self.dataset = replace(data, preparation=prep, labels=labels)
-        self.events.labels_changed.emit(column)
-        if self.map is not None and self.map.measured:
-            self._set("map", self.map.with_labels(node_labels_of(self.map.bmus, labels, self.map.shape)))
-        self._set_dirty(True)
-
-    def _source_table(self):
-        """The parsed source table, re-read from its file for a map reopened without it."""
-        from dataclasses import replace
-
-        from somdesk.session import table_source
-
-        data = self.dataset
-        if data.table is None:
-            if not data.source:
-                raise SomdeskError("this map was saved without its table; open the table to change columns or labels")
-            table = table_source.read_table(data.source)
-            self.dataset = replace(data, table=table)
-        return self.dataset.table
+        change_label_column(self, column)
 
     # -- config and weights ----------------------------------------------------------------
     @property
@@ -285,41 +257,67 @@ class Session:
         return self.som
 
     def reset_weights(self) -> None:
-        """Back to the initial weights of the seed (undoable once with `undo_reset_weights`)."""
+        """Back to the initial weights of the seed (undoable: `undo`)."""
         self._require()
         self._require_idle("reset the weights")
-        if self.som is not None:
-            self._undo_reset = (self.som, self.image_phase, self.recovery_round, self.map, self.clusters,
-                                self.quantised, self.measures, self.dirty)
+        self.history.record(undo.capture(self, "Reset weights"))
         self.som = None
-        self.ensure_som()
-        self.image_phase, self.recovery_round = "ordering", 0
-        self.clusters, self.quantised, self.measures = None, None, ()
-        self._refresh_map(measure=False)
-        self.events.clusters_changed.emit(None)
-        self.events.quantised_changed.emit(None)
-        self.events.measures_changed.emit(())
-        self._set_dirty(True)
-        self._set_run_state(self._derived_run_state())
+        self._discard_map()
+
+    def set_colours(self, colours, names=()) -> None:
+        """The palette was edited (swatches added, removed, changed): new inputs, a fresh map
+        (undoable: `undo` brings back the old inputs and their trained map)."""
+        data = self._require("colours")
+        self._require_idle("edit the colours")
+        self.history.record(undo.capture(self, "Edit colours"))
+        self.install(ColourData(colours, tuple(names), data.title, data.source), self.config, path=self.path,
+                     keep_history=True)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.history.undo) and not self._running
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self.history.redo) and not self._running
+
+    @property
+    def undo_text(self) -> str:
+        """What Undo would undo ("Reset weights", "Edit colours"), or ""."""
+        return self.history.undo[-1].label if self.history.undo else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self.history.redo[-1].label if self.history.redo else ""
 
     @property
     def can_undo_reset(self) -> bool:
-        return self._undo_reset is not None
+        """Is the last undoable step a Reset weights? (for a window with its own undo stack)"""
+        return self.can_undo and self.history.undo[-1].label == "Reset weights"
 
     def undo_reset_weights(self) -> None:
-        """Bring back the map as it was before the last `reset_weights`."""
-        if self._undo_reset is None:
-            raise SomdeskError("there is no reset to undo")
+        """Undo the last Reset weights (SomdeskError when the last step was something else)."""
+        if not self.can_undo_reset:
+            raise SomdeskError("there is no Reset weights to undo")
+        self.undo()
+
+    def undo(self) -> None:
+        """Undo the last palette edit or Reset weights."""
         self._require_idle("undo")
-        (self.som, self.image_phase, self.recovery_round, state, clusters, quantised, measures,
-         dirty) = self._undo_reset
-        self._undo_reset = None
-        self._set("map", state)
-        self._set("clusters", clusters)
-        self._set("quantised", quantised)
-        self._set("measures", measures)
-        self._set_dirty(dirty)
-        self._set_run_state(self._derived_run_state())
+        if not self.history.undo:
+            raise SomdeskError("there is nothing to undo")
+        state = self.history.undo.pop()
+        self.history.redo.append(undo.capture(self, state.label))
+        undo.restore(self, state)
+
+    def redo(self) -> None:
+        """Redo what `undo` undid."""
+        self._require_idle("redo")
+        if not self.history.redo:
+            raise SomdeskError("there is nothing to redo")
+        state = self.history.redo.pop()
+        self.history.undo.append(undo.capture(self, state.label))
+        undo.restore(self, state)
 
     def _refresh_map(self, measure: bool = True) -> None:
         if self.dataset is None:
@@ -338,6 +336,13 @@ class Session:
             self._set("map", state)
 
     # -- training -------------------------------------------------------------------------
+    def set_pace(self, epochs_per_second: float | None) -> None:
+        """Train at most this many epochs per second (None: as fast as possible); a running
+        task takes the new pace from its next epoch."""
+        if epochs_per_second is not None and not float(epochs_per_second) > 0:
+            raise SomdeskError(f"the pace must be a positive number of epochs per second, got {epochs_per_second!r}")
+        self.pace = None if epochs_per_second is None else float(epochs_per_second)
+
     def set_paused(self, paused: bool) -> None:
         """The driver paused (stopped pulling) or resumed the running task."""
         if self._running:
@@ -347,9 +352,9 @@ class Session:
         """Train to the end (or until `cancel`); see `train_task`."""
         return run_to_end(self.train_task(cancel))
 
-    def train_task(self, cancel=None, snapshot_when=None, measure_every: int = 0):
+    def train_task(self, cancel=None, snapshot_when=None):
         """Generator: train epoch by epoch from where the map is; yields TrainProgress,
-        returns RunOutcome.
+        returns RunOutcome (session.runs.train_task has the details).
 
         `snapshot_when(iteration) -> bool` asks for a MapState in the progress
         (the driver throttles, e.g. by time); the last epoch always has one.
@@ -357,95 +362,27 @@ class Session:
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
         """
-        self._require()
-        self._require_idle("train again")
-        gen = self.generation
-        som = self.ensure_som()
-        if self.done:
-            return RunOutcome(self.map, False, True, 0.0)
-        self._running = True
-        self._post(lambda: self._set_run_state("running"))
-        start = time.perf_counter()
-        stopped = True
-        epoch = 0
+        from somdesk.session.runs import train_task
+
+        return (yield from self._tracked(cancel, lambda token: train_task(self, token, snapshot_when)))
+
+    def _tracked(self, cancel, make):
+        """Run the task `make(token)` with `cancel` (or a new token) as the one `stop()` reaches."""
+        from somdesk.core.cancel import CancelToken
+
+        token = cancel if cancel is not None else CancelToken()
+        self._cancel = token
         try:
-            for som, phase in self._phases():
-                while not som.done:
-                    info = training.step(som, cancel)
-                    epoch += 1
-                    want = som.done or (snapshot_when is not None and snapshot_when(som.iteration))
-                    state = map_state(som, labels=self._labels(), generation=gen) if want else None
-                    measures = ((som.iteration, state.qe, state.te),) if state is not None else ()
-                    if measures:
-                        self._post(lambda m=measures: self._add_measures(gen, m))
-                    yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
-                                        time.perf_counter() - start, phase, epoch, state, measures)
-            stopped = False
-        except Cancelled:
-            pass
+            return (yield from make(token))
         finally:
-            self._running = False
-            final = map_state(som, labels=self._labels(), generation=gen)
-            outcome = RunOutcome(final, stopped, not stopped and self.done, time.perf_counter() - start)
-            self._post(lambda: self._end_run(gen, outcome, epoch))
-        return outcome
+            if self._cancel is token:
+                self._cancel = None
 
-    def _phases(self):
-        """(SOM, phase name) pairs to train in order: one for colours and tables; ordering,
-        fine-tuning and recovery rounds for an image map (training.phase_config)."""
-        if self.kind != "image":
-            yield self.som, "training"
-            return
-        settings = self.dataset.settings
-        if self.image_phase == "ordering":
-            yield self.som, "ordering"
-            if settings.fine_tune > 0:
-                self.som = SOM(self.dataset.data, training.phase_config(self.config, "fine-tuning",
-                                                                       settings.fine_tune), weights=self.som.weights)
-                self.image_phase = "fine-tuning"
-            else:
-                self.image_phase = "done"   # as train_quantizer: no fine-tuning, no recovery
-        if self.image_phase == "fine-tuning":
-            yield self.som, "fine-tuning"
-            self.image_phase, self.recovery_round = "recovering unused colours", 0
-            self.som = self._next_recovery(self.som)
-        from somdesk.core.quantize import REVIVE_ROUNDS
-
-        # A round left finished (the driver closed the task right after its last epoch)
-        # moves on exactly as an uninterrupted run would.
-        while self.image_phase == "recovering unused colours":
-            yield self.som, "recovering unused colours"
-            self.recovery_round += 1
-            nxt = self._next_recovery(self.som) if self.recovery_round < REVIVE_ROUNDS else None
-            if nxt is None or nxt is self.som:
-                self.image_phase = "done"
-            else:
-                self.som = nxt
-
-    def _next_recovery(self, som: SOM) -> SOM:
-        """The next recovery round's SOM, or `som` itself marked done when no node is dead."""
-        revived = None
-        if self.dataset.settings.revive:
-            revived = training.revive_weights(som.weights, self.dataset.data)
-        if revived is None:
-            self.image_phase = "done"
-            return som
-        cfg = training.phase_config(self.config, "recovering unused colours", self.dataset.settings.fine_tune)
-        return SOM(self.dataset.data, cfg, weights=revived)
-
-    def _add_measures(self, gen: int, measures: tuple) -> None:
-        if gen == self.generation:
-            self._set("measures", self.measures + measures)
-
-    def _end_run(self, gen: int, outcome: RunOutcome, epochs: int) -> None:
-        if gen != self.generation:
-            return
-        self._set("map", outcome.map)
-        if epochs:
-            self.clusters = None
-            self.events.clusters_changed.emit(None)
-            self._set_dirty(True)
-        self._set_run_state(self._derived_run_state())
+    def stop(self) -> None:
+        """Ask the running task to stop (inside the current epoch where the core allows);
+        it ends soon after with the map resumable.  Nothing happens when nothing runs."""
+        if self._cancel is not None:
+            self._cancel.cancel()
 
     def step(self) -> MapState:
         """One epoch (the Step button); returns the new map."""
@@ -461,7 +398,7 @@ class Session:
         """Generator: cluster the map's nodes into `k` segments (core.clustering); returns ClusterResult."""
         from somdesk.session.analysis import cluster_task
 
-        return (yield from cluster_task(self, k, method, cancel))
+        return (yield from self._tracked(cancel, lambda token: cluster_task(self, k, method, token)))
 
     def cluster(self, k: int, method: str = "ward") -> ClusterResult:
         return run_to_end(self.cluster_task(k, method))
@@ -476,7 +413,7 @@ class Session:
         slices (yields Progress of rows); returns QuantisedPicture."""
         from somdesk.session.analysis import quantise_task
 
-        return (yield from quantise_task(self, cancel))
+        return (yield from self._tracked(cancel, lambda token: quantise_task(self, token)))
 
     def quantise(self) -> QuantisedPicture:
         return run_to_end(self.quantise_task())
@@ -490,6 +427,39 @@ class Session:
         save_workspace(self, path)
         self._set("path", str(path))
         self._set_dirty(False)
+
+    # -- exports (session.exports) -----------------------------------------------------------
+    def views(self) -> tuple[str, ...]:
+        """The views that apply now: colours, strip, umatrix, hits, component, labels, clusters, quantised."""
+        from somdesk.session.exports import available_views
+
+        return available_views(self)
+
+    def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0):
+        """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show."""
+        from somdesk.session.exports import view_picture
+
+        return view_picture(self, view, scale, markers, component)
+
+    def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0) -> None:
+        from somdesk.session.exports import export_view
+
+        export_view(self, path, view, scale, markers, component)
+
+    def export_assignments(self, path) -> int:
+        from somdesk.session.exports import export_assignments
+
+        return export_assignments(self, path)
+
+    def export_quantised(self, path) -> int:
+        from somdesk.session.exports import export_quantised
+
+        return export_quantised(self, path)
+
+    def export_palette(self, path, n: int | None = None) -> int:
+        from somdesk.session.exports import export_palette
+
+        return export_palette(self, path, n)
 
 
 def run_to_end(task):

@@ -10,6 +10,7 @@ today's `somdesk.io.table` by changing these few functions only.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import TableData, TablePreparation
@@ -17,11 +18,18 @@ from somdesk.session.datasets import TableData, TablePreparation
 MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
 
 
-def read_table(path):
-    """The parsed table at `path` (io.table.Table); FileFormatError naming the file on bad input."""
+def read_table(path, cancel=None):
+    """The parsed table at `path` (io.table.Table); FileFormatError naming the file on bad input.
+
+    Today's reader parses in one call, so `cancel` is checked before and after it; a
+    reader that reads in chunks takes the token itself."""
+    from somdesk.core.cancel import check
     from somdesk.io.table import read_table as _read
 
-    return _read(path)
+    check(cancel)
+    table = _read(path)
+    check(cancel)
+    return table
 
 
 def read_table_text(text: str, name: str = "table"):
@@ -31,14 +39,30 @@ def read_table_text(text: str, name: str = "table"):
     return _read(text, name)
 
 
+MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
+
+
+def default_label_column(table, numeric) -> str | None:
+    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
+    and at most half as many as rows (the class column is usually last: iris's species, a
+    segment); None when no column does (identifiers, free text)."""
+    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
+    for name in reversed(table.columns):
+        if name in numeric:
+            continue
+        kinds = {v for v in table.strings(name) if v.lower() not in MISSING_LABELS}
+        if 2 <= len(kinds) <= limit:
+            return name
+    return None
+
+
 def default_preparation(table) -> TablePreparation:
-    """Every numeric column, z-scores, rows with a missing value dropped; the first text
-    column (if any) names the rows."""
+    """Every numeric column, z-scores, rows with a missing value dropped; the rows are named
+    by the text column that looks like a category (`default_label_column`), if any."""
     numeric = list(table.numeric_columns)
     if not numeric:
         raise SomdeskError(f"{table.name}: no column holds only numbers, so there is nothing to train on")
-    text = [c for c in table.columns if c not in numeric]
-    return TablePreparation(columns=tuple(numeric), label_column=text[0] if text else None)
+    return TablePreparation(columns=tuple(numeric), label_column=default_label_column(table, numeric))
 
 
 def labels_of(table, column: str | None, row_index) -> tuple | None:
@@ -60,3 +84,44 @@ def prepare_table(table, prep: TablePreparation, source: str | None = None) -> T
     return TableData(data=p.data, preparation=prep, offset=p.scaling.offset, scale=p.scaling.scale,
                      row_index=p.row_index, labels=labels, table=table, title=title, source=source,
                      warnings=tuple(p.warnings))
+
+
+# -- the session's table actions (Session.set_preparation / set_label_column) ------------------
+def source_table(session):
+    """The parsed source table of the session's dataset, re-read from its file for a map
+    reopened without it (SomdeskError when that file is gone)."""
+    data = session.dataset
+    if data.table is None:
+        if not data.source or not os.path.isfile(data.source):
+            raise SomdeskError("the table this map was made from is not available; open the table "
+                               "to change its columns or labels")
+        session.dataset = replace(data, table=read_table(data.source))
+    return session.dataset.table
+
+
+def change_preparation(session, prep: TablePreparation) -> None:
+    data = session._require("table")
+    session._require_idle("change the columns")
+    same_rows = (prep.columns, prep.normalise, prep.missing) == \
+        (data.columns, data.preparation.normalise, data.preparation.missing)
+    if same_rows:
+        change_label_column(session, prep.label_column)
+        return
+    new = prepare_table(source_table(session), prep, session.dataset.source)
+    session.install(new, session.config, path=session.path)
+
+
+def change_label_column(session, column: str | None) -> None:
+    from somdesk.session.mapstate import node_labels_of
+
+    data = session._require("table")
+    if column == data.preparation.label_column:
+        return
+    labels = labels_of(source_table(session), column, data.row_index)
+    data = session.dataset
+    session.dataset = replace(data, preparation=replace(data.preparation, label_column=column), labels=labels)
+    session.events.labels_changed.emit(column)
+    state = session.map
+    if state is not None and state.measured:
+        session._set("map", state.with_labels(node_labels_of(state.bmus, labels, state.shape)))
+    session._set_dirty(True)

@@ -94,7 +94,7 @@ def test_bad_weights_files_are_clear_errors(tmp_path):
     np.save(tmp_path / "wrong.npy", np.zeros((3, 3, 3)))
     (tmp_path / "junk.npy").write_bytes(b"not numpy")
     np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    for name, needle in (("wrong.npy", "shape"), ("junk.npy", "not a .npy"), ("obj.npy", "not a .npy")):
+    for name, needle in (("wrong.npy", "shape"), ("junk.npy", "not a valid .npy"), ("obj.npy", "pickled")):
         proc = run_cli("train", "--width", "4", "--height", "4", "--iterations", "3",
                        "--init-weights", str(tmp_path / name))
         assert proc.returncode == 2 and needle in proc.stderr and "Traceback" not in proc.stderr

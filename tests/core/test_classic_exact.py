@@ -38,7 +38,7 @@ def test_higher_dimensional_data_matches_reference():
     assert np.max(np.abs(som.weights - expected)) <= 1e-9
 
 
-def test_every_kernel_backend_gives_the_same_weights(tmp_path):
+def test_every_kernel_backend_gives_the_same_weights(tmp_path, aot_dir):
     """numba JIT, the ahead-of-time build (packaged app) and the numpy path agree."""
     script = (
         "import numpy as np, sys\n"
@@ -59,13 +59,10 @@ def test_every_kernel_backend_gives_the_same_weights(tmp_path):
         "np.savez(sys.argv[1], **out)\n"
     )
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    build = subprocess.run([sys.executable, os.path.join(root, "tools", "build_aot_kernels.py"), str(tmp_path)],
-                           capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr
     results = {}
     for backend in ("numba", "numpy", "aot"):
         env = dict(os.environ, SOMDESK_KERNELS=backend,
-                   PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+                   PYTHONPATH=os.pathsep.join([str(aot_dir), root, os.environ.get("PYTHONPATH", "")]))
         path = tmp_path / f"{backend}.npz"
         proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr

@@ -214,8 +214,8 @@ def _newer(path):
 
 
 @pytest.mark.parametrize("make,needle", [
-    (lambda p: p.write_bytes(os.urandom(300)), "not a somdesk map"),
-    (lambda p: zipfile.ZipFile(p, "w").close(), "not a somdesk map"),
+    (lambda p: p.write_bytes(os.urandom(300)), "not a somdesk"),
+    (lambda p: zipfile.ZipFile(p, "w").close(), "not a somdesk"),
     (_newer, "newer somdesk"),
 ])
 def test_bad_map_files_are_a_dialog_and_leave_the_map(qtbot, window, tmp_path, make, needle):

@@ -18,24 +18,29 @@ TIME_LIMIT = 2.0
 EXT = {
     "gpl": ".gpl", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal", "riff-pal": ".pal",
     "paintnet": ".txt", "hex": ".hex", "kpl": ".kpl", "soc": ".soc", "css": ".css",
-    "json": ".json", "csv": ".csv", "image": ".png",
+    "json": ".json", "csv": ".csv", "image": ".png", "act": ".act", "raw-pal": ".pal",
+    "scribus": ".xml",
 }
 
 #: A valid fixture per format, the seed for mutation fuzzing.
 SEED_FIXTURES = {
     "gpl": ["gpl_crlf_bom.gpl", "gpl_rgba.gpl"],
-    "ase": ["ase_groups.ase"],
+    "ase": ["ase_groups.ase", "ase_version_01.ase"],
     "aco": ["aco_v1_v2_spaces.aco", "aco_v2_only.aco"],
     "jasc-pal": ["jasc_alpha.pal"],
     "riff-pal": ["riff.pal"],
     "paintnet": ["paintnet.txt"],
-    "hex": ["lospec.hex"],
-    "kpl": ["krita_groups.kpl"],
+    "hex": ["lospec.hex", "hexline.hex", "hexline.txt"],
+    "kpl": ["krita_groups.kpl", "krita4_lab.kpl", "krita5_lab.kpl"],
     "soc": ["soc_oasis.soc", "soc_openoffice.soc"],
     "css": ["mixed.css"],
-    "json": ["object.json", "list.json"],
-    "csv": ["hex_named.csv", "rgb.csv"],
-    "image": ["indexed.png", "rgb.png", "indexed.gif"],
+    "json": ["object.json", "list.json", "nice_lists.json", "named_lists.json",
+             "palette_objects.json", "name_map.json"],
+    "csv": ["hex_named.csv", "rgb.csv", "rows_lists.csv", "hexline.csv"],
+    "image": ["indexed.png", "rgb.png", "indexed.gif", "indexed_trns.png"],
+    "act": ["act_plain.act", "act_transparent.act", "act_short.act"],
+    "raw-pal": ["nes_64.pal", "nes_512.pal"],
+    "scribus": ["scribus_set.xml"],
 }
 
 
@@ -86,5 +91,11 @@ def check_outcome(call, *args):
 
 
 def read_direct(fmt: str, data: bytes):
-    """Call one format's reader directly (bypassing detection and the safety net)."""
-    return check_outcome(reader_for(fmt), data, ReadContext("fuzz" + EXT[fmt], fmt))
+    """Call one format's reader directly (bypassing detection and the safety net);
+    collection formats through their all-palettes reader too."""
+    result = check_outcome(reader_for(fmt), data, ReadContext("fuzz" + EXT[fmt], fmt))
+    if fmt in P._COLLECTION_READERS:
+        palettes = check_outcome(P._COLLECTION_READERS[fmt], data, ReadContext("fuzz", fmt))
+        if isinstance(palettes, list):
+            assert 1 <= len(palettes) and all(1 <= len(p) <= P.MAX_COLORS for p in palettes)
+    return result

@@ -113,7 +113,7 @@ def _colour_block(model=b"RGB ", values=(1.0, 0.0, 0.0), name_units=1, name=b"\x
 
 @pytest.mark.parametrize("data, what", [
     (b"ASEF\x00\x01", "12-byte"),
-    (b"ASEF\x00\x02\x00\x00\x00\x00\x00\x01", "version 2.0"),
+    (b"ASEF\x00\x02\x00\x00\x00\x00\x00\x01", "ends after 0 (the header has the unusual ASE version 2.0)"),
     (_ase([_colour_block()], count=3), "promises 3 blocks"),
     (_ase([_colour_block()[:-3]]), "claims"),
     (_ase([_colour_block(name_units=500)]), "shorter than its contents"),
@@ -314,11 +314,15 @@ def test_kpl_unsupported_model_warns():
 # -- JSON / CSV / CSS -----------------------------------------------------------------------------
 @pytest.mark.parametrize("data, what", [
     (b'["#ff0000",\n "#00ff00",\n ]', "line 3"),
-    (b'{"name": "x"}', "'colors' list"),
-    (b'"#ff0000"', "found str"),
-    (b'[1, 2]', "colors[0]"),
-    (b'[{"name": "x"}]', "no 'hex'"),
-    (b'["#ff0000", "red"]', "colors[1]"),
+    (b'{"name": "x"}', "a JSON object with keys 'name' holds no colours: expected a 'colors' list"),
+    (b'"#ff0000"', "found a string"),
+    (b'[1, 2]', "[0]: expected a hex colour string like \"#rrggbb\", found a number"),
+    (b'[{"name": "x"}]', "[0] has no 'hex' (or 'color') key (keys: 'name')"),
+    (b'["#ff0000", "red"]', "[1]: 'red' is not a hex colour"),
+    (b'{"colors": [1]}', "colors[0]: expected a hex colour string"),
+    (b'{"Sunset": ["#ff0000", 7]}', "['Sunset'][1]: expected a hex colour string"),
+    (b'[["#ff0000"], ["#00ff00", "x"]]', "[1][1]: 'x' is not a hex colour"),
+    (b'[["#ff0000"], 5]', "[1]: expected a list of colours or a palette object"),
     (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     (b"[" + b"1" * 10_000 + b"]", "invalid JSON"),
 ])

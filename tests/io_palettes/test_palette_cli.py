@@ -23,8 +23,11 @@ def test_info_json_is_exactly_the_dict(capsys):
     path = fixture_path("aco_v2_only.aco")
     assert run("palette", "info", path, "--json") == 0
     out = capsys.readouterr().out
-    assert json.loads(out) == read_palette(path).to_json_dict()
-    assert list(json.loads(out)) == ["format", "name", "colors"]
+    expected = read_palette(path).to_json_dict()
+    expected.update(palettes=1, palette_names=[expected["name"]], index=0)
+    assert json.loads(out) == expected
+    assert list(json.loads(out)) == ["format", "name", "colors", "palettes", "palette_names",
+                                     "index"]
     assert "\U0001F600" in out          # not \u-escaped
 
 
@@ -59,7 +62,9 @@ def test_convert(tmp_path, capsys, ext, fmt):
 def test_convert_prints_warnings_to_stderr(tmp_path, capsys):
     run("palette", "convert", fixture_path("gpl_out_of_range.gpl"), str(tmp_path / "o.hex"))
     err = capsys.readouterr().err
-    assert err.count("warning:") == 2 and "gpl_out_of_range.gpl" in err
+    # two reading warnings, plus one: .hex cannot keep the names
+    assert err.count("warning:") == 3 and err.count("gpl_out_of_range.gpl") == 2
+    assert "o.hex: Lospec hex palette files have no names" in err
 
 
 def test_convert_bad_output_extension_fails_before_reading(tmp_path):

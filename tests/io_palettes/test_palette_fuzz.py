@@ -7,7 +7,7 @@ papered over, and read_palette_bytes is exercised end to end as well.
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from somdesk.io.palettes import read_palette_bytes
+from somdesk.io.palettes import read_palette_bytes, read_palettes_bytes
 
 from _palette_testutil import EXT, SEED_FIXTURES, check_outcome, fixture_bytes, read_direct
 
@@ -48,6 +48,7 @@ def mutated(draw, fmt):
 def test_arbitrary_bytes(fmt, data):
     read_direct(fmt, data)
     check_outcome(read_palette_bytes, data, "fuzz" + EXT[fmt])
+    check_outcome(read_palettes_bytes, data, "fuzz" + EXT[fmt])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -57,6 +58,7 @@ def test_mutated_fixtures(fmt, data):
     blob = data.draw(mutated(fmt))
     read_direct(fmt, blob)
     check_outcome(read_palette_bytes, blob, "fuzz" + EXT[fmt])
+    check_outcome(read_palettes_bytes, blob, "fuzz" + EXT[fmt])
 
 
 @FUZZ
@@ -64,7 +66,7 @@ def test_mutated_fixtures(fmt, data):
                     max_size=300))
 def test_palette_flavoured_text(text):
     data = text.encode("utf-8")
-    for fmt in ("gpl", "css", "csv", "paintnet", "hex", "jasc-pal", "json"):
+    for fmt in ("gpl", "css", "csv", "paintnet", "hex", "jasc-pal", "json", "act", "raw-pal"):
         read_direct(fmt, data)
     check_outcome(read_palette_bytes, data, "fuzz")
 
@@ -72,7 +74,12 @@ def test_palette_flavoured_text(text):
 @FUZZ
 @given(prefix=st.sampled_from([b"GIMP Palette\n", b"JASC-PAL\n0100\n3\n", b"hex,name\n",
                                b":root {\n", b"[", b"<color-table>", b"ASEF\x00\x01\x00\x00",
-                               b"\x00\x01\x00\x03", b"\x00\x02\x00\x02", b"RIFF\x00\x00\x00\x00PAL "]),
+                               b"\x00\x01\x00\x03", b"\x00\x02\x00\x02", b"RIFF\x00\x00\x00\x00PAL ",
+                               b"<SCRIBUSCOLORS>", b'[["#fff", ', b'{"A": ["#000", ',
+                               b"name,palette\nA,\"['#000', ", b"#F9DCDD, #F3B2B6, ",
+                               b"ASEF\x00\x00\x00\x01", b'<ColorSet version="1.0">']),
        body=st.binary(max_size=400))
 def test_valid_headers_with_garbage_bodies(prefix, body):
     check_outcome(read_palette_bytes, prefix + body, "fuzz")
+    for ext in (".csv", ".txt", ".act", ".pal"):
+        check_outcome(read_palettes_bytes, prefix + body, "fuzz" + ext)

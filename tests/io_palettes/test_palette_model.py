@@ -52,7 +52,7 @@ def test_from_array_clips_and_rounds():
     assert p.name == "som" and p.swatches[0].name == "a" and p.format is None
     np.testing.assert_allclose(Palette.from_array(p.to_array()).to_array(), p.to_array())
     with pytest.raises(ValueError):
-        Palette.from_array(np.zeros((3, 4)))
+        Palette.from_array(np.zeros((3, 5)))
     with pytest.raises(ValueError):
         Palette.from_array([[np.nan, 0, 0]])
     with pytest.raises(ValueError):
@@ -61,12 +61,12 @@ def test_from_array_clips_and_rounds():
 
 def test_format_ids_and_filters():
     assert FORMATS == ("gpl", "ase", "aco", "jasc-pal", "riff-pal", "paintnet", "hex",
-                       "kpl", "soc", "css", "json", "csv", "image")
+                       "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus")
     assert len(READ_FILTERS) == len(FORMATS)
     for label, globs in READ_FILTERS + WRITE_FILTERS:
         assert label and globs and all(g.startswith("*.") for g in globs)
     assert [g for _, gs in WRITE_FILTERS for g in gs] == [
-        "*.gpl", "*.hex", "*.ase", "*.aco", "*.pal", "*.css", "*.json"]
+        "*.gpl", "*.hex", "*.ase", "*.aco", "*.pal", "*.css", "*.json", "*.act"]
 
 
 def test_error_hierarchy():

@@ -21,7 +21,8 @@ def test_gpl_crlf_bom_tabs_unnamed():
 def test_gpl_rgba_extension():
     p = read_palette(fixture_path("gpl_rgba.gpl"))
     assert rows(p) == [("#ff0000", "Opaque red"), ("#0000ff", "Half blue"), ("#000000", None)]
-    assert any("alpha" in w for w in p.warnings)
+    assert [s.alpha for s in p.swatches] == [255, 128, 0]      # alpha is kept
+    assert p.warnings == ()
 
 
 def test_gpl_out_of_range_is_clamped_with_warnings():
@@ -88,7 +89,7 @@ def test_jasc_with_alpha_and_crlf():
     p = read_palette(fixture_path("jasc_alpha.pal"))
     assert p.format == "jasc-pal"
     assert rows(p) == [("#ff0000", None), ("#00ff00", None), ("#0000ff", None)]
-    assert any("alpha" in w for w in p.warnings)
+    assert [s.alpha for s in p.swatches] == [255, 128, 255]
 
 
 def test_jasc_lf():
@@ -105,7 +106,7 @@ def test_paintnet():
     p = read_palette(fixture_path("paintnet.txt"))
     assert p.format == "paintnet"
     assert [s.hex for s in p.swatches] == ["#ff0000", "#00ff00", "#0000ff", "#abcdef"]
-    assert any("alpha" in w for w in p.warnings)
+    assert [s.alpha for s in p.swatches] == [255, 255, 0x80, 255]     # AARRGGBB
 
 
 def test_lospec_hex():
@@ -130,7 +131,8 @@ def test_krita_bare_colorset_xml():
 
 
 def test_krita_normalised_lab_variant():
-    xml = (b'<ColorSet name="n"><ColorSetEntry name="w">'
+    # Krita 4 wrote version="1.0" and Lab as u16 codes / 65535 (a/b zero at 0x8080).
+    xml = (b'<ColorSet name="n" version="1.0"><ColorSetEntry name="w">'
            b'<Lab L="1" a="0.50196" b="0.50196"/></ColorSetEntry></ColorSet>')
     assert read_palette_bytes(xml, "x.kpl").swatches[0].rgb == (255, 255, 255)
 
@@ -164,7 +166,7 @@ def test_css_mixed_syntaxes():
         ("#0000ff", None),             # hsla(240, 100%, 50%, 0.3)
         ("#1a334d", None),             # RGB(10%, 20%, 30%)
     ]
-    assert any("alpha" in w for w in p.warnings)
+    assert [s.alpha for s in p.swatches] == [255, 255, 128, 255, 128, 255, 0x78, 77, 255]
 
 
 def test_css_selector_hash_is_not_a_colour_but_plain_lists_work():
@@ -179,7 +181,7 @@ def test_json_shapes():
     p = read_palette(fixture_path("object.json"))
     assert p.name == "Object palette"
     assert rows(p) == [("#ff0000", "Red"), ("#00ff00", None), ("#0000ff", "Blue")]
-    assert any("alpha" in w for w in p.warnings)
+    assert p.has_alpha and p.warnings == ()
 
 
 def test_json_list_of_objects():

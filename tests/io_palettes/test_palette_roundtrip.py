@@ -12,7 +12,9 @@ from somdesk.io.palettes import (WRITE_FORMATS, Palette, PaletteError, Swatch, p
 from _palette_testutil import fixture_path
 
 EXT = {"gpl": ".gpl", "hex": ".hex", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal",
-       "css": ".css", "json": ".json"}
+       "css": ".css", "json": ".json", "act": ".act"}
+#: Formats without a signature: only their extension identifies them.
+NO_SIGNATURE = {"act"}
 HAS_NAMES = {"gpl", "ase", "aco", "css", "json"}
 HAS_PALETTE_NAME = {"gpl", "ase", "css", "json"}
 
@@ -62,7 +64,12 @@ def test_write_then_read_file(tmp_path, fmt):
 def test_explicit_format_overrides_extension(tmp_path, fmt):
     path = tmp_path / "palette.data"
     write_palette(sample_palette(), path, format=fmt)
-    assert read_palette_bytes(path.read_bytes(), "palette.data").format == fmt
+    if fmt in NO_SIGNATURE:
+        assert read_palette_bytes(path.read_bytes(), "palette" + EXT[fmt]).format == fmt
+        with pytest.raises(PaletteError, match="not a palette file this program knows"):
+            read_palette_bytes(path.read_bytes(), "palette.data")
+    else:
+        assert read_palette_bytes(path.read_bytes(), "palette.data").format == fmt
 
 
 @pytest.mark.parametrize("fixture", ["aco_v1_v2_spaces.aco", "ase_groups.ase", "krita_groups.kpl",

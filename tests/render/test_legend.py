@@ -40,3 +40,34 @@ def test_category_legend_lists_names():
     assert any((img.reshape(-1, 3) == category_colours(3)[k]).all(axis=1).any() for k in range(3))
     many = category_legend([str(i) for i in range(100)], category_colours(100), max_rows=10)
     assert many.shape[0] < img.shape[0] * 5
+
+
+def test_planes_sheet_wraps_every_plane_with_its_own_bar():
+    from somdesk.render import node_colours, picture, planes_sheet
+
+    rng = np.random.default_rng(1)
+    w = rng.random((5, 6, 7))
+    sheet = planes_sheet(w, [f"col{k}" for k in range(7)], hexagonal=True, scale=6, per_row=3)
+    one = picture(node_colours("component", w, component=0)[0], True, 6)
+    assert sheet.shape[1] < 4 * max(one.shape[1], 120) + 3 * 12          # wrapped after three planes
+    # each plane appears in the sheet pixel for pixel
+    for k in range(7):
+        plane = picture(node_colours("component", w, component=k)[0], True, 6)
+        py, px = plane.shape[0] // 2, plane.shape[1] // 2
+        candidates = np.argwhere((sheet == plane[py, px]).all(axis=2)) - (py, px)
+        hits = [(y, x) for y, x in candidates if y >= 0 and x >= 0 and y + plane.shape[0] <= sheet.shape[0]
+                and x + plane.shape[1] <= sheet.shape[1]
+                and (sheet[y:y + plane.shape[0], x:x + plane.shape[1]] == plane).all()]
+        assert hits, k
+
+
+def test_with_legend_adds_the_bar_below():
+    from somdesk.render import node_colours, picture, with_legend
+
+    w = np.random.default_rng(2).random((4, 4, 3))
+    from somdesk.core.metrics import u_matrix
+    nodes, legend = node_colours("umatrix", w, umatrix=u_matrix(w))
+    img = picture(nodes, False, 10)
+    both = with_legend(img, legend)
+    assert both.shape[0] > img.shape[0] and (both[: img.shape[0], : img.shape[1]] == img).all()
+    assert with_legend(img, None) is img

@@ -7,7 +7,8 @@ import pytest
 
 from somdesk.core import SOM, SOMConfig
 from somdesk.core.clustering import (Assignments, cluster_codebook, grid_edges, majority_labels,
-                                     row_assignments, write_assignments_csv)
+                                     row_assignments)
+from somdesk.io.tables.assignments import write_assignments_csv
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.table import read_table_bytes
 

@@ -180,3 +180,91 @@ def test_unsupported_format_is_refused():
     Image.new("RGB", (4, 4)).save(buf, format="TIFF")
     with pytest.raises(FileFormatError, match="not a supported image"):
         load_image_bytes(buf.getvalue(), "a.tif")
+
+
+# -- alpha kept, orientation, memory (issue 11 transparency, issue 10 item 5) ----------
+def test_alpha_kept_when_asked(tmp_path):
+    rgba = np.zeros((6, 8, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[..., 3] = np.arange(8, dtype=np.uint8) * 30
+    path = write(tmp_path, "a.png", encode(Image.fromarray(rgba, "RGBA"), "PNG"))
+    got = load_image(path, alpha=True)
+    assert got.shape == (6, 8, 4) and np.array_equal(got, rgba)
+    assert load_image(path).shape == (6, 8, 3)                       # the default still composites
+    opaque = write(tmp_path, "b.png", encode(Image.fromarray(picture(5, 5)), "PNG"))
+    assert load_image(opaque, alpha=True).shape == (5, 5, 3)          # no alpha: nothing added
+    pal = Image.new("P", (4, 1))
+    pal.putpalette([255, 0, 0, 0, 255, 0] + [0] * 762)
+    pal.putdata([0, 1, 1, 0])
+    got = load_image(write(tmp_path, "p.png", encode(pal, "PNG", transparency=0)), alpha=True)
+    assert got[0].tolist() == [[255, 0, 0, 0], [0, 255, 0, 255], [0, 255, 0, 255], [255, 0, 0, 0]]
+    assert load_image_bytes(encode(Image.fromarray(rgba, "RGBA"), "PNG"), alpha=True).shape == (6, 8, 4)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(tmp_path, orientation):
+    from PIL import ImageOps
+
+    im = Image.fromarray(picture(5, 7, seed=orientation))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(im, "PNG", exif=exif.tobytes())
+    want = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
+    assert np.array_equal(load_image(write(tmp_path, "o.png", data)), want)
+
+
+def test_banded_conversion_equals_whole(monkeypatch):
+    """Converting in bands gives the same pixels as one band, for every mode family."""
+    rng = np.random.default_rng(4)
+    grey16 = Image.fromarray(rng.integers(0, 65536, (37, 11)).astype(np.uint16))
+    rgba = Image.fromarray(rng.integers(0, 256, (37, 11, 4)).astype(np.uint8), "RGBA")
+    for im in (grey16, rgba, rgba.convert("P"), rgba.convert("LA"), rgba.convert("RGB")):
+        data = encode(im, "PNG")
+        monkeypatch.setattr(image_input, "BAND_PIXELS", 1 << 30)
+        whole = load_image_bytes(data), load_image_bytes(data, alpha=True)
+        monkeypatch.setattr(image_input, "BAND_PIXELS", 11 * 3)      # bands of 3 rows
+        banded = load_image_bytes(data), load_image_bytes(data, alpha=True)
+        assert all(np.array_equal(a, b) for a, b in zip(whole, banded)), im.mode
+
+
+def _grey16_png(path, width, height):
+    """A width x height 16-bit greyscale PNG written row by row: the first row a ramp, every
+    later row filter type 2 ("Up") with zero differences, so it compresses to almost nothing."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    ramp = (np.arange(width, dtype=np.int64) * 65535 // (width - 1)).astype(">u2").tobytes()
+    comp = zlib.compressobj(1)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)))
+        parts = [comp.compress(b"\x00" + ramp)]
+        up = b"\x02" + bytes(2 * width)
+        block = up * 64
+        for _ in range((height - 1) // 64):
+            parts.append(comp.compress(block))
+        parts.append(comp.compress(up * ((height - 1) % 64)))
+        parts.append(comp.flush())
+        f.write(chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b""))
+
+
+def test_100_megapixel_16bit_grey_png_peaks_under_1_2_gb(tmp_path):
+    """Issue 10 item 5: the legal maximum (10,000 x 10,000 = 1e8 pixels, 16-bit grey, a few
+    hundred KB on disk) loads with peak RSS under 1.2 GB (it was 2 GB); measured in a fresh
+    process so nothing else counts."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "big16.png"
+    _grey16_png(path, 10_000, 10_000)
+    assert path.stat().st_size < 2 * 2**20
+    code = ("import resource, sys, numpy as np\n"
+            "from somdesk.io.image_input import load_image\n"
+            "img = load_image(sys.argv[1])\n"
+            "ramp = np.rint(np.arange(10000) * 65535 // 9999 / 257).astype(np.uint8)\n"
+            "ok = img.shape == (10000, 10000, 3) and np.array_equal(img[0, :, 1], ramp) "
+            "and np.array_equal(img[-1, :, 2], ramp)\n"
+            "print(int(ok), int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    ok, peak_kb = map(int, out.stdout.split())
+    assert ok == 1
+    assert peak_kb * 1024 < 1.2e9, f"peak RSS {peak_kb / 2**20:.2f} GiB"

@@ -178,7 +178,7 @@ def test_flat_colour_picture_is_reproduced_exactly():
 
 def test_train_quantizer_limits():
     with pytest.raises(OptionError):
-        train_quantizer(picture(), 1, 2)
+        train_quantizer(picture(), 1, 1)
     with pytest.raises(OptionError):
         train_quantizer(picture(), 17, 16)
     som = train_quantizer(picture(8, 8), 2, 2, iterations=3, fine_tune=0, seed=0)

@@ -8,7 +8,8 @@ from collections import Counter
 
 import numpy as np
 
-from somdesk.core.clustering import cluster_codebook, row_assignments, write_assignments_csv
+from somdesk.core.clustering import cluster_codebook, row_assignments
+from somdesk.io.tables.assignments import write_assignments_csv
 
 
 def prepare_job(table, key):

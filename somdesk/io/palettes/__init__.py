@@ -9,8 +9,14 @@ truncated, too large, hostile -- raises `PaletteError` with one sentence
 naming the file, the problem and (for text) the line.  Non-fatal oddities
 (clamped values, ignored alpha, ...) land in `Palette.warnings`.
 
+Some files hold several palettes (collections): `read_palettes(path)` returns
+all of them and `read_palette(path, index=0)` one.  Swatches carry alpha
+(`Swatch.alpha`, 255 = opaque) where the file has it.
+
 Writing picks the format from the extension (or `format=`) and replaces the
-target atomically, so a failed save never leaves a half-written file.
+target atomically, so a failed save never leaves a half-written file;
+`write_losses(palette, format)` says beforehand what the format cannot keep
+(names, alpha).
 
 See docs/palette-formats.md for every format, formula and limit.
 """
@@ -22,7 +28,7 @@ import stat
 from somdesk.io.atomic import atomic_write_bytes
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
-               paintnet, pal, soc)
+               paintnet, pal, raw_rgb, scribus, soc)
 from .context import ReadContext, display_name
 from .detect import detect_format
 from .limits import (MAX_COLORS, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_CHARS,
@@ -31,7 +37,8 @@ from .model import FORMATS, Palette, PaletteError, Swatch
 
 __all__ = [
     "Swatch", "Palette", "PaletteError", "read_palette", "read_palette_bytes",
-    "write_palette", "palette_to_bytes", "format_for_path", "detect_format",
+    "read_palettes", "read_palettes_bytes", "pick_palette", "write_palette", "palette_to_bytes",
+    "write_losses", "format_for_path", "detect_format",
     "READ_FILTERS", "WRITE_FILTERS", "FORMATS", "WRITE_FORMATS", "FORMAT_LABELS",
     "MAX_FILE_BYTES", "MAX_COLORS", "MAX_IMAGE_PIXELS", "MAX_NAME_CHARS",
     "MAX_ZIP_MEMBER_BYTES",
@@ -42,10 +49,22 @@ _READERS = {
     "jasc-pal": pal.read_jasc, "riff-pal": pal.read_riff, "paintnet": paintnet.read,
     "hex": hexfile.read, "kpl": kpl.read, "soc": soc.read, "css": css.read,
     "json": jsonfmt.read, "csv": csvfmt.read, "image": image.read,
+    "act": raw_rgb.read_act, "raw-pal": raw_rgb.read_raw, "scribus": scribus.read,
+}
+#: Formats whose files can hold several palettes: reader -> list[Palette].
+_COLLECTION_READERS = {
+    "json": jsonfmt.read_all, "csv": csvfmt.read_all, "raw-pal": raw_rgb.read_raw_all,
 }
 _WRITERS = {
     "gpl": gpl.write, "hex": hexfile.write, "ase": adobe_ase.write, "aco": adobe_aco.write,
-    "jasc-pal": pal.write_jasc, "css": css.write, "json": jsonfmt.write,
+    "jasc-pal": pal.write_jasc, "css": css.write, "json": jsonfmt.write, "act": raw_rgb.write_act,
+}
+#: What each writer can hold: names, alpha ("full", "one transparent" or None)
+#: and the most colours.  Used by `write_losses`; keep in step with the writers.
+_CAPABILITIES = {
+    "gpl": (True, "full", None), "hex": (False, None, None), "ase": (True, None, None),
+    "aco": (True, None, 65_535), "jasc-pal": (False, None, None), "css": (True, "full", None),
+    "json": (True, "full", None), "act": (False, "one transparent", 256),
 }
 
 #: Human-readable name of every format id.
@@ -54,17 +73,18 @@ FORMAT_LABELS = {
     "jasc-pal": "JASC palette", "riff-pal": "Microsoft RIFF palette",
     "paintnet": "Paint.NET palette", "hex": "Lospec hex palette", "kpl": "Krita palette",
     "soc": "LibreOffice colour table", "css": "CSS colours", "json": "JSON palette",
-    "csv": "CSV palette", "image": "Image (PNG/GIF)",
+    "csv": "CSV palette", "image": "Image (PNG/GIF)", "act": "Photoshop colour table",
+    "raw-pal": "Raw RGB palette (NES)", "scribus": "Scribus colour set",
 }
 _READ_PATTERNS = {
     "gpl": ["*.gpl"], "ase": ["*.ase"], "aco": ["*.aco"], "jasc-pal": ["*.pal"],
     "riff-pal": ["*.pal"], "paintnet": ["*.txt"], "hex": ["*.hex"], "kpl": ["*.kpl"],
     "soc": ["*.soc"], "css": ["*.css"], "json": ["*.json"], "csv": ["*.csv"],
-    "image": ["*.png", "*.gif"],
+    "image": ["*.png", "*.gif"], "act": ["*.act"], "raw-pal": ["*.pal"], "scribus": ["*.xml"],
 }
 _WRITE_EXTENSIONS = {
     ".gpl": "gpl", ".hex": "hex", ".ase": "ase", ".aco": "aco", ".pal": "jasc-pal",
-    ".css": "css", ".json": "json",
+    ".css": "css", ".json": "json", ".act": "act",
 }
 
 #: Writer format ids, in the order shown in save dialogs.
@@ -80,8 +100,14 @@ WRITE_FILTERS: list[tuple[str, list[str]]] = [
     for f in WRITE_FORMATS]
 
 
-def read_palette_bytes(data: bytes, filename: str = "<data>") -> Palette:
-    """Read a palette from memory; `filename` is used for messages and as a hint."""
+def read_palettes_bytes(data: bytes, filename: str = "<data>") -> list[Palette]:
+    """Every palette in `data`, in file order (one for most formats).
+
+    Collections (JSON lists of palettes or objects of name -> list, CSV with
+    a list column, 1536-byte NES .pal) give several; each Palette has its
+    name (or None) and the file's warnings.  `filename` is used in messages
+    and as a format hint.  Raises PaletteError for anything unreadable.
+    """
     filename = display_name(filename)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
@@ -92,7 +118,9 @@ def read_palette_bytes(data: bytes, filename: str = "<data>") -> Palette:
     fmt = detect_format(data, filename)
     ctx = ReadContext(filename, fmt)
     try:
-        return _READERS[fmt](data, ctx)
+        if fmt in _COLLECTION_READERS:
+            return _COLLECTION_READERS[fmt](data, ctx)
+        return [_READERS[fmt](data, ctx)]
     except PaletteError:
         raise
     except RecursionError:
@@ -106,8 +134,27 @@ def read_palette_bytes(data: bytes, filename: str = "<data>") -> Palette:
                         f"({type(exc).__name__}: {exc}); please report this") from exc
 
 
-def read_palette(path: str | os.PathLike) -> Palette:
-    """Read the palette file at `path`, detecting its format."""
+def pick_palette(palettes: list[Palette], index: int, filename: str = "<data>") -> Palette:
+    """`palettes[index]`, or PaletteError naming `filename` and the valid range."""
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise TypeError(f"index must be an int, not {type(index).__name__}")
+    if not 0 <= index < len(palettes):
+        n = len(palettes)
+        valid = "0" if n == 1 else f"0..{n - 1}"
+        raise PaletteError(f"{display_name(filename)}: holds {n} palette{'s' * (n != 1)}; "
+                           f"index {index} is out of range (use {valid})")
+    return palettes[index]
+
+
+def read_palette_bytes(data: bytes, filename: str = "<data>", index: int = 0) -> Palette:
+    """Read palette number `index` (0 = the first) from memory.
+
+    `filename` is used for messages and as a hint.  Raises PaletteError.
+    """
+    return pick_palette(read_palettes_bytes(data, filename), index, filename)
+
+
+def _read_file(path: str | os.PathLike) -> tuple[bytes, str]:
     path = os.fspath(path)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
@@ -133,7 +180,27 @@ def read_palette(path: str | os.PathLike) -> Palette:
         raise PaletteError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
     except ValueError as exc:   # e.g. an embedded NUL in the path
         raise PaletteError(f"{shown}: invalid file name ({exc})") from None
-    return read_palette_bytes(data, path)
+    return data, path
+
+
+def read_palettes(path: str | os.PathLike) -> list[Palette]:
+    """Every palette in the file at `path` (see `read_palettes_bytes`).
+
+    This is the call for a collection picker: ``len(result)`` palettes,
+    ``result[k].name`` (may be None: show "Palette k+1").  Raises PaletteError.
+    """
+    data, path = _read_file(path)
+    return read_palettes_bytes(data, path)
+
+
+def read_palette(path: str | os.PathLike, index: int = 0) -> Palette:
+    """Read palette number `index` (0 = the first) of the file at `path`.
+
+    Most files hold one palette; a collection holds several (`read_palettes`).
+    Raises PaletteError, also when `index` is out of range.
+    """
+    data, path = _read_file(path)
+    return read_palette_bytes(data, path, index)
 
 
 def format_for_path(path: str | os.PathLike) -> str:
@@ -160,6 +227,33 @@ def palette_to_bytes(palette: Palette, format: str) -> bytes:
         raise PaletteError(f"the palette has {len(palette.swatches)} colours; "
                            f"at most {MAX_COLORS} can be saved")
     return writer(palette)
+
+
+def write_losses(palette: Palette, format: str) -> list[str]:
+    """What writing `palette` as `format` cannot keep, one sentence each.
+
+    Empty when nothing is lost.  The CLI prints these as warnings; the GUI
+    can show them before saving.  (Too many colours is not a loss but an
+    error, raised by `palette_to_bytes`.)
+    """
+    if format not in _CAPABILITIES:
+        raise PaletteError(f"cannot write format {format!r}; writable formats: "
+                           f"{', '.join(WRITE_FORMATS)}")
+    names, alpha, _limit = _CAPABILITIES[format]
+    label = FORMAT_LABELS[format]
+    out = []
+    if not names and (palette.name or any(s.name for s in palette.swatches)):
+        out.append(f"{label} files have no names; colour and palette names are not saved")
+    partial = sum(1 for s in palette.swatches if s.alpha not in (0, 255))
+    clear = sum(1 for s in palette.swatches if s.alpha == 0)
+    if alpha is None and (partial or clear):
+        out.append(f"{label} files have no transparency; {partial + clear} colour(s) with "
+                   "alpha below 255 are saved opaque")
+    elif alpha == "one transparent" and (partial or clear > 1):
+        out.append(f"{label} files mark at most one colour fully transparent; "
+                   f"{partial + max(clear - 1, 0)} other colour(s) with alpha below 255 are "
+                   "saved opaque")
+    return out
 
 
 def write_palette(palette: Palette, path: str | os.PathLike, format: str | None = None) -> None:

@@ -3,6 +3,7 @@
 Byte layout (big-endian throughout)::
 
     "ASEF"  uint16 major=1  uint16 minor=0  uint32 block_count
+            (other versions, e.g. 0.1 from converters, are read with a warning)
     block:  uint16 type  uint32 length  <length bytes of body>
       0xC001 group start  body: name
       0xC002 group end    body: empty
@@ -82,8 +83,20 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     if len(data) < 12:
         raise ctx.error("the file is truncated inside the 12-byte ASE header")
     major, minor, nblocks = struct.unpack(">HHI", data[4:12])
-    if major != 1:
-        raise ctx.error(f"unsupported ASE version {major}.{minor} (only 1.x is known)")
+    if (major, minor) != (1, 0):
+        # Adobe writes 1.0, but widely used converters write e.g. 0.1
+        # (bytes 00 00 00 01); the block structure is the same, so we read
+        # any version and let the blocks decide.
+        ctx.warn(f"unusual ASE version {major}.{minor} (Adobe writes 1.0); read anyway")
+        try:
+            return _read_blocks(data, nblocks, ctx)
+        except PaletteError as exc:
+            raise PaletteError(f"{exc} (the header has the unusual ASE version "
+                               f"{major}.{minor})") from None
+    return _read_blocks(data, nblocks, ctx)
+
+
+def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     if nblocks > _MAX_BLOCKS:
         # Each colour needs one block and groups two; more than this cannot be
         # a palette within MAX_COLORS, and would only make us loop for long.

@@ -10,7 +10,7 @@ import codecs
 import re
 from typing import Iterable, Iterator
 
-from .limits import MAX_COLORS, MAX_WARNINGS
+from .limits import MAX_COLORS, MAX_PALETTES, MAX_TOTAL_COLORS, MAX_WARNINGS
 from .model import Palette, PaletteError, Swatch
 
 from somdesk.io.names import display_name  # noqa: F401 - re-exported for the readers
@@ -56,6 +56,35 @@ class ReadContext:
             raise self.error("the palette contains no colours")
         self.check_count(len(sw))
         return Palette(sw, name=name, format=self.fmt, warnings=self.warnings)
+
+    def finish_many(self, palettes: Iterable[tuple[Iterable[Swatch], str | None]],
+                    what: str = "palette") -> list[Palette]:
+        """Wrap up a collection: one Palette per ``(swatches, name)``.
+
+        Empty palettes are skipped with a warning naming their position, a
+        file with none at all is an error, and the file's warnings are
+        attached to every palette (they are about the file).
+        """
+        kept: list[tuple[tuple[Swatch, ...], str | None]] = []
+        total = 0
+        for number, (swatches, name) in enumerate(palettes, 1):
+            sw = tuple(swatches)
+            if not sw:
+                label = f" ({name[:40]!r})" if name else ""
+                self.warn(f"{what} {number}{label} has no colours; skipped")
+                continue
+            self.check_count(len(sw))
+            total += len(sw)
+            if total > MAX_TOTAL_COLORS:
+                raise self.error(f"the file holds more than {MAX_TOTAL_COLORS:,} colours in all; "
+                                 "too large for a palette collection")
+            kept.append((sw, name))
+            if len(kept) > MAX_PALETTES:
+                raise self.error(f"the file holds more than {MAX_PALETTES:,} palettes")
+        if not kept:
+            raise self.error("the file contains no colours")
+        warnings = self.warnings
+        return [Palette(sw, name=name, format=self.fmt, warnings=warnings) for sw, name in kept]
 
 
 def decode_text(data: bytes, ctx: ReadContext) -> str:

@@ -9,7 +9,8 @@ property name without ``--`` becomes its name (CSS escapes are decoded).
 If the sheet has rule blocks (``{ ... }``), only colours inside blocks count,
 so an id selector such as ``#add { ... }`` is not taken for a colour.  Colour
 functions we cannot evaluate (``rgb(var(--r) ...)``) are skipped with a
-warning; alpha is ignored with a summary warning.
+warning.  Alpha (``#rgba``, ``#rrggbbaa``, ``rgba()``, ``/ a``) is kept as
+`Swatch.alpha`, 0..1 (or 0..100 %) scaled to 0..255 and clamped.
 
 The writer emits::
 
@@ -175,7 +176,6 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     decl = next(decls, None)
     decl_used = False
     swatches: list[Swatch] = []
-    low_alpha = 0
     for examined, tok in enumerate(_TOKEN.finditer(text), 1):
         if examined > _MAX_TOKENS:
             raise ctx.error(f"more than {_MAX_TOKENS:,} colour-like tokens; not a palette", line)
@@ -210,12 +210,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         name = None
         if decl is not None and decl.start(2) <= pos and not decl_used:
             name, decl_used = _unescape(decl.group(1)), True
-        if alpha < 1.0:
-            low_alpha += 1
-        swatches.append(Swatch(rgb, name))
+        swatches.append(Swatch(rgb, name, cs.unit_to_byte(alpha)))
         ctx.check_count(len(swatches), line)
-    if low_alpha:
-        ctx.warn(f"{low_alpha} colour(s) have alpha below 1; alpha was ignored")
     if not swatches:
         raise ctx.error("no colours found in the CSS (expected #rrggbb, rgb(), hsl() ...)")
     return ctx.finish(swatches, palette_name)
@@ -227,6 +223,7 @@ def write(palette: Palette) -> bytes:
         out.append(f"/* Palette: {palette.name.replace('*/', '* /')} */")
     out.append(":root {")
     for i, s in enumerate(palette.swatches, 1):
-        out.append(f"  --{_escape(s.name) if s.name else f'color-{i}'}: {s.hex};")
+        value = s.hex if s.alpha == 255 else s.hex8   # CSS Color 4 #rrggbbaa
+        out.append(f"  --{_escape(s.name) if s.name else f'color-{i}'}: {value};")
     out.append("}")
     return ("\n".join(out) + "\n").encode("utf-8")

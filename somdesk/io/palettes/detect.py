@@ -14,7 +14,7 @@ import os
 import re
 import struct
 
-from . import adobe_ase, csvfmt
+from . import adobe_ase, csvfmt, hexfile, raw_rgb
 from .colorspaces import parse_hex
 from .context import ReadContext
 
@@ -27,9 +27,9 @@ EXTENSION_HINTS = {
     ".gpl": "gpl", ".ase": "ase", ".aco": "aco", ".pal": "jasc-pal",
     ".txt": "paintnet", ".hex": "hex", ".kpl": "kpl", ".soc": "soc",
     ".css": "css", ".scss": "css", ".less": "css", ".json": "json",
-    ".csv": "csv", ".png": "image", ".gif": "image",
+    ".csv": "csv", ".png": "image", ".gif": "image", ".act": "act",
 }
-_BINARY = {"ase", "aco", "kpl", "image", "riff-pal"}
+_BINARY = {"ase", "aco", "kpl", "image", "riff-pal"}   # .act: see detect_format
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 200
 _HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
@@ -44,6 +44,17 @@ _XML_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 
 def extension_hint(filename: str) -> str | None:
     return EXTENSION_HINTS.get(os.path.splitext(str(filename))[1].lower())
+
+
+def _has_text_header(data: bytes) -> bool:
+    """A GIMP or JASC header: such a file is that format whatever its name."""
+    head = data[:32].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+    return head.startswith((b"GIMP PALETTE", b"JASC-PAL"))
+
+
+def _has_jasc_header(data: bytes) -> bool:
+    head = data[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:8].upper() == b"JASC-PAL" or head.startswith(b"RIFF")
 
 
 def _is_aseprite(data: bytes, filename: str) -> bool:
@@ -91,7 +102,7 @@ def _text_candidates(text: str, hint: str | None) -> list[str]:
     if pnet and all(line_re.fullmatch(l) for l in pnet):
         out.append("paintnet")
     plain = _significant(lines)
-    if plain and all(_HEX_LINE.fullmatch(l) for l in plain):
+    if plain and all(_HEX_LINE.fullmatch(l) or hexfile.is_hex_list_line(l) for l in plain):
         out.append("hex")
     if plain:
         cells = _csv_cells(plain[0])
@@ -127,14 +138,20 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
         return "kpl"
     if data.startswith(PNG_MAGIC) or data.startswith(GIF_MAGICS):
         return "image"
-    if data[:2] in (b"\x00\x01", b"\x00\x02"):
-        return "aco"
 
     hint = extension_hint(filename)
+    if hint == "act" and not _has_text_header(data):
+        return "act"   # no signature at all: the extension decides, as in GIMP and Krita
+    if hint == "jasc-pal" and len(data) in raw_rgb.RAW_PAL_SIZES and not _has_jasc_header(data):
+        return "raw-pal"   # a headerless RGB .pal is recognised by its size only
+    if data[:2] in (b"\x00\x01", b"\x00\x02"):
+        return "aco"
     if hint in _BINARY:
         return hint   # the parser reports precisely what is wrong
     text = _sniff_text(data)
     if "\x00" in text:
+        if hint == "jasc-pal":
+            return "raw-pal"   # binary .pal of another size: that reader names the sizes
         raise ctx.error("not a palette file this program knows (unrecognised binary data)")
     first = next((l.strip() for l in text.splitlines() if l.strip()), "")
     if first.lower().startswith("gimp palette"):
@@ -148,10 +165,13 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
             return "soc"
         if local.lower() == "colorset":
             return "kpl"
+        if local.lower() == "scribuscolors":
+            return "scribus"
         if hint in ("soc", "kpl"):
             return hint
         raise ctx.error(f"an XML file with root <{root[:40]}> is not a palette format this "
-                        "program knows (expected a LibreOffice .soc or Krita colorset)")
+                        "program knows (expected a LibreOffice .soc colour table, a Krita "
+                        "colorset or a Scribus <SCRIBUSCOLORS> set)")
     if first.startswith(("{", "[")) and hint != "css":
         return "json"
     if hint == "json" and first.startswith('"'):

@@ -11,7 +11,8 @@ Layout::
 
 Real files have a UTF-8 BOM, CRLF, tabs, Latin-1 names and values above 255
 (hand-edited), so the reader tolerates all of those; values outside 0..255
-are clamped with a warning.  Anything else that is not a comment, header or
+are clamped with a warning.  With ``Channels: RGBA`` the fourth number is
+alpha and is kept (`Swatch.alpha`).  Anything else that is not a comment, header or
 colour line is an error with its line number -- silently skipping lines
 would silently drop colours.
 """
@@ -52,6 +53,10 @@ def _number(text: str, ctx: ReadContext, line: int) -> int:
 
 
 def _channel(text: str, ctx: ReadContext, line: int) -> int:
+    if len(text) <= 3 and text.isdigit() and text.isascii():   # the common case, fast
+        value = int(text)
+        if value <= 255:
+            return value
     value = _number(text, ctx, line)
     if 0 <= value <= 255:
         return value
@@ -72,15 +77,14 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     name: str | None = None
     channels = 3
     swatches: list[Swatch] = []
-    low_alpha = 0
     for lineno, stripped in lines:
         colour = _split_colour(stripped, channels)
         if colour is not None:
             numbers, colour_name = colour
-            rgb = tuple(_channel(v, ctx, lineno) for v in numbers[:3])
-            if channels == 4 and _number(numbers[3], ctx, lineno) < 255:
-                low_alpha += 1
-            swatches.append(Swatch(rgb, colour_name))
+            rgb = (_channel(numbers[0], ctx, lineno), _channel(numbers[1], ctx, lineno),
+                   _channel(numbers[2], ctx, lineno))
+            alpha = _channel(numbers[3], ctx, lineno) if channels == 4 else 255
+            swatches.append(Swatch(rgb, colour_name, alpha))
             ctx.check_count(len(swatches), lineno)
             continue
         key, colon, value = stripped.partition(":")
@@ -102,8 +106,6 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
             continue
         want = "R G B A [name]" if channels == 4 else "R G B [name]"
         raise ctx.error(f"expected a colour line '{want}', found {_shorten(stripped)!r}", lineno)
-    if low_alpha:
-        ctx.warn(f"{low_alpha} colour(s) have alpha below 255; alpha was ignored")
     return ctx.finish(swatches, name)
 
 
@@ -112,11 +114,17 @@ def _shorten(s: str, n: int = 40) -> str:
 
 
 def write(palette: Palette) -> bytes:
+    """GIMP's layout; with ``Channels: RGBA`` and 4 numbers a line only when
+    some colour is not opaque (GIMP 2.10 itself does not read that header)."""
+    rgba = palette.has_alpha
     out = ["GIMP Palette"]
     if palette.name:
         out.append(f"Name: {palette.name}")
+    if rgba:
+        out.append("Channels: RGBA")
     out.append("#")
     for s in palette.swatches:
         r, g, b = s.rgb
-        out.append(f"{r:3d} {g:3d} {b:3d}" + (f"\t{s.name}" if s.name else ""))
+        numbers = f"{r:3d} {g:3d} {b:3d}" + (f" {s.alpha:3d}" if rgba else "")
+        out.append(numbers + (f"\t{s.name}" if s.name else ""))
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -1,9 +1,23 @@
-"""Lospec hex palette (.hex): one RRGGBB per line, optional leading ``#``.
+"""Hex colour lists: Lospec ``.hex`` and one-line lists in .txt/.hex files.
 
-No names, no header.  Blank lines are skipped.  We write lower-case digits
-without ``#``, as lospec.com does.
+Lospec writes one ``RRGGBB`` per line, optionally with a leading ``#``.
+Coolors, Adobe Color and many web pages give a palette as one line instead::
+
+    #F9DCDD, #F3B2B6, #EB8A90
+    #000,#555,#aaa
+
+so a line may hold any number of colours separated by commas, semicolons or
+white space, each optionally in quotes.  With ``#`` a colour has 3, 4, 6 or
+8 digits, and 4 or 8 digits carry alpha in CSS order (``#RRGGBBAA``), which
+is kept.  Without ``#`` only 6 digits: bare 3-digit numbers are too easily
+something else, and bare 8-digit lines are Paint.NET's ``AARRGGBB``.  Every
+token must be a colour: anything else is an error naming the line -- a
+reader never drops colours silently.  No names.  We write lower-case
+``rrggbb`` lines without ``#``, as lospec.com does.
 """
 from __future__ import annotations
+
+import re
 
 from .colorspaces import parse_hex
 from .context import ReadContext, decode_text, significant_lines
@@ -11,17 +25,37 @@ from .model import Palette, Swatch
 
 FORMAT = "hex"
 
+_SEPARATORS = re.compile(r"[,;\s]+")
+_TOKEN = re.compile(r"#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})|[0-9A-Fa-f]{6}")
+
+
+def _tokens(line: str) -> list[str]:
+    return [t.strip("\"'") for t in _SEPARATORS.split(line.strip(" ,;\t")) if t]
+
+
+def is_hex_list_line(line: str) -> bool:
+    """True when `line` is one or more hex colours separated by , ; or spaces."""
+    tokens = _tokens(line)
+    return bool(tokens) and all(_TOKEN.fullmatch(t) for t in tokens)
+
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
     text = decode_text(data, ctx)
     swatches: list[Swatch] = []
     for lineno, line in significant_lines(text):
-        digits = line[1:] if line.startswith("#") else line
-        parsed = parse_hex(digits) if len(digits) == 6 else None
-        if parsed is None:
-            raise ctx.error(f"expected a colour as RRGGBB hex digits, found {line[:40]!r}", lineno)
-        swatches.append(Swatch(parsed[0]))
-        ctx.check_count(len(swatches), lineno)
+        # One colour per line (Lospec) is the common case: skip the split.
+        tokens = (line,) if _TOKEN.fullmatch(line) else _tokens(line)
+        for token in tokens:
+            parsed = parse_hex(token) if _TOKEN.fullmatch(token) else None
+            if parsed is None:
+                if len(tokens) == 1:
+                    raise ctx.error(f"expected a colour as RRGGBB hex digits, found {line[:40]!r}",
+                                    lineno)
+                raise ctx.error(f"{token[:40]!r} is not a hex colour like #rrggbb or #rgb "
+                                "(colours on a line are separated by commas, semicolons or spaces)",
+                                lineno)
+            swatches.append(Swatch(parsed[0], alpha=parsed[1]))
+            ctx.check_count(len(swatches), lineno)
     return ctx.finish(swatches)
 
 

@@ -2,6 +2,7 @@
 
 * An indexed image (PNG with PLTE, any GIF) gives its colour table, in table
   order, unused entries included -- that is how pixel artists ship palettes.
+  PNG ``tRNS`` alpha and the GIF transparent index are kept (`Swatch.alpha`).
 * Any other image gives its distinct colours in first-seen row-major order;
   fully transparent pixels are skipped (their colour is meaningless), more
   than MAX_COLORS distinct colours is refused.
@@ -82,11 +83,34 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
             table = im.getpalette("RGB") or []
             if len(table) < 3:
                 raise ctx.error("the indexed image has an empty colour table")
-            if "transparency" in im.info:
-                ctx.warn("the colour table's transparency was ignored")
-            return ctx.finish(Swatch((table[i], table[i + 1], table[i + 2]))
-                              for i in range(0, len(table) - 2, 3))
+            count = len(table) // 3
+            alpha = _table_alpha(im.info.get("transparency"), count, ctx)
+            return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
+                                     alpha=alpha[i]) for i in range(count))
         return ctx.finish(_distinct_colours(im, ctx))
+
+
+def _table_alpha(transparency, count: int, ctx: ReadContext) -> list[int]:
+    """Per-entry alpha of an indexed image's colour table.
+
+    PNG ``tRNS`` for a palette image gives one alpha byte per entry (entries
+    past its end are opaque; Pillow hands it over as bytes); a GIF (or a
+    one-entry tRNS) names a single transparent index (an int).
+    """
+    alpha = [255] * count
+    if isinstance(transparency, int):
+        if 0 <= transparency < count:
+            alpha[transparency] = 0
+        else:
+            ctx.warn(f"the transparent index {transparency} is outside the "
+                     f"{count}-entry colour table; ignored")
+    elif isinstance(transparency, (bytes, bytearray)):
+        if len(transparency) > count:
+            ctx.warn(f"the transparency chunk has {len(transparency)} entries for "
+                     f"{count} colours; the extra ones were ignored")
+        for i, a in enumerate(transparency[:count]):
+            alpha[i] = a
+    return alpha
 
 
 def _rgb_array(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:

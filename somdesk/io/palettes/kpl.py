@@ -16,9 +16,10 @@ Colour children we understand (first one found per entry wins):
   (``g10``/``linear``) we apply the sRGB transfer curve first.
 * ``CMYK`` c, m, y, k in 0..1 (naive conversion, see colorspaces).
 * ``Gray`` g in 0..1.
-* ``Lab`` L 0..100, a/b -128..127 (D50).  Some Krita versions wrote Lab
-  normalised to 0..1 (a/b centred on 0.5); when all three values are in
-  0..1 we read them that way (a real Lab colour with L <= 1 is black anyway).
+* ``Lab`` L 0..100, a/b -128..127 (D50), as Krita 5 writes it
+  (``<ColorSet version="2.0">``).  Krita 4 wrote ``version="1.0"`` and Lab
+  normalised to 0..1 (the 16-bit codes / 65535, a/b zero at 0x8080); like
+  Krita 5 we convert those only when the version says 1.0.
 
 Entries are taken in document order, ungrouped ones first as Krita writes
 them.  Zip safety: members over MAX_ZIP_MEMBER_BYTES uncompressed are
@@ -97,7 +98,24 @@ def _floats(el, keys: str, ctx: ReadContext, label: str) -> list[float]:
     return out
 
 
-def _entry_rgb(entry, ctx: ReadContext, label: str):
+#: Krita's 16-bit Lab stores a*/b* = 0 at this code (KoLabColorSpaceMathsTraits
+#: <quint16>::halfValueAB), with -128 at 0 and +127 at 2 * half.
+_AB_HALF = 0x8080
+
+
+def _krita4_ab(v: float) -> float:
+    """An a*/b* value Krita 4 wrote normalised (u16 code / 65535) -> a*/b*.
+
+    Krita 5 converts the u16 code the same way in LabU16ColorSpace::colorToXML:
+    below the half code the scale is 128, above it 127.
+    """
+    code = v * 65535.0
+    if code <= _AB_HALF:
+        return -128.0 * (_AB_HALF - code) / _AB_HALF
+    return 127.0 * (code - _AB_HALF) / _AB_HALF
+
+
+def _entry_rgb(entry, ctx: ReadContext, label: str, normalised_lab: bool = False):
     for child in entry:
         tag = local_name(child.tag)
         if tag in ("RGB", "sRGB"):
@@ -120,8 +138,12 @@ def _entry_rgb(entry, ctx: ReadContext, label: str):
             return cs.gray_to_rgb(g)
         if tag == "Lab":
             L, a, b = _floats(child, "L a b", ctx, label)
-            if 0 <= L <= 1 and 0 <= a <= 1 and 0 <= b <= 1:
-                L, a, b = L * 100.0, a * 255.0 - 128.0, b * 255.0 - 128.0
+            if normalised_lab:
+                if all(0.0 <= v <= 1.0 for v in (L, a, b)):
+                    L, a, b = L * 100.0, _krita4_ab(a), _krita4_ab(b)
+                else:
+                    ctx.warn(f"{label}: Lab values outside 0..1 in a version 1.0 palette; "
+                             "read as L 0..100, a/b -128..127")
             if not cs.lab_in_gamut(L, a, b):
                 ctx.warn(f"{label}: Lab colour is outside the sRGB gamut; clipped")
             return cs.lab_to_rgb(L, a, b, "D50")
@@ -134,6 +156,13 @@ def parse_colorset(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palette
     root, lines = parse(xml, ctx, "colorset.xml")
     if local_name(root.tag).lower() != "colorset":
         raise ctx.error(f"colorset.xml has root <{local_name(root.tag)[:40]}>, expected <ColorSet>")
+    version = (local_attrs(root).get("version") or "").strip()
+    # Krita's own rule (KoColorSet loadKplGroup): only palettes saved with
+    # version "1.0" (Krita 4) hold Lab normalised to 0..1; version "2.0"
+    # (Krita 5) and files without a version hold L 0..100, a/b -128..127.
+    normalised_lab = version == "1.0"
+    if version not in ("", "1.0", "2.0"):
+        ctx.warn(f"unknown colorset version {version[:20]!r}; Lab read as Krita 5 writes it")
     swatches: list[Swatch] = []
     index = 0
     for entry, line in zip(root.iter(), lines):
@@ -144,7 +173,7 @@ def parse_colorset(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palette
         # Inside a zip the line is colorset.xml's, not the .kpl file's: say so.
         where = f"colorset.xml line {line}, " if zipped else f"line {line}: "
         label = f"{where}entry {index}" + (f" ({name[:40]!r})" if name else "")
-        rgb = _entry_rgb(entry, ctx, label)
+        rgb = _entry_rgb(entry, ctx, label, normalised_lab)
         if rgb is not None:
             swatches.append(Swatch(rgb, name))
             ctx.check_count(len(swatches))

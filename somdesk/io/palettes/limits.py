@@ -28,3 +28,10 @@ MAX_ZIP_MEMBERS = 1_000
 #: Warnings kept per file; past this we keep one "... and N more" line so a
 #: 65,536-line file full of out-of-range values cannot flood the UI.
 MAX_WARNINGS = 100
+
+#: Most palettes in one collection file (JSON list of lists, CSV one palette
+#: per row, ...).
+MAX_PALETTES = 65_536
+
+#: Most colours in all palettes of one collection file together.
+MAX_TOTAL_COLORS = 16 * MAX_COLORS

@@ -20,7 +20,7 @@ from .limits import MAX_NAME_CHARS
 #: exact strings, so never rename one.
 FORMATS = (
     "gpl", "ase", "aco", "jasc-pal", "riff-pal", "paintnet", "hex",
-    "kpl", "soc", "css", "json", "csv", "image",
+    "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus",
 )
 
 
@@ -72,23 +72,55 @@ def _check_channel(v: object) -> int:
 
 @dataclass(frozen=True)
 class Swatch:
-    """One colour: 8-bit sRGB plus an optional name (normalised by `clean_name`)."""
+    """One colour: 8-bit sRGB, an optional name (normalised by `clean_name`)
+    and an 8-bit alpha.
+
+    Alpha is *straight* (not premultiplied): 255 = opaque (the default),
+    0 = fully transparent, and `rgb` keeps the colour even when alpha is 0
+    (an ACT or PNG transparent entry still has one).  Readers set it from
+    GPL ``Channels: RGBA``, 8-digit hex, JASC/Paint.NET alpha columns, CSS
+    alpha, the ACT transparent index and PNG ``tRNS``.
+    """
 
     rgb: tuple[int, int, int]
     name: str | None = None
+    alpha: int = 255
 
     def __post_init__(self) -> None:
         rgb = tuple(self.rgb)
         if len(rgb) != 3:
             raise ValueError(f"rgb needs 3 channels, got {len(rgb)}")
-        object.__setattr__(self, "rgb", tuple(_check_channel(v) for v in rgb))
-        object.__setattr__(self, "name", clean_name(self.name))
+        r, g, b = rgb
+        a = self.alpha
+        # Fast path for plain ints in range (readers build 65,536 of these);
+        # anything else goes through the checking (and converting) path.
+        if not (type(r) is int and type(g) is int and type(b) is int and type(a) is int
+                and 0 <= r <= 255 and 0 <= g <= 255 and 0 <= b <= 255 and 0 <= a <= 255):
+            rgb = (_check_channel(r), _check_channel(g), _check_channel(b))
+            object.__setattr__(self, "alpha", _check_channel(a))
+        object.__setattr__(self, "rgb", rgb)
+        name = self.name
+        if name is not None and not (type(name) is str and name.isprintable()
+                                     and len(name) <= MAX_NAME_CHARS and name == name.strip()
+                                     and name):
+            name = clean_name(name)
+        object.__setattr__(self, "name", name)
 
     @property
     def hex(self) -> str:
-        """The colour as ``#rrggbb`` (lower case)."""
+        """The colour as ``#rrggbb`` (lower case, alpha not included)."""
         r, g, b = self.rgb
         return f"#{r:02x}{g:02x}{b:02x}"
+
+    @property
+    def rgba(self) -> tuple[int, int, int, int]:
+        """``(r, g, b, alpha)``, each 0..255."""
+        return (*self.rgb, self.alpha)
+
+    @property
+    def hex8(self) -> str:
+        """``#rrggbbaa`` (CSS order, lower case); ``aa`` is always present."""
+        return f"{self.hex}{self.alpha:02x}"
 
 
 @dataclass(frozen=True)
@@ -114,24 +146,38 @@ class Palette:
     def __len__(self) -> int:
         return len(self.swatches)
 
+    @property
+    def has_alpha(self) -> bool:
+        """True when any swatch is not fully opaque (alpha < 255)."""
+        return any(s.alpha != 255 for s in self.swatches)
+
     def to_array(self) -> np.ndarray:
-        """The colours as an (N, 3) float64 array in [0, 1]."""
+        """The colours as an (N, 3) float64 array in [0, 1] (alpha dropped)."""
         if not self.swatches:
             return np.zeros((0, 3), dtype=np.float64)
         return np.array([s.rgb for s in self.swatches], dtype=np.float64) / 255.0
 
+    def to_rgba_array(self) -> np.ndarray:
+        """The colours as an (N, 4) float64 array in [0, 1]; column 3 is alpha
+        (1 = opaque), straight, not premultiplied."""
+        if not self.swatches:
+            return np.zeros((0, 4), dtype=np.float64)
+        return np.array([s.rgba for s in self.swatches], dtype=np.float64) / 255.0
+
     @classmethod
     def from_array(cls, arr, name: str | None = None,
                    names: Sequence[str | None] | None = None) -> "Palette":
-        """Build a palette from an (N, 3) array of floats in [0, 1].
+        """Build a palette from an (N, 3) or (N, 4) array of floats in [0, 1].
 
-        Values are clipped to [0, 1] and rounded to the nearest 8-bit level,
-        so SOM weights (which wander slightly outside the unit cube) can be
-        saved directly.  NaN is refused: it has no sensible colour.
+        A fourth column is straight alpha (1 = opaque).  Values are clipped
+        to [0, 1] and rounded to the nearest 8-bit level, so SOM weights
+        (which wander slightly outside the unit cube) can be saved directly.
+        NaN is refused: it has no sensible colour.  Raises ValueError for
+        another shape or a names list of the wrong length.
         """
         a = np.asarray(arr, dtype=np.float64)
-        if a.ndim != 2 or a.shape[1] != 3:
-            raise ValueError(f"expected an (N, 3) array, got shape {a.shape}")
+        if a.ndim != 2 or a.shape[1] not in (3, 4):
+            raise ValueError(f"expected an (N, 3) or (N, 4) array, got shape {a.shape}")
         if not np.all(np.isfinite(a)):
             raise ValueError("the array contains NaN or infinite values")
         if names is not None:
@@ -140,16 +186,21 @@ class Palette:
                 raise ValueError(f"{len(names)} names for {a.shape[0]} colours")
         q = np.rint(np.clip(a, 0.0, 1.0) * 255.0).astype(np.int64)
         swatches = tuple(
-            Swatch((int(r), int(g), int(b)), names[i] if names is not None else None)
-            for i, (r, g, b) in enumerate(q)
+            Swatch((int(row[0]), int(row[1]), int(row[2])),
+                   names[i] if names is not None else None,
+                   int(row[3]) if len(row) == 4 else 255)
+            for i, row in enumerate(q)
         )
         return cls(swatches, name=name)
 
     def to_json_dict(self) -> dict:
-        """``{"format", "name", "colors": [{"hex", "name"}, ...]}`` in file order."""
-        return {
-            "format": self.format,
-            "name": self.name,
-            "colors": [{"hex": s.hex, "name": s.name} for s in self.swatches],
-        }
+        """``{"format", "name", "colors": [{"hex", "name"[, "alpha"]}, ...]}`` in
+        file order; ``"alpha"`` (0..255) is present only when it is not 255."""
+        colours = []
+        for s in self.swatches:
+            item = {"hex": s.hex, "name": s.name}
+            if s.alpha != 255:
+                item["alpha"] = s.alpha
+            colours.append(item)
+        return {"format": self.format, "name": self.name, "colors": colours}
 

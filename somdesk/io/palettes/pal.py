@@ -5,7 +5,7 @@ JASC-PAL (text, CRLF or LF)::
     JASC-PAL
     0100
     <count>
-    R G B [A]          (count lines, 0..255; the alpha column is optional)
+    R G B [A]          (count lines, 0..255; the optional alpha column is kept)
 
 Microsoft RIFF palette (little-endian)::
 
@@ -53,7 +53,6 @@ def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
     ctx.check_count(count, count_line)
 
     swatches: list[Swatch] = []
-    low_alpha = 0
     for lineno, line in lines:
         if len(swatches) == count:
             ctx.warn(f"more colour lines than the declared {count}; the rest were ignored", lineno)
@@ -61,21 +60,17 @@ def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
         parts = line.split()
         if len(parts) not in (3, 4) or not all(_INT.fullmatch(p) for p in parts):
             raise ctx.error(f"expected a colour line 'R G B' or 'R G B A', found {line[:40]!r}", lineno)
-        rgb = []
-        for p in parts[:3]:
+        values = []
+        for p in parts:
             v = int(p)
             if v > 255:
                 ctx.warn(f"value {v} is outside 0..255; clamped to 255", lineno)
                 v = 255
-            rgb.append(v)
-        if len(parts) == 4 and int(parts[3]) < 255:
-            low_alpha += 1
-        swatches.append(Swatch(tuple(rgb)))
+            values.append(v)
+        swatches.append(Swatch(tuple(values[:3]), alpha=values[3] if len(values) == 4 else 255))
     if len(swatches) < count:
         raise ctx.error(f"the header declares {count} colours but only {len(swatches)} "
                         "colour lines follow (truncated file?)")
-    if low_alpha:
-        ctx.warn(f"{low_alpha} colour(s) have alpha below 255; alpha was ignored")
     return ctx.finish(swatches)
 
 

@@ -2,8 +2,8 @@
 
 ElementTree itself is fine for well-formed data, but a DOCTYPE with entity
 declarations allows "billion laughs" expansion and external entities.  No
-palette format needs a DOCTYPE, so we refuse any DOCTYPE or ENTITY
-declaration outright -- and files with absurd element counts or nesting --
+palette format needs one, so we refuse any DOCTYPE with an internal subset
+and any ENTITY declaration outright (a bare ``<!DOCTYPE name>`` is harmless) -- and files with absurd element counts or nesting --
 found by a quick expat pre-pass (expat also handles the
 declared encoding for us), and only then build the tree.
 """
@@ -53,6 +53,13 @@ def parse(data: bytes, ctx: ReadContext, what: str = "XML") -> tuple[ET.Element,
         raise _Refused("it contains a DOCTYPE or ENTITY declaration, which palette files "
                        "never need; refused for safety")
 
+    def doctype(_name, _system_id, _public_id, has_internal_subset):
+        # A bare <!DOCTYPE scribus> (Qt's QDomDocument("scribus") writes one)
+        # declares nothing; only an internal subset can declare entities.
+        # External DTDs are never fetched (param entity parsing is off).
+        if has_internal_subset:
+            refuse()
+
     def start(_name, _attrs):
         lines.append(parser.CurrentLineNumber)
         state["elements"] += 1
@@ -66,7 +73,7 @@ def parse(data: bytes, ctx: ReadContext, what: str = "XML") -> tuple[ET.Element,
         state["depth"] -= 1
 
     parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = refuse
+    parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = refuse
     parser.UnparsedEntityDeclHandler = refuse
     parser.StartElementHandler = start

@@ -1,0 +1,159 @@
+"""Tables: read speed against pandas, and segment quality against k-means on rows and MiniSom.
+
+    python benchmarks/bench_tables.py [--rows 1000000] [--repeats 5] [--skip-read] [--skip-segments]
+
+Read: a 1,000,000 x 12 numeric CSV and the same table as Parquet (written once to a
+temporary folder), read into float64 columns by somdesk.io.tables.read_table and by
+pandas (read_csv / read_parquet + to_numpy) in the same run, alternating, `repeats`
+times; the ratio somdesk / pandas of each pair and their median are printed
+(below 1 = somdesk faster).  Goal: no slower than pandas.
+
+Segments: scikit-learn's bundled iris, wine and breast-cancer tables (z-scores, every
+feature column, k = the number of classes):
+  somdesk   train_table_map defaults (SOM Toolbox size, hexagonal, batch, hit-weighted
+            k-means of the codebook), rows get their BMU's segment;
+  k-means   scikit-learn KMeans on the rows, n_init=10, seeds 0..4 (mean);
+  MiniSom   the same grid size, gaussian, batch-free online training of 1000 x N/10
+            steps (its README's usage) with PCA init, then the same codebook clustering.
+Printed per dataset: ARI to the true classes, silhouette of the rows under the
+segments, quantization and topographic error (maps), seconds.  Goal: somdesk's mean
+ARI >= k-means' with TE < 0.05.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def make_files(folder: str, rows: int) -> tuple[str, str]:
+    import duckdb
+    csv_path = os.path.join(folder, "numbers.csv")
+    pq_path = os.path.join(folder, "numbers.parquet")
+    cols = ", ".join(f"round(random() * 1000 - 500, 6) AS c{i}" for i in range(12))
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.5)")
+    con.execute(f"CREATE TABLE t AS SELECT {cols} FROM range({rows})")
+    con.execute(f"COPY t TO '{csv_path}' (HEADER, DELIMITER ',')")
+    con.execute(f"COPY t TO '{pq_path}' (FORMAT parquet)")
+    con.close()
+    return csv_path, pq_path
+
+
+def bench_read(rows: int, repeats: int) -> dict:
+    import pandas as pd
+
+    from somdesk.io.tables.table import read_table
+
+    def ours(path):
+        tab = read_table(path)
+        out = np.column_stack([tab.cells(c) for c in tab.columns])      # one (N, 12) copy, as to_numpy
+        tab.close()
+        return out
+
+    def theirs_csv(path):
+        return pd.read_csv(path).to_numpy(dtype=np.float64)
+
+    def theirs_pq(path):
+        return pd.read_parquet(path).to_numpy(dtype=np.float64)
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="somdesk-bench-") as d:
+        csv_path, pq_path = make_files(d, rows)
+        print(f"files: CSV {os.path.getsize(csv_path) / 2**20:.0f} MiB, Parquet {os.path.getsize(pq_path) / 2**20:.0f} MiB")
+        for name, path, ref in (("csv", csv_path, theirs_csv), ("parquet", pq_path, theirs_pq)):
+            a, b = ours(path), ref(path)            # warm up (imports, page cache) and check
+            assert a.shape == b.shape == (rows, 12) and np.allclose(a, b), name
+            t_ours, t_pd = [], []
+            for _ in range(repeats):
+                s = time.perf_counter(); ours(path); t_ours.append(time.perf_counter() - s)
+                s = time.perf_counter(); ref(path); t_pd.append(time.perf_counter() - s)
+            ratios = [x / y for x, y in zip(t_ours, t_pd)]
+            results[name] = (statistics.median(t_ours), statistics.median(t_pd), statistics.median(ratios))
+            print(f"read {name:8s} somdesk {results[name][0]:.3f} s  pandas {results[name][1]:.3f} s  "
+                  f"ratio (median of pairs) {results[name][2]:.2f}")
+    return results
+
+
+def _te_qe(weights, x, hexagonal):
+    from somdesk.core.metrics import quantization_error, topographic_error
+    return quantization_error(weights, x), topographic_error(weights, x, hexagonal, False)
+
+
+def bench_segments() -> None:
+    from minisom import MiniSom
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+    from somdesk.core.masked_som import masked_bmus
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.segments import cluster_nodes
+    from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "tables"))
+    from _files import sklearn_csv
+
+    rows = []
+    for name, k in (("iris.csv", 3), ("wine_data.csv", 3), ("breast_cancer.csv", 2)):
+        tab = read_table(sklearn_csv(name))
+        label = tab.columns[-1]
+        y = tab.values(label)
+        s = time.perf_counter()
+        tm, prep = train_table_map(tab, TableMapSpec(label=label, clusters=k))
+        seg = np.concatenate([a["segment"] for _, a in assign_table(tm, tab)])
+        t_som = time.perf_counter() - s
+        x = prep.data
+        h, w = tm.config.height, tm.config.width
+        hexagonal = tm.config.topology == "hexagonal"
+        qe, te = _te_qe(tm.codebook, x, hexagonal)
+        rows.append((name, "somdesk", adjusted_rand_score(y, seg), silhouette_score(x, seg), qe, te, t_som, f"{h}x{w}"))
+
+        s = time.perf_counter()
+        kms = [KMeans(k, n_init=10, random_state=r).fit_predict(x) for r in range(5)]
+        t_km = (time.perf_counter() - s) / 5
+        rows.append((name, "k-means rows", np.mean([adjusted_rand_score(y, p) for p in kms]),
+                     np.mean([silhouette_score(x, p) for p in kms]), float("nan"), float("nan"), t_km, "-"))
+
+        s = time.perf_counter()
+        ms = MiniSom(h, w, x.shape[1], sigma=max(h, w) / 4, learning_rate=0.5,
+                     topology="hexagonal" if hexagonal else "rectangular", random_seed=0)
+        ms.pca_weights_init(x)
+        ms.train(x, 1000 * max(1, len(x) // 10) if len(x) < 1000 else 10 * len(x), random_order=True)
+        cb = ms.get_weights()
+        idx, _ = masked_bmus(cb, x)
+        segs = cluster_nodes(cb, k, topology=tm.config.topology, hits=np.bincount(idx, minlength=h * w))
+        mseg = segs.labels.reshape(-1)[idx]
+        t_ms = time.perf_counter() - s
+        qe, te = _te_qe(cb, x, hexagonal)
+        rows.append((name, "MiniSom", adjusted_rand_score(y, mseg), silhouette_score(x, mseg), qe, te, t_ms, f"{h}x{w}"))
+    print(f"{'dataset':18s} {'method':13s} {'ARI':>6s} {'silh':>6s} {'QE':>7s} {'TE':>6s} {'time s':>7s}  map")
+    for r in rows:
+        print(f"{r[0]:18s} {r[1]:13s} {r[2]:6.3f} {r[3]:6.3f} {r[4]:7.3f} {r[5]:6.3f} {r[6]:7.3f}  {r[7]}")
+    for method in ("somdesk", "k-means rows", "MiniSom"):
+        vals = [r[2] for r in rows if r[1] == method]
+        print(f"mean ARI {method:13s} {np.mean(vals):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--skip-read", action="store_true")
+    ap.add_argument("--skip-segments", action="store_true")
+    args = ap.parse_args()
+    print(f"bench_tables {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs")
+    if not args.skip_read:
+        bench_read(args.rows, args.repeats)
+    if not args.skip_segments:
+        bench_segments()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""`somdesk quantize IN OUT.png --colors N [--dither] [--space ...]`: a picture to an indexed PNG.
+
+Runs somdesk.core.quantize.quantize_picture, the colour fitting and remapping
+the window's image mode uses, on the picture as read by
+somdesk.io.image_input (transparency kept), and writes an indexed PNG
+(somdesk.io.quantized_png: PLTE of the used colours, tRNS when any is
+transparent) atomically.  Ctrl+C stops the work through a CancelToken.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from somdesk.errors import OptionError
+
+
+def register(sub) -> None:
+    from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES
+
+    p = sub.add_parser("quantize", help="reduce a picture to N colours and write an indexed PNG",
+                       description="Reduce a picture (PNG, JPEG, BMP, GIF, WebP) to at most N colours "
+                       "and write it as an indexed PNG. Transparency is kept: fully transparent "
+                       "pixels take one palette entry, marked in the PNG's tRNS chunk.")
+    p.add_argument("input", metavar="IN", help="the picture to quantise")
+    p.add_argument("output", metavar="OUT.png", help="the indexed PNG to write")
+    p.add_argument("--colors", "--colours", type=int, default=256, metavar="N",
+                   help="palette size, 2 to 256, including the transparent entry (default %(default)s)")
+    p.add_argument("--dither", action="store_true", help="Floyd-Steinberg error diffusion")
+    p.add_argument("--space", default=DEFAULT_SPACE, choices=SPACES,
+                   help="colour space the colours are grouped in (default %(default)s)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the palette fitting (default 0)")
+    p.add_argument("--json", action="store_true", help="print the result's figures as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from somdesk.cli_train import check_writable
+    from somdesk.core.cancel import CancelToken
+    from somdesk.core.quantize import quantize_picture
+    from somdesk.io.image_input import load_image
+    from somdesk.io.quantized_png import save_indexed_png
+
+    if not 2 <= args.colors <= 256:
+        raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
+    check_writable(args.output)
+    t0 = time.perf_counter()
+    img = load_image(args.input, alpha=True)
+    token = CancelToken()
+    try:
+        idx, palette = quantize_picture(img, args.colors, space=args.space, dither=args.dither,
+                                        seed=args.seed, cancel=token)
+    except KeyboardInterrupt:
+        token.cancel()
+        raise
+    size = save_indexed_png(args.output, idx, palette)
+    elapsed = time.perf_counter() - t0
+    if args.json:
+        print(json.dumps({"input": args.input, "output": args.output, "width": int(img.shape[1]),
+                          "height": int(img.shape[0]), "colors": int(len(palette)),
+                          "transparent": bool((palette[:, 3] < 255).any()), "space": args.space,
+                          "dither": bool(args.dither), "bytes": size, "seconds": round(elapsed, 4)}))
+    elif not args.quiet:
+        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {len(palette)} colours, "
+              f"{size:,} bytes in {elapsed:.2f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,246 @@
+"""`somdesk table info`, `somdesk train --table`, `somdesk assign`: tables headless.
+
+    somdesk table info FILE [--json]
+    somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL]
+                  [--normalise zscore|minmax|none] [--missing drop|mean|median|train]
+                  [--clusters K] --save-map M.somz [--assignments A.csv] [--report R.html]
+    somdesk assign MAP.somz DATA [--out FILE.csv|.parquet]
+
+Read options (every command): --delimiter --decimal --thousands --header/--no-header
+--skip --sheet --encoding --missing-values --where (an SQL condition on the columns).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from somdesk.errors import OptionError, SomdeskError
+
+__all__ = ["register", "run_info", "run_train", "run_assign"]
+
+
+def _read_options(p) -> None:
+    g = p.add_argument_group("reading the table (when sniffing guesses wrong)")
+    g.add_argument("--delimiter", help="field separator: one character, or tab / space / pipe")
+    g.add_argument("--decimal", choices=(".", ","), help="decimal separator")
+    g.add_argument("--thousands", help="digit group separator: , . space ' _ or none")
+    g.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
+                   help="the first (non-skipped) line holds column names")
+    g.add_argument("--skip", type=int, help="lines to skip before the header or data")
+    g.add_argument("--sheet", help="spreadsheet sheet, by name or 0-based number")
+    g.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
+    g.add_argument("--missing-values", metavar="TOKENS", help="comma-separated cell texts meaning 'no value'")
+    g.add_argument("--where", metavar="CONDITION", help="keep rows where this SQL condition holds, e.g. \"age >= 18\"")
+    g.add_argument("--max-rows", type=int, help="rows held in memory; larger tables are sampled (default 1,000,000)")
+
+
+def _options(args):
+    from somdesk.io.tables.options import ReadOptions
+
+    missing = None
+    if args.missing_values is not None:
+        missing = tuple(args.missing_values.split(","))
+    return ReadOptions(delimiter=args.delimiter, decimal=args.decimal, thousands=args.thousands,
+                       header=args.header, skip=args.skip, sheet=args.sheet, encoding=args.encoding,
+                       missing=missing, where=args.where, max_rows=args.max_rows)
+
+
+def register(sub) -> None:
+    t = sub.add_parser("table", help="inspect table files (CSV, Parquet, JSON, spreadsheets)")
+    tsub = t.add_subparsers(dest="table_command", required=True)
+    info = tsub.add_parser("info", help="format, rows, columns (type, missing) and dialect of a table")
+    info.add_argument("file", metavar="FILE")
+    info.add_argument("--json", action="store_true", help="print the description as JSON")
+    _read_options(info)
+    info.set_defaults(func=run_info)
+
+    tr = sub.add_parser("train-table", prog="somdesk train --table",
+                        help="(somdesk train --table FILE ...) train a map on a table's rows")
+    tr.add_argument("--table", required=True, metavar="FILE")
+    tr.add_argument("--columns", help="columns to train on, comma-separated (default: every numeric column "
+                    "but the label)")
+    tr.add_argument("--weights", help="per-column weights: a=2,b=0.5 or one number per --columns entry")
+    tr.add_argument("--passive", help="columns shown on the map but not used to place rows (weight 0)")
+    tr.add_argument("--categorical", help="columns to one-hot encode (text columns are by default)")
+    tr.add_argument("--group-weight", type=float, default=1.0, help="weight of each one-hot group (default 1)")
+    tr.add_argument("--label", metavar="COL", help="column naming each row (shown, not trained on)")
+    tr.add_argument("--normalise", "--normalize", default="zscore", help="zscore | minmax | none")
+    tr.add_argument("--missing", default="drop", help="drop | mean | median | train (use present values only)")
+    tr.add_argument("--clusters", type=int, help="number of segments K (default: the suggested K)")
+    tr.add_argument("--cluster-method", default="kmeans", help="kmeans (hit-weighted, default) | ward (SOM-Ward)")
+    tr.add_argument("--width", type=int, help="map columns (default: SOM Toolbox rule)")
+    tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
+    tr.add_argument("--epochs", type=int, help="batch epochs (default: from rows and nodes)")
+    tr.add_argument("--topology", default="hexagonal", help="hexagonal | rectangular")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")
+    tr.add_argument("--assignments", metavar="FILE", help="also write every row's scores (.csv or .parquet)")
+    tr.add_argument("--profiles", metavar="FILE.csv", help="also write segment profiles (a .png beside it)")
+    tr.add_argument("--report", metavar="FILE.html", help="also write a self-contained HTML report")
+    tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
+    tr.add_argument("--quiet", "-q", action="store_true")
+    _read_options(tr)
+    tr.set_defaults(func=run_train)
+
+    a = sub.add_parser("assign", help="score a table against a saved table map")
+    a.add_argument("map", metavar="MAP.somz")
+    a.add_argument("data", metavar="DATA")
+    a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output)")
+    a.add_argument("--quiet", "-q", action="store_true")
+    _read_options(a)
+    a.set_defaults(func=run_assign)
+
+
+def check_writable(*paths) -> None:
+    """Fail before reading and training, not after, when an output folder does not exist
+    or the output names a folder."""
+    import os
+
+    for p in paths:
+        if p and p != "-":
+            full = os.path.abspath(os.path.expanduser(p))
+            if os.path.isdir(full):
+                raise SomdeskError(f"{p} is a folder; give a file name")
+            if not os.path.isdir(os.path.dirname(full)):
+                raise SomdeskError(f"{p}: folder {os.path.dirname(full)} does not exist")
+
+
+def _split(text: str | None) -> tuple:
+    return tuple(s.strip() for s in text.split(",") if s.strip()) if text else ()
+
+
+def _weights(text: str | None, columns) -> dict:
+    if not text:
+        return {}
+    parts = _split(text)
+    try:
+        if all("=" in p for p in parts):
+            return {k.strip(): float(v) for k, v in (p.split("=", 1) for p in parts)}
+        nums = [float(p) for p in parts]
+    except ValueError:
+        raise OptionError(f"--weights must be col=number pairs or numbers, got {text!r}") from None
+    if columns is None or len(nums) != len(columns):
+        raise OptionError("--weights as plain numbers needs --columns with as many names")
+    return dict(zip(columns, nums))
+
+
+def run_info(args) -> int:
+    from somdesk.io.tables.table import read_table
+
+    tab = read_table(args.file, _options(args))
+    try:
+        info = tab.info()
+    finally:
+        tab.close()
+    if args.json:
+        print(json.dumps(info, indent=1, ensure_ascii=False))
+        return 0
+    d = info["dialect"]
+    print(f"{args.file}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
+    shown = {k: v for k, v in d.items() if v not in (None, "", False)}
+    if shown:
+        print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
+    for c in info["columns"]:
+        print(f"  {c['name']}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else ""))
+    for w in tab.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def run_train(args) -> int:
+    import time
+
+    from somdesk.core.cancel import CancelToken
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.scoring import save_table_map
+    from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
+
+    for path in (args.save_map, args.assignments, args.profiles, args.report):
+        if path:
+            check_writable(path)
+    columns = _split(args.columns) or None
+    spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
+                        passive=_split(args.passive), categorical=_split(args.categorical),
+                        group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
+                        height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
+                        seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
+    token = CancelToken()
+    start = time.perf_counter()
+    tab = read_table(args.table, _options(args), token)
+    try:
+        warn = list(tab.warnings)
+        tm, prep = train_table_map(tab, spec, token)
+        warn += prep.warnings
+        save_table_map(tm, args.save_map)
+        if args.assignments:
+            from somdesk.io.tables.assignments import write_scores
+            write_scores(args.assignments, assign_table(tm, tab, token), token)
+        if args.profiles or args.report:
+            from somdesk.session.report import table_profiles, write_report
+            prof = table_profiles(tm, tab, token)
+            if args.profiles:
+                from somdesk.session.segments import profiles_png, write_profiles_csv
+                write_profiles_csv(args.profiles, prof)
+                png = args.profiles.rsplit(".", 1)[0] + ".png"
+                from somdesk.io.atomic import atomic_open
+                with atomic_open(png, "wb") as f:
+                    profiles_png(prof).save(f, format="PNG")
+            if args.report:
+                write_report(args.report, tm, prof, title=tab.name)
+    finally:
+        tab.close()
+    elapsed = time.perf_counter() - start
+    metrics = {"rows": int(len(prep.data)), "rows_in_file": int(tab.n_rows_total), "sampled": bool(tab.sampled),
+               "height": tm.config.height, "width": tm.config.width, "epochs": tm.config.iterations,
+               "features": list(tm.recipe.features), "quantization_error": tm.quantization_error,
+               "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
+               "seconds": round(elapsed, 3)}
+    if args.metrics_json:
+        text = json.dumps(metrics, indent=1)
+        if args.metrics_json == "-":
+            print(text)
+        else:
+            from somdesk.io.atomic import atomic_open
+            with atomic_open(args.metrics_json, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+    for w in warn:
+        print(f"warning: {w}", file=sys.stderr)
+    if not args.quiet and args.metrics_json != "-":
+        print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
+              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segments "
+              f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+    return 0
+
+
+def run_assign(args) -> int:
+    from somdesk.core.cancel import CancelToken
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.scoring import load_table_map, score_table
+
+    tm = load_table_map(args.map)
+    token = CancelToken()
+    tab = read_table(args.data, _options(args), token)
+    try:
+        blocks, warnings = score_table(tm, tab, token)
+        for w in list(tab.warnings) + warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        if args.out:
+            from somdesk.io.tables.assignments import write_scores
+            check_writable(args.out)
+            n = write_scores(args.out, blocks, token)
+            if not args.quiet:
+                print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
+        else:
+            import csv
+            from somdesk.io.tables.assignments import SCORE_COLUMNS
+            out = csv.writer(sys.stdout, lineterminator="\n")
+            out.writerow(SCORE_COLUMNS)
+            for rows, a in blocks:
+                for i in range(len(rows)):
+                    d = a["distance"][i]
+                    out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
+                                  "" if d != d else repr(float(d)), "true" if a["outlier"][i] else "false"])
+    finally:
+        tab.close()
+    return 0

@@ -1,0 +1,134 @@
+"""Batch SOM over data with missing values, and planes for passive columns (numpy + BLAS).
+
+The SOM Toolbox way (Vesanto et al., "SOM Toolbox for Matlab 5", 2000,
+som_batchtrain.m / som_bmus.m): a NaN component takes no part.  The distance
+from row x to node m is the sum over the row's PRESENT components only,
+    d(x, m) = sum_k p_k (x_k - m_k)^2,  p_k = 1 if x_k is present else 0,
+computed for all rows and nodes at once as
+    (p*x)^2 . 1  - 2 (p*x) M^T  + p (M^2)^T          (three matrix products),
+and the batch update averages, per component, only the rows where it is present:
+    m_jk = sum_i h(j, b_i) p_ik x_ik / sum_i h(j, b_i) p_ik
+(gaussian h, smoothed by the core's separable batch kernel).
+A node that no present value reaches in a component keeps its old value there.
+
+Rows are processed in blocks so memory stays at O(block x nodes); the cancel
+token is checked between blocks and between epochs, and an interrupted epoch
+leaves the codebook as it was before that epoch.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+from somdesk.core import cancel as cancel_mod
+from somdesk.core.topology import squared_grid_distance
+
+__all__ = ["masked_bmus", "train_masked", "neighbourhood_matrix", "passive_planes"]
+
+BLOCK_CELLS = 4_000_000      # rows x nodes of distances held at once (32 MB)
+
+
+def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
+    """(flat BMU (N,) int64, squared distance over present components (N,)) of rows `x` (N, D)
+    with NaN for missing, against `codebook` (M, D).  A row with nothing present gets node 0, inf."""
+    m = np.asarray(codebook, dtype=np.float64).reshape(-1, np.shape(x)[1])
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    idx = np.zeros(n, dtype=np.int64)
+    dist = np.full(n, np.inf)
+    m2 = (m * m).T                                  # (D, M)
+    block = max(64, BLOCK_CELLS // max(1, len(m)))
+    for lo in range(0, n, block):
+        cancel_mod.check(cancel)
+        xb = x[lo:lo + block]
+        p = ~np.isnan(xb)
+        xz = np.where(p, xb, 0.0)
+        d = (xz * xz).sum(1)[:, None] - 2.0 * (xz @ m.T) + p.astype(np.float64) @ m2
+        j = np.argmin(d, axis=1)
+        idx[lo:lo + block] = j
+        best = np.maximum(d[np.arange(len(j)), j], 0.0)
+        dist[lo:lo + block] = np.where(p.any(1), best, np.inf)
+    return idx, dist
+
+
+def neighbourhood_matrix(height: int, width: int, sigma: float, hexagonal: bool = False,
+                         toroidal: bool = False) -> np.ndarray:
+    """(M, M) gaussian h(j, k) = exp(-g(j, k)^2 / (2 sigma^2)), g = grid distance."""
+    n = height * width
+    a = np.arange(n)
+    g2 = squared_grid_distance(a[:, None], a[None, :], height, width, hexagonal, toroidal)
+    return np.exp(-g2 / (2.0 * sigma * sigma))
+
+
+def _smooth(s, c, height, width, sigma, hexagonal, toroidal):
+    """(H s, H c) for the gaussian neighbourhood H of radius sigma: the core's separable
+    batch smoothing (somdesk.core.kernels.batch_smooth) applied to sums and counts side by side,
+    so no (M, M) matrix is built."""
+    from somdesk.core.kernels import batch_smooth
+
+    d = s.shape[1]
+    both = np.ascontiguousarray(np.concatenate([s, c], axis=1))
+    num, _ = batch_smooth(both, np.ascontiguousarray(c[:, 0]), height, width, float(sigma), "gaussian",
+                          hexagonal, toroidal)
+    return num[:, :d], num[:, d:]
+
+
+def _sums(idx, x, n_nodes):
+    """Per node: sum of present values (M, D) and count of present values (M, D)."""
+    p = ~np.isnan(x)
+    xz = np.where(p, x, 0.0)
+    d = x.shape[1]
+    s = np.zeros((n_nodes, d))
+    c = np.zeros((n_nodes, d))
+    np.add.at(s, idx, xz)
+    np.add.at(c, idx, p.astype(np.float64))
+    return s, c
+
+
+def train_masked(x: np.ndarray, codebook: np.ndarray, epochs: int, sigma0: float, sigma1: float = 1.0,
+                 hexagonal: bool = False, toroidal: bool = False, cancel=None, callback=None) -> np.ndarray:
+    """Batch-train `codebook` (H, W, D) on `x` (N, D, NaN = missing) for `epochs` epochs.
+
+    The radius falls exponentially from sigma0 to sigma1 (SOM Toolbox batch training
+    uses a linear fall; exponential matches somdesk's "classic" schedule).  Returns the
+    new (H, W, D) codebook; `callback(epoch, codebook)` is called after each epoch.
+    Raises Cancelled (the input codebook is never modified).
+    """
+    h, w, d = codebook.shape
+    m = np.array(codebook, dtype=np.float64).reshape(-1, d)
+    x = np.asarray(x, dtype=np.float64)
+    n_nodes = h * w
+    for e in range(int(epochs)):
+        frac = e / max(1, epochs - 1)
+        sigma = sigma0 * (sigma1 / sigma0) ** frac if sigma0 > sigma1 else sigma1
+        idx, _ = masked_bmus(m, x, cancel)
+        s, c = _sums(idx, x, n_nodes)
+        num, den = _smooth(s, c, h, w, sigma, hexagonal, toroidal)
+        ok = den > 1e-12
+        m = np.where(ok, num / np.where(ok, den, 1.0), m)
+        cancel_mod.check(cancel)
+        if callback is not None:
+            callback(e, m.reshape(h, w, d))
+    return m.reshape(h, w, d)
+
+
+def passive_planes(bmu_flat: np.ndarray, values: np.ndarray, height: int, width: int, sigma: float = 1.0,
+                   hexagonal: bool = False, toroidal: bool = False) -> np.ndarray:
+    """(H, W, P) planes for passive columns `values` (N, P, NaN = missing): the final batch
+    step applied to them, i.e. each node's neighbourhood-weighted mean of the rows around it
+    (radius `sigma`, the end radius of training).  A node no value reaches gets NaN."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim == 1:
+        v = v[:, None]
+    s, c = _sums(np.asarray(bmu_flat, dtype=np.int64), v, height * width)
+    num, den = _smooth(s, c, height, width, max(sigma, 1e-6), hexagonal, toroidal)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(den > 1e-12, num / den, np.nan)
+    return out.reshape(height, width, v.shape[1])
+
+
+def sigma_start(height: int, width: int) -> float:
+    """The SOM Toolbox's initial batch radius: max(H, W) / 4, at least 1."""
+    return max(1.0, max(height, width) / 4.0) if max(height, width) > 1 else 1.0
+
+

@@ -1,0 +1,91 @@
+"""Row assignments written to disk (the data model lives in somdesk.core.clustering)."""
+from __future__ import annotations
+
+import csv
+import os
+
+from somdesk.core.clustering import Assignments
+from somdesk.io.atomic import atomic_open
+
+__all__ = ["write_assignments_csv", "write_scores", "SCORE_COLUMNS"]
+
+
+def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
+    """Write `row,node_row,node_col,cluster[,label]` atomically (UTF-8, comma, header line).
+
+    `row` is the data-row number in the source file, 0 = first row after the
+    header (the index pandas gives it); `cluster` is empty when none was given.
+    """
+    has_labels = assignments.labels is not None
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["row", "node_row", "node_col", "cluster"] + (["label"] if has_labels else []))
+        for rec in assignments:
+            row, r, c, k = rec[:4]
+            line = [row, r, c, "" if k < 0 else k]
+            if has_labels:
+                line.append("" if rec[4] is None else rec[4])
+            out.writerow(line)
+
+
+SCORE_COLUMNS = ("row", "bmu_row", "bmu_col", "segment", "distance", "outlier")
+
+
+def write_scores(path: str | os.PathLike, blocks, cancel=None) -> int:
+    """Write per-row scores to CSV or Parquet (by the name's extension), atomically.
+
+    `blocks` yields (row_index (B,), {"bmu_row", "bmu_col", "segment", "distance",
+    "outlier"} (B,) arrays); columns are SCORE_COLUMNS (`row` = row number in the scored
+    file, 0 = first data row; `distance` the Euclidean distance to the BMU in training
+    units, empty when the row had no usable value; `outlier` true/false).  Returns the
+    number of rows.  Parquet goes through a temporary CSV read back by DuckDB.
+    """
+    import shutil
+    import tempfile
+
+    from somdesk.core import cancel as cancel_mod
+
+    fspath = os.fspath(path)
+    parquet = fspath.lower().endswith((".parquet", ".pq"))
+    n = 0
+
+    def write_csv(f):
+        nonlocal n
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(SCORE_COLUMNS)
+        for rows, a in blocks:
+            cancel_mod.check(cancel)
+            dist = a["distance"]
+            for i in range(len(rows)):
+                out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
+                              "" if dist[i] != dist[i] else repr(float(dist[i])),
+                              "true" if a["outlier"][i] else "false"])
+            n += len(rows)
+
+    if not parquet:
+        with atomic_open(fspath, "w", encoding="utf-8", newline="") as f:
+            write_csv(f)
+        return n
+    import duckdb
+
+    tmp = tempfile.mkdtemp(prefix="somdesk-scores-")
+    try:
+        csv_path = os.path.join(tmp, "scores.csv")
+        with open(csv_path, "w", encoding="utf-8", newline="") as f:
+            write_csv(f)
+        pq = os.path.join(tmp, "scores.parquet")
+        con = duckdb.connect()
+        try:
+            types = "{'row': 'BIGINT', 'bmu_row': 'INTEGER', 'bmu_col': 'INTEGER', 'segment': 'INTEGER', " \
+                    "'distance': 'DOUBLE', 'outlier': 'BOOLEAN'}"
+            con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, columns={types})) "
+                        f"TO '{pq}' (FORMAT parquet)")
+        finally:
+            con.close()
+        with open(pq, "rb") as f:
+            data = f.read()
+        from somdesk.io.atomic import atomic_write_bytes
+        atomic_write_bytes(fspath, data)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return n

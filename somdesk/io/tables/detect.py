@@ -1,0 +1,183 @@
+"""What kind of table file this is, and what its first lines say about the dialect.
+
+The engine (DuckDB) sniffs delimiters, quotes, headers and types well; what it
+does not know, and is decided here from the first 256 KiB:
+
+* the format, from the file's first bytes (then its name): Parquet "PAR1",
+  gzip, zip (xlsx/ods), OLE2 (xls), JSON "[" / "{";
+* the text encoding: a UTF-16 BOM, valid UTF-8, else Latin-1 (with a warning);
+  NUL bytes in text mean a binary file, not a table;
+* leading comment lines ("#" or "%") and a scikit-learn style metadata line
+  ("150,4,setosa,versicolor,virginica": a sample count, a feature count and the
+  class names, before headerless numeric rows) -- both are skipped;
+* the decimal separator: a file whose numbers are written "1,5" or "1.234,5"
+  uses the decimal comma in every column, so "12.500" there is twelve thousand
+  five hundred, never 12.5.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zlib
+
+from somdesk.errors import FileFormatError
+
+__all__ = ["detect_format", "head_text", "TextHints", "text_hints"]
+
+HEAD_BYTES = 256 * 1024
+_EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv", ".psv": "csv",
+        ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".ndjson": "json", ".jsonl": "json",
+        ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsx", ".xls": "xls", ".ods": "ods"}
+# a number written with a decimal comma, optionally with dot/space/apostrophe groups
+_COMMA_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}([.\u00a0 ']\d{3})+),\d+")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_INT = re.compile(r"[+-]?\d+")
+
+
+def _strip_gz(name: str) -> str:
+    low = name.lower()
+    return low[:-3] if low.endswith(".gz") else low
+
+
+def detect_format(head: bytes, name: str) -> str:
+    """"csv", "parquet", "json", "xlsx", "xls" or "ods" from the first bytes, then the name."""
+    low = _strip_gz(name)
+    ext = low[low.rfind("."):] if "." in low else ""
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if head[:4] == b"PK\x03\x04":
+        return "ods" if ext == ".ods" or b"opendocument.spreadsheet" in head[:200] else "xlsx"
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    if ext in _EXT:
+        return _EXT[ext]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
+def head_bytes(path: str, name: str) -> tuple[bytes, bool]:
+    """(first HEAD_BYTES of the content, gzip?); a damaged gzip is a FileFormatError."""
+    with open(path, "rb") as f:
+        raw = f.read(HEAD_BYTES)
+    if raw[:2] != b"\x1f\x8b":
+        return raw, False
+    try:
+        with gzip.open(path, "rb") as g:
+            return g.read(HEAD_BYTES), True
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FileFormatError(f"cannot read {name}: it starts like gzip but cannot be unpacked ({exc})") from None
+
+
+def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
+    """(decoded head text, encoding, warnings).  The last partial line is dropped by callers."""
+    if encoding is None:
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"
+        elif b"\x00" in head:
+            raise FileFormatError(f"cannot read {name}: it contains NUL bytes, so it is a binary file, not a table")
+        else:
+            try:
+                head.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError as exc:
+                if exc.start < len(head) - 4:       # not merely a character cut by the head's end
+                    return (head.decode("latin-1"), "iso8859-1",
+                            [f"{name} is not valid UTF-8 (byte {exc.start:,}); it was read as Latin-1, "
+                             "so accented letters may be wrong"])
+                encoding = "utf-8"
+    try:
+        text = head.decode(encoding, errors="strict" if len(head) < HEAD_BYTES else "ignore")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text (byte {exc.start:,})") from None
+    return text.lstrip("\ufeff"), encoding, []
+
+
+class TextHints:
+    """What the first lines say: lines to skip, metadata, decimal/thousands separators."""
+
+    def __init__(self):
+        self.skip = 0
+        self.comment_lines = 0
+        self.metadata: str | None = None        # the skipped metadata line, verbatim
+        self.header: bool | None = None
+        self.decimal: str | None = None
+        self.thousands: str | None = None
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    if lines and not text.endswith(("\n", "\r")):
+        lines = lines[:-1] or lines           # the head may cut the last line
+    return lines
+
+
+def _split(line: str, delim: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delim))
+    except (csv.Error, StopIteration):
+        return [line]
+
+
+def guess_delimiter(text: str, skip: int = 0) -> str | None:
+    """The delimiter among , ; tab | space giving the most consistent field count (> 1)
+    over the first 50 lines after `skip` (ties: more fields, then that order); None if
+    no candidate splits the first line."""
+    lines = [ln for ln in _lines(text)[skip:skip + 51] if ln.strip()]
+    best, best_key = None, None
+    for rank, d in enumerate((",", ";", "\t", "|", " ")):
+        counts = [len(_split(ln, d)) for ln in lines]
+        if not counts or counts[0] < 2:
+            continue
+        agree = sum(c == counts[0] for c in counts) / len(counts)
+        key = (agree, counts[0] if d != " " else 0, -rank)
+        if best_key is None or key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
+    """Skip count, metadata line and separators from the head text.
+
+    `delim_guess(skip)` returns the delimiter the engine sniffs after skipping
+    `skip` lines (called at most twice).
+    """
+    hints = TextHints()
+    lines = _lines(text)
+    i = 0
+    while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith(("#", "%", "//"))):
+        hints.comment_lines += bool(lines[i].strip())
+        i += 1
+    hints.skip = i
+    rest = [ln for ln in lines[i:] if ln.strip()]
+    if len(rest) >= 2:
+        delim = delim_guess(i)
+        first, second = _split(rest[0], delim), _split(rest[1], delim)
+        # scikit-learn's layout: "n_samples,n_features[,class names]" before headerless numbers
+        if (len(first) >= 2 and _INT.fullmatch(first[0].strip()) and _INT.fullmatch(first[1].strip())
+                and all(_PLAIN_NUMBER.fullmatch(c.strip()) for c in second)
+                and (len(first) != len(second)
+                     or any(not _PLAIN_NUMBER.fullmatch(c.strip()) for c in first[2:]))
+                and int(first[1]) in (len(second), len(second) - 1)):
+            hints.metadata = rest[0]
+            hints.skip = i + 1
+            hints.header = False
+            rest = rest[1:]
+    delim = delim_guess(hints.skip) if rest else ","
+    if delim != ",":
+        cells = [c.strip() for ln in rest[1:200] for c in _split(ln, delim)]
+        cells = [c for c in cells if c.lower() not in missing]
+        if any(_COMMA_NUMBER.fullmatch(c) for c in cells):
+            hints.decimal = ","
+            grouped = [c for c in cells if _COMMA_NUMBER.fullmatch(c) or _INT.fullmatch(c.replace(".", ""))]
+            hints.thousands = "." if any("." in c for c in grouped) else ""
+    return hints
+
+
+def decoded_stream(path: str, encoding: str, gz: bool):
+    """A text stream of the whole file in `encoding` (for transcoding to UTF-8)."""
+    raw = gzip.open(path, "rb") if gz else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")

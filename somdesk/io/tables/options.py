@@ -1,0 +1,118 @@
+"""What a user can tell the reader when sniffing guesses wrong (the import preview's fields).
+
+Every field defaults to None = "detect it".  `ReadOptions.checked()` validates
+the values and raises OptionError naming the field; readers only see checked
+options.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from somdesk.errors import OptionError
+
+__all__ = ["ReadOptions", "MISSING_TOKENS", "FORMATS", "DEFAULT_MAX_ROWS"]
+
+# Cells that mean "no value" (compared case-insensitively, surrounding spaces ignored).
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
+FORMATS = ("csv", "parquet", "json", "xlsx", "xls", "ods")
+# Above this many rows the table is sampled for interactive training (every row is
+# still assigned at the end, in chunks).  Also bounded by DEFAULT_MAX_CELLS / columns.
+DEFAULT_MAX_ROWS = 1_000_000
+DEFAULT_MAX_CELLS = 50_000_000
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a table file; None in a field means "detect it".
+
+    format     one of FORMATS ("csv" covers any delimited text, gzip or not)
+    delimiter  one character (text files)
+    decimal    "." or ","; with "," the dot (or `thousands`) groups digits: 12.500 = 12500
+    thousands  "", ",", ".", " ", "'" or "_" ("" = none)
+    header     True if the first (non-skipped) line holds column names
+    skip       lines to skip before the header/data (metadata, comments)
+    comment    a character that starts comment lines (e.g. "#")
+    sheet      spreadsheet sheet, by name or 0-based position
+    encoding   a Python codec name (e.g. "utf-8", "latin-1", "cp1252", "utf-16")
+    missing    cell texts meaning "no value" (case-insensitive); replaces MISSING_TOKENS
+    where      an SQL boolean expression on the columns (rows kept where it is true)
+    max_rows   rows held in memory for interactive work; larger tables are sampled
+    seed       the sample's random seed
+    """
+
+    format: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    header: bool | None = None
+    skip: int | None = None
+    comment: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    missing: tuple[str, ...] | None = None
+    where: str | None = None
+    max_rows: int | None = None
+    seed: int = 0
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def checked(self) -> "ReadOptions":
+        """A copy with normalised values; OptionError names any bad field."""
+        fmt = self.format
+        if fmt is not None:
+            fmt = str(fmt).strip().lower().lstrip(".")
+            fmt = {"tsv": "csv", "txt": "csv", "text": "csv", "pq": "parquet", "ndjson": "json",
+                   "jsonl": "json", "xlsm": "xlsx", "xlsb": "xlsx", "excel": "xlsx"}.get(fmt, fmt)
+            if fmt not in FORMATS:
+                raise OptionError(f"unknown table format {self.format!r}; choose one of: {', '.join(FORMATS)}")
+        delim = self.delimiter
+        if delim is not None:
+            delim = {"tab": "\t", "\\t": "\t", "space": " ", "comma": ",", "semicolon": ";",
+                     "pipe": "|"}.get(str(delim).lower(), delim)
+            if len(delim) != 1 or delim in "\r\n\"":
+                raise OptionError(f"the delimiter must be one character (not a quote or newline), got {self.delimiter!r}")
+        dec = self.decimal
+        if dec is not None and dec not in (".", ","):
+            raise OptionError(f"the decimal separator must be '.' or ',', got {dec!r}")
+        th = self.thousands
+        if th is not None:
+            th = {"none": "", "space": " "}.get(str(th).lower(), th)
+            if th not in ("", ",", ".", " ", "'", "_"):
+                raise OptionError(f"the thousands separator must be one of , . space ' _ or none, got {self.thousands!r}")
+            if th and dec is not None and th == dec:
+                raise OptionError("the thousands and decimal separators must differ")
+            if th and delim is not None and th == delim:
+                raise OptionError("the thousands separator cannot be the delimiter")
+        if dec is not None and delim is not None and dec == delim:
+            raise OptionError("the decimal separator cannot be the delimiter")
+        skip = self.skip
+        if skip is not None:
+            if isinstance(skip, bool) or int(skip) != skip or not 0 <= int(skip) <= 1_000_000:
+                raise OptionError(f"rows to skip must be a whole number from 0, got {skip!r}")
+            skip = int(skip)
+        comment = self.comment
+        if comment is not None and comment != "" and len(comment) != 1:
+            raise OptionError(f"the comment character must be one character, got {comment!r}")
+        enc = self.encoding
+        if enc is not None:
+            import codecs
+            try:
+                enc = codecs.lookup(enc).name
+            except LookupError:
+                raise OptionError(f"unknown text encoding {self.encoding!r}") from None
+        missing = self.missing
+        if missing is not None:
+            if isinstance(missing, str):
+                missing = tuple(s for s in missing.split(","))
+            missing = tuple(str(s).strip() for s in missing)
+        max_rows = self.max_rows
+        if max_rows is not None and (isinstance(max_rows, bool) or int(max_rows) < 1):
+            raise OptionError(f"the row limit must be a whole number from 1, got {max_rows!r}")
+        where = self.where.strip() if isinstance(self.where, str) and self.where.strip() else None
+        header = None if self.header is None else bool(self.header)
+        return replace(self, format=fmt, delimiter=delim, thousands=th, skip=skip, comment=comment or None,
+                       encoding=enc, missing=missing, where=where, header=header,
+                       max_rows=None if max_rows is None else int(max_rows))
+
+    @property
+    def missing_tokens(self) -> frozenset[str]:
+        return MISSING_TOKENS if self.missing is None else frozenset(s.lower() for s in self.missing)

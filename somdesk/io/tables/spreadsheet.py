@@ -1,0 +1,110 @@
+"""Spreadsheets (.xlsx/.xlsm/.xlsb, .xls, .ods) through python-calamine.
+
+A sheet is written to a temporary UTF-8 CSV that the engine then reads like
+any text table, so filters, sampling and type sniffing work the same way for
+every format.  Numbers keep full precision (repr of the float), dates become
+ISO text (the engine types them), empty cells become empty fields (missing).
+Merged cells are not spread: only their top-left cell holds the value, as in
+the file.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+
+from somdesk.core import cancel as cancel_mod
+from somdesk.errors import FileFormatError, OptionError
+
+__all__ = ["sheet_to_csv", "sheet_names"]
+
+
+def _open(path: str, name: str):
+    import python_calamine as pc
+
+    try:
+        return pc.CalamineWorkbook.from_path(path)
+    except Exception as exc:                  # calamine raises its own error classes and ValueError
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FileFormatError(f"cannot read {name}: not a readable spreadsheet ({reason})") from None
+
+
+def sheet_names(path, name: str | None = None) -> list[str]:
+    """Names of the sheets of a workbook, in order."""
+    path = os.fspath(path)
+    return list(_open(path, name or os.path.basename(path)).sheet_names)
+
+
+def _cell(v) -> str:
+    if v is None or v == "":
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v.total_seconds())
+    return str(v)
+
+
+def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None) -> tuple[str, dict]:
+    """Write the chosen sheet to `tmpdir`/sheet.csv; return (its path, dialect dict)."""
+    wb = _open(path, name)
+    try:
+        names = list(wb.sheet_names)
+        if not names:
+            raise FileFormatError(f"cannot read {name}: the workbook has no sheets")
+        sheet = opts.sheet
+        if sheet is None:
+            sheet = 0
+        if isinstance(sheet, str) and sheet.strip().isdigit() and sheet not in names:
+            sheet = int(sheet)
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise OptionError(f"{name} has {len(names)} sheet(s); there is no sheet number {sheet} "
+                                  f"(sheets: {', '.join(names)})")
+            sheet = names[sheet]
+        if sheet not in names:
+            raise OptionError(f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
+        try:
+            rows = wb.get_sheet_by_name(sheet).iter_rows()
+        except Exception as exc:
+            raise FileFormatError(f"cannot read {name}, sheet {sheet!r}: {exc}") from None
+        out = os.path.join(tmpdir, "sheet.csv")
+        n = 0
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            for row in rows:
+                if n % 4096 == 0:
+                    cancel_mod.check(cancel)
+                cells = [_cell(v) for v in row]
+                while cells and cells[-1] == "":
+                    cells.pop()
+                if not cells:
+                    continue                  # blank rows in a sheet carry no data
+                w.writerow(cells)
+                n += 1
+        if n == 0:
+            raise FileFormatError(f"cannot read {name}: sheet {sheet!r} is empty")
+        _pad(out)
+        return out, {"sheet": sheet, "sheets": names}
+    finally:
+        try:
+            wb.close()
+        except Exception:
+            pass
+
+
+def _pad(path: str) -> None:
+    """Give every row the width of the widest, so ragged sheet rows read as missing cells."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    width = max(len(r) for r in rows)
+    if all(len(r) == width for r in rows):
+        return
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        for r in rows:
+            w.writerow(r + [""] * (width - len(r)))

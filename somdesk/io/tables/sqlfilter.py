@@ -1,0 +1,102 @@
+"""The optional row filter: an SQL boolean expression on the table's columns, nothing else.
+
+    check_filter(con, "age >= 18 AND country IN ('FR', 'DE')", "src")
+
+The text goes into `SELECT * FROM src WHERE (<text>)`, so it must not be able
+to end that statement or reach anything but the table's own cells.  DuckDB
+parses it (json_serialize_sql gives the syntax tree) and the tree is walked:
+allowed are column references, constants, comparisons, AND/OR/NOT, IN lists,
+BETWEEN, IS [NOT] NULL, CASE, CAST, arithmetic and LIKE operators, and scalar
+functions from a short list of pure ones (no file, network or settings access).
+Refused, each with a clear OptionError: more than one statement, ";", SQL
+comments, subqueries, table functions, unknown functions, and an expression
+that is not boolean.
+"""
+from __future__ import annotations
+
+import json
+
+from somdesk.errors import OptionError
+
+__all__ = ["check_filter", "ALLOWED_FUNCTIONS"]
+
+ALLOWED_FUNCTIONS = frozenset({
+    # operators as DuckDB names them
+    "+", "-", "*", "/", "//", "%", "^", "**", "||", "~~", "!~~", "~~*", "!~~*", "~~~", "!~~~",
+    "like_escape", "not_like_escape", "ilike_escape", "not_ilike_escape",
+    # pure scalar functions
+    "abs", "round", "floor", "ceil", "ceiling", "sqrt", "ln", "log", "log10", "log2", "exp", "power", "pow",
+    "sign", "trunc", "least", "greatest", "isnan", "isinf", "isfinite", "coalesce", "ifnull", "nullif",
+    "lower", "upper", "lcase", "ucase", "length", "strlen", "trim", "ltrim", "rtrim", "substr", "substring",
+    "contains", "starts_with", "ends_with", "prefix", "suffix", "regexp_matches", "regexp_full_match",
+    "replace", "concat", "left", "right", "strpos", "instr", "position",
+    "year", "month", "day", "hour", "minute", "second", "dayofweek", "dayofyear", "week", "quarter",
+    "date_part", "datepart", "strftime", "strptime", "date_trunc", "datediff", "date_diff",
+})
+_ALLOWED_CLASSES = frozenset({"COLUMN_REF", "CONSTANT", "COMPARISON", "CONJUNCTION", "OPERATOR",
+                              "FUNCTION", "CAST", "BETWEEN", "CASE", "TYPE"})
+
+
+def _walk(node, found: list) -> None:
+    if isinstance(node, dict):
+        cls = node.get("class")
+        if cls is not None:
+            found.append((cls, node))
+        for v in node.values():
+            _walk(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _walk(v, found)
+
+
+def check_filter(con, where: str, source: str = "src") -> str:
+    """Validate `where` against the relation named `source` on `con`; return it.
+
+    Raises OptionError with the reason; DuckDB's own message is passed on for
+    syntax errors and unknown columns.
+    """
+    text = where.strip()
+    if not text:
+        raise OptionError("the filter is empty")
+    if len(text) > 10_000:
+        raise OptionError("the filter is longer than 10,000 characters")
+    for bad, why in ((";", "a ';' (one expression only)"), ("--", "an SQL comment"), ("/*", "an SQL comment")):
+        if bad in text:
+            raise OptionError(f"the filter may not contain {why}: write only a condition such as  age >= 18")
+    import duckdb
+
+    sql = f"SELECT * FROM {source} WHERE ({text})".replace("'", "''")
+    try:
+        tree = json.loads(con.execute(f"SELECT json_serialize_sql('{sql}')").fetchone()[0])
+    except duckdb.Error as exc:
+        raise OptionError(f"the filter is not valid SQL: {exc}") from None
+    if tree.get("error"):
+        raise OptionError(f"the filter is not a condition on the table: {tree.get('error_message', '')}")
+    statements = tree.get("statements", [])
+    node = statements[0].get("node", {}) if len(statements) == 1 else {}
+    if len(statements) != 1 or node.get("type") != "SELECT_NODE":
+        raise OptionError("the filter must be one condition, not a statement")
+    found: list = []
+    _walk(node.get("where_clause"), found)
+    for cls, n in found:
+        if cls not in _ALLOWED_CLASSES:
+            what = "a subquery" if cls == "SUBQUERY" else f"{cls.lower()} expressions"
+            raise OptionError(f"the filter may not use {what}; only conditions on the columns are allowed")
+        if cls == "FUNCTION":
+            fname = str(n.get("function_name", "")).lower()
+            if fname not in ALLOWED_FUNCTIONS or n.get("schema") not in (None, "", "main"):
+                raise OptionError(f"the filter may not call {fname!r}; allowed functions: "
+                                  "abs, round, lower, upper, length, contains, starts_with, year, month, ...")
+    if node.get("from_table", {}).get("table_name") != source or node.get("where_clause") is None:
+        raise OptionError("the filter must be one condition on the table")
+    try:
+        kind = con.execute(f"SELECT typeof(({text})) FROM {source} LIMIT 1").fetchall()
+    except duckdb.Error as exc:
+        raise OptionError(f"the filter cannot be applied: {_first_line(exc)}") from None
+    if kind and kind[0][0] not in ("BOOLEAN", '"NULL"', "NULL"):
+        raise OptionError(f"the filter must be true or false for each row, but it gives {kind[0][0]} values")
+    return text
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,377 @@
+"""A table read into memory (or a sample of it), with the file kept open for the rest.
+
+    tab = read_table("customers.parquet")              # or .csv(.gz), .json, .xlsx, .ods ...
+    tab.columns, tab.kind("age"), tab.values("age"), tab.strings("segment")
+    tab.n_rows (rows in memory), tab.n_rows_total, tab.sampled, tab.row_index
+    for rows, block in tab.iter_blocks(["age", "income"]): ...   # every row, in chunks
+
+Up to `max_rows` rows (default 1,000,000, and at most 50,000,000 cells) are
+held in memory; a larger table is sampled (reservoir sample with a fixed seed,
+rows kept in file order) and `sampled` says so -- training uses the sample,
+`iter_blocks` still walks every row.  Numbers are float64 with NaN for missing;
+text is an object array with None for missing.
+
+Column kinds: "numeric" (every present value a finite number), "text" (free
+text), "categorical" (text with few distinct values: at most 50, and at most
+half the present values), "boolean", "date", "nested" (JSON lists/structs),
+"empty" (no values at all).
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import numpy as np
+
+from somdesk.core import cancel as cancel_mod
+from somdesk.errors import FileFormatError, OptionError
+from somdesk.io.names import stat_input
+from somdesk.io.tables.engine import Source, _number_pattern, column_kind, q
+from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
+
+__all__ = ["Table", "read_table"]
+
+MAX_CATEGORIES = 50
+BLOCK_ROWS = 100_000
+
+
+def read_table(path, options: ReadOptions | None = None, cancel=None, name: str | None = None) -> "Table":
+    """Read a table file (see module docstring).
+
+    Raises FileFormatError (file problems, naming file/line/column), OptionError
+    (a bad option or filter), Cancelled (the token was cancelled).
+    """
+    fspath, fname, _size = stat_input(path)
+    name = name or fname
+    opts = (options or ReadOptions()).checked()
+    src = Source.open(fspath, opts, cancel, name=name)
+    try:
+        return Table._load(src, opts, cancel)
+    except BaseException:
+        src.close()
+        raise
+
+
+class Table:
+    """See module docstring; build with `read_table`."""
+
+    def __init__(self):
+        raise TypeError("use read_table()")
+
+    @classmethod
+    def _load(cls, src: Source, opts: ReadOptions, cancel) -> "Table":
+        self = object.__new__(cls)
+        self._src = src
+        self.name = src.name
+        self.format = src.format
+        self.dialect = dict(src.dialect)
+        self.warnings = list(src.warnings)
+        self.columns = list(src.columns)
+        ncols = max(1, len(self.columns))
+        limit = min(opts.max_rows or DEFAULT_MAX_ROWS, max(1, DEFAULT_MAX_CELLS // ncols))
+        self.limit = limit
+        cols = ", ".join(q(c) for c in self.columns)
+        # A LIMIT makes the engine read in order on one thread (about twice as slow) and a
+        # count is a whole extra scan of a text file.  So: Parquet is counted (free, from its
+        # metadata); a text file that cannot be more than twice the limit (from its size and
+        # the bytes per line of its head) is read whole and, if it is over the limit, sampled
+        # here; a bigger one is counted and sampled by the engine.
+        total = None
+        if src.format == "parquet" or src.may_exceed(2 * limit):
+            total = int(src.scalar("SELECT count(*) FROM src", cancel))
+        got = None
+        if total is None or total <= limit:
+            sql = f"SELECT * FROM {src.row_numbers_sql()}" if src.numbered else f"SELECT {cols} FROM src"
+            got = src.query(sql, cancel)
+        n = len(next(iter(got.values()))) if got else 0
+        self.sampled = got is None or n > limit
+        if got is not None and n > limit:
+            # read whole (at most about twice the limit): sample the rows in memory
+            keep = np.sort(np.random.default_rng(np.random.SeedSequence([int(opts.seed), 5])).choice(
+                n, limit, replace=False))
+            rows_all = got.pop("__somdesk_row", None)
+            got = {k: v[keep] for k, v in got.items()}
+            got["__somdesk_row"] = keep if rows_all is None else np.asarray(rows_all)[keep]
+            self.n_rows_total = n
+        elif self.sampled:
+            self.n_rows_total = total
+            got = src.query(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
+                            f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
+        if self.sampled:
+            self.warnings.append(f"{self.name} has {self.n_rows_total:,} rows; a random sample of {limit:,} "
+                                 "is used for training, and every row is assigned at the end")
+        rows = got.pop("__somdesk_row", None)
+        n = len(next(iter(got.values()))) if got else 0
+        self.row_index = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        if not self.sampled:
+            self.n_rows_total = n
+        if n == 0:
+            what = "no rows match the filter" if src.numbered else "the file has a header line but no data rows"
+            raise FileFormatError(f"cannot read {self.name}: {what}")
+        if n == 1:
+            self.warnings.append(f"{self.name} has a single data row")
+        self._tokens = opts.missing_tokens
+        self.types = list(src.types)
+        self._data, self._kind, self._bad, self._missing = {}, {}, {}, {}
+        for j, c in enumerate(self.columns):
+            cancel_mod.check(cancel)
+            self._set_column(c, got.pop(c), column_kind(self.types[j]))
+        self._label_text: dict[str, list[str]] = {}
+        return self
+
+    # -- column typing ------------------------------------------------------------------
+    def _set_column(self, name: str, arr, kind: str) -> None:
+        mask = np.ma.getmaskarray(arr) if isinstance(arr, np.ma.MaskedArray) else None
+        data = np.ma.getdata(arr)
+        if kind == "numeric":
+            has_missing = mask is not None and mask.any()
+            # the engine's array is ours alone: no copy unless a type change or NaN filling needs one
+            vals = data.astype(np.float64, copy=bool(has_missing) and data.dtype == np.float64)
+            if has_missing:
+                vals[mask] = np.nan
+            inf = np.isinf(vals)
+            if inf.any():
+                i = int(np.flatnonzero(inf)[0])
+                self._bad[name] = (i, "inf" if vals[i] > 0 else "-inf")
+                kind = "text"
+                self._data[name] = np.array([None if np.isnan(v) else _num_text(v) for v in vals], dtype=object)
+            else:
+                self._data[name] = vals
+        elif kind == "boolean":
+            obj = np.where(data.astype(bool), "true", "false").astype(object)
+            if mask is not None:
+                obj[mask] = None
+            self._data[name] = obj
+        else:
+            obj = np.array([None if v is None else str(v) for v in data.tolist()], dtype=object) \
+                if data.dtype != object else data.copy()
+            if mask is not None:
+                obj[mask] = None
+            if kind == "text":
+                kind = self._text_kind(name, obj)
+            self._data[name] = obj if name not in self._data else self._data[name]
+        if self._present(name) == 0:
+            kind = "empty"
+        self._kind[name] = kind
+
+    def _present(self, name) -> int:
+        v = self._data[name]
+        return int((~np.isnan(v)).sum()) if v.dtype == np.float64 else int(sum(x is not None for x in v))
+
+    def _text_kind(self, name: str, obj: np.ndarray) -> str:
+        """Text that is all numbers (odd missing tokens, spaces) becomes numeric; else text/categorical."""
+        tokens = self._src_missing
+        vals = np.full(len(obj), np.nan)
+        dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
+        # with a decimal comma or digit groups, numbers were converted by the engine under
+        # that rule; a column left as text holds a value breaking it -- find it by the same rule
+        rule = re.compile(_number_pattern(dec, th)) if dec != "." or th else None
+        for i, v in enumerate(obj.tolist()):
+            if v is None:
+                continue
+            s = v.strip()
+            if s.lower() in tokens:
+                obj[i] = None
+                continue
+            if rule is not None and not rule.fullmatch(s):
+                self._bad.setdefault(name, (i, s))
+                break
+            try:
+                x = float(s) if rule is None else float(s.replace(th or "\0", "").replace(dec, "."))
+            except ValueError:
+                x = None
+            if x is None or math.isinf(x):
+                if name not in self._bad:
+                    self._bad[name] = (i, s)
+                break
+            vals[i] = x
+        if name not in self._bad and (~np.isnan(vals)).any():
+            self._data[name] = vals
+            return "numeric"
+        present = [v for v in obj.tolist() if v is not None]
+        distinct = len(set(present))
+        return "categorical" if present and distinct <= MAX_CATEGORIES and distinct <= len(present) / 2 else "text"
+
+    @property
+    def _src_missing(self):
+        return ReadOptions(missing=None).missing_tokens if not hasattr(self, "_tokens") else self._tokens
+
+    # -- what is in it --------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        """Rows held in memory (all rows unless `sampled`)."""
+        return len(self.row_index)
+
+    @property
+    def delimiter(self) -> str | None:
+        return self.dialect.get("delimiter")
+
+    @property
+    def encoding(self) -> str:
+        enc = self.dialect.get("encoding", "utf-8")
+        return {"iso8859-1": "latin-1", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(enc, enc)
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        return [c for c in self.columns if self._kind[c] == "numeric"]
+
+    def _col(self, name: str) -> str:
+        if not isinstance(name, str) or name not in self._kind:
+            raise OptionError(f"{self.name} has no column {name!r}")
+        return name
+
+    def kind(self, name: str) -> str:
+        """The column's kind (see module docstring)."""
+        return self._kind[self._col(name)]
+
+    def is_numeric(self, name: str) -> bool:
+        return self.kind(name) == "numeric"
+
+    def missing_count(self, name: str) -> int:
+        """Missing cells of the column among the rows in memory."""
+        self._col(name)
+        return self.n_rows - self._present(name)
+
+    def line_of(self, row: int) -> int:
+        """1-based file line of data row `row` (exact unless quoted fields span lines
+        or blank lines sit between rows); 0 for formats without lines."""
+        if not self._src.header_lines and self.format != "csv":
+            return 0
+        return int(self._src.header_lines + 1 + self.row_index[row])
+
+    def _where(self, i: int) -> str:
+        line = self.line_of(i)
+        return f"line {line}" if line else f"row {int(self.row_index[i]) + 1}"
+
+    def problem(self, name: str) -> str | None:
+        """Why column `name` is not numeric (first offending line and value), or None."""
+        kind = self.kind(name)
+        if kind == "numeric":
+            return None
+        if kind == "empty":
+            return f"column {name!r} has no values (every cell is missing)"
+        if name in self._bad:
+            i, value = self._bad[name]
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            inf = shown.strip().lower().lstrip("+-") in ("inf", "infinity")
+            return (f"column {name!r} is not numeric: {self._where(i)} has {shown!r}"
+                    + (" (an infinite value)" if inf else ""))
+        return f"column {name!r} is not numeric (it holds {kind} values)"
+
+    def check_numeric(self, columns) -> None:
+        """Raise FileFormatError naming the first non-numeric column among `columns`."""
+        for c in columns:
+            msg = self.problem(c)
+            if msg is not None:
+                raise FileFormatError(f"{self.name}: {msg}")
+
+    def values(self, name: str) -> np.ndarray:
+        """(n_rows,) float64 of a numeric column, NaN where missing (a copy)."""
+        self.check_numeric([name])
+        return self._data[name].copy()
+
+    def cells(self, name: str) -> np.ndarray:
+        """(n_rows,) the column as held: float64 (numeric) or object (str or None)."""
+        return self._data[self._col(name)]
+
+    def strings(self, name: str) -> list[str]:
+        """Every cell of the column as text ("" where missing)."""
+        v = self._data[self._col(name)]
+        if v.dtype == np.float64:
+            return ["" if math.isnan(x) else _num_text(x) for x in v.tolist()]
+        return ["" if x is None else x for x in v.tolist()]
+
+    def preview(self, n: int = 20) -> list[list[str]]:
+        """The first n rows as text, for showing the file."""
+        cols = [self.strings(c)[:n] for c in self.columns]
+        return [list(r) for r in zip(*cols)]
+
+    def info(self) -> dict:
+        """The `somdesk table info --json` document (rows = every row, not the sample)."""
+        cols = []
+        for c in self.columns:
+            miss = self.missing_count(c)
+            if self.sampled and self.n_rows:
+                miss = int(round(miss * self.n_rows_total / self.n_rows))
+            cols.append({"name": c, "type": self._kind[c], "missing": miss})
+        dialect = {k: v for k, v in self.dialect.items() if k != "sheets"}
+        out = {"format": self.format, "rows": self.n_rows_total, "columns": cols, "dialect": dialect}
+        if self.sampled:
+            out["sampled_rows"] = self.n_rows
+        if "sheets" in self.dialect:
+            out["sheets"] = self.dialect["sheets"]
+        return out
+
+    # -- every row, in blocks ---------------------------------------------------------------
+    def iter_blocks(self, columns, block_rows: int = BLOCK_ROWS, cancel=None):
+        """Yield (row_index (B,), {column: (B,) array}) over EVERY row of the table, file order.
+
+        From memory when nothing was sampled; otherwise the file is copied once into an
+        engine table (spilling to disk) and read back in blocks.
+        """
+        columns = [self._col(c) for c in columns]
+        if not self.sampled:
+            for lo in range(0, self.n_rows, block_rows):
+                cancel_mod.check(cancel)
+                sl = slice(lo, lo + block_rows)
+                yield self.row_index[sl], {c: self._data[c][sl] for c in columns}
+            return
+        src = self._src
+        src.con.execute(f"SET temp_directory={_lit(_tmp(src))}")
+        src.query(f"CREATE OR REPLACE TEMP TABLE blocks AS SELECT __somdesk_row, "
+                  f"{', '.join(q(c) for c in columns)} FROM {src.row_numbers_sql()}", cancel, "copy")
+        total = int(src.scalar("SELECT count(*) FROM blocks", cancel))
+        for lo in range(0, total, block_rows):
+            got = src.query(f"SELECT * FROM blocks WHERE rowid >= {lo} AND rowid < {lo + block_rows} "
+                            "ORDER BY rowid", cancel)
+            rows = np.asarray(got.pop("__somdesk_row"), dtype=np.int64)
+            block = {}
+            for c in columns:
+                a = got[c]
+                if self._kind[c] == "numeric":
+                    v = np.ma.getdata(a).astype(np.float64, copy=True)
+                    if isinstance(a, np.ma.MaskedArray):
+                        v[np.ma.getmaskarray(a)] = np.nan
+                else:
+                    v = np.array([None if x is None else str(x) for x in np.ma.getdata(a).tolist()], dtype=object)
+                    if isinstance(a, np.ma.MaskedArray):
+                        v[np.ma.getmaskarray(a)] = None
+                block[c] = v
+            yield rows, block
+        src.con.execute("DROP TABLE IF EXISTS blocks")
+
+    def close(self) -> None:
+        """Release the engine connection and temporary files (also done when collected)."""
+        src = getattr(self, "_src", None)
+        if src is not None:
+            src.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # -- training data (thin wrapper over core.preparation) ---------------------------------
+    def prepare(self, columns, label_column: str | None = None, normalise: str = "zscore",
+                missing: str = "drop", **spec):
+        """Training data from the chosen columns: see somdesk.core.preparation.prepare."""
+        from somdesk.core.preparation import prepare_table
+        return prepare_table(self, columns, label_column=label_column, normalise=normalise,
+                             missing=missing, **spec)
+
+
+def _num_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(float(x))
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _tmp(src) -> str:
+    import tempfile
+    if src._tmpdir is None:
+        src._tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
+    return os.path.join(src._tmpdir, "spill")

@@ -1,0 +1,121 @@
+"""What the workspace writes out: pictures of the shown map, assignments, the quantised
+picture, the organised palette.  Pictures come from `somdesk.render` using the shown
+MapState's own U-matrix and hits, so an export is the screen's picture pixel for pixel.
+
+    img, legend = view_picture(session, "umatrix", scale=8)    # (H, W, 3) uint8, render.Legend
+    export_view(session, "out.png", "hits", scale=4, markers=True)
+    export_assignments(session, "segments.csv")                # table maps
+    export_quantised(session, "out.png")                       # image maps, indexed PNG
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from somdesk import render
+from somdesk.errors import SomdeskError
+
+
+def available_views(session) -> tuple[str, ...]:
+    """The views that apply to the workspace now (render.VIEWS plus "quantised" for pictures)."""
+    kind, state = session.kind, session.map
+    if kind is None or state is None:
+        return ()
+    views = ["colours", "strip"] if kind == "colours" else ["colours"] if kind == "image" else []
+    if state.measured:
+        views += ["umatrix", "hits"]
+    if kind == "table":
+        views.append("component")
+        if state.node_labels is not None:
+            views.append("labels")
+    if session.clusters is not None:
+        views.append("clusters")
+    if kind == "image" and session.quantised is not None:
+        views.append("quantised")
+    return tuple(views)
+
+
+def node_colours(session, view: str, component: int = 0):
+    """((rows, cols, 3) uint8, render.Legend) of `view` of the shown map."""
+    state = session.map
+    if state is None:
+        raise SomdeskError("there is no map to show yet")
+    data = session.dataset
+    table = session.kind == "table"
+    return render.node_colours(
+        view, state.weights, umatrix=state.umatrix, hits=state.hits, component=component,
+        offset=data.offset if table else None, scale=data.scale if table else None,
+        columns=data.columns if table else None,
+        clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
+
+
+def view_picture(session, view: str, scale: int = 4, markers: bool = False, component: int = 0):
+    """((H, W, 3) uint8 picture, render.Legend | None) of `view` at `scale` px per node;
+    "quantised" is the quantised picture itself (full size, no legend)."""
+    if view == "quantised":
+        if session.quantised is None:
+            raise SomdeskError("quantise the picture first")
+        return session.quantised.rgb(), None
+    state = session.map
+    nodes, legend = node_colours(session, view, component)
+    if markers and not state.measured:
+        raise SomdeskError("markers need a trained map")
+    inputs = session.dataset.data if render.view_name(view) == "strip" else None
+    img = render.picture(nodes, state.hexagonal, scale, state.bmus if markers else None, inputs)
+    return img, legend
+
+
+def export_view(session, path, view: str, scale: int = 4, markers: bool = False, component: int = 0) -> None:
+    """Write `view_picture(...)` as a PNG to `path` (atomically)."""
+    from somdesk.io.images import save_png
+
+    img, _legend = view_picture(session, view, scale, markers, component)
+    save_png(img, path)
+
+
+def export_assignments(session, path) -> int:
+    """Write each training row's best node and cluster (core.clustering.write_assignments_csv) for
+    the table now open; returns the number of rows written."""
+    from somdesk.core.clustering import Assignments
+    try:   # the table engine's home for the writer (core no longer writes files)
+        from somdesk.io.tables.assignments import write_assignments_csv
+    except ImportError:
+        from somdesk.core.clustering import write_assignments_csv
+
+    data = session._require("table")
+    state = session.map
+    if state is None or not state.measured:
+        raise SomdeskError("train the map first")
+    if state.generation != session.generation or len(state.bmus) != len(data.data):
+        raise SomdeskError("the map shown does not belong to this table; train it first")
+    bmus = state.bmus
+    clusters = session.clusters.labels[bmus[:, 0], bmus[:, 1]] if session.clusters is not None \
+        else np.full(len(bmus), -1, dtype=np.int64)
+    rows = Assignments(np.asarray(data.row_index), bmus[:, 0].copy(), bmus[:, 1].copy(),
+                       np.asarray(clusters, dtype=np.int64), None if data.labels is None else list(data.labels))
+    write_assignments_csv(path, rows)
+    return len(rows)
+
+
+def export_quantised(session, path) -> int:
+    """Write the quantised picture as an indexed PNG; returns its size in bytes."""
+    from somdesk.io.quantized_png import save_indexed_png
+
+    session._require("image")
+    q = session.quantised
+    if q is None:
+        raise SomdeskError("quantise the picture first")
+    return save_indexed_png(path, q.indices, q.palette)
+
+
+def export_palette(session, path, n: int | None = None) -> int:
+    """Write the map's colours in map order (render.organised_colours, `n` of them or all)
+    as a palette file whose format follows the extension; returns the number of colours."""
+    from somdesk.io.palettes import Palette, write_palette
+
+    state = session.map
+    if state is None or session.kind not in ("colours", "image"):
+        raise SomdeskError("only a colour map can be written as a palette")
+    colours, _nodes = render.organised_colours(state.weights, n)
+    title = f"{session.dataset.title} (organised)"
+    write_palette(Palette.from_array(colours[:, :3], name=title), path)
+    return len(colours)

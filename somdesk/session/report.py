@@ -1,0 +1,190 @@
+"""The table map report: one self-contained HTML file (no external resources).
+
+    prof = table_profiles(tm, table)                 # segment profiles over the table's rows
+    write_report("report.html", tm, prof, title="customers.csv")
+
+Pictures are PNGs inlined as data: URIs, drawn by somdesk.render (the same colour
+tables and hexagon geometry as the window and `somdesk train --out`): the segments,
+U-matrix and hit map, the validity curve with the suggested k, the segment profiles,
+one component plane per feature (passive columns included, in the file's units).
+Styles are inline; there are no scripts, fonts or links, so the file opens the same
+in any browser, offline.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+
+import numpy as np
+
+from somdesk.core.masked_som import masked_bmus
+
+__all__ = ["table_profiles", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
+
+MAX_PLANES = 60
+
+
+def table_profiles(tm, table, cancel=None) -> dict:
+    """Segment profiles (session.segments.segment_profiles) of the map's features in the file's
+    units over the rows in memory of `table` (one-hot features give each category's share)."""
+    from somdesk.session.segments import segment_profiles
+    from somdesk.session.table_data import _texts, assign_cells
+
+    r = tm.recipe
+    cells = {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c))) for c, k in zip(r.columns, r.kinds)}
+    seg = assign_cells(tm, cells, cancel)["segment"]
+    x = r.transform(cells)
+    units = r.offset + x * np.where(r.scale > 0, r.scale, 0.0)
+    units = np.where(r.scale > 0, units, np.where(np.isnan(x), np.nan, r.offset))
+    return segment_profiles(units, r.features, seg)
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _scale_for(h: int, w: int, target: int = 320) -> int:
+    return int(max(3, min(24, target // max(h, w, 1))))
+
+
+def map_picture(nodes_rgb: np.ndarray, hexagonal: bool, target: int = 320) -> np.ndarray:
+    """(Hpx, Wpx, 3) uint8 picture of per-node colours (H, W, 3)."""
+    from somdesk.render.geometry import layout
+    h, w = nodes_rgb.shape[:2]
+    return layout(nodes_rgb, hexagonal, _scale_for(h, w, target))
+
+
+def _stack(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    w = max(top.shape[1], bottom.shape[1])
+    pad = lambda a: np.pad(a, ((0, 0), (0, w - a.shape[1]), (0, 0)), constant_values=255)  # noqa: E731
+    return np.concatenate([pad(top), np.full((4, w, 3), 255, np.uint8), pad(bottom)], axis=0)
+
+
+def plane_picture(values: np.ndarray, hexagonal: bool, cmap: str = "viridis", title: str | None = None,
+                  target: int = 220) -> np.ndarray:
+    """A scalar field (H, W) on the map with its colour bar below (NaN nodes light grey)."""
+    from somdesk.render.colour_tables import levels_of, scalar_rgb
+    from somdesk.render.legend import colour_bar
+    v = np.asarray(values, dtype=np.float64)
+    levels = levels_of(v)
+    rgb = scalar_rgb(v, cmap, levels)
+    rgb[~np.isfinite(v)] = (220, 220, 220)
+    pic = map_picture(rgb, hexagonal, target)
+    return _stack(pic, colour_bar(cmap, levels, length=max(120, pic.shape[1] - 10), title=title))
+
+
+def curve_picture(curve: dict, width: int = 360, height: int = 200) -> np.ndarray:
+    """The validity curve: Davies-Bouldin (blue) and silhouette (orange) against k, suggested k marked."""
+    from PIL import Image, ImageDraw, ImageFont
+    img = Image.new("RGB", (width, height), "white")
+    if not curve or not curve.get("k"):
+        return np.asarray(img)
+    dr = ImageDraw.Draw(img)
+    font = ImageFont.load_default()
+    ks = list(curve["k"])
+    left, right, top, bottom = 34, width - 10, 14, height - 26
+    x = lambda k: left + (k - ks[0]) / max(1, ks[-1] - ks[0]) * (right - left)  # noqa: E731
+    dr.rectangle([left, top, right, bottom], outline=(160, 160, 160))
+    for name, colour in (("davies_bouldin", (40, 90, 200)), ("silhouette", (230, 120, 20))):
+        vals = [v if v is not None and math.isfinite(v) else math.nan for v in curve.get(name, [])]
+        fin = [v for v in vals if math.isfinite(v)]
+        if len(fin) < 1:
+            continue
+        lo, hi = min(fin), max(fin)
+        y = lambda v: bottom - (v - lo) / (hi - lo if hi > lo else 1.0) * (bottom - top)  # noqa: E731
+        pts = [(x(k), y(v)) for k, v in zip(ks, vals) if math.isfinite(v)]
+        if len(pts) > 1:
+            dr.line(pts, fill=colour, width=2)
+        for p in pts:
+            dr.ellipse([p[0] - 2, p[1] - 2, p[0] + 2, p[1] + 2], fill=colour)
+    s = curve.get("suggested")
+    if s in ks:
+        dr.line([(x(s), top), (x(s), bottom)], fill=(200, 30, 30), width=1)
+        dr.text((x(s) + 3, top + 2), f"suggested k = {s}", fill=(200, 30, 30), font=font)
+    for k in ks:
+        dr.text((x(k) - 3, bottom + 4), str(k), fill="black", font=font)
+    dr.text((left, height - 12), "k  blue: Davies-Bouldin (low=good)  orange: silhouette",
+            fill=(80, 80, 80), font=font)
+    return np.asarray(img)
+
+
+def _img(rgb: np.ndarray, alt: str) -> str:
+    data = base64.b64encode(_png(rgb)).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def report_html(tm, prof: dict, title: str = "table") -> str:
+    """The report as one HTML string (see module docstring)."""
+    from somdesk.core.metrics import u_matrix
+    from somdesk.render.colour_tables import category_colours
+    from somdesk.session.segments import profiles_png
+
+    hexagonal = tm.config.topology == "hexagonal"
+    h, w = tm.codebook.shape[:2]
+    idx, _ = masked_bmus(tm.codebook, tm.inputs)
+    hits = np.bincount(idx, minlength=h * w).reshape(h, w).astype(np.float64)
+    seg = tm.clusters if tm.clusters is not None else np.zeros((h, w), np.int64)
+    seg_rgb = category_colours(int(seg.max()) + 1)[seg]
+    parts = [f"<h1>{html.escape(title)}: table map</h1>",
+             f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {tm.config.iterations} epochs on "
+             f"{len(tm.inputs):,} rows; quantization error {tm.quantization_error:.4g}, topographic error "
+             f"{tm.topographic_error:.3f}; {tm.k} segments ({html.escape(tm.cluster_method)}), suggested k "
+             f"{tm.curve.get('suggested', '-')}.</p>",
+             '<div class="row">',
+             f"<figure>{_img(map_picture(seg_rgb, hexagonal), 'segments')}<figcaption>Segments</figcaption></figure>",
+             f"<figure>{_img(plane_picture(u_matrix(tm.codebook, hexagonal), hexagonal, 'inferno', None, 320), 'U-matrix')}"
+             "<figcaption>U-matrix (distance to neighbours)</figcaption></figure>",
+             f"<figure>{_img(plane_picture(hits, hexagonal, 'viridis', None, 320), 'hits')}"
+             "<figcaption>Hits (rows per node)</figcaption></figure>",
+             f"<figure>{_img(curve_picture(tm.curve), 'validity curve')}<figcaption>Choosing k</figcaption></figure>",
+             "</div>", "<h2>Segment sizes</h2>", "<table><tr><th>segment</th><th>colour</th><th>rows</th><th>share</th></tr>"]
+    colours = category_colours(max(1, len(prof["segments"]) and max(prof["segments"]) + 1))
+    for i, s in enumerate(prof["segments"]):
+        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s])
+        parts.append(f'<tr><td>{s}</td><td><span class="sw" style="background:{c}"></span></td>'
+                     f"<td>{int(prof['size'][i]):,}</td><td>{prof['share'][i]:.1%}</td></tr>")
+    parts.append("</table><h2>Segment profiles</h2><p>Bars: the segment's mean minus the whole table's mean, "
+                 "in standard deviations of the table (red above, blue below).</p>")
+    parts.append(_img(np.asarray(profiles_png(prof)), "segment profiles"))
+    parts.append(_profile_table(prof))
+    names, planes = tm.planes_in_units()
+    parts.append("<h2>Component planes</h2><div class=\"row\">")
+    for j, name in enumerate(names[:MAX_PLANES]):
+        passive = "" if tm.recipe.active[j] else " (passive)"
+        parts.append(f"<figure>{_img(plane_picture(planes[:, :, j], hexagonal), name)}"
+                     f"<figcaption>{html.escape(name)}{passive}</figcaption></figure>")
+    if len(names) > MAX_PLANES:
+        parts.append(f"<p>... and {len(names) - MAX_PLANES} more planes.</p>")
+    parts.append("</div>")
+    style = ("body{font-family:sans-serif;margin:24px;color:#222}figure{display:inline-block;margin:8px;"
+             "vertical-align:top}figcaption{font-size:13px;text-align:center}.row{display:flex;flex-wrap:wrap}"
+             "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 8px;"
+             "text-align:right}.sw{display:inline-block;width:14px;height:14px}")
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + html.escape(title) +
+            f" - somdesk report</title><style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>\n")
+
+
+def _profile_table(prof: dict) -> str:
+    rows = ["<table><tr><th>column</th><th>table mean</th>" +
+            "".join(f"<th>seg {s} mean</th>" for s in prof["segments"]) + "</tr>"]
+    for j, c in enumerate(prof["columns"]):
+        cells = "".join(f"<td>{_fmt(prof['mean'][i, j])}</td>" for i in range(len(prof["segments"])))
+        rows.append(f"<tr><td style=\"text-align:left\">{html.escape(str(c))}</td>"
+                    f"<td>{_fmt(prof['all_mean'][j])}</td>{cells}</tr>")
+    return "\n".join(rows) + "</table>"
+
+
+def _fmt(x) -> str:
+    return "" if not np.isfinite(x) else f"{float(x):.4g}"
+
+
+def write_report(path, tm, prof: dict, title: str = "table") -> None:
+    """Write the report atomically (SomdeskError on an unwritable path)."""
+    from somdesk.io.atomic import atomic_open
+    with atomic_open(path, "w", encoding="utf-8") as f:
+        f.write(report_html(tm, prof, title))

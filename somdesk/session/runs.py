@@ -1,0 +1,160 @@
+"""Training runs of a session: the epoch loop, an image map's phases, and how a run ends.
+
+`train_task(session, cancel, snapshot_when)` is the generator behind
+`Session.train_task`.  It runs on whatever thread drives it and touches only the
+session's SOM (and, for image maps, which phase SOM is current) until it ends;
+every change a window can see goes through `session._post`, tagged with the
+dataset generation it belongs to, so a run of an old file never paints over a
+new one.
+
+An image's palette map trains in the phases of core.quantize.train_quantizer:
+ordering (the user's config), fine-tuning (narrow neighbourhood) and up to
+REVIVE_ROUNDS recovery rounds (dead nodes moved onto the worst-served colours,
+then a few more epochs).  Each phase is its own SOM, so every epoch can be
+stopped, saved (meta "phase", "recovery_round") and resumed exactly.
+"""
+from __future__ import annotations
+
+import time
+
+from somdesk.core.som import SOM
+from somdesk.errors import Cancelled
+from somdesk.session import training
+from somdesk.session.mapstate import map_state
+from somdesk.session.progress import RunOutcome, TrainProgress
+
+
+def train_task(session, cancel=None, snapshot_when=None):
+    """Generator over the remaining epochs of every phase; yields TrainProgress, returns RunOutcome.
+
+    A snapshot is taken when `snapshot_when(iteration)` says so and after the
+    last epoch: True (or "measured") gives a MapState with BMUs, hits, U-matrix,
+    QE and TE, whose measuring also checks `cancel`; "weights" gives a cheap
+    preview (weights only) for drivers that redraw often and measure seldom.
+    `session.pace` (epochs per second, None = as fast as possible) is read
+    every epoch, so the window can change the speed while the run goes on; the
+    wait checks `cancel` every PACE_SLICE seconds.  On cancel (or when the driver closes the generator)
+    the SOM is as after its last whole epoch, the final map is posted and the
+    run state becomes "paused".
+    """
+    session._require()
+    session._require_idle("train again")
+    gen = session.generation
+    som = session.ensure_som()
+    if session.done:
+        return RunOutcome(session.map, False, True, 0.0)
+    session._running = True
+    session._post(session.history.clear)   # training is not undoable (session.undo)
+    session._post(lambda: session._set_run_state("running"))
+    start = epoch_start = time.perf_counter()
+    stopped, epoch = True, 0
+    try:
+        for som, phase in phases(session):
+            while not som.done:
+                info = training.step(som, cancel)
+                epoch += 1
+                want = True if som.done else (snapshot_when(som.iteration) if snapshot_when is not None else False)
+                state = None
+                if want:
+                    # labels read now, not at the start: the label column may change during a run
+                    state = map_state(som, measure_it=want != "weights", labels=session._labels(),
+                                      generation=gen, cancel=cancel)
+                measures = ((som.iteration, state.qe, state.te),) if state is not None and state.measured else ()
+                if measures:
+                    session._post(lambda m=measures: _add_measures(session, gen, m))
+                yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
+                                    time.perf_counter() - start, phase, epoch, state, measures)
+                _wait_for_pace(session, epoch_start, cancel)
+                epoch_start = time.perf_counter()
+        stopped = False
+    except Cancelled:
+        pass
+    finally:
+        session._running = False
+        final = map_state(som, labels=session._labels(), generation=gen)
+        outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
+        session._post(lambda: _end_run(session, gen, outcome, epoch))
+    return outcome
+
+
+PACE_SLICE = 0.01
+
+
+def _wait_for_pace(session, since: float, cancel) -> None:
+    """Sleep until 1/pace seconds have passed since `since` (no wait when pace is None)."""
+    from somdesk.core.cancel import check
+
+    pace = session.pace
+    if not pace:
+        return
+    until = since + 1.0 / float(pace)
+    while True:
+        check(cancel)
+        left = until - time.perf_counter()
+        if left <= 0:
+            return
+        time.sleep(min(left, PACE_SLICE))
+
+
+def phases(session):
+    """(SOM, phase name) pairs to train in order: one for colours and tables; ordering,
+    fine-tuning and recovery rounds for an image map (training.phase_config)."""
+    if session.kind != "image":
+        yield session.som, "training"
+        return
+    settings = session.dataset.settings
+    if session.image_phase == "ordering":
+        yield session.som, "ordering"
+        if settings.fine_tune > 0:
+            cfg = training.phase_config(session.config, "fine-tuning", settings.fine_tune)
+            session.som = SOM(session.dataset.data, cfg, weights=session.som.weights)
+            session.image_phase = "fine-tuning"
+        else:
+            session.image_phase = "done"   # as train_quantizer: no fine-tuning, no recovery
+    if session.image_phase == "fine-tuning":
+        yield session.som, "fine-tuning"
+        session.image_phase, session.recovery_round = "recovering unused colours", 0
+        session.som = next_recovery(session, session.som)
+    from somdesk.core.quantize import REVIVE_ROUNDS
+
+    # A round left finished (the driver closed the task right after its last epoch)
+    # moves on exactly as an uninterrupted run would.
+    while session.image_phase == "recovering unused colours":
+        yield session.som, "recovering unused colours"
+        session.recovery_round += 1
+        nxt = next_recovery(session, session.som) if session.recovery_round < REVIVE_ROUNDS else None
+        if nxt is None or nxt is session.som:
+            session.image_phase = "done"
+        else:
+            session.som = nxt
+
+
+def next_recovery(session, som: SOM) -> SOM:
+    """The next recovery round's SOM, or `som` itself (phase "done") when no node is dead."""
+    revived = None
+    if session.dataset.settings.revive:
+        revived = training.revive_weights(som.weights, session.dataset.data)
+    if revived is None:
+        session.image_phase = "done"
+        return som
+    cfg = training.phase_config(session.config, "recovering unused colours", session.dataset.settings.fine_tune)
+    return SOM(session.dataset.data, cfg, weights=revived)
+
+
+def _add_measures(session, gen: int, measures: tuple) -> None:
+    if gen == session.generation:
+        session._set("measures", session.measures + measures)
+
+
+def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:
+    """On the session's thread: show the final map, drop clusters of the old weights, mark dirty."""
+    if gen != session.generation:
+        return
+    session._set("map", outcome.map)
+    if epochs:
+        if session.clusters is not None:
+            session._set("clusters", None)
+        if session.quantised is not None:
+            session._set("quantised", None)
+        session._set_dirty(True)
+    session._set_run_state(session._derived_run_state())

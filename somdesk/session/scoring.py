@@ -1,0 +1,145 @@
+"""Table maps saved and reopened, and new data scored against them.
+
+    save_table_map(tm, "customers.somz")
+    tm = load_table_map("customers.somz")
+    n = score_file(tm, "next-month.parquet", "scores.csv")     # every row, in blocks
+
+A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
+    "kind": "table-map",
+    "table_map": {"recipe": {...core.preparation.Recipe...}, "label_column": ...,
+                  "k": K, "cluster_method": ..., "outlier_threshold": ...,
+                  "quantization_error": ..., "topographic_error": ..., "curve": {...},
+                  "source": "file name", "passive": P}
+and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
+training row) and, with passive columns, `passive_planes` (H, W, P) float64 (NaN
+where no row reached a node).  The core arrays are the weighted codebook and the
+training rows (missing values filled).  This is our own kind rather than the
+session's "table": its preparation holds weights, passive and one-hot columns,
+which that one does not (see docs/tables.md).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from somdesk.core.preparation import Recipe
+from somdesk.errors import FileFormatError
+
+__all__ = ["KIND", "save_table_map", "load_table_map", "score_table", "score_file"]
+
+KIND = "table-map"
+
+
+def _specs(meta: dict) -> dict:
+    from somdesk.core.options import SOMConfig
+    from somdesk.io.somz import ArraySpec
+
+    if meta.get("kind") != KIND:
+        return {}
+    cfg = SOMConfig.from_dict(dict(meta["config"]))
+    info = meta.get("table_map")
+    if not isinstance(info, dict):
+        raise FileFormatError("meta.json has no table_map section")
+    specs = {"segments": ArraySpec((cfg.height, cfg.width), ("int64",)),
+             "table_rows": ArraySpec((int(meta["inputs"]),), ("int64",))}
+    p = info.get("passive", 0)
+    if isinstance(p, int) and p > 0:
+        specs["passive_planes"] = ArraySpec((cfg.height, cfg.width, p), ("float64",))
+    return specs
+
+
+def save_table_map(tm, path) -> None:
+    """Write table map `tm` (session.table_data.TableMap) to `path` atomically (SomdeskError)."""
+    from somdesk.core.som import SOM
+    from somdesk.io.mapfile import save_map
+
+    som = SOM(tm.inputs, tm.config, weights=tm.codebook, iteration=tm.config.iterations)
+    p = 0 if tm.passive is None else int(tm.passive.shape[2])
+    info = {"recipe": tm.recipe.to_dict(), "label_column": tm.label_column, "k": tm.k,
+            "cluster_method": tm.cluster_method, "outlier_threshold": tm.outlier_threshold,
+            "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
+            "curve": _json_curve(tm.curve), "source": tm.source, "passive": p}
+    arrays = {"segments": np.asarray(tm.clusters if tm.clusters is not None else
+                                     np.zeros(tm.codebook.shape[:2]), dtype=np.int64),
+              "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
+    if p:
+        arrays["passive_planes"] = np.asarray(tm.passive, dtype=np.float64)
+    names = [f for f, a in zip(tm.recipe.features, tm.recipe.active) if a]
+    save_map(som, path, names, extra_meta={"kind": KIND, "table_map": info}, extra_arrays=arrays,
+             extra_specs=_specs)
+
+
+def _json_curve(curve: dict) -> dict:
+    out = {}
+    for k, v in (curve or {}).items():
+        if isinstance(v, list):
+            out[k] = [None if isinstance(x, float) and not math.isfinite(x) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def load_table_map(path):
+    """Read a table map saved by `save_table_map`; FileFormatError naming the file otherwise."""
+    from somdesk.io.mapfile import load_map
+    from somdesk.io.names import display_basename
+    from somdesk.session.table_data import TableMap
+
+    where = display_basename(path)
+    saved = load_map(path, extra_specs=_specs)
+    meta = saved.meta
+    if meta.get("kind") != KIND:
+        raise FileFormatError(f"{where} is a map of {meta.get('kind', 'colours')}, not of a table; "
+                              "make one with: somdesk train --table FILE --save-map MAP.somz")
+    info = meta["table_map"]
+    try:
+        recipe = Recipe.from_dict(info["recipe"])
+        threshold = float(info["outlier_threshold"])
+        tm = TableMap(recipe=recipe, config=saved.som.config, codebook=saved.som.weights.copy(),
+                      passive=saved.arrays.get("passive_planes"), label_column=info.get("label_column"),
+                      clusters=saved.arrays["segments"], cluster_method=str(info.get("cluster_method", "")),
+                      outlier_threshold=threshold, quantization_error=float(info["quantization_error"]),
+                      topographic_error=float(info["topographic_error"]), curve=dict(info.get("curve") or {}),
+                      inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FileFormatError(f"{where}: the table map's description is damaged ({exc})") from None
+    if int(np.count_nonzero(recipe.active)) != tm.codebook.shape[2]:
+        raise FileFormatError(f"{where}: the preparation has {int(recipe.active.sum())} active features "
+                              f"but the codebook {tm.codebook.shape[2]}")
+    seg = tm.clusters
+    if seg.size and (seg.min() < 0 or seg.max() >= seg.size):
+        raise FileFormatError(f"{where}: segment numbers are out of range")
+    return tm
+
+
+def score_table(tm, table, cancel=None):
+    """(blocks generator, warnings) for every row of `table` against `tm`.
+
+    Columns the map needs but the table lacks: FileFormatError listing them.  Extra
+    columns are a warning (they are ignored).
+    """
+    from somdesk.session.table_data import assign_table
+
+    extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
+    warnings = []
+    if extra:
+        shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
+        warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
+    return assign_table(tm, table, cancel), warnings
+
+
+def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int, list]:
+    """Read `data_path`, score every row, write `out_path` (.csv or .parquet); (rows, warnings)."""
+    from somdesk.io.tables.assignments import write_scores
+    from somdesk.io.tables.table import read_table
+
+    table = read_table(data_path, options, cancel)
+    try:
+        blocks, warnings = score_table(tm, table, cancel)
+        n = write_scores(out_path, blocks, cancel)
+    finally:
+        table.close()
+    return n, list(table.warnings) + warnings
+
+

@@ -1,0 +1,235 @@
+"""A table map, trained and applied without Qt: the steps the CLI and the window share.
+
+    tab = read_table("customers.csv")
+    tm = train_table_map(tab, TableMapSpec(columns=("age", "income"), label="segment"), cancel=token)
+    tm.config.height, tm.codebook (H, W, A), tm.clusters (H, W), tm.assignments (every row)
+    rows = assign_cells(tm, cells)      # BMU row/col, segment, distance, outlier per row
+
+Training (defaults, each overridable in TableMapSpec; see docs/tables.md for why):
+  * the SOM Toolbox's automatic size and shape (core.preparation.auto_map_size),
+    hexagonal grid, linear (PCA) initialisation, batch training for
+    core.preparation.auto_epochs epochs with the gaussian radius falling from
+    max(H, W)/4 to END_RADIUS = 1.25 (core.masked_som, which uses present values only,
+    so missing="train" and complete tables go the same way);
+  * segments: the codebook clustered (session.segments) into k clusters, k given or
+    suggested by the validity curve.
+Assignment (training file and new data alike, so they agree exactly): the fitted
+recipe turns the cells into features, the BMU is searched over present active
+features (core.masked_som.masked_bmus), distance = Euclidean distance to the BMU in
+training units (quantization error of that row), outlier = distance above
+Q3 + 3 (Q3 - Q1) of the training rows' distances (Tukey's "far out").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from somdesk.core import cancel as cancel_mod
+from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
+from somdesk.core.options import SOMConfig
+from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
+from somdesk.errors import Cancelled, OptionError
+
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns"]
+
+
+@dataclass(frozen=True)
+class TableMapSpec:
+    """The user's choices for a table map; None = automatic."""
+
+    columns: tuple | None = None          # None: every numeric column but the label
+    label: str | None = None
+    weights: dict = field(default_factory=dict)
+    passive: tuple = ()
+    categorical: tuple = ()
+    group_weight: float = 1.0
+    normalise: str = "zscore"
+    missing: str = "drop"
+    height: int | None = None
+    width: int | None = None
+    epochs: int | None = None
+    topology: str = "hexagonal"
+    seed: int = 0
+    clusters: int | None = None           # k; None = suggested by the validity curve
+    cluster_method: str = "kmeans"       # session.segments.DEFAULT_METHOD (why: see there)
+
+
+@dataclass
+class TableMap:
+    """A trained table map (see module docstring).  Arrays are in training units unless named."""
+
+    recipe: Recipe
+    config: SOMConfig
+    codebook: np.ndarray                  # (H, W, A) active features x sqrt(weight)
+    passive: np.ndarray | None            # (H, W, P) passive features, normalised units (NaN: no data)
+    label_column: str | None
+    clusters: np.ndarray | None           # (H, W) int64 segment of each node
+    cluster_method: str
+    outlier_threshold: float
+    quantization_error: float
+    topographic_error: float
+    curve: dict = field(default_factory=dict)      # validity curve {"k": [...], "davies_bouldin": [...], ...}
+    inputs: np.ndarray | None = None      # (N, A) training rows (NaN filled), as saved
+    row_index: np.ndarray | None = None   # (N,) their file rows
+    source: str | None = None
+
+    @property
+    def k(self) -> int:
+        return 0 if self.clusters is None else int(self.clusters.max()) + 1
+
+    def planes(self) -> tuple[list, np.ndarray]:
+        """(feature names, (H, W, F) every feature in normalised units, passive included)."""
+        r = self.recipe
+        h, w = self.codebook.shape[:2]
+        out = np.full((h, w, len(r.features)), np.nan)
+        out[:, :, r.active] = r.unweight(self.codebook)
+        if self.passive is not None:
+            out[:, :, ~r.active] = self.passive
+        return list(r.features), out
+
+    def planes_in_units(self) -> tuple[list, np.ndarray]:
+        """Like `planes` but numeric features back in the file's units (one-hot stay 0..1)."""
+        names, p = self.planes()
+        return names, self.recipe.offset + p * np.where(self.recipe.scale > 0, self.recipe.scale, 0.0)
+
+
+def default_columns(table, label: str | None = None) -> tuple:
+    """Every numeric column but the label (the `train --table` default)."""
+    cols = tuple(c for c in table.numeric_columns if c != label)
+    if not cols:
+        raise OptionError(f"{table.name}: no numeric column to train on (besides the label)")
+    return cols
+
+
+def _check_spec(spec: TableMapSpec) -> None:
+    for name in ("height", "width", "epochs", "clusters"):
+        v = getattr(spec, name)
+        if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
+            raise OptionError(f"{name} must be a whole number from 1, got {v!r}")
+
+
+def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
+                    prepared: Prepared | None = None) -> tuple[TableMap, Prepared]:
+    """Prepare, train, cluster (see module docstring).  `progress(done, total)` after each epoch.
+
+    Raises OptionError/FileFormatError for bad choices or data, Cancelled when stopped.
+    """
+    from somdesk.session.segments import cluster_nodes
+
+    _check_spec(spec)
+    columns = spec.columns if spec.columns is not None else default_columns(table, spec.label)
+    prep = prepared or prepare_table(table, columns, spec.label, spec.normalise, spec.missing,
+                                     weights=spec.weights, passive=spec.passive,
+                                     categorical=spec.categorical, group_weight=spec.group_weight)
+    hexagonal = str(spec.topology).lower().startswith("hex")
+    x = prep.data
+    filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
+    if spec.height is None or spec.width is None:
+        h, w = auto_map_size(filled, hexagonal)
+        h, w = spec.height or h, spec.width or w
+    else:
+        h, w = int(spec.height), int(spec.width)
+    epochs = int(spec.epochs or auto_epochs(len(x), h * w))
+    config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
+                       sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
+                       decay="classic", seed=int(spec.seed))
+    codebook = _train(x, config, cancel, progress)
+    idx, d2 = masked_bmus(codebook, x, cancel)
+    dist = np.sqrt(d2)
+    q1, q3 = np.percentile(dist, [25, 75])
+    passive = None
+    if (~prep.recipe.active).any():
+        passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
+    from somdesk.core.metrics import topographic_error
+    te = topographic_error(codebook, filled, hexagonal, False)
+    tm = TableMap(recipe=prep.recipe, config=config, codebook=codebook, passive=passive,
+                  label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
+                  outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=float(dist.mean()),
+                  topographic_error=float(te), inputs=filled, row_index=prep.row_index,
+                  source=getattr(table, "name", None))
+    cancel_mod.check(cancel)
+    seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology,
+                        hits=np.bincount(idx, minlength=h * w), cancel=cancel)
+    tm.clusters, tm.curve = seg.labels, seg.curve
+    return tm, prep
+
+
+END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
+
+
+def _train(x, config: SOMConfig, cancel, progress) -> np.ndarray:
+    """Batch training over present values (core.masked_som; with no missing value it is the
+    plain batch map), from the linear (PCA) initialisation of the filled rows."""
+    from somdesk.core.initialise import initial_weights
+
+    filled = x
+    if np.isnan(x).any():
+        present = ~np.isnan(x)
+        means = np.where(present, x, 0.0).sum(0) / np.maximum(present.sum(0), 1)
+        filled = np.where(present, x, means)
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed or 0, 0]))
+    w0 = initial_weights(config.init, filled, config.height, config.width, rng)
+
+    def cb(e, _m):
+        if progress is not None:
+            progress(e + 1, config.iterations)
+    return train_masked(x, w0, config.iterations, config.sigma0, END_RADIUS, config.topology == "hexagonal",
+                        config.toroidal, cancel, cb)
+
+
+def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
+    """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
+    "outlier"} arrays.  A row with no present active value gets -1 / NaN / True."""
+    r = tm.recipe
+    x = r.transform(cells)
+    if r.missing in ("mean", "median"):
+        x = r.fill_missing(x)
+    t = r.training_matrix(x)
+    h, w = tm.codebook.shape[:2]
+    idx, d2 = masked_bmus(tm.codebook, t, cancel)
+    none = np.isinf(d2)
+    row, col = np.divmod(idx, w)
+    seg = tm.clusters.reshape(-1)[idx] if tm.clusters is not None else np.full(len(idx), -1)
+    dist = np.sqrt(d2)
+    return {"bmu_row": np.where(none, -1, row), "bmu_col": np.where(none, -1, col),
+            "segment": np.where(none, -1, seg).astype(np.int64), "distance": np.where(none, np.nan, dist),
+            "outlier": none | (dist > tm.outlier_threshold)}
+
+
+def check_columns(tm: TableMap, table) -> None:
+    """FileFormatError naming columns the map needs but `table` lacks, or that are not numbers."""
+    from somdesk.errors import FileFormatError
+
+    missing = [c for c in tm.recipe.columns if c not in table.columns]
+    if missing:
+        def names(cols):
+            return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
+        raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
+                              f"(its columns: {names(list(table.columns))})")
+    for c, kind in zip(tm.recipe.columns, tm.recipe.kinds):
+        if kind == "numeric":
+            table.check_numeric([c])
+
+
+def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000):
+    """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
+    assign_cells).  The columns are checked (check_columns) before the first block is asked for."""
+    check_columns(tm, table)
+    return _assign_blocks(tm, table, cancel, block_rows)
+
+
+def _assign_blocks(tm, table, cancel, block_rows):
+    for rows, block in table.iter_blocks(list(tm.recipe.columns), block_rows, cancel):
+        cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
+                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)}
+        yield rows, assign_cells(tm, cells, cancel)
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """Cells as the texts Table.strings gives ("" for missing, 7.0 -> "7")."""
+    from somdesk.io.tables.table import _num_text
+
+    if values.dtype == np.float64:
+        return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
+    return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)

@@ -1,0 +1,73 @@
+"""`somdesk quantize IN OUT.png --colors N [--dither] [--space ...]` (issue 14 goal 4)."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from somdesk.cli import main
+from somdesk.core.quantize import quantize_picture
+
+
+def _png(path, arr, mode=None):
+    Image.fromarray(arr, mode).save(path)
+    return str(path)
+
+
+def _picture(h=60, w=80):
+    y, x = np.mgrid[0:h, 0:w]
+    img = np.stack([x * 255 // (w - 1), y * 255 // (h - 1), (x * y) % 256], -1)
+    return img.astype(np.uint8)
+
+
+def test_writes_the_same_indexed_png_as_the_core(tmp_path, capsys):
+    src = _png(tmp_path / "in.png", _picture())
+    out = tmp_path / "out.png"
+    assert main(["quantize", src, str(out), "--colors", "16", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["colors"] <= 16 and info["space"] == "blend" and info["bytes"] == os.path.getsize(out)
+    im = Image.open(out)
+    assert im.mode == "P" and len(im.getpalette()) // 3 <= 16
+    idx, pal = quantize_picture(_picture(), 16)
+    assert np.array_equal(np.asarray(im.convert("RGBA")), pal[idx])
+
+
+@pytest.mark.parametrize("space", ["srgb", "oklab", "blend"])
+def test_spaces_and_dither(tmp_path, space):
+    src = _png(tmp_path / "in.png", _picture())
+    out = tmp_path / "o.png"
+    assert main(["quantize", src, str(out), "--colors", "8", "--space", space, "--dither", "-q"]) == 0
+    assert len(np.unique(np.asarray(Image.open(out).convert("RGB")).reshape(-1, 3), axis=0)) <= 8
+
+
+def test_transparency_kept(tmp_path):
+    rgba = np.dstack([_picture(), np.zeros((60, 80), np.uint8)])
+    rgba[20:40, 20:60, 3] = 255
+    src = _png(tmp_path / "in.png", rgba, "RGBA")
+    out = tmp_path / "o.png"
+    assert main(["quantize", src, str(out), "--colors", "8", "-q"]) == 0
+    im = Image.open(out)
+    assert "transparency" in im.info
+    got = np.asarray(im.convert("RGBA"))
+    assert np.array_equal(got[..., 3] == 0, rgba[..., 3] == 0)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["missing.png", "o.png"], "No such file"),
+    (["IN", "o.png", "--colors", "1"], "between 2 and 256"),
+    (["IN", "o.png", "--colors", "257"], "between 2 and 256"),
+    (["IN", "o.png", "--space", "hsv"], "invalid choice"),
+    (["NOTIMG", "o.png"], "not a supported image"),
+    (["IN", "nofolder/o.png"], "does not exist"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    _png(tmp_path / "in.png", _picture())
+    (tmp_path / "not.png").write_bytes(b"hello")
+    args = [{"IN": "in.png", "NOTIMG": "not.png"}.get(a, a) for a in args]
+    assert main(["quantize", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1

@@ -1,0 +1,286 @@
+"""Open every kind, train, stop, save, reopen, continue: the same map as one uninterrupted run."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from somdesk.core.cancel import CancelToken
+from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.session import Session, TablePreparation
+from somdesk.session.opening import sniff_kind
+
+
+def test_files_are_told_apart_by_content(palette_file, picture_file, table_file, tmp_path):
+    assert sniff_kind(palette_file) == "palette"
+    assert sniff_kind(picture_file) == "image"
+    assert sniff_kind(table_file) == "table"
+    renamed = tmp_path / "really-a-picture.csv"
+    renamed.write_bytes(picture_file.read_bytes())
+    assert sniff_kind(renamed) == "image"
+    hexes = tmp_path / "colours.csv"
+    hexes.write_text("hex,name\n#ff0000,red\n#00ff00,green\n", encoding="utf-8")
+    assert sniff_kind(hexes) == "palette"
+    s = Session()
+    s.new_colours(n=5, seed=1)
+    s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.train()
+    s.save(tmp_path / "x.somz")
+    assert sniff_kind(tmp_path / "x.somz") == "map"
+
+
+@pytest.mark.parametrize("kind", ["palette", "image", "table"])
+def test_open_each_kind(kind, palette_file, picture_file, table_file):
+    path = {"palette": palette_file, "image": picture_file, "table": table_file}[kind]
+    s = Session()
+    seen = []
+    s.events.dataset_changed.connect(lambda d: seen.append(d.kind))
+    assert s.open(path) == kind
+    assert s.kind == {"palette": "colours"}.get(kind, kind) and seen == [s.kind]
+    assert s.map is not None and s.map.iteration == 0 and s.run_state == "idle"
+    assert s.dirty is False or s.path is None
+    if kind == "palette":
+        assert s.dataset.data.shape == (12, 3) and s.dataset.names[0] == "c0"
+    if kind == "image":
+        assert s.dataset.pixels.shape == (90, 120, 3) and s.dataset.data.shape == (90 * 120, 3)
+    if kind == "table":
+        assert s.dataset.columns == ("a", "b", "c") and s.label_column == "species"
+        assert s.dataset.data.shape == (90, 3)
+
+
+def test_unreadable_files_are_one_clear_error(tmp_path):
+    s = Session()
+    for name, data in [("bad.somz", b"PK\x03\x04garbage"), ("empty.csv", b""), ("x.png", b"\x89PNG\r\n\x1a\nxx")]:
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(SomdeskError):
+            s.open(tmp_path / name)
+    with pytest.raises(FileFormatError):
+        s.open(tmp_path / "missing.gpl")
+    with pytest.raises(FileFormatError, match="folder"):
+        s.open(tmp_path)
+    assert s.dataset is None
+
+
+def _config(s, kind):
+    if kind == "image":
+        s.update_config(width=4, height=4, iterations=6, seed=3)
+        from dataclasses import replace
+        s.dataset = replace(s.dataset, settings=replace(s.dataset.settings, fine_tune=4))
+    else:
+        s.update_config(width=6, height=5, iterations=12, seed=3)
+
+
+def _open(kind, palette_file, picture_file, table_file):
+    s = Session()
+    s.open({"colours": palette_file, "image": picture_file, "table": table_file}[kind])
+    _config(s, kind)
+    return s
+
+
+@pytest.mark.parametrize("kind,stop_at", [("colours", 5), ("table", 5), ("image", 5), ("image", 7), ("image", 9)])
+def test_stop_save_reopen_continue_equals_uninterrupted(kind, stop_at, palette_file, picture_file, table_file,
+                                                        tmp_path):
+    """Images train in phases (ordering 6, fine-tuning 4, recovery rounds): stop in each."""
+    whole = _open(kind, palette_file, picture_file, table_file)
+    outcome = whole.train()
+    assert outcome.finished and not outcome.stopped and whole.run_state == "finished"
+
+    part = _open(kind, palette_file, picture_file, table_file)
+    token = CancelToken()
+    states = []
+    part.events.run_state_changed.connect(states.append)
+    epochs = 0
+    task = part.train_task(cancel=token)
+    for progress in task:
+        epochs += 1
+        if epochs == stop_at:
+            token.cancel()          # Stop, as the window's button does
+    assert part.run_state == "paused" and states == ["running", "paused"]
+    assert epochs == stop_at and not part.done
+    part.save(tmp_path / "half.somz")
+    assert part.dirty is False
+
+    again = Session()
+    assert again.open(tmp_path / "half.somz") == "map"
+    assert again.kind == kind and again.run_state == "paused" and not again.dirty
+    np.testing.assert_array_equal(again.map.weights, part.map.weights)
+    again.train()
+    assert again.run_state == "finished"
+    np.testing.assert_array_equal(again.map.weights, whole.map.weights)
+    assert again.map.iteration == whole.map.iteration
+
+
+def test_closing_the_task_early_is_a_stop_too(palette_file):
+    s = _open("colours", palette_file, None, None)
+    task = s.train_task(snapshot_when=lambda it: it % 3 == 0)
+    got = [next(task) for _ in range(4)]
+    task.close()
+    assert [p.iteration for p in got] == [1, 2, 3, 4]
+    assert [p.map is not None for p in got] == [False, False, True, False]
+    assert s.run_state == "paused" and s.map.iteration == 4 and not s.running
+    assert len(s.measures) == 1 and s.measures[0][0] == 3
+
+
+def test_reset_weights_is_undoable(palette_file):
+    s = _open("colours", palette_file, None, None)
+    s.train()
+    trained = s.map.weights.copy()
+    assert s.would_discard_training and not s.can_undo
+    s.reset_weights()
+    assert s.map.iteration == 0 and s.run_state == "idle" and s.can_undo and s.undo_text == "Reset weights"
+    s.undo()
+    np.testing.assert_array_equal(s.map.weights, trained)
+    assert s.run_state == "finished" and not s.can_undo and s.can_redo
+    s.redo()
+    assert s.map.iteration == 0 and s.can_undo and s.can_undo_reset
+    s.undo_reset_weights()                       # the same, for a window keeping its own undo stack
+    np.testing.assert_array_equal(s.map.weights, trained)
+    assert not s.can_undo_reset
+
+
+def test_palette_edits_undo_and_redo_with_their_maps(palette_file, tmp_path):
+    s = _open("colours", palette_file, None, None)
+    s.train()
+    trained = s.map.weights.copy()
+    twelve = s.dataset.colours
+    s.set_colours(twelve[:-2], s.dataset.names[:-2])              # Delete two swatches
+    assert s.dataset.data.shape == (10, 3) and s.map.iteration == 0 and s.undo_text == "Edit colours"
+    s.set_colours(np.vstack([s.dataset.colours, [[1.0, 1.0, 1.0]]]))
+    assert s.dataset.data.shape == (11, 3)
+    s.undo()
+    s.undo()
+    np.testing.assert_array_equal(s.dataset.colours, twelve)
+    np.testing.assert_array_equal(s.map.weights, trained)         # the trained map comes back with them
+    s.redo()
+    assert s.dataset.data.shape == (10, 3)
+    s.train()                                                     # training clears the history
+    assert not s.can_undo and not s.can_redo
+    s.open(palette_file)
+    assert not s.can_undo
+
+
+def test_a_new_config_starts_a_fresh_map(palette_file):
+    s = _open("colours", palette_file, None, None)
+    s.train()
+    s.update_config(width=4)
+    assert s.map.shape == (5, 4) and s.map.iteration == 0 and s.dirty
+
+
+def test_a_finished_map_does_not_restart_by_itself(palette_file):
+    s = _open("colours", palette_file, None, None)
+    s.train()
+    before = s.map.weights.copy()
+    outcome = s.train()
+    assert outcome.finished and s.run_state == "finished"
+    np.testing.assert_array_equal(s.map.weights, before)
+
+
+def test_old_colour_maps_still_open(tmp_path):
+    from somdesk.core import SOM, SOMConfig
+    from somdesk.io.mapfile import save_map
+
+    som = SOM(np.random.default_rng(1).random((9, 3)), SOMConfig(width=4, height=3, iterations=5, seed=2))
+    som.train()
+    save_map(som, tmp_path / "old.somz", input_names=[f"n{i}" for i in range(9)])
+    s = Session()
+    assert s.open(tmp_path / "old.somz") == "map"
+    assert s.kind == "colours" and s.run_state == "finished" and s.dataset.names[0] == "n0"
+    np.testing.assert_array_equal(s.map.weights, som.weights)
+
+
+def test_a_colour_map_saved_by_the_session_opens_in_the_old_reader(palette_file, tmp_path):
+    from somdesk.io.mapfile import load_map
+
+    s = _open("colours", palette_file, None, None)
+    s.train()
+    s.save(tmp_path / "new.somz")
+    old = load_map(tmp_path / "new.somz")
+    np.testing.assert_array_equal(old.som.weights, s.map.weights)
+
+
+def test_a_table_map_is_a_plain_saved_map_plus_extras(table_file, tmp_path):
+    from somdesk.io.mapfile import load_map
+
+    s = Session()
+    s.open(table_file)
+    s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.train()
+    s.save(tmp_path / "t.somz")
+    plain = load_map(tmp_path / "t.somz")          # the map reader ignores what it does not know
+    np.testing.assert_array_equal(plain.som.weights, s.map.weights)
+    assert plain.meta["kind"] == "table" and plain.meta["table"]["preparation"]["columns"] == ["a", "b", "c"]
+
+
+def test_a_damaged_workspace_is_one_clear_error(table_file, tmp_path):
+    import json
+    import zipfile
+
+    s = Session()
+    s.open(table_file)
+    s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.save(tmp_path / "t.somz")
+    with zipfile.ZipFile(tmp_path / "t.somz") as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    meta = json.loads(members["meta.json"])
+    meta["table"]["label_names"] = meta["table"]["label_names"][:1]      # codes now point past the names
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(tmp_path / "bad.somz", "w") as zf:
+        for n, raw in members.items():
+            zf.writestr(n, raw)
+    with pytest.raises(FileFormatError, match="bad.somz"):
+        Session().open(tmp_path / "bad.somz")
+    del meta["table"]
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(tmp_path / "bad2.somz", "w") as zf:
+        for n, raw in members.items():
+            zf.writestr(n, raw)
+    with pytest.raises(FileFormatError):
+        Session().open(tmp_path / "bad2.somz")
+
+
+def test_preparation_change_retrains_from_scratch(table_file):
+    s = Session()
+    s.open(table_file)
+    s.update_config(width=4, height=4, iterations=3, seed=1)
+    s.train()
+    s.set_preparation(TablePreparation(("a", "b"), "minmax", "drop", "size"))
+    assert s.dataset.data.shape == (90, 2) and s.map.iteration == 0 and s.label_column == "size"
+    assert s.dataset.data.min() == 0.0 and s.dataset.data.max() == 1.0
+
+
+def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "book.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    (tmp_path / "rows.parquet").write_bytes(b"PAR1" + b"\0" * 32 + b"PAR1")
+    (tmp_path / "rows.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    with zipfile.ZipFile(tmp_path / "swatches.kpl", "w") as zf:
+        zf.writestr("colorset.xml", "<Colorset/>")
+    assert sniff_kind(tmp_path / "book.xlsx") == "table"
+    assert sniff_kind(tmp_path / "rows.parquet") == "table"
+    assert sniff_kind(tmp_path / "rows.csv.gz") == "table"
+    assert sniff_kind(tmp_path / "swatches.kpl") == "palette"
+
+
+def test_the_default_label_column_is_a_category_not_an_identifier(tmp_path):
+    from somdesk.session.table_source import default_label_column, read_table_text
+
+    text = "id,x,y,colour,kind\n" + "".join(f"r{i},{i},{i % 3},{'red' if i % 2 else 'blue'},k{i % 4}\n"
+                                           for i in range(20))
+    table = read_table_text(text)
+    assert default_label_column(table, table.numeric_columns) == "kind"      # the last category column
+    only_ids = read_table_text("id,x\n" + "".join(f"r{i},{i}\n" for i in range(20)))
+    assert default_label_column(only_ids, only_ids.numeric_columns) is None
+
+
+def test_the_version_1_fixture_map_opens_as_a_colour_workspace():
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "maps" / "colour-v1.somz"
+    weights = np.load(fixture.with_name("colour-v1-weights.npy"))
+    s = Session()
+    assert s.open(fixture) == "map"
+    assert s.kind == "colours" and not s.dirty and s.path == str(fixture)
+    np.testing.assert_array_equal(s.map.weights, weights)

@@ -1,0 +1,224 @@
+"""Labels, clusters, quantisation, exports, and no stale state when another file is opened."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from somdesk.errors import SomdeskError
+from somdesk.session import Session
+
+
+def _trained_table(path, **cfg):
+    s = Session()
+    s.open(path)
+    s.update_config(**{"width": 5, "height": 4, "iterations": 15, "seed": 2, **cfg})
+    s.train()
+    return s
+
+
+def test_changing_the_label_column_relabels_without_retraining(table_file):
+    s = _trained_table(table_file)
+    weights = s.map.weights.copy()
+    assert set(s.map.node_labels[s.map.hits > 0]) <= {"sp0", "sp1", "sp2"}
+    events = []
+    s.events.labels_changed.connect(lambda c: events.append(("labels", c)))
+    s.events.map_changed.connect(lambda m: events.append(("map", m.iteration)))
+    s.events.run_state_changed.connect(lambda r: events.append(("run", r)))
+    s.set_label_column("size")
+    assert events == [("labels", "size"), ("map", 15)]
+    np.testing.assert_array_equal(s.map.weights, weights)            # no retraining
+    assert set(s.map.node_labels[s.map.hits > 0]) <= {"big", "small"}
+    assert s.dataset.labels[:2] == ("small", "big") and s.dirty
+    assert "labels" in s.views()
+    s.set_label_column(None)
+    assert s.map.node_labels is None and "labels" not in s.views()
+
+
+def test_labels_can_change_on_a_reopened_table_map(table_file, tmp_path):
+    s = _trained_table(table_file)
+    s.save(tmp_path / "t.somz")
+    r = Session()
+    r.open(tmp_path / "t.somz")
+    assert r.dataset.table is None and r.label_column == "species"
+    np.testing.assert_array_equal(r.map.node_labels, s.map.node_labels)
+    r.set_label_column("size")                       # re-reads the source table it came from
+    assert set(r.map.node_labels[r.map.hits > 0]) <= {"big", "small"}
+
+
+def test_clusters_are_saved_and_reopened(table_file, tmp_path):
+    s = _trained_table(table_file)
+    result = s.cluster(3)
+    assert result.labels.shape == (4, 5) and set(np.unique(result.labels)) == {0, 1, 2}
+    assert len(result.summary) == 3 and "rows" in result.summary[0]
+    assert "clusters" in s.views()
+    s.save(tmp_path / "c.somz")
+    r = Session()
+    r.open(tmp_path / "c.somz")
+    np.testing.assert_array_equal(r.clusters.labels, result.labels)
+    assert r.clusters.k == 3 and r.dataset.columns == ("a", "b", "c")
+    np.testing.assert_array_equal(r.dataset.offset, s.dataset.offset)
+    np.testing.assert_array_equal(r.dataset.scale, s.dataset.scale)
+    assert r.dataset.labels == s.dataset.labels
+
+
+def test_opening_another_table_leaves_nothing_of_the_first(table_file, other_table_file, tmp_path):
+    s = _trained_table(table_file)
+    s.cluster(3)
+    s.save(tmp_path / "first.somz")
+    cleared = []
+    s.events.clusters_changed.connect(cleared.append)
+    s.open(other_table_file)
+    assert cleared == [None] and s.clusters is None and s.path is None
+    assert s.dataset.columns == ("x", "y") and s.dataset.data.shape == (40, 2)
+    assert s.map.weights.shape[2] == 2 and s.map.iteration == 0
+    with pytest.raises(SomdeskError, match="train"):
+        s.export_assignments(tmp_path / "early.csv")
+    s.train()
+    n = s.export_assignments(tmp_path / "rows.csv")
+    with open(tmp_path / "rows.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert n == 40 and len(rows) == 41 and rows[0][:4] == ["row", "node_row", "node_col", "cluster"]
+    planes = [s.view_picture("component", 4, component=k)[1] for k in range(2)]
+    assert [p.title for p in planes] == ["x", "y"]
+
+
+def test_a_late_result_from_the_old_file_is_dropped(table_file, other_table_file):
+    queue = []
+    s = Session(post=queue.append)        # like the GUI: state changes queued to the owner's thread
+    s.open(table_file)
+    while queue:
+        queue.pop(0)()
+    s.update_config(width=4, height=4, iterations=5, seed=1)
+    task = s.train_task(snapshot_when=lambda it: True)
+    progress = [next(task) for _ in range(3)]
+    task.close()
+    assert s.map.iteration == 0                      # nothing applied yet: the posts are queued
+    s.open(other_table_file)
+    while queue:
+        queue.pop(0)()
+    s.show(progress[-1].map)                         # a snapshot of the old table arrives late
+    assert s.dataset.columns == ("x", "y") and s.map.weights.shape[2] == 2 and s.map.iteration == 0
+    assert s.measures == () and s.run_state == "idle"
+
+
+def test_image_quantise_and_export(picture_file, tmp_path):
+    s = Session()
+    s.open(picture_file)
+    s.update_config(width=3, height=3, iterations=4, seed=1)
+    s.train()
+    progress = list(s.quantise_task())
+    assert progress[-1].done == progress[-1].total == 90
+    q = s.quantised
+    assert q.indices.shape == (90, 120) and q.used <= 9 and q.psnr > 15
+    size = s.export_quantised(tmp_path / "q.png")
+    with Image.open(tmp_path / "q.png") as im:
+        assert im.mode == "P" and (np.asarray(im.convert("RGB")) == q.rgb()).all()
+    assert size == (tmp_path / "q.png").stat().st_size
+    assert "quantised" in s.views()
+    s.save(tmp_path / "i.somz")
+    r = Session()
+    r.open(tmp_path / "i.somz")
+    assert r.dataset.full_size and r.dataset.pixels.shape == (90, 120, 3)   # the original is still there
+    (tmp_path / "blocks.png").unlink()
+    r2 = Session()
+    r2.open(tmp_path / "i.somz")
+    assert not r2.dataset.full_size and r2.dataset.pixels.shape == (90, 120, 3)  # the kept copy
+
+
+def test_cancelled_quantisation_changes_nothing(picture_file):
+    from somdesk.core.cancel import CancelToken
+    from somdesk.errors import Cancelled
+
+    s = Session()
+    s.open(picture_file)
+    s.update_config(width=2, height=2, iterations=2, seed=1)
+    s.train()
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        list(s.quantise_task(cancel=token))
+    assert s.quantised is None
+
+
+def test_exported_view_is_the_screen_picture(palette_file, tmp_path):
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=7, height=6, iterations=10, seed=2, topology="hexagonal")
+    s.train()
+    for view in ("colours", "umatrix", "hits", "strip"):
+        img, _legend = s.view_picture(view, scale=6, markers=view == "hits")
+        s.export_view(tmp_path / f"{view}.png", view, scale=6, markers=view == "hits")
+        with Image.open(tmp_path / f"{view}.png") as im:
+            np.testing.assert_array_equal(np.asarray(im.convert("RGB")), img)
+    n = s.export_palette(tmp_path / "organised.gpl", 16)
+    assert n == 16 and "GIMP Palette" in (tmp_path / "organised.gpl").read_text()
+
+
+def test_actions_that_need_data_say_so():
+    s = Session()
+    for call in (s.train, lambda: s.cluster(2), s.reset_weights, lambda: s.save("x.somz")):
+        with pytest.raises(SomdeskError, match="open"):
+            call()
+
+
+def test_map_measures_equal_the_core_metrics_and_stop_on_cancel():
+    from somdesk.core import metrics
+    from somdesk.core.cancel import CancelToken
+    from somdesk.errors import Cancelled
+    from somdesk.session.mapstate import measure
+
+    rng = np.random.default_rng(3)
+    w, x = rng.random((6, 7, 4)), rng.random((60_000, 4))      # beyond the TE sample limit, many chunks
+    for hexagonal in (False, True):
+        m = measure(w, x, hexagonal, False)
+        assert m["te"] == metrics.topographic_error(w, x, hexagonal, False)
+        assert m["qe"] == pytest.approx(metrics.quantization_error(w, x), rel=1e-12)
+        np.testing.assert_array_equal(m["bmus"], metrics.bmus(w, x))
+        np.testing.assert_array_equal(m["hits"], metrics.hit_counts(w, x))
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        measure(w, x, False, False, token)
+
+
+def test_stop_reaches_the_running_task_and_only_it(palette_file, table_file):
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=5, height=5, iterations=50, seed=1)
+    s.stop()                                         # nothing runs: nothing happens
+    epochs = 0
+    for _progress in s.train_task():
+        epochs += 1
+        if epochs == 3:
+            s.stop()                                 # the window's Stop, without a token of its own
+    assert epochs == 3 and s.run_state == "paused" and s.map.iteration == 3
+    s.stop()
+    outcome = s.train()                              # a new run is not stopped by the old request
+    assert outcome.finished and s.map.iteration == 50
+    from somdesk.errors import Cancelled
+    task = s.open_task(table_file)
+    next(task)
+    s.stop()
+    with pytest.raises(Cancelled):
+        next(task)
+    assert s.kind == "colours"
+
+
+def test_pace_and_cheap_snapshots(palette_file):
+    import time
+
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=4, height=4, iterations=6, seed=1)
+    s.set_pace(50.0)                                   # 6 epochs at 50 per second: >= 0.1 s
+    t0 = time.perf_counter()
+    kinds = [p.map.measured if p.map is not None else None
+             for p in s.train_task(snapshot_when=lambda it: "weights" if it % 2 else True)]
+    assert time.perf_counter() - t0 >= 0.1
+    assert kinds == [False, True, False, True, False, True]     # the last one is always measured
+    assert [m[0] for m in s.measures] == [2, 4, 6]
+    with pytest.raises(SomdeskError, match="pace"):
+        s.set_pace(0)

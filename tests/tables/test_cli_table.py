@@ -1,0 +1,87 @@
+"""somdesk table info / train --table / assign, in process."""
+import csv
+import json
+
+import pytest
+
+from somdesk.cli import main
+from somdesk.io.tables.table import read_table
+
+from _files import sklearn_csv, write_text, write_xlsx
+
+
+def run(capsys, *argv):
+    code = main(list(map(str, argv)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_table_info_json(capsys, tmp_path):
+    p = write_text(tmp_path, "s.csv", "id;price;region\n1;12.500,5;north\n2;3,25;south\n3;;north\n4;1,5;north\n")
+    code, out, err = run(capsys, "table", "info", p, "--json")
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["format"] == "csv" and info["rows"] == 4
+    assert info["columns"][1] == {"name": "price", "type": "numeric", "missing": 1}
+    assert info["columns"][2]["type"] == "categorical"
+    assert info["dialect"]["delimiter"] == ";" and info["dialect"]["decimal"] == ","
+    code, out, _ = run(capsys, "table", "info", write_xlsx(tmp_path, "x.xlsx", {"S": [("a",), (1,)]}))
+    assert code == 0 and "xlsx, 1 rows" in out
+
+
+def test_train_then_assign_reproduces_the_training_assignments(capsys, tmp_path):
+    data = sklearn_csv("iris.csv")
+    code, out, err = run(capsys, "train", "--table", data, "--label", "column4", "--clusters", "3",
+                         "--save-map", tmp_path / "m.somz", "--assignments", tmp_path / "train.csv",
+                         "--profiles", tmp_path / "prof.csv", "--report", tmp_path / "r.html",
+                         "--metrics-json", tmp_path / "m.json")
+    assert code == 0, err
+    assert "3 segments" in out
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["rows"] == 150 and metrics["k"] == 3 and metrics["topographic_error"] < 0.05
+    assert metrics["features"] == ["column0", "column1", "column2", "column3"]    # every numeric but the label
+    code, _, err = run(capsys, "assign", tmp_path / "m.somz", data, "--out", tmp_path / "again.csv")
+    assert code == 0, err
+    assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "train.csv").read_bytes()
+    rows = list(csv.DictReader(open(tmp_path / "again.csv", encoding="utf-8")))
+    assert len(rows) == 150 and set(rows[0]) == {"row", "bmu_row", "bmu_col", "segment", "distance", "outlier"}
+    assert (tmp_path / "prof.png").exists() and (tmp_path / "r.html").exists()
+    code, _, err = run(capsys, "assign", tmp_path / "m.somz", data, "--out", tmp_path / "again.parquet")
+    assert code == 0, err
+    pq = read_table(tmp_path / "again.parquet")
+    assert pq.values("segment").tolist() == [float(r["segment"]) for r in rows]
+
+
+def test_train_options_and_stdout_assign(capsys, tmp_path):
+    p = write_text(tmp_path, "c.csv", "a,b,c,kind\n" + "".join(
+        f"{i % 7},{(i * 3) % 5},{i % 2},{'x' if i % 3 else 'y'}\n" for i in range(80)))
+    code, out, err = run(capsys, "train", "--table", p, "--columns", "a,b,c,kind", "--weights", "a=2,c=0.5",
+                         "--passive", "b", "--missing", "median", "--normalise", "minmax", "--width", "5",
+                         "--height", "4", "--epochs", "10", "--topology", "rectangular",
+                         "--save-map", tmp_path / "c.somz", "-q")
+    assert code == 0, err
+    code, out, err = run(capsys, "assign", tmp_path / "c.somz", p)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "row,bmu_row,bmu_col,segment,distance,outlier" and len(lines) == 81
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["table", "info", "nope.csv"], "nope.csv"),
+    (["train", "--table", "{iris}", "--columns", "column0,zzz", "--save-map", "{tmp}/m.somz"], "no column 'zzz'"),
+    (["train", "--table", "{iris}", "--where", "column0 > 1; DROP TABLE x", "--save-map", "{tmp}/m.somz"], "';'"),
+    (["train", "--table", "{iris}", "--missing", "zero", "--save-map", "{tmp}/m.somz"], "missing-value"),
+    (["train", "--table", "{iris}", "--save-map", "{tmp}/no/such/m.somz"], "does not exist"),
+    (["assign", "{tmp}", "{iris}"], ""),
+])
+def test_errors_are_one_line(capsys, tmp_path, argv, match):
+    argv = [a.format(iris=sklearn_csv("iris.csv"), tmp=tmp_path) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1 and match in err
+
+
+def test_assign_with_missing_columns_fails_before_writing(capsys, tmp_path):
+    run(capsys, "train", "--table", sklearn_csv("wine_data.csv"), "--clusters", "3", "--save-map", tmp_path / "w.somz")
+    code, out, err = run(capsys, "assign", tmp_path / "w.somz", sklearn_csv("iris.csv"))
+    assert code == 2 and out == "" and "no column(s) 'column00'" in err

@@ -1,0 +1,262 @@
+"""Reading every format through the engine, with our checks on top."""
+import numpy as np
+import pytest
+
+from somdesk.core.cancel import CancelToken
+from somdesk.errors import Cancelled, FileFormatError, OptionError
+from somdesk.io.tables.options import ReadOptions
+from somdesk.io.tables.table import read_table
+
+from _files import sklearn_csv, write_ods, write_parquet, write_text, write_xlsx
+
+ROWS = [("name", "x", "y"), ("a", 1.5, 10), ("b", 2.25, None), ("c", -3.0, 30)]
+
+
+def csv_text(delim=",", rows=ROWS):
+    return "".join(delim.join("" if v is None else str(v) for v in r) + "\n" for r in rows)
+
+
+def check_rows(tab):
+    assert tab.columns == ["name", "x", "y"]
+    assert tab.values("x").tolist() == [1.5, 2.25, -3.0]
+    y = tab.values("y")
+    assert y[0] == 10 and np.isnan(y[1]) and y[2] == 30
+    assert tab.strings("name") == ["a", "b", "c"]
+    assert tab.missing_count("y") == 1
+
+
+# -- scikit-learn's own CSVs: a metadata first line, then headerless numbers ------------
+@pytest.mark.parametrize("name,rows,cols,meta", [
+    ("iris.csv", 150, 5, "150,4,setosa,versicolor,virginica"),
+    ("wine_data.csv", 178, 14, "178,13,class_0,class_1,class_2"),
+    ("breast_cancer.csv", 569, 31, "569,30,malignant,benign"),
+])
+def test_sklearn_bundled_csvs(name, rows, cols, meta):
+    tab = read_table(sklearn_csv(name))
+    assert tab.n_rows == rows and len(tab.columns) == cols
+    assert tab.dialect["metadata"] == meta and tab.dialect["header"] is False and tab.dialect["skip"] == 1
+    assert tab.numeric_columns == tab.columns
+    target = tab.values(tab.columns[-1])
+    assert set(np.unique(target).tolist()) == set(range(len(meta.split(",")) - 2))
+    first = np.loadtxt(sklearn_csv(name), delimiter=",", skiprows=1)
+    assert np.array_equal(np.column_stack([tab.values(c) for c in tab.columns]), first)
+
+
+def test_metadata_line_can_be_overridden(tmp_path):
+    p = write_text(tmp_path, "m.csv", "3,2,no,yes\n1.0,2.0,0\n3.0,4.0,1\n5.0,6.0,1\n")
+    assert read_table(p).n_rows == 3
+    # told not to skip it, the 4-field metadata line makes the 3-field rows ragged
+    with pytest.raises(FileFormatError, match="line 2 has 3 field"):
+        read_table(p, ReadOptions(skip=0, header=False, delimiter=","))
+
+
+# -- text dialects ------------------------------------------------------------------------
+@pytest.mark.parametrize("delim,ext", [(",", "csv"), (";", "csv"), ("\t", "tsv"), ("|", "txt"), (" ", "dat")])
+def test_delimiters(tmp_path, delim, ext):
+    rows = [("name", "x", "y"), ("a", 1.5, 10), ("b", 2.25, "NA"), ("c", -3.0, 30)]
+    tab = read_table(write_text(tmp_path, f"t.{ext}", csv_text(delim, rows)))
+    assert tab.delimiter == delim
+    check_rows(tab)
+
+
+def test_gzip(tmp_path):
+    tab = read_table(write_text(tmp_path, "t.csv.gz", csv_text(), gz=True))
+    assert tab.dialect["gzip"] is True
+    check_rows(tab)
+
+
+def test_damaged_gzip_is_a_clear_error(tmp_path):
+    p = tmp_path / "t.csv.gz"
+    p.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(FileFormatError, match="t.csv.gz"):
+        read_table(p)
+
+
+def test_comment_lines_are_skipped(tmp_path):
+    tab = read_table(write_text(tmp_path, "c.csv", "# exported 2024-01-01\n# by someone\n" + csv_text()))
+    assert tab.dialect["comment_lines"] == 2
+    check_rows(tab)
+
+
+def test_decimal_comma_and_thousands_dots(tmp_path):
+    text = "item;price;qty\nx;12.500,5;1\ny;3,25;2\nz;12.500;3\nw;-1.234.567,75;4\n"
+    tab = read_table(write_text(tmp_path, "d.csv", text))
+    assert tab.dialect["decimal"] == "," and tab.dialect["thousands"] == "."
+    # 12.500 in a decimal-comma file is twelve thousand five hundred, never 12.5
+    assert tab.values("price").tolist() == [12500.5, 3.25, 12500.0, -1234567.75]
+    assert tab.values("qty").tolist() == [1, 2, 3, 4]
+
+
+def test_decimal_comma_file_with_a_dot_decimal_names_the_cell(tmp_path):
+    tab = read_table(write_text(tmp_path, "d.csv", "item;price\nx;3,25\ny;12.5\n"))
+    assert not tab.is_numeric("price")
+    assert tab.problem("price") == "column 'price' is not numeric: line 3 has '12.5'"
+    with pytest.raises(FileFormatError, match=r"d\.csv: column 'price' is not numeric: line 3 has '12\.5'"):
+        tab.prepare(["price"])
+
+
+def test_thousands_comma_by_option(tmp_path):
+    text = 'name,amount\na,"1,234.5"\nb,"12,000"\nc,7\n'
+    tab = read_table(write_text(tmp_path, "t.csv", text), ReadOptions(thousands=","))
+    assert tab.values("amount").tolist() == [1234.5, 12000.0, 7.0]
+    tab = read_table(write_text(tmp_path, "u.csv", 'name,amount\na,"1,23"\n'), ReadOptions(thousands=","))
+    assert not tab.is_numeric("amount")          # 1,23 is not a thousands group
+
+
+def test_options_override_sniffing(tmp_path):
+    p = write_text(tmp_path, "o.txt", "junk line\n1;2\n3;4\n")
+    tab = read_table(p, ReadOptions(skip=1, header=False, delimiter=";"))
+    assert tab.n_rows == 2 and tab.values(tab.columns[1]).tolist() == [2, 4]
+    p = write_text(tmp_path, "m.csv", "a,b\n1,missing\n2,3\n")
+    tab = read_table(p, ReadOptions(missing=("missing",)))
+    assert tab.is_numeric("b") and tab.missing_count("b") == 1
+
+
+def test_encodings(tmp_path):
+    text = "cité,v\nÉté,1\n"
+    tab = read_table(write_text(tmp_path, "l.csv", text, "latin-1"))
+    assert tab.columns == ["cité", "v"] and tab.strings("cité") == ["Été"]
+    assert any("Latin-1" in w for w in tab.warnings)
+    tab = read_table(write_text(tmp_path, "w.csv", "name,v\n€uro,1\n", "cp1252"), ReadOptions(encoding="cp1252"))
+    assert tab.strings("name") == ["€uro"] and tab.encoding == "cp1252"
+    tab = read_table(write_text(tmp_path, "u.csv", "a\tb\n1\t2\n", "utf-16"))
+    assert tab.values("b").tolist() == [2]
+    with pytest.raises(OptionError, match="encoding"):
+        read_table(write_text(tmp_path, "x.csv", "a\n1\n"), ReadOptions(encoding="klingon"))
+
+
+def test_far_down_text_in_a_number_column_names_line_and_column(tmp_path):
+    rows = "".join(f"{i},{i * 2}\n" for i in range(30_000))
+    tab = read_table(write_text(tmp_path, "far.csv", "a,b\n" + rows + "30000,oops\n"))
+    assert tab.is_numeric("a") and not tab.is_numeric("b")
+    assert tab.problem("b") == "column 'b' is not numeric: line 30002 has 'oops'"
+
+
+def test_ragged_line_names_the_line(tmp_path):
+    with pytest.raises(FileFormatError, match=r"r\.csv: line 3 has 1 field\(s\) but the header has 2"):
+        read_table(write_text(tmp_path, "r.csv", "a,b\n1,2\n3\n"))
+
+
+# -- binary and structured formats ----------------------------------------------------------
+def test_parquet(tmp_path):
+    p = write_parquet(tmp_path, "t.parquet", "SELECT * FROM (VALUES ('a', 1.5, 10), ('b', 2.25, NULL), "
+                                              "('c', -3.0, 30)) t(name, x, y)")
+    tab = read_table(p)
+    assert tab.format == "parquet"
+    check_rows(tab)
+
+
+def test_json_and_ndjson(tmp_path):
+    arr = '[{"name":"a","x":1.5,"y":10},{"name":"b","x":2.25,"y":null},{"name":"c","x":-3.0,"y":30}]'
+    check_rows(read_table(write_text(tmp_path, "t.json", arr)))
+    nd = "\n".join(['{"name":"a","x":1.5,"y":10}', '{"name":"b","x":2.25}', '{"name":"c","x":-3.0,"y":30}'])
+    tab = read_table(write_text(tmp_path, "t.ndjson", nd))
+    assert tab.format == "json"
+    check_rows(tab)
+
+
+def test_xlsx_sheets(tmp_path):
+    p = write_xlsx(tmp_path, "t.xlsx", {"first": ROWS, "second": [("q",), (7,), (8,)]})
+    tab = read_table(p)
+    assert tab.format == "xlsx" and tab.dialect["sheet"] == "first"
+    check_rows(tab)
+    assert read_table(p, ReadOptions(sheet="second")).values("q").tolist() == [7, 8]
+    assert read_table(p, ReadOptions(sheet=1)).values("q").tolist() == [7, 8]
+    with pytest.raises(OptionError, match="no sheet 'third'.*first, second"):
+        read_table(p, ReadOptions(sheet="third"))
+
+
+def test_ods(tmp_path):
+    tab = read_table(write_ods(tmp_path, "t.ods", ROWS))
+    assert tab.format == "ods"
+    check_rows(tab)
+
+
+def test_not_a_spreadsheet(tmp_path):
+    p = tmp_path / "bad.xlsx"
+    p.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(FileFormatError, match="bad.xlsx"):
+        read_table(p)
+
+
+# -- filter, sampling, info, cancel ------------------------------------------------------------
+def test_sql_filter_keeps_file_row_numbers():
+    tab = read_table(sklearn_csv("iris.csv"), ReadOptions(where="column4 = 2 AND column0 >= 7"))
+    assert tab.n_rows == 12 and (tab.values("column0") >= 7).all()
+    assert tab.row_index.min() >= 100                         # virginica rows are 100..149
+
+
+@pytest.mark.parametrize("bad,match", [
+    ("column0 > 1; DROP TABLE src", "';'"),
+    ("column0 > 1 -- comment", "comment"),
+    ("column0 IN (SELECT 1)", "subquery"),
+    ("read_text('/etc/passwd') = ''", "read_text"),
+    ("getenv('HOME') = ''", "getenv"),
+    ("column0 + 1", "true or false"),
+    ("nope > 1", "nope"),
+    ("column0 >", "syntax error"),
+])
+def test_sql_filter_guard(bad, match):
+    with pytest.raises(OptionError, match=match):
+        read_table(sklearn_csv("iris.csv"), ReadOptions(where=bad))
+
+
+def test_filter_matching_nothing():
+    with pytest.raises(FileFormatError, match="no rows match"):
+        read_table(sklearn_csv("iris.csv"), ReadOptions(where="column0 > 100"))
+
+
+def test_sampling_and_every_row_in_blocks(tmp_path):
+    n = 5000
+    p = write_parquet(tmp_path, "big.parquet", f"SELECT range AS i, range * 0.5 AS v FROM range({n})")
+    tab = read_table(p, ReadOptions(max_rows=1000, seed=3))
+    assert tab.sampled and tab.n_rows == 1000 and tab.n_rows_total == n
+    assert np.array_equal(tab.values("i"), tab.row_index)      # sampled rows keep their file row numbers
+    again = read_table(p, ReadOptions(max_rows=1000, seed=3))
+    assert np.array_equal(again.row_index, tab.row_index)      # the sample is repeatable
+    seen = [(rows, block["v"]) for rows, block in tab.iter_blocks(["v"], block_rows=700)]
+    rows = np.concatenate([r for r, _ in seen])
+    assert rows.tolist() == list(range(n))
+    assert np.array_equal(np.concatenate([v for _, v in seen]), np.arange(n) * 0.5)
+    assert tab.info()["rows"] == n and tab.info()["sampled_rows"] == 1000
+
+
+def test_info_document(tmp_path):
+    text = "id,age,region,note\n1,30,north,x1\n2,,south,x2\n3,41,north,x3\n4,50,north,x4\n5,22,south,x5\n"
+    info = read_table(write_text(tmp_path, "i.csv", text)).info()
+    assert info["format"] == "csv" and info["rows"] == 5
+    assert info["columns"] == [{"name": "id", "type": "numeric", "missing": 0},
+                               {"name": "age", "type": "numeric", "missing": 1},
+                               {"name": "region", "type": "categorical", "missing": 0},
+                               {"name": "note", "type": "text", "missing": 0}]
+    assert info["dialect"]["delimiter"] == "," and info["dialect"]["header"] is True
+
+
+def test_cancel_before_and_during(tmp_path):
+    tok = CancelToken()
+    tok.cancel()
+    with pytest.raises(Cancelled):
+        read_table(sklearn_csv("iris.csv"), cancel=tok)
+    import threading
+    rows = "".join(f"{i},{i % 7},{i * 0.5}\n" for i in range(400_000))
+    p = write_text(tmp_path, "c.csv", "a,b,c\n" + rows)
+    tok = CancelToken()
+    timer = threading.Timer(0.05, tok.cancel)
+    timer.start()
+    try:
+        with pytest.raises(Cancelled):
+            read_table(p, ReadOptions(where="b = 3"), cancel=tok)
+    finally:
+        timer.join()
+    assert not [t for t in threading.enumerate() if t.name == "somdesk-table-cancel"]
+
+
+def test_empty_and_missing_files(tmp_path):
+    with pytest.raises(FileFormatError, match="empty"):
+        read_table(write_text(tmp_path, "e.csv", ""))
+    with pytest.raises(FileFormatError, match="nope.parquet"):
+        read_table(tmp_path / "nope.parquet")
+    p = tmp_path / "bin.csv"
+    p.write_bytes(b"a,b\n\x00\x01\x02,3\n")
+    with pytest.raises(FileFormatError, match="binary"):
+        read_table(p)

@@ -1,0 +1,156 @@
+"""Segments, profiles, top items, table maps saved/reopened, scoring and the report."""
+import csv
+import re
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from somdesk.core.cancel import CancelToken
+from somdesk.errors import Cancelled, FileFormatError
+from somdesk.io.tables.table import read_table
+from somdesk.session.report import report_html, table_profiles, write_report
+from somdesk.session.scoring import load_table_map, save_table_map, score_file
+from somdesk.session.segments import (cluster_nodes, davies_bouldin, profiles_png, segment_profiles,
+                                      silhouette, top_items, write_profiles_csv)
+from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
+
+from _files import sklearn_csv, write_text
+
+
+@pytest.fixture(scope="module")
+def wine():
+    tab = read_table(sklearn_csv("wine_data.csv"))
+    tm, prep = train_table_map(tab, TableMapSpec(label=tab.columns[-1]))
+    return tab, tm, prep
+
+
+def test_wine_segments_match_the_classes_and_k_is_suggested(wine):
+    tab, tm, _ = wine
+    assert tm.curve["suggested"] == 3 and tm.k == 3          # k came from the validity curve
+    rows, a = next(assign_table(tm, tab))
+    ari = adjusted_rand_score(tab.values(tab.columns[-1]), a["segment"])
+    assert ari > 0.75, ari                                     # k-means on the rows: 0.90
+    assert tm.topographic_error < 0.05
+    assert len(tm.curve["k"]) == len(tm.curve["davies_bouldin"]) == len(tm.curve["silhouette"])
+
+
+def test_validity_indices_on_obvious_clusters():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 0.1, (30, 2)), rng.normal(5, 0.1, (30, 2))])
+    good = np.repeat([0, 1], 30)
+    bad = np.tile([0, 1], 30)
+    assert davies_bouldin(x, good) < 0.1 < davies_bouldin(x, bad)
+    assert silhouette(x, good) > 0.9 > silhouette(x, bad)
+    codebook = np.concatenate([rng.normal(0, 0.1, (4, 4, 2)), rng.normal(5, 0.1, (4, 4, 2))], axis=0)
+    seg = cluster_nodes(codebook)
+    assert seg.k == 2 and set(seg.labels[:4].ravel()) != set(seg.labels[4:].ravel())
+
+
+def test_profiles_and_exports(tmp_path):
+    values = np.array([[1.0, 10.0], [3.0, 10.0], [10.0, 0.0], [12.0, np.nan]])
+    prof = segment_profiles(values, ["a", "b"], np.array([0, 0, 1, 1]))
+    assert prof["size"].tolist() == [2, 2] and prof["mean"].tolist() == [[2.0, 10.0], [11.0, 0.0]]
+    sd = values[:, 0].std()
+    assert prof["z"][0, 0] == pytest.approx((2.0 - 6.5) / sd)
+    p = tmp_path / "prof.csv"
+    write_profiles_csv(p, prof)
+    rows = list(csv.DictReader(open(p, encoding="utf-8")))
+    assert len(rows) == 4 and rows[0]["segment"] == "0" and rows[0]["column"] == "a" and rows[0]["mean"] == "2"
+    img = profiles_png(prof)
+    assert img.size[0] > 200 and img.size[1] > 40
+
+
+def test_top_items_for_a_ratings_table():
+    rng = np.random.default_rng(3)
+    users, items = 60, 8
+    r = rng.integers(1, 3, (users, items)).astype(float)
+    seg = np.repeat([0, 1], 30)
+    r[seg == 0, 2] = 5          # segment 0 loves item 2
+    r[seg == 1, 6] = 5          # segment 1 loves item 6
+    r[rng.random(r.shape) < 0.1] = np.nan
+    top = top_items(r, [f"item{j}" for j in range(items)], seg, n=3)
+    assert top[0][0][0] == "item2" and top[1][0][0] == "item6"
+    assert top[0][0][3] > 1.0                          # lift against all users
+
+
+def test_save_load_and_assign_reproduce_training_exactly(wine, tmp_path):
+    tab, tm, _ = wine
+    path = tmp_path / "wine.somz"
+    save_table_map(tm, path)
+    back = load_table_map(path)
+    assert np.array_equal(back.codebook, tm.codebook) and np.array_equal(back.clusters, tm.clusters)
+    assert back.recipe.features == tm.recipe.features
+    a1 = np.concatenate([b["segment"] for _, b in assign_table(tm, tab)])
+    a2 = np.concatenate([b["segment"] for _, b in assign_table(back, tab)])
+    assert np.array_equal(a1, a2)
+    out = tmp_path / "scores.csv"
+    n, warnings = score_file(back, sklearn_csv("wine_data.csv"), out)
+    assert n == 178 and warnings == []
+    got = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert [int(g["segment"]) for g in got] == a1.tolist()
+
+
+def test_colour_map_is_not_a_table_map(tmp_path):
+    from somdesk.core import SOM, SOMConfig
+    from somdesk.io.mapfile import save_map
+    som = SOM(np.random.default_rng(0).random((5, 3)), SOMConfig(width=2, height=2, iterations=1, seed=0))
+    save_map(som, tmp_path / "c.somz")
+    with pytest.raises(FileFormatError, match="not of a table"):
+        load_table_map(tmp_path / "c.somz")
+
+
+def test_scoring_new_data_with_missing_extra_and_unknown_values(tmp_path):
+    train = write_text(tmp_path, "train.csv", "a,b,colour\n" + "".join(
+        f"{i % 5},{(i * 7) % 11},{'red' if i % 2 else 'blue'}\n" for i in range(60)))
+    tab = read_table(train)
+    tm, _ = train_table_map(tab, TableMapSpec(columns=("a", "b", "colour"), clusters=3, missing="mean"))
+    new = write_text(tmp_path, "new.csv", "b,a,colour,extra\n3,1,green,9\n,2,red,9\n100,100,red,9\n")
+    n, warnings = score_file(tm, new, tmp_path / "s.csv")
+    assert n == 3 and any("'extra'" in w for w in warnings)
+    rows = list(csv.DictReader(open(tmp_path / "s.csv", encoding="utf-8")))
+    assert rows[2]["outlier"] == "true" and rows[0]["outlier"] == "false"
+    bad = write_text(tmp_path, "bad.csv", "a,colour\n1,red\n")
+    with pytest.raises(FileFormatError, match="no column.*'b'"):
+        score_file(tm, bad, tmp_path / "t.csv")
+
+
+def test_training_with_missing_values_and_passive_columns(tmp_path):
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(0, 1, (80, 3)), rng.normal(6, 1, (80, 3))])
+    x[rng.random(x.shape) < 0.15] = np.nan
+    body = "".join(",".join("" if np.isnan(v) else f"{v:.4f}" for v in r) + f",{i % 9}\n" for i, r in enumerate(x))
+    tab = read_table(write_text(tmp_path, "m.csv", "p,q,r,shown\n" + body))
+    tm, prep = train_table_map(tab, TableMapSpec(columns=("p", "q", "r", "shown"), passive=("shown",),
+                                                 missing="train", clusters=2))
+    assert np.isnan(prep.data).any() and tm.passive.shape[2] == 1
+    names, planes = tm.planes()
+    assert names == ["p", "q", "r", "shown"] and np.isfinite(planes[:, :, :3]).all()
+    seg = np.concatenate([b["segment"] for _, b in assign_table(tm, tab)])
+    truth = np.repeat([0, 1], 80)
+    assert adjusted_rand_score(truth, seg) > 0.9
+
+
+def test_training_is_cancellable():
+    tab = read_table(sklearn_csv("iris.csv"))
+    tok = CancelToken()
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if done == 3:
+            tok.cancel()
+    with pytest.raises(Cancelled):
+        train_table_map(tab, TableMapSpec(), cancel=tok, progress=progress)
+    assert calls[-1] == 3
+
+
+def test_report_is_self_contained(wine, tmp_path):
+    tab, tm, _ = wine
+    prof = table_profiles(tm, tab)
+    text = report_html(tm, prof, "wine")
+    assert text.startswith("<!DOCTYPE html>")
+    assert not re.search(r"(src|href)=\"(?!data:)", text) and "<script" not in text and "url(" not in text
+    assert text.count("data:image/png;base64,") >= 4 + 13     # maps, curve, profiles, one plane per column
+    write_report(tmp_path / "r.html", tm, prof, "wine")
+    assert (tmp_path / "r.html").stat().st_size > 10_000
