@@ -1,0 +1,512 @@
+"""Issue 13 in the window: a table in, segments out, rows of a selection, profiles, report, scoring.
+
+    wf = TableWorkflow(window)           # adds the "Segments" dock and its File menu actions
+    wf.open_table(path)                  # import preview, then the table in the dock
+    wf.train()                           # session.table_data.train_table_map as a task (window.runner)
+    wf.map_view.select_nodes([...])      # -> wf.rows_model shows those rows
+    wf.score_file(map_or_None, data, out)  # session.scoring.score_table as a task, progress + Cancel
+    wf.export_report(path)               # session.report.write_report
+
+The table map is the headless one the CLI trains (`somdesk train --table`), so the
+window's assignments are `assign_cells` of the same recipe and codebook as
+`somdesk assign` -- tests/gui/test_table_workflow.py checks they are equal.  Every
+long step runs through the window's one TaskRunner (gui/tasks.py) with the window's
+progress line and Stop; progress from inside a blocking headless call is handed to
+the worker with `tasks.current().offer(...)` (latest wins).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from somdesk.errors import SomdeskError
+from somdesk.gui import dialogs
+from somdesk.gui.profiles_view import ProfilesView
+from somdesk.gui.segment_map import SegmentMap
+from somdesk.gui.table_rows import RowsModel, RowsView
+from somdesk.gui.table_setup import TableSetup
+
+__all__ = ["TableWorkflow", "KINDS"]
+
+KINDS = ("segment", "score", "report")      # runner task kinds of this module
+MAP_VIEWS = ("segments", "U-matrix", "hits")
+TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.gz *.xlsx *.xls *.ods *.parquet *.json *.ndjson);;All files (*)"
+
+
+def _cells(tm, table) -> dict:
+    """The recipe's columns of the rows in memory, as assign_cells takes them."""
+    from somdesk.session.table_data import _texts
+
+    r = tm.recipe
+    return {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c))) for c, k in zip(r.columns, r.kinds)}
+
+
+def _offer(value) -> None:
+    from somdesk.gui import tasks
+
+    worker = tasks.current()
+    if worker is not None:
+        worker.offer(value)
+
+
+def train_task(table, spec, token):
+    """Generator for the runner: train, assign the rows in memory, profile; returns a dict."""
+    from somdesk.session import Progress
+    from somdesk.session.report import table_profiles
+    from somdesk.session.table_data import assign_cells, train_table_map
+
+    yield Progress("segment", 0, 1, "epochs")
+    tm, _prep = train_table_map(table, spec, cancel=token,
+                                progress=lambda d, t: _offer(Progress("segment", d, t, "epochs")))
+    yield Progress("segment", 1, 1, "assigning rows")
+    assigned = assign_cells(tm, _cells(tm, table), token)
+    prof = table_profiles(tm, table, token)
+    return {"tm": tm, "assigned": assigned, "profiles": prof}
+
+
+def recluster_task(tm, table, k, token):
+    """Generator: the codebook clustered into k segments (None: suggested) without retraining."""
+    from dataclasses import replace
+
+    from somdesk.core.masked_som import masked_bmus
+    from somdesk.session import Progress
+    from somdesk.session.report import table_profiles
+    from somdesk.session.segments import cluster_nodes
+    from somdesk.session.table_data import assign_cells
+
+    yield Progress("segment", 0, 1, "clustering nodes")
+    h, w = tm.codebook.shape[:2]
+    idx, _ = masked_bmus(tm.codebook, tm.inputs, token)
+    seg = cluster_nodes(tm.codebook, k, tm.cluster_method, tm.config.topology,
+                        hits=np.bincount(idx, minlength=h * w), cancel=token)
+    tm = replace(tm, clusters=seg.labels, curve=seg.curve)
+    assigned = assign_cells(tm, _cells(tm, table), token)
+    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, token)}
+
+
+def score_task(tm, data_path, out_path, token):
+    """Generator: score every row of `data_path` against `tm` into `out_path` (csv/parquet).
+    Returns (rows, warnings); missing columns raise FileFormatError naming them."""
+    from somdesk.io.tables.assignments import write_scores
+    from somdesk.io.tables.table import read_table
+    from somdesk.session import Progress
+    from somdesk.session.scoring import score_table
+
+    yield Progress("score", 0, 0, "reading")
+    table = read_table(data_path, None, token)
+    try:
+        blocks, warnings = score_table(tm, table, token)
+        total = table.n_rows_total
+
+        def counted():
+            done = 0
+            for rows, a in blocks:
+                done += len(rows)
+                _offer(Progress("score", done, total, "rows"))
+                yield rows, a
+        yield Progress("score", 0, total, "rows")
+        n = write_scores(out_path, counted(), token)
+    finally:
+        table.close()
+    return n, list(table.warnings) + warnings
+
+
+class TableWorkflow:
+    """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
+
+    def __init__(self, window):
+        self.win = window
+        self.table = None
+        self.tm = None
+        self.assigned: dict | None = None
+        self.profiles: dict | None = None
+        self.map_mode = "segments"
+        self._build()
+        window.runner.finished.connect(self._finished)
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        w = self.win
+        self.setup = TableSetup()
+        self.train_button = QPushButton("&Train segments")
+        self.train_button.clicked.connect(self.train)
+        self.info = QLabel("File › Open table for segments… (Ctrl+Shift+O)")
+        self.info.setWordWrap(True)
+        setup_page = QWidget()
+        sl = QVBoxLayout(setup_page)
+        sl.addWidget(self.info)
+        sl.addWidget(self.setup, 1)
+        sl.addWidget(self.train_button)
+        self.map_view = SegmentMap()
+        self.map_choice = QComboBox()
+        self.map_choice.addItems(MAP_VIEWS)
+        self.segment_choice = QComboBox()
+        self.segment_choice.setToolTip("Select every node of a segment")
+        self.map_choice.currentTextChanged.connect(self._map_mode)
+        self.segment_choice.activated.connect(self._pick_segment)
+        self.selection_label = QLabel("Click a node, Ctrl+click to add, drag a region, or pick a segment.")
+        self.selection_label.setWordWrap(True)
+        self.rows_model = RowsModel()
+        self.rows_view = RowsView()
+        self.rows_view.setModel(self.rows_model)
+        self.export_rows_button = QPushButton("E&xport rows…")
+        self.export_rows_button.clicked.connect(lambda: self.export_rows())
+        self.map_view.selection_changed.connect(self._selected)
+        self.rows_view.row_hovered.connect(self._row_hovered)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.map_choice)
+        bar.addWidget(QLabel("Select segment"))
+        bar.addWidget(self.segment_choice, 1)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addLayout(bar)
+        tl.addWidget(self.map_view, 1)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.selection_label, 1)
+        row.addWidget(self.export_rows_button)
+        bl.addLayout(row)
+        bl.addWidget(self.rows_view, 1)
+        rows_page = QSplitter(Qt.Orientation.Vertical)
+        rows_page.addWidget(top)
+        rows_page.addWidget(bottom)
+        rows_page.setSizes([380, 360])
+        self.profiles_view = ProfilesView()
+        prof_page = QWidget()
+        pl = QVBoxLayout(prof_page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pb = QHBoxLayout()
+        self.profiles_csv_button = QPushButton("Export &CSV…")
+        self.profiles_png_button = QPushButton("Export &PNG…")
+        self.profiles_csv_button.clicked.connect(lambda: self.export_profiles("csv"))
+        self.profiles_png_button.clicked.connect(lambda: self.export_profiles("png"))
+        pb.addStretch(1)
+        pb.addWidget(self.profiles_csv_button)
+        pb.addWidget(self.profiles_png_button)
+        pl.addWidget(self.profiles_view, 1)
+        pl.addLayout(pb)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(setup_page, "Setup")
+        self.tabs.addTab(rows_page, "Map && rows")
+        self.tabs.addTab(prof_page, "Profiles")
+        self.dock = QDockWidget("Segments", w)
+        self.dock.setObjectName("segments-dock")
+        self.dock.setWidget(self.tabs)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.setup.k_edited.connect(self._k_edited)
+        self.setup.spec_edited.connect(self._estimate_auto)
+        self.actions = {}
+        for key, text, shortcut, slot in (
+                ("open_table", "Open table for &segments…", "Ctrl+Shift+O", lambda: self.open_table()),
+                ("score", "Score &new data…", "Ctrl+Shift+N", lambda: self.score_dialog()),
+                ("report", "Export &report (HTML)…", "Ctrl+Shift+R", lambda: self.export_report()),
+                ("save_table_map", "Save &table map…", None, lambda: self.save_map())):
+            a = QAction(text, w)
+            a.setObjectName(f"action-{key}")
+            if shortcut:
+                a.setShortcut(shortcut)
+            a.triggered.connect(slot)
+            self.actions[key] = a
+        menu = w.menuBar().actions()[0].menu()          # File
+        first = menu.actions()[2] if len(menu.actions()) > 2 else None
+        for key in ("open_table", "save_table_map", "score", "report"):
+            menu.insertAction(first, self.actions[key])
+        menu.insertSeparator(first)
+        self.refresh()
+
+    # -- state ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        busy = self.win.runner.busy
+        has_map = self.tm is not None
+        self.train_button.setEnabled(self.table is not None and not busy)
+        self.actions["open_table"].setEnabled(not busy)
+        self.actions["report"].setEnabled(has_map and not busy)
+        self.actions["save_table_map"].setEnabled(has_map and not busy)
+        self.actions["score"].setEnabled(not busy)
+        self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
+        self.profiles_csv_button.setEnabled(self.profiles is not None)
+        self.profiles_png_button.setEnabled(self.profiles is not None)
+        self.setup.setEnabled(not busy)
+
+    # -- opening ----------------------------------------------------------------------------------
+    def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
+        """Ask for a table (unless given), show the import preview (interactive windows), install it."""
+        from somdesk.gui.table_import import ImportPreview
+
+        if path is None:
+            path = dialogs.ask_open_path(self.win, "Open table for segments", "", TABLE_FILTER)
+            if not path:
+                return False
+        preview = self.win.interactive if preview is None else preview
+        dlg = ImportPreview(self.win, path)
+        if preview:
+            if not dlg.exec() or dlg.table is None:
+                return False
+        elif dlg.table is None:
+            self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
+            return False
+        self.set_table(dlg.table, path)
+        return True
+
+    def set_table(self, table, path: str | None = None) -> None:
+        if self.table is not None and self.table is not table:
+            self.table.close()
+        self.table, self.path = table, path or table.name
+        self.tm = self.assigned = self.profiles = None
+        self.setup.set_table(table)
+        sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
+                   "every row is assigned when scoring" if table.sampled else "")
+        self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
+                          f"{sampled}")
+        self.rows_model.set_columns({})
+        self.map_view.select_nodes([], emit=False)
+        self.profiles_view.show_profiles(None)
+        self.dock.show()
+        self.tabs.setCurrentIndex(0)
+        self._estimate_auto()
+        self.refresh()
+
+    def _estimate_auto(self) -> None:
+        """What "auto" means for the columns ticked now (same functions as training)."""
+        from somdesk.core.preparation import auto_epochs, auto_map_size
+
+        try:
+            spec = self.setup.spec()
+            prep = self.table.prepare(spec.columns, label_column=spec.label, normalise=spec.normalise,
+                                      missing=spec.missing, weights=spec.weights, passive=spec.passive,
+                                      categorical=spec.categorical)
+        except SomdeskError:
+            self.setup.show_auto(None, None, None)
+            return
+        x = prep.data
+        fill = (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active]
+        h, w = auto_map_size(np.where(np.isnan(x), fill, x), spec.topology.startswith("hex"))
+        h, w = spec.height or h, spec.width or w
+        self.setup.show_auto(h, w, auto_epochs(len(x), h * w), len(x))
+
+    # -- training and segments ------------------------------------------------------------------------
+    def train(self) -> bool:
+        if self.table is None or self.win.runner.busy:
+            return False
+        try:
+            spec = self.setup.spec()
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        table = self.table
+        self.win.runner.start("segment", lambda token: train_task(table, spec, token))
+        self.win.refresh()
+        self.refresh()
+        return True
+
+    def _k_edited(self, k: int) -> None:
+        if self.tm is None or self.win.runner.busy:
+            return
+        tm, table = self.tm, self.table
+        self.win.runner.start("segment", lambda token: recluster_task(tm, table, k or None, token))
+        self.refresh()
+
+    def _finished(self, kind: str, result, stopped: bool) -> None:
+        if kind not in KINDS:
+            return
+        if kind == "segment" and result is not None:
+            self._install(result)
+        elif kind == "score" and result is not None:
+            n, warnings = result
+            text = f"Scored {n:,} rows into {os.path.basename(self._score_out)}."
+            self.last_score = (n, list(warnings))
+            self.win.statusBar().showMessage(text, 15000)
+            if warnings and self.win.interactive:
+                dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
+        elif kind == "report" and result is not None:
+            self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
+        elif stopped:
+            self.win.statusBar().showMessage("Cancelled.", 5000)
+        self.refresh()
+
+    def _install(self, result: dict) -> None:
+        self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
+        tm, a, t = self.tm, self.assigned, self.table
+        cfg = tm.config
+        cols = {"row": t.row_index, "segment": a["segment"], "bmu_row": a["bmu_row"], "bmu_col": a["bmu_col"],
+                "distance": a["distance"], "outlier": a["outlier"]}
+        for c in t.columns:
+            cols.setdefault(c, t.cells(c))
+        self.rows_model.set_columns(cols)
+        self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
+        self.segment_choice.clear()
+        self.segment_choice.addItem("—", None)
+        for i, s in enumerate(self.profiles["segments"]):
+            self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        self.setup.show_curve(tm.curve, tm.k)
+        self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
+        self.profiles_view.show_profiles(self.profiles)
+        self.draw_map()
+        self._selected(self.map_view.selected)
+        self.win.statusBar().showMessage(
+            f"Table map {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.", 15000)
+        if self.tabs.currentIndex() == 0:
+            self.tabs.setCurrentIndex(1)
+
+    def _map_mode(self, mode: str) -> None:
+        self.map_mode = mode
+        self.draw_map()
+
+    def node_colours(self) -> np.ndarray:
+        """(H, W, 3) uint8 of the map view shown (render's colour tables)."""
+        from somdesk.core.metrics import u_matrix
+        from somdesk.render.colour_tables import category_colours, levels_of, scalar_rgb
+
+        tm = self.tm
+        h, w = tm.codebook.shape[:2]
+        hexagonal = tm.config.topology == "hexagonal"
+        if self.map_mode == "segments":
+            return category_colours(tm.k)[tm.clusters].astype(np.uint8)
+        if self.map_mode == "hits":
+            v = np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
+            return scalar_rgb(v, "viridis", levels_of(v))
+        v = u_matrix(tm.codebook, hexagonal)
+        return scalar_rgb(v, "inferno", levels_of(v))
+
+    def draw_map(self) -> None:
+        if self.tm is not None:
+            self.map_view.show_nodes(self.node_colours(), self.tm.config.topology == "hexagonal")
+
+    def _pick_segment(self, _i: int) -> None:
+        s = self.segment_choice.currentData()
+        if s is not None and self.tm is not None:
+            self.select_segment(int(s))
+
+    def select_segment(self, s: int) -> None:
+        self.map_view.select_nodes(np.flatnonzero(self.tm.clusters.reshape(-1) == s))
+
+    def _selected(self, nodes) -> None:
+        if self.assigned is None:
+            return
+        rows = np.flatnonzero(np.isin(self.node_of_row, np.asarray(nodes, dtype=np.int64)))
+        self.rows_model.set_rows(rows)
+        n = len(nodes)
+        self.selection_label.setText(f"{n} node{'s' if n != 1 else ''} selected: {len(rows):,} rows"
+                                     if n else "Click a node, Ctrl+click to add, drag a region, or pick a segment.")
+        self.refresh()
+
+    def _row_hovered(self, i: int) -> None:
+        node = int(self.node_of_row[i]) if self.assigned is not None and i >= 0 else -1
+        self.map_view.highlight(node)
+        if node >= 0:
+            w = self.tm.config.width
+            self.win.hover.setText(f"row {int(self.table.row_index[i])}: node ({node // w}, {node % w}), "
+                                   f"segment {int(self.assigned['segment'][i])}")
+
+    # -- files out ---------------------------------------------------------------------------------------
+    def _ask(self, title, start, filters) -> str | None:
+        return dialogs.ask_save_path(self.win, title, start, filters) or None
+
+    def _stem(self) -> str:
+        return os.path.splitext(os.path.basename(getattr(self, "path", "") or "table"))[0]
+
+    def export_rows(self, path: str | None = None) -> bool:
+        path = path or self._ask("Export rows", f"{self._stem()}-rows.csv", [("CSV", ["*.csv"])])
+        if not path:
+            return False
+        try:
+            n = self.rows_model.write_csv(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Wrote {n:,} rows to {os.path.basename(path)}.", 8000)
+        return True
+
+    def export_profiles(self, fmt: str, path: str | None = None) -> bool:
+        if self.profiles is None:
+            return False
+        path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
+                                 [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])
+        if not path:
+            return False
+        try:
+            (self.profiles_view.export_csv if fmt == "csv" else self.profiles_view.export_png)(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        return True
+
+    def save_map(self, path: str | None = None) -> bool:
+        """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
+        from somdesk.session.scoring import save_table_map
+
+        if self.tm is None:
+            return False
+        path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
+        if not path:
+            return False
+        try:
+            save_table_map(self.tm, path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
+        return True
+
+    def export_report(self, path: str | None = None) -> bool:
+        """File › Export report: one self-contained HTML file (session.report), written as a task."""
+        from somdesk.session.report import write_report
+
+        if self.tm is None or self.win.runner.busy:
+            return False
+        path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
+        if not path:
+            return False
+        tm, prof, title = self.tm, self.profiles, os.path.basename(getattr(self, "path", "") or "table")
+
+        def task(_token):
+            from somdesk.session import Progress
+            yield Progress("report", 0, 1, "writing")
+            write_report(path, tm, prof, title)
+            return path
+        self.win.runner.start("report", task)
+        self.refresh()
+        return True
+
+    def score_dialog(self) -> bool:
+        """File › Score new data…: the window's table map (or a saved one), a data file, an output file."""
+        from somdesk.session.scoring import load_table_map
+
+        tm = self.tm
+        if tm is None:
+            src = dialogs.ask_open_path(self.win, "Table map to score with", "", "somdesk maps (*.somz)")
+            if not src:
+                return False
+            try:
+                tm = load_table_map(src)
+            except SomdeskError as exc:
+                self.win.show_error(str(exc))
+                return False
+        data = dialogs.ask_open_path(self.win, "Score new data", "", TABLE_FILTER)
+        if not data:
+            return False
+        out = self._ask("Write scores", os.path.splitext(os.path.basename(data))[0] + "-scores.csv",
+                        [("CSV", ["*.csv"]), ("Parquet", ["*.parquet"])])
+        return bool(out) and self.score_file(tm, data, out)
+
+    def score_file(self, tm, data_path: str, out_path: str) -> bool:
+        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task."""
+        tm = tm or self.tm
+        if tm is None or self.win.runner.busy:
+            return False
+        self._score_out = out_path
+        self.win.runner.start("score", lambda token: score_task(tm, data_path, out_path, token))
+        self.win.refresh()
+        self.refresh()
+        return True
