@@ -66,7 +66,7 @@ class ProfilesView(QWidget):
                 it = QTableWidgetItem(text)
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if j in (1, 2):
-                    it.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.sizes.setItem(i, j, it)
         self.sizes.resizeColumnsToContents()
 

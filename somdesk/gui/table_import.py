@@ -174,10 +174,10 @@ class ImportPreview(QDialog):
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         self.detected.setText("Read as: " + " · ".join(parts) +
                               f"<br>{t.n_rows_total:,} rows × {len(t.columns)} columns ({summary})")
-        notes = list(t.warnings)
+        notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
         if t.sampled:
-            notes.insert(0, f"Sampled: {t.n_rows:,} of {t.n_rows_total:,} rows are used for training; "
-                            "every row is assigned at the end.")
+            notes.insert(0, f"Sampled: {t.n_rows:,} of {t.n_rows_total:,} rows (a random sample) are used for "
+                            "training; every row is assigned at the end.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
         rows = t.preview(PREVIEW_ROWS)
         self.grid.clear()
