@@ -149,12 +149,14 @@ class Window(QMainWindow):
         a["about"].triggered.connect(lambda: dialogs.show_about(self))
         self.speed_group.triggered.connect(lambda act: self.set_speed(act.data()))
         self.view_group.triggered.connect(lambda act: self.set_view(act.data()))
-        self.undo.cleanChanged.connect(lambda _c: self.refresh())
-        self.undo.indexChanged.connect(lambda _i: self.refresh())
+        # bound slots, not lambdas: Qt disconnects them when the window is deleted (the
+        # undo stack and the runner are its children and may signal while being destroyed)
+        self.undo.cleanChanged.connect(self._refresh_slot)
+        self.undo.indexChanged.connect(self._refresh_slot)
         self.runner.yielded.connect(self._on_yielded)
         self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(lambda _k, msg, det: self.show_error(msg, det))
-        self.runner.state_changed.connect(lambda _s: self.refresh())
+        self.runner.failed.connect(self._on_failed)
+        self.runner.state_changed.connect(self._refresh_slot)
         ev.dataset_changed.connect(self._on_dataset)
         ev.map_changed.connect(lambda _m: self.schedule_draw())
         ev.clusters_changed.connect(lambda _c: self.schedule_draw())
@@ -316,6 +318,15 @@ class Window(QMainWindow):
             self.show_error(str(exc))
 
     # -- task results ---------------------------------------------------------------------
+    @Slot(object)
+    def _refresh_slot(self, *_args) -> None:
+        self.refresh()
+
+    @Slot(str, str, str)
+    def _on_failed(self, _kind: str, message: str, details: str) -> None:
+        self.show_error(message, details)
+
+    @Slot(str, object)
     def _on_yielded(self, kind: str, value) -> None:
         if kind == "train":
             if value.map is not None:
@@ -327,6 +338,7 @@ class Window(QMainWindow):
             what = getattr(value, "what", "")
             self.progress_label.setText(f"{kind}: {done:,} of {total:,} {what}" if total else f"{kind}…")
 
+    @Slot(str, object, bool)
     def _on_finished(self, kind: str, result, stopped: bool) -> None:
         self.progress_label.clear()
         if kind == "train" and result is not None:
@@ -570,6 +582,7 @@ class Window(QMainWindow):
                 return
         self.runner.shutdown()                     # every task ends at its next check
         self._redraw.stop()
+        self.session.events.disconnect()           # no session event reaches a closed window
         if self in WINDOWS:
             WINDOWS.remove(self)
         super().closeEvent(event)

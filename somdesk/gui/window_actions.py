@@ -65,7 +65,7 @@ def make_actions(win: QMainWindow) -> dict[str, QAction]:
     act("save", "&Save map", QKeySequence.StandardKey.Save, "Save the workspace as a .somz map", SP.SP_DialogSaveButton)
     act("save_as", "Save map &as…", QKeySequence.StandardKey.SaveAs, "Save under a new name")
     act("export_image", "&Export image…", "Ctrl+E", "Write the view as a PNG, exactly as shown")
-    act("close", "&Close window", QKeySequence.StandardKey.Close, "Close this window")
+    act("close", "&Close window", "Ctrl+W", "Close this window")
     act("quit", "&Quit", QKeySequence.StandardKey.Quit, "Close every window")
     act("undo", "&Undo", QKeySequence.StandardKey.Undo, "Undo the last palette edit or Reset weights")
     act("redo", "&Redo", "Ctrl+Shift+Z", "Redo")

@@ -71,6 +71,9 @@ def open_paths_task(session, paths: list[str], token):
     return f"Opened {len(paths)} palettes: {len(data):,} colours."
 
 
+MAX_GAP = 2.0           # seconds: a live map at least this often, whatever it costs
+
+
 class SnapshotPolicy:
     """When a training epoch should come with a map (Session.train_task's `snapshot_when`).
 
@@ -89,7 +92,7 @@ class SnapshotPolicy:
 
     def __call__(self, _iteration: int) -> bool:
         now = time.perf_counter()
-        gap = max(1.0 / self.fps, self.last_cost / self.budget if self.budget > 0 else 0.0)
+        gap = max(1.0 / self.fps, min(MAX_GAP, self.last_cost / self.budget if self.budget > 0 else 0.0))
         if now - self.last >= gap:
             self.last = now
             return True
@@ -97,7 +100,8 @@ class SnapshotPolicy:
 
     def timed(self, seconds: float, had_map: bool) -> None:
         if had_map:
-            self.last_cost = max(0.0, seconds - self.epoch_time)
+            if self.epoch_time > 0:      # the first epoch also compiles: not a measure of cost
+                self.last_cost = max(0.0, seconds - self.epoch_time)
         else:
             self.epoch_time = seconds if self.epoch_time == 0 else 0.9 * self.epoch_time + 0.1 * seconds
 

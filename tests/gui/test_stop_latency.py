@@ -62,3 +62,29 @@ def test_big_map_stops_within_200_ms(qtbot, big_window, action):
     # the abandoned epoch left the map exactly as before it
     np.testing.assert_array_equal(win.controller.som.weights, before)
     assert win.controller.som.iteration == 0
+
+
+@pytest.mark.parametrize("action", ["stop", "close"])
+def test_one_window_big_map_stops_within_200_ms(qtbot, action):
+    """The app's window (gui/window.py over the Session) on the issue's job."""
+    from somdesk.gui.window import Window
+
+    win = Window(interactive=False, confirm_unsaved=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.session.new_colours(np.random.default_rng(0).random((10_000, 3)))
+    win.left.params.set_config(BIG)
+    win.set_speed("max")
+    win.train()
+    qtbot.wait(1500)
+    assert win.runner.state == "running" and win.session.som.iteration == 0
+    t0 = time.perf_counter()
+    if action == "stop":
+        win.runner.stop()
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=5000)
+    else:
+        win.close()
+    took = time.perf_counter() - t0
+    assert took < 0.2, f"{action} took {took * 1000:.0f} ms"
+    assert not live_workers()
+    win.close()
