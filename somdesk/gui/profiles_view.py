@@ -65,6 +65,13 @@ class ProfilesView(QWidget):
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if j == 0:
+                    from PySide6.QtGui import QColor
+
+                    from somdesk.render.colour_tables import category_colours
+                    r, g, b = (int(v) for v in category_colours(max(segs) + 1)[s])
+                    it.setBackground(QColor(r, g, b))
+                    it.setForeground(QColor(255, 255, 255) if r * 0.3 + g * 0.59 + b * 0.11 < 140 else QColor(0, 0, 0))
                 if j in (1, 2):
                     it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.sizes.setItem(i, j, it)

@@ -150,7 +150,8 @@ class ImportPreview(QDialog):
     def _show(self, t) -> None:
         d = t.dialect
         parts = [f"format <b>{t.format}</b>"]
-        names = {"\t": "tab", " ": "space", ",": "comma", ";": "semicolon", "|": "pipe"}
+        names = {"\t": "tab", " ": "space", ",": "comma", ";": "semicolon", "|": "pipe", ".": "point",
+                 "'": "apostrophe", "_": "underscore"}
         if d.get("delimiter") is not None:
             parts.append(f"delimiter <b>{names.get(d['delimiter'], d['delimiter'])}</b>")
         if "decimal" in d:

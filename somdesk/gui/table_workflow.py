@@ -128,6 +128,8 @@ class TableWorkflow:
         self.map_mode = "segments"
         self._build()
         window.runner.finished.connect(self._finished)
+        window.session.events.dataset_changed.connect(self.fit_layout)
+        self.dock.visibilityChanged.connect(self.fit_layout)
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -168,6 +170,12 @@ class TableWorkflow:
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)
+        self.legend = QLabel()
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        tl.addWidget(self.legend)
+        self.hover_label = QLabel()
+        self.hover_label.setStyleSheet("font-family: monospace;")
+        tl.addWidget(self.hover_label)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
@@ -176,10 +184,11 @@ class TableWorkflow:
         row.addWidget(self.export_rows_button)
         bl.addLayout(row)
         bl.addWidget(self.rows_view, 1)
-        rows_page = QSplitter(Qt.Orientation.Vertical)
+        rows_page = QSplitter(Qt.Orientation.Horizontal)
         rows_page.addWidget(top)
         rows_page.addWidget(bottom)
-        rows_page.setSizes([380, 360])
+        rows_page.setSizes([420, 580])
+        self.rows_page = rows_page
         self.profiles_view = ProfilesView()
         prof_page = QWidget()
         pl = QVBoxLayout(prof_page)
@@ -272,9 +281,17 @@ class TableWorkflow:
         self.map_view.select_nodes([], emit=False)
         self.profiles_view.show_profiles(None)
         self.dock.show()
+        self.fit_layout()
         self.tabs.setCurrentIndex(0)
         self._estimate_auto()
         self.refresh()
+
+    def fit_layout(self, *_args) -> None:
+        """While the window's session holds no dataset, its map area would be an empty canvas:
+        hide it so the Segments dock takes the whole window; show it again once it has one."""
+        central = self.win.centralWidget()
+        if central is not None:
+            central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
 
     def _estimate_auto(self) -> None:
         """What "auto" means for the columns ticked now (same functions as training)."""
@@ -338,10 +355,12 @@ class TableWorkflow:
         self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
         tm, a, t = self.tm, self.assigned, self.table
         cfg = tm.config
-        cols = {"row": t.row_index, "segment": a["segment"], "bmu_row": a["bmu_row"], "bmu_col": a["bmu_col"],
-                "distance": a["distance"], "outlier": a["outlier"]}
+        # the file's row and segment, the file's columns, then where each row sits on the map
+        cols = {"row": t.row_index, "segment": a["segment"]}
         for c in t.columns:
             cols.setdefault(c, t.cells(c))
+        for key in ("bmu_row", "bmu_col", "distance", "outlier"):
+            cols[key if key not in cols else f"som_{key}"] = a[key]
         self.rows_model.set_columns(cols)
         self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
         self.segment_choice.clear()
@@ -365,23 +384,42 @@ class TableWorkflow:
 
     def node_colours(self) -> np.ndarray:
         """(H, W, 3) uint8 of the map view shown (render's colour tables)."""
-        from somdesk.core.metrics import u_matrix
         from somdesk.render.colour_tables import category_colours, levels_of, scalar_rgb
 
         tm = self.tm
-        h, w = tm.codebook.shape[:2]
-        hexagonal = tm.config.topology == "hexagonal"
         if self.map_mode == "segments":
             return category_colours(tm.k)[tm.clusters].astype(np.uint8)
-        if self.map_mode == "hits":
-            v = np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
-            return scalar_rgb(v, "viridis", levels_of(v))
-        v = u_matrix(tm.codebook, hexagonal)
-        return scalar_rgb(v, "inferno", levels_of(v))
+        v = self._scalar()
+        return scalar_rgb(v, "viridis" if self.map_mode == "hits" else "inferno", levels_of(v))
 
     def draw_map(self) -> None:
-        if self.tm is not None:
-            self.map_view.show_nodes(self.node_colours(), self.tm.config.topology == "hexagonal")
+        from PySide6.QtGui import QPixmap
+
+        from somdesk import render
+        from somdesk.gui.map_view import to_qimage
+
+        if self.tm is None:
+            return
+        self.map_view.show_nodes(self.node_colours(), self.tm.config.topology == "hexagonal")
+        if self.map_mode == "segments":
+            k = self.tm.k
+            pic = render.category_legend([f"segment {s}" for s in range(k)],
+                                         render.category_colours(k))
+        else:
+            v = self._scalar()
+            pic = render.colour_bar("viridis" if self.map_mode == "hits" else "inferno",
+                                    render.levels_of(v), length=300,
+                                    title="rows per node" if self.map_mode == "hits" else "distance to neighbours")
+        self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
+
+    def _scalar(self) -> np.ndarray:
+        from somdesk.core.metrics import u_matrix
+
+        tm = self.tm
+        h, w = tm.codebook.shape[:2]
+        if self.map_mode == "hits":
+            return np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
+        return u_matrix(tm.codebook, tm.config.topology == "hexagonal")
 
     def _pick_segment(self, _i: int) -> None:
         s = self.segment_choice.currentData()
@@ -389,12 +427,20 @@ class TableWorkflow:
             self.select_segment(int(s))
 
     def select_segment(self, s: int) -> None:
+        i = self.segment_choice.findData(int(s))
+        if i >= 0 and i != self.segment_choice.currentIndex():
+            self.segment_choice.setCurrentIndex(i)
         self.map_view.select_nodes(np.flatnonzero(self.tm.clusters.reshape(-1) == s))
 
     def _selected(self, nodes) -> None:
         if self.assigned is None:
             return
-        rows = np.flatnonzero(np.isin(self.node_of_row, np.asarray(nodes, dtype=np.int64)))
+        nodes = np.asarray(nodes, dtype=np.int64)
+        whole = [s for s in range(self.tm.k)
+                 if np.array_equal(nodes, np.flatnonzero(self.tm.clusters.reshape(-1) == s))]
+        if not whole:
+            self.segment_choice.setCurrentIndex(0)
+        rows = np.flatnonzero(np.isin(self.node_of_row, nodes))
         self.rows_model.set_rows(rows)
         n = len(nodes)
         self.selection_label.setText(f"{n} node{'s' if n != 1 else ''} selected: {len(rows):,} rows"
@@ -404,10 +450,13 @@ class TableWorkflow:
     def _row_hovered(self, i: int) -> None:
         node = int(self.node_of_row[i]) if self.assigned is not None and i >= 0 else -1
         self.map_view.highlight(node)
+        text = ""
         if node >= 0:
             w = self.tm.config.width
-            self.win.hover.setText(f"row {int(self.table.row_index[i])}: node ({node // w}, {node % w}), "
-                                   f"segment {int(self.assigned['segment'][i])}")
+            text = (f"row {int(self.table.row_index[i])}: node ({node // w}, {node % w}), "
+                    f"segment {int(self.assigned['segment'][i])}")
+        self.hover_label.setText(text)
+        self.win.hover.setText(text)
 
     # -- files out ---------------------------------------------------------------------------------------
     def _ask(self, title, start, filters) -> str | None:
