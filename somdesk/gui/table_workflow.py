@@ -149,7 +149,7 @@ class TableWorkflow:
         self.map_choice.addItems(MAP_VIEWS)
         self.segment_choice = QComboBox()
         self.segment_choice.setToolTip("Select every node of a segment")
-        self.map_choice.currentTextChanged.connect(self._map_mode)
+        self.map_choice.currentIndexChanged.connect(self._map_mode)
         self.segment_choice.activated.connect(self._pick_segment)
         self.selection_label = QLabel("Click a node, Ctrl+click to add, drag a region, or pick a segment.")
         self.selection_label.setWordWrap(True)
@@ -370,6 +370,7 @@ class TableWorkflow:
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
         self.profiles_view.show_profiles(self.profiles)
+        self._fill_views()
         self.draw_map()
         self._selected(self.map_view.selected)
         self.win.statusBar().showMessage(
@@ -378,9 +379,33 @@ class TableWorkflow:
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
 
-    def _map_mode(self, mode: str) -> None:
-        self.map_mode = mode
+    def _map_mode(self, _i: int = 0) -> None:
+        if self._filling_views:
+            return
+        self.map_mode = self.map_choice.currentText() or "segments"
         self.draw_map()
+
+    _filling_views = False
+
+    def _fill_views(self) -> None:
+        """Segments, U-matrix, hits, then one component plane per feature (one-hot categories
+        and passive columns included, in the file's units); keeps the current choice."""
+        names = list(MAP_VIEWS)
+        for name, active in zip(self.tm.recipe.features, self.tm.recipe.active):
+            names.append(f"plane: {name}" + ("" if active else " (passive)"))
+        current = self.map_choice.currentText()
+        self._filling_views = True
+        try:
+            self.map_choice.clear()
+            self.map_choice.addItems(names)
+            self.map_choice.setCurrentIndex(max(0, self.map_choice.findText(current)))
+        finally:
+            self._filling_views = False
+        self.map_mode = self.map_choice.currentText()
+
+    def _plane(self) -> int | None:
+        i = self.map_choice.currentIndex() - len(MAP_VIEWS)
+        return i if self.map_mode.startswith("plane: ") and i >= 0 else None
 
     def node_colours(self) -> np.ndarray:
         """(H, W, 3) uint8 of the map view shown (render's colour tables)."""
@@ -390,7 +415,9 @@ class TableWorkflow:
         if self.map_mode == "segments":
             return category_colours(tm.k)[tm.clusters].astype(np.uint8)
         v = self._scalar()
-        return scalar_rgb(v, "viridis" if self.map_mode == "hits" else "inferno", levels_of(v))
+        rgb = scalar_rgb(v, "inferno" if self.map_mode == "U-matrix" else "viridis", levels_of(v))
+        rgb[~np.isfinite(v)] = (220, 220, 220)          # a passive plane's node that no row reached
+        return rgb
 
     def draw_map(self) -> None:
         from PySide6.QtGui import QPixmap
@@ -407,9 +434,10 @@ class TableWorkflow:
                                          render.category_colours(k))
         else:
             v = self._scalar()
-            pic = render.colour_bar("viridis" if self.map_mode == "hits" else "inferno",
+            titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
+            pic = render.colour_bar("inferno" if self.map_mode == "U-matrix" else "viridis",
                                     render.levels_of(v), length=300,
-                                    title="rows per node" if self.map_mode == "hits" else "distance to neighbours")
+                                    title=titles.get(self.map_mode, self.map_mode[len("plane: "):]))
         self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
 
     def _scalar(self) -> np.ndarray:
@@ -419,6 +447,9 @@ class TableWorkflow:
         h, w = tm.codebook.shape[:2]
         if self.map_mode == "hits":
             return np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
+        j = self._plane()
+        if j is not None:
+            return tm.planes_in_units()[1][:, :, j]
         return u_matrix(tm.codebook, tm.config.topology == "hexagonal")
 
     def _pick_segment(self, _i: int) -> None:

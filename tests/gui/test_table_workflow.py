@@ -277,3 +277,29 @@ def test_import_preview_overrides_and_sampling(qtbot, tmp_path, monkeypatch):
     assert dlg.table.sampled and dlg.table.n_rows == 100
     assert "Sampled: 100 of 1,000 rows" in dlg.notes.text()
     dlg.reject()
+
+
+def test_planes_per_category_and_passive(qtbot, win, tmp_path):
+    wf = win.tables
+    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    wf.setup.set_column("region", use=True, categorical=True)
+    wf.setup.set_column("d", passive=True)
+    assert wf.train()
+    _idle(qtbot, win)
+    views = [wf.map_choice.itemText(i) for i in range(wf.map_choice.count())]
+    assert views[:3] == ["segments", "U-matrix", "hits"]
+    assert {"plane: region=north", "plane: region=south", "plane: region=east", "plane: d (passive)"} <= set(views)
+    names, planes = wf.tm.planes_in_units()
+    for view in ("plane: a", "plane: d (passive)", "plane: region=north"):
+        wf.map_choice.setCurrentText(view)
+        j = names.index(view[len("plane: "):].replace(" (passive)", ""))
+        from somdesk.render.colour_tables import levels_of, scalar_rgb
+        v = planes[:, :, j]
+        want = scalar_rgb(v, "viridis", levels_of(v))
+        want[~np.isfinite(v)] = (220, 220, 220)
+        assert np.array_equal(wf.node_colours(), want)
+    # region=north is a share (0..1) in the file's units, a is in the file's units
+    north = planes[:, :, names.index("region=north")]
+    assert np.nanmin(north) >= -1e-9 and np.nanmax(north) <= 1 + 1e-9
+    wf.map_choice.setCurrentText("segments")
+    assert np.array_equal(wf.node_colours()[0, 0], __import__("somdesk").render.category_colours(wf.tm.k)[wf.tm.clusters[0, 0]])
