@@ -170,6 +170,7 @@ class RowsView(QTableView):
         super().__init__(parent)
         self.setSortingEnabled(True)
         self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)      # moves without a button reach mouseMoveEvent
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)

@@ -9,6 +9,9 @@ import sys
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 TIMEOUT = 120_000
 
@@ -95,7 +98,14 @@ def test_select_rows_export_and_hover(qtbot, win, tmp_path):
     wf.rows_view.sortByColumn(col, Qt.SortOrder.DescendingOrder)
     shown = [float(m.data(m.index(i, col))) for i in range(m.rowCount())]
     assert shown == sorted(shown, reverse=True) and len(shown) == len(seg_rows)
-    # hovering a row marks its node
+    # hovering a row marks its node (a real mouse move over the second row, then the helper)
+    from PySide6.QtCore import QPoint
+    wf.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: wf.rows_view.viewport().isVisible() and wf.rows_view.viewport().height() > 100)
+    qtbot.wait(50)
+    qtbot.mouseMove(wf.rows_view.viewport(), QPoint(22, wf.rows_view.rowViewportPosition(3) + 4))
+    qtbot.mouseMove(wf.rows_view.viewport(), QPoint(20, wf.rows_view.rowViewportPosition(1) + 4))
+    qtbot.waitUntil(lambda: wf.map_view.highlighted == node_of_row[m.row_of(1)], timeout=3000)
     wf.rows_view.hover_at(0)
     first = m.row_of(0)
     assert wf.map_view.highlighted == node_of_row[first]
@@ -303,3 +313,45 @@ def test_planes_per_category_and_passive(qtbot, win, tmp_path):
     assert np.nanmin(north) >= -1e-9 and np.nanmax(north) <= 1 + 1e-9
     wf.map_choice.setCurrentText("segments")
     assert np.array_equal(wf.node_colours()[0, 0], __import__("somdesk").render.category_colours(wf.tm.k)[wf.tm.clusters[0, 0]])
+
+
+def _send_mouse(w, kind, pos, buttons, button=Qt.MouseButton.LeftButton, mods=Qt.KeyboardModifier.NoModifier):
+    p = QPointF(pos)
+    ev = QMouseEvent(kind, p, w.mapToGlobal(p), button, buttons, mods)
+    QApplication.sendEvent(w, ev)
+
+
+def test_segment_map_real_mouse_click_and_drag(qtbot):
+    """Real mouse events: a click selects the node under it, a drag every node centre in the band."""
+    from somdesk.gui.segment_map import SegmentMap, SCALE
+    from somdesk import render
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    m.resize(500, 500)
+    m.show()
+    qtbot.waitExposed(m)
+    rgb = np.full((6, 5, 3), 128, np.uint8)
+    m.show_nodes(rgb, True)
+    qtbot.wait(50)
+    got = []
+    m.selection_changed.connect(lambda n: got.append(list(n)))
+    vp = m.plot.viewport()
+    centres = render.node_centres(6, 5, True, SCALE).reshape(-1, 2)
+
+    def to_widget(x, y):
+        sp = m.vb.mapViewToScene(QPointF(x, y))
+        return m.plot.mapFromScene(sp)
+    L = Qt.MouseButton.LeftButton
+    pt = to_widget(*centres[7])
+    _send_mouse(vp, QEvent.Type.MouseButtonPress, pt, L)
+    _send_mouse(vp, QEvent.Type.MouseButtonRelease, pt, Qt.MouseButton.NoButton)
+    assert got and got[-1] == [7], got
+    a, b = to_widget(centres[0][0] - 4, centres[0][1] - 4), to_widget(centres[11][0] + 1, centres[11][1] + 1)
+    from PySide6.QtCore import QPoint
+    qtbot.mousePress(vp, L, pos=QPoint(int(a.x()), int(a.y())))
+    for t in np.linspace(0, 1, 8):
+        qtbot.mouseMove(vp, QPoint(int(a.x() + t * (b.x() - a.x())), int(a.y() + t * (b.y() - a.y()))))
+        qtbot.wait(20)
+    qtbot.mouseRelease(vp, L, pos=QPoint(int(b.x()), int(b.y())))
+    inside = [i for i, (x, y) in enumerate(centres) if centres[0][0] - 4 <= x <= centres[11][0] + 1 and centres[0][1] - 4 <= y <= centres[11][1] + 1]
+    assert got[-1] == inside, (got, inside)
