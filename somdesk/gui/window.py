@@ -384,12 +384,12 @@ class Window(QMainWindow):
         self.refresh()
 
     def schedule_draw(self) -> None:
-        """Draw now, or at most FPS times a second while maps arrive faster."""
-        wait = self._last_draw + 1.0 / FPS - time.perf_counter()
-        if wait <= 0:
-            self.draw()
-        elif not self._redraw.isActive():
-            self._redraw.start(int(wait * 1000) + 1)
+        """Draw soon: at the next event-loop pass, at most FPS times a second."""
+        # Always through the timer: several changes in one event-loop pass draw once,
+        # and a state change (Stop -> idle) is handled before the picture is redrawn.
+        wait = max(0.0, self._last_draw + 1.0 / FPS - time.perf_counter())
+        if not self._redraw.isActive():
+            self._redraw.start(int(wait * 1000))
 
     def view_kwargs(self) -> dict:
         s = self.session

@@ -71,13 +71,17 @@ def train_task(session, cancel=None, snapshot_when=None):
         pass
     finally:
         session._running = False
-        final = map_state(som, labels=session._labels(), generation=gen)
+        # A stopped run ends at once: its map is measured only when that is quick (a
+        # 1000x1000 map with 10,000 inputs would take seconds, uninterruptibly).
+        measure_it = not stopped or len(som.data) * som.weights.shape[0] * som.weights.shape[1] <= QUICK_MEASURE
+        final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen)
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome
 
 
 PACE_SLICE = 0.01
+QUICK_MEASURE = 20_000_000   # inputs x nodes measured after a stop (~tens of ms)
 
 
 def _wait_for_pace(session, since: float, cancel) -> None:
