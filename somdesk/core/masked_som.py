@@ -21,9 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.core import cancel as cancel_mod
-from somdesk.core.topology import squared_grid_distance
 
-__all__ = ["masked_bmus", "train_masked", "neighbourhood_matrix", "passive_planes"]
+__all__ = ["masked_bmus", "train_masked", "passive_planes", "sigma_start"]
 
 BLOCK_CELLS = 4_000_000      # rows x nodes of distances held at once (32 MB)
 
@@ -49,15 +48,6 @@ def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.nd
         best = np.maximum(d[np.arange(len(j)), j], 0.0)
         dist[lo:lo + block] = np.where(p.any(1), best, np.inf)
     return idx, dist
-
-
-def neighbourhood_matrix(height: int, width: int, sigma: float, hexagonal: bool = False,
-                         toroidal: bool = False) -> np.ndarray:
-    """(M, M) gaussian h(j, k) = exp(-g(j, k)^2 / (2 sigma^2)), g = grid distance."""
-    n = height * width
-    a = np.arange(n)
-    g2 = squared_grid_distance(a[:, None], a[None, :], height, width, hexagonal, toroidal)
-    return np.exp(-g2 / (2.0 * sigma * sigma))
 
 
 def _smooth(s, c, height, width, sigma, hexagonal, toroidal):

@@ -29,9 +29,10 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
-from somdesk.errors import Cancelled, OptionError
+from somdesk.errors import OptionError
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
+           "check_columns", "rows_in_nodes"]
 
 
 @dataclass(frozen=True)
@@ -233,3 +234,16 @@ def _texts(values: np.ndarray) -> np.ndarray:
     if values.dtype == np.float64:
         return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
     return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
+
+
+def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
+    """(N,) bool: the rows of `assignment` (assign_cells output) whose BMU is a selected node.
+
+    `selected` is an (H, W) bool array (nodes clicked or dragged over, or `clusters == s`
+    for segment s).  For the window's select -> rows -> export."""
+    sel = np.asarray(selected, dtype=bool)
+    r, c = np.asarray(assignment["bmu_row"]), np.asarray(assignment["bmu_col"])
+    ok = (r >= 0) & (c >= 0)
+    out = np.zeros(len(r), dtype=bool)
+    out[ok] = sel[r[ok], c[ok]]
+    return out

@@ -260,3 +260,20 @@ def test_empty_and_missing_files(tmp_path):
     p.write_bytes(b"a,b\n\x00\x01\x02,3\n")
     with pytest.raises(FileFormatError, match="binary"):
         read_table(p)
+
+
+def test_special_files_and_empty_tables(tmp_path):
+    import os
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(FileFormatError, match="not a regular file"):
+        read_table(fifo)                       # would block forever waiting for a writer
+    p = write_parquet(tmp_path, "e.parquet", "SELECT 1 AS a WHERE false")
+    with pytest.raises(FileFormatError, match="the table has no rows"):
+        read_table(p)
+    with pytest.raises(FileFormatError, match="header line but no data rows"):
+        read_table(write_text(tmp_path, "h.csv", "a,b\n"))
+    # an .xlsx named .csv is read as a spreadsheet (told by its first bytes)
+    x = write_xlsx(tmp_path, "x.xlsx", {"s": ROWS})
+    os.rename(x, tmp_path / "looks.csv")
+    check_rows(read_table(tmp_path / "looks.csv"))

@@ -154,3 +154,15 @@ def test_report_is_self_contained(wine, tmp_path):
     assert text.count("data:image/png;base64,") >= 4 + 13     # maps, curve, profiles, one plane per column
     write_report(tmp_path / "r.html", tm, prof, "wine")
     assert (tmp_path / "r.html").stat().st_size > 10_000
+
+
+def test_rows_in_selected_nodes_and_segments(wine):
+    from somdesk.session.table_data import rows_in_nodes
+    tab, tm, _ = wine
+    _, a = next(assign_table(tm, tab))
+    for s in range(tm.k):
+        assert np.array_equal(rows_in_nodes(a, tm.clusters == s), a["segment"] == s)
+    one = np.zeros(tm.clusters.shape, bool)
+    one[a["bmu_row"][0], a["bmu_col"][0]] = True
+    picked = rows_in_nodes(a, one)
+    assert picked[0] and picked.sum() == ((a["bmu_row"] == a["bmu_row"][0]) & (a["bmu_col"] == a["bmu_col"][0])).sum()

@@ -20,7 +20,6 @@ import shutil
 import tempfile
 import threading
 
-import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled, FileFormatError, OptionError

@@ -6,7 +6,7 @@ options.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from somdesk.errors import OptionError
 
@@ -53,7 +53,6 @@ class ReadOptions:
     where: str | None = None
     max_rows: int | None = None
     seed: int = 0
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> "ReadOptions":
         """A copy with normalised values; OptionError names any bad field."""

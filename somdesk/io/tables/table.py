@@ -44,6 +44,11 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     """
     fspath, fname, _size = stat_input(path)
     name = name or fname
+    import stat
+    if not stat.S_ISREG(os.stat(fspath).st_mode):
+        # a FIFO or a device would block or never end: the engine needs a file it can scan twice
+        raise FileFormatError(f"cannot read {name}: it is not a regular file (a pipe or a device); "
+                              "save the table to a file first")
     opts = (options or ReadOptions()).checked()
     src = Source.open(fspath, opts, cancel, name=name)
     try:
@@ -107,7 +112,8 @@ class Table:
         if not self.sampled:
             self.n_rows_total = n
         if n == 0:
-            what = "no rows match the filter" if src.numbered else "the file has a header line but no data rows"
+            what = ("no rows match the filter" if src.numbered else
+                    "the file has a header line but no data rows" if src.format == "csv" else "the table has no rows")
             raise FileFormatError(f"cannot read {self.name}: {what}")
         if n == 1:
             self.warnings.append(f"{self.name} has a single data row")
