@@ -1,37 +1,38 @@
-"""Colour quantisation quality: somdesk's SOM quantiser against Pillow's.
+"""Colour quantisation against pngquant (libimagequant), measured in the same run.
 
-Run: python benchmarks/bench_quantize.py [--quick]
+Run: python benchmarks/bench_quantize.py [--quick] [--repeats R]
 
-For 16, 64 and 256 colours it prints PSNR (dB, higher is better) and
-wall-clock seconds of
-    somdesk     train_quantizer (defaults: 65,536 sampled pixels, batch map,
-                20 ordering + 20 fine-tuning epochs, seed 1) + quantize
-    median cut  Pillow Image.quantize(colors, method=0) (no dithering: Pillow
-                only dithers when given a palette)
-    libimagequant  Image.quantize(method=3), when this Pillow build has it
-                (it raises ValueError otherwise: "n/a")
-as a markdown table.
+For every picture and 16, 64 and 256 colours it runs, PNG in -> PNG out:
+    pngquant   Debian's `pngquant --nofs N` (no dithering), as a subprocess;
+    somdesk    `somdesk quantize IN OUT.png --colors N` in this process:
+               load_image + quantize_picture (colour histogram, k-means in the
+               default "blend" space) + save_indexed_png -- the CLI's work
+               without the interpreter's start-up, which is printed once
+               separately (a `python -m somdesk quantize` run minus this);
+and prints PSNR (dB, higher is better), mean CIEDE2000 (lower is better,
+computed by colour-science, sRGB D65 -> CIELAB), the median wall time of
+`--repeats` runs and the time ratio somdesk / pngquant (< 1: somdesk faster),
+as a markdown table.  "win" marks rows where somdesk is at least as good on
+both measures.  The window's path (train_quantizer: SOM, then the same k-means
+placed on the map's nodes) is printed too, PSNR only.
 
-Pictures: three generated here (a smooth gradient, a noisy photo-like
-synthetic scene, a flat-colour graphic; fixed seeds) and whichever of these
-files installed on the machine exist (Pillow's own test images are not in
-its wheel and scikit-image is not installed):
-    f3.jpg           photo of a circuit board, 720x477 JPEG, from the Rust
-                     toolchain's documentation (embedded-book assets)
-    peegee_512px.png pyqtgraph's logo (PyPI package pyqtgraph), 512x512 RGBA,
-                     composited on white
-    camera-web.png   Adwaita icon theme (Debian adwaita-icon-theme), 512x512 RGBA
+Pictures: benchmarks/pictures/ (public domain / CC0 photos from scikit-image,
+see the README there) and three generated here with fixed seeds (a smooth
+gradient, a noisy photo-like scene, a flat-colour graphic).
 """
 from __future__ import annotations
 
 import argparse
 import datetime
-import glob
-import importlib.util
 import os
 import platform
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +40,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from somdesk.core import kernels  # noqa: E402
-from somdesk.core.quantize import psnr, quantize, train_quantizer  # noqa: E402
+from somdesk.core.quantize import psnr, quantize, quantize_picture, train_quantizer  # noqa: E402
 from somdesk.io.image_input import load_image  # noqa: E402
+from somdesk.io.quantized_png import save_indexed_png  # noqa: E402
 
-SIDES = (4, 8, 16)     # 16, 64, 256 colours
+COLOURS = (16, 64, 256)
+PICTURES = Path(__file__).resolve().parent / "pictures"
 
 
 # -- generated pictures -----------------------------------------------------------
@@ -91,49 +94,83 @@ def flat_graphic(h: int = 512, w: int = 512, seed: int = 5) -> np.ndarray:
     return img
 
 
-def installed_pictures() -> list[tuple[str, Path]]:
-    found = []
-    home = Path.home()
-    rust = sorted(glob.glob(str(home / ".rustup/toolchains/*/share/doc/rust/html/embedded-book/assets/f3.jpg")))
-    if rust:
-        found.append(("f3.jpg (Rust docs photo)", Path(rust[0])))
-    spec = importlib.util.find_spec("pyqtgraph")     # locate without importing Qt
-    if spec and spec.origin:
-        p = Path(spec.origin).parent / "icons" / "peegee" / "peegee_512px.png"
-        if p.exists():
-            found.append(("peegee_512px.png (pyqtgraph logo)", p))
-    p = Path("/usr/share/icons/Adwaita/512x512/devices/camera-web.png")
-    if p.exists():
-        found.append(("camera-web.png (Adwaita icon)", p))
-    return found
+def shipped_pictures() -> list[tuple[str, Path]]:
+    return [(p.name, p) for p in sorted(PICTURES.glob("*.png"))]
 
 
-# -- quantisers -------------------------------------------------------------------
-def run_somdesk(img, side):
-    t = time.perf_counter()
-    som = train_quantizer(img, side, side, seed=1)
-    out = quantize(img, som.weights)
-    return psnr(img, out), time.perf_counter() - t
+def ciede2000(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean CIEDE2000 over all pixels of two (H, W, 3) uint8 sRGB pictures (colour-science).
+
+    Computed once per distinct (original, quantised) colour pair, weighted by
+    its pixel count: the same mean, far fewer conversions."""
+    import colour
+
+    ka = a.reshape(-1, 3).astype(np.uint64)
+    kb = b.reshape(-1, 3).astype(np.uint64)
+    key = (((ka[:, 0] << 16) | (ka[:, 1] << 8) | ka[:, 2]) << 24) | ((kb[:, 0] << 16) | (kb[:, 1] << 8) | kb[:, 2])
+    u, cnt = np.unique(key, return_counts=True)
+    ca = np.stack([(u >> 40) & 255, (u >> 32) & 255, (u >> 24) & 255], -1) / 255.0
+    cb = np.stack([(u >> 16) & 255, (u >> 8) & 255, u & 255], -1) / 255.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        la = colour.XYZ_to_Lab(colour.sRGB_to_XYZ(ca))
+        lb = colour.XYZ_to_Lab(colour.sRGB_to_XYZ(cb))
+        d = colour.delta_E(la, lb, method="CIE 2000")
+    return float((d * cnt).sum() / cnt.sum())
 
 
-def run_pillow(img, colours, method):
+def decoded(path) -> np.ndarray:
     from PIL import Image
 
-    im = Image.fromarray(img)
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def run_pngquant(src: Path, out: Path, k: int) -> float:
     t = time.perf_counter()
-    try:
-        q = im.quantize(colours, method=method)
-    except ValueError:
-        return None
-    out = np.asarray(q.convert("RGB"))
-    return psnr(img, out), time.perf_counter() - t
+    subprocess.run(["pngquant", "--nofs", "--force", "--output", str(out), str(k), str(src)],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t
 
 
-def cell(result) -> str:
-    if result is None:
-        return "n/a"
-    p, t = result
-    return f"{p:.2f} ({t:.2f} s)"
+def run_somdesk(src: Path, out: Path, k: int) -> float:
+    t = time.perf_counter()
+    img = load_image(src, alpha=True)
+    idx, pal = quantize_picture(img, k)
+    save_indexed_png(out, idx, pal)
+    return time.perf_counter() - t
+
+
+def run_pair(src: Path, tmp: Path, k: int, repeats: int):
+    """(pngquant's output, its median time, somdesk's output, its median time); the two
+    alternate run by run so a change in the shared machine's load hits both alike."""
+    tp, ts = [], []
+    for _ in range(repeats):
+        tp.append(run_pngquant(src, tmp / "pq.png", k))
+        ts.append(run_somdesk(src, tmp / "sd.png", k))
+    return decoded(tmp / "pq.png"), statistics.median(tp), decoded(tmp / "sd.png"), statistics.median(ts)
+
+
+def run_window_path(img, k: int) -> float:
+    side = int(round(k ** 0.5))
+    som = train_quantizer(img, side, side, seed=1)
+    return psnr(img, quantize(img, som.weights))
+
+
+def startup_seconds(src: Path, tmp: Path) -> float:
+    """Median wall time of `python -m somdesk quantize` minus the same work in-process."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    cmd = [sys.executable, "-m", "somdesk", "quantize", str(src), str(tmp / "cli.png"), "--colors", "16", "-q"]
+    subprocess.run(cmd, check=True, env=env)
+    cli = statistics.median(_timed(lambda: subprocess.run(cmd, check=True, env=env)) for _ in range(3))
+    inproc = statistics.median(run_somdesk(src, tmp / "in.png", 16) for _ in range(3))
+    return cli - inproc
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def machine() -> str:
@@ -148,34 +185,59 @@ def machine() -> str:
         pass
     from PIL import __version__ as pil
 
+    pq = subprocess.run(["pngquant", "--version"], capture_output=True, text=True).stdout.strip()
     return (f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, numpy {np.__version__}, Pillow {pil}, "
-            f"kernels {kernels.BACKEND}")
+            f"kernels {kernels.BACKEND}, pngquant {pq}")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="generated pictures only, 16 and 64 colours")
+    ap.add_argument("--quick", action="store_true", help="two pictures, 16 and 64 colours, one repeat")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs per cell, median reported")
     args = ap.parse_args(argv)
-    pictures = [("gradient 512x512 (generated)", gradient()),
-                ("photo-like scene 640x480 (generated)", photo_like()),
-                ("flat-colour graphic 512x512 (generated)", flat_graphic())]
-    if not args.quick:
-        for label, path in installed_pictures():
-            pictures.append((label, load_image(path)))
-    sides = SIDES[:2] if args.quick else SIDES
-    train_quantizer(pictures[0][1], 4, 4, iterations=2, fine_tune=1, seed=0)   # compile/load kernels
+    if shutil.which("pngquant") is None:
+        print("pngquant is not installed (Debian: apt-get install pngquant)", file=sys.stderr)
+        return 1
+    repeats = 1 if args.quick else max(1, args.repeats)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        from PIL import Image
 
-    print(f"Measured {datetime.date.today().isoformat()} on {machine()}.")
-    print("PSNR in dB (higher is better), time in seconds in parentheses.\n")
-    print("| picture | colours | somdesk SOM | Pillow median cut | libimagequant |")
-    print("|---|---:|---:|---:|---:|")
-    for label, img in pictures:
-        for side in sides:
-            k = side * side
-            row = [label, str(k), cell(run_somdesk(img, side)), cell(run_pillow(img, k, 0)),
-                   cell(run_pillow(img, k, 3))]
-            print("| " + " | ".join(row) + " |", flush=True)
+        pictures = shipped_pictures()
+        for name, make in (("gradient.png (generated)", gradient), ("photo-like.png (generated)", photo_like),
+                           ("flat-graphic.png (generated)", flat_graphic)):
+            path = tmp / name.split()[0]
+            Image.fromarray(make()).save(path)
+            pictures.append((name, path))
+        if args.quick:
+            pictures = pictures[1:2] + pictures[-1:]
+        colours = COLOURS[:2] if args.quick else COLOURS
+        quantize_picture(gradient(64, 64), 16, dither=False)         # load/compile kernels
+        print(f"Measured {datetime.date.today().isoformat()} on {machine()}.")
+        print(f"Times are medians of {repeats} run(s), pngquant and somdesk alternating, "
+              "PNG file in -> PNG file out.\n")
+        print("| picture | colours | pngquant PSNR / dE00 / s | somdesk PSNR / dE00 / s | time ratio | "
+              "window path PSNR | |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        wins = total = 0
+        ratios = []
+        for label, path in pictures:
+            img = load_image(path)
+            for k in colours:
+                pq, tp, sd, ts = run_pair(path, tmp, k, repeats)
+                p1, d1, p2, d2 = psnr(img, pq), ciede2000(img, pq), psnr(img, sd), ciede2000(img, sd)
+                win = p2 >= p1 and d2 <= d1
+                wins += win
+                total += 1
+                ratios.append(ts / tp)
+                row = [label, str(k), f"{p1:.2f} / {d1:.3f} / {tp:.3f}", f"{p2:.2f} / {d2:.3f} / {ts:.3f}",
+                       f"{ts / tp:.2f}", f"{run_window_path(img, k):.2f}", "win" if win else "**loss**"]
+                print("| " + " | ".join(row) + " |", flush=True)
+        print(f"\nsomdesk at least as good on PSNR and CIEDE2000: {wins} of {total}; time ratio "
+              f"somdesk/pngquant: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}.")
+        print(f"Interpreter start-up and imports of a `python -m somdesk quantize` run: "
+              f"{startup_seconds(pictures[0][1], tmp):.2f} s (not in the times above).")
     return 0
 
 

@@ -2,5 +2,5 @@
 # Install what the tests need and run the whole suite (Qt runs offscreen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh test
+scripts/bootstrap.sh test,cluster
 exec .venv/bin/python -m pytest "$@"

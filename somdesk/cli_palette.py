@@ -63,6 +63,11 @@ def _summary(path: str, palette: Palette, palettes: list[Palette], index: int) -
     ]
     if len(palettes) > 1:
         lines.append(f"Palettes: {len(palettes)} (showing index {index}; pick one with --index K)")
+        for k, p in enumerate(palettes[:_PREVIEW]):
+            lines.append(f"{'':<10}{k}: {p.name if p.name is not None else '(no name)'} "
+                         f"({len(p.swatches)} colours)")
+        if len(palettes) > _PREVIEW:
+            lines.append(f"{'':<10}... and {len(palettes) - _PREVIEW} more")
     lines += [
         f"Name:     {palette.name if palette.name is not None else '(none)'}",
         f"Colours:  {len(palette.swatches)}",

@@ -11,7 +11,6 @@ threshold, see somdesk.core.colour_duplicates. No Qt here.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 
@@ -65,22 +64,15 @@ def _read(path: str, index: int):
     return io.read_palette(path)
 
 
-def _rgb(palette):
-    import numpy as np
-
-    return np.array([s.rgb for s in palette.swatches], dtype=np.uint8).reshape(-1, 3)
-
-
 def cmd_sort(ns: argparse.Namespace) -> int:
-    from somdesk.core.colour_sort import apply_order, sort_colours
+    from somdesk.core.colour_sort import sort_palette
     from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_palette
 
     fmt = format_for_path(ns.output)          # fail before any work
     palette = _read(ns.input, ns.index)
     for w in palette.warnings:
         print(f"warning: {ns.input}: {w}", file=sys.stderr)
-    res = sort_colours(_rgb(palette), space=ns.space, layout=ns.layout, seed=ns.seed)
-    out = dataclasses.replace(palette, swatches=tuple(apply_order(palette.swatches, res.order)), warnings=())
+    out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
     write_palette(out, ns.output, fmt)
     if not ns.quiet:
         shape = (f"a grid {res.columns} colours wide (row by row)" if res.layout == "grid"
@@ -106,10 +98,11 @@ def duplicates_json(palette, groups, threshold: float) -> dict:
 
 def cmd_duplicates(ns: argparse.Namespace) -> int:
     from somdesk.core.colour_duplicates import DEFAULT_THRESHOLD, find_duplicates
+    from somdesk.core.colour_sort import palette_rgb
 
     threshold = DEFAULT_THRESHOLD if ns.threshold is None else ns.threshold
     palette = _read(ns.file, getattr(ns, "index", 0))
-    groups = find_duplicates(_rgb(palette), threshold)
+    groups = find_duplicates(palette_rgb(palette), threshold)
     if ns.json:
         print(json.dumps(duplicates_json(palette, groups, threshold), indent=2, ensure_ascii=False))
         return 0

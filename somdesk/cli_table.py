@@ -16,6 +16,7 @@ import json
 import sys
 
 from somdesk.errors import OptionError, SomdeskError
+from somdesk import cli_scale
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -81,6 +82,7 @@ def register(sub) -> None:
     tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
     tr.add_argument("--quiet", "-q", action="store_true")
     _read_options(tr)
+    cli_scale.add_train_options(tr)
     tr.set_defaults(func=run_train)
 
     a = sub.add_parser("assign", help="score a table against a saved table map")
@@ -89,6 +91,7 @@ def register(sub) -> None:
     a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output)")
     a.add_argument("--quiet", "-q", action="store_true")
     _read_options(a)
+    cli_scale.add_assign_options(a)
     a.set_defaults(func=run_assign)
 
 
@@ -165,6 +168,8 @@ def run_train(args) -> int:
                         group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
                         height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
                         seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
+    if cli_scale.wants_streaming(args):
+        return cli_scale.run_train_streaming(args, spec, check_writable)
     token = CancelToken()
     start = time.perf_counter()
     tab = read_table(args.table, _options(args), token)
@@ -218,6 +223,8 @@ def run_assign(args) -> int:
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import load_table_map, score_table
 
+    if cli_scale.wants_streaming_assign(args):
+        return cli_scale.run_assign_streaming(args, check_writable)
     tm = load_table_map(args.map)
     token = CancelToken()
     tab = read_table(args.data, _options(args), token)

@@ -91,12 +91,13 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
 
 
 def check_writable(*paths) -> None:
-    """Fail before training, not after, when an output folder does not exist."""
+    """Fail before training, not after, when an output cannot be saved: its folder does not
+    exist, or it is a folder, socket, block device or link loop (`somdesk.io.atomic.check_target`)."""
+    from somdesk.io.atomic import check_target
+
     for p in paths:
         if p and p != "-":
-            parent = Path(p).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise SomdeskError(f"{p}: folder {parent} does not exist")
+            check_target(p)
 
 
 def _is_special(path: str) -> bool:
@@ -180,7 +181,6 @@ def run(args) -> int:
     space = choose_space(args.space)
     rgb, names = _load_inputs(args, config.seed)
     data = to_space(rgb, space)   # the SOM trains on these; "srgb" leaves them as they are
-    map_meta = _space_meta(save_map, space) if args.save_map else {}
     weights = None
     if args.init_weights:
         weights = _load_weights(args.init_weights, config.height, config.width, data.shape[1])
@@ -221,7 +221,7 @@ def run(args) -> int:
         with atomic_open(args.save_weights, "wb") as fh:
             np.save(fh, som.weights.astype(np.float64), allow_pickle=False)
     if args.save_map:
-        save_map(som, args.save_map, names, **map_meta)
+        save_map(som, args.save_map, names, **_space_meta(space))
     if args.out:
         colours = args.view in ("map", "seed")   # U-matrix and hits stay in the training space
         save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
@@ -257,13 +257,7 @@ def _colour_report(som, rgb: np.ndarray, space: str) -> dict:
             if space != "srgb" else 0}
 
 
-def _space_meta(save_map, space: str) -> dict:
-    """save_map keyword for the saved map's meta.json key "colour_space" (omitted for srgb)."""
-    if space == "srgb":
-        return {}
-    import inspect
-
-    if "extra_meta" not in inspect.signature(save_map).parameters:
-        raise OptionError("--save-map with --space other than srgb needs the map format with extra "
-                          "meta keys (not in this build)")
-    return {"extra_meta": {"colour_space": space}}
+def _space_meta(space: str) -> dict:
+    """save_map keywords that record the training space in meta.json (none for srgb, so the
+    classic job's file is unchanged)."""
+    return {} if space == "srgb" else {"extra_meta": {"colour_space": space}}

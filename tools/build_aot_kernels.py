@@ -22,6 +22,8 @@ from numba.pycc import CC  # noqa: E402
 
 from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
+from somdesk.core import _bmu_numba as bm  # noqa: E402
+from somdesk.core import _online_numba as on  # noqa: E402
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -31,7 +33,7 @@ U2 = "uint8[:,::1]"
 KD_TREE = "Tuple((int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], float64[:,::1], float64[:,::1]))"
 
 EXPORTS = {
-    "online_epoch": (kn.online_epoch,
+    "online_epoch": (on.online_epoch,
                      f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
                      f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
     "batch_accumulate": (kn.batch_accumulate,
@@ -39,6 +41,8 @@ EXPORTS = {
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
     "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1}, {I1})"),
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
+    "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
+    "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
 }
 

@@ -15,14 +15,14 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour import delta_e_2000, srgb_to_lab
 
-_BLOCK = 1 << 21      # pairs per CIEDE2000 block: ~40 float64 temporaries of 16 MB
+_BLOCK = 1 << 16      # pairs per CIEDE2000 block: ~15 ms each, so a stop request is seen quickly
 
 
 def distance_matrix(rgb, cancel=None) -> np.ndarray:
     """All pairwise CIEDE2000 of sRGB colours (N, 3) in [0, 1] -> float32 (N, N).
 
-    Computed in row blocks of ~2 million pairs so memory stays at 4 N**2 bytes for the
-    result plus ~0.6 GB of temporaries whatever N is; exactly symmetric, zero diagonal.
+    Computed in row blocks of ~65,000 pairs so memory stays at 4 N**2 bytes for the
+    result plus ~20 MB of temporaries whatever N is; exactly symmetric, zero diagonal.
     """
     lab = srgb_to_lab(np.asarray(rgb, dtype=np.float64))
     n = len(lab)
@@ -105,6 +105,8 @@ def two_opt(d: np.ndarray, path, max_passes: int = 100, cancel=None) -> np.ndarr
         _cancel.check(cancel)
         improved = False
         for i in range(m - 2):
+            if i % 256 == 0:
+                _cancel.check(cancel)          # a pass over 5,000 colours takes seconds
             a, b = t[i], t[i + 1]
             c = t[i + 2:]
             dn = np.roll(t, -1)[i + 2:]
@@ -148,52 +150,58 @@ def or_opt(d: np.ndarray, path, max_passes: int = 50, neighbours: int = 16, canc
         return p
     dd = np.asarray(d, dtype=np.float64)
     near = nearest(dd, neighbours)
+    pos = np.empty(n, dtype=np.int64)
+    pos[p] = np.arange(n)
     for _ in range(max_passes):
         _cancel.check(cancel)
         improved = False
         for seg in (1, 2, 3):
-            i = 0
-            while i + seg <= n:
-                if seg >= n - 1:
-                    break
-                run = p[i:i + seg]
-                first, last = run[0], run[-1]
-                rest = np.concatenate([p[:i], p[i + seg:]])
+            if seg >= n - 1:
+                break
+            for i in range(n - seg + 1):
+                if i % 256 == 0:
+                    _cancel.check(cancel)
+                first, last = p[i], p[i + seg - 1]
                 # cost saved by taking the run out (ends of the path have no outer edge)
                 saved = (dd[p[i - 1], first] if i > 0 else 0.0) + (dd[last, p[i + seg]] if i + seg < n else 0.0)
                 if 0 < i and i + seg < n:
                     saved -= dd[p[i - 1], p[i + seg]]
-                pos = np.empty(n, dtype=np.int64)
-                pos[rest] = np.arange(n - seg)
-                cand = np.unique(np.concatenate([near[first], near[last]]))
-                cand = cand[(cand != first) & (cand != last) & ~np.isin(cand, run)]
-                slots = np.unique(np.concatenate([pos[cand], pos[cand] + 1, [0, n - seg]]))
-                slots = slots[(slots >= 0) & (slots <= n - seg)]
-                slots = slots[slots != i]                      # i is where the run came from
-                left = np.where(slots > 0, rest[np.maximum(slots - 1, 0)], -1)
-                right = np.where(slots < n - seg, rest[np.minimum(slots, n - seg - 1)], -1)
-                both = (left >= 0) & (right >= 0)
-                base = np.where(both, dd[np.maximum(left, 0), np.maximum(right, 0)], 0.0)
+                if saved <= 1e-9:
+                    continue
+                # slots are gaps of the path without the run ("rest"), 0..n-seg; rest[k] is
+                # p[k] before the run and p[k + seg] after it, so nothing is copied per run
+                q = pos[np.concatenate([near[first], near[last]])]
+                q = q[(q < i) | (q >= i + seg)]
+                q = np.where(q < i, q, q - seg)
+                slots = np.unique(np.concatenate([q, q + 1, [0, n - seg]]))
+                slots = slots[(slots != i) & (slots <= n - seg)]   # i: where the run came from
+                if len(slots) == 0:
+                    continue
+                lk, rk = slots - 1, slots
+                left = np.where(lk >= 0, p[np.where(lk < i, lk, lk + seg).clip(0, n - 1)], -1)
+                right = np.where(rk < n - seg, p[np.where(rk < i, rk, rk + seg).clip(0, n - 1)], -1)
+                lv, rv = np.maximum(left, 0), np.maximum(right, 0)
+                base = np.where((left >= 0) & (right >= 0), dd[lv, rv], 0.0)
                 best_gain, best = 1e-9, None
                 for flip, a, b in ((False, first, last), (True, last, first)):
-                    add = (np.where(left >= 0, dd[np.maximum(left, 0), a], 0.0)
-                           + np.where(right >= 0, dd[b, np.maximum(right, 0)], 0.0) - base)
-                    k = int(np.argmin(add)) if len(add) else -1
-                    if k >= 0 and saved - add[k] > best_gain:
+                    add = np.where(left >= 0, dd[lv, a], 0.0) + np.where(right >= 0, dd[b, rv], 0.0) - base
+                    k = int(np.argmin(add))
+                    if saved - add[k] > best_gain:
                         best_gain, best = saved - add[k], (int(slots[k]), flip)
                 if best is not None:
                     slot, flip = best
-                    moved = run[::-1] if flip else run
-                    p = np.concatenate([rest[:slot], moved, rest[slot:]])
+                    run = p[i:i + seg]
+                    rest = np.concatenate([p[:i], p[i + seg:]])
+                    p = np.concatenate([rest[:slot], run[::-1] if flip else run, rest[slot:]])
+                    pos[p] = np.arange(n)
                     improved = True
-                i += 1
         if not improved:
             break
     return p
 
 
 def local_search(d: np.ndarray, path, cancel=None) -> np.ndarray:
-    """2-opt and Or-opt in turn until neither improves the open path."""
+    """2-opt and Or-opt in turn until neither improves the open path (at most 20 rounds)."""
     p = np.asarray(path, dtype=np.int64)
     cost = path_cost(d, p)
     for _ in range(20):

@@ -123,8 +123,8 @@ def _train(x: np.ndarray, height: int, width: int, toroidal: bool, seed: int, ca
                     sigma=max(width, height) / 4, toroidal=toroidal, init="random-samples",
                     order="shuffled", seed=seed, decay="classic")
     som = SOM(x, cfg)
-    for _ in som.steps():
-        _cancel.check(cancel)
+    for _ in som.steps(cancel=cancel):    # the token also reaches inside each epoch
+        pass
     return som
 
 
@@ -174,3 +174,23 @@ def apply_order(items, order) -> list:
     if sorted(order.tolist()) != list(range(len(items))):
         raise ValueError("order is not a permutation of the items")
     return [items[i] for i in order]
+
+
+def palette_rgb(palette) -> np.ndarray:
+    """(N, 3) uint8 colours of anything with `.swatches` whose items have `.rgb` (a Palette)."""
+    return np.array([s.rgb for s in palette.swatches], dtype=np.uint8).reshape(-1, 3)
+
+
+def sort_palette(palette, space: str = "oklab", layout: str = "strip", seed: int = 0,
+                 cancel=None):
+    """Palette > Sort by map: (new palette, SortResult) for a frozen-dataclass Palette.
+
+    The new palette is `dataclasses.replace(palette, swatches=<same swatches, new order>,
+    warnings=())`: name, format and any other field kept. Arguments and errors as in
+    `sort_colours`.
+    """
+    import dataclasses
+
+    res = sort_colours(palette_rgb(palette), space=space, layout=layout, seed=seed, cancel=cancel)
+    new = dataclasses.replace(palette, swatches=tuple(apply_order(palette.swatches, res.order)), warnings=())
+    return new, res

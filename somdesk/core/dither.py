@@ -16,8 +16,12 @@ are shown.  Pixels with alpha 0 take the (0, 0, 0, 0) entry and neither
 receive nor pass on error.  Values are clamped to the 0..255 range before
 the search so error cannot pile up in saturated areas.  Memory: two rows
 of error, whatever the picture.  Runs compiled with numba when it is
-available; the same code runs as plain Python otherwise (slowly).
-`cancel`'s flag is read once per row.
+available.  Without numba (the packaged app ships none) an opaque picture is
+dithered by Pillow's own Floyd-Steinberg in C (`Image.quantize(palette=...)`:
+one-way scan, its own nearest-colour cache, so results differ slightly) and
+only pictures with transparency fall back to this code as plain Python
+(correct, ~100x slower).  `cancel`'s flag is read once per row (Pillow's
+pass cannot be interrupted; it takes ~0.1 s per megapixel).
 """
 from __future__ import annotations
 
@@ -103,9 +107,30 @@ def floyd_steinberg(img, rgba, cancel=None) -> np.ndarray:
     palf = np.ascontiguousarray(np.hstack([premul, pal[:, 3:4].astype(np.float64)]))
     zero = np.flatnonzero(np.all(pal == 0, axis=1))
     tindex = int(zero[0]) if len(zero) and len(pal) > 1 else -1
+    opaque_picture = arr.shape[2] == 3 or bool(np.all(arr[..., 3] == 255))
+    if opaque_picture and kernels.BACKEND != "numba" and np.any(pal[:, 3] == 255):
+        _cancel.check(cancel)
+        out = _pillow_dither(arr[..., :3], pal)
+        _cancel.check(cancel)
+        return out
     out = np.empty(arr.shape[:2], np.uint8)
     flag = cancel.flag if cancel is not None else np.zeros(1, np.int64)
     if not _kernel()(arr, palf, tindex, out, flag):
         raise Cancelled("stopped")
     _cancel.check(cancel)
     return out
+
+
+def _pillow_dither(rgb: np.ndarray, pal: np.ndarray) -> np.ndarray:
+    """Pillow's Floyd-Steinberg onto the palette's opaque entries (indices into `pal`)."""
+    from PIL import Image
+
+    usable = np.flatnonzero(pal[:, 3] == 255)
+    colours = pal[usable, :3]
+    padded = np.vstack([colours, np.repeat(colours[:1], 256 - len(colours), axis=0)])   # no stray black
+    target = Image.new("P", (1, 1))
+    target.putpalette(padded.astype(np.uint8).tobytes())
+    q = Image.fromarray(np.ascontiguousarray(rgb)).quantize(palette=target, dither=Image.Dither.FLOYDSTEINBERG)
+    idx = np.asarray(q).astype(np.intp)
+    idx[idx >= len(usable)] = 0            # a padding entry is the first colour again
+    return usable[idx].astype(np.uint8)

@@ -29,14 +29,43 @@ def initial_weights(method: str, data: np.ndarray, height: int, width: int,
 
 def _pca_plane(data: np.ndarray, height: int, width: int) -> np.ndarray:
     mean = data.mean(axis=0)
-    dim = data.shape[1]
+    centred = data - mean
+    cov = centred.T @ centred / (len(data) - 1) if len(data) > 1 else np.zeros((data.shape[1],) * 2)
+    return pca_plane(mean, cov, height, width)
+
+
+def pca_plane_from_moments(n: int, total: np.ndarray, outer: np.ndarray, height: int,
+                           width: int) -> np.ndarray:
+    """The pca start from running moments (count, sum (D,), sum of outer products (D, D)).
+
+    Lets a table too large for memory start exactly as `initial_weights("pca", ...)`
+    would on the whole of it (to float64 rounding).
+    """
+    mean = total / n
+    cov = (outer - n * np.outer(mean, mean)) / (n - 1) if n > 1 else np.zeros_like(outer)
+    return pca_plane(mean, cov, height, width)
+
+
+def pca_plane(mean: np.ndarray, cov: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(H, W, D): the plane through `mean` spanned by the two leading eigenvectors of `cov`.
+
+    Each component is scaled to +-2 standard deviations across the map and signed so
+    that its largest entry is positive, so the start does not depend on the
+    eigen-solver's arbitrary sign.
+    """
+    dim = len(mean)
     comps = np.zeros((2, dim))
     scales = np.zeros(2)
-    if len(data) > 1:
-        _, s, vt = np.linalg.svd(data - mean, full_matrices=False)
-        k = min(2, len(s))
-        comps[:k] = vt[:k]
-        scales[:k] = s[:k] / np.sqrt(len(data) - 1)
+    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    order = np.argsort(vals)[::-1][:2]
+    for k, j in enumerate(order):
+        if vals[j] <= 0:
+            continue
+        v = vecs[:, j]
+        if v[np.argmax(np.abs(v))] < 0:
+            v = -v
+        comps[k] = v
+        scales[k] = np.sqrt(vals[j])
     ys = np.linspace(-1.0, 1.0, height) if height > 1 else np.zeros(1)
     xs = np.linspace(-1.0, 1.0, width) if width > 1 else np.zeros(1)
     # the first (longest) component runs along the longer side of the map

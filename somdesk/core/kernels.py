@@ -34,6 +34,7 @@ NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle":
 CUTOFF = 1e-16
 
 BACKEND = "numpy"
+_pick = _sums = None   # compiled candidate check of _bmus_by_products and sums_by_node, when there are
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
 _nb = _kd = None
@@ -52,24 +53,33 @@ def _load_aot():
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest)
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
-    return nb, kd
+    return nb, kd, aot.pick_exact, aot.sums_by_node
 
 
 # The packaged app ships AOT kernels and no numba; from source numba's JIT is used.
 if _choice == "aot" or (_choice == "" and getattr(sys, "frozen", False)):
     loaded = _load_aot()
     if loaded is not None:
-        _nb, _kd = loaded
+        _nb, _kd, _pick, _sums = loaded
         BACKEND = "aot"
 if _nb is None and _choice not in ("numpy", "aot"):
     try:
         from somdesk.core import _kdtree_numba as _kd
-        from somdesk.core import _kernels_numba as _nb
+        from somdesk.core import _kernels_numba as _kn
+        from somdesk.core import _online_numba as _on
+        from somdesk.core._bmu_numba import pick_exact as _pick
+        from somdesk.core._bmu_numba import sums_by_node as _sums
+        _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
+                              two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
         assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
     except ImportError:  # numba missing or broken: the numpy path still works
         _nb = _kd = None
+
+# What the About box and reports say the kernels are (the packaged app has no numba).
+BACKEND_LABEL = {"numba": "numba JIT", "aot": "compiled ahead of time (numba pycc)",
+                 "numpy": "numpy (no compiled kernels)"}[BACKEND]
 
 
 def _flag(cancel: CancelToken | None) -> np.ndarray:
@@ -77,6 +87,11 @@ def _flag(cancel: CancelToken | None) -> np.ndarray:
     return _NEVER if cancel is None else cancel.flag
 
 
+# Above this many dimensions a kd-tree visits most leaves: BMUs come from BLAS
+# matrix products instead (exact, see somdesk.core._bmu_numba).
+TREE_MAX_DIM = 6
+PRODUCT_CHUNK = 4_000_000
+PRODUCTS_FROM = 200_000      # N x M x D above which BLAS products beat a brute-force scan
 # Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
 AOT_CHUNK_WORK = 20_000_000
 
@@ -121,41 +136,43 @@ class TileBoxes:
 
     def __init__(self, height: int, width: int, dim: int):
         shape = tile_shape(height, width)
-        self.lo = np.empty(shape + (dim,))
-        self.hi = np.empty(shape + (dim,))
+        self.lo = np.empty((dim,) + shape)   # planar, like the classic kernel's codebook
+        self.hi = np.empty((dim,) + shape)
         self.dirty = np.ones(shape, dtype=np.uint8)
 
     def invalidate(self) -> None:
         self.dirty[...] = 1
 
 
-def online_epoch(w3: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
+def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
-    """Present x[order[k]] one after the other, updating w3 in place; return the BMUs.
+    """Present x[order[k]] one after the other, updating the planar codebook in place; return the BMUs.
 
+    wp (D, H, W) C-contiguous float64 (planar: see somdesk.core._online_numba),
+    x (N, D), order (n,) int64; returns (n,) BMU flat indices (row-major).
     `cancel` is read before every input; when it is set the pass stops there,
-    w3 holds the weights after the inputs already presented, and `Cancelled`
-    is raised (the caller restores w3 if it needs the epoch undone).
+    wp holds the weights after the inputs already presented, and `Cancelled`
+    is raised (the caller restores wp if it needs the epoch undone).
     """
     bmus = np.empty(len(order), dtype=np.int64)
     if _nb is not None:
         # chunks of inputs give the same weights: each input sees what the previous left
-        for a, b in _spans(len(order), w3.size, cancel):
-            done = _nb.online_epoch(w3, x, order[a:b], alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal,
+        for a, b in _spans(len(order), wp.size, cancel):
+            done = _nb.online_epoch(wp, x, order[a:b], alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal,
                                     toroidal, last_bmu, bmus[a:b], boxes.lo, boxes.hi, boxes.dirty,
                                     _flag(cancel))
             if done < b - a:
                 boxes.invalidate()
                 check(cancel)
         return bmus
+    w3 = np.moveaxis(wp, 0, -1)          # (H, W, D) view: updates land in wp
     height, width, _ = w3.shape
-    wf = w3.reshape(height * width, -1)
     xlo, xhi = x.min(axis=0), x.max(axis=0)
     for k, src in enumerate(order):
         check(cancel)
         v = x[src]
-        b = int(np.argmin(np.sum((wf - v) ** 2, axis=1)))
+        b = int(np.argmin(np.sum((w3 - v) ** 2, axis=2)))
         h = alpha * neighbourhood(nb, _squared_distances_to(b, height, width, hexagonal, toroidal), sigma)
         h[np.abs(h) < CUTOFF] = 0.0
         new = w3 + h[..., None] * (v - w3)
@@ -182,7 +199,9 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
         wf = np.ascontiguousarray(wf, dtype=np.float64)
         x = np.ascontiguousarray(x, dtype=np.float64)
         flag = _flag(cancel)
-        if n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
+        if wf.shape[1] > TREE_MAX_DIM and n * wf.size > PRODUCTS_FROM:
+            _bmus_by_products(wf, x, idx, d2, cancel)
+        elif n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
             for a, b in _spans(n, wf.size, cancel):
                 _kd.brute(wf, x[a:b], idx[a:b], d2[a:b], flag)
         else:
@@ -192,6 +211,9 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
                 _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
         check(cancel)
         return idx, d2
+    if wf.shape[1] > TREE_MAX_DIM and n * wf.size > PRODUCTS_FROM:
+        _bmus_by_products(wf, x, idx, d2, cancel)
+        return idx, d2
     # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
     step = max(1, 2_000_000 // max(1, wf.size))
     for s in range(0, n, step):
@@ -200,6 +222,70 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
         idx[s:s + step] = np.argmin(dist, axis=1)
         d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
     return idx, d2
+
+
+def tolerance_scale(dim: int) -> float:
+    """Candidate window of the product search: 4 (D + 8) u, u = float32 unit roundoff.
+
+    Derivation in somdesk.core._bmu_numba's docstring.
+    """
+    return 4.0 * (dim + 8) * (float(np.finfo(np.float32).eps) / 2.0)
+
+
+def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
+                      cancel: CancelToken | None) -> None:
+    """Exact BMUs via float32 BLAS products nominating candidates (see somdesk.core._bmu_numba)."""
+    wf = np.ascontiguousarray(wf, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    m_count, dim = wf.shape
+    mu = x.mean(axis=0)
+    wc = wf - mu
+    wsq = np.einsum("md,md->m", wc, wc)
+    wsq_max = float(wsq.max())
+    wc32 = wc.astype(np.float32)
+    scale = tolerance_scale(dim)
+    step = max(1, PRODUCT_CHUNK // m_count)     # (step, M) products, ~16 MB
+    for a in range(0, len(x), step):
+        check(cancel)
+        xs = x[a:a + step]
+        xc = xs - mu
+        xsq = np.einsum("nd,nd->n", xc, xc)
+        products = xc.astype(np.float32) @ wc32.T
+        if _pick is not None:
+            _pick(products, wsq, xsq, wf, xs, wsq_max, scale, idx[a:a + step], d2[a:a + step], _flag(cancel))
+            continue
+        approx = wsq[None, :] - 2.0 * products.astype(np.float64)
+        cand = approx <= (approx.min(axis=1) + scale * (xsq + wsq_max))[:, None]
+        out = idx[a:a + step]
+        out[:] = np.argmax(cand, axis=1)
+        for r in np.flatnonzero(cand.sum(axis=1) > 1):   # near-ties: exact distances, lowest index first
+            nodes = np.flatnonzero(cand[r])
+            exact = np.sum((wf[nodes] - xs[r]) ** 2, axis=1)
+            out[r] = nodes[int(np.argmin(exact))]
+        d2[a:a + step] = np.sum((wf[out] - xs) ** 2, axis=1)
+    check(cancel)
+
+
+def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """((M, D) sum, (M,) count) of the samples whose BMU is each node; idx (N,) int64, data (N, D)."""
+    n, d = data.shape
+    sums = np.zeros((m_count, d))
+    counts = np.zeros(m_count)
+    if _sums is not None:
+        _sums(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(data, dtype=np.float64),
+              sums, counts)
+        return sums, counts
+    counts[:] = np.bincount(idx, minlength=m_count)
+    if d <= 8:   # one dimension at a time keeps temporaries at O(N)
+        for k in range(d):
+            sums[:, k] = np.bincount(idx, weights=data[:, k], minlength=m_count)
+        return sums, counts
+    # many dimensions: one stable sort and one segmented sum (same order of additions)
+    order = np.argsort(idx, kind="stable")
+    sorted_idx = idx[order]
+    starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
+    sums[sorted_idx[starts]] = np.add.reduceat(data[order], starts, axis=0)
+    return sums, counts
 
 
 def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
@@ -305,10 +391,15 @@ def warm_up() -> None:
         return
     w = np.random.default_rng(0).random((3, 4, 3))
     x = w.reshape(-1, 3)[:2].copy()
+    planes = np.ascontiguousarray(np.moveaxis(w, -1, 0))
     for nb in NEIGHBOURHOOD_CODES:
-        online_epoch(w, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64), TileBoxes(3, 4, 3))
+        online_epoch(planes, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64),
+                     TileBoxes(3, 4, 3))
     bmus_of(w.reshape(-1, 3), x)
     two_nearest(w.reshape(-1, 3), x)
     wf = np.random.default_rng(1).random((64, 3))
     _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
+    if _pick is not None:
+        _pick((x @ wf.T).astype(np.float32), np.ones(64), np.ones(2), wf, x, 1.0, 1e-6,
+              np.empty(2, np.int64), np.empty(2), _NEVER)

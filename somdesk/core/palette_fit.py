@@ -30,8 +30,12 @@ Arthur & Vassilvitskii 2007, weighted by pixel counts):
        k-means -- so seeding and most passes cost the same for any picture;
     2. greedy k-means++ seeding and up to LLOYD_PASSES weighted Lloyd passes
        on those points, a cluster left empty being moved to the worst-served
-       point; for up to 64 colours the best of `restarts` seedings is kept;
-    3. FULL_PASSES Lloyd passes on every distinct colour.
+       point; the best of `restarts(k)` seedings is kept (8 up to 16
+       colours, 4 up to 64);
+    3. Lloyd passes on every distinct colour: 20 for up to 64 colours,
+       FULL_PASSES above (each costs ~4x more there); a histogram of more
+       than FULL_LIMIT colours (a big photo can have millions) is pooled
+       into 6-bit cells for these passes, so their cost stays bounded.
 `cancel` (a CancelToken) is checked between passes (each well under 50 ms
 for the 0.3 Mpx benchmark photos at 256 colours).
 """
@@ -42,8 +46,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from somdesk.core import cancel as _cancel
-from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_histogram, pixel_keys
-from somdesk.core.colour_oklab import srgb8_to_oklab
+from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
+                                          pixel_keys, unique_keys)
+from somdesk.core.colour import linear_to_oklab, srgb_to_linear
 from somdesk.errors import OptionError
 
 __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap",
@@ -52,9 +57,11 @@ __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_p
 SPACES = ("srgb", "oklab", "blend")
 DEFAULT_SPACE = "blend"
 TRAIN_POINTS = 16_384   # histograms bigger than this are pooled for seeding and most passes
+FULL_LIMIT = 262_144    # above this many colours the "full" passes run on 6-bit cells
 LLOYD_PASSES = 24
-FULL_PASSES = 6
+FULL_PASSES = 10
 _TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
+_REL_GAIN = 1e-5        # ... and so does one that lowers the weighted error by less than this fraction
 SLICE_PIXELS = 1 << 20
 NEAREST_SLICE = 16_384
 
@@ -82,6 +89,14 @@ def _one_blas_thread():
     return threadpool_limits(1, user_api="blas")
 
 
+_LINEAR8 = srgb_to_linear(np.repeat(np.arange(256)[:, None] / 255.0, 3, axis=1))[:, 0]  # curve of each 8-bit value
+
+
+def srgb8_to_oklab(rgb8: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 sRGB -> (N, 3) OKLab float64 (somdesk.core.colour, the curve by table lookup)."""
+    return linear_to_oklab(_LINEAR8[rgb8])
+
+
 def check_space(space: str) -> str:
     if space not in SPACES:
         raise OptionError(f"unknown colour space {space!r}; choose one of {', '.join(SPACES)}")
@@ -107,19 +122,21 @@ def colour_features(colours: np.ndarray, space: str, alpha: bool) -> np.ndarray:
     return np.ascontiguousarray(f)
 
 
-def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray):
-    """Points and weights of the 5-bit cells (module docstring step 1)."""
+def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray, bits: int = 5):
+    """Points and weights of the `bits`-per-channel cells (module docstring steps 1 and 3)."""
     c = hist.colours
-    cell = ((c[:, 0] >> 3).astype(np.uint32) << 10) | ((c[:, 1] >> 3).astype(np.uint32) << 5) | (c[:, 2] >> 3)
+    drop = 8 - bits
+    cell = (((c[:, 0] >> drop).astype(np.uint32) << (2 * bits)) | ((c[:, 1] >> drop).astype(np.uint32) << bits)
+            | (c[:, 2] >> drop))
     if hist.has_alpha:
-        cell |= (c[:, 3] >> 5).astype(np.uint32) << 15
+        cell |= (c[:, 3] >> 5).astype(np.uint32) << (3 * bits)
     _, inv = np.unique(cell, return_inverse=True)
     cw = np.bincount(inv, weights=w)
     pts = np.stack([np.bincount(inv, weights=w * feats[:, d]) for d in range(feats.shape[1])], axis=1)
     return np.ascontiguousarray(pts / cw[:, None]), cw
 
 
-def nearest(centres: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
     """(index, squared distance) of each point's nearest centre.
 
     Candidates by matrix product in float32, |c|^2 - 2 x.c (one BLAS call per
@@ -137,6 +154,7 @@ def nearest(centres: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.nda
     cn = np.einsum("ij,ij->i", c32, c32)
     ct = np.ascontiguousarray((-2.0 * c32).T)
     for s in range(0, n, NEAREST_SLICE):
+        _cancel.check(cancel)
         x = points[s:s + NEAREST_SLICE]
         dist = x.astype(np.float32) @ ct
         dist += cn[None, :]
@@ -147,7 +165,19 @@ def nearest(centres: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.nda
     return idx, d2
 
 
-def _seed(points: np.ndarray, w: np.ndarray, k: int, rng) -> np.ndarray:
+def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarray:
+    """colour_features in slices of NEAREST_SLICE * 16 colours, looking at `cancel` between them."""
+    step = NEAREST_SLICE * 16
+    if len(colours) <= step:
+        return colour_features(colours, space, alpha)
+    parts = []
+    for s in range(0, len(colours), step):
+        _cancel.check(cancel)
+        parts.append(colour_features(colours[s:s + step], space, alpha))
+    return np.concatenate(parts)
+
+
+def _seed(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
     """Greedy k-means++ seeding weighted by pixel counts.
 
     Arthur & Vassilvitskii 2007; the greedy form (2 + ln k candidates per
@@ -155,48 +185,81 @@ def _seed(points: np.ndarray, w: np.ndarray, k: int, rng) -> np.ndarray:
     one scikit-learn uses, and it avoids most of plain k-means++'s bad starts.
     """
     tries = 2 + int(np.log(k))
+    pn = np.einsum("ij,ij->i", points, points)
     centres = np.empty((k, points.shape[1]))
     first = rng.choice(len(points), p=w / w.sum())
     centres[0] = points[first]
     d2 = np.sum((points - centres[0]) ** 2, axis=1)
     for i in range(1, k):
+        if i % 16 == 0:
+            _cancel.check(cancel)
         p = np.cumsum(w * d2)
         if p[-1] <= 0:
             centres[i:] = centres[0]
             break
         cand = np.minimum(np.searchsorted(p, rng.random(tries) * p[-1]), len(points) - 1)
-        cd = np.sum((points[None, :, :] - points[cand][:, None, :]) ** 2, axis=2)
-        np.minimum(cd, d2[None, :], out=cd)
-        best = int(np.argmin(cd @ w))
-        centres[i] = points[cand[best]]
-        d2 = cd[best]
+        c = points[cand]
+        # squared distances to the candidates by one product: |x|^2 - 2 x.c + |c|^2
+        cd = pn[:, None] - 2.0 * (points @ c.T) + np.einsum("ij,ij->i", c, c)[None, :]
+        np.maximum(cd, 0.0, out=cd)
+        np.minimum(cd, d2[:, None], out=cd)
+        best = int(np.argmin(w @ cd))
+        centres[i] = c[best]
+        d2 = cd[:, best]
     return centres
 
 
 def _lloyd(points, w, centres, passes, cancel) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd passes; returns (centres, labels of `points` under them)."""
+    """Weighted Lloyd passes; returns (centres, labels).
+
+    Stops early when a pass lowers the weighted squared error by less than
+    _REL_GAIN of it or moves no centre by more than _TOL.  The labels are a
+    partition the centres are the means of, or the one under the centres.
+    """
     k, dims = centres.shape
+    idx = None
+    last = np.inf
     for _ in range(passes):
         _cancel.check(cancel)
-        idx, d2 = nearest(centres, points)
+        idx, d2 = nearest(centres, points, cancel)
+        sse = float(w @ d2)
+        if sse >= last * (1.0 - _REL_GAIN):    # this pass's partition gained too little: done
+            break
+        last = sse
         cnt = np.bincount(idx, weights=w, minlength=k)
         new = centres.copy()
         live = cnt > 0
         for d in range(dims):
             new[live, d] = np.bincount(idx, weights=w * points[:, d], minlength=k)[live] / cnt[live]
         err = w * d2
+        revived = False
         for node in np.flatnonzero(~live):     # an empty cluster takes the worst-served point
             j = int(np.argmax(err))
             if err[j] <= 0:
                 break
             new[node] = points[j]
+            revived = True
             err = np.minimum(err, w * np.sum((points - points[j]) ** 2, axis=1))
         moved = float(np.max(np.sum((new - centres) ** 2, axis=1)))
         centres = new
-        if moved <= _TOL and live.all():
+        if revived:
+            idx = None                         # the labels no longer describe these centres
+        elif moved <= _TOL:
             break
-    idx, _ = nearest(centres, points)
+    if idx is None:
+        idx, _ = nearest(centres, points)
     return centres, idx
+
+
+def restarts(k: int) -> int:
+    """Seedings tried (the lowest weighted error wins): several for small palettes,
+    where one bad seed costs most and a try is cheap (measured +0.1 dB at 16-64)."""
+    return 8 if k <= 16 else 4 if k <= 64 else 1
+
+
+def full_passes(k: int) -> int:
+    """Lloyd passes on every distinct colour: more where a pass is cheap (k <= 64)."""
+    return 20 if k <= 64 else FULL_PASSES
 
 
 def fit_palette(hist: ColourHistogram, colours: int, space: str = DEFAULT_SPACE, seed: int | None = None,
@@ -213,12 +276,6 @@ def fit_palette(hist: ColourHistogram, colours: int, space: str = DEFAULT_SPACE,
         return _fit(hist, colours, space, seed, cancel)
 
 
-def restarts(k: int) -> int:
-    """Seedings tried (the lowest weighted error wins): several for small palettes,
-    where one bad seed costs most and a try is cheap (measured +0.1 dB at 16-64)."""
-    return 4 if k <= 64 else 1
-
-
 def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
     check_space(space)
     colours = int(colours)
@@ -232,7 +289,7 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
         entries.append(rgba)
     else:
         alpha = hist.translucent
-        feats = colour_features(hist.colours, space, alpha)
+        feats = _features(hist.colours, space, alpha, cancel)
         w = hist.counts.astype(np.float64)
         rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 11]))
         if len(feats) > TRAIN_POINTS:
@@ -241,15 +298,18 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
             pts, pw = feats, w
         best = None
         for _ in range(restarts(slots)):
-            c = _seed(pts, pw, min(slots, len(pts)), rng)
+            c = _seed(pts, pw, min(slots, len(pts)), rng, cancel)
             c, lab = _lloyd(pts, pw, c, LLOYD_PASSES, cancel)
             sse = float(pw @ np.sum((pts - c[lab]) ** 2, axis=1))
             if best is None or sse < best[0]:
                 best = (sse, c)
         centres = best[1]
-        if pts is not feats:
-            centres, _ = _lloyd(feats, w, centres, FULL_PASSES, cancel)
-        _, labels = _lloyd(feats, w, centres, 0, cancel)
+        if len(feats) <= FULL_LIMIT:
+            centres, labels = _lloyd(feats, w, centres, full_passes(slots) if pts is not feats else 0, cancel)
+        else:       # millions of colours (big photos): the passes run on 6-bit cells
+            fine, fw = _pooled(hist, feats, w, bits=6)
+            centres, _ = _lloyd(fine, fw, centres, full_passes(slots), cancel)
+            labels, _ = nearest(centres, feats, cancel)
         entries.append(_cluster_colours(hist, labels, w, len(centres), alpha))
     if hist.transparent:
         entries.append(np.zeros((1, 4), np.uint8))
@@ -276,14 +336,14 @@ def _cluster_colours(hist, labels, w, k, alpha) -> np.ndarray:
     return out
 
 
-def _labels_for(hist: ColourHistogram, rgba: np.ndarray, space: str) -> np.ndarray:
+def _labels_for(hist: ColourHistogram, rgba: np.ndarray, space: str, cancel=None) -> np.ndarray:
     """Nearest palette entry of every histogram colour, transparent entry excluded."""
     alpha = hist.translucent or bool(np.any((rgba[:, 3] > 0) & (rgba[:, 3] < 255)))
     usable = np.flatnonzero(rgba[:, 3] > 0)
     colours = hist.colours if hist.has_alpha else np.hstack(
         [hist.colours, np.full((len(hist.colours), 1), 255, np.uint8)])
     pf = colour_features(rgba[usable], space, alpha)
-    idx, _ = nearest(pf, colour_features(colours, space, alpha))
+    idx, _ = nearest(pf, _features(colours, space, alpha, cancel), cancel)
     return usable[idx]
 
 
@@ -307,13 +367,16 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
     if dither:
         from somdesk.core.dither import floyd_steinberg
         return floyd_steinberg(arr, rgba, cancel=cancel)
-    if hist is None:
-        hist = colour_histogram(arr, cancel)
-    with _one_blas_thread():
-        labels = _labels_for(hist, rgba, space).astype(np.uint8)
     h, w, _ = arr.shape
     out = np.empty((h, w), np.uint8)
     rows = max(1, SLICE_PIXELS // w)
+    if hist is None and arr.shape[2] == 3:
+        with _one_blas_thread():
+            return _remap_rgb_lazily(arr, rgba, space, out, rows, cancel)
+    if hist is None:
+        hist = colour_histogram(arr, cancel)
+    with _one_blas_thread():
+        labels = _labels_for(hist, rgba, space, cancel).astype(np.uint8)
     if not hist.has_alpha:           # direct lookup: 16 MiB table of every 24-bit colour
         table = np.zeros(1 << 24, np.uint8)
         table[hist.keys] = labels
@@ -330,4 +393,26 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
         found = labels[pos] if len(hist.keys) else np.zeros(len(keys), np.uint8)
         found[keys == 0] = tlabel
         out[s:s + rows] = found.reshape(-1, w)
+    return out
+
+
+def _remap_rgb_lazily(arr, rgba, space, out, rows, cancel) -> np.ndarray:
+    """remap for RGB without a histogram: each slice searches only the colours no
+    earlier slice had (a table of every 24-bit colour remembers the answers)."""
+    h, w, _ = arr.shape
+    table = np.zeros(1 << 24, np.uint8)
+    known = np.zeros(1 << 24, bool)
+    usable = np.flatnonzero(rgba[:, 3] > 0)
+    alpha = bool(np.any(rgba[usable, 3] < 255))
+    pf = colour_features(rgba[usable], space, alpha)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        keys = pixel_keys(arr[s:s + rows])
+        new = keys[~known[keys]]
+        if len(new):
+            new = unique_keys(new)
+            idx, _ = nearest(pf, _features(keys_to_colours(new, 3), space, alpha, cancel), cancel)
+            table[new] = usable[idx]
+            known[new] = True
+        out[s:s + rows] = table[keys].reshape(-1, w)
     return out

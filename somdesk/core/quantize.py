@@ -32,7 +32,7 @@ Pipeline
        (32 MiB) remembers the answer for every 24-bit colour already seen.
     4. `quantize` maps the indices to the 8-bit palette.
     5. Refining (``refine=True``, the default): the colours are fitted again
-       by weighted k-means on the picture's whole colour histogram
+       by weighted k-means on the colour histogram of the same pixel sample
        (somdesk.core.palette_fit: k-means++ seeding, Lloyd passes) and each
        fitted colour is put on the map node nearest to it (greedy one-to-one
        matching), so the map keeps the SOM's layout and gets k-means'
@@ -55,8 +55,7 @@ from collections.abc import Callable
 import numpy as np
 
 from somdesk.core import cancel as _cancel
-from somdesk.core import kernels
-from somdesk.core.colour_histogram import colour_histogram
+from somdesk.core.colour_histogram import colour_histogram, unique_keys
 from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap
 from somdesk.errors import OptionError, SomdeskError
 
@@ -74,6 +73,7 @@ REVIVE_EPOCHS = 5
 MIN_COLOURS = 2               # a 2x1 map; the UI offers 4x4 = 16 .. 16x16 = 256
 MAX_COLOURS = 256             # what an indexed PNG can hold
 DEFAULT_CHUNK_PIXELS = 1 << 20   # assign_chunked works on ~1 Mpx row slices
+FIT_SAMPLE = 1 << 20          # pictures above this many pixels are fitted on a sample (fitting_histogram)
 _NO_ANSWER = np.uint16(0xFFFF)
 
 ProgressFn = Callable[[int, int], "bool | None"]
@@ -177,7 +177,8 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
         found = table[keys]
         unknown = found == _NO_ANSWER
         if unknown.any():
-            new = np.unique(keys[unknown])
+            from somdesk.core import kernels     # here, so the headless quantiser starts without numba
+            new = unique_keys(keys[unknown])     # not np.unique: see unique_keys
             idx, _ = kernels.bmus_of(cb, _colours_of(new))
             table[new] = idx.astype(np.uint16)
             found[unknown] = table[keys[unknown]]
@@ -255,10 +256,41 @@ def quantize_picture(img, colours: int, space: str = DEFAULT_SPACE, dither: bool
     Raises SomdeskError/OptionError for bad input, `Cancelled` when `cancel`
     (a CancelToken) is set; it is checked at least every ~50 ms.
     """
-    hist = colour_histogram(img, cancel)
+    hist, whole = fitting_histogram(img, seed, cancel)
     fit = fit_palette(hist, colours, space, seed=seed, cancel=cancel)
-    idx = remap(img, fit.rgba, space, hist=hist, dither=dither, cancel=cancel)
+    idx = remap(img, fit.rgba, space, hist=hist if whole else None, dither=dither, cancel=cancel)
     return idx, fit.rgba
+
+
+def fitting_histogram(img, seed: int | None = None, cancel=None):
+    """(histogram the palette is fitted on, whether it is the whole picture's).
+
+    Pictures of up to FIT_SAMPLE pixels are counted whole; bigger ones through
+    FIT_SAMPLE pixels drawn uniformly without replacement (seeded), which
+    estimates the colour distribution far below one 8-bit step per cluster
+    mean and keeps the fitting time bounded for a 100 Mpx picture.  A picture
+    with any fully transparent pixel always gets the transparent entry.
+    """
+    import dataclasses
+
+    from somdesk.core.colour_histogram import as_picture
+
+    arr = as_picture(img)
+    h, w, c = arr.shape
+    if h * w <= FIT_SAMPLE:
+        return colour_histogram(arr, cancel), True
+    rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 13]))
+    pick = np.sort(rng.choice(h * w, size=FIT_SAMPLE, replace=False))
+    _cancel.check(cancel)
+    hist = colour_histogram(arr.reshape(-1, c)[pick][None], cancel)
+    if c == 4 and hist.transparent == 0:
+        rows = max(1, DEFAULT_CHUNK_PIXELS // w)
+        for s in range(0, h, rows):
+            _cancel.check(cancel)
+            if np.any(arr[s:s + rows, :, 3] == 0):
+                hist = dataclasses.replace(hist, transparent=1)
+                break
+    return hist, False
 
 
 def _place_on_nodes(weights: np.ndarray, colours: np.ndarray) -> np.ndarray:
@@ -344,7 +376,9 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     if refine and not cancelled and som.weights.shape[2] == 3:
         from somdesk.errors import Cancelled
         try:
-            fit = fit_palette(colour_histogram(img, cancel), nodes_w * nodes_h, "srgb", seed, cancel)
+            # the SOM's own pixel sample: bounded work in the window whatever the picture
+            sampled = np.rint(data * 255.0).astype(np.uint8)[None]
+            fit = fit_palette(colour_histogram(sampled, cancel), nodes_w * nodes_h, "srgb", seed, cancel)
         except Cancelled:
             return som
         placed = _place_on_nodes(som.weights, fit.rgb.astype(np.float64) / 255.0)
@@ -365,6 +399,8 @@ def _revive_dead_nodes(som, tune_cfg, run, is_cancelled=lambda: False,
     than nodes).
     """
     from somdesk.core.som import SOM
+
+    from somdesk.core import kernels
 
     data = som.data
     cfg = tune_cfg.replace(iterations=REVIVE_EPOCHS, sigma=FINE_TUNE_SIGMA / 2)

@@ -115,7 +115,11 @@ class SOM:
     # -- state -----------------------------------------------------------------
     @property
     def weights(self) -> np.ndarray:
-        """The (H, W, D) float64 weights; updated in place by training, copy to keep."""
+        """The (H, W, D) float64 weights; updated in place by training, copy to keep.
+
+        A view of the planar (D, H, W) codebook the classic kernel works on (so no
+        epoch pays a transpose); not C-contiguous: reshape gives a copy.
+        """
         return self._weights
 
     @weights.setter
@@ -128,7 +132,8 @@ class SOM:
             raise SomdeskError("weights contain NaN or infinite values")
         if arr.size and np.max(np.abs(arr)) > MAX_ABS_VALUE:
             raise SomdeskError(f"weights have values beyond +-{MAX_ABS_VALUE:g}; rescale them first")
-        self._weights = arr
+        self._planes = np.ascontiguousarray(np.moveaxis(arr, -1, 0))   # (D, H, W), the master copy
+        self._weights = np.moveaxis(self._planes, 0, -1)                 # (H, W, D) view of it
         self._backup = None   # start weights of the running epoch, when it can be undone
         self._last_bmu = np.zeros(len(self.data), dtype=np.int64)
         self._boxes = kernels.TileBoxes(h, w, d)
@@ -180,26 +185,26 @@ class SOM:
                        cancel: CancelToken | None) -> np.ndarray:
         c = self.config
         n = len(self.data)
-        long_epoch = n * self._weights.size >= LONG_EPOCH_WORK
+        long_epoch = n * self._planes.size >= LONG_EPOCH_WORK
         inner = cancel if long_epoch else None     # short epochs: checked between epochs only
         if self._backup is None:
-            self._backup = np.empty_like(self._weights)
-        np.copyto(self._backup, self._weights)
+            self._backup = np.empty_like(self._planes)
+        np.copyto(self._backup, self._planes)
         try:
-            bmus = kernels.online_epoch(self._weights, self.data, self.order_at(t), alpha, sigma,
+            bmus = kernels.online_epoch(self._planes, self.data, self.order_at(t), alpha, sigma,
                                         c.neighbourhood, hexagonal, c.toroidal, self._last_bmu, self._boxes,
                                         inner)
         except BaseException:
             self._restore()
             raise
-        if not _all_finite(self._weights):
+        if not _all_finite(self._planes):
             self._restore()
             raise SomdeskError(f"training stopped at iteration {t + 1}: the weights became NaN or "
                                "infinite (they are kept as before that iteration)")
         return bmus
 
     def _restore(self) -> None:
-        np.copyto(self._weights, self._backup)
+        np.copyto(self._planes, self._backup)
         self._boxes.invalidate()
 
     def _batch_epoch(self, sigma: float, hexagonal: bool, cancel: CancelToken | None) -> None:
@@ -209,11 +214,9 @@ class SOM:
         """
         c = self.config
         h, w, d = self._weights.shape
-        idx, _ = kernels.bmus_of(self._weights.reshape(-1, d), self.data, cancel)
-        counts = np.bincount(idx, minlength=h * w).astype(np.float64)
-        sums = np.empty((h * w, d))
-        for k in range(d):  # one dimension at a time keeps temporaries at O(N)
-            sums[:, k] = np.bincount(idx, weights=self.data[:, k], minlength=h * w)
+        flat = self._weights.reshape(-1, d)     # a (M, D) copy: the codebook is stored planar
+        idx, _ = kernels.bmus_of(flat, self.data, cancel)
+        sums, counts = kernels.sums_by_node(idx, self.data, h * w)
         num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal, c.toroidal,
                                         cancel)
         ok = den > 0
@@ -222,7 +225,8 @@ class SOM:
             raise SomdeskError("training stopped: the batch update gave NaN or infinite weights "
                                "(they are kept as before that iteration)")
         check(cancel)
-        self._weights.reshape(-1, d)[ok] = new
+        flat[ok] = new
+        self._planes[...] = flat.T.reshape(d, h, w)
         self._boxes.invalidate()
         return None
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 import somdesk
+from somdesk.core import kernels
 
 
 def show_message(parent: QWidget | None, title: str, text: str, details: str = "",
@@ -28,7 +29,8 @@ def show_about(parent: QWidget | None) -> QMessageBox:
             "<p>Watch a Kohonen Self-Organizing Map organise itself, live.</p>"
             "<p>Each node of the map holds a colour; training pulls the node that best matches "
             "an input colour, and its neighbours, towards it, until similar colours sit together.</p>"
-            "<p>Built with PySide6, pyqtgraph, numpy and numba. MIT licence.</p>")
+            f"<p>Built with PySide6, pyqtgraph and numpy; training kernels: {kernels.BACKEND_LABEL}. "
+            "MIT licence.</p>")
     box = show_message(parent, "About somdesk", text, icon=QMessageBox.Icon.Information)
     box.setTextFormat(Qt.TextFormat.RichText)
     return box

@@ -32,9 +32,11 @@ its temporary file behind.  Each save first removes, from the folder it saves
 into, every *stale* temporary file of ours: a regular file owned by this user
 whose name is ``.NAME.XXXXXXXX.tmp`` (8 of [a-z0-9_], the pattern above), that
 no live process holds an `flock` on (every save holds one on its temporary
-file while it writes; the kernel drops it when the writer dies) and that is at
+file while it writes; the kernel drops it when the writer dies), that no live
+process has open at all (Linux: /proc/*/fd, so another program's file that
+happens to match the pattern is safe while it is being written) and that is at
 least STALE_MIN_AGE seconds old (covering the instant between creating the
-file and locking it).  Where `flock` does not exist (Windows), only files
+file and locking it where /proc is missing).  Where `flock` does not exist (Windows), only files
 untouched for STALE_AGE_UNLOCKED seconds are removed.  The whole folder, not
 only the same name, is cleaned: a killed save of ``a.somz`` is as stale as one
 of ``b.somz``.
@@ -65,7 +67,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["atomic_write_bytes", "atomic_open", "remove_stale_temporaries"]
+__all__ = ["atomic_write_bytes", "atomic_open", "check_target", "remove_stale_temporaries"]
 
 FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
 STALE_MIN_AGE = 2.0           # seconds: an unlocked temporary file younger than this is left alone
@@ -227,45 +229,87 @@ def _locked_by_a_live_writer(fd: int) -> bool:
     return False
 
 
+def _open_anywhere(keys: set) -> set:
+    """Which of `keys` ((st_dev, st_ino) pairs) some live process has open, from /proc.
+
+    Linux only (elsewhere: nothing found, and the lock and age rules decide).  We see
+    the descriptors of our own user's processes (all of them as root); other users'
+    files are never candidates anyway.
+    """
+    found = set()
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return found
+    for pid in pids:
+        fd_dir = f"/proc/{pid}/fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                st = os.stat(f"{fd_dir}/{fd}")
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) in keys:
+                found.add((st.st_dev, st.st_ino))
+    return found
+
+
 def remove_stale_temporaries(folder: str) -> int:
     """Remove our stale ``.NAME.XXXXXXXX.tmp`` files from `folder` (see the module docstring).
 
     Best effort: anything that cannot be checked or removed is left alone.
     Returns how many files were removed.
     """
-    removed = 0
     now = time.time()
     uid = os.geteuid() if hasattr(os, "geteuid") else None
+    candidates = []
     try:
-        entries = os.scandir(folder)
-    except OSError:
-        return 0
-    with entries:
-        for entry in entries:
-            name = entry.name
-            if not (name.startswith(".") and name.endswith(".tmp") and _TEMP_NAME.match(name)):
-                continue
-            try:
-                st = entry.stat(follow_symlinks=False)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if not (name.startswith(".") and name.endswith(".tmp") and _TEMP_NAME.match(name)):
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
                 if not stat.S_ISREG(st.st_mode) or (uid is not None and st.st_uid != uid):
                     continue
                 age = now - st.st_mtime
-                if fcntl is None:
-                    if age >= STALE_AGE_UNLOCKED:
-                        os.unlink(entry.path)
-                        removed += 1
-                    continue
-                if age < STALE_MIN_AGE:
-                    continue
-                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
-                try:
-                    if not _locked_by_a_live_writer(fd):
-                        os.unlink(entry.path)   # still holding the probe lock: no writer can start on it
-                        removed += 1
-                finally:
-                    os.close(fd)
-            except OSError:
-                continue
+                if age >= (STALE_AGE_UNLOCKED if fcntl is None else STALE_MIN_AGE):
+                    candidates.append((entry.path, st))
+    except OSError:
+        return 0
+    if not candidates:
+        return 0
+    removed = 0
+    if fcntl is None:
+        for path, _st in candidates:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                removed += 1
+        return removed
+    # a file some process still has open is not stale, locked or not (another program's
+    # temporary file that happens to match our pattern, or a writer that has not locked yet)
+    busy = _open_anywhere({(st.st_dev, st.st_ino) for _p, st in candidates})
+    for path, st in candidates:
+        if (st.st_dev, st.st_ino) in busy:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if os.fstat(fd).st_ino == st.st_ino and not _locked_by_a_live_writer(fd):
+                os.unlink(path)   # still holding the probe lock: no writer can start on it
+                removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
     return removed
 
 
@@ -286,8 +330,6 @@ def _keep_metadata(tmp: str, old: os.stat_result | None) -> None:
 @contextlib.contextmanager
 def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encoding, newline) -> Iterator[IO]:
     folder = os.path.dirname(os.path.abspath(path))
-    if "\0" not in path and not os.path.isdir(folder):
-        raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not exist")
     remove_stale_temporaries(folder)
     base = os.path.basename(path)
     try:
@@ -338,17 +380,41 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open supports modes 'w' and 'wb', not {mode!r}")
+    shown, st, target = _plan(path)
+    if target is None:
+        return _write_through(shown, st, mode, encoding, newline)
+    return _replace(shown, target, st, mode, encoding, newline)
+
+
+def _plan(path) -> tuple[str, os.stat_result | None, str | None]:
+    """(name as given, its stat or None, the regular file to replace or None to write through).
+
+    SomdeskError for a bad name, a refused kind of file or a missing folder.
+    """
     shown = _checked_name(path)
     st = _target_stat(shown)
     if st is not None and not stat.S_ISREG(st.st_mode):
         if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
-            return _write_through(shown, st, mode, encoding, newline)
+            return shown, st, None
         kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
                 else "a block device (a disk)" if stat.S_ISBLK(st.st_mode) else "not a regular file")
         raise SomdeskError(f"cannot write {display_name(shown)}: it is {kind}")
     # a regular file or nothing yet: replace the file the links finally point at, next to it
     target = os.path.realpath(shown) if os.path.islink(shown) else shown
-    return _replace(shown, target, st, mode, encoding, newline)
+    folder = os.path.dirname(os.path.abspath(target))
+    if "\0" not in target and not os.path.isdir(folder):
+        raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not exist")
+    return shown, st, target
+
+
+def check_target(path: str | os.PathLike) -> None:
+    """Raise now the SomdeskError that saving to `path` would raise for its name, its kind
+    (folder, socket, block device, link loop) or a missing folder; writes nothing.
+
+    For checks before long work (`somdesk train` checks every output before training).
+    Disk full, permissions and a FIFO nobody reads can still fail the save itself.
+    """
+    _plan(path)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -177,7 +177,7 @@ def load_map(path, *, extra_specs: ExtraSpecs | None = None) -> SavedMap:
     `extra_specs(meta)` names the extra arrays to read (see the module docstring);
     they come back in `SavedMap.arrays`, the whole meta.json in `SavedMap.meta`.
     """
-    meta, arrays = read_somz(path, _all_specs(extra_specs))
+    meta, arrays = read_somz(path, _all_specs(extra_specs), "somdesk map")
     where = display_basename(path)
     try:
         som = SOM(arrays.pop("inputs"), _config(meta), weights=arrays.pop("weights"),

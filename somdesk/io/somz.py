@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -158,15 +160,27 @@ def write_somz(path, meta: dict, arrays: Mapping[str, np.ndarray], specs: Specs 
 
 
 # -- reading ----------------------------------------------------------------------
-def _open_zip(path, where: str) -> zipfile.ZipFile:
+def _open_regular(path, where: str):
+    """`path` opened for binary reading, only if it is a regular file.
+
+    A FIFO would block the open until a writer appears and a device such as
+    /dev/zero never ends: both are refused before opening.
+    """
     try:
-        fh = open(path, "rb")
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise _bad(where, "it is a folder, not a saved file")
+        if not stat.S_ISREG(st.st_mode):
+            raise _bad(where, "not a regular file (a device, pipe or socket)")
+        return open(path, "rb")
     except FileNotFoundError:
         raise _bad(where, "no such file") from None
-    except IsADirectoryError:
-        raise _bad(where, "it is a folder, not a saved map") from None
     except (OSError, ValueError, TypeError) as exc:
         raise _bad(where, f"cannot read it ({os_reason(exc)})") from None
+
+
+def _open_zip(path, where: str, kind: str) -> zipfile.ZipFile:
+    fh = _open_regular(path, where)
     try:
         try:
             end = zipfile._EndRecData(fh)   # the end record: entry count before parsing the directory
@@ -182,14 +196,14 @@ def _open_zip(path, where: str) -> zipfile.ZipFile:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, OverflowError) as exc:
         fh.close()
-        raise _bad(where, f"not a somdesk file ({_oneline(exc)})") from None
+        raise _bad(where, f"not a {kind} ({_oneline(exc)})") from None
 
 
-def _read_meta(zf: zipfile.ZipFile, where: str) -> dict:
+def _read_meta(zf: zipfile.ZipFile, where: str, kind: str) -> dict:
     try:
         info = zf.getinfo(META)
     except KeyError:
-        raise _bad(where, f"not a somdesk file (no {META} inside)") from None
+        raise _bad(where, f"not a {kind} (no {META} inside)") from None
     if info.file_size > MAX_META_BYTES:
         raise _bad(where, f"{META} is {info.file_size:,} bytes, over the limit of {MAX_META_BYTES:,}")
     with zf.open(info) as fh:
@@ -276,12 +290,10 @@ def read_npy(path, spec: ArraySpec) -> np.ndarray:
     FileFormatError naming the file: missing, a folder, unreadable, or any check
     of `read_npy_header` / `read_npy_data` (never unpickles, never over-allocates).
     """
-    from somdesk.io.names import stat_input
-
-    fspath, name, size = stat_input(path)
+    name = display_basename(path)
     try:
-        with open(fspath, "rb") as fh:
-            header = read_npy_header(fh, spec, name, size)
+        with _open_regular(path, name) as fh:
+            header = read_npy_header(fh, spec, name, os.fstat(fh.fileno()).st_size)
             return read_npy_data(fh, header, spec, name)
     except OSError as exc:
         raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
@@ -295,13 +307,13 @@ class _Planned:
     header: NpyHeader
 
 
-def _plan(zf: zipfile.ZipFile, name: str, spec: ArraySpec, where: str) -> _Planned | None:
+def _plan(zf: zipfile.ZipFile, name: str, spec: ArraySpec, where: str, kind: str) -> _Planned | None:
     member = f"{name}.npy"
     try:
         info = zf.getinfo(member)
     except KeyError:
         if spec.required:
-            raise _bad(where, f"not a complete somdesk file (no {member} inside)") from None
+            raise _bad(where, f"not a complete {kind} (no {member} inside)") from None
         return None
     with zf.open(info) as fh:
         return _Planned(name, info, spec, read_npy_header(fh, spec, f"{where}: {member}", info.file_size))
@@ -313,27 +325,28 @@ def _load(zf: zipfile.ZipFile, p: _Planned, where: str) -> np.ndarray:
         return read_npy_data(fh, p.header, p.spec, f"{where}: {p.name}.npy")
 
 
-def read_somz(path, specs: Specs) -> tuple[dict, dict[str, np.ndarray]]:
+def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dict[str, np.ndarray]]:
     """(meta, arrays) of the .somz at `path`, each array as `specs(meta)` demands.
 
     `specs` validates meta (raise FileFormatError, or KeyError/TypeError/ValueError
     for a damaged description) and returns the arrays to read.  Arrays come back
     in native byte order, C- or Fortran-ordered as stored.  Peak memory is the
     arrays' declared size plus CHUNK; see the module docstring for every check.
-    Raises FileFormatError naming the file.
+    Raises FileFormatError naming the file; `kind` ("somdesk map") names what
+    the file should have been in messages such as "not a somdesk map (...)".
     """
     where = display_basename(path) if path is not None else "?"
-    zf = _open_zip(path, where)
+    zf = _open_zip(path, where, kind)
     with zf, zf.fp:
         try:
-            meta = _read_meta(zf, where)
+            meta = _read_meta(zf, where, kind)
             try:
                 wanted = dict(specs(meta))
             except SomdeskError as exc:
                 raise _bad(where, _oneline(exc, 500)) from None
             except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
                 raise _bad(where, f"damaged description in {META} ({_oneline(exc)})") from None
-            plans = [p for name, spec in wanted.items() if (p := _plan(zf, name, spec, where)) is not None]
+            plans = [p for name, spec in wanted.items() if (p := _plan(zf, name, spec, where, kind)) is not None]
             total = sum(p.header.nbytes for p in plans)
             if total > MAX_TOTAL_BYTES:
                 raise _bad(where, f"its arrays declare {total:,} bytes, over the limit of {MAX_TOTAL_BYTES:,}")

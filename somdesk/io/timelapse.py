@@ -28,6 +28,7 @@ file byte for byte.
 from __future__ import annotations
 
 import io
+import math
 import os
 
 import numpy as np
@@ -45,9 +46,12 @@ class FrameRecorder:
     """Keeps at most `max_frames` evenly spaced frames of a run, always the latest."""
 
     def __init__(self, max_frames: int = 120):
-        if not 2 <= int(max_frames) <= MAX_FRAMES:
-            raise SomdeskError(f"a time-lapse keeps 2 to {MAX_FRAMES} frames, not {max_frames}")
-        self.max_frames = int(max_frames)
+        from somdesk.core.options import shown, whole_number
+
+        frames = whole_number("the number of time-lapse frames", max_frames)
+        if not 2 <= frames <= MAX_FRAMES:
+            raise SomdeskError(f"a time-lapse keeps 2 to {MAX_FRAMES} frames, not {shown(frames)}")
+        self.max_frames = frames
         self.reset()
 
     def reset(self) -> None:
@@ -111,10 +115,17 @@ def animation_format(path) -> str:
 
 
 def _check_fps(fps: float) -> float:
-    fps = float(fps)
-    if not 1 <= fps <= MAX_FPS:
-        raise SomdeskError(f"the frame rate must be between 1 and {MAX_FPS} frames per second, got {fps:g}")
-    return fps
+    from somdesk.core.options import real_number, shown
+    from somdesk.errors import OptionError
+
+    try:
+        value = real_number("the frame rate", fps)
+    except OptionError:
+        value = math.nan        # text, None, NaN, inf: reported with the range below
+    if not 1 <= value <= MAX_FPS:
+        fps = shown(fps)
+        raise SomdeskError(f"the frame rate must be between 1 and {MAX_FPS} frames per second, got {fps}")
+    return value
 
 
 def check_animation_size(rows: int, cols: int, frames: int, scale: int, hexagonal: bool = False,

@@ -67,42 +67,70 @@ def node_centres(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarra
     return np.stack([s / 2 + (j + 0.5 * (i % 2)) * s, r + i * 1.5 * r], axis=-1)
 
 
-@lru_cache(maxsize=32)
+CACHED_PIXELS = 4_000_000   # index images up to this size are kept for reuse (screen redraws)
+BAND_PIXELS = 1 << 20       # hexagon assignment works on bands of about this many pixels
+
+
 def index_image(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
     """(Hpx, Wpx) int32 flat node index (i * cols + j) of every pixel, -1 for background
-    (read-only, cached)."""
+    (read-only; cached when at most CACHED_PIXELS, so big exports do not stay in memory)."""
     width, height = picture_size(rows, cols, hexagonal, scale)
     _check_pixels(width, height)
+    if width * height <= CACHED_PIXELS:
+        return _cached_index(rows, cols, hexagonal, scale)
+    return _index(rows, cols, hexagonal, scale)
+
+
+@lru_cache(maxsize=16)
+def _cached_index(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
+    return _index(rows, cols, hexagonal, scale)
+
+
+def _index(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
+    width, height = picture_size(rows, cols, hexagonal, scale)
     if not hexagonal:
         idx = np.arange(rows * cols, dtype=np.int32).reshape(rows, cols)
         out = np.repeat(np.repeat(idx, scale, axis=0), scale, axis=1)
     else:
-        out = _hex_index(rows, cols, float(scale), width, height)
+        out = np.empty((height, width), dtype=np.int32)
+        band = max(1, BAND_PIXELS // max(width, 1))    # bounded temporaries for any picture size
+        for y0 in range(0, height, band):
+            out[y0: y0 + band] = _hex_index(rows, cols, float(scale), width, y0, min(y0 + band, height))
     out.flags.writeable = False
     return out
 
 
-def _hex_index(rows: int, cols: int, s: float, width: int, height: int) -> np.ndarray:
+def _nearest_in_row(i: np.ndarray, xs: np.ndarray, ys: np.ndarray, s: float, r: float):
+    """(column, squared distance) of the lattice point of row(s) `i` nearest each pixel centre."""
+    shift = 0.5 * (i % 2)
+    j = np.ceil((xs - s / 2) / s - shift - 0.5).astype(np.int32)      # nearest in the row (tie: lower)
+    dx = xs - (s / 2 + (j + shift) * s)
+    dy = ys - (r + i * 1.5 * r)
+    return j, dx * dx + dy * dy
+
+
+def _hex_index(rows: int, cols: int, s: float, width: int, y0: int, y1: int) -> np.ndarray:
+    """Node index of pixel rows y0..y1-1 of a hexagonal picture (see the module docstring).
+
+    A pixel between the centres of rows i and i + 1 belongs to one of those two rows: a
+    hexagon reaches R above and below its centre and rows are 1.5 R apart.  Along x the
+    choice repeats every s pixels with the column one higher (s is a whole number of
+    pixels), so it is worked out for one period and extended to the full width."""
     r = s / SQRT3
-    ys = np.arange(height, dtype=np.float64)[:, None] + 0.5
-    xs = np.arange(width, dtype=np.float64)[None, :] + 0.5
-    centre_row = np.floor((ys - r) / (1.5 * r) + 0.5).astype(np.int64)      # nearest row by y
-    best_d = np.full((height, width), np.inf)
-    best_i = np.zeros((height, width), dtype=np.int64)
-    best_j = np.zeros((height, width), dtype=np.int64)
-    for di in (-1, 0, 1):   # the nearest lattice point lies in one of the three nearest rows
-        i = centre_row + di
-        cy = r + i * 1.5 * r
-        shift = 0.5 * (i % 2)
-        j = np.ceil((xs - s / 2) / s - shift - 0.5).astype(np.int64)      # nearest in that row (tie: lower)
-        cx = s / 2 + (j + shift) * s
-        d = (xs - cx) ** 2 + (ys - cy) ** 2
-        better = d < best_d - 1e-9   # rows in increasing order: a tie keeps the lower row
-        best_d = np.where(better, d, best_d)
-        best_i = np.where(better, np.broadcast_to(i, better.shape), best_i)
-        best_j = np.where(better, j, best_j)
-    inside = (best_i >= 0) & (best_i < rows) & (best_j >= 0) & (best_j < cols)
-    return np.where(inside, best_i * cols + best_j, -1).astype(np.int32)
+    period = int(s)
+    ys = np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5
+    xs = np.arange(period, dtype=np.float64)[None, :] + 0.5
+    upper = np.floor((ys - r) / (1.5 * r)).astype(np.int32)           # the row at or above
+    j_up, d_up = _nearest_in_row(upper, xs, ys, s, r)
+    j_lo, d_lo = _nearest_in_row(upper + 1, xs, ys, s, r)
+    lower = d_lo < d_up - 1e-9                                         # a tie keeps the upper row
+    i_p = np.where(lower, upper + 1, upper)                            # (rows of pixels, period)
+    j_p = np.where(lower, j_lo, j_up)
+    steps, phase = np.divmod(np.arange(width, dtype=np.int32), period)
+    i = i_p[:, phase]
+    j = j_p[:, phase] + steps
+    inside = (i >= 0) & (i < rows) & (j >= 0) & (j < cols)
+    return np.where(inside, i * cols + j, -1).astype(np.int32)
 
 
 def layout(nodes: np.ndarray, hexagonal: bool, scale: int, fill=(255, 255, 255)) -> np.ndarray:
@@ -116,8 +144,11 @@ def layout(nodes: np.ndarray, hexagonal: bool, scale: int, fill=(255, 255, 255))
         _check_pixels(width, height)
         return np.repeat(np.repeat(nodes, scale, axis=0), scale, axis=1)
     idx = index_image(rows, cols, True, scale)
-    flat = nodes.reshape((rows * cols,) + nodes.shape[2:])
-    out = flat[np.maximum(idx, 0)]
+    flat = np.ascontiguousarray(nodes.reshape((rows * cols,) + nodes.shape[2:]))
+    # one gather of whole node records (a void view): ~2x faster than indexing (N, C) rows
+    record = np.dtype((np.void, flat.itemsize * int(np.prod(flat.shape[1:], dtype=np.int64))))
+    out = np.take(flat.view(record).reshape(-1), np.maximum(idx, 0))
+    out = out.view(flat.dtype).reshape(idx.shape + nodes.shape[2:])
     out[idx < 0] = fill
     return out
 

@@ -94,3 +94,14 @@ def quantise_task(session, cancel=None):
             session._set("quantised", picture)
     session._post(apply)
     return picture
+
+
+def quantised_preview(pixels: np.ndarray, weights: np.ndarray) -> QuantisedPicture:
+    """The picture `pixels` (a preview copy) quantised to the colours of `weights` (rows, cols, 3):
+    what the window shows while an image map trains (core.quantize.assign_chunked)."""
+    from somdesk.core.quantize import assign_chunked, palette_rgb8, psnr
+
+    palette = palette_rgb8(weights)
+    indices = assign_chunked(pixels, palette)
+    return QuantisedPicture(frozen_array(palette), frozen_array(indices), psnr(pixels, palette[indices]),
+                            int(len(np.unique(indices))))

@@ -88,12 +88,31 @@ class QuantiserSettings:
         return {"sample": self.sample, "fine_tune": self.fine_tune, "revive": self.revive}
 
 
+PREVIEW_MAX_SIDE = 640   # the live preview of the quantised picture is computed at most this big
+
+
+def downscale(pixels: np.ndarray, max_side: int) -> np.ndarray:
+    """A copy of the (H, W, 3) uint8 picture at most `max_side` pixels a side (box filter:
+    every source pixel counts once, as the eye averages them); the picture itself if smaller."""
+    from PIL import Image
+
+    h, w = pixels.shape[:2]
+    if max(h, w) <= max_side:
+        return pixels
+    f = max_side / max(h, w)
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    return np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).resize(size, Image.Resampling.BOX,
+                                                                          reducing_gap=2.0))
+
+
 @dataclass(frozen=True)
 class ImageData:
     """A picture to quantise: `pixels` (H, W, 3) uint8; `sample` (N, 3) float64 in [0, 1].
 
     `pixels` is the full picture when opened from its file, or the downscaled copy
     kept in a saved map (`full_size` is then False and `source` names the original).
+    `preview` is the picture at most PREVIEW_MAX_SIDE a side, on which the live
+    quantised preview is computed while the map trains (same cost for any photo).
     """
 
     pixels: np.ndarray
@@ -104,6 +123,7 @@ class ImageData:
     source: str | None = None
     full_size: bool = True
     kind: str = field(default="image", init=False)
+    preview: np.ndarray = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         px = np.asarray(self.pixels)
@@ -111,6 +131,7 @@ class ImageData:
             raise OptionError(f"a picture must be a non-empty (H, W, 3) uint8 array, got {px.dtype} {px.shape}")
         object.__setattr__(self, "pixels", frozen_array(px))
         object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
+        object.__setattr__(self, "preview", frozen_array(downscale(self.pixels, PREVIEW_MAX_SIDE)))
 
     @property
     def data(self) -> np.ndarray:

@@ -42,33 +42,37 @@ def node_colours(session, view: str, component: int = 0):
     data = session.dataset
     table = session.kind == "table"
     return render.node_colours(
-        view, state.weights, umatrix=state.umatrix, hits=state.hits, component=component,
+        view, state.weights, umatrix=state.umatrix if render.view_name(view) == "umatrix" else None,
+        hits=state.hits, component=component,
         offset=data.offset if table else None, scale=data.scale if table else None,
         columns=data.columns if table else None,
         clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
 
 
-def view_picture(session, view: str, scale: int = 4, markers: bool = False, component: int = 0):
+def view_picture(session, view: str, scale: int = 4, markers: bool = False, component: int = 0,
+                 legend: bool = False):
     """((H, W, 3) uint8 picture, render.Legend | None) of `view` at `scale` px per node;
-    "quantised" is the quantised picture itself (full size, no legend)."""
+    "quantised" is the quantised picture itself (full size, no legend).  With `legend`
+    the picture has its colour bar (or category list) below it (render.with_legend)."""
     if view == "quantised":
         if session.quantised is None:
             raise SomdeskError("quantise the picture first")
         return session.quantised.rgb(), None
     state = session.map
-    nodes, legend = node_colours(session, view, component)
+    nodes, how = node_colours(session, view, component)
     if markers and not state.measured:
         raise SomdeskError("markers need a trained map")
     inputs = session.dataset.data if render.view_name(view) == "strip" else None
     img = render.picture(nodes, state.hexagonal, scale, state.bmus if markers else None, inputs)
-    return img, legend
+    return (render.with_legend(img, how) if legend else img), how
 
 
-def export_view(session, path, view: str, scale: int = 4, markers: bool = False, component: int = 0) -> None:
+def export_view(session, path, view: str, scale: int = 4, markers: bool = False, component: int = 0,
+                legend: bool = False) -> None:
     """Write `view_picture(...)` as a PNG to `path` (atomically)."""
     from somdesk.io.images import save_png
 
-    img, _legend = view_picture(session, view, scale, markers, component)
+    img, _legend = view_picture(session, view, scale, markers, component, legend)
     save_png(img, path)
 
 

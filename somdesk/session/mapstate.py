@@ -9,19 +9,20 @@ is what is on screen.
     iteration   epochs completed; total = the run's epochs
     bmus        (N, 2) int64 (row, column) of every input's best-matching node, or None
     hits        (H, W) int64 inputs per node, or None
-    umatrix     (H, W) float64 mean distance to the grid neighbours, or None
+    umatrix     (H, W) float64 mean distance to the grid neighbours (computed on first use)
     qe, te      quantization error (mean input-BMU distance, data units) and
                 topographic error (fraction of inputs whose two best nodes are not
                 neighbours), or None when not measured
     node_labels (H, W) object array of each node's majority label, or None
 
-`bmus`, `hits`, `umatrix`, `qe` and `te` are None in a "preview" state (made
+`bmus`, `hits`, `qe` and `te` are None in a "preview" state (made
 with measure=False), which costs only the weights copy: the window uses it for
 a map that has not trained yet so opening a file never waits for a compile.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -42,7 +43,6 @@ class MapState:
     alpha: float = 0.0
     bmus: np.ndarray | None = None
     hits: np.ndarray | None = None
-    umatrix: np.ndarray | None = None
     qe: float | None = None
     te: float | None = None
     node_labels: np.ndarray | None = None
@@ -60,6 +60,14 @@ class MapState:
     @property
     def measured(self) -> bool:
         return self.bmus is not None
+
+    @cached_property
+    def umatrix(self) -> np.ndarray:
+        """(H, W) mean weight distance of each node to its grid neighbours (core.metrics.u_matrix),
+        computed on first use (it costs more than the rest of a snapshot) and kept, read-only."""
+        from somdesk.core.metrics import u_matrix
+
+        return frozen_array(u_matrix(self.weights, self.hexagonal, self.config.toroidal), np.float64)
 
     @property
     def done(self) -> bool:
@@ -124,20 +132,17 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool, to
 
 
 def measure(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bool, cancel=None) -> dict:
-    """BMUs (N, 2), hits (H, W), U-matrix (H, W), QE and TE of `weights` (H, W, D) on `data` (N, D).
+    """BMUs (N, 2), hits (H, W), QE and TE of `weights` (H, W, D) on `data` (N, D).
 
     One BMU search serves the BMUs, the hits and the QE; the TE needs the two
     best nodes (estimated on a fixed subset beyond 50,000 inputs, as core.metrics
     does).  Both searches run in chunks and raise Cancelled when `cancel` is set.
     """
-    from somdesk.core.metrics import u_matrix
-
     h, w, d = weights.shape
     idx, d2 = nearest_nodes(np.ascontiguousarray(weights.reshape(-1, d)), data, cancel)
     return {
         "bmus": frozen_array(np.stack(np.divmod(idx, w), axis=1), np.int64),
         "hits": frozen_array(np.bincount(idx, minlength=h * w).reshape(h, w), np.int64),
-        "umatrix": frozen_array(u_matrix(weights, hexagonal, toroidal), np.float64),
         "qe": float(np.mean(np.sqrt(d2))) if len(d2) else 0.0,
         "te": topographic_error(weights, data, hexagonal, toroidal, cancel),
     }

@@ -39,6 +39,8 @@ class TrainProgress:
     map               a MapState when the driver asked for a snapshot (snapshot_when)
                       or at the last epoch; None otherwise
     measures          ((iteration, QE, TE),) when `map` was measured, else ()
+    preview           for an image map, with every measured map: the picture's preview
+                      copy (ImageData.preview) quantised to the map's colours, with its PSNR
     """
 
     iteration: int
@@ -50,6 +52,7 @@ class TrainProgress:
     epoch: int = 0
     map: MapState | None = None
     measures: tuple = ()
+    preview: "QuantisedPicture | None" = None   # image maps: the preview copy quantised, with each measured map
 
 
 @dataclass(frozen=True)

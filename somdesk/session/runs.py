@@ -59,11 +59,17 @@ def train_task(session, cancel=None, snapshot_when=None):
                     # labels read now, not at the start: the label column may change during a run
                     state = map_state(som, measure_it=want != "weights", labels=session._labels(),
                                       generation=gen, cancel=cancel)
-                measures = ((som.iteration, state.qe, state.te),) if state is not None and state.measured else ()
+                measured = state is not None and state.measured
+                measures = ((som.iteration, state.qe, state.te),) if measured else ()
+                preview = None
+                if measured and session.kind == "image":
+                    from somdesk.session.analysis import quantised_preview
+
+                    preview = quantised_preview(session.dataset.preview, state.weights)
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
-                                    time.perf_counter() - start, phase, epoch, state, measures)
+                                    time.perf_counter() - start, phase, epoch, state, measures, preview)
                 _wait_for_pace(session, epoch_start, cancel)
                 epoch_start = time.perf_counter()
         stopped = False

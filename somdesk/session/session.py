@@ -29,7 +29,7 @@ from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TablePreparation
-from somdesk.session import undo
+from somdesk.session import analysis, exports, runs, undo
 from somdesk.session.events import SessionEvents
 from somdesk.session.mapstate import MapState, map_state
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
@@ -273,51 +273,25 @@ class Session:
         self.install(ColourData(colours, tuple(names), data.title, data.source), self.config, path=self.path,
                      keep_history=True)
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self.history.undo) and not self._running
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self.history.redo) and not self._running
-
-    @property
-    def undo_text(self) -> str:
-        """What Undo would undo ("Reset weights", "Edit colours"), or ""."""
-        return self.history.undo[-1].label if self.history.undo else ""
-
-    @property
-    def redo_text(self) -> str:
-        return self.history.redo[-1].label if self.history.redo else ""
-
-    @property
-    def can_undo_reset(self) -> bool:
-        """Is the last undoable step a Reset weights? (for a window with its own undo stack)"""
-        return self.can_undo and self.history.undo[-1].label == "Reset weights"
-
-    def undo_reset_weights(self) -> None:
-        """Undo the last Reset weights (SomdeskError when the last step was something else)."""
-        if not self.can_undo_reset:
-            raise SomdeskError("there is no Reset weights to undo")
-        self.undo()
+    # undo / redo (session.undo): palette edits and Reset weights
+    can_undo = property(lambda self: self.history.can_undo(self), doc="Is there a step to undo now?")
+    can_redo = property(lambda self: self.history.can_redo(self), doc="Is there a step to redo now?")
+    undo_text = property(lambda self: self.history.undo_text, doc='What Undo would undo ("Edit colours"), or "".')
+    redo_text = property(lambda self: self.history.redo_text, doc='What Redo would redo, or "".')
+    can_undo_reset = property(lambda self: self.history.can_undo(self, "Reset weights"),
+                              doc="Is the last step a Reset weights? (for a window with its own undo stack)")
 
     def undo(self) -> None:
         """Undo the last palette edit or Reset weights."""
-        self._require_idle("undo")
-        if not self.history.undo:
-            raise SomdeskError("there is nothing to undo")
-        state = self.history.undo.pop()
-        self.history.redo.append(undo.capture(self, state.label))
-        undo.restore(self, state)
+        self.history.step_back(self)
 
     def redo(self) -> None:
         """Redo what `undo` undid."""
-        self._require_idle("redo")
-        if not self.history.redo:
-            raise SomdeskError("there is nothing to redo")
-        state = self.history.redo.pop()
-        self.history.undo.append(undo.capture(self, state.label))
-        undo.restore(self, state)
+        self.history.step_forward(self)
+
+    def undo_reset_weights(self) -> None:
+        """Undo the last Reset weights (SomdeskError when the last step was something else)."""
+        self.history.step_back(self, "Reset weights")
 
     def _refresh_map(self, measure: bool = True) -> None:
         if self.dataset is None:
@@ -362,9 +336,7 @@ class Session:
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
         """
-        from somdesk.session.runs import train_task
-
-        return (yield from self._tracked(cancel, lambda token: train_task(self, token, snapshot_when)))
+        return (yield from self._tracked(cancel, lambda token: runs.train_task(self, token, snapshot_when)))
 
     def _tracked(self, cancel, make):
         """Run the task `make(token)` with `cancel` (or a new token) as the one `stop()` reaches."""
@@ -396,9 +368,7 @@ class Session:
     # -- clusters, quantisation, files, exports (in their own modules) -------------------------
     def cluster_task(self, k: int, method: str = "ward", cancel=None):
         """Generator: cluster the map's nodes into `k` segments (core.clustering); returns ClusterResult."""
-        from somdesk.session.analysis import cluster_task
-
-        return (yield from self._tracked(cancel, lambda token: cluster_task(self, k, method, token)))
+        return (yield from self._tracked(cancel, lambda token: analysis.cluster_task(self, k, method, token)))
 
     def cluster(self, k: int, method: str = "ward") -> ClusterResult:
         return run_to_end(self.cluster_task(k, method))
@@ -411,9 +381,7 @@ class Session:
     def quantise_task(self, cancel=None):
         """Generator: every pixel of the full picture to its nearest map colour, in ~1 Mpx
         slices (yields Progress of rows); returns QuantisedPicture."""
-        from somdesk.session.analysis import quantise_task
-
-        return (yield from self._tracked(cancel, lambda token: quantise_task(self, token)))
+        return (yield from self._tracked(cancel, lambda token: analysis.quantise_task(self, token)))
 
     def quantise(self) -> QuantisedPicture:
         return run_to_end(self.quantise_task())
@@ -428,39 +396,29 @@ class Session:
         self._set("path", str(path))
         self._set_dirty(False)
 
-    # -- exports (session.exports) -----------------------------------------------------------
+    # -- exports (session.exports): the screen's pixels, written out --------------------------
     def views(self) -> tuple[str, ...]:
         """The views that apply now: colours, strip, umatrix, hits, component, labels, clusters, quantised."""
-        from somdesk.session.exports import available_views
+        return exports.available_views(self)
 
-        return available_views(self)
+    def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0,
+                     legend: bool = False):
+        """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show
+        (with its colour bar below when `legend`)."""
+        return exports.view_picture(self, view, scale, markers, component, legend)
 
-    def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0):
-        """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show."""
-        from somdesk.session.exports import view_picture
-
-        return view_picture(self, view, scale, markers, component)
-
-    def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0) -> None:
-        from somdesk.session.exports import export_view
-
-        export_view(self, path, view, scale, markers, component)
+    def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0,
+                    legend: bool = False) -> None:
+        exports.export_view(self, path, view, scale, markers, component, legend)
 
     def export_assignments(self, path) -> int:
-        from somdesk.session.exports import export_assignments
-
-        return export_assignments(self, path)
+        return exports.export_assignments(self, path)
 
     def export_quantised(self, path) -> int:
-        from somdesk.session.exports import export_quantised
-
-        return export_quantised(self, path)
+        return exports.export_quantised(self, path)
 
     def export_palette(self, path, n: int | None = None) -> int:
-        from somdesk.session.exports import export_palette
-
-        return export_palette(self, path, n)
-
+        return exports.export_palette(self, path, n)
 
 def run_to_end(task):
     """Drive a task generator to the end on this thread and return its result."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from somdesk.errors import SomdeskError
+
 UNDO_LIMIT = 50
 
 
@@ -71,3 +73,35 @@ class History:
     def clear(self) -> None:
         self.undo.clear()
         self.redo.clear()
+
+    def can_undo(self, session, label: str | None = None) -> bool:
+        return bool(self.undo) and not session.running and (label is None or self.undo[-1].label == label)
+
+    def can_redo(self, session) -> bool:
+        return bool(self.redo) and not session.running
+
+    @property
+    def undo_text(self) -> str:
+        return self.undo[-1].label if self.undo else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self.redo[-1].label if self.redo else ""
+
+    def step_back(self, session, label: str | None = None) -> None:
+        """Undo: restore the last record (only if it is a `label` step, when given)."""
+        session._require_idle("undo")
+        if not self.can_undo(session, label):
+            raise SomdeskError(f"there is no {label or 'step'} to undo")
+        state = self.undo.pop()
+        self.redo.append(capture(session, state.label))
+        restore(session, state)
+
+    def step_forward(self, session) -> None:
+        """Redo what `step_back` undid."""
+        session._require_idle("redo")
+        if not self.redo:
+            raise SomdeskError("there is nothing to redo")
+        state = self.redo.pop()
+        self.undo.append(capture(session, state.label))
+        restore(session, state)

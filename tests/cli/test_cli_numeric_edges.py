@@ -1,6 +1,7 @@
 """`somdesk train` at the edges of every numeric option, output sizes checked before training,
 and no diverged map ever written (issue 10 items 4 and 5)."""
 import json
+import os
 import subprocess
 import sys
 
@@ -117,8 +118,8 @@ def test_pictures_over_the_size_limits_are_refused_before_training(tmp_path, cap
 
 
 def test_a_time_lapse_of_a_short_run_is_judged_by_the_frames_it_can_have(tmp_path, capsys):
-    # 6400 x 6400 px frames: 120 of them would be far over the limit, but 3 iterations give 4 frames
-    args = ["train", "--random", "5", "--width", "100", "--height", "100", "--iterations", "3", "--scale", "64",
+    # 1920 x 1920 px frames: 120 of them would be over the limit, but 3 iterations give 4 frames
+    args = ["train", "--random", "5", "--width", "30", "--height", "30", "--iterations", "3", "--scale", "64",
             "--timelapse", str(tmp_path / "t.png"), "--seed", "1", "-q"]
     assert main(args) == 0, capsys.readouterr().err
     assert (tmp_path / "t.png").stat().st_size > 0
@@ -165,3 +166,38 @@ def test_the_issue_divergence_reproduction_either_trains_finite_or_fails_cleanly
     else:
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert "Traceback" not in proc.stderr and not smap.exists()
+
+
+# -- --init-weights: the same header checks as saved maps, and the same value rules ------------
+def _npy_with_header(path, shape, descr="<f8", data=b""):
+    import io
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+    path.write_bytes(buf.getvalue() + data)
+    return path
+
+
+@pytest.mark.parametrize("make,needle", [
+    (lambda p: _npy_with_header(p, (2 ** 40,)), "shape"),                       # would be 8 TiB
+    (lambda p: _npy_with_header(p, (4, 4, 3), data=bytes(100)), "holds"),        # truncated
+    (lambda p: _npy_with_header(p, (4, 4, 3), "<U4", bytes(768)), "dtype"),
+    (lambda p: np.save(p, np.full((4, 4, 3), np.nan)), "NaN"),
+    (lambda p: np.save(p, np.full((4, 4, 3), np.inf)), "NaN or infinite"),
+    (lambda p: np.save(p, np.full((4, 4, 3), 1e200)), "1e+150"),
+    (lambda p: p.mkdir(), "folder"),
+    (lambda p: os.mkfifo(p), "not a regular file"),
+])
+def test_bad_init_weights_are_one_line_errors_before_training(tmp_path, capsys, make, needle):
+    path = tmp_path / "w0.npy"
+    make(path)
+    line = one_line_error(capsys, main(["train", *SMALL, "--init-weights", str(path)]))
+    assert needle in line, line
+
+
+@pytest.mark.parametrize("dtype", ["<f8", ">f8", "<f4", "<i8", "|u1"])
+def test_init_weights_of_any_plain_numeric_dtype_are_used(tmp_path, capsys, dtype):
+    w0 = (np.random.default_rng(0).random((4, 4, 3)) * 100).astype(dtype)
+    np.save(tmp_path / "w0.npy", w0)
+    assert main(["train", *SMALL, "--init-weights", str(tmp_path / "w0.npy"), "--save-weights",
+                 str(tmp_path / "w.npy")]) == 0, capsys.readouterr().err
+    assert np.load(tmp_path / "w.npy").shape == (4, 4, 3)

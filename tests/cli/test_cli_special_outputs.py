@@ -171,3 +171,49 @@ def test_palette_convert_through_a_link_keeps_the_link(tmp_path, capsys):
     link.symlink_to(real)
     assert main(["palette", "convert", str(FIXTURE), str(link)]) == 0, capsys.readouterr().err
     assert link.is_symlink() and real.read_bytes().startswith(b"GIMP Palette")
+
+
+# -- outputs that can never be saved are refused before training ------------------------------
+@pytest.fixture
+def no_training(monkeypatch):
+    from somdesk.core import som as som_module
+    calls = []
+    monkeypatch.setattr(som_module.SOM, "train", lambda self, *a, **k: calls.append(1) or self)
+    return calls
+
+
+def _unsaveable(tmp_path, kind, name):
+    """(the path to give, an object to close afterwards) for an output that can never be saved."""
+    target = tmp_path / name
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "socket":
+        import socket
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(str(target))
+        return target, s
+    elif kind == "loop":
+        os.symlink(target, target)
+    elif kind == "missing-folder":
+        target = tmp_path / "nope" / name
+    elif kind == "through-a-file":
+        (tmp_path / "file").write_bytes(b"")
+        target = tmp_path / "file" / name
+    return target, None
+
+
+@pytest.mark.parametrize("flag", list(OUTPUTS))
+@pytest.mark.parametrize("kind,needle", [("folder", "folder"), ("socket", "socket"), ("loop", "loop"),
+                                         ("missing-folder", "does not exist"),
+                                         ("through-a-file", "not a folder")])
+def test_an_output_that_cannot_be_saved_is_refused_before_training(tmp_path, capsys, no_training, flag, kind,
+                                                                   needle):
+    target, keep = _unsaveable(tmp_path, kind, OUTPUTS[flag])
+    try:
+        rc = train_to({flag: target})
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and needle in err[0], err
+        assert no_training == []
+    finally:
+        if keep is not None:
+            keep.close()

@@ -94,3 +94,15 @@ def test_property_found_groups_merge_and_undo_exactly(colours, threshold):
     names = [f"c{k}" for k in range(len(rgb))]
     merged, undo = D.merge_duplicates(list(zip(names, colours)), groups)
     assert D.undo_merge(merged, undo) == list(zip(names, colours))
+
+
+def test_merge_and_unmerge_a_real_palette():
+    from somdesk.io.palettes import Palette, Swatch
+
+    pal = Palette((Swatch((10, 10, 10), "a"), Swatch((200, 0, 0), "red"), Swatch((11, 10, 10), "a2"),
+                   Swatch((0, 0, 200), None)), name="p", format="gpl")
+    from somdesk.core.colour_sort import palette_rgb
+    groups = D.find_duplicates(palette_rgb(pal))
+    merged, undo = D.merge_palette(pal, groups)
+    assert len(merged.swatches) == 3 and merged.name == "p" and merged.format == "gpl"
+    assert D.unmerge_palette(merged, undo) == pal

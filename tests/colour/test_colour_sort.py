@@ -122,3 +122,15 @@ def test_bad_arguments_and_cancel():
         S.sort_colours(rgb, cancel=tok)
     with pytest.raises(ValueError):
         S.apply_order(["a", "b"], [0, 0])
+
+
+def test_sort_palette_keeps_every_swatch_and_field():
+    from somdesk.io.palettes import Palette, Swatch
+
+    rgb = np.random.default_rng(8).integers(0, 256, (30, 3))
+    pal = Palette(tuple(Swatch(tuple(int(v) for v in c), f"s{i}") for i, c in enumerate(rgb)),
+                  name="mine", format="gpl", warnings=("w",))
+    new, res = S.sort_palette(pal, seed=2)
+    assert new.name == "mine" and new.format == "gpl" and new.warnings == ()
+    assert list(new.swatches) == [pal.swatches[i] for i in res.order]
+    assert sorted(new.swatches, key=lambda s: s.name) == sorted(pal.swatches, key=lambda s: s.name)

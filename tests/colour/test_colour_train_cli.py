@@ -56,3 +56,16 @@ def test_unknown_space_is_one_line_error(capsys):
     assert main(BASE + ["--space", "hsv"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "srgb, linear, cielab, oklab" in err
+
+
+def test_save_map_records_the_space(tmp_path):
+    from somdesk.io.mapfile import load_map
+
+    path = tmp_path / "m.somz"
+    assert main(BASE + ["--space", "oklab", "--save-map", str(path)]) == 0
+    saved = load_map(path)
+    assert saved.meta["colour_space"] == "oklab" and S.space_from_meta(saved.meta) == "oklab"
+    assert np.all(saved.som.data[:, 0] <= 1.0) and np.any(saved.som.data[:, 1] < 0)   # OKLab inputs
+    assert main(BASE + ["--save-map", str(tmp_path / "s.somz")]) == 0     # srgb: no key at all
+    meta = load_map(tmp_path / "s.somz").meta
+    assert "colour_space" not in meta and S.space_from_meta(meta) == "srgb"

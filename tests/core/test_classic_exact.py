@@ -71,3 +71,15 @@ def test_every_kernel_backend_gives_the_same_weights(tmp_path, aot_dir):
     for other in ("numpy", "aot"):
         for key, value in results["numba"].items():
             assert np.max(np.abs(value - results[other][key])) <= 1e-9, (other, key)
+
+
+def test_a_336_colour_palette_with_duplicates_matches_reference():
+    """The Visibone job's shape (336 colours, a third of them repeated) on the planar kernel."""
+    steps = np.array([0, 51, 102, 153, 204, 255]) / 255.0
+    web = np.stack(np.meshgrid(steps, steps, steps, indexing="ij"), -1).reshape(-1, 3)   # 216
+    rng = np.random.default_rng(336)
+    colours = np.concatenate([web, web[rng.integers(0, 216, 120)]])                      # 336, with repeats
+    w0 = rng.random((48, 64, 3))
+    expected = classic_reference(w0, colours, 12)
+    som = SOM(colours, SOMConfig(width=64, height=48, iterations=12), weights=w0).train()
+    assert np.max(np.abs(som.weights - expected)) <= 1e-6

@@ -30,10 +30,10 @@ def test_a_bubble_of_radius_one_reaches_all_six_hexagonal_neighbours(backend, mo
     code = (
         "import numpy as np\n"
         "from somdesk.core import kernels\n"
-        "w = np.zeros((6, 8, 1)); x = np.array([[1.0]]); w[3, 4, 0] = 0.5\n"
+        "w = np.zeros((1, 6, 8)); x = np.array([[1.0]]); w[0, 3, 4] = 0.5\n"
         "kernels.online_epoch(w, x, np.zeros(1, np.int64), 0.5, 1.0, 'bubble', True, False,\n"
         "                     np.zeros(1, np.int64), kernels.TileBoxes(6, 8, 1))\n"
-        "print(sorted(np.flatnonzero(w[..., 0]).tolist()))\n"
+        "print(sorted(np.flatnonzero(w[0]).tolist()))\n"
     )
     env = dict(os.environ, SOMDESK_KERNELS=backend, PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -75,9 +75,9 @@ def refused(path, *needles):
 
 
 def peak_of_loading(path) -> tuple[int, str]:
-    """Peak RSS (MiB) of a fresh interpreter that imports somdesk and calls load_map(path)."""
+    """Peak RSS (MiB, VmHWM) of a fresh interpreter that imports somdesk and calls load_map(path)."""
     code = textwrap.dedent(f"""
-        import resource, sys
+        import sys
         from somdesk.io.mapfile import load_map
         from somdesk.errors import FileFormatError
         try:
@@ -85,7 +85,10 @@ def peak_of_loading(path) -> tuple[int, str]:
             outcome = "loaded"
         except FileFormatError as exc:
             outcome = "FileFormatError: " + str(exc)
-        print(int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) // 1024)
+        # VmHWM: this program's own peak; ru_maxrss would include the parent's size at fork/exec
+        with open("/proc/self/status") as f:
+            hwm = [int(line.split()[1]) for line in f if line.startswith("VmHWM:")][0]
+        print(hwm // 1024)
         print(outcome)
     """)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -320,3 +323,16 @@ def test_save_map_refuses_weights_it_could_not_reopen_and_keeps_the_old_file(sav
     with pytest.raises(SomdeskError, match="nothing was saved"):
         save_map(som, path)
     assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_or_a_device_is_refused_without_blocking_or_reading_forever(tmp_path):
+    fifo = tmp_path / "m.somz"
+    os.mkfifo(fifo)                       # opening it for reading would block until a writer came
+    refused(fifo, "not a regular file")
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(FileFormatError, match="not a regular file"):
+            load_map("/dev/zero")         # never ends
+    from somdesk.io.somz import ArraySpec as Spec, read_npy
+    with pytest.raises(FileFormatError, match="not a regular file"):
+        read_npy(fifo, Spec((2,)))

@@ -119,3 +119,29 @@ def test_the_smallest_radius_is_winner_take_all():
     som.train()
     moved = np.any(som.weights != 0.5, axis=2)
     assert moved.sum() == 1
+
+
+# -- the library's other numeric inputs: time-lapse frames and frame rate -----------------------
+@pytest.mark.parametrize("frames", [0, 1, 2001, 10 ** 30, 2.5, math.nan, math.inf, "10", None, True])
+def test_frame_recorder_refuses_every_bad_frame_count_with_a_clear_error(frames):
+    from somdesk.errors import SomdeskError
+    from somdesk.io.timelapse import FrameRecorder
+    with pytest.raises(SomdeskError) as err:
+        FrameRecorder(frames)
+    assert "\n" not in str(err.value) and len(str(err.value)) < 200
+
+
+@pytest.mark.parametrize("fps", [0, 0.999, 50.001, -1, math.nan, math.inf, -math.inf, "20", None, 1e308])
+def test_animation_frame_rate_extremes_are_clear_errors(fps):
+    from somdesk.errors import SomdeskError
+    from somdesk.io.timelapse import animation_bytes
+    frame = np.zeros((2, 2, 3), dtype=np.uint8)
+    with pytest.raises(SomdeskError, match="frame rate"):
+        animation_bytes([frame, frame], fps)
+
+
+@pytest.mark.parametrize("fps", [1, 50, 12.5, np.float32(3)])
+def test_animation_frame_rate_legal_edges(fps):
+    from somdesk.io.timelapse import animation_bytes
+    frame = np.zeros((2, 2, 3), dtype=np.uint8)
+    assert animation_bytes([frame, frame], fps)[:3] == b"GIF"

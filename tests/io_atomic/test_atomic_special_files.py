@@ -312,3 +312,21 @@ def test_killed_saves_are_cleaned_up_but_a_running_save_in_another_process_is_no
 
 def test_cleanup_of_an_unreadable_or_missing_folder_is_quiet(tmp_path):
     assert remove_stale_temporaries(str(tmp_path / "missing")) == 0
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open-file check reads /proc")
+def test_a_matching_file_another_program_has_open_without_a_lock_is_left_alone(tmp_path):
+    foreign = tmp_path / ".download.part.abcdefgh.tmp"
+    foreign.write_bytes(b"someone else's data")
+    _age(foreign, 600)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; f = open(sys.argv[1], 'ab'); "
+                               "print('open', flush=True); time.sleep(30)", str(foreign)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"open"
+        atomic_write_bytes(tmp_path / "m.somz", b"x")
+        assert foreign.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    atomic_write_bytes(tmp_path / "m.somz", b"y")       # now nobody has it open: stale
+    assert not foreign.exists()

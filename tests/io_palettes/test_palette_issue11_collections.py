@@ -167,3 +167,10 @@ def test_csv_unknown_layout_names_the_first_row():
     result = check_outcome(read_palette_bytes, b"colour_name;value\nred;#f00\n", "x.csv")
     assert isinstance(result, PaletteError)
     assert "the first row has 2 cell(s): 'colour_name', 'value'" in str(result)
+
+
+def test_info_lists_the_palettes_of_a_collection(capsys):
+    assert run("palette", "info", fixture_path("nes_512.pal"), "--index", "2") == 0
+    out = capsys.readouterr().out
+    assert "Palettes: 8 (showing index 2" in out and "Name:     green emphasis" in out
+    assert "0: no emphasis (64 colours)" in out and "... and 0 more" not in out

@@ -198,3 +198,16 @@ def test_krita_unknown_version_warns():
 def test_a_text_palette_named_act_is_read_by_its_header():
     assert read_palette_bytes(b"GIMP Palette\n1 2 3 x\n", "mislabelled.act").format == "gpl"
     assert read_palette_bytes(b"JASC-PAL\r\n0100\r\n1\r\n1 2 3\r\n", "m.act").format == "jasc-pal"
+
+
+def test_zip_without_colorset_names_what_it_holds():
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("swatchbook.xml", "<SwatchBook/>")
+    assert "SwatchBooker .sbz archive" in error_for(buf.getvalue(), "ral.sbz")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("readme.txt", "hi")
+    assert "(it holds 'readme.txt')" in error_for(buf.getvalue(), "x.kpl")

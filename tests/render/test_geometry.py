@@ -86,3 +86,14 @@ def test_rendering_is_deterministic_across_processes():
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
             for _ in range(2)}
     assert len(runs) == 1 and len(runs.pop().strip()) == 64
+
+
+def test_banded_and_cached_index_images_agree(monkeypatch):
+    from somdesk.render import geometry
+
+    whole = geometry._index(9, 11, True, 13)
+    monkeypatch.setattr(geometry, "BAND_PIXELS", 300)          # bands of two pixel rows
+    np.testing.assert_array_equal(geometry._index(9, 11, True, 13), whole)
+    monkeypatch.setattr(geometry, "CACHED_PIXELS", 10)          # too big to cache: computed each time
+    assert geometry.index_image(9, 11, True, 13) is not geometry.index_image(9, 11, True, 13)
+    np.testing.assert_array_equal(geometry.index_image(9, 11, True, 13), whole)

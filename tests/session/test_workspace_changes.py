@@ -222,3 +222,40 @@ def test_pace_and_cheap_snapshots(palette_file):
     assert [m[0] for m in s.measures] == [2, 4, 6]
     with pytest.raises(SomdeskError, match="pace"):
         s.set_pace(0)
+
+
+def test_exports_can_carry_their_legend(table_file, tmp_path):
+    s = _trained_table(table_file)
+    plain, legend = s.view_picture("hits", scale=5)
+    with_bar, _ = s.view_picture("hits", scale=5, legend=True)
+    assert legend.cmap == "inferno" and legend.levels == (0.0, float(s.map.hits.max()))
+    assert with_bar.shape[0] > plain.shape[0] and (with_bar[: plain.shape[0], : plain.shape[1]] == plain).all()
+    s.export_view(tmp_path / "c.png", "component", scale=5, component=1, legend=True)
+    with Image.open(tmp_path / "c.png") as im:
+        assert im.size[1] > 4 * 5
+
+
+def test_image_training_shows_a_quantised_preview(tmp_path):
+    rng = np.random.default_rng(8)
+    big = np.repeat(np.repeat(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8), 40, axis=0), 40, axis=1)
+    Image.fromarray(big).save(tmp_path / "big.png")               # 1600 x 1200
+    s = Session()
+    s.open(tmp_path / "big.png")
+    assert s.dataset.preview.shape == (480, 640, 3)
+    s.update_config(width=3, height=3, iterations=3, seed=1)
+    previews = [p.preview for p in s.train_task(snapshot_when=lambda it: True)]
+    assert all(p is not None for p in previews)
+    last = previews[-1]
+    assert last.indices.shape == (480, 640) and last.used <= 9 and 5 < last.psnr < 60
+
+
+def test_the_u_matrix_is_computed_when_first_asked_for_and_is_the_cores(palette_file):
+    from somdesk.core.metrics import u_matrix
+
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=6, height=4, iterations=3, seed=1, topology="hexagonal")
+    s.train()
+    assert "umatrix" not in vars(s.map)                    # not paid for by every snapshot
+    np.testing.assert_array_equal(s.map.umatrix, u_matrix(s.map.weights, True, False))
+    assert "umatrix" in vars(s.map) and not s.map.umatrix.flags.writeable

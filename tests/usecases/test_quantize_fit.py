@@ -10,9 +10,9 @@ from PIL import Image
 from somdesk.core import colour_histogram as ch
 from somdesk.core.cancel import CancelToken
 from somdesk.core.colour_histogram import colour_histogram
-from somdesk.core.colour_oklab import srgb8_to_oklab
+from somdesk.core.colour import srgb_to_oklab
 from somdesk.core.dither import floyd_steinberg
-from somdesk.core.palette_fit import SPACES, colour_features, fit_palette, nearest, remap
+from somdesk.core.palette_fit import SPACES, colour_features, fit_palette, nearest, remap, srgb8_to_oklab
 from somdesk.core.quantize import psnr, quantize_picture, train_quantizer
 from somdesk.errors import Cancelled, OptionError, SomdeskError
 from somdesk.io.quantized_png import indexed_png_bytes
@@ -111,6 +111,8 @@ def test_oklab_and_blend_features():
     assert np.allclose(fa, [[0.2, 0, 0, 0.2]])                            # premultiplied, alpha appended
     with pytest.raises(OptionError, match="space"):
         colour_features(rgb, "hsv", False)
+    every = np.random.default_rng(0).integers(0, 256, (1000, 3)).astype(np.uint8)
+    assert np.allclose(srgb8_to_oklab(every), srgb_to_oklab(every / 255.0), atol=1e-12)
 
 
 # -- transparency (issue 11) ----------------------------------------------------------
@@ -216,3 +218,58 @@ def test_cancel_from_another_thread_stops_a_long_dither_quickly():
     th.join(10)
     assert not th.is_alive() and "at" in stopped
     assert stopped["at"] - asked < 1.0                  # checked every row: ~10-50 ms here
+
+
+def test_big_pictures_are_fitted_on_a_sample_and_remapped_exactly(monkeypatch):
+    from somdesk.core import quantize as q
+
+    img = picture(120, 160, seed=8)
+    monkeypatch.setattr(q, "FIT_SAMPLE", 5000)
+    hist, whole = q.fitting_histogram(img, seed=2)
+    assert not whole and hist.counts.sum() == 5000
+    idx, pal = quantize_picture(img, 32)
+    # the lazy remap (no histogram) gives the nearest entry, like the histogram path
+    assert np.array_equal(idx, remap(img, pal, hist=colour_histogram(img)))
+    # one transparent pixel the sample is unlikely to hit still gets its entry
+    rgba = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
+    rgba[77, 101, 3] = 0
+    idx, pal = quantize_picture(rgba, 8)
+    clear = np.flatnonzero(np.all(pal == 0, axis=1))
+    assert len(clear) == 1 and idx[77, 101] == clear[0] and np.count_nonzero(idx == clear[0]) == 1
+
+
+def test_cancel_from_another_thread_stops_a_big_quantisation_quickly():
+    """Issue 10 item 1 for the quantiser: the stop reaches inside the passes (~50 ms each)."""
+    rng = np.random.default_rng(1)
+    img = rng.integers(0, 256, (1500, 2000, 3)).astype(np.uint8)     # 3 Mpx, ~2.9 million colours
+    for delay in (0.3, 1.5):              # in the fitting, then (on this machine) in the remapping
+        token = CancelToken()
+        out = {}
+
+        def work():
+            try:
+                quantize_picture(img, 256, cancel=token)
+            except Cancelled:
+                out["at"] = time.perf_counter()
+
+        th = threading.Thread(target=work)
+        th.start()
+        time.sleep(delay)
+        asked = time.perf_counter()
+        token.cancel()
+        th.join(30)
+        assert not th.is_alive() and "at" in out, "the work ran to the end: make the picture bigger"
+        assert out["at"] - asked < 1.0, f"stopped {out['at'] - asked:.2f} s after the request"
+
+
+def test_dither_without_numba_uses_pillow_for_opaque_pictures(monkeypatch):
+    from somdesk.core import dither, kernels
+
+    monkeypatch.setattr(kernels, "BACKEND", "aot")
+    ramp = np.repeat(np.linspace(0, 255, 64).astype(np.uint8)[None, :], 32, axis=0)
+    img = np.dstack([ramp, ramp, ramp])
+    pal = np.array([[0, 0, 0, 0], [0, 0, 0, 255], [255, 255, 255, 255]], np.uint8)
+    idx = dither.floyd_steinberg(img, pal)
+    assert set(np.unique(idx)) == {1, 2}                   # never the transparent entry
+    shown = pal[idx][..., 0].astype(float)
+    assert np.abs(shown.mean(0) - ramp.mean(0)).mean() < 20     # local averages kept

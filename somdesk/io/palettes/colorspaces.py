@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import colorsys
 import math
+import re
 
 # Reference whites (XYZ, Y = 1).  D50 is the ICC PCS white.
 WHITE_D50 = (0.9642, 1.0, 0.8249)
@@ -158,20 +159,26 @@ def lab_in_gamut(L: float, a: float, b: float, white: str = "D50") -> bool:
     return in_unit_range(*lab_to_srgb_unit(L, a, b, white))
 
 
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_HEX = re.compile(r"#?([0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})")
 
 
 def parse_hex(text: str) -> tuple[tuple[int, int, int], int] | None:
     """Parse ``#rgb``, ``#rgba``, ``#rrggbb`` or ``#rrggbbaa`` (``#`` optional).
 
     Returns ``((r, g, b), alpha)`` with alpha 0..255, or None if `text` is not
-    one of those forms.  Used by the CSS, JSON, CSV, SOC and hex readers.
+    one of those forms.  Used by the CSS, JSON, CSV, SOC and hex readers, so it
+    converts the digits with one int() call (collections hold ~10^5 colours).
     """
-    s = text[1:] if text.startswith("#") else text
-    if len(s) not in (3, 4, 6, 8) or not _HEX_DIGITS.issuperset(s):
+    m = _HEX.fullmatch(text)
+    if m is None:
         return None
-    if len(s) in (3, 4):
-        s = "".join(ch * 2 for ch in s)
-    r, g, b = int(s[0:2], 16), int(s[2:4], 16), int(s[4:6], 16)
-    a = int(s[6:8], 16) if len(s) == 8 else 255
-    return (r, g, b), a
+    digits = m.group(1)
+    v = int(digits, 16)
+    n = len(digits)
+    if n == 6:
+        return ((v >> 16) & 255, (v >> 8) & 255, v & 255), 255
+    if n == 8:
+        return ((v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255), v & 255
+    if n == 3:
+        return (((v >> 8) & 15) * 17, ((v >> 4) & 15) * 17, (v & 15) * 17), 255
+    return (((v >> 12) & 15) * 17, ((v >> 8) & 15) * 17, ((v >> 4) & 15) * 17), (v & 15) * 17

@@ -65,7 +65,13 @@ def _extract(data: bytes, ctx: ReadContext) -> bytes:
             if info is None:
                 info = next((i for i in infos if i.filename.lower().endswith(MEMBER)), None)
             if info is None:
-                raise ctx.error("the archive has no colorset.xml, so it is not a Krita palette")
+                names = [i.filename for i in infos]
+                if "swatchbook.xml" in names:
+                    raise ctx.error("this is a SwatchBooker .sbz archive (swatchbook.xml), which "
+                                    "this program does not read; export it as .gpl or .ase")
+                shown = ", ".join(repr(n[:40]) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+                raise ctx.error("the archive has no colorset.xml, so it is not a Krita palette "
+                                f"(it holds {shown or 'nothing'})")
             if info.file_size > MAX_ZIP_MEMBER_BYTES:
                 raise ctx.error(f"colorset.xml would unpack to {info.file_size} bytes; the limit is "
                                 f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")

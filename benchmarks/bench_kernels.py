@@ -1,0 +1,152 @@
+"""Kernel speed on the jobs people wait on (issue 14 goals 2 and 3), ratios measured in one run.
+
+Run: python benchmarks/bench_kernels.py [--quick] [--palette Visibone.gpl] [--json OUT]
+
+* Visibone job: the 336 colours of GIMP's Visibone palette, 100x100, 1000
+  epochs, classic algorithm.  Compared with the plain numpy transcription's
+  time for the seed job (20 colours, 100x100, 1000 epochs), measured here.
+  The palette is read from --palette, $SOMDESK_VISIBONE or GIMP's install
+  (/usr/share/gimp/2.0/palettes/Visibone.gpl, Debian package gimp-data); if
+  none is found an equivalent 336-colour set is built (the 216 web-safe
+  colours + 120 greys and tints) and the report says so.
+* Tables: batch epochs against a plain numpy batch map whose BMUs come from a
+  matrix product (argmin |w|^2 - 2 x.w) and whose smoothing is a dense (M, M)
+  gaussian, for D in {13, 50, 300}; and classic mode on 4,000 x 50 (25x15,
+  100 epochs) against that plain numpy batch run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from somdesk.core import SOM, SOMConfig, kernels
+from somdesk.core.reference import classic_reference
+
+GIMP_VISIBONE = "/usr/share/gimp/2.0/palettes/Visibone.gpl"
+
+
+def visibone(path: str | None) -> tuple[np.ndarray, str]:
+    """(336, 3) colours in [0, 1] and where they came from."""
+    for candidate in (path, os.environ.get("SOMDESK_VISIBONE"), GIMP_VISIBONE):
+        if candidate and os.path.exists(candidate):
+            rows = [line.split()[:3] for line in open(candidate, encoding="utf-8", errors="replace")
+                    if re.match(r"^\s*\d+\s+\d+\s+\d+", line)]
+            return np.array(rows, dtype=np.float64) / 255.0, candidate
+    steps = np.array([0, 51, 102, 153, 204, 255]) / 255.0
+    web = np.stack(np.meshgrid(steps, steps, steps, indexing="ij"), -1).reshape(-1, 3)
+    extra = np.random.default_rng(336).random((120, 3))
+    return np.concatenate([web, extra]), "built: 216 web-safe colours + 120 random (Visibone.gpl not found)"
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def plain_numpy_batch(x: np.ndarray, w0: np.ndarray, epochs: int, sigma0: float) -> np.ndarray:
+    """The yardstick batch map: matrix-product BMUs, bincount sums, dense gaussian smoothing."""
+    h, w, d = w0.shape
+    wf = w0.reshape(-1, d).copy()
+    rows, cols = np.divmod(np.arange(h * w), w)
+    g2 = (rows[:, None] - rows[None]) ** 2 + (cols[:, None] - cols[None]) ** 2
+    lam = epochs / np.log(sigma0) if sigma0 > 1 else float(epochs)
+    for t in range(epochs):
+        sigma = sigma0 * np.exp(-t / lam)
+        idx = np.argmin((wf * wf).sum(1)[None, :] - 2.0 * (x @ wf.T), axis=1)
+        counts = np.bincount(idx, minlength=h * w).astype(float)
+        sums = np.stack([np.bincount(idx, weights=x[:, k], minlength=h * w) for k in range(d)], 1)
+        hm = np.exp(-g2 / (2 * sigma * sigma))
+        den = hm @ counts
+        ok = den > 0
+        wf[ok] = (hm @ sums)[ok] / den[ok, None]
+    return wf
+
+
+def visibone_job(iterations: int, palette: str | None) -> dict:
+    colours, source = visibone(palette)
+    rng = np.random.default_rng(0)
+    seed_colours = rng.random((20, 3))
+    w0 = rng.random((100, 100, 3))
+    kernels.warm_up()
+    cfg = SOMConfig(width=100, height=100, iterations=iterations)
+    t_seed = median_time(lambda: SOM(seed_colours, cfg, weights=w0).train(), 3)
+    t_ref_seed = median_time(lambda: classic_reference(w0, seed_colours, iterations), 1)
+    holder = {}
+    t_vis = median_time(lambda: holder.update(som=SOM(colours, cfg, weights=w0).train()), 3)
+    check_epochs = min(iterations, 20)   # exactness on the Visibone job itself (reference is slow)
+    ref = classic_reference(w0, colours, check_epochs)
+    part = SOM(colours, cfg.replace(iterations=check_epochs), weights=w0).train()
+    return {"palette": source, "colours": len(colours), "iterations": iterations,
+            "numpy_seed_s": t_ref_seed, "somdesk_seed_s": t_seed, "seed_speedup": t_ref_seed / t_seed,
+            "somdesk_visibone_s": t_vis, "visibone_over_numpy_seed": t_vis / t_ref_seed,
+            "visibone_max_abs_diff_first_epochs": float(np.max(np.abs(part.weights - ref)))}
+
+
+def table_jobs(quick: bool) -> list[dict]:
+    out = []
+    jobs = [(4000, 13, 20), (4000, 50, 20), (16000, 300, 5 if quick else 10)]
+    for n, d, epochs in jobs:
+        x = np.random.default_rng(d).normal(size=(n, d))
+        cfg = SOMConfig(width=25, height=15, iterations=epochs, mode="batch", init="pca", seed=0)
+        w0 = SOM(x, cfg).weights
+        SOM(x, cfg.replace(iterations=1), weights=w0).train()          # compile / warm caches
+        t_plain = median_time(lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0), 3) / epochs
+        t_som = median_time(lambda: SOM(x, cfg, weights=w0).train(), 3) / epochs
+        out.append({"job": f"batch {n:,} x {d}, 25x15", "plain_numpy_epoch_s": t_plain,
+                    "somdesk_epoch_s": t_som, "speedup": t_plain / t_som})
+    n, d, epochs = 4000, 50, 10 if quick else 100
+    x = np.random.default_rng(50).normal(size=(n, d))
+    cfg = SOMConfig(width=25, height=15, iterations=epochs, init="pca", seed=0)
+    w0 = SOM(x, cfg).weights
+    t_plain = median_time(lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0), 1)
+    t_classic = median_time(lambda: SOM(x, cfg, weights=w0).train(), 1)
+    out.append({"job": f"classic {n:,} x {d}, 25x15, {epochs} epochs vs plain numpy batch",
+                "plain_numpy_batch_s": t_plain, "somdesk_classic_s": t_classic,
+                "classic_over_plain_batch": t_classic / t_plain})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="200 epochs on the colour jobs, fewer table epochs")
+    ap.add_argument("--palette", help="GIMP .gpl file of the Visibone palette")
+    ap.add_argument("--json", help="also write the results here")
+    args = ap.parse_args()
+    vis = visibone_job(200 if args.quick else 1000, args.palette)
+    tables = table_jobs(args.quick)
+    print(f"kernels: {kernels.BACKEND}; palette: {vis['palette']} ({vis['colours']} colours)")
+    print(f"== classic, 100x100, {vis['iterations']} epochs")
+    print(f"plain numpy transcription, seed job  {vis['numpy_seed_s']:8.3f} s")
+    print(f"somdesk seed job                     {vis['somdesk_seed_s']:8.3f} s   "
+          f"speed-up {vis['seed_speedup']:.1f}x (goal >= 48x)")
+    print(f"somdesk Visibone job                 {vis['somdesk_visibone_s']:8.3f} s   "
+          f"{vis['visibone_over_numpy_seed']:.3f}x the numpy seed job (goal <= 0.07x)")
+    print(f"max |somdesk - numpy| on Visibone    {vis['visibone_max_abs_diff_first_epochs']:.1e} "
+          f"(first epochs; must be <= 1e-6)")
+    print("== tables (25x15 map)")
+    for row in tables:
+        if "speedup" in row:
+            print(f"{row['job']:<34} plain numpy {row['plain_numpy_epoch_s'] * 1e3:8.1f} ms/epoch  "
+                  f"somdesk {row['somdesk_epoch_s'] * 1e3:8.1f} ms/epoch  {row['speedup']:5.1f}x (goal >= 3x)")
+        else:
+            print(f"{row['job']}: plain numpy batch {row['plain_numpy_batch_s']:.2f} s, somdesk classic "
+                  f"{row['somdesk_classic_s']:.2f} s = {row['classic_over_plain_batch']:.2f}x (goal <= 1x)")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"visibone": vis, "tables": tables, "backend": kernels.BACKEND,
+                       "python": sys.version.split()[0]}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()

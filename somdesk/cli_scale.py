@@ -1,0 +1,213 @@
+"""Out-of-core and Dask options of `somdesk train --table` and `somdesk assign` (docs/scale.md).
+
+    somdesk train --table "events/*.parquet" --mode batch --save-map m.somz     # streams when large
+    somdesk train --table big.csv.gz --mode batch --out-of-core --chunk-rows 200000 --save-map m.somz
+    somdesk train --table "/shared/*.parquet" --mode batch --dask local:2 --save-map m.somz
+    somdesk assign m.somz "events/*.parquet" --out scores.csv                  # chunked
+    somdesk assign m.somz "/shared/*.parquet" --dask tcp://host:8786 --out scores/   # partitioned Parquet
+
+Training streams (every epoch reads the rows in chunks; memory bounded by the
+chunk) when `--out-of-core` or `--dask` is given, or with `--mode batch` when
+the table is a glob or has more rows than `--max-rows`; otherwise the table is
+trained in memory as before (session.table_data).
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from somdesk.errors import OptionError, SomdeskError
+
+
+def add_train_options(parser) -> None:
+    g = parser.add_argument_group("tables larger than memory (docs/scale.md)")
+    g.add_argument("--mode", default=None, help="batch (table maps always train with the batch map)")
+    g.add_argument("--out-of-core", action="store_true",
+                   help="read the rows in chunks every epoch instead of holding them in memory")
+    g.add_argument("--chunk-rows", type=int, default=None, metavar="N", help="rows per chunk (default 262,144)")
+    g.add_argument("--dask", metavar="ADDRESS",
+                   help="run each epoch's chunks on Dask: local, local:N or tcp://HOST:PORT "
+                        "(needs pip install \"somdesk[cluster]\")")
+
+
+def add_assign_options(parser) -> None:
+    g = parser.add_argument_group("tables larger than memory (docs/scale.md)")
+    g.add_argument("--out-of-core", action="store_true", help="read DATA in chunks (also for globs)")
+    g.add_argument("--chunk-rows", type=int, default=None, metavar="N", help="rows per chunk (default 262,144)")
+    g.add_argument("--dask", metavar="ADDRESS",
+                   help="score the chunks on Dask and write partitioned Parquet into --out (a folder)")
+
+
+def _is_glob(path: str) -> bool:
+    return any(ch in str(path) for ch in "*?[")
+
+
+def _row_count(path: str) -> int:
+    """Rows of a table by the engine (0 if it cannot say cheaply)."""
+    from somdesk.io.chunked import _connect, _reader, expand
+
+    con = _connect()
+    try:
+        return int(con.execute(f"SELECT count(*) FROM {_reader(expand(path))}").fetchone()[0])
+    except Exception:  # the in-memory reader will give the real message
+        return 0
+    finally:
+        con.close()
+
+
+def wants_streaming(args) -> bool:
+    """Does `train --table` run out of core (see module docstring)?"""
+    mode = (args.mode or "").lower()
+    if mode and mode != "batch":
+        raise OptionError(f"table maps train with the batch map; --mode {args.mode} is not available for tables")
+    if args.dask or args.out_of_core:
+        return True
+    if mode != "batch":
+        return False
+    if _is_glob(args.table):
+        return True
+    limit = args.max_rows or 1_000_000
+    return _row_count(args.table) > limit
+
+
+def _executor(spec: str | None):
+    if not spec:
+        from somdesk.session.outofcore import LocalExecutor
+        return LocalExecutor()
+    from somdesk.session.dask_executor import DaskExecutor
+    return DaskExecutor(spec)
+
+
+def _chunk_rows(args) -> int:
+    from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
+    n = args.chunk_rows if args.chunk_rows is not None else DEFAULT_CHUNK_ROWS
+    if not 1 <= n <= 100_000_000:
+        raise OptionError(f"--chunk-rows must be 1 to 100,000,000, got {n}")
+    return n
+
+
+def run_train_streaming(args, spec, check_writable) -> int:
+    """`somdesk train --table` out of core: train, save the map, write metrics."""
+    from somdesk.core.cancel import CancelToken
+    from somdesk.io.atomic import atomic_open
+    from somdesk.session.outofcore_table import train_table_map_streaming
+    from somdesk.session.scoring import save_table_map
+
+    if args.profiles or args.report or args.assignments:
+        raise OptionError("--profiles, --report and --assignments read the whole table in memory; with "
+                          "--out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
+    check_writable(args.save_map)
+    chunk = _chunk_rows(args)
+    start = time.perf_counter()
+    executor = _executor(args.dask)
+    try:
+        def progress(done, total):
+            if not args.quiet:
+                print(f"epoch {done}/{total}  {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
+                                       executor=executor, cancel=CancelToken(), progress=progress)
+    finally:
+        executor.close()
+    save_table_map(tm, args.save_map)
+    elapsed = time.perf_counter() - start
+    metrics = {"rows": int(tm.inputs.shape[0]), "rows_in_file": None, "sampled": True, "out_of_core": True,
+               "executor": "dask" if args.dask else "out-of-core", "height": tm.config.height,
+               "width": tm.config.width, "epochs": tm.config.iterations, "features": list(tm.recipe.features),
+               "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
+               "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
+    if args.metrics_json:
+        text = json.dumps(metrics, indent=1)
+        if args.metrics_json == "-":
+            print(text)
+        else:
+            with atomic_open(args.metrics_json, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+    if not args.quiet and args.metrics_json != "-":
+        print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
+              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segments; "
+              f"saved {args.save_map}")
+    return 0
+
+
+def wants_streaming_assign(args) -> bool:
+    return bool(args.dask or args.out_of_core or _is_glob(args.data))
+
+
+def score_partition(part, tm) -> dict:
+    """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row."""
+    from somdesk.io.chunked import read_partition
+    from somdesk.session.table_data import assign_cells
+
+    cols = [c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k == "numeric"]
+    x = read_partition(part, cols)
+    return assign_cells(tm, {c: x[:, i] for i, c in enumerate(cols)})
+
+
+def write_partition_scores(part, index: int, first_row: int, tm, folder: str) -> int:
+    """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too)."""
+    import duckdb
+
+    a = score_partition(part, tm)
+    n = len(a["distance"])
+    cols = {"row": np.arange(first_row, first_row + n, dtype=np.int64), **{k: a[k] for k in
+            ("bmu_row", "bmu_col", "segment", "distance", "outlier")}}
+    out = os.path.join(folder, f"part-{index:05d}.parquet")
+    tmp = out + ".tmp"
+    con = duckdb.connect()
+    try:
+        con.register("scores", cols)
+        con.execute(f"COPY (SELECT * FROM scores) TO '{tmp}' (FORMAT parquet)")
+    finally:
+        con.close()
+    os.replace(tmp, out)
+    return n
+
+
+def run_assign_streaming(args, check_writable) -> int:
+    """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
+    from somdesk.core.cancel import CancelToken, check
+    from somdesk.io.chunked import ChunkedTable
+    from somdesk.session.scoring import load_table_map
+
+    tm = load_table_map(args.map)
+    if any(k != "numeric" for k in tm.recipe.kinds):
+        raise OptionError("this map one-hot encodes text columns; score it without --out-of-core/--dask")
+    token = CancelToken()
+    cols = list(tm.recipe.columns)
+    with ChunkedTable.open(args.data, cols, _chunk_rows(args)) as src:
+        starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
+        if args.dask:
+            if not args.out:
+                raise OptionError("--dask writes partitioned Parquet: give --out FOLDER")
+            os.makedirs(args.out, exist_ok=True)
+            if not os.path.isdir(args.out):
+                raise OptionError(f"--out {args.out} must be a folder with --dask")
+            for old in glob.glob(os.path.join(args.out, "part-*.parquet")):
+                os.remove(old)   # a smaller rerun must not leave the previous run's parts
+            ex = _executor(args.dask)
+            try:
+                futures = [ex.client.submit(write_partition_scores, p, i, int(s), tm, os.path.abspath(args.out),
+                                            pure=False) for i, (p, s) in enumerate(zip(src.partitions, starts))]
+                n = sum(ex.client.gather(futures))
+            finally:
+                ex.close()
+        else:
+            from somdesk.io.tables.assignments import write_scores
+
+            def blocks():
+                for p, s in zip(src.partitions, starts):
+                    check(token)
+                    a = score_partition(p, tm)
+                    yield np.arange(s, s + len(a["distance"]), dtype=np.int64), a
+            if not args.out:
+                raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
+            check_writable(args.out)
+            n = write_scores(args.out, blocks(), token)
+    if not args.quiet:
+        print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,282 @@
+"""The classic (online) epoch on a planar codebook (numba). Imported through `somdesk.core.kernels`.
+
+Why planar: the update w += a g(x) (v - w) runs over every node in a window
+around the BMU.  With the codebook stored (H, W, D), D = 3 for colours, the
+innermost loop is 3 long and does not vectorise; stored as D planes of (H, W)
+each row of each plane is a contiguous run of W doubles with one scalar v[d],
+which LLVM turns into SIMD code.  somdesk.core.som.SOM keeps its codebook
+planar between epochs and shows callers an (H, W, D) view of it, so no epoch
+pays a transpose (two would cost ~30% of a seed-job epoch).
+
+Same arithmetic as before, node by node (see somdesk.core._kernels_numba for
+the tables, windows, tile pruning and cutoff), so results match the plain
+transcription to float64 rounding.  BMU distances are summed in dimension
+order and never contracted into fused multiply-adds, so ties resolve as
+np.argmin does.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from somdesk.core._kernels_numba import (
+    CUTOFF, GAUSSIAN, HEX_H, HEX_H2, MEXICAN_HAT, TILE, _SLACK, _col_offset2, _h, _reach,
+    _row_offset, _window, factor_tables,
+)
+
+
+@njit(cache=True, nogil=True)
+def refresh_boxes_planar(wp, lo, hi, dirty):
+    """Exact bounding box of every dirty tile; wp (D, H, W), lo/hi (D, tiles, tiles)."""
+    dim, height, width = wp.shape
+    for ty in range(dirty.shape[0]):
+        for tx in range(dirty.shape[1]):
+            if not dirty[ty, tx]:
+                continue
+            dirty[ty, tx] = 0
+            i0, i1 = ty * TILE, min(ty * TILE + TILE, height)
+            j0, j1 = tx * TILE, min(tx * TILE + TILE, width)
+            for d in range(dim):
+                mn = np.inf
+                mx = -np.inf
+                for i in range(i0, i1):
+                    for j in range(j0, j1):
+                        x = wp[d, i, j]
+                        mn = min(mn, x)
+                        mx = max(mx, x)
+                lo[d, ty, tx] = mn
+                hi[d, ty, tx] = mx
+
+
+@njit(cache=True, nogil=True)
+def _node_d2(wp, v, i, j):
+    s = 0.0
+    for d in range(wp.shape[0]):
+        t = wp[d, i, j] - v[d]
+        s += t * t
+    return s
+
+
+@njit(cache=True, nogil=True)
+def bmu_scan_planar(wp, v, dist):
+    """Nearest node by a full scan, vectorised over the nodes of each plane; first on ties."""
+    dim = wp.shape[0]
+    m_count = dist.shape[0]
+    flat = wp.reshape(dim, m_count)
+    v0 = v[0]
+    for m in range(m_count):
+        t = flat[0, m] - v0
+        dist[m] = t * t
+    for d in range(1, dim):
+        vd = v[d]
+        row = flat[d]
+        for m in range(m_count):
+            t = row[m] - vd
+            dist[m] += t * t
+    return np.argmin(dist)
+
+
+@njit(cache=True, nogil=True)
+def bmu_tiles_planar(wp, v, lo, hi, start, lb, dist):
+    """Exact BMU (first in row-major order on ties), pruning 8x8 tiles by their boxes.
+
+    lb (tiles,) and dist (H*W,) are scratch.  The lower bounds of all tiles are
+    computed plane by plane (vectorised), then each tile that may hold a nearer
+    node is scanned a row of up to 8 nodes at a time, summing in dimension order.
+    """
+    dim, height, width = wp.shape
+    nty = lo.shape[1]
+    ntx = lo.shape[2]
+    nt = nty * ntx
+    lof = lo.reshape(dim, nt)
+    hif = hi.reshape(dim, nt)
+    for t in range(nt):
+        lb[t] = 0.0
+    for d in range(dim):
+        vd = v[d]
+        a = lof[d]
+        b = hif[d]
+        for t in range(nt):
+            g = max(a[t] - vd, vd - b[t], 0.0)
+            lb[t] += g * g
+    best_i = start
+    best = _node_d2(wp, v, start // width, start % width)
+    passing = 0
+    for t in range(nt):
+        if lb[t] <= best * (1.0 + _SLACK):
+            passing += 1
+    if 4 * passing > nt:
+        # a flat, unordered or early map: the boxes prune little, and a full scan
+        # of the planes (long contiguous runs, SIMD) is faster than tile by tile
+        return bmu_scan_planar(wp, v, dist)
+    for t in range(nt):
+        if lb[t] > best * (1.0 + _SLACK):
+            continue
+        ty = t // ntx
+        tx = t - ty * ntx
+        i1 = min(ty * TILE + TILE, height)
+        j0 = tx * TILE
+        n_j = min(j0 + TILE, width) - j0
+        for i in range(ty * TILE, i1):
+            for j in range(j0, j0 + n_j):
+                s = 0.0
+                for d in range(dim):
+                    u = wp[d, i, j] - v[d]
+                    s += u * u
+                if s < best or (s == best and i * width + j < best_i):
+                    best = s
+                    best_i = i * width + j
+    return best_i
+
+
+@njit(cache=True, nogil=True)
+def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi, dirty,
+                       tmax_r, tmax_c):
+    """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved."""
+    dim = v.shape[0]
+    nty = dirty.shape[0]
+    ntx = dirty.shape[1]
+    tmax_r[:] = 0.0
+    tmax_c[:] = 0.0
+    for ii in range(r_lo, r_hi):
+        i = ii % height
+        if rowmax[i] > tmax_r[i // TILE]:
+            tmax_r[i // TILE] = rowmax[i]
+    for jj in range(c_lo, c_hi):
+        j = jj % width
+        if colmax[j] > tmax_c[j // TILE]:
+            tmax_c[j // TILE] = colmax[j]
+    for ty in range(nty):
+        if tmax_r[ty] == 0.0:
+            continue
+        for tx in range(ntx):
+            h = min(tmax_r[ty] * tmax_c[tx], 1.0)
+            if h == 0.0:
+                continue
+            dirty[ty, tx] = 1
+            for d in range(dim):
+                a = lo[d, ty, tx]
+                b = hi[d, ty, tx]
+                if v[d] < a:
+                    a = a + h * (v[d] - a)
+                    a -= 1e-12 * (abs(a) + abs(v[d]))
+                    lo[d, ty, tx] = a
+                elif v[d] > b:
+                    b = b + h * (v[d] - b)
+                    b += 1e-12 * (abs(b) + abs(v[d]))
+                    hi[d, ty, tx] = b
+
+
+@njit(cache=True, nogil=True, fastmath={'contract'})
+def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, bmus,
+                 lo, hi, dirty, flag):
+    """One iteration of the classic algorithm: present x[order[k]] in turn.
+
+    wp (D, H, W), the planar codebook, is updated in place.  Returns how many
+    inputs were presented: order.shape[0], or fewer when flag[0] (a
+    CancelToken's flag, read before every input) was set; wp then holds the
+    weights after those inputs.
+    last_bmu[n] (input n's BMU last time) seeds the pruned search and is
+    updated; bmus[k] receives the BMU of the k-th presented input.  lo, hi
+    (tiles, tiles, D) and dirty (tiles, tiles) are the tile boxes kept by the
+    caller between epochs (lo, hi planar: (D, tiles, tiles)); mark every tile
+    dirty when the weights change from outside.
+    """
+    dim, height, width = wp.shape
+    prune = nb != MEXICAN_HAT      # repulsion moves nodes where the boxes do not follow
+    if prune:
+        refresh_boxes_planar(wp, lo, hi, dirty)
+    dist = np.empty(height * width)
+    lb = np.empty(dirty.shape[0] * dirty.shape[1])
+    tmax_r = np.empty(dirty.shape[0])
+    tmax_c = np.empty(dirty.shape[1])
+    ty, tx = factor_tables(height, width, sigma, alpha, hexagonal)
+    ystep = HEX_H if hexagonal else 1.0
+    ystep2 = HEX_H2 if hexagonal else 1.0
+    reach = _reach(nb, sigma, alpha)
+    n_par = 2 if hexagonal else 1
+    xlo = np.full(dim, np.inf)   # the data's box: the mexican hat's repulsion stays inside it
+    xhi = np.full(dim, -np.inf)
+    if nb == MEXICAN_HAT:
+        for n in range(x.shape[0]):
+            for d in range(dim):
+                xlo[d] = min(xlo[d], x[n, d])
+                xhi[d] = max(xhi[d], x[n, d])
+    gx = np.zeros((2, width))
+    rowf = np.zeros(height)
+    colmax = np.zeros(width)
+    done = order.shape[0]
+    for k in range(order.shape[0]):
+        if flag[0] != 0:
+            done = k
+            break
+        src = order[k]
+        v = x[src]
+        if prune:
+            b = bmu_tiles_planar(wp, v, lo, hi, last_bmu[src], lb, dist)
+        else:
+            b = bmu_scan_planar(wp, v, dist)
+        last_bmu[src] = b
+        bmus[k] = b
+        bi = b // width
+        bj = b - bi * width
+        bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
+        r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
+        c_lo, c_hi = _window(bj, reach, width, toroidal)
+        if nb == GAUSSIAN:
+            for jj in range(c_lo, c_hi):
+                j = jj % width
+                cm = 0.0
+                for p in range(n_par):
+                    g = tx[_col_offset2(j, p, bx2, width, toroidal)]
+                    cm = max(cm, g)
+                    gx[p, j] = g
+                colmax[j] = cm
+        else:
+            for jj in range(c_lo, c_hi):
+                colmax[jj % width] = 1.0
+        for ii in range(r_lo, r_hi):
+            i = ii % height
+            p = i % 2 if hexagonal else 0
+            if nb == GAUSSIAN:
+                a = ty[_row_offset(i, bi, height, toroidal)]
+                rowf[i] = a if a >= CUTOFF else 0.0
+                if a < CUTOFF:
+                    continue
+                lo_c = c_lo
+                while lo_c < c_hi:  # one or two segments (two when the window wraps)
+                    j0 = lo_c % width
+                    seg = min(c_hi - lo_c, width - j0)
+                    gs = gx[p, j0:j0 + seg]
+                    for d in range(dim):
+                        vd = v[d]
+                        rs = wp[d, i, j0:j0 + seg]
+                        for q in range(seg):
+                            rs[q] += (a * gs[q]) * (vd - rs[q])
+                    lo_c += seg
+            else:
+                ky = _row_offset(i, bi, height, toroidal)
+                dy2 = ky * ky * ystep2
+                rowf[i] = alpha
+                for jj in range(c_lo, c_hi):
+                    j = jj % width
+                    kx = _col_offset2(j, p, bx2, width, toroidal)
+                    h = alpha * _h(nb, dy2 + kx * kx * 0.25, sigma)
+                    if h > 0.0:
+                        for d in range(dim):
+                            wp[d, i, j] += h * (v[d] - wp[d, i, j])
+                    elif h < 0.0:
+                        # repulsion (mexican hat rim): never beyond the data's range, or
+                        # beyond where the weight already was (somdesk.core.kernels)
+                        for d in range(dim):
+                            old = wp[d, i, j]
+                            new = old + h * (v[d] - old)
+                            wp[d, i, j] = min(max(new, min(xlo[d], old)), max(xhi[d], old))
+        if prune:
+            _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty,
+                               tmax_r, tmax_c)
+        for ii in range(r_lo, r_hi):
+            rowf[ii % height] = 0.0
+        for jj in range(c_lo, c_hi):
+            colmax[jj % width] = 0.0
+    return done

@@ -1,0 +1,231 @@
+"""Tables read in bounded chunks, for training and scoring out of core.
+
+    src = ChunkedTable.open("events/*.parquet", columns=["a", "b"], chunk_rows=250_000)
+    src.rows, src.columns, src.partitions      # row count, chosen columns, fixed chunk layout
+    for part in src.partitions: x = src.read(part)   # (n, D) float64, NaN where missing
+    src.stats()                                # per column: count, mean, std (ddof=0), min, max
+
+The engine is DuckDB: Parquet files are read in place, chunk by chunk, through
+their `file_row_number`; CSV, TSV, gzip and NDJSON (and globs of them) are
+first copied once into a temporary Parquet file by DuckDB itself, which spills
+to disk and keeps its own memory under `ENGINE_MEMORY`.  So memory is bounded
+by the chunk size, never by the table.
+
+A partition is a plain tuple (file, first row, end row): it can be sent to a
+Dask worker, which reads the same rows with `read_partition`, so a cluster
+and one process see the same chunks in the same order.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from somdesk.errors import FileFormatError, SomdeskError
+
+DEFAULT_CHUNK_ROWS = 262_144
+ENGINE_MEMORY = "512MB"
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+STAGED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".json", ".ndjson", ".jsonl")
+
+Partition = tuple[str, int, int]   # (parquet file, first row, end row) within that file
+
+
+def _connect():
+    try:
+        import duckdb
+    except ImportError as exc:  # pragma: no cover - duckdb is a dependency
+        raise SomdeskError(f"the table engine (duckdb) is not installed: {exc}") from None
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit='{ENGINE_MEMORY}'")
+    con.execute("SET preserve_insertion_order=true")
+    return con
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def expand(pattern: str | os.PathLike) -> list[str]:
+    """The files a path or glob names, sorted (one order everywhere); errors if none."""
+    pattern = os.fspath(pattern)
+    if any(ch in pattern for ch in "*?["):
+        files = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+    else:
+        if os.path.isdir(pattern):
+            raise FileFormatError(f"{pattern} is a folder; give a file or a glob such as {pattern}/*.parquet")
+        if not os.path.exists(pattern):
+            raise FileFormatError(f"{pattern}: no such file")
+        files = [pattern]
+    if not files:
+        raise FileFormatError(f"no files match {pattern}")
+    return files
+
+
+def _reader(files: list[str]) -> str:
+    """The DuckDB table function that reads these files."""
+    lows = [f.lower() for f in files]
+    listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+    if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
+        return f"read_parquet({listed})"
+    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz"))
+           for f in lows):
+        return f"read_json_auto({listed})"
+    return f"read_csv({listed}, union_by_name=true)"
+
+
+@dataclass
+class ChunkedTable:
+    """A table on disk read in fixed chunks; see the module docstring."""
+
+    files: list[str]                 # parquet files actually read (staged copies for text)
+    columns: list[str]
+    rows: int
+    partitions: list[Partition]
+    source: str
+    _staged_dir: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+             where: str | None = None) -> "ChunkedTable":
+        """Open a file or glob; `columns` default to every numeric column.
+
+        Raises FileFormatError for missing files, unreadable tables, unknown or
+        non-numeric columns.  `where` is an optional SQL filter applied once
+        while staging (it forces staging for Parquet too).
+        """
+        if chunk_rows < 1:
+            raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
+        files = expand(pattern)
+        con = _connect()
+        try:
+            src = _reader(files)
+            try:
+                desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+            except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
+                raise FileFormatError(f"{pattern}: cannot read as a table: {str(exc).splitlines()[0]}") from None
+            types = {name: typ for name, typ, *_ in desc}
+            numeric = [n for n, t in types.items() if _is_numeric(t)]
+            if columns is None:
+                columns = numeric
+            unknown = [c for c in columns if c not in types]
+            if unknown:
+                raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
+                                      f"columns are: {', '.join(types)}")
+            text = [c for c in columns if c not in numeric]
+            if text:
+                raise FileFormatError(f"{pattern}: column(s) {', '.join(text)} are not numeric")
+            if not columns:
+                raise FileFormatError(f"{pattern}: no numeric columns")
+            staged = None
+            parquet = all(f.lower().endswith(PARQUET_SUFFIXES) for f in files)
+            if not parquet or where:
+                staged = tempfile.mkdtemp(prefix="somdesk-stage-")
+                out = os.path.join(staged, "table.parquet")
+                sel = ", ".join(f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
+                filt = f" WHERE {where}" if where else ""
+                try:
+                    con.execute(f"COPY (SELECT {sel} FROM {src}{filt}) TO {_sql_str(out)} (FORMAT parquet)")
+                except Exception as exc:
+                    shutil.rmtree(staged, ignore_errors=True)
+                    raise FileFormatError(f"{pattern}: {str(exc).splitlines()[0]}") from None
+                files = [out]
+            parts: list[Partition] = []
+            total = 0
+            for f in files:
+                n = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(f)})").fetchone()[0]
+                parts += [(f, s, min(n, s + chunk_rows)) for s in range(0, n, chunk_rows)]
+                total += n
+            if total == 0:
+                raise FileFormatError(f"{pattern}: the table has no rows")
+            return cls(files, list(columns), total, parts, os.fspath(pattern), staged)
+        finally:
+            con.close()
+
+    def read(self, part: Partition) -> np.ndarray:
+        """(n, D) float64 rows of one partition (NaN where a value is missing)."""
+        return read_partition(part, self.columns)
+
+    def chunks(self):
+        """Yield (global first row, (n, D) chunk) in partition order."""
+        start = 0
+        for part in self.partitions:
+            x = self.read(part)
+            yield start, x
+            start += len(x)
+
+    def rows_at(self, indices: np.ndarray) -> np.ndarray:
+        """(k, D) rows at global row numbers `indices` (any order, repeats allowed)."""
+        indices = np.asarray(indices, dtype=np.int64).ravel()
+        out = np.empty((len(indices), len(self.columns)))
+        start = 0
+        for part in self.partitions:
+            n = part[2] - part[1]
+            hit = np.flatnonzero((indices >= start) & (indices < start + n))
+            if len(hit):
+                out[hit] = self.read(part)[indices[hit] - start]
+            start += n
+        return out
+
+    def stats(self) -> dict[str, np.ndarray]:
+        """Per column over all rows (missing left out): count, mean, std (ddof=0), min, max."""
+        con = _connect()
+        try:
+            src = "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
+            aggs = []
+            for c in self.columns:
+                q = _quote(c)
+                aggs += [f"count({q})", f"avg({q})", f"stddev_pop({q})", f"min({q})", f"max({q})"]
+            row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
+        finally:
+            con.close()
+        vals = np.array([np.nan if v is None else float(v) for v in row]).reshape(len(self.columns), 5)
+        return {"count": vals[:, 0], "mean": vals[:, 1], "std": vals[:, 2], "min": vals[:, 3], "max": vals[:, 4]}
+
+    def close(self) -> None:
+        """Remove the staged copy, if any."""
+        if self._staged_dir:
+            shutil.rmtree(self._staged_dir, ignore_errors=True)
+            self._staged_dir = None
+
+    def __enter__(self) -> "ChunkedTable":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _is_numeric(duck_type: str) -> bool:
+    t = duck_type.upper()
+    return any(t.startswith(p) for p in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                                         "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+                                         "DECIMAL", "REAL"))
+
+
+def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
+    """Read one partition (a worker calls this too): (n, D) float64, NaN where missing."""
+    file, first, end = part
+    con = _connect()
+    try:
+        sel = ", ".join(f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
+        res = con.execute(
+            f"SELECT {sel} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+            f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+            f"ORDER BY file_row_number").fetchnumpy()
+    finally:
+        con.close()
+    out = np.empty((end - first, len(columns)))
+    for k, c in enumerate(columns):
+        col = res[c]
+        if np.ma.isMaskedArray(col):
+            col = col.filled(np.nan)
+        out[:, k] = col
+    return out
