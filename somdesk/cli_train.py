@@ -25,7 +25,8 @@ def register(sub) -> None:
     d = SOMConfig()
     p.add_argument("--width", type=int, default=d.width, help="map columns (default %(default)s)")
     p.add_argument("--height", type=int, default=d.height, help="map rows (default %(default)s)")
-    p.add_argument("--iterations", type=int, default=d.iterations, help="iterations (default %(default)s)")
+    p.add_argument("--iterations", "--epochs", dest="iterations", type=int, default=d.iterations,
+                   help="epochs: passes over the inputs (default %(default)s)")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help="alpha0 (default %(default)s)")
     p.add_argument("--sigma", type=float, default=None, help="sigma0 (default max(width, height)/2)")
     p.add_argument("--seed", type=int, default=None, help="seed for a bit-for-bit repeatable run")
@@ -44,9 +45,9 @@ def register(sub) -> None:
     p.add_argument("--out", metavar="FILE.png", help="the seed's picture: input colours above the trained map")
     p.add_argument("--scale", type=int, default=4, help="pixels per node in --out and --timelapse "
                    "(default %(default)s)")
-    p.add_argument("--view", choices=("map", "seed", "umatrix", "hits"), default="seed",
-                   help="what --out shows: the map alone, the seed's layout (input colours above the map, "
-                   "the default), the U-matrix or the hit map")
+    p.add_argument("--view", choices=("map", "strip", "seed", "umatrix", "hits"), default="seed",
+                   help="what --out shows: the map alone, the strip + map picture (input colours above "
+                   "the map, the default; 'seed' is its older name), the U-matrix or the hit map")
     p.add_argument("--markers", action="store_true", help="ring each input's best-matching node in --out")
     p.add_argument("--timelapse", metavar="FILE.gif", help="an animation of the map organising itself: "
                    ".gif, or .png/.apng for an animated PNG")
@@ -169,6 +170,8 @@ def run(args) -> int:
 
     if not 1 <= args.scale <= MAX_SCALE:
         raise OptionError(f"--scale must be between 1 and {MAX_SCALE}, got {args.scale}")
+    if args.view == "strip":     # the new name of the original service's "seed" layout
+        args.view = "seed"
     if not args.out and (args.markers or args.view != "seed"):
         raise OptionError("--view and --markers choose what --out draws: give --out FILE.png too")
     recorder = _timelapse_recorder(args)

@@ -118,8 +118,6 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
     With files, they are opened as the app would (a palette, picture, table or map);
     else 20 random colours from the seed.  Prints one line with the training time.
     """
-    from somdesk.core import SOMConfig
-
     cfg = {**SMOKE_CONFIG, **{k: v for k, v in (options or {}).items() if v is not None}}
     try:
         window.show()
@@ -135,9 +133,10 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         else:
             rng = np.random.default_rng(cfg["seed"])
             window.session.new_colours(rng.integers(0, 256, size=(20, 3)) / 255.0, title="random colours")
-        base = window.session.config
-        config = SOMConfig(**{**base.__dict__, **{k: cfg[k] for k in ("width", "height", "iterations", "seed")},
-                              **({"mode": cfg["mode"]} if cfg.get("mode") else {})})
+        given = {k: v for k, v in (options or {}).items() if v is not None}
+        if window.session.path is None:          # not a saved map: the smoke job's defaults
+            given = {**{k: cfg[k] for k in ("width", "height", "iterations", "seed")}, **given}
+        config = window.session.config.replace(**given)   # a saved map continues its own run
         window.left.params.set_config(config)
         window.set_speed("max")
         results: list = []

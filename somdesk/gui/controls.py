@@ -8,8 +8,9 @@ window disable Train.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from somdesk.core import SOM, SOMConfig
@@ -24,7 +25,7 @@ SEED_RANDOM = -1
 TIPS = {
     "width": "Number of node columns of the map.",
     "height": "Number of node rows of the map.",
-    "iterations": "Training iterations; each one presents every input colour once "
+    "iterations": "Epochs: passes over the inputs; each one presents every input once "
                   "(classic) or averages over all of them (batch).",
     "learning_rate": "alpha0: how far a winning node (and its neighbours) moves towards an "
                      "input at the start; it decays with the schedule.",
@@ -66,6 +67,39 @@ def check_combination(cfg: SOMConfig) -> None:
     SOM(np.zeros((1, 3)), cfg.replace(width=2, height=2, init="random-samples", seed=0))
 
 
+MAX_SEED = 2**63 - 1
+
+
+class SeedEdit(QLineEdit):
+    """The random seed: empty = a new random seed per run, else 0 .. 2**63-1 (every seed
+    the app shows).  Spin-box-like API: `value()` is SEED_RANDOM when empty."""
+
+    valueChanged = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setPlaceholderText("random (a new seed each run)")
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,19}"), self))
+        self.textChanged.connect(self._changed)
+        self.setClearButtonEnabled(True)
+
+    def value(self) -> int:
+        text = self.text().strip()
+        if not text:
+            return SEED_RANDOM
+        n = int(text)
+        return n if n <= MAX_SEED else MAX_SEED
+
+    def setValue(self, value) -> None:  # noqa: N802 - spin-box API
+        self.setText("" if value is None or int(value) < 0 else str(min(int(value), MAX_SEED)))
+
+    def _changed(self, _text) -> None:
+        fixed = self.value() != SEED_RANDOM
+        self.setToolTip(f"Fixed random seed {self.value()}: every run starts from the same weights"
+                        if fixed else TIPS["seed"])
+        self.valueChanged.emit(self.value())
+
+
 class ParameterPanel(QWidget):
     config_changed = Signal()
     validity_changed = Signal(bool)
@@ -89,18 +123,17 @@ class ParameterPanel(QWidget):
         self.toroidal_check = QCheckBox("wrap around the edges")
         self.init_combo = self._combo(INITS)
         self.order_combo = self._combo(ORDERS)
-        self.seed_spin = self._spin(SEED_RANDOM, 2**31 - 1)
-        self.seed_spin.setSpecialValueText("random")
+        self.seed_spin = SeedEdit()
         self.mode_combo = self._combo(MODES, MODE_TIPS)
         rows = [("Width", self.width_spin, "width"), ("Height", self.height_spin, "height"),
-                ("Iterations", self.iterations_spin, "iterations"),
+                ("Epochs", self.iterations_spin, "iterations"),
                 ("Learning rate α₀", self.lr_spin, "learning_rate"),
                 ("Radius σ₀", self.sigma_spin, "sigma"),
                 ("Neighbourhood", self.neighbourhood_combo, "neighbourhood"),
                 ("Decay", self.decay_combo, "decay"), ("Topology", self.topology_combo, "topology"),
                 ("Toroidal", self.toroidal_check, "toroidal"), ("Initialisation", self.init_combo, "init"),
                 ("Input order", self.order_combo, "order"), ("Training mode", self.mode_combo, "mode"),
-                ("Seed", self.seed_spin, "seed")]
+                ("Random seed", self.seed_spin, "seed")]
         for label, widget, key in rows:
             widget.setToolTip(TIPS[key])
             lab = QLabel(label)
@@ -183,7 +216,7 @@ class ParameterPanel(QWidget):
             self.iterations_spin.setValue(min(cfg.iterations, MAX_ITERATIONS_UI))
             self.lr_spin.setValue(cfg.learning_rate)
             self.sigma_spin.setValue(0.0 if cfg.sigma is None else cfg.sigma)
-            self.seed_spin.setValue(SEED_RANDOM if cfg.seed is None or cfg.seed > 2**31 - 1 else cfg.seed)
+            self.seed_spin.setValue(SEED_RANDOM if cfg.seed is None else cfg.seed)
             self.toroidal_check.setChecked(cfg.toroidal)
             for key, combo in combos.items():
                 combo.setCurrentIndex(max(0, combo.findData(getattr(cfg, key))))

@@ -32,7 +32,7 @@ class MetricsPlot(pg.PlotWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.15)
-        plot.setLabel("bottom", "iteration")
+        plot.setLabel("bottom", "epoch")
         plot.setLabel("left", "QE", color=QE_COLOUR)
         plot.setLabel("right", "TE", color=TE_COLOUR)
         plot.getAxis("left").enableAutoSIPrefix(False)

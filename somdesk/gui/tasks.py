@@ -56,6 +56,18 @@ _LIVE_LOCK = threading.Lock()
 MIN_POOL_THREADS = 16                   # two windows, each training and loading, never queue
 
 
+_POOL: QThreadPool | None = None
+
+
+def _pool() -> QThreadPool:
+    """Our own pool (not Qt's global one, which the application's exit path drains)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setMaxThreadCount(MIN_POOL_THREADS)
+    return _POOL
+
+
 def current() -> "TaskWorker | None":
     """The task running in the calling thread (None outside tasks)."""
     return getattr(_HERE, "worker", None)
@@ -236,9 +248,7 @@ class TaskWorker(WorkerBase):
     def start(self) -> None:
         with _LIVE_LOCK:
             _LIVE.add(self)
-        pool = QThreadPool.globalInstance()
-        pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_POOL_THREADS))
-        pool.start(self)
+        _pool().start(self)
 
 
 class TaskRunner(QObject):

@@ -30,7 +30,8 @@ from somdesk.gui.metrics_plot import MetricsPlot
 from somdesk.gui.panels import LeftPanel
 from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
-from somdesk.gui.window_tasks import OPEN_FILTERS, ColourEdit, SnapshotPolicy, open_paths_task, paced
+from somdesk.gui.window_tasks import (OPEN_FILTERS, ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task,
+                                      paced)
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
 FPS = 25.0                        # map redraws per second while training (at most)
@@ -348,6 +349,8 @@ class Window(QMainWindow):
                 msg += f"  Quantisation error {result.map.qe:.4f}, topographic error {result.map.te:.3f}."
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
+        elif kind == "open" and isinstance(result, PaletteChoice):
+            self.pick_palette(result)
         elif kind == "open":
             self.statusBar().showMessage("Cancelled." if stopped else (result or ""), 8000)
         elif kind == "quantise" and result is not None:
@@ -355,6 +358,25 @@ class Window(QMainWindow):
         elif kind == "cluster" and result is not None:
             self.set_view("clusters")
         self.refresh()
+
+    def pick_palette(self, choice, index: int | None = None) -> None:
+        """A file with several palettes: ask which one (non-interactive: the first)."""
+        from somdesk.gui.window_tasks import install_palette
+
+        if index is None:
+            index = 0
+            if self.interactive:
+                from PySide6.QtWidgets import QInputDialog
+
+                labels = choice.labels()
+                item, ok = QInputDialog.getItem(self, "somdesk", f"{os.path.basename(choice.path)} holds "
+                                                f"{len(labels)} palettes. Open which one?", labels, 0, False)
+                if not ok:
+                    return
+                index = labels.index(item)
+        self._guard(lambda: install_palette(self.session, choice.path, choice.palettes[index]))
+        self.statusBar().showMessage(f"Opened palette {index + 1} of {len(choice.palettes)} "
+                                     f"from {os.path.basename(choice.path)}.", 8000)
 
     def _on_measures(self, measures) -> None:
         if not measures:
@@ -374,6 +396,9 @@ class Window(QMainWindow):
         if kind is not None and kind not in VIEWS[self.view][1]:
             self.set_view({"colours": "colours", "image": "colours", "table": "umatrix"}[kind])
         self.left.params.set_config(self.session.config)
+        # rings on every input's node help with a palette; on a table's or picture's
+        # thousands of inputs they cover every node (View > Markers brings them back)
+        self.actions["markers"].setChecked(kind == "colours")
         self.schedule_draw()
         self.refresh()
 
@@ -480,7 +505,10 @@ class Window(QMainWindow):
             self.tables.refresh()
         if s.map is not None:
             cfg = s.map.config
-            self.map_title.setText(f"{VIEWS[self.view][0].replace('&', '')} · {cfg.width} × {cfg.height} "
+            what = VIEWS[self.view][0].replace("&", "")
+            if self.view == "component" and s.kind == "table":
+                what += f": {s.dataset.columns[min(self.component, len(s.dataset.columns) - 1)]}"
+            self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
                                    f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}")
         else:
@@ -589,10 +617,9 @@ class Window(QMainWindow):
 
 
 def quit_all() -> None:
-    """Close every window (each asks about its own unsaved training); quit if all closed."""
+    """Close every window (each asks about its own unsaved training); the application
+    ends when its last window has closed (Qt's quitOnLastWindowClosed), and its exit
+    joins every task (app.py connects tasks.shutdown_all to aboutToQuit)."""
     for win in list(WINDOWS):
         if not win.close():
             return
-    app = QApplication.instance()
-    if app is not None:
-        app.quit()

@@ -41,10 +41,20 @@ def open_paths_task(session, paths: list[str], token):
     from somdesk.session import Progress
     from somdesk.session.opening import sniff_kind
 
-    if len(paths) == 1:
-        kind = yield from session.open_task(paths[0], cancel=token)
-        return f"Opened {os.path.basename(paths[0])} ({kind})."
     kinds = [sniff_kind(p) for p in paths]
+    if len(paths) == 1 and kinds[0] == "palette":
+        from somdesk.io.palettes import read_palettes
+
+        yield Progress("open", 0, 1, "files", "palette")
+        palettes = read_palettes(paths[0])
+        check(token)
+        if len(palettes) > 1:
+            return PaletteChoice(paths[0], palettes)      # the window asks which one
+        install_palette(session, paths[0], palettes[0])
+        return f"Opened {os.path.basename(paths[0])}: {len(palettes[0].to_array()):,} colours."
+    if len(paths) == 1:
+        kind = yield from session.open_task(paths[0], cancel=token, kind=kinds[0])
+        return f"Opened {os.path.basename(paths[0])} ({kind})."
     if any(k != "palette" for k in kinds):
         odd = next(p for p, k in zip(paths, kinds) if k != "palette")
         raise SomdeskError(f"several files can be opened together only when all are palettes; "
@@ -104,6 +114,27 @@ class SnapshotPolicy:
                 self.last_cost = max(0.0, seconds - self.epoch_time)
         else:
             self.epoch_time = seconds if self.epoch_time == 0 else 0.9 * self.epoch_time + 0.1 * seconds
+
+
+class PaletteChoice:
+    """A file holding several palettes (a collection): the window offers a picker."""
+
+    def __init__(self, path: str, palettes: list):
+        self.path, self.palettes = path, palettes
+
+    def labels(self) -> list[str]:
+        return [f"{p.name or f'Palette {k + 1}'} ({len(p.to_array()):,} colours)"
+                for k, p in enumerate(self.palettes)]
+
+
+def install_palette(session, path: str, pal) -> None:
+    """Make palette `pal` (read from `path`) the session's inputs (in the GUI thread)."""
+    colours = pal.to_array()
+    if len(colours) == 0:
+        raise SomdeskError(f"{os.path.basename(path)}: the palette has no colours")
+    names = [s.name or "" for s in pal.swatches]
+    title = pal.name or os.path.basename(path)
+    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path))
 
 
 def paced(task, window, token, policy: SnapshotPolicy | None = None):

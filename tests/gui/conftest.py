@@ -27,6 +27,11 @@ def no_thread_left_running():
     from somdesk.gui import tasks
 
     yield
+    # a task already told to stop (a window closed without waiting) gets one second
+    # to reach its next cancellation check; one never told to stop fails at once
+    for w in tasks.live_workers():
+        if w.token.cancelled:
+            w.wait(1.0)
     live = tasks.live_workers()
     if live:
         tasks.shutdown_all()

@@ -265,3 +265,16 @@ def test_help_is_shipped_in_the_package(qtbot, win):
     assert dlg is not None and "Undo" in dlg.findChildren(type(dlg.children()[0]))[0].toPlainText() \
         if hasattr(dlg.children()[0], "toPlainText") else dlg is not None
     dlg.close()
+
+
+def test_a_file_with_several_palettes_offers_a_picker(qtbot, win, tmp_path):
+    path = tmp_path / "two.json"
+    path.write_text('[{"name": "warm", "colors": ["#ff0000", "#ff8800"]},'
+                    ' {"name": "cool", "colors": ["#0000ff", "#00ffff", "#00ff88"]}]')
+    picked = []
+    win.pick_palette = lambda choice, index=None: (picked.append(choice.labels()),
+                                                   Window.pick_palette(win, choice, 1))
+    win.open_paths([str(path)])
+    wait_idle(qtbot, win)
+    assert picked and picked[0][0].startswith("warm") and picked[0][1].startswith("cool")
+    assert len(win.session.dataset.colours) == 3 and win.session.dataset.title == "cool"

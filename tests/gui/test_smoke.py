@@ -75,7 +75,10 @@ def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
     seen = {}
 
     def inspect_and_quit():
-        win = next(w for w in qapp.topLevelWidgets() if isinstance(w, Window) and w.isVisible())
+        win = next((w for w in qapp.topLevelWidgets() if isinstance(w, Window) and w.isVisible()), None)
+        if win is None or win.runner.busy or win.session.dataset is None:
+            QTimer.singleShot(100, inspect_and_quit)     # the palette is still being read (a task)
+            return
         seen["colours"] = win.left.swatches.colours()
         seen["title"] = win.windowTitle()
         win.confirm_unsaved = False
@@ -84,8 +87,13 @@ def test_main_opens_the_given_palette_and_quits_cleanly(qapp, tmp_path):
         win.actions["quit"].trigger()
 
     QTimer.singleShot(300, inspect_and_quit)
-    QTimer.singleShot(20_000, qapp.quit)           # safety net: never hang the suite
-    assert main([str(path)]) == 0
+    safety = QTimer(singleShot=True, interval=20_000)
+    safety.timeout.connect(qapp.quit)              # never hang the suite...
+    safety.start()
+    try:
+        assert main([str(path)]) == 0
+    finally:
+        safety.stop()                              # ...nor quit a later test's event loop
     np.testing.assert_array_equal(seen["colours"], [[1, 0, 0], [0, 0, 1]])
     assert "Two" in seen["title"] and seen["running"]
     assert not running_threads()
