@@ -56,7 +56,7 @@ def register(sub) -> None:
     _read_options(info)
     info.set_defaults(func=run_info)
 
-    tr = sub.add_parser("train-table", prog="somdesk train --table",
+    tr = sub.add_parser("train-table", prog="somdesk train",
                         help="(somdesk train --table FILE ...) train a map on a table's rows")
     tr.add_argument("--table", required=True, metavar="FILE")
     tr.add_argument("--columns", help="columns to train on, comma-separated (default: every numeric column "

@@ -122,7 +122,7 @@ def _duck_message(exc: Exception) -> str:
 class Source:
     """A table file opened in DuckDB as the view `src` (see module docstring)."""
 
-    def __init__(self, con, name, fmt, dialect, warnings, tmpdir, header_lines):
+    def __init__(self, con, name, fmt, dialect, warnings, tmpdir, header_lines, known=None):
         self.con = con
         self.name = name
         self.format = fmt
@@ -130,9 +130,12 @@ class Source:
         self.warnings = warnings
         self._tmpdir = tmpdir
         self.header_lines = header_lines     # file lines before the first data row
-        desc = con.execute("DESCRIBE SELECT * FROM src").fetchall()
-        self.columns = [r[0] for r in desc]
-        self.types = [str(r[1]) for r in desc]
+        if known is not None:                 # names and types as sniffed: no DESCRIBE (a bind)
+            self.columns, self.types = list(known[0]), [str(t) for t in known[1]]
+        else:
+            desc = con.execute("DESCRIBE SELECT * FROM src").fetchall()
+            self.columns = [r[0] for r in desc]
+            self.types = [str(r[1]) for r in desc]
         self.numbered = False
         self.size_bytes = None                # file size, head size and lines in it (may_exceed)
         self.head_bytes = 0
@@ -160,6 +163,7 @@ class Source:
             warnings: list[str] = []
             header_lines = 1
             retype = None
+            known = None
             with _Interrupter(con, cancel):
                 if fmt in ("xlsx", "xls", "ods"):
                     from somdesk.io.tables.spreadsheet import sheet_to_csv
@@ -179,8 +183,8 @@ class Source:
                     dialect = {"json_format": "auto"}
                     header_lines = 0
                 else:
-                    path, dialect, header_lines, tmpdir, retype = _open_text(con, path, name, head, gz, opts,
-                                                                             warnings, cancel)
+                    path, dialect, header_lines, tmpdir, retype, known = _open_text(con, path, name, head, gz,
+                                                                                    opts, warnings, cancel)
                 if opts.where:
                     con.execute("CREATE VIEW unfiltered AS SELECT * FROM raw")
                     check_filter(con, opts.where, "unfiltered")
@@ -189,9 +193,13 @@ class Source:
                     con.execute(f"CREATE VIEW src AS SELECT * EXCLUDE (__somdesk_row) FROM numbered "
                                 f"WHERE ({opts.where})")
                     dialect["where"] = opts.where
+                elif known is not None:
+                    con.execute("ALTER VIEW raw RENAME TO src")
+                    known[2]["name"] = "src"
                 else:
                     con.execute("CREATE VIEW src AS SELECT * FROM raw")
-            src = cls(con, name, fmt, dialect, warnings, tmpdir, header_lines)
+            src = cls(con, name, fmt, dialect, warnings, tmpdir, header_lines,
+                      None if known is None or opts.where else known[:2])
             if len(src.columns) > MAX_COLUMNS:
                 raise FileFormatError(f"cannot read {name}: it has {len(src.columns):,} columns; "
                                       f"the limit is {MAX_COLUMNS:,}")
@@ -356,16 +364,21 @@ def _open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     if hints.comment_lines:
         dialect["comment_lines"] = hints.comment_lines
     _recreate(con, path, args, names, ctypes)
+    # the plain case (no filter, default numbers) renames `raw` to `src` (binding a view
+    # over 10,000 columns takes seconds), so a retype then replaces `src` itself
+    view = {"name": "raw"}
     retype = None if custom_numbers else (
-        lambda override: _recreate(con, path, args, names, [override.get(n, t) for n, t in zip(names, ctypes)]))
+        lambda override: _recreate(con, path, args, names, [override.get(n, t) for n, t in zip(names, ctypes)],
+                                   view["name"]))
     if custom_numbers:
         _convert_numbers(con, decimal, thousands, cancel)
-    return path, dialect, skip + int(header), tmpdir, retype
+    known = None if custom_numbers else (names, ctypes, view)
+    return path, dialect, skip + int(header), tmpdir, retype, known
 
 
-def _recreate(con, path, args, names, types) -> None:
+def _recreate(con, path, args, names, types, view: str = "raw") -> None:
     cols = ", ".join(f"{lit(n)}: {lit(t)}" for n, t in zip(names, types))
-    con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_csv({lit(path)}, {', '.join(args)}, "
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_csv({lit(path)}, {', '.join(args)}, "
                 f"columns={{{cols}}})")
 
 
