@@ -30,93 +30,16 @@ from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
 from somdesk.gui.table_setup import TableSetup
+from somdesk.gui.table_files import TABLE_FILTER, TableFiles
+from somdesk.gui.table_tasks import recluster_task, train_task
 
 __all__ = ["TableWorkflow", "KINDS"]
 
 KINDS = ("segment", "score", "report")      # runner task kinds of this module
 MAP_VIEWS = ("segments", "U-matrix", "hits")
-TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.gz *.xlsx *.xls *.ods *.parquet *.json *.ndjson);;All files (*)"
 
 
-def _cells(tm, table) -> dict:
-    """The recipe's columns of the rows in memory, as assign_cells takes them."""
-    from somdesk.session.table_data import _texts
-
-    r = tm.recipe
-    return {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c))) for c, k in zip(r.columns, r.kinds)}
-
-
-def _offer(value) -> None:
-    from somdesk.gui import tasks
-
-    worker = tasks.current()
-    if worker is not None:
-        worker.offer(value)
-
-
-def train_task(table, spec, token):
-    """Generator for the runner: train, assign the rows in memory, profile; returns a dict."""
-    from somdesk.session import Progress
-    from somdesk.session.report import table_profiles
-    from somdesk.session.table_data import assign_cells, train_table_map
-
-    yield Progress("segment", 0, 1, "epochs")
-    tm, _prep = train_table_map(table, spec, cancel=token,
-                                progress=lambda d, t: _offer(Progress("segment", d, t, "epochs")))
-    yield Progress("segment", 1, 1, "assigning rows")
-    assigned = assign_cells(tm, _cells(tm, table), token)
-    prof = table_profiles(tm, table, token)
-    return {"tm": tm, "assigned": assigned, "profiles": prof}
-
-
-def recluster_task(tm, table, k, token):
-    """Generator: the codebook clustered into k segments (None: suggested) without retraining."""
-    from dataclasses import replace
-
-    from somdesk.core.masked_som import masked_bmus
-    from somdesk.session import Progress
-    from somdesk.session.report import table_profiles
-    from somdesk.session.segments import cluster_nodes
-    from somdesk.session.table_data import assign_cells
-
-    yield Progress("segment", 0, 1, "clustering nodes")
-    h, w = tm.codebook.shape[:2]
-    idx, _ = masked_bmus(tm.codebook, tm.inputs, token)
-    seg = cluster_nodes(tm.codebook, k, tm.cluster_method, tm.config.topology,
-                        hits=np.bincount(idx, minlength=h * w), cancel=token)
-    tm = replace(tm, clusters=seg.labels, curve=seg.curve)
-    assigned = assign_cells(tm, _cells(tm, table), token)
-    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, token)}
-
-
-def score_task(tm, data_path, out_path, token):
-    """Generator: score every row of `data_path` against `tm` into `out_path` (csv/parquet).
-    Returns (rows, warnings); missing columns raise FileFormatError naming them."""
-    from somdesk.io.tables.assignments import write_scores
-    from somdesk.io.tables.table import read_table
-    from somdesk.session import Progress
-    from somdesk.session.scoring import score_table
-
-    yield Progress("score", 0, 0, "reading")
-    table = read_table(data_path, None, token)
-    try:
-        blocks, warnings = score_table(tm, table, token)
-        total = table.n_rows_total
-
-        def counted():
-            done = 0
-            for rows, a in blocks:
-                done += len(rows)
-                _offer(Progress("score", done, total, "rows"))
-                yield rows, a
-        yield Progress("score", 0, total, "rows")
-        n = write_scores(out_path, counted(), token)
-    finally:
-        table.close()
-    return n, list(table.warnings) + warnings
-
-
-class TableWorkflow:
+class TableWorkflow(TableFiles):
     """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
 
     def __init__(self, window):
@@ -488,105 +411,3 @@ class TableWorkflow:
                     f"segment {int(self.assigned['segment'][i])}")
         self.hover_label.setText(text)
         self.win.hover.setText(text)
-
-    # -- files out ---------------------------------------------------------------------------------------
-    def _ask(self, title, start, filters) -> str | None:
-        return dialogs.ask_save_path(self.win, title, start, filters) or None
-
-    def _stem(self) -> str:
-        return os.path.splitext(os.path.basename(getattr(self, "path", "") or "table"))[0]
-
-    def export_rows(self, path: str | None = None) -> bool:
-        path = path or self._ask("Export rows", f"{self._stem()}-rows.csv", [("CSV", ["*.csv"])])
-        if not path:
-            return False
-        try:
-            n = self.rows_model.write_csv(path)
-        except SomdeskError as exc:
-            self.win.show_error(str(exc))
-            return False
-        self.win.statusBar().showMessage(f"Wrote {n:,} rows to {os.path.basename(path)}.", 8000)
-        return True
-
-    def export_profiles(self, fmt: str, path: str | None = None) -> bool:
-        if self.profiles is None:
-            return False
-        path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
-                                 [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])
-        if not path:
-            return False
-        try:
-            (self.profiles_view.export_csv if fmt == "csv" else self.profiles_view.export_png)(path)
-        except SomdeskError as exc:
-            self.win.show_error(str(exc))
-            return False
-        return True
-
-    def save_map(self, path: str | None = None) -> bool:
-        """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
-        from somdesk.session.scoring import save_table_map
-
-        if self.tm is None:
-            return False
-        path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
-        if not path:
-            return False
-        try:
-            save_table_map(self.tm, path)
-        except SomdeskError as exc:
-            self.win.show_error(str(exc))
-            return False
-        self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
-        return True
-
-    def export_report(self, path: str | None = None) -> bool:
-        """File › Export report: one self-contained HTML file (session.report), written as a task."""
-        from somdesk.session.report import write_report
-
-        if self.tm is None or self.win.runner.busy:
-            return False
-        path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
-        if not path:
-            return False
-        tm, prof, title = self.tm, self.profiles, os.path.basename(getattr(self, "path", "") or "table")
-
-        def task(_token):
-            from somdesk.session import Progress
-            yield Progress("report", 0, 1, "writing")
-            write_report(path, tm, prof, title)
-            return path
-        self.win.runner.start("report", task)
-        self.refresh()
-        return True
-
-    def score_dialog(self) -> bool:
-        """File › Score new data…: the window's table map (or a saved one), a data file, an output file."""
-        from somdesk.session.scoring import load_table_map
-
-        tm = self.tm
-        if tm is None:
-            src = dialogs.ask_open_path(self.win, "Table map to score with", "", "somdesk maps (*.somz)")
-            if not src:
-                return False
-            try:
-                tm = load_table_map(src)
-            except SomdeskError as exc:
-                self.win.show_error(str(exc))
-                return False
-        data = dialogs.ask_open_path(self.win, "Score new data", "", TABLE_FILTER)
-        if not data:
-            return False
-        out = self._ask("Write scores", os.path.splitext(os.path.basename(data))[0] + "-scores.csv",
-                        [("CSV", ["*.csv"]), ("Parquet", ["*.parquet"])])
-        return bool(out) and self.score_file(tm, data, out)
-
-    def score_file(self, tm, data_path: str, out_path: str) -> bool:
-        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task."""
-        tm = tm or self.tm
-        if tm is None or self.win.runner.busy:
-            return False
-        self._score_out = out_path
-        self.win.runner.start("score", lambda token: score_task(tm, data_path, out_path, token))
-        self.win.refresh()
-        self.refresh()
-        return True
