@@ -101,11 +101,17 @@ def test_select_rows_export_and_hover(qtbot, win, tmp_path):
     # hovering a row marks its node (a real mouse move over the second row, then the helper)
     from PySide6.QtCore import QPoint
     wf.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: wf.rows_view.viewport().isVisible() and wf.rows_view.viewport().height() > 100)
-    qtbot.wait(50)
-    qtbot.mouseMove(wf.rows_view.viewport(), QPoint(22, wf.rows_view.rowViewportPosition(3) + 4))
-    qtbot.mouseMove(wf.rows_view.viewport(), QPoint(20, wf.rows_view.rowViewportPosition(1) + 4))
-    qtbot.waitUntil(lambda: wf.map_view.highlighted == node_of_row[m.row_of(1)], timeout=3000)
+    qtbot.waitUntil(lambda: wf.rows_view.viewport().isVisible() and wf.rows_view.viewport().height() > 100,
+                    timeout=20_000)
+    want = node_of_row[m.row_of(1)]
+
+    def hovered_second_row():
+        # a loaded machine may still be laying the dock out: move again until the event lands
+        qtbot.mouseMove(wf.rows_view.viewport(), QPoint(22, wf.rows_view.rowViewportPosition(3) + 4))
+        qtbot.mouseMove(wf.rows_view.viewport(), QPoint(20, wf.rows_view.rowViewportPosition(1) + 4))
+        qtbot.wait(50)
+        return wf.map_view.highlighted == want
+    qtbot.waitUntil(hovered_second_row, timeout=20_000)
     wf.rows_view.hover_at(0)
     first = m.row_of(0)
     assert wf.map_view.highlighted == node_of_row[first]
