@@ -92,6 +92,8 @@ class Window(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress_label)
         self._layout()
         self._connect()
+        from somdesk.gui.table_workflow import TableWorkflow
+        self.tables = TableWorkflow(self)      # issue 13: segments dock, rows, profiles, report, scoring
         self.setAcceptDrops(True)
         self.resize(1320, 860)
         self._last_draw = 0.0
@@ -506,6 +508,8 @@ class Window(QMainWindow):
         a["redo"].setText(f"&Redo {self.undo.redoText()}".rstrip())
         self.left.set_locked(busy)
         self.colour.refresh()
+        if getattr(self, "tables", None) is not None:
+            self.tables.refresh()
         if s.map is not None:
             cfg = s.map.config
             what = VIEWS[self.view][0].replace("&", "")

@@ -1,0 +1,92 @@
+"""Segment profiles in the window: standardised bars per segment and column, sizes, CSV/PNG export.
+
+    view = ProfilesView()
+    view.show_profiles(prof)          # session.segments.segment_profiles / session.report.table_profiles
+    view.export_csv(path); view.export_png(path)
+
+The picture is `session.segments.profiles_png` (the same as in the HTML report), so
+what the window shows is what the PNG export writes.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from somdesk.gui.map_view import to_qimage
+
+__all__ = ["ProfilesView"]
+
+
+class ProfilesView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.prof: dict | None = None
+        self.note = QLabel("Train the table map to see its segments' profiles.")
+        self.note.setWordWrap(True)
+        self.sizes = QTableWidget(0, 4)
+        self.sizes.setHorizontalHeaderLabels(["Segment", "Rows", "Share", "Most above the table"])
+        self.sizes.verticalHeader().hide()
+        self.sizes.horizontalHeader().setStretchLastSection(True)
+        self.sizes.setMaximumHeight(170)
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidget(self.picture)
+        scroll.setWidgetResizable(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.note)
+        lay.addWidget(self.sizes)
+        lay.addWidget(scroll, 1)
+        self._png = None
+
+    def show_profiles(self, prof: dict | None) -> None:
+        from somdesk.session.segments import profiles_png
+
+        self.prof = prof
+        if prof is None or not prof["segments"]:
+            self.picture.clear()
+            self.sizes.setRowCount(0)
+            self._png = None
+            return
+        self._png = np.asarray(profiles_png(prof).convert("RGB"))
+        self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))
+        self.note.setText("Bars: each segment's mean minus the whole table's mean, in standard deviations "
+                          "of the table (red above, blue below; clipped at ±2.5).")
+        segs = prof["segments"]
+        self.sizes.setRowCount(len(segs))
+        cols = prof["columns"]
+        for i, s in enumerate(segs):
+            z = prof["z"][i]
+            top = [cols[j] for j in np.argsort(-z)[:3] if z[j] > 0.25]
+            cells = (str(s), f"{int(prof['size'][i]):,}", f"{prof['share'][i]:.1%}", ", ".join(map(str, top)))
+            for j, text in enumerate(cells):
+                it = QTableWidgetItem(text)
+                it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if j == 0:
+                    from PySide6.QtGui import QColor
+
+                    from somdesk.render.colour_tables import category_colours
+                    r, g, b = (int(v) for v in category_colours(max(segs) + 1)[s])
+                    it.setBackground(QColor(r, g, b))
+                    it.setForeground(QColor(255, 255, 255) if r * 0.3 + g * 0.59 + b * 0.11 < 140 else QColor(0, 0, 0))
+                if j in (1, 2):
+                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.sizes.setItem(i, j, it)
+        self.sizes.resizeColumnsToContents()
+
+    def image_array(self) -> np.ndarray | None:
+        return None if self._png is None else self._png.copy()
+
+    def export_csv(self, path) -> None:
+        """session.segments.write_profiles_csv (SomdeskError on a bad path)."""
+        from somdesk.session.segments import write_profiles_csv
+
+        write_profiles_csv(path, self.prof)
+
+    def export_png(self, path) -> None:
+        from somdesk.gui.window_tasks import write_png
+
+        write_png(path, self._png)

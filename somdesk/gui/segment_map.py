@@ -1,0 +1,176 @@
+"""The table map with node selection: click a node, Ctrl+click to add, drag a region, or pick a segment.
+
+    m = SegmentMap()
+    m.show_nodes(rgb (H, W, 3) uint8, hexagonal)       # pixels from somdesk.render (same as the report)
+    m.selection_changed.connect(fn)                     # fn(nodes: np.ndarray of flat node indices)
+    m.select_nodes([3, 4]); m.highlight(node or -1)     # programmatic selection / the hovered row's node
+
+Pixels are drawn by `render.geometry.layout` at a fixed scale (true hexagons for
+hexagonal maps); hit-testing is `render.node_at`, so a click picks the node whose
+hexagon is under the mouse.  A drag selects every node whose centre lies in the
+dragged rectangle.  Selected nodes get white rings, the hovered row's node a red one.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+
+from somdesk import render
+from somdesk.render.geometry import layout
+
+__all__ = ["SegmentMap", "SCALE"]
+
+SCALE = 24      # pixels between node centres (zoom is the view box's)
+
+
+class _SelectBox(pg.ViewBox):
+    """A view box whose left button selects instead of panning (wheel still zooms)."""
+
+    def __init__(self, owner: "SegmentMap"):
+        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
+        self.owner = owner
+        self.band = QGraphicsRectItem()
+        self.band.setPen(pg.mkPen((30, 30, 30), width=1, style=Qt.PenStyle.DashLine))
+        self.band.setBrush(pg.mkBrush(60, 120, 220, 50))
+        self.band.setZValue(20)
+        self.band.hide()
+        self.addItem(self.band, ignoreBounds=True)
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return super().mouseClickEvent(ev)
+        ev.accept()
+        p = self.mapSceneToView(ev.scenePos())
+        add = bool(ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+        self.owner.click_at(p.x(), p.y(), add)
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 - pyqtgraph API
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        a, b = self.mapSceneToView(ev.buttonDownScenePos()), self.mapSceneToView(ev.scenePos())
+        rect = QRectF(a, b).normalized()
+        if ev.isFinish():
+            self.band.hide()
+            add = bool(ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+            self.owner.select_rect(rect.left(), rect.top(), rect.right(), rect.bottom(), add)
+        else:
+            self.band.setRect(rect)
+            self.band.show()
+
+
+class SegmentMap(QWidget):
+    """See module docstring."""
+
+    selection_changed = Signal(object)       # np.ndarray of selected flat node indices
+    node_hovered = Signal(int)               # flat node index under the mouse, -1 outside
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.vb = _SelectBox(self)
+        self.plot = pg.PlotWidget(background=(255, 255, 255), viewBox=self.vb)
+        self.plot.setMinimumSize(260, 220)
+        item = self.plot.getPlotItem()
+        item.hideAxis("left")
+        item.hideAxis("bottom")
+        item.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.rings = pg.ScatterPlotItem(size=13, pen=pg.mkPen("w", width=2.2), brush=pg.mkBrush(0, 0, 0, 90),
+                                        symbol="o", pxMode=True)
+        self.rings.setZValue(10)
+        self.hot = pg.ScatterPlotItem(size=17, pen=pg.mkPen((230, 20, 20), width=3), brush=pg.mkBrush(0, 0, 0, 0),
+                                      symbol="o", pxMode=True)
+        self.hot.setZValue(11)
+        self.plot.addItem(self.rings)
+        self.plot.addItem(self.hot)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot)
+        self.shape: tuple[int, int] | None = None
+        self.hexagonal = False
+        self.selected = np.zeros(0, dtype=np.int64)
+        self._centres: np.ndarray | None = None
+        self._array: np.ndarray | None = None
+        self.plot.scene().sigMouseMoved.connect(self._moved)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def show_nodes(self, rgb: np.ndarray, hexagonal: bool) -> None:
+        """Draw per-node colours `rgb` (H, W, 3) uint8 as a map; keeps the selection if the shape is unchanged."""
+        h, w = rgb.shape[:2]
+        new_shape = self.shape != (h, w) or self.hexagonal != hexagonal
+        self.shape, self.hexagonal = (h, w), bool(hexagonal)
+        pic = layout(np.asarray(rgb, dtype=np.uint8), hexagonal, SCALE)
+        self._array = pic
+        self._centres = render.node_centres(h, w, hexagonal, SCALE).reshape(-1, 2)
+        self.image.setImage(pic, autoLevels=False, levels=(0, 255))
+        self.image.setRect(0, 0, pic.shape[1], pic.shape[0])
+        if new_shape:
+            self.vb.setRange(xRange=(0, pic.shape[1]), yRange=(0, pic.shape[0]), padding=0.02)
+            self.select_nodes([], emit=False)
+        self._draw_rings()
+
+    def image_array(self) -> np.ndarray | None:
+        return None if self._array is None else self._array.copy()
+
+    def _draw_rings(self) -> None:
+        if self._centres is None or len(self.selected) == 0:
+            self.rings.setData([], [])
+            return
+        c = self._centres[self.selected]
+        self.rings.setData(c[:, 0], c[:, 1])
+
+    def highlight(self, node: int) -> None:
+        """Mark flat node `node` (the hovered row's BMU) with a red ring; -1 clears it."""
+        if self._centres is None or node is None or node < 0 or node >= len(self._centres):
+            self.hot.setData([], [])
+            self.highlighted = -1
+            return
+        self.highlighted = int(node)
+        x, y = self._centres[node]
+        self.hot.setData([x], [y])
+
+    highlighted = -1
+
+    # -- selecting --------------------------------------------------------------------------
+    def node_at(self, x: float, y: float) -> int:
+        if self.shape is None:
+            return -1
+        rc = render.node_at(x, y, self.shape[0], self.shape[1], self.hexagonal, SCALE)
+        return -1 if rc is None else int(rc[0] * self.shape[1] + rc[1])
+
+    def select_nodes(self, nodes, emit: bool = True) -> None:
+        self.selected = np.unique(np.asarray(nodes, dtype=np.int64).reshape(-1))
+        self._draw_rings()
+        if emit:
+            self.selection_changed.emit(self.selected.copy())
+
+    def click_at(self, x: float, y: float, add: bool = False) -> None:
+        """A click in picture coordinates: select that node (toggle it when `add`); outside clears."""
+        node = self.node_at(x, y)
+        if node < 0:
+            if not add:
+                self.select_nodes([])
+            return
+        if add:
+            sel = set(self.selected.tolist())
+            sel.symmetric_difference_update({node})
+            self.select_nodes(sorted(sel))
+        else:
+            self.select_nodes([node])
+
+    def select_rect(self, x0: float, y0: float, x1: float, y1: float, add: bool = False) -> None:
+        """Select the nodes whose centres lie in the rectangle (picture coordinates)."""
+        if self._centres is None:
+            return
+        c = self._centres
+        inside = np.flatnonzero((c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1))
+        self.select_nodes(np.union1d(self.selected, inside) if add else inside)
+
+    def _moved(self, pos) -> None:
+        if self.shape is None:
+            return
+        p = self.vb.mapSceneToView(pos)
+        self.node_hovered.emit(self.node_at(p.x(), p.y()))

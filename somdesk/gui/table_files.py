@@ -1,0 +1,123 @@
+"""The table workflow's files out: rows CSV, profiles CSV/PNG, the table map (.somz), the HTML
+report, and File › Score new data… (a mixin of gui/table_workflow.TableWorkflow).
+
+Every writer is atomic and a bad path is one message (`window.show_error`); the report
+and scoring run as tasks on the window's one TaskRunner.
+"""
+from __future__ import annotations
+
+import os
+
+from somdesk.errors import SomdeskError
+from somdesk.gui import dialogs
+from somdesk.gui.table_tasks import score_task
+
+__all__ = ["TableFiles", "TABLE_FILTER"]
+
+TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.gz *.xlsx *.xls *.ods *.parquet *.json *.ndjson);;All files (*)"
+
+
+class TableFiles:
+    """Needs `win`, `tm`, `profiles`, `rows_model`, `profiles_view`, `path`, `refresh()`."""
+
+    # -- files out ---------------------------------------------------------------------------------------
+    def _ask(self, title, start, filters) -> str | None:
+        return dialogs.ask_save_path(self.win, title, start, filters) or None
+
+    def _stem(self) -> str:
+        return os.path.splitext(os.path.basename(getattr(self, "path", "") or "table"))[0]
+
+    def export_rows(self, path: str | None = None) -> bool:
+        path = path or self._ask("Export rows", f"{self._stem()}-rows.csv", [("CSV", ["*.csv"])])
+        if not path:
+            return False
+        try:
+            n = self.rows_model.write_csv(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Wrote {n:,} rows to {os.path.basename(path)}.", 8000)
+        return True
+
+    def export_profiles(self, fmt: str, path: str | None = None) -> bool:
+        if self.profiles is None:
+            return False
+        path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
+                                 [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])
+        if not path:
+            return False
+        try:
+            (self.profiles_view.export_csv if fmt == "csv" else self.profiles_view.export_png)(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        return True
+
+    def save_map(self, path: str | None = None) -> bool:
+        """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
+        from somdesk.session.scoring import save_table_map
+
+        if self.tm is None:
+            return False
+        path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
+        if not path:
+            return False
+        try:
+            save_table_map(self.tm, path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
+        return True
+
+    def export_report(self, path: str | None = None) -> bool:
+        """File › Export report: one self-contained HTML file (session.report), written as a task."""
+        from somdesk.session.report import write_report
+
+        if self.tm is None or self.win.runner.busy:
+            return False
+        path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
+        if not path:
+            return False
+        tm, prof, title = self.tm, self.profiles, os.path.basename(getattr(self, "path", "") or "table")
+
+        def task(_token):
+            from somdesk.session import Progress
+            yield Progress("report", 0, 1, "writing")
+            write_report(path, tm, prof, title)
+            return path
+        self.win.runner.start("report", task)
+        self.refresh()
+        return True
+
+    def score_dialog(self) -> bool:
+        """File › Score new data…: the window's table map (or a saved one), a data file, an output file."""
+        from somdesk.session.scoring import load_table_map
+
+        tm = self.tm
+        if tm is None:
+            src = dialogs.ask_open_path(self.win, "Table map to score with", "", "somdesk maps (*.somz)")
+            if not src:
+                return False
+            try:
+                tm = load_table_map(src)
+            except SomdeskError as exc:
+                self.win.show_error(str(exc))
+                return False
+        data = dialogs.ask_open_path(self.win, "Score new data", "", TABLE_FILTER)
+        if not data:
+            return False
+        out = self._ask("Write scores", os.path.splitext(os.path.basename(data))[0] + "-scores.csv",
+                        [("CSV", ["*.csv"]), ("Parquet", ["*.parquet"])])
+        return bool(out) and self.score_file(tm, data, out)
+
+    def score_file(self, tm, data_path: str, out_path: str) -> bool:
+        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task."""
+        tm = tm or self.tm
+        if tm is None or self.win.runner.busy:
+            return False
+        self._score_out = out_path
+        self.win.runner.start("score", lambda token: score_task(tm, data_path, out_path, token))
+        self.win.refresh()
+        self.refresh()
+        return True

@@ -1,0 +1,199 @@
+"""The import preview: how a table file was read, with every guess overridable, before training.
+
+    dlg = ImportPreview(parent, path)      # reads once with everything detected
+    dlg.delimiter.setCurrentText(";"); dlg.reread()
+    if dlg.exec(): table = dlg.table       # somdesk.io.tables Table, read with dlg.options()
+
+Shown: the detected dialect (format, delimiter, decimal and thousands separators,
+header, lines skipped, encoding, sheet), rows and columns with their kinds, the
+first rows, and -- in bold -- the reader's warnings, including that a table over
+the row limit is sampled for training (every row is still assigned at the end).
+Fields left at "auto" are detected; the others become `io.tables.ReadOptions`.
+Reading runs here, in the dialog, because the user waits for the preview anyway;
+a read error is shown in the dialog and OK stays disabled until a read succeeds.
+"""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout)
+
+from somdesk.errors import SomdeskError
+
+__all__ = ["ImportPreview", "PREVIEW_ROWS"]
+
+PREVIEW_ROWS = 50
+AUTO = "auto"
+DELIMITERS = {AUTO: None, ", (comma)": ",", "; (semicolon)": ";", "tab": "\t", "| (pipe)": "|", "space": " "}
+DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}
+THOUSANDS = {AUTO: None, "none": "", ", (comma)": ",", ". (point)": ".", "space": " ", "' (apostrophe)": "'",
+             "_ (underscore)": "_"}
+HEADERS = {AUTO: None, "first line holds names": True, "no header": False}
+ENCODINGS = (AUTO, "utf-8", "latin-1", "cp1252", "utf-16")
+
+
+def _combo(items, editable: bool = False) -> QComboBox:
+    c = QComboBox()
+    c.addItems(list(items))
+    c.setEditable(editable)
+    return c
+
+
+class ImportPreview(QDialog):
+    def __init__(self, parent, path: str, read_now: bool = True):
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {os.path.basename(path)}")
+        self.setObjectName("import-preview")
+        self.path = path
+        self.table = None
+        self.error: str | None = None
+        self.delimiter = _combo(DELIMITERS, editable=True)
+        self.decimal = _combo(DECIMALS)
+        self.thousands = _combo(THOUSANDS)
+        self.header = _combo(HEADERS)
+        self.skip = QSpinBox()
+        self.skip.setRange(-1, 1_000_000)
+        self.skip.setSpecialValueText(AUTO)
+        self.skip.setValue(-1)
+        self.sheet = _combo([AUTO], editable=True)
+        self.encoding = _combo(ENCODINGS, editable=True)
+        self.missing = QLineEdit()
+        self.missing.setPlaceholderText("default: empty, NA, N/A, NaN, null, ?, -")
+        self.missing.setToolTip("Cell texts meaning 'no value', separated by commas")
+        self.where = QLineEdit()
+        self.where.setPlaceholderText("optional, e.g.  age >= 18 AND region = 'north'")
+        self.where.setToolTip("An SQL condition on the columns: train on the rows where it is true")
+        grid = QGridLayout()
+        fields = (("Delimiter", self.delimiter), ("Decimal separator", self.decimal),
+                  ("Thousands separator", self.thousands), ("Header", self.header),
+                  ("Lines to skip", self.skip), ("Sheet", self.sheet), ("Encoding", self.encoding),
+                  ("Missing values", self.missing))
+        for i, (label, w) in enumerate(fields):
+            grid.addWidget(QLabel(label), i // 2, 2 * (i % 2))
+            grid.addWidget(w, i // 2, 2 * (i % 2) + 1)
+        form = QFormLayout()
+        form.addRow("Filter (SQL WHERE)", self.where)
+        self.read_button = QPushButton("&Read again with these settings")
+        self.read_button.clicked.connect(self.reread)
+        options = QGroupBox("How to read the file (auto = detected)")
+        ol = QVBoxLayout(options)
+        ol.addLayout(grid)
+        ol.addLayout(form)
+        ol.addWidget(self.read_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.detected = QLabel()
+        self.detected.setWordWrap(True)
+        self.detected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setObjectName("import-notes")
+        self.grid = QTableWidget(0, 0)
+        self.grid.setMinimumHeight(220)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Use this table")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(options)
+        lay.addWidget(self.detected)
+        lay.addWidget(self.notes)
+        lay.addWidget(self.grid, 1)
+        lay.addWidget(self.buttons)
+        self.resize(900, 680)
+        if read_now:
+            self.reread()
+
+    # -- options ------------------------------------------------------------------------------
+    def options(self):
+        """The ReadOptions of the fields (auto -> None); OptionError for a bad value."""
+        from somdesk.io.tables.options import ReadOptions
+
+        delim_text = self.delimiter.currentText()
+        delim = DELIMITERS.get(delim_text, delim_text)
+        sheet = self.sheet.currentText().strip()
+        sheet = None if sheet in ("", AUTO) else (int(sheet) if sheet.isdigit() else sheet)
+        enc = self.encoding.currentText().strip()
+        missing = self.missing.text().strip()
+        return ReadOptions(delimiter=delim or None, decimal=DECIMALS[self.decimal.currentText()],
+                           thousands=THOUSANDS[self.thousands.currentText()],
+                           header=HEADERS[self.header.currentText()],
+                           skip=None if self.skip.value() < 0 else self.skip.value(), sheet=sheet,
+                           encoding=None if enc in ("", AUTO) else enc,
+                           missing=None if not missing else tuple(s.strip() for s in missing.split(",")),
+                           where=self.where.text().strip() or None).checked()
+
+    # -- reading ------------------------------------------------------------------------------
+    def reread(self) -> bool:
+        """Read the file with the current fields; show the result or the error.  True if read."""
+        from somdesk.io.tables.table import read_table
+
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        old = self.table
+        try:
+            table = read_table(self.path, self.options())
+        except SomdeskError as exc:
+            self.error = str(exc)
+            self.table = None
+            self.notes.setText(f"<b style='color:#b00020'>Cannot read it this way:</b> {exc}")
+            self.grid.setRowCount(0)
+            ok.setEnabled(False)
+            return False
+        if old is not None:
+            old.close()
+        self.table, self.error = table, None
+        self._show(table)
+        ok.setEnabled(True)
+        return True
+
+    def _show(self, t) -> None:
+        d = t.dialect
+        parts = [f"format <b>{t.format}</b>"]
+        names = {"\t": "tab", " ": "space", ",": "comma", ";": "semicolon", "|": "pipe", ".": "point",
+                 "'": "apostrophe", "_": "underscore"}
+        if d.get("delimiter") is not None:
+            parts.append(f"delimiter <b>{names.get(d['delimiter'], d['delimiter'])}</b>")
+        if "decimal" in d:
+            parts.append(f"decimal <b>{names.get(d['decimal'], d['decimal'])}</b>")
+        if "thousands" in d:
+            parts.append(f"thousands <b>{names.get(d['thousands'], d['thousands']) or 'none'}</b>")
+        if "header" in d:
+            parts.append(f"header <b>{'yes' if d['header'] else 'no'}</b>")
+        if d.get("skip"):
+            parts.append(f"<b>{d['skip']}</b> line(s) skipped" +
+                         (f" (metadata: <tt>{d['metadata'][:60]}</tt>)" if d.get("metadata") else ""))
+        if d.get("encoding"):
+            parts.append(f"encoding <b>{d['encoding']}</b>")
+        if d.get("sheets"):
+            parts.append(f"sheets {', '.join(map(str, d['sheets']))}")
+            if self.sheet.count() == 1:
+                self.sheet.addItems([str(s) for s in d["sheets"]])
+        kinds = {}
+        for c in t.columns:
+            kinds[t.kind(c)] = kinds.get(t.kind(c), 0) + 1
+        summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        self.detected.setText("Read as: " + " · ".join(parts) +
+                              f"<br>{t.n_rows_total:,} rows × {len(t.columns)} columns ({summary})")
+        notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
+        if t.sampled:
+            notes.insert(0, f"Sampled: {t.n_rows:,} of {t.n_rows_total:,} rows (a random sample) are used for "
+                            "training; every row is assigned at the end.")
+        self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
+        rows = t.preview(PREVIEW_ROWS)
+        self.grid.clear()
+        self.grid.setColumnCount(len(t.columns))
+        self.grid.setHorizontalHeaderLabels([f"{c}\n{t.kind(c)}" for c in t.columns])
+        self.grid.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                it = QTableWidgetItem(v)
+                it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.grid.setItem(i, j, it)
+        self.grid.resizeColumnsToContents()
+
+    def reject(self) -> None:
+        if self.table is not None:
+            self.table.close()
+            self.table = None
+        super().reject()

@@ -1,0 +1,199 @@
+"""The rows of selected nodes or segments: a sortable, virtualised table view over numpy columns.
+
+    model = RowsModel()
+    model.set_columns({"row": rows, "segment": seg, "age": ages, ...})   # (N,) arrays, one per column
+    model.set_rows(indices)           # which of the N rows are shown (the selection), file order
+    view = RowsView(); view.setModel(model)
+    view.row_hovered.connect(fn)      # fn(i): index into the N rows of the row under the mouse (-1: none)
+    model.write_csv(path)             # the shown rows in the shown order, every column
+
+Only the rows on screen are asked for (QTableView asks `data()` per visible cell),
+so a selection of a million rows costs one index array, not a million items.
+Sorting reorders that index array with a stable argsort of the column (NaN and
+missing text last), so equal values keep file order.
+"""
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+__all__ = ["RowsModel", "RowsView", "format_cell"]
+
+
+def format_cell(v) -> str:
+    """A cell as shown and exported: integers without '.0', floats to 6 significant digits,
+    missing (NaN/None) as empty, booleans as true/false."""
+    if v is None:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return ""
+        if f.is_integer() and abs(f) < 1e15:
+            return str(int(f))
+        return f"{f:.6g}"
+    return str(v)
+
+
+def _sort_key(col: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(missing flags, sortable values) of `col[rows]`: numbers as floats, text as strings."""
+    sub = col[rows]
+    if sub.dtype.kind in "biuf":
+        vals = sub.astype(np.float64)
+        return np.isnan(vals), np.nan_to_num(vals, nan=0.0)
+    missing = np.array([x is None for x in sub.tolist()], dtype=bool)
+    return missing, np.array(["" if x is None else str(x) for x in sub.tolist()], dtype=object)
+
+
+class RowsModel(QAbstractTableModel):
+    """Columns of N rows (numpy arrays) and the subset of rows shown (see module docstring)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._names: list[str] = []
+        self._cols: list[np.ndarray] = []
+        self._rows = np.zeros(0, dtype=np.int64)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # -- contents ---------------------------------------------------------------------
+    def set_columns(self, columns: dict) -> None:
+        """`columns`: name -> (N,) array (all the same length).  Shows no row until set_rows."""
+        lengths = {len(a) for a in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+        self.beginResetModel()
+        self._names = [str(k) for k in columns]
+        self._cols = [np.asarray(a) for a in columns.values()]
+        self._rows = np.zeros(0, dtype=np.int64)
+        self.endResetModel()
+
+    def set_rows(self, rows) -> None:
+        """Show rows `rows` (indices into the columns), then re-apply the current sort."""
+        self.beginResetModel()
+        self._rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        self.endResetModel()
+        if self._sort is not None:
+            self.sort(*self._sort)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    @property
+    def shown_rows(self) -> np.ndarray:
+        """Indices of the shown rows, in the shown order (a copy)."""
+        return self._rows.copy()
+
+    def row_of(self, view_row: int) -> int:
+        """Index into the N rows of the shown row `view_row` (-1 outside)."""
+        return int(self._rows[view_row]) if 0 <= view_row < len(self._rows) else -1
+
+    def column(self, name: str) -> np.ndarray:
+        return self._cols[self._names.index(name)]
+
+    # -- Qt's model interface -----------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._names)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_cell(self._cols[index.column()][self._rows[index.row()]])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            numeric = self._cols[index.column()].dtype.kind in "biuf"
+            return int((Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft)
+                       | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._names[section] if 0 <= section < len(self._names) else None
+        return str(section + 1)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Stable sort of the shown rows by `column`; missing values last in both orders."""
+        if not 0 <= column < len(self._names):
+            return
+        self._sort = (column, order)
+        if len(self._rows) == 0:
+            return
+        missing, vals = _sort_key(self._cols[column], self._rows)
+        if vals.dtype == object:
+            # texts: rank them once (np.unique sorts), then sort the ranks as numbers
+            _u, vals = np.unique(vals.astype(str), return_inverse=True)
+        desc = order == Qt.SortOrder.DescendingOrder
+        # lexsort: last key first; missing last, then value (negated for descending), then position
+        key = -vals.astype(np.float64) if desc else vals.astype(np.float64)
+        perm = np.lexsort((np.arange(len(vals)), key, missing))
+        self.layoutAboutToBeChanged.emit()
+        self._rows = self._rows[perm]
+        self.layoutChanged.emit()
+
+    # -- export --------------------------------------------------------------------------
+    def write_csv(self, path) -> int:
+        """Write the shown rows (shown order, every column) as CSV atomically; returns the row count.
+        SomdeskError on an unwritable path."""
+        from somdesk.io.atomic import atomic_open
+
+        with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(self._names)
+            for lo in range(0, len(self._rows), 10_000):
+                block = self._rows[lo:lo + 10_000]
+                cols = [c[block].tolist() for c in self._cols]
+                for r in zip(*cols):
+                    w.writerow([format_cell(v) for v in r])
+        return len(self._rows)
+
+
+class RowsView(QTableView):
+    """A QTableView for RowsModel: sortable by header click, uniform row heights (virtualised),
+    emits `row_hovered(i)` with the model's row index under the mouse (-1 when it leaves)."""
+
+    row_hovered = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortingEnabled(True)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)      # moves without a button reach mouseMoveEvent
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        vh = self.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)     # no per-row size measuring
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.horizontalHeader().setSortIndicatorShown(True)
+        self._last = -2
+
+    def _emit(self, i: int) -> None:
+        if i != self._last:
+            self._last = i
+            self.row_hovered.emit(i)
+
+    def hover_at(self, view_row: int) -> None:
+        """What hovering over shown row `view_row` does (also used by tests)."""
+        model = self.model()
+        self._emit(model.row_of(view_row) if model is not None else -1)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.hover_at(self.rowAt(int(event.position().y())))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._emit(-1)
+        super().leaveEvent(event)

@@ -1,0 +1,244 @@
+"""The table map's settings: columns (use, weight, passive, categorical), label, normalisation,
+missing values, map size and epochs (automatic, shown, overridable), and k with the validity curve.
+
+    panel = TableSetup()
+    panel.set_table(table)                 # somdesk.io.tables Table
+    spec = panel.spec()                    # session.table_data.TableMapSpec (OptionError if unusable)
+    panel.show_auto(h, w, epochs)          # what "auto" means for the current columns
+    panel.show_curve(curve, k)             # Davies-Bouldin and silhouette against k, suggested k marked
+
+The panel only reads and shows; the workflow (gui/table_workflow.py) trains and clusters.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView,
+                               QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from somdesk.errors import OptionError
+
+__all__ = ["TableSetup"]
+
+COLS = ("Column", "Kind", "Missing", "Use", "Weight", "Passive", "Categorical")
+USABLE = ("numeric", "categorical", "text", "boolean")
+
+
+def _auto_spin(maximum: int, tip: str) -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(0, maximum)
+    s.setSpecialValueText("auto")          # 0 = automatic
+    s.setToolTip(tip)
+    return s
+
+
+def _centered(widget: QWidget) -> QWidget:
+    w = QWidget()
+    lay = QHBoxLayout(w)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    lay.addWidget(widget)
+    return w
+
+
+class TableSetup(QWidget):
+    """See module docstring.  `spec_edited` when anything changes that needs new training;
+    `k_edited(k)` when only the number of segments changed (0 = the suggested k)."""
+
+    spec_edited = Signal()
+    k_edited = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        from somdesk.core.preparation import MISSING_POLICIES, NORMALISATIONS
+
+        self.table = None
+        self._rows: dict[str, dict] = {}
+        self.grid = QTableWidget(0, len(COLS))
+        self.grid.setHorizontalHeaderLabels(COLS)
+        self.grid.verticalHeader().hide()
+        self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for j in range(1, len(COLS)):
+            self.grid.horizontalHeader().setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
+        self.grid.setMinimumHeight(150)
+        self.label = QComboBox()
+        self.normalise = QComboBox()
+        self.normalise.addItems(NORMALISATIONS)
+        self.missing = QComboBox()
+        self.missing.addItems(MISSING_POLICIES)
+        self.missing.setToolTip("drop: rows with a missing value are left out; mean/median: filled; "
+                                "train: BMU and updates over the present columns only (SOM Toolbox)")
+        self.height = _auto_spin(400, "Map height in nodes (auto: the SOM Toolbox rule, about 5·√N nodes)")
+        self.width = _auto_spin(400, "Map width in nodes (auto: side ratio from the two largest principal components)")
+        self.epochs = _auto_spin(100_000, "Batch epochs (auto: from the rows per node)")
+        self.auto = QLabel()
+        self.auto.setWordWrap(True)
+        self.k = QSpinBox()
+        self.k.setRange(0, 30)
+        self.k.setSpecialValueText("suggested")
+        self.k.setToolTip("Number of segments; 'suggested' takes the silhouette's best k")
+        self.curve = pg.PlotWidget(background=(255, 255, 255))
+        self.curve.setMinimumHeight(130)
+        self.curve.setMaximumHeight(170)
+        self.curve.getPlotItem().setLabel("bottom", "k (segments)")
+        self.curve.getPlotItem().hideButtons()
+        self.curve.getPlotItem().setMenuEnabled(False)
+        self.curve.setMouseEnabled(False, False)
+        self.curve_note = QLabel("Train to see the validity curve.")
+        self.curve_note.setWordWrap(True)
+        size = QHBoxLayout()
+        for w, t in ((self.height, "×"), (self.width, ""),):
+            size.addWidget(w)
+            if t:
+                size.addWidget(QLabel(t))
+        form = QFormLayout()
+        form.addRow("Label column", self.label)
+        form.addRow("Normalise", self.normalise)
+        form.addRow("Missing values", self.missing)
+        form.addRow("Map size (rows × cols)", size)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("", self.auto)
+        form.addRow("Segments (k)", self.k)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.grid, 1)
+        lay.addLayout(form)
+        lay.addWidget(self.curve)
+        lay.addWidget(self.curve_note)
+        for w in (self.label, self.normalise, self.missing):
+            w.currentIndexChanged.connect(lambda *_: self._edited())
+        for w in (self.height, self.width, self.epochs):
+            w.valueChanged.connect(lambda *_: self._edited())
+        self.k.valueChanged.connect(lambda v: self.k_edited.emit(int(v)))
+        self._updating = False
+
+    def _edited(self) -> None:
+        if not self._updating and self.table is not None:
+            self.spec_edited.emit()
+
+    # -- the table --------------------------------------------------------------------------
+    def set_table(self, table) -> None:
+        """One row per column: numeric columns used by default, categorical ones offered (one-hot)."""
+        from somdesk.session.table_source import default_label_column
+
+        self._updating = True
+        try:
+            self.table = table
+            self._rows = {}
+            self.grid.setRowCount(len(table.columns))
+            numeric = set(table.numeric_columns)
+            label = default_label_column(table, numeric)
+            for i, c in enumerate(table.columns):
+                kind = table.kind(c)
+                self.grid.setItem(i, 0, self._item(c))
+                self.grid.setItem(i, 1, self._item(kind))
+                self.grid.setItem(i, 2, self._item(f"{table.missing_count(c):,}"))
+                use, passive, cat = QCheckBox(), QCheckBox(), QCheckBox()
+                use.setChecked(kind == "numeric" and c != label)
+                use.setEnabled(kind in USABLE)
+                cat.setChecked(kind != "numeric")
+                cat.setEnabled(kind in USABLE)
+                passive.setToolTip("Shown as a plane and in profiles, not used to pick the BMU")
+                weight = QDoubleSpinBox()
+                weight.setRange(0.01, 100.0)
+                weight.setDecimals(2)
+                weight.setSingleStep(0.5)
+                weight.setValue(1.0)
+                weight.setToolTip("Priority of the column in the BMU distance (SOM Toolbox mask)")
+                for w in (use, passive, cat):
+                    w.toggled.connect(lambda *_: self._edited())
+                weight.valueChanged.connect(lambda *_: self._edited())
+                self.grid.setCellWidget(i, 3, _centered(use))
+                self.grid.setCellWidget(i, 4, weight)
+                self.grid.setCellWidget(i, 5, _centered(passive))
+                self.grid.setCellWidget(i, 6, _centered(cat))
+                self._rows[c] = {"use": use, "weight": weight, "passive": passive, "categorical": cat}
+            self.label.clear()
+            self.label.addItem("(none)", None)
+            for c in table.columns:
+                self.label.addItem(c, c)
+            self.label.setCurrentIndex(max(0, self.label.findData(label)))
+            self.height.setValue(0)
+            self.width.setValue(0)
+            self.epochs.setValue(0)
+            self.k.setValue(0)
+        finally:
+            self._updating = False
+
+    @staticmethod
+    def _item(text: str) -> QTableWidgetItem:
+        it = QTableWidgetItem(str(text))
+        it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        return it
+
+    def set_column(self, name: str, *, use=None, weight=None, passive=None, categorical=None) -> None:
+        """Set one column's choices (as the user would by clicking)."""
+        row = self._rows[name]
+        for key, value in (("use", use), ("passive", passive), ("categorical", categorical)):
+            if value is not None:
+                row[key].setChecked(bool(value))
+        if weight is not None:
+            row["weight"].setValue(float(weight))
+
+    # -- what the user chose ----------------------------------------------------------------
+    def spec(self, seed: int = 0):
+        """The TableMapSpec of the panel; OptionError when no column is used."""
+        from somdesk.session.table_data import TableMapSpec
+
+        label = self.label.currentData()
+        used = [c for c, r in self._rows.items() if r["use"].isChecked() and c != label]
+        if not used:
+            raise OptionError("tick at least one column to train on (Use)")
+        passive = tuple(c for c in used if self._rows[c]["passive"].isChecked())
+        if len(passive) == len(used):
+            raise OptionError("at least one used column must be active (not passive)")
+        categorical = tuple(c for c in used if self._rows[c]["categorical"].isChecked())
+        weights = {c: self._rows[c]["weight"].value() for c in used
+                   if self._rows[c]["weight"].value() != 1.0 and c not in passive}
+        return TableMapSpec(columns=tuple(used), label=label, weights=weights, passive=passive,
+                            categorical=categorical, normalise=self.normalise.currentText(),
+                            missing=self.missing.currentText(), height=self.height.value() or None,
+                            width=self.width.value() or None, epochs=self.epochs.value() or None,
+                            clusters=self.k.value() or None, seed=seed)
+
+    def show_auto(self, h: int | None, w: int | None, epochs: int | None, rows: int | None = None) -> None:
+        if h is None:
+            self.auto.setText("")
+            return
+        self.auto.setText(f"auto: {h} × {w} nodes, {epochs} epochs" + (f" for {rows:,} rows" if rows else "")
+                          + " (set a value to override)")
+
+    def show_curve(self, curve: dict, k: int | None) -> None:
+        """Plot the validity curve (both indices scaled to 0..1 so they share an axis)."""
+        item = self.curve.getPlotItem()
+        item.clear()
+        if not curve or not curve.get("k"):
+            self.curve_note.setText("No validity curve (the map is too small).")
+            return
+        ks = np.asarray(curve["k"], dtype=float)
+        for name, colour in (("davies_bouldin", (40, 90, 200)), ("silhouette", (230, 120, 20))):
+            v = np.array([np.nan if x is None else float(x) for x in curve.get(name, [])], dtype=float)
+            fin = np.isfinite(v)
+            if fin.sum() == 0:
+                continue
+            lo, hi = np.nanmin(v), np.nanmax(v)
+            s = (v - lo) / (hi - lo if hi > lo else 1.0)
+            item.plot(ks[fin], s[fin], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
+                      symbolBrush=colour, symbolPen=None)
+        sug = curve.get("suggested")
+        if sug is not None:
+            item.addItem(pg.InfiniteLine(pos=sug, angle=90, pen=pg.mkPen((200, 30, 30), width=2),
+                                         label=f"suggested k = {sug}",
+                                         labelOpts={"position": 0.9, "color": (200, 30, 30)}))
+        if k is not None and k != sug:
+            item.addItem(pg.InfiniteLine(pos=k, angle=90, pen=pg.mkPen((90, 90, 90), width=1,
+                                                                       style=Qt.PenStyle.DashLine)))
+        db = [x for x in curve.get("davies_bouldin", []) if x is not None and math.isfinite(x)]
+        self.curve_note.setText(
+            f"<span style='color:#2858c8'>Davies-Bouldin</span> (lower is better) and "
+            f"<span style='color:#e67814'>silhouette</span> (higher is better), scaled; "
+            f"suggested k = {sug} (silhouette maximum); shown: k = {k}."
+            + ("" if db else " Davies-Bouldin could not be computed."))

@@ -1,0 +1,413 @@
+"""Issue 13 in the window: a table in, segments out, rows of a selection, profiles, report, scoring.
+
+    wf = TableWorkflow(window)           # adds the "Segments" dock and its File menu actions
+    wf.open_table(path)                  # import preview, then the table in the dock
+    wf.train()                           # session.table_data.train_table_map as a task (window.runner)
+    wf.map_view.select_nodes([...])      # -> wf.rows_model shows those rows
+    wf.score_file(map_or_None, data, out)  # session.scoring.score_table as a task, progress + Cancel
+    wf.export_report(path)               # session.report.write_report
+
+The table map is the headless one the CLI trains (`somdesk train --table`), so the
+window's assignments are `assign_cells` of the same recipe and codebook as
+`somdesk assign` -- tests/gui/test_table_workflow.py checks they are equal.  Every
+long step runs through the window's one TaskRunner (gui/tasks.py) with the window's
+progress line and Stop; progress from inside a blocking headless call is handed to
+the worker with `tasks.current().offer(...)` (latest wins).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from somdesk.errors import SomdeskError
+from somdesk.gui import dialogs
+from somdesk.gui.profiles_view import ProfilesView
+from somdesk.gui.segment_map import SegmentMap
+from somdesk.gui.table_rows import RowsModel, RowsView
+from somdesk.gui.table_setup import TableSetup
+from somdesk.gui.table_files import TABLE_FILTER, TableFiles
+from somdesk.gui.table_tasks import recluster_task, train_task
+
+__all__ = ["TableWorkflow", "KINDS"]
+
+KINDS = ("segment", "score", "report")      # runner task kinds of this module
+MAP_VIEWS = ("segments", "U-matrix", "hits")
+
+
+class TableWorkflow(TableFiles):
+    """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
+
+    def __init__(self, window):
+        self.win = window
+        self.table = None
+        self.tm = None
+        self.assigned: dict | None = None
+        self.profiles: dict | None = None
+        self.map_mode = "segments"
+        self._build()
+        window.runner.finished.connect(self._finished)
+        window.session.events.dataset_changed.connect(self.fit_layout)
+        self.dock.visibilityChanged.connect(self.fit_layout)
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        w = self.win
+        self.setup = TableSetup()
+        self.train_button = QPushButton("&Train segments")
+        self.train_button.clicked.connect(self.train)
+        self.info = QLabel("File › Open table for segments… (Ctrl+Shift+O)")
+        self.info.setWordWrap(True)
+        setup_page = QWidget()
+        sl = QVBoxLayout(setup_page)
+        sl.addWidget(self.info)
+        sl.addWidget(self.setup, 1)
+        sl.addWidget(self.train_button)
+        self.map_view = SegmentMap()
+        self.map_choice = QComboBox()
+        self.map_choice.addItems(MAP_VIEWS)
+        self.segment_choice = QComboBox()
+        self.segment_choice.setToolTip("Select every node of a segment")
+        self.map_choice.currentIndexChanged.connect(self._map_mode)
+        self.segment_choice.activated.connect(self._pick_segment)
+        self.selection_label = QLabel("Click a node, Ctrl+click to add, drag a region, or pick a segment.")
+        self.selection_label.setWordWrap(True)
+        self.rows_model = RowsModel()
+        self.rows_view = RowsView()
+        self.rows_view.setModel(self.rows_model)
+        self.export_rows_button = QPushButton("E&xport rows…")
+        self.export_rows_button.clicked.connect(lambda: self.export_rows())
+        self.map_view.selection_changed.connect(self._selected)
+        self.rows_view.row_hovered.connect(self._row_hovered)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.map_choice)
+        bar.addWidget(QLabel("Select segment"))
+        bar.addWidget(self.segment_choice, 1)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addLayout(bar)
+        tl.addWidget(self.map_view, 1)
+        self.legend = QLabel()
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        tl.addWidget(self.legend)
+        self.hover_label = QLabel()
+        self.hover_label.setStyleSheet("font-family: monospace;")
+        tl.addWidget(self.hover_label)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.selection_label, 1)
+        row.addWidget(self.export_rows_button)
+        bl.addLayout(row)
+        bl.addWidget(self.rows_view, 1)
+        rows_page = QSplitter(Qt.Orientation.Horizontal)
+        rows_page.addWidget(top)
+        rows_page.addWidget(bottom)
+        rows_page.setSizes([420, 580])
+        self.rows_page = rows_page
+        self.profiles_view = ProfilesView()
+        prof_page = QWidget()
+        pl = QVBoxLayout(prof_page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pb = QHBoxLayout()
+        self.profiles_csv_button = QPushButton("Export &CSV…")
+        self.profiles_png_button = QPushButton("Export &PNG…")
+        self.profiles_csv_button.clicked.connect(lambda: self.export_profiles("csv"))
+        self.profiles_png_button.clicked.connect(lambda: self.export_profiles("png"))
+        pb.addStretch(1)
+        pb.addWidget(self.profiles_csv_button)
+        pb.addWidget(self.profiles_png_button)
+        pl.addWidget(self.profiles_view, 1)
+        pl.addLayout(pb)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(setup_page, "Setup")
+        self.tabs.addTab(rows_page, "Map && rows")
+        self.tabs.addTab(prof_page, "Profiles")
+        self.dock = QDockWidget("Segments", w)
+        self.dock.setObjectName("segments-dock")
+        self.dock.setWidget(self.tabs)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.setup.k_edited.connect(self._k_edited)
+        self.setup.spec_edited.connect(self._estimate_auto)
+        self.actions = {}
+        for key, text, shortcut, slot in (
+                ("open_table", "Open table for &segments…", "Ctrl+Shift+O", lambda: self.open_table()),
+                ("score", "Score &new data…", "Ctrl+Shift+N", lambda: self.score_dialog()),
+                ("report", "Export &report (HTML)…", "Ctrl+Shift+R", lambda: self.export_report()),
+                ("save_table_map", "Save &table map…", None, lambda: self.save_map())):
+            a = QAction(text, w)
+            a.setObjectName(f"action-{key}")
+            if shortcut:
+                a.setShortcut(shortcut)
+            a.triggered.connect(slot)
+            self.actions[key] = a
+        menu = w.menuBar().actions()[0].menu()          # File
+        first = menu.actions()[2] if len(menu.actions()) > 2 else None
+        for key in ("open_table", "save_table_map", "score", "report"):
+            menu.insertAction(first, self.actions[key])
+        menu.insertSeparator(first)
+        self.refresh()
+
+    # -- state ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        busy = self.win.runner.busy
+        has_map = self.tm is not None
+        self.train_button.setEnabled(self.table is not None and not busy)
+        self.actions["open_table"].setEnabled(not busy)
+        self.actions["report"].setEnabled(has_map and not busy)
+        self.actions["save_table_map"].setEnabled(has_map and not busy)
+        self.actions["score"].setEnabled(not busy)
+        self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
+        self.profiles_csv_button.setEnabled(self.profiles is not None)
+        self.profiles_png_button.setEnabled(self.profiles is not None)
+        self.setup.setEnabled(not busy)
+
+    # -- opening ----------------------------------------------------------------------------------
+    def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
+        """Ask for a table (unless given), show the import preview (interactive windows), install it."""
+        from somdesk.gui.table_import import ImportPreview
+
+        if path is None:
+            path = dialogs.ask_open_path(self.win, "Open table for segments", "", TABLE_FILTER)
+            if not path:
+                return False
+        preview = self.win.interactive if preview is None else preview
+        dlg = ImportPreview(self.win, path)
+        if preview:
+            if not dlg.exec() or dlg.table is None:
+                return False
+        elif dlg.table is None:
+            self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
+            return False
+        self.set_table(dlg.table, path)
+        return True
+
+    def set_table(self, table, path: str | None = None) -> None:
+        if self.table is not None and self.table is not table:
+            self.table.close()
+        self.table, self.path = table, path or table.name
+        self.tm = self.assigned = self.profiles = None
+        self.setup.set_table(table)
+        sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
+                   "every row is assigned when scoring" if table.sampled else "")
+        self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
+                          f"{sampled}")
+        self.rows_model.set_columns({})
+        self.map_view.select_nodes([], emit=False)
+        self.profiles_view.show_profiles(None)
+        self.dock.show()
+        self.fit_layout()
+        self.tabs.setCurrentIndex(0)
+        self._estimate_auto()
+        self.refresh()
+
+    def fit_layout(self, *_args) -> None:
+        """While the window's session holds no dataset, its map area would be an empty canvas:
+        hide it so the Segments dock takes the whole window; show it again once it has one."""
+        central = self.win.centralWidget()
+        if central is not None:
+            central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
+
+    def _estimate_auto(self) -> None:
+        """What "auto" means for the columns ticked now (same functions as training)."""
+        from somdesk.core.preparation import auto_epochs, auto_map_size
+
+        try:
+            spec = self.setup.spec()
+            prep = self.table.prepare(spec.columns, label_column=spec.label, normalise=spec.normalise,
+                                      missing=spec.missing, weights=spec.weights, passive=spec.passive,
+                                      categorical=spec.categorical)
+        except SomdeskError:
+            self.setup.show_auto(None, None, None)
+            return
+        x = prep.data
+        fill = (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active]
+        h, w = auto_map_size(np.where(np.isnan(x), fill, x), spec.topology.startswith("hex"))
+        h, w = spec.height or h, spec.width or w
+        self.setup.show_auto(h, w, auto_epochs(len(x), h * w), len(x))
+
+    # -- training and segments ------------------------------------------------------------------------
+    def train(self) -> bool:
+        if self.table is None or self.win.runner.busy:
+            return False
+        try:
+            spec = self.setup.spec()
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        table = self.table
+        self.win.runner.start("segment", lambda token: train_task(table, spec, token))
+        self.win.refresh()
+        self.refresh()
+        return True
+
+    def _k_edited(self, k: int) -> None:
+        if self.tm is None or self.win.runner.busy:
+            return
+        tm, table = self.tm, self.table
+        self.win.runner.start("segment", lambda token: recluster_task(tm, table, k or None, token))
+        self.refresh()
+
+    def _finished(self, kind: str, result, stopped: bool) -> None:
+        if kind not in KINDS:
+            return
+        if kind == "segment" and result is not None:
+            self._install(result)
+        elif kind == "score" and result is not None:
+            n, warnings = result
+            text = f"Scored {n:,} rows into {os.path.basename(self._score_out)}."
+            self.last_score = (n, list(warnings))
+            self.win.statusBar().showMessage(text, 15000)
+            if warnings and self.win.interactive:
+                dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
+        elif kind == "report" and result is not None:
+            self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
+        elif stopped:
+            self.win.statusBar().showMessage("Cancelled.", 5000)
+        self.refresh()
+
+    def _install(self, result: dict) -> None:
+        self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
+        tm, a, t = self.tm, self.assigned, self.table
+        cfg = tm.config
+        # the file's row and segment, the file's columns, then where each row sits on the map
+        cols = {"row": t.row_index, "segment": a["segment"]}
+        for c in t.columns:
+            cols.setdefault(c, t.cells(c))
+        for key in ("bmu_row", "bmu_col", "distance", "outlier"):
+            cols[key if key not in cols else f"som_{key}"] = a[key]
+        self.rows_model.set_columns(cols)
+        self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
+        self.segment_choice.clear()
+        self.segment_choice.addItem("—", None)
+        for i, s in enumerate(self.profiles["segments"]):
+            self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        self.setup.show_curve(tm.curve, tm.k)
+        self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
+        self.profiles_view.show_profiles(self.profiles)
+        self._fill_views()
+        self.draw_map()
+        self._selected(self.map_view.selected)
+        self.win.statusBar().showMessage(
+            f"Table map {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.", 15000)
+        if self.tabs.currentIndex() == 0:
+            self.tabs.setCurrentIndex(1)
+
+    def _map_mode(self, _i: int = 0) -> None:
+        if self._filling_views:
+            return
+        self.map_mode = self.map_choice.currentText() or "segments"
+        self.draw_map()
+
+    _filling_views = False
+
+    def _fill_views(self) -> None:
+        """Segments, U-matrix, hits, then one component plane per feature (one-hot categories
+        and passive columns included, in the file's units); keeps the current choice."""
+        names = list(MAP_VIEWS)
+        for name, active in zip(self.tm.recipe.features, self.tm.recipe.active):
+            names.append(f"plane: {name}" + ("" if active else " (passive)"))
+        current = self.map_choice.currentText()
+        self._filling_views = True
+        try:
+            self.map_choice.clear()
+            self.map_choice.addItems(names)
+            self.map_choice.setCurrentIndex(max(0, self.map_choice.findText(current)))
+        finally:
+            self._filling_views = False
+        self.map_mode = self.map_choice.currentText()
+
+    def _plane(self) -> int | None:
+        i = self.map_choice.currentIndex() - len(MAP_VIEWS)
+        return i if self.map_mode.startswith("plane: ") and i >= 0 else None
+
+    def node_colours(self) -> np.ndarray:
+        """(H, W, 3) uint8 of the map view shown (render's colour tables)."""
+        from somdesk.render.colour_tables import category_colours, levels_of, scalar_rgb
+
+        tm = self.tm
+        if self.map_mode == "segments":
+            return category_colours(tm.k)[tm.clusters].astype(np.uint8)
+        v = self._scalar()
+        rgb = scalar_rgb(v, "inferno" if self.map_mode == "U-matrix" else "viridis", levels_of(v))
+        rgb[~np.isfinite(v)] = (220, 220, 220)          # a passive plane's node that no row reached
+        return rgb
+
+    def draw_map(self) -> None:
+        from PySide6.QtGui import QPixmap
+
+        from somdesk import render
+        from somdesk.gui.map_view import to_qimage
+
+        if self.tm is None:
+            return
+        self.map_view.show_nodes(self.node_colours(), self.tm.config.topology == "hexagonal")
+        if self.map_mode == "segments":
+            k = self.tm.k
+            pic = render.category_legend([f"segment {s}" for s in range(k)],
+                                         render.category_colours(k))
+        else:
+            v = self._scalar()
+            titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
+            pic = render.colour_bar("inferno" if self.map_mode == "U-matrix" else "viridis",
+                                    render.levels_of(v), length=300,
+                                    title=titles.get(self.map_mode, self.map_mode[len("plane: "):]))
+        self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
+
+    def _scalar(self) -> np.ndarray:
+        from somdesk.core.metrics import u_matrix
+
+        tm = self.tm
+        h, w = tm.codebook.shape[:2]
+        if self.map_mode == "hits":
+            return np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
+        j = self._plane()
+        if j is not None:
+            return tm.planes_in_units()[1][:, :, j]
+        return u_matrix(tm.codebook, tm.config.topology == "hexagonal")
+
+    def _pick_segment(self, _i: int) -> None:
+        s = self.segment_choice.currentData()
+        if s is not None and self.tm is not None:
+            self.select_segment(int(s))
+
+    def select_segment(self, s: int) -> None:
+        i = self.segment_choice.findData(int(s))
+        if i >= 0 and i != self.segment_choice.currentIndex():
+            self.segment_choice.setCurrentIndex(i)
+        self.map_view.select_nodes(np.flatnonzero(self.tm.clusters.reshape(-1) == s))
+
+    def _selected(self, nodes) -> None:
+        if self.assigned is None:
+            return
+        nodes = np.asarray(nodes, dtype=np.int64)
+        whole = [s for s in range(self.tm.k)
+                 if np.array_equal(nodes, np.flatnonzero(self.tm.clusters.reshape(-1) == s))]
+        if not whole:
+            self.segment_choice.setCurrentIndex(0)
+        rows = np.flatnonzero(np.isin(self.node_of_row, nodes))
+        self.rows_model.set_rows(rows)
+        n = len(nodes)
+        self.selection_label.setText(f"{n} node{'s' if n != 1 else ''} selected: {len(rows):,} rows"
+                                     if n else "Click a node, Ctrl+click to add, drag a region, or pick a segment.")
+        self.refresh()
+
+    def _row_hovered(self, i: int) -> None:
+        node = int(self.node_of_row[i]) if self.assigned is not None and i >= 0 else -1
+        self.map_view.highlight(node)
+        text = ""
+        if node >= 0:
+            w = self.tm.config.width
+            text = (f"row {int(self.table.row_index[i])}: node ({node // w}, {node % w}), "
+                    f"segment {int(self.assigned['segment'][i])}")
+        self.hover_label.setText(text)
+        self.win.hover.setText(text)

@@ -1,0 +1,102 @@
+"""Take the docs' screenshots of the table workflow (not a test: run it by hand).
+
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python tests/gui/table_screenshots.py docs/screenshots
+
+Writes table-import-preview.png (scikit-learn's wine_data.csv as it comes: a metadata
+first line, no names), table-setup.png (columns, auto size, the validity curve),
+table-rows-selection.png (a segment selected, its rows sorted, one row hovered),
+table-profiles.png, and table-report.html (render it with chromium --headless).
+"""
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import time
+
+
+def wine_with_names(path: str) -> str:
+    """scikit-learn's wine table with its column names and the cultivar as text."""
+    from sklearn.datasets import load_wine
+
+    d = load_wine()
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(list(d.feature_names) + ["cultivar"])
+        for x, y in zip(d.data, d.target):
+            w.writerow([repr(float(v)) for v in x] + [d.target_names[y]])
+    return path
+
+
+def main(out_dir: str) -> int:
+    import numpy as np
+    from PySide6.QtCore import QEventLoop, Qt
+
+    from somdesk.gui.app import ensure_app
+    from somdesk.gui.table_import import ImportPreview
+    from somdesk.gui.window import Window
+
+    os.makedirs(out_dir, exist_ok=True)
+    app = ensure_app()
+
+    def settle(ms: int) -> None:
+        end = time.perf_counter() + ms / 1000
+        while time.perf_counter() < end:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.01)
+
+    def shot(widget, name: str) -> None:
+        path = os.path.join(out_dir, name)
+        widget.grab().save(path)
+        print("wrote", path)
+
+    import sklearn
+    raw = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data", "wine_data.csv")
+    dlg = ImportPreview(None, raw)
+    dlg.show()
+    settle(600)
+    shot(dlg, "table-import-preview.png")
+    dlg.reject()
+
+    win = Window(interactive=False, confirm_unsaved=False)
+    win.resize(1500, 940)
+    win.show()
+    import tempfile
+    path = wine_with_names(os.path.join(tempfile.mkdtemp(prefix="somdesk-shots-"), "wine.csv"))
+    wf = win.tables
+    wf.open_table(path, preview=False)
+    win.resizeDocks([wf.dock], [900], Qt.Orientation.Horizontal)
+    wf.train()
+    while win.runner.busy:
+        settle(50)
+    wf.tabs.setCurrentIndex(0)
+    settle(500)
+    shot(win, "table-setup.png")
+    wf.tabs.setCurrentIndex(1)
+    wf.select_segment(1)
+    m = wf.rows_model
+    wf.rows_view.sortByColumn(m.names.index("alcohol"), Qt.SortOrder.DescendingOrder)
+    wf.rows_view.selectRow(2)
+    wf.rows_view.hover_at(2)
+    settle(500)
+    shot(win, "table-rows-selection.png")
+    wf.tabs.setCurrentIndex(2)
+    settle(500)
+    shot(win, "table-profiles.png")
+    wf.export_report(os.path.join(out_dir, "table-report.html"))
+    while win.runner.busy:
+        settle(50)
+    print("wrote", os.path.join(out_dir, "table-report.html"), "k =", wf.tm.k, "shape", wf.tm.codebook.shape[:2],
+          "ARI vs cultivar:", _ari(wf), file=sys.stderr)
+    win.close()
+    return 0
+
+
+def _ari(wf) -> float:
+    from sklearn.metrics import adjusted_rand_score
+    return float(adjusted_rand_score(wf.table.strings("cultivar"), wf.assigned["segment"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))

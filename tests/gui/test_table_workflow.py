@@ -1,0 +1,363 @@
+"""Issue 13 in the window: import preview, setup, select -> rows -> export, profiles, report,
+score new data, and the window's assignments equal to `somdesk assign` on the training file."""
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+TIMEOUT = 120_000
+
+
+def _blobs(path, n=240, seed=1, extra=False, drop=None, missing=True):
+    """Three separated groups in 4 numbers + a categorical column + a label; a few missing cells."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0, 0, 0], [6, 6, 0, 1], [0, 6, 6, 3]], float)
+    g = rng.integers(0, 3, n)
+    x = centres[g] + rng.normal(0, 1, (n, 4))
+    cols = ["a", "b", "c", "d", "region", "kind"] + (["extra"] if extra else [])
+    cols = [c for c in cols if c != drop]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for i in range(n):
+            row = {"a": f"{x[i, 0]:.4f}", "b": f"{x[i, 1]:.4f}", "c": f"{x[i, 2]:.4f}", "d": f"{x[i, 3]:.4f}",
+                   "region": ["north", "south", "east"][g[i]] if rng.random() > 0.1 else ["north", "south"][i % 2],
+                   "kind": f"k{g[i]}", "extra": "1"}
+            if missing and i % 37 == 5:
+                row["c"] = ""
+            w.writerow([row[c] for c in cols])
+    return str(path)
+
+
+@pytest.fixture
+def win(qtbot):
+    from somdesk.gui.window import Window
+
+    w = Window(interactive=False, confirm_unsaved=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.runner.shutdown()
+    w.close()
+
+
+def _idle(qtbot, win):
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+
+
+def _trained(qtbot, win, path, missing="train", k=None):
+    wf = win.tables
+    assert wf.open_table(path, preview=False)
+    wf.setup.set_column("region", use=True, categorical=True, weight=2.0)
+    wf.setup.missing.setCurrentText(missing)
+    assert wf.setup.label.currentData() == "kind"           # the category-like text column
+    if k:
+        wf.setup.k.setValue(k)
+    assert wf.train()
+    _idle(qtbot, win)
+    assert win.last_error is None, win.last_error
+    assert wf.tm is not None
+    return wf
+
+
+def test_select_rows_export_and_hover(qtbot, win, tmp_path):
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    tm, a = wf.tm, wf.assigned
+    h, w = tm.codebook.shape[:2]
+    node_of_row = a["bmu_row"] * w + a["bmu_col"]
+    # click the busiest node: exactly its rows
+    busiest = int(np.bincount(node_of_row, minlength=h * w).argmax())
+    from somdesk import render
+    from somdesk.gui.segment_map import SCALE
+    x, y = render.node_centres(h, w, tm.config.topology == "hexagonal", SCALE).reshape(-1, 2)[busiest]
+    wf.map_view.click_at(x, y)
+    m = wf.rows_model
+    assert list(wf.map_view.selected) == [busiest]
+    assert sorted(m.shown_rows) == list(np.flatnonzero(node_of_row == busiest))
+    assert "1 node selected" in wf.selection_label.text()
+    # a dragged region over the whole picture: every row
+    pic = wf.map_view.image_array()
+    wf.map_view.select_rect(-1, -1, pic.shape[1] + 1, pic.shape[0] + 1)
+    assert m.rowCount() == len(node_of_row) == 240
+    # a segment: its nodes and its rows
+    wf.select_segment(1)
+    seg_rows = np.flatnonzero(a["segment"] == 1)
+    assert sorted(m.shown_rows) == list(seg_rows)
+    assert set(wf.map_view.selected) == set(np.flatnonzero(tm.clusters.reshape(-1) == 1))
+    # sort by column "a" descending (header click path: the view's sortByColumn)
+    from PySide6.QtCore import Qt
+    col = m.names.index("a")
+    wf.rows_view.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    shown = [float(m.data(m.index(i, col))) for i in range(m.rowCount())]
+    assert shown == sorted(shown, reverse=True) and len(shown) == len(seg_rows)
+    # hovering a row marks its node (a real mouse move over the second row, then the helper)
+    from PySide6.QtCore import QPoint
+    wf.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: wf.rows_view.viewport().isVisible() and wf.rows_view.viewport().height() > 100,
+                    timeout=20_000)
+    want = node_of_row[m.row_of(1)]
+
+    def hovered_second_row():
+        # a loaded machine may still be laying the dock out: move again until the event lands
+        qtbot.mouseMove(wf.rows_view.viewport(), QPoint(22, wf.rows_view.rowViewportPosition(3) + 4))
+        qtbot.mouseMove(wf.rows_view.viewport(), QPoint(20, wf.rows_view.rowViewportPosition(1) + 4))
+        qtbot.wait(50)
+        return wf.map_view.highlighted == want
+    qtbot.waitUntil(hovered_second_row, timeout=20_000)
+    wf.rows_view.hover_at(0)
+    first = m.row_of(0)
+    assert wf.map_view.highlighted == node_of_row[first]
+    assert f"row {first}" in win.hover.text()
+    wf.rows_view.hover_at(-1)
+    assert wf.map_view.highlighted == -1
+    # export: the shown rows, in the shown order, every column
+    out = tmp_path / "rows.csv"
+    assert wf.export_rows(str(out))
+    with open(out, newline="") as f:
+        got = list(csv.reader(f))
+    assert got[0] == m.names and got[0][:2] == ["row", "segment"]
+    assert [int(r[0]) for r in got[1:]] == [int(wf.table.row_index[i]) for i in m.shown_rows]
+    assert [float(r[got[0].index("a")]) for r in got[1:]] == shown
+    # an unwritable target is one clear message, not a traceback
+    assert not wf.export_rows(str(tmp_path / "no-such-dir" / "x.csv"))
+    assert win.last_error
+
+
+def test_window_assignments_equal_cli_assign(qtbot, win, tmp_path):
+    path = _blobs(tmp_path / "train.csv")
+    wf = _trained(qtbot, win, path)
+    somz = tmp_path / "m.somz"
+    assert wf.save_map(str(somz))
+    out = tmp_path / "cli.csv"
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    r = subprocess.run([sys.executable, "-m", "somdesk", "assign", str(somz), path, "--out", str(out)],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    a = wf.assigned
+    assert [int(r["row"]) for r in rows] == list(wf.table.row_index)
+    assert [int(r["bmu_row"]) for r in rows] == a["bmu_row"].tolist()
+    assert [int(r["bmu_col"]) for r in rows] == a["bmu_col"].tolist()
+    assert [int(r["segment"]) for r in rows] == a["segment"].tolist()
+    assert [float(r["distance"]) for r in rows] == a["distance"].tolist()        # exact, not close
+    assert [r["outlier"] == "true" for r in rows] == a["outlier"].tolist()
+
+
+def test_score_new_data(qtbot, win, tmp_path):
+    wf = _trained(qtbot, win, _blobs(tmp_path / "train.csv"))
+    # new data with an extra column: scored, with a warning naming it
+    new = _blobs(tmp_path / "new.csv", n=300, seed=9, extra=True)
+    out = tmp_path / "scores.csv"
+    assert wf.score_file(None, new, str(out))
+    assert win.actions["train"].isEnabled() is False          # one task at a time, the window knows
+    _idle(qtbot, win)
+    assert win.last_error is None
+    n, warnings = wf.last_score
+    assert n == 300 and any("'extra'" in w for w in warnings)
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 300 and set(rows[0]) == {"row", "bmu_row", "bmu_col", "segment", "distance", "outlier"}
+    assert {int(r["segment"]) for r in rows} <= set(range(wf.tm.k))
+    # a column the map needs is missing: one clear message naming it, no file written
+    bad = _blobs(tmp_path / "bad.csv", n=50, drop="b")
+    out2 = tmp_path / "bad-scores.csv"
+    assert wf.score_file(None, bad, str(out2))
+    _idle(qtbot, win)
+    assert win.last_error is not None and "'b'" in win.last_error and "Traceback" not in win.last_error
+    assert not out2.exists()
+
+
+def test_score_cancel_leaves_no_file(qtbot, win, tmp_path):
+    wf = _trained(qtbot, win, _blobs(tmp_path / "train.csv"))
+    big = _blobs(tmp_path / "big.csv", n=150_000, seed=3, missing=False)
+    out = tmp_path / "big-scores.csv"
+    results = []
+    win.runner.finished.connect(lambda kind, res, stopped: results.append((kind, res, stopped)))
+    with qtbot.waitSignal(win.runner.yielded, timeout=TIMEOUT):
+        assert wf.score_file(None, big, str(out))
+    assert "score" in win.progress_label.text()
+    win.runner.stop()
+    _idle(qtbot, win)
+    assert results and results[-1][0] == "score" and results[-1][2] is True
+    assert not out.exists()                    # atomic: a cancelled write leaves nothing
+
+
+def test_profiles_view_and_report(qtbot, win, tmp_path):
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"), k=3)
+    assert wf.tm.k == 3
+    prof = wf.profiles
+    assert prof["segments"] == [0, 1, 2] and int(prof["size"].sum()) == 240
+    pv = wf.profiles_view
+    assert pv.sizes.rowCount() == 3
+    img = pv.image_array()
+    assert img is not None and img.shape[0] > 50 and (img != 255).any()
+    # exports
+    assert wf.export_profiles("csv", str(tmp_path / "p.csv"))
+    assert wf.export_profiles("png", str(tmp_path / "p.png"))
+    with open(tmp_path / "p.csv", newline="") as f:
+        lines = list(csv.DictReader(f))
+    assert len(lines) == 3 * len(prof["columns"])
+    from PIL import Image
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "p.png").convert("RGB")), img)
+    # changing k re-clusters without retraining
+    codebook = wf.tm.codebook.copy()
+    wf.setup.k.setValue(2)
+    _idle(qtbot, win)
+    assert wf.tm.k == 2 and np.array_equal(wf.tm.codebook, codebook)
+    assert pv.sizes.rowCount() == 2 and wf.segment_choice.count() == 3
+    # the report: one self-contained HTML file
+    rep = tmp_path / "report.html"
+    assert wf.export_report(str(rep))
+    _idle(qtbot, win)
+    text = rep.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.count("data:image/png;base64,") >= 5
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    assert "2 segments" in text
+
+
+def test_setup_panel_choices_reach_the_map(qtbot, win, tmp_path):
+    wf = win.tables
+    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    st = wf.setup
+    assert "auto:" in st.auto.text() and "epochs" in st.auto.text()
+    st.set_column("d", passive=True)
+    st.set_column("a", weight=3.0)
+    spec = st.spec()
+    assert spec.passive == ("d",) and spec.weights == {"a": 3.0} and spec.label == "kind"
+    assert "kind" not in spec.columns and "region" not in spec.columns
+    st.height.setValue(5)
+    st.width.setValue(4)
+    st.epochs.setValue(12)
+    st.normalise.setCurrentText("minmax")
+    assert wf.train()
+    _idle(qtbot, win)
+    tm = wf.tm
+    assert tm.codebook.shape[:2] == (5, 4) and tm.config.iterations == 12
+    assert tm.recipe.normalise == "minmax" and tm.recipe.weights["a"] == 3.0 and tm.recipe.weights["d"] == 0
+    assert not tm.recipe.active[list(tm.recipe.features).index("d")]          # passive: not in the BMU
+    assert tm.passive is not None                                              # but shown as a plane
+    assert "5 × 4" in st.auto.text()
+    assert f"suggested k = {tm.curve['suggested']}" in st.curve_note.text()
+    # nothing ticked: one clear message
+    for c in ("a", "b", "c", "d"):
+        st.set_column(c, use=False)
+    assert not wf.train()
+    assert "tick at least one column" in win.last_error
+
+
+def test_import_preview_overrides_and_sampling(qtbot, tmp_path, monkeypatch):
+    from somdesk.gui.table_import import ImportPreview
+
+    p = tmp_path / "eu.csv"
+    p.write_text("# exported 2026-01-01\nname;amount;price\nx;1.250,5;2,5\ny;12.500;3,75\nz;7;NA\n", encoding="utf-8")
+    dlg = ImportPreview(None, str(p))
+    qtbot.addWidget(dlg)
+    assert dlg.table is not None, dlg.error
+    t = dlg.table
+    assert t.delimiter == ";" and "semicolon" in dlg.detected.text()
+    assert t.values("amount").tolist() == [1250.5, 12500.0, 7.0]
+    assert dlg.grid.rowCount() == 3 and dlg.grid.columnCount() == 3
+    # override: no header -> the names line becomes data, columns are renamed
+    dlg.skip.setValue(1)
+    dlg.header.setCurrentText("no header")
+    assert dlg.reread()
+    assert dlg.table.n_rows == 4 and "name" in dlg.table.strings(dlg.table.columns[0])
+    # a bad filter: the message is shown, OK is disabled
+    dlg.skip.setValue(-1)
+    dlg.header.setCurrentText("auto")
+    dlg.where.setText("no_such_column > 1")
+    assert not dlg.reread()
+    from PySide6.QtWidgets import QDialogButtonBox
+    assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert "no_such_column" in dlg.notes.text()
+    # a good filter keeps the matching rows
+    dlg.where.setText("price > 3")
+    assert dlg.reread() and dlg.table.n_rows == 1
+    dlg.reject()
+    # a table over the row limit is sampled, and the preview says so
+    import somdesk.io.tables.table as table_mod
+    monkeypatch.setattr(table_mod, "DEFAULT_MAX_ROWS", 100)
+    big = tmp_path / "big.csv"
+    big.write_text("a,b\n" + "".join(f"{i},{i % 7}\n" for i in range(1000)))
+    dlg = ImportPreview(None, str(big))
+    qtbot.addWidget(dlg)
+    assert dlg.table.sampled and dlg.table.n_rows == 100
+    assert "Sampled: 100 of 1,000 rows" in dlg.notes.text()
+    dlg.reject()
+
+
+def test_planes_per_category_and_passive(qtbot, win, tmp_path):
+    wf = win.tables
+    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    wf.setup.set_column("region", use=True, categorical=True)
+    wf.setup.set_column("d", passive=True)
+    assert wf.train()
+    _idle(qtbot, win)
+    views = [wf.map_choice.itemText(i) for i in range(wf.map_choice.count())]
+    assert views[:3] == ["segments", "U-matrix", "hits"]
+    assert {"plane: region=north", "plane: region=south", "plane: region=east", "plane: d (passive)"} <= set(views)
+    names, planes = wf.tm.planes_in_units()
+    for view in ("plane: a", "plane: d (passive)", "plane: region=north"):
+        wf.map_choice.setCurrentText(view)
+        j = names.index(view[len("plane: "):].replace(" (passive)", ""))
+        from somdesk.render.colour_tables import levels_of, scalar_rgb
+        v = planes[:, :, j]
+        want = scalar_rgb(v, "viridis", levels_of(v))
+        want[~np.isfinite(v)] = (220, 220, 220)
+        assert np.array_equal(wf.node_colours(), want)
+    # region=north is a share (0..1) in the file's units, a is in the file's units
+    north = planes[:, :, names.index("region=north")]
+    assert np.nanmin(north) >= -1e-9 and np.nanmax(north) <= 1 + 1e-9
+    wf.map_choice.setCurrentText("segments")
+    assert np.array_equal(wf.node_colours()[0, 0], __import__("somdesk").render.category_colours(wf.tm.k)[wf.tm.clusters[0, 0]])
+
+
+def _send_mouse(w, kind, pos, buttons, button=Qt.MouseButton.LeftButton, mods=Qt.KeyboardModifier.NoModifier):
+    p = QPointF(pos)
+    ev = QMouseEvent(kind, p, w.mapToGlobal(p), button, buttons, mods)
+    QApplication.sendEvent(w, ev)
+
+
+def test_segment_map_real_mouse_click_and_drag(qtbot):
+    """Real mouse events: a click selects the node under it, a drag every node centre in the band."""
+    from somdesk.gui.segment_map import SegmentMap, SCALE
+    from somdesk import render
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    m.resize(500, 500)
+    m.show()
+    qtbot.waitExposed(m)
+    rgb = np.full((6, 5, 3), 128, np.uint8)
+    m.show_nodes(rgb, True)
+    qtbot.wait(50)
+    got = []
+    m.selection_changed.connect(lambda n: got.append(list(n)))
+    vp = m.plot.viewport()
+    centres = render.node_centres(6, 5, True, SCALE).reshape(-1, 2)
+
+    def to_widget(x, y):
+        sp = m.vb.mapViewToScene(QPointF(x, y))
+        return m.plot.mapFromScene(sp)
+    L = Qt.MouseButton.LeftButton
+    pt = to_widget(*centres[7])
+    _send_mouse(vp, QEvent.Type.MouseButtonPress, pt, L)
+    _send_mouse(vp, QEvent.Type.MouseButtonRelease, pt, Qt.MouseButton.NoButton)
+    assert got and got[-1] == [7], got
+    a, b = to_widget(centres[0][0] - 4, centres[0][1] - 4), to_widget(centres[11][0] + 1, centres[11][1] + 1)
+    from PySide6.QtCore import QPoint
+    qtbot.mousePress(vp, L, pos=QPoint(int(a.x()), int(a.y())))
+    for t in np.linspace(0, 1, 8):
+        qtbot.mouseMove(vp, QPoint(int(a.x() + t * (b.x() - a.x())), int(a.y() + t * (b.y() - a.y()))))
+        qtbot.wait(20)
+    qtbot.mouseRelease(vp, L, pos=QPoint(int(b.x()), int(b.y())))
+    inside = [i for i, (x, y) in enumerate(centres) if centres[0][0] - 4 <= x <= centres[11][0] + 1 and centres[0][1] - 4 <= y <= centres[11][1] + 1]
+    assert got[-1] == inside, (got, inside)
