@@ -161,7 +161,7 @@ def report_html(tm, prof: dict, title: str = "table") -> str:
     if len(names) > MAX_PLANES:
         parts.append(f"<p>... and {len(names) - MAX_PLANES} more planes.</p>")
     parts.append("</div>")
-    style = ("body{font-family:sans-serif;margin:24px;color:#222}figure{display:inline-block;margin:8px;"
+    style = ("body{font-family:sans-serif;margin:24px;color:#222}img{max-width:100%;height:auto}figure{display:inline-block;margin:8px;"
              "vertical-align:top}figcaption{font-size:13px;text-align:center}.row{display:flex;flex-wrap:wrap}"
              "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 8px;"
              "text-align:right}.sw{display:inline-block;width:14px;height:14px}")
