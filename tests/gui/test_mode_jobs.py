@@ -47,7 +47,9 @@ def test_replacing_a_busy_job_does_not_wait_and_shutdown_joins_all(qtbot):
     gate = threading.Event()
     results = []
     runner.finished.connect(lambda kind, r: results.append(kind))
-    runner.start("slow", lambda job: gate.wait(5) and "slow")     # cannot be interrupted
+    started = threading.Event()
+    runner.start("slow", lambda job: started.set() or gate.wait(5) and "slow")   # cannot be interrupted
+    assert started.wait(5)          # replaced while it runs (a task replaced before it starts never runs)
     t0 = time.perf_counter()
     runner.start("quick", lambda job: "quick")
     assert time.perf_counter() - t0 < 0.2
