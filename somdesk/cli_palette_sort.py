@@ -78,7 +78,8 @@ def cmd_sort(ns: argparse.Namespace) -> int:
         shape = (f"a grid {res.columns} colours wide (row by row)" if res.layout == "grid"
                  else "a strip")
         print(f"sorted {len(out.swatches)} colours into {shape} along a map trained in {res.space}; "
-              f"sum of CIEDE2000 between neighbours {res.cost_before:.1f} -> {res.cost:.1f}; "
+              f"sum of CIEDE2000 between neighbours{' across and down' if res.layout == 'grid' else ''} "
+              f"(file order -> sorted) {res.cost_before:.1f} -> {res.cost:.1f}; "
               f"wrote {ns.output} ({FORMAT_LABELS[fmt]})")
     return 0
 
