@@ -44,9 +44,6 @@ class CancelToken:
             raise Cancelled("stopped")
 
 
-NEVER = None  # pass where no stop can be asked for; work treats None as "never cancelled"
-
-
 def check(token: CancelToken | None) -> None:
     """`token.check()` that accepts None (no token: never cancelled)."""
     if token is not None and token.flag[0]:
