@@ -14,7 +14,6 @@ trained in memory as before (session.table_data).
 from __future__ import annotations
 
 import glob
-import json
 import os
 import sys
 import time
@@ -94,7 +93,7 @@ def _chunk_rows(args) -> int:
 def run_train_streaming(args, spec, check_writable) -> int:
     """`somdesk train --table` out of core: train, save the map, write metrics."""
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.atomic import atomic_open
+    from somdesk.io.atomic import write_json
     from somdesk.session.outofcore_table import train_table_map_streaming
     from somdesk.session.scoring import save_table_map
 
@@ -121,12 +120,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
     if args.metrics_json:
-        text = json.dumps(metrics, indent=1)
-        if args.metrics_json == "-":
-            print(text)
-        else:
-            with atomic_open(args.metrics_json, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
+        write_json(args.metrics_json, metrics, indent=1)
     if not args.quiet and args.metrics_json != "-":
         print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
               f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segments; "

@@ -205,13 +205,8 @@ def run_train(args) -> int:
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
                "seconds": round(elapsed, 3)}
     if args.metrics_json:
-        text = json.dumps(metrics, indent=1)
-        if args.metrics_json == "-":
-            print(text)
-        else:
-            from somdesk.io.atomic import atomic_open
-            with atomic_open(args.metrics_json, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
+        from somdesk.io.atomic import write_json
+        write_json(args.metrics_json, metrics, indent=1)
     for w in warn:
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet and args.metrics_json != "-":

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -247,13 +246,9 @@ def run(args) -> int:
         recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
         write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal)
     if args.metrics_json:
-        text = json.dumps(report, indent=2)
-        if args.metrics_json == "-":
-            print(text)
-        else:
-            from somdesk.io.atomic import atomic_write_bytes
+        from somdesk.io.atomic import write_json
 
-            atomic_write_bytes(args.metrics_json, (text + "\n").encode())
+        write_json(args.metrics_json, report, indent=2)
     if not args.quiet and args.metrics_json != "-":
         print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
               f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"

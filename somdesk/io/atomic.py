@@ -421,3 +421,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Replace `path` with `data` atomically (see the module docstring)."""
     with atomic_open(path, "wb") as f:
         f.write(data)
+
+
+def write_json(dest: str | os.PathLike, obj, indent: int = 2) -> None:
+    """`obj` as JSON plus a newline: printed when `dest` is "-" (the CLI's --metrics-json -),
+    else written to `dest` atomically."""
+    import json
+
+    text = json.dumps(obj, indent=indent)
+    if os.fspath(dest) == "-":
+        print(text)
+    else:
+        atomic_write_bytes(dest, (text + "\n").encode())
