@@ -439,7 +439,7 @@ class Window(QMainWindow):
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
-                self.canvas.show_picture(s.dataset.pixels)
+                self.canvas.show_picture(s.dataset.shown())   # transparency over a checkerboard
             return
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
@@ -547,15 +547,25 @@ class Window(QMainWindow):
             path = dialogs.ask_save_path(self, "Export image", "map.png", [("PNG image", ["*.png"])])
             if not path:
                 return False
-        pic = self.map_image(scale)
-        if pic is None:
-            return False
         try:
+            if self._exports_quantised():
+                self.session.export_quantised(path)   # indexed PNG, tRNS kept: as `somdesk quantize`
+                return True
+            pic = self.map_image(scale)
+            if pic is None:
+                return False
             write_png(path, pic)
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
         return True
+
+    def _exports_quantised(self) -> bool:
+        """Is the export the quantised picture itself (not a colour-vision simulation of it)?"""
+        if self.view != "quantised" or self.session.quantised is None:
+            return False
+        probe = np.zeros((1, 1, 3), np.uint8)
+        return self.colour.for_export(probe) is probe     # exports follow no simulation now
 
     def copy_image(self) -> None:
         pic = self.map_image()

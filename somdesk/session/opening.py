@@ -157,7 +157,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
     elif kind == "image":
         from somdesk.io.image_input import load_image
 
-        payload = load_image(path)
+        payload = load_image(path, alpha=True)   # (H, W, 4) when the picture has transparency
     elif kind == "table":
         from somdesk.session.table_source import read_table
 
