@@ -30,7 +30,7 @@ _PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
-_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image")
+_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image", "sbz")
 
 
 def _head(path) -> bytes:
