@@ -35,6 +35,7 @@ def wait_idle(qtbot, win, timeout: int = FIRST_RUN_TIMEOUT_MS) -> None:
     """Until the window's task (open, train, quantise, cluster) has ended and its results are in."""
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=timeout)
     QApplication.processEvents()
+    qtbot.waitUntil(lambda: not win._redraw.isActive(), timeout=2000)    # the last map drawn
 
 
 def train(qtbot, win, timeout: int = FIRST_RUN_TIMEOUT_MS):
