@@ -31,7 +31,8 @@ from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
 from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
-from somdesk.gui.table_tasks import recluster_task, train_task
+from somdesk.gui.table_open import TableOpening
+from somdesk.gui.table_tasks import map_task, recluster_task, train_task
 
 __all__ = ["TableWorkflow", "KINDS"]
 
@@ -39,19 +40,23 @@ KINDS = ("segment", "score", "report")      # runner task kinds of this module
 MAP_VIEWS = ("segments", "U-matrix", "hits")
 
 
-class TableWorkflow(TableFiles):
+class TableWorkflow(TableOpening, TableFiles):
     """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
 
     def __init__(self, window):
         self.win = window
         self.table = None
         self.tm = None
+        self.path = self.read_options = self.map_path = None
+        self.dirty = False
+        self._map_note = ""
         self.assigned: dict | None = None
         self.profiles: dict | None = None
         self.map_mode = "segments"
         self._build()
         window.runner.finished.connect(self._finished)
         window.session.events.dataset_changed.connect(self.fit_layout)
+        window.session.events.dataset_changed.connect(self._dataset_changed)
         self.dock.visibilityChanged.connect(self.fit_layout)
 
     # -- construction ---------------------------------------------------------------------------
@@ -60,7 +65,7 @@ class TableWorkflow(TableFiles):
         self.setup = TableSetup()
         self.train_button = QPushButton("&Train segments")
         self.train_button.clicked.connect(self.train)
-        self.info = QLabel("File › Open table for segments… (Ctrl+Shift+O)")
+        self.info = QLabel("File › Open… (Ctrl+O) a table: CSV, TSV, Parquet, JSON, spreadsheets")
         self.info.setWordWrap(True)
         setup_page = QWidget()
         sl = QVBoxLayout(setup_page)
@@ -139,7 +144,7 @@ class TableWorkflow(TableFiles):
         self.setup.spec_edited.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
-                ("open_table", "Open table for &segments…", "Ctrl+Shift+O", lambda: self.open_table()),
+                ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table()),
                 ("score", "Score &new data…", "Ctrl+Shift+N", lambda: self.score_dialog()),
                 ("report", "Export &report (HTML)…", "Ctrl+Shift+R", lambda: self.export_report()),
                 ("save_table_map", "Save &table map…", None, lambda: self.save_map())):
@@ -169,44 +174,70 @@ class TableWorkflow(TableFiles):
         self.profiles_csv_button.setEnabled(self.profiles is not None)
         self.profiles_png_button.setEnabled(self.profiles is not None)
         self.setup.setEnabled(not busy)
+        self._window_state(busy, has_map)
 
-    # -- opening ----------------------------------------------------------------------------------
-    def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
-        """Ask for a table (unless given), show the import preview (interactive windows), install it."""
-        from somdesk.gui.table_import import ImportPreview
+    def _window_state(self, busy: bool, has_map: bool) -> None:
+        """While the dock holds the window's data (the session none): the title names the
+        table and File › Save (Ctrl+S) saves the table map."""
+        w = self.win
+        if w.session.dataset is not None or (self.table is None and self.tm is None):
+            return
+        name = os.path.basename(self.map_path or self.path or "table")
+        rows = f" ({self.table.n_rows_total:,} rows)" if self.table is not None else ""
+        w.setWindowTitle(f"somdesk — {name}[*]{rows}")
+        w.setWindowModified(bool(self.dirty))
+        for key in ("save", "save_as"):
+            if key in w.actions:
+                w.actions[key].setEnabled(has_map and not busy)
 
-        if path is None:
-            path = dialogs.ask_open_path(self.win, "Open table for segments", "", TABLE_FILTER)
-            if not path:
-                return False
-        preview = self.win.interactive if preview is None else preview
-        dlg = ImportPreview(self.win, path)
-        if preview:
-            if not dlg.exec() or dlg.table is None:
-                return False
-        elif dlg.table is None:
-            self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
-            return False
-        self.set_table(dlg.table, path)
-        return True
-
-    def set_table(self, table, path: str | None = None) -> None:
+    # -- the table and its map in the dock (opening: gui/table_open.py) ---------------------------------
+    def set_table(self, table, path: str | None = None, options=None, keep_map: bool = False) -> None:
+        """Make `table` (io.tables Table, or None for a map without its rows) the dock's table."""
         if self.table is not None and self.table is not table:
             self.table.close()
-        self.table, self.path = table, path or table.name
+        self.table, self.path, self.read_options = table, path or getattr(table, "name", None), options
         self.tm = self.assigned = self.profiles = None
-        self.setup.set_table(table)
-        sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
-                   "every row is assigned when scoring" if table.sampled else "")
-        self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
-                          f"{sampled}")
+        self.map_path = None
+        self.dirty = False
+        self.setup.set_table(table) if table is not None else None
+        if table is not None:
+            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
+                       "every row is assigned when scoring" if table.sampled else "")
+            self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
+                              f"{sampled}")
+        else:
+            self.info.setText(f"<b>{os.path.basename(path or '')}</b>: a saved table map without its table")
         self.rows_model.set_columns({})
         self.map_view.select_nodes([], emit=False)
         self.profiles_view.show_profiles(None)
         self.dock.show()
         self.fit_layout()
         self.tabs.setCurrentIndex(0)
-        self._estimate_auto()
+        if table is not None:
+            self._estimate_auto()
+        self.refresh()
+        self.win.refresh()
+
+    def _dataset_changed(self, _dataset) -> None:
+        self.close_table()
+
+    def close_table(self) -> None:
+        """Forget the table and its map (another kind of data was opened in the window)."""
+        if self.win.session.dataset is None or (self.table is None and self.tm is None):
+            return
+        if self.table is not None:
+            self.table.close()
+        self.table = self.tm = self.assigned = self.profiles = None
+        self.map_path, self.dirty = None, False
+        self.rows_model.set_columns({})
+        self.profiles_view.show_profiles(None)
+        self.dock.hide()
+        self.refresh()
+
+    def install_map(self, tm, table, note: str = "") -> None:
+        """Show a saved table map: the rows of `table` (if any) assigned and profiled as a task."""
+        self._map_note = note
+        self.win.runner.start("segment", lambda token: map_task(tm, table, token))
         self.refresh()
 
     def fit_layout(self, *_args) -> None:
@@ -276,31 +307,42 @@ class TableWorkflow(TableFiles):
 
     def _install(self, result: dict) -> None:
         self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
+        self.dirty = not result.get("loaded", False)
         tm, a, t = self.tm, self.assigned, self.table
         cfg = tm.config
-        # the file's row and segment, the file's columns, then where each row sits on the map
-        cols = {"row": t.row_index, "segment": a["segment"]}
-        for c in t.columns:
-            cols.setdefault(c, t.cells(c))
-        for key in ("bmu_row", "bmu_col", "distance", "outlier"):
-            cols[key if key not in cols else f"som_{key}"] = a[key]
-        self.rows_model.set_columns(cols)
-        self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
         self.segment_choice.clear()
         self.segment_choice.addItem("—", None)
-        for i, s in enumerate(self.profiles["segments"]):
-            self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        if a is not None and t is not None:
+            # the file's row and segment, the file's columns, then where each row sits on the map
+            cols = {"row": t.row_index, "segment": a["segment"]}
+            for c in t.columns:
+                cols.setdefault(c, t.cells(c))
+            for key in ("bmu_row", "bmu_col", "distance", "outlier"):
+                cols[key if key not in cols else f"som_{key}"] = a[key]
+            self.rows_model.set_columns(cols)
+            self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
+            for i, s in enumerate(self.profiles["segments"]):
+                self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        else:      # a saved map without its table: hits of the rows the map keeps
+            self.rows_model.set_columns({})
+            self.node_of_row = result["node_of_row"]
+            for s in range(tm.k):
+                self.segment_choice.addItem(f"segment {s}", s)
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
         self.profiles_view.show_profiles(self.profiles)
         self._fill_views()
         self.draw_map()
         self._selected(self.map_view.selected)
+        what = "Opened table map" if result.get("loaded") else "Table map"
+        note = f"  Rows not shown: {self._map_note}." if result.get("loaded") and self._map_note else ""
         self.win.statusBar().showMessage(
-            f"Table map {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
-            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.", 15000)
+            f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.{note}",
+            15000)
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
+        self.win.refresh()
 
     def _map_mode(self, _i: int = 0) -> None:
         if self._filling_views:
