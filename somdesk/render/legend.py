@@ -47,11 +47,14 @@ def _nice(x: float, round_: bool) -> float:
     return nf * 10 ** exp
 
 
-def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Up to about `n` nice tick values within [lo, hi] (both ends when the range is empty)."""
+def nice_ticks(lo: float, hi: float, n: int = 5, integer: bool = False) -> list[float]:
+    """Up to about `n` nice tick values within [lo, hi] (both ends when the range is empty);
+    with `integer` (counts) only whole numbers, so a hit map of 0..3 is not labelled 0.5, 1.5."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
     step = _nice(_nice(hi - lo, False) / max(n - 1, 1), True)
+    if integer:
+        step = max(1.0, step)
     first = math.ceil(lo / step - 1e-9) * step
     ticks = []
     k = 0
@@ -82,13 +85,13 @@ def _canvas(width: int, height: int):
 
 
 def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickness: int = 14,
-               n_ticks: int = 5, title: str | None = None) -> np.ndarray:
+               n_ticks: int = 5, title: str | None = None, integer: bool = False) -> np.ndarray:
     """(h, w, 3) uint8: a horizontal colour bar of `length` px for `cmap` over `levels`,
     tick marks and values below it, an optional title above."""
     font = _font()
     lo, hi = float(levels[0]), float(levels[1])
     length = max(16, int(length))
-    ticks = nice_ticks(lo, hi, n_ticks)
+    ticks = nice_ticks(lo, hi, n_ticks, integer)
     labels = tick_labels(ticks)
     # fewer ticks until the labels fit side by side
     while len(ticks) > 2 and _too_crowded(font, labels, ticks, lo, hi, length):

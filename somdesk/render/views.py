@@ -45,6 +45,7 @@ class Legend:
     title: str = ""
     names: tuple = ()
     colours: np.ndarray | None = None   # (len(names), 3) uint8
+    integer: bool = False               # counts: ticks at whole numbers only
 
 
 def view_name(view: str) -> str:
@@ -71,7 +72,7 @@ def hit_nodes(hits: np.ndarray) -> tuple[np.ndarray, Legend]:
     hits = np.asarray(hits)
     rgb, legend = scalar_nodes(hits, "inferno", (0.0, float(hits.max()) if hits.size else 1.0), "inputs per node")
     rgb[hits == 0] = EMPTY_NODE
-    return rgb, legend
+    return rgb, Legend(legend.cmap, legend.levels, legend.title, integer=True)
 
 
 def component_nodes(weights: np.ndarray, k: int, offset=None, scale=None, title: str = "") -> tuple[np.ndarray, Legend]:
