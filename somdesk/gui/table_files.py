@@ -53,6 +53,21 @@ class TableFiles:
             return False
         return True
 
+    def export_planes(self, path: str | None = None) -> bool:
+        """The Planes tab's sheet as PNG: the pixels on screen."""
+        if self.planes.image is None:
+            return False
+        path = path or self._ask("Export component planes", f"{self._stem()}-planes.png", [("PNG image", ["*.png"])])
+        if not path:
+            return False
+        try:
+            self.planes.export_png(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Wrote {os.path.basename(path)}.", 5000)
+        return True
+
     def save_map(self, path: str | None = None) -> bool:
         """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
         from somdesk.session.scoring import save_table_map

@@ -33,14 +33,14 @@ from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
 from somdesk.gui.table_tasks import map_task, recluster_task, train_task
+from somdesk.gui.table_views import MAP_VIEWS, TableViews
 
 __all__ = ["TableWorkflow", "KINDS"]
 
 KINDS = ("segment", "score", "report")      # runner task kinds of this module
-MAP_VIEWS = ("segments", "U-matrix", "hits")
 
 
-class TableWorkflow(TableOpening, TableFiles):
+class TableWorkflow(TableOpening, TableFiles, TableViews):
     """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
 
     def __init__(self, window):
@@ -131,9 +131,22 @@ class TableWorkflow(TableOpening, TableFiles):
         pb.addWidget(self.profiles_png_button)
         pl.addWidget(self.profiles_view, 1)
         pl.addLayout(pb)
+        from somdesk.gui.planes_sheet import PlanesSheet
+        self.planes = PlanesSheet()
+        planes_page = QWidget()
+        ppl = QVBoxLayout(planes_page)
+        ppl.setContentsMargins(0, 0, 0, 0)
+        ppl.addWidget(self.planes, 1)
+        ppb = QHBoxLayout()
+        ppb.addWidget(QLabel("Every column's component plane, in the file's units"), 1)
+        self.planes_png_button = QPushButton("Export P&NG…")
+        self.planes_png_button.clicked.connect(lambda: self.export_planes())
+        ppb.addWidget(self.planes_png_button)
+        ppl.addLayout(ppb)
         self.tabs = QTabWidget()
         self.tabs.addTab(setup_page, "Setup")
         self.tabs.addTab(rows_page, "Map && rows")
+        self.tabs.addTab(planes_page, "Planes")
         self.tabs.addTab(prof_page, "Profiles")
         self.dock = QDockWidget("Segments", w)
         self.dock.setObjectName("segments-dock")
@@ -172,6 +185,7 @@ class TableWorkflow(TableOpening, TableFiles):
         self.actions["score"].setEnabled(not busy)
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
         self.profiles_csv_button.setEnabled(self.profiles is not None)
+        self.planes_png_button.setEnabled(self.planes.image is not None)
         self.profiles_png_button.setEnabled(self.profiles is not None)
         self.setup.setEnabled(not busy)
         self._window_state(busy, has_map)
@@ -210,6 +224,7 @@ class TableWorkflow(TableOpening, TableFiles):
         self.rows_model.set_columns({})
         self.map_view.select_nodes([], emit=False)
         self.profiles_view.show_profiles(None)
+        self.planes.show_planes(None)
         self.dock.show()
         self.fit_layout()
         self.tabs.setCurrentIndex(0)
@@ -333,6 +348,7 @@ class TableWorkflow(TableOpening, TableFiles):
         self.profiles_view.show_profiles(self.profiles)
         self._fill_views()
         self.draw_map()
+        self.show_planes()
         self._selected(self.map_view.selected)
         what = "Opened table map" if result.get("loaded") else "Table map"
         note = f"  Rows not shown: {self._map_note}." if result.get("loaded") and self._map_note else ""
@@ -343,79 +359,6 @@ class TableWorkflow(TableOpening, TableFiles):
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
         self.win.refresh()
-
-    def _map_mode(self, _i: int = 0) -> None:
-        if self._filling_views:
-            return
-        self.map_mode = self.map_choice.currentText() or "segments"
-        self.draw_map()
-
-    _filling_views = False
-
-    def _fill_views(self) -> None:
-        """Segments, U-matrix, hits, then one component plane per feature (one-hot categories
-        and passive columns included, in the file's units); keeps the current choice."""
-        names = list(MAP_VIEWS)
-        for name, active in zip(self.tm.recipe.features, self.tm.recipe.active):
-            names.append(f"plane: {name}" + ("" if active else " (passive)"))
-        current = self.map_choice.currentText()
-        self._filling_views = True
-        try:
-            self.map_choice.clear()
-            self.map_choice.addItems(names)
-            self.map_choice.setCurrentIndex(max(0, self.map_choice.findText(current)))
-        finally:
-            self._filling_views = False
-        self.map_mode = self.map_choice.currentText()
-
-    def _plane(self) -> int | None:
-        i = self.map_choice.currentIndex() - len(MAP_VIEWS)
-        return i if self.map_mode.startswith("plane: ") and i >= 0 else None
-
-    def node_colours(self) -> np.ndarray:
-        """(H, W, 3) uint8 of the map view shown (render's colour tables)."""
-        from somdesk.render.colour_tables import category_colours, levels_of, scalar_rgb
-
-        tm = self.tm
-        if self.map_mode == "segments":
-            return category_colours(tm.k)[tm.clusters].astype(np.uint8)
-        v = self._scalar()
-        rgb = scalar_rgb(v, "inferno" if self.map_mode == "U-matrix" else "viridis", levels_of(v))
-        rgb[~np.isfinite(v)] = (220, 220, 220)          # a passive plane's node that no row reached
-        return rgb
-
-    def draw_map(self) -> None:
-        from PySide6.QtGui import QPixmap
-
-        from somdesk import render
-        from somdesk.gui.map_view import to_qimage
-
-        if self.tm is None:
-            return
-        self.map_view.show_nodes(self.node_colours(), self.tm.config.topology == "hexagonal")
-        if self.map_mode == "segments":
-            k = self.tm.k
-            pic = render.category_legend([f"segment {s}" for s in range(k)],
-                                         render.category_colours(k))
-        else:
-            v = self._scalar()
-            titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
-            pic = render.colour_bar("inferno" if self.map_mode == "U-matrix" else "viridis",
-                                    render.levels_of(v), length=300,
-                                    title=titles.get(self.map_mode, self.map_mode[len("plane: "):]))
-        self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
-
-    def _scalar(self) -> np.ndarray:
-        from somdesk.core.metrics import u_matrix
-
-        tm = self.tm
-        h, w = tm.codebook.shape[:2]
-        if self.map_mode == "hits":
-            return np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
-        j = self._plane()
-        if j is not None:
-            return tm.planes_in_units()[1][:, :, j]
-        return u_matrix(tm.codebook, tm.config.topology == "hexagonal")
 
     def _pick_segment(self, _i: int) -> None:
         s = self.segment_choice.currentData()
