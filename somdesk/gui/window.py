@@ -234,6 +234,8 @@ class Window(QMainWindow):
         if self.session.running:
             self.show_error("Stop the training before opening another file.")
             return False
+        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
+            return True
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
@@ -589,6 +591,8 @@ class Window(QMainWindow):
     # -- files out ------------------------------------------------------------------------------
     def save(self, ask: bool = False) -> bool:
         s = self.session
+        if self.tables.holds_data:           # a table map in the Segments dock (gui/table_files.py)
+            return self.tables.save(ask)
         path = s.path
         if ask or not path:
             start = path or os.path.splitext(getattr(s.dataset, "source", None)
