@@ -214,7 +214,7 @@ def _values(el, ctx: ReadContext, label: str):
     return out
 
 
-def _colour(el, ctx: ReadContext, label: str):
+def _colour(el, ctx: ReadContext, label: str, noted: set):
     values = _values(el, ctx, label)
     unprofiled = [v for v in values if v[0] == "sRGB" and not v[1]]
     for model, space, numbers in unprofiled + values:      # SwatchBooker's order
@@ -223,9 +223,10 @@ def _colour(el, ctx: ReadContext, label: str):
         if len(numbers) != CHANNELS[model]:
             raise ctx.error(f"{label}: <values model={model!r}> has {len(numbers)} numbers, "
                             f"expected {CHANNELS[model]}")
-        if space and model in ("RGB", "CMYK"):
+        if space and model in ("RGB", "CMYK") and (model, space) not in noted:
+            noted.add((model, space))     # once per profile: a book tags every colour with it
             ctx.warn(f"{label}: {model} values in ICC profile {space[:40]!r} read without colour "
-                     "management" + (" (as sRGB)" if model == "RGB" else ""))
+                     "management" + (" (as sRGB)" if model == "RGB" else "") + "; so are the others")
         return convert(model, numbers, ctx, label)
     models = ", ".join(sorted({m or "?" for m, _s, _n in values})) or "none"
     ctx.warn(f"{label}: no colour model this program converts (found: {models}); skipped")
@@ -246,6 +247,7 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
     names: dict[str, str | None] = {}
     order: list[str | None] = []                       # colour materials in file order
     skipped_kinds: dict[str, int] = {}
+    noted: set = set()                                 # (model, ICC profile) already warned about
     other_ids: set[str] = set()                        # patterns, gradients: not colours
     for block in (c for c in root if local_name(c.tag) == "materials"):
         for n, mat in enumerate(block, 1):
@@ -258,7 +260,7 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
             name = _title(mat) or ident
             label = (f"{where}{line_of.get(id(mat), '?')}, colour {n}"
                      + (f" ({name.strip()[:40]!r})" if name and name.strip() else ""))
-            rgb = _colour(mat, ctx, label)
+            rgb = _colour(mat, ctx, label, noted)
             key = ident if ident is not None else f"\0{n}"      # unnamed: reachable only without a book
             if key in materials:
                 ctx.warn(f"{label}: identifier {ident.strip()[:40]!r} is defined twice; the last one is used")
