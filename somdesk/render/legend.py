@@ -74,7 +74,9 @@ def tick_labels(ticks: list[float]) -> list[str]:
             break
     if max(abs(t) for t in ticks) >= 1e6 or (0 < max(abs(t) for t in ticks) < 1e-3):
         labels = [f"{t:.3g}" for t in ticks]
-    return [s.replace("-", "\u2212") if s.startswith("-") else s for s in labels]
+    # ASCII hyphen-minus, not U+2212: Pillow's built-in font has no glyph for the minus sign
+    # and draws a box in its place
+    return labels
 
 
 def _canvas(width: int, height: int):
@@ -99,7 +101,9 @@ def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickn
     pad = 2 + max((font.getbbox(s)[2] for s in labels), default=0) // 2 + 1
     title_h = (font.getbbox(title)[3] + 4) if title else 0
     text_h = max((font.getbbox(s)[3] for s in labels), default=0)
-    width, height = length + 2 * pad, title_h + thickness + 4 + text_h + 2
+    # a title longer than the bar widens the picture (never clipped)
+    width = max(length + 2 * pad, (pad + font.getbbox(title)[2] + 2) if title else 0)
+    height = title_h + thickness + 4 + text_h + 2
     im, draw = _canvas(width, height)
     if title:
         draw.text((pad, 0), title, fill=TEXT, font=font)

@@ -81,7 +81,9 @@ def component_nodes(weights: np.ndarray, k: int, offset=None, scale=None, title:
     plane = weights[..., int(k)]
     if offset is not None and scale is not None:
         plane = offset[int(k)] + plane * scale[int(k)]
-    return scalar_nodes(plane, "viridis", None, title or f"component {k}")
+    rgb, legend = scalar_nodes(plane, "viridis", None, title or f"component {k}")
+    rgb[~np.isfinite(plane)] = EMPTY_NODE     # no value (a passive column no row reached): not the low end
+    return rgb, legend
 
 
 def category_nodes(codes: np.ndarray, names) -> tuple[np.ndarray, Legend]:

@@ -240,3 +240,80 @@ def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]
             pass
     data = ImageData(pixels, inputs, settings, int(info.get("sample_seed", 0)), title, source, full)
     return data, {"image_phase": phase, "recovery_round": int(info.get("recovery_round", 0))}
+
+
+# -- the one saved kind of table map -------------------------------------------------------------
+# New files hold table maps as session.scoring writes them (meta "kind": "table-map", the
+# recipe with weights, passive and one-hot columns).  Files of the older session kind
+# "table" (a plain preparation: columns, normalise, missing, offsets/scales) still open:
+# `table_map_from_workspace` turns one into the same TableMap, so the window's Segments dock
+# and `somdesk assign` read both.
+
+def table_map_from_workspace(saved, where: str):
+    """A TableMap (session.table_data) from a loaded `.somz` of the old session kind "table".
+
+    `saved` is io.mapfile.load_map's result read with `workspace_specs`.  Every column is an
+    active numeric feature of weight 1 (the old kind had no weights); the codebook is the
+    saved weights; segments are the saved clusters, or -- when the file has none -- the
+    codebook clustered now (session.segments, k suggested by the validity curve); the outlier
+    threshold, quantization and topographic errors are measured on the saved training rows.
+    The fill values of a "median" policy are the medians of the saved (already filled) rows,
+    which can differ slightly from the medians of the present values the old file used.
+    Raises FileFormatError on a damaged file.
+    """
+    from somdesk.core.masked_som import masked_bmus
+    from somdesk.core.metrics import topographic_error
+    from somdesk.core.preparation import Recipe
+    from somdesk.session.segments import cluster_nodes
+    from somdesk.session.table_data import TableMap
+
+    meta, arrays, som = saved.meta, saved.arrays, saved.som
+    try:
+        p = meta["table"]["preparation"]
+        columns = tuple(str(c) for c in p["columns"])
+        normalise, missing = str(p["normalise"]), str(p["missing"])
+        label = p.get("label_column")
+    except (KeyError, TypeError) as exc:
+        raise FileFormatError(f"{where}: damaged table description ({exc})") from None
+    f = len(columns)
+    x = np.asarray(som.data, dtype=np.float64)
+    if som.weights.shape[2] != f or x.shape[1] != f:
+        raise FileFormatError(f"{where}: the map has {som.weights.shape[2]} values per node for {f} columns")
+    fill = np.zeros(f) if missing not in ("mean", "median") else \
+        (np.median(x, axis=0) if missing == "median" else x.mean(axis=0))
+    recipe = Recipe(columns, ("numeric",) * f, normalise, missing,
+                    np.asarray(arrays["table_offset"], float), np.asarray(arrays["table_scale"], float),
+                    np.asarray(fill, float), {}, {c: 1.0 for c in columns}, 1.0, columns,
+                    np.arange(f, dtype=np.int64), np.ones(f))
+    cfg = som.config
+    hexagonal = cfg.topology == "hexagonal"
+    codebook = np.array(som.weights, dtype=np.float64)
+    h, w = codebook.shape[:2]
+    idx, d2 = masked_bmus(codebook, x)
+    dist = np.sqrt(d2)
+    q1, q3 = np.percentile(dist, [25, 75]) if len(dist) else (0.0, 0.0)
+    if isinstance(meta.get("clusters"), dict):
+        clusters, method, curve = np.asarray(arrays["clusters"], np.int64), str(meta["clusters"]["method"]), {}
+    else:
+        seg = cluster_nodes(codebook, None, topology=cfg.topology, hits=np.bincount(idx, minlength=h * w))
+        clusters, method, curve = seg.labels, seg.method, seg.curve
+    return TableMap(recipe=recipe, config=cfg, codebook=codebook, passive=None, label_column=label,
+                    clusters=clusters, cluster_method=method, outlier_threshold=float(q3 + 3 * (q3 - q1)),
+                    quantization_error=float(dist.mean()) if len(dist) else 0.0,
+                    topographic_error=float(topographic_error(codebook, x, hexagonal, cfg.toroidal)),
+                    curve=curve, inputs=x, row_index=np.asarray(arrays["table_rows"], np.int64),
+                    source=meta.get("source") if isinstance(meta.get("source"), str) else None)
+
+
+def saved_kind(path) -> str | None:
+    """meta.json's "kind" of a `.somz` ("colours" when absent), or None when it is not one.
+    Cheap: reads only meta.json (for routing File > Open)."""
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = json.loads(zf.read("meta.json")[:1_000_000])
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    return str(meta.get("kind", "colours")) if isinstance(meta, dict) else None

@@ -20,7 +20,7 @@ def test_ticks_are_nice_and_inside_the_levels():
 def test_labels_are_short_and_distinct():
     assert tick_labels([0.0, 0.5, 1.0]) == ["0.0", "0.5", "1.0"]
     assert tick_labels([0, 50, 100]) == ["0", "50", "100"]
-    assert tick_labels([-1.0, 0.0]) == ["\u22121", "0"]
+    assert tick_labels([-1.0, 0.0]) == ["-1", "0"]     # ASCII: the built-in font has no U+2212
 
 
 def test_colour_bar_uses_the_table_and_is_deterministic():
