@@ -42,15 +42,10 @@ from somdesk.core.palette_fit import fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
 __all__ = ["quantise_with_map", "map_palette", "picture_psnr", "composite", "on_checkerboard",
-           "has_alpha", "CHECKER"]
+           "checkerboard", "CHECKER"]
 
 CHECKER = 8                       # checkerboard squares, in picture pixels
 _CHECKER_SHADES = (204, 255)      # light grey and white, as image editors draw "nothing"
-
-
-def has_alpha(img) -> bool:
-    """Does the (H, W, 3|4) picture carry an alpha channel?"""
-    return np.asarray(img).ndim == 3 and np.asarray(img).shape[2] == 4
 
 
 def _node_colours(codebook) -> np.ndarray:
