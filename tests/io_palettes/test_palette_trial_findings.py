@@ -40,3 +40,14 @@ def test_integer_rgb_rows_stay_0_to_255():
     assert [s.hex for s in read_palette_bytes(b"0,0,1\n1,1,1\n", "x.csv").swatches] == ["#000001", "#010101"]
     # one value above 1 makes the whole file 0..255
     assert [s.hex for s in read_palette_bytes(b"0.5,0,1\n2,0,0\n", "x.csv").swatches] == ["#000001", "#020000"]
+
+
+def test_a_txt_of_hash_colours_with_a_stray_name_names_that_line():
+    # ColorPaletteCodable's basic1alpha.txt: '#rrggbbaa' lines, one followed by a name
+    import pytest
+
+    from somdesk.io.palettes import PaletteError
+
+    with pytest.raises(PaletteError, match=r"line 2: 'This' is not a hex colour"):
+        read_palette_bytes(b"#fcfc80aa\n#fcf87cbb This is a duck\n", "basic1alpha.txt")
+    assert read_palette_bytes(b"#fcfc80aa\n#fcf87cbb\n", "clean.txt").format == "hex"

@@ -186,7 +186,9 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
     if hint in candidates:
         return hint
     if hint in ("hex", "paintnet") and set(candidates) <= {"css"} and not _CSS_SYNTAX.search(text):
-        return hint   # one bad line in a list of colours: that reader names the line
+        # one bad line in a list of colours: that reader names the line.  Paint.NET
+        # lines never start with '#', so '#' colours in a .txt are a hex list's.
+        return "hex" if hint == "paintnet" and first.startswith("#") else hint
 
     if candidates:
         return candidates[0]
