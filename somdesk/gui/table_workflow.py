@@ -33,6 +33,7 @@ from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
 from somdesk.gui.table_tasks import map_task, recluster_task, train_task
+from somdesk.gui.table_scale import TableScale
 from somdesk.gui.table_views import MAP_VIEWS, TableViews
 
 __all__ = ["TableWorkflow", "KINDS"]
@@ -40,7 +41,7 @@ __all__ = ["TableWorkflow", "KINDS"]
 KINDS = ("segment", "score", "report")      # runner task kinds of this module
 
 
-class TableWorkflow(TableOpening, TableFiles, TableViews):
+class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
 
     def __init__(self, window):
@@ -71,6 +72,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         sl = QVBoxLayout(setup_page)
         sl.addWidget(self.info)
         sl.addWidget(self.setup, 1)
+        self._build_scale(sl)
         sl.addWidget(self.train_button)
         self.map_view = SegmentMap()
         self.map_choice = QComboBox()
@@ -96,6 +98,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.scale_label)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
@@ -225,6 +228,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         self.map_view.select_nodes([], emit=False)
         self.profiles_view.show_profiles(None)
         self.planes.show_planes(None)
+        self._scale_table_set(table)
         self.dock.show()
         self.fit_layout()
         self.tabs.setCurrentIndex(0)
@@ -289,6 +293,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
+        if self.out_of_core.isChecked():
+            try:
+                started = self.train_out_of_core(spec)
+            except SomdeskError as exc:
+                self.win.show_error(str(exc))
+                return False
+            self.win.refresh()
+            self.refresh()
+            return started
         table = self.table
         self.win.runner.start("segment", lambda token: train_task(table, spec, token))
         self.win.refresh()
@@ -323,6 +336,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
     def _install(self, result: dict) -> None:
         self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
         self.dirty = not result.get("loaded", False)
+        self._scale_installed(result)
         tm, a, t = self.tm, self.assigned, self.table
         cfg = tm.config
         self.segment_choice.clear()
