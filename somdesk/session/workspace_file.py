@@ -18,8 +18,9 @@ What a workspace adds:
                    label_codes (N,) int32 index into label_names, -1 = no label
             (inputs.npy holds the prepared, normalised rows; the weights are per column, in order)
   image:    "image" {"settings", "sample_seed", "phase", "recovery_round", "size": [w, h],
-                     "stored_size": [w', h']}
-            array picture (h', w', 3) uint8: the picture scaled to at most PICTURE_MAX_SIDE a side
+                     "stored_size": [w', h'], "alpha": true when the picture has transparency}
+            array picture (h', w', 3) uint8 -- (h', w', 4) RGBA with "alpha" -- the picture
+            scaled to at most PICTURE_MAX_SIDE a side
             (inputs.npy holds the sampled pixels the map trains on)
 
 An older somdesk ignores the extras (mapfile's rule), so it would open a table
@@ -63,7 +64,8 @@ def workspace_specs(meta: dict) -> dict:
             specs["label_codes"] = ArraySpec((n,), ("int32",))
     elif kind == "image":
         w, h = (int(v) for v in meta["image"]["stored_size"])
-        specs["picture"] = ArraySpec((h, w, 3), ("uint8",))
+        channels = 4 if meta["image"].get("alpha") is True else 3
+        specs["picture"] = ArraySpec((h, w, channels), ("uint8",))
     return specs
 
 
@@ -110,6 +112,8 @@ def _extras(session) -> tuple[dict, dict]:
         meta["image"] = {"settings": data.settings.to_dict(), "sample_seed": int(data.sample_seed),
                          "phase": session.image_phase, "recovery_round": int(session.recovery_round),
                          "size": [int(w), int(h)], "stored_size": [int(small.shape[1]), int(small.shape[0])]}
+        if data.has_alpha:     # only then: a file without the key is an opaque picture, as before
+            meta["image"]["alpha"] = True
         arrays["picture"] = small
     return meta, arrays
 
@@ -229,8 +233,8 @@ def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]
     size = [int(v) for v in info.get("size", ())]
     if source and os.path.isfile(source):
         try:   # the original, if it is still there and still the same size, quantises at full size
-            original = load_image(source)
-            if [original.shape[1], original.shape[0]] == size:
+            original = load_image(source, alpha=True)
+            if [original.shape[1], original.shape[0]] == size and original.shape[2] == pixels.shape[2]:
                 pixels, full = original, True
         except SomdeskError:
             pass

@@ -20,7 +20,7 @@ from .limits import MAX_NAME_CHARS
 #: exact strings, so never rename one.
 FORMATS = (
     "gpl", "ase", "aco", "jasc-pal", "riff-pal", "paintnet", "hex",
-    "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus",
+    "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus", "sbz",
 )
 
 
