@@ -121,6 +121,7 @@ class TableScale:
                            f"views show a sample of {m:,}.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
         self.tabs.setCurrentIndex(1)
+        self.selection_label.setText("The rows held in memory appear here when training ends.")
         self._live_hex, self._live_epoch = str(spec.topology).lower().startswith("hex"), None
         self.win.runner.start("segment", lambda token: outofcore_task(path, spec, table, where, token))
         return True

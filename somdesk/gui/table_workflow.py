@@ -187,6 +187,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.actions["save_table_map"].setEnabled(has_map and not busy)
         self.actions["score"].setEnabled(not busy)
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
+        self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
+        self.segment_choice.setEnabled(has_map and not busy)
         self.profiles_csv_button.setEnabled(self.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.image is not None)
         self.profiles_png_button.setEnabled(self.profiles is not None)
