@@ -83,6 +83,8 @@ class TableFiles:
             self.win.show_error(str(exc))
             return False
         self.map_path, self.dirty = os.fspath(path), False
+        from somdesk.gui.table_open import _remember
+        _remember(self.win, path)
         self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
         self.refresh()
         return True

@@ -109,6 +109,7 @@ class TableOpening:
             dlg.table.close()
             return False
         self.set_table(dlg.table, path, options=dlg.options())
+        _remember(self.win, path)
         return True
 
     def open_map(self, path: str) -> bool:
@@ -127,6 +128,7 @@ class TableOpening:
         self.set_table(table, path if table is None else table.name, keep_map=True)
         self.map_path = os.fspath(path)
         self.install_map(tm, table, note)
+        _remember(self.win, path)
         return True
 
     def _source_of(self, tm, map_path):
@@ -150,3 +152,10 @@ class TableOpening:
                     return None, str(exc)
                 return table, ""
         return None, f"its table {os.path.basename(tm.source)} is not next to the map"
+
+
+def _remember(win, path) -> None:
+    """File › Open Recent lists tables and table maps too (gui/window_files.py)."""
+    files = getattr(win, "files", None)
+    if files is not None:
+        files.remember(os.fspath(path))

@@ -186,3 +186,28 @@ def test_several_files_with_a_table_is_one_message(qtbot, win, tmp_path):
     pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
     win.open_paths([str(pal), str(tmp_path / "a.csv")])
     assert "a.csv is a table" in win.last_error and win.tables.table is None
+
+
+def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
+    from somdesk.gui.settings import Settings
+
+    from .helpers import make_window
+
+    _csv(tmp_path / "a.csv")
+    win = make_window(qtbot)
+    try:
+        win.open_paths([str(tmp_path / "a.csv")])
+        assert win.tables.table is not None and win.session.kind is None
+        assert Settings().recent_files()[0] == str(tmp_path / "a.csv")
+        win.tables.setup.epochs.setValue(3)
+        assert win.tables.train()
+        _idle(qtbot, win)
+        assert win.tables.save_map(str(tmp_path / "a.somz"))
+        assert Settings().recent_files()[0] == str(tmp_path / "a.somz")
+        win.files.refresh_recent()
+        act = next(a for a in win.recent_menu.actions() if "a.csv" in a.text())
+        act.trigger()                                 # Open Recent takes the same path
+        assert win.tables.table is not None and win.tables.tm is None
+    finally:
+        win.runner.shutdown()
+        win.close()
