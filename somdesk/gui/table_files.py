@@ -95,6 +95,11 @@ class TableFiles:
         return self.save_map(None if ask else self.map_path)
 
     @property
+    def unsaved(self) -> bool:
+        """Is there a trained (or re-clustered) table map not saved since?"""
+        return self.tm is not None and bool(getattr(self, "dirty", False))
+
+    @property
     def holds_data(self) -> bool:
         """Is the dock's table (or table map) the window's data (the session holds none)?"""
         return self.win.session.dataset is None and (self.table is not None or self.tm is not None)

@@ -160,7 +160,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.setup.spec_edited.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
-                ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table()),
+                ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table_dialog()),
                 ("score", "Score &new data…", "Ctrl+Shift+N", lambda: self.score_dialog()),
                 ("report", "Export &report (HTML)…", "Ctrl+Shift+R", lambda: self.export_report()),
                 ("save_table_map", "Save &table map…", None, lambda: self.save_map())):

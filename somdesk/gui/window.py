@@ -689,7 +689,7 @@ class Window(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         s = self.session
-        if self.confirm_unsaved and s.dirty and s.would_discard_training:
+        if self.confirm_unsaved and (s.dirty and s.would_discard_training or self.tables.unsaved):
             was_running = self.runner.state == "running"
             self.runner.pause()                    # the pass under way stops at once
             answer = self.ask_unsaved()

@@ -211,3 +211,37 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
     finally:
         win.runner.shutdown()
         win.close()
+
+
+def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
+    """Closing the window, opening another table or a palette: an unsaved table map is not
+    dropped without a question (Cancel keeps it)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from somdesk.gui.window import Window
+
+    _csv(tmp_path / "a.csv")
+    w = Window(interactive=True, confirm_unsaved=True)
+    qtbot.addWidget(w)
+    w.show()
+    _Previews(monkeypatch)
+    w.open_paths([str(tmp_path / "a.csv")])
+    w.tables.setup.epochs.setValue(3)
+    assert w.tables.train()
+    _idle(qtbot, w)
+    assert w.tables.unsaved
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    table = w.tables.table
+    w.open_paths([str(tmp_path / "a.csv")])
+    pal = tmp_path / "p.gpl"
+    pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
+    w.open_paths([str(pal)])
+    assert len(asked) == 2 and w.tables.table is table and w.session.kind is None
+    monkeypatch.setattr(w, "ask_unsaved", lambda: asked.append("close") or "cancel")
+    w.close()
+    assert asked[-1] == "close" and w.isVisible() and w.tables.tm is not None
+    w.tables.save_map(str(tmp_path / "a.somz"))
+    assert not w.tables.unsaved
+    w.runner.shutdown()
+    w.close()
