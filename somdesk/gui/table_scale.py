@@ -52,10 +52,12 @@ def outofcore_task(path, spec, table, where, token, chunk_rows: int | None = Non
 
     def on_part(done: int, total: int) -> None:   # inside an epoch, on the worker's thread
         p = latest.get("p")
-        if p is not None:
+        if p is None:                             # the start weights' pass, before epoch 1
+            _offer(Progress("segment", done, total, "chunks read for the start weights"))
+        else:
             from dataclasses import replace
-            _offer(replace(p, chunk=done, chunks=total,
-                           what=f"epochs · epoch {p.done + 1}: chunk {done} of {total}"))
+            where = f"epoch {p.done + 1}" if p.done < p.total else "measuring every row"
+            _offer(replace(p, chunk=done, chunks=total, what=f"epochs · {where}: chunk {done} of {total}"))
 
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows or CHUNK_ROWS, where=where,
                             executor=LocalExecutor(on_part), cancel=token)
@@ -132,9 +134,11 @@ class TableScale:
 
         if kind != "segment" or not isinstance(value, StreamProgress):
             return
+        chunk = f", chunk {value.chunk} of {value.chunks}" if value.chunk else ""
+        where = (f"Epoch {value.done + 1} of {value.total}{chunk}" if value.done < value.total else
+                 f"All {value.total} epochs done; measuring every row{chunk}")
         self.scale_note = (f"Training on all {value.rows:,} rows out of core; views show a sample of "
-                           f"{value.sample_rows:,}.  Epoch {min(value.done + 1, value.total)} of {value.total}"
-                           + (f", chunk {value.chunk} of {value.chunks}" if value.chunk else "") + ".")
+                           f"{value.sample_rows:,}.  {where}.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
         if value.sample_hits is not None and getattr(self, "_live_epoch", None) != value.done:
             self._live_epoch = value.done

@@ -144,8 +144,11 @@ class StreamingTableRun:
             self.config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                                     sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                                     decay="classic", seed=int(spec.seed))
+            # the start weights' pass (pca: mean and covariance chunk by chunk) can be stopped too
+            a = int(np.count_nonzero(recipe.active))
             self.run = StreamingBatch(src, self.config, prepare=prep, executor=self.executor,
-                                      rule=TableMapRule(END_RADIUS))
+                                      rule=TableMapRule(END_RADIUS), weights=np.zeros((h, w, a)))
+            self.run.weights = self.run.initial_weights(cancel)
         except BaseException:
             src.close()
             raise
@@ -191,11 +194,14 @@ class StreamingTableRun:
         flat = codebook.reshape(h * w, -1)
         hits = np.zeros(h * w)
         total = 0.0
-        for part in src.partitions:
+        on_part = getattr(self.executor, "on_part", None)
+        for i, part in enumerate(src.partitions):
             check(cancel)
             idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
             hits += np.bincount(idx, minlength=h * w)
             total += float(np.sqrt(d2).sum())
+            if on_part is not None:
+                on_part(i + 1, len(src.partitions))
         self.hits = hits.reshape(h, w)
         sidx, sd2 = masked_bmus(flat, self.sample)
         sdist = np.sqrt(sd2)

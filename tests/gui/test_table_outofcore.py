@@ -145,3 +145,27 @@ def test_out_of_core_refuses_what_it_cannot_do(qtbot, win, tmp_path, small_limit
     assert not wf.train()
     assert "every value must be present" in win.last_error
     assert not win.runner.busy
+
+
+def test_stop_during_the_start_weights_pass(qtbot, win, tmp_path, small_limit, monkeypatch):
+    """The pass before epoch 1 (pca start: mean and covariance chunk by chunk) stops too."""
+    import time
+
+    from somdesk.gui import table_scale
+    from somdesk.session import outofcore
+
+    monkeypatch.setattr(table_scale, "CHUNK_ROWS", 300)
+    calls = []
+    moments = outofcore.partition_moments
+
+    def slow(*a, **k):
+        calls.append(1)
+        time.sleep(0.05)
+        return moments(*a, **k)
+    monkeypatch.setattr(outofcore, "partition_moments", slow)
+    wf = _open(win, _data(tmp_path, "parquet"))
+    assert wf.train()
+    qtbot.waitUntil(lambda: len(calls) >= 2, timeout=TIMEOUT)
+    win.runner.stop()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert len(calls) < 10 and wf.tm is None and win.last_error is None
