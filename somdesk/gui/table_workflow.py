@@ -208,6 +208,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         for key in ("save", "save_as"):
             if key in w.actions:
                 w.actions[key].setEnabled(has_map and not busy)
+        if "train" in w.actions:                # Training › Train (Ctrl+T) trains the table map
+            w.actions["train"].setEnabled(self.table is not None and not busy)
 
     # -- the table and its map in the dock (opening: gui/table_open.py) ---------------------------------
     def set_table(self, table, path: str | None = None, options=None, keep_map: bool = False) -> None:

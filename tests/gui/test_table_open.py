@@ -200,8 +200,11 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
         assert win.tables.table is not None and win.session.kind is None
         assert Settings().recent_files()[0] == str(tmp_path / "a.csv")
         win.tables.setup.epochs.setValue(3)
-        assert win.tables.train()
+        assert win.actions["train"].isEnabled()
+        win.actions["train"].trigger()                # Training > Train (Ctrl+T) trains the table map
+        assert win.runner.busy or win.tables.tm is not None
         _idle(qtbot, win)
+        assert win.tables.tm is not None and win.tables.tm.config.iterations == 3
         assert win.tables.save_map(str(tmp_path / "a.somz"))
         assert Settings().recent_files()[0] == str(tmp_path / "a.somz")
         win.files.refresh_recent()
