@@ -222,8 +222,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.dirty = False
         self.setup.set_table(table) if table is not None else None
         if table is not None:
-            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
-                       "every row is assigned when scoring" if table.sampled else "")
+            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
+                       "(the rows view, profiles and in-memory training); out of core, training reads every row"
+                       if table.sampled else "")
             self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
                               f"{sampled}")
         else:
