@@ -245,6 +245,9 @@ class Window(QMainWindow):
     def train(self) -> None:
         """Train (Ctrl+T): from where the map is, or afresh when the panel's settings changed."""
         s = self.session
+        if self.tables.holds_data and not self.runner.busy:
+            self.tables.train()                # the table map in the Segments dock
+            return
         if s.dataset is None or self.runner.busy:
             return
         if not self._apply_panel_config():
@@ -689,7 +692,7 @@ class Window(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         s = self.session
-        if self.confirm_unsaved and s.dirty and s.would_discard_training:
+        if self.confirm_unsaved and (s.dirty and s.would_discard_training or self.tables.unsaved):
             was_running = self.runner.state == "running"
             self.runner.pause()                    # the pass under way stops at once
             answer = self.ask_unsaved()

@@ -156,14 +156,11 @@ def test_samples_open_from_the_file_menu(qtbot, window):
     for act, path in zip(actions, samples):
         act.trigger()
         qtbot.waitUntil(lambda: not window.runner.busy, timeout=30_000)
-        if path.endswith(".csv"):       # tables open in the Segments dock (gui/table_open.py)
-            qtbot.waitUntil(lambda p=path: window.tables.table is not None and window.tables.path == p,
-                            timeout=5000)
-            kinds[os.path.basename(path)] = "table"
-            continue
-        qtbot.waitUntil(lambda p=path: window.session.dataset is not None
-                        and getattr(window.session.dataset, "source", None) == p, timeout=5000)
-        kinds[os.path.basename(path)] = window.session.kind
+        # tables take the one table path: the Segments dock holds them, not the session
+        qtbot.waitUntil(lambda p=path: (window.session.dataset is not None
+                                        and getattr(window.session.dataset, "source", None) == p)
+                        or (window.tables.holds_data and window.tables.path == p), timeout=5000)
+        kinds[os.path.basename(path)] = window.session.kind or ("table" if window.tables.holds_data else None)
     assert kinds["rainbow-24.gpl"] == "colours" and kinds["customers.csv"] == "table"
     assert window.tables.table.n_rows_total > 0
     assert Settings().recent_files() == []                 # samples are not "recent" files
