@@ -18,7 +18,8 @@ from somdesk.io.tables.table import read_table
 
 from _files import write_parquet
 
-pytestmark = pytest.mark.skipif(not arrowread.available(), reason="pyarrow is not installed")
+needs_arrow = pytest.mark.skipif(not arrowread.available(),
+                                 reason="Arrow reads are off (pyarrow missing, or SOMDESK_ARROW_READ=0)")
 
 LONG = "a,b\n" + "".join(f"{i},{i * 0.5}\n" for i in range(30_000)) + "30000,oops\n"
 
@@ -91,6 +92,7 @@ def both_ways(path, monkeypatch, options=None):
     return fast, slow, any(used)
 
 
+@needs_arrow
 @pytest.mark.parametrize("name", sorted(TEXT_CASES))
 def test_text_files_read_the_same_both_ways(tmp_path, monkeypatch, name):
     data, arrow_reads_it = TEXT_CASES[name]
@@ -102,6 +104,7 @@ def test_text_files_read_the_same_both_ways(tmp_path, monkeypatch, name):
         assert used == arrow_reads_it
 
 
+@needs_arrow
 def test_gzip_reads_the_same_both_ways(tmp_path, monkeypatch):
     p = tmp_path / "t.csv.gz"
     p.write_bytes(gzip.compress(b"name,x\n" + b"ann,1.5\nbob,NA\n" * 100))
@@ -109,6 +112,7 @@ def test_gzip_reads_the_same_both_ways(tmp_path, monkeypatch):
     assert fast == slow and used and fast["rows"] == 200
 
 
+@needs_arrow
 def test_options_read_the_same_both_ways(tmp_path, monkeypatch):
     p = tmp_path / "t.txt"
     p.write_bytes(b"skip me\na|b\n1|x\n2|MISSING\n")
@@ -117,6 +121,7 @@ def test_options_read_the_same_both_ways(tmp_path, monkeypatch):
     assert fast == slow and used and fast["cells"][1] == ["x", None]
 
 
+@needs_arrow
 def test_decimal_comma_and_filters_stay_with_the_engine(tmp_path, monkeypatch):
     p = tmp_path / "t.csv"
     p.write_bytes(b"a;b\n1,5;12.500\n2,5;3\n")
@@ -128,6 +133,7 @@ def test_decimal_comma_and_filters_stay_with_the_engine(tmp_path, monkeypatch):
     assert fast == slow and not used and fast["row_index"] == [1]
 
 
+@needs_arrow
 def test_parquet_reads_the_same_both_ways(tmp_path, monkeypatch):
     p = write_parquet(tmp_path, "t.parquet",
                       "SELECT i AS id, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 0.5 END AS x, "

