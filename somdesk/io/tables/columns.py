@@ -60,11 +60,16 @@ def float_matrix(got: Fetched, idx: list[int]) -> np.ndarray:
     """(n_rows, len(idx)) float64, column-major (each column contiguous), NaN = missing,
     from the numeric columns `idx` of `got` (any integer, float or decimal type)."""
     n = got.n_rows
+    if got.arrow and idx and n:
+        # from Arrow's memory pool, where the parser's pages were just freed: no fresh
+        # page faults for a block the size of the table
+        import pyarrow as pa
+        buf = pa.allocate_buffer(n * len(idx) * 8)
+        out = np.frombuffer(buf, dtype=np.float64).reshape(len(idx), n).T
+        return _arrow_matrix(got, idx, out)
     out = np.empty((n, len(idx)), dtype=np.float64, order="F")
     if not idx or n == 0:
         return out
-    if got.arrow:
-        return _arrow_matrix(got, idx, out)
     for k, j in enumerate(idx):
         a = got.cols[j]
         out[:, k] = np.ma.getdata(a)

@@ -131,8 +131,16 @@ class Table:
         num = [j for j, k in enumerate(kinds) if k == "numeric"]
         block = float_matrix(got, num)
         n = len(block)
-        inf = np.isinf(block).any(axis=0) if n else np.zeros(len(num), bool)
-        present = n - np.count_nonzero(np.isnan(block), axis=0) if n else np.zeros(len(num), int)
+        # a column whose sum is finite has no NaN and no infinity: one summing pass, and
+        # the cell-by-cell checks only for the columns that have a missing cell (or sum to inf)
+        inf = np.zeros(len(num), bool)
+        present = np.full(len(num), n)
+        with np.errstate(invalid="ignore", over="ignore"):      # inf + -inf, huge values: not finite
+            sums = block.sum(axis=0) if n else np.zeros(len(num))
+        for k in np.flatnonzero(~np.isfinite(sums)):
+            col = block[:, k]
+            present[k] = n - np.count_nonzero(np.isnan(col))
+            inf[k] = bool(np.isinf(col).any())
         self._block, self._block_cols = block, [self.columns[j] for j in num]
         slot = {j: k for k, j in enumerate(num)}
         for j, c in enumerate(self.columns):
@@ -294,7 +302,7 @@ class Table:
         if columns and columns[0] in cols:
             lo = cols.index(columns[0])
             hi = lo + len(columns)
-            if cols[lo:hi] == columns and all(self._data[c].base is self._block for c in columns):
+            if cols[lo:hi] == columns:          # numeric (checked above), so still views into the block
                 view = self._block[:, lo:hi]
                 if copy:
                     return view.copy(order="F")
