@@ -59,7 +59,7 @@ def snapshot(path, options=None):
         tab = read_table(path, options)
     except FileFormatError as exc:
         return ("error", str(exc))
-    out = {"columns": tab.columns, "kinds": [tab.kind(c) for c in tab.columns], "rows": tab.n_rows,
+    out = {"columns": tab.columns, "types": tab.types, "kinds": [tab.kind(c) for c in tab.columns], "rows": tab.n_rows,
            "total": tab.n_rows_total, "row_index": tab.row_index.tolist(), "warnings": tab.warnings,
            "dialect": tab.dialect, "info": tab.info(), "problems": [tab.problem(c) for c in tab.columns],
            "strings": [tab.strings(c) for c in tab.columns],
@@ -160,3 +160,18 @@ def test_numeric_columns_are_one_block(tmp_path):
     with pytest.raises(FileFormatError, match="'name' is not numeric"):
         tab.matrix(["a", "name"])
     assert tab.missing_count("b") == 1 and tab.missing_count("a") == 0
+
+
+@needs_arrow
+@pytest.mark.parametrize("opts", [ReadOptions(max_rows=10), ReadOptions(where="x > 10"), ReadOptions(max_rows=10, where="x > 5")])
+def test_parquet_sampled_or_filtered_the_same_both_ways(tmp_path, monkeypatch, opts):
+    # the footer gives the count, DuckDB is connected only when a sample or filter needs it
+    p = write_parquet(tmp_path, "t.parquet", "SELECT i AS id, i * 0.5 AS x, 'n' || (i % 3) AS label FROM range(40) t(i)")
+    fast, slow, _ = both_ways(p, monkeypatch, opts)
+    assert fast == slow
+    tab = read_table(p, opts)
+    rows = np.concatenate([r for r, _ in tab.iter_blocks(["id", "x"], block_rows=7)])
+    expected = [i for i in range(40) if opts.where is None or eval(opts.where, {"x": i * 0.5})]
+    assert rows.tolist() == expected
+    assert tab.sampled == (opts.max_rows is not None and len(expected) > opts.max_rows)
+    tab.close()

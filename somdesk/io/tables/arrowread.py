@@ -23,7 +23,7 @@ import os
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled
 
-__all__ = ["available", "parquet_rows", "read_parquet", "read_csv", "ENABLED"]
+__all__ = ["available", "parquet_rows", "parquet_schema", "read_parquet", "read_csv", "ENABLED"]
 
 # tests switch this off to compare the two paths on the same files
 ENABLED = os.environ.get("SOMDESK_ARROW_READ", "1") != "0"
@@ -56,6 +56,47 @@ def parquet_rows(path: str) -> int | None:
         return None
 
 
+def _duck_type(t) -> str | None:
+    """DuckDB's name for an Arrow type as read_parquet maps it (None: leave it to DuckDB)."""
+    import pyarrow as pa
+    ints = {8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_signed_integer(t):
+        return ints[t.bit_width]
+    if pa.types.is_unsigned_integer(t):
+        return "U" + ints[t.bit_width]
+    if pa.types.is_float32(t):
+        return "FLOAT"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision},{t.scale})"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "VARCHAR"
+    if pa.types.is_date(t):
+        return "DATE"
+    return None
+
+
+def parquet_schema(path: str) -> tuple[list[str], list[str]] | None:
+    """(column names, DuckDB type names) from a Parquet file's footer, or None when
+    DuckDB should describe it (no pyarrow, an unreadable footer, duplicate names,
+    timestamps, nested or other types whose mapping DuckDB decides)."""
+    if not available():
+        return None
+    import pyarrow.parquet as pq
+    try:
+        schema = pq.ParquetFile(path).schema_arrow
+    except Exception:
+        return None
+    names = list(schema.names)
+    types = [_duck_type(t) for t in schema.types]
+    if len(set(names)) != len(names) or None in types or not names:
+        return None
+    return names, types
+
+
 def read_parquet(path: str, columns: list[str], cancel=None):
     """Every row of `columns` (a pyarrow Table in that order), or None to use DuckDB."""
     if not available():
@@ -66,9 +107,10 @@ def read_parquet(path: str, columns: list[str], cancel=None):
         if list(f.schema_arrow.names) != list(columns):       # duplicates renamed, nested: DuckDB
             return None
         parts = []
-        for g in range(f.num_row_groups):                      # row groups: a cancel point each
+        groups = list(range(f.num_row_groups))
+        for lo in range(0, len(groups), 4):    # four row groups a call: threads busy, a cancel point each
             cancel_mod.check(cancel)
-            parts.append(f.read_row_group(g, use_threads=True))
+            parts.append(f.read_row_groups(groups[lo:lo + 4], use_threads=True))
         if not parts:
             return None
         import pyarrow as pa

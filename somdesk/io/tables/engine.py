@@ -124,7 +124,8 @@ class Source:
     """A table file opened in DuckDB as the view `src` (see module docstring)."""
 
     def __init__(self, con, name, fmt, dialect, warnings, tmpdir, header_lines, known=None):
-        self.con = con
+        self._con = con                       # None: connected when first used (see `con`)
+        self._connect = None
         self.name = name
         self.format = fmt
         self.dialect = dialect
@@ -148,6 +149,33 @@ class Source:
         self._owned: list[str] = []
         self._types_override: dict[str, str] = {}
 
+    @property
+    def con(self):
+        """The DuckDB connection with the view `src` (opened on first use for a Parquet
+        file that Arrow reads whole: a connection costs tens of milliseconds)."""
+        if self._con is None:
+            self._con = self._connect()
+        return self._con
+
+    @classmethod
+    def _open_parquet_lazily(cls, path, name, head) -> "Source | None":
+        schema = arrowread.parquet_schema(path)
+        if schema is None:
+            return None
+
+        def connect():
+            import duckdb
+            con = duckdb.connect(config=_config())
+            con.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet({lit(path)})")
+            return con
+
+        src = cls(None, name, "parquet", {}, [], None, 0, schema)
+        src._connect = connect
+        src.path = path
+        src.head_bytes = len(head)
+        src.head_lines = head.count(b"\n")
+        return src
+
     # -- opening -----------------------------------------------------------------------
     @classmethod
     def open(cls, path, options: ReadOptions | None = None, cancel=None, name: str | None = None) -> "Source":
@@ -161,7 +189,14 @@ class Source:
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
             raise FileFormatError(f"cannot read {name}: the file is empty")
         fmt = opts.format or detect.detect_format(head, name)
-        con = duckdb.connect(config={"threads": max(1, min(4, os.cpu_count() or 1))})
+        if fmt == "parquet" and not opts.where:
+            src = cls._open_parquet_lazily(path, name, head)
+            if src is not None:
+                if len(src.columns) > MAX_COLUMNS:
+                    raise FileFormatError(f"cannot read {name}: it has {len(src.columns):,} columns; "
+                                          f"the limit is {MAX_COLUMNS:,}")
+                return src
+        con = duckdb.connect(config=_config())
         tmpdir = None
         try:
             warnings: list[str] = []
@@ -321,12 +356,17 @@ class Source:
 
     def close(self) -> None:
         try:
-            self.con.close()
+            if self._con is not None:
+                self._con.close()
         finally:
             for d in [self._tmpdir] + self._owned:
                 _rmtree(d)
             self._tmpdir = None
             self._owned = []
+
+
+def _config() -> dict:
+    return {"threads": max(1, min(4, os.cpu_count() or 1))}
 
 
 def _rmtree(d):
