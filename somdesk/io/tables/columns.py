@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Fetched", "float_matrix", "object_column", "ROW_COLUMN"]
+__all__ = ["Fetched", "float_matrix", "numpy_floats", "object_column", "ROW_COLUMN"]
 
 ROW_COLUMN = "__somdesk_row"
 
@@ -78,6 +78,18 @@ def float_matrix(got: Fetched, idx: list[int]) -> np.ndarray:
             if m.any():
                 out[m, k] = np.nan
     return out
+
+
+def numpy_floats(a) -> np.ndarray:
+    """(n,) float64 of one fetchnumpy column, NaN = missing; the engine's array itself
+    when it is already float64 without NULLs (it is ours alone)."""
+    mask = np.ma.getmaskarray(a) if isinstance(a, np.ma.MaskedArray) else None
+    data = np.ma.getdata(a)
+    has_missing = mask is not None and bool(mask.any())
+    vals = data.astype(np.float64, copy=has_missing and data.dtype == np.float64)
+    if has_missing:
+        vals[mask] = np.nan
+    return vals
 
 
 def _arrow_matrix(got: Fetched, idx: list[int], out: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.names import stat_input
-from somdesk.io.tables.columns import Fetched, float_matrix, object_column
+from somdesk.io.tables.columns import Fetched, float_matrix, numpy_floats, object_column
 from somdesk.io.tables.engine import Source, _number_pattern, column_kind, q
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
@@ -125,30 +125,38 @@ class Table:
 
     # -- column typing ------------------------------------------------------------------
     def _set_columns(self, got: Fetched, kinds: list[str], cancel) -> None:
-        """Type every column: the numeric ones as views into one (rows, k) column-major
-        float64 block (`_block`), checked for infinities and counted for missing cells in
-        vectorised passes; the others as object arrays."""
+        """Type every column: the numeric ones as float64 (from Arrow: views into one
+        (rows, k) column-major block, `_block`; from fetchnumpy: the engine's arrays,
+        uncopied), checked for infinities and counted for missing cells in vectorised
+        passes; the others as object arrays."""
         num = [j for j, k in enumerate(kinds) if k == "numeric"]
-        block = float_matrix(got, num)
-        n = len(block)
+        n = got.n_rows
+        if got.arrow:
+            block = float_matrix(got, num)
+            arrays = [block[:, k] for k in range(len(num))]
+            with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf, huge values: not finite
+                sums = block.sum(axis=0) if n else np.zeros(len(num))
+        else:
+            block = None
+            arrays = [numpy_floats(got.cols[j]) for j in num]
+            with np.errstate(invalid="ignore", over="ignore"):
+                sums = np.array([a.sum() for a in arrays]) if n else np.zeros(len(num))
         # a column whose sum is finite has no NaN and no infinity: one summing pass, and
         # the cell-by-cell checks only for the columns that have a missing cell (or sum to inf)
         inf = np.zeros(len(num), bool)
         present = np.full(len(num), n)
-        with np.errstate(invalid="ignore", over="ignore"):      # inf + -inf, huge values: not finite
-            sums = block.sum(axis=0) if n else np.zeros(len(num))
         for k in np.flatnonzero(~np.isfinite(sums)):
-            col = block[:, k]
+            col = arrays[k]
             present[k] = n - np.count_nonzero(np.isnan(col))
             inf[k] = bool(np.isinf(col).any())
-        self._block, self._block_cols = block, [self.columns[j] for j in num]
+        self._block, self._block_cols = block, ([self.columns[j] for j in num] if block is not None else [])
         slot = {j: k for k, j in enumerate(num)}
         for j, c in enumerate(self.columns):
             if j % 256 == 0:
                 cancel_mod.check(cancel)
             if j in slot:
                 k = slot[j]
-                vals = block[:, k]
+                vals = arrays[k]
                 if inf[k]:
                     i = int(np.flatnonzero(np.isinf(vals))[0])
                     self._bad[c] = (i, "inf" if vals[i] > 0 else "-inf")
@@ -292,8 +300,9 @@ class Table:
     def matrix(self, columns, copy: bool = True) -> np.ndarray:
         """(n_rows, len(columns)) float64 of numeric columns, NaN where missing, column-major.
 
-        Numeric columns are held as one block, so adjacent columns in file order come
-        back without a copy when copy=False (a read-only view, as pandas' to_numpy);
+        Numeric columns read through Arrow are held as one block, so adjacent columns in
+        file order come back without a copy when copy=False (a read-only view, as pandas'
+        to_numpy); otherwise the columns are copied into a new array;
         FileFormatError names the first non-numeric column.
         """
         columns = [self._col(c) for c in columns]
