@@ -24,6 +24,14 @@ from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
+from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
+
+FINGERPRINT = source_fingerprint()
+
+
+def fingerprint():
+    """The kernel sources this module was built from (somdesk.core.aot_fingerprint)."""
+    return FINGERPRINT          # a global: numba compiles it in as a constant
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -41,7 +49,7 @@ EXPORTS = {
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
     "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1}, {I1})"),
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
-    "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
+    "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
     "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
 }
@@ -54,6 +62,7 @@ def main() -> None:
     cc.verbose = False
     for name, (dispatcher, sig) in EXPORTS.items():
         cc.export(name, sig)(dispatcher.py_func)
+    cc.export("fingerprint", "int64()")(fingerprint)
     cc.compile()
     print(f"wrote _kernels_aot into {out}")
 
