@@ -28,7 +28,9 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.names import stat_input
 from somdesk.io.tables.columns import Fetched, float_matrix, numpy_floats, object_column
-from somdesk.io.tables.engine import Source, _number_pattern, column_kind, q
+from somdesk.io.tables.duckutil import q
+from somdesk.io.tables.engine import Source, column_kind
+from somdesk.io.tables.textfile import number_pattern
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
 __all__ = ["Table", "read_table"]
@@ -192,7 +194,7 @@ class Table:
         dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
         # with a decimal comma or digit groups, numbers were converted by the engine under
         # that rule; a column left as text holds a value breaking it -- find it by the same rule
-        rule = re.compile(_number_pattern(dec, th)) if dec != "." or th else None
+        rule = re.compile(number_pattern(dec, th)) if dec != "." or th else None
         for i, v in enumerate(obj.tolist()):
             if v is None:
                 continue
