@@ -9,8 +9,10 @@ each variant right after a pandas run, `repeats` times; the ratio variant / pand
 each pair and their median are printed (below 1 = faster than pandas).  Goal: no slower
 than pandas.  Also shown: somdesk with pyarrow switched off (DuckDB + fetchnumpy, what
 the desktop bundle runs), DuckDB's raw read into numpy (that path's floor) and
-pyarrow's raw read.  The machine's load average is printed: on a shared machine the
-ratios of multi-threaded readers to pandas' single-threaded one move with it.
+pyarrow's raw read (both into the same column-major matrix).  The machine's load
+average is printed: on a shared machine the ratios of multi-threaded readers to pandas'
+single-threaded one move with it, so the CPU seconds (all threads of the process,
+time.process_time) are printed too -- they measure the work, not the waiting.
 
 Segments: scikit-learn's bundled iris, wine and breast-cancer tables (z-scores, every
 feature column, k = the number of classes):
@@ -78,13 +80,13 @@ def bench_read(rows: int, repeats: int) -> dict:
         fn = "read_parquet" if path.endswith(".parquet") else "read_csv"
         got = con.execute(f"SELECT * FROM {fn}('{path}')").fetchnumpy()
         con.close()
-        return np.column_stack(list(got.values()))
+        return _stack_f(list(got.values()))
 
     def pyarrow_raw(path):
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
         t = pq.read_table(path) if path.endswith(".parquet") else pacsv.read_csv(path)
-        return np.column_stack([c.to_numpy() for c in t.columns])
+        return _stack_f([c.to_numpy() for c in t.columns])
 
     def theirs_csv(path):
         return pd.read_csv(path).to_numpy(dtype=np.float64)
@@ -106,19 +108,33 @@ def bench_read(rows: int, repeats: int) -> dict:
                 assert a.shape == b.shape == (rows, 12) and np.allclose(a, b), name
             times = {k: [] for k in variants}
             ratios = {k: [] for k in variants}
-            t_pd = []
+            cpu = {k: [] for k in variants}
+            t_pd, cpu_pd = [], []
             for _ in range(repeats):
                 for k, f in variants.items():    # each variant right after its own pandas run
-                    s = time.perf_counter(); ref(path); tp = time.perf_counter() - s
-                    s = time.perf_counter(); f(path); t = time.perf_counter() - s
+                    c = time.process_time(); s = time.perf_counter(); ref(path)
+                    tp = time.perf_counter() - s; cpu_pd.append(time.process_time() - c)
+                    c = time.process_time(); s = time.perf_counter(); f(path)
+                    t = time.perf_counter() - s; cpu[k].append(time.process_time() - c)
                     t_pd.append(tp); times[k].append(t); ratios[k].append(t / tp)
-            results[name] = {k: (statistics.median(times[k]), statistics.median(ratios[k])) for k in variants}
-            results[name]["pandas"] = (statistics.median(t_pd), 1.0)
-            print(f"read {name:8s} pandas {results[name]['pandas'][0]:.3f} s (median of {len(t_pd)})")
+            results[name] = {k: (statistics.median(times[k]), statistics.median(ratios[k]),
+                                 statistics.median(cpu[k])) for k in variants}
+            results[name]["pandas"] = (statistics.median(t_pd), 1.0, statistics.median(cpu_pd))
+            print(f"read {name:8s} pandas {results[name]['pandas'][0]:.3f} s, CPU {results[name]['pandas'][2]:.2f} s "
+                  f"(medians of {len(t_pd)})")
             for k in variants:
-                print(f"  {k:22s} {results[name][k][0]:.3f} s  ratio to pandas (median of pairs) {results[name][k][1]:.2f}")
+                w, r, c = results[name][k]
+                print(f"  {k:22s} {w:.3f} s  ratio to pandas (median of pairs) {r:.2f}   CPU {c:.2f} s (all threads)")
     print(f"load average after {os.getloadavg()[0]:.2f}")
     return results
+
+
+def _stack_f(arrays) -> np.ndarray:
+    """(N, k) column-major float64 from k columns (what Table.matrix holds)."""
+    out = np.empty((len(arrays[0]), len(arrays)), dtype=np.float64, order="F")
+    for j, a in enumerate(arrays):
+        out[:, j] = a
+    return out
 
 
 def _te_qe(weights, x, hexagonal):
