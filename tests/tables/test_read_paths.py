@@ -50,6 +50,9 @@ TEXT_CASES = {
     "latin1.csv": ("name,x\nJos\u00e9,1\nZo\u00eb,2\n".encode("latin-1"), None),
     "empty_col.csv": (b"a,b\n1,\n2,\n", True),
     "header_only.csv": (b"a,b\n", None),
+    # integers for 25,000 rows (past the sniffer's sample), then a fraction
+    "late_fraction.csv": (b"a,b\n" + b"".join(b"%d,1\n" % i for i in range(25_000)) + b"1.5,2\n", True),
+    "odd_numbers.csv": (b"a,b,c,d\n1,2,3,4\n1e400,1e-400,0x10,1_000\n", None),
 }
 
 
@@ -176,3 +179,13 @@ def test_parquet_sampled_or_filtered_the_same_both_ways(tmp_path, monkeypatch, o
     assert rows.tolist() == expected
     assert tab.sampled == (opts.max_rows is not None and len(expected) > opts.max_rows)
     tab.close()
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_a_late_fraction_in_an_integer_column_is_not_rounded(tmp_path, monkeypatch, arrow):
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,b\n" + b"".join(b"%d,7\n" % i for i in range(25_000)) + b"1.5,-2.25\n")
+    tab = read_table(str(p))
+    assert tab.values("a")[-1] == 1.5 and tab.values("b")[-1] == -2.25
+    assert tab.values("a")[:3].tolist() == [0, 1, 2]

@@ -15,6 +15,9 @@ from somdesk.io.tables.options import ReadOptions
 
 __all__ = ["open_text", "nullstr", "number_pattern"]
 
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                  "UBIGINT", "UHUGEINT")
+
 
 def _null_tokens(opts: ReadOptions) -> list[str]:
     tokens = set()
@@ -90,7 +93,10 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
             warnings.append("duplicate column names were made unique (a second 'x' becomes 'x_1')")
     custom_numbers = decimal != "." or thousands != ""
     names = [c["name"] for c in columns]
-    ctypes = ["VARCHAR" if custom_numbers else c["type"] for c in columns]
+    # every number ends up float64, so integer columns are read as DOUBLE: DuckDB casts a
+    # later "1.5" into a sniffed BIGINT column by rounding it to 2, silently
+    ctypes = ["VARCHAR" if custom_numbers else "DOUBLE" if c["type"] in _INTEGER_TYPES else c["type"]
+              for c in columns]
     # the sniffed names and types are given back explicitly, so DuckDB does not sniff
     # again each time a query binds the view (seconds on a 10,000-column file)
     args = [f"delim={lit(delim)}", f"header={header}", f"skip={skip}", f"nullstr={nullstr(opts)}",
