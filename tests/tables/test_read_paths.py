@@ -189,3 +189,16 @@ def test_a_late_fraction_in_an_integer_column_is_not_rounded(tmp_path, monkeypat
     tab = read_table(str(p))
     assert tab.values("a")[-1] == 1.5 and tab.values("b")[-1] == -2.25
     assert tab.values("a")[:3].tolist() == [0, 1, 2]
+
+
+def test_preview_converts_only_the_rows_it_shows(tmp_path, monkeypatch):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,name\n" + b"".join(b"%d.5,n%d\n" % (i, i) for i in range(1000)))
+    tab = read_table(str(p))
+    seen = []
+    import somdesk.io.tables.table as table_mod
+    real = table_mod._num_text
+    monkeypatch.setattr(table_mod, "_num_text", lambda x: seen.append(x) or real(x))
+    assert tab.preview(3) == [["0.5", "n0"], ["1.5", "n1"], ["2.5", "n2"]]
+    assert len(seen) == 3
+    assert tab.strings("a", 2) == ["0.5", "1.5"] and len(tab.strings("name")) == 1000

@@ -329,16 +329,16 @@ class Table:
         """(n_rows,) the column as held: float64 (numeric) or object (str or None)."""
         return self._data[self._col(name)]
 
-    def strings(self, name: str) -> list[str]:
-        """Every cell of the column as text ("" where missing)."""
-        v = self._data[self._col(name)]
+    def strings(self, name: str, limit: int | None = None) -> list[str]:
+        """Every cell of the column (or the first `limit`) as text ("" where missing)."""
+        v = self._data[self._col(name)][:limit]
         if v.dtype == np.float64:
             return ["" if math.isnan(x) else _num_text(x) for x in v.tolist()]
         return ["" if x is None else x for x in v.tolist()]
 
     def preview(self, n: int = 20) -> list[list[str]]:
-        """The first n rows as text, for showing the file."""
-        cols = [self.strings(c)[:n] for c in self.columns]
+        """The first n rows as text, for showing the file (only those n are converted)."""
+        cols = [self.strings(c, n) for c in self.columns]
         return [list(r) for r in zip(*cols)]
 
     def info(self) -> dict:
