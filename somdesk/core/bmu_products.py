@@ -44,6 +44,8 @@ from somdesk.core.cancel import CancelToken, check
 CHUNK_PRODUCTS = 262_144
 # Multiply-adds (N x M x (D + 1)) below which one thread does it all (no hand-off).
 PARALLEL_FROM = 4_000_000
+# Samples x dimensions per block of the parallel per-node sums.
+SUM_BLOCK_WORK = 2_000_000
 # Cache the float32 copy of a data set up to this many bytes (else convert per chunk).
 PREPARE_MAX_BYTES = 512 * 2**20
 
@@ -90,6 +92,47 @@ def one_blas_thread():
     return _blas.limit(limits=1, user_api="blas")
 
 
+def run_spans(fn, n: int, step: int, parallel: bool) -> None:
+    """fn(a, b) for consecutive [a, b) spans of range(n), on the pool when `parallel`.
+
+    Each span is independent (writes its own rows), so the result does not
+    depend on which thread ran it; exceptions are raised here.
+    """
+    spans = [(a, min(n, a + step)) for a in range(0, n, step)]
+    if not parallel or len(spans) == 1 or workers() == 1:
+        for a, b in spans:
+            fn(a, b)
+        return
+    for f in [_executor().submit(fn, a, b) for a, b in spans]:
+        f.result()
+
+
+def node_sums(idx: np.ndarray, x: np.ndarray, m_count: int, sums_kernel) -> tuple[np.ndarray, np.ndarray]:
+    """((M, D) sums, (M,) counts) of the samples whose BMU is each node, on every core.
+
+    The samples are cut into a fixed number of blocks (from the data's size,
+    not the number of threads), each summed in sample order by `sums_kernel`
+    (somdesk.core._bmu_numba.sums_by_node), and the blocks added in order: the
+    same result on one thread or many, within float64 rounding of the
+    one-block sum.
+    """
+    n, d = x.shape
+    blocks = int(min(8, max(1, n * d // SUM_BLOCK_WORK)))
+    step = -(-n // blocks)
+    parts = [(np.zeros((m_count, d)), np.zeros(m_count)) for _ in range(blocks)]
+
+    def one(a: int, b: int) -> None:
+        s, c = parts[a // step]
+        sums_kernel(idx[a:b], x[a:b], s, c)
+
+    run_spans(one, n, step, blocks > 1)
+    sums, counts = parts[0]
+    for s, c in parts[1:]:
+        sums += s
+        counts += c
+    return sums, counts
+
+
 def tolerance_scale(dim: int) -> float:
     """Candidate window of the product search: 4 (D + 8) u, u = float32 unit roundoff (bound above)."""
     return 4.0 * (dim + 8) * (float(np.finfo(np.float32).eps) / 2.0)
@@ -118,9 +161,16 @@ class PreparedData:
         self.xsq = None
         n, d = self.x.shape
         if keep and n * (d + 1) * 4 <= PREPARE_MAX_BYTES:
-            xc = self.x - self.mean
-            self.xsq = np.einsum("nd,nd->n", xc, xc)
-            self.x32 = _augment(xc)
+            self.xsq = np.empty(n)
+            self.x32 = np.empty((n, d + 1), dtype=np.float32)
+
+            def convert(a: int, b: int) -> None:
+                xc = self.x[a:b] - self.mean
+                self.xsq[a:b] = np.einsum("nd,nd->n", xc, xc)
+                self.x32[a:b, :-1] = xc
+                self.x32[a:b, -1] = 1.0
+
+            run_spans(convert, n, max(1, CHUNK_PRODUCTS // (d + 1)), n * d >= PARALLEL_FROM)
 
     def rows(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """([x - mean, 1] float32 (b - a, D + 1), |x - mean|^2 (b - a,)) of rows a..b."""
@@ -162,16 +212,8 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
         else:
             _pick_numpy(q, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b])
 
-    spans = [(a, min(n, a + step)) for a in range(0, n, step)]
     with one_blas_thread():
-        if len(spans) == 1 or workers() == 1 or n * m_count * (dim + 1) < PARALLEL_FROM:
-            for a, b in spans:
-                check(cancel)
-                chunk(a, b)
-        else:
-            futures = [_executor().submit(chunk, a, b) for a, b in spans]
-            for f in futures:
-                f.result()
+        run_spans(chunk, n, step, n * m_count * (dim + 1) >= PARALLEL_FROM)
     check(cancel)
 
 

@@ -268,8 +268,16 @@ def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.nda
 
 
 def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """((M, D) sum, (M,) count) of the samples whose BMU is each node; idx (N,) int64, data (N, D)."""
+    """((M, D) sum, (M,) count) of the samples whose BMU is each node; idx (N,) int64, data (N, D).
+
+    Small jobs add in sample order (the same bits as np.bincount); big ones in
+    fixed blocks on every core (bmu_products.node_sums: same result on any
+    number of threads, within float64 rounding of the sample-order sum).
+    """
     n, d = data.shape
+    if _sums is not None and n * d >= 2 * bmu_products.SUM_BLOCK_WORK:   # big: blocks on every core
+        return bmu_products.node_sums(np.ascontiguousarray(idx, dtype=np.int64),
+                                      np.ascontiguousarray(data, dtype=np.float64), m_count, _sums)
     sums = np.zeros((m_count, d))
     counts = np.zeros(m_count)
     if _sums is not None:

@@ -80,3 +80,19 @@ def test_a_set_token_stops_the_parallel_search(monkeypatch):
     token.cancel()
     with pytest.raises(Cancelled):
         kernels.bmus_of(wf, x, token)
+
+
+def test_block_sums_agree_with_bincount_on_any_number_of_threads(monkeypatch):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(9000, 30))
+    idx = rng.integers(0, 50, 9000)
+    idx[idx == 4] = 5                                 # an empty node
+    expected = np.stack([np.bincount(idx, weights=x[:, k], minlength=50) for k in range(30)], axis=1)
+    monkeypatch.setattr(bmu_products, "SUM_BLOCK_WORK", 40_000)     # 6 blocks
+    many = kernels.sums_by_node(idx, x, 50)
+    monkeypatch.setattr(bmu_products, "workers", lambda: 1)
+    one = kernels.sums_by_node(idx, x, 50)
+    np.testing.assert_array_equal(many[0], one[0])
+    np.testing.assert_array_equal(many[1], np.bincount(idx, minlength=50))
+    np.testing.assert_allclose(many[0], expected, rtol=0, atol=1e-12)
+    assert not many[0][4].any()
