@@ -29,6 +29,14 @@ product of D + 1 terms whose absolute values sum to 2 |x| |w| + |w|^2
 summation order).  So every expanded value is within
 (D + 8) u (|x|^2 + 2 max |w|^2) of the true one; candidates are the nodes within
 twice that of the row's smallest, `tolerance_scale` = 4 (D + 8) u (a margin of 2).
+
+The bound is relative, so it needs float32's normal range: the centred data
+are multiplied by a power of two (exact; it changes no ranking) that brings
+their largest magnitude into [0.5, 1), the window gets an absolute term for
+gradual underflow, (D + 2) 2^-149 per product (each of the D + 1 products and
+sums loses at most half the smallest subnormal), and a codebook reaching
+beyond 2^40 of that scale (where squares could overflow) is searched exactly
+by brute force instead.
 """
 from __future__ import annotations
 
@@ -138,6 +146,11 @@ def tolerance_scale(dim: int) -> float:
     return 4.0 * (dim + 8) * (float(np.finfo(np.float32).eps) / 2.0)
 
 
+# Centred, scaled codebook magnitudes above this are searched by brute force (no float32 overflow).
+SCALED_MAX = 2.0 ** 40
+_UNDERFLOW = float(np.ldexp(1.0, -149))
+
+
 def _augment(xc: np.ndarray) -> np.ndarray:
     """(n, D + 1) float32 [xc, 1]."""
     out = np.empty((len(xc), xc.shape[1] + 1), dtype=np.float32)
@@ -149,14 +162,18 @@ def _augment(xc: np.ndarray) -> np.ndarray:
 class PreparedData:
     """A data set made ready for repeated product searches (batch training: once, not every epoch).
 
-    x (N, D) float64 C-contiguous.  Holds its mean and, when `keep` and that
-    fits in PREPARE_MAX_BYTES, the centred rows as (N, D + 1) float32
-    [x - mean, 1] and |x - mean|^2 (else each chunk converts its own rows).
+    x (N, D) float64 C-contiguous.  Holds its mean, the power of two `scale`
+    that brings the centred data's largest magnitude into [0.5, 1) and, when
+    `keep` and that fits in PREPARE_MAX_BYTES, the centred scaled rows as
+    (N, D + 1) float32 [s (x - mean), 1] and |s (x - mean)|^2 (else each chunk
+    converts its own rows).
     """
 
     def __init__(self, x: np.ndarray, keep: bool = True):
         self.x = np.ascontiguousarray(x, dtype=np.float64)
         self.mean = self.x.mean(axis=0)
+        spread = float(np.max(np.abs(self.x - self.mean))) if self.x.size else 0.0
+        self.scale = float(np.ldexp(1.0, -np.frexp(spread)[1])) if spread > 0 else 1.0
         self.x32 = None
         self.xsq = None
         n, d = self.x.shape
@@ -165,7 +182,7 @@ class PreparedData:
             self.x32 = np.empty((n, d + 1), dtype=np.float32)
 
             def convert(a: int, b: int) -> None:
-                xc = self.x[a:b] - self.mean
+                xc = (self.x[a:b] - self.mean) * self.scale
                 self.xsq[a:b] = np.einsum("nd,nd->n", xc, xc)
                 self.x32[a:b, :-1] = xc
                 self.x32[a:b, -1] = 1.0
@@ -173,31 +190,36 @@ class PreparedData:
             run_spans(convert, n, max(1, CHUNK_PRODUCTS // (d + 1)), n * d >= PARALLEL_FROM)
 
     def rows(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """([x - mean, 1] float32 (b - a, D + 1), |x - mean|^2 (b - a,)) of rows a..b."""
+        """([s (x - mean), 1] float32 (b - a, D + 1), |s (x - mean)|^2 (b - a,)) of rows a..b."""
         if self.x32 is not None:
             return self.x32[a:b], self.xsq[a:b]
-        xc = self.x[a:b] - self.mean
+        xc = (self.x[a:b] - self.mean) * self.scale
         return _augment(xc), np.einsum("nd,nd->n", xc, xc)
 
 
 def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, pick,
-           flag: np.ndarray, cancel: CancelToken | None = None) -> None:
+           flag: np.ndarray, cancel: CancelToken | None = None) -> bool:
     """idx[s], d2[s] = exact BMU and squared distance of data.x[s] among wf's rows (first on ties).
 
     wf (M, D) float64; idx (N,) int64 and d2 (N,) float64 are filled.  `pick` is
     the compiled candidate check (somdesk.core._bmu_numba.pick_exact) or None for
-    the numpy one.  Raises `Cancelled` when `cancel` is set (flag is its flag).
+    the numpy one.  Returns False, filling nothing, when the codebook reaches
+    beyond the float32 range of the method (the caller then searches exactly).
+    Raises `Cancelled` when `cancel` is set (flag is its flag).
     """
     wf = np.ascontiguousarray(wf, dtype=np.float64)
     m_count, dim = wf.shape
-    wc = wf - data.mean
+    wc = (wf - data.mean) * data.scale
+    if wc.size and not float(np.max(np.abs(wc))) <= SCALED_MAX:
+        return False
     wsq = np.einsum("md,md->m", wc, wc)
     nodes = np.empty((m_count, dim + 1), dtype=np.float32)
     nodes[:, :-1] = -2.0 * wc
     nodes[:, -1] = wsq
     nodes_t = nodes.T
-    wsq_max = float(wsq.max())
     scale = tolerance_scale(dim)
+    # the underflow allowance folded into the term the check multiplies by `scale`
+    wsq_max = float(wsq.max()) + (dim + 2) * _UNDERFLOW / (2.0 * scale)
     x = data.x
     n = len(x)
     step = max(1, CHUNK_PRODUCTS // m_count)
@@ -215,6 +237,7 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
     with one_blas_thread():
         run_spans(chunk, n, step, n * m_count * (dim + 1) >= PARALLEL_FROM)
     check(cancel)
+    return True
 
 
 def _pick_numpy(q, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:

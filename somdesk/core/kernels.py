@@ -249,22 +249,32 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
         return idx, d2
     if uses_products(n, wf.shape[0], wf.shape[1]):
         _bmus_by_products(wf, x, idx, d2, cancel, prepared)
-        return idx, d2
-    # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
+    else:
+        _bmus_brute(wf, x, idx, d2, cancel)
+    return idx, d2
+
+
+def _bmus_brute(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
+                cancel: CancelToken | None) -> None:
+    """Exact distances to every node, chunked to keep the (chunk, M, D) temporary near 16 MB."""
     step = max(1, 2_000_000 // max(1, wf.size))
-    for s in range(0, n, step):
+    for s in range(0, len(x), step):
         check(cancel)
+        if _kd is not None:
+            _kd.brute(wf, x[s:s + step], idx[s:s + step], d2[s:s + step], _flag(cancel))
+            continue
         dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
         idx[s:s + step] = np.argmin(dist, axis=1)
         d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
-    return idx, d2
+    check(cancel)
 
 
 def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
                       cancel: CancelToken | None, prepared: bmu_products.PreparedData | None) -> None:
     """Exact BMUs via float32 BLAS products nominating candidates, on every core (somdesk.core.bmu_products)."""
     data = prepared if prepared is not None and prepared.x is x else bmu_products.PreparedData(x, keep=False)
-    bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel)
+    if not bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel):
+        _bmus_brute(wf, x, idx, d2, cancel)   # a codebook far outside the data's scale
 
 
 def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:

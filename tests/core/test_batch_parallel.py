@@ -96,3 +96,24 @@ def test_block_sums_agree_with_bincount_on_any_number_of_threads(monkeypatch):
     np.testing.assert_array_equal(many[1], np.bincount(idx, minlength=50))
     np.testing.assert_allclose(many[0], expected, rtol=0, atol=1e-12)
     assert not many[0][4].any()
+
+
+@pytest.mark.parametrize("magnitude", [1e-30, 1e-18, 1.0, 1e20, 1e100])
+def test_product_search_is_exact_at_any_scale(magnitude):
+    """float32 products on scaled data: no underflow or overflow breaks the bound."""
+    wf, x = _data(20, n=3000, m=200, seed=4)
+    wf, x = (wf - 50) * magnitude, (x - 50) * magnitude
+    idx, d2 = kernels.bmus_of(wf, x)
+    brute = ((x[:, None, :] - wf[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(d2, brute.min(axis=1), rtol=1e-12, atol=0)
+    assert np.all(idx[40:80] == 5)
+    assert np.mean(idx == brute.argmin(axis=1)) > 0.999
+
+
+def test_a_codebook_far_outside_the_data_is_searched_exactly():
+    wf, x = _data(20, n=3000, m=200, seed=5)
+    wf[:100] *= 1e30                                  # beyond float32 once scaled to the data
+    idx, d2 = kernels.bmus_of(wf, x)
+    brute = ((x[:, None, :] - wf[None]) ** 2).sum(-1)
+    np.testing.assert_array_equal(idx, brute.argmin(axis=1))
+    np.testing.assert_allclose(d2, brute.min(axis=1), rtol=1e-12, atol=0)
