@@ -58,6 +58,7 @@ SUM_BLOCK_WORK = 2_000_000
 PREPARE_MAX_BYTES = 512 * 2**20
 
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
 _pool_lock = threading.Lock()
 _blas = None
 
@@ -74,10 +75,12 @@ def workers() -> int:
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _pool
+    """The shared pool; a new one in a forked child (the parent's threads are not there)."""
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="somdesk-bmu")
+            _pool_pid = os.getpid()
         return _pool
 
 

@@ -117,3 +117,20 @@ def test_a_codebook_far_outside_the_data_is_searched_exactly():
     brute = ((x[:, None, :] - wf[None]) ** 2).sum(-1)
     np.testing.assert_array_equal(idx, brute.argmin(axis=1))
     np.testing.assert_allclose(d2, brute.min(axis=1), rtol=1e-12, atol=0)
+
+
+def test_a_forked_child_gets_its_own_pool(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(bmu_products, "PARALLEL_FROM", 0)
+    wf, x = _data(16, n=2000, m=100)
+    expected = kernels.bmus_of(wf, x)[0]             # the parent's pool now exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_bmus_in_child, (wf, x)).get(timeout=120)
+    np.testing.assert_array_equal(got, expected)
+
+
+def _bmus_in_child(wf, x):
+    bmu_products.PARALLEL_FROM = 0
+    return kernels.bmus_of(wf, x)[0]
