@@ -84,23 +84,48 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def one_blas_thread():
+class _OneBlasThread:
+    """BLAS limited to one thread while any search runs (a count, so overlapping
+    searches from several threads restore the original setting exactly once)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._limiter = None
+
+    def __enter__(self):
+        global _blas
+        with self._lock:
+            if self._depth == 0:
+                if _blas is None:
+                    try:
+                        from threadpoolctl import ThreadpoolController
+                        _blas = ThreadpoolController()
+                    except ImportError:   # pragma: no cover - a dependency
+                        _blas = False
+                self._limiter = _blas.limit(limits=1, user_api="blas") if _blas else None
+            self._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+        return False
+
+
+_one_blas = _OneBlasThread()
+
+
+def one_blas_thread() -> _OneBlasThread:
     """A context in which BLAS runs on the calling thread only (process-wide while it lasts).
 
     Our own pool provides the parallelism; BLAS threads on top would oversubscribe.
     Without threadpoolctl (a dependency) BLAS keeps its default.
     """
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _blas = ThreadpoolController()
-        except ImportError:   # pragma: no cover
-            _blas = False
-    if _blas is False:
-        import contextlib
-        return contextlib.nullcontext()
-    return _blas.limit(limits=1, user_api="blas")
+    return _one_blas
 
 
 def run_spans(fn, n: int, step: int, parallel: bool) -> None:

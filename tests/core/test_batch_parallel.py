@@ -134,3 +134,22 @@ def test_a_forked_child_gets_its_own_pool(monkeypatch):
 def _bmus_in_child(wf, x):
     bmu_products.PARALLEL_FROM = 0
     return kernels.bmus_of(wf, x)[0]
+
+
+def test_overlapping_searches_restore_the_blas_threads_once():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():   # numpy's own BLAS (scipy's, when loaded later, is not the one matmul uses)
+        return [i["num_threads"] for i in threadpool_info()
+                if i["user_api"] == "blas" and "numpy" in i["filepath"]]
+
+    before = blas_threads()
+    assert before
+    a = bmu_products.one_blas_thread()           # search A starts
+    a.__enter__()
+    b = bmu_products.one_blas_thread()           # search B starts on another thread
+    b.__enter__()
+    a.__exit__(None, None, None)                 # A ends first: B still runs on one BLAS thread
+    assert set(blas_threads()) == {1}
+    b.__exit__(None, None, None)
+    assert blas_threads() == before
