@@ -24,6 +24,7 @@ from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
+from somdesk.core import dither  # noqa: E402
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -44,6 +45,8 @@ EXPORTS = {
     "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
     "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
+    # Floyd-Steinberg rows (dithering; pictures with transparency had no compiled path in the app)
+    "fs_rows": (dither._fs_rows, f"boolean(uint8[:,:,::1], {A2}, int64, uint8[:,::1], {I1}, int64, int64, {A3})"),
 }
 
 
@@ -52,8 +55,8 @@ def main() -> None:
     cc = CC("_kernels_aot")
     cc.output_dir = str(out)
     cc.verbose = False
-    for name, (dispatcher, sig) in EXPORTS.items():
-        cc.export(name, sig)(dispatcher.py_func)
+    for name, (fn, sig) in EXPORTS.items():
+        cc.export(name, sig)(getattr(fn, "py_func", fn))   # numba dispatchers, or plain functions
     cc.compile()
     print(f"wrote _kernels_aot into {out}")
 

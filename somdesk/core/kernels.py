@@ -43,8 +43,17 @@ _nb = _kd = None
 _choice = os.environ.get("SOMDESK_KERNELS", "").lower()
 
 
+_AOT = None     # the module of kernels compiled ahead of time, once loaded
+
+
+def aot_module():
+    """The ahead-of-time kernel module when it is the back end, else None (dither uses its fs_rows)."""
+    return _AOT if BACKEND == "aot" else None
+
+
 def _load_aot():
     """The kernels compiled ahead of time (tools/build_aot_kernels.py), or None."""
+    global _AOT
     try:
         from somdesk.core import _kernels_aot as aot
     except ImportError:
@@ -52,6 +61,7 @@ def _load_aot():
             import _kernels_aot as aot  # built elsewhere and put on sys.path (tests)
         except ImportError:
             return None
+    _AOT = aot
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest)
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
@@ -72,7 +82,8 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core._bmu_numba import pick_exact as _pick
         from somdesk.core._bmu_numba import pick_exact_serial as _pick_serial
         from somdesk.core._bmu_numba import sums_by_node as _sums
-        _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
+        _nb = SimpleNamespace(online_epoch=_on.online_epoch, online_epochs=_on.online_epochs,
+                              batch_accumulate=_kn.batch_accumulate,
                               two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
@@ -185,6 +196,27 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
         w3[...] = new
         bmus[k] = last_bmu[src] = b
     return bmus
+
+
+def online_epochs(wp: np.ndarray, x: np.ndarray, orders: np.ndarray, alphas: np.ndarray, sigmas: np.ndarray,
+                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray, boxes: TileBoxes,
+                  backup: np.ndarray, cancel: CancelToken | None = None) -> tuple[int, int, np.ndarray] | None:
+    """Several classic epochs in one kernel call (numba JIT only; None elsewhere: step epoch by epoch).
+
+    wp (D, H, W) planar codebook, orders (E, N) int64, alphas/sigmas (E,), backup
+    (D, H, W) scratch.  Returns (epochs completed, status, bmus (E, N)); status 0:
+    all ran, 1: `cancel` was set inside epoch `completed`, 2: that epoch made a
+    weight non-finite.  Either way wp holds the weights after the completed
+    epochs (the interrupted one is undone).  The ahead-of-time kernels hold the
+    GIL, so a long call there would freeze the window: they are not used here.
+    """
+    if BACKEND != "numba":
+        return None
+    bmus = np.empty(orders.shape, dtype=np.int64)
+    done, status = _nb.online_epochs(wp, x, orders, alphas, sigmas, NEIGHBOURHOOD_CODES[nb], hexagonal,
+                                     toroidal, last_bmu, bmus, boxes.lo, boxes.hi, boxes.dirty, _flag(cancel),
+                                     backup)
+    return int(done), int(status), bmus
 
 
 def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
