@@ -73,7 +73,9 @@ def main(files: list[str] | None = None, smoke_test: str | None = None, smoke_op
             window = Window(interactive=False, confirm_unsaved=False)
             window_ref.append(window)
             return _smoke(app, window, smoke_test, files, smoke_options or {})
-        window = Window.for_paths(files)
+        from somdesk.gui.settings import Settings
+
+        window = Window.for_paths(files, settings=Settings())   # remembers geometry, recent files, ...
         window_ref.append(window)
         window.show()
         return app.exec()

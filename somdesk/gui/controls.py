@@ -74,7 +74,7 @@ class SeedEdit(QLineEdit):
     """The random seed: empty = a new random seed per run, else 0 .. 2**63-1 (every seed
     the app shows).  Spin-box-like API: `value()` is SEED_RANDOM when empty."""
 
-    valueChanged = Signal(int)
+    valueChanged = Signal(object)     # a Python int: seeds go up to 2**63-1, beyond a C int
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -139,6 +139,14 @@ class ParameterPanel(QWidget):
             lab = QLabel(label)
             lab.setToolTip(TIPS[key])
             form.addRow(lab, widget)
+        # issue 12: a typed seed is used for this window only, unless the user asks to keep it
+        self.keep_seed = QCheckBox("Keep this seed for later launches")
+        self.keep_seed.setObjectName("keep-seed")
+        self.keep_seed.setToolTip("Ticked: new windows and the next launch start with this fixed seed. "
+                                  "Unticked: they draw a new random seed.")
+        self.keep_seed.setEnabled(False)
+        form.addRow("", self.keep_seed)
+        self.seed_spin.valueChanged.connect(self._seed_typed)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c62828; font-weight: 600;")
@@ -223,7 +231,14 @@ class ParameterPanel(QWidget):
         finally:
             for w in widgets + list(combos.values()):
                 w.blockSignals(False)
+        self._seed_typed(self.seed_spin.value())
         self._changed()
+
+    def _seed_typed(self, value: int) -> None:
+        fixed = value != SEED_RANDOM
+        self.keep_seed.setEnabled(fixed)
+        if not fixed:
+            self.keep_seed.setChecked(False)
 
     def reset_defaults(self) -> None:
         self.set_config(SOMConfig())

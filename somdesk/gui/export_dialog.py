@@ -1,91 +1,98 @@
-"""File > Export image… (Ctrl+E) and Edit > Copy image (Ctrl+C).
+"""File > Export image… (Ctrl+E): the export options dialog of the one window.
 
-The dialog picks what to draw (`somdesk.io.map_render.KINDS`: the map, the
-seed's layout, the U-matrix, the hit map), whether to ring each input's
-best-matching node, and the size in pixels per node, with the output size
-shown live ("800 x 800 px").  The picture itself comes from
-`map_render.render_view`, the same code as `somdesk train --out`, so the
-window and the CLI give the same pixels.  Copy image puts the picture of the
-last choices on the clipboard.  The choices are remembered in the settings.
+The dialog picks which view to draw (those that apply to the workspace now:
+colours, strip + map, U-matrix, hit map, component plane, clusters, labels, the
+original or quantised picture), the size in pixels per node, whether to ring
+each input's best-matching node, and whether to add the legend (colour bar or
+category list) below the map; the output size is shown live ("800 x 800 px").
+**Save PNG…** writes it, **Copy** puts the same picture on the clipboard.
+
+The picture is `Window.map_image(scale, view=..., markers=..., legend=...)`:
+the same `somdesk.render` call the canvas draws with, so at the screen's scale
+and with no extras the file equals the screen pixel for pixel.  The choices are
+remembered in the settings (export/view, export/scale, export/markers,
+export/legend).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
 
-from somdesk.errors import SomdeskError
-from somdesk.gui import dialogs
-from somdesk.io.map_render import KIND_LABELS, KINDS, MAX_SCALE, render_view, view_size
+from somdesk import render
+from somdesk.gui.window_actions import VIEWS
 
 PNG_FILTERS = [("PNG image", ["*.png"])]
+PICTURE_VIEWS = ("picture", "quantised")     # whole pictures: no scale, markers or legend
 
 
 @dataclass
 class ExportOptions:
-    kind: str = "map"
-    markers: bool = False
+    view: str = "colours"
     scale: int = 8
+    markers: bool = False
+    legend: bool = True
 
     @classmethod
-    def from_settings(cls, settings) -> "ExportOptions":
-        d = cls()
+    def from_settings(cls, settings, view: str) -> "ExportOptions":
+        d = cls(view=view)
         if settings is None:
             return d
-        kind = settings.get("export/kind", d.kind)
         scale = settings.get("export/scale", d.scale)
-        return cls(kind if kind in KINDS else d.kind, settings.get("export/markers", d.markers),
-                   scale if 1 <= scale <= MAX_SCALE else d.scale)
+        return cls(view, scale if 1 <= scale <= render.MAX_SCALE else d.scale,
+                   settings.get("export/markers", d.markers), settings.get("export/legend", d.legend))
 
     def save(self, settings) -> None:
         if settings is not None:
-            settings.set("export/kind", self.kind)
-            settings.set("export/markers", bool(self.markers))
+            settings.set("export/view", self.view)
             settings.set("export/scale", int(self.scale))
+            settings.set("export/markers", bool(self.markers))
+            settings.set("export/legend", bool(self.legend))
 
 
-def rgb_qimage(rgb: np.ndarray) -> QImage:
-    """(H, W, 3) uint8 -> a QImage that owns its pixels."""
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+def export_views(session) -> list[str]:
+    """The views an export can draw now, in menu order."""
+    views = set(session.views())
+    if session.kind == "image":
+        views.add("picture")
+    return [v for v in VIEWS if v in views]
 
 
 class ExportImageDialog(QDialog):
-    """What to export, with the output size; emits save_requested / copy_requested."""
+    """What to export, with the output size; emits save_requested / copy_requested (ExportOptions)."""
 
     save_requested = Signal(object)
     copy_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None, options: ExportOptions, rows: int, cols: int, hexagonal: bool):
+    def __init__(self, parent: QWidget | None, options: ExportOptions, views: list[str], rows: int, cols: int,
+                 hexagonal: bool, measured: bool):
         super().__init__(parent)
         self.setWindowTitle("Export image")
-        self.rows, self.cols, self.hexagonal = rows, cols, hexagonal
-        self.kinds = QButtonGroup(self)
-        form = QFormLayout()
-        box = QVBoxLayout()
-        for i, kind in enumerate(KINDS):
-            b = QRadioButton(KIND_LABELS[kind])
-            b.setObjectName(f"kind-{kind}")
-            self.kinds.addButton(b, i)
-            box.addWidget(b)
-            b.setChecked(kind == options.kind)
-        form.addRow("Show", box)
-        self.markers = QCheckBox("Ring each input colour's best-matching node")
-        self.markers.setChecked(options.markers)
-        form.addRow("Markers", self.markers)
-        self.scale = QSpinBox(minimum=1, maximum=MAX_SCALE, suffix=" px per node")
+        self.setObjectName("export-image-dialog")
+        self.rows, self.cols, self.hexagonal, self.measured = rows, cols, hexagonal, measured
+        self.view = QComboBox()
+        self.view.setObjectName("export-view")
+        for v in views:
+            self.view.addItem(VIEWS[v][0].replace("&", ""), v)
+        self.view.setCurrentIndex(max(0, self.view.findData(options.view)))
+        self.scale = QSpinBox(minimum=1, maximum=render.MAX_SCALE, suffix=" px per node")
         self.scale.setValue(options.scale)
-        self.scale.setToolTip("Nearest-neighbour: every node is a crisp block"
-                              + (" (hexagonal: an even width, odd rows shifted by half)" if hexagonal else ""))
-        form.addRow("Size", self.scale)
+        self.scale.setToolTip("Nearest-neighbour: every node is a crisp square"
+                              + (" (hexagonal map: a true hexagon, this many px between centres)" if hexagonal else ""))
+        self.markers = QCheckBox("Ring each input's best-matching node")
+        self.markers.setChecked(options.markers and measured)
+        self.legend = QCheckBox("Colour scale or category list below the map")
+        self.legend.setChecked(options.legend)
         self.size_label = QLabel()
         self.size_label.setObjectName("export-size")
+        form = QFormLayout()
+        form.addRow("View", self.view)
+        form.addRow("Size", self.scale)
+        form.addRow("Markers", self.markers)
+        form.addRow("Legend", self.legend)
         form.addRow("Output", self.size_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.addButton("Save PNG…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -98,95 +105,104 @@ class ExportImageDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
-        self.kinds.idToggled.connect(lambda *_: self._update())
+        self.view.currentIndexChanged.connect(self._update)
         self.scale.valueChanged.connect(self._update)
+        self.legend.toggled.connect(self._update)
         self._update()
 
     def options(self) -> ExportOptions:
-        return ExportOptions(KINDS[max(0, self.kinds.checkedId())], self.markers.isChecked(), self.scale.value())
+        return ExportOptions(self.view.currentData() or "colours", self.scale.value(), self.markers.isChecked(),
+                             self.legend.isChecked())
 
     def _update(self) -> None:
         o = self.options()
-        w, h = view_size(o.kind, self.rows, self.cols, self.hexagonal, o.scale)
-        self.size_label.setText(f"{w} x {h} px")
+        whole = o.view in PICTURE_VIEWS
+        for w in (self.scale, self.legend):
+            w.setEnabled(not whole)
+        self.markers.setEnabled(not whole and self.measured)
+        if whole:
+            self.size_label.setText("the picture at its full size")
+            return
+        w, h = render.view_size(o.view, self.rows, self.cols, self.hexagonal, o.scale)
+        self.size_label.setText(f"{w} x {h} px" + (" + legend" if o.legend and o.view in LEGEND_VIEWS else ""))
+
+
+LEGEND_VIEWS = ("umatrix", "hits", "component", "clusters", "labels")
 
 
 class ImageExports:
-    """Export image / Copy image for one window."""
+    """Export image (the dialog) and its Copy, for one window."""
 
     def __init__(self, window):
         self.win = window
         self.dialog: ExportImageDialog | None = None
-        self._options: ExportOptions | None = None
-        window.actions.export_image.triggered.connect(lambda: self.export_image())
-        window.actions.copy_image.triggered.connect(lambda: self.copy_image())
 
     def options(self) -> ExportOptions:
-        """The last choices (from the settings at first)."""
-        if self._options is None:
-            self._options = ExportOptions.from_settings(self.win.settings)
-        return self._options
+        """The last choices (from the settings), for the view shown now."""
+        return ExportOptions.from_settings(self.win.settings, self.win.view)
 
-    def _remember(self, options: ExportOptions) -> None:
-        self._options = options
-        options.save(self.win.settings)
+    def picture(self, options: ExportOptions):
+        """(H, W, 3) uint8 of `options` (SomdeskError if it cannot be drawn), or None without a map."""
+        return self.win.map_image(options.scale, view=options.view, markers=options.markers,
+                                  legend=options.legend)
 
-    def render(self, options: ExportOptions) -> np.ndarray | None:
-        """The picture of the map shown, as the CLI would draw it."""
-        w = self.win
-        snap, som = w.canvas.snapshot, w.controller.som
-        if snap is None:
-            return None
-        inputs = som.data if som is not None else w.palette.colours()
-        return render_view(options.kind, snap.weights, inputs, snap.config.topology == "hexagonal",
-                           snap.config.toroidal, options.scale, options.markers)
-
-    def export_image(self) -> None:
-        snap = self.win.canvas.snapshot
-        if snap is None:
+    def open_dialog(self) -> None:
+        w, s = self.win, self.win.session
+        if s.map is None:
             return
-        h, w = snap.weights.shape[:2]
-        self.dialog = ExportImageDialog(self.win, self.options(), h, w, snap.config.topology == "hexagonal")
-        self.dialog.save_requested.connect(self.save_image)
-        self.dialog.copy_requested.connect(self.copy_image)
+        views = export_views(s)
+        if w.view not in views and w.view in VIEWS:
+            views.append(w.view)
+        rows, cols = s.map.shape
+        self.dialog = ExportImageDialog(w, self.options(), views, rows, cols, s.map.hexagonal, s.map.measured)
+        self.dialog.save_requested.connect(lambda o: self.save(o))
+        self.dialog.copy_requested.connect(self.copy)
         self.dialog.open()
 
-    def save_image(self, options: ExportOptions, path: str | None = None) -> bool:
-        from somdesk.io.images import save_png
+    def save(self, options: ExportOptions, path: str | None = None) -> bool:
+        from somdesk.errors import SomdeskError
+        from somdesk.gui import dialogs
+        from somdesk.gui.window_tasks import write_png
 
         w = self.win
-        self._remember(options)
+        options.save(w.settings)
         if path is None:
-            start = os.path.join(w.files.last_folder(), f"{self._stem()}-{options.kind}.png")
-            path = dialogs.ask_save_path(w, "Export image", start, PNG_FILTERS)
+            stem = os.path.splitext(os.path.basename(w.session.path or "somdesk-map"))[0]
+            path = dialogs.ask_save_path(w, "Export image", w.files.start_path(f"{stem}-{options.view}.png"),
+                                         PNG_FILTERS)
             if not path:
                 return False
+            w.files.remember_folder(path)
         try:
-            rgb = self.render(options)
+            if w._exports_quantised(options.view):
+                w.session.export_quantised(path)      # indexed PNG, transparency kept (tRNS)
+                w.statusBar().showMessage(f"Exported {os.path.basename(path)} (indexed PNG).", 8000)
+                return True
+            rgb = self.picture(options)
             if rgb is None:
                 return False
-            save_png(rgb, path)
+            write_png(path, rgb)
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
         w.statusBar().showMessage(f"Exported {os.path.basename(path)} ({rgb.shape[1]} x {rgb.shape[0]} px).", 8000)
         return True
 
-    def copy_image(self, options: ExportOptions | None = None) -> bool:
+    def copy(self, options: ExportOptions) -> bool:
+        from PySide6.QtWidgets import QApplication
+
+        from somdesk.errors import SomdeskError
+        from somdesk.gui.map_view import to_qimage
+
         w = self.win
-        if options is not None:
-            self._remember(options)
+        options.save(w.settings)
         try:
-            rgb = self.render(options or self.options())
+            rgb = self.picture(options)
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
         if rgb is None:
             return False
-        QGuiApplication.clipboard().setImage(rgb_qimage(rgb))
+        QApplication.clipboard().setImage(to_qimage(rgb))
         w.statusBar().showMessage(f"Copied the picture to the clipboard ({rgb.shape[1]} x {rgb.shape[0]} px).", 6000)
         return True
-
-    def _stem(self) -> str:
-        path = self.win.map_file.path
-        return os.path.splitext(os.path.basename(path))[0] if path else "somdesk-map"

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 
-from somdesk.gui.canvas import BACKGROUND
+from somdesk.gui.map_view import BACKGROUND
 
 REDRAW_HZ = 8
 QE_COLOUR = "#4fc3f7"

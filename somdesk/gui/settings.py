@@ -2,8 +2,9 @@
 
 Always the INI format (so tests can redirect it with
 `QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)`):
-window geometry and splitter state, the last parameters, the view, the marker
-toggle, the speed, and up to `MAX_RECENT` recent palette files.  Values are
+window geometry and splitter state, the last map settings (the random seed only
+when "Keep this seed" is ticked), the view, the speed, the last folder, the export
+and time-lapse choices, and up to `MAX_RECENT` recent files (any kind).  Values are
 stored as JSON strings where Qt's INI lists would be ambiguous.  A corrupt or
 stale entry is ignored, never an error.
 """
@@ -91,41 +92,56 @@ class Settings:
         self.q.sync()
 
 
+def remembered_config(s: Settings) -> SOMConfig | None:
+    """The map settings to start a new colour map with: the last ones, with a random
+    seed unless the user ticked "Keep this seed" (issue 12: a seed typed once is not
+    silently kept for every later launch)."""
+    cfg = s.config()
+    if cfg is None:
+        return None
+    return cfg if s.get("training/keep_seed", False) else cfg.replace(seed=None)
+
+
 def restore_window(win, s: Settings) -> None:
-    """Put back what `save_window` stored; anything missing or stale keeps its default."""
-    from somdesk.gui.canvas import VIEWS
-    from somdesk.gui.menus import DEFAULT_SPEED
-    from somdesk.gui.training import DEFAULT_FPS
+    """Put back what `save_window` stored; anything missing or stale keeps its default.
+    The map settings are applied by `apply_remembered_config` once a colour map exists."""
+    from somdesk.gui.window_actions import SPEEDS, VIEWS
 
     geom = s.geometry()
     if geom is not None:
         win.restoreGeometry(geom)
-    for key, splitter in (("window/splitter", win.splitter), ("window/right", win.right_splitter)):
-        state = s.geometry(key)
-        if state is not None:
-            splitter.restoreState(state)
-    cfg = s.config()
-    if cfg is not None:
-        win.params.set_config(cfg)
+    state = s.geometry("window/splitter")
+    if state is not None:
+        win.splitter.restoreState(state)
+    speed = s.get("training/speed", win.speed)
+    win.set_speed(speed if speed in {k for k, *_ in SPEEDS} else win.speed)
     view = s.get("view/mode", "colours")
-    win.set_view(view if view in VIEWS else "colours")
-    win.actions.markers.setChecked(s.get("view/markers", True))
-    speed = s.get("training/speed", DEFAULT_SPEED)
-    win.set_speed(speed if speed in win.actions.speeds else DEFAULT_SPEED)
-    win.fps_spin.setValue(s.get("training/fps", DEFAULT_FPS))
+    if view in VIEWS:
+        win.set_view(view)
+    win.left.params.keep_seed.setChecked(s.get("training/keep_seed", False))
+
+
+def apply_remembered_config(win, s: Settings) -> None:
+    """A new colour map starts from the remembered settings (see `remembered_config`)."""
+    cfg = remembered_config(s)
+    if cfg is not None and win.session.kind == "colours" and not win.session.would_discard_training:
+        win.session.set_config(cfg)
+        win.left.params.set_config(cfg)
+        win.left.params.keep_seed.setChecked(cfg.seed is not None)
 
 
 def save_window(win, s: Settings) -> None:
-    """Geometry, splitters, the last valid parameters, view, markers, speed, redraw rate."""
+    """Geometry, splitter, the last valid map settings (the seed only if kept), view, speed."""
     s.set_geometry(win.saveGeometry())
     s.set_geometry(win.splitter.saveState(), "window/splitter")
-    s.set_geometry(win.right_splitter.saveState(), "window/right")
+    params = win.left.params
+    keep = params.keep_seed.isChecked() and params.seed_spin.value() >= 0
     try:
-        s.set_config(win.params.config())
+        cfg = params.config()
+        s.set_config(cfg if keep else cfg.replace(seed=None))
     except SomdeskError:
-        pass  # keep the last valid parameters
-    s.set("view/mode", win.canvas.view)
-    s.set("view/markers", win.actions.markers.isChecked())
-    s.set("training/speed", win.actions.speed_group.checkedAction().data())
-    s.set("training/fps", win.fps_spin.value())
+        pass  # keep the last valid settings
+    s.set("training/keep_seed", bool(keep))
+    s.set("view/mode", win.view)
+    s.set("training/speed", win.speed)
     s.sync()

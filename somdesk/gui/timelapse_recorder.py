@@ -1,30 +1,41 @@
-"""The window's time-lapse: frames kept while the map trains, and File > Export time-lapse….
+"""The one window's time-lapse: frames kept while the map trains, and File > Export time-lapse….
 
-Every snapshot the window shows may become a frame (`somdesk.io.timelapse.
+Every map the session shows may become a frame (`somdesk.io.timelapse.
 FrameRecorder`: at most `MAX_FRAMES`, evenly spaced, always the latest), stored
-at one pixel per node.  A new map (Train from iteration 0, Reset weights)
-starts a new recording; continuing a map (Step, Resume, Train on an opened map)
-adds to it.  The export dialog chooses the frame rate and the size and writes
-an animated GIF or PNG through `somdesk.io.timelapse.write_animation`, the same
-writer as `somdesk train --timelapse`.
+at one pixel per node: the node colours of the map's "colours" view (colour and
+picture maps) or of its U-matrix (table maps), from `session.exports.node_colours`,
+i.e. through the one renderer.  A new map (another dataset, Reset weights, new
+settings: an earlier epoch than the last frame) starts a new recording;
+continuing a map (Step, Resume, Train on an opened map) adds to it.  The export
+dialog chooses the frame rate and the size and writes an animated GIF or PNG
+through `somdesk.io.timelapse.write_animation` (true hexagons via
+`render.layout`), the same writer as `somdesk train --timelapse`.
 """
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
-from somdesk.core import SOM
+from somdesk import render
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
-from somdesk.io.images import map_rgb
-from somdesk.io.map_render import body_size
 from somdesk.io.timelapse import FrameRecorder, write_animation
 
 MAX_FRAMES = 120
 FPS_CHOICES = (5, 10, 15, 20, 25, 30, 50)
 ANIMATION_FILTERS = [("Animated GIF", ["*.gif"]), ("Animated PNG", ["*.png", "*.apng"])]
+
+
+def frame_view(session) -> str | None:
+    """Which view a frame shows: the colours of a colour or picture map, a table map's U-matrix."""
+    state = session.map
+    if state is None:
+        return None
+    if session.kind in ("colours", "image"):
+        return "colours"
+    return "umatrix" if state.umatrix is not None else None
 
 
 class TimelapseRecorder(QObject):
@@ -34,48 +45,50 @@ class TimelapseRecorder(QObject):
         super().__init__(window)
         self.win = window
         self.recorder = FrameRecorder(MAX_FRAMES)
-        self.som: SOM | None = None
+        self.hexagonal = False
         self.dialog: TimelapseDialog | None = None
-        c = window.controller
-        c.started.connect(self._on_started)
-        c.snapshot_ready.connect(self._on_snapshot)
-        c.finished.connect(self._on_finished)
-        window.actions.export_timelapse.triggered.connect(lambda: self.export())
+        self._generation = None
+        window.actions["export_timelapse"].triggered.connect(lambda: self.export())
+        window.session.events.map_changed.connect(self.on_map)
 
-    def restart(self, som: SOM) -> None:
-        """A new recording that starts with `som` as it is now (GUI thread, idle)."""
-        self.som = som
-        self.recorder.reset()
-        self.recorder.offer(som.iteration, map_rgb(som.weights))
+    def on_map(self, state, final: bool = False) -> None:
+        """A map shown: keep it as a frame when it is due (or the last of a run)."""
+        s = self.win.session
+        if state is None:
+            return
+        if s.generation != self._generation:          # another dataset: a new recording
+            self._generation = s.generation
+            self.recorder.reset()
+        view = frame_view(s)
+        if view is None:
+            return
+        its = self.recorder.iterations
+        # an epoch at or before the last frame is a new map (new settings, Reset weights): it
+        # replaces the recording, whatever `wants` says about spacing
+        restart = not its or state.iteration <= its[-1]
+        if not (final or restart or state.iteration >= state.total or self.recorder.wants(state.iteration)):
+            return
+        from somdesk.session.exports import node_colours
 
-    @Slot(object)
-    def _on_started(self, som: SOM) -> None:
-        # emitted before the worker thread starts: som is still ours to read
-        frames = self.recorder.iterations
-        if som is not self.som or not frames or som.iteration < frames[-1]:
-            self.restart(som)
+        nodes, _legend = node_colours(s, view)
+        self.hexagonal = state.hexagonal
+        self.recorder.offer(state.iteration, nodes)
 
-    @Slot(object)
-    def _on_snapshot(self, snap) -> None:
-        if self.recorder.wants(snap.iteration) or snap.final:
-            self.recorder.offer(snap.iteration, map_rgb(snap.weights))
+    def finished(self) -> None:
+        """The run ended (stopped or done): its last map is the last frame."""
+        self.on_map(self.win.session.map, final=True)
 
-    @Slot(object)
-    def _on_finished(self, snap) -> None:
-        self.recorder.offer(snap.iteration, map_rgb(snap.weights))
-        self.win.map_file.refresh()
+    def __len__(self) -> int:
+        return len(self.recorder)
 
     # -- export ---------------------------------------------------------------------------
-    def hexagonal(self) -> bool:
-        return self.som is not None and self.som.config.topology == "hexagonal"
-
     def export(self) -> None:
         if len(self.recorder) == 0:
             return
         s = self.win.settings
         fps = s.get("timelapse/fps", 20) if s is not None else 20
         scale = s.get("timelapse/scale", 4) if s is not None else 4
-        self.dialog = TimelapseDialog(self.win, self.recorder, self.hexagonal(), fps, scale)
+        self.dialog = TimelapseDialog(self.win, self.recorder, self.hexagonal, fps, scale)
         self.dialog.accepted.connect(lambda: self.save(self.dialog.fps(), self.dialog.scale.value()))
         self.dialog.open()
 
@@ -85,13 +98,14 @@ class TimelapseRecorder(QObject):
             w.settings.set("timelapse/fps", int(fps))
             w.settings.set("timelapse/scale", int(scale))
         if path is None:
-            start = os.path.join(w.files.last_folder(), "somdesk-timelapse.gif")
-            path = dialogs.ask_save_path(w, "Export time-lapse", start, ANIMATION_FILTERS)
+            path = dialogs.ask_save_path(w, "Export time-lapse", w.files.start_path("somdesk-timelapse.gif"),
+                                         ANIMATION_FILTERS)
             if not path:
                 return False
+            w.files.remember_folder(path)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            write_animation(path, self.recorder.frames, fps, scale, hexagonal=self.hexagonal())
+            write_animation(path, self.recorder.frames, fps, scale, hexagonal=self.hexagonal)
         except SomdeskError as exc:
             QApplication.restoreOverrideCursor()
             w.show_error(str(exc))
@@ -108,6 +122,7 @@ class TimelapseDialog(QDialog):
     def __init__(self, parent, recorder: FrameRecorder, hexagonal: bool, fps: int, scale: int):
         super().__init__(parent)
         self.setWindowTitle("Export time-lapse")
+        self.setObjectName("timelapse-dialog")
         self.recorder, self.hexagonal = recorder, hexagonal
         self.fps_combo = QComboBox()
         for f in FPS_CHOICES:
@@ -136,9 +151,8 @@ class TimelapseDialog(QDialog):
 
     def _update(self) -> None:
         its = self.recorder.iterations
-        frames = self.recorder.frames
-        h, w = frames[-1].shape[:2]
-        pw, ph = body_size(h, w, self.hexagonal, self.scale.value())
+        h, w = self.recorder.frames[-1].shape[:2]
+        pw, ph = render.picture_size(h, w, self.hexagonal, self.scale.value())
         seconds = (len(its) - 1) / self.fps() + 1.0   # the last frame is held for 1 s
-        self.info.setText(f"{len(its)} frames, iterations {its[0]:,} to {its[-1]:,}; "
+        self.info.setText(f"{len(its)} frames, epochs {its[0]:,} to {its[-1]:,}; "
                           f"{seconds:.1f} s; {pw} x {ph} px")

@@ -30,7 +30,7 @@ from somdesk.gui.metrics_plot import MetricsPlot
 from somdesk.gui.panels import LeftPanel
 from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
-from somdesk.gui.window_tasks import (OPEN_FILTERS, ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task,
+from somdesk.gui.window_tasks import (ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task,
                                       paced)
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
@@ -60,9 +60,11 @@ class Poster(QObject):
 
 class Window(QMainWindow):
     """`interactive=False` prints errors instead of showing dialogs (smoke mode);
-    `confirm_unsaved` asks Save / Discard / Cancel before unsaved training is lost."""
+    `confirm_unsaved` asks Save / Discard / Cancel before unsaved training is lost;
+    `settings` (gui/settings.Settings) is what the window remembers between runs
+    (geometry, speed, view, recent files, last folder, export choices; None: nothing)."""
 
-    def __init__(self, session=None, *, interactive: bool = True, confirm_unsaved: bool = True):
+    def __init__(self, session=None, *, interactive: bool = True, confirm_unsaved: bool = True, settings=None):
         super().__init__()
         from somdesk.session import Session
 
@@ -72,6 +74,9 @@ class Window(QMainWindow):
             session._post = self.poster.post
         self.interactive = interactive
         self.confirm_unsaved = confirm_unsaved
+        self.settings = settings
+        self.speed = DEFAULT_SPEED
+        self._opening: list[str] = []
         self.last_error: str | None = None
         self.view = "colours"
         self.component = 0
@@ -103,7 +108,16 @@ class Window(QMainWindow):
         self.colour = ColourActions(self)  # Palette menu, colour-vision preview, contrast (issue 15)
         from somdesk.gui.colour_space_view import ColourSpaceBox
         self.colour_space = ColourSpaceBox(self)   # training colour space of colour datasets
+        from somdesk.gui.export_dialog import ImageExports
+        from somdesk.gui.timelapse_recorder import TimelapseRecorder
+        from somdesk.gui.window_files import WindowFiles
+        self.files = WindowFiles(self)            # Open Recent, Open Sample, palettes out
+        self.exports = ImageExports(self)         # the Export image options dialog
+        self.timelapse = TimelapseRecorder(self)  # frames while training, Export time-lapse
         WINDOWS.append(self)
+        if settings is not None:
+            from somdesk.gui.settings import restore_window
+            restore_window(self, settings)
         self._on_dataset(self.session.dataset)
         self.canvas.setFocus()           # focus starts on the map, not on a spin box
 
@@ -176,29 +190,39 @@ class Window(QMainWindow):
         self.left.label_edited.connect(self._label_edited)
         self.left.component_changed.connect(self._component_changed)
         self.canvas.hovered.connect(self.hover.setText)
+        self.left.params.keep_seed.toggled.connect(self._refresh_slot)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def for_paths(cls, paths, **kw) -> "Window":
+        """A window on `paths` (opened as File > Open does), else on 20 random colours
+        with the remembered map settings (a palette opened here keeps them too)."""
         win = cls(**kw)
+        if not paths or win.settings is not None:
+            win.new_colours()
         if paths:
             win.open_paths(paths)
-        else:
-            win.session.new_colours(seed=None)
         return win
 
+    def new_colours(self) -> None:
+        """20 random colours, with the remembered map settings when the window has settings."""
+        self.session.new_colours(seed=None)
+        if self.settings is not None:
+            from somdesk.gui.settings import apply_remembered_config
+            apply_remembered_config(self, self.settings)
+
     def new_window(self, kind: str) -> "Window | None":
-        win = Window(interactive=self.interactive, confirm_unsaved=self.confirm_unsaved)
+        win = Window(interactive=self.interactive, confirm_unsaved=self.confirm_unsaved, settings=self.settings)
         win.show()
         if kind == "colours":
-            win.session.new_colours()
+            win.new_colours()
             return win
         if not win.open_dialog(kind):
-            win.session.new_colours()
+            win.new_colours()
         return win
 
     def open_dialog(self, kind: str | None = None) -> bool:
-        path = dialogs.ask_open_path(self, "Open", "", OPEN_FILTERS.get(kind or "any"))
+        path = dialogs.ask_open_path(self, "Open", self.files.last_folder(), self.files.open_filters(kind))
         return bool(path) and self.open_paths([path])
 
     def open_paths(self, paths) -> bool:
@@ -210,7 +234,10 @@ class Window(QMainWindow):
         if self.session.running:
             self.show_error("Stop the training before opening another file.")
             return False
+        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
+            return True
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
+        self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
         return True
 
@@ -255,6 +282,7 @@ class Window(QMainWindow):
     def set_speed(self, key: str) -> None:
         self.actions[f"speed_{key}"].setChecked(True)
         self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[key]
+        self.speed = key
 
     def quantise(self) -> None:
         if self.session.kind == "image" and not self.runner.busy:
@@ -329,7 +357,10 @@ class Window(QMainWindow):
         self.refresh()
 
     @Slot(str, str, str)
-    def _on_failed(self, _kind: str, message: str, details: str) -> None:
+    def _on_failed(self, kind: str, message: str, details: str) -> None:
+        if kind == "open":
+            for p in self._opening:
+                self.files.forget_if_missing(p)     # a vanished recent file leaves the list
         self.show_error(message, details)
 
     @Slot(str, object)
@@ -356,10 +387,15 @@ class Window(QMainWindow):
                 msg += run_summary(self.session, result.map)   # colours: mean CIEDE2000, gamut
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
+            self.timelapse.finished()
         elif kind == "open" and isinstance(result, PaletteChoice):
+            self.files.remember(result.path)
             self.pick_palette(result)
         elif kind == "open":
             self.statusBar().showMessage("Cancelled." if stopped else (result or ""), 8000)
+            if not stopped:
+                for p in self._opening:
+                    self.files.remember(p)
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
         elif kind == "cluster" and result is not None:
@@ -440,7 +476,7 @@ class Window(QMainWindow):
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
-                self.canvas.show_picture(s.dataset.pixels)
+                self.canvas.show_picture(s.dataset.shown())   # transparency over a checkerboard
             return
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
@@ -448,16 +484,36 @@ class Window(QMainWindow):
         inputs = s.dataset.colours if s.kind == "colours" else None
         self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())
 
-    def map_image(self, scale: int | None = None) -> np.ndarray | None:
-        """The current view's picture at `scale` (default: the screen's), as export writes it."""
+    def map_image(self, scale: int | None = None, *, view: str | None = None, markers: bool = False,
+                  legend: bool = False) -> np.ndarray | None:
+        """(H, W, 3) uint8: `view` (default: the one shown) at `scale` px per node (default:
+        the screen's), as export writes it; with rings on each input's node (`markers`, a
+        measured map) and the legend below (`legend`).  None when there is nothing to draw."""
+        from somdesk import render
+
         s = self.session
-        if self.view in ("picture", "quantised"):
-            return self.colour.for_export(self.canvas.raw_array())
+        view = view or self.view
+        if view in ("picture", "quantised"):
+            if view == self.view:
+                return self.colour.for_export(self.canvas.raw_array())
+            if view == "quantised":
+                return None if s.quantised is None else self.colour.for_export(s.quantised.rgb())
+            return self.colour.for_export(s.dataset.pixels)
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)
         inputs = s.dataset.colours if s.kind == "colours" else None
-        return self.colour.for_export(map_picture(s.map, self.view, scale, inputs=inputs, **self.view_kwargs())[0])
+        kw = self.view_kwargs()
+        pic, how = map_picture(s.map, view, scale, inputs=inputs, **kw)
+        if markers and s.map.bmus is not None:
+            from somdesk.gui.map_view import view_nodes
+
+            rows, cols = s.map.shape
+            top = pic.shape[0] - render.picture_size(rows, cols, s.map.hexagonal, scale)[1]   # below the strip
+            render.draw_markers(pic[top:], view_nodes(s.map, view, **kw)[0], s.map.bmus, s.map.hexagonal, scale)
+        if legend:
+            pic = render.with_legend(pic, how)
+        return self.colour.for_export(pic)
 
     def describe_node(self, row: int, col: int) -> str:
         m = self.session.map
@@ -493,6 +549,8 @@ class Window(QMainWindow):
         a["save"].setEnabled(has and not busy)
         a["save_as"].setEnabled(has and not busy)
         a["export_image"].setEnabled(s.map is not None)
+        a["export_timelapse"].setEnabled(len(self.timelapse) > 0 and not busy)
+        self.files.refresh(busy)
         a["copy_image"].setEnabled(s.map is not None)
         a["train"].setEnabled(has and not busy)
         a["pause"].setEnabled(training)
@@ -519,16 +577,27 @@ class Window(QMainWindow):
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
                                    f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}"
+                                   + self.seed_note()
                                    + self.colour.describe())
         else:
             self.map_title.setText("")
 
+    def seed_note(self) -> str:
+        """" (fixed)" when the user typed the seed, " (fixed, kept for later launches)" when
+        the user asked to keep it (issue 12), "" for a random seed."""
+        if self.left.params.seed_spin.value() < 0:      # empty field: a new random seed per map
+            return ""
+        return " (fixed, kept for later launches)" if self.left.params.keep_seed.isChecked() else " (fixed)"
+
     # -- files out ------------------------------------------------------------------------------
     def save(self, ask: bool = False) -> bool:
         s = self.session
+        if self.tables.holds_data:           # a table map in the Segments dock (gui/table_files.py)
+            return self.tables.save(ask)
         path = s.path
         if ask or not path:
-            start = path or os.path.splitext(getattr(s.dataset, "source", None) or "map")[0] + ".somz"
+            start = path or os.path.splitext(getattr(s.dataset, "source", None)
+                                             or self.files.start_path("map"))[0] + ".somz"
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
@@ -538,25 +607,38 @@ class Window(QMainWindow):
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
+        self.files.remember(path)
         self.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
         return True
 
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
+        """Without `path`: the export options dialog (gui/export_dialog.py).  With it: the
+        view shown, at `scale` (default the screen's), exactly as on screen."""
         from somdesk.gui.window_tasks import write_png
 
         if path is None:
-            path = dialogs.ask_save_path(self, "Export image", "map.png", [("PNG image", ["*.png"])])
-            if not path:
-                return False
-        pic = self.map_image(scale)
-        if pic is None:
+            self.exports.open_dialog()
             return False
         try:
+            if self._exports_quantised():
+                self.session.export_quantised(path)   # indexed PNG, tRNS kept: as `somdesk quantize`
+                return True
+            pic = self.map_image(scale)
+            if pic is None:
+                return False
             write_png(path, pic)
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
         return True
+
+    def _exports_quantised(self, view: str | None = None) -> bool:
+        """Is the export of `view` (default: the one shown) the quantised picture itself
+        (not a colour-vision simulation of it)?  Then it is written as `somdesk quantize` does."""
+        if (view or self.view) != "quantised" or self.session.quantised is None:
+            return False
+        probe = np.zeros((1, 1, 3), np.uint8)
+        return self.colour.for_export(probe) is probe     # exports follow no simulation now
 
     def copy_image(self) -> None:
         pic = self.map_image()
@@ -619,6 +701,9 @@ class Window(QMainWindow):
                 return
         self.runner.shutdown()                     # every task ends at its next check
         self._redraw.stop()
+        if self.settings is not None:
+            from somdesk.gui.settings import save_window
+            save_window(self, self.settings)
         self.session.events.disconnect()           # no session event reaches a closed window
         if self in WINDOWS:
             WINDOWS.remove(self)

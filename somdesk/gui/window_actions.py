@@ -1,7 +1,7 @@
 """Every action of the one window in one dict keyed by id (MNELAB's way), and its menus.
 
     actions = make_actions(window)          # {"open": QAction, "train": QAction, ...}
-    build_menus(window, actions)            # File, Edit, Training, View, Help
+    build_menus(window, actions)            # File (with Open Recent / Open Sample), Edit, Training, View, Help
     build_toolbar(window, actions)
 
 Menus, toolbar and shortcuts all use these objects; the window's `refresh()`
@@ -64,7 +64,10 @@ def make_actions(win: QMainWindow) -> dict[str, QAction]:
         "Open palettes, a picture, a table or a saved map (.somz)", SP.SP_DialogOpenButton)
     act("save", "&Save map", QKeySequence.StandardKey.Save, "Save the workspace as a .somz map", SP.SP_DialogSaveButton)
     act("save_as", "Save map &as…", QKeySequence.StandardKey.SaveAs, "Save under a new name")
-    act("export_image", "&Export image…", "Ctrl+E", "Write the view as a PNG, exactly as shown")
+    act("export_image", "&Export image…", "Ctrl+E", "Write the view as a PNG: size, markers, legend")
+    act("save_palette", "Save &palette as…", None, "Write the input colours as a palette file")
+    act("export_timelapse", "Export &time-lapse…", None, "An animated GIF or PNG of the map organising itself")
+    act("export_palette", "Export &organised palette…", None, "The map's colours as a palette, in map order")
     act("close", "&Close window", "Ctrl+W", "Close this window")
     act("quit", "&Quit", QKeySequence.StandardKey.Quit, "Close every window")
     act("undo", "&Undo", QKeySequence.StandardKey.Undo, "Undo the last palette edit or Reset weights")
@@ -104,7 +107,13 @@ def build_menus(win: QMainWindow, a: dict[str, QAction]) -> None:
     new = m.addMenu("&New")
     for k in ("new_colours", "new_image", "new_table"):
         new.addAction(a[k])
-    for k in ("open", None, "save", "save_as", "export_image", None, "close", "quit"):
+    m.addAction(a["open"])
+    win.recent_menu = m.addMenu("Open &Recent")          # filled by gui/window_files.py
+    win.recent_menu.setObjectName("menu-recent")
+    win.samples_menu = m.addMenu("Open Sa&mple")         # resources/palettes and resources/samples
+    win.samples_menu.setObjectName("menu-samples")
+    for k in (None, "save", "save_as", "save_palette", None, "export_image", "export_timelapse", "export_palette",
+              None, "close", "quit"):
         m.addSeparator() if k is None else m.addAction(a[k])
     m = bar.addMenu("&Edit")
     for k in ("undo", "redo", None, "copy_image", "delete"):

@@ -23,13 +23,6 @@ MAX_COMBINED_COLOURS = 65_536
 
 PROGRESS_HZ = 10.0      # progress lines per second while training (maps come at the window's FPS)
 
-OPEN_FILTERS = {
-    "any": "Everything somdesk opens (*.gpl *.aco *.ase *.act *.pal *.css *.hex *.json *.csv *.tsv *.txt *.kpl "
-           "*.soc *.xml *.png *.jpg *.jpeg *.gif *.bmp *.webp *.tif *.tiff *.somz *.xlsx *.parquet);;All files (*)",
-    "image": "Pictures (*.png *.jpg *.jpeg *.gif *.bmp *.webp *.tif *.tiff);;All files (*)",
-    "table": "Tables (*.csv *.tsv *.txt *.xlsx *.parquet);;All files (*)",
-}
-
 
 def open_paths_task(session, paths: list[str], token):
     """Generator: open `paths` into `session` (yields Progress); returns a status line.

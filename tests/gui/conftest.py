@@ -45,9 +45,10 @@ def colours():
 
 @pytest.fixture
 def window(qtbot, colours):
-    """A shown main window with 20 fixed colours on a small 20x20, 60-iteration job at full speed."""
+    """The one window (with throw-away settings) on 20 fixed colours, a small 20x20, 60-epoch job at Max."""
     win = make_window(qtbot, colours, SOMConfig(width=20, height=20, iterations=60, seed=3))
     yield win
+    win.confirm_unsaved = False
     win.close()
 
 

@@ -1,24 +1,52 @@
-"""Helpers shared by the GUI tests."""
+"""Helpers shared by the GUI tests: the one window (gui/window.py) set up for a test."""
 from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
 
 from somdesk.core import SOMConfig
 
 FIRST_RUN_TIMEOUT_MS = 30_000   # the first step of a process may compile/load numba kernels
 
 
-def make_window(qtbot, colours=None, config: SOMConfig | None = None, speed: str | None = "max"):
-    from somdesk.gui.main_window import MainWindow
+def make_window(qtbot, colours=None, config: SOMConfig | None = None, speed: str | None = "max", *,
+                settings: bool = True, interactive: bool = False):
+    """A shown `Window` with its own throw-away settings (conftest.temp_settings), `colours`
+    as its inputs (random ones if None) and `config` as its map settings."""
     from somdesk.gui.settings import Settings
+    from somdesk.gui.window import Window
 
-    win = MainWindow(settings=Settings())
+    win = Window(interactive=interactive, confirm_unsaved=False, settings=Settings() if settings else None)
     qtbot.addWidget(win)
     if colours is not None:
-        win.palette.set_colours(colours)
+        win.session.new_colours(colours, title="test colours")
+    else:
+        win.new_colours()
     if config is not None:
-        win.params.set_config(config)
+        win.left.params.set_config(config)
+        win.session.set_config(config)
     if speed is not None:
         win.set_speed(speed)
     win.show()
-    qtbot.waitUntil(lambda: win.params.valid or bool(win.params.error), timeout=2000)
-    win.rebuild_preview()
+    QApplication.processEvents()
     return win
+
+
+def wait_idle(qtbot, win, timeout: int = FIRST_RUN_TIMEOUT_MS) -> None:
+    """Until the window's task (open, train, quantise, cluster) has ended and its results are in."""
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=timeout)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: not win._redraw.isActive(), timeout=2000)    # the last map drawn
+
+
+def train(qtbot, win, timeout: int = FIRST_RUN_TIMEOUT_MS):
+    """Train (Ctrl+T) to the end; returns the session's map."""
+    win.train()
+    wait_idle(qtbot, win, timeout)
+    return win.session.map
+
+
+def open_and_wait(qtbot, win, *paths) -> bool:
+    ok = win.open_paths([str(p) for p in paths])
+    wait_idle(qtbot, win)
+    return ok
+

@@ -1,0 +1,274 @@
+"""File > Export image… (the options dialog), Edit > Copy image and File > Export time-lapse…
+of the one window.  Ported from the old window's test_export_image.py and
+test_export_timelapse.py: the pictures now come from `somdesk.render` (true hexagons)."""
+from __future__ import annotations
+
+import errno
+import os
+
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from somdesk import render
+from somdesk.core import SOM, SOMConfig
+from somdesk.gui import dialogs
+from somdesk.gui.export_dialog import ExportImageDialog, ExportOptions
+from somdesk.io.timelapse import FrameRecorder
+
+from .helpers import make_window, open_and_wait, train
+
+
+def trained(qtbot, colours, interactive=False, **cfg):
+    win = make_window(qtbot, colours, SOMConfig(**{"width": 13, "height": 7, "iterations": 30, "seed": 2, **cfg}),
+                      interactive=interactive)
+    train(qtbot, win)
+    return win
+
+
+@pytest.fixture
+def win(qtbot, colours):
+    w = trained(qtbot, colours)
+    yield w
+    w.close()
+
+
+def read_png(path) -> np.ndarray:
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+# -- Export image ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("view,size", [("colours", (65, 35)), ("strip", (65, 35 + 8 + 5)),
+                                       ("umatrix", (65, 35)), ("hits", (65, 35))])
+@pytest.mark.parametrize("markers", [False, True])
+def test_each_export_choice_writes_its_picture(win, tmp_path, view, size, markers):
+    path = tmp_path / f"{view}.png"
+    assert win.exports.save(ExportOptions(view, 5, markers, legend=False), str(path))
+    img = read_png(path)
+    assert (img.shape[1], img.shape[0]) == size
+    state = win.session.map
+    np.testing.assert_array_equal(img, render.render_view(view, state.weights, win.session.dataset.colours,
+                                                          scale=5, markers=markers))
+    if view in ("colours", "strip"):
+        body = img[-35:]
+        cells = np.repeat(np.repeat(render.to_rgb8(state.weights), 5, axis=0), 5, axis=1)
+        differ = np.argwhere(np.any(body != cells, axis=2)) + 0.5
+        if not markers:
+            assert len(differ) == 0                  # every pixel of every cell is the node's colour
+        else:                                        # only ring pixels (within 4.5 px of a BMU's centre)
+            centres = state.bmus * 5 + 2.5
+            dist = np.min(np.hypot(differ[:, None, 0] - centres[None, :, 0],
+                                   differ[:, None, 1] - centres[None, :, 1]), axis=1)
+            assert len(differ) and dist.max() <= 4.5
+    assert "Exported" in win.statusBar().currentMessage()
+
+
+def test_the_legend_goes_below_the_map(win, tmp_path):
+    assert win.exports.save(ExportOptions("umatrix", 5, False, legend=True), str(tmp_path / "u.png"))
+    img = read_png(tmp_path / "u.png")
+    state = win.session.map
+    nodes, legend = render.node_colours("umatrix", state.weights, umatrix=state.umatrix)
+    np.testing.assert_array_equal(img, render.with_legend(render.picture(nodes, False, 5), legend))
+    assert img.shape[0] > 35 + 10
+
+
+def test_a_hexagonal_map_is_true_hexagons(qtbot, colours, tmp_path):
+    w = trained(qtbot, colours, topology="hexagonal", height=8)
+    try:
+        assert w.exports.save(ExportOptions("colours", 8, False, False), str(tmp_path / "h.png"))
+        img = read_png(tmp_path / "h.png")
+        idx = render.index_image(8, 13, True, 8)
+        assert img.shape[:2] == idx.shape
+        expected = render.to_rgb8(w.session.map.weights).reshape(-1, 3)
+        np.testing.assert_array_equal(img[idx >= 0], expected[idx[idx >= 0]])
+        assert (img[idx < 0] == 255).all()
+    finally:
+        w.close()
+
+
+def test_the_dialog_shows_the_size_live_and_saves(qtbot, win, tmp_path, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "d.png"))
+    assert win.actions["export_image"].shortcut() == QKeySequence("Ctrl+E")
+    win.actions["export_image"].trigger()
+    d = win.exports.dialog
+    assert isinstance(d, ExportImageDialog) and d.isVisible()
+    views = [d.view.itemData(i) for i in range(d.view.count())]
+    assert views == ["colours", "strip", "umatrix", "hits"]          # what applies to a colour map
+    d.legend.setChecked(False)
+    d.scale.setValue(10)
+    d.view.setCurrentIndex(views.index("umatrix"))
+    assert d.size_label.text() == "130 x 70 px"
+    d.legend.setChecked(True)
+    assert d.size_label.text() == "130 x 70 px + legend"
+    d.view.setCurrentIndex(views.index("strip"))                    # strip (8 px) and gap (10 px) on top
+    assert d.size_label.text() == "130 x 88 px"
+    d.markers.setChecked(True)
+    d.save_button.click()
+    assert read_png(tmp_path / "d.png").shape == (88, 130, 3)
+    win.close()
+    again = make_window(qtbot)
+    try:
+        o = again.exports.options()
+        assert (o.scale, o.markers, o.legend) == (10, True, True)    # remembered in the settings
+    finally:
+        again.close()
+
+
+def test_dialog_copy_puts_the_same_picture_on_the_clipboard(win, tmp_path):
+    options = ExportOptions("hits", 3, True, False)
+    assert win.exports.copy(options)
+    img = QGuiApplication.clipboard().image()
+    assert (img.width(), img.height()) == (39, 21)
+    win.exports.save(options, str(tmp_path / "same.png"))
+    png = read_png(tmp_path / "same.png")
+    for x, y in ((0, 0), (17, 9), (38, 20)):
+        c = img.pixelColor(x, y)
+        assert (c.red(), c.green(), c.blue()) == tuple(png[y, x])
+
+
+@pytest.mark.parametrize("where", ["inside-a-file", "proc", "bad-name"])
+def test_unwritable_places_are_a_dialog_and_leave_the_map(qtbot, colours, tmp_path, where):
+    win = trained(qtbot, colours, interactive=True)
+    try:
+        before = win.session.map.weights.copy()
+        (tmp_path / "plain").write_text("x")
+        path = {"inside-a-file": str(tmp_path / "plain" / "x.png"), "proc": "/proc/somdesk-test.png",
+                "bad-name": str(tmp_path / "a\0b.png")}[where]
+        assert not win.exports.save(ExportOptions("colours", 2), path)
+        assert win.last_error.startswith("cannot write")
+        box = win.findChild(QMessageBox, "somdesk-message")
+        assert box is not None and box.text() == win.last_error
+        np.testing.assert_array_equal(win.session.map.weights, before)
+    finally:
+        win.close()
+
+
+def test_an_interrupted_export_leaves_the_previous_file_byte_identical(win, tmp_path, monkeypatch):
+    path = tmp_path / "keep.png"
+    assert win.exports.save(ExportOptions("colours", 2), str(path))
+    before = path.read_bytes()
+
+    def disk_full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    assert not win.exports.save(ExportOptions("umatrix", 4, True), str(path))
+    assert "No space left on device" in win.last_error
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["keep.png"]
+
+
+def test_ctrl_c_copies_the_picture_but_leaves_text_fields_their_copy(qtbot, win):
+    clipboard = QGuiApplication.clipboard()
+    win.activateWindow()
+    win.canvas.setFocus()
+    qtbot.waitUntil(win.canvas.hasFocus, timeout=2000)
+    clipboard.clear()
+    qtbot.keyClick(win.canvas, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.image().width() == win.canvas.image_array().shape[1]      # the view as shown
+    spin = win.left.params.width_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=2000)
+    spin.lineEdit().selectAll()
+    clipboard.clear()
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.text() == "13 nodes" and clipboard.image().isNull()
+
+
+def test_pictures_export_whole(qtbot, tmp_path):
+    w = make_window(qtbot)
+    try:
+        pixels = np.random.default_rng(1).integers(0, 256, size=(90, 120, 3), dtype=np.uint8)
+        w.session.new_image(pixels, title="noise")
+        w.set_view("picture")
+        w.draw()
+        assert w.exports.save(ExportOptions("picture"), str(tmp_path / "p.png"))
+        np.testing.assert_array_equal(read_png(tmp_path / "p.png"), pixels)
+    finally:
+        w.close()
+
+
+# -- Export time-lapse ---------------------------------------------------------------------------------
+def frames_of(path):
+    with Image.open(path) as im:
+        pairs = [(np.asarray(f.convert("RGB")), f.info.get("duration")) for f in ImageSequence.Iterator(im)]
+    return [f for f, _d in pairs], pairs[0][1]
+
+
+def test_frames_are_kept_while_training_from_start_to_end(qtbot, window):
+    assert not window.actions["export_timelapse"].isEnabled() or len(window.timelapse) == 1
+    window.pace = 600                          # 60 epochs in ~0.1 s: several snapshots
+    state = train(qtbot, window)
+    rec = window.timelapse.recorder
+    assert rec.iterations[0] == 0 and rec.iterations[-1] == state.iteration == 60
+    assert len(rec) >= 3 and rec.iterations == sorted(rec.iterations)
+    np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
+    assert window.actions["export_timelapse"].isEnabled()
+
+
+def test_the_buffer_is_bounded_and_keeps_the_final_state(qtbot, window):
+    window.timelapse.recorder = FrameRecorder(5)
+    window.pace = 1000
+    window.left.params.set_config(SOMConfig(width=20, height=20, iterations=300, seed=3))
+    state = train(qtbot, window)
+    rec = window.timelapse.recorder
+    assert 2 <= len(rec) <= 5 and rec.iterations[0] == 0 and rec.iterations[-1] == 300
+    np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
+
+
+@pytest.mark.parametrize("name", ["run.gif", "run.png"])
+def test_export_through_the_dialog(qtbot, window, tmp_path, monkeypatch, name):
+    state = train(qtbot, window)
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / name))
+    window.actions["export_timelapse"].trigger()
+    d = window.timelapse.dialog
+    assert d.isVisible()
+    d.fps_combo.setCurrentIndex(d.fps_combo.findData(10))
+    d.scale.setValue(3)
+    n = len(window.timelapse.recorder)
+    assert d.info.text().startswith(f"{n} frames, epochs 0 to 60") and d.info.text().endswith("60 x 60 px")
+    d.accept()
+    frames, duration = frames_of(tmp_path / name)
+    assert len(frames) == n and duration == 100 and frames[0].shape == (60, 60, 3)
+    last = frames[-1][::3, ::3].astype(int)
+    tolerance = 24 if name.endswith(".gif") else 0        # GIF: 255 colours per frame
+    assert np.abs(last - render.to_rgb8(state.weights)).max() <= tolerance
+    assert window.settings.get("timelapse/fps", 0) == 10
+
+
+def test_a_hexagonal_time_lapse_is_true_hexagons(qtbot, colours, tmp_path):
+    w = trained(qtbot, colours, topology="hexagonal", height=8)
+    try:
+        assert w.timelapse.save(20, 6, str(tmp_path / "h.png"))
+        frames, _ = frames_of(tmp_path / "h.png")
+        idx = render.index_image(8, 13, True, 6)
+        assert frames[-1].shape[:2] == idx.shape and (frames[-1][idx < 0] == 255).all()
+        expected = render.to_rgb8(w.session.map.weights).reshape(-1, 3)
+        np.testing.assert_array_equal(frames[-1][idx >= 0], expected[idx[idx >= 0]])
+    finally:
+        w.close()
+
+
+def test_opening_a_map_starts_a_recording_that_training_continues(qtbot, window, tmp_path):
+    from somdesk.io.mapfile import save_map
+
+    som = SOM(np.eye(3), SOMConfig(width=8, height=6, iterations=40, seed=1))
+    som.train(lambda info: info.iteration < 19)
+    save_map(som, tmp_path / "m.somz")
+    assert open_and_wait(qtbot, window, tmp_path / "m.somz")
+    assert window.timelapse.recorder.iterations == [20]
+    train(qtbot, window)
+    its = window.timelapse.recorder.iterations
+    assert its[0] == 20 and its[-1] == 40
+
+
+def test_a_bad_place_is_a_dialog(qtbot, window, tmp_path):
+    train(qtbot, window)
+    (tmp_path / "plain").write_text("x")
+    assert not window.timelapse.save(20, 2, str(tmp_path / "plain" / "t.gif"))
+    assert window.last_error.startswith("cannot write")
+    assert not window.timelapse.save(20, 2, str(tmp_path / "t.mp4"))
+    assert ".gif, .png or .apng" in window.last_error
