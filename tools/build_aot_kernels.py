@@ -1,6 +1,7 @@
 """Compile somdesk's numba kernels ahead of time into an extension module.
 
     python tools/build_aot_kernels.py [OUTDIR]   # default: somdesk/core/_kernels_aot*.so (or .pyd)
+                                                 # and, on x86-64, _kernels_aot_v3*.so (AVX2 + FMA)
 
 Used by build.spec: the packaged app then needs neither numba nor llvmlite
 (~175 MB) and compiles nothing at start.  The module exports the same loops as
@@ -12,6 +13,7 @@ Running from source keeps using numba's JIT.
 """
 from __future__ import annotations
 
+import platform
 import sys
 from pathlib import Path
 
@@ -50,15 +52,31 @@ EXPORTS = {
 }
 
 
-def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "somdesk" / "core"
-    cc = CC("_kernels_aot")
+# Module name -> LLVM target CPU.  pycc's default is generic x86-64 (SSE2 only): the
+# classic epoch's row loops then run ~2x slower than under the JIT, which compiles
+# for the host.  The v3 build (AVX2, FMA) is what somdesk.core.kernels loads on such
+# CPUs; the generic one stays for older ones.
+VARIANTS = {"_kernels_aot": ""}
+if platform.machine().lower() in ("x86_64", "amd64"):
+    VARIANTS["_kernels_aot_v3"] = "x86-64-v3"
+
+
+def build(module: str, target_cpu: str, out: Path) -> None:
+    cc = CC(module)
     cc.output_dir = str(out)
     cc.verbose = False
+    if target_cpu:
+        cc.target_cpu = target_cpu
     for name, (fn, sig) in EXPORTS.items():
         cc.export(name, sig)(getattr(fn, "py_func", fn))   # numba dispatchers, or plain functions
     cc.compile()
-    print(f"wrote _kernels_aot into {out}")
+    print(f"wrote {module} ({target_cpu or 'generic'}) into {out}")
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "somdesk" / "core"
+    for module, target_cpu in VARIANTS.items():
+        build(module, target_cpu, out)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,17 @@ def bmu_scan_planar(wp, v, dist):
         for m in range(m_count):
             t = row[m] - vd
             dist[m] += t * t
-    return np.argmin(dist)
+    # np.argmin compiles to a scalar loop (~1 ns a node); the minimum of the distances'
+    # bits as int64 (same order for non-negative doubles) vectorises, then the first
+    # node holding it is the argmin, ties included
+    di = dist.view(np.int64)
+    best = di[0]
+    for m in range(1, m_count):
+        best = min(best, di[m])
+    for m in range(m_count):
+        if di[m] == best:
+            return m
+    return 0
 
 
 @njit(cache=True, nogil=True)
