@@ -75,7 +75,8 @@ def open_paths_task(session, paths: list[str], token):
 
 
 MAX_GAP = 2.0           # seconds: a live map at least this often, whatever it costs
-MAX_CHUNK = 1000        # epochs in one step at Max (a frame's worth is usually far fewer)
+MAX_CHUNK = 1000        # epochs in one step at Max
+MAX_SPAN = 0.5          # seconds of epochs in one step at Max (the progress line moves at least this often)
 
 
 class SnapshotPolicy:
@@ -98,10 +99,13 @@ class SnapshotPolicy:
     def epochs(self, _iteration: int) -> int:
         """How many epochs the next step of the run may cover (Session.train_task's `chunk`).
 
-        At Max, a frame's worth (1/fps seconds, from the measured epoch time): the
-        core runs them in one call without the GIL (SOM.run_epochs), so the window
-        pays one hand-off per frame instead of one per epoch.  Paced runs and
-        single steps go one epoch at a time.
+        At Max, the epochs until the next map is due (at least a frame's worth,
+        1/fps s, at most MAX_SPAN s, from the measured epoch time): the core runs
+        them in one call without the GIL (SOM.run_epochs), so the worker needs the
+        GIL once per map instead of once per epoch; on a busy machine every such
+        hand-off can wait for a GUI thread that the OS has descheduled.  Stop and
+        Pause still act inside the call.  Paced runs and single steps go one
+        epoch at a time.
         """
         from somdesk.gui.tasks import current
 
@@ -112,11 +116,17 @@ class SnapshotPolicy:
             return 1
         if self.epoch_time <= 0:
             return 1
-        return max(1, min(MAX_CHUNK, int(1.0 / (self.fps * self.epoch_time))))
+        due = self.last + self._gap() - time.perf_counter()
+        span = min(MAX_SPAN, max(1.0 / self.fps, due))
+        return max(1, min(MAX_CHUNK, int(span / self.epoch_time)))
+
+    def _gap(self) -> float:
+        """Seconds between two maps: 1/fps, or longer when measuring costs more than the budget."""
+        return max(1.0 / self.fps, min(MAX_GAP, self.last_cost / self.budget if self.budget > 0 else 0.0))
 
     def __call__(self, _iteration: int) -> bool:
         now = time.perf_counter()
-        gap = max(1.0 / self.fps, min(MAX_GAP, self.last_cost / self.budget if self.budget > 0 else 0.0))
+        gap = self._gap()
         if now - self.last >= gap:
             self.last = now
             return True
