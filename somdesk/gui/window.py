@@ -259,9 +259,10 @@ class Window(QMainWindow):
 
     def _start_training(self, paused: bool) -> None:
         s = self.session
-        policy = SnapshotPolicy(FPS, MEASURE_BUDGET)
+        policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
         self.runner.start("train", lambda token: paced(
-            s.train_task(cancel=token, snapshot_when=policy), self, token, policy), pausable=True, paused=paused)
+            s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
+            pausable=True, paused=paused)
 
     def step(self) -> None:
         if self.runner.busy:
