@@ -234,6 +234,8 @@ class Window(QMainWindow):
         if self.session.running:
             self.show_error("Stop the training before opening another file.")
             return False
+        if not self.may_discard_training():
+            return False
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
@@ -672,17 +674,25 @@ class Window(QMainWindow):
         clicked = box.clickedButton()
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def may_discard_training(self) -> bool:
+        """Before something replaces the workspace (close, open another file): unsaved
+        training asks Save / Discard / Cancel first.  True when it may go ahead."""
         s = self.session
-        if self.confirm_unsaved and s.dirty and s.would_discard_training:
-            was_running = self.runner.state == "running"
-            self.runner.pause()                    # the pass under way stops at once
-            answer = self.ask_unsaved()
-            if answer == "cancel" or (answer == "save" and not self.save()):
-                if was_running:
-                    self.runner.resume()
-                event.ignore()
-                return
+        if not (self.confirm_unsaved and s.dirty and s.would_discard_training):
+            return True
+        was_running = self.runner.state == "running"
+        self.runner.pause()                    # the pass under way stops at once
+        answer = self.ask_unsaved()
+        if answer == "cancel" or (answer == "save" and not self.save()):
+            if was_running:
+                self.runner.resume()
+            return False
+        return True
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self.may_discard_training():
+            event.ignore()
+            return
         self.runner.shutdown()                     # every task ends at its next check
         self._redraw.stop()
         if self.settings is not None:
