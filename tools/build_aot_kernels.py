@@ -41,7 +41,7 @@ EXPORTS = {
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
     "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1}, {I1})"),
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
-    "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
+    "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
     "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
 }

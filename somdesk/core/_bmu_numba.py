@@ -1,34 +1,23 @@
-"""Exact BMUs from BLAS matrix products (numba, parallel). Imported through `somdesk.core.kernels`.
+"""Candidate check of the BLAS-product BMU search, and per-node sums (numba). Imported through `somdesk.core.kernels`.
 
-For many dimensions the fastest way to compare N samples with M nodes is the
-expansion |x - w|^2 = |x|^2 + |w|^2 - 2 x.w with the products x.w from one
-BLAS matrix multiplication (N x D x M, multi-threaded, SIMD).  Its rounding can
-reorder near-ties, so it only nominates candidates: every node whose expanded
-distance is within a rigorous error bound of the row's smallest is then
-measured exactly (sum of squared differences in dimension order, as np.argmin
-over np.sum((w - x)**2) would), and the smallest exact distance wins, lowest
-index on ties.  Typically one candidate per sample, so the exact pass costs
-O(N D).  The result is the same as a brute-force search, bit for bit.
+somdesk.core.bmu_products computes, for a chunk of samples, the expanded
+squared distances minus |x|^2 in float32 (one BLAS product) and derives the
+rigorous error bound of that expansion; pick_exact then takes, per sample,
+every node within the bound's window of the row's smallest as a candidate and
+measures those exactly (sum of squared differences in dimension order, as
+np.argmin over np.sum((w - x)**2) would): the smallest exact distance wins,
+lowest index on ties.  Typically one candidate per sample, so the exact pass
+costs O(N D) and the result equals a brute-force search, bit for bit.
 
-Single precision: the products are computed in float32 (twice the BLAS
-speed) on data and codebook centred on the data's mean (distances do not
-change under a shift; centring keeps the norms, and so the bound, small).
-
-Error bound, with u the float32 unit roundoff: rounding the centred
-coordinates to float32 moves a squared distance by at most
-4 u (|x|^2 + |w|^2); a float32 dot product of length D is off by at most
-gamma_D |x| |w| <= D u (|x|^2 + |w|^2) / 2 (Higham, Accuracy and Stability of
-Numerical Algorithms, 2nd ed., eq. 3.5, with 2 |x| |w| <= |x|^2 + |w|^2), and
-the expansion doubles it.  So every expanded distance is within
-(D + 8) u (|x|^2 + max |w|^2) of the true one; candidates are the nodes within
-twice that of the row's smallest, and the caller passes `scale` = 4 (D + 8) u
-(a margin of 2).
+The scans over a row (minimum, candidate count) are separate small loops
+compiled with fastmath's no-NaN/no-infinity flags so LLVM vectorises them; a
+minimum and a count do not depend on the order of evaluation, so the flags
+change no result (the products are finite: the data and weights are checked).
 """
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
-
+from numba import njit
 
 
 @njit(cache=True, nogil=True)
@@ -40,40 +29,53 @@ def _exact_d2(wf, m, xs):
     return s
 
 
-@njit(cache=True, parallel=True)
-def pick_exact(products, wsq, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
-    """out_idx[s], out_d2[s]: exact BMU of x[s] among all rows of wf.
+@njit(cache=True, nogil=True, fastmath={'nnan', 'ninf', 'nsz'})
+def _row_min(row):
+    best = np.float32(np.inf)
+    for m in range(row.shape[0]):
+        v = row[m]
+        best = v if v < best else best
+    return best
 
-    products (n, M) float32 = centred x . centred w; wsq (M,), xsq (n,) their
-    squared norms (float64); wf, x the original float64 rows, measured exactly;
-    scale = somdesk.core.kernels.tolerance_scale(D).  Skips the remaining samples once flag[0] is set.
+
+@njit(cache=True, nogil=True, fastmath={'nnan', 'ninf', 'nsz'})
+def _count_within(row, thr):
+    c = 0
+    for m in range(row.shape[0]):
+        c += row[m] <= thr
+    return c
+
+
+@njit(cache=True, nogil=True)
+def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
+    """out_idx[s], out_d2[s]: exact BMU of x[s] among all rows of wf, and its squared distance.
+
+    q (n, M) float32: |w - mean|^2 - 2 (x - mean).(w - mean), from BLAS;
+    xsq (n,) |x - mean|^2; wf (M, D), x (n, D) the float64 rows, measured
+    exactly; wsq_max = max |w - mean|^2; scale = bmu_products.tolerance_scale(D).
+    Stops (leaving the rest unset) once flag[0] is set; the caller checks.
     """
-    n, m_count = products.shape
-    for s in prange(n):
+    n, m_count = q.shape
+    for s in range(n):
         if flag[0] != 0:
-            continue
-        row = products[s]
-        best_a = np.inf
-        for m in range(m_count):
-            a = wsq[m] - 2.0 * row[m]
-            if a < best_a:
-                best_a = a
-        tol = scale * (xsq[s] + wsq_max)
+            return
+        row = q[s]
+        thr = np.float64(_row_min(row)) + scale * (xsq[s] + 2.0 * wsq_max)
+        left = _count_within(row, thr)
         xs = x[s]
         best = np.inf
         best_i = 0
         for m in range(m_count):
-            if wsq[m] - 2.0 * row[m] <= best_a + tol:
+            if row[m] <= thr:
                 e = _exact_d2(wf, m, xs)
                 if e < best:
                     best = e
                     best_i = m
+                left -= 1
+                if left == 0:
+                    break
         out_idx[s] = best_i
         out_d2[s] = best
-
-
-# the same loop on one thread: for small products waking the thread pool costs more
-pick_exact_serial = njit(cache=True, nogil=True)(pick_exact.py_func)
 
 
 @njit(cache=True, nogil=True)

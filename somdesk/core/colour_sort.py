@@ -186,11 +186,13 @@ def sort_palette(palette, space: str = "oklab", layout: str = "strip", seed: int
     """Palette > Sort by map: (new palette, SortResult) for a frozen-dataclass Palette.
 
     The new palette is `dataclasses.replace(palette, swatches=<same swatches, new order>,
-    warnings=())`: name, format and any other field kept. Arguments and errors as in
+    warnings=(), columns=<grid width, or None for a strip>)`: name, format and any other field
+    kept, so a GIMP palette written from a grid says how wide the grid is. Arguments and errors as in
     `sort_colours`.
     """
     import dataclasses
 
     res = sort_colours(palette_rgb(palette), space=space, layout=layout, seed=seed, cancel=cancel)
-    new = dataclasses.replace(palette, swatches=tuple(apply_order(palette.swatches, res.order)), warnings=())
+    new = dataclasses.replace(palette, swatches=tuple(apply_order(palette.swatches, res.order)), warnings=(),
+                              columns=res.columns if res.layout == "grid" else None)
     return new, res

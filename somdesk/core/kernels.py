@@ -26,6 +26,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from somdesk.core import bmu_products
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
@@ -34,9 +35,7 @@ NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle":
 CUTOFF = 1e-16
 
 BACKEND = "numpy"
-_pick = _sums = None   # compiled candidate check of _bmus_by_products and sums_by_node, when there are
-_pick_serial = None    # the candidate check on one thread (numba JIT only)
-PARALLEL_FROM = 1_000_000   # products (samples x nodes) above which the check uses both cores
+_pick = _sums = None   # compiled candidate check of the product search and sums_by_node, when there are
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
 _nb = _kd = None
@@ -70,7 +69,6 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kernels_numba as _kn
         from somdesk.core import _online_numba as _on
         from somdesk.core._bmu_numba import pick_exact as _pick
-        from somdesk.core._bmu_numba import pick_exact_serial as _pick_serial
         from somdesk.core._bmu_numba import sums_by_node as _sums
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
                               two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
@@ -91,10 +89,12 @@ def _flag(cancel: CancelToken | None) -> np.ndarray:
 
 
 # Above this many dimensions a kd-tree visits most leaves: BMUs come from BLAS
-# matrix products instead (exact, see somdesk.core._bmu_numba).
+# matrix products instead (exact, see somdesk.core.bmu_products).
 TREE_MAX_DIM = 6
-PRODUCT_CHUNK = 4_000_000
 PRODUCTS_FROM = 200_000      # N x M x D above which BLAS products beat a brute-force scan
+tolerance_scale = bmu_products.tolerance_scale
+prepare = bmu_products.PreparedData
+one_blas_thread = bmu_products.one_blas_thread
 # Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
 AOT_CHUNK_WORK = 20_000_000
 
@@ -187,10 +187,18 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     return bmus
 
 
-def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
+def uses_products(n: int, m_count: int, dim: int) -> bool:
+    """True when bmus_of searches n samples among m_count nodes of dim dimensions by BLAS products."""
+    return dim > TREE_MAX_DIM and n * m_count * dim > PRODUCTS_FROM
+
+
+def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
+            prepared: bmu_products.PreparedData | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(BMU flat index, squared distance) of every row of x; exact, first index on ties.
 
-    wf (M, D), x (N, D) float64.  Raises `Cancelled` when `cancel` is set during
+    wf (M, D), x (N, D) float64.  `prepared` = kernels.prepare(x), kept by a
+    caller that searches the same x again and again (batch epochs), saves
+    converting x every time.  Raises `Cancelled` when `cancel` is set during
     the search (it is read between samples or chunks of samples).
     """
     n = len(x)
@@ -202,8 +210,8 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
         wf = np.ascontiguousarray(wf, dtype=np.float64)
         x = np.ascontiguousarray(x, dtype=np.float64)
         flag = _flag(cancel)
-        if wf.shape[1] > TREE_MAX_DIM and n * wf.size > PRODUCTS_FROM:
-            _bmus_by_products(wf, x, idx, d2, cancel)
+        if uses_products(n, wf.shape[0], wf.shape[1]):
+            _bmus_by_products(wf, x, idx, d2, cancel, prepared)
         elif n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
             for a, b in _spans(n, wf.size, cancel):
                 _kd.brute(wf, x[a:b], idx[a:b], d2[a:b], flag)
@@ -214,8 +222,8 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
                 _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
         check(cancel)
         return idx, d2
-    if wf.shape[1] > TREE_MAX_DIM and n * wf.size > PRODUCTS_FROM:
-        _bmus_by_products(wf, x, idx, d2, cancel)
+    if uses_products(n, wf.shape[0], wf.shape[1]):
+        _bmus_by_products(wf, x, idx, d2, cancel, prepared)
         return idx, d2
     # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
     step = max(1, 2_000_000 // max(1, wf.size))
@@ -227,47 +235,11 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) ->
     return idx, d2
 
 
-def tolerance_scale(dim: int) -> float:
-    """Candidate window of the product search: 4 (D + 8) u, u = float32 unit roundoff.
-
-    Derivation in somdesk.core._bmu_numba's docstring.
-    """
-    return 4.0 * (dim + 8) * (float(np.finfo(np.float32).eps) / 2.0)
-
-
 def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
-                      cancel: CancelToken | None) -> None:
-    """Exact BMUs via float32 BLAS products nominating candidates (see somdesk.core._bmu_numba)."""
-    wf = np.ascontiguousarray(wf, dtype=np.float64)
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    m_count, dim = wf.shape
-    mu = x.mean(axis=0)
-    wc = wf - mu
-    wsq = np.einsum("md,md->m", wc, wc)
-    wsq_max = float(wsq.max())
-    wc32 = wc.astype(np.float32)
-    scale = tolerance_scale(dim)
-    step = max(1, PRODUCT_CHUNK // m_count)     # (step, M) products, ~16 MB
-    for a in range(0, len(x), step):
-        check(cancel)
-        xs = x[a:a + step]
-        xc = xs - mu
-        xsq = np.einsum("nd,nd->n", xc, xc)
-        products = xc.astype(np.float32) @ wc32.T
-        if _pick is not None:
-            pick = _pick_serial if _pick_serial is not None and products.size < PARALLEL_FROM else _pick
-            pick(products, wsq, xsq, wf, xs, wsq_max, scale, idx[a:a + step], d2[a:a + step], _flag(cancel))
-            continue
-        approx = wsq[None, :] - 2.0 * products.astype(np.float64)
-        cand = approx <= (approx.min(axis=1) + scale * (xsq + wsq_max))[:, None]
-        out = idx[a:a + step]
-        out[:] = np.argmax(cand, axis=1)
-        for r in np.flatnonzero(cand.sum(axis=1) > 1):   # near-ties: exact distances, lowest index first
-            nodes = np.flatnonzero(cand[r])
-            exact = np.sum((wf[nodes] - xs[r]) ** 2, axis=1)
-            out[r] = nodes[int(np.argmin(exact))]
-        d2[a:a + step] = np.sum((wf[out] - xs) ** 2, axis=1)
-    check(cancel)
+                      cancel: CancelToken | None, prepared: bmu_products.PreparedData | None) -> None:
+    """Exact BMUs via float32 BLAS products nominating candidates, on every core (somdesk.core.bmu_products)."""
+    data = prepared if prepared is not None and prepared.x is x else bmu_products.PreparedData(x, keep=False)
+    bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel)
 
 
 def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -405,7 +377,5 @@ def warm_up() -> None:
     _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
     if _pick is not None:
-        for pick in (_pick, _pick_serial):
-            if pick is not None:
-                pick((x @ wf.T).astype(np.float32), np.ones(64), np.ones(2), wf, x, 1.0, 1e-6,
-                     np.empty(2, np.int64), np.empty(2), _NEVER)
+        _pick((x @ wf.T).astype(np.float32), np.ones(2), wf, x, 1.0, 1e-6, np.empty(2, np.int64),
+              np.empty(2), _NEVER)

@@ -107,18 +107,31 @@ def _as_codebook(codebook) -> np.ndarray:
 
 
 def sample_pixels(img, n: int = DEFAULT_SAMPLE, seed: int | None = None) -> np.ndarray:
-    """(min(n, H*W), 3) float64 colours in [0, 1]: pixels drawn uniformly without replacement.
+    """(min(n, V), 3) float64 colours in [0, 1]: pixels drawn uniformly without replacement.
 
-    Pixels are returned in raster order of the chosen positions (the order
-    does not matter to batch training).  The same seed gives the same sample;
-    None counts as seed 0.
+    `img` is (H, W, 3) RGB or (H, W, 4) RGBA uint8.  For RGBA only the V
+    visible pixels (alpha > 0) are drawn, with their own (unpremultiplied)
+    colour: a fully transparent pixel has no colour, so it never trains a map
+    (the rule of core.palette_fit and docs/quantisation.md).  For RGB, V = H*W
+    and the sample is exactly what it always was.  Pixels are returned in
+    raster order of the chosen positions (the order does not matter to batch
+    training).  The same seed gives the same sample; None counts as seed 0.
+    SomdeskError when no pixel is visible.
     """
-    arr = _as_image(img)
-    total = arr.shape[0] * arr.shape[1]
+    from somdesk.core.colour_histogram import as_picture
+
+    arr = as_picture(img)
     n = int(n)
     if n < 1:
         raise OptionError(f"the sample size must be at least 1, got {n}")
-    flat = arr.reshape(total, 3)
+    c = arr.shape[2]
+    flat = arr.reshape(-1, c)
+    if c == 4:
+        visible = np.flatnonzero(flat[:, 3] > 0)
+        if len(visible) == 0:
+            raise SomdeskError("every pixel of the picture is fully transparent: there are no colours to learn")
+        flat = flat[visible, :3]
+    total = len(flat)
     if n >= total:
         return flat.astype(np.float64) / 255.0
     rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 7]))

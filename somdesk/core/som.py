@@ -100,6 +100,7 @@ class SOM:
                               "or triangle): the mexican hat's negative rim makes the batch "
                               "average undefined")
         self.data = as_data(data)
+        self._prepared = None   # the data made ready for the batch BMU search (kernels.prepare)
         self._sequential = np.arange(len(self.data), dtype=np.int64)   # read-only for the kernels
         # A run without a seed still gets one, so it can be saved and resumed exactly.
         self.seed = self.config.seed if self.config.seed is not None else secrets.randbits(63)
@@ -215,10 +216,13 @@ class SOM:
         c = self.config
         h, w, d = self._weights.shape
         flat = self._weights.reshape(-1, d)     # a (M, D) copy: the codebook is stored planar
-        idx, _ = kernels.bmus_of(flat, self.data, cancel)
+        if self._prepared is None and kernels.uses_products(len(self.data), h * w, d):
+            self._prepared = kernels.prepare(self.data)     # the float32 copy, made once per run
+        idx, _ = kernels.bmus_of(flat, self.data, cancel, self._prepared)
         sums, counts = kernels.sums_by_node(idx, self.data, h * w)
-        num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal, c.toroidal,
-                                        cancel)
+        with kernels.one_blas_thread():   # small products: a second BLAS thread only waits
+            num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal,
+                                            c.toroidal, cancel)
         ok = den > 0
         new = num[ok] / den[ok, None]
         if not _all_finite(new):

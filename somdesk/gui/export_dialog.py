@@ -174,6 +174,10 @@ class ImageExports:
                 return False
             w.files.remember_folder(path)
         try:
+            if w._exports_quantised(options.view):
+                w.session.export_quantised(path)      # indexed PNG, transparency kept (tRNS)
+                w.statusBar().showMessage(f"Exported {os.path.basename(path)} (indexed PNG).", 8000)
+                return True
             rgb = self.picture(options)
             if rgb is None:
                 return False

@@ -194,7 +194,7 @@ class MapView(QWidget):
 
     def _show_legend(self, legend) -> None:
         if legend.cmap is not None and legend.levels is not None:
-            bar = render.colour_bar(legend.cmap, legend.levels, length=300)
+            bar = render.colour_bar(legend.cmap, legend.levels, length=300, integer=legend.integer)
             self.legend.setPixmap(QPixmap.fromImage(to_qimage(bar)))
             self.legend.setToolTip(legend.title)
         elif legend.names:

@@ -53,6 +53,21 @@ class TableFiles:
             return False
         return True
 
+    def export_planes(self, path: str | None = None) -> bool:
+        """The Planes tab's sheet as PNG: the pixels on screen."""
+        if self.planes.image is None:
+            return False
+        path = path or self._ask("Export component planes", f"{self._stem()}-planes.png", [("PNG image", ["*.png"])])
+        if not path:
+            return False
+        try:
+            self.planes.export_png(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Wrote {os.path.basename(path)}.", 5000)
+        return True
+
     def save_map(self, path: str | None = None) -> bool:
         """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
         from somdesk.session.scoring import save_table_map
@@ -67,8 +82,20 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
+        self.map_path, self.dirty = os.fspath(path), False
         self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
+        self.refresh()
         return True
+
+    def save(self, ask: bool = False) -> bool:
+        """File › Save (Ctrl+S) / Save as while the dock holds the window's data: the table map,
+        to the file it came from or was last saved to (asks when there is none or `ask`)."""
+        return self.save_map(None if ask else self.map_path)
+
+    @property
+    def holds_data(self) -> bool:
+        """Is the dock's table (or table map) the window's data (the session holds none)?"""
+        return self.win.session.dataset is None and (self.table is not None or self.tm is not None)
 
     def export_report(self, path: str | None = None) -> bool:
         """File › Export report: one self-contained HTML file (session.report), written as a task."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["train_task", "recluster_task", "score_task", "row_cells"]
+__all__ = ["train_task", "recluster_task", "map_task", "score_task", "row_cells"]
 
 
 def row_cells(tm, table) -> dict:
@@ -43,6 +43,22 @@ def train_task(table, spec, token):
     assigned = assign_cells(tm, row_cells(tm, table), token)
     prof = table_profiles(tm, table, token)
     return {"tm": tm, "assigned": assigned, "profiles": prof}
+
+
+def map_task(tm, table, token):
+    """Generator: a saved table map shown with the rows of `table` (None: the map alone, hits
+    from the training rows the map keeps); returns the dict `train_task` returns + "loaded"."""
+    from somdesk.core.masked_som import masked_bmus
+    from somdesk.session import Progress
+    from somdesk.session.report import table_profiles
+    from somdesk.session.table_data import assign_cells
+
+    yield Progress("segment", 0, 1, "assigning rows")
+    if table is None:
+        idx, _ = masked_bmus(tm.codebook, tm.inputs, token)
+        return {"tm": tm, "assigned": None, "profiles": None, "node_of_row": idx, "loaded": True}
+    assigned = assign_cells(tm, row_cells(tm, table), token)
+    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, token), "loaded": True}
 
 
 def recluster_task(tm, table, k, token):

@@ -31,27 +31,32 @@ from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
 from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
-from somdesk.gui.table_tasks import recluster_task, train_task
+from somdesk.gui.table_open import TableOpening
+from somdesk.gui.table_tasks import map_task, recluster_task, train_task
+from somdesk.gui.table_views import MAP_VIEWS, TableViews
 
 __all__ = ["TableWorkflow", "KINDS"]
 
 KINDS = ("segment", "score", "report")      # runner task kinds of this module
-MAP_VIEWS = ("segments", "U-matrix", "hits")
 
 
-class TableWorkflow(TableFiles):
+class TableWorkflow(TableOpening, TableFiles, TableViews):
     """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
 
     def __init__(self, window):
         self.win = window
         self.table = None
         self.tm = None
+        self.path = self.read_options = self.map_path = None
+        self.dirty = False
+        self._map_note = ""
         self.assigned: dict | None = None
         self.profiles: dict | None = None
         self.map_mode = "segments"
         self._build()
         window.runner.finished.connect(self._finished)
         window.session.events.dataset_changed.connect(self.fit_layout)
+        window.session.events.dataset_changed.connect(self._dataset_changed)
         self.dock.visibilityChanged.connect(self.fit_layout)
 
     # -- construction ---------------------------------------------------------------------------
@@ -60,7 +65,7 @@ class TableWorkflow(TableFiles):
         self.setup = TableSetup()
         self.train_button = QPushButton("&Train segments")
         self.train_button.clicked.connect(self.train)
-        self.info = QLabel("File › Open table for segments… (Ctrl+Shift+O)")
+        self.info = QLabel("File › Open… (Ctrl+O) a table: CSV, TSV, Parquet, JSON, spreadsheets")
         self.info.setWordWrap(True)
         setup_page = QWidget()
         sl = QVBoxLayout(setup_page)
@@ -126,9 +131,22 @@ class TableWorkflow(TableFiles):
         pb.addWidget(self.profiles_png_button)
         pl.addWidget(self.profiles_view, 1)
         pl.addLayout(pb)
+        from somdesk.gui.planes_sheet import PlanesSheet
+        self.planes = PlanesSheet()
+        planes_page = QWidget()
+        ppl = QVBoxLayout(planes_page)
+        ppl.setContentsMargins(0, 0, 0, 0)
+        ppl.addWidget(self.planes, 1)
+        ppb = QHBoxLayout()
+        ppb.addWidget(QLabel("Every column's component plane, in the file's units"), 1)
+        self.planes_png_button = QPushButton("Export P&NG…")
+        self.planes_png_button.clicked.connect(lambda: self.export_planes())
+        ppb.addWidget(self.planes_png_button)
+        ppl.addLayout(ppb)
         self.tabs = QTabWidget()
         self.tabs.addTab(setup_page, "Setup")
         self.tabs.addTab(rows_page, "Map && rows")
+        self.tabs.addTab(planes_page, "Planes")
         self.tabs.addTab(prof_page, "Profiles")
         self.dock = QDockWidget("Segments", w)
         self.dock.setObjectName("segments-dock")
@@ -139,7 +157,7 @@ class TableWorkflow(TableFiles):
         self.setup.spec_edited.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
-                ("open_table", "Open table for &segments…", "Ctrl+Shift+O", lambda: self.open_table()),
+                ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table()),
                 ("score", "Score &new data…", "Ctrl+Shift+N", lambda: self.score_dialog()),
                 ("report", "Export &report (HTML)…", "Ctrl+Shift+R", lambda: self.export_report()),
                 ("save_table_map", "Save &table map…", None, lambda: self.save_map())):
@@ -167,46 +185,74 @@ class TableWorkflow(TableFiles):
         self.actions["score"].setEnabled(not busy)
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
         self.profiles_csv_button.setEnabled(self.profiles is not None)
+        self.planes_png_button.setEnabled(self.planes.image is not None)
         self.profiles_png_button.setEnabled(self.profiles is not None)
         self.setup.setEnabled(not busy)
+        self._window_state(busy, has_map)
 
-    # -- opening ----------------------------------------------------------------------------------
-    def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
-        """Ask for a table (unless given), show the import preview (interactive windows), install it."""
-        from somdesk.gui.table_import import ImportPreview
+    def _window_state(self, busy: bool, has_map: bool) -> None:
+        """While the dock holds the window's data (the session none): the title names the
+        table and File › Save (Ctrl+S) saves the table map."""
+        w = self.win
+        if w.session.dataset is not None or (self.table is None and self.tm is None):
+            return
+        name = os.path.basename(self.map_path or self.path or "table")
+        rows = f" ({self.table.n_rows_total:,} rows)" if self.table is not None else ""
+        w.setWindowTitle(f"somdesk — {name}[*]{rows}")
+        w.setWindowModified(bool(self.dirty))
+        for key in ("save", "save_as"):
+            if key in w.actions:
+                w.actions[key].setEnabled(has_map and not busy)
 
-        if path is None:
-            path = dialogs.ask_open_path(self.win, "Open table for segments", "", TABLE_FILTER)
-            if not path:
-                return False
-        preview = self.win.interactive if preview is None else preview
-        dlg = ImportPreview(self.win, path)
-        if preview:
-            if not dlg.exec() or dlg.table is None:
-                return False
-        elif dlg.table is None:
-            self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
-            return False
-        self.set_table(dlg.table, path)
-        return True
-
-    def set_table(self, table, path: str | None = None) -> None:
+    # -- the table and its map in the dock (opening: gui/table_open.py) ---------------------------------
+    def set_table(self, table, path: str | None = None, options=None, keep_map: bool = False) -> None:
+        """Make `table` (io.tables Table, or None for a map without its rows) the dock's table."""
         if self.table is not None and self.table is not table:
             self.table.close()
-        self.table, self.path = table, path or table.name
+        self.table, self.path, self.read_options = table, path or getattr(table, "name", None), options
         self.tm = self.assigned = self.profiles = None
-        self.setup.set_table(table)
-        sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
-                   "every row is assigned when scoring" if table.sampled else "")
-        self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
-                          f"{sampled}")
+        self.map_path = None
+        self.dirty = False
+        self.setup.set_table(table) if table is not None else None
+        if table is not None:
+            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
+                       "every row is assigned when scoring" if table.sampled else "")
+            self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
+                              f"{sampled}")
+        else:
+            self.info.setText(f"<b>{os.path.basename(path or '')}</b>: a saved table map without its table")
         self.rows_model.set_columns({})
         self.map_view.select_nodes([], emit=False)
         self.profiles_view.show_profiles(None)
+        self.planes.show_planes(None)
         self.dock.show()
         self.fit_layout()
         self.tabs.setCurrentIndex(0)
-        self._estimate_auto()
+        if table is not None:
+            self._estimate_auto()
+        self.refresh()
+        self.win.refresh()
+
+    def _dataset_changed(self, _dataset) -> None:
+        self.close_table()
+
+    def close_table(self) -> None:
+        """Forget the table and its map (another kind of data was opened in the window)."""
+        if self.win.session.dataset is None or (self.table is None and self.tm is None):
+            return
+        if self.table is not None:
+            self.table.close()
+        self.table = self.tm = self.assigned = self.profiles = None
+        self.map_path, self.dirty = None, False
+        self.rows_model.set_columns({})
+        self.profiles_view.show_profiles(None)
+        self.dock.hide()
+        self.refresh()
+
+    def install_map(self, tm, table, note: str = "") -> None:
+        """Show a saved table map: the rows of `table` (if any) assigned and profiled as a task."""
+        self._map_note = note
+        self.win.runner.start("segment", lambda token: map_task(tm, table, token))
         self.refresh()
 
     def fit_layout(self, *_args) -> None:
@@ -276,104 +322,43 @@ class TableWorkflow(TableFiles):
 
     def _install(self, result: dict) -> None:
         self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
+        self.dirty = not result.get("loaded", False)
         tm, a, t = self.tm, self.assigned, self.table
         cfg = tm.config
-        # the file's row and segment, the file's columns, then where each row sits on the map
-        cols = {"row": t.row_index, "segment": a["segment"]}
-        for c in t.columns:
-            cols.setdefault(c, t.cells(c))
-        for key in ("bmu_row", "bmu_col", "distance", "outlier"):
-            cols[key if key not in cols else f"som_{key}"] = a[key]
-        self.rows_model.set_columns(cols)
-        self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
         self.segment_choice.clear()
         self.segment_choice.addItem("—", None)
-        for i, s in enumerate(self.profiles["segments"]):
-            self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        if a is not None and t is not None:
+            # the file's row and segment, the file's columns, then where each row sits on the map
+            cols = {"row": t.row_index, "segment": a["segment"]}
+            for c in t.columns:
+                cols.setdefault(c, t.cells(c))
+            for key in ("bmu_row", "bmu_col", "distance", "outlier"):
+                cols[key if key not in cols else f"som_{key}"] = a[key]
+            self.rows_model.set_columns(cols)
+            self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
+            for i, s in enumerate(self.profiles["segments"]):
+                self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        else:      # a saved map without its table: hits of the rows the map keeps
+            self.rows_model.set_columns({})
+            self.node_of_row = result["node_of_row"]
+            for s in range(tm.k):
+                self.segment_choice.addItem(f"segment {s}", s)
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
         self.profiles_view.show_profiles(self.profiles)
         self._fill_views()
         self.draw_map()
+        self.show_planes()
         self._selected(self.map_view.selected)
+        what = "Opened table map" if result.get("loaded") else "Table map"
+        note = f"  Rows not shown: {self._map_note}." if result.get("loaded") and self._map_note else ""
         self.win.statusBar().showMessage(
-            f"Table map {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
-            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.", 15000)
+            f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.{note}",
+            15000)
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
-
-    def _map_mode(self, _i: int = 0) -> None:
-        if self._filling_views:
-            return
-        self.map_mode = self.map_choice.currentText() or "segments"
-        self.draw_map()
-
-    _filling_views = False
-
-    def _fill_views(self) -> None:
-        """Segments, U-matrix, hits, then one component plane per feature (one-hot categories
-        and passive columns included, in the file's units); keeps the current choice."""
-        names = list(MAP_VIEWS)
-        for name, active in zip(self.tm.recipe.features, self.tm.recipe.active):
-            names.append(f"plane: {name}" + ("" if active else " (passive)"))
-        current = self.map_choice.currentText()
-        self._filling_views = True
-        try:
-            self.map_choice.clear()
-            self.map_choice.addItems(names)
-            self.map_choice.setCurrentIndex(max(0, self.map_choice.findText(current)))
-        finally:
-            self._filling_views = False
-        self.map_mode = self.map_choice.currentText()
-
-    def _plane(self) -> int | None:
-        i = self.map_choice.currentIndex() - len(MAP_VIEWS)
-        return i if self.map_mode.startswith("plane: ") and i >= 0 else None
-
-    def node_colours(self) -> np.ndarray:
-        """(H, W, 3) uint8 of the map view shown (render's colour tables)."""
-        from somdesk.render.colour_tables import category_colours, levels_of, scalar_rgb
-
-        tm = self.tm
-        if self.map_mode == "segments":
-            return category_colours(tm.k)[tm.clusters].astype(np.uint8)
-        v = self._scalar()
-        rgb = scalar_rgb(v, "inferno" if self.map_mode == "U-matrix" else "viridis", levels_of(v))
-        rgb[~np.isfinite(v)] = (220, 220, 220)          # a passive plane's node that no row reached
-        return rgb
-
-    def draw_map(self) -> None:
-        from PySide6.QtGui import QPixmap
-
-        from somdesk import render
-        from somdesk.gui.map_view import to_qimage
-
-        if self.tm is None:
-            return
-        self.map_view.show_nodes(self.node_colours(), self.tm.config.topology == "hexagonal")
-        if self.map_mode == "segments":
-            k = self.tm.k
-            pic = render.category_legend([f"segment {s}" for s in range(k)],
-                                         render.category_colours(k))
-        else:
-            v = self._scalar()
-            titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
-            pic = render.colour_bar("inferno" if self.map_mode == "U-matrix" else "viridis",
-                                    render.levels_of(v), length=300,
-                                    title=titles.get(self.map_mode, self.map_mode[len("plane: "):]))
-        self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
-
-    def _scalar(self) -> np.ndarray:
-        from somdesk.core.metrics import u_matrix
-
-        tm = self.tm
-        h, w = tm.codebook.shape[:2]
-        if self.map_mode == "hits":
-            return np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
-        j = self._plane()
-        if j is not None:
-            return tm.planes_in_units()[1][:, :, j]
-        return u_matrix(tm.codebook, tm.config.topology == "hexagonal")
+        self.win.refresh()
 
     def _pick_segment(self, _i: int) -> None:
         s = self.segment_choice.currentData()

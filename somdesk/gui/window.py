@@ -236,6 +236,8 @@ class Window(QMainWindow):
             return False
         if not self.may_discard_training():
             return False
+        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
+            return True
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
@@ -475,7 +477,7 @@ class Window(QMainWindow):
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
-                self.canvas.show_picture(s.dataset.pixels)
+                self.canvas.show_picture(s.dataset.shown())   # transparency over a checkerboard
             return
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
@@ -591,6 +593,8 @@ class Window(QMainWindow):
     # -- files out ------------------------------------------------------------------------------
     def save(self, ask: bool = False) -> bool:
         s = self.session
+        if self.tables.holds_data:           # a table map in the Segments dock (gui/table_files.py)
+            return self.tables.save(ask)
         path = s.path
         if ask or not path:
             start = path or os.path.splitext(getattr(s.dataset, "source", None)
@@ -616,15 +620,26 @@ class Window(QMainWindow):
         if path is None:
             self.exports.open_dialog()
             return False
-        pic = self.map_image(scale)
-        if pic is None:
-            return False
         try:
+            if self._exports_quantised():
+                self.session.export_quantised(path)   # indexed PNG, tRNS kept: as `somdesk quantize`
+                return True
+            pic = self.map_image(scale)
+            if pic is None:
+                return False
             write_png(path, pic)
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
         return True
+
+    def _exports_quantised(self, view: str | None = None) -> bool:
+        """Is the export of `view` (default: the one shown) the quantised picture itself
+        (not a colour-vision simulation of it)?  Then it is written as `somdesk quantize` does."""
+        if (view or self.view) != "quantised" or self.session.quantised is None:
+            return False
+        probe = np.zeros((1, 1, 3), np.uint8)
+        return self.colour.for_export(probe) is probe     # exports follow no simulation now
 
     def copy_image(self) -> None:
         pic = self.map_image()

@@ -47,11 +47,14 @@ def _nice(x: float, round_: bool) -> float:
     return nf * 10 ** exp
 
 
-def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Up to about `n` nice tick values within [lo, hi] (both ends when the range is empty)."""
+def nice_ticks(lo: float, hi: float, n: int = 5, integer: bool = False) -> list[float]:
+    """Up to about `n` nice tick values within [lo, hi] (both ends when the range is empty);
+    with `integer` (counts) only whole numbers, so a hit map of 0..3 is not labelled 0.5, 1.5."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
     step = _nice(_nice(hi - lo, False) / max(n - 1, 1), True)
+    if integer:
+        step = max(1.0, step)
     first = math.ceil(lo / step - 1e-9) * step
     ticks = []
     k = 0
@@ -71,7 +74,9 @@ def tick_labels(ticks: list[float]) -> list[str]:
             break
     if max(abs(t) for t in ticks) >= 1e6 or (0 < max(abs(t) for t in ticks) < 1e-3):
         labels = [f"{t:.3g}" for t in ticks]
-    return [s.replace("-", "\u2212") if s.startswith("-") else s for s in labels]
+    # ASCII hyphen-minus, not U+2212: Pillow's built-in font has no glyph for the minus sign
+    # and draws a box in its place
+    return labels
 
 
 def _canvas(width: int, height: int):
@@ -82,13 +87,13 @@ def _canvas(width: int, height: int):
 
 
 def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickness: int = 14,
-               n_ticks: int = 5, title: str | None = None) -> np.ndarray:
+               n_ticks: int = 5, title: str | None = None, integer: bool = False) -> np.ndarray:
     """(h, w, 3) uint8: a horizontal colour bar of `length` px for `cmap` over `levels`,
     tick marks and values below it, an optional title above."""
     font = _font()
     lo, hi = float(levels[0]), float(levels[1])
     length = max(16, int(length))
-    ticks = nice_ticks(lo, hi, n_ticks)
+    ticks = nice_ticks(lo, hi, n_ticks, integer)
     labels = tick_labels(ticks)
     # fewer ticks until the labels fit side by side
     while len(ticks) > 2 and _too_crowded(font, labels, ticks, lo, hi, length):
@@ -96,7 +101,9 @@ def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickn
     pad = 2 + max((font.getbbox(s)[2] for s in labels), default=0) // 2 + 1
     title_h = (font.getbbox(title)[3] + 4) if title else 0
     text_h = max((font.getbbox(s)[3] for s in labels), default=0)
-    width, height = length + 2 * pad, title_h + thickness + 4 + text_h + 2
+    # a title longer than the bar widens the picture (never clipped)
+    width = max(length + 2 * pad, (pad + font.getbbox(title)[2] + 2) if title else 0)
+    height = title_h + thickness + 4 + text_h + 2
     im, draw = _canvas(width, height)
     if title:
         draw.text((pad, 0), title, fill=TEXT, font=font)

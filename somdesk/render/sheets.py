@@ -23,7 +23,8 @@ def legend_picture(legend: Legend | None, length: int = 240) -> np.ndarray | Non
     if legend is None:
         return None
     if legend.cmap is not None:
-        return colour_bar(legend.cmap, legend.levels, length=length, title=legend.title or None)
+        return colour_bar(legend.cmap, legend.levels, length=length, title=legend.title or None,
+                          integer=legend.integer)
     if legend.names:
         return category_legend(legend.names, legend.colours)
     return None

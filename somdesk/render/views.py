@@ -45,6 +45,7 @@ class Legend:
     title: str = ""
     names: tuple = ()
     colours: np.ndarray | None = None   # (len(names), 3) uint8
+    integer: bool = False               # counts: ticks at whole numbers only
 
 
 def view_name(view: str) -> str:
@@ -71,7 +72,7 @@ def hit_nodes(hits: np.ndarray) -> tuple[np.ndarray, Legend]:
     hits = np.asarray(hits)
     rgb, legend = scalar_nodes(hits, "inferno", (0.0, float(hits.max()) if hits.size else 1.0), "inputs per node")
     rgb[hits == 0] = EMPTY_NODE
-    return rgb, legend
+    return rgb, Legend(legend.cmap, legend.levels, legend.title, integer=True)
 
 
 def component_nodes(weights: np.ndarray, k: int, offset=None, scale=None, title: str = "") -> tuple[np.ndarray, Legend]:
@@ -80,7 +81,9 @@ def component_nodes(weights: np.ndarray, k: int, offset=None, scale=None, title:
     plane = weights[..., int(k)]
     if offset is not None and scale is not None:
         plane = offset[int(k)] + plane * scale[int(k)]
-    return scalar_nodes(plane, "viridis", None, title or f"component {k}")
+    rgb, legend = scalar_nodes(plane, "viridis", None, title or f"component {k}")
+    rgb[~np.isfinite(plane)] = EMPTY_NODE     # no value (a passive column no row reached): not the low end
+    return rgb, legend
 
 
 def category_nodes(codes: np.ndarray, names) -> tuple[np.ndarray, Legend]:

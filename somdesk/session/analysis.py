@@ -67,27 +67,36 @@ def cluster_task(session, k: int, method: str = "ward", cancel=None):
 
 
 def quantise_task(session, cancel=None):
-    """Every pixel of the full picture to its nearest colour of the shown map (core.quantize),
-    in slices of ~1 Mpx: yields Progress in rows after each slice and checks the token
-    between slices; returns QuantisedPicture.  Peak extra memory: the (H, W) index array
-    plus one slice's work."""
-    from somdesk.core.quantize import DEFAULT_CHUNK_PIXELS, assign_chunked, palette_rgb8, psnr
+    """Every pixel of the full picture to its nearest colour of the shown map, transparency
+    kept (core.map_quantise: the rule `somdesk quantize` follows); returns QuantisedPicture.
+
+    An opaque picture is matched in slices of ~1 Mpx, yielding Progress in rows after each
+    slice and checking the token between slices (peak extra memory: the (H, W) index array
+    plus one slice's work).  A picture with alpha is counted and remapped in one
+    call (palette_fit.remap), which checks the token between its own slices; Progress comes
+    at the start and the end."""
+    from somdesk.core.map_quantise import quantise_with_map
+    from somdesk.core.quantize import DEFAULT_CHUNK_PIXELS, assign_chunked, palette_rgb8
 
     data = session._require("image")
     state = _trained_map(session)
     gen = session.generation
-    palette = palette_rgb8(state.weights)
     pixels = data.pixels
     h, w = pixels.shape[:2]
-    chunk = max(1, DEFAULT_CHUNK_PIXELS // w)
-    indices = np.empty((h, w), dtype=np.uint8 if len(palette) <= 256 else np.uint16)
     yield Progress("quantise", 0, h, "rows")
-    for s in range(0, h, chunk):
-        cancel_mod.check(cancel)
-        indices[s:s + chunk] = assign_chunked(pixels[s:s + chunk], palette)
-        yield Progress("quantise", min(s + chunk, h), h, "rows")
-    picture = QuantisedPicture(frozen_array(palette), frozen_array(indices),
-                               psnr(pixels, palette[indices]), int(len(np.unique(indices))))
+    if data.has_alpha:
+        indices, palette = quantise_with_map(pixels, state.weights, cancel=cancel)
+    else:
+        palette = palette_rgb8(state.weights)
+        chunk = max(1, DEFAULT_CHUNK_PIXELS // w)
+        indices = np.empty((h, w), dtype=np.uint8 if len(palette) <= 256 else np.uint16)
+        for s in range(0, h, chunk):
+            cancel_mod.check(cancel)
+            indices[s:s + chunk] = assign_chunked(pixels[s:s + chunk], palette)
+            if s + chunk < h:
+                yield Progress("quantise", min(s + chunk, h), h, "rows")
+    picture = _quantised(pixels, indices, palette)
+    yield Progress("quantise", h, h, "rows")
 
     def apply():
         if gen == session.generation:
@@ -96,12 +105,17 @@ def quantise_task(session, cancel=None):
     return picture
 
 
-def quantised_preview(pixels: np.ndarray, weights: np.ndarray) -> QuantisedPicture:
-    """The picture `pixels` (a preview copy) quantised to the colours of `weights` (rows, cols, 3):
-    what the window shows while an image map trains (core.quantize.assign_chunked)."""
-    from somdesk.core.quantize import assign_chunked, palette_rgb8, psnr
+def _quantised(pixels, indices, palette) -> QuantisedPicture:
+    from somdesk.core.map_quantise import picture_psnr
 
-    palette = palette_rgb8(weights)
-    indices = assign_chunked(pixels, palette)
-    return QuantisedPicture(frozen_array(palette), frozen_array(indices), psnr(pixels, palette[indices]),
+    return QuantisedPicture(frozen_array(palette), frozen_array(indices), picture_psnr(pixels, palette[indices]),
                             int(len(np.unique(indices))))
+
+
+def quantised_preview(pixels: np.ndarray, weights: np.ndarray) -> QuantisedPicture:
+    """The picture `pixels` (a preview copy, (H, W, 3|4)) quantised to the colours of `weights`
+    (rows, cols, 3): what the window shows while an image map trains (core.map_quantise)."""
+    from somdesk.core.map_quantise import quantise_with_map
+
+    indices, palette = quantise_with_map(pixels, weights)
+    return _quantised(pixels, indices, palette)

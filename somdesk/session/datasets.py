@@ -8,8 +8,8 @@ Three kinds (`KINDS`), each a frozen dataclass with the same small surface:
     dataset.title     what the window calls it
 
 `ColourData`   N colours in [0, 1] (D = 3), with optional swatch names.
-`ImageData`    a picture (H, W, 3) uint8 and the pixels sampled from it to train
-               the quantiser (`QuantiserSettings` says how many and with which seed).
+`ImageData`    a picture (H, W, 3) RGB or (H, W, 4) RGBA uint8 and the visible pixels
+               sampled from it to train the quantiser (`QuantiserSettings` says how many and with which seed).
 `TableData`    rows of a table after `TablePreparation` (chosen columns,
                normalisation, missing-value policy, label column): the prepared
                data, per-column offsets/scales, the label of every kept row and the
@@ -104,8 +104,9 @@ PREVIEW_MAX_SIDE = 640   # the live preview of the quantised picture is computed
 
 
 def downscale(pixels: np.ndarray, max_side: int) -> np.ndarray:
-    """A copy of the (H, W, 3) uint8 picture at most `max_side` pixels a side (box filter:
-    every source pixel counts once, as the eye averages them); the picture itself if smaller."""
+    """A copy of the (H, W, 3|4) uint8 picture at most `max_side` pixels a side (box filter:
+    every source pixel counts once, as the eye averages them; Pillow weights RGBA by alpha);
+    the picture itself if smaller."""
     from PIL import Image
 
     h, w = pixels.shape[:2]
@@ -119,7 +120,9 @@ def downscale(pixels: np.ndarray, max_side: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ImageData:
-    """A picture to quantise: `pixels` (H, W, 3) uint8; `sample` (N, 3) float64 in [0, 1].
+    """A picture to quantise: `pixels` (H, W, 3) RGB or (H, W, 4) RGBA uint8 (the picture had
+    transparency: `has_alpha`); `sample` (N, 3) float64 in [0, 1], drawn from the visible pixels
+    only (core.quantize.sample_pixels; docs/quantisation.md has the transparency rule).
 
     `pixels` is the full picture when opened from its file, or the downscaled copy
     kept in a saved map (`full_size` is then False and `source` names the original).
@@ -139,8 +142,9 @@ class ImageData:
 
     def __post_init__(self) -> None:
         px = np.asarray(self.pixels)
-        if px.ndim != 3 or px.shape[2] != 3 or px.dtype != np.uint8 or 0 in px.shape:
-            raise OptionError(f"a picture must be a non-empty (H, W, 3) uint8 array, got {px.dtype} {px.shape}")
+        if px.ndim != 3 or px.shape[2] not in (3, 4) or px.dtype != np.uint8 or 0 in px.shape:
+            raise OptionError(f"a picture must be a non-empty (H, W, 3) RGB or (H, W, 4) RGBA uint8 array, "
+                              f"got {px.dtype} {px.shape}")
         object.__setattr__(self, "pixels", frozen_array(px))
         object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
         object.__setattr__(self, "preview", frozen_array(downscale(self.pixels, PREVIEW_MAX_SIDE)))
@@ -152,6 +156,17 @@ class ImageData:
     @property
     def n_pixels(self) -> int:
         return int(self.pixels.shape[0] * self.pixels.shape[1])
+
+    @property
+    def has_alpha(self) -> bool:
+        """Was the picture read with an alpha channel (some pixel not opaque)?"""
+        return self.pixels.shape[2] == 4
+
+    def shown(self) -> np.ndarray:
+        """(H, W, 3) uint8: the picture as the window draws it (RGBA over a checkerboard)."""
+        from somdesk.core.map_quantise import on_checkerboard
+
+        return on_checkerboard(self.pixels)
 
 
 NORMALISATIONS = ("zscore", "minmax", "none")
@@ -249,5 +264,6 @@ def describe(dataset) -> str:
         return f"{len(dataset.data):,} colours"
     if dataset.kind == "image":
         h, w = dataset.pixels.shape[:2]
-        return f"{w} x {h} picture, {len(dataset.sample):,} sampled pixels"
+        see_through = ", with transparency" if dataset.has_alpha else ""
+        return f"{w} x {h} picture{see_through}, {len(dataset.sample):,} sampled pixels"
     return f"{len(dataset.data):,} rows x {len(dataset.columns)} columns"

@@ -6,6 +6,10 @@ MapState's own U-matrix and hits, so an export is the screen's picture pixel for
     export_view(session, "out.png", "hits", scale=4, markers=True)
     export_assignments(session, "segments.csv")                # table maps
     export_quantised(session, "out.png")                       # image maps, indexed PNG
+
+The quantised picture is always written as `somdesk quantize` writes it (io.quantized_png:
+an indexed PNG of the used colours, tRNS when the picture has transparency), whichever
+export asks for it; on screen it is drawn over a checkerboard (QuantisedPicture.rgb).
 """
 from __future__ import annotations
 
@@ -56,7 +60,8 @@ def node_colours(session, view: str, component: int = 0):
 def view_picture(session, view: str, scale: int = 4, markers: bool = False, component: int = 0,
                  legend: bool = False):
     """((H, W, 3) uint8 picture, render.Legend | None) of `view` at `scale` px per node;
-    "quantised" is the quantised picture itself (full size, no legend).  With `legend`
+    "quantised" is the quantised picture as the screen shows it (full size, no legend; a picture
+    with alpha over a checkerboard -- export_view writes the indexed PNG instead).  With `legend`
     the picture has its colour bar (or category list) below it (render.with_legend)."""
     if view == "quantised":
         if session.quantised is None:
@@ -73,9 +78,13 @@ def view_picture(session, view: str, scale: int = 4, markers: bool = False, comp
 
 def export_view(session, path, view: str, scale: int = 4, markers: bool = False, component: int = 0,
                 legend: bool = False) -> None:
-    """Write `view_picture(...)` as a PNG to `path` (atomically)."""
+    """Write `view_picture(...)` as a PNG to `path` (atomically); the "quantised" view is written
+    by `export_quantised` (indexed PNG, transparency kept)."""
     from somdesk.io.images import save_png
 
+    if view == "quantised":
+        export_quantised(session, path)
+        return
     img, _legend = view_picture(session, view, scale, markers, component, legend)
     save_png(img, path)
 
@@ -102,7 +111,8 @@ def export_assignments(session, path) -> int:
 
 
 def export_quantised(session, path) -> int:
-    """Write the quantised picture as an indexed PNG; returns its size in bytes."""
+    """Write the quantised picture as an indexed PNG (io.quantized_png.save_indexed_png, as the
+    CLI: PLTE of the used entries, tRNS when any is translucent); returns its size in bytes."""
     from somdesk.io.quantized_png import save_indexed_png
 
     session._require("image")

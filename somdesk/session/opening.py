@@ -30,7 +30,7 @@ _PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
-_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image")
+_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image", "sbz")
 
 
 def _head(path) -> bytes:
@@ -157,7 +157,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
     elif kind == "image":
         from somdesk.io.image_input import load_image
 
-        payload = load_image(path)
+        payload = load_image(path, alpha=True)   # (H, W, 4) when the picture has transparency
     elif kind == "table":
         from somdesk.session.table_source import read_table
 

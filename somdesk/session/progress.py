@@ -69,9 +69,11 @@ class RunOutcome:
 class QuantisedPicture:
     """A picture with every pixel replaced by its nearest palette colour.
 
-    palette   (K, 3) uint8 colours of the map's nodes, in node order
+    palette   (K, 3) uint8 colours of the map's nodes, in node order; for a picture with
+              alpha (K', 4) RGBA: the nodes opaque, then translucent entries and the
+              transparent entry (core.map_quantise.map_palette)
     indices   (H, W) uint8/uint16 palette index of every pixel (full size)
-    psnr      dB against the original; inf when identical
+    psnr      dB against the original as both look on white; inf when identical
     used      palette entries some pixel uses
     """
 
@@ -80,9 +82,21 @@ class QuantisedPicture:
     psnr: float
     used: int
 
-    def rgb(self) -> np.ndarray:
-        """(H, W, 3) uint8 quantised picture."""
+    @property
+    def has_alpha(self) -> bool:
+        return self.palette.shape[1] == 4
+
+    def pixels(self) -> np.ndarray:
+        """(H, W, 3|4) uint8: the quantised picture itself (RGBA when the palette has alpha)."""
         return self.palette[self.indices]
+
+    def rgb(self) -> np.ndarray:
+        """(H, W, 3) uint8 quantised picture as the window shows it (RGBA over a checkerboard)."""
+        if not self.has_alpha:
+            return self.palette[self.indices]
+        from somdesk.core.map_quantise import on_checkerboard
+
+        return on_checkerboard(self.pixels())
 
 
 @dataclass(frozen=True)

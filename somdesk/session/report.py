@@ -66,8 +66,9 @@ def _stack(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
 
 
 def plane_picture(values: np.ndarray, hexagonal: bool, cmap: str = "viridis", title: str | None = None,
-                  target: int = 220) -> np.ndarray:
-    """A scalar field (H, W) on the map with its colour bar below (NaN nodes light grey)."""
+                  target: int = 220, integer: bool = False) -> np.ndarray:
+    """A scalar field (H, W) on the map with its colour bar below (NaN nodes light grey);
+    `integer` for counts (whole-number ticks)."""
     from somdesk.render.colour_tables import levels_of, scalar_rgb
     from somdesk.render.legend import colour_bar
     v = np.asarray(values, dtype=np.float64)
@@ -75,7 +76,7 @@ def plane_picture(values: np.ndarray, hexagonal: bool, cmap: str = "viridis", ti
     rgb = scalar_rgb(v, cmap, levels)
     rgb[~np.isfinite(v)] = (220, 220, 220)
     pic = map_picture(rgb, hexagonal, target)
-    return _stack(pic, colour_bar(cmap, levels, length=max(120, pic.shape[1] - 10), title=title))
+    return _stack(pic, colour_bar(cmap, levels, length=max(120, pic.shape[1] - 10), title=title, integer=integer))
 
 
 def curve_picture(curve: dict, width: int = 360, height: int = 200) -> np.ndarray:
@@ -139,7 +140,7 @@ def report_html(tm, prof: dict, title: str = "table") -> str:
              f"<figure>{_img(map_picture(seg_rgb, hexagonal), 'segments')}<figcaption>Segments</figcaption></figure>",
              f"<figure>{_img(plane_picture(u_matrix(tm.codebook, hexagonal), hexagonal, 'inferno', None, 320), 'U-matrix')}"
              "<figcaption>U-matrix (distance to neighbours)</figcaption></figure>",
-             f"<figure>{_img(plane_picture(hits, hexagonal, 'viridis', None, 320), 'hits')}"
+             f"<figure>{_img(plane_picture(hits, hexagonal, 'viridis', None, 320, integer=True), 'hits')}"
              "<figcaption>Hits (rows per node)</figcaption></figure>",
              f"<figure>{_img(curve_picture(tm.curve), 'validity curve')}<figcaption>Choosing k</figcaption></figure>",
              "</div>", "<h2>Segment sizes</h2>", "<table><tr><th>segment</th><th>colour</th><th>rows</th><th>share</th></tr>"]

@@ -15,7 +15,9 @@ training row) and, with passive columns, `passive_planes` (H, W, P) float64 (NaN
 where no row reached a node).  The core arrays are the weighted codebook and the
 training rows (missing values filled).  This is our own kind rather than the
 session's "table": its preparation holds weights, passive and one-hot columns,
-which that one does not (see docs/tables.md).
+which that one does not (see docs/tables.md).  It is the one kind new files use; files
+of the older session kind "table" still open (`load_table_map` converts them:
+session.workspace_file.table_map_from_workspace).
 """
 from __future__ import annotations
 
@@ -29,12 +31,16 @@ from somdesk.errors import FileFormatError
 __all__ = ["KIND", "save_table_map", "load_table_map", "score_table", "score_file"]
 
 KIND = "table-map"
+OLD_KIND = "table"          # the session's table maps before one table path: still read
 
 
 def _specs(meta: dict) -> dict:
     from somdesk.core.options import SOMConfig
     from somdesk.io.somz import ArraySpec
 
+    if meta.get("kind") == OLD_KIND:
+        from somdesk.session.workspace_file import workspace_specs
+        return workspace_specs(meta)
     if meta.get("kind") != KIND:
         return {}
     cfg = SOMConfig.from_dict(dict(meta["config"]))
@@ -47,6 +53,13 @@ def _specs(meta: dict) -> dict:
     if isinstance(p, int) and p > 0:
         specs["passive_planes"] = ArraySpec((cfg.height, cfg.width, p), ("float64",))
     return specs
+
+
+def _guarded_specs(meta: dict) -> dict:
+    try:
+        return _specs(meta)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileFormatError(f"damaged table map description ({exc})") from None
 
 
 def save_table_map(tm, path) -> None:
@@ -87,8 +100,11 @@ def load_table_map(path):
     from somdesk.session.table_data import TableMap
 
     where = display_basename(path)
-    saved = load_map(path, extra_specs=_specs)
+    saved = load_map(path, extra_specs=_guarded_specs)
     meta = saved.meta
+    if meta.get("kind") == OLD_KIND:
+        from somdesk.session.workspace_file import table_map_from_workspace
+        return table_map_from_workspace(saved, where)
     if meta.get("kind") != KIND:
         raise FileFormatError(f"{where} is a map of {meta.get('kind', 'colours')}, not of a table; "
                               "make one with: somdesk train --table FILE --save-map MAP.somz")

@@ -170,7 +170,8 @@ class Session:
 
     def new_image(self, pixels, *, title: str = "picture", source: str | None = None,
                   settings: QuantiserSettings | None = None, sample_seed: int = 0) -> None:
-        """Quantise the picture `pixels` (H, W, 3) uint8: its sampled pixels become the data."""
+        """Quantise the picture `pixels` (H, W, 3) RGB or (H, W, 4) RGBA uint8: its sampled
+        visible pixels become the data (fully transparent pixels never train the map)."""
         from somdesk.core.quantize import sample_pixels
 
         settings = settings or QuantiserSettings()

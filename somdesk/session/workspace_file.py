@@ -18,8 +18,9 @@ What a workspace adds:
                    label_codes (N,) int32 index into label_names, -1 = no label
             (inputs.npy holds the prepared, normalised rows; the weights are per column, in order)
   image:    "image" {"settings", "sample_seed", "phase", "recovery_round", "size": [w, h],
-                     "stored_size": [w', h']}
-            array picture (h', w', 3) uint8: the picture scaled to at most PICTURE_MAX_SIDE a side
+                     "stored_size": [w', h'], "alpha": true when the picture has transparency}
+            array picture (h', w', 3) uint8 -- (h', w', 4) RGBA with "alpha" -- the picture
+            scaled to at most PICTURE_MAX_SIDE a side
             (inputs.npy holds the sampled pixels the map trains on)
 
 An older somdesk ignores the extras (mapfile's rule), so it would open a table
@@ -63,7 +64,8 @@ def workspace_specs(meta: dict) -> dict:
             specs["label_codes"] = ArraySpec((n,), ("int32",))
     elif kind == "image":
         w, h = (int(v) for v in meta["image"]["stored_size"])
-        specs["picture"] = ArraySpec((h, w, 3), ("uint8",))
+        channels = 4 if meta["image"].get("alpha") is True else 3
+        specs["picture"] = ArraySpec((h, w, channels), ("uint8",))
     return specs
 
 
@@ -110,6 +112,8 @@ def _extras(session) -> tuple[dict, dict]:
         meta["image"] = {"settings": data.settings.to_dict(), "sample_seed": int(data.sample_seed),
                          "phase": session.image_phase, "recovery_round": int(session.recovery_round),
                          "size": [int(w), int(h)], "stored_size": [int(small.shape[1]), int(small.shape[0])]}
+        if data.has_alpha:     # only then: a file without the key is an opaque picture, as before
+            meta["image"]["alpha"] = True
         arrays["picture"] = small
     return meta, arrays
 
@@ -229,10 +233,87 @@ def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]
     size = [int(v) for v in info.get("size", ())]
     if source and os.path.isfile(source):
         try:   # the original, if it is still there and still the same size, quantises at full size
-            original = load_image(source)
-            if [original.shape[1], original.shape[0]] == size:
+            original = load_image(source, alpha=True)
+            if [original.shape[1], original.shape[0]] == size and original.shape[2] == pixels.shape[2]:
                 pixels, full = original, True
         except SomdeskError:
             pass
     data = ImageData(pixels, inputs, settings, int(info.get("sample_seed", 0)), title, source, full)
     return data, {"image_phase": phase, "recovery_round": int(info.get("recovery_round", 0))}
+
+
+# -- the one saved kind of table map -------------------------------------------------------------
+# New files hold table maps as session.scoring writes them (meta "kind": "table-map", the
+# recipe with weights, passive and one-hot columns).  Files of the older session kind
+# "table" (a plain preparation: columns, normalise, missing, offsets/scales) still open:
+# `table_map_from_workspace` turns one into the same TableMap, so the window's Segments dock
+# and `somdesk assign` read both.
+
+def table_map_from_workspace(saved, where: str):
+    """A TableMap (session.table_data) from a loaded `.somz` of the old session kind "table".
+
+    `saved` is io.mapfile.load_map's result read with `workspace_specs`.  Every column is an
+    active numeric feature of weight 1 (the old kind had no weights); the codebook is the
+    saved weights; segments are the saved clusters, or -- when the file has none -- the
+    codebook clustered now (session.segments, k suggested by the validity curve); the outlier
+    threshold, quantization and topographic errors are measured on the saved training rows.
+    The fill values of a "median" policy are the medians of the saved (already filled) rows,
+    which can differ slightly from the medians of the present values the old file used.
+    Raises FileFormatError on a damaged file.
+    """
+    from somdesk.core.masked_som import masked_bmus
+    from somdesk.core.metrics import topographic_error
+    from somdesk.core.preparation import Recipe
+    from somdesk.session.segments import cluster_nodes
+    from somdesk.session.table_data import TableMap
+
+    meta, arrays, som = saved.meta, saved.arrays, saved.som
+    try:
+        p = meta["table"]["preparation"]
+        columns = tuple(str(c) for c in p["columns"])
+        normalise, missing = str(p["normalise"]), str(p["missing"])
+        label = p.get("label_column")
+    except (KeyError, TypeError) as exc:
+        raise FileFormatError(f"{where}: damaged table description ({exc})") from None
+    f = len(columns)
+    x = np.asarray(som.data, dtype=np.float64)
+    if som.weights.shape[2] != f or x.shape[1] != f:
+        raise FileFormatError(f"{where}: the map has {som.weights.shape[2]} values per node for {f} columns")
+    fill = np.zeros(f) if missing not in ("mean", "median") else \
+        (np.median(x, axis=0) if missing == "median" else x.mean(axis=0))
+    recipe = Recipe(columns, ("numeric",) * f, normalise, missing,
+                    np.asarray(arrays["table_offset"], float), np.asarray(arrays["table_scale"], float),
+                    np.asarray(fill, float), {}, {c: 1.0 for c in columns}, 1.0, columns,
+                    np.arange(f, dtype=np.int64), np.ones(f))
+    cfg = som.config
+    hexagonal = cfg.topology == "hexagonal"
+    codebook = np.array(som.weights, dtype=np.float64)
+    h, w = codebook.shape[:2]
+    idx, d2 = masked_bmus(codebook, x)
+    dist = np.sqrt(d2)
+    q1, q3 = np.percentile(dist, [25, 75]) if len(dist) else (0.0, 0.0)
+    if isinstance(meta.get("clusters"), dict):
+        clusters, method, curve = np.asarray(arrays["clusters"], np.int64), str(meta["clusters"]["method"]), {}
+    else:
+        seg = cluster_nodes(codebook, None, topology=cfg.topology, hits=np.bincount(idx, minlength=h * w))
+        clusters, method, curve = seg.labels, seg.method, seg.curve
+    return TableMap(recipe=recipe, config=cfg, codebook=codebook, passive=None, label_column=label,
+                    clusters=clusters, cluster_method=method, outlier_threshold=float(q3 + 3 * (q3 - q1)),
+                    quantization_error=float(dist.mean()) if len(dist) else 0.0,
+                    topographic_error=float(topographic_error(codebook, x, hexagonal, cfg.toroidal)),
+                    curve=curve, inputs=x, row_index=np.asarray(arrays["table_rows"], np.int64),
+                    source=meta.get("source") if isinstance(meta.get("source"), str) else None)
+
+
+def saved_kind(path) -> str | None:
+    """meta.json's "kind" of a `.somz` ("colours" when absent), or None when it is not one.
+    Cheap: reads only meta.json (for routing File > Open)."""
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = json.loads(zf.read("meta.json")[:1_000_000])
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    return str(meta.get("kind", "colours")) if isinstance(meta, dict) else None

@@ -110,24 +110,38 @@ def test_opens_each_kind_and_shows_its_panel_and_views(qtbot, win, tmp_path):
     csv = tmp_path / "t.csv"
     rows = np.random.default_rng(2).random((60, 3))
     csv.write_text("a,b,c,name\n" + "".join(f"{x:.4f},{y:.4f},{z:.4f},r{i % 3}\n" for i, (x, y, z) in enumerate(rows)))
-    win.open_paths([str(csv)])
+    win.open_paths([str(csv)])                       # a table: import preview -> the Segments dock
     wait_idle(qtbot, win)
-    assert win.session.kind == "table" and win.left.stack.currentWidget() is win.left.kind_boxes["table"]
-    assert win.view in ("umatrix",) and all(
-        win.actions[f"view_{v}"].isVisible() == ("table" in VIEWS[v][1]) for v in VIEWS)
-    train(qtbot, win, SOMConfig(width=6, height=5, iterations=20, seed=1))
-    win.set_view("component")
-    win.draw()
-    assert win.canvas.image_array() is not None and not win.canvas.legend.pixmap().isNull()
+    wf = win.tables
+    assert win.session.kind is None and wf.table is not None and wf.dock.isVisible()
+    assert not win.centralWidget().isVisible()       # the dock shows the window's one dataset
+    assert wf.table.n_rows_total == 60 and wf.setup.label.currentData() == "name"
+    wf.setup.height.setValue(5)
+    wf.setup.width.setValue(6)
+    wf.setup.epochs.setValue(20)
+    assert wf.train()
+    wait_idle(qtbot, win)
+    assert wf.tm is not None and wf.tm.config.iterations == 20 and win.isWindowModified()
 
     somz = tmp_path / "t.somz"
-    win.session.save(str(somz))
+    assert win.actions["save"].isEnabled()           # File > Save saves the table map
+    assert wf.save_map(str(somz)) and not win.isWindowModified()
+    somz.unlink()
+    assert win.save() and somz.is_file()             # Ctrl+S: to the file it was saved to
     other = Window(interactive=False, confirm_unsaved=False)
     qtbot.addWidget(other)
-    other.open_paths([str(somz)])
+    other.open_paths([str(somz)])                    # a saved table map opens in the dock again
     wait_idle(qtbot, other)
-    assert other.session.kind == "table" and other.session.map.iteration == 20
+    assert other.session.kind is None and other.tables.tm is not None
+    np.testing.assert_array_equal(other.tables.tm.codebook, wf.tm.codebook)
+    assert other.tables.table is not None and other.tables.assigned is not None   # its source re-read
+    np.testing.assert_array_equal(other.tables.assigned["segment"], wf.assigned["segment"])
     other.close()
+
+    win.open_paths([str(pal)])                       # another kind closes the table
+    wait_idle(qtbot, win)
+    assert win.session.kind == "colours" and wf.table is None and not wf.dock.isVisible()
+    assert win.centralWidget().isVisible()
 
 
 def test_a_second_file_leaves_nothing_of_the_first(qtbot, win, tmp_path):

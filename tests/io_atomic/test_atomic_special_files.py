@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from somdesk.errors import SomdeskError
-from somdesk.io import atomic
+from somdesk.io import atomic, stale_temporaries
 from somdesk.io.atomic import atomic_open, atomic_write_bytes, remove_stale_temporaries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -294,7 +294,7 @@ def _writer(path, seconds):
 
 @pytest.mark.skipif(atomic.fcntl is None, reason="flock-based detection")
 def test_killed_saves_are_cleaned_up_but_a_running_save_in_another_process_is_not(tmp_path, monkeypatch):
-    monkeypatch.setattr(atomic, "STALE_MIN_AGE", 0.0)
+    monkeypatch.setattr(stale_temporaries, "STALE_MIN_AGE", 0.0)
     for i in range(3):                                   # three saves killed mid-write
         p = _writer(tmp_path / f"k{i}.somz", 60)
         p.kill()

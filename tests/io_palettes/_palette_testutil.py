@@ -20,7 +20,7 @@ EXT = {
     "gpl": ".gpl", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal", "riff-pal": ".pal",
     "paintnet": ".txt", "hex": ".hex", "kpl": ".kpl", "soc": ".soc", "css": ".css",
     "json": ".json", "csv": ".csv", "image": ".png", "act": ".act", "raw-pal": ".pal",
-    "scribus": ".xml",
+    "scribus": ".xml", "sbz": ".sbz",
 }
 
 #: A valid fixture per format, the seed for mutation fuzzing.
@@ -42,6 +42,7 @@ SEED_FIXTURES = {
     "act": ["act_plain.act", "act_transparent.act", "act_short.act"],
     "raw-pal": ["nes_64.pal", "nes_512.pal"],
     "scribus": ["scribus_set.xml"],
+    "sbz": ["sbz_book.sbz", "sbz_ral_like.sbz"],
 }
 
 

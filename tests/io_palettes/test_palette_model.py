@@ -61,7 +61,7 @@ def test_from_array_clips_and_rounds():
 
 def test_format_ids_and_filters():
     assert FORMATS == ("gpl", "ase", "aco", "jasc-pal", "riff-pal", "paintnet", "hex",
-                       "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus")
+                       "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus", "sbz")
     assert len(READ_FILTERS) == len(FORMATS)
     for label, globs in READ_FILTERS + WRITE_FILTERS:
         assert label and globs and all(g.startswith("*.") for g in globs)

@@ -20,7 +20,7 @@ def test_ticks_are_nice_and_inside_the_levels():
 def test_labels_are_short_and_distinct():
     assert tick_labels([0.0, 0.5, 1.0]) == ["0.0", "0.5", "1.0"]
     assert tick_labels([0, 50, 100]) == ["0", "50", "100"]
-    assert tick_labels([-1.0, 0.0]) == ["\u22121", "0"]
+    assert tick_labels([-1.0, 0.0]) == ["-1", "0"]     # ASCII: the built-in font has no U+2212
 
 
 def test_colour_bar_uses_the_table_and_is_deterministic():
@@ -71,3 +71,23 @@ def test_with_legend_adds_the_bar_below():
     both = with_legend(img, legend)
     assert both.shape[0] > img.shape[0] and (both[: img.shape[0], : img.shape[1]] == img).all()
     assert with_legend(img, None) is img
+
+
+def test_count_ticks_are_whole_numbers():
+    # a hit map of 0..2 inputs per node: 0, 1, 2 — never 0.5 or 1.5
+    from somdesk.render.legend import nice_ticks, tick_labels
+    assert 0.5 in nice_ticks(0.0, 2.0, 5)          # what a plain scalar bar would show
+    ticks = nice_ticks(0.0, 2.0, 5, integer=True)
+    assert ticks == [0.0, 1.0, 2.0]
+    assert tick_labels(ticks) == ["0", "1", "2"]
+    assert nice_ticks(0.0, 1.0, 5, integer=True) == [0.0, 1.0]
+    assert all(t == int(t) for t in nice_ticks(0.0, 1234.0, 5, integer=True))
+
+
+def test_hit_legend_is_marked_as_counts():
+    import numpy as np
+    from somdesk.render.views import hit_nodes, scalar_nodes
+    _, legend = hit_nodes(np.array([[0, 1], [2, 3]]))
+    assert legend.integer
+    _, legend = scalar_nodes(np.array([[0.0, 1.0]]), "viridis")
+    assert not legend.integer

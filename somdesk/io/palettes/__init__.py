@@ -28,7 +28,7 @@ import stat
 from somdesk.io.atomic import atomic_write_bytes
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
-               paintnet, pal, raw_rgb, scribus, soc)
+               paintnet, pal, raw_rgb, sbz, scribus, soc)
 from .context import ReadContext, display_name
 from .detect import detect_format
 from .limits import (MAX_COLORS, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_CHARS,
@@ -50,6 +50,7 @@ _READERS = {
     "hex": hexfile.read, "kpl": kpl.read, "soc": soc.read, "css": css.read,
     "json": jsonfmt.read, "csv": csvfmt.read, "image": image.read,
     "act": raw_rgb.read_act, "raw-pal": raw_rgb.read_raw, "scribus": scribus.read,
+    "sbz": sbz.read,
 }
 #: Formats whose files can hold several palettes: reader -> list[Palette].
 _COLLECTION_READERS = {
@@ -75,12 +76,14 @@ FORMAT_LABELS = {
     "soc": "LibreOffice colour table", "css": "CSS colours", "json": "JSON palette",
     "csv": "CSV palette", "image": "Image (PNG/GIF)", "act": "Photoshop colour table",
     "raw-pal": "Raw RGB palette (NES)", "scribus": "Scribus colour set",
+    "sbz": "SwatchBooker book",
 }
 _READ_PATTERNS = {
     "gpl": ["*.gpl"], "ase": ["*.ase"], "aco": ["*.aco"], "jasc-pal": ["*.pal"],
     "riff-pal": ["*.pal"], "paintnet": ["*.txt"], "hex": ["*.hex"], "kpl": ["*.kpl"],
     "soc": ["*.soc"], "css": ["*.css"], "json": ["*.json"], "csv": ["*.csv"],
     "image": ["*.png", "*.gif"], "act": ["*.act"], "raw-pal": ["*.pal"], "scribus": ["*.xml"],
+    "sbz": ["*.sbz"],
 }
 _WRITE_EXTENSIONS = {
     ".gpl": "gpl", ".hex": "hex", ".ase": "ase", ".aco": "aco", ".pal": "jasc-pal",

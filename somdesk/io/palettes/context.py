@@ -49,13 +49,14 @@ class ReadContext:
         if n > MAX_COLORS:
             raise self.error(f"too many colours ({n}); the limit is {MAX_COLORS}", line)
 
-    def finish(self, swatches: Iterable[Swatch], name: str | None = None) -> Palette:
+    def finish(self, swatches: Iterable[Swatch], name: str | None = None,
+               columns: int | None = None) -> Palette:
         """Wrap up: refuse empty or oversized palettes, attach warnings."""
         sw = tuple(swatches)
         if not sw:
             raise self.error("the palette contains no colours")
         self.check_count(len(sw))
-        return Palette(sw, name=name, format=self.fmt, warnings=self.warnings)
+        return Palette(sw, name=name, format=self.fmt, warnings=self.warnings, columns=columns)
 
     def finish_many(self, palettes: Iterable[tuple[Iterable[Swatch], str | None]],
                     what: str = "palette") -> list[Palette]:

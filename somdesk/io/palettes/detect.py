@@ -14,7 +14,7 @@ import os
 import re
 import struct
 
-from . import adobe_ase, csvfmt, hexfile, raw_rgb
+from . import adobe_ase, csvfmt, hexfile, raw_rgb, sbz
 from .colorspaces import parse_hex
 from .context import ReadContext
 
@@ -27,9 +27,9 @@ EXTENSION_HINTS = {
     ".gpl": "gpl", ".ase": "ase", ".aco": "aco", ".pal": "jasc-pal",
     ".txt": "paintnet", ".hex": "hex", ".kpl": "kpl", ".soc": "soc",
     ".css": "css", ".scss": "css", ".less": "css", ".json": "json",
-    ".csv": "csv", ".png": "image", ".gif": "image", ".act": "act",
+    ".csv": "csv", ".png": "image", ".gif": "image", ".act": "act", ".sbz": "sbz",
 }
-_BINARY = {"ase", "aco", "kpl", "image", "riff-pal"}   # .act: see detect_format
+_BINARY = {"ase", "aco", "kpl", "image", "riff-pal", "sbz"}   # .act: see detect_format
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 200
 _HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
@@ -135,6 +135,9 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
     if data.startswith(b"RIFF"):
         return "riff-pal"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        # Krita .kpl and SwatchBooker .sbz are both zips: the member decides
+        if extension_hint(filename) == "sbz" or sbz.holds_swatchbook(data):
+            return "sbz"     # the sbz reader names what a zip without swatchbook.xml holds
         return "kpl"
     if data.startswith(PNG_MAGIC) or data.startswith(GIF_MAGICS):
         return "image"
@@ -167,11 +170,13 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
             return "kpl"
         if local.lower() == "scribuscolors":
             return "scribus"
-        if hint in ("soc", "kpl"):
+        if local == sbz.ROOT:
+            return "sbz"
+        if hint in ("soc", "kpl", "sbz"):
             return hint
         raise ctx.error(f"an XML file with root <{root[:40]}> is not a palette format this "
                         "program knows (expected a LibreOffice .soc colour table, a Krita "
-                        "colorset or a Scribus <SCRIBUSCOLORS> set)")
+                        "colorset, a Scribus <SCRIBUSCOLORS> set or a SwatchBooker <SwatchBook>)")
     if first.startswith(("{", "[")) and hint != "css":
         return "json"
     if hint == "json" and first.startswith('"'):

@@ -4,7 +4,7 @@ Layout::
 
     GIMP Palette
     Name: My palette          (optional)
-    Columns: 8                (optional, display hint, ignored)
+    Columns: 8                (optional, display hint: swatches per row, kept in Palette.columns)
     Channels: RGBA            (optional, Aseprite extension: 4 numbers a line)
     # comment
     255   0   0	Red           (R G B [A] then an optional name)
@@ -75,6 +75,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         raise ctx.error("this is not a GIMP palette: the first line must be 'GIMP Palette'", first[0])
 
     name: str | None = None
+    columns: int | None = None
     channels = 3
     swatches: list[Swatch] = []
     for lineno, stripped in lines:
@@ -93,7 +94,11 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
             if key == "name":
                 name = value
             elif key == "columns":
-                pass  # a display hint only
+                # GIMP accepts 0..256, 0 = its own choice; anything else is only a hint, so warn
+                if value.isascii() and value.isdigit() and int(value) <= 256:
+                    columns = int(value) or None
+                else:
+                    ctx.warn(f"Columns {value[:20]!r} is not 0..256; ignored", lineno)
             elif key == "channels":
                 if value.upper() == "RGBA":
                     channels = 4
@@ -106,7 +111,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
             continue
         want = "R G B A [name]" if channels == 4 else "R G B [name]"
         raise ctx.error(f"expected a colour line '{want}', found {_shorten(stripped)!r}", lineno)
-    return ctx.finish(swatches, name)
+    return ctx.finish(swatches, name, columns)
 
 
 def _shorten(s: str, n: int = 40) -> str:
@@ -120,6 +125,8 @@ def write(palette: Palette) -> bytes:
     out = ["GIMP Palette"]
     if palette.name:
         out.append(f"Name: {palette.name}")
+    if palette.columns and palette.columns <= 256:    # GIMP's own limit for the hint
+        out.append(f"Columns: {palette.columns}")
     if rgba:
         out.append("Channels: RGBA")
     out.append("#")

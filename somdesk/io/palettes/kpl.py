@@ -67,8 +67,8 @@ def _extract(data: bytes, ctx: ReadContext) -> bytes:
             if info is None:
                 names = [i.filename for i in infos]
                 if "swatchbook.xml" in names:
-                    raise ctx.error("this is a SwatchBooker .sbz archive (swatchbook.xml), which "
-                                    "this program does not read; export it as .gpl or .ase")
+                    raise ctx.error("this is a SwatchBooker .sbz archive (swatchbook.xml), not a "
+                                    "Krita palette; open it as .sbz")
                 shown = ", ".join(repr(n[:40]) for n in names[:5]) + (", ..." if len(names) > 5 else "")
                 raise ctx.error("the archive has no colorset.xml, so it is not a Krita palette "
                                 f"(it holds {shown or 'nothing'})")

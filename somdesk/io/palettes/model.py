@@ -20,7 +20,7 @@ from .limits import MAX_NAME_CHARS
 #: exact strings, so never rename one.
 FORMATS = (
     "gpl", "ase", "aco", "jasc-pal", "riff-pal", "paintnet", "hex",
-    "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus",
+    "kpl", "soc", "css", "json", "csv", "image", "act", "raw-pal", "scribus", "sbz",
 )
 
 
@@ -131,6 +131,7 @@ class Palette:
     name: str | None = None
     format: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    columns: int | None = None          # display hint: swatches per row (GIMP's Columns), None = any
 
     def __post_init__(self) -> None:
         swatches = tuple(self.swatches)
@@ -142,6 +143,8 @@ class Palette:
         if self.format is not None and self.format not in FORMATS:
             raise ValueError(f"unknown palette format id {self.format!r}")
         object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
+        if self.columns is not None and not (isinstance(self.columns, int) and self.columns > 0):
+            raise ValueError(f"columns must be a positive int or None, not {self.columns!r}")
 
     def __len__(self) -> int:
         return len(self.swatches)

@@ -1,0 +1,144 @@
+"""A picture quantised to a trained map's colours, transparency kept (the window's image maps).
+
+    idx, palette = quantise_with_map(img, som.weights)   # img (H, W, 3) or (H, W, 4) uint8
+    save_indexed_png("out.png", idx, palette)            # tRNS when the picture has alpha
+
+The window's palette map is a SOM of colours (3 values a node): it trains on the
+picture's visible pixels (`core.quantize.sample_pixels` leaves out alpha 0), and
+its nodes are the palette.  Transparency then follows the rule of `somdesk
+quantize` (core.palette_fit, docs/quantisation.md), through the same functions:
+
+* an opaque picture (H, W, 3) is quantised exactly as before: every pixel to its
+  nearest node colour (`assign_chunked`), palette (K, 3);
+* a picture with alpha gets an RGBA palette: the K node colours opaque, plus
+  - the reserved transparent entry (0, 0, 0, 0) when some pixel has alpha 0:
+    every such pixel takes it, whatever RGB it stores, and it counts in the 256
+    entries an indexed PNG can hold.  When the map has 256 nodes and all of them
+    are used, the node the fewest pixels pick gives way (its pixels take their
+    next nearest colour), so the file stays within 256 entries;
+  - up to min(K, 256 - K - t) translucent entries when some pixels have
+    0 < alpha < 255, fitted on those pixels alone by `palette_fit.fit_palette`
+    (alpha as a fourth channel, premultiplied colour: the libimagequant rule the
+    CLI uses), since the map itself holds only opaque colours;
+  and every pixel goes to its nearest entry by `palette_fit.remap` in sRGB with
+  those features (ties to the lowest index; the CLI's remapping).
+
+`picture_psnr` compares pictures as they look on white (both composited the
+way a browser shows them), so a transparent pixel's stored RGB does not count;
+`on_checkerboard` is what the window shows.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_histogram
+from somdesk.core.palette_fit import fit_palette, nearest, remap
+from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
+
+__all__ = ["quantise_with_map", "map_palette", "picture_psnr", "composite", "on_checkerboard",
+           "has_alpha", "CHECKER"]
+
+CHECKER = 8                       # checkerboard squares, in picture pixels
+_CHECKER_SHADES = (204, 255)      # light grey and white, as image editors draw "nothing"
+
+
+def has_alpha(img) -> bool:
+    """Does the (H, W, 3|4) picture carry an alpha channel?"""
+    return np.asarray(img).ndim == 3 and np.asarray(img).shape[2] == 4
+
+
+def _node_colours(codebook) -> np.ndarray:
+    cb = np.asarray(codebook)
+    return palette_rgb8(cb[..., :3] if cb.dtype != np.uint8 else cb)
+
+
+def map_palette(img, codebook, hist: ColourHistogram | None = None, seed: int | None = 0,
+                cancel=None) -> np.ndarray:
+    """The palette a map gives the picture: (K, 3) uint8 for RGB, (K', 4) uint8 RGBA otherwise.
+
+    `codebook` is SOM weights (..., 3) in [0, 1] or a (K, 3) uint8 palette; for
+    RGBA the entries are the node colours (alpha 255), translucent entries and
+    the transparent (0, 0, 0, 0) entry as the module docstring says, K' <= 256.
+    `hist` is the picture's colour histogram when the caller has it.
+    """
+    arr = as_picture(img)
+    nodes = _node_colours(codebook)
+    if arr.shape[2] == 3:
+        return nodes
+    hist = hist if hist is not None else colour_histogram(arr, cancel)
+    opaque = np.hstack([nodes, np.full((len(nodes), 1), 255, np.uint8)])
+    t = 1 if hist.transparent else 0
+    if len(opaque) + t > MAX_COLOURS:
+        opaque = _drop_least_used(opaque, hist, len(opaque) + t - MAX_COLOURS, cancel)
+    entries = [opaque]
+    slots = min(len(nodes), MAX_COLOURS - len(opaque) - t)
+    see_through = hist.colours[:, 3] < 255
+    if slots >= 2 and see_through.any():
+        part = ColourHistogram(hist.keys[see_through], hist.colours[see_through], hist.counts[see_through], 0, True)
+        fitted = fit_palette(part, slots, "srgb", seed=seed, cancel=cancel).rgba
+        entries.append(fitted[fitted[:, 3] < 255])     # an entry that came out opaque is a node's job
+    if t:
+        entries.append(np.zeros((1, 4), np.uint8))
+    return np.ascontiguousarray(np.concatenate(entries))
+
+
+def _drop_least_used(opaque: np.ndarray, hist: ColourHistogram, n: int, cancel) -> np.ndarray:
+    """`opaque` without the `n` entries the fewest visible pixels pick (nearest in sRGB)."""
+    idx, _ = nearest(opaque[:, :3] / 255.0, hist.colours[:, :3] / 255.0, cancel)
+    counts = np.bincount(idx, weights=hist.counts, minlength=len(opaque))
+    keep = np.sort(np.argsort(counts, kind="stable")[n:])
+    return opaque[keep]
+
+
+def quantise_with_map(img, codebook, seed: int | None = 0, cancel=None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices (H, W) uint8, palette (K, 3) or (K', 4) uint8): the picture in the map's colours.
+
+    `img` (H, W, 3) RGB or (H, W, 4) RGBA uint8; see the module docstring for
+    the rule.  Raises SomdeskError for a bad picture or codebook, `Cancelled`
+    when `cancel` (a CancelToken) is set.
+    """
+    arr = as_picture(img)
+    if arr.shape[2] == 3:
+        palette = _node_colours(codebook)
+        return assign_chunked(arr, palette, cancel=cancel), palette
+    hist = colour_histogram(arr, cancel)
+    palette = map_palette(arr, codebook, hist, seed, cancel)
+    return remap(arr, palette, "srgb", hist=hist, cancel=cancel), palette
+
+
+def composite(img, background) -> np.ndarray:
+    """(H, W, 3) uint8: the RGBA picture over `background` ((H, W, 3) uint8 or one RGB colour);
+    an RGB picture comes back as it is.  out = (c a + bg (255 - a)) / 255, rounded."""
+    arr = as_picture(img)
+    if arr.shape[2] == 3:
+        return arr
+    h, w, _ = arr.shape
+    bg = np.broadcast_to(np.asarray(background, dtype=np.uint8), (h, w, 3))
+    out = np.empty((h, w, 3), np.uint8)
+    rows = max(1, (1 << 20) // w)      # slices bound the uint32 temporaries
+    for s in range(0, h, rows):
+        part = arr[s:s + rows].astype(np.uint32)
+        a = part[:, :, 3:4]
+        out[s:s + rows] = (part[:, :, :3] * a + bg[s:s + rows].astype(np.uint32) * (255 - a) + 127) // 255
+    return out
+
+
+def checkerboard(h: int, w: int, square: int = CHECKER) -> np.ndarray:
+    """(h, w, 3) uint8 grey-and-white squares of `square` pixels."""
+    y = (np.arange(h) // square)[:, None]
+    x = (np.arange(w) // square)[None, :]
+    shade = np.where((x + y) % 2 == 0, _CHECKER_SHADES[1], _CHECKER_SHADES[0]).astype(np.uint8)
+    return np.repeat(shade[:, :, None], 3, axis=2)
+
+
+def on_checkerboard(img) -> np.ndarray:
+    """(H, W, 3) uint8: how the window shows a picture -- RGBA over a checkerboard, RGB as it is."""
+    arr = as_picture(img)
+    if arr.shape[2] == 3:
+        return arr
+    return composite(arr, checkerboard(arr.shape[0], arr.shape[1]))
+
+
+def picture_psnr(original, quantised) -> float:
+    """PSNR in dB of two (H, W, 3|4) uint8 pictures as seen on white (inf when identical)."""
+    return psnr(composite(original, (255, 255, 255)), composite(quantised, (255, 255, 255)))

@@ -1,0 +1,113 @@
+"""Every component plane at once: the render layer's sheet (render.planes_sheet), wrapped to
+the width of the view and scrolled when there are many.
+
+    sheet = PlanesSheet()
+    sheet.show_planes(planes, names, hexagonal)   # planes (H, W, F) in the file's units, NaN = no value
+    sheet.image                                   # (h, w, 3) uint8: exactly the pixels on screen
+    sheet.export_png(path)                        # writes `image` (atomic)
+
+Each plane has its column name and its own colour bar (ticks thinned by render.legend until
+their labels do not overlap); the number of planes per row follows the view's width
+(re-laid out shortly after a resize), never clipped: what does not fit scrolls.  The
+picture is shown at 1:1 (a QLabel's pixmap, no scaling), so the exported PNG is the
+screen's pixels.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QLabel, QScrollArea
+
+__all__ = ["PlanesSheet", "plane_scale"]
+
+PLANE_WIDTH = 190        # about this many pixels across each plane
+MIN_SCALE, MAX_SCALE = 3, 24
+
+
+def plane_scale(cols: int) -> int:
+    """Pixels per node so a plane of `cols` nodes is about PLANE_WIDTH wide."""
+    return int(np.clip(PLANE_WIDTH // max(1, cols), MIN_SCALE, MAX_SCALE))
+
+
+class PlanesSheet(QScrollArea):
+    """See module docstring."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("planes-sheet")
+        self.label = QLabel("Train or open a table map to see its component planes.")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.label.setStyleSheet("background: white;")
+        self.setWidget(self.label)
+        self.setWidgetResizable(False)
+        self.image: np.ndarray | None = None
+        self.per_row = 1
+        self._planes = None
+        self._cell_width = 0
+        self._relayout = QTimer(self, singleShot=True, interval=120)
+        self._relayout.timeout.connect(self._render)
+
+    def show_planes(self, planes: np.ndarray | None, names=(), hexagonal: bool = False) -> None:
+        """Show every plane of `planes` (H, W, F) named `names`; None clears the view."""
+        from somdesk.render import planes_sheet
+
+        if planes is None:
+            self._planes, self.image = None, None
+            self.label.clear()
+            self.label.setText("Train or open a table map to see its component planes.")
+            self.label.adjustSize()
+            return
+        self._planes = (np.asarray(planes, dtype=np.float64), [str(n) for n in names], bool(hexagonal))
+        scale = plane_scale(planes.shape[1])
+        # the widest cell (a plane with its bar and title) is one column of the sheet
+        widths = [planes_sheet(planes[:, :, k:k + 1], [self._planes[1][k]], hexagonal, scale, 1).shape[1]
+                  for k in range(min(planes.shape[2], 64))]
+        self._cell_width = max(widths)
+        self._render()
+
+    def columns_for(self, width: int) -> int:
+        from somdesk.render.sheets import GAP
+
+        return max(1, (int(width) - 8 + GAP) // (self._cell_width + GAP)) if self._cell_width else 1
+
+    def _render(self) -> None:
+        from somdesk.gui.map_view import to_qimage
+        from somdesk.render import planes_sheet
+
+        if self._planes is None:
+            return
+        planes, names, hexagonal = self._planes
+        self.per_row = min(planes.shape[2], self.columns_for(self.viewport().width()))
+        pic = planes_sheet(planes, names, hexagonal, plane_scale(planes.shape[1]), self.per_row)
+        # a margin of white so the first plane does not touch the frame (part of the exported picture)
+        pad = np.full((pic.shape[0] + 16, pic.shape[1] + 16, 3), 255, dtype=np.uint8)
+        pad[8:-8, 8:-8] = pic
+        self.image = pad
+        self.label.setPixmap(QPixmap.fromImage(to_qimage(pad)))
+        self.label.resize(pad.shape[1], pad.shape[0])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self._planes is not None and self.columns_for(self.viewport().width()) != self.per_row:
+            self._relayout.start()
+
+    def screen_array(self) -> np.ndarray | None:
+        """(h, w, 3) uint8 read back from the label's pixmap: what the screen shows."""
+        pm = self.label.pixmap()
+        if pm is None or pm.isNull():
+            return None
+        from PySide6.QtGui import QImage
+        img = pm.toImage().convertToFormat(QImage.Format.Format_RGB888)
+        w, h, bpl = img.width(), img.height(), img.bytesPerLine()
+        return np.frombuffer(img.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)[:, :w * 3] \
+            .reshape(h, w, 3).copy()
+
+    def export_png(self, path) -> None:
+        """Write the sheet on screen to `path` (SomdeskError for a bad path)."""
+        from somdesk.errors import SomdeskError
+        from somdesk.gui.window_tasks import write_png
+
+        if self.image is None:
+            raise SomdeskError("there are no component planes to export yet")
+        write_png(path, self.image)

@@ -1,0 +1,152 @@
+"""The one way a table reaches the window: File > Open, drag and drop, the command line,
+File > New > Table and "Open table for segments…" all end here (a mixin of
+gui/table_workflow.TableWorkflow).
+
+    wf.claim(paths)          True if the files are a table or a saved table map (handled here)
+    wf.open_table(path)      import preview (interactive) or a read with everything detected, then
+                             the table in the Segments dock (session.table_data path)
+    wf.open_map(path)        a saved table map (.somz of kind "table-map", or the older "table"),
+                             with its source table's rows when that file is still there
+
+The window's session holds colours and pictures; a table never becomes a session dataset
+any more (that second path skipped the import preview and had no weights, passive or
+one-hot columns).  Opening a table clears the session's dataset (asking first when that
+throws away unsaved training), so the window shows one dataset.
+"""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import QMessageBox
+
+from somdesk.errors import SomdeskError
+from somdesk.gui import dialogs
+
+__all__ = ["TableOpening", "TABLE_MAP_KINDS"]
+
+TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds the dock opens (new files: "table-map")
+
+
+def table_kind(path) -> str | None:
+    """"table", "table-map" (a saved table map of either kind) or None for anything else."""
+    from somdesk.session.opening import sniff_kind
+    from somdesk.session.workspace_file import saved_kind
+
+    try:
+        kind = sniff_kind(path)
+    except SomdeskError:
+        return None           # the normal path gives the message (missing file, folder ...)
+    if kind == "table":
+        return "table"
+    if kind == "map" and saved_kind(path) in TABLE_MAP_KINDS:
+        return "table-map"
+    return None
+
+
+class TableOpening:
+    """Needs `win`, `set_table`, `install_result`, `refresh()` (TableWorkflow)."""
+
+    table = None
+    tm = None
+    map_path: str | None = None
+
+    def claim(self, paths) -> bool:
+        """Route tables and table maps to the dock; False leaves the files to the session."""
+        kinds = [table_kind(p) for p in paths]
+        if not any(kinds):
+            return False
+        if len(paths) > 1:
+            odd, kind = next((p, k) for p, k in zip(paths, kinds) if k)
+            what = "a table map" if kind == "table-map" else "a table"
+            self.win.show_error(f"several files can be opened together only when all are palettes; "
+                                f"{os.path.basename(odd)} is {what} (open it on its own)")
+            return True
+        if self.win.runner.busy:
+            self.win.show_error("Stop the running task before opening another file.")
+            return True
+        if kinds[0] == "table":
+            self.open_table(paths[0])
+        else:
+            self.open_map(paths[0])
+        return True
+
+    def _release_session(self) -> bool:
+        """Drop the session's dataset (colours or picture) so the window shows the table;
+        asks first when unsaved training would be lost.  False if the user cancelled."""
+        s = self.win.session
+        if s.dataset is None:
+            return True
+        if s.dirty and s.would_discard_training and self.win.interactive and self.win.confirm_unsaved:
+            answer = QMessageBox.question(self.win, "somdesk", "Opening a table closes the map shown now. "
+                                          "Discard its unsaved training?",
+                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                          QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        s.install(None, dirty=False)
+        return True
+
+    def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
+        """Ask for a table (unless given), show the import preview (interactive windows; else
+        read with everything detected), then put it in the dock."""
+        from somdesk.gui.table_files import TABLE_FILTER
+        from somdesk.gui.table_import import ImportPreview
+
+        if path is None:
+            path = dialogs.ask_open_path(self.win, "Open table", "", TABLE_FILTER)
+            if not path:
+                return False
+        preview = self.win.interactive if preview is None else preview
+        dlg = ImportPreview(self.win, path)
+        self.last_preview = dlg
+        if preview:
+            if not dlg.exec() or dlg.table is None:
+                return False
+        elif dlg.table is None:
+            self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
+            return False
+        if not self._release_session():
+            dlg.table.close()
+            return False
+        self.set_table(dlg.table, path, options=dlg.options())
+        return True
+
+    def open_map(self, path: str) -> bool:
+        """Open a saved table map (either kind) into the dock; its source table is read again
+        (everything detected) when it is still where the map says, else the map shows alone."""
+        from somdesk.session.scoring import load_table_map
+
+        try:
+            tm = load_table_map(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        if not self._release_session():
+            return False
+        table, note = self._source_of(tm, path)
+        self.set_table(table, path if table is None else table.name, keep_map=True)
+        self.map_path = os.fspath(path)
+        self.install_map(tm, table, note)
+        return True
+
+    def _source_of(self, tm, map_path):
+        """(table or None, note): the map's source table next to the map or where it was."""
+        from somdesk.io.tables.table import read_table
+        from somdesk.session.table_data import check_columns
+
+        if not tm.source:
+            return None, "the map does not name the table it was made from"
+        here = os.path.dirname(os.path.abspath(map_path))
+        for cand in (tm.source, os.path.join(here, tm.source), os.path.join(here, os.path.basename(tm.source))):
+            if os.path.isfile(cand):
+                try:
+                    table = read_table(cand)
+                except SomdeskError as exc:
+                    return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
+                try:
+                    check_columns(tm, table)
+                except SomdeskError as exc:
+                    table.close()
+                    return None, str(exc)
+                return table, ""
+        return None, f"its table {os.path.basename(tm.source)} is not next to the map"
