@@ -234,10 +234,13 @@ class Window(QMainWindow):
         if self.session.running:
             self.show_error("Stop the training before opening another file.")
             return False
+        before = (self.tables.table, self.tables.path)
+        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
+            if (self.tables.table, self.tables.path) != before and self.tables.path is not None:
+                self.files.remember(paths[0])      # opened (not cancelled, not refused)
+            return True
         if not self.may_discard_training():
             return False
-        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
-            return True
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
@@ -369,6 +372,10 @@ class Window(QMainWindow):
         if kind == "train":
             if value.map is not None:
                 self.session.show(value.map)
+            if getattr(value, "preview", None) is not None:    # image maps: the picture quantised live
+                self.live_preview = value.preview
+                if self.view == "quantised":
+                    self.schedule_draw()
             self.progress_label.setText(f"epoch {value.epoch if value.phase != 'training' else value.iteration:,}"
                                         f" of {value.total:,}" + (f" · {value.phase}" if value.phase != "training" else ""))
         else:
@@ -429,6 +436,7 @@ class Window(QMainWindow):
 
     # -- dataset and drawing -----------------------------------------------------------------
     def _on_dataset(self, dataset) -> None:
+        self.live_preview = None
         self.left.show_dataset(dataset, self.session)
         kind = self.session.kind
         for key, (_label, kinds) in VIEWS.items():
@@ -472,8 +480,12 @@ class Window(QMainWindow):
         self._last_draw = time.perf_counter()
         s = self.session
         if s.kind == "image" and self.view in ("picture", "quantised"):
+            live = getattr(self, "live_preview", None)
             if self.view == "quantised" and s.quantised is not None:
                 self.canvas.show_picture(s.quantised.rgb(), f"{s.quantised.used} colours, PSNR {s.quantised.psnr:.2f} dB")
+            elif self.view == "quantised" and live is not None and s.map is not None:
+                self.canvas.show_picture(live.rgb(), f"Live preview (at most 640 px a side): {live.used} colours, "
+                                         f"PSNR {live.psnr:.2f} dB.  Training › Quantise full picture for every pixel.")
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
