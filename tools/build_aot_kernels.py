@@ -24,6 +24,14 @@ from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
+from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
+
+FINGERPRINT = source_fingerprint()
+
+
+def fingerprint():
+    """The kernel sources this module was built from (somdesk.core.aot_fingerprint)."""
+    return FINGERPRINT          # a global: numba compiles it in as a constant
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -54,6 +62,7 @@ def main() -> None:
     cc.verbose = False
     for name, (dispatcher, sig) in EXPORTS.items():
         cc.export(name, sig)(dispatcher.py_func)
+    cc.export("fingerprint", "int64()")(fingerprint)
     cc.compile()
     print(f"wrote _kernels_aot into {out}")
 

@@ -42,14 +42,30 @@ _nb = _kd = None
 _choice = os.environ.get("SOMDESK_KERNELS", "").lower()
 
 
+def _built_from_this_source(aot) -> bool:
+    """Was `aot` compiled from today's kernel sources?  (Always, in the frozen app.)"""
+    if getattr(sys, "frozen", False):
+        return True
+    from somdesk.core.aot_fingerprint import source_fingerprint
+    return hasattr(aot, "fingerprint") and aot.fingerprint() == source_fingerprint()
+
+
 def _load_aot():
-    """The kernels compiled ahead of time (tools/build_aot_kernels.py), or None."""
+    """The kernels compiled ahead of time (tools/build_aot_kernels.py) from this source, or None.
+
+    Looked for in somdesk/core (the packaged app, a package build) and then on sys.path
+    (tests build it elsewhere); a build from older kernel sources is skipped."""
+    aot = None
     try:
         from somdesk.core import _kernels_aot as aot
     except ImportError:
+        pass
+    if aot is None or not _built_from_this_source(aot):
         try:
             import _kernels_aot as aot  # built elsewhere and put on sys.path (tests)
         except ImportError:
+            return None
+        if not _built_from_this_source(aot):
             return None
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest)
