@@ -627,31 +627,12 @@ class Window(QMainWindow):
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
         """Without `path`: the export options dialog (gui/export_dialog.py).  With it: the
         view shown, at `scale` (default the screen's), exactly as on screen."""
-        from somdesk.gui.window_tasks import write_png
+        from somdesk.gui.export_dialog import ExportOptions
 
         if path is None:
             self.exports.open_dialog()
             return False
-        try:
-            if self._exports_quantised():
-                self.session.export_quantised(path)   # indexed PNG, tRNS kept: as `somdesk quantize`
-                return True
-            pic = self.map_image(scale)
-            if pic is None:
-                return False
-            write_png(path, pic)
-        except SomdeskError as exc:
-            self.show_error(str(exc))
-            return False
-        return True
-
-    def _exports_quantised(self, view: str | None = None) -> bool:
-        """Is the export of `view` (default: the one shown) the quantised picture itself
-        (not a colour-vision simulation of it)?  Then it is written as `somdesk quantize` does."""
-        if (view or self.view) != "quantised" or self.session.quantised is None:
-            return False
-        probe = np.zeros((1, 1, 3), np.uint8)
-        return self.colour.for_export(probe) is probe     # exports follow no simulation now
+        return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path)
 
     def copy_image(self) -> None:
         pic = self.map_image()
