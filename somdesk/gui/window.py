@@ -478,6 +478,7 @@ class Window(QMainWindow):
 
     def draw(self) -> None:
         self._last_draw = time.perf_counter()
+        self.refresh()                   # the title line names the map drawn (epoch, seed)
         s = self.session
         if s.kind == "image" and self.view in ("picture", "quantised"):
             live = getattr(self, "live_preview", None)
@@ -596,9 +597,11 @@ class Window(QMainWindow):
             self.map_title.setText("")
 
     def seed_note(self) -> str:
-        """" (fixed)" when the user typed the seed, " (fixed, kept for later launches)" when
+        """" (fixed)" when the map shown uses the seed the user typed, " (fixed, kept for later launches)" when
         the user asked to keep it (issue 12), "" for a random seed."""
-        if self.left.params.seed_spin.value() < 0:      # empty field: a new random seed per map
+        typed = self.left.params.seed_spin.value()
+        m = self.session.map
+        if typed < 0 or m is None or m.seed != typed:   # a drawn seed, or the map predates the typed one
             return ""
         return " (fixed, kept for later launches)" if self.left.params.keep_seed.isChecked() else " (fixed)"
 
