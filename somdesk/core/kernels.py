@@ -431,6 +431,8 @@ def warm_up() -> None:
     for nb in NEIGHBOURHOOD_CODES:
         online_epoch(planes, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64),
                      TileBoxes(3, 4, 3))
+    online_epochs(planes, x, np.zeros((2, 2), np.int64), np.full(2, 0.1), np.ones(2), "gaussian", False, False,
+                  np.zeros(2, np.int64), TileBoxes(3, 4, 3), np.empty_like(planes))   # the window at Max
     bmus_of(w.reshape(-1, 3), x)
     two_nearest(w.reshape(-1, 3), x)
     wf = np.random.default_rng(1).random((64, 3))
