@@ -26,7 +26,17 @@ from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
+from somdesk.core import _online_wide_numba as ow  # noqa: E402
 from somdesk.core import dither  # noqa: E402
+from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
+
+FINGERPRINT = source_fingerprint()
+
+
+def fingerprint():
+    """The kernel sources this module was built from (somdesk.core.aot_fingerprint)."""
+    return FINGERPRINT          # a global: numba compiles it in as a constant
+
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -39,6 +49,8 @@ EXPORTS = {
     "online_epoch": (on.online_epoch,
                      f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
                      f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
+    "online_epoch_wide": (ow.online_epoch_wide,
+                          f"int64({A3}, {A2}, {I1}, float64, float64, boolean, boolean, {I1}, {I1}, {I1})"),
     "batch_accumulate": (kn.batch_accumulate,
                          f"void({A2}, {A1}, int64, int64, float64, int64, boolean, boolean, {A2}, {A1}, int64, int64, {I1})"),
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
@@ -69,6 +81,7 @@ def build(module: str, target_cpu: str, out: Path) -> None:
         cc.target_cpu = target_cpu
     for name, (fn, sig) in EXPORTS.items():
         cc.export(name, sig)(getattr(fn, "py_func", fn))   # numba dispatchers, or plain functions
+    cc.export("fingerprint", "int64()")(fingerprint)
     cc.compile()
     print(f"wrote {module} ({target_cpu or 'generic'}) into {out}")
 
