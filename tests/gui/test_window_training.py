@@ -406,7 +406,7 @@ def test_longest_event_loop_gap_while_a_200x200_map_trains(qtbot, colours):
         train(qtbot, win, timeout=180_000)         # a few seconds alone; much longer on a loaded box
         recorder.timer.stop()
         assert win.session.map.iteration == 600 and win.session.map.shape == (200, 200)
-        assert len(shown) >= 5 and len(recorder.gaps) > 50
+        assert len(shown) >= 3 and len(recorder.gaps) > 50       # at Max a live map every <= 0.5 s
         longest = 1000 * max(recorder.gaps)
         print(f"\n200x200: {len(shown)} maps in {time.perf_counter() - t0:.2f} s, "
               f"longest GUI gap {longest:.1f} ms, median {1000 * np.median(recorder.gaps):.1f} ms")
