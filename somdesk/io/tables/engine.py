@@ -262,6 +262,13 @@ class Source:
                 return Fetched.from_arrow(got)
         if self.numbered:
             return self.fetch(f"SELECT * FROM {self.row_numbers_sql()}", cancel)
+        if self.format == "parquet" and not arrowread.available() and len(self.columns) <= 64:
+            # a columnar file, fetchnumpy: one query a column converts a third faster than
+            # one query for all (few columns only: each query has a fixed cost)
+            got = {}
+            for c in self.columns:
+                got.update(self.query(f"SELECT {q(c)} FROM src", cancel))
+            return Fetched(list(self.columns), [got[c] for c in self.columns], False)
         return self.fetch(f"SELECT {', '.join(q(c) for c in self.columns)} FROM src", cancel)
 
     def may_exceed(self, rows: int) -> bool:

@@ -126,11 +126,13 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     if custom_numbers:
         _convert_numbers(con, decimal, thousands, cancel)
     known = None if custom_numbers else (names, ctypes, view)
-    lines = detect._lines(text)
+    # Arrow may read it whole (arrowread.read_csv) if it counts the skipped lines as DuckDB
+    # does: every skipped line is in the head, none is blank or holds a quote
+    skipped = detect._lines(text)[:skip + int(header)]
     plan = None
     if (not custom_numbers and not comment and not opts.where and quote in (None, "(empty)", '"')
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
-            and all(ln.strip() and '"' not in ln for ln in lines[:skip + int(header)])):
+            and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
                 "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1,
                 "quoted": True}
