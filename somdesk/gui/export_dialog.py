@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import numpy as np
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -137,14 +139,22 @@ class ImageExports:
         self.win = window
         self.dialog: ExportImageDialog | None = None
 
+    def original_with_alpha(self, view: str) -> np.ndarray | None:
+        """(H, W, 4) uint8: the original picture with its transparency when an export of `view`
+        writes it -- a picture with alpha and no colour-vision simulation shown; else None
+        (the export writes what the screen shows, e.g. over the checkerboard)."""
+        w, s = self.win, self.win.session
+        if view != "picture" or s.kind != "image" or not s.dataset.has_alpha:
+            return None
+        probe = np.zeros((1, 1, 3), np.uint8)
+        return s.dataset.pixels if w.colour.for_export(probe) is probe else None
+
     def writes_quantised(self, view: str) -> bool:
         """Is the export of `view` the quantised picture itself (not a colour-vision simulation
         of it)?  Then it is written as `somdesk quantize` does: an indexed PNG, tRNS kept."""
         w = self.win
         if view != "quantised" or w.session.quantised is None:
             return False
-        import numpy as np
-
         probe = np.zeros((1, 1, 3), np.uint8)
         return w.colour.for_export(probe) is probe     # exports follow no simulation now
 
@@ -192,7 +202,8 @@ class ImageExports:
                 w.session.export_quantised(path)      # indexed PNG, transparency kept (tRNS)
                 w.statusBar().showMessage(f"Exported {os.path.basename(path)} (indexed PNG).", 8000)
                 return True
-            rgb = self.picture(options)
+            rgb = self.original_with_alpha(options.view)      # RGBA: transparency kept
+            rgb = self.picture(options) if rgb is None else rgb
             if rgb is None:
                 return False
             write_png(path, rgb)

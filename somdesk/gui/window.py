@@ -520,7 +520,7 @@ class Window(QMainWindow):
                 return self.colour.for_export(self.canvas.raw_array())
             if view == "quantised":
                 return None if s.quantised is None else self.colour.for_export(s.quantised.rgb())
-            return self.colour.for_export(s.dataset.pixels)
+            return self.colour.for_export(s.dataset.shown())    # RGB as drawn (over a checkerboard)
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)

@@ -255,11 +255,13 @@ class ResetWeights(QUndoCommand):
 
 
 def write_png(path: str, rgb: np.ndarray) -> None:
-    """Write (H, W, 3) uint8 `rgb` as a PNG at `path`, atomically; SomdeskError on failure."""
+    """Write (H, W, 3) RGB or (H, W, 4) RGBA uint8 `rgb` as a PNG at `path`, atomically;
+    SomdeskError on failure."""
     from PIL import Image
 
     from somdesk.io.atomic import atomic_write_bytes
 
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").save(buf, "PNG")
+    mode = "RGBA" if rgb.shape[2] == 4 else "RGB"
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), mode).save(buf, "PNG")
     atomic_write_bytes(path, buf.getvalue())

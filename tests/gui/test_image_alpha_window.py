@@ -50,6 +50,14 @@ def test_transparent_picture_through_the_window(qtbot, win, tmp_path):
     shown = win.canvas.image_array()
     assert shown.shape == (150, 200, 3)
     assert {tuple(p) for p in shown[:8, :16].reshape(-1, 3)} == {(204, 204, 204), (255, 255, 255)}
+    original = tmp_path / "original.png"                              # Export image of the original
+    assert win.export_image(str(original))
+    with Image.open(original) as im:                                  # its transparency, not the checkerboard
+        assert im.mode == "RGBA"
+        np.testing.assert_array_equal(np.asarray(im), img)
+    win.set_view("quantised")                                         # another view shown: the picture
+    assert win.map_image(view="picture").shape == (150, 200, 3)        # is drawn as on screen (RGB)
+    win.set_view("picture")
 
     win.left.params.set_config(SOMConfig(width=4, height=4, iterations=5, seed=2, mode="batch", init="pca"))
     win.set_speed("max")
