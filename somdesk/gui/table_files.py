@@ -83,6 +83,8 @@ class TableFiles:
             self.win.show_error(str(exc))
             return False
         self.map_path, self.dirty = os.fspath(path), False
+        from somdesk.gui.table_open import _remember
+        _remember(self.win, path)
         self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
         self.refresh()
         return True
@@ -91,6 +93,11 @@ class TableFiles:
         """File › Save (Ctrl+S) / Save as while the dock holds the window's data: the table map,
         to the file it came from or was last saved to (asks when there is none or `ask`)."""
         return self.save_map(None if ask else self.map_path)
+
+    @property
+    def unsaved(self) -> bool:
+        """Is there a trained (or re-clustered) table map not saved since?"""
+        return self.tm is not None and bool(getattr(self, "dirty", False))
 
     @property
     def holds_data(self) -> bool:

@@ -177,8 +177,9 @@ class ImportPreview(QDialog):
                               f"<br>{t.n_rows_total:,} rows × {len(t.columns)} columns ({summary})")
         notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
         if t.sampled:
-            notes.insert(0, f"Sampled: {t.n_rows:,} of {t.n_rows_total:,} rows (a random sample) are used for "
-                            "training; every row is assigned at the end.")
+            notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {t.n_rows_total:,} rows (a random "
+                            "sample) are held in memory for the views; training reads every row out of core "
+                            "(batch map, in chunks) unless you untick it under Setup.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
         rows = t.preview(PREVIEW_ROWS)
         self.grid.clear()

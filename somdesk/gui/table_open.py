@@ -54,7 +54,7 @@ class TableOpening:
         """Route tables and table maps to the dock; False leaves the files to the session."""
         kinds = [table_kind(p) for p in paths]
         if not any(kinds):
-            return False
+            return not self._may_replace_map()     # another kind closes the table: ask first
         if len(paths) > 1:
             odd, kind = next((p, k) for p, k in zip(paths, kinds) if k)
             what = "a table map" if kind == "table-map" else "a table"
@@ -64,11 +64,23 @@ class TableOpening:
         if self.win.runner.busy:
             self.win.show_error("Stop the running task before opening another file.")
             return True
+        if not self._may_replace_map():
+            return True
         if kinds[0] == "table":
             self.open_table(paths[0])
         else:
             self.open_map(paths[0])
         return True
+
+    def _may_replace_map(self) -> bool:
+        """Ask before an unsaved table map is replaced by another file (interactive windows)."""
+        if not self.unsaved or not self.win.interactive or not self.win.confirm_unsaved:
+            return True
+        answer = QMessageBox.question(self.win, "somdesk", "The table map is not saved. Discard it and "
+                                      "open the other file?",
+                                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
 
     def _release_session(self) -> bool:
         """Drop the session's dataset (colours or picture) so the window shows the table;
@@ -85,6 +97,13 @@ class TableOpening:
                 return False
         s.install(None, dirty=False)
         return True
+
+    def open_table_dialog(self) -> bool:
+        """File › Open table… (Ctrl+Shift+O): the file dialog with the table filter, then the one path."""
+        from somdesk.gui.table_files import TABLE_FILTER
+
+        path = dialogs.ask_open_path(self.win, "Open table", "", TABLE_FILTER)
+        return bool(path) and self.win.open_paths([path])
 
     def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
         """Ask for a table (unless given), show the import preview (interactive windows; else
@@ -109,6 +128,7 @@ class TableOpening:
             dlg.table.close()
             return False
         self.set_table(dlg.table, path, options=dlg.options())
+        _remember(self.win, path)
         return True
 
     def open_map(self, path: str) -> bool:
@@ -127,6 +147,7 @@ class TableOpening:
         self.set_table(table, path if table is None else table.name, keep_map=True)
         self.map_path = os.fspath(path)
         self.install_map(tm, table, note)
+        _remember(self.win, path)
         return True
 
     def _source_of(self, tm, map_path):
@@ -150,3 +171,10 @@ class TableOpening:
                     return None, str(exc)
                 return table, ""
         return None, f"its table {os.path.basename(tm.source)} is not next to the map"
+
+
+def _remember(win, path) -> None:
+    """File › Open Recent lists tables and table maps too (gui/window_files.py)."""
+    files = getattr(win, "files", None)
+    if files is not None:
+        files.remember(os.fspath(path))

@@ -83,6 +83,8 @@ class TableViews:
 
         tm = self.tm
         h, w = tm.codebook.shape[:2]
+        if self.map_mode == "hits" and self.all_hits is not None:     # out of core: every row counted
+            return np.asarray(self.all_hits, dtype=float).reshape(h, w)
         if self.map_mode == "hits":
             return np.bincount(self.node_of_row[self.node_of_row >= 0], minlength=h * w).reshape(h, w).astype(float)
         j = self._plane()

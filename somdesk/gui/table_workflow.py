@@ -33,6 +33,7 @@ from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
 from somdesk.gui.table_tasks import map_task, recluster_task, train_task
+from somdesk.gui.table_scale import TableScale
 from somdesk.gui.table_views import MAP_VIEWS, TableViews
 
 __all__ = ["TableWorkflow", "KINDS"]
@@ -40,7 +41,7 @@ __all__ = ["TableWorkflow", "KINDS"]
 KINDS = ("segment", "score", "report")      # runner task kinds of this module
 
 
-class TableWorkflow(TableOpening, TableFiles, TableViews):
+class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
 
     def __init__(self, window):
@@ -71,6 +72,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         sl = QVBoxLayout(setup_page)
         sl.addWidget(self.info)
         sl.addWidget(self.setup, 1)
+        self._build_scale(sl)
         sl.addWidget(self.train_button)
         self.map_view = SegmentMap()
         self.map_choice = QComboBox()
@@ -96,6 +98,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.scale_label)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
@@ -157,7 +160,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         self.setup.spec_edited.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
-                ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table()),
+                ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table_dialog()),
                 ("score", "Score &new data…", "Ctrl+Shift+N", lambda: self.score_dialog()),
                 ("report", "Export &report (HTML)…", "Ctrl+Shift+R", lambda: self.export_report()),
                 ("save_table_map", "Save &table map…", None, lambda: self.save_map())):
@@ -184,6 +187,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         self.actions["save_table_map"].setEnabled(has_map and not busy)
         self.actions["score"].setEnabled(not busy)
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
+        self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
+        self.segment_choice.setEnabled(has_map and not busy)
         self.profiles_csv_button.setEnabled(self.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.image is not None)
         self.profiles_png_button.setEnabled(self.profiles is not None)
@@ -203,6 +208,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         for key in ("save", "save_as"):
             if key in w.actions:
                 w.actions[key].setEnabled(has_map and not busy)
+        if "train" in w.actions:                # Training › Train (Ctrl+T) trains the table map
+            w.actions["train"].setEnabled(self.table is not None and not busy)
 
     # -- the table and its map in the dock (opening: gui/table_open.py) ---------------------------------
     def set_table(self, table, path: str | None = None, options=None, keep_map: bool = False) -> None:
@@ -215,8 +222,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         self.dirty = False
         self.setup.set_table(table) if table is not None else None
         if table is not None:
-            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is used for training</b>, "
-                       "every row is assigned when scoring" if table.sampled else "")
+            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
+                       "(the rows view, profiles and in-memory training); out of core, training reads every row"
+                       if table.sampled else "")
             self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
                               f"{sampled}")
         else:
@@ -225,6 +233,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         self.map_view.select_nodes([], emit=False)
         self.profiles_view.show_profiles(None)
         self.planes.show_planes(None)
+        self._scale_table_set(table)
         self.dock.show()
         self.fit_layout()
         self.tabs.setCurrentIndex(0)
@@ -289,6 +298,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
+        if self.out_of_core.isChecked():
+            try:
+                started = self.train_out_of_core(spec)
+            except SomdeskError as exc:
+                self.win.show_error(str(exc))
+                return False
+            self.win.refresh()
+            self.refresh()
+            return started
         table = self.table
         self.win.runner.start("segment", lambda token: train_task(table, spec, token))
         self.win.refresh()
@@ -323,6 +341,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews):
     def _install(self, result: dict) -> None:
         self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
         self.dirty = not result.get("loaded", False)
+        self._scale_installed(result)
         tm, a, t = self.tm, self.assigned, self.table
         cfg = tm.config
         self.segment_choice.clear()

@@ -152,11 +152,18 @@ class LocalExecutor:
 
     name = "out-of-core"
 
+    def __init__(self, on_part: Callable[[int, int], None] | None = None):
+        # on_part(done, total) after each partition: progress inside an epoch (the window's)
+        self.on_part = on_part
+
     def map_reduce(self, func, parts, reduce, cancel: CancelToken | None = None, **kwargs):
         stack: list[tuple[int, object]] = []    # (partitions covered, partial result)
-        for part in parts:
+        parts = list(parts)
+        for i, part in enumerate(parts):
             check(cancel)
             stack.append((1, func(part, **kwargs)))
+            if self.on_part is not None:
+                self.on_part(i + 1, len(parts))
             while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
                 (n1, a), (n2, b) = stack[-2], stack[-1]
                 stack[-2:] = [(n1 + n2, reduce(a, b))]

@@ -81,7 +81,7 @@ def main(out_dir: str) -> int:
     wf.rows_view.hover_at(2)
     settle(500)
     shot(win, "table-rows-selection.png")
-    wf.tabs.setCurrentIndex(2)
+    wf.tabs.setCurrentIndex(3)           # Setup, Map & rows, Planes, Profiles
     settle(500)
     shot(win, "table-profiles.png")
     wf.export_report(os.path.join(out_dir, "table-report.html"))

@@ -186,3 +186,65 @@ def test_several_files_with_a_table_is_one_message(qtbot, win, tmp_path):
     pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
     win.open_paths([str(pal), str(tmp_path / "a.csv")])
     assert "a.csv is a table" in win.last_error and win.tables.table is None
+
+
+def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
+    from somdesk.gui.settings import Settings
+
+    from .helpers import make_window
+
+    _csv(tmp_path / "a.csv")
+    win = make_window(qtbot)
+    try:
+        win.open_paths([str(tmp_path / "a.csv")])
+        assert win.tables.table is not None and win.session.kind is None
+        assert Settings().recent_files()[0] == str(tmp_path / "a.csv")
+        win.tables.setup.epochs.setValue(3)
+        assert win.actions["train"].isEnabled()
+        win.actions["train"].trigger()                # Training > Train (Ctrl+T) trains the table map
+        assert win.runner.busy or win.tables.tm is not None
+        _idle(qtbot, win)
+        assert win.tables.tm is not None and win.tables.tm.config.iterations == 3
+        assert win.tables.save_map(str(tmp_path / "a.somz"))
+        assert Settings().recent_files()[0] == str(tmp_path / "a.somz")
+        win.files.refresh_recent()
+        act = next(a for a in win.recent_menu.actions() if "a.csv" in a.text())
+        act.trigger()                                 # Open Recent takes the same path
+        assert win.tables.table is not None and win.tables.tm is None
+    finally:
+        win.runner.shutdown()
+        win.close()
+
+
+def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
+    """Closing the window, opening another table or a palette: an unsaved table map is not
+    dropped without a question (Cancel keeps it)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from somdesk.gui.window import Window
+
+    _csv(tmp_path / "a.csv")
+    w = Window(interactive=True, confirm_unsaved=True)
+    qtbot.addWidget(w)
+    w.show()
+    _Previews(monkeypatch)
+    w.open_paths([str(tmp_path / "a.csv")])
+    w.tables.setup.epochs.setValue(3)
+    assert w.tables.train()
+    _idle(qtbot, w)
+    assert w.tables.unsaved
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    table = w.tables.table
+    w.open_paths([str(tmp_path / "a.csv")])
+    pal = tmp_path / "p.gpl"
+    pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
+    w.open_paths([str(pal)])
+    assert len(asked) == 2 and w.tables.table is table and w.session.kind is None
+    monkeypatch.setattr(w, "ask_unsaved", lambda: asked.append("close") or "cancel")
+    w.close()
+    assert asked[-1] == "close" and w.isVisible() and w.tables.tm is not None
+    w.tables.save_map(str(tmp_path / "a.somz"))
+    assert not w.tables.unsaved
+    w.runner.shutdown()
+    w.close()

@@ -1,0 +1,171 @@
+"""Issue 16 in the window: a table over the in-memory limit trains out of core, one epoch per
+step, with progress per chunk, Stop inside an epoch, live views on a sample, and the same
+weights as `somdesk train --table DATA --mode batch --out-of-core` for the same seed."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+TIMEOUT = 180_000
+N = 3000
+
+
+def _data(tmp_path, fmt):
+    import duckdb
+
+    rng = np.random.default_rng(11)
+    g = rng.integers(0, 3, N)
+    x = np.array([[0, 0, 0, 0], [5, 5, 0, 1], [0, 5, 5, 3]], float)[g] + rng.normal(0, 1, (N, 4))
+    cols = {c: x[:, j] for j, c in enumerate("abcd")}
+    cols["kind"] = np.array([f"k{v}" for v in g], dtype=object)
+    path = tmp_path / f"big.{fmt}"
+    con = duckdb.connect()
+    con.register("t", cols)
+    con.execute(f"COPY (SELECT * FROM t) TO '{path}' (FORMAT {fmt})")
+    con.close()
+    return str(path)
+
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    """An in-memory limit of 1,000 rows and 700-row chunks, so a 3,000-row table is 'large'."""
+    from somdesk.gui import table_scale
+    from somdesk.io.tables import table
+
+    monkeypatch.setattr(table, "DEFAULT_MAX_ROWS", 1000)
+    monkeypatch.setattr(table_scale, "CHUNK_ROWS", 700)
+
+
+@pytest.fixture
+def win(qtbot):
+    from somdesk.gui.window import Window
+
+    w = Window(interactive=False, confirm_unsaved=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.runner.shutdown()
+    w.close()
+
+
+def _open(win, path, h=4, w=5, epochs=6):
+    wf = win.tables
+    assert wf.open_table(path, preview=False)
+    assert wf.table.sampled and wf.table.n_rows == 1000 and wf.table.n_rows_total == N
+    assert wf.out_of_core.isChecked()                 # over the limit: out of core by default
+    assert wf.setup.label.currentData() == "kind"
+    wf.setup.height.setValue(h)
+    wf.setup.width.setValue(w)
+    wf.setup.epochs.setValue(epochs)
+    return wf
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_out_of_core_in_the_window_equals_the_cli(qtbot, win, tmp_path, small_limit, fmt):
+    from somdesk.session.outofcore_table import StreamProgress
+    from somdesk.session.scoring import load_table_map
+
+    path = _data(tmp_path, fmt)
+    wf = _open(win, path)
+    seen, notes = [], []
+
+    def on_yield(kind, value):
+        if isinstance(value, StreamProgress):
+            seen.append(value)
+            notes.append(wf.scale_label.text())
+    win.runner.yielded.connect(on_yield)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.last_error is None, win.last_error
+    tm = wf.tm
+    assert tm is not None and tm.config.iterations == 6 and tm.codebook.shape[:2] == (4, 5)
+    assert any(p.chunk > 0 and p.chunks == 5 for p in seen)           # progress inside the epoch
+    assert any(p.codebook is not None and p.sample_hits.sum() == N for p in seen)   # live view: the sample
+    assert any(f"all {N:,} rows out of core" in t and f"sample of {N:,}" in t for t in notes)
+    assert int(wf.all_hits.sum()) == N                                # every row counted at the end
+    assert len(wf.assigned["segment"]) == 1000                        # the rows in memory
+    wf.map_choice.setCurrentText("hits")
+    assert wf._scalar().sum() == N
+    assert "Trained on all 3,000 rows out of core" in wf.scale_label.text()
+
+    out = tmp_path / "cli.somz"
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    r = subprocess.run([sys.executable, "-m", "somdesk", "train", "--table", path, "--mode", "batch",
+                        "--out-of-core", "--chunk-rows", "700", "--columns", "a,b,c,d", "--label", "kind",
+                        "--height", "4", "--width", "5", "--epochs", "6", "--seed", "0", "--save-map", str(out),
+                        "--quiet"], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    cli = load_table_map(out)
+    np.testing.assert_allclose(tm.codebook, cli.codebook, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(tm.clusters, cli.clusters)
+
+
+def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatch):
+    import threading
+    import time
+
+    from somdesk.gui import table_scale
+    from somdesk.session import outofcore
+
+    monkeypatch.setattr(table_scale, "CHUNK_ROWS", 300)             # 10 chunks per epoch
+    calls = []
+    slow = outofcore.TableMapRule.partition_sums
+
+    def counted(*a, **k):
+        calls.append(threading.get_ident())
+        time.sleep(0.03)
+        return slow(*a, **k)
+    monkeypatch.setattr(outofcore.TableMapRule, "partition_sums", staticmethod(counted))
+    path = _data(tmp_path, "parquet")
+    wf = _open(win, path, epochs=40)
+    stopped_at = []
+
+    def on_yield(kind, value):
+        from somdesk.session.outofcore_table import StreamProgress
+        if isinstance(value, StreamProgress) and value.done >= 1 and 2 <= value.chunk < 8 and not stopped_at:
+            stopped_at.append(len(calls))
+            win.runner.stop()
+    win.runner.yielded.connect(on_yield)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert stopped_at, "no progress inside an epoch arrived"
+    assert len(calls) - stopped_at[0] <= 2          # at most the chunk under way (and one racing it)
+    assert len(calls) % 10 != 0                     # ended part way through an epoch
+    assert wf.tm is None and win.last_error is None
+    assert "Cancelled" in win.statusBar().currentMessage()
+
+
+def test_out_of_core_refuses_what_it_cannot_do(qtbot, win, tmp_path, small_limit):
+    wf = _open(win, _data(tmp_path, "parquet"))
+    wf.setup.missing.setCurrentText("train")
+    assert not wf.train()
+    assert "every value must be present" in win.last_error
+    assert not win.runner.busy
+
+
+def test_stop_during_the_start_weights_pass(qtbot, win, tmp_path, small_limit, monkeypatch):
+    """The pass before epoch 1 (pca start: mean and covariance chunk by chunk) stops too."""
+    import time
+
+    from somdesk.gui import table_scale
+    from somdesk.session import outofcore
+
+    monkeypatch.setattr(table_scale, "CHUNK_ROWS", 300)
+    calls = []
+    moments = outofcore.partition_moments
+
+    def slow(*a, **k):
+        calls.append(1)
+        time.sleep(0.05)
+        return moments(*a, **k)
+    monkeypatch.setattr(outofcore, "partition_moments", slow)
+    wf = _open(win, _data(tmp_path, "parquet"))
+    assert wf.train()
+    qtbot.waitUntil(lambda: len(calls) >= 2, timeout=TIMEOUT)
+    win.runner.stop()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert len(calls) < 10 and wf.tm is None and win.last_error is None
