@@ -234,7 +234,7 @@ class Window(QMainWindow):
         if self.session.running:
             self.show_error("Stop the training before opening another file.")
             return False
-        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
+        if self.tables.claim(paths):      # an unsaved table map: the user chose to keep it
             return True
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
@@ -390,6 +390,8 @@ class Window(QMainWindow):
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
             self.timelapse.finished()
+        elif kind == "open" and self.tables.is_found(result):
+            self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
             self.files.remember(result.path)
             self.pick_palette(result)
