@@ -3,10 +3,16 @@
     python benchmarks/bench_tables.py [--rows 1000000] [--repeats 5] [--skip-read] [--skip-segments]
 
 Read: a 1,000,000 x 12 numeric CSV and the same table as Parquet (written once to a
-temporary folder), read into float64 columns by somdesk.io.tables.read_table and by
-pandas (read_csv / read_parquet + to_numpy) in the same run, alternating, `repeats`
-times; the ratio somdesk / pandas of each pair and their median are printed
-(below 1 = somdesk faster).  Goal: no slower than pandas.
+temporary folder), read into one (N, 12) float64 matrix by somdesk.io.tables.read_table
+(+ Table.matrix) and by pandas (read_csv / read_parquet + to_numpy) in the same run,
+each variant right after a pandas run, `repeats` times; the ratio variant / pandas of
+each pair and their median are printed (below 1 = faster than pandas).  Goal: no slower
+than pandas.  Also shown: somdesk with pyarrow switched off (DuckDB + fetchnumpy, what
+the desktop bundle runs), DuckDB's raw read into numpy (that path's floor) and
+pyarrow's raw read (both into the same column-major matrix).  The machine's load
+average is printed: on a shared machine the ratios of multi-threaded readers to pandas'
+single-threaded one move with it, so the CPU seconds (all threads of the process,
+time.process_time) are printed too -- they measure the work, not the waiting.
 
 Segments: scikit-learn's bundled iris, wine and breast-cancer tables (z-scores, every
 feature column, k = the number of classes):
@@ -48,15 +54,39 @@ def make_files(folder: str, rows: int) -> tuple[str, str]:
 
 
 def bench_read(rows: int, repeats: int) -> dict:
+    import duckdb
     import pandas as pd
 
+    from somdesk.io.tables import arrowread
     from somdesk.io.tables.table import read_table
 
     def ours(path):
         tab = read_table(path)
-        out = np.column_stack([tab.cells(c) for c in tab.columns])      # one (N, 12) copy, as to_numpy
+        out = tab.matrix(tab.columns, copy=False)      # the (N, 12) float64 block, as pandas' to_numpy
         tab.close()
         return out
+
+    def ours_duckdb_only(path):
+        # what runs without pyarrow (the desktop bundle leaves it out): DuckDB + fetchnumpy
+        arrowread.ENABLED = False
+        try:
+            return ours(path)
+        finally:
+            arrowread.ENABLED = True
+
+    def duckdb_raw(path):
+        # the floor of the DuckDB-only path: the engine's own read into numpy, nothing else
+        con = duckdb.connect(config={"threads": max(1, min(4, os.cpu_count() or 1))})
+        fn = "read_parquet" if path.endswith(".parquet") else "read_csv"
+        got = con.execute(f"SELECT * FROM {fn}('{path}')").fetchnumpy()
+        con.close()
+        return _stack_f(list(got.values()))
+
+    def pyarrow_raw(path):
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+        t = pq.read_table(path) if path.endswith(".parquet") else pacsv.read_csv(path)
+        return _stack_f([c.to_numpy() for c in t.columns])
 
     def theirs_csv(path):
         return pd.read_csv(path).to_numpy(dtype=np.float64)
@@ -64,22 +94,47 @@ def bench_read(rows: int, repeats: int) -> dict:
     def theirs_pq(path):
         return pd.read_parquet(path).to_numpy(dtype=np.float64)
 
+    variants = {"somdesk": ours, "somdesk, DuckDB only": ours_duckdb_only, "DuckDB raw": duckdb_raw,
+                "pyarrow raw": pyarrow_raw}
     results = {}
     with tempfile.TemporaryDirectory(prefix="somdesk-bench-") as d:
         csv_path, pq_path = make_files(d, rows)
-        print(f"files: CSV {os.path.getsize(csv_path) / 2**20:.0f} MiB, Parquet {os.path.getsize(pq_path) / 2**20:.0f} MiB")
+        print(f"files: CSV {os.path.getsize(csv_path) / 2**20:.0f} MiB, Parquet {os.path.getsize(pq_path) / 2**20:.0f} MiB; "
+              f"load average before {os.getloadavg()[0]:.2f}")
         for name, path, ref in (("csv", csv_path, theirs_csv), ("parquet", pq_path, theirs_pq)):
-            a, b = ours(path), ref(path)            # warm up (imports, page cache) and check
-            assert a.shape == b.shape == (rows, 12) and np.allclose(a, b), name
-            t_ours, t_pd = [], []
+            b = ref(path)                        # warm up (imports, page cache) and check
+            for f in variants.values():
+                a = f(path)
+                assert a.shape == b.shape == (rows, 12) and np.allclose(a, b), name
+            times = {k: [] for k in variants}
+            ratios = {k: [] for k in variants}
+            cpu = {k: [] for k in variants}
+            t_pd, cpu_pd = [], []
             for _ in range(repeats):
-                s = time.perf_counter(); ours(path); t_ours.append(time.perf_counter() - s)
-                s = time.perf_counter(); ref(path); t_pd.append(time.perf_counter() - s)
-            ratios = [x / y for x, y in zip(t_ours, t_pd)]
-            results[name] = (statistics.median(t_ours), statistics.median(t_pd), statistics.median(ratios))
-            print(f"read {name:8s} somdesk {results[name][0]:.3f} s  pandas {results[name][1]:.3f} s  "
-                  f"ratio (median of pairs) {results[name][2]:.2f}")
+                for k, f in variants.items():    # each variant right after its own pandas run
+                    c = time.process_time(); s = time.perf_counter(); ref(path)
+                    tp = time.perf_counter() - s; cpu_pd.append(time.process_time() - c)
+                    c = time.process_time(); s = time.perf_counter(); f(path)
+                    t = time.perf_counter() - s; cpu[k].append(time.process_time() - c)
+                    t_pd.append(tp); times[k].append(t); ratios[k].append(t / tp)
+            results[name] = {k: (statistics.median(times[k]), statistics.median(ratios[k]),
+                                 statistics.median(cpu[k])) for k in variants}
+            results[name]["pandas"] = (statistics.median(t_pd), 1.0, statistics.median(cpu_pd))
+            print(f"read {name:8s} pandas {results[name]['pandas'][0]:.3f} s, CPU {results[name]['pandas'][2]:.2f} s "
+                  f"(medians of {len(t_pd)})")
+            for k in variants:
+                w, r, c = results[name][k]
+                print(f"  {k:22s} {w:.3f} s  ratio to pandas (median of pairs) {r:.2f}   CPU {c:.2f} s (all threads)")
+    print(f"load average after {os.getloadavg()[0]:.2f}")
     return results
+
+
+def _stack_f(arrays) -> np.ndarray:
+    """(N, k) column-major float64 from k columns (what Table.matrix holds)."""
+    out = np.empty((len(arrays[0]), len(arrays)), dtype=np.float64, order="F")
+    for j, a in enumerate(arrays):
+        out[:, j] = a
+    return out
 
 
 def _te_qe(weights, x, hexagonal):

@@ -44,7 +44,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     convert = sub.add_parser("convert", help="convert a palette to another format",
                              description="Read IN (any supported format) and write OUT; "
                                          "OUT's extension picks the format "
-                                         "(.gpl .hex .ase .aco .pal .act .css .json).")
+                                         "(.gpl .hex .ase .aco .pal .act .css .json .sbz).")
     convert.add_argument("input", metavar="IN", help="palette to read")
     convert.add_argument("output", metavar="OUT", help="file to write (replaced atomically)")
     convert.add_argument("--index", type=int, default=0, metavar="K",

@@ -24,6 +24,7 @@ from somdesk.core import _kdtree_numba as kd  # noqa: E402
 from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
+from somdesk.core import _online_wide_numba as ow  # noqa: E402
 from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
 
 FINGERPRINT = source_fingerprint()
@@ -44,6 +45,8 @@ EXPORTS = {
     "online_epoch": (on.online_epoch,
                      f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
                      f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
+    "online_epoch_wide": (ow.online_epoch_wide,
+                          f"int64({A3}, {A2}, {I1}, float64, float64, boolean, boolean, {I1}, {I1}, {I1})"),
     "batch_accumulate": (kn.batch_accumulate,
                          f"void({A2}, {A1}, int64, int64, float64, int64, boolean, boolean, {A2}, {A1}, int64, int64, {I1})"),
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),

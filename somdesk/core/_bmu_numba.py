@@ -29,21 +29,39 @@ def _exact_d2(wf, m, xs):
     return s
 
 
+LANES = 16   # partial minima kept side by side, so the minimum is a vector loop
+
+
 @njit(cache=True, nogil=True, fastmath={'nnan', 'ninf', 'nsz'})
-def _row_min(row):
+def _row_min(row, acc):
+    """Smallest value of a float32 row; acc is (LANES,) float32 scratch."""
+    n = row.shape[0]
+    acc[:] = np.inf
+    m = 0
+    while m + LANES <= n:
+        for k in range(LANES):
+            v = row[m + k]
+            acc[k] = v if v < acc[k] else acc[k]
+        m += LANES
     best = np.float32(np.inf)
-    for m in range(row.shape[0]):
-        v = row[m]
-        best = v if v < best else best
+    for k in range(LANES):
+        best = acc[k] if acc[k] < best else best
+    while m < n:
+        best = row[m] if row[m] < best else best
+        m += 1
     return best
 
 
 @njit(cache=True, nogil=True, fastmath={'nnan', 'ninf', 'nsz'})
 def _count_within(row, thr):
+    """(how many entries are <= thr, the sum of their indices): the index when there is one."""
     c = 0
+    isum = 0
     for m in range(row.shape[0]):
-        c += row[m] <= thr
-    return c
+        t = row[m] <= thr
+        c += t
+        isum += m if t else 0
+    return c, isum
 
 
 @njit(cache=True, nogil=True)
@@ -53,20 +71,29 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
     q (n, M) float32: |w - mean|^2 - 2 (x - mean).(w - mean), from BLAS;
     xsq (n,) |x - mean|^2; wf (M, D), x (n, D) the float64 rows, measured
     exactly; wsq_max = max |w - mean|^2; scale = bmu_products.tolerance_scale(D).
+    The window's edge is rounded up to float32, which can only add candidates.
     Stops (leaving the rest unset) once flag[0] is set; the caller checks.
     """
     n, m_count = q.shape
+    acc = np.empty(LANES, np.float32)
     for s in range(n):
         if flag[0] != 0:
             return
         row = q[s]
-        thr = np.float64(_row_min(row)) + scale * (xsq[s] + 2.0 * wsq_max)
-        left = _count_within(row, thr)
+        thr = np.float64(_row_min(row, acc)) + scale * (xsq[s] + 2.0 * wsq_max)
+        thr32 = np.float32(thr)
+        if np.float64(thr32) < thr:
+            thr32 = np.nextafter(thr32, np.float32(np.inf))
+        left, only = _count_within(row, thr32)
         xs = x[s]
+        if left == 1:
+            out_idx[s] = only
+            out_d2[s] = _exact_d2(wf, only, xs)
+            continue
         best = np.inf
         best_i = 0
         for m in range(m_count):
-            if row[m] <= thr:
+            if row[m] <= thr32:
                 e = _exact_d2(wf, m, xs)
                 if e < best:
                     best = e

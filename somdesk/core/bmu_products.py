@@ -29,6 +29,14 @@ product of D + 1 terms whose absolute values sum to 2 |x| |w| + |w|^2
 summation order).  So every expanded value is within
 (D + 8) u (|x|^2 + 2 max |w|^2) of the true one; candidates are the nodes within
 twice that of the row's smallest, `tolerance_scale` = 4 (D + 8) u (a margin of 2).
+
+The bound is relative, so it needs float32's normal range: the centred data
+are multiplied by a power of two (exact; it changes no ranking) that brings
+their largest magnitude into [0.5, 1), the window gets an absolute term for
+gradual underflow, (D + 2) 2^-149 per product (each of the D + 1 products and
+sums loses at most half the smallest subnormal), and a codebook reaching
+beyond 2^40 of that scale (where squares could overflow) is searched exactly
+by brute force instead.
 """
 from __future__ import annotations
 
@@ -44,10 +52,13 @@ from somdesk.core.cancel import CancelToken, check
 CHUNK_PRODUCTS = 262_144
 # Multiply-adds (N x M x (D + 1)) below which one thread does it all (no hand-off).
 PARALLEL_FROM = 4_000_000
+# Samples x dimensions per block of the parallel per-node sums.
+SUM_BLOCK_WORK = 2_000_000
 # Cache the float32 copy of a data set up to this many bytes (else convert per chunk).
 PREPARE_MAX_BYTES = 512 * 2**20
 
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
 _pool_lock = threading.Lock()
 _blas = None
 
@@ -64,35 +75,108 @@ def workers() -> int:
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _pool
+    """The shared pool; a new one in a forked child (the parent's threads are not there)."""
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="somdesk-bmu")
+            _pool_pid = os.getpid()
         return _pool
 
 
-def one_blas_thread():
+class _OneBlasThread:
+    """BLAS limited to one thread while any search runs (a count, so overlapping
+    searches from several threads restore the original setting exactly once)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._limiter = None
+
+    def __enter__(self):
+        global _blas
+        with self._lock:
+            if self._depth == 0:
+                if _blas is None:
+                    try:
+                        from threadpoolctl import ThreadpoolController
+                        _blas = ThreadpoolController()
+                    except ImportError:   # pragma: no cover - a dependency
+                        _blas = False
+                self._limiter = _blas.limit(limits=1, user_api="blas") if _blas else None
+            self._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+        return False
+
+
+_one_blas = _OneBlasThread()
+
+
+def one_blas_thread() -> _OneBlasThread:
     """A context in which BLAS runs on the calling thread only (process-wide while it lasts).
 
     Our own pool provides the parallelism; BLAS threads on top would oversubscribe.
     Without threadpoolctl (a dependency) BLAS keeps its default.
     """
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _blas = ThreadpoolController()
-        except ImportError:   # pragma: no cover
-            _blas = False
-    if _blas is False:
-        import contextlib
-        return contextlib.nullcontext()
-    return _blas.limit(limits=1, user_api="blas")
+    return _one_blas
+
+
+def run_spans(fn, n: int, step: int, parallel: bool) -> None:
+    """fn(a, b) for consecutive [a, b) spans of range(n), on the pool when `parallel`.
+
+    Each span is independent (writes its own rows), so the result does not
+    depend on which thread ran it; exceptions are raised here.
+    """
+    spans = [(a, min(n, a + step)) for a in range(0, n, step)]
+    if not parallel or len(spans) == 1 or workers() == 1:
+        for a, b in spans:
+            fn(a, b)
+        return
+    for f in [_executor().submit(fn, a, b) for a, b in spans]:
+        f.result()
+
+
+def node_sums(idx: np.ndarray, x: np.ndarray, m_count: int, sums_kernel) -> tuple[np.ndarray, np.ndarray]:
+    """((M, D) sums, (M,) counts) of the samples whose BMU is each node, on every core.
+
+    The samples are cut into a fixed number of blocks (from the data's size,
+    not the number of threads), each summed in sample order by `sums_kernel`
+    (somdesk.core._bmu_numba.sums_by_node), and the blocks added in order: the
+    same result on one thread or many, within float64 rounding of the
+    one-block sum.
+    """
+    n, d = x.shape
+    blocks = int(min(8, max(1, n * d // SUM_BLOCK_WORK)))
+    step = -(-n // blocks)
+    parts = [(np.zeros((m_count, d)), np.zeros(m_count)) for _ in range(blocks)]
+
+    def one(a: int, b: int) -> None:
+        s, c = parts[a // step]
+        sums_kernel(idx[a:b], x[a:b], s, c)
+
+    run_spans(one, n, step, blocks > 1)
+    sums, counts = parts[0]
+    for s, c in parts[1:]:
+        sums += s
+        counts += c
+    return sums, counts
 
 
 def tolerance_scale(dim: int) -> float:
     """Candidate window of the product search: 4 (D + 8) u, u = float32 unit roundoff (bound above)."""
     return 4.0 * (dim + 8) * (float(np.finfo(np.float32).eps) / 2.0)
+
+
+# Centred, scaled codebook magnitudes above this are searched by brute force (no float32 overflow).
+SCALED_MAX = 2.0 ** 40
+_UNDERFLOW = float(np.ldexp(1.0, -149))
 
 
 def _augment(xc: np.ndarray) -> np.ndarray:
@@ -106,48 +190,64 @@ def _augment(xc: np.ndarray) -> np.ndarray:
 class PreparedData:
     """A data set made ready for repeated product searches (batch training: once, not every epoch).
 
-    x (N, D) float64 C-contiguous.  Holds its mean and, when `keep` and that
-    fits in PREPARE_MAX_BYTES, the centred rows as (N, D + 1) float32
-    [x - mean, 1] and |x - mean|^2 (else each chunk converts its own rows).
+    x (N, D) float64 C-contiguous.  Holds its mean, the power of two `scale`
+    that brings the centred data's largest magnitude into [0.5, 1) and, when
+    `keep` and that fits in PREPARE_MAX_BYTES, the centred scaled rows as
+    (N, D + 1) float32 [s (x - mean), 1] and |s (x - mean)|^2 (else each chunk
+    converts its own rows).
     """
 
     def __init__(self, x: np.ndarray, keep: bool = True):
         self.x = np.ascontiguousarray(x, dtype=np.float64)
         self.mean = self.x.mean(axis=0)
+        spread = float(np.max(np.abs(self.x - self.mean))) if self.x.size else 0.0
+        self.scale = float(np.ldexp(1.0, -np.frexp(spread)[1])) if spread > 0 else 1.0
         self.x32 = None
         self.xsq = None
         n, d = self.x.shape
         if keep and n * (d + 1) * 4 <= PREPARE_MAX_BYTES:
-            xc = self.x - self.mean
-            self.xsq = np.einsum("nd,nd->n", xc, xc)
-            self.x32 = _augment(xc)
+            self.xsq = np.empty(n)
+            self.x32 = np.empty((n, d + 1), dtype=np.float32)
+
+            def convert(a: int, b: int) -> None:
+                xc = (self.x[a:b] - self.mean) * self.scale
+                self.xsq[a:b] = np.einsum("nd,nd->n", xc, xc)
+                self.x32[a:b, :-1] = xc
+                self.x32[a:b, -1] = 1.0
+
+            run_spans(convert, n, max(1, CHUNK_PRODUCTS // (d + 1)), n * d >= PARALLEL_FROM)
 
     def rows(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """([x - mean, 1] float32 (b - a, D + 1), |x - mean|^2 (b - a,)) of rows a..b."""
+        """([s (x - mean), 1] float32 (b - a, D + 1), |s (x - mean)|^2 (b - a,)) of rows a..b."""
         if self.x32 is not None:
             return self.x32[a:b], self.xsq[a:b]
-        xc = self.x[a:b] - self.mean
+        xc = (self.x[a:b] - self.mean) * self.scale
         return _augment(xc), np.einsum("nd,nd->n", xc, xc)
 
 
 def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, pick,
-           flag: np.ndarray, cancel: CancelToken | None = None) -> None:
+           flag: np.ndarray, cancel: CancelToken | None = None) -> bool:
     """idx[s], d2[s] = exact BMU and squared distance of data.x[s] among wf's rows (first on ties).
 
     wf (M, D) float64; idx (N,) int64 and d2 (N,) float64 are filled.  `pick` is
     the compiled candidate check (somdesk.core._bmu_numba.pick_exact) or None for
-    the numpy one.  Raises `Cancelled` when `cancel` is set (flag is its flag).
+    the numpy one.  Returns False, filling nothing, when the codebook reaches
+    beyond the float32 range of the method (the caller then searches exactly).
+    Raises `Cancelled` when `cancel` is set (flag is its flag).
     """
     wf = np.ascontiguousarray(wf, dtype=np.float64)
     m_count, dim = wf.shape
-    wc = wf - data.mean
+    wc = (wf - data.mean) * data.scale
+    if wc.size and not float(np.max(np.abs(wc))) <= SCALED_MAX:
+        return False
     wsq = np.einsum("md,md->m", wc, wc)
     nodes = np.empty((m_count, dim + 1), dtype=np.float32)
     nodes[:, :-1] = -2.0 * wc
     nodes[:, -1] = wsq
     nodes_t = nodes.T
-    wsq_max = float(wsq.max())
     scale = tolerance_scale(dim)
+    # the underflow allowance folded into the term the check multiplies by `scale`
+    wsq_max = float(wsq.max()) + (dim + 2) * _UNDERFLOW / (2.0 * scale)
     x = data.x
     n = len(x)
     step = max(1, CHUNK_PRODUCTS // m_count)
@@ -162,17 +262,10 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
         else:
             _pick_numpy(q, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b])
 
-    spans = [(a, min(n, a + step)) for a in range(0, n, step)]
     with one_blas_thread():
-        if len(spans) == 1 or workers() == 1 or n * m_count * (dim + 1) < PARALLEL_FROM:
-            for a, b in spans:
-                check(cancel)
-                chunk(a, b)
-        else:
-            futures = [_executor().submit(chunk, a, b) for a, b in spans]
-            for f in futures:
-                f.result()
+        run_spans(chunk, n, step, n * m_count * (dim + 1) >= PARALLEL_FROM)
     check(cancel)
+    return True
 
 
 def _pick_numpy(q, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:

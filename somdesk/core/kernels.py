@@ -68,7 +68,8 @@ def _load_aot():
         if not _built_from_this_source(aot):
             return None
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
-                         two_nearest=aot.two_nearest)
+                         two_nearest=aot.two_nearest,
+                         online_epoch_wide=getattr(aot, "online_epoch_wide", None))  # older builds lack it
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
     return nb, kd, aot.pick_exact, aot.sums_by_node
 
@@ -84,10 +85,11 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core import _kdtree_numba as _kd
         from somdesk.core import _kernels_numba as _kn
         from somdesk.core import _online_numba as _on
+        from somdesk.core._online_wide_numba import online_epoch_wide as _wide
         from somdesk.core._bmu_numba import pick_exact as _pick
         from somdesk.core._bmu_numba import sums_by_node as _sums
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, batch_accumulate=_kn.batch_accumulate,
-                              two_nearest=_kn.two_nearest, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
+                              two_nearest=_kn.two_nearest, online_epoch_wide=_wide, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
         assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
@@ -163,6 +165,20 @@ class TileBoxes:
         self.dirty[...] = 1
 
 
+# From this many dimensions the classic gaussian epoch runs somdesk.core._online_wide_numba;
+# between WIDE_FROM and WIDE_ANY_MAP only on maps of up to WIDE_MAX_NODES nodes, where the
+# tile boxes of the other kernel cannot pay (measured per epoch, CPU time: 25x15 D=8 5.0 ms
+# against 7.9, D=50 17 against 35; 100x100 D=8 68 against 57, D=13 equal; 40x40 D=20 26 against 35).
+WIDE_FROM = 8
+WIDE_ANY_MAP = 16
+WIDE_MAX_NODES = 4096
+
+
+def uses_wide_epoch(nb: str, dim: int, height: int, width: int) -> bool:
+    """True when the classic epoch of this job runs the many-dimension kernel."""
+    return nb == "gaussian" and dim >= WIDE_FROM and (dim >= WIDE_ANY_MAP or height * width <= WIDE_MAX_NODES)
+
+
 def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
@@ -175,6 +191,15 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     is raised (the caller restores wp if it needs the epoch undone).
     """
     bmus = np.empty(len(order), dtype=np.int64)
+    if _nb is not None and _nb.online_epoch_wide is not None and uses_wide_epoch(nb, *wp.shape):
+        # many dimensions: the tile boxes prune nothing; full scans and whole-plane updates
+        boxes.invalidate()
+        for a, b in _spans(len(order), 2 * wp.size, cancel):
+            done = _nb.online_epoch_wide(wp, x, order[a:b], alpha, sigma, hexagonal, toroidal, last_bmu,
+                                         bmus[a:b], _flag(cancel))
+            if done < b - a:
+                check(cancel)
+        return bmus
     if _nb is not None:
         # chunks of inputs give the same weights: each input sees what the previous left
         for a, b in _spans(len(order), wp.size, cancel):
@@ -240,27 +265,45 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
         return idx, d2
     if uses_products(n, wf.shape[0], wf.shape[1]):
         _bmus_by_products(wf, x, idx, d2, cancel, prepared)
-        return idx, d2
-    # exact distances, chunked to keep the (chunk, M, D) temporary near 16 MB
+    else:
+        _bmus_brute(wf, x, idx, d2, cancel)
+    return idx, d2
+
+
+def _bmus_brute(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
+                cancel: CancelToken | None) -> None:
+    """Exact distances to every node, chunked to keep the (chunk, M, D) temporary near 16 MB."""
     step = max(1, 2_000_000 // max(1, wf.size))
-    for s in range(0, n, step):
+    for s in range(0, len(x), step):
         check(cancel)
+        if _kd is not None:
+            _kd.brute(wf, x[s:s + step], idx[s:s + step], d2[s:s + step], _flag(cancel))
+            continue
         dist = np.sum((x[s:s + step, None, :] - wf[None, :, :]) ** 2, axis=2)
         idx[s:s + step] = np.argmin(dist, axis=1)
         d2[s:s + step] = dist[np.arange(len(dist)), idx[s:s + step]]
-    return idx, d2
+    check(cancel)
 
 
 def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
                       cancel: CancelToken | None, prepared: bmu_products.PreparedData | None) -> None:
     """Exact BMUs via float32 BLAS products nominating candidates, on every core (somdesk.core.bmu_products)."""
     data = prepared if prepared is not None and prepared.x is x else bmu_products.PreparedData(x, keep=False)
-    bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel)
+    if not bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel):
+        _bmus_brute(wf, x, idx, d2, cancel)   # a codebook far outside the data's scale
 
 
 def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """((M, D) sum, (M,) count) of the samples whose BMU is each node; idx (N,) int64, data (N, D)."""
+    """((M, D) sum, (M,) count) of the samples whose BMU is each node; idx (N,) int64, data (N, D).
+
+    Small jobs add in sample order (the same bits as np.bincount); big ones in
+    fixed blocks on every core (bmu_products.node_sums: same result on any
+    number of threads, within float64 rounding of the sample-order sum).
+    """
     n, d = data.shape
+    if _sums is not None and n * d >= 2 * bmu_products.SUM_BLOCK_WORK:   # big: blocks on every core
+        return bmu_products.node_sums(np.ascontiguousarray(idx, dtype=np.int64),
+                                      np.ascontiguousarray(data, dtype=np.float64), m_count, _sums)
     sums = np.zeros((m_count, d))
     counts = np.zeros(m_count)
     if _sums is not None:
@@ -387,6 +430,9 @@ def warm_up() -> None:
     for nb in NEIGHBOURHOOD_CODES:
         online_epoch(planes, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64),
                      TileBoxes(3, 4, 3))
+    wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
+    online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
+                 False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
     bmus_of(w.reshape(-1, 3), x)
     two_nearest(w.reshape(-1, 3), x)
     wf = np.random.default_rng(1).random((64, 3))

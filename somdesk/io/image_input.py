@@ -243,12 +243,9 @@ def _grey_to(grey: np.ndarray, channels4: bool) -> np.ndarray:
     return out
 
 
-def _composite_on_white(rgba: np.ndarray, rows: int = 512) -> np.ndarray:
-    """out = (c a + 255 (255 - a)) / 255, rounded; in row slices to bound temporaries."""
-    h, w, _ = rgba.shape
-    out = np.empty((h, w, 3), dtype=np.uint8)
-    for s in range(0, h, rows):
-        part = rgba[s:s + rows].astype(np.uint32)
-        a = part[:, :, 3:4]
-        out[s:s + rows] = (part[:, :, :3] * a + 255 * (255 - a) + 127) // 255
-    return out
+def _composite_on_white(rgba: np.ndarray) -> np.ndarray:
+    """The picture over white: core.map_quantise.composite, the one compositing rule (the
+    window's PSNR of a transparent picture uses it too)."""
+    from somdesk.core.map_quantise import composite
+
+    return composite(rgba, (255, 255, 255))

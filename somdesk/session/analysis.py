@@ -85,7 +85,7 @@ def quantise_task(session, cancel=None):
     h, w = pixels.shape[:2]
     yield Progress("quantise", 0, h, "rows")
     if data.has_alpha:
-        indices, palette = quantise_with_map(pixels, state.weights, cancel=cancel)
+        indices, palette = quantise_with_map(pixels, state.weights, cancel=cancel, cache=data.pixels_colours)
     else:
         palette = palette_rgb8(state.weights)
         chunk = max(1, DEFAULT_CHUNK_PIXELS // w)
@@ -112,10 +112,11 @@ def _quantised(pixels, indices, palette) -> QuantisedPicture:
                             int(len(np.unique(indices))))
 
 
-def quantised_preview(pixels: np.ndarray, weights: np.ndarray) -> QuantisedPicture:
+def quantised_preview(pixels: np.ndarray, weights: np.ndarray, cache: dict | None = None) -> QuantisedPicture:
     """The picture `pixels` (a preview copy, (H, W, 3|4)) quantised to the colours of `weights`
-    (rows, cols, 3): what the window shows while an image map trains (core.map_quantise)."""
+    (rows, cols, 3): what the window shows while an image map trains (core.map_quantise;
+    `cache`: ImageData.preview_colours, so a picture with alpha is counted and fitted once)."""
     from somdesk.core.map_quantise import quantise_with_map
 
-    indices, palette = quantise_with_map(pixels, weights)
+    indices, palette = quantise_with_map(pixels, weights, cache=cache)
     return _quantised(pixels, indices, palette)

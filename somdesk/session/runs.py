@@ -65,7 +65,8 @@ def train_task(session, cancel=None, snapshot_when=None):
                 if measured and session.kind == "image":
                     from somdesk.session.analysis import quantised_preview
 
-                    preview = quantised_preview(session.dataset.preview, state.weights)
+                    preview = quantised_preview(session.dataset.preview, state.weights,
+                                                session.dataset.preview_colours)
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,

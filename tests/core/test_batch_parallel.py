@@ -80,3 +80,76 @@ def test_a_set_token_stops_the_parallel_search(monkeypatch):
     token.cancel()
     with pytest.raises(Cancelled):
         kernels.bmus_of(wf, x, token)
+
+
+def test_block_sums_agree_with_bincount_on_any_number_of_threads(monkeypatch):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(9000, 30))
+    idx = rng.integers(0, 50, 9000)
+    idx[idx == 4] = 5                                 # an empty node
+    expected = np.stack([np.bincount(idx, weights=x[:, k], minlength=50) for k in range(30)], axis=1)
+    monkeypatch.setattr(bmu_products, "SUM_BLOCK_WORK", 40_000)     # 6 blocks
+    many = kernels.sums_by_node(idx, x, 50)
+    monkeypatch.setattr(bmu_products, "workers", lambda: 1)
+    one = kernels.sums_by_node(idx, x, 50)
+    np.testing.assert_array_equal(many[0], one[0])
+    np.testing.assert_array_equal(many[1], np.bincount(idx, minlength=50))
+    np.testing.assert_allclose(many[0], expected, rtol=0, atol=1e-12)
+    assert not many[0][4].any()
+
+
+@pytest.mark.parametrize("magnitude", [1e-30, 1e-18, 1.0, 1e20, 1e100])
+def test_product_search_is_exact_at_any_scale(magnitude):
+    """float32 products on scaled data: no underflow or overflow breaks the bound."""
+    wf, x = _data(20, n=3000, m=200, seed=4)
+    wf, x = (wf - 50) * magnitude, (x - 50) * magnitude
+    idx, d2 = kernels.bmus_of(wf, x)
+    brute = ((x[:, None, :] - wf[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(d2, brute.min(axis=1), rtol=1e-12, atol=0)
+    assert np.all(idx[40:80] == 5)
+    assert np.mean(idx == brute.argmin(axis=1)) > 0.999
+
+
+def test_a_codebook_far_outside_the_data_is_searched_exactly():
+    wf, x = _data(20, n=3000, m=200, seed=5)
+    wf[:100] *= 1e30                                  # beyond float32 once scaled to the data
+    idx, d2 = kernels.bmus_of(wf, x)
+    brute = ((x[:, None, :] - wf[None]) ** 2).sum(-1)
+    np.testing.assert_array_equal(idx, brute.argmin(axis=1))
+    np.testing.assert_allclose(d2, brute.min(axis=1), rtol=1e-12, atol=0)
+
+
+def test_a_forked_child_gets_its_own_pool(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(bmu_products, "PARALLEL_FROM", 0)
+    wf, x = _data(16, n=2000, m=100)
+    expected = kernels.bmus_of(wf, x)[0]             # the parent's pool now exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_bmus_in_child, (wf, x)).get(timeout=120)
+    np.testing.assert_array_equal(got, expected)
+
+
+def _bmus_in_child(wf, x):
+    bmu_products.PARALLEL_FROM = 0
+    return kernels.bmus_of(wf, x)[0]
+
+
+def test_overlapping_searches_restore_the_blas_threads_once():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():   # numpy's own BLAS (scipy's, when loaded later, is not the one matmul uses)
+        return [i["num_threads"] for i in threadpool_info()
+                if i["user_api"] == "blas" and "numpy" in i["filepath"]]
+
+    before = blas_threads()
+    assert before
+    a = bmu_products.one_blas_thread()           # search A starts
+    a.__enter__()
+    b = bmu_products.one_blas_thread()           # search B starts on another thread
+    b.__enter__()
+    a.__exit__(None, None, None)                 # A ends first: B still runs on one BLAS thread
+    assert set(blas_threads()) == {1}
+    b.__exit__(None, None, None)
+    assert blas_threads() == before

@@ -162,6 +162,7 @@ def test_samples_open_from_the_file_menu(qtbot, window):
                         or (window.tables.holds_data and window.tables.path == p), timeout=5000)
         kinds[os.path.basename(path)] = window.session.kind or ("table" if window.tables.holds_data else None)
     assert kinds["rainbow-24.gpl"] == "colours" and kinds["customers.csv"] == "table"
+    assert window.tables.table.n_rows_total > 0
     assert Settings().recent_files() == []                 # samples are not "recent" files
 
 

@@ -31,7 +31,8 @@ def test_detected_by_content(name, as_name):
     (b"#ff0000\n#00ff00\n", "x.csv", "csv"),
     (b"#ff0000\n#00ff00\n", "x", "hex"),
     (b"ff0000\n00ff00\n", "x.txt", "paintnet"),      # Paint.NET also accepts RRGGBB
-    (b"FFFF0000\nFF00FF00\n", "x.hex", "paintnet"),  # 8 digits can only be Paint.NET
+    (b"FFFF0000\nFF00FF00\n", "x.hex", "hex"),       # RRGGBBAA in a .hex (docs/palette-trials.md)
+    (b"FFFF0000\nFF00FF00\n", "x.txt", "paintnet"),  # AARRGGBB in Paint.NET's .txt
     (b"hex,name\n#ff0000,red\n", "x", "csv"),
     (b"GIMP Palette\n1 2 3\n", "x.txt", "gpl"),
     (b"JASC-PAL\n0100\n1\n1 2 3\n", "x.gpl", "jasc-pal"),

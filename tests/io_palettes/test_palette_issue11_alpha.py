@@ -14,7 +14,7 @@ from somdesk.io.palettes import (WRITE_FORMATS, Palette, PaletteError, Swatch, p
 from _palette_testutil import fixture_path
 
 EXT = {"gpl": ".gpl", "hex": ".hex", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal",
-       "css": ".css", "json": ".json", "act": ".act"}
+       "css": ".css", "json": ".json", "act": ".act", "sbz": ".sbz"}
 FULL_ALPHA = {"gpl", "css", "json"}
 
 ALPHA = Palette([Swatch((255, 0, 0), "Red"), Swatch((0, 128, 255), "Glass", 128),

@@ -66,7 +66,7 @@ def test_format_ids_and_filters():
     for label, globs in READ_FILTERS + WRITE_FILTERS:
         assert label and globs and all(g.startswith("*.") for g in globs)
     assert [g for _, gs in WRITE_FILTERS for g in gs] == [
-        "*.gpl", "*.hex", "*.ase", "*.aco", "*.pal", "*.css", "*.json", "*.act"]
+        "*.gpl", "*.hex", "*.ase", "*.aco", "*.pal", "*.css", "*.json", "*.act", "*.sbz"]
 
 
 def test_error_hierarchy():

@@ -12,11 +12,11 @@ from somdesk.io.palettes import (WRITE_FORMATS, Palette, PaletteError, Swatch, p
 from _palette_testutil import fixture_path
 
 EXT = {"gpl": ".gpl", "hex": ".hex", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal",
-       "css": ".css", "json": ".json", "act": ".act"}
+       "css": ".css", "json": ".json", "act": ".act", "sbz": ".sbz"}
 #: Formats without a signature: only their extension identifies them.
 NO_SIGNATURE = {"act"}
-HAS_NAMES = {"gpl", "ase", "aco", "css", "json"}
-HAS_PALETTE_NAME = {"gpl", "ase", "css", "json"}
+HAS_NAMES = {"gpl", "ase", "aco", "css", "json", "sbz"}
+HAS_PALETTE_NAME = {"gpl", "ase", "css", "json", "sbz"}
 
 TRICKY_NAMES = ["Red", None, "  spaced  out ", "Caf\u00e9 cr\u00e8me", "Smile \U0001F600",
                 "a;b:c{d}e", "quote \" and ' and \\ back", "*/ not a comment /*", "#hash",
@@ -36,6 +36,8 @@ def expected_names(palette, fmt):
         names = [s.name for s in palette.swatches]
         if fmt == "css":   # unnamed colours get a positional custom-property name
             names = [n if n is not None else f"color-{i}" for i, n in enumerate(names, 1)]
+        if fmt == "sbz":   # SwatchBooker names an untitled colour by its identifier
+            names = [n if n is not None else f"c{i}" for i, n in enumerate(names, 1)]
         return names
     return [None] * len(palette.swatches)
 

@@ -176,3 +176,26 @@ def test_mutated_books_give_a_palette_or_one_clean_error(data):
     check_outcome(read_sbz, blob, ReadContext("fuzz.sbz", "sbz"))
     check_outcome(read_sbz, bytes(xml), ReadContext("fuzz.xml", "sbz"))
     check_outcome(read_palette_bytes, blob, "fuzz.sbz")
+
+
+# -- writer ---------------------------------------------------------------------------------
+def test_written_book_has_swatchbookers_layout_and_reads_back():
+    from somdesk.io.palettes import Palette, Swatch, palette_to_bytes
+
+    pal = Palette((Swatch((255, 0, 0), "Red & <b>"), Swatch((1, 2, 254)), Swatch((0, 0, 0), "Red & <b>")),
+                  name="Mine")
+    data = palette_to_bytes(pal, "sbz")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.namelist() == ["swatchbook.xml"]
+        root = ET.fromstring(zf.read("swatchbook.xml"))
+    assert root.tag == "SwatchBook" and root.attrib["version"] == "0.7"
+    assert root.find("metadata").find(DC + "format").text == "application/swatchbook"
+    colours = root.find("materials").findall("color")
+    ids = [c.find("metadata").find(DC + "identifier").text for c in colours]
+    assert len(set(ids)) == 3                                           # unique even for equal names
+    assert [c.find("values").attrib for c in colours] == [{"model": "sRGB"}] * 3
+    assert [s.attrib["material"] for s in root.find("book").findall("swatch")] == ids
+    back = read_palette_bytes(data, "mine.sbz")
+    assert [s.rgb for s in back.swatches] == [s.rgb for s in pal.swatches]
+    assert [s.name for s in back.swatches] == ["Red & <b>", ids[1], "Red & <b>"] and back.name == "Mine"
+    assert back.warnings == ()

@@ -216,3 +216,22 @@ def test_a_picture_with_nothing_visible_is_one_clear_error(tmp_path):
     with pytest.raises(SomdeskError, match="fully transparent"):
         s.open(save_rgba(tmp_path, img, "empty.png"))
     assert s.dataset is None
+
+
+def test_the_preview_counts_and_fits_a_picture_once(tmp_path):
+    """The translucent entries depend on the picture only: the live preview keeps them."""
+    from somdesk.session.analysis import quantised_preview
+
+    img = logo(translucent=True)
+    s = trained(save_rgba(tmp_path, img))
+    d = s.dataset
+    assert "hist" in d.preview_colours and any(k[0] == "translucent" for k in d.preview_colours if
+                                               isinstance(k, tuple))         # training filled it
+    cached = dict(d.preview_colours)
+    again = quantised_preview(d.preview, s.map.weights, d.preview_colours)
+    fresh = quantised_preview(d.preview, s.map.weights)
+    np.testing.assert_array_equal(again.palette, fresh.palette)
+    np.testing.assert_array_equal(again.indices, fresh.indices)
+    assert all(d.preview_colours[k] is v for k, v in cached.items())        # reused, not recomputed
+    s.quantise()
+    assert "hist" in d.pixels_colours

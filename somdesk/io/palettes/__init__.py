@@ -59,13 +59,14 @@ _COLLECTION_READERS = {
 _WRITERS = {
     "gpl": gpl.write, "hex": hexfile.write, "ase": adobe_ase.write, "aco": adobe_aco.write,
     "jasc-pal": pal.write_jasc, "css": css.write, "json": jsonfmt.write, "act": raw_rgb.write_act,
+    "sbz": sbz.write,
 }
 #: What each writer can hold: names, alpha ("full", "one transparent" or None)
 #: and the most colours.  Used by `write_losses`; keep in step with the writers.
 _CAPABILITIES = {
     "gpl": (True, "full", None), "hex": (False, None, None), "ase": (True, None, None),
     "aco": (True, None, 65_535), "jasc-pal": (False, None, None), "css": (True, "full", None),
-    "json": (True, "full", None), "act": (False, "one transparent", 256),
+    "json": (True, "full", None), "act": (False, "one transparent", 256), "sbz": (True, None, None),
 }
 
 #: Human-readable name of every format id.
@@ -87,7 +88,7 @@ _READ_PATTERNS = {
 }
 _WRITE_EXTENSIONS = {
     ".gpl": "gpl", ".hex": "hex", ".ase": "ase", ".aco": "aco", ".pal": "jasc-pal",
-    ".css": "css", ".json": "json", ".act": "act",
+    ".css": "css", ".json": "json", ".act": "act", ".sbz": "sbz",
 }
 
 #: Writer format ids, in the order shown in save dialogs.

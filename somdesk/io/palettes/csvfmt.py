@@ -6,7 +6,11 @@ separated, chosen from the first line):
 * a header with a ``hex`` (or ``color``/``colour``) column, optional ``name``;
 * a header with ``r,g,b`` (or ``red,green,blue``) columns 0..255, optional ``name``;
 * no header: one hex colour per row (a second column, if any, is the name),
-  or ``r,g,b[,name]`` rows of integers;
+  or ``r,g,b[,name]`` rows of numbers;
+* ``r,g,b`` numbers are 0..255, unless every one of them lies in 0..1 and some
+  has a decimal point: then they are 0..1 fractions, as colour-map files write
+  them (CET maps, matplotlib's ``_cm_listed`` data, pyqtgraph's ``colors/maps``;
+  found in the palette trials, where ``0.976,0.520,0.971`` had become #010101);
 * no header, every cell a hex colour (``#F9DCDD,#F3B2B6`` or ``#000,#555``):
   every cell of every row is a colour, in reading order;
 * a **collection**: one column holds a list of hex colours per row, e.g.
@@ -24,7 +28,7 @@ import csv
 import itertools
 import re
 
-from .colorspaces import parse_hex
+from .colorspaces import parse_hex, unit_to_byte
 from .context import ReadContext, decode_text, significant_lines
 from .hexfile import is_hex_list_line
 from .model import Palette, Swatch
@@ -85,6 +89,26 @@ def _channel(cell: str, ctx: ReadContext, line: int, column: str) -> int:
         ctx.warn(f"column {column!r}: value {cell} is outside 0..255; clamped to {clamped}", line)
         value = clamped
     return value
+
+
+def _unit_fractions(pending) -> bool:
+    """Are all r,g,b cells fractions 0..1 (some with a decimal point)?  See the module docstring."""
+    dotted = False
+    for _line, cells, _name in pending:
+        for cell in cells:
+            cell = cell.strip()
+            if not _INT.fullmatch(cell) or not 0.0 <= float(cell) <= 1.0:
+                return False
+            dotted = dotted or "." in cell
+    return dotted
+
+
+def _rgb_swatches(pending, ctx: ReadContext) -> list[Swatch]:
+    names = ("r", "g", "b")
+    if _unit_fractions(pending):
+        return [Swatch(tuple(unit_to_byte(float(c)) for c in cells), name) for _line, cells, name in pending]
+    return [Swatch(tuple(_channel(c, ctx, line, names[i]) for i, c in enumerate(cells)), name)
+            for line, cells, name in pending]
 
 
 def _hex_swatch(cell: str, ctx: ReadContext, line: int, name=None) -> Swatch:
@@ -162,6 +186,7 @@ def _collection(rows, header: list[str] | None, ctx: ReadContext):
 
 def _single(rows, ctx: ReadContext) -> list[Swatch]:
     swatches: list[Swatch] = []
+    pending: list[tuple[int, list[str], str | None]] = []   # r,g,b rows: the scale is decided at the end
     kind = hex_col = name_col = None
     rgb_cols: tuple[int, int, int] | None = None
     extra_warned = False
@@ -207,8 +232,11 @@ def _single(rows, ctx: ReadContext) -> list[Swatch]:
         if kind == "hex":
             swatches.append(_hex_swatch(row[hex_col], ctx, line, name))
         else:
-            names = ("r", "g", "b")
-            rgb = tuple(_channel(row[c], ctx, line, names[i]) for i, c in enumerate(rgb_cols))
-            swatches.append(Swatch(rgb, name))
-        ctx.check_count(len(swatches), line)
-    return swatches
+            cells = [row[c] for c in rgb_cols]
+            for i, c in enumerate(cells):
+                if not _INT.fullmatch(c.strip()):
+                    raise ctx.error(f"column {'rgb'[i]!r}: expected a number 0..255, found {c.strip()[:40]!r}",
+                                    line)
+            pending.append((line, cells, name))
+        ctx.check_count(len(swatches) + len(pending), line)
+    return swatches + _rgb_swatches(pending, ctx)

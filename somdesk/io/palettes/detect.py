@@ -102,7 +102,8 @@ def _text_candidates(text: str, hint: str | None) -> list[str]:
     if pnet and all(line_re.fullmatch(l) for l in pnet):
         out.append("paintnet")
     plain = _significant(lines)
-    if plain and all(_HEX_LINE.fullmatch(l) or hexfile.is_hex_list_line(l) for l in plain):
+    name = ".hex" if hint == "hex" else ""      # bare 8 digits are RRGGBBAA only in a .hex file
+    if plain and all(_HEX_LINE.fullmatch(l) or hexfile.is_hex_list_line(l, name) for l in plain):
         out.append("hex")
     if plain:
         cells = _csv_cells(plain[0])
@@ -185,7 +186,9 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
     if hint in candidates:
         return hint
     if hint in ("hex", "paintnet") and set(candidates) <= {"css"} and not _CSS_SYNTAX.search(text):
-        return hint   # one bad line in a list of colours: that reader names the line
+        # one bad line in a list of colours: that reader names the line.  Paint.NET
+        # lines never start with '#', so '#' colours in a .txt are a hex list's.
+        return "hex" if hint == "paintnet" and first.startswith("#") else hint
 
     if candidates:
         return candidates[0]

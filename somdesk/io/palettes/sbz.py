@@ -50,13 +50,20 @@ model (swatchbook/__init__.py Color.toRGB, color.py toRGB):
   itself reads only 0.7).  A bare ``swatchbook.xml`` is read too.
 
 Zip safety as for Krita's .kpl (limits.MAX_ZIP_MEMBERS, MAX_ZIP_MEMBER_BYTES,
-the read itself bounded).  Read-only.
+the read itself bounded).
+
+Writing (`write`): what SwatchBooker 1.x writes -- swatchbook.xml version 0.7
+in a zip, each colour a ``<color>`` with a unique ``dc:identifier``, its name
+as ``dc:title`` and its value as unprofiled ``sRGB`` fractions (enough digits
+that every 8-bit value reads back exactly), and a ``<book>`` placing them in
+palette order.  Alpha cannot be stored (SwatchBooker has none).
 """
 from __future__ import annotations
 
 import io
 import math
 import zipfile
+from xml.sax.saxutils import escape, quoteattr
 
 from . import colorspaces as cs
 from .context import ReadContext
@@ -214,7 +221,7 @@ def _values(el, ctx: ReadContext, label: str):
     return out
 
 
-def _colour(el, ctx: ReadContext, label: str):
+def _colour(el, ctx: ReadContext, label: str, noted: set):
     values = _values(el, ctx, label)
     unprofiled = [v for v in values if v[0] == "sRGB" and not v[1]]
     for model, space, numbers in unprofiled + values:      # SwatchBooker's order
@@ -223,9 +230,10 @@ def _colour(el, ctx: ReadContext, label: str):
         if len(numbers) != CHANNELS[model]:
             raise ctx.error(f"{label}: <values model={model!r}> has {len(numbers)} numbers, "
                             f"expected {CHANNELS[model]}")
-        if space and model in ("RGB", "CMYK"):
+        if space and model in ("RGB", "CMYK") and (model, space) not in noted:
+            noted.add((model, space))     # once per profile: a book tags every colour with it
             ctx.warn(f"{label}: {model} values in ICC profile {space[:40]!r} read without colour "
-                     "management" + (" (as sRGB)" if model == "RGB" else ""))
+                     "management" + (" (as sRGB)" if model == "RGB" else "") + "; so are the others")
         return convert(model, numbers, ctx, label)
     models = ", ".join(sorted({m or "?" for m, _s, _n in values})) or "none"
     ctx.warn(f"{label}: no colour model this program converts (found: {models}); skipped")
@@ -246,6 +254,7 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
     names: dict[str, str | None] = {}
     order: list[str | None] = []                       # colour materials in file order
     skipped_kinds: dict[str, int] = {}
+    noted: set = set()                                 # (model, ICC profile) already warned about
     other_ids: set[str] = set()                        # patterns, gradients: not colours
     for block in (c for c in root if local_name(c.tag) == "materials"):
         for n, mat in enumerate(block, 1):
@@ -258,7 +267,7 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
             name = _title(mat) or ident
             label = (f"{where}{line_of.get(id(mat), '?')}, colour {n}"
                      + (f" ({name.strip()[:40]!r})" if name and name.strip() else ""))
-            rgb = _colour(mat, ctx, label)
+            rgb = _colour(mat, ctx, label, noted)
             key = ident if ident is not None else f"\0{n}"      # unnamed: reachable only without a book
             if key in materials:
                 ctx.warn(f"{label}: identifier {ident.strip()[:40]!r} is defined twice; the last one is used")
@@ -296,3 +305,35 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
             swatches.append(Swatch(rgb, names[key]))
             ctx.check_count(len(swatches))
     return ctx.finish(swatches, _title(root))
+
+
+_NS = ('xmlns:dc="http://purl.org/dc/elements/1.1/"\n    xmlns:dcterms="http://purl.org/dc/terms/"\n'
+       '    xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"')
+
+
+def _meta(fields: list[tuple[str, str]], indent: str) -> str:
+    body = "".join(f"{indent}  <dc:{k}>{escape(v)}</dc:{k}>\n" for k, v in fields)
+    return f"{indent}<metadata>\n{body}{indent}</metadata>\n"
+
+
+def write(palette: Palette) -> bytes:
+    """The palette as an .sbz (module docstring): a zip holding swatchbook.xml version 0.7."""
+    head = [("format", "application/swatchbook")] + ([("title", palette.name)] if palette.name else [])
+    xml = [f'<?xml version="1.0" encoding="UTF-8"?>\n<SwatchBook version="{VERSION}"\n    {_NS}>\n',
+           _meta(head, "  ").replace("  </metadata>", '    <dc:type rdf:resource="http://purl.org/dc/dcmitype/Dataset" />\n'
+                                      "  </metadata>"),
+           "  <materials>\n"]
+    for k, sw in enumerate(palette.swatches, 1):
+        fields = [("identifier", f"c{k}")] + ([("title", sw.name)] if sw.name else [])
+        values = " ".join(format(v / 255.0, ".9g") for v in sw.rgb)
+        xml.append(f"    <color>\n{_meta(fields, '      ')}      <values model=\"sRGB\">{values}</values>\n"
+                   "    </color>\n")
+    xml.append("  </materials>\n  <book>\n")
+    xml += [f"    <swatch material={quoteattr(f'c{k}')} />\n" for k in range(1, len(palette.swatches) + 1)]
+    xml.append("  </book>\n</SwatchBook>\n")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        info = zipfile.ZipInfo(MEMBER, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, "".join(xml).encode("utf-8"))
+    return buf.getvalue()

@@ -27,7 +27,10 @@ import numpy as np
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.names import stat_input
-from somdesk.io.tables.engine import Source, _number_pattern, column_kind, q
+from somdesk.io.tables.columns import Fetched, float_matrix, numpy_floats, object_column
+from somdesk.io.tables.duckutil import q
+from somdesk.io.tables.engine import Source, column_kind
+from somdesk.io.tables.textfile import number_pattern
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
 __all__ = ["Table", "read_table"]
@@ -76,7 +79,6 @@ class Table:
         ncols = max(1, len(self.columns))
         limit = min(opts.max_rows or DEFAULT_MAX_ROWS, max(1, DEFAULT_MAX_CELLS // ncols))
         self.limit = limit
-        cols = ", ".join(q(c) for c in self.columns)
         # A LIMIT makes the engine read in order on one thread (about twice as slow) and a
         # count is a whole extra scan of a text file.  So: Parquet is counted (free, from its
         # metadata); a text file that cannot be more than twice the limit (from its size and
@@ -84,30 +86,29 @@ class Table:
         # here; a bigger one is counted and sampled by the engine.
         total = None
         if src.format == "parquet" or src.may_exceed(2 * limit):
-            total = int(src.scalar("SELECT count(*) FROM src", cancel))
+            total = src.count_rows(cancel)
         got = None
         if total is None or total <= limit:
-            sql = f"SELECT * FROM {src.row_numbers_sql()}" if src.numbered else f"SELECT {cols} FROM src"
-            got = src.query(sql, cancel)
-        n = len(next(iter(got.values()))) if got else 0
+            got = src.read_all(cancel)
+        rows = got.pop_rows() if got is not None else None
+        n = got.n_rows if got is not None else 0
         self.sampled = got is None or n > limit
         if got is not None and n > limit:
             # read whole (at most about twice the limit): sample the rows in memory
             keep = np.sort(np.random.default_rng(np.random.SeedSequence([int(opts.seed), 5])).choice(
                 n, limit, replace=False))
-            rows_all = got.pop("__somdesk_row", None)
-            got = {k: v[keep] for k, v in got.items()}
-            got["__somdesk_row"] = keep if rows_all is None else np.asarray(rows_all)[keep]
+            got = got.take(keep)
+            rows = keep if rows is None else rows[keep]
             self.n_rows_total = n
         elif self.sampled:
             self.n_rows_total = total
-            got = src.query(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
+            got = src.fetch(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
                             f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
+            rows = got.pop_rows()
         if self.sampled:
             self.warnings.append(f"{self.name} has {self.n_rows_total:,} rows; a random sample of {limit:,} "
                                  "is used for training, and every row is assigned at the end")
-        rows = got.pop("__somdesk_row", None)
-        n = len(next(iter(got.values()))) if got else 0
+        n = got.n_rows
         self.row_index = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
         if not self.sampled:
             self.n_rows_total = n
@@ -120,48 +121,69 @@ class Table:
         self._tokens = opts.missing_tokens
         self.types = list(src.types)
         self._data, self._kind, self._bad, self._missing = {}, {}, {}, {}
-        for j, c in enumerate(self.columns):
-            cancel_mod.check(cancel)
-            self._set_column(c, got.pop(c), column_kind(self.types[j]))
+        self._set_columns(got, [column_kind(t) for t in self.types], cancel)
         self._label_text: dict[str, list[str]] = {}
         return self
 
     # -- column typing ------------------------------------------------------------------
-    def _set_column(self, name: str, arr, kind: str) -> None:
-        mask = np.ma.getmaskarray(arr) if isinstance(arr, np.ma.MaskedArray) else None
-        data = np.ma.getdata(arr)
-        if kind == "numeric":
-            has_missing = mask is not None and mask.any()
-            # the engine's array is ours alone: no copy unless a type change or NaN filling needs one
-            vals = data.astype(np.float64, copy=bool(has_missing) and data.dtype == np.float64)
-            if has_missing:
-                vals[mask] = np.nan
-            inf = np.isinf(vals)
-            if inf.any():
-                i = int(np.flatnonzero(inf)[0])
-                self._bad[name] = (i, "inf" if vals[i] > 0 else "-inf")
-                kind = "text"
-                self._data[name] = np.array([None if np.isnan(v) else _num_text(v) for v in vals], dtype=object)
-            else:
-                self._data[name] = vals
-        elif kind == "boolean":
-            obj = np.where(data.astype(bool), "true", "false").astype(object)
-            if mask is not None:
-                obj[mask] = None
-            self._data[name] = obj
+    def _set_columns(self, got: Fetched, kinds: list[str], cancel) -> None:
+        """Type every column: the numeric ones as float64 (from Arrow: views into one
+        (rows, k) column-major block, `_block`; from fetchnumpy: the engine's arrays,
+        uncopied), checked for infinities and counted for missing cells in vectorised
+        passes; the others as object arrays."""
+        num = [j for j, k in enumerate(kinds) if k == "numeric"]
+        n = got.n_rows
+        if got.arrow:
+            block = float_matrix(got, num)
+            arrays = [block[:, k] for k in range(len(num))]
+            with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf, huge values: not finite
+                sums = block.sum(axis=0) if n else np.zeros(len(num))
         else:
-            obj = np.array([None if v is None else str(v) for v in data.tolist()], dtype=object) \
-                if data.dtype != object else data.copy()
-            if mask is not None:
-                obj[mask] = None
-            if kind == "text":
-                kind = self._text_kind(name, obj)
-            self._data[name] = obj if name not in self._data else self._data[name]
+            block = None
+            arrays = [numpy_floats(got.cols[j]) for j in num]
+            with np.errstate(invalid="ignore", over="ignore"):
+                sums = np.array([a.sum() for a in arrays]) if n else np.zeros(len(num))
+        # a column whose sum is finite has no NaN and no infinity: one summing pass, and
+        # the cell-by-cell checks only for the columns that have a missing cell (or sum to inf)
+        inf = np.zeros(len(num), bool)
+        present = np.full(len(num), n)
+        for k in np.flatnonzero(~np.isfinite(sums)):
+            col = arrays[k]
+            present[k] = n - np.count_nonzero(np.isnan(col))
+            inf[k] = bool(np.isinf(col).any())
+        self._block, self._block_cols = block, ([self.columns[j] for j in num] if block is not None else [])
+        slot = {j: k for k, j in enumerate(num)}
+        for j, c in enumerate(self.columns):
+            if j % 256 == 0:
+                cancel_mod.check(cancel)
+            if j in slot:
+                k = slot[j]
+                vals = arrays[k]
+                if inf[k]:
+                    i = int(np.flatnonzero(np.isinf(vals))[0])
+                    self._bad[c] = (i, "inf" if vals[i] > 0 else "-inf")
+                    self._data[c] = np.array([None if np.isnan(v) else _num_text(v) for v in vals], dtype=object)
+                    self._kind[c] = "text" if present[k] else "empty"
+                    continue
+                self._data[c] = vals
+                self._missing[c] = n - int(present[k])
+                self._kind[c] = "numeric" if present[k] else "empty"
+            else:
+                self._set_column(c, object_column(got.cols[j], kinds[j], got.arrow, self.types[j]), kinds[j])
+
+    def _set_column(self, name: str, obj: np.ndarray, kind: str) -> None:
+        """A non-numeric column from its object array (str or None)."""
+        if kind == "text":
+            kind = self._text_kind(name, obj)
+        if name not in self._data:
+            self._data[name] = obj
         if self._present(name) == 0:
             kind = "empty"
         self._kind[name] = kind
 
     def _present(self, name) -> int:
+        if name in self._missing:
+            return self.n_rows - self._missing[name]
         v = self._data[name]
         return int((~np.isnan(v)).sum()) if v.dtype == np.float64 else int(sum(x is not None for x in v))
 
@@ -172,7 +194,7 @@ class Table:
         dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
         # with a decimal comma or digit groups, numbers were converted by the engine under
         # that rule; a column left as text holds a value breaking it -- find it by the same rule
-        rule = re.compile(_number_pattern(dec, th)) if dec != "." or th else None
+        rule = re.compile(number_pattern(dec, th)) if dec != "." or th else None
         for i, v in enumerate(obj.tolist()):
             if v is None:
                 continue
@@ -277,20 +299,46 @@ class Table:
         self.check_numeric([name])
         return self._data[name].copy()
 
+    def matrix(self, columns, copy: bool = True) -> np.ndarray:
+        """(n_rows, len(columns)) float64 of numeric columns, NaN where missing, column-major.
+
+        Numeric columns read through Arrow are held as one block, so adjacent columns in
+        file order come back without a copy when copy=False (a read-only view, as pandas'
+        to_numpy); otherwise the columns are copied into a new array;
+        FileFormatError names the first non-numeric column.
+        """
+        columns = [self._col(c) for c in columns]
+        self.check_numeric(columns)
+        cols = self._block_cols
+        if columns and columns[0] in cols:
+            lo = cols.index(columns[0])
+            hi = lo + len(columns)
+            if cols[lo:hi] == columns:          # numeric (checked above), so still views into the block
+                view = self._block[:, lo:hi]
+                if copy:
+                    return view.copy(order="F")
+                view = view.view()
+                view.flags.writeable = False
+                return view
+        out = np.empty((self.n_rows, len(columns)), dtype=np.float64, order="F")
+        for k, c in enumerate(columns):
+            out[:, k] = self._data[c]
+        return out
+
     def cells(self, name: str) -> np.ndarray:
         """(n_rows,) the column as held: float64 (numeric) or object (str or None)."""
         return self._data[self._col(name)]
 
-    def strings(self, name: str) -> list[str]:
-        """Every cell of the column as text ("" where missing)."""
-        v = self._data[self._col(name)]
+    def strings(self, name: str, limit: int | None = None) -> list[str]:
+        """Every cell of the column (or the first `limit`) as text ("" where missing)."""
+        v = self._data[self._col(name)][:limit]
         if v.dtype == np.float64:
             return ["" if math.isnan(x) else _num_text(x) for x in v.tolist()]
         return ["" if x is None else x for x in v.tolist()]
 
     def preview(self, n: int = 20) -> list[list[str]]:
-        """The first n rows as text, for showing the file."""
-        cols = [self.strings(c)[:n] for c in self.columns]
+        """The first n rows as text, for showing the file (only those n are converted)."""
+        cols = [self.strings(c, n) for c in self.columns]
         return [list(r) for r in zip(*cols)]
 
     def info(self) -> dict:

@@ -1,0 +1,161 @@
+"""Engine results -> numpy: one float64 matrix for the numeric columns, objects for the rest.
+
+A read comes back either as an Arrow table (DuckDB's `to_arrow_table`, or Arrow's own
+CSV/Parquet readers, when pyarrow is installed) or as DuckDB's `fetchnumpy` dict
+(masked arrays where a column has NULLs).  `Fetched` hides the difference, and
+`float_matrix` turns every numeric column into one column-major (rows, k) float64
+block with NaN for missing cells in a single vectorised step -- no per-row Python and,
+for wide tables, no per-column Python either (Arrow's `to_tensor`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Fetched", "float_matrix", "numpy_floats", "object_column", "ROW_COLUMN"]
+
+ROW_COLUMN = "__somdesk_row"
+
+
+class Fetched:
+    """Columns of one result, in order.
+
+    `cols[j]` is a pyarrow ChunkedArray (arrow=True) or a numpy (masked) array.
+    """
+
+    def __init__(self, names: list[str], cols: list, arrow: bool):
+        self.names, self.cols, self.arrow = list(names), list(cols), arrow
+
+    @classmethod
+    def from_numpy(cls, got: dict) -> "Fetched":
+        return cls(list(got), list(got.values()), False)
+
+    @classmethod
+    def from_arrow(cls, table) -> "Fetched":
+        return cls(list(table.column_names), list(table.columns), True)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cols[0]) if self.cols else 0
+
+    def pop_rows(self) -> np.ndarray | None:
+        """Remove and return the `__somdesk_row` column (first, when present) as int64."""
+        if not self.names or self.names[0] != ROW_COLUMN:
+            return None
+        self.names.pop(0)
+        col = self.cols.pop(0)
+        if self.arrow:
+            return np.asarray(col.to_numpy(), dtype=np.int64)
+        return np.asarray(np.ma.getdata(col), dtype=np.int64)
+
+    def take(self, idx: np.ndarray) -> "Fetched":
+        """The rows `idx` (sorted positions) of every column."""
+        if self.arrow:
+            import pyarrow as pa
+            ia = pa.array(idx)
+            return Fetched(self.names, [c.take(ia) for c in self.cols], True)
+        return Fetched(self.names, [c[idx] for c in self.cols], False)
+
+
+def float_matrix(got: Fetched, idx: list[int]) -> np.ndarray:
+    """(n_rows, len(idx)) float64, column-major (each column contiguous), NaN = missing,
+    from the numeric columns `idx` of `got` (any integer, float or decimal type)."""
+    n = got.n_rows
+    if got.arrow and idx and n:
+        # from Arrow's memory pool, where the parser's pages were just freed: no fresh
+        # page faults for a block the size of the table
+        import pyarrow as pa
+        buf = pa.allocate_buffer(n * len(idx) * 8)
+        out = np.frombuffer(buf, dtype=np.float64).reshape(len(idx), n).T
+        return _arrow_matrix(got, idx, out)
+    out = np.empty((n, len(idx)), dtype=np.float64, order="F")
+    if not idx or n == 0:
+        return out
+    for k, j in enumerate(idx):
+        a = got.cols[j]
+        out[:, k] = np.ma.getdata(a)
+        if isinstance(a, np.ma.MaskedArray):
+            m = np.ma.getmaskarray(a)
+            if m.any():
+                out[m, k] = np.nan
+    return out
+
+
+def numpy_floats(a) -> np.ndarray:
+    """(n,) float64 of one fetchnumpy column, NaN = missing; the engine's array itself
+    when it is already float64 without NULLs (it is ours alone)."""
+    mask = np.ma.getmaskarray(a) if isinstance(a, np.ma.MaskedArray) else None
+    data = np.ma.getdata(a)
+    has_missing = mask is not None and bool(mask.any())
+    vals = data.astype(np.float64, copy=has_missing and data.dtype == np.float64)
+    if has_missing:
+        vals[mask] = np.nan
+    return vals
+
+
+def _arrow_matrix(got: Fetched, idx: list[int], out: np.ndarray) -> np.ndarray:
+    import pyarrow as pa
+
+    cols = [got.cols[j] for j in idx]
+    chunks = sum(c.num_chunks for c in cols)
+    if chunks > 256 and len(cols) > 16:
+        # wide: one C++ pass over every column (mixed numeric types, NULL -> NaN)
+        cols = [c if _tensor_ok(c.type) else _to_float(c) for c in cols]
+        batch = pa.Table.from_arrays(cols, names=[str(k) for k in range(len(cols))]).combine_chunks()
+        parts = batch.to_batches()
+        if len(parts) == 1:
+            out[:] = np.asarray(parts[0].to_tensor(null_to_nan=True, row_major=False))
+            return out
+    for k, c in enumerate(cols):
+        lo = 0
+        for ch in c.chunks:
+            if ch.type != pa.float64():
+                ch = _to_float(ch)
+            hi = lo + len(ch)
+            out[lo:hi, k] = ch.to_numpy(zero_copy_only=False)     # NULL -> NaN for floats
+            lo = hi
+    return out
+
+
+def _to_float(arr):
+    """float64 of an Arrow integer/float/decimal array.  Decimals go through their text,
+    so 0.57 stays 0.57 (as DuckDB converts them), not 57 * 0.01."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if pa.types.is_decimal(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.cast(arr, pa.float64(), safe=False)
+
+
+def _tensor_ok(t) -> bool:
+    import pyarrow as pa
+    return pa.types.is_integer(t) or pa.types.is_floating(t)
+
+
+def object_column(col, kind: str, arrow: bool, duck_type: str = "") -> np.ndarray:
+    """(n,) object array of str (None = missing) for a non-numeric column.
+
+    Booleans read "true"/"false"; dates, times and nested values their Python text
+    (a DATE as "2020-01-31" both ways, though fetchnumpy hands it over as a timestamp).
+    """
+    if arrow:
+        import pyarrow as pa
+        t = col.type
+        if kind == "text" and (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+        vals = col.to_pylist()
+        if kind == "boolean":
+            return np.array([None if v is None else ("true" if v else "false") for v in vals], dtype=object)
+        return np.array([None if v is None else str(v) for v in vals] or [], dtype=object)
+    mask = np.ma.getmaskarray(col) if isinstance(col, np.ma.MaskedArray) else None
+    data = np.ma.getdata(col)
+    if kind == "boolean":
+        obj = np.where(data.astype(bool), "true", "false").astype(object)
+    elif duck_type.upper() == "DATE" and data.dtype.kind == "M":
+        obj = np.array([None if v is None else str(v) for v in data.astype("datetime64[D]").tolist()], dtype=object)
+    elif data.dtype == object:
+        obj = data.copy()
+    else:
+        obj = np.array([None if v is None else str(v) for v in data.tolist()], dtype=object)
+    if mask is not None:
+        obj[mask] = None
+    return obj

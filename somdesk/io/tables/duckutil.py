@@ -1,0 +1,82 @@
+"""Small DuckDB helpers shared by the table modules: quoting, interrupting a running
+query when a CancelToken is cancelled, and DuckDB's errors as one line naming the line."""
+from __future__ import annotations
+
+import re
+import threading
+
+from somdesk.core import cancel as cancel_mod
+from somdesk.errors import Cancelled
+
+__all__ = ["q", "lit", "Interrupter", "duck_message"]
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    """A quoted SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+class Interrupter:
+    """Polls a CancelToken every 20 ms while a query runs and interrupts the connection."""
+
+    def __init__(self, con, token):
+        self.con, self.token = con, token
+        self.done = threading.Event()
+        self.thread = None
+
+    def __enter__(self):
+        cancel_mod.check(self.token)
+        if self.token is not None:
+            self.thread = threading.Thread(target=self._run, name="somdesk-table-cancel", daemon=True)
+            self.thread.start()
+        return self
+
+    def _run(self):
+        while not self.done.wait(0.02):
+            if self.token.cancelled:
+                self.con.interrupt()
+                return
+
+    def __exit__(self, *exc):
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+        if self.token is not None and self.token.cancelled:
+            raise Cancelled("stopped")
+        return False
+
+
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
+
+
+def duck_message(exc: Exception) -> str:
+    """DuckDB's error as one line: which line of the file, and what is wrong there."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    m = re.search(r"CSV Error on Line: (\d+)", text)
+    if not m:
+        m2 = re.search(r"[Ll]ine:? (\d+)", text)
+        if m2 and "line" not in first.lower():
+            first += f" (line {m2.group(1)})"
+        return first
+    line = m.group(1)
+    cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    delim = re.search(r"delimiter = (\S+)", text)
+    dname = _DELIM_NAMES.get(delim.group(1), repr(delim.group(1))) if delim else "?"
+    if cols:
+        return (f"line {line} has {cols.group(2)} field(s) but the header has {cols.group(1)} "
+                f"(the delimiter is {dname})")
+    if "unterminated quote" in text:
+        return f"line {line} has a quote (\") that is never closed"
+    conv = re.search(r"Error when converting column \"([^\"]+)\"\.\s*(.*)", text)
+    if conv:
+        return f"line {line}, column {conv.group(1)!r}: {conv.group(2).strip()}"
+    reason = next((ln.strip() for ln in text.splitlines()[2:] if ln.strip() and not ln.startswith(("Possible", "*"))),
+                  "not valid CSV")
+    return f"line {line}: {reason}"

@@ -1,0 +1,204 @@
+"""The two ways a whole file gets into memory give the same table.
+
+With pyarrow installed, a plain text or Parquet file is read by Arrow's own readers
+(io/tables/arrowread.py); anything those cannot read as DuckDB sniffed it falls back
+to DuckDB.  Every file here is read both ways (Arrow on / off) and must give the same
+columns, kinds, values, missing counts, problems, warnings and errors.
+"""
+import gzip
+import math
+
+import numpy as np
+import pytest
+
+from somdesk.errors import FileFormatError
+from somdesk.io.tables import arrowread
+from somdesk.io.tables.options import ReadOptions
+from somdesk.io.tables.table import read_table
+
+from _files import write_parquet
+
+needs_arrow = pytest.mark.skipif(not arrowread.available(),
+                                 reason="Arrow reads are off (pyarrow missing, or SOMDESK_ARROW_READ=0)")
+
+LONG = "a,b\n" + "".join(f"{i},{i * 0.5}\n" for i in range(30_000)) + "30000,oops\n"
+
+# name -> (file bytes, Arrow reads it itself?)
+TEXT_CASES = {
+    "plain.csv": (b"x,y,z\n1.5,2,-3e2\n4,5.25,6\n", True),
+    "mixed.csv": (b"name,x,y\nann,1.5,NA\nbob,,7\n\"NA\",N/A,8\ncid,?,-\ndan,null,Null\n", True),
+    "blank_lines.csv": (b"a,b\n1,2\n\n3,4\n\n", True),
+    "one_column.csv": (b"a\n1\n\n3\n", True),
+    "bom.csv": (b"\xef\xbb\xbfa,b\n1,2\n3,4\n", True),
+    "quoted.csv": (b'id,text\n1,"a, b"\n2,"say ""hi"""\n3,"two\nlines"\n4,plain\n', True),
+    "crlf.csv": (b"a,b\r\n1,2\r\n3,4\r\n", True),
+    "spaces.csv": (b"a,b\n 1.5 ,2\n3, 4 \n", None),
+    "semicolon.csv": (b"a;b;c\n1;2;x\n3;4;y\n", True),
+    "tab.tsv": (b"a\tb\n1\t2\n3\t4\n", True),
+    "sklearn_meta.csv": (b"3,2,no,yes\n1.0,2.0,0\n3.0,4.0,1\n5.0,6.0,0\n", True),
+    "comments.csv": (b"# made by hand\n# two lines\na,b\n1,2\n3,4\n", True),
+    "big_int.csv": (b"a,b\n9007199254740993,1\n-12,2\n", True),
+    "numbers.csv": (b"a,b,c,d\n+1,1e3,.5,5.\n2,2E-3,-.25,6.\n", None),
+    "inf.csv": (b"a,b\n1,2\ninf,3\n-Infinity,4\n", None),
+    "nan_text.csv": (b"a,b\n1,nan\n2,NaN\n3,4\n", True),
+    "late_word.csv": (LONG.encode(), False),
+    "ragged.csv": (b"a,b\n1,2\n3\n4,5\n", False),
+    "extra_field.csv": (b"a,b\n1,2\n3,4,5\n", False),
+    "unclosed.csv": (b'a,b\n"1,2\n3,4\n', None),
+    "dup_names.csv": (b"a,a,\n1,2,3\n4,5,6\n", True),
+    "text_only.csv": (b"city,code\nParis,007\nRome,008\nParis,009\n", True),
+    "latin1.csv": ("name,x\nJos\u00e9,1\nZo\u00eb,2\n".encode("latin-1"), None),
+    "empty_col.csv": (b"a,b\n1,\n2,\n", True),
+    "header_only.csv": (b"a,b\n", None),
+    # integers for 25,000 rows (past the sniffer's sample), then a fraction
+    "late_fraction.csv": (b"a,b\n" + b"".join(b"%d,1\n" % i for i in range(25_000)) + b"1.5,2\n", True),
+    "odd_numbers.csv": (b"a,b,c,d\n1,2,3,4\n1e400,1e-400,0x10,1_000\n", None),
+}
+
+
+def snapshot(path, options=None):
+    """Everything a caller can see of a read, or the error message."""
+    try:
+        tab = read_table(path, options)
+    except FileFormatError as exc:
+        return ("error", str(exc))
+    out = {"columns": tab.columns, "types": tab.types, "kinds": [tab.kind(c) for c in tab.columns], "rows": tab.n_rows,
+           "total": tab.n_rows_total, "row_index": tab.row_index.tolist(), "warnings": tab.warnings,
+           "dialect": tab.dialect, "info": tab.info(), "problems": [tab.problem(c) for c in tab.columns],
+           "strings": [tab.strings(c) for c in tab.columns],
+           "cells": [[("nan" if isinstance(v, float) and math.isnan(v) else v) for v in tab.cells(c).tolist()]
+                     for c in tab.columns]}
+    tab.close()
+    return out
+
+
+def both_ways(path, monkeypatch, options=None):
+    used = []
+    real_csv, real_pq = arrowread.read_csv, arrowread.read_parquet
+
+    def spy_csv(*a, **k):
+        got = real_csv(*a, **k)
+        used.append(got is not None)
+        return got
+
+    def spy_pq(*a, **k):
+        got = real_pq(*a, **k)
+        used.append(got is not None)
+        return got
+
+    monkeypatch.setattr(arrowread, "read_csv", spy_csv)
+    monkeypatch.setattr(arrowread, "read_parquet", spy_pq)
+    fast = snapshot(path, options)
+    monkeypatch.setattr(arrowread, "ENABLED", False)
+    slow = snapshot(path, options)
+    monkeypatch.setattr(arrowread, "ENABLED", True)
+    return fast, slow, any(used)
+
+
+@needs_arrow
+@pytest.mark.parametrize("name", sorted(TEXT_CASES))
+def test_text_files_read_the_same_both_ways(tmp_path, monkeypatch, name):
+    data, arrow_reads_it = TEXT_CASES[name]
+    p = tmp_path / name
+    p.write_bytes(data)
+    fast, slow, used = both_ways(str(p), monkeypatch)
+    assert fast == slow
+    if arrow_reads_it is not None:
+        assert used == arrow_reads_it
+
+
+@needs_arrow
+def test_gzip_reads_the_same_both_ways(tmp_path, monkeypatch):
+    p = tmp_path / "t.csv.gz"
+    p.write_bytes(gzip.compress(b"name,x\n" + b"ann,1.5\nbob,NA\n" * 100))
+    fast, slow, used = both_ways(str(p), monkeypatch)
+    assert fast == slow and used and fast["rows"] == 200
+
+
+@needs_arrow
+def test_options_read_the_same_both_ways(tmp_path, monkeypatch):
+    p = tmp_path / "t.txt"
+    p.write_bytes(b"skip me\na|b\n1|x\n2|MISSING\n")
+    opts = ReadOptions(delimiter="|", skip=1, missing=("MISSING",))
+    fast, slow, used = both_ways(str(p), monkeypatch, opts)
+    assert fast == slow and used and fast["cells"][1] == ["x", None]
+
+
+@needs_arrow
+def test_decimal_comma_and_filters_stay_with_the_engine(tmp_path, monkeypatch):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a;b\n1,5;12.500\n2,5;3\n")
+    fast, slow, used = both_ways(str(p), monkeypatch)
+    assert fast == slow and not used and fast["cells"][1] == [12500.0, 3.0]
+    q = tmp_path / "f.csv"
+    q.write_bytes(b"a,b\n1,2\n3,4\n")
+    fast, slow, used = both_ways(str(q), monkeypatch, ReadOptions(where="a > 1"))
+    assert fast == slow and not used and fast["row_index"] == [1]
+
+
+@needs_arrow
+def test_parquet_reads_the_same_both_ways(tmp_path, monkeypatch):
+    p = write_parquet(tmp_path, "t.parquet",
+                      "SELECT i AS id, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 0.5 END AS x, "
+                      "CAST(i AS INTEGER) AS small, 'n' || (i % 4) AS label, (i % 2 = 0) AS flag, "
+                      "CAST(i / 7 AS DECIMAL(10, 2)) AS dec, DATE '2020-01-01' + CAST(i AS INTEGER) AS day "
+                      "FROM range(50) t(i)")
+    fast, slow, used = both_ways(p, monkeypatch)
+    assert used
+    assert fast == slow
+    assert fast["kinds"][:4] == ["numeric", "numeric", "numeric", "categorical"]
+    assert fast["info"]["columns"][1]["missing"] == 17
+
+
+def test_numeric_columns_are_one_block(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,name,b,c\n1,x,2,3\n4,y,,6\n")
+    tab = read_table(str(p))
+    m = tab.matrix(["b", "c"], copy=False)
+    assert m.flags.f_contiguous
+    if arrowread.available():                         # read through Arrow: one block, no copy
+        assert not m.flags.writeable and np.shares_memory(m, tab.cells("c"))
+    np.testing.assert_array_equal(m, [[2, 3], [np.nan, 6]])
+    both = tab.matrix(["a", "c"])                      # not adjacent: a fresh array
+    np.testing.assert_array_equal(both, [[1, 3], [4, 6]])
+    with pytest.raises(FileFormatError, match="'name' is not numeric"):
+        tab.matrix(["a", "name"])
+    assert tab.missing_count("b") == 1 and tab.missing_count("a") == 0
+
+
+@needs_arrow
+@pytest.mark.parametrize("opts", [ReadOptions(max_rows=10), ReadOptions(where="x > 10"), ReadOptions(max_rows=10, where="x > 5")])
+def test_parquet_sampled_or_filtered_the_same_both_ways(tmp_path, monkeypatch, opts):
+    # the footer gives the count, DuckDB is connected only when a sample or filter needs it
+    p = write_parquet(tmp_path, "t.parquet", "SELECT i AS id, i * 0.5 AS x, 'n' || (i % 3) AS label FROM range(40) t(i)")
+    fast, slow, _ = both_ways(p, monkeypatch, opts)
+    assert fast == slow
+    tab = read_table(p, opts)
+    rows = np.concatenate([r for r, _ in tab.iter_blocks(["id", "x"], block_rows=7)])
+    expected = [i for i in range(40) if opts.where is None or eval(opts.where, {"x": i * 0.5})]
+    assert rows.tolist() == expected
+    assert tab.sampled == (opts.max_rows is not None and len(expected) > opts.max_rows)
+    tab.close()
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_a_late_fraction_in_an_integer_column_is_not_rounded(tmp_path, monkeypatch, arrow):
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,b\n" + b"".join(b"%d,7\n" % i for i in range(25_000)) + b"1.5,-2.25\n")
+    tab = read_table(str(p))
+    assert tab.values("a")[-1] == 1.5 and tab.values("b")[-1] == -2.25
+    assert tab.values("a")[:3].tolist() == [0, 1, 2]
+
+
+def test_preview_converts_only_the_rows_it_shows(tmp_path, monkeypatch):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,name\n" + b"".join(b"%d.5,n%d\n" % (i, i) for i in range(1000)))
+    tab = read_table(str(p))
+    seen = []
+    import somdesk.io.tables.table as table_mod
+    real = table_mod._num_text
+    monkeypatch.setattr(table_mod, "_num_text", lambda x: seen.append(x) or real(x))
+    assert tab.preview(3) == [["0.5", "n0"], ["1.5", "n1"], ["2.5", "n2"]]
+    assert len(seen) == 3
+    assert tab.strings("a", 2) == ["0.5", "1.5"] and len(tab.strings("name")) == 1000
