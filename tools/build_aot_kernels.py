@@ -1,6 +1,7 @@
 """Compile somdesk's numba kernels ahead of time into an extension module.
 
     python tools/build_aot_kernels.py [OUTDIR]   # default: somdesk/core/_kernels_aot*.so (or .pyd)
+                                                 # and, on x86-64, _kernels_aot_v3*.so (AVX2 + FMA)
 
 Used by build.spec: the packaged app then needs neither numba nor llvmlite
 (~175 MB) and compiles nothing at start.  The module exports the same loops as
@@ -12,6 +13,7 @@ Running from source keeps using numba's JIT.
 """
 from __future__ import annotations
 
+import platform
 import sys
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
 from somdesk.core import _online_wide_numba as ow  # noqa: E402
+from somdesk.core import dither  # noqa: E402
 from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
 
 FINGERPRINT = source_fingerprint()
@@ -33,6 +36,7 @@ FINGERPRINT = source_fingerprint()
 def fingerprint():
     """The kernel sources this module was built from (somdesk.core.aot_fingerprint)."""
     return FINGERPRINT          # a global: numba compiles it in as a constant
+
 
 A3 = "float64[:,:,::1]"
 A2 = "float64[:,::1]"
@@ -55,19 +59,37 @@ EXPORTS = {
     "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
     "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
+    # Floyd-Steinberg rows (dithering; pictures with transparency had no compiled path in the app)
+    "fs_rows": (dither._fs_rows, f"boolean(uint8[:,:,::1], {A2}, int64, uint8[:,::1], {I1}, int64, int64, {A3})"),
 }
+
+
+# Module name -> LLVM target CPU.  pycc's default is generic x86-64 (SSE2 only): the
+# classic epoch's row loops then run ~2x slower than under the JIT, which compiles
+# for the host.  The v3 build (AVX2, FMA) is what somdesk.core.kernels loads on such
+# CPUs; the generic one stays for older ones.
+VARIANTS = {"_kernels_aot": ""}
+if platform.machine().lower() in ("x86_64", "amd64"):
+    VARIANTS["_kernels_aot_v3"] = "x86-64-v3"
+
+
+def build(module: str, target_cpu: str, out: Path) -> None:
+    cc = CC(module)
+    cc.output_dir = str(out)
+    cc.verbose = False
+    if target_cpu:
+        cc.target_cpu = target_cpu
+    for name, (fn, sig) in EXPORTS.items():
+        cc.export(name, sig)(getattr(fn, "py_func", fn))   # numba dispatchers, or plain functions
+    cc.export("fingerprint", "int64()")(fingerprint)
+    cc.compile()
+    print(f"wrote {module} ({target_cpu or 'generic'}) into {out}")
 
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "somdesk" / "core"
-    cc = CC("_kernels_aot")
-    cc.output_dir = str(out)
-    cc.verbose = False
-    for name, (dispatcher, sig) in EXPORTS.items():
-        cc.export(name, sig)(dispatcher.py_func)
-    cc.export("fingerprint", "int64()")(fingerprint)
-    cc.compile()
-    print(f"wrote _kernels_aot into {out}")
+    for module, target_cpu in VARIANTS.items():
+        build(module, target_cpu, out)
 
 
 if __name__ == "__main__":

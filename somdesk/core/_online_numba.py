@@ -75,7 +75,17 @@ def bmu_scan_planar(wp, v, dist):
         for m in range(m_count):
             t = row[m] - vd
             dist[m] += t * t
-    return np.argmin(dist)
+    # np.argmin compiles to a scalar loop (~1 ns a node); the minimum of the distances'
+    # bits as int64 (same order for non-negative doubles) vectorises, then the first
+    # node holding it is the argmin, ties included
+    di = dist.view(np.int64)
+    best = di[0]
+    for m in range(1, m_count):
+        best = min(best, di[m])
+    for m in range(m_count):
+        if di[m] == best:
+            return m
+    return 0
 
 
 @njit(cache=True, nogil=True)
@@ -383,3 +393,31 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     if fused and prune:
         dirty[...] = 1     # the fused pass does not grow the tile boxes: rebuild them next epoch
     return done
+
+
+@njit(cache=True, nogil=True)
+def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_bmu, bmus,
+                  lo, hi, dirty, flag, backup):
+    """Several classic epochs in one call: epoch e presents x[orders[e, k]] at alphas[e], sigmas[e].
+
+    For a window at full speed: one call runs a frame's worth of epochs without
+    the GIL.  Before each epoch wp is copied into backup (D, H, W).  Returns
+    (epochs completed, status): status 0 all ran; 1 the flag was set during
+    epoch `completed` (wp restored to that epoch's start, tiles marked dirty);
+    2 that epoch left a weight non-finite (restored the same way).  bmus
+    (E, N) receives each epoch's BMUs.
+    """
+    for e in range(orders.shape[0]):
+        if flag[0] != 0:
+            return e, 1
+        backup[...] = wp
+        done = online_epoch(wp, x, orders[e], alphas[e], sigmas[e], nb, hexagonal, toroidal, last_bmu,
+                            bmus[e], lo, hi, dirty, flag)
+        total = 0.0
+        if done == orders.shape[1]:
+            total = np.sum(wp)         # inf - inf and NaN propagate: one sum checks every weight
+        if done < orders.shape[1] or not np.isfinite(total):
+            wp[...] = backup
+            dirty[...] = 1
+            return e, (1 if done < orders.shape[1] else 2)
+    return orders.shape[0], 0

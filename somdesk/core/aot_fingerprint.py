@@ -17,9 +17,14 @@ __all__ = ["source_fingerprint"]
 
 
 def source_fingerprint() -> int:
-    """A 63-bit hash (int >= 0) of the names and bytes of every somdesk/core/_*_numba.py."""
+    """A 63-bit hash (int >= 0) of the names and bytes of every somdesk/core/*.py.
+
+    All of core, not a list of the kernel modules, so a kernel added to the build
+    (the dithering rows live in dither.py) can never be left out; a change elsewhere
+    in core only makes a source checkout fall back to numba's JIT until the next build.
+    """
     h = hashlib.sha256()
-    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_*_numba.py"))):
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*.py"))):
         h.update(os.path.basename(path).encode())
         with open(path, "rb") as f:
             h.update(f.read())

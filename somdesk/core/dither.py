@@ -15,13 +15,15 @@ colour space the palette was fitted in: diffusion spreads the values that
 are shown.  Pixels with alpha 0 take the (0, 0, 0, 0) entry and neither
 receive nor pass on error.  Values are clamped to the 0..255 range before
 the search so error cannot pile up in saturated areas.  Memory: two rows
-of error, whatever the picture.  Runs compiled with numba when it is
-available.  Without numba (the packaged app ships none) an opaque picture is
-dithered by Pillow's own Floyd-Steinberg in C (`Image.quantize(palette=...)`:
-one-way scan, its own nearest-colour cache, so results differ slightly) and
-only pictures with transparency fall back to this code as plain Python
-(correct, ~100x slower).  `cancel`'s flag is read once per row (Pillow's
-pass cannot be interrupted; it takes ~0.1 s per megapixel).
+of error, whatever the picture.  Runs compiled: numba's JIT from source,
+the ahead-of-time build in the packaged app (tools/build_aot_kernels.py
+exports `fs_rows`; it holds the GIL, so it is called on bands of rows of
+~20 ms with the flag checked between them).  With neither, an opaque
+picture is dithered by Pillow's own Floyd-Steinberg in C
+(`Image.quantize(palette=...)`: one-way scan, its own nearest-colour cache,
+so results differ slightly) and only pictures with transparency fall back to
+this code as plain Python (correct, ~100x slower).  `cancel`'s flag is read
+once per row (Pillow's pass cannot be interrupted; ~0.1 s per megapixel).
 """
 from __future__ import annotations
 
@@ -32,13 +34,14 @@ from somdesk.core import kernels
 from somdesk.errors import Cancelled
 
 
-def _fs_rows(img, pal, tindex, out, flag):   # pragma: no cover - compiled, covered via the wrapper
+def _fs_rows(img, pal, tindex, out, flag, y0, y1, err):   # pragma: no cover - compiled, covered via the wrapper
+    """Rows y0..y1-1; err (2, W+2, 4): err[0] carries the error into row y0 and out of row y1-1."""
     h, w, c = img.shape
     k = pal.shape[0]
-    cur = np.zeros((w + 2, 4))
-    nxt = np.zeros((w + 2, 4))
+    cur = err[0]
+    nxt = err[1]
     px = np.zeros(4)
-    for y in range(h):
+    for y in range(y0, y1):
         if flag[0] != 0:
             return False
         nxt[:, :] = 0.0
@@ -75,23 +78,29 @@ def _fs_rows(img, pal, tindex, out, flag):   # pragma: no cover - compiled, cove
                 nxt[x + 1, d] += e * (5.0 / 16.0)
                 nxt[x + 1 + step, d] += e * (1.0 / 16.0)
         cur, nxt = nxt, cur
+    if (y1 - y0) % 2 == 1:       # the carried error ended up in err[1]
+        err[0, :, :] = err[1, :, :]
     return True
 
 
-_compiled = None
+_compiled = {}
 
 
 def _kernel():
-    global _compiled
-    if _compiled is None:
-        _compiled = _fs_rows
-        if kernels.BACKEND == "numba":
+    """The compiled _fs_rows of the kernels' back end (numba JIT or AOT), or None."""
+    backend = kernels.BACKEND
+    if backend not in _compiled:
+        fn = None
+        if backend == "numba":
             try:
                 from numba import njit
-                _compiled = njit(cache=True, nogil=True)(_fs_rows)
+                fn = njit(cache=True, nogil=True)(_fs_rows)
             except ImportError:  # pragma: no cover - numba present whenever BACKEND says so
                 pass
-    return _compiled
+        elif backend == "aot":
+            fn = getattr(kernels.aot_module(), "fs_rows", None)   # None: a build from before it was exported
+        _compiled[backend] = fn
+    return _compiled[backend]
 
 
 def floyd_steinberg(img, rgba, cancel=None) -> np.ndarray:
@@ -108,15 +117,26 @@ def floyd_steinberg(img, rgba, cancel=None) -> np.ndarray:
     zero = np.flatnonzero(np.all(pal == 0, axis=1))
     tindex = int(zero[0]) if len(zero) and len(pal) > 1 else -1
     opaque_picture = arr.shape[2] == 3 or bool(np.all(arr[..., 3] == 255))
-    if opaque_picture and kernels.BACKEND != "numba" and np.any(pal[:, 3] == 255):
+    kernel = _kernel()
+    if opaque_picture and kernel is None and np.any(pal[:, 3] == 255):
         _cancel.check(cancel)
         out = _pillow_dither(arr[..., :3], pal)
         _cancel.check(cancel)
         return out
-    out = np.empty(arr.shape[:2], np.uint8)
+    height, width = arr.shape[:2]
+    out = np.empty((height, width), np.uint8)
     flag = cancel.flag if cancel is not None else np.zeros(1, np.int64)
-    if not _kernel()(arr, palf, tindex, out, flag):
-        raise Cancelled("stopped")
+    err = np.zeros((2, width + 2, 4))
+    if kernel is None:
+        kernel, band = _fs_rows, height
+    elif kernels.BACKEND == "aot":      # holds the GIL: bands of ~AOT_CHUNK_WORK distance terms
+        band = max(1, int(kernels.AOT_CHUNK_WORK // max(1, width * len(palf) * 4)))
+    else:
+        band = height
+    for y0 in range(0, height, band):
+        _cancel.check(cancel)
+        if not kernel(arr, palf, tindex, out, flag, y0, min(height, y0 + band), err):
+            raise Cancelled("stopped")
     _cancel.check(cancel)
     return out
 

@@ -78,13 +78,21 @@ def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = Fals
             si, sj = sel[ok_i], cols[ok_j]
             if len(si) == 0 or len(sj) == 0:
                 continue
-            a = weights[np.ix_(si, sj)]
-            b = weights[np.ix_(ni[ok_i], nj[ok_j])]
+            at, to = (np.ix_(si, sj), np.ix_(ni[ok_i], nj[ok_j])) if toroidal else \
+                (_as_slices(si, sj), _as_slices(ni[ok_i], nj[ok_j]))   # views: no gathers
+            a = weights[at]
+            b = weights[to]
             d = np.sqrt(np.sum((a - b) ** 2, axis=-1))
-            total[np.ix_(si, sj)] += d
-            count[np.ix_(si, sj)] += 1
+            total[at] += d
+            count[at] += 1
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+
+
+def _as_slices(rows: np.ndarray, cols: np.ndarray) -> tuple[slice, slice]:
+    """Evenly spaced ascending rows (step 1 or 2) and consecutive columns as slices (same elements)."""
+    step = int(rows[1] - rows[0]) if len(rows) > 1 else 1
+    return slice(int(rows[0]), int(rows[-1]) + 1, step), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
 def _u_matrix_small_torus(weights: np.ndarray, hexagonal: bool) -> np.ndarray:

@@ -44,7 +44,7 @@ from somdesk.core.cancel import CancelToken, check
 from somdesk.core.initialise import initial_weights
 from somdesk.core.options import SOMConfig
 from somdesk.core.schedules import SCHEDULES
-from somdesk.errors import OptionError, SomdeskError
+from somdesk.errors import Cancelled, OptionError, SomdeskError
 
 MAX_SAMPLES = 50_000_000
 # Squared distances of values beyond this overflow float64 (1e150**2 > 1.8e308 / D).
@@ -241,6 +241,52 @@ class SOM:
         """
         while not self.done:
             yield self.step(cancel)
+
+    def run_epochs(self, count: int, cancel: CancelToken | None = None) -> StepInfo | None:
+        """Up to `count` iterations, classic ones in a single kernel call; the last one's StepInfo.
+
+        For a driver that shows a frame every few dozen epochs (the window at Max):
+        one call without the GIL instead of one per epoch.  Same weights as
+        `count` calls of `step()` (same arithmetic, same orders), same guarantees:
+        a cancel inside an epoch undoes that epoch (the ones before it stay done)
+        and raises `Cancelled`; non-finite weights raise `SomdeskError` with the
+        weights of that epoch's start.  Batch epochs, and kernels that hold the
+        GIL, go one `step()` at a time.  None when already done.
+        """
+        count = min(int(count), self.config.iterations - self.iteration)
+        if count <= 0:
+            return None
+        c = self.config
+        if count == 1 or c.mode != "classic":
+            info = None
+            for _ in range(count):
+                info = self.step(cancel)
+            return info
+        check(cancel)
+        t0 = self.iteration
+        schedule = [self.schedule_at(t) for t in range(t0, t0 + count)]
+        orders = np.stack([self.order_at(t) for t in range(t0, t0 + count)])
+        if self._backup is None:
+            self._backup = np.empty_like(self._planes)
+        out = kernels.online_epochs(self._planes, self.data, orders, np.array([a for _s, a in schedule]),
+                                    np.array([s for s, _a in schedule]), c.neighbourhood,
+                                    c.topology == "hexagonal", c.toroidal, self._last_bmu, self._boxes,
+                                    self._backup, cancel)
+        if out is None:          # this back end steps epoch by epoch
+            info = None
+            for _ in range(count):
+                info = self.step(cancel)
+            return info
+        done, status, bmus = out
+        self.iteration = t0 + done
+        if status == 1:
+            check(cancel)
+            raise Cancelled("stopped")   # the flag was set and cleared again: still a stop
+        if status == 2:
+            raise SomdeskError(f"training stopped at iteration {t0 + done + 1}: the weights became NaN or "
+                               "infinite (they are kept as before that iteration)")
+        sigma, alpha = schedule[-1]
+        return StepInfo(t0 + done - 1, c.iterations, sigma, alpha, bmus[-1])
 
     def train(self, callback: Callable[[StepInfo], bool | None] | None = None,
               cancel: CancelToken | None = None) -> "SOM":

@@ -32,7 +32,7 @@ PICTURE_VIEWS = ("picture", "quantised")     # whole pictures: no scale, markers
 @dataclass
 class ExportOptions:
     view: str = "colours"
-    scale: int = 8
+    scale: int | None = 8          # px per node; None: the screen's scale
     markers: bool = False
     legend: bool = True
 
@@ -137,6 +137,17 @@ class ImageExports:
         self.win = window
         self.dialog: ExportImageDialog | None = None
 
+    def writes_quantised(self, view: str) -> bool:
+        """Is the export of `view` the quantised picture itself (not a colour-vision simulation
+        of it)?  Then it is written as `somdesk quantize` does: an indexed PNG, tRNS kept."""
+        w = self.win
+        if view != "quantised" or w.session.quantised is None:
+            return False
+        import numpy as np
+
+        probe = np.zeros((1, 1, 3), np.uint8)
+        return w.colour.for_export(probe) is probe     # exports follow no simulation now
+
     def options(self) -> ExportOptions:
         """The last choices (from the settings), for the view shown now."""
         return ExportOptions.from_settings(self.win.settings, self.win.view)
@@ -174,7 +185,7 @@ class ImageExports:
                 return False
             w.files.remember_folder(path)
         try:
-            if w._exports_quantised(options.view):
+            if self.writes_quantised(options.view):
                 w.session.export_quantised(path)      # indexed PNG, transparency kept (tRNS)
                 w.statusBar().showMessage(f"Exported {os.path.basename(path)} (indexed PNG).", 8000)
                 return True

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QHBoxLayout, QLabel, QListView, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
@@ -113,9 +113,8 @@ class SwatchPanel(QWidget):
         self.edit_button.clicked.connect(lambda: self.edit_selected())
         self.remove_button.clicked.connect(self.remove_selected)
         self.random_button.clicked.connect(lambda: self.randomise(self.random_n.value()))
-        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
-        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.activated.connect(self.remove_selected)
+        # Delete is the window's Edit > Delete selected colours action (a second shortcut for the
+        # same key here made Qt call it ambiguous, and the key did nothing)
         buttons = QHBoxLayout()
         for w in (self.add_button, self.edit_button, self.remove_button, self.random_button, self.random_n):
             buttons.addWidget(w)

@@ -4,6 +4,8 @@ gui/table_workflow.TableWorkflow).
 
     found_table(path, kind)  on File › Open's worker: a TableFile for a table or a saved table map
     wf.open_found(found)     back on the GUI thread: the import preview, then the dock
+                             (unsaved training or an unsaved table map was asked about before:
+                             Window.may_discard_training)
     wf.open_table(path)      import preview (interactive) or a read with everything detected, then
                              the table in the Segments dock (session.table_data path)
     wf.open_map(path)        a saved table map (.somz of kind "table-map", or the older "table"),
@@ -19,8 +21,6 @@ from __future__ import annotations
 import os
 
 from dataclasses import dataclass
-
-from PySide6.QtWidgets import QMessageBox
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
@@ -58,12 +58,6 @@ class TableOpening:
     tm = None
     map_path: str | None = None
 
-    def claim(self, paths) -> bool:
-        """Before File › Open starts: True when an unsaved table map is to be kept (the user
-        cancelled), so nothing is opened.  What the files are is found on the worker
-        (sniffing a text palette reads it whole); tables come back as TableFile."""
-        return not self._may_replace_map()
-
     @staticmethod
     def is_found(result) -> bool:
         return isinstance(result, TableFile)
@@ -74,30 +68,12 @@ class TableOpening:
             return self.open_table(found.path)
         return self.open_map(found.path)
 
-    def _may_replace_map(self) -> bool:
-        """Ask before an unsaved table map is replaced by another file (interactive windows)."""
-        if not self.unsaved or not self.win.interactive or not self.win.confirm_unsaved:
-            return True
-        answer = QMessageBox.question(self.win, "somdesk", "The table map is not saved. Discard it and "
-                                      "open the other file?",
-                                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                      QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
-
     def _release_session(self) -> bool:
-        """Drop the session's dataset (colours or picture) so the window shows the table;
-        asks first when unsaved training would be lost.  False if the user cancelled."""
+        """Drop the session's dataset (colours or picture) so the window shows the table.
+        Unsaved training was asked about before the file was opened (Window.may_discard_training)."""
         s = self.win.session
-        if s.dataset is None:
-            return True
-        if s.dirty and s.would_discard_training and self.win.interactive and self.win.confirm_unsaved:
-            answer = QMessageBox.question(self.win, "somdesk", "Opening a table closes the map shown now. "
-                                          "Discard its unsaved training?",
-                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                          QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                return False
-        s.install(None, dirty=False)
+        if s.dataset is not None:
+            s.install(None, dirty=False)
         return True
 
     def open_table_dialog(self) -> bool:

@@ -231,11 +231,11 @@ class Window(QMainWindow):
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return False
-        if self.session.running:
+        if self.session.running or self.tables.running:
             self.show_error("Stop the training before opening another file.")
             return False
-        if self.tables.claim(paths):      # an unsaved table map: the user chose to keep it
-            return True
+        if not self.may_discard_training():   # unsaved training or table map: Save / Discard / Cancel
+            return False
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
@@ -259,9 +259,10 @@ class Window(QMainWindow):
 
     def _start_training(self, paused: bool) -> None:
         s = self.session
-        policy = SnapshotPolicy(FPS, MEASURE_BUDGET)
+        policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
         self.runner.start("train", lambda token: paced(
-            s.train_task(cancel=token, snapshot_when=policy), self, token, policy), pausable=True, paused=paused)
+            s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
+            pausable=True, paused=paused)
 
     def step(self) -> None:
         if self.runner.busy:
@@ -370,6 +371,10 @@ class Window(QMainWindow):
         if kind == "train":
             if value.map is not None:
                 self.session.show(value.map)
+            if getattr(value, "preview", None) is not None:    # image maps: the picture quantised live
+                self.live_preview = value.preview
+                if self.view == "quantised":
+                    self.schedule_draw()
             self.progress_label.setText(f"epoch {value.epoch if value.phase != 'training' else value.iteration:,}"
                                         f" of {value.total:,}" + (f" · {value.phase}" if value.phase != "training" else ""))
         else:
@@ -432,6 +437,7 @@ class Window(QMainWindow):
 
     # -- dataset and drawing -----------------------------------------------------------------
     def _on_dataset(self, dataset) -> None:
+        self.live_preview = None
         self.left.show_dataset(dataset, self.session)
         kind = self.session.kind
         for key, (_label, kinds) in VIEWS.items():
@@ -473,10 +479,15 @@ class Window(QMainWindow):
 
     def draw(self) -> None:
         self._last_draw = time.perf_counter()
+        self.refresh()                   # the title line names the map drawn (epoch, seed)
         s = self.session
         if s.kind == "image" and self.view in ("picture", "quantised"):
+            live = getattr(self, "live_preview", None)
             if self.view == "quantised" and s.quantised is not None:
                 self.canvas.show_picture(s.quantised.rgb(), f"{s.quantised.used} colours, PSNR {s.quantised.psnr:.2f} dB")
+            elif self.view == "quantised" and live is not None and s.map is not None:
+                self.canvas.show_picture(live.rgb(), f"Live preview (at most 640 px a side): {live.used} colours, "
+                                         f"PSNR {live.psnr:.2f} dB.  Training › Quantise full picture for every pixel.")
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
@@ -587,9 +598,11 @@ class Window(QMainWindow):
             self.map_title.setText("")
 
     def seed_note(self) -> str:
-        """" (fixed)" when the user typed the seed, " (fixed, kept for later launches)" when
+        """" (fixed)" when the map shown uses the seed the user typed, " (fixed, kept for later launches)" when
         the user asked to keep it (issue 12), "" for a random seed."""
-        if self.left.params.seed_spin.value() < 0:      # empty field: a new random seed per map
+        typed = self.left.params.seed_spin.value()
+        m = self.session.map
+        if typed < 0 or m is None or m.seed != typed:   # a drawn seed, or the map predates the typed one
             return ""
         return " (fixed, kept for later launches)" if self.left.params.keep_seed.isChecked() else " (fixed)"
 
@@ -618,31 +631,12 @@ class Window(QMainWindow):
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
         """Without `path`: the export options dialog (gui/export_dialog.py).  With it: the
         view shown, at `scale` (default the screen's), exactly as on screen."""
-        from somdesk.gui.window_tasks import write_png
+        from somdesk.gui.export_dialog import ExportOptions
 
         if path is None:
             self.exports.open_dialog()
             return False
-        try:
-            if self._exports_quantised():
-                self.session.export_quantised(path)   # indexed PNG, tRNS kept: as `somdesk quantize`
-                return True
-            pic = self.map_image(scale)
-            if pic is None:
-                return False
-            write_png(path, pic)
-        except SomdeskError as exc:
-            self.show_error(str(exc))
-            return False
-        return True
-
-    def _exports_quantised(self, view: str | None = None) -> bool:
-        """Is the export of `view` (default: the one shown) the quantised picture itself
-        (not a colour-vision simulation of it)?  Then it is written as `somdesk quantize` does."""
-        if (view or self.view) != "quantised" or self.session.quantised is None:
-            return False
-        probe = np.zeros((1, 1, 3), np.uint8)
-        return self.colour.for_export(probe) is probe     # exports follow no simulation now
+        return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path)
 
     def copy_image(self) -> None:
         pic = self.map_image()
@@ -692,17 +686,25 @@ class Window(QMainWindow):
         clicked = box.clickedButton()
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def may_discard_training(self) -> bool:
+        """Before something replaces the workspace (close, open another file): unsaved
+        training asks Save / Discard / Cancel first.  True when it may go ahead."""
         s = self.session
-        if self.confirm_unsaved and (s.dirty and s.would_discard_training or self.tables.unsaved):
-            was_running = self.runner.state == "running"
-            self.runner.pause()                    # the pass under way stops at once
-            answer = self.ask_unsaved()
-            if answer == "cancel" or (answer == "save" and not self.save()):
-                if was_running:
-                    self.runner.resume()
-                event.ignore()
-                return
+        if not (self.confirm_unsaved and (s.dirty and s.would_discard_training or self.tables.unsaved)):
+            return True
+        was_running = self.runner.state == "running"
+        self.runner.pause()                    # the pass under way stops at once
+        answer = self.ask_unsaved()
+        if answer == "cancel" or (answer == "save" and not self.save()):
+            if was_running:
+                self.runner.resume()
+            return False
+        return True
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self.may_discard_training():
+            event.ignore()
+            return
         self.runner.shutdown()                     # every task ends at its next check
         self._redraw.stop()
         if self.settings is not None:

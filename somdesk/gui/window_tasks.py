@@ -80,6 +80,8 @@ def open_paths_task(session, paths: list[str], token):
 
 
 MAX_GAP = 2.0           # seconds: a live map at least this often, whatever it costs
+MAX_CHUNK = 1000        # epochs in one step at Max
+MAX_SPAN = 0.5          # seconds of epochs in one step at Max (the progress line moves at least this often)
 
 
 class SnapshotPolicy:
@@ -92,26 +94,58 @@ class SnapshotPolicy:
     each epoch and tells `cost()`), so measuring never takes more than that share.
     """
 
-    def __init__(self, fps: float, budget: float):
+    def __init__(self, fps: float, budget: float, pace=None):
         self.fps, self.budget = fps, budget
+        self.pace = pace                 # () -> the window's epochs per second (None: Max)
         self.last = 0.0
         self.last_cost = 0.0
         self.epoch_time = 0.0            # running mean of an epoch without a map
 
+    def epochs(self, _iteration: int) -> int:
+        """How many epochs the next step of the run may cover (Session.train_task's `chunk`).
+
+        At Max, the epochs until the next map is due (at least a frame's worth,
+        1/fps s, at most MAX_SPAN s, from the measured epoch time): the core runs
+        them in one call without the GIL (SOM.run_epochs), so the worker needs the
+        GIL once per map instead of once per epoch; on a busy machine every such
+        hand-off can wait for a GUI thread that the OS has descheduled.  Stop and
+        Pause still act inside the call.  Paced runs and single steps go one
+        epoch at a time.
+        """
+        from somdesk.gui.tasks import current
+
+        if self.pace is not None and self.pace():
+            return 1
+        worker = current()
+        if worker is not None and worker.paused:
+            return 1
+        if self.epoch_time <= 0:
+            return 1
+        due = self.last + self._gap() - time.perf_counter()
+        span = min(MAX_SPAN, max(1.0 / self.fps, due))
+        return max(1, min(MAX_CHUNK, int(span / self.epoch_time)))
+
+    def _gap(self) -> float:
+        """Seconds between two maps: 1/fps, or longer when measuring costs more than the budget."""
+        return max(1.0 / self.fps, min(MAX_GAP, self.last_cost / self.budget if self.budget > 0 else 0.0))
+
     def __call__(self, _iteration: int) -> bool:
         now = time.perf_counter()
-        gap = max(1.0 / self.fps, min(MAX_GAP, self.last_cost / self.budget if self.budget > 0 else 0.0))
+        gap = self._gap()
         if now - self.last >= gap:
             self.last = now
             return True
         return False
 
-    def timed(self, seconds: float, had_map: bool) -> None:
+    def timed(self, seconds: float, had_map: bool, epochs: int = 1) -> None:
+        """The last step took `seconds` for `epochs` epochs, with a map or not."""
+        epochs = max(1, epochs)
         if had_map:
             if self.epoch_time > 0:      # the first epoch also compiles: not a measure of cost
-                self.last_cost = max(0.0, seconds - self.epoch_time)
+                self.last_cost = max(0.0, seconds - epochs * self.epoch_time)
         else:
-            self.epoch_time = seconds if self.epoch_time == 0 else 0.9 * self.epoch_time + 0.1 * seconds
+            per = seconds / epochs
+            self.epoch_time = per if self.epoch_time == 0 else 0.9 * self.epoch_time + 0.1 * per
 
 
 class PaletteChoice:
@@ -146,6 +180,7 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
     the training thousands of times a second."""
     t0, n0, pace = time.perf_counter(), 0, window.pace
     n = 0
+    n_done = 0                           # epochs so far (a step may cover several, see SnapshotPolicy)
     last = 0.0
     try:
         while True:
@@ -155,8 +190,10 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
             except StopIteration as end:
                 return end.value
             now = time.perf_counter()
+            epochs = getattr(value, "epoch", n_done + 1) - n_done
+            n_done += epochs
             if policy is not None:
-                policy.timed(now - t_epoch, getattr(value, "map", None) is not None)
+                policy.timed(now - t_epoch, getattr(value, "map", None) is not None, epochs)
             if getattr(value, "map", None) is not None or now - last >= 1.0 / PROGRESS_HZ:
                 last = now
                 yield value

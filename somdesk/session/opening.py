@@ -52,8 +52,8 @@ def _zip_kind(path) -> str | None:
             names = set(zf.namelist()[:1000])
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    if "meta.json" in names and "weights.npy" in names:
-        return "map"
+    if "meta.json" in names and "colorset.xml" not in names:
+        return "map"      # also one from a newer somdesk or a damaged one: the map reader says which
     if "[Content_Types].xml" in names or "mimetype" in names and "content.xml" in names:
         return "table"
     return "palette"

@@ -24,7 +24,7 @@ from somdesk.session.mapstate import map_state
 from somdesk.session.progress import RunOutcome, TrainProgress
 
 
-def train_task(session, cancel=None, snapshot_when=None):
+def train_task(session, cancel=None, snapshot_when=None, chunk=None):
     """Generator over the remaining epochs of every phase; yields TrainProgress, returns RunOutcome.
 
     A snapshot is taken when `snapshot_when(iteration)` says so and after the
@@ -36,6 +36,10 @@ def train_task(session, cancel=None, snapshot_when=None):
     wait checks `cancel` every PACE_SLICE seconds.  On cancel (or when the driver closes the generator)
     the SOM is as after its last whole epoch, the final map is posted and the
     run state becomes "paused".
+    `chunk(iteration) -> int` (None: 1) is how many epochs the next yield may
+    cover: a driver that draws a few dozen frames a second asks for a frame's
+    worth, which the core runs in one call (SOM.run_epochs) instead of paying
+    per-epoch overhead and GIL hand-offs a thousand times.
     """
     session._require()
     session._require_idle("train again")
@@ -48,11 +52,16 @@ def train_task(session, cancel=None, snapshot_when=None):
     session._post(lambda: session._set_run_state("running"))
     start = epoch_start = time.perf_counter()
     stopped, epoch = True, 0
+    last = None          # (som, measured MapState of its current iteration): the final map when it ends there
     try:
         for som, phase in phases(session):
             while not som.done:
-                info = training.step(som, cancel)
-                epoch += 1
+                n = chunk(som.iteration) if chunk is not None else 1
+                before = som.iteration
+                try:
+                    info = training.step(som, cancel) if n <= 1 else som.run_epochs(n, cancel)
+                finally:
+                    epoch += som.iteration - before     # epochs done before a stop count too
                 want = True if som.done else (snapshot_when(som.iteration) if snapshot_when is not None else False)
                 state = None
                 if want:
@@ -60,6 +69,7 @@ def train_task(session, cancel=None, snapshot_when=None):
                     state = map_state(som, measure_it=want != "weights", labels=session._labels(),
                                       generation=gen, cancel=cancel)
                 measured = state is not None and state.measured
+                last = (som, state) if measured else None
                 measures = ((som.iteration, state.qe, state.te),) if measured else ()
                 preview = None
                 if measured and session.kind == "image":
@@ -81,7 +91,10 @@ def train_task(session, cancel=None, snapshot_when=None):
         # A stopped run ends at once: its map is measured only when that is quick (a
         # 1000x1000 map with 10,000 inputs would take seconds, uninterruptibly).
         measure_it = not stopped or len(som.data) * som.weights.shape[0] * som.weights.shape[1] <= QUICK_MEASURE
-        final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen)
+        if last is not None and last[0] is som and last[1].iteration == som.iteration:
+            final = last[1]      # the last epoch's map was measured already (a 100x100 map: ~10-60 ms)
+        else:
+            final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen)
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome

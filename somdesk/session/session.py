@@ -340,17 +340,18 @@ class Session:
         """Train to the end (or until `cancel`); see `train_task`."""
         return run_to_end(self.train_task(cancel))
 
-    def train_task(self, cancel=None, snapshot_when=None):
+    def train_task(self, cancel=None, snapshot_when=None, chunk=None):
         """Generator: train epoch by epoch from where the map is; yields TrainProgress,
         returns RunOutcome (session.runs.train_task has the details).
 
         `snapshot_when(iteration) -> bool` asks for a MapState in the progress
         (the driver throttles, e.g. by time); the last epoch always has one.
+        `chunk(iteration) -> int` lets one yield cover several epochs (see runs.train_task).
         `cancel` stops inside the epoch (or between epochs): the SOM stays
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
         """
-        return (yield from self._tracked(cancel, lambda token: runs.train_task(self, token, snapshot_when)))
+        return (yield from self._tracked(cancel, lambda token: runs.train_task(self, token, snapshot_when, chunk)))
 
     def _tracked(self, cancel, make):
         """Run the task `make(token)` with `cancel` (or a new token) as the one `stop()` reaches."""

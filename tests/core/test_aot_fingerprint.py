@@ -2,11 +2,18 @@
 import sys
 import types
 
+import pytest
+
 from somdesk.core import kernels
 from somdesk.core.aot_fingerprint import source_fingerprint
 
 NAMES = ("online_epoch", "batch_accumulate", "two_nearest", "kd_build", "kd_query", "kd_brute",
-         "pick_exact", "sums_by_node")
+         "pick_exact", "sums_by_node", "online_epoch_wide")
+
+
+@pytest.fixture(autouse=True)
+def generic_cpu(monkeypatch):
+    monkeypatch.setenv("SOMDESK_AOT_CPU", "generic")      # only `_kernels_aot` is looked for
 
 
 def _fake(fp):

@@ -227,9 +227,7 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
 
 def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
     """Closing the window, opening another table or a palette: an unsaved table map is not
-    dropped without a question (Cancel keeps it)."""
-    from PySide6.QtWidgets import QMessageBox
-
+    dropped without the window's Save / Discard / Cancel question (Cancel keeps it)."""
     from somdesk.gui.window import Window
 
     _csv(tmp_path / "a.csv")
@@ -243,8 +241,8 @@ def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
     assert w.tables.train()
     _idle(qtbot, w)
     assert w.tables.unsaved
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    asked, answer = [], ["cancel"]
+    monkeypatch.setattr(w, "ask_unsaved", lambda: asked.append(1) or answer[0])
     table = w.tables.table
     w.open_paths([str(tmp_path / "a.csv")])
     _idle(qtbot, w)
@@ -253,10 +251,12 @@ def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
     w.open_paths([str(pal)])
     _idle(qtbot, w)
     assert len(asked) == 2 and w.tables.table is table and w.session.kind is None
-    monkeypatch.setattr(w, "ask_unsaved", lambda: asked.append("close") or "cancel")
     w.close()
-    assert asked[-1] == "close" and w.isVisible() and w.tables.tm is not None
-    w.tables.save_map(str(tmp_path / "a.somz"))
+    assert len(asked) == 3 and w.isVisible() and w.tables.tm is not None
+    answer[0] = "discard"
+    w.open_paths([str(pal)])                          # Discard: the palette replaces the table
+    _idle(qtbot, w)
+    assert len(asked) == 4 and w.session.kind == "colours" and w.tables.table is None
     assert not w.tables.unsaved
     w.runner.shutdown()
     w.close()

@@ -66,14 +66,15 @@ def test_a_seed_is_kept_only_when_asked_and_shows_as_fixed(qtbot):
     params.seed_spin.setText("9223372036854775807")       # the largest seed the app shows
     params.keep_seed.setChecked(True)
     qtbot.waitUntil(lambda: win.session.config.seed == 2**63 - 1, timeout=2000)
-    assert "(fixed, kept for later launches)" in win.map_title.text()
+    qtbot.waitUntil(lambda: "(fixed, kept for later launches)" in win.map_title.text(), timeout=2000)
     win.close()
 
     win = make_window(qtbot)                              # the next launch
     try:
         assert win.session.config.seed == 2**63 - 1 and win.left.params.keep_seed.isChecked()
         assert win.left.params.seed_spin.text() == "9223372036854775807"
-        assert "random seed 9223372036854775807 (fixed, kept for later launches)" in win.map_title.text()
+        qtbot.waitUntil(lambda: "random seed 9223372036854775807 (fixed, kept for later launches)"
+                        in win.map_title.text(), timeout=2000)
         win.left.params.seed_spin.setText("")             # cleared: random again, and not kept
         assert not win.left.params.keep_seed.isChecked() and not win.left.params.keep_seed.isEnabled()
     finally:

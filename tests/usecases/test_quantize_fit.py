@@ -265,7 +265,7 @@ def test_cancel_from_another_thread_stops_a_big_quantisation_quickly():
 def test_dither_without_numba_uses_pillow_for_opaque_pictures(monkeypatch):
     from somdesk.core import dither, kernels
 
-    monkeypatch.setattr(kernels, "BACKEND", "aot")
+    monkeypatch.setattr(kernels, "BACKEND", "numpy")     # no compiled kernels at all
     ramp = np.repeat(np.linspace(0, 255, 64).astype(np.uint8)[None, :], 32, axis=0)
     img = np.dstack([ramp, ramp, ramp])
     pal = np.array([[0, 0, 0, 0], [0, 0, 0, 255], [255, 255, 255, 255]], np.uint8)

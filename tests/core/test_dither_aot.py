@@ -1,0 +1,82 @@
+"""Floyd-Steinberg: the packaged app's ahead-of-time rows equal the JIT's, in bands or whole."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from somdesk.core import dither, kernels
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _pictures():
+    rng = np.random.default_rng(4)
+    opaque = rng.integers(0, 256, (37, 29, 3)).astype(np.uint8)
+    clear = np.dstack([rng.integers(0, 256, (37, 29, 3)), rng.choice([0, 128, 255], (37, 29))]).astype(np.uint8)
+    pal = np.vstack([[0, 0, 0, 0], np.hstack([rng.integers(0, 256, (15, 3)), np.full((15, 1), 255)])]).astype(np.uint8)
+    return opaque, clear, pal
+
+
+def test_bands_of_rows_carry_the_error_exactly():
+    """The kernel called on bands (as for the AOT build) gives the one-call result."""
+    kernels.warm_up()
+    opaque, clear, pal = _pictures()
+    for img in (opaque, clear):
+        whole = dither.floyd_steinberg(img, pal)
+        kernel = dither._kernel() or dither._fs_rows
+        premul = pal[:, :3].astype(np.float64) * (pal[:, 3:4] / 255.0)
+        palf = np.ascontiguousarray(np.hstack([premul, pal[:, 3:4].astype(np.float64)]))
+        for band in (1, 2, 5, 36):
+            out = np.empty(img.shape[:2], np.uint8)
+            err = np.zeros((2, img.shape[1] + 2, 4))
+            for y0 in range(0, img.shape[0], band):
+                assert kernel(np.ascontiguousarray(img), palf, 0, out, np.zeros(1, np.int64), y0,
+                              min(img.shape[0], y0 + band), err)
+            np.testing.assert_array_equal(out, whole)
+
+
+def test_the_ahead_of_time_build_dithers_like_the_jit(tmp_path, aot_dir):
+    opaque, clear, pal = _pictures()
+    np.savez(tmp_path / "in.npz", opaque=opaque, clear=clear, pal=pal)
+    script = (
+        "import sys, numpy as np\n"
+        "from somdesk.core import dither, kernels\n"
+        "kernels.AOT_CHUNK_WORK = 3000   # bands of a few rows: the error must carry across calls\n"
+        "d = np.load(sys.argv[1])\n"
+        "assert kernels.BACKEND == 'aot' and dither._kernel() is not None\n"
+        "np.savez(sys.argv[2], opaque=dither.floyd_steinberg(d['opaque'], d['pal']),\n"
+        "         clear=dither.floyd_steinberg(d['clear'], d['pal']))\n"
+    )
+    env = dict(os.environ, SOMDESK_KERNELS="aot",
+               PYTHONPATH=os.pathsep.join([str(aot_dir), ROOT, os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "in.npz"), str(tmp_path / "out.npz")],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = np.load(tmp_path / "out.npz")
+    np.testing.assert_array_equal(got["opaque"], dither.floyd_steinberg(opaque, pal))
+    np.testing.assert_array_equal(got["clear"], dither.floyd_steinberg(clear, pal))
+
+
+def test_the_generic_and_the_avx2_builds_train_alike(tmp_path, aot_dir):
+    """kernels loads _kernels_aot_v3 on an AVX2/FMA CPU, _kernels_aot otherwise; both give the same map."""
+    script = (
+        "import sys, numpy as np\n"
+        "from somdesk.core import SOM, SOMConfig, kernels\n"
+        "rng = np.random.default_rng(3); x = rng.random((30, 3)); w0 = rng.random((24, 20, 3))\n"
+        "w = SOM(x, SOMConfig(width=20, height=24, iterations=40), weights=w0).train().weights\n"
+        "print(kernels.BACKEND, kernels._AOT.__name__.rsplit('.', 1)[-1], file=sys.stderr)\n"
+        "np.save(sys.argv[1], w)\n"
+    )
+    got = {}
+    for cpu in ("generic", ""):
+        env = dict(os.environ, SOMDESK_KERNELS="aot", SOMDESK_AOT_CPU=cpu,
+                   PYTHONPATH=os.pathsep.join([str(aot_dir), ROOT, os.environ.get("PYTHONPATH", "")]))
+        out = tmp_path / f"w{cpu}.npy"
+        proc = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        got[cpu] = (proc.stderr.split(), np.load(out))
+    assert got["generic"][0] == ["aot", "_kernels_aot"]
+    if kernels._cpu_has_avx2_fma() and any(aot_dir.glob("_kernels_aot_v3*")):
+        assert got[""][0] == ["aot", "_kernels_aot_v3"]
+    np.testing.assert_allclose(got[""][1], got["generic"][1], rtol=0, atol=1e-9)
