@@ -19,6 +19,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from somdesk.core.numba_cache import configure as _configure_cache
+
+_configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
+
 
 @njit(cache=True, nogil=True)
 def _exact_d2(wf, m, xs):

@@ -12,7 +12,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+
 from somdesk.core._kernels_numba import bmu_scan
+from somdesk.core.numba_cache import configure as _configure_cache
+
+_configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
 
 LEAF = 12
 _SLACK = 1e-9

@@ -38,6 +38,10 @@ import math
 import numpy as np
 from numba import njit
 
+from somdesk.core.numba_cache import configure as _configure_cache
+
+_configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
+
 
 CUTOFF = 1e-16
 GAUSSIAN, BUBBLE, MEXICAN_HAT, TRIANGLE = 0, 1, 2, 3

@@ -25,6 +25,9 @@ from somdesk.core._kernels_numba import (
     CUTOFF, GAUSSIAN, HEX_H, HEX_H2, MEXICAN_HAT, TILE, _SLACK, _col_offset2, _h, _reach,
     _row_offset, _window, factor_tables,
 )
+from somdesk.core.numba_cache import configure as _configure_cache
+
+_configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
 
 
 @njit(cache=True, nogil=True)

@@ -24,6 +24,9 @@ from numba import njit
 from somdesk.core._kernels_numba import (
     CUTOFF, HEX_H, _col_offset2, _reach, _row_offset, _window, factor_tables,
 )
+from somdesk.core.numba_cache import configure as _configure_cache
+
+_configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
 
 GAUSSIAN_CODE = 0
 

@@ -94,6 +94,9 @@ def _kernel():
         if backend == "numba":
             try:
                 from numba import njit
+
+                from somdesk.core.numba_cache import configure
+                configure()
                 fn = njit(cache=True, nogil=True)(_fs_rows)
             except ImportError:  # pragma: no cover - numba present whenever BACKEND says so
                 pass

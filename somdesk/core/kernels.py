@@ -483,6 +483,13 @@ def warm_up() -> None:
     for nb in NEIGHBOURHOOD_CODES:
         online_epoch(planes, x, np.arange(2), 0.1, 1.0, nb, False, False, np.zeros(2, np.int64),
                      TileBoxes(3, 4, 3))
+    frozen = x.copy()
+    frozen.flags.writeable = False      # a session's data are read-only: numba compiles a variant for that
+    for data in (x, frozen):
+        online_epoch(planes, data, np.arange(2), 0.1, 1.0, "gaussian", False, False, np.zeros(2, np.int64),
+                     TileBoxes(3, 4, 3))
+        online_epochs(planes, data, np.zeros((2, 2), np.int64), np.full(2, 0.1), np.ones(2), "gaussian", False,
+                      False, np.zeros(2, np.int64), TileBoxes(3, 4, 3), np.empty_like(planes))   # the window at Max
     wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
     online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))

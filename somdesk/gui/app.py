@@ -141,6 +141,9 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         config = window.session.config.replace(**given)   # a saved map continues its own run
         window.left.params.set_config(config)
         window.set_speed("max")
+        from somdesk.core import kernels
+        kernels.warm_up()   # as `somdesk train`: load the compiled kernels before the clock starts
+        app.processEvents()  # the map of the starting weights is drawn, as it is before anyone presses Train
         results: list = []
         window.runner.finished.connect(lambda kind, result, stopped: results.append(result) if kind == "train" else None)
         t0 = time.perf_counter()

@@ -170,13 +170,16 @@ class ImageExports:
         self.dialog.copy_requested.connect(self.copy)
         self.dialog.open()
 
-    def save(self, options: ExportOptions, path: str | None = None) -> bool:
+    def save(self, options: ExportOptions, path: str | None = None, remember: bool = True) -> bool:
+        """Write `options`' picture to `path` (asked for when None); `remember` keeps the choices
+        in the settings (the dialog's; File > Export image's direct writes do not)."""
         from somdesk.errors import SomdeskError
         from somdesk.gui import dialogs
         from somdesk.gui.window_tasks import write_png
 
         w = self.win
-        options.save(w.settings)
+        if remember:
+            options.save(w.settings)
         if path is None:
             stem = os.path.splitext(os.path.basename(w.session.path or "somdesk-map"))[0]
             path = dialogs.ask_save_path(w, "Export image", w.files.start_path(f"{stem}-{options.view}.png"),

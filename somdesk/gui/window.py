@@ -395,6 +395,10 @@ class Window(QMainWindow):
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
             self.timelapse.finished()
+        elif kind == "train" and stopped and self.session.map is not None:
+            m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
+            self.statusBar().showMessage(f"Stopped at epoch {m.iteration:,} of {m.total:,}.", 15000)
+            self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
@@ -636,7 +640,7 @@ class Window(QMainWindow):
         if path is None:
             self.exports.open_dialog()
             return False
-        return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path)
+        return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path, remember=False)
 
     def copy_image(self) -> None:
         pic = self.map_image()

@@ -137,9 +137,14 @@ class SnapshotPolicy:
             return True
         return False
 
-    def timed(self, seconds: float, had_map: bool, epochs: int = 1) -> None:
-        """The last step took `seconds` for `epochs` epochs, with a map or not."""
+    def timed(self, seconds: float, had_map: bool, epochs: int = 1, map_seconds: float | None = None) -> None:
+        """The last step took `seconds` for `epochs` epochs, with a map or not; `map_seconds`:
+        what the map cost, when the task measured it (else estimated from the epoch time)."""
         epochs = max(1, epochs)
+        if had_map and map_seconds:
+            self.last_cost = map_seconds
+            seconds -= map_seconds
+            had_map = False              # the rest is epochs: it times them too
         if had_map:
             if self.epoch_time > 0:      # the first epoch also compiles: not a measure of cost
                 self.last_cost = max(0.0, seconds - epochs * self.epoch_time)
@@ -193,7 +198,8 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
             epochs = getattr(value, "epoch", n_done + 1) - n_done
             n_done += epochs
             if policy is not None:
-                policy.timed(now - t_epoch, getattr(value, "map", None) is not None, epochs)
+                policy.timed(now - t_epoch, getattr(value, "map", None) is not None, epochs,
+                             getattr(value, "map_seconds", None))
             if getattr(value, "map", None) is not None or now - last >= 1.0 / PROGRESS_HZ:
                 last = now
                 yield value

@@ -53,6 +53,7 @@ class TrainProgress:
     map: MapState | None = None
     measures: tuple = ()
     preview: "QuantisedPicture | None" = None   # image maps: the preview copy quantised, with each measured map
+    map_seconds: float = 0.0        # what taking `map` (and `preview`) cost, for a driver that budgets it
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
                     epoch += som.iteration - before     # epochs done before a stop count too
                 want = True if som.done else (snapshot_when(som.iteration) if snapshot_when is not None else False)
                 state = None
+                t_map = time.perf_counter()
                 if want:
                     # labels read now, not at the start: the label column may change during a run
                     state = map_state(som, measure_it=want != "weights", labels=session._labels(),
@@ -79,8 +80,10 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
                                                 session.dataset.preview_colours)
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
+                map_seconds = time.perf_counter() - t_map if want else 0.0
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
-                                    time.perf_counter() - start, phase, epoch, state, measures, preview)
+                                    time.perf_counter() - start, phase, epoch, state, measures, preview,
+                                    map_seconds)
                 _wait_for_pace(session, epoch_start, cancel)
                 epoch_start = time.perf_counter()
         stopped = False
