@@ -2,7 +2,10 @@
 File > New > Table and "Open table for segments…" all end here (a mixin of
 gui/table_workflow.TableWorkflow).
 
-    wf.claim(paths)          True if the files are a table or a saved table map (handled here)
+    found_table(path, kind)  on File › Open's worker: a TableFile for a table or a saved table map
+    wf.open_found(found)     back on the GUI thread: the import preview, then the dock
+                             (unsaved training or an unsaved table map was asked about before:
+                             Window.may_discard_training)
     wf.open_table(path)      import preview (interactive) or a read with everything detected, then
                              the table in the Segments dock (session.table_data path)
     wf.open_map(path)        a saved table map (.somz of kind "table-map", or the older "table"),
@@ -17,29 +20,34 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtWidgets import QMessageBox
+from dataclasses import dataclass
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 
-__all__ = ["TableOpening", "TABLE_MAP_KINDS"]
+__all__ = ["TableOpening", "TableFile", "found_table", "TABLE_MAP_KINDS"]
 
 TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds the dock opens (new files: "table-map")
 
 
-def table_kind(path) -> str | None:
-    """"table", "table-map" (a saved table map of either kind) or None for anything else."""
-    from somdesk.session.opening import sniff_kind
+@dataclass(frozen=True)
+class TableFile:
+    """What File › Open found (on the worker, gui/window_tasks.open_paths_task): a table or a
+    saved table map for the Segments dock."""
+
+    path: str
+    kind: str          # "table" | "table-map"
+
+
+def found_table(path, kind: str) -> "TableFile | None":
+    """A TableFile when `path` (sniffed as `kind` by session.opening) is a table or a saved
+    table map of either kind, else None (the session opens it)."""
     from somdesk.session.workspace_file import saved_kind
 
-    try:
-        kind = sniff_kind(path)
-    except SomdeskError:
-        return None           # the normal path gives the message (missing file, folder ...)
     if kind == "table":
-        return "table"
+        return TableFile(os.fspath(path), "table")
     if kind == "map" and saved_kind(path) in TABLE_MAP_KINDS:
-        return "table-map"
+        return TableFile(os.fspath(path), "table-map")
     return None
 
 
@@ -50,52 +58,22 @@ class TableOpening:
     tm = None
     map_path: str | None = None
 
-    def claim(self, paths) -> bool:
-        """Route tables and table maps to the dock; False leaves the files to the session."""
-        kinds = [table_kind(p) for p in paths]
-        if not any(kinds):
-            return not self._may_replace_map()     # another kind closes the table: ask first
-        if len(paths) > 1:
-            odd, kind = next((p, k) for p, k in zip(paths, kinds) if k)
-            what = "a table map" if kind == "table-map" else "a table"
-            self.win.show_error(f"several files can be opened together only when all are palettes; "
-                                f"{os.path.basename(odd)} is {what} (open it on its own)")
-            return True
-        if self.win.runner.busy:
-            self.win.show_error("Stop the running task before opening another file.")
-            return True
-        if not self._may_replace_map():
-            return True
-        if kinds[0] == "table":
-            self.open_table(paths[0])
-        else:
-            self.open_map(paths[0])
-        return True
+    @staticmethod
+    def is_found(result) -> bool:
+        return isinstance(result, TableFile)
 
-    def _may_replace_map(self) -> bool:
-        """Ask before an unsaved table map is replaced by another file (interactive windows)."""
-        if not self.unsaved or not self.win.interactive or not self.win.confirm_unsaved:
-            return True
-        answer = QMessageBox.question(self.win, "somdesk", "The table map is not saved. Discard it and "
-                                      "open the other file?",
-                                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                      QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+    def open_found(self, found: TableFile) -> bool:
+        """A table (import preview, then the dock) or a saved table map (the dock)."""
+        if found.kind == "table":
+            return self.open_table(found.path)
+        return self.open_map(found.path)
 
     def _release_session(self) -> bool:
-        """Drop the session's dataset (colours or picture) so the window shows the table;
-        asks first when unsaved training would be lost.  False if the user cancelled."""
+        """Drop the session's dataset (colours or picture) so the window shows the table.
+        Unsaved training was asked about before the file was opened (Window.may_discard_training)."""
         s = self.win.session
-        if s.dataset is None:
-            return True
-        if s.dirty and s.would_discard_training and self.win.interactive and self.win.confirm_unsaved:
-            answer = QMessageBox.question(self.win, "somdesk", "Opening a table closes the map shown now. "
-                                          "Discard its unsaved training?",
-                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                          QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                return False
-        s.install(None, dirty=False)
+        if s.dataset is not None:
+            s.install(None, dirty=False)
         return True
 
     def open_table_dialog(self) -> bool:

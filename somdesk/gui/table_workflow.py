@@ -242,6 +242,11 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.refresh()
         self.win.refresh()
 
+    @property
+    def running(self) -> bool:
+        """Is one of the dock's tasks (training, scoring, the report) running?"""
+        return self.win.runner.busy and self.win.runner.kind in KINDS
+
     def _dataset_changed(self, _dataset) -> None:
         self.close_table()
 

@@ -231,15 +231,10 @@ class Window(QMainWindow):
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return False
-        if self.session.running:
+        if self.session.running or self.tables.running:
             self.show_error("Stop the training before opening another file.")
             return False
-        before = (self.tables.table, self.tables.path)
-        if self.tables.claim(paths):      # tables and table maps: import preview -> Segments dock
-            if (self.tables.table, self.tables.path) != before and self.tables.path is not None:
-                self.files.remember(paths[0])      # opened (not cancelled, not refused)
-            return True
-        if not self.may_discard_training():
+        if not self.may_discard_training():   # unsaved training or table map: Save / Discard / Cancel
             return False
         self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
         self._opening = paths
@@ -404,6 +399,8 @@ class Window(QMainWindow):
             m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
             self.statusBar().showMessage(f"Stopped at epoch {m.iteration:,} of {m.total:,}.", 15000)
             self.timelapse.finished()
+        elif kind == "open" and self.tables.is_found(result):
+            self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
             self.files.remember(result.path)
             self.pick_palette(result)

@@ -35,6 +35,11 @@ def open_paths_task(session, paths: list[str], token):
     from somdesk.session.opening import sniff_kind
 
     kinds = [sniff_kind(p) for p in paths]
+    if len(paths) == 1 and kinds[0] in ("table", "map"):
+        from somdesk.gui.table_open import found_table
+        table = found_table(paths[0], kinds[0])       # tables and table maps: the Segments dock
+        if table is not None:
+            return table
     if len(paths) == 1 and kinds[0] == "palette":
         from somdesk.io.palettes import read_palettes
 

@@ -56,6 +56,8 @@ def main(out_dir: str) -> int:
     win.resize(1500, 940)
     win.show()
     win.open_paths([raw])
+    while win.runner.busy:               # what the file is is found on the worker, then the preview
+        settle(50)
     settle(300)
     win.close()
 
@@ -66,6 +68,8 @@ def main(out_dir: str) -> int:
     win.show()
     wf = win.tables
     win.open_paths([wine_with_names(os.path.join(tmp, "wine.csv"))])
+    while win.runner.busy:
+        settle(50)
     wf.train()
     while win.runner.busy:
         settle(50)
@@ -93,6 +97,8 @@ def main(out_dir: str) -> int:
     win.show()
     wf = win.tables
     win.open_paths([path])
+    while win.runner.busy:
+        settle(50)
     wf.setup.height.setValue(18)
     wf.setup.width.setValue(24)
     wf.setup.epochs.setValue(12)

@@ -66,6 +66,7 @@ def test_file_open_shows_the_import_preview_then_the_dock(qtbot, win, tmp_path, 
     previews = _Previews(monkeypatch, decimal=", (comma)")
     win.interactive = True                          # as a user's window: the preview is shown
     assert win.open_paths([str(tmp_path / "semi.csv")])
+    _idle(qtbot, win)                               # what the file is is found on the worker
     assert len(previews.shown) == 1
     dlg = previews.shown[0]
     assert dlg.table.dialect["delimiter"] == ";"
@@ -85,12 +86,15 @@ def test_drag_and_drop_and_open_table_action_take_the_same_path(qtbot, win, tmp_
     ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                     Qt.KeyboardModifier.NoModifier)
     win.dropEvent(ev)
+    _idle(qtbot, win)
     assert len(previews.shown) == 1 and win.tables.table is not None
     from somdesk.gui import dialogs
     monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(tmp_path / "a.csv"))
     win.tables.actions["open_table"].trigger()      # the old action name still works, same path
+    _idle(qtbot, win)
     assert len(previews.shown) == 2
     win.actions["open"].trigger()                   # File > Open
+    _idle(qtbot, win)
     assert len(previews.shown) == 3
 
 
@@ -102,6 +106,7 @@ def test_command_line_goes_through_the_same_path(qtbot, tmp_path, monkeypatch):
     w = Window.for_paths([str(tmp_path / "cmd.csv")], confirm_unsaved=False)
     qtbot.addWidget(w)
     try:
+        _idle(qtbot, w)
         assert len(previews.shown) == 1 and w.tables.table is not None and w.session.kind is None
     finally:
         w.runner.shutdown()
@@ -116,6 +121,7 @@ def test_cancelling_the_preview_opens_nothing(qtbot, win, tmp_path, monkeypatch)
     win.interactive = True
     win.session.new_colours(seed=1)
     win.open_paths([str(tmp_path / "a.csv")])
+    _idle(qtbot, win)
     assert win.tables.table is None and win.session.kind == "colours"
 
 
@@ -185,7 +191,8 @@ def test_several_files_with_a_table_is_one_message(qtbot, win, tmp_path):
     pal = tmp_path / "p.gpl"
     pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
     win.open_paths([str(pal), str(tmp_path / "a.csv")])
-    assert "a.csv is a table" in win.last_error and win.tables.table is None
+    _idle(qtbot, win)
+    assert "a.csv is not" in win.last_error and win.tables.table is None
 
 
 def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
@@ -197,6 +204,7 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
     win = make_window(qtbot)
     try:
         win.open_paths([str(tmp_path / "a.csv")])
+        _idle(qtbot, win)
         assert win.tables.table is not None and win.session.kind is None
         assert Settings().recent_files()[0] == str(tmp_path / "a.csv")
         win.tables.setup.epochs.setValue(3)
@@ -210,6 +218,7 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
         win.files.refresh_recent()
         act = next(a for a in win.recent_menu.actions() if "a.csv" in a.text())
         act.trigger()                                 # Open Recent takes the same path
+        _idle(qtbot, win)
         assert win.tables.table is not None and win.tables.tm is None
     finally:
         win.runner.shutdown()
@@ -218,9 +227,7 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
 
 def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
     """Closing the window, opening another table or a palette: an unsaved table map is not
-    dropped without a question (Cancel keeps it)."""
-    from PySide6.QtWidgets import QMessageBox
-
+    dropped without the window's Save / Discard / Cancel question (Cancel keeps it)."""
     from somdesk.gui.window import Window
 
     _csv(tmp_path / "a.csv")
@@ -229,22 +236,27 @@ def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
     w.show()
     _Previews(monkeypatch)
     w.open_paths([str(tmp_path / "a.csv")])
+    _idle(qtbot, w)
     w.tables.setup.epochs.setValue(3)
     assert w.tables.train()
     _idle(qtbot, w)
     assert w.tables.unsaved
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    asked, answer = [], ["cancel"]
+    monkeypatch.setattr(w, "ask_unsaved", lambda: asked.append(1) or answer[0])
     table = w.tables.table
     w.open_paths([str(tmp_path / "a.csv")])
+    _idle(qtbot, w)
     pal = tmp_path / "p.gpl"
     pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
     w.open_paths([str(pal)])
+    _idle(qtbot, w)
     assert len(asked) == 2 and w.tables.table is table and w.session.kind is None
-    monkeypatch.setattr(w, "ask_unsaved", lambda: asked.append("close") or "cancel")
     w.close()
-    assert asked[-1] == "close" and w.isVisible() and w.tables.tm is not None
-    w.tables.save_map(str(tmp_path / "a.somz"))
+    assert len(asked) == 3 and w.isVisible() and w.tables.tm is not None
+    answer[0] = "discard"
+    w.open_paths([str(pal)])                          # Discard: the palette replaces the table
+    _idle(qtbot, w)
+    assert len(asked) == 4 and w.session.kind == "colours" and w.tables.table is None
     assert not w.tables.unsaved
     w.runner.shutdown()
     w.close()
