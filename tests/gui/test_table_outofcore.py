@@ -143,7 +143,7 @@ def test_out_of_core_refuses_what_it_cannot_do(qtbot, win, tmp_path, small_limit
     wf = _open(win, _data(tmp_path, "parquet"))
     wf.setup.missing.setCurrentText("train")
     assert not wf.train()
-    assert "every value must be present" in win.last_error
+    assert "drop, mean or median" in win.last_error
     assert not win.runner.busy
 
 
