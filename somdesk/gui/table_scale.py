@@ -20,9 +20,9 @@ one TaskRunner:
     chunks.
 
 Out of core reads the file with the engine's own detection and the import's SQL filter; text
-columns are one-hot encoded and missing values dropped or filled with the mean or median, with
-the category sets and fill values computed by the engine (session.outofcore_table); training
-with missing values (Missing values: train) and numeric columns forced categorical stay in memory.
+columns are one-hot encoded and missing values dropped, filled with the mean or median, or
+trained with (masked), with the category sets and fill values computed by the engine
+(session.outofcore_table); numeric columns ticked Categorical stay in memory.
 """
 from __future__ import annotations
 
@@ -112,10 +112,6 @@ class TableScale:
         if forced:
             self.win.show_error("Out of core, only text columns are one-hot encoded: untick Categorical "
                                 f"for {', '.join(forced)} or train in memory.")
-            return False
-        if str(spec.missing).lower() == "train":
-            self.win.show_error("Out of core, missing values are dropped or filled, not trained with: "
-                                "choose Missing values: drop, mean or median (or train in memory).")
             return False
         table, path = self.table, self.path
         if not path or not os.path.exists(path):

@@ -21,7 +21,9 @@ the engine (DuckDB, `ChunkedTable.profile`) over every row, missing cells left o
     (the statistics above still count every row, as in memory); "mean"/"median": NaN
     filled with the engine's avg / quantile_cont(0.5) (numpy's median: the mean of the
     two middle values), one-hot features with the mean/median of their 0/1 indicator;
-    "train" (masked training) stays in memory: OptionError naming the alternatives.
+    "train": the masked batch map (core.masked_som, the SOM Toolbox way: BMU and sums over
+    present values), rows with no active value left out by the engine; the pca start, the
+    automatic size and the topographic error use the rows filled with the means, as in memory.
 
 What differs, because the whole table is never held:
   * numeric columns forced categorical are refused (text columns only are one-hot);
@@ -71,6 +73,7 @@ class WeightedFeatures:
     feature_column: np.ndarray | None = None   # (F,) source column of each feature; None: one per column
     code: np.ndarray | None = None             # (F,) category position of a one-hot feature, -1 numeric
     fill: np.ndarray | None = None             # (F,) normalised fill values, or None
+    masked: bool = False                       # NaN kept (missing="train": masked batch map)
 
     def normalised(self, x: np.ndarray) -> np.ndarray:
         if self.feature_column is not None:
@@ -137,14 +140,17 @@ def _recipe(columns: tuple, kinds: tuple, profile: dict, spec: TableMapSpec, src
                   np.asarray(fcol, np.int64), np.asarray(fw, float))
 
 
-def _features(recipe: Recipe) -> WeightedFeatures:
+def _features(recipe: Recipe, filled: bool = False) -> WeightedFeatures:
+    """The chunk preparation of `recipe`; `filled` fills NaN with the means even for
+    missing="train" (its start weights, size and topographic error use the filled rows)."""
     code = np.full(len(recipe.features), -1, dtype=np.int64)
     for j, (c, kind) in enumerate(zip(recipe.columns, recipe.kinds)):
         if kind != "numeric":
             code[recipe.feature_column == j] = np.arange(len(recipe.categories[c]))
-    fill = recipe.fill if recipe.missing in ("mean", "median") else None
+    fill = recipe.fill if recipe.missing in ("mean", "median") or filled else None
     return WeightedFeatures(recipe.offset, recipe.scale, recipe.active,
-                            np.sqrt(recipe.feature_weight[recipe.active]), recipe.feature_column, code, fill)
+                            np.sqrt(recipe.feature_weight[recipe.active]), recipe.feature_column, code, fill,
+                            recipe.missing == "train" and not filled)
 
 
 def _present_sql(column: str, kind: str) -> str:
@@ -190,9 +196,6 @@ class StreamingTableRun:
     def __init__(self, path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                  where: str | None = None, executor=None, cancel: CancelToken | None = None):
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
-        if missing == "train":
-            raise OptionError("training with missing values (--missing train) needs the in-memory table path; "
-                              "out of core use --missing drop, mean or median, or filter rows with --where")
         self.path, self.spec = path, spec
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
@@ -212,12 +215,14 @@ class StreamingTableRun:
                                  [c for c, k in zip(columns, kinds) if k != "numeric"])
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
-            if missing == "drop":
-                # rows with a missing active value are left out by the engine (a WHERE clause)
+            if missing in ("drop", "train"):
+                # left out by the engine (a WHERE clause): rows with a missing active value (drop),
+                # rows with no active value at all (train, as in memory)
                 act = {recipe.columns[j] for j in np.unique(recipe.feature_column[recipe.active])}
-                keep = " AND ".join(_present_sql(c, k) for c, k in zip(columns, kinds) if c in act)
+                keep = (" AND " if missing == "drop" else " OR ").join(
+                    _present_sql(c, k) for c, k in zip(columns, kinds) if c in act)
                 if first.count_where(keep) < first.rows:
-                    filt = f"({where}) AND {keep}" if where else keep
+                    filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
                         src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns)
@@ -230,16 +235,18 @@ class StreamingTableRun:
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)
+            filled = _features(recipe, filled=True)
             rng = np.random.default_rng(np.random.SeedSequence([int(spec.seed), 7]))
             self.rows = n = src.rows
             self.pick = np.sort(rng.choice(n, size=min(n, SAMPLE_ROWS), replace=False)) if n > SAMPLE_ROWS \
                 else np.arange(n)
             check(cancel)
             self.raw_sample = src.rows_at(self.pick)
-            self.sample = prep(self.raw_sample)
+            self.sample = prep(self.raw_sample)              # NaN kept when missing="train"
+            self.sample_filled = filled(self.raw_sample)     # what the size, TE and saved inputs use
             self.hexagonal = hexagonal = str(spec.topology).lower().startswith("hex")
             if spec.height is None or spec.width is None:
-                h, w = auto_map_size(self.sample, hexagonal, munits=max(1, math.ceil(5 * n ** 0.54321)))
+                h, w = auto_map_size(self.sample_filled, hexagonal, munits=max(1, math.ceil(5 * n ** 0.54321)))
                 h, w = spec.height or h, spec.width or w
             else:
                 h, w = int(spec.height), int(spec.width)
@@ -251,7 +258,10 @@ class StreamingTableRun:
             a = int(np.count_nonzero(recipe.active))
             self.run = StreamingBatch(src, self.config, prepare=prep, executor=self.executor,
                                       rule=TableMapRule(END_RADIUS), weights=np.zeros((h, w, a)))
+            # the pca start from the filled rows' moments, as in memory (session.table_data._train)
+            self.run.prepare = filled
             self.run.weights = self.run.initial_weights(cancel)
+            self.run.prepare = prep
         except BaseException:
             src.close()
             raise
@@ -317,8 +327,9 @@ class StreamingTableRun:
         return TableMap(recipe=recipe, config=config, codebook=codebook, passive=passive, label_column=spec.label,
                         clusters=seg.labels, cluster_method=spec.cluster_method,
                         outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=total / self.rows,
-                        topographic_error=float(topographic_error(codebook, self.sample, self.hexagonal, False)),
-                        curve=seg.curve, inputs=self.sample, row_index=self.pick.astype(np.int64),
+                        topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
+                                                                  False)),
+                        curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
                         source=str(self.path))
 
     def close(self) -> None:
@@ -332,8 +343,7 @@ def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chun
 
     Returns a TableMap (session.table_data) ready for `save_table_map`.
     Raises FileFormatError for unreadable tables, columns with no value or rows all dropped,
-    OptionError for bad choices (missing="train", numeric columns forced categorical, over 200
-    categories), Cancelled when `cancel` is set (checked per chunk).
+    OptionError for bad choices (numeric columns forced categorical, over 200 categories), Cancelled when `cancel` is set (checked per chunk).
     The window runs the same `StreamingTableRun`, so both give the same map.
     """
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel)

@@ -29,6 +29,7 @@ def _write(tmp_path, n=700, seed=2, holes=True):
         a[rng.choice(n, 25, replace=False)] = np.nan
         b[rng.choice(n, 10, replace=False)] = np.nan
         region[rng.choice(n, 18, replace=False)] = ""
+        a[:3], b[:3], region[:3] = np.nan, np.nan, ""    # rows with no value at all
     csv_path = tmp_path / "t.csv"
     with open(csv_path, "w", newline="") as f:
         w = csv.writer(f)
@@ -44,7 +45,7 @@ def _write(tmp_path, n=700, seed=2, holes=True):
     return csv_path, pq
 
 
-@pytest.mark.parametrize("missing", ["drop", "mean", "median"])
+@pytest.mark.parametrize("missing", ["drop", "mean", "median", "train"])
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_text_and_missing_out_of_core_equal_in_memory(tmp_path, missing, fmt):
     csv_path, pq = _write(tmp_path)
@@ -63,8 +64,10 @@ def test_text_and_missing_out_of_core_equal_in_memory(tmp_path, missing, fmt):
     assert np.max(np.abs(out.codebook - ref.codebook)) <= 1e-9
     assert len(out.inputs) == len(prep.data)  # drop left out the same rows (all rows fit the sample)
     assert np.max(np.abs(out.inputs - ref.inputs)) <= 1e-12
-    if missing == "drop":
-        assert len(out.inputs) < 700
+    if missing in ("drop", "train"):
+        assert len(out.inputs) < 700 if missing == "drop" else len(out.inputs) == 697
+    assert out.quantization_error == pytest.approx(ref.quantization_error, abs=1e-9)
+    assert out.outlier_threshold == pytest.approx(ref.outlier_threshold, abs=1e-9)
 
 
 def test_engine_median_is_numpys_median(tmp_path):
@@ -84,7 +87,7 @@ def _scores(path):
                 for r in csv.DictReader(f)]
 
 
-@pytest.mark.parametrize("missing", ["drop", "median"])
+@pytest.mark.parametrize("missing", ["drop", "median", "train"])
 def test_assign_out_of_core_of_one_hot_map(tmp_path, missing, capsys):
     _, pq = _write(tmp_path)
     m = str(tmp_path / "m.somz")
@@ -104,12 +107,13 @@ def test_assign_out_of_core_of_one_hot_map(tmp_path, missing, capsys):
     assert "Traceback" not in err
 
 
-def test_dask_one_hot_and_fill_equal_in_memory(tmp_path):
+@pytest.mark.parametrize("missing", ["mean", "train"])
+def test_dask_one_hot_and_missing_equal_in_memory(tmp_path, missing):
     pytest.importorskip("distributed")
     from somdesk.session.dask_executor import DaskExecutor
 
     _, pq = _write(tmp_path, n=900)
-    spec = TableMapSpec(columns=COLUMNS, missing="mean", seed=1, height=5, width=4, epochs=5, clusters=3)
+    spec = TableMapSpec(columns=COLUMNS, missing=missing, seed=1, height=5, width=4, epochs=5, clusters=3)
     ref, _ = train_table_map(read_table(pq), spec)
     ex = DaskExecutor("local:2")
     try:

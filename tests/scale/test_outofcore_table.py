@@ -40,9 +40,8 @@ def test_streamed_map_saves_and_scores(tmp_path):
 def test_streaming_refuses_what_it_cannot_do(tmp_path):
     x = _data(100, 2)
     _write_parquet(tmp_path / "t.parquet", x, ["a", "b"])
-    # masked training with missing values stays in memory; the message names the alternatives
-    with pytest.raises(OptionError, match="drop, mean or median"):
-        train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(missing="train"))
+    with pytest.raises(OptionError, match="missing-value policy"):
+        train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(missing="zero"))
     with pytest.raises(OptionError, match="forced categorical"):
         train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(categorical=("a",)))
     (tmp_path / "m.csv").write_text("a,b\n1,2\n,3\n4,5\n")
@@ -52,6 +51,11 @@ def test_streaming_refuses_what_it_cannot_do(tmp_path):
     tm = train_table_map_streaming(tmp_path / "m.csv", TableMapSpec(height=2, width=2, epochs=2),
                                    where="a IS NOT NULL")
     assert len(tm.row_index) == 2
+    # --missing train: rows with no value left out, the user's filter kept whole
+    (tmp_path / "w.csv").write_text("a,b\n1,2\n,3\n4,5\n,\n")
+    tm = train_table_map_streaming(tmp_path / "w.csv", TableMapSpec(height=2, width=2, epochs=2, missing="train"),
+                                   where="b >= 3")
+    assert len(tm.row_index) == 2 and np.isfinite(tm.codebook).all()
     (tmp_path / "e.csv").write_text("a,b\n1,\n,3\n")
     with pytest.raises(FileFormatError, match="every row has a missing value"):
         train_table_map_streaming(tmp_path / "e.csv", TableMapSpec(height=2, width=2, epochs=2))
