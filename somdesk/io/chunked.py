@@ -231,12 +231,15 @@ class ChunkedTable:
     def _source_sql(self) -> str:
         return "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
 
-    def profile(self, numeric: list[str], text: list[str], max_categories: int = 200) -> dict:
+    def profile(self, numeric: list[str], text: list[str], max_categories: int = 200,
+                median: bool = False) -> dict:
         """The preparation statistics, computed by the engine over every row (missing left out).
 
         Returns {"numeric": {column: {count, mean, std (ddof=0), min, max, median}},
         "text": {column: sorted distinct texts (at most max_categories + 1)}}; NaN counts as
-        missing, as in memory.  Categories are sorted in Python (str order), as in memory."""
+        missing, as in memory.  Categories are sorted in Python (str order), as in memory.
+        The median (quantile_cont, exact) is only computed when asked (NaN otherwise): unlike
+        the others it is not a streaming aggregate, the engine holds or spills the column."""
         con = _connect()
         try:
             src = self._source_sql()
@@ -246,7 +249,7 @@ class ChunkedTable:
                 for c in numeric:
                     v = f"CASE WHEN isnan(CAST({_quote(c)} AS DOUBLE)) THEN NULL ELSE CAST({_quote(c)} AS DOUBLE) END"
                     aggs += [f"count({v})", f"avg({v})", f"stddev_pop({v})", f"min({v})", f"max({v})",
-                             f"quantile_cont({v}, 0.5)"]
+                             f"quantile_cont({v}, 0.5)" if median else "NULL"]
                 row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
                 vals = [np.nan if v is None else float(v) for v in row]
                 for k, c in enumerate(numeric):

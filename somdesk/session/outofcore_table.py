@@ -212,7 +212,8 @@ class StreamingTableRun:
             kinds = tuple("numeric" if c in numeric else "categorical" for c in columns)
             check(cancel)
             prof = first.profile([c for c, k in zip(columns, kinds) if k == "numeric"],
-                                 [c for c, k in zip(columns, kinds) if k != "numeric"])
+                                 [c for c, k in zip(columns, kinds) if k != "numeric"],
+                                 median=missing == "median")
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):

@@ -73,7 +73,7 @@ def test_text_and_missing_out_of_core_equal_in_memory(tmp_path, missing, fmt):
 def test_engine_median_is_numpys_median(tmp_path):
     _, pq = _write(tmp_path, n=301)
     with ChunkedTable.open(pq, ["a", "b"]) as src:
-        prof = src.profile(["a", "b"], [])
+        prof = src.profile(["a", "b"], [], median=True)
     x = duckdb.sql(f"SELECT a, b FROM '{pq}'").fetchnumpy()
     for c in ("a", "b"):
         v = np.asarray(x[c].filled(np.nan) if np.ma.isMaskedArray(x[c]) else x[c], float)
