@@ -72,7 +72,8 @@ def register(sub) -> None:
     tr.add_argument("--cluster-method", default="kmeans", help="kmeans (hit-weighted, default) | ward (SOM-Ward)")
     tr.add_argument("--width", type=int, help="map columns (default: SOM Toolbox rule)")
     tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
-    tr.add_argument("--epochs", type=int, help="batch epochs (default: from rows and nodes)")
+    tr.add_argument("--epochs", "--iterations", dest="epochs", type=int,
+                    help="batch epochs (default: from rows and nodes); --iterations is the same")
     tr.add_argument("--topology", default="hexagonal", help="hexagonal | rectangular")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")

@@ -660,6 +660,7 @@ class Window(QMainWindow):
 
     def show_error(self, message: str, details: str = "") -> None:
         self.last_error = message
+        self.statusBar().clearMessage()          # not "Opening x…" under the error about x
         if self.interactive:
             dialogs.show_message(self, "somdesk", message, details)
         else:

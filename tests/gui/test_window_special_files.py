@@ -35,6 +35,7 @@ def test_device_is_refused(qtbot, win):
     win.open_paths(["/dev/null"])
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
     assert "/dev/null" in win.last_error and "not a regular file" in win.last_error
+    assert "Opening" not in win.statusBar().currentMessage()      # no stale "Opening null…"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
