@@ -134,12 +134,15 @@ def wants_streaming_assign(args) -> bool:
 
 def score_partition(part, tm) -> dict:
     """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row."""
-    from somdesk.io.chunked import read_partition
+    from somdesk.io.chunked import read_partition_cells
     from somdesk.session.table_data import assign_cells
 
-    cols = [c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k == "numeric"]
-    x = read_partition(part, cols)
-    return assign_cells(tm, {c: x[:, i] for i, c in enumerate(cols)})
+    r = tm.recipe
+    # the cells the in-memory path scores (text "" where missing): the same encoding, fill and
+    # unseen-category rule (all zeros) as `somdesk assign` without --out-of-core
+    cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"],
+                                 [c for c, k in zip(r.columns, r.kinds) if k != "numeric"])
+    return assign_cells(tm, cells)
 
 
 def write_partition_scores(part, index: int, first_row: int, tm, folder: str) -> int:
@@ -169,11 +172,10 @@ def run_assign_streaming(args, check_writable) -> int:
     from somdesk.session.scoring import load_table_map
 
     tm = load_table_map(args.map)
-    if any(k != "numeric" for k in tm.recipe.kinds):
-        raise OptionError("this map one-hot encodes text columns; score it without --out-of-core/--dask")
     token = CancelToken()
     cols = list(tm.recipe.columns)
-    with ChunkedTable.open(args.data, cols, _chunk_rows(args)) as src:
+    text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric")
+    with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text) as src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:

@@ -19,9 +19,10 @@ one TaskRunner:
     held in memory (the import's sample), and File > Score new data… assigns every row in
     chunks.
 
-Out of core reads the file with the engine's own detection and the import's SQL filter; it
-needs numeric columns with every value present (the in-memory path one-hot encodes and
-handles missing values).
+Out of core reads the file with the engine's own detection and the import's SQL filter; text
+columns are one-hot encoded and missing values dropped, filled with the mean or median, or
+trained with (masked), with the category sets and fill values computed by the engine
+(session.outofcore_table); numeric columns ticked Categorical stay in memory.
 """
 from __future__ import annotations
 
@@ -105,14 +106,12 @@ class TableScale:
 
     def train_out_of_core(self, spec) -> bool:
         """Start the out-of-core training of the dock's table (see module docstring)."""
-        if spec.categorical:
-            self.win.show_error("Out of core, columns are used as numbers only: untick Categorical "
-                                f"for {', '.join(spec.categorical)} or train in memory.")
-            return False
-        if spec.missing != "drop":
-            self.win.show_error("Out of core, every value must be present: choose Missing values: drop, "
-                                "and filter incomplete rows in the import preview (SQL filter, e.g. "
-                                "\"a IS NOT NULL\").")
+        # text columns are one-hot encoded out of core too; numbers forced categorical are not
+        forced = [c for c in spec.categorical if self.table is not None and c in self.table.columns
+                  and self.table.kind(c) == "numeric"]
+        if forced:
+            self.win.show_error("Out of core, only text columns are one-hot encoded: untick Categorical "
+                                f"for {', '.join(forced)} or train in memory.")
             return False
         table, path = self.table, self.path
         if not path or not os.path.exists(path):

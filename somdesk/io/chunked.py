@@ -35,6 +35,36 @@ STAGED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".json", ".ndjson", ".jsonl")
 Partition = tuple[str, int, int]   # (parquet file, first row, end row) within that file
 
 
+class CodedColumn(str):
+    """A text column read as numbers: the 0-based position of each value in `categories`,
+    -1 for another value, NaN where missing (NULL or "").  It is its column's name (a str),
+    so it travels in a partition's column list to Dask workers like any other column."""
+
+    categories: tuple
+
+    def __new__(cls, name: str, categories):
+        obj = super().__new__(cls, name)
+        obj.categories = tuple(str(c) for c in categories)
+        return obj
+
+    def __reduce__(self):
+        return CodedColumn, (str(self), self.categories)
+
+
+def _text_expr(name: str) -> str:
+    """SQL: the column as text, NULL where missing ("" is missing too, as in memory)."""
+    return f"nullif(CAST({_quote(name)} AS VARCHAR), '')"
+
+
+def _select_expr(c: str) -> str:
+    if isinstance(c, CodedColumn):
+        listed = "[" + ", ".join(_sql_str(x) for x in c.categories) + "]::VARCHAR[]"
+        v = _text_expr(c)
+        return (f"CASE WHEN {v} IS NULL THEN NULL ELSE coalesce(list_position({listed}, {v}), 0) - 1 END::DOUBLE "
+                f"AS {_quote(c)}")
+    return f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}"
+
+
 def _connect():
     try:
         import duckdb
@@ -79,7 +109,10 @@ def _reader(files: list[str]) -> str:
     if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz"))
            for f in lows):
         return f"read_json_auto({listed})"
-    return f"read_csv({listed}, union_by_name=true)"
+    # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.io.tables.textfile import nullstr
+    return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())})"
 
 
 @dataclass
@@ -92,15 +125,17 @@ class ChunkedTable:
     partitions: list[Partition]
     source: str
     _staged_dir: str | None = field(default=None, repr=False)
+    numeric: list = field(default_factory=list)   # the chosen columns that hold numbers
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-             where: str | None = None) -> "ChunkedTable":
+             where: str | None = None, text_columns=()) -> "ChunkedTable":
         """Open a file or glob; `columns` default to every numeric column.
 
         Raises FileFormatError for missing files, unreadable tables, unknown or
         non-numeric columns.  `where` is an optional SQL filter applied once
-        while staging (it forces staging for Parquet too).
+        while staging (it forces staging for Parquet too).  `text_columns` may hold
+        text (they are kept as text, for one-hot encoding: `CodedColumn`, `distinct_texts`).
         """
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
@@ -120,7 +155,8 @@ class ChunkedTable:
             if unknown:
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
                                       f"columns are: {', '.join(types)}")
-            text = [c for c in columns if c not in numeric]
+            text_ok = set(text_columns)
+            text = [c for c in columns if c not in numeric and c not in text_ok]
             if text:
                 raise FileFormatError(f"{pattern}: column(s) {', '.join(text)} are not numeric")
             if not columns:
@@ -130,7 +166,8 @@ class ChunkedTable:
             if not parquet or where:
                 staged = tempfile.mkdtemp(prefix="somdesk-stage-")
                 out = os.path.join(staged, "table.parquet")
-                sel = ", ".join(f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
+                sel = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" if c in text_ok and c not in numeric
+                                else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
                 filt = f" WHERE {where}" if where else ""
                 try:
                     con.execute(f"COPY (SELECT {sel} FROM {src}{filt}) TO {_sql_str(out)} (FORMAT parquet)")
@@ -146,7 +183,8 @@ class ChunkedTable:
                 total += n
             if total == 0:
                 raise FileFormatError(f"{pattern}: the table has no rows")
-            return cls(files, list(columns), total, parts, os.fspath(pattern), staged)
+            return cls(files, list(columns), total, parts, os.fspath(pattern), staged,
+                       [c for c in columns if c in numeric])
         finally:
             con.close()
 
@@ -190,6 +228,62 @@ class ChunkedTable:
         vals = np.array([np.nan if v is None else float(v) for v in row]).reshape(len(self.columns), 5)
         return {"count": vals[:, 0], "mean": vals[:, 1], "std": vals[:, 2], "min": vals[:, 3], "max": vals[:, 4]}
 
+    def _source_sql(self) -> str:
+        return "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
+
+    def profile(self, numeric: list[str], text: list[str], max_categories: int = 200) -> dict:
+        """The preparation statistics, computed by the engine over every row (missing left out).
+
+        Returns {"numeric": {column: {count, mean, std (ddof=0), min, max, median}},
+        "text": {column: sorted distinct texts (at most max_categories + 1)}}; NaN counts as
+        missing, as in memory.  Categories are sorted in Python (str order), as in memory."""
+        con = _connect()
+        try:
+            src = self._source_sql()
+            out = {"numeric": {}, "text": {}}
+            if numeric:
+                aggs = []
+                for c in numeric:
+                    v = f"CASE WHEN isnan(CAST({_quote(c)} AS DOUBLE)) THEN NULL ELSE CAST({_quote(c)} AS DOUBLE) END"
+                    aggs += [f"count({v})", f"avg({v})", f"stddev_pop({v})", f"min({v})", f"max({v})",
+                             f"quantile_cont({v}, 0.5)"]
+                row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
+                vals = [np.nan if v is None else float(v) for v in row]
+                for k, c in enumerate(numeric):
+                    out["numeric"][c] = dict(zip(("count", "mean", "std", "min", "max", "median"),
+                                                 vals[6 * k:6 * k + 6]))
+            for c in text:
+                v = _text_expr(c)
+                got = con.execute(f"SELECT DISTINCT {v} FROM {src} WHERE {v} IS NOT NULL "
+                                  f"LIMIT {int(max_categories) + 1}").fetchall()
+                out["text"][c] = sorted(str(r[0]) for r in got)
+            return out
+        finally:
+            con.close()
+
+    def count_where(self, condition: str) -> int:
+        """Rows for which the SQL `condition` holds."""
+        con = _connect()
+        try:
+            return int(con.execute(f"SELECT count(*) FROM {self._source_sql()} WHERE {condition}").fetchone()[0])
+        finally:
+            con.close()
+
+    def indicator_stats(self, column: str, categories, median: bool) -> np.ndarray:
+        """Per category of a text column, the mean (or median) of its 0/1 indicator over rows
+        where the column is present: the one-hot features' fill values, by the engine."""
+        v = _text_expr(column)
+        agg = "quantile_cont" if median else "avg"
+        tail = ", 0.5)" if median else ")"
+        exprs = [f"{agg}(CASE WHEN {v} IS NULL THEN NULL WHEN {v} = {_sql_str(c)} THEN 1.0 ELSE 0.0 END::DOUBLE{tail}"
+                 for c in categories]
+        con = _connect()
+        try:
+            row = con.execute(f"SELECT {', '.join(exprs)} FROM {self._source_sql()}").fetchone()
+        finally:
+            con.close()
+        return np.array([np.nan if x is None else float(x) for x in row])
+
     def close(self) -> None:
         """Remove the staged copy, if any."""
         if self._staged_dir:
@@ -215,7 +309,7 @@ def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
     file, first, end = part
     con = _connect()
     try:
-        sel = ", ".join(f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
+        sel = ", ".join(_select_expr(c) for c in columns)
         res = con.execute(
             f"SELECT {sel} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
@@ -224,8 +318,33 @@ def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
         con.close()
     out = np.empty((end - first, len(columns)))
     for k, c in enumerate(columns):
+        c = str(c)
         col = res[c]
         if np.ma.isMaskedArray(col):
             col = col.filled(np.nan)
         out[:, k] = col
+    return out
+
+
+def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -> dict:
+    """One partition as cells (a worker calls this too): numeric columns (n,) float64 with NaN
+    where missing, text columns (n,) object arrays of str with "" where missing, the cells
+    `Recipe.transform` takes (so scoring applies exactly the in-memory rule)."""
+    file, first, end = part
+    con = _connect()
+    try:
+        sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
+        sel += [f"coalesce({_text_expr(c)}, '') AS {_quote(c)}" for c in text]
+        res = con.execute(
+            f"SELECT {', '.join(sel)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+            f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+            f"ORDER BY file_row_number").fetchnumpy()
+    finally:
+        con.close()
+    out = {}
+    for c in numeric:
+        col = res[c]
+        out[c] = np.asarray(col.filled(np.nan) if np.ma.isMaskedArray(col) else col, dtype=np.float64)
+    for c in text:
+        out[c] = np.array([str(x) for x in np.asarray(res[c]).tolist()], dtype=object)
     return out

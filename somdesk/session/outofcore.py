@@ -68,9 +68,11 @@ def identity(x: np.ndarray) -> np.ndarray:
 
 
 def prepared_chunk(part: Partition, columns: list[str], prepare: Callable) -> np.ndarray:
-    """Read and prepare one partition; missing values are an error out of core."""
+    """Read and prepare one partition; missing values are an error out of core unless the
+    preparation says it keeps them (`prepare.masked`: a table map's masked training)."""
     x = prepare(read_partition(part, columns))
-    if not np.all(np.isfinite(x)):
+    ok = ~np.isinf(x) if getattr(prepare, "masked", False) else np.isfinite(x)
+    if not np.all(ok):
         raise SomdeskError(f"rows {part[1]}-{part[2] - 1} of {part[0]} have missing or non-finite "
                            "values; filter them (--where) or fill them before training out of core")
     return x

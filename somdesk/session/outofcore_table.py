@@ -10,11 +10,23 @@ falling from max(H, W)/4 to END_RADIUS, hit-weighted segments — but the rows a
 read one chunk at a time (`io.chunked`), so memory is bounded by the chunk, not
 the table.  On a table that fits in memory both give the same codebook to 1e-9.
 
+Preparation, as `core.preparation.fit_recipe` does it, with the statistics computed by
+the engine (DuckDB, `ChunkedTable.profile`) over every row, missing cells left out:
+  * numeric columns: offsets and scales from mean, population std, min, max;
+  * text columns: one-hot, the category set from SELECT DISTINCT (NULL and "" are
+    missing), sorted in Python as in memory, features "col=cat", the group weight
+    shared w * group_weight / m; each chunk carries category codes
+    (`io.chunked.CodedColumn`) that `WeightedFeatures` expands;
+  * missing="drop": rows with a missing active value are left out by a WHERE clause
+    (the statistics above still count every row, as in memory); "mean"/"median": NaN
+    filled with the engine's avg / quantile_cont(0.5) (numpy's median: the mean of the
+    two middle values), one-hot features with the mean/median of their 0/1 indicator;
+    "train": the masked batch map (core.masked_som, the SOM Toolbox way: BMU and sums over
+    present values), rows with no active value left out by the engine; the pca start, the
+    automatic size and the topographic error use the rows filled with the means, as in memory.
+
 What differs, because the whole table is never held:
-  * numeric columns only, every value present (filter rows with `where`); the
-    in-memory path also one-hot encodes text and handles missing values;
-  * offsets and scales come from the engine's aggregates (mean, population std,
-    min, max per column);
+  * numeric columns forced categorical are refused (text columns only are one-hot);
   * the automatic size uses the row count of the whole table and the shape of a
     uniform sample of up to SAMPLE_ROWS rows; the topographic error and the
     outlier threshold are measured on that sample, which is also what the saved
@@ -33,9 +45,10 @@ import numpy as np
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start
 from somdesk.core.options import SOMConfig
-from somdesk.core.preparation import Recipe, _weights_for, auto_epochs, auto_map_size, choose, NORMALISATIONS
-from somdesk.errors import OptionError
-from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable
+from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for,
+                                     auto_epochs, auto_map_size, choose)
+from somdesk.errors import FileFormatError, OptionError
+from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec
 
@@ -44,36 +57,107 @@ SAMPLE_ROWS = 100_000
 
 @dataclass(frozen=True)
 class WeightedFeatures:
-    """Raw numeric columns -> the table map's training matrix (picklable for Dask workers):
-    (x - offset) / scale (0 where the scale is 0), active columns times sqrt(weight)."""
+    """Raw chunk -> the table map's training matrix (picklable for Dask workers).
+
+    The chunk (n, C) holds numeric columns as numbers and text columns as category codes
+    (`io.chunked.CodedColumn`: position in the sorted category list, -1 another value, NaN
+    missing).  Features (F) as `Recipe.transform` makes them: (x - offset) / scale (0 where
+    the scale is 0), one-hot blocks (all 0 for an unseen category, NaN where missing); then
+    NaN replaced by `fill` when `fill` is given (mean/median policies); active features
+    times sqrt(weight)."""
 
     offset: np.ndarray
     scale: np.ndarray
     active: np.ndarray      # (F,) bool
     root_weight: np.ndarray  # (A,)
+    feature_column: np.ndarray | None = None   # (F,) source column of each feature; None: one per column
+    code: np.ndarray | None = None             # (F,) category position of a one-hot feature, -1 numeric
+    fill: np.ndarray | None = None             # (F,) normalised fill values, or None
+    masked: bool = False                       # NaN kept (missing="train": masked batch map)
 
     def normalised(self, x: np.ndarray) -> np.ndarray:
+        if self.feature_column is not None:
+            x = x[:, self.feature_column]
         sc = np.where(self.scale > 0, self.scale, 1.0)
-        return np.where(self.scale > 0, (x - self.offset) / sc, 0.0 * x)
+        out = np.where(self.scale > 0, (x - self.offset) / sc, np.where(np.isnan(x), np.nan, 0.0))
+        if self.code is not None:
+            hot = self.code >= 0
+            if hot.any():
+                codes = x[:, hot]
+                out[:, hot] = np.where(np.isnan(codes), np.nan, (codes == self.code[hot]).astype(np.float64))
+        if self.fill is not None:
+            out = np.where(np.isnan(out), self.fill[None, :], out)
+        return out
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(self.normalised(x)[:, self.active] * self.root_weight)
 
 
-def _recipe(columns: tuple, stats: dict, spec: TableMapSpec) -> Recipe:
+def _recipe(columns: tuple, kinds: tuple, profile: dict, spec: TableMapSpec, src=None) -> Recipe:
+    """The Recipe `core.preparation.fit_recipe` makes, from the engine's statistics
+    (`ChunkedTable.profile`); `src` gives the one-hot fill values (indicator means/medians)."""
     normalise = choose(spec.normalise, NORMALISATIONS, "normalisation")
+    missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
+    gw = float(spec.group_weight)
+    if not math.isfinite(gw) or gw <= 0:
+        raise OptionError(f"the category group weight must be above 0, got {spec.group_weight!r}")
     w = _weights_for(columns, spec.weights, spec.passive)
-    if normalise == "zscore":
-        off, sc = stats["mean"], np.where(stats["max"] > stats["min"], stats["std"], 0.0)
-    elif normalise == "minmax":
-        off, sc = stats["min"], stats["max"] - stats["min"]
-    else:
-        off, sc = np.zeros(len(columns)), np.ones(len(columns))
-    sc = np.where(np.isfinite(sc), sc, 0.0)
-    f = len(columns)
-    return Recipe(columns, ("numeric",) * f, normalise, "drop", np.asarray(off, float), np.asarray(sc, float),
-                  np.zeros(f), {}, w, 1.0, columns, np.arange(f, dtype=np.int64),
-                  np.array([w[c] for c in columns], dtype=float))
+    feats, fcol, fw, off, sc, fill, cats_of = [], [], [], [], [], [], {}
+    for j, (c, kind) in enumerate(zip(columns, kinds)):
+        if kind == "numeric":
+            st = profile["numeric"][c]
+            if not st["count"]:
+                raise FileFormatError(f"{src.source if src else 'table'}: column {c!r} has no values "
+                                      "(every cell is missing)")
+            if max(abs(st["min"]), abs(st["max"])) > MAX_ABS_VALUE:
+                raise FileFormatError(f"column {c!r} holds values beyond +-{MAX_ABS_VALUE:g}, too large to train "
+                                      "on; rescale them first")
+            if normalise == "zscore":
+                o, s = st["mean"], (st["std"] if st["max"] > st["min"] else 0.0)
+            elif normalise == "minmax":
+                o, s = st["min"], st["max"] - st["min"]
+            else:
+                o, s = 0.0, 1.0
+            s = s if math.isfinite(s) else 0.0
+            raw = st["median"] if missing == "median" else st["mean"]
+            f = (raw - o) / s if s > 0 else 0.0
+            feats.append(c); fcol.append(j); fw.append(w[c]); off.append(o); sc.append(s); fill.append(f)
+        else:
+            cats = profile["text"][c]
+            if not cats:
+                raise FileFormatError(f"{src.source if src else 'table'}: column {c!r} has no values "
+                                      "(every cell is missing)")
+            if len(cats) > 200:
+                raise OptionError(f"column {c!r} has more than 200 different values; one-hot encoding is "
+                                  "limited to 200 categories (is it an identifier?)")
+            cats_of[c] = list(cats)
+            fill += list(src.indicator_stats(c, cats, missing == "median"))
+            for cat in cats:
+                feats.append(f"{c}={cat}"); fcol.append(j); fw.append(w[c] * gw / len(cats))
+                off.append(0.0); sc.append(1.0)
+    return Recipe(columns, kinds, normalise, missing, np.asarray(off, float), np.asarray(sc, float),
+                  np.nan_to_num(np.asarray(fill, float)), cats_of, w, gw, tuple(feats),
+                  np.asarray(fcol, np.int64), np.asarray(fw, float))
+
+
+def _features(recipe: Recipe, filled: bool = False) -> WeightedFeatures:
+    """The chunk preparation of `recipe`; `filled` fills NaN with the means even for
+    missing="train" (its start weights, size and topographic error use the filled rows)."""
+    code = np.full(len(recipe.features), -1, dtype=np.int64)
+    for j, (c, kind) in enumerate(zip(recipe.columns, recipe.kinds)):
+        if kind != "numeric":
+            code[recipe.feature_column == j] = np.arange(len(recipe.categories[c]))
+    fill = recipe.fill if recipe.missing in ("mean", "median") or filled else None
+    return WeightedFeatures(recipe.offset, recipe.scale, recipe.active,
+                            np.sqrt(recipe.feature_weight[recipe.active]), recipe.feature_column, code, fill,
+                            recipe.missing == "train" and not filled)
+
+
+def _present_sql(column: str, kind: str) -> str:
+    q = '"' + column.replace('"', '""') + '"'
+    if kind == "numeric":
+        return f"({q} IS NOT NULL AND NOT isnan(CAST({q} AS DOUBLE)))"
+    return f"(nullif(CAST({q} AS VARCHAR), '') IS NOT NULL)"
 
 
 @dataclass(frozen=True)
@@ -111,32 +195,58 @@ class StreamingTableRun:
 
     def __init__(self, path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                  where: str | None = None, executor=None, cancel: CancelToken | None = None):
-        if spec.categorical:
-            raise OptionError("categorical columns need the in-memory table path (drop --out-of-core / --dask)")
-        if str(spec.missing).lower() not in ("drop",):
-            raise OptionError("out-of-core training needs every value present: filter rows with --where "
-                              "(e.g. \"a IS NOT NULL\") instead of --missing")
+        missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         self.path, self.spec = path, spec
         self.executor = executor or LocalExecutor()
-        self.src = src = ChunkedTable.open(path, list(spec.columns) if spec.columns else None, chunk_rows, where)
+        wanted = list(spec.columns) if spec.columns else None
+        # statistics over every row (as in memory, before rows with a missing value are dropped)
+        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=tuple(wanted or ()))
+        src = first
         try:
-            columns = tuple(c for c in src.columns if c != spec.label)
-            if spec.label and spec.label in src.columns:
-                src.columns = list(columns)
+            columns = tuple(c for c in first.columns if c != spec.label)
+            numeric = set(first.numeric)
+            forced = [c for c in spec.categorical if c in columns and c in numeric]
+            if forced:
+                raise OptionError(f"out of core, text columns are one-hot encoded; numeric column(s) "
+                                  f"{', '.join(map(repr, forced))} cannot be forced categorical (drop --out-of-core)")
+            kinds = tuple("numeric" if c in numeric else "categorical" for c in columns)
             check(cancel)
-            self.recipe = recipe = _recipe(columns, src.stats(), spec)
-            self.prep = prep = WeightedFeatures(recipe.offset, recipe.scale, recipe.active,
-                                                np.sqrt(recipe.feature_weight[recipe.active]))
+            prof = first.profile([c for c, k in zip(columns, kinds) if k == "numeric"],
+                                 [c for c, k in zip(columns, kinds) if k != "numeric"])
+            self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
+            coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
+            if missing in ("drop", "train"):
+                # left out by the engine (a WHERE clause): rows with a missing active value (drop),
+                # rows with no active value at all (train, as in memory)
+                act = {recipe.columns[j] for j in np.unique(recipe.feature_column[recipe.active])}
+                keep = (" AND " if missing == "drop" else " OR ").join(
+                    _present_sql(c, k) for c, k in zip(columns, kinds) if c in act)
+                if first.count_where(keep) < first.rows:
+                    filt = f"({where}) AND ({keep})" if where else keep
+                    first.close()
+                    try:
+                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns)
+                    except FileFormatError as exc:
+                        if "no rows" in str(exc):
+                            raise FileFormatError(f"{path}: every row has a missing value in the chosen columns; "
+                                                  "choose other columns or fill missing values with the mean or "
+                                                  "median") from None
+                        raise
+            src.columns = coded
+            self.src = src
+            self.prep = prep = _features(recipe)
+            filled = _features(recipe, filled=True)
             rng = np.random.default_rng(np.random.SeedSequence([int(spec.seed), 7]))
             self.rows = n = src.rows
             self.pick = np.sort(rng.choice(n, size=min(n, SAMPLE_ROWS), replace=False)) if n > SAMPLE_ROWS \
                 else np.arange(n)
             check(cancel)
             self.raw_sample = src.rows_at(self.pick)
-            self.sample = prep(self.raw_sample)
+            self.sample = prep(self.raw_sample)              # NaN kept when missing="train"
+            self.sample_filled = filled(self.raw_sample)     # what the size, TE and saved inputs use
             self.hexagonal = hexagonal = str(spec.topology).lower().startswith("hex")
             if spec.height is None or spec.width is None:
-                h, w = auto_map_size(self.sample, hexagonal, munits=max(1, math.ceil(5 * n ** 0.54321)))
+                h, w = auto_map_size(self.sample_filled, hexagonal, munits=max(1, math.ceil(5 * n ** 0.54321)))
                 h, w = spec.height or h, spec.width or w
             else:
                 h, w = int(spec.height), int(spec.width)
@@ -148,7 +258,10 @@ class StreamingTableRun:
             a = int(np.count_nonzero(recipe.active))
             self.run = StreamingBatch(src, self.config, prepare=prep, executor=self.executor,
                                       rule=TableMapRule(END_RADIUS), weights=np.zeros((h, w, a)))
+            # the pca start from the filled rows' moments, as in memory (session.table_data._train)
+            self.run.prepare = filled
             self.run.weights = self.run.initial_weights(cancel)
+            self.run.prepare = prep
         except BaseException:
             src.close()
             raise
@@ -214,8 +327,9 @@ class StreamingTableRun:
         return TableMap(recipe=recipe, config=config, codebook=codebook, passive=passive, label_column=spec.label,
                         clusters=seg.labels, cluster_method=spec.cluster_method,
                         outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=total / self.rows,
-                        topographic_error=float(topographic_error(codebook, self.sample, self.hexagonal, False)),
-                        curve=seg.curve, inputs=self.sample, row_index=self.pick.astype(np.int64),
+                        topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
+                                                                  False)),
+                        curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
                         source=str(self.path))
 
     def close(self) -> None:
@@ -228,8 +342,8 @@ def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chun
     """Train a table map on `path` (file or glob: Parquet, CSV, gzip, NDJSON) out of core.
 
     Returns a TableMap (session.table_data) ready for `save_table_map`.
-    Raises FileFormatError for unreadable tables, missing values or text columns,
-    OptionError for bad choices, Cancelled when `cancel` is set (checked per chunk).
+    Raises FileFormatError for unreadable tables, columns with no value or rows all dropped,
+    OptionError for bad choices (numeric columns forced categorical, over 200 categories), Cancelled when `cancel` is set (checked per chunk).
     The window runs the same `StreamingTableRun`, so both give the same map.
     """
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel)

@@ -57,7 +57,7 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     _table(tmp_path)
     t = str(tmp_path / "p-0.parquet")
     assert main(["train", "--table", t, "--mode", "classic", "--save-map", str(tmp_path / "x.somz")]) == 2
-    assert main(["train", "--table", t, "--out-of-core", "--missing", "mean",
+    assert main(["train", "--table", t, "--out-of-core", "--missing", "zero",
                  "--save-map", str(tmp_path / "x.somz")]) == 2
     assert main(["train", "--table", t, "--dask", "nowhere", "--save-map", str(tmp_path / "x.somz")]) == 2
     assert main(["train", "--table", t, "--out-of-core", "--chunk-rows", "0",

@@ -40,13 +40,22 @@ def test_streamed_map_saves_and_scores(tmp_path):
 def test_streaming_refuses_what_it_cannot_do(tmp_path):
     x = _data(100, 2)
     _write_parquet(tmp_path / "t.parquet", x, ["a", "b"])
-    with pytest.raises(OptionError, match="--where"):
-        train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(missing="mean"))
-    with pytest.raises(OptionError, match="categorical"):
+    with pytest.raises(OptionError, match="missing-value policy"):
+        train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(missing="zero"))
+    with pytest.raises(OptionError, match="forced categorical"):
         train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(categorical=("a",)))
     (tmp_path / "m.csv").write_text("a,b\n1,2\n,3\n4,5\n")
-    with pytest.raises(Exception, match="missing"):
-        train_table_map_streaming(tmp_path / "m.csv", TableMapSpec(height=2, width=2, epochs=2))
+    # --missing drop (the default): the engine leaves the row out
+    tm = train_table_map_streaming(tmp_path / "m.csv", TableMapSpec(height=2, width=2, epochs=2))
+    assert len(tm.row_index) == 2
     tm = train_table_map_streaming(tmp_path / "m.csv", TableMapSpec(height=2, width=2, epochs=2),
                                    where="a IS NOT NULL")
     assert len(tm.row_index) == 2
+    # --missing train: rows with no value left out, the user's filter kept whole
+    (tmp_path / "w.csv").write_text("a,b\n1,2\n,3\n4,5\n,\n")
+    tm = train_table_map_streaming(tmp_path / "w.csv", TableMapSpec(height=2, width=2, epochs=2, missing="train"),
+                                   where="b >= 3")
+    assert len(tm.row_index) == 2 and np.isfinite(tm.codebook).all()
+    (tmp_path / "e.csv").write_text("a,b\n1,\n,3\n")
+    with pytest.raises(FileFormatError, match="every row has a missing value"):
+        train_table_map_streaming(tmp_path / "e.csv", TableMapSpec(height=2, width=2, epochs=2))
