@@ -74,6 +74,10 @@ class TableSetup(QWidget):
         self.height = _auto_spin(400, "Map height in nodes (auto: the SOM Toolbox rule, about 5·√N nodes)")
         self.width = _auto_spin(400, "Map width in nodes (auto: side ratio from the two largest principal components)")
         self.epochs = _auto_spin(100_000, "Batch epochs (auto: from the rows per node)")
+        self.topology = QComboBox()
+        self.topology.addItems(["hexagonal", "rectangular"])
+        self.topology.setToolTip("Hexagonal: six neighbours per node, the usual choice for segmentation maps "
+                                 "(SOM Toolbox, Viscovery); rectangular: four (eight for the topographic error)")
         self.auto = QLabel()
         self.auto.setWordWrap(True)
         self.k = QSpinBox()
@@ -99,6 +103,7 @@ class TableSetup(QWidget):
         form.addRow("Normalise", self.normalise)
         form.addRow("Missing values", self.missing)
         form.addRow("Map size (rows × cols)", size)
+        form.addRow("Grid", self.topology)
         form.addRow("Epochs", self.epochs)
         form.addRow("", self.auto)
         form.addRow("Segments (k)", self.k)
@@ -108,7 +113,7 @@ class TableSetup(QWidget):
         lay.addLayout(form)
         lay.addWidget(self.curve)
         lay.addWidget(self.curve_note)
-        for w in (self.label, self.normalise, self.missing):
+        for w in (self.label, self.normalise, self.missing, self.topology):
             w.currentIndexChanged.connect(lambda *_: self._edited())
         for w in (self.height, self.width, self.epochs):
             w.valueChanged.connect(lambda *_: self._edited())
@@ -202,7 +207,7 @@ class TableSetup(QWidget):
                             categorical=categorical, normalise=self.normalise.currentText(),
                             missing=self.missing.currentText(), height=self.height.value() or None,
                             width=self.width.value() or None, epochs=self.epochs.value() or None,
-                            clusters=self.k.value() or None, seed=seed)
+                            clusters=self.k.value() or None, seed=seed, topology=self.topology.currentText())
 
     def show_auto(self, h: int | None, w: int | None, epochs: int | None, rows: int | None = None) -> None:
         if h is None:

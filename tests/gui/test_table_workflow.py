@@ -254,6 +254,24 @@ def test_setup_panel_choices_reach_the_map(qtbot, win, tmp_path):
     assert "tick at least one column" in win.last_error
 
 
+def test_grid_choice_reaches_the_map_and_the_saved_file(qtbot, win, tmp_path):
+    from somdesk.session.scoring import load_table_map
+
+    wf = win.tables
+    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    assert wf.setup.spec().topology == "hexagonal"                 # the default, as SOM Toolbox
+    wf.setup.topology.setCurrentText("rectangular")
+    wf.setup.height.setValue(4)
+    wf.setup.width.setValue(5)
+    wf.setup.epochs.setValue(5)
+    assert wf.train()
+    _idle(qtbot, win)
+    assert wf.tm.config.topology == "rectangular" and not wf.map_view.hexagonal
+    out = tmp_path / "rect.somz"
+    assert wf.save_map(str(out))
+    assert load_table_map(out).config.topology == "rectangular"
+
+
 def test_import_preview_overrides_and_sampling(qtbot, tmp_path, monkeypatch):
     from somdesk.gui.table_import import ImportPreview
 
