@@ -295,11 +295,12 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.setup.show_auto(h, w, auto_epochs(len(x), h * w), len(x))
 
     # -- training and segments ------------------------------------------------------------------------
-    def train(self) -> bool:
+    def train(self, seed: int = 0) -> bool:
+        """Train the dock's table map from the setup panel (random seed `seed`: the smoke mode's)."""
         if self.table is None or self.win.runner.busy:
             return False
         try:
-            spec = self.setup.spec()
+            spec = self.setup.spec(seed=seed)
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
