@@ -69,9 +69,13 @@ def _extract(data: bytes, ctx: ReadContext) -> bytes:
                 if "swatchbook.xml" in names:
                     raise ctx.error("this is a SwatchBooker .sbz archive (swatchbook.xml), not a "
                                     "Krita palette; open it as .sbz")
+                if "meta.json" in names:
+                    raise ctx.error("this is a somdesk map archive (meta.json), not a palette; open it "
+                                    "in the window or use the map commands")
                 shown = ", ".join(repr(n[:40]) for n in names[:5]) + (", ..." if len(names) > 5 else "")
-                raise ctx.error("the archive has no colorset.xml, so it is not a Krita palette "
-                                f"(it holds {shown or 'nothing'})")
+                raise ctx.error("this ZIP archive is not a palette somdesk reads: a Krita .kpl holds "
+                                "colorset.xml, a SwatchBooker .sbz swatchbook.xml, a somdesk map "
+                                f"meta.json; it holds {shown or 'nothing'}")
             if info.file_size > MAX_ZIP_MEMBER_BYTES:
                 raise ctx.error(f"colorset.xml would unpack to {info.file_size} bytes; the limit is "
                                 f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
