@@ -90,8 +90,12 @@ class Window(QMainWindow):
         self.metrics = MetricsPlot()
         self.map_title = QLabel()
         self.map_title.setStyleSheet("font-weight: 600; padding: 2px 4px;")
+        # long titles wrap: an unwrapped label's text width is its minimum width, which pushed
+        # the whole window wider than the screen after a long file name or seed (tester)
+        self.map_title.setWordWrap(True)
         self.hover = QLabel()
         self.hover.setStyleSheet("font-family: monospace; padding: 2px 6px;")
+        self.hover.setWordWrap(True)
         self.progress_label = QLabel()
         self.statusBar().addPermanentWidget(self.progress_label)
         self._layout()
