@@ -25,6 +25,17 @@ class TableViews:
         self.draw_map()
 
     _filling_views = False
+    WINDOW_VIEWS = {"umatrix": "U-matrix", "hits": "hits", "colours": "segments"}   # View menu -> dock
+
+    def show_view(self, view: str) -> bool:
+        """The window's View menu while the dock holds the data: show that map view, if it has one."""
+        name = self.WINDOW_VIEWS.get(view)
+        i = self.map_choice.findText(name) if name else -1
+        if i < 0:
+            return False
+        self.map_choice.setCurrentIndex(i)
+        self.tabs.setCurrentIndex(1)             # Map & rows (gui/table_workflow.py's tab order)
+        return True
     _fixed_views = len(MAP_VIEWS)       # views before the planes (MAP_VIEWS, then "labels: COLUMN")
 
     def _label_column(self) -> str | None:
@@ -112,7 +123,18 @@ class TableViews:
             pic = render.colour_bar("inferno" if self.map_mode == "U-matrix" else "viridis",
                                     render.levels_of(v), length=300,
                                     title=titles.get(self.map_mode, self.map_mode[len("plane: "):]))
+        self.legend_picture = pic
         self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
+
+    def map_picture(self) -> np.ndarray | None:
+        """(H, W, 3) uint8: the Map & rows tab's map as on screen with its legend below it
+        (what File > Export image writes while the dock holds a table map), or None."""
+        from somdesk.render.sheets import stack
+
+        pic = self.map_view.image_array()
+        if self.tm is None or pic is None:
+            return None
+        return stack([pic, getattr(self, "legend_picture", None)])
 
     def _labels_view(self):
         """(nodes (H, W, 3) uint8, Legend) of the labels view: render's "labels" view, one

@@ -424,7 +424,8 @@ class Window(QMainWindow):
         self.left.show_dataset(dataset, self.session)
         kind = self.session.kind
         for key, (_label, kinds) in VIEWS.items():
-            self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key == "colours")
+            # no session dataset: empty, or a table in the Segments dock, whose map these pick
+            self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key in ("colours", "umatrix", "hits"))
         if kind is not None and kind not in VIEWS[self.view][1]:
             self.set_view("colours")
         self.left.params.set_config(self.session.config)
@@ -435,6 +436,8 @@ class Window(QMainWindow):
         self.refresh()
 
     def set_view(self, view: str) -> None:
+        if self.tables.holds_data:
+            self.tables.show_view(view)      # View > U-matrix / Hits / Colours: the dock's map view
         self.view = view
         self.actions[f"view_{view}"].setChecked(True)
         self.schedule_draw()
@@ -539,10 +542,10 @@ class Window(QMainWindow):
         a["open"].setEnabled(not busy)
         a["save"].setEnabled(has and not busy)
         a["save_as"].setEnabled(has and not busy)
-        a["export_image"].setEnabled(s.map is not None)
+        a["export_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["export_timelapse"].setEnabled(len(self.timelapse) > 0 and not busy)
         self.files.refresh(busy)
-        a["copy_image"].setEnabled(s.map is not None)
+        a["copy_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["train"].setEnabled(has and not busy)
         a["pause"].setEnabled(training)
         a["pause"].setText("&Resume" if r.state == "paused" else "&Pause")
@@ -606,13 +609,15 @@ class Window(QMainWindow):
         view shown, at `scale` (default the screen's), exactly as on screen."""
         from somdesk.gui.export_dialog import ExportOptions
 
+        if self.tables.holds_data:
+            return self.tables.export_map(path)    # the Segments dock's map view and its legend
         if path is None:
             self.exports.open_dialog()
             return False
         return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path, remember=False)
 
     def copy_image(self) -> None:
-        pic = self.map_image()
+        pic = self.tables.map_picture() if self.tables.holds_data else self.map_image()
         if pic is not None:
             QApplication.clipboard().setImage(to_qimage(pic))
 

@@ -415,3 +415,29 @@ def test_labels_view_shows_each_nodes_majority_label(qtbot, win, tmp_path):
     assert wf.train()
     _idle(qtbot, win)
     assert not any(wf.map_choice.itemText(i).startswith("labels") for i in range(wf.map_choice.count()))
+
+
+def test_export_image_writes_the_docks_map_view_with_its_legend(qtbot, win, tmp_path):
+    from PIL import Image
+
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    win.refresh()
+    assert win.actions["export_image"].isEnabled()
+    out = tmp_path / "map.png"
+    assert win.export_image(str(out))                       # File > Export image (Ctrl+E)
+    shown = wf.map_view.image_array()
+    with Image.open(out) as im:
+        got = np.asarray(im.convert("RGB"))
+    assert got.shape[1] >= shown.shape[1] and got.shape[0] > shown.shape[0]       # legend below
+    np.testing.assert_array_equal(got[:shown.shape[0], :shown.shape[1]], shown)   # the screen's pixels
+
+
+def test_view_menu_picks_the_docks_map_view(qtbot, win, tmp_path):
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    assert win.actions["view_umatrix"].isVisible() and win.actions["view_hits"].isVisible()
+    win.set_view("umatrix")
+    assert wf.map_mode == "U-matrix" and wf.tabs.currentIndex() == 1
+    win.set_view("hits")
+    assert wf.map_mode == "hits"
+    win.set_view("colours")
+    assert wf.map_mode == "segments"
