@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -35,18 +34,6 @@ def _blobs(path, n=240, seed=1, extra=False, drop=None, missing=True):
                 row["c"] = ""
             w.writerow([row[c] for c in cols])
     return str(path)
-
-
-@pytest.fixture
-def win(qtbot):
-    from somdesk.gui.window import Window
-
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.close()
 
 
 def _idle(qtbot, win):

@@ -1,20 +1,7 @@
 """Switching kinds of data never widens the window; long titles wrap instead of setting its width."""
 from __future__ import annotations
 
-import pytest
-
-from somdesk.gui.window import Window
 from somdesk.resources import resource_path
-
-
-@pytest.fixture
-def win(qtbot):
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    yield w
-    w.close()
 
 
 def _open(qtbot, win, path):
@@ -24,6 +11,8 @@ def _open(qtbot, win, path):
 
 
 def test_table_palette_table_palette_keeps_the_width(qtbot, win):
+    win.resize(1000, 700)
+    qtbot.wait(50)
     table = resource_path("samples") / "customers.csv"
     palette = resource_path("palettes") / "rainbow-24.gpl"
     for path in (table, palette, table, palette):

@@ -6,17 +6,6 @@ import time
 
 import pytest
 
-from somdesk.gui.window import Window
-
-
-@pytest.fixture
-def win(qtbot):
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
 @pytest.mark.parametrize("name", ["pipe.csv", "pipe.gpl", "pipe.png", "pipe.somz"])
