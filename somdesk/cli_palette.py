@@ -90,11 +90,14 @@ def _summary(path: str, palette: Palette, palettes: list[Palette], index: int) -
 def info_json(palettes: list[Palette], index: int) -> dict:
     """`palette info --json`: the chosen palette's `to_json_dict()` plus
     ``"palettes"`` (how many the file holds), ``"palette_names"`` (each one's
-    name or null, in file order) and ``"index"`` (which one is shown)."""
+    name or null, in file order), ``"index"`` (which one is shown) and
+    ``"warnings"`` when the reader left something out or changed it (as the text mode lists)."""
     doc = palettes[index].to_json_dict()
     doc["palettes"] = len(palettes)
     doc["palette_names"] = [p.name for p in palettes]
     doc["index"] = index
+    if palettes[index].warnings and "warnings" not in doc:
+        doc["warnings"] = list(palettes[index].warnings)
     return doc
 
 

@@ -72,7 +72,8 @@ def register(sub) -> None:
     tr.add_argument("--cluster-method", default="kmeans", help="kmeans (hit-weighted, default) | ward (SOM-Ward)")
     tr.add_argument("--width", type=int, help="map columns (default: SOM Toolbox rule)")
     tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
-    tr.add_argument("--epochs", type=int, help="batch epochs (default: from rows and nodes)")
+    tr.add_argument("--epochs", "--iterations", dest="epochs", type=int,
+                    help="batch epochs (default: from rows and nodes); --iterations is the same")
     tr.add_argument("--topology", default="hexagonal", help="hexagonal | rectangular")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")
@@ -157,7 +158,7 @@ def run_train(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
-    from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
+    from somdesk.session.table_data import TableMapSpec, train_table_map
 
     from somdesk.cli_train import check_suffix
 
@@ -181,21 +182,11 @@ def run_train(args) -> int:
         tm, prep = train_table_map(tab, spec, token)
         warn += prep.warnings
         save_table_map(tm, args.save_map)
-        if args.assignments:
-            from somdesk.io.tables.assignments import write_scores
-            write_scores(args.assignments, assign_table(tm, tab, token), token)
-        if args.profiles or args.report:
-            from somdesk.session.report import table_profiles, write_report
-            prof = table_profiles(tm, tab, token)
-            if args.profiles:
-                from somdesk.session.segments import profiles_png, write_profiles_csv
-                write_profiles_csv(args.profiles, prof)
-                png = args.profiles.rsplit(".", 1)[0] + ".png"
-                from somdesk.io.atomic import atomic_open
-                with atomic_open(png, "wb") as f:
-                    profiles_png(prof).save(f, format="PNG")
-            if args.report:
-                write_report(args.report, tm, prof, title=tab.name)
+        try:
+            _write_extras(args, tm, tab, token)
+        except SomdeskError as exc:
+            # the map is the result of the training: keep it, and say so in the one message
+            raise SomdeskError(f"{exc} (the map itself was saved to {args.save_map})") from None
     finally:
         tab.close()
     elapsed = time.perf_counter() - start
@@ -214,6 +205,27 @@ def run_train(args) -> int:
               f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segments "
               f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
     return 0
+
+
+def _write_extras(args, tm, tab, token) -> None:
+    """--assignments, --profiles (+ its PNG) and --report of a trained table map."""
+    from somdesk.session.table_data import assign_table
+
+    if args.assignments:
+        from somdesk.io.tables.assignments import write_scores
+        write_scores(args.assignments, assign_table(tm, tab, token), token)
+    if args.profiles or args.report:
+        from somdesk.session.report import table_profiles, write_report
+        prof = table_profiles(tm, tab, token)
+        if args.profiles:
+            from somdesk.session.segments import profiles_png, write_profiles_csv
+            write_profiles_csv(args.profiles, prof)
+            png = args.profiles.rsplit(".", 1)[0] + ".png"
+            from somdesk.io.atomic import atomic_open
+            with atomic_open(png, "wb") as f:
+                profiles_png(prof).save(f, format="PNG")
+        if args.report:
+            write_report(args.report, tm, prof, title=tab.name)
 
 
 def run_assign(args) -> int:

@@ -322,7 +322,11 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
 
 
 def _cluster_colours(hist, labels, w, k, alpha) -> np.ndarray:
-    """(k', 4) uint8: each non-empty cluster's weighted mean (premultiplied sRGB, alpha)."""
+    """(k', 4) uint8: each non-empty cluster's weighted mean (premultiplied sRGB, alpha).
+
+    A cluster that is mostly (by weight) fully opaque pixels gets alpha 255, not the mean:
+    otherwise a few soft-edge pixels joining a flat colour's cluster would make every
+    opaque pixel of that colour slightly see-through (alpha 253) in the output."""
     c = hist.colours
     a = c[:, 3] / 255.0 if alpha else np.ones(len(c))
     cnt = np.bincount(labels, weights=w, minlength=k)
@@ -334,6 +338,9 @@ def _cluster_colours(hist, labels, w, k, alpha) -> np.ndarray:
     out = np.empty((len(rgb), 4), np.uint8)
     out[:, :3] = np.clip(np.rint(rgb), 0, 255)
     out[:, 3] = np.clip(np.rint(mean_a * 255), 1 if alpha else 255, 255)   # alpha 0 is the reserved entry
+    if alpha:
+        opaque = np.bincount(labels, weights=w * (c[:, 3] == 255), minlength=k)[live]
+        out[opaque >= 0.5 * cnt[live], 3] = 255
     return out
 
 

@@ -113,11 +113,68 @@ def _wait(app, window, timeout_s: float) -> bool:
     return not window.runner.busy
 
 
+def _settle(app, window, timeout_s: float) -> bool:
+    """Process events until no task runs, also one started when another ended (a saved
+    table map is assigned to its rows by a second task, the dock's); False on timeout."""
+    deadline = time.monotonic() + timeout_s
+    app.processEvents()
+    while window.runner.busy:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        _wait(app, window, left)
+        app.processEvents()
+    return True
+
+
+def _train_and_wait(app, window, kind: str, start) -> tuple[list, float]:
+    """Call `start()` (it starts the runner's task `kind`) and wait for it: (the task's results,
+    seconds from start to end).  RuntimeError when it did not start or did not end in time."""
+    results: list = []
+    window.runner.finished.connect(lambda k, result, _stopped: results.append(result) if k == kind else None)
+    t0 = time.perf_counter()
+    start()
+    if not window.runner.busy:
+        raise RuntimeError(window.last_error or "training did not start")
+    if not _wait(app, window, SMOKE_TIMEOUT_S):
+        window.runner.shutdown()
+        raise RuntimeError(f"training did not finish within {SMOKE_TIMEOUT_S} s")
+    took = time.perf_counter() - t0
+    app.processEvents()
+    return results, took
+
+
+def _smoke_table(app, window, out: str, options: dict) -> int:
+    """The smoke job for a table: train the Segments dock's map (gui/table_workflow.py) at the
+    size and epochs given, else the dock's automatic ones, and write the map as shown
+    (segments, true hexagons for a hexagonal map) at 8 px per node.  Raises on failure."""
+    from somdesk import render
+    from somdesk.gui.window_tasks import write_png
+
+    tables = window.tables
+    for name, spin in (("height", tables.setup.height), ("width", tables.setup.width),
+                       ("iterations", tables.setup.epochs)):
+        if options.get(name) is not None:
+            spin.setValue(int(options[name]))
+    seed = int(options["seed"]) if options.get("seed") is not None else 0
+    results, took = _train_and_wait(app, window, "segment", lambda: tables.train(seed=seed))
+    if not results or results[-1] is None or tables.tm is None:
+        raise RuntimeError(window.last_error or "training failed")
+    tm = tables.tm
+    c = tm.config
+    write_png(out, render.layout(tables.node_colours(), c.topology == "hexagonal", 8))
+    print(f"somdesk smoke test OK: {c.width}x{c.height} map, {c.iterations} iterations in {took:.2f} s "
+          f"(table, {len(tm.inputs):,} rows, {tm.k} segments), QE {tm.quantization_error:.4f}, "
+          f"TE {tm.topographic_error:.3f} -> {out}", flush=True)
+    return 0
+
+
 def _smoke(app, window, out: str, files: list[str] | None = None, options: dict | None = None) -> int:
     """Train a job at Max in the real window and save its map as a PNG (issue 14 goal 1).
 
     `options`: width, height, iterations, seed, mode (SMOKE_CONFIG's values by default).
-    With files, they are opened as the app would (a palette, picture, table or map);
+    With files, they are opened as the app would (a palette, picture or map; a table or a
+    saved table map trains in the Segments dock: `_smoke_table`);
     else 20 random colours from the seed.  Prints one line with the training time.
     """
     cfg = {**SMOKE_CONFIG, **{k: v for k, v in (options or {}).items() if v is not None}}
@@ -129,9 +186,12 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
             print(f"somdesk smoke test: window visible {age:.2f} s after the process started", flush=True)
         if files:
             window.open_paths(files)
-            if not _wait(app, window, SMOKE_TIMEOUT_S) or window.session.dataset is None:
+            settled = _settle(app, window, SMOKE_TIMEOUT_S)
+            if not settled or (window.session.dataset is None and not window.tables.holds_data):
                 raise RuntimeError(f"could not open {', '.join(files)}: {window.last_error}")
             app.processEvents()
+            if window.tables.holds_data:       # a table or a saved table map: the Segments dock's map
+                return _smoke_table(app, window, out, options or {})
         else:
             rng = np.random.default_rng(cfg["seed"])
             window.session.new_colours(rng.integers(0, 256, size=(20, 3)) / 255.0, title="random colours")
@@ -144,17 +204,7 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         from somdesk.core import kernels
         kernels.warm_up()   # as `somdesk train`: load the compiled kernels before the clock starts
         app.processEvents()  # the map of the starting weights is drawn, as it is before anyone presses Train
-        results: list = []
-        window.runner.finished.connect(lambda kind, result, stopped: results.append(result) if kind == "train" else None)
-        t0 = time.perf_counter()
-        window.train()
-        if not window.runner.busy:
-            raise RuntimeError(window.last_error or "training did not start")
-        if not _wait(app, window, SMOKE_TIMEOUT_S):
-            window.runner.shutdown()
-            raise RuntimeError(f"training did not finish within {SMOKE_TIMEOUT_S} s")
-        took = time.perf_counter() - t0
-        app.processEvents()
+        results, took = _train_and_wait(app, window, "train", window.train)
         if not results or window.last_error:
             raise RuntimeError(window.last_error or "training failed")
         outcome = results[-1]

@@ -5,6 +5,8 @@ Non-blocking so that an error raised while the event loop is busy (a worker's
 """
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -65,8 +67,32 @@ def ask_save_path(parent: QWidget | None, title: str, start: str, filters) -> st
     """A file name to write to (with the chosen format's extension added if missing), or None."""
     from PySide6.QtWidgets import QFileDialog
 
-    path, selected = QFileDialog.getSaveFileName(parent, title, start, filter_string(filters))
-    return with_suffix(path, selected) if path else None
+    while True:
+        path, selected = QFileDialog.getSaveFileName(parent, title, start, filter_string(filters))
+        if not path:
+            return None
+        problem = special_target(path)                      # as typed (/dev/null), then as saved
+        path = with_suffix(path, selected)
+        problem = problem or special_target(path)
+        if problem is None:
+            return path
+        QMessageBox.warning(parent, "somdesk", problem)   # and ask again
+        start = os.path.dirname(path)
+
+
+def special_target(path: str) -> str | None:
+    """Why the window will not save to `path`, or None.  The CLI writes through a FIFO or a
+    device (`cmd > /dev/null`), but a window saving to a pipe would wait for a reader (the
+    GUI frozen) and "saving" a map to /dev/null loses it while looking like a save."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None            # a new file, or a problem the writer reports
+    if stat.S_ISREG(st.st_mode):
+        return None
+    return f"{path} is not a regular file (a pipe, a device or a folder); choose a file name."
 
 
 # -- unsaved changes ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """File > Export image… (Ctrl+E): the export options dialog of the one window.
 
 The dialog picks which view to draw (those that apply to the workspace now:
-colours, strip + map, U-matrix, hit map, component plane, clusters, labels, the
+colours, strip + map, U-matrix, hit map, the
 original or quantised picture), the size in pixels per node, whether to ring
 each input's best-matching node, and whether to add the legend (colour bar or
 category list) below the map; the output size is shown live ("800 x 800 px").
@@ -129,7 +129,7 @@ class ExportImageDialog(QDialog):
         self.size_label.setText(f"{w} x {h} px" + (" + legend" if o.legend and o.view in LEGEND_VIEWS else ""))
 
 
-LEGEND_VIEWS = ("umatrix", "hits", "component", "clusters", "labels")
+LEGEND_VIEWS = ("umatrix", "hits")     # a table's exports are the Segments dock's (gui/table_files.py)
 
 
 class ImageExports:

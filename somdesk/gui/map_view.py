@@ -47,19 +47,16 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
-def view_nodes(state, view: str, *, component: int = 0, offset=None, units=None, columns=None,
-               clusters=None, space: str = "srgb"):
+def view_nodes(state, view: str, *, space: str = "srgb"):
     """(nodes (rows, cols, 3) uint8, Legend) of `view` of a MapState (render.node_colours);
-    `offset`/`units` turn a table's normalised planes back into column units; a colour map
-    trained in another `space` is shown in sRGB (gui/colour_space_view.py)."""
+    a colour map trained in another `space` is shown in sRGB (gui/colour_space_view.py).
+    (A table's map is drawn by the Segments dock: gui/table_views.py.)"""
     weights = state.weights
     if space != "srgb" and view in ("colours", "strip"):
         from somdesk.gui.colour_space_view import shown_weights
 
         weights = shown_weights(weights, space)
-    return render.node_colours(view, weights, umatrix=state.umatrix, hits=state.hits,
-                               component=component, offset=offset, scale=units, columns=columns,
-                               clusters=clusters, node_labels=state.node_labels)
+    return render.node_colours(view, weights, umatrix=state.umatrix, hits=state.hits)
 
 
 def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.ndarray, object]:

@@ -53,6 +53,25 @@ class TableFiles:
             return False
         return True
 
+    def export_map(self, path: str | None = None) -> bool:
+        """File > Export image (Ctrl+E) with a table map: the Map & rows view and its legend."""
+        from somdesk.gui.window_tasks import write_png
+
+        pic = self.map_picture()
+        if pic is None:
+            return False
+        view = self.map_mode.replace(": ", "-").replace(" ", "-")
+        path = path or self._ask("Export image", f"{self._stem()}-{view}.png", [("PNG image", ["*.png"])])
+        if not path:
+            return False
+        try:
+            write_png(path, pic)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Wrote {os.path.basename(path)} ({pic.shape[1]} x {pic.shape[0]} px).", 5000)
+        return True
+
     def export_planes(self, path: str | None = None) -> bool:
         """The Planes tab's sheet as PNG: the pixels on screen."""
         if self.planes.image is None:

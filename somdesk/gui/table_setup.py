@@ -127,7 +127,7 @@ class TableSetup(QWidget):
     # -- the table --------------------------------------------------------------------------
     def set_table(self, table) -> None:
         """One row per column: numeric columns used by default, categorical ones offered (one-hot)."""
-        from somdesk.session.table_source import default_label_column
+        from somdesk.session.table_data import default_label_column
 
         self._updating = True
         try:

@@ -56,8 +56,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.map_mode = "segments"
         self._build()
         window.runner.finished.connect(self._finished)
-        window.session.events.dataset_changed.connect(self.fit_layout)
+        # the table closes (dock hidden) before the map area shows again: both at once widen the window
         window.session.events.dataset_changed.connect(self._dataset_changed)
+        window.session.events.dataset_changed.connect(self.fit_layout)
         self.dock.visibilityChanged.connect(self.fit_layout)
 
     # -- construction ---------------------------------------------------------------------------
@@ -234,6 +235,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.profiles_view.show_profiles(None)
         self.planes.show_planes(None)
         self._scale_table_set(table)
+        central = self.win.centralWidget()
+        if central is not None and self.win.session.dataset is None:
+            central.setVisible(False)   # first: showing the dock beside the map area widened the window
         self.dock.show()
         self.fit_layout()
         self.tabs.setCurrentIndex(0)
@@ -248,7 +252,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         return self.win.runner.busy and self.win.runner.kind in KINDS
 
     def _dataset_changed(self, _dataset) -> None:
-        self.close_table()
+        import shiboken6
+
+        if shiboken6.isValid(self.win):
+            self.close_table()
 
     def close_table(self) -> None:
         """Forget the table and its map (another kind of data was opened in the window)."""
@@ -272,6 +279,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     def fit_layout(self, *_args) -> None:
         """While the window's session holds no dataset, its map area would be an empty canvas:
         hide it so the Segments dock takes the whole window; show it again once it has one."""
+        import shiboken6
+
+        if not shiboken6.isValid(self.win):     # the session's events outlived a deleted window
+            return
         central = self.win.centralWidget()
         if central is not None:
             central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
@@ -295,11 +306,12 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.setup.show_auto(h, w, auto_epochs(len(x), h * w), len(x))
 
     # -- training and segments ------------------------------------------------------------------------
-    def train(self) -> bool:
+    def train(self, seed: int = 0) -> bool:
+        """Train the dock's table map from the setup panel (random seed `seed`: the smoke mode's)."""
         if self.table is None or self.win.runner.busy:
             return False
         try:
-            spec = self.setup.spec()
+            spec = self.setup.spec(seed=seed)
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False

@@ -3,7 +3,7 @@
 Every map the session shows may become a frame (`somdesk.io.timelapse.
 FrameRecorder`: at most `MAX_FRAMES`, evenly spaced, always the latest), stored
 at one pixel per node: the node colours of the map's "colours" view (colour and
-picture maps) or of its U-matrix (table maps), from `session.exports.node_colours`,
+picture maps; a table's map is the Segments dock's), from `session.exports.node_colours`,
 i.e. through the one renderer.  A new map (another dataset, Reset weights, new
 settings: an earlier epoch than the last frame) starts a new recording;
 continuing a map (Step, Resume, Train on an opened map) adds to it.  The export
@@ -29,13 +29,9 @@ ANIMATION_FILTERS = [("Animated GIF", ["*.gif"]), ("Animated PNG", ["*.png", "*.
 
 
 def frame_view(session) -> str | None:
-    """Which view a frame shows: the colours of a colour or picture map, a table map's U-matrix."""
-    state = session.map
-    if state is None:
-        return None
-    if session.kind in ("colours", "image"):
-        return "colours"
-    return "umatrix" if state.umatrix is not None else None
+    """Which view a frame shows: the map's colours (colour and picture maps: a table's map is
+    the Segments dock's and is not recorded)."""
+    return None if session.map is None else "colours"
 
 
 class TimelapseRecorder(QObject):

@@ -1,12 +1,12 @@
 """The one window: any dataset kind over a Qt-free `Session`.
 
     win = Window(Session())          # or Window.for_paths(["a.gpl", "b.gpl"])
-    win.open_paths(["customers.csv"])
+    win.open_paths(["customers.csv"])     # a table goes to the Segments dock (gui/table_workflow.py)
 
 The window only calls session methods and listens to `session.events`; every
 event ends in ONE `refresh()` that re-derives the title, status line and the
 enabled state of every action (MNELAB's data_changed).  Long work (opening,
-training, quantising, clustering) runs through one `TaskRunner`
+training, quantising) runs through one `TaskRunner`
 (gui/tasks.py); the session's changes from its thread are posted into the GUI
 thread (`Poster`).  Pixels come from `somdesk.render` (gui/map_view.py), so
 the screen, PNG export and clipboard agree.  The left panel shows the
@@ -79,7 +79,6 @@ class Window(QMainWindow):
         self._opening: list[str] = []
         self.last_error: str | None = None
         self.view = "colours"
-        self.component = 0
         self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[DEFAULT_SPEED]
         self.undo = QUndoStack(self)
         self.runner = TaskRunner(self)
@@ -91,8 +90,12 @@ class Window(QMainWindow):
         self.metrics = MetricsPlot()
         self.map_title = QLabel()
         self.map_title.setStyleSheet("font-weight: 600; padding: 2px 4px;")
+        # long titles wrap: an unwrapped label's text width is its minimum width, which pushed
+        # the whole window wider than the screen after a long file name or seed (tester)
+        self.map_title.setWordWrap(True)
         self.hover = QLabel()
         self.hover.setStyleSheet("font-family: monospace; padding: 2px 6px;")
+        self.hover.setWordWrap(True)
         self.progress_label = QLabel()
         self.statusBar().addPermanentWidget(self.progress_label)
         self._layout()
@@ -161,7 +164,6 @@ class Window(QMainWindow):
         a["stop"].triggered.connect(self.runner.stop)
         a["reset"].triggered.connect(self.reset_weights)
         a["quantise"].triggered.connect(self.quantise)
-        a["cluster"].triggered.connect(self.cluster)
         a["markers"].toggled.connect(self.canvas.set_markers_visible)
         a["fit"].triggered.connect(self.canvas.fit)
         a["help"].triggered.connect(lambda: dialogs.show_help(self))
@@ -178,17 +180,12 @@ class Window(QMainWindow):
         self.runner.state_changed.connect(self._refresh_slot)
         ev.dataset_changed.connect(self._on_dataset)
         ev.map_changed.connect(lambda _m: self.schedule_draw())
-        ev.clusters_changed.connect(lambda _c: self.schedule_draw())
         ev.quantised_changed.connect(lambda _q: self.schedule_draw())
-        ev.labels_changed.connect(lambda _l: self.schedule_draw())
         ev.measures_changed.connect(self._on_measures)
         for name in ("run_state_changed", "dirty_changed", "path_changed", "config_changed"):
             getattr(ev, name).connect(lambda *_: self.refresh())
         self.left.swatches.edit_requested.connect(self.edit_colours)
         self.left.config_edited.connect(self._config_edited)
-        self.left.preparation_edited.connect(self._preparation_edited)
-        self.left.label_edited.connect(self._label_edited)
-        self.left.component_changed.connect(self._component_changed)
         self.canvas.hovered.connect(self.hover.setText)
         self.left.params.keep_seed.toggled.connect(self._refresh_slot)
 
@@ -291,11 +288,6 @@ class Window(QMainWindow):
         if self.session.kind == "image" and not self.runner.busy:
             self.runner.start("quantise", lambda token: self.session.quantise_task(cancel=token))
 
-    def cluster(self) -> None:
-        if self.session.kind == "table" and not self.runner.busy and self.session.map is not None:
-            k = self.left.cluster_k.value()
-            self.runner.start("cluster", lambda token: self.session.cluster_task(k, cancel=token))
-
     def _apply_panel_config(self) -> bool:
         """Make the panel's settings the session's; a change that throws away unsaved
         training asks first.  False if the user cancelled or the settings are invalid."""
@@ -336,17 +328,6 @@ class Window(QMainWindow):
             return
         self.undo.push(ColourEdit(self, colours, names, what))
 
-    def _preparation_edited(self, prep) -> None:
-        self._guard(lambda: self.session.set_preparation(prep))
-
-    def _label_edited(self, column) -> None:
-        self._guard(lambda: self.session.set_label_column(column))
-
-    def _component_changed(self, k: int) -> None:
-        self.component = k
-        if self.view != "component":
-            self.set_view("component")
-        self.schedule_draw()
 
     def _guard(self, fn) -> None:
         try:
@@ -411,8 +392,6 @@ class Window(QMainWindow):
                     self.files.remember(p)
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
-        elif kind == "cluster" and result is not None:
-            self.set_view("clusters")
         self.refresh()
 
     def pick_palette(self, choice, index: int | None = None) -> None:
@@ -445,17 +424,20 @@ class Window(QMainWindow):
         self.left.show_dataset(dataset, self.session)
         kind = self.session.kind
         for key, (_label, kinds) in VIEWS.items():
-            self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key == "colours")
+            # no session dataset: empty, or a table in the Segments dock, whose map these pick
+            self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key in ("colours", "umatrix", "hits"))
         if kind is not None and kind not in VIEWS[self.view][1]:
-            self.set_view({"colours": "colours", "image": "colours", "table": "umatrix"}[kind])
+            self.set_view("colours")
         self.left.params.set_config(self.session.config)
-        # rings on every input's node help with a palette; on a table's or picture's
+        # rings on every input's node help with a palette; on a picture's
         # thousands of inputs they cover every node (View > Markers brings them back)
         self.actions["markers"].setChecked(kind == "colours")
         self.schedule_draw()
         self.refresh()
 
     def set_view(self, view: str) -> None:
+        if self.tables.holds_data:
+            self.tables.show_view(view)      # View > U-matrix / Hits / Colours: the dock's map view
         self.view = view
         self.actions[f"view_{view}"].setChecked(True)
         self.schedule_draw()
@@ -472,11 +454,6 @@ class Window(QMainWindow):
     def view_kwargs(self) -> dict:
         s = self.session
         kw = {}
-        if s.kind == "table":
-            d = s.dataset
-            kw = dict(component=self.component, offset=d.offset, units=d.scale, columns=d.columns)
-        if s.clusters is not None:
-            kw["clusters"] = s.clusters.labels
         if s.kind == "colours" and s.dataset.space != "srgb":
             kw["space"] = s.dataset.space      # trained in another space: shown in sRGB, gamut marked
         return kw
@@ -548,8 +525,6 @@ class Window(QMainWindow):
             text += f"  hits {int(m.hits[row, col])}"
         if m.umatrix is not None:
             text += f"  U {m.umatrix[row, col]:.3f}"
-        if m.node_labels is not None and m.node_labels[row, col]:
-            text += f"  {m.node_labels[row, col]}"
         return text
 
     # -- the one refresh -------------------------------------------------------------------------
@@ -561,16 +536,16 @@ class Window(QMainWindow):
         has = s.dataset is not None
         name = os.path.basename(s.path) if s.path else (getattr(s.dataset, "title", None) or "somdesk")
         n = len(s.dataset.data) if has else 0
-        unit = {"colours": "colour", "image": "sampled pixel", "table": "row"}.get(s.kind, "input")
+        unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
         self.setWindowModified(bool(s.dirty))
         a["open"].setEnabled(not busy)
         a["save"].setEnabled(has and not busy)
         a["save_as"].setEnabled(has and not busy)
-        a["export_image"].setEnabled(s.map is not None)
+        a["export_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["export_timelapse"].setEnabled(len(self.timelapse) > 0 and not busy)
         self.files.refresh(busy)
-        a["copy_image"].setEnabled(s.map is not None)
+        a["copy_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["train"].setEnabled(has and not busy)
         a["pause"].setEnabled(training)
         a["pause"].setText("&Resume" if r.state == "paused" else "&Pause")
@@ -578,7 +553,6 @@ class Window(QMainWindow):
         a["stop"].setEnabled(busy)
         a["reset"].setEnabled(has and s.would_discard_training or (has and training))
         a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
-        a["cluster"].setEnabled(s.kind == "table" and not busy and s.map is not None and s.map.measured)
         a["delete"].setEnabled(s.kind == "colours" and not busy)
         a["undo"].setEnabled(self.undo.canUndo() and not busy)
         a["redo"].setEnabled(self.undo.canRedo() and not busy)
@@ -591,8 +565,6 @@ class Window(QMainWindow):
         if s.map is not None:
             cfg = s.map.config
             what = VIEWS[self.view][0].replace("&", "")
-            if self.view == "component" and s.kind == "table":
-                what += f": {s.dataset.columns[min(self.component, len(s.dataset.columns) - 1)]}"
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
                                    f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}"
@@ -637,13 +609,15 @@ class Window(QMainWindow):
         view shown, at `scale` (default the screen's), exactly as on screen."""
         from somdesk.gui.export_dialog import ExportOptions
 
+        if self.tables.holds_data:
+            return self.tables.export_map(path)    # the Segments dock's map view and its legend
         if path is None:
             self.exports.open_dialog()
             return False
         return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path, remember=False)
 
     def copy_image(self) -> None:
-        pic = self.map_image()
+        pic = self.tables.map_picture() if self.tables.holds_data else self.map_image()
         if pic is not None:
             QApplication.clipboard().setImage(to_qimage(pic))
 
@@ -660,6 +634,7 @@ class Window(QMainWindow):
 
     def show_error(self, message: str, details: str = "") -> None:
         self.last_error = message
+        self.statusBar().clearMessage()          # not "Opening x…" under the error about x
         if self.interactive:
             dialogs.show_message(self, "somdesk", message, details)
         else:

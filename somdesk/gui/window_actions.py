@@ -21,20 +21,18 @@ SPEEDS = (
 )
 DEFAULT_SPEED = "normal"
 
-# view id -> (menu label, kinds it applies to); "picture" and "quantised" are pictures, not maps
+# view id -> (menu label, kinds it applies to); "picture" and "quantised" are pictures, not maps.
+# A table's views (segments, U-matrix, hits, component planes) are the Segments dock's
+# (gui/table_views.py): the window's session never holds a table.
 VIEWS = {
     "colours": ("&Colours", ("colours", "image")),
     "strip": ("Strip + &map", ("colours",)),
-    "umatrix": ("&U-matrix", ("colours", "image", "table")),
-    "hits": ("&Hit map", ("colours", "image", "table")),
-    "component": ("Com&ponent plane", ("table",)),
-    "clusters": ("C&lusters", ("table",)),
-    "labels": ("&Labels", ("table",)),
+    "umatrix": ("&U-matrix", ("colours", "image")),
+    "hits": ("&Hit map", ("colours", "image")),
     "picture": ("&Original picture", ("image",)),
     "quantised": ("&Quantised picture", ("image",)),
 }
 VIEW_KEYS = {"colours": "Ctrl+Alt+1", "strip": "Ctrl+Alt+2", "umatrix": "Ctrl+Alt+3", "hits": "Ctrl+Alt+4",
-             "component": "Ctrl+Alt+5", "clusters": "Ctrl+Alt+6", "labels": "Ctrl+Alt+7",
              "picture": "Ctrl+Alt+8", "quantised": "Ctrl+Alt+9"}
 
 
@@ -80,7 +78,6 @@ def make_actions(win: QMainWindow) -> dict[str, QAction]:
     act("stop", "&Stop", "Ctrl+.", "Stop; the map keeps its last epoch", SP.SP_MediaStop)
     act("reset", "&Reset weights", "Ctrl+R", "Back to the initial weights (undoable)", SP.SP_BrowserReload)
     act("quantise", "&Quantise full picture", "Ctrl+Shift+Q", "Every pixel to its nearest map colour")
-    act("cluster", "C&luster nodes", "Ctrl+L", "Group the map's nodes into segments")
     act("markers", "&Markers", "Ctrl+M", "Show a ring on every input's best-matching node", checkable=True)
     acts["markers"].setChecked(True)
     act("fit", "&Fit map", "Ctrl+0", "Zoom to show the whole map")
@@ -119,7 +116,7 @@ def build_menus(win: QMainWindow, a: dict[str, QAction]) -> None:
     for k in ("undo", "redo", None, "copy_image", "delete"):
         m.addSeparator() if k is None else m.addAction(a[k])
     m = bar.addMenu("&Training")
-    for k in ("train", "pause", "step", "stop", "reset", None, "quantise", "cluster"):
+    for k in ("train", "pause", "step", "stop", "reset", None, "quantise"):
         m.addSeparator() if k is None else m.addAction(a[k])
     speed = m.addMenu("Spee&d")
     for key, *_ in SPEEDS:

@@ -6,6 +6,7 @@ cannot break the `error: ...` line or a dialog's first line.
 from __future__ import annotations
 
 import os
+import stat
 
 from somdesk.errors import FileFormatError
 
@@ -28,7 +29,10 @@ def os_reason(exc: BaseException) -> str:
 def stat_input(path) -> tuple[str, str, int]:
     """(path as str, name for messages, size in bytes) of a file about to be read.
 
-    Not a path, a folder, missing or unreadable: FileFormatError naming the file.
+    Not a path, a folder, missing or unreadable: FileFormatError naming the file.  So is
+    anything but a regular file (a FIFO, a device, a socket): opening a FIFO blocks until
+    some process writes to it (a window would hang), a device may never end, and every
+    reader needs a file it can read twice (sniff, then parse).
     """
     try:
         fspath = os.fspath(path)
@@ -38,6 +42,10 @@ def stat_input(path) -> tuple[str, str, int]:
     try:
         if os.path.isdir(fspath):
             raise FileFormatError(f"cannot read {name}: it is a folder")
-        return fspath, name, os.stat(fspath).st_size
+        st = os.stat(fspath)
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise FileFormatError(f"cannot read {fspath}: it is not a regular file (a pipe or a device); "
+                              "save it to a file first")
+    return fspath, name, st.st_size

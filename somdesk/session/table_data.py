@@ -95,6 +95,25 @@ class TableMap:
         return names, self.recipe.offset + p * np.where(self.recipe.scale > 0, self.recipe.scale, 0.0)
 
 
+MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
+
+MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
+
+
+def default_label_column(table, numeric) -> str | None:
+    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
+    and at most half as many as rows (the class column is usually last: iris's species, a
+    segment); None when no column does (identifiers, free text)."""
+    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
+    for name in reversed(table.columns):
+        if name in numeric:
+            continue
+        kinds = {v for v in table.strings(name) if v is not None and v.lower() not in MISSING_LABELS}
+        if 2 <= len(kinds) <= limit:
+            return name
+    return None
+
+
 def default_columns(table, label: str | None = None) -> tuple:
     """Every numeric column but the label (the `train --table` default).
 

@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import TableData, TablePreparation
-
-MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
+# the label rules live with the table map (session.table_data): the dock and this path share them
+from somdesk.session.table_data import MISSING_LABELS, default_label_column  # noqa: F401
 
 
 def read_table(path, cancel=None):
@@ -41,21 +41,6 @@ def read_table_text(text: str, name: str = "table"):
     return _read(text, name)
 
 
-MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
-
-
-def default_label_column(table, numeric) -> str | None:
-    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
-    and at most half as many as rows (the class column is usually last: iris's species, a
-    segment); None when no column does (identifiers, free text)."""
-    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
-    for name in reversed(table.columns):
-        if name in numeric:
-            continue
-        kinds = {v for v in table.strings(name) if v is not None and v.lower() not in MISSING_LABELS}
-        if 2 <= len(kinds) <= limit:
-            return name
-    return None
 
 
 def default_preparation(table) -> TablePreparation:

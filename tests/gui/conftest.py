@@ -52,6 +52,20 @@ def window(qtbot, colours):
     win.close()
 
 
+@pytest.fixture
+def win(qtbot):
+    """An empty one window (throw-away settings, no dialogs: errors go to `last_error`)."""
+    from somdesk.gui.window import Window
+
+    w = Window(interactive=False, confirm_unsaved=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.runner.shutdown()
+    w.confirm_unsaved = False
+    w.close()
+
+
 @pytest.fixture(autouse=True)
 def gc_in_gui_thread(qapp):
     """As in the app: cyclic GC only in the GUI thread, and a full collection after each

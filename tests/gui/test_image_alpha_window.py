@@ -2,23 +2,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from somdesk.core import SOMConfig
 from somdesk.gui.window import Window
 
 from .helpers import FIRST_RUN_TIMEOUT_MS
-
-
-@pytest.fixture
-def win(qtbot):
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.confirm_unsaved = False
-    w.close()
 
 
 def wait_idle(qtbot, w):

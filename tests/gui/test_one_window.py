@@ -16,15 +16,6 @@ from somdesk.gui.window import Window
 from .helpers import FIRST_RUN_TIMEOUT_MS
 
 
-@pytest.fixture
-def win(qtbot):
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.confirm_unsaved = False
-    w.close()
-
 
 def wait_idle(qtbot, w, timeout=FIRST_RUN_TIMEOUT_MS):
     qtbot.waitUntil(lambda: not w.runner.busy, timeout=timeout)

@@ -113,3 +113,45 @@ def test_smoke_takes_the_training_options(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "somdesk", "--width", "12"], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+
+
+def _two_group_csv(path, n=80, seed=1):
+    rng = np.random.default_rng(seed)
+    rows = ["id,x,y,z,kind"]
+    for i in range(n):
+        g = i % 2
+        x, y, z = rng.normal((5.0 * g, -3.0 * g, 2.0 * g), 0.4)
+        rows.append(f"R{i},{x:.3f},{y:.3f},{z:.3f},{'ab'[g]}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_smoke_trains_a_table_in_the_segments_dock(qapp, tmp_path, capsys):
+    """A table on the smoke command line trains the Segments dock's map (it used to say
+    "could not open": the window's session never holds a table) and writes it as shown."""
+    from somdesk import render
+
+    table = _two_group_csv(tmp_path / "groups.csv")
+    outs = [tmp_path / "a.png", tmp_path / "b.png"]
+    opts = dict(width=9, height=6, iterations=20, seed=2)
+    for out in outs:
+        assert main([str(table)], smoke_test=str(out), smoke_options=opts) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("somdesk smoke test OK: 9x6 map, 20 iterations in") and "80 rows" in line
+    arr = np.asarray(Image.open(outs[0]).convert("RGB"))
+    hexagonal = arr.shape[:2] != (48, 72)
+    assert arr.shape[:2] == render.picture_size(6, 9, hexagonal, 8)[::-1]
+    colours = {tuple(c) for c in arr.reshape(-1, 3)} - {(255, 255, 255)}
+    assert 2 <= len(colours) <= 12                       # segment colours, not a gradient
+    np.testing.assert_array_equal(arr, np.asarray(Image.open(outs[1]).convert("RGB")))   # the seed is used
+    assert not running_threads()
+
+
+def test_smoke_trains_a_saved_table_map(qapp, tmp_path, capsys):
+    """A saved table map (assigned to its rows by a second task after opening) trains too."""
+    fixture = ROOT / "tests" / "fixtures" / "tables" / "old-table-map.somz"
+    out = tmp_path / "map.png"
+    assert main([str(fixture)], smoke_test=str(out), smoke_options=dict(width=5, height=4, iterations=10)) == 0
+    assert "smoke test OK: 5x4 map, 10 iterations" in capsys.readouterr().out
+    assert out.is_file()
+    assert not running_threads()

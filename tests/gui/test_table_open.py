@@ -19,17 +19,6 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tables")
 TIMEOUT = 120_000
 
 
-@pytest.fixture
-def win(qtbot):
-    from somdesk.gui.window import Window
-
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.close()
-
 
 def _idle(qtbot, win):
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)

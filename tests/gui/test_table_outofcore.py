@@ -40,17 +40,6 @@ def small_limit(monkeypatch):
     monkeypatch.setattr(table_scale, "CHUNK_ROWS", 700)
 
 
-@pytest.fixture
-def win(qtbot):
-    from somdesk.gui.window import Window
-
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.close()
-
 
 def _open(win, path, h=4, w=5, epochs=6):
     wf = win.tables

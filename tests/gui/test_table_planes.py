@@ -3,22 +3,9 @@ each with its name and colour bar; the exported PNG is the screen's pixels."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from tests.gui.test_table_workflow import TIMEOUT, _blobs
-
-
-@pytest.fixture
-def win(qtbot):
-    from somdesk.gui.window import Window
-
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.close()
 
 
 def _trained(qtbot, win, tmp_path):

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -35,18 +34,6 @@ def _blobs(path, n=240, seed=1, extra=False, drop=None, missing=True):
                 row["c"] = ""
             w.writerow([row[c] for c in cols])
     return str(path)
-
-
-@pytest.fixture
-def win(qtbot):
-    from somdesk.gui.window import Window
-
-    w = Window(interactive=False, confirm_unsaved=False)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.close()
 
 
 def _idle(qtbot, win):
@@ -379,3 +366,65 @@ def test_segment_map_real_mouse_click_and_drag(qtbot):
     qtbot.mouseRelease(vp, L, pos=QPoint(int(b.x()), int(b.y())))
     inside = [i for i, (x, y) in enumerate(centres) if centres[0][0] - 4 <= x <= centres[11][0] + 1 and centres[0][1] - 4 <= y <= centres[11][1] + 1]
     assert got[-1] == inside, (got, inside)
+
+
+def test_labels_view_shows_each_nodes_majority_label(qtbot, win, tmp_path):
+    """The one window's old View › Labels, now in the dock: the label column's most frequent
+    label per node (rows of three groups k0..k2), in category colours with a legend."""
+    from somdesk import render
+
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    views = [wf.map_choice.itemText(i) for i in range(wf.map_choice.count())]
+    assert views[:4] == ["segments", "U-matrix", "hits", "labels: kind"] and "plane: a" in views
+    wf.map_choice.setCurrentText("labels: kind")
+    labels = wf.node_labels()
+    assert {str(s) for s in labels.ravel() if s is not None} == {"k0", "k1", "k2"}
+    names = ["k0", "k1", "k2"]
+    colours = render.category_colours(3)
+    rgb = wf.node_colours()
+    w = wf.tm.config.width
+    hit = np.bincount(wf.node_of_row[wf.node_of_row >= 0], minlength=labels.size).reshape(labels.shape)
+    for r, c in zip(*np.nonzero(hit)):
+        assert tuple(rgb[r, c]) == tuple(colours[names.index(labels[r, c])])
+    # every row's node carries its own group's label for nearly all rows (well separated groups)
+    kinds = [wf.table.strings("kind")[i] for i in range(wf.table.n_rows)]
+    ok = wf.node_of_row >= 0
+    agree = [labels[n // w, n % w] == k for n, k, o in zip(wf.node_of_row, kinds, ok) if o]
+    assert np.mean(agree) > 0.9
+    # a plane after the labels view is still the right plane
+    wf.map_choice.setCurrentText("plane: a")
+    names_u, planes = wf.tm.planes_in_units()
+    from somdesk.render.colour_tables import levels_of, scalar_rgb
+    v = planes[:, :, names_u.index("a")]
+    assert np.array_equal(wf.node_colours(), scalar_rgb(v, "viridis", levels_of(v)))
+    # no label column: no labels view
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData(None))
+    assert wf.train()
+    _idle(qtbot, win)
+    assert not any(wf.map_choice.itemText(i).startswith("labels") for i in range(wf.map_choice.count()))
+
+
+def test_export_image_writes_the_docks_map_view_with_its_legend(qtbot, win, tmp_path):
+    from PIL import Image
+
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    win.refresh()
+    assert win.actions["export_image"].isEnabled()
+    out = tmp_path / "map.png"
+    assert win.export_image(str(out))                       # File > Export image (Ctrl+E)
+    shown = wf.map_view.image_array()
+    with Image.open(out) as im:
+        got = np.asarray(im.convert("RGB"))
+    assert got.shape[1] >= shown.shape[1] and got.shape[0] > shown.shape[0]       # legend below
+    np.testing.assert_array_equal(got[:shown.shape[0], :shown.shape[1]], shown)   # the screen's pixels
+
+
+def test_view_menu_picks_the_docks_map_view(qtbot, win, tmp_path):
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    assert win.actions["view_umatrix"].isVisible() and win.actions["view_hits"].isVisible()
+    win.set_view("umatrix")
+    assert wf.map_mode == "U-matrix" and wf.tabs.currentIndex() == 1
+    win.set_view("hits")
+    assert wf.map_mode == "hits"
+    win.set_view("colours")
+    assert wf.map_mode == "segments"

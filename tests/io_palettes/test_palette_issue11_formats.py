@@ -211,4 +211,4 @@ def test_zip_without_colorset_names_what_it_holds():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("readme.txt", "hi")
-    assert "(it holds 'readme.txt')" in error_for(buf.getvalue(), "x.kpl")
+    assert "it holds 'readme.txt'" in error_for(buf.getvalue(), "x.kpl")

@@ -85,3 +85,21 @@ def test_assign_with_missing_columns_fails_before_writing(capsys, tmp_path):
     run(capsys, "train", "--table", sklearn_csv("wine_data.csv"), "--clusters", "3", "--save-map", tmp_path / "w.somz")
     code, out, err = run(capsys, "assign", tmp_path / "w.somz", sklearn_csv("iris.csv"))
     assert code == 2 and out == "" and "no column(s) 'column00'" in err
+
+
+def test_a_failing_extra_output_says_the_map_was_kept(capsys, tmp_path):
+    # /dev/full takes the name check but refuses the data: the map is already saved by then
+    data = sklearn_csv("iris.csv")
+    code, out, err = run(capsys, "train", "--table", data, "--label", "column4", "--epochs", "3",
+                         "--save-map", tmp_path / "m.somz", "--assignments", "/dev/full")
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")
+    assert f"the map itself was saved to {tmp_path / 'm.somz'}" in err
+    assert (tmp_path / "m.somz").stat().st_size > 0
+
+
+def test_iterations_is_an_alias_of_epochs(capsys, tmp_path):
+    data = sklearn_csv("iris.csv")
+    code, out, err = run(capsys, "train", "--table", data, "--label", "column4", "--iterations", "4",
+                         "--save-map", tmp_path / "m.somz", "--metrics-json", tmp_path / "m.json")
+    assert code == 0, err
+    assert json.loads((tmp_path / "m.json").read_text())["epochs"] == 4

@@ -28,19 +28,16 @@ directory can lie.  A bare colorset.xml (not zipped) is read too.  Read-only.
 """
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 
 from . import colorspaces as cs
 from .context import ReadContext
-from .limits import MAX_ZIP_MEMBER_BYTES, MAX_ZIP_MEMBERS
-from .model import Palette, PaletteError, Swatch
+from .model import Palette, Swatch
 from .xmlsafe import local_attrs, local_name, parse
+from .zipmember import read_member, shown_names
 
 FORMAT = "kpl"
 MEMBER = "colorset.xml"
-_MIB = 1024 * 1024
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
@@ -52,39 +49,16 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 
 
 def _extract(data: bytes, ctx: ReadContext) -> bytes:
-    # zipfile can raise almost anything on hostile input (BadZipFile,
-    # struct.error, ValueError, OverflowError, zlib.error, NotImplementedError
-    # for exotic compression, RuntimeError when encrypted, EOFError, ...), so
-    # everything from it becomes one "damaged archive" message.
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                raise ctx.error(f"the archive has {len(infos)} members; a Krita palette has a few")
-            info = next((i for i in infos if i.filename == MEMBER), None)
-            if info is None:
-                info = next((i for i in infos if i.filename.lower().endswith(MEMBER)), None)
-            if info is None:
-                names = [i.filename for i in infos]
-                if "swatchbook.xml" in names:
-                    raise ctx.error("this is a SwatchBooker .sbz archive (swatchbook.xml), not a "
-                                    "Krita palette; open it as .sbz")
-                shown = ", ".join(repr(n[:40]) for n in names[:5]) + (", ..." if len(names) > 5 else "")
-                raise ctx.error("the archive has no colorset.xml, so it is not a Krita palette "
-                                f"(it holds {shown or 'nothing'})")
-            if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise ctx.error(f"colorset.xml would unpack to {info.file_size} bytes; the limit is "
-                                f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
-            with zf.open(info) as member:
-                raw = member.read(MAX_ZIP_MEMBER_BYTES + 1)
-            if len(raw) > MAX_ZIP_MEMBER_BYTES:
-                raise ctx.error(f"colorset.xml unpacks to more than {MAX_ZIP_MEMBER_BYTES // _MIB} MiB "
-                                "(possible zip bomb)")
-            return raw
-    except PaletteError:
-        raise
-    except Exception as exc:  # see comment above
-        raise ctx.error(f"the .kpl archive is damaged ({type(exc).__name__}: {exc})") from None
+    return read_member(data, ctx, MEMBER, "a Krita palette", ".kpl", _not_krita, any_folder=True)
+
+
+def _not_krita(names: list[str]) -> str:
+    if "swatchbook.xml" in names:
+        return "this is a SwatchBooker .sbz archive (swatchbook.xml), not a Krita palette; open it as .sbz"
+    if "meta.json" in names:
+        return "this is a somdesk map archive (meta.json), not a palette; open it in the window or use the map commands"
+    return ("this ZIP archive is not a palette somdesk reads: a Krita .kpl holds colorset.xml, a SwatchBooker "
+            f".sbz swatchbook.xml, a somdesk map meta.json; it holds {shown_names(names)}")
 
 
 def _floats(el, keys: str, ctx: ReadContext, label: str) -> list[float]:

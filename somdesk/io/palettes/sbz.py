@@ -67,15 +67,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import colorspaces as cs
 from .context import ReadContext
-from .limits import MAX_ZIP_MEMBER_BYTES, MAX_ZIP_MEMBERS
-from .model import Palette, PaletteError, Swatch
+from .limits import MAX_ZIP_MEMBERS
+from .model import Palette, Swatch
 from .xmlsafe import local_attrs, local_name, parse
+from .zipmember import read_member, shown_names
 
 FORMAT = "sbz"
 MEMBER = "swatchbook.xml"
 ROOT = "SwatchBook"
 VERSION = "0.7"
-_MIB = 1024 * 1024
 
 #: model -> number of values SwatchBooker stores for it.
 CHANNELS = {"sRGB": 3, "RGB": 3, "HSV": 3, "HLS": 3, "CMY": 3, "YIQ": 3, "Lab": 3, "LCH": 3,
@@ -100,31 +100,13 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 
 
 def _extract(data: bytes, ctx: ReadContext) -> bytes:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                raise ctx.error(f"the archive has {len(infos)} members; a SwatchBooker book has a few")
-            info = next((i for i in infos if i.filename == MEMBER), None)
-            if info is None:
-                names = [i.filename for i in infos]
-                shown = ", ".join(repr(n[:40]) for n in names[:5]) + (", ..." if len(names) > 5 else "")
-                hint = " (colorset.xml: a Krita palette, named .kpl)" if "colorset.xml" in names else ""
-                raise ctx.error(f"the archive has no swatchbook.xml, so it is not a SwatchBooker book "
-                                f"(it holds {shown or 'nothing'}){hint}")
-            if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise ctx.error(f"swatchbook.xml would unpack to {info.file_size} bytes; the limit is "
-                                f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
-            with zf.open(info) as member:
-                raw = member.read(MAX_ZIP_MEMBER_BYTES + 1)
-            if len(raw) > MAX_ZIP_MEMBER_BYTES:
-                raise ctx.error(f"swatchbook.xml unpacks to more than {MAX_ZIP_MEMBER_BYTES // _MIB} MiB "
-                                "(possible zip bomb)")
-            return raw
-    except PaletteError:
-        raise
-    except Exception as exc:  # zipfile's many error types on damaged data (see kpl.py)
-        raise ctx.error(f"the .sbz archive is damaged ({type(exc).__name__}: {exc})") from None
+    return read_member(data, ctx, MEMBER, "a SwatchBooker book", ".sbz", _not_sbz)
+
+
+def _not_sbz(names: list[str]) -> str:
+    hint = " (colorset.xml: a Krita palette, named .kpl)" if "colorset.xml" in names else ""
+    return (f"the archive has no swatchbook.xml, so it is not a SwatchBooker book "
+            f"(it holds {shown_names(names)}){hint}")
 
 
 def _child(el, name: str):

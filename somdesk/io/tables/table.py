@@ -46,12 +46,7 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     (a bad option or filter), Cancelled (the token was cancelled).
     """
     fspath, fname, _size = stat_input(path)
-    name = name or fname
-    import stat
-    if not stat.S_ISREG(os.stat(fspath).st_mode):
-        # a FIFO or a device would block or never end: the engine needs a file it can scan twice
-        raise FileFormatError(f"cannot read {name}: it is not a regular file (a pipe or a device); "
-                              "save the table to a file first")
+    name = name or fname          # stat_input refused FIFOs and devices: the engine scans twice
     opts = (options or ReadOptions()).checked()
     src = Source.open(fspath, opts, cancel, name=name)
     try:

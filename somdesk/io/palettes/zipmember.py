@@ -1,0 +1,59 @@
+"""One XML member out of a palette ZIP (Krita .kpl, SwatchBooker .sbz), read safely.
+
+Hostile archives are the norm for files from the web: too many members, a member
+that would unpack to gigabytes (zip bomb), or damaged data on which zipfile can
+raise almost anything (BadZipFile, struct.error, ValueError, OverflowError,
+zlib.error, NotImplementedError for exotic compression, RuntimeError when
+encrypted, EOFError, ...).  Each becomes one PaletteError naming the problem.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Callable
+
+from .context import ReadContext
+from .limits import MAX_ZIP_MEMBER_BYTES, MAX_ZIP_MEMBERS
+from .model import PaletteError
+
+__all__ = ["read_member", "shown_names"]
+
+_MIB = 1024 * 1024
+
+
+def shown_names(names: list[str]) -> str:
+    """The first few member names for a message ("nothing" for an empty archive)."""
+    return (", ".join(repr(n[:40]) for n in names[:5]) + (", ..." if len(names) > 5 else "")) or "nothing"
+
+
+def read_member(data: bytes, ctx: ReadContext, member: str, what: str, ext: str,
+                missing: Callable[[list[str]], str], any_folder: bool = False) -> bytes:
+    """The bytes of `member` in the ZIP `data` (at most MAX_ZIP_MEMBER_BYTES).
+
+    `what` names the format in messages ("a Krita palette"), `ext` its extension;
+    `missing(names)` gives the message when the member is absent; `any_folder` also
+    accepts the member inside a folder of the archive.  Raises PaletteError.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise ctx.error(f"the archive has {len(infos)} members; {what} has a few")
+            info = next((i for i in infos if i.filename == member), None)
+            if info is None and any_folder:
+                info = next((i for i in infos if i.filename.lower().endswith(member)), None)
+            if info is None:
+                raise ctx.error(missing([i.filename for i in infos]))
+            if info.file_size > MAX_ZIP_MEMBER_BYTES:
+                raise ctx.error(f"{member} would unpack to {info.file_size} bytes; the limit is "
+                                f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
+            with zf.open(info) as fh:
+                raw = fh.read(MAX_ZIP_MEMBER_BYTES + 1)
+            if len(raw) > MAX_ZIP_MEMBER_BYTES:
+                raise ctx.error(f"{member} unpacks to more than {MAX_ZIP_MEMBER_BYTES // _MIB} MiB "
+                                "(possible zip bomb)")
+            return raw
+    except PaletteError:
+        raise
+    except Exception as exc:  # zipfile's many error types on damaged data (module docstring)
+        raise ctx.error(f"the {ext} archive is damaged ({type(exc).__name__}: {exc})") from None

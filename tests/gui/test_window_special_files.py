@@ -1,0 +1,47 @@
+"""A FIFO or a device given to the window is refused at once: nothing waits for a writer."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+@pytest.mark.parametrize("name", ["pipe.csv", "pipe.gpl", "pipe.png", "pipe.somz"])
+def test_fifo_is_refused_without_blocking(qtbot, win, tmp_path, name):
+    fifo = tmp_path / name
+    os.mkfifo(fifo)                      # nobody ever writes to it: an open() would block for ever
+    t0 = time.monotonic()
+    win.open_paths([str(fifo)])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
+    assert time.monotonic() - t0 < 10
+    assert "not a regular file" in (win.last_error or "")
+    assert win.session.dataset is None and not win.tables.holds_data
+
+
+def test_device_is_refused(qtbot, win):
+    win.open_paths(["/dev/null"])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
+    assert "/dev/null" in win.last_error and "not a regular file" in win.last_error
+    assert "Opening" not in win.statusBar().currentMessage()      # no stale "Opening null…"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_save_dialog_refuses_a_pipe_or_device_and_asks_again(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from somdesk.gui import dialogs
+
+    fifo = tmp_path / "out.png"
+    os.mkfifo(fifo)
+    answers = [(str(fifo), "PNG image (*.png)"), ("/dev/null", "PNG image (*.png)"),
+               (str(tmp_path / "real.png"), "PNG image (*.png)")]
+    warned = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: answers.pop(0)))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warned.append(text)))
+    t0 = time.monotonic()
+    got = dialogs.ask_save_path(None, "Export image", str(tmp_path), [("PNG image", ["*.png"])])
+    assert got == str(tmp_path / "real.png") and time.monotonic() - t0 < 5
+    assert len(warned) == 2 and "not a regular file" in warned[0] and "/dev/null" in warned[1]
+    assert dialogs.special_target(str(tmp_path / "new.png")) is None
