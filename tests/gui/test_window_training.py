@@ -396,7 +396,7 @@ def test_longest_event_loop_gap_while_a_200x200_map_trains(qtbot, colours):
     win = make_window(qtbot, colours, SOMConfig(width=20, height=20, iterations=5, seed=1), speed="max")
     try:
         train(qtbot, win)                          # warm the kernels: the measured run is a steady one
-        win.left.params.set_config(SOMConfig(width=200, height=200, iterations=600, seed=1))
+        win.left.params.set_config(SOMConfig(width=200, height=200, iterations=1500, seed=1))
         qtbot.wait(200)
         recorder = GapRecorder()
         shown = []
@@ -405,8 +405,9 @@ def test_longest_event_loop_gap_while_a_200x200_map_trains(qtbot, colours):
         t0 = time.perf_counter()
         train(qtbot, win, timeout=180_000)         # a few seconds alone; much longer on a loaded box
         recorder.timer.stop()
-        assert win.session.map.iteration == 600 and win.session.map.shape == (200, 200)
-        assert len(shown) >= 3 and len(recorder.gaps) > 50       # at Max a live map every <= 0.5 s
+        assert win.session.map.iteration == 1500 and win.session.map.shape == (200, 200)
+        # at Max a live map every <= 0.5 s; the 5 ms timer samples the GUI thread throughout
+        assert len(shown) >= 3 and len(recorder.gaps) > 20
         longest = 1000 * max(recorder.gaps)
         print(f"\n200x200: {len(shown)} maps in {time.perf_counter() - t0:.2f} s, "
               f"longest GUI gap {longest:.1f} ms, median {1000 * np.median(recorder.gaps):.1f} ms")
