@@ -13,12 +13,23 @@ Running from source keeps using numba's JIT.
 """
 from __future__ import annotations
 
+import atexit
+import os
 import platform
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# pycc compiles the kernels' cache=True callees for its own target (generic x86-64 or
+# x86-64-v3) and numba would write those into the JIT's on-disk cache, where a later JIT
+# run loads them (seen: a colour test passing alone failing after an AOT build).  The
+# build gets a cache of its own, before numba is imported.
+os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="somdesk-aot-build-")
+atexit.register(shutil.rmtree, os.environ["NUMBA_CACHE_DIR"], True)
 
 from numba.pycc import CC  # noqa: E402
 
