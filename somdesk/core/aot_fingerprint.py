@@ -9,6 +9,7 @@ no kernel sources and skips the check: its module was built with it.
 """
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import os
@@ -16,6 +17,7 @@ import os
 __all__ = ["source_fingerprint"]
 
 
+@functools.lru_cache(maxsize=1)     # numba_cache and the AOT check both ask: read the files once
 def source_fingerprint() -> int:
     """A 63-bit hash (int >= 0) of the names and bytes of every somdesk/core/*.py.
 

@@ -200,9 +200,13 @@ class ColourActions:
     def screen_filter(self, pic: np.ndarray) -> np.ndarray:
         return pic if self.cvd is None else self.simulate(pic)
 
+    def simulates_exports(self) -> bool:
+        """Do exports show the colour-vision preview now (it is on and exports follow it)?"""
+        return self.cvd is not None and self.window.actions["export_cvd"].isChecked()
+
     def for_export(self, pic: np.ndarray | None) -> np.ndarray | None:
         """The pixels an export writes: simulated when the preview is on and exports follow it."""
-        if pic is None or self.cvd is None or not self.window.actions["export_cvd"].isChecked():
+        if pic is None or not self.simulates_exports():
             return pic
         return self.simulate(pic)
 

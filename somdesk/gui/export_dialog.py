@@ -146,8 +146,7 @@ class ImageExports:
         w, s = self.win, self.win.session
         if view != "picture" or s.kind != "image" or not s.dataset.has_alpha:
             return None
-        probe = np.zeros((1, 1, 3), np.uint8)
-        return s.dataset.pixels if w.colour.for_export(probe) is probe else None
+        return None if w.colour.simulates_exports() else s.dataset.pixels
 
     def writes_quantised(self, view: str) -> bool:
         """Is the export of `view` the quantised picture itself (not a colour-vision simulation
@@ -155,8 +154,7 @@ class ImageExports:
         w = self.win
         if view != "quantised" or w.session.quantised is None:
             return False
-        probe = np.zeros((1, 1, 3), np.uint8)
-        return w.colour.for_export(probe) is probe     # exports follow no simulation now
+        return not w.colour.simulates_exports()
 
     def options(self) -> ExportOptions:
         """The last choices (from the settings), for the view shown now."""
