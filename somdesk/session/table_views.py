@@ -32,7 +32,7 @@ class TableViewsMixin:
         if tm is None:
             return []
         names = list(MAP_VIEWS)
-        if self.label_column is not None:
+        if self._label_ok(self.label_column):
             names.append(f"labels: {self.label_column}")
         for name, active in zip(tm.recipe.features, tm.recipe.active):
             names.append(f"plane: {name}" + ("" if active else " (passive)"))
@@ -48,12 +48,19 @@ class TableViewsMixin:
             return view
         if view in WINDOW_VIEWS:
             return WINDOW_VIEWS[view]
-        if view == "labels" and self.label_column is not None:
+        if view == "labels" and self._label_ok(self.label_column):
             return f"labels: {self.label_column}"
         planes = [n for n in names if n.startswith("plane: ")]
         if view == "component" and planes and 0 <= int(component or 0) < len(planes):
             return planes[int(component or 0)]
         raise SomdeskError(f"the table map has no view {view!r}; it has: {', '.join(names) or 'none yet'}")
+
+    def window_views(self) -> tuple[str, ...]:
+        """The map's views under the window's / render's names (Session.views)."""
+        if self.tm is None:
+            return ()
+        return ("clusters", "umatrix", "hits") + (("labels",) if self._label_ok(self.label_column) else ()) \
+            + ("component",)
 
     def node_labels(self) -> np.ndarray | None:
         """(H, W) object: each node's most frequent label among its rows (None: no rows or no
@@ -62,7 +69,7 @@ class TableViewsMixin:
         from somdesk.session.table_data import MISSING_LABELS
 
         col = self.label_column
-        if col is None or self.tm is None:
+        if self.tm is None or not self._label_ok(col):
             return None
         h, w = self.tm.codebook.shape[:2]
         nodes = np.asarray(self.node_of_row)

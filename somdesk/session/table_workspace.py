@@ -77,6 +77,7 @@ class TableWorkspace(TableViewsMixin):
         self.selected = np.zeros(0, np.int64)
         self.selected_rows = np.zeros(0, np.int64)
         self.label_column: str | None = None
+        self.spec = None                    # TableMapSpec the next training uses (set_spec)
         self.map_path: str | None = None
         self.dirty = False
 
@@ -131,12 +132,14 @@ class TableWorkspace(TableViewsMixin):
         self._clear()
         self.table, self.read_options = table, options
         self.path = os.fspath(path) if path is not None else getattr(table, "name", None)
+        self.spec = _default_spec(table)
+        self.label_column = self.spec.label if self.spec is not None else None
         self.events.table_changed.emit(table)
         if had_map:
             self.events.map_changed.emit(None)
         if had_sel:
             self.events.selection_changed.emit(self.selected_rows)
-        self.events.labels_changed.emit(None)
+        self.events.labels_changed.emit(self.label_column)
         if was_dirty:
             self.events.dirty_changed.emit(False)
         if had_path is not None:
@@ -148,6 +151,18 @@ class TableWorkspace(TableViewsMixin):
             self.set_table(None)
             self.path = None
 
+    def set_spec(self, spec) -> None:
+        """Train the next map under `spec` (session.table_data.TableMapSpec): columns, weights,
+        passive and categorical columns, normalisation, missing values, label, size, epochs, seed, k."""
+        from somdesk.session.table_data import TableMapSpec
+
+        if not isinstance(spec, TableMapSpec):
+            raise SomdeskError("set_spec needs a TableMapSpec")
+        self.spec = spec
+        if self.tm is None and spec.label != self.label_column:
+            self.label_column = spec.label
+            self.events.labels_changed.emit(spec.label)
+
     # -- training, re-clustering, opening a saved map --------------------------------------------------
     def _install(self, result: dict, generation: int) -> None:
         if generation != self.generation:
@@ -158,8 +173,8 @@ class TableWorkspace(TableViewsMixin):
         self.node_of_row = result["node_of_row"]
         self.out_of_core = result.get("out_of_core")
         self.loaded = bool(result.get("loaded", False))
-        label = self.label_column if self.label_column is not None and result.get("keep_label") else tm.label_column
-        self.label_column = label if self._label_ok(label) else None
+        label = self.label_column if result.get("keep_label") else tm.label_column
+        self.label_column = label if self.table is not None and label in self.table.columns else None
         n = tm.codebook.shape[0] * tm.codebook.shape[1]
         if old is None or old.codebook.shape[:2] != tm.codebook.shape[:2]:
             self.selected = np.zeros(0, np.int64)
@@ -224,25 +239,18 @@ class TableWorkspace(TableViewsMixin):
         """Generator: read the saved table map `path` (.somz of kind "table-map", or the older
         "table"), read its source table again when that file is still where the map says (or
         next to it), and show the map with those rows (else alone: `map_note` says why).
-        FileFormatError for a damaged file."""
-        from somdesk.session.scoring import load_table_map
+        Returns the result dict.  FileFormatError for a damaged file."""
+        loaded = yield from read_map_steps(path, cancel)
+        self._post(lambda: self.install_map(loaded))
+        return loaded["result"]
 
-        tm = load_table_map(path)
-        table, note = table_tasks.source_of(tm, path)
-        done = {}
-
-        def swap():
-            self.set_table(table, path if table is None else table.name)
-            self.map_note = note
-            done["gen"] = self.generation
-        self._post(swap)
-        result = yield from table_tasks.map_steps(tm, table, cancel)
-
-        def install():
-            self._install(result, done.get("gen", -1))
-            self._set_path(path)
-        self._post(install)
-        return result
+    def install_map(self, loaded: dict) -> None:
+        """Show a map read by `read_map_steps` (on the session's thread): its table replaces ours."""
+        self.set_table(loaded["table"], loaded["path"] if loaded["table"] is None else loaded["table"].name)
+        self.map_note = loaded["note"]
+        self.spec = spec_of(loaded["result"]["tm"])    # training again repeats the saved map's recipe
+        self._install(loaded["result"], self.generation)
+        self._set_path(loaded["path"])
 
     def open_map(self, path):
         return run_to_end(self.open_map_task(path))["tm"]
@@ -300,6 +308,7 @@ class TableWorkspace(TableViewsMixin):
                 f"segment {int(self.assigned['segment'][row])}")
 
     def _label_ok(self, column) -> bool:
+        """Can `column` label the map's nodes now (a map with its rows in memory)?"""
         t = self.table
         return (column is not None and t is not None and column in t.columns and self.node_of_row is not None
                 and self.assigned is not None and len(self.node_of_row) == t.n_rows)
@@ -309,16 +318,20 @@ class TableWorkspace(TableViewsMixin):
         training: only the node labels change (`labels_changed`); the map saves the new column."""
         from dataclasses import replace
 
-        tm = self._require_map()
+        if not self.holds_data:
+            raise SomdeskError("open a table first")
         if column is not None and (self.table is None or column not in self.table.columns):
             raise SomdeskError(f"the table has no column {column!r}" if self.table is not None else
                                "the map's table is not open, so there are no rows to label")
         if column == self.label_column:
             return
-        self.label_column = column if column is None or self._label_ok(column) else None
-        self.tm = replace(tm, label_column=column)
-        self.events.labels_changed.emit(self.label_column)
-        self._set_dirty(True)
+        self.label_column = column
+        if self.spec is not None:
+            self.spec = replace(self.spec, label=column)
+        self.events.labels_changed.emit(column)
+        if self.tm is not None:
+            self.tm = replace(self.tm, label_column=column)
+            self._set_dirty(True)
 
     # -- files out ----------------------------------------------------------------------------------
     def save_map(self, path) -> None:
@@ -349,6 +362,24 @@ class TableWorkspace(TableViewsMixin):
         self._require_map()
         return table_tasks.write_rows_csv(path, self.row_columns(), self.selected_rows if rows is None else rows)
 
+    def export_assignments(self, path) -> int:
+        """Every row in memory's node and segment as CSV (io.tables.assignments.write_assignments_csv:
+        row, node_row, node_col, cluster[, label]); returns the row count."""
+        from somdesk.core.clustering import Assignments
+        from somdesk.io.tables.assignments import write_assignments_csv
+
+        self._require_map()
+        a, t = self.assigned, self.table
+        if a is None:
+            raise SomdeskError("the map's table is not open, so there are no rows to write")
+        labels = None
+        if self.label_column is not None:
+            from somdesk.session.table_data import MISSING_LABELS
+            labels = [None if v.strip().lower() in MISSING_LABELS else v for v in t.strings(self.label_column)]
+        rows = Assignments(np.asarray(t.row_index), a["bmu_row"], a["bmu_col"], a["segment"], labels)
+        write_assignments_csv(path, rows)
+        return len(rows)
+
     def export_profiles(self, path) -> None:
         """The segment profiles as CSV (session.segments.write_profiles_csv)."""
         from somdesk.session.segments import write_profiles_csv
@@ -375,3 +406,38 @@ class TableWorkspace(TableViewsMixin):
     def score_file(self, data_path, out_path, tm=None, options=None):
         return run_to_end(self.score_task(data_path, out_path, tm, options=options))
 
+
+def _default_spec(table):
+    """Every numeric column but the label; the label is the column that looks like a category
+    (session.table_data.default_label_column), as the Setup tab proposes."""
+    from somdesk.session.table_data import TableMapSpec, default_label_column
+
+    if table is None:
+        return None
+    return TableMapSpec(label=default_label_column(table, list(table.numeric_columns)))
+
+
+def read_map_steps(path, cancel=None):
+    """Generator: a saved table map and its source table read, its rows assigned (any thread);
+    returns {"path", "table", "note", "result"} for TableWorkspace.install_map."""
+    from somdesk.session.scoring import load_table_map
+
+    tm = load_table_map(path)
+    table, note = table_tasks.source_of(tm, path)
+    result = yield from table_tasks.map_steps(tm, table, cancel)
+    return {"path": os.fspath(path), "table": table, "note": note, "result": result}
+
+
+def spec_of(tm):
+    """The TableMapSpec that trains `tm` again: its columns, weights, passive and categorical
+    columns, normalisation, missing values, label, size, epochs, grid, seed and segments."""
+    from somdesk.session.table_data import TableMapSpec
+
+    r, cfg = tm.recipe, tm.config
+    weights = {c: float(w) for c, w in r.weights.items() if w > 0 and w != 1.0}
+    return TableMapSpec(columns=tuple(r.columns), label=tm.label_column, weights=weights,
+                        passive=tuple(c for c, w in r.weights.items() if w == 0),
+                        categorical=tuple(c for c, k in zip(r.columns, r.kinds) if k == "categorical"),
+                        group_weight=float(r.group_weight), normalise=r.normalise, missing=r.missing,
+                        height=cfg.height, width=cfg.width, epochs=cfg.iterations, topology=cfg.topology,
+                        seed=int(cfg.seed or 0), clusters=tm.k or None, cluster_method=tm.cluster_method or "kmeans")

@@ -109,6 +109,20 @@ def test_the_label_column_changes_labels_without_retraining(table_file, tmp_path
     assert ws.node_labels() is None and not any(v.startswith("labels") for v in ws.views())
 
 
+def test_the_spec_and_the_label_before_training(table_file):
+    ws = TableWorkspace()
+    ws.set_table(read_table(table_file), table_file)
+    assert ws.spec.label == "species" and ws.label_column == "species" and ws.views() == []
+    ws.set_label_column("size")                       # before training: the label the map will use
+    assert ws.spec.label == "size" and not ws.dirty
+    ws.set_spec(TableMapSpec(height=3, width=4, epochs=4, label="species"))
+    assert ws.label_column == "species"
+    tm = ws.train(ws.spec)
+    assert tm.codebook.shape[:2] == (3, 4) and tm.label_column == "species"
+    with pytest.raises(SomdeskError):
+        ws.set_spec({"height": 3})
+
+
 def test_recluster_keeps_the_codebook_and_the_label(table_file):
     ws = _trained(table_file)
     ws.set_label_column("size")
@@ -157,7 +171,9 @@ def test_a_new_table_leaves_nothing_of_the_old(table_file, other_table_file, tmp
     assert [n for n, _ in seen] == ["table_changed", "map_changed", "selection_changed", "labels_changed",
                                     "dirty_changed", "path_changed"]
     assert ws.tm is None and ws.assigned is None and ws.profiles is None and ws.node_of_row is None
-    assert len(ws.selected) == 0 and len(ws.selected_rows) == 0 and ws.label_column is None
+    assert len(ws.selected) == 0 and len(ws.selected_rows) == 0
+    assert ws.label_column == "species" and ws.spec.label == "species"    # the new table's default, not "size"
+    assert ("labels_changed", "species") in seen and ws.spec.height is None
     assert not ws.dirty and ws.map_path is None and ws.path == str(other_table_file)
     with pytest.raises(SomdeskError, match="train"):
         ws.export_rows(tmp_path / "early.csv")
@@ -203,3 +219,65 @@ def list_result(task):
             next(task)
         except StopIteration as end:
             return end.value
+
+
+# -- through the Session: the one model (issue 12) ---------------------------------------------------
+def test_a_table_through_the_session_stop_save_reopen_train(table_file, tmp_path):
+    """Open a CSV, stop a run mid-way (Session.stop, the window's Stop), train, save, reopen:
+    the reopened map is the saved one; training it again from the same spec gives the same map
+    (a table map trains afresh: its batch training is short and a stopped run leaves the old map)."""
+    from somdesk.session import Session
+
+    s = Session()
+    assert s.open(table_file) == "table" and s.kind == "table" and s.dataset is None
+    s.table.set_spec(TableMapSpec(height=5, width=6, epochs=30, seed=3, label="species"))
+    heard = []
+    task = s.train_task(progress=lambda p: heard.append(p) or (p.done == 4 and s.stop()))
+    with pytest.raises(Cancelled):
+        list(task)
+    assert len(heard) == 4 and s.table.tm is None and not s.unsaved
+    tm = s.train()
+    assert s.unsaved and tm.config.iterations == 30
+    s.save(tmp_path / "t.somz")
+    assert not s.unsaved and s.table.map_path == str(tmp_path / "t.somz")
+    again = Session()
+    assert again.open(tmp_path / "t.somz") == "map" and again.kind == "table" and not again.unsaved
+    np.testing.assert_array_equal(again.table.tm.codebook, tm.codebook)
+    np.testing.assert_array_equal(again.table.assigned["segment"], s.table.assigned["segment"])
+    np.testing.assert_array_equal(again.train().codebook, tm.codebook)    # the same spec, the same map
+
+
+def test_an_old_session_table_map_still_opens(tmp_path):
+    """Files of the retired session kind "table" open as table maps (workspace_file.table_map_from_workspace)."""
+    import shutil
+    from pathlib import Path
+
+    from somdesk.session import Session
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "tables"
+    for name in ("old-session-table.somz", "old-rows.csv"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    s = Session()
+    assert s.open(tmp_path / "old-session-table.somz") == "map"
+    ws = s.table
+    assert s.kind == "table" and ws.tm.recipe.columns == ("a", "b", "c") and ws.tm.k == 3
+    assert ws.table is not None and ws.assigned["segment"].shape == (90,) and ws.label_column == "species"
+    assert ws.tm.codebook.shape == (5, 6, 3) and not s.unsaved
+    assert ws.scalar("hits").sum() == 90
+
+
+def test_a_picture_or_palette_replaces_the_table_and_back(table_file, palette_file, picture_file):
+    from somdesk.session import Session
+
+    s = Session()
+    s.open(table_file)
+    s.table.set_spec(TableMapSpec(height=3, width=3, epochs=3))
+    s.train()
+    assert s.unsaved
+    for path, kind in ((picture_file, "image"), (table_file, "table"), (palette_file, "colours")):
+        s.open(path)
+        assert s.kind == kind
+        assert s.table.holds_data == (kind == "table") and s.table.tm is None
+        assert (s.dataset is None) == (kind == "table")
+    with pytest.raises(SomdeskError, match="table"):
+        s.set_label_column("species")
