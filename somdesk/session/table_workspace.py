@@ -31,9 +31,11 @@ from psygnal import Signal, SignalGroup
 
 from somdesk.errors import SomdeskError
 from somdesk.session import table_tasks
+from somdesk.session.table_tasks import format_cell, write_rows_csv
 from somdesk.session.table_views import TableViewsMixin
 
-__all__ = ["TableWorkspace", "TableEvents", "run_to_end"]
+__all__ = ["TableWorkspace", "TableEvents", "run_to_end", "read_map_steps", "spec_of", "format_cell",
+           "write_rows_csv"]
 
 
 class TableEvents(SignalGroup):
@@ -204,17 +206,24 @@ class TableWorkspace(TableViewsMixin):
             raise SomdeskError("open a table first")
         if not out_of_core:
             return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress)))
+        self.check_out_of_core(spec)
+        where = getattr(self.read_options, "where", None)
+        return (yield from self._tracked(table_tasks.outofcore_steps(self.path, spec, self.table, where, cancel,
+                                                                     progress, chunk_rows)))
+
+    def check_out_of_core(self, spec) -> None:
+        """OptionError when `spec` cannot train out of core: a numeric column forced categorical
+        (only text columns are one-hot encoded out of core), or the table's file is gone."""
         from somdesk.errors import OptionError
 
+        if self.table is None:
+            raise SomdeskError("open a table first")
         forced = [c for c in spec.categorical if c in self.table.columns and self.table.kind(c) == "numeric"]
         if forced:
             raise OptionError("Out of core, only text columns are one-hot encoded: untick Categorical "
                               f"for {', '.join(forced)} or train in memory.")
         if not self.path or not os.path.exists(self.path):
             raise OptionError("out-of-core training reads the table's file again; it is not there any more")
-        where = getattr(self.read_options, "where", None)
-        return (yield from self._tracked(table_tasks.outofcore_steps(self.path, spec, self.table, where, cancel,
-                                                                     progress, chunk_rows)))
 
     def train(self, spec, progress=None, **kw):
         """Train to the end (see `train_task`); returns the TableMap."""
