@@ -96,7 +96,7 @@ class TableFiles:
         if not path:
             return False
         try:
-            self.ws.save_map(path)
+            self.win.session.save(path)          # the session's File › Save: the table map
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False

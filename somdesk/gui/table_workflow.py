@@ -206,6 +206,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.setup.k_edited.connect(self._k_edited)
+        self.setup.label.currentIndexChanged.connect(self._label_edited)
         self.setup.spec_edited.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
@@ -408,6 +409,11 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         else:      # a saved map without its table: hits of the rows the map keeps
             for s in range(tm.k):
                 self.segment_choice.addItem(f"segment {s}", s)
+        i = self.setup.label.findData(ws.label_column)
+        if i >= 0 and i != self.setup.label.currentIndex():       # the map's label column, shown
+            self.setup.label.blockSignals(True)
+            self.setup.label.setCurrentIndex(i)
+            self.setup.label.blockSignals(False)
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
         self.profiles_view.show_profiles(ws.profiles)
@@ -429,6 +435,16 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.tabs.setCurrentIndex(1)
         self.refresh()
         self.win.refresh()
+
+    def _label_edited(self, _i: int) -> None:
+        """Another label column picked while a map is shown: relabel it, no retraining."""
+        ws = self.ws
+        if ws.tm is None or ws.table is None or self.win.runner.busy:
+            return
+        try:
+            ws.set_label_column(self.setup.label.currentData())
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
 
     def _labels_changed(self, _column) -> None:
         """Another label column: the views list and the map (no retraining)."""

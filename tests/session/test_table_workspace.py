@@ -281,3 +281,20 @@ def test_a_picture_or_palette_replaces_the_table_and_back(table_file, palette_fi
         assert (s.dataset is None) == (kind == "table")
     with pytest.raises(SomdeskError, match="table"):
         s.set_label_column("species")
+
+
+def test_out_of_core_training_through_the_workspace(table_file):
+    """gui/table_scale's headless part: every row streamed in chunks, the rows in memory assigned."""
+    from somdesk.session.outofcore_table import StreamProgress
+
+    ws = TableWorkspace()
+    ws.set_table(read_table(table_file), table_file)
+    spec = TableMapSpec(columns=("a", "b", "c"), height=3, width=4, epochs=3, seed=1, label="species")
+    heard = []
+    steps = list(ws.train_task(spec, progress=heard.append, out_of_core=True, chunk_rows=25))
+    assert [p.done for p in steps if isinstance(p, StreamProgress)][-1] == 3
+    assert any(getattr(p, "chunks", 0) == 4 for p in heard)              # 90 rows in chunks of 25
+    assert ws.out_of_core["rows"] == 90 and int(ws.all_hits.sum()) == 90 and ws.scalar("hits").sum() == 90
+    assert ws.assigned["segment"].shape == (90,) and ws.tm.codebook.shape[:2] == (3, 4)
+    with pytest.raises(SomdeskError, match="only text columns"):
+        ws.check_out_of_core(TableMapSpec(categorical=("a",)))
