@@ -134,8 +134,7 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
-                "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1,
-                "quoted": True}
+                "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1}
     return path, dialect, skip + int(header), tmpdir, retype, known, plan
 
 
