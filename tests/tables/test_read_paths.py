@@ -53,6 +53,11 @@ TEXT_CASES = {
     # integers for 25,000 rows (past the sniffer's sample), then a fraction
     "late_fraction.csv": (b"a,b\n" + b"".join(b"%d,1\n" % i for i in range(25_000)) + b"1.5,2\n", True),
     "odd_numbers.csv": (b"a,b,c,d\n1,2,3,4\n1e400,1e-400,0x10,1_000\n", None),
+    # missing-value tokens only past the 256 KiB head: the parse without them fails, then
+    # runs again with every token
+    "late_tokens.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000))
+                        + b"NA,1\n?,nan\n-,NULL\n,\n", True),
+    "late_nan.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000)) + b"nan,NaN\n", True),
 }
 
 
@@ -265,3 +270,23 @@ def test_a_cancel_stops_the_piece_threads(tmp_path, monkeypatch):
         arrowread.read_csv(src._csv_plan, token)
     src.close()
     assert not [t for t in threading.enumerate() if t.name.startswith("somdesk-csv")]
+
+
+@needs_arrow
+@pytest.mark.parametrize("tokens, late, parses", [
+    (None, b"", 1),                                  # no token in the file: one parse with "" alone
+    (None, b"NA,1\n", 2),                            # a token past the head: a second parse with every token
+    (("-999",), b"-999,1\n", 1),                     # a token that is a number: every token from the start
+])
+def test_number_files_are_parsed_without_the_tokens_first(tmp_path, monkeypatch, tokens, late, parses):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(30_000)) + late)
+    seen = []
+    real = arrowread._read
+    monkeypatch.setattr(arrowread, "_read", lambda plan, types, nulls, cancel: seen.append(nulls) or
+                        real(plan, types, nulls, cancel))
+    opts = ReadOptions(missing=tokens)
+    fast, slow, used = both_ways(str(p), monkeypatch, opts)
+    assert fast == slow and used and len(seen) == parses
+    if late:
+        assert fast["cells"][0][-1] == "nan" and fast["info"]["columns"][0]["missing"] == 1

@@ -146,34 +146,69 @@ def read_csv(plan: dict, cancel=None):
     """Every row of a delimited text file as a pyarrow Table, or None to use DuckDB.
 
     `plan`: path, gzip, delimiter, header, skip, names, types (DuckDB's), nulls
-    (missing-value tokens as given to DuckDB), one_column.
+    (missing-value tokens as given to DuckDB), one_column, tokens_seen.
 
     A file without a single '"' (checked on the memory-mapped file: a few milliseconds
     per 100 MiB) is cut at line ends into one piece per core, and each piece is parsed
     by its own thread -- Arrow's streaming reader parses one block at a time, so on two
     cores this halves the wall time.  A file with quotes may hold a newline inside a
     value, so it is read in one stream that knows quotes; gzip too.
+
+    Every cell is looked up among the missing-value tokens, a tenth of the parse.  When
+    every column is a number column and no token but "" shows in the head
+    (plan["tokens_seen"] False), the file is first parsed with "" alone: a token further
+    down ("NA", "?") is not a number, the parse fails on it and is done again with every
+    token; tokens that are numbers to Arrow ("nan") give NaN both ways.
     """
     if not available():
         return None
-    import pyarrow as pa
     types = csv_types(plan["types"])
     if types is None:
         return None
-    try:
-        if plan["gzip"]:
-            return _read_stream(pa.input_stream(plan["path"], compression="gzip"), plan, types, True, cancel)
-        cuts, quoted = _pieces(plan["path"], thread_count(), plan["skip"] + int(plan["header"]))
-        source = pa.memory_map(plan["path"])      # zero-copy: the parser reads the page cache
-        with source:
-            buf = source.read_buffer()
-            if quoted or len(cuts) == 2:
-                return _read_stream(pa.BufferReader(buf), plan, types, quoted, cancel)
-            return _read_pieces(buf, cuts, plan, types, cancel)
-    except Cancelled:
-        raise
-    except Exception:          # any reason at all: DuckDB reads it and says what is wrong
+    attempts = [plan["nulls"]]
+    fewer = _number_nulls(plan["nulls"], types)
+    if fewer is not None and not plan.get("tokens_seen", True):
+        attempts.insert(0, fewer)
+    for k, nulls in enumerate(attempts):
+        try:
+            return _read(plan, types, nulls, cancel)
+        except Cancelled:
+            raise
+        except Exception as exc:    # any reason at all: DuckDB reads it and says what is wrong
+            if k + 1 < len(attempts) and "conversion error" in str(exc):
+                continue
+            return None
+    return None
+
+
+def _number_nulls(nulls: list[str], types) -> list[str] | None:
+    """The tokens a parse of number columns needs ("" if it is one), or None when that
+    parse could differ: a text column, or a token that is a number other than NaN ("-999")."""
+    import pyarrow as pa
+    if any(t != pa.float64() for t in types):
         return None
+    for tok in nulls:
+        try:
+            x = float(tok)
+        except ValueError:
+            continue
+        if x == x:
+            return None
+    return [t for t in nulls if t == ""]
+
+
+def _read(plan, types, nulls, cancel):
+    import pyarrow as pa
+    plan = dict(plan, nulls=nulls)
+    if plan["gzip"]:
+        return _read_stream(pa.input_stream(plan["path"], compression="gzip"), plan, types, True, cancel)
+    cuts, quoted = _pieces(plan["path"], thread_count(), plan["skip"] + int(plan["header"]))
+    source = pa.memory_map(plan["path"])      # zero-copy: the parser reads the page cache
+    with source:
+        buf = source.read_buffer()
+        if quoted or len(cuts) == 2:
+            return _read_stream(pa.BufferReader(buf), plan, types, quoted, cancel)
+        return _read_pieces(buf, cuts, plan, types, cancel)
 
 
 def thread_count() -> int:

@@ -134,8 +134,18 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
-                "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1}
+                "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1,
+                "tokens_seen": _tokens_seen(detect._lines(text)[skip + int(header):], delim, _null_tokens(opts))}
     return path, dialect, skip + int(header), tmpdir, retype, known, plan
+
+
+def _tokens_seen(lines: list[str], delim: str, tokens: list[str]) -> bool:
+    """Is a missing-value token other than "" a whole cell somewhere in `lines`?"""
+    toks = [re.escape(t) for t in tokens if t]
+    if not toks:
+        return False
+    d = re.escape(delim)
+    return re.search(rf"(?:^|{d})(?:{'|'.join(toks)})(?:{d}|\r?$)", "\n".join(lines), re.M) is not None
 
 
 def _recreate(con, path, args, names, types, view: str = "raw") -> None:
