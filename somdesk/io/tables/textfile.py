@@ -10,7 +10,7 @@ import tempfile
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import detect
-from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q
+from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
 __all__ = ["open_text", "nullstr", "number_pattern"]
@@ -30,7 +30,7 @@ def nullstr(opts: ReadOptions) -> str:
     return "[" + ", ".join(lit(t) for t in _null_tokens(opts)) + "]"
 
 
-def _sniff(con, path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool = False) -> tuple:
+def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool, cancel) -> tuple:
     args = [f"skip={skip}"]
     if delim:
         args.append(f"delim={lit(delim)}")
@@ -43,15 +43,19 @@ def _sniff(con, path: str, skip: int, opts: ReadOptions, header, delim, no_quote
         args.append(f"header={header}")
     import duckdb
     sql = "SELECT Delimiter, Quote, Escape, HasHeader, Columns FROM sniff_csv({}, {}, sample_size=20480{})"
-    try:
-        return con.execute(sql.format(lit(path), ", ".join(args), "")).fetchone()
-    except duckdb.Error:
-        # a ragged or broken line: sniff leniently here; the strict read then names the line
-        return con.execute(sql.format(lit(path), ", ".join(args), ", ignore_errors=true")).fetchone()
+    with scratch(cancel) as con:              # sniffing creates nothing: no connection of our own
+        try:
+            return con.execute(sql.format(lit(path), ", ".join(args), "")).fetchone()
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error:
+            # a ragged or broken line: sniff leniently here; the strict read then names the line
+            return con.execute(sql.format(lit(path), ", ".join(args), ", ignore_errors=true")).fetchone()
 
 
-def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
-    """Create the view `raw` over a delimited text file; return (path, dialect, header lines,
+def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel):
+    """Create the view `raw` over a delimited text file in the connection `connect()`
+    returns (only called when a view is needed); return (path, dialect, header lines,
     tmpdir, retype, known, plan).  In the plain case (`known` is not None: no number
     conversion) the view is not created here but by `known[2]["create"]` when first
     needed -- binding read_csv over 10,000 columns takes seconds, and a whole-file read
@@ -76,7 +80,7 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     try:
         guess = opts.delimiter or detect.guess_delimiter(text, skip)
         no_quotes = '"' not in text and "'" not in text and "\\" not in text
-        delim, quote, escape, has_header, columns = _sniff(con, path, skip, opts, header, guess, no_quotes)
+        delim, quote, escape, has_header, columns = _sniff(path, skip, opts, header, guess, no_quotes, cancel)
         if no_quotes:
             quote = escape = "(empty)"           # as the sniffer reports a file without quotes
     except duckdb.Error as exc:
@@ -117,14 +121,14 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     # the plain case (no filter, default numbers) creates `src` directly and only when a
     # query needs it; a retype then replaces that view
     view = {"name": "raw" if opts.where or custom_numbers else "src"}
-    view["create"] = lambda: _recreate(con, path, args, names, ctypes, view["name"])
+    view["create"] = lambda: _recreate(connect(), path, args, names, ctypes, view["name"])
     retype = None if custom_numbers else (
-        lambda override: _recreate(con, path, args, names, [override.get(n, t) for n, t in zip(names, ctypes)],
+        lambda override: _recreate(connect(), path, args, names, [override.get(n, t) for n, t in zip(names, ctypes)],
                                    view["name"]))
     if view["name"] == "raw":
         view.pop("create")()
     if custom_numbers:
-        _convert_numbers(con, decimal, thousands, cancel)
+        _convert_numbers(connect(), decimal, thousands, cancel)
     known = None if custom_numbers else (names, ctypes, view)
     # Arrow may read it whole (arrowread.read_csv) if it counts the skipped lines as DuckDB
     # does: every skipped line is in the head, none is blank or holds a quote
