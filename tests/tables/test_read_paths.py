@@ -290,3 +290,22 @@ def test_number_files_are_parsed_without_the_tokens_first(tmp_path, monkeypatch,
     assert fast == slow and used and len(seen) == parses
     if late:
         assert fast["cells"][0][-1] == "nan" and fast["info"]["columns"][0]["missing"] == 1
+
+
+@pytest.mark.parametrize("late, views", [(b"", ["fewer"]), (b"?,1\n", ["fewer", "every"]), (b"oops,1\n", None)])
+def test_duckdb_reads_number_files_without_the_tokens_first(tmp_path, monkeypatch, late, views):
+    from somdesk.io.tables import textfile
+    monkeypatch.setattr(arrowread, "ENABLED", False)
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(30_000)) + late)
+    made = []
+    real = textfile._recreate
+    monkeypatch.setattr(textfile, "_recreate", lambda con, path, args, *a: made.append(
+        "fewer" if "nullstr=['']" in args else "every") or real(con, path, args, *a))
+    tab = read_table(str(p))
+    if views is not None:
+        assert made == views and tab.kind("a") == "numeric" and tab.missing_count("a") == len(views) - 1
+    else:                                  # a word: every token, then column a as text
+        assert made[0] == "fewer" and tab.problem("a") == "column 'a' is not numeric: line 30002 has 'oops'"
+    assert tab.values("b")[-1] == (1.0 if late else 29_999.5)
+    tab.close()

@@ -185,15 +185,10 @@ def _number_nulls(nulls: list[str], types) -> list[str] | None:
     """The tokens a parse of number columns needs ("" if it is one), or None when that
     parse could differ: a text column, or a token that is a number other than NaN ("-999")."""
     import pyarrow as pa
-    if any(t != pa.float64() for t in types):
+
+    from somdesk.io.tables.textfile import numbers_need_no_tokens
+    if any(t != pa.float64() for t in types) or not numbers_need_no_tokens(nulls):
         return None
-    for tok in nulls:
-        try:
-            x = float(tok)
-        except ValueError:
-            continue
-        if x == x:
-            return None
     return [t for t in nulls if t == ""]
 
 

@@ -72,6 +72,7 @@ class Source:
         self.head_bytes = 0
         self.head_lines = 0
         self._retype = None
+        self._widen = None                    # gives a text view every missing-value token
         self._create_view = None              # creates `src` on first use (plain text files)
         self.path = None                      # the file the engine reads (after any transcoding)
         self._csv_plan = None                 # how Arrow may read it whole (arrowread.read_csv)
@@ -143,6 +144,7 @@ class Source:
             retype = None
             known = None
             plan = None
+            widen = None
             read_path = path
             with Interrupter(con if con is not None else _Opened(opened), cancel):
                 if fmt in ("xlsx", "xls", "ods"):
@@ -164,7 +166,7 @@ class Source:
                     header_lines = 0
                 else:
                     (read_path, dialect, header_lines, tmpdir, retype, known,
-                     plan) = open_text(connect, path, name, head, gz, opts, warnings, cancel)
+                     plan, widen) = open_text(connect, path, name, head, gz, opts, warnings, cancel)
                 if opts.where:
                     con.execute("CREATE VIEW unfiltered AS SELECT * FROM raw")
                     check_filter(con, opts.where, "unfiltered")
@@ -185,6 +187,7 @@ class Source:
             src._connect = connect
             src.numbered = bool(opts.where)
             src._retype = retype
+            src._widen = widen
             src._create_view = None if known is None else known[2].get("create")
             src.path = read_path
             src._csv_plan = plan
@@ -220,7 +223,7 @@ class Source:
         """
         import duckdb
 
-        for _ in range(len(self.columns) + 1):
+        for _ in range(len(self.columns) + 2):
             try:
                 with Interrupter(self.con, cancel):
                     self._ensure_view()
@@ -230,6 +233,8 @@ class Source:
             except duckdb.InterruptException:
                 raise Cancelled("stopped") from None
             except duckdb.ConversionException as exc:
+                if self._widen is not None and self._widen():
+                    continue                  # read with "" as the only token: a token further down
                 m = re.search(r'column "?([^"\n]+?)"?[.\n ]', str(exc))
                 col = m.group(1) if m else None
                 if self._retype is None or col not in self.columns or col in self._types_override:

@@ -56,7 +56,7 @@ def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bo
 def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     """Create the view `raw` over a delimited text file in the connection `connect()`
     returns (only called when a view is needed); return (path, dialect, header lines,
-    tmpdir, retype, known, plan).  In the plain case (`known` is not None: no number
+    tmpdir, retype, known, plan, widen).  In the plain case (`known` is not None: no number
     conversion) the view is not created here but by `known[2]["create"]` when first
     needed -- binding read_csv over 10,000 columns takes seconds, and a whole-file read
     through Arrow (`plan`) does not need it."""
@@ -103,8 +103,7 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
               for c in columns]
     # the sniffed names and types are given back explicitly, so DuckDB does not sniff
     # again each time a query binds the view (seconds on a 10,000-column file)
-    args = [f"delim={lit(delim)}", f"header={header}", f"skip={skip}", f"nullstr={nullstr(opts)}",
-            "auto_detect=false"]
+    args = [f"delim={lit(delim)}", f"header={header}", f"skip={skip}", "auto_detect=false"]
     if quote and quote != "(empty)":
         args.append(f"quote={lit(quote)}")
     if escape and escape != "(empty)":
@@ -120,11 +119,41 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
         dialect["comment_lines"] = hints.comment_lines
     # the plain case (no filter, default numbers) creates `src` directly and only when a
     # query needs it; a retype then replaces that view
+    body = detect._lines(text)[skip + int(header):]
+    tokens = _null_tokens(opts)
+    seen = _tokens_seen(body, delim, tokens)
+    # Looking every cell up among the missing-value tokens is a fifth of DuckDB's parse:
+    # an all-number file with no token but "" in its head is read with "" alone.  A token
+    # further down is not a number, so the read fails on it; `widen` then gives the view
+    # every token and the query runs again (engine.Source.query).
+    nulls = {"fewer": not custom_numbers and not seen and all(t == "DOUBLE" for t in ctypes)
+             and numbers_need_no_tokens(tokens)}
+
+    def nullarg():
+        return f"nullstr={nullstr(opts) if not nulls['fewer'] else '[' + lit('') + ']'}"
+
     view = {"name": "raw" if opts.where or custom_numbers else "src"}
-    view["create"] = lambda: _recreate(connect(), path, args, names, ctypes, view["name"])
-    retype = None if custom_numbers else (
-        lambda override: _recreate(connect(), path, args, names, [override.get(n, t) for n, t in zip(names, ctypes)],
-                                   view["name"]))
+    state = {"types": list(ctypes)}
+
+    def recreate():
+        _recreate(connect(), path, args + [nullarg()], names, state["types"], view["name"])
+
+    def retype(override):
+        nulls["fewer"] = False              # a text column keeps its tokens as text otherwise
+        state["types"] = [override.get(n, t) for n, t in zip(names, ctypes)]
+        recreate()
+
+    def widen() -> bool:
+        if not nulls["fewer"]:
+            return False
+        nulls["fewer"] = False
+        recreate()
+        return True
+
+    view["create"] = recreate
+    view["widen"] = widen
+    if custom_numbers:
+        retype = None
     if view["name"] == "raw":
         view.pop("create")()
     if custom_numbers:
@@ -138,9 +167,22 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
-                "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1,
-                "tokens_seen": _tokens_seen(detect._lines(text)[skip + int(header):], delim, _null_tokens(opts))}
-    return path, dialect, skip + int(header), tmpdir, retype, known, plan
+                "names": names, "types": ctypes, "nulls": tokens, "one_column": len(names) == 1, "tokens_seen": seen}
+    return path, dialect, skip + int(header), tmpdir, retype, known, plan, widen
+
+
+def numbers_need_no_tokens(tokens) -> bool:
+    """True when reading number columns with "" as the only missing-value token cannot
+    differ from reading them with `tokens`: every other token is not a number at all
+    (the read fails on it) or NaN (NaN both ways) -- not so for a token such as "-999"."""
+    for tok in tokens:
+        try:
+            x = float(tok)
+        except ValueError:
+            continue
+        if x == x:
+            return False
+    return True
 
 
 def _tokens_seen(lines: list[str], delim: str, tokens: list[str]) -> bool:
