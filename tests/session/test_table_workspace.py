@@ -298,3 +298,14 @@ def test_out_of_core_training_through_the_workspace(table_file):
     assert ws.assigned["segment"].shape == (90,) and ws.tm.codebook.shape[:2] == (3, 4)
     with pytest.raises(SomdeskError, match="only text columns"):
         ws.check_out_of_core(TableMapSpec(categorical=("a",)))
+
+
+def test_colour_only_actions_say_so_for_a_table(table_file):
+    from somdesk.session import Session
+
+    s = Session()
+    s.open(table_file)
+    for call in (s.reset_weights, s.ensure_som, s.quantise, lambda: s.set_colours(np.zeros((2, 3)))):
+        with pytest.raises(SomdeskError):
+            call()
+    assert s.kind == "table" and s.views() == ()
