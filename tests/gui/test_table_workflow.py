@@ -445,3 +445,25 @@ def test_another_label_column_relabels_the_map_without_retraining(qtbot, win, tm
     labels = {str(s) for s in wf.node_labels().ravel() if s is not None}
     assert labels <= {"north", "south", "east"} and len(labels) >= 2
     assert win.isWindowModified() and win.session.unsaved          # the map saves the new label column
+
+
+def test_a_reopened_map_shows_its_recipe_and_train_repeats_it(qtbot, win, tmp_path):
+    """The Setup tab of a reopened table map is the map's recipe (TableWorkspace.spec), not the
+    table's defaults, so Train makes the same map again."""
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"), k=3)
+    wf.save_map(str(tmp_path / "m.somz"))
+    first = wf.tm
+    win.confirm_unsaved = False
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    _idle(qtbot, win)
+    assert wf.tm is not first and win.session.table.loaded and not win.isWindowModified()
+    su = wf.setup
+    assert su.k.value() == 3 and su.missing.currentText() == "train" and su.label.currentData() == "kind"
+    assert su.height.value() == first.config.height and su.epochs.value() == first.config.iterations
+    spec = su.spec()
+    assert set(spec.columns) == set(first.recipe.columns) and spec.weights == {"region": 2.0}
+    assert "region" in spec.categorical
+    assert wf.train()
+    _idle(qtbot, win)
+    np.testing.assert_array_equal(wf.tm.codebook, first.codebook)
+    np.testing.assert_array_equal(wf.tm.clusters, first.clusters)
