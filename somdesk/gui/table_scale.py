@@ -77,9 +77,11 @@ class TableScale:
 
     def _yielded_scale(self, kind: str, value) -> None:
         """Live view of an out-of-core run: the sample's hits under the latest weights."""
+        if kind != "segment":        # not imported before: a colour run's first map paid ~20 ms
+            return
         from somdesk.session.outofcore_table import StreamProgress
 
-        if kind != "segment" or not isinstance(value, StreamProgress):
+        if not isinstance(value, StreamProgress):
             return
         chunk = f", chunk {value.chunk} of {value.chunks}" if value.chunk else ""
         where = (f"Epoch {value.done + 1} of {value.total}{chunk}" if value.done < value.total else
