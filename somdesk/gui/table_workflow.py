@@ -385,6 +385,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                 dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
         elif kind == "report" and result is not None:
             self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
+        elif kind == "segment" and result is not None and self._map_message:
+            self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
             self.win.statusBar().showMessage("Cancelled.", 5000)
         self.refresh()
@@ -425,6 +427,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.map_view.select_nodes(ws.selected, emit=False)
         self._rows_selected(ws.selected_rows)
         what = "Opened table map" if ws.loaded else "Table map"
+        if ws.stopped:
+            what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
         note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
         self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "

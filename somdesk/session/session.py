@@ -385,9 +385,10 @@ class Session:
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
 
-        A table trains its map afresh under `table.spec` (TableWorkspace.train_task: the
-        result dict; `progress(Progress)` hears each epoch; a stop raises Cancelled and
-        the previous map stays).
+        A table trains its map under `table.spec` (TableWorkspace.train_task: the result
+        dict; `progress(Progress)` hears each epoch).  A stop keeps the epochs trained
+        (`table.stopped`), which train on from there -- also after save and reopen -- to
+        the uninterrupted run's map; a stop before the first epoch raises Cancelled.
         """
         if self.kind == "table":
             ws = self.table
