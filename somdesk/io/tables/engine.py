@@ -16,14 +16,13 @@ they can (arrowread.py), with DuckDB as the fallback that names what is wrong.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables import arrowread, detect
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
-from somdesk.io.tables.textfile import nullstr, open_text
+from somdesk.io.tables.textfile import failed_column, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
 from somdesk.io.tables.options import ReadOptions
 from somdesk.io.tables.sqlfilter import check_filter
@@ -235,11 +234,12 @@ class Source:
                     return rel.to_arrow_table() if arrow else rel.fetchnumpy()
             except duckdb.InterruptException:
                 raise Cancelled("stopped") from None
-            except duckdb.ConversionException as exc:
-                if self._widen is not None and self._widen():
+            except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
+                if (isinstance(exc, duckdb.ConversionException) and self._widen is not None
+                        and self._widen()):
                     continue                  # read with "" as the only token: a token further down
-                m = re.search(r'column "?([^"\n]+?)"?[.\n ]', str(exc))
-                col = m.group(1) if m else None
+                # a value that does not fit the column's type: make the column text
+                col = failed_column(str(exc), self.columns)
                 if self._retype is None or col not in self.columns or col in self._types_override:
                     raise FileFormatError(f"cannot {what} {self.name}: {duck_message(exc)}") from None
                 self._types_override[col] = "VARCHAR"
