@@ -251,3 +251,61 @@ def two_nearest(wf, x, out, flag):
                 i2 = m
         out[s, 0] = i1
         out[s, 1] = i2
+
+
+@njit(cache=True, nogil=True)
+def _add_distances(wp, i, ni, ja, jb, n, s, out, count):
+    """Nodes (i, ja..ja+n) against (ni, jb..jb+n): distances added to out, 1 to count.
+    Slices indexed from 0 (no negative-index handling), so the loops vectorise."""
+    for q in range(n):
+        s[q] = 0.0
+    for d in range(wp.shape[0]):
+        a = wp[d, i, ja:ja + n]
+        b = wp[d, ni, jb:jb + n]
+        for q in range(n):
+            t = a[q] - b[q]
+            s[q] += t * t
+    o = out[i, ja:ja + n]
+    c = count[i, ja:ja + n]
+    for q in range(n):
+        o[q] += math.sqrt(s[q])
+        c[q] += 1.0
+
+
+@njit(cache=True, nogil=True)
+def u_matrix(wp, hexagonal, toroidal, out):
+    """out (H, W): mean Euclidean distance from each node of the planar codebook wp (D, H, W)
+    to its grid neighbours; the arithmetic of somdesk.core.metrics.u_matrix_numpy for D < 8
+    (one pass per neighbour offset in the order of metrics.neighbour_offsets, squared
+    differences summed in dimension order), so the same bits.  Toroidal maps need H, W > 2."""
+    dim, height, width = wp.shape
+    count = np.zeros((height, width))
+    out[...] = 0.0
+    s = np.empty(width)
+    for parity in range(2 if hexagonal else 1):
+        for k in range(6 if hexagonal else 8):
+            if hexagonal:
+                # (0, -1), (0, 1), (-1, p-1), (-1, p), (1, p-1), (1, p)
+                di = 0 if k < 2 else (-1 if k < 4 else 1)
+                dj = (-1 if k == 0 else 1) if k < 2 else parity - 1 + (k % 2)
+            else:
+                q = k if k < 4 else k + 1          # the 3x3 block without its centre, row by row
+                di = q // 3 - 1
+                dj = q % 3 - 1
+            j0 = max(0, -dj)
+            n = min(width, width - dj) - j0
+            for i in range(parity, height, 2 if hexagonal else 1):
+                ni = i + di
+                if toroidal:
+                    ni %= height
+                elif ni < 0 or ni >= height:
+                    continue
+                _add_distances(wp, i, ni, j0, j0 + dj, n, s, out, count)
+                if toroidal and dj > 0:        # the columns that wrap round
+                    _add_distances(wp, i, ni, width - dj, 0, dj, s, out, count)
+                elif toroidal and dj < 0:
+                    _add_distances(wp, i, ni, 0, width + dj, -dj, s, out, count)
+    for i in range(height):
+        for j in range(width):
+            c = count[i, j]
+            out[i, j] = out[i, j] / c if c > 0 else 0.0

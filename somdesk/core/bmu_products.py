@@ -200,7 +200,10 @@ class PreparedData:
     def __init__(self, x: np.ndarray, keep: bool = True):
         self.x = np.ascontiguousarray(x, dtype=np.float64)
         self.mean = self.x.mean(axis=0)
-        spread = float(np.max(np.abs(self.x - self.mean))) if self.x.size else 0.0
+        # max |x - mean| from the columns' extremes: rounding is monotonic, so the same value
+        # without two (N, D) temporaries (~15 ms and their page faults on 16,000 x 300)
+        spread = float(np.max(np.maximum(self.x.max(axis=0) - self.mean, self.mean - self.x.min(axis=0)))) \
+            if self.x.size else 0.0
         self.scale = float(np.ldexp(1.0, -np.frexp(spread)[1])) if spread > 0 else 1.0
         self.x32 = None
         self.xsq = None

@@ -121,7 +121,8 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core._bmu_numba import sums_by_node as _sums
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, online_epochs=_on.online_epochs,
                               batch_accumulate=_kn.batch_accumulate, two_nearest=_kn.two_nearest,
-                              online_epoch_wide=_wide, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL)
+                              online_epoch_wide=_wide, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL,
+                              u_matrix=_kn.u_matrix)
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
         assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
@@ -376,6 +377,19 @@ def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.nd
     return sums, counts
 
 
+def u_matrix(weights: np.ndarray, hexagonal: bool, toroidal: bool) -> np.ndarray | None:
+    """(H, W) U-matrix of weights (H, W, D) compiled, with the bits of metrics.u_matrix's numpy
+    loop; None where that is not the case (no JIT kernel, D >= 8: numpy then sums pairwise,
+    a torus 1 or 2 nodes across)."""
+    fn = getattr(_nb, "u_matrix", None)
+    height, width, dim = weights.shape
+    if fn is None or dim >= 8 or (toroidal and (height <= 2 or width <= 2)):
+        return None
+    out = np.empty((height, width))
+    fn(np.ascontiguousarray(np.moveaxis(weights, -1, 0)), hexagonal, toroidal, out)   # SOM's planes: no copy
+    return out
+
+
 def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
     """(N, 2): each row's nearest and second-nearest node (one node: both 0).
 
@@ -495,6 +509,7 @@ def warm_up() -> None:
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
     bmus_of(w.reshape(-1, 3), x)
     two_nearest(w.reshape(-1, 3), x)
+    u_matrix(w, False, False)
     wf = np.random.default_rng(1).random((64, 3))
     _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel

@@ -59,6 +59,12 @@ def neighbour_offsets(row: int, hexagonal: bool) -> list[tuple[int, int]]:
 
 def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = False) -> np.ndarray:
     """(H, W) mean Euclidean weight distance from each node to its grid neighbours."""
+    fast = kernels.u_matrix(weights, hexagonal, toroidal)   # the same bits, ~30x faster (live maps)
+    return fast if fast is not None else u_matrix_numpy(weights, hexagonal, toroidal)
+
+
+def u_matrix_numpy(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = False) -> np.ndarray:
+    """u_matrix by numpy: one vectorised pass per neighbour offset (every back end, any D)."""
     height, width, _ = weights.shape
     if toroidal and (height <= 2 or width <= 2):
         return _u_matrix_small_torus(weights, hexagonal)

@@ -78,9 +78,12 @@ def as_data(data) -> np.ndarray:
         raise SomdeskError(f"training data must be a non-empty table of shape (samples, features), got {arr.shape}")
     if arr.shape[0] > MAX_SAMPLES:
         raise SomdeskError(f"{arr.shape[0]:,} samples is over the limit of {MAX_SAMPLES:,}")
-    if not np.all(np.isfinite(arr)):
+    # NaN propagates into both extremes and an infinity is one of them: two reductions
+    # check everything without (N, D) temporaries
+    lo, hi = float(arr.min()), float(arr.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         raise SomdeskError("training data contains NaN or infinite values")
-    if np.max(np.abs(arr)) > MAX_ABS_VALUE:
+    if max(-lo, hi) > MAX_ABS_VALUE:
         raise SomdeskError(f"training data has values beyond +-{MAX_ABS_VALUE:g}; rescale it first")
     return np.ascontiguousarray(arr)
 

@@ -184,7 +184,9 @@ class MapView(QWidget):
         if self.pixel_filter is not None:
             pic = self.pixel_filter(pic)
         self._array = pic
-        self.image.setImage(pic, autoLevels=False, levels=(0, 255))
+        # uint8 RGB without levels goes to the screen as it is; levels (0, 255) made
+        # pyqtgraph rescale every pixel through float (~3 ms for an 800 x 800 map) to the same values
+        self.image.setImage(pic, autoLevels=False, levels=None if pic.dtype == np.uint8 else (0, 255))
         self.image.setRect(0, 0, pic.shape[1], pic.shape[0])
         if fit:
             self.fit()
