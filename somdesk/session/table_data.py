@@ -21,6 +21,7 @@ Q3 + 3 (Q3 - Q1) of the training rows' distances (Tukey's "far out").
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,15 +115,36 @@ def default_label_column(table, numeric) -> str | None:
     return None
 
 
+_ID_WORDS = frozenset({"id", "ids", "idx", "index", "uuid", "guid", "rowid", "rownum"})
+
+
+def _is_identifier(table, name: str) -> bool:
+    """A column that names rows rather than measuring them: its name says so ("id", "ID",
+    "customer_id", "CustomerID", "index"), or its values are distinct whole numbers spanning
+    no more than the file's rows (row numbers 1..N in any order, a pandas index written to
+    the file; of a sampled table, a sample of them) -- in a table of at least 10 rows."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)
+    if any(w.lower() in _ID_WORDS for w in words):
+        return True
+    v = table.cells(name)
+    n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
+    if n < 10 or table.missing_count(name) or v.max() - v.min() > total - 1:
+        return False
+    return bool(np.all(v == np.round(v))) and np.unique(v).size == n
+
+
 def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label (the `train --table` default).
+    """Every numeric column but the label and row identifiers (`_is_identifier`: an "id"
+    column or row numbers would put each row in a place of its own) -- the `train --table`
+    default; identifiers stay in when they are the only numeric columns.
 
     OptionError when a column of numbers holds an infinite value: left out silently, the
     user's column would vanish from the map with no word said.
     """
-    cols = tuple(c for c in table.numeric_columns if c != label)
+    numeric = tuple(c for c in table.numeric_columns if c != label)
+    cols = tuple(c for c in numeric if not _is_identifier(table, c)) or numeric
     for c in table.columns:
-        problem = table.problem(c) if c not in cols and c != label else None
+        problem = table.problem(c) if c not in numeric and c != label else None
         if problem and problem.endswith("(an infinite value)"):
             raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
                               f"(--missing-values inf,-inf) or leave the column out (--columns)")
