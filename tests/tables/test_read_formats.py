@@ -313,3 +313,22 @@ def test_special_files_and_empty_tables(tmp_path):
     x = write_xlsx(tmp_path, "x.xlsx", {"s": ROWS})
     os.rename(x, tmp_path / "looks.csv")
     check_rows(read_table(tmp_path / "looks.csv"))
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+@pytest.mark.parametrize("at, gz", [(11, False), (3001, False), (40_001, True), (49_999, False)])
+def test_a_too_long_line_is_named_by_its_line(tmp_path, monkeypatch, arrow, at, gz):
+    # DuckDB names line 1 when the long line is in its sniffer's sample
+    import gzip as gzip_mod
+
+    from somdesk.io.tables import arrowread
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    lines = ["a,b"] + [f"{i},{i * 0.5}" for i in range(1, 50_000)]
+    lines[at - 1] = "7," + "x" * 2_500_000
+    data = ("\n".join(lines) + "\n").encode()
+    p = tmp_path / ("t.csv.gz" if gz else "t.csv")
+    p.write_bytes(gzip_mod.compress(data, 1) if gz else data)
+    with pytest.raises(FileFormatError) as err:
+        read_table(str(p))
+    assert str(err.value) == (f"cannot read {p.name}: line {at:,} is 2,500,002 bytes long; "
+                              "a line may have at most 2,000,000")

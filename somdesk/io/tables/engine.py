@@ -22,7 +22,7 @@ import tempfile
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables import arrowread, detect
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
-from somdesk.io.tables.textfile import failed_column, nullstr, open_text
+from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
 from somdesk.io.tables.options import ReadOptions
 from somdesk.io.tables.sqlfilter import check_filter
@@ -241,13 +241,22 @@ class Source:
                 # a value that does not fit the column's type: make the column text
                 col = failed_column(str(exc), self.columns)
                 if self._retype is None or col not in self.columns or col in self._types_override:
-                    raise FileFormatError(f"cannot {what} {self.name}: {duck_message(exc)}") from None
+                    raise FileFormatError(f"cannot {what} {self.name}: {self._message(exc, cancel)}") from None
                 self._types_override[col] = "VARCHAR"
                 self._retype(self._types_override)
                 self.types[self.columns.index(col)] = "VARCHAR"
             except duckdb.Error as exc:
-                raise FileFormatError(f"cannot {what} {self.name}: {duck_message(exc)}") from None
+                raise FileFormatError(f"cannot {what} {self.name}: {self._message(exc, cancel)}") from None
         raise FileFormatError(f"cannot {what} {self.name}: the column types keep changing")
+
+    def _message(self, exc, cancel=None) -> str:
+        """DuckDB's error as one line; a too-long line of a text file is found and named
+        here (DuckDB may name another line)."""
+        if self.format == "csv" and self.path is not None:
+            msg = long_line_message(str(exc), self.path, cancel)
+            if msg:
+                return msg
+        return duck_message(exc)
 
     def scalar(self, sql: str, cancel=None):
         out = self.query(sql, cancel)

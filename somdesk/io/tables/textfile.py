@@ -13,7 +13,7 @@ from somdesk.io.tables import detect
 from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
-__all__ = ["open_text", "nullstr", "number_pattern", "failed_column"]
+__all__ = ["open_text", "nullstr", "number_pattern", "failed_column", "long_line_message"]
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                   "UBIGINT", "UHUGEINT")
@@ -92,7 +92,8 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
         if no_quotes:
             quote = escape = "(empty)"           # as the sniffer reports a file without quotes
     except duckdb.Error as exc:
-        raise FileFormatError(f"cannot read {name}: {_duck_message(exc)}") from None
+        msg = long_line_message(str(exc), path, cancel) or _duck_message(exc)
+        raise FileFormatError(f"cannot read {name}: {msg}") from None
     if header is None:
         header = bool(has_header)
     comment = opts.comment or ""
@@ -272,6 +273,41 @@ def failed_column(message: str, columns: list[str]) -> str | None:
         return columns[i] if i < len(columns) else None
     m = re.search(r'column "?([^"\n]+?)"?[.\n ]', message)
     return m.group(1) if m else None
+
+
+def long_line_message(message: str, path: str, cancel=None) -> str | None:
+    """For DuckDB's "Maximum line size ... exceeded": which line of the file is too long
+    (counted here, one pass over the file), or None for any other message.  DuckDB names
+    line 1 when the long line is in the sniffer's sample, whatever line it is."""
+    m = re.search(r"Maximum line size of (\d+) bytes", message)
+    if not m:
+        return None
+    import gzip
+
+    import numpy as np
+    limit = int(m.group(1))
+    line, length = 1, 0                      # current line and its bytes so far
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+        while True:
+            cancel_mod.check(cancel)
+            block = f.read(4 << 20)
+            if not block:
+                break
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            starts = np.concatenate(([0], ends + 1))
+            sizes = np.concatenate((ends, [len(block)])) - starts
+            sizes[0] += length
+            over = np.flatnonzero(sizes[:len(ends)] > limit)
+            if over.size:
+                k = int(over[0])
+                return f"line {line + k:,} is {int(sizes[k]):,} bytes long; a line may have at most {limit:,}"
+            line += len(ends)
+            length = int(sizes[-1])
+    if length > limit:
+        return f"line {line:,} is {length:,} bytes long; a line may have at most {limit:,}"
+    return None
 
 
 def _transcode(path, name, encoding, gz, tmpdir, cancel) -> str:
