@@ -76,9 +76,13 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
     xsq (n,) |x - mean|^2; wf (M, D), x (n, D) the float64 rows, measured
     exactly; wsq_max = max |w - mean|^2; scale = bmu_products.tolerance_scale(D).
     The window's edge is rounded up to float32, which can only add candidates.
+    An empty out_d2 asks for the BMUs only: a sample with one candidate then costs
+    no exact distance (a D-long dependent chain of additions, ~0.4 us at D = 300,
+    as much as the rest of the check; batch epochs need no distances).
     Stops (leaving the rest unset) once flag[0] is set; the caller checks.
     """
     n, m_count = q.shape
+    want_d2 = out_d2.shape[0] > 0
     acc = np.empty(LANES, np.float32)
     for s in range(n):
         if flag[0] != 0:
@@ -92,7 +96,8 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
         xs = x[s]
         if left == 1:
             out_idx[s] = only
-            out_d2[s] = _exact_d2(wf, only, xs)
+            if want_d2:
+                out_d2[s] = _exact_d2(wf, only, xs)
             continue
         best = np.inf
         best_i = 0
@@ -106,7 +111,8 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
                 if left == 0:
                     break
         out_idx[s] = best_i
-        out_d2[s] = best
+        if want_d2:
+            out_d2[s] = best
 
 
 @njit(cache=True, nogil=True)

@@ -153,3 +153,19 @@ def test_overlapping_searches_restore_the_blas_threads_once():
     assert set(blas_threads()) == {1}
     b.__exit__(None, None, None)
     assert blas_threads() == before
+
+
+@pytest.mark.parametrize("dim", [20, 300])
+def test_bmus_without_distances_are_the_same_bmus(dim, monkeypatch):
+    """Batch epochs ask for BMUs only (no exact distance of a lone candidate): same indices,
+    with the compiled check, the numpy one and the brute-force fallback."""
+    wf, x = _data(dim, n=3000, m=200, seed=6)
+    full = kernels.bmus_of(wf, x)
+    idx, none = kernels.bmus_of(wf, x, distances=False, prepared=kernels.prepare(x))
+    assert none is None
+    np.testing.assert_array_equal(idx, full[0])
+    monkeypatch.setattr(kernels, "_pick", None)
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x, distances=False)[0], full[0])
+    far = wf.copy()
+    far[:100] *= 1e30                               # the brute-force fallback
+    np.testing.assert_array_equal(kernels.bmus_of(far, x, distances=False)[0], kernels.bmus_of(far, x)[0])
