@@ -45,7 +45,7 @@ def _copy(tmp_path: Path) -> Path:
     ("render/geometry.py", "from somdesk.io import images", "Layers"),  # render reading files
     ("session/datasets.py", "from PySide6 import QtCore", "No Qt"),     # Qt outside gui
     ("cli_train.py", "import somdesk.gui.app", "never import the window"),  # a subcommand opening it
-    ("gui/panels.py", "from somdesk.session import table_source", "One table path"),  # the old table panel's way
+    ("gui/panels.py", "from somdesk.session import table_tasks", "One table path"),  # a second table path
 ])
 def test_a_deliberate_violation_fails(tmp_path, module, bad, contract):
     repo = _copy(tmp_path)

@@ -1,8 +1,10 @@
 """The table workflow's files out: rows CSV, profiles CSV/PNG, the table map (.somz), the HTML
 report, and File › Score new data… (a mixin of gui/table_workflow.TableWorkflow).
 
-Every writer is atomic and a bad path is one message (`window.show_error`); the report
-and scoring run as tasks on the window's one TaskRunner.
+The writing is the session's (TableWorkspace: save_map, export_rows, export_profiles,
+report_task, score_task); the dock asks for the path.  Every writer is atomic and a bad
+path is one message (`window.show_error`); the report and scoring run as tasks on the
+window's one TaskRunner.
 """
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import os
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
-from somdesk.gui.table_tasks import score_task
 
 __all__ = ["TableFiles", "TABLE_FILTER"]
 
@@ -18,21 +19,21 @@ TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.gz *.xlsx *.xls *.ods *.parquet *.js
 
 
 class TableFiles:
-    """Needs `win`, `tm`, `profiles`, `rows_model`, `profiles_view`, `path`, `refresh()`."""
+    """Needs `win`, `ws`, `rows_model`, `profiles_view`, `planes`, `refresh()` (TableWorkflow)."""
 
     # -- files out ---------------------------------------------------------------------------------------
     def _ask(self, title, start, filters) -> str | None:
         return dialogs.ask_save_path(self.win, title, start, filters) or None
 
     def _stem(self) -> str:
-        return os.path.splitext(os.path.basename(getattr(self, "path", "") or "table"))[0]
+        return self.ws.stem
 
     def export_rows(self, path: str | None = None) -> bool:
         path = path or self._ask("Export rows", f"{self._stem()}-rows.csv", [("CSV", ["*.csv"])])
         if not path:
             return False
         try:
-            n = self.rows_model.write_csv(path)
+            n = self.ws.export_rows(path, self.rows_model.shown_rows)     # in the order shown
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
@@ -40,14 +41,14 @@ class TableFiles:
         return True
 
     def export_profiles(self, fmt: str, path: str | None = None) -> bool:
-        if self.profiles is None:
+        if self.ws.profiles is None:
             return False
         path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
                                  [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])
         if not path:
             return False
         try:
-            (self.profiles_view.export_csv if fmt == "csv" else self.profiles_view.export_png)(path)
+            (self.ws.export_profiles if fmt == "csv" else self.profiles_view.export_png)(path)
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
@@ -89,19 +90,16 @@ class TableFiles:
 
     def save_map(self, path: str | None = None) -> bool:
         """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
-        from somdesk.session.scoring import save_table_map
-
-        if self.tm is None:
+        if self.ws.tm is None:
             return False
         path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
         if not path:
             return False
         try:
-            save_table_map(self.tm, path)
+            self.win.session.save(path)          # the session's File › Save: the table map
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.map_path, self.dirty = os.fspath(path), False
         from somdesk.gui.table_open import _remember
         _remember(self.win, path)
         self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
@@ -111,35 +109,17 @@ class TableFiles:
     def save(self, ask: bool = False) -> bool:
         """File › Save (Ctrl+S) / Save as while the dock holds the window's data: the table map,
         to the file it came from or was last saved to (asks when there is none or `ask`)."""
-        return self.save_map(None if ask else self.map_path)
-
-    @property
-    def unsaved(self) -> bool:
-        """Is there a trained (or re-clustered) table map not saved since?"""
-        return self.tm is not None and bool(getattr(self, "dirty", False))
-
-    @property
-    def holds_data(self) -> bool:
-        """Is the dock's table (or table map) the window's data (the session holds none)?"""
-        return self.win.session.dataset is None and (self.table is not None or self.tm is not None)
+        return self.save_map(None if ask else self.ws.map_path)
 
     def export_report(self, path: str | None = None) -> bool:
         """File › Export report: one self-contained HTML file (session.report), written as a task."""
-        from somdesk.session.report import write_report
-
-        if self.tm is None or self.win.runner.busy:
+        ws = self.ws
+        if ws.tm is None or self.win.runner.busy:
             return False
         path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
         if not path:
             return False
-        tm, prof, title = self.tm, self.profiles, os.path.basename(getattr(self, "path", "") or "table")
-
-        def task(_token):
-            from somdesk.session import Progress
-            yield Progress("report", 0, 1, "writing")
-            write_report(path, tm, prof, title)
-            return path
-        self.win.runner.start("report", task)
+        self.win.runner.start("report", lambda token: ws.report_task(path, token))
         self.refresh()
         return True
 
@@ -147,7 +127,7 @@ class TableFiles:
         """File › Score new data…: the window's table map (or a saved one), a data file, an output file."""
         from somdesk.session.scoring import load_table_map
 
-        tm = self.tm
+        tm = self.ws.tm
         if tm is None:
             src = dialogs.ask_open_path(self.win, "Table map to score with", "", "somdesk maps (*.somz)")
             if not src:
@@ -166,11 +146,14 @@ class TableFiles:
 
     def score_file(self, tm, data_path: str, out_path: str) -> bool:
         """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task."""
-        tm = tm or self.tm
+        from somdesk.gui.table_workflow import offer
+
+        ws = self.ws
+        tm = tm or ws.tm
         if tm is None or self.win.runner.busy:
             return False
         self._score_out = out_path
-        self.win.runner.start("score", lambda token: score_task(tm, data_path, out_path, token))
+        self.win.runner.start("score", lambda token: ws.score_task(data_path, out_path, tm, token, offer))
         self.win.refresh()
         self.refresh()
         return True

@@ -14,33 +14,13 @@ missing text last), so equal values keep file order.
 """
 from __future__ import annotations
 
-import csv
-import math
-
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from somdesk.session.table_workspace import format_cell, write_rows_csv
+
 __all__ = ["RowsModel", "RowsView", "format_cell"]
-
-
-def format_cell(v) -> str:
-    """A cell as shown and exported: integers without '.0', floats to 6 significant digits,
-    missing (NaN/None) as empty, booleans as true/false."""
-    if v is None:
-        return ""
-    if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f):
-            return ""
-        if f.is_integer() and abs(f) < 1e15:
-            return str(int(f))
-        return f"{f:.6g}"
-    return str(v)
 
 
 def _sort_key(col: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -146,18 +126,8 @@ class RowsModel(QAbstractTableModel):
     # -- export --------------------------------------------------------------------------
     def write_csv(self, path) -> int:
         """Write the shown rows (shown order, every column) as CSV atomically; returns the row count.
-        SomdeskError on an unwritable path."""
-        from somdesk.io.atomic import atomic_open
-
-        with atomic_open(path, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(self._names)
-            for lo in range(0, len(self._rows), 10_000):
-                block = self._rows[lo:lo + 10_000]
-                cols = [c[block].tolist() for c in self._cols]
-                for r in zip(*cols):
-                    w.writerow([format_cell(v) for v in r])
-        return len(self._rows)
+        SomdeskError on an unwritable path (session.table_workspace.write_rows_csv)."""
+        return write_rows_csv(path, dict(zip(self._names, self._cols)), self._rows)
 
 
 class RowsView(QTableView):

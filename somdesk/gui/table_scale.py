@@ -5,8 +5,9 @@ When the opened table has more rows than the in-memory limit (`io.tables` sample
 `table.sampled`), the Setup tab's "Train on every row out of core" is ticked for the user
 (who may also tick it for any table).  Training then runs
 `session.outofcore_table.StreamingTableRun` -- the code `somdesk train --table DATA --mode
-batch --out-of-core` runs, so the two give the same weights -- as a task on the window's
-one TaskRunner:
+batch --out-of-core` runs, so the two give the same weights -- through the session's
+`TableWorkspace.train_task(spec, out_of_core=True)` (its steps: session/table_tasks.py
+outofcore_steps) as a task on the window's one TaskRunner:
 
   * every epoch streams every row in chunks of CHUNK_ROWS (memory bounded by the chunk);
     the progress line moves per chunk ("epoch 3 of 10: chunk 5 of 40");
@@ -26,65 +27,16 @@ trained with (masked), with the category sets and fill values computed by the en
 """
 from __future__ import annotations
 
-import os
-
 from PySide6.QtWidgets import QCheckBox, QLabel
 
-from somdesk.errors import OptionError
-
-__all__ = ["TableScale", "CHUNK_ROWS", "outofcore_task"]
+__all__ = ["TableScale", "CHUNK_ROWS"]
 
 CHUNK_ROWS = 262_144        # rows per chunk (io.chunked.DEFAULT_CHUNK_ROWS; tests make it small)
 
 
-def outofcore_task(path, spec, table, where, token, chunk_rows: int | None = None):
-    """Generator for the runner: train out of core (StreamProgress per epoch and per chunk),
-    then assign and profile the rows in memory; returns the dict `table_tasks.train_task`
-    returns plus "out_of_core": {"rows", "sample_rows", "hits"}."""
-    from somdesk.gui.table_tasks import _offer, row_cells
-    from somdesk.session import Progress
-    from somdesk.session.outofcore import LocalExecutor
-    from somdesk.session.outofcore_table import StreamingTableRun
-    from somdesk.session.report import table_profiles
-    from somdesk.session.table_data import assign_cells
-
-    yield Progress("segment", 0, 0, "reading the table's statistics")
-    latest = {}
-
-    def on_part(done: int, total: int) -> None:   # inside an epoch, on the worker's thread
-        p = latest.get("p")
-        if p is None:                             # the start weights' pass, before epoch 1
-            _offer(Progress("segment", done, total, "chunks read for the start weights"))
-        else:
-            from dataclasses import replace
-            where = f"epoch {p.done + 1}" if p.done < p.total else "measuring every row"
-            _offer(replace(p, chunk=done, chunks=total, what=f"epochs · {where}: chunk {done} of {total}"))
-
-    run = StreamingTableRun(path, spec, chunk_rows=chunk_rows or CHUNK_ROWS, where=where,
-                            executor=LocalExecutor(on_part), cancel=token)
-    try:
-        task = run.task(token)
-        while True:
-            try:
-                p = next(task)
-            except StopIteration as end:
-                tm = end.value
-                break
-            latest["p"] = p
-            yield p
-        hits = run.hits
-    finally:
-        run.close()
-    yield Progress("segment", 1, 1, "assigning the rows in memory")
-    assigned = assign_cells(tm, row_cells(tm, table), token)
-    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, token),
-            "out_of_core": {"rows": run.rows, "sample_rows": len(run.pick), "hits": hits}}
-
-
 class TableScale:
-    """Needs `win`, `table`, `path`, `read_options`, `setup`, `map_view`, `legend`, `tabs`."""
+    """Needs `win`, `ws`, `setup`, `map_view`, `legend`, `tabs`, `selection_label` (TableWorkflow)."""
 
-    all_hits = None
     scale_note = ""
 
     def _build_scale(self, layout) -> None:
@@ -99,24 +51,19 @@ class TableScale:
 
     def _scale_table_set(self, table) -> None:
         """A new table: out of core is ticked when it is over the in-memory limit."""
-        self.all_hits, self.scale_note = None, ""
+        self.scale_note = ""
         self.scale_label.setText("")
         self.out_of_core.setChecked(bool(table is not None and table.sampled))
         self.out_of_core.setEnabled(table is not None)
 
     def train_out_of_core(self, spec) -> bool:
-        """Start the out-of-core training of the dock's table (see module docstring)."""
-        # text columns are one-hot encoded out of core too; numbers forced categorical are not
-        forced = [c for c in spec.categorical if self.table is not None and c in self.table.columns
-                  and self.table.kind(c) == "numeric"]
-        if forced:
-            self.win.show_error("Out of core, only text columns are one-hot encoded: untick Categorical "
-                                f"for {', '.join(forced)} or train in memory.")
-            return False
-        table, path = self.table, self.path
-        if not path or not os.path.exists(path):
-            raise OptionError("out-of-core training reads the table's file again; it is not there any more")
-        where = getattr(self.read_options, "where", None)
+        """Start the out-of-core training of the table (see module docstring); OptionError
+        (TableWorkspace.check_out_of_core) when it cannot."""
+        from somdesk.gui.table_workflow import offer
+
+        ws = self.ws
+        ws.check_out_of_core(spec)      # text columns are one-hot encoded out of core; forced numbers are not
+        table, chunk_rows = ws.table, CHUNK_ROWS
         n, m = table.n_rows_total, min(table.n_rows_total, _sample_rows())
         self.scale_note = (f"Training on all {n:,} rows out of core (batch map, {CHUNK_ROWS:,} rows per chunk); "
                            f"views show a sample of {m:,}.")
@@ -124,7 +71,8 @@ class TableScale:
         self.tabs.setCurrentIndex(1)
         self.selection_label.setText("The rows held in memory appear here when training ends.")
         self._live_hex, self._live_epoch = str(spec.topology).lower().startswith("hex"), None
-        self.win.runner.start("segment", lambda token: outofcore_task(path, spec, table, where, token))
+        self.win.runner.start("segment", lambda token: ws.train_task(spec, token, offer, out_of_core=True,
+                                                                     chunk_rows=chunk_rows))
         return True
 
     def _yielded_scale(self, kind: str, value) -> None:
@@ -157,16 +105,14 @@ class TableScale:
         self.legend.setPixmap(QPixmap.fromImage(to_qimage(render.colour_bar(
             legend.cmap, legend.levels, length=300, title=f"sample rows per node after epoch {epoch} of {total}"))))
 
-    def _scale_installed(self, result: dict) -> None:
-        info = result.get("out_of_core")
+    def _scale_installed(self) -> None:
+        info = self.ws.out_of_core
         if info is None:
-            self.all_hits = None
             self.scale_label.setText("")
             return
-        self.all_hits = info["hits"]
         self.scale_note = (f"Trained on all {info['rows']:,} rows out of core; the hit map and the segments "
                            f"count every row (a chunked pass), the rows view and profiles show the "
-                           f"{self.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "
+                           f"{self.ws.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "
                            "in chunks.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
 

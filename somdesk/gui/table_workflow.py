@@ -1,18 +1,23 @@
-"""Issue 13 in the window: a table in, segments out, rows of a selection, profiles, report, scoring.
+"""Issue 13 in the window: the Segments dock, a view of the session's table model.
 
     wf = TableWorkflow(window)           # adds the "Segments" dock and its File menu actions
-    wf.open_table(path)                  # import preview, then the table in the dock
-    wf.train()                           # session.table_data.train_table_map as a task (window.runner)
-    wf.map_view.select_nodes([...])      # -> wf.rows_model shows those rows
-    wf.score_file(map_or_None, data, out)  # session.scoring.score_table as a task, progress + Cancel
-    wf.export_report(path)               # session.report.write_report
+    wf.ws                                # window.session.table: session.table_workspace.TableWorkspace
+    wf.open_table(path)                  # import preview, then Session.new_table (the dock shows it)
+    wf.train()                           # TableWorkspace.train_task as a task (window.runner)
+    wf.map_view.select_nodes([...])      # -> TableWorkspace.select_nodes -> the rows view
+    wf.score_file(map_or_None, data, out)  # TableWorkspace.score_task, progress + Cancel
+    wf.export_report(path)               # TableWorkspace.report_task
 
-The table map is the headless one the CLI trains (`somdesk train --table`), so the
-window's assignments are `assign_cells` of the same recipe and codebook as
-`somdesk assign` -- tests/gui/test_table_workflow.py checks they are equal.  Every
-long step runs through the window's one TaskRunner (gui/tasks.py) with the window's
-progress line and Stop; progress from inside a blocking headless call is handed to
-the worker with `tasks.current().offer(...)` (latest wins).
+The dock holds widgets only: the table, its map, the rows' assignments, profiles, the
+selection, the label column, the map's file and its saved state live in the Qt-free
+`TableWorkspace` (session/table_workspace.py); the dock calls its methods and redraws
+on its events (table_changed, map_changed, selection_changed, labels_changed,
+dirty_changed, path_changed).  The map is the headless one the CLI trains
+(`somdesk train --table`), so the window's assignments are `assign_cells` of the same
+recipe and codebook as `somdesk assign`.  Every long step runs through the window's one
+TaskRunner (gui/tasks.py) with the window's progress line and Stop; progress from
+inside a blocking headless call comes through the task's `progress=` callback, which
+the dock wires to `tasks.current().offer(...)` (latest wins).
 """
 from __future__ import annotations
 
@@ -32,34 +37,77 @@ from somdesk.gui.table_rows import RowsModel, RowsView
 from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
-from somdesk.gui.table_tasks import map_task, recluster_task, train_task
 from somdesk.gui.table_scale import TableScale
 from somdesk.gui.table_views import MAP_VIEWS, TableViews
 
-__all__ = ["TableWorkflow", "KINDS"]
+__all__ = ["TableWorkflow", "KINDS", "offer"]
 
 KINDS = ("segment", "score", "report")      # runner task kinds of this module
+NO_SELECTION = "Click a node, Ctrl+click to add, drag a region, or pick a segment."
+
+
+def offer(value) -> None:
+    """A task's `progress=` callback: hand `value` to the running worker (latest wins)."""
+    from somdesk.gui import tasks
+
+    worker = tasks.current()
+    if worker is not None:
+        worker.offer(value)
+
+
+def _model_state(name: str, doc: str):
+    return property(lambda self: getattr(self.ws, name), doc=f"{doc} (the session's TableWorkspace)")
 
 
 class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
-    """See module docstring.  Holds the table, the TableMap and the rows' assignments."""
+    """See module docstring.  The state is `ws` (window.session.table); these read it."""
+
+    table = _model_state("table", "The io.tables Table (None: none, or a saved map alone)")
+    tm = _model_state("tm", "The TableMap (None before training)")
+    path = _model_state("path", "The table's file")
+    read_options = _model_state("read_options", "The import's read options")
+    map_path = _model_state("map_path", "The map's .somz")
+    dirty = _model_state("dirty", "Trained or changed since saved?")
+    assigned = _model_state("assigned", "The rows' assignments (assign_cells)")
+    profiles = _model_state("profiles", "The segment profiles")
+    node_of_row = _model_state("node_of_row", "The flat node of each row")
+    all_hits = _model_state("all_hits", "Every row's hits of an out-of-core map")
+    unsaved = _model_state("unsaved", "A map not saved since")
 
     def __init__(self, window):
         self.win = window
-        self.table = None
-        self.tm = None
-        self.path = self.read_options = self.map_path = None
-        self.dirty = False
-        self._map_note = ""
-        self.assigned: dict | None = None
-        self.profiles: dict | None = None
         self.map_mode = "segments"
+        self._map_message = ""
         self._build()
         window.runner.finished.connect(self._finished)
-        # the table closes (dock hidden) before the map area shows again: both at once widen the window
-        window.session.events.dataset_changed.connect(self._dataset_changed)
+        ev = self.ws.events
+        ev.table_changed.connect(self._table_changed)
+        ev.map_changed.connect(self._map_changed)
+        ev.selection_changed.connect(self._rows_selected)
+        ev.labels_changed.connect(self._labels_changed)
+        for name in ("dirty_changed", "path_changed"):
+            getattr(ev, name).connect(lambda *_: self._refresh_if_alive())
         window.session.events.dataset_changed.connect(self.fit_layout)
         self.dock.visibilityChanged.connect(self.fit_layout)
+
+    @property
+    def ws(self):
+        """The table model: session.table_workspace.TableWorkspace of the window's session."""
+        return self.win.session.table
+
+    @property
+    def holds_data(self) -> bool:
+        """Is a table (or table map) the window's data (Session.kind == "table")?"""
+        return self.win.session.kind == "table"
+
+    def _alive(self) -> bool:
+        import shiboken6
+
+        return shiboken6.isValid(self.win) and shiboken6.isValid(self.dock)
+
+    def _refresh_if_alive(self) -> None:
+        if self._alive():
+            self.refresh()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -82,7 +130,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.segment_choice.setToolTip("Select every node of a segment")
         self.map_choice.currentIndexChanged.connect(self._map_mode)
         self.segment_choice.activated.connect(self._pick_segment)
-        self.selection_label = QLabel("Click a node, Ctrl+click to add, drag a region, or pick a segment.")
+        self.selection_label = QLabel(NO_SELECTION)
         self.selection_label.setWordWrap(True)
         self.rows_model = RowsModel()
         self.rows_view = RowsView()
@@ -158,6 +206,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.setup.k_edited.connect(self._k_edited)
+        self.setup.label.currentIndexChanged.connect(self._label_edited)
         self.setup.spec_edited.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
@@ -180,9 +229,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
 
     # -- state ----------------------------------------------------------------------------------
     def refresh(self) -> None:
+        ws = self.ws
         busy = self.win.runner.busy
-        has_map = self.tm is not None
-        self.train_button.setEnabled(self.table is not None and not busy)
+        has_map = ws.tm is not None
+        self.train_button.setEnabled(ws.table is not None and not busy)
         self.actions["open_table"].setEnabled(not busy)
         self.actions["report"].setEnabled(has_map and not busy)
         self.actions["save_table_map"].setEnabled(has_map and not busy)
@@ -190,37 +240,33 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
         self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
         self.segment_choice.setEnabled(has_map and not busy)
-        self.profiles_csv_button.setEnabled(self.profiles is not None)
+        self.profiles_csv_button.setEnabled(ws.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.image is not None)
-        self.profiles_png_button.setEnabled(self.profiles is not None)
+        self.profiles_png_button.setEnabled(ws.profiles is not None)
         self.setup.setEnabled(not busy)
         self._window_state(busy, has_map)
 
     def _window_state(self, busy: bool, has_map: bool) -> None:
-        """While the dock holds the window's data (the session none): the title names the
-        table and File › Save (Ctrl+S) saves the table map."""
-        w = self.win
-        if w.session.dataset is not None or (self.table is None and self.tm is None):
+        """While the session holds a table: the title names it and File › Save (Ctrl+S)
+        saves the table map."""
+        w, ws = self.win, self.ws
+        if not self.holds_data:
             return
-        name = os.path.basename(self.map_path or self.path or "table")
-        rows = f" ({self.table.n_rows_total:,} rows)" if self.table is not None else ""
-        w.setWindowTitle(f"somdesk — {name}[*]{rows}")
-        w.setWindowModified(bool(self.dirty))
+        rows = f" ({ws.table.n_rows_total:,} rows)" if ws.table is not None else ""
+        w.setWindowTitle(f"somdesk — {ws.title}[*]{rows}")
+        w.setWindowModified(bool(ws.dirty))
         for key in ("save", "save_as"):
             if key in w.actions:
                 w.actions[key].setEnabled(has_map and not busy)
         if "train" in w.actions:                # Training › Train (Ctrl+T) trains the table map
-            w.actions["train"].setEnabled(self.table is not None and not busy)
+            w.actions["train"].setEnabled(ws.table is not None and not busy)
 
-    # -- the table and its map in the dock (opening: gui/table_open.py) ---------------------------------
-    def set_table(self, table, path: str | None = None, options=None, keep_map: bool = False) -> None:
-        """Make `table` (io.tables Table, or None for a map without its rows) the dock's table."""
-        if self.table is not None and self.table is not table:
-            self.table.close()
-        self.table, self.path, self.read_options = table, path or getattr(table, "name", None), options
-        self.tm = self.assigned = self.profiles = None
-        self.map_path = None
-        self.dirty = False
+    # -- the model's events -------------------------------------------------------------------------
+    def _table_changed(self, table) -> None:
+        """Another table (or none): every widget of the old one is cleared."""
+        if not self._alive():
+            return
+        ws = self.ws
         self.setup.set_table(table) if table is not None else None
         if table is not None:
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
@@ -229,12 +275,13 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
                               f"{sampled}")
         else:
-            self.info.setText(f"<b>{os.path.basename(path or '')}</b>: a saved table map without its table")
-        self.rows_model.set_columns({})
-        self.map_view.select_nodes([], emit=False)
-        self.profiles_view.show_profiles(None)
-        self.planes.show_planes(None)
+            self.info.setText(f"<b>{os.path.basename(ws.path or '')}</b>: a saved table map without its table")
+        self._clear_map_widgets()
         self._scale_table_set(table)
+        if not ws.holds_data:                   # closed: another kind of data is the window's
+            self.dock.hide()
+            self.refresh()
+            return
         central = self.win.centralWidget()
         if central is not None and self.win.session.dataset is None:
             central.setVisible(False)   # first: showing the dock beside the map area widened the window
@@ -246,35 +293,22 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.refresh()
         self.win.refresh()
 
+    def _clear_map_widgets(self) -> None:
+        self.rows_model.set_columns({})
+        self.map_view.select_nodes([], emit=False)
+        self.profiles_view.show_profiles(None)
+        self.planes.show_planes(None)
+        self.segment_choice.clear()
+        self.selection_label.setText(NO_SELECTION)
+
     @property
     def running(self) -> bool:
         """Is one of the dock's tasks (training, scoring, the report) running?"""
         return self.win.runner.busy and self.win.runner.kind in KINDS
 
-    def _dataset_changed(self, _dataset) -> None:
-        import shiboken6
-
-        if shiboken6.isValid(self.win):
-            self.close_table()
-
     def close_table(self) -> None:
-        """Forget the table and its map (another kind of data was opened in the window)."""
-        if self.win.session.dataset is None or (self.table is None and self.tm is None):
-            return
-        if self.table is not None:
-            self.table.close()
-        self.table = self.tm = self.assigned = self.profiles = None
-        self.map_path, self.dirty = None, False
-        self.rows_model.set_columns({})
-        self.profiles_view.show_profiles(None)
-        self.dock.hide()
-        self.refresh()
-
-    def install_map(self, tm, table, note: str = "") -> None:
-        """Show a saved table map: the rows of `table` (if any) assigned and profiled as a task."""
-        self._map_note = note
-        self.win.runner.start("segment", lambda token: map_task(tm, table, token))
-        self.refresh()
+        """Forget the table and its map (TableWorkspace.close; the dock hides on its event)."""
+        self.ws.close()
 
     def fit_layout(self, *_args) -> None:
         """While the window's session holds no dataset, its map area would be an empty canvas:
@@ -293,9 +327,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
 
         try:
             spec = self.setup.spec()
-            prep = self.table.prepare(spec.columns, label_column=spec.label, normalise=spec.normalise,
-                                      missing=spec.missing, weights=spec.weights, passive=spec.passive,
-                                      categorical=spec.categorical)
+            prep = self.ws.table.prepare(spec.columns, label_column=spec.label, normalise=spec.normalise,
+                                         missing=spec.missing, weights=spec.weights, passive=spec.passive,
+                                         categorical=spec.categorical)
         except SomdeskError:
             self.setup.show_auto(None, None, None)
             return
@@ -307,42 +341,42 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
 
     # -- training and segments ------------------------------------------------------------------------
     def train(self, seed: int = 0) -> bool:
-        """Train the dock's table map from the setup panel (random seed `seed`: the smoke mode's)."""
-        if self.table is None or self.win.runner.busy:
+        """Train the table map from the setup panel (random seed `seed`: the smoke mode's)."""
+        ws = self.ws
+        if ws.table is None or self.win.runner.busy:
             return False
         try:
             spec = self.setup.spec(seed=seed)
+            ws.set_spec(spec)
+            if self.out_of_core.isChecked():
+                ws.check_out_of_core(spec)
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
         if self.out_of_core.isChecked():
-            try:
-                started = self.train_out_of_core(spec)
-            except SomdeskError as exc:
-                self.win.show_error(str(exc))
-                return False
-            self.win.refresh()
-            self.refresh()
-            return started
-        table = self.table
-        self.win.runner.start("segment", lambda token: train_task(table, spec, token))
+            self.train_out_of_core(spec)
+        else:
+            self.win.runner.start("segment", lambda token: ws.train_task(spec, token, offer))
         self.win.refresh()
         self.refresh()
         return True
 
     def _k_edited(self, k: int) -> None:
-        if self.tm is None or self.win.runner.busy:
+        ws = self.ws
+        if ws.tm is None or self.win.runner.busy:
             return
-        tm, table = self.tm, self.table
-        self.win.runner.start("segment", lambda token: recluster_task(tm, table, k or None, token))
+        self.win.runner.start("segment", lambda token: ws.recluster_task(k or None, token))
         self.refresh()
 
     def _finished(self, kind: str, result, stopped: bool) -> None:
+        if not self._alive():
+            return
+        if kind == "open" and not stopped and self.holds_data and self.ws.loaded and self._map_message:
+            # after the window's "Opened x" (connected first): what the opened table map is
+            self.win.statusBar().showMessage(self._map_message, 15000)
         if kind not in KINDS:
             return
-        if kind == "segment" and result is not None:
-            self._install(result)
-        elif kind == "score" and result is not None:
+        if kind == "score" and result is not None:
             n, warnings = result
             text = f"Scored {n:,} rows into {os.path.basename(self._score_out)}."
             self.last_score = (n, list(warnings))
@@ -355,80 +389,101 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.win.statusBar().showMessage("Cancelled.", 5000)
         self.refresh()
 
-    def _install(self, result: dict) -> None:
-        self.tm, self.assigned, self.profiles = result["tm"], result["assigned"], result["profiles"]
-        self.dirty = not result.get("loaded", False)
-        self._scale_installed(result)
-        tm, a, t = self.tm, self.assigned, self.table
+    def _map_changed(self, tm) -> None:
+        """A map trained, re-clustered or opened (or None: gone): every view of it again."""
+        if not self._alive():
+            return
+        ws = self.ws
+        if tm is None:
+            self._clear_map_widgets()
+            self.refresh()
+            return
+        self._scale_installed()
         cfg = tm.config
         self.segment_choice.clear()
         self.segment_choice.addItem("—", None)
-        if a is not None and t is not None:
-            # the file's row and segment, the file's columns, then where each row sits on the map
-            cols = {"row": t.row_index, "segment": a["segment"]}
-            for c in t.columns:
-                cols.setdefault(c, t.cells(c))
-            for key in ("bmu_row", "bmu_col", "distance", "outlier"):
-                cols[key if key not in cols else f"som_{key}"] = a[key]
-            self.rows_model.set_columns(cols)
-            self.node_of_row = np.where(a["bmu_row"] >= 0, a["bmu_row"] * cfg.width + a["bmu_col"], -1)
-            for i, s in enumerate(self.profiles["segments"]):
-                self.segment_choice.addItem(f"segment {s} ({int(self.profiles['size'][i]):,} rows)", s)
+        self.rows_model.set_columns(ws.row_columns())
+        if ws.assigned is not None:
+            for i, s in enumerate(ws.profiles["segments"]):
+                self.segment_choice.addItem(f"segment {s} ({int(ws.profiles['size'][i]):,} rows)", s)
         else:      # a saved map without its table: hits of the rows the map keeps
-            self.rows_model.set_columns({})
-            self.node_of_row = result["node_of_row"]
             for s in range(tm.k):
                 self.segment_choice.addItem(f"segment {s}", s)
+        i = self.setup.label.findData(ws.label_column)
+        if i >= 0 and i != self.setup.label.currentIndex():       # the map's label column, shown
+            self.setup.label.blockSignals(True)
+            self.setup.label.setCurrentIndex(i)
+            self.setup.label.blockSignals(False)
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
-        self.profiles_view.show_profiles(self.profiles)
+        self.profiles_view.show_profiles(ws.profiles)
         self._fill_views()
         self.draw_map()
         self.show_planes()
-        self._selected(self.map_view.selected)
-        what = "Opened table map" if result.get("loaded") else "Table map"
-        note = f"  Rows not shown: {self._map_note}." if result.get("loaded") and self._map_note else ""
-        self.win.statusBar().showMessage(
-            f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
-            f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; {tm.k} segments.{note}",
-            15000)
+        self.map_view.select_nodes(ws.selected, emit=False)
+        self._rows_selected(ws.selected_rows)
+        what = "Opened table map" if ws.loaded else "Table map"
+        note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
+        self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+                             f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
+                             f"{tm.k} segments.{note}")
+        self.win.statusBar().showMessage(self._map_message, 15000)
+        if not self.dock.isVisible():
+            self.dock.show()
+            self.fit_layout()
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
+        self.refresh()
         self.win.refresh()
+
+    def _label_edited(self, _i: int) -> None:
+        """Another label column picked while a map is shown: relabel it, no retraining."""
+        ws = self.ws
+        if ws.tm is None or ws.table is None or self.win.runner.busy:
+            return
+        try:
+            ws.set_label_column(self.setup.label.currentData())
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+
+    def _labels_changed(self, _column) -> None:
+        """Another label column: the views list and the map (no retraining)."""
+        if self._alive() and self.ws.tm is not None:
+            self._fill_views()
+            self.draw_map()
 
     def _pick_segment(self, _i: int) -> None:
         s = self.segment_choice.currentData()
-        if s is not None and self.tm is not None:
+        if s is not None and self.ws.tm is not None:
             self.select_segment(int(s))
 
     def select_segment(self, s: int) -> None:
         i = self.segment_choice.findData(int(s))
         if i >= 0 and i != self.segment_choice.currentIndex():
             self.segment_choice.setCurrentIndex(i)
-        self.map_view.select_nodes(np.flatnonzero(self.tm.clusters.reshape(-1) == s))
+        self.map_view.select_nodes(self.ws.segment_nodes(s))
 
     def _selected(self, nodes) -> None:
-        if self.assigned is None:
+        """The map view's selection (clicks, drags, a segment) goes to the model."""
+        if self.ws.tm is not None:
+            self.ws.select_nodes(nodes)
+
+    def _rows_selected(self, rows) -> None:
+        if not self._alive():
             return
-        nodes = np.asarray(nodes, dtype=np.int64)
-        whole = [s for s in range(self.tm.k)
-                 if np.array_equal(nodes, np.flatnonzero(self.tm.clusters.reshape(-1) == s))]
-        if not whole:
-            self.segment_choice.setCurrentIndex(0)
-        rows = np.flatnonzero(np.isin(self.node_of_row, nodes))
+        ws = self.ws
+        if ws.whole_segment() is None:
+            self.segment_choice.setCurrentIndex(0 if self.segment_choice.count() else -1)
         self.rows_model.set_rows(rows)
-        n = len(nodes)
+        n = len(ws.selected)
         self.selection_label.setText(f"{n} node{'s' if n != 1 else ''} selected: {len(rows):,} rows"
-                                     if n else "Click a node, Ctrl+click to add, drag a region, or pick a segment.")
+                                     if n else NO_SELECTION)
         self.refresh()
 
     def _row_hovered(self, i: int) -> None:
-        node = int(self.node_of_row[i]) if self.assigned is not None and i >= 0 else -1
+        ws = self.ws
+        node = ws.node_of(i) if i >= 0 else -1
         self.map_view.highlight(node)
-        text = ""
-        if node >= 0:
-            w = self.tm.config.width
-            text = (f"row {int(self.table.row_index[i])}: node ({node // w}, {node % w}), "
-                    f"segment {int(self.assigned['segment'][i])}")
+        text = ws.describe_row(i) if node >= 0 else ""
         self.hover_label.setText(text)
         self.win.hover.setText(text)

@@ -1,7 +1,7 @@
 """The one window: any dataset kind over a Qt-free `Session`.
 
     win = Window(Session())          # or Window.for_paths(["a.gpl", "b.gpl"])
-    win.open_paths(["customers.csv"])     # a table goes to the Segments dock (gui/table_workflow.py)
+    win.open_paths(["customers.csv"])     # a table: session.table, shown by the Segments dock (gui/table_workflow.py)
 
 The window only calls session methods and listens to `session.events`; every
 event ends in ONE `refresh()` that re-derives the title, status line and the
@@ -422,7 +422,7 @@ class Window(QMainWindow):
     def _on_dataset(self, dataset) -> None:
         self.live_preview = None
         self.left.show_dataset(dataset, self.session)
-        kind = self.session.kind
+        kind = None if dataset is None else dataset.kind     # a table's views are the dock's
         for key, (_label, kinds) in VIEWS.items():
             # no session dataset: empty, or a table in the Segments dock, whose map these pick
             self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key in ("colours", "umatrix", "hits"))
@@ -669,7 +669,7 @@ class Window(QMainWindow):
         """Before something replaces the workspace (close, open another file): unsaved
         training asks Save / Discard / Cancel first.  True when it may go ahead."""
         s = self.session
-        if not (self.confirm_unsaved and (s.dirty and s.would_discard_training or self.tables.unsaved)):
+        if not (self.confirm_unsaved and s.unsaved):     # the session knows (a table map too)
             return True
         was_running = self.runner.state == "running"
         self.runner.pause()                    # the pass under way stops at once
@@ -690,6 +690,7 @@ class Window(QMainWindow):
             from somdesk.gui.settings import save_window
             save_window(self, self.settings)
         self.session.events.disconnect()           # no session event reaches a closed window
+        self.session.table.events.disconnect()     # nor one of its table
         if self in WINDOWS:
             WINDOWS.remove(self)
         super().closeEvent(event)

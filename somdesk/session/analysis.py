@@ -53,9 +53,8 @@ def cluster_task(session, k: int, method: str = "ward", cancel=None):
     labels = cluster_codebook(state.weights, int(k), seed=1, method=method, topology=state.config.topology,
                               toroidal=state.config.toroidal)
     cancel_mod.check(cancel)
-    row_labels = session.dataset.labels if session.kind == "table" else None
     result = ClusterResult(frozen_array(labels, np.int64), int(labels.max()) + 1, method,
-                           cluster_summary(labels, state.bmus, row_labels))
+                           cluster_summary(labels, state.bmus, None))
     yield Progress("cluster", 1, 1, "maps", method)
 
     def apply():

@@ -1,8 +1,9 @@
 """What a session trains on: one dataset of one kind, immutable.
 
-Three kinds (`KINDS`), each a frozen dataclass with the same small surface:
+The session's kinds are `KINDS`; colours and pictures are datasets, each a frozen
+dataclass with the same small surface (a table is held by Session.table, see below):
 
-    dataset.kind      "colours" | "image" | "table"
+    dataset.kind      "colours" | "image"
     dataset.data      (N, D) float64 training inputs (read-only array)
     dataset.source    the file it came from (str) or None
     dataset.title     what the window calls it
@@ -10,11 +11,9 @@ Three kinds (`KINDS`), each a frozen dataclass with the same small surface:
 `ColourData`   N colours in [0, 1] (D = 3), with optional swatch names.
 `ImageData`    a picture (H, W, 3) RGB or (H, W, 4) RGBA uint8 and the visible pixels
                sampled from it to train the quantiser (`QuantiserSettings` says how many and with which seed).
-`TableData`    rows of a table after `TablePreparation` (chosen columns,
-               normalisation, missing-value policy, label column): the prepared
-               data, per-column offsets/scales, the label of every kept row and the
-               file row each training row came from.  `table` is the parsed source
-               table when it is loaded (None for a map reopened without its source).
+A table is not a dataset here: its rows, preparation (session.table_data.TableMapSpec,
+core.preparation.Recipe) and map live in session.table_workspace.TableWorkspace
+(`Session.table`), the model the window's Segments dock shows.
 
 Datasets never change; a change (another label column, other columns) makes a
 new dataset, so a snapshot taken before can never show a mix of the two.
@@ -172,95 +171,8 @@ class ImageData:
         return on_checkerboard(self.pixels)
 
 
-NORMALISATIONS = ("zscore", "minmax", "none")
-MISSING_POLICIES = ("drop", "mean", "median")
-
-
-@dataclass(frozen=True)
-class TablePreparation:
-    """The user's choices that turn a table into training data.
-
-    columns        numeric columns to train on, in order (D of them)
-    normalise      "zscore" | "minmax" | "none" (x' = (x - offset) / scale)
-    missing        "drop" rows with a missing value | fill with column "mean" | "median"
-    label_column   a column whose text names each row (shown on the map), or None
-    """
-
-    columns: tuple = ()
-    normalise: str = "zscore"
-    missing: str = "drop"
-    label_column: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", tuple(str(c) for c in self.columns))
-        if self.normalise not in NORMALISATIONS:
-            raise OptionError(f"unknown normalisation {self.normalise!r}; choose one of: {', '.join(NORMALISATIONS)}")
-        if self.missing not in MISSING_POLICIES:
-            raise OptionError(f"unknown missing-value policy {self.missing!r}; "
-                              f"choose one of: {', '.join(MISSING_POLICIES)}")
-
-    def to_dict(self) -> dict:
-        return {"columns": list(self.columns), "normalise": self.normalise, "missing": self.missing,
-                "label_column": self.label_column}
-
-
-@dataclass(frozen=True)
-class TableData:
-    """Table rows prepared for training (see module docstring).
-
-    data        (N, D) float64 normalised training rows
-    offset      (D,) per-column offset, scale (D,) per-column scale: x = offset + x' * scale
-    row_index   (N,) int64 data-row number in the file of each training row (0 = first data row)
-    labels      N strings (None where missing) of `preparation.label_column`, or None
-    table       the parsed source table (io.table.Table) or None when not loaded
-    """
-
-    data: np.ndarray
-    preparation: TablePreparation
-    offset: np.ndarray
-    scale: np.ndarray
-    row_index: np.ndarray
-    labels: tuple | None = None
-    table: object | None = None
-    title: str = "table"
-    source: str | None = None
-    warnings: tuple = ()
-    kind: str = field(default="table", init=False)
-
-    def __post_init__(self) -> None:
-        data = frozen_array(self.data, np.float64)
-        d = len(self.preparation.columns)
-        if data.ndim != 2 or data.shape[1] != d or len(data) == 0:
-            raise OptionError(f"table data has shape {data.shape}, expected (rows, {d})")
-        object.__setattr__(self, "data", data)
-        for name in ("offset", "scale"):
-            arr = frozen_array(getattr(self, name), np.float64)
-            if arr.shape != (d,):
-                raise OptionError(f"{name} has shape {arr.shape}, expected ({d},)")
-            object.__setattr__(self, name, arr)
-        object.__setattr__(self, "row_index", frozen_array(self.row_index, np.int64))
-        if self.labels is not None:
-            labels = tuple(None if s is None else str(s) for s in self.labels)
-            if len(labels) != len(data):
-                raise OptionError(f"{len(labels)} labels for {len(data)} rows")
-            object.__setattr__(self, "labels", labels)
-
-    @property
-    def columns(self) -> tuple:
-        return self.preparation.columns
-
-    @property
-    def label_names(self) -> list[str]:
-        """The distinct labels, sorted."""
-        return sorted({s for s in self.labels if s}) if self.labels else []
-
-    def to_units(self, z) -> np.ndarray:
-        """Normalised values (..., D) back to the columns' own units."""
-        return self.offset + np.asarray(z, dtype=np.float64) * self.scale
-
-
 def describe(dataset) -> str:
-    """One line for a status bar: what the dataset is."""
+    """One line for a status bar: what the dataset (colours or picture) is."""
     if dataset is None:
         return "no data"
     if dataset.kind == "colours":
@@ -269,4 +181,4 @@ def describe(dataset) -> str:
         h, w = dataset.pixels.shape[:2]
         see_through = ", with transparency" if dataset.has_alpha else ""
         return f"{w} x {h} picture{see_through}, {len(dataset.sample):,} sampled pixels"
-    return f"{len(dataset.data):,} rows x {len(dataset.columns)} columns"
+    return f"{len(dataset.data):,} inputs"

@@ -16,7 +16,7 @@ from psygnal import Signal, SignalGroup
 
 
 class SessionEvents(SignalGroup):
-    dataset_changed = Signal(object)     # the new dataset (ColourData | ImageData | TableData | None)
+    dataset_changed = Signal(object)     # the new dataset (ColourData | ImageData | None; tables: Session.table.events)
     config_changed = Signal(object)      # SOMConfig
     map_changed = Signal(object)         # MapState | None
     run_state_changed = Signal(str)      # one of session.RUN_STATES

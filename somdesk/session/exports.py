@@ -4,7 +4,6 @@ MapState's own U-matrix and hits, so an export is the screen's picture pixel for
 
     img, legend = view_picture(session, "umatrix", scale=8)    # (H, W, 3) uint8, render.Legend
     export_view(session, "out.png", "hits", scale=4, markers=True)
-    export_assignments(session, "segments.csv")                # table maps
     export_quantised(session, "out.png")                       # image maps, indexed PNG
 
 The quantised picture is always written as `somdesk quantize` writes it (io.quantized_png:
@@ -27,10 +26,6 @@ def available_views(session) -> tuple[str, ...]:
     views = ["colours", "strip"] if kind == "colours" else ["colours"] if kind == "image" else []
     if state.measured:
         views += ["umatrix", "hits"]
-    if kind == "table":
-        views.append("component")
-        if state.node_labels is not None:
-            views.append("labels")
     if session.clusters is not None:
         views.append("clusters")
     if kind == "image" and session.quantised is not None:
@@ -44,7 +39,6 @@ def node_colours(session, view: str, component: int = 0):
     if state is None:
         raise SomdeskError("there is no map to show yet")
     data = session.dataset
-    table = session.kind == "table"
     weights = state.weights
     if session.kind == "colours" and data.space != "srgb" and render.view_name(view) in ("colours", "strip"):
         from somdesk.core.colour_space import fit_gamut
@@ -52,8 +46,6 @@ def node_colours(session, view: str, component: int = 0):
         weights = fit_gamut(weights, data.space)   # trained in another space: shown in sRGB
     return render.node_colours(
         view, weights, umatrix=state.umatrix, hits=state.hits, component=component,
-        offset=data.offset if table else None, scale=data.scale if table else None,
-        columns=data.columns if table else None,
         clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
 
 
@@ -87,27 +79,6 @@ def export_view(session, path, view: str, scale: int = 4, markers: bool = False,
         return
     img, _legend = view_picture(session, view, scale, markers, component, legend)
     save_png(img, path)
-
-
-def export_assignments(session, path) -> int:
-    """Write each training row's best node and cluster (io.tables.assignments.write_assignments_csv)
-    for the table now open; returns the number of rows written."""
-    from somdesk.core.clustering import Assignments
-    from somdesk.io.tables.assignments import write_assignments_csv
-
-    data = session._require("table")
-    state = session.map
-    if state is None or not state.measured:
-        raise SomdeskError("train the map first")
-    if state.generation != session.generation or len(state.bmus) != len(data.data):
-        raise SomdeskError("the map shown does not belong to this table; train it first")
-    bmus = state.bmus
-    clusters = session.clusters.labels[bmus[:, 0], bmus[:, 1]] if session.clusters is not None \
-        else np.full(len(bmus), -1, dtype=np.int64)
-    rows = Assignments(np.asarray(data.row_index), bmus[:, 0].copy(), bmus[:, 1].copy(),
-                       np.asarray(clusters, dtype=np.int64), None if data.labels is None else list(data.labels))
-    write_assignments_csv(path, rows)
-    return len(rows)
 
 
 def export_quantised(session, path) -> int:

@@ -14,7 +14,8 @@
 
 `read(path, kind)` does the reading (the slow part, safe on a worker thread) and
 returns a `Loaded` whose `install_into(session)` swaps the workspace over in
-one step on the session's thread.
+one step on the session's thread.  Tables and saved table maps go to the session's
+table workspace (`Session.new_table`, `Session.install_table_map`).
 """
 from __future__ import annotations
 
@@ -135,6 +136,8 @@ class Loaded:
             session.new_image(p, title=name, source=self.path)
         elif self.kind == "table":
             session.new_table(p, source=self.path)
+        elif self.kind == "table-map":
+            session.install_table_map(p)
         else:
             p.install_into(session, self.path)
         return self.kind
@@ -159,11 +162,26 @@ def read(path, kind: str, cancel=None) -> Loaded:
 
         payload = load_image(path, alpha=True)   # (H, W, 4) when the picture has transparency
     elif kind == "table":
-        from somdesk.session.table_source import read_table
+        from somdesk.io.tables.table import read_table
 
-        payload = read_table(path, cancel)
+        payload = read_table(path, None, cancel)     # the table engine: CSV, TSV, Parquet, JSON, spreadsheets
+    elif is_table_map(path):
+        from somdesk.session.table_workspace import read_map_steps, run_to_end
+
+        return Loaded("table-map", run_to_end(read_map_steps(path, cancel)), path)
     else:
         from somdesk.session.workspace_file import load_workspace
 
         payload = load_workspace(path)
     return Loaded(kind, payload, path)
+
+
+TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds holding a table map (new files: "table-map")
+
+
+def is_table_map(path) -> bool:
+    """Is the `.somz` at `path` a table map (session.scoring's kind, or the older session kind
+    "table", which session.workspace_file.table_map_from_workspace converts)?"""
+    from somdesk.session.workspace_file import saved_kind
+
+    return saved_kind(path) in TABLE_MAP_KINDS

@@ -1,16 +1,25 @@
 """The Qt-free workspace: one dataset, its config, its SOM, the map shown, the run, the file.
 
     s = Session()
-    s.open("customers.csv")                 # palettes, pictures, tables and .somz by content
+    s.open("colours.gpl")                   # palettes, pictures, tables and .somz by content
     s.set_config(s.config.replace(width=20, height=15, iterations=200))
     for p in s.train_task(cancel=token):    # a generator: any thread may drive it
         ...                                 # p.iteration, p.map (when a snapshot was asked for)
-    s.set_label_column("segment")           # node labels update, no retraining
     s.cluster(5)
-    s.save("customers.somz")
+    s.save("colours.somz")
+
+    s.open("customers.csv")                 # a table: s.kind == "table", held by s.table
+    s.table.set_spec(s.table.spec.replace(height=6, width=8))   # session.table_data.TableMapSpec
+    s.train()                               # the table map (session.table_workspace)
+    s.set_label_column("segment")           # node labels update, no retraining
+    s.save("customers.somz")                # a table map, as `somdesk assign` reads it
 
 Everything a user can do is a method here; the window only calls them and
-listens to `s.events` (events.SessionEvents).  Long work is a generator method
+listens to `s.events` (events.SessionEvents).  Colours and pictures are `dataset`
+(trained by the generic SOM path below); a table and its map live in `s.table`
+(session.table_workspace.TableWorkspace, with events of its own): the session holds
+one or the other, never both, and the generic verbs (open, train, stop, save,
+exports, set_label_column, cluster) dispatch to it when `kind == "table"`.  Long work is a generator method
 named `*_task` taking `cancel=` (core.cancel.CancelToken); each has a plain
 method that runs it to the end (`open`, `train`, `cluster`, `quantise`).
 
@@ -28,16 +37,16 @@ import numpy as np
 from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
 from somdesk.errors import SomdeskError
-from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TablePreparation
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings
 from somdesk.session import analysis, exports, runs, undo
 from somdesk.session.events import SessionEvents
 from somdesk.session.mapstate import MapState, map_state
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
+from somdesk.session.table_workspace import TableWorkspace
 
 RUN_STATES = ("idle", "running", "paused", "finished")
 DEFAULT_COLOURS = 20
 IMAGE_CONFIG = SOMConfig(width=8, height=8, iterations=20, mode="batch", init="pca")
-TABLE_CONFIG = SOMConfig(width=20, height=15, iterations=100)
 
 
 class Session:
@@ -63,6 +72,8 @@ class Session:
         self.history = undo.History()
         self._cancel = None        # the CancelToken of the task running now (stop())
         self.pace: float | None = None   # epochs per second while training; None = full speed
+        # a table and its map: the session's post, looked up late (the window replaces _post)
+        self.table = TableWorkspace(post=lambda fn: self._post(fn))
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -96,13 +107,27 @@ class Session:
     @property
     def kind(self) -> str | None:
         """"colours", "image", "table" or None before anything is opened."""
-        return None if self.dataset is None else self.dataset.kind
+        if self.dataset is not None:
+            return self.dataset.kind
+        return "table" if self.table.holds_data else None
+
+    @property
+    def unsaved(self) -> bool:
+        """Is there work a close or another file would lose: trained, unsaved epochs of the
+        dataset's map, or a table map not saved since it was trained or changed?"""
+        if self.kind == "table":
+            return self.table.unsaved
+        return bool(self.dirty and self.would_discard_training)
 
     @property
     def running(self) -> bool:
         return self._running
 
     def _require(self, kind: str | None = None):
+        if kind == "table" or (kind is None and self.kind == "table"):
+            if self.kind != "table":
+                raise SomdeskError(f"this needs a table; the workspace holds {self.kind or 'nothing'}")
+            return self.table
         if self.dataset is None:
             raise SomdeskError("open a palette, a picture, a table or a saved map first")
         if kind is not None and self.kind != kind:
@@ -125,6 +150,7 @@ class Session:
         dirty and run-state events in that order.
         """
         self._require_idle("open other data")
+        self.table.close()               # one dataset at a time: a table goes with its map
         self.generation += 1
         self.dataset = dataset
         self.config = config if config is not None else self.config
@@ -178,13 +204,22 @@ class Session:
         sample = sample_pixels(pixels, settings.sample, sample_seed)
         self.install(ImageData(pixels, sample, settings, sample_seed, title, source), IMAGE_CONFIG)
 
-    def new_table(self, table, preparation: TablePreparation | None = None, *, source: str | None = None) -> None:
-        """Segment the rows of `table` (a parsed table) prepared by `preparation`
-        (default: every numeric column, z-scores, drop rows with missing values)."""
-        from somdesk.session import table_source
+    def new_table(self, table, *, source: str | None = None, options=None) -> None:
+        """Segment the rows of `table` (io.tables Table, read from `source` with `options`):
+        the colours or picture go, `self.table` holds the table (no map yet; its spec is
+        every numeric column, the default label column)."""
+        self._require_idle("open other data")
+        if self.dataset is not None:
+            self.install(None, dirty=False)
+        self.table.set_table(table, source, options)
 
-        prep = preparation or table_source.default_preparation(table)
-        self.install(table_source.prepare_table(table, prep, source), TABLE_CONFIG)
+    def install_table_map(self, loaded: dict) -> None:
+        """Show a saved table map read by session.table_workspace.read_map_steps (on this
+        session's thread): the colours or picture go, `self.table` holds the map and its rows."""
+        self._require_idle("open other data")
+        if self.dataset is not None:
+            self.install(None, dirty=False)
+        self.table.install_map(loaded)
 
     def open(self, path, kind: str | None = None) -> str:
         """Open `path` (palette, picture, table or .somz, told apart by content); returns the kind opened."""
@@ -209,24 +244,16 @@ class Session:
         self._post(lambda: loaded.install_into(self))
         return found
 
-    # -- table preparation and labels ------------------------------------------------------------
+    # -- table labels (the table's columns and preparation: self.table.set_spec) -------------------
     @property
     def label_column(self) -> str | None:
-        return self.dataset.preparation.label_column if self.kind == "table" else None
-
-    def set_preparation(self, preparation: TablePreparation) -> None:
-        """Other columns, normalisation or missing-value policy: new training data, a fresh map
-        (only another label column keeps the map: `set_label_column`)."""
-        from somdesk.session.table_source import change_preparation
-
-        change_preparation(self, preparation)
+        return self.table.label_column if self.kind == "table" else None
 
     def set_label_column(self, column: str | None) -> None:
-        """Name the rows by `column` (None: no labels).  The map keeps its training: only the
-        node labels change (`labels_changed`, then `map_changed`)."""
-        from somdesk.session.table_source import change_label_column
-
-        change_label_column(self, column)
+        """Name a table's rows by `column` (None: no labels).  A trained map keeps its training:
+        only the node labels change (`table.events.labels_changed`)."""
+        self._require("table")
+        self.table.set_label_column(column)
 
     # -- config and weights ----------------------------------------------------------------
     @property
@@ -315,7 +342,7 @@ class Session:
         self._set("map", map_state(som, measure_it=measure, labels=self._labels(), generation=self.generation))
 
     def _labels(self):
-        return self.dataset.labels if self.kind == "table" else None
+        return None          # node labels of colour and picture maps: none (tables: self.table)
 
     def show(self, state: MapState) -> None:
         """Show `state` (a snapshot a driver took from a running task); stale snapshots
@@ -336,11 +363,13 @@ class Session:
         if self._running:
             self._set_run_state("paused" if paused else "running")
 
-    def train(self, cancel=None) -> RunOutcome:
-        """Train to the end (or until `cancel`); see `train_task`."""
-        return run_to_end(self.train_task(cancel))
+    def train(self, cancel=None, progress=None):
+        """Train to the end (or until `cancel`); see `train_task`.  A RunOutcome, or for a
+        table the TableMap."""
+        out = run_to_end(self.train_task(cancel, progress=progress))
+        return out["tm"] if self.kind == "table" and isinstance(out, dict) else out
 
-    def train_task(self, cancel=None, snapshot_when=None, chunk=None):
+    def train_task(self, cancel=None, snapshot_when=None, chunk=None, progress=None):
         """Generator: train epoch by epoch from where the map is; yields TrainProgress,
         returns RunOutcome (session.runs.train_task has the details).
 
@@ -350,7 +379,14 @@ class Session:
         `cancel` stops inside the epoch (or between epochs): the SOM stays
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
+
+        A table trains its map afresh under `table.spec` (TableWorkspace.train_task: the
+        result dict; `progress(Progress)` hears each epoch; a stop raises Cancelled and
+        the previous map stays).
         """
+        if self.kind == "table":
+            ws = self.table
+            return (yield from self._tracked(cancel, lambda token: ws.train_task(ws.spec, token, progress)))
         return (yield from self._tracked(cancel, lambda token: runs.train_task(self, token, snapshot_when, chunk)))
 
     def _tracked(self, cancel, make):
@@ -382,11 +418,15 @@ class Session:
 
     # -- clusters, quantisation, files, exports (in their own modules) -------------------------
     def cluster_task(self, k: int, method: str = "ward", cancel=None):
-        """Generator: cluster the map's nodes into `k` segments (core.clustering); returns ClusterResult."""
+        """Generator: cluster the map's nodes into `k` segments (core.clustering); returns ClusterResult
+        (a table: its segments again, TableWorkspace.recluster_task, the result dict)."""
+        if self.kind == "table":
+            return (yield from self._tracked(cancel, lambda token: self.table.recluster_task(k, token)))
         return (yield from self._tracked(cancel, lambda token: analysis.cluster_task(self, k, method, token)))
 
     def cluster(self, k: int, method: str = "ward") -> ClusterResult:
-        return run_to_end(self.cluster_task(k, method))
+        out = run_to_end(self.cluster_task(k, method))
+        return out["tm"] if self.kind == "table" and isinstance(out, dict) else out
 
     def clear_clusters(self) -> None:
         if self.clusters is not None:
@@ -402,32 +442,49 @@ class Session:
         return run_to_end(self.quantise_task())
 
     def save(self, path) -> None:
-        """Write the whole workspace to `path` (.somz, atomically); the session is then clean."""
+        """Write the whole workspace to `path` (.somz, atomically); the session is then clean.
+        A table writes its map (session.scoring.save_table_map, what `somdesk assign` reads)."""
         from somdesk.session.workspace_file import save_workspace
 
         self._require()
         self._require_idle("save")
+        if self.kind == "table":
+            self.table.save_map(path)
+            return
         save_workspace(self, path)
         self._set("path", str(path))
         self._set_dirty(False)
 
     # -- exports (session.exports): the screen's pixels, written out --------------------------
     def views(self) -> tuple[str, ...]:
-        """The views that apply now: colours, strip, umatrix, hits, component, labels, clusters, quantised."""
+        """The views that apply now: colours, strip, umatrix, hits, component, labels, clusters, quantised
+        (a table map: clusters, umatrix, hits, labels, component)."""
+        if self.kind == "table":
+            return self.table.window_views()
         return exports.available_views(self)
 
     def view_picture(self, view: str, scale: int = 4, markers: bool = False, component: int = 0,
                      legend: bool = False):
         """((H, W, 3) uint8, render.Legend | None): the picture the screen and every export show
-        (with its colour bar below when `legend`)."""
+        (with its colour bar below when `legend`).  A table map: the Segments dock's picture
+        (its legend drawn in when `legend`, so the Legend is None)."""
+        if self.kind == "table":
+            ws = self.table
+            return ws.view_picture(ws.view_name(view, component), scale, legend), None
         return exports.view_picture(self, view, scale, markers, component, legend)
 
     def export_view(self, path, view: str, scale: int = 4, markers: bool = False, component: int = 0,
                     legend: bool = False) -> None:
+        if self.kind == "table":
+            from somdesk.io.images import save_png
+
+            save_png(self.view_picture(view, scale, markers, component, legend)[0], path)
+            return
         exports.export_view(self, path, view, scale, markers, component, legend)
 
     def export_assignments(self, path) -> int:
-        return exports.export_assignments(self, path)
+        """Every row's BMU and segment as CSV; returns the row count (tables)."""
+        return self._require("table").export_assignments(path)
 
     def export_quantised(self, path) -> int:
         return exports.export_quantised(self, path)

@@ -6,25 +6,26 @@ of the file is the saved-map format (meta.json, weights.npy, inputs.npy), so a
 colour map saved here is the same file as before and opens in older versions.
 What a workspace adds:
 
-  meta.json "kind"            "colours" | "image" | "table" (absent: colours, an old file)
+  meta.json "kind"            "colours" | "image" (absent: colours, an old file)
             "title", "source" what the window called the data and where it came from
             "session_config"  the user's SOMConfig (an image map's SOM may be in a later phase)
             "measures"        [[iteration, QE, TE], ...] measured so far
             "clusters"        {"k", "method", "summary"}, with array clusters (H, W) int64
-  table:    "table" {"preparation": {columns, normalise, missing, label_column},
-                     "label_names": [...] | null}
-            arrays table_offset, table_scale (D,) float64  x = offset + x' * scale
-                   table_rows (N,) int64 file row of every training row
-                   label_codes (N,) int32 index into label_names, -1 = no label
-            (inputs.npy holds the prepared, normalised rows; the weights are per column, in order)
   image:    "image" {"settings", "sample_seed", "phase", "recovery_round", "size": [w, h],
                      "stored_size": [w', h'], "alpha": true when the picture has transparency}
             array picture (h', w', 3) uint8 -- (h', w', 4) RGBA with "alpha" -- the picture
             scaled to at most PICTURE_MAX_SIDE a side
             (inputs.npy holds the sampled pixels the map trains on)
 
-An older somdesk ignores the extras (mapfile's rule), so it would open a table
-or image map as a plain map of its codebook.  On reopening, an image map uses
+Table maps are their own kind, "table-map" (session.scoring.save_table_map: the
+recipe with weights, passive and one-hot columns).  Files of the older kind "table"
+written here before (meta "table" {"preparation": {columns, normalise, missing,
+label_column}, "label_names"}, arrays table_offset, table_scale (D,), table_rows (N,),
+label_codes (N,)) still open: `table_map_from_workspace` converts one to a TableMap,
+which `Session.open` shows in its table workspace and `somdesk assign` scores with.
+
+An older somdesk ignores the extras (mapfile's rule), so it would open an image map
+as a plain map of its codebook.  On reopening, an image map uses
 the original picture again when its file is still there with the same size
 (full-size quantisation), else the stored copy.
 """
@@ -39,11 +40,10 @@ import numpy as np
 from somdesk.core.options import SOMConfig
 from somdesk.core.som import SOM
 from somdesk.errors import FileFormatError, SomdeskError
-from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings, TableData, TablePreparation
+from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings
 from somdesk.session.progress import ClusterResult
 
 PICTURE_MAX_SIDE = 1024
-MAX_LABEL_NAMES = 1_000_000
 
 
 def workspace_specs(meta: dict) -> dict:
@@ -81,12 +81,6 @@ def _small_picture(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(im)
 
 
-def _label_codes(labels) -> tuple[list, np.ndarray]:
-    names = sorted({s for s in labels if s is not None})
-    index = {s: k for k, s in enumerate(names)}
-    return names, np.array([index[s] if s is not None else -1 for s in labels], dtype=np.int32)
-
-
 def _extras(session) -> tuple[dict, dict]:
     data = session.dataset
     meta = {"kind": data.kind, "title": data.title, "source": data.source,
@@ -98,14 +92,6 @@ def _extras(session) -> tuple[dict, dict]:
         c = session.clusters
         meta["clusters"] = {"k": c.k, "method": c.method, "summary": list(c.summary)}
         arrays["clusters"] = np.asarray(c.labels, dtype=np.int64)
-    if data.kind == "table":
-        names = None
-        if data.labels is not None:
-            names, arrays["label_codes"] = _label_codes(data.labels)
-        meta["table"] = {"preparation": data.preparation.to_dict(), "label_names": names}
-        arrays["table_offset"] = np.asarray(data.offset, dtype=np.float64)
-        arrays["table_scale"] = np.asarray(data.scale, dtype=np.float64)
-        arrays["table_rows"] = np.asarray(data.row_index, dtype=np.int64)
     if data.kind == "image":
         small = _small_picture(data.pixels)
         h, w = data.pixels.shape[:2]
@@ -176,7 +162,9 @@ def _guarded(specs, where):
 def _restore(saved, where: str) -> SavedWorkspace:
     meta, arrays, som = saved.meta, saved.arrays, saved.som
     kind = meta.get("kind", "colours")
-    if kind not in ("colours", "image", "table"):
+    if kind in ("table", "table-map"):       # Session.open routes these to its table workspace
+        raise FileFormatError(f"{where} is a table map: open it with Session.open or session.scoring.load_table_map")
+    if kind not in ("colours", "image"):
         raise FileFormatError(f"{where}: unknown kind of map {kind!r}")
     user = SOMConfig.from_dict(dict(meta["session_config"])) if meta.get("session_config") else som.config
     clusters = None
@@ -196,28 +184,9 @@ def _restore(saved, where: str) -> SavedWorkspace:
         space = space_from_meta(meta)       # the inputs in the file are in the training space
         rgb = som.data if space == "srgb" else np.clip(from_space(som.data, space), 0.0, 1.0)
         dataset = ColourData(rgb, tuple(saved.input_names or ()), title, source, space)
-    elif kind == "table":
-        dataset = _table(meta, arrays, som.data, title, source, where)
     else:
         dataset, extra = _image(meta, arrays, som.data, title, source, where)
     return SavedWorkspace(dataset, user, som, clusters, measures, **extra)
-
-
-def _table(meta, arrays, inputs, title, source, where) -> TableData:
-    info = meta["table"]
-    p = info["preparation"]
-    prep = TablePreparation(tuple(p["columns"]), p["normalise"], p["missing"], p.get("label_column"))
-    labels = None
-    names = info.get("label_names")
-    if names is not None:
-        if not isinstance(names, list) or len(names) > MAX_LABEL_NAMES or not all(isinstance(s, str) for s in names):
-            raise FileFormatError(f"{where}: label_names is not a list of names")
-        codes = arrays["label_codes"]
-        if codes.size and (codes.min() < -1 or codes.max() >= len(names)):
-            raise FileFormatError(f"{where}: label_codes point outside label_names")
-        labels = tuple(None if k < 0 else names[k] for k in codes.tolist())
-    return TableData(data=inputs, preparation=prep, offset=arrays["table_offset"], scale=arrays["table_scale"],
-                     row_index=arrays["table_rows"], labels=labels, table=None, title=title, source=source)
 
 
 def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]:

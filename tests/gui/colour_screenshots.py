@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -19,49 +18,23 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "palettes")
 
 def main(out_dir: str) -> int:
     from PIL import Image
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtGui import QGuiApplication
 
     from somdesk.core import SOMConfig
-    from somdesk.gui.app import ensure_app
-    from somdesk.gui.window import Window
+    from tests.gui.shot_tools import Shots
 
-    os.makedirs(out_dir, exist_ok=True)
-    app = ensure_app()
-
-    def settle(ms: int) -> None:
-        end = time.perf_counter() + ms / 1000
-        while time.perf_counter() < end:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.01)
-
-    def until(cond, timeout=120.0) -> None:
-        end = time.perf_counter() + timeout
-        while not cond() and time.perf_counter() < end:
-            settle(50)
-        if not cond():
-            raise RuntimeError("timed out")
+    shots = Shots(out_dir)
+    settle, until = shots.settle, shots.until
 
     def screen(name: str, widget) -> None:
-        """The screen area of `widget`'s window (dialogs over it included)."""
-        settle(400)
-        g = widget.frameGeometry()
-        QGuiApplication.primaryScreen().grabWindow(0, g.x(), g.y(), g.width(), g.height()).save(
-            os.path.join(out_dir, name))
+        shots.screen(widget, name)
 
-    def make(pos=(0, 0)) -> Window:
-        w = Window(interactive=True, confirm_unsaved=False)
-        w.resize(1320, 860)
-        w.move(*pos)
-        w.show()
-        w.set_speed("max")
-        return w
+    def make(pos=(0, 0)):
+        return shots.window(1320, 860, pos, interactive=True)
 
     def train(w, cfg) -> None:
         w.left.params.set_config(cfg)
         w.train()
-        until(lambda: not w.runner.busy)
-        settle(300)
+        shots.idle(w)
 
     # 1. a collection: the picker over the window
     w = make()

@@ -12,61 +12,33 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import numpy as np
 
 
-def _pump(app, seconds=0.3):
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def _wait(app, win, timeout=120):
-    end = time.perf_counter() + timeout
-    while win.runner.busy and time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.01)
-    _pump(app)
-
-
-def _save(widget, out_dir, name):
-    path = os.path.join(out_dir, name)
-    widget.grab().save(path)
-    print(path)
-
-
 def main(out_dir: str) -> int:
-    import tempfile
-
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from somdesk.core import SOMConfig
-    from somdesk.gui.app import ensure_app
     from somdesk.gui.settings import Settings
     from somdesk.gui.window import Window
     from somdesk.gui.window_files import sample_files
+    from tests.gui.shot_tools import Shots
 
-    os.makedirs(out_dir, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix="somdesk-shots-")
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)   # not the user's settings
-    app = ensure_app()
+    shots = Shots(out_dir)                  # settings in a temporary folder, not the user's
     win = Window(interactive=False, confirm_unsaved=False, settings=Settings())
     win.resize(1320, 860)
     win.session.new_colours(np.random.default_rng(3).integers(0, 256, size=(20, 3)) / 255.0, title="random colours")
     win.show()
-    _pump(app, 0.5)
-    _save(win, out_dir, "window-start.png")
+    shots.settle(500)
+    shots.grab(win, "window-start.png")
     win.left.params.set_config(SOMConfig(width=40, height=40, iterations=400, seed=3))
     win.set_speed("normal")
     win.train()
-    _pump(app, 1.0)
-    _save(win, out_dir, "window-training.png")
-    _wait(app, win)
-    _save(win, out_dir, "window-finished.png")
+    shots.settle(1000)
+    shots.grab(win, "window-training.png")
+    shots.idle(win)
+    shots.grab(win, "window-finished.png")
 
     for path in sample_files()[:2]:          # two recent files for the menu
         Settings().add_recent_file(path.replace("resources", "examples"))
@@ -74,39 +46,39 @@ def main(out_dir: str) -> int:
     bar = win.menuBar()
     file_menu = bar.actions()[0].menu()
     file_menu.popup(win.mapToGlobal(bar.geometry().bottomLeft()))
-    _pump(app)
+    shots.settle()
     win.recent_menu.popup(file_menu.mapToGlobal(file_menu.actionGeometry(win.recent_menu.menuAction()).topRight()))
-    _pump(app)
+    shots.settle()
     shot = win.screen().grabWindow(0, win.x(), win.y(), 900, 520)
     shot.save(os.path.join(out_dir, "export-file-menu.png"))
     print(os.path.join(out_dir, "export-file-menu.png"))
     win.recent_menu.hide()
     file_menu.hide()
-    _pump(app)
+    shots.settle()
 
     win.exports.open_dialog()
-    _pump(app)
+    shots.settle()
     d = win.exports.dialog
     d.view.setCurrentIndex(d.view.findData("umatrix"))
     d.markers.setChecked(True)
-    _pump(app)
-    _save(d, out_dir, "export-dialog.png")
+    shots.settle()
+    shots.grab(d, "export-dialog.png")
     d.reject()
     win.files.export_organised()
-    _pump(app)
-    _save(win.files.dialog, out_dir, "export-palette-dialog.png")
+    shots.settle()
+    shots.grab(win.files.dialog, "export-palette-dialog.png")
     win.files.dialog.reject()
     win.timelapse.export()
-    _pump(app)
-    _save(win.timelapse.dialog, out_dir, "export-timelapse-dialog.png")
+    shots.settle()
+    shots.grab(win.timelapse.dialog, "export-timelapse-dialog.png")
     win.timelapse.dialog.reject()
 
     win.left.params.seed_spin.setText("20261129")
     win.left.params.keep_seed.setChecked(True)
     win.set_speed("max")
     win.train()                               # new settings: a fresh map with the typed seed
-    _wait(app, win)
-    _save(win, out_dir, "window-kept-seed.png")
+    shots.idle(win)
+    shots.grab(win, "window-kept-seed.png")
     win.close()
     QApplication.processEvents()
     return 0

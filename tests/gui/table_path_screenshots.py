@@ -14,37 +14,24 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import time
 
 
 def main(out_dir: str) -> int:
     import numpy as np
-    from PySide6.QtCore import QEventLoop, Qt
 
     from somdesk.gui import table_import, table_scale
-    from somdesk.gui.app import ensure_app
     from somdesk.gui.window import Window
     from somdesk.io.tables import table as table_mod
-    from tests.gui.table_screenshots import wine_with_names
+    from tests.gui.shot_tools import Shots, sklearn_csv, wine_with_names
 
-    os.makedirs(out_dir, exist_ok=True)
-    app = ensure_app()
-
-    def settle(ms: int) -> None:
-        end = time.perf_counter() + ms / 1000
-        while time.perf_counter() < end:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.01)
+    shots = Shots(out_dir)
+    settle = shots.settle
 
     def shot(widget, name: str) -> None:
-        path = os.path.join(out_dir, name)
-        widget.grab().save(path)
-        print("wrote", path)
+        shots.grab(widget, name)
 
     # 1. File > Open of a table: the import preview, grabbed while it is open
-    import sklearn
-    raw = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data", "wine_data.csv")
+    raw = sklearn_csv("wine_data.csv")
 
     def exec_and_grab(dlg):
         dlg.show()
@@ -62,7 +49,7 @@ def main(out_dir: str) -> int:
     win.close()
 
     # 2. the Planes tab of wine (with its names)
-    tmp = tempfile.mkdtemp(prefix="somdesk-shots-")
+    tmp = shots.tmp
     win = Window(interactive=False, confirm_unsaved=False)
     win.resize(1500, 940)
     win.show()

@@ -10,66 +10,36 @@ table-profiles.png, and table-report.html (render it with chromium --headless).
 """
 from __future__ import annotations
 
-import csv
 import os
 import sys
-import time
-
-
-def wine_with_names(path: str) -> str:
-    """scikit-learn's wine table with its column names and the cultivar as text."""
-    from sklearn.datasets import load_wine
-
-    d = load_wine()
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(list(d.feature_names) + ["cultivar"])
-        for x, y in zip(d.data, d.target):
-            w.writerow([repr(float(v)) for v in x] + [d.target_names[y]])
-    return path
 
 
 def main(out_dir: str) -> int:
-    import numpy as np
-    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtCore import Qt
 
-    from somdesk.gui.app import ensure_app
     from somdesk.gui.table_import import ImportPreview
-    from somdesk.gui.window import Window
+    from tests.gui.shot_tools import Shots, sklearn_csv, wine_with_names
 
-    os.makedirs(out_dir, exist_ok=True)
-    app = ensure_app()
-
-    def settle(ms: int) -> None:
-        end = time.perf_counter() + ms / 1000
-        while time.perf_counter() < end:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.01)
+    shots = Shots(out_dir)
+    settle = shots.settle
 
     def shot(widget, name: str) -> None:
-        path = os.path.join(out_dir, name)
-        widget.grab().save(path)
-        print("wrote", path)
+        shots.grab(widget, name)
 
-    import sklearn
-    raw = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data", "wine_data.csv")
+    raw = sklearn_csv("wine_data.csv")
     dlg = ImportPreview(None, raw)
     dlg.show()
     settle(600)
     shot(dlg, "table-import-preview.png")
     dlg.reject()
 
-    win = Window(interactive=False, confirm_unsaved=False)
-    win.resize(1500, 940)
-    win.show()
-    import tempfile
-    path = wine_with_names(os.path.join(tempfile.mkdtemp(prefix="somdesk-shots-"), "wine.csv"))
+    win = shots.window(1500, 940, speed=None)
+    path = wine_with_names(os.path.join(shots.tmp, "wine.csv"))
     wf = win.tables
     wf.open_table(path, preview=False)
     win.resizeDocks([wf.dock], [900], Qt.Orientation.Horizontal)
     wf.train()
-    while win.runner.busy:
-        settle(50)
+    shots.idle(win, 0)
     wf.tabs.setCurrentIndex(0)
     settle(500)
     shot(win, "table-setup.png")
@@ -85,8 +55,7 @@ def main(out_dir: str) -> int:
     settle(500)
     shot(win, "table-profiles.png")
     wf.export_report(os.path.join(out_dir, "table-report.html"))
-    while win.runner.busy:
-        settle(50)
+    shots.idle(win, 0)
     print("wrote", os.path.join(out_dir, "table-report.html"), "k =", wf.tm.k, "shape", wf.tm.codebook.shape[:2],
           "ARI vs cultivar:", _ari(wf), file=sys.stderr)
     win.close()

@@ -104,7 +104,7 @@ def test_opens_each_kind_and_shows_its_panel_and_views(qtbot, win, tmp_path):
     win.open_paths([str(csv)])                       # a table: import preview -> the Segments dock
     wait_idle(qtbot, win)
     wf = win.tables
-    assert win.session.kind is None and wf.table is not None and wf.dock.isVisible()
+    assert win.session.kind == "table" and win.session.dataset is None and wf.table is not None and wf.dock.isVisible()
     assert not win.centralWidget().isVisible()       # the dock shows the window's one dataset
     assert wf.table.n_rows_total == 60 and wf.setup.label.currentData() == "name"
     wf.setup.height.setValue(5)
@@ -123,7 +123,7 @@ def test_opens_each_kind_and_shows_its_panel_and_views(qtbot, win, tmp_path):
     qtbot.addWidget(other)
     other.open_paths([str(somz)])                    # a saved table map opens in the dock again
     wait_idle(qtbot, other)
-    assert other.session.kind is None and other.tables.tm is not None
+    assert other.session.kind == "table" and other.session.dataset is None and other.tables.tm is not None
     np.testing.assert_array_equal(other.tables.tm.codebook, wf.tm.codebook)
     assert other.tables.table is not None and other.tables.assigned is not None   # its source re-read
     np.testing.assert_array_equal(other.tables.assigned["segment"], wf.assigned["segment"])

@@ -60,7 +60,7 @@ def test_file_open_shows_the_import_preview_then_the_dock(qtbot, win, tmp_path, 
     dlg = previews.shown[0]
     assert dlg.table.dialect["delimiter"] == ";"
     wf = win.tables
-    assert win.session.kind is None and wf.table is not None and wf.dock.isVisible()
+    assert win.session.kind == "table" and win.session.dataset is None and wf.table is not None and wf.dock.isVisible()
     np.testing.assert_allclose(wf.table.values("p"), x[:, 0], atol=5e-4)   # decimal commas as chosen
     assert wf.read_options.decimal == ","
     assert "semi.csv" in win.windowTitle() and "80 rows" in win.windowTitle()
@@ -96,7 +96,7 @@ def test_command_line_goes_through_the_same_path(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(w)
     try:
         _idle(qtbot, w)
-        assert len(previews.shown) == 1 and w.tables.table is not None and w.session.kind is None
+        assert len(previews.shown) == 1 and w.tables.table is not None and w.session.kind == "table" and w.session.dataset is None
     finally:
         w.runner.shutdown()
         w.close()
@@ -127,7 +127,7 @@ def test_old_saved_table_maps_open_in_the_dock(qtbot, win, tmp_path, name, kind)
     _idle(qtbot, win)
     wf = win.tables
     assert win.last_error is None, win.last_error
-    assert wf.tm is not None and wf.tm.k >= 1 and win.session.kind is None
+    assert wf.tm is not None and wf.tm.k >= 1 and win.session.kind == "table" and win.session.dataset is None
     np.testing.assert_array_equal(wf.tm.codebook, saved.som.weights)
     assert wf.table is not None and wf.rows_model.rowCount() == 0   # nothing selected yet
     assert len(wf.assigned["segment"]) == 90                        # its table read again, every row
@@ -194,7 +194,7 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
     try:
         win.open_paths([str(tmp_path / "a.csv")])
         _idle(qtbot, win)
-        assert win.tables.table is not None and win.session.kind is None
+        assert win.tables.table is not None and win.session.kind == "table" and win.session.dataset is None
         assert Settings().recent_files()[0] == str(tmp_path / "a.csv")
         win.tables.setup.epochs.setValue(3)
         assert win.actions["train"].isEnabled()
@@ -239,7 +239,7 @@ def test_an_unsaved_table_map_is_asked_about(qtbot, tmp_path, monkeypatch):
     pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
     w.open_paths([str(pal)])
     _idle(qtbot, w)
-    assert len(asked) == 2 and w.tables.table is table and w.session.kind is None
+    assert len(asked) == 2 and w.tables.table is table and w.session.kind == "table" and w.session.dataset is None
     w.close()
     assert len(asked) == 3 and w.isVisible() and w.tables.tm is not None
     answer[0] = "discard"

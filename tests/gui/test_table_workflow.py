@@ -428,3 +428,20 @@ def test_view_menu_picks_the_docks_map_view(qtbot, win, tmp_path):
     assert wf.map_mode == "hits"
     win.set_view("colours")
     assert wf.map_mode == "segments"
+
+
+def test_another_label_column_relabels_the_map_without_retraining(qtbot, win, tmp_path):
+    """Issue 12's third bug: the label column changes the labels at once (TableWorkspace.set_label_column)."""
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    wf.save_map(str(tmp_path / "m.somz"))
+    codebook = wf.tm.codebook.copy()
+    wf.map_choice.setCurrentText("labels: kind")
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData("region"))
+    assert not win.runner.busy and win.session.table.label_column == "region" and wf.tm.label_column == "region"
+    np.testing.assert_array_equal(wf.tm.codebook, codebook)
+    views = [wf.map_choice.itemText(i) for i in range(wf.map_choice.count())]
+    assert "labels: region" in views and "labels: kind" not in views
+    wf.map_choice.setCurrentText("labels: region")
+    labels = {str(s) for s in wf.node_labels().ravel() if s is not None}
+    assert labels <= {"north", "south", "east"} and len(labels) >= 2
+    assert win.isWindowModified() and win.session.unsaved          # the map saves the new label column

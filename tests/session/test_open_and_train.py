@@ -6,7 +6,8 @@ import pytest
 
 from somdesk.core.cancel import CancelToken
 from somdesk.errors import FileFormatError, SomdeskError
-from somdesk.session import Session, TablePreparation
+from somdesk.session import Session
+from somdesk.session.table_data import TableMapSpec
 from somdesk.session.opening import sniff_kind
 
 
@@ -34,17 +35,20 @@ def test_open_each_kind(kind, palette_file, picture_file, table_file):
     s = Session()
     seen = []
     s.events.dataset_changed.connect(lambda d: seen.append(d.kind))
+    s.table.events.table_changed.connect(lambda t: seen.append("table"))
     assert s.open(path) == kind
     assert s.kind == {"palette": "colours"}.get(kind, kind) and seen == [s.kind]
-    assert s.map is not None and s.map.iteration == 0 and s.run_state == "idle"
+    if kind != "table":
+        assert s.map is not None and s.map.iteration == 0 and s.run_state == "idle"
     assert s.dirty is False or s.path is None
     if kind == "palette":
         assert s.dataset.data.shape == (12, 3) and s.dataset.names[0] == "c0"
     if kind == "image":
         assert s.dataset.pixels.shape == (90, 120, 3) and s.dataset.data.shape == (90 * 120, 3)
-    if kind == "table":
-        assert s.dataset.columns == ("a", "b", "c") and s.label_column == "species"
-        assert s.dataset.data.shape == (90, 3)
+    if kind == "table":          # held by the table workspace: no map until it is trained
+        assert s.dataset is None and s.map is None and s.table.tm is None and not s.unsaved
+        assert list(s.table.table.columns) == ["a", "b", "c", "size", "species"] and s.label_column == "species"
+        assert s.table.table.n_rows == 90 and s.table.spec.label == "species"
 
 
 def test_unreadable_files_are_one_clear_error(tmp_path):
@@ -76,7 +80,8 @@ def _open(kind, palette_file, picture_file, table_file):
     return s
 
 
-@pytest.mark.parametrize("kind,stop_at", [("colours", 5), ("table", 5), ("image", 5), ("image", 7), ("image", 9)])
+# tables: tests/session/test_table_workspace.py::test_a_table_through_the_session_stop_save_reopen_train
+@pytest.mark.parametrize("kind,stop_at", [("colours", 5), ("image", 5), ("image", 7), ("image", 9)])
 def test_stop_save_reopen_continue_equals_uninterrupted(kind, stop_at, palette_file, picture_file, table_file,
                                                         tmp_path):
     """Images train in phases (ordering 6, fine-tuning 4, recovery rounds): stop in each."""
@@ -202,12 +207,12 @@ def test_a_table_map_is_a_plain_saved_map_plus_extras(table_file, tmp_path):
 
     s = Session()
     s.open(table_file)
-    s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.table.set_spec(TableMapSpec(height=3, width=3, epochs=2, seed=1, label="species"))
     s.train()
     s.save(tmp_path / "t.somz")
     plain = load_map(tmp_path / "t.somz")          # the map reader ignores what it does not know
-    np.testing.assert_array_equal(plain.som.weights, s.map.weights)
-    assert plain.meta["kind"] == "table" and plain.meta["table"]["preparation"]["columns"] == ["a", "b", "c"]
+    np.testing.assert_array_equal(plain.som.weights, s.table.tm.codebook)
+    assert plain.meta["kind"] == "table-map" and plain.meta["table_map"]["recipe"]["columns"] == ["a", "b", "c"]
 
 
 def test_a_damaged_workspace_is_one_clear_error(table_file, tmp_path):
@@ -216,19 +221,20 @@ def test_a_damaged_workspace_is_one_clear_error(table_file, tmp_path):
 
     s = Session()
     s.open(table_file)
-    s.update_config(width=3, height=3, iterations=2, seed=1)
+    s.table.set_spec(TableMapSpec(height=3, width=3, epochs=2, seed=1))
+    s.train()
     s.save(tmp_path / "t.somz")
     with zipfile.ZipFile(tmp_path / "t.somz") as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     meta = json.loads(members["meta.json"])
-    meta["table"]["label_names"] = meta["table"]["label_names"][:1]      # codes now point past the names
+    meta["table_map"]["outlier_threshold"] = "far"          # not a number
     members["meta.json"] = json.dumps(meta).encode()
     with zipfile.ZipFile(tmp_path / "bad.somz", "w") as zf:
         for n, raw in members.items():
             zf.writestr(n, raw)
     with pytest.raises(FileFormatError, match="bad.somz"):
         Session().open(tmp_path / "bad.somz")
-    del meta["table"]
+    del meta["table_map"]
     members["meta.json"] = json.dumps(meta).encode()
     with zipfile.ZipFile(tmp_path / "bad2.somz", "w") as zf:
         for n, raw in members.items():
@@ -240,11 +246,13 @@ def test_a_damaged_workspace_is_one_clear_error(table_file, tmp_path):
 def test_preparation_change_retrains_from_scratch(table_file):
     s = Session()
     s.open(table_file)
-    s.update_config(width=4, height=4, iterations=3, seed=1)
-    s.train()
-    s.set_preparation(TablePreparation(("a", "b"), "minmax", "drop", "size"))
-    assert s.dataset.data.shape == (90, 2) and s.map.iteration == 0 and s.label_column == "size"
-    assert s.dataset.data.min() == 0.0 and s.dataset.data.max() == 1.0
+    s.table.set_spec(TableMapSpec(height=4, width=4, epochs=3, seed=1))
+    first = s.train()
+    assert first.codebook.shape == (4, 4, 3)
+    s.table.set_spec(TableMapSpec(columns=("a", "b"), normalise="minmax", label="size", height=4, width=4, epochs=3))
+    tm = s.train()
+    assert tm.codebook.shape == (4, 4, 2) and tm.recipe.normalise == "minmax" and s.label_column == "size"
+    assert tm.inputs.min() == 0.0 and tm.inputs.max() == 1.0
 
 
 def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
@@ -265,7 +273,8 @@ def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
 
 
 def test_the_default_label_column_is_a_category_not_an_identifier(tmp_path):
-    from somdesk.session.table_source import default_label_column, read_table_text
+    from somdesk.io.table import read_table_text
+    from somdesk.session.table_data import default_label_column
 
     text = "id,x,y,colour,kind\n" + "".join(f"r{i},{i},{i % 3},{'red' if i % 2 else 'blue'},k{i % 4}\n"
                                            for i in range(20))
@@ -296,4 +305,5 @@ def test_a_spreadsheet_opens_as_a_table(tmp_path):
     book.save(tmp_path / "rows.xlsx")
     s = Session()
     assert s.open(tmp_path / "rows.xlsx") == "table"
-    assert s.dataset.columns == ("a", "b") and s.label_column == "kind" and len(s.dataset.data) == 30
+    assert s.table.spec.columns is None and s.label_column == "kind" and s.table.table.n_rows == 30
+    assert s.train().recipe.columns == ("a", "b")            # every numeric column but the label

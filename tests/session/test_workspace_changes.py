@@ -11,30 +11,34 @@ from somdesk.errors import SomdeskError
 from somdesk.session import Session
 
 
-def _trained_table(path, **cfg):
+def _trained_table(path, **spec):
+    from somdesk.session.table_data import TableMapSpec
+
     s = Session()
     s.open(path)
-    s.update_config(**{"width": 5, "height": 4, "iterations": 15, "seed": 2, **cfg})
+    s.table.set_spec(TableMapSpec(**{"height": 4, "width": 5, "epochs": 15, "seed": 2, "label": "species", **spec}))
     s.train()
     return s
 
 
 def test_changing_the_label_column_relabels_without_retraining(table_file):
     s = _trained_table(table_file)
-    weights = s.map.weights.copy()
-    assert set(s.map.node_labels[s.map.hits > 0]) <= {"sp0", "sp1", "sp2"}
+    ws = s.table
+    codebook = ws.tm.codebook.copy()
+    hit = ws.scalar("hits") > 0
+    assert set(ws.node_labels()[hit]) <= {"sp0", "sp1", "sp2"}
     events = []
-    s.events.labels_changed.connect(lambda c: events.append(("labels", c)))
-    s.events.map_changed.connect(lambda m: events.append(("map", m.iteration)))
-    s.events.run_state_changed.connect(lambda r: events.append(("run", r)))
+    ws.events.labels_changed.connect(lambda c: events.append(("labels", c)))
+    ws.events.map_changed.connect(lambda m: events.append(("map", m)))
+    ws.events.dirty_changed.connect(lambda d: events.append(("dirty", d)))
     s.set_label_column("size")
-    assert events == [("labels", "size"), ("map", 15)]
-    np.testing.assert_array_equal(s.map.weights, weights)            # no retraining
-    assert set(s.map.node_labels[s.map.hits > 0]) <= {"big", "small"}
-    assert s.dataset.labels[:2] == ("small", "big") and s.dirty
+    assert events == [("labels", "size")]            # already unsaved: no dirty event, no new map
+    np.testing.assert_array_equal(ws.tm.codebook, codebook)          # no retraining
+    assert set(ws.node_labels()[hit]) <= {"big", "small"}
+    assert s.label_column == "size" and ws.unsaved
     assert "labels" in s.views()
     s.set_label_column(None)
-    assert s.map.node_labels is None and "labels" not in s.views()
+    assert ws.node_labels() is None and "labels" not in s.views()
 
 
 def test_labels_can_change_on_a_reopened_table_map(table_file, tmp_path):
@@ -42,66 +46,80 @@ def test_labels_can_change_on_a_reopened_table_map(table_file, tmp_path):
     s.save(tmp_path / "t.somz")
     r = Session()
     r.open(tmp_path / "t.somz")
-    assert r.dataset.table is None and r.label_column == "species"
-    np.testing.assert_array_equal(r.map.node_labels, s.map.node_labels)
-    r.set_label_column("size")                       # re-reads the source table it came from
-    assert set(r.map.node_labels[r.map.hits > 0]) <= {"big", "small"}
+    assert r.kind == "table" and r.table.table is not None and r.label_column == "species"  # its table, read again
+    np.testing.assert_array_equal(r.table.node_labels(), s.table.node_labels())
+    r.set_label_column("size")
+    assert set(r.table.node_labels()[r.table.scalar("hits") > 0]) <= {"big", "small"}
 
 
 def test_clusters_are_saved_and_reopened(table_file, tmp_path):
     s = _trained_table(table_file)
-    result = s.cluster(3)
-    assert result.labels.shape == (4, 5) and set(np.unique(result.labels)) == {0, 1, 2}
-    assert len(result.summary) == 3 and "rows" in result.summary[0]
+    tm = s.cluster(3)
+    assert tm.clusters.shape == (4, 5) and set(np.unique(tm.clusters)) == {0, 1, 2}
+    assert s.table.profiles["size"].sum() == 90 and len(s.table.profiles["segments"]) == 3
     assert "clusters" in s.views()
     s.save(tmp_path / "c.somz")
     r = Session()
     r.open(tmp_path / "c.somz")
-    np.testing.assert_array_equal(r.clusters.labels, result.labels)
-    assert r.clusters.k == 3 and r.dataset.columns == ("a", "b", "c")
-    np.testing.assert_array_equal(r.dataset.offset, s.dataset.offset)
-    np.testing.assert_array_equal(r.dataset.scale, s.dataset.scale)
-    assert r.dataset.labels == s.dataset.labels
+    np.testing.assert_array_equal(r.table.tm.clusters, tm.clusters)
+    assert r.table.tm.k == 3 and r.table.tm.recipe.columns == ("a", "b", "c")
+    np.testing.assert_array_equal(r.table.tm.recipe.offset, tm.recipe.offset)
+    np.testing.assert_array_equal(r.table.tm.recipe.scale, tm.recipe.scale)
+    np.testing.assert_array_equal(r.table.assigned["segment"], s.table.assigned["segment"])
 
 
 def test_opening_another_table_leaves_nothing_of_the_first(table_file, other_table_file, tmp_path):
     s = _trained_table(table_file)
     s.cluster(3)
+    s.table.select_segment(0)
     s.save(tmp_path / "first.somz")
+    s.set_label_column("size")
     cleared = []
-    s.events.clusters_changed.connect(cleared.append)
+    s.table.events.map_changed.connect(cleared.append)
     s.open(other_table_file)
-    assert cleared == [None] and s.clusters is None and s.path is None
-    assert s.dataset.columns == ("x", "y") and s.dataset.data.shape == (40, 2)
-    assert s.map.weights.shape[2] == 2 and s.map.iteration == 0
+    ws = s.table
+    assert cleared == [None] and ws.tm is None and ws.map_path is None and not ws.dirty and not s.unsaved
+    assert ws.assigned is None and ws.profiles is None and len(ws.selected) == 0 and len(ws.selected_rows) == 0
+    assert list(ws.table.columns)[:2] == ["x", "y"] and ws.table.n_rows == 40 and ws.label_column == "species"
     with pytest.raises(SomdeskError, match="train"):
         s.export_assignments(tmp_path / "early.csv")
     s.train()
+    assert ws.tm.codebook.shape[2] == 2
     n = s.export_assignments(tmp_path / "rows.csv")
     with open(tmp_path / "rows.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert n == 40 and len(rows) == 41 and rows[0][:4] == ["row", "node_row", "node_col", "cluster"]
-    planes = [s.view_picture("component", 4, component=k)[1] for k in range(2)]
-    assert [p.title for p in planes] == ["x", "y"]
+    assert n == 40 and len(rows) == 41 and rows[0] == ["row", "node_row", "node_col", "cluster", "label"]
+    assert [v for v in ws.views() if v.startswith("plane: ")] == ["plane: x", "plane: y"]
+    for k in range(2):
+        img, _ = s.view_picture("component", 4, component=k)
+        np.testing.assert_array_equal(img, ws.view_picture(f"plane: {'xy'[k]}", 4))
+
+
+def test_a_palette_after_a_table_closes_the_table(table_file, palette_file):
+    s = _trained_table(table_file)
+    closed = []
+    s.table.events.table_changed.connect(closed.append)
+    s.open(palette_file)
+    assert s.kind == "colours" and closed == [None] and not s.table.holds_data and s.table.tm is None
+    s.open(table_file)
+    assert s.kind == "table" and s.dataset is None and s.map is None and s.table.tm is None
 
 
 def test_a_late_result_from_the_old_file_is_dropped(table_file, other_table_file):
+    from somdesk.session.table_data import TableMapSpec
+
     queue = []
     s = Session(post=queue.append)        # like the GUI: state changes queued to the owner's thread
     s.open(table_file)
     while queue:
         queue.pop(0)()
-    s.update_config(width=4, height=4, iterations=5, seed=1)
-    task = s.train_task(snapshot_when=lambda it: True)
-    progress = [next(task) for _ in range(3)]
-    task.close()
-    assert s.map.iteration == 0                      # nothing applied yet: the posts are queued
+    s.table.set_spec(TableMapSpec(height=4, width=4, epochs=5, seed=1))
+    list(s.train_task())
+    assert s.table.tm is None                        # nothing applied yet: the install is queued
     s.open(other_table_file)
     while queue:
         queue.pop(0)()
-    s.show(progress[-1].map)                         # a snapshot of the old table arrives late
-    assert s.dataset.columns == ("x", "y") and s.map.weights.shape[2] == 2 and s.map.iteration == 0
-    assert s.measures == () and s.run_state == "idle"
+    assert list(s.table.table.columns)[:2] == ["x", "y"] and s.table.tm is None and not s.unsaved
 
 
 def test_image_quantise_and_export(picture_file, tmp_path):
@@ -224,8 +242,11 @@ def test_pace_and_cheap_snapshots(palette_file):
         s.set_pace(0)
 
 
-def test_exports_can_carry_their_legend(table_file, tmp_path):
-    s = _trained_table(table_file)
+def test_exports_can_carry_their_legend(palette_file, table_file, tmp_path):
+    s = Session()
+    s.open(palette_file)
+    s.update_config(width=5, height=4, iterations=15, seed=2)
+    s.train()
     plain, legend = s.view_picture("hits", scale=5)
     with_bar, _ = s.view_picture("hits", scale=5, legend=True)
     assert legend.cmap == "inferno" and legend.levels == (0.0, float(s.map.hits.max()))
@@ -233,6 +254,13 @@ def test_exports_can_carry_their_legend(table_file, tmp_path):
     s.export_view(tmp_path / "c.png", "component", scale=5, component=1, legend=True)
     with Image.open(tmp_path / "c.png") as im:
         assert im.size[1] > 4 * 5
+    t = _trained_table(table_file)                   # a table map: the dock's picture, its legend below
+    plain, _ = t.view_picture("hits", scale=5)
+    with_bar, _ = t.view_picture("hits", scale=5, legend=True)
+    assert with_bar.shape[0] > plain.shape[0] and (with_bar[: plain.shape[0], : plain.shape[1]] == plain).all()
+    t.export_view(tmp_path / "t.png", "umatrix", scale=5, legend=True)
+    with Image.open(tmp_path / "t.png") as im:
+        np.testing.assert_array_equal(np.asarray(im.convert("RGB")), t.view_picture("umatrix", 5, legend=True)[0])
 
 
 def test_image_training_shows_a_quantised_preview(tmp_path):

@@ -53,6 +53,11 @@ TEXT_CASES = {
     # integers for 25,000 rows (past the sniffer's sample), then a fraction
     "late_fraction.csv": (b"a,b\n" + b"".join(b"%d,1\n" % i for i in range(25_000)) + b"1.5,2\n", True),
     "odd_numbers.csv": (b"a,b,c,d\n1,2,3,4\n1e400,1e-400,0x10,1_000\n", None),
+    # missing-value tokens only past the 256 KiB head: the parse without them fails, then
+    # runs again with every token
+    "late_tokens.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000))
+                        + b"NA,1\n?,nan\n-,NULL\n,\n", True),
+    "late_nan.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000)) + b"nan,NaN\n", True),
 }
 
 
@@ -202,3 +207,105 @@ def test_preview_converts_only_the_rows_it_shows(tmp_path, monkeypatch):
     assert tab.preview(3) == [["0.5", "n0"], ["1.5", "n1"], ["2.5", "n2"]]
     assert len(seen) == 3
     assert tab.strings("a", 2) == ["0.5", "1.5"] and len(tab.strings("name")) == 1000
+
+
+@needs_arrow
+@pytest.mark.parametrize("name", sorted(TEXT_CASES))
+def test_text_files_cut_into_pieces_read_the_same(tmp_path, monkeypatch, name):
+    # every file over a few bytes is cut into up to 4 pieces parsed by their own threads
+    # (big files only, outside tests); a file with a '"' is never cut
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 4)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 4)
+    cuts = []
+    real = arrowread._pieces
+    monkeypatch.setattr(arrowread, "_pieces", lambda *a: cuts.append(real(*a)) or cuts[-1])
+    data, arrow_reads_it = TEXT_CASES[name]
+    p = tmp_path / name
+    p.write_bytes(data)
+    fast, slow, used = both_ways(str(p), monkeypatch)
+    assert fast == slow
+    if arrow_reads_it is not None:
+        assert used == arrow_reads_it
+    if cuts and b'"' not in data and data.count(b"\n") > 4:
+        assert len(cuts[0][0]) >= 3 and not cuts[0][1]      # two pieces or more
+
+
+@needs_arrow
+def test_pieces_of_a_bigger_file_keep_rows_in_order_and_name_a_bad_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 3)
+    body = "".join(f"{i},{i * 0.25},,{-i}\n" for i in range(5000))
+    p = tmp_path / "t.csv"
+    p.write_text("a,b,c,d\n" + body)
+    tab = read_table(str(p))
+    assert tab.values("a").tolist() == list(range(5000)) and tab.values("b")[-1] == 4999 * 0.25
+    assert tab.kind("c") == "empty" and tab.n_rows == 5000
+    tab.close()
+    p.write_text("a,b,c,d\n" + body + "1,2,3\n" + body)      # a short line in the second piece
+    with pytest.raises(FileFormatError, match="line 5002 has 3 field"):
+        read_table(str(p))
+
+
+@needs_arrow
+def test_a_cancel_stops_the_piece_threads(tmp_path, monkeypatch):
+    import threading
+
+    from somdesk.core.cancel import CancelToken
+    from somdesk.errors import Cancelled
+    from somdesk.io.tables.engine import Source
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "BLOCK_BYTES", 1000)
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n" + "".join(f"{i},{i}\n" for i in range(20000)))
+    src = Source.open(str(p))
+    token = CancelToken()
+    real = arrowread._reader
+
+    def cancelling_reader(*a, **k):
+        token.cancel()                    # the stop arrives while the pieces are parsed
+        return real(*a, **k)
+
+    monkeypatch.setattr(arrowread, "_reader", cancelling_reader)
+    with pytest.raises(Cancelled):
+        arrowread.read_csv(src._csv_plan, token)
+    src.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("somdesk-csv")]
+
+
+@needs_arrow
+@pytest.mark.parametrize("tokens, late, parses", [
+    (None, b"", 1),                                  # no token in the file: one parse with "" alone
+    (None, b"NA,1\n", 2),                            # a token past the head: a second parse with every token
+    (("-999",), b"-999,1\n", 1),                     # a token that is a number: every token from the start
+])
+def test_number_files_are_parsed_without_the_tokens_first(tmp_path, monkeypatch, tokens, late, parses):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(30_000)) + late)
+    seen = []
+    real = arrowread._read
+    monkeypatch.setattr(arrowread, "_read", lambda plan, types, nulls, cancel: seen.append(nulls) or
+                        real(plan, types, nulls, cancel))
+    opts = ReadOptions(missing=tokens)
+    fast, slow, used = both_ways(str(p), monkeypatch, opts)
+    assert fast == slow and used and len(seen) == parses
+    if late:
+        assert fast["cells"][0][-1] == "nan" and fast["info"]["columns"][0]["missing"] == 1
+
+
+@pytest.mark.parametrize("late, views", [(b"", ["fewer"]), (b"?,1\n", ["fewer", "every"]), (b"oops,1\n", None)])
+def test_duckdb_reads_number_files_without_the_tokens_first(tmp_path, monkeypatch, late, views):
+    from somdesk.io.tables import textfile
+    monkeypatch.setattr(arrowread, "ENABLED", False)
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(30_000)) + late)
+    made = []
+    real = textfile._recreate
+    monkeypatch.setattr(textfile, "_recreate", lambda con, path, args, *a: made.append(
+        "fewer" if "nullstr=['']" in args else "every") or real(con, path, args, *a))
+    tab = read_table(str(p))
+    if views is not None:
+        assert made == views and tab.kind("a") == "numeric" and tab.missing_count("a") == len(views) - 1
+    else:                                  # a word: every token, then column a as text
+        assert made[0] == "fewer" and tab.problem("a") == "column 'a' is not numeric: line 30002 has 'oops'"
+    assert tab.values("b")[-1] == (1.0 if late else 29_999.5)
+    tab.close()

@@ -105,15 +105,29 @@ def _arrow_matrix(got: Fetched, idx: list[int], out: np.ndarray) -> np.ndarray:
         if len(parts) == 1:
             out[:] = np.asarray(parts[0].to_tensor(null_to_nan=True, row_major=False))
             return out
+    f64 = pa.float64()
     for k, c in enumerate(cols):
         lo = 0
         for ch in c.chunks:
-            if ch.type != pa.float64():
+            if ch.type != f64:
                 ch = _to_float(ch)
             hi = lo + len(ch)
-            out[lo:hi, k] = ch.to_numpy(zero_copy_only=False)     # NULL -> NaN for floats
+            _put_floats(ch, out[lo:hi, k])
             lo = hi
     return out
+
+
+def _put_floats(ch, dest: np.ndarray) -> None:
+    """Copy a float64 Arrow array into `dest`, NaN where it is NULL -- straight from its
+    buffers (Array.to_numpy would import pandas on first use: 0.2-0.3 s)."""
+    n, off = len(ch), ch.offset
+    validity, data = ch.buffers()[:2]
+    if n == 0:
+        return
+    dest[:] = np.frombuffer(data, dtype=np.float64, count=off + n)[off:]
+    if ch.null_count:
+        valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=off + n, bitorder="little")[off:]
+        dest[valid == 0] = np.nan
 
 
 def _to_float(arr):

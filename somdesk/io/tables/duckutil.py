@@ -2,13 +2,41 @@
 query when a CancelToken is cancelled, and DuckDB's errors as one line naming the line."""
 from __future__ import annotations
 
+import os
 import re
 import threading
+from contextlib import contextmanager
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled
 
-__all__ = ["q", "lit", "Interrupter", "duck_message"]
+__all__ = ["q", "lit", "Interrupter", "duck_message", "config", "scratch"]
+
+_shared = None
+_shared_lock = threading.Lock()
+
+
+def config() -> dict:
+    """DuckDB settings of every connection: up to 4 threads."""
+    return {"threads": max(1, min(4, os.cpu_count() or 1))}
+
+
+@contextmanager
+def scratch(cancel=None):
+    """A cursor on one process-wide in-memory DuckDB, for queries that create nothing
+    (sniff_csv): opening and closing a connection costs 10-50 ms, a cursor 0.3 ms.
+    Each cursor is a connection of its own (safe from any thread); a cancel interrupts it."""
+    global _shared
+    import duckdb
+    with _shared_lock:
+        if _shared is None:
+            _shared = duckdb.connect(config=config())
+        cur = _shared.cursor()
+    try:
+        with Interrupter(cur, cancel):
+            yield cur
+    finally:
+        cur.close()
 
 
 def q(name: str) -> str:

@@ -22,7 +22,7 @@ import tempfile
 
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables import arrowread, detect
-from somdesk.io.tables.duckutil import Interrupter, duck_message, lit, q
+from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
 from somdesk.io.tables.textfile import nullstr, open_text
 from somdesk.io.tables.columns import Fetched
 from somdesk.io.tables.options import ReadOptions
@@ -72,6 +72,7 @@ class Source:
         self.head_bytes = 0
         self.head_lines = 0
         self._retype = None
+        self._widen = None                    # gives a text view every missing-value token
         self._create_view = None              # creates `src` on first use (plain text files)
         self.path = None                      # the file the engine reads (after any transcoding)
         self._csv_plan = None                 # how Arrow may read it whole (arrowread.read_csv)
@@ -80,8 +81,8 @@ class Source:
 
     @property
     def con(self):
-        """The DuckDB connection with the view `src` (opened on first use for a Parquet
-        file that Arrow reads whole: a connection costs tens of milliseconds)."""
+        """The DuckDB connection with the view `src` (opened on first use for a Parquet or
+        plain text file that Arrow reads whole: a connection costs tens of milliseconds)."""
         if self._con is None:
             self._con = self._connect()
         return self._con
@@ -125,7 +126,17 @@ class Source:
                     raise FileFormatError(f"cannot read {name}: it has {len(src.columns):,} columns; "
                                           f"the limit is {MAX_COLUMNS:,}")
                 return src
-        con = duckdb.connect(config=_config())
+        opened = []
+
+        def connect():
+            if not opened:
+                opened.append(duckdb.connect(config=_config()))
+            return opened[0]
+
+        # a text file without a filter gets its connection when a query first needs one
+        # (a whole-file read through Arrow never does); the sniffer runs on a shared one
+        lazy = fmt == "csv" and not opts.where
+        con = None if lazy else connect()
         tmpdir = None
         try:
             warnings: list[str] = []
@@ -133,8 +144,9 @@ class Source:
             retype = None
             known = None
             plan = None
+            widen = None
             read_path = path
-            with Interrupter(con, cancel):
+            with Interrupter(con if con is not None else _Opened(opened), cancel):
                 if fmt in ("xlsx", "xls", "ods"):
                     from somdesk.io.tables.spreadsheet import sheet_to_csv
                     tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
@@ -154,7 +166,7 @@ class Source:
                     header_lines = 0
                 else:
                     (read_path, dialect, header_lines, tmpdir, retype, known,
-                     plan) = open_text(con, path, name, head, gz, opts, warnings, cancel)
+                     plan, widen) = open_text(connect, path, name, head, gz, opts, warnings, cancel)
                 if opts.where:
                     con.execute("CREATE VIEW unfiltered AS SELECT * FROM raw")
                     check_filter(con, opts.where, "unfiltered")
@@ -166,14 +178,16 @@ class Source:
                 elif known is not None:
                     pass                              # `src` is created when first queried
                 else:
-                    con.execute("CREATE VIEW src AS SELECT * FROM raw")
-            src = cls(con, name, fmt, dialect, warnings, tmpdir, header_lines,
+                    connect().execute("CREATE VIEW src AS SELECT * FROM raw")
+            src = cls(opened[0] if opened else None, name, fmt, dialect, warnings, tmpdir, header_lines,
                       None if known is None or opts.where else known[:2])
             if len(src.columns) > MAX_COLUMNS:
                 raise FileFormatError(f"cannot read {name}: it has {len(src.columns):,} columns; "
                                       f"the limit is {MAX_COLUMNS:,}")
+            src._connect = connect
             src.numbered = bool(opts.where)
             src._retype = retype
+            src._widen = widen
             src._create_view = None if known is None else known[2].get("create")
             src.path = read_path
             src._csv_plan = plan
@@ -182,15 +196,15 @@ class Source:
             src.head_lines = head.count(b"\n")
             return src
         except (FileFormatError, OptionError, Cancelled):
-            con.close()
+            _close(opened)
             _rmtree(tmpdir)
             raise
         except duckdb.Error as exc:
-            con.close()
+            _close(opened)
             _rmtree(tmpdir)
             raise FileFormatError(f"cannot read {name}: {duck_message(exc)}") from None
         except (OSError, UnicodeError, ValueError) as exc:
-            con.close()
+            _close(opened)
             _rmtree(tmpdir)
             raise FileFormatError(f"cannot read {name}: {exc}") from None
 
@@ -209,7 +223,7 @@ class Source:
         """
         import duckdb
 
-        for _ in range(len(self.columns) + 1):
+        for _ in range(len(self.columns) + 2):
             try:
                 with Interrupter(self.con, cancel):
                     self._ensure_view()
@@ -219,6 +233,8 @@ class Source:
             except duckdb.InterruptException:
                 raise Cancelled("stopped") from None
             except duckdb.ConversionException as exc:
+                if self._widen is not None and self._widen():
+                    continue                  # read with "" as the only token: a token further down
                 m = re.search(r'column "?([^"\n]+?)"?[.\n ]', str(exc))
                 col = m.group(1) if m else None
                 if self._retype is None or col not in self.columns or col in self._types_override:
@@ -301,8 +317,20 @@ class Source:
             self._owned = []
 
 
-def _config() -> dict:
-    return {"threads": max(1, min(4, os.cpu_count() or 1))}
+class _Opened:
+    """Interrupts the connection of a lazily connected source, if it was opened."""
+
+    def __init__(self, opened: list):
+        self.opened = opened
+
+    def interrupt(self) -> None:
+        if self.opened:
+            self.opened[0].interrupt()
+
+
+def _close(opened: list) -> None:
+    if opened:
+        opened[0].close()
 
 
 def _rmtree(d):

@@ -10,7 +10,7 @@ import tempfile
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import detect
-from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q
+from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
 __all__ = ["open_text", "nullstr", "number_pattern"]
@@ -30,7 +30,7 @@ def nullstr(opts: ReadOptions) -> str:
     return "[" + ", ".join(lit(t) for t in _null_tokens(opts)) + "]"
 
 
-def _sniff(con, path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool = False) -> tuple:
+def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool, cancel) -> tuple:
     args = [f"skip={skip}"]
     if delim:
         args.append(f"delim={lit(delim)}")
@@ -43,16 +43,20 @@ def _sniff(con, path: str, skip: int, opts: ReadOptions, header, delim, no_quote
         args.append(f"header={header}")
     import duckdb
     sql = "SELECT Delimiter, Quote, Escape, HasHeader, Columns FROM sniff_csv({}, {}, sample_size=20480{})"
-    try:
-        return con.execute(sql.format(lit(path), ", ".join(args), "")).fetchone()
-    except duckdb.Error:
-        # a ragged or broken line: sniff leniently here; the strict read then names the line
-        return con.execute(sql.format(lit(path), ", ".join(args), ", ignore_errors=true")).fetchone()
+    with scratch(cancel) as con:              # sniffing creates nothing: no connection of our own
+        try:
+            return con.execute(sql.format(lit(path), ", ".join(args), "")).fetchone()
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error:
+            # a ragged or broken line: sniff leniently here; the strict read then names the line
+            return con.execute(sql.format(lit(path), ", ".join(args), ", ignore_errors=true")).fetchone()
 
 
-def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
-    """Create the view `raw` over a delimited text file; return (path, dialect, header lines,
-    tmpdir, retype, known, plan).  In the plain case (`known` is not None: no number
+def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel):
+    """Create the view `raw` over a delimited text file in the connection `connect()`
+    returns (only called when a view is needed); return (path, dialect, header lines,
+    tmpdir, retype, known, plan, widen).  In the plain case (`known` is not None: no number
     conversion) the view is not created here but by `known[2]["create"]` when first
     needed -- binding read_csv over 10,000 columns takes seconds, and a whole-file read
     through Arrow (`plan`) does not need it."""
@@ -76,7 +80,7 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     try:
         guess = opts.delimiter or detect.guess_delimiter(text, skip)
         no_quotes = '"' not in text and "'" not in text and "\\" not in text
-        delim, quote, escape, has_header, columns = _sniff(con, path, skip, opts, header, guess, no_quotes)
+        delim, quote, escape, has_header, columns = _sniff(path, skip, opts, header, guess, no_quotes, cancel)
         if no_quotes:
             quote = escape = "(empty)"           # as the sniffer reports a file without quotes
     except duckdb.Error as exc:
@@ -99,8 +103,7 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
               for c in columns]
     # the sniffed names and types are given back explicitly, so DuckDB does not sniff
     # again each time a query binds the view (seconds on a 10,000-column file)
-    args = [f"delim={lit(delim)}", f"header={header}", f"skip={skip}", f"nullstr={nullstr(opts)}",
-            "auto_detect=false"]
+    args = [f"delim={lit(delim)}", f"header={header}", f"skip={skip}", "auto_detect=false"]
     if quote and quote != "(empty)":
         args.append(f"quote={lit(quote)}")
     if escape and escape != "(empty)":
@@ -116,15 +119,45 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
         dialect["comment_lines"] = hints.comment_lines
     # the plain case (no filter, default numbers) creates `src` directly and only when a
     # query needs it; a retype then replaces that view
+    body = detect._lines(text)[skip + int(header):]
+    tokens = _null_tokens(opts)
+    seen = _tokens_seen(body, delim, tokens)
+    # Looking every cell up among the missing-value tokens is a fifth of DuckDB's parse:
+    # an all-number file with no token but "" in its head is read with "" alone.  A token
+    # further down is not a number, so the read fails on it; `widen` then gives the view
+    # every token and the query runs again (engine.Source.query).
+    nulls = {"fewer": not custom_numbers and not seen and all(t == "DOUBLE" for t in ctypes)
+             and numbers_need_no_tokens(tokens)}
+
+    def nullarg():
+        return f"nullstr={nullstr(opts) if not nulls['fewer'] else '[' + lit('') + ']'}"
+
     view = {"name": "raw" if opts.where or custom_numbers else "src"}
-    view["create"] = lambda: _recreate(con, path, args, names, ctypes, view["name"])
-    retype = None if custom_numbers else (
-        lambda override: _recreate(con, path, args, names, [override.get(n, t) for n, t in zip(names, ctypes)],
-                                   view["name"]))
+    state = {"types": list(ctypes)}
+
+    def recreate():
+        _recreate(connect(), path, args + [nullarg()], names, state["types"], view["name"])
+
+    def retype(override):
+        nulls["fewer"] = False              # a text column keeps its tokens as text otherwise
+        state["types"] = [override.get(n, t) for n, t in zip(names, ctypes)]
+        recreate()
+
+    def widen() -> bool:
+        if not nulls["fewer"]:
+            return False
+        nulls["fewer"] = False
+        recreate()
+        return True
+
+    view["create"] = recreate
+    view["widen"] = widen
+    if custom_numbers:
+        retype = None
     if view["name"] == "raw":
         view.pop("create")()
     if custom_numbers:
-        _convert_numbers(con, decimal, thousands, cancel)
+        _convert_numbers(connect(), decimal, thousands, cancel)
     known = None if custom_numbers else (names, ctypes, view)
     # Arrow may read it whole (arrowread.read_csv) if it counts the skipped lines as DuckDB
     # does: every skipped line is in the head, none is blank or holds a quote
@@ -134,9 +167,31 @@ def open_text(con, path, name, head, gz, opts: ReadOptions, warnings, cancel):
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
-                "names": names, "types": ctypes, "nulls": _null_tokens(opts), "one_column": len(names) == 1,
-                "quoted": True}
-    return path, dialect, skip + int(header), tmpdir, retype, known, plan
+                "names": names, "types": ctypes, "nulls": tokens, "one_column": len(names) == 1, "tokens_seen": seen}
+    return path, dialect, skip + int(header), tmpdir, retype, known, plan, widen
+
+
+def numbers_need_no_tokens(tokens) -> bool:
+    """True when reading number columns with "" as the only missing-value token cannot
+    differ from reading them with `tokens`: every other token is not a number at all
+    (the read fails on it) or NaN (NaN both ways) -- not so for a token such as "-999"."""
+    for tok in tokens:
+        try:
+            x = float(tok)
+        except ValueError:
+            continue
+        if x == x:
+            return False
+    return True
+
+
+def _tokens_seen(lines: list[str], delim: str, tokens: list[str]) -> bool:
+    """Is a missing-value token other than "" a whole cell somewhere in `lines`?"""
+    toks = [re.escape(t) for t in tokens if t]
+    if not toks:
+        return False
+    d = re.escape(delim)
+    return re.search(rf"(?:^|{d})(?:{'|'.join(toks)})(?:{d}|\r?$)", "\n".join(lines), re.M) is not None
 
 
 def _recreate(con, path, args, names, types, view: str = "raw") -> None:

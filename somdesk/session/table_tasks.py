@@ -1,0 +1,243 @@
+"""The table map's long steps, as generators any thread may drive (no Qt).
+
+    train_steps(table, spec, cancel, progress)           train_table_map, assign the rows in memory, profiles
+    outofcore_steps(path, spec, table, where, cancel, progress, chunk_rows)   the same, streaming every row
+    map_steps(tm, table, cancel)                         a saved map shown with the rows of `table`
+    recluster_steps(tm, table, k, cancel)                the codebook clustered again (k None: suggested)
+    score_steps(tm, data_path, out_path, cancel, progress)   every row of a file scored into .csv/.parquet
+
+Each yields session.progress.Progress between its steps and returns a plain result
+(a dict for the map steps: "tm", "assigned", "profiles", "node_of_row", optionally
+"loaded" and "out_of_core").  Progress from INSIDE a blocking call (the epochs of
+`train_table_map`, the blocks of a scored file, the chunks of an out-of-core epoch)
+goes to the plain callback `progress(Progress)`: the window hands it to its worker
+(`tasks.current().offer`, latest wins), a script may print it, None ignores it.
+`session.table_workspace.TableWorkspace` runs these and installs their results.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from somdesk.errors import SomdeskError
+from somdesk.session.progress import Progress
+
+__all__ = ["row_cells", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
+           "score_steps", "report_steps", "source_of",
+           "format_cell", "write_rows_csv"]
+
+
+def _say(progress, value) -> None:
+    if progress is not None:
+        progress(value)
+
+
+def row_cells(tm, table) -> dict:
+    """The recipe's columns of the rows in memory of `table`, as assign_cells takes them."""
+    from somdesk.session.table_data import _texts
+
+    r = tm.recipe
+    return {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c))) for c, k in zip(r.columns, r.kinds)}
+
+
+def node_of_row(tm, assigned: dict) -> np.ndarray:
+    """(N,) int64 flat node (row * W + col) of each assigned row, -1 for a row with no BMU."""
+    w = tm.config.width
+    return np.where(assigned["bmu_row"] >= 0, assigned["bmu_row"] * w + assigned["bmu_col"], -1).astype(np.int64)
+
+
+def _applied(tm, table, cancel, **extra) -> dict:
+    """The map `tm` applied to the rows in memory of `table`: assignments, profiles, nodes."""
+    from somdesk.session.report import table_profiles
+    from somdesk.session.table_data import assign_cells
+
+    assigned = assign_cells(tm, row_cells(tm, table), cancel)
+    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, cancel),
+            "node_of_row": node_of_row(tm, assigned), **extra}
+
+
+def train_steps(table, spec, cancel=None, progress=None):
+    """Generator: train (session.table_data.train_table_map), assign the rows in memory, profile;
+    returns the result dict.  OptionError/FileFormatError on bad choices, Cancelled when stopped."""
+    from somdesk.session.table_data import train_table_map
+
+    yield Progress("segment", 0, 1, "epochs")
+    tm, _prep = train_table_map(table, spec, cancel=cancel,
+                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
+    yield Progress("segment", 1, 1, "assigning rows")
+    return _applied(tm, table, cancel)
+
+
+def map_steps(tm, table, cancel=None):
+    """Generator: a saved table map shown with the rows of `table` (None: the map alone, hits from
+    the training rows the map keeps); returns the result dict with "loaded": True."""
+    from somdesk.core.masked_som import masked_bmus
+
+    yield Progress("segment", 0, 1, "assigning rows")
+    if table is None:
+        idx, _ = masked_bmus(tm.codebook, tm.inputs, cancel)
+        return {"tm": tm, "assigned": None, "profiles": None, "node_of_row": np.asarray(idx, np.int64),
+                "loaded": True}
+    return _applied(tm, table, cancel, loaded=True)
+
+
+def recluster_steps(tm, table, k, cancel=None):
+    """Generator: the codebook of `tm` clustered into `k` segments (None: suggested) without
+    retraining; returns the result dict (rows of `table` re-assigned, None: hits only)."""
+    from dataclasses import replace
+
+    from somdesk.core.masked_som import masked_bmus
+    from somdesk.session.segments import cluster_nodes
+
+    yield Progress("segment", 0, 1, "clustering nodes")
+    h, w = tm.codebook.shape[:2]
+    idx, _ = masked_bmus(tm.codebook, tm.inputs, cancel)
+    seg = cluster_nodes(tm.codebook, k, tm.cluster_method, tm.config.topology,
+                        hits=np.bincount(idx, minlength=h * w), cancel=cancel)
+    tm = replace(tm, clusters=seg.labels, curve=seg.curve)
+    if table is None:
+        return {"tm": tm, "assigned": None, "profiles": None, "node_of_row": np.asarray(idx, np.int64)}
+    return _applied(tm, table, cancel)
+
+
+def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, chunk_rows: int | None = None):
+    """Generator: train on every row of the file `path` out of core
+    (session.outofcore_table.StreamingTableRun: batch map, chunks of `chunk_rows`), yielding
+    its StreamProgress per epoch; `progress` hears about every chunk.  Then assigns and
+    profiles the rows in memory of `table`; returns the result dict plus "out_of_core":
+    {"rows", "sample_rows", "hits"} (hits of every row)."""
+    from dataclasses import replace
+
+    from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
+    from somdesk.session.outofcore import LocalExecutor
+    from somdesk.session.outofcore_table import StreamingTableRun
+
+    yield Progress("segment", 0, 0, "reading the table's statistics")
+    latest = {}
+
+    def on_part(done: int, total: int) -> None:   # inside an epoch, on the driving thread
+        p = latest.get("p")
+        if p is None:                             # the start weights' pass, before epoch 1
+            _say(progress, Progress("segment", done, total, "chunks read for the start weights"))
+        else:
+            at = f"epoch {p.done + 1}" if p.done < p.total else "measuring every row"
+            _say(progress, replace(p, chunk=done, chunks=total, what=f"epochs · {at}: chunk {done} of {total}"))
+
+    run = StreamingTableRun(path, spec, chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, where=where,
+                            executor=LocalExecutor(on_part), cancel=cancel)
+    try:
+        task = run.task(cancel)
+        while True:
+            try:
+                p = next(task)
+            except StopIteration as end:
+                tm = end.value
+                break
+            latest["p"] = p
+            yield p
+        hits = run.hits
+    finally:
+        run.close()
+    yield Progress("segment", 1, 1, "assigning the rows in memory")
+    return _applied(tm, table, cancel,
+                    out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits})
+
+
+def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=None):
+    """Generator: score every row of `data_path` against `tm` into `out_path` (.csv/.parquet);
+    returns (rows, warnings).  Columns the map needs but the file lacks: FileFormatError naming them."""
+    from somdesk.io.tables.assignments import write_scores
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.scoring import score_table
+
+    yield Progress("score", 0, 0, "reading")
+    table = read_table(data_path, options, cancel)
+    try:
+        blocks, warnings = score_table(tm, table, cancel)
+        total = table.n_rows_total
+
+        def counted():
+            done = 0
+            for rows, a in blocks:
+                done += len(rows)
+                _say(progress, Progress("score", done, total, "rows"))
+                yield rows, a
+        yield Progress("score", 0, total, "rows")
+        n = write_scores(out_path, counted(), cancel)
+    finally:
+        table.close()
+    return n, list(table.warnings) + warnings
+
+
+def report_steps(path, tm, profiles, title: str):
+    """Generator: the HTML report (session.report.write_report); returns the path."""
+    from somdesk.session.report import write_report
+
+    yield Progress("report", 0, 1, "writing")
+    write_report(path, tm, profiles, title)
+    return str(path)
+
+
+def source_of(tm, map_path):
+    """(table or None, note): the map's source table where it was or next to the map, read
+    with everything detected; the note says why there is none."""
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_data import check_columns
+
+    if not tm.source:
+        return None, "the map does not name the table it was made from"
+    here = os.path.dirname(os.path.abspath(map_path))
+    for cand in (tm.source, os.path.join(here, tm.source), os.path.join(here, os.path.basename(tm.source))):
+        if os.path.isfile(cand):
+            try:
+                table = read_table(cand)
+            except SomdeskError as exc:
+                return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
+            try:
+                check_columns(tm, table)
+            except SomdeskError as exc:
+                table.close()
+                return None, str(exc)
+            return table, ""
+    return None, f"its table {os.path.basename(tm.source)} is not next to the map"
+
+
+def format_cell(v) -> str:
+    """A cell as shown and exported: integers without '.0', floats to 6 significant digits,
+    missing (NaN/None) as empty, booleans as true/false."""
+    import math
+
+    if v is None:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return ""
+        if f.is_integer() and abs(f) < 1e15:
+            return str(int(f))
+        return f"{f:.6g}"
+    return str(v)
+
+
+def write_rows_csv(path, columns: dict, rows) -> int:
+    """Write `rows` ((R,) indices, in that order) of `columns` ({name: (N,) array}) as CSV,
+    atomically; returns R.  SomdeskError on an unwritable path."""
+    import csv
+
+    from somdesk.io.atomic import atomic_open
+
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+    names, cols = list(columns), list(columns.values())
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(names)
+        for lo in range(0, len(rows), 10_000):
+            block = rows[lo:lo + 10_000]
+            for r in zip(*[c[block].tolist() for c in cols]):
+                w.writerow([format_cell(v) for v in r])
+    return len(rows)

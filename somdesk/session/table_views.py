@@ -1,0 +1,150 @@
+"""The pictures of a table map (a mixin of session.table_workspace.TableWorkspace), no Qt.
+
+    ws.views()                      ["segments", "U-matrix", "hits", "labels: species", "plane: age", ...]
+    rgb = ws.node_colours("hits")   # (H, W, 3) uint8, render's colour tables
+    bar = ws.legend_picture("hits") # (h, w, 3) uint8: the colour bar or the category list
+    pic = ws.view_picture("segments", scale=8, legend=True)   # what the dock shows and exports
+
+The views: the segments, the U-matrix, the hits (of every row for an out-of-core map),
+the label column's majority label per node (when the rows are in memory), and one
+component plane per feature (one-hot categories and passive columns included, in the
+file's units).  The Segments dock, File > Export image and the session's exports all
+draw from here, so they agree pixel for pixel.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["TableViewsMixin", "MAP_VIEWS", "WINDOW_VIEWS"]
+
+MAP_VIEWS = ("segments", "U-matrix", "hits")
+# the window's view names (render / View menu / CLI) -> the table's
+WINDOW_VIEWS = {"umatrix": "U-matrix", "hits": "hits", "colours": "segments", "clusters": "segments",
+                "segments": "segments"}
+
+
+class TableViewsMixin:
+    """Needs `tm`, `table`, `node_of_row`, `label_column`, `all_hits` (TableWorkspace)."""
+
+    def views(self) -> list[str]:
+        """The map's views, in the dock's order (see module docstring); [] without a map."""
+        tm = self.tm
+        if tm is None:
+            return []
+        names = list(MAP_VIEWS)
+        if self._label_ok(self.label_column):
+            names.append(f"labels: {self.label_column}")
+        for name, active in zip(tm.recipe.features, tm.recipe.active):
+            names.append(f"plane: {name}" + ("" if active else " (passive)"))
+        return names
+
+    def view_name(self, view: str, component: int | None = None) -> str:
+        """A view of `views()` from a window/CLI name ("umatrix", "hits", "colours", "clusters",
+        "labels", "component" with `component`) or one of `views()` itself; SomdeskError if none."""
+        from somdesk.errors import SomdeskError
+
+        names = self.views()
+        if view in names:
+            return view
+        if view in WINDOW_VIEWS:
+            return WINDOW_VIEWS[view]
+        if view == "labels" and self._label_ok(self.label_column):
+            return f"labels: {self.label_column}"
+        planes = [n for n in names if n.startswith("plane: ")]
+        if view == "component" and planes and 0 <= int(component or 0) < len(planes):
+            return planes[int(component or 0)]
+        raise SomdeskError(f"the table map has no view {view!r}; it has: {', '.join(names) or 'none yet'}")
+
+    def window_views(self) -> tuple[str, ...]:
+        """The map's views under the window's / render's names (Session.views)."""
+        if self.tm is None:
+            return ()
+        return ("clusters", "umatrix", "hits") + (("labels",) if self._label_ok(self.label_column) else ()) \
+            + ("component",)
+
+    def node_labels(self) -> np.ndarray | None:
+        """(H, W) object: each node's most frequent label among its rows (None: no rows or no
+        label column), missing labels ("", NA, ...) not voting (core.clustering.majority_labels)."""
+        from somdesk.core.clustering import majority_labels
+        from somdesk.session.table_data import MISSING_LABELS
+
+        col = self.label_column
+        if self.tm is None or not self._label_ok(col):
+            return None
+        h, w = self.tm.codebook.shape[:2]
+        nodes = np.asarray(self.node_of_row)
+        ok = np.flatnonzero(nodes >= 0)
+        texts = self.table.strings(col)
+        labels = [None if texts[i].strip().lower() in MISSING_LABELS else texts[i] for i in ok]
+        return majority_labels(np.stack([nodes[ok] // w, nodes[ok] % w], axis=1), labels, h, w)
+
+    def _plane_index(self, view: str) -> int | None:
+        planes = [n for n in self.views() if n.startswith("plane: ")]
+        return planes.index(view) if view in planes else None
+
+    def scalar(self, view: str) -> np.ndarray:
+        """(H, W) float: the values a U-matrix, hits or plane view colours."""
+        from somdesk.core.metrics import u_matrix
+
+        tm = self.tm
+        h, w = tm.codebook.shape[:2]
+        if view == "hits" and self.all_hits is not None:     # out of core: every row counted
+            return np.asarray(self.all_hits, dtype=float).reshape(h, w)
+        if view == "hits":
+            nodes = np.asarray(self.node_of_row)
+            return np.bincount(nodes[nodes >= 0], minlength=h * w).reshape(h, w).astype(float)
+        j = self._plane_index(view)
+        if j is not None:
+            return tm.planes_in_units()[1][:, :, j]
+        return u_matrix(tm.codebook, tm.config.topology == "hexagonal")
+
+    def _labels_view(self):
+        from somdesk import render
+
+        return render.node_colours("labels", self.tm.codebook, node_labels=self.node_labels())
+
+    def node_colours(self, view: str = "segments") -> np.ndarray:
+        """(H, W, 3) uint8 of `view` (render's colour tables)."""
+        from somdesk.render.colour_tables import category_colours, levels_of, scalar_rgb
+
+        tm = self.tm
+        if view == "segments":
+            return category_colours(tm.k)[tm.clusters].astype(np.uint8)
+        if view.startswith("labels: "):
+            return self._labels_view()[0]
+        v = self.scalar(view)
+        rgb = scalar_rgb(v, "inferno" if view == "U-matrix" else "viridis", levels_of(v))
+        rgb[~np.isfinite(v)] = (220, 220, 220)          # a passive plane's node that no row reached
+        return rgb
+
+    def legend_picture(self, view: str = "segments") -> np.ndarray:
+        """(h, w, 3) uint8: the legend of `view` (segment list, label list or colour bar)."""
+        from somdesk import render
+
+        if view == "segments":
+            k = self.tm.k
+            return render.category_legend([f"segment {s}" for s in range(k)], render.category_colours(k))
+        if view.startswith("labels: "):
+            legend = self._labels_view()[1]
+            return render.category_legend(list(legend.names), legend.colours)
+        v = self.scalar(view)
+        titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
+        return render.colour_bar("inferno" if view == "U-matrix" else "viridis", render.levels_of(v), length=300,
+                                 title=titles.get(view, view[len("plane: "):]))
+
+    def view_picture(self, view: str = "segments", scale: int = 8, legend: bool = False) -> np.ndarray:
+        """(H, W, 3) uint8: `view` at `scale` px per node (true hexagons), with its legend below
+        when `legend` (render.sheets.stack, as the dock's Export image writes it)."""
+        from somdesk import render
+        from somdesk.render.sheets import stack
+
+        self._require_map()
+        pic = render.layout(self.node_colours(view), self.tm.config.topology == "hexagonal", scale)
+        return stack([pic, self.legend_picture(view)]) if legend else pic
+
+    def planes(self):
+        """(names, (H, W, F) planes in the file's units, hexagonal): the Planes sheet's data."""
+        tm = self._require_map()
+        names, planes = tm.planes_in_units()
+        names = [n + ("" if a else " (passive)") for n, a in zip(names, tm.recipe.active)]
+        return names, planes, tm.config.topology == "hexagonal"

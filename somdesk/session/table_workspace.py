@@ -1,0 +1,452 @@
+"""A table and its map, no Qt: the state of the window's Segments dock, as a model.
+
+    ws = session.table                         # or TableWorkspace() on its own
+    ws.set_table(read_table("customers.csv"), "customers.csv")
+    ws.train(TableMapSpec(height=6, width=8, epochs=20))      # or drive ws.train_task(spec, cancel=token)
+    rows = ws.select_nodes([0, 1, 7])          # (R,) indices of the rows in memory on those nodes
+    ws.select_segment(2); ws.set_label_column("species"); ws.recluster(4)
+    ws.save_map("customers.somz")              # session.scoring.save_table_map: what `somdesk assign` reads
+    n, warnings = ws.score_file("next.csv", "scores.csv")
+
+State: the table (io.tables Table, rows in memory; None for a saved map whose source is
+gone), its path and read options, the TableMap (session.table_data), the rows'
+assignments (assign_cells: BMU row/col, segment, distance, outlier), the segment
+profiles, `node_of_row` (flat node of each row in memory, or of each training row the
+map keeps when there is no table), the selected nodes and the rows they hold, the
+label column shown, the map's file (`map_path`) and whether it is saved (`dirty`).
+Every change emits one of `events` (TableEvents, psygnal) with the new value.
+
+Long steps are generators (`*_task`, taking `cancel=` and a plain `progress=` callback
+for progress from inside a blocking call, see session.table_tasks); each has a
+blocking twin.  A task only computes; its result is installed through `post(fn)`
+(the session's: the GUI thread in the window, at once in scripts), and a result of a
+task started before the table changed is dropped (`generation`).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from psygnal import Signal, SignalGroup
+
+from somdesk.errors import SomdeskError
+from somdesk.session import table_tasks
+from somdesk.session.table_tasks import format_cell, write_rows_csv
+from somdesk.session.table_views import TableViewsMixin
+
+__all__ = ["TableWorkspace", "TableEvents", "run_to_end", "read_map_steps", "spec_of", "format_cell",
+           "write_rows_csv"]
+
+
+class TableEvents(SignalGroup):
+    table_changed = Signal(object)       # the Table (or None: closed, or a saved map alone)
+    map_changed = Signal(object)         # TableMap | None (trained, re-clustered, opened, cleared)
+    selection_changed = Signal(object)   # (R,) int64 rows in memory on the selected nodes
+    labels_changed = Signal(object)      # the label column shown (str) or None
+    dirty_changed = Signal(bool)         # a map not saved since it was trained or changed?
+    path_changed = Signal(object)        # the map's .somz (str) or None
+
+
+def run_to_end(task):
+    """Drive a task generator to the end on this thread and return its result."""
+    while True:
+        try:
+            next(task)
+        except StopIteration as stop:
+            return stop.value
+
+
+class TableWorkspace(TableViewsMixin):
+    """See module docstring."""
+
+    def __init__(self, post=None):
+        self.events = TableEvents()
+        self._post = post if post is not None else (lambda fn: fn())
+        self.generation = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.table = None
+        self.path: str | None = None        # the table's file
+        self.read_options = None            # io.tables ReadOptions it was read with (out of core re-reads)
+        self.tm = None
+        self.assigned: dict | None = None
+        self.profiles: dict | None = None
+        self.node_of_row: np.ndarray | None = None
+        self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits"} of an out-of-core map
+        self.loaded = False                 # the map was opened from a file (not trained here)
+        self.map_note = ""                  # why a reopened map shows without its rows
+        self.selected = np.zeros(0, np.int64)
+        self.selected_rows = np.zeros(0, np.int64)
+        self.label_column: str | None = None
+        self.spec = None                    # TableMapSpec the next training uses (set_spec)
+        self.map_path: str | None = None
+        self.dirty = False
+
+    # -- what it holds ------------------------------------------------------------------------
+    @property
+    def holds_data(self) -> bool:
+        """A table or a table map is open."""
+        return self.table is not None or self.tm is not None
+
+    @property
+    def unsaved(self) -> bool:
+        """A trained (or re-clustered, relabelled) map not saved since."""
+        return self.tm is not None and self.dirty
+
+    @property
+    def all_hits(self):
+        """(H*W,) hits of every row of an out-of-core map (None otherwise)."""
+        return None if self.out_of_core is None else self.out_of_core["hits"]
+
+    @property
+    def title(self) -> str:
+        return os.path.basename(self.map_path or self.path or "table")
+
+    @property
+    def stem(self) -> str:
+        return os.path.splitext(os.path.basename(self.path or "table"))[0]
+
+    def _require_map(self):
+        if self.tm is None:
+            raise SomdeskError("train the table map first (or open a saved one)")
+        return self.tm
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.events.dirty_changed.emit(dirty)
+
+    def _set_path(self, path) -> None:
+        path = None if path is None else os.fspath(path)
+        if path != self.map_path:
+            self.map_path = path
+            self.events.path_changed.emit(path)
+
+    # -- the table ------------------------------------------------------------------------------
+    def set_table(self, table, path=None, options=None) -> None:
+        """Make `table` (io.tables Table; None for a map without its rows) the workspace's table:
+        every trace of the previous table and map goes (its file is closed)."""
+        if self.table is not None and self.table is not table:
+            self.table.close()
+        had_map, had_sel, was_dirty, had_path = self.tm is not None, len(self.selected) > 0, self.dirty, self.map_path
+        self.generation += 1
+        self._clear()
+        self.table, self.read_options = table, options
+        self.path = os.fspath(path) if path is not None else getattr(table, "name", None)
+        self.spec = _default_spec(table)
+        self.label_column = self.spec.label if self.spec is not None else None
+        self.events.table_changed.emit(table)
+        if had_map:
+            self.events.map_changed.emit(None)
+        if had_sel:
+            self.events.selection_changed.emit(self.selected_rows)
+        self.events.labels_changed.emit(self.label_column)
+        if was_dirty:
+            self.events.dirty_changed.emit(False)
+        if had_path is not None:
+            self.events.path_changed.emit(None)
+
+    def close(self) -> None:
+        """Forget the table and its map (another kind of data was opened)."""
+        if self.holds_data:
+            self.set_table(None)
+            self.path = None
+
+    def set_spec(self, spec) -> None:
+        """Train the next map under `spec` (session.table_data.TableMapSpec): columns, weights,
+        passive and categorical columns, normalisation, missing values, label, size, epochs, seed, k."""
+        from somdesk.session.table_data import TableMapSpec
+
+        if not isinstance(spec, TableMapSpec):
+            raise SomdeskError("set_spec needs a TableMapSpec")
+        self.spec = spec
+        if self.tm is None and spec.label != self.label_column:
+            self.label_column = spec.label
+            self.events.labels_changed.emit(spec.label)
+
+    # -- training, re-clustering, opening a saved map --------------------------------------------------
+    def _install(self, result: dict, generation: int) -> None:
+        if generation != self.generation:
+            return                              # a late result for a table that is gone
+        tm = result["tm"]
+        old = self.tm
+        self.tm, self.assigned, self.profiles = tm, result.get("assigned"), result.get("profiles")
+        self.node_of_row = result["node_of_row"]
+        self.out_of_core = result.get("out_of_core")
+        self.loaded = bool(result.get("loaded", False))
+        label = self.label_column if result.get("keep_label") else tm.label_column
+        self.label_column = label if self.table is not None and label in self.table.columns else None
+        n = tm.codebook.shape[0] * tm.codebook.shape[1]
+        if old is None or old.codebook.shape[:2] != tm.codebook.shape[:2]:
+            self.selected = np.zeros(0, np.int64)
+        self.selected = self.selected[self.selected < n]
+        self.selected_rows = self._rows_of(self.selected)
+        self.events.map_changed.emit(tm)
+        self.events.labels_changed.emit(self.label_column)
+        self.events.selection_changed.emit(self.selected_rows)
+        self._set_dirty(not self.loaded)
+
+    def _tracked(self, steps, generation=None):
+        """Run `steps` and install its result dict (through post) for this table only."""
+        gen = self.generation if generation is None else generation
+        result = yield from steps
+        if result is not None:
+            self._post(lambda: self._install(result, gen))
+        return result
+
+    def train_task(self, spec, cancel=None, progress=None, *, out_of_core: bool = False,
+                   chunk_rows: int | None = None):
+        """Generator: train a map of the table under `spec` (session.table_data.TableMapSpec), assign
+        and profile the rows in memory; returns the result dict (session.table_tasks).  With
+        `out_of_core`, training streams every row of the table's file in chunks
+        (session.outofcore_table; OptionError when the file is gone or a numeric column is forced
+        categorical).  Cancelled when stopped: the previous map stays."""
+        if self.table is None:
+            raise SomdeskError("open a table first")
+        if not out_of_core:
+            return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress)))
+        self.check_out_of_core(spec)
+        where = getattr(self.read_options, "where", None)
+        return (yield from self._tracked(table_tasks.outofcore_steps(self.path, spec, self.table, where, cancel,
+                                                                     progress, chunk_rows)))
+
+    def check_out_of_core(self, spec) -> None:
+        """OptionError when `spec` cannot train out of core: a numeric column forced categorical
+        (only text columns are one-hot encoded out of core), or the table's file is gone."""
+        from somdesk.errors import OptionError
+
+        if self.table is None:
+            raise SomdeskError("open a table first")
+        forced = [c for c in spec.categorical if c in self.table.columns and self.table.kind(c) == "numeric"]
+        if forced:
+            raise OptionError("Out of core, only text columns are one-hot encoded: untick Categorical "
+                              f"for {', '.join(forced)} or train in memory.")
+        if not self.path or not os.path.exists(self.path):
+            raise OptionError("out-of-core training reads the table's file again; it is not there any more")
+
+    def train(self, spec, progress=None, **kw):
+        """Train to the end (see `train_task`); returns the TableMap."""
+        return run_to_end(self.train_task(spec, progress=progress, **kw))["tm"]
+
+    def recluster_task(self, k: int | None, cancel=None):
+        """Generator: the map's codebook clustered into `k` segments (None: the suggested k), no
+        retraining; the rows are re-assigned and profiled.  Returns the result dict."""
+        tm = self._require_map()
+        return (yield from self._tracked(self._keep_label(table_tasks.recluster_steps(tm, self.table, k, cancel))))
+
+    def recluster(self, k: int | None):
+        return run_to_end(self.recluster_task(k))["tm"]
+
+    def _keep_label(self, steps):
+        result = yield from steps
+        result["keep_label"] = True
+        result["loaded"] = False
+        return result
+
+    def open_map_task(self, path, cancel=None):
+        """Generator: read the saved table map `path` (.somz of kind "table-map", or the older
+        "table"), read its source table again when that file is still where the map says (or
+        next to it), and show the map with those rows (else alone: `map_note` says why).
+        Returns the result dict.  FileFormatError for a damaged file."""
+        loaded = yield from read_map_steps(path, cancel)
+        self._post(lambda: self.install_map(loaded))
+        return loaded["result"]
+
+    def install_map(self, loaded: dict) -> None:
+        """Show a map read by `read_map_steps` (on the session's thread): its table replaces ours."""
+        self.set_table(loaded["table"], loaded["path"] if loaded["table"] is None else loaded["table"].name)
+        self.map_note = loaded["note"]
+        self.spec = spec_of(loaded["result"]["tm"])    # training again repeats the saved map's recipe
+        self._install(loaded["result"], self.generation)
+        self._set_path(loaded["path"])
+
+    def open_map(self, path):
+        return run_to_end(self.open_map_task(path))["tm"]
+
+    # -- selection and labels ---------------------------------------------------------------------
+    def _rows_of(self, nodes) -> np.ndarray:
+        if self.node_of_row is None or self.assigned is None:
+            return np.zeros(0, np.int64)
+        return np.flatnonzero(np.isin(self.node_of_row, np.asarray(nodes, np.int64)))
+
+    def select_nodes(self, nodes) -> np.ndarray:
+        """Select the map's nodes `nodes` (flat indices row * W + col); returns the rows in
+        memory whose BMU is one of them ((R,) int64, file order), also in `selected_rows`."""
+        tm = self._require_map()
+        nodes = np.unique(np.asarray(nodes, dtype=np.int64).reshape(-1))
+        n = tm.codebook.shape[0] * tm.codebook.shape[1]
+        if len(nodes) and (nodes.min() < 0 or nodes.max() >= n):
+            raise SomdeskError(f"node numbers run from 0 to {n - 1}")
+        self.selected, self.selected_rows = nodes, self._rows_of(nodes)
+        self.events.selection_changed.emit(self.selected_rows)
+        return self.selected_rows
+
+    def segment_nodes(self, s: int) -> np.ndarray:
+        """The flat nodes of segment `s`."""
+        return np.flatnonzero(self._require_map().clusters.reshape(-1) == int(s))
+
+    def select_segment(self, s: int) -> np.ndarray:
+        """Select every node of segment `s`; returns its rows (see `select_nodes`)."""
+        return self.select_nodes(self.segment_nodes(s))
+
+    def whole_segment(self) -> int | None:
+        """The segment whose nodes are exactly the selection, else None."""
+        if self.tm is None or not len(self.selected):
+            return None
+        seg = np.unique(self.tm.clusters.reshape(-1)[self.selected])
+        return int(seg[0]) if len(seg) == 1 and np.array_equal(self.segment_nodes(seg[0]), self.selected) else None
+
+    def node_of(self, row: int) -> int:
+        """The flat node of row `row` of the rows in memory (-1: no BMU, or no rows)."""
+        if self.node_of_row is None or self.assigned is None or not 0 <= row < len(self.node_of_row):
+            return -1
+        return int(self.node_of_row[row])
+
+    def rows_of_node(self, node: int) -> np.ndarray:
+        """The rows in memory on `node` (what a hovered row's node holds)."""
+        return self._rows_of([int(node)])
+
+    def describe_row(self, row: int) -> str:
+        """"row 17: node (2, 3), segment 1" for row `row` of the rows in memory ("" without a BMU)."""
+        node = self.node_of(row)
+        if node < 0:
+            return ""
+        w = self.tm.config.width
+        return (f"row {int(self.table.row_index[row])}: node ({node // w}, {node % w}), "
+                f"segment {int(self.assigned['segment'][row])}")
+
+    def _label_ok(self, column) -> bool:
+        """Can `column` label the map's nodes now (a map with its rows in memory)?"""
+        t = self.table
+        return (column is not None and t is not None and column in t.columns and self.node_of_row is not None
+                and self.assigned is not None and len(self.node_of_row) == t.n_rows)
+
+    def set_label_column(self, column: str | None) -> None:
+        """Name the nodes by `column` of the table (None: no labels).  The map keeps its
+        training: only the node labels change (`labels_changed`); the map saves the new column."""
+        from dataclasses import replace
+
+        if not self.holds_data:
+            raise SomdeskError("open a table first")
+        if column is not None and (self.table is None or column not in self.table.columns):
+            raise SomdeskError(f"the table has no column {column!r}" if self.table is not None else
+                               "the map's table is not open, so there are no rows to label")
+        if column == self.label_column:
+            return
+        self.label_column = column
+        if self.spec is not None:
+            self.spec = replace(self.spec, label=column)
+        self.events.labels_changed.emit(column)
+        if self.tm is not None:
+            self.tm = replace(self.tm, label_column=column)
+            self._set_dirty(True)
+
+    # -- files out ----------------------------------------------------------------------------------
+    def save_map(self, path) -> None:
+        """Write the map (.somz, atomically: session.scoring.save_table_map); the workspace is then
+        clean.  SomdeskError on a bad path."""
+        from somdesk.session.scoring import save_table_map
+
+        save_table_map(self._require_map(), path)
+        self._set_path(path)
+        self._set_dirty(False)
+
+    def row_columns(self) -> dict:
+        """{name: (N,) array} of the rows in memory: the file's row and segment, the file's
+        columns, then where each row sits on the map (what the rows view and its export show)."""
+        a, t = self.assigned, self.table
+        if a is None or t is None:
+            return {}
+        cols = {"row": t.row_index, "segment": a["segment"]}
+        for c in t.columns:
+            cols.setdefault(c, t.cells(c))
+        for key in ("bmu_row", "bmu_col", "distance", "outlier"):
+            cols[key if key not in cols else f"som_{key}"] = a[key]
+        return cols
+
+    def export_rows(self, path, rows=None) -> int:
+        """Write `rows` (default: the selected rows) of the rows in memory with every column
+        (`row_columns`) as CSV, atomically; returns the row count."""
+        self._require_map()
+        return table_tasks.write_rows_csv(path, self.row_columns(), self.selected_rows if rows is None else rows)
+
+    def export_assignments(self, path) -> int:
+        """Every row in memory's node and segment as CSV (io.tables.assignments.write_assignments_csv:
+        row, node_row, node_col, cluster[, label]); returns the row count."""
+        from somdesk.core.clustering import Assignments
+        from somdesk.io.tables.assignments import write_assignments_csv
+
+        self._require_map()
+        a, t = self.assigned, self.table
+        if a is None:
+            raise SomdeskError("the map's table is not open, so there are no rows to write")
+        labels = None
+        if self.label_column is not None:
+            from somdesk.session.table_data import MISSING_LABELS
+            labels = [None if v.strip().lower() in MISSING_LABELS else v for v in t.strings(self.label_column)]
+        rows = Assignments(np.asarray(t.row_index), a["bmu_row"], a["bmu_col"], a["segment"], labels)
+        write_assignments_csv(path, rows)
+        return len(rows)
+
+    def export_profiles(self, path) -> None:
+        """The segment profiles as CSV (session.segments.write_profiles_csv)."""
+        from somdesk.session.segments import write_profiles_csv
+
+        if self.profiles is None:
+            raise SomdeskError("profiles need the map's table open" if self.tm is not None else
+                               "train the table map first")
+        write_profiles_csv(path, self.profiles)
+
+    def report_task(self, path, cancel=None):
+        """Generator: the self-contained HTML report (session.report); returns its path."""
+        tm = self._require_map()
+        return (yield from table_tasks.report_steps(path, tm, self.profiles, os.path.basename(self.path or "table")))
+
+    def export_report(self, path) -> str:
+        return run_to_end(self.report_task(path))
+
+    def score_task(self, data_path, out_path, tm=None, cancel=None, progress=None, options=None):
+        """Generator: every row of `data_path` scored against `tm` (default: this map) into
+        `out_path` (.csv/.parquet); returns (rows, warnings)."""
+        tm = tm or self._require_map()
+        return (yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options))
+
+    def score_file(self, data_path, out_path, tm=None, options=None):
+        return run_to_end(self.score_task(data_path, out_path, tm, options=options))
+
+
+def _default_spec(table):
+    """Every numeric column but the label; the label is the column that looks like a category
+    (session.table_data.default_label_column), as the Setup tab proposes."""
+    from somdesk.session.table_data import TableMapSpec, default_label_column
+
+    if table is None:
+        return None
+    return TableMapSpec(label=default_label_column(table, list(table.numeric_columns)))
+
+
+def read_map_steps(path, cancel=None):
+    """Generator: a saved table map and its source table read, its rows assigned (any thread);
+    returns {"path", "table", "note", "result"} for TableWorkspace.install_map."""
+    from somdesk.session.scoring import load_table_map
+
+    tm = load_table_map(path)
+    table, note = table_tasks.source_of(tm, path)
+    result = yield from table_tasks.map_steps(tm, table, cancel)
+    return {"path": os.fspath(path), "table": table, "note": note, "result": result}
+
+
+def spec_of(tm):
+    """The TableMapSpec that trains `tm` again: its columns, weights, passive and categorical
+    columns, normalisation, missing values, label, size, epochs, grid, seed and segments."""
+    from somdesk.session.table_data import TableMapSpec
+
+    r, cfg = tm.recipe, tm.config
+    weights = {c: float(w) for c, w in r.weights.items() if w > 0 and w != 1.0}
+    return TableMapSpec(columns=tuple(r.columns), label=tm.label_column, weights=weights,
+                        passive=tuple(c for c, w in r.weights.items() if w == 0),
+                        categorical=tuple(c for c, k in zip(r.columns, r.kinds) if k == "categorical"),
+                        group_weight=float(r.group_weight), normalise=r.normalise, missing=r.missing,
+                        height=cfg.height, width=cfg.width, epochs=cfg.iterations, topology=cfg.topology,
+                        seed=int(cfg.seed or 0), clusters=tm.k or None, cluster_method=tm.cluster_method or "kmeans")

@@ -1,0 +1,300 @@
+"""A table and its map in the Qt-free model (session.table_workspace): train, stop, save,
+reopen, select, relabel, recluster, score; events as documented; no stale state."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from somdesk.core.cancel import CancelToken
+from somdesk.errors import Cancelled, SomdeskError
+from somdesk.io.tables.table import read_table
+from somdesk.session.table_data import TableMapSpec, assign_table
+from somdesk.session.table_workspace import TableWorkspace
+
+SPEC = TableMapSpec(height=4, width=5, epochs=8, label="species", seed=1)
+
+
+def _events(ws):
+    seen = []
+    for name in ("table_changed", "map_changed", "selection_changed", "labels_changed", "dirty_changed",
+                 "path_changed"):
+        getattr(ws.events, name).connect(lambda value, name=name: seen.append((name, value)))
+    return seen
+
+
+def _trained(path, spec=SPEC):
+    ws = TableWorkspace()
+    ws.set_table(read_table(path), path)
+    ws.train(spec)
+    return ws
+
+
+def test_train_fires_the_events_and_fills_the_state(table_file):
+    ws = TableWorkspace()
+    seen = _events(ws)
+    table = read_table(table_file)
+    ws.set_table(table, table_file)
+    assert [n for n, _ in seen] == ["table_changed", "labels_changed"] and seen[0][1] is table
+    assert ws.holds_data and ws.tm is None and not ws.unsaved
+    seen.clear()
+    tm = ws.train(SPEC)
+    assert [n for n, _ in seen] == ["map_changed", "labels_changed", "selection_changed", "dirty_changed"]
+    assert seen[0][1] is tm and seen[1][1] == "species" and seen[3][1] is True
+    assert tm.codebook.shape[:2] == (4, 5) and tm.config.iterations == 8
+    assert ws.assigned["segment"].shape == (90,) and len(ws.node_of_row) == 90 and ws.unsaved
+    assert ws.profiles["size"].sum() == 90
+    assert ws.views()[:4] == ["segments", "U-matrix", "hits", "labels: species"]
+    assert ws.view_picture("hits", 4).shape[2] == 3
+
+
+def test_progress_from_inside_training_reaches_the_callback(table_file):
+    ws = TableWorkspace()
+    ws.set_table(read_table(table_file), table_file)
+    heard = []
+    ws.train(SPEC, progress=heard.append)
+    assert [p.done for p in heard] == list(range(1, 9)) and {p.total for p in heard} == {8}
+
+
+def test_stop_mid_run_keeps_the_previous_map(table_file):
+    ws = _trained(table_file)
+    before = ws.tm
+    token = CancelToken()
+    seen = _events(ws)
+
+    def stop_at_3(p):
+        if p.done == 3:
+            token.cancel()
+    with pytest.raises(Cancelled):
+        list(ws.train_task(TableMapSpec(height=5, width=6, epochs=50), cancel=token, progress=stop_at_3))
+    assert ws.tm is before and seen == []
+
+
+def test_select_nodes_and_segments_give_their_rows(table_file):
+    ws = _trained(table_file)
+    seen = _events(ws)
+    rows = ws.select_nodes([0, 1])
+    expect = np.flatnonzero(np.isin(ws.assigned["bmu_row"] * 5 + ws.assigned["bmu_col"], [0, 1]))
+    np.testing.assert_array_equal(rows, expect)
+    assert seen == [("selection_changed", rows)]
+    rows = ws.select_segment(0)
+    assert ws.whole_segment() == 0
+    np.testing.assert_array_equal(rows, np.flatnonzero(ws.assigned["segment"] == 0))
+    node = ws.node_of(int(rows[0]))
+    assert int(rows[0]) in ws.rows_of_node(node) and "segment 0" in ws.describe_row(int(rows[0]))
+    with pytest.raises(SomdeskError, match="node"):
+        ws.select_nodes([20])
+    n = ws.export_rows(ws.path + ".sel.csv")
+    with open(ws.path + ".sel.csv", encoding="utf-8") as f:
+        lines = list(csv.reader(f))
+    assert n == len(rows) == len(lines) - 1 and lines[0][:2] == ["row", "segment"]
+    assert {int(r[1]) for r in lines[1:]} == {0}
+
+
+def test_the_label_column_changes_labels_without_retraining(table_file, tmp_path):
+    ws = _trained(table_file)
+    ws.save_map(tmp_path / "m.somz")
+    codebook = ws.tm.codebook.copy()
+    assert set(ws.node_labels()[ws.scalar("hits") > 0]) <= {"sp0", "sp1", "sp2"}
+    seen = _events(ws)
+    ws.set_label_column("size")
+    assert seen == [("labels_changed", "size"), ("dirty_changed", True)]
+    np.testing.assert_array_equal(ws.tm.codebook, codebook)
+    assert set(ws.node_labels()[ws.scalar("hits") > 0]) <= {"big", "small"}
+    assert "labels: size" in ws.views() and ws.tm.label_column == "size"
+    with pytest.raises(SomdeskError, match="no column"):
+        ws.set_label_column("nope")
+    ws.set_label_column(None)
+    assert ws.node_labels() is None and not any(v.startswith("labels") for v in ws.views())
+
+
+def test_the_spec_and_the_label_before_training(table_file):
+    ws = TableWorkspace()
+    ws.set_table(read_table(table_file), table_file)
+    assert ws.spec.label == "species" and ws.label_column == "species" and ws.views() == []
+    ws.set_label_column("size")                       # before training: the label the map will use
+    assert ws.spec.label == "size" and not ws.dirty
+    ws.set_spec(TableMapSpec(height=3, width=4, epochs=4, label="species"))
+    assert ws.label_column == "species"
+    tm = ws.train(ws.spec)
+    assert tm.codebook.shape[:2] == (3, 4) and tm.label_column == "species"
+    with pytest.raises(SomdeskError):
+        ws.set_spec({"height": 3})
+
+
+def test_recluster_keeps_the_codebook_and_the_label(table_file):
+    ws = _trained(table_file)
+    ws.set_label_column("size")
+    codebook = ws.tm.codebook.copy()
+    tm = ws.recluster(3)
+    assert tm.k == 3 and ws.label_column == "size" and ws.unsaved
+    np.testing.assert_array_equal(tm.codebook, codebook)
+    assert set(np.unique(ws.assigned["segment"])) <= {0, 1, 2}
+
+
+def test_save_and_reopen_with_its_table(table_file, tmp_path):
+    ws = _trained(table_file)
+    ws.select_segment(1)
+    seen = _events(ws)
+    ws.save_map(tmp_path / "m.somz")
+    assert seen == [("path_changed", str(tmp_path / "m.somz")), ("dirty_changed", False)] and not ws.unsaved
+    again = TableWorkspace()
+    seen = _events(again)
+    again.open_map(tmp_path / "m.somz")
+    assert again.table is not None and again.loaded and not again.unsaved
+    assert again.map_path == str(tmp_path / "m.somz") and again.label_column == "species"
+    np.testing.assert_array_equal(again.tm.codebook, ws.tm.codebook)
+    np.testing.assert_array_equal(again.assigned["segment"], ws.assigned["segment"])
+    assert [n for n, _ in seen][:1] == ["table_changed"] and ("map_changed", again.tm) in seen
+
+
+def test_a_map_whose_table_is_gone_opens_alone(table_file, tmp_path):
+    ws = _trained(table_file)
+    ws.save_map(tmp_path / "m.somz")
+    table_file.unlink()
+    alone = TableWorkspace()
+    alone.open_map(tmp_path / "m.somz")
+    assert alone.table is None and alone.assigned is None and "not next to the map" in alone.map_note
+    assert alone.scalar("hits").sum() == 90 and len(alone.select_segment(0)) == 0
+    with pytest.raises(SomdeskError):
+        alone.export_profiles(tmp_path / "p.csv")
+
+
+def test_a_new_table_leaves_nothing_of_the_old(table_file, other_table_file, tmp_path):
+    ws = _trained(table_file)
+    ws.select_segment(0)
+    ws.save_map(tmp_path / "m.somz")
+    ws.set_label_column("size")
+    seen = _events(ws)
+    ws.set_table(read_table(other_table_file), other_table_file)
+    assert [n for n, _ in seen] == ["table_changed", "map_changed", "selection_changed", "labels_changed",
+                                    "dirty_changed", "path_changed"]
+    assert ws.tm is None and ws.assigned is None and ws.profiles is None and ws.node_of_row is None
+    assert len(ws.selected) == 0 and len(ws.selected_rows) == 0
+    assert ws.label_column == "species" and ws.spec.label == "species"    # the new table's default, not "size"
+    assert ("labels_changed", "species") in seen and ws.spec.height is None
+    assert not ws.dirty and ws.map_path is None and ws.path == str(other_table_file)
+    with pytest.raises(SomdeskError, match="train"):
+        ws.export_rows(tmp_path / "early.csv")
+
+
+def test_a_late_result_for_the_old_table_is_dropped(table_file, other_table_file):
+    queue = []
+    ws = TableWorkspace(post=queue.append)        # like the GUI: installs queued to the owner's thread
+    ws.set_table(read_table(table_file), table_file)
+    list(ws.train_task(SPEC))
+    ws.set_table(read_table(other_table_file), other_table_file)
+    while queue:
+        queue.pop(0)()
+    assert ws.tm is None and ws.table.columns[0] == "x"
+
+
+def test_scoring_the_training_file_equals_the_workspace_assignments(table_file, tmp_path):
+    """Issue 13 must-show 4: `assign` on the training file == what the window shows."""
+    ws = _trained(table_file)
+    heard = []
+    n, warnings = list_result(ws.score_task(table_file, tmp_path / "scores.csv", progress=heard.append))
+    assert n == 90 and heard[-1].done == 90 and "size" in warnings[0]
+    table = read_table(table_file)
+    blocks = list(assign_table(ws.tm, table))
+    for key in ("bmu_row", "bmu_col", "segment", "outlier"):
+        np.testing.assert_array_equal(np.concatenate([b[key] for _r, b in blocks]), ws.assigned[key])
+    with open(tmp_path / "scores.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["segment"]) for r in rows] == ws.assigned["segment"].tolist()
+
+
+def test_report_and_profiles_are_written(table_file, tmp_path):
+    ws = _trained(table_file)
+    ws.export_profiles(tmp_path / "p.csv")
+    assert (tmp_path / "p.csv").read_text().startswith("segment,size,share,column")
+    assert ws.export_report(tmp_path / "r.html") == str(tmp_path / "r.html")
+    assert "<html" in (tmp_path / "r.html").read_text(encoding="utf-8").lower()
+
+
+def list_result(task):
+    while True:
+        try:
+            next(task)
+        except StopIteration as end:
+            return end.value
+
+
+# -- through the Session: the one model (issue 12) ---------------------------------------------------
+def test_a_table_through_the_session_stop_save_reopen_train(table_file, tmp_path):
+    """Open a CSV, stop a run mid-way (Session.stop, the window's Stop), train, save, reopen:
+    the reopened map is the saved one; training it again from the same spec gives the same map
+    (a table map trains afresh: its batch training is short and a stopped run leaves the old map)."""
+    from somdesk.session import Session
+
+    s = Session()
+    assert s.open(table_file) == "table" and s.kind == "table" and s.dataset is None
+    s.table.set_spec(TableMapSpec(height=5, width=6, epochs=30, seed=3, label="species"))
+    heard = []
+    task = s.train_task(progress=lambda p: heard.append(p) or (p.done == 4 and s.stop()))
+    with pytest.raises(Cancelled):
+        list(task)
+    assert len(heard) == 4 and s.table.tm is None and not s.unsaved
+    tm = s.train()
+    assert s.unsaved and tm.config.iterations == 30
+    s.save(tmp_path / "t.somz")
+    assert not s.unsaved and s.table.map_path == str(tmp_path / "t.somz")
+    again = Session()
+    assert again.open(tmp_path / "t.somz") == "map" and again.kind == "table" and not again.unsaved
+    np.testing.assert_array_equal(again.table.tm.codebook, tm.codebook)
+    np.testing.assert_array_equal(again.table.assigned["segment"], s.table.assigned["segment"])
+    np.testing.assert_array_equal(again.train().codebook, tm.codebook)    # the same spec, the same map
+
+
+def test_an_old_session_table_map_still_opens(tmp_path):
+    """Files of the retired session kind "table" open as table maps (workspace_file.table_map_from_workspace)."""
+    import shutil
+    from pathlib import Path
+
+    from somdesk.session import Session
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "tables"
+    for name in ("old-session-table.somz", "old-rows.csv"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    s = Session()
+    assert s.open(tmp_path / "old-session-table.somz") == "map"
+    ws = s.table
+    assert s.kind == "table" and ws.tm.recipe.columns == ("a", "b", "c") and ws.tm.k == 3
+    assert ws.table is not None and ws.assigned["segment"].shape == (90,) and ws.label_column == "species"
+    assert ws.tm.codebook.shape == (5, 6, 3) and not s.unsaved
+    assert ws.scalar("hits").sum() == 90
+
+
+def test_a_picture_or_palette_replaces_the_table_and_back(table_file, palette_file, picture_file):
+    from somdesk.session import Session
+
+    s = Session()
+    s.open(table_file)
+    s.table.set_spec(TableMapSpec(height=3, width=3, epochs=3))
+    s.train()
+    assert s.unsaved
+    for path, kind in ((picture_file, "image"), (table_file, "table"), (palette_file, "colours")):
+        s.open(path)
+        assert s.kind == kind
+        assert s.table.holds_data == (kind == "table") and s.table.tm is None
+        assert (s.dataset is None) == (kind == "table")
+    with pytest.raises(SomdeskError, match="table"):
+        s.set_label_column("species")
+
+
+def test_out_of_core_training_through_the_workspace(table_file):
+    """gui/table_scale's headless part: every row streamed in chunks, the rows in memory assigned."""
+    from somdesk.session.outofcore_table import StreamProgress
+
+    ws = TableWorkspace()
+    ws.set_table(read_table(table_file), table_file)
+    spec = TableMapSpec(columns=("a", "b", "c"), height=3, width=4, epochs=3, seed=1, label="species")
+    heard = []
+    steps = list(ws.train_task(spec, progress=heard.append, out_of_core=True, chunk_rows=25))
+    assert [p.done for p in steps if isinstance(p, StreamProgress)][-1] == 3
+    assert any(getattr(p, "chunks", 0) == 4 for p in heard)              # 90 rows in chunks of 25
+    assert ws.out_of_core["rows"] == 90 and int(ws.all_hits.sum()) == 90 and ws.scalar("hits").sum() == 90
+    assert ws.assigned["segment"].shape == (90,) and ws.tm.codebook.shape[:2] == (3, 4)
+    with pytest.raises(SomdeskError, match="only text columns"):
+        ws.check_out_of_core(TableMapSpec(categorical=("a",)))
