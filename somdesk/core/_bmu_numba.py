@@ -34,6 +34,32 @@ def _exact_d2(wf, m, xs):
 
 
 LANES = 16   # partial minima kept side by side, so the minimum is a vector loop
+D2_LANES = 8  # partial sums of _fast_d2
+
+
+@njit(cache=True, nogil=True)
+def _fast_d2(wf, m, xs, acc):
+    """The squared distance of _exact_d2 from the same rounded terms t*t, added in D2_LANES
+    independent sums (not one D-long dependent chain: ~8x faster at D = 300).  Both orders
+    are within (D - 1) u of the true sum of those non-negative terms (Higham, eq. 4.4), so
+    they differ by at most ~2 D u relative; no fastmath: nothing is contracted or reordered
+    beyond the lanes written here."""
+    dim = xs.shape[0]
+    acc[:] = 0.0
+    d = 0
+    while d + D2_LANES <= dim:
+        for k in range(D2_LANES):
+            t = wf[m, d + k] - xs[d + k]
+            acc[k] += t * t
+        d += D2_LANES
+    s = 0.0
+    for k in range(D2_LANES):
+        s += acc[k]
+    while d < dim:
+        t = wf[m, d] - xs[d]
+        s += t * t
+        d += 1
+    return s
 
 
 @njit(cache=True, nogil=True, fastmath={'nnan', 'ninf', 'nsz'})
@@ -84,6 +110,11 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
     n, m_count = q.shape
     want_d2 = out_d2.shape[0] > 0
     acc = np.empty(LANES, np.float32)
+    lanes = np.empty(D2_LANES)
+    fd = np.empty(m_count)
+    # two summation orders of the same D non-negative terms differ by <= 2 gamma_D relative,
+    # gamma_D = D u / (1 - D u); 4x that margin, plus one more rounding of the product
+    gap = 1.0 + 8.0 * (x.shape[1] + 1) * 2.0 ** -53
     for s in range(n):
         if flag[0] != 0:
             return
@@ -99,17 +130,38 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
             if want_d2:
                 out_d2[s] = _exact_d2(wf, only, xs)
             continue
-        best = np.inf
-        best_i = 0
+        # Several candidates (a smooth map's neighbours are close): rank them by _fast_d2;
+        # only those within the two orders' rounding gap of the fastest's are measured in
+        # _exact_d2's order, whose smallest (lowest index on ties) is brute force's answer.
+        fast_best = np.inf
+        last = 0
         for m in range(m_count):
             if row[m] <= thr32:
+                f = _fast_d2(wf, m, xs, lanes)
+                fd[m] = f
+                fast_best = min(fast_best, f)
+                last = m
+                left -= 1
+                if left == 0:
+                    break
+        limit = fast_best * gap
+        survivors = 0
+        first = 0
+        for m in range(last + 1):
+            if row[m] <= thr32 and fd[m] <= limit:
+                survivors += 1
+                first = m if survivors == 1 else first
+        if survivors == 1 and not want_d2:
+            out_idx[s] = first
+            continue
+        best = np.inf
+        best_i = 0
+        for m in range(first, last + 1):
+            if row[m] <= thr32 and fd[m] <= limit:
                 e = _exact_d2(wf, m, xs)
                 if e < best:
                     best = e
                     best_i = m
-                left -= 1
-                if left == 0:
-                    break
         out_idx[s] = best_i
         if want_d2:
             out_d2[s] = best
