@@ -34,31 +34,20 @@ def _exact_d2(wf, m, xs):
 
 
 LANES = 16   # partial minima kept side by side, so the minimum is a vector loop
-D2_LANES = 8  # partial sums of _fast_d2
 
 
-@njit(cache=True, nogil=True)
-def _fast_d2(wf, m, xs, acc):
-    """The squared distance of _exact_d2 from the same rounded terms t*t, added in D2_LANES
-    independent sums (not one D-long dependent chain: ~8x faster at D = 300).  Both orders
-    are within (D - 1) u of the true sum of those non-negative terms (Higham, eq. 4.4), so
-    they differ by at most ~2 D u relative; no fastmath: nothing is contracted or reordered
-    beyond the lanes written here."""
-    dim = xs.shape[0]
-    acc[:] = 0.0
-    d = 0
-    while d + D2_LANES <= dim:
-        for k in range(D2_LANES):
-            t = wf[m, d + k] - xs[d + k]
-            acc[k] += t * t
-        d += D2_LANES
+@njit(cache=True, nogil=True, fastmath={'reassoc'})
+def _fast_d2(wf, m, xs):
+    """The squared distance of _exact_d2 from the same rounded terms t*t (no contraction),
+    added in whatever order LLVM vectorises ('reassoc' only): ~55 ns at D = 300 against
+    ~230 for the D-long dependent chain.  Any two orders of the same non-negative terms
+    are within gamma_(D-1) of their true sum (Higham, eq. 4.4), so they differ by at most
+    ~2 D u relative: pick_exact's gap."""
+    w = wf[m]
     s = 0.0
-    for k in range(D2_LANES):
-        s += acc[k]
-    while d < dim:
-        t = wf[m, d] - xs[d]
+    for d in range(xs.shape[0]):
+        t = w[d] - xs[d]
         s += t * t
-        d += 1
     return s
 
 
@@ -110,7 +99,6 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
     n, m_count = q.shape
     want_d2 = out_d2.shape[0] > 0
     acc = np.empty(LANES, np.float32)
-    lanes = np.empty(D2_LANES)
     fd = np.empty(m_count)
     # two summation orders of the same D non-negative terms differ by <= 2 gamma_D relative,
     # gamma_D = D u / (1 - D u); 4x that margin, plus one more rounding of the product
@@ -137,7 +125,7 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
         last = 0
         for m in range(m_count):
             if row[m] <= thr32:
-                f = _fast_d2(wf, m, xs, lanes)
+                f = _fast_d2(wf, m, xs)
                 fd[m] = f
                 fast_best = min(fast_best, f)
                 last = m
