@@ -450,10 +450,12 @@ class Session:
     def save(self, path) -> None:
         """Write the whole workspace to `path` (.somz, atomically); the session is then clean.
         A table writes its map (session.scoring.save_table_map, what `somdesk assign` reads)."""
+        from somdesk.io.atomic import check_document_target
         from somdesk.session.workspace_file import save_workspace
 
         self._require()
         self._require_idle("save")
+        check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
         if self.kind == "table":
             self.table.save_map(path)
             return

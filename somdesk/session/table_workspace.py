@@ -357,9 +357,12 @@ class TableWorkspace(TableViewsMixin):
     def save_map(self, path) -> None:
         """Write the map (.somz, atomically: session.scoring.save_table_map); the workspace is then
         clean.  SomdeskError on a bad path."""
+        from somdesk.io.atomic import check_document_target
         from somdesk.session.scoring import save_table_map
 
-        save_table_map(self._require_map(), path)
+        tm = self._require_map()
+        check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
+        save_table_map(tm, path)
         self._set_path(path)
         self._set_dirty(False)
 
