@@ -214,8 +214,11 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
             if delay < -0.25:            # fell far behind (slow epochs): no burst to catch up
                 t0, n0 = time.perf_counter(), n
             end = time.perf_counter() + max(delay, 0.0)
-            while not token.cancelled and time.perf_counter() < end:
-                time.sleep(min(0.01, end - time.perf_counter()))
+            while not token.cancelled:
+                left = end - time.perf_counter()     # read once: `end` may pass between two reads
+                if left <= 0:
+                    break
+                time.sleep(min(0.01, left))
     finally:
         task.close()
 

@@ -175,3 +175,26 @@ def test_a_replaced_task_is_never_heard(qtbot):
     first_new = kinds.index("new") if "new" in kinds else len(kinds)
     assert all(k == "new" or k == "new:end" for k in kinds[first_new:])
     assert tasks.shutdown_all()
+
+
+def test_paced_never_sleeps_a_negative_time(monkeypatch):
+    """The pace's deadline may pass between reading the clock twice (a loaded machine): the
+    wait must end, not raise "sleep length must be non-negative" inside the training task."""
+    import itertools
+    from types import SimpleNamespace
+
+    from somdesk.gui import window_tasks
+
+    ticks = itertools.count()                    # every read of the clock moves on 0.7 ms
+    slept = []
+    fake_time = SimpleNamespace(perf_counter=lambda: next(ticks) * 0.0007,
+                                sleep=lambda s: (slept.append(s), time.sleep(0) if s >= 0 else
+                                                 (_ for _ in ()).throw(ValueError("negative sleep"))))
+    monkeypatch.setattr(window_tasks, "time", fake_time)
+
+    def task():
+        for e in range(1, 40):
+            yield SimpleNamespace(epoch=e)
+    window = SimpleNamespace(pace=120.0)           # 8.3 ms an epoch: deadlines straddle clock reads
+    out = list(window_tasks.paced(task(), window, CancelToken()))
+    assert len(out) == 39 and slept and min(slept) >= 0
