@@ -12,7 +12,10 @@ the desktop bundle runs), DuckDB's raw read into numpy (that path's floor) and
 pyarrow's raw read (both into the same column-major matrix).  The machine's load
 average is printed: on a shared machine the ratios of multi-threaded readers to pandas'
 single-threaded one move with it, so the CPU seconds (all threads of the process,
-time.process_time) are printed too -- they measure the work, not the waiting.
+time.process_time) are printed too -- they measure the work, not the waiting.  The same
+numbers (times 10) written the European way, ';' and decimal commas, then also with '.'
+digit groups, are read by somdesk (both paths) and by pandas read_csv(sep=";",
+decimal=",", thousands=".") -- at most 3 repeats for the grouped file.
 
 Segments: scikit-learn's bundled iris, wine and breast-cancer tables (z-scores, every
 feature column, k = the number of classes):
@@ -39,18 +42,27 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def make_files(folder: str, rows: int) -> tuple[str, str]:
+def make_files(folder: str, rows: int) -> tuple[str, str, str, str]:
+    """The numbers as CSV, Parquet, and two European CSVs (';', decimal commas; the last
+    with '.' digit groups: -1.234,567891)."""
     import duckdb
     csv_path = os.path.join(folder, "numbers.csv")
     pq_path = os.path.join(folder, "numbers.parquet")
+    comma_path = os.path.join(folder, "comma.csv")
+    grouped_path = os.path.join(folder, "grouped.csv")
     cols = ", ".join(f"round(random() * 1000 - 500, 6) AS c{i}" for i in range(12))
     con = duckdb.connect()
     con.execute("SELECT setseed(0.5)")
     con.execute(f"CREATE TABLE t AS SELECT {cols} FROM range({rows})")
     con.execute(f"COPY t TO '{csv_path}' (HEADER, DELIMITER ',')")
     con.execute(f"COPY t TO '{pq_path}' (FORMAT parquet)")
+    comma = ", ".join(f"replace(printf('%.6f', c{i} * 10), '.', ',') AS c{i}" for i in range(12))
+    con.execute(f"COPY (SELECT {comma} FROM t) TO '{comma_path}' (HEADER, DELIMITER ';')")
+    grouped = ", ".join(f"replace(replace(replace(format('{{:,.6f}}', c{i} * 10), ',', '_'), '.', ','), '_', '.') AS c{i}"
+                        for i in range(12))
+    con.execute(f"COPY (SELECT {grouped} FROM t) TO '{grouped_path}' (HEADER, DELIMITER ';')")
     con.close()
-    return csv_path, pq_path
+    return csv_path, pq_path, comma_path, grouped_path
 
 
 def bench_read(rows: int, repeats: int) -> dict:
@@ -94,14 +106,25 @@ def bench_read(rows: int, repeats: int) -> dict:
     def theirs_pq(path):
         return pd.read_parquet(path).to_numpy(dtype=np.float64)
 
+    def theirs_comma(path):
+        return pd.read_csv(path, sep=";", decimal=",").to_numpy(dtype=np.float64)
+
+    def theirs_grouped(path):
+        return pd.read_csv(path, sep=";", decimal=",", thousands=".").to_numpy(dtype=np.float64)
+
     variants = {"somdesk": ours, "somdesk, DuckDB only": ours_duckdb_only, "DuckDB raw": duckdb_raw,
                 "pyarrow raw": pyarrow_raw}
+    ours_only = {k: variants[k] for k in ("somdesk", "somdesk, DuckDB only")}
     results = {}
     with tempfile.TemporaryDirectory(prefix="somdesk-bench-") as d:
-        csv_path, pq_path = make_files(d, rows)
-        print(f"files: CSV {os.path.getsize(csv_path) / 2**20:.0f} MiB, Parquet {os.path.getsize(pq_path) / 2**20:.0f} MiB; "
-              f"load average before {os.getloadavg()[0]:.2f}")
-        for name, path, ref in (("csv", csv_path, theirs_csv), ("parquet", pq_path, theirs_pq)):
+        csv_path, pq_path, comma_path, grouped_path = make_files(d, rows)
+        print(f"files: CSV {os.path.getsize(csv_path) / 2**20:.0f} MiB, Parquet {os.path.getsize(pq_path) / 2**20:.0f} MiB, "
+              f"decimal-comma CSV {os.path.getsize(comma_path) / 2**20:.0f} MiB, with digit groups "
+              f"{os.path.getsize(grouped_path) / 2**20:.0f} MiB; load average before {os.getloadavg()[0]:.2f}")
+        for name, path, ref, variants, reps in (
+                ("csv", csv_path, theirs_csv, variants, repeats), ("parquet", pq_path, theirs_pq, variants, repeats),
+                ("comma", comma_path, theirs_comma, ours_only, repeats),
+                ("grouped", grouped_path, theirs_grouped, ours_only, max(1, min(repeats, 3)))):
             b = ref(path)                        # warm up (imports, page cache) and check
             for f in variants.values():
                 a = f(path)
@@ -110,7 +133,7 @@ def bench_read(rows: int, repeats: int) -> dict:
             ratios = {k: [] for k in variants}
             cpu = {k: [] for k in variants}
             t_pd, cpu_pd = [], []
-            for _ in range(repeats):
+            for _ in range(reps):
                 for k, f in variants.items():    # each variant right after its own pandas run
                     c = time.process_time(); s = time.perf_counter(); ref(path)
                     tp = time.perf_counter() - s; cpu_pd.append(time.process_time() - c)

@@ -232,7 +232,8 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
            flag: np.ndarray, cancel: CancelToken | None = None) -> bool:
     """idx[s], d2[s] = exact BMU and squared distance of data.x[s] among wf's rows (first on ties).
 
-    wf (M, D) float64; idx (N,) int64 and d2 (N,) float64 are filled.  `pick` is
+    wf (M, D) float64; idx (N,) int64 and d2 (N,) float64 are filled (an empty d2:
+    the BMUs only, see _bmu_numba.pick_exact).  `pick` is
     the compiled candidate check (somdesk.core._bmu_numba.pick_exact) or None for
     the numpy one.  Returns False, filling nothing, when the codebook reaches
     beyond the float32 range of the method (the caller then searches exactly).
@@ -280,4 +281,5 @@ def _pick_numpy(q, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:
         nodes = np.flatnonzero(cand[r])
         exact = np.sum((wf[nodes] - xs[r]) ** 2, axis=1)
         out_idx[r] = nodes[int(np.argmin(exact))]
-    out_d2[:] = np.sum((wf[out_idx] - xs) ** 2, axis=1)
+    if len(out_d2):
+        out_d2[:] = np.sum((wf[out_idx] - xs) ** 2, axis=1)

@@ -38,6 +38,7 @@ BACKEND = "numpy"
 _pick = _sums = None   # compiled candidate check of the product search and sums_by_node, when there are
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
+_NO_DISTANCES = np.empty(0)     # the product search's out_d2 when only BMUs are wanted
 _nb = _kd = None
 _choice = os.environ.get("SOMDESK_KERNELS", "").lower()
 
@@ -288,12 +289,15 @@ def uses_products(n: int, m_count: int, dim: int) -> bool:
 
 
 def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
-            prepared: bmu_products.PreparedData | None = None) -> tuple[np.ndarray, np.ndarray]:
+            prepared: bmu_products.PreparedData | None = None,
+            distances: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """(BMU flat index, squared distance) of every row of x; exact, first index on ties.
 
     wf (M, D), x (N, D) float64.  `prepared` = kernels.prepare(x), kept by a
     caller that searches the same x again and again (batch epochs), saves
-    converting x every time.  Raises `Cancelled` when `cancel` is set during
+    converting x every time.  `distances=False`: the BMUs only (the distance
+    is None; the product search then skips the exact distance of a sample
+    with one candidate).  Raises `Cancelled` when `cancel` is set during
     the search (it is read between samples or chunks of samples).
     """
     n = len(x)
@@ -306,6 +310,9 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
         x = np.ascontiguousarray(x, dtype=np.float64)
         flag = _flag(cancel)
         if uses_products(n, wf.shape[0], wf.shape[1]):
+            if not distances:
+                _bmus_by_products(wf, x, idx, _NO_DISTANCES, cancel, prepared)
+                return idx, None
             _bmus_by_products(wf, x, idx, d2, cancel, prepared)
         elif n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
             for a, b in _spans(n, wf.size, cancel):
@@ -318,9 +325,9 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
         check(cancel)
         return idx, d2
     if uses_products(n, wf.shape[0], wf.shape[1]):
-        _bmus_by_products(wf, x, idx, d2, cancel, prepared)
-    else:
-        _bmus_brute(wf, x, idx, d2, cancel)
+        _bmus_by_products(wf, x, idx, d2 if distances else _NO_DISTANCES, cancel, prepared)
+        return idx, (d2 if distances else None)
+    _bmus_brute(wf, x, idx, d2, cancel)
     return idx, d2
 
 
@@ -344,7 +351,8 @@ def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.nda
     """Exact BMUs via float32 BLAS products nominating candidates, on every core (somdesk.core.bmu_products)."""
     data = prepared if prepared is not None and prepared.x is x else bmu_products.PreparedData(x, keep=False)
     if not bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel):
-        _bmus_brute(wf, x, idx, d2, cancel)   # a codebook far outside the data's scale
+        # a codebook far outside the data's scale (brute force fills distances too)
+        _bmus_brute(wf, x, idx, d2 if len(d2) == len(idx) else np.empty(len(idx)), cancel)
 
 
 def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -221,7 +221,7 @@ class SOM:
         flat = self._weights.reshape(-1, d)     # a (M, D) copy: the codebook is stored planar
         if self._prepared is None and kernels.uses_products(len(self.data), h * w, d):
             self._prepared = kernels.prepare(self.data)     # the float32 copy, made once per run
-        idx, _ = kernels.bmus_of(flat, self.data, cancel, self._prepared)
+        idx, _ = kernels.bmus_of(flat, self.data, cancel, self._prepared, distances=False)
         sums, counts = kernels.sums_by_node(idx, self.data, h * w)
         with kernels.one_blas_thread():   # small products: a second BLAS thread only waits
             num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal,

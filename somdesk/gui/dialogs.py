@@ -81,18 +81,16 @@ def ask_save_path(parent: QWidget | None, title: str, start: str, filters) -> st
 
 
 def special_target(path: str) -> str | None:
-    """Why the window will not save to `path`, or None.  The CLI writes through a FIFO or a
-    device (`cmd > /dev/null`), but a window saving to a pipe would wait for a reader (the
-    GUI frozen) and "saving" a map to /dev/null loses it while looking like a save."""
-    import stat
+    """Why the window will not save to `path`, or None (io.atomic.check_document_target: a
+    map "saved" to a pipe or a device would be lost, or keep the window waiting)."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.atomic import check_document_target
 
     try:
-        st = os.stat(path)
-    except OSError:
-        return None            # a new file, or a problem the writer reports
-    if stat.S_ISREG(st.st_mode):
-        return None
-    return f"{path} is not a regular file (a pipe, a device or a folder); choose a file name."
+        check_document_target(path)
+    except SomdeskError as exc:
+        return str(exc)
+    return None
 
 
 # -- unsaved changes ----------------------------------------------------------------------

@@ -127,7 +127,7 @@ class TableSetup(QWidget):
     # -- the table --------------------------------------------------------------------------
     def set_table(self, table) -> None:
         """One row per column: numeric columns used by default, categorical ones offered (one-hot)."""
-        from somdesk.session.table_data import default_label_column
+        from somdesk.session.table_data import default_columns, default_label_column
 
         self._updating = True
         try:
@@ -136,13 +136,17 @@ class TableSetup(QWidget):
             self.grid.setRowCount(len(table.columns))
             numeric = set(table.numeric_columns)
             label = default_label_column(table, numeric)
+            try:                              # row identifiers ("id", row numbers) are not ticked
+                ticked = set(default_columns(table, label))
+            except OptionError:
+                ticked = numeric - {label}
             for i, c in enumerate(table.columns):
                 kind = table.kind(c)
                 self.grid.setItem(i, 0, self._item(c))
                 self.grid.setItem(i, 1, self._item(kind))
                 self.grid.setItem(i, 2, self._item(f"{table.missing_count(c):,}"))
                 use, passive, cat = QCheckBox(), QCheckBox(), QCheckBox()
-                use.setChecked(kind == "numeric" and c != label)
+                use.setChecked(c in ticked)
                 use.setEnabled(kind in USABLE)
                 cat.setChecked(kind != "numeric")
                 cat.setEnabled(kind in USABLE)

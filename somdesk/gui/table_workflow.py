@@ -385,6 +385,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                 dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
         elif kind == "report" and result is not None:
             self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
+        elif kind == "segment" and result is not None and self._map_message:
+            self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
             self.win.statusBar().showMessage("Cancelled.", 5000)
         self.refresh()
@@ -409,6 +411,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         else:      # a saved map without its table: hits of the rows the map keeps
             for s in range(tm.k):
                 self.segment_choice.addItem(f"segment {s}", s)
+        if ws.loaded and ws.table is not None and ws.spec is not None:
+            self._show_spec(ws.spec)                # a reopened map: its recipe in the Setup tab
         i = self.setup.label.findData(ws.label_column)
         if i >= 0 and i != self.setup.label.currentIndex():       # the map's label column, shown
             self.setup.label.blockSignals(True)
@@ -423,6 +427,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.map_view.select_nodes(ws.selected, emit=False)
         self._rows_selected(ws.selected_rows)
         what = "Opened table map" if ws.loaded else "Table map"
+        if ws.stopped:
+            what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
         note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
         self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
@@ -435,6 +441,33 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.tabs.setCurrentIndex(1)
         self.refresh()
         self.win.refresh()
+
+    def _show_spec(self, spec) -> None:
+        """The Setup tab shows `spec` (TableWorkspace.spec of a reopened map), so Train repeats it;
+        no edit signal fires (no re-clustering, no estimate)."""
+        su = self.setup
+        widgets = (su.label, su.k, su.normalise, su.missing, su.topology, su.height, su.width, su.epochs)
+        su._updating = True
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for c in getattr(su, "_rows", {}):
+                used = c in (spec.columns or ())
+                su.set_column(c, use=used, passive=c in spec.passive, weight=spec.weights.get(c, 1.0),
+                              categorical=(c in spec.categorical) if used else None)
+            su.label.setCurrentIndex(max(0, su.label.findData(spec.label)))
+            for combo, text in ((su.normalise, spec.normalise), (su.missing, spec.missing),
+                                (su.topology, spec.topology)):
+                if combo.findText(str(text)) >= 0:
+                    combo.setCurrentText(str(text))
+            su.height.setValue(spec.height or 0)
+            su.width.setValue(spec.width or 0)
+            su.epochs.setValue(spec.epochs or 0)
+            su.k.setValue(spec.clusters or 0)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+            su._updating = False
 
     def _label_edited(self, _i: int) -> None:
         """Another label column picked while a map is shown: relabel it, no retraining."""

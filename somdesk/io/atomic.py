@@ -57,7 +57,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["atomic_write_bytes", "atomic_open", "check_target", "remove_stale_temporaries"]
+__all__ = ["atomic_write_bytes", "atomic_open", "check_target", "check_document_target", "remove_stale_temporaries"]
 
 FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
 
@@ -309,6 +309,25 @@ def check_target(path: str | os.PathLike) -> None:
     Disk full, permissions and a FIFO nobody reads can still fail the save itself.
     """
     _plan(path)
+
+
+def check_document_target(path: str | os.PathLike) -> None:
+    """Raise SomdeskError when `path` exists and is not a regular file (after links).
+
+    For saving a *document* -- a map the window or session then calls saved, lists in Open
+    Recent and reopens.  Exports and the CLI's outputs may write through a device or a FIFO
+    (`cmd > /dev/null`, see the module docstring); a save may not: "saving" a map to
+    /dev/null would lose it while the work is marked saved, and a FIFO would keep a window
+    waiting for a reader.
+    """
+    shown = display_name(os.fspath(path))
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return                 # a new file, or a problem the writer itself reports
+    if not stat.S_ISREG(st.st_mode):
+        raise SomdeskError(f"cannot save to {shown}: it is not a regular file (a pipe, a device or a "
+                           "folder); choose a file name")
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -67,7 +67,9 @@ def save_table_map(tm, path) -> None:
     from somdesk.core.som import SOM
     from somdesk.io.mapfile import save_map
 
-    som = SOM(tm.inputs, tm.config, weights=tm.codebook, iteration=tm.config.iterations)
+    # the map file's iteration: the epochs trained (fewer for a run stopped part way, which resumes)
+    done = tm.config.iterations if tm.epochs_done is None else int(tm.epochs_done)
+    som = SOM(tm.inputs, tm.config, weights=tm.codebook, iteration=done)
     p = 0 if tm.passive is None else int(tm.passive.shape[2])
     info = {"recipe": tm.recipe.to_dict(), "label_column": tm.label_column, "k": tm.k,
             "cluster_method": tm.cluster_method, "outlier_threshold": tm.outlier_threshold,
@@ -117,7 +119,8 @@ def load_table_map(path):
                       clusters=saved.arrays["segments"], cluster_method=str(info.get("cluster_method", "")),
                       outlier_threshold=threshold, quantization_error=float(info["quantization_error"]),
                       topographic_error=float(info["topographic_error"]), curve=dict(info.get("curve") or {}),
-                      inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"))
+                      inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
+                      epochs_done=_epochs_done(saved.som))
     except (KeyError, TypeError, ValueError) as exc:
         raise FileFormatError(f"{where}: the table map's description is damaged ({exc})") from None
     if int(np.count_nonzero(recipe.active)) != tm.codebook.shape[2]:
@@ -127,6 +130,12 @@ def load_table_map(path):
     if seg.size and (seg.min() < 0 or seg.max() >= seg.size):
         raise FileFormatError(f"{where}: segment numbers are out of range")
     return tm
+
+
+def _epochs_done(som) -> int | None:
+    """None for a finished map, else the epochs a stopped run had trained (its file's iteration)."""
+    it, total = int(som.iteration), int(som.config.iterations)
+    return None if it >= total else max(0, it)
 
 
 def score_table(tm, table, cancel=None):

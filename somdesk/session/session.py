@@ -288,7 +288,10 @@ class Session:
         self._set_run_state(self._derived_run_state())
 
     def ensure_som(self) -> SOM:
-        """The SOM being trained, made from the dataset and config if there is none."""
+        """The SOM being trained, made from the dataset and config if there is none (colours and
+        pictures; a table's map is `table.tm`)."""
+        if self.kind == "table":
+            raise SomdeskError("a table's map is the table workspace's (Session.table.tm), not a SOM of the session")
         data = self._require()
         if self.som is None:
             self.som = SOM(data.data, self.config)
@@ -299,6 +302,8 @@ class Session:
 
     def reset_weights(self) -> None:
         """Back to the initial weights of the seed (undoable: `undo`)."""
+        if self.kind == "table":
+            raise SomdeskError("a table map has no weights to reset: it trains afresh each time (train)")
         self._require()
         self._require_idle("reset the weights")
         self.history.record(undo.capture(self, "Reset weights"))
@@ -380,9 +385,10 @@ class Session:
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
 
-        A table trains its map afresh under `table.spec` (TableWorkspace.train_task: the
-        result dict; `progress(Progress)` hears each epoch; a stop raises Cancelled and
-        the previous map stays).
+        A table trains its map under `table.spec` (TableWorkspace.train_task: the result
+        dict; `progress(Progress)` hears each epoch).  A stop keeps the epochs trained
+        (`table.stopped`), which train on from there -- also after save and reopen -- to
+        the uninterrupted run's map; a stop before the first epoch raises Cancelled.
         """
         if self.kind == "table":
             ws = self.table
@@ -444,10 +450,12 @@ class Session:
     def save(self, path) -> None:
         """Write the whole workspace to `path` (.somz, atomically); the session is then clean.
         A table writes its map (session.scoring.save_table_map, what `somdesk assign` reads)."""
+        from somdesk.io.atomic import check_document_target
         from somdesk.session.workspace_file import save_workspace
 
         self._require()
         self._require_idle("save")
+        check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
         if self.kind == "table":
             self.table.save_map(path)
             return

@@ -21,6 +21,7 @@ Q3 + 3 (Q3 - Q1) of the training rows' distances (Tukey's "far out").
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,6 +75,12 @@ class TableMap:
     inputs: np.ndarray | None = None      # (N, A) training rows (NaN filled), as saved
     row_index: np.ndarray | None = None   # (N,) their file rows
     source: str | None = None
+    epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
+
+    @property
+    def finished(self) -> bool:
+        """Has the map trained every epoch of its config (not a stopped run)?"""
+        return self.epochs_done is None or self.epochs_done >= self.config.iterations
 
     @property
     def k(self) -> int:
@@ -114,15 +121,36 @@ def default_label_column(table, numeric) -> str | None:
     return None
 
 
+_ID_WORDS = frozenset({"id", "ids", "idx", "index", "uuid", "guid", "rowid", "rownum"})
+
+
+def _is_identifier(table, name: str) -> bool:
+    """A column that names rows rather than measuring them: its name says so ("id", "ID",
+    "customer_id", "CustomerID", "index"), or its values are distinct whole numbers spanning
+    no more than the file's rows (row numbers 1..N in any order, a pandas index written to
+    the file; of a sampled table, a sample of them) -- in a table of at least 10 rows."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)
+    if any(w.lower() in _ID_WORDS for w in words):
+        return True
+    v = table.cells(name)
+    n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
+    if n < 10 or table.missing_count(name) or v.max() - v.min() > total - 1:
+        return False
+    return bool(np.all(v == np.round(v))) and np.unique(v).size == n
+
+
 def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label (the `train --table` default).
+    """Every numeric column but the label and row identifiers (`_is_identifier`: an "id"
+    column or row numbers would put each row in a place of its own) -- the `train --table`
+    default; identifiers stay in when they are the only numeric columns.
 
     OptionError when a column of numbers holds an infinite value: left out silently, the
     user's column would vanish from the map with no word said.
     """
-    cols = tuple(c for c in table.numeric_columns if c != label)
+    numeric = tuple(c for c in table.numeric_columns if c != label)
+    cols = tuple(c for c in numeric if not _is_identifier(table, c)) or numeric
     for c in table.columns:
-        problem = table.problem(c) if c not in cols and c != label else None
+        problem = table.problem(c) if c not in numeric and c != label else None
         if problem and problem.endswith("(an infinite value)"):
             raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
                               f"(--missing-values inf,-inf) or leave the column out (--columns)")
@@ -139,10 +167,16 @@ def _check_spec(spec: TableMapSpec) -> None:
 
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
-                    prepared: Prepared | None = None) -> tuple[TableMap, Prepared]:
+                    prepared: Prepared | None = None, resume: TableMap | None = None,
+                    keep_partial: bool = False) -> tuple[TableMap, Prepared]:
     """Prepare, train, cluster (see module docstring).  `progress(done, total)` after each epoch.
 
-    Raises OptionError/FileFormatError for bad choices or data, Cancelled when stopped.
+    Raises OptionError/FileFormatError for bad choices or data, Cancelled when stopped.  With
+    `keep_partial`, a stop after at least one new epoch returns the map of the epochs trained
+    so far instead (`epochs_done` < epochs; segments and measures of that codebook); `resume`
+    (such a map, e.g. reopened from its file) continues from its epoch when `spec` prepares
+    the same recipe and config -- the finished map then equals an uninterrupted run's bit
+    for bit, since each epoch depends only on the codebook before it and its radius.
     """
     from somdesk.session.segments import cluster_nodes
 
@@ -163,7 +197,13 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                        sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                        decay="classic", seed=int(spec.seed))
-    codebook = _train(x, config, cancel, progress)
+    start, w_start = 0, None
+    if resume is not None and not resume.finished and resume.config == config \
+            and _same_recipe(resume.recipe, prep.recipe):
+        start, w_start = int(resume.epochs_done), resume.codebook
+    codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
+    if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
+        cancel = cancel.after_stop() if cancel is not None else None   # unless the task is abandoned
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
     q1, q3 = np.percentile(dist, [25, 75])
@@ -176,7 +216,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
                   outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=float(dist.mean()),
                   topographic_error=float(te), inputs=filled, row_index=prep.row_index,
-                  source=getattr(table, "name", None))
+                  source=getattr(table, "name", None), epochs_done=None if done >= epochs else done)
     cancel_mod.check(cancel)
     seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology,
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
@@ -187,24 +227,48 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
 END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
 
 
-def _train(x, config: SOMConfig, cancel, progress) -> np.ndarray:
+def _same_recipe(a: Recipe, b: Recipe) -> bool:
+    """Do two recipes turn the same cells into the same features (a run may be resumed)?"""
+    da, db = a.to_dict(), b.to_dict()
+    arrays = ("offset", "scale", "fill", "feature_column", "feature_weight")
+    same = all(np.array_equal(np.asarray(da[k], float), np.asarray(db[k], float), equal_nan=True) for k in arrays)
+    return same and {k: v for k, v in da.items() if k not in arrays} == {k: v for k, v in db.items() if k not in arrays}
+
+
+def _train(x, config: SOMConfig, cancel, progress, start: int = 0, codebook=None,
+           keep_partial: bool = False) -> tuple[np.ndarray, int]:
     """Batch training over present values (core.masked_som; with no missing value it is the
-    plain batch map), from the linear (PCA) initialisation of the filled rows."""
+    plain batch map), from the linear (PCA) initialisation of the filled rows, or from
+    `codebook` after `start` epochs.  One `train_masked` epoch at a time at that epoch's
+    radius (the same float `train_masked` computes for the whole run), so a run can stop
+    between epochs and go on later unchanged.  Returns (codebook, epochs done); a stop
+    returns the last whole epoch's codebook when `keep_partial` and at least one new epoch
+    was trained, else raises Cancelled."""
     from somdesk.core.initialise import initial_weights
+    from somdesk.errors import Cancelled
 
-    filled = x
-    if np.isnan(x).any():
-        present = ~np.isnan(x)
-        means = np.where(present, x, 0.0).sum(0) / np.maximum(present.sum(0), 1)
-        filled = np.where(present, x, means)
-    rng = np.random.default_rng(np.random.SeedSequence([config.seed or 0, 0]))
-    w0 = initial_weights(config.init, filled, config.height, config.width, rng)
-
-    def cb(e, _m):
+    if codebook is None:
+        filled = x
+        if np.isnan(x).any():
+            present = ~np.isnan(x)
+            means = np.where(present, x, 0.0).sum(0) / np.maximum(present.sum(0), 1)
+            filled = np.where(present, x, means)
+        rng = np.random.default_rng(np.random.SeedSequence([config.seed or 0, 0]))
+        codebook = initial_weights(config.init, filled, config.height, config.width, rng)
+    epochs, sigma0 = int(config.iterations), float(config.sigma0)
+    m = np.asarray(codebook, dtype=np.float64)
+    for e in range(int(start), epochs):
+        frac = e / max(1, epochs - 1)
+        sigma = sigma0 * (END_RADIUS / sigma0) ** frac if sigma0 > END_RADIUS else END_RADIUS
+        try:
+            m = train_masked(x, m, 1, sigma, sigma, config.topology == "hexagonal", config.toroidal, cancel)
+        except Cancelled:
+            if keep_partial and e > start:
+                return m, e
+            raise
         if progress is not None:
-            progress(e + 1, config.iterations)
-    return train_masked(x, w0, config.iterations, config.sigma0, END_RADIUS, config.topology == "hexagonal",
-                        config.toroidal, cancel, cb)
+            progress(e + 1, epochs)
+    return m, epochs
 
 
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:

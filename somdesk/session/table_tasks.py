@@ -57,14 +57,18 @@ def _applied(tm, table, cancel, **extra) -> dict:
             "node_of_row": node_of_row(tm, assigned), **extra}
 
 
-def train_steps(table, spec, cancel=None, progress=None):
+def train_steps(table, spec, cancel=None, progress=None, resume=None):
     """Generator: train (session.table_data.train_table_map), assign the rows in memory, profile;
-    returns the result dict.  OptionError/FileFormatError on bad choices, Cancelled when stopped."""
+    returns the result dict.  OptionError/FileFormatError on bad choices.  A stop after at least
+    one epoch returns the map of the epochs trained (`tm.epochs_done`); before that, Cancelled.
+    `resume`: a stopped map to continue (when `spec` gives its recipe and config)."""
     from somdesk.session.table_data import train_table_map
 
     yield Progress("segment", 0, 1, "epochs")
-    tm, _prep = train_table_map(table, spec, cancel=cancel,
+    tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
                                 progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
+    if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
+        return _applied(tm, table, cancel.after_stop() if cancel is not None else None)
     yield Progress("segment", 1, 1, "assigning rows")
     return _applied(tm, table, cancel)
 

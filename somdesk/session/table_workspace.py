@@ -95,6 +95,11 @@ class TableWorkspace(TableViewsMixin):
         return self.tm is not None and self.dirty
 
     @property
+    def stopped(self) -> bool:
+        """Is the map a run stopped part way (`tm.epochs_done` of `tm.config.iterations` epochs)?"""
+        return self.tm is not None and not self.tm.finished
+
+    @property
     def all_hits(self):
         """(H*W,) hits of every row of an out-of-core map (None otherwise)."""
         return None if self.out_of_core is None else self.out_of_core["hits"]
@@ -198,14 +203,20 @@ class TableWorkspace(TableViewsMixin):
     def train_task(self, spec, cancel=None, progress=None, *, out_of_core: bool = False,
                    chunk_rows: int | None = None):
         """Generator: train a map of the table under `spec` (session.table_data.TableMapSpec), assign
-        and profile the rows in memory; returns the result dict (session.table_tasks).  With
-        `out_of_core`, training streams every row of the table's file in chunks
-        (session.outofcore_table; OptionError when the file is gone or a numeric column is forced
-        categorical).  Cancelled when stopped: the previous map stays."""
+        and profile the rows in memory; returns the result dict (session.table_tasks).
+
+        A stop (`cancel`) after at least one epoch keeps the map of the epochs trained
+        (`stopped`: `tm.epochs_done` < epochs; saved and reopened as such); training again with
+        a spec of the same recipe and config continues it from that epoch, and the finished map
+        equals an uninterrupted run's.  A stop before the first epoch raises Cancelled and
+        the previous map stays.  With `out_of_core`, training streams every row of the table's
+        file in chunks (session.outofcore_table; OptionError when the file is gone or a numeric
+        column is forced categorical; a stop raises Cancelled)."""
         if self.table is None:
             raise SomdeskError("open a table first")
         if not out_of_core:
-            return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress)))
+            resume = self.tm if self.stopped else None
+            return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress, resume)))
         self.check_out_of_core(spec)
         where = getattr(self.read_options, "where", None)
         return (yield from self._tracked(table_tasks.outofcore_steps(self.path, spec, self.table, where, cancel,
@@ -346,9 +357,12 @@ class TableWorkspace(TableViewsMixin):
     def save_map(self, path) -> None:
         """Write the map (.somz, atomically: session.scoring.save_table_map); the workspace is then
         clean.  SomdeskError on a bad path."""
+        from somdesk.io.atomic import check_document_target
         from somdesk.session.scoring import save_table_map
 
-        save_table_map(self._require_map(), path)
+        tm = self._require_map()
+        check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
+        save_table_map(tm, path)
         self._set_path(path)
         self._set_dirty(False)
 

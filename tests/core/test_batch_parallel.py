@@ -153,3 +153,41 @@ def test_overlapping_searches_restore_the_blas_threads_once():
     assert set(blas_threads()) == {1}
     b.__exit__(None, None, None)
     assert blas_threads() == before
+
+
+@pytest.mark.parametrize("dim", [20, 300])
+def test_bmus_without_distances_are_the_same_bmus(dim, monkeypatch):
+    """Batch epochs ask for BMUs only (no exact distance of a lone candidate): same indices,
+    with the compiled check, the numpy one and the brute-force fallback."""
+    wf, x = _data(dim, n=3000, m=200, seed=6)
+    full = kernels.bmus_of(wf, x)
+    idx, none = kernels.bmus_of(wf, x, distances=False, prepared=kernels.prepare(x))
+    assert none is None
+    np.testing.assert_array_equal(idx, full[0])
+    monkeypatch.setattr(kernels, "_pick", None)
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x, distances=False)[0], full[0])
+    far = wf.copy()
+    far[:100] *= 1e30                               # the brute-force fallback
+    np.testing.assert_array_equal(kernels.bmus_of(far, x, distances=False)[0], kernels.bmus_of(far, x)[0])
+
+
+@pytest.mark.parametrize("dim", [50, 300])
+def test_many_candidates_at_rounding_ties_pick_brute_forces_node(dim):
+    """Nodes whose squared distances are sums of the same terms in other orders (equal up to
+    rounding): the candidates are ranked in a fast order, then measured in brute force's
+    sequential order; the BMU is the sequential minimum, first on ties, with or without distances."""
+    rng = np.random.default_rng(dim)
+    x = rng.normal(size=(64, dim)) * 1e-7 * (np.arange(64) >= 32)[:, None]   # half of them 0
+    delta = rng.normal(size=dim) * 1e-6
+    wf = np.stack([delta[rng.permutation(dim)] for _ in range(120)] +          # the same terms for x = 0
+                  [rng.normal(size=dim) for _ in range(80)])
+    wf[40] = wf[7]                                              # an exact duplicate: 7 wins
+    terms = (wf[None, :, :] - x[:, None, :]) ** 2
+    seq = np.cumsum(terms, axis=-1)[..., -1]                    # brute force's order, one by one
+    ref = np.argmin(seq, axis=1)
+    idx, d2 = kernels.bmus_of(wf, x)
+    assert kernels.uses_products(len(x), len(wf), dim)
+    np.testing.assert_array_equal(idx, ref)
+    np.testing.assert_array_equal(d2, seq[np.arange(len(x)), ref])
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x, distances=False)[0], ref)
+    assert len(set(seq[0, :120])) > 1 and np.ptp(seq[0, :120]) <= 1e-13 * seq[0, 0]   # rounding decides

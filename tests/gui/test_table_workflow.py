@@ -445,3 +445,58 @@ def test_another_label_column_relabels_the_map_without_retraining(qtbot, win, tm
     labels = {str(s) for s in wf.node_labels().ravel() if s is not None}
     assert labels <= {"north", "south", "east"} and len(labels) >= 2
     assert win.isWindowModified() and win.session.unsaved          # the map saves the new label column
+
+
+def test_a_reopened_map_shows_its_recipe_and_train_repeats_it(qtbot, win, tmp_path):
+    """The Setup tab of a reopened table map is the map's recipe (TableWorkspace.spec), not the
+    table's defaults, so Train makes the same map again."""
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"), k=3)
+    wf.save_map(str(tmp_path / "m.somz"))
+    first = wf.tm
+    win.confirm_unsaved = False
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    _idle(qtbot, win)
+    assert wf.tm is not first and win.session.table.loaded and not win.isWindowModified()
+    su = wf.setup
+    assert su.k.value() == 3 and su.missing.currentText() == "train" and su.label.currentData() == "kind"
+    assert su.height.value() == first.config.height and su.epochs.value() == first.config.iterations
+    spec = su.spec()
+    assert set(spec.columns) == set(first.recipe.columns) and spec.weights == {"region": 2.0}
+    assert "region" in spec.categorical
+    assert wf.train()
+    _idle(qtbot, win)
+    np.testing.assert_array_equal(wf.tm.codebook, first.codebook)
+    np.testing.assert_array_equal(wf.tm.clusters, first.clusters)
+
+
+def test_stop_keeps_the_epochs_trained_and_train_continues_them(qtbot, win, tmp_path):
+    """Stop part way: the map of the epochs trained is shown (and saved as such); Train goes on
+    from there, ending at the uninterrupted run's map (TableWorkspace.train_task)."""
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_data import train_table_map
+
+    path = _blobs(tmp_path / "t.csv", n=3000, seed=4)
+    wf = win.tables
+    assert wf.open_table(path, preview=False)
+    wf.setup.height.setValue(12)
+    wf.setup.width.setValue(14)
+    wf.setup.epochs.setValue(400)
+
+    def on_yield(kind, value):
+        if kind == "segment" and getattr(value, "what", "") == "epochs" and value.done >= 3:
+            win.runner.stop()
+    win.runner.yielded.connect(on_yield)
+    assert wf.train()
+    _idle(qtbot, win)
+    win.runner.yielded.disconnect(on_yield)
+    ws = win.session.table
+    assert ws.stopped and 3 <= wf.tm.epochs_done < 400 and win.isWindowModified()
+    assert "stopped after epoch" in win.statusBar().currentMessage() and wf.rows_model.columnCount() > 0
+    spec = wf.setup.spec()
+    assert wf.train()
+    _idle(qtbot, win)
+    assert wf.tm.finished and win.last_error is None
+    table = read_table(path)
+    whole, _ = train_table_map(table, spec)
+    table.close()
+    np.testing.assert_array_equal(wf.tm.codebook, whole.codebook)

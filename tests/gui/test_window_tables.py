@@ -90,3 +90,28 @@ def test_closing_during_training_stops_the_worker(qtbot, tmp_path):
     w.close()
     assert time.perf_counter() - t0 < 1.0
     qtbot.waitUntil(lambda: not running_threads(), timeout=2000)
+
+
+def test_a_second_table_leaves_nothing_of_the_first(qtbot, win, tmp_path):
+    """Issue 12's first bug: a second CSV kept the first table's map, planes and segments, and
+    Export assignments wrote the old table's rows.  The dock is a view of Session.table, which
+    a new table resets (map, assignments, profiles, selection, label, saved state)."""
+    wf = win.tables
+    assert wf.open_table(people_csv(tmp_path / "people.csv"), preview=False)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    wf.select_segment(0)
+    assert wf.rows_model.rowCount() > 0 and wf.planes.image is not None and win.isWindowModified()
+    other = tmp_path / "other.csv"
+    other.write_text("x,y,group\n" + "".join(f"{i},{(i * 7) % 11},g{i % 2}\n" for i in range(30)), encoding="utf-8")
+    win.confirm_unsaved = False
+    assert win.open_paths([str(other)])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    ws = win.session.table
+    assert ws.table.n_rows == 30 and ws.tm is None and ws.assigned is None and len(ws.selected) == 0
+    assert wf.tm is None and wf.rows_model.rowCount() == 0 and wf.rows_model.columnCount() == 0
+    assert wf.planes.image is None and wf.segment_choice.count() == 0 and not wf.map_choice.isEnabled()
+    assert not win.isWindowModified() and "other.csv" in win.windowTitle() and not win.session.unsaved
+    assert not win.actions["save"].isEnabled() and not wf.actions["report"].isEnabled()
+    with pytest.raises(Exception, match="train"):
+        win.session.export_assignments(tmp_path / "rows.csv")

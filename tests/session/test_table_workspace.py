@@ -57,18 +57,23 @@ def test_progress_from_inside_training_reaches_the_callback(table_file):
     assert [p.done for p in heard] == list(range(1, 9)) and {p.total for p in heard} == {8}
 
 
-def test_stop_mid_run_keeps_the_previous_map(table_file):
+def test_stop_mid_run_keeps_the_epochs_trained_and_a_stop_before_the_first_keeps_the_old_map(table_file):
     ws = _trained(table_file)
     before = ws.tm
     token = CancelToken()
+    token.cancel()
     seen = _events(ws)
+    with pytest.raises(Cancelled):                       # not one epoch: the previous map stays
+        list(ws.train_task(TableMapSpec(height=5, width=6, epochs=50), cancel=token))
+    assert ws.tm is before and seen == [] and not ws.stopped
+    token = CancelToken()
 
     def stop_at_3(p):
         if p.done == 3:
             token.cancel()
-    with pytest.raises(Cancelled):
-        list(ws.train_task(TableMapSpec(height=5, width=6, epochs=50), cancel=token, progress=stop_at_3))
-    assert ws.tm is before and seen == []
+    list(ws.train_task(TableMapSpec(height=5, width=6, epochs=50), cancel=token, progress=stop_at_3))
+    assert ws.stopped and ws.tm.epochs_done == 3 and ws.tm.codebook.shape[:2] == (5, 6) and ws.unsaved
+    assert ws.assigned["segment"].shape == (90,) and ws.tm.k >= 1          # a map to look at, as it is
 
 
 def test_select_nodes_and_segments_give_their_rows(table_file):
@@ -222,29 +227,54 @@ def list_result(task):
 
 
 # -- through the Session: the one model (issue 12) ---------------------------------------------------
-def test_a_table_through_the_session_stop_save_reopen_train(table_file, tmp_path):
-    """Open a CSV, stop a run mid-way (Session.stop, the window's Stop), train, save, reopen:
-    the reopened map is the saved one; training it again from the same spec gives the same map
-    (a table map trains afresh: its batch training is short and a stopped run leaves the old map)."""
+@pytest.mark.parametrize("stop_at", [1, 4, 29])
+def test_a_table_through_the_session_stop_save_reopen_continue_equals_uninterrupted(table_file, tmp_path,
+                                                                                     stop_at):
+    """Issue 12 must-show 1 for a table: open a CSV, stop a run part way (Session.stop, the
+    window's Stop), save, reopen, train on: the map equals one uninterrupted run bit for bit."""
     from somdesk.session import Session
+
+    spec = TableMapSpec(height=5, width=6, epochs=30, seed=3, label="species", clusters=3)
+    whole = Session()
+    whole.open(table_file)
+    whole.table.set_spec(spec)
+    done = whole.train()
+    assert done.finished and done.epochs_done is None
 
     s = Session()
     assert s.open(table_file) == "table" and s.kind == "table" and s.dataset is None
-    s.table.set_spec(TableMapSpec(height=5, width=6, epochs=30, seed=3, label="species"))
+    s.table.set_spec(spec)
     heard = []
-    task = s.train_task(progress=lambda p: heard.append(p) or (p.done == 4 and s.stop()))
-    with pytest.raises(Cancelled):
-        list(task)
-    assert len(heard) == 4 and s.table.tm is None and not s.unsaved
-    tm = s.train()
-    assert s.unsaved and tm.config.iterations == 30
-    s.save(tmp_path / "t.somz")
-    assert not s.unsaved and s.table.map_path == str(tmp_path / "t.somz")
+    part = s.train(progress=lambda p: heard.append(p) or (p.done == stop_at and s.stop()))
+    assert len(heard) == stop_at and part.epochs_done == stop_at and s.table.stopped and s.unsaved
+    s.save(tmp_path / "half.somz")
+    assert not s.unsaved and s.table.map_path == str(tmp_path / "half.somz")
+
     again = Session()
-    assert again.open(tmp_path / "t.somz") == "map" and again.kind == "table" and not again.unsaved
-    np.testing.assert_array_equal(again.table.tm.codebook, tm.codebook)
+    assert again.open(tmp_path / "half.somz") == "map" and again.kind == "table" and not again.unsaved
+    assert again.table.stopped and again.table.tm.epochs_done == stop_at
+    np.testing.assert_array_equal(again.table.tm.codebook, part.codebook)
     np.testing.assert_array_equal(again.table.assigned["segment"], s.table.assigned["segment"])
-    np.testing.assert_array_equal(again.train().codebook, tm.codebook)    # the same spec, the same map
+    heard.clear()
+    final = again.train(progress=heard.append)             # the reopened map's own recipe: it continues
+    assert [p.done for p in heard] == list(range(stop_at + 1, 31)) and final.finished
+    np.testing.assert_array_equal(final.codebook, done.codebook)
+    np.testing.assert_array_equal(final.clusters, done.clusters)
+    assert final.quantization_error == done.quantization_error
+    np.testing.assert_array_equal(again.table.assigned["segment"], whole.table.assigned["segment"])
+    assert again.train().finished                          # finished: Train makes the same map again
+
+
+def test_a_stopped_run_is_not_resumed_under_another_recipe(table_file):
+    ws = TableWorkspace()
+    ws.set_table(read_table(table_file), table_file)
+    token = CancelToken()
+    list(ws.train_task(TableMapSpec(height=4, width=4, epochs=20, seed=1), cancel=token,
+                       progress=lambda p: p.done == 5 and token.cancel()))
+    assert ws.tm.epochs_done == 5
+    heard = []
+    ws.train(TableMapSpec(height=4, width=4, epochs=20, seed=1, normalise="minmax"), progress=heard.append)
+    assert heard[0].done == 1 and ws.tm.finished                  # another preparation: from the start
 
 
 def test_an_old_session_table_map_still_opens(tmp_path):
@@ -298,3 +328,14 @@ def test_out_of_core_training_through_the_workspace(table_file):
     assert ws.assigned["segment"].shape == (90,) and ws.tm.codebook.shape[:2] == (3, 4)
     with pytest.raises(SomdeskError, match="only text columns"):
         ws.check_out_of_core(TableMapSpec(categorical=("a",)))
+
+
+def test_colour_only_actions_say_so_for_a_table(table_file):
+    from somdesk.session import Session
+
+    s = Session()
+    s.open(table_file)
+    for call in (s.reset_weights, s.ensure_som, s.quantise, lambda: s.set_colours(np.zeros((2, 3)))):
+        with pytest.raises(SomdeskError):
+            call()
+    assert s.kind == "table" and s.views() == ()

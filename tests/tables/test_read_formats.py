@@ -95,6 +95,42 @@ def test_decimal_comma_file_with_a_dot_decimal_names_the_cell(tmp_path):
         tab.prepare(["price"])
 
 
+@pytest.mark.parametrize("arrow", [True, False])
+def test_decimal_comma_file_is_scanned_once(tmp_path, monkeypatch, arrow):
+    # the columns are decided on the first rows; the read itself converts every cell and
+    # stops on one breaking the form further down, which makes that column text
+    from somdesk.io.tables import arrowread, textfile
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    monkeypatch.setattr(textfile, "SAMPLE_ROWS", 3)
+    rows = ["x;1.234,5;2,5;7", "y;-12.000;3;NA", "z;0,25;1.000.000,5;8", "w;5;6;9", "v;12.50;4;10"]
+    p = write_text(tmp_path, "d.csv", "item;price;qty;n\n" + "\n".join(rows) + "\n")
+    scans = []
+    real = textfile._convert_numbers
+    monkeypatch.setattr(textfile, "_convert_numbers", lambda con, *a: scans.append(con) or real(con, *a))
+    tab = read_table(p)
+    assert len(scans) == 1
+    assert tab.values("qty").tolist() == [2.5, 3.0, 1000000.5, 6.0, 4.0]
+    assert tab.values("n")[0] == 7.0 and np.isnan(tab.values("n")[1]) and tab.missing_count("n") == 1
+    # "12.50" is not a group of three digits: found by the read (line 6), not a check scan
+    assert not tab.is_numeric("price")
+    assert tab.problem("price") == "column 'price' is not numeric: line 6 has '12.50'"
+    assert tab.types[1] == "VARCHAR" and tab.types[2] == "DOUBLE"
+    # every row is still assigned in blocks through the engine, with the same values
+    blocks = list(tab.iter_blocks(["qty"], block_rows=2))
+    assert np.concatenate([b["qty"] for _, b in blocks]).tolist() == [2.5, 3.0, 1000000.5, 6.0, 4.0]
+    tab.close()
+
+
+def test_decimal_comma_with_a_filter_and_a_late_word(tmp_path, monkeypatch):
+    from somdesk.io.tables import textfile
+    monkeypatch.setattr(textfile, "SAMPLE_ROWS", 2)
+    p = write_text(tmp_path, "d.csv", "a;b\n1,5;2\n2,5;3\n3,5;oops\n4,5;5\n")
+    tab = read_table(p, ReadOptions(where="a > 2"))
+    assert tab.values("a").tolist() == [2.5, 3.5, 4.5] and tab.row_index.tolist() == [1, 2, 3]
+    assert tab.problem("b") == "column 'b' is not numeric: line 4 has 'oops'"
+    tab.close()
+
+
 def test_thousands_comma_by_option(tmp_path):
     text = 'name,amount\na,"1,234.5"\nb,"12,000"\nc,7\n'
     tab = read_table(write_text(tmp_path, "t.csv", text), ReadOptions(thousands=","))
@@ -277,3 +313,22 @@ def test_special_files_and_empty_tables(tmp_path):
     x = write_xlsx(tmp_path, "x.xlsx", {"s": ROWS})
     os.rename(x, tmp_path / "looks.csv")
     check_rows(read_table(tmp_path / "looks.csv"))
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+@pytest.mark.parametrize("at, gz", [(11, False), (3001, False), (40_001, True), (49_999, False)])
+def test_a_too_long_line_is_named_by_its_line(tmp_path, monkeypatch, arrow, at, gz):
+    # DuckDB names line 1 when the long line is in its sniffer's sample
+    import gzip as gzip_mod
+
+    from somdesk.io.tables import arrowread
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    lines = ["a,b"] + [f"{i},{i * 0.5}" for i in range(1, 50_000)]
+    lines[at - 1] = "7," + "x" * 2_500_000
+    data = ("\n".join(lines) + "\n").encode()
+    p = tmp_path / ("t.csv.gz" if gz else "t.csv")
+    p.write_bytes(gzip_mod.compress(data, 1) if gz else data)
+    with pytest.raises(FileFormatError) as err:
+        read_table(str(p))
+    assert str(err.value) == (f"cannot read {p.name}: line {at:,} is 2,500,002 bytes long; "
+                              "a line may have at most 2,000,000")

@@ -57,6 +57,10 @@ TEXT_CASES = {
     # runs again with every token
     "late_tokens.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000))
                         + b"NA,1\n?,nan\n-,NULL\n,\n", True),
+    # a decimal comma without digit groups: both engines read it themselves
+    "decimal_comma.csv": (b"a;b;c\n1,5;2;x\n-3,25;4;y\n,5;1e3;z\n7,;;w\n", True),
+    "late_dot.csv": (b"a;b\n" + b"".join(b"%d,5;%d\n" % (i, i) for i in range(30_000)) + b"12.5;1\n", False),
+    "late_dot_in_head.csv": (b"a;b\n1,5;1\n2,5;12.500\n3,5;2\n", False),
     "late_nan.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000)) + b"nan,NaN\n", True),
 }
 
@@ -309,3 +313,18 @@ def test_duckdb_reads_number_files_without_the_tokens_first(tmp_path, monkeypatc
         assert made[0] == "fewer" and tab.problem("a") == "column 'a' is not numeric: line 30002 has 'oops'"
     assert tab.values("b")[-1] == (1.0 if late else 29_999.5)
     tab.close()
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_decimal_comma_without_groups_is_read_by_the_engines(tmp_path, monkeypatch, arrow):
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    p = tmp_path / "t.csv"
+    p.write_bytes(TEXT_CASES["decimal_comma.csv"][0])
+    tab = read_table(str(p))
+    assert tab.dialect["decimal"] == "," and tab.dialect["thousands"] == ""
+    assert tab.values("a").tolist() == [1.5, -3.25, 0.5, 7.0] and tab.values("b")[2] == 1000.0
+    assert tab.missing_count("b") == 1 and tab.kind("c") == "text"
+    p.write_bytes(TEXT_CASES["late_dot.csv"][0])
+    tab = read_table(str(p))
+    assert tab.problem("a") == "column 'a' is not numeric: line 30002 has '12.5'"
+    assert tab.values("b")[-2:].tolist() == [29_999.0, 1.0]

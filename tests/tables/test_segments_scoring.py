@@ -166,3 +166,44 @@ def test_rows_in_selected_nodes_and_segments(wine):
     one[a["bmu_row"][0], a["bmu_col"][0]] = True
     picked = rows_in_nodes(a, one)
     assert picked[0] and picked.sum() == ((a["bmu_row"] == a["bmu_row"][0]) & (a["bmu_col"] == a["bmu_col"][0])).sum()
+
+
+@pytest.mark.parametrize("name, values, is_id", [
+    ("id", None, True), ("ID", None, True), ("customer_id", None, True), ("CustomerID", None, True),
+    ("userId", None, True), ("index", None, True),
+    ("n", "rows", True),                 # row numbers 1..N under any name
+    ("n", "shuffled", True),             # ... in any order
+    ("n", "from0", True),                # a pandas index: 0..N-1
+    ("paid", None, False), ("width", None, False), ("Idaho", None, False),
+    ("n", "gap", False),                 # distinct whole numbers spanning more than the rows
+    ("n", "repeat", False), ("n", "fractions", False),
+])
+def test_default_columns_leave_out_row_identifiers(tmp_path, name, values, is_id):
+    from somdesk.session.table_data import default_columns
+    rng = np.random.default_rng(3)
+    n = 40
+    col = {"rows": np.arange(1, n + 1), "shuffled": rng.permutation(n) + 1, "from0": np.arange(n),
+           "gap": np.arange(n) * 2, "repeat": np.arange(n) // 2, "fractions": np.arange(n) + 0.5,
+           None: rng.normal(size=n).round(3)}[values]
+    rows = [f"{c},{a:.3f},{b:.3f},{'xy'[i % 2]}" for i, (c, a, b) in enumerate(zip(col, rng.normal(size=n), rng.normal(size=n)))]
+    tab = read_table(write_text(tmp_path, "t.csv", f"{name},a,b,label\n" + "\n".join(rows) + "\n"))
+    cols = default_columns(tab, "label")
+    assert cols == (("a", "b") if is_id else (name, "a", "b"))
+    tm, _ = train_table_map(tab, TableMapSpec(label="label", epochs=2))
+    assert list(tm.recipe.features)[0] == ("a" if is_id else name)
+
+
+def test_identifiers_stay_when_they_are_the_only_numbers(tmp_path):
+    from somdesk.session.table_data import default_columns
+    rows = "".join(f"{i},{'xy'[i % 2]}\n" for i in range(1, 31))
+    tab = read_table(write_text(tmp_path, "t.csv", "id,label\n" + rows))
+    assert default_columns(tab, "label") == ("id",)
+
+
+def test_sampled_row_numbers_are_identifiers(tmp_path):
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.session.table_data import default_columns
+    rng = np.random.default_rng(1)
+    rows = "".join(f"{i},{rng.normal():.4f},{rng.normal():.4f}\n" for i in range(1, 401))
+    tab = read_table(write_text(tmp_path, "t.csv", "row,a,b\n" + rows), ReadOptions(max_rows=100))
+    assert tab.sampled and default_columns(tab) == ("a", "b")

@@ -6,7 +6,7 @@ getting every row of a file into memory:
 
 * Parquet: the row count comes from the footer (no scan), and the columns are read
   directly by pyarrow.parquet (multi-threaded, no SQL result to convert).
-* Delimited text in the plain case (no filter, '.' decimals, no digit groups, UTF-8,
+* Delimited text in the plain case (no filter, no digit groups, UTF-8,
   '"' quotes, sniffed types all numbers or text): pyarrow.csv parses the file with the
   names, types, delimiter, skipped lines and missing-value tokens DuckDB sniffed.  An
   uncompressed file without quotes is memory-mapped and cut at line ends into one piece
@@ -251,6 +251,7 @@ def _reader(source, plan, types, skip: int, quoted: bool, threads: bool):
                                          # DuckDB: a blank line is a missing cell only in a one-column file
                                          ignore_empty_lines=not plan["one_column"]),
         convert_options=pacsv.ConvertOptions(column_types=dict(zip(names, types)), null_values=plan["nulls"],
+                                             decimal_point=plan.get("decimal", "."),
                                              strings_can_be_null=True, quoted_strings_can_be_null=True,
                                              check_utf8=True))
 

@@ -14,6 +14,7 @@ import numpy as np
 __all__ = ["Fetched", "float_matrix", "numpy_floats", "object_column", "ROW_COLUMN"]
 
 ROW_COLUMN = "__somdesk_row"
+PARALLEL_CELLS = 1 << 20        # blocks this big are copied by several threads
 
 
 class Fetched:
@@ -56,9 +57,11 @@ class Fetched:
         return Fetched(self.names, [c[idx] for c in self.cols], False)
 
 
-def float_matrix(got: Fetched, idx: list[int]) -> np.ndarray:
-    """(n_rows, len(idx)) float64, column-major (each column contiguous), NaN = missing,
-    from the numeric columns `idx` of `got` (any integer, float or decimal type)."""
+def float_matrix(got: Fetched, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """((n_rows, len(idx)) float64, column-major (each column contiguous), NaN = missing,
+    from the numeric columns `idx` of `got` (any integer, float or decimal type);
+    (len(idx),) the sum of each column -- finite exactly when the column has neither a
+    missing nor an infinite value, summed while the copy is in the cache)."""
     n = got.n_rows
     if got.arrow and idx and n:
         # from Arrow's memory pool, where the parser's pages were just freed: no fresh
@@ -69,7 +72,7 @@ def float_matrix(got: Fetched, idx: list[int]) -> np.ndarray:
         return _arrow_matrix(got, idx, out)
     out = np.empty((n, len(idx)), dtype=np.float64, order="F")
     if not idx or n == 0:
-        return out
+        return out, np.zeros(len(idx))
     for k, j in enumerate(idx):
         a = got.cols[j]
         out[:, k] = np.ma.getdata(a)
@@ -77,7 +80,8 @@ def float_matrix(got: Fetched, idx: list[int]) -> np.ndarray:
             m = np.ma.getmaskarray(a)
             if m.any():
                 out[m, k] = np.nan
-    return out
+    with np.errstate(invalid="ignore", over="ignore"):
+        return out, out.sum(axis=0)
 
 
 def numpy_floats(a) -> np.ndarray:
@@ -92,7 +96,7 @@ def numpy_floats(a) -> np.ndarray:
     return vals
 
 
-def _arrow_matrix(got: Fetched, idx: list[int], out: np.ndarray) -> np.ndarray:
+def _arrow_matrix(got: Fetched, idx: list[int], out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow as pa
 
     cols = [got.cols[j] for j in idx]
@@ -104,17 +108,32 @@ def _arrow_matrix(got: Fetched, idx: list[int], out: np.ndarray) -> np.ndarray:
         parts = batch.to_batches()
         if len(parts) == 1:
             out[:] = np.asarray(parts[0].to_tensor(null_to_nan=True, row_major=False))
-            return out
+            with np.errstate(invalid="ignore", over="ignore"):
+                return out, out.sum(axis=0)
+    sums = np.zeros(len(cols))
     f64 = pa.float64()
-    for k, c in enumerate(cols):
+
+    def column(k: int) -> None:
         lo = 0
-        for ch in c.chunks:
-            if ch.type != f64:
-                ch = _to_float(ch)
-            hi = lo + len(ch)
-            _put_floats(ch, out[lo:hi, k])
-            lo = hi
-    return out
+        with np.errstate(invalid="ignore", over="ignore"):
+            for ch in cols[k].chunks:
+                if ch.type != f64:
+                    ch = _to_float(ch)
+                hi = lo + len(ch)
+                _put_floats(ch, out[lo:hi, k])
+                sums[k] += out[lo:hi, k].sum()       # while the chunk is in the cache
+                lo = hi
+
+    threads = min(len(cols), pa.cpu_count(), 8) if out.size >= PARALLEL_CELLS else 1
+    if threads > 1:
+        # numpy copies and sums release the GIL: the columns are split between threads
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(threads, thread_name_prefix="somdesk-block") as pool:
+            list(pool.map(column, range(len(cols))))
+    else:
+        for k in range(len(cols)):
+            column(k)
+    return out, sums
 
 
 def _put_floats(ch, dest: np.ndarray) -> None:

@@ -129,10 +129,8 @@ class Table:
         num = [j for j, k in enumerate(kinds) if k == "numeric"]
         n = got.n_rows
         if got.arrow:
-            block = float_matrix(got, num)
+            block, sums = float_matrix(got, num)     # inf + -inf, huge values: sums not finite
             arrays = [block[:, k] for k in range(len(num))]
-            with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf, huge values: not finite
-                sums = block.sum(axis=0) if n else np.zeros(len(num))
         else:
             block = None
             arrays = [numpy_floats(got.cols[j]) for j in num]

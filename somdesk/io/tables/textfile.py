@@ -13,7 +13,7 @@ from somdesk.io.tables import detect
 from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
-__all__ = ["open_text", "nullstr", "number_pattern"]
+__all__ = ["open_text", "nullstr", "number_pattern", "failed_column", "long_line_message"]
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                   "UBIGINT", "UHUGEINT")
@@ -30,8 +30,11 @@ def nullstr(opts: ReadOptions) -> str:
     return "[" + ", ".join(lit(t) for t in _null_tokens(opts)) + "]"
 
 
-def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool, cancel) -> tuple:
+def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bool, cancel,
+           decimal: str = ".") -> tuple:
     args = [f"skip={skip}"]
+    if decimal != ".":
+        args.append(f"decimal_separator={lit(decimal)}")
     if delim:
         args.append(f"delim={lit(delim)}")
     if no_quotes:
@@ -80,11 +83,17 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
     try:
         guess = opts.delimiter or detect.guess_delimiter(text, skip)
         no_quotes = '"' not in text and "'" not in text and "\\" not in text
-        delim, quote, escape, has_header, columns = _sniff(path, skip, opts, header, guess, no_quotes, cancel)
+        # a decimal comma without digit groups is the engines' own: DuckDB sniffs and reads
+        # "1,5" as 1.5 (decimal_separator), Arrow too (decimal_point), strictly ("12.5" fails)
+        native = decimal == "," and not thousands and guess not in (None, ",")
+        delim, quote, escape, has_header, columns = _sniff(path, skip, opts, header, guess, no_quotes, cancel,
+                                                           "," if native else ".")
+        native = native and delim != ","
         if no_quotes:
             quote = escape = "(empty)"           # as the sniffer reports a file without quotes
     except duckdb.Error as exc:
-        raise FileFormatError(f"cannot read {name}: {_duck_message(exc)}") from None
+        msg = long_line_message(str(exc), path, cancel) or _duck_message(exc)
+        raise FileFormatError(f"cannot read {name}: {msg}") from None
     if header is None:
         header = bool(has_header)
     comment = opts.comment or ""
@@ -95,7 +104,8 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
             warnings.append(f"{sum(not c for c in cells)} column(s) had no name and were named by position")
         if len(set(cells)) < len(cells):
             warnings.append("duplicate column names were made unique (a second 'x' becomes 'x_1')")
-    custom_numbers = decimal != "." or thousands != ""
+    # digit groups: every column text, converted by our strict rule in SQL (_convert_numbers)
+    custom_numbers = (decimal != "." or thousands != "") and not native
     names = [c["name"] for c in columns]
     # every number ends up float64, so integer columns are read as DOUBLE: DuckDB casts a
     # later "1.5" into a sniffed BIGINT column by rounding it to 2, silently
@@ -110,6 +120,8 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
         args.append(f"escape={lit(escape)}")
     if comment:
         args.append(f"comment={lit(comment)}")
+    if native:
+        args.append("decimal_separator=','")
     dialect = {"delimiter": delim, "quote": None if quote in (None, "(empty)") else quote,
                "header": header, "skip": skip, "decimal": decimal, "thousands": thousands,
                "encoding": encoding, "comment": comment or None, "gzip": gz}
@@ -152,12 +164,10 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
 
     view["create"] = recreate
     view["widen"] = widen
-    if custom_numbers:
-        retype = None
     if view["name"] == "raw":
         view.pop("create")()
     if custom_numbers:
-        _convert_numbers(connect(), decimal, thousands, cancel)
+        retype = _convert_numbers(connect(), decimal, thousands, cancel)
     known = None if custom_numbers else (names, ctypes, view)
     # Arrow may read it whole (arrowread.read_csv) if it counts the skipped lines as DuckDB
     # does: every skipped line is in the head, none is blank or holds a quote
@@ -167,7 +177,8 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
-                "names": names, "types": ctypes, "nulls": tokens, "one_column": len(names) == 1, "tokens_seen": seen}
+                "names": names, "types": ctypes, "nulls": tokens, "one_column": len(names) == 1, "tokens_seen": seen,
+                "decimal": decimal}
     return path, dialect, skip + int(header), tmpdir, retype, known, plan, widen
 
 
@@ -210,28 +221,93 @@ def number_pattern(decimal: str, thousands: str) -> str:
     return rf"^\s*[+-]?({ip}({d}\d*)?|{d}\d+)([eE][+-]?\d+)?\s*$"
 
 
-def _convert_numbers(con, decimal: str, thousands: str, cancel) -> None:
-    """Replace `raw` by a view where every column whose texts are all numbers (in this
-    locale's strict form) is DOUBLE; others stay text.  One pass over the file."""
+SAMPLE_ROWS = 20_480          # rows that decide which columns are numbers (DuckDB's sniffer samples as many)
+NUMBER_ERROR = "somdesk: column #{} breaks the number form"
+
+
+def _convert_numbers(con, decimal: str, thousands: str, cancel):
+    """Replace `raw` (all text) by a view where every column whose texts in the first
+    SAMPLE_ROWS rows are all numbers in this locale's strict form (and not all missing)
+    is DOUBLE; the others stay text.  Return `retype(columns)`, which keeps those columns
+    as text.
+
+    Only the sample is read here: the file is scanned once, by the read itself, in which
+    a later cell breaking the form raises NUMBER_ERROR naming the column; engine.Source
+    .query then retypes that column and runs the query again (the table finds the cell
+    and names its line).  Before, a whole scan checked every column and the read was a
+    second one.
+    """
     cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM raw").fetchall()]
     pat = lit(number_pattern(decimal, thousands))
     checks = ", ".join(f"bool_and({q(c)} IS NULL OR regexp_full_match({q(c)}, {pat})) AND count({q(c)}) > 0"
                        for c in cols)
     with _Interrupter(con, cancel):
-        ok = con.execute(f"SELECT {checks} FROM raw").fetchone()
-    parts = []
-    for c, good in zip(cols, ok):
-        if good:
-            e = f"trim({q(c)})"
-            if thousands:
-                e = f"replace({e}, {lit(thousands)}, '')"
-            if decimal != ".":
-                e = f"replace({e}, {lit(decimal)}, '.')"
-            parts.append(f"CAST({e} AS DOUBLE) AS {q(c)}")
-        else:
-            parts.append(q(c))
+        ok = con.execute(f"SELECT {checks} FROM (SELECT * FROM raw LIMIT {SAMPLE_ROWS})").fetchone()
+    numeric = {c for c, good in zip(cols, ok) if good}
     con.execute("ALTER VIEW raw RENAME TO raw_text")
-    con.execute(f"CREATE VIEW raw AS SELECT {', '.join(parts)} FROM raw_text")
+
+    def build(text: set) -> None:
+        parts = []
+        for i, c in enumerate(cols):
+            if c in numeric and c not in text:
+                e = f"trim({q(c)})"
+                if thousands:
+                    e = f"replace({e}, {lit(thousands)}, '')"
+                if decimal != ".":
+                    e = f"replace({e}, {lit(decimal)}, '.')"
+                parts.append(f"CASE WHEN regexp_full_match({q(c)}, {pat}) THEN CAST({e} AS DOUBLE) "
+                             f"WHEN {q(c)} IS NULL THEN NULL ELSE error({lit(NUMBER_ERROR.format(i))}) END AS {q(c)}")
+            else:
+                parts.append(q(c))
+        con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT {', '.join(parts)} FROM raw_text")
+
+    build(set())
+    return lambda override: build(set(override))
+
+
+def failed_column(message: str, columns: list[str]) -> str | None:
+    """The column a DuckDB conversion error names (or NUMBER_ERROR's column), or None."""
+    m = re.search(NUMBER_ERROR.format(r"(\d+)"), message)
+    if m:
+        i = int(m.group(1))
+        return columns[i] if i < len(columns) else None
+    m = re.search(r'column "?([^"\n]+?)"?[.\n ]', message)
+    return m.group(1) if m else None
+
+
+def long_line_message(message: str, path: str, cancel=None) -> str | None:
+    """For DuckDB's "Maximum line size ... exceeded": which line of the file is too long
+    (counted here, one pass over the file), or None for any other message.  DuckDB names
+    line 1 when the long line is in the sniffer's sample, whatever line it is."""
+    m = re.search(r"Maximum line size of (\d+) bytes", message)
+    if not m:
+        return None
+    import gzip
+
+    import numpy as np
+    limit = int(m.group(1))
+    line, length = 1, 0                      # current line and its bytes so far
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+        while True:
+            cancel_mod.check(cancel)
+            block = f.read(4 << 20)
+            if not block:
+                break
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            starts = np.concatenate(([0], ends + 1))
+            sizes = np.concatenate((ends, [len(block)])) - starts
+            sizes[0] += length
+            over = np.flatnonzero(sizes[:len(ends)] > limit)
+            if over.size:
+                k = int(over[0])
+                return f"line {line + k:,} is {int(sizes[k]):,} bytes long; a line may have at most {limit:,}"
+            line += len(ends)
+            length = int(sizes[-1])
+    if length > limit:
+        return f"line {line:,} is {length:,} bytes long; a line may have at most {limit:,}"
+    return None
 
 
 def _transcode(path, name, encoding, gz, tmpdir, cancel) -> str:

@@ -1,0 +1,48 @@
+"""Saving a map (a document the session then calls saved) refuses a device, a pipe or a
+folder as the target for every kind, leaving the work unsaved; exports may still write
+through a device (io.atomic)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from somdesk.errors import SomdeskError
+from somdesk.session import Session
+from somdesk.session.table_data import TableMapSpec
+
+
+def _colours(palette_file):
+    s = Session()
+    s.open(palette_file)
+    s.set_config(s.config.replace(width=6, height=5, iterations=5))
+    s.train()
+    return s
+
+
+def _table(table_file):
+    s = Session()
+    s.open(table_file)
+    s.table.train(TableMapSpec(height=3, width=4, epochs=3, seed=1))
+    return s
+
+
+@pytest.mark.parametrize("make", [_colours, _table], ids=["colours", "table"])
+def test_a_device_a_fifo_or_a_folder_is_refused_and_the_work_stays_unsaved(make, palette_file, table_file,
+                                                                          tmp_path):
+    s = make(palette_file if make is _colours else table_file)
+    assert s.unsaved
+    fifo = tmp_path / "map.somz"
+    os.mkfifo(fifo)
+    for target in ("/dev/null", fifo, tmp_path):      # a FIFO must not block waiting for a reader
+        with pytest.raises(SomdeskError, match="not a regular file"):
+            s.save(target)
+        assert s.unsaved
+    s.save(tmp_path / "real.somz")                     # a file is saved and the work is clean
+    assert not s.unsaved
+    assert os.path.getsize(tmp_path / "real.somz") > 0
+
+
+def test_exports_still_write_through_a_device(palette_file):
+    s = _colours(palette_file)
+    s.export_view("/dev/null", "colours")               # like `cmd > /dev/null`: allowed, not a save
