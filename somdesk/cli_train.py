@@ -17,7 +17,9 @@ MAX_RANDOM = 1_000_000
 def register(sub) -> None:
     p = sub.add_parser("train", help="train a map headless and write a PNG, metrics, weights",
                        description="Train a SOM on a palette (or random colours) with the classic "
-                       "algorithm by default, and write what you ask for.")
+                       "algorithm by default, and write what you ask for.  A table (CSV, TSV, Parquet, "
+                       "JSON, spreadsheets) trains with --table FILE instead: its options are listed by "
+                       "'somdesk train --table FILE --help'.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--palette", metavar="FILE", help="palette file to train on (any supported format)")
     src.add_argument("--random", metavar="N", type=int, help="train on N random colours (default 20)")

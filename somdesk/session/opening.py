@@ -32,6 +32,15 @@ _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
 _STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image", "sbz")
+# When the content says only "a ZIP" (damaged, or holding nothing a reader claims) or nothing at
+# all, the name says whose message the user should read: a broken workbook is the spreadsheet
+# reader's to explain and a broken .somz the map reader's, not Krita's palette reader's.
+_SUFFIX_KINDS = {".xlsx": "table", ".xlsm": "table", ".xlsb": "table", ".xls": "table", ".ods": "table",
+                 ".somz": "map"}
+
+
+def _suffix_kind(path) -> str | None:
+    return _SUFFIX_KINDS.get(os.path.splitext(os.fspath(path))[1].lower())
 
 
 def _head(path) -> bytes:
@@ -88,8 +97,12 @@ def sniff_kind(path) -> str:
     head = _head(path)
     if head[:4] == b"PK\x03\x04":
         found = _zip_kind(path)
+        if found in (None, "palette") and _suffix_kind(path) is not None:
+            return _suffix_kind(path)     # a damaged or foreign ZIP named .xlsx/.ods/.somz
         if found is not None:
             return found
+    elif head and _suffix_kind(path) == "map" and not head.startswith(_TABLE_MAGIC):
+        return "map"                      # a .somz that is not a ZIP at all (truncated, garbage)
     if head.startswith(_TABLE_MAGIC):
         return "table"
     pic = _picture_kind(head, path)

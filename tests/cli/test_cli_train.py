@@ -146,3 +146,12 @@ def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path):
 def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
     proc = run_cli("--smoke-test", str(tmp_path / "nope" / "x.png"))
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "does not exist" in proc.stderr
+
+
+def test_train_help_points_to_the_table_options(capsys):
+    """A new user reading `somdesk train --help` learns that tables train with --table."""
+    with pytest.raises(SystemExit) as done:
+        main(["train", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--table FILE" in text and "somdesk train --table FILE --help" in text

@@ -307,3 +307,40 @@ def test_a_spreadsheet_opens_as_a_table(tmp_path):
     assert s.open(tmp_path / "rows.xlsx") == "table"
     assert s.table.spec.columns is None and s.label_column == "kind" and s.table.table.n_rows == 30
     assert s.train().recipe.columns == ("a", "b")            # every numeric column but the label
+
+
+def test_a_damaged_workbook_or_map_is_explained_by_its_own_reader_not_krita(tmp_path):
+    """A ZIP the content sniff cannot place (damaged, or foreign) named .xlsx/.ods/.somz goes to
+    the spreadsheet or map reader, whose message names the right kind of file."""
+    import zipfile
+
+    from somdesk.session.scoring import save_table_map
+
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 2)
+    with zipfile.ZipFile(tmp_path / "foreign.ods", "w") as zf:
+        zf.writestr("x.txt", "hello")
+    (tmp_path / "text.somz").write_text("hello\n", encoding="utf-8")
+    (tmp_path / "empty.somz").write_bytes(b"")
+    s = Session()
+    s.open(_write_numbers(tmp_path / "t.csv"))
+    s.table.set_spec(TableMapSpec(height=3, width=3, epochs=2))
+    s.train()
+    save_table_map(s.table.tm, tmp_path / "good.somz")
+    (tmp_path / "cut.somz").write_bytes((tmp_path / "good.somz").read_bytes()[:300])
+    assert sniff_kind(tmp_path / "bad.xlsx") == sniff_kind(tmp_path / "foreign.ods") == "table"
+    assert sniff_kind(tmp_path / "cut.somz") == sniff_kind(tmp_path / "text.somz") == "map"
+    for name, words in [("bad.xlsx", "spreadsheet"), ("foreign.ods", "spreadsheet"),
+                        ("cut.somz", "not a somdesk map"), ("text.somz", "not a somdesk map"),
+                        ("empty.somz", "empty")]:
+        with pytest.raises(FileFormatError) as err:
+            Session().open(tmp_path / name)
+        assert words in str(err.value) and ".kpl" not in str(err.value) and "Krita" not in str(err.value), name
+    assert sniff_kind(tmp_path / "good.somz") == "map"          # intact files are still told by content
+    with zipfile.ZipFile(tmp_path / "swatches.kpl", "w") as zf:
+        zf.writestr("colorset.xml", "<Colorset/>")
+    assert sniff_kind(tmp_path / "swatches.kpl") == "palette"
+
+
+def _write_numbers(path):
+    path.write_text("a,b,c\n" + "".join(f"{i},{(i * 7) % 11},{(i * 3) % 5}\n" for i in range(40)), encoding="utf-8")
+    return path
