@@ -112,6 +112,15 @@ class SegmentMap(QWidget):
             self.select_nodes([], emit=False)
         self._draw_rings()
 
+    def clear(self) -> None:
+        """No map: no picture, no selection, no hovered node (another table, or the map dropped)."""
+        self.image.clear()
+        self.shape, self.hexagonal = None, False
+        self._centres = self._array = None
+        self.selected = np.zeros(0, dtype=np.int64)
+        self.rings.setData([], [])
+        self.highlight(-1)
+
     def image_array(self) -> np.ndarray | None:
         return None if self._array is None else self._array.copy()
 

@@ -150,6 +150,14 @@ class RowsView(QTableView):
         self.horizontalHeader().setSortIndicatorShown(True)
         self._last = -2
 
+    def setModel(self, model) -> None:  # noqa: N802 - Qt API
+        super().setModel(model)
+        if model is not None:        # other rows (another selection or table): row i is not the hovered one
+            model.modelReset.connect(self._forget_hover)
+
+    def _forget_hover(self) -> None:
+        self._last = -2
+
     def _emit(self, i: int) -> None:
         if i != self._last:
             self._last = i

@@ -25,6 +25,7 @@ __all__ = ["TableSetup"]
 
 COLS = ("Column", "Kind", "Missing", "Use", "Weight", "Passive", "Categorical")
 USABLE = ("numeric", "categorical", "text", "boolean")
+NO_CURVE = "Train to see the validity curve."
 
 
 def _auto_spin(maximum: int, tip: str) -> QSpinBox:
@@ -91,7 +92,7 @@ class TableSetup(QWidget):
         self.curve.getPlotItem().hideButtons()
         self.curve.getPlotItem().setMenuEnabled(False)
         self.curve.setMouseEnabled(False, False)
-        self.curve_note = QLabel("Train to see the validity curve.")
+        self.curve_note = QLabel(NO_CURVE)
         self.curve_note.setWordWrap(True)
         size = QHBoxLayout()
         for w, t in ((self.height, "×"), (self.width, ""),):
@@ -219,6 +220,11 @@ class TableSetup(QWidget):
             return
         self.auto.setText(f"auto: {h} × {w} nodes, {epochs} epochs" + (f" for {rows:,} rows" if rows else "")
                           + " (set a value to override)")
+
+    def clear_curve(self) -> None:
+        """No map: no curve, and the note says how to get one."""
+        self.curve.getPlotItem().clear()
+        self.curve_note.setText(NO_CURVE)
 
     def show_curve(self, curve: dict, k: int | None) -> None:
         """Plot the validity curve (both indices scaled to 0..1 so they share an axis)."""

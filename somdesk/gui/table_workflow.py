@@ -294,12 +294,31 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.win.refresh()
 
     def _clear_map_widgets(self) -> None:
+        """Every widget that shows something of a map back to its empty state (another table,
+        the map dropped, or the table closed for a palette): nothing of the old map survives."""
         self.rows_model.set_columns({})
-        self.map_view.select_nodes([], emit=False)
+        self.map_view.clear()
         self.profiles_view.show_profiles(None)
         self.planes.show_planes(None)
         self.segment_choice.clear()
         self.selection_label.setText(NO_SELECTION)
+        self.setup.clear_curve()
+        self.setup.show_auto(None, None, None)
+        self.legend.clear()
+        self.legend_picture = None
+        self.hover_label.setText("")
+        if getattr(self.win, "hover", None) is not None:
+            self.win.hover.setText("")
+        self._filling_views = True
+        try:                                  # the old map's plane names are not this table's views
+            self.map_choice.clear()
+            self.map_choice.addItems(MAP_VIEWS)
+        finally:
+            self._filling_views = False
+        self.map_mode = "segments"
+        if self._map_message and self.win.statusBar().currentMessage() == self._map_message:
+            self.win.statusBar().clearMessage()
+        self._map_message = ""
 
     @property
     def running(self) -> bool:
@@ -398,6 +417,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         ws = self.ws
         if tm is None:
             self._clear_map_widgets()
+            if ws.table is not None:
+                self._estimate_auto()
             self.refresh()
             return
         self._scale_installed()
