@@ -165,3 +165,12 @@ def test_another_table_or_a_palette_leaves_no_widget_of_the_old_map(qtbot, win, 
         assert wf.ws.table.n_rows == 30
         _map_widgets_empty(wf, win)
         assert "30 rows" in wf.setup.auto.text()          # "auto" of the new table, not the old map's size
+
+
+def test_the_status_line_says_the_table_opened(qtbot, win, tmp_path):
+    """Tester2 B1: after File › Open of a table the status line kept "Opening x.csv…"."""
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.session.kind == "table"
+    text = win.statusBar().currentMessage()
+    assert "Opening" not in text and "people.csv" in text and "60 rows" in text
