@@ -339,3 +339,87 @@ def test_colour_only_actions_say_so_for_a_table(table_file):
         with pytest.raises(SomdeskError):
             call()
     assert s.kind == "table" and s.views() == ()
+
+
+def _semicolon_table(path):
+    """Rows like conftest.write_table's with ';' between cells and decimal commas (a European export)."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 5, (3, 3))
+    lines = ["a,b,c,size,species"]
+    for i in range(90):
+        vals = centres[i % 3] + rng.normal(0, 0.5, 3)
+        lines.append(",".join(f"{v:.4f}" for v in vals) + f",{'big' if i % 2 else 'small'},sp{i % 3}")
+    text = "\n".join(lines).replace(",", ";").replace(".", ",") + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_reopened_map_finds_its_table_where_it_was_and_reads_it_the_same_way(tmp_path, monkeypatch):
+    """Tester2 A3: the map recorded the table's bare name, so opened from another folder it
+    lost its rows and its label column; and it did not record the read options."""
+    from somdesk.io.tables.options import ReadOptions
+
+    data, maps, elsewhere = tmp_path / "data", tmp_path / "maps", tmp_path / "elsewhere"
+    for d in (data, maps, elsewhere):
+        d.mkdir()
+    opts = ReadOptions(delimiter=";", decimal=",", where="size = 'big'")
+    table = read_table(_semicolon_table(data / "rows.csv"), opts)
+    assert table.n_rows == 45
+    ws = TableWorkspace()
+    ws.set_table(table, data / "rows.csv", opts)
+    ws.train(SPEC)
+    ws.save_map(maps / "m.somz")
+    monkeypatch.chdir(elsewhere)
+    again = TableWorkspace()
+    again.open_map(maps / "m.somz")
+    assert again.table is not None and again.map_note == "" and again.table.n_rows == 45
+    assert again.path == str(data / "rows.csv") and again.read_options.where == "size = 'big'"
+    assert again.label_column == "species"
+    np.testing.assert_array_equal(again.assigned["segment"], ws.assigned["segment"])
+    # trained again from the reopened map: the new map records the same place and options
+    again.train(SPEC)
+    assert again.tm.source_path == str(data / "rows.csv") and again.tm.read_options["where"] == "size = 'big'"
+
+
+def test_a_map_looks_next_to_itself_first_and_older_maps_by_name(table_file, tmp_path, monkeypatch):
+    """A folder of map and table moved together still opens; a map of before the path was
+    recorded (its table's bare name only) still finds the table next to it."""
+    import shutil
+    from dataclasses import replace
+
+    from somdesk.session.scoring import save_table_map
+
+    ws = _trained(table_file)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    ws.save_map(moved / "m.somz")
+    shutil.copy(table_file, moved / "rows.csv")
+    table_file.unlink()                            # not where it was any more
+    again = TableWorkspace()
+    again.open_map(moved / "m.somz")
+    assert again.table is not None and again.path == str(moved / "rows.csv")
+    old = replace(ws.tm, source="rows.csv", source_path=None, read_options=None)
+    save_table_map(old, moved / "old.somz")
+    monkeypatch.chdir(tmp_path)
+    older = TableWorkspace()
+    older.open_map(moved / "old.somz")
+    assert older.table is not None and older.map_note == ""
+    np.testing.assert_array_equal(older.assigned["segment"], ws.assigned["segment"])
+
+
+def test_a_map_without_its_table_keeps_its_label_column(table_file, tmp_path):
+    """The label column the map was saved with stays the map's (and is saved again) when the
+    table is not found."""
+    import json
+    import zipfile
+
+    ws = _trained(table_file)
+    ws.save_map(tmp_path / "m.somz")
+    table_file.unlink()
+    alone = TableWorkspace()
+    alone.open_map(tmp_path / "m.somz")
+    assert alone.table is None and alone.label_column == "species" and alone.tm.label_column == "species"
+    alone.save_map(tmp_path / "again.somz")
+    with zipfile.ZipFile(tmp_path / "again.somz") as z:
+        meta = json.loads(z.read("meta.json"))
+    assert meta["table_map"]["label_column"] == "species"
