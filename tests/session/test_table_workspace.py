@@ -423,3 +423,29 @@ def test_a_map_without_its_table_keeps_its_label_column(table_file, tmp_path):
     with zipfile.ZipFile(tmp_path / "again.somz") as z:
         meta = json.loads(z.read("meta.json"))
     assert meta["table_map"]["label_column"] == "species"
+
+
+def test_session_dirty_and_path_answer_for_a_table(table_file, palette_file, tmp_path):
+    """Session.dirty and Session.path (what scripts and the window's title read) are the table
+    map's while a table is open, with the session's events; a palette afterwards has its own."""
+    from somdesk.session.session import Session
+
+    s = Session()
+    seen = []
+    s.events.dirty_changed.connect(lambda v: seen.append(("dirty", v)))
+    s.events.path_changed.connect(lambda v: seen.append(("path", v)))
+    s.open(table_file)
+    assert s.kind == "table" and s.dirty is False and s.path is None
+    s.table.set_spec(SPEC)
+    s.train()
+    assert s.dirty is True and s.unsaved and ("dirty", True) in seen
+    s.save(tmp_path / "m.somz")
+    assert s.path == str(tmp_path / "m.somz") and s.dirty is False and not s.unsaved
+    assert ("path", str(tmp_path / "m.somz")) in seen and seen[-1] == ("dirty", False)
+    s.set_label_column("size")
+    assert s.dirty is True
+    again = Session()
+    again.open(tmp_path / "m.somz")
+    assert again.kind == "table" and again.path == str(tmp_path / "m.somz") and again.dirty is False
+    again.open(palette_file)
+    assert again.kind == "colours" and again.path is None and again.table.map_path is None
