@@ -6,7 +6,7 @@
     m.select_nodes([3, 4]); m.highlight(node or -1)     # programmatic selection / the hovered row's node
 
 Pixels are drawn by `render.geometry.layout` at a fixed scale (true hexagons for
-hexagonal maps); hit-testing is `render.node_at`, so a click picks the node whose
+hexagonal maps) with each node's 1 px outline in a darker shade of its colour; hit-testing is `render.node_at`, so a click picks the node whose
 hexagon is under the mouse.  A drag selects every node whose centre lies in the
 dragged rectangle.  Selected nodes get white rings, the hovered row's node a red one.
 """
@@ -18,11 +18,30 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from somdesk import render
-from somdesk.render.geometry import layout
+from somdesk.render.geometry import index_image, layout
 
-__all__ = ["SegmentMap", "SCALE"]
+__all__ = ["SegmentMap", "SCALE", "outlined"]
 
 SCALE = 24      # pixels between node centres (zoom is the view box's)
+EDGE_SHADE = 0.6    # an outline pixel keeps 60 % of its node's colour: nodes of one segment told apart
+
+
+def outlined(rgb: np.ndarray, hexagonal: bool, scale: int = SCALE) -> np.ndarray:
+    """(H, W, 3) uint8 node colours -> the picture (Hpx, Wpx, 3) uint8 of render's layout at
+    `scale` with every node's outline drawn 1 px wide in a darker shade of its own colour, so
+    single nodes stand apart inside a segment of one colour.  The outline is where the
+    renderer's node index (render.geometry.index_image) changes to the right or below, so
+    hexagons and squares get their true borders."""
+    pic = layout(rgb, hexagonal, scale)
+    h, w = rgb.shape[:2]
+    idx = index_image(h, w, hexagonal, scale)
+    edge = np.zeros(idx.shape, dtype=bool)
+    edge[:, :-1] |= idx[:, :-1] != idx[:, 1:]
+    edge[:-1, :] |= idx[:-1, :] != idx[1:, :]
+    edge &= idx >= 0                                  # the background stays as it is
+    pic = pic.copy()
+    pic[edge] = (pic[edge].astype(np.float32) * EDGE_SHADE).astype(np.uint8)
+    return pic
 
 
 class _SelectBox(pg.ViewBox):
@@ -102,7 +121,7 @@ class SegmentMap(QWidget):
         h, w = rgb.shape[:2]
         new_shape = self.shape != (h, w) or self.hexagonal != hexagonal
         self.shape, self.hexagonal = (h, w), bool(hexagonal)
-        pic = layout(np.asarray(rgb, dtype=np.uint8), hexagonal, SCALE)
+        pic = outlined(np.asarray(rgb, dtype=np.uint8), hexagonal)
         self._array = pic
         self._centres = render.node_centres(h, w, hexagonal, SCALE).reshape(-1, 2)
         self.image.setImage(pic, autoLevels=False, levels=(0, 255))

@@ -94,11 +94,14 @@ class TableSetup(QWidget):
         self.curve.setMouseEnabled(False, False)
         self.curve_note = QLabel(NO_CURVE)
         self.curve_note.setWordWrap(True)
-        size = QHBoxLayout()
+        size = QHBoxLayout()          # two compact fields side by side, on the left (not stretched apart)
+        size.setContentsMargins(0, 0, 0, 0)
         for w, t in ((self.height, "×"), (self.width, ""),):
+            w.setMaximumWidth(max(90, w.sizeHint().width()))
             size.addWidget(w)
             if t:
                 size.addWidget(QLabel(t))
+        size.addStretch(1)
         form = QFormLayout()
         form.addRow("Label column", self.label)
         form.addRow("Normalise", self.normalise)
