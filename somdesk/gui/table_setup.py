@@ -181,6 +181,18 @@ class TableSetup(QWidget):
         finally:
             self._updating = False
 
+    def clear(self) -> None:
+        """No table (a saved map shown without it): no columns to choose, nothing of a previous table."""
+        self._updating = True
+        try:
+            self.table = None
+            self._rows = {}
+            self.grid.setRowCount(0)
+            self.label.clear()
+            self.auto.setText("")
+        finally:
+            self._updating = False
+
     @staticmethod
     def _item(text: str) -> QTableWidgetItem:
         it = QTableWidgetItem(str(text))

@@ -267,7 +267,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if not self._alive():
             return
         ws = self.ws
-        self.setup.set_table(table) if table is not None else None
+        if table is not None:
+            self.setup.set_table(table)
+        else:                                   # a map without its table, or closed: no old columns
+            self.setup.clear()
         if table is not None:
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
                        "(the rows view, profiles and in-memory training); out of core, training reads every row"
@@ -500,9 +503,18 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
 
-    def _labels_changed(self, _column) -> None:
-        """Another label column: the views list and the map (no retraining)."""
-        if self._alive() and self.ws.tm is not None:
+    def _labels_changed(self, column) -> None:
+        """Another label column (from the Setup tab or the model: Session.set_label_column): the
+        Setup tab's combo shows it, the views list and the map follow (no retraining)."""
+        if not self._alive():
+            return
+        combo = self.setup.label
+        i = combo.findData(column)
+        if i >= 0 and i != combo.currentIndex():
+            combo.blockSignals(True)          # the model changed it: no "edited" back to the model
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
+        if self.ws.tm is not None:
             self._fill_views()
             self.draw_map()
 

@@ -174,3 +174,25 @@ def test_the_status_line_says_the_table_opened(qtbot, win, tmp_path):
     assert win.session.kind == "table"
     text = win.statusBar().currentMessage()
     assert "Opening" not in text and "people.csv" in text and "60 rows" in text
+
+
+def test_the_setup_tab_follows_the_models_label_column_and_a_map_without_its_table(qtbot, win, tmp_path):
+    """Tester2 B7: Session.set_label_column relabelled the map but the Setup tab's combo kept the
+    old column; the same kind: a map reopened without its table kept the previous table's columns."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    path = people_csv(tmp_path / "people.csv")
+    assert win.open_paths([path])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.set_label_column("id")                 # before training: the label the map will use
+    assert wf.setup.label.currentData() == "id"
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.set_label_column("kind")
+    assert wf.setup.label.currentData() == "kind" and "labels: kind" in wf.ws.views()
+    win.session.save(tmp_path / "m.somz")
+    (tmp_path / "people.csv").unlink()
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table is None and wf.tm is not None
+    assert wf.setup.grid.rowCount() == 0 and wf.setup.label.findData("height") < 0
