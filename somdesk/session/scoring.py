@@ -150,16 +150,23 @@ def score_table(tm, table, cancel=None):
     """(blocks generator, warnings) for every row of `table` against `tm`.
 
     Columns the map needs but the table lacks: FileFormatError listing them.  Extra
-    columns are a warning (they are ignored).
+    columns are a warning (they are ignored); the warnings include the reader's (read_warnings).
     """
     from somdesk.session.table_data import assign_table
 
     extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
-    warnings = []
+    warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
         warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
     return assign_table(tm, table, cancel), warnings
+
+
+def read_warnings(table) -> list:
+    """The reader's warnings about `table` that hold for scoring: not the sample held in memory
+    for training (io.tables samples a big table, but scoring reads and scores every row)."""
+    sample = f"{table.name} has {table.n_rows_total:,} rows; a random sample of "
+    return [w for w in table.warnings if not (getattr(table, "sampled", False) and w.startswith(sample))]
 
 
 def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int, list]:
@@ -173,6 +180,6 @@ def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int,
         n = write_scores(out_path, blocks, cancel)
     finally:
         table.close()
-    return n, list(table.warnings) + warnings
+    return n, warnings
 
 

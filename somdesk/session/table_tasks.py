@@ -171,7 +171,7 @@ def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=Non
         n = write_scores(out_path, counted(), cancel)
     finally:
         table.close()
-    return n, list(table.warnings) + warnings
+    return n, warnings              # the reader's included (scoring.read_warnings)
 
 
 def report_steps(path, tm, profiles, title: str):

@@ -449,3 +449,20 @@ def test_session_dirty_and_path_answer_for_a_table(table_file, palette_file, tmp
     assert again.kind == "table" and again.path == str(tmp_path / "m.somz") and again.dirty is False
     again.open(palette_file)
     assert again.kind == "colours" and again.path is None and again.table.map_path is None
+
+
+def test_scoring_a_file_over_the_memory_limit_does_not_warn_about_training(table_file, tmp_path):
+    """Tester2 B11: scoring a big file passed on the reader's "a random sample ... is used for
+    training" although nothing trains and every row is scored; other read warnings stay."""
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.session.scoring import read_warnings, score_table
+
+    ws = _trained(table_file)
+    n, warnings = ws.score_file(table_file, tmp_path / "s.csv", options=ReadOptions(max_rows=40))
+    assert n == 90 and not any("sample" in w or "training" in w for w in warnings)
+    assert any("ignored" in w for w in warnings)                    # the map's own warning stays
+    big = read_table(table_file, ReadOptions(max_rows=40))
+    assert big.sampled and any("sample" in w for w in big.warnings) and read_warnings(big) == []
+    _blocks, warnings = score_table(ws.tm, big)                     # what `somdesk assign` prints
+    assert not any("sample" in w for w in warnings)
+    big.close()
