@@ -466,3 +466,21 @@ def test_scoring_a_file_over_the_memory_limit_does_not_warn_about_training(table
     _blocks, warnings = score_table(ws.tm, big)                     # what `somdesk assign` prints
     assert not any("sample" in w for w in warnings)
     big.close()
+
+
+def test_the_labels_legend_names_the_nodes_without_rows(table_file):
+    """Tester2 B6: nodes without rows are grey in the labels view and the legend did not say so."""
+    from dataclasses import replace
+
+    from somdesk import render
+    from somdesk.session.table_views import NO_LABEL
+
+    ws = _trained(table_file, replace(SPEC, height=12, width=12))      # 144 nodes for 90 rows: empty ones
+    labels = ws.node_labels()
+    assert any(v is None for v in labels.ravel())
+    names = sorted({v for v in labels.ravel() if v is not None})
+    colours = np.vstack([render.category_colours(len(names)), [render.EMPTY_NODE]]).astype(np.uint8)
+    expected = render.category_legend(names + [NO_LABEL], colours)
+    np.testing.assert_array_equal(ws.legend_picture("labels: species"), expected)
+    rgb = ws.node_colours("labels: species")
+    assert (rgb[np.vectorize(lambda v: v is None)(labels)] == render.EMPTY_NODE).all()   # the colour it names
