@@ -78,8 +78,10 @@ class TableOpening:
         preview = self.win.interactive if preview is None else preview
         dlg = ImportPreview(self.win, path)
         self.last_preview = dlg
+        status = self.win.statusBar()
         if preview:
             if not dlg.exec() or dlg.table is None:
+                status.showMessage("Cancelled.", 5000)      # not "Opening x…" for a table never opened
                 return False
         elif dlg.table is None:
             self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
@@ -91,6 +93,9 @@ class TableOpening:
             self.win.show_error(str(exc))
             return False
         _remember(self.win, path)
+        t = dlg.table                                      # replaces the window's "Opening x…"
+        status.showMessage(f"Opened {os.path.basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.",
+                           10000)
         return True
 
     def open_map(self, path: str) -> bool:

@@ -25,6 +25,7 @@ __all__ = ["TableSetup"]
 
 COLS = ("Column", "Kind", "Missing", "Use", "Weight", "Passive", "Categorical")
 USABLE = ("numeric", "categorical", "text", "boolean")
+NO_CURVE = "Train to see the validity curve."
 
 
 def _auto_spin(maximum: int, tip: str) -> QSpinBox:
@@ -91,13 +92,16 @@ class TableSetup(QWidget):
         self.curve.getPlotItem().hideButtons()
         self.curve.getPlotItem().setMenuEnabled(False)
         self.curve.setMouseEnabled(False, False)
-        self.curve_note = QLabel("Train to see the validity curve.")
+        self.curve_note = QLabel(NO_CURVE)
         self.curve_note.setWordWrap(True)
-        size = QHBoxLayout()
+        size = QHBoxLayout()          # two compact fields side by side, on the left (not stretched apart)
+        size.setContentsMargins(0, 0, 0, 0)
         for w, t in ((self.height, "×"), (self.width, ""),):
+            w.setMaximumWidth(max(90, w.sizeHint().width()))
             size.addWidget(w)
             if t:
                 size.addWidget(QLabel(t))
+        size.addStretch(1)
         form = QFormLayout()
         form.addRow("Label column", self.label)
         form.addRow("Normalise", self.normalise)
@@ -177,6 +181,18 @@ class TableSetup(QWidget):
         finally:
             self._updating = False
 
+    def clear(self) -> None:
+        """No table (a saved map shown without it): no columns to choose, nothing of a previous table."""
+        self._updating = True
+        try:
+            self.table = None
+            self._rows = {}
+            self.grid.setRowCount(0)
+            self.label.clear()
+            self.auto.setText("")
+        finally:
+            self._updating = False
+
     @staticmethod
     def _item(text: str) -> QTableWidgetItem:
         it = QTableWidgetItem(str(text))
@@ -219,6 +235,11 @@ class TableSetup(QWidget):
             return
         self.auto.setText(f"auto: {h} × {w} nodes, {epochs} epochs" + (f" for {rows:,} rows" if rows else "")
                           + " (set a value to override)")
+
+    def clear_curve(self) -> None:
+        """No map: no curve, and the note says how to get one."""
+        self.curve.getPlotItem().clear()
+        self.curve_note.setText(NO_CURVE)
 
     def show_curve(self, curve: dict, k: int | None) -> None:
         """Plot the validity curve (both indices scaled to 0..1 so they share an axis)."""

@@ -267,7 +267,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if not self._alive():
             return
         ws = self.ws
-        self.setup.set_table(table) if table is not None else None
+        if table is not None:
+            self.setup.set_table(table)
+        else:                                   # a map without its table, or closed: no old columns
+            self.setup.clear()
         if table is not None:
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
                        "(the rows view, profiles and in-memory training); out of core, training reads every row"
@@ -294,12 +297,31 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.win.refresh()
 
     def _clear_map_widgets(self) -> None:
+        """Every widget that shows something of a map back to its empty state (another table,
+        the map dropped, or the table closed for a palette): nothing of the old map survives."""
         self.rows_model.set_columns({})
-        self.map_view.select_nodes([], emit=False)
+        self.map_view.clear()
         self.profiles_view.show_profiles(None)
         self.planes.show_planes(None)
         self.segment_choice.clear()
         self.selection_label.setText(NO_SELECTION)
+        self.setup.clear_curve()
+        self.setup.show_auto(None, None, None)
+        self.legend.clear()
+        self.legend_picture = None
+        self.hover_label.setText("")
+        if getattr(self.win, "hover", None) is not None:
+            self.win.hover.setText("")
+        self._filling_views = True
+        try:                                  # the old map's plane names are not this table's views
+            self.map_choice.clear()
+            self.map_choice.addItems(MAP_VIEWS)
+        finally:
+            self._filling_views = False
+        self.map_mode = "segments"
+        if self._map_message and self.win.statusBar().currentMessage() == self._map_message:
+            self.win.statusBar().clearMessage()
+        self._map_message = ""
 
     @property
     def running(self) -> bool:
@@ -398,6 +420,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         ws = self.ws
         if tm is None:
             self._clear_map_widgets()
+            if ws.table is not None:
+                self._estimate_auto()
             self.refresh()
             return
         self._scale_installed()
@@ -479,9 +503,18 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
 
-    def _labels_changed(self, _column) -> None:
-        """Another label column: the views list and the map (no retraining)."""
-        if self._alive() and self.ws.tm is not None:
+    def _labels_changed(self, column) -> None:
+        """Another label column (from the Setup tab or the model: Session.set_label_column): the
+        Setup tab's combo shows it, the views list and the map follow (no retraining)."""
+        if not self._alive():
+            return
+        combo = self.setup.label
+        i = combo.findData(column)
+        if i >= 0 and i != combo.currentIndex():
+            combo.blockSignals(True)          # the model changed it: no "edited" back to the model
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
+        if self.ws.tm is not None:
             self._fill_views()
             self.draw_map()
 

@@ -181,7 +181,8 @@ class TableWorkspace(TableViewsMixin):
         self.out_of_core = result.get("out_of_core")
         self.loaded = bool(result.get("loaded", False))
         label = self.label_column if result.get("keep_label") else tm.label_column
-        self.label_column = label if self.table is not None and label in self.table.columns else None
+        # a map shown without its table keeps the label column it was saved with (saved again so)
+        self.label_column = label if self.table is None or label in self.table.columns else None
         n = tm.codebook.shape[0] * tm.codebook.shape[1]
         if old is None or old.codebook.shape[:2] != tm.codebook.shape[:2]:
             self.selected = np.zeros(0, np.int64)
@@ -266,7 +267,8 @@ class TableWorkspace(TableViewsMixin):
 
     def install_map(self, loaded: dict) -> None:
         """Show a map read by `read_map_steps` (on the session's thread): its table replaces ours."""
-        self.set_table(loaded["table"], loaded["path"] if loaded["table"] is None else loaded["table"].name)
+        t = loaded["table"]              # its file and read options: training again reads it the same way
+        self.set_table(t, loaded["path"] if t is None else getattr(t, "path", t.name), getattr(t, "options", None))
         self.map_note = loaded["note"]
         self.spec = spec_of(loaded["result"]["tm"])    # training again repeats the saved map's recipe
         self._install(loaded["result"], self.generation)

@@ -63,8 +63,7 @@ def test_select_rows_export_and_hover(qtbot, win, tmp_path):
     # click the busiest node: exactly its rows
     busiest = int(np.bincount(node_of_row, minlength=h * w).argmax())
     from somdesk import render
-    from somdesk.gui.segment_map import SCALE
-    x, y = render.node_centres(h, w, tm.config.topology == "hexagonal", SCALE).reshape(-1, 2)[busiest]
+    x, y = render.node_centres(h, w, tm.config.topology == "hexagonal", wf.map_view.scale).reshape(-1, 2)[busiest]
     wf.map_view.click_at(x, y)
     m = wf.rows_model
     assert list(wf.map_view.selected) == [busiest]
@@ -334,7 +333,7 @@ def _send_mouse(w, kind, pos, buttons, button=Qt.MouseButton.LeftButton, mods=Qt
 
 def test_segment_map_real_mouse_click_and_drag(qtbot):
     """Real mouse events: a click selects the node under it, a drag every node centre in the band."""
-    from somdesk.gui.segment_map import SegmentMap, SCALE
+    from somdesk.gui.segment_map import SegmentMap
     from somdesk import render
     m = SegmentMap()
     qtbot.addWidget(m)
@@ -347,7 +346,7 @@ def test_segment_map_real_mouse_click_and_drag(qtbot):
     got = []
     m.selection_changed.connect(lambda n: got.append(list(n)))
     vp = m.plot.viewport()
-    centres = render.node_centres(6, 5, True, SCALE).reshape(-1, 2)
+    centres = render.node_centres(6, 5, True, m.scale).reshape(-1, 2)
 
     def to_widget(x, y):
         sp = m.vb.mapViewToScene(QPointF(x, y))
