@@ -79,6 +79,12 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
     header = opts.header if opts.header is not None else hints.header
     decimal = opts.decimal or hints.decimal or "."
     thousands = opts.thousands if opts.thousands is not None else (hints.thousands or "")
+    if thousands and thousands == decimal and not opts.decimal:
+        # a digit-group mark given alone that is the detected (or default) decimal point: the
+        # given one wins and the decimal is the other mark -- else "5.1" would read as 51
+        decimal = "," if thousands == "." else "."
+        warnings.append(f"digit groups marked with {thousands!r}: numbers are read with the decimal "
+                        f"separator {decimal!r} (a number such as 5{thousands}1 is then not a number)")
     import duckdb
     try:
         guess = opts.delimiter or detect.guess_delimiter(text, skip)
