@@ -451,7 +451,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         for w in widgets:
             w.blockSignals(True)
         try:
-            for c in getattr(su, "_rows", {}):
+            for c in [r.name for r in su.columns.choices()]:
                 used = c in (spec.columns or ())
                 su.set_column(c, use=used, passive=c in spec.passive, weight=spec.weights.get(c, 1.0),
                               categorical=(c in spec.categorical) if used else None)

@@ -60,8 +60,8 @@ def test_text_in_a_number_column_is_a_text_column(qtbot, win, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("name,age,income\nann,34,100\nbob,unknown,200\ncy,51,150\ndee,29,120\n", encoding="utf-8")
     assert win.tables.open_table(str(path), preview=False)
-    g = win.tables.setup.grid
-    kinds = {g.item(r, 0).text(): g.item(r, 1).text() for r in range(g.rowCount())}
+    m = win.tables.setup.grid.model()
+    kinds = {m.index(r, 0).data(): m.index(r, 1).data() for r in range(m.rowCount())}
     assert kinds == {"name": "text", "age": "text", "income": "numeric"}
 
 
