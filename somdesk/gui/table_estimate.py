@@ -26,6 +26,7 @@ class _Head:
     def __init__(self, table, n: int):
         self._t, self._n = table, n
         self.name = table.name
+        self.row_index = table.row_index[:n]
 
     def kind(self, c):
         return self._t.kind(c)
