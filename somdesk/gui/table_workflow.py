@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSplitter,
@@ -344,22 +343,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
 
     def _estimate_auto(self) -> None:
-        """What "auto" means for the columns ticked now (same functions as training)."""
-        from somdesk.core.preparation import auto_epochs, auto_map_size
+        """What "auto" means for the columns ticked now, from a bounded sample (gui/table_estimate.py)."""
+        from somdesk.gui.table_estimate import estimate_auto
 
         try:
-            spec = self.setup.spec()
-            prep = self.ws.table.prepare(spec.columns, label_column=spec.label, normalise=spec.normalise,
-                                         missing=spec.missing, weights=spec.weights, passive=spec.passive,
-                                         categorical=spec.categorical)
+            h, w, epochs, rows = estimate_auto(self.ws.table, self.setup.spec())
         except SomdeskError:
             self.setup.show_auto(None, None, None)
             return
-        x = prep.data
-        fill = (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active]
-        h, w = auto_map_size(np.where(np.isnan(x), fill, x), spec.topology.startswith("hex"))
-        h, w = spec.height or h, spec.width or w
-        self.setup.show_auto(h, w, auto_epochs(len(x), h * w), len(x))
+        self.setup.show_auto(h, w, epochs, rows)
 
     # -- training and segments ------------------------------------------------------------------------
     def train(self, seed: int = 0) -> bool:
@@ -475,7 +467,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         for w in widgets:
             w.blockSignals(True)
         try:
-            for c in getattr(su, "_rows", {}):
+            for c in [r.name for r in su.columns.choices()]:
                 used = c in (spec.columns or ())
                 su.set_column(c, use=used, passive=c in spec.passive, weight=spec.weights.get(c, 1.0),
                               categorical=(c in spec.categorical) if used else None)

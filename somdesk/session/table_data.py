@@ -151,8 +151,9 @@ def default_columns(table, label: str | None = None) -> tuple:
     """
     numeric = tuple(c for c in table.numeric_columns if c != label)
     cols = tuple(c for c in numeric if not _is_identifier(table, c)) or numeric
+    in_numeric = set(numeric)           # a tuple here made 10,000 columns cost 1 s (tester2 C1)
     for c in table.columns:
-        problem = table.problem(c) if c not in numeric and c != label else None
+        problem = table.problem(c) if c not in in_numeric and c != label else None
         if problem and problem.endswith("(an infinite value)"):
             raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
                               f"(--missing-values inf,-inf) or leave the column out (--columns)")

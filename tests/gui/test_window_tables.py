@@ -4,6 +4,8 @@ test_mode_table.py onto the Segments dock (gui/table_workflow.py); the dock's ow
 features (setup, planes, clusters, rows, export, scoring) are in test_table_*.py."""
 from __future__ import annotations
 
+from tests.gui.helpers import open_table_now
+
 import time
 
 import numpy as np
@@ -50,7 +52,7 @@ def win(qtbot):
 def test_bad_tables_give_a_clear_message(qtbot, win, tmp_path, name, content, words):
     path = tmp_path / name
     path.write_bytes(content)
-    assert not win.tables.open_table(str(path), preview=False)
+    assert not open_table_now(qtbot, win.tables, str(path))
     assert name in win.last_error and words in win.last_error.lower(), win.last_error
     assert win.tables.table is None and not running_threads()
     assert win.session.kind == "colours"                     # the window's map stays
@@ -59,15 +61,15 @@ def test_bad_tables_give_a_clear_message(qtbot, win, tmp_path, name, content, wo
 def test_text_in_a_number_column_is_a_text_column(qtbot, win, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("name,age,income\nann,34,100\nbob,unknown,200\ncy,51,150\ndee,29,120\n", encoding="utf-8")
-    assert win.tables.open_table(str(path), preview=False)
-    g = win.tables.setup.grid
-    kinds = {g.item(r, 0).text(): g.item(r, 1).text() for r in range(g.rowCount())}
+    assert open_table_now(qtbot, win.tables, str(path))
+    m = win.tables.setup.grid.model()
+    kinds = {m.index(r, 0).data(): m.index(r, 1).data() for r in range(m.rowCount())}
     assert kinds == {"name": "text", "age": "text", "income": "numeric"}
 
 
 def test_missing_rows_dropped_from_training_and_every_row_assigned(qtbot, win, tmp_path):
     wf = win.tables
-    assert wf.open_table(people_csv(tmp_path / "people.csv"), preview=False)
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv"))
     wf.setup.missing.setCurrentText("drop")
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
@@ -80,7 +82,7 @@ def test_missing_rows_dropped_from_training_and_every_row_assigned(qtbot, win, t
 def test_closing_during_training_stops_the_worker(qtbot, tmp_path):
     w = make_window(qtbot)
     wf = w.tables
-    assert wf.open_table(people_csv(tmp_path / "people.csv", n=3000), preview=False)
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv", n=3000))
     wf.setup.epochs.setValue(100_000)
     assert wf.train()
     qtbot.waitUntil(lambda: bool(running_threads()), timeout=5000)
@@ -97,7 +99,7 @@ def test_a_second_table_leaves_nothing_of_the_first(qtbot, win, tmp_path):
     Export assignments wrote the old table's rows.  The dock is a view of Session.table, which
     a new table resets (map, assignments, profiles, selection, label, saved state)."""
     wf = win.tables
-    assert wf.open_table(people_csv(tmp_path / "people.csv"), preview=False)
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv"))
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     wf.select_segment(0)
