@@ -125,11 +125,12 @@ class TaskWorker(WorkerBase):
         self._ended = threading.Event()
 
     # -- control, from any thread -------------------------------------------------------
-    def stop(self) -> None:
-        """End the task at its next cancellation check."""
+    def stop(self, abandon: bool = False) -> None:
+        """End the task at its next cancellation check; `abandon`: its finishing work after a
+        stop too (core.cancel: nobody will receive the result)."""
         self._stop = True
         self.quit()
-        self.token.cancel()
+        self.token.abandon() if abandon else self.token.cancel()
         self._wake.set()
 
     def pause(self) -> None:
@@ -336,7 +337,7 @@ class TaskRunner(QObject):
         Returns immediately; the task ends on its own within one cancellation check."""
         worker, self.worker = self.worker, None
         if worker is not None:
-            worker.stop()
+            worker.stop(abandon=True)          # nothing more is delivered: no finishing work either
             self._disconnect(worker)
             self._retired = [w for w in self._retired if not w.ended] + [worker]
         self._set_state("idle")

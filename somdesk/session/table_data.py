@@ -202,8 +202,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
             and _same_recipe(resume.recipe, prep.recipe):
         start, w_start = int(resume.epochs_done), resume.codebook
     codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
-    if done < epochs:
-        cancel = None       # stopped: the epochs trained are measured and segmented to the end
+    if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
+        cancel = cancel.after_stop() if cancel is not None else None   # unless the task is abandoned
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
     q1, q3 = np.percentile(dist, [25, 75])

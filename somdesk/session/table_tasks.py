@@ -68,7 +68,7 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None):
     tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
                                 progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
-        return _applied(tm, table, None)
+        return _applied(tm, table, cancel.after_stop() if cancel is not None else None)
     yield Progress("segment", 1, 1, "assigning rows")
     return _applied(tm, table, cancel)
 
