@@ -21,6 +21,7 @@ mean and covariance accumulated chunk by chunk.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -78,10 +79,20 @@ def prepared_chunk(part: Partition, columns: list[str], prepare: Callable) -> np
     return x
 
 
+# The local executor's stop flag, seen by the partition functions it runs on its own thread: a
+# partition of a big map takes a minute, and Stop waited for it (a Dask worker sees None: the
+# token is never pickled; DaskExecutor checks it between partitions).
+_RUNNING = threading.local()
+
+
+def _partition_cancel() -> CancelToken | None:
+    return getattr(_RUNNING, "cancel", None)
+
+
 def partition_sums(part: Partition, columns: list[str], prepare: Callable,
                    codebook: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """One task of the plain batch map: per-node sums (M, D), counts (M,), squared error."""
-    return node_sums(codebook, prepared_chunk(part, columns, prepare))
+    return node_sums(codebook, prepared_chunk(part, columns, prepare), _partition_cancel())
 
 
 def masked_partition_sums(part: Partition, columns: list[str], prepare: Callable,
@@ -90,7 +101,7 @@ def masked_partition_sums(part: Partition, columns: list[str], prepare: Callable
     per component, (M, D) each, and the squared error; the same search as in memory."""
     from somdesk.core.masked_som import _sums, masked_bmus
     x = prepared_chunk(part, columns, prepare)
-    idx, d2 = masked_bmus(codebook, x)
+    idx, d2 = masked_bmus(codebook, x, _partition_cancel())
     s, c = _sums(idx, x, len(codebook))
     return s, c, float(d2.sum())
 
@@ -163,7 +174,11 @@ class LocalExecutor:
         parts = list(parts)
         for i, part in enumerate(parts):
             check(cancel)
-            stack.append((1, func(part, **kwargs)))
+            _RUNNING.cancel = cancel             # Stop acts inside the partition too
+            try:
+                stack.append((1, func(part, **kwargs)))
+            finally:
+                _RUNNING.cancel = None
             if self.on_part is not None:
                 self.on_part(i + 1, len(parts))
             while len(stack) > 1 and stack[-1][0] == stack[-2][0]:

@@ -116,3 +116,35 @@ def test_clear_errors(tmp_path):
     with ChunkedTable.open(tmp_path / "t.parquet") as src:
         with pytest.raises(OptionError, match="batch"):
             StreamingBatch(src, SOMConfig(width=3, height=3, iterations=2))
+
+
+@pytest.mark.parametrize("task", ["partition_sums", "masked_partition_sums"])
+def test_stop_acts_inside_a_partition(tmp_path, task):
+    """A partition of a big map takes a minute (1.5M rows, ~6,000 nodes: Stop in the window waited
+    51-73 s): the local executor's token reaches the BMU search inside the partition."""
+    from somdesk.session import outofcore
+
+    x = _data(3000, 3)
+    names = _write_parquet(tmp_path / "t.parquet", x)
+    codebook = np.random.default_rng(0).normal(size=(25, 3)) + 10.0
+    with ChunkedTable.open(tmp_path / "t.parquet", chunk_rows=1000) as src:
+        token, done = CancelToken(), []
+
+        def stop_while_searching(part, **kw):
+            token.cancel()               # Stop pressed while this partition is being searched
+            return getattr(outofcore, task)(part, **kw)
+
+        ex = LocalExecutor(on_part=lambda i, n: done.append(i))
+        with pytest.raises(Cancelled):
+            ex.map_reduce(stop_while_searching, src.partitions, lambda a, b: a, cancel=token,
+                          columns=names, prepare=lambda v: v, codebook=codebook)
+        assert done == []                # the first partition did not run to its end
+        assert outofcore._partition_cancel() is None
+        # without a stop the same partitions run through, and a Dask-style call (no local token) too
+        whole = LocalExecutor().map_reduce(getattr(outofcore, task), src.partitions,
+                                           lambda a, b: tuple(p + q for p, q in zip(a, b)),
+                                           cancel=CancelToken(), columns=names, prepare=lambda v: v,
+                                           codebook=codebook)
+        alone = [getattr(outofcore, task)(p, columns=names, prepare=lambda v: v, codebook=codebook)
+                 for p in src.partitions]
+        assert np.allclose(whole[0], sum(a[0] for a in alone))
