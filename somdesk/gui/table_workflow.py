@@ -21,6 +21,7 @@ the dock wires to `tasks.current().offer(...)` (latest wins).
 """
 from __future__ import annotations
 
+import html
 import os
 
 from PySide6.QtCore import Qt
@@ -147,6 +148,12 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.scale_label)
+        self.warnings_label = QLabel()          # the preparation's warnings (what the CLI prints)
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setObjectName("table-warnings")
+        self.warnings_label.setStyleSheet("color: #a04000;")
+        self.warnings_label.hide()
+        tl.addWidget(self.warnings_label)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
@@ -274,8 +281,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
                        "(the rows view, profiles and in-memory training); out of core, training reads every row"
                        if table.sampled else "")
-            self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
-                              f"{sampled}")
+            read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
+                           or "random sample" not in w)       # the sample is said above
+            self.info.setText(f"<b>{html.escape(table.name)}</b>: {table.n_rows_total:,} rows × "
+                              f"{len(table.columns)} columns{sampled}{read}")
         else:
             self.info.setText(f"<b>{os.path.basename(ws.path or '')}</b>: a saved table map without its table")
         self._clear_map_widgets()
@@ -309,6 +318,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.legend.clear()
         self.legend_picture = None
         self.hover_label.setText("")
+        self.warnings_label.setText("")
+        self.warnings_label.hide()
         if getattr(self.win, "hover", None) is not None:
             self.win.hover.setText("")
         self._filling_views = True
@@ -446,6 +457,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if ws.stopped:
             what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
         note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
+        warned = "; ".join(ws.warnings)
+        self.warnings_label.setText(f"Warning: {warned}." if warned else "")
+        self.warnings_label.setVisible(bool(warned))
+        note += f"  Warning: {warned}." if warned else ""
         self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
                              f"{tm.k} segments.{note}")

@@ -68,9 +68,12 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None):
     tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
                                 progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
-        return _applied(tm, table, cancel.after_stop() if cancel is not None else None)
-    yield Progress("segment", 1, 1, "assigning rows")
-    return _applied(tm, table, cancel)
+        result = _applied(tm, table, cancel.after_stop() if cancel is not None else None)
+    else:
+        yield Progress("segment", 1, 1, "assigning rows")
+        result = _applied(tm, table, cancel)
+    result["warnings"] = list(_prep.warnings)     # what the preparation found (the CLI prints them too)
+    return result
 
 
 def map_steps(tm, table, cancel=None):

@@ -198,3 +198,23 @@ def test_the_setup_tab_follows_the_models_label_column_and_a_map_without_its_tab
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     assert wf.ws.table is None and wf.tm is not None
     assert wf.setup.grid.rowCount() == 0 and wf.setup.label.findData("height") < 0
+
+
+def test_the_dock_shows_the_warnings_the_cli_prints(qtbot, win, tmp_path):
+    """Tester2 B12: the CLI says "column 'c' has the same value in every row" (preparation) and
+    that duplicate column names were made unique (reading); the window trained in silence."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    path = tmp_path / "flat.csv"
+    path.write_text("a,b,c,a\n" + "".join(f"{i},{(i * 7) % 11},5,{i % 3}\n" for i in range(30)), encoding="utf-8")
+    assert win.open_paths([str(path)])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table.warnings and "Warning:" in wf.info.text()          # the read's (duplicate names)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert any("same value in every row" in w for w in wf.ws.warnings)
+    assert "same value in every row" in wf.warnings_label.text() and not wf.warnings_label.isHidden()
+    assert "same value in every row" in win.statusBar().currentMessage()
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.warnings == [] and wf.warnings_label.text() == "" and wf.warnings_label.isHidden()
