@@ -138,9 +138,9 @@ class TableOpening:
             self.win.show_error(str(exc))
             return False
         _remember(self.win, path)
-        t = dlg.table                                      # replaces the window's "Opening x…"
-        status.showMessage(f"Opened {os.path.basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.",
-                           10000)
+        t = table                                          # replaces the window's "Opening x…"
+        self.win.statusBar().showMessage(
+            f"Opened {os.path.basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.", 10000)
         return True
 
     def open_map(self, path: str) -> bool:

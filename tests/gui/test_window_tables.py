@@ -197,7 +197,7 @@ def test_the_setup_tab_follows_the_models_label_column_and_a_map_without_its_tab
     assert win.open_paths([str(tmp_path / "m.somz")])
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     assert wf.ws.table is None and wf.tm is not None
-    assert wf.setup.grid.rowCount() == 0 and wf.setup.label.findData("height") < 0
+    assert wf.setup.columns.rowCount() == 0 and wf.setup.label.findData("height") < 0
 
 
 def test_the_dock_shows_the_warnings_the_cli_prints(qtbot, win, tmp_path):
