@@ -240,7 +240,7 @@ def run_assign(args) -> int:
     tab = read_table(args.data, _options(args), token)
     try:
         blocks, warnings = score_table(tm, tab, token)
-        for w in list(tab.warnings) + warnings:
+        for w in warnings:                    # the reader's included (scoring.read_warnings)
             print(f"warning: {w}", file=sys.stderr)
         if args.out:
             from somdesk.io.tables.assignments import write_scores

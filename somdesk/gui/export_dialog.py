@@ -158,9 +158,15 @@ class ImageExports:
         """Is the export of `view` the quantised picture itself (not a colour-vision simulation
         of it)?  Then it is written as `somdesk quantize` does: an indexed PNG, tRNS kept."""
         w = self.win
-        if view != "quantised" or w.session.quantised is None:
+        if view != "quantised" or self._quantised() is None:
             return False
         return not w.colour.simulates_exports()
+
+    def _quantised(self):
+        """The quantised picture the "quantised" view shows: the full-size one once made, else
+        the live preview of the training map (at most 640 px a side), or None."""
+        w = self.win
+        return w.session.quantised if w.session.quantised is not None else getattr(w, "live_preview", None)
 
     def options(self) -> ExportOptions:
         """The last choices (from the settings), for the view shown now."""
@@ -202,9 +208,14 @@ class ImageExports:
                 return False
             w.files.remember_folder(path)
         try:
-            if self.writes_quantised(options.view):
-                w.session.export_quantised(path)      # indexed PNG, transparency kept (tRNS)
-                w.statusBar().showMessage(f"Exported {os.path.basename(path)} (indexed PNG).", 8000)
+            if self.writes_quantised(options.view):     # indexed PNG, transparency kept (tRNS)
+                from somdesk.io.quantized_png import save_indexed_png
+
+                q = self._quantised()
+                save_indexed_png(path, q.indices, q.palette)
+                what = "indexed PNG" if q is w.session.quantised else \
+                    f"indexed PNG of the live preview, {q.indices.shape[1]} x {q.indices.shape[0]} px"
+                w.statusBar().showMessage(f"Exported {os.path.basename(path)} ({what}).", 8000)
                 return True
             rgb = self.original_with_alpha(options.view)      # RGBA: transparency kept
             rgb = self.picture(options) if rgb is None else rgb

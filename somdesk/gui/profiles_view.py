@@ -19,11 +19,14 @@ from somdesk.gui.map_view import to_qimage
 __all__ = ["ProfilesView"]
 
 
+NO_PROFILES = "Train the table map to see its segments' profiles."
+
+
 class ProfilesView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.prof: dict | None = None
-        self.note = QLabel("Train the table map to see its segments' profiles.")
+        self.note = QLabel(NO_PROFILES)
         self.note.setWordWrap(True)
         self.sizes = QTableWidget(0, 4)
         self.sizes.setHorizontalHeaderLabels(["Segment", "Rows", "Share", "Most above the table"])
@@ -50,6 +53,7 @@ class ProfilesView(QWidget):
             self.picture.clear()
             self.sizes.setRowCount(0)
             self._png = None
+            self.note.setText(NO_PROFILES)     # not the old map's legend of bars
             return
         self._png = np.asarray(profiles_png(prof).convert("RGB"))
         self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))

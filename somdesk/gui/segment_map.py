@@ -6,7 +6,7 @@
     m.select_nodes([3, 4]); m.highlight(node or -1)     # programmatic selection / the hovered row's node
 
 Pixels are drawn by `render.geometry.layout` at a fixed scale (true hexagons for
-hexagonal maps); hit-testing is `render.node_at`, so a click picks the node whose
+hexagonal maps) with each node's 1 px outline in a darker shade of its colour; hit-testing is `render.node_at`, so a click picks the node whose
 hexagon is under the mouse.  A drag selects every node whose centre lies in the
 dragged rectangle.  Selected nodes get white rings, the hovered row's node a red one.
 """
@@ -18,11 +18,40 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from somdesk import render
-from somdesk.render.geometry import layout
+from somdesk.render.geometry import index_image, layout
 
-__all__ = ["SegmentMap", "SCALE"]
+__all__ = ["SegmentMap", "SCALE", "outlined", "scale_for"]
 
-SCALE = 24      # pixels between node centres (zoom is the view box's)
+SCALE = 24      # the least pixels between node centres (zoom is the view box's)
+MAX_SCALE = 64  # render.geometry.check_scale's limit; small maps are drawn larger, so the view's zoom does not blow up their pixel steps
+SHOWN_PIXELS = 720   # about the picture's longer side for a small map
+
+
+def scale_for(rows: int, cols: int) -> int:
+    """Pixels between node centres for a rows x cols map: SCALE, or more for a small map so
+    its picture is about SHOWN_PIXELS wide (the slanted hexagon edges then stay fine on screen
+    instead of stair-steps of the zoomed-up raster), at most MAX_SCALE."""
+    return int(max(SCALE, min(MAX_SCALE, SHOWN_PIXELS // max(1, rows, cols))))
+EDGE_SHADE = 0.6    # an outline pixel keeps 60 % of its node's colour: nodes of one segment told apart
+
+
+def outlined(rgb: np.ndarray, hexagonal: bool, scale: int = SCALE) -> np.ndarray:
+    """(H, W, 3) uint8 node colours -> the picture (Hpx, Wpx, 3) uint8 of render's layout at
+    `scale` with every node's outline drawn 1 px wide per SCALE px in a darker shade of its own colour, so
+    single nodes stand apart inside a segment of one colour.  The outline is where the
+    renderer's node index (render.geometry.index_image) changes to the right or below, so
+    hexagons and squares get their true borders."""
+    pic = layout(rgb, hexagonal, scale)
+    h, w = rgb.shape[:2]
+    idx = index_image(h, w, hexagonal, scale)
+    edge = np.zeros(idx.shape, dtype=bool)
+    for k in range(1, max(1, round(scale / SCALE)) + 1):     # 1 px per SCALE: still seen when zoomed out
+        edge[:, :-k] |= idx[:, :-k] != idx[:, k:]
+        edge[:-k, :] |= idx[:-k, :] != idx[k:, :]
+    edge &= idx >= 0                                  # the background stays as it is
+    pic = pic.copy()
+    pic[edge] = (pic[edge].astype(np.float32) * EDGE_SHADE).astype(np.uint8)
+    return pic
 
 
 class _SelectBox(pg.ViewBox):
@@ -90,6 +119,7 @@ class SegmentMap(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
         self.shape: tuple[int, int] | None = None
+        self.scale = SCALE                   # pixels between node centres of the map shown (scale_for)
         self.hexagonal = False
         self.selected = np.zeros(0, dtype=np.int64)
         self._centres: np.ndarray | None = None
@@ -101,16 +131,25 @@ class SegmentMap(QWidget):
         """Draw per-node colours `rgb` (H, W, 3) uint8 as a map; keeps the selection if the shape is unchanged."""
         h, w = rgb.shape[:2]
         new_shape = self.shape != (h, w) or self.hexagonal != hexagonal
-        self.shape, self.hexagonal = (h, w), bool(hexagonal)
-        pic = layout(np.asarray(rgb, dtype=np.uint8), hexagonal, SCALE)
+        self.shape, self.hexagonal, self.scale = (h, w), bool(hexagonal), scale_for(h, w)
+        pic = outlined(np.asarray(rgb, dtype=np.uint8), hexagonal, self.scale)
         self._array = pic
-        self._centres = render.node_centres(h, w, hexagonal, SCALE).reshape(-1, 2)
+        self._centres = render.node_centres(h, w, hexagonal, self.scale).reshape(-1, 2)
         self.image.setImage(pic, autoLevels=False, levels=(0, 255))
         self.image.setRect(0, 0, pic.shape[1], pic.shape[0])
         if new_shape:
             self.vb.setRange(xRange=(0, pic.shape[1]), yRange=(0, pic.shape[0]), padding=0.02)
             self.select_nodes([], emit=False)
         self._draw_rings()
+
+    def clear(self) -> None:
+        """No map: no picture, no selection, no hovered node (another table, or the map dropped)."""
+        self.image.clear()
+        self.shape, self.hexagonal = None, False
+        self._centres = self._array = None
+        self.selected = np.zeros(0, dtype=np.int64)
+        self.rings.setData([], [])
+        self.highlight(-1)
 
     def image_array(self) -> np.ndarray | None:
         return None if self._array is None else self._array.copy()
@@ -138,7 +177,7 @@ class SegmentMap(QWidget):
     def node_at(self, x: float, y: float) -> int:
         if self.shape is None:
             return -1
-        rc = render.node_at(x, y, self.shape[0], self.shape[1], self.hexagonal, SCALE)
+        rc = render.node_at(x, y, self.shape[0], self.shape[1], self.hexagonal, self.scale)
         return -1 if rc is None else int(rc[0] * self.shape[1] + rc[1])
 
     def select_nodes(self, nodes, emit: bool = True) -> None:

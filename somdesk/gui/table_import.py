@@ -9,12 +9,17 @@ header, lines skipped, encoding, sheet), rows and columns with their kinds, the
 first rows, and -- in bold -- the reader's warnings, including that a table over
 the row limit is sampled for training (every row is still assigned at the end).
 Fields left at "auto" are detected; the others become `io.tables.ReadOptions`.
-Reading runs here, in the dialog, because the user waits for the preview anyway;
-a read error is shown in the dialog and OK stays disabled until a read succeeds.
+The dialog reads a head of a big text file (HEAD_BYTES, cut at a line end), so it shows at
+once and "Read again" stays quick; `partial` is then True and the caller reads the whole
+file as a task (gui/table_open.py) after "Use this table".  Small files and binary formats
+(Parquet, spreadsheets, gzip) are read whole here.  A read error is shown in the dialog and
+OK stays disabled until a read succeeds.
 """
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
@@ -26,6 +31,9 @@ from somdesk.errors import SomdeskError
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 50
+HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB
+# files whose head is not a table of its own: gzip, zip (xlsx/ods), Parquet, OLE (xls)
+_BINARY_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
 AUTO = "auto"
 DELIMITERS = {AUTO: None, ", (comma)": ",", "; (semicolon)": ";", "tab": "\t", "| (pipe)": "|", "space": " "}
 DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}
@@ -50,6 +58,8 @@ class ImportPreview(QDialog):
         self.path = path
         self.table = None
         self.error: str | None = None
+        self.partial = False          # the preview holds a head of the file, not all of it
+        self._head_dir: str | None = None
         self.delimiter = _combo(DELIMITERS, editable=True)
         self.decimal = _combo(DECIMALS)
         self.thousands = _combo(THOUSANDS)
@@ -132,7 +142,8 @@ class ImportPreview(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         old = self.table
         try:
-            table = read_table(self.path, self.options())
+            head = self._head_path()
+            table = read_table(head or self.path, self.options(), name=os.path.basename(self.path))
         except SomdeskError as exc:
             self.error = str(exc)
             self.table = None
@@ -142,10 +153,40 @@ class ImportPreview(QDialog):
             return False
         if old is not None:
             old.close()
-        self.table, self.error = table, None
+        self.table, self.error, self.partial = table, None, head is not None
         self._show(table)
         ok.setEnabled(True)
         return True
+
+    def _head_path(self) -> str | None:
+        """A copy of the first HEAD_BYTES of a big text file (whole lines; same file name, so
+        the format is detected alike), or None to read the file itself."""
+        try:
+            size = os.path.getsize(self.path)
+            with open(self.path, "rb") as f:
+                head = f.read(HEAD_BYTES + 1) if os.path.isfile(self.path) else b""
+        except OSError:
+            return None                       # read_table says what is wrong with the file
+        if size <= HEAD_BYTES or head.startswith(_BINARY_MAGIC) or b"\x00" in head[:4096]:
+            return None                       # small, binary or UTF-16: read whole
+        cut = head.rfind(b"\n", 0, HEAD_BYTES)
+        if cut <= 0:
+            return None                       # one enormous line: the reader reports it
+        if self._head_dir is None:
+            self._head_dir = tempfile.mkdtemp(prefix="somdesk-head-")
+        out = os.path.join(self._head_dir, os.path.basename(self.path))
+        with open(out, "wb") as f:
+            f.write(head[:cut + 1])
+        return out
+
+    def done(self, result: int) -> None:  # noqa: D401 - Qt API: accept/reject end here
+        super().done(result)
+        self._drop_head()
+
+    def _drop_head(self) -> None:
+        if self._head_dir is not None:
+            shutil.rmtree(self._head_dir, ignore_errors=True)
+            self._head_dir = None
 
     def _show(self, t) -> None:
         d = t.dialect
@@ -173,9 +214,14 @@ class ImportPreview(QDialog):
         for c in t.columns:
             kinds[t.kind(c)] = kinds.get(t.kind(c), 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        rows_text = (f"the first {t.n_rows_total:,} rows (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
+                     if self.partial else f"{t.n_rows_total:,} rows")
         self.detected.setText("Read as: " + " · ".join(parts) +
-                              f"<br>{t.n_rows_total:,} rows × {len(t.columns)} columns ({summary})")
+                              f"<br>{rows_text} × {len(t.columns)} columns ({summary})")
         notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
+        if self.partial:
+            notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "
+                            "Use this table (with a progress line and Stop).")
         if t.sampled:
             notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {t.n_rows_total:,} rows (a random "
                             "sample) are held in memory for the views; training reads every row out of core "

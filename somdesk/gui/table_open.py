@@ -6,8 +6,10 @@ gui/table_workflow.TableWorkflow).
     wf.open_found(found)     back on the GUI thread: the import preview, then the session
                              (unsaved training or an unsaved table map was asked about before:
                              Window.may_discard_training)
-    wf.open_table(path)      import preview (interactive) or a read with everything detected, then
-                             Session.new_table: the session's TableWorkspace holds it, the dock shows it
+    wf.open_table(path)      import preview (interactive: a head of a big file) or everything detected,
+                             then the whole read as a task on the window's runner (READ_KIND: progress
+                             line, Stop, close at once), then Session.new_table: the session's
+                             TableWorkspace holds it, the dock shows it
     wf.open_map(path)        a saved table map (.somz of kind "table-map", or the older "table"):
                              File › Open's path, Session.open_task -> TableWorkspace.install_map,
                              with its source table's rows when that file is still there
@@ -26,7 +28,9 @@ from dataclasses import dataclass
 from somdesk.gui import dialogs
 from somdesk.session.opening import TABLE_MAP_KINDS   # saved kinds holding a table map
 
-__all__ = ["TableOpening", "TableFile", "found_table", "TABLE_MAP_KINDS"]
+__all__ = ["TableOpening", "TableFile", "found_table", "READ_KIND", "TABLE_MAP_KINDS"]
+
+READ_KIND = "read table"     # the runner's task kind of a table's whole read (tester2 C2)
 
 
 @dataclass(frozen=True)
@@ -66,31 +70,77 @@ class TableOpening:
 
     def open_table(self, path: str | None = None, preview: bool | None = None) -> bool:
         """Ask for a table (unless given), show the import preview (interactive windows; else
-        read with everything detected), then make it the session's (Session.new_table)."""
-        from somdesk.errors import SomdeskError
+        everything detected), then read it whole as a task on the window's runner; when that
+        ends the table becomes the session's (Session.new_table).  True when the read started
+        (or, for a preview that held the whole file, the table was installed); a read error
+        arrives as the runner's `failed` (the window's error line), Stop leaves no table."""
         from somdesk.gui.table_files import TABLE_FILTER
         from somdesk.gui.table_import import ImportPreview
+        from somdesk.io.tables.options import ReadOptions
 
         if path is None:
             path = dialogs.ask_open_path(self.win, "Open table", "", TABLE_FILTER)
             if not path:
                 return False
         preview = self.win.interactive if preview is None else preview
+        if not preview:
+            return self._read_whole(path, ReadOptions().checked())
         dlg = ImportPreview(self.win, path)
         self.last_preview = dlg
-        if preview:
-            if not dlg.exec() or dlg.table is None:
-                return False
-        elif dlg.table is None:
-            self.win.show_error(dlg.error or f"cannot read {os.path.basename(path)}")
+        if not dlg.exec() or dlg.table is None:
+            self.win.statusBar().showMessage("Cancelled.", 5000)   # not "Opening x…" for a table never opened
             return False
+        options = dlg.options()
+        if not dlg.partial:                     # the preview read the whole (small) file
+            return self._install_table(dlg.table, path, options)
+        dlg.table.close()                       # a head only: the whole file is read as a task
+        dlg.table = None
+        dlg._drop_head()
+        return self._read_whole(path, options)
+
+    def _read_whole(self, path: str, options) -> bool:
+        """Start the whole read on the window's runner (replaces a running task, as every start)."""
+        from somdesk.io.tables.table import read_table
+        from somdesk.session import Progress
+
+        if not getattr(self, "_read_hooked", False):
+            self.win.runner.finished.connect(self._read_finished)
+            self._read_hooked = True
+        self._reading = (path, options)
+        name = os.path.basename(path)
+
+        def task(token):
+            yield Progress(READ_KIND, 0, 0, "rows", name)
+            return read_table(path, options, cancel=token)
+
+        self.win.runner.start(READ_KIND, task)
+        self.win.statusBar().showMessage(f"Reading {name}…", 8000)
+        return True
+
+    def _read_finished(self, kind: str, result, stopped: bool) -> None:
+        if kind != READ_KIND:
+            return
+        path, options = self._reading
+        if stopped or result is None:
+            if result is not None:
+                result.close()
+            self.win.statusBar().showMessage(f"Stopped reading {os.path.basename(path)}.", 8000)
+            return
+        self._install_table(result, path, options)
+
+    def _install_table(self, table, path: str, options) -> bool:
+        from somdesk.errors import SomdeskError
+
         try:
-            self.win.session.new_table(dlg.table, source=path, options=dlg.options())
+            self.win.session.new_table(table, source=path, options=options)
         except SomdeskError as exc:
-            dlg.table.close()
+            table.close()
             self.win.show_error(str(exc))
             return False
         _remember(self.win, path)
+        t = dlg.table                                      # replaces the window's "Opening x…"
+        status.showMessage(f"Opened {os.path.basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.",
+                           10000)
         return True
 
     def open_map(self, path: str) -> bool:

@@ -98,6 +98,8 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self._names[section] if 0 <= section < len(self._names) else None   # the whole name
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -147,7 +149,19 @@ class RowsView(QTableView):
         vh = self.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)     # no per-row size measuring
         vh.setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.horizontalHeader().setSortIndicatorShown(True)
+        hh = self.horizontalHeader()
+        hh.setSortIndicatorShown(True)
+        # a name wider than its column: its start shown, "…" on the right (centred text lost both ends)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        hh.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._last = -2
+
+    def setModel(self, model) -> None:  # noqa: N802 - Qt API
+        super().setModel(model)
+        if model is not None:        # other rows (another selection or table): row i is not the hovered one
+            model.modelReset.connect(self._forget_hover)
+
+    def _forget_hover(self) -> None:
         self._last = -2
 
     def _emit(self, i: int) -> None:

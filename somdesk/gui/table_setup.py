@@ -16,15 +16,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from somdesk.errors import OptionError
+from somdesk.gui.table_columns import COLS, USABLE, ColumnChoice, ColumnsModel, ColumnsView
 
-__all__ = ["TableSetup"]
+__all__ = ["COLS", "USABLE", "TableSetup"]
 
-COLS = ("Column", "Kind", "Missing", "Use", "Weight", "Passive", "Categorical")
-USABLE = ("numeric", "categorical", "text", "boolean")
+NO_CURVE = "Train to see the validity curve."
 
 
 def _auto_spin(maximum: int, tip: str) -> QSpinBox:
@@ -33,15 +32,6 @@ def _auto_spin(maximum: int, tip: str) -> QSpinBox:
     s.setSpecialValueText("auto")          # 0 = automatic
     s.setToolTip(tip)
     return s
-
-
-def _centered(widget: QWidget) -> QWidget:
-    w = QWidget()
-    lay = QHBoxLayout(w)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    lay.addWidget(widget)
-    return w
 
 
 class TableSetup(QWidget):
@@ -56,14 +46,10 @@ class TableSetup(QWidget):
         from somdesk.core.preparation import MISSING_POLICIES, NORMALISATIONS
 
         self.table = None
-        self._rows: dict[str, dict] = {}
-        self.grid = QTableWidget(0, len(COLS))
-        self.grid.setHorizontalHeaderLabels(COLS)
-        self.grid.verticalHeader().hide()
-        self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for j in range(1, len(COLS)):
-            self.grid.horizontalHeader().setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
-        self.grid.setMinimumHeight(150)
+        self.columns = ColumnsModel(self)     # one record per column: no widget per row (C1)
+        self.grid = ColumnsView()
+        self.grid.setModel(self.columns)
+        self.columns.edited.connect(self._edited)
         self.label = QComboBox()
         self.normalise = QComboBox()
         self.normalise.addItems(NORMALISATIONS)
@@ -91,13 +77,16 @@ class TableSetup(QWidget):
         self.curve.getPlotItem().hideButtons()
         self.curve.getPlotItem().setMenuEnabled(False)
         self.curve.setMouseEnabled(False, False)
-        self.curve_note = QLabel("Train to see the validity curve.")
+        self.curve_note = QLabel(NO_CURVE)
         self.curve_note.setWordWrap(True)
-        size = QHBoxLayout()
+        size = QHBoxLayout()          # two compact fields side by side, on the left (not stretched apart)
+        size.setContentsMargins(0, 0, 0, 0)
         for w, t in ((self.height, "×"), (self.width, ""),):
+            w.setMaximumWidth(max(90, w.sizeHint().width()))
             size.addWidget(w)
             if t:
                 size.addWidget(QLabel(t))
+        size.addStretch(1)
         form = QFormLayout()
         form.addRow("Label column", self.label)
         form.addRow("Normalise", self.normalise)
@@ -132,39 +121,18 @@ class TableSetup(QWidget):
         self._updating = True
         try:
             self.table = table
-            self._rows = {}
-            self.grid.setRowCount(len(table.columns))
             numeric = set(table.numeric_columns)
             label = default_label_column(table, numeric)
             try:                              # row identifiers ("id", row numbers) are not ticked
                 ticked = set(default_columns(table, label))
             except OptionError:
                 ticked = numeric - {label}
-            for i, c in enumerate(table.columns):
+            rows = []
+            for c in table.columns:
                 kind = table.kind(c)
-                self.grid.setItem(i, 0, self._item(c))
-                self.grid.setItem(i, 1, self._item(kind))
-                self.grid.setItem(i, 2, self._item(f"{table.missing_count(c):,}"))
-                use, passive, cat = QCheckBox(), QCheckBox(), QCheckBox()
-                use.setChecked(c in ticked)
-                use.setEnabled(kind in USABLE)
-                cat.setChecked(kind != "numeric")
-                cat.setEnabled(kind in USABLE)
-                passive.setToolTip("Shown as a plane and in profiles, not used to pick the BMU")
-                weight = QDoubleSpinBox()
-                weight.setRange(0.01, 100.0)
-                weight.setDecimals(2)
-                weight.setSingleStep(0.5)
-                weight.setValue(1.0)
-                weight.setToolTip("Priority of the column in the BMU distance (SOM Toolbox mask)")
-                for w in (use, passive, cat):
-                    w.toggled.connect(lambda *_: self._edited())
-                weight.valueChanged.connect(lambda *_: self._edited())
-                self.grid.setCellWidget(i, 3, _centered(use))
-                self.grid.setCellWidget(i, 4, weight)
-                self.grid.setCellWidget(i, 5, _centered(passive))
-                self.grid.setCellWidget(i, 6, _centered(cat))
-                self._rows[c] = {"use": use, "weight": weight, "passive": passive, "categorical": cat}
+                rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked,
+                                         categorical=kind != "numeric"))
+            self.columns.set_columns(rows)
             self.label.clear()
             self.label.addItem("(none)", None)
             for c in table.columns:
@@ -177,20 +145,24 @@ class TableSetup(QWidget):
         finally:
             self._updating = False
 
-    @staticmethod
-    def _item(text: str) -> QTableWidgetItem:
-        it = QTableWidgetItem(str(text))
-        it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
-        return it
+    def clear(self) -> None:
+        """No table (a saved map shown without it): no columns to choose, nothing of a previous table."""
+        self._updating = True
+        try:
+            self.table = None
+            self.columns.set_columns([])
+            self.label.clear()
+            self.auto.setText("")
+        finally:
+            self._updating = False
 
     def set_column(self, name: str, *, use=None, weight=None, passive=None, categorical=None) -> None:
-        """Set one column's choices (as the user would by clicking)."""
-        row = self._rows[name]
-        for key, value in (("use", use), ("passive", passive), ("categorical", categorical)):
-            if value is not None:
-                row[key].setChecked(bool(value))
-        if weight is not None:
-            row["weight"].setValue(float(weight))
+        """Set one column's choices (as the user would by clicking); KeyError for an unknown column."""
+        self.columns.set_choice(name, use=use, weight=weight, passive=passive, categorical=categorical)
+
+    def column(self, name: str) -> ColumnChoice:
+        """One column's row: name, kind, missing, use, weight, passive, categorical."""
+        return self.columns.choice(name)
 
     # -- what the user chose ----------------------------------------------------------------
     def spec(self, seed: int = 0):
@@ -198,15 +170,15 @@ class TableSetup(QWidget):
         from somdesk.session.table_data import TableMapSpec
 
         label = self.label.currentData()
-        used = [c for c, r in self._rows.items() if r["use"].isChecked() and c != label]
+        rows = [r for r in self.columns.choices() if r.use and r.name != label]
+        used = [r.name for r in rows]
         if not used:
             raise OptionError("tick at least one column to train on (Use)")
-        passive = tuple(c for c in used if self._rows[c]["passive"].isChecked())
+        passive = tuple(r.name for r in rows if r.passive)
         if len(passive) == len(used):
             raise OptionError("at least one used column must be active (not passive)")
-        categorical = tuple(c for c in used if self._rows[c]["categorical"].isChecked())
-        weights = {c: self._rows[c]["weight"].value() for c in used
-                   if self._rows[c]["weight"].value() != 1.0 and c not in passive}
+        categorical = tuple(r.name for r in rows if r.categorical)
+        weights = {r.name: r.weight for r in rows if r.weight != 1.0 and not r.passive}
         return TableMapSpec(columns=tuple(used), label=label, weights=weights, passive=passive,
                             categorical=categorical, normalise=self.normalise.currentText(),
                             missing=self.missing.currentText(), height=self.height.value() or None,
@@ -219,6 +191,11 @@ class TableSetup(QWidget):
             return
         self.auto.setText(f"auto: {h} × {w} nodes, {epochs} epochs" + (f" for {rows:,} rows" if rows else "")
                           + " (set a value to override)")
+
+    def clear_curve(self) -> None:
+        """No map: no curve, and the note says how to get one."""
+        self.curve.getPlotItem().clear()
+        self.curve_note.setText(NO_CURVE)
 
     def show_curve(self, curve: dict, k: int | None) -> None:
         """Plot the validity curve (both indices scaled to 0..1 so they share an axis)."""

@@ -21,9 +21,9 @@ the dock wires to `tasks.current().offer(...)` (latest wins).
 """
 from __future__ import annotations
 
+import html
 import os
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSplitter,
@@ -148,6 +148,12 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.scale_label)
+        self.warnings_label = QLabel()          # the preparation's warnings (what the CLI prints)
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setObjectName("table-warnings")
+        self.warnings_label.setStyleSheet("color: #a04000;")
+        self.warnings_label.hide()
+        tl.addWidget(self.warnings_label)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
@@ -267,13 +273,18 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if not self._alive():
             return
         ws = self.ws
-        self.setup.set_table(table) if table is not None else None
+        if table is not None:
+            self.setup.set_table(table)
+        else:                                   # a map without its table, or closed: no old columns
+            self.setup.clear()
         if table is not None:
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
                        "(the rows view, profiles and in-memory training); out of core, training reads every row"
                        if table.sampled else "")
-            self.info.setText(f"<b>{table.name}</b>: {table.n_rows_total:,} rows × {len(table.columns)} columns"
-                              f"{sampled}")
+            read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
+                           or "random sample" not in w)       # the sample is said above
+            self.info.setText(f"<b>{html.escape(table.name)}</b>: {table.n_rows_total:,} rows × "
+                              f"{len(table.columns)} columns{sampled}{read}")
         else:
             self.info.setText(f"<b>{os.path.basename(ws.path or '')}</b>: a saved table map without its table")
         self._clear_map_widgets()
@@ -294,12 +305,33 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.win.refresh()
 
     def _clear_map_widgets(self) -> None:
+        """Every widget that shows something of a map back to its empty state (another table,
+        the map dropped, or the table closed for a palette): nothing of the old map survives."""
         self.rows_model.set_columns({})
-        self.map_view.select_nodes([], emit=False)
+        self.map_view.clear()
         self.profiles_view.show_profiles(None)
         self.planes.show_planes(None)
         self.segment_choice.clear()
         self.selection_label.setText(NO_SELECTION)
+        self.setup.clear_curve()
+        self.setup.show_auto(None, None, None)
+        self.legend.clear()
+        self.legend_picture = None
+        self.hover_label.setText("")
+        self.warnings_label.setText("")
+        self.warnings_label.hide()
+        if getattr(self.win, "hover", None) is not None:
+            self.win.hover.setText("")
+        self._filling_views = True
+        try:                                  # the old map's plane names are not this table's views
+            self.map_choice.clear()
+            self.map_choice.addItems(MAP_VIEWS)
+        finally:
+            self._filling_views = False
+        self.map_mode = "segments"
+        if self._map_message and self.win.statusBar().currentMessage() == self._map_message:
+            self.win.statusBar().clearMessage()
+        self._map_message = ""
 
     @property
     def running(self) -> bool:
@@ -322,22 +354,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
 
     def _estimate_auto(self) -> None:
-        """What "auto" means for the columns ticked now (same functions as training)."""
-        from somdesk.core.preparation import auto_epochs, auto_map_size
+        """What "auto" means for the columns ticked now, from a bounded sample (gui/table_estimate.py)."""
+        from somdesk.gui.table_estimate import estimate_auto
 
         try:
-            spec = self.setup.spec()
-            prep = self.ws.table.prepare(spec.columns, label_column=spec.label, normalise=spec.normalise,
-                                         missing=spec.missing, weights=spec.weights, passive=spec.passive,
-                                         categorical=spec.categorical)
+            h, w, epochs, rows = estimate_auto(self.ws.table, self.setup.spec())
         except SomdeskError:
             self.setup.show_auto(None, None, None)
             return
-        x = prep.data
-        fill = (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active]
-        h, w = auto_map_size(np.where(np.isnan(x), fill, x), spec.topology.startswith("hex"))
-        h, w = spec.height or h, spec.width or w
-        self.setup.show_auto(h, w, auto_epochs(len(x), h * w), len(x))
+        self.setup.show_auto(h, w, epochs, rows)
 
     # -- training and segments ------------------------------------------------------------------------
     def train(self, seed: int = 0) -> bool:
@@ -398,6 +423,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         ws = self.ws
         if tm is None:
             self._clear_map_widgets()
+            if ws.table is not None:
+                self._estimate_auto()
             self.refresh()
             return
         self._scale_installed()
@@ -430,6 +457,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if ws.stopped:
             what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
         note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
+        warned = "; ".join(ws.warnings)
+        self.warnings_label.setText(f"Warning: {warned}." if warned else "")
+        self.warnings_label.setVisible(bool(warned))
+        note += f"  Warning: {warned}." if warned else ""
         self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
                              f"{tm.k} segments.{note}")
@@ -451,7 +482,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         for w in widgets:
             w.blockSignals(True)
         try:
-            for c in getattr(su, "_rows", {}):
+            for c in [r.name for r in su.columns.choices()]:
                 used = c in (spec.columns or ())
                 su.set_column(c, use=used, passive=c in spec.passive, weight=spec.weights.get(c, 1.0),
                               categorical=(c in spec.categorical) if used else None)
@@ -479,9 +510,18 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
 
-    def _labels_changed(self, _column) -> None:
-        """Another label column: the views list and the map (no retraining)."""
-        if self._alive() and self.ws.tm is not None:
+    def _labels_changed(self, column) -> None:
+        """Another label column (from the Setup tab or the model: Session.set_label_column): the
+        Setup tab's combo shows it, the views list and the map follow (no retraining)."""
+        if not self._alive():
+            return
+        combo = self.setup.label
+        i = combo.findData(column)
+        if i >= 0 and i != combo.currentIndex():
+            combo.blockSignals(True)          # the model changed it: no "edited" back to the model
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
+        if self.ws.tm is not None:
             self._fill_views()
             self.draw_map()
 

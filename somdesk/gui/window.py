@@ -416,7 +416,9 @@ class Window(QMainWindow):
 
     def _on_measures(self, measures) -> None:
         if not measures:
-            self.metrics.clear_points(self.session.config.iterations)
+            from somdesk.session.runs import planned_epochs
+
+            self.metrics.clear_points(planned_epochs(self.session))
             self._n_measures = 0
             return
         n = getattr(self, "_n_measures", 0)

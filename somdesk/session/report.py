@@ -79,8 +79,10 @@ def plane_picture(values: np.ndarray, hexagonal: bool, cmap: str = "viridis", ti
     return _stack(pic, colour_bar(cmap, levels, length=max(120, pic.shape[1] - 10), title=title, integer=integer))
 
 
-def curve_picture(curve: dict, width: int = 360, height: int = 200) -> np.ndarray:
-    """The validity curve: Davies-Bouldin (blue) and silhouette (orange) against k, suggested k marked."""
+def curve_picture(curve: dict, width: int = 360, height: int = 220) -> np.ndarray:
+    """(height, width, 3) uint8: the validity curve -- Davies-Bouldin (blue, low = good) and
+    silhouette (orange, high = good) against k, each scaled to its own range (the legend gives
+    both ranges), the suggested k marked with its label above the plot, never over a curve."""
     from PIL import Image, ImageDraw, ImageFont
     img = Image.new("RGB", (width, height), "white")
     if not curve or not curve.get("k"):
@@ -88,10 +90,12 @@ def curve_picture(curve: dict, width: int = 360, height: int = 200) -> np.ndarra
     dr = ImageDraw.Draw(img)
     font = ImageFont.load_default()
     ks = list(curve["k"])
-    left, right, top, bottom = 34, width - 10, 14, height - 26
+    left, right, top, bottom = 20, width - 30, 20, height - 48
     x = lambda k: left + (k - ks[0]) / max(1, ks[-1] - ks[0]) * (right - left)  # noqa: E731
     dr.rectangle([left, top, right, bottom], outline=(160, 160, 160))
-    for name, colour in (("davies_bouldin", (40, 90, 200)), ("silhouette", (230, 120, 20))):
+    legend = []
+    for name, colour, what in (("davies_bouldin", (40, 90, 200), "Davies-Bouldin, low = good"),
+                               ("silhouette", (230, 120, 20), "silhouette, high = good")):
         vals = [v if v is not None and math.isfinite(v) else math.nan for v in curve.get(name, [])]
         fin = [v for v in vals if math.isfinite(v)]
         if len(fin) < 1:
@@ -103,14 +107,20 @@ def curve_picture(curve: dict, width: int = 360, height: int = 200) -> np.ndarra
             dr.line(pts, fill=colour, width=2)
         for p in pts:
             dr.ellipse([p[0] - 2, p[1] - 2, p[0] + 2, p[1] + 2], fill=colour)
+        legend.append((f"{what} ({lo:.2f} to {hi:.2f})", colour))
     s = curve.get("suggested")
     if s in ks:
         dr.line([(x(s), top), (x(s), bottom)], fill=(200, 30, 30), width=1)
-        dr.text((x(s) + 3, top + 2), f"suggested k = {s}", fill=(200, 30, 30), font=font)
+        label = f"suggested k = {s}"
+        tw = dr.textlength(label, font=font)
+        dr.text((min(max(left, x(s) - tw / 2), right - tw), 3), label, fill=(200, 30, 30), font=font)
     for k in ks:
         dr.text((x(k) - 3, bottom + 4), str(k), fill="black", font=font)
-    dr.text((left, height - 12), "k  blue: Davies-Bouldin (low=good)  orange: silhouette",
-            fill=(80, 80, 80), font=font)
+    dr.text((right + 14, bottom + 4), "k", fill="black", font=font)
+    for row, (text, colour) in enumerate(legend):
+        yy = bottom + 20 + 13 * row
+        dr.rectangle([left, yy + 3, left + 10, yy + 7], fill=colour)
+        dr.text((left + 15, yy), text, fill=(60, 60, 60), font=font)
     return np.asarray(img)
 
 

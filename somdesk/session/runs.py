@@ -71,7 +71,8 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
                                       generation=gen, cancel=cancel)
                 measured = state is not None and state.measured
                 last = (som, state) if measured else None
-                measures = ((som.iteration, state.qe, state.te),) if measured else ()
+                # x of the QE/TE plot: epochs since the map started, across an image map's phases
+                measures = ((epoch_offset(session) + som.iteration, state.qe, state.te),) if measured else ()
                 preview = None
                 if measured and session.kind == "image":
                     from somdesk.session.analysis import quantised_preview
@@ -121,6 +122,33 @@ def _wait_for_pace(session, since: float, cancel) -> None:
         if left <= 0:
             return
         time.sleep(min(left, PACE_SLICE))
+
+
+def epoch_offset(session) -> int:
+    """Epochs of the phases before the one training now (0 for colours, tables and an image
+    map's ordering phase): the phases' epochs continue one x axis on the QE/TE plot."""
+    if session.kind != "image" or session.image_phase == "ordering":
+        return 0
+    from somdesk.core.quantize import REVIVE_EPOCHS
+
+    fine = max(0, int(session.dataset.settings.fine_tune))
+    offset = int(session.config.iterations)
+    if session.image_phase == "fine-tuning":
+        return offset
+    return offset + fine + int(session.recovery_round) * REVIVE_EPOCHS
+
+
+def planned_epochs(session) -> int:
+    """Epochs a whole run of the map takes (an image map: ordering, fine-tuning and at most
+    every recovery round)."""
+    total = int(session.config.iterations)
+    if session.kind == "image":
+        from somdesk.core.quantize import REVIVE_EPOCHS, REVIVE_ROUNDS
+
+        settings = session.dataset.settings
+        if settings.fine_tune > 0:
+            total += int(settings.fine_tune) + (REVIVE_ROUNDS * REVIVE_EPOCHS if settings.revive else 0)
+    return total
 
 
 def phases(session):

@@ -9,7 +9,9 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
     "table_map": {"recipe": {...core.preparation.Recipe...}, "label_column": ...,
                   "k": K, "cluster_method": ..., "outlier_threshold": ...,
                   "quantization_error": ..., "topographic_error": ..., "curve": {...},
-                  "source": "file name", "passive": P}
+                  "source": "file name", "source_path": "/its/absolute/path.csv",
+                  "read_options": {"delimiter": ";", ...io.tables ReadOptions set...}, "passive": P}
+(`source_path` and `read_options` since 2026-11-30; a map without them is looked for by name)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
 training row) and, with passive columns, `passive_planes` (H, W, P) float64 (NaN
 where no row reached a node).  The core arrays are the weighted codebook and the
@@ -75,6 +77,10 @@ def save_table_map(tm, path) -> None:
             "cluster_method": tm.cluster_method, "outlier_threshold": tm.outlier_threshold,
             "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
             "curve": _json_curve(tm.curve), "source": tm.source, "passive": p}
+    if tm.source_path:                  # where the table was and how it was read (older maps: the name only)
+        info["source_path"] = str(tm.source_path)
+    if tm.read_options:
+        info["read_options"] = dict(tm.read_options)
     arrays = {"segments": np.asarray(tm.clusters if tm.clusters is not None else
                                      np.zeros(tm.codebook.shape[:2]), dtype=np.int64),
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
@@ -120,6 +126,8 @@ def load_table_map(path):
                       outlier_threshold=threshold, quantization_error=float(info["quantization_error"]),
                       topographic_error=float(info["topographic_error"]), curve=dict(info.get("curve") or {}),
                       inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
+                      source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
+                      read_options=info.get("read_options") if isinstance(info.get("read_options"), dict) else None,
                       epochs_done=_epochs_done(saved.som))
     except (KeyError, TypeError, ValueError) as exc:
         raise FileFormatError(f"{where}: the table map's description is damaged ({exc})") from None
@@ -142,16 +150,23 @@ def score_table(tm, table, cancel=None):
     """(blocks generator, warnings) for every row of `table` against `tm`.
 
     Columns the map needs but the table lacks: FileFormatError listing them.  Extra
-    columns are a warning (they are ignored).
+    columns are a warning (they are ignored); the warnings include the reader's (read_warnings).
     """
     from somdesk.session.table_data import assign_table
 
     extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
-    warnings = []
+    warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
         warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
     return assign_table(tm, table, cancel), warnings
+
+
+def read_warnings(table) -> list:
+    """The reader's warnings about `table` that hold for scoring: not the sample held in memory
+    for training (io.tables samples a big table, but scoring reads and scores every row)."""
+    sample = f"{table.name} has {table.n_rows_total:,} rows; a random sample of "
+    return [w for w in table.warnings if not (getattr(table, "sampled", False) and w.startswith(sample))]
 
 
 def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int, list]:
@@ -165,6 +180,6 @@ def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int,
         n = write_scores(out_path, blocks, cancel)
     finally:
         table.close()
-    return n, list(table.warnings) + warnings
+    return n, warnings
 
 

@@ -63,8 +63,8 @@ class Session:
         self.clusters: ClusterResult | None = None
         self.quantised: QuantisedPicture | None = None
         self.measures: tuple = ()
-        self.path: str | None = None
-        self.dirty = False
+        self._path: str | None = None       # the dataset's .somz (a table's: self.table.map_path)
+        self._dirty = False
         self.generation = 0
         self.image_phase = "ordering"   # image maps: training.PHASES
         self.recovery_round = 0
@@ -74,6 +74,33 @@ class Session:
         self.pace: float | None = None   # epochs per second while training; None = full speed
         # a table and its map: the session's post, looked up late (the window replaces _post)
         self.table = TableWorkspace(post=lambda fn: self._post(fn))
+        # a table's saved state is the session's too: the same events as a dataset's
+        self.table.events.dirty_changed.connect(lambda v: self._table_state("dirty_changed", v))
+        self.table.events.path_changed.connect(lambda v: self._table_state("path_changed", v))
+
+    def _table_state(self, event: str, value) -> None:
+        if self.kind == "table":
+            getattr(self.events, event).emit(value)
+
+    @property
+    def path(self) -> str | None:
+        """The file the work was saved to or opened from (.somz): the dataset's map, or while a
+        table is open (kind "table") its table map's (`table.map_path`); None if never saved."""
+        return self.table.map_path if self.kind == "table" else self._path
+
+    @path.setter
+    def path(self, value) -> None:
+        self._path = value
+
+    @property
+    def dirty(self) -> bool:
+        """Changed since saved or opened: the dataset's map, or while a table is open its table
+        map (`table.dirty`: trained, re-clustered or relabelled since)."""
+        return self.table.dirty if self.kind == "table" else self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self._dirty = value
 
     # -- small setters that emit ----------------------------------------------------------
     def _set(self, name: str, value, event: str | None = None) -> None:
@@ -81,7 +108,7 @@ class Session:
         getattr(self.events, event or f"{name}_changed").emit(value)
 
     def _set_dirty(self, dirty: bool) -> None:
-        if dirty != self.dirty:
+        if dirty != self._dirty:
             self._set("dirty", dirty)
 
     def _set_run_state(self, state: str) -> None:

@@ -33,7 +33,7 @@ from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_siz
 from somdesk.errors import OptionError
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
-           "check_columns", "rows_in_nodes"]
+           "check_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ class TableMap:
     curve: dict = field(default_factory=dict)      # validity curve {"k": [...], "davies_bouldin": [...], ...}
     inputs: np.ndarray | None = None      # (N, A) training rows (NaN filled), as saved
     row_index: np.ndarray | None = None   # (N,) their file rows
-    source: str | None = None
+    source: str | None = None             # the table's file name (older maps: all they record)
+    source_path: str | None = None        # its absolute path when trained
+    read_options: dict | None = None      # io.tables ReadOptions it was read with (options_to_dict)
     epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
 
     @property
@@ -149,8 +151,9 @@ def default_columns(table, label: str | None = None) -> tuple:
     """
     numeric = tuple(c for c in table.numeric_columns if c != label)
     cols = tuple(c for c in numeric if not _is_identifier(table, c)) or numeric
+    in_numeric = set(numeric)           # a tuple here made 10,000 columns cost 1 s (tester2 C1)
     for c in table.columns:
-        problem = table.problem(c) if c not in numeric and c != label else None
+        problem = table.problem(c) if c not in in_numeric and c != label else None
         if problem and problem.endswith("(an infinite value)"):
             raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
                               f"(--missing-values inf,-inf) or leave the column out (--columns)")
@@ -216,7 +219,9 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
                   outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=float(dist.mean()),
                   topographic_error=float(te), inputs=filled, row_index=prep.row_index,
-                  source=getattr(table, "name", None), epochs_done=None if done >= epochs else done)
+                  source=getattr(table, "name", None), source_path=getattr(table, "path", None),
+                  read_options=options_to_dict(getattr(table, "options", None)),
+                  epochs_done=None if done >= epochs else done)
     cancel_mod.check(cancel)
     seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology,
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
@@ -339,3 +344,35 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
     out = np.zeros(len(r), dtype=bool)
     out[ok] = sel[r[ok], c[ok]]
     return out
+
+
+def options_to_dict(options) -> dict | None:
+    """The fields of io.tables ReadOptions `options` that are set (not "detect"), as JSON values
+    (None for no options): what a saved map records to read its table again the same way."""
+    import dataclasses
+
+    if options is None:
+        return None
+    out = {}
+    for f in dataclasses.fields(options):
+        v = getattr(options, f.name)
+        if v is not None:
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def options_from_dict(d) -> "object | None":
+    """io.tables ReadOptions from `options_to_dict`'s dict (unknown fields of a newer version are
+    left out); None for none.  OptionError for a value the reader refuses."""
+    import dataclasses
+
+    from somdesk.io.tables.options import ReadOptions
+
+    if not isinstance(d, dict):
+        return None
+    names = {f.name for f in dataclasses.fields(ReadOptions)}
+    kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in names}
+    try:
+        return ReadOptions(**kw).checked()
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"the saved read options are not usable ({exc})") from None

@@ -68,9 +68,12 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None):
     tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
                                 progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
-        return _applied(tm, table, cancel.after_stop() if cancel is not None else None)
-    yield Progress("segment", 1, 1, "assigning rows")
-    return _applied(tm, table, cancel)
+        result = _applied(tm, table, cancel.after_stop() if cancel is not None else None)
+    else:
+        yield Progress("segment", 1, 1, "assigning rows")
+        result = _applied(tm, table, cancel)
+    result["warnings"] = list(_prep.warnings)     # what the preparation found (the CLI prints them too)
+    return result
 
 
 def map_steps(tm, table, cancel=None):
@@ -171,7 +174,7 @@ def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=Non
         n = write_scores(out_path, counted(), cancel)
     finally:
         table.close()
-    return n, list(table.warnings) + warnings
+    return n, warnings              # the reader's included (scoring.read_warnings)
 
 
 def report_steps(path, tm, profiles, title: str):
@@ -184,27 +187,42 @@ def report_steps(path, tm, profiles, title: str):
 
 
 def source_of(tm, map_path):
-    """(table or None, note): the map's source table where it was or next to the map, read
-    with everything detected; the note says why there is none."""
-    from somdesk.io.tables.table import read_table
-    from somdesk.session.table_data import check_columns
+    """(table or None, note): the map's source table, read again with the read options it was
+    read with (`tm.read_options`; older maps: everything detected); the note says why there is none.
 
-    if not tm.source:
+    Looked for next to the map (by its file name: a folder of map and table moved together),
+    then where it was (`tm.source_path`, absolute), then as the older maps name it
+    (`tm.source`: relative to the current folder)."""
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_data import check_columns, options_from_dict
+
+    name = os.path.basename(tm.source or tm.source_path or "")
+    if not name:
         return None, "the map does not name the table it was made from"
     here = os.path.dirname(os.path.abspath(map_path))
-    for cand in (tm.source, os.path.join(here, tm.source), os.path.join(here, os.path.basename(tm.source))):
-        if os.path.isfile(cand):
-            try:
-                table = read_table(cand)
-            except SomdeskError as exc:
-                return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
-            try:
-                check_columns(tm, table)
-            except SomdeskError as exc:
-                table.close()
-                return None, str(exc)
-            return table, ""
-    return None, f"its table {os.path.basename(tm.source)} is not next to the map"
+    cands = [os.path.join(here, name)] + [c for c in (tm.source_path, tm.source) if c]
+    try:
+        options = options_from_dict(tm.read_options)
+    except SomdeskError as exc:
+        return None, str(exc)
+    seen = set()
+    for cand in cands:
+        key = os.path.abspath(cand)
+        if key in seen or not os.path.isfile(cand):
+            continue
+        seen.add(key)
+        try:
+            table = read_table(cand, options)
+        except SomdeskError as exc:
+            return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
+        try:
+            check_columns(tm, table)
+        except SomdeskError as exc:
+            table.close()
+            return None, str(exc)
+        return table, ""
+    where = f" nor at {tm.source_path}" if tm.source_path else ""
+    return None, f"its table {name} is not next to the map{where}"
 
 
 def format_cell(v) -> str:

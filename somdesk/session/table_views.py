@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+NO_LABEL = "no rows (or no label)"    # the labels view's entry for nodes without a majority label
+
 __all__ = ["TableViewsMixin", "MAP_VIEWS", "WINDOW_VIEWS"]
 
 MAP_VIEWS = ("segments", "U-matrix", "hits")
@@ -126,7 +128,12 @@ class TableViewsMixin:
             return render.category_legend([f"segment {s}" for s in range(k)], render.category_colours(k))
         if view.startswith("labels: "):
             legend = self._labels_view()[1]
-            return render.category_legend(list(legend.names), legend.colours)
+            names, colours = list(legend.names), np.asarray(legend.colours, dtype=np.uint8).reshape(-1, 3)
+            labels = self.node_labels()
+            if labels is not None and any(v is None for v in labels.ravel()):    # the grey nodes, named
+                names.append(NO_LABEL)
+                colours = np.vstack([colours, np.asarray(render.EMPTY_NODE, dtype=np.uint8)])
+            return render.category_legend(names, colours)
         v = self.scalar(view)
         titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
         return render.colour_bar("inferno" if view == "U-matrix" else "viridis", render.levels_of(v), length=300,

@@ -76,6 +76,7 @@ class TableWorkspace(TableViewsMixin):
         self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits"} of an out-of-core map
         self.loaded = False                 # the map was opened from a file (not trained here)
         self.map_note = ""                  # why a reopened map shows without its rows
+        self.warnings: list[str] = []       # the preparation's warnings of the map trained here
         self.selected = np.zeros(0, np.int64)
         self.selected_rows = np.zeros(0, np.int64)
         self.label_column: str | None = None
@@ -180,8 +181,11 @@ class TableWorkspace(TableViewsMixin):
         self.node_of_row = result["node_of_row"]
         self.out_of_core = result.get("out_of_core")
         self.loaded = bool(result.get("loaded", False))
+        if "warnings" in result or self.loaded:     # a re-clustering keeps the training's warnings
+            self.warnings = list(result.get("warnings", ()))
         label = self.label_column if result.get("keep_label") else tm.label_column
-        self.label_column = label if self.table is not None and label in self.table.columns else None
+        # a map shown without its table keeps the label column it was saved with (saved again so)
+        self.label_column = label if self.table is None or label in self.table.columns else None
         n = tm.codebook.shape[0] * tm.codebook.shape[1]
         if old is None or old.codebook.shape[:2] != tm.codebook.shape[:2]:
             self.selected = np.zeros(0, np.int64)
@@ -266,7 +270,8 @@ class TableWorkspace(TableViewsMixin):
 
     def install_map(self, loaded: dict) -> None:
         """Show a map read by `read_map_steps` (on the session's thread): its table replaces ours."""
-        self.set_table(loaded["table"], loaded["path"] if loaded["table"] is None else loaded["table"].name)
+        t = loaded["table"]              # its file and read options: training again reads it the same way
+        self.set_table(t, loaded["path"] if t is None else getattr(t, "path", t.name), getattr(t, "options", None))
         self.map_note = loaded["note"]
         self.spec = spec_of(loaded["result"]["tm"])    # training again repeats the saved map's recipe
         self._install(loaded["result"], self.generation)

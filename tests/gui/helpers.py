@@ -50,3 +50,12 @@ def open_and_wait(qtbot, win, *paths) -> bool:
     wait_idle(qtbot, win)
     return ok
 
+
+
+def open_table_now(qtbot, wf, path, timeout_ms: int = 120_000) -> bool:
+    """`wf.open_table(path, preview=False)` (the whole read is a task on the window's runner),
+    then wait for it: True when the table reached the session."""
+    if not wf.open_table(str(path), preview=False):
+        return False
+    qtbot.waitUntil(lambda: not wf.win.runner.busy, timeout=timeout_ms)
+    return wf.table is not None

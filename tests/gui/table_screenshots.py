@@ -37,6 +37,7 @@ def main(out_dir: str) -> int:
     path = wine_with_names(os.path.join(shots.tmp, "wine.csv"))
     wf = win.tables
     wf.open_table(path, preview=False)
+    shots.idle(win, 0)                               # the read is a task on the window's runner
     win.resizeDocks([wf.dock], [900], Qt.Orientation.Horizontal)
     wf.train()
     shots.idle(win, 0)

@@ -53,6 +53,15 @@ def test_transparent_picture_through_the_window(qtbot, win, tmp_path):
     win.train()
     wait_idle(qtbot, win)
     assert s.map.iteration > 0, win.last_error
+    win.set_view("quantised")                     # before Quantise full picture: the live preview
+    assert s.quantised is None and win.live_preview is not None
+    early = tmp_path / "preview.png"
+    assert win.export_image(str(early))            # its transparency kept too (was opaque RGB)
+    with Image.open(early) as im:
+        assert im.mode == "P" and "transparency" in im.info
+        prev = np.asarray(im.convert("RGBA"))
+    assert prev.shape[:2] == win.live_preview.indices.shape
+    assert prev[0, 0, 3] == 0 and prev[40, 60, 3] == 255             # transparent corner, opaque block
     win.quantise()
     wait_idle(qtbot, win)
     assert win.view == "quantised" and s.quantised is not None and s.quantised.has_alpha

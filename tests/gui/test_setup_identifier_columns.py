@@ -11,7 +11,7 @@ def test_identifier_columns_are_not_ticked(qtbot, tmp_path):
     panel = TableSetup()
     qtbot.addWidget(panel)
     panel.set_table(tab)
-    ticked = {c for c, r in panel._rows.items() if r["use"].isChecked()}
+    ticked = {r.name for r in panel.columns.choices() if r.use}
     assert ticked == {"x", "y"}
     assert panel.spec().columns == ("x", "y")
     tab.close()

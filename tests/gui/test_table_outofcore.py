@@ -3,6 +3,8 @@ step, with progress per chunk, Stop inside an epoch, live views on a sample, and
 weights as `somdesk train --table DATA --mode batch --out-of-core` for the same seed."""
 from __future__ import annotations
 
+from tests.gui.helpers import open_table_now
+
 import os
 import subprocess
 import sys
@@ -41,9 +43,9 @@ def small_limit(monkeypatch):
 
 
 
-def _open(win, path, h=4, w=5, epochs=6):
+def _open(qtbot, win, path, h=4, w=5, epochs=6):
     wf = win.tables
-    assert wf.open_table(path, preview=False)
+    assert open_table_now(qtbot, wf, path)
     assert wf.table.sampled and wf.table.n_rows == 1000 and wf.table.n_rows_total == N
     assert wf.out_of_core.isChecked()                 # over the limit: out of core by default
     assert wf.setup.label.currentData() == "kind"
@@ -59,7 +61,7 @@ def test_out_of_core_in_the_window_equals_the_cli(qtbot, win, tmp_path, small_li
     from somdesk.session.scoring import load_table_map
 
     path = _data(tmp_path, fmt)
-    wf = _open(win, path)
+    wf = _open(qtbot, win, path)
     seen, notes = [], []
 
     def on_yield(kind, value):
@@ -110,7 +112,7 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
         return slow(*a, **k)
     monkeypatch.setattr(outofcore.TableMapRule, "partition_sums", staticmethod(counted))
     path = _data(tmp_path, "parquet")
-    wf = _open(win, path, epochs=40)
+    wf = _open(qtbot, win, path, epochs=40)
     stopped_at = []
 
     def on_yield(kind, value):
@@ -129,7 +131,7 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
 
 
 def test_out_of_core_refuses_what_it_cannot_do(qtbot, win, tmp_path, small_limit):
-    wf = _open(win, _data(tmp_path, "parquet"))
+    wf = _open(qtbot, win, _data(tmp_path, "parquet"))
     wf.setup.set_column("a", categorical=True)      # numbers forced categorical: in memory only
     assert not wf.train()
     assert "only text columns" in win.last_error
@@ -152,7 +154,7 @@ def test_stop_during_the_start_weights_pass(qtbot, win, tmp_path, small_limit, m
         time.sleep(0.05)
         return moments(*a, **k)
     monkeypatch.setattr(outofcore, "partition_moments", slow)
-    wf = _open(win, _data(tmp_path, "parquet"))
+    wf = _open(qtbot, win, _data(tmp_path, "parquet"))
     assert wf.train()
     qtbot.waitUntil(lambda: len(calls) >= 2, timeout=TIMEOUT)
     win.runner.stop()

@@ -2,6 +2,8 @@
 each with its name and colour bar; the exported PNG is the screen's pixels."""
 from __future__ import annotations
 
+from tests.gui.helpers import open_table_now
+
 import numpy as np
 from PIL import Image
 
@@ -10,7 +12,7 @@ from tests.gui.test_table_workflow import TIMEOUT, _blobs
 
 def _trained(qtbot, win, tmp_path):
     wf = win.tables
-    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv"))
     wf.setup.set_column("region", use=True, categorical=True)
     wf.setup.set_column("d", passive=True)
     wf.setup.missing.setCurrentText("train")

@@ -2,6 +2,8 @@
 score new data, and the window's assignments equal to `somdesk assign` on the training file."""
 from __future__ import annotations
 
+from tests.gui.helpers import open_table_now
+
 import csv
 import os
 import subprocess
@@ -42,7 +44,7 @@ def _idle(qtbot, win):
 
 def _trained(qtbot, win, path, missing="train", k=None):
     wf = win.tables
-    assert wf.open_table(path, preview=False)
+    assert open_table_now(qtbot, wf, path)
     wf.setup.set_column("region", use=True, categorical=True, weight=2.0)
     wf.setup.missing.setCurrentText(missing)
     assert wf.setup.label.currentData() == "kind"           # the category-like text column
@@ -63,8 +65,7 @@ def test_select_rows_export_and_hover(qtbot, win, tmp_path):
     # click the busiest node: exactly its rows
     busiest = int(np.bincount(node_of_row, minlength=h * w).argmax())
     from somdesk import render
-    from somdesk.gui.segment_map import SCALE
-    x, y = render.node_centres(h, w, tm.config.topology == "hexagonal", SCALE).reshape(-1, 2)[busiest]
+    x, y = render.node_centres(h, w, tm.config.topology == "hexagonal", wf.map_view.scale).reshape(-1, 2)[busiest]
     wf.map_view.click_at(x, y)
     m = wf.rows_model
     assert list(wf.map_view.selected) == [busiest]
@@ -213,7 +214,7 @@ def test_profiles_view_and_report(qtbot, win, tmp_path):
 
 def test_setup_panel_choices_reach_the_map(qtbot, win, tmp_path):
     wf = win.tables
-    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv"))
     st = wf.setup
     assert "auto:" in st.auto.text() and "epochs" in st.auto.text()
     st.set_column("d", passive=True)
@@ -245,7 +246,7 @@ def test_grid_choice_reaches_the_map_and_the_saved_file(qtbot, win, tmp_path):
     from somdesk.session.scoring import load_table_map
 
     wf = win.tables
-    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv"))
     assert wf.setup.spec().topology == "hexagonal"                 # the default, as SOM Toolbox
     wf.setup.topology.setCurrentText("rectangular")
     wf.setup.height.setValue(4)
@@ -302,7 +303,7 @@ def test_import_preview_overrides_and_sampling(qtbot, tmp_path, monkeypatch):
 
 def test_planes_per_category_and_passive(qtbot, win, tmp_path):
     wf = win.tables
-    assert wf.open_table(_blobs(tmp_path / "t.csv"), preview=False)
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv"))
     wf.setup.set_column("region", use=True, categorical=True)
     wf.setup.set_column("d", passive=True)
     assert wf.train()
@@ -334,7 +335,7 @@ def _send_mouse(w, kind, pos, buttons, button=Qt.MouseButton.LeftButton, mods=Qt
 
 def test_segment_map_real_mouse_click_and_drag(qtbot):
     """Real mouse events: a click selects the node under it, a drag every node centre in the band."""
-    from somdesk.gui.segment_map import SegmentMap, SCALE
+    from somdesk.gui.segment_map import SegmentMap
     from somdesk import render
     m = SegmentMap()
     qtbot.addWidget(m)
@@ -347,7 +348,7 @@ def test_segment_map_real_mouse_click_and_drag(qtbot):
     got = []
     m.selection_changed.connect(lambda n: got.append(list(n)))
     vp = m.plot.viewport()
-    centres = render.node_centres(6, 5, True, SCALE).reshape(-1, 2)
+    centres = render.node_centres(6, 5, True, m.scale).reshape(-1, 2)
 
     def to_widget(x, y):
         sp = m.vb.mapViewToScene(QPointF(x, y))
@@ -477,7 +478,7 @@ def test_stop_keeps_the_epochs_trained_and_train_continues_them(qtbot, win, tmp_
 
     path = _blobs(tmp_path / "t.csv", n=3000, seed=4)
     wf = win.tables
-    assert wf.open_table(path, preview=False)
+    assert open_table_now(qtbot, wf, path)
     wf.setup.height.setValue(12)
     wf.setup.width.setValue(14)
     wf.setup.epochs.setValue(400)

@@ -4,6 +4,8 @@ test_mode_table.py onto the Segments dock (gui/table_workflow.py); the dock's ow
 features (setup, planes, clusters, rows, export, scoring) are in test_table_*.py."""
 from __future__ import annotations
 
+from tests.gui.helpers import open_table_now
+
 import time
 
 import numpy as np
@@ -50,7 +52,7 @@ def win(qtbot):
 def test_bad_tables_give_a_clear_message(qtbot, win, tmp_path, name, content, words):
     path = tmp_path / name
     path.write_bytes(content)
-    assert not win.tables.open_table(str(path), preview=False)
+    assert not open_table_now(qtbot, win.tables, str(path))
     assert name in win.last_error and words in win.last_error.lower(), win.last_error
     assert win.tables.table is None and not running_threads()
     assert win.session.kind == "colours"                     # the window's map stays
@@ -59,15 +61,15 @@ def test_bad_tables_give_a_clear_message(qtbot, win, tmp_path, name, content, wo
 def test_text_in_a_number_column_is_a_text_column(qtbot, win, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("name,age,income\nann,34,100\nbob,unknown,200\ncy,51,150\ndee,29,120\n", encoding="utf-8")
-    assert win.tables.open_table(str(path), preview=False)
-    g = win.tables.setup.grid
-    kinds = {g.item(r, 0).text(): g.item(r, 1).text() for r in range(g.rowCount())}
+    assert open_table_now(qtbot, win.tables, str(path))
+    m = win.tables.setup.grid.model()
+    kinds = {m.index(r, 0).data(): m.index(r, 1).data() for r in range(m.rowCount())}
     assert kinds == {"name": "text", "age": "text", "income": "numeric"}
 
 
 def test_missing_rows_dropped_from_training_and_every_row_assigned(qtbot, win, tmp_path):
     wf = win.tables
-    assert wf.open_table(people_csv(tmp_path / "people.csv"), preview=False)
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv"))
     wf.setup.missing.setCurrentText("drop")
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
@@ -80,7 +82,7 @@ def test_missing_rows_dropped_from_training_and_every_row_assigned(qtbot, win, t
 def test_closing_during_training_stops_the_worker(qtbot, tmp_path):
     w = make_window(qtbot)
     wf = w.tables
-    assert wf.open_table(people_csv(tmp_path / "people.csv", n=3000), preview=False)
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv", n=3000))
     wf.setup.epochs.setValue(100_000)
     assert wf.train()
     qtbot.waitUntil(lambda: bool(running_threads()), timeout=5000)
@@ -97,7 +99,7 @@ def test_a_second_table_leaves_nothing_of_the_first(qtbot, win, tmp_path):
     Export assignments wrote the old table's rows.  The dock is a view of Session.table, which
     a new table resets (map, assignments, profiles, selection, label, saved state)."""
     wf = win.tables
-    assert wf.open_table(people_csv(tmp_path / "people.csv"), preview=False)
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv"))
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     wf.select_segment(0)
@@ -115,3 +117,104 @@ def test_a_second_table_leaves_nothing_of_the_first(qtbot, win, tmp_path):
     assert not win.actions["save"].isEnabled() and not wf.actions["report"].isEnabled()
     with pytest.raises(Exception, match="train"):
         win.session.export_assignments(tmp_path / "rows.csv")
+
+
+def _map_widgets_empty(wf, win):
+    """Every widget of the dock that shows something of a map is in its empty state."""
+    from somdesk.session.table_views import MAP_VIEWS
+
+    assert wf.setup.curve_note.text() == "Train to see the validity curve."
+    assert wf.setup.curve.getPlotItem().listDataItems() == []
+    assert not any(type(i).__name__ == "InfiniteLine" for i in wf.setup.curve.getPlotItem().items)
+    assert wf.legend.pixmap() is None or wf.legend.pixmap().isNull()
+    assert wf.map_view.image_array() is None and wf.map_view.image.image is None
+    assert wf.map_view.shape is None and len(wf.map_view.selected) == 0 and wf.map_view.highlighted == -1
+    assert wf.hover_label.text() == "" and win.hover.text() == ""
+    assert [wf.map_choice.itemText(i) for i in range(wf.map_choice.count())] == list(MAP_VIEWS)
+    assert wf.segment_choice.count() == 0 and wf.profiles_view.prof is None and wf.planes.image is None
+    assert wf.selection_label.text().startswith("Click a node") and wf.profiles_view.note.text().startswith("Train")
+    assert wf.profiles_view.sizes.rowCount() == 0
+    assert "quantization error" not in win.statusBar().currentMessage()
+
+
+def test_another_table_or_a_palette_leaves_no_widget_of_the_old_map(qtbot, win, tmp_path):
+    """Tester2 A1: a second table kept the first one's validity curve (and note) in the Setup
+    tab; the same kind: the map view's picture, legend, hover text, view list, status line."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    other = tmp_path / "other.csv"
+    other.write_text("x,y,group\n" + "".join(f"{i},{(i * 7) % 11},g{i % 2}\n" for i in range(30)), encoding="utf-8")
+    pal = tmp_path / "two.hex"
+    pal.write_text("ff0000\n00ff00\n", encoding="utf-8")
+    for between in (None, str(pal)):
+        assert win.open_paths([people_csv(tmp_path / "people.csv")])
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+        wf.setup.set_column("weight", passive=True)        # a plane name of this table in the views list
+        assert wf.train()
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+        wf.select_segment(0)
+        wf.rows_view.hover_at(0)
+        assert "suggested k" in wf.setup.curve_note.text() and wf.setup.curve.getPlotItem().listDataItems()
+        assert wf.map_view.image_array() is not None and not wf.legend.pixmap().isNull()
+        assert wf.hover_label.text() and "plane: height" in [wf.map_choice.itemText(i) for i in range(wf.map_choice.count())]
+        if between:
+            assert win.open_paths([between])
+            qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+            assert win.session.kind != "table"
+            _map_widgets_empty(wf, win)
+        assert win.open_paths([str(other)])
+        qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+        assert wf.ws.table.n_rows == 30
+        _map_widgets_empty(wf, win)
+        assert "30 rows" in wf.setup.auto.text()          # "auto" of the new table, not the old map's size
+
+
+def test_the_status_line_says_the_table_opened(qtbot, win, tmp_path):
+    """Tester2 B1: after File › Open of a table the status line kept "Opening x.csv…"."""
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.session.kind == "table"
+    text = win.statusBar().currentMessage()
+    assert "Opening" not in text and "people.csv" in text and "60 rows" in text
+
+
+def test_the_setup_tab_follows_the_models_label_column_and_a_map_without_its_table(qtbot, win, tmp_path):
+    """Tester2 B7: Session.set_label_column relabelled the map but the Setup tab's combo kept the
+    old column; the same kind: a map reopened without its table kept the previous table's columns."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    path = people_csv(tmp_path / "people.csv")
+    assert win.open_paths([path])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.set_label_column("id")                 # before training: the label the map will use
+    assert wf.setup.label.currentData() == "id"
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.set_label_column("kind")
+    assert wf.setup.label.currentData() == "kind" and "labels: kind" in wf.ws.views()
+    win.session.save(tmp_path / "m.somz")
+    (tmp_path / "people.csv").unlink()
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table is None and wf.tm is not None
+    assert wf.setup.grid.rowCount() == 0 and wf.setup.label.findData("height") < 0
+
+
+def test_the_dock_shows_the_warnings_the_cli_prints(qtbot, win, tmp_path):
+    """Tester2 B12: the CLI says "column 'c' has the same value in every row" (preparation) and
+    that duplicate column names were made unique (reading); the window trained in silence."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    path = tmp_path / "flat.csv"
+    path.write_text("a,b,c,a\n" + "".join(f"{i},{(i * 7) % 11},5,{i % 3}\n" for i in range(30)), encoding="utf-8")
+    assert win.open_paths([str(path)])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table.warnings and "Warning:" in wf.info.text()          # the read's (duplicate names)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert any("same value in every row" in w for w in wf.ws.warnings)
+    assert "same value in every row" in wf.warnings_label.text() and not wf.warnings_label.isHidden()
+    assert "same value in every row" in win.statusBar().currentMessage()
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.warnings == [] and wf.warnings_label.text() == "" and wf.warnings_label.isHidden()

@@ -339,3 +339,148 @@ def test_colour_only_actions_say_so_for_a_table(table_file):
         with pytest.raises(SomdeskError):
             call()
     assert s.kind == "table" and s.views() == ()
+
+
+def _semicolon_table(path):
+    """Rows like conftest.write_table's with ';' between cells and decimal commas (a European export)."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 5, (3, 3))
+    lines = ["a,b,c,size,species"]
+    for i in range(90):
+        vals = centres[i % 3] + rng.normal(0, 0.5, 3)
+        lines.append(",".join(f"{v:.4f}" for v in vals) + f",{'big' if i % 2 else 'small'},sp{i % 3}")
+    text = "\n".join(lines).replace(",", ";").replace(".", ",") + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_reopened_map_finds_its_table_where_it_was_and_reads_it_the_same_way(tmp_path, monkeypatch):
+    """Tester2 A3: the map recorded the table's bare name, so opened from another folder it
+    lost its rows and its label column; and it did not record the read options."""
+    from somdesk.io.tables.options import ReadOptions
+
+    data, maps, elsewhere = tmp_path / "data", tmp_path / "maps", tmp_path / "elsewhere"
+    for d in (data, maps, elsewhere):
+        d.mkdir()
+    opts = ReadOptions(delimiter=";", decimal=",", where="size = 'big'")
+    table = read_table(_semicolon_table(data / "rows.csv"), opts)
+    assert table.n_rows == 45
+    ws = TableWorkspace()
+    ws.set_table(table, data / "rows.csv", opts)
+    ws.train(SPEC)
+    ws.save_map(maps / "m.somz")
+    monkeypatch.chdir(elsewhere)
+    again = TableWorkspace()
+    again.open_map(maps / "m.somz")
+    assert again.table is not None and again.map_note == "" and again.table.n_rows == 45
+    assert again.path == str(data / "rows.csv") and again.read_options.where == "size = 'big'"
+    assert again.label_column == "species"
+    np.testing.assert_array_equal(again.assigned["segment"], ws.assigned["segment"])
+    # trained again from the reopened map: the new map records the same place and options
+    again.train(SPEC)
+    assert again.tm.source_path == str(data / "rows.csv") and again.tm.read_options["where"] == "size = 'big'"
+
+
+def test_a_map_looks_next_to_itself_first_and_older_maps_by_name(table_file, tmp_path, monkeypatch):
+    """A folder of map and table moved together still opens; a map of before the path was
+    recorded (its table's bare name only) still finds the table next to it."""
+    import shutil
+    from dataclasses import replace
+
+    from somdesk.session.scoring import save_table_map
+
+    ws = _trained(table_file)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    ws.save_map(moved / "m.somz")
+    shutil.copy(table_file, moved / "rows.csv")
+    table_file.unlink()                            # not where it was any more
+    again = TableWorkspace()
+    again.open_map(moved / "m.somz")
+    assert again.table is not None and again.path == str(moved / "rows.csv")
+    old = replace(ws.tm, source="rows.csv", source_path=None, read_options=None)
+    save_table_map(old, moved / "old.somz")
+    monkeypatch.chdir(tmp_path)
+    older = TableWorkspace()
+    older.open_map(moved / "old.somz")
+    assert older.table is not None and older.map_note == ""
+    np.testing.assert_array_equal(older.assigned["segment"], ws.assigned["segment"])
+
+
+def test_a_map_without_its_table_keeps_its_label_column(table_file, tmp_path):
+    """The label column the map was saved with stays the map's (and is saved again) when the
+    table is not found."""
+    import json
+    import zipfile
+
+    ws = _trained(table_file)
+    ws.save_map(tmp_path / "m.somz")
+    table_file.unlink()
+    alone = TableWorkspace()
+    alone.open_map(tmp_path / "m.somz")
+    assert alone.table is None and alone.label_column == "species" and alone.tm.label_column == "species"
+    alone.save_map(tmp_path / "again.somz")
+    with zipfile.ZipFile(tmp_path / "again.somz") as z:
+        meta = json.loads(z.read("meta.json"))
+    assert meta["table_map"]["label_column"] == "species"
+
+
+def test_session_dirty_and_path_answer_for_a_table(table_file, palette_file, tmp_path):
+    """Session.dirty and Session.path (what scripts and the window's title read) are the table
+    map's while a table is open, with the session's events; a palette afterwards has its own."""
+    from somdesk.session.session import Session
+
+    s = Session()
+    seen = []
+    s.events.dirty_changed.connect(lambda v: seen.append(("dirty", v)))
+    s.events.path_changed.connect(lambda v: seen.append(("path", v)))
+    s.open(table_file)
+    assert s.kind == "table" and s.dirty is False and s.path is None
+    s.table.set_spec(SPEC)
+    s.train()
+    assert s.dirty is True and s.unsaved and ("dirty", True) in seen
+    s.save(tmp_path / "m.somz")
+    assert s.path == str(tmp_path / "m.somz") and s.dirty is False and not s.unsaved
+    assert ("path", str(tmp_path / "m.somz")) in seen and seen[-1] == ("dirty", False)
+    s.set_label_column("size")
+    assert s.dirty is True
+    again = Session()
+    again.open(tmp_path / "m.somz")
+    assert again.kind == "table" and again.path == str(tmp_path / "m.somz") and again.dirty is False
+    again.open(palette_file)
+    assert again.kind == "colours" and again.path is None and again.table.map_path is None
+
+
+def test_scoring_a_file_over_the_memory_limit_does_not_warn_about_training(table_file, tmp_path):
+    """Tester2 B11: scoring a big file passed on the reader's "a random sample ... is used for
+    training" although nothing trains and every row is scored; other read warnings stay."""
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.session.scoring import read_warnings, score_table
+
+    ws = _trained(table_file)
+    n, warnings = ws.score_file(table_file, tmp_path / "s.csv", options=ReadOptions(max_rows=40))
+    assert n == 90 and not any("sample" in w or "training" in w for w in warnings)
+    assert any("ignored" in w for w in warnings)                    # the map's own warning stays
+    big = read_table(table_file, ReadOptions(max_rows=40))
+    assert big.sampled and any("sample" in w for w in big.warnings) and read_warnings(big) == []
+    _blocks, warnings = score_table(ws.tm, big)                     # what `somdesk assign` prints
+    assert not any("sample" in w for w in warnings)
+    big.close()
+
+
+def test_the_labels_legend_names_the_nodes_without_rows(table_file):
+    """Tester2 B6: nodes without rows are grey in the labels view and the legend did not say so."""
+    from dataclasses import replace
+
+    from somdesk import render
+    from somdesk.session.table_views import NO_LABEL
+
+    ws = _trained(table_file, replace(SPEC, height=12, width=12))      # 144 nodes for 90 rows: empty ones
+    labels = ws.node_labels()
+    assert any(v is None for v in labels.ravel())
+    names = sorted({v for v in labels.ravel() if v is not None})
+    colours = np.vstack([render.category_colours(len(names)), [render.EMPTY_NODE]]).astype(np.uint8)
+    expected = render.category_legend(names + [NO_LABEL], colours)
+    np.testing.assert_array_equal(ws.legend_picture("labels: species"), expected)
+    rgb = ws.node_colours("labels: species")
+    assert (rgb[np.vectorize(lambda v: v is None)(labels)] == render.EMPTY_NODE).all()   # the colour it names

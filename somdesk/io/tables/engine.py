@@ -72,6 +72,7 @@ class Source:
         self.head_lines = 0
         self._retype = None
         self._widen = None                    # gives a text view every missing-value token
+        self._fix_line_ends = None            # reads a copy with LF ends if they are mixed (textfile)
         self._create_view = None              # creates `src` on first use (plain text files)
         self.path = None                      # the file the engine reads (after any transcoding)
         self._csv_plan = None                 # how Arrow may read it whole (arrowread.read_csv)
@@ -144,6 +145,7 @@ class Source:
             known = None
             plan = None
             widen = None
+            fix_line_ends = None
             read_path = path
             with Interrupter(con if con is not None else _Opened(opened), cancel):
                 if fmt in ("xlsx", "xls", "ods"):
@@ -165,7 +167,7 @@ class Source:
                     header_lines = 0
                 else:
                     (read_path, dialect, header_lines, tmpdir, retype, known,
-                     plan, widen) = open_text(connect, path, name, head, gz, opts, warnings, cancel)
+                     plan, widen, fix_line_ends) = open_text(connect, path, name, head, gz, opts, warnings, cancel)
                 if opts.where:
                     con.execute("CREATE VIEW unfiltered AS SELECT * FROM raw")
                     check_filter(con, opts.where, "unfiltered")
@@ -187,6 +189,7 @@ class Source:
             src.numbered = bool(opts.where)
             src._retype = retype
             src._widen = widen
+            src._fix_line_ends = fix_line_ends
             src._create_view = None if known is None else known[2].get("create")
             src.path = read_path
             src._csv_plan = plan
@@ -235,6 +238,8 @@ class Source:
             except duckdb.InterruptException:
                 raise Cancelled("stopped") from None
             except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
+                if not isinstance(exc, duckdb.ConversionException) and self._line_ends_fixed(cancel):
+                    continue                  # line ends mixed further down: read a copy with LF ends
                 if (isinstance(exc, duckdb.ConversionException) and self._widen is not None
                         and self._widen()):
                     continue                  # read with "" as the only token: a token further down
@@ -246,8 +251,24 @@ class Source:
                 self._retype(self._types_override)
                 self.types[self.columns.index(col)] = "VARCHAR"
             except duckdb.Error as exc:
+                if self._line_ends_fixed(cancel):
+                    continue
                 raise FileFormatError(f"cannot {what} {self.name}: {self._message(exc, cancel)}") from None
         raise FileFormatError(f"cannot {what} {self.name}: the column types keep changing")
+
+    def _line_ends_fixed(self, cancel=None) -> bool:
+        """After a DuckDB error on a text file: if its line ends are mixed (CRLF and LF,
+        lineends.py), read a copy with LF ends from now on and return True (once)."""
+        fix = self._fix_line_ends
+        if fix is None:
+            return False
+        self._fix_line_ends = None
+        got = fix(cancel)
+        if got is None:
+            return False
+        self.path, folder = got
+        self.own_dir(folder)
+        return True
 
     def _message(self, exc, cancel=None) -> str:
         """DuckDB's error as one line; a too-long line of a text file is found and named

@@ -50,10 +50,13 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     opts = (options or ReadOptions()).checked()
     src = Source.open(fspath, opts, cancel, name=name)
     try:
-        return Table._load(src, opts, cancel)
+        table = Table._load(src, opts, cancel)
     except BaseException:
         src.close()
         raise
+    # where it was read from and how: a saved table map records both to read it again the same way
+    table.path, table.options = os.path.abspath(fspath), opts
+    return table
 
 
 class Table:

@@ -59,16 +59,90 @@ def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bo
 def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel):
     """Create the view `raw` over a delimited text file in the connection `connect()`
     returns (only called when a view is needed); return (path, dialect, header lines,
-    tmpdir, retype, known, plan, widen).  In the plain case (`known` is not None: no number
-    conversion) the view is not created here but by `known[2]["create"]` when first
-    needed -- binding read_csv over 10,000 columns takes seconds, and a whole-file read
-    through Arrow (`plan`) does not need it."""
+    tmpdir, retype, known, plan, widen, fix_line_ends).  In the plain case (`known` is
+    not None: no number conversion) the view is not created here but by
+    `known[2]["create"]` when first needed -- binding read_csv over 10,000 columns takes
+    seconds, and a whole-file read through Arrow (`plan`) does not need it.
+
+    When DuckDB fails on the file here (sniff, number sample) and its line ends are
+    mixed (lineends.py), it is opened again from a copy with LF line ends.  A failure
+    further down, in a later query, calls `fix_line_ends(cancel)`: it makes that copy if
+    the line ends are mixed, points the view at it and returns (copy, its folder to
+    remove on close), or returns None (not mixed, or done before).
+    Raises FileFormatError (DuckDB's error as one line naming the line), Cancelled."""
+    import duckdb
     text, encoding, enc_warnings = detect.head_text(head, name, opts.encoding)
     warnings.extend(enc_warnings)
     tmpdir = None
-    if encoding not in ("utf-8", "ascii") or head[:3] == b"\xef\xbb\xbf" and gz:
-        tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
-        path = _transcode(path, name, encoding, gz, tmpdir, cancel)
+    n_warnings = len(warnings)
+    fixed = {"done": False}
+    try:
+        if encoding not in ("utf-8", "ascii") or head[:3] == b"\xef\xbb\xbf" and gz:
+            tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
+            path = _transcode(path, name, encoding, gz, tmpdir, cancel)
+        read_gz = gz and tmpdir is None          # the file DuckDB reads is still compressed
+        try:
+            out = _open_text(connect, path, name, text, encoding, read_gz, gz, opts, warnings, cancel)
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error:
+            if tmpdir is None:
+                tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
+            copy = _line_ends_copy(path, name, read_gz, tmpdir, cancel)
+            if copy is None:
+                raise
+            fixed["done"] = True
+            del warnings[n_warnings:]            # the first attempt's warnings come again
+            path, read_gz = copy, False
+            out = _open_text(connect, path, name, text, encoding, read_gz, gz, opts, warnings, cancel)
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error as exc:
+        msg = long_line_message(str(exc), path, cancel) or _duck_message(exc)
+        _rmtree(tmpdir)
+        raise FileFormatError(f"cannot read {name}: {msg}") from None
+    except BaseException:
+        _rmtree(tmpdir)
+        raise
+    dialect, header_lines, retype, known, plan, widen, relocate = out
+
+    def fix_line_ends(cancel=None):
+        if fixed["done"]:
+            return None
+        fixed["done"] = True
+        folder = tempfile.mkdtemp(prefix="somdesk-table-")
+        try:
+            copy = _line_ends_copy(path, name, read_gz, folder, cancel)
+        except BaseException:
+            _rmtree(folder)
+            raise
+        if copy is None:
+            _rmtree(folder)
+            return None
+        relocate(copy)
+        return copy, folder
+
+    return path, dialect, header_lines, tmpdir, retype, known, plan, widen, fix_line_ends
+
+
+def _rmtree(d) -> None:
+    if d:
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _line_ends_copy(path, name, gz, tmpdir, cancel) -> str | None:
+    """lineends.normalised_copy with read errors in somdesk's words."""
+    from somdesk.io.tables import lineends
+    try:
+        return lineends.normalised_copy(path, gz, tmpdir, cancel)
+    except (OSError, EOFError) as exc:
+        raise FileFormatError(f"cannot read {name}: {exc}") from None
+
+
+def _open_text(connect, path, name, text, encoding, read_gz, gz, opts: ReadOptions, warnings, cancel):
+    """open_text for the file DuckDB reads (`path`, UTF-8, compressed when `read_gz`);
+    DuckDB's errors are raised as they are."""
     missing = opts.missing_tokens
 
     def delim_guess(skip):
@@ -79,21 +153,22 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
     header = opts.header if opts.header is not None else hints.header
     decimal = opts.decimal or hints.decimal or "."
     thousands = opts.thousands if opts.thousands is not None else (hints.thousands or "")
-    import duckdb
-    try:
-        guess = opts.delimiter or detect.guess_delimiter(text, skip)
-        no_quotes = '"' not in text and "'" not in text and "\\" not in text
-        # a decimal comma without digit groups is the engines' own: DuckDB sniffs and reads
-        # "1,5" as 1.5 (decimal_separator), Arrow too (decimal_point), strictly ("12.5" fails)
-        native = decimal == "," and not thousands and guess not in (None, ",")
-        delim, quote, escape, has_header, columns = _sniff(path, skip, opts, header, guess, no_quotes, cancel,
-                                                           "," if native else ".")
-        native = native and delim != ","
-        if no_quotes:
-            quote = escape = "(empty)"           # as the sniffer reports a file without quotes
-    except duckdb.Error as exc:
-        msg = long_line_message(str(exc), path, cancel) or _duck_message(exc)
-        raise FileFormatError(f"cannot read {name}: {msg}") from None
+    if thousands and thousands == decimal and not opts.decimal:
+        # a digit-group mark given alone that is the detected (or default) decimal point: the
+        # given one wins and the decimal is the other mark -- else "5.1" would read as 51
+        decimal = "," if thousands == "." else "."
+        warnings.append(f"digit groups marked with {thousands!r}: numbers are read with the decimal "
+                        f"separator {decimal!r} (a number such as 5{thousands}1 is then not a number)")
+    guess = opts.delimiter or detect.guess_delimiter(text, skip)
+    no_quotes = '"' not in text and "'" not in text and "\\" not in text
+    # a decimal comma without digit groups is the engines' own: DuckDB sniffs and reads
+    # "1,5" as 1.5 (decimal_separator), Arrow too (decimal_point), strictly ("12.5" fails)
+    native = decimal == "," and not thousands and guess not in (None, ",")
+    delim, quote, escape, has_header, columns = _sniff(path, skip, opts, header, guess, no_quotes, cancel,
+                                                       "," if native else ".")
+    native = native and delim != ","
+    if no_quotes:
+        quote = escape = "(empty)"           # as the sniffer reports a file without quotes
     if header is None:
         header = bool(has_header)
     comment = opts.comment or ""
@@ -145,10 +220,10 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
         return f"nullstr={nullstr(opts) if not nulls['fewer'] else '[' + lit('') + ']'}"
 
     view = {"name": "raw" if opts.where or custom_numbers else "src"}
-    state = {"types": list(ctypes)}
+    state = {"types": list(ctypes), "path": path}
 
     def recreate():
-        _recreate(connect(), path, args + [nullarg()], names, state["types"], view["name"])
+        _recreate(connect(), state["path"], args + [nullarg()], names, state["types"], view["name"])
 
     def retype(override):
         nulls["fewer"] = False              # a text column keeps its tokens as text otherwise
@@ -168,6 +243,7 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
         view.pop("create")()
     if custom_numbers:
         retype = _convert_numbers(connect(), decimal, thousands, cancel)
+        view["name"] = "raw_text"             # the text view under the converted `raw`
     known = None if custom_numbers else (names, ctypes, view)
     # Arrow may read it whole (arrowread.read_csv) if it counts the skipped lines as DuckDB
     # does: every skipped line is in the head, none is blank or holds a quote
@@ -176,10 +252,18 @@ def open_text(connect, path, name, head, gz, opts: ReadOptions, warnings, cancel
     if (not custom_numbers and not comment and not opts.where and quote in (None, "(empty)", '"')
             and escape in (None, "(empty)", '"') and encoding in ("utf-8", "ascii")
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
-        plan = {"path": path, "gzip": gz and tmpdir is None, "delimiter": delim, "header": header, "skip": skip,
+        plan = {"path": path, "gzip": read_gz, "delimiter": delim, "header": header, "skip": skip,
                 "names": names, "types": ctypes, "nulls": tokens, "one_column": len(names) == 1, "tokens_seen": seen,
                 "decimal": decimal}
-    return path, dialect, skip + int(header), tmpdir, retype, known, plan, widen
+
+    def relocate(copy: str) -> None:
+        """Read `copy` (the same lines, LF ends) from now on."""
+        state["path"] = copy
+        if plan is not None:
+            plan.update(path=copy, gzip=False)
+        recreate()
+
+    return dialect, skip + int(header), retype, known, plan, widen, relocate
 
 
 def numbers_need_no_tokens(tokens) -> bool:

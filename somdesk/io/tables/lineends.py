@@ -1,0 +1,98 @@
+"""Text files whose lines end in a mix of CRLF, LF and CR (a file edited on two systems).
+
+DuckDB's CSV reader takes one line end for the whole file, from its sniff: a file that
+mixes CRLF and bare LF is refused -- in the head by the sniffer ("Error when sniffing
+file"), further down by the parser ("The CSV Parser state machine reached an invalid
+state").  pandas and pyarrow read such files, treating every CRLF, LF and CR as a line
+end.  DuckDB's strict_mode=false would read them too, but it also reads ragged and
+broken rows without a word, which must stay errors naming their line.
+
+So only after DuckDB fails on a text file, `mixed` scans it (a byte count per block,
+about a second per gigabyte; gzip decompressed on the way), and if its line ends are
+mixed `normalise` writes a copy with every line end LF, which is read instead.  The
+copy has the same lines (one line end becomes one line end), so an error found in it
+names the same line as in the original file.  A file with one kind of line end
+throughout (CR alone, old Mac, included) is read by DuckDB as it is and never scanned.
+
+Inside quoted values a CRLF or CR of a mixed file becomes LF too (pandas keeps them).
+The file read here is UTF-8 (or ASCII-compatible) bytes: other encodings are first
+transcoded to UTF-8 (textfile._transcode), and the scan runs on that copy.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+
+from somdesk.core import cancel as cancel_mod
+
+__all__ = ["kinds", "mixed", "normalise", "normalised_copy"]
+
+BLOCK = 4 << 20
+
+
+def _open(path: str, gz: bool):
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def kinds(path: str, gz: bool = False, cancel=None) -> set[str]:
+    """The kinds of line end in a file: a subset of {"crlf", "lf", "cr"} ("lf" and "cr"
+    mean bare LF and bare CR), complete for a file with one kind; the scan stops at the
+    block where a second kind shows.  One pass over the bytes; raises OSError (and, for a
+    broken gzip stream, gzip.BadGzipFile / EOFError) from reading."""
+    found: set[str] = set()
+    carry = b""                 # a block's last byte when it is CR: a CRLF may be cut in two
+    with _open(path, gz) as f:
+        while True:
+            cancel_mod.check(cancel)
+            block = f.read(BLOCK)
+            if not block:
+                break
+            block = carry + block
+            carry = b""
+            if block.endswith(b"\r"):
+                block, carry = block[:-1], b"\r"
+            crlf = block.count(b"\r\n")
+            if crlf:
+                found.add("crlf")
+            if block.count(b"\n") > crlf:
+                found.add("lf")
+            if block.count(b"\r") > crlf:
+                found.add("cr")
+            if len(found) > 1:
+                break
+    if carry:
+        found.add("cr")
+    return found
+
+
+def mixed(path: str, gz: bool = False, cancel=None) -> bool:
+    """True when the file's lines end in more than one way (CRLF and LF, LF and CR, ...)."""
+    return len(kinds(path, gz, cancel)) > 1
+
+
+def normalise(path: str, gz: bool, out: str, cancel=None) -> str:
+    """Write `path` (gzip when `gz`) to `out` with every CRLF and bare CR made LF;
+    return `out`.  Raises OSError from reading or writing."""
+    carry = b""
+    with _open(path, gz) as src, open(out, "wb") as dst:
+        while True:
+            cancel_mod.check(cancel)
+            block = src.read(BLOCK)
+            if not block:
+                break
+            block = carry + block
+            carry = b""
+            if block.endswith(b"\r"):
+                block, carry = block[:-1], b"\r"
+            dst.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        if carry:
+            dst.write(b"\n")
+    return out
+
+
+def normalised_copy(path: str, gz: bool, tmpdir: str, cancel=None) -> str | None:
+    """A copy of `path` with LF line ends in `tmpdir` if the file's line ends are mixed,
+    else None (the file is left alone)."""
+    if not mixed(path, gz, cancel):
+        return None
+    return normalise(path, gz, os.path.join(tmpdir, "lines.csv"), cancel)

@@ -1,0 +1,77 @@
+"""The Segments dock's layout (tester2 B3): compact map-size fields, node outlines in the map
+view, column headers elided on the right with the whole name as a tooltip."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+
+def test_the_map_size_fields_are_compact_and_side_by_side(qtbot):
+    from somdesk.gui.table_setup import TableSetup
+
+    panel = TableSetup()
+    qtbot.addWidget(panel)
+    panel.resize(1400, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    QApplication.processEvents()
+    h, w = panel.height.geometry(), panel.width.geometry()
+    assert h.width() <= 130 and w.width() <= 130                       # not stretched across the dock
+    assert 0 < w.left() - h.right() < 40                               # "×" between, nothing else
+    assert abs(h.left() - panel.label.geometry().left()) < 5          # left-aligned with the other fields
+
+
+def _dark_between(pic, a, b):
+    """The darkest pixel on the segment from centre a to centre b (x, y)."""
+    xs = np.linspace(a[0], b[0], 1000).astype(int)
+    ys = np.linspace(a[1], b[1], 1000).astype(int)
+    return pic[ys, xs].min()
+
+
+def test_nodes_of_one_colour_are_told_apart_by_their_outlines(qtbot):
+    from somdesk import render
+    from somdesk.gui.segment_map import SegmentMap
+
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    rgb = np.full((4, 5, 3), 200, np.uint8)            # one segment: every node the same colour
+    for hexagonal in (True, False):
+        m.show_nodes(rgb, hexagonal)
+        pic = m.image_array()
+        c = render.node_centres(4, 5, hexagonal, m.scale).reshape(-1, 2)
+        for a, b in ((0, 1), (6, 7), (1, 6), (12, 17)):      # right and lower neighbours
+            assert _dark_between(pic, c[a], c[b]) < 160, (hexagonal, a, b)
+        cx, cy = c.astype(int).T
+        assert (pic[cy, cx] == 200).all()                  # inside a node: its own colour
+        idx = render.index_image(4, 5, hexagonal, m.scale)
+        assert (pic[idx < 0] == 255).all()                 # the background stays white
+
+
+def test_row_headers_elide_on_the_right_with_the_whole_name_as_tooltip(qtbot):
+    from somdesk.gui.table_rows import RowsModel, RowsView
+
+    model, view = RowsModel(), RowsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    name = "alcalinity_of_ash"
+    model.set_columns({name: np.arange(3.0), "b": np.arange(3.0)})
+    model.set_rows([0, 1, 2])
+    hh = view.horizontalHeader()
+    assert hh.textElideMode() == Qt.TextElideMode.ElideRight
+    assert hh.defaultAlignment() & Qt.AlignmentFlag.AlignLeft
+    assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == name
+
+
+def test_small_maps_are_drawn_at_a_larger_scale_not_zoomed_up(qtbot):
+    """Tester2 B13: a 2 x 2 map filled the view with 10 px stair-steps (its 24 px-per-node raster
+    zoomed up); small maps are drawn at about the shown size, big ones at the least scale."""
+    from somdesk.gui.segment_map import SCALE, SegmentMap
+
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    for (h, w), least in (((2, 2), 64), ((12, 7), 50), ((100, 100), SCALE)):
+        m.show_nodes(np.full((h, w, 3), 90, np.uint8), True)
+        assert (m.scale == SCALE) if least == SCALE else (m.scale >= least)
+        centre = [int(v) for v in (m._centres[h * w - 1])]
+        assert m.node_at(*centre) == h * w - 1                  # hit-testing at the same scale
