@@ -140,19 +140,13 @@ class ImageExports:
         self.dialog: ExportImageDialog | None = None
 
     def original_with_alpha(self, view: str) -> np.ndarray | None:
-        """(H, W, 4) uint8: the original picture (or, before Quantise full picture, the live
-        quantised preview) with its transparency when an export of `view` writes it -- a picture
-        with alpha and no colour-vision simulation shown; else None
+        """(H, W, 4) uint8: the original picture with its transparency when an export of `view`
+        writes it -- a picture with alpha and no colour-vision simulation shown; else None
         (the export writes what the screen shows, e.g. over the checkerboard)."""
         w, s = self.win, self.win.session
-        if s.kind != "image" or not s.dataset.has_alpha or w.colour.simulates_exports():
+        if view != "picture" or s.kind != "image" or not s.dataset.has_alpha:
             return None
-        if view == "picture":
-            return s.dataset.pixels
-        live = getattr(w, "live_preview", None)
-        if view == "quantised" and s.quantised is None and live is not None and live.has_alpha:
-            return live.pixels()     # the live preview as shown, with its alpha (not the checkerboard)
-        return None
+        return None if w.colour.simulates_exports() else s.dataset.pixels
 
     def writes_quantised(self, view: str) -> bool:
         """Is the export of `view` the quantised picture itself (not a colour-vision simulation

@@ -85,29 +85,3 @@ def test_transparent_picture_through_the_window(qtbot, win, tmp_path):
     wait_idle(qtbot, other)
     assert other.session.kind == "image" and other.session.dataset.has_alpha
     other.close()
-
-
-def test_export_of_the_live_quantised_preview_keeps_the_transparency(qtbot, win, tmp_path):
-    """Before Quantise full picture the Quantised view shows the live preview over the
-    checkerboard; its export was an opaque RGB PNG with the transparent area white."""
-    img = sticker()
-    src = tmp_path / "sticker.png"
-    Image.fromarray(img, "RGBA").save(src)
-    assert win.open_paths([str(src)])
-    wait_idle(qtbot, win)
-    win.left.params.set_config(SOMConfig(width=4, height=4, iterations=5, seed=2, mode="batch", init="pca"))
-    win.set_speed("max")
-    win.train()
-    wait_idle(qtbot, win)
-    s = win.session
-    assert s.quantised is None and win.live_preview is not None and win.live_preview.has_alpha
-    win.set_view("quantised")
-    win.draw()
-    out = tmp_path / "preview.png"
-    assert win.export_image(str(out))
-    with Image.open(out) as im:
-        assert im.mode == "RGBA"
-        back = np.asarray(im)
-    np.testing.assert_array_equal(back, win.live_preview.pixels())
-    assert np.all(back[img[..., 3] == 0][:, 3] == 0)                  # transparent stays transparent
-    assert np.all(back[img[..., 3] == 255][:, 3] == 255)
