@@ -381,12 +381,7 @@ class Window(QMainWindow):
             self.statusBar().showMessage(f"Stopped at epoch {m.iteration:,} of {m.total:,}.", 15000)
             self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
-            opening = self.statusBar().currentMessage()
-            shown = self.tables.open_found(result)  # the import preview, then the Segments dock
-            if self.statusBar().currentMessage() == opening:     # not "Opening x.csv…" over the table
-                t = self.tables.ws.table
-                self.statusBar().showMessage(
-                    f"Opened {t.name}: {t.n_rows_total:,} rows." if shown and t is not None else "", 8000)
+            self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
             self.files.remember(result.path)
             self.pick_palette(result)

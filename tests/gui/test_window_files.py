@@ -225,16 +225,3 @@ def test_export_organised_palette(qtbot, window, tmp_path, monkeypatch, choice):
 def test_an_unwritable_palette_target_is_one_message(qtbot, window, tmp_path):
     assert not window.files.save_palette_as(str(tmp_path / "no-such-dir" / "x.gpl"))
     assert window.last_error and "Traceback" not in window.last_error
-
-
-def test_the_status_line_does_not_keep_saying_opening_after_a_table_opened(qtbot, tmp_path):
-    """The "Opening x.csv…" line stayed under the shown table until the next message."""
-    win = make_window(qtbot)
-    path = tmp_path / "rows.csv"
-    path.write_text("a,b\n" + "".join(f"{i},{(i * 7) % 5}\n" for i in range(30)), encoding="utf-8")
-    assert win.open_paths([str(path)])
-    assert win.statusBar().currentMessage().startswith("Opening rows.csv")
-    qtbot.waitUntil(lambda: not win.runner.busy and win.session.kind == "table", timeout=30000)
-    msg = win.statusBar().currentMessage()
-    assert "Opening" not in msg and msg == "Opened rows.csv: 30 rows."
-    win.close()
