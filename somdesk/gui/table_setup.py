@@ -16,8 +16,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QSpinBox, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from somdesk.errors import OptionError
 
@@ -36,13 +36,69 @@ def _auto_spin(maximum: int, tip: str) -> QSpinBox:
     return s
 
 
-def _centered(widget: QWidget) -> QWidget:
-    w = QWidget()
-    lay = QHBoxLayout(w)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    lay.addWidget(widget)
-    return w
+class _Check:
+    """One check-box cell of the grid (a checkable item, no widget: a table of 10,000 columns
+    made 40,000 widgets and froze the window for minutes), read like a QCheckBox."""
+
+    def __init__(self, item: QTableWidgetItem):
+        self.item = item
+
+    def isChecked(self) -> bool:  # noqa: N802 - QCheckBox's name
+        return self.item.checkState() == Qt.CheckState.Checked
+
+    def setChecked(self, on: bool) -> None:  # noqa: N802
+        self.item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def isEnabled(self) -> bool:  # noqa: N802
+        return bool(self.item.flags() & Qt.ItemFlag.ItemIsEnabled)
+
+
+class _Weight:
+    """The weight cell (an editable number; the spin box exists only while it is edited)."""
+
+    def __init__(self, item: QTableWidgetItem):
+        self.item = item
+
+    def value(self) -> float:
+        try:
+            return min(WEIGHT_RANGE[1], max(WEIGHT_RANGE[0], float(self.item.data(Qt.ItemDataRole.EditRole))))
+        except (TypeError, ValueError):
+            return 1.0
+
+    def setValue(self, v: float) -> None:  # noqa: N802
+        self.item.setData(Qt.ItemDataRole.EditRole, round(float(v), 2))
+
+
+class _WeightEditor(QStyledItemDelegate):
+    """The weight column's editor: a spin box of 0.01..100 in steps of 0.5, made on demand."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt API
+        w = QDoubleSpinBox(parent)
+        w.setRange(*WEIGHT_RANGE)
+        w.setDecimals(2)
+        w.setSingleStep(0.5)
+        return w
+
+
+WEIGHT_RANGE = (0.01, 100.0)
+_PROTOTYPES: dict = {}
+
+
+def _prototypes() -> dict:
+    """Items to clone for the grid's cells: (checked, enabled) check boxes and read-only text
+    (made once: setting flags through Python's enums cost more than the items themselves)."""
+    if not _PROTOTYPES:
+        base = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
+        for on in (True, False):
+            for enabled in (True, False):
+                it = QTableWidgetItem()
+                it.setFlags(base | Qt.ItemFlag.ItemIsEnabled if enabled else base)
+                it.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                _PROTOTYPES[(on, enabled)] = it
+        text = QTableWidgetItem()
+        text.setFlags(text.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        _PROTOTYPES["text"] = text
+    return _PROTOTYPES
 
 
 class TableSetup(QWidget):
@@ -65,6 +121,8 @@ class TableSetup(QWidget):
         for j in range(1, len(COLS)):
             self.grid.horizontalHeader().setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
         self.grid.setMinimumHeight(150)
+        self.grid.setItemDelegateForColumn(4, _WeightEditor(self.grid))
+        self.grid.itemChanged.connect(lambda *_: self._edited())
         self.label = QComboBox()
         self.normalise = QComboBox()
         self.normalise.addItems(NORMALISATIONS)
@@ -144,31 +202,30 @@ class TableSetup(QWidget):
                 ticked = set(default_columns(table, label))
             except OptionError:
                 ticked = numeric - {label}
-            for i, c in enumerate(table.columns):
-                kind = table.kind(c)
-                self.grid.setItem(i, 0, self._item(c))
-                self.grid.setItem(i, 1, self._item(kind))
-                self.grid.setItem(i, 2, self._item(f"{table.missing_count(c):,}"))
-                use, passive, cat = QCheckBox(), QCheckBox(), QCheckBox()
-                use.setChecked(c in ticked)
-                use.setEnabled(kind in USABLE)
-                cat.setChecked(kind != "numeric")
-                cat.setEnabled(kind in USABLE)
-                passive.setToolTip("Shown as a plane and in profiles, not used to pick the BMU")
-                weight = QDoubleSpinBox()
-                weight.setRange(0.01, 100.0)
-                weight.setDecimals(2)
-                weight.setSingleStep(0.5)
-                weight.setValue(1.0)
-                weight.setToolTip("Priority of the column in the BMU distance (SOM Toolbox mask)")
-                for w in (use, passive, cat):
-                    w.toggled.connect(lambda *_: self._edited())
-                weight.valueChanged.connect(lambda *_: self._edited())
-                self.grid.setCellWidget(i, 3, _centered(use))
-                self.grid.setCellWidget(i, 4, weight)
-                self.grid.setCellWidget(i, 5, _centered(passive))
-                self.grid.setCellWidget(i, 6, _centered(cat))
-                self._rows[c] = {"use": use, "weight": weight, "passive": passive, "categorical": cat}
+            self.grid.setUpdatesEnabled(False)
+            self.grid.blockSignals(True)      # items, not widgets: cheap for any number of columns
+            try:
+                for i, c in enumerate(table.columns):
+                    kind = table.kind(c)
+                    usable = kind in USABLE
+                    self.grid.setItem(i, 0, self._item(c))
+                    self.grid.setItem(i, 1, self._item(kind))
+                    self.grid.setItem(i, 2, self._item(f"{table.missing_count(c):,}"))
+                    use = self._check(c in ticked, usable, "Train on this column")
+                    passive = self._check(False, True, "Shown as a plane and in profiles, not used to pick the BMU")
+                    cat = self._check(kind != "numeric", usable, "One-hot: each value its own 0/1 feature")
+                    weight = QTableWidgetItem()
+                    weight.setData(Qt.ItemDataRole.EditRole, 1.0)
+                    weight.setToolTip("Priority of the column in the BMU distance (SOM Toolbox mask); "
+                                      "double-click to edit")
+                    weight.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    for j, it in ((3, use), (4, weight), (5, passive), (6, cat)):
+                        self.grid.setItem(i, j, it)
+                    self._rows[c] = {"use": _Check(use), "weight": _Weight(weight), "passive": _Check(passive),
+                                     "categorical": _Check(cat)}
+            finally:
+                self.grid.blockSignals(False)
+                self.grid.setUpdatesEnabled(True)
             self.label.clear()
             self.label.addItem("(none)", None)
             for c in table.columns:
@@ -194,9 +251,15 @@ class TableSetup(QWidget):
             self._updating = False
 
     @staticmethod
+    def _check(on: bool, enabled: bool, tip: str) -> QTableWidgetItem:
+        it = _prototypes()[(bool(on), bool(enabled))].clone()     # clones: Python's flag enums are slow
+        it.setToolTip(tip)
+        return it
+
+    @staticmethod
     def _item(text: str) -> QTableWidgetItem:
-        it = QTableWidgetItem(str(text))
-        it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        it = _prototypes()["text"].clone()
+        it.setText(str(text))
         return it
 
     def set_column(self, name: str, *, use=None, weight=None, passive=None, categorical=None) -> None:
