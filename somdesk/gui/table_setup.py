@@ -72,6 +72,12 @@ class _Weight:
 class _WeightEditor(QStyledItemDelegate):
     """The weight column's editor: a spin box of 0.01..100 in steps of 0.5, made on demand."""
 
+    def displayText(self, value, locale) -> str:  # noqa: N802 - Qt API
+        try:
+            return f"{float(value):.2f}"          # "1.00", as the spin box shows it
+        except (TypeError, ValueError):
+            return super().displayText(value, locale)
+
     def createEditor(self, parent, option, index):  # noqa: N802 - Qt API
         w = QDoubleSpinBox(parent)
         w.setRange(*WEIGHT_RANGE)

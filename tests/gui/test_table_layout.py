@@ -111,6 +111,8 @@ def test_the_column_grid_makes_no_widget_per_column(qtbot, tmp_path):
     spec = big.spec()
     assert "c5" not in spec.columns and spec.weights == {"c7": 2.5} and spec.passive == ("c9",)
     assert len(edits) == 3
+    shown = big.grid.itemDelegateForColumn(4).displayText(big.grid.item(7, 4).data(Qt.ItemDataRole.DisplayRole), None)
+    assert shown == "2.50"
     big.set_column("c5", use=True, weight=3.0)
     assert "c5" in big.spec().columns and big.spec().weights["c5"] == 3.0
     tab1.close()
