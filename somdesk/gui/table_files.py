@@ -25,12 +25,28 @@ class TableFiles:
     def _ask(self, title, start, filters) -> str | None:
         return dialogs.ask_save_path(self.win, title, start, filters) or None
 
+    def _pipe_refused(self, path) -> bool:
+        """A FIFO as an export's target is refused at once: the writer would wait up to 10 s on
+        the window's thread for a reader (the CLI may write through one; a device is fine)."""
+        import stat
+
+        try:
+            fifo = stat.S_ISFIFO(os.stat(path).st_mode)
+        except (OSError, ValueError):
+            return False
+        if fifo:
+            self.win.show_error(f"cannot write {os.path.basename(os.fspath(path))}: it is a FIFO (named pipe); "
+                                "the window does not wait for a reader -- choose a file")
+        return fifo
+
     def _stem(self) -> str:
         return self.ws.stem
 
     def export_rows(self, path: str | None = None) -> bool:
         path = path or self._ask("Export rows", f"{self._stem()}-rows.csv", [("CSV", ["*.csv"])])
         if not path:
+            return False
+        if self._pipe_refused(path):
             return False
         try:
             n = self.ws.export_rows(path, self.rows_model.shown_rows)     # in the order shown
@@ -46,6 +62,8 @@ class TableFiles:
         path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
                                  [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])
         if not path:
+            return False
+        if self._pipe_refused(path):
             return False
         try:
             (self.ws.export_profiles if fmt == "csv" else self.profiles_view.export_png)(path)
@@ -65,6 +83,8 @@ class TableFiles:
         path = path or self._ask("Export image", f"{self._stem()}-{view}.png", [("PNG image", ["*.png"])])
         if not path:
             return False
+        if self._pipe_refused(path):
+            return False
         try:
             write_png(path, pic)
         except SomdeskError as exc:
@@ -79,6 +99,8 @@ class TableFiles:
             return False
         path = path or self._ask("Export component planes", f"{self._stem()}-planes.png", [("PNG image", ["*.png"])])
         if not path:
+            return False
+        if self._pipe_refused(path):
             return False
         try:
             self.planes.export_png(path)

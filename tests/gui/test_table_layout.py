@@ -75,3 +75,43 @@ def test_small_maps_are_drawn_at_a_larger_scale_not_zoomed_up(qtbot):
         assert (m.scale == SCALE) if least == SCALE else (m.scale >= least)
         centre = [int(v) for v in (m._centres[h * w - 1])]
         assert m.node_at(*centre) == h * w - 1                  # hit-testing at the same scale
+
+
+def test_the_column_grid_makes_no_widget_per_column(qtbot, tmp_path):
+    """Tester2 C1: a 10,000-column table froze the window for minutes: the Setup grid made four
+    widgets per column.  Its cells are items now: the widget count does not grow with the
+    columns, and the choices still reach the spec."""
+    from PySide6.QtWidgets import QWidget
+
+    from somdesk.gui.table_setup import TableSetup
+    from somdesk.io.tables.table import read_table
+
+    def widgets_for(ncols):
+        p = tmp_path / f"w{ncols}.csv"
+        rng = np.random.default_rng(ncols)
+        p.write_text(",".join(f"c{j}" for j in range(ncols)) + "\n" + "".join(
+            ",".join(f"{v:.3f}" for v in rng.normal(size=ncols)) + "\n" for _ in range(12)), encoding="utf-8")
+        panel = TableSetup()
+        qtbot.addWidget(panel)
+        tab = read_table(str(p))
+        panel.set_table(tab)
+        n = len(panel.findChildren(QWidget))
+        return panel, tab, n
+
+    small, tab1, n_small = widgets_for(3)
+    big, tab2, n_big = widgets_for(400)
+    assert n_big == n_small
+    m = big.columns                                            # a model: cells are data, not widgets
+    edits = []
+    big.spec_edited.connect(lambda: edits.append(1))
+    m.setData(m.index(5, 3), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)   # "Use" of c5
+    m.setData(m.index(7, 4), 2.5, Qt.ItemDataRole.EditRole)                            # weight of c7
+    m.setData(m.index(9, 5), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)    # c9 passive
+    spec = big.spec()
+    assert "c5" not in spec.columns and spec.weights == {"c7": 2.5} and spec.passive == ("c9",)
+    assert len(edits) == 3
+    assert m.data(m.index(7, 4)) == "2.50"                       # shown with two decimals
+    big.set_column("c5", use=True, weight=3.0)
+    assert "c5" in big.spec().columns and big.spec().weights["c5"] == 3.0
+    tab1.close()
+    tab2.close()

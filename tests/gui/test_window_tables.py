@@ -218,3 +218,24 @@ def test_the_dock_shows_the_warnings_the_cli_prints(qtbot, win, tmp_path):
     assert win.open_paths([people_csv(tmp_path / "people.csv")])
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     assert wf.ws.warnings == [] and wf.warnings_label.text() == "" and wf.warnings_label.isHidden()
+
+
+def test_exports_to_a_fifo_are_refused_at_once(qtbot, win, tmp_path):
+    """Tester2 A9: exporting the rows, profiles, map or planes to a FIFO kept the window waiting
+    10 s for a reader; it is refused at once (a save too: Session.save refuses it)."""
+    import os
+
+    wf = win.tables
+    assert wf.open_table(people_csv(tmp_path / "people.csv"), preview=False)
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)     # the read is a task
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    wf.select_segment(0)
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    for export in (wf.export_rows, lambda p: wf.export_profiles("csv", p), lambda p: wf.export_profiles("png", p),
+                   wf.export_map, wf.export_planes, wf.save_map):
+        win.last_error = None
+        assert export(str(fifo)) is False
+        assert win.last_error and "within" not in win.last_error and ("FIFO" in win.last_error
+                                                                     or "not a regular file" in win.last_error)
