@@ -251,7 +251,9 @@ class Window(QMainWindow):
             return
         if s.done:
             s.reset_weights()
-        self.metrics.clear_points(s.config.iterations)
+        from somdesk.session.runs import planned_epochs
+
+        self.metrics.clear_points(planned_epochs(s))     # an image map's phases continue the axis
         self._start_training(paused=False)
 
     def _start_training(self, paused: bool) -> None:

@@ -220,3 +220,26 @@ def test_stop_keeps_the_map_as_it_is(qtbot, png):
         assert "Stopped" in win.statusBar().currentMessage()
     finally:
         win.close()
+
+
+def test_the_plot_axis_spans_every_phase_of_an_image_map(qtbot, win, tmp_path):
+    """Tester2 B9: the QE/TE plot of a picture spans ordering, fine-tuning and recovery (the
+    phases continue one axis), so the fine-tuning points are not off the right edge."""
+    import numpy as np
+    from PIL import Image
+
+    from somdesk.session.runs import planned_epochs
+
+    yy, xx = np.mgrid[0:60, 0:80]
+    pic = np.stack([xx * 3, yy * 4, 255 - xx * 3], -1).astype(np.uint8)
+    path = tmp_path / "g.png"
+    Image.fromarray(pic).save(path)
+    assert win.open_paths([str(path)])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=60_000)
+    win.set_speed("max")
+    win.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=120_000)
+    lo, hi = win.metrics.getPlotItem().vb.viewRange()[0]
+    xs = win.metrics.points()[:, 0]
+    assert hi >= planned_epochs(win.session) > win.session.config.iterations
+    assert xs.max() > win.session.config.iterations and (xs <= hi).all()
