@@ -108,3 +108,12 @@ class ClusterResult:
     k: int
     method: str
     summary: tuple = ()
+
+
+def run_to_end(task):
+    """Drive a task generator to the end on this thread and return its result."""
+    while True:
+        try:
+            next(task)
+        except StopIteration as stop:
+            return stop.value

@@ -41,7 +41,7 @@ from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings
 from somdesk.session import analysis, exports, runs, undo
 from somdesk.session.events import SessionEvents
 from somdesk.session.mapstate import MapState, map_state
-from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome
+from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture, RunOutcome, run_to_end
 from somdesk.session.table_workspace import TableWorkspace
 
 RUN_STATES = ("idle", "running", "paused", "finished")
@@ -526,11 +526,3 @@ class Session:
 
     def export_palette(self, path, n: int | None = None) -> int:
         return exports.export_palette(self, path, n)
-
-def run_to_end(task):
-    """Drive a task generator to the end on this thread and return its result."""
-    while True:
-        try:
-            next(task)
-        except StopIteration as stop:
-            return stop.value

@@ -31,6 +31,7 @@ from psygnal import Signal, SignalGroup
 
 from somdesk.errors import SomdeskError
 from somdesk.session import table_tasks
+from somdesk.session.progress import run_to_end
 from somdesk.session.table_tasks import format_cell, write_rows_csv
 from somdesk.session.table_views import TableViewsMixin
 
@@ -46,14 +47,6 @@ class TableEvents(SignalGroup):
     dirty_changed = Signal(bool)         # a map not saved since it was trained or changed?
     path_changed = Signal(object)        # the map's .somz (str) or None
 
-
-def run_to_end(task):
-    """Drive a task generator to the end on this thread and return its result."""
-    while True:
-        try:
-            next(task)
-        except StopIteration as stop:
-            return stop.value
 
 
 class TableWorkspace(TableViewsMixin):

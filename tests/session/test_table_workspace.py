@@ -11,6 +11,7 @@ from somdesk.core.cancel import CancelToken
 from somdesk.errors import Cancelled, SomdeskError
 from somdesk.io.tables.table import read_table
 from somdesk.session.table_data import TableMapSpec, assign_table
+from somdesk.session.progress import run_to_end
 from somdesk.session.table_workspace import TableWorkspace
 
 SPEC = TableMapSpec(height=4, width=5, epochs=8, label="species", seed=1)
@@ -199,7 +200,7 @@ def test_scoring_the_training_file_equals_the_workspace_assignments(table_file, 
     """Issue 13 must-show 4: `assign` on the training file == what the window shows."""
     ws = _trained(table_file)
     heard = []
-    n, warnings = list_result(ws.score_task(table_file, tmp_path / "scores.csv", progress=heard.append))
+    n, warnings = run_to_end(ws.score_task(table_file, tmp_path / "scores.csv", progress=heard.append))
     assert n == 90 and heard[-1].done == 90 and "size" in warnings[0]
     table = read_table(table_file)
     blocks = list(assign_table(ws.tm, table))
@@ -218,12 +219,6 @@ def test_report_and_profiles_are_written(table_file, tmp_path):
     assert "<html" in (tmp_path / "r.html").read_text(encoding="utf-8").lower()
 
 
-def list_result(task):
-    while True:
-        try:
-            next(task)
-        except StopIteration as end:
-            return end.value
 
 
 # -- through the Session: the one model (issue 12) ---------------------------------------------------

@@ -34,23 +34,32 @@ def _open(path: str, gz: bool):
     return gzip.open(path, "rb") if gz else open(path, "rb")
 
 
+def _blocks(f, cancel):
+    """The file's bytes in blocks of about BLOCK, none ending inside a CRLF: a block's last
+    CR is held back for the next one.  The last block may be a lone b"\\r"."""
+    carry = b""
+    while True:
+        cancel_mod.check(cancel)
+        block = f.read(BLOCK)
+        if not block:
+            break
+        block = carry + block
+        carry = b""
+        if block.endswith(b"\r"):
+            block, carry = block[:-1], b"\r"
+        yield block
+    if carry:
+        yield carry
+
+
 def kinds(path: str, gz: bool = False, cancel=None) -> set[str]:
     """The kinds of line end in a file: a subset of {"crlf", "lf", "cr"} ("lf" and "cr"
     mean bare LF and bare CR), complete for a file with one kind; the scan stops at the
     block where a second kind shows.  One pass over the bytes; raises OSError (and, for a
     broken gzip stream, gzip.BadGzipFile / EOFError) from reading."""
     found: set[str] = set()
-    carry = b""                 # a block's last byte when it is CR: a CRLF may be cut in two
     with _open(path, gz) as f:
-        while True:
-            cancel_mod.check(cancel)
-            block = f.read(BLOCK)
-            if not block:
-                break
-            block = carry + block
-            carry = b""
-            if block.endswith(b"\r"):
-                block, carry = block[:-1], b"\r"
+        for block in _blocks(f, cancel):
             crlf = block.count(b"\r\n")
             if crlf:
                 found.add("crlf")
@@ -60,8 +69,6 @@ def kinds(path: str, gz: bool = False, cancel=None) -> set[str]:
                 found.add("cr")
             if len(found) > 1:
                 break
-    if carry:
-        found.add("cr")
     return found
 
 
@@ -73,20 +80,9 @@ def mixed(path: str, gz: bool = False, cancel=None) -> bool:
 def normalise(path: str, gz: bool, out: str, cancel=None) -> str:
     """Write `path` (gzip when `gz`) to `out` with every CRLF and bare CR made LF;
     return `out`.  Raises OSError from reading or writing."""
-    carry = b""
     with _open(path, gz) as src, open(out, "wb") as dst:
-        while True:
-            cancel_mod.check(cancel)
-            block = src.read(BLOCK)
-            if not block:
-                break
-            block = carry + block
-            carry = b""
-            if block.endswith(b"\r"):
-                block, carry = block[:-1], b"\r"
+        for block in _blocks(src, cancel):
             dst.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
-        if carry:
-            dst.write(b"\n")
     return out
 
 
