@@ -32,8 +32,13 @@ _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.
 
 
 @njit(cache=True, nogil=True, fastmath={'contract'}, error_model='numpy')
-def _dots(q, at, g, gram, t, c):
-    """q = c * (A_t + sum_{s<t} g_s G_st): each node's w_j(t).x_t.  Four terms a pass (the order is free)."""
+def _dots(q, dist, at, g, gram, t, c, p, xx):
+    """q = c (A_t + sum_{s<t} g_s G_st), each node's w_j(t).x_t, and dist = max(P - 2 q + |x_t|^2, 0).
+
+    Four terms of the sum a pass over the nodes (the order is free: the error
+    bound covers any); returns the smallest distance's bits (as int64 they
+    order like the non-negative doubles, and an integer minimum vectorises).
+    """
     m_count = q.shape[0]
     for j in range(m_count):
         q[j] = at[j]
@@ -57,15 +62,9 @@ def _dots(q, at, g, gram, t, c):
             q[j] += gs[j] * ks
         s += 1
     for j in range(m_count):
-        q[j] *= c[j]
-
-
-@njit(cache=True, nogil=True, error_model='numpy')
-def _expanded(q, p, xx, dist):
-    """dist = max(P - 2 q + |x|^2, 0); returns the smallest one's bits (int64 order = float order here)."""
-    m_count = q.shape[0]
-    for j in range(m_count):
-        dist[j] = max((p[j] - 2.0 * q[j]) + xx, 0.0)
+        qj = c[j] * q[j]
+        q[j] = qj
+        dist[j] = max((p[j] - 2.0 * qj) + xx, 0.0)
     di = dist.view(np.int64)
     best = di[0]
     for j in range(1, m_count):
@@ -115,8 +114,13 @@ def _pick(dist, best_bits, bound, w0, xb, g, c, t):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def _factors(fac, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
-    """fac (M,) = alpha h of every node for BMU b, zero where somdesk.core._online_wide_numba does not touch."""
+def _factors(arow, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
+    """Separable factors for BMU b: the node in row i, column j gets arow[i] * gx[i % 2 or 0, j].
+
+    arow[i] = 0 for the rows the wide kernel (somdesk.core._online_wide_numba)
+    does not touch (outside the window or below CUTOFF), gx zero outside the
+    column window: the same products a * gx as its update's factors.
+    """
     ystep = HEX_H if hexagonal else 1.0
     n_par = 2 if hexagonal else 1
     bi = b // width
@@ -130,32 +134,38 @@ def _factors(fac, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
         for jj in range(c_lo, c_hi):
             j = jj % width
             gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
-    for m in range(fac.shape[0]):
-        fac[m] = 0.0
+    for i in range(height):
+        arow[i] = 0.0
     for ii in range(r_lo, r_hi):
         i = ii % height
         a = ty[_row_offset(i, bi, height, toroidal)]
-        if a < CUTOFF:     # as the wide kernel: such a row is not touched
-            continue
-        p = i % 2 if hexagonal else 0
-        for j in range(width):
-            fac[i * width + j] = a * gx[p, j]
+        if a >= CUTOFF:     # as the wide kernel: a row below it is not touched
+            arow[i] = a
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def _advance(fac, p, q, c, gt, xx):
-    """The update of every node as scalars: |w|^2, c and this input's g."""
-    for j in range(fac.shape[0]):
-        f = fac[j]
-        om = 1.0 - f
-        p[j] = om * om * p[j] + f * (2.0 * om * q[j] + f * xx)
-        cn = c[j] * om
-        c[j] = cn
-        gt[j] = f / cn
+def _advance(arow, gx, hexagonal, width, p, q, c, gt, xx):
+    """The update of every node, as scalars: |w|^2, c and this input's g (zero where the factor is)."""
+    for i in range(arow.shape[0]):
+        a = arow[i]
+        base = i * width
+        if a == 0.0:
+            for j in range(width):
+                gt[base + j] = 0.0
+            continue
+        gp = gx[i % 2 if hexagonal else 0]
+        for j in range(width):
+            f = a * gp[j]
+            om = 1.0 - f
+            k = base + j
+            p[k] = om * om * p[k] + f * (2.0 * om * q[k] + f * xx)
+            cn = c[k] * om
+            c[k] = cn
+            gt[k] = f / cn
 
 
 # Rows of the per-node scratch array `nodes` (5, M).
-P_ROW, C_ROW, Q_ROW, DIST_ROW, FAC_ROW = 0, 1, 2, 3, 4
+P_ROW, C_ROW, Q_ROW, DIST_ROW, FAC_ROW = 0, 1, 2, 3, 4    # FAC_ROW: the H row factors
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -180,7 +190,7 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
     c = nodes[C_ROW]
     q = nodes[Q_ROW]
     dist = nodes[DIST_ROW]
-    fac = nodes[FAC_ROW]
+    arow = nodes[FAC_ROW, :height]
     pmax = 0.0
     for j in range(m_count):
         pmax = max(pmax, p[j])
@@ -196,17 +206,16 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
     for t in range(b_count):
         if flag[0] != 0:
             return t
-        _dots(q, ag[t, :m_count], g, gram, t, c)
         xx = gram[t, t]
-        best_bits = _expanded(q, p, xx, dist)
+        best_bits = _dots(q, dist, ag[t, :m_count], g, gram, t, c, p, xx)
         bmu, n = _pick(dist, best_bits, bound, w0, xb, g, c, t)
         if n > 1:
             counts[0] += 1
             counts[1] += n
         last_bmu[src[t]] = bmu
         bmus[t] = bmu
-        _factors(fac, gx, ty, tx, bmu, reach, hexagonal, toroidal, height, width)
-        _advance(fac, p, q, c, g[t], xx)
+        _factors(arow, gx, ty, tx, bmu, reach, hexagonal, toroidal, height, width)
+        _advance(arow, gx, hexagonal, width, p, q, c, g[t], xx)
     return b_count
 
 

@@ -237,8 +237,10 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     if uses_block_epoch(nb, wp.shape[0], wp.shape[1], wp.shape[2], alpha):
         # many dimensions: BMUs from BLAS products against each block's start weights
         boxes.invalidate()
-        if online_block.online_epoch_block(_nb.block, wp, x, order, alpha, sigma, hexagonal, toroidal, last_bmu,
-                                           bmus, _flag(cancel), cancel):
+        with one_blas_thread():     # BLAS's own threads on these small products stall (docs/kernels.md)
+            done = online_block.online_epoch_block(_nb.block, wp, x, order, alpha, sigma, hexagonal, toroidal,
+                                                   last_bmu, bmus, _flag(cancel), cancel)
+        if done:
             return bmus          # (False: weights or data beyond the bound's range, the wide kernel runs)
     if _nb is not None and _nb.online_epoch_wide is not None and uses_wide_epoch(nb, *wp.shape):
         # many dimensions: the tile boxes prune nothing; full scans and whole-plane updates

@@ -37,7 +37,7 @@ from somdesk.core.cancel import CancelToken, check
 # Inputs per block, by measurement (docs/kernels.md: 25x15, D = 50, CPU time per epoch).
 BLOCK = 32
 # From this many dimensions the block epoch beats the sequential one (measured; see docs/kernels.md).
-BLOCK_FROM = 16
+BLOCK_FROM = 20
 # The coefficients g = f / c need c = prod (1 - f) far from underflow within a block.
 MAX_ALPHA = 0.5
 U = 2.0 ** -53
@@ -64,6 +64,16 @@ class BlockScratch:
         self.nodes = np.empty((5, m_count))
         self.gx = np.zeros((2, width))
         self.counts = np.zeros(2, dtype=np.int64)     # inputs with several candidates, their candidates
+        self._views = {}
+
+    def views(self, b: int) -> tuple:
+        """(xb, ag, W0 with xb^T, g, xb^T) for a block of b inputs: C-contiguous where the kernels need it."""
+        if b not in self._views:
+            m_count = self.key[1]
+            xb = self.xb[:b]
+            self._views[b] = (xb, self.ag[:b * (m_count + b)].reshape(b, m_count + b),
+                              self.buf[:, :m_count + b], self.g[:b], xb.T)
+        return self._views[b]
 
 
 _scratch: BlockScratch | None = None
@@ -122,16 +132,17 @@ def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, al
     if not _in_range(s.nodes[0], x):
         return False
     try:
+        views = s.views(block)
         for k0 in range(0, n, block):
             b = min(block, n - k0)
-            xb = s.xb[:b]
-            ag = s.ag[:b * (m_count + b)].reshape(b, m_count + b)
-            np.matmul(xb, buf[:, :m_count + b], out=ag)
+            xb, ag, wx, g, xbt = views if b == block else s.views(b)
+            np.matmul(xb, wx, out=ag)
             done = nbk.block_steps(buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params, geometry,
                                    order[k0:k0 + b], last_bmu, bmus[k0:k0 + b], tally, flag)
-            np.matmul(xb[:done].T, s.g[:done], out=s.xg)
             if done < b:
+                np.matmul(xbt[:, :done], g[:done], out=s.xg)
                 break
+            np.matmul(xbt, g, out=s.xg)
             nbk.finish_stage(buf, m_count, s.xg, s.nodes, x, order[k0 + b:k0 + b + block], s.xb)
         else:
             return True
