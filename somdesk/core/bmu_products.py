@@ -256,14 +256,19 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
     nodes = np.empty((m_count, dim + 1), dtype=np.float32)
     nodes[:, :-1] = -2.0 * wc
     nodes[:, -1] = wsq
-    nodes_t = nodes.T
+    nodes_t = np.ascontiguousarray(nodes.T)   # (D + 1, M): ~3% faster products than the transposed view
     scale = tolerance_scale(dim)
     # the underflow allowance, 4 (D + 2) 2^-149, folded into W^2: the check's window
     # scale (2 |x| W + W^2) grows by at least scale times what is added to W^2
     wsq_max = float(wsq.max()) + 4.0 * (dim + 2) * _UNDERFLOW / scale
     x = data.x
     n = len(x)
+    parallel = n * m_count * (dim + 1) >= PARALLEL_FROM
     step = max(1, CHUNK_PRODUCTS // m_count)
+    if parallel:   # as many chunks for every thread, of equal size: no thread finishes a chunk late
+        threads = workers()
+        chunks = -(-n // step)
+        step = -(-n // (-(-chunks // threads) * threads))
 
     def chunk(a: int, b: int) -> None:
         if flag[0] != 0:
@@ -276,7 +281,7 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
             _pick_numpy(q, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b])
 
     with one_blas_thread():
-        run_spans(chunk, n, step, n * m_count * (dim + 1) >= PARALLEL_FROM)
+        run_spans(chunk, n, step, parallel)
     check(cancel)
     return True
 
