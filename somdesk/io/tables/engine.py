@@ -76,6 +76,7 @@ class Source:
         self._create_view = None              # creates `src` on first use (plain text files)
         self.path = None                      # the file the engine reads (after any transcoding)
         self._csv_plan = None                 # how Arrow may read it whole (arrowread.read_csv)
+        self._parquet = None                  # pyarrow's ParquetFile (footer parsed once)
         self._owned: list[str] = []
         self._types_override: dict[str, str] = {}
 
@@ -89,7 +90,8 @@ class Source:
 
     @classmethod
     def _open_parquet_lazily(cls, path, name, head) -> "Source | None":
-        schema = arrowread.parquet_schema(path)
+        pf = arrowread.parquet_file(path)
+        schema = arrowread.parquet_schema(path, pf) if pf is not None else None
         if schema is None:
             return None
 
@@ -101,6 +103,7 @@ class Source:
 
         src = cls(None, name, "parquet", {}, [], None, 0, schema)
         src._connect = connect
+        src._parquet = pf
         src.path = path
         src.head_bytes = len(head)
         src.head_lines = head.count(b"\n")
@@ -293,7 +296,7 @@ class Source:
     def count_rows(self, cancel=None) -> int:
         """Rows in the (filtered) table; Parquet without a filter: from the file's footer."""
         if self.format == "parquet" and not self.numbered:
-            n = arrowread.parquet_rows(self.path)
+            n = arrowread.parquet_rows(self.path, self._parquet)
             if n is not None:
                 return n
         return int(self.scalar("SELECT count(*) FROM src", cancel))
@@ -304,7 +307,7 @@ class Source:
         if not self.numbered and not self._types_override:
             got = None
             if self.format == "parquet":
-                got = arrowread.read_parquet(self.path, self.columns, cancel)
+                got = arrowread.read_parquet(self.path, self.columns, cancel, pf=self._parquet)
             elif self._csv_plan is not None:
                 got = arrowread.read_csv(self._csv_plan, cancel)
             if got is not None:
@@ -340,6 +343,7 @@ class Source:
         self._owned.append(path)
 
     def close(self) -> None:
+        self._parquet = None                  # unmaps the file
         try:
             if self._con is not None:
                 self._con.close()
