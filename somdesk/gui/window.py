@@ -550,7 +550,7 @@ class Window(QMainWindow):
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
-        self.setWindowModified(bool(s.dirty))
+        self.setWindowModified(bool(s.unsaved))   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
         a["save"].setEnabled(has and not busy)
         a["save_as"].setEnabled(has and not busy)
