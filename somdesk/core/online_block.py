@@ -30,6 +30,8 @@ never left out.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from somdesk.core.cancel import CancelToken, check
@@ -76,14 +78,14 @@ class BlockScratch:
         return self._views[b]
 
 
-_scratch: BlockScratch | None = None
+_local = threading.local()      # one scratch per thread: SOMs may train in several threads at once
 
 
 def _scratch_for(dim: int, m_count: int, width: int, block: int) -> BlockScratch:
-    global _scratch
-    if _scratch is None or _scratch.key != (dim, m_count, width, block):
-        _scratch = BlockScratch(dim, m_count, width, block)
-    return _scratch
+    s = getattr(_local, "scratch", None)
+    if s is None or s.key != (dim, m_count, width, block):
+        s = _local.scratch = BlockScratch(dim, m_count, width, block)
+    return s
 
 
 def _in_range(norms2: np.ndarray, x: np.ndarray) -> bool:

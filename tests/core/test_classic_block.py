@@ -202,3 +202,26 @@ def test_a_stop_mid_epoch_leaves_the_weights_after_the_inputs_presented(monkeypa
                                   np.empty(32, np.int64), np.zeros(1, np.int64))
     assert np.max(np.abs(got - want)) <= 1e-12
 
+
+
+def test_two_soms_training_in_two_threads_at_once_give_their_serial_weights():
+    """Each thread has its own scratch arrays (a shared one would mix the two runs)."""
+    import threading
+
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(600, 40))
+    cfgs = [SOMConfig(width=9, height=7, iterations=6, seed=s, order="shuffled") for s in (1, 2)]
+    assert kernels.uses_block_epoch("gaussian", 40, 7, 9, 0.1)
+    serial = [SOM(x, c).train().weights for c in cfgs]
+    out = [None, None]
+
+    def run(i):
+        out[i] = SOM(x, cfgs[i]).train().weights
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for a, b in zip(out, serial):
+        np.testing.assert_array_equal(a, b)
