@@ -225,3 +225,13 @@ def test_two_soms_training_in_two_threads_at_once_give_their_serial_weights():
         t.join()
     for a, b in zip(out, serial):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e12])
+def test_tiny_and_huge_scales_inside_the_range_keep_the_bmus(scale, monkeypatch):
+    """The error bound is relative to the data's and codebook's squared norms."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(120, 30)) * scale
+    w0 = rng.normal(size=(6, 8, 30)) * scale
+    cfg = SOMConfig(width=8, height=6, iterations=5, sigma=2.0, order="shuffled", seed=2)
+    _agree(x, cfg, w0, monkeypatch, tol=1e-12 * scale)
