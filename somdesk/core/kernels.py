@@ -532,7 +532,8 @@ def warm_up() -> None:
     wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
     online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
-    many = np.ascontiguousarray(np.repeat(planes, 6, axis=0)[:online_block.BLOCK_FROM])   # the block epoch
+    block_dim = online_block.BLOCK_FROM      # the block epoch (many dimensions)
+    many = np.ascontiguousarray(np.tile(planes, (-(-block_dim // 3), 1, 1))[:block_dim])
     rows = many.reshape(len(many), -1).T[:2].copy()
     frozen_rows = rows.copy()
     frozen_rows.flags.writeable = False

@@ -235,3 +235,18 @@ def test_tiny_and_huge_scales_inside_the_range_keep_the_bmus(scale, monkeypatch)
     w0 = rng.normal(size=(6, 8, 30)) * scale
     cfg = SOMConfig(width=8, height=6, iterations=5, sigma=2.0, order="shuffled", seed=2)
     _agree(x, cfg, w0, monkeypatch, tol=1e-12 * scale)
+
+
+def test_warm_up_compiles_the_block_epoch_for_writable_and_read_only_data():
+    import subprocess
+    import sys
+
+    code = ("from somdesk.core import kernels\n"
+            "kernels.warm_up()\n"
+            "print(len(kernels._nb.block.block_steps.signatures), len(kernels._nb.block.finish_stage.signatures))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    steps, finish = map(int, proc.stdout.split())
+    # the data reach only finish_stage (it copies each block's inputs): a session's data are
+    # read-only, so it has a second variant
+    assert steps >= 1 and finish >= 2
