@@ -18,7 +18,9 @@ does not know, and is decided here from the first 256 KiB:
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
 import re
 
 from somdesk.errors import FileFormatError
@@ -128,11 +130,13 @@ class TextHints:
         self.thousands: str | None = None
 
 
-def _lines(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The head's complete lines (kept: every step of one open asks for them, 256 KiB each time)."""
     lines = text.splitlines()
     if lines and not text.endswith(("\n", "\r")):
         lines = lines[:-1] or lines           # the head may cut the last line
-    return lines
+    return tuple(lines)
 
 
 def _split(line: str, delim: str) -> list[str]:
@@ -142,6 +146,7 @@ def _split(line: str, delim: str) -> list[str]:
         return [line]
 
 
+@functools.lru_cache(maxsize=8)
 def guess_delimiter(text: str, skip: int = 0) -> str | None:
     """The delimiter among , ; tab | space giving the most consistent field count (> 1)
     over the first 50 lines after `skip` (ties: more fields, then that order); None if
@@ -172,7 +177,7 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
         hints.comment_lines += bool(lines[i].strip())
         i += 1
     hints.skip = i
-    rest = [ln for ln in lines[i:] if ln.strip()]
+    rest = list(itertools.islice((ln for ln in lines[i:] if ln.strip()), 201))   # 200 used below
     if len(rest) >= 2:
         delim = delim_guess(i)
         first, second = _split(rest[0], delim), _split(rest[1], delim)

@@ -176,8 +176,8 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         header = bool(has_header)
     comment = opts.comment or ""
     if header:
-        body = [ln for ln in detect._lines(text)[skip:] if ln.strip()]
-        cells = [c.strip() for c in detect._split(body[0], delim)] if body else []
+        first = next((ln for ln in detect._lines(text)[skip:] if ln.strip()), None)
+        cells = [c.strip() for c in detect._split(first, delim)] if first is not None else []
         if any(not c for c in cells):
             warnings.append(f"{sum(not c for c in cells)} column(s) had no name and were named by position")
         if len(set(cells)) < len(cells):
@@ -260,6 +260,7 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
             and len(skipped) == skip + int(header) and all(ln.strip() and '"' not in ln for ln in skipped)):
         plan = {"path": path, "codec": read_codec, "delimiter": delim, "header": header, "skip": skip,
                 "names": names, "types": ctypes, "nulls": tokens, "one_column": len(names) == 1, "tokens_seen": seen,
+                "head_quotes": '"' in text,
                 "decimal": decimal}
 
     def relocate(copy: str) -> None:
@@ -286,13 +287,14 @@ def numbers_need_no_tokens(tokens) -> bool:
     return True
 
 
-def _tokens_seen(lines: list[str], delim: str, tokens: list[str]) -> bool:
-    """Is a missing-value token other than "" a whole cell somewhere in `lines`?"""
-    toks = [re.escape(t) for t in tokens if t]
-    if not toks:
-        return False
-    d = re.escape(delim)
-    return re.search(rf"(?:^|{d})(?:{'|'.join(toks)})(?:{d}|\r?$)", "\n".join(lines), re.M) is not None
+def _tokens_seen(lines, delim: str, tokens: list[str]) -> bool:
+    """Is a missing-value token other than "" a whole cell somewhere in `lines`?
+
+    With line ends made delimiters, a cell equal to `t` is the text `delim t delim`: one
+    substring search per token (case ignored: "nA" counts too, which only costs the
+    read its faster first parse), not a regular expression tried at every character."""
+    text = (delim + delim.join(lines) + delim).lower()
+    return any(delim + t + delim in text for t in {t.lower() for t in tokens if t})
 
 
 def _recreate(con, path, args, names, types, view: str = "raw") -> None:
