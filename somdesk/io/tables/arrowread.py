@@ -298,15 +298,17 @@ def _pieces(mm, skip: int) -> list[int]:
     return cuts
 
 
-def _reader(source, plan, types, skip: int, quoted: bool, threads: bool):
+def _reader(source, plan, types, skip: int, quoted: bool, threads: bool, size: int = 0):
     """Arrow's streaming CSV reader.  `quoted` False: the file holds no '"' at all, so
     quote handling is switched off (a few per cent of the tokenizer) and no value can
-    hold a newline."""
+    hold a newline.  A piece of `size` bytes is parsed as one block (up to 64 MiB): one
+    chunk a column and piece, fewer to copy into the table's matrix."""
     import pyarrow.csv as pacsv
     names = plan["names"]
+    block = max(BLOCK_BYTES, min(size + 1, 64 << 20)) if size > BLOCK_BYTES else BLOCK_BYTES
     return pacsv.open_csv(
         source,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=BLOCK_BYTES,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=block,
                                        use_threads=threads),
         parse_options=pacsv.ParseOptions(delimiter=plan["delimiter"], quote_char='"' if quoted else False,
                                          double_quote=quoted, escape_char=False, newlines_in_values=quoted,
@@ -353,8 +355,8 @@ def _read_pieces(mm, buf, cuts, plan, types, cancel):
         skip = plan["skip"] + int(plan["header"]) if k == 0 else 0
         batches = []
         try:
-            reader = _reader(pa.BufferReader(buf.slice(cuts[k], cuts[k + 1] - cuts[k])), plan, types, skip,
-                             False, False)
+            size = cuts[k + 1] - cuts[k]
+            reader = _reader(pa.BufferReader(buf.slice(cuts[k], size)), plan, types, skip, False, False, size)
             with reader:
                 for batch in reader:
                     if stop.is_set() or (cancel is not None and cancel.cancelled):
