@@ -89,7 +89,8 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
 
     q (n, M) float32: |w - mean|^2 - 2 (x - mean).(w - mean), from BLAS;
     xsq (n,) |x - mean|^2; wf (M, D), x (n, D) the float64 rows, measured
-    exactly; wsq_max = max |w - mean|^2; scale = bmu_products.tolerance_scale(D).
+    exactly; wsq_max = max |w - mean|^2 (W^2); scale = bmu_products.tolerance_scale(D).
+    The window is scale (2 |x| W + W^2) (bmu_products' docstring derives it).
     The window's edge is rounded up to float32, which can only add candidates.
     An empty out_d2 asks for the BMUs only: a sample with one candidate then costs
     no exact distance (a D-long dependent chain of additions, ~0.4 us at D = 300,
@@ -107,7 +108,7 @@ def pick_exact(q, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
         if flag[0] != 0:
             return
         row = q[s]
-        thr = np.float64(_row_min(row, acc)) + scale * (xsq[s] + 2.0 * wsq_max)
+        thr = np.float64(_row_min(row, acc)) + scale * (2.0 * np.sqrt(xsq[s] * wsq_max) + wsq_max)
         thr32 = np.float32(thr)
         if np.float64(thr32) < thr:
             thr32 = np.nextafter(thr32, np.float32(np.inf))

@@ -20,21 +20,29 @@ busy second core stalls a fixed two-way split for a whole scheduler slice
 thread carry on.
 
 Error bound (u = float32 unit roundoff, data and nodes centred on the data's
-mean first, which changes no distance and keeps norms small): rounding the
-centred coordinates to float32 moves a squared distance by at most
-4 u (|x|^2 + |w|^2); rounding |w|^2 to float32 by u |w|^2; a float32 dot
-product of D + 1 terms whose absolute values sum to 2 |x| |w| + |w|^2
-<= |x|^2 + 2 |w|^2 is off by at most (D + 1) u (1 + small) times that
-(Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., eq. 3.5, any
-summation order).  So every expanded value is within
-(D + 8) u (|x|^2 + 2 max |w|^2) of the true one; candidates are the nodes within
-twice that of the row's smallest, `tolerance_scale` = 4 (D + 8) u (a margin of 2).
+mean first, which changes no distance and keeps norms small).  Within one row
+(one sample x) |x|^2 is common to every node, so only q = |w|^2 - 2 x.w ranks
+them and only its errors matter: rounding the centred coordinates to float32
+(relative u each; the float64 centring adds a relative 2^-53) moves 2 x.w by at
+most (2u + u^2) 2 sum |x_i w_i| <= (2u + u^2) 2 |x| |w| (Cauchy-Schwarz);
+rounding |w|^2 to float32 moves it by u |w|^2; a float32 dot product of the D + 1
+terms, whose absolute values sum to 2 sum |x_i w_i| + |w|^2 <= 2 |x| |w| + |w|^2,
+is off by at most gamma_(D+1) = (D + 1) u (1 + small) times that (Higham,
+Accuracy and Stability of Numerical Algorithms, 2nd ed., eq. 3.5, any summation
+order).  So every expanded value is within (D + 8) u (2 |x| W + W^2) of the true
+one, W = max |w| (D + 3 would do; the rest is slack for the second-order terms);
+candidates are the nodes within twice that of the row's smallest,
+`tolerance_scale` = 4 (D + 8) u (a margin of 2).  The earlier window bounded
+2 |x| |w| by |x|^2 + |w|^2; on a codebook that sits well inside the data (every
+trained map: |w| ~ 0.1-0.2 |x| at D = 300) that was 2-7 times wider than needed
+and left several candidates for most samples.
 
 The bound is relative, so it needs float32's normal range: the centred data
 are multiplied by a power of two (exact; it changes no ranking) that brings
 their largest magnitude into [0.5, 1), the window gets an absolute term for
 gradual underflow, (D + 2) 2^-149 per product (each of the D + 1 products and
-sums loses at most half the smallest subnormal), and a codebook reaching
+sums loses at most half the smallest subnormal; the window takes 4 times that:
+two products, a margin of 2), and a codebook reaching
 beyond 2^40 of that scale (where squares could overflow) is searched exactly
 by brute force instead.
 """
@@ -248,13 +256,19 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
     nodes = np.empty((m_count, dim + 1), dtype=np.float32)
     nodes[:, :-1] = -2.0 * wc
     nodes[:, -1] = wsq
-    nodes_t = nodes.T
+    nodes_t = np.ascontiguousarray(nodes.T)   # (D + 1, M): ~3% faster products than the transposed view
     scale = tolerance_scale(dim)
-    # the underflow allowance folded into the term the check multiplies by `scale`
-    wsq_max = float(wsq.max()) + (dim + 2) * _UNDERFLOW / (2.0 * scale)
+    # the underflow allowance, 4 (D + 2) 2^-149, folded into W^2: the check's window
+    # scale (2 |x| W + W^2) grows by at least scale times what is added to W^2
+    wsq_max = float(wsq.max()) + 4.0 * (dim + 2) * _UNDERFLOW / scale
     x = data.x
     n = len(x)
+    parallel = n * m_count * (dim + 1) >= PARALLEL_FROM
     step = max(1, CHUNK_PRODUCTS // m_count)
+    if parallel:   # as many chunks for every thread, of equal size: no thread finishes a chunk late
+        threads = workers()
+        chunks = -(-n // step)
+        step = -(-n // (-(-chunks // threads) * threads))
 
     def chunk(a: int, b: int) -> None:
         if flag[0] != 0:
@@ -267,7 +281,7 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
             _pick_numpy(q, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b])
 
     with one_blas_thread():
-        run_spans(chunk, n, step, n * m_count * (dim + 1) >= PARALLEL_FROM)
+        run_spans(chunk, n, step, parallel)
     check(cancel)
     return True
 
@@ -275,7 +289,8 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
 def _pick_numpy(q, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:
     """The candidate check of pick_exact in numpy (no compiled kernels)."""
     approx = q.astype(np.float64)
-    cand = approx <= (approx.min(axis=1) + scale * (xsq + 2.0 * wsq_max))[:, None]
+    window = scale * (2.0 * np.sqrt(xsq * wsq_max) + wsq_max)     # scale (2 |x| W + W^2)
+    cand = approx <= (approx.min(axis=1) + window)[:, None]
     out_idx[:] = np.argmax(cand, axis=1)
     for r in np.flatnonzero(cand.sum(axis=1) > 1):   # near-ties: exact distances, lowest index first
         nodes = np.flatnonzero(cand[r])

@@ -515,11 +515,22 @@ def warm_up() -> None:
     wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
     online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
-    bmus_of(w.reshape(-1, 3), x)
-    two_nearest(w.reshape(-1, 3), x)
-    u_matrix(w, False, False)
+    # The measures of the window's live maps (session/mapstate.measure) search a frozen dataset
+    # with a frozen map's weights: numba types read-only arrays apart, so each search kernel has
+    # up to four variants.  Not loaded here, the first live map loaded them during the run
+    # (~10 ms on the seed job, ~25 with the kd-tree: the window's extra time measured from outside).
     wf = np.random.default_rng(1).random((64, 3))
-    _kd.query(wf, x, _kd.build(wf, _NEVER), np.empty(2, np.int64), np.empty(2), _NEVER)
+    frozen_w = w.reshape(-1, 3).copy()
+    frozen_w.flags.writeable = False
+    frozen_wf = wf.copy()
+    frozen_wf.flags.writeable = False
+    for data in (x, frozen):
+        for nodes, tree_nodes in ((w.reshape(-1, 3), wf), (frozen_w, frozen_wf)):
+            bmus_of(nodes, data)
+            two_nearest(nodes, data)
+            _kd.query(tree_nodes, data, _kd.build(tree_nodes, _NEVER), np.empty(2, np.int64), np.empty(2),
+                      _NEVER)
+    u_matrix(w, False, False)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
     if _pick is not None:
         _pick((x @ wf.T).astype(np.float32), np.ones(2), wf, x, 1.0, 1e-6, np.empty(2, np.int64),

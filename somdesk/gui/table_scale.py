@@ -11,7 +11,9 @@ outofcore_steps) as a task on the window's one TaskRunner:
 
   * every epoch streams every row in chunks of CHUNK_ROWS (memory bounded by the chunk);
     the progress line moves per chunk ("epoch 3 of 10: chunk 5 of 40");
-  * Stop cancels the CancelToken, checked before every chunk: it ends inside the epoch;
+  * Stop cancels the CancelToken, checked before every chunk: it ends inside the epoch; the
+    whole epochs trained are kept (measured over every row, as at the end) and Train goes
+    on from there, also after Save and reopen, to the uninterrupted run's map;
   * after each epoch the map shows the hits of the run's sample (at most
     outofcore_table.SAMPLE_ROWS rows) under the new weights, and the dock says so:
     "training on all N rows out of core; views show a sample of M";
