@@ -11,8 +11,9 @@ the row limit is sampled for training (every row is still assigned at the end).
 Fields left at "auto" are detected; the others become `io.tables.ReadOptions`.
 The dialog reads a head of a big text file (HEAD_BYTES, cut at a line end), so it shows at
 once and "Read again" stays quick; `partial` is then True and the caller reads the whole
-file as a task (gui/table_open.py) after "Use this table".  Small files and binary formats
-(Parquet, spreadsheets, gzip) are read whole here.  A read error is shown in the dialog and
+file as a task (gui/table_open.py) after "Use this table".  So does a gzip or zstd text
+file (a head of its unpacked text) and a Parquet file (its first rows, io/tables/head.py);
+small files and spreadsheets are read whole here.  A read error is shown in the dialog and
 OK stays disabled until a read succeeds.
 """
 from __future__ import annotations
@@ -31,9 +32,7 @@ from somdesk.errors import SomdeskError
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 50
-HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB
-# files whose head is not a table of its own: gzip, zstd, zip (xlsx/ods), Parquet, OLE (xls)
-_BINARY_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
+HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB (unpacked)
 AUTO = "auto"
 DELIMITERS = {AUTO: None, ", (comma)": ",", "; (semicolon)": ";", "tab": "\t", "| (pipe)": "|", "space": " "}
 DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}
@@ -159,25 +158,14 @@ class ImportPreview(QDialog):
         return True
 
     def _head_path(self) -> str | None:
-        """A copy of the first HEAD_BYTES of a big text file (whole lines; same file name, so
-        the format is detected alike), or None to read the file itself."""
-        try:
-            size = os.path.getsize(self.path)
-            with open(self.path, "rb") as f:
-                head = f.read(HEAD_BYTES + 1) if os.path.isfile(self.path) else b""
-        except OSError:
-            return None                       # read_table says what is wrong with the file
-        if size <= HEAD_BYTES or head.startswith(_BINARY_MAGIC) or b"\x00" in head[:4096]:
-            return None                       # small, binary or UTF-16: read whole
-        cut = head.rfind(b"\n", 0, HEAD_BYTES)
-        if cut <= 0:
-            return None                       # one enormous line: the reader reports it
+        """A head of a big file for the preview (io/tables/head.py: a text file's first MiB,
+        unpacked when it is gzip or zstd; a Parquet file's first rows), or None to read the
+        file itself."""
+        from somdesk.io.tables.head import head_copy
+
         if self._head_dir is None:
             self._head_dir = tempfile.mkdtemp(prefix="somdesk-head-")
-        out = os.path.join(self._head_dir, os.path.basename(self.path))
-        with open(out, "wb") as f:
-            f.write(head[:cut + 1])
-        return out
+        return head_copy(self.path, self._head_dir, HEAD_BYTES)
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API: accept/reject end here
         super().done(result)
@@ -244,3 +232,4 @@ class ImportPreview(QDialog):
             self.table.close()
             self.table = None
         super().reject()
+

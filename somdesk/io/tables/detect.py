@@ -75,23 +75,12 @@ def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
         return raw, None
     try:
         with compressed.open_stream(path, codec) as g:
-            return _read_up_to(g, HEAD_BYTES), codec
+            return compressed.read_up_to(g, HEAD_BYTES), codec
     except compressed.CodecMissing as exc:
         raise FileFormatError(f"cannot read {name}: {exc}") from None
     except compressed.ERRORS as exc:
         raise FileFormatError(f"cannot read {name}: it starts like {codec} but cannot be unpacked ({exc})") from None
 
-
-def _read_up_to(f, n: int) -> bytes:
-    """n bytes from a stream, fewer only at its end (a codec stream may return less a call)."""
-    parts, got = [], 0
-    while got < n:
-        block = f.read(n - got)
-        if not block:
-            break
-        parts.append(block)
-        got += len(block)
-    return b"".join(parts)
 
 
 def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
