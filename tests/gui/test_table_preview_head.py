@@ -43,3 +43,28 @@ def test_preview_of_a_big_compressed_or_parquet_file_is_a_head(qtbot, win, big_f
     (partial, head_rows, first, detected), = shown
     assert partial and 1000 < head_rows < ROWS and first == [0.0, 0.5, 1.0] and "first" in detected
     assert win.tables.table.n_rows_total == ROWS and win.last_error is None
+
+
+def test_preview_of_a_big_sheet_reads_its_first_rows(qtbot, win, tmp_path, monkeypatch):
+    import sys
+
+    from somdesk.gui import table_import
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "tables"))
+    from _files import write_xlsx
+
+    book = write_xlsx(tmp_path, "b.xlsx", {"s": [["a", "b"]] + [[i * 0.5, i % 13] for i in range(3000)]})
+    monkeypatch.setattr(table_import, "HEAD_BYTES", 10_000)       # this small book counts as big
+    monkeypatch.setattr(table_import, "PREVIEW_SHEET_ROWS", 100)
+    shown = []
+
+    def exec_(dlg):
+        shown.append((dlg.partial, dlg.table.n_rows, dlg.detected.text()))
+        return 1
+    monkeypatch.setattr(table_import.ImportPreview, "exec", exec_)
+    win.interactive = True
+    assert win.open_paths([book])
+    qtbot.waitUntil(lambda: win.tables.table is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=60_000)
+    (partial, head_rows, detected), = shown
+    assert partial and head_rows == 100 and "first 100 rows" in detected
+    assert win.tables.table.n_rows_total == 3000 and win.last_error is None

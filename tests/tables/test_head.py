@@ -68,3 +68,21 @@ def test_parquet_head_is_its_first_rows(tmp_path):
     tab.close()
     assert head_copy(p, str(tmp_path / "h"), text_bytes=1000, parquet_rows=ROWS) is None     # no more rows
     assert head_copy(p, str(tmp_path / "h"), text_bytes=1 << 30) is None                    # a small file
+
+
+def test_a_sheet_preview_reads_its_first_rows(tmp_path):
+    from somdesk.errors import OptionError
+    from somdesk.io.tables.options import ReadOptions
+    rows = [["a", "b"]] + [[i + 0.5, f"n{i % 3}"] for i in range(300)]
+    book = write_xlsx(tmp_path, "b.xlsx", {"s": rows})
+    tab = read_table(book, ReadOptions(preview_rows=40))
+    assert tab.n_rows == 40 and tab.dialect["partial"] is True and tab.values("a")[-1] == 39.5
+    tab.close()
+    tab = read_table(book, ReadOptions(preview_rows=300))         # every row: not partial
+    assert tab.n_rows == 300 and "partial" not in tab.dialect
+    tab.close()
+    tab = read_table(book, ReadOptions(preview_rows=10, skip=2, header=False))
+    assert tab.n_rows == 10 and tab.values(tab.columns[0])[0] == 1.5
+    tab.close()
+    with pytest.raises(OptionError, match="preview row count"):
+        ReadOptions(preview_rows=0).checked()
