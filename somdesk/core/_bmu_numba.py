@@ -166,3 +166,38 @@ def sums_by_node(idx, x, sums, counts):
         counts[m] += 1.0
         for d in range(dim):
             sums[m, d] += x[s, d]
+
+
+@njit(cache=True, nogil=True)
+def column_stats(x, sums, lo, hi):
+    """sums[d] += x[s, d] in sample order, lo[d] / hi[d] = min / max with x[s, d], over x's rows.
+
+    One pass over (n, D) for the product search's centring (three numpy reductions
+    read the data three times, ~12 ms on 16,000 x 300).  The data are finite (checked)."""
+    for s in range(x.shape[0]):
+        row = x[s]
+        for d in range(x.shape[1]):
+            v = row[d]
+            sums[d] += v
+            lo[d] = v if v < lo[d] else lo[d]
+            hi[d] = v if v > hi[d] else hi[d]
+
+
+@njit(cache=True, nogil=True, fastmath={'reassoc'})
+def centre_rows(x, mean, scale, out32, outsq):
+    """out32[s] = [float32(scale (x[s] - mean)), 1], outsq[s] = |scale (x[s] - mean)|^2.
+
+    The centred values are rounded as numpy's (x - mean) * scale then astype(float32);
+    only the sum of squares may be added in any order ('reassoc', vectorised): it sets
+    the candidate window, where a relative 1e-13 is far inside the margin of 2."""
+    dim = x.shape[1]
+    for s in range(x.shape[0]):
+        row = x[s]
+        dst = out32[s]
+        acc = 0.0
+        for d in range(dim):
+            v = (row[d] - mean[d]) * scale
+            dst[d] = np.float32(v)
+            acc += v * v
+        dst[dim] = np.float32(1.0)
+        outsq[s] = acc
