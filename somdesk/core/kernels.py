@@ -553,5 +553,5 @@ def warm_up() -> None:
         for data in (x, frozen):      # batch training's data: the SOM's own, or a session's (frozen)
             prepare(data)
     if _pick is not None:
-        _pick((x @ wf.T).astype(np.float32), np.ones(2), wf, x, 1.0, 1e-6, np.empty(2, np.int64),
+        _pick((wf @ x.T).astype(np.float32), np.ones(2), wf, x, 1.0, 1e-6, np.empty(2, np.int64),
               np.empty(2), _NEVER)
