@@ -49,12 +49,19 @@ def _gui_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _sub_parser() -> argparse.ArgumentParser:
-    from somdesk import cli_quantize, cli_train
+def _sub_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The subcommands' parser; for `quantize` only its own (the others' imports -- palette
+    formats, tables -- cost ~0.15 s of a command that is timed against pngquant)."""
+    from somdesk import cli_quantize
 
     p = _Parser(prog="somdesk")
     p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    if command == "quantize":
+        cli_quantize.register(sub)
+        return p
+    from somdesk import cli_train
+
     cli_train.register(sub)
     cli_quantize.register(sub)
     from somdesk import cli_table
@@ -86,7 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
             argv[0] = "train-table"           # `somdesk train --table FILE`: somdesk/cli_table.py
         if argv and argv[0] in SUBCOMMANDS:
-            args = _sub_parser().parse_args(argv)
+            if argv[0] == "quantize" and "numpy" not in sys.modules:
+                # its matrix products run on one BLAS thread (palette_fit): starting OpenBLAS
+                # without its thread pool saves ~50 ms of start-up
+                import os
+                os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+            args = _sub_parser(argv[0]).parse_args(argv)
             return int(args.func(args) or 0)
         args = _gui_parser().parse_args(argv)
         if args.smoke_test:

@@ -314,11 +314,19 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
         entries.append(_cluster_colours(hist, labels, w, len(centres), alpha))
     if hist.transparent:
         entries.append(np.zeros((1, 4), np.uint8))
-    rgba = np.unique(np.concatenate(entries), axis=0)    # rounding can merge two entries
+    rgba = _unique_rows(np.concatenate(entries))         # rounding can merge two entries
     tindex = -1
     if hist.transparent:
         tindex = int(np.flatnonzero(np.all(rgba == 0, axis=1))[0])
     return FittedPalette(rgba, tindex, space)
+
+
+def _unique_rows(rgba: np.ndarray) -> np.ndarray:
+    """np.unique(rgba, axis=0) for (K, 4) uint8 (the same rows, the same order) by packed
+    keys: the axis=0 form imports numpy.ma, ~15 ms of the command's start-up."""
+    k = rgba.astype(np.uint32)
+    keys = unique_keys((k[:, 0] << 24) | (k[:, 1] << 16) | (k[:, 2] << 8) | k[:, 3])
+    return np.stack([(keys >> s) & 255 for s in (24, 16, 8, 0)], axis=1).astype(np.uint8)
 
 
 def _cluster_colours(hist, labels, w, k, alpha) -> np.ndarray:

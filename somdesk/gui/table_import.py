@@ -32,8 +32,8 @@ __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 50
 HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB
-# files whose head is not a table of its own: gzip, zip (xlsx/ods), Parquet, OLE (xls)
-_BINARY_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
+# files whose head is not a table of its own: gzip, zstd, zip (xlsx/ods), Parquet, OLE (xls)
+_BINARY_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
 AUTO = "auto"
 DELIMITERS = {AUTO: None, ", (comma)": ",", "; (semicolon)": ";", "tab": "\t", "| (pipe)": "|", "space": " "}
 DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}

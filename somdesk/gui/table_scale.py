@@ -11,7 +11,9 @@ outofcore_steps) as a task on the window's one TaskRunner:
 
   * every epoch streams every row in chunks of CHUNK_ROWS (memory bounded by the chunk);
     the progress line moves per chunk ("epoch 3 of 10: chunk 5 of 40");
-  * Stop cancels the CancelToken, checked before every chunk: it ends inside the epoch;
+  * Stop cancels the CancelToken, checked before every chunk: it ends inside the epoch; the
+    whole epochs trained are kept (measured over every row, as at the end) and Train goes
+    on from there, also after Save and reopen, to the uninterrupted run's map;
   * after each epoch the map shows the hits of the run's sample (at most
     outofcore_table.SAMPLE_ROWS rows) under the new weights, and the dock says so:
     "training on all N rows out of core; views show a sample of M";
@@ -110,7 +112,11 @@ class TableScale:
         if info is None:
             self.scale_label.setText("")
             return
-        self.scale_note = (f"Trained on all {info['rows']:,} rows out of core; the hit map and the segments "
+        tm = self.ws.tm
+        trained = (f"Stopped after epoch {tm.epochs_done} of {tm.config.iterations} (Train continues it), "
+                   f"trained on all {info['rows']:,} rows out of core" if self.ws.stopped and tm is not None
+                   else f"Trained on all {info['rows']:,} rows out of core")
+        self.scale_note = (f"{trained}; the hit map and the segments "
                            f"count every row (a chunked pass), the rows view and profiles show the "
                            f"{self.ws.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "
                            "in chunks.")

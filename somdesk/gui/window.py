@@ -32,6 +32,7 @@ from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
 from somdesk.gui.window_tasks import (ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task,
                                       paced)
+from somdesk.session.runs import epoch_position
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
 FPS = 25.0                        # map redraws per second while training (at most)
@@ -79,6 +80,7 @@ class Window(QMainWindow):
         self._opening: list[str] = []
         self.last_error: str | None = None
         self.view = "colours"
+        self.run_epoch: tuple[int, int] | None = None   # (epochs trained, planned) of the run going on
         self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[DEFAULT_SPEED]
         self.undo = QUndoStack(self)
         self.runner = TaskRunner(self)
@@ -358,8 +360,10 @@ class Window(QMainWindow):
                 self.live_preview = value.preview
                 if self.view == "quantised":
                     self.schedule_draw()
-            self.progress_label.setText(f"epoch {value.epoch if value.phase != 'training' else value.iteration:,}"
-                                        f" of {value.total:,}" + (f" · {value.phase}" if value.phase != "training" else ""))
+            self.run_epoch = (value.overall, value.planned)    # the title reads it while the run goes on
+            self.progress_label.setText(f"epoch {value.overall:,} of {value.planned:,}"
+                                        + (f" · {value.phase} {value.iteration:,} of {value.total:,}"
+                                           if value.phase != "training" else ""))
         else:
             done, total = getattr(value, "done", 0), getattr(value, "total", 0)
             what = getattr(value, "what", "")
@@ -368,9 +372,12 @@ class Window(QMainWindow):
     @Slot(str, object, bool)
     def _on_finished(self, kind: str, result, stopped: bool) -> None:
         self.progress_label.clear()
+        if kind == "train":
+            self.run_epoch = None
         if kind == "train" and result is not None:
+            done, planned = epoch_position(self.session, result.map.iteration)
             msg = ("Stopped" if result.stopped else "Finished") + \
-                  f" at epoch {result.map.iteration:,} of {result.map.total:,} in {result.elapsed:.1f} s."
+                  f" at epoch {done:,} of {planned:,} in {result.elapsed:.1f} s."
             if result.map.qe is not None:
                 msg += f"  Quantisation error {result.map.qe:.4f}, topographic error {result.map.te:.3f}."
                 from somdesk.gui.colour_space_view import run_summary
@@ -380,7 +387,8 @@ class Window(QMainWindow):
             self.timelapse.finished()
         elif kind == "train" and stopped and self.session.map is not None:
             m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
-            self.statusBar().showMessage(f"Stopped at epoch {m.iteration:,} of {m.total:,}.", 15000)
+            done, planned = epoch_position(self.session, m.iteration)
+            self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,}.", 15000)
             self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
@@ -542,7 +550,7 @@ class Window(QMainWindow):
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
-        self.setWindowModified(bool(s.dirty))
+        self.setWindowModified(bool(s.unsaved))   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
         a["save"].setEnabled(has and not busy)
         a["save_as"].setEnabled(has and not busy)
@@ -569,9 +577,11 @@ class Window(QMainWindow):
         if s.map is not None:
             cfg = s.map.config
             what = VIEWS[self.view][0].replace("&", "")
+            # an image map counts every phase, as the QE/TE plot does; during a run the worker's count
+            done, planned = self.run_epoch if busy and self.run_epoch else epoch_position(s, s.map.iteration)
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
-                                   f"{s.map.iteration:,} of {s.map.total:,} · random seed {s.map.seed}"
+                                   f"{done:,} of {planned:,} · random seed {s.map.seed}"
                                    + self.seed_note()
                                    + self.colour.describe())
         else:

@@ -47,10 +47,10 @@ from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for,
                                      auto_epochs, auto_map_size, choose)
-from somdesk.errors import FileFormatError, OptionError
+from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
-from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec
+from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _same_recipe
 
 SAMPLE_ROWS = 100_000
 
@@ -190,13 +190,16 @@ class StreamingTableRun:
 
     Opening reads the engine's statistics, draws the sample and sets the size and length
     (the same for every executor); `epochs` streams every row per epoch.  Raises as
-    `train_table_map_streaming` does.
+    `train_table_map_streaming` does.  `resume`: a map of a stopped run (`epochs_done`) of the
+    same recipe and config, continued from its last whole epoch instead of a pca start.
     """
 
     def __init__(self, path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                 where: str | None = None, executor=None, cancel: CancelToken | None = None):
+                 where: str | None = None, executor=None, cancel: CancelToken | None = None,
+                 resume: TableMap | None = None):
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         self.path, self.spec = path, spec
+        self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # statistics over every row (as in memory, before rows with a missing value are dropped)
@@ -259,10 +262,17 @@ class StreamingTableRun:
             a = int(np.count_nonzero(recipe.active))
             self.run = StreamingBatch(src, self.config, prepare=prep, executor=self.executor,
                                       rule=TableMapRule(END_RADIUS), weights=np.zeros((h, w, a)))
-            # the pca start from the filled rows' moments, as in memory (session.table_data._train)
-            self.run.prepare = filled
-            self.run.weights = self.run.initial_weights(cancel)
-            self.run.prepare = prep
+            if resume is not None and not resume.finished and resume.config == self.config \
+                    and _same_recipe(resume.recipe, recipe):
+                # a stopped run goes on from its last whole epoch: a batch epoch depends only on
+                # the weights and the epoch's index, so the end equals an uninterrupted run's
+                self.run.weights = np.array(resume.codebook, dtype=float, copy=True)
+                self.run.iteration = int(resume.epochs_done)
+            else:
+                # the pca start from the filled rows' moments, as in memory (session.table_data._train)
+                self.run.prepare = filled
+                self.run.weights = self.run.initial_weights(cancel)
+                self.run.prepare = prep
         except BaseException:
             src.close()
             raise
@@ -288,12 +298,20 @@ class StreamingTableRun:
         total = self.config.iterations
         yield StreamProgress("segment", self.run.iteration, total, rows=self.rows, sample_rows=len(self.pick),
                              chunks=self.chunks)
-        for info in self.epochs(cancel):
-            extra = {}
-            if live:
-                extra = dict(codebook=self.run.weights.copy(), sample_hits=self.sample_hits())
-            yield StreamProgress("segment", info.epoch + 1, total, rows=self.rows, sample_rows=len(self.pick),
-                                 chunks=self.chunks, **extra)
+        try:
+            for info in self.epochs(cancel):
+                extra = {}
+                if live:
+                    extra = dict(codebook=self.run.weights.copy(), sample_hits=self.sample_hits())
+                yield StreamProgress("segment", info.epoch + 1, total, rows=self.rows, sample_rows=len(self.pick),
+                                     chunks=self.chunks, **extra)
+        except Cancelled:
+            if self.run.iteration < 1:
+                raise
+            # stopped after whole epochs: as in memory, the map of the epochs trained is measured and
+            # segmented (no more yields: a driver told to stop pulls no more), unless abandoned
+            self.stopped = True
+            return self.finish(cancel.after_stop() if cancel is not None else None)
         return self.finish(cancel)
 
     def finish(self, cancel: CancelToken | None = None) -> TableMap:
@@ -331,7 +349,8 @@ class StreamingTableRun:
                         topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
                                                                   False)),
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path))
+                        source=str(self.path),
+                        epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def close(self) -> None:
         self.src.close()

@@ -33,7 +33,8 @@ class Progress:
 class TrainProgress:
     """One epoch of training done.
 
-    iteration/total   epochs of the current phase; `epoch` counts all phases
+    iteration/total   epochs of the current phase; `epoch` counts this run's epochs over all phases;
+    overall/planned   epochs since the map started and of the whole run, over all phases
     phase             "training" for colours and tables; "ordering", "fine-tuning",
                       "recovering unused colours" for an image's palette map
     map               a MapState when the driver asked for a snapshot (snapshot_when)
@@ -54,6 +55,8 @@ class TrainProgress:
     measures: tuple = ()
     preview: "QuantisedPicture | None" = None   # image maps: the preview copy quantised, with each measured map
     map_seconds: float = 0.0        # what taking `map` (and `preview`) cost, for a driver that budgets it
+    overall: int = 0                # epochs since the map started, over every phase (runs.epoch_position)
+    planned: int = 0                # epochs the whole run takes (an image map: every phase)
 
 
 @dataclass(frozen=True)

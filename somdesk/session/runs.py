@@ -82,9 +82,11 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 map_seconds = time.perf_counter() - t_map if want else 0.0
+                # counted here, on the run's thread: the window reads the phase later
+                overall, planned = epoch_position(session, info.iteration + 1)
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
                                     time.perf_counter() - start, phase, epoch, state, measures, preview,
-                                    map_seconds)
+                                    map_seconds, overall, planned)
                 _wait_for_pace(session, epoch_start, cancel)
                 epoch_start = time.perf_counter()
         stopped = False
@@ -149,6 +151,22 @@ def planned_epochs(session) -> int:
         if settings.fine_tune > 0:
             total += int(settings.fine_tune) + (REVIVE_ROUNDS * REVIVE_EPOCHS if settings.revive else 0)
     return total
+
+
+def epoch_position(session, iteration: int) -> tuple[int, int]:
+    """(epochs trained, epochs planned) of the shown map, counted over every phase.
+
+    `iteration` is the current phase's epoch (MapState.iteration).  Colours and tables:
+    (iteration, config.iterations).  An image map continues one count over ordering,
+    fine-tuning and recovery rounds, as the QE/TE plot's x axis does; once it is done,
+    the planned count is what was trained (recovery stops early when no node is unused).
+    """
+    if session.kind != "image":
+        return int(iteration), int(session.config.iterations)
+    if session.image_phase == "done":
+        done = epoch_offset(session)     # every phase, the last one included
+        return done, done
+    return epoch_offset(session) + int(iteration), planned_epochs(session)
 
 
 def phases(session):

@@ -108,12 +108,15 @@ def recluster_steps(tm, table, k, cancel=None):
     return _applied(tm, table, cancel)
 
 
-def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, chunk_rows: int | None = None):
+def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, chunk_rows: int | None = None,
+                    resume=None):
     """Generator: train on every row of the file `path` out of core
     (session.outofcore_table.StreamingTableRun: batch map, chunks of `chunk_rows`), yielding
     its StreamProgress per epoch; `progress` hears about every chunk.  Then assigns and
     profiles the rows in memory of `table`; returns the result dict plus "out_of_core":
-    {"rows", "sample_rows", "hits"} (hits of every row)."""
+    {"rows", "sample_rows", "hits"} (hits of every row).  As `train_steps`: a stop after at
+    least one epoch returns the map of the epochs trained (`tm.epochs_done`), before that
+    Cancelled; `resume` (a stopped map of the same recipe and config) is continued."""
     from dataclasses import replace
 
     from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
@@ -128,11 +131,11 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
         if p is None:                             # the start weights' pass, before epoch 1
             _say(progress, Progress("segment", done, total, "chunks read for the start weights"))
         else:
-            at = f"epoch {p.done + 1}" if p.done < p.total else "measuring every row"
+            at = f"epoch {p.done + 1}" if p.done < p.total and not run.stopped else "measuring every row"
             _say(progress, replace(p, chunk=done, chunks=total, what=f"epochs · {at}: chunk {done} of {total}"))
 
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, where=where,
-                            executor=LocalExecutor(on_part), cancel=cancel)
+                            executor=LocalExecutor(on_part), cancel=cancel, resume=resume)
     try:
         task = run.task(cancel)
         while True:
@@ -146,7 +149,10 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
         hits = run.hits
     finally:
         run.close()
-    yield Progress("segment", 1, 1, "assigning the rows in memory")
+    if run.stopped:         # no more yields; the rows in memory are assigned unless the task is abandoned
+        cancel = cancel.after_stop() if cancel is not None else None
+    else:
+        yield Progress("segment", 1, 1, "assigning the rows in memory")
     return _applied(tm, table, cancel,
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits})
 

@@ -208,16 +208,16 @@ class TableWorkspace(TableViewsMixin):
         equals an uninterrupted run's.  A stop before the first epoch raises Cancelled and
         the previous map stays.  With `out_of_core`, training streams every row of the table's
         file in chunks (session.outofcore_table; OptionError when the file is gone or a numeric
-        column is forced categorical; a stop raises Cancelled)."""
+        column is forced categorical); a stop keeps and continues its epochs the same way."""
         if self.table is None:
             raise SomdeskError("open a table first")
+        resume = self.tm if self.stopped else None
         if not out_of_core:
-            resume = self.tm if self.stopped else None
             return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress, resume)))
         self.check_out_of_core(spec)
         where = getattr(self.read_options, "where", None)
         return (yield from self._tracked(table_tasks.outofcore_steps(self.path, spec, self.table, where, cancel,
-                                                                     progress, chunk_rows)))
+                                                                     progress, chunk_rows, resume)))
 
     def check_out_of_core(self, spec) -> None:
         """OptionError when `spec` cannot train out of core: a numeric column forced categorical

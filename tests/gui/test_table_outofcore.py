@@ -115,8 +115,9 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
     wf = _open(qtbot, win, path, epochs=40)
     stopped_at = []
 
+    from somdesk.session.outofcore_table import StreamProgress
+
     def on_yield(kind, value):
-        from somdesk.session.outofcore_table import StreamProgress
         if isinstance(value, StreamProgress) and value.done >= 1 and 2 <= value.chunk < 8 and not stopped_at:
             stopped_at.append(len(calls))
             win.runner.stop()
@@ -126,8 +127,21 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
     assert stopped_at, "no progress inside an epoch arrived"
     assert len(calls) - stopped_at[0] <= 2          # at most the chunk under way (and one racing it)
     assert len(calls) % 10 != 0                     # ended part way through an epoch
-    assert wf.tm is None and win.last_error is None
-    assert "Cancelled" in win.statusBar().currentMessage()
+    # the whole epochs trained are kept, as in memory: measured over every row, Train continues them
+    assert win.last_error is None and wf.tm is not None and wf.ws.stopped
+    kept = wf.tm.epochs_done
+    assert 1 <= kept < 40 and int(wf.all_hits.sum()) == N
+    assert "Train continues it" in win.statusBar().currentMessage()
+    assert f"Stopped after epoch {kept} of 40 (Train continues it), trained on all 3,000 rows" in wf.scale_label.text()
+    win.runner.yielded.disconnect(on_yield)
+    monkeypatch.setattr(outofcore.TableMapRule, "partition_sums", staticmethod(slow))
+    wf.setup.epochs.setValue(40)                    # the same spec: it goes on from epoch `kept`
+    first = []
+    win.runner.yielded.connect(lambda kind, v: first.append(v.done) if isinstance(v, StreamProgress) else None)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.last_error is None and wf.tm.finished and first[0] == kept and first[-1] == 40
+    assert "Trained on all 3,000 rows out of core" in wf.scale_label.text()
 
 
 def test_out_of_core_refuses_what_it_cannot_do(qtbot, win, tmp_path, small_limit):

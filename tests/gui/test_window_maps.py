@@ -110,6 +110,7 @@ def test_save_open_and_continue_gives_the_same_weights_as_never_stopping(qtbot, 
 
 def test_unsaved_mark_follows_training_and_saving(qtbot, window, tmp_path, answer_save_as):
     assert "[*]" in window.windowTitle()
+    assert window.session.dataset is not None and not window.isWindowModified()   # opened, nothing to lose
     train(qtbot, window)
     assert window.isWindowModified()
     answer_save_as.path = tmp_path / "a.somz"

@@ -243,3 +243,7 @@ def test_the_plot_axis_spans_every_phase_of_an_image_map(qtbot, win, tmp_path):
     xs = win.metrics.points()[:, 0]
     assert hi >= planned_epochs(win.session) > win.session.config.iterations
     assert xs.max() > win.session.config.iterations and (xs <= hi).all()
+    # the title and the status count the same epochs as the plot (tester2: "epoch 20 of 20" of a phase)
+    trained = int(xs.max())
+    assert f"epoch {trained:,} of {trained:,}" in win.map_title.text()
+    assert f"Finished at epoch {trained:,} of {trained:,}" in win.statusBar().currentMessage()

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from somdesk.session import Session
-from somdesk.session.runs import planned_epochs
+from somdesk.session.runs import epoch_position, planned_epochs
 
 
 def test_image_phases_continue_the_epoch_axis(picture_file):
@@ -30,3 +30,28 @@ def test_colours_plan_their_iterations(palette_file):
     s.set_config(s.config.replace(width=5, height=4, iterations=7))
     s.train()
     assert planned_epochs(s) == 7 and [m[0] for m in s.measures][-1] == 7
+
+
+def test_progress_and_position_count_every_phase_of_an_image_map(picture_file):
+    """Tester2 leftover: an image map said "epoch 4 of 4" of the fine-tuning phase while the plot
+    ran over every phase; the progress and the map's position count over all phases."""
+    s = Session()
+    s.open(picture_file)
+    s.dataset = replace(s.dataset, settings=replace(s.dataset.settings, fine_tune=4))
+    s.set_config(s.config.replace(iterations=6))
+    seen = [(p.phase, p.iteration, p.overall, p.planned) for p in s.train_task()]
+    overall = [o for _ph, _i, o, _p in seen]
+    assert overall == list(range(1, len(seen) + 1)), seen      # one count, never back
+    assert [o for ph, i, o, _p in seen if ph == "fine-tuning"][0] == 7
+    assert {p for *_r, p in seen} == {planned_epochs(s)} and planned_epochs(s) >= len(seen)
+    assert s.image_phase == "done"
+    assert epoch_position(s, s.map.iteration) == (len(seen), len(seen))   # done: what was trained
+
+
+def test_position_of_colours_is_the_iteration(palette_file):
+    s = Session()
+    s.open(palette_file)
+    s.set_config(s.config.replace(width=5, height=4, iterations=7))
+    for p in s.train_task():
+        assert (p.overall, p.planned) == (p.iteration, 7)
+    assert epoch_position(s, s.map.iteration) == (7, 7)

@@ -325,6 +325,42 @@ def test_out_of_core_training_through_the_workspace(table_file):
         ws.check_out_of_core(TableMapSpec(categorical=("a",)))
 
 
+@pytest.mark.parametrize("stop_after", [1, 3])
+def test_a_stopped_out_of_core_run_keeps_its_epochs_and_continues_to_the_uninterrupted_map(table_file,
+                                                                                          tmp_path, stop_after):
+    """Out of core as in memory: Stop after whole epochs keeps that map (measured over every row),
+    it saves and reopens as stopped, and Train continues it to the uninterrupted run's map."""
+    from somdesk.session.outofcore_table import StreamProgress
+    from somdesk.session.table_workspace import TableWorkspace as WS
+
+    spec = TableMapSpec(columns=("a", "b", "c"), height=3, width=4, epochs=6, seed=1, label="species")
+    whole = WS()
+    whole.set_table(read_table(table_file), table_file)
+    run_to_end(whole.train_task(spec, out_of_core=True, chunk_rows=25))
+    assert whole.tm.finished
+
+    ws = WS()
+    ws.set_table(read_table(table_file), table_file)
+    token = CancelToken()
+    done = []
+    for p in ws.train_task(spec, token, out_of_core=True, chunk_rows=25):
+        if isinstance(p, StreamProgress) and p.done == stop_after:
+            done.append(p.done)
+            token.cancel()          # the next epoch's first chunk sees it
+    assert done == [stop_after] and ws.stopped and ws.tm.epochs_done == stop_after and ws.unsaved
+    assert int(ws.all_hits.sum()) == 90 and ws.assigned["segment"].shape == (90,)   # measured to the end
+    ws.save_map(tmp_path / "half.somz")
+
+    again = WS()
+    again.open_map(tmp_path / "half.somz")
+    assert again.stopped and again.tm.epochs_done == stop_after
+    steps = [p.done for p in again.train_task(spec, out_of_core=True, chunk_rows=25)
+             if isinstance(p, StreamProgress)]
+    assert steps[0] == stop_after and steps[-1] == 6 and again.tm.finished      # went on, not from 0
+    np.testing.assert_array_equal(again.tm.codebook, whole.tm.codebook)
+    np.testing.assert_array_equal(again.tm.clusters, whole.tm.clusters)
+
+
 def test_colour_only_actions_say_so_for_a_table(table_file):
     from somdesk.session import Session
 
