@@ -92,8 +92,21 @@ def assign_mixed(rgb8: np.ndarray, lab: np.ndarray, feats: np.ndarray, pal_rgb: 
     cand = _candidates(pal_feats, feats, m, cancel)
     diff = rgb8[:, None, :].astype(np.float64) - pal_rgb[cand]
     sq = np.einsum("nmc,nmc->nm", diff, diff)
-    de = delta_e_2000(lab[:, None, :], pal_lab[cand])
-    pick = np.argmin(sq * mix.w_sq + de * mix.w_de, axis=1)
+    de = np.empty_like(sq)
+    de[:, 0] = delta_e_2000(lab, pal_lab[cand[:, 0]])
+    cost = sq[:, 0] * mix.w_sq + de[:, 0] * mix.w_de
+    pick = np.zeros(len(cand), np.int64)
+    for j in range(1, m):
+        # dE00 >= 0, so a candidate whose squared error alone costs more cannot win: its
+        # CIEDE2000 is computed only where it can (most colours keep their nearest entry)
+        de[:, j] = np.inf
+        maybe = np.flatnonzero(sq[:, j] * mix.w_sq < cost)
+        if len(maybe):
+            de[maybe, j] = delta_e_2000(lab[maybe], pal_lab[cand[maybe, j]])
+            c = sq[maybe, j] * mix.w_sq + de[maybe, j] * mix.w_de
+            better = c < cost[maybe]
+            pick[maybe[better]] = j
+            cost[maybe[better]] = c[better]
     r = np.arange(len(cand))
     return cand[r, pick], sq[r, pick], de[r, pick]
 
