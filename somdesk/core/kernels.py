@@ -102,7 +102,9 @@ def _load_aot():
         return None
     _AOT = aot
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
-                         two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide)
+                         two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide,
+                         block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
+                                               factor_tables=aot.factor_tables, reach=aot.reach))
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
     return nb, kd, aot.pick_exact, aot.sums_by_node
 
