@@ -230,7 +230,7 @@ def uses_wide_epoch(nb: str, dim: int, height: int, width: int) -> bool:
 def uses_block_epoch(nb: str, dim: int, height: int, width: int, alpha: float) -> bool:
     """True when the classic epoch of this job runs by blocks of inputs (somdesk.core.online_block)."""
     return (getattr(_nb, "block", None) is not None and nb == "gaussian" and dim >= online_block.BLOCK_FROM
-            and 0.0 <= alpha <= online_block.MAX_ALPHA)
+            and 0.0 <= alpha <= online_block.MAX_ALPHA and height * width * dim <= online_block.MAX_CODEBOOK)
 
 
 def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,

@@ -42,6 +42,9 @@ BLOCK = 32
 BLOCK_FROM = 20
 # The coefficients g = f / c need c = prod (1 - f) far from underflow within a block.
 MAX_ALPHA = 0.5
+# Codebooks up to this many numbers (M x D): the epoch keeps two more arrays of that size (a
+# working copy and X^T g), 2 x 128 MiB at most; larger ones stay with the sequential kernel.
+MAX_CODEBOOK = 2 ** 24
 U = 2.0 ** -53
 _EMPTY = np.empty((0, 0))
 # S (see _in_range) the block epoch takes; outside it, the sequential kernel.

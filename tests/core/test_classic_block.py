@@ -146,6 +146,8 @@ def test_large_learning_rates_and_other_neighbourhoods_stay_sequential():
     assert not kernels.uses_block_epoch("gaussian", 50, 15, 25, 0.9)
     assert not kernels.uses_block_epoch("bubble", 50, 15, 25, 0.1)
     assert not kernels.uses_block_epoch("gaussian", 3, 100, 100, 0.1)
+    assert not kernels.uses_block_epoch("gaussian", 2000, 100, 100, 0.1)     # 2e7 numbers: memory
+    assert kernels.uses_block_epoch("gaussian", 1000, 100, 100, 0.1)
 
 
 @pytest.mark.parametrize("scale", [1e-120, 1e110])
