@@ -1,7 +1,8 @@
 """The classic epoch, gaussian, many dimensions: BMUs of a block of inputs from BLAS products.
 
 Used by somdesk.core.kernels.online_epoch where `kernels.uses_block_epoch`
-says so (numba JIT back end, D >= BLOCK_FROM, learning rate <= MAX_ALPHA).
+says so (compiled kernels, JIT or ahead of time; D >= BLOCK_FROM, learning
+rate <= MAX_ALPHA, codebook up to MAX_CODEBOOK numbers).
 Same algorithm, the same BMUs and the same weights to float64 rounding as the
 sequential kernel (somdesk.core._online_wide_numba) and the plain
 transcription (somdesk.core.reference); tests/core/test_classic_block.py checks.

@@ -7,7 +7,8 @@ from somdesk.core.cancel import CancelToken
 from somdesk.core.reference import classic_reference
 from somdesk.errors import Cancelled
 
-pytestmark = pytest.mark.skipif(kernels.BACKEND != "numba", reason="the block epoch runs on the numba JIT kernels")
+pytestmark = pytest.mark.skipif(kernels.BACKEND != "numba",
+                                reason="compares the numba JIT kernels (the AOT build: its own test below)")
 
 
 def _steps(x, cfg, w0, block, monkeypatch, size=None):
