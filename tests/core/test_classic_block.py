@@ -246,7 +246,8 @@ def test_warm_up_compiles_the_block_epoch_for_writable_and_read_only_data():
 
     code = ("from somdesk.core import kernels\n"
             "kernels.warm_up()\n"
-            "print(len(kernels._nb.block.block_steps.signatures), len(kernels._nb.block.finish_stage.signatures))\n")
+            "blk = kernels._nb.block\n"
+            "print(len(blk.block_steps.signatures), len(blk.finish_stage.signatures))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     steps, finish = map(int, proc.stdout.split())
