@@ -133,7 +133,6 @@ def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, al
     buf = s.buf
     buf[:, :m_count] = flat
     n = len(order)
-    done = b = 0
     nbk.finish_stage(buf, m_count, _EMPTY, s.nodes, x, order[:block], s.xb)
     if not _in_range(s.nodes[0], x):
         return False
