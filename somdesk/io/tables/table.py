@@ -88,6 +88,7 @@ class Table:
         got = None
         if total is None or total <= limit:
             got = src.read_all(cancel)
+        src.release_file()                   # the footer and the whole read are done with it
         rows = got.pop_rows() if got is not None else None
         n = got.n_rows if got is not None else 0
         self.sampled = got is None or n > limit
