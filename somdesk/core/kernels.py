@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from somdesk.core import bmu_products
+from somdesk.core import bmu_products, online_block
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
@@ -123,10 +123,13 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core._bmu_numba import sums_by_node as _sums
         from somdesk.core import _bmu_numba as _bm
         _prep = (_bm.column_stats, _bm.centre_rows)   # the product search's centring (not in the AOT build)
+        from somdesk.core import _online_block_numba as _blk
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, online_epochs=_on.online_epochs,
                               batch_accumulate=_kn.batch_accumulate, two_nearest=_kn.two_nearest,
                               online_epoch_wide=_wide, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL,
-                              u_matrix=_kn.u_matrix)
+                              u_matrix=_kn.u_matrix,
+                              block=SimpleNamespace(block_steps=_blk.block_steps, finish_stage=_blk.finish_stage,
+                                                    factor_tables=_kn.factor_tables, reach=_kn._reach))
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
         assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
@@ -222,6 +225,12 @@ def uses_wide_epoch(nb: str, dim: int, height: int, width: int) -> bool:
     return nb == "gaussian" and dim >= WIDE_FROM and (dim >= WIDE_ANY_MAP or height * width <= WIDE_MAX_NODES)
 
 
+def uses_block_epoch(nb: str, dim: int, height: int, width: int, alpha: float) -> bool:
+    """True when the classic epoch of this job runs by blocks of inputs (somdesk.core.online_block)."""
+    return (getattr(_nb, "block", None) is not None and nb == "gaussian" and dim >= online_block.BLOCK_FROM
+            and 0.0 <= alpha <= online_block.MAX_ALPHA)
+
+
 def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
@@ -234,6 +243,14 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     is raised (the caller restores wp if it needs the epoch undone).
     """
     bmus = np.empty(len(order), dtype=np.int64)
+    if uses_block_epoch(nb, wp.shape[0], wp.shape[1], wp.shape[2], alpha):
+        # many dimensions: BMUs from BLAS products against each block's start weights
+        boxes.invalidate()
+        with one_blas_thread():     # BLAS's own threads on these small products stall (docs/kernels.md)
+            done = online_block.online_epoch_block(_nb.block, wp, x, order, alpha, sigma, hexagonal, toroidal,
+                                                   last_bmu, bmus, _flag(cancel), cancel)
+        if done:
+            return bmus          # (False: weights or data beyond the bound's range, the wide kernel runs)
     if _nb is not None and _nb.online_epoch_wide is not None and uses_wide_epoch(nb, *wp.shape):
         # many dimensions: the tile boxes prune nothing; full scans and whole-plane updates
         boxes.invalidate()
@@ -532,6 +549,13 @@ def warm_up() -> None:
     wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
     online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
+    many = np.ascontiguousarray(np.repeat(planes, 6, axis=0)[:online_block.BLOCK_FROM])   # the block epoch
+    rows = many.reshape(len(many), -1).T[:2].copy()
+    frozen_rows = rows.copy()
+    frozen_rows.flags.writeable = False
+    for data in (rows, frozen_rows):
+        online_epoch(many, data, np.arange(2), 0.1, 1.0, "gaussian", False, False, np.zeros(2, np.int64),
+                     TileBoxes(3, 4, len(many)))
     # The measures of the window's live maps (session/mapstate.measure) search a frozen dataset
     # with a frozen map's weights: numba types read-only arrays apart, so each search kernel has
     # up to four variants.  Not loaded here, the first live map loaded them during the run

@@ -178,11 +178,11 @@ def read_csv(plan: dict, cancel=None):
     `plan`: path, codec (compression: None, "gzip", "zstd"), delimiter, header, skip, names, types (DuckDB's), nulls
     (missing-value tokens as given to DuckDB), one_column, tokens_seen.
 
-    A file without a single '"' (checked on the memory-mapped file: a few milliseconds
-    per 100 MiB) is cut at line ends into one piece per core, and each piece is parsed
-    by its own thread -- Arrow's streaming reader parses one block at a time, so on two
-    cores this halves the wall time.  A file with quotes may hold a newline inside a
-    value, so it is read in one stream that knows quotes; a compressed file too.
+    A file without a single '"' (none in the head, plan["head_quotes"]; each piece is
+    searched by its thread) is cut at line ends into pieces parsed by thread_count()
+    threads -- Arrow's streaming reader parses one block at a time, so on two cores this
+    halves the wall time.  A file with quotes may hold a newline inside a value, so it
+    is read in one stream that knows quotes; a compressed file too.
 
     Every cell is looked up among the missing-value tokens, a tenth of the parse.  When
     every column is a number column and no token but "" shows in the head
@@ -232,15 +232,22 @@ def _read(plan, types, nulls, cancel):
     with open(plan["path"], "rb") as f:
         if os.fstat(f.fileno()).st_size == 0:
             return _read_stream(pa.BufferReader(b""), plan, types, False, cancel)
-        # one mapping for the quote scan and the parse: the parser reads the page cache
+        # one mapping for the quote scans and the parse: the parser reads the page cache
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     buf = None
     try:
-        cuts, quoted = _pieces(mm, plan["skip"] + int(plan["header"]))
         buf = pa.py_buffer(mm)                # zero-copy view of the mapping
-        if quoted or len(cuts) == 2:
-            return _read_stream(pa.BufferReader(buf), plan, types, quoted, cancel)
-        return _read_pieces(buf, cuts, plan, types, cancel)
+        if not plan.get("head_quotes", True):
+            # no '"' in the head: cut into pieces, each thread looks for one in its own
+            # piece before parsing it (a quote further down: read again as one stream)
+            cuts = _pieces(mm, plan["skip"] + int(plan["header"]))
+            if len(cuts) > 2:
+                got = _read_pieces(mm, buf, cuts, plan, types, cancel)
+                if got is not _QUOTED:
+                    return got
+            elif mm.find(b'"') < 0:
+                return _read_stream(pa.BufferReader(buf), plan, types, False, cancel)
+        return _read_stream(pa.BufferReader(buf), plan, types, True, cancel)
     finally:
         del buf
         try:
@@ -249,36 +256,37 @@ def _read(plan, types, nulls, cancel):
             pass
 
 
+_QUOTED = object()     # _read_pieces: a piece holds a '"'
+
+
 def thread_count() -> int:
     """Threads that parse a text file's pieces: Arrow's CPU count (tests raise it)."""
     import pyarrow as pa
     return max(1, min(MAX_THREADS, pa.cpu_count()))
 
 
-def _pieces(mm, skip: int) -> tuple[list[int], bool]:
-    """(byte offsets cutting the mapped file after a newline into pieces of about
+def _pieces(mm, skip: int) -> list[int]:
+    """Byte offsets cutting the mapped file after a newline into pieces of about
     PIECE_BYTES -- at least one per thread when it has MIN_PIECE_BYTES for each, a
     multiple of the thread count, at most MAX_PIECES -- first 0 and last the size, the
-    first piece holding the `skip` lines before the data; does the file hold a '"'?)
+    first piece holding the `skip` lines before the data.
 
     The pieces are handed to the threads first come, first served: with several per
     thread, a thread that loses its core for a while (another process) does not hold
     up the read by a whole half of the file."""
     size = len(mm)
-    if mm.find(b'"') >= 0:
-        return [0, size], True
     threads = thread_count()
     n = -(-size // PIECE_BYTES)
     if n > 1 or size >= 2 * MIN_PIECE_BYTES:
         n = max(n, min(threads, size // MIN_PIECE_BYTES))
         n = min(MAX_PIECES, -(-n // threads) * threads)
     if n < 2:
-        return [0, size], False
+        return [0, size]
     start = 0
     for _ in range(skip):
         start = mm.find(b"\n", start) + 1
         if start == 0:
-            return [0, size], False
+            return [0, size]
     cuts = [0]
     for k in range(1, n):
         cut = mm.find(b"\n", max(start, cuts[-1], start + (size - start) * k // n)) + 1
@@ -287,18 +295,20 @@ def _pieces(mm, skip: int) -> tuple[list[int], bool]:
         if cut > cuts[-1]:
             cuts.append(cut)
     cuts.append(size)
-    return cuts, False
+    return cuts
 
 
-def _reader(source, plan, types, skip: int, quoted: bool, threads: bool):
+def _reader(source, plan, types, skip: int, quoted: bool, threads: bool, size: int = 0):
     """Arrow's streaming CSV reader.  `quoted` False: the file holds no '"' at all, so
     quote handling is switched off (a few per cent of the tokenizer) and no value can
-    hold a newline."""
+    hold a newline.  A piece of `size` bytes is parsed as one block (up to 64 MiB): one
+    chunk a column and piece, fewer to copy into the table's matrix."""
     import pyarrow.csv as pacsv
     names = plan["names"]
+    block = max(BLOCK_BYTES, min(size + 1, 64 << 20)) if size > BLOCK_BYTES else BLOCK_BYTES
     return pacsv.open_csv(
         source,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=BLOCK_BYTES,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=block,
                                        use_threads=threads),
         parse_options=pacsv.ParseOptions(delimiter=plan["delimiter"], quote_char='"' if quoted else False,
                                          double_quote=quoted, escape_char=False, newlines_in_values=quoted,
@@ -321,25 +331,32 @@ def _read_stream(source, plan, types, quoted: bool, cancel):
     return pa.Table.from_batches(batches, schema=reader.schema)
 
 
-def _read_pieces(buf, cuts, plan, types, cancel):
+def _read_pieces(mm, buf, cuts, plan, types, cancel):
     """Parse the pieces buf[cuts[k]:cuts[k+1]] on thread_count() threads, each taking
     the next piece when it is done with one (the readers release the GIL while they
-    parse); the first error or a cancel stops the others at their next block."""
+    parse); the first error or a cancel stops the others at their next block.  Each
+    piece is first searched for a '"' (quote handling is off): if one holds one, the
+    others stop and _QUOTED is returned."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
     stop = threading.Event()
+    quoted = threading.Event()
 
     def piece(k):
         if stop.is_set() or (cancel is not None and cancel.cancelled):
             stop.set()
             return None, None
+        if mm.find(b'"', cuts[k], cuts[k + 1]) >= 0:
+            quoted.set()
+            stop.set()
+            return None, None
         skip = plan["skip"] + int(plan["header"]) if k == 0 else 0
         batches = []
         try:
-            reader = _reader(pa.BufferReader(buf.slice(cuts[k], cuts[k + 1] - cuts[k])), plan, types, skip,
-                             False, False)
+            size = cuts[k + 1] - cuts[k]
+            reader = _reader(pa.BufferReader(buf.slice(cuts[k], size)), plan, types, skip, False, False, size)
             with reader:
                 for batch in reader:
                     if stop.is_set() or (cancel is not None and cancel.cancelled):
@@ -356,6 +373,8 @@ def _read_pieces(buf, cuts, plan, types, cancel):
         futures = [pool.submit(piece, k) for k in range(n)]
         done = [f.result() for f in futures]
     cancel_mod.check(cancel)
+    if quoted.is_set():
+        return _QUOTED
     if stop.is_set():
         return None
     return pa.Table.from_batches([b for batches, _ in done for b in batches], schema=done[0][1])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-__all__ = ["MAGIC", "codec_of", "open_stream", "duck_arg", "ERRORS"]
+__all__ = ["MAGIC", "codec_of", "open_stream", "read_up_to", "duck_arg", "ERRORS"]
 
 MAGIC = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
 # what reading a damaged stream raises (zstd through pyarrow: OSError)
@@ -50,6 +50,18 @@ def open_stream(path: str, codec: str | None):
             raise CodecMissing("it is compressed with zstd, which this build cannot unpack "
                                "(pyarrow is not installed); unpack it first, or save it with gzip") from None
     raise ValueError(f"unknown codec {codec!r}")
+
+
+def read_up_to(f, n: int) -> bytes:
+    """n bytes from a stream, fewer only at its end (a codec stream may return less a call)."""
+    parts, got = [], 0
+    while got < n:
+        block = f.read(n - got)
+        if not block:
+            break
+        parts.append(block)
+        got += len(block)
+    return b"".join(parts)
 
 
 def duck_arg(codec: str | None) -> str:

@@ -18,7 +18,9 @@ does not know, and is decided here from the first 256 KiB:
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
 import re
 
 from somdesk.errors import FileFormatError
@@ -73,23 +75,12 @@ def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
         return raw, None
     try:
         with compressed.open_stream(path, codec) as g:
-            return _read_up_to(g, HEAD_BYTES), codec
+            return compressed.read_up_to(g, HEAD_BYTES), codec
     except compressed.CodecMissing as exc:
         raise FileFormatError(f"cannot read {name}: {exc}") from None
     except compressed.ERRORS as exc:
         raise FileFormatError(f"cannot read {name}: it starts like {codec} but cannot be unpacked ({exc})") from None
 
-
-def _read_up_to(f, n: int) -> bytes:
-    """n bytes from a stream, fewer only at its end (a codec stream may return less a call)."""
-    parts, got = [], 0
-    while got < n:
-        block = f.read(n - got)
-        if not block:
-            break
-        parts.append(block)
-        got += len(block)
-    return b"".join(parts)
 
 
 def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
@@ -128,11 +119,13 @@ class TextHints:
         self.thousands: str | None = None
 
 
-def _lines(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The head's complete lines (kept: every step of one open asks for them, 256 KiB each time)."""
     lines = text.splitlines()
     if lines and not text.endswith(("\n", "\r")):
         lines = lines[:-1] or lines           # the head may cut the last line
-    return lines
+    return tuple(lines)
 
 
 def _split(line: str, delim: str) -> list[str]:
@@ -142,6 +135,7 @@ def _split(line: str, delim: str) -> list[str]:
         return [line]
 
 
+@functools.lru_cache(maxsize=8)
 def guess_delimiter(text: str, skip: int = 0) -> str | None:
     """The delimiter among , ; tab | space giving the most consistent field count (> 1)
     over the first 50 lines after `skip` (ties: more fields, then that order); None if
@@ -172,7 +166,7 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
         hints.comment_lines += bool(lines[i].strip())
         i += 1
     hints.skip = i
-    rest = [ln for ln in lines[i:] if ln.strip()]
+    rest = list(itertools.islice((ln for ln in lines[i:] if ln.strip()), 201))   # 200 used below
     if len(rest) >= 2:
         delim = delim_guess(i)
         first, second = _split(rest[0], delim), _split(rest[1], delim)
