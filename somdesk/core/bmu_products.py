@@ -20,21 +20,29 @@ busy second core stalls a fixed two-way split for a whole scheduler slice
 thread carry on.
 
 Error bound (u = float32 unit roundoff, data and nodes centred on the data's
-mean first, which changes no distance and keeps norms small): rounding the
-centred coordinates to float32 moves a squared distance by at most
-4 u (|x|^2 + |w|^2); rounding |w|^2 to float32 by u |w|^2; a float32 dot
-product of D + 1 terms whose absolute values sum to 2 |x| |w| + |w|^2
-<= |x|^2 + 2 |w|^2 is off by at most (D + 1) u (1 + small) times that
-(Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., eq. 3.5, any
-summation order).  So every expanded value is within
-(D + 8) u (|x|^2 + 2 max |w|^2) of the true one; candidates are the nodes within
-twice that of the row's smallest, `tolerance_scale` = 4 (D + 8) u (a margin of 2).
+mean first, which changes no distance and keeps norms small).  Within one row
+(one sample x) |x|^2 is common to every node, so only q = |w|^2 - 2 x.w ranks
+them and only its errors matter: rounding the centred coordinates to float32
+(relative u each; the float64 centring adds a relative 2^-53) moves 2 x.w by at
+most (2u + u^2) 2 sum |x_i w_i| <= (2u + u^2) 2 |x| |w| (Cauchy-Schwarz);
+rounding |w|^2 to float32 moves it by u |w|^2; a float32 dot product of the D + 1
+terms, whose absolute values sum to 2 sum |x_i w_i| + |w|^2 <= 2 |x| |w| + |w|^2,
+is off by at most gamma_(D+1) = (D + 1) u (1 + small) times that (Higham,
+Accuracy and Stability of Numerical Algorithms, 2nd ed., eq. 3.5, any summation
+order).  So every expanded value is within (D + 8) u (2 |x| W + W^2) of the true
+one, W = max |w| (D + 3 would do; the rest is slack for the second-order terms);
+candidates are the nodes within twice that of the row's smallest,
+`tolerance_scale` = 4 (D + 8) u (a margin of 2).  The earlier window bounded
+2 |x| |w| by |x|^2 + |w|^2; on a codebook that sits well inside the data (every
+trained map: |w| ~ 0.1-0.2 |x| at D = 300) that was 2-7 times wider than needed
+and left several candidates for most samples.
 
 The bound is relative, so it needs float32's normal range: the centred data
 are multiplied by a power of two (exact; it changes no ranking) that brings
 their largest magnitude into [0.5, 1), the window gets an absolute term for
 gradual underflow, (D + 2) 2^-149 per product (each of the D + 1 products and
-sums loses at most half the smallest subnormal), and a codebook reaching
+sums loses at most half the smallest subnormal; the window takes 4 times that:
+two products, a margin of 2), and a codebook reaching
 beyond 2^40 of that scale (where squares could overflow) is searched exactly
 by brute force instead.
 """
@@ -179,14 +187,6 @@ SCALED_MAX = 2.0 ** 40
 _UNDERFLOW = float(np.ldexp(1.0, -149))
 
 
-def _augment(xc: np.ndarray) -> np.ndarray:
-    """(n, D + 1) float32 [xc, 1]."""
-    out = np.empty((len(xc), xc.shape[1] + 1), dtype=np.float32)
-    out[:, :-1] = xc
-    out[:, -1] = 1.0
-    return out
-
-
 class PreparedData:
     """A data set made ready for repeated product searches (batch training: once, not every epoch).
 
@@ -194,38 +194,75 @@ class PreparedData:
     that brings the centred data's largest magnitude into [0.5, 1) and, when
     `keep` and that fits in PREPARE_MAX_BYTES, the centred scaled rows as
     (N, D + 1) float32 [s (x - mean), 1] and |s (x - mean)|^2 (else each chunk
-    converts its own rows).
+    converts its own rows).  `compiled`: the kernels (column_stats, centre_rows)
+    of somdesk.core._bmu_numba, which do each in one pass over the data on every
+    core (~4x faster on 16,000 x 300), or None for numpy.  Any centre gives the
+    same distances, so the two need not agree on the mean's last bits.
     """
 
-    def __init__(self, x: np.ndarray, keep: bool = True):
+    def __init__(self, x: np.ndarray, keep: bool = True, compiled=None):
         self.x = np.ascontiguousarray(x, dtype=np.float64)
-        self.mean = self.x.mean(axis=0)
-        # max |x - mean| from the columns' extremes: rounding is monotonic, so the same value
-        # without two (N, D) temporaries (~15 ms and their page faults on 16,000 x 300)
-        spread = float(np.max(np.maximum(self.x.max(axis=0) - self.mean, self.mean - self.x.min(axis=0)))) \
-            if self.x.size else 0.0
+        n, d = self.x.shape
+        parallel = n * d >= PARALLEL_FROM
+        stats, self._centre = compiled if compiled is not None else (None, None)
+        if stats is not None and n:
+            self.mean, lo, hi = _column_stats(self.x, stats, parallel)
+            spread = float(np.max(np.maximum(hi - self.mean, self.mean - lo)))
+        else:
+            self.mean = self.x.mean(axis=0)
+            # max |x - mean| from the columns' extremes: rounding is monotonic, so the same value
+            # without two (N, D) temporaries (~15 ms and their page faults on 16,000 x 300)
+            spread = float(np.max(np.maximum(self.x.max(axis=0) - self.mean, self.mean - self.x.min(axis=0)))) \
+                if self.x.size else 0.0
         self.scale = float(np.ldexp(1.0, -np.frexp(spread)[1])) if spread > 0 else 1.0
         self.x32 = None
         self.xsq = None
-        n, d = self.x.shape
         if keep and n * (d + 1) * 4 <= PREPARE_MAX_BYTES:
             self.xsq = np.empty(n)
             self.x32 = np.empty((n, d + 1), dtype=np.float32)
 
             def convert(a: int, b: int) -> None:
-                xc = (self.x[a:b] - self.mean) * self.scale
-                self.xsq[a:b] = np.einsum("nd,nd->n", xc, xc)
-                self.x32[a:b, :-1] = xc
-                self.x32[a:b, -1] = 1.0
+                self._convert(a, b, self.x32[a:b], self.xsq[a:b])
 
-            run_spans(convert, n, max(1, CHUNK_PRODUCTS // (d + 1)), n * d >= PARALLEL_FROM)
+            run_spans(convert, n, max(1, CHUNK_PRODUCTS // (d + 1)), parallel)
+
+    def _convert(self, a: int, b: int, out32: np.ndarray, outsq: np.ndarray) -> None:
+        if self._centre is not None:
+            self._centre(self.x[a:b], self.mean, self.scale, out32, outsq)
+            return
+        xc = (self.x[a:b] - self.mean) * self.scale
+        outsq[:] = np.einsum("nd,nd->n", xc, xc)
+        out32[:, :-1] = xc
+        out32[:, -1] = 1.0
 
     def rows(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """([s (x - mean), 1] float32 (b - a, D + 1), |s (x - mean)|^2 (b - a,)) of rows a..b."""
         if self.x32 is not None:
             return self.x32[a:b], self.xsq[a:b]
-        xc = (self.x[a:b] - self.mean) * self.scale
-        return _augment(xc), np.einsum("nd,nd->n", xc, xc)
+        out32 = np.empty((b - a, self.x.shape[1] + 1), dtype=np.float32)
+        outsq = np.empty(b - a)
+        self._convert(a, b, out32, outsq)
+        return out32, outsq
+
+
+def _column_stats(x: np.ndarray, kernel, parallel: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, min, max) of x's columns in one pass, in a fixed number of blocks of rows (set by
+    the size, not the threads: the same bits on any number of threads), added in block order."""
+    n, d = x.shape
+    blocks = int(min(8, max(1, n * d // SUM_BLOCK_WORK)))
+    step = -(-n // blocks)
+    parts = [(np.zeros(d), np.full(d, np.inf), np.full(d, -np.inf)) for _ in range(-(-n // step))]
+
+    def one(a: int, b: int) -> None:
+        kernel(x[a:b], *parts[a // step])
+
+    run_spans(one, n, step, parallel and len(parts) > 1)
+    sums, lo, hi = parts[0]
+    for s, mn, mx in parts[1:]:
+        sums += s
+        np.minimum(lo, mn, out=lo)
+        np.maximum(hi, mx, out=hi)
+    return sums / n, lo, hi
 
 
 def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, pick,
@@ -248,34 +285,40 @@ def search(wf: np.ndarray, data: PreparedData, idx: np.ndarray, d2: np.ndarray, 
     nodes = np.empty((m_count, dim + 1), dtype=np.float32)
     nodes[:, :-1] = -2.0 * wc
     nodes[:, -1] = wsq
-    nodes_t = nodes.T
     scale = tolerance_scale(dim)
-    # the underflow allowance folded into the term the check multiplies by `scale`
-    wsq_max = float(wsq.max()) + (dim + 2) * _UNDERFLOW / (2.0 * scale)
+    # the underflow allowance, 4 (D + 2) 2^-149, folded into W^2: the check's window
+    # scale (2 |x| W + W^2) grows by at least scale times what is added to W^2
+    wsq_max = float(wsq.max()) + 4.0 * (dim + 2) * _UNDERFLOW / scale
     x = data.x
     n = len(x)
+    parallel = n * m_count * (dim + 1) >= PARALLEL_FROM
     step = max(1, CHUNK_PRODUCTS // m_count)
+    if parallel:   # as many chunks for every thread, of equal size: no thread finishes a chunk late
+        threads = workers()
+        chunks = -(-n // step)
+        step = -(-n // (-(-chunks // threads) * threads))
 
     def chunk(a: int, b: int) -> None:
         if flag[0] != 0:
             return
         xa, xsq = data.rows(a, b)
-        q = np.matmul(xa, nodes_t)                      # (rows, M) float32, BLAS
+        qt = np.matmul(nodes, xa.T)     # (M, rows) float32, BLAS: the check scans it along rows
         if pick is not None:
-            pick(q, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b], flag)
+            pick(qt, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b], flag)
         else:
-            _pick_numpy(q, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b])
+            _pick_numpy(qt, xsq, wf, x[a:b], wsq_max, scale, idx[a:b], d2[a:b])
 
     with one_blas_thread():
-        run_spans(chunk, n, step, n * m_count * (dim + 1) >= PARALLEL_FROM)
+        run_spans(chunk, n, step, parallel)
     check(cancel)
     return True
 
 
-def _pick_numpy(q, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:
-    """The candidate check of pick_exact in numpy (no compiled kernels)."""
-    approx = q.astype(np.float64)
-    cand = approx <= (approx.min(axis=1) + scale * (xsq + 2.0 * wsq_max))[:, None]
+def _pick_numpy(qt, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:
+    """The candidate check of pick_exact in numpy (no compiled kernels); qt (M, n)."""
+    approx = qt.T.astype(np.float64)
+    window = scale * (2.0 * np.sqrt(xsq * wsq_max) + wsq_max)     # scale (2 |x| W + W^2)
+    cand = approx <= (approx.min(axis=1) + window)[:, None]
     out_idx[:] = np.argmax(cand, axis=1)
     for r in np.flatnonzero(cand.sum(axis=1) > 1):   # near-ties: exact distances, lowest index first
         nodes = np.flatnonzero(cand[r])

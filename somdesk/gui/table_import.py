@@ -11,12 +11,14 @@ the row limit is sampled for training (every row is still assigned at the end).
 Fields left at "auto" are detected; the others become `io.tables.ReadOptions`.
 The dialog reads a head of a big text file (HEAD_BYTES, cut at a line end), so it shows at
 once and "Read again" stays quick; `partial` is then True and the caller reads the whole
-file as a task (gui/table_open.py) after "Use this table".  Small files and binary formats
-(Parquet, spreadsheets, gzip) are read whole here.  A read error is shown in the dialog and
-OK stays disabled until a read succeeds.
+file as a task (gui/table_open.py) after "Use this table".  So do a big gzip or zstd text
+file (a head of its unpacked text), a Parquet file (its first rows, io/tables/head.py) and
+a spreadsheet (its first PREVIEW_SHEET_ROWS rows); small files are read whole here.  A read
+error is shown in the dialog and OK stays disabled until a read succeeds.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -31,9 +33,8 @@ from somdesk.errors import SomdeskError
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 50
-HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB
-# files whose head is not a table of its own: gzip, zip (xlsx/ods), Parquet, OLE (xls)
-_BINARY_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
+HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB (unpacked)
+PREVIEW_SHEET_ROWS = 20_000   # ... a spreadsheet bigger than that from its first rows
 AUTO = "auto"
 DELIMITERS = {AUTO: None, ", (comma)": ",", "; (semicolon)": ";", "tab": "\t", "| (pipe)": "|", "space": " "}
 DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}
@@ -143,7 +144,10 @@ class ImportPreview(QDialog):
         old = self.table
         try:
             head = self._head_path()
-            table = read_table(head or self.path, self.options(), name=os.path.basename(self.path))
+            options = self.options()
+            if head is None and self._big_sheet():
+                options = dataclasses.replace(options, preview_rows=PREVIEW_SHEET_ROWS)
+            table = read_table(head or self.path, options, name=os.path.basename(self.path))
         except SomdeskError as exc:
             self.error = str(exc)
             self.table = None
@@ -153,31 +157,31 @@ class ImportPreview(QDialog):
             return False
         if old is not None:
             old.close()
-        self.table, self.error, self.partial = table, None, head is not None
+        self.table, self.error = table, None
+        self.partial = head is not None or bool(table.dialect.get("partial"))
         self._show(table)
         ok.setEnabled(True)
         return True
 
     def _head_path(self) -> str | None:
-        """A copy of the first HEAD_BYTES of a big text file (whole lines; same file name, so
-        the format is detected alike), or None to read the file itself."""
-        try:
-            size = os.path.getsize(self.path)
-            with open(self.path, "rb") as f:
-                head = f.read(HEAD_BYTES + 1) if os.path.isfile(self.path) else b""
-        except OSError:
-            return None                       # read_table says what is wrong with the file
-        if size <= HEAD_BYTES or head.startswith(_BINARY_MAGIC) or b"\x00" in head[:4096]:
-            return None                       # small, binary or UTF-16: read whole
-        cut = head.rfind(b"\n", 0, HEAD_BYTES)
-        if cut <= 0:
-            return None                       # one enormous line: the reader reports it
+        """A head of a big file for the preview (io/tables/head.py: a text file's first MiB,
+        unpacked when it is gzip or zstd; a Parquet file's first rows), or None to read the
+        file itself."""
+        from somdesk.io.tables.head import head_copy
+
         if self._head_dir is None:
             self._head_dir = tempfile.mkdtemp(prefix="somdesk-head-")
-        out = os.path.join(self._head_dir, os.path.basename(self.path))
-        with open(out, "wb") as f:
-            f.write(head[:cut + 1])
-        return out
+        return head_copy(self.path, self._head_dir, HEAD_BYTES)
+
+    def _big_sheet(self) -> bool:
+        """A spreadsheet over HEAD_BYTES: the preview reads its first PREVIEW_SHEET_ROWS rows."""
+        try:
+            if os.path.getsize(self.path) <= HEAD_BYTES:
+                return False
+            with open(self.path, "rb") as f:
+                return f.read(4) in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+        except OSError:
+            return False
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API: accept/reject end here
         super().done(result)
@@ -244,3 +248,4 @@ class ImportPreview(QDialog):
             self.table.close()
             self.table = None
         super().reject()
+

@@ -106,13 +106,27 @@ def _reader(files: list[str]) -> str:
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
         return f"read_parquet({listed})"
+    # text: the compression from the files' first bytes, not their names (io/tables/compressed.py),
+    # when they agree; a glob mixing codecs is left to DuckDB's guess by name
+    from somdesk.io.tables import compressed
+    codecs = {_codec(f) for f in files}
+    comp = f", {compressed.duck_arg(codecs.pop())}" if len(codecs) == 1 else ""
     if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz"))
            for f in lows):
-        return f"read_json_auto({listed})"
+        return f"read_json_auto({listed}{comp})"
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
-    return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())})"
+    return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp})"
+
+
+def _codec(path: str) -> str | None:
+    from somdesk.io.tables import compressed
+    try:
+        with open(path, "rb") as f:
+            return compressed.codec_of(f.read(4))
+    except OSError:
+        return None                  # DuckDB names the unreadable file
 
 
 @dataclass

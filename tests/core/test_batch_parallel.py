@@ -191,3 +191,63 @@ def test_many_candidates_at_rounding_ties_pick_brute_forces_node(dim):
     np.testing.assert_array_equal(d2, seq[np.arange(len(x)), ref])
     np.testing.assert_array_equal(kernels.bmus_of(wf, x, distances=False)[0], ref)
     assert len(set(seq[0, :120])) > 1 and np.ptp(seq[0, :120]) <= 1e-13 * seq[0, 0]   # rounding decides
+
+
+@pytest.mark.parametrize("dim", [13, 300])
+def test_near_ties_below_float32_rounding_get_brute_forces_node(dim, monkeypatch):
+    """Samples a hair (1e-9 relative) off the bisector of their two nearest nodes, on a codebook
+    well inside the data (as trained maps are: the window's 2 |x| W term, not |x|^2): float32
+    rounding cannot tell the two apart, so the window must keep both and the exact check
+    decides.  A window 100 times narrower fails here at D = 13, 1000 times at D = 300 (the
+    bound is a worst case; typical float32 errors are far smaller)."""
+    rng = np.random.default_rng(dim)
+    wf = rng.normal(size=(150, dim)) * 0.1
+    x = rng.normal(size=(3000, dim))
+    d2 = ((x[:, None, :] - wf[None]) ** 2).sum(-1)
+    a, b = np.argsort(d2, axis=1)[:, :2].T
+    normal = (wf[b] - wf[a]) / np.linalg.norm(wf[b] - wf[a], axis=1)[:, None]
+    on = x - (np.sum((x - (wf[a] + wf[b]) / 2) * normal, axis=1))[:, None] * normal   # on the bisector
+    on += 1e-9 * np.linalg.norm(on, axis=1)[:, None] * normal                         # nudged towards b
+    two = np.sort(np.argsort(((on[:, None, :] - wf[None]) ** 2).sum(-1), axis=1)[:, :2], axis=1)
+    still = np.all(two == np.sort(np.stack([a, b], 1), axis=1), axis=1)   # a and b are still the nearest
+    x = np.concatenate([on[still], x])
+    seq = np.array([np.argmin(np.cumsum((wf - row) ** 2, axis=1)[:, -1]) for row in x])
+    for parallel in (False, True):
+        monkeypatch.setattr(bmu_products, "PARALLEL_FROM", 0 if parallel else 10**18)
+        idx, _ = kernels.bmus_of(wf, x, distances=False, prepared=kernels.prepare(x))
+        np.testing.assert_array_equal(idx, seq)
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x)[0], seq)
+    monkeypatch.setattr(kernels, "_pick", None)                      # the numpy check too
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x)[0], seq)
+    assert still.sum() > 1000 and np.mean(seq[:still.sum()] == b[still]) > 0.9   # the nudge decides
+
+
+@pytest.mark.parametrize("shape", [(3000, 20), (16000, 300)])
+def test_compiled_preparation_centres_and_scales_as_numpy(shape, monkeypatch):
+    """The compiled one-pass centring (column_stats, centre_rows): the float32 rows numpy's
+    formula gives for the same mean, bit for bit; squares within 1e-13; the scale is the power
+    of two of the largest centred magnitude; the same on one thread or many; same BMUs."""
+    if kernels._prep is None:
+        pytest.skip("no compiled kernels")
+    rng = np.random.default_rng(shape[1])
+    x = rng.normal(size=shape) * 10.0 ** rng.integers(-3, 3, size=shape[1]) + 40.0
+    prep = kernels.prepare(x)
+    np.testing.assert_allclose(prep.mean, x.mean(axis=0), rtol=1e-12, atol=0)
+    xc = (x - prep.mean) * prep.scale
+    np.testing.assert_array_equal(prep.x32[:, :-1], xc.astype(np.float32))
+    assert np.all(prep.x32[:, -1] == 1.0)
+    np.testing.assert_allclose(prep.xsq, np.einsum("nd,nd->n", xc, xc), rtol=1e-13, atol=0)
+    spread = float(np.max(np.abs(x - prep.mean)))
+    assert prep.scale == float(np.ldexp(1.0, -np.frexp(spread)[1]))
+    monkeypatch.setattr(bmu_products, "PARALLEL_FROM", 10**18)     # one thread
+    serial = kernels.prepare(x)
+    np.testing.assert_array_equal(serial.mean, prep.mean)
+    np.testing.assert_array_equal(serial.x32, prep.x32)
+    np.testing.assert_array_equal(serial.xsq, prep.xsq)
+    wf = x[rng.integers(0, len(x), 150)] + 0.01
+    monkeypatch.setattr(bmu_products, "PREPARE_MAX_BYTES", 0)       # converted per chunk
+    per_chunk = kernels.bmus_of(wf, x, prepared=kernels.prepare(x))
+    monkeypatch.setattr(kernels, "_prep", None)                      # numpy's preparation
+    plain = kernels.bmus_of(wf, x, prepared=kernels.prepare(x))
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x, prepared=prep)[0], plain[0])
+    np.testing.assert_array_equal(per_chunk[0], plain[0])

@@ -84,3 +84,37 @@ def test_batch_sums_by_node_match_bincount():
     np.testing.assert_array_equal(sums, expected)           # same order of additions: same bits
     np.testing.assert_array_equal(counts, np.bincount(idx, minlength=40))
     assert SOM(x, SOMConfig(width=8, height=5, iterations=2, mode="batch", seed=0)).train().done
+
+
+WARM_SCRIPT = r"""
+import gc
+import numpy as np
+from numba.core.registry import CPUDispatcher
+from somdesk.core import kernels
+from somdesk.session.datasets import frozen_array
+from somdesk.session.mapstate import measure
+
+def signatures():
+    return {id(o): len(o.signatures) for o in gc.get_objects() if isinstance(o, CPUDispatcher)}
+
+kernels.warm_up()
+before = signatures()
+rng = np.random.default_rng(0)
+for n in (20, 336):                      # brute force and the kd-tree (n x nodes > 2e6)
+    data = frozen_array(rng.random((n, 3)), np.float64)              # a session's dataset
+    weights = frozen_array(rng.random((100, 100, 3)), np.float64)    # a live map's weights
+    measure(weights, data, False, False)
+after = signatures()
+print(sum(after.get(k, 0) - v for k, v in before.items()) + sum(v for k, v in after.items() if k not in before))
+"""
+
+
+def test_warm_up_loads_every_kernel_variant_the_live_maps_measure_with():
+    """The window's live maps measure frozen weights on frozen data; warm_up (called before the
+    clock by `somdesk train` and the smoke mode alike) loads those variants too, so the window
+    does not load them inside the run it is timed on.  A fresh process: nothing loaded before."""
+    env = dict(os.environ, PYTHONPATH=ROOT, SOMDESK_KERNELS="numba")
+    out = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True, env=env,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == "0", out.stdout

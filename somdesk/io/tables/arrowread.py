@@ -4,8 +4,9 @@ DuckDB stays the engine (sniffing, filters, sampling, every-row blocks, error
 messages); this module only speeds up the one step that dominates a plain read --
 getting every row of a file into memory:
 
-* Parquet: the row count comes from the footer (no scan), and the columns are read
-  directly by pyarrow.parquet (multi-threaded, no SQL result to convert).
+* Parquet: the file is memory-mapped and its footer parsed once (schema, row count),
+  and the columns are read directly by pyarrow.parquet (multi-threaded, no SQL result
+  to convert, no copy of the file into a read buffer first).
 * Delimited text in the plain case (no filter, no digit groups, UTF-8,
   '"' quotes, sniffed types all numbers or text): pyarrow.csv parses the file with the
   names, types, delimiter, skipped lines and missing-value tokens DuckDB sniffed.  An
@@ -25,7 +26,7 @@ import os
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled
 
-__all__ = ["available", "parquet_rows", "parquet_schema", "read_parquet", "read_csv", "ENABLED"]
+__all__ = ["available", "parquet_file", "parquet_rows", "parquet_schema", "read_parquet", "read_csv", "ENABLED"]
 
 # tests switch this off to compare the two paths on the same files
 ENABLED = os.environ.get("SOMDESK_ARROW_READ", "1") != "0"
@@ -33,8 +34,11 @@ ENABLED = os.environ.get("SOMDESK_ARROW_READ", "1") != "0"
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
 _FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 BLOCK_BYTES = 4 << 20
-PIECE_BYTES = 8 << 20        # smaller files are parsed by one thread (tests lower it)
+PIECE_BYTES = 8 << 20        # a text file is cut into pieces of about this size (tests lower it)
+MIN_PIECE_BYTES = 1 << 20    # ... but none smaller than this when cut only to use every thread
+MAX_PIECES = 256
 MAX_THREADS = 8
+READ_BYTES = 256 << 20     # Parquet: uncompressed bytes a call reads (a cancel point after each)
 
 
 def available() -> bool:
@@ -49,13 +53,27 @@ def available() -> bool:
     return True
 
 
-def parquet_rows(path: str) -> int | None:
-    """Rows in a Parquet file from its footer, or None if pyarrow cannot tell."""
+def parquet_file(path: str):
+    """The Parquet file opened by pyarrow (memory-mapped: its pages are decoded straight
+    from the page cache, no read into a buffer first -- a third of a plain read's time),
+    or None when pyarrow is off or cannot open it.  The footer is parsed once here; the
+    schema, the row count and the read all use this one object."""
     if not available():
         return None
     import pyarrow.parquet as pq
     try:
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        return pq.ParquetFile(path, memory_map=True)
+    except Exception:
+        return None
+
+
+def parquet_rows(path: str, pf=None) -> int | None:
+    """Rows in a Parquet file from its footer, or None if pyarrow cannot tell."""
+    pf = pf if pf is not None else parquet_file(path)
+    if pf is None:
+        return None
+    try:
+        return int(pf.metadata.num_rows)
     except Exception:
         return None
 
@@ -83,15 +101,15 @@ def _duck_type(t) -> str | None:
     return None
 
 
-def parquet_schema(path: str) -> tuple[list[str], list[str]] | None:
+def parquet_schema(path: str, pf=None) -> tuple[list[str], list[str]] | None:
     """(column names, DuckDB type names) from a Parquet file's footer, or None when
     DuckDB should describe it (no pyarrow, an unreadable footer, duplicate names,
     timestamps, nested or other types whose mapping DuckDB decides)."""
-    if not available():
+    pf = pf if pf is not None else parquet_file(path)
+    if pf is None:
         return None
-    import pyarrow.parquet as pq
     try:
-        schema = pq.ParquetFile(path).schema_arrow
+        schema = pf.schema_arrow
     except Exception:
         return None
     names = list(schema.names)
@@ -101,23 +119,35 @@ def parquet_schema(path: str) -> tuple[list[str], list[str]] | None:
     return names, types
 
 
-def read_parquet(path: str, columns: list[str], cancel=None):
-    """Every row of `columns` (a pyarrow Table in that order), or None to use DuckDB."""
-    if not available():
+def read_parquet(path: str, columns: list[str], cancel=None, pf=None):
+    """Every row of `columns` (a pyarrow Table in that order), or None to use DuckDB.
+
+    The row groups are read in as few calls as keep a cancel point every READ_BYTES
+    (uncompressed): Arrow decodes the column chunks of one call on all its threads, and
+    each call ends on a barrier (four groups a call took twice the time of one call)."""
+    pf = pf if pf is not None else parquet_file(path)
+    if pf is None:
         return None
-    import pyarrow.parquet as pq
+    import pyarrow as pa
     try:
-        f = pq.ParquetFile(path)
-        if list(f.schema_arrow.names) != list(columns):       # duplicates renamed, nested: DuckDB
+        if list(pf.schema_arrow.names) != list(columns):       # duplicates renamed, nested: DuckDB
             return None
+        md = pf.metadata
+        calls, group, size = [], [], 0
+        for i in range(pf.num_row_groups):
+            group.append(i)
+            size += md.row_group(i).total_byte_size
+            if size >= READ_BYTES:
+                calls.append(group)
+                group, size = [], 0
+        if group:
+            calls.append(group)
         parts = []
-        groups = list(range(f.num_row_groups))
-        for lo in range(0, len(groups), 4):    # four row groups a call: threads busy, a cancel point each
+        for groups in calls:
             cancel_mod.check(cancel)
-            parts.append(f.read_row_groups(groups[lo:lo + 4], use_threads=True))
+            parts.append(pf.read_row_groups(groups, use_threads=True))
         if not parts:
             return None
-        import pyarrow as pa
         return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
     except Cancelled:
         raise
@@ -145,14 +175,14 @@ def csv_types(types: list[str]):
 def read_csv(plan: dict, cancel=None):
     """Every row of a delimited text file as a pyarrow Table, or None to use DuckDB.
 
-    `plan`: path, gzip, delimiter, header, skip, names, types (DuckDB's), nulls
+    `plan`: path, codec (compression: None, "gzip", "zstd"), delimiter, header, skip, names, types (DuckDB's), nulls
     (missing-value tokens as given to DuckDB), one_column, tokens_seen.
 
-    A file without a single '"' (checked on the memory-mapped file: a few milliseconds
-    per 100 MiB) is cut at line ends into one piece per core, and each piece is parsed
-    by its own thread -- Arrow's streaming reader parses one block at a time, so on two
-    cores this halves the wall time.  A file with quotes may hold a newline inside a
-    value, so it is read in one stream that knows quotes; gzip too.
+    A file without a single '"' (none in the head, plan["head_quotes"]; each piece is
+    searched by its thread) is cut at line ends into pieces parsed by thread_count()
+    threads -- Arrow's streaming reader parses one block at a time, so on two cores this
+    halves the wall time.  A file with quotes may hold a newline inside a value, so it
+    is read in one stream that knows quotes; a compressed file too.
 
     Every cell is looked up among the missing-value tokens, a tenth of the parse.  When
     every column is a number column and no token but "" shows in the head
@@ -193,17 +223,40 @@ def _number_nulls(nulls: list[str], types) -> list[str] | None:
 
 
 def _read(plan, types, nulls, cancel):
+    import mmap
+
     import pyarrow as pa
     plan = dict(plan, nulls=nulls)
-    if plan["gzip"]:
-        return _read_stream(pa.input_stream(plan["path"], compression="gzip"), plan, types, True, cancel)
-    cuts, quoted = _pieces(plan["path"], thread_count(), plan["skip"] + int(plan["header"]))
-    source = pa.memory_map(plan["path"])      # zero-copy: the parser reads the page cache
-    with source:
-        buf = source.read_buffer()
-        if quoted or len(cuts) == 2:
-            return _read_stream(pa.BufferReader(buf), plan, types, quoted, cancel)
-        return _read_pieces(buf, cuts, plan, types, cancel)
+    if plan["codec"]:
+        return _read_stream(pa.input_stream(plan["path"], compression=plan["codec"]), plan, types, True, cancel)
+    with open(plan["path"], "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return _read_stream(pa.BufferReader(b""), plan, types, False, cancel)
+        # one mapping for the quote scans and the parse: the parser reads the page cache
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    buf = None
+    try:
+        buf = pa.py_buffer(mm)                # zero-copy view of the mapping
+        if not plan.get("head_quotes", True):
+            # no '"' in the head: cut into pieces, each thread looks for one in its own
+            # piece before parsing it (a quote further down: read again as one stream)
+            cuts = _pieces(mm, plan["skip"] + int(plan["header"]))
+            if len(cuts) > 2:
+                got = _read_pieces(mm, buf, cuts, plan, types, cancel)
+                if got is not _QUOTED:
+                    return got
+            elif mm.find(b'"') < 0:
+                return _read_stream(pa.BufferReader(buf), plan, types, False, cancel)
+        return _read_stream(pa.BufferReader(buf), plan, types, True, cancel)
+    finally:
+        del buf
+        try:
+            mm.close()
+        except BufferError:                  # a view is still alive somewhere: unmapped when collected
+            pass
+
+
+_QUOTED = object()     # _read_pieces: a piece holds a '"'
 
 
 def thread_count() -> int:
@@ -212,42 +265,53 @@ def thread_count() -> int:
     return max(1, min(MAX_THREADS, pa.cpu_count()))
 
 
-def _pieces(path: str, n: int, skip: int) -> tuple[list[int], bool]:
-    """(byte offsets cutting the file after a newline into at most `n` pieces of at least
-    PIECE_BYTES, first 0 and last the size, the first piece holding the `skip` lines before
-    the data; does the file hold a '"'?)"""
-    import mmap
-    size = os.path.getsize(path)
-    if size == 0:
-        return [0, 0], False
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        if mm.find(b'"') >= 0:
-            return [0, size], True
-        n = max(1, min(n, size // PIECE_BYTES))
-        start = 0
-        for _ in range(skip):
-            start = mm.find(b"\n", start) + 1
-            if start == 0:
-                return [0, size], False
-        cuts = [0]
-        for k in range(1, n):
-            cut = mm.find(b"\n", max(start, size * k // n)) + 1
-            if cut <= cuts[-1] or cut >= size:          # no newline left: fewer pieces
-                break
+def _pieces(mm, skip: int) -> list[int]:
+    """Byte offsets cutting the mapped file after a newline into pieces of about
+    PIECE_BYTES -- at least one per thread when it has MIN_PIECE_BYTES for each, a
+    multiple of the thread count, at most MAX_PIECES -- first 0 and last the size, the
+    first piece holding the `skip` lines before the data.
+
+    The pieces are handed to the threads first come, first served: with several per
+    thread, a thread that loses its core for a while (another process) does not hold
+    up the read by a whole half of the file."""
+    size = len(mm)
+    threads = thread_count()
+    n = -(-size // PIECE_BYTES)
+    if n > 1 or size >= 2 * MIN_PIECE_BYTES:
+        n = max(n, min(threads, size // MIN_PIECE_BYTES))
+        n = min(MAX_PIECES, -(-n // threads) * threads)
+    if n < 2:
+        return [0, size]
+    start = 0
+    for _ in range(skip):
+        start = mm.find(b"\n", start) + 1
+        if start == 0:
+            return [0, size]
+    cuts = [0]
+    for k in range(1, n):
+        cut = mm.find(b"\n", max(start, cuts[-1], start + (size - start) * k // n)) + 1
+        if cut == 0 or cut >= size:          # no newline left: fewer pieces
+            break
+        if cut > cuts[-1]:
             cuts.append(cut)
-        cuts.append(size)
-    return cuts, False
+    cuts.append(size)
+    return cuts
 
 
-def _reader(source, plan, types, skip: int, quoted: bool, threads: bool):
+def _reader(source, plan, types, skip: int, quoted: bool, threads: bool, size: int = 0):
+    """Arrow's streaming CSV reader.  `quoted` False: the file holds no '"' at all, so
+    quote handling is switched off (a few per cent of the tokenizer) and no value can
+    hold a newline.  A piece of `size` bytes is parsed as one block (up to 64 MiB): one
+    chunk a column and piece, fewer to copy into the table's matrix."""
     import pyarrow.csv as pacsv
     names = plan["names"]
+    block = max(BLOCK_BYTES, min(size + 1, 64 << 20)) if size > BLOCK_BYTES else BLOCK_BYTES
     return pacsv.open_csv(
         source,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=BLOCK_BYTES,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=block,
                                        use_threads=threads),
-        parse_options=pacsv.ParseOptions(delimiter=plan["delimiter"], quote_char='"', double_quote=True,
-                                         escape_char=False, newlines_in_values=quoted,
+        parse_options=pacsv.ParseOptions(delimiter=plan["delimiter"], quote_char='"' if quoted else False,
+                                         double_quote=quoted, escape_char=False, newlines_in_values=quoted,
                                          # DuckDB: a blank line is a missing cell only in a one-column file
                                          ignore_empty_lines=not plan["one_column"]),
         convert_options=pacsv.ConvertOptions(column_types=dict(zip(names, types)), null_values=plan["nulls"],
@@ -267,21 +331,32 @@ def _read_stream(source, plan, types, quoted: bool, cancel):
     return pa.Table.from_batches(batches, schema=reader.schema)
 
 
-def _read_pieces(buf, cuts, plan, types, cancel):
-    """Parse the pieces buf[cuts[k]:cuts[k+1]] in parallel threads (the readers release
-    the GIL while they parse); the first error or a cancel stops the others at their
-    next block."""
+def _read_pieces(mm, buf, cuts, plan, types, cancel):
+    """Parse the pieces buf[cuts[k]:cuts[k+1]] on thread_count() threads, each taking
+    the next piece when it is done with one (the readers release the GIL while they
+    parse); the first error or a cancel stops the others at their next block.  Each
+    piece is first searched for a '"' (quote handling is off): if one holds one, the
+    others stop and _QUOTED is returned."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
     stop = threading.Event()
+    quoted = threading.Event()
 
     def piece(k):
+        if stop.is_set() or (cancel is not None and cancel.cancelled):
+            stop.set()
+            return None, None
+        if mm.find(b'"', cuts[k], cuts[k + 1]) >= 0:
+            quoted.set()
+            stop.set()
+            return None, None
         skip = plan["skip"] + int(plan["header"]) if k == 0 else 0
-        reader = _reader(pa.BufferReader(buf.slice(cuts[k], cuts[k + 1] - cuts[k])), plan, types, skip, False, False)
         batches = []
         try:
+            size = cuts[k + 1] - cuts[k]
+            reader = _reader(pa.BufferReader(buf.slice(cuts[k], size)), plan, types, skip, False, False, size)
             with reader:
                 for batch in reader:
                     if stop.is_set() or (cancel is not None and cancel.cancelled):
@@ -293,9 +368,13 @@ def _read_pieces(buf, cuts, plan, types, cancel):
             raise
         return batches, reader.schema
 
-    with ThreadPoolExecutor(len(cuts) - 1, thread_name_prefix="somdesk-csv") as pool:
-        done = list(pool.map(piece, range(len(cuts) - 1)))
+    n = len(cuts) - 1
+    with ThreadPoolExecutor(min(n, thread_count()), thread_name_prefix="somdesk-csv") as pool:
+        futures = [pool.submit(piece, k) for k in range(n)]
+        done = [f.result() for f in futures]
     cancel_mod.check(cancel)
+    if quoted.is_set():
+        return _QUOTED
     if stop.is_set():
         return None
     return pa.Table.from_batches([b for batches, _ in done for b in batches], schema=done[0][1])

@@ -4,7 +4,8 @@ The engine (DuckDB) sniffs delimiters, quotes, headers and types well; what it
 does not know, and is decided here from the first 256 KiB:
 
 * the format, from the file's first bytes (then its name): Parquet "PAR1",
-  gzip, zip (xlsx/ods), OLE2 (xls), JSON "[" / "{";
+  zip (xlsx/ods), OLE2 (xls), JSON "[" / "{"; text compressed with gzip or zstd is
+  known by its magic bytes too (compressed.py) and looked at unpacked;
 * the text encoding: a UTF-16 BOM, valid UTF-8, else Latin-1 (with a warning);
   NUL bytes in text mean a binary file, not a table;
 * leading comment lines ("#" or "%") and a scikit-learn style metadata line
@@ -17,12 +18,13 @@ does not know, and is decided here from the first 256 KiB:
 from __future__ import annotations
 
 import csv
-import gzip
+import functools
 import io
+import itertools
 import re
-import zlib
 
 from somdesk.errors import FileFormatError
+from somdesk.io.tables import compressed
 
 __all__ = ["detect_format", "head_text", "TextHints", "text_hints"]
 
@@ -38,7 +40,10 @@ _INT = re.compile(r"[+-]?\d+")
 
 def _strip_gz(name: str) -> str:
     low = name.lower()
-    return low[:-3] if low.endswith(".gz") else low
+    for ext in (".gz", ".gzip", ".zst", ".zstd"):
+        if low.endswith(ext):
+            return low[:-len(ext)]
+    return low
 
 
 def detect_format(head: bytes, name: str) -> str:
@@ -59,17 +64,23 @@ def detect_format(head: bytes, name: str) -> str:
     return "csv"
 
 
-def head_bytes(path: str, name: str) -> tuple[bytes, bool]:
-    """(first HEAD_BYTES of the content, gzip?); a damaged gzip is a FileFormatError."""
+def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
+    """(first HEAD_BYTES of the content, unpacked; the codec it is compressed with or
+    None) -- the codec from the first bytes, whatever the name says (compressed.py).
+    A damaged stream, or a codec nothing here unpacks, is a FileFormatError."""
     with open(path, "rb") as f:
         raw = f.read(HEAD_BYTES)
-    if raw[:2] != b"\x1f\x8b":
-        return raw, False
+    codec = compressed.codec_of(raw)
+    if codec is None:
+        return raw, None
     try:
-        with gzip.open(path, "rb") as g:
-            return g.read(HEAD_BYTES), True
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FileFormatError(f"cannot read {name}: it starts like gzip but cannot be unpacked ({exc})") from None
+        with compressed.open_stream(path, codec) as g:
+            return compressed.read_up_to(g, HEAD_BYTES), codec
+    except compressed.CodecMissing as exc:
+        raise FileFormatError(f"cannot read {name}: {exc}") from None
+    except compressed.ERRORS as exc:
+        raise FileFormatError(f"cannot read {name}: it starts like {codec} but cannot be unpacked ({exc})") from None
+
 
 
 def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
@@ -108,11 +119,13 @@ class TextHints:
         self.thousands: str | None = None
 
 
-def _lines(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The head's complete lines (kept: every step of one open asks for them, 256 KiB each time)."""
     lines = text.splitlines()
     if lines and not text.endswith(("\n", "\r")):
         lines = lines[:-1] or lines           # the head may cut the last line
-    return lines
+    return tuple(lines)
 
 
 def _split(line: str, delim: str) -> list[str]:
@@ -122,6 +135,7 @@ def _split(line: str, delim: str) -> list[str]:
         return [line]
 
 
+@functools.lru_cache(maxsize=8)
 def guess_delimiter(text: str, skip: int = 0) -> str | None:
     """The delimiter among , ; tab | space giving the most consistent field count (> 1)
     over the first 50 lines after `skip` (ties: more fields, then that order); None if
@@ -152,7 +166,7 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
         hints.comment_lines += bool(lines[i].strip())
         i += 1
     hints.skip = i
-    rest = [ln for ln in lines[i:] if ln.strip()]
+    rest = list(itertools.islice((ln for ln in lines[i:] if ln.strip()), 201))   # 200 used below
     if len(rest) >= 2:
         delim = delim_guess(i)
         first, second = _split(rest[0], delim), _split(rest[1], delim)
@@ -177,7 +191,8 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
     return hints
 
 
-def decoded_stream(path: str, encoding: str, gz: bool):
-    """A text stream of the whole file in `encoding` (for transcoding to UTF-8)."""
-    raw = gzip.open(path, "rb") if gz else open(path, "rb")
+def decoded_stream(path: str, encoding: str, codec: str | None):
+    """A text stream of the whole file in `encoding` (for transcoding to UTF-8), unpacked
+    when `codec` (compressed.py) says it is compressed."""
+    raw = compressed.open_stream(path, codec)
     return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")

@@ -5,7 +5,7 @@
     got = src.read_all(token)                  # columns.Fetched, file order
     src.close()
 
-DuckDB does the reading (CSV/TSV/any delimiter, gzip, Parquet, JSON/NDJSON;
+DuckDB does the reading (CSV/TSV/any delimiter, gzip/zstd, Parquet, JSON/NDJSON;
 out-of-core); spreadsheets arrive through calamine as a temporary CSV; text in
 encodings DuckDB does not read natively is transcoded to a temporary UTF-8 file.
 Our own rules on top (see detect.py, textfile.py): comment and metadata lines, the
@@ -20,7 +20,7 @@ import shutil
 import tempfile
 
 from somdesk.errors import Cancelled, FileFormatError, OptionError
-from somdesk.io.tables import arrowread, detect
+from somdesk.io.tables import arrowread, compressed, detect
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
 from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
@@ -76,6 +76,7 @@ class Source:
         self._create_view = None              # creates `src` on first use (plain text files)
         self.path = None                      # the file the engine reads (after any transcoding)
         self._csv_plan = None                 # how Arrow may read it whole (arrowread.read_csv)
+        self._parquet = None                  # pyarrow's ParquetFile (footer parsed once)
         self._owned: list[str] = []
         self._types_override: dict[str, str] = {}
 
@@ -89,7 +90,8 @@ class Source:
 
     @classmethod
     def _open_parquet_lazily(cls, path, name, head) -> "Source | None":
-        schema = arrowread.parquet_schema(path)
+        pf = arrowread.parquet_file(path)
+        schema = arrowread.parquet_schema(path, pf) if pf is not None else None
         if schema is None:
             return None
 
@@ -101,6 +103,7 @@ class Source:
 
         src = cls(None, name, "parquet", {}, [], None, 0, schema)
         src._connect = connect
+        src._parquet = pf
         src.path = path
         src.head_bytes = len(head)
         src.head_lines = head.count(b"\n")
@@ -115,7 +118,7 @@ class Source:
         opts = (options or ReadOptions()).checked()
         path = os.fspath(path)
         name = name or os.path.basename(path)
-        head, gz = detect.head_bytes(path, name)
+        head, codec = detect.head_bytes(path, name)
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
             raise FileFormatError(f"cannot read {name}: the file is empty")
         fmt = opts.format or detect.detect_format(head, name)
@@ -162,12 +165,15 @@ class Source:
                     dialect = {}
                     header_lines = 0
                 elif fmt == "json":
-                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(path)}, format='auto')")
+                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(path)}, format='auto', "
+                                f"{compressed.duck_arg(codec)})")
                     dialect = {"json_format": "auto"}
+                    if codec is not None:
+                        dialect["compression"] = codec
                     header_lines = 0
                 else:
                     (read_path, dialect, header_lines, tmpdir, retype, known,
-                     plan, widen, fix_line_ends) = open_text(connect, path, name, head, gz, opts, warnings, cancel)
+                     plan, widen, fix_line_ends) = open_text(connect, path, name, head, codec, opts, warnings, cancel)
                 if opts.where:
                     con.execute("CREATE VIEW unfiltered AS SELECT * FROM raw")
                     check_filter(con, opts.where, "unfiltered")
@@ -293,7 +299,7 @@ class Source:
     def count_rows(self, cancel=None) -> int:
         """Rows in the (filtered) table; Parquet without a filter: from the file's footer."""
         if self.format == "parquet" and not self.numbered:
-            n = arrowread.parquet_rows(self.path)
+            n = arrowread.parquet_rows(self.path, self._parquet)
             if n is not None:
                 return n
         return int(self.scalar("SELECT count(*) FROM src", cancel))
@@ -304,7 +310,7 @@ class Source:
         if not self.numbered and not self._types_override:
             got = None
             if self.format == "parquet":
-                got = arrowread.read_parquet(self.path, self.columns, cancel)
+                got = arrowread.read_parquet(self.path, self.columns, cancel, pf=self._parquet)
             elif self._csv_plan is not None:
                 got = arrowread.read_csv(self._csv_plan, cancel)
             if got is not None:
@@ -325,7 +331,7 @@ class Source:
         bytes per line of its first 256 KiB; compressed and spreadsheet files: by size only)."""
         if self.size_bytes is None or self.head_lines <= 0:
             return True
-        factor = 8.0 if self.dialect.get("gzip") else 1.0
+        factor = 8.0 if self.dialect.get("compression") else 1.0
         est = self.size_bytes * factor * self.head_lines / max(1, self.head_bytes)
         return est > 0.75 * rows
 
@@ -340,6 +346,7 @@ class Source:
         self._owned.append(path)
 
     def close(self) -> None:
+        self._parquet = None                  # unmaps the file
         try:
             if self._con is not None:
                 self._con.close()

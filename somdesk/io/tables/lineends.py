@@ -8,7 +8,7 @@ end.  DuckDB's strict_mode=false would read them too, but it also reads ragged a
 broken rows without a word, which must stay errors naming their line.
 
 So only after DuckDB fails on a text file, `mixed` scans it (a byte count per block,
-about a second per gigabyte; gzip decompressed on the way), and if its line ends are
+about a second per gigabyte; gzip or zstd unpacked on the way), and if its line ends are
 mixed `normalise` writes a copy with every line end LF, which is read instead.  The
 copy has the same lines (one line end becomes one line end), so an error found in it
 names the same line as in the original file.  A file with one kind of line end
@@ -20,18 +20,19 @@ transcoded to UTF-8 (textfile._transcode), and the scan runs on that copy.
 """
 from __future__ import annotations
 
-import gzip
 import os
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.io.tables import compressed
 
 __all__ = ["kinds", "mixed", "normalise", "normalised_copy"]
 
 BLOCK = 4 << 20
 
 
-def _open(path: str, gz: bool):
-    return gzip.open(path, "rb") if gz else open(path, "rb")
+def _open(path: str, codec):
+    """`codec`: None, "gzip" or "zstd" (compressed.py); True is read as "gzip"."""
+    return compressed.open_stream(path, "gzip" if codec is True else codec or None)
 
 
 def _blocks(f, cancel):
@@ -52,13 +53,14 @@ def _blocks(f, cancel):
         yield carry
 
 
-def kinds(path: str, gz: bool = False, cancel=None) -> set[str]:
+def kinds(path: str, codec=None, cancel=None) -> set[str]:
     """The kinds of line end in a file: a subset of {"crlf", "lf", "cr"} ("lf" and "cr"
     mean bare LF and bare CR), complete for a file with one kind; the scan stops at the
     block where a second kind shows.  One pass over the bytes; raises OSError (and, for a
-    broken gzip stream, gzip.BadGzipFile / EOFError) from reading."""
+    broken compressed stream, gzip.BadGzipFile / EOFError) from reading.  `codec`: the
+    file's compression (compressed.codec_of), None for a plain file."""
     found: set[str] = set()
-    with _open(path, gz) as f:
+    with _open(path, codec) as f:
         for block in _blocks(f, cancel):
             crlf = block.count(b"\r\n")
             if crlf:
@@ -72,23 +74,23 @@ def kinds(path: str, gz: bool = False, cancel=None) -> set[str]:
     return found
 
 
-def mixed(path: str, gz: bool = False, cancel=None) -> bool:
+def mixed(path: str, codec=None, cancel=None) -> bool:
     """True when the file's lines end in more than one way (CRLF and LF, LF and CR, ...)."""
-    return len(kinds(path, gz, cancel)) > 1
+    return len(kinds(path, codec, cancel)) > 1
 
 
-def normalise(path: str, gz: bool, out: str, cancel=None) -> str:
-    """Write `path` (gzip when `gz`) to `out` with every CRLF and bare CR made LF;
-    return `out`.  Raises OSError from reading or writing."""
-    with _open(path, gz) as src, open(out, "wb") as dst:
+def normalise(path: str, codec, out: str, cancel=None) -> str:
+    """Write `path` (unpacked when `codec` names its compression) to `out` with every
+    CRLF and bare CR made LF; return `out`.  Raises OSError from reading or writing."""
+    with _open(path, codec) as src, open(out, "wb") as dst:
         for block in _blocks(src, cancel):
             dst.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
     return out
 
 
-def normalised_copy(path: str, gz: bool, tmpdir: str, cancel=None) -> str | None:
+def normalised_copy(path: str, codec, tmpdir: str, cancel=None) -> str | None:
     """A copy of `path` with LF line ends in `tmpdir` if the file's line ends are mixed,
     else None (the file is left alone)."""
-    if not mixed(path, gz, cancel):
+    if not mixed(path, codec, cancel):
         return None
-    return normalise(path, gz, os.path.join(tmpdir, "lines.csv"), cancel)
+    return normalise(path, codec, os.path.join(tmpdir, "lines.csv"), cancel)

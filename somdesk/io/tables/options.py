@@ -37,6 +37,9 @@ class ReadOptions:
     missing    cell texts meaning "no value" (case-insensitive); replaces MISSING_TOKENS
     where      an SQL boolean expression on the columns (rows kept where it is true)
     max_rows   rows held in memory for interactive work; larger tables are sampled
+    preview_rows  a spreadsheet: read only its first lines, this many after the skipped
+               ones and the header (the import preview's head of a big sheet; the
+               dialect then says "partial": True when the sheet has more)
     seed       the sample's random seed
     """
 
@@ -52,6 +55,7 @@ class ReadOptions:
     missing: tuple[str, ...] | None = None
     where: str | None = None
     max_rows: int | None = None
+    preview_rows: int | None = None
     seed: int = 0
 
     def checked(self) -> "ReadOptions":
@@ -106,11 +110,15 @@ class ReadOptions:
         max_rows = self.max_rows
         if max_rows is not None and (isinstance(max_rows, bool) or int(max_rows) < 1):
             raise OptionError(f"the row limit must be a whole number from 1, got {max_rows!r}")
+        preview = self.preview_rows
+        if preview is not None and (isinstance(preview, bool) or int(preview) < 1):
+            raise OptionError(f"the preview row count must be a whole number from 1, got {preview!r}")
         where = self.where.strip() if isinstance(self.where, str) and self.where.strip() else None
         header = None if self.header is None else bool(self.header)
         return replace(self, format=fmt, delimiter=delim, thousands=th, skip=skip, comment=comment or None,
                        encoding=enc, missing=missing, where=where, header=header,
-                       max_rows=None if max_rows is None else int(max_rows))
+                       max_rows=None if max_rows is None else int(max_rows),
+                       preview_rows=None if preview is None else int(preview))
 
     @property
     def missing_tokens(self) -> frozenset[str]:

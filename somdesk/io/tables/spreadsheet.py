@@ -74,6 +74,10 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             raise FileFormatError(f"cannot read {name}, sheet {sheet!r}: {exc}") from None
         out = os.path.join(tmpdir, "sheet.csv")
         n = 0
+        # a preview of a big sheet: the skipped lines, the header and preview_rows data rows
+        last = (None if opts.preview_rows is None else
+                (opts.skip or 0) + (opts.header is not False) + opts.preview_rows)
+        partial = False
         with open(out, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             for row in rows:
@@ -84,12 +88,18 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
                     cells.pop()
                 if not cells:
                     continue                  # blank rows in a sheet carry no data
+                if last is not None and n >= last:
+                    partial = True
+                    break
                 w.writerow(cells)
                 n += 1
         if n == 0:
             raise FileFormatError(f"cannot read {name}: sheet {sheet!r} is empty")
         _pad(out)
-        return out, {"sheet": sheet, "sheets": names}
+        dialect = {"sheet": sheet, "sheets": names}
+        if partial:
+            dialect["partial"] = True
+        return out, dialect
     finally:
         try:
             wb.close()

@@ -107,7 +107,9 @@ class Table:
             self.warnings.append(f"{self.name} has {self.n_rows_total:,} rows; a random sample of {limit:,} "
                                  "is used for training, and every row is assigned at the end")
         n = got.n_rows
-        self.row_index = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        self._n = n
+        # every row in file order: the (n,) row numbers are made when first asked for
+        self._rows = None if rows is None else np.asarray(rows, dtype=np.int64)
         if not self.sampled:
             self.n_rows_total = n
         if n == 0:
@@ -225,7 +227,15 @@ class Table:
     @property
     def n_rows(self) -> int:
         """Rows held in memory (all rows unless `sampled`)."""
-        return len(self.row_index)
+        return self._n
+
+    @property
+    def row_index(self) -> np.ndarray:
+        """(n_rows,) int64: each row's number in the file (0 = first data row; in a
+        filtered table, its row in the unfiltered file)."""
+        if self._rows is None:
+            self._rows = np.arange(self._n, dtype=np.int64)
+        return self._rows
 
     @property
     def delimiter(self) -> str | None:
@@ -262,11 +272,11 @@ class Table:
         or blank lines sit between rows); 0 for formats without lines."""
         if not self._src.header_lines and self.format != "csv":
             return 0
-        return int(self._src.header_lines + 1 + self.row_index[row])
+        return int(self._src.header_lines + 1 + (row if self._rows is None else self._rows[row]))
 
     def _where(self, i: int) -> str:
         line = self.line_of(i)
-        return f"line {line}" if line else f"row {int(self.row_index[i]) + 1}"
+        return f"line {line}" if line else f"row {int(i if self._rows is None else self._rows[i]) + 1}"
 
     def problem(self, name: str) -> str | None:
         """Why column `name` is not numeric (first offending line and value), or None."""

@@ -1,0 +1,73 @@
+"""A head of a big table file, for a quick look (the import preview) before the whole read.
+
+    out = head_copy("sales.csv.gz", folder)     # a file of the same name in `folder`, or None
+
+The head is a file of the same name and format that the reader reads like the original:
+the first `text_bytes` of a text file cut at a line end -- unpacked first when it is gzip
+or zstd, so a compressed file is never unpacked whole for a preview -- or the first
+`parquet_rows` rows of a Parquet file (DuckDB reads only the row groups they are in).
+None means "read the file itself": it is small, a spreadsheet, UTF-16 text, one enormous
+line, or unreadable (then the reader says what is wrong with it).
+"""
+from __future__ import annotations
+
+import os
+
+from somdesk.io.tables import compressed
+
+__all__ = ["head_copy", "TEXT_BYTES", "PARQUET_ROWS"]
+
+TEXT_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB (unpacked)
+PARQUET_ROWS = 20_000         # a Parquet file over TEXT_BYTES with more rows is previewed from these
+# files whose head is not a table of its own: zip (xlsx/ods), OLE (xls), and the two above
+_BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1") + tuple(compressed.MAGIC.values())
+
+
+def head_copy(path: str, folder: str, text_bytes: int | None = None, parquet_rows: int | None = None) -> str | None:
+    """Write the head of `path` to `folder`/<its name> and return that path, or None (see
+    module docstring).  Never raises for a bad file: the whole read reports it."""
+    text_bytes = TEXT_BYTES if text_bytes is None else text_bytes
+    parquet_rows = PARQUET_ROWS if parquet_rows is None else parquet_rows
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            head = f.read(text_bytes + 1) if os.path.isfile(path) else b""
+    except OSError:
+        return None
+    out = os.path.join(folder, os.path.basename(path))
+    if head.startswith(b"PAR1"):
+        return _parquet_head(path, out, parquet_rows) if size > text_bytes else None
+    codec = compressed.codec_of(head)
+    if codec is not None:
+        try:
+            with compressed.open_stream(path, codec) as f:
+                head = compressed.read_up_to(f, text_bytes + 1)
+        except compressed.ERRORS:
+            return None
+        size = len(head)
+    if size <= text_bytes or head.startswith(_BINARY_MAGIC) or b"\x00" in head[:4096]:
+        return None                       # small, binary or UTF-16: read whole
+    cut = head.rfind(b"\n", 0, text_bytes)
+    if cut <= 0:
+        return None                       # one enormous line: the reader reports it
+    with open(out, "wb") as f:
+        f.write(head[:cut + 1])
+    return out
+
+
+def _parquet_head(path: str, out: str, rows: int) -> str | None:
+    import duckdb
+
+    from somdesk.io.tables.duckutil import lit
+
+    con = duckdb.connect()
+    try:
+        total = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({lit(path)})").fetchone()[0]
+        if total is None or total <= rows:
+            return None
+        con.execute(f"COPY (SELECT * FROM read_parquet({lit(path)}) LIMIT {int(rows)}) TO {lit(out)} (FORMAT parquet)")
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return out
