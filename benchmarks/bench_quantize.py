@@ -1,24 +1,29 @@
 """Colour quantisation against pngquant (libimagequant), measured in the same run.
 
-Run: python benchmarks/bench_quantize.py [--quick] [--repeats R]
+Run: python benchmarks/bench_quantize.py [--quick] [--repeats R] [--pictures DIR ...]
 
 For every picture and 16, 64 and 256 colours it runs, PNG in -> PNG out:
     pngquant   Debian's `pngquant --nofs N` (no dithering), as a subprocess;
-    somdesk    `somdesk quantize IN OUT.png --colors N` in this process:
-               load_image + quantize_picture (colour histogram, k-means in the
-               default "blend" space) + save_indexed_png -- the CLI's work
-               without the interpreter's start-up, which is printed once
-               separately (a `python -m somdesk quantize` run minus this);
-and prints PSNR (dB, higher is better), mean CIEDE2000 (lower is better,
-computed by colour-science, sRGB D65 -> CIELAB), the median wall time of
-`--repeats` runs and the time ratio somdesk / pngquant (< 1: somdesk faster),
-as a markdown table.  "win" marks rows where somdesk is at least as good on
-both measures.  The window's path (train_quantizer: SOM, then the same k-means
-placed on the map's nodes) is printed too, PSNR only.
+    command    `python -m somdesk quantize IN OUT.png --colors N -q` as a subprocess:
+               the whole command as a user runs it, interpreter start-up and
+               imports included (byte-compiled once into a temporary
+               PYTHONPYCACHEPREFIX first, as an installed package is);
+    in-process load_image + quantize_picture + save_indexed_png in this process
+               (the command's work without the interpreter);
+alternating run by run, and prints PSNR (dB, higher is better) and mean
+CIEDE2000 (lower is better, computed by colour-science, sRGB D65 -> CIELAB) of
+the command's file, the median wall times of `--repeats` runs and the time
+ratio command / pngquant (< 1: somdesk faster), as a markdown table.  "win"
+marks rows where somdesk is at least as good on both measures.  The command's
+file and the in-process result are checked to be the same picture.  The
+window's path (train_quantizer: SOM, then the same k-means placed on the map's
+nodes) is printed too, PSNR only.
 
 Pictures: benchmarks/pictures/ (public domain / CC0 photos from scikit-image,
-see the README there) and three generated here with fixed seeds (a smooth
-gradient, a noisy photo-like scene, a flat-colour graphic).
+see the README there), three generated here with fixed seeds (a smooth
+gradient, a noisy photo-like scene, a flat-colour graphic), and the PNGs of
+every `--pictures DIR` (e.g. more of scikit-image's data, to check that a
+change does not win on the shipped pictures only).
 """
 from __future__ import annotations
 
@@ -141,14 +146,36 @@ def run_somdesk(src: Path, out: Path, k: int) -> float:
     return time.perf_counter() - t
 
 
-def run_pair(src: Path, tmp: Path, k: int, repeats: int):
-    """(pngquant's output, its median time, somdesk's output, its median time); the two
-    alternate run by run so a change in the shared machine's load hits both alike."""
-    tp, ts = [], []
+def command_env(tmp: Path) -> dict:
+    """The command's environment: this checkout first on the path, and byte code written to
+    (and read from) a temporary cache, as an installed package has it (this shared machine
+    sets PYTHONDONTWRITEBYTECODE, which would make every run compile somdesk's sources)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+               PYTHONPYCACHEPREFIX=str(tmp / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run_command(src: Path, out: Path, k: int, env: dict) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "somdesk", "quantize", str(src), str(out), "--colors", str(k), "-q"],
+                   check=True, env=env)
+    return time.perf_counter() - t
+
+
+def run_cell(src: Path, tmp: Path, k: int, repeats: int, env: dict):
+    """(pngquant's output, command's output, median seconds of pngquant, command, in-process);
+    the three alternate run by run so a change in the shared machine's load hits all alike."""
+    tp, tc, ti = [], [], []
     for _ in range(repeats):
         tp.append(run_pngquant(src, tmp / "pq.png", k))
-        ts.append(run_somdesk(src, tmp / "sd.png", k))
-    return decoded(tmp / "pq.png"), statistics.median(tp), decoded(tmp / "sd.png"), statistics.median(ts)
+        tc.append(run_command(src, tmp / "cmd.png", k, env))
+        ti.append(run_somdesk(src, tmp / "sd.png", k))
+    cmd = decoded(tmp / "cmd.png")
+    if not np.array_equal(cmd, decoded(tmp / "sd.png")):
+        raise AssertionError(f"{src.name} at {k}: the command's file differs from the in-process result")
+    return (decoded(tmp / "pq.png"), cmd, statistics.median(tp), statistics.median(tc),
+            statistics.median(ti))
 
 
 def run_window_path(img, k: int) -> float:
@@ -157,14 +184,15 @@ def run_window_path(img, k: int) -> float:
     return psnr(img, quantize(img, som.weights))
 
 
-def startup_seconds(src: Path, tmp: Path) -> float:
-    """Median wall time of `python -m somdesk quantize` minus the same work in-process."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    cmd = [sys.executable, "-m", "somdesk", "quantize", str(src), str(tmp / "cli.png"), "--colors", "16", "-q"]
-    subprocess.run(cmd, check=True, env=env)
-    cli = statistics.median(_timed(lambda: subprocess.run(cmd, check=True, env=env)) for _ in range(3))
-    inproc = statistics.median(run_somdesk(src, tmp / "in.png", 16) for _ in range(3))
-    return cli - inproc
+def startup_seconds(tmp: Path, env: dict, repeats: int = 5) -> tuple[float, float]:
+    """Median wall time of `python -m somdesk --version` (interpreter + the CLI module) and of
+    `python -c "import numpy, PIL.Image"` (what any Python quantiser needs) in this run."""
+    ver = [sys.executable, "-m", "somdesk", "--version"]
+    imp = [sys.executable, "-c", "import numpy, PIL.Image"]
+    quiet = dict(check=True, env=env, capture_output=True)
+    a = statistics.median(_timed(lambda: subprocess.run(ver, **quiet)) for _ in range(repeats))
+    b = statistics.median(_timed(lambda: subprocess.run(imp, **quiet)) for _ in range(repeats))
+    return a, b
 
 
 def _timed(fn) -> float:
@@ -195,6 +223,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="two pictures, 16 and 64 colours, one repeat")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per cell, median reported")
+    ap.add_argument("--pictures", action="append", default=[], metavar="DIR",
+                    help="also every PNG in DIR (repeatable)")
+    ap.add_argument("--no-window", action="store_true", help="skip the window path's column (SOM training)")
     args = ap.parse_args(argv)
     if shutil.which("pngquant") is None:
         print("pngquant is not installed (Debian: apt-get install pngquant)", file=sys.stderr)
@@ -210,34 +241,43 @@ def main(argv=None) -> int:
             path = tmp / name.split()[0]
             Image.fromarray(make()).save(path)
             pictures.append((name, path))
+        for folder in args.pictures:
+            pictures += [(p.name, p) for p in sorted(Path(folder).glob("*.png"))]
         if args.quick:
             pictures = pictures[1:2] + pictures[-1:]
         colours = COLOURS[:2] if args.quick else COLOURS
-        quantize_picture(gradient(64, 64), 16, dither=False)         # load/compile kernels
+        env = command_env(tmp)
+        quantize_picture(gradient(64, 64), 16, dither=False)         # warm the in-process path
+        run_command(pictures[0][1], tmp / "warm.png", 16, env)       # writes the byte code once
         print(f"Measured {datetime.date.today().isoformat()} on {machine()}.")
-        print(f"Times are medians of {repeats} run(s), pngquant and somdesk alternating, "
-              "PNG file in -> PNG file out.\n")
-        print("| picture | colours | pngquant PSNR / dE00 / s | somdesk PSNR / dE00 / s | time ratio | "
-              "window path PSNR | |")
-        print("|---|---:|---:|---:|---:|---:|---|")
+        print(f"Times are medians of {repeats} run(s), pngquant, the somdesk command and the in-process "
+              "work alternating, PNG file in -> PNG file out.\n")
+        print("| picture | colours | pngquant PSNR / dE00 | somdesk PSNR / dE00 | pngquant s | somdesk command s "
+              "| ratio | in-process s | window path PSNR | |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         wins = total = 0
-        ratios = []
+        ratios, inproc = [], []
         for label, path in pictures:
             img = load_image(path)
             for k in colours:
-                pq, tp, sd, ts = run_pair(path, tmp, k, repeats)
+                pq, sd, tp, tc, ti = run_cell(path, tmp, k, repeats, env)
                 p1, d1, p2, d2 = psnr(img, pq), ciede2000(img, pq), psnr(img, sd), ciede2000(img, sd)
                 win = p2 >= p1 and d2 <= d1
                 wins += win
                 total += 1
-                ratios.append(ts / tp)
-                row = [label, str(k), f"{p1:.2f} / {d1:.3f} / {tp:.3f}", f"{p2:.2f} / {d2:.3f} / {ts:.3f}",
-                       f"{ts / tp:.2f}", f"{run_window_path(img, k):.2f}", "win" if win else "**loss**"]
+                ratios.append(tc / tp)
+                inproc.append(ti / tp)
+                window = "-" if args.no_window else f"{run_window_path(img, k):.2f}"
+                row = [label, str(k), f"{p1:.2f} / {d1:.3f}", f"{p2:.2f} / {d2:.3f}", f"{tp:.3f}", f"{tc:.3f}",
+                       f"{tc / tp:.2f}", f"{ti:.3f}", window, "win" if win else "**loss**"]
                 print("| " + " | ".join(row) + " |", flush=True)
-        print(f"\nsomdesk at least as good on PSNR and CIEDE2000: {wins} of {total}; time ratio "
-              f"somdesk/pngquant: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}.")
-        print(f"Interpreter start-up and imports of a `python -m somdesk quantize` run: "
-              f"{startup_seconds(pictures[0][1], tmp):.2f} s (not in the times above).")
+        version, imports = startup_seconds(tmp, env)
+        print(f"\nsomdesk at least as good on PSNR and CIEDE2000: {wins} of {total}.")
+        print(f"Whole command / pngquant: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}, "
+              f"faster in {sum(r < 1 for r in ratios)} of {total}; in-process work / pngquant: median "
+              f"{statistics.median(inproc):.2f}, worst {max(inproc):.2f}.")
+        print(f"Start-up alone in this run: `python -m somdesk --version` {version:.3f} s, "
+              f"`python -c 'import numpy, PIL.Image'` {imports:.3f} s.")
     return 0
 
 

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from somdesk.core import bmu_products
+from somdesk.core import bmu_products, online_block
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
@@ -36,6 +36,7 @@ CUTOFF = 1e-16
 
 BACKEND = "numpy"
 _pick = _sums = None   # compiled candidate check of the product search and sums_by_node, when there are
+_prep = None           # compiled centring of the product search's data (bmu_products.PreparedData)
 # The flag handed to kernels when nobody can cancel: never set.
 _NEVER = np.zeros(1, dtype=np.int64)
 _NO_DISTANCES = np.empty(0)     # the product search's out_d2 when only BMUs are wanted
@@ -101,7 +102,9 @@ def _load_aot():
         return None
     _AOT = aot
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
-                         two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide)
+                         two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide,
+                         block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
+                                               factor_tables=aot.factor_tables, reach=aot.reach))
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
     return nb, kd, aot.pick_exact, aot.sums_by_node
 
@@ -120,10 +123,15 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core._online_wide_numba import online_epoch_wide as _wide
         from somdesk.core._bmu_numba import pick_exact as _pick
         from somdesk.core._bmu_numba import sums_by_node as _sums
+        from somdesk.core import _bmu_numba as _bm
+        _prep = (_bm.column_stats, _bm.centre_rows)   # the product search's centring (not in the AOT build)
+        from somdesk.core import _online_block_numba as _blk
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, online_epochs=_on.online_epochs,
                               batch_accumulate=_kn.batch_accumulate, two_nearest=_kn.two_nearest,
                               online_epoch_wide=_wide, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL,
-                              u_matrix=_kn.u_matrix)
+                              u_matrix=_kn.u_matrix,
+                              block=SimpleNamespace(block_steps=_blk.block_steps, finish_stage=_blk.finish_stage,
+                                                    factor_tables=_kn.factor_tables, reach=_kn._reach))
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"
         assert _nb.RADIUS_RTOL == RADIUS_RTOL, "_kernels_numba.RADIUS_RTOL must equal topology.RADIUS_RTOL"
@@ -145,7 +153,13 @@ def _flag(cancel: CancelToken | None) -> np.ndarray:
 TREE_MAX_DIM = 6
 PRODUCTS_FROM = 200_000      # N x M x D above which BLAS products beat a brute-force scan
 tolerance_scale = bmu_products.tolerance_scale
-prepare = bmu_products.PreparedData
+
+
+def prepare(x: np.ndarray, keep: bool = True) -> bmu_products.PreparedData:
+    """x (N, D) float64 made ready for repeated product searches (bmu_products.PreparedData)."""
+    return bmu_products.PreparedData(x, keep, _prep)
+
+
 one_blas_thread = bmu_products.one_blas_thread
 # Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
 AOT_CHUNK_WORK = 20_000_000
@@ -213,6 +227,12 @@ def uses_wide_epoch(nb: str, dim: int, height: int, width: int) -> bool:
     return nb == "gaussian" and dim >= WIDE_FROM and (dim >= WIDE_ANY_MAP or height * width <= WIDE_MAX_NODES)
 
 
+def uses_block_epoch(nb: str, dim: int, height: int, width: int, alpha: float) -> bool:
+    """True when the classic epoch of this job runs by blocks of inputs (somdesk.core.online_block)."""
+    return (getattr(_nb, "block", None) is not None and nb == "gaussian" and dim >= online_block.BLOCK_FROM
+            and 0.0 <= alpha <= online_block.MAX_ALPHA and height * width * dim <= online_block.MAX_CODEBOOK)
+
+
 def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
@@ -225,6 +245,14 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     is raised (the caller restores wp if it needs the epoch undone).
     """
     bmus = np.empty(len(order), dtype=np.int64)
+    if uses_block_epoch(nb, wp.shape[0], wp.shape[1], wp.shape[2], alpha):
+        # many dimensions: BMUs from BLAS products against each block's start weights
+        boxes.invalidate()
+        with one_blas_thread():     # BLAS's own threads on these small products stall (docs/kernels.md)
+            done = online_block.online_epoch_block(_nb.block, wp, x, order, alpha, sigma, hexagonal, toroidal,
+                                                   last_bmu, bmus, _flag(cancel), cancel)
+        if done:
+            return bmus          # (False: weights or data beyond the bound's range, the wide kernel runs)
     if _nb is not None and _nb.online_epoch_wide is not None and uses_wide_epoch(nb, *wp.shape):
         # many dimensions: the tile boxes prune nothing; full scans and whole-plane updates
         boxes.invalidate()
@@ -349,7 +377,7 @@ def _bmus_brute(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
 def _bmus_by_products(wf: np.ndarray, x: np.ndarray, idx: np.ndarray, d2: np.ndarray,
                       cancel: CancelToken | None, prepared: bmu_products.PreparedData | None) -> None:
     """Exact BMUs via float32 BLAS products nominating candidates, on every core (somdesk.core.bmu_products)."""
-    data = prepared if prepared is not None and prepared.x is x else bmu_products.PreparedData(x, keep=False)
+    data = prepared if prepared is not None and prepared.x is x else prepare(x, keep=False)
     if not bmu_products.search(wf, data, idx, d2, _pick, _flag(cancel), cancel):
         # a codebook far outside the data's scale (brute force fills distances too)
         _bmus_brute(wf, x, idx, d2 if len(d2) == len(idx) else np.empty(len(idx)), cancel)
@@ -475,9 +503,17 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
     s_grid = sums.reshape(height, width, dim)
     c_grid = counts.reshape(height, width, 1)
     both = np.concatenate([s_grid, c_grid], axis=2)  # smooth sums and counts together
+    cols2 = 2 * np.arange(width)
+    if not hexagonal and height * width * (height + width) * (dim + 1) <= 20_000_000:
+        # one pass of two products (rows, then columns): the chunked form below spends
+        # more on fancy-index copies than on the products (0.8 ms against 0.3 on 25x15 x 300)
+        gx = _axis_factors(cols2, cols2, 2 * width, toroidal, 0.25, sigma)
+        check(cancel)
+        part = (gy @ both.reshape(height, -1)).reshape(height, width, dim + 1)
+        flat = np.matmul(gx, part).reshape(height * width, dim + 1)
+        return flat[:, :dim], flat[:, dim]          # views: copies cost ~1 ms of page faults an epoch
     out = np.zeros_like(both)
     parities = (0, 1) if hexagonal else (0,)
-    cols2 = 2 * np.arange(width)
     for p in parities:
         tr = rows[rows % 2 == p] if hexagonal else rows
         for pb in parities:
@@ -492,7 +528,7 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
                 part = np.tensordot(gy[np.ix_(rows_t, sr)], both[sr], axes=(1, 0))   # (rows, W, D+1)
                 out[rows_t] += np.matmul(gx, part)                                   # over source columns
     flat = out.reshape(height * width, dim + 1)
-    return flat[:, :dim].copy(), flat[:, dim].copy()
+    return flat[:, :dim], flat[:, dim]
 
 
 def warm_up() -> None:
@@ -515,6 +551,14 @@ def warm_up() -> None:
     wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
     online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
+    block_dim = online_block.BLOCK_FROM      # the block epoch (many dimensions)
+    many = np.ascontiguousarray(np.tile(planes, (-(-block_dim // 3), 1, 1))[:block_dim])
+    rows = many.reshape(len(many), -1).T[:2].copy()
+    frozen_rows = rows.copy()
+    frozen_rows.flags.writeable = False
+    for data in (rows, frozen_rows):
+        online_epoch(many, data, np.arange(2), 0.1, 1.0, "gaussian", False, False, np.zeros(2, np.int64),
+                     TileBoxes(3, 4, len(many)))
     # The measures of the window's live maps (session/mapstate.measure) search a frozen dataset
     # with a frozen map's weights: numba types read-only arrays apart, so each search kernel has
     # up to four variants.  Not loaded here, the first live map loaded them during the run
@@ -532,6 +576,9 @@ def warm_up() -> None:
                       _NEVER)
     u_matrix(w, False, False)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
+    if _prep is not None:
+        for data in (x, frozen):      # batch training's data: the SOM's own, or a session's (frozen)
+            prepare(data)
     if _pick is not None:
-        _pick((x @ wf.T).astype(np.float32), np.ones(2), wf, x, 1.0, 1e-6, np.empty(2, np.int64),
+        _pick((wf @ x.T).astype(np.float32), np.ones(2), wf, x, 1.0, 1e-6, np.empty(2, np.int64),
               np.empty(2), _NEVER)

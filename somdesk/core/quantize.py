@@ -271,7 +271,8 @@ def quantize_picture(img, colours: int, space: str = DEFAULT_SPACE, dither: bool
     """
     hist, whole = fitting_histogram(img, seed, cancel)
     fit = fit_palette(hist, colours, space, seed=seed, cancel=cancel)
-    idx = remap(img, fit.rgba, space, hist=hist if whole else None, dither=dither, cancel=cancel)
+    idx = remap(img, fit.rgba, space, hist=hist if whole else None, dither=dither, cancel=cancel, mix=fit.mix,
+                labels=fit.labels if whole else None)
     return idx, fit.rgba
 
 

@@ -112,7 +112,11 @@ class TableScale:
         if info is None:
             self.scale_label.setText("")
             return
-        self.scale_note = (f"Trained on all {info['rows']:,} rows out of core; the hit map and the segments "
+        tm = self.ws.tm
+        trained = (f"Stopped after epoch {tm.epochs_done} of {tm.config.iterations} (Train continues it), "
+                   f"trained on all {info['rows']:,} rows out of core" if self.ws.stopped and tm is not None
+                   else f"Trained on all {info['rows']:,} rows out of core")
+        self.scale_note = (f"{trained}; the hit map and the segments "
                            f"count every row (a chunked pass), the rows view and profiles show the "
                            f"{self.ws.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "
                            "in chunks.")

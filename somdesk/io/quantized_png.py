@@ -60,10 +60,10 @@ def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
     if lo < 0 or hi >= len(pal):
         raise SomdeskError(f"index {hi if hi >= len(pal) else lo} is outside the palette of {len(pal)} colours")
     if len(pal) <= 65536 and idx.dtype.itemsize <= 2:
-        counts = np.zeros(len(pal), dtype=bool)
+        counts = np.zeros(len(pal), dtype=np.int64)
         rows = max(1, (1 << 22) // idx.shape[1])
-        for s in range(0, idx.shape[0], rows):
-            counts[np.unique(idx[s:s + rows])] = True
+        for s in range(0, idx.shape[0], rows):   # counting, not np.unique: no sort, no numpy.ma import
+            counts += np.bincount(idx[s:s + rows].ravel(), minlength=len(pal))
         used = np.flatnonzero(counts)
     else:
         used = np.unique(idx)

@@ -220,3 +220,55 @@ def test_near_ties_below_float32_rounding_get_brute_forces_node(dim, monkeypatch
     monkeypatch.setattr(kernels, "_pick", None)                      # the numpy check too
     np.testing.assert_array_equal(kernels.bmus_of(wf, x)[0], seq)
     assert still.sum() > 1000 and np.mean(seq[:still.sum()] == b[still]) > 0.9   # the nudge decides
+
+
+@pytest.mark.parametrize("shape", [(3000, 20), (16000, 300)])
+def test_compiled_preparation_centres_and_scales_as_numpy(shape, monkeypatch):
+    """The compiled one-pass centring (column_stats, centre_rows): the float32 rows numpy's
+    formula gives for the same mean, bit for bit; squares within 1e-13; the scale is the power
+    of two of the largest centred magnitude; the same on one thread or many; same BMUs."""
+    if kernels._prep is None:
+        pytest.skip("no compiled kernels")
+    rng = np.random.default_rng(shape[1])
+    x = rng.normal(size=shape) * 10.0 ** rng.integers(-3, 3, size=shape[1]) + 40.0
+    prep = kernels.prepare(x)
+    np.testing.assert_allclose(prep.mean, x.mean(axis=0), rtol=1e-12, atol=0)
+    xc = (x - prep.mean) * prep.scale
+    np.testing.assert_array_equal(prep.x32[:, :-1], xc.astype(np.float32))
+    assert np.all(prep.x32[:, -1] == 1.0)
+    np.testing.assert_allclose(prep.xsq, np.einsum("nd,nd->n", xc, xc), rtol=1e-13, atol=0)
+    spread = float(np.max(np.abs(x - prep.mean)))
+    assert prep.scale == float(np.ldexp(1.0, -np.frexp(spread)[1]))
+    monkeypatch.setattr(bmu_products, "PARALLEL_FROM", 10**18)     # one thread
+    serial = kernels.prepare(x)
+    np.testing.assert_array_equal(serial.mean, prep.mean)
+    np.testing.assert_array_equal(serial.x32, prep.x32)
+    np.testing.assert_array_equal(serial.xsq, prep.xsq)
+    wf = x[rng.integers(0, len(x), 150)] + 0.01
+    monkeypatch.setattr(bmu_products, "PREPARE_MAX_BYTES", 0)       # converted per chunk
+    per_chunk = kernels.bmus_of(wf, x, prepared=kernels.prepare(x))
+    monkeypatch.setattr(kernels, "_prep", None)                      # numpy's preparation
+    plain = kernels.bmus_of(wf, x, prepared=kernels.prepare(x))
+    np.testing.assert_array_equal(kernels.bmus_of(wf, x, prepared=prep)[0], plain[0])
+    np.testing.assert_array_equal(per_chunk[0], plain[0])
+
+
+def test_spans_run_once_each_and_the_first_error_is_raised(monkeypatch):
+    """run_spans: every span exactly once on the caller and the pool; a failing span stops the
+    hand-out and its exception reaches the caller after the other threads have let go."""
+    monkeypatch.setenv("SOMDESK_THREADS", "3")
+    seen = np.zeros(1000, np.int64)
+
+    def mark(a, b):
+        seen[a:b] += 1
+
+    bmu_products.run_spans(mark, 1000, 7, True)
+    assert np.all(seen == 1)
+
+    def fail(a, b):
+        if a >= 350:
+            raise ValueError(f"span {a}")
+        seen[a:b] += 1
+
+    with pytest.raises(ValueError, match="span"):
+        bmu_products.run_spans(fail, 1000, 7, True)

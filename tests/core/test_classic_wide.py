@@ -6,13 +6,19 @@ import sys
 import numpy as np
 import pytest
 
-from somdesk.core import SOM, SOMConfig, kernels
+from somdesk.core import SOM, SOMConfig, kernels, online_block
 from somdesk.core.cancel import CancelToken
 from somdesk.core.reference import classic_reference
 from somdesk.errors import Cancelled
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 pytestmark = pytest.mark.skipif(kernels.BACKEND != "numba", reason="compares the numba kernels")
+
+
+@pytest.fixture(autouse=True)
+def _no_block_epoch(monkeypatch):
+    """These tests are about the sequential wide kernel: keep the block epoch (test_classic_block.py) out."""
+    monkeypatch.setattr(online_block, "BLOCK_FROM", 10**9)
 
 
 def _train(x, cfg, w0, wide: bool, monkeypatch):

@@ -132,6 +132,7 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
     kept = wf.tm.epochs_done
     assert 1 <= kept < 40 and int(wf.all_hits.sum()) == N
     assert "Train continues it" in win.statusBar().currentMessage()
+    assert f"Stopped after epoch {kept} of 40 (Train continues it), trained on all 3,000 rows" in wf.scale_label.text()
     win.runner.yielded.disconnect(on_yield)
     monkeypatch.setattr(outofcore.TableMapRule, "partition_sums", staticmethod(slow))
     wf.setup.epochs.setValue(40)                    # the same spec: it goes on from epoch `kept`
@@ -140,6 +141,7 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     assert win.last_error is None and wf.tm.finished and first[0] == kept and first[-1] == 40
+    assert "Trained on all 3,000 rows out of core" in wf.scale_label.text()
 
 
 def test_out_of_core_refuses_what_it_cannot_do(qtbot, win, tmp_path, small_limit):

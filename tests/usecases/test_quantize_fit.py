@@ -228,8 +228,12 @@ def test_big_pictures_are_fitted_on_a_sample_and_remapped_exactly(monkeypatch):
     hist, whole = q.fitting_histogram(img, seed=2)
     assert not whole and hist.counts.sum() == 5000
     idx, pal = quantize_picture(img, 32)
-    # the lazy remap (no histogram) gives the nearest entry, like the histogram path
-    assert np.array_equal(idx, remap(img, pal, hist=colour_histogram(img)))
+    # the lazy remap (no histogram) gives the answer of the fit's own rule (palette_mix), as
+    # the histogram path does; the sample's fit is the one quantize_picture made
+    fit = fit_palette(q.fitting_histogram(img)[0], 32)
+    assert fit.mix is not None and np.array_equal(pal, fit.rgba)
+    assert np.array_equal(idx, remap(img, pal, hist=colour_histogram(img), mix=fit.mix))
+    assert np.array_equal(idx, remap(img, pal, mix=fit.mix))
     # one transparent pixel the sample is unlikely to hit still gets its entry
     rgba = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
     rgba[77, 101, 3] = 0

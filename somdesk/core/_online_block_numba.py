@@ -1,0 +1,249 @@
+"""The classic epoch by blocks of inputs, scalar part (numba). Driven by somdesk.core.online_block.
+
+Within a block of inputs x_0 .. x_{B-1} that starts from the weights W0 (D, M),
+every update is w <- (1 - f) w + f x_t with f = alpha h in [0, 1), so after the
+block's first t updates node j is
+
+    w_j(t) = c_j(t) (w0_j + sum_{s<t} g_sj x_s),
+    c_j(t) = prod_{s<t} (1 - f_sj),   g_sj = f_sj / c_j(s + 1).
+
+Its distance to x_t is |w_j(t)|^2 - 2 w_j(t).x_t + |x_t|^2, where
+w_j(t).x_t = c_j(t) (A_tj + sum_{s<t} g_sj G_st) with A = X W0 (one BLAS
+product per block) and G = X X^T, and |w_j(t)|^2 follows the update exactly:
+P' = (1 - f)^2 P + 2 f (1 - f) w.x_t + f^2 |x_t|^2.  So an input costs O(M t)
+scalar work from the block's small arrays instead of reading the (D, M)
+codebook for its BMU and reading and writing it for its update; the weights are
+formed once per block, W = diag(c) (W0 + X^T g), another BLAS product.
+
+The BMU is exact: every node whose expanded distance is within twice the error
+bound (`block_tolerance`) of the smallest is a candidate; one candidate is the
+BMU, several are measured again from their weights formed in float64 (summed in
+dimension order) and the first holding the minimum wins, as np.argmin does.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from somdesk.core._kernels_numba import CUTOFF, HEX_H, _col_offset2, _row_offset, _window
+from somdesk.core.numba_cache import configure as _configure_cache
+
+_configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
+
+
+@njit(cache=True, nogil=True, fastmath={'contract'}, error_model='numpy')
+def _dots(q, dist, at, g, gram, t, c, p, xx):
+    """q = c (A_t + sum_{s<t} g_s G_st), each node's w_j(t).x_t, and dist = max(P - 2 q + |x_t|^2, 0).
+
+    Four terms of the sum a pass over the nodes (the order is free: the error
+    bound covers any); returns the smallest distance's bits (as int64 they
+    order like the non-negative doubles, and an integer minimum vectorises).
+    """
+    m_count = q.shape[0]
+    for j in range(m_count):
+        q[j] = at[j]
+    s = 0
+    while s + 4 <= t:
+        g0 = g[s]
+        g1 = g[s + 1]
+        g2 = g[s + 2]
+        g3 = g[s + 3]
+        k0 = gram[s, t]
+        k1 = gram[s + 1, t]
+        k2 = gram[s + 2, t]
+        k3 = gram[s + 3, t]
+        for j in range(m_count):
+            q[j] += (g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3)
+        s += 4
+    while s < t:
+        gs = g[s]
+        ks = gram[s, t]
+        for j in range(m_count):
+            q[j] += gs[j] * ks
+        s += 1
+    for j in range(m_count):
+        qj = c[j] * q[j]
+        q[j] = qj
+        dist[j] = max((p[j] - 2.0 * qj) + xx, 0.0)
+    di = dist.view(np.int64)
+    best = di[0]
+    for j in range(1, m_count):
+        best = min(best, di[j])
+    return best
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _measured(w0, xb, g, c, t, j):
+    """|w_j(t) - x_t|^2 with w_j(t) formed in float64, summed in dimension order (no fused multiply-add)."""
+    s2 = 0.0
+    for d in range(w0.shape[0]):
+        w = w0[d, j]
+        for s in range(t):
+            w += g[s, j] * xb[s, d]
+        e = c[j] * w - xb[t, d]
+        s2 += e * e
+    return s2
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _pick(dist, best_bits, bound, w0, xb, g, c, t):
+    """The BMU from the expanded distances: the only candidate, or the measured minimum (first on ties)."""
+    m_count = dist.shape[0]
+    di = dist.view(np.int64)
+    first = 0
+    for j in range(m_count):
+        if di[j] == best_bits:
+            first = j
+            break
+    lim = dist[first] + 2.0 * bound
+    n = 0
+    for j in range(m_count):
+        if dist[j] <= lim:
+            n += 1
+    if n == 1:
+        return first, 1
+    best = np.inf
+    best_j = 0
+    for j in range(m_count):
+        if dist[j] <= lim:
+            e = _measured(w0, xb, g, c, t, j)
+            if e < best:
+                best = e
+                best_j = j
+    return best_j, n
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _factors(arow, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
+    """Separable factors for BMU b: the node in row i, column j gets arow[i] * gx[i % 2 or 0, j].
+
+    arow[i] = 0 for the rows the wide kernel (somdesk.core._online_wide_numba)
+    does not touch (outside the window or below CUTOFF), gx zero outside the
+    column window: the same products a * gx as its update's factors.
+    """
+    ystep = HEX_H if hexagonal else 1.0
+    n_par = 2 if hexagonal else 1
+    bi = b // width
+    bj = b - bi * width
+    bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
+    r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
+    c_lo, c_hi = _window(bj, reach, width, toroidal)
+    for p in range(n_par):
+        for j in range(width):
+            gx[p, j] = 0.0
+        for jj in range(c_lo, c_hi):
+            j = jj % width
+            gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
+    for i in range(height):
+        arow[i] = 0.0
+    for ii in range(r_lo, r_hi):
+        i = ii % height
+        a = ty[_row_offset(i, bi, height, toroidal)]
+        if a >= CUTOFF:     # as the wide kernel: a row below it is not touched
+            arow[i] = a
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _advance(arow, gx, hexagonal, width, p, q, c, gt, xx):
+    """The update of every node, as scalars: |w|^2, c and this input's g (zero where the factor is)."""
+    for i in range(arow.shape[0]):
+        a = arow[i]
+        base = i * width
+        if a == 0.0:
+            for j in range(width):
+                gt[base + j] = 0.0
+            continue
+        gp = gx[i % 2 if hexagonal else 0]
+        for j in range(width):
+            f = a * gp[j]
+            om = 1.0 - f
+            k = base + j
+            p[k] = om * om * p[k] + f * (2.0 * om * q[k] + f * xx)
+            cn = c[k] * om
+            c[k] = cn
+            gt[k] = f / cn
+
+
+# Rows of the per-node scratch array `nodes` (5, M).
+P_ROW, C_ROW, Q_ROW, DIST_ROW, FAC_ROW = 0, 1, 2, 3, 4    # FAC_ROW: the H row factors
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, src, last_bmu, bmus, counts, flag):
+    """Present the block's inputs xb (b, D) in turn; return how many (fewer when flag[0] was set).
+
+    buf (D, >= M) holds the block's start weights in its first m_count columns
+    (read only here); ag (b, M + b) = xb buf[:, :M + b] whose last b columns are
+    xb^T, so ag[:, :M] = X W0 and ag[:, M:] = X X^T; nodes (5, M): row P_ROW
+    |w0_j|^2 on entry and |w_j|^2 after the presented inputs on return, C_ROW
+    and g (>= b, M) receive the coefficients (module docstring), the other rows
+    are scratch; gx (2, W) scratch; ty, tx the epoch's factor tables
+    (somdesk.core._kernels_numba.factor_tables); params = (reach, tolerance);
+    geometry = (height, width, hexagonal, toroidal); src (b,) the inputs' rows
+    of the data; last_bmu (N,) and bmus (b,) receive the BMUs; counts[0] +=
+    inputs with several candidates, counts[1] += their candidates.
+    """
+    b_count = xb.shape[0]
+    height, width, hexagonal, toroidal = geometry[0], geometry[1], geometry[2] != 0, geometry[3] != 0
+    reach, tol = params[0], params[1]
+    p = nodes[P_ROW]
+    c = nodes[C_ROW]
+    q = nodes[Q_ROW]
+    dist = nodes[DIST_ROW]
+    arow = nodes[FAC_ROW, :height]
+    pmax = 0.0
+    for j in range(m_count):
+        pmax = max(pmax, p[j])
+    xmax = 0.0
+    for s in range(b_count):
+        xmax = max(xmax, ag[s, m_count + s])
+    # |w_j(t)|^2 <= max(|w0_j|^2, max_s |x_s|^2): w_j(t) is a convex combination of w0_j and the x_s
+    bound = tol * (pmax + xmax)
+    for j in range(m_count):
+        c[j] = 1.0
+    w0 = buf[:, :m_count]
+    gram = ag[:, m_count:]
+    for t in range(b_count):
+        if flag[0] != 0:
+            return t
+        xx = gram[t, t]
+        best_bits = _dots(q, dist, ag[t, :m_count], g, gram, t, c, p, xx)
+        bmu, n = _pick(dist, best_bits, bound, w0, xb, g, c, t)
+        if n > 1:
+            counts[0] += 1
+            counts[1] += n
+        last_bmu[src[t]] = bmu
+        bmus[t] = bmu
+        _factors(arow, gx, ty, tx, bmu, reach, hexagonal, toroidal, height, width)
+        _advance(arow, gx, hexagonal, width, p, q, c, g[t], xx)
+    return b_count
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def finish_stage(buf, m_count, xg, nodes, x, src, xb):
+    """End a block and stage the next one.
+
+    buf[:, :M] <- diag(c) (buf[:, :M] + xg) with xg (D, M) = X^T g (skipped when
+    xg is empty), the nodes' |w_j|^2 row measured from the weights; then the
+    next block's inputs x[src] are copied into xb (b, D) and, transposed, into
+    buf[:, M:M + b].
+    """
+    dim = buf.shape[0]
+    p = nodes[P_ROW]
+    c = nodes[C_ROW]
+    update = xg.shape[0] == dim
+    for j in range(m_count):
+        p[j] = 0.0
+    for d in range(dim):
+        row = buf[d]
+        if update:
+            add = xg[d]
+            for j in range(m_count):
+                row[j] = c[j] * (row[j] + add[j])
+        for j in range(m_count):
+            p[j] += row[j] * row[j]
+    for t in range(src.shape[0]):
+        v = x[src[t]]
+        for d in range(dim):
+            xb[t, d] = v[d]
+            buf[d, m_count + t] = v[d]

@@ -1,0 +1,158 @@
+"""The classic epoch, gaussian, many dimensions: BMUs of a block of inputs from BLAS products.
+
+Used by somdesk.core.kernels.online_epoch where `kernels.uses_block_epoch`
+says so (compiled kernels, JIT or ahead of time; D >= BLOCK_FROM, learning
+rate <= MAX_ALPHA, codebook up to MAX_CODEBOOK numbers).
+Same algorithm, the same BMUs and the same weights to float64 rounding as the
+sequential kernel (somdesk.core._online_wide_numba) and the plain
+transcription (somdesk.core.reference); tests/core/test_classic_block.py checks.
+
+Why: the sequential kernel moves the (D, M) codebook through the cache three
+times per input (BMU scan, update read and write); on 25x15 at D = 50 that is
+150 KB from L2 each time, the whole cost.  Here a block of B inputs costs two
+BLAS products against the codebook (A = X W0 for the distances, X^T g for the
+weights W = diag(c) (W0 + X^T g)), which run near the core's peak, plus O(M t)
+scalar work per input on arrays that stay in L1 (somdesk.core._online_block_numba
+gives the algebra).
+
+The error bound (`block_tolerance`).  With u = 2^-53 and S = max_j |w0_j|^2 +
+max_s |x_s|^2 (every w_j(t) is a convex combination of w0_j and the block's
+inputs, so |w_j(t)|^2 <= S and |w_j(t).x_t| <= S): the expanded distance's
+error is at most 3 e_q + (10 B + 4) u S, where e_q <= (D + B + 2) u S bounds
+w.x_t's (the products' D-term sums, the t-term correction, the scale c), and
+the |w|^2 recurrence adds at most 10 u S per input because its coefficients
+(1 - f)^2 + 2 f (1 - f) <= 1 do not amplify earlier errors (gamma_n bounds of
+Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., ch. 3).  A
+candidate measured again from its weights formed in float64 is within
+(4 B + 4 D + 16) u S of the exact value.  `block_tolerance` takes twice the
+sum; every node whose expanded distance is within twice that bound of the
+smallest is a candidate, so the node a float64 measurement ranks first is
+never left out.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from somdesk.core.cancel import CancelToken, check
+
+# Inputs per block, by measurement (docs/kernels.md: 25x15, D = 50, CPU time per epoch).
+BLOCK = 32
+# From this many dimensions the block epoch beats the sequential one (measured; see docs/kernels.md).
+BLOCK_FROM = 20
+# The coefficients g = f / c need c = prod (1 - f) far from underflow within a block.
+MAX_ALPHA = 0.5
+# Codebooks up to this many numbers (M x D): the epoch keeps two more arrays of that size (a
+# working copy and X^T g), 2 x 128 MiB at most; larger ones stay with the sequential kernel.
+MAX_CODEBOOK = 2 ** 24
+U = 2.0 ** -53
+_EMPTY = np.empty((0, 0))
+# S (see _in_range) the block epoch takes; outside it, the sequential kernel.
+SCALE_RANGE = (1e-200, 1e200)
+
+
+def block_tolerance(dim: int, block: int) -> float:
+    """Relative error bound of a block's distances (module docstring); times S it is absolute."""
+    return 2.0 * ((3 * (dim + block + 2) + 10 * block + 4) + (4 * block + 4 * dim + 16)) * U
+
+
+class BlockScratch:
+    """Arrays of one (D, M, W, B) shape, kept between epochs."""
+
+    def __init__(self, dim: int, m_count: int, width: int, block: int):
+        self.key = (dim, m_count, width, block)
+        self.buf = np.empty((dim, m_count + block))   # the codebook, then the block's inputs transposed
+        self.xb = np.empty((block, dim))
+        self.ag = np.empty(block * (m_count + block))
+        self.g = np.zeros((block, m_count))
+        self.xg = np.empty((dim, m_count))
+        self.nodes = np.empty((5, m_count))
+        self.gx = np.zeros((2, width))
+        self.counts = np.zeros(2, dtype=np.int64)     # inputs with several candidates, their candidates
+        self._views = {}
+
+    def views(self, b: int) -> tuple:
+        """(xb, ag, W0 with xb^T, g, xb^T) for a block of b inputs: C-contiguous where the kernels need it."""
+        if b not in self._views:
+            m_count = self.key[1]
+            xb = self.xb[:b]
+            self._views[b] = (xb, self.ag[:b * (m_count + b)].reshape(b, m_count + b),
+                              self.buf[:, :m_count + b], self.g[:b], xb.T)
+        return self._views[b]
+
+
+_local = threading.local()      # one scratch per thread: SOMs may train in several threads at once
+
+
+def _scratch_for(dim: int, m_count: int, width: int, block: int) -> BlockScratch:
+    s = getattr(_local, "scratch", None)
+    if s is None or s.key != (dim, m_count, width, block):
+        s = _local.scratch = BlockScratch(dim, m_count, width, block)
+    return s
+
+
+def _in_range(norms2: np.ndarray, x: np.ndarray) -> bool:
+    """Is S = max |w_j|^2 + max |x|^2 (module docstring) inside SCALE_RANGE, or zero?
+
+    The bound is relative to S: far below it gradual underflow, far above it
+    overflow would break it, so such epochs go to the sequential kernel.
+    """
+    lo, hi = SCALE_RANGE
+    xmax = float(np.einsum("ij,ij->i", x, x).max()) if len(x) else 0.0
+    scale = float(norms2.max()) + xmax
+    return scale == 0.0 or lo <= scale <= hi      # NaN fails both
+
+
+def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
+                       hexagonal: bool, toroidal: bool, last_bmu: np.ndarray, bmus: np.ndarray,
+                       flag: np.ndarray, cancel: CancelToken | None, block: int | None = None,
+                       counts: np.ndarray | None = None) -> bool:
+    """One classic gaussian epoch by blocks of `block` inputs; wp (D, H, W) planar codebook, updated in place.
+
+    nbk: namespace of block_steps and finish_stage (somdesk.core._online_block_numba),
+    factor_tables and reach (somdesk.core._kernels_numba).  x (N, D) float64,
+    order (n,) int64; last_bmu (N,) and bmus (n,) int64 receive the BMUs.
+    flag is read before every input: when it is set, wp holds the weights after
+    the inputs presented so far and `Cancelled` is raised.  `counts` (2,)
+    int64, if given, gets += (inputs with several candidates, their candidates).
+    Returns False, having changed nothing, when the codebook or the data are
+    outside the range the error bound covers (|w|^2 or |x|^2 beyond
+    SCALE_RANGE; the bound is relative, so gradual underflow and overflow are
+    left to the sequential kernel).
+    """
+    block = BLOCK if block is None else block
+    dim, height, width = wp.shape
+    m_count = height * width
+    flat = wp.reshape(dim, m_count)          # a view: wp is C-contiguous
+    s = _scratch_for(dim, m_count, width, block)
+    ty, tx = nbk.factor_tables(height, width, sigma, alpha, hexagonal)
+    params = np.array([nbk.reach(0, sigma, alpha), block_tolerance(dim, block)])
+    geometry = np.array([height, width, int(hexagonal), int(toroidal)], dtype=np.int64)
+    tally = s.counts if counts is None else counts
+    buf = s.buf
+    buf[:, :m_count] = flat
+    n = len(order)
+    done = b = 0
+    nbk.finish_stage(buf, m_count, _EMPTY, s.nodes, x, order[:block], s.xb)
+    if not _in_range(s.nodes[0], x):
+        return False
+    try:
+        views = s.views(block)
+        for k0 in range(0, n, block):
+            b = min(block, n - k0)
+            xb, ag, wx, g, xbt = views if b == block else s.views(b)
+            np.matmul(xb, wx, out=ag)
+            done = nbk.block_steps(buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params, geometry,
+                                   order[k0:k0 + b], last_bmu, bmus[k0:k0 + b], tally, flag)
+            if done < b:
+                np.matmul(xbt[:, :done], g[:done], out=s.xg)
+                break
+            np.matmul(xbt, g, out=s.xg)
+            nbk.finish_stage(buf, m_count, s.xg, s.nodes, x, order[k0 + b:k0 + b + block], s.xb)
+        else:
+            return True
+        nbk.finish_stage(buf, m_count, s.xg, s.nodes, x, order[:0], s.xb)
+    finally:
+        flat[...] = buf[:, :m_count]
+    check(cancel)
