@@ -18,6 +18,7 @@ half the present values), "boolean", "date", "nested" (JSON lists/structs),
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -55,6 +56,8 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
         src.close()
         raise
     # where it was read from and how: a saved table map records both to read it again the same way
+    if opts.preview_rows is not None and not table.dialect.get("partial"):
+        opts = dataclasses.replace(opts, preview_rows=None)      # it read every row: not a preview
     table.path, table.options = os.path.abspath(fspath), opts
     return table
 
