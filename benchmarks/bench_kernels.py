@@ -18,6 +18,9 @@ Run: python benchmarks/bench_kernels.py [--quick] [--palette Visibone.gpl] [--js
   machine its two BLAS threads can wait on each other for whole scheduler
   slices, so the faster of the two is the strict comparison.  Each timing is
   the median of --repeat runs; the load average is printed before and after.
+  For the product-search jobs, one epoch's BMU search on the trained map is
+  also timed on one thread and on the pool: the speed-up says whether the two
+  cores really ran two products at once (near 2x idle, ~1x with no free core).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ import time
 
 import numpy as np
 
-from somdesk.core import SOM, SOMConfig, kernels
+from somdesk.core import SOM, SOMConfig, bmu_products, kernels
 from somdesk.core.reference import classic_reference
 
 GIMP_VISIBONE = "/usr/share/gimp/2.0/palettes/Visibone.gpl"
@@ -111,6 +114,25 @@ def blas_threads() -> str:
                      if i["user_api"] == "blas") or "unknown"
 
 
+def search_on_threads(x: np.ndarray, weights: np.ndarray, repeat: int) -> dict:
+    """The product BMU search of one epoch on the trained map, on one thread and on the pool:
+    does the pool run two products at once (speed-up near 2 on an idle 2-core machine)?"""
+    wf = np.ascontiguousarray(weights.reshape(-1, x.shape[1]))
+    prepared = kernels.prepare(x)
+    search = lambda: kernels.bmus_of(wf, x, None, prepared, distances=False)   # noqa: E731
+    before = os.environ.get("SOMDESK_THREADS")
+    os.environ["SOMDESK_THREADS"] = "1"
+    try:
+        one = median_time(search, max(5, repeat))
+    finally:
+        if before is None:
+            del os.environ["SOMDESK_THREADS"]
+        else:
+            os.environ["SOMDESK_THREADS"] = before
+    pool = median_time(search, max(5, repeat))
+    return {"search_1_thread_s": one, "search_pool_s": pool, "pool_threads": bmu_products.workers()}
+
+
 def table_jobs(quick: bool, repeat: int = 3) -> list[dict]:
     out = []
     jobs = [(4000, 13, 20), (4000, 50, 20), (16000, 300, 5 if quick else 10)]
@@ -122,9 +144,12 @@ def table_jobs(quick: bool, repeat: int = 3) -> list[dict]:
         t_plain = median_time(lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0), repeat) / epochs
         t_plain1 = one_blas_thread_time(lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0), repeat) / epochs
         t_som = median_time(lambda: SOM(x, cfg, weights=w0).train(), repeat) / epochs
-        out.append({"job": f"batch {n:,} x {d}, 25x15", "plain_numpy_epoch_s": t_plain,
-                    "plain_numpy_1blas_epoch_s": t_plain1, "somdesk_epoch_s": t_som,
-                    "speedup": t_plain / t_som, "speedup_vs_faster_plain": min(t_plain, t_plain1) / t_som})
+        row = {"job": f"batch {n:,} x {d}, 25x15", "plain_numpy_epoch_s": t_plain,
+               "plain_numpy_1blas_epoch_s": t_plain1, "somdesk_epoch_s": t_som,
+               "speedup": t_plain / t_som, "speedup_vs_faster_plain": min(t_plain, t_plain1) / t_som}
+        if kernels.uses_products(n, cfg.width * cfg.height, d):
+            row.update(search_on_threads(x, SOM(x, cfg, weights=w0).train().weights, repeat))
+        out.append(row)
     n, d, epochs = 4000, 50, 10 if quick else 100
     x = np.random.default_rng(50).normal(size=(n, d))
     cfg = SOMConfig(width=25, height=15, iterations=epochs, init="pca", seed=0)
@@ -164,6 +189,10 @@ def main() -> None:
                   f"{row['plain_numpy_1blas_epoch_s'] * 1e3:7.1f} ms/epoch  somdesk "
                   f"{row['somdesk_epoch_s'] * 1e3:7.1f} ms/epoch  {row['speedup']:5.1f}x "
                   f"({row['speedup_vs_faster_plain']:.1f}x the faster plain; goal >= 3x)")
+            if "search_pool_s" in row:
+                print(f"{'':<27} its BMU search on the trained map: one thread "
+                      f"{row['search_1_thread_s'] * 1e3:.1f} ms, the pool ({row['pool_threads']} threads) "
+                      f"{row['search_pool_s'] * 1e3:.1f} ms = {row['search_1_thread_s'] / row['search_pool_s']:.2f}x")
         else:
             print(f"{row['job']}: plain numpy batch {row['plain_numpy_batch_s']:.2f} / "
                   f"{row['plain_numpy_1blas_batch_s']:.2f} s, somdesk classic {row['somdesk_classic_s']:.2f} s "

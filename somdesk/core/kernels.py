@@ -511,7 +511,7 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
         check(cancel)
         part = (gy @ both.reshape(height, -1)).reshape(height, width, dim + 1)
         flat = np.matmul(gx, part).reshape(height * width, dim + 1)
-        return flat[:, :dim].copy(), flat[:, dim].copy()
+        return flat[:, :dim], flat[:, dim]          # views: copies cost ~1 ms of page faults an epoch
     out = np.zeros_like(both)
     parities = (0, 1) if hexagonal else (0,)
     for p in parities:
@@ -528,7 +528,7 @@ def _batch_smooth_separable(sums, counts, height, width, sigma, hexagonal, toroi
                 part = np.tensordot(gy[np.ix_(rows_t, sr)], both[sr], axes=(1, 0))   # (rows, W, D+1)
                 out[rows_t] += np.matmul(gx, part)                                   # over source columns
     flat = out.reshape(height * width, dim + 1)
-    return flat[:, :dim].copy(), flat[:, dim].copy()
+    return flat[:, :dim], flat[:, dim]
 
 
 def warm_up() -> None:

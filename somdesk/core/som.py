@@ -218,7 +218,7 @@ class SOM:
         """
         c = self.config
         h, w, d = self._weights.shape
-        flat = self._weights.reshape(-1, d)     # a (M, D) copy: the codebook is stored planar
+        flat = np.ascontiguousarray(self._weights.reshape(-1, d))   # (M, D) copy of the planar codebook
         if self._prepared is None and kernels.uses_products(len(self.data), h * w, d):
             self._prepared = kernels.prepare(self.data)     # the float32 copy, made once per run
         idx, _ = kernels.bmus_of(flat, self.data, cancel, self._prepared, distances=False)
@@ -226,14 +226,13 @@ class SOM:
         with kernels.one_blas_thread():   # small products: a second BLAS thread only waits
             num, den = kernels.batch_smooth(sums, counts, h, w, sigma, c.neighbourhood, hexagonal,
                                             c.toroidal, cancel)
-        ok = den > 0
-        new = num[ok] / den[ok, None]
-        if not _all_finite(new):
+        # nodes without support (den 0) keep their weights: flat is a copy, written only where ok
+        np.divide(num, den[:, None], out=flat, where=(den > 0)[:, None])
+        if not _all_finite(flat):
             raise SomdeskError("training stopped: the batch update gave NaN or infinite weights "
                                "(they are kept as before that iteration)")
         check(cancel)
-        flat[ok] = new
-        self._planes[...] = flat.T.reshape(d, h, w)
+        self._planes.reshape(d, -1)[...] = flat.T     # one strided copy into the planes
         self._boxes.invalidate()
         return None
 

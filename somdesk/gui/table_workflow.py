@@ -413,7 +413,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         elif kind == "segment" and result is not None and self._map_message:
             self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
-            self.win.statusBar().showMessage("Cancelled.", 5000)
+            if kind == "segment":
+                # nothing trained to keep: the dock says what is shown again, not the run's last line
+                self._scale_installed()
+                self.selection_label.setText(NO_SELECTION)
+                self.win.statusBar().showMessage("Stopped before the first epoch ended: nothing was kept"
+                                                 + (" (the previous map stays)." if self.ws.tm is not None else "."),
+                                                 15000)
+            else:
+                self.win.statusBar().showMessage("Cancelled.", 5000)
         self.refresh()
 
     def _map_changed(self, tm) -> None:

@@ -158,15 +158,22 @@ def epoch_position(session, iteration: int) -> tuple[int, int]:
 
     `iteration` is the current phase's epoch (MapState.iteration).  Colours and tables:
     (iteration, config.iterations).  An image map continues one count over ordering,
-    fine-tuning and recovery rounds, as the QE/TE plot's x axis does; once it is done,
-    the planned count is what was trained (recovery stops early when no node is unused).
+    fine-tuning and recovery rounds, as the QE/TE plot's x axis does; the plan is ordering plus
+    fine-tuning, plus each recovery round once it starts; once done it is what was trained.
     """
     if session.kind != "image":
         return int(iteration), int(session.config.iterations)
     if session.image_phase == "done":
         done = epoch_offset(session)     # every phase, the last one included
         return done, done
-    return epoch_offset(session) + int(iteration), planned_epochs(session)
+    # ordering and fine-tuning are always run; a recovery round only when nodes are unused,
+    # so the plan grows by a round when one starts (not a maximum that shrinks at the end)
+    from somdesk.core.quantize import REVIVE_EPOCHS
+
+    planned = int(session.config.iterations) + max(0, int(session.dataset.settings.fine_tune))
+    if session.image_phase == "recovering unused colours":
+        planned += (int(session.recovery_round) + 1) * REVIVE_EPOCHS
+    return epoch_offset(session) + int(iteration), planned
 
 
 def phases(session):

@@ -71,3 +71,25 @@ def test_gaussian_smoothing_equals_the_dense_neighbourhood_sum(toroidal, sigma):
     gx[gx < kernels.CUTOFF] = 0.0
     np.testing.assert_allclose(num, (gy * gx) @ sums, rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(den, (gy * gx) @ counts, rtol=1e-13, atol=1e-300)
+
+
+def test_nodes_without_support_keep_their_weights():
+    """A bubble of radius ~1 around few BMUs leaves most nodes with a zero denominator:
+    those keep their weights exactly, the others become their neighbourhood's mean."""
+    rng = np.random.default_rng(4)
+    w0 = rng.random((8, 9, 3))
+    x = w0[[0, 0, 7], [0, 1, 8]] + 1e-3                 # three samples near two corners
+    cfg = SOMConfig(width=9, height=8, iterations=50, mode="batch", neighbourhood="bubble", sigma=1.0)
+    som = SOM(x, cfg, weights=w0)
+    sigma, _ = som.schedule_at(0)
+    som.step()
+    wf = w0.reshape(-1, 3)
+    b = np.argmin(((x[:, None, :] - wf[None]) ** 2).sum(-1), axis=1)
+    rows, cols = np.divmod(np.arange(72), 9)
+    d2 = (rows[:, None] - rows[b][None]) ** 2 + (cols[:, None] - cols[b][None]) ** 2
+    h = neighbourhood("bubble", d2.astype(float), sigma)
+    den = h.sum(axis=1)
+    got = som.weights.reshape(-1, 3)
+    assert 0 < np.count_nonzero(den) < 72
+    np.testing.assert_array_equal(got[den == 0], wf[den == 0])
+    np.testing.assert_allclose(got[den > 0], (h @ x)[den > 0] / den[den > 0, None], atol=1e-12)

@@ -251,3 +251,24 @@ def test_compiled_preparation_centres_and_scales_as_numpy(shape, monkeypatch):
     plain = kernels.bmus_of(wf, x, prepared=kernels.prepare(x))
     np.testing.assert_array_equal(kernels.bmus_of(wf, x, prepared=prep)[0], plain[0])
     np.testing.assert_array_equal(per_chunk[0], plain[0])
+
+
+def test_spans_run_once_each_and_the_first_error_is_raised(monkeypatch):
+    """run_spans: every span exactly once on the caller and the pool; a failing span stops the
+    hand-out and its exception reaches the caller after the other threads have let go."""
+    monkeypatch.setenv("SOMDESK_THREADS", "3")
+    seen = np.zeros(1000, np.int64)
+
+    def mark(a, b):
+        seen[a:b] += 1
+
+    bmu_products.run_spans(mark, 1000, 7, True)
+    assert np.all(seen == 1)
+
+    def fail(a, b):
+        if a >= 350:
+            raise ValueError(f"span {a}")
+        seen[a:b] += 1
+
+    with pytest.raises(ValueError, match="span"):
+        bmu_products.run_spans(fail, 1000, 7, True)

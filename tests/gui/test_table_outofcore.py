@@ -174,3 +174,6 @@ def test_stop_during_the_start_weights_pass(qtbot, win, tmp_path, small_limit, m
     win.runner.stop()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     assert len(calls) < 10 and wf.tm is None and win.last_error is None
+    # tester3 F5: the dock no longer says "Training on all ... rows" after the stop
+    assert "Training on all" not in wf.scale_label.text()
+    assert "Stopped before the first epoch ended: nothing was kept" in win.statusBar().currentMessage()
