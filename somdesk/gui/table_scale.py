@@ -113,9 +113,13 @@ class TableScale:
             self.scale_label.setText("")
             return
         tm = self.ws.tm
-        trained = (f"Stopped after epoch {tm.epochs_done} of {tm.config.iterations} (Train continues it), "
-                   f"trained on all {info['rows']:,} rows out of core" if self.ws.stopped and tm is not None
-                   else f"Trained on all {info['rows']:,} rows out of core")
+        if info.get("hits_of") == "sample":      # stopped: measured on the sample, not in another epoch-long pass
+            self.scale_note = (f"Stopped after epoch {tm.epochs_done} of {tm.config.iterations} (Train continues "
+                               f"it), trained on all {info['rows']:,} rows out of core; until it ends, the hit map "
+                               f"and the segments count the sample of {info['sample_rows']:,} rows.")
+            self.scale_label.setText(f"<b>{self.scale_note}</b>")
+            return
+        trained = f"Trained on all {info['rows']:,} rows out of core"
         self.scale_note = (f"{trained}; the hit map and the segments "
                            f"count every row (a chunked pass), the rows view and profiles show the "
                            f"{self.ws.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "

@@ -120,9 +120,16 @@ def sniff_kind(path) -> str:
         return "table"     # rows as objects (a JSON array or NDJSON) with no colour key
     if fmt in _STRONG_PALETTE_FORMATS:
         return "palette"   # its own reader explains what is wrong with a damaged one
-    if fmt is not None and _reads_as_palette(path):
+    if fmt is not None and _lines_fit(head) and _reads_as_palette(path):
         return "palette"
     return "table"
+
+
+def _lines_fit(head: bytes) -> bool:
+    """False when the first line is longer than the whole head (64 KiB): no text palette has such
+    a line, and reading one as a palette took a minute on a 14 MB line (tester3 F6); the
+    table reader names the line and its length limit instead."""
+    return len(head) < _HEAD_BYTES or b"\n" in head or b"\r" in head
 
 
 _COLOUR_KEYS = {"hex", "color", "colour", "colors", "colours"}   # what the JSON palette reader looks for

@@ -200,6 +200,7 @@ class StreamingTableRun:
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         self.path, self.spec = path, spec
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
+        self.hits_of = None             # after `finish`: "every row" or "sample" (a stopped run)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # statistics over every row (as in memory, before rows with a missing value are dropped)
@@ -311,12 +312,14 @@ class StreamingTableRun:
             # stopped after whole epochs: as in memory, the map of the epochs trained is measured and
             # segmented (no more yields: a driver told to stop pulls no more), unless abandoned
             self.stopped = True
-            return self.finish(cancel.after_stop() if cancel is not None else None)
+            # the sample only: a pass over every row costs an epoch, and a stop must not wait for one
+            return self.finish(cancel.after_stop() if cancel is not None else None, every_row=False)
         return self.finish(cancel)
 
-    def finish(self, cancel: CancelToken | None = None) -> TableMap:
+    def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
         """One more pass over every row (quantization error, hits for the segments), the
-        sample's measures, the segments: the trained TableMap."""
+        sample's measures, the segments: the trained TableMap.  `every_row` False (a stopped
+        run): hits and quantization error of the sample instead (`self.hits_of` says which)."""
         from somdesk.core.metrics import topographic_error
         from somdesk.session.segments import cluster_nodes
 
@@ -327,16 +330,20 @@ class StreamingTableRun:
         hits = np.zeros(h * w)
         total = 0.0
         on_part = getattr(self.executor, "on_part", None)
-        for i, part in enumerate(src.partitions):
+        for i, part in enumerate(src.partitions if every_row else ()):
             check(cancel)
             idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
             hits += np.bincount(idx, minlength=h * w)
             total += float(np.sqrt(d2).sum())
             if on_part is not None:
                 on_part(i + 1, len(src.partitions))
-        self.hits = hits.reshape(h, w)
         sidx, sd2 = masked_bmus(flat, self.sample)
         sdist = np.sqrt(sd2)
+        if not every_row:
+            hits, total = np.bincount(sidx, minlength=h * w).astype(float), float(sdist.sum())
+        self.hits_of = "every row" if every_row else "sample"
+        self.hits = hits.reshape(h, w)
+        rows = self.rows if every_row else len(sdist)
         q1, q3 = np.percentile(sdist, [25, 75])
         passive = None
         if (~recipe.active).any():
@@ -345,7 +352,7 @@ class StreamingTableRun:
         seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology, hits=hits, cancel=cancel)
         return TableMap(recipe=recipe, config=config, codebook=codebook, passive=passive, label_column=spec.label,
                         clusters=seg.labels, cluster_method=spec.cluster_method,
-                        outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=total / self.rows,
+                        outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=total / max(1, rows),
                         topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
                                                                   False)),
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),

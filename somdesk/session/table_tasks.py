@@ -154,7 +154,8 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     else:
         yield Progress("segment", 1, 1, "assigning the rows in memory")
     return _applied(tm, table, cancel,
-                    out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits})
+                    out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
+                                 "hits_of": run.hits_of})
 
 
 def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=None):

@@ -41,6 +41,16 @@ def test_json_rows_open_as_a_table_and_json_palettes_as_palettes(tmp_path, layou
     assert sniff_kind(broken) == "palette"          # its reader says which item lacks a colour
 
 
+def test_a_line_longer_than_the_head_is_a_table_and_its_reader_says_why(tmp_path):
+    """Tester3 F6: a CSV whose one line is 14 MB opened as "1 colours" after a minute in the
+    palette reader; it is the table reader's to refuse (line length)."""
+    path = tmp_path / "huge_line.csv"
+    path.write_bytes(",".join(map(str, range(2_000_000))).encode() + b"\n")   # numbers: a "csv" palette?
+    assert sniff_kind(path) == "table"
+    with pytest.raises(SomdeskError, match="line"):
+        Session().open(path)
+
+
 def test_files_are_told_apart_by_content(palette_file, picture_file, table_file, tmp_path):
     assert sniff_kind(palette_file) == "palette"
     assert sniff_kind(picture_file) == "image"

@@ -327,7 +327,8 @@ def test_out_of_core_training_through_the_workspace(table_file):
 
 @pytest.mark.parametrize("stop_after", [1, 3])
 def test_a_stopped_out_of_core_run_keeps_its_epochs_and_continues_to_the_uninterrupted_map(table_file,
-                                                                                          tmp_path, stop_after):
+                                                                                          tmp_path, stop_after,
+                                                                                          monkeypatch):
     """Out of core as in memory: Stop after whole epochs keeps that map (measured over every row),
     it saves and reopens as stopped, and Train continues it to the uninterrupted run's map."""
     from somdesk.session.outofcore_table import StreamProgress
@@ -343,12 +344,18 @@ def test_a_stopped_out_of_core_run_keeps_its_epochs_and_continues_to_the_uninter
     ws.set_table(read_table(table_file), table_file)
     token = CancelToken()
     done = []
+    from somdesk.session import outofcore_table
+    passes = []
+    real = outofcore_table.prepared_chunk
+    monkeypatch.setattr(outofcore_table, "prepared_chunk", lambda *a: passes.append(1) or real(*a))
     for p in ws.train_task(spec, token, out_of_core=True, chunk_rows=25):
         if isinstance(p, StreamProgress) and p.done == stop_after:
             done.append(p.done)
             token.cancel()          # the next epoch's first chunk sees it
     assert done == [stop_after] and ws.stopped and ws.tm.epochs_done == stop_after and ws.unsaved
-    assert int(ws.all_hits.sum()) == 90 and ws.assigned["segment"].shape == (90,)   # measured to the end
+    # measured on the sample, not in another pass over every row (tester3 F13: a stop waited for one)
+    assert passes == [] and ws.out_of_core["hits_of"] == "sample"
+    assert int(ws.all_hits.sum()) == 90 and ws.assigned["segment"].shape == (90,)
     ws.save_map(tmp_path / "half.somz")
 
     again = WS()
