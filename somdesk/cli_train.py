@@ -101,27 +101,16 @@ def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:
     import os
 
     from somdesk.io.atomic import check_target
+    from somdesk.io.names import same_file
 
     for p in paths:
         if p and p != "-":
             check_target(p)
             for i in inputs:
-                if i and _same_file(p, i):
+                if i and same_file(p, i):
                     hint = f", or pass {force_flag} to replace it" if force_flag else ""
                     raise OptionError(f"{p} is the input file {os.fspath(i)}: writing it would replace the data "
                                       f"being read; choose another name{hint}")
-
-
-def _same_file(a, b) -> bool:
-    """Are `a` and `b` one existing regular file (devices and FIFOs such as /dev/null: never)?"""
-    import os
-    import stat
-
-    try:
-        sa, sb = os.stat(a), os.stat(b)
-    except (OSError, ValueError):
-        return False
-    return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def check_suffix(path, suffix: str, flag: str, what: str) -> None:

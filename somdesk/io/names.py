@@ -49,3 +49,15 @@ def stat_input(path) -> tuple[str, str, int]:
         raise FileFormatError(f"cannot read {fspath}: it is not a regular file (a pipe or a device); "
                               "save it to a file first")
     return fspath, name, st.st_size
+
+
+def same_file(a, b) -> bool:
+    """Are `a` and `b` one existing regular file, by any name (a link, another spelling)?
+    Devices and FIFOs (/dev/null) never are: writing through them replaces nothing."""
+    import stat
+
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError, TypeError):
+        return False
+    return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)

@@ -360,6 +360,10 @@ class TableWorkspace(TableViewsMixin):
 
         tm = self._require_map()
         check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
+        from somdesk.io.names import same_file
+        if self.path and same_file(path, self.path):
+            raise SomdeskError(f"{os.path.basename(os.fspath(path))} is the table in use: saving the map there "
+                               "would replace it; choose another name")
         save_table_map(tm, path)
         self._set_path(path)
         self._set_dirty(False)
@@ -377,10 +381,22 @@ class TableWorkspace(TableViewsMixin):
             cols[key if key not in cols else f"som_{key}"] = a[key]
         return cols
 
+    def _check_output(self, path, *inputs) -> None:
+        """SomdeskError when an export would replace the table being used, the saved map or a
+        file being read (tester3 F11: Score new data onto the data file replaced it)."""
+        from somdesk.io.names import same_file
+
+        for what, src in (("the table in use", self.path), ("the saved map", self.map_path),
+                          *(("the file being scored", i) for i in inputs)):
+            if src and same_file(path, src):
+                raise SomdeskError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
+                                   "choose another name")
+
     def export_rows(self, path, rows=None) -> int:
         """Write `rows` (default: the selected rows) of the rows in memory with every column
         (`row_columns`) as CSV, atomically; returns the row count."""
         self._require_map()
+        self._check_output(path)
         return table_tasks.write_rows_csv(path, self.row_columns(), self.selected_rows if rows is None else rows)
 
     def export_assignments(self, path) -> int:
@@ -390,6 +406,7 @@ class TableWorkspace(TableViewsMixin):
         from somdesk.io.tables.assignments import write_assignments_csv
 
         self._require_map()
+        self._check_output(path)
         a, t = self.assigned, self.table
         if a is None:
             raise SomdeskError("the map's table is not open, so there are no rows to write")
@@ -408,11 +425,13 @@ class TableWorkspace(TableViewsMixin):
         if self.profiles is None:
             raise SomdeskError("profiles need the map's table open" if self.tm is not None else
                                "train the table map first")
+        self._check_output(path)
         write_profiles_csv(path, self.profiles)
 
     def report_task(self, path, cancel=None):
         """Generator: the self-contained HTML report (session.report); returns its path."""
         tm = self._require_map()
+        self._check_output(path)
         return (yield from table_tasks.report_steps(path, tm, self.profiles, os.path.basename(self.path or "table")))
 
     def export_report(self, path) -> str:
@@ -422,6 +441,7 @@ class TableWorkspace(TableViewsMixin):
         """Generator: every row of `data_path` scored against `tm` (default: this map) into
         `out_path` (.csv/.parquet); returns (rows, warnings)."""
         tm = tm or self._require_map()
+        self._check_output(out_path, data_path)
         return (yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options))
 
     def score_file(self, data_path, out_path, tm=None, options=None):

@@ -522,3 +522,35 @@ def test_the_labels_legend_names_the_nodes_without_rows(table_file):
     np.testing.assert_array_equal(ws.legend_picture("labels: species"), expected)
     rgb = ws.node_colours("labels: species")
     assert (rgb[np.vectorize(lambda v: v is None)(labels)] == render.EMPTY_NODE).all()   # the colour it names
+
+
+def test_no_export_replaces_the_table_the_map_or_the_file_being_scored(table_file, tmp_path):
+    """Tester3 F11 (window side): Score new data, Export rows / assignments / profiles / report and
+    Save map onto the open table, the saved map or the scored file replaced them; refused now,
+    by any name of the file, and the files are kept byte for byte."""
+    import os
+    import shutil
+
+    data = tmp_path / "data.csv"
+    shutil.copy(table_file, data)
+    ws = TableWorkspace()
+    ws.set_table(read_table(str(data)), str(data))
+    ws.train(SPEC)
+    ws.save_map(tmp_path / "m.somz")
+    other = tmp_path / "new.csv"
+    shutil.copy(table_file, other)
+    os.link(data, tmp_path / "data-link.csv")
+    kept = {p: p.read_bytes() for p in (data, tmp_path / "m.somz", other)}
+    attempts = [lambda p: ws.export_rows(p, rows=[0, 1]), ws.export_assignments, ws.export_profiles,
+                ws.export_report, lambda p: ws.score_file(str(other), p)]
+    for target in (data, tmp_path / "data-link.csv", tmp_path / "m.somz", other):
+        for write in attempts:
+            if target == other and write is not attempts[-1]:
+                continue
+            with pytest.raises(SomdeskError, match="would replace it"):
+                write(str(target))
+    with pytest.raises(SomdeskError, match="table in use"):
+        ws.save_map(str(data))
+    assert all(p.read_bytes() == b for p, b in kept.items())
+    ws.save_map(tmp_path / "m.somz")                          # its own map: saved again, as always
+    assert ws.export_rows(str(tmp_path / "rows.csv"), rows=[0, 1]) == 2
