@@ -34,6 +34,11 @@ _EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv
         ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsx", ".xls": "xls", ".ods": "ods"}
 # a number written with a decimal comma, optionally with dot/space/apostrophe groups
 _COMMA_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}([.\u00a0 ']\d{3})+),\d+")
+# a number with comma digit groups and a point decimal ("141,891.72", "1,234,567"): in a
+# comma-separated file such a cell is quoted; a lone "1,234" is that too when commas separate
+# the fields (a decimal-comma file would use ";"), elsewhere it is left to the decimal-comma rule
+_US_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_US_UNAMBIGUOUS = re.compile(r"[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _INT = re.compile(r"[+-]?\d+")
 
@@ -195,13 +200,15 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
             hints.header = False
             rest = rest[1:]
     delim = delim_guess(hints.skip) if rest else ","
+    cells = [c.strip() for ln in rest[1:200] for c in _split(ln, delim)]
+    cells = [c for c in cells if c.lower() not in missing]
     if delim != ",":
-        cells = [c.strip() for ln in rest[1:200] for c in _split(ln, delim)]
-        cells = [c for c in cells if c.lower() not in missing]
         if any(_COMMA_NUMBER.fullmatch(c) for c in cells):
             hints.decimal = ","
             grouped = [c for c in cells if _COMMA_NUMBER.fullmatch(c) or _INT.fullmatch(c.replace(".", ""))]
             hints.thousands = "." if any("." in c for c in grouped) else ""
+    if hints.decimal is None and any((_US_GROUPED if delim == "," else _US_UNAMBIGUOUS).fullmatch(c) for c in cells):
+        hints.decimal, hints.thousands = ".", ","       # "141,891.72": tester3 F7
     return hints
 
 
