@@ -73,6 +73,7 @@ class TableScale:
         self.tabs.setCurrentIndex(1)
         self.selection_label.setText("The rows held in memory appear here when training ends.")
         self._live_hex, self._live_epoch = str(spec.topology).lower().startswith("hex"), None
+        self._epoch_clock, self._left_text = None, ""     # the time-left estimate counts this run only
         self.win.runner.start("segment", lambda token: ws.train_task(spec, token, offer, out_of_core=True,
                                                                      chunk_rows=chunk_rows))
         return True
@@ -86,14 +87,29 @@ class TableScale:
         if not isinstance(value, StreamProgress):
             return
         chunk = f", chunk {value.chunk} of {value.chunks}" if value.chunk else ""
-        where = (f"Epoch {value.done + 1} of {value.total}{chunk}" if value.done < value.total else
-                 f"All {value.total} epochs done; measuring every row{chunk}")
+        where = (f"Epoch {value.done + 1} of {value.total}{chunk}{self._time_left(value)}"
+                 if value.done < value.total else f"All {value.total} epochs done; measuring every row{chunk}")
         self.scale_note = (f"Training on all {value.rows:,} rows out of core; views show a sample of "
                            f"{value.sample_rows:,}.  {where}.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
         if value.sample_hits is not None and getattr(self, "_live_epoch", None) != value.done:
             self._live_epoch = value.done
             self.draw_live(value.sample_hits, value.done, value.total)
+
+    def _time_left(self, value) -> str:
+        """", about 1 h 27 min left" from the epochs this run finished so far (tester3 F12: a
+        big table's default map trains for over an hour and said nothing of it)."""
+        import time
+
+        now = time.monotonic()
+        first = getattr(self, "_epoch_clock", None)
+        if first is None:                   # the run's first report (epoch 0, or where a resumed run goes on)
+            self._epoch_clock = first = (value.done, now)
+        if value.chunk or value.done <= first[0]:
+            return getattr(self, "_left_text", "") if first[0] < value.done else ""
+        per_epoch = (now - first[1]) / (value.done - first[0])
+        self._left_text = f"; about {_duration(per_epoch * (value.total - value.done))} left"
+        return self._left_text
 
     def draw_live(self, hits, epoch: int, total: int) -> None:
         from PySide6.QtGui import QPixmap
@@ -125,6 +141,15 @@ class TableScale:
                            f"{self.ws.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "
                            "in chunks.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
+
+
+def _duration(seconds: float) -> str:
+    """'40 s', '12 min', '1 h 27 min'."""
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
 def _sample_rows() -> int:

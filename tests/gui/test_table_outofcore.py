@@ -77,6 +77,8 @@ def test_out_of_core_in_the_window_equals_the_cli(qtbot, win, tmp_path, small_li
     assert any(p.chunk > 0 and p.chunks == 5 for p in seen)           # progress inside the epoch
     assert any(p.codebook is not None and p.sample_hits.sum() == N for p in seen)   # live view: the sample
     assert any(f"all {N:,} rows out of core" in t and f"sample of {N:,}" in t for t in notes)
+    assert any("left" in t and "Epoch 3 of 6" in t for t in notes)      # a time estimate after whole epochs
+    assert not any("left" in t for t in notes if "Epoch 1 of 6" in t)   # none before the first epoch ends
     assert int(wf.all_hits.sum()) == N                                # every row counted at the end
     assert len(wf.assigned["segment"]) == 1000                        # the rows in memory
     wf.map_choice.setCurrentText("hits")
