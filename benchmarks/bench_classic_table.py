@@ -10,8 +10,8 @@ numpy's BLAS threads as installed and on one BLAS thread (the faster is the
 strict comparison).  Also timed: somdesk's sequential classic kernel on the
 same job (the block epoch switched off), so the block epoch's own gain is
 measured in the same run.  Each figure is the median of --repeat runs, wall
-time, with the CPU time of the process next to it; the load average is
-printed before and after.  The exactness check runs the plain transcription
+time, with the CPU time of the process next to it; the four jobs take turns in
+each round; the load average is printed before and after.  The exactness check runs the plain transcription
 (somdesk.core.reference) for the first two epochs.
 """
 from __future__ import annotations
@@ -33,15 +33,41 @@ from somdesk.core import SOM, SOMConfig, kernels, online_block  # noqa: E402
 from somdesk.core.reference import classic_reference  # noqa: E402
 
 
-def runs(fn, repeat: int) -> tuple[float, float]:
-    """(median wall s, median CPU s of the process) of `repeat` calls."""
-    wall, cpu = [], []
+def interleaved(fns: dict, repeat: int) -> dict:
+    """{name: (median wall s, median CPU s of the process)}, the jobs taking turns in each round.
+
+    Taking turns spreads the other processes' load on a shared machine evenly
+    over the jobs instead of charging one job with a busy minute.
+    """
+    wall = {k: [] for k in fns}
+    cpu = {k: [] for k in fns}
     for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    return statistics.median(wall), statistics.median(cpu)
+        for name, fn in fns.items():
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in fns}
+
+
+def _sequential(fn):
+    """fn with the block epoch switched off (somdesk's sequential classic kernel)."""
+    def run():
+        saved = online_block.BLOCK_FROM
+        online_block.BLOCK_FROM = 10**9
+        try:
+            return fn()
+        finally:
+            online_block.BLOCK_FROM = saved
+    return run
+
+
+def _one_blas(fn):
+    def run():
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(1, user_api="blas"):
+            return fn()
+    return run
 
 
 def main() -> None:
@@ -52,8 +78,6 @@ def main() -> None:
     ap.add_argument("--dim", type=int, default=50)
     ap.add_argument("--json")
     args = ap.parse_args()
-    from threadpoolctl import threadpool_limits
-
     n, d, epochs, repeat = args.rows, args.dim, args.epochs, max(1, args.repeat)
     x = np.random.default_rng(d).normal(size=(n, d))
     cfg = SOMConfig(width=25, height=15, iterations=epochs, init="pca", seed=0)
@@ -61,16 +85,11 @@ def main() -> None:
     kernels.warm_up()
     SOM(x, cfg.replace(iterations=1), weights=w0).train()
     load_before = os.getloadavg()
-    plain = runs(lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0), repeat)
-    with threadpool_limits(1, user_api="blas"):
-        plain1 = runs(lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0), repeat)
-    block = runs(lambda: SOM(x, cfg, weights=w0).train(), repeat)
-    saved = online_block.BLOCK_FROM
-    online_block.BLOCK_FROM = 10**9          # the sequential kernel on the same job
-    try:
-        sequential = runs(lambda: SOM(x, cfg, weights=w0).train(), repeat)
-    finally:
-        online_block.BLOCK_FROM = saved
+    plain_fn = lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0)   # noqa: E731
+    som_fn = lambda: SOM(x, cfg, weights=w0).train()                  # noqa: E731
+    res = interleaved({"plain": plain_fn, "plain1": _one_blas(plain_fn), "block": som_fn,
+                       "sequential": _sequential(som_fn)}, repeat)
+    plain, plain1, block, sequential = res["plain"], res["plain1"], res["block"], res["sequential"]
     load_after = os.getloadavg()
     check = 2
     ref = classic_reference(w0, x, check)

@@ -12,7 +12,8 @@ the desktop bundle runs), DuckDB's raw read into numpy (that path's floor) and
 pyarrow's raw read (both into the same column-major matrix).  The machine's load
 average is printed: on a shared machine the ratios of multi-threaded readers to pandas'
 single-threaded one move with it, so the CPU seconds (all threads of the process,
-time.process_time) are printed too -- they measure the work, not the waiting.  The same
+time.process_time) are printed too, with the median of their ratios to pandas' in the same
+pairs -- they measure the work, not the waiting.  The same
 numbers (times 10) written the European way, ';' and decimal commas, then also with '.'
 digit groups, are read by somdesk (both paths) and by pandas read_csv(sep=";",
 decimal=",", thousands=".") -- at most 3 repeats for the grouped file.
@@ -131,6 +132,7 @@ def bench_read(rows: int, repeats: int) -> dict:
                 assert a.shape == b.shape == (rows, 12) and np.allclose(a, b), name
             times = {k: [] for k in variants}
             ratios = {k: [] for k in variants}
+            cpu_ratios = {k: [] for k in variants}
             cpu = {k: [] for k in variants}
             t_pd, cpu_pd = [], []
             for _ in range(reps):
@@ -140,14 +142,16 @@ def bench_read(rows: int, repeats: int) -> dict:
                     c = time.process_time(); s = time.perf_counter(); f(path)
                     t = time.perf_counter() - s; cpu[k].append(time.process_time() - c)
                     t_pd.append(tp); times[k].append(t); ratios[k].append(t / tp)
+                    cpu_ratios[k].append(cpu[k][-1] / max(cpu_pd[-1], 1e-9))
             results[name] = {k: (statistics.median(times[k]), statistics.median(ratios[k]),
-                                 statistics.median(cpu[k])) for k in variants}
-            results[name]["pandas"] = (statistics.median(t_pd), 1.0, statistics.median(cpu_pd))
+                                 statistics.median(cpu[k]), statistics.median(cpu_ratios[k])) for k in variants}
+            results[name]["pandas"] = (statistics.median(t_pd), 1.0, statistics.median(cpu_pd), 1.0)
             print(f"read {name:8s} pandas {results[name]['pandas'][0]:.3f} s, CPU {results[name]['pandas'][2]:.2f} s "
                   f"(medians of {len(t_pd)})")
             for k in variants:
-                w, r, c = results[name][k]
-                print(f"  {k:22s} {w:.3f} s  ratio to pandas (median of pairs) {r:.2f}   CPU {c:.2f} s (all threads)")
+                w, r, c, cr = results[name][k]
+                print(f"  {k:22s} {w:.3f} s  ratio to pandas (median of pairs) {r:.2f}   CPU {c:.2f} s (all threads), "
+                      f"CPU ratio {cr:.2f}")
     print(f"load average after {os.getloadavg()[0]:.2f}")
     return results
 

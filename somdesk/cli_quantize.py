@@ -30,6 +30,8 @@ def register(sub) -> None:
     p.add_argument("--space", default=DEFAULT_SPACE, choices=SPACES,
                    help="colour space the colours are grouped in (default %(default)s)")
     p.add_argument("--seed", type=int, default=None, help="seed of the palette fitting (default 0)")
+    p.add_argument("--force", action="store_true",
+                   help="allow OUT to be IN: the picture is replaced by its quantised copy")
     p.add_argument("--json", action="store_true", help="print the result's figures as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -46,7 +48,7 @@ def run(args) -> int:
         raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")
-    check_writable(args.output)
+    check_writable(args.output, inputs=() if args.force else [args.input], force_flag="--force")
     t0 = time.perf_counter()
     img = load_image(args.input, alpha=True)
     token = CancelToken()

@@ -100,7 +100,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
     if args.profiles or args.report or args.assignments:
         raise OptionError("--profiles, --report and --assignments read the whole table in memory; with "
                           "--out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
-    check_writable(args.save_map)
+    check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
     chunk = _chunk_rows(args)
     start = time.perf_counter()
     executor = _executor(args.dask)
@@ -202,7 +202,7 @@ def run_assign_streaming(args, check_writable) -> int:
                     yield np.arange(s, s + len(a["distance"]), dtype=np.int64), a
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
-            check_writable(args.out)
+            check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             n = write_scores(args.out, blocks(), token)
     if not args.quiet:
         print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)

@@ -17,6 +17,7 @@ import sys
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
+from somdesk.cli_train import check_writable
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -96,20 +97,6 @@ def register(sub) -> None:
     a.set_defaults(func=run_assign)
 
 
-def check_writable(*paths) -> None:
-    """Fail before reading and training, not after, when an output folder does not exist
-    or the output names a folder."""
-    import os
-
-    for p in paths:
-        if p and p != "-":
-            full = os.path.abspath(os.path.expanduser(p))
-            if os.path.isdir(full):
-                raise SomdeskError(f"{p} is a folder; give a file name")
-            if not os.path.isdir(os.path.dirname(full)):
-                raise SomdeskError(f"{p}: folder {os.path.dirname(full)} does not exist")
-
-
 def _split(text: str | None) -> tuple:
     return tuple(s.strip() for s in text.split(",") if s.strip()) if text else ()
 
@@ -163,9 +150,7 @@ def run_train(args) -> int:
     from somdesk.cli_train import check_suffix
 
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
-    for path in (args.save_map, args.assignments, args.profiles, args.report):
-        if path:
-            check_writable(path)
+    check_writable(args.save_map, args.assignments, args.profiles, args.report, inputs=[args.table])
     columns = _split(args.columns) or None
     spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
                         passive=_split(args.passive), categorical=_split(args.categorical),
@@ -244,7 +229,7 @@ def run_assign(args) -> int:
             print(f"warning: {w}", file=sys.stderr)
         if args.out:
             from somdesk.io.tables.assignments import write_scores
-            check_writable(args.out)
+            check_writable(args.out, inputs=[args.map, args.data])
             n = write_scores(args.out, blocks, token)
             if not args.quiet:
                 print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)

@@ -92,14 +92,36 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def check_writable(*paths) -> None:
-    """Fail before training, not after, when an output cannot be saved: its folder does not
-    exist, or it is a folder, socket, block device or link loop (`somdesk.io.atomic.check_target`)."""
+def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:
+    """Fail before reading and training, not after, when an output cannot be saved: its folder
+    does not exist, or it is a folder, socket, block device or link loop
+    (`somdesk.io.atomic.check_target`); or it is one of the command's `inputs` (the same file by
+    any name: a link, another spelling), which writing would replace while it is the data --
+    OptionError, unless the command has a `force_flag` the user gave (then None is passed)."""
+    import os
+
     from somdesk.io.atomic import check_target
 
     for p in paths:
         if p and p != "-":
             check_target(p)
+            for i in inputs:
+                if i and _same_file(p, i):
+                    hint = f", or pass {force_flag} to replace it" if force_flag else ""
+                    raise OptionError(f"{p} is the input file {os.fspath(i)}: writing it would replace the data "
+                                      f"being read; choose another name{hint}")
+
+
+def _same_file(a, b) -> bool:
+    """Are `a` and `b` one existing regular file (devices and FIFOs such as /dev/null: never)?"""
+    import os
+    import stat
+
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def check_suffix(path, suffix: str, flag: str, what: str) -> None:
@@ -189,7 +211,8 @@ def run(args) -> int:
     check_suffix(args.out, ".png", "--out", "PNG")
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     check_suffix(args.save_weights, ".npy", "--save-weights", "a numpy array")
-    check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse)
+    check_writable(args.out, args.save_weights, args.save_map, args.metrics_json, args.timelapse,
+                   inputs=[args.palette])     # --init-weights = --save-weights: trained further in place
     check_output_sizes(args, config)
     from somdesk.core.colour_space import choose_space, fit_gamut, to_space
 

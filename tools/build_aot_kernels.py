@@ -38,6 +38,7 @@ from somdesk.core import _kernels_numba as kn  # noqa: E402
 from somdesk.core import _bmu_numba as bm  # noqa: E402
 from somdesk.core import _online_numba as on  # noqa: E402
 from somdesk.core import _online_wide_numba as ow  # noqa: E402
+from somdesk.core import _online_block_numba as ob  # noqa: E402
 from somdesk.core import dither  # noqa: E402
 from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
 
@@ -73,6 +74,13 @@ EXPORTS = {
     "column_stats": (bm.column_stats, f"void({A2}, {A1}, {A1}, {A1})"),
     "centre_rows": (bm.centre_rows, f"void({A2}, {A1}, float64, float32[:,::1], {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
+    # the classic epoch by blocks of inputs (somdesk.core.online_block drives them)
+    "block_steps": (ob.block_steps,
+                    f"int64({A2}, int64, {A2}, {A2}, {A2}, {A2}, {A2}, {A1}, {A1}, {A1}, {I1}, {I1}, {I1}, {I1}, "
+                    f"{I1}, {I1})"),
+    "finish_stage": (ob.finish_stage, f"void({A2}, int64, {A2}, {A2}, {A2}, {I1}, {A2})"),
+    "factor_tables": (kn.factor_tables, f"Tuple(({A1}, {A1}))(int64, int64, float64, float64, boolean)"),
+    "reach": (kn._reach, "float64(int64, float64, float64)"),
     # Floyd-Steinberg rows (dithering; pictures with transparency had no compiled path in the app)
     "fs_rows": (dither._fs_rows, f"boolean(uint8[:,:,::1], {A2}, int64, uint8[:,::1], {I1}, int64, int64, {A3})"),
 }

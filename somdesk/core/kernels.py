@@ -102,7 +102,9 @@ def _load_aot():
         return None
     _AOT = aot
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
-                         two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide)
+                         two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide,
+                         block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
+                                               factor_tables=aot.factor_tables, reach=aot.reach))
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
     prep = (aot.column_stats, aot.centre_rows) if hasattr(aot, "centre_rows") else None
     return nb, kd, aot.pick_exact, aot.sums_by_node, prep
@@ -229,7 +231,7 @@ def uses_wide_epoch(nb: str, dim: int, height: int, width: int) -> bool:
 def uses_block_epoch(nb: str, dim: int, height: int, width: int, alpha: float) -> bool:
     """True when the classic epoch of this job runs by blocks of inputs (somdesk.core.online_block)."""
     return (getattr(_nb, "block", None) is not None and nb == "gaussian" and dim >= online_block.BLOCK_FROM
-            and 0.0 <= alpha <= online_block.MAX_ALPHA)
+            and 0.0 <= alpha <= online_block.MAX_ALPHA and height * width * dim <= online_block.MAX_CODEBOOK)
 
 
 def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
@@ -550,7 +552,8 @@ def warm_up() -> None:
     wide = np.ascontiguousarray(np.repeat(planes, 3, axis=0)[:WIDE_FROM])
     online_epoch(wide, wide.reshape(WIDE_FROM, -1).T[:2].copy(), np.arange(2), 0.1, 1.0, "gaussian",
                  False, False, np.zeros(2, np.int64), TileBoxes(3, 4, WIDE_FROM))
-    many = np.ascontiguousarray(np.repeat(planes, 6, axis=0)[:online_block.BLOCK_FROM])   # the block epoch
+    block_dim = online_block.BLOCK_FROM      # the block epoch (many dimensions)
+    many = np.ascontiguousarray(np.tile(planes, (-(-block_dim // 3), 1, 1))[:block_dim])
     rows = many.reshape(len(many), -1).T[:2].copy()
     frozen_rows = rows.copy()
     frozen_rows.flags.writeable = False

@@ -1,7 +1,8 @@
 """The classic epoch, gaussian, many dimensions: BMUs of a block of inputs from BLAS products.
 
 Used by somdesk.core.kernels.online_epoch where `kernels.uses_block_epoch`
-says so (numba JIT back end, D >= BLOCK_FROM, learning rate <= MAX_ALPHA).
+says so (compiled kernels, JIT or ahead of time; D >= BLOCK_FROM, learning
+rate <= MAX_ALPHA, codebook up to MAX_CODEBOOK numbers).
 Same algorithm, the same BMUs and the same weights to float64 rounding as the
 sequential kernel (somdesk.core._online_wide_numba) and the plain
 transcription (somdesk.core.reference); tests/core/test_classic_block.py checks.
@@ -42,6 +43,9 @@ BLOCK = 32
 BLOCK_FROM = 20
 # The coefficients g = f / c need c = prod (1 - f) far from underflow within a block.
 MAX_ALPHA = 0.5
+# Codebooks up to this many numbers (M x D): the epoch keeps two more arrays of that size (a
+# working copy and X^T g), 2 x 128 MiB at most; larger ones stay with the sequential kernel.
+MAX_CODEBOOK = 2 ** 24
 U = 2.0 ** -53
 _EMPTY = np.empty((0, 0))
 # S (see _in_range) the block epoch takes; outside it, the sequential kernel.

@@ -36,6 +36,11 @@ Arthur & Vassilvitskii 2007, weighted by pixel counts):
        FULL_PASSES above (each costs ~4x more there); a histogram of more
        than FULL_LIMIT colours (a big photo can have millions) is pooled
        into 6-bit cells for these passes, so their cost stays bounded.
+    4. in the "blend" space, for opaque pictures, somdesk.core.palette_mix
+       refines the palette for PSNR and CIEDE2000 together (log MSE +
+       0.5 log mean CIEDE2000 on the histogram, the plain fit kept when it
+       scores better); the result carries the assignment rule (`mix`) that
+       `remap` then follows.
 `cancel` (a CancelToken) is checked between passes (each well under 50 ms
 for the 0.3 Mpx benchmark photos at 256 colours).
 """

@@ -12,10 +12,11 @@ import os
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
+from somdesk.gui.window_files import open_filters
 
 __all__ = ["TableFiles", "TABLE_FILTER"]
 
-TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.gz *.xlsx *.xls *.ods *.parquet *.json *.ndjson);;All files (*)"
+TABLE_FILTER = open_filters("table")     # the one list of table patterns (window_files.TABLES)
 
 
 class TableFiles:

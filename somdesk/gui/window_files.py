@@ -40,7 +40,9 @@ def sample_files() -> list[str]:
 
 
 PICTURES = ["*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.webp", "*.tif", "*.tiff"]
-TABLES = ["*.csv", "*.tsv", "*.txt", "*.xlsx", "*.parquet"]
+# what io.tables reads (detect._EXT, compressed text by its magic bytes); one list for every Open dialog
+TABLES = ["*.csv", "*.tsv", "*.tab", "*.txt", "*.dat", "*.psv", "*.gz", "*.zst", "*.xlsx", "*.xlsm", "*.xlsb", "*.xls",
+          "*.ods", "*.parquet", "*.pq", "*.json", "*.ndjson", "*.jsonl"]
 MAPS = ["*.somz"]
 
 

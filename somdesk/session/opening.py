@@ -8,7 +8,8 @@
              small PNG/GIF files are the pixel artists' palettes
   "palette"  everything the palette reader detects (GIMP, ASE, ACO, hex, CSS,
              JSON, Krita .kpl, ...), including CSV with a hex or r,g,b header
-  "table"    other CSV / TSV text: rows of a table with a header line; spreadsheets
+  "table"    other CSV / TSV text: rows of a table with a header line; JSON arrays of
+             records and NDJSON without colour keys; spreadsheets
              (.xlsx, .ods: ZIPs with [Content_Types].xml or mimetype), Parquet,
              legacy .xls and gzip-compressed text, for the table reader to open
 
@@ -115,11 +116,36 @@ def sniff_kind(path) -> str:
         fmt = detect_format(head, os.fspath(path))
     except FileFormatError:
         fmt = None
+    if fmt == "json" and _json_records(head):
+        return "table"     # rows as objects (a JSON array or NDJSON) with no colour key
     if fmt in _STRONG_PALETTE_FORMATS:
         return "palette"   # its own reader explains what is wrong with a damaged one
     if fmt is not None and _reads_as_palette(path):
         return "palette"
     return "table"
+
+
+_COLOUR_KEYS = {"hex", "color", "colour", "colors", "colours"}   # what the JSON palette reader looks for
+
+
+def _json_records(head: bytes) -> bool:
+    """Is this JSON text a table: an array of objects or newline-delimited objects (NDJSON)
+    whose first object has scalar values and none of the palette reader's colour keys?
+    Only the head is parsed (a 1 GB table is not read to decide)."""
+    import json
+
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("["):
+        text = text[1:].lstrip()
+    if not text.startswith("{"):
+        return False
+    try:
+        first, _end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return False        # the first object is longer than the head, or not JSON: as before
+    return (isinstance(first, dict) and bool(first)
+            and not any(str(k).lower() in _COLOUR_KEYS for k in first)
+            and all(not isinstance(v, (dict, list)) for v in first.values()))
 
 
 def _reads_as_palette(path) -> bool:

@@ -71,3 +71,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, m
     assert main(["quantize", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_the_input_picture_is_never_replaced_without_force(tmp_path, capsys):
+    """Tester3 F2: `quantize img.png img.png` replaced the picture silently (pngquant asks for
+    --force); by any name of the same file (a hard link too).  With --force it is replaced."""
+    src = tmp_path / "img.png"
+    _png(src, _picture())
+    before = src.read_bytes()
+    os.link(src, tmp_path / "link.png")
+    for out in (src, tmp_path / "link.png", tmp_path / "." / "img.png"):
+        assert main(["quantize", str(src), str(out), "--colors", "8"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and "is the input file" in err and "--force" in err and err.count("\n") == 1
+        assert src.read_bytes() == before
+    assert main(["quantize", str(src), str(src), "--colors", "8", "--force", "-q"]) == 0
+    assert src.read_bytes() != before and Image.open(src).mode == "P"

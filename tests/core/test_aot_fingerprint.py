@@ -8,7 +8,8 @@ from somdesk.core import kernels
 from somdesk.core.aot_fingerprint import source_fingerprint
 
 NAMES = ("online_epoch", "batch_accumulate", "two_nearest", "kd_build", "kd_query", "kd_brute",
-         "pick_exact", "sums_by_node", "online_epoch_wide")
+         "pick_exact", "sums_by_node", "online_epoch_wide", "block_steps", "finish_stage", "factor_tables",
+         "reach")
 
 
 @pytest.fixture(autouse=True)

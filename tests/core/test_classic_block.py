@@ -7,7 +7,8 @@ from somdesk.core.cancel import CancelToken
 from somdesk.core.reference import classic_reference
 from somdesk.errors import Cancelled
 
-pytestmark = pytest.mark.skipif(kernels.BACKEND != "numba", reason="the block epoch runs on the numba JIT kernels")
+pytestmark = pytest.mark.skipif(kernels.BACKEND != "numba",
+                                reason="compares the numba JIT kernels (the AOT build: its own test below)")
 
 
 def _steps(x, cfg, w0, block, monkeypatch, size=None):
@@ -146,6 +147,8 @@ def test_large_learning_rates_and_other_neighbourhoods_stay_sequential():
     assert not kernels.uses_block_epoch("gaussian", 50, 15, 25, 0.9)
     assert not kernels.uses_block_epoch("bubble", 50, 15, 25, 0.1)
     assert not kernels.uses_block_epoch("gaussian", 3, 100, 100, 0.1)
+    assert not kernels.uses_block_epoch("gaussian", 2000, 100, 100, 0.1)     # 2e7 numbers: memory
+    assert kernels.uses_block_epoch("gaussian", 1000, 100, 100, 0.1)
 
 
 @pytest.mark.parametrize("scale", [1e-120, 1e110])
@@ -225,3 +228,60 @@ def test_two_soms_training_in_two_threads_at_once_give_their_serial_weights():
         t.join()
     for a, b in zip(out, serial):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e12])
+def test_tiny_and_huge_scales_inside_the_range_keep_the_bmus(scale, monkeypatch):
+    """The error bound is relative to the data's and codebook's squared norms."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(120, 30)) * scale
+    w0 = rng.normal(size=(6, 8, 30)) * scale
+    cfg = SOMConfig(width=8, height=6, iterations=5, sigma=2.0, order="shuffled", seed=2)
+    _agree(x, cfg, w0, monkeypatch, tol=1e-12 * scale)
+
+
+def test_warm_up_compiles_the_block_epoch_for_writable_and_read_only_data():
+    import subprocess
+    import sys
+
+    code = ("from somdesk.core import kernels\n"
+            "kernels.warm_up()\n"
+            "blk = kernels._nb.block\n"
+            "print(len(blk.block_steps.signatures), len(blk.finish_stage.signatures))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    steps, finish = map(int, proc.stdout.split())
+    # the data reach only finish_stage (it copies each block's inputs): a session's data are
+    # read-only, so it has a second variant
+    assert steps >= 1 and finish >= 2
+
+
+def test_the_ahead_of_time_build_runs_the_block_epoch_too(tmp_path, aot_dir):
+    """The packaged app (no numba) has the block epoch: the same weights as the JIT, read-only data too."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = (
+        "import sys, numpy as np\n"
+        "from somdesk.core import SOM, SOMConfig, kernels\n"
+        "assert kernels.uses_block_epoch('gaussian', 30, 8, 9, 0.1), kernels.BACKEND\n"
+        "rng = np.random.default_rng(4); x = rng.normal(size=(300, 30)); w0 = rng.normal(size=(8, 9, 30))\n"
+        "x.flags.writeable = False\n"
+        "out = {}\n"
+        "for topo in ('rectangular', 'hexagonal'):\n"
+        "    c = SOMConfig(width=9, height=8, iterations=15, seed=2, topology=topo, order='shuffled')\n"
+        "    out[topo] = SOM(x, c, weights=w0).train().weights\n"
+        "np.savez(sys.argv[1], **out)\n"
+    )
+    out = {}
+    for backend in ("numba", "aot"):
+        env = dict(os.environ, SOMDESK_KERNELS=backend,
+                   PYTHONPATH=os.pathsep.join([str(aot_dir), root, os.environ.get("PYTHONPATH", "")]))
+        path = tmp_path / f"{backend}.npz"
+        proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        out[backend] = np.load(path)
+    for topo in ("rectangular", "hexagonal"):
+        assert np.max(np.abs(out["aot"][topo] - out["numba"][topo])) <= 1e-9

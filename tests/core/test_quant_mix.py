@@ -93,3 +93,27 @@ def test_lab_of_8_bit_colours_matches_the_float_conversion():
 
     rgb = np.random.default_rng(0).integers(0, 256, (500, 3)).astype(np.uint8)
     assert np.allclose(palette_mix.srgb8_to_lab(rgb), srgb_to_lab(rgb / 255.0), atol=1e-9)
+
+
+def test_assign_mixed_equals_the_brute_force_rule():
+    """The skipped CIEDE2000 evaluations (a candidate whose squared error alone loses) change
+    nothing: the rule is min over the candidates of sq * w_sq + dE00 * w_de."""
+    from somdesk.core.colour import delta_e_2000
+
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (3000, 3)).astype(np.uint8)
+    pal = rng.integers(0, 256, (40, 3)).astype(np.uint8)
+    feats = colour_features(rgb, "blend", False)
+    pf = colour_features(pal, "blend", False)
+    lab, plab = palette_mix.srgb8_to_lab(rgb), palette_mix.srgb8_to_lab(pal)
+    for m in (1, 2, 3):
+        mix = palette_mix.Mix(1 / 300.0, 0.5 / 4.0, m)
+        idx, sq, de = palette_mix.assign_mixed(rgb, lab, feats, pal.astype(float), plab, pf, mix)
+        d = ((feats[:, None, :] - pf[None]) ** 2).sum(-1)
+        cand = np.argsort(d, axis=1, kind="stable")[:, :m]
+        s = ((rgb[:, None, :].astype(float) - pal[cand]) ** 2).sum(-1)
+        e = delta_e_2000(lab[:, None, :], plab[cand])
+        best = cand[np.arange(len(rgb)), np.argmin(s * mix.w_sq + e * mix.w_de, axis=1)]
+        assert np.array_equal(idx, best)
+        assert np.allclose(sq, ((rgb.astype(float) - pal[idx]) ** 2).sum(-1))
+        assert np.allclose(de, delta_e_2000(lab, plab[idx]))

@@ -225,3 +225,15 @@ def test_export_organised_palette(qtbot, window, tmp_path, monkeypatch, choice):
 def test_an_unwritable_palette_target_is_one_message(qtbot, window, tmp_path):
     assert not window.files.save_palette_as(str(tmp_path / "no-such-dir" / "x.gpl"))
     assert window.last_error and "Traceback" not in window.last_error
+
+
+def test_the_open_dialogs_offer_every_table_format_the_reader_knows():
+    """Tester3: File > Open's "Tables" filter left out JSON, NDJSON, gzip, spreadsheets other than
+    .xlsx; every name io.tables recognises is offered, in both Open dialogs (one list)."""
+    from somdesk.gui.table_files import TABLE_FILTER
+    from somdesk.gui.window_files import open_filters
+    from somdesk.io.tables.detect import _EXT
+
+    for ext in list(_EXT) + [".gz", ".zst"]:
+        assert f"*{ext}" in TABLE_FILTER, ext
+        assert f"*{ext}" in open_filters().split(";;")[0], ext      # "Everything somdesk opens"

@@ -11,6 +11,36 @@ from somdesk.session.table_data import TableMapSpec
 from somdesk.session.opening import sniff_kind
 
 
+@pytest.mark.parametrize("layout", ["records", "ndjson", "records-named.txt"])
+def test_json_rows_open_as_a_table_and_json_palettes_as_palettes(tmp_path, layout):
+    """Tester3 F1: a JSON array of records or NDJSON (what pandas and DuckDB write) opened as a
+    palette and failed ("[0] has no 'hex' key"); the CLI read it as a table.  Now by content:
+    objects without a colour key are rows."""
+    import json
+
+    rows = [{"age": 20 + i, "income": 1000.5 * i, "region": "nesw"[i % 4], "spend": None if i == 3 else i}
+            for i in range(12)]
+    name = "t.txt" if layout.endswith(".txt") else f"t.{'ndjson' if layout == 'ndjson' else 'json'}"
+    path = tmp_path / name
+    if layout == "ndjson":
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    else:
+        path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    assert sniff_kind(path) == "table"
+    s = Session()
+    assert s.open(path) == "table" and s.kind == "table"
+    assert s.table.table.n_rows == 12 and {"age", "income", "region"} <= set(s.table.table.columns)
+
+    for doc in ([{"hex": "#ff0000", "name": "Red"}, {"color": "#00ff00"}], ["#ff0000", "#00ff00"],
+                {"name": "p", "colors": ["#ff0000", "#0000ff"]}):
+        pal = tmp_path / "p.json"
+        pal.write_text(json.dumps(doc), encoding="utf-8")
+        assert sniff_kind(pal) == "palette", doc
+    broken = tmp_path / "b.json"
+    broken.write_text('[{"hex": "#ff0000"}, {"name": "no colour"}]', encoding="utf-8")
+    assert sniff_kind(broken) == "palette"          # its reader says which item lacks a colour
+
+
 def test_files_are_told_apart_by_content(palette_file, picture_file, table_file, tmp_path):
     assert sniff_kind(palette_file) == "palette"
     assert sniff_kind(picture_file) == "image"

@@ -103,3 +103,33 @@ def test_iterations_is_an_alias_of_epochs(capsys, tmp_path):
                          "--save-map", tmp_path / "m.somz", "--metrics-json", tmp_path / "m.json")
     assert code == 0, err
     assert json.loads((tmp_path / "m.json").read_text())["epochs"] == 4
+
+
+@pytest.mark.parametrize("mode", ["in-memory", "out-of-core"])
+def test_an_output_that_is_the_input_is_refused_and_the_data_kept(capsys, tmp_path, mode):
+    """Tester3 F2's kind: `assign M DATA --out DATA` (or train --assignments TABLE) would replace
+    the customers' file with its scores; refused before anything is read, the file kept."""
+    import os
+    import shutil
+
+    data = tmp_path / "iris.csv"
+    shutil.copy(sklearn_csv("iris.csv"), data)
+    before = data.read_bytes()
+    extra = ["--out-of-core"] if mode == "out-of-core" else []
+    code, _o, err = run(capsys, "train", "--table", data, "--label", "column4", "--height", "3", "--width", "3",
+                        "--epochs", "2", "--save-map", tmp_path / "m.somz", "-q",
+                        *(["--mode", "batch", *extra] if extra else ["--assignments", data]))
+    if not extra:
+        assert code == 2 and err.startswith("error: ") and "is the input file" in err and err.count("\n") == 1
+        assert data.read_bytes() == before
+        code, _o, err = run(capsys, "train", "--table", data, "--label", "column4", "--height", "3", "--width",
+                            "3", "--epochs", "2", "--save-map", tmp_path / "m.somz", "-q")
+    assert code == 0, err
+    link = tmp_path / "same-data.csv"
+    os.link(data, link)                               # the same file by another name
+    for out in (data, link):
+        code, _o, err = run(capsys, "assign", tmp_path / "m.somz", data, "--out", out, *extra)
+        assert code == 2 and "is the input file" in err and err.count("\n") == 1, err
+        assert data.read_bytes() == before
+    code, _o, err = run(capsys, "assign", tmp_path / "m.somz", data, "--out", tmp_path / "scores.csv", *extra)
+    assert code == 0, err

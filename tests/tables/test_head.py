@@ -77,9 +77,10 @@ def test_a_sheet_preview_reads_its_first_rows(tmp_path):
     book = write_xlsx(tmp_path, "b.xlsx", {"s": rows})
     tab = read_table(book, ReadOptions(preview_rows=40))
     assert tab.n_rows == 40 and tab.dialect["partial"] is True and tab.values("a")[-1] == 39.5
+    assert tab.options.preview_rows == 40
     tab.close()
-    tab = read_table(book, ReadOptions(preview_rows=300))         # every row: not partial
-    assert tab.n_rows == 300 and "partial" not in tab.dialect
+    tab = read_table(book, ReadOptions(preview_rows=300))         # every row: not partial, not recorded
+    assert tab.n_rows == 300 and "partial" not in tab.dialect and tab.options.preview_rows is None
     tab.close()
     tab = read_table(book, ReadOptions(preview_rows=10, skip=2, header=False))
     assert tab.n_rows == 10 and tab.values(tab.columns[0])[0] == 1.5

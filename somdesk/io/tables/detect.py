@@ -56,12 +56,26 @@ def detect_format(head: bytes, name: str) -> str:
         return "ods" if ext == ".ods" or b"opendocument.spreadsheet" in head[:200] else "xlsx"
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"[", b"{") and (ext not in _EXT or _starts_with_json_rows(stripped)):
+        return "json"       # rows as JSON objects, whatever the name (a .txt or .csv that is JSON)
     if ext in _EXT:
         return _EXT[ext]
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"[", b"{"):
-        return "json"
     return "csv"
+
+
+def _starts_with_json_rows(head: bytes) -> bool:
+    """Does the text start with a whole JSON object, alone or as an array's first item?"""
+    import json
+
+    text = head.decode("utf-8", "replace")
+    if text.startswith("["):
+        text = text[1:].lstrip()
+    try:
+        first, _end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return False
+    return isinstance(first, dict)
 
 
 def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:

@@ -345,6 +345,12 @@ class Source:
         """Remove folder `path` when this source closes."""
         self._owned.append(path)
 
+    def release_file(self) -> None:
+        """Done with the whole-file read: unmap a Parquet file (memory-mapped for it) so the
+        open table holds no mapping of a file the user may replace; later queries (samples,
+        blocks) go through DuckDB, which opens the file itself."""
+        self._parquet = None
+
     def close(self) -> None:
         self._parquet = None                  # unmaps the file
         try:

@@ -18,6 +18,7 @@ half the present values), "boolean", "date", "nested" (JSON lists/structs),
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -55,6 +56,8 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
         src.close()
         raise
     # where it was read from and how: a saved table map records both to read it again the same way
+    if opts.preview_rows is not None and not table.dialect.get("partial"):
+        opts = dataclasses.replace(opts, preview_rows=None)      # it read every row: not a preview
     table.path, table.options = os.path.abspath(fspath), opts
     return table
 
@@ -88,6 +91,7 @@ class Table:
         got = None
         if total is None or total <= limit:
             got = src.read_all(cancel)
+        src.release_file()                   # the footer and the whole read are done with it
         rows = got.pop_rows() if got is not None else None
         n = got.n_rows if got is not None else 0
         self.sampled = got is None or n > limit
