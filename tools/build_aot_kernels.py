@@ -70,6 +70,9 @@ EXPORTS = {
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
     "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
     "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
+    # the product search's centring (bmu_products.PreparedData): column stats, centred float32 rows
+    "column_stats": (bm.column_stats, f"void({A2}, {A1}, {A1}, {A1})"),
+    "centre_rows": (bm.centre_rows, f"void({A2}, {A1}, float64, float32[:,::1], {A1})"),
     "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
     # the classic epoch by blocks of inputs (somdesk.core.online_block drives them)
     "block_steps": (ob.block_steps,

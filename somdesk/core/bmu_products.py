@@ -349,9 +349,11 @@ def _pick_numpy(qt, xsq, wf, xs, wsq_max, scale, out_idx, out_d2) -> None:
     window = scale * (2.0 * np.sqrt(xsq * wsq_max) + wsq_max)     # scale (2 |x| W + W^2)
     cand = approx <= (approx.min(axis=1) + window)[:, None]
     out_idx[:] = np.argmax(cand, axis=1)
-    for r in np.flatnonzero(cand.sum(axis=1) > 1):   # near-ties: exact distances, lowest index first
+    # near-ties: exact distances summed in dimension order, as the compiled check and a brute-force
+    # loop do (np.sum adds pairwise: another rounding, another node at a rounding tie); lowest index first
+    for r in np.flatnonzero(cand.sum(axis=1) > 1):
         nodes = np.flatnonzero(cand[r])
-        exact = np.sum((wf[nodes] - xs[r]) ** 2, axis=1)
+        exact = np.cumsum((wf[nodes] - xs[r]) ** 2, axis=1)[:, -1]
         out_idx[r] = nodes[int(np.argmin(exact))]
     if len(out_d2):
-        out_d2[:] = np.sum((wf[out_idx] - xs) ** 2, axis=1)
+        out_d2[:] = np.cumsum((wf[out_idx] - xs) ** 2, axis=1)[:, -1]

@@ -106,14 +106,15 @@ def _load_aot():
                          block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
                                                factor_tables=aot.factor_tables, reach=aot.reach))
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
-    return nb, kd, aot.pick_exact, aot.sums_by_node
+    prep = (aot.column_stats, aot.centre_rows) if hasattr(aot, "centre_rows") else None
+    return nb, kd, aot.pick_exact, aot.sums_by_node, prep
 
 
 # The packaged app ships AOT kernels and no numba; from source numba's JIT is used.
 if _choice == "aot" or (_choice == "" and getattr(sys, "frozen", False)):
     loaded = _load_aot()
     if loaded is not None:
-        _nb, _kd, _pick, _sums = loaded
+        _nb, _kd, _pick, _sums, _prep = loaded
         BACKEND = "aot"
 if _nb is None and _choice not in ("numpy", "aot"):
     try:
@@ -124,7 +125,7 @@ if _nb is None and _choice not in ("numpy", "aot"):
         from somdesk.core._bmu_numba import pick_exact as _pick
         from somdesk.core._bmu_numba import sums_by_node as _sums
         from somdesk.core import _bmu_numba as _bm
-        _prep = (_bm.column_stats, _bm.centre_rows)   # the product search's centring (not in the AOT build)
+        _prep = (_bm.column_stats, _bm.centre_rows)   # the product search's centring
         from somdesk.core import _online_block_numba as _blk
         _nb = SimpleNamespace(online_epoch=_on.online_epoch, online_epochs=_on.online_epochs,
                               batch_accumulate=_kn.batch_accumulate, two_nearest=_kn.two_nearest,
