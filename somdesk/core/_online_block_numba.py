@@ -25,7 +25,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from somdesk.core._kernels_numba import CUTOFF, HEX_H, _col_offset2, _row_offset, _window
+from somdesk.core._kernels_numba import CUTOFF, HEX_H, _row_offset, _window
+from somdesk.core._online_wide_numba import column_factors
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -122,18 +123,10 @@ def _factors(arow, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
     column window: the same products a * gx as its update's factors.
     """
     ystep = HEX_H if hexagonal else 1.0
-    n_par = 2 if hexagonal else 1
     bi = b // width
     bj = b - bi * width
-    bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
     r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
-    c_lo, c_hi = _window(bj, reach, width, toroidal)
-    for p in range(n_par):
-        for j in range(width):
-            gx[p, j] = 0.0
-        for jj in range(c_lo, c_hi):
-            j = jj % width
-            gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
+    column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width)
     for i in range(height):
         arow[i] = 0.0
     for ii in range(r_lo, r_hi):

@@ -85,6 +85,21 @@ def _update_span(flat, v, fac, s0, s1):
 
 
 @njit(cache=True, nogil=True)
+def column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width):
+    """gx[p, j] = the gaussian's column factor of column j for BMU (bi, bj), per row parity p
+    (two on a hexagonal grid, whose odd rows sit half a cell right); zero outside the column
+    window.  One definition for the wide and the block epochs, so their factors are the same."""
+    bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
+    c_lo, c_hi = _window(bj, reach, width, toroidal)
+    for p in range(2 if hexagonal else 1):
+        for j in range(width):
+            gx[p, j] = 0.0
+        for jj in range(c_lo, c_hi):
+            j = jj % width
+            gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
+
+
+@njit(cache=True, nogil=True)
 def online_epoch_wide(wp, x, order, alpha, sigma, hexagonal, toroidal, last_bmu, bmus, flag):
     """One iteration of the classic algorithm with the gaussian neighbourhood: present x[order[k]] in turn.
 
@@ -99,7 +114,6 @@ def online_epoch_wide(wp, x, order, alpha, sigma, hexagonal, toroidal, last_bmu,
     ty, tx = factor_tables(height, width, sigma, alpha, hexagonal)
     ystep = HEX_H if hexagonal else 1.0
     reach = _reach(GAUSSIAN_CODE, sigma, alpha)
-    n_par = 2 if hexagonal else 1
     gx = np.zeros((2, width))
     fac = np.zeros(m_count)
     for k in range(order.shape[0]):
@@ -112,15 +126,8 @@ def online_epoch_wide(wp, x, order, alpha, sigma, hexagonal, toroidal, last_bmu,
         bmus[k] = b
         bi = b // width
         bj = b - bi * width
-        bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
         r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
-        c_lo, c_hi = _window(bj, reach, width, toroidal)
-        for p in range(n_par):
-            for j in range(width):
-                gx[p, j] = 0.0
-            for jj in range(c_lo, c_hi):
-                j = jj % width
-                gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
+        column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width)
         lo_r = r_lo
         while lo_r < r_hi:   # one or two runs of rows (two when the window wraps)
             i0 = lo_r % height

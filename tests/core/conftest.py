@@ -16,3 +16,23 @@ def aot_dir(tmp_path_factory):
                            capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     return out
+
+
+@pytest.fixture
+def on_each_backend(aot_dir, tmp_path):
+    """`run(script)`: run a Python `script` (it saves an .npz to sys.argv[1]) in a fresh process
+    with numba's JIT and with the ahead-of-time build; returns {"numba": npz, "aot": npz}."""
+    import numpy as np
+
+    def run(script: str) -> dict:
+        out = {}
+        for backend in ("numba", "aot"):
+            env = dict(os.environ, SOMDESK_KERNELS=backend,
+                       PYTHONPATH=os.pathsep.join([str(aot_dir), ROOT, os.environ.get("PYTHONPATH", "")]))
+            path = tmp_path / f"{backend}.npz"
+            proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True,
+                                  text=True)
+            assert proc.returncode == 0, proc.stderr
+            out[backend] = np.load(path)
+        return out
+    return run

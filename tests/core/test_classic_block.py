@@ -256,13 +256,8 @@ def test_warm_up_compiles_the_block_epoch_for_writable_and_read_only_data():
     assert steps >= 1 and finish >= 2
 
 
-def test_the_ahead_of_time_build_runs_the_block_epoch_too(tmp_path, aot_dir):
+def test_the_ahead_of_time_build_runs_the_block_epoch_too(on_each_backend):
     """The packaged app (no numba) has the block epoch: the same weights as the JIT, read-only data too."""
-    import os
-    import subprocess
-    import sys
-
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     script = (
         "import sys, numpy as np\n"
         "from somdesk.core import SOM, SOMConfig, kernels\n"
@@ -275,13 +270,6 @@ def test_the_ahead_of_time_build_runs_the_block_epoch_too(tmp_path, aot_dir):
         "    out[topo] = SOM(x, c, weights=w0).train().weights\n"
         "np.savez(sys.argv[1], **out)\n"
     )
-    out = {}
-    for backend in ("numba", "aot"):
-        env = dict(os.environ, SOMDESK_KERNELS=backend,
-                   PYTHONPATH=os.pathsep.join([str(aot_dir), root, os.environ.get("PYTHONPATH", "")]))
-        path = tmp_path / f"{backend}.npz"
-        proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        out[backend] = np.load(path)
+    out = on_each_backend(script)
     for topo in ("rectangular", "hexagonal"):
         assert np.max(np.abs(out["aot"][topo] - out["numba"][topo])) <= 1e-9

@@ -1,7 +1,4 @@
 """The many-dimension classic epoch (somdesk.core._online_wide_numba) is the tile kernel's arithmetic."""
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +8,6 @@ from somdesk.core.cancel import CancelToken
 from somdesk.core.reference import classic_reference
 from somdesk.errors import Cancelled
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 pytestmark = pytest.mark.skipif(kernels.BACKEND != "numba", reason="compares the numba kernels")
 
 
@@ -83,21 +79,14 @@ def test_a_stop_inside_a_wide_epoch_restores_its_start():
     assert som.iteration == 1
 
 
-def test_the_ahead_of_time_build_runs_the_wide_epoch_too(tmp_path, aot_dir):
+def test_the_ahead_of_time_build_runs_the_wide_epoch_too(on_each_backend):
     script = (
         "import sys, numpy as np\n"
         "from somdesk.core import SOM, SOMConfig, kernels\n"
         "rng = np.random.default_rng(4); x = rng.normal(size=(300, 30)); w0 = rng.normal(size=(8, 9, 30))\n"
         "assert kernels._nb.online_epoch_wide is not None\n"
         "w = SOM(x, SOMConfig(width=9, height=8, iterations=15, seed=2), weights=w0).train().weights\n"
-        "np.save(sys.argv[1], w)\n"
+        "np.savez(sys.argv[1], w=w)\n"
     )
-    out = {}
-    for backend in ("numba", "aot"):
-        env = dict(os.environ, SOMDESK_KERNELS=backend,
-                   PYTHONPATH=os.pathsep.join([str(aot_dir), ROOT, os.environ.get("PYTHONPATH", "")]))
-        path = tmp_path / f"{backend}.npy"
-        proc = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        out[backend] = np.load(path)
-    assert np.max(np.abs(out["aot"] - out["numba"])) <= 1e-9
+    out = on_each_backend(script)
+    assert np.max(np.abs(out["aot"]["w"] - out["numba"]["w"])) <= 1e-9
