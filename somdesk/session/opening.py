@@ -132,26 +132,16 @@ def _lines_fit(head: bytes) -> bool:
     return len(head) < _HEAD_BYTES or b"\n" in head or b"\r" in head
 
 
-_COLOUR_KEYS = {"hex", "color", "colour", "colors", "colours"}   # what the JSON palette reader looks for
-
-
 def _json_records(head: bytes) -> bool:
     """Is this JSON text a table: an array of objects or newline-delimited objects (NDJSON)
     whose first object has scalar values and none of the palette reader's colour keys?
     Only the head is parsed (a 1 GB table is not read to decide)."""
-    import json
+    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
+    from somdesk.io.tables.detect import first_json_object
 
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if text.startswith("["):
-        text = text[1:].lstrip()
-    if not text.startswith("{"):
-        return False
-    try:
-        first, _end = json.JSONDecoder().raw_decode(text)
-    except ValueError:
-        return False        # the first object is longer than the head, or not JSON: as before
+    first = first_json_object(head)
     return (isinstance(first, dict) and bool(first)
-            and not any(str(k).lower() in _COLOUR_KEYS for k in first)
+            and not any(str(k).lower() in PALETTE_KEYS for k in first)
             and all(not isinstance(v, (dict, list)) for v in first.values()))
 
 

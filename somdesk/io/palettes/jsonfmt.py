@@ -37,6 +37,7 @@ from .model import Palette, Swatch
 FORMAT = "json"
 _COLOUR_KEYS = ("hex", "color", "colour")
 _LIST_KEYS = ("colors", "colours")
+PALETTE_KEYS = _COLOUR_KEYS + _LIST_KEYS   # an object with none of these is not a palette's (session.opening)
 _MAX_COMMAS = 16 * MAX_COLORS   # generous: a named colour object needs ~2
 
 

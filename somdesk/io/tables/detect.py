@@ -26,7 +26,7 @@ import re
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import compressed
 
-__all__ = ["detect_format", "head_text", "TextHints", "text_hints"]
+__all__ = ["detect_format", "first_json_object", "head_text", "TextHints", "text_hints"]
 
 HEAD_BYTES = 256 * 1024
 _EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv", ".psv": "csv",
@@ -62,25 +62,28 @@ def detect_format(head: bytes, name: str) -> str:
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"[", b"{") and (ext not in _EXT or _starts_with_json_rows(stripped)):
+    if stripped[:1] in (b"[", b"{") and (ext not in _EXT or isinstance(first_json_object(stripped), dict)):
         return "json"       # rows as JSON objects, whatever the name (a .txt or .csv that is JSON)
     if ext in _EXT:
         return _EXT[ext]
     return "csv"
 
 
-def _starts_with_json_rows(head: bytes) -> bool:
-    """Does the text start with a whole JSON object, alone or as an array's first item?"""
+def first_json_object(head: bytes) -> dict | None:
+    """The JSON object the text starts with, alone (NDJSON's first line) or as an array's first
+    item; None when there is none or it does not end within `head` (only the head is parsed)."""
     import json
 
-    text = head.decode("utf-8", "replace")
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if text.startswith("["):
         text = text[1:].lstrip()
+    if not text.startswith("{"):
+        return None
     try:
         first, _end = json.JSONDecoder().raw_decode(text)
     except ValueError:
-        return False
-    return isinstance(first, dict)
+        return None
+    return first
 
 
 def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
