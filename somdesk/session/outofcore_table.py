@@ -200,7 +200,6 @@ class StreamingTableRun:
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         self.path, self.spec = path, spec
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
-        self.hits_of = None             # after `finish`: "every row" or "sample" (a stopped run)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # statistics over every row (as in memory, before rows with a missing value are dropped)
@@ -319,7 +318,7 @@ class StreamingTableRun:
     def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
         """One more pass over every row (quantization error, hits for the segments), the
         sample's measures, the segments: the trained TableMap.  `every_row` False (a stopped
-        run): hits and quantization error of the sample instead (`self.hits_of` says which)."""
+        run): hits and quantization error of the sample instead."""
         from somdesk.core.metrics import topographic_error
         from somdesk.session.segments import cluster_nodes
 
@@ -341,7 +340,6 @@ class StreamingTableRun:
         sdist = np.sqrt(sd2)
         if not every_row:
             hits, total = np.bincount(sidx, minlength=h * w).astype(float), float(sdist.sum())
-        self.hits_of = "every row" if every_row else "sample"
         self.hits = hits.reshape(h, w)
         rows = self.rows if every_row else len(sdist)
         q1, q3 = np.percentile(sdist, [25, 75])

@@ -114,9 +114,10 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     (session.outofcore_table.StreamingTableRun: batch map, chunks of `chunk_rows`), yielding
     its StreamProgress per epoch; `progress` hears about every chunk.  Then assigns and
     profiles the rows in memory of `table`; returns the result dict plus "out_of_core":
-    {"rows", "sample_rows", "hits"} (hits of every row).  As `train_steps`: a stop after at
-    least one epoch returns the map of the epochs trained (`tm.epochs_done`), before that
-    Cancelled; `resume` (a stopped map of the same recipe and config) is continued."""
+    {"rows", "sample_rows", "hits", "hits_of"} (hits of every row, or of the sample after a
+    stop).  As `train_steps`: a stop after at least one epoch returns the map of the epochs
+    trained (`tm.epochs_done`), before that Cancelled; `resume` (a stopped map of the same
+    recipe and config) is continued."""
     from dataclasses import replace
 
     from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
@@ -155,7 +156,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
         yield Progress("segment", 1, 1, "assigning the rows in memory")
     return _applied(tm, table, cancel,
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
-                                 "hits_of": run.hits_of})
+                                 "hits_of": "sample" if run.stopped else "every row"})
 
 
 def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=None):

@@ -66,7 +66,7 @@ class TableWorkspace(TableViewsMixin):
         self.assigned: dict | None = None
         self.profiles: dict | None = None
         self.node_of_row: np.ndarray | None = None
-        self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits"} of an out-of-core map
+        self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits", "hits_of"} of an out-of-core map
         self.loaded = False                 # the map was opened from a file (not trained here)
         self.map_note = ""                  # why a reopened map shows without its rows
         self.warnings: list[str] = []       # the preparation's warnings of the map trained here
@@ -360,10 +360,7 @@ class TableWorkspace(TableViewsMixin):
 
         tm = self._require_map()
         check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
-        from somdesk.io.names import same_file
-        if self.path and same_file(path, self.path):
-            raise SomdeskError(f"{os.path.basename(os.fspath(path))} is the table in use: saving the map there "
-                               "would replace it; choose another name")
+        self._check_output(path, own_map=True)
         save_table_map(tm, path)
         self._set_path(path)
         self._set_dirty(False)
@@ -381,12 +378,13 @@ class TableWorkspace(TableViewsMixin):
             cols[key if key not in cols else f"som_{key}"] = a[key]
         return cols
 
-    def _check_output(self, path, *inputs) -> None:
-        """SomdeskError when an export would replace the table being used, the saved map or a
-        file being read (tester3 F11: Score new data onto the data file replaced it)."""
+    def _check_output(self, path, *inputs, own_map: bool = False) -> None:
+        """SomdeskError when writing `path` would replace the table being used, the saved map
+        (unless `own_map`: saving the map again) or a file being read (tester3 F11: Score new
+        data onto the data file replaced it)."""
         from somdesk.io.names import same_file
 
-        for what, src in (("the table in use", self.path), ("the saved map", self.map_path),
+        for what, src in (("the table in use", self.path), ("the saved map", None if own_map else self.map_path),
                           *(("the file being scored", i) for i in inputs)):
             if src and same_file(path, src):
                 raise SomdeskError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
