@@ -97,7 +97,8 @@ def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:
     does not exist, or it is a folder, socket, block device or link loop
     (`somdesk.io.atomic.check_target`); or it is one of the command's `inputs` (the same file by
     any name: a link, another spelling), which writing would replace while it is the data --
-    OptionError, unless the command has a `force_flag` the user gave (then None is passed)."""
+    OptionError, whose message names `force_flag` when the command has one (a command the user
+    forced passes no inputs)."""
     import os
 
     from somdesk.io.atomic import check_target

@@ -12,8 +12,9 @@ outofcore_steps) as a task on the window's one TaskRunner:
   * every epoch streams every row in chunks of CHUNK_ROWS (memory bounded by the chunk);
     the progress line moves per chunk ("epoch 3 of 10: chunk 5 of 40");
   * Stop cancels the CancelToken, checked before every chunk: it ends inside the epoch; the
-    whole epochs trained are kept (measured over every row, as at the end) and Train goes
-    on from there, also after Save and reopen, to the uninterrupted run's map;
+    whole epochs trained are kept (measured on the sample: another pass over every row would
+    cost an epoch) and Train goes on from there, also after Save and reopen, to the
+    uninterrupted run's map;
   * after each epoch the map shows the hits of the run's sample (at most
     outofcore_table.SAMPLE_ROWS rows) under the new weights, and the dock says so:
     "training on all N rows out of core; views show a sample of M";
@@ -102,13 +103,14 @@ class TableScale:
         import time
 
         now = time.monotonic()
-        first = getattr(self, "_epoch_clock", None)
-        if first is None:                   # the run's first report (epoch 0, or where a resumed run goes on)
-            self._epoch_clock = first = (value.done, now)
-        if value.chunk or value.done <= first[0]:
-            return getattr(self, "_left_text", "") if first[0] < value.done else ""
-        per_epoch = (now - first[1]) / (value.done - first[0])
-        self._left_text = f"; about {_duration(per_epoch * (value.total - value.done))} left"
+        if self._epoch_clock is None:       # the run's first report (epoch 0, or where a resumed run goes on)
+            self._epoch_clock = (value.done, now)
+        start_epoch, start_time = self._epoch_clock
+        if value.done <= start_epoch:       # no whole epoch of this run yet
+            return ""
+        if not value.chunk:                 # an epoch just ended: estimate again
+            per_epoch = (now - start_time) / (value.done - start_epoch)
+            self._left_text = f"; about {_duration(per_epoch * (value.total - value.done))} left"
         return self._left_text
 
     def draw_live(self, hits, epoch: int, total: int) -> None:

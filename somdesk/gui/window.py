@@ -32,7 +32,7 @@ from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
 from somdesk.gui.window_tasks import (ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task,
                                       paced)
-from somdesk.session.runs import epoch_position
+from somdesk.session.runs import epoch_position, planned_epochs
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
 FPS = 25.0                        # map redraws per second while training (at most)
@@ -253,8 +253,6 @@ class Window(QMainWindow):
             return
         if s.done:
             s.reset_weights()
-        from somdesk.session.runs import planned_epochs
-
         self.metrics.clear_points(planned_epochs(s))     # an image map's phases continue the axis
         self._start_training(paused=False)
 
@@ -421,8 +419,6 @@ class Window(QMainWindow):
 
     def _on_measures(self, measures) -> None:
         if not measures:
-            from somdesk.session.runs import planned_epochs
-
             self.metrics.clear_points(planned_epochs(self.session))
             self._n_measures = 0
             return

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
+from somdesk.io.tables.detect import TABLE_SUFFIXES
 
 
 def sample_files() -> list[str]:
@@ -40,9 +41,8 @@ def sample_files() -> list[str]:
 
 
 PICTURES = ["*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.webp", "*.tif", "*.tiff"]
-# what io.tables reads (detect._EXT, compressed text by its magic bytes); one list for every Open dialog
-TABLES = ["*.csv", "*.tsv", "*.tab", "*.txt", "*.dat", "*.psv", "*.gz", "*.zst", "*.xlsx", "*.xlsm", "*.xlsb", "*.xls",
-          "*.ods", "*.parquet", "*.pq", "*.json", "*.ndjson", "*.jsonl"]
+# what io.tables reads, from its own list; one list for every Open dialog
+TABLES = [f"*{suffix}" for suffix in TABLE_SUFFIXES]
 MAPS = ["*.somz"]
 
 

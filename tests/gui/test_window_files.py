@@ -234,6 +234,6 @@ def test_the_open_dialogs_offer_every_table_format_the_reader_knows():
     from somdesk.gui.window_files import open_filters
     from somdesk.io.tables.detect import _EXT
 
-    for ext in list(_EXT) + [".gz", ".zst"]:
+    for ext in list(_EXT) + [".gz", ".zst"]:                       # the reader's names, not the shared list
         assert f"*{ext}" in TABLE_FILTER, ext
         assert f"*{ext}" in open_filters().split(";;")[0], ext      # "Everything somdesk opens"

@@ -43,9 +43,13 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _INT = re.compile(r"[+-]?\d+")
 
 
+COMPRESSED_SUFFIXES = (".gz", ".gzip", ".zst", ".zstd")
+TABLE_SUFFIXES = tuple(_EXT) + COMPRESSED_SUFFIXES    # file names the reader knows (the Open dialogs list them)
+
+
 def _strip_gz(name: str) -> str:
     low = name.lower()
-    for ext in (".gz", ".gzip", ".zst", ".zstd"):
+    for ext in COMPRESSED_SUFFIXES:
         if low.endswith(ext):
             return low[:-len(ext)]
     return low
