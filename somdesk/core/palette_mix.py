@@ -13,8 +13,11 @@ is lowered by alternating
     1. assignment: each colour picks, of its CANDIDATES nearest entries in the
        space, the one with the least  sq / MSE + MIX_ALPHA * dE00 / meanDE
        (the first-order change of F; MSE and meanDE of the current state), and
-    2. update: each entry becomes the count-weighted sRGB mean of its colours
-       (rounded to 8 bits);
+    2. update: each entry becomes the weighted sRGB mean of its colours (rounded to
+       8 bits), weights pixel count x (1 / (3 MSE) + MIX_ALPHA dE / (2 sq meanDE)):
+       a majorise-minimise (Weiszfeld) step of the same first-order F, since CIEDE2000
+       is a distance, not a squared one -- colours matched closely already pull
+       harder, which moves entries toward the dense middle of their colours;
 for REFINE_PASSES passes, F measured exactly after every assignment.  The state
 with the lowest F wins -- the plain fit (nearest entry in the space) included,
 so the result is never worse on F than k-means alone.  The winner's weights
@@ -196,27 +199,65 @@ def refine_palette(rgb8: np.ndarray, counts: np.ndarray, feats: np.ndarray, pale
                                    cand=found["cand"], memo=memo)
         mse, mde = float(w @ sq) / (3 * total), float(w @ de) / total
         score = math.log(max(mse, 1e-12)) + MIX_ALPHA * math.log(max(mde, 1e-12))
-        return idx, mse, mde, score
+        return _State(score, p, mix, idx, sq, de, mse, mde)
 
-    idx, mse, mde, score = measure(pal, plain)
-    best = (score, pal, None, idx)
-    if mse <= 0.0 or mde <= 0.0:              # exact already
-        return pal, None, idx
-    for _ in range(REFINE_PASSES):
-        mix = Mix(1.0 / (3 * mse), MIX_ALPHA / mde)
-        idx, mse, mde, score = measure(pal, mix)
-        if score < best[0]:
-            best = (score, pal, mix, idx)
-        if mse <= 0.0 or mde <= 0.0:
-            break
-        cnt = np.bincount(idx, weights=w, minlength=len(pal))
-        live = cnt > 0
-        new = pal.copy()
-        for c in range(3):
-            s = np.bincount(idx, weights=w * rgb8[:, c], minlength=len(pal))
-            new[live, c] = np.clip(np.rint(s[live] / cnt[live]), 0, 255)
-        new = _distinct(new)        # two clusters can round to one colour: keep it once
-        if np.array_equal(new, pal):
-            break
-        pal = new
-    return best[1], best[2], best[3]
+    def polish(plain_state):
+        """The rule on the plain fit's palette, then REFINE_PASSES - 1 of (update, assignment
+        by the rule); the state of the lowest F seen, the plain fit included."""
+        best = cur = measure(plain_state.pal, plain_state.mix_for_next())
+        for _ in range(REFINE_PASSES - 1):
+            if cur.mse <= 0.0 or cur.mde <= 0.0:
+                break
+            new = _means(rgb8, w * _irls_weights(cur), cur.idx, cur.pal)
+            if np.array_equal(new, cur.pal):
+                break
+            cur = measure(new, cur.mix_for_next())
+            if cur.score < best.score:
+                best = cur
+        return best if best.score < plain_state.score else plain_state
+
+    state = measure(pal, plain)
+    if state.mse <= 0.0 or state.mde <= 0.0:              # exact already
+        return pal, None, state.idx
+    best = polish(state)
+    return best.pal, best.mix, best.idx
+
+
+def _irls_weights(state) -> np.ndarray:
+    """(N,) factors of the pixel counts making the update's weighted sRGB mean a
+    majorise-minimise step of the linearised F (state.mse, state.mde > 0): a colour's squared
+    error counts 1 / (3 MSE), its CIEDE2000 -- a distance, not a squared one -- MIX_ALPHA /
+    meanDE, and a distance d at the current entry is majorised by d^2 / (2 d) + d / 2, so it
+    weighs like dE / (2 sq) times a squared error (Weiszfeld's iteration for sums of
+    distances; sq floored at 1, one 8-bit step)."""
+    a = 1.0 / (3 * state.mse)
+    b = MIX_ALPHA / state.mde
+    return a + b * state.de / (2.0 * np.maximum(state.sq, 1.0))
+
+
+@dataclass(frozen=True)
+class _State:
+    """One measured palette: F, the palette, its rule (None = nearest in the space), each
+    colour's entry, squared error and CIEDE2000, MSE and mean CIEDE2000."""
+    score: float
+    pal: np.ndarray
+    mix: "Mix | None"
+    idx: np.ndarray
+    sq: np.ndarray
+    de: np.ndarray
+    mse: float
+    mde: float
+
+    def mix_for_next(self) -> Mix:
+        return Mix(1.0 / (3 * self.mse), MIX_ALPHA / self.mde)
+
+
+def _means(rgb8, w, idx, pal) -> np.ndarray:
+    """Each entry the count-weighted sRGB mean of its colours (8-bit), entries kept once."""
+    cnt = np.bincount(idx, weights=w, minlength=len(pal))
+    live = cnt > 0
+    new = pal.copy()
+    for c in range(3):
+        s = np.bincount(idx, weights=w * rgb8[:, c], minlength=len(pal))
+        new[live, c] = np.clip(np.rint(s[live] / cnt[live]), 0, 255)
+    return _distinct(new)        # two clusters can round to one colour: keep it once
