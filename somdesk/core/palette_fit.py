@@ -276,7 +276,11 @@ def _lloyd(points, w, centres, passes, cancel, linear: float = 0.0) -> tuple[np.
     p32 = np.ascontiguousarray(points, dtype=np.float32)
     pn = np.einsum("ij,ij->i", points, points)
     energy = float(w @ pn)
-    wp = np.ascontiguousarray((points * w[:, None]).T)        # (dims, N): the update's weights
+    wsum = float(w.sum())
+    if linear > 0:
+        pt = np.ascontiguousarray(points.T)                   # (dims, N), weighted anew each pass
+    else:
+        wp = np.ascontiguousarray((points * w[:, None]).T)    # (dims, N): the update's weights
     # float32 products: rounding of |c|^2 - 2 x.c is below 2^-22 (|x|^2 + |c|^2 + 2|x||c|); the
     # centres are means of points (or points), so |c|^2 <= max |x|^2
     margin = 2.0 ** -18 * (float(pn.max()) + 1e-12)
@@ -296,27 +300,28 @@ def _lloyd(points, w, centres, passes, cancel, linear: float = 0.0) -> tuple[np.
             if len(todo):
                 i2, dd, lo = _nearest_two(centres, points[todo], p32[todo], pn[todo], margin, cancel)
                 idx[todo], upper[todo], lower[todo] = i2, np.sqrt(dd), lo
-        cnt = np.bincount(idx, weights=w, minlength=k)
-        sums = np.stack([np.bincount(idx, weights=wp[d], minlength=k) for d in range(dims)], axis=1)
-        # sum of w |x - c|^2 over the partition, from its sums: no pass over the points
-        sse = energy - 2.0 * float(np.sum(centres * sums)) + float(cnt @ np.einsum("ij,ij->i", centres, centres))
+        if linear > 0:      # exact distances: the error and the weights of the mixed objective
+            diff = points - centres[idx]
+            d2 = np.einsum("ij,ij->i", diff, diff)
+            upper = np.sqrt(d2)
+            sse = float(w @ d2)
+        else:
+            cnt = np.bincount(idx, weights=w, minlength=k)
+            sums = np.stack([np.bincount(idx, weights=wp[d], minlength=k) for d in range(dims)], axis=1)
+            # sum of w |x - c|^2 over the partition, from its sums: no pass over the points
+            sse = energy - 2.0 * float(np.sum(centres * sums)) + float(cnt @ np.einsum("ij,ij->i", centres, centres))
         if sse >= last * (1.0 - _REL_GAIN):    # this pass's partition gained too little: done
             break
         last = sse
+        if linear > 0:
+            m1 = float(w @ upper) / wsum
+            # majorising linear * (m2/m1) * d at the current distance d_i by a multiple of d^2
+            u = w * (1.0 + 0.5 * linear * (sse / wsum / max(m1, 1e-300)) / np.maximum(upper, 0.1 * m1))
+            cnt = np.bincount(idx, weights=u, minlength=k)
+            sums = np.stack([np.bincount(idx, weights=u * pt[d], minlength=k) for d in range(dims)], axis=1)
         new = centres.copy()
         live = cnt > 0
-        if linear > 0:      # weights of the mixed objective (LINEAR), from exact distances
-            diff = points - centres[idx]
-            upper = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-            m1 = float(w @ upper) / float(w.sum())
-            m2 = sse / float(w.sum())
-            # majorising linear * (m2/m1) * d at the current distance d_i by a multiple of d^2
-            u = w * (1.0 + 0.5 * linear * (m2 / max(m1, 1e-300)) / np.maximum(upper, 0.1 * m1))
-            cnt_u = np.bincount(idx, weights=u, minlength=k)
-            sums = np.stack([np.bincount(idx, weights=u * points[:, d], minlength=k) for d in range(dims)], axis=1)
-            new[live] = sums[live] / cnt_u[live, None]
-        else:
-            new[live] = sums[live] / cnt[live, None]
+        new[live] = sums[live] / cnt[live, None]
         revived = False
         if not live.all():
             diff = points - centres[idx]
