@@ -81,3 +81,37 @@ def test_remembered_ciede2000_changes_nothing():
         moved = rng.random(len(pal)) < 0.5
         pal = pal.copy()
         pal[moved] = np.clip(pal[moved].astype(int) + rng.integers(-6, 7, (int(moved.sum()), 3)), 0, 255)
+
+
+def test_bounded_lloyd_with_the_distance_term_equals_the_plain_computation():
+    """linear > 0 (the blend fit's full passes): the update is the weighted mean with weights
+    w (1 + linear/2 (m2/m1) / max(d, m1/10)) from exact distances, as written out here."""
+    rng = np.random.default_rng(7)
+    anchors = rng.uniform(0, 1, (12, 6))
+    points = anchors[rng.integers(0, 12, 3000)] + rng.normal(0, 0.05, (3000, 6))
+    w = rng.integers(1, 30, 3000).astype(float)
+    start = anchors[:10] + 0.02      # near the clusters: no centre is left empty
+    lin = 1.0
+    centres, last, idx = start.copy(), np.inf, None
+    for _ in range(15):
+        dd = ((points[:, None, :] - centres[None]) ** 2).sum(-1)
+        idx = np.argmin(dd, axis=1)
+        d2 = dd[np.arange(len(points)), idx]
+        sse = float(w @ d2)
+        if sse >= last * (1.0 - palette_fit._REL_GAIN):
+            break
+        last = sse
+        d = np.sqrt(d2)
+        m1, m2 = float(w @ d) / w.sum(), sse / w.sum()
+        u = w * (1.0 + 0.5 * lin * (m2 / m1) / np.maximum(d, 0.1 * m1))
+        new = centres.copy()
+        for c in range(len(centres)):
+            if np.any(idx == c):
+                new[c] = (u[idx == c][:, None] * points[idx == c]).sum(0) / u[idx == c].sum()
+        moved = float(np.max(((new - centres) ** 2).sum(1)))
+        centres = new
+        if moved <= palette_fit._TOL:
+            break
+    c1, l1 = palette_fit._lloyd(points, w, start.copy(), 15, None, linear=lin)
+    assert np.array_equal(l1, idx)
+    assert np.allclose(c1, centres, atol=1e-9)
