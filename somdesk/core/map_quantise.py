@@ -1,7 +1,14 @@
-"""A picture quantised to a trained map's colours, transparency kept (the window's image maps).
+"""A picture quantised with a trained map's colours, transparency kept (the window's image maps).
 
-    idx, palette = quantise_with_map(img, som.weights)   # img (H, W, 3) or (H, W, 4) uint8
+    idx, palette = quantise_from_map(img, som.weights)   # Quantise full picture = `quantize --map`
+    idx, palette = quantise_with_map(img, som.weights)   # the live preview: the nodes themselves
     save_indexed_png("out.png", idx, palette)            # tRNS when the picture has alpha
+
+`quantise_from_map` is the command's palette fit (core.quantize.quantize_picture)
+started from the map's colours (`map_start`) instead of k-means++ seeds: the
+window's Quantise and `somdesk quantize IN OUT.png --map M.somz` both run it and
+write the same file (docs/quantisation.md, "One code path").  The rest of this
+module is the map's own palette, which the live preview shows and the fit starts from.
 
 The window's palette map is a SOM of colours (3 values a node): it trains on the
 picture's visible pixels (`core.quantize.sample_pixels` leaves out alpha 0), and

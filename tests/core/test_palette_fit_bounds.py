@@ -3,7 +3,8 @@ Hamerly's bound in the Lloyd passes, the remembered CIEDE2000 values of the refi
 import numpy as np
 import pytest
 
-from somdesk.core import palette_fit, palette_mix
+from somdesk.core import palette_mix
+from somdesk.core import weighted_kmeans
 from somdesk.core.colour import delta_e_2000
 from somdesk.core.palette_fit import colour_features
 
@@ -19,7 +20,7 @@ def plain_lloyd(points, w, centres, passes):
         d = ((points[:, None, :] - centres[None]) ** 2).sum(-1)
         idx = np.argmin(d, axis=1)
         sse = float(w @ d[np.arange(len(points)), idx])
-        if sse >= last * (1.0 - palette_fit._REL_GAIN):
+        if sse >= last * (1.0 - weighted_kmeans._REL_GAIN):
             break
         last = sse
         cnt = np.bincount(idx, weights=w, minlength=k)
@@ -29,7 +30,7 @@ def plain_lloyd(points, w, centres, passes):
                 new[c] = (w[idx == c][:, None] * points[idx == c]).sum(0) / cnt[c]
         moved = float(np.max(((new - centres) ** 2).sum(1)))
         centres = new
-        if moved <= palette_fit._TOL:
+        if moved <= weighted_kmeans._TOL:
             break
     return centres, idx
 
@@ -42,7 +43,7 @@ def test_bounded_lloyd_equals_plain_lloyd(k, dims):
     points = anchors[rng.integers(0, len(anchors), 4000)] + rng.normal(0, 0.05, (4000, dims))
     w = rng.integers(1, 50, 4000).astype(float)
     start = points[rng.choice(4000, k, replace=False)]
-    c1, l1 = palette_fit._lloyd(points, w, start.copy(), 30, None)
+    c1, l1 = weighted_kmeans._lloyd(points, w, start.copy(), 30, None)
     c2, l2 = plain_lloyd(points, w, start.copy(), 30)
     assert np.array_equal(l1, l2)
     assert np.allclose(c1, c2, atol=1e-9)
@@ -54,7 +55,7 @@ def test_bounded_lloyd_revives_an_empty_cluster():
     points = np.vstack([rng.normal(0, 0.01, (500, 3)), rng.normal(1, 0.01, (500, 3))])
     w = np.ones(len(points))
     start = np.array([[0.0, 0, 0], [0.01, 0, 0], [50.0, 50, 50]])   # the third is nobody's
-    c, lab = palette_fit._lloyd(points, w, start, 20, None)
+    c, lab = weighted_kmeans._lloyd(points, w, start, 20, None)
     assert np.bincount(lab, minlength=3).min() > 0
     assert np.allclose(sorted(c[:, 0])[-1], 1.0, atol=0.05)
 
@@ -98,7 +99,7 @@ def test_bounded_lloyd_with_the_distance_term_equals_the_plain_computation():
         idx = np.argmin(dd, axis=1)
         d2 = dd[np.arange(len(points)), idx]
         sse = float(w @ d2)
-        if sse >= last * (1.0 - palette_fit._REL_GAIN):
+        if sse >= last * (1.0 - weighted_kmeans._REL_GAIN):
             break
         last = sse
         d = np.sqrt(d2)
@@ -110,8 +111,8 @@ def test_bounded_lloyd_with_the_distance_term_equals_the_plain_computation():
                 new[c] = (u[idx == c][:, None] * points[idx == c]).sum(0) / u[idx == c].sum()
         moved = float(np.max(((new - centres) ** 2).sum(1)))
         centres = new
-        if moved <= palette_fit._TOL:
+        if moved <= weighted_kmeans._TOL:
             break
-    c1, l1 = palette_fit._lloyd(points, w, start.copy(), 15, None, linear=lin)
+    c1, l1 = weighted_kmeans._lloyd(points, w, start.copy(), 15, None, linear=lin)
     assert np.array_equal(l1, idx)
     assert np.allclose(c1, centres, atol=1e-9)
