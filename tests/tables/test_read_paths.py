@@ -332,3 +332,51 @@ def test_decimal_comma_without_groups_is_read_by_the_engines(tmp_path, monkeypat
     tab = read_table(str(p))
     assert tab.problem("a") == "column 'a' is not numeric: line 30002 has '12.5'"
     assert tab.values("b")[-2:].tolist() == [29_999.0, 1.0]
+
+
+@needs_arrow
+@pytest.mark.parametrize("estimate", [10, 2 ** 20, None])   # too low, far too high, the real guess
+def test_number_pieces_land_in_one_block_whatever_the_row_estimate(tmp_path, monkeypatch, estimate):
+    # every column a number column: each piece is copied into the block by the thread
+    # that parsed it; a wrong guess of the rows costs a copy, never a wrong value
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 3)
+    if estimate is not None:
+        monkeypatch.setattr(arrowread, "_estimate_rows", lambda mm: estimate)
+    rows = [(i, i * 0.25, "" if i % 7 == 0 else str(-i), "inf" if i == 4321 else "1") for i in range(5000)]
+    p = tmp_path / "t.csv"
+    p.write_text("a,b,c,d\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    fast, slow, used = both_ways(str(p), monkeypatch)
+    assert used and fast == slow
+    tab = read_table(str(p))
+    assert tab.values("a").tolist() == list(range(5000)) and tab.missing_count("c") == 715
+    assert tab.kind("d") == "text" and "line 4323 has 'inf'" in tab.problem("d")
+    m = tab.matrix(["a", "b", "c"], copy=False)
+    assert m.shape == (5000, 3) and not m.flags.writeable and np.shares_memory(m, tab.cells("a"))
+    assert all(m[:, k].flags.c_contiguous for k in range(3))
+    np.testing.assert_array_equal(tab.matrix(["b", "c"]), m[:, 1:])
+    assert tab.matrix(["b", "c"]).flags.f_contiguous
+    tab.close()
+
+
+@needs_arrow
+def test_a_piece_block_places_pieces_added_out_of_order():
+    import pyarrow as pa
+
+    from somdesk.io.tables.columns import PieceBlock
+    pieces = [np.arange(lo, hi, dtype=np.float64) for lo, hi in ((0, 3), (3, 3), (3, 10), (10, 11))]
+
+    def batch(v):
+        arr = pa.array(v, mask=(v == 5)) if len(v) else pa.array(v, type=pa.float64())
+        return pa.record_batch([arr, pa.array(v * 2)], names=["x", "y"])
+
+    block = PieceBlock(["x", "y"], 12, len(pieces))
+    for k in (2, 3, 1, 0):                              # the first piece parsed last
+        block.add(k, [batch(pieces[k])])
+        assert block.placed == (0 if k else 4)
+    got = block.finish()
+    x = np.arange(11.0)
+    x[5] = np.nan
+    np.testing.assert_array_equal(got.cols[0], x)
+    np.testing.assert_array_equal(got.cols[1], np.arange(11.0) * 2)
+    assert np.isnan(got.sums[0]) and got.sums[1] == 110
