@@ -64,6 +64,10 @@ TEXT_CASES = {
     # a '"' only past the head (and a newline inside it): the pieces find it, one stream reads it
     "late_quote.csv": (b"id,text\n" + b"".join(b"%d,t%d\n" % (i, i) for i in range(30_000))
                        + b'30000,"two\nlines"\n30001,x\n', True),
+    # every column a number column: the pieces are not searched for '"' (a quote fails
+    # the parse of a number); the failed parse finds it and one stream reads the file
+    "late_quoted_number.csv": (b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(30_000))
+                               + b'"1.5","2"\n-2,"3e1"\n', True),
     "late_nan.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000)) + b"nan,NaN\n", True),
 }
 

@@ -336,7 +336,10 @@ def _read_pieces(mm, buf, cuts, plan, types, cancel):
     the next piece when it is done with one (the readers release the GIL while they
     parse); the first error or a cancel stops the others at their next block.  Each
     piece is first searched for a '"' (quote handling is off): if one holds one, the
-    others stop and _QUOTED is returned."""
+    others stop and _QUOTED is returned.  When every column is a number column, the
+    pieces are not searched (a '"' fails the parse of a number) and each is copied into
+    one float64 block by the thread that parsed it (columns.PieceBlock); after an error
+    the file is searched once, and a '"' gives _QUOTED."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -353,7 +356,8 @@ def _read_pieces(mm, buf, cuts, plan, types, cancel):
         if stop.is_set() or (cancel is not None and cancel.cancelled):
             stop.set()
             return None, None
-        if mm.find(b'"', cuts[k], cuts[k + 1]) >= 0:
+        # a '"' in a number column fails its parse, so number files are searched only then
+        if block is None and mm.find(b'"', cuts[k], cuts[k + 1]) >= 0:
             quoted.set()
             stop.set()
             return None, None
@@ -378,7 +382,12 @@ def _read_pieces(mm, buf, cuts, plan, types, cancel):
 
     with ThreadPoolExecutor(min(n, thread_count()), thread_name_prefix="somdesk-csv") as pool:
         futures = [pool.submit(piece, k) for k in range(n)]
-        done = [f.result() for f in futures]
+        try:
+            done = [f.result() for f in futures]
+        except Exception:
+            if block is None or mm.find(b'"') < 0:
+                raise
+            quoted.set()                # a quoted number ("1.5") or text in a number file
     cancel_mod.check(cancel)
     if quoted.is_set():
         return _QUOTED
