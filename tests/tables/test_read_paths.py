@@ -339,10 +339,14 @@ def test_decimal_comma_without_groups_is_read_by_the_engines(tmp_path, monkeypat
 
 
 @needs_arrow
-@pytest.mark.parametrize("estimate", [10, 2 ** 20, None])   # too low, far too high, the real guess
-def test_number_pieces_land_in_one_block_whatever_the_row_estimate(tmp_path, monkeypatch, estimate):
+@pytest.mark.parametrize("estimate, wide", [(10, False), (2 ** 20, False), (None, False), (None, True)])
+def test_number_pieces_land_in_one_block_whatever_the_row_estimate(tmp_path, monkeypatch, estimate, wide):
     # every column a number column: each piece is copied into the block by the thread
-    # that parsed it; a wrong guess of the rows costs a copy, never a wrong value
+    # that parsed it; a wrong guess of the rows (too low, far too high) costs a copy,
+    # never a wrong value
+    from somdesk.io.tables.columns import PieceBlock
+    if wide:
+        monkeypatch.setattr(PieceBlock, "WIDE", 1)
     monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
     monkeypatch.setattr(arrowread, "thread_count", lambda: 3)
     if estimate is not None:
@@ -364,10 +368,13 @@ def test_number_pieces_land_in_one_block_whatever_the_row_estimate(tmp_path, mon
 
 
 @needs_arrow
-def test_a_piece_block_places_pieces_added_out_of_order():
+@pytest.mark.parametrize("wide", [False, True])
+def test_a_piece_block_places_pieces_added_out_of_order(monkeypatch, wide):
     import pyarrow as pa
 
     from somdesk.io.tables.columns import PieceBlock
+    if wide:                                            # copied by to_tensor, not column by column
+        monkeypatch.setattr(PieceBlock, "WIDE", 1)
     pieces = [np.arange(lo, hi, dtype=np.float64) for lo, hi in ((0, 3), (3, 3), (3, 10), (10, 11))]
 
     def batch(v):

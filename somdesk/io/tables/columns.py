@@ -119,6 +119,7 @@ class PieceBlock:
     """
 
     SHRINK = 0.9
+    WIDE = 64                           # more columns than this: copied by Arrow's to_tensor
 
     def __init__(self, names: list[str], capacity: int, pieces: int):
         import threading
@@ -153,6 +154,13 @@ class PieceBlock:
         with np.errstate(invalid="ignore", over="ignore"):
             for b in batches:
                 hi = lo + b.num_rows
+                if self.k > self.WIDE and hi > lo:
+                    # many columns: one C++ pass (NULL -> NaN), not a Python call per column
+                    dest = out[lo:hi]
+                    dest[...] = np.asarray(b.to_tensor(null_to_nan=True, row_major=False))
+                    self.sums[i] += dest.sum(axis=0)
+                    lo = hi
+                    continue
                 for j in range(self.k):
                     dest = out[lo:hi, j]
                     _put_floats(b.column(j), dest)
