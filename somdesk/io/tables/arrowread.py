@@ -21,6 +21,7 @@ pyarrow (the desktop bundle leaves it out) everything goes through DuckDB.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 from somdesk.core import cancel as cancel_mod
@@ -37,6 +38,7 @@ BLOCK_BYTES = 4 << 20
 PIECE_BYTES = 4 << 20        # a text file is cut into pieces of about this size (tests lower it)
 MIN_PIECE_BYTES = 1 << 20    # ... but none smaller than this when cut only to use every thread
 MAX_PIECES = 256
+TAPER = 0.2                  # the last pieces shrink to this fraction of a full one
 MAX_THREADS = 8
 READ_BYTES = 256 << 20     # Parquet: uncompressed bytes a call reads (a cancel point after each)
 
@@ -273,7 +275,8 @@ def _pieces(mm, skip: int) -> list[int]:
 
     The pieces are handed to the threads first come, first served: with several per
     thread, a thread that loses its core for a while (another process) does not hold
-    up the read by a whole half of the file."""
+    up the read by a whole half of the file; the last two per thread shrink to TAPER
+    of a full piece (as pandas 3.1's parallel reader cuts them)."""
     size = len(mm)
     threads = thread_count()
     n = -(-size // PIECE_BYTES)
@@ -287,9 +290,14 @@ def _pieces(mm, skip: int) -> list[int]:
         start = mm.find(b"\n", start) + 1
         if start == 0:
             return [0, size]
+    # the last pieces shrink (to TAPER of a full one): the read ends when the last piece
+    # a thread took is done, so it should end on small ones
+    tapered = min(n, 2 * threads) if n > threads and TAPER < 1 else 0
+    weights = [1.0] * (n - tapered) + [1 - (1 - TAPER) * (i + 1) / tapered for i in range(tapered)]
+    ends = list(itertools.accumulate(weights))
     cuts = [0]
     for k in range(1, n):
-        cut = mm.find(b"\n", max(start, cuts[-1], start + (size - start) * k // n)) + 1
+        cut = mm.find(b"\n", max(start, cuts[-1], start + int((size - start) * ends[k - 1] / ends[-1]))) + 1
         if cut == 0 or cut >= size:          # no newline left: fewer pieces
             break
         if cut > cuts[-1]:
