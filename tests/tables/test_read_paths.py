@@ -391,3 +391,23 @@ def test_a_piece_block_places_pieces_added_out_of_order(monkeypatch, wide):
     np.testing.assert_array_equal(got.cols[0], x)
     np.testing.assert_array_equal(got.cols[1], np.arange(11.0) * 2)
     assert np.isnan(got.sums[0]) and got.sums[1] == 110
+
+
+@needs_arrow
+def test_pieces_cover_the_file_at_line_ends_and_the_last_ones_shrink(tmp_path, monkeypatch):
+    import mmap
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 4000)
+    monkeypatch.setattr(arrowread, "MIN_PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 2)
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"# note\na,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(10_000)))
+    with open(p, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        cuts = arrowread._pieces(mm, 2)
+        sizes = np.diff(cuts)
+        assert cuts[0] == 0 and cuts[-1] == len(mm) and len(cuts) - 1 == 30     # 115 KiB / 4000, even
+        assert all(mm[c - 1:c] == b"\n" for c in cuts[1:-1])
+        full, last4 = sizes[:-4], sizes[-4:]
+        assert np.ptp(full[1:]) < 20 and list(last4) == sorted(last4, reverse=True)
+        assert 0.15 < last4[-1] / full.mean() < 0.3           # the last piece: a fifth of a full one
+        rows = arrowread._estimate_rows(mm)
+        assert 10_000 <= rows <= 10_000 * 1.06 + 64            # the block's rows: 3 % over the lines
