@@ -411,3 +411,16 @@ def test_pieces_cover_the_file_at_line_ends_and_the_last_ones_shrink(tmp_path, m
         assert 0.15 < last4[-1] / full.mean() < 0.3           # the last piece: a fifth of a full one
         rows = arrowread._estimate_rows(mm)
         assert 10_000 <= rows <= 10_000 * 1.06 + 64            # the block's rows: 3 % over the lines
+
+
+@needs_arrow
+def test_a_number_file_parsed_in_pieces_is_sampled_the_same_both_ways(tmp_path, monkeypatch):
+    # at most twice the row limit: read whole into the block, then sampled in memory
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 2)
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n" + "".join(f"{i},{'' if i % 5 == 0 else i * 0.5}\n" for i in range(5000)))
+    fast, slow, used = both_ways(str(p), monkeypatch, ReadOptions(max_rows=4000))
+    assert used and fast == slow
+    assert fast["rows"] == 4000 and fast["total"] == 5000
+    assert [int(a) for a in fast["cells"][0]] == fast["row_index"]
