@@ -65,7 +65,8 @@ class Fetched:
             ia = pa.array(idx)
             return Fetched(self.names, [c.take(ia) for c in self.cols], True)
         if self.block is not None:
-            return Fetched.from_block(self.names, np.asfortranarray(self.block[idx]), None)
+            out = np.empty((len(idx), self.block.shape[1]), dtype=np.float64, order="F")
+            return Fetched.from_block(self.names, np.take(self.block, idx, axis=0, out=out), None)
         return Fetched(self.names, [c[idx] for c in self.cols], False)
 
 
@@ -113,7 +114,7 @@ class PieceBlock:
     the next piece -- if every piece before it is parsed; otherwise by the thread that
     parses the last missing one.  Each column is summed while it is copied (a finite sum:
     no missing and no infinite value).  The block holds `capacity_rows` rows (estimated
-    from the file's size and its head's lines); the (n, k) result is a view of its first
+    from the file's size and its mean line length); the (n, k) result is a view of its first
     n rows (each column contiguous, columns `capacity_rows` apart).  If the rows do not
     fit, or fill under 90 % of it, the block is copied once into one of the exact size.
     """
