@@ -5,10 +5,12 @@
 
 Used by build.spec: the packaged app then needs neither numba nor llvmlite
 (~175 MB) and compiles nothing at start.  The module exports the same loops as
-somdesk.core._kernels_numba / _kdtree_numba, from the same Python source; AOT
-code runs on one core (pycc has no parallel mode), which only matters for the
-million-sample batch search, and holds the GIL (pycc has no nogil), so
-somdesk.core.kernels calls it on chunks of ~20 ms when a stop can be asked for.
+somdesk.core._kernels_numba / _kdtree_numba, from the same Python source.  pycc
+has no parallel mode (prange runs as range), so somdesk.core.kernels splits the
+kd-tree query into row spans over its own per-core pool, and no `nogil` option:
+this script sets numba's `release_gil` flag for pycc's compiles (see
+`_release_the_gil`), so every exported wrapper releases the GIL around the
+native call, as `@njit(nogil=True)` does, and checks that the built module does.
 Running from source keeps using numba's JIT.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="somdesk-aot-build-")
 atexit.register(shutil.rmtree, os.environ["NUMBA_CACHE_DIR"], True)
 
+import numba.pycc.compiler as _pycc_compiler  # noqa: E402
 from numba.pycc import CC  # noqa: E402
 
 from somdesk.core import _kdtree_numba as kd  # noqa: E402
@@ -61,6 +64,11 @@ EXPORTS = {
     "online_epoch": (on.online_epoch,
                      f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
                      f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
+    # Not exported: online_epochs (several epochs in one call, the window at Max).  In pycc's one
+    # LLVM module online_epoch is inlined into it and the x86-64-v3 build then contracts a few
+    # multiply-adds differently: ~1e-16 from step()'s weights, where SOM.run_epochs promises the
+    # same bits.  The AOT window steps epoch by epoch (each call releases the GIL).
+    "u_matrix": (kn.u_matrix, f"void({A3}, boolean, boolean, {A2})"),   # the live maps' U-matrix
     "online_epoch_wide": (ow.online_epoch_wide,
                           f"int64({A3}, {A2}, {I1}, float64, float64, boolean, boolean, {I1}, {I1}, {I1})"),
     "batch_accumulate": (kn.batch_accumulate,
@@ -95,6 +103,66 @@ if platform.machine().lower() in ("x86_64", "amd64"):
     VARIANTS["_kernels_aot_v3"] = "x86-64-v3"
 
 
+def _release_the_gil() -> None:
+    """Make pycc's exported wrappers release the GIL around the compiled call.
+
+    pycc compiles every export with a fresh `numba.core.compiler.Flags()`
+    (`_ModuleCompiler._cull_exports`, numba/pycc/compiler.py) and exports the
+    CPython wrapper that numba's lowering builds with
+    `release_gil=flags.release_gil` (numba/core/callwrapper.py: the GIL is
+    released after the arguments are unboxed and taken back before the result
+    is boxed or an exception is raised: the same wrapper `@njit(nogil=True)`
+    gets).  pycc offers no option for it, so the flag is set here, at build
+    time only (numba is pinned to versions with pycc for the build, pyproject's
+    `build` extra).  Safe for these kernels: they are all `nopython` code that
+    the JIT already runs with nogil=True (the kd-tree query is parallel
+    instead), none touches a Python object, and NRT's reference counts are
+    atomic.  `check_releases_gil` fails the build if a numba version ignores it.
+    """
+    if getattr(_pycc_compiler.Flags, "_somdesk_nogil", False):
+        return
+
+    class NoGilFlags(_pycc_compiler.Flags):
+        _somdesk_nogil = True
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    _pycc_compiler.Flags = NoGilFlags
+
+
+_GIL_PROBE = """
+import sys, threading, time, numpy as np
+sys.path.insert(0, sys.argv[1])
+m = __import__(sys.argv[2])
+rng = np.random.default_rng(0)
+wf, x = rng.random((20000, 3)), rng.random((5000, 3))
+idx, d2, flag = np.empty(len(x), np.int64), np.empty(len(x)), np.zeros(1, np.int64)
+m.kd_brute(wf, x[:10], idx[:10], d2[:10], flag)
+t = threading.Thread(target=m.kd_brute, args=(wf, x, idx, d2, flag))
+ticks = 0
+t0 = time.perf_counter()
+t.start()
+while t.is_alive():     # a wrapper holding the GIL keeps this loop from running until it returns
+    time.sleep(0.0005)
+    ticks += 1
+print(ticks, time.perf_counter() - t0)
+"""
+
+
+def check_releases_gil(module: str, out: Path) -> None:
+    """Fail unless the built module's kernels let another Python thread run while they compute."""
+    import subprocess
+
+    probe = subprocess.run([sys.executable, "-c", _GIL_PROBE, str(out), module], capture_output=True,
+                           text=True, check=True)
+    ticks, seconds = probe.stdout.split()
+    if int(ticks) < 5:
+        raise SystemExit(f"{module}: the exported kernels hold the GIL ({ticks} turns of another thread "
+                         f"in {float(seconds):.2f} s): numba's pycc ignored release_gil")
+
+
 def build(module: str, target_cpu: str, out: Path) -> None:
     cc = CC(module)
     cc.output_dir = str(out)
@@ -104,8 +172,12 @@ def build(module: str, target_cpu: str, out: Path) -> None:
     for name, (fn, sig) in EXPORTS.items():
         cc.export(name, sig)(getattr(fn, "py_func", fn))   # numba dispatchers, or plain functions
     cc.export("fingerprint", "int64()")(fingerprint)
+    _release_the_gil()
     cc.compile()
-    print(f"wrote {module} ({target_cpu or 'generic'}) into {out}")
+    from somdesk.core.kernels import _cpu_has_avx2_fma
+    if not target_cpu or _cpu_has_avx2_fma():     # the v3 build cannot run on an older build machine
+        check_releases_gil(module, out)
+    print(f"wrote {module} ({target_cpu or 'generic'}) into {out}; its kernels release the GIL")
 
 
 def main() -> None:

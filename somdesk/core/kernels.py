@@ -15,8 +15,10 @@ the data's bounding box, so weights stay finite and meaningful.
 All back ends give the same weights to float64 rounding (tests check 1e-9).
 SOMDESK_KERNELS=numba|aot|numpy picks one: `aot` is the module that
 tools/build_aot_kernels.py compiles from the same source (the packaged app uses
-it and ships no numba); `numpy` is ~40x slower on the seed job and exists so
-training still works where neither can load.
+it and ships no numba; its kernels release the GIL like the JIT's, and the
+kd-tree query, parallel under the JIT, runs in row spans on the per-core pool);
+`numpy` is ~40x slower on the seed job and exists so training still works where
+neither can load.
 """
 from __future__ import annotations
 
@@ -103,6 +105,7 @@ def _load_aot():
     _AOT = aot
     nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide,
+                         u_matrix=getattr(aot, "u_matrix", None),
                          block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
                                                factor_tables=aot.factor_tables, reach=aot.reach))
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute)
@@ -162,25 +165,28 @@ def prepare(x: np.ndarray, keep: bool = True) -> bmu_products.PreparedData:
 
 
 one_blas_thread = bmu_products.one_blas_thread
-# Work (multiply-adds) per call of an ahead-of-time kernel when a stop can be asked for.
+# Work per call of the dithering rows in the ahead-of-time build (somdesk.core.dither bands
+# them).  The training kernels need no chunks: every back end's kernels release the GIL and
+# read the stop flag themselves (tools/build_aot_kernels.py makes pycc's wrappers release it).
 AOT_CHUNK_WORK = 20_000_000
+# Samples per call of the ahead-of-time kd-tree query: pycc has no prange, so the samples go
+# to the per-core pool in spans of this many (~2-10 ms each on a 100x100 map).
+KD_SPAN_ROWS = 2048
 
 
-def _spans(n: int, work_per_item: float, cancel: CancelToken | None):
-    """[a, b) ranges to call a kernel on, so a stop request is seen in time.
-
-    The numba JIT kernels release the GIL and read the flag themselves: one call.
-    The ahead-of-time ones (numba.pycc cannot release the GIL) would keep the
-    thread that sets the flag from running, so they are called on chunks of
-    ~AOT_CHUNK_WORK (~10-20 ms), with the flag checked between them.
-    """
-    if BACKEND != "aot" or cancel is None:
-        yield 0, n
+def _kd_query(wf: np.ndarray, x: np.ndarray, tree, idx: np.ndarray, d2: np.ndarray, flag: np.ndarray) -> None:
+    """idx, d2 = the kd-tree query of every row of x: one prange call under the JIT, row
+    spans on every core (bmu_products.run_spans) for the ahead-of-time build.  Each sample's
+    search is independent, so the spans give the JIT's result bit for bit."""
+    if BACKEND != "aot":
+        _kd.query(wf, x, tree, idx, d2, flag)
         return
-    step = max(1, int(AOT_CHUNK_WORK // max(1.0, work_per_item)))
-    for a in range(0, n, step):
-        check(cancel)
-        yield a, min(n, a + step)
+
+    def span(a: int, b: int) -> None:
+        if flag[0] == 0:
+            _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
+
+    bmu_products.run_spans(span, len(x), KD_SPAN_ROWS, len(x) > KD_SPAN_ROWS)
 
 
 def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
@@ -257,21 +263,17 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     if _nb is not None and _nb.online_epoch_wide is not None and uses_wide_epoch(nb, *wp.shape):
         # many dimensions: the tile boxes prune nothing; full scans and whole-plane updates
         boxes.invalidate()
-        for a, b in _spans(len(order), 2 * wp.size, cancel):
-            done = _nb.online_epoch_wide(wp, x, order[a:b], alpha, sigma, hexagonal, toroidal, last_bmu,
-                                         bmus[a:b], _flag(cancel))
-            if done < b - a:
-                check(cancel)
+        done = _nb.online_epoch_wide(wp, x, order, alpha, sigma, hexagonal, toroidal, last_bmu, bmus,
+                                     _flag(cancel))
+        if done < len(order):
+            check(cancel)
         return bmus
     if _nb is not None:
-        # chunks of inputs give the same weights: each input sees what the previous left
-        for a, b in _spans(len(order), wp.size, cancel):
-            done = _nb.online_epoch(wp, x, order[a:b], alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal,
-                                    toroidal, last_bmu, bmus[a:b], boxes.lo, boxes.hi, boxes.dirty,
-                                    _flag(cancel))
-            if done < b - a:
-                boxes.invalidate()
-                check(cancel)
+        done = _nb.online_epoch(wp, x, order, alpha, sigma, NEIGHBOURHOOD_CODES[nb], hexagonal, toroidal,
+                                last_bmu, bmus, boxes.lo, boxes.hi, boxes.dirty, _flag(cancel))
+        if done < len(order):
+            boxes.invalidate()
+            check(cancel)
         return bmus
     w3 = np.moveaxis(wp, 0, -1)          # (H, W, D) view: updates land in wp
     height, width, _ = w3.shape
@@ -294,16 +296,17 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
 def online_epochs(wp: np.ndarray, x: np.ndarray, orders: np.ndarray, alphas: np.ndarray, sigmas: np.ndarray,
                   nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray, boxes: TileBoxes,
                   backup: np.ndarray, cancel: CancelToken | None = None) -> tuple[int, int, np.ndarray] | None:
-    """Several classic epochs in one kernel call (numba JIT only; None elsewhere: step epoch by epoch).
+    """Several classic epochs in one kernel call (numba JIT; None elsewhere: step epoch by epoch).
 
     wp (D, H, W) planar codebook, orders (E, N) int64, alphas/sigmas (E,), backup
     (D, H, W) scratch.  Returns (epochs completed, status, bmus (E, N)); status 0:
     all ran, 1: `cancel` was set inside epoch `completed`, 2: that epoch made a
     weight non-finite.  Either way wp holds the weights after the completed
-    epochs (the interrupted one is undone).  The ahead-of-time kernels hold the
-    GIL, so a long call there would freeze the window: they are not used here.
+    epochs (the interrupted one is undone).  The ahead-of-time build has no such
+    kernel (tools/build_aot_kernels.py says why): it steps epoch by epoch, each
+    call releasing the GIL, so the window stays live either way.
     """
-    if BACKEND != "numba" or (_nb.online_epoch_wide is not None and uses_wide_epoch(nb, *wp.shape)):
+    if getattr(_nb, "online_epochs", None) is None or uses_wide_epoch(nb, *wp.shape):
         return None          # many dimensions: the wide kernel, epoch by epoch
     bmus = np.empty(orders.shape, dtype=np.int64)
     done, status = _nb.online_epochs(wp, x, orders, alphas, sigmas, NEIGHBOURHOOD_CODES[nb], hexagonal,
@@ -344,13 +347,11 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
                 return idx, None
             _bmus_by_products(wf, x, idx, d2, cancel, prepared)
         elif n * wf.shape[0] <= 2_000_000:  # a tree costs more than it saves here
-            for a, b in _spans(n, wf.size, cancel):
-                _kd.brute(wf, x[a:b], idx[a:b], d2[a:b], flag)
+            _kd.brute(wf, x, idx, d2, flag)
         else:
             tree = _kd.build(wf, flag)
             check(cancel)
-            for a, b in _spans(n, 1000 * wf.shape[1], cancel):   # ~1000 distances a sample
-                _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
+            _kd_query(wf, x, tree, idx, d2, flag)
         check(cancel)
         return idx, d2
     if uses_products(n, wf.shape[0], wf.shape[1]):
@@ -416,7 +417,7 @@ def sums_by_node(idx: np.ndarray, data: np.ndarray, m_count: int) -> tuple[np.nd
 
 def u_matrix(weights: np.ndarray, hexagonal: bool, toroidal: bool) -> np.ndarray | None:
     """(H, W) U-matrix of weights (H, W, D) compiled, with the bits of metrics.u_matrix's numpy
-    loop; None where that is not the case (no JIT kernel, D >= 8: numpy then sums pairwise,
+    loop; None where that is not the case (no compiled kernel, D >= 8: numpy then sums pairwise,
     a torus 1 or 2 nodes across)."""
     fn = getattr(_nb, "u_matrix", None)
     height, width, dim = weights.shape
@@ -438,8 +439,7 @@ def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None
     if len(x) == 0 or wf.shape[0] < 2:
         return out
     if _nb is not None:
-        for a, b in _spans(len(x), wf.size, cancel):
-            _nb.two_nearest(wf, x[a:b], out[a:b], _flag(cancel))
+        _nb.two_nearest(wf, x, out, _flag(cancel))
         check(cancel)
         return out
     step = max(1, 2_000_000 // max(1, wf.size))
@@ -466,10 +466,8 @@ def batch_smooth(sums: np.ndarray, counts: np.ndarray, height: int, width: int, 
     num = np.zeros((height * width, dim))
     den = np.zeros(height * width)
     if _nb is not None:
-        window = min(height * width, (2 * sigma + 3) ** 2)   # nodes one source node reaches
-        for a, b in _spans(height * width, window * (dim + 1), cancel):
-            _nb.batch_accumulate(sums, counts, height, width, sigma, NEIGHBOURHOOD_CODES[nb],
-                                 hexagonal, toroidal, num, den, a, b, _flag(cancel))
+        _nb.batch_accumulate(sums, counts, height, width, sigma, NEIGHBOURHOOD_CODES[nb],
+                             hexagonal, toroidal, num, den, 0, height * width, _flag(cancel))
         check(cancel)
         return num, den
     for m in np.flatnonzero(counts):
@@ -573,7 +571,7 @@ def warm_up() -> None:
         for nodes, tree_nodes in ((w.reshape(-1, 3), wf), (frozen_w, frozen_wf)):
             bmus_of(nodes, data)
             two_nearest(nodes, data)
-            _kd.query(tree_nodes, data, _kd.build(tree_nodes, _NEVER), np.empty(2, np.int64), np.empty(2),
+            _kd_query(tree_nodes, data, _kd.build(tree_nodes, _NEVER), np.empty(2, np.int64), np.empty(2),
                       _NEVER)
     u_matrix(w, False, False)
     batch_smooth(x, np.ones(2), 1, 2, 1.0, "bubble", False, False)   # gaussian needs no kernel
