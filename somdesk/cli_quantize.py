@@ -103,8 +103,12 @@ def map_codebook(path):
     kind = saved.meta.get("kind", "colours")
     space = saved.meta.get("colour_space", "srgb")
     weights = saved.som.weights
-    if kind not in ("colours", "image") or space != "srgb" or weights.shape[-1] != 3:
-        raise OptionError(f"{display_basename(path)} is not a map of sRGB colours (kind {kind!r}, "
-                          f"space {space!r}, {weights.shape[-1]} values a node): --map takes a colour "
-                          "or picture map saved by somdesk")
+    name = display_basename(path)
+    if kind not in ("colours", "image") or weights.shape[-1] != 3:
+        what = "a table map" if "table" in str(kind) else f"a map of kind {kind!r}"
+        raise OptionError(f"{name} is {what}, not a map of colours: --map takes a colour or picture "
+                          "map saved by somdesk")
+    if space != "srgb":
+        raise OptionError(f"{name} is a colour map trained in {space}: --map takes one trained in sRGB "
+                          "(its nodes are the palette's start)")
     return weights
