@@ -273,8 +273,8 @@ class SOM:
         `count` calls of `step()` (same arithmetic, same orders), same guarantees:
         a cancel inside an epoch undoes that epoch (the ones before it stay done)
         and raises `Cancelled`; non-finite weights raise `SomdeskError` with the
-        weights of that epoch's start.  Batch epochs, and back ends without the
-        multi-epoch kernel (ahead-of-time build, numpy), go one `step()` at a time.
+        weights of that epoch's start.  Batch epochs, many-dimension epochs and the
+        numpy back end (no multi-epoch kernel) go one `step()` at a time.
         None when already done.
         """
         count = min(int(count), self.config.iterations - self.iteration)
