@@ -3,7 +3,11 @@
 Run: python benchmarks/bench_quantize.py [--quick] [--repeats R] [--pictures DIR ...]
 
 For every picture and 16, 64 and 256 colours it runs, PNG in -> PNG out:
-    pngquant   Debian's `pngquant --nofs N` (no dithering), as a subprocess;
+    pngquant   Debian's `pngquant --nofs N` (no dithering), as a subprocess, as installed
+               (libimagequant with OpenMP: on this 2-CPU machine its threads spin while
+               they wait, so under load from other processes it takes 2-4x the CPU time
+               and wall time it needs alone);
+    pngquant/1 the same with OMP_NUM_THREADS=1: one thread, its steady single-core time;
     command    `python -m somdesk quantize IN OUT.png --colors N -q` as a subprocess:
                the whole command as a user runs it, interpreter start-up and
                imports included (byte-compiled once into a temporary
@@ -13,11 +17,13 @@ For every picture and 16, 64 and 256 colours it runs, PNG in -> PNG out:
 alternating run by run, and prints PSNR (dB, higher is better) and mean
 CIEDE2000 (lower is better, computed by colour-science, sRGB D65 -> CIELAB) of
 the command's file, the median wall times of `--repeats` runs and the time
-ratio command / pngquant (< 1: somdesk faster), as a markdown table.  "win"
+ratio command / pngquant (< 1: somdesk faster), and the CPU seconds (user + system,
+from getrusage of the child processes) of the command and of pngquant/1, as a
+markdown table; CPU time is what the load of the shared machine changes least.  "win"
 marks rows where somdesk is at least as good on both measures.  The command's
 file and the in-process result are checked to be the same picture.  The
-window's path (train_quantizer: SOM, then the same k-means placed on the map's
-nodes) is printed too, PSNR only.
+window's path (a SOM trained in the window's phases, then its Quantise: the
+command's fit started from the map's colours) is printed too.
 
 Pictures: benchmarks/pictures/ (public domain / CC0 photos from scikit-image,
 see the README there), three generated here with fixed seeds (a smooth
@@ -45,7 +51,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from somdesk.core import kernels  # noqa: E402
-from somdesk.core.quantize import psnr, quantize, quantize_picture, train_quantizer  # noqa: E402
+from somdesk.core.quantize import psnr, quantize_picture, train_quantizer  # noqa: E402
 from somdesk.io.image_input import load_image  # noqa: E402
 from somdesk.io.quantized_png import save_indexed_png  # noqa: E402
 
@@ -131,11 +137,20 @@ def decoded(path) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
 
 
-def run_pngquant(src: Path, out: Path, k: int) -> float:
-    t = time.perf_counter()
+def _child_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_pngquant(src: Path, out: Path, k: int, threads: int | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one pngquant run; `threads` sets OMP_NUM_THREADS."""
+    env = None if threads is None else dict(os.environ, OMP_NUM_THREADS=str(threads))
+    c, t = _child_cpu(), time.perf_counter()
     subprocess.run(["pngquant", "--nofs", "--force", "--output", str(out), str(k), str(src)],
-                   check=True, capture_output=True)
-    return time.perf_counter() - t
+                   check=True, capture_output=True, env=env)
+    return time.perf_counter() - t, _child_cpu() - c
 
 
 def run_somdesk(src: Path, out: Path, k: int) -> float:
@@ -156,32 +171,47 @@ def command_env(tmp: Path) -> dict:
     return env
 
 
-def run_command(src: Path, out: Path, k: int, env: dict) -> float:
-    t = time.perf_counter()
+def run_command(src: Path, out: Path, k: int, env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one `somdesk quantize` process."""
+    c, t = _child_cpu(), time.perf_counter()
     subprocess.run([sys.executable, "-m", "somdesk", "quantize", str(src), str(out), "--colors", str(k), "-q"],
                    check=True, env=env)
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _child_cpu() - c
 
 
 def run_cell(src: Path, tmp: Path, k: int, repeats: int, env: dict):
-    """(pngquant's output, command's output, median seconds of pngquant, command, in-process);
-    the three alternate run by run so a change in the shared machine's load hits all alike."""
-    tp, tc, ti = [], [], []
+    """(pngquant's output, command's output, dict of median seconds: pngquant, pngquant/1,
+    command, in-process wall times and pngquant/1 and command CPU times); the runs alternate
+    so a change in the shared machine's load hits all alike."""
+    runs = {key: [] for key in ("pq", "pq1", "cmd", "inproc", "pq1_cpu", "cmd_cpu")}
     for _ in range(repeats):
-        tp.append(run_pngquant(src, tmp / "pq.png", k))
-        tc.append(run_command(src, tmp / "cmd.png", k, env))
-        ti.append(run_somdesk(src, tmp / "sd.png", k))
+        runs["pq"].append(run_pngquant(src, tmp / "pq.png", k)[0])
+        wall, cpu = run_pngquant(src, tmp / "pq1.png", k, threads=1)
+        runs["pq1"].append(wall)
+        runs["pq1_cpu"].append(cpu)
+        wall, cpu = run_command(src, tmp / "cmd.png", k, env)
+        runs["cmd"].append(wall)
+        runs["cmd_cpu"].append(cpu)
+        runs["inproc"].append(run_somdesk(src, tmp / "sd.png", k))
     cmd = decoded(tmp / "cmd.png")
     if not np.array_equal(cmd, decoded(tmp / "sd.png")):
         raise AssertionError(f"{src.name} at {k}: the command's file differs from the in-process result")
-    return (decoded(tmp / "pq.png"), cmd, statistics.median(tp), statistics.median(tc),
-            statistics.median(ti))
+    if not np.array_equal(decoded(tmp / "pq.png"), decoded(tmp / "pq1.png")):
+        raise AssertionError(f"{src.name} at {k}: pngquant's one-thread file differs from its default one")
+    return decoded(tmp / "pq.png"), cmd, {key: statistics.median(v) for key, v in runs.items()}
 
 
-def run_window_path(img, k: int) -> float:
+def run_window_path(img, k: int) -> tuple[float, float]:
+    """(PSNR, mean CIEDE2000) of the window's path: a side x side SOM trained in the window's
+    phases (train_quantizer without its own k-means placement), then Quantise full picture,
+    which is the command's fit started from the map's colours (core.map_quantise)."""
+    from somdesk.core.map_quantise import quantise_from_map
+
     side = int(round(k ** 0.5))
-    som = train_quantizer(img, side, side, seed=1)
-    return psnr(img, quantize(img, som.weights))
+    som = train_quantizer(img, side, side, seed=1, refine=False)
+    idx, pal = quantise_from_map(img, som.weights)
+    out = pal[idx][..., :3]
+    return psnr(img, out), ciede2000(img, out)
 
 
 def startup_seconds(tmp: Path, env: dict, repeats: int = 5) -> tuple[float, float]:
@@ -252,30 +282,39 @@ def main(argv=None) -> int:
         print(f"Measured {datetime.date.today().isoformat()} on {machine()}.")
         print(f"Times are medians of {repeats} run(s), pngquant, the somdesk command and the in-process "
               "work alternating, PNG file in -> PNG file out.\n")
-        print("| picture | colours | pngquant PSNR / dE00 | somdesk PSNR / dE00 | pngquant s | somdesk command s "
-              "| ratio | in-process s | window path PSNR | |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("| picture | colours | pngquant PSNR / dE00 | somdesk PSNR / dE00 | pngquant s | pngquant/1 s "
+              "| somdesk command s | ratio | ratio to /1 | CPU s pngquant/1 / command | in-process s "
+              "| window path PSNR / dE00 | |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         wins = total = 0
-        ratios, inproc = [], []
+        ratios, ratios1, cpu_ratios, inproc = [], [], [], []
         for label, path in pictures:
             img = load_image(path)
             for k in colours:
-                pq, sd, tp, tc, ti = run_cell(path, tmp, k, repeats, env)
+                pq, sd, t = run_cell(path, tmp, k, repeats, env)
+                tp, tc, ti = t["pq"], t["cmd"], t["inproc"]
                 p1, d1, p2, d2 = psnr(img, pq), ciede2000(img, pq), psnr(img, sd), ciede2000(img, sd)
                 win = p2 >= p1 and d2 <= d1
                 wins += win
                 total += 1
                 ratios.append(tc / tp)
+                ratios1.append(tc / t["pq1"])
+                cpu_ratios.append(t["cmd_cpu"] / max(t["pq1_cpu"], 1e-3))
                 inproc.append(ti / tp)
-                window = "-" if args.no_window else f"{run_window_path(img, k):.2f}"
-                row = [label, str(k), f"{p1:.2f} / {d1:.3f}", f"{p2:.2f} / {d2:.3f}", f"{tp:.3f}", f"{tc:.3f}",
-                       f"{tc / tp:.2f}", f"{ti:.3f}", window, "win" if win else "**loss**"]
+                window = "-" if args.no_window else "{:.2f} / {:.3f}".format(*run_window_path(img, k))
+                row = [label, str(k), f"{p1:.2f} / {d1:.3f}", f"{p2:.2f} / {d2:.3f}", f"{tp:.3f}", f"{t['pq1']:.3f}",
+                       f"{tc:.3f}", f"{tc / tp:.2f}", f"{tc / t['pq1']:.2f}",
+                       f"{t['pq1_cpu']:.2f} / {t['cmd_cpu']:.2f}", f"{ti:.3f}", window, "win" if win else "**loss**"]
                 print("| " + " | ".join(row) + " |", flush=True)
         version, imports = startup_seconds(tmp, env)
         print(f"\nsomdesk at least as good on PSNR and CIEDE2000: {wins} of {total}.")
         print(f"Whole command / pngquant: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}, "
               f"faster in {sum(r < 1 for r in ratios)} of {total}; in-process work / pngquant: median "
               f"{statistics.median(inproc):.2f}, worst {max(inproc):.2f}.")
+        print(f"Whole command / pngquant with one thread (OMP_NUM_THREADS=1): median {statistics.median(ratios1):.2f}, "
+              f"faster in {sum(r < 1 for r in ratios1)} of {total}; CPU time command / pngquant/1: median "
+              f"{statistics.median(cpu_ratios):.2f}.  Load average at the end: "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}.")
         print(f"Start-up alone in this run: `python -m somdesk --version` {version:.3f} s, "
               f"`python -c 'import numpy, PIL.Image'` {imports:.3f} s.")
     return 0

@@ -1,6 +1,7 @@
 """Tables: read speed against pandas, and segment quality against k-means on rows and MiniSom.
 
     python benchmarks/bench_tables.py [--rows 1000000] [--repeats 5] [--skip-read] [--skip-segments]
+                                      [--files csv,parquet,comma,grouped]
 
 Read: a 1,000,000 x 12 numeric CSV and the same table as Parquet (written once to a
 temporary folder), read into one (N, 12) float64 matrix by somdesk.io.tables.read_table
@@ -66,7 +67,7 @@ def make_files(folder: str, rows: int) -> tuple[str, str, str, str]:
     return csv_path, pq_path, comma_path, grouped_path
 
 
-def bench_read(rows: int, repeats: int) -> dict:
+def bench_read(rows: int, repeats: int, files=("csv", "parquet", "comma", "grouped")) -> dict:
     import duckdb
     import pandas as pd
 
@@ -126,6 +127,8 @@ def bench_read(rows: int, repeats: int) -> dict:
                 ("csv", csv_path, theirs_csv, variants, repeats), ("parquet", pq_path, theirs_pq, variants, repeats),
                 ("comma", comma_path, theirs_comma, ours_only, repeats),
                 ("grouped", grouped_path, theirs_grouped, ours_only, max(1, min(repeats, 3)))):
+            if name not in files:
+                continue
             b = ref(path)                        # warm up (imports, page cache) and check
             for f in variants.values():
                 a = f(path)
@@ -229,10 +232,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-read", action="store_true")
     ap.add_argument("--skip-segments", action="store_true")
+    ap.add_argument("--files", default="csv,parquet,comma,grouped",
+                    help="which read benchmarks to run (comma-separated: csv, parquet, comma, grouped)")
     args = ap.parse_args()
     print(f"bench_tables {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs")
     if not args.skip_read:
-        bench_read(args.rows, args.repeats)
+        bench_read(args.rows, args.repeats, tuple(args.files.split(",")))
     if not args.skip_segments:
         bench_segments()
 

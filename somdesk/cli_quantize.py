@@ -1,10 +1,13 @@
-"""`somdesk quantize IN OUT.png --colors N [--dither] [--space ...]`: a picture to an indexed PNG.
+"""`somdesk quantize IN OUT.png --colors N [--dither] [--space ...] [--map M.somz]`: a picture to an indexed PNG.
 
-Runs somdesk.core.quantize.quantize_picture, the colour fitting and remapping
-the window's image mode uses, on the picture as read by
-somdesk.io.image_input (transparency kept), and writes an indexed PNG
-(somdesk.io.quantized_png: PLTE of the used colours, tRNS when any is
-transparent) atomically.  Ctrl+C stops the work through a CancelToken.
+Runs somdesk.core.quantize.quantize_picture (the palette fit and remapping) on the
+picture as read by somdesk.io.image_input (transparency kept), and writes an
+indexed PNG (somdesk.io.quantized_png: PLTE of the used colours, tRNS when any
+is transparent) atomically.  With `--map M.somz` the fit starts from that saved
+map's colours instead of k-means++ seeds (core.map_quantise.quantise_from_map):
+the window's Quantise runs exactly this, so a map saved from the window and the
+same picture give the same file both ways.  Ctrl+C stops the work through a
+CancelToken.
 """
 from __future__ import annotations
 
@@ -24,12 +27,16 @@ def register(sub) -> None:
                        "pixels take one palette entry, marked in the PNG's tRNS chunk.")
     p.add_argument("input", metavar="IN", help="the picture to quantise")
     p.add_argument("output", metavar="OUT.png", help="the indexed PNG to write")
-    p.add_argument("--colors", "--colours", type=int, default=256, metavar="N",
-                   help="palette size, 2 to 256, including the transparent entry (default %(default)s)")
+    p.add_argument("--colors", "--colours", type=int, default=None, metavar="N",
+                   help="palette size, 2 to 256, including the transparent entry (default 256; "
+                   "with --map the map's size)")
     p.add_argument("--dither", action="store_true", help="Floyd-Steinberg error diffusion")
     p.add_argument("--space", default=DEFAULT_SPACE, choices=SPACES,
                    help="colour space the colours are grouped in (default %(default)s)")
     p.add_argument("--seed", type=int, default=None, help="seed of the palette fitting (default 0)")
+    p.add_argument("--map", metavar="M.somz", default=None,
+                   help="start the palette from this saved colour or picture map's colours, one entry "
+                   "per node, as the window's Quantise does (the map's size is the palette size)")
     p.add_argument("--force", action="store_true",
                    help="allow OUT to be IN: the picture is replaced by its quantised copy")
     p.add_argument("--json", action="store_true", help="print the result's figures as JSON")
@@ -44,17 +51,30 @@ def run(args) -> int:
     from somdesk.io.image_input import load_image
     from somdesk.io.quantized_png import save_indexed_png
 
+    if args.map is not None and args.colors is not None:
+        raise OptionError("--colors does not go with --map: the map's nodes are the palette "
+                          "(train a map of another size for another number of colours)")
+    if args.colors is None:
+        args.colors = 256
     if not 2 <= args.colors <= 256:
         raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")
-    check_writable(args.output, inputs=() if args.force else [args.input], force_flag="--force")
+    inputs = [args.input] + ([args.map] if args.map else [])
+    check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
     t0 = time.perf_counter()
+    codebook = map_codebook(args.map) if args.map else None
     img = load_image(args.input, alpha=True)
     token = CancelToken()
     try:
-        idx, palette = quantize_picture(img, args.colors, space=args.space, dither=args.dither,
-                                        seed=args.seed, cancel=token)
+        if codebook is None:
+            idx, palette = quantize_picture(img, args.colors, space=args.space, dither=args.dither,
+                                            seed=args.seed, cancel=token)
+        else:
+            from somdesk.core.map_quantise import quantise_from_map
+
+            idx, palette = quantise_from_map(img, codebook, space=args.space, dither=args.dither,
+                                             seed=args.seed, cancel=token)
     except KeyboardInterrupt:
         token.cancel()
         raise
@@ -69,3 +89,22 @@ def run(args) -> int:
         print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {len(palette)} colours, "
               f"{size:,} bytes in {elapsed:.2f} s", file=sys.stderr)
     return 0
+
+
+def map_codebook(path):
+    """The (H, W, 3) sRGB codebook in [0, 1] of a saved colour or picture map (.somz).
+
+    FileFormatError for a file that is not a saved map; OptionError for a map whose
+    nodes are not sRGB colours (a table map, a colour map trained in another space)."""
+    from somdesk.io.mapfile import load_map
+    from somdesk.io.names import display_basename
+
+    saved = load_map(path)
+    kind = saved.meta.get("kind", "colours")
+    space = saved.meta.get("colour_space", "srgb")
+    weights = saved.som.weights
+    if kind not in ("colours", "image") or space != "srgb" or weights.shape[-1] != 3:
+        raise OptionError(f"{display_basename(path)} is not a map of sRGB colours (kind {kind!r}, "
+                          f"space {space!r}, {weights.shape[-1]} values a node): --map takes a colour "
+                          "or picture map saved by somdesk")
+    return weights

@@ -1,7 +1,14 @@
-"""A picture quantised to a trained map's colours, transparency kept (the window's image maps).
+"""A picture quantised with a trained map's colours, transparency kept (the window's image maps).
 
-    idx, palette = quantise_with_map(img, som.weights)   # img (H, W, 3) or (H, W, 4) uint8
+    idx, palette = quantise_from_map(img, som.weights)   # Quantise full picture = `quantize --map`
+    idx, palette = quantise_with_map(img, som.weights)   # the live preview: the nodes themselves
     save_indexed_png("out.png", idx, palette)            # tRNS when the picture has alpha
+
+`quantise_from_map` is the command's palette fit (core.quantize.quantize_picture)
+started from the map's colours (`map_start`) instead of k-means++ seeds: the
+window's Quantise and `somdesk quantize IN OUT.png --map M.somz` both run it and
+write the same file (docs/quantisation.md, "One code path").  The rest of this
+module is the map's own palette, which the live preview shows and the fit starts from.
 
 The window's palette map is a SOM of colours (3 values a node): it trains on the
 picture's visible pixels (`core.quantize.sample_pixels` leaves out alpha 0), and
@@ -38,10 +45,11 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_histogram
-from somdesk.core.palette_fit import fit_palette, nearest, remap
+from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
-__all__ = ["quantise_with_map", "map_palette", "picture_psnr", "composite", "on_checkerboard",
+__all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
+           "picture_psnr", "composite", "on_checkerboard",
            "checkerboard", "CHECKER"]
 
 CHECKER = 8                       # checkerboard squares, in picture pixels
@@ -128,6 +136,50 @@ def quantise_with_map(img, codebook, seed: int | None = 0, cancel=None,
     hist = _histogram(arr, cache, cancel)
     palette = map_palette(arr, codebook, hist, seed, cancel, cache)
     return remap(arr, palette, "srgb", hist=hist, cancel=cancel), palette
+
+
+def map_start(img, codebook, hist: ColourHistogram, seed: int | None = None, cancel=None) -> np.ndarray:
+    """The colours a map gives the palette fit to start from: (K, 3) uint8 node colours for an
+    RGB picture; for RGBA `map_palette`'s entries (nodes, translucent entries, the least used
+    node dropped when the transparent entry would make 257) without the transparent entry,
+    (K', 4).  `hist` is the histogram the palette is fitted on (quantize.fitting_histogram)."""
+    arr = as_picture(img)
+    if arr.shape[2] == 3:
+        return _node_colours(codebook)
+    pal = map_palette(arr, codebook, hist, 0 if seed is None else seed, cancel)
+    return pal[~np.all(pal == 0, axis=1)]
+
+
+def quantise_from_map(img, codebook, space: str = DEFAULT_SPACE, dither: bool = False,
+                      seed: int | None = None, cancel=None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices (H, W) uint8, palette (K, 4) uint8 RGBA): the picture quantised by the palette
+    fit of `somdesk quantize` (quantize.quantize_picture) started from a trained map's colours.
+
+    This is what the window's Quantise and `somdesk quantize --map M.somz` both run: the fit's
+    Lloyd passes and its refinement for both measures (core.palette_fit, palette_mix) start
+    from `map_start` -- one entry per node, so entry i is node i's colour refined -- instead
+    of k-means++ seeds, and every pixel is remapped by the fit's rule.  The palette holds
+    the map's entries plus the transparent one (at most 256).  `codebook` is SOM weights
+    (..., 3) in [0, 1] or (K, 3) uint8.  Raises SomdeskError for a bad picture or codebook,
+    `Cancelled` when `cancel` is set.  `quantise_from_map_steps` is the same in slices.
+    """
+    from somdesk.core.palette_fit import drain
+
+    return drain(quantise_from_map_steps(img, codebook, space, dither, seed, cancel))
+
+
+def quantise_from_map_steps(img, codebook, space: str = DEFAULT_SPACE, dither: bool = False,
+                            seed: int | None = None, cancel=None):
+    """`quantise_from_map` as a generator: yields (rows done, rows) while remapping, returns
+    (indices, palette)."""
+    from somdesk.core.quantize import fitting_histogram, quantize_picture_steps
+
+    arr = as_picture(img)
+    hist, whole = fitting_histogram(arr, seed, cancel)
+    start = map_start(arr, codebook, hist, seed, cancel)
+    colours = max(2, len(start) + (1 if hist.transparent else 0))
+    return (yield from quantize_picture_steps(arr, colours, space, dither, seed, cancel, start=start,
+                                              hist=(hist, whole)))
 
 
 def composite(img, background) -> np.ndarray:

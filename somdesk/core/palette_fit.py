@@ -41,7 +41,8 @@ Arthur & Vassilvitskii 2007, weighted by pixel counts):
        0.5 log mean CIEDE2000 on the histogram, the plain fit kept when it
        scores better); the result carries the assignment rule (`mix`) that
        `remap` then follows.
-`cancel` (a CancelToken) is checked between passes (each well under 50 ms
+The k-means itself (nearest centres, seeding, Lloyd passes with Hamerly's bounds) is
+somdesk.core.weighted_kmeans.  `cancel` (a CancelToken) is checked between passes (each well under 50 ms
 for the 0.3 Mpx benchmark photos at 256 colours).
 """
 from __future__ import annotations
@@ -54,9 +55,10 @@ from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
                                           pixel_keys, unique_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
+from somdesk.core.weighted_kmeans import LINEAR, kmeanspp_seeds, lloyd_passes, nearest
 from somdesk.errors import OptionError
 
-__all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap",
+__all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap", "remap_steps",
            "TRAIN_POINTS", "LLOYD_PASSES", "FULL_PASSES"]
 
 SPACES = ("srgb", "oklab", "blend")
@@ -65,10 +67,7 @@ TRAIN_POINTS = 16_384   # histograms bigger than this are pooled for seeding and
 FULL_LIMIT = 262_144    # above this many colours the "full" passes run on 6-bit cells
 LLOYD_PASSES = 24
 FULL_PASSES = 10
-_TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
-_REL_GAIN = 1e-5        # ... and so does one that lowers the weighted error by less than this fraction
 SLICE_PIXELS = 1 << 20
-NEAREST_SLICE = 2_048     # points per product in `nearest`: fits in cache (measured 1.5x faster than 16,384)
 FEATURE_SLICE = 1 << 18
 
 
@@ -144,35 +143,6 @@ def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray, bits: int =
     return np.ascontiguousarray(pts / cw[:, None]), cw
 
 
-def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
-    """(index, squared distance) of each point's nearest centre.
-
-    Candidates by matrix product in float32, |c|^2 - 2 x.c (one BLAS call per
-    slice of NEAREST_SLICE points: for a few hundred centres in 3-7
-    dimensions this is several times faster than a tree or a float64 scan);
-    the chosen centre's distance is then recomputed in float64, so d2 is
-    exact.  Two centres whose distances differ by less than float32 rounding
-    (~1e-7 of |x|^2, far below one 8-bit step) can swap places; ties
-    otherwise go to the lowest index.
-    """
-    n = len(points)
-    idx = np.empty(n, np.int64)
-    d2 = np.empty(n)
-    c32 = np.ascontiguousarray(centres, dtype=np.float32)
-    cn = np.einsum("ij,ij->i", c32, c32)
-    ct = np.ascontiguousarray((-2.0 * c32).T)
-    for s in range(0, n, NEAREST_SLICE):
-        _cancel.check(cancel)
-        x = points[s:s + NEAREST_SLICE]
-        dist = x.astype(np.float32) @ ct
-        dist += cn[None, :]
-        i = np.argmin(dist, axis=1)
-        idx[s:s + len(x)] = i
-        diff = x - centres[i]
-        d2[s:s + len(x)] = np.einsum("ij,ij->i", diff, diff)
-    return idx, d2
-
-
 def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarray:
     """colour_features in slices of FEATURE_SLICE colours, looking at `cancel` between them."""
     step = FEATURE_SLICE
@@ -183,80 +153,6 @@ def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarra
         _cancel.check(cancel)
         parts.append(colour_features(colours[s:s + step], space, alpha))
     return np.concatenate(parts)
-
-
-def _seed(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
-    """Greedy k-means++ seeding weighted by pixel counts.
-
-    Arthur & Vassilvitskii 2007; the greedy form (2 + ln k candidates per
-    centre, the one that lowers the weighted potential most is kept) is the
-    one scikit-learn uses, and it avoids most of plain k-means++'s bad starts.
-    """
-    tries = 2 + int(np.log(k))
-    pn = np.einsum("ij,ij->i", points, points)
-    centres = np.empty((k, points.shape[1]))
-    first = rng.choice(len(points), p=w / w.sum())
-    centres[0] = points[first]
-    d2 = np.sum((points - centres[0]) ** 2, axis=1)
-    for i in range(1, k):
-        if i % 16 == 0:
-            _cancel.check(cancel)
-        p = np.cumsum(w * d2)
-        if p[-1] <= 0:
-            centres[i:] = centres[0]
-            break
-        cand = np.minimum(np.searchsorted(p, rng.random(tries) * p[-1]), len(points) - 1)
-        c = points[cand]
-        # squared distances to the candidates by one product: |x|^2 - 2 x.c + |c|^2
-        cd = pn[:, None] - 2.0 * (points @ c.T) + np.einsum("ij,ij->i", c, c)[None, :]
-        np.maximum(cd, 0.0, out=cd)
-        np.minimum(cd, d2[:, None], out=cd)
-        best = int(np.argmin(w @ cd))
-        centres[i] = c[best]
-        d2 = cd[:, best]
-    return centres
-
-
-def _lloyd(points, w, centres, passes, cancel) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd passes; returns (centres, labels).
-
-    Stops early when a pass lowers the weighted squared error by less than
-    _REL_GAIN of it or moves no centre by more than _TOL.  The labels are a
-    partition the centres are the means of, or the one under the centres.
-    """
-    k, dims = centres.shape
-    idx = None
-    last = np.inf
-    for _ in range(passes):
-        _cancel.check(cancel)
-        idx, d2 = nearest(centres, points, cancel)
-        sse = float(w @ d2)
-        if sse >= last * (1.0 - _REL_GAIN):    # this pass's partition gained too little: done
-            break
-        last = sse
-        cnt = np.bincount(idx, weights=w, minlength=k)
-        new = centres.copy()
-        live = cnt > 0
-        for d in range(dims):
-            new[live, d] = np.bincount(idx, weights=w * points[:, d], minlength=k)[live] / cnt[live]
-        err = w * d2
-        revived = False
-        for node in np.flatnonzero(~live):     # an empty cluster takes the worst-served point
-            j = int(np.argmax(err))
-            if err[j] <= 0:
-                break
-            new[node] = points[j]
-            revived = True
-            err = np.minimum(err, w * np.sum((points - points[j]) ** 2, axis=1))
-        moved = float(np.max(np.sum((new - centres) ** 2, axis=1)))
-        centres = new
-        if revived:
-            idx = None                         # the labels no longer describe these centres
-        elif moved <= _TOL:
-            break
-    if idx is None:
-        idx, _ = nearest(centres, points)
-    return centres, idx
 
 
 def restarts(k: int) -> int:
@@ -271,25 +167,42 @@ def full_passes(k: int) -> int:
 
 
 def fit_palette(hist: ColourHistogram, colours: int, space: str = DEFAULT_SPACE, seed: int | None = None,
-                cancel=None) -> FittedPalette:
+                cancel=None, start: np.ndarray | None = None) -> FittedPalette:
     """A palette of at most `colours` RGBA entries for the histogram (module docstring).
 
     `colours` counts the transparent entry when the picture has fully
     transparent pixels.  A histogram with no more distinct colours than
     slots is reproduced exactly.  Deterministic for a given seed (None = 0).
-    Raises OptionError for fewer than 2 or more than 256 colours or an
-    unknown space, `Cancelled` when `cancel` is set.
+    `start` ((S, 3|4) uint8 colours, S <= the slots; e.g. a trained map's node
+    colours, core.map_quantise) replaces the k-means++ seeding: the Lloyd passes
+    and the refinement then start from these colours, entry for entry.
+    Raises OptionError for fewer than 2 or more than 256 colours, an unknown
+    space or more start colours than slots, `Cancelled` when `cancel` is set.
     """
     with _one_blas_thread():
-        return _fit(hist, colours, space, seed, cancel)
+        return _fit(hist, colours, space, seed, cancel, start)
 
 
-def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
+def _start_centres(start, slots: int, space: str, alpha: bool) -> np.ndarray:
+    """Features of the start colours (opaque unless given with alpha), checked against the slots."""
+    st = np.asarray(start, dtype=np.uint8)
+    if st.ndim != 2 or st.shape[1] not in (3, 4) or len(st) == 0:
+        raise OptionError(f"start colours must be (S, 3) or (S, 4) uint8, got shape {st.shape}")
+    if len(st) > slots:
+        raise OptionError(f"{len(st)} start colours do not fit in {slots} palette slots")
+    if st.shape[1] == 3:
+        st = np.hstack([st, np.full((len(st), 1), 255, np.uint8)])
+    return colour_features(st, space, alpha)
+
+
+def _fit(hist, colours, space, seed, cancel, start=None) -> FittedPalette:
     check_space(space)
     colours = int(colours)
     if not 2 <= colours <= 256:
         raise OptionError(f"the number of colours must be between 2 and 256, got {colours}")
     slots = colours - (1 if hist.transparent else 0)
+    if start is not None:
+        _start_centres(start, slots, space, False)      # checked before any work
     entries = []
     mix = fit_labels = None
     if len(hist.colours) <= slots:
@@ -306,18 +219,22 @@ def _fit(hist, colours, space, seed, cancel) -> FittedPalette:
         else:
             pts, pw = feats, w
         best = None
-        for _ in range(restarts(slots)):
-            c = _seed(pts, pw, min(slots, len(pts)), rng, cancel)
-            c, lab = _lloyd(pts, pw, c, LLOYD_PASSES, cancel)
+        if start is not None:       # the given colours instead of seedings: one run from them
+            c, _ = lloyd_passes(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
+            best = (0.0, c)
+        for _ in range(restarts(slots) if start is None else 0):
+            c = kmeanspp_seeds(pts, pw, min(slots, len(pts)), rng, cancel)
+            c, lab = lloyd_passes(pts, pw, c, LLOYD_PASSES, cancel)
             sse = float(pw @ np.sum((pts - c[lab]) ** 2, axis=1))
             if best is None or sse < best[0]:
                 best = (sse, c)
         centres = best[1]
         if len(feats) <= FULL_LIMIT:
-            centres, labels = _lloyd(feats, w, centres, full_passes(slots) if pts is not feats else 0, cancel)
+            centres, labels = lloyd_passes(feats, w, centres, full_passes(slots) if pts is not feats else 0,
+                                           cancel, LINEAR if space == "blend" else 0.0)
         else:       # millions of colours (big photos): the passes run on 6-bit cells
             fine, fw = _pooled(hist, feats, w, bits=6)
-            centres, _ = _lloyd(fine, fw, centres, full_passes(slots), cancel)
+            centres, _ = lloyd_passes(fine, fw, centres, full_passes(slots), cancel)
             labels, _ = nearest(centres, feats, cancel)
         fitted = _cluster_colours(hist, labels, w, len(centres), alpha)
         if space == "blend" and not alpha:     # the last step for both measures (palette_mix)
@@ -412,8 +329,25 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
     assigns by the rule the palette was refined with (somdesk.core.palette_mix)
     instead of the nearest entry; `labels` (FittedPalette.labels, with the
     `hist` the palette was fitted on) are those answers already found.
-    Raises `Cancelled`.
+    Raises `Cancelled`.  `remap_steps` is the same work in slices.
     """
+    return drain(remap_steps(img, rgba, space, hist, dither, cancel, mix, labels))
+
+
+def drain(steps):
+    """Run a `*_steps` generator to its end and return what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def remap_steps(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = None,
+                dither: bool = False, cancel=None, mix=None, labels=None):
+    """`remap` as a generator: yields (rows done, rows) after every slice of ~SLICE_PIXELS
+    pixels (once, at the end, when dithering) and returns the (H, W) indices -- so a caller
+    that reports progress (the window's Quantise) runs exactly the command's code."""
     arr = as_picture(img)
     rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     if rgba.ndim != 2 or rgba.shape[1] != 4 or not 1 <= len(rgba) <= 256:
@@ -421,15 +355,16 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
     transparent = np.flatnonzero(np.all(rgba == 0, axis=1))
     if arr.shape[2] == 4 and np.any(arr[..., 3] == 0) and len(transparent) == 0:
         raise OptionError("the picture has transparent pixels but the palette has no (0, 0, 0, 0) entry")
+    h, w, _ = arr.shape
     if dither:
         from somdesk.core.dither import floyd_steinberg
-        return floyd_steinberg(arr, rgba, cancel=cancel)
-    h, w, _ = arr.shape
+        out = floyd_steinberg(arr, rgba, cancel=cancel)
+        yield h, h
+        return out
     out = np.empty((h, w), np.uint8)
     rows = max(1, SLICE_PIXELS // w)
     if hist is None and arr.shape[2] == 3:
-        with _one_blas_thread():
-            return _remap_rgb_lazily(arr, rgba, space, out, rows, cancel, mix)
+        return (yield from _remap_rgb_lazily(arr, rgba, space, out, rows, cancel, mix))
     if hist is None:
         hist = colour_histogram(arr, cancel)
     with _one_blas_thread():
@@ -442,6 +377,7 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
         for s in range(0, h, rows):
             _cancel.check(cancel)
             out[s:s + rows] = table[pixel_keys(arr[s:s + rows])].reshape(-1, w)
+            yield min(s + rows, h), h
         return out
     tlabel = np.uint8(transparent[0]) if len(transparent) else np.uint8(0)
     for s in range(0, h, rows):
@@ -452,6 +388,7 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
         found = labels[pos] if len(hist.keys) else np.zeros(len(keys), np.uint8)
         found[keys == 0] = tlabel
         out[s:s + rows] = found.reshape(-1, w)
+        yield min(s + rows, h), h
     return out
 
 
@@ -470,7 +407,9 @@ def _remap_rgb_lazily(arr, rgba, space, out, rows, cancel, mix=None) -> np.ndarr
         if len(new):
             new = unique_keys(new)
             colours = np.hstack([keys_to_colours(new, 3), np.full((len(new), 1), 255, np.uint8)])
-            table[new] = usable[_assign(colours, rgba[usable], space, alpha, mix, cancel)]
+            with _one_blas_thread():     # per slice: not held while the generator waits
+                table[new] = usable[_assign(colours, rgba[usable], space, alpha, mix, cancel)]
             known[new] = True
         out[s:s + rows] = table[keys].reshape(-1, w)
+        yield min(s + rows, h), h
     return out

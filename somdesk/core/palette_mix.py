@@ -13,8 +13,11 @@ is lowered by alternating
     1. assignment: each colour picks, of its CANDIDATES nearest entries in the
        space, the one with the least  sq / MSE + MIX_ALPHA * dE00 / meanDE
        (the first-order change of F; MSE and meanDE of the current state), and
-    2. update: each entry becomes the count-weighted sRGB mean of its colours
-       (rounded to 8 bits);
+    2. update: each entry becomes the weighted sRGB mean of its colours (rounded to
+       8 bits), weights pixel count x (1 / (3 MSE) + MIX_ALPHA dE / (2 sq meanDE)):
+       a majorise-minimise (Weiszfeld) step of the same first-order F, since CIEDE2000
+       is a distance, not a squared one -- colours matched closely already pull
+       harder, which moves entries toward the dense middle of their colours;
 for REFINE_PASSES passes, F measured exactly after every assignment.  The state
 with the lowest F wins -- the plain fit (nearest entry in the space) included,
 so the result is never worse on F than k-means alone.  The winner's weights
@@ -80,20 +83,62 @@ def _candidates(pf: np.ndarray, feats: np.ndarray, m: int, cancel) -> np.ndarray
     return out
 
 
+class _DeMemo:
+    """CIEDE2000 of each of N colours against the (up to two) palette colours it was last
+    compared with, keyed by the entry's packed 24-bit colour: refine_palette's passes compare
+    most colours with the same entries again (the first two measures share the palette, and
+    an update leaves most entries' 8-bit colour or most colours' candidates unchanged)."""
+
+    def __init__(self, n: int):
+        self.key = np.full((n, 2), -1, np.int64)
+        self.val = np.zeros((n, 2))
+
+    def get(self, lab, pal_lab, pal_key, rows, entries) -> tuple[np.ndarray, np.ndarray]:
+        """(CIEDE2000 of colours `rows` against palette `entries`, their keys); only the
+        pairs not remembered are computed."""
+        keys = pal_key[entries]
+        k = self.key[rows]
+        v = self.val[rows]
+        out = np.where(k[:, 0] == keys, v[:, 0], np.where(k[:, 1] == keys, v[:, 1], np.nan))
+        miss = np.flatnonzero(np.isnan(out))
+        if len(miss):
+            out[miss] = delta_e_2000(lab[rows[miss]], pal_lab[entries[miss]])
+        return out, keys
+
+    def put(self, slot: int, rows, keys, vals) -> None:
+        self.key[rows, slot] = keys
+        self.val[rows, slot] = vals
+
+
+def _packed(rgb: np.ndarray) -> np.ndarray:
+    k = np.rint(rgb).astype(np.int64)
+    return (k[:, 0] << 16) | (k[:, 1] << 8) | k[:, 2]
+
+
 def assign_mixed(rgb8: np.ndarray, lab: np.ndarray, feats: np.ndarray, pal_rgb: np.ndarray,
-                 pal_lab: np.ndarray, pal_feats: np.ndarray, mix: Mix, cancel=None):
+                 pal_lab: np.ndarray, pal_feats: np.ndarray, mix: Mix, cancel=None, cand=None, memo=None):
     """(index into the palette, squared error, CIEDE2000) of each colour under `mix`.
 
     rgb8 (N, 3) uint8 colours, lab (N, 3) their CIELAB, feats (N, D) their features in the
     fitting space; pal_* the same for the (K, 3) palette.  Ties go to the nearer entry in
-    the space.  Raises `Cancelled`.
+    the space.  `cand` ((N, >= m) from `_candidates` for this palette) and `memo` (a
+    _DeMemo of these colours) save repeating work; the result is the same without them.
+    Raises `Cancelled`.
     """
     m = min(mix.candidates, len(pal_rgb))
-    cand = _candidates(pal_feats, feats, m, cancel)
+    if cand is None or cand.shape[1] < m:
+        cand = _candidates(pal_feats, feats, m, cancel)
+    cand = cand[:, :m]
     diff = rgb8[:, None, :].astype(np.float64) - pal_rgb[cand]
     sq = np.einsum("nmc,nmc->nm", diff, diff)
     de = np.empty_like(sq)
-    de[:, 0] = delta_e_2000(lab, pal_lab[cand[:, 0]])
+    rows = np.arange(len(cand))
+    if memo is None:
+        de[:, 0] = delta_e_2000(lab, pal_lab[cand[:, 0]])
+    else:
+        pal_key = _packed(pal_rgb)
+        de[:, 0], key0 = memo.get(lab, pal_lab, pal_key, rows, cand[:, 0])
+        later = []
     cost = sq[:, 0] * mix.w_sq + de[:, 0] * mix.w_de
     pick = np.zeros(len(cand), np.int64)
     for j in range(1, m):
@@ -102,13 +147,20 @@ def assign_mixed(rgb8: np.ndarray, lab: np.ndarray, feats: np.ndarray, pal_rgb: 
         de[:, j] = np.inf
         maybe = np.flatnonzero(sq[:, j] * mix.w_sq < cost)
         if len(maybe):
-            de[maybe, j] = delta_e_2000(lab[maybe], pal_lab[cand[maybe, j]])
+            if memo is None:
+                de[maybe, j] = delta_e_2000(lab[maybe], pal_lab[cand[maybe, j]])
+            else:
+                de[maybe, j], kj = memo.get(lab, pal_lab, pal_key, maybe, cand[maybe, j])
+                later.append((min(j, 1), maybe, kj, de[maybe, j]))
             c = sq[maybe, j] * mix.w_sq + de[maybe, j] * mix.w_de
             better = c < cost[maybe]
             pick[maybe[better]] = j
             cost[maybe[better]] = c[better]
-    r = np.arange(len(cand))
-    return cand[r, pick], sq[r, pick], de[r, pick]
+    if memo is not None:        # remembered after every look-up, so none is overwritten first
+        memo.put(0, rows, key0, de[:, 0])
+        for slot, r, k, v in later:
+            memo.put(slot, r, k, v)
+    return cand[rows, pick], sq[rows, pick], de[rows, pick]
 
 
 def _distinct(pal: np.ndarray) -> np.ndarray:
@@ -135,32 +187,77 @@ def refine_palette(rgb8: np.ndarray, counts: np.ndarray, feats: np.ndarray, pale
     pal = np.ascontiguousarray(palette[:, :3], dtype=np.uint8)
     plain = Mix(0.0, 0.0, 1)                  # one candidate: the nearest, as remap does
 
+    memo = _DeMemo(len(rgb8))
+    found = {}                               # the candidates of the current palette
+
     def measure(p, mix):
         pr = p.astype(np.float64)
-        idx, sq, de = assign_mixed(rgb8, lab, feats, pr, srgb8_to_lab(p), features(p), mix, cancel)
+        pf = features(p)
+        if found.get("pal") is None or not np.array_equal(found["pal"], p):
+            found["pal"], found["cand"] = p, _candidates(pf, feats, min(CANDIDATES, len(p)), cancel)
+        idx, sq, de = assign_mixed(rgb8, lab, feats, pr, srgb8_to_lab(p), pf, mix, cancel,
+                                   cand=found["cand"], memo=memo)
         mse, mde = float(w @ sq) / (3 * total), float(w @ de) / total
         score = math.log(max(mse, 1e-12)) + MIX_ALPHA * math.log(max(mde, 1e-12))
-        return idx, mse, mde, score
+        return _State(score, p, mix, idx, sq, de, mse, mde)
 
-    idx, mse, mde, score = measure(pal, plain)
-    best = (score, pal, None, idx)
-    if mse <= 0.0 or mde <= 0.0:              # exact already
-        return pal, None, idx
-    for _ in range(REFINE_PASSES):
-        mix = Mix(1.0 / (3 * mse), MIX_ALPHA / mde)
-        idx, mse, mde, score = measure(pal, mix)
-        if score < best[0]:
-            best = (score, pal, mix, idx)
-        if mse <= 0.0 or mde <= 0.0:
-            break
-        cnt = np.bincount(idx, weights=w, minlength=len(pal))
-        live = cnt > 0
-        new = pal.copy()
-        for c in range(3):
-            s = np.bincount(idx, weights=w * rgb8[:, c], minlength=len(pal))
-            new[live, c] = np.clip(np.rint(s[live] / cnt[live]), 0, 255)
-        new = _distinct(new)        # two clusters can round to one colour: keep it once
-        if np.array_equal(new, pal):
-            break
-        pal = new
-    return best[1], best[2], best[3]
+    def polish(plain_state):
+        """The rule on the plain fit's palette, then REFINE_PASSES - 1 of (update, assignment
+        by the rule); the state of the lowest F seen, the plain fit included."""
+        best = cur = measure(plain_state.pal, plain_state.mix_for_next())
+        for _ in range(REFINE_PASSES - 1):
+            if cur.mse <= 0.0 or cur.mde <= 0.0:
+                break
+            new = _means(rgb8, w * _irls_weights(cur), cur.idx, cur.pal)
+            if np.array_equal(new, cur.pal):
+                break
+            cur = measure(new, cur.mix_for_next())
+            if cur.score < best.score:
+                best = cur
+        return best if best.score < plain_state.score else plain_state
+
+    state = measure(pal, plain)
+    if state.mse <= 0.0 or state.mde <= 0.0:              # exact already
+        return pal, None, state.idx
+    best = polish(state)
+    return best.pal, best.mix, best.idx
+
+
+def _irls_weights(state) -> np.ndarray:
+    """(N,) factors of the pixel counts making the update's weighted sRGB mean a
+    majorise-minimise step of the linearised F (state.mse, state.mde > 0): a colour's squared
+    error counts 1 / (3 MSE), its CIEDE2000 -- a distance, not a squared one -- MIX_ALPHA /
+    meanDE, and a distance d at the current entry is majorised by d^2 / (2 d) + d / 2, so it
+    weighs like dE / (2 sq) times a squared error (Weiszfeld's iteration for sums of
+    distances; sq floored at 1, one 8-bit step)."""
+    a = 1.0 / (3 * state.mse)
+    b = MIX_ALPHA / state.mde
+    return a + b * state.de / (2.0 * np.maximum(state.sq, 1.0))
+
+
+@dataclass(frozen=True)
+class _State:
+    """One measured palette: F, the palette, its rule (None = nearest in the space), each
+    colour's entry, squared error and CIEDE2000, MSE and mean CIEDE2000."""
+    score: float
+    pal: np.ndarray
+    mix: "Mix | None"
+    idx: np.ndarray
+    sq: np.ndarray
+    de: np.ndarray
+    mse: float
+    mde: float
+
+    def mix_for_next(self) -> Mix:
+        return Mix(1.0 / (3 * self.mse), MIX_ALPHA / self.mde)
+
+
+def _means(rgb8, w, idx, pal) -> np.ndarray:
+    """Each entry the count-weighted sRGB mean of its colours (8-bit), entries kept once."""
+    cnt = np.bincount(idx, weights=w, minlength=len(pal))
+    live = cnt > 0
+    new = pal.copy()
+    for c in range(3):
+        s = np.bincount(idx, weights=w * rgb8[:, c], minlength=len(pal))
+        new[live, c] = np.clip(np.rint(s[live] / cnt[live]), 0, 255)
+    return _distinct(new)        # two clusters can round to one colour: keep it once

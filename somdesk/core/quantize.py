@@ -56,12 +56,12 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import colour_histogram, unique_keys
-from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap
+from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, drain, fit_palette, remap_steps
 from somdesk.errors import OptionError, SomdeskError
 
 __all__ = ["DEFAULT_SAMPLE", "DEFAULT_ITERATIONS", "FINE_TUNE_ITERATIONS", "MIN_COLOURS",
            "MAX_COLOURS", "sample_pixels", "assign_chunked", "palette_rgb8", "quantize",
-           "psnr", "mse", "train_quantizer", "count_colours", "quantize_picture", "SPACES",
+           "psnr", "mse", "train_quantizer", "count_colours", "quantize_picture", "quantize_picture_steps", "SPACES",
            "DEFAULT_SPACE"]
 
 DEFAULT_SAMPLE = 65_536       # pixels the map is trained on (see module docstring)
@@ -260,19 +260,29 @@ def count_colours(img) -> int:
 
 
 def quantize_picture(img, colours: int, space: str = DEFAULT_SPACE, dither: bool = False,
-                     seed: int | None = None, cancel=None) -> tuple[np.ndarray, np.ndarray]:
+                     seed: int | None = None, cancel=None, start=None) -> tuple[np.ndarray, np.ndarray]:
     """(indices (H, W) uint8, palette (K, 4) uint8 RGBA) for an (H, W, 3|4) uint8 picture.
 
     K <= `colours` (2..256, counting the transparent entry when the picture
     has pixels with alpha 0).  `space` is one of SPACES (see
     somdesk.core.palette_fit), `dither` adds Floyd-Steinberg error diffusion.
+    `start` ((S, 3|4) uint8) are the colours the fit starts from instead of
+    k-means++ seeds (a trained map's: core.map_quantise.quantise_from_map).
     Raises SomdeskError/OptionError for bad input, `Cancelled` when `cancel`
     (a CancelToken) is set; it is checked at least every ~50 ms.
     """
-    hist, whole = fitting_histogram(img, seed, cancel)
-    fit = fit_palette(hist, colours, space, seed=seed, cancel=cancel)
-    idx = remap(img, fit.rgba, space, hist=hist if whole else None, dither=dither, cancel=cancel, mix=fit.mix,
-                labels=fit.labels if whole else None)
+    return drain(quantize_picture_steps(img, colours, space, dither, seed, cancel, start))
+
+
+def quantize_picture_steps(img, colours: int, space: str = DEFAULT_SPACE, dither: bool = False,
+                           seed: int | None = None, cancel=None, start=None, hist=None):
+    """`quantize_picture` as a generator: yields (rows done, rows) while the pixels are
+    remapped (palette_fit.remap_steps) and returns (indices, palette).  `hist` is
+    `fitting_histogram(img, seed)` when the caller has it already."""
+    hist, whole = hist if hist is not None else fitting_histogram(img, seed, cancel)
+    fit = fit_palette(hist, colours, space, seed=seed, cancel=cancel, start=start)
+    idx = yield from remap_steps(img, fit.rgba, space, hist=hist if whole else None, dither=dither,
+                                 cancel=cancel, mix=fit.mix, labels=fit.labels if whole else None)
     return idx, fit.rgba
 
 

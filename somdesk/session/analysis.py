@@ -66,34 +66,32 @@ def cluster_task(session, k: int, method: str = "ward", cancel=None):
 
 
 def quantise_task(session, cancel=None):
-    """Every pixel of the full picture to its nearest colour of the shown map, transparency
-    kept (core.map_quantise: the rule `somdesk quantize` follows); returns QuantisedPicture.
+    """The full picture quantised by the palette fit of `somdesk quantize`, started from the
+    shown map's colours (core.map_quantise.quantise_from_map: `somdesk quantize IN OUT.png
+    --map M.somz` runs the same code and writes the same file); returns QuantisedPicture.
 
-    An opaque picture is matched in slices of ~1 Mpx, yielding Progress in rows after each
-    slice and checking the token between slices (peak extra memory: the (H, W) index array
-    plus one slice's work).  A picture with alpha is counted and remapped in one
-    call (palette_fit.remap), which checks the token between its own slices; Progress comes
-    at the start and the end."""
-    from somdesk.core.map_quantise import quantise_with_map
-    from somdesk.core.quantize import DEFAULT_CHUNK_PIXELS, assign_chunked, palette_rgb8
+    The histogram and the palette fit are one step each (both check the token), then the
+    pixels are remapped in slices of ~1 Mpx, yielding Progress in rows after each slice and
+    checking the token between slices.  An opaque picture's palette is (K, 3)."""
+    from somdesk.core.map_quantise import quantise_from_map_steps
 
     data = session._require("image")
     state = _trained_map(session)
     gen = session.generation
     pixels = data.pixels
-    h, w = pixels.shape[:2]
+    h = pixels.shape[0]
     yield Progress("quantise", 0, h, "rows")
-    if data.has_alpha:
-        indices, palette = quantise_with_map(pixels, state.weights, cancel=cancel, cache=data.pixels_colours)
-    else:
-        palette = palette_rgb8(state.weights)
-        chunk = max(1, DEFAULT_CHUNK_PIXELS // w)
-        indices = np.empty((h, w), dtype=np.uint8 if len(palette) <= 256 else np.uint16)
-        for s in range(0, h, chunk):
-            cancel_mod.check(cancel)
-            indices[s:s + chunk] = assign_chunked(pixels[s:s + chunk], palette)
-            if s + chunk < h:
-                yield Progress("quantise", min(s + chunk, h), h, "rows")
+    steps = quantise_from_map_steps(pixels, state.weights, cancel=cancel)
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as stop:
+            indices, palette = stop.value
+            break
+        if done < total:
+            yield Progress("quantise", done, total, "rows")
+    if not data.has_alpha:
+        palette = palette[:, :3]          # every entry opaque: the window's RGB palette
     picture = _quantised(pixels, indices, palette)
     yield Progress("quantise", h, h, "rows")
 

@@ -147,8 +147,7 @@ class ImageData:
         object.__setattr__(self, "pixels", frozen_array(px))
         object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
         object.__setattr__(self, "preview", frozen_array(downscale(self.pixels, PREVIEW_MAX_SIDE)))
-        # what core.map_quantise computes once per picture (histogram, translucent entries)
-        object.__setattr__(self, "pixels_colours", {})
+        # what core.map_quantise computes once per preview picture (histogram, translucent entries)
         object.__setattr__(self, "preview_colours", {})
 
     @property

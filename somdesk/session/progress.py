@@ -71,11 +71,12 @@ class RunOutcome:
 
 @dataclass(frozen=True)
 class QuantisedPicture:
-    """A picture with every pixel replaced by its nearest palette colour.
+    """A picture with every pixel replaced by a palette colour.
 
-    palette   (K, 3) uint8 colours of the map's nodes, in node order; for a picture with
-              alpha (K', 4) RGBA: the nodes opaque, then translucent entries and the
-              transparent entry (core.map_quantise.map_palette)
+    palette   (K, 3) uint8: the map's node colours (live preview, in node order) or the
+              palette fitted from them (Quantise full picture: core.map_quantise.
+              quantise_from_map, sorted by colour); for a picture with alpha (K', 4) RGBA
+              with translucent entries and the transparent entry
     indices   (H, W) uint8/uint16 palette index of every pixel (full size)
     psnr      dB against the original as both look on white; inf when identical
     used      palette entries some pixel uses

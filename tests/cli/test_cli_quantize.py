@@ -87,3 +87,45 @@ def test_the_input_picture_is_never_replaced_without_force(tmp_path, capsys):
         assert src.read_bytes() == before
     assert main(["quantize", str(src), str(src), "--colors", "8", "--force", "-q"]) == 0
     assert src.read_bytes() != before and Image.open(src).mode == "P"
+
+
+def _saved_picture_map(tmp_path, img, side=3):
+    """A picture map trained and saved by the session (what the window's File > Save writes)."""
+    from somdesk.session import Session
+
+    src = tmp_path / "pic.png"
+    _png(src, img, "RGBA" if img.shape[2] == 4 else None)
+    s = Session()
+    assert s.open(src) == "image"
+    s.update_config(width=side, height=side, iterations=4, seed=1)
+    s.train()
+    s.save(tmp_path / "m.somz")
+    return s, src, tmp_path / "m.somz"
+
+
+@pytest.mark.parametrize("alpha", [False, True])
+def test_map_option_writes_the_windows_file(tmp_path, alpha):
+    """`--map M.somz` starts the fit from the saved map's colours: the same bytes as the
+    session's Quantise + export (the window's path), with and without transparency."""
+    img = _picture()
+    if alpha:
+        img = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
+        img[:10, :, 3] = 0
+        img[10:14, :, 3] = 128
+    s, src, somz = _saved_picture_map(tmp_path, img)
+    s.quantise()
+    s.export_quantised(tmp_path / "window.png")
+    assert main(["quantize", str(src), str(tmp_path / "cli.png"), "--map", str(somz), "-q"]) == 0
+    assert (tmp_path / "cli.png").read_bytes() == (tmp_path / "window.png").read_bytes()
+    assert len(Image.open(tmp_path / "cli.png").getpalette()) // 3 <= 9 + alpha * 10
+
+
+def test_map_option_errors_are_one_line(tmp_path, capsys):
+    s, src, somz = _saved_picture_map(tmp_path, _picture())
+    assert main(["quantize", str(src), str(tmp_path / "o.png"), "--map", str(somz), "--colors", "8"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "--colors does not go with --map" in err and err.count("\n") == 1
+    (tmp_path / "bad.somz").write_bytes(b"not a zip")
+    assert main(["quantize", str(src), str(tmp_path / "o.png"), "--map", str(tmp_path / "bad.somz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "bad.somz" in err and err.count("\n") == 1

@@ -14,6 +14,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 
 from somdesk.core import SOMConfig
+from somdesk.core.map_quantise import quantise_from_map
 from somdesk.core.quantize import psnr, quantize
 from somdesk.gui import dialogs
 from somdesk.gui.tasks import live_workers as running_threads
@@ -75,9 +76,11 @@ def test_open_train_live_preview_quantise_and_export(qtbot, win, png, tmp_path, 
     wait_idle(qtbot, win)
     q = win.session.quantised
     weights = win.session.map.weights
-    expected = quantize(img, weights)
+    idx, rgba = quantise_from_map(img, weights)         # the command's fit, from the map's colours
+    expected = rgba[idx][..., :3]
     np.testing.assert_array_equal(q.palette[q.indices][..., :3], expected)
     assert q.psnr == pytest.approx(psnr(img, expected))
+    assert q.psnr >= psnr(img, quantize(img, weights)) - 0.5      # about as close as the map's own colours
     assert q.used == len(np.unique(expected.reshape(-1, 3), axis=0)) <= 16
     assert win.view == "quantised" and f"PSNR {q.psnr:.2f} dB" in win.canvas.legend.text()
     np.testing.assert_array_equal(win.canvas.image_array(), expected)       # drawn: the result's pixels
@@ -95,6 +98,26 @@ def test_open_train_live_preview_quantise_and_export(qtbot, win, png, tmp_path, 
     assert len(pal) == 16
     assert {tuple(s.rgb) for s in pal.swatches} == {tuple(c) for c in
                                                     np.clip(weights.reshape(-1, 3) * 255 + 0.5, 0, 255).astype(int)}
+
+
+def test_window_quantise_and_the_command_write_the_same_png(qtbot, win, png, tmp_path, monkeypatch):
+    """One code path (docs/quantisation.md): the window's Quantise + File > Export image, and
+    `somdesk quantize IN OUT.png --map M.somz` with the map the window saved, write the same
+    bytes."""
+    from somdesk.cli import main
+
+    open_picture(qtbot, win, png)
+    win.left.params.set_config(win.session.config.replace(iterations=5))
+    train(qtbot, win)
+    win.actions["quantise"].trigger()
+    wait_idle(qtbot, win)
+    win.set_view("quantised")
+    assert win.export_image(str(tmp_path / "window.png"))
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "map.somz"))
+    assert win.save(ask=True)
+    assert main(["quantize", str(png), str(tmp_path / "cli.png"), "--map", str(tmp_path / "map.somz"),
+                 "-q"]) == 0
+    assert (tmp_path / "cli.png").read_bytes() == (tmp_path / "window.png").read_bytes()
 
 
 def test_open_dialog_and_drop_use_the_same_path(qtbot, win, png, monkeypatch):

@@ -176,15 +176,21 @@ def test_saved_map_remembers_the_alpha(tmp_path):
     assert np.all(q.pixels()[img[..., 3] == 0][:, 3] == 0)
 
 
-def test_opaque_pictures_are_quantised_exactly_as_before(picture_file, tmp_path):
+def test_opaque_pictures_are_quantised_from_the_map_colours(picture_file, tmp_path):
+    """The window's Quantise is the command's palette fit started from the map's colours
+    (core.map_quantise.quantise_from_map); an opaque picture keeps an RGB palette."""
+    from somdesk.core.map_quantise import quantise_from_map
+
     s = trained(picture_file, 3, 3, 4)
     d = s.dataset
     assert not d.has_alpha and d.pixels.shape[2] == 3
     np.testing.assert_array_equal(d.sample, sample_pixels(d.pixels, d.settings.sample, 0))
     q = s.quantise()
-    pal = palette_rgb8(s.map.weights)
+    idx, rgba = quantise_from_map(d.pixels, s.map.weights)
+    pal = rgba[:, :3]
+    assert np.all(rgba[:, 3] == 255) and len(pal) <= 9
     np.testing.assert_array_equal(q.palette, pal)               # (K, 3): no alpha column
-    np.testing.assert_array_equal(q.indices, assign_chunked(d.pixels, pal))
+    np.testing.assert_array_equal(q.indices, idx)
     assert q.psnr == psnr(d.pixels, pal[q.indices])
     np.testing.assert_array_equal(q.rgb(), pal[q.indices])
     s.export_quantised(tmp_path / "o.png")
@@ -233,5 +239,3 @@ def test_the_preview_counts_and_fits_a_picture_once(tmp_path):
     np.testing.assert_array_equal(again.palette, fresh.palette)
     np.testing.assert_array_equal(again.indices, fresh.indices)
     assert all(d.preview_colours[k] is v for k, v in cached.items())        # reused, not recomputed
-    s.quantise()
-    assert "hist" in d.pixels_colours

@@ -64,6 +64,10 @@ TEXT_CASES = {
     # a '"' only past the head (and a newline inside it): the pieces find it, one stream reads it
     "late_quote.csv": (b"id,text\n" + b"".join(b"%d,t%d\n" % (i, i) for i in range(30_000))
                        + b'30000,"two\nlines"\n30001,x\n', True),
+    # every column a number column: the pieces are not searched for '"' (a quote fails
+    # the parse of a number); the failed parse finds it and one stream reads the file
+    "late_quoted_number.csv": (b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(30_000))
+                               + b'"1.5","2"\n-2,"3e1"\n', True),
     "late_nan.csv": (b"a,b\n" + b"".join(b"%d,%d.25\n" % (i, i) for i in range(30_000)) + b"nan,NaN\n", True),
 }
 
@@ -332,3 +336,91 @@ def test_decimal_comma_without_groups_is_read_by_the_engines(tmp_path, monkeypat
     tab = read_table(str(p))
     assert tab.problem("a") == "column 'a' is not numeric: line 30002 has '12.5'"
     assert tab.values("b")[-2:].tolist() == [29_999.0, 1.0]
+
+
+@needs_arrow
+@pytest.mark.parametrize("estimate, wide", [(10, False), (2 ** 20, False), (None, False), (None, True)])
+def test_number_pieces_land_in_one_block_whatever_the_row_estimate(tmp_path, monkeypatch, estimate, wide):
+    # every column a number column: each piece is copied into the block by the thread
+    # that parsed it; a wrong guess of the rows (too low, far too high) costs a copy,
+    # never a wrong value
+    from somdesk.io.tables.columns import PieceBlock
+    if wide:
+        monkeypatch.setattr(PieceBlock, "WIDE", 1)
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 3)
+    if estimate is not None:
+        monkeypatch.setattr(arrowread, "_estimate_rows", lambda mm: estimate)
+    rows = [(i, i * 0.25, "" if i % 7 == 0 else str(-i), "inf" if i == 4321 else "1") for i in range(5000)]
+    p = tmp_path / "t.csv"
+    p.write_text("a,b,c,d\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    fast, slow, used = both_ways(str(p), monkeypatch)
+    assert used and fast == slow
+    tab = read_table(str(p))
+    assert tab.values("a").tolist() == list(range(5000)) and tab.missing_count("c") == 715
+    assert tab.kind("d") == "text" and "line 4323 has 'inf'" in tab.problem("d")
+    m = tab.matrix(["a", "b", "c"], copy=False)
+    assert m.shape == (5000, 3) and not m.flags.writeable and np.shares_memory(m, tab.cells("a"))
+    assert all(m[:, k].flags.c_contiguous for k in range(3))
+    np.testing.assert_array_equal(tab.matrix(["b", "c"]), m[:, 1:])
+    assert tab.matrix(["b", "c"]).flags.f_contiguous
+    tab.close()
+
+
+@needs_arrow
+@pytest.mark.parametrize("wide", [False, True])
+def test_a_piece_block_places_pieces_added_out_of_order(monkeypatch, wide):
+    import pyarrow as pa
+
+    from somdesk.io.tables.columns import PieceBlock
+    if wide:                                            # copied by to_tensor, not column by column
+        monkeypatch.setattr(PieceBlock, "WIDE", 1)
+    pieces = [np.arange(lo, hi, dtype=np.float64) for lo, hi in ((0, 3), (3, 3), (3, 10), (10, 11))]
+
+    def batch(v):
+        arr = pa.array(v, mask=(v == 5)) if len(v) else pa.array(v, type=pa.float64())
+        return pa.record_batch([arr, pa.array(v * 2)], names=["x", "y"])
+
+    block = PieceBlock(["x", "y"], 12, len(pieces))
+    for k in (2, 3, 1, 0):                              # the first piece parsed last
+        block.add(k, [batch(pieces[k])])
+        assert block.placed == (0 if k else 4)
+    got = block.finish()
+    x = np.arange(11.0)
+    x[5] = np.nan
+    np.testing.assert_array_equal(got.cols[0], x)
+    np.testing.assert_array_equal(got.cols[1], np.arange(11.0) * 2)
+    assert np.isnan(got.sums[0]) and got.sums[1] == 110
+
+
+@needs_arrow
+def test_pieces_cover_the_file_at_line_ends_and_the_last_ones_shrink(tmp_path, monkeypatch):
+    import mmap
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 4000)
+    monkeypatch.setattr(arrowread, "MIN_PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 2)
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"# note\na,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(10_000)))
+    with open(p, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        cuts = arrowread._pieces(mm, 2)
+        sizes = np.diff(cuts)
+        assert cuts[0] == 0 and cuts[-1] == len(mm) and len(cuts) - 1 == 30     # 115 KiB / 4000, even
+        assert all(mm[c - 1:c] == b"\n" for c in cuts[1:-1])
+        full, last4 = sizes[:-4], sizes[-4:]
+        assert np.ptp(full[1:]) < 20 and list(last4) == sorted(last4, reverse=True)
+        assert 0.15 < last4[-1] / full.mean() < 0.3           # the last piece: a fifth of a full one
+        rows = arrowread._estimate_rows(mm)
+        assert 10_000 <= rows <= 10_000 * 1.06 + 64            # the block's rows: 3 % over the lines
+
+
+@needs_arrow
+def test_a_number_file_parsed_in_pieces_is_sampled_the_same_both_ways(tmp_path, monkeypatch):
+    # at most twice the row limit: read whole into the block, then sampled in memory
+    monkeypatch.setattr(arrowread, "PIECE_BYTES", 1000)
+    monkeypatch.setattr(arrowread, "thread_count", lambda: 2)
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n" + "".join(f"{i},{'' if i % 5 == 0 else i * 0.5}\n" for i in range(5000)))
+    fast, slow, used = both_ways(str(p), monkeypatch, ReadOptions(max_rows=4000))
+    assert used and fast == slow
+    assert fast["rows"] == 4000 and fast["total"] == 5000
+    assert [int(a) for a in fast["cells"][0]] == fast["row_index"]

@@ -21,6 +21,7 @@ pyarrow (the desktop bundle leaves it out) everything goes through DuckDB.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 from somdesk.core import cancel as cancel_mod
@@ -37,6 +38,7 @@ BLOCK_BYTES = 4 << 20
 PIECE_BYTES = 4 << 20        # a text file is cut into pieces of about this size (tests lower it)
 MIN_PIECE_BYTES = 1 << 20    # ... but none smaller than this when cut only to use every thread
 MAX_PIECES = 256
+TAPER = 0.2                  # the last pieces shrink to this fraction of a full one
 MAX_THREADS = 8
 READ_BYTES = 256 << 20     # Parquet: uncompressed bytes a call reads (a cancel point after each)
 
@@ -273,7 +275,8 @@ def _pieces(mm, skip: int) -> list[int]:
 
     The pieces are handed to the threads first come, first served: with several per
     thread, a thread that loses its core for a while (another process) does not hold
-    up the read by a whole half of the file."""
+    up the read by a whole half of the file; the last two per thread shrink to TAPER
+    of a full piece (as pandas 3.1's parallel reader cuts them)."""
     size = len(mm)
     threads = thread_count()
     n = -(-size // PIECE_BYTES)
@@ -287,9 +290,14 @@ def _pieces(mm, skip: int) -> list[int]:
         start = mm.find(b"\n", start) + 1
         if start == 0:
             return [0, size]
+    # the last pieces shrink (to TAPER of a full one): the read ends when the last piece
+    # a thread took is done, so it should end on small ones
+    tapered = min(n, 2 * threads) if n > threads and TAPER < 1 else 0
+    weights = [1.0] * (n - tapered) + [1 - (1 - TAPER) * (i + 1) / tapered for i in range(tapered)]
+    ends = list(itertools.accumulate(weights))
     cuts = [0]
     for k in range(1, n):
-        cut = mm.find(b"\n", max(start, cuts[-1], start + (size - start) * k // n)) + 1
+        cut = mm.find(b"\n", max(start, cuts[-1], start + int((size - start) * ends[k - 1] / ends[-1]))) + 1
         if cut == 0 or cut >= size:          # no newline left: fewer pieces
             break
         if cut > cuts[-1]:
@@ -336,19 +344,28 @@ def _read_pieces(mm, buf, cuts, plan, types, cancel):
     the next piece when it is done with one (the readers release the GIL while they
     parse); the first error or a cancel stops the others at their next block.  Each
     piece is first searched for a '"' (quote handling is off): if one holds one, the
-    others stop and _QUOTED is returned."""
+    others stop and _QUOTED is returned.  When every column is a number column, the
+    pieces are not searched (a '"' fails the parse of a number) and each is copied into
+    one float64 block by the thread that parsed it (columns.PieceBlock); after an error
+    the file is searched once, and a '"' gives _QUOTED."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
     stop = threading.Event()
     quoted = threading.Event()
+    n = len(cuts) - 1
+    block = None
+    if all(t == pa.float64() for t in types):
+        from somdesk.io.tables.columns import PieceBlock
+        block = PieceBlock(plan["names"], _estimate_rows(mm), n)
 
     def piece(k):
         if stop.is_set() or (cancel is not None and cancel.cancelled):
             stop.set()
             return None, None
-        if mm.find(b'"', cuts[k], cuts[k + 1]) >= 0:
+        # a '"' in a number column fails its parse, so number files are searched only then
+        if block is None and mm.find(b'"', cuts[k], cuts[k + 1]) >= 0:
             quoted.set()
             stop.set()
             return None, None
@@ -366,15 +383,34 @@ def _read_pieces(mm, buf, cuts, plan, types, cancel):
         except BaseException:
             stop.set()
             raise
+        if block is not None:
+            block.add(k, batches)       # copied into the block now, while in this core's cache
+            return None, reader.schema
         return batches, reader.schema
 
-    n = len(cuts) - 1
     with ThreadPoolExecutor(min(n, thread_count()), thread_name_prefix="somdesk-csv") as pool:
         futures = [pool.submit(piece, k) for k in range(n)]
-        done = [f.result() for f in futures]
+        try:
+            done = [f.result() for f in futures]
+        except Exception:
+            if block is None or mm.find(b'"') < 0:
+                raise
+            quoted.set()                # a quoted number ("1.5") or text in a number file
     cancel_mod.check(cancel)
     if quoted.is_set():
         return _QUOTED
     if stop.is_set():
         return None
+    if block is not None:
+        return block.finish()
     return pa.Table.from_batches([b for batches, _ in done for b in batches], schema=done[0][1])
+
+
+def _estimate_rows(mm) -> int:
+    """Rows a number block should hold for the mapped file: its size over the mean line
+    length of 8 windows of 32 KiB spread over it, plus 3 % (a low guess costs one more
+    copy of the block, see columns.PieceBlock)."""
+    size = len(mm)
+    win = min(size, 32 << 10)
+    lines = sum(mm[(size - win) * w // 7:(size - win) * w // 7 + win].count(b"\n") for w in range(8))
+    return int(size * max(1, lines) / (8 * max(1, win)) * 1.03) + 64

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Fetched", "float_matrix", "numpy_floats", "object_column", "ROW_COLUMN"]
+__all__ = ["Fetched", "PieceBlock", "float_matrix", "numpy_floats", "object_column", "ROW_COLUMN"]
 
 ROW_COLUMN = "__somdesk_row"
 PARALLEL_CELLS = 1 << 20        # blocks this big are copied by several threads
@@ -21,10 +21,20 @@ class Fetched:
     """Columns of one result, in order.
 
     `cols[j]` is a pyarrow ChunkedArray (arrow=True) or a numpy (masked) array.
+    `block`, `sums`: when every column is a number column already copied into one
+    (rows, k) float64 block (PieceBlock), that block (cols[j] = block[:, j]) and the
+    (k,) column sums; else None.
     """
 
     def __init__(self, names: list[str], cols: list, arrow: bool):
         self.names, self.cols, self.arrow = list(names), list(cols), arrow
+        self.block = self.sums = None
+
+    @classmethod
+    def from_block(cls, names: list[str], block: np.ndarray, sums: np.ndarray) -> "Fetched":
+        got = cls(names, [block[:, k] for k in range(block.shape[1])], False)
+        got.block, got.sums = block, sums
+        return got
 
     @classmethod
     def from_numpy(cls, got: dict) -> "Fetched":
@@ -54,6 +64,9 @@ class Fetched:
             import pyarrow as pa
             ia = pa.array(idx)
             return Fetched(self.names, [c.take(ia) for c in self.cols], True)
+        if self.block is not None:
+            out = np.empty((len(idx), self.block.shape[1]), dtype=np.float64, order="F")
+            return Fetched.from_block(self.names, np.take(self.block, idx, axis=0, out=out), None)
         return Fetched(self.names, [c[idx] for c in self.cols], False)
 
 
@@ -66,10 +79,7 @@ def float_matrix(got: Fetched, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
     if got.arrow and idx and n:
         # from Arrow's memory pool, where the parser's pages were just freed: no fresh
         # page faults for a block the size of the table
-        import pyarrow as pa
-        buf = pa.allocate_buffer(n * len(idx) * 8)
-        out = np.frombuffer(buf, dtype=np.float64).reshape(len(idx), n).T
-        return _arrow_matrix(got, idx, out)
+        return _arrow_matrix(got, idx, _pool_block(n, len(idx)))
     out = np.empty((n, len(idx)), dtype=np.float64, order="F")
     if not idx or n == 0:
         return out, np.zeros(len(idx))
@@ -82,6 +92,97 @@ def float_matrix(got: Fetched, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
                 out[m, k] = np.nan
     with np.errstate(invalid="ignore", over="ignore"):
         return out, out.sum(axis=0)
+
+
+def _pool_block(rows: int, k: int) -> np.ndarray:
+    """(rows, k) float64, column-major, uninitialised, from Arrow's memory pool."""
+    import pyarrow as pa
+    buf = pa.allocate_buffer(rows * k * 8)
+    return np.frombuffer(buf, dtype=np.float64).reshape(k, rows).T
+
+
+class PieceBlock:
+    """The float64 columns of a text file parsed in pieces, out of order, by several
+    threads, copied into one column-major block as soon as each piece's first row is known.
+
+        block = PieceBlock(names, capacity_rows, pieces)
+        block.add(k, batches)          # from the thread that parsed piece k (thread-safe)
+        got = block.finish()           # Fetched.from_block, rows in file order
+
+    A piece is copied right after its parse by the thread that parsed it -- while its
+    numbers are still in that core's cache, and its Arrow buffers are freed at once for
+    the next piece -- if every piece before it is parsed; otherwise by the thread that
+    parses the last missing one.  Each column is summed while it is copied (a finite sum:
+    no missing and no infinite value).  The block holds `capacity_rows` rows (estimated
+    from the file's size and its mean line length); the (n, k) result is a view of its first
+    n rows (each column contiguous, columns `capacity_rows` apart).  If the rows do not
+    fit, or fill under 90 % of it, the block is copied once into one of the exact size.
+    """
+
+    SHRINK = 0.9
+    WIDE = 64                           # more columns than this: copied by Arrow's to_tensor
+
+    def __init__(self, names: list[str], capacity: int, pieces: int):
+        import threading
+        self.names = list(names)
+        self.k = len(names)
+        self.cap = max(1, int(capacity))
+        self.out = _pool_block(self.cap, self.k)
+        self.rows: list[int | None] = [None] * pieces
+        self.pending: dict[int, list] = {}
+        self.sums = np.zeros((pieces, self.k))
+        self.placed = 0                 # pieces 0..placed-1 are in the block
+        self.next_row = 0               # first row of piece `placed`
+        self.lock = threading.Lock()
+
+    def add(self, piece: int, batches: list) -> None:
+        """Piece `piece` parsed into Arrow record batches (float64 columns, `names`)."""
+        todo = []
+        with self.lock:
+            self.rows[piece] = sum(b.num_rows for b in batches)
+            self.pending[piece] = batches
+            while self.placed < len(self.rows) and self.rows[self.placed] is not None:
+                i, lo = self.placed, self.next_row
+                if lo + self.rows[i] > self.cap:
+                    break                 # does not fit: left for finish()
+                todo.append((i, lo, self.pending.pop(i)))
+                self.next_row += self.rows[i]
+                self.placed += 1
+        for i, lo, bs in sorted(todo, key=lambda t: t[0] != piece):     # its own piece first: in cache
+            self._copy(self.out, i, lo, bs)
+
+    def _copy(self, out: np.ndarray, i: int, lo: int, batches: list) -> None:
+        with np.errstate(invalid="ignore", over="ignore"):
+            for b in batches:
+                hi = lo + b.num_rows
+                if self.k > self.WIDE and hi > lo:
+                    # many columns: one C++ pass (NULL -> NaN), not a Python call per column
+                    dest = out[lo:hi]
+                    dest[...] = np.asarray(b.to_tensor(null_to_nan=True, row_major=False))
+                    self.sums[i] += dest.sum(axis=0)
+                    lo = hi
+                    continue
+                for j in range(self.k):
+                    dest = out[lo:hi, j]
+                    _put_floats(b.column(j), dest)
+                    self.sums[i, j] += dest.sum()
+                lo = hi
+
+    def finish(self) -> Fetched:
+        """Every piece added: the block as Fetched (rows in piece order)."""
+        n = sum(self.rows)
+        out = self.out
+        if self.placed < len(self.rows) or n < self.SHRINK * self.cap:
+            out = _pool_block(n, self.k) if n else np.empty((0, self.k), order="F")
+            out[:self.next_row] = self.out[:self.next_row]
+            lo = self.next_row
+            for i in range(self.placed, len(self.rows)):
+                self._copy(out, i, lo, self.pending.pop(i))
+                lo += self.rows[i]
+        self.out = None
+        with np.errstate(invalid="ignore", over="ignore"):
+            sums = self.sums.sum(axis=0)
+        return Fetched.from_block(self.names, out[:n], sums)
 
 
 def numpy_floats(a) -> np.ndarray:

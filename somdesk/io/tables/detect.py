@@ -207,14 +207,25 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
             hints.header = False
             rest = rest[1:]
     delim = delim_guess(hints.skip) if rest else ","
-    cells = [c.strip() for ln in rest[1:200] for c in _split(ln, delim)]
-    cells = [c for c in cells if c.lower() not in missing]
+
+    def cells_of(lines):
+        cells = [c.strip() for ln in lines for c in _split(ln, delim)]
+        return [c for c in cells if c.lower() not in missing]
+
+    # every pattern below needs a ',' in the cell: only lines that can hold such a cell are
+    # split (with ',' as the delimiter, only a quoted cell holds one, or a line too long
+    # for the csv module, taken whole)
+    sample = rest[1:200]
+    commas = cells_of([ln for ln in sample if ("," in ln if delim != "," else
+                                               '"' in ln or len(ln) > csv.field_size_limit())])
+    commas = [c for c in commas if "," in c]
     if delim != ",":
-        if any(_COMMA_NUMBER.fullmatch(c) for c in cells):
+        if any(_COMMA_NUMBER.fullmatch(c) for c in commas):
             hints.decimal = ","
-            grouped = [c for c in cells if _COMMA_NUMBER.fullmatch(c) or _INT.fullmatch(c.replace(".", ""))]
+            grouped = [c for c in cells_of(sample)
+                       if _COMMA_NUMBER.fullmatch(c) or _INT.fullmatch(c.replace(".", ""))]
             hints.thousands = "." if any("." in c for c in grouped) else ""
-    if hints.decimal is None and any((_US_GROUPED if delim == "," else _US_UNAMBIGUOUS).fullmatch(c) for c in cells):
+    if hints.decimal is None and any((_US_GROUPED if delim == "," else _US_UNAMBIGUOUS).fullmatch(c) for c in commas):
         hints.decimal, hints.thousands = ".", ","       # "141,891.72": tester3 F7
     return hints
 

@@ -313,8 +313,8 @@ class Source:
                 got = arrowread.read_parquet(self.path, self.columns, cancel, pf=self._parquet)
             elif self._csv_plan is not None:
                 got = arrowread.read_csv(self._csv_plan, cancel)
-            if got is not None:
-                return Fetched.from_arrow(got)
+            if got is not None:          # a pyarrow Table, or Fetched (number columns in one block)
+                return got if isinstance(got, Fetched) else Fetched.from_arrow(got)
         if self.numbered:
             return self.fetch(f"SELECT * FROM {self.row_numbers_sql()}", cancel)
         if self.format == "parquet" and not arrowread.available() and len(self.columns) <= 64:

@@ -132,12 +132,19 @@ class Table:
     # -- column typing ------------------------------------------------------------------
     def _set_columns(self, got: Fetched, kinds: list[str], cancel) -> None:
         """Type every column: the numeric ones as float64 (from Arrow: views into one
-        (rows, k) column-major block, `_block`; from fetchnumpy: the engine's arrays,
+        (rows, k) column-major block, `_block`, made here or, for a number file parsed in
+        pieces, while it was parsed (columns.PieceBlock); from fetchnumpy: the engine's arrays,
         uncopied), checked for infinities and counted for missing cells in vectorised
         passes; the others as object arrays."""
         num = [j for j, k in enumerate(kinds) if k == "numeric"]
         n = got.n_rows
-        if got.arrow:
+        if got.block is not None and num == list(range(len(kinds))):
+            block, sums = got.block, got.sums       # copied and summed piece by piece while parsed
+            if sums is None:
+                with np.errstate(invalid="ignore", over="ignore"):
+                    sums = block.sum(axis=0)
+            arrays = [block[:, k] for k in range(len(num))]
+        elif got.arrow:
             block, sums = float_matrix(got, num)     # inf + -inf, huge values: sums not finite
             arrays = [block[:, k] for k in range(len(num))]
         else:
@@ -310,11 +317,15 @@ class Table:
         return self._data[name].copy()
 
     def matrix(self, columns, copy: bool = True) -> np.ndarray:
-        """(n_rows, len(columns)) float64 of numeric columns, NaN where missing, column-major.
+        """(n_rows, len(columns)) float64 of numeric columns, NaN where missing, each
+        column contiguous (column-major).
 
         Numeric columns read through Arrow are held as one block, so adjacent columns in
         file order come back without a copy when copy=False (a read-only view, as pandas'
-        to_numpy); otherwise the columns are copied into a new array;
+        to_numpy; a number file parsed in pieces gives a view of a block a few per cent
+        longer than the table, so its columns are that far apart and the view is not
+        one F-contiguous array); otherwise the columns are copied into a new
+        F-contiguous array;
         FileFormatError names the first non-numeric column.
         """
         columns = [self._col(c) for c in columns]
