@@ -64,10 +64,12 @@ EXPORTS = {
     "online_epoch": (on.online_epoch,
                      f"int64({A3}, {A2}, {I1}, float64, float64, int64, boolean, boolean, {I1}, {I1}, "
                      f"float64[:,:,::1], float64[:,:,::1], {U2}, {I1})"),
-    # Not exported: online_epochs (several epochs in one call, the window at Max).  In pycc's one
-    # LLVM module online_epoch is inlined into it and the x86-64-v3 build then contracts a few
-    # multiply-adds differently: ~1e-16 from step()'s weights, where SOM.run_epochs promises the
-    # same bits.  The AOT window steps epoch by epoch (each call releases the GIL).
+    # several epochs in one call (the window at Max: SOM.run_epochs), and SOM.step's one epoch: in
+    # pycc's one LLVM module online_epoch is inlined here and the x86-64-v3 build then rounds a few
+    # fused multiply-adds apart from the online_epoch export (~1e-16), so both use this one
+    "online_epochs": (on.online_epochs,
+                      f"UniTuple(int64, 2)({A3}, {A2}, int64[:,::1], {A1}, {A1}, int64, boolean, boolean, {I1}, "
+                      f"int64[:,::1], float64[:,:,::1], float64[:,:,::1], {U2}, {I1}, {A3})"),
     "u_matrix": (kn.u_matrix, f"void({A3}, boolean, boolean, {A2})"),   # the live maps' U-matrix
     "online_epoch_wide": (ow.online_epoch_wide,
                           f"int64({A3}, {A2}, {I1}, float64, float64, boolean, boolean, {I1}, {I1}, {I1})"),
@@ -114,10 +116,10 @@ def _release_the_gil() -> None:
     is boxed or an exception is raised: the same wrapper `@njit(nogil=True)`
     gets).  pycc offers no option for it, so the flag is set here, at build
     time only (numba is pinned to versions with pycc for the build, pyproject's
-    `build` extra).  Safe for these kernels: they are all `nopython` code that
-    the JIT already runs with nogil=True (the kd-tree query is parallel
-    instead), none touches a Python object, and NRT's reference counts are
-    atomic.  `check_releases_gil` fails the build if a numba version ignores it.
+    `build` extra).  Safe for these kernels: pycc compiles in nopython mode
+    only (`Flags.enable_pyobject` is False: a kernel touching a Python object
+    does not compile), the JIT already runs them with nogil=True (the kd-tree
+    query runs parallel instead), and NRT's reference counts are atomic.  `check_releases_gil` fails the build if a numba version ignores it.
     """
     if getattr(_pycc_compiler.Flags, "_somdesk_nogil", False):
         return

@@ -103,7 +103,8 @@ def _load_aot():
     if aot is None:
         return None
     _AOT = aot
-    nb = SimpleNamespace(online_epoch=aot.online_epoch, batch_accumulate=aot.batch_accumulate,
+    nb = SimpleNamespace(online_epoch=aot.online_epoch, online_epochs=getattr(aot, "online_epochs", None),
+                         batch_accumulate=aot.batch_accumulate,
                          two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide,
                          u_matrix=getattr(aot, "u_matrix", None),
                          block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
@@ -296,15 +297,15 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
 def online_epochs(wp: np.ndarray, x: np.ndarray, orders: np.ndarray, alphas: np.ndarray, sigmas: np.ndarray,
                   nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray, boxes: TileBoxes,
                   backup: np.ndarray, cancel: CancelToken | None = None) -> tuple[int, int, np.ndarray] | None:
-    """Several classic epochs in one kernel call (numba JIT; None elsewhere: step epoch by epoch).
+    """Several classic epochs in one kernel call (compiled back ends; None for numpy or many dimensions).
 
     wp (D, H, W) planar codebook, orders (E, N) int64, alphas/sigmas (E,), backup
     (D, H, W) scratch.  Returns (epochs completed, status, bmus (E, N)); status 0:
     all ran, 1: `cancel` was set inside epoch `completed`, 2: that epoch made a
     weight non-finite.  Either way wp holds the weights after the completed
-    epochs (the interrupted one is undone).  The ahead-of-time build has no such
-    kernel (tools/build_aot_kernels.py says why): it steps epoch by epoch, each
-    call releasing the GIL, so the window stays live either way.
+    epochs (the interrupted one is undone).  The call releases the GIL (JIT and
+    ahead-of-time build alike), so the window stays live during it.  SOM.step
+    runs its one epoch through this kernel too, where it exists.
     """
     if getattr(_nb, "online_epochs", None) is None or uses_wide_epoch(nb, *wp.shape):
         return None          # many dimensions: the wide kernel, epoch by epoch

@@ -193,6 +193,17 @@ class SOM:
         inner = cancel if long_epoch else None     # short epochs: checked between epochs only
         if self._backup is None:
             self._backup = np.empty_like(self._planes)
+        # One epoch through the multi-epoch kernel where the back end has it: run_epochs' compiled
+        # code, so step() and run_epochs() give the same bits on every back end (the ahead-of-time
+        # build's single-epoch export rounds ~1e-16 apart from it, docs/packaging.md); the kernel
+        # keeps the backup and checks the weights itself.
+        out = kernels.online_epochs(self._planes, self.data, self.order_at(t)[None], np.array([alpha]),
+                                    np.array([sigma]), c.neighbourhood, hexagonal, c.toroidal, self._last_bmu,
+                                    self._boxes, self._backup, inner)
+        if out is not None:
+            _done, status, bmus = out
+            self._raise_for(status, t, cancel)
+            return bmus[0]
         np.copyto(self._backup, self._planes)
         try:
             bmus = kernels.online_epoch(self._planes, self.data, self.order_at(t), alpha, sigma,
@@ -206,6 +217,16 @@ class SOM:
             raise SomdeskError(f"training stopped at iteration {t + 1}: the weights became NaN or "
                                "infinite (they are kept as before that iteration)")
         return bmus
+
+    @staticmethod
+    def _raise_for(status: int, t: int, cancel: CancelToken | None) -> None:
+        """Raise what kernels.online_epochs' status says happened in iteration t (0: nothing)."""
+        if status == 1:
+            check(cancel)
+            raise Cancelled("stopped")   # the flag was set and cleared again: still a stop
+        if status == 2:
+            raise SomdeskError(f"training stopped at iteration {t + 1}: the weights became NaN or "
+                               "infinite (they are kept as before that iteration)")
 
     def _restore(self) -> None:
         np.copyto(self._planes, self._backup)
@@ -252,8 +273,8 @@ class SOM:
         `count` calls of `step()` (same arithmetic, same orders), same guarantees:
         a cancel inside an epoch undoes that epoch (the ones before it stay done)
         and raises `Cancelled`; non-finite weights raise `SomdeskError` with the
-        weights of that epoch's start.  Batch epochs, and back ends without the
-        multi-epoch kernel (ahead-of-time build, numpy), go one `step()` at a time.
+        weights of that epoch's start.  Batch epochs, many-dimension epochs and the
+        numpy back end (no multi-epoch kernel) go one `step()` at a time.
         None when already done.
         """
         count = min(int(count), self.config.iterations - self.iteration)
@@ -282,12 +303,7 @@ class SOM:
             return info
         done, status, bmus = out
         self.iteration = t0 + done
-        if status == 1:
-            check(cancel)
-            raise Cancelled("stopped")   # the flag was set and cleared again: still a stop
-        if status == 2:
-            raise SomdeskError(f"training stopped at iteration {t0 + done + 1}: the weights became NaN or "
-                               "infinite (they are kept as before that iteration)")
+        self._raise_for(status, t0 + done, cancel)
         sigma, alpha = schedule[-1]
         return StepInfo(t0 + done - 1, c.iterations, sigma, alpha, bmus[-1])
 

@@ -139,6 +139,14 @@ def diverging_kernel(monkeypatch):
         return out
 
     monkeypatch.setattr(kernels, "online_epoch", poisoned)
+    real_many = kernels.online_epochs      # a compiled back end's classic step runs this one
+
+    def poisoned_many(wp, x, *args, **kwargs):
+        bad = x.copy()
+        bad[0, 0] = np.nan                   # the first input's update makes weights NaN
+        return real_many(wp, bad, *args, **kwargs)
+
+    monkeypatch.setattr(kernels, "online_epochs", poisoned_many)
 
 
 def test_train_exits_non_zero_and_writes_nothing_when_training_produced_non_finite_weights(tmp_path, capsys,

@@ -175,6 +175,8 @@ for k, cfg in enumerate(configs):
         one.step()
     assert np.array_equal(som.weights, one.weights), k    # bit for bit, in each back end
     out[f"w{k}"] = som.weights
+assert kernels.online_epochs(som._planes, som.data, np.zeros((1, 40), np.int64), np.ones(1), np.ones(1),
+                             "gaussian", False, False, som._last_bmu, som._boxes, som._backup) is not None
 # a stop inside a multi-epoch call undoes only the interrupted epoch
 big = np.random.default_rng(0).random((2000, 3))
 cfg = SOMConfig(width=200, height=200, iterations=400, seed=1)
@@ -207,8 +209,9 @@ np.savez(sys.argv[1], **out)
 
 
 def test_run_epochs_on_the_ahead_of_time_build_like_the_jit(on_each_backend):
-    """The window at Max in the bundle: run_epochs gives step()'s weights bit for bit and the JIT's
-    to 1e-9 (the builds round fused multiply-adds differently); a Stop inside lands within 200 ms."""
+    """The window at Max in the bundle: one multi-epoch call, step()'s weights bit for bit (step runs
+    the same kernel) and the JIT's to 1e-9 (the builds round fused multiply-adds differently); a
+    Stop inside lands within 200 ms and undoes only the interrupted epoch."""
     got = on_each_backend(EPOCHS_SCRIPT)
     for k in range(3):
         np.testing.assert_allclose(got["aot"][f"w{k}"], got["numba"][f"w{k}"], rtol=0, atol=1e-9)

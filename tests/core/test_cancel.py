@@ -134,6 +134,14 @@ def test_non_finite_weights_stop_training_with_the_last_finite_weights(monkeypat
         return num, den
 
     monkeypatch.setattr(kernels, "online_epoch" if mode == "classic" else "batch_smooth", poisoned)
+    real_many = kernels.online_epochs      # a compiled back end's classic step runs this one
+
+    def poisoned_many(wp, x, *args, **kwargs):
+        bad = x.copy()
+        bad[0, 1] = np.nan                   # the first input's update makes weights NaN
+        return real_many(wp, bad, *args, **kwargs)
+
+    monkeypatch.setattr(kernels, "online_epochs", poisoned_many)
     with pytest.raises(SomdeskError, match="NaN or infinite"):
         som.step()
     assert som.iteration == 1
