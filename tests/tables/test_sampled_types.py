@@ -62,3 +62,12 @@ def test_train_says_which_spoiled_columns_it_leaves_out(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "column 'y' is not numeric: line 302 has 'hello'; it is left out of the training columns" in err
     assert main(["assign", str(out), str(p), "--out", str(tmp_path / "a.csv")]) == 0
+
+
+def test_a_number_beyond_the_float_range_is_not_called_inf(tmp_path):
+    # tester4 F10: '1e309' was reported as "has 'inf'"
+    p = tmp_path / "big.csv"
+    p.write_text("a,b\n" + "".join(f"{i},{i}.5\n" for i in range(50)) + "3,1e309\n")
+    tab = read_table(p)
+    assert tab.problem("b") == ("column 'b' is not numeric: line 52 has 'inf' or a number beyond 1.8e308 "
+                                "(an infinite value)")

@@ -173,7 +173,7 @@ class Table:
                 vals = arrays[k]
                 if inf[k]:
                     i = int(np.flatnonzero(np.isinf(vals))[0])
-                    self._bad[c] = (self._file_row(i), "inf" if vals[i] > 0 else "-inf")
+                    self._bad[c] = (self._file_row(i), INFINITE if vals[i] > 0 else MINUS_INFINITE)
                     self._data[c] = np.array([None if np.isnan(v) else _num_text(v) for v in vals], dtype=object)
                     self._kind[c] = "text" if present[k] else "empty"
                     continue
@@ -361,6 +361,11 @@ class Table:
             return f"column {name!r} has no values (every cell is missing)"
         if name in self._bad:
             i, value = self._bad[name]
+            if value is INFINITE or value is MINUS_INFINITE:
+                # the engine read the cell as a float: 'inf' or a number beyond the float range
+                # (1e309), which it does not keep as written (tester4 F10)
+                return (f"column {name!r} is not numeric: {self._where(i)} has {value} or a number beyond "
+                        f"{'-' if value is MINUS_INFINITE else ''}1.8e308 (an infinite value)")
             shown = value if len(value) <= 40 else value[:37] + "..."
             inf = shown.strip().lower().lstrip("+-") in ("inf", "infinity")
             return (f"column {name!r} is not numeric: {self._where(i)} has {shown!r}"
@@ -507,6 +512,10 @@ class Table:
         from somdesk.core.preparation import prepare_table
         return prepare_table(self, columns, label_column=label_column, normalise=normalise,
                              missing=missing, **spec)
+
+
+# A cell the engine read as +-infinity, in _bad (problem() says what it may have been)
+INFINITE, MINUS_INFINITE = "'inf'", "'-inf'"
 
 
 def _num_text(x: float) -> str:
