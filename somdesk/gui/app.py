@@ -215,8 +215,11 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         write_png(out, image)
         m = outcome.map
         c = m.config
+        # a run the user stopped (Stop in the toolbar) has a map, maybe not yet measured (tester4 F4)
+        measures = f"QE {m.qe:.4f}, TE {m.te:.3f}" if m.qe is not None else "not measured"
         print(f"somdesk smoke test OK: {c.width}x{c.height} map, {m.iteration} iterations in "
-              f"{took:.2f} s (core {outcome.elapsed:.2f} s), QE {m.qe:.4f}, TE {m.te:.3f} -> {out}", flush=True)
+              f"{took:.2f} s (core {outcome.elapsed:.2f} s), {measures} -> {out}"
+              + (" (stopped by the user)" if outcome.stopped else ""), flush=True)
         return 0
     except Exception as exc:  # noqa: BLE001
         print(f"somdesk smoke test FAILED: {exc}", flush=True)

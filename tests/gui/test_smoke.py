@@ -155,3 +155,26 @@ def test_smoke_trains_a_saved_table_map(qapp, tmp_path, capsys):
     assert "smoke test OK: 5x4 map, 10 iterations" in capsys.readouterr().out
     assert out.is_file()
     assert not running_threads()
+
+
+def test_stop_during_the_smoke_job_still_writes_the_map(qapp, tmp_path, capsys):
+    """tester4 F4: Stop in the toolbar during `--smoke-test` ended in "FAILED: unsupported
+    format string passed to NoneType.__format__" and no PNG."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from somdesk.gui.window import Window
+
+    def stop_when_running():
+        wins = [w for w in QApplication.topLevelWidgets() if isinstance(w, Window) and w.runner.busy]
+        if wins:
+            wins[0].runner.stop()
+        else:
+            QTimer.singleShot(20, stop_when_running)
+    QTimer.singleShot(20, stop_when_running)
+    out = tmp_path / "smoke.png"
+    assert main([], smoke_test=str(out), smoke_options={"width": 60, "height": 60, "iterations": 100000}) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("somdesk smoke test OK: 60x60 map,") and last.endswith("(stopped by the user)")
+    assert Image.open(out).size == (480, 480)
+    assert not running_threads()
