@@ -145,7 +145,7 @@ def run_train(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
-    from somdesk.session.table_data import TableMapSpec, train_table_map
+    from somdesk.session.table_data import TableMapSpec, spoiled_columns, train_table_map
 
     from somdesk.cli_train import check_suffix
 
@@ -164,6 +164,8 @@ def run_train(args) -> int:
     tab = read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
+        if spec.columns is None:
+            warn += spoiled_columns(tab, spec.label)
         tm, prep = train_table_map(tab, spec, token)
         warn += prep.warnings
         save_table_map(tm, args.save_map)

@@ -48,7 +48,8 @@ from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_hi
 from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
-__all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette", "picture_psnr", "composite", "on_checkerboard",
+__all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
+           "picture_psnr", "composite", "on_checkerboard",
            "checkerboard", "CHECKER"]
 
 CHECKER = 8                       # checkerboard squares, in picture pixels

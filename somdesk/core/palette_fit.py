@@ -55,8 +55,7 @@ from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
                                           pixel_keys, unique_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
-from somdesk.core.weighted_kmeans import (LINEAR, NEAREST_SLICE, _REL_GAIN, _TOL, _lloyd,  # noqa: F401
-                                          _nearest_two, _seed, nearest)
+from somdesk.core.weighted_kmeans import LINEAR, kmeanspp_seeds, lloyd_passes, nearest
 from somdesk.errors import OptionError
 
 __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap", "remap_steps",
@@ -221,21 +220,21 @@ def _fit(hist, colours, space, seed, cancel, start=None) -> FittedPalette:
             pts, pw = feats, w
         best = None
         if start is not None:       # the given colours instead of seedings: one run from them
-            c, _ = _lloyd(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
+            c, _ = lloyd_passes(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
             best = (0.0, c)
         for _ in range(restarts(slots) if start is None else 0):
-            c = _seed(pts, pw, min(slots, len(pts)), rng, cancel)
-            c, lab = _lloyd(pts, pw, c, LLOYD_PASSES, cancel)
+            c = kmeanspp_seeds(pts, pw, min(slots, len(pts)), rng, cancel)
+            c, lab = lloyd_passes(pts, pw, c, LLOYD_PASSES, cancel)
             sse = float(pw @ np.sum((pts - c[lab]) ** 2, axis=1))
             if best is None or sse < best[0]:
                 best = (sse, c)
         centres = best[1]
         if len(feats) <= FULL_LIMIT:
-            centres, labels = _lloyd(feats, w, centres, full_passes(slots) if pts is not feats else 0, cancel,
-                                     LINEAR if space == "blend" else 0.0)
+            centres, labels = lloyd_passes(feats, w, centres, full_passes(slots) if pts is not feats else 0,
+                                           cancel, LINEAR if space == "blend" else 0.0)
         else:       # millions of colours (big photos): the passes run on 6-bit cells
             fine, fw = _pooled(hist, feats, w, bits=6)
-            centres, _ = _lloyd(fine, fw, centres, full_passes(slots), cancel)
+            centres, _ = lloyd_passes(fine, fw, centres, full_passes(slots), cancel)
             labels, _ = nearest(centres, feats, cancel)
         fitted = _cluster_colours(hist, labels, w, len(centres), alpha)
         if space == "blend" and not alpha:     # the last step for both measures (palette_mix)

@@ -1,8 +1,8 @@
 """Weighted k-means for the palette fit: nearest centres, k-means++ seeding, Lloyd passes.
 
     idx, d2 = nearest(centres, points)                      # (N,) index, squared distance
-    c = _seed(points, w, k, rng)                            # greedy k-means++ (weighted)
-    c, labels = _lloyd(points, w, c, passes, cancel)        # weighted Lloyd with Hamerly's bounds
+    c = kmeanspp_seeds(points, w, k, rng)                   # greedy k-means++ (weighted)
+    c, labels = lloyd_passes(points, w, c, passes, cancel)  # weighted Lloyd with Hamerly's bounds
 
 Points are (N, D) float64 features of distinct colours (somdesk.core.palette_fit),
 `w` (N,) their pixel counts.  Lloyd: S. Lloyd 1982; seeding: Arthur & Vassilvitskii
@@ -16,7 +16,7 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 
-__all__ = ["nearest", "LINEAR", "NEAREST_SLICE"]
+__all__ = ["nearest", "kmeanspp_seeds", "lloyd_passes", "LINEAR", "NEAREST_SLICE"]
 
 _TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
 _REL_GAIN = 1e-5        # ... and so does one that lowers the weighted error by less than this fraction
@@ -52,7 +52,7 @@ def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.nd
     return idx, d2
 
 
-def _seed(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
+def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
     """Greedy k-means++ seeding weighted by pixel counts.
 
     Arthur & Vassilvitskii 2007; the greedy form (2 + ln k candidates per
@@ -90,7 +90,7 @@ def _nearest_two(centres: np.ndarray, points: np.ndarray, p32: np.ndarray, pn: n
     distance -- not squared -- to every other centre) of each point.
 
     Candidates as in `nearest` (float32 products); the bound is the second smallest
-    float32 distance less `margin`, which covers float32 rounding (see `_lloyd`)."""
+    float32 distance less `margin`, which covers float32 rounding (see `lloyd_passes`)."""
     n, k = len(points), len(centres)
     idx = np.empty(n, np.int64)
     lower = np.full(n, np.inf)
@@ -120,7 +120,7 @@ def _nearest_two(centres: np.ndarray, points: np.ndarray, p32: np.ndarray, pn: n
 LINEAR = 1.0
 
 
-def _lloyd(points, w, centres, passes, cancel, linear: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def lloyd_passes(points, w, centres, passes, cancel, linear: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Weighted Lloyd passes; returns (centres, labels).
 
     Stops early when a pass lowers the weighted squared error by less than

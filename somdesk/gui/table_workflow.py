@@ -80,6 +80,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self._map_message = ""
         self._build()
         window.runner.finished.connect(self._finished)
+        window.runner.failed.connect(self._failed)
         ev = self.ws.events
         ev.table_changed.connect(self._table_changed)
         ev.map_changed.connect(self._map_changed)
@@ -392,6 +393,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             return
         self.win.runner.start("segment", lambda token: ws.recluster_task(k or None, token))
         self.refresh()
+
+    def _failed(self, kind: str, _message: str, _details: str) -> None:
+        """A failed training run (the window shows the message): the dock says what is shown
+        again, not the run's last progress line (tester4 F1: "Training on all 2,000,001 rows
+        out of core ..." stayed over an empty map)."""
+        if kind == "segment" and self._alive():
+            self._scale_installed()
+            self.selection_label.setText(NO_SELECTION)
+            self.refresh()
 
     def _finished(self, kind: str, result, stopped: bool) -> None:
         if not self._alive():

@@ -344,6 +344,9 @@ class Window(QMainWindow):
 
     @Slot(str, str, str)
     def _on_failed(self, kind: str, message: str, details: str) -> None:
+        self.progress_label.clear()            # the failed task's last "segment…" line goes too
+        if kind == "train":
+            self.run_epoch = None
         if kind == "open":
             for p in self._opening:
                 self.files.forget_if_missing(p)     # a vanished recent file leaves the list

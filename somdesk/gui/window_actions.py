@@ -77,7 +77,8 @@ def make_actions(win: QMainWindow) -> dict[str, QAction]:
     act("step", "St&ep", "Ctrl+Right", "One epoch", SP.SP_MediaSeekForward)
     act("stop", "&Stop", "Ctrl+.", "Stop; the map keeps its last epoch", SP.SP_MediaStop)
     act("reset", "&Reset weights", "Ctrl+R", "Back to the initial weights (undoable)", SP.SP_BrowserReload)
-    act("quantise", "&Quantise full picture", "Ctrl+Shift+Q", "Every pixel to its nearest map colour")
+    act("quantise", "&Quantise full picture", "Ctrl+Shift+Q",
+        "Every pixel to a palette fitted from the map's colours (as somdesk quantize --map writes it)")
     act("markers", "&Markers", "Ctrl+M", "Show a ring on every input's best-matching node", checkable=True)
     acts["markers"].setChecked(True)
     act("fit", "&Fit map", "Ctrl+0", "Zoom to show the whole map")

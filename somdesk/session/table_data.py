@@ -162,6 +162,14 @@ def default_columns(table, label: str | None = None) -> tuple:
     return cols
 
 
+def spoiled_columns(table, label: str | None = None) -> list[str]:
+    """Messages for the columns the default choice leaves out although they hold numbers
+    but for some cells (problem() names the first: "column 'y' is not numeric: line 2000002
+    has 'zzz'"): one stray word must not drop a column without a word said."""
+    return [f"{table.problem(c)}; it is left out of the training columns"
+            for c in table.columns if c != label and table.spoiled(c)]
+
+
 def _check_spec(spec: TableMapSpec) -> None:
     for name in ("height", "width", "epochs", "clusters"):
         v = getattr(spec, name)

@@ -43,7 +43,7 @@ def test_bounded_lloyd_equals_plain_lloyd(k, dims):
     points = anchors[rng.integers(0, len(anchors), 4000)] + rng.normal(0, 0.05, (4000, dims))
     w = rng.integers(1, 50, 4000).astype(float)
     start = points[rng.choice(4000, k, replace=False)]
-    c1, l1 = weighted_kmeans._lloyd(points, w, start.copy(), 30, None)
+    c1, l1 = weighted_kmeans.lloyd_passes(points, w, start.copy(), 30, None)
     c2, l2 = plain_lloyd(points, w, start.copy(), 30)
     assert np.array_equal(l1, l2)
     assert np.allclose(c1, c2, atol=1e-9)
@@ -55,7 +55,7 @@ def test_bounded_lloyd_revives_an_empty_cluster():
     points = np.vstack([rng.normal(0, 0.01, (500, 3)), rng.normal(1, 0.01, (500, 3))])
     w = np.ones(len(points))
     start = np.array([[0.0, 0, 0], [0.01, 0, 0], [50.0, 50, 50]])   # the third is nobody's
-    c, lab = weighted_kmeans._lloyd(points, w, start, 20, None)
+    c, lab = weighted_kmeans.lloyd_passes(points, w, start, 20, None)
     assert np.bincount(lab, minlength=3).min() > 0
     assert np.allclose(sorted(c[:, 0])[-1], 1.0, atol=0.05)
 
@@ -113,6 +113,6 @@ def test_bounded_lloyd_with_the_distance_term_equals_the_plain_computation():
         centres = new
         if moved <= weighted_kmeans._TOL:
             break
-    c1, l1 = weighted_kmeans._lloyd(points, w, start.copy(), 15, None, linear=lin)
+    c1, l1 = weighted_kmeans.lloyd_passes(points, w, start.copy(), 15, None, linear=lin)
     assert np.array_equal(l1, idx)
     assert np.allclose(c1, centres, atol=1e-9)

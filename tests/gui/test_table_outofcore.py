@@ -179,3 +179,22 @@ def test_stop_during_the_start_weights_pass(qtbot, win, tmp_path, small_limit, m
     # tester3 F5: the dock no longer says "Training on all ... rows" after the stop
     assert "Training on all" not in wf.scale_label.text()
     assert "Stopped before the first epoch ended: nothing was kept" in win.statusBar().currentMessage()
+
+
+def test_a_failing_run_leaves_no_progress_line(qtbot, win, tmp_path, small_limit, monkeypatch):
+    """tester4 F1: an out-of-core run that failed left "Training on all N rows out of core"
+    over an empty map and "segment…" in the status bar; the window shows the error and the
+    dock what is shown again."""
+    from somdesk.errors import FileFormatError
+    from somdesk.session import outofcore
+
+    def broken(*a, **k):
+        raise FileFormatError("big.parquet: the file changed while it was read")
+    monkeypatch.setattr(outofcore, "partition_moments", broken)
+    wf = _open(qtbot, win, _data(tmp_path, "parquet"))
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert "the file changed while it was read" in win.last_error
+    assert "Training on all" not in wf.scale_label.text()
+    assert win.progress_label.text() == ""
+    assert wf.tm is None

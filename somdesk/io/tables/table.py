@@ -125,7 +125,10 @@ class Table:
         self._tokens = opts.missing_tokens
         self.types = list(src.types)
         self._data, self._kind, self._bad, self._missing = {}, {}, {}, {}
+        self._spoiled: set[str] = set()       # numbers first, then a non-number (problem() names it)
         self._set_columns(got, [column_kind(t) for t in self.types], cancel)
+        if self.sampled:
+            self._check_outside_sample(cancel)
         self._label_text: dict[str, list[str]] = {}
         return self
 
@@ -170,7 +173,7 @@ class Table:
                 vals = arrays[k]
                 if inf[k]:
                     i = int(np.flatnonzero(np.isinf(vals))[0])
-                    self._bad[c] = (i, "inf" if vals[i] > 0 else "-inf")
+                    self._bad[c] = (self._file_row(i), "inf" if vals[i] > 0 else "-inf")
                     self._data[c] = np.array([None if np.isnan(v) else _num_text(v) for v in vals], dtype=object)
                     self._kind[c] = "text" if present[k] else "empty"
                     continue
@@ -200,10 +203,7 @@ class Table:
         """Text that is all numbers (odd missing tokens, spaces) becomes numeric; else text/categorical."""
         tokens = self._src_missing
         vals = np.full(len(obj), np.nan)
-        dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
-        # with a decimal comma or digit groups, numbers were converted by the engine under
-        # that rule; a column left as text holds a value breaking it -- find it by the same rule
-        rule = re.compile(number_pattern(dec, th)) if dec != "." or th else None
+        parse = self._number_rule()
         for i, v in enumerate(obj.tolist()):
             if v is None:
                 continue
@@ -211,24 +211,78 @@ class Table:
             if s.lower() in tokens:
                 obj[i] = None
                 continue
-            if rule is not None and not rule.fullmatch(s):
-                self._bad.setdefault(name, (i, s))
-                break
-            try:
-                x = float(s) if rule is None else float(s.replace(th or "\0", "").replace(dec, "."))
-            except ValueError:
-                x = None
-            if x is None or math.isinf(x):
-                if name not in self._bad:
-                    self._bad[name] = (i, s)
+            x = parse(s)
+            if x is None:
+                self._bad.setdefault(name, (self._file_row(i), s))
+                if (~np.isnan(vals[:i])).any():
+                    self._spoiled.add(name)
                 break
             vals[i] = x
         if name not in self._bad and (~np.isnan(vals)).any():
             self._data[name] = vals
             return "numeric"
+        return self._text_or_categorical(obj)
+
+    @staticmethod
+    def _text_or_categorical(obj: np.ndarray) -> str:
         present = [v for v in obj.tolist() if v is not None]
         distinct = len(set(present))
         return "categorical" if present and distinct <= MAX_CATEGORIES and distinct <= len(present) / 2 else "text"
+
+    def _number_rule(self):
+        """The function a text cell (stripped, not a missing token) goes through to be a
+        number: its float, or None when it is not one (or is infinite)."""
+        dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
+        # with a decimal comma or digit groups, numbers were converted by the engine under
+        # that rule; a column left as text holds a value breaking it -- find it by the same rule
+        rule = re.compile(number_pattern(dec, th)) if dec != "." or th else None
+
+        def parse(s: str):
+            if rule is not None and not rule.fullmatch(s):
+                return None
+            # ASCII only, as the engine's own cast: float() also takes other scripts' digits
+            if not s.isascii():
+                return None
+            try:
+                x = float(s) if rule is None else float(s.replace(th or "\0", "").replace(dec, "."))
+            except ValueError:
+                return None
+            return None if math.isinf(x) else x
+        return parse
+
+    def _check_outside_sample(self, cancel) -> None:
+        """A sampled table: a column the engine had to read as text (a value somewhere in
+        the file is not of the type sniffed from its first rows) but whose sampled cells
+        are all numbers is searched over EVERY row for its first non-number, which makes
+        it text as it would be unsampled, with that line named (problem())."""
+        src = self._src
+        tokens = ", ".join("'" + t.replace("'", "''") + "'" for t in sorted(self._src_missing)) or "NULL"
+        parse = self._number_rule()
+        dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
+        form = number_pattern(dec, th).replace("'", "''") if dec != "." or th else None
+        for j, c in enumerate(self.columns):
+            if self._kind[c] != "numeric" or column_kind(self.types[j]) == "numeric":
+                continue
+            v = f"trim(CAST({q(c)} AS VARCHAR))"
+            # the engine's cast narrows the search to cells it rejects (or finds infinite);
+            # each candidate then goes through the sample's own rule
+            maybe = (f"(TRY_CAST({v} AS DOUBLE) IS NULL OR isinf(TRY_CAST({v} AS DOUBLE)) "
+                     f"OR NOT regexp_full_match({v}, '[-+0-9.eE]+'))") if form is None else \
+                f"NOT regexp_full_match({v}, '{form}')"
+            got = src.query(f"SELECT __somdesk_row, {v} AS v FROM {src.row_numbers_sql()} "
+                            f"WHERE {q(c)} IS NOT NULL AND lower({v}) NOT IN ({tokens}) AND {maybe} "
+                            f"ORDER BY __somdesk_row", cancel, "check")
+            rows, texts = got.get("__somdesk_row", []), got.get("v", [])
+            for r, s in zip(np.asarray(rows).tolist(), np.asarray(texts, dtype=object).tolist()):
+                if parse(s) is None:
+                    self._bad[c] = (int(r), s)
+                    self._spoiled.add(c)
+                    break
+            if c in self._bad:
+                obj = np.array([None if np.isnan(x) else _num_text(x) for x in self._data[c]], dtype=object)
+                self._data[c] = obj
+                self._missing.pop(c, None)
+                self._kind[c] = self._text_or_categorical(obj)
 
     @property
     def _src_missing(self):
@@ -279,15 +333,24 @@ class Table:
         return self.n_rows - self._present(name)
 
     def line_of(self, row: int) -> int:
-        """1-based file line of data row `row` (exact unless quoted fields span lines
-        or blank lines sit between rows); 0 for formats without lines."""
+        """1-based file line of data row `row` (an index into the rows in memory; exact
+        unless quoted fields span lines or blank lines sit between rows); 0 for formats
+        without lines."""
+        return self._line_of_file_row(self._file_row(row))
+
+    def _file_row(self, i: int) -> int:
+        """The file's row number (0 = first data row) of row `i` in memory."""
+        return int(i if self._rows is None else self._rows[i])
+
+    def _line_of_file_row(self, r: int) -> int:
         if not self._src.header_lines and self.format != "csv":
             return 0
-        return int(self._src.header_lines + 1 + (row if self._rows is None else self._rows[row]))
+        return int(self._src.header_lines + 1 + r)
 
-    def _where(self, i: int) -> str:
-        line = self.line_of(i)
-        return f"line {line}" if line else f"row {int(i if self._rows is None else self._rows[i]) + 1}"
+    def _where(self, r: int) -> str:
+        """Where file row `r` is, for messages: its line, or its row number."""
+        line = self._line_of_file_row(r)
+        return f"line {line}" if line else f"row {r + 1}"
 
     def problem(self, name: str) -> str | None:
         """Why column `name` is not numeric (first offending line and value), or None."""
@@ -303,6 +366,11 @@ class Table:
             return (f"column {name!r} is not numeric: {self._where(i)} has {shown!r}"
                     + (" (an infinite value)" if inf else ""))
         return f"column {name!r} is not numeric (it holds {kind} values)"
+
+    def spoiled(self, name: str) -> bool:
+        """True when column `name` holds numbers but some cell is not one (problem() names
+        the first), so it is not numeric."""
+        return self._col(name) in self._spoiled
 
     def check_numeric(self, columns) -> None:
         """Raise FileFormatError naming the first non-numeric column among `columns`."""
@@ -405,7 +473,11 @@ class Table:
             for c in columns:
                 a = got[c]
                 if self._kind[c] == "numeric":
-                    v = np.ma.getdata(a).astype(np.float64, copy=True)
+                    try:
+                        v = np.ma.getdata(a).astype(np.float64, copy=True)
+                    except (TypeError, ValueError):
+                        raise FileFormatError(f"cannot read {self.name}: column {c!r} holds text now "
+                                              "(was the file changed after it was opened?)") from None
                     if isinstance(a, np.ma.MaskedArray):
                         v[np.ma.getmaskarray(a)] = np.nan
                 else:

@@ -1,0 +1,64 @@
+"""A sampled table's column types hold for every row of the file, not only the sample's.
+
+tester4 (2026-11-30): 2,000,000 numbers and one word on the last line were typed numeric
+from the sample, then the full pass (assign, out-of-core training) died with a traceback.
+"""
+import numpy as np
+import pytest
+
+from somdesk.cli import main
+from somdesk.io.tables.options import ReadOptions
+from somdesk.io.tables.table import read_table
+
+
+def _numbers(path, rows, last, decimal=".", sep=","):
+    rng = np.random.default_rng(0)
+    with open(path, "w") as f:
+        f.write(f"x{sep}y\n")
+        for a, b in rng.random((rows, 2)):          # fixed width: the engine sniffs DOUBLE
+            f.write(f"{a:.6f}{sep}{b:.6f}\n".replace(".", decimal))
+        f.write(last + "\n")
+    return path
+
+
+@pytest.mark.parametrize("rows", [5_000, 50_000])    # past the engine's sniff sample too
+def test_a_word_outside_the_sample_makes_the_column_text_and_is_named(tmp_path, rows):
+    p = _numbers(tmp_path / "late.csv", rows, "1,zzz")
+    tab = read_table(p, ReadOptions(max_rows=1000, seed=1))
+    assert tab.sampled and tab.n_rows == 1000
+    assert tab.kind("x") == "numeric"
+    assert tab.kind("y") == "text" and tab.spoiled("y") and not tab.spoiled("x")
+    assert tab.problem("y") == f"column 'y' is not numeric: line {rows + 2} has 'zzz'"
+
+
+def test_missing_tokens_and_numbers_outside_the_sample_keep_the_column_numeric(tmp_path):
+    p = _numbers(tmp_path / "late.csv", 50_000, "1,NA")
+    tab = read_table(p, ReadOptions(max_rows=1000, seed=1))
+    assert tab.kind("y") == "numeric" and tab.problem("y") is None
+
+
+def test_a_decimal_comma_file_is_checked_by_its_own_rule(tmp_path):
+    p = _numbers(tmp_path / "late.csv", 20_000, "1;2,5x", decimal=",", sep=";")
+    tab = read_table(p, ReadOptions(max_rows=1000, seed=1))
+    assert tab.dialect["decimal"] == ","
+    assert tab.kind("x") == "numeric"
+    assert tab.problem("y") == "column 'y' is not numeric: line 20002 has '2,5x'"
+
+
+def test_digits_of_other_scripts_are_not_numbers(tmp_path):
+    # the engine's cast refuses them; the sample's check did not (Python's float takes them)
+    p = tmp_path / "d.csv"
+    p.write_text("x,y\n1,2\n3,\u0664\n5,6\n", encoding="utf-8")
+    tab = read_table(p)
+    assert tab.kind("y") != "numeric" and tab.spoiled("y")
+    assert "line 3" in tab.problem("y")
+
+
+def test_train_says_which_spoiled_columns_it_leaves_out(tmp_path, capsys):
+    p = _numbers(tmp_path / "t.csv", 300, "1,hello")
+    out = tmp_path / "m.somz"
+    assert main(["train", "--table", str(p), "--width", "2", "--height", "2", "--epochs", "1",
+                 "--save-map", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "column 'y' is not numeric: line 302 has 'hello'; it is left out of the training columns" in err
+    assert main(["assign", str(out), str(p), "--out", str(tmp_path / "a.csv")]) == 0
