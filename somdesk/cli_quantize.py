@@ -36,7 +36,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the palette fitting (default 0)")
     p.add_argument("--map", metavar="M.somz", default=None,
                    help="start the palette from this saved colour or picture map's colours, one entry "
-                   "per node, as the window's Quantise does (the map's size is the palette size)")
+                   "per node, as the window's Quantise does (the map's size, at most 256, is the palette size)")
     p.add_argument("--force", action="store_true",
                    help="allow OUT to be IN: the picture is replaced by its quantised copy")
     p.add_argument("--json", action="store_true", help="print the result's figures as JSON")

@@ -17,8 +17,8 @@ receive nor pass on error.  Values are clamped to the 0..255 range before
 the search so error cannot pile up in saturated areas.  Memory: two rows
 of error, whatever the picture.  Runs compiled: numba's JIT from source,
 the ahead-of-time build in the packaged app (tools/build_aot_kernels.py
-exports `fs_rows`; it holds the GIL, so it is called on bands of rows of
-~20 ms with the flag checked between them).  With neither, an opaque
+exports `fs_rows`); both release the GIL and read the flag themselves, so
+the picture is one call either way.  With neither, an opaque
 picture is dithered by Pillow's own Floyd-Steinberg in C
 (`Image.quantize(palette=...)`: one-way scan, its own nearest-colour cache,
 so results differ slightly) and only pictures with transparency fall back to
@@ -130,16 +130,11 @@ def floyd_steinberg(img, rgba, cancel=None) -> np.ndarray:
     out = np.empty((height, width), np.uint8)
     flag = cancel.flag if cancel is not None else np.zeros(1, np.int64)
     err = np.zeros((2, width + 2, 4))
-    if kernel is None:
-        kernel, band = _fs_rows, height
-    elif kernels.BACKEND == "aot":      # holds the GIL: bands of ~AOT_CHUNK_WORK distance terms
-        band = max(1, int(kernels.AOT_CHUNK_WORK // max(1, width * len(palf) * 4)))
-    else:
-        band = height
-    for y0 in range(0, height, band):
-        _cancel.check(cancel)
-        if not kernel(arr, palf, tindex, out, flag, y0, min(height, y0 + band), err):
-            raise Cancelled("stopped")
+    # one call: every back end's kernel reads the flag before each row (the compiled ones
+    # without the GIL, so the thread that sets it runs meanwhile)
+    _cancel.check(cancel)
+    if not (kernel or _fs_rows)(arr, palf, tindex, out, flag, 0, height, err):
+        raise Cancelled("stopped")
     _cancel.check(cancel)
     return out
 

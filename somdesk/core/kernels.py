@@ -166,10 +166,9 @@ def prepare(x: np.ndarray, keep: bool = True) -> bmu_products.PreparedData:
 
 
 one_blas_thread = bmu_products.one_blas_thread
-# Work per call of the dithering rows in the ahead-of-time build (somdesk.core.dither bands
-# them).  The training kernels need no chunks: every back end's kernels release the GIL and
-# read the stop flag themselves (tools/build_aot_kernels.py makes pycc's wrappers release it).
-AOT_CHUNK_WORK = 20_000_000
+# No kernel is called in chunks to let a stop through: every back end's kernels release the
+# GIL and read the stop flag themselves (tools/build_aot_kernels.py makes pycc's wrappers
+# release it).
 # Samples per call of the ahead-of-time kd-tree query: pycc has no prange, so the samples go
 # to the per-core pool in spans of this many (~2-10 ms each on a 100x100 map).
 KD_SPAN_ROWS = 2048

@@ -143,10 +143,16 @@ def map_start(img, codebook, hist: ColourHistogram, seed: int | None = None, can
     """The colours a map gives the palette fit to start from: (K, 3) uint8 node colours for an
     RGB picture; for RGBA `map_palette`'s entries (nodes, translucent entries, the least used
     node dropped when the transparent entry would make 257) without the transparent entry,
-    (K', 4).  `hist` is the histogram the palette is fitted on (quantize.fitting_histogram)."""
+    (K', 4).  K, K' <= MAX_COLOURS: a map of more nodes than an indexed PNG holds (the window
+    allows 2000x2000) loses the nodes the fewest visible pixels pick, in RGB as in RGBA.
+    `hist` is the histogram the palette is fitted on (quantize.fitting_histogram)."""
     arr = as_picture(img)
     if arr.shape[2] == 3:
-        return _node_colours(codebook)
+        nodes = _node_colours(codebook)
+        if len(nodes) > MAX_COLOURS:
+            opaque = np.hstack([nodes, np.full((len(nodes), 1), 255, np.uint8)])
+            nodes = np.ascontiguousarray(_drop_least_used(opaque, hist, len(nodes) - MAX_COLOURS, cancel)[:, :3])
+        return nodes
     pal = map_palette(arr, codebook, hist, 0 if seed is None else seed, cancel)
     return pal[~np.all(pal == 0, axis=1)]
 

@@ -1,4 +1,5 @@
-"""Floyd-Steinberg: the packaged app's ahead-of-time rows equal the JIT's, in bands or whole."""
+"""Floyd-Steinberg: the packaged app's ahead-of-time rows equal the JIT's; the kernel's rows
+can be called in bands and carry the error exactly."""
 import os
 import subprocess
 import sys
@@ -19,7 +20,7 @@ def _pictures():
 
 
 def test_bands_of_rows_carry_the_error_exactly():
-    """The kernel called on bands (as for the AOT build) gives the one-call result."""
+    """The kernel called on bands of rows gives the one-call result (its y0, y1 arguments)."""
     kernels.warm_up()
     opaque, clear, pal = _pictures()
     for img in (opaque, clear):
@@ -42,7 +43,6 @@ def test_the_ahead_of_time_build_dithers_like_the_jit(tmp_path, aot_dir):
     script = (
         "import sys, numpy as np\n"
         "from somdesk.core import dither, kernels\n"
-        "kernels.AOT_CHUNK_WORK = 3000   # bands of a few rows: the error must carry across calls\n"
         "d = np.load(sys.argv[1])\n"
         "assert kernels.BACKEND == 'aot' and dither._kernel() is not None\n"
         "np.savez(sys.argv[2], opaque=dither.floyd_steinberg(d['opaque'], d['pal']),\n"
@@ -80,3 +80,24 @@ def test_the_generic_and_the_avx2_builds_train_alike(tmp_path, aot_dir):
     if kernels._cpu_has_avx2_fma() and any(aot_dir.glob("_kernels_aot_v3*")):
         assert got[""][0] == ["aot", "_kernels_aot_v3"]
     np.testing.assert_allclose(got[""][1], got["generic"][1], rtol=0, atol=1e-9)
+
+
+def test_a_stop_is_seen_inside_the_one_call(monkeypatch):
+    """The picture is one kernel call: the stop flag is read by the kernel itself (per row),
+    not only between calls, so a stop set while it runs ends it with Cancelled."""
+    import types
+
+    import pytest
+
+    from somdesk.core.cancel import CancelToken
+    from somdesk.errors import Cancelled
+
+    kernels.warm_up()
+    opaque, clear, pal = _pictures()
+    # the checks around the call let everything through: only the kernel sees the flag
+    monkeypatch.setattr(dither, "_cancel", types.SimpleNamespace(check=lambda cancel: None))
+    for img in (opaque, clear):
+        token = CancelToken()
+        token.cancel()
+        with pytest.raises(Cancelled):
+            dither.floyd_steinberg(img, pal, cancel=token)
