@@ -47,7 +47,6 @@ import numpy as np
 from somdesk.core.colour_histogram import ColourHistogram, as_picture, colour_histogram
 from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
-from somdesk.errors import OptionError
 
 __all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
            "picture_psnr", "composite", "on_checkerboard",
@@ -182,12 +181,6 @@ def quantise_from_map_steps(img, codebook, space: str = DEFAULT_SPACE, dither: b
     from somdesk.core.quantize import fitting_histogram, quantize_picture_steps
 
     arr = as_picture(img)
-    nodes = int(np.prod(np.shape(codebook)[:-1]))
-    if nodes > MAX_COLOURS:
-        # the map's nodes are the palette's entries (tester4 F2: the user, who gave no number,
-        # was told "the number of colours must be between 2 and 256, got 400")
-        raise OptionError(f"the map has {nodes:,} nodes, and a quantised PNG holds at most {MAX_COLOURS} "
-                          f"colours: quantise with a map of at most {MAX_COLOURS} nodes (16x16, for example)")
     hist, whole = fitting_histogram(arr, seed, cancel)
     start = map_start(arr, codebook, hist, seed, cancel)
     colours = max(2, len(start) + (1 if hist.transparent else 0))
