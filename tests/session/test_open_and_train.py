@@ -384,3 +384,25 @@ def test_a_damaged_workbook_or_map_is_explained_by_its_own_reader_not_krita(tmp_
 def _write_numbers(path):
     path.write_text("a,b,c\n" + "".join(f"{i},{(i * 7) % 11},{(i * 3) % 5}\n" for i in range(40)), encoding="utf-8")
     return path
+
+
+def test_a_picture_past_pillows_bomb_guard_is_refused_as_a_picture(tmp_path):
+    """tester4 F12: a 20000x20000 PNG was read as a palette (its 50 MP limit quoted) while
+    `somdesk quantize` named the picture limit; both now say the picture reader's message."""
+    import struct
+    import zlib
+
+    import pytest as _pytest
+
+    from somdesk.errors import FileFormatError
+    from somdesk.session import Session
+    from somdesk.session.opening import sniff_kind
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    p = tmp_path / "huge.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+                  + chunk(b"IEND", b""))
+    assert sniff_kind(p) == "image"
+    with _pytest.raises(FileFormatError, match="the limit is 100,000,000 pixels"):
+        Session().open(p)
