@@ -15,4 +15,8 @@ out=$(mktemp -d)
 env -i HOME="$out" PATH=/usr/bin:/bin LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x800x24" \
   dist/somdesk/somdesk --smoke-test "$out/smoke.png" resources/palettes/rainbow-24.gpl | tee "$out/smoke.log"
 .venv/bin/python tools/check_map_png.py "$out/smoke.png"
+# the frozen CLI draws text (legends: PIL.ImageFont and its libraries) in a table map's report
+env -i HOME="$out" PATH=/usr/bin:/bin LANG=C.UTF-8 dist/somdesk/somdesk train --table resources/samples/customers.csv \
+  --width 4 --height 4 --epochs 3 --save-map "$out/table.somz" --report "$out/report.html" -q
+test -s "$out/report.html" && echo "frozen report: $(stat -c %s "$out/report.html") bytes"
 grep -E "window visible" "$out/smoke.log" || true
