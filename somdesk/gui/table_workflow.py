@@ -401,6 +401,11 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if kind == "segment" and self._alive():
             self._scale_installed()
             self.selection_label.setText(NO_SELECTION)
+            if self.ws.tm is None:            # nothing to show on the map tab: back to the settings
+                self.tabs.setCurrentIndex(0)
+            self.win.statusBar().showMessage("Training failed; nothing was kept"
+                                             + (" (the previous map stays)." if self.ws.tm is not None else "."),
+                                             15000)
             self.refresh()
 
     def _finished(self, kind: str, result, stopped: bool) -> None:

@@ -197,4 +197,5 @@ def test_a_failing_run_leaves_no_progress_line(qtbot, win, tmp_path, small_limit
     assert "the file changed while it was read" in win.last_error
     assert "Training on all" not in wf.scale_label.text()
     assert win.progress_label.text() == ""
-    assert wf.tm is None
+    assert wf.tm is None and wf.tabs.currentIndex() == 0      # back on Setup, not an empty map
+    assert win.statusBar().currentMessage() == "Training failed; nothing was kept."
