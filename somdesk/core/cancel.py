@@ -76,3 +76,13 @@ def check(token: CancelToken | None) -> None:
     """`token.check()` that accepts None (no token: never cancelled)."""
     if token is not None and token.flag[0]:
         raise Cancelled("stopped")
+
+
+def drain(steps):
+    """Run a step generator (a `*_steps` function, a session task) to its end on this
+    thread and return what it returns; its own token checks raise `Cancelled`."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value

@@ -169,7 +169,7 @@ def quantise_from_map(img, codebook, space: str = DEFAULT_SPACE, dither: bool = 
     (..., 3) in [0, 1] or (K, 3) uint8.  Raises SomdeskError for a bad picture or codebook,
     `Cancelled` when `cancel` is set.  `quantise_from_map_steps` is the same in slices.
     """
-    from somdesk.core.palette_fit import drain
+    from somdesk.core.cancel import drain
 
     return drain(quantise_from_map_steps(img, codebook, space, dither, seed, cancel))
 

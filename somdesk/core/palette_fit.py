@@ -52,6 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from somdesk.core import cancel as _cancel
+from somdesk.core.cancel import drain
 from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
                                           pixel_keys, unique_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
@@ -333,14 +334,6 @@ def remap(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = 
     """
     return drain(remap_steps(img, rgba, space, hist, dither, cancel, mix, labels))
 
-
-def drain(steps):
-    """Run a `*_steps` generator to its end and return what it returns."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
 
 
 def remap_steps(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | None = None,

@@ -56,7 +56,8 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import colour_histogram, unique_keys
-from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, drain, fit_palette, remap_steps
+from somdesk.core.cancel import drain
+from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap_steps
 from somdesk.errors import OptionError, SomdeskError
 
 __all__ = ["DEFAULT_SAMPLE", "DEFAULT_ITERATIONS", "FINE_TUNE_ITERATIONS", "MIN_COLOURS",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from somdesk.core.cancel import drain
 from somdesk.session.mapstate import MapState
 
 
@@ -114,10 +115,5 @@ class ClusterResult:
     summary: tuple = ()
 
 
-def run_to_end(task):
-    """Drive a task generator to the end on this thread and return its result."""
-    while True:
-        try:
-            next(task)
-        except StopIteration as stop:
-            return stop.value
+# Drive a task generator to the end on this thread and return its result.
+run_to_end = drain
