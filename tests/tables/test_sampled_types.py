@@ -71,3 +71,17 @@ def test_a_number_beyond_the_float_range_is_not_called_inf(tmp_path):
     tab = read_table(p)
     assert tab.problem("b") == ("column 'b' is not numeric: line 52 has 'inf' or a number beyond 1.8e308 "
                                 "(an infinite value)")
+
+
+@pytest.mark.parametrize("cell, shown", [("inf", "'inf'"), ("-Infinity", "'-inf'"), ("1e309", "'inf'")])
+def test_an_infinity_outside_the_sample_is_found_too(tmp_path, cell, shown):
+    # tester5 F1: the engine reads 'inf' as a number, so the column stayed numeric, trained
+    # silently, and the row was scored into node 0 with an empty distance
+    p = _numbers(tmp_path / "late.csv", 50_000, f"1,{cell}")
+    tab = read_table(p, ReadOptions(max_rows=1000, seed=1))
+    assert tab.kind("x") == "numeric" and tab.kind("y") != "numeric"
+    assert tab.problem("y").startswith(f"column 'y' is not numeric: line 50002 has {shown} or a number beyond")
+    from somdesk.errors import OptionError
+    from somdesk.session.table_data import default_columns
+    with pytest.raises(OptionError, match="an infinite value"):
+        default_columns(tab)

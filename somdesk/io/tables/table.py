@@ -279,10 +279,40 @@ class Table:
                     self._spoiled.add(c)
                     break
             if c in self._bad:
-                obj = np.array([None if np.isnan(x) else _num_text(x) for x in self._data[c]], dtype=object)
-                self._data[c] = obj
-                self._missing.pop(c, None)
-                self._kind[c] = self._text_or_categorical(obj)
+                self._make_text(c)
+        self._check_infinities_outside_sample(cancel)
+
+    def _check_infinities_outside_sample(self, cancel) -> None:
+        """A sampled table: a column the engine reads as numbers may hold an infinity
+        ('inf', '1e309') outside the sample; one scan of the file finds each column's first,
+        which makes it text as unsampled (problem() names the line; default_columns then
+        asks what to do, tester5 F1: it trained silently and scored that row into node 0)."""
+        src = self._src
+        cols = [c for j, c in enumerate(self.columns)
+                if self._kind[c] == "numeric" and column_kind(self.types[j]) == "numeric"]
+        if not cols:
+            return
+        parts = []
+        for k, c in enumerate(cols):
+            x = f"TRY_CAST({q(c)} AS DOUBLE)"
+            parts += [f"min(CASE WHEN {x} = 'inf'::DOUBLE THEN __somdesk_row END) AS p{k}",
+                      f"min(CASE WHEN {x} = '-inf'::DOUBLE THEN __somdesk_row END) AS n{k}"]
+        got = src.query(f"SELECT {', '.join(parts)} FROM {src.row_numbers_sql()}", cancel, "check")
+        for k, c in enumerate(cols):
+            pos, neg = (np.ma.getdata(got[f"{s}{k}"])[0] if not np.ma.is_masked(got[f"{s}{k}"][0]) else None
+                        for s in ("p", "n"))
+            if pos is None and neg is None:
+                continue
+            first = min(r for r in (pos, neg) if r is not None)
+            self._bad[c] = (int(first), INFINITE if first == pos else MINUS_INFINITE)
+            self._make_text(c)
+
+    def _make_text(self, c: str) -> None:
+        """Column `c`, numeric in the sample, is text after all: its sampled numbers as text."""
+        obj = np.array([None if np.isnan(x) else _num_text(x) for x in self._data[c]], dtype=object)
+        self._data[c] = obj
+        self._missing.pop(c, None)
+        self._kind[c] = self._text_or_categorical(obj)
 
     @property
     def _src_missing(self):
