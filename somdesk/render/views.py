@@ -132,7 +132,10 @@ def node_colours(view: str, weights: np.ndarray, *, umatrix=None, hits=None, com
 
 def _need(value, view: str) -> None:
     if value is None:
-        what = {"umatrix": "a trained map", "hits": "the inputs", "clusters": "clusters (cluster the map first)",
+        what = {"umatrix": "a trained map",
+                "hits": "the inputs' best-matching nodes (a big map stopped early is not measured: "
+                        "Step or Train measures it)",
+                "clusters": "clusters (cluster the map first)",
                 "labels": "a label column"}[view]
         raise SomdeskError(f"the {VIEW_LABELS[view].lower()} needs {what}")
 

@@ -406,3 +406,24 @@ def test_a_picture_past_pillows_bomb_guard_is_refused_as_a_picture(tmp_path):
     assert sniff_kind(p) == "image"
     with _pytest.raises(FileFormatError, match="the limit is 100,000,000 pixels"):
         Session().open(p)
+
+
+def test_a_big_map_stopped_early_still_has_its_u_matrix(palette_file, monkeypatch):
+    """tester5 F2: a stopped run too big to measure at once (QUICK_MEASURE) showed "the u-matrix
+    needs a trained map"; the U-matrix needs only the codebook, so it is there."""
+    from somdesk.core.metrics import u_matrix
+    from somdesk.render.views import node_colours
+    from somdesk.errors import SomdeskError
+    from somdesk.session import runs
+
+    monkeypatch.setattr(runs, "QUICK_MEASURE", 0)
+    s = _open("colours", palette_file, None, None)
+    task = s.train_task()
+    next(task), next(task)
+    task.close()
+    m = s.map
+    assert m.iteration == 2 and m.bmus is None and m.hits is None
+    np.testing.assert_array_equal(m.umatrix, u_matrix(m.weights, m.hexagonal, m.config.toroidal))
+    node_colours("umatrix", m.weights, umatrix=m.umatrix)
+    with pytest.raises(SomdeskError, match="a big map stopped early is not measured"):
+        node_colours("hits", m.weights, hits=m.hits)
