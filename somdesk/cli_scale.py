@@ -78,7 +78,12 @@ def _executor(spec: str | None):
     if not spec:
         from somdesk.session.outofcore import LocalExecutor
         return LocalExecutor()
-    from somdesk.session.dask_executor import DaskExecutor
+    try:
+        from somdesk.session.dask_executor import DaskExecutor
+    except ImportError as exc:
+        # the packaged app leaves the cluster extra out (build.spec); so may a plain install
+        raise SomdeskError(f"--dask needs the cluster extra, which this somdesk does not have ({exc}); "
+                           "install somdesk with pip install 'somdesk[cluster]' and run it from there") from None
     return DaskExecutor(spec)
 
 

@@ -79,3 +79,19 @@ def test_assign_on_dask_writes_partitioned_parquet(tmp_path):
                      "ORDER BY row").fetchall()
     assert [tuple(map(int, r)) for r in got] == _scores(tmp_path / "one.csv")
     assert len(list((tmp_path / "parts").glob("part-*.parquet"))) == 4
+
+
+def test_dask_without_the_cluster_extra_is_one_line(tmp_path, capsys, monkeypatch):
+    """tester5 F7: the packaged app leaves the Dask module out; `--dask` printed a traceback."""
+    import sys
+
+    from somdesk.cli import main
+
+    monkeypatch.setitem(sys.modules, "somdesk.session.dask_executor", None)    # as if not installed
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n" + "".join(f"{i},{i % 5}\n" for i in range(50)))
+    assert main(["train", "--table", str(p), "--out-of-core", "--dask", "local:1", "--width", "2",
+                 "--height", "2", "--epochs", "1", "--save-map", str(tmp_path / "m.somz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --dask needs the cluster extra") and err.count("\n") == 1
+    assert not (tmp_path / "m.somz").exists()
