@@ -192,7 +192,12 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     from somdesk.session.segments import cluster_nodes
 
     _check_spec(spec)
-    columns = spec.columns if spec.columns is not None else default_columns(table, spec.label)
+    columns = spec.columns
+    if columns is None:
+        # the default columns, plus any column named categorical or passive: naming it says
+        # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
+        columns = default_columns(table, spec.label)
+        columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
     prep = prepared or prepare_table(table, columns, spec.label, spec.normalise, spec.missing,
                                      weights=spec.weights, passive=spec.passive,
                                      categorical=spec.categorical, group_weight=spec.group_weight)

@@ -85,3 +85,15 @@ def test_an_infinity_outside_the_sample_is_found_too(tmp_path, cell, shown):
     from somdesk.session.table_data import default_columns
     with pytest.raises(OptionError, match="an infinite value"):
         default_columns(tab)
+
+
+def test_a_column_named_categorical_joins_the_default_columns(tmp_path, capsys):
+    # tester5 F4: `--categorical city` without --columns was ignored without a word
+    import json
+    p = tmp_path / "c.csv"
+    p.write_text("a,b,city\n" + "".join(f"{i % 7},{i % 3},{'xyz'[i % 3]}\n" for i in range(90)))
+    out = tmp_path / "m.somz"
+    assert main(["train", "--table", str(p), "--categorical", "city", "--width", "2", "--height", "2",
+                 "--epochs", "1", "--save-map", str(out), "--metrics-json", "-"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert [f for f in metrics["features"] if f.startswith("city")] and "a" in metrics["features"]
