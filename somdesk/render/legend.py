@@ -14,6 +14,8 @@ pixels are, so the bar and the map agree pixel for pixel.
 """
 from __future__ import annotations
 
+import functools
+
 import math
 
 import numpy as np
@@ -25,13 +27,29 @@ TEXT = (0, 0, 0)
 TICK = (0, 0, 0)
 
 
-def _font():
+# System fonts tried first, by the name Pillow looks up in the system's font folders
+# (Linux: fonts-dejavu-core is on every Debian desktop; Windows, macOS): Pillow's own
+# default (Aileron) has ASCII only, so 'Größe', 'µg' or Hebrew names were drawn as boxes
+# (tester5 F5).  CJK needs a CJK font; without one, boxes remain.
+TEXT_FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc")
+
+
+@functools.lru_cache(maxsize=8)
+def text_font(size: int = FONT_SIZE):
+    """The font every Pillow-drawn text of somdesk uses (legends, profiles): the first of
+    TEXT_FONTS the system has, else Pillow's built-in font at `size` px."""
     from PIL import ImageFont
 
+    for name in TEXT_FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
     try:
-        return ImageFont.load_default(size=FONT_SIZE)
+        return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1: the fixed bitmap font
         return ImageFont.load_default()
+
 
 
 def _nice(x: float, round_: bool) -> float:
@@ -90,7 +108,7 @@ def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickn
                n_ticks: int = 5, title: str | None = None, integer: bool = False) -> np.ndarray:
     """(h, w, 3) uint8: a horizontal colour bar of `length` px for `cmap` over `levels`,
     tick marks and values below it, an optional title above."""
-    font = _font()
+    font = text_font()
     lo, hi = float(levels[0]), float(levels[1])
     length = max(16, int(length))
     ticks = nice_ticks(lo, hi, n_ticks, integer)
@@ -135,7 +153,7 @@ def _too_crowded(font, labels, ticks, lo, hi, length) -> bool:
 def category_legend(names, colours, swatch: int = 12, max_rows: int = 40) -> np.ndarray:
     """(h, w, 3) uint8: one row per category, a swatch of its colour and its name
     (at most `max_rows`, then "... and N more")."""
-    font = _font()
+    font = text_font()
     names = [str(n) for n in names]
     colours = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
     shown = names[:max_rows]

@@ -182,9 +182,11 @@ def _g(x) -> str:
 def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
     """A Pillow image of the profiles: one panel per segment, a bar per column for its
     standardised difference z (clipped to +-max_z; blue below the table, red above)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    font = ImageFont.load_default()
+    from somdesk.render.legend import text_font
+
+    font = text_font(10)
     cols, segs = prof["columns"], prof["segments"]
     label_w = min(220, 8 + 7 * max((len(str(c)) for c in cols), default=4))
     half = 110

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.gui.helpers import open_table_now
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.gui.test_table_workflow import TIMEOUT, _blobs
@@ -68,8 +69,23 @@ def test_long_names_and_negative_ticks_are_drawn_whole():
     long = "a very long column name that is wider than its plane"
     pic = render.planes_sheet(w, [long, "x"], scale=6, per_row=2)
     bar = render.colour_bar("viridis", (float(w[..., 0].min()), float(w[..., 0].max())), length=42, title=long)
-    from somdesk.render.legend import _font
-    assert bar.shape[1] >= _font().getbbox(long)[2]               # the title is not cut
+    from somdesk.render.legend import text_font
+    assert bar.shape[1] >= text_font().getbbox(long)[2]           # the title is not cut
     assert pic.shape[1] >= bar.shape[1]
     labels = render.legend.tick_labels(render.nice_ticks(-2000.0, 2000.0))
     assert all(ch.isascii() for s in labels for ch in s)          # the built-in font draws them all
+
+
+def test_column_names_beyond_ascii_are_drawn_not_boxed():
+    """tester5 F5: Pillow's built-in font (Aileron) has ASCII only, so 'Größe' was 'Gr□□e';
+    a system font is used (fonts-dejavu-core, which scripts/bootstrap.sh installs)."""
+    import numpy as np
+
+    from somdesk.render.legend import TEXT_FONTS, text_font
+
+    font = text_font()
+    if not str(getattr(font, "path", "")).endswith(TEXT_FONTS):
+        pytest.skip("no system font of TEXT_FONTS here")
+    box = np.asarray(font.getmask("\U0010fffd"))                  # a code point no font draws
+    for ch in "\u00f6\u00dc\u00df\u00b5\u05e9\u0436":
+        assert not np.array_equal(np.asarray(font.getmask(ch)), box), ch
