@@ -42,7 +42,11 @@ def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.nd
         xb = x[lo:lo + block]
         p = ~np.isnan(xb)
         xz = np.where(p, xb, 0.0)
-        d = (xz * xz).sum(1)[:, None] - 2.0 * (xz @ m.T) + p.astype(np.float64) @ m2
+        # a value beyond ~1e154 overflows its squares: that row's distances are inf or NaN
+        # and the caller treats it as unmeasurable (scoring: no BMU, an outlier), not the
+        # numpy warning on the terminal (tester5 F6)
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = (xz * xz).sum(1)[:, None] - 2.0 * (xz @ m.T) + p.astype(np.float64) @ m2
         j = np.argmin(d, axis=1)
         idx[lo:lo + block] = j
         best = np.maximum(d[np.arange(len(j)), j], 0.0)

@@ -147,3 +147,24 @@ def test_passive_planes_average_rows_around_each_node():
     v = np.array([[1.0], [3.0], [10.0]])
     planes = passive_planes(bmu, v, 2, 2, sigma=1e-6)
     assert planes[0, 0, 0] == 2.0 and planes[1, 1, 0] == 10.0 and np.isnan(planes[0, 1, 0])
+
+
+def test_a_value_too_large_to_square_is_unmeasurable_without_a_warning():
+    """tester5 F6: a late 1e300 in scored data printed numpy's RuntimeWarning; the row's
+    distance is infinite (scoring flags it as an outlier) and the others are untouched."""
+    import warnings
+
+    import numpy as np
+
+    from somdesk.core.masked_som import masked_bmus
+
+    cb = np.random.default_rng(0).random((9, 2))
+    x = np.array([[0.5, 0.5], [0.5, 1e300], [np.nan, 0.2]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        idx, d2 = masked_bmus(cb, x)
+    assert not np.isfinite(d2[1])
+    for i in (0, 2):
+        p = ~np.isnan(x[i])
+        ref = (((cb - np.nan_to_num(x[i])) ** 2) * p).sum(1)
+        assert idx[i] == np.argmin(ref) and np.isclose(d2[i], ref.min())
