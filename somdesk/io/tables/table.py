@@ -29,7 +29,7 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.names import stat_input
 from somdesk.io.tables.columns import Fetched, float_matrix, numpy_floats, object_column
-from somdesk.io.tables.duckutil import q
+from somdesk.io.tables.duckutil import lit, q
 from somdesk.io.tables.engine import Source, column_kind
 from somdesk.io.tables.textfile import number_pattern
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
@@ -129,6 +129,7 @@ class Table:
         self._set_columns(got, [column_kind(t) for t in self.types], cancel)
         if self.sampled:
             self._check_outside_sample(cancel)
+            self._check_infinities_outside_sample(cancel)
         self._label_text: dict[str, list[str]] = {}
         return self
 
@@ -174,8 +175,7 @@ class Table:
                 if inf[k]:
                     i = int(np.flatnonzero(np.isinf(vals))[0])
                     self._bad[c] = (self._file_row(i), INFINITE if vals[i] > 0 else MINUS_INFINITE)
-                    self._data[c] = np.array([None if np.isnan(v) else _num_text(v) for v in vals], dtype=object)
-                    self._kind[c] = "text" if present[k] else "empty"
+                    self._make_text(c, vals, "text" if present[k] else "empty")
                     continue
                 self._data[c] = vals
                 self._missing[c] = n - int(present[k])
@@ -235,7 +235,8 @@ class Table:
         dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
         # with a decimal comma or digit groups, numbers were converted by the engine under
         # that rule; a column left as text holds a value breaking it -- find it by the same rule
-        rule = re.compile(number_pattern(dec, th)) if dec != "." or th else None
+        form = self._number_form()
+        rule = re.compile(form) if form else None
 
         def parse(s: str):
             if rule is not None and not rule.fullmatch(s):
@@ -250,16 +251,21 @@ class Table:
             return None if math.isinf(x) else x
         return parse
 
+    def _number_form(self) -> str | None:
+        """The regular expression of a number under the file's decimal comma or digit
+        groups, None for plain numbers."""
+        dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
+        return number_pattern(dec, th) if dec != "." or th else None
+
     def _check_outside_sample(self, cancel) -> None:
         """A sampled table: a column the engine had to read as text (a value somewhere in
         the file is not of the type sniffed from its first rows) but whose sampled cells
         are all numbers is searched over EVERY row for its first non-number, which makes
         it text as it would be unsampled, with that line named (problem())."""
         src = self._src
-        tokens = ", ".join("'" + t.replace("'", "''") + "'" for t in sorted(self._src_missing)) or "NULL"
+        tokens = ", ".join(lit(t) for t in sorted(self._src_missing)) or "NULL"
         parse = self._number_rule()
-        dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
-        form = number_pattern(dec, th).replace("'", "''") if dec != "." or th else None
+        form = self._number_form()
         for j, c in enumerate(self.columns):
             if self._kind[c] != "numeric" or column_kind(self.types[j]) == "numeric":
                 continue
@@ -268,7 +274,7 @@ class Table:
             # each candidate then goes through the sample's own rule
             maybe = (f"(TRY_CAST({v} AS DOUBLE) IS NULL OR isinf(TRY_CAST({v} AS DOUBLE)) "
                      f"OR NOT regexp_full_match({v}, '[-+0-9.eE]+'))") if form is None else \
-                f"NOT regexp_full_match({v}, '{form}')"
+                f"NOT regexp_full_match({v}, {lit(form)})"
             got = src.query(f"SELECT __somdesk_row, {v} AS v FROM {src.row_numbers_sql()} "
                             f"WHERE {q(c)} IS NOT NULL AND lower({v}) NOT IN ({tokens}) AND {maybe} "
                             f"ORDER BY __somdesk_row", cancel, "check")
@@ -279,8 +285,7 @@ class Table:
                     self._spoiled.add(c)
                     break
             if c in self._bad:
-                self._make_text(c)
-        self._check_infinities_outside_sample(cancel)
+                self._make_text(c, self._data[c], None)
 
     def _check_infinities_outside_sample(self, cancel) -> None:
         """A sampled table: a column the engine reads as numbers may hold an infinity
@@ -298,21 +303,24 @@ class Table:
             parts += [f"min(CASE WHEN {x} = 'inf'::DOUBLE THEN __somdesk_row END) AS p{k}",
                       f"min(CASE WHEN {x} = '-inf'::DOUBLE THEN __somdesk_row END) AS n{k}"]
         got = src.query(f"SELECT {', '.join(parts)} FROM {src.row_numbers_sql()}", cancel, "check")
-        for k, c in enumerate(cols):
-            pos, neg = (np.ma.getdata(got[f"{s}{k}"])[0] if not np.ma.is_masked(got[f"{s}{k}"][0]) else None
-                        for s in ("p", "n"))
-            if pos is None and neg is None:
-                continue
-            first = min(r for r in (pos, neg) if r is not None)
-            self._bad[c] = (int(first), INFINITE if first == pos else MINUS_INFINITE)
-            self._make_text(c)
 
-    def _make_text(self, c: str) -> None:
-        """Column `c`, numeric in the sample, is text after all: its sampled numbers as text."""
-        obj = np.array([None if np.isnan(x) else _num_text(x) for x in self._data[c]], dtype=object)
+        def first_row(name):          # a column's min() is NULL (masked) when no row matched
+            a = got[name]
+            return None if np.ma.is_masked(a[0]) else int(np.ma.getdata(a)[0])
+        for k, c in enumerate(cols):
+            found = [(r, mark) for r, mark in ((first_row(f"p{k}"), INFINITE), (first_row(f"n{k}"), MINUS_INFINITE))
+                     if r is not None]
+            if found:
+                self._bad[c] = min(found)
+                self._make_text(c, self._data[c], "text")    # as an infinity unsampled (_set_columns)
+
+    def _make_text(self, c: str, vals: np.ndarray, kind: str | None) -> None:
+        """Column `c` of numbers `vals` (NaN missing) is text after all: its numbers as
+        text, of `kind` (None: text or categorical by its values)."""
+        obj = np.array([None if np.isnan(x) else _num_text(x) for x in vals], dtype=object)
         self._data[c] = obj
         self._missing.pop(c, None)
-        self._kind[c] = self._text_or_categorical(obj)
+        self._kind[c] = kind or self._text_or_categorical(obj)
 
     @property
     def _src_missing(self):
@@ -496,7 +504,7 @@ class Table:
                 yield self.row_index[sl], {c: self._data[c][sl] for c in columns}
             return
         src = self._src
-        src.con.execute(f"SET temp_directory={_lit(_tmp(src))}")
+        src.con.execute(f"SET temp_directory={lit(_tmp(src))}")
         src.query(f"CREATE OR REPLACE TEMP TABLE blocks AS SELECT __somdesk_row, "
                   f"{', '.join(q(c) for c in columns)} FROM {src.row_numbers_sql()}", cancel, "copy")
         total = int(src.scalar("SELECT count(*) FROM blocks", cancel))
@@ -550,10 +558,6 @@ INFINITE, MINUS_INFINITE = "'inf'", "'-inf'"
 
 def _num_text(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(float(x))
-
-
-def _lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def _tmp(src) -> str:
