@@ -153,17 +153,25 @@ def node_labels_of(bmus: np.ndarray, labels, shape: tuple[int, int]) -> np.ndarr
     return _frozen_object(majority_labels(bmus, list(labels), shape[0], shape[1]))
 
 
-def map_state(som, *, measure_it: bool = True, labels=None, generation: int = 0, cancel=None) -> MapState:
+def map_state(som, *, measure_it: bool = True, labels=None, generation: int = 0, cancel=None,
+              umatrix: bool = False) -> MapState:
     """A frozen `MapState` of `som` (a core SOM) as it is now.
 
-    measure_it=False gives a preview (weights only); `labels` (N strings or None)
-    adds the majority label of every node; `cancel` stops the measuring (Cancelled).
+    measure_it=False gives a preview (weights only; with `umatrix`, the U-matrix too: it
+    needs only the codebook, milliseconds, where measuring searches every input);
+    `labels` (N strings or None) adds the majority label of every node; `cancel` stops
+    the measuring (Cancelled).
     """
     w = frozen_array(som.weights, np.float64)
     sigma, alpha = som.schedule_at(max(som.iteration - 1, 0))
+    hexagonal = som.config.topology == "hexagonal"
     extra = {}
     if measure_it:
-        extra = measure(w, som.data, som.config.topology == "hexagonal", som.config.toroidal, cancel)
+        extra = measure(w, som.data, hexagonal, som.config.toroidal, cancel)
         extra["node_labels"] = node_labels_of(extra["bmus"], labels, w.shape[:2])
+    elif umatrix:
+        from somdesk.core.metrics import u_matrix
+
+        extra["umatrix"] = frozen_array(u_matrix(w, hexagonal, som.config.toroidal), np.float64)
     return MapState(weights=w, config=som.config, iteration=int(som.iteration), total=int(som.total),
                     seed=int(som.seed), sigma=float(sigma), alpha=float(alpha), generation=generation, **extra)

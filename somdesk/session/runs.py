@@ -100,16 +100,8 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
         if last is not None and last[0] is som and last[1].iteration == som.iteration:
             final = last[1]      # the last epoch's map was measured already (a 100x100 map: ~10-60 ms)
         else:
-            final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen)
-            if not measure_it:
-                # the U-matrix needs only the codebook (milliseconds): a big map stopped early
-                # still shows it (tester5 F2: "the u-matrix needs a trained map")
-                from dataclasses import replace
-
-                from somdesk.core.metrics import u_matrix
-                from somdesk.session.datasets import frozen_array
-                final = replace(final, umatrix=frozen_array(
-                    u_matrix(final.weights, final.hexagonal, som.config.toroidal), float))
+            # unmeasured, a big map stopped early still shows its U-matrix (tester5 F2)
+            final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen, umatrix=True)
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome
