@@ -399,14 +399,18 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         again, not the run's last progress line (tester4 F1: "Training on all 2,000,001 rows
         out of core ..." stayed over an empty map)."""
         if kind == "segment" and self._alive():
-            self._scale_installed()
-            self.selection_label.setText(NO_SELECTION)
             if self.ws.tm is None:            # nothing to show on the map tab: back to the settings
                 self.tabs.setCurrentIndex(0)
-            self.win.statusBar().showMessage("Training failed; nothing was kept"
-                                             + (" (the previous map stays)." if self.ws.tm is not None else "."),
-                                             15000)
+            self._nothing_kept("Training failed; ")
             self.refresh()
+
+    def _nothing_kept(self, why: str) -> None:
+        """A table run that kept nothing (stopped before its first epoch, failed): the dock
+        says what is shown again, not the run's last line, and the status bar why."""
+        self._scale_installed()
+        self.selection_label.setText(NO_SELECTION)
+        self.win.statusBar().showMessage(why + "nothing was kept"
+                                         + (" (the previous map stays)." if self.ws.tm is not None else "."), 15000)
 
     def _finished(self, kind: str, result, stopped: bool) -> None:
         if not self._alive():
@@ -429,12 +433,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
             if kind == "segment":
-                # nothing trained to keep: the dock says what is shown again, not the run's last line
-                self._scale_installed()
-                self.selection_label.setText(NO_SELECTION)
-                self.win.statusBar().showMessage("Stopped before the first epoch ended: nothing was kept"
-                                                 + (" (the previous map stays)." if self.ws.tm is not None else "."),
-                                                 15000)
+                self._nothing_kept("Stopped before the first epoch ended: ")
             else:
                 self.win.statusBar().showMessage("Cancelled.", 5000)
         self.refresh()
