@@ -15,7 +15,6 @@ pixels are, so the bar and the map agree pixel for pixel.
 from __future__ import annotations
 
 import functools
-
 import math
 
 import numpy as np
@@ -49,7 +48,6 @@ def text_font(size: int = FONT_SIZE):
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1: the fixed bitmap font
         return ImageFont.load_default()
-
 
 
 def _nice(x: float, round_: bool) -> float:
