@@ -31,7 +31,9 @@ class Fetched:
         self.block = self.sums = None
 
     @classmethod
-    def from_block(cls, names: list[str], block: np.ndarray, sums: np.ndarray) -> "Fetched":
+    def from_block(cls, names: list[str], block: np.ndarray, sums: np.ndarray | None) -> "Fetched":
+        """Number columns `names` held as one (rows, k) float64 `block` (cols[j] are its
+        column views) with their (k,) `sums`, or None when not summed yet."""
         got = cls(names, [block[:, k] for k in range(block.shape[1])], False)
         got.block, got.sums = block, sums
         return got
