@@ -29,6 +29,7 @@ from somdesk.errors import FileFormatError
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
 _PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
+_PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
@@ -115,12 +116,19 @@ def sniff_kind(path) -> str:
     pic = _picture_kind(head, path)
     if pic is not None:
         return pic
+    # Pillow did not recognise it (_picture_kind).  A picture's name is no evidence then: the
+    # palette detector would call a GIMP palette or a CSV named .png an "image" by its name, so
+    # the content is asked alone; binary data it cannot place is a damaged picture, whose
+    # reader's message names every picture format (the palette reader's named PNG and GIF only).
+    picture_name = os.path.splitext(os.fspath(path))[1].lower() in _PICTURE_SUFFIXES
     try:
         from somdesk.io.palettes import detect_format
 
-        fmt = detect_format(head, os.fspath(path))
+        fmt = detect_format(head, "<data>" if picture_name else os.fspath(path))
     except FileFormatError:
         fmt = None
+    if picture_name and (fmt == "image" or (fmt is None and b"\0" in head)):
+        return "image"
     if fmt == "json" and _json_records(head):
         return "table"     # rows as objects (a JSON array or NDJSON) with no colour key
     if fmt in _STRONG_PALETTE_FORMATS:

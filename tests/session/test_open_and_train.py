@@ -97,6 +97,15 @@ def test_unreadable_files_are_one_clear_error(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(SomdeskError):
             s.open(tmp_path / name)
+    for name in ("x.png", "x.gif", "x.jpg"):      # a damaged picture: the picture reader's message, every format named
+        (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\nxx" if name == "x.png" else np.random.default_rng(1).bytes(1000))
+        assert sniff_kind(tmp_path / name) == "image"
+        with pytest.raises(FileFormatError, match="PNG, JPEG, BMP, GIF, WEBP"):
+            s.open(tmp_path / name)
+    # a picture's name is no evidence when Pillow does not know the content: the content decides
+    (tmp_path / "gpl.png").write_text("GIMP Palette\nName: x\n#\n255 0 0 red\n0 0 255 blue\n")
+    (tmp_path / "csv.png").write_text("a,b\n1,2\n3,4\n")
+    assert sniff_kind(tmp_path / "gpl.png") == "palette" and sniff_kind(tmp_path / "csv.png") == "table"
     with pytest.raises(FileFormatError):
         s.open(tmp_path / "missing.gpl")
     with pytest.raises(FileFormatError, match="folder"):
