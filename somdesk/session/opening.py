@@ -135,7 +135,19 @@ def sniff_kind(path) -> str:
         return "palette"   # its own reader explains what is wrong with a damaged one
     if fmt is not None and _lines_fit(head) and _reads_as_palette(path):
         return "palette"
+    if _palette_name(path) and _lines_fit(head):
+        # A .gpl/.hex/.pal/... that no table reader would be asked for: its own reader names
+        # what is wrong (a bad colour on line 3, too many colours, empty), where the table
+        # import preview showed a one-column "table" or a binary-file message (tester6 F6).
+        return "palette"
     return "table"
+
+
+def _palette_name(path) -> bool:
+    """Is the file named as a palette format that tables do not share (.txt, .csv and .json do)?"""
+    from somdesk.io.palettes.detect import extension_hint
+
+    return extension_hint(os.fspath(path)) not in (None, "paintnet", "csv", "json", "image")
 
 
 def _lines_fit(head: bytes) -> bool:

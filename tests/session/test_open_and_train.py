@@ -436,3 +436,18 @@ def test_a_big_map_stopped_early_still_has_its_u_matrix(palette_file, monkeypatc
     node_colours("umatrix", m.weights, umatrix=m.umatrix)
     with pytest.raises(SomdeskError, match="a big map stopped early is not measured"):
         node_colours("hits", m.weights, hits=m.hits)
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("badhex.hex", b"#ff0000\n#00ff00\n#zzzzzz\n", "line 3"),
+    ("garbage.gpl", bytes(np.random.default_rng(2).integers(0, 256, 4000, dtype=np.uint8)), "not a palette file"),
+    ("empty.gpl", b"", "empty"),
+    ("many.hex", "".join(f"{i:06x}\n" for i in range(70_000)).encode(), "too many colours"),
+])
+def test_a_bad_file_named_as_a_palette_gets_the_palette_readers_message(tmp_path, name, data, words):
+    """tester6 F6: such files fell through to the table reader, whose import preview showed a
+    one-column table or a binary-file message instead of what is wrong with the palette."""
+    (tmp_path / name).write_bytes(data)
+    assert sniff_kind(tmp_path / name) == "palette"
+    with pytest.raises(FileFormatError, match=words):
+        Session().open(tmp_path / name)

@@ -156,10 +156,11 @@ class Source:
                     tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
                     csv_path, dialect = sheet_to_csv(path, name, fmt, opts, tmpdir, cancel)
                     header = opts.header if opts.header is not None else True
+                    skip = opts.skip if opts.skip is not None else dialect.get("skip", 0)
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv({lit(csv_path)}, delim=',', "
-                                f"quote='\"', escape='\"', header={header}, skip={opts.skip or 0}, "
+                                f"quote='\"', escape='\"', header={header}, skip={skip}, "
                                 f"nullstr={nullstr(opts)}, sample_size=-1)")
-                    header_lines = (opts.skip or 0) + int(header)
+                    header_lines = skip + int(header)
                 elif fmt == "parquet":
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({lit(path)})")
                     dialect = {}

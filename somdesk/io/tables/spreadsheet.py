@@ -5,16 +5,21 @@ any text table, so filters, sampling and type sniffing work the same way for
 every format.  Numbers keep full precision (repr of the float), dates become
 ISO text (the engine types them), empty cells become empty fields (missing).
 Merged cells are not spread: only their top-left cell holds the value, as in
-the file.
+the file.  Title rows above the header (a merged "Report title") are skipped by the
+text files' rule unless the user sets the rows to skip.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError, OptionError
+from somdesk.io.tables.detect import TextHints, skip_titles
+
+_TITLE_ROWS = 52     # rows judged for titles above the header (detect.skip_titles looks at 52)
 
 __all__ = ["sheet_to_csv", "sheet_names"]
 
@@ -74,6 +79,7 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             raise FileFormatError(f"cannot read {name}, sheet {sheet!r}: {exc}") from None
         out = os.path.join(tmpdir, "sheet.csv")
         n = 0
+        head: list[list[str]] = []
         # a preview of a big sheet: the skipped lines, the header and preview_rows data rows
         last = (None if opts.preview_rows is None else
                 (opts.skip or 0) + (opts.header is not False) + opts.preview_rows)
@@ -92,11 +98,16 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
                     partial = True
                     break
                 w.writerow(cells)
+                if n < _TITLE_ROWS:
+                    head.append(cells)
                 n += 1
         if n == 0:
             raise FileFormatError(f"cannot read {name}: sheet {sheet!r} is empty")
         _pad(out)
         dialect = {"sheet": sheet, "sheets": names}
+        titles = _titles(head) if opts.skip is None else []
+        if titles:
+            dialect["skip"], dialect["title_lines"] = len(titles), titles
         if partial:
             dialect["partial"] = True
         return out, dialect
@@ -105,6 +116,20 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             wb.close()
         except Exception:
             pass
+
+
+def _titles(head: list[list[str]]) -> list[str]:
+    """The sheet's title rows above its header (a merged "Report title" cell), by the text
+    files' rule (detect.skip_titles); rows whose cells hold line breaks are not judged."""
+    if any("\n" in c or "\r" in c for row in head for c in row):
+        return []
+    lines = []
+    for row in head:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(row)
+        lines.append(buf.getvalue())
+    hints = TextHints()
+    return [ln.rstrip(",") for ln in lines[:skip_titles(tuple(lines), 0, hints)]]
 
 
 def _pad(path: str) -> None:

@@ -231,6 +231,8 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         dialect["metadata"] = hints.metadata
     if hints.comment_lines:
         dialect["comment_lines"] = hints.comment_lines
+    if hints.titles and opts.skip is None:
+        dialect["title_lines"] = list(hints.titles)
     # the plain case (no filter, default numbers) creates `src` directly and only when a
     # query needs it; a retype then replaces that view
     body = detect._lines(text)[skip + int(header):]
