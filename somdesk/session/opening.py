@@ -158,16 +158,18 @@ def _lines_fit(head: bytes) -> bool:
 
 
 def _json_records(head: bytes) -> bool:
-    """Is this JSON text a table: an array of objects or newline-delimited objects (NDJSON)
-    whose first object has scalar values and none of the palette reader's colour keys?
-    Only the head is parsed (a 1 GB table is not read to decide)."""
+    """Is this JSON text a table: an array of objects, newline-delimited objects (NDJSON) or
+    one key holding a list of objects, whose first object has a scalar value and none of the
+    palette reader's colour keys?  Nested values (lists, objects) may sit beside the scalars:
+    the table reader keeps them as "nested" columns (tester6 F10: an API export with a tags
+    list went to the palette reader).  Only the head is parsed (a 1 GB table is not read)."""
     from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
-    from somdesk.io.tables.detect import first_json_object
+    from somdesk.io.tables.detect import first_record
 
-    first = first_json_object(head)
+    first = first_record(head)
     return (isinstance(first, dict) and bool(first)
             and not any(str(k).lower() in PALETTE_KEYS for k in first)
-            and all(not isinstance(v, (dict, list)) for v in first.values()))
+            and any(not isinstance(v, (dict, list)) for v in first.values()))
 
 
 def _reads_as_palette(path) -> bool:

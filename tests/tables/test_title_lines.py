@@ -51,3 +51,26 @@ def test_a_spreadsheet_title_cell_is_skipped_and_the_skip_option_wins(tmp_path):
     assert tab.dialect["title_lines"] == ["Quarterly report"] and tab.dialect["skip"] == 1
     raw = read_table(tmp_path / "t.xlsx", ReadOptions(skip=0))
     assert list(raw.columns)[0] == "Quarterly report" and raw.n_rows == 41
+
+
+def test_an_empty_first_sheet_gives_way_to_the_first_sheet_with_data(tmp_path):
+    # tester6 F11: "sheet 'sheet0' is empty", and the import preview could not list the others
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "cover"
+    wb.create_sheet("blank")
+    data = wb.create_sheet("data")
+    data.append(["a", "b"])
+    for r in ROWS:
+        data.append([float(r[0]), float(r[1])])
+    wb.save(tmp_path / "t.xlsx")
+    tab = read_table(tmp_path / "t.xlsx")
+    assert tab.dialect["sheet"] == "data" and tab.n_rows == 40
+    assert any("'cover', 'blank' are empty" in w for w in tab.warnings)
+    from somdesk.errors import FileFormatError
+    with pytest.raises(FileFormatError, match=r"sheet 'blank' is empty \(its other sheets: 'cover', 'data'\)"):
+        read_table(tmp_path / "t.xlsx", ReadOptions(sheet="blank"))
+    wb.remove(data)
+    wb.save(tmp_path / "e.xlsx")
+    with pytest.raises(FileFormatError, match="all its 2 sheets are empty"):
+        read_table(tmp_path / "e.xlsx")

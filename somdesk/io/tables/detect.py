@@ -28,7 +28,7 @@ import re
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import compressed
 
-__all__ = ["detect_format", "first_json_object", "head_text", "TextHints", "text_hints", "skip_titles"]
+__all__ = ["detect_format", "first_json_object", "first_record", "head_text", "TextHints", "text_hints", "skip_titles"]
 
 HEAD_BYTES = 256 * 1024
 _EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv", ".psv": "csv",
@@ -90,6 +90,26 @@ def first_json_object(head: bytes) -> dict | None:
     except ValueError:
         return None
     return first
+
+
+_WRAPPED = re.compile(r'\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\[\s*(?=\{)')
+
+
+def first_record(head: bytes) -> dict | None:
+    """The first record of a JSON table: first_json_object, or the first object of the one
+    list of records a document wraps (`{"customers": [{...}, ...]}`, an API export's shape);
+    None when there is none within `head`."""
+    import json
+
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    m = _WRAPPED.match(text)
+    if m is None:
+        return first_json_object(head)
+    try:
+        first, _end = json.JSONDecoder().raw_decode(text, m.end())
+    except ValueError:
+        return None
+    return first if isinstance(first, dict) else None
 
 
 def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
