@@ -80,20 +80,39 @@ def davies_bouldin(x: np.ndarray, labels: np.ndarray, weights=None) -> float:
 
 
 def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette of points `x` (M, D) in clusters `labels` (higher = better), O(M^2) memory."""
-    ks = np.unique(labels)
-    if len(ks) < 2 or len(x) > 20_000:
+    """Mean silhouette of points `x` (M, D) in clusters `labels` (higher = better; Rousseeuw
+    1987; a point alone in its cluster scores 0); NaN for one cluster or M > 20,000.
+
+    Distances from the Gram matrix (|a|^2 + |b|^2 - 2 a.b, clamped at 0, BLAS) in blocks of
+    rows, summed per cluster by one product with the clusters' indicator matrix: the loop
+    over points took 20 s on a 3,762-node map's validity curve, at the end of every table
+    training (tester6 F13); now well under a second.  Memory O(block x M)."""
+    x = np.asarray(x, dtype=np.float64)
+    ks, lab = np.unique(labels, return_inverse=True)
+    m, k = len(x), len(ks)
+    if k < 2 or m > 20_000:
         return math.nan
-    d = np.sqrt(np.maximum(((x[:, None, :] - x[None, :, :]) ** 2).sum(-1), 0.0))
-    s = np.zeros(len(x))
-    for i in range(len(x)):
-        own = labels == labels[i]
-        n_own = own.sum() - 1
-        if n_own == 0:
-            continue
-        a = d[i, own].sum() / n_own
-        b = min(d[i, labels == j].mean() for j in ks if j != labels[i])
-        s[i] = (b - a) / max(a, b) if max(a, b) > 0 else 0.0
+    onehot = np.zeros((m, k))
+    onehot[np.arange(m), lab] = 1.0
+    count = onehot.sum(0)
+    sq = (x * x).sum(1)
+    s = np.zeros(m)
+    step = max(1, 4_000_000 // max(1, m))
+    for lo in range(0, m, step):
+        rows = np.arange(lo, min(m, lo + step))
+        d2 = sq[rows, None] + sq[None, :] - 2.0 * (x[rows] @ x.T)
+        d = np.sqrt(np.maximum(d2, 0.0))
+        d[np.arange(len(rows)), rows] = 0.0
+        sums = d @ onehot                                   # (rows, k): distance to each cluster
+        own = lab[rows]
+        n_own = count[own] - 1
+        a = sums[np.arange(len(rows)), own] / np.maximum(n_own, 1)
+        mean = sums / count
+        mean[np.arange(len(rows)), own] = np.inf
+        b = mean.min(1)
+        top = np.maximum(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s[rows] = np.where((n_own > 0) & (top > 0), (b - a) / np.where(top > 0, top, 1.0), 0.0)
     return float(s.mean())
 
 
