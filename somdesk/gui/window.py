@@ -695,10 +695,30 @@ class Window(QMainWindow):
         clicked = box.clickedButton()
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
+    def _may_drop_table_run(self) -> bool:
+        """A table map still being trained (or segmented) has no map to save yet: closing loses
+        its epochs, so ask Discard / Cancel (the window closed without a word: tester6 F15)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk",
+                          "A table map is being trained in this window.", parent=self)
+        box.setInformativeText("Closing now loses the epochs trained so far. To keep them, cancel, "
+                               "use Training > Stop, then save the map.")
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
+        box.setDefaultButton(cancel)
+        box.setObjectName("unsaved-prompt")
+        self._prompt = box
+        box.exec()
+        self._prompt = None
+        return box.clickedButton() is discard
+
     def may_discard_training(self) -> bool:
         """Before something replaces the workspace (close, open another file): unsaved
         training asks Save / Discard / Cancel first.  True when it may go ahead."""
         s = self.session
+        if self.confirm_unsaved and s.kind == "table" and self.runner.kind == "segment" \
+                and self.runner.busy and not self.runner.stopping:
+            return self._may_drop_table_run()
         if not (self.confirm_unsaved and s.unsaved):     # the session knows (a table map too)
             return True
         was_running = self.runner.state == "running"
