@@ -272,12 +272,23 @@ class Window(QMainWindow):
         self._start_training(paused=True)
         self.runner.step_once()
 
+    def end_tasks(self) -> None:
+        """Stop and join the window's tasks, then run what they posted to the session before
+        they ended: without that, the last epoch a training posted landed AFTER a Reset made
+        during the run (the map read "epoch 41" after Reset, tester6 F37).  The progress line
+        of a task ended this way goes too (its finished signal is not heard)."""
+        from PySide6.QtCore import QCoreApplication
+
+        self.runner.shutdown()
+        QCoreApplication.sendPostedEvents(self.poster)
+        self.progress_label.clear()
+
     def reset_weights(self) -> None:
         """Back to the initial weights; undoable (Ctrl+Z)."""
         s = self.session
         if s.dataset is None:
             return
-        self.runner.shutdown()
+        self.end_tasks()
         from somdesk.gui.window_tasks import ResetWeights
         self.undo.push(ResetWeights(self))
 
@@ -624,7 +635,7 @@ class Window(QMainWindow):
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
-        self.runner.shutdown()
+        self.end_tasks()
         try:
             s.save(path)
         except SomdeskError as exc:
