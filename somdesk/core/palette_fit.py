@@ -47,6 +47,8 @@ for the 0.3 Mpx benchmark photos at 256 colours).
 """
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,14 +58,14 @@ from somdesk.core.cancel import drain
 from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
                                           pixel_keys, unique_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
+from somdesk.core.palette_spaces import DEFAULT_SPACE, SPACES
+from somdesk.core.seeded_stream import SeededStream
 from somdesk.core.weighted_kmeans import LINEAR, kmeanspp_seeds, lloyd_passes, nearest
 from somdesk.errors import OptionError
 
 __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap", "remap_steps",
            "TRAIN_POINTS", "LLOYD_PASSES", "FULL_PASSES"]
 
-SPACES = ("srgb", "oklab", "blend")
-DEFAULT_SPACE = "blend"
 TRAIN_POINTS = 16_384   # histograms bigger than this are pooled for seeding and most passes
 FULL_LIMIT = 262_144    # above this many colours the "full" passes run on 6-bit cells
 LLOYD_PASSES = 24
@@ -88,11 +90,14 @@ class FittedPalette:
 def _one_blas_thread():
     """A context limiting BLAS to one thread: the products here have an inner
     dimension of 3-7, where a second thread costs more than it gives (measured
-    2.5x slower with two threads on the shared benchmark machine)."""
+    2.5x slower with two threads on the shared benchmark machine).  Nothing to do when
+    OPENBLAS_NUM_THREADS is 1 (`somdesk quantize` starts OpenBLAS so, somdesk/cli.py):
+    threadpoolctl's import and its look at the loaded libraries cost ~3 ms of the command."""
+    if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        return contextlib.nullcontext()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its default
-        import contextlib
         return contextlib.nullcontext()
     return threadpool_limits(1, user_api="blas")
 
@@ -214,7 +219,8 @@ def _fit(hist, colours, space, seed, cancel, start=None) -> FittedPalette:
         alpha = hist.translucent
         feats = _features(hist.colours, space, alpha, cancel)
         w = hist.counts.astype(np.float64)
-        rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 11]))
+        # numpy's Generator stream without importing numpy.random (~9 ms; core.seeded_stream)
+        rng = SeededStream([0 if seed is None else int(seed), 11])
         if len(feats) > TRAIN_POINTS:
             pts, pw = _pooled(hist, feats, w)
         else:
