@@ -146,7 +146,7 @@ def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray, bits: int =
     _, inv = np.unique(cell, return_inverse=True)
     cw = np.bincount(inv, weights=w)
     pts = np.stack([np.bincount(inv, weights=w * feats[:, d]) for d in range(feats.shape[1])], axis=1)
-    return np.ascontiguousarray(pts / cw[:, None]), cw
+    return np.ascontiguousarray(pts / cw[:, None]), cw, inv
 
 
 def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarray:
@@ -222,25 +222,26 @@ def _fit(hist, colours, space, seed, cancel, start=None) -> FittedPalette:
         # numpy's Generator stream without importing numpy.random (~9 ms; core.seeded_stream)
         rng = SeededStream([0 if seed is None else int(seed), 11])
         if len(feats) > TRAIN_POINTS:
-            pts, pw = _pooled(hist, feats, w)
+            pts, pw, cell = _pooled(hist, feats, w)
         else:
-            pts, pw = feats, w
+            pts, pw, cell = feats, w, None
         best = None
         if start is not None:       # the given colours instead of seedings: one run from them
-            c, _ = lloyd_passes(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
-            best = (0.0, c)
+            c, lab = lloyd_passes(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
+            best = (0.0, c, lab)
         for _ in range(restarts(slots) if start is None else 0):
             c = kmeanspp_seeds(pts, pw, min(slots, len(pts)), rng, cancel)
             c, lab = lloyd_passes(pts, pw, c, LLOYD_PASSES, cancel)
             sse = float(pw @ np.sum((pts - c[lab]) ** 2, axis=1))
             if best is None or sse < best[0]:
-                best = (sse, c)
+                best = (sse, c, lab)
         centres = best[1]
+        guess = best[2][cell] if cell is not None else None     # each colour's cell's cluster
         if len(feats) <= FULL_LIMIT:
             centres, labels = lloyd_passes(feats, w, centres, full_passes(slots) if pts is not feats else 0,
-                                           cancel, LINEAR if space == "blend" else 0.0)
+                                           cancel, LINEAR if space == "blend" else 0.0, guess)
         else:       # millions of colours (big photos): the passes run on 6-bit cells
-            fine, fw = _pooled(hist, feats, w, bits=6)
+            fine, fw, _ = _pooled(hist, feats, w, bits=6)
             centres, _ = lloyd_passes(fine, fw, centres, full_passes(slots), cancel)
             labels, _ = nearest(centres, feats, cancel)
         fitted = _cluster_colours(hist, labels, w, len(centres), alpha)

@@ -97,6 +97,15 @@ class SeededStream:
         self._state = (self._state + init_state) & _M128
         self._step()
 
+    @property
+    def state(self) -> int:
+        """The generator's position (to come back to with `state = ...`)."""
+        return self._state
+
+    @state.setter
+    def state(self, value: int) -> None:
+        self._state = int(value)
+
     def _step(self) -> None:
         self._state = (self._state * _PCG_MULT + self._inc) & _M128
 
