@@ -307,13 +307,17 @@ def seed_run(points, w, first, uniforms, centres, flag):    # pragma: no cover -
     k = centres.shape[0]
     tries = uniforms.shape[1]
     d2 = np.empty(n)
+    dn = np.empty(n)            # sqrt(d2)
+    near = np.zeros(n, np.int64)    # each point's nearest centre so far
     p = np.empty(n)
     cand_d = np.empty((n, tries))
     cand = np.empty(tries, np.int64)
+    reach = np.empty((k, tries))    # distance of each placed centre to each candidate
     for d in range(dims):
         centres[0, d] = points[first, d]
     for i in range(n):
         d2[i] = _sq(points, i, centres, 0)
+        dn[i] = math.sqrt(d2[i])
     for c in range(1, k):
         if c % 16 == 0 and flag[0] != 0:
             return -1
@@ -328,14 +332,22 @@ def seed_run(points, w, first, uniforms, centres, flag):    # pragma: no cover -
             return c
         for t in range(tries):
             cand[t] = min(np.searchsorted(p, uniforms[c - 1, t] * p[n - 1]), n - 1)
+        for a in range(c):
+            for t in range(tries):
+                reach[a, t] = math.sqrt(_sq(centres, a, points, cand[t]))
         best = 0
         best_pot = math.inf
         for t in range(tries):
             pot = 0.0
             for i in range(n):
-                v = _sq(points, i, points, cand[t])
-                if v > d2[i]:
+                # triangle inequality: a candidate at least twice as far from the point's
+                # centre as the point itself is no nearer than that centre
+                if reach[near[i], t] >= 2.0 * dn[i]:
                     v = d2[i]
+                else:
+                    v = _sq(points, i, points, cand[t])
+                    if v > d2[i]:
+                        v = d2[i]
                 cand_d[i, t] = v
                 pot += w[i] * v
             if pot < best_pot:
@@ -344,5 +356,8 @@ def seed_run(points, w, first, uniforms, centres, flag):    # pragma: no cover -
         for d in range(dims):
             centres[c, d] = points[cand[best], d]
         for i in range(n):
-            d2[i] = cand_d[i, best]
+            if cand_d[i, best] < d2[i]:
+                d2[i] = cand_d[i, best]
+                dn[i] = math.sqrt(d2[i])
+                near[i] = c
     return k
