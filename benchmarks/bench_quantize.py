@@ -25,6 +25,15 @@ file and the in-process result are checked to be the same picture.  The
 window's path (a SOM trained in the window's phases, then its Quantise: the
 command's fit started from the map's colours) is printed too.
 
+The palette fit's loops (somdesk.core.kmeans_backend) are numpy from a source checkout, the
+ahead-of-time build when it is there (`python tools/build_aot_kernels.py` writes it into
+somdesk/core, as the packaged app has it), numba's JIT with SOMDESK_KERNELS=numba; the first
+line says which ran.  The last line gives the floor: the CPU and wall time of
+`python -c "import numpy, PIL.Image, PIL.PngImagePlugin"` (OpenBLAS on one thread, as the
+command starts it), what any Python program reading a PNG into numpy pays before any work,
+the number of cases where pngquant/1's whole run takes less CPU than that, and the median of
+(command CPU - floor) / pngquant/1 CPU.
+
 Pictures: benchmarks/pictures/ (public domain / CC0 photos from scikit-image,
 see the README there), three generated here with fixed seeds (a smooth
 gradient, a noisy photo-like scene, a flat-colour graphic), and the PNGs of
@@ -337,7 +346,7 @@ def main(argv=None) -> int:
         print(f"Start-up alone in this run: `python -m somdesk --version` {version:.3f} s; the floor of any "
               f"Python PNG quantiser, `python -c 'import numpy, PIL.Image, PIL.PngImagePlugin'`, {floor_wall:.3f} s "
               f"wall, {floor_cpu:.3f} s CPU (`python -c pass` {bare_cpu:.3f} s CPU): above pngquant/1's whole "
-              f"CPU time in {sum(c >= floor_cpu for c in pq1_cpu)} of {total} cases.  CPU beyond that floor, "
+              f"CPU time in {sum(floor_cpu >= c for c in pq1_cpu)} of {total} cases.  CPU beyond that floor, "
               f"command / pngquant/1: median {statistics.median(beyond):.2f}.")
     return 0
 
