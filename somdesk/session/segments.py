@@ -179,23 +179,45 @@ def _g(x) -> str:
     return "" if not np.isfinite(x) else f"{float(x):.6g}"
 
 
+MAX_PROFILE_COLUMNS = 40     # bars per panel of the profiles picture (the CSV has every column)
+
+
+def shown_profile_columns(prof: dict) -> np.ndarray:
+    """Indices (file order) of the columns the profiles picture draws: all of them, or the
+    MAX_PROFILE_COLUMNS whose segments differ most (largest |z| in any segment).  A
+    5,000-column table drew a 70,000-pixel-tall picture for 4 s on the GUI thread (tester6 F12)."""
+    z = np.nan_to_num(np.abs(np.asarray(prof["z"], dtype=np.float64)), nan=0.0)
+    n = z.shape[1] if z.ndim == 2 else len(prof["columns"])
+    if n <= MAX_PROFILE_COLUMNS:
+        return np.arange(n)
+    score = z.max(axis=0) if z.shape[0] else np.zeros(n)
+    return np.sort(np.argsort(-score, kind="stable")[:MAX_PROFILE_COLUMNS])
+
+
 def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
     """A Pillow image of the profiles: one panel per segment, a bar per column for its
-    standardised difference z (clipped to +-max_z; blue below the table, red above)."""
+    standardised difference z (clipped to +-max_z; blue below the table, red above); at most
+    MAX_PROFILE_COLUMNS columns (shown_profile_columns), with a line saying so."""
     from PIL import Image, ImageDraw
 
     from somdesk.render.legend import text_font
 
     font = text_font(10)
-    cols, segs = prof["columns"], prof["segments"]
+    keep = shown_profile_columns(prof)
+    cols, segs = [prof["columns"][j] for j in keep], prof["segments"]
     label_w = min(220, 8 + 7 * max((len(str(c)) for c in cols), default=4))
     half = 110
     panel_w = label_w + 2 * half + 20
     panel_h = 26 + bar_px * len(cols) + 10
     per_row = max(1, min(3, len(segs)))
     nrow = math.ceil(len(segs) / per_row) if segs else 1
-    img = Image.new("RGB", (panel_w * per_row, panel_h * nrow), "white")
+    cut = len(keep) < len(prof["columns"])
+    foot = 20 if cut else 0
+    img = Image.new("RGB", (panel_w * per_row, panel_h * nrow + foot), "white")
     dr = ImageDraw.Draw(img)
+    if cut:
+        dr.text((6, panel_h * nrow + 4), f"{len(keep)} of {len(prof['columns']):,} columns: those whose segments "
+                f"differ most (the CSV export has every column)", fill=(40, 40, 40), font=font)
     for i, s in enumerate(segs):
         ox, oy = (i % per_row) * panel_w, (i // per_row) * panel_h
         dr.text((ox + 6, oy + 6), f"segment {s}: {int(prof['size'][i]):,} rows ({prof['share'][i]:.0%})",
@@ -205,7 +227,7 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
         for j, c in enumerate(cols):
             y = oy + 24 + j * bar_px
             dr.text((ox + 6, y), str(c)[:30], fill=(40, 40, 40), font=font)
-            z = float(np.clip(prof["z"][i, j], -max_z, max_z))
+            z = float(np.clip(prof["z"][i, keep[j]], -max_z, max_z))
             x1 = cx + z / max_z * half
             colour = (200, 60, 50) if z > 0 else (50, 90, 200)
             dr.rectangle([min(cx, x1), y + 2, max(cx, x1), y + bar_px - 3], fill=colour)

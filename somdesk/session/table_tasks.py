@@ -234,8 +234,10 @@ def source_of(tm, map_path):
 
 
 def format_cell(v) -> str:
-    """A cell as shown and exported: integers without '.0', floats to 6 significant digits,
-    missing (NaN/None) as empty, booleans as true/false."""
+    """A cell as shown and exported: integers without '.0', other floats in full (the shortest
+    text that reads back as the same float: 36319.16 stays 36319.16, where 6 significant
+    digits wrote 36319.2 and changed the user's data, tester6 F8), missing (NaN/None) as
+    empty, booleans as true/false, text as it is."""
     import math
 
     if v is None:
@@ -248,9 +250,9 @@ def format_cell(v) -> str:
         f = float(v)
         if math.isnan(f):
             return ""
-        if f.is_integer() and abs(f) < 1e15:
+        if f.is_integer() and abs(f) < 2**53:
             return str(int(f))
-        return f"{f:.6g}"
+        return repr(f)
     return str(v)
 
 

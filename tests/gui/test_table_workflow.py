@@ -191,6 +191,7 @@ def test_profiles_view_and_report(qtbot, win, tmp_path):
     # exports
     assert wf.export_profiles("csv", str(tmp_path / "p.csv"))
     assert wf.export_profiles("png", str(tmp_path / "p.png"))
+    assert wf.win.statusBar().currentMessage() == "Wrote the segment profiles to p.png."   # tester6 F9
     with open(tmp_path / "p.csv", newline="") as f:
         lines = list(csv.DictReader(f))
     assert len(lines) == 3 * len(prof["columns"])
