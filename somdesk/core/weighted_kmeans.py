@@ -16,7 +16,6 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.kmeans_backend import compiled_loops
-from somdesk.core.seeded_stream import SeededStream
 from somdesk.errors import Cancelled
 
 __all__ = ["nearest", "kmeanspp_seeds", "lloyd_passes", "LINEAR", "NEAREST_SLICE"]
@@ -65,7 +64,7 @@ def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) 
     """
     tries = 2 + int(np.log(k))
     loops = compiled_loops()
-    if loops is not None and isinstance(rng, SeededStream):
+    if loops is not None and hasattr(rng, "bit_generator"):     # a numpy Generator: its state can be rewound
         return _seeds_compiled(loops, points, w, k, tries, rng, cancel)
     pn = np.einsum("ij,ij->i", points, points)
     centres = np.empty((k, points.shape[1]))
@@ -94,7 +93,7 @@ def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) 
 def _seeds_compiled(loops, points, w, k, tries, rng, cancel) -> np.ndarray:
     """kmeanspp_seeds by the compiled loop, drawing what the numpy loop draws from `rng`."""
     first = rng.choice(len(points), p=w / w.sum())
-    start = rng.state
+    start = rng.bit_generator.state
     uniforms = rng.random((k - 1) * tries).reshape(k - 1, tries)
     centres = np.empty((k, points.shape[1]))
     placed = loops.seed_run(np.ascontiguousarray(points, dtype=np.float64), np.ascontiguousarray(w, dtype=np.float64),
@@ -103,7 +102,7 @@ def _seeds_compiled(loops, points, w, k, tries, rng, cancel) -> np.ndarray:
         _cancel.check(cancel)
         raise Cancelled("stopped")
     if placed < k:      # the numpy loop stops drawing there: so does the stream
-        rng.state = start
+        rng.bit_generator.state = start
         rng.random((placed - 1) * tries)
     return centres
 

@@ -7,10 +7,13 @@ from somdesk.core import kmeans_backend, palette_mix
 from somdesk.core import weighted_kmeans as wk
 from somdesk.core.cancel import CancelToken
 from somdesk.core.colour import delta_e_2000
-from somdesk.core.seeded_stream import SeededStream
 from somdesk.errors import Cancelled
 
 pytest.importorskip("numba")
+
+
+def _rng(seed):
+    return np.random.default_rng(np.random.SeedSequence([seed, 11]))
 
 
 def _backend(monkeypatch, name):
@@ -85,13 +88,13 @@ def test_an_empty_cluster_is_revived_as_numpy_does(monkeypatch):
 def test_seeding_draws_the_same_centres(monkeypatch, k):
     pts, w = _clusters(k, n=3000)
     _backend(monkeypatch, "numpy")
-    a = wk.kmeanspp_seeds(pts, w, k, SeededStream([1, 11]))
+    a = wk.kmeanspp_seeds(pts, w, k, _rng(1))
     _backend(monkeypatch, "numba")
-    rng = SeededStream([1, 11])
+    rng = _rng(1)
     b = wk.kmeanspp_seeds(pts, w, k, rng)
     np.testing.assert_array_equal(a, b)
     # the stream is left where the numpy loop leaves it
-    ref = SeededStream([1, 11])
+    ref = _rng(1)
     _backend(monkeypatch, "numpy")
     wk.kmeanspp_seeds(pts, w, k, ref)
     assert rng.random() == ref.random()
@@ -105,7 +108,7 @@ def test_seeding_stops_drawing_where_numpy_stops(monkeypatch):
     streams = {}
     for name in ("numpy", "numba"):
         _backend(monkeypatch, name)
-        streams[name] = SeededStream([0, 11])
+        streams[name] = _rng(0)
         c = wk.kmeanspp_seeds(pts, w, 8, streams[name])
         assert len(np.unique(c, axis=0)) == 3
     assert streams["numpy"].random() == streams["numba"].random()
@@ -119,7 +122,7 @@ def test_a_stop_reaches_the_compiled_loops(monkeypatch):
     with pytest.raises(Cancelled):
         wk.lloyd_passes(pts, w, pts[:8].copy(), 5, token)
     with pytest.raises(Cancelled):
-        wk.kmeanspp_seeds(pts, w, 40, SeededStream([0, 11]), token)
+        wk.kmeanspp_seeds(pts, w, 40, _rng(0), token)
 
 
 @pytest.mark.parametrize("k", [1, 7, 40, 200])
