@@ -6,20 +6,23 @@
 The choice follows somdesk.core.kernels's SOMDESK_KERNELS, with one difference
 made for `somdesk quantize`, a command timed against pngquant:
 
-* the ahead-of-time build (tools/build_aot_kernels.py exports AOT_EXPORTS) is used whenever it is there and built from today's sources
-  (always in the packaged app; from source too, since loading it costs ~5 ms
-  and imports no numba);
-* numba's JIT only when asked for (SOMDESK_KERNELS=numba): importing numba costs
-  ~0.2 s of CPU (0.5-1 s wall on the loaded benchmark machine), more than the
-  compiled loops save on the benchmark's pictures (measured, docs/quantisation.md);
-* otherwise, and with SOMDESK_KERNELS=numpy, the numpy code in weighted_kmeans.
+* the ahead-of-time build (tools/build_aot_kernels.py exports AOT_EXPORTS) is used
+  whenever it is there and built from today's sources (always in the packaged app;
+  from a checkout too: loading it costs ~0.5 ms, plus ~5 ms for the source
+  fingerprint, and imports no numba);
+* numba's JIT only when asked for (SOMDESK_KERNELS=numba): numba's import and the
+  loading of its cached code cost ~0.5 s of CPU in a fresh process, more than the
+  compiled loops save on any of the benchmark's pictures (docs/quantisation.md);
+* otherwise, and with SOMDESK_KERNELS=numpy, the numpy code in weighted_kmeans and
+  palette_mix.
 
 The choice depends only on the environment, never on what a process has already
 imported, so the window's Quantise and `somdesk quantize --map` run the same loops
-and write the same file.  The compiled and the numpy loops find the same nearest
-centres (exact float64 against float32 products checked in float64, see
-weighted_kmeans) and differ only in summation order, so their palettes agree to
-rounding (tests/core/test_kmeans_loops.py), not necessarily to the byte.
+and write the same file.  The ahead-of-time build and the JIT give the same bytes.
+The numpy code ranks candidate centres by float32 products where the compiled loops
+use exact float64 distances, and sums in another order: the two agree on generic data
+(tests/core/test_kmeans_loops.py) but a whole fit can end a little differently, by
+the fourth decimal of PSNR and CIEDE2000 (docs/quantisation.md, "Exactness").
 """
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ assignment step alone moves both measures the right way on most pictures
 (nearest in blend is nearest in neither sRGB nor CIELAB); MIX_ALPHA trades
 what is left.  CIEDE2000: Sharma, Wu & Dalal 2005 (somdesk.core.colour).
 Only opaque pictures (no translucent pixels) are refined; the transparent entry
-is left alone.
+is left alone.  The candidate search and the assignment run compiled
+(somdesk.core.mix_loops) when somdesk.core.kmeans_backend has the compiled loops.
 """
 from __future__ import annotations
 

@@ -9,6 +9,11 @@ Points are (N, D) float64 features of distinct colours (somdesk.core.palette_fit
 2007 (the greedy form scikit-learn uses); bounds: G. Hamerly, "Making k-means even
 faster", SDM 2010.  The search is a float32 matrix product per slice of
 NEAREST_SLICE points (BLAS on one thread: palette_fit's caller limits it).
+
+`lloyd_passes` and `kmeanspp_seeds` hand the work to the compiled loops of
+somdesk.core.kmeans_loops when somdesk.core.kmeans_backend has them (the
+ahead-of-time build, or numba's JIT on request): the same rules in one call, with
+exact float64 distances (docs/quantisation.md, "Speed").
 """
 from __future__ import annotations
 
