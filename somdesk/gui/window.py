@@ -39,6 +39,9 @@ FPS = 25.0                        # map redraws per second while training (at mo
 MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, QE, TE, U) may take
 
 
+_TRAINED_ONCE = False     # a training was started in this process (the JIT kernels are compiled)
+
+
 class Poster(QObject):
     """`post(fn)` runs fn in the GUI thread (queued when called from another thread)."""
 
@@ -163,7 +166,7 @@ class Window(QMainWindow):
         a["train"].triggered.connect(self.train)
         a["pause"].triggered.connect(self.runner.toggle_pause)
         a["step"].triggered.connect(self.step)
-        a["stop"].triggered.connect(self.runner.stop)
+        a["stop"].triggered.connect(self.stop_task)
         a["reset"].triggered.connect(self.reset_weights)
         a["quantise"].triggered.connect(self.quantise)
         a["markers"].toggled.connect(self.canvas.set_markers_visible)
@@ -258,6 +261,15 @@ class Window(QMainWindow):
 
     def _start_training(self, paused: bool) -> None:
         s = self.session
+        from somdesk.core import kernels
+        global _TRAINED_ONCE
+        if kernels.BACKEND == "numba" and not _TRAINED_ONCE:
+            # a source install compiles its kernels on the first run (numba's cache then keeps
+            # them): up to a minute with no epoch to show, which looked like nothing happening
+            # (tester6 F24); the first epoch's progress replaces the line
+            self.progress_label.setText("Starting (the first run after an install or an update compiles "
+                                        "the training kernels: this can take a minute)…")
+        _TRAINED_ONCE = True
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
         self.runner.start("train", lambda token: paced(
             s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
@@ -272,12 +284,23 @@ class Window(QMainWindow):
         self._start_training(paused=True)
         self.runner.step_once()
 
+    def end_tasks(self) -> None:
+        """Stop and join the window's tasks, then run what they posted to the session before
+        they ended: without that, the last epoch a training posted landed AFTER a Reset made
+        during the run (the map read "epoch 41" after Reset, tester6 F37).  The progress line
+        of a task ended this way goes too (its finished signal is not heard)."""
+        from PySide6.QtCore import QCoreApplication
+
+        self.runner.shutdown()
+        QCoreApplication.sendPostedEvents(self.poster)
+        self.progress_label.clear()
+
     def reset_weights(self) -> None:
         """Back to the initial weights; undoable (Ctrl+Z)."""
         s = self.session
         if s.dataset is None:
             return
-        self.runner.shutdown()
+        self.end_tasks()
         from somdesk.gui.window_tasks import ResetWeights
         self.undo.push(ResetWeights(self))
 
@@ -365,10 +388,13 @@ class Window(QMainWindow):
             self.progress_label.setText(f"epoch {value.overall:,} of {value.planned:,}"
                                         + (f" · {value.phase} {value.iteration:,} of {value.total:,}"
                                            if value.phase != "training" else ""))
+        elif self.runner.stopping:
+            return                                 # "Stopping…" stays until the task ends
         else:
             done, total = getattr(value, "done", 0), getattr(value, "total", 0)
-            what = getattr(value, "what", "")
-            self.progress_label.setText(f"{kind}: {done:,} of {total:,} {what}" if total else f"{kind}…")
+            what, phase = getattr(value, "what", ""), getattr(value, "phase", "")
+            head = phase or {"segment": "training"}.get(kind, kind)
+            self.progress_label.setText(f"{head}: {done:,} of {total:,} {what}" if total else f"{head}…")
 
     @Slot(str, object, bool)
     def _on_finished(self, kind: str, result, stopped: bool) -> None:
@@ -539,6 +565,20 @@ class Window(QMainWindow):
         return text
 
     # -- the one refresh -------------------------------------------------------------------------
+    def stop_task(self) -> None:
+        """Training > Stop: the task ends at its next check.  Said at once, with Stop disabled:
+        a table map stopped part way is still measured and segmented on every row (tens of
+        seconds for 200,000 rows on a big map), and the label kept saying "1 of 30 epochs"
+        with Stop enabled as if it had not been heard (tester6 F13)."""
+        if not self.runner.busy:
+            return
+        self.runner.stop()
+        if self.runner.busy:
+            table = self.runner.kind == "segment"
+            self.progress_label.setText("Stopping: measuring the epochs trained on every row…" if table
+                                        else "Stopping…")
+        self.refresh()
+
     def refresh(self) -> None:
         """Title, status and every action's enabled state, from the session and the runner."""
         s, a, r = self.session, self.actions, self.runner
@@ -561,7 +601,7 @@ class Window(QMainWindow):
         a["pause"].setEnabled(training)
         a["pause"].setText("&Resume" if r.state == "paused" else "&Pause")
         a["step"].setEnabled(has and (training or not busy) and not s.done)
-        a["stop"].setEnabled(busy)
+        a["stop"].setEnabled(busy and not r.stopping)
         a["reset"].setEnabled(has and s.would_discard_training or (has and training))
         a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
         a["delete"].setEnabled(s.kind == "colours" and not busy)
@@ -607,7 +647,7 @@ class Window(QMainWindow):
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
-        self.runner.shutdown()
+        self.end_tasks()
         try:
             s.save(path)
         except SomdeskError as exc:
@@ -678,10 +718,30 @@ class Window(QMainWindow):
         clicked = box.clickedButton()
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
+    def _may_drop_table_run(self) -> bool:
+        """A table map still being trained (or segmented) has no map to save yet: closing loses
+        its epochs, so ask Discard / Cancel (the window closed without a word: tester6 F15)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk",
+                          "A table map is being trained in this window.", parent=self)
+        box.setInformativeText("Closing now loses the epochs trained so far. To keep them, cancel, "
+                               "use Training > Stop, then save the map.")
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
+        box.setDefaultButton(cancel)
+        box.setObjectName("unsaved-prompt")
+        self._prompt = box
+        box.exec()
+        self._prompt = None
+        return box.clickedButton() is discard
+
     def may_discard_training(self) -> bool:
         """Before something replaces the workspace (close, open another file): unsaved
         training asks Save / Discard / Cancel first.  True when it may go ahead."""
         s = self.session
+        if self.confirm_unsaved and s.kind == "table" and self.runner.kind == "segment" \
+                and self.runner.busy and not self.runner.stopping:
+            return self._may_drop_table_run()
         if not (self.confirm_unsaved and s.unsaved):     # the session knows (a table map too)
             return True
         was_running = self.runner.state == "running"

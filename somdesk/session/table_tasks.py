@@ -64,13 +64,16 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None):
     `resume`: a stopped map to continue (when `spec` gives its recipe and config)."""
     from somdesk.session.table_data import train_table_map
 
-    yield Progress("segment", 0, 1, "epochs")
+    # each stage is named as it starts: the first epoch comes after the preparation and the
+    # initialisation, and a big map's measuring and segmenting take a while too (tester6 F14)
+    yield Progress("segment", 0, 0, "", phase="preparing the table")
     tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
-                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
+                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs", "training")),
+                                stage=lambda text: _say(progress, Progress("segment", 0, 0, "", text)))
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
         result = _applied(tm, table, cancel.after_stop() if cancel is not None else None)
     else:
-        yield Progress("segment", 1, 1, "assigning rows")
+        yield Progress("segment", 0, 0, "", phase="assigning rows")
         result = _applied(tm, table, cancel)
     result["warnings"] = list(_prep.warnings)     # what the preparation found (the CLI prints them too)
     return result
@@ -81,7 +84,7 @@ def map_steps(tm, table, cancel=None):
     the training rows the map keeps); returns the result dict with "loaded": True."""
     from somdesk.core.masked_som import masked_bmus
 
-    yield Progress("segment", 0, 1, "assigning rows")
+    yield Progress("segment", 0, 0, "", phase="assigning rows")
     if table is None:
         idx, _ = masked_bmus(tm.codebook, tm.inputs, cancel)
         return {"tm": tm, "assigned": None, "profiles": None, "node_of_row": np.asarray(idx, np.int64),
@@ -97,7 +100,7 @@ def recluster_steps(tm, table, k, cancel=None):
     from somdesk.core.masked_som import masked_bmus
     from somdesk.session.segments import cluster_nodes
 
-    yield Progress("segment", 0, 1, "clustering nodes")
+    yield Progress("segment", 0, 0, "", phase="finding segments")
     h, w = tm.codebook.shape[:2]
     idx, _ = masked_bmus(tm.codebook, tm.inputs, cancel)
     seg = cluster_nodes(tm.codebook, k, tm.cluster_method, tm.config.topology,
@@ -124,13 +127,13 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     from somdesk.session.outofcore import LocalExecutor
     from somdesk.session.outofcore_table import StreamingTableRun
 
-    yield Progress("segment", 0, 0, "reading the table's statistics")
+    yield Progress("segment", 0, 0, "", phase="reading the table's statistics")
     latest = {}
 
     def on_part(done: int, total: int) -> None:   # inside an epoch, on the driving thread
         p = latest.get("p")
         if p is None:                             # the start weights' pass, before epoch 1
-            _say(progress, Progress("segment", done, total, "chunks read for the start weights"))
+            _say(progress, Progress("segment", done, total, "chunks", phase="reading the start weights"))
         else:
             at = f"epoch {p.done + 1}" if p.done < p.total and not run.stopped else "measuring every row"
             _say(progress, replace(p, chunk=done, chunks=total, what=f"epochs · {at}: chunk {done} of {total}"))
@@ -153,7 +156,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     if run.stopped:         # no more yields; the rows in memory are assigned unless the task is abandoned
         cancel = cancel.after_stop() if cancel is not None else None
     else:
-        yield Progress("segment", 1, 1, "assigning the rows in memory")
+        yield Progress("segment", 0, 0, "", phase="assigning the rows in memory")
     return _applied(tm, table, cancel,
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
                                  "hits_of": "sample" if run.stopped else "every row"})
@@ -268,8 +271,28 @@ def write_rows_csv(path, columns: dict, rows) -> int:
     with atomic_open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(names)
-        for lo in range(0, len(rows), 10_000):
-            block = rows[lo:lo + 10_000]
-            for r in zip(*[c[block].tolist() for c in cols]):
-                w.writerow([format_cell(v) for v in r])
+        for lo in range(0, len(rows), 50_000):
+            block = rows[lo:lo + 50_000]
+            w.writerows(zip(*[format_column(np.asarray(c)[block]) for c in cols]))
     return len(rows)
+
+
+def format_column(values: np.ndarray) -> list[str]:
+    """format_cell of every value of a column, float columns a column at a time (the same
+    text: integers without '.0' below 2^53, else the shortest round-trip repr, NaN empty).
+    Cell by cell, 200,000 rows x 15 columns took 13 s on the GUI thread (tester6 F28)."""
+    if values.dtype.kind in "iu":
+        return values.astype(str).tolist()
+    if values.dtype.kind == "b":
+        return np.where(values, "true", "false").tolist()
+    if values.dtype.kind != "f":
+        return [format_cell(v) for v in values.tolist()]
+    v = values.astype(np.float64, copy=False)
+    out = [repr(x) for x in v.tolist()]
+    with np.errstate(invalid="ignore"):
+        whole = np.flatnonzero((v == np.floor(v)) & (np.abs(v) < 2.0**53))
+    for i, text in zip(whole.tolist(), v[whole].astype(np.int64).astype(str).tolist()):
+        out[i] = text
+    for i in np.flatnonzero(np.isnan(v)).tolist():
+        out[i] = ""
+    return out
