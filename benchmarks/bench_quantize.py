@@ -25,6 +25,15 @@ file and the in-process result are checked to be the same picture.  The
 window's path (a SOM trained in the window's phases, then its Quantise: the
 command's fit started from the map's colours) is printed too.
 
+The palette fit's loops (somdesk.core.kmeans_backend) are numpy from a source checkout, the
+ahead-of-time build when it is there (`python tools/build_aot_kernels.py` writes it into
+somdesk/core, as the packaged app has it), numba's JIT with SOMDESK_KERNELS=numba; the first
+line says which ran.  The last line gives the floor: the CPU and wall time of
+`python -c "import numpy, PIL.Image, PIL.PngImagePlugin"` (OpenBLAS on one thread, as the
+command starts it), what any Python program reading a PNG into numpy pays before any work,
+the number of cases where pngquant/1's whole run takes less CPU than that, and the median of
+(command CPU - floor) / pngquant/1 CPU.
+
 Pictures: benchmarks/pictures/ (public domain / CC0 photos from scikit-image,
 see the README there), three generated here with fixed seeds (a smooth
 gradient, a noisy photo-like scene, a flat-colour graphic), and the PNGs of
@@ -214,15 +223,27 @@ def run_window_path(img, k: int) -> tuple[float, float]:
     return psnr(img, out), ciede2000(img, out)
 
 
-def startup_seconds(tmp: Path, env: dict, repeats: int = 5) -> tuple[float, float]:
-    """Median wall time of `python -m somdesk --version` (interpreter + the CLI module) and of
-    `python -c "import numpy, PIL.Image"` (what any Python quantiser needs) in this run."""
+def startup_seconds(tmp: Path, env: dict, repeats: int = 5) -> tuple[float, float, float, float]:
+    """Medians in this run: wall time of `python -m somdesk --version` (interpreter + the CLI
+    module), wall and CPU time of the floor -- `python -c "import numpy, PIL.PngImagePlugin"`
+    with OpenBLAS on one thread, as the command starts it: the interpreter, numpy and Pillow's
+    PNG reader, what any Python program reading a PNG into numpy pays before any work -- and
+    the CPU time of `python -c pass`."""
     ver = [sys.executable, "-m", "somdesk", "--version"]
-    imp = [sys.executable, "-c", "import numpy, PIL.Image"]
-    quiet = dict(check=True, env=env, capture_output=True)
+    floor = [sys.executable, "-c", "import numpy, PIL.Image, PIL.PngImagePlugin"]
+    bare = [sys.executable, "-c", "pass"]
+    quiet = dict(check=True, env=dict(env, OPENBLAS_NUM_THREADS="1"), capture_output=True)
     a = statistics.median(_timed(lambda: subprocess.run(ver, **quiet)) for _ in range(repeats))
-    b = statistics.median(_timed(lambda: subprocess.run(imp, **quiet)) for _ in range(repeats))
-    return a, b
+    walls, cpus, bares = [], [], []
+    for _ in range(repeats):
+        c, t = _child_cpu(), time.perf_counter()
+        subprocess.run(floor, **quiet)
+        walls.append(time.perf_counter() - t)
+        cpus.append(_child_cpu() - c)
+        c = _child_cpu()
+        subprocess.run(bare, **quiet)
+        bares.append(_child_cpu() - c)
+    return a, statistics.median(walls), statistics.median(cpus), statistics.median(bares)
 
 
 def _timed(fn) -> float:
@@ -244,9 +265,13 @@ def machine() -> str:
     from PIL import __version__ as pil
 
     pq = subprocess.run(["pngquant", "--version"], capture_output=True, text=True).stdout.strip()
+    from somdesk.core.kmeans_backend import compiled_loops
+
+    loops = compiled_loops()
+    fit = "numpy" if loops is None else loops.backend
     return (f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, numpy {np.__version__}, Pillow {pil}, "
-            f"kernels {kernels.BACKEND}, pngquant {pq}")
+            f"kernels {kernels.BACKEND}, palette fit loops {fit}, pngquant {pq}")
 
 
 def main(argv=None) -> int:
@@ -287,7 +312,7 @@ def main(argv=None) -> int:
               "| window path PSNR / dE00 | |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         wins = total = 0
-        ratios, ratios1, cpu_ratios, inproc = [], [], [], []
+        ratios, ratios1, cpu_ratios, inproc, pq1_cpu, cmd_cpu = [], [], [], [], [], []
         for label, path in pictures:
             img = load_image(path)
             for k in colours:
@@ -300,13 +325,16 @@ def main(argv=None) -> int:
                 ratios.append(tc / tp)
                 ratios1.append(tc / t["pq1"])
                 cpu_ratios.append(t["cmd_cpu"] / max(t["pq1_cpu"], 1e-3))
+                pq1_cpu.append(t["pq1_cpu"])
+                cmd_cpu.append(t["cmd_cpu"])
                 inproc.append(ti / tp)
                 window = "-" if args.no_window else "{:.2f} / {:.3f}".format(*run_window_path(img, k))
                 row = [label, str(k), f"{p1:.2f} / {d1:.3f}", f"{p2:.2f} / {d2:.3f}", f"{tp:.3f}", f"{t['pq1']:.3f}",
                        f"{tc:.3f}", f"{tc / tp:.2f}", f"{tc / t['pq1']:.2f}",
                        f"{t['pq1_cpu']:.2f} / {t['cmd_cpu']:.2f}", f"{ti:.3f}", window, "win" if win else "**loss**"]
                 print("| " + " | ".join(row) + " |", flush=True)
-        version, imports = startup_seconds(tmp, env)
+        version, floor_wall, floor_cpu, bare_cpu = startup_seconds(tmp, env)
+        beyond = [(c - floor_cpu) / max(p, 1e-3) for c, p in zip(cmd_cpu, pq1_cpu)]
         print(f"\nsomdesk at least as good on PSNR and CIEDE2000: {wins} of {total}.")
         print(f"Whole command / pngquant: median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}, "
               f"faster in {sum(r < 1 for r in ratios)} of {total}; in-process work / pngquant: median "
@@ -315,8 +343,11 @@ def main(argv=None) -> int:
               f"faster in {sum(r < 1 for r in ratios1)} of {total}; CPU time command / pngquant/1: median "
               f"{statistics.median(cpu_ratios):.2f}.  Load average at the end: "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}.")
-        print(f"Start-up alone in this run: `python -m somdesk --version` {version:.3f} s, "
-              f"`python -c 'import numpy, PIL.Image'` {imports:.3f} s.")
+        print(f"Start-up alone in this run: `python -m somdesk --version` {version:.3f} s; the floor of any "
+              f"Python PNG quantiser, `python -c 'import numpy, PIL.Image, PIL.PngImagePlugin'`, {floor_wall:.3f} s "
+              f"wall, {floor_cpu:.3f} s CPU (`python -c pass` {bare_cpu:.3f} s CPU): above pngquant/1's whole "
+              f"CPU time in {sum(floor_cpu >= c for c in pq1_cpu)} of {total} cases.  CPU beyond that floor, "
+              f"command / pngquant/1: median {statistics.median(beyond):.2f}.")
     return 0
 
 

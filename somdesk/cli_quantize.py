@@ -11,7 +11,6 @@ CancelToken.
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 
@@ -19,7 +18,9 @@ from somdesk.errors import OptionError
 
 
 def register(sub) -> None:
-    from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES
+    # not palette_fit: the parser is built before any work, and a usage error or --help
+    # should not wait for numpy
+    from somdesk.core.palette_spaces import DEFAULT_SPACE, SPACES
 
     p = sub.add_parser("quantize", help="reduce a picture to N colours and write an indexed PNG",
                        description="Reduce a picture (PNG, JPEG, BMP, GIF, WebP) to at most N colours "
@@ -45,12 +46,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from somdesk.cli_train import check_suffix, check_writable
-    from somdesk.core.cancel import CancelToken
-    from somdesk.core.quantize import quantize_picture
-    from somdesk.io.image_input import load_image
-    from somdesk.io.quantized_png import save_indexed_png
-
     if args.map is not None and args.colors is not None:
         raise OptionError("--colors does not go with --map: the map's nodes are the palette "
                           "(train a map of another size for another number of colours)")
@@ -58,10 +53,17 @@ def run(args) -> int:
         args.colors = 256
     if not 2 <= args.colors <= 256:
         raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
+    from somdesk.cli_train import check_suffix, check_writable
+
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")
     inputs = [args.input] + ([args.map] if args.map else [])
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
+    from somdesk.core.cancel import CancelToken
+    from somdesk.core.quantize import quantize_picture
+    from somdesk.io.image_input import load_image
+    from somdesk.io.quantized_png import save_indexed_png
+
     t0 = time.perf_counter()
     codebook = map_codebook(args.map) if args.map else None
     img = load_image(args.input, alpha=True)
@@ -81,6 +83,8 @@ def run(args) -> int:
     size = save_indexed_png(args.output, idx, palette)
     elapsed = time.perf_counter() - t0
     if args.json:
+        import json
+
         print(json.dumps({"input": args.input, "output": args.output, "width": int(img.shape[1]),
                           "height": int(img.shape[0]), "colors": int(len(palette)),
                           "transparent": bool((palette[:, 3] < 255).any()), "space": args.space,

@@ -44,6 +44,14 @@ from somdesk.core import _online_wide_numba as ow  # noqa: E402
 from somdesk.core import _online_block_numba as ob  # noqa: E402
 from somdesk.core import dither  # noqa: E402
 from somdesk.core.aot_fingerprint import source_fingerprint  # noqa: E402
+from somdesk.core import kmeans_loops as km  # noqa: E402
+from somdesk.core import mix_loops as mx  # noqa: E402
+from numba import njit  # noqa: E402
+
+# the palette fit's loops are plain Python (somdesk quantize imports no numba): their helpers
+# are compiled first, so the exported loops call compiled code (somdesk.core.kmeans_backend)
+km.compile_helpers(njit)
+mx.compile_helpers(njit)
 
 FINGERPRINT = source_fingerprint()
 
@@ -93,6 +101,12 @@ EXPORTS = {
     "reach": (kn._reach, "float64(int64, float64, float64)"),
     # Floyd-Steinberg rows (dithering; pictures with transparency had no compiled path in the app)
     "fs_rows": (dither._fs_rows, f"boolean(uint8[:,:,::1], {A2}, int64, uint8[:,::1], {I1}, int64, int64, {A3})"),
+    # the palette fit (somdesk quantize, the window's Quantise): k-means and the refinement's loops
+    "kmeans_lloyd": (km.lloyd_run, f"int64({A2}, {A1}, {A2}, int64, float64, boolean, {I1}, {I1})"),
+    "kmeans_seed": (km.seed_run, f"int64({A2}, {A1}, int64, {A2}, {A2}, {I1})"),
+    "mix_two_nearest": (mx.two_nearest, f"void({A2}, {A2}, int64[:,::1])"),
+    "mix_assign": (mx.mixed_assign, f"void(uint8[:,::1], {A2}, int64[:,::1], {A2}, {A2}, {I1}, float64, float64, int64, "
+                                    f"int64[:,::1], {A2}, boolean, {I1}, {A1}, {A1})"),
 }
 
 

@@ -47,6 +47,8 @@ for the 0.3 Mpx benchmark photos at 256 colours).
 """
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,14 +58,13 @@ from somdesk.core.cancel import drain
 from somdesk.core.colour_histogram import (ColourHistogram, as_picture, colour_histogram, keys_to_colours,
                                           pixel_keys, unique_keys)
 from somdesk.core.colour import linear_to_oklab, srgb_to_linear
+from somdesk.core.palette_spaces import DEFAULT_SPACE, SPACES
 from somdesk.core.weighted_kmeans import LINEAR, kmeanspp_seeds, lloyd_passes, nearest
 from somdesk.errors import OptionError
 
 __all__ = ["SPACES", "DEFAULT_SPACE", "FittedPalette", "colour_features", "fit_palette", "remap", "remap_steps",
            "TRAIN_POINTS", "LLOYD_PASSES", "FULL_PASSES"]
 
-SPACES = ("srgb", "oklab", "blend")
-DEFAULT_SPACE = "blend"
 TRAIN_POINTS = 16_384   # histograms bigger than this are pooled for seeding and most passes
 FULL_LIMIT = 262_144    # above this many colours the "full" passes run on 6-bit cells
 LLOYD_PASSES = 24
@@ -88,11 +89,14 @@ class FittedPalette:
 def _one_blas_thread():
     """A context limiting BLAS to one thread: the products here have an inner
     dimension of 3-7, where a second thread costs more than it gives (measured
-    2.5x slower with two threads on the shared benchmark machine)."""
+    2.5x slower with two threads on the shared benchmark machine).  Nothing to do when
+    OPENBLAS_NUM_THREADS is 1 (`somdesk quantize` starts OpenBLAS so, somdesk/cli.py):
+    threadpoolctl's import and its look at the loaded libraries cost ~3 ms of the command."""
+    if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        return contextlib.nullcontext()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its default
-        import contextlib
         return contextlib.nullcontext()
     return threadpool_limits(1, user_api="blas")
 
@@ -141,7 +145,7 @@ def _pooled(hist: ColourHistogram, feats: np.ndarray, w: np.ndarray, bits: int =
     _, inv = np.unique(cell, return_inverse=True)
     cw = np.bincount(inv, weights=w)
     pts = np.stack([np.bincount(inv, weights=w * feats[:, d]) for d in range(feats.shape[1])], axis=1)
-    return np.ascontiguousarray(pts / cw[:, None]), cw
+    return np.ascontiguousarray(pts / cw[:, None]), cw, inv
 
 
 def _features(colours: np.ndarray, space: str, alpha: bool, cancel) -> np.ndarray:
@@ -216,25 +220,26 @@ def _fit(hist, colours, space, seed, cancel, start=None) -> FittedPalette:
         w = hist.counts.astype(np.float64)
         rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 11]))
         if len(feats) > TRAIN_POINTS:
-            pts, pw = _pooled(hist, feats, w)
+            pts, pw, cell = _pooled(hist, feats, w)
         else:
-            pts, pw = feats, w
+            pts, pw, cell = feats, w, None
         best = None
         if start is not None:       # the given colours instead of seedings: one run from them
-            c, _ = lloyd_passes(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
-            best = (0.0, c)
+            c, lab = lloyd_passes(pts, pw, _start_centres(start, slots, space, alpha), LLOYD_PASSES, cancel)
+            best = (0.0, c, lab)
         for _ in range(restarts(slots) if start is None else 0):
             c = kmeanspp_seeds(pts, pw, min(slots, len(pts)), rng, cancel)
             c, lab = lloyd_passes(pts, pw, c, LLOYD_PASSES, cancel)
             sse = float(pw @ np.sum((pts - c[lab]) ** 2, axis=1))
             if best is None or sse < best[0]:
-                best = (sse, c)
+                best = (sse, c, lab)
         centres = best[1]
+        guess = best[2][cell] if cell is not None else None     # each colour's cell's cluster
         if len(feats) <= FULL_LIMIT:
             centres, labels = lloyd_passes(feats, w, centres, full_passes(slots) if pts is not feats else 0,
-                                           cancel, LINEAR if space == "blend" else 0.0)
+                                           cancel, LINEAR if space == "blend" else 0.0, guess)
         else:       # millions of colours (big photos): the passes run on 6-bit cells
-            fine, fw = _pooled(hist, feats, w, bits=6)
+            fine, fw, _ = _pooled(hist, feats, w, bits=6)
             centres, _ = lloyd_passes(fine, fw, centres, full_passes(slots), cancel)
             labels, _ = nearest(centres, feats, cancel)
         fitted = _cluster_colours(hist, labels, w, len(centres), alpha)

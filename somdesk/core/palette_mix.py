@@ -29,7 +29,8 @@ assignment step alone moves both measures the right way on most pictures
 (nearest in blend is nearest in neither sRGB nor CIELAB); MIX_ALPHA trades
 what is left.  CIEDE2000: Sharma, Wu & Dalal 2005 (somdesk.core.colour).
 Only opaque pictures (no translucent pixels) are refined; the transparent entry
-is left alone.
+is left alone.  The candidate search and the assignment run compiled
+(somdesk.core.mix_loops) when somdesk.core.kmeans_backend has the compiled loops.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour import delta_e_2000, linear_to_xyz, srgb_to_linear, xyz_to_lab
+from somdesk.core.kmeans_backend import compiled_loops
 
 __all__ = ["Mix", "MIX_ALPHA", "CANDIDATES", "REFINE_PASSES", "refine_palette", "assign_mixed", "srgb8_to_lab"]
 
@@ -47,6 +49,7 @@ MIX_ALPHA = 0.5       # weight of log(mean CIEDE2000) against log(MSE) in F
 CANDIDATES = 2        # entries (nearest in the space) each colour chooses between
 REFINE_PASSES = 2     # assignment + update passes
 SLICE = 4_096         # colours per product in the candidate search
+COMPILED_SLICE = 65_536   # colours per call of a compiled loop, between looks at the stop flag
 
 _LINEAR8 = srgb_to_linear(np.repeat(np.arange(256)[:, None] / 255.0, 3, axis=1))[:, 0]
 
@@ -66,6 +69,15 @@ def srgb8_to_lab(rgb8: np.ndarray) -> np.ndarray:
 
 def _candidates(pf: np.ndarray, feats: np.ndarray, m: int, cancel) -> np.ndarray:
     """(N, m) indices of each point's m nearest entries (nearest first), float32 products."""
+    loops = compiled_loops()
+    if loops is not None and m <= 2:     # exact float64 distances, compiled (somdesk.core.mix_loops)
+        out = np.empty((len(feats), m), np.int64)
+        pal = np.ascontiguousarray(pf, dtype=np.float64)
+        for s in range(0, len(feats), COMPILED_SLICE):
+            _cancel.check(cancel)
+            loops.two_nearest(np.ascontiguousarray(feats[s:s + COMPILED_SLICE], dtype=np.float64), pal,
+                              out[s:s + COMPILED_SLICE])
+        return out
     p32 = np.ascontiguousarray(pf, dtype=np.float32)
     pn = np.einsum("ij,ij->i", p32, p32)
     pt = np.ascontiguousarray((-2.0 * p32).T)
@@ -129,6 +141,9 @@ def assign_mixed(rgb8: np.ndarray, lab: np.ndarray, feats: np.ndarray, pal_rgb: 
     if cand is None or cand.shape[1] < m:
         cand = _candidates(pal_feats, feats, m, cancel)
     cand = cand[:, :m]
+    loops = compiled_loops()
+    if loops is not None and m <= 2:     # the compiled loop knows two candidates (CANDIDATES)
+        return _assign_compiled(loops, rgb8, lab, cand, pal_rgb, pal_lab, mix, m, memo, cancel)
     diff = rgb8[:, None, :].astype(np.float64) - pal_rgb[cand]
     sq = np.einsum("nmc,nmc->nm", diff, diff)
     de = np.empty_like(sq)
@@ -161,6 +176,30 @@ def assign_mixed(rgb8: np.ndarray, lab: np.ndarray, feats: np.ndarray, pal_rgb: 
         for slot, r, k, v in later:
             memo.put(slot, r, k, v)
     return cand[rows, pick], sq[rows, pick], de[rows, pick]
+
+
+def _assign_compiled(loops, rgb8, lab, cand, pal_rgb, pal_lab, mix, m, memo, cancel):
+    """assign_mixed by the compiled loop (somdesk.core.mix_loops.mixed_assign), in slices that
+    let a stop through."""
+    n = len(rgb8)
+    idx = np.empty(n, np.int64)
+    sq = np.empty(n)
+    de = np.empty(n)
+    use = memo is not None
+    keys = memo.key if use else np.empty((0, 2), np.int64)
+    vals = memo.val if use else np.empty((0, 2))
+    rgb8 = np.ascontiguousarray(rgb8, dtype=np.uint8)
+    lab = np.ascontiguousarray(lab, dtype=np.float64)
+    cand = np.ascontiguousarray(cand, dtype=np.int64)
+    pal = np.ascontiguousarray(pal_rgb, dtype=np.float64)
+    plab = np.ascontiguousarray(pal_lab, dtype=np.float64)
+    pkey = np.ascontiguousarray(_packed(pal_rgb), dtype=np.int64)
+    for s in range(0, n, COMPILED_SLICE):
+        _cancel.check(cancel)
+        e = s + COMPILED_SLICE
+        loops.mixed_assign(rgb8[s:e], lab[s:e], cand[s:e], pal, plab, pkey, float(mix.w_sq), float(mix.w_de), m,
+                           keys[s:e] if use else keys, vals[s:e] if use else vals, use, idx[s:e], sq[s:e], de[s:e])
+    return idx, sq, de
 
 
 def _distinct(pal: np.ndarray) -> np.ndarray:

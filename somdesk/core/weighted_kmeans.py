@@ -9,17 +9,25 @@ Points are (N, D) float64 features of distinct colours (somdesk.core.palette_fit
 2007 (the greedy form scikit-learn uses); bounds: G. Hamerly, "Making k-means even
 faster", SDM 2010.  The search is a float32 matrix product per slice of
 NEAREST_SLICE points (BLAS on one thread: palette_fit's caller limits it).
+
+`lloyd_passes` and `kmeanspp_seeds` hand the work to the compiled loops of
+somdesk.core.kmeans_loops when somdesk.core.kmeans_backend has them (the
+ahead-of-time build, or numba's JIT on request): the same rules in one call, with
+exact float64 distances (docs/quantisation.md, "Speed").
 """
 from __future__ import annotations
 
 import numpy as np
 
 from somdesk.core import cancel as _cancel
+from somdesk.core.kmeans_backend import compiled_loops
+from somdesk.errors import Cancelled
 
 __all__ = ["nearest", "kmeanspp_seeds", "lloyd_passes", "LINEAR", "NEAREST_SLICE"]
 
 _TOL = 1e-7             # a pass that moves no centre further than this (squared) ends the loop
 _REL_GAIN = 1e-5        # ... and so does one that lowers the weighted error by less than this fraction
+_NEVER = np.zeros(1, np.int64)   # the stop flag of a job nobody can cancel
 NEAREST_SLICE = 2_048   # points per product in `nearest`: fits in cache (measured 1.5x faster than 16,384)
 
 
@@ -60,6 +68,9 @@ def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) 
     one scikit-learn uses, and it avoids most of plain k-means++'s bad starts.
     """
     tries = 2 + int(np.log(k))
+    loops = compiled_loops()
+    if loops is not None and hasattr(rng, "bit_generator"):     # a numpy Generator: its state can be rewound
+        return _seeds_compiled(loops, points, w, k, tries, rng, cancel)
     pn = np.einsum("ij,ij->i", points, points)
     centres = np.empty((k, points.shape[1]))
     first = rng.choice(len(points), p=w / w.sum())
@@ -82,6 +93,27 @@ def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) 
         centres[i] = c[best]
         d2 = cd[:, best]
     return centres
+
+
+def _seeds_compiled(loops, points, w, k, tries, rng, cancel) -> np.ndarray:
+    """kmeanspp_seeds by the compiled loop, drawing what the numpy loop draws from `rng`."""
+    first = rng.choice(len(points), p=w / w.sum())
+    start = rng.bit_generator.state
+    uniforms = rng.random((k - 1) * tries).reshape(k - 1, tries)
+    centres = np.empty((k, points.shape[1]))
+    placed = loops.seed_run(np.ascontiguousarray(points, dtype=np.float64), np.ascontiguousarray(w, dtype=np.float64),
+                            int(first), uniforms, centres, _flag(cancel))
+    if placed < 0:
+        _cancel.check(cancel)
+        raise Cancelled("stopped")
+    if placed < k:      # the numpy loop stops drawing there: so does the stream
+        rng.bit_generator.state = start
+        rng.random((placed - 1) * tries)
+    return centres
+
+
+def _flag(cancel) -> np.ndarray:
+    return _NEVER if cancel is None else cancel.flag
 
 
 def _nearest_two(centres: np.ndarray, points: np.ndarray, p32: np.ndarray, pn: np.ndarray, margin: float,
@@ -120,8 +152,12 @@ def _nearest_two(centres: np.ndarray, points: np.ndarray, p32: np.ndarray, pn: n
 LINEAR = 1.0
 
 
-def lloyd_passes(points, w, centres, passes, cancel, linear: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def lloyd_passes(points, w, centres, passes, cancel, linear: float = 0.0,
+                 guess: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Weighted Lloyd passes; returns (centres, labels).
+
+    `guess` ((N,) cluster of each point, e.g. its pooled cell's) lets the compiled loop
+    start its first search there; the result is the same without it.
 
     Stops early when a pass lowers the weighted squared error by less than
     _REL_GAIN of it or moves no centre by more than _TOL.  The labels are a
@@ -140,6 +176,17 @@ def lloyd_passes(points, w, centres, passes, cancel, linear: float = 0.0) -> tup
     if passes <= 0:
         idx, _ = nearest(centres, points)
         return centres, idx
+    loops = compiled_loops()
+    if loops is not None:
+        out = np.array(centres, dtype=np.float64, order="C")
+        warm = guess is not None and len(guess) == len(points)
+        labels = np.array(guess, dtype=np.int64) if warm else np.empty(len(points), np.int64)
+        if not loops.lloyd_run(np.ascontiguousarray(points, dtype=np.float64),
+                               np.ascontiguousarray(w, dtype=np.float64), out, int(passes), float(linear), warm,
+                               _flag(cancel), labels):
+            _cancel.check(cancel)
+            raise Cancelled("stopped")
+        return out, labels
     p32 = np.ascontiguousarray(points, dtype=np.float32)
     pn = np.einsum("ij,ij->i", points, points)
     energy = float(w @ pn)
