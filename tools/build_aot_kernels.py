@@ -190,8 +190,8 @@ def build(module: str, target_cpu: str, out: Path) -> None:
     cc.export("fingerprint", "int64()")(fingerprint)
     _release_the_gil()
     cc.compile()
-    from somdesk.core.kernels import _cpu_has_avx2_fma
-    if not target_cpu or _cpu_has_avx2_fma():     # the v3 build cannot run on an older build machine
+    from somdesk.core.cpu_features import has_avx2_fma
+    if not target_cpu or has_avx2_fma():     # the v3 build cannot run on an older build machine
         check_releases_gil(module, out)
     print(f"wrote {module} ({target_cpu or 'generic'}) into {out}; its kernels release the GIL")
 

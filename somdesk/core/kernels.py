@@ -31,6 +31,7 @@ import numpy as np
 from somdesk.core import bmu_products, online_block
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
+from somdesk.core.cpu_features import has_avx2_fma
 from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
@@ -62,18 +63,6 @@ def aot_module():
     return _AOT if BACKEND == "aot" else None
 
 
-def _cpu_has_avx2_fma() -> bool:
-    """True on an x86-64 CPU with AVX2 and FMA (x86-64-v3: Haswell, Zen and later), per numpy."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as feats
-    except ImportError:   # numpy 1.x
-        try:
-            from numpy.core._multiarray_umath import __cpu_features__ as feats
-        except ImportError:
-            return False
-    return all(feats.get(k, False) for k in ("AVX", "AVX2", "FMA3", "F16C", "POPCNT"))
-
-
 def _import_aot(name: str):
     import importlib
 
@@ -96,7 +85,7 @@ def _load_aot():
     """
     global _AOT
     aot = None
-    if os.environ.get("SOMDESK_AOT_CPU", "").lower() != "generic" and _cpu_has_avx2_fma():
+    if os.environ.get("SOMDESK_AOT_CPU", "").lower() != "generic" and has_avx2_fma():
         aot = _import_aot("_kernels_aot_v3")
     if aot is None:
         aot = _import_aot("_kernels_aot")

@@ -30,6 +30,8 @@ import os
 import sys
 from types import SimpleNamespace
 
+from somdesk.core.cpu_features import has_avx2_fma
+
 __all__ = ["compiled_loops", "AOT_EXPORTS"]
 
 AOT_EXPORTS = ("kmeans_lloyd", "kmeans_seed", "mix_two_nearest", "mix_assign")
@@ -86,7 +88,7 @@ def _aot_module():
     import importlib
 
     names = ["_kernels_aot"]
-    if os.environ.get("SOMDESK_AOT_CPU", "").lower() != "generic" and _cpu_has_avx2_fma():
+    if os.environ.get("SOMDESK_AOT_CPU", "").lower() != "generic" and has_avx2_fma():
         names.insert(0, "_kernels_aot_v3")
     for name in names:
         for full in (f"somdesk.core.{name}", name):
@@ -106,14 +108,3 @@ def _fresh(module) -> bool:
 
     return hasattr(module, "fingerprint") and module.fingerprint() == source_fingerprint()
 
-
-def _cpu_has_avx2_fma() -> bool:
-    """somdesk.core.kernels._cpu_has_avx2_fma (x86-64-v3), per numpy's CPU features."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as feats
-    except ImportError:   # numpy 1.x
-        try:
-            from numpy.core._multiarray_umath import __cpu_features__ as feats
-        except ImportError:
-            return False
-    return all(feats.get(k, False) for k in ("AVX", "AVX2", "FMA3", "F16C", "POPCNT"))
