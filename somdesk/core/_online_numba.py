@@ -25,6 +25,7 @@ from somdesk.core._kernels_numba import (
     CUTOFF, GAUSSIAN, HEX_H, HEX_H2, MEXICAN_HAT, TILE, _SLACK, _col_offset2, _h, _reach,
     _row_offset, _window, factor_tables,
 )
+from somdesk.core._online3_numba import _fused_pass3, _inside, _search_outside3, _window_pass3
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -147,7 +148,13 @@ def bmu_tiles_planar(wp, v, lo, hi, start, lb, dist):
 @njit(cache=True, nogil=True)
 def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi, dirty,
                        tmax_r, tmax_c):
-    """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved."""
+    """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved.
+
+    A node moved by f <= h towards v stays inside the box grown towards v by h (plus a
+    relative 1e-12 for rounding).  The loops over a row of tiles are written without
+    branches (selects), so they vectorise: with branches, the unpredictable side of v
+    cost ~20% of a windowed epoch.
+    """
     dim = v.shape[0]
     nty = dirty.shape[0]
     ntx = dirty.shape[1]
@@ -162,43 +169,26 @@ def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width,
         if colmax[j] > tmax_c[j // TILE]:
             tmax_c[j // TILE] = colmax[j]
     for ty in range(nty):
-        if tmax_r[ty] == 0.0:
+        tr = tmax_r[ty]
+        if tr == 0.0:
             continue
+        drow = dirty[ty]
         for tx in range(ntx):
-            h = min(tmax_r[ty] * tmax_c[tx], 1.0)
-            if h == 0.0:
-                continue
-            dirty[ty, tx] = 1
-            for d in range(dim):
-                a = lo[d, ty, tx]
-                b = hi[d, ty, tx]
-                if v[d] < a:
-                    a = a + h * (v[d] - a)
-                    a -= 1e-12 * (abs(a) + abs(v[d]))
-                    lo[d, ty, tx] = a
-                elif v[d] > b:
-                    b = b + h * (v[d] - b)
-                    b += 1e-12 * (abs(b) + abs(v[d]))
-                    hi[d, ty, tx] = b
-
-
-# -- the fused pass (gaussian, D = 3, window covering the whole map) ----------
-# While sigma is large (the first ~half of a run on a 100x100 map) every input
-# moves every node, and a separate BMU scan would read the whole codebook a
-# second time per input.  The fused pass updates each row and, while the new
-# weights are still in registers, measures their distance to the *next* input,
-# so the next BMU costs nothing extra.  These helpers carry no fastmath flags:
-# distances are summed in dimension order and never contracted (ties resolve as
-# np.argmin does), and the update rounds twice like the plain transcription.
-
-@njit(cache=True, nogil=True)
-def _row_dist3(r0, r1, r2, u0, u1, u2, dr):
-    """dr[j] = squared distance of row node j to u (the arithmetic of _fused_pass3)."""
-    for q in range(dr.shape[0]):
-        t0 = r0[q] - u0
-        t1 = r1[q] - u1
-        t2 = r2[q] - u2
-        dr[q] = t0 * t0 + t1 * t1 + t2 * t2
+            drow[tx] = 1 if tr * tmax_c[tx] > 0.0 else drow[tx]
+        for d in range(dim):
+            vd = v[d]
+            lrow = lo[d, ty]
+            hrow = hi[d, ty]
+            for tx in range(ntx):
+                h = min(tr * tmax_c[tx], 1.0)
+                a = lrow[tx]
+                na = a + h * (vd - a)
+                na -= 1e-12 * (abs(na) + abs(vd))
+                lrow[tx] = na if (h > 0.0 and vd < a) else a
+                b = hrow[tx]
+                nb = b + h * (vd - b)
+                nb += 1e-12 * (abs(nb) + abs(vd))
+                hrow[tx] = nb if (h > 0.0 and vd > b) else b
 
 
 @njit(cache=True, nogil=True)
@@ -206,66 +196,6 @@ def _covers(reach_cells, n):
     """True when _window gives the whole range [0, n) wherever the centre is."""
     r = int(math.ceil(reach_cells)) + 1
     return 2 * r + 1 >= n
-
-
-@njit(cache=True, nogil=True)
-def _fused_pass3(wp, v, u, bi, ty, gx, hexagonal, toroidal):
-    """Gaussian update of every row around BMU row bi, then the BMU of u (first on ties).
-
-    wp (3, H, W); gx (2, W) column factors by row parity; ty row factors by row
-    offset.  Rows whose factor is below
-    CUTOFF are only measured, as the windowed path skips them.  Row minima are
-    taken on the distances' bits as int64: for non-negative doubles the order
-    is the same, and an integer min vectorises where a float min does not.
-    """
-    _, height, width = wp.shape
-    dr = np.empty(width)     # allocated here: LLVM then knows it aliases no weight row
-    rmin = np.empty(height, dtype=np.int64)
-    di = dr.view(np.int64)
-    v0, v1, v2 = v[0], v[1], v[2]
-    u0, u1, u2 = u[0], u[1], u[2]
-    for i in range(height):
-        p = i % 2 if hexagonal else 0
-        a = ty[_row_offset(i, bi, height, toroidal)]
-        r0 = wp[0, i]
-        r1 = wp[1, i]
-        r2 = wp[2, i]
-        # the loops of _row_update3 / _row_dist3 / _min_bits written out: calls per row cost ~20%
-        if a >= CUTOFF:
-            g = gx[p]
-            for q in range(width):
-                f = a * g[q]
-                w0 = r0[q] + f * (v0 - r0[q])
-                w1 = r1[q] + f * (v1 - r1[q])
-                w2 = r2[q] + f * (v2 - r2[q])
-                r0[q] = w0
-                r1[q] = w1
-                r2[q] = w2
-                t0 = w0 - u0
-                t1 = w1 - u1
-                t2 = w2 - u2
-                dr[q] = t0 * t0 + t1 * t1 + t2 * t2
-        else:
-            for q in range(width):
-                t0 = r0[q] - u0
-                t1 = r1[q] - u1
-                t2 = r2[q] - u2
-                dr[q] = t0 * t0 + t1 * t1 + t2 * t2
-        m = di[0]
-        for q in range(1, width):
-            m = min(m, di[q])
-        rmin[i] = m
-    best = rmin[0]
-    best_i = 0
-    for i in range(1, height):
-        if rmin[i] < best:
-            best = rmin[i]
-            best_i = i
-    _row_dist3(wp[0, best_i], wp[1, best_i], wp[2, best_i], u0, u1, u2, dr)
-    for q in range(width):
-        if di[q] == best:
-            return best_i * width + q
-    return best_i * width   # not reached: the row holds its minimum
 
 
 @njit(cache=True, nogil=True, fastmath={'contract'})
@@ -308,8 +238,13 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     rowf = np.zeros(height)
     colmax = np.zeros(width)
     done = order.shape[0]
-    # every input moves every node (see _fused_pass3): one pass per input, BMUs included
-    fused = (nb == GAUSSIAN and dim == 3 and _covers(reach / ystep, height) and _covers(reach, width))
+    # colours, gaussian: one pass per input does the update and the next input's distances
+    # (somdesk.core._online3_numba); when every input moves every node, that pass alone finds
+    # the next BMU (fused), else it is finished by a tile search outside the window
+    colours = nb == GAUSSIAN and dim == 3
+    fused = colours and _covers(reach / ystep, height) and _covers(reach, width)
+    row_in = np.zeros(dirty.shape[0], dtype=np.bool_)
+    col_in = np.zeros(dirty.shape[1], dtype=np.bool_)
     next_b = -1
     for k in range(order.shape[0]):
         if flag[0] != 0:
@@ -339,9 +274,26 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                     cm = max(cm, g)
                     gx[p, j] = g
                 colmax[j] = cm
+            u = x[order[k + 1]] if k + 1 < order.shape[0] else v
             if fused:
-                u = x[order[k + 1]] if k + 1 < order.shape[0] else v
                 next_b = _fused_pass3(wp, v, u, bi, ty, gx, hexagonal, toroidal)
+                continue
+            if colours and prune:
+                best, best_n = _window_pass3(wp, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, gx, rowf, hexagonal,
+                                             toroidal)
+                _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty,
+                                   tmax_r, tmax_c)
+                for ii in range(r_lo, r_hi):
+                    rowf[ii % height] = 0.0
+                for jj in range(c_lo, c_hi):
+                    colmax[jj % width] = 0.0
+                if k + 1 < order.shape[0]:
+                    for t in range(row_in.shape[0]):
+                        row_in[t] = _inside(t, r_lo, r_hi, height)
+                    for t in range(col_in.shape[0]):
+                        col_in[t] = _inside(t, c_lo, c_hi, width)
+                    next_b = _search_outside3(wp, u, lo, hi, lb, row_in, col_in, best, best_n,
+                                              last_bmu[order[k + 1]])
                 continue
         else:
             for jj in range(c_lo, c_hi):
