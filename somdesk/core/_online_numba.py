@@ -23,7 +23,7 @@ from numba import njit
 
 from somdesk.core._kernels_numba import (
     CUTOFF, GAUSSIAN, HEX_H, HEX_H2, MEXICAN_HAT, TILE, _SLACK, _col_offset2, _h, _reach,
-    _row_offset, _window, factor_tables,
+    _row_offset, _window, _wrap, factor_tables,
 )
 from somdesk.core._online3_numba import _fused_pass3, _inside, _search_outside3, _window_pass3
 from somdesk.core.numba_cache import configure as _configure_cache
@@ -161,11 +161,11 @@ def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width,
     tmax_r[:] = 0.0
     tmax_c[:] = 0.0
     for ii in range(r_lo, r_hi):
-        i = ii % height
+        i = _wrap(ii, height)
         if rowmax[i] > tmax_r[i // TILE]:
             tmax_r[i // TILE] = rowmax[i]
     for jj in range(c_lo, c_hi):
-        j = jj % width
+        j = _wrap(jj, width)
         if colmax[j] > tmax_c[j // TILE]:
             tmax_c[j // TILE] = colmax[j]
     for ty in range(nty):
@@ -245,6 +245,10 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     fused = colours and _covers(reach / ystep, height) and _covers(reach, width)
     row_in = np.zeros(dirty.shape[0], dtype=np.bool_)
     col_in = np.zeros(dirty.shape[1], dtype=np.bool_)
+    flat = wp.reshape(wp.size)       # 1-D views for those passes, made once per epoch
+    gxf = gx.reshape(gx.size)
+    lof = lo.reshape(dim, lb.shape[0])
+    hif = hi.reshape(dim, lb.shape[0])
     next_b = -1
     for k in range(order.shape[0]):
         if flag[0] != 0:
@@ -267,7 +271,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
         c_lo, c_hi = _window(bj, reach, width, toroidal)
         if nb == GAUSSIAN:
             for jj in range(c_lo, c_hi):
-                j = jj % width
+                j = _wrap(jj, width)
                 cm = 0.0
                 for p in range(n_par):
                     g = tx[_col_offset2(j, p, bx2, width, toroidal)]
@@ -276,30 +280,30 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                 colmax[j] = cm
             u = x[order[k + 1]] if k + 1 < order.shape[0] else v
             if fused:
-                next_b = _fused_pass3(wp, v, u, bi, ty, gx, hexagonal, toroidal)
+                next_b = _fused_pass3(wp, flat, v, u, bi, ty, gx, hexagonal, toroidal, k % 2 == 1)
                 continue
             if colours and prune:
-                best, best_n = _window_pass3(wp, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, gx, rowf, hexagonal,
-                                             toroidal)
+                best, best_n = _window_pass3(wp, flat, gxf, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, rowf,
+                                             hexagonal, toroidal)
                 _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty,
                                    tmax_r, tmax_c)
                 for ii in range(r_lo, r_hi):
-                    rowf[ii % height] = 0.0
+                    rowf[_wrap(ii, height)] = 0.0
                 for jj in range(c_lo, c_hi):
-                    colmax[jj % width] = 0.0
+                    colmax[_wrap(jj, width)] = 0.0
                 if k + 1 < order.shape[0]:
                     for t in range(row_in.shape[0]):
                         row_in[t] = _inside(t, r_lo, r_hi, height)
                     for t in range(col_in.shape[0]):
                         col_in[t] = _inside(t, c_lo, c_hi, width)
-                    next_b = _search_outside3(wp, u, lo, hi, lb, row_in, col_in, best, best_n,
+                    next_b = _search_outside3(wp, flat, u, lof, hif, lb, row_in, col_in, best, best_n,
                                               last_bmu[order[k + 1]])
                 continue
         else:
             for jj in range(c_lo, c_hi):
-                colmax[jj % width] = 1.0
+                colmax[_wrap(jj, width)] = 1.0
         for ii in range(r_lo, r_hi):
-            i = ii % height
+            i = _wrap(ii, height)
             p = i % 2 if hexagonal else 0
             if nb == GAUSSIAN:
                 a = ty[_row_offset(i, bi, height, toroidal)]
@@ -308,7 +312,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                     continue
                 lo_c = c_lo
                 while lo_c < c_hi:  # one or two segments (two when the window wraps)
-                    j0 = lo_c % width
+                    j0 = _wrap(lo_c, width)
                     seg = min(c_hi - lo_c, width - j0)
                     gs = gx[p, j0:j0 + seg]
                     fs = fr[:seg]          # the row's factors, shared by every plane
@@ -325,7 +329,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                 dy2 = ky * ky * ystep2
                 rowf[i] = alpha
                 for jj in range(c_lo, c_hi):
-                    j = jj % width
+                    j = _wrap(jj, width)
                     kx = _col_offset2(j, p, bx2, width, toroidal)
                     h = alpha * _h(nb, dy2 + kx * kx * 0.25, sigma)
                     if h > 0.0:
@@ -342,9 +346,9 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
             _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty,
                                tmax_r, tmax_c)
         for ii in range(r_lo, r_hi):
-            rowf[ii % height] = 0.0
+            rowf[_wrap(ii, height)] = 0.0
         for jj in range(c_lo, c_hi):
-            colmax[jj % width] = 0.0
+            colmax[_wrap(jj, width)] = 0.0
     if fused and prune:
         dirty[...] = 1     # the fused pass does not grow the tile boxes: rebuild them next epoch
     return done
