@@ -10,7 +10,8 @@ each variant right after a pandas run, `repeats` times; the ratio variant / pand
 each pair and their median are printed (below 1 = faster than pandas).  Goal: no slower
 than pandas.  Also shown: somdesk with pyarrow switched off (DuckDB + fetchnumpy, what
 the desktop bundle runs), DuckDB's raw read into numpy (that path's floor) and
-pyarrow's raw read (both into the same column-major matrix).  The machine's load
+pyarrow's raw read (both into the same column-major matrix), and polars' raw read when
+polars is installed (another engine for scale; somdesk does not use it).  The machine's load
 average is printed: on a shared machine the ratios of multi-threaded readers to pandas'
 single-threaded one move with it, so the CPU seconds (all threads of the process,
 time.process_time) are printed too, with the median of their ratios to pandas' in the same
@@ -102,6 +103,12 @@ def bench_read(rows: int, repeats: int, files=("csv", "parquet", "comma", "group
         t = pq.read_table(path) if path.endswith(".parquet") else pacsv.read_csv(path)
         return _stack_f([c.to_numpy() for c in t.columns])
 
+    def polars_raw(path):
+        # another engine for scale (not used by somdesk): polars' multi-threaded Rust reader
+        import polars as pl
+        df = pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path)
+        return df.to_numpy(order="fortran").astype(np.float64, copy=False)
+
     def theirs_csv(path):
         return pd.read_csv(path).to_numpy(dtype=np.float64)
 
@@ -116,6 +123,11 @@ def bench_read(rows: int, repeats: int, files=("csv", "parquet", "comma", "group
 
     variants = {"somdesk": ours, "somdesk, DuckDB only": ours_duckdb_only, "DuckDB raw": duckdb_raw,
                 "pyarrow raw": pyarrow_raw}
+    try:
+        import polars  # noqa: F401  (optional: the `bench` extra)
+        variants["polars raw"] = polars_raw
+    except ImportError:
+        pass
     ours_only = {k: variants[k] for k in ("somdesk", "somdesk, DuckDB only")}
     results = {}
     with tempfile.TemporaryDirectory(prefix="somdesk-bench-") as d:

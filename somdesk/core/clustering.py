@@ -236,8 +236,9 @@ def _kmeans(x: np.ndarray, k: int, seed: int | None, sizes=None, max_iter: int =
         centres[j] = x[pick]
         d2 = np.minimum(d2, np.sum((x - centres[j]) ** 2, axis=1))
     labels = np.full(n, -1, dtype=np.int64)
+    xc = np.ascontiguousarray(x)
     for _ in range(max_iter):
-        new, dist = kernels.bmus_of(np.ascontiguousarray(centres), np.ascontiguousarray(x))
+        new, dist = kernels.bmus_of(np.ascontiguousarray(centres), xc)
         # an emptied cluster takes the point farthest from its centre
         # (taken only from clusters that keep at least one point, so none stays empty)
         counts = np.bincount(new, minlength=k)
@@ -250,9 +251,12 @@ def _kmeans(x: np.ndarray, k: int, seed: int | None, sizes=None, max_iter: int =
         if np.array_equal(new, labels):
             break
         labels = new
-        for j in range(k):
-            sel = labels == j
-            centres[j] = x[sel].mean(axis=0) if sizes is None else np.average(x[sel], axis=0, weights=sizes[sel])
+        # every cluster's (weighted) mean in one product with the indicator matrix, where a loop
+        # of k masked means took most of 12 x 10 runs on a 3,762-node map (tester6 F13)
+        wts = np.zeros((k, n))
+        wts[labels, np.arange(n)] = 1.0 if sizes is None else sizes
+        total = wts.sum(1)
+        centres = (wts @ x) / np.where(total > 0, total, 1.0)[:, None]
     return labels
 
 

@@ -30,16 +30,31 @@ BLOCK_CELLS = 4_000_000      # rows x nodes of distances held at once (32 MB)
 def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
     """(flat BMU (N,) int64, squared distance over present components (N,)) of rows `x` (N, D)
     with NaN for missing, against `codebook` (M, D).  A row with nothing present gets node 0, inf."""
+    from somdesk.core import kernels
+
     m = np.asarray(codebook, dtype=np.float64).reshape(-1, np.shape(x)[1])
     x = np.asarray(x, dtype=np.float64)
     n = len(x)
     idx = np.zeros(n, dtype=np.int64)
     dist = np.full(n, np.inf)
+    # Rows with every value present (and far from overflowing its square) are the plain BMU
+    # search: the core's exact search (kd-tree or float32 BLAS candidates, both cores), 5-10x
+    # faster than the masked products below, which measured a 200,000-row table on a 3,762-node
+    # map in 9 s after every training or stop (tester6 F13).  Same BMUs up to ties, which the
+    # exact search resolves by the first node of the true minimum.
+    whole = np.isfinite(x).all(1)
+    whole &= (np.abs(np.where(whole[:, None], x, 0.0)) < 1e150).all(1)
+    if whole.any():
+        sel = np.flatnonzero(whole)
+        got, d2 = kernels.bmus_of(np.ascontiguousarray(m), np.ascontiguousarray(x[sel]), cancel)
+        idx[sel], dist[sel] = got, d2
+    rest = np.flatnonzero(~whole)
     m2 = (m * m).T                                  # (D, M)
     block = max(64, BLOCK_CELLS // max(1, len(m)))
-    for lo in range(0, n, block):
+    for lo in range(0, len(rest), block):
         cancel_mod.check(cancel)
-        xb = x[lo:lo + block]
+        rows = rest[lo:lo + block]
+        xb = x[rows]
         p = ~np.isnan(xb)
         xz = np.where(p, xb, 0.0)
         # a value beyond ~1e154 overflows its squares: that row's distances are inf or NaN
@@ -48,9 +63,9 @@ def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.nd
         with np.errstate(over="ignore", invalid="ignore"):
             d = (xz * xz).sum(1)[:, None] - 2.0 * (xz @ m.T) + p.astype(np.float64) @ m2
         j = np.argmin(d, axis=1)
-        idx[lo:lo + block] = j
+        idx[rows] = j
         best = np.maximum(d[np.arange(len(j)), j], 0.0)
-        dist[lo:lo + block] = np.where(p.any(1), best, np.inf)
+        dist[rows] = np.where(p.any(1), best, np.inf)
     return idx, dist
 
 

@@ -96,6 +96,7 @@ class MapView(QWidget):
         self.markers = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2),
                                           brush=pg.mkBrush(0, 0, 0, 0), symbol="o", pxMode=True)
         self.markers.setZValue(10)
+        self._pens = np.array([pg.mkPen("k", width=1.2), pg.mkPen("w", width=1.2)], dtype=object)
         self.plot.addItem(self.markers)
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -133,7 +134,10 @@ class MapView(QWidget):
         except SomdeskError as exc:      # a view that needs what this map lacks (not measured yet)
             self.show_message(str(exc))
             return
-        first = self._geometry is None or self._geometry[:3] != (rows, cols, state.hexagonal)
+        # fitted when the map or the picture's size changes: the strip above the map makes the
+        # picture taller, and its bottom rows were cut off (tester6 F1); zoom kept otherwise
+        first = (self._geometry is None or self._geometry[:3] != (rows, cols, state.hexagonal)
+                 or self._array is None or self._array.shape[:2] != pic.shape[:2])
         self._geometry = (rows, cols, state.hexagonal, scale)
         self._describe = describe
         self._set_array(pic, fit=first)
@@ -209,10 +213,23 @@ class MapView(QWidget):
         if bmus is None or len(bmus) == 0 or len(bmus) > MARKER_LIMIT:
             self.markers.setData([], [])
             return
+        from somdesk.render.colour_tables import is_light
+
         rows, cols = state.shape
         distinct = np.unique(bmus[:, 0] * cols + bmus[:, 1])
         centres = render.node_centres(rows, cols, state.hexagonal, scale).reshape(-1, 2)[distinct]
-        self.markers.setData(centres[:, 0], centres[:, 1] + y_offset)
+        x, y = centres[:, 0], centres[:, 1] + y_offset
+        # black rings on light nodes, white on dark, judged by the pixel shown under the centre
+        # (render.markers' rule for exports): white rings vanished on a hit map's pale yellow
+        # nodes (tester6 F2)
+        pic = self._array
+        light = np.zeros(len(x), bool)
+        if pic is not None:
+            px = np.clip(x.astype(np.int64), 0, pic.shape[1] - 1)
+            py = np.clip(y.astype(np.int64), 0, pic.shape[0] - 1)
+            light = np.asarray(is_light(pic[py, px]), bool)
+        pens = np.where(light, self._pens[0], self._pens[1])
+        self.markers.setData(x, y, pen=list(pens))
         self.markers.setVisible(self.markers_visible)
 
     def node_at(self, x: float, y: float):

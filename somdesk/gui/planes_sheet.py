@@ -17,7 +17,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QLabel, QScrollArea
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from somdesk.session.report import MAX_PLANES
 
 __all__ = ["PlanesSheet", "plane_scale"]
 
@@ -39,8 +41,20 @@ class PlanesSheet(QScrollArea):
         self.label = QLabel("Train or open a table map to see its component planes.")
         self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.label.setStyleSheet("background: white;")
-        self.setWidget(self.label)
-        self.setWidgetResizable(False)
+        # says when only the first MAX_PLANES planes are drawn (a 5,000-column table froze the
+        # window for 17 s drawing every plane into a picture taller than a pixmap can be: tester6 F12)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.hide()
+        page = QWidget()
+        page.setStyleSheet("background: white;")
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.note)
+        box.addWidget(self.label)
+        box.addStretch(1)
+        self.setWidget(page)
+        self.setWidgetResizable(True)
         self.image: np.ndarray | None = None
         self.per_row = 1
         self._planes = None
@@ -49,16 +63,24 @@ class PlanesSheet(QScrollArea):
         self._relayout.timeout.connect(self._render)
 
     def show_planes(self, planes: np.ndarray | None, names=(), hexagonal: bool = False) -> None:
-        """Show every plane of `planes` (H, W, F) named `names`; None clears the view."""
+        """Show the planes of `planes` (H, W, F) named `names`, the first MAX_PLANES of them;
+        None clears the view."""
         from somdesk.render import planes_sheet
 
         if planes is None:
             self._planes, self.image = None, None
+            self.note.hide()
             self.label.clear()
             self.label.setText("Train or open a table map to see its component planes.")
             self.label.adjustSize()
             return
-        self._planes = (np.asarray(planes, dtype=np.float64), [str(n) for n in names], bool(hexagonal))
+        total = planes.shape[2]
+        self.note.setVisible(total > MAX_PLANES)
+        self.note.setText(f"The first {MAX_PLANES} of {total:,} component planes (as in the report). Any "
+                          "column's plane can be shown on its own in the Map & rows view.")
+        planes = planes[:, :, :MAX_PLANES]
+        self._planes = (np.asarray(planes, dtype=np.float64), [str(n) for n in names][:MAX_PLANES],
+                        bool(hexagonal))
         scale = plane_scale(planes.shape[1])
         # the widest cell (a plane with its bar and title) is one column of the sheet
         widths = [planes_sheet(planes[:, :, k:k + 1], [self._planes[1][k]], hexagonal, scale, 1).shape[1]

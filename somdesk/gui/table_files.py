@@ -71,6 +71,7 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
+        self.win.statusBar().showMessage(f"Wrote the segment profiles to {os.path.basename(path)}.", 8000)
         return True
 
     def export_map(self, path: str | None = None) -> bool:

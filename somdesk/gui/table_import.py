@@ -19,6 +19,7 @@ error is shown in the dialog and OK stays disabled until a read succeeds.
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
 import shutil
 import tempfile
@@ -206,8 +207,10 @@ class ImportPreview(QDialog):
         if "header" in d:
             parts.append(f"header <b>{'yes' if d['header'] else 'no'}</b>")
         if d.get("skip"):
+            shown = d.get("metadata") or " / ".join(d.get("title_lines") or ())
+            what = "metadata" if d.get("metadata") else "title"
             parts.append(f"<b>{d['skip']}</b> line(s) skipped" +
-                         (f" (metadata: <tt>{d['metadata'][:60]}</tt>)" if d.get("metadata") else ""))
+                         (f" ({what}: <tt>{html.escape(shown[:60])}</tt>)" if shown else ""))
         if d.get("encoding"):
             parts.append(f"encoding <b>{d['encoding']}</b>")
         if d.get("sheets"):

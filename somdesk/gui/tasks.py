@@ -155,6 +155,11 @@ class TaskWorker(WorkerBase):
         return self._pause
 
     @property
+    def stopping(self) -> bool:
+        """Told to stop and not yet ended (a table map is still measured after a stop)."""
+        return self._stop and not self._ended.is_set()
+
+    @property
     def ended(self) -> bool:
         return self._ended.is_set()
 
@@ -282,6 +287,11 @@ class TaskRunner(QObject):
     @property
     def kind(self) -> str | None:
         return self.worker.kind if self.worker is not None else None
+
+    @property
+    def stopping(self) -> bool:
+        """The task was told to stop and is finishing (Stop has nothing more to do)."""
+        return self.worker is not None and self.worker.stopping
 
     def _set_state(self, state: str) -> None:
         if state != self._state:

@@ -49,7 +49,8 @@ def open_paths_task(session, paths: list[str], token):
         if len(palettes) > 1:
             return PaletteChoice(paths[0], palettes)      # the window asks which one
         install_palette(session, paths[0], palettes[0])
-        return f"Opened {os.path.basename(paths[0])}: {len(palettes[0].to_array()):,} colours."
+        n = len(palettes[0].to_array())
+        return f"Opened {os.path.basename(paths[0])}: {n:,} colour{'' if n == 1 else 's'}."
     if len(paths) == 1:
         kind = yield from session.open_task(paths[0], cancel=token, kind=kinds[0])
         return f"Opened {os.path.basename(paths[0])} ({kind})."

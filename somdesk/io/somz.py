@@ -46,7 +46,7 @@ import numpy as np
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.names import display_basename, os_reason
 
-__all__ = ["ArraySpec", "write_somz", "read_somz", "read_npy", "read_npy_header", "read_npy_data", "MAX_ARRAY_BYTES", "MAX_TOTAL_BYTES"]
+__all__ = ["ArraySpec", "write_somz", "read_somz", "read_somz_meta", "read_npy", "read_npy_header", "read_npy_data", "MAX_ARRAY_BYTES", "MAX_TOTAL_BYTES"]
 
 META = "meta.json"
 MAX_META_BYTES = 16 * 1024 ** 2
@@ -323,6 +323,16 @@ def _load(zf: zipfile.ZipFile, p: _Planned, where: str) -> np.ndarray:
     with zf.open(p.info) as fh:
         fh.seek(p.header.offset)                         # past the header, already checked
         return read_npy_data(fh, p.header, p.spec, f"{where}: {p.name}.npy")
+
+
+def read_somz_meta(path, kind: str = "somdesk file") -> dict:
+    """The meta.json object of the .somz at `path` alone, under read_somz's checks (a regular
+    file, a zip of few members, meta.json at most MAX_META_BYTES by its header before a byte
+    is inflated).  Raises FileFormatError naming the file."""
+    where = display_basename(path) if path is not None else "?"
+    zf = _open_zip(path, where, kind)
+    with zf, zf.fp:
+        return _read_meta(zf, where, kind)
 
 
 def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dict[str, np.ndarray]]:

@@ -29,6 +29,7 @@ from somdesk.errors import FileFormatError
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
 _PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
+_PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
@@ -115,19 +116,38 @@ def sniff_kind(path) -> str:
     pic = _picture_kind(head, path)
     if pic is not None:
         return pic
+    # Pillow did not recognise it (_picture_kind).  A picture's name is no evidence then: the
+    # palette detector would call a GIMP palette or a CSV named .png an "image" by its name, so
+    # the content is asked alone; binary data it cannot place is a damaged picture, whose
+    # reader's message names every picture format (the palette reader's named PNG and GIF only).
+    picture_name = os.path.splitext(os.fspath(path))[1].lower() in _PICTURE_SUFFIXES
     try:
         from somdesk.io.palettes import detect_format
 
-        fmt = detect_format(head, os.fspath(path))
+        fmt = detect_format(head, "<data>" if picture_name else os.fspath(path))
     except FileFormatError:
         fmt = None
+    if picture_name and (fmt == "image" or (fmt is None and b"\0" in head)):
+        return "image"
     if fmt == "json" and _json_records(head):
         return "table"     # rows as objects (a JSON array or NDJSON) with no colour key
     if fmt in _STRONG_PALETTE_FORMATS:
         return "palette"   # its own reader explains what is wrong with a damaged one
     if fmt is not None and _lines_fit(head) and _reads_as_palette(path):
         return "palette"
+    if _palette_name(path) and _lines_fit(head):
+        # A .gpl/.hex/.pal/... that no table reader would be asked for: its own reader names
+        # what is wrong (a bad colour on line 3, too many colours, empty), where the table
+        # import preview showed a one-column "table" or a binary-file message (tester6 F6).
+        return "palette"
     return "table"
+
+
+def _palette_name(path) -> bool:
+    """Is the file named as a palette format that tables do not share (.txt, .csv and .json do)?"""
+    from somdesk.io.palettes.detect import extension_hint
+
+    return extension_hint(os.fspath(path)) not in (None, "paintnet", "csv", "json", "image")
 
 
 def _lines_fit(head: bytes) -> bool:
@@ -138,16 +158,18 @@ def _lines_fit(head: bytes) -> bool:
 
 
 def _json_records(head: bytes) -> bool:
-    """Is this JSON text a table: an array of objects or newline-delimited objects (NDJSON)
-    whose first object has scalar values and none of the palette reader's colour keys?
-    Only the head is parsed (a 1 GB table is not read to decide)."""
+    """Is this JSON text a table: an array of objects, newline-delimited objects (NDJSON) or
+    one key holding a list of objects, whose first object has a scalar value and none of the
+    palette reader's colour keys?  Nested values (lists, objects) may sit beside the scalars:
+    the table reader keeps them as "nested" columns (tester6 F10: an API export with a tags
+    list went to the palette reader).  Only the head is parsed (a 1 GB table is not read)."""
     from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
-    from somdesk.io.tables.detect import first_json_object
+    from somdesk.io.tables.detect import first_record
 
-    first = first_json_object(head)
+    first = first_record(head)
     return (isinstance(first, dict) and bool(first)
             and not any(str(k).lower() in PALETTE_KEYS for k in first)
-            and all(not isinstance(v, (dict, list)) for v in first.values()))
+            and any(not isinstance(v, (dict, list)) for v in first.values()))
 
 
 def _reads_as_palette(path) -> bool:

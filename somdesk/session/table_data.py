@@ -179,8 +179,9 @@ def _check_spec(spec: TableMapSpec) -> None:
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
                     prepared: Prepared | None = None, resume: TableMap | None = None,
-                    keep_partial: bool = False) -> tuple[TableMap, Prepared]:
-    """Prepare, train, cluster (see module docstring).  `progress(done, total)` after each epoch.
+                    keep_partial: bool = False, stage=None) -> tuple[TableMap, Prepared]:
+    """Prepare, train, cluster (see module docstring).  `progress(done, total)` after each epoch;
+    `stage(text)` as the measuring and the segmenting after the epochs start.
 
     Raises OptionError/FileFormatError for bad choices or data, Cancelled when stopped.  With
     `keep_partial`, a stop after at least one new epoch returns the map of the epochs trained
@@ -220,6 +221,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
         cancel = cancel.after_stop() if cancel is not None else None   # unless the task is abandoned
+    if stage is not None:
+        stage(f"measuring the map on {len(x):,} rows")
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
     q1, q3 = np.percentile(dist, [25, 75])
@@ -236,6 +239,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   read_options=options_to_dict(getattr(table, "options", None)),
                   epochs_done=None if done >= epochs else done)
     cancel_mod.check(cancel)
+    if stage is not None:
+        stage("finding segments")
     seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology,
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
     tm.clusters, tm.curve = seg.labels, seg.curve

@@ -64,13 +64,16 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None):
     `resume`: a stopped map to continue (when `spec` gives its recipe and config)."""
     from somdesk.session.table_data import train_table_map
 
-    yield Progress("segment", 0, 1, "epochs")
+    # each stage is named as it starts: the first epoch comes after the preparation and the
+    # initialisation, and a big map's measuring and segmenting take a while too (tester6 F14)
+    yield Progress("segment", 0, 0, "", phase="preparing the table")
     tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
-                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs")))
+                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs", "training")),
+                                stage=lambda text: _say(progress, Progress("segment", 0, 0, "", text)))
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
         result = _applied(tm, table, cancel.after_stop() if cancel is not None else None)
     else:
-        yield Progress("segment", 1, 1, "assigning rows")
+        yield Progress("segment", 0, 0, "", phase="assigning rows")
         result = _applied(tm, table, cancel)
     result["warnings"] = list(_prep.warnings)     # what the preparation found (the CLI prints them too)
     return result
@@ -81,7 +84,7 @@ def map_steps(tm, table, cancel=None):
     the training rows the map keeps); returns the result dict with "loaded": True."""
     from somdesk.core.masked_som import masked_bmus
 
-    yield Progress("segment", 0, 1, "assigning rows")
+    yield Progress("segment", 0, 0, "", phase="assigning rows")
     if table is None:
         idx, _ = masked_bmus(tm.codebook, tm.inputs, cancel)
         return {"tm": tm, "assigned": None, "profiles": None, "node_of_row": np.asarray(idx, np.int64),
@@ -97,7 +100,7 @@ def recluster_steps(tm, table, k, cancel=None):
     from somdesk.core.masked_som import masked_bmus
     from somdesk.session.segments import cluster_nodes
 
-    yield Progress("segment", 0, 1, "clustering nodes")
+    yield Progress("segment", 0, 0, "", phase="finding segments")
     h, w = tm.codebook.shape[:2]
     idx, _ = masked_bmus(tm.codebook, tm.inputs, cancel)
     seg = cluster_nodes(tm.codebook, k, tm.cluster_method, tm.config.topology,
@@ -124,13 +127,13 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     from somdesk.session.outofcore import LocalExecutor
     from somdesk.session.outofcore_table import StreamingTableRun
 
-    yield Progress("segment", 0, 0, "reading the table's statistics")
+    yield Progress("segment", 0, 0, "", phase="reading the table's statistics")
     latest = {}
 
     def on_part(done: int, total: int) -> None:   # inside an epoch, on the driving thread
         p = latest.get("p")
         if p is None:                             # the start weights' pass, before epoch 1
-            _say(progress, Progress("segment", done, total, "chunks read for the start weights"))
+            _say(progress, Progress("segment", done, total, "chunks", phase="reading the start weights"))
         else:
             at = f"epoch {p.done + 1}" if p.done < p.total and not run.stopped else "measuring every row"
             _say(progress, replace(p, chunk=done, chunks=total, what=f"epochs · {at}: chunk {done} of {total}"))
@@ -153,7 +156,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     if run.stopped:         # no more yields; the rows in memory are assigned unless the task is abandoned
         cancel = cancel.after_stop() if cancel is not None else None
     else:
-        yield Progress("segment", 1, 1, "assigning the rows in memory")
+        yield Progress("segment", 0, 0, "", phase="assigning the rows in memory")
     return _applied(tm, table, cancel,
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
                                  "hits_of": "sample" if run.stopped else "every row"})
@@ -234,8 +237,10 @@ def source_of(tm, map_path):
 
 
 def format_cell(v) -> str:
-    """A cell as shown and exported: integers without '.0', floats to 6 significant digits,
-    missing (NaN/None) as empty, booleans as true/false."""
+    """A cell as shown and exported: integers without '.0', other floats in full (the shortest
+    text that reads back as the same float: 36319.16 stays 36319.16, where 6 significant
+    digits wrote 36319.2 and changed the user's data, tester6 F8), missing (NaN/None) as
+    empty, booleans as true/false, text as it is."""
     import math
 
     if v is None:
@@ -248,9 +253,9 @@ def format_cell(v) -> str:
         f = float(v)
         if math.isnan(f):
             return ""
-        if f.is_integer() and abs(f) < 1e15:
+        if f.is_integer() and abs(f) < 2**53:
             return str(int(f))
-        return f"{f:.6g}"
+        return repr(f)
     return str(v)
 
 

@@ -276,13 +276,12 @@ def table_map_from_workspace(saved, where: str):
 
 def saved_kind(path) -> str | None:
     """meta.json's "kind" of a `.somz` ("colours" when absent), or None when it is not one.
-    Cheap: reads only meta.json (for routing File > Open)."""
-    import json
-    import zipfile
+    Cheap: reads only meta.json, under the map reader's size limits (for routing File >
+    Open; it inflated a whole 1.5 GB meta.json from a 1.5 MB file first: tester6 F18)."""
+    from somdesk.io.somz import read_somz_meta
 
     try:
-        with zipfile.ZipFile(path) as zf:
-            meta = json.loads(zf.read("meta.json")[:1_000_000])
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        meta = read_somz_meta(path)
+    except SomdeskError:
         return None
     return str(meta.get("kind", "colours")) if isinstance(meta, dict) else None

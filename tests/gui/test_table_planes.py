@@ -89,3 +89,23 @@ def test_column_names_beyond_ascii_are_drawn_not_boxed():
     box = np.asarray(font.getmask("\U0010fffd"))                  # a code point no font draws
     for ch in "\u00f6\u00dc\u00df\u00b5\u05e9\u0436":
         assert not np.array_equal(np.asarray(font.getmask(ch)), box), ch
+
+
+def test_a_wide_table_shows_its_first_planes_and_says_so(qtbot):
+    # tester6 F12: 5,000 planes took 10-17 s on the GUI thread, into a picture taller than a pixmap
+    from somdesk.gui.planes_sheet import PlanesSheet
+    from somdesk.session.report import MAX_PLANES
+
+    sheet = PlanesSheet()
+    qtbot.addWidget(sheet)
+    sheet.resize(900, 600)
+    rng = np.random.default_rng(0)
+    planes = rng.random((6, 8, MAX_PLANES + 500))
+    names = [f"c{j}" for j in range(planes.shape[2])]
+    sheet.show_planes(planes, names)
+    assert not sheet.note.isHidden() and f"first {MAX_PLANES} of {planes.shape[2]:,}" in sheet.note.text()
+    wide = sheet.image.copy()
+    sheet.show_planes(planes[:, :, :MAX_PLANES], names[:MAX_PLANES])
+    assert sheet.note.isHidden() and np.array_equal(sheet.image, wide)
+    sheet.show_planes(None)
+    assert sheet.note.isHidden() and sheet.image is None

@@ -6,6 +6,7 @@ from tests.gui.helpers import open_table_now
 
 import csv
 import os
+import re
 import subprocess
 import sys
 
@@ -191,6 +192,7 @@ def test_profiles_view_and_report(qtbot, win, tmp_path):
     # exports
     assert wf.export_profiles("csv", str(tmp_path / "p.csv"))
     assert wf.export_profiles("png", str(tmp_path / "p.png"))
+    assert wf.win.statusBar().currentMessage() == "Wrote the segment profiles to p.png."   # tester6 F9
     with open(tmp_path / "p.csv", newline="") as f:
         lines = list(csv.DictReader(f))
     assert len(lines) == 3 * len(prof["columns"])
@@ -501,3 +503,23 @@ def test_stop_keeps_the_epochs_trained_and_train_continues_them(qtbot, win, tmp_
     whole, _ = train_table_map(table, spec)
     table.close()
     np.testing.assert_array_equal(wf.tm.codebook, whole.codebook)
+
+
+def test_stop_is_said_at_once_and_the_stages_are_named(qtbot, win, tmp_path):
+    # tester6 F13/F14: after Stop a table map is still measured on every row (tens of seconds
+    # on 200,000 rows) while the label said "segment: 1 of 30 epochs" and Stop stayed enabled
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=3000))
+    wf.setup.height.setValue(30)
+    wf.setup.width.setValue(30)
+    wf.setup.epochs.setValue(100_000)
+    assert wf.train()
+    qtbot.waitUntil(lambda: "training: " in win.progress_label.text(), timeout=TIMEOUT)
+    seen = [win.progress_label.text()]
+    assert win.actions["stop"].isEnabled()
+    win.stop_task()                     # the task's end reaches the window by an event: still busy here
+    assert win.runner.busy and win.runner.stopping
+    assert win.progress_label.text().startswith("Stopping") and not win.actions["stop"].isEnabled()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.progress_label.text() == "" and wf.tm is not None and not wf.tm.finished
+    assert re.fullmatch(r"training: \d+ of 100,000 epochs", seen[0]), seen

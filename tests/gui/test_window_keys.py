@@ -110,6 +110,18 @@ def test_views_and_markers(qtbot, shown):
     hits = shown.canvas.image_array()[s // 2::s, s // 2::s]
     empty = state.hits == 0
     assert (hits[empty] == EMPTY_NODE[:3]).all() and not (hits[~empty] == EMPTY_NODE[:3]).all(axis=-1).any()
+    # rings black on light nodes (the most hits: pale yellow), white on dark (tester6 F2)
+    from somdesk.render.colour_tables import is_light
+    ring = {(round(x), round(y)): p.color().lightness() for x, y, p in
+            zip(*shown.canvas.markers.getData(), shown.canvas.markers.data["pen"])}
+    lights = {bool(is_light(hits[r, c])): ring[(round((c + 0.5) * s), round((r + 0.5) * s))]
+              for r, c in zip(*np.nonzero(~empty))}
+    assert lights.get(True, 0) == 0 and lights.get(False, 255) == 255 and True in lights
+    shown.set_view("strip")            # taller than the map: fitted again, nothing cut off (tester6 F1)
+    shown.draw()
+    h, w = shown.canvas.image_array().shape[:2]
+    (x0, x1), (y0, y1) = shown.canvas.vb.viewRange()
+    assert h > colours.shape[0] and y0 <= 0 and y1 >= h and x0 <= 0 and x1 >= w
     shown.set_view("colours")
     shown.draw()
     np.testing.assert_array_equal(shown.canvas.image_array(), colours)

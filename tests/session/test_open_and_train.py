@@ -97,6 +97,15 @@ def test_unreadable_files_are_one_clear_error(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(SomdeskError):
             s.open(tmp_path / name)
+    for name in ("x.png", "x.gif", "x.jpg"):      # a damaged picture: the picture reader's message, every format named
+        (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\nxx" if name == "x.png" else np.random.default_rng(1).bytes(1000))
+        assert sniff_kind(tmp_path / name) == "image"
+        with pytest.raises(FileFormatError, match="PNG, JPEG, BMP, GIF, WEBP"):
+            s.open(tmp_path / name)
+    # a picture's name is no evidence when Pillow does not know the content: the content decides
+    (tmp_path / "gpl.png").write_text("GIMP Palette\nName: x\n#\n255 0 0 red\n0 0 255 blue\n")
+    (tmp_path / "csv.png").write_text("a,b\n1,2\n3,4\n")
+    assert sniff_kind(tmp_path / "gpl.png") == "palette" and sniff_kind(tmp_path / "csv.png") == "table"
     with pytest.raises(FileFormatError):
         s.open(tmp_path / "missing.gpl")
     with pytest.raises(FileFormatError, match="folder"):
@@ -427,3 +436,18 @@ def test_a_big_map_stopped_early_still_has_its_u_matrix(palette_file, monkeypatc
     node_colours("umatrix", m.weights, umatrix=m.umatrix)
     with pytest.raises(SomdeskError, match="a big map stopped early is not measured"):
         node_colours("hits", m.weights, hits=m.hits)
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("badhex.hex", b"#ff0000\n#00ff00\n#zzzzzz\n", "line 3"),
+    ("garbage.gpl", bytes(np.random.default_rng(2).integers(0, 256, 4000, dtype=np.uint8)), "not a palette file"),
+    ("empty.gpl", b"", "empty"),
+    ("many.hex", "".join(f"{i:06x}\n" for i in range(70_000)).encode(), "too many colours"),
+])
+def test_a_bad_file_named_as_a_palette_gets_the_palette_readers_message(tmp_path, name, data, words):
+    """tester6 F6: such files fell through to the table reader, whose import preview showed a
+    one-column table or a binary-file message instead of what is wrong with the palette."""
+    (tmp_path / name).write_bytes(data)
+    assert sniff_kind(tmp_path / name) == "palette"
+    with pytest.raises(FileFormatError, match=words):
+        Session().open(tmp_path / name)

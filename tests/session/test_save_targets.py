@@ -46,3 +46,23 @@ def test_a_device_a_fifo_or_a_folder_is_refused_and_the_work_stays_unsaved(make,
 def test_exports_still_write_through_a_device(palette_file):
     s = _colours(palette_file)
     s.export_view("/dev/null", "colours")               # like `cmd > /dev/null`: allowed, not a save
+
+
+def test_routing_a_map_reads_no_more_of_meta_json_than_the_map_reader_allows(tmp_path):
+    # tester6 F18: File > Open's routing inflated a 1.5 GB meta.json from a 1.5 MB file (3.1 GB peak)
+    import tracemalloc
+    import zipfile
+
+    from somdesk.session.workspace_file import saved_kind
+
+    p = tmp_path / "bomb.somz"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("meta.json", '{"kind": "colours", "pad": "' + " " * (40 << 20) + '"}')
+        zf.writestr("weights.npy", b"")
+    tracemalloc.start()
+    try:
+        assert saved_kind(p) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20

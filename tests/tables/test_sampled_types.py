@@ -97,3 +97,27 @@ def test_a_column_named_categorical_joins_the_default_columns(tmp_path, capsys):
                  "--epochs", "1", "--save-map", str(out), "--metrics-json", "-"]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert [f for f in metrics["features"] if f.startswith("city")] and "a" in metrics["features"]
+
+
+@pytest.mark.parametrize("limit", [1000, 20_000])      # sampled by the engine / read whole, sampled in memory
+def test_table_info_counts_missing_cells_over_every_row_of_a_sampled_file(tmp_path, limit):
+    # tester5 F3: the sample's count was scaled up to the file's rows, an estimate where
+    # `table info --json` promises a count.  A sampled read must give the unsampled counts.
+    rng = np.random.default_rng(3)
+    p = tmp_path / "gaps.csv"
+    with open(p, "w") as f:
+        f.write("a,b,c,d\n")
+        for i in range(30_000):
+            a = "" if rng.random() < 0.01 else f"{rng.random():.5f}"
+            b = "NA" if i % 997 == 0 else ("nan" if i % 1511 == 0 else f"{rng.random():.5f}")
+            c = "" if i % 13 == 0 else rng.choice(["red", "green", "blue"])
+            d = "?" if i == 29_000 else f"{i}"                 # a token past the sample: still numeric
+            f.write(f"{a},{b},{c},{d}\n")
+    full = read_table(p).info()
+    sampled = read_table(p, ReadOptions(max_rows=limit, seed=2)).info()
+    assert sampled["sampled_rows"] == limit and "sampled_rows" not in full
+    assert [c["type"] for c in sampled["columns"]] == [c["type"] for c in full["columns"]]
+    assert [c["missing"] for c in sampled["columns"]] == [c["missing"] for c in full["columns"]]
+    assert full["columns"][1]["missing"] == len({i for i in range(30_000) if i % 997 == 0 or i % 1511 == 0})
+    assert full["columns"][2]["missing"] == len(range(0, 30_000, 13))
+    assert full["columns"][3]["missing"] == 1

@@ -61,6 +61,26 @@ def test_profiles_and_exports(tmp_path):
     assert img.size[0] > 200 and img.size[1] > 40
 
 
+def test_the_profiles_picture_of_a_wide_table_draws_the_columns_that_differ_most(tmp_path):
+    # tester6 F12: 5,000 columns drew a 70,000-pixel-tall picture for 4 s on the GUI thread
+    from somdesk.session.segments import MAX_PROFILE_COLUMNS, shown_profile_columns
+
+    rng = np.random.default_rng(0)
+    seg = np.repeat([0, 1, 2], 50)
+    values = rng.normal(0, 1, (150, 3000))
+    differ = np.array([7, 1500, 2999])
+    values[np.ix_(seg == 1, differ)] += 4.0
+    prof = segment_profiles(values, [f"c{j}" for j in range(3000)], seg)
+    keep = shown_profile_columns(prof)
+    assert len(keep) == MAX_PROFILE_COLUMNS and list(keep) == sorted(keep) and set(differ) <= set(keep)
+    img = profiles_png(prof)
+    small = profiles_png(segment_profiles(values[:, :MAX_PROFILE_COLUMNS], [f"c{j}" for j in range(40)], seg))
+    assert img.size[1] == small.size[1] + 20         # 40 bars a panel, and the line saying which
+    p = tmp_path / "prof.csv"
+    write_profiles_csv(p, prof)
+    assert len(list(csv.DictReader(open(p, encoding="utf-8")))) == 3 * 3000      # the CSV keeps every column
+
+
 def test_top_items_for_a_ratings_table():
     rng = np.random.default_rng(3)
     users, items = 60, 8

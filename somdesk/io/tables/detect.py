@@ -8,7 +8,9 @@ does not know, and is decided here from the first 256 KiB:
   known by its magic bytes too (compressed.py) and looked at unpacked;
 * the text encoding: a UTF-16 BOM, valid UTF-8, else Latin-1 (with a warning);
   NUL bytes in text mean a binary file, not a table;
-* leading comment lines ("#" or "%") and a scikit-learn style metadata line
+* leading comment lines ("#" or "%"), title lines above the header (one filled
+  cell: "Customer export 2024-11-30", a spreadsheet's merged title) and a
+  scikit-learn style metadata line
   ("150,4,setosa,versicolor,virginica": a sample count, a feature count and the
   class names, before headerless numeric rows) -- both are skipped;
 * the decimal separator: a file whose numbers are written "1,5" or "1.234,5"
@@ -26,7 +28,7 @@ import re
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import compressed
 
-__all__ = ["detect_format", "first_json_object", "head_text", "TextHints", "text_hints"]
+__all__ = ["detect_format", "first_json_object", "first_record", "head_text", "TextHints", "text_hints", "skip_titles"]
 
 HEAD_BYTES = 256 * 1024
 _EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv", ".psv": "csv",
@@ -90,6 +92,26 @@ def first_json_object(head: bytes) -> dict | None:
     return first
 
 
+_WRAPPED = re.compile(r'\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\[\s*(?=\{)')
+
+
+def first_record(head: bytes) -> dict | None:
+    """The first record of a JSON table: first_json_object, or the first object of the one
+    list of records a document wraps (`{"customers": [{...}, ...]}`, an API export's shape);
+    None when there is none within `head`."""
+    import json
+
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    m = _WRAPPED.match(text)
+    if m is None:
+        return first_json_object(head)
+    try:
+        first, _end = json.JSONDecoder().raw_decode(text, m.end())
+    except ValueError:
+        return None
+    return first if isinstance(first, dict) else None
+
+
 def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
     """(first HEAD_BYTES of the content, unpacked; the codec it is compressed with or
     None) -- the codec from the first bytes, whatever the name says (compressed.py).
@@ -140,6 +162,7 @@ class TextHints:
         self.skip = 0
         self.comment_lines = 0
         self.metadata: str | None = None        # the skipped metadata line, verbatim
+        self.titles: list[str] = []              # skipped title lines above the header, verbatim
         self.header: bool | None = None
         self.decimal: str | None = None
         self.thousands: str | None = None
@@ -179,6 +202,32 @@ def guess_delimiter(text: str, skip: int = 0) -> str | None:
     return best
 
 
+def skip_titles(lines, i: int, hints: TextHints) -> int:
+    """Past at most three title lines from line `i`: a report's title or export stamp above the
+    header ("Customer export 2024-11-30"; a spreadsheet's merged title cell, written
+    "Report title,,,"), i.e. lines of one filled cell that is not a number, above a header whose
+    cells are all filled and not numbers and lines that agree on two or more fields.  Such a
+    line made the engine read one column, or the title as the header (tester6 F4/F5)."""
+    body = list(itertools.islice(((n, ln) for n, ln in enumerate(lines[i:], i) if ln.strip()), 54))
+    for k in range(1, 4):
+        rest = [ln for _, ln in body[k:]]
+        if len(rest) < 2:
+            break
+        d = guess_delimiter("\n".join(rest) + "\n")
+        if d is None:
+            continue
+        counts = [len(_split(ln, d)) for ln in rest]
+        header = [c.strip() for c in _split(rest[0], d)]
+        if (counts[0] < 2 or sum(c == counts[0] for c in counts) < 0.9 * len(counts)
+                or not all(header) or any(_PLAIN_NUMBER.fullmatch(c) for c in header)):
+            continue
+        titles = [[c.strip() for c in _split(ln, d) if c.strip()] for _, ln in body[:k]]
+        if all(len(t) == 1 and not _PLAIN_NUMBER.fullmatch(t[0]) for t in titles):
+            hints.titles.extend(ln for _, ln in body[:k])
+            return body[k][0]
+    return i
+
+
 def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
     """Skip count, metadata line and separators from the head text.
 
@@ -191,6 +240,7 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
     while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith(("#", "%", "//"))):
         hints.comment_lines += bool(lines[i].strip())
         i += 1
+    i = skip_titles(lines, i, hints)
     hints.skip = i
     rest = list(itertools.islice((ln for ln in lines[i:] if ln.strip()), 201))   # 200 used below
     if len(rest) >= 2:

@@ -34,6 +34,15 @@ NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYIN
 MAX_COLUMNS = 10_000
 
 
+def _records_key(con) -> str | None:
+    """The key of a JSON document that is one object holding one list of records (objects), or
+    None.  Only the view's description is asked for, plus one row when it has that shape."""
+    cols = con.execute("DESCRIBE raw").fetchall()
+    if len(cols) != 1 or not (str(cols[0][1]).startswith("STRUCT(") and str(cols[0][1]).endswith(")[]")):
+        return None
+    return cols[0][0] if con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 2)").fetchone()[0] == 1 else None
+
+
 def column_kind(duck_type: str) -> str:
     """"numeric", "boolean", "date", "text" or "nested" for a DuckDB type name."""
     t = duck_type.upper()
@@ -155,11 +164,16 @@ class Source:
                     from somdesk.io.tables.spreadsheet import sheet_to_csv
                     tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
                     csv_path, dialect = sheet_to_csv(path, name, fmt, opts, tmpdir, cancel)
+                    if dialect.get("empty_sheets"):
+                        empty = ", ".join(repr(x) for x in dialect["empty_sheets"])
+                        warnings.append(f"the first sheet(s) {empty} are empty: sheet {dialect['sheet']!r} "
+                                        "is read (choose another with the sheet option)")
                     header = opts.header if opts.header is not None else True
+                    skip = opts.skip if opts.skip is not None else dialect.get("skip", 0)
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv({lit(csv_path)}, delim=',', "
-                                f"quote='\"', escape='\"', header={header}, skip={opts.skip or 0}, "
+                                f"quote='\"', escape='\"', header={header}, skip={skip}, "
                                 f"nullstr={nullstr(opts)}, sample_size=-1)")
-                    header_lines = (opts.skip or 0) + int(header)
+                    header_lines = skip + int(header)
                 elif fmt == "parquet":
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({lit(path)})")
                     dialect = {}
@@ -170,6 +184,13 @@ class Source:
                     dialect = {"json_format": "auto"}
                     if codec is not None:
                         dialect["compression"] = codec
+                    key = _records_key(con)
+                    if key is not None:
+                        # {"customers": [{...}, ...]}: the API export's one key holding the
+                        # records is the table (it read as 1 row x 1 nested column: tester6 F10)
+                        con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT unnest({q(key)}, max_depth := 2) "
+                                    f"FROM read_json({lit(path)}, format='auto', {compressed.duck_arg(codec)})")
+                        dialect["records_key"] = key
                     header_lines = 0
                 else:
                     (read_path, dialect, header_lines, tmpdir, retype, known,

@@ -5,16 +5,21 @@ any text table, so filters, sampling and type sniffing work the same way for
 every format.  Numbers keep full precision (repr of the float), dates become
 ISO text (the engine types them), empty cells become empty fields (missing).
 Merged cells are not spread: only their top-left cell holds the value, as in
-the file.
+the file.  Title rows above the header (a merged "Report title") are skipped by the
+text files' rule unless the user sets the rows to skip.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError, OptionError
+from somdesk.io.tables.detect import TextHints, skip_titles
+
+_TITLE_ROWS = 52     # rows judged for titles above the header (detect.skip_titles looks at 52)
 
 __all__ = ["sheet_to_csv", "sheet_names"]
 
@@ -68,35 +73,28 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             sheet = names[sheet]
         if sheet not in names:
             raise OptionError(f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
-        try:
-            rows = wb.get_sheet_by_name(sheet).iter_rows()
-        except Exception as exc:
-            raise FileFormatError(f"cannot read {name}, sheet {sheet!r}: {exc}") from None
         out = os.path.join(tmpdir, "sheet.csv")
-        n = 0
-        # a preview of a big sheet: the skipped lines, the header and preview_rows data rows
-        last = (None if opts.preview_rows is None else
-                (opts.skip or 0) + (opts.header is not False) + opts.preview_rows)
-        partial = False
-        with open(out, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            for row in rows:
-                if n % 4096 == 0:
-                    cancel_mod.check(cancel)
-                cells = [_cell(v) for v in row]
-                while cells and cells[-1] == "":
-                    cells.pop()
-                if not cells:
-                    continue                  # blank rows in a sheet carry no data
-                if last is not None and n >= last:
-                    partial = True
-                    break
-                w.writerow(cells)
-                n += 1
+        # no sheet asked for: the first that holds anything (a workbook often starts with an
+        # empty or cover sheet, and the user could not see the others' names: tester6 F11)
+        tried = [sheet] if opts.sheet is not None else names
+        for sheet in tried:
+            n, head, partial = _write_sheet(wb, sheet, name, out, opts, cancel)
+            if n:
+                break
         if n == 0:
-            raise FileFormatError(f"cannot read {name}: sheet {sheet!r} is empty")
+            if len(names) == 1:
+                raise FileFormatError(f"cannot read {name}: its sheet {sheet!r} is empty")
+            if opts.sheet is None:
+                raise FileFormatError(f"cannot read {name}: all its {len(names)} sheets are empty")
+            others = ", ".join(repr(x) for x in names if x != sheet)
+            raise FileFormatError(f"cannot read {name}: sheet {sheet!r} is empty (its other sheets: {others})")
         _pad(out)
         dialect = {"sheet": sheet, "sheets": names}
+        if opts.sheet is None and sheet != names[0]:
+            dialect["empty_sheets"] = names[:names.index(sheet)]
+        titles = _titles(head) if opts.skip is None else []
+        if titles:
+            dialect["skip"], dialect["title_lines"] = len(titles), titles
         if partial:
             dialect["partial"] = True
         return out, dialect
@@ -105,6 +103,53 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             wb.close()
         except Exception:
             pass
+
+
+def _write_sheet(wb, sheet: str, name: str, out: str, opts, cancel) -> tuple[int, list, bool]:
+    """Write `sheet`'s non-blank rows to the CSV file `out`: (rows written, the first rows'
+    cells for the title rule, whether a preview stopped early)."""
+    try:
+        rows = wb.get_sheet_by_name(sheet).iter_rows()
+    except Exception as exc:
+        raise FileFormatError(f"cannot read {name}, sheet {sheet!r}: {exc}") from None
+    n = 0
+    head: list[list[str]] = []
+    # a preview of a big sheet: the skipped lines, the header and preview_rows data rows
+    last = (None if opts.preview_rows is None else
+            (opts.skip or 0) + (opts.header is not False) + opts.preview_rows)
+    partial = False
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        for row in rows:
+            if n % 4096 == 0:
+                cancel_mod.check(cancel)
+            cells = [_cell(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if not cells:
+                continue                  # blank rows in a sheet carry no data
+            if last is not None and n >= last:
+                partial = True
+                break
+            w.writerow(cells)
+            if n < _TITLE_ROWS:
+                head.append(cells)
+            n += 1
+    return n, head, partial
+
+
+def _titles(head: list[list[str]]) -> list[str]:
+    """The sheet's title rows above its header (a merged "Report title" cell), by the text
+    files' rule (detect.skip_titles); rows whose cells hold line breaks are not judged."""
+    if any("\n" in c or "\r" in c for row in head for c in row):
+        return []
+    lines = []
+    for row in head:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(row)
+        lines.append(buf.getvalue())
+    hints = TextHints()
+    return [ln.rstrip(",") for ln in lines[:skip_titles(tuple(lines), 0, hints)]]
 
 
 def _pad(path: str) -> None:

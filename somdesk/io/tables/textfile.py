@@ -209,8 +209,11 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
     names = [c["name"] for c in columns]
     # every number ends up float64, so integer columns are read as DOUBLE: DuckDB casts a
     # later "1.5" into a sniffed BIGINT column by rounding it to 2, silently
-    ctypes = ["VARCHAR" if custom_numbers else "DOUBLE" if c["type"] in _INTEGER_TYPES else c["type"]
-              for c in columns]
+    # and a sniffed BOOLEAN column is read as text: DuckDB's sniffer calls yes/no, Y/N and
+    # t/f columns booleans and the cells came back as true/false, not the file's words (shown
+    # and exported changed, and typed unlike the same column in JSON or Parquet: tester6 F3/F8)
+    ctypes = ["VARCHAR" if custom_numbers or c["type"] == "BOOLEAN" else
+              "DOUBLE" if c["type"] in _INTEGER_TYPES else c["type"] for c in columns]
     # the sniffed names and types are given back explicitly, so DuckDB does not sniff
     # again each time a query binds the view (seconds on a 10,000-column file)
     args = [f"delim={lit(delim)}", f"header={header}", f"skip={skip}", "auto_detect=false"]
@@ -231,6 +234,8 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         dialect["metadata"] = hints.metadata
     if hints.comment_lines:
         dialect["comment_lines"] = hints.comment_lines
+    if hints.titles and opts.skip is None:
+        dialect["title_lines"] = list(hints.titles)
     # the plain case (no filter, default numbers) creates `src` directly and only when a
     # query needs it; a retype then replaces that view
     body = detect._lines(text)[skip + int(header):]

@@ -1,0 +1,30 @@
+"""Cells are shown and exported as the file has them (tester6 F8): numbers in full, not to
+6 significant digits, and yes/no words as the words, not true/false."""
+import csv
+
+import numpy as np
+import pytest
+
+from somdesk.io.tables.table import read_table
+from somdesk.session.table_tasks import format_cell, write_rows_csv
+
+
+@pytest.mark.parametrize("words", [("yes", "no"), ("Y", "N"), ("True", "False"), ("t", "f"), ("true", "false")])
+def test_a_two_word_column_keeps_its_words(tmp_path, words):
+    p = tmp_path / "t.csv"
+    cells = [words[i % 3 == 0] for i in range(30)]
+    p.write_text("x,flag\n" + "".join(f"{i}.5,{w}\n" for i, w in enumerate(cells)))
+    tab = read_table(p)
+    assert tab.strings("flag") == cells
+    assert tab.kind("flag") == "categorical"          # as the same column read from JSON or Parquet
+
+
+def test_numbers_are_exported_in_full_and_read_back_equal(tmp_path):
+    vals = np.array([36319.16, 47030.01, 0.1 + 0.2, 1e-300, -2.5e17, 12345678.9, 3.0, np.nan])
+    assert [format_cell(v) for v in vals[:3]] == ["36319.16", "47030.01", repr(0.1 + 0.2)]
+    assert format_cell(3.0) == "3" and format_cell(np.nan) == "" and format_cell(None) == ""
+    out = tmp_path / "rows.csv"
+    write_rows_csv(out, {"v": vals, "w": np.array(list("abcdefgh"), dtype=object)}, np.arange(len(vals)))
+    back = list(csv.reader(open(out, encoding="utf-8")))[1:]
+    got = np.array([float(r[0]) if r[0] else np.nan for r in back])
+    assert np.array_equal(got, vals, equal_nan=True)
