@@ -65,19 +65,24 @@ def _moved(w, f, v):
 
 
 @njit(cache=True, nogil=True)
-def _fused_pass3(wp, flat, v, u, bi, ty, gx, hexagonal, toroidal, backward):
+def _fused_pass3(wp, flat, gxf, v, u, bi, ty, hexagonal, toroidal, backward):
     """Gaussian update of every row around BMU row bi, then the BMU of u (first on ties).
 
-    wp (3, H, W), flat the same codebook as one (3 H W,) array; gx (2, W) column
-    factors by row parity; ty row factors by row offset.  Rows whose factor is below CUTOFF are only measured, as the windowed
-    path skips them.  Each row's minimum is kept in a register (a store of every
-    distance and a second pass over them cost ~25% of the pass); the row holding
-    the smallest is measured again (same expression, same bits) for the first
-    node holding it.  The caller alternates `backward` (rows last to first) from
-    one input to the next: the rows a pass ends with are still in L1 when the
-    next begins (~6% of the pass).
+    wp (3, H, W), flat the same codebook as one (3 H W,) array; gxf the column
+    factors (2, W) by row parity as one (2 W,) array; ty row factors by row offset.
+    Rows whose factor is below CUTOFF are only measured, as the windowed path skips
+    them.  Each row's minimum is kept in a register (a store of every distance and
+    a second pass over them cost ~25% of the pass); the row holding the smallest is
+    measured again (same expression, same bits) for the first node holding it.  The
+    caller alternates `backward` (rows last to first) from one input to the next:
+    the rows a pass ends with are still in L1 when the next begins (~6% of the pass).
+    Flat unsigned indices instead of a view per row: ~18% of the pass (see below).
     """
     _, height, width = wp.shape
+    m_count = height * width
+    p1 = np.uint64(m_count)
+    p2 = np.uint64(2 * m_count)
+    wu = np.uint64(width)
     v0, v1, v2 = v[0], v[1], v[2]
     u0, u1, u2 = u[0], u[1], u[2]
     best = np.int64(_INF_BITS)
@@ -86,37 +91,36 @@ def _fused_pass3(wp, flat, v, u, bi, ty, gx, hexagonal, toroidal, backward):
         i = height - 1 - ii if backward else ii
         p = i % 2 if hexagonal else 0
         a = ty[_row_offset(i, bi, height, toroidal)]
-        r0 = wp[0, i]
-        r1 = wp[1, i]
-        r2 = wp[2, i]
+        base = np.uint64(i * width)
+        gb = np.uint64(p * width)
         m = np.int64(_INF_BITS)
-        # written out, not through helpers per row: calls per row cost ~20%
         if a >= CUTOFF:
-            g = gx[p]
-            for q in range(width):
-                f = a * g[q]
-                w0 = _moved(r0[q], f, v0)
-                w1 = _moved(r1[q], f, v1)
-                w2 = _moved(r2[q], f, v2)
-                r0[q] = w0
-                r1[q] = w1
-                r2[q] = w2
+            for q in range(wu):
+                k = base + q
+                f = a * gxf[gb + q]
+                w0 = _moved(flat[k], f, v0)
+                w1 = _moved(flat[p1 + k], f, v1)
+                w2 = _moved(flat[p2 + k], f, v2)
+                flat[k] = w0
+                flat[p1 + k] = w1
+                flat[p2 + k] = w2
                 t0 = w0 - u0
                 t1 = w1 - u1
                 t2 = w2 - u2
                 m = min(m, _bits(t0 * t0 + t1 * t1 + t2 * t2))
         else:
-            for q in range(width):
-                t0 = r0[q] - u0
-                t1 = r1[q] - u1
-                t2 = r2[q] - u2
+            for q in range(wu):
+                k = base + q
+                t0 = flat[k] - u0
+                t1 = flat[p1 + k] - u1
+                t2 = flat[p2 + k] - u2
                 m = min(m, _bits(t0 * t0 + t1 * t1 + t2 * t2))
         if m < best or (m == best and i < best_i):
             best = m
             best_i = i
-    if best_i == height:      # every distance NaN (the epoch is undone for it)
+    if best_i == height:      # not reached (an all-NaN row still has a minimum): kept on the map
         best_i = 0
-    return best_i * width + _first_flat(flat, height * width, best_i * width, width, u, best)
+    return best_i * width + _first_flat(flat, m_count, best_i * width, width, u, best)
 
 
 @njit(cache=True, nogil=True)
@@ -134,9 +138,9 @@ def _first_flat(flat, m_count, base, n, u, m):
     return 0
 
 
-# The two passes below index the codebook as one flat array with unsigned indices: numba then
-# emits no negative-index checks and the loops vectorise without a view (an array struct whose
-# reference count is taken and dropped atomically, ~100 cycles per row segment) per segment.
+# Every pass here indexes the codebook as one flat array with unsigned indices: numba then
+# emits no negative-index checks and the loops vectorise without a view per row (an array
+# struct whose reference count is taken and dropped atomically, ~100 cycles per row segment).
 
 @njit(cache=True, nogil=True)
 def _window_pass3(wp, flat, gxf, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, rowf, hexagonal, toroidal):
@@ -296,19 +300,23 @@ def _search_outside3(wp, flat, u, lof, hif, lb, row_in, col_in, best, best_n, gu
 def bmu_scan3(wp, flat, v):
     """Nearest node by a full scan of the three planes row by row; first on ties."""
     _, height, width = wp.shape
+    m_count = height * width
+    p1 = np.uint64(m_count)
+    p2 = np.uint64(2 * m_count)
+    wu = np.uint64(width)
+    v0, v1, v2 = v[0], v[1], v[2]
     best = np.int64(_INF_BITS)
     best_i = 0
     for i in range(height):
-        r0 = wp[0, i]
-        r1 = wp[1, i]
-        r2 = wp[2, i]
+        base = np.uint64(i * width)
         m = np.int64(_INF_BITS)
-        for q in range(width):
-            t0 = r0[q] - v[0]
-            t1 = r1[q] - v[1]
-            t2 = r2[q] - v[2]
+        for q in range(wu):
+            k = base + q
+            t0 = flat[k] - v0
+            t1 = flat[p1 + k] - v1
+            t2 = flat[p2 + k] - v2
             m = min(m, _bits(t0 * t0 + t1 * t1 + t2 * t2))
         if m < best:
             best = m
             best_i = i
-    return best_i * width + _first_flat(flat, height * width, best_i * width, width, v, best)
+    return best_i * width + _first_flat(flat, m_count, best_i * width, width, v, best)

@@ -306,7 +306,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                 colmax[j] = cm
             u = x[order[k + 1]] if k + 1 < order.shape[0] else v
             if fused:
-                next_b = _fused_pass3(wp, flat, v, u, bi, ty, gx, hexagonal, toroidal, k % 2 == 1)
+                next_b = _fused_pass3(wp, flat, gxf, v, u, bi, ty, hexagonal, toroidal, k % 2 == 1)
                 continue
             if colours and prune:
                 best, best_n = _window_pass3(wp, flat, gxf, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, rowf,
