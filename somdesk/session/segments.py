@@ -79,14 +79,28 @@ def davies_bouldin(x: np.ndarray, labels: np.ndarray, weights=None) -> float:
     return float(r.max(1).mean())
 
 
-def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+PAIRWISE_CELLS = 40_000_000     # node pairs whose distances validity_curve keeps (320 MB)
+
+
+def pairwise_distances(x: np.ndarray, rows=None) -> np.ndarray:
+    """(R, M) Euclidean distances from rows `rows` (default all) of `x` (M, D) to every row, from
+    the Gram matrix (|a|^2 + |b|^2 - 2 a.b, clamped at 0; a row's distance to itself is 0)."""
+    sq = (x * x).sum(1)
+    rows = np.arange(len(x)) if rows is None else rows
+    d = np.sqrt(np.maximum(sq[rows, None] + sq[None, :] - 2.0 * (x[rows] @ x.T), 0.0))
+    d[np.arange(len(rows)), rows] = 0.0
+    return d
+
+
+def silhouette(x: np.ndarray, labels: np.ndarray, distances: np.ndarray | None = None) -> float:
     """Mean silhouette of points `x` (M, D) in clusters `labels` (higher = better; Rousseeuw
     1987; a point alone in its cluster scores 0); NaN for one cluster or M > 20,000.
 
     Distances from the Gram matrix (|a|^2 + |b|^2 - 2 a.b, clamped at 0, BLAS) in blocks of
     rows, summed per cluster by one product with the clusters' indicator matrix: the loop
     over points took 20 s on a 3,762-node map's validity curve, at the end of every table
-    training (tester6 F13); now well under a second.  Memory O(block x M)."""
+    training (tester6 F13); now well under a second.  Memory O(block x M).  `distances`:
+    the (M, M) pairwise_distances(x), when the caller scores several clusterings of x."""
     x = np.asarray(x, dtype=np.float64)
     ks, lab = np.unique(labels, return_inverse=True)
     m, k = len(x), len(ks)
@@ -95,14 +109,11 @@ def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
     onehot = np.zeros((m, k))
     onehot[np.arange(m), lab] = 1.0
     count = onehot.sum(0)
-    sq = (x * x).sum(1)
     s = np.zeros(m)
-    step = max(1, 4_000_000 // max(1, m))
+    step = m if distances is not None else max(1, 4_000_000 // max(1, m))
     for lo in range(0, m, step):
         rows = np.arange(lo, min(m, lo + step))
-        d2 = sq[rows, None] + sq[None, :] - 2.0 * (x[rows] @ x.T)
-        d = np.sqrt(np.maximum(d2, 0.0))
-        d[np.arange(len(rows)), rows] = 0.0
+        d = distances if distances is not None else pairwise_distances(x, rows)
         sums = d @ onehot                                   # (rows, k): distance to each cluster
         own = lab[rows]
         n_own = count[own] - 1
@@ -123,13 +134,16 @@ def validity_curve(codebook, method=DEFAULT_METHOD, topology="rectangular", hits
     flat = codebook.reshape(-1, d)
     hw = None if hits is None else np.asarray(hits, dtype=np.float64).reshape(-1)
     used = np.ones(h * w, bool) if hw is None else hw > 0
+    # the nodes' distances do not depend on k: measured once for every k's silhouette when
+    # they fit in PAIRWISE_CELLS (a 3,762-node map: 113 MB)
+    shared = pairwise_distances(flat[used]) if 1 < used.sum() and used.sum() ** 2 <= PAIRWISE_CELLS else None
     ks, dbs, sils = [], [], []
     for k in range(2, min(k_max, h * w - 1) + 1):
         cancel_mod.check(cancel)
         lab = _cluster(codebook, k, method, topology, hits).reshape(-1)
         ks.append(k)
         dbs.append(davies_bouldin(flat, lab, None if hw is None else np.maximum(hw, 1e-3)))
-        sils.append(silhouette(flat[used], lab[used]))
+        sils.append(silhouette(flat[used], lab[used], shared))
     finite = [i for i, v in enumerate(sils) if np.isfinite(v)]
     if finite:
         suggested = ks[max(finite, key=lambda i: sils[i])]

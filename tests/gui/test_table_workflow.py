@@ -523,3 +523,29 @@ def test_stop_is_said_at_once_and_the_stages_are_named(qtbot, win, tmp_path):
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     assert win.progress_label.text() == "" and wf.tm is not None and not wf.tm.finished
     assert re.fullmatch(r"training: \d+ of 100,000 epochs", seen[0]), seen
+
+
+def test_closing_during_a_table_training_asks_first(qtbot, win, tmp_path):
+    # tester6 F15: the window closed at once, losing the epochs, where a palette's run asks
+    from PySide6.QtCore import QTimer
+
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=3000))
+    wf.setup.height.setValue(30)
+    wf.setup.width.setValue(30)
+    wf.setup.epochs.setValue(100_000)
+    win.confirm_unsaved = True
+    assert wf.train()
+    qtbot.waitUntil(lambda: "training: " in win.progress_label.text(), timeout=TIMEOUT)
+    seen = {}
+
+    def answer(button):
+        box = win._prompt
+        seen["texts"] = [b.text() for b in box.buttons()]
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(50, lambda: answer("Cancel"))
+    assert not win.close() and win.isVisible() and win.runner.busy
+    assert sorted(seen["texts"]) == ["&Discard", "Cancel"]     # no Save: there is no map yet
+    QTimer.singleShot(50, lambda: answer("&Discard"))
+    assert win.close()

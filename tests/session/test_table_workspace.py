@@ -55,7 +55,11 @@ def test_progress_from_inside_training_reaches_the_callback(table_file):
     ws.set_table(read_table(table_file), table_file)
     heard = []
     ws.train(SPEC, progress=heard.append)
-    assert [p.done for p in heard] == list(range(1, 9)) and {p.total for p in heard} == {8}
+    epochs = [p for p in heard if p.phase == "training"]
+    assert [p.done for p in epochs] == list(range(1, 9)) and {p.total for p in epochs} == {8}
+    # then the stages after the epochs are named as they start (tester6 F14)
+    assert [p.phase for p in heard if p.phase != "training"] == [
+        f"measuring the map on {ws.table.n_rows:,} rows", "finding segments"]
 
 
 def test_stop_mid_run_keeps_the_epochs_trained_and_a_stop_before_the_first_keeps_the_old_map(table_file):
@@ -240,7 +244,7 @@ def test_a_table_through_the_session_stop_save_reopen_continue_equals_uninterrup
     assert s.open(table_file) == "table" and s.kind == "table" and s.dataset is None
     s.table.set_spec(spec)
     heard = []
-    part = s.train(progress=lambda p: heard.append(p) or (p.done == stop_at and s.stop()))
+    part = s.train(progress=lambda p: p.phase == "training" and (heard.append(p) or (p.done == stop_at and s.stop())))
     assert len(heard) == stop_at and part.epochs_done == stop_at and s.table.stopped and s.unsaved
     s.save(tmp_path / "half.somz")
     assert not s.unsaved and s.table.map_path == str(tmp_path / "half.somz")
@@ -252,7 +256,7 @@ def test_a_table_through_the_session_stop_save_reopen_continue_equals_uninterrup
     np.testing.assert_array_equal(again.table.assigned["segment"], s.table.assigned["segment"])
     heard.clear()
     final = again.train(progress=heard.append)             # the reopened map's own recipe: it continues
-    assert [p.done for p in heard] == list(range(stop_at + 1, 31)) and final.finished
+    assert [p.done for p in heard if p.phase == "training"] == list(range(stop_at + 1, 31)) and final.finished
     np.testing.assert_array_equal(final.codebook, done.codebook)
     np.testing.assert_array_equal(final.clusters, done.clusters)
     assert final.quantization_error == done.quantization_error

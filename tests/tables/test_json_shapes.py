@@ -39,3 +39,12 @@ def test_a_json_palette_is_still_a_palette(tmp_path):
     q = tmp_path / "one.json"
     q.write_text(json.dumps({"customers": [{"hex": "#ff0000"}]}))
     assert sniff_kind(q) != "table"
+
+
+def test_ndjson_with_nested_fields_is_a_table_and_a_document_of_lists_is_not(tmp_path):
+    p = tmp_path / "lines.json"
+    p.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
+    assert sniff_kind(p) == "table"
+    q = tmp_path / "named.json"        # one object of named colour lists: a palette collection
+    q.write_text(json.dumps({"version": 2, "Sunset": ["#ff4500", "#ffd700"], "Ocean": ["#00f"]}))
+    assert sniff_kind(q) == "palette"

@@ -104,7 +104,18 @@ def first_record(head: bytes) -> dict | None:
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     m = _WRAPPED.match(text)
     if m is None:
-        return first_json_object(head)
+        first = first_json_object(head)
+        if isinstance(first, dict) and text.startswith("{") and \
+                any(isinstance(v, (dict, list)) for v in first.values()):
+            # one object holding lists or objects, and no second record after it, is a document
+            # (a palette collection {"Sunset": [...], "Ocean": [...]}), not NDJSON's first row
+            try:
+                _obj, end = json.JSONDecoder().raw_decode(text)
+            except ValueError:
+                return None
+            if not text[end:].lstrip().startswith("{"):
+                return None
+        return first
     try:
         first, _end = json.JSONDecoder().raw_decode(text, m.end())
     except ValueError:
