@@ -10,7 +10,11 @@ colours come from --palette, $SOMDESK_VISIBONE or GIMP's Visibone.gpl; without
 one, the stand-in of benchmarks/bench_kernels.py (216 web-safe colours + 120
 random).  It also prints the node updates the job makes (every node whose
 factor alpha*h reaches the kernels' cutoff, for every input) and the achieved
-nanoseconds per node update, BMU search included.
+nanoseconds per node update, BMU search included: the wall-clock median of five
+runs, the CPU time of those runs (this thread's clock: on a shared machine wall
+time also counts the time other processes held the core), and per phase (the
+whole-map epochs, where the window covers the map, and the windowed ones) the CPU
+time of one run stepped epoch by epoch.
 """
 from __future__ import annotations
 
@@ -44,10 +48,15 @@ def seed_job(iterations: int) -> dict:
     w0 = rng.random((100, 100, 3))
     kernels.warm_up()
     cfg = SOMConfig(width=100, height=100, iterations=iterations)
-    t_somdesk, som = timed(lambda: SOM(colours, cfg, weights=w0).train(), repeat=3)
+    t_somdesk, som = timed(lambda: SOM(colours, cfg, weights=w0).train(), repeat=5)
+    c_ref = time.thread_time()
     t_ref, ref = timed(lambda: classic_reference(w0, colours, iterations))
+    # its CPU time too: on a busy machine the wall time of numpy's many small calls grows more
+    # than a compiled kernel's
+    c_ref = time.thread_time() - c_ref
     row = {"job": f"seed job: 20 colours, 100x100, {iterations} iterations",
-           "numpy_transcription_s": t_ref, "somdesk_s": t_somdesk, "speedup_vs_numpy": t_ref / t_somdesk,
+           "numpy_transcription_s": t_ref, "numpy_transcription_cpu_s": c_ref, "somdesk_s": t_somdesk,
+           "speedup_vs_numpy": t_ref / t_somdesk,
            "max_abs_diff": float(np.max(np.abs(som.weights - ref))), "backend": kernels.BACKEND}
     try:
         from minisom import MiniSom
@@ -79,13 +88,21 @@ def visibone_colours(path: str | None) -> tuple[np.ndarray, str]:
     return np.concatenate([web, extra]), "stand-in: 216 web-safe colours + 120 random"
 
 
-def node_updates(som_factory) -> int:
+def node_updates(som_factory) -> dict:
     """Node updates of a classic gaussian run on a rectangular map: for every input, the
-    nodes of its window (kernels' _window) in rows whose factor reaches CUTOFF."""
+    nodes of its window (kernels' _window) in rows whose factor reaches CUTOFF.
+
+    Also the CPU time of each phase of that run (stepped epoch by epoch): the whole-map
+    epochs (the window covers the map: one fused pass per input) and the windowed ones."""
     som = som_factory()
     h, w = som.config.height, som.config.width
-    total = 0
-    while (info := som.step()) is not None:
+    phases = {"whole-map": [0, 0.0, 0], "windowed": [0, 0.0, 0]}   # updates, CPU s, epochs
+    while True:
+        t = time.thread_time()
+        info = som.step()
+        cpu = time.thread_time() - t
+        if info is None:
+            break
         reach = info.sigma * math.sqrt(2.0 * math.log(info.alpha / kernels.CUTOFF))
         r = int(math.ceil(reach)) + 1
         bi, bj = np.divmod(info.bmus, w)
@@ -97,8 +114,12 @@ def node_updates(som_factory) -> int:
         k = int(math.floor(info.sigma * math.sqrt(2.0 * math.log(info.alpha / kernels.CUTOFF))))
         k = min(k, r) if 2 * r + 1 < h else k
         rows = np.minimum(bi + k, h - 1) - np.maximum(bi - k, 0) + 1
-        total += int(np.sum(rows * cols))
-    return total
+        phase = phases["whole-map" if 2 * r + 1 >= h and 2 * r + 1 >= w else "windowed"]
+        phase[0] += int(np.sum(rows * cols))
+        phase[1] += cpu
+        phase[2] += 1
+    return {name: {"node_updates": u, "cpu_s": c, "epochs": e, "ns_per_node_update": 1e9 * c / max(u, 1)}
+            for name, (u, c, e) in phases.items()}
 
 
 def visibone_job(iterations: int, palette: str | None, t_ref_seed: float) -> dict:
@@ -107,18 +128,21 @@ def visibone_job(iterations: int, palette: str | None, t_ref_seed: float) -> dic
     rng.random((20, 3))
     w0 = rng.random((100, 100, 3))
     cfg = SOMConfig(width=100, height=100, iterations=iterations)
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
+    times, cpus = [], []
+    for _ in range(5):
+        t, c = time.perf_counter(), time.thread_time()
         SOM(colours, cfg, weights=w0).train()
         times.append(time.perf_counter() - t)
+        cpus.append(time.thread_time() - c)
     t_vis = float(np.median(times))
-    updates = node_updates(lambda: SOM(colours, cfg, weights=w0))
+    phases = node_updates(lambda: SOM(colours, cfg, weights=w0))
+    updates = sum(p["node_updates"] for p in phases.values())
     check = min(iterations, 20)       # exactness on the job itself (the transcription is slow)
     diff = np.max(np.abs(SOM(colours, cfg.replace(iterations=check), weights=w0).train().weights
                          - classic_reference(w0, colours, check)))
     return {"palette": source, "colours": len(colours), "iterations": iterations, "somdesk_s": t_vis,
-            "times_s": times, "over_numpy_seed": t_vis / t_ref_seed, "node_updates": updates,
+            "times_s": times, "cpu_s": cpus, "cpu_median_s": float(np.median(cpus)), "phases": phases,
+            "over_numpy_seed": t_vis / t_ref_seed, "node_updates": updates,
             "ns_per_node_update": 1e9 * t_vis / updates, "max_abs_diff_first_epochs": float(diff)}
 
 
@@ -174,12 +198,20 @@ def main() -> None:
     n = 200_000 if args.quick else 1_000_000
     seed = seed_job(iterations)
     vis = visibone_job(iterations, args.palette, seed["numpy_transcription_s"])
+    vis["cpu_over_numpy_seed_cpu"] = vis["cpu_median_s"] / seed["numpy_transcription_cpu_s"]
     print(f"== Visibone job: {vis['colours']} colours ({vis['palette']}), 100x100, {iterations} iterations")
     print(f"somdesk                    {vis['somdesk_s']:8.3f} s   (runs: "
           + ", ".join(f"{t:.2f}" for t in vis["times_s"]) + ")")
     print(f"over numpy seed job        {vis['over_numpy_seed']:8.3f} x   (goal <= 0.07x)")
+    print(f"CPU time (this thread)     {vis['cpu_median_s']:8.3f} s   (runs: "
+          + ", ".join(f"{t:.2f}" for t in vis["cpu_s"]) + ")")
+    print(f"CPU over numpy seed CPU    {vis['cpu_over_numpy_seed_cpu']:8.3f} x   (the seed job's transcription took "
+          f"{seed['numpy_transcription_cpu_s']:.2f} s of CPU)")
     print(f"node updates               {vis['node_updates']:8.3g}       "
-          f"{vis['ns_per_node_update']:.2f} ns per node update, BMU search included")
+          f"{vis['ns_per_node_update']:.2f} ns per node update (wall), BMU search included")
+    for name, p in vis["phases"].items():
+        print(f"  {name:10s} epochs {p['epochs']:4d}: {p['node_updates']:8.3g} updates, {p['cpu_s']:.3f} s CPU, "
+              f"{p['ns_per_node_update']:.2f} ns per node update (CPU, one stepped run)")
     print(f"max |somdesk - numpy|      {vis['max_abs_diff_first_epochs']:8.1e}     (first epochs; must be <= 1e-6)")
     print(f"load average               {open('/proc/loadavg').read().split()[0]:>8}", flush=True)
     if args.skip_batch:

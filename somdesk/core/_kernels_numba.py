@@ -97,6 +97,16 @@ def _window(center, reach_cells, n, toroidal):
 
 
 @njit(cache=True, nogil=True)
+def _wrap(k, n):
+    """k mod n for an index of a _window range (always in [-n, 2n)), without a division."""
+    if k < 0:
+        return k + n
+    if k >= n:
+        return k - n
+    return k
+
+
+@njit(cache=True, nogil=True)
 def _row_offset(i, bi, height, toroidal):
     d = abs(i - bi)
     if toroidal and height - d < d:

@@ -23,8 +23,9 @@ from numba import njit
 
 from somdesk.core._kernels_numba import (
     CUTOFF, GAUSSIAN, HEX_H, HEX_H2, MEXICAN_HAT, TILE, _SLACK, _col_offset2, _h, _reach,
-    _row_offset, _window, factor_tables,
+    _row_offset, _window, _wrap, factor_tables,
 )
+from somdesk.core._online3_numba import _fused_pass3, _inside, _search_outside3, _window_pass3, bmu_scan3
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -32,23 +33,41 @@ _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.
 
 @njit(cache=True, nogil=True)
 def refresh_boxes_planar(wp, lo, hi, dirty):
-    """Exact bounding box of every dirty tile; wp (D, H, W), lo/hi (D, tiles, tiles)."""
+    """Exact bounding box of every dirty tile; wp (D, H, W), lo/hi (D, tiles, tiles).
+
+    A band of TILE rows holding a dirty tile is measured whole: column minima and
+    maxima down the band (element-wise selects over whole rows: they vectorise),
+    then each tile's over its columns.  Tile by tile, the 8-long loops did not
+    vectorise: ~17 us for a 100x100 map against ~4.
+    """
     dim, height, width = wp.shape
+    cmn = np.empty(width)
+    cmx = np.empty(width)
     for ty in range(dirty.shape[0]):
+        any_dirty = False
         for tx in range(dirty.shape[1]):
-            if not dirty[ty, tx]:
-                continue
+            any_dirty = any_dirty or dirty[ty, tx] != 0
             dirty[ty, tx] = 0
-            i0, i1 = ty * TILE, min(ty * TILE + TILE, height)
-            j0, j1 = tx * TILE, min(tx * TILE + TILE, width)
-            for d in range(dim):
+        if not any_dirty:
+            continue
+        i0, i1 = ty * TILE, min(ty * TILE + TILE, height)
+        for d in range(dim):
+            first = wp[d, i0]
+            for j in range(width):
+                cmn[j] = first[j]
+                cmx[j] = first[j]
+            for i in range(i0 + 1, i1):
+                row = wp[d, i]
+                for j in range(width):
+                    x = row[j]
+                    cmn[j] = x if x < cmn[j] else cmn[j]
+                    cmx[j] = x if x > cmx[j] else cmx[j]
+            for tx in range(dirty.shape[1]):
                 mn = np.inf
                 mx = -np.inf
-                for i in range(i0, i1):
-                    for j in range(j0, j1):
-                        x = wp[d, i, j]
-                        mn = min(mn, x)
-                        mx = max(mx, x)
+                for j in range(tx * TILE, min(tx * TILE + TILE, width)):
+                    mn = min(mn, cmn[j])
+                    mx = max(mx, cmx[j])
                 lo[d, ty, tx] = mn
                 hi[d, ty, tx] = mx
 
@@ -147,58 +166,53 @@ def bmu_tiles_planar(wp, v, lo, hi, start, lb, dist):
 @njit(cache=True, nogil=True)
 def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi, dirty,
                        tmax_r, tmax_c):
-    """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved."""
+    """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved.
+
+    A node moved by f <= h towards v stays inside the box grown towards v by h (plus a
+    relative 1e-12 for rounding).  The loops over a row of tiles are written without
+    branches (selects), so they vectorise: with branches, the unpredictable side of v
+    cost ~20% of a windowed epoch.
+    """
     dim = v.shape[0]
     nty = dirty.shape[0]
     ntx = dirty.shape[1]
     tmax_r[:] = 0.0
     tmax_c[:] = 0.0
     for ii in range(r_lo, r_hi):
-        i = ii % height
+        i = _wrap(ii, height)
         if rowmax[i] > tmax_r[i // TILE]:
             tmax_r[i // TILE] = rowmax[i]
     for jj in range(c_lo, c_hi):
-        j = jj % width
+        j = _wrap(jj, width)
         if colmax[j] > tmax_c[j // TILE]:
             tmax_c[j // TILE] = colmax[j]
+    tx0 = 0                 # the tile columns the window touches (all between, if it wraps)
+    while tx0 < ntx and tmax_c[tx0] == 0.0:
+        tx0 += 1
+    tx1 = ntx
+    while tx1 > tx0 and tmax_c[tx1 - 1] == 0.0:
+        tx1 -= 1
     for ty in range(nty):
-        if tmax_r[ty] == 0.0:
+        tr = tmax_r[ty]
+        if tr == 0.0:
             continue
-        for tx in range(ntx):
-            h = min(tmax_r[ty] * tmax_c[tx], 1.0)
-            if h == 0.0:
-                continue
-            dirty[ty, tx] = 1
-            for d in range(dim):
-                a = lo[d, ty, tx]
-                b = hi[d, ty, tx]
-                if v[d] < a:
-                    a = a + h * (v[d] - a)
-                    a -= 1e-12 * (abs(a) + abs(v[d]))
-                    lo[d, ty, tx] = a
-                elif v[d] > b:
-                    b = b + h * (v[d] - b)
-                    b += 1e-12 * (abs(b) + abs(v[d]))
-                    hi[d, ty, tx] = b
-
-
-# -- the fused pass (gaussian, D = 3, window covering the whole map) ----------
-# While sigma is large (the first ~half of a run on a 100x100 map) every input
-# moves every node, and a separate BMU scan would read the whole codebook a
-# second time per input.  The fused pass updates each row and, while the new
-# weights are still in registers, measures their distance to the *next* input,
-# so the next BMU costs nothing extra.  These helpers carry no fastmath flags:
-# distances are summed in dimension order and never contracted (ties resolve as
-# np.argmin does), and the update rounds twice like the plain transcription.
-
-@njit(cache=True, nogil=True)
-def _row_dist3(r0, r1, r2, u0, u1, u2, dr):
-    """dr[j] = squared distance of row node j to u (the arithmetic of _fused_pass3)."""
-    for q in range(dr.shape[0]):
-        t0 = r0[q] - u0
-        t1 = r1[q] - u1
-        t2 = r2[q] - u2
-        dr[q] = t0 * t0 + t1 * t1 + t2 * t2
+        drow = dirty[ty]
+        for tx in range(tx0, tx1):
+            drow[tx] = 1 if tr * tmax_c[tx] > 0.0 else drow[tx]
+        for d in range(dim):
+            vd = v[d]
+            lrow = lo[d, ty]
+            hrow = hi[d, ty]
+            for tx in range(tx0, tx1):
+                h = min(tr * tmax_c[tx], 1.0)
+                a = lrow[tx]
+                na = a + h * (vd - a)
+                na -= 1e-12 * (abs(na) + abs(vd))
+                lrow[tx] = na if (h > 0.0 and vd < a) else a
+                b = hrow[tx]
+                nb = b + h * (vd - b)
+                nb += 1e-12 * (abs(nb) + abs(vd))
+                hrow[tx] = nb if (h > 0.0 and vd > b) else b
 
 
 @njit(cache=True, nogil=True)
@@ -206,66 +220,6 @@ def _covers(reach_cells, n):
     """True when _window gives the whole range [0, n) wherever the centre is."""
     r = int(math.ceil(reach_cells)) + 1
     return 2 * r + 1 >= n
-
-
-@njit(cache=True, nogil=True)
-def _fused_pass3(wp, v, u, bi, ty, gx, hexagonal, toroidal):
-    """Gaussian update of every row around BMU row bi, then the BMU of u (first on ties).
-
-    wp (3, H, W); gx (2, W) column factors by row parity; ty row factors by row
-    offset.  Rows whose factor is below
-    CUTOFF are only measured, as the windowed path skips them.  Row minima are
-    taken on the distances' bits as int64: for non-negative doubles the order
-    is the same, and an integer min vectorises where a float min does not.
-    """
-    _, height, width = wp.shape
-    dr = np.empty(width)     # allocated here: LLVM then knows it aliases no weight row
-    rmin = np.empty(height, dtype=np.int64)
-    di = dr.view(np.int64)
-    v0, v1, v2 = v[0], v[1], v[2]
-    u0, u1, u2 = u[0], u[1], u[2]
-    for i in range(height):
-        p = i % 2 if hexagonal else 0
-        a = ty[_row_offset(i, bi, height, toroidal)]
-        r0 = wp[0, i]
-        r1 = wp[1, i]
-        r2 = wp[2, i]
-        # the loops of _row_update3 / _row_dist3 / _min_bits written out: calls per row cost ~20%
-        if a >= CUTOFF:
-            g = gx[p]
-            for q in range(width):
-                f = a * g[q]
-                w0 = r0[q] + f * (v0 - r0[q])
-                w1 = r1[q] + f * (v1 - r1[q])
-                w2 = r2[q] + f * (v2 - r2[q])
-                r0[q] = w0
-                r1[q] = w1
-                r2[q] = w2
-                t0 = w0 - u0
-                t1 = w1 - u1
-                t2 = w2 - u2
-                dr[q] = t0 * t0 + t1 * t1 + t2 * t2
-        else:
-            for q in range(width):
-                t0 = r0[q] - u0
-                t1 = r1[q] - u1
-                t2 = r2[q] - u2
-                dr[q] = t0 * t0 + t1 * t1 + t2 * t2
-        m = di[0]
-        for q in range(1, width):
-            m = min(m, di[q])
-        rmin[i] = m
-    best = rmin[0]
-    best_i = 0
-    for i in range(1, height):
-        if rmin[i] < best:
-            best = rmin[i]
-            best_i = i
-    _row_dist3(wp[0, best_i], wp[1, best_i], wp[2, best_i], u0, u1, u2, dr)
-    for q in range(width):
-        if di[q] == best:
-            return best_i * width + q
-    return best_i * width   # not reached: the row holds its minimum
 
 
 @njit(cache=True, nogil=True, fastmath={'contract'})
@@ -285,16 +239,18 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     """
     dim, height, width = wp.shape
     prune = nb != MEXICAN_HAT      # repulsion moves nodes where the boxes do not follow
-    if prune:
+    colours = nb == GAUSSIAN and dim == 3
+    reach = _reach(nb, sigma, alpha)
+    ystep = HEX_H if hexagonal else 1.0
+    fused = colours and _covers(reach / ystep, height) and _covers(reach, width)
+    if prune and not fused:   # a fused epoch needs no boxes: its first BMU comes from a full scan
         refresh_boxes_planar(wp, lo, hi, dirty)
     dist = np.empty(height * width)
     lb = np.empty(dirty.shape[0] * dirty.shape[1])
     tmax_r = np.empty(dirty.shape[0])
     tmax_c = np.empty(dirty.shape[1])
     ty, tx = factor_tables(height, width, sigma, alpha, hexagonal)
-    ystep = HEX_H if hexagonal else 1.0
     ystep2 = HEX_H2 if hexagonal else 1.0
-    reach = _reach(nb, sigma, alpha)
     n_par = 2 if hexagonal else 1
     xlo = np.full(dim, np.inf)   # the data's box: the mexican hat's repulsion stays inside it
     xhi = np.full(dim, -np.inf)
@@ -308,8 +264,15 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     rowf = np.zeros(height)
     colmax = np.zeros(width)
     done = order.shape[0]
-    # every input moves every node (see _fused_pass3): one pass per input, BMUs included
-    fused = (nb == GAUSSIAN and dim == 3 and _covers(reach / ystep, height) and _covers(reach, width))
+    # colours, gaussian: one pass per input does the update and the next input's distances
+    # (somdesk.core._online3_numba); when every input moves every node, that pass alone finds
+    # the next BMU (fused), else it is finished by a tile search outside the window
+    row_in = np.zeros(dirty.shape[0], dtype=np.bool_)
+    col_in = np.zeros(dirty.shape[1], dtype=np.bool_)
+    flat = wp.reshape(wp.size)       # 1-D views for those passes, made once per epoch
+    gxf = gx.reshape(gx.size)
+    lof = lo.reshape(dim, lb.shape[0])
+    hif = hi.reshape(dim, lb.shape[0])
     next_b = -1
     for k in range(order.shape[0]):
         if flag[0] != 0:
@@ -319,6 +282,8 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
         v = x[src]
         if next_b >= 0:
             b = next_b
+        elif fused:
+            b = bmu_scan3(wp, flat, v)
         elif prune:
             b = bmu_tiles_planar(wp, v, lo, hi, last_bmu[src], lb, dist)
         else:
@@ -332,22 +297,39 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
         c_lo, c_hi = _window(bj, reach, width, toroidal)
         if nb == GAUSSIAN:
             for jj in range(c_lo, c_hi):
-                j = jj % width
+                j = _wrap(jj, width)
                 cm = 0.0
                 for p in range(n_par):
                     g = tx[_col_offset2(j, p, bx2, width, toroidal)]
                     cm = max(cm, g)
                     gx[p, j] = g
                 colmax[j] = cm
+            u = x[order[k + 1]] if k + 1 < order.shape[0] else v
             if fused:
-                u = x[order[k + 1]] if k + 1 < order.shape[0] else v
-                next_b = _fused_pass3(wp, v, u, bi, ty, gx, hexagonal, toroidal)
+                next_b = _fused_pass3(wp, flat, gxf, v, u, bi, ty, hexagonal, toroidal, k % 2 == 1)
+                continue
+            if colours and prune:
+                best, best_n = _window_pass3(wp, flat, gxf, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, rowf,
+                                             hexagonal, toroidal)
+                _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty,
+                                   tmax_r, tmax_c)
+                for ii in range(r_lo, r_hi):
+                    rowf[_wrap(ii, height)] = 0.0
+                for jj in range(c_lo, c_hi):
+                    colmax[_wrap(jj, width)] = 0.0
+                if k + 1 < order.shape[0]:
+                    for t in range(row_in.shape[0]):
+                        row_in[t] = _inside(t, r_lo, r_hi, height)
+                    for t in range(col_in.shape[0]):
+                        col_in[t] = _inside(t, c_lo, c_hi, width)
+                    next_b = _search_outside3(wp, flat, u, lof, hif, lb, row_in, col_in, best, best_n,
+                                              last_bmu[order[k + 1]])
                 continue
         else:
             for jj in range(c_lo, c_hi):
-                colmax[jj % width] = 1.0
+                colmax[_wrap(jj, width)] = 1.0
         for ii in range(r_lo, r_hi):
-            i = ii % height
+            i = _wrap(ii, height)
             p = i % 2 if hexagonal else 0
             if nb == GAUSSIAN:
                 a = ty[_row_offset(i, bi, height, toroidal)]
@@ -356,7 +338,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                     continue
                 lo_c = c_lo
                 while lo_c < c_hi:  # one or two segments (two when the window wraps)
-                    j0 = lo_c % width
+                    j0 = _wrap(lo_c, width)
                     seg = min(c_hi - lo_c, width - j0)
                     gs = gx[p, j0:j0 + seg]
                     fs = fr[:seg]          # the row's factors, shared by every plane
@@ -373,7 +355,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
                 dy2 = ky * ky * ystep2
                 rowf[i] = alpha
                 for jj in range(c_lo, c_hi):
-                    j = jj % width
+                    j = _wrap(jj, width)
                     kx = _col_offset2(j, p, bx2, width, toroidal)
                     h = alpha * _h(nb, dy2 + kx * kx * 0.25, sigma)
                     if h > 0.0:
@@ -390,9 +372,9 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
             _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowf, colmax, height, width, lo, hi, dirty,
                                tmax_r, tmax_c)
         for ii in range(r_lo, r_hi):
-            rowf[ii % height] = 0.0
+            rowf[_wrap(ii, height)] = 0.0
         for jj in range(c_lo, c_hi):
-            colmax[jj % width] = 0.0
+            colmax[_wrap(jj, width)] = 0.0
     if fused and prune:
         dirty[...] = 1     # the fused pass does not grow the tile boxes: rebuild them next epoch
     return done
