@@ -102,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             return int(args.func(args) or 0)
         args = _gui_parser().parse_args(argv)
         if args.smoke_test:
-            from somdesk.cli_train import check_writable
-            check_writable(args.smoke_test)
+            from somdesk.cli_train import check_suffix, check_writable
+            check_suffix(args.smoke_test, ".png", "--smoke-test", "PNG")   # tester6 F20: PNG bytes in a .jpg
+            check_writable(args.smoke_test, inputs=args.files)
         _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 

@@ -148,6 +148,19 @@ def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "does not exist" in proc.stderr
 
 
+def test_smoke_test_refuses_a_name_that_is_not_png_before_opening_a_window(tmp_path):
+    # tester6 F20: --smoke-test out.jpg wrote PNG bytes into a .jpg name
+    proc = run_cli("--smoke-test", str(tmp_path / "out.jpg"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: --smoke-test writes PNG: give it a .png file name, not 'out.jpg'"
+    assert not (tmp_path / "out.jpg").exists()
+    palette = tmp_path / "in.png"                      # the picture it would train on, as its output
+    palette.write_bytes(b"x")
+    proc = run_cli(str(palette), "--smoke-test", str(palette))
+    assert proc.returncode == 2 and "writing it would replace the data" in proc.stderr
+    assert palette.read_bytes() == b"x"
+
+
 def test_train_help_points_to_the_table_options(capsys):
     """A new user reading `somdesk train --help` learns that tables train with --table."""
     with pytest.raises(SystemExit) as done:

@@ -422,6 +422,23 @@ def test_export_image_writes_the_docks_map_view_with_its_legend(qtbot, win, tmp_
     np.testing.assert_array_equal(got[:shown.shape[0], :shown.shape[1]], shown)   # the screen's pixels
 
 
+def test_export_image_refuses_the_table_in_use_and_names_that_are_not_png(qtbot, win, tmp_path):
+    # tester6 F33: File > Export image of the dock wrote PNG bytes over the open data.csv
+    table = _blobs(tmp_path / "data.csv")
+    wf = _trained(qtbot, win, table)
+    before = open(table, "rb").read()
+    assert not win.export_image(table)
+    assert open(table, "rb").read() == before
+    assert win.last_error == "Export image writes PNG: give it a .png file name, not 'data.csv'"
+    link = tmp_path / "data-link.png"                      # the table by another (PNG) name
+    os.symlink(table, link)
+    win.last_error = None
+    assert not wf.export_map(str(link))
+    assert win.last_error.endswith("is the table in use: writing it would replace it; choose another name")
+    assert open(table, "rb").read() == before
+    assert wf.export_map(str(tmp_path / "map.png"))
+
+
 def test_view_menu_picks_the_docks_map_view(qtbot, win, tmp_path):
     wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
     assert win.actions["view_umatrix"].isVisible() and win.actions["view_hits"].isVisible()
