@@ -40,8 +40,6 @@ def check_image_target(path, in_use=()) -> None:
     (/dev/null) is written through whatever its name."""
     import stat
 
-    from somdesk.io.names import same_file
-
     fspath = os.fspath(path)
     try:
         special = not stat.S_ISREG(os.stat(fspath).st_mode) and not os.path.isdir(fspath)
@@ -50,9 +48,18 @@ def check_image_target(path, in_use=()) -> None:
     name = os.path.basename(fspath)
     if not special and os.path.splitext(fspath)[1].lower() != ".png":
         raise OptionError(f"Export image writes PNG: give it a .png file name, not {name!r}")
+    check_not_in_use(fspath, in_use)
+
+
+def check_not_in_use(path, in_use) -> None:
+    """OptionError when `path` is one of `in_use`, (what, path) pairs, by any name
+    (io.names.same_file): writing it would replace a file the window works on."""
+    from somdesk.io.names import same_file
+
     for what, src in in_use:
-        if src and same_file(fspath, src):
-            raise OptionError(f"{name} is {what}: writing it would replace it; choose another name")
+        if src and same_file(path, src):
+            raise OptionError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
+                              "choose another name")
 
 
 def sample_files() -> list[str]:
@@ -233,6 +240,9 @@ class WindowFiles:
         if not path:
             return False
         try:
+            # the map's colours over the palette they were trained on would replace it (tester6 F33)
+            check_not_in_use(path, [("the file in use", getattr(s.dataset, "source", None)),
+                                    ("the saved map", s.path)])
             count = s.export_palette(path, n)
         except SomdeskError as exc:
             w.show_error(str(exc))

@@ -301,6 +301,10 @@ def test_export_image_refuses_the_file_in_use_and_names_that_are_not_png(qtbot, 
                 win.last_error = None
                 assert not win.export_image(str(tmp_path / other)) and ".png file name" in win.last_error
                 assert not (tmp_path / other).exists()
+            if source.suffix == ".gpl":                            # nor the organised palette
+                win.last_error = None
+                assert not win.files.write_organised(None, str(source))
+                assert win.last_error.startswith("car.gpl is the file in use") and source.read_bytes() == before
             assert win.export_image(str(tmp_path / "x.PNG"))       # a PNG name, any case
             assert (tmp_path / "x.PNG").read_bytes()[:4] == b"\x89PNG"
     finally:
