@@ -24,7 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from somdesk import render
 from somdesk.errors import SomdeskError
@@ -74,6 +74,25 @@ def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.
     return pic, legend
 
 
+# the tallest a legend gets on screen: past it, it scrolls (render.category_legend also
+# caps its rows); a legend never makes the window taller (tester6 F22)
+LEGEND_MAX_HEIGHT = 200
+
+
+def legend_area(label: QLabel, max_height: int = LEGEND_MAX_HEIGHT) -> QScrollArea:
+    """`label` (a legend picture or caption) in a frameless scroll area at most `max_height`
+    px tall, whose minimum size is small: a long category list or a wide title scrolls
+    instead of growing the window past the screen."""
+    area = QScrollArea()
+    area.setObjectName("legend-area")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(label)
+    area.setMaximumHeight(max_height)
+    area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    return area
+
+
 class MapView(QWidget):
     """The map (or a picture) and its legend; emits `hovered(text)` over nodes."""
 
@@ -100,12 +119,11 @@ class MapView(QWidget):
         self.plot.addItem(self.markers)
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(self.plot, 1)
-        lay.addWidget(self.legend)
+        lay.addWidget(legend_area(self.legend))
         self.setFocusProxy(self.plot)
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._array: np.ndarray | None = None

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPus
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
+from somdesk.gui.map_view import legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
@@ -159,7 +160,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        tl.addWidget(self.legend)
+        tl.addWidget(legend_area(self.legend))      # scrolls past 200 px (tester6 F22)
         self.hover_label = QLabel()
         self.hover_label.setStyleSheet("font-family: monospace;")
         tl.addWidget(self.hover_label)

@@ -172,13 +172,18 @@ def _too_crowded(font, labels, ticks, lo, hi, length) -> bool:
     return any(xs[k + 1] - xs[k] < (widths[k] + widths[k + 1]) / 2 + 6 for k in range(len(xs) - 1))
 
 
-def category_legend(names, colours, swatch: int = 12, max_rows: int = 40) -> np.ndarray:
+# rows of a category list: a label column of 150 values made a legend taller than the screen,
+# which grew the window past it (tester6 F22); the rest is "... and N more"
+MAX_LEGEND_ROWS = 16
+
+
+def category_legend(names, colours, swatch: int = 12, max_rows: int = MAX_LEGEND_ROWS) -> np.ndarray:
     """(h, w, 3) uint8: one row per category, a swatch of its colour and its name
-    (at most `max_rows`, then "... and N more")."""
+    (at most `max_rows` rows in all: past that, the first max_rows - 1 and "... and N more")."""
     font = text_font()
     names = [one_line(n) for n in names]
     colours = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
-    shown = names[:max_rows]
+    shown = names if len(names) <= max_rows else names[:max(1, max_rows - 1)]
     more = len(names) - len(shown)
     lines = shown + ([f"... and {more} more"] if more > 0 else [])
     row_h = max(swatch, FONT_SIZE + 3) + 2

@@ -124,3 +124,15 @@ def test_legends_draw_names_with_line_breaks_and_control_characters():
     assert img.shape[1] < 800                       # the 300-character name is clipped
     sheet = planes_sheet(np.random.default_rng(0).random((4, 5, len(AWKWARD_NAMES))), AWKWARD_NAMES)
     assert sheet.ndim == 3
+
+
+def test_a_long_category_list_is_capped_with_and_n_more():
+    # tester6 F22: 150 labels made a legend taller than the screen
+    from somdesk.render.legend import MAX_LEGEND_ROWS
+
+    few = category_legend([f"n{k}" for k in range(MAX_LEGEND_ROWS)], category_colours(MAX_LEGEND_ROWS))
+    many = category_legend([f"n{k}" for k in range(150)], category_colours(150))
+    assert many.shape[0] == few.shape[0]                      # 16 rows either way
+    # the last row is text only ("... and 135 more"), no swatch of the 16th colour
+    assert not (many.reshape(-1, 3) == category_colours(150)[MAX_LEGEND_ROWS - 1]).all(axis=1).any()
+    assert (few.reshape(-1, 3) == category_colours(150)[MAX_LEGEND_ROWS - 1]).all(axis=1).any()
