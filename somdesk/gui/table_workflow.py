@@ -210,6 +210,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.tabs.addTab(prof_page, "Profiles")
         self.dock = QDockWidget("Segments", w)
         self.dock.setObjectName("segments-dock")
+        # no close button: the dock holds the window's table and map, and closing it left an
+        # empty window with no way back (tester6 F41); it still moves and floats
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.dock.setWidget(self.tabs)
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
