@@ -60,6 +60,10 @@ def _model_state(name: str, doc: str):
     return property(lambda self: getattr(self.ws, name), doc=f"{doc} (the session's TableWorkspace)")
 
 
+# the widest a file name is drawn in the dock's labels (px); longer names are elided in the middle
+NAME_PX = 360
+
+
 class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  The state is `ws` (window.session.table); these read it."""
 
@@ -274,6 +278,16 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             w.actions["train"].setEnabled(ws.table is not None and not busy)
 
     # -- the model's events -------------------------------------------------------------------------
+    def _short(self, name: str, px: int = NAME_PX) -> str:
+        """`name` elided in the middle to `px` pixels of the info label's bold font: a file name
+        has no spaces to wrap at, and a long one widened the window past the screen (tester6
+        F51); the whole path is the label's tooltip."""
+        from PySide6.QtGui import QFontMetrics
+
+        font = self.info.font()
+        font.setBold(True)
+        return QFontMetrics(font).elidedText(name, Qt.TextElideMode.ElideMiddle, px)
+
     def _table_changed(self, table) -> None:
         """Another table (or none): every widget of the old one is cleared."""
         if not self._alive():
@@ -289,10 +303,13 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                        if table.sampled else "")
             read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
                            or "random sample" not in w)       # the sample is said above
-            self.info.setText(f"<b>{html.escape(table.name)}</b>: {table.n_rows_total:,} rows × "
+            self.info.setText(f"<b>{html.escape(self._short(table.name))}</b>: {table.n_rows_total:,} rows × "
                               f"{len(table.columns)} columns{sampled}{read}")
+            self.info.setToolTip(os.fspath(getattr(table, "path", None) or ws.path or table.name))
         else:
-            self.info.setText(f"<b>{os.path.basename(ws.path or '')}</b>: a saved table map without its table")
+            self.info.setText(f"<b>{html.escape(self._short(os.path.basename(ws.path or '')))}</b>: "
+                              "a saved table map without its table")
+            self.info.setToolTip(ws.path or "")
         self._clear_map_widgets()
         self._scale_table_set(table)
         if not ws.holds_data:                   # closed: another kind of data is the window's
