@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -148,17 +149,25 @@ def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "does not exist" in proc.stderr
 
 
-def test_smoke_test_refuses_a_name_that_is_not_png_before_opening_a_window(tmp_path):
-    # tester6 F20: --smoke-test out.jpg wrote PNG bytes into a .jpg name
-    proc = run_cli("--smoke-test", str(tmp_path / "out.jpg"))
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: --smoke-test writes PNG: give it a .png file name, not 'out.jpg'"
-    assert not (tmp_path / "out.jpg").exists()
-    palette = tmp_path / "in.png"                      # the picture it would train on, as its output
-    palette.write_bytes(b"x")
-    proc = run_cli(str(palette), "--smoke-test", str(palette))
-    assert proc.returncode == 2 and "writing it would replace the data" in proc.stderr
-    assert palette.read_bytes() == b"x"
+@pytest.mark.parametrize("args, words", [
+    (["--width", "0", "--height", "10"], "grid size 0x10 is out of range"),
+    (["--iterations", "-5"], "iterations must be between"),
+    (["--width", "100000", "--height", "100000"], "out of range"),
+    (["FILE:nope.gpl"], "nope.gpl"),
+    (["OUT:x.jpg"], "give a name ending in .png"),
+])
+def test_smoke_test_refuses_bad_input_before_the_window_opens(tmp_path, args, words):
+    # tester6 F20: the window opened first, then "FAILED" with exit 1 and two or three lines;
+    # no display is needed to refuse (DISPLAY unset here: the window would be refused later)
+    out = str(tmp_path / "sm.png")
+    args = [a.replace("FILE:", str(tmp_path) + "/") for a in args]
+    if args and args[0].startswith("OUT:"):
+        out, args = str(tmp_path / args[0][4:]), []
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([sys.executable, "-m", "somdesk", "--smoke-test", out, *args], capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("error: ") and words in proc.stderr
 
 
 def test_train_help_points_to_the_table_options(capsys):
