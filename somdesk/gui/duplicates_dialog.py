@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout)
 
+from somdesk.core.colour_duplicates import MAX_DUPLICATE_COLOURS
 from somdesk.errors import SomdeskError
 
 ICON = 16
@@ -80,17 +81,24 @@ class DuplicatesDialog(QDialog):
         self.finished.connect(lambda _r: self.deleteLater())
         self.resize(520, 460)
         self.groups: list[list[int]] = []
+        self.error: str | None = None     # why the last search found nothing; kept on screen
         self.find()
+        if self.error is not None and len(self.colours) > MAX_DUPLICATE_COLOURS:
+            # no threshold makes this size searchable: Find would only say it again (tester6 F53)
+            self.find_button.setEnabled(False)
+            self.threshold.setEnabled(False)
+            self.find_button.setToolTip(self.error)
 
     # -- finding ---------------------------------------------------------------------------
     def find(self) -> None:
         from somdesk.core.colour_duplicates import find_duplicates
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.error = None
         try:
             found = find_duplicates(self.colours, threshold=float(self.threshold.value()))
         except SomdeskError as exc:
-            self.summary.setText(str(exc))
+            self.error = str(exc)             # _update shows it, not "No two colours are closer"
             found = []
         finally:
             QApplication.restoreOverrideCursor()
@@ -147,7 +155,9 @@ class DuplicatesDialog(QDialog):
         groups = self.checked_groups()
         removed = sum(len(g) - 1 for g in groups)
         n = len(self.groups)
-        if n == 0:
+        if self.error is not None:
+            self.summary.setText(self.error)
+        elif n == 0:
             self.summary.setText(f"No two of the {len(self.colours):,} colours are closer than "
                                  f"CIEDE2000 {self.threshold.value():.1f}.")
         else:

@@ -189,6 +189,7 @@ class ImageExports:
         in the settings (the dialog's; File > Export image's direct writes do not)."""
         from somdesk.errors import SomdeskError
         from somdesk.gui import dialogs
+        from somdesk.gui.window_files import check_image_target
         from somdesk.gui.window_tasks import write_png
 
         w = self.win
@@ -202,6 +203,7 @@ class ImageExports:
                 return False
             w.files.remember_folder(path)
         try:
+            check_image_target(path, self.files_in_use())
             if self.writes_quantised(options.view):     # indexed PNG, transparency kept (tRNS)
                 from somdesk.io.quantized_png import save_indexed_png
 
@@ -221,6 +223,12 @@ class ImageExports:
             return False
         w.statusBar().showMessage(f"Exported {os.path.basename(path)} ({rgb.shape[1]} x {rgb.shape[0]} px).", 8000)
         return True
+
+    def files_in_use(self) -> list[tuple[str, str | None]]:
+        """(what, path) of the files the window works on: the palette or picture it read and
+        its saved map -- Export image refuses to write over them (tester6 F33)."""
+        s = self.win.session
+        return [("the file in use", getattr(s.dataset, "source", None)), ("the saved map", s.path)]
 
     def copy(self, options: ExportOptions) -> bool:
         from PySide6.QtWidgets import QApplication

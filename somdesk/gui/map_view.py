@@ -22,9 +22,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from somdesk import render
 from somdesk.errors import SomdeskError
@@ -74,6 +74,49 @@ def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.
     return pic, legend
 
 
+# the tallest a legend gets on screen: past it, it scrolls (render.category_legend also
+# caps its rows); a legend never makes the window taller (tester6 F22)
+LEGEND_MAX_HEIGHT = 200
+
+
+# ... and at least this tall when its legend is (a legend of a few rows is shown whole)
+LEGEND_MIN_HEIGHT = 100
+
+
+class LegendArea(QScrollArea):
+    """A scroll area as tall as its legend up to its maximum height, and no less than the
+    legend's height up to LEGEND_MIN_HEIGHT when the window is short."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        w = self.widget()
+        return QSize(hint.width(), min(w.sizeHint().height(), LEGEND_MIN_HEIGHT) if w is not None else 0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        w = self.widget()
+        return QSize(hint.width(), min(w.sizeHint().height(), self.maximumHeight()) if w is not None else 0)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LayoutRequest:       # a new legend picture: ask the layout again
+            self.updateGeometry()
+        return super().viewportEvent(event)
+
+
+def legend_area(label: QLabel, max_height: int = LEGEND_MAX_HEIGHT) -> QScrollArea:
+    """`label` (a legend picture or caption) in a frameless scroll area at most `max_height`
+    px tall, whose minimum size is small: a long category list or a wide title scrolls
+    instead of growing the window past the screen."""
+    area = LegendArea()
+    area.setObjectName("legend-area")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(label)
+    area.setMaximumHeight(max_height)
+    area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    return area
+
+
 class MapView(QWidget):
     """The map (or a picture) and its legend; emits `hovered(text)` over nodes."""
 
@@ -100,12 +143,11 @@ class MapView(QWidget):
         self.plot.addItem(self.markers)
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(self.plot, 1)
-        lay.addWidget(self.legend)
+        lay.addWidget(legend_area(self.legend))
         self.setFocusProxy(self.plot)
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._array: np.ndarray | None = None

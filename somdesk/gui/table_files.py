@@ -76,6 +76,7 @@ class TableFiles:
 
     def export_map(self, path: str | None = None) -> bool:
         """File > Export image (Ctrl+E) with a table map: the Map & rows view and its legend."""
+        from somdesk.gui.window_files import check_image_target
         from somdesk.gui.window_tasks import write_png
 
         pic = self.map_picture()
@@ -88,6 +89,8 @@ class TableFiles:
         if self._pipe_refused(path):
             return False
         try:
+            # the same refusal as every other writer of the dock (TableWorkspace._check_output)
+            check_image_target(path, [("the table in use", self.ws.path), ("the saved map", self.ws.map_path)])
             write_png(path, pic)
         except SomdeskError as exc:
             self.win.show_error(str(exc))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPus
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
+from somdesk.gui.map_view import legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
@@ -57,6 +58,10 @@ def offer(value) -> None:
 
 def _model_state(name: str, doc: str):
     return property(lambda self: getattr(self.ws, name), doc=f"{doc} (the session's TableWorkspace)")
+
+
+# the widest a file name is drawn in the dock's labels (px); longer names are elided in the middle
+NAME_PX = 360
 
 
 class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
@@ -159,7 +164,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        tl.addWidget(self.legend)
+        tl.addWidget(legend_area(self.legend))      # scrolls past 200 px (tester6 F22)
         self.hover_label = QLabel()
         self.hover_label.setStyleSheet("font-family: monospace;")
         tl.addWidget(self.hover_label)
@@ -209,6 +214,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.tabs.addTab(prof_page, "Profiles")
         self.dock = QDockWidget("Segments", w)
         self.dock.setObjectName("segments-dock")
+        # no close button: the dock holds the window's table and map, and closing it left an
+        # empty window with no way back (tester6 F41); it still moves and floats
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.dock.setWidget(self.tabs)
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
@@ -269,6 +278,16 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             w.actions["train"].setEnabled(ws.table is not None and not busy)
 
     # -- the model's events -------------------------------------------------------------------------
+    def _short(self, name: str, px: int = NAME_PX) -> str:
+        """`name` elided in the middle to `px` pixels of the info label's bold font: a file name
+        has no spaces to wrap at, and a long one widened the window past the screen (tester6
+        F51); the whole path is the label's tooltip."""
+        from PySide6.QtGui import QFontMetrics
+
+        font = self.info.font()
+        font.setBold(True)
+        return QFontMetrics(font).elidedText(name, Qt.TextElideMode.ElideMiddle, px)
+
     def _table_changed(self, table) -> None:
         """Another table (or none): every widget of the old one is cleared."""
         if not self._alive():
@@ -284,10 +303,13 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                        if table.sampled else "")
             read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
                            or "random sample" not in w)       # the sample is said above
-            self.info.setText(f"<b>{html.escape(table.name)}</b>: {table.n_rows_total:,} rows × "
+            self.info.setText(f"<b>{html.escape(self._short(table.name))}</b>: {table.n_rows_total:,} rows × "
                               f"{len(table.columns)} columns{sampled}{read}")
+            self.info.setToolTip(os.fspath(getattr(table, "path", None) or ws.path or table.name))
         else:
-            self.info.setText(f"<b>{os.path.basename(ws.path or '')}</b>: a saved table map without its table")
+            self.info.setText(f"<b>{html.escape(self._short(os.path.basename(ws.path or '')))}</b>: "
+                              "a saved table map without its table")
+            self.info.setToolTip(ws.path or "")
         self._clear_map_widgets()
         self._scale_table_set(table)
         if not ws.holds_data:                   # closed: another kind of data is the window's

@@ -12,6 +12,8 @@ the next launch see it; a window without settings (tests, smoke mode) shows "(no
 table in resources/samples; each opens like any file (File > Open).
 **Save palette as…** writes the input colours (colour datasets) in any writable
 palette format, chosen by the extension (`io.palettes.WRITE_FILTERS`).
+`check_image_target(path, in_use)` is File > Export image's refusal of a name that is not
+.png or that is a file the window has open (tester6 F33).
 **Export organised palette…** writes the map's colours in map order
 (`Session.export_palette`, render.organised_colours), N colours picked in a dialog
 with a preview strip.
@@ -24,9 +26,40 @@ import numpy as np
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 
-from somdesk.errors import SomdeskError
+from somdesk.errors import OptionError, SomdeskError
 from somdesk.gui import dialogs
 from somdesk.io.tables.detect import TABLE_SUFFIXES
+
+
+def check_image_target(path, in_use=()) -> None:
+    """OptionError when File > Export image must not write `path`: its name does not end in
+    .png (the bytes are always PNG, and a .csv/.gpl/.jpg holding them misleads every program
+    that opens it -- `somdesk quantize` refuses such names too), or it is one of `in_use`,
+    (what, path) pairs such as ("the table in use", ws.path), by any name (io.names.same_file):
+    writing would replace the file the window works on (tester6 F33).  A device or FIFO
+    (/dev/null) is written through whatever its name."""
+    import stat
+
+    fspath = os.fspath(path)
+    try:
+        special = not stat.S_ISREG(os.stat(fspath).st_mode) and not os.path.isdir(fspath)
+    except (OSError, ValueError):
+        special = False
+    name = os.path.basename(fspath)
+    if not special and os.path.splitext(fspath)[1].lower() != ".png":
+        raise OptionError(f"Export image writes PNG: give it a .png file name, not {name!r}")
+    check_not_in_use(fspath, in_use)
+
+
+def check_not_in_use(path, in_use) -> None:
+    """OptionError when `path` is one of `in_use`, (what, path) pairs, by any name
+    (io.names.same_file): writing it would replace a file the window works on."""
+    from somdesk.io.names import same_file
+
+    for what, src in in_use:
+        if src and same_file(path, src):
+            raise OptionError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
+                              "choose another name")
 
 
 def sample_files() -> list[str]:
@@ -207,6 +240,9 @@ class WindowFiles:
         if not path:
             return False
         try:
+            # the map's colours over the palette they were trained on would replace it (tester6 F33)
+            check_not_in_use(path, [("the file in use", getattr(s.dataset, "source", None)),
+                                    ("the saved map", s.path)])
             count = s.export_palette(path, n)
         except SomdeskError as exc:
             w.show_error(str(exc))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 import numpy as np
 
@@ -48,6 +49,28 @@ def text_font(size: int = FONT_SIZE):
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1: the fixed bitmap font
         return ImageFont.load_default()
+
+
+# longest label drawn: a 300-character column name would make a legend wider than any screen
+MAX_LABEL_CHARS = 80
+# Unicode's control characters (category Cc: C0, DEL, C1) and line/paragraph separators;
+# a run of them ("\r\n") becomes one space
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text, max_chars: int = MAX_LABEL_CHARS) -> str:
+    """`text` as a label Pillow can draw on one line: line breaks, tabs and other control
+    characters (Unicode category Cc, U+2028, U+2029) become one space, and text longer than
+    `max_chars` is cut with "..." at the end.
+
+    Every Pillow text draw of somdesk goes through this: a column name is any string a CSV
+    header may hold (a quoted header may contain a line break), and Pillow's layout engine
+    fails on a line break ("raqm_layout() failed", tester6 F30) or draws the rest of the
+    name over the next line."""
+    s = _BREAKS.sub(" ", str(text)).strip()
+    if max_chars and len(s) > max_chars:
+        s = s[: max(1, max_chars - 3)].rstrip() + "..."
+    return s
 
 
 def _nice(x: float, round_: bool) -> float:
@@ -107,6 +130,7 @@ def colour_bar(cmap: str, levels: tuple[float, float], length: int = 240, thickn
     """(h, w, 3) uint8: a horizontal colour bar of `length` px for `cmap` over `levels`,
     tick marks and values below it, an optional title above."""
     font = text_font()
+    title = one_line(title) if title else title
     lo, hi = float(levels[0]), float(levels[1])
     length = max(16, int(length))
     ticks = nice_ticks(lo, hi, n_ticks, integer)
@@ -148,13 +172,18 @@ def _too_crowded(font, labels, ticks, lo, hi, length) -> bool:
     return any(xs[k + 1] - xs[k] < (widths[k] + widths[k + 1]) / 2 + 6 for k in range(len(xs) - 1))
 
 
-def category_legend(names, colours, swatch: int = 12, max_rows: int = 40) -> np.ndarray:
+# rows of a category list: a label column of 150 values made a legend taller than the screen,
+# which grew the window past it (tester6 F22); the rest is "... and N more"
+MAX_LEGEND_ROWS = 16
+
+
+def category_legend(names, colours, swatch: int = 12, max_rows: int = MAX_LEGEND_ROWS) -> np.ndarray:
     """(h, w, 3) uint8: one row per category, a swatch of its colour and its name
-    (at most `max_rows`, then "... and N more")."""
+    (at most `max_rows` rows in all: past that, the first max_rows - 1 and "... and N more")."""
     font = text_font()
-    names = [str(n) for n in names]
+    names = [one_line(n) for n in names]
     colours = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
-    shown = names[:max_rows]
+    shown = names if len(names) <= max_rows else names[:max(1, max_rows - 1)]
     more = len(names) - len(shown)
     lines = shown + ([f"... and {more} more"] if more > 0 else [])
     row_h = max(swatch, FONT_SIZE + 3) + 2

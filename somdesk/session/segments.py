@@ -233,7 +233,7 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
     MAX_PROFILE_COLUMNS columns (shown_profile_columns), with a line saying so."""
     from PIL import Image, ImageDraw
 
-    from somdesk.render.legend import text_font
+    from somdesk.render.legend import one_line, text_font
 
     font = text_font(10)
     keep = shown_profile_columns(prof)
@@ -253,13 +253,14 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
                 f"differ most (the CSV export has every column)", fill=(40, 40, 40), font=font)
     for i, s in enumerate(segs):
         ox, oy = (i % per_row) * panel_w, (i // per_row) * panel_h
-        dr.text((ox + 6, oy + 6), f"segment {s}: {int(prof['size'][i]):,} rows ({prof['share'][i]:.0%})",
+        dr.text((ox + 6, oy + 6), one_line(f"segment {s}: {int(prof['size'][i]):,} rows ({prof['share'][i]:.0%})"),
                 fill="black", font=font)
         cx = ox + label_w + half
         dr.line([(cx, oy + 22), (cx, oy + panel_h - 8)], fill=(120, 120, 120))
         for j, c in enumerate(cols):
             y = oy + 24 + j * bar_px
-            dr.text((ox + 6, y), str(c)[:30], fill=(40, 40, 40), font=font)
+            # one line: a column name may hold a line break (tester6 F30)
+            dr.text((ox + 6, y), one_line(c, 30), fill=(40, 40, 40), font=font)
             z = float(np.clip(prof["z"][i, keep[j]], -max_z, max_z))
             x1 = cx + z / max_z * half
             colour = (200, 60, 50) if z > 0 else (50, 90, 200)

@@ -296,3 +296,25 @@ def test_srgb_map_has_no_marks_and_is_unchanged(qtbot, win):
     win.draw()
     m = win.session.map
     np.testing.assert_array_equal(win.canvas.image_array(), map_picture(m, "colours", scale_for(*m.shape))[0])
+
+
+def test_near_duplicates_over_the_size_limit_keep_the_limit_message(qtbot, win, monkeypatch):
+    # tester6 F53: the refusal was overwritten by "No two of the 35,000 colours are closer than ..."
+    from somdesk.core import colour_duplicates
+    from somdesk.errors import OptionError
+
+    n = colour_duplicates.MAX_DUPLICATE_COLOURS + 1
+    win.session.new_colours(np.random.default_rng(0).random((n, 3)))
+    dialog = win.colour.near_duplicates()
+    assert dialog.summary.text() == f"{n:,} colours is more than the duplicate search handles (20,000)"
+    assert not dialog.find_button.isEnabled() and not dialog.merge_button.isEnabled()
+    dialog.reject()
+    # any refusal of the search stays on screen; a smaller palette can still search again
+    win.session.new_colours(np.random.default_rng(0).random((50, 3)))
+
+    def refuse(*_a, **_k):
+        raise OptionError("the search was refused")
+    monkeypatch.setattr(colour_duplicates, "find_duplicates", refuse)
+    dialog = win.colour.near_duplicates()
+    assert dialog.summary.text() == "the search was refused" and dialog.find_button.isEnabled()
+    dialog.reject()

@@ -422,6 +422,23 @@ def test_export_image_writes_the_docks_map_view_with_its_legend(qtbot, win, tmp_
     np.testing.assert_array_equal(got[:shown.shape[0], :shown.shape[1]], shown)   # the screen's pixels
 
 
+def test_export_image_refuses_the_table_in_use_and_names_that_are_not_png(qtbot, win, tmp_path):
+    # tester6 F33: File > Export image of the dock wrote PNG bytes over the open data.csv
+    table = _blobs(tmp_path / "data.csv")
+    wf = _trained(qtbot, win, table)
+    before = open(table, "rb").read()
+    assert not win.export_image(table)
+    assert open(table, "rb").read() == before
+    assert win.last_error == "Export image writes PNG: give it a .png file name, not 'data.csv'"
+    link = tmp_path / "data-link.png"                      # the table by another (PNG) name
+    os.symlink(table, link)
+    win.last_error = None
+    assert not wf.export_map(str(link))
+    assert win.last_error.endswith("is the table in use: writing it would replace it; choose another name")
+    assert open(table, "rb").read() == before
+    assert wf.export_map(str(tmp_path / "map.png"))
+
+
 def test_view_menu_picks_the_docks_map_view(qtbot, win, tmp_path):
     wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
     assert win.actions["view_umatrix"].isVisible() and win.actions["view_hits"].isVisible()
@@ -448,6 +465,35 @@ def test_another_label_column_relabels_the_map_without_retraining(qtbot, win, tm
     labels = {str(s) for s in wf.node_labels().ravel() if s is not None}
     assert labels <= {"north", "south", "east"} and len(labels) >= 2
     assert win.isWindowModified() and win.session.unsaved          # the map saves the new label column
+
+
+def test_a_label_column_of_many_values_keeps_the_window_its_size(qtbot, win, tmp_path):
+    # tester6 F22: a 150-value label column made a legend taller than the screen and the window grew
+    from somdesk.render.legend import MAX_LEGEND_ROWS
+
+    src = _blobs(tmp_path / "t.csv")
+    lines = open(src).read().splitlines()
+    with open(tmp_path / "tagged.csv", "w") as f:
+        f.write("\n".join([lines[0] + ",tag"] + [f"{ln},t{i:03d}" for i, ln in enumerate(lines[1:])]) + "\n")
+    win.resize(1320, 860)
+    QApplication.processEvents()
+    wf = _trained(qtbot, win, str(tmp_path / "tagged.csv"))
+    wf.tabs.setCurrentIndex(1)
+    QApplication.processEvents()
+    size, least = win.size(), win.minimumSizeHint().height()
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData("tag"))
+    wf.map_choice.setCurrentText("labels: tag")
+    assert wf.map_choice.currentText() == "labels: tag"
+    for _ in range(5):
+        QApplication.processEvents()
+    names = {str(s) for s in wf.node_labels().ravel() if s is not None}
+    assert len(names) > 40
+    rows = (wf.legend_picture.shape[0] - 2) // 16                         # render.category_legend's rows
+    assert rows == MAX_LEGEND_ROWS
+    assert win.size() == size and size.height() == 860
+    assert win.minimumSizeHint().height() <= least          # the legend asks for no more room
+    area = wf.legend.parentWidget().parentWidget()                      # the legend's scroll area
+    assert area.objectName() == "legend-area" and area.height() <= 200
 
 
 def test_a_reopened_map_shows_its_recipe_and_train_repeats_it(qtbot, win, tmp_path):

@@ -272,3 +272,40 @@ def test_a_bad_place_is_a_dialog(qtbot, window, tmp_path):
     assert window.last_error.startswith("cannot write")
     assert not window.timelapse.save(20, 2, str(tmp_path / "t.mp4"))
     assert ".gif, .png or .apng" in window.last_error
+
+
+# tester6 F33: Export image wrote PNG bytes over the palette / picture the window had open
+def test_export_image_refuses_the_file_in_use_and_names_that_are_not_png(qtbot, tmp_path):
+    from .helpers import make_window, train
+
+    rng = np.random.default_rng(3)
+    gpl = tmp_path / "car.gpl"
+    gpl.write_text("GIMP Palette\nName: car\n#\n" + "".join(f"{r} {g} {b}\tc{k}\n" for k, (r, g, b) in
+                                                           enumerate(rng.integers(0, 256, (40, 3)))))
+    pic = tmp_path / "cat.png"
+    Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(pic)
+    win = make_window(qtbot, config=SOMConfig(width=6, height=5, iterations=5, seed=1))
+    try:
+        for source in (gpl, pic):
+            assert open_and_wait(qtbot, win, source)
+            train(qtbot, win)
+            before = source.read_bytes()
+            win.last_error = None
+            assert not win.export_image(str(source))
+            assert source.read_bytes() == before
+            if source.suffix == ".png":
+                assert win.last_error == "cat.png is the file in use: writing it would replace it; choose another name"
+            else:
+                assert win.last_error == "Export image writes PNG: give it a .png file name, not 'car.gpl'"
+            for other in ("x.jpg", "x.csv", "x"):                  # any name that is not .png
+                win.last_error = None
+                assert not win.export_image(str(tmp_path / other)) and ".png file name" in win.last_error
+                assert not (tmp_path / other).exists()
+            if source.suffix == ".gpl":                            # nor the organised palette
+                win.last_error = None
+                assert not win.files.write_organised(None, str(source))
+                assert win.last_error.startswith("car.gpl is the file in use") and source.read_bytes() == before
+            assert win.export_image(str(tmp_path / "x.PNG"))       # a PNG name, any case
+            assert (tmp_path / "x.PNG").read_bytes()[:4] == b"\x89PNG"
+    finally:
+        win.close()

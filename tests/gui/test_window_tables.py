@@ -79,6 +79,37 @@ def test_missing_rows_dropped_from_training_and_every_row_assigned(qtbot, win, t
     assert win.dockWidgetArea(wf.dock) is not None and wf.dock.isVisible()
 
 
+def test_the_segments_dock_has_no_close_button(qtbot, win, tmp_path):
+    # tester6 F41: its x left an empty window with no menu entry to bring the dock back
+    from PySide6.QtWidgets import QAbstractButton, QDockWidget
+
+    wf = win.tables
+    assert open_table_now(qtbot, wf, people_csv(tmp_path / "people.csv"))
+    assert wf.dock.isVisible()
+    features = wf.dock.features()
+    assert not features & QDockWidget.DockWidgetFeature.DockWidgetClosable
+    assert features & QDockWidget.DockWidgetFeature.DockWidgetFloatable          # it still floats
+    close = wf.dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
+    assert close is None or not close.isVisible()
+
+
+def test_a_long_file_name_is_elided_and_keeps_the_window_its_width(qtbot, win, tmp_path):
+    # tester6 F51: a 200-character name without spaces cannot wrap; it widened the window
+    from PySide6.QtWidgets import QApplication
+
+    win.resize(1320, 860)
+    QApplication.processEvents()
+    path = people_csv(tmp_path / ("very_long_customer_export_name_" * 7 + "ß.csv"))
+    assert open_table_now(qtbot, win.tables, path)
+    for _ in range(3):
+        QApplication.processEvents()
+    info = win.tables.info
+    assert "…" in info.text() and info.text().startswith("<b>very_long") and "ß.csv</b>: " in info.text()
+    assert info.toolTip() == str(path)
+    assert info.minimumSizeHint().width() < 600
+    assert win.width() == 1320 and win.minimumSizeHint().width() <= 1320
+
+
 def test_closing_during_training_stops_the_worker(qtbot, tmp_path):
     w = make_window(qtbot)
     wf = w.tables

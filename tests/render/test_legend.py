@@ -91,3 +91,48 @@ def test_hit_legend_is_marked_as_counts():
     assert legend.integer
     _, legend = scalar_nodes(np.array([[0.0, 1.0]]), "viridis")
     assert not legend.integer
+
+
+# tester6 F30: a column name is any string a CSV header may hold; a line break in it crashed
+# Pillow ("raqm_layout() failed") inside the map views' signal, or drew over the next line
+AWKWARD_NAMES = ["line\nbreak", "tab\there", "cr\r\nlf", "nul\x00byte", "sep\u2028line", "x" * 300]
+
+
+def test_one_line_makes_any_label_drawable_on_one_line():
+    from somdesk.render.legend import MAX_LABEL_CHARS, one_line
+
+    assert one_line("line\nbreak") == "line break"
+    assert one_line("cr\r\nlf\t") == "cr lf"
+    assert one_line("a\u2028b\x7fc\x85d") == "a b c d"
+    assert one_line("Größe (cm) 東京 😀") == "Größe (cm) 東京 😀"       # printable text is kept
+    long = one_line("x" * 300)
+    assert len(long) == MAX_LABEL_CHARS and long.endswith("...")
+    for name in AWKWARD_NAMES:
+        assert one_line(name).isprintable()
+
+
+def test_legends_draw_names_with_line_breaks_and_control_characters():
+    from somdesk.render.sheets import planes_sheet
+
+    for name in AWKWARD_NAMES:
+        bar = colour_bar("viridis", (0.0, 1.0), title=name)
+        # drawn as its one-line form: the same pixels
+        np.testing.assert_array_equal(bar, colour_bar("viridis", (0.0, 1.0), title=name.replace("\n", " ")
+                                                      .replace("\t", " ").replace("\r ", " ").replace("\x00", " ")
+                                                      .replace("\u2028", " ").replace("x" * 300, "x" * 77 + "...")))
+    img = category_legend(AWKWARD_NAMES, category_colours(len(AWKWARD_NAMES)))
+    assert img.shape[1] < 800                       # the 300-character name is clipped
+    sheet = planes_sheet(np.random.default_rng(0).random((4, 5, len(AWKWARD_NAMES))), AWKWARD_NAMES)
+    assert sheet.ndim == 3
+
+
+def test_a_long_category_list_is_capped_with_and_n_more():
+    # tester6 F22: 150 labels made a legend taller than the screen
+    from somdesk.render.legend import MAX_LEGEND_ROWS
+
+    few = category_legend([f"n{k}" for k in range(MAX_LEGEND_ROWS)], category_colours(MAX_LEGEND_ROWS))
+    many = category_legend([f"n{k}" for k in range(150)], category_colours(150))
+    assert many.shape[0] == few.shape[0]                      # 16 rows either way
+    # the last row is text only ("... and 135 more"), no swatch of the 16th colour
+    assert not (many.reshape(-1, 3) == category_colours(150)[MAX_LEGEND_ROWS - 1]).all(axis=1).any()
+    assert (few.reshape(-1, 3) == category_colours(150)[MAX_LEGEND_ROWS - 1]).all(axis=1).any()

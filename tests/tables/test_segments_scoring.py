@@ -227,3 +227,12 @@ def test_sampled_row_numbers_are_identifiers(tmp_path):
     rows = "".join(f"{i},{rng.normal():.4f},{rng.normal():.4f}\n" for i in range(1, 401))
     tab = read_table(write_text(tmp_path, "t.csv", "row,a,b\n" + rows), ReadOptions(max_rows=100))
     assert tab.sampled and default_columns(tab) == ("a", "b")
+
+
+def test_the_profiles_picture_draws_a_name_with_a_line_break_on_one_line():
+    # tester6 F30: "line\nbreak" crashed Pillow or drew "break" over the next column's name
+    seg = np.repeat([0, 1], 20)
+    values = np.random.default_rng(1).normal(0, 1, (40, 3))
+    broken = profiles_png(segment_profiles(values, ["a", "line\nbreak", "tab\tname"], seg))
+    plain = profiles_png(segment_profiles(values, ["a", "line break", "tab name"], seg))
+    np.testing.assert_array_equal(np.asarray(broken), np.asarray(plain))
