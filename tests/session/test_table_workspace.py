@@ -558,3 +558,26 @@ def test_no_export_replaces_the_table_the_map_or_the_file_being_scored(table_fil
     assert all(p.read_bytes() == b for p, b in kept.items())
     ws.save_map(tmp_path / "m.somz")                          # its own map: saved again, as always
     assert ws.export_rows(str(tmp_path / "rows.csv"), rows=[0, 1]) == 2
+
+
+def test_a_map_without_its_table_writes_its_report_and_says_why_it_cannot_train(table_file, tmp_path):
+    """Tester6 F25/F26: Export report on a reopened map whose table is gone raised TypeError
+    (profiles None); Train did nothing with no word said."""
+    from somdesk.session.report import report_html
+
+    ws = _trained(table_file)
+    ws.save_map(tmp_path / "m.somz")
+    table_file.unlink()
+    alone = TableWorkspace()
+    alone.open_map(tmp_path / "m.somz")
+    assert alone.profiles is None
+    alone.export_report(tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Segment profiles need the map's table" in text and "training rows the map keeps" in text
+    assert text.count("<img") >= 3 + len(alone.tm.recipe.features)     # segments, U-matrix, hits, curve, planes
+    sizes = [int(v) for v in __import__("re").findall(r"<td>([\d,]+)</td><td>[\d.]+%</td>", text)]
+    assert sum(sizes) == 90
+    older = __import__("dataclasses").replace(alone.tm, inputs=None)   # a map keeping no rows
+    assert "keeps no training rows" in report_html(older, None, "t")
+    with pytest.raises(SomdeskError, match=r"Training needs the table .*: open it"):
+        alone.train(SPEC)
