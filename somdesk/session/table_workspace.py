@@ -377,15 +377,25 @@ class TableWorkspace(TableViewsMixin):
 
     def row_columns(self) -> dict:
         """{name: (N,) array} of the rows in memory: the file's row and segment, the file's
-        columns, then where each row sits on the map (what the rows view and its export show)."""
+        columns, then where each row sits on the map (what the rows view and its export show).
+        A file column named like one of the map's (row, segment, bmu_row, bmu_col, distance,
+        outlier) keeps its name and its values; the map's is then called som_<name> (som_som_<name>
+        if the file has that too): the file's data is never replaced (tester6 F31)."""
         a, t = self.assigned, self.table
         if a is None or t is None:
             return {}
-        cols = {"row": t.row_index, "segment": a["segment"]}
+        taken = set(t.columns)
+
+        def own(key: str) -> str:
+            while key in taken:
+                key = f"som_{key}"
+            return key
+
+        cols = {own("row"): t.row_index, own("segment"): a["segment"]}
         for c in t.columns:
-            cols.setdefault(c, t.cells(c))
+            cols[c] = t.cells(c)
         for key in ("bmu_row", "bmu_col", "distance", "outlier"):
-            cols[key if key not in cols else f"som_{key}"] = a[key]
+            cols[own(key)] = a[key]
         return cols
 
     def _check_output(self, path, *inputs, own_map: bool = False) -> None:

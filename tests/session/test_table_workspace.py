@@ -581,3 +581,30 @@ def test_a_map_without_its_table_writes_its_report_and_says_why_it_cannot_train(
     assert "keeps no training rows" in report_html(older, None, "t")
     with pytest.raises(SomdeskError, match=r"Training needs the table .*: open it"):
         alone.train(SPEC)
+
+
+def test_file_columns_named_like_the_maps_keep_their_values_in_the_rows_view_and_export(tmp_path):
+    """Tester6 F31: a file's own `row` / `segment` were replaced by the map's (only `distance`
+    kept its values); every one of the map's names now yields to the file's."""
+    rng = np.random.default_rng(3)
+    names = ["row", "segment", "bmu_row", "bmu_col", "distance", "outlier", "som_row", "x", "y"]
+    data = rng.normal(size=(40, len(names))).round(3) + 100     # the file's values: nothing like the map's
+    path = tmp_path / "clash.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([names, *data.tolist()])
+    ws = TableWorkspace()
+    ws.set_table(read_table(path), path)
+    ws.train(TableMapSpec(columns=("x", "y"), height=3, width=3, epochs=3, seed=1))
+    cols = ws.row_columns()
+    for j, name in enumerate(names):
+        np.testing.assert_array_equal(cols[name], data[:, j])
+    np.testing.assert_array_equal(cols["som_som_row"], np.arange(40))
+    for key in ("segment", "bmu_row", "bmu_col", "distance", "outlier"):
+        np.testing.assert_array_equal(cols[f"som_{key}"], ws.assigned[key])
+    assert list(cols)[:2] == ["som_som_row", "som_segment"]
+    ws.export_rows(tmp_path / "rows.csv", rows=np.arange(40))
+    with open(tmp_path / "rows.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [float(r["row"]) for r in rows] == data[:, 0].tolist()
+    assert [float(r["segment"]) for r in rows] == data[:, 1].tolist()
+    assert [int(r["som_segment"]) for r in rows] == ws.assigned["segment"].tolist()
