@@ -39,3 +39,26 @@ def test_a_json_palette_is_still_a_palette(tmp_path):
     q = tmp_path / "one.json"
     q.write_text(json.dumps({"customers": [{"hex": "#ff0000"}]}))
     assert sniff_kind(q) != "table"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_numbers_with_one_word_read_as_text_naming_the_word_in_json_as_in_csv(tmp_path, fmt):
+    """Tester6 F54: a JSON column of numbers with ONE text value was "nested" and left out
+    without a word; the same data as CSV says "text" and names the line.  Lists and objects
+    (and a column mixing them with scalars) stay nested."""
+    from somdesk.session.table_data import spoiled_columns
+
+    recs = [{"id": i, "a": i / 10, "flag": i % 2 == 0, "mixed": [i] if i == 5 else i, "n": None if i == 3 else i}
+            for i in range(40)]
+    recs[30]["a"] = "oops"
+    p = tmp_path / f"drift.{fmt}"
+    if fmt == "csv":
+        p.write_text("id,a\n" + "".join(f"{r['id']},{r['a']}\n" for r in recs))
+    else:
+        p.write_text("\n".join(json.dumps(r) for r in recs) if fmt == "jsonl" else json.dumps(recs))
+    tab = read_table(p)
+    assert tab.kind("a") == "text" and tab.spoiled("a")
+    assert tab.problem("a").endswith("has 'oops'") and ("line 32" if fmt == "csv" else "row 31") in tab.problem("a")
+    assert spoiled_columns(tab) == [tab.problem("a") + "; it is left out of the training columns"]
+    if fmt != "csv":
+        assert tab.kind("mixed") == "nested" and tab.kind("n") == "numeric" and tab.kind("id") == "numeric"
