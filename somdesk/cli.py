@@ -12,6 +12,7 @@ User errors print one line `error: ...` on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import somdesk
@@ -87,6 +88,24 @@ def _check_display() -> None:
                          "subcommands ('somdesk train --help')")
 
 
+def _check_smoke_job(args) -> None:
+    """The smoke test's bad input is refused before the window opens, one `error:` line and exit
+    2 like every command (tester6 F20: the window opened, then "FAILED" and exit 1): the output
+    (writable, a .png name), the job's options (the core's ranges) and the files (readable)."""
+    from somdesk.cli_train import check_writable
+    from somdesk.core.options import SOMConfig
+    from somdesk.io.names import stat_input
+
+    check_writable(args.smoke_test)
+    if os.path.splitext(args.smoke_test)[1].lower() != ".png":
+        raise UsageError(f"--smoke-test writes a PNG picture: give a name ending in .png, not {args.smoke_test!r}")
+    given = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
+    SOMConfig(**{"width": 40, "height": 40, "iterations": 100,
+                 **{k: v for k, v in given.items() if v is not None}})
+    for f in args.files:
+        stat_input(f)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -102,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             return int(args.func(args) or 0)
         args = _gui_parser().parse_args(argv)
         if args.smoke_test:
-            from somdesk.cli_train import check_writable
-            check_writable(args.smoke_test)
+            _check_smoke_job(args)
         _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 

@@ -39,6 +39,9 @@ FPS = 25.0                        # map redraws per second while training (at mo
 MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, QE, TE, U) may take
 
 
+_TRAINED_ONCE = False     # a training was started in this process (the JIT kernels are compiled)
+
+
 class Poster(QObject):
     """`post(fn)` runs fn in the GUI thread (queued when called from another thread)."""
 
@@ -258,6 +261,15 @@ class Window(QMainWindow):
 
     def _start_training(self, paused: bool) -> None:
         s = self.session
+        from somdesk.core import kernels
+        global _TRAINED_ONCE
+        if kernels.BACKEND == "numba" and not _TRAINED_ONCE:
+            # a source install compiles its kernels on the first run (numba's cache then keeps
+            # them): up to a minute with no epoch to show, which looked like nothing happening
+            # (tester6 F24); the first epoch's progress replaces the line
+            self.progress_label.setText("Starting (the first run after an install or an update compiles "
+                                        "the training kernels: this can take a minute)…")
+        _TRAINED_ONCE = True
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
         self.runner.start("train", lambda token: paced(
             s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
@@ -272,12 +284,23 @@ class Window(QMainWindow):
         self._start_training(paused=True)
         self.runner.step_once()
 
+    def end_tasks(self) -> None:
+        """Stop and join the window's tasks, then run what they posted to the session before
+        they ended: without that, the last epoch a training posted landed AFTER a Reset made
+        during the run (the map read "epoch 41" after Reset, tester6 F37).  The progress line
+        of a task ended this way goes too (its finished signal is not heard)."""
+        from PySide6.QtCore import QCoreApplication
+
+        self.runner.shutdown()
+        QCoreApplication.sendPostedEvents(self.poster)
+        self.progress_label.clear()
+
     def reset_weights(self) -> None:
         """Back to the initial weights; undoable (Ctrl+Z)."""
         s = self.session
         if s.dataset is None:
             return
-        self.runner.shutdown()
+        self.end_tasks()
         from somdesk.gui.window_tasks import ResetWeights
         self.undo.push(ResetWeights(self))
 
@@ -624,7 +647,7 @@ class Window(QMainWindow):
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
-        self.runner.shutdown()
+        self.end_tasks()
         try:
             s.save(path)
         except SomdeskError as exc:

@@ -240,7 +240,7 @@ class ColourEdit(QUndoCommand):
 
     def _apply(self, state) -> None:
         colours, names, title, source = state
-        self.window.runner.shutdown()
+        self.window.end_tasks()
         self.window.session.new_colours(colours, names=names, title=title, source=source)
 
     def redo(self) -> None:
@@ -258,11 +258,12 @@ class ResetWeights(QUndoCommand):
         self.window = window
 
     def redo(self) -> None:
-        self.window.runner.shutdown()
+        self.window.end_tasks()
         self.window.session.reset_weights()
+        self.window.statusBar().showMessage("Reset to the initial weights (Ctrl+Z brings the training back).", 8000)
 
     def undo(self) -> None:
-        self.window.runner.shutdown()
+        self.window.end_tasks()
         if self.window.session.can_undo_reset:
             self.window.session.undo_reset_weights()
 

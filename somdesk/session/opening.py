@@ -225,6 +225,11 @@ def read(path, kind: str, cancel=None) -> Loaded:
         from somdesk.io.image_input import load_image
 
         payload = load_image(path, alpha=True)   # (H, W, 4) when the picture has transparency
+        if payload.shape[2] == 4 and not (payload[:, :, 3] > 0).any():
+            # refused here, on the reading thread, as the open's failure: found when the picture
+            # was installed, the error escaped a posted callback (tester6 F19)
+            raise FileFormatError(f"{os.path.basename(path)}: every pixel of the picture is fully "
+                                  "transparent: there are no colours to learn")
     elif kind == "table":
         from somdesk.io.tables.table import read_table
 

@@ -271,8 +271,28 @@ def write_rows_csv(path, columns: dict, rows) -> int:
     with atomic_open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(names)
-        for lo in range(0, len(rows), 10_000):
-            block = rows[lo:lo + 10_000]
-            for r in zip(*[c[block].tolist() for c in cols]):
-                w.writerow([format_cell(v) for v in r])
+        for lo in range(0, len(rows), 50_000):
+            block = rows[lo:lo + 50_000]
+            w.writerows(zip(*[format_column(np.asarray(c)[block]) for c in cols]))
     return len(rows)
+
+
+def format_column(values: np.ndarray) -> list[str]:
+    """format_cell of every value of a column, float columns a column at a time (the same
+    text: integers without '.0' below 2^53, else the shortest round-trip repr, NaN empty).
+    Cell by cell, 200,000 rows x 15 columns took 13 s on the GUI thread (tester6 F28)."""
+    if values.dtype.kind in "iu":
+        return values.astype(str).tolist()
+    if values.dtype.kind == "b":
+        return np.where(values, "true", "false").tolist()
+    if values.dtype.kind != "f":
+        return [format_cell(v) for v in values.tolist()]
+    v = values.astype(np.float64, copy=False)
+    out = [repr(x) for x in v.tolist()]
+    with np.errstate(invalid="ignore"):
+        whole = np.flatnonzero((v == np.floor(v)) & (np.abs(v) < 2.0**53))
+    for i, text in zip(whole.tolist(), v[whole].astype(np.int64).astype(str).tolist()):
+        out[i] = text
+    for i in np.flatnonzero(np.isnan(v)).tolist():
+        out[i] = ""
+    return out

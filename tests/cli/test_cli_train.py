@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -146,6 +147,27 @@ def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path):
 def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
     proc = run_cli("--smoke-test", str(tmp_path / "nope" / "x.png"))
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "does not exist" in proc.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--width", "0", "--height", "10"], "grid size 0x10 is out of range"),
+    (["--iterations", "-5"], "iterations must be between"),
+    (["--width", "100000", "--height", "100000"], "out of range"),
+    (["FILE:nope.gpl"], "nope.gpl"),
+    (["OUT:x.jpg"], "give a name ending in .png"),
+])
+def test_smoke_test_refuses_bad_input_before_the_window_opens(tmp_path, args, words):
+    # tester6 F20: the window opened first, then "FAILED" with exit 1 and two or three lines;
+    # no display is needed to refuse (DISPLAY unset here: the window would be refused later)
+    out = str(tmp_path / "sm.png")
+    args = [a.replace("FILE:", str(tmp_path) + "/") for a in args]
+    if args and args[0].startswith("OUT:"):
+        out, args = str(tmp_path / args[0][4:]), []
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([sys.executable, "-m", "somdesk", "--smoke-test", out, *args], capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("error: ") and words in proc.stderr
 
 
 def test_train_help_points_to_the_table_options(capsys):

@@ -283,3 +283,18 @@ def test_a_file_with_several_palettes_offers_a_picker(qtbot, win, tmp_path):
     wait_idle(qtbot, win)
     assert picked and picked[0][0].startswith("warm") and picked[0][1].startswith("cool")
     assert len(win.session.dataset.colours) == 3 and win.session.dataset.title == "cool"
+
+
+def test_reset_during_training_is_not_overwritten_by_the_runs_last_epoch(qtbot, win):
+    # tester6 F37: the last epoch the run had posted landed after the Reset ("epoch 41" shown)
+    win.session.new_colours(colours(30))
+    win.left.params.set_config(SOMConfig(width=20, height=16, iterations=100_000, seed=1))
+    win.set_speed("max")
+    win.train()
+    qtbot.waitUntil(lambda: win.session.map is not None and win.session.map.iteration > 3, timeout=FIRST_RUN_TIMEOUT_MS)
+    win.actions["reset"].trigger()
+    assert not win.runner.busy and win.progress_label.text() == ""
+    qtbot.wait(300)                                  # anything still queued would land now
+    assert win.session.map.iteration == 0
+    win.actions["undo"].trigger()
+    assert win.session.map.iteration > 3

@@ -417,3 +417,21 @@ def test_longest_event_loop_gap_while_a_200x200_map_trains(qtbot, colours):
         assert longest < 100 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
     finally:
         win.close()
+
+
+def test_the_first_run_of_a_source_install_says_it_may_compile(qtbot, monkeypatch):
+    # tester6 F24: with an empty numba cache the first Train showed nothing for ~26 s
+    from somdesk.core import kernels
+    from somdesk.gui import window as window_mod
+
+    w = make_window(qtbot)
+    w.session.new_colours(np.random.default_rng(0).random((5, 3)))
+    w.left.params.set_config(SOMConfig(width=4, height=4, iterations=3, seed=1))
+    monkeypatch.setattr(kernels, "BACKEND", "numba")
+    monkeypatch.setattr(window_mod, "_TRAINED_ONCE", False)
+    w.train()
+    assert "compiles the training kernels" in w.progress_label.text()      # before the first epoch arrives
+    wait_idle(qtbot, w)
+    w.train()
+    assert "compiles" not in w.progress_label.text()                      # said once per process
+    wait_idle(qtbot, w)

@@ -239,3 +239,16 @@ def test_the_preview_counts_and_fits_a_picture_once(tmp_path):
     np.testing.assert_array_equal(again.palette, fresh.palette)
     np.testing.assert_array_equal(again.indices, fresh.indices)
     assert all(d.preview_colours[k] is v for k, v in cached.items())        # reused, not recomputed
+
+
+def test_a_fully_transparent_picture_is_refused_when_read(tmp_path):
+    # tester6 F19: refused when installed, on the GUI thread, outside the open task
+    from PIL import Image
+
+    from somdesk.errors import FileFormatError
+    from somdesk.session.opening import read
+
+    p = tmp_path / "clear.png"
+    Image.new("RGBA", (30, 20), (255, 0, 0, 0)).save(p)
+    with pytest.raises(FileFormatError, match="fully transparent"):
+        read(p, "image")

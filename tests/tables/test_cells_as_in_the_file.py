@@ -28,3 +28,20 @@ def test_numbers_are_exported_in_full_and_read_back_equal(tmp_path):
     back = list(csv.reader(open(out, encoding="utf-8")))[1:]
     got = np.array([float(r[0]) if r[0] else np.nan for r in back])
     assert np.array_equal(got, vals, equal_nan=True)
+
+
+def test_a_column_is_formatted_as_each_of_its_cells(tmp_path):
+    from somdesk.session.table_tasks import format_column
+
+    rng = np.random.default_rng(0)
+    vals = np.concatenate([rng.normal(0, 1e6, 500), np.round(rng.normal(0, 1e3, 200)), [np.nan, -0.0, 0.0, 2.0**53,
+                           -2.0**53, 2.0**53 - 1, 1e300, -1e-300, np.inf, -np.inf, 5e-324]])
+    assert format_column(vals) == [format_cell(v) for v in vals]
+    with np.errstate(over="ignore"):
+        small = vals.astype(np.float32)
+    assert format_column(small) == [format_cell(v) for v in small]
+    for other in (np.arange(-5, 5), np.array([2**62, -2**63], np.int64), np.arange(3, dtype=np.uint8),
+                  np.array([True, False])):
+        assert format_column(other) == [format_cell(v) for v in other]
+    text = np.array(["a", None, "b"], dtype=object)
+    assert format_column(text) == ["a", "", "b"]
