@@ -62,3 +62,23 @@ def test_numbers_with_one_word_read_as_text_naming_the_word_in_json_as_in_csv(tm
     assert spoiled_columns(tab) == [tab.problem("a") + "; it is left out of the training columns"]
     if fmt != "csv":
         assert tab.kind("mixed") == "nested" and tab.kind("n") == "numeric" and tab.kind("id") == "numeric"
+
+
+@pytest.mark.parametrize("records, kind", [
+    ([{"sku": "P0", "color": "blue", "price": 59.07, "weight": 4.03}], "table"),      # colour not a colour
+    ([{"sku": "P0", "colour": "blue"}], "table"),
+    ([{"sku": "P0", "hex": "#f7aab0", "price": 38.68}], "table"),                    # other numeric fields
+    ([{"id": 1, "Color": "#ff0000"}], "table"),
+    ([{"hex": "#ff0000", "name": "red"}, {"hex": "#0000ff", "name": "blue"}], "palette"),
+    ([{"hex": "#ff000080", "name": "red", "alpha": 128}], "palette"),               # alpha is a palette's
+    ([{"color": "#ff0000", "name": "red", "favourite": True}], "palette"),
+    ([{"name": "warm", "colors": ["#ff0000", "#ffaa00"]}], "palette"),
+])
+def test_json_records_with_a_colour_key_are_a_palette_only_when_they_read_as_colours(tmp_path, records, kind):
+    """Tester6 F40: a product table with a `color` field was sent to the palette reader and
+    refused ("'blue' is not a hex colour"), where `somdesk table info` read it as a table."""
+    p = tmp_path / "data.json"
+    p.write_text(json.dumps(records * 30))
+    assert sniff_kind(p) == kind
+    if kind == "table":
+        assert read_table(p).n_rows == 30
