@@ -32,7 +32,8 @@ def _read_options(p) -> None:
     g.add_argument("--skip", type=int, help="lines to skip before the header or data")
     g.add_argument("--sheet", help="spreadsheet sheet, by name or 0-based number")
     g.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
-    g.add_argument("--missing-values", metavar="TOKENS", help="comma-separated cell texts meaning 'no value'")
+    g.add_argument("--missing-values", metavar="TOKENS", help="comma-separated cell texts meaning 'no value' (instead of NA, N/A, NaN, null, ?, -); "
+                   "an empty cell is always missing")
     g.add_argument("--where", metavar="CONDITION", help="keep rows where this SQL condition holds, e.g. \"age >= 18\"")
     g.add_argument("--max-rows", type=int, help="rows held in memory; larger tables are sampled (default 1,000,000)")
 

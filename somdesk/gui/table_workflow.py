@@ -391,9 +391,10 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     def train(self, seed: int = 0) -> bool:
         """Train the table map from the setup panel (random seed `seed`: the smoke mode's)."""
         ws = self.ws
-        if ws.table is None or self.win.runner.busy:
+        if self.win.runner.busy:
             return False
         try:
+            ws.check_trainable()      # a map whose table is not open says so (tester6 F26)
             spec = self.setup.spec(seed=seed)
             ws.set_spec(spec)
             if self.out_of_core.isChecked():

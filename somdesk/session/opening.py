@@ -159,17 +159,31 @@ def _lines_fit(head: bytes) -> bool:
 
 def _json_records(head: bytes) -> bool:
     """Is this JSON text a table: an array of objects, newline-delimited objects (NDJSON) or
-    one key holding a list of objects, whose first object has a scalar value and none of the
-    palette reader's colour keys?  Nested values (lists, objects) may sit beside the scalars:
-    the table reader keeps them as "nested" columns (tester6 F10: an API export with a tags
-    list went to the palette reader).  Only the head is parsed (a 1 GB table is not read)."""
+    one key holding a list of objects, whose first object has a scalar value and is not a
+    palette's colour?  Nested values (lists, objects) may sit beside the scalars: the table
+    reader keeps them as "nested" columns (tester6 F10: an API export with a tags list went
+    to the palette reader).  Only the head is parsed (a 1 GB table is not read).
+
+    A record with a colour key (hex, color, colour) is a palette's swatch only when that value
+    reads as a hex colour and no field but `alpha` holds a number: a product list with a
+    `color: "blue"` field, or with `hex` beside `price`, is a table (tester6 F40: it went to
+    the palette reader and was refused); a record with a colour list (colors) stays a palette's."""
+    from somdesk.io.palettes.colorspaces import parse_hex
     from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
     from somdesk.io.tables.detect import first_record
 
     first = first_record(head)
-    return (isinstance(first, dict) and bool(first)
-            and not any(str(k).lower() in PALETTE_KEYS for k in first)
-            and any(not isinstance(v, (dict, list)) for v in first.values()))
+    if not (isinstance(first, dict) and first and any(not isinstance(v, (dict, list)) for v in first.values())):
+        return False
+    keys = {str(k).lower(): v for k, v in first.items()}
+    if not any(k in PALETTE_KEYS for k in keys):
+        return True
+    if "colors" in keys or "colours" in keys:
+        return False                       # {"colors": [...]}: a palette collection's item
+    colours_ok = all(isinstance(v, str) and parse_hex(v.strip()) is not None
+                     for k, v in keys.items() if k in PALETTE_KEYS)
+    numbers = any(isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in keys.items() if k != "alpha")
+    return not colours_ok or numbers
 
 
 def _reads_as_palette(path) -> bool:

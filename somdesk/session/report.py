@@ -9,6 +9,11 @@ U-matrix and hit map, the validity curve with the suggested k, the segment profi
 one component plane per feature (passive columns included, in the file's units).
 Styles are inline; there are no scripts, fonts or links, so the file opens the same
 in any browser, offline.
+
+A map shown without its table (reopened, its file gone: `prof` None) still reports:
+segments, U-matrix, planes, and hits and segment sizes counted over the training rows
+the map keeps (`tm.inputs`); there is no profiles section, since profiles need the
+file's columns in its units (the kept rows are normalised, filled, active columns only).
 """
 from __future__ import annotations
 
@@ -129,21 +134,28 @@ def _img(rgb: np.ndarray, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def report_html(tm, prof: dict, title: str = "table") -> str:
-    """The report as one HTML string (see module docstring)."""
+def report_html(tm, prof: dict | None, title: str = "table") -> str:
+    """The report as one HTML string (see module docstring).  `prof` None: the map's table is
+    not open (a reopened map whose file is gone) -- segments, U-matrix, planes and the hits
+    and segment sizes of the training rows the map keeps (`tm.inputs`), no profiles section."""
     from somdesk.core.metrics import u_matrix
     from somdesk.render.colour_tables import category_colours
     from somdesk.session.segments import profiles_png
 
     hexagonal = tm.config.topology == "hexagonal"
     h, w = tm.codebook.shape[:2]
-    idx, _ = masked_bmus(tm.codebook, tm.inputs)
-    hits = np.bincount(idx, minlength=h * w).reshape(h, w).astype(np.float64)
     seg = tm.clusters if tm.clusters is not None else np.zeros((h, w), np.int64)
+    kept = tm.inputs is not None and len(tm.inputs) > 0
+    if kept:     # the training rows the map keeps: its hits whether or not its table is open
+        idx, _ = masked_bmus(tm.codebook, tm.inputs)
+        hits = np.bincount(idx, minlength=h * w).reshape(h, w).astype(np.float64)
+    else:
+        idx, hits = np.zeros(0, np.int64), np.full((h, w), np.nan)
     seg_rgb = category_colours(int(seg.max()) + 1)[seg]
+    n_rows = f"{len(tm.inputs):,}" if kept else "an unknown number of"
     parts = [f"<h1>{html.escape(title)}: table map</h1>",
              f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {tm.config.iterations} epochs on "
-             f"{len(tm.inputs):,} rows; quantization error {tm.quantization_error:.4g}, topographic error "
+             f"{n_rows} rows; quantization error {tm.quantization_error:.4g}, topographic error "
              f"{tm.topographic_error:.3f}; {tm.k} segments ({html.escape(tm.cluster_method)}), suggested k "
              f"{tm.curve.get('suggested', '-')}.</p>",
              '<div class="row">',
@@ -151,18 +163,29 @@ def report_html(tm, prof: dict, title: str = "table") -> str:
              f"<figure>{_img(plane_picture(u_matrix(tm.codebook, hexagonal), hexagonal, 'inferno', None, 320), 'U-matrix')}"
              "<figcaption>U-matrix (distance to neighbours)</figcaption></figure>",
              f"<figure>{_img(plane_picture(hits, hexagonal, 'viridis', None, 320, integer=True), 'hits')}"
-             "<figcaption>Hits (rows per node)</figcaption></figure>",
+             f"<figcaption>Hits ({'training ' if prof is None else ''}rows per node)</figcaption></figure>",
              f"<figure>{_img(curve_picture(tm.curve), 'validity curve')}<figcaption>Choosing k</figcaption></figure>",
-             "</div>", "<h2>Segment sizes</h2>", "<table><tr><th>segment</th><th>colour</th><th>rows</th><th>share</th></tr>"]
-    colours = category_colours(max(1, len(prof["segments"]) and max(prof["segments"]) + 1))
-    for i, s in enumerate(prof["segments"]):
-        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s])
-        parts.append(f'<tr><td>{s}</td><td><span class="sw" style="background:{c}"></span></td>'
-                     f"<td>{int(prof['size'][i]):,}</td><td>{prof['share'][i]:.1%}</td></tr>")
-    parts.append("</table><h2>Segment profiles</h2><p>Bars: the segment's mean minus the whole table's mean, "
-                 "in standard deviations of the table (red above, blue below).</p>")
-    parts.append(_img(np.asarray(profiles_png(prof)), "segment profiles"))
-    parts.append(_profile_table(prof))
+             "</div>", "<h2>Segment sizes</h2>"]
+    if prof is None:
+        # the map's table is not open (a reopened map whose file is gone): sizes count the
+        # training rows the map keeps; profiles need the file's columns in its units, which
+        # the kept rows (normalised, missing cells filled, no passive columns) cannot give
+        sizes = np.bincount(seg.reshape(-1)[idx], minlength=max(1, tm.k)) if kept else None
+        sizes_prof = None if sizes is None else {"segments": list(range(len(sizes))), "size": sizes,
+                                                 "share": sizes / max(1, sizes.sum())}
+        parts.append("<p>The map's table is not open: " + (
+            "sizes count the training rows the map keeps." if kept else "the map keeps no training rows to count.")
+            + "</p>")
+        if sizes_prof is not None:
+            parts.append(_sizes_table(sizes_prof))
+        parts.append("<h2>Segment profiles</h2><p>Segment profiles need the map's table: open it and export "
+                     "the report again.</p>")
+    else:
+        parts.append(_sizes_table(prof))
+        parts.append("<h2>Segment profiles</h2><p>Bars: the segment's mean minus the whole table's mean, "
+                     "in standard deviations of the table (red above, blue below).</p>")
+        parts.append(_img(np.asarray(profiles_png(prof)), "segment profiles"))
+        parts.append(_profile_table(prof))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):
@@ -180,6 +203,19 @@ def report_html(tm, prof: dict, title: str = "table") -> str:
             f" - somdesk report</title><style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>\n")
 
 
+def _sizes_table(prof: dict) -> str:
+    """The segment sizes table of `prof` ({"segments", "size", "share"})."""
+    from somdesk.render.colour_tables import category_colours
+
+    rows = ["<table><tr><th>segment</th><th>colour</th><th>rows</th><th>share</th></tr>"]
+    colours = category_colours(max(1, len(prof["segments"]) and max(prof["segments"]) + 1))
+    for i, s in enumerate(prof["segments"]):
+        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s])
+        rows.append(f'<tr><td>{s}</td><td><span class="sw" style="background:{c}"></span></td>'
+                    f"<td>{int(prof['size'][i]):,}</td><td>{prof['share'][i]:.1%}</td></tr>")
+    return "\n".join(rows) + "</table>"
+
+
 def _profile_table(prof: dict) -> str:
     rows = ["<table><tr><th>column</th><th>table mean</th>" +
             "".join(f"<th>seg {s} mean</th>" for s in prof["segments"]) + "</tr>"]
@@ -194,7 +230,7 @@ def _fmt(x) -> str:
     return "" if not np.isfinite(x) else f"{float(x):.4g}"
 
 
-def write_report(path, tm, prof: dict, title: str = "table") -> None:
+def write_report(path, tm, prof: dict | None, title: str = "table") -> None:
     """Write the report atomically (SomdeskError on an unwritable path)."""
     from somdesk.io.atomic import atomic_open
     with atomic_open(path, "w", encoding="utf-8") as f:

@@ -209,8 +209,7 @@ class TableWorkspace(TableViewsMixin):
         the previous map stays.  With `out_of_core`, training streams every row of the table's
         file in chunks (session.outofcore_table; OptionError when the file is gone or a numeric
         column is forced categorical); a stop keeps and continues its epochs the same way."""
-        if self.table is None:
-            raise SomdeskError("open a table first")
+        self.check_trainable()
         resume = self.tm if self.stopped else None
         if not out_of_core:
             return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress, resume)))
@@ -224,14 +223,25 @@ class TableWorkspace(TableViewsMixin):
         (only text columns are one-hot encoded out of core), or the table's file is gone."""
         from somdesk.errors import OptionError
 
-        if self.table is None:
-            raise SomdeskError("open a table first")
+        self.check_trainable()
         forced = [c for c in spec.categorical if c in self.table.columns and self.table.kind(c) == "numeric"]
         if forced:
             raise OptionError("Out of core, only text columns are one-hot encoded: untick Categorical "
                               f"for {', '.join(forced)} or train in memory.")
         if not self.path or not os.path.exists(self.path):
             raise OptionError("out-of-core training reads the table's file again; it is not there any more")
+
+    def check_trainable(self) -> None:
+        """SomdeskError saying why there is nothing to train on: no table, or a reopened map
+        whose table is not open (tester6 F26: Train then did nothing with no word said)."""
+        if self.table is not None:
+            return
+        if self.tm is None:
+            raise SomdeskError("open a table first")
+        name = os.path.basename(self.tm.source or self.tm.source_path or "") or "it was made from"
+        why = f" ({self.map_note})" if self.map_note else ""
+        raise SomdeskError(f"Training needs the table {name}: open it (File > Open) and train again; "
+                           f"this map shows without its rows{why}.")
 
     def train(self, spec, progress=None, **kw):
         """Train to the end (see `train_task`); returns the TableMap."""
@@ -367,15 +377,25 @@ class TableWorkspace(TableViewsMixin):
 
     def row_columns(self) -> dict:
         """{name: (N,) array} of the rows in memory: the file's row and segment, the file's
-        columns, then where each row sits on the map (what the rows view and its export show)."""
+        columns, then where each row sits on the map (what the rows view and its export show).
+        A file column named like one of the map's (row, segment, bmu_row, bmu_col, distance,
+        outlier) keeps its name and its values; the map's is then called som_<name> (som_som_<name>
+        if the file has that too): the file's data is never replaced (tester6 F31)."""
         a, t = self.assigned, self.table
         if a is None or t is None:
             return {}
-        cols = {"row": t.row_index, "segment": a["segment"]}
+        taken = set(t.columns)
+
+        def own(key: str) -> str:
+            while key in taken:
+                key = f"som_{key}"
+            return key
+
+        cols = {own("row"): t.row_index, own("segment"): a["segment"]}
         for c in t.columns:
-            cols.setdefault(c, t.cells(c))
+            cols[c] = t.cells(c)
         for key in ("bmu_row", "bmu_col", "distance", "outlier"):
-            cols[key if key not in cols else f"som_{key}"] = a[key]
+            cols[own(key)] = a[key]
         return cols
 
     def _check_output(self, path, *inputs, own_map: bool = False) -> None:

@@ -558,3 +558,53 @@ def test_no_export_replaces_the_table_the_map_or_the_file_being_scored(table_fil
     assert all(p.read_bytes() == b for p, b in kept.items())
     ws.save_map(tmp_path / "m.somz")                          # its own map: saved again, as always
     assert ws.export_rows(str(tmp_path / "rows.csv"), rows=[0, 1]) == 2
+
+
+def test_a_map_without_its_table_writes_its_report_and_says_why_it_cannot_train(table_file, tmp_path):
+    """Tester6 F25/F26: Export report on a reopened map whose table is gone raised TypeError
+    (profiles None); Train did nothing with no word said."""
+    from somdesk.session.report import report_html
+
+    ws = _trained(table_file)
+    ws.save_map(tmp_path / "m.somz")
+    table_file.unlink()
+    alone = TableWorkspace()
+    alone.open_map(tmp_path / "m.somz")
+    assert alone.profiles is None
+    alone.export_report(tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Segment profiles need the map's table" in text and "training rows the map keeps" in text
+    assert text.count("<img") >= 3 + len(alone.tm.recipe.features)     # segments, U-matrix, hits, curve, planes
+    sizes = [int(v) for v in __import__("re").findall(r"<td>([\d,]+)</td><td>[\d.]+%</td>", text)]
+    assert sum(sizes) == 90
+    older = __import__("dataclasses").replace(alone.tm, inputs=None)   # a map keeping no rows
+    assert "keeps no training rows" in report_html(older, None, "t")
+    with pytest.raises(SomdeskError, match=r"Training needs the table .*: open it"):
+        alone.train(SPEC)
+
+
+def test_file_columns_named_like_the_maps_keep_their_values_in_the_rows_view_and_export(tmp_path):
+    """Tester6 F31: a file's own `row` / `segment` were replaced by the map's (only `distance`
+    kept its values); every one of the map's names now yields to the file's."""
+    rng = np.random.default_rng(3)
+    names = ["row", "segment", "bmu_row", "bmu_col", "distance", "outlier", "som_row", "x", "y"]
+    data = rng.normal(size=(40, len(names))).round(3) + 100     # the file's values: nothing like the map's
+    path = tmp_path / "clash.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([names, *data.tolist()])
+    ws = TableWorkspace()
+    ws.set_table(read_table(path), path)
+    ws.train(TableMapSpec(columns=("x", "y"), height=3, width=3, epochs=3, seed=1))
+    cols = ws.row_columns()
+    for j, name in enumerate(names):
+        np.testing.assert_array_equal(cols[name], data[:, j])
+    np.testing.assert_array_equal(cols["som_som_row"], np.arange(40))
+    for key in ("segment", "bmu_row", "bmu_col", "distance", "outlier"):
+        np.testing.assert_array_equal(cols[f"som_{key}"], ws.assigned[key])
+    assert list(cols)[:2] == ["som_som_row", "som_segment"]
+    ws.export_rows(tmp_path / "rows.csv", rows=np.arange(40))
+    with open(tmp_path / "rows.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [float(r["row"]) for r in rows] == data[:, 0].tolist()
+    assert [float(r["segment"]) for r in rows] == data[:, 1].tolist()
+    assert [int(r["som_segment"]) for r in rows] == ws.assigned["segment"].tolist()

@@ -133,3 +133,23 @@ def test_an_output_that_is_the_input_is_refused_and_the_data_kept(capsys, tmp_pa
         assert data.read_bytes() == before
     code, _o, err = run(capsys, "assign", tmp_path / "m.somz", data, "--out", tmp_path / "scores.csv", *extra)
     assert code == 0, err
+
+
+@pytest.mark.parametrize("tail_rows", [0, 30000])     # the head alone; a blank far below the head
+def test_own_missing_tokens_keep_the_empty_cell_missing(capsys, tmp_path, tail_rows):
+    """Tester6 F35: `--missing-values North` dropped the empty cell from the tokens, so a
+    numeric column with a blank became text; an empty cell is always missing."""
+    from somdesk.io.tables.options import ReadOptions
+
+    body = "x,y,region\n1,2.5,North\n2,,South\n" + "3,4.5,North\n" * tail_rows + "4,,North\n,7,\n"
+    p = write_text(tmp_path, "m.csv", body)
+    t = read_table(p, ReadOptions(missing=("North",)))
+    assert t.kind("x") == "numeric" and t.kind("y") == "numeric"
+    assert t.missing_count("x") == 1 and t.missing_count("y") == 2
+    assert t.missing_count("region") == tail_rows + 3         # every North and the empty cell
+    code, out, err = run(capsys, "table", "info", p, "--json", "--missing-values", "North")
+    assert code == 0, err
+    cols = {c["name"]: c for c in json.loads(out)["columns"]}
+    assert cols["y"] == {"name": "y", "type": "numeric", "missing": 2}
+    assert ReadOptions(missing=("-999",)).missing_tokens == {"-999", ""}
+    assert "n/a" not in ReadOptions(missing=("-999",)).missing_tokens      # the defaults are replaced

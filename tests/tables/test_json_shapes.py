@@ -48,3 +48,46 @@ def test_ndjson_with_nested_fields_is_a_table_and_a_document_of_lists_is_not(tmp
     q = tmp_path / "named.json"        # one object of named colour lists: a palette collection
     q.write_text(json.dumps({"version": 2, "Sunset": ["#ff4500", "#ffd700"], "Ocean": ["#00f"]}))
     assert sniff_kind(q) == "palette"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_numbers_with_one_word_read_as_text_naming_the_word_in_json_as_in_csv(tmp_path, fmt):
+    """Tester6 F54: a JSON column of numbers with ONE text value was "nested" and left out
+    without a word; the same data as CSV says "text" and names the line.  Lists and objects
+    (and a column mixing them with scalars) stay nested."""
+    from somdesk.session.table_data import spoiled_columns
+
+    recs = [{"id": i, "a": i / 10, "flag": i % 2 == 0, "mixed": [i] if i == 5 else i, "n": None if i == 3 else i}
+            for i in range(40)]
+    recs[30]["a"] = "oops"
+    p = tmp_path / f"drift.{fmt}"
+    if fmt == "csv":
+        p.write_text("id,a\n" + "".join(f"{r['id']},{r['a']}\n" for r in recs))
+    else:
+        p.write_text("\n".join(json.dumps(r) for r in recs) if fmt == "jsonl" else json.dumps(recs))
+    tab = read_table(p)
+    assert tab.kind("a") == "text" and tab.spoiled("a")
+    assert tab.problem("a").endswith("has 'oops'") and ("line 32" if fmt == "csv" else "row 31") in tab.problem("a")
+    assert spoiled_columns(tab) == [tab.problem("a") + "; it is left out of the training columns"]
+    if fmt != "csv":
+        assert tab.kind("mixed") == "nested" and tab.kind("n") == "numeric" and tab.kind("id") == "numeric"
+
+
+@pytest.mark.parametrize("records, kind", [
+    ([{"sku": "P0", "color": "blue", "price": 59.07, "weight": 4.03}], "table"),      # colour not a colour
+    ([{"sku": "P0", "colour": "blue"}], "table"),
+    ([{"sku": "P0", "hex": "#f7aab0", "price": 38.68}], "table"),                    # other numeric fields
+    ([{"id": 1, "Color": "#ff0000"}], "table"),
+    ([{"hex": "#ff0000", "name": "red"}, {"hex": "#0000ff", "name": "blue"}], "palette"),
+    ([{"hex": "#ff000080", "name": "red", "alpha": 128}], "palette"),               # alpha is a palette's
+    ([{"color": "#ff0000", "name": "red", "favourite": True}], "palette"),
+    ([{"name": "warm", "colors": ["#ff0000", "#ffaa00"]}], "palette"),
+])
+def test_json_records_with_a_colour_key_are_a_palette_only_when_they_read_as_colours(tmp_path, records, kind):
+    """Tester6 F40: a product table with a `color` field was sent to the palette reader and
+    refused ("'blue' is not a hex colour"), where `somdesk table info` read it as a table."""
+    p = tmp_path / "data.json"
+    p.write_text(json.dumps(records * 30))
+    assert sniff_kind(p) == kind
+    if kind == "table":
+        assert read_table(p).n_rows == 30

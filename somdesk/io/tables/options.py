@@ -34,7 +34,8 @@ class ReadOptions:
     comment    a character that starts comment lines (e.g. "#")
     sheet      spreadsheet sheet, by name or 0-based position
     encoding   a Python codec name (e.g. "utf-8", "latin-1", "cp1252", "utf-16")
-    missing    cell texts meaning "no value" (case-insensitive); replaces MISSING_TOKENS
+    missing    cell texts meaning "no value" (case-insensitive); replaces MISSING_TOKENS but
+               for the empty cell, which is always missing (the given texts are added to it)
     where      an SQL boolean expression on the columns (rows kept where it is true)
     max_rows   rows held in memory for interactive work; larger tables are sampled
     preview_rows  a spreadsheet: read only its first lines, this many after the skipped
@@ -122,4 +123,9 @@ class ReadOptions:
 
     @property
     def missing_tokens(self) -> frozenset[str]:
-        return MISSING_TOKENS if self.missing is None else frozenset(s.lower() for s in self.missing)
+        """The cell texts read as missing, lower case: MISSING_TOKENS, or the user's `missing`
+        plus the empty cell -- an empty cell holds no value whatever else is named (tester6
+        F35: `--missing-values North` turned every numeric column with a blank into text)."""
+        if self.missing is None:
+            return MISSING_TOKENS
+        return frozenset(s.lower() for s in self.missing) | {""}

@@ -13,7 +13,8 @@ text is an object array with None for missing.
 
 Column kinds: "numeric" (every present value a finite number), "text" (free
 text), "categorical" (text with few distinct values: at most 50, and at most
-half the present values), "boolean", "date", "nested" (JSON lists/structs),
+half the present values), "boolean", "date", "nested" (JSON lists/structs; a JSON
+column of scalars of mixed types -- numbers and a word -- is read as text, as in a CSV),
 "empty" (no values at all).
 """
 from __future__ import annotations
@@ -60,6 +61,30 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
         opts = dataclasses.replace(opts, preview_rows=None)      # it read every row: not a preview
     table.path, table.options = os.path.abspath(fspath), opts
     return table
+
+
+def _json_scalars(obj: np.ndarray) -> tuple[np.ndarray, str]:
+    """A JSON column DuckDB typed JSON (values of mixed types): (its cells as text, "text")
+    when every present value is a scalar -- numbers and one stray word are then read as a
+    CSV column is (numbers, or text with problem() naming the first word: tester6 F54, it
+    was "nested" and left out without a word) -- or (obj, "nested") when one is a list or
+    an object.  JSON null is missing; true/false read as the words."""
+    import json
+
+    out = np.empty(len(obj), dtype=object)
+    for i, v in enumerate(obj.tolist()):
+        if v is None:
+            out[i] = None
+            continue
+        try:
+            x = json.loads(v)
+        except ValueError:
+            return obj, "nested"
+        if isinstance(x, (list, dict)):
+            return obj, "nested"
+        out[i] = (None if x is None else x if isinstance(x, str) else "true" if x is True else
+                  "false" if x is False else v.strip())
+    return out, "text"
 
 
 class Table:
@@ -181,7 +206,10 @@ class Table:
                 self._missing[c] = n - int(present[k])
                 self._kind[c] = "numeric" if present[k] else "empty"
             else:
-                self._set_column(c, object_column(got.cols[j], kinds[j], got.arrow, self.types[j]), kinds[j])
+                obj, kind = object_column(got.cols[j], kinds[j], got.arrow, self.types[j]), kinds[j]
+                if kind == "nested" and self.types[j].upper() == "JSON":
+                    obj, kind = _json_scalars(obj)
+                self._set_column(c, obj, kind)
 
     def _set_column(self, name: str, obj: np.ndarray, kind: str) -> None:
         """A non-numeric column from its object array (str or None)."""
