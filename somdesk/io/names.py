@@ -61,3 +61,15 @@ def same_file(a, b) -> bool:
     except (OSError, ValueError, TypeError):
         return False
     return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def require_suffix(path, suffixes: tuple[str, ...], what: str) -> None:
+    """SomdeskError unless `path` ends in one of `suffixes` (lower case, with the dot): a
+    writer whose format does not follow the name refuses another name, rather than putting
+    CSV text in rows.parquet or a zip in map.png (tester6 F55).  `what`: "a map is saved as
+    .somz" -- the start of the message."""
+    from somdesk.errors import SomdeskError
+
+    if os.path.splitext(os.fspath(path))[1].lower() not in suffixes:
+        raise SomdeskError(f"{what}: give a name ending in {' or '.join(suffixes)}, "
+                           f"not {display_basename(path)!r}")

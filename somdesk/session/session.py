@@ -480,9 +480,12 @@ class Session:
         from somdesk.io.atomic import check_document_target
         from somdesk.session.workspace_file import save_workspace
 
+        from somdesk.io.names import require_suffix
+
         self._require()
         self._require_idle("save")
         check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
+        require_suffix(path, (".somz",), "a map is saved as .somz")
         if self.kind == "table":
             self.table.save_map(path)
             return

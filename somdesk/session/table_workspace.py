@@ -368,9 +368,12 @@ class TableWorkspace(TableViewsMixin):
         from somdesk.io.atomic import check_document_target
         from somdesk.session.scoring import save_table_map
 
+        from somdesk.io.names import require_suffix
+
         tm = self._require_map()
         check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
         self._check_output(path, own_map=True)
+        require_suffix(path, (".somz",), "a map is saved as .somz")
         save_table_map(tm, path)
         self._set_path(path)
         self._set_dirty(False)
@@ -413,8 +416,11 @@ class TableWorkspace(TableViewsMixin):
     def export_rows(self, path, rows=None) -> int:
         """Write `rows` (default: the selected rows) of the rows in memory with every column
         (`row_columns`) as CSV, atomically; returns the row count."""
+        from somdesk.io.names import require_suffix
+
         self._require_map()
         self._check_output(path)
+        require_suffix(path, (".csv", ".txt"), "Export rows writes CSV")
         return table_tasks.write_rows_csv(path, self.row_columns(), self.selected_rows if rows is None else rows)
 
     def export_assignments(self, path) -> int:
@@ -443,13 +449,19 @@ class TableWorkspace(TableViewsMixin):
         if self.profiles is None:
             raise SomdeskError("profiles need the map's table open" if self.tm is not None else
                                "train the table map first")
+        from somdesk.io.names import require_suffix
+
         self._check_output(path)
+        require_suffix(path, (".csv", ".txt"), "the profiles are written as CSV")
         write_profiles_csv(path, self.profiles)
 
     def report_task(self, path, cancel=None):
         """Generator: the self-contained HTML report (session.report); returns its path."""
+        from somdesk.io.names import require_suffix
+
         tm = self._require_map()
         self._check_output(path)
+        require_suffix(path, (".html", ".htm"), "the report is an HTML file")
         return (yield from table_tasks.report_steps(path, tm, self.profiles, os.path.basename(self.path or "table")))
 
     def export_report(self, path) -> str:

@@ -66,3 +66,22 @@ def test_routing_a_map_reads_no_more_of_meta_json_than_the_map_reader_allows(tmp
     finally:
         tracemalloc.stop()
     assert peak < 4 << 20
+
+
+def test_writers_refuse_a_name_of_another_format(tmp_path, table_file):
+    # tester6 F55: CSV text went into rows.parquet, a .somz zip into map.png
+    from somdesk.errors import SomdeskError
+    from somdesk.session import Session
+    from somdesk.session.table_data import TableMapSpec
+
+    s = Session()
+    s.open(table_file)
+    s.table.set_spec(TableMapSpec(height=3, width=3, epochs=2))
+    s.train()
+    for call, name, words in [(s.save, "map.png", "saved as .somz"), (s.table.export_rows, "rows.parquet", "CSV"),
+                              (s.table.export_profiles, "p.xlsx", "CSV")]:
+        with pytest.raises(SomdeskError, match=words):
+            call(tmp_path / name)
+        assert not (tmp_path / name).exists()
+    s.save(tmp_path / "map.somz")
+    assert s.table.export_rows(tmp_path / "picked.csv", [0, 1]) == 2
