@@ -128,7 +128,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
         write_json(args.metrics_json, metrics, indent=1)
     if not args.quiet and args.metrics_json != "-":
         print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
-              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segments; "
+              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segment{'' if tm.k == 1 else 's'}; "
               f"saved {args.save_map}")
     return 0
 

@@ -190,7 +190,7 @@ def run_train(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet and args.metrics_json != "-":
         print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
-              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segments "
+              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
               f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
     return 0
 

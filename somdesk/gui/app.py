@@ -164,7 +164,7 @@ def _smoke_table(app, window, out: str, options: dict) -> int:
     c = tm.config
     write_png(out, render.layout(tables.node_colours(), c.topology == "hexagonal", 8))
     print(f"somdesk smoke test OK: {c.width}x{c.height} map, {c.iterations} iterations in {took:.2f} s "
-          f"(table, {len(tm.inputs):,} rows, {tm.k} segments), QE {tm.quantization_error:.4f}, "
+          f"(table, {len(tm.inputs):,} rows, {tm.k} segment{'' if tm.k == 1 else 's'}), QE {tm.quantization_error:.4f}, "
           f"TE {tm.topographic_error:.3f} -> {out}", flush=True)
     return 0
 

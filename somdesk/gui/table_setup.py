@@ -57,7 +57,7 @@ class TableSetup(QWidget):
         self.missing.addItems(MISSING_POLICIES)
         self.missing.setToolTip("drop: rows with a missing value are left out; mean/median: filled; "
                                 "train: BMU and updates over the present columns only (SOM Toolbox)")
-        self.height = _auto_spin(400, "Map height in nodes (auto: the SOM Toolbox rule, about 5·√N nodes)")
+        self.height = _auto_spin(400, "Map height in nodes (auto: the SOM Toolbox rule, about 5·N^0.54321 nodes, som_topol_struct)")
         self.width = _auto_spin(400, "Map width in nodes (auto: side ratio from the two largest principal components)")
         self.epochs = _auto_spin(100_000, "Batch epochs (auto: from the rows per node)")
         self.topology = QComboBox()

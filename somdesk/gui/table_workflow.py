@@ -508,7 +508,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         note += f"  Warning: {warned}." if warned else ""
         self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
-                             f"{tm.k} segments.{note}")
+                             f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
         self.win.statusBar().showMessage(self._map_message, 15000)
         if not self.dock.isVisible():
             self.dock.show()

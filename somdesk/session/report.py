@@ -156,7 +156,7 @@ def report_html(tm, prof: dict | None, title: str = "table") -> str:
     parts = [f"<h1>{html.escape(title)}: table map</h1>",
              f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {tm.config.iterations} epochs on "
              f"{n_rows} rows; quantization error {tm.quantization_error:.4g}, topographic error "
-             f"{tm.topographic_error:.3f}; {tm.k} segments ({html.escape(tm.cluster_method)}), suggested k "
+             f"{tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} ({html.escape(tm.cluster_method)}), suggested k "
              f"{tm.curve.get('suggested', '-')}.</p>",
              '<div class="row">',
              f"<figure>{_img(map_picture(seg_rgb, hexagonal), 'segments')}<figcaption>Segments</figcaption></figure>",

@@ -2,6 +2,7 @@
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from somdesk.cli import main
@@ -153,3 +154,15 @@ def test_own_missing_tokens_keep_the_empty_cell_missing(capsys, tmp_path, tail_r
     assert cols["y"] == {"name": "y", "type": "numeric", "missing": 2}
     assert ReadOptions(missing=("-999",)).missing_tokens == {"-999", ""}
     assert "n/a" not in ReadOptions(missing=("-999",)).missing_tokens      # the defaults are replaced
+
+
+def test_one_segment_is_said_in_the_singular(tmp_path, capsys):
+    # tester6 F23: "1 segments"
+    from somdesk.cli import main
+
+    p = tmp_path / "t.csv"
+    rng = np.random.default_rng(0)
+    p.write_text("a,b\n" + "".join(f"{x:.4f},{y:.4f}\n" for x, y in rng.random((60, 2))))
+    assert main(["train", "--table", str(p), "--clusters", "1", "--save-map", str(tmp_path / "m.somz")]) == 0
+    out = capsys.readouterr().out
+    assert "1 segment (" in out and "1 segments" not in out
