@@ -94,11 +94,10 @@ def _check_smoke_job(args) -> None:
     (writable, a .png name), the job's options (the core's ranges) and the files (readable)."""
     from somdesk.cli_train import check_writable
     from somdesk.core.options import SOMConfig
-    from somdesk.io.names import stat_input
+    from somdesk.io.names import require_suffix, stat_input
 
     check_writable(args.smoke_test)
-    if os.path.splitext(args.smoke_test)[1].lower() != ".png":
-        raise UsageError(f"--smoke-test writes a PNG picture: give a name ending in .png, not {args.smoke_test!r}")
+    require_suffix(args.smoke_test, (".png",), "--smoke-test writes a PNG picture")
     given = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
     SOMConfig(**{"width": 40, "height": 40, "iterations": 100,
                  **{k: v for k, v in given.items() if v is not None}})

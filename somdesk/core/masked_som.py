@@ -42,8 +42,7 @@ def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.nd
     # faster than the masked products below, which measured a 200,000-row table on a 3,762-node
     # map in 9 s after every training or stop (tester6 F13).  Same BMUs up to ties, which the
     # exact search resolves by the first node of the true minimum.
-    whole = np.isfinite(x).all(1)
-    whole &= (np.abs(np.where(whole[:, None], x, 0.0)) < 1e150).all(1)
+    whole = (np.abs(x) < 1e150).all(1)      # False for NaN and infinities too
     if whole.any():
         sel = np.flatnonzero(whole)
         got, d2 = kernels.bmus_of(np.ascontiguousarray(m), np.ascontiguousarray(x[sel]), cancel)

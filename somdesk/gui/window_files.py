@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.gui import dialogs
+from somdesk.io.names import check_not_in_use
 from somdesk.io.tables.detect import TABLE_SUFFIXES
 
 
@@ -49,17 +50,6 @@ def check_image_target(path, in_use=()) -> None:
     if not special and os.path.splitext(fspath)[1].lower() != ".png":
         raise OptionError(f"Export image writes PNG: give it a .png file name, not {name!r}")
     check_not_in_use(fspath, in_use)
-
-
-def check_not_in_use(path, in_use) -> None:
-    """OptionError when `path` is one of `in_use`, (what, path) pairs, by any name
-    (io.names.same_file): writing it would replace a file the window works on."""
-    from somdesk.io.names import same_file
-
-    for what, src in in_use:
-        if src and same_file(path, src):
-            raise OptionError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
-                              "choose another name")
 
 
 def sample_files() -> list[str]:

@@ -73,3 +73,15 @@ def require_suffix(path, suffixes: tuple[str, ...], what: str) -> None:
     if os.path.splitext(os.fspath(path))[1].lower() not in suffixes:
         raise SomdeskError(f"{what}: give a name ending in {' or '.join(suffixes)}, "
                            f"not {display_basename(path)!r}")
+
+
+def check_not_in_use(path, in_use) -> None:
+    """OptionError when `path` is one of `in_use`, (what, path) pairs such as ("the table in
+    use", path), by any name (same_file): writing it would replace a file the program works on
+    (tester3 F11, tester6 F33).  Pairs whose path is None are skipped."""
+    from somdesk.errors import OptionError
+
+    for what, src in in_use:
+        if src and same_file(path, src):
+            raise OptionError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
+                              "choose another name")

@@ -405,13 +405,10 @@ class TableWorkspace(TableViewsMixin):
         """SomdeskError when writing `path` would replace the table being used, the saved map
         (unless `own_map`: saving the map again) or a file being read (tester3 F11: Score new
         data onto the data file replaced it)."""
-        from somdesk.io.names import same_file
+        from somdesk.io.names import check_not_in_use
 
-        for what, src in (("the table in use", self.path), ("the saved map", None if own_map else self.map_path),
-                          *(("the file being scored", i) for i in inputs)):
-            if src and same_file(path, src):
-                raise SomdeskError(f"{os.path.basename(os.fspath(path))} is {what}: writing it would replace it; "
-                                   "choose another name")
+        check_not_in_use(path, (("the table in use", self.path), ("the saved map", None if own_map else self.map_path),
+                                *(("the file being scored", i) for i in inputs)))
 
     def export_rows(self, path, rows=None) -> int:
         """Write `rows` (default: the selected rows) of the rows in memory with every column
