@@ -155,7 +155,7 @@ from somdesk.core import SOM, SOMConfig, kernels
 from somdesk.core.cancel import CancelToken
 from somdesk.errors import Cancelled
 kernels.warm_up()
-x = np.random.default_rng(0).random((3000, 3))
+x = np.random.default_rng(0).random((30000, 3))   # an epoch far longer than the 0.3 s before the cancel, however fast the kernel
 som = SOM(x, SOMConfig(width=500, height=500, iterations=2, seed=2, order="shuffled"))
 before = som.weights.copy()
 token = CancelToken()
