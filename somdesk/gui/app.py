@@ -128,10 +128,11 @@ def _settle(app, window, timeout_s: float) -> bool:
 
 
 def _train_and_wait(app, window, kind: str, start) -> tuple[list, float]:
-    """Call `start()` (it starts the runner's task `kind`) and wait for it: (the task's results,
-    seconds from start to end).  RuntimeError when it did not start or did not end in time."""
+    """Call `start()` (it starts the runner's task `kind`) and wait for it: (the task's
+    (result, stopped) pairs, seconds from start to end).  The result is None when a stop came
+    before the task's first step.  RuntimeError when it did not start or did not end in time."""
     results: list = []
-    window.runner.finished.connect(lambda k, result, _stopped: results.append(result) if k == kind else None)
+    window.runner.finished.connect(lambda k, result, stopped: results.append((result, stopped)) if k == kind else None)
     t0 = time.perf_counter()
     start()
     if not window.runner.busy:
@@ -158,7 +159,7 @@ def _smoke_table(app, window, out: str, options: dict) -> int:
             spin.setValue(int(options[name]))
     seed = int(options["seed"]) if options.get("seed") is not None else 0
     results, took = _train_and_wait(app, window, "segment", lambda: tables.train(seed=seed))
-    if not results or results[-1] is None or tables.tm is None:
+    if not results or results[-1][0] is None or tables.tm is None:
         raise RuntimeError(window.last_error or "training failed")
     tm = tables.tm
     c = tm.config
@@ -207,19 +208,22 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         results, took = _train_and_wait(app, window, "train", window.train)
         if not results or window.last_error:
             raise RuntimeError(window.last_error or "training failed")
-        outcome = results[-1]
+        outcome, stopped = results[-1]
         from somdesk.gui.window_tasks import write_png
         image = window.map_image(scale=8)
         if image is None:
             raise RuntimeError("no map to write")
         write_png(out, image)
-        m = outcome.map
+        # a Stop that came before the run's first step ends it with no outcome (the worker never
+        # entered the run): the map is then the session's, as the window shows it
+        m = outcome.map if outcome is not None else window.session.map
         c = m.config
+        core = f"core {outcome.elapsed:.2f} s" if outcome is not None else "stopped before the first epoch"
         # a run the user stopped (Stop in the toolbar) has a map, maybe not yet measured (tester4 F4)
         measures = f"QE {m.qe:.4f}, TE {m.te:.3f}" if m.qe is not None else "not measured"
         print(f"somdesk smoke test OK: {c.width}x{c.height} map, {m.iteration} iterations in "
-              f"{took:.2f} s (core {outcome.elapsed:.2f} s), {measures} -> {out}"
-              + (" (stopped by the user)" if outcome.stopped else ""), flush=True)
+              f"{took:.2f} s ({core}), {measures} -> {out}"
+              + (" (stopped by the user)" if stopped else ""), flush=True)
         return 0
     except Exception as exc:  # noqa: BLE001
         print(f"somdesk smoke test FAILED: {exc}", flush=True)

@@ -178,3 +178,23 @@ def test_stop_during_the_smoke_job_still_writes_the_map(qapp, tmp_path, capsys):
     assert last.startswith("somdesk smoke test OK: 60x60 map,") and last.endswith("(stopped by the user)")
     assert Image.open(out).size == (480, 480)
     assert not running_threads()
+
+
+def test_stop_before_the_first_epoch_still_writes_the_map(qapp, tmp_path, capsys, monkeypatch):
+    """CI (a loaded machine): Stop came before the worker took the run's first step, the task
+    ended with no outcome and the smoke test failed with "'NoneType' object has no attribute
+    'map'".  Stopping in the same tick as Train gives that order every time."""
+    from somdesk.gui.window import Window
+
+    train = Window.train
+
+    def train_then_stop(self):
+        train(self)
+        self.runner.stop()
+    monkeypatch.setattr(Window, "train", train_then_stop)
+    out = tmp_path / "smoke.png"
+    assert main([], smoke_test=str(out), smoke_options={"width": 20, "height": 20, "iterations": 1000}) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("somdesk smoke test OK: 20x20 map,") and last.endswith("(stopped by the user)")
+    assert Image.open(out).size == (160, 160)
+    assert not running_threads()
