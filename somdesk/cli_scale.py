@@ -180,7 +180,9 @@ def run_assign_streaming(args, check_writable) -> int:
     token = CancelToken()
     cols = list(tm.recipe.columns)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric")
-    with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text) as src:
+    from somdesk.io.names import display_basename
+    with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
+                           used_by=f"the map {display_basename(args.map)}") as src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:

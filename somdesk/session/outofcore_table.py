@@ -203,7 +203,8 @@ class StreamingTableRun:
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # statistics over every row (as in memory, before rows with a missing value are dropped)
-        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=tuple(wanted or ()))
+        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=tuple(wanted or ()),
+                                  categorical=tuple(spec.categorical))
         src = first
         try:
             columns = tuple(c for c in first.columns if c != spec.label)
@@ -229,7 +230,8 @@ class StreamingTableRun:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
-                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns)
+                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns,
+                                               categorical=tuple(spec.categorical))
                     except FileFormatError as exc:
                         if "no rows" in str(exc):
                             raise FileFormatError(f"{path}: every row has a missing value in the chosen columns; "

@@ -228,8 +228,22 @@ class TableWorkspace(TableViewsMixin):
         if forced:
             raise OptionError("Out of core, only text columns are one-hot encoded: untick Categorical "
                               f"for {', '.join(forced)} or train in memory.")
+        why = self.out_of_core_unavailable()
+        if why is not None:
+            raise OptionError(why)
+
+    def out_of_core_unavailable(self) -> str | None:
+        """None when the table's file can be trained on out of core, else why not (one sentence):
+        no table, the file is gone, or it is a spreadsheet (the out-of-core reader reads text
+        tables and Parquet only: io.chunked_checks; tester6 F27, Train failed with the engine's
+        "Error when sniffing file")."""
+        from somdesk.io.chunked_checks import why_not_streamable
+
+        if self.table is None:
+            return "open a table first"
         if not self.path or not os.path.exists(self.path):
-            raise OptionError("out-of-core training reads the table's file again; it is not there any more")
+            return "out-of-core training reads the table's file again; it is not there any more"
+        return why_not_streamable(self.path)
 
     def check_trainable(self) -> None:
         """SomdeskError saying why there is nothing to train on: no table, or a reopened map
