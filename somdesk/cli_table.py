@@ -228,12 +228,13 @@ def run_assign(args) -> int:
     tab = read_table(args.data, _options(args), token)
     try:
         blocks, warnings = score_table(tm, tab, token)
-        for w in warnings:                    # the reader's included (scoring.read_warnings)
-            print(f"warning: {w}", file=sys.stderr)
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])
             n = write_scores(args.out, blocks, token)
+            # after scoring: a refusal is then one line, and the unseen categories are counted
+            for w in warnings:                # the reader's included (scoring.read_warnings)
+                print(f"warning: {w}", file=sys.stderr)
             if not args.quiet:
                 print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
         else:
@@ -246,6 +247,8 @@ def run_assign(args) -> int:
                     d = a["distance"][i]
                     out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
                                   "" if d != d else repr(float(d)), "true" if a["outlier"][i] else "false"])
+            for w in warnings:
+                print(f"warning: {w}", file=sys.stderr)
     finally:
         tab.close()
     return 0

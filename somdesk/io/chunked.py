@@ -362,7 +362,7 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
     con = _connect()
     try:
         sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
-        sel += [f"coalesce({_text_expr(c)}, '') AS {_quote(c)}" for c in text]
+        sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
         res = con.execute(
             f"SELECT {', '.join(sel)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
@@ -374,5 +374,23 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
         col = res[c]
         out[c] = np.asarray(col.filled(np.nan) if np.ma.isMaskedArray(col) else col, dtype=np.float64)
     for c in text:
-        out[c] = np.array([str(x) for x in np.asarray(res[c]).tolist()], dtype=object)
+        out[c] = _cell_texts(res[c])
     return out
+
+
+def _cell_texts(col) -> np.ndarray:
+    """(n,) object array of a text column's cells as the in-memory reader gives them ("" where
+    missing): a column stored as numbers (category codes 7, 12) is written 7, not 7.0, so a
+    code scores as the category the in-memory map learnt (io.tables.table._num_text)."""
+    from somdesk.io.tables.table import _num_text
+
+    mask = np.ma.getmaskarray(col) if np.ma.isMaskedArray(col) else None
+    values = np.asarray(col.data if mask is not None else col)
+    if values.dtype.kind in "fiub":
+        texts = ["" if (v != v) else ("true" if v is True else "false" if v is False else _num_text(v))
+                 for v in values.tolist()]
+    else:
+        texts = ["" if v is None else str(v) for v in values.tolist()]
+    if mask is not None:
+        texts = ["" if m else t for t, m in zip(texts, mask.tolist())]
+    return np.array(texts, dtype=object)

@@ -328,17 +328,20 @@ def check_columns(tm: TableMap, table) -> None:
             table.check_numeric([c])
 
 
-def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000):
+def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
     """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
-    assign_cells).  The columns are checked (check_columns) before the first block is asked for."""
+    assign_cells).  The columns are checked (check_columns) before the first block is asked for.
+    `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
     check_columns(tm, table)
-    return _assign_blocks(tm, table, cancel, block_rows)
+    return _assign_blocks(tm, table, cancel, block_rows, tally)
 
 
-def _assign_blocks(tm, table, cancel, block_rows):
+def _assign_blocks(tm, table, cancel, block_rows, tally):
     for rows, block in table.iter_blocks(list(tm.recipe.columns), block_rows, cancel):
         cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
                  for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)}
+        if tally is not None:
+            tally.add(tm.recipe, cells)
         yield rows, assign_cells(tm, cells, cancel)
 
 
