@@ -37,6 +37,7 @@ What differs, because the whole table is never held:
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISA
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
-from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _same_recipe
+from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _same_recipe, refuse_constant
 
 SAMPLE_ROWS = 100_000
 
@@ -219,6 +220,11 @@ class StreamingTableRun:
                                  [c for c, k in zip(columns, kinds) if k != "numeric"],
                                  median=missing == "median")
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
+            # over every row by the engine: a numeric column with min == max, a text one with one category
+            constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
+                                               prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
+            if first.rows >= 2:
+                refuse_constant(recipe, constant, os.path.basename(str(path)))
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
                 # left out by the engine (a WHERE clause): rows with a missing active value (drop),

@@ -202,6 +202,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     prep = prepared or prepare_table(table, columns, spec.label, spec.normalise, spec.missing,
                                      weights=spec.weights, passive=spec.passive,
                                      categorical=spec.categorical, group_weight=spec.group_weight)
+    refuse_constant(prep.recipe, _constant_in_rows(prep), getattr(table, "name", "table"))
     hexagonal = str(spec.topology).lower().startswith("hex")
     x = prep.data
     filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
@@ -245,6 +246,31 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
     tm.clusters, tm.curve = seg.labels, seg.curve
     return tm, prep
+
+
+def _constant_in_rows(prep: Prepared) -> set | None:
+    """The active columns of `prep` whose features hold one value over its rows (missing left
+    out); None for fewer than two rows (one row is no sign of a constant column)."""
+    x, r = prep.data, prep.recipe
+    if len(x) < 2:
+        return None
+    with np.errstate(invalid="ignore"):
+        flat = ~(np.nanmax(x, axis=0) > np.nanmin(x, axis=0)) if x.size else np.ones(x.shape[1], bool)
+    feat_col = r.feature_column[r.active]
+    return {r.columns[j] for j in np.unique(feat_col) if flat[feat_col == j].all()}
+
+
+def refuse_constant(recipe: Recipe, constant, name: str) -> None:
+    """OptionError when every active column of `recipe` is in `constant` (one value in every row):
+    a map of such rows learns nothing, and its segments of identical rows mislead (tester6 F45).
+    Some constant columns among varying ones only warn (core.preparation: they add nothing)."""
+    if constant is None:
+        return
+    active = [c for c in dict.fromkeys(recipe.columns[j] for j in recipe.feature_column[recipe.active])]
+    if active and all(c in constant for c in active):
+        shown = ", ".join(map(repr, active[:8])) + (f" and {len(active) - 8} more" if len(active) > 8 else "")
+        raise OptionError(f"{name}: every column chosen to train on has one value in every row ({shown}): "
+                          "there is nothing to learn; choose columns whose values vary")
 
 
 END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md

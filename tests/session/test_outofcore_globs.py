@@ -114,3 +114,35 @@ def test_the_window_offers_no_out_of_core_for_a_spreadsheet(tmp_path):
     _frame(40, 0).to_csv(q, index=False)
     ws.set_table(read_table(str(q)), str(q))
     assert ws.out_of_core_unavailable() is None
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_a_table_of_constant_columns_is_refused_naming_them(tmp_path, streaming):
+    # tester6 F45: it trained a 10x9 map of identical rows with "2 segments (suggested 2)"
+    from somdesk.session.table_data import train_table_map
+
+    p = tmp_path / "const.csv"
+    p.write_text("a,b,c\n" + "1,2,x\n" * 50)
+    q = tmp_path / "some.csv"
+    q.write_text("a,b,c\n" + "".join(f"1,{i},x\n" for i in range(50)))
+    spec = TableMapSpec(columns=("a", "b", "c"), height=3, width=3, epochs=2, seed=0)
+
+    def train(path):
+        if streaming:
+            return train_table_map_streaming(str(path), spec)
+        from somdesk.io.tables.table import read_table
+        return train_table_map(read_table(str(path)), spec)[0]
+    with pytest.raises(OptionError, match=r"const\.csv: every column chosen to train on has one value in every "
+                                          r"row \('a', 'b', 'c'\): there is nothing to learn"):
+        train(p)
+    assert train(q).codebook.shape[:2] == (3, 3)        # one varying column is enough
+
+
+def test_one_row_is_not_taken_for_constant_columns(tmp_path):
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_data import train_table_map
+
+    p = tmp_path / "one.csv"
+    p.write_text("a,b\n1,2\n")
+    tm, _ = train_table_map(read_table(str(p)), TableMapSpec(height=2, width=2, epochs=2, seed=0))
+    assert tm.codebook.shape[:2] == (2, 2)
