@@ -176,6 +176,10 @@ class ChunkedTable:
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
                                       f"columns are: {', '.join(types)}")
             check_files(con, files, os.fspath(pattern), columns, types, categorical, used_by)
+            if where:       # the in-memory reader's checks and words (one condition on the columns)
+                from somdesk.io.tables.sqlfilter import check_filter
+                con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
+                where = check_filter(con, where, "src")
             if columns is None:
                 columns = numeric
             text_ok = set(text_columns)

@@ -51,7 +51,8 @@ from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISA
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
-from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _same_recipe, refuse_constant
+from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
+                                        refuse_constant)
 
 SAMPLE_ROWS = 100_000
 
@@ -199,6 +200,7 @@ class StreamingTableRun:
                  where: str | None = None, executor=None, cancel: CancelToken | None = None,
                  resume: TableMap | None = None):
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
+        _check_spec(spec)
         self.path, self.spec = path, spec
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
         self.executor = executor or LocalExecutor()

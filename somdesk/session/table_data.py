@@ -158,7 +158,11 @@ def default_columns(table, label: str | None = None) -> tuple:
             raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
                               f"(--missing-values inf,-inf) or leave the column out (--columns)")
     if not cols:
-        raise OptionError(f"{table.name}: no numeric column to train on (besides the label)")
+        # a table of categories: they train when chosen (one-hot), so say how (tester6 F34)
+        texts = [c for c in table.columns if c != label and table.kind(c) in ("categorical", "boolean", "text")]
+        hint = (f"; its text columns are one-hot encoded when chosen, e.g. --columns {','.join(texts[:4])}"
+                if texts else "")
+        raise OptionError(f"{table.name}: no numeric column to train on (besides the label){hint}")
     return cols
 
 
@@ -170,11 +174,25 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
             for c in table.columns if c != label and table.spoiled(c)]
 
 
+WEIGHT_RANGE = (0.01, 100.0)     # the window's weight box; 0 is passive
+
+
 def _check_spec(spec: TableMapSpec) -> None:
+    """OptionError for sizes that are not whole numbers from 1, and weights outside the window's
+    range: an absurd weight (1e308) trained and then failed with "values beyond +-1e150" and
+    leaked numpy warnings (tester6 F38)."""
     for name in ("height", "width", "epochs", "clusters"):
         v = getattr(spec, name)
         if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
             raise OptionError(f"{name} must be a whole number from 1, got {v!r}")
+    lo, hi = WEIGHT_RANGE
+    for c, v in (spec.weights or {}).items():
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise OptionError(f"the weight of {c!r} must be a number, got {v!r}") from None
+        if not (v == 0 or lo <= v <= hi):
+            raise OptionError(f"the weight of {c!r} must be 0 (passive) or from {lo:g} to {hi:g}, got {v:g}")
 
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
