@@ -13,7 +13,9 @@ says which.  The pixels come out as 8-bit RGB:
   have transparency and (H, W, 3) for those that do not;
 * palette, greyscale, 1-bit, CMYK and YCbCr images are converted to RGB;
   16-bit greyscale keeps its top 8 bits (value / 257, rounded);
-* JPEG EXIF orientation is applied, so phone photos are the right way up.
+* JPEG EXIF orientation is applied, so phone photos are the right way up;
+* an embedded ICC profile (Display P3, Adobe RGB, linear sRGB, a CMYK press
+  profile) is applied: the pixels come out in sRGB (io/colour_profile.py).
 
 Safety.  The file size is checked with os.stat before reading (MAX_FILE_BYTES)
 and the pixel count from the header before any pixel is decoded
@@ -244,16 +246,19 @@ def _to_rgb8(im, alpha: bool) -> np.ndarray:
     out = np.empty((h, w, 4 if keep else 3), dtype=np.uint8)
     rows = max(1, BAND_PIXELS // w)
     scale = 1
+    from somdesk.io.colour_profile import srgb_conversion
+
+    to_srgb = None if mode in _GREY_INT_MODES or mode == "F" else srgb_conversion(im)
     if mode in _GREY_INT_MODES:
         lo, hi = im.getextrema()
         scale = 257 if mode.startswith("I;16") or hi > 255 else 1
     for s in range(0, h, rows):
         band = im.crop((0, s, w, min(h, s + rows)))
-        out[s:s + rows] = _band(band, mode, has_alpha, keep, scale)
+        out[s:s + rows] = _band(band, mode, has_alpha, keep, scale, to_srgb)
     return out
 
 
-def _band(band, mode: str, has_alpha: bool, keep: bool, scale: int) -> np.ndarray:
+def _band(band, mode: str, has_alpha: bool, keep: bool, scale: int, to_srgb=None) -> np.ndarray:
     if mode in _GREY_INT_MODES:
         v = np.asarray(band).astype(np.int64)
         if scale != 1:      # round(v / 257) in integers: 16-bit grey keeps its top 8 bits
@@ -264,8 +269,10 @@ def _band(band, mode: str, has_alpha: bool, keep: bool, scale: int) -> np.ndarra
         grey = np.clip(np.rint(np.nan_to_num(np.asarray(band, dtype=np.float64))), 0, 255).astype(np.uint8)
         return _grey_to(grey, keep)
     if has_alpha:
-        rgba = np.asarray(band.convert("RGBA"))
+        rgba = to_srgb.apply(band) if to_srgb is not None else np.asarray(band.convert("RGBA"))
         return rgba if keep else _composite_on_white(rgba)
+    if to_srgb is not None:
+        return to_srgb.apply(band)
     return np.asarray(band if band.mode == "RGB" else band.convert("RGB"))
 
 
