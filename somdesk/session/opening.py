@@ -20,6 +20,8 @@ table workspace (`Session.new_table`, `Session.install_table_map`).
 """
 from __future__ import annotations
 
+import numpy as np
+
 import os
 import zipfile
 from dataclasses import dataclass
@@ -230,7 +232,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
         from somdesk.io.palettes import read_palette
 
         pal = read_palette(path)
-        colours = pal.to_array()
+        colours = palette_inputs(pal)
         if len(colours) == 0:
             raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
         payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
@@ -257,6 +259,14 @@ def read(path, kind: str, cancel=None) -> Loaded:
 
         payload = load_workspace(path)
     return Loaded(kind, payload, path)
+
+
+def palette_inputs(pal) -> np.ndarray:
+    """A palette's colours as the session's inputs: (N, 3) in [0, 1], or (N, 4) with straight
+    alpha when some colour is not opaque (tester7 F23: the window dropped palette alpha)."""
+    if any(s.alpha != 255 for s in pal.swatches):
+        return pal.to_rgba_array()
+    return pal.to_array()
 
 
 TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds holding a table map (new files: "table-map")
