@@ -152,8 +152,13 @@ class ImportPreview(QDialog):
             table = read_table(head or self.path, options, name=os.path.basename(self.path))
         except SomdeskError as exc:
             self.error = str(exc)
+            if old is not None:
+                old.close()
             self.table = None
-            self.notes.setText(f"<b style='color:#b00020'>Cannot read it this way:</b> {exc}")
+            # the previous read's "Read as … 600 rows" line went with its table (it stood over
+            # this error as if it described the settings just refused: tester6 F36)
+            self.detected.setText("")
+            self.notes.setText(f"<b style='color:#b00020'>Cannot read it this way:</b> {html.escape(str(exc), quote=False)}")
             self.grid.setRowCount(0)
             ok.setEnabled(False)
             return False
@@ -222,10 +227,12 @@ class ImportPreview(QDialog):
         for c in t.columns:
             kinds[t.kind(c)] = kinds.get(t.kind(c), 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        rows_text = (f"the first {t.n_rows_total:,} rows (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
-                     if self.partial else f"{t.n_rows_total:,} rows")
+        n, rows = t.n_rows_total, "row" if t.n_rows_total == 1 else "rows"
+        rows_text = (f"the first {n:,} {rows} (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
+                     if self.partial else f"{n:,} {rows}")
+        cols = "column" if len(t.columns) == 1 else "columns"
         self.detected.setText("Read as: " + " · ".join(parts) +
-                              f"<br>{rows_text} × {len(t.columns)} columns ({summary})")
+                              f"<br>{rows_text} × {len(t.columns)} {cols} ({summary})")
         notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
         if self.partial:
             notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "
