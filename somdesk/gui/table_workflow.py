@@ -43,7 +43,7 @@ from somdesk.gui.table_views import MAP_VIEWS, TableViews
 
 __all__ = ["TableWorkflow", "KINDS", "offer"]
 
-KINDS = ("segment", "score", "report")      # runner task kinds of this module
+KINDS = ("segment", "score", "report", "export")      # runner task kinds of this module
 NO_SELECTION = "Click a node, Ctrl+click to add, drag a region, or pick a segment."
 
 
@@ -261,7 +261,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.actions["report"].setEnabled(has_map and not busy)
         self.actions["save_table_map"].setEnabled(has_map and not busy)
         self.actions["score"].setEnabled(not busy)
-        self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0)
+        self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0 and not busy)
         self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
         self.segment_choice.setEnabled(has_map and not busy)
         self.profiles_csv_button.setEnabled(ws.profiles is not None)
@@ -461,11 +461,16 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                 dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
         elif kind == "report" and result is not None:
             self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
+        elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)
+            self.win.statusBar().showMessage(f"Wrote {result:,} rows to {os.path.basename(self._export_out)}.", 8000)
         elif kind == "segment" and result is not None and self._map_message:
             self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
             if kind == "segment":
                 self._nothing_kept("Stopped before the first epoch ended: ")
+            elif kind == "export":
+                self.win.statusBar().showMessage(f"Export rows stopped: {os.path.basename(self._export_out)} "
+                                                 "was not written.", 8000)
             else:
                 self.win.statusBar().showMessage("Cancelled.", 5000)
         self.refresh()

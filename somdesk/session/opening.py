@@ -28,7 +28,7 @@ from somdesk.errors import FileFormatError
 
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
-_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
+_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP", "TIFF")
 _PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are

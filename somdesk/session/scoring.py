@@ -162,15 +162,26 @@ def score_table(tm, table, cancel=None):
 
     Columns the map needs but the table lacks: FileFormatError listing them.  Extra
     columns are a warning (they are ignored); the warnings include the reader's (read_warnings).
-    """
+    When the blocks have all been taken, the list also holds the warning about categories
+    the map never saw, if any (session.unseen: such rows are scored, all zeros in that
+    column's one-hot features): read it after scoring."""
     from somdesk.session.table_data import assign_table
+    from somdesk.session.unseen import UnseenTally
 
     extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
     warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
         warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
-    return assign_table(tm, table, cancel), warnings
+    tally = UnseenTally()
+    blocks = assign_table(tm, table, cancel, tally=tally)
+
+    def scored():
+        yield from blocks
+        unseen = tally.warning(table.name)
+        if unseen:
+            warnings.append(unseen)
+    return scored(), warnings
 
 
 def read_warnings(table) -> list:

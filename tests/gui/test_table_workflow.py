@@ -110,6 +110,7 @@ def test_select_rows_export_and_hover(qtbot, win, tmp_path):
     # export: the shown rows, in the shown order, every column
     out = tmp_path / "rows.csv"
     assert wf.export_rows(str(out))
+    _idle(qtbot, win)                       # written in a task (tester6 F28)
     with open(out, newline="") as f:
         got = list(csv.reader(f))
     assert got[0] == m.names and got[0][:2] == ["row", "segment"]

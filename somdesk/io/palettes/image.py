@@ -6,6 +6,8 @@
 * Any other image gives its distinct colours in first-seen row-major order;
   fully transparent pixels are skipped (their colour is meaningless), more
   than MAX_COLORS distinct colours is refused.
+* The stored values are the palette: an embedded colour profile other than
+  sRGB is not applied (a warning says so).
 
 Safety: Pillow's `Image.open` only reads the header, so we check width x
 height against MAX_IMAGE_PIXELS *before* decoding, and turn Pillow's own
@@ -78,6 +80,7 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
         _check_pixels(width, height, ctx)
         if width * height == 0:
             raise ctx.error("the image has no pixels")
+        _warn_profile(im, ctx)
         if im.mode == "P":
             im.load()
             table = im.getpalette("RGB") or []
@@ -88,6 +91,18 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
             return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
                                      alpha=alpha[i]) for i in range(count))
         return ctx.finish(_distinct_colours(im, ctx))
+
+
+def _warn_profile(im: Image.Image, ctx: ReadContext) -> None:
+    """A palette is the numbers stored (what the artist typed): an embedded profile other
+    than sRGB is not applied, unlike a picture opened for quantisation (io/colour_profile.py),
+    so say that its colours may look different in a colour-managed viewer."""
+    from somdesk.io.colour_profile import srgb_conversion
+
+    conversion = srgb_conversion(im)
+    if conversion is not None:
+        ctx.warn(f"the image carries a colour profile other than sRGB ({conversion.description or 'unnamed'}); "
+                 "the palette holds its stored values, which a colour-managed viewer shows differently")
 
 
 def _table_alpha(transparency, count: int, ctx: ReadContext) -> list[int]:

@@ -93,7 +93,7 @@ def check_filter(con, where: str, source: str = "src") -> str:
     try:
         kind = con.execute(f"SELECT typeof(({text})) FROM {source} LIMIT 1").fetchall()
     except duckdb.Error as exc:
-        raise OptionError(f"the filter cannot be applied: {_first_line(exc)}") from None
+        raise OptionError(_not_applied(con, source, exc)) from None
     if kind and kind[0][0] not in ("BOOLEAN", '"NULL"', "NULL"):
         raise OptionError(f"the filter must be true or false for each row, but it gives {kind[0][0]} values")
     return text
@@ -124,6 +124,26 @@ def _outside_strings(text: str) -> str | None:
         if ";" in piece:
             return "a ';' (one expression only)"
     return None
+
+
+def _not_applied(con, source: str, exc: Exception) -> str:
+    """The reason a valid condition cannot run, in the reader's words rather than the engine's
+    ("Binder Error: Referenced column "nope" not found in FROM clause!", tester6 F21)."""
+    import re
+
+    text = _first_line(exc)
+    m = re.search(r'Referenced column "((?:[^"]|"")*)" not found', text)
+    if m:
+        try:
+            names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        except Exception:  # the name alone still says it
+            names = []
+        shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+        cols = f" (its columns: {shown})" if names else ""
+        return (f"the filter names a column the table does not have: {m.group(1)!r}{cols}; "
+                'quote a name with spaces as "my name"')
+    text = re.sub(r"^[A-Z][A-Za-z ]* Error: ", "", text)      # the engine's error class
+    return f"the filter cannot be applied: {text}"
 
 
 def _first_line(exc: Exception) -> str:
