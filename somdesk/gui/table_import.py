@@ -175,7 +175,8 @@ class ImportPreview(QDialog):
             # the previous read's "Read as … 600 rows" line went with its table (it stood over
             # this error as if it described the settings just refused: tester6 F36)
             self.detected.setText("")
-            self.notes.setText(f"<b style='color:#b00020'>Cannot read it this way:</b> {html.escape(str(exc), quote=False)}")
+            self.notes.setText("<b style='color:#b00020'>Cannot read it this way:</b> "
+                               + html.escape(str(exc), quote=False))
             self.grid.setRowCount(0)
             ok.setEnabled(False)
             return False
