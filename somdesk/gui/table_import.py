@@ -178,6 +178,7 @@ class ImportPreview(QDialog):
             self.notes.setText("<b style='color:#b00020'>Cannot read it this way:</b> "
                                + html.escape(str(exc), quote=False))
             self.grid.setRowCount(0)
+            self.grid.setColumnCount(0)          # nor its column headers
             ok.setEnabled(False)
             return False
         if old is not None:
