@@ -209,6 +209,7 @@ class WindowFiles:
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
+        w.undo.setClean()               # the edited colours are in a file now (tester6 F39)
         w.statusBar().showMessage(f"Wrote {len(d.colours)} colours to {os.path.basename(path)}.", 8000)
         return True
 

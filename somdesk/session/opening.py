@@ -171,12 +171,14 @@ def _json_records(head: bytes) -> bool:
     `color: "blue"` field, or with `hex` beside `price`, is a table (tester6 F40: it went to
     the palette reader and was refused); a record with a colour list (colors) stays a palette's."""
     from somdesk.io.palettes.colorspaces import parse_hex
-    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
+    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS, is_channel_record
     from somdesk.io.tables.detect import first_record
 
     first = first_record(head)
     if not (isinstance(first, dict) and first and any(not isinstance(v, (dict, list)) for v in first.values())):
         return False
+    if is_channel_record(first):
+        return False                       # {"r": 255, "g": 0, "b": 0, "name": ...}: a swatch (F52)
     keys = {str(k).lower(): v for k, v in first.items()}
     if not any(k in PALETTE_KEYS for k in keys):
         return True
