@@ -30,7 +30,14 @@ KINDS = ("colours", "image", "table")
 
 
 def frozen_array(a, dtype=None) -> np.ndarray:
-    """A read-only C-contiguous copy of `a` (so a dataset or snapshot cannot be edited in place)."""
+    """A read-only C-contiguous copy of `a` (so a dataset or snapshot cannot be edited in place).
+
+    An array already read-only, C-contiguous, of the dtype asked and owning its memory is
+    taken as it is: whoever froze it handed it over (a 100 Mpx picture read from its file,
+    the indices of a full-size quantisation: a copy of each cost 100-400 MB, tester7 #13)."""
+    if (isinstance(a, np.ndarray) and not a.flags.writeable and a.flags.c_contiguous and a.flags.owndata
+            and (dtype is None or a.dtype == np.dtype(dtype))):
+        return a
     arr = np.array(a, dtype=dtype, copy=True, order="C")
     arr.flags.writeable = False
     return arr
@@ -147,6 +154,11 @@ class ImageData:
     kept in a saved map (`full_size` is then False and `source` names the original).
     `preview` is the picture at most PREVIEW_MAX_SIDE a side, on which the live
     quantised preview is computed while the map trains (same cost for any photo).
+    `small` is what the window draws: the picture at most DISPLAY_MAX_SIDE a side over
+    a checkerboard (core.map_quantise.shown_small); both are made where the dataset is
+    (the reading thread, for a picture opened in the window), so drawing a 100 Mpx
+    picture never expands it on the GUI thread (tester7 #13).  `shown()` is full size,
+    for exports.
     """
 
     pixels: np.ndarray
@@ -158,6 +170,7 @@ class ImageData:
     full_size: bool = True
     kind: str = field(default="image", init=False)
     preview: np.ndarray = field(default=None, init=False, repr=False, compare=False)
+    small: np.ndarray = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         px = np.asarray(self.pixels)
@@ -167,6 +180,11 @@ class ImageData:
         object.__setattr__(self, "pixels", frozen_array(px))
         object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
         object.__setattr__(self, "preview", frozen_array(downscale(self.pixels, PREVIEW_MAX_SIDE)))
+        from somdesk.core.map_quantise import shown_small
+
+        h, w = self.pixels.shape[:2]
+        small = shown_small(h, w, lambda a, b: self.pixels[a:b])
+        object.__setattr__(self, "small", frozen_array(small))
         # what core.map_quantise computes once per preview picture (histogram, translucent entries)
         object.__setattr__(self, "preview_colours", {})
 

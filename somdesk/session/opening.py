@@ -215,7 +215,7 @@ class Loaded:
             colours, names, title, _warnings = p
             session.new_colours(colours, names=names, title=title, source=self.path)
         elif self.kind == "image":
-            session.new_image(p, title=name, source=self.path)
+            session.install_image(p)         # built by `read` on the reading thread
         elif self.kind == "table":
             session.new_table(p, source=self.path)
         elif self.kind == "table-map":
@@ -248,6 +248,18 @@ def read(path, kind: str, cancel=None) -> Loaded:
             # was installed, the error escaped a posted callback (tester6 F19)
             raise FileFormatError(f"{os.path.basename(path)}: every pixel of the picture is fully "
                                   "transparent: there are no colours to learn")
+        # the dataset (sample, live-preview copy, the picture the window draws) made here, on the
+        # reading thread: for a 100 Mpx picture that work froze the window 12 s (tester7 #13);
+        # read-only and owned, the pixels become the dataset's without a copy (datasets.frozen_array)
+        from somdesk.core.cancel import check
+        from somdesk.core.quantize import sample_pixels
+        from somdesk.session.datasets import ImageData, QuantiserSettings
+
+        payload.flags.writeable = False
+        check(cancel)
+        settings = QuantiserSettings()
+        payload = ImageData(payload, sample_pixels(payload, settings.sample, 0), settings, 0,
+                            os.path.basename(path), path)
     elif kind == "table":
         from somdesk.io.tables.table import read_table
 

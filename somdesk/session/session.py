@@ -229,7 +229,12 @@ class Session:
 
         settings = settings or QuantiserSettings()
         sample = sample_pixels(pixels, settings.sample, sample_seed)
-        self.install(ImageData(pixels, sample, settings, sample_seed, title, source), IMAGE_CONFIG)
+        self.install_image(ImageData(pixels, sample, settings, sample_seed, title, source))
+
+    def install_image(self, data: ImageData) -> None:
+        """Make the picture `data` (an ImageData, made on any thread: the window's open task
+        builds it on the reading thread) the workspace's, with a fresh palette map."""
+        self.install(data, IMAGE_CONFIG)
 
     def new_table(self, table, *, source: str | None = None, options=None) -> None:
         """Segment the rows of `table` (io.tables Table, read from `source` with `options`):
