@@ -39,6 +39,13 @@ passes a `cache` dict that keeps the histogram and the fitted entries.
 `picture_psnr` compares pictures as they look on white (both composited the
 way a browser shows them), so a transparent pixel's stored RGB does not count;
 `on_checkerboard` is what the window shows.
+
+Big pictures (up to 100 Mpx, io.image_input.MAX_IMAGE_PIXELS) are never expanded
+whole: `indexed_measures` finds the PSNR and the entries used of a quantised
+picture from its indices in slices (no full-size `palette[indices]`, no full-size
+composites), and `shown_small` makes the picture the window draws at most
+DISPLAY_MAX_SIDE a side, in bands; both check a CancelToken between slices
+(tester7 #13, #14: a 100 Mpx RGBA picture held 2.7 GB and took 4-7 s to stop).
 """
 from __future__ import annotations
 
@@ -49,10 +56,14 @@ from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
 __all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
-           "picture_psnr", "composite", "on_checkerboard",
-           "checkerboard", "CHECKER"]
+           "picture_psnr", "indexed_measures", "composite", "on_checkerboard", "rows_on_checkerboard", "shown_small",
+           "checkerboard", "CHECKER", "DISPLAY_MAX_SIDE"]
 
-CHECKER = 8                       # checkerboard squares, in picture pixels
+CHECKER = 8                       # checkerboard squares, in picture pixels (screen pixels when shrunk)
+# The window draws a picture at most this many pixels a side (a 4K screen's width: the canvas
+# never shows more at once); bigger pictures are box-averaged to it for the screen, and
+# exports are written from the full-size picture.
+DISPLAY_MAX_SIDE = 2048
 _CHECKER_SHADES = (204, 255)      # light grey and white, as image editors draw "nothing"
 
 
@@ -205,22 +216,132 @@ def composite(img, background) -> np.ndarray:
     return out
 
 
-def checkerboard(h: int, w: int, square: int = CHECKER) -> np.ndarray:
-    """(h, w, 3) uint8 grey-and-white squares of `square` pixels."""
-    y = (np.arange(h) // square)[:, None]
-    x = (np.arange(w) // square)[None, :]
-    shade = np.where((x + y) % 2 == 0, _CHECKER_SHADES[1], _CHECKER_SHADES[0]).astype(np.uint8)
+def checkerboard(h: int, w: int, square: int = CHECKER, top: int = 0) -> np.ndarray:
+    """(h, w, 3) uint8 grey-and-white squares of `square` pixels; `top`: the first row's
+    number, for a band of a taller board."""
+    y = ((np.arange(h) + top) // square % 2).astype(np.uint8)[:, None]
+    x = (np.arange(w) // square % 2).astype(np.uint8)[None, :]
+    shade = np.where(x ^ y == 0, np.uint8(_CHECKER_SHADES[1]), np.uint8(_CHECKER_SHADES[0]))
     return np.repeat(shade[:, :, None], 3, axis=2)
 
 
-def on_checkerboard(img) -> np.ndarray:
-    """(H, W, 3) uint8: how the window shows a picture -- RGBA over a checkerboard, RGB as it is."""
+def on_checkerboard(img, cancel=None) -> np.ndarray:
+    """(H, W, 3) uint8: how the window shows a picture -- RGBA over a checkerboard, RGB as it is.
+    Composited in bands of ~1 Mpx (the board of a 100 Mpx picture at once took 1.6 GB);
+    `cancel` is checked every band (`Cancelled`)."""
     arr = as_picture(img)
     if arr.shape[2] == 3:
         return arr
-    return composite(arr, checkerboard(arr.shape[0], arr.shape[1]))
+    h, w = arr.shape[:2]
+    return rows_on_checkerboard(h, w, lambda a, b: arr[a:b], cancel)
+
+
+def rows_on_checkerboard(h: int, w: int, rows_of, cancel=None) -> np.ndarray:
+    """(h, w, 3) uint8: `on_checkerboard` of the picture whose rows a..b-1 `rows_of(a, b)` gives
+    ((n, w, 3|4) uint8; e.g. `palette[indices[a:b]]`, so a quantised picture is never expanded
+    whole), band by band; `cancel` checked every band."""
+    from somdesk.core import cancel as _cancel
+
+    out = np.empty((h, w, 3), np.uint8)
+    rows = max(1, (1 << 20) // w)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        part = as_picture(rows_of(s, min(h, s + rows)))
+        if part.shape[2] == 3:
+            out[s:s + rows] = part
+        else:
+            out[s:s + rows] = composite(part, checkerboard(len(part), w, top=s))
+    return out
 
 
 def picture_psnr(original, quantised) -> float:
     """PSNR in dB of two (H, W, 3|4) uint8 pictures as seen on white (inf when identical)."""
     return psnr(composite(original, (255, 255, 255)), composite(quantised, (255, 255, 255)))
+
+
+def _slice_rows(w: int) -> int:
+    """Rows of one slice of `mse` over (H, w, 3) pictures (core.quantize.mse's slicing)."""
+    return max(1, (1 << 20) // max(1, w * 3))
+
+
+def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, int]:
+    """(PSNR in dB, entries used) of the quantised picture `palette[indices]` against `original`.
+
+    `original` (H, W, 3|4) uint8, `indices` (H, W) integer into `palette` (K, 3|4) uint8.  The
+    PSNR equals `picture_psnr(original, palette[indices])` bit for bit (the same slices of
+    `core.quantize.mse`, composited on white slice by slice) and the count equals
+    `len(np.unique(indices))`, without a full-size copy of either picture: memory is one slice
+    (~1 Mpx values).  Raises `Cancelled` when `cancel` is set (checked every slice, ~10 ms).
+    """
+    from somdesk.core import cancel as _cancel
+
+    arr = as_picture(original)
+    idx = np.asarray(indices)
+    pal = np.asarray(palette, dtype=np.uint8)
+    h, w = idx.shape
+    if arr.shape[:2] != (h, w):
+        from somdesk.errors import SomdeskError
+
+        raise SomdeskError(f"cannot compare pictures of shapes {arr.shape[:2]} and {idx.shape}")
+    white = (255, 255, 255)
+    total = 0.0
+    counts = np.zeros(len(pal), np.int64)
+    rows = _slice_rows(w)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        part = idx[s:s + rows]
+        a = composite(arr[s:s + rows], white).astype(np.float64)
+        d = a - composite(pal[part], white).astype(np.float64)
+        d = d.ravel()
+        total += float(np.dot(d, d))
+        counts += np.bincount(part.ravel(), minlength=len(pal))[:len(pal)]
+    m = total / (h * w * 3)
+    import math
+
+    value = math.inf if m == 0.0 else 10.0 * math.log10(255.0 * 255.0 / m)
+    return value, int(np.count_nonzero(counts))
+
+
+def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cancel=None) -> np.ndarray:
+    """(H', W', 3) uint8: the picture as the window draws it, at most `max_side` pixels a side.
+
+    `rows_of(start, stop)` gives rows start..stop-1 of the (h, w, 3|4) uint8 picture (the
+    pixels, or `palette[indices[start:stop]]`), so a quantised picture is never expanded
+    whole.  A picture that fits is `on_checkerboard` of it, exactly.  A bigger one is
+    shrunk by the whole factor f = ceil(max(h, w) / max_side): every f x f block of pixels
+    becomes one (box filter, the blocks at the right and bottom edges as far as they go;
+    colour averaged weighted by alpha, as Pillow's RGBA resampling does), then RGBA is
+    composited over a checkerboard of CHECKER screen pixels.  Work goes in bands of ~2 Mpx;
+    raises `Cancelled` when `cancel` is set (checked every band).
+    """
+    from somdesk.core import cancel as _cancel
+
+    f = max(1, -(-max(h, w) // max_side))
+    if f == 1:
+        _cancel.check(cancel)
+        return on_checkerboard(rows_of(0, h))
+    oh, ow = -(-h // f), -(-w // f)
+    starts = np.arange(0, w, f)
+    widths = np.diff(np.append(starts, w)).astype(np.float64)
+    band = max(1, (1 << 21) // (w * f)) * f        # whole blocks of rows, ~2 Mpx
+    out = None
+    for s in range(0, h, band):
+        _cancel.check(cancel)
+        part = np.asarray(rows_of(s, min(h, s + band)))
+        c = part.shape[2]
+        if out is None:
+            out = np.empty((oh, ow, c), np.uint8)
+        x = part.astype(np.float32)
+        if c == 4:                                  # premultiplied: a clear pixel adds no colour
+            x[..., :3] *= x[..., 3:4] * np.float32(1 / 255)
+        rstarts = np.arange(0, x.shape[0], f)
+        heights = np.diff(np.append(rstarts, x.shape[0])).astype(np.float64)
+        sums = np.add.reduceat(np.add.reduceat(x, rstarts, axis=0, dtype=np.float64), starts, axis=1)
+        mean = sums / (heights[:, None, None] * widths[None, :, None])
+        if c == 4:
+            alpha = mean[..., 3:4]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean[..., :3] = np.where(alpha > 0, mean[..., :3] * 255.0 / alpha, 0.0)
+        o = s // f
+        out[o:o + len(rstarts)] = np.clip(np.rint(mean), 0, 255).astype(np.uint8)
+    return on_checkerboard(out)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
-from somdesk.gui.map_view import MapView, map_picture, scale_for, to_qimage
+from somdesk.gui.map_view import MapView, map_picture, scale_for, shrunk_note, to_qimage
 from somdesk.gui.metrics_plot import MetricsPlot
 from somdesk.gui.panels import LeftPanel
 from somdesk.gui.tasks import TaskRunner
@@ -444,6 +444,10 @@ class Window(QMainWindow):
                     self.files.remember(p)
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
+        elif kind == "quantise" and stopped:
+            self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
+        elif kind == "export-image":
+            self.exports.finished(result, stopped)
         self.refresh()
 
     def _final_map(self, result):
@@ -533,15 +537,21 @@ class Window(QMainWindow):
         s = self.session
         if s.kind == "image" and self.view in ("picture", "quantised"):
             live = getattr(self, "live_preview", None)
+            # the pictures drawn are at most DISPLAY_MAX_SIDE a side, made off the GUI thread
+            # (ImageData.small, QuantisedPicture.small): a 100 Mpx picture drawn whole froze
+            # the window 11-20 s per view (tester7 #13); exports use the full-size picture
             if self.view == "quantised" and s.quantised is not None:
-                self.canvas.show_picture(s.quantised.rgb(), f"{s.quantised.used} colours, PSNR {s.quantised.psnr:.2f} dB")
+                q = s.quantised
+                self.canvas.show_picture(q.shown(), f"{q.used} colours, PSNR {q.psnr:.2f} dB"
+                                         + shrunk_note(q.indices.shape, q.shown().shape))
             elif self.view == "quantised" and live is not None and s.map is not None:
-                self.canvas.show_picture(live.rgb(), f"Live preview (at most 640 px a side): {live.used} colours, "
+                self.canvas.show_picture(live.shown(), f"Live preview (at most 640 px a side): {live.used} colours, "
                                          f"PSNR {live.psnr:.2f} dB.  Training › Quantise full picture for every pixel.")
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
-                self.canvas.show_picture(s.dataset.shown())   # transparency over a checkerboard
+                small = s.dataset.small        # transparency over a checkerboard
+                self.canvas.show_picture(small, shrunk_note(s.dataset.pixels.shape, small.shape).strip())
             return
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
@@ -559,11 +569,14 @@ class Window(QMainWindow):
         s = self.session
         view = view or self.view
         if view in ("picture", "quantised"):
-            if view == self.view:
-                return self.colour.for_export(self.canvas.raw_array())
-            if view == "quantised":
-                return None if s.quantised is None else self.colour.for_export(s.quantised.rgb())
-            return self.colour.for_export(s.dataset.shown())    # RGB as drawn (over a checkerboard)
+            # full size, as drawn (over a checkerboard); a big picture's is made by the export
+            # task (gui/export_dialog.py), the screen shows a smaller copy
+            if view == "quantised" and s.quantised is not None:
+                return self.colour.for_export(s.quantised.rgb())
+            if view == "quantised":        # the live preview, when it is what the view shows
+                live = getattr(self, "live_preview", None)
+                return None if live is None or s.map is None else self.colour.for_export(live.rgb())
+            return self.colour.for_export(s.dataset.shown())
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)
@@ -579,6 +592,13 @@ class Window(QMainWindow):
         if legend:
             pic = render.with_legend(pic, how)
         return self.colour.for_export(pic)
+
+    def screen_image(self) -> np.ndarray | None:
+        """(H, W, 3) uint8: the pixels drawn now before any colour-vision filter, as Edit > Copy
+        image puts them on the clipboard -- a big picture's smaller copy, not its 100 Mpx."""
+        if self.session.kind == "image" and self.view in ("picture", "quantised"):
+            return self.colour.for_export(self.canvas.raw_array())
+        return self.map_image()
 
     def describe_node(self, row: int, col: int) -> str:
         m = self.session.map
@@ -717,7 +737,7 @@ class Window(QMainWindow):
         return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path, remember=False)
 
     def copy_image(self) -> None:
-        pic = self.tables.map_picture() if self.tables.holds_data else self.map_image()
+        pic = self.tables.map_picture() if self.tables.holds_data else self.screen_image()
         if pic is not None:
             QApplication.clipboard().setImage(to_qimage(pic))
 

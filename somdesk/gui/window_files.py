@@ -205,7 +205,7 @@ class WindowFiles:
         if not path:
             return False
         try:
-            write_palette(Palette.from_array(d.colours, name, list(d.names) or None), path)
+            write_palette(Palette.from_array(d.with_alpha, name, list(d.names) or None), path)
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False

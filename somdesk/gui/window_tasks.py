@@ -61,12 +61,14 @@ def open_paths_task(session, paths: list[str], token):
                            f"{os.path.basename(odd)} is not (open it on its own)")
     from somdesk.io.palettes import read_palette
 
+    from somdesk.session.opening import palette_inputs
+
     colours, names, total = [], [], 0
     for i, path in enumerate(paths):
         check(token)
         yield Progress("open", i, len(paths), "files", "palette")
         pal = read_palette(path)
-        arr = pal.to_array()
+        arr = palette_inputs(pal)
         total += len(arr)
         if total > MAX_COMBINED_COLOURS:
             raise SomdeskError(f"these {len(paths)} palettes hold more than {MAX_COMBINED_COLOURS:,} colours "
@@ -75,6 +77,8 @@ def open_paths_task(session, paths: list[str], token):
         names.extend(s.name or "" for s in pal.swatches)
     check(token)
     yield Progress("open", len(paths), len(paths), "files", "palette")
+    if any(a.shape[1] == 4 for a in colours):     # one palette with alpha: every colour gets a column
+        colours = [a if a.shape[1] == 4 else np.column_stack([a, np.ones(len(a))]) for a in colours]
     data = np.concatenate(colours)
     title = f"{len(paths)} palettes"
     session._post(lambda: session.new_colours(data, names=names, title=title, source=None))
@@ -172,7 +176,9 @@ class PaletteChoice:
 
 def install_palette(session, path: str, pal) -> None:
     """Make palette `pal` (read from `path`) the session's inputs (in the GUI thread)."""
-    colours = pal.to_array()
+    from somdesk.session.opening import palette_inputs
+
+    colours = palette_inputs(pal)
     if len(colours) == 0:
         raise SomdeskError(f"{os.path.basename(path)}: the palette has no colours")
     names = [s.name or "" for s in pal.swatches]
@@ -236,7 +242,7 @@ class ColourEdit(QUndoCommand):
         super().__init__(what)
         self.window = window
         s = window.session
-        self.before = (s.dataset.colours.copy(), tuple(s.dataset.names), s.dataset.title, s.dataset.source)
+        self.before = (s.dataset.with_alpha.copy(), tuple(s.dataset.names), s.dataset.title, s.dataset.source)
         self.after = (np.asarray(colours, dtype=np.float64), tuple(names), s.dataset.title, s.dataset.source)
 
     def _apply(self, state) -> None:

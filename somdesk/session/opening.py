@@ -20,6 +20,8 @@ table workspace (`Session.new_table`, `Session.install_table_map`).
 """
 from __future__ import annotations
 
+import numpy as np
+
 import os
 import zipfile
 from dataclasses import dataclass
@@ -218,7 +220,7 @@ class Loaded:
             colours, names, title, _warnings = p
             session.new_colours(colours, names=names, title=title, source=self.path)
         elif self.kind == "image":
-            session.new_image(p, title=name, source=self.path)
+            session.install_image(p)         # built by `read` on the reading thread
         elif self.kind == "table":
             session.new_table(p, source=self.path)
         elif self.kind == "table-map":
@@ -237,7 +239,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
         from somdesk.io.palettes import read_palette
 
         pal = read_palette(path)
-        colours = pal.to_array()
+        colours = palette_inputs(pal)
         if len(colours) == 0:
             raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
         payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
@@ -251,6 +253,18 @@ def read(path, kind: str, cancel=None) -> Loaded:
             # was installed, the error escaped a posted callback (tester6 F19)
             raise FileFormatError(f"{os.path.basename(path)}: every pixel of the picture is fully "
                                   "transparent: there are no colours to learn")
+        # the dataset (sample, live-preview copy, the picture the window draws) made here, on the
+        # reading thread: for a 100 Mpx picture that work froze the window 12 s (tester7 #13);
+        # read-only and owned, the pixels become the dataset's without a copy (datasets.frozen_array)
+        from somdesk.core.cancel import check
+        from somdesk.core.quantize import sample_pixels
+        from somdesk.session.datasets import ImageData, QuantiserSettings
+
+        payload.flags.writeable = False
+        check(cancel)
+        settings = QuantiserSettings()
+        payload = ImageData(payload, sample_pixels(payload, settings.sample, 0), settings, 0,
+                            os.path.basename(path), path)
     elif kind == "table":
         from somdesk.io.tables.table import read_table
 
@@ -264,6 +278,14 @@ def read(path, kind: str, cancel=None) -> Loaded:
 
         payload = load_workspace(path)
     return Loaded(kind, payload, path)
+
+
+def palette_inputs(pal) -> np.ndarray:
+    """A palette's colours as the session's inputs: (N, 3) in [0, 1], or (N, 4) with straight
+    alpha when some colour is not opaque (tester7 F23: the window dropped palette alpha)."""
+    if any(s.alpha != 255 for s in pal.swatches):
+        return pal.to_rgba_array()
+    return pal.to_array()
 
 
 TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds holding a table map (new files: "table-map")
