@@ -199,6 +199,8 @@ class CollectionPicker(QDialog):
             first = next((r for r in range(self.shown.rowCount())
                           if self.shown.flags(self.shown.index(r, 0)) & Qt.ItemFlag.ItemIsEnabled), None)
             self.list.setCurrentIndex(self.shown.index(first, 0) if first is not None else QModelIndex())
+        if self.list.currentIndex().isValid():
+            self.list.scrollTo(self.list.currentIndex())     # the choice stays in sight as the filter changes
         self._update_ok()
 
 
