@@ -145,11 +145,19 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.export_rows_button.clicked.connect(lambda: self.export_rows())
         self.map_view.selection_changed.connect(self._selected)
         self.rows_view.row_hovered.connect(self._row_hovered)
+        self.map_view.node_hovered.connect(self._node_hovered)
+        # the Show combo was sized once for "segments" and cut a later "labels: customer_type" to
+        # "labels: custome": it shares the bar's width now, its tooltip and list give whole names
+        self.map_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.map_choice.setMinimumContentsLength(12)
+        self.map_choice.currentTextChanged.connect(self.map_choice.setToolTip)
+        self.segment_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.segment_choice.setMinimumContentsLength(8)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
-        bar.addWidget(self.map_choice)
+        bar.addWidget(self.map_choice, 3)
         bar.addWidget(QLabel("Select segment"))
-        bar.addWidget(self.segment_choice, 1)
+        bar.addWidget(self.segment_choice, 2)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -402,6 +410,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
+        self.win.run_started()        # the last run's "Table map (stopped after …)" line goes
         if self.out_of_core.isChecked():
             self.train_out_of_core(spec)
         else:

@@ -47,6 +47,11 @@ def frozen_array(a, dtype=None) -> np.ndarray:
 class ColourData:
     """N colours to organise: `colours` (N, 3) float64 sRGB in [0, 1]; `names` N strings or None.
 
+    Given (N, 4), the fourth column is straight alpha in [0, 1] (a palette's transparency,
+    issue 11): kept as `alpha` (N,) -- None when every colour is opaque -- carried by edits,
+    Save palette as and .somz files.  The map organises the colours (RGB); alpha travels
+    with each input and is never trained.
+
     `space` is the colour space the map trains in (core.colour_space.SPACES, issue 15):
     `data` is the colours converted to it ("srgb": the colours themselves), so the
     SOM's weights are in that space and are shown through colour_space.fit_gamut."""
@@ -56,12 +61,20 @@ class ColourData:
     title: str = "random colours"
     source: str | None = None
     space: str = "srgb"
+    alpha: np.ndarray | None = None
     kind: str = field(default="colours", init=False)
 
     def __post_init__(self) -> None:
         arr = np.asarray(self.colours, dtype=np.float64)
-        if arr.ndim != 2 or arr.shape[1] != 3 or len(arr) == 0:
-            raise OptionError(f"colours must be a non-empty (N, 3) array, got shape {arr.shape}")
+        if arr.ndim != 2 or arr.shape[1] not in (3, 4) or len(arr) == 0:
+            raise OptionError(f"colours must be a non-empty (N, 3) or (N, 4) array, got shape {arr.shape}")
+        alpha = arr[:, 3] if arr.shape[1] == 4 else self.alpha
+        if alpha is not None:
+            alpha = np.clip(np.asarray(alpha, dtype=np.float64).reshape(-1), 0.0, 1.0)
+            if len(alpha) != len(arr) or bool((alpha >= 1.0).all()):
+                alpha = None          # every colour opaque (or a list of the wrong length): no alpha
+        object.__setattr__(self, "alpha", None if alpha is None else frozen_array(alpha, np.float64))
+        arr = arr[:, :3]
         object.__setattr__(self, "colours", frozen_array(arr, np.float64))
         names = tuple(self.names) if self.names else ()
         if names and len(names) != len(arr):
@@ -78,6 +91,13 @@ class ColourData:
     def data(self) -> np.ndarray:
         """(N, 3) training inputs: the colours in `space`."""
         return self._data
+
+    @property
+    def with_alpha(self) -> np.ndarray:
+        """(N, 4) RGBA in [0, 1] when some colour is not opaque, else the (N, 3) colours."""
+        if self.alpha is None:
+            return self.colours
+        return np.column_stack([self.colours, self.alpha])
 
 
 @dataclass(frozen=True)

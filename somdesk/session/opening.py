@@ -20,6 +20,8 @@ table workspace (`Session.new_table`, `Session.install_table_map`).
 """
 from __future__ import annotations
 
+import numpy as np
+
 import os
 import zipfile
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from somdesk.errors import FileFormatError
 
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
-_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
+_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP", "TIFF")
 _PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
@@ -169,12 +171,14 @@ def _json_records(head: bytes) -> bool:
     `color: "blue"` field, or with `hex` beside `price`, is a table (tester6 F40: it went to
     the palette reader and was refused); a record with a colour list (colors) stays a palette's."""
     from somdesk.io.palettes.colorspaces import parse_hex
-    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
+    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS, is_channel_record
     from somdesk.io.tables.detect import first_record
 
     first = first_record(head)
     if not (isinstance(first, dict) and first and any(not isinstance(v, (dict, list)) for v in first.values())):
         return False
+    if is_channel_record(first):
+        return False                       # {"r": 255, "g": 0, "b": 0, "name": ...}: a swatch (F52)
     keys = {str(k).lower(): v for k, v in first.items()}
     if not any(k in PALETTE_KEYS for k in keys):
         return True
@@ -230,7 +234,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
         from somdesk.io.palettes import read_palette
 
         pal = read_palette(path)
-        colours = pal.to_array()
+        colours = palette_inputs(pal)
         if len(colours) == 0:
             raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
         payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
@@ -269,6 +273,14 @@ def read(path, kind: str, cancel=None) -> Loaded:
 
         payload = load_workspace(path)
     return Loaded(kind, payload, path)
+
+
+def palette_inputs(pal) -> np.ndarray:
+    """A palette's colours as the session's inputs: (N, 3) in [0, 1], or (N, 4) with straight
+    alpha when some colour is not opaque (tester7 F23: the window dropped palette alpha)."""
+    if any(s.alpha != 255 for s in pal.swatches):
+        return pal.to_rgba_array()
+    return pal.to_array()
 
 
 TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds holding a table map (new files: "table-map")

@@ -51,8 +51,8 @@ from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISA
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
-from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
-                                        refuse_constant)
+from somdesk.session.table_checks import refuse_constant
+from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe
 
 SAMPLE_ROWS = 100_000
 

@@ -205,7 +205,7 @@ class Session:
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
                     seed: int | None = None, source: str | None = None, space: str | None = None) -> None:
-        """Organise `colours` (N, 3) in [0, 1], or `n` random 8-bit colours (from `seed`),
+        """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
         training in colour `space` (None: the current colour dataset's, else "srgb")."""
         if colours is None:
             rng = np.random.default_rng(seed)
@@ -363,7 +363,7 @@ class Session:
         data = self._require("colours")
         self._require_idle("edit the colours")
         self.history.record(undo.capture(self, "Edit colours"))
-        self.install(ColourData(colours, tuple(names), data.title, data.source), self.config, path=self.path,
+        self.install(ColourData(colours, tuple(names), data.title, data.source, data.space), self.config, path=self.path,
                      keep_history=True)
 
     # undo / redo (session.undo): palette edits and Reset weights

@@ -31,6 +31,7 @@ from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, tr
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
 from somdesk.errors import OptionError
+from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
            "check_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
@@ -174,25 +175,14 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
             for c in table.columns if c != label and table.spoiled(c)]
 
 
-WEIGHT_RANGE = (0.01, 100.0)     # the window's weight box; 0 is passive
-
-
 def _check_spec(spec: TableMapSpec) -> None:
     """OptionError for sizes that are not whole numbers from 1, and weights outside the window's
-    range: an absurd weight (1e308) trained and then failed with "values beyond +-1e150" and
-    leaked numpy warnings (tester6 F38)."""
+    range (session.table_checks.check_weights)."""
     for name in ("height", "width", "epochs", "clusters"):
         v = getattr(spec, name)
         if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
             raise OptionError(f"{name} must be a whole number from 1, got {v!r}")
-    lo, hi = WEIGHT_RANGE
-    for c, v in (spec.weights or {}).items():
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            raise OptionError(f"the weight of {c!r} must be a number, got {v!r}") from None
-        if not (v == 0 or lo <= v <= hi):
-            raise OptionError(f"the weight of {c!r} must be 0 (passive) or from {lo:g} to {hi:g}, got {v:g}")
+    check_weights(spec.weights)
 
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
@@ -220,7 +210,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     prep = prepared or prepare_table(table, columns, spec.label, spec.normalise, spec.missing,
                                      weights=spec.weights, passive=spec.passive,
                                      categorical=spec.categorical, group_weight=spec.group_weight)
-    refuse_constant(prep.recipe, _constant_in_rows(prep), getattr(table, "name", "table"))
+    refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
     hexagonal = str(spec.topology).lower().startswith("hex")
     x = prep.data
     filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
@@ -264,31 +254,6 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
     tm.clusters, tm.curve = seg.labels, seg.curve
     return tm, prep
-
-
-def _constant_in_rows(prep: Prepared) -> set | None:
-    """The active columns of `prep` whose features hold one value over its rows (missing left
-    out); None for fewer than two rows (one row is no sign of a constant column)."""
-    x, r = prep.data, prep.recipe
-    if len(x) < 2:
-        return None
-    with np.errstate(invalid="ignore"):
-        flat = ~(np.nanmax(x, axis=0) > np.nanmin(x, axis=0)) if x.size else np.ones(x.shape[1], bool)
-    feat_col = r.feature_column[r.active]
-    return {r.columns[j] for j in np.unique(feat_col) if flat[feat_col == j].all()}
-
-
-def refuse_constant(recipe: Recipe, constant, name: str) -> None:
-    """OptionError when every active column of `recipe` is in `constant` (one value in every row):
-    a map of such rows learns nothing, and its segments of identical rows mislead (tester6 F45).
-    Some constant columns among varying ones only warn (core.preparation: they add nothing)."""
-    if constant is None:
-        return
-    active = [c for c in dict.fromkeys(recipe.columns[j] for j in recipe.feature_column[recipe.active])]
-    if active and all(c in constant for c in active):
-        shown = ", ".join(map(repr, active[:8])) + (f" and {len(active) - 8} more" if len(active) > 8 else "")
-        raise OptionError(f"{name}: every column chosen to train on has one value in every row ({shown}): "
-                          "there is nothing to learn; choose columns whose values vary")
 
 
 END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
