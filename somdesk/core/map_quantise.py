@@ -199,6 +199,22 @@ def quantise_from_map_steps(img, codebook, space: str = DEFAULT_SPACE, dither: b
                                               hist=(hist, whole)))
 
 
+_OVER: dict[int, np.ndarray] = {}
+
+
+def _over_table(b: int) -> np.ndarray:
+    """(65536,) uint8: (c a + b (255 - a) + 127) // 255 at index a * 256 + c -- `composite`'s
+    arithmetic for one background value, looked up instead of computed per pixel (10x faster:
+    a 100 Mpx picture's PSNR composites took 20 s)."""
+    t = _OVER.get(b)
+    if t is None:
+        a = np.arange(256, dtype=np.uint32)[:, None]
+        c = np.arange(256, dtype=np.uint32)[None, :]
+        t = ((c * a + np.uint32(b) * (255 - a) + 127) // 255).astype(np.uint8).ravel()
+        _OVER[b] = t
+    return t
+
+
 def composite(img, background) -> np.ndarray:
     """(H, W, 3) uint8: the RGBA picture over `background` ((H, W, 3) uint8 or one RGB colour);
     an RGB picture comes back as it is.  out = (c a + bg (255 - a)) / 255, rounded."""
@@ -206,13 +222,35 @@ def composite(img, background) -> np.ndarray:
     if arr.shape[2] == 3:
         return arr
     h, w, _ = arr.shape
-    bg = np.broadcast_to(np.asarray(background, dtype=np.uint8), (h, w, 3))
+    bg = np.asarray(background, dtype=np.uint8)
     out = np.empty((h, w, 3), np.uint8)
-    rows = max(1, (1 << 20) // w)      # slices bound the uint32 temporaries
+    rows = max(1, (1 << 20) // w)      # slices bound the temporaries
+    if bg.ndim == 1:                   # one colour: table lookups (same values)
+        tables = [_over_table(int(v)) for v in bg[:3]]
+        for s in range(0, h, rows):
+            part = arr[s:s + rows]
+            a = part[:, :, 3].astype(np.uint16) << 8
+            for ch in range(3):
+                out[s:s + rows, :, ch] = tables[ch][a | part[:, :, ch]]
+        return out
+    bg = np.broadcast_to(bg, (h, w, 3))
     for s in range(0, h, rows):
         part = arr[s:s + rows].astype(np.uint32)
         a = part[:, :, 3:4]
         out[s:s + rows] = (part[:, :, :3] * a + bg[s:s + rows].astype(np.uint32) * (255 - a) + 127) // 255
+    return out
+
+
+def _on_board(part: np.ndarray, top: int, square: int = CHECKER) -> np.ndarray:
+    """(n, w, 3) uint8: `composite(part, checkerboard(n, w, square, top))` by table lookups."""
+    n, w, _ = part.shape
+    y = ((np.arange(n) + top) // square % 2).astype(np.uint32)[:, None]
+    x = (np.arange(w) // square % 2).astype(np.uint32)[None, :]
+    table = np.concatenate([_over_table(_CHECKER_SHADES[1]), _over_table(_CHECKER_SHADES[0])])
+    key = ((x ^ y) << 16) | (part[:, :, 3].astype(np.uint32) << 8)     # white where x + y is even
+    out = np.empty((n, w, 3), np.uint8)
+    for ch in range(3):
+        out[:, :, ch] = table[key | part[:, :, ch]]
     return out
 
 
@@ -250,7 +288,7 @@ def rows_on_checkerboard(h: int, w: int, rows_of, cancel=None) -> np.ndarray:
         if part.shape[2] == 3:
             out[s:s + rows] = part
         else:
-            out[s:s + rows] = composite(part, checkerboard(len(part), w, top=s))
+            out[s:s + rows] = _on_board(part, s)
     return out
 
 
@@ -309,11 +347,13 @@ def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cance
     pixels, or `palette[indices[start:stop]]`), so a quantised picture is never expanded
     whole.  A picture that fits is `on_checkerboard` of it, exactly.  A bigger one is
     shrunk by the whole factor f = ceil(max(h, w) / max_side): every f x f block of pixels
-    becomes one (box filter, the blocks at the right and bottom edges as far as they go;
-    colour averaged weighted by alpha, as Pillow's RGBA resampling does), then RGBA is
-    composited over a checkerboard of CHECKER screen pixels.  Work goes in bands of ~2 Mpx;
-    raises `Cancelled` when `cancel` is set (checked every band).
+    becomes one (Pillow's `Image.reduce`, a box filter; the blocks at the right and bottom
+    edges as far as they go; RGBA averaged premultiplied, so a clear pixel adds no colour),
+    then RGBA is composited over a checkerboard of CHECKER screen pixels.  Work goes in
+    bands of ~4 Mpx; raises `Cancelled` when `cancel` is set (checked every band).
     """
+    from PIL import Image
+
     from somdesk.core import cancel as _cancel
 
     f = max(1, -(-max(h, w) // max_side))
@@ -321,27 +361,14 @@ def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cance
         _cancel.check(cancel)
         return on_checkerboard(rows_of(0, h))
     oh, ow = -(-h // f), -(-w // f)
-    starts = np.arange(0, w, f)
-    widths = np.diff(np.append(starts, w)).astype(np.float64)
-    band = max(1, (1 << 21) // (w * f)) * f        # whole blocks of rows, ~2 Mpx
+    band = max(1, (1 << 22) // (w * f)) * f        # whole blocks of rows
     out = None
     for s in range(0, h, band):
         _cancel.check(cancel)
-        part = np.asarray(rows_of(s, min(h, s + band)))
+        part = np.ascontiguousarray(rows_of(s, min(h, s + band)))
         c = part.shape[2]
         if out is None:
             out = np.empty((oh, ow, c), np.uint8)
-        x = part.astype(np.float32)
-        if c == 4:                                  # premultiplied: a clear pixel adds no colour
-            x[..., :3] *= x[..., 3:4] * np.float32(1 / 255)
-        rstarts = np.arange(0, x.shape[0], f)
-        heights = np.diff(np.append(rstarts, x.shape[0])).astype(np.float64)
-        sums = np.add.reduceat(np.add.reduceat(x, rstarts, axis=0, dtype=np.float64), starts, axis=1)
-        mean = sums / (heights[:, None, None] * widths[None, :, None])
-        if c == 4:
-            alpha = mean[..., 3:4]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean[..., :3] = np.where(alpha > 0, mean[..., :3] * 255.0 / alpha, 0.0)
-        o = s // f
-        out[o:o + len(rstarts)] = np.clip(np.rint(mean), 0, 255).astype(np.uint8)
+        small = np.asarray(Image.fromarray(part, "RGBA" if c == 4 else "RGB").reduce(f))
+        out[s // f:s // f + len(small)] = small
     return on_checkerboard(out)
