@@ -105,6 +105,20 @@ def _check_smoke_job(args) -> None:
         stat_input(f)
 
 
+def _check_command_word(argv: list[str]) -> None:
+    """A first word that is no subcommand, no option, no existing file and has no extension is a
+    mistyped subcommand, not a file to open in the window (tester7 #11: `somdesk palete info x.gpl`
+    said "no display to open the window on", or opened the window on a file "palete")."""
+    if not argv or argv[0].startswith("-") or os.path.exists(argv[0]) or os.path.splitext(argv[0])[1]:
+        return
+    import difflib
+
+    commands = ("train", "palette", "quantize", "table", "assign")
+    close = difflib.get_close_matches(argv[0], commands, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UsageError(f"unknown command {argv[0]!r} ({', '.join(commands)}){hint}")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -117,17 +131,21 @@ def main(argv: list[str] | None = None) -> int:
                 import os
                 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             args = _sub_parser(argv[0]).parse_args(argv)
+            from somdesk.cli_outputs import check_outputs
+            check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
             return int(args.func(args) or 0)
+        _check_command_word(argv)
         args = _gui_parser().parse_args(argv)
         if args.smoke_test:
             _check_smoke_job(args)
+        options = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
+        if any(v is not None for v in options.values()) and not args.smoke_test:
+            # before the display check: without a display the message was "no display" (tester7 #11)
+            raise UsageError("--width, --height, --iterations, --seed and --mode go with --smoke-test "
+                             "(the window's own settings are on its left panel)")
         _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 
-        options = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
-        if any(v is not None for v in options.values()) and not args.smoke_test:
-            raise UsageError("--width, --height, --iterations, --seed and --mode go with --smoke-test "
-                             "(the window's own settings are on its left panel)")
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except SomdeskError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -115,13 +115,14 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     fmt = format_for_path(ns.output)          # fail before reading anything
     palettes = read_palettes(ns.input)
     palette = pick_palette(palettes, ns.index, ns.input)
-    for w in palette.warnings:
-        print(f"warning: {ns.input}: {w}", file=sys.stderr)
+    warnings = [f"{ns.input}: {w}" for w in palette.warnings]
     if len(palettes) > 1:
-        print(f"warning: {ns.input}: holds {len(palettes)} palettes; converting index "
-              f"{ns.index} (choose another with --index K)", file=sys.stderr)
-    for w in write_losses(palette, fmt):
-        print(f"warning: {ns.output}: {w}", file=sys.stderr)
+        warnings.append(f"{ns.input}: holds {len(palettes)} palettes; converting index "
+                        f"{ns.index} (choose another with --index K)")
+    warnings += [f"{ns.output}: {w}" for w in write_losses(palette, fmt)]
     write_palette(palette, ns.output, fmt)
+    # after writing: a refused target ("at most 256 colours", /dev/full) is then one error line
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {len(palette.swatches)} colours to {ns.output} ({FORMAT_LABELS[fmt]})")
     return 0

@@ -137,8 +137,9 @@ def wants_streaming_assign(args) -> bool:
     return bool(args.dask or args.out_of_core or _is_glob(args.data))
 
 
-def score_partition(part, tm) -> dict:
-    """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row."""
+def score_partition(part, tm, tally=None) -> dict:
+    """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row.
+    `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
     from somdesk.io.chunked import read_partition_cells
     from somdesk.session.table_data import assign_cells
 
@@ -147,14 +148,20 @@ def score_partition(part, tm) -> dict:
     # unseen-category rule (all zeros) as `somdesk assign` without --out-of-core
     cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"],
                                  [c for c, k in zip(r.columns, r.kinds) if k != "numeric"])
+    if tally is not None:
+        tally.add(r, cells)
     return assign_cells(tm, cells)
 
 
-def write_partition_scores(part, index: int, first_row: int, tm, folder: str) -> int:
-    """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too)."""
+def write_partition_scores(part, index: int, first_row: int, tm, folder: str) -> tuple[int, dict]:
+    """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too); (rows,
+    the unseen categories' counts: session.unseen.UnseenTally.counts)."""
     import duckdb
 
-    a = score_partition(part, tm)
+    from somdesk.session.unseen import UnseenTally
+
+    tally = UnseenTally()
+    a = score_partition(part, tm, tally)
     n = len(a["distance"])
     cols = {"row": np.arange(first_row, first_row + n, dtype=np.int64), **{k: a[k] for k in
             ("bmu_row", "bmu_col", "segment", "distance", "outlier")}}
@@ -167,7 +174,7 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str) ->
     finally:
         con.close()
     os.replace(tmp, out)
-    return n
+    return n, tally.counts()
 
 
 def run_assign_streaming(args, check_writable) -> int:
@@ -176,11 +183,16 @@ def run_assign_streaming(args, check_writable) -> int:
     from somdesk.io.chunked import ChunkedTable
     from somdesk.session.scoring import load_table_map
 
+    from somdesk.session.unseen import UnseenTally
+
     tm = load_table_map(args.map)
     token = CancelToken()
+    tally = UnseenTally()
     cols = list(tm.recipe.columns)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric")
-    with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text) as src:
+    from somdesk.io.names import display_basename
+    with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
+                           used_by=f"the map {display_basename(args.map)}") as src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:
@@ -194,7 +206,10 @@ def run_assign_streaming(args, check_writable) -> int:
             try:
                 futures = [ex.client.submit(write_partition_scores, p, i, int(s), tm, os.path.abspath(args.out),
                                             pure=False) for i, (p, s) in enumerate(zip(src.partitions, starts))]
-                n = sum(ex.client.gather(futures))
+                done = ex.client.gather(futures)
+                n = sum(k for k, _ in done)
+                for _, counts in done:
+                    tally.merge(counts)
             finally:
                 ex.close()
         else:
@@ -203,12 +218,15 @@ def run_assign_streaming(args, check_writable) -> int:
             def blocks():
                 for p, s in zip(src.partitions, starts):
                     check(token)
-                    a = score_partition(p, tm)
+                    a = score_partition(p, tm, tally)
                     yield np.arange(s, s + len(a["distance"]), dtype=np.int64), a
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             n = write_scores(args.out, blocks(), token)
+    unseen = tally.warning(os.path.basename(args.data))
+    if unseen:
+        print(f"warning: {unseen}", file=sys.stderr)
     if not args.quiet:
         print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
     return 0

@@ -117,8 +117,26 @@ def _weights(text: str | None, columns) -> dict:
     return dict(zip(columns, nums))
 
 
+def _one_file(path: str, what: str) -> None:
+    """OptionError when `path` is a glob, not a file (tester6 F44: "cannot read *.csv: No such file
+    or directory", the folder dropped and no word of --out-of-core); `what` says what to do."""
+    import glob
+    import os
+
+    if not cli_scale._is_glob(path) or os.path.exists(path):
+        return
+    files = sorted(glob.glob(path, recursive=True))
+    if not files:
+        raise OptionError(f"no files match {path}")
+    shown = ", ".join(os.path.basename(f) for f in files[:3]) + (", ..." if len(files) > 3 else "")
+    raise OptionError(f"{path} is a pattern matching {len(files)} file{'s' if len(files) > 1 else ''} "
+                      f"({shown}); {what}")
+
+
 def run_info(args) -> int:
     from somdesk.io.tables.table import read_table
+
+    _one_file(args.file, "table info describes one file: give one of them")
 
     tab = read_table(args.file, _options(args))
     try:
@@ -153,6 +171,12 @@ def run_train(args) -> int:
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     check_writable(args.save_map, args.assignments, args.profiles, args.report, inputs=[args.table])
     columns = _split(args.columns) or None
+    if args.columns is not None and not columns:
+        raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "
+                          "for every numeric column")
+    if columns and args.label in columns:
+        raise OptionError(f"--label {args.label} is also in --columns: the label names the rows and is not "
+                          "trained on; leave it out of --columns, or choose another --label")
     spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
                         passive=_split(args.passive), categorical=_split(args.categorical),
                         group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
@@ -160,6 +184,8 @@ def run_train(args) -> int:
                         seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
     if cli_scale.wants_streaming(args):
         return cli_scale.run_train_streaming(args, spec, check_writable)
+    _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
+                          "or give one file")
     token = CancelToken()
     start = time.perf_counter()
     tab = read_table(args.table, _options(args), token)
@@ -228,12 +254,13 @@ def run_assign(args) -> int:
     tab = read_table(args.data, _options(args), token)
     try:
         blocks, warnings = score_table(tm, tab, token)
-        for w in warnings:                    # the reader's included (scoring.read_warnings)
-            print(f"warning: {w}", file=sys.stderr)
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])
             n = write_scores(args.out, blocks, token)
+            # after scoring: a refusal is then one line, and the unseen categories are counted
+            for w in warnings:                # the reader's included (scoring.read_warnings)
+                print(f"warning: {w}", file=sys.stderr)
             if not args.quiet:
                 print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
         else:
@@ -246,6 +273,8 @@ def run_assign(args) -> int:
                     d = a["distance"][i]
                     out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
                                   "" if d != d else repr(float(d)), "true" if a["outlier"][i] else "false"])
+            for w in warnings:
+                print(f"warning: {w}", file=sys.stderr)
     finally:
         tab.close()
     return 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 from pathlib import Path
@@ -247,7 +248,12 @@ def run(args) -> int:
         from somdesk.io.atomic import atomic_open
 
         with atomic_open(args.save_weights, "wb") as fh:
-            np.save(fh, som.weights.astype(np.float64), allow_pickle=False)
+            # through bytes: np.save's tofile() on a full disk raises numpy's own words ("problem
+            # writing element 2560 to file") with no errno; a plain write says "No space left on
+            # device" like every other writer (tester7 #6)
+            buf = io.BytesIO()
+            np.save(buf, som.weights.astype(np.float64), allow_pickle=False)
+            fh.write(buf.getbuffer())
     if args.save_map:
         save_map(som, args.save_map, names, **_space_meta(space))
     if args.out:

@@ -49,12 +49,21 @@ class TableFiles:
             return False
         if self._pipe_refused(path):
             return False
-        try:
-            n = self.ws.export_rows(path, self.rows_model.shown_rows)     # in the order shown
+        if self.win.runner.busy:        # the window runs one task at a time: starting would stop it
+            self.win.show_error("Export rows waits for the task under way (training, reading, scoring) to end: "
+                                "let it finish or Stop it, then export.")
+            return False
+        try:                            # the path checked and the rows taken here, written in a task
+            steps = self.ws.export_rows_steps(path, self.rows_model.shown_rows)     # in the order shown
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.win.statusBar().showMessage(f"Wrote {n:,} rows to {os.path.basename(path)}.", 8000)
+        # a task with progress and Stop (tester6 F28: 200,000 rows held the window 4 s); the
+        # rows view stays usable: the task writes a copy of the rows taken above
+        self._export_out = path
+        self.win.runner.start("export", lambda token: steps(token))
+        self.win.refresh()
+        self.refresh()
         return True
 
     def export_profiles(self, fmt: str, path: str | None = None) -> bool:
@@ -152,7 +161,7 @@ class TableFiles:
 
     def score_dialog(self) -> bool:
         """File › Score new data…: the window's table map (or a saved one), a data file, an output file."""
-        from somdesk.session.scoring import load_table_map
+        from somdesk.session.scoring import NotATableMap, load_table_map
 
         tm = self.ws.tm
         if tm is None:
@@ -161,6 +170,11 @@ class TableFiles:
                 return False
             try:
                 tm = load_table_map(src)
+            except NotATableMap as exc:      # the window's way to make one, not the command line's
+                self.win.show_error(f"{exc.where} is a map of {exc.what}, not of a table. Score new data "
+                                    "needs a table map: open a table, Train segments, then File › "
+                                    "Save table map….")
+                return False
             except SomdeskError as exc:
                 self.win.show_error(str(exc))
                 return False

@@ -15,6 +15,14 @@ file as a task (gui/table_open.py) after "Use this table".  So do a big gzip or 
 file (a head of its unpacked text), a Parquet file (its first rows, io/tables/head.py) and
 a spreadsheet (its first PREVIEW_SHEET_ROWS rows); small files are read whole here.  A read
 error is shown in the dialog and OK stays disabled until a read succeeds.
+
+The read runs on a thread of its own (`_read_off_thread`) while this thread keeps handling
+events: a spreadsheet's head still costs the sheet's whole parse (python-calamine loads a
+sheet before its first row; 10 s for a 112 MB workbook, tester6 F17), and the window
+stayed blank meanwhile.  A read longer than READ_SHOW_S shows the dialog with "Reading…"
+and the read and OK buttons disabled; Cancel then closes it (the thread's late result is
+closed, nothing is kept).  `reread` still returns when the read is done, so callers and
+tests see the same synchronous API.
 """
 from __future__ import annotations
 
@@ -23,8 +31,9 @@ import html
 import os
 import shutil
 import tempfile
+import threading
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout)
@@ -36,6 +45,7 @@ __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 PREVIEW_ROWS = 50
 HEAD_BYTES = 1 << 20          # a text file bigger than this is previewed from its first MiB (unpacked)
 PREVIEW_SHEET_ROWS = 20_000   # ... a spreadsheet bigger than that from its first rows
+READ_SHOW_S = 0.3             # a preview read longer than this shows the dialog with "Reading…" meanwhile
 AUTO = "auto"
 DELIMITERS = {AUTO: None, ", (comma)": ",", "; (semicolon)": ";", "tab": "\t", "| (pipe)": "|", "space": " "}
 DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}
@@ -145,16 +155,30 @@ class ImportPreview(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         old = self.table
         try:
-            head = self._head_path()
             options = self.options()
-            if head is None and self._big_sheet():
-                options = dataclasses.replace(options, preview_rows=PREVIEW_SHEET_ROWS)
-            table = read_table(head or self.path, options, name=os.path.basename(self.path))
+
+            def read(cancel):
+                head = self._head_path()
+                opts = options
+                if head is None and self._big_sheet():
+                    opts = dataclasses.replace(options, preview_rows=PREVIEW_SHEET_ROWS)
+                return head, read_table(head or self.path, opts, cancel, name=os.path.basename(self.path))
+            got = self._read_off_thread(read)
+            if got is None:                     # the dialog was closed during the read
+                return False
+            head, table = got
         except SomdeskError as exc:
             self.error = str(exc)
+            if old is not None:
+                old.close()
             self.table = None
-            self.notes.setText(f"<b style='color:#b00020'>Cannot read it this way:</b> {exc}")
+            # the previous read's "Read as … 600 rows" line went with its table (it stood over
+            # this error as if it described the settings just refused: tester6 F36)
+            self.detected.setText("")
+            self.notes.setText("<b style='color:#b00020'>Cannot read it this way:</b> "
+                               + html.escape(str(exc), quote=False))
             self.grid.setRowCount(0)
+            self.grid.setColumnCount(0)          # nor its column headers
             ok.setEnabled(False)
             return False
         if old is not None:
@@ -164,6 +188,60 @@ class ImportPreview(QDialog):
         self._show(table)
         ok.setEnabled(True)
         return True
+
+    def _read_off_thread(self, read):
+        """`read(cancel)` run on a thread while this (GUI) thread handles events; its result, or
+        None when the dialog was closed meanwhile (the late result is then closed).  Raises what
+        `read` raised.  See the module docstring (tester6 F17)."""
+        from somdesk.core.cancel import CancelToken
+
+        token, out, lock = CancelToken(), {}, threading.Lock()
+
+        def work():
+            try:
+                value = read(token)
+            except BaseException as exc:       # handed to the GUI thread below
+                out["error"] = exc
+                return
+            with lock:
+                if token.cancelled:
+                    value[1].close()           # the dialog was closed: nobody will take it
+                else:
+                    out["value"] = value
+        thread = threading.Thread(target=work, name="somdesk-preview-read", daemon=True)
+        thread.start()
+        thread.join(READ_SHOW_S)
+        if thread.is_alive():
+            self._reading = token
+            ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+            ok.setEnabled(False)
+            self.read_button.setEnabled(False)
+            size = os.path.getsize(self.path) / 1e6 if os.path.exists(self.path) else 0
+            self.notes.setText(f"<b>Reading the first rows of {html.escape(os.path.basename(self.path))} "
+                               f"({size:,.0f} MB)…</b> Cancel closes this dialog.")
+            if not self.isVisible() and self.parent() is not None:
+                self.setWindowModality(Qt.WindowModality.ApplicationModal)
+                self.show()                    # the window's "Open" shows the dialog at once
+            loop = QEventLoop()
+            timer = QTimer()
+            timer.setInterval(20)
+            timer.timeout.connect(lambda: (not thread.is_alive() or token.cancelled) and loop.quit())
+            timer.start()
+            loop.exec()
+            timer.stop()
+            self._reading = None
+            self.read_button.setEnabled(True)
+            with lock:
+                late = out.pop("value", None) if token.cancelled else None
+            if late is not None:
+                late[1].close()
+            if token.cancelled:
+                self.closed_while_reading = True
+                return None
+        thread.join()
+        if "error" in out:
+            raise out["error"]
+        return out["value"]
 
     def _head_path(self) -> str | None:
         """A head of a big file for the preview (io/tables/head.py: a text file's first MiB,
@@ -222,10 +300,12 @@ class ImportPreview(QDialog):
         for c in t.columns:
             kinds[t.kind(c)] = kinds.get(t.kind(c), 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        rows_text = (f"the first {t.n_rows_total:,} rows (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
-                     if self.partial else f"{t.n_rows_total:,} rows")
+        n, rows = t.n_rows_total, "row" if t.n_rows_total == 1 else "rows"
+        rows_text = (f"the first {n:,} {rows} (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
+                     if self.partial else f"{n:,} {rows}")
+        cols = "column" if len(t.columns) == 1 else "columns"
         self.detected.setText("Read as: " + " · ".join(parts) +
-                              f"<br>{rows_text} × {len(t.columns)} columns ({summary})")
+                              f"<br>{rows_text} × {len(t.columns)} {cols} ({summary})")
         notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
         if self.partial:
             notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "
@@ -247,7 +327,15 @@ class ImportPreview(QDialog):
                 self.grid.setItem(i, j, it)
         self.grid.resizeColumnsToContents()
 
+    def exec(self) -> int:  # noqa: D401 - Qt API
+        if getattr(self, "closed_while_reading", False):
+            return 0                           # Cancel during the first read: it is over
+        return super().exec()
+
     def reject(self) -> None:
+        reading = getattr(self, "_reading", None)
+        if reading is not None:
+            reading.cancel()                   # the read's thread closes what it still returns
         if self.table is not None:
             self.table.close()
             self.table = None

@@ -34,6 +34,8 @@ from PySide6.QtWidgets import QCheckBox, QLabel
 
 __all__ = ["TableScale", "CHUNK_ROWS"]
 
+OUT_OF_CORE_TIP = ("Each epoch reads the whole table in chunks, so a table larger than memory trains on every "
+                   "row; the live views show a sample.  Text tables (CSV, TSV, JSON lines) and Parquet only.")
 CHUNK_ROWS = 262_144        # rows per chunk (io.chunked.DEFAULT_CHUNK_ROWS; tests make it small)
 
 
@@ -44,8 +46,7 @@ class TableScale:
 
     def _build_scale(self, layout) -> None:
         self.out_of_core = QCheckBox("Train on every row out of core (batch map, read in chunks)")
-        self.out_of_core.setToolTip("Each epoch reads the whole table in chunks, so a table larger than "
-                                    "memory trains on every row; the live views show a sample.")
+        self.out_of_core.setToolTip(OUT_OF_CORE_TIP)
         self.scale_label = QLabel()
         self.scale_label.setWordWrap(True)
         self.scale_label.setObjectName("out-of-core-state")
@@ -56,8 +57,11 @@ class TableScale:
         """A new table: out of core is ticked when it is over the in-memory limit."""
         self.scale_note = ""
         self.scale_label.setText("")
-        self.out_of_core.setChecked(bool(table is not None and table.sampled))
-        self.out_of_core.setEnabled(table is not None)
+        why = self.ws.out_of_core_unavailable() if table is not None else None
+        usable = table is not None and why is None          # not for spreadsheets (tester6 F27)
+        self.out_of_core.setChecked(bool(usable and table.sampled))
+        self.out_of_core.setEnabled(usable)
+        self.out_of_core.setToolTip(f"Not available: {why}." if why else OUT_OF_CORE_TIP)
 
     def train_out_of_core(self, spec) -> bool:
         """Start the out-of-core training of the table (see module docstring); OptionError

@@ -105,7 +105,9 @@ def _reader(files: list[str]) -> str:
     lows = [f.lower() for f in files]
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
-        return f"read_parquet({listed})"
+        # by name, as text files: the columns of every file, not the first file's by position
+        # (io.chunked_checks refuses a glob whose files lack a column used)
+        return f"read_parquet({listed}, union_by_name=true)" if len(files) > 1 else f"read_parquet({listed})"
     # text: the compression from the files' first bytes, not their names (io/tables/compressed.py),
     # when they agree; a glob mixing codecs is left to DuckDB's guess by name
     from somdesk.io.tables import compressed
@@ -143,17 +145,23 @@ class ChunkedTable:
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-             where: str | None = None, text_columns=()) -> "ChunkedTable":
+             where: str | None = None, text_columns=(), categorical=(),
+             used_by: str | None = None) -> "ChunkedTable":
         """Open a file or glob; `columns` default to every numeric column.
 
         Raises FileFormatError for missing files, unreadable tables, unknown or
-        non-numeric columns.  `where` is an optional SQL filter applied once
+        non-numeric columns, and a glob whose files do not all hold the columns
+        used, or hold numbers in one file and text in another (io.chunked_checks;
+        `categorical` columns may, `used_by` names a map that fixed the columns).
+        `where` is an optional SQL filter applied once
         while staging (it forces staging for Parquet too).  `text_columns` may hold
         text (they are kept as text, for one-hot encoding: `CodedColumn`, `distinct_texts`).
         """
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         files = expand(pattern)
+        from somdesk.io.chunked_checks import check_files, check_formats, first_text
+        check_formats(files)
         con = _connect()
         try:
             src = _reader(files)
@@ -163,16 +171,23 @@ class ChunkedTable:
                 raise FileFormatError(f"{pattern}: cannot read as a table: {str(exc).splitlines()[0]}") from None
             types = {name: typ for name, typ, *_ in desc}
             numeric = [n for n, t in types.items() if _is_numeric(t)]
-            if columns is None:
-                columns = numeric
-            unknown = [c for c in columns if c not in types]
+            unknown = [c for c in columns or () if c not in types]
             if unknown:
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
                                       f"columns are: {', '.join(types)}")
+            check_files(con, files, os.fspath(pattern), columns, types, categorical, used_by)
+            if where:       # the in-memory reader's checks and words (one condition on the columns)
+                from somdesk.io.tables.sqlfilter import check_filter
+                con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
+                where = check_filter(con, where, "src")
+            if columns is None:
+                columns = numeric
             text_ok = set(text_columns)
             text = [c for c in columns if c not in numeric and c not in text_ok]
             if text:
-                raise FileFormatError(f"{pattern}: column(s) {', '.join(text)} are not numeric")
+                value = first_text(con, src, text[0])
+                raise FileFormatError(f"{pattern}: column(s) {', '.join(text)} are not numeric"
+                                      + (f" ({text[0]!r} holds {value!r})" if value is not None else ""))
             if not columns:
                 raise FileFormatError(f"{pattern}: no numeric columns")
             staged = None
@@ -351,7 +366,7 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
     con = _connect()
     try:
         sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
-        sel += [f"coalesce({_text_expr(c)}, '') AS {_quote(c)}" for c in text]
+        sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
         res = con.execute(
             f"SELECT {', '.join(sel)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
@@ -363,5 +378,23 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
         col = res[c]
         out[c] = np.asarray(col.filled(np.nan) if np.ma.isMaskedArray(col) else col, dtype=np.float64)
     for c in text:
-        out[c] = np.array([str(x) for x in np.asarray(res[c]).tolist()], dtype=object)
+        out[c] = _cell_texts(res[c])
     return out
+
+
+def _cell_texts(col) -> np.ndarray:
+    """(n,) object array of a text column's cells as the in-memory reader gives them ("" where
+    missing): a column stored as numbers (category codes 7, 12) is written 7, not 7.0, so a
+    code scores as the category the in-memory map learnt (io.tables.table._num_text)."""
+    from somdesk.io.tables.table import _num_text
+
+    mask = np.ma.getmaskarray(col) if np.ma.isMaskedArray(col) else None
+    values = np.asarray(col.data if mask is not None else col)
+    if values.dtype.kind in "fiub":
+        texts = ["" if (v != v) else ("true" if v is True else "false" if v is False else _num_text(v))
+                 for v in values.tolist()]
+    else:
+        texts = ["" if v is None else str(v) for v in values.tolist()]
+    if mask is not None:
+        texts = ["" if m else t for t, m in zip(texts, mask.tolist())]
+    return np.array(texts, dtype=object)

@@ -37,6 +37,7 @@ What differs, because the whole table is never held:
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,7 +51,8 @@ from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISA
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
-from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _same_recipe
+from somdesk.session.table_checks import refuse_constant
+from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe
 
 SAMPLE_ROWS = 100_000
 
@@ -198,12 +200,14 @@ class StreamingTableRun:
                  where: str | None = None, executor=None, cancel: CancelToken | None = None,
                  resume: TableMap | None = None):
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
+        _check_spec(spec)
         self.path, self.spec = path, spec
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # statistics over every row (as in memory, before rows with a missing value are dropped)
-        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=tuple(wanted or ()))
+        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=tuple(wanted or ()),
+                                  categorical=tuple(spec.categorical))
         src = first
         try:
             columns = tuple(c for c in first.columns if c != spec.label)
@@ -229,13 +233,20 @@ class StreamingTableRun:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
-                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns)
+                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns,
+                                               categorical=tuple(spec.categorical))
                     except FileFormatError as exc:
                         if "no rows" in str(exc):
                             raise FileFormatError(f"{path}: every row has a missing value in the chosen columns; "
                                                   "choose other columns or fill missing values with the mean or "
                                                   "median") from None
                         raise
+            # over every row by the engine: a numeric column with min == max, a text one with one
+            # category (after the rows-left-out check: "every row has a missing value" says more)
+            constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
+                                               prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
+            if src.rows >= 2:
+                refuse_constant(recipe, constant, os.path.basename(str(path)))
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)

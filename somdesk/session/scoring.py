@@ -30,7 +30,19 @@ import numpy as np
 from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
-__all__ = ["KIND", "save_table_map", "load_table_map", "score_table", "score_file"]
+__all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file"]
+
+class NotATableMap(FileFormatError):
+    """A saved map of colours or a picture where a table map is needed; `where` names the file,
+    `what` says what it maps in words ("a picture", "colours") for a message of the caller's own
+    (the window says how to make one there, not with the command line: tester6 F47)."""
+
+    def __init__(self, where: str, kind: str):
+        self.where = where
+        self.what = {"image": "a picture", "colours": "colours"}.get(str(kind), repr(kind))
+        super().__init__(f"{where} is a map of {self.what}, not of a table; "
+                         "make one with: somdesk train --table FILE --save-map MAP.somz")
+
 
 KIND = "table-map"
 OLD_KIND = "table"          # the session's table maps before one table path: still read
@@ -114,8 +126,7 @@ def load_table_map(path):
         from somdesk.session.workspace_file import table_map_from_workspace
         return table_map_from_workspace(saved, where)
     if meta.get("kind") != KIND:
-        raise FileFormatError(f"{where} is a map of {meta.get('kind', 'colours')}, not of a table; "
-                              "make one with: somdesk train --table FILE --save-map MAP.somz")
+        raise NotATableMap(where, meta.get("kind", "colours"))
     info = meta["table_map"]
     try:
         recipe = Recipe.from_dict(info["recipe"])
@@ -151,15 +162,26 @@ def score_table(tm, table, cancel=None):
 
     Columns the map needs but the table lacks: FileFormatError listing them.  Extra
     columns are a warning (they are ignored); the warnings include the reader's (read_warnings).
-    """
+    When the blocks have all been taken, the list also holds the warning about categories
+    the map never saw, if any (session.unseen: such rows are scored, all zeros in that
+    column's one-hot features): read it after scoring."""
     from somdesk.session.table_data import assign_table
+    from somdesk.session.unseen import UnseenTally
 
     extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
     warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
         warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
-    return assign_table(tm, table, cancel), warnings
+    tally = UnseenTally()
+    blocks = assign_table(tm, table, cancel, tally=tally)
+
+    def scored():
+        yield from blocks
+        unseen = tally.warning(table.name)
+        if unseen:
+            warnings.append(unseen)
+    return scored(), warnings
 
 
 def read_warnings(table) -> list:

@@ -31,6 +31,7 @@ from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, tr
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
 from somdesk.errors import OptionError
+from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
            "check_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
@@ -158,7 +159,11 @@ def default_columns(table, label: str | None = None) -> tuple:
             raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
                               f"(--missing-values inf,-inf) or leave the column out (--columns)")
     if not cols:
-        raise OptionError(f"{table.name}: no numeric column to train on (besides the label)")
+        # a table of categories: they train when chosen (one-hot), so say how (tester6 F34)
+        texts = [c for c in table.columns if c != label and table.kind(c) in ("categorical", "boolean", "text")]
+        hint = (f"; its text columns are one-hot encoded when chosen, e.g. --columns {','.join(texts[:4])}"
+                if texts else "")
+        raise OptionError(f"{table.name}: no numeric column to train on (besides the label){hint}")
     return cols
 
 
@@ -171,10 +176,13 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
 
 
 def _check_spec(spec: TableMapSpec) -> None:
+    """OptionError for sizes that are not whole numbers from 1, and weights outside the window's
+    range (session.table_checks.check_weights)."""
     for name in ("height", "width", "epochs", "clusters"):
         v = getattr(spec, name)
         if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
             raise OptionError(f"{name} must be a whole number from 1, got {v!r}")
+    check_weights(spec.weights)
 
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
@@ -202,6 +210,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     prep = prepared or prepare_table(table, columns, spec.label, spec.normalise, spec.missing,
                                      weights=spec.weights, passive=spec.passive,
                                      categorical=spec.categorical, group_weight=spec.group_weight)
+    refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
     hexagonal = str(spec.topology).lower().startswith("hex")
     x = prep.data
     filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
@@ -328,17 +337,20 @@ def check_columns(tm: TableMap, table) -> None:
             table.check_numeric([c])
 
 
-def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000):
+def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
     """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
-    assign_cells).  The columns are checked (check_columns) before the first block is asked for."""
+    assign_cells).  The columns are checked (check_columns) before the first block is asked for.
+    `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
     check_columns(tm, table)
-    return _assign_blocks(tm, table, cancel, block_rows)
+    return _assign_blocks(tm, table, cancel, block_rows, tally)
 
 
-def _assign_blocks(tm, table, cancel, block_rows):
+def _assign_blocks(tm, table, cancel, block_rows, tally):
     for rows, block in table.iter_blocks(list(tm.recipe.columns), block_rows, cancel):
         cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
                  for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)}
+        if tally is not None:
+            tally.add(tm.recipe, cells)
         yield rows, assign_cells(tm, cells, cancel)
 
 

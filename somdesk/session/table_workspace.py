@@ -228,8 +228,22 @@ class TableWorkspace(TableViewsMixin):
         if forced:
             raise OptionError("Out of core, only text columns are one-hot encoded: untick Categorical "
                               f"for {', '.join(forced)} or train in memory.")
+        why = self.out_of_core_unavailable()
+        if why is not None:
+            raise OptionError(why)
+
+    def out_of_core_unavailable(self) -> str | None:
+        """None when the table's file can be trained on out of core, else why not (one sentence):
+        no table, the file is gone, or it is a spreadsheet (the out-of-core reader reads text
+        tables and Parquet only: io.chunked_checks; tester6 F27, Train failed with the engine's
+        "Error when sniffing file")."""
+        from somdesk.io.chunked_checks import why_not_streamable
+
+        if self.table is None:
+            return "open a table first"
         if not self.path or not os.path.exists(self.path):
-            raise OptionError("out-of-core training reads the table's file again; it is not there any more")
+            return "out-of-core training reads the table's file again; it is not there any more"
+        return why_not_streamable(self.path)
 
     def check_trainable(self) -> None:
         """SomdeskError saying why there is nothing to train on: no table, or a reopened map
@@ -413,12 +427,25 @@ class TableWorkspace(TableViewsMixin):
     def export_rows(self, path, rows=None) -> int:
         """Write `rows` (default: the selected rows) of the rows in memory with every column
         (`row_columns`) as CSV, atomically; returns the row count."""
+        return run_to_end(self.export_rows_steps(path, rows)())
+
+    def export_rows_steps(self, path, rows=None):
+        """Check `path` and take the rows NOW -- SomdeskError for no map, the table in use, a
+        name that is not .csv/.txt, a folder or a missing folder -- and return
+        `steps(cancel=None)`: the generator that writes them (table_tasks.rows_csv_steps:
+        Progress per block, Stop between blocks, returns the row count).  The window runs
+        `steps` as a task (tester6 F28); the columns and rows are copied here, on the caller's
+        thread, so the task never touches the table or the selection."""
+        from somdesk.io.atomic import check_target
         from somdesk.io.names import require_suffix
 
         self._require_map()
         self._check_output(path)
         require_suffix(path, (".csv", ".txt"), "Export rows writes CSV")
-        return table_tasks.write_rows_csv(path, self.row_columns(), self.selected_rows if rows is None else rows)
+        check_target(path)
+        columns = self.row_columns()
+        rows = np.array(self.selected_rows if rows is None else rows, dtype=np.int64).reshape(-1)
+        return lambda cancel=None: table_tasks.rows_csv_steps(path, columns, rows, cancel)
 
     def export_assignments(self, path) -> int:
         """Every row in memory's node and segment as CSV (io.tables.assignments.write_assignments_csv:

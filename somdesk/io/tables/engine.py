@@ -131,6 +131,7 @@ class Source:
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
             raise FileFormatError(f"cannot read {name}: the file is empty")
         fmt = opts.format or detect.detect_format(head, name)
+        _check_applies(opts, fmt, name)
         if fmt == "parquet" and not opts.where:
             src = cls._open_parquet_lazily(path, name, head)
             if src is not None:
@@ -403,3 +404,22 @@ def _close(opened: list) -> None:
 def _rmtree(d):
     if d:
         shutil.rmtree(d, ignore_errors=True)
+
+
+_SHEETS = ("xlsx", "xls", "ods")
+
+
+def _check_applies(opts: ReadOptions, fmt: str, name: str) -> None:
+    """OptionError for a reading option the file's format has no use for, rather than ignoring it
+    (tester7 #11: `table info customers.csv --sheet 3` exited 0): a sheet for a file that is not
+    a spreadsheet, a delimiter or an encoding for one that is not text."""
+    what = {"xlsx": "a spreadsheet", "xls": "a spreadsheet", "ods": "a spreadsheet", "parquet": "a Parquet file",
+            "json": "a JSON file"}.get(fmt, "a text table")
+    if opts.sheet is not None and fmt not in _SHEETS:
+        raise OptionError(f"{name} is {what}, not a spreadsheet: it has no sheets (the sheet option is for "
+                          ".xlsx, .xls and .ods files)")
+    if fmt in _SHEETS + ("parquet", "json"):
+        given = [n for n, v in (("delimiter", opts.delimiter), ("encoding", opts.encoding)) if v is not None]
+        if given:
+            raise OptionError(f"{name} is {what}: the {' and '.join(given)} option(s) are for text tables "
+                              "(CSV, TSV) only")

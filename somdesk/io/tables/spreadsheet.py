@@ -31,7 +31,42 @@ def _open(path: str, name: str):
         return pc.CalamineWorkbook.from_path(path)
     except Exception as exc:                  # calamine raises its own error classes and ValueError
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise FileFormatError(f"cannot read {name}: not a readable spreadsheet ({reason})") from None
+        raise FileFormatError(_why_unreadable(path, name)
+                              or f"cannot read {name}: not a readable spreadsheet ({reason})") from None
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _why_unreadable(path: str, name: str) -> str | None:
+    """What a file the spreadsheet reader refused is, when its first bytes say more than the
+    reader's own words ("invalid Zip archive: Could not find EOCD", tester6 F48/F21): an OLE2
+    container named .xlsx (Excel saves a password-protected workbook so), or a somdesk map."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    low = name.lower()
+    if head == OLE2_MAGIC:
+        if low.endswith((".xlsx", ".xlsm", ".xlsb")):
+            return (f"{name} is an encrypted (password-protected) workbook, or an old-format .xls named "
+                    f"{os.path.splitext(name)[1]}: open it in Excel or LibreOffice and save it without a "
+                    "password as .xlsx or .csv")
+        return (f"cannot read {name}: the .xls workbook is damaged or password-protected; open it in Excel or "
+                "LibreOffice and save it without a password as .xlsx or .csv")
+    if low.endswith(".somz") or head[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as z:
+                is_map = "meta.json" in z.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            is_map = False
+        if is_map or low.endswith(".somz"):
+            return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE, "
+                    "or File > Score new data in the window), or open it in the window")
+    return None
 
 
 def sheet_names(path, name: str | None = None) -> list[str]:

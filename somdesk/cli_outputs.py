@@ -1,0 +1,68 @@
+"""Every subcommand's output names checked once, right after parsing, before anything is read
+(somdesk/cli.py `main`):
+
+  * an empty name (`--out ""`, a script's unset `$OUT`) is an error, not "no output" (tester7 #4:
+    the command trained, printed its summary and exited 0 with nothing written);
+  * two outputs of one command naming the same file are refused: one would silently
+    replace the other (tester7 #5: `--out same.png --timelapse same.png`); devices and FIFOs
+    (`/dev/null` twice) are written through, so they may repeat;
+  * per-row scores (`assign --out`, `train --table --assignments`) are written as CSV or
+    Parquet by the name's extension: any other name is refused rather than given CSV text
+    under `x.xlsx` (tester7 #10, tester3 F10).
+
+    check_outputs(args)     # UsageError-like SomdeskError naming the flag
+"""
+from __future__ import annotations
+
+import os
+import stat
+
+from somdesk.errors import OptionError
+
+__all__ = ["OUTPUT_FLAGS", "SCORE_SUFFIXES", "check_outputs"]
+
+# argparse dest -> the flag the user typed (the file-writing options of every subcommand)
+OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
+                "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
+                "profiles": "--profiles", "report": "--report", "output": "OUT"}
+SCORE_SUFFIXES = (".csv", ".parquet", ".pq")
+_SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
+
+
+def _special(path: str) -> bool:
+    """A device or FIFO: written through (io.atomic), so two outputs may share it."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def check_outputs(args) -> None:
+    """OptionError for an empty output name, two outputs naming one file, or a scores file whose
+    name asks for a format other than CSV/Parquet (see module docstring)."""
+    given = {}
+    for dest, flag in OUTPUT_FLAGS.items():
+        value = getattr(args, dest, None)
+        if not isinstance(value, str):
+            continue
+        if not value.strip():
+            raise OptionError(f"{flag}: no file name given")
+        if value != "-":
+            given[flag] = value
+    seen: dict[str, str] = {}
+    for flag, value in given.items():
+        if _special(value):
+            continue
+        key = os.path.normcase(os.path.realpath(value))
+        if key in seen:
+            raise OptionError(f"{seen[key]} and {flag} name the same file {value}: one would replace the "
+                              "other; give each output its own name")
+        seen[key] = flag
+    func = getattr(getattr(args, "func", None), "__name__", "")
+    dest = _SCORES.get(func)
+    path = getattr(args, dest, None) if dest else None
+    if isinstance(path, str) and path != "-" and not getattr(args, "dask", None) and not _special(path):
+        if os.path.splitext(path)[1].lower() not in SCORE_SUFFIXES:
+            raise OptionError(f"{OUTPUT_FLAGS[dest]} writes the scores as CSV or Parquet: give a name ending in "
+                              f".csv or .parquet, not {os.path.basename(path)!r}")

@@ -1,0 +1,63 @@
+"""Choices and data a table map cannot be trained on, refused before training with one message
+(in memory: session.table_data; out of core: session.outofcore_table; the CLI and the window).
+
+    check_weights({"age": 2.0})                        # OptionError outside 0 or 0.01..100
+    refuse_constant(recipe, constant_in_rows(x, recipe), "t.csv")
+
+* Weights: 0 (passive) or WEIGHT_RANGE, the window's weight box.  An absurd weight (1e308)
+  trained and then failed with "values beyond +-1e150" after leaked numpy warnings
+  (tester6 F38).
+* Constant columns: when EVERY active column holds one value in every row (missing cells left
+  out; a text column with one category) the map would be of identical rows and its
+  "suggested" segments of them mislead (tester6 F45): refused, naming the columns.  Some
+  constant columns among varying ones only warn (core.preparation): they add nothing but
+  are what the user chose.  Fewer than two rows are no sign of a constant column.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from somdesk.errors import OptionError
+
+__all__ = ["WEIGHT_RANGE", "check_weights", "constant_in_rows", "refuse_constant"]
+
+WEIGHT_RANGE = (0.01, 100.0)     # the window's weight box; 0 is passive
+
+
+def check_weights(weights) -> None:
+    """OptionError naming the first weight of `weights` ({column: number}) that is not 0 or in
+    WEIGHT_RANGE."""
+    lo, hi = WEIGHT_RANGE
+    for c, v in (weights or {}).items():
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise OptionError(f"the weight of {c!r} must be a number, got {v!r}") from None
+        if not (v == 0 or lo <= v <= hi):
+            raise OptionError(f"the weight of {c!r} must be 0 (passive) or from {lo:g} to {hi:g}, got {v:g}")
+
+
+def constant_in_rows(x: np.ndarray, recipe) -> set | None:
+    """The active columns of `recipe` whose features hold one value over the rows of `x`
+    ((N, A) training matrix, NaN missing); None for fewer than two rows."""
+    if len(x) < 2:
+        return None
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # an all-missing feature: nanmax of nothing
+        flat = ~(np.nanmax(x, axis=0) > np.nanmin(x, axis=0)) if x.size else np.ones(x.shape[1], bool)
+    feat_col = recipe.feature_column[recipe.active]
+    return {recipe.columns[j] for j in np.unique(feat_col) if flat[feat_col == j].all()}
+
+
+def refuse_constant(recipe, constant, name: str) -> None:
+    """OptionError when every active column of `recipe` is in `constant` (see module docstring);
+    `constant` None: nothing to say."""
+    if constant is None:
+        return
+    active = list(dict.fromkeys(recipe.columns[j] for j in recipe.feature_column[recipe.active]))
+    if active and all(c in constant for c in active):
+        shown = ", ".join(map(repr, active[:8])) + (f" and {len(active) - 8} more" if len(active) > 8 else "")
+        raise OptionError(f"{name}: every column chosen to train on has one value in every row ({shown}): "
+                          "there is nothing to learn; choose columns whose values vary")

@@ -1,0 +1,119 @@
+"""tester7's CLI findings (#2, #4, #5, #6, #10, #11): one `error:` line and exit 2 before any
+work, for output names that are empty, shared by two outputs or ask for a format the command does
+not write; disk full in the writer's words; options that do not apply; a mistyped subcommand."""
+import os
+import resource
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from somdesk.cli import main
+
+TRAIN = ["train", "--random", "20", "--seed", "7", "--width", "6", "--height", "6", "--iterations", "3"]
+
+
+def _one_error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: "), err
+    return err[0]
+
+
+@pytest.mark.parametrize("flag", ["--out", "--save-map", "--save-weights", "--metrics-json", "--timelapse"])
+def test_an_empty_output_name_is_an_error_not_no_output(capsys, flag):
+    # it trained, printed its summary and exited 0 with nothing written
+    assert main(TRAIN + [flag, ""]) == 2
+    assert _one_error(capsys) == f"error: {flag}: no file name given"
+
+
+def test_empty_output_names_of_the_table_commands(tmp_path, capsys):
+    t = tmp_path / "t.csv"
+    pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7}).to_csv(t, index=False)
+    assert main(["train", "--table", str(t), "--save-map", ""]) == 2
+    assert _one_error(capsys) == "error: --save-map: no file name given"
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(t), "--save-map", str(m), "--width", "2", "--height", "2",
+                 "--epochs", "2", "-q"]) == 0
+    for extra in (["--out", ""], ["--out", "  "]):
+        assert main(["assign", str(m), str(t)] + extra) == 2
+        assert "--out: no file name given" in _one_error(capsys)
+
+
+def test_two_outputs_with_one_name_are_refused_before_training(tmp_path, capsys):
+    same = tmp_path / "same.png"
+    assert main(TRAIN + ["--out", str(same), "--timelapse", str(same)]) == 2
+    assert "--out and --timelapse name the same file" in _one_error(capsys)
+    assert not same.exists()
+    link = tmp_path / "link.somz"
+    os.symlink(tmp_path / "map.somz", link)              # another spelling of one file
+    assert main(TRAIN + ["--save-map", str(tmp_path / "map.somz"), "--metrics-json", str(link)]) == 2
+    assert "name the same file" in _one_error(capsys)
+    # a device is written through: two outputs may both go to /dev/null
+    assert main(TRAIN + ["--save-weights", "/dev/null", "--metrics-json", "/dev/null", "-q"]) == 0
+
+
+@pytest.mark.parametrize("name", ["x.xlsx", "x.json", "x"])
+def test_scores_are_csv_or_parquet_by_name(tmp_path, capsys, name):
+    # assign --out x.xlsx wrote CSV text under that name (tester7 #10, tester3 F10)
+    t = tmp_path / "t.csv"
+    pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7}).to_csv(t, index=False)
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(t), "--save-map", str(m), "--width", "2", "--height", "2",
+                 "--epochs", "2", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["assign", str(m), str(t), "--out", str(tmp_path / name)]) == 2
+    assert "--out writes the scores as CSV or Parquet" in _one_error(capsys)
+    assert main(["train", "--table", str(t), "--save-map", str(m), "--assignments", str(tmp_path / name)]) == 2
+    assert "--assignments writes the scores as CSV or Parquet" in _one_error(capsys)
+    assert not (tmp_path / name).exists()
+    for ok in ("s.csv", "s.parquet"):
+        assert main(["assign", str(m), str(t), "--out", str(tmp_path / ok), "-q"]) == 0
+
+
+def test_disk_full_on_save_weights_is_said_in_the_writers_words(tmp_path):
+    # numpy's "problem writing element 2560 to file": the file size limit stands in for a full disk
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+    out = tmp_path / "w.npy"
+    r = subprocess.run([sys.executable, "-m", "somdesk", "train", "--random", "20", "--seed", "7", "--width", "60",
+                        "--height", "60", "--iterations", "2", "--save-weights", str(out)],
+                       preexec_fn=limited, capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "File too large" in lines[0] and "element" not in lines[0], lines
+    assert not out.exists() and not list(tmp_path.iterdir())            # no partial file, no temporary
+
+
+def test_reading_options_that_do_not_apply_are_refused(tmp_path, capsys):
+    t = tmp_path / "t.csv"
+    pd.DataFrame({"a": np.arange(5.0)}).to_csv(t, index=False)
+    assert main(["table", "info", str(t), "--sheet", "3"]) == 2
+    assert "t.csv is a text table, not a spreadsheet" in _one_error(capsys)
+    x = tmp_path / "t.xlsx"
+    pd.DataFrame({"a": np.arange(5.0)}).to_excel(x, index=False)
+    assert main(["table", "info", str(x), "--delimiter", ";"]) == 2
+    assert "delimiter option(s) are for text tables" in _one_error(capsys)
+    assert main(["table", "info", str(x), "--sheet", "0"]) == 0
+
+
+def test_a_mistyped_subcommand_is_named(capsys, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["palete", "info", "x.gpl"]) == 2
+    assert _one_error(capsys) == ("error: unknown command 'palete' (train, palette, quantize, table, assign); "
+                                  "did you mean 'palette'?")
+    assert main(["--width", "5"]) == 2                   # before "no display to open the window on"
+    assert "go with --smoke-test" in _one_error(capsys)
+
+
+def test_a_failing_convert_prints_no_warning_before_its_error(tmp_path, capsys):
+    # tester7 #2: the ACT "no names" warning came before "at most 256 colours"
+    pal = tmp_path / "big.gpl"
+    pal.write_text("GIMP Palette\nName: big\n#\n" + "".join(f"{i % 256} {i // 256} 0 c{i}\n" for i in range(300)))
+    assert main(["palette", "convert", str(pal), str(tmp_path / "x.act")]) == 2
+    assert "at most 256" in _one_error(capsys)
