@@ -1,6 +1,7 @@
 """The packaged app against the source tree on the same jobs (issue 14 goal 5), one run, alternating.
 
     python benchmarks/bench_package.py [--bundle dist/somdesk/somdesk] [--repeats 3] [--only batch]
+                                       [--aot-cpu generic|v3|v4]
 
 Each job runs as a CLI command, once with the one-folder bundle (ahead-of-time
 kernels, no numba) and once from source (`python -m somdesk`, numba JIT, cache
@@ -18,7 +19,9 @@ candidate check on every core; timed by the command's own `seconds`, which
 includes reading the table, pyarrow from source and DuckDB in the bundle, and
 the segments' k-means); the window at Max on the seed job (`--smoke-test`
 with the job's options, offscreen; timed by the line it prints, Train pressed
-to the final map).
+to the final map).  The bundle runs the best ahead-of-time build this CPU runs
+(somdesk.core.cpu_features; printed at the start); `--aot-cpu` caps it
+(SOMDESK_AOT_CPU), to measure the builds for older CPUs on this one.
 """
 from __future__ import annotations
 
@@ -104,13 +107,19 @@ def main(argv=None) -> int:
     ap.add_argument("--bundle", default=os.path.join(ROOT, "dist", "somdesk", "somdesk"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--only", default="", help="run only the jobs whose name contains this text")
+    ap.add_argument("--aot-cpu", default="", help="the bundle's SOMDESK_AOT_CPU: generic, v3 or v4 (default: the best)")
     args = ap.parse_args(argv)
     if not os.path.exists(args.bundle):
         raise SystemExit(f"no bundle at {args.bundle}: build it first (scripts/package-check.sh)")
     env_src = dict(os.environ, PYTHONPATH=ROOT, QT_QPA_PLATFORM="offscreen")
     env_src.pop("SOMDESK_KERNELS", None)
-    env_app = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SOMDESK_KERNELS")}
+    env_app = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SOMDESK_KERNELS", "SOMDESK_AOT_CPU")}
     env_app["QT_QPA_PLATFORM"] = "offscreen"
+    env_app["SOMDESK_AOT_CPU"] = args.aot_cpu
+    from somdesk.core.cpu_features import aot_module_names
+
+    print(f"bundle kernels: {aot_module_names(args.aot_cpu)[0]} (the best build this CPU runs"
+          f"{', capped at ' + args.aot_cpu if args.aot_cpu else ''})")
     subprocess.run([sys.executable, "-c", "from somdesk.core import kernels; kernels.warm_up()"],
                    env=env_src, check=True)           # the JIT cache is warm, as after bootstrap
     with tempfile.TemporaryDirectory() as folder:

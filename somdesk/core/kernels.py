@@ -31,7 +31,7 @@ import numpy as np
 from somdesk.core import bmu_products, online_block
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
-from somdesk.core.cpu_features import has_avx2_fma
+from somdesk.core.cpu_features import aot_module_names
 from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
@@ -79,16 +79,17 @@ def _import_aot(name: str):
 def _load_aot():
     """The kernels compiled ahead of time (tools/build_aot_kernels.py), or None.
 
-    Two builds of the same source: `_kernels_aot_v3` for x86-64-v3 CPUs (AVX2 and
-    FMA; the classic epoch's rows then run ~2x faster than generic x86-64 code)
-    and `_kernels_aot` for any CPU.  SOMDESK_AOT_CPU=generic forces the latter.
+    Builds of the same source for three CPU levels: `_kernels_aot_v4` (AVX-512),
+    `_kernels_aot_v3` (AVX2 and FMA; the classic epoch's rows run ~2x faster than
+    generic x86-64 code) and `_kernels_aot` for any CPU; the best one the CPU
+    runs, capped by SOMDESK_AOT_CPU (somdesk.core.cpu_features.aot_module_names).
     """
     global _AOT
     aot = None
-    if os.environ.get("SOMDESK_AOT_CPU", "").lower() != "generic" and has_avx2_fma():
-        aot = _import_aot("_kernels_aot_v3")
-    if aot is None:
-        aot = _import_aot("_kernels_aot")
+    for name in aot_module_names():
+        aot = _import_aot(name)
+        if aot is not None:
+            break
     if aot is None:
         return None
     _AOT = aot

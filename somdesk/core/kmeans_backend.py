@@ -30,7 +30,7 @@ import os
 import sys
 from types import SimpleNamespace
 
-from somdesk.core.cpu_features import has_avx2_fma
+from somdesk.core.cpu_features import aot_module_names
 
 __all__ = ["compiled_loops", "AOT_EXPORTS"]
 
@@ -83,14 +83,11 @@ def _jit():
 
 def _aot_module():
     """The ahead-of-time kernel module with the k-means exports, built from today's sources, or
-    None.  somdesk.core.kernels's rule (the x86-64-v3 build on CPUs with AVX2 and FMA unless
-    SOMDESK_AOT_CPU=generic), without importing kernels, which imports numba from source."""
+    None.  somdesk.core.kernels's rule (cpu_features.aot_module_names: the best build this CPU
+    runs, capped by SOMDESK_AOT_CPU), without importing kernels, which imports numba from source."""
     import importlib
 
-    names = ["_kernels_aot"]
-    if os.environ.get("SOMDESK_AOT_CPU", "").lower() != "generic" and has_avx2_fma():
-        names.insert(0, "_kernels_aot_v3")
-    for name in names:
+    for name in aot_module_names():
         for full in (f"somdesk.core.{name}", name):
             try:
                 module = importlib.import_module(full)

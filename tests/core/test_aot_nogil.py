@@ -6,6 +6,8 @@ import sys
 
 import numpy as np
 
+from somdesk.core.cpu_features import LEVELS, aot_module_names
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -40,11 +42,11 @@ for name, call in (("brute", lambda: aot.kd_brute(wf, x, idx, d2, flag)),
 def test_the_ahead_of_time_kernels_let_other_threads_run(aot_dir):
     """A GIL-holding build lets the waiting thread run ~once per call; this one ran it all along."""
     checked = 0
-    for module in ("_kernels_aot", "_kernels_aot_v3"):
-        if not any(aot_dir.glob(module + ".*")):
-            continue
-        out = _run_aot(aot_dir, GIL_SCRIPT, extra_env={"SOMDESK_AOT_CPU": "generic" if module == "_kernels_aot"
-                                                       else ""})
+    for level, module, _ in LEVELS:
+        if not any(aot_dir.glob(module + ".*")) or module not in aot_module_names(level):
+            continue        # not built here (not x86-64), or this CPU cannot run it
+        out = _run_aot(aot_dir, GIL_SCRIPT + f"assert kernels._AOT.__name__.endswith('{module}')\n",
+                       extra_env={"SOMDESK_AOT_CPU": level})
         for line in out.splitlines():
             name, ticks = line.split()
             assert int(ticks) >= 5, (module, name, ticks)

@@ -7,7 +7,6 @@ import sys
 import numpy as np
 
 from somdesk.core import dither, kernels
-from somdesk.core.cpu_features import has_avx2_fma
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -57,30 +56,6 @@ def test_the_ahead_of_time_build_dithers_like_the_jit(tmp_path, aot_dir):
     got = np.load(tmp_path / "out.npz")
     np.testing.assert_array_equal(got["opaque"], dither.floyd_steinberg(opaque, pal))
     np.testing.assert_array_equal(got["clear"], dither.floyd_steinberg(clear, pal))
-
-
-def test_the_generic_and_the_avx2_builds_train_alike(tmp_path, aot_dir):
-    """kernels loads _kernels_aot_v3 on an AVX2/FMA CPU, _kernels_aot otherwise; both give the same map."""
-    script = (
-        "import sys, numpy as np\n"
-        "from somdesk.core import SOM, SOMConfig, kernels\n"
-        "rng = np.random.default_rng(3); x = rng.random((30, 3)); w0 = rng.random((24, 20, 3))\n"
-        "w = SOM(x, SOMConfig(width=20, height=24, iterations=40), weights=w0).train().weights\n"
-        "print(kernels.BACKEND, kernels._AOT.__name__.rsplit('.', 1)[-1], file=sys.stderr)\n"
-        "np.save(sys.argv[1], w)\n"
-    )
-    got = {}
-    for cpu in ("generic", ""):
-        env = dict(os.environ, SOMDESK_KERNELS="aot", SOMDESK_AOT_CPU=cpu,
-                   PYTHONPATH=os.pathsep.join([str(aot_dir), ROOT, os.environ.get("PYTHONPATH", "")]))
-        out = tmp_path / f"w{cpu}.npy"
-        proc = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        got[cpu] = (proc.stderr.split(), np.load(out))
-    assert got["generic"][0] == ["aot", "_kernels_aot"]
-    if has_avx2_fma() and any(aot_dir.glob("_kernels_aot_v3*")):
-        assert got[""][0] == ["aot", "_kernels_aot_v3"]
-    np.testing.assert_allclose(got[""][1], got["generic"][1], rtol=0, atol=1e-9)
 
 
 def test_a_stop_is_seen_inside_the_one_call(monkeypatch):
