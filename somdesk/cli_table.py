@@ -147,7 +147,9 @@ def run_info(args) -> int:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
     d = info["dialect"]
-    print(f"{args.file}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
+    from somdesk.io.names import display_name
+    # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
+    print(f"{display_name(args.file)}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))

@@ -117,3 +117,35 @@ def test_a_failing_convert_prints_no_warning_before_its_error(tmp_path, capsys):
     pal.write_text("GIMP Palette\nName: big\n#\n" + "".join(f"{i % 256} {i // 256} 0 c{i}\n" for i in range(300)))
     assert main(["palette", "convert", str(pal), str(tmp_path / "x.act")]) == 2
     assert "at most 256" in _one_error(capsys)
+
+
+def test_a_table_whose_name_is_not_utf8_is_read(tmp_path, capsys, monkeypatch):
+    # tester7 #20: "Python Conversion Failure: cannot encode str as UTF-8" from the engine
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))        # the links' folders land here
+    d = tmp_path / "data"
+    d.mkdir()
+    df = pd.DataFrame({"a": np.arange(40.0), "b": (np.arange(40.0) * 7) % 11, "r": list("xyzw") * 10})
+    t = os.path.join(str(d), os.fsdecode(b"tab\xff.csv"))
+    df.to_csv(t, index=False)
+    p = os.path.join(str(d), os.fsdecode(b"p\xfe.parquet"))
+    df.to_parquet(d / "tmp.parquet")
+    os.rename(d / "tmp.parquet", p)
+    assert main(["table", "info", t]) == 0 and main(["table", "info", p]) == 0
+    assert "40 rows" in capsys.readouterr().out
+    m = str(tmp_path / "m.somz")
+    assert main(["train", "--table", t, "--columns", "a,b,r", "--width", "2", "--height", "2", "--epochs", "2",
+                 "--save-map", m, "-q"]) == 0
+    assert main(["train", "--table", p, "--columns", "a,b,r", "--width", "2", "--height", "2", "--epochs", "2",
+                 "--out-of-core", "--save-map", str(tmp_path / "o.somz"), "-q"]) == 0
+    assert main(["assign", m, t, "--out", str(tmp_path / "s1.csv"), "-q"]) == 0
+    assert main(["assign", m, str(d / "*.*"), "--out", str(tmp_path / "s2.csv")]) == 2
+    assert "mixes Parquet and text files" in _one_error(capsys)                  # not "Error when sniffing"
+    df.to_csv(os.path.join(str(d), os.fsdecode(b"two\xfe.csv")), index=False)
+    assert main(["assign", m, str(d / "*.csv"), "--out", str(tmp_path / "s2.csv"), "-q"]) == 0
+    capsys.readouterr()
+    assert len((tmp_path / "s2.csv").read_text().splitlines()) == 81               # both files, every row
+    assert not list(scratch.glob("somdesk-name-*"))                                # the links are gone
