@@ -126,15 +126,19 @@ def check_suffix(path, suffix: str, flag: str, what: str) -> None:
 
 
 def _is_special(path: str) -> bool:
-    """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic)."""
+    """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic),
+    or this process's standard output redirected to a file (`--out /dev/stdout > t.png` was
+    refused as "not a .png name" while a pipe worked: tester7 #22)."""
     import os
     import stat
+
+    from somdesk.cli_outputs import is_stdout
 
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return False
-    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or (path != "-" and is_stdout(path))
 
 
 def check_output_sizes(args, config: SOMConfig) -> None:
@@ -271,10 +275,14 @@ def run(args) -> int:
 
         write_json(args.metrics_json, report, indent=2)
     if not args.quiet and args.metrics_json != "-":
+        from somdesk.cli_outputs import is_stdout
+
+        # an output written to stdout (a PNG piped on) must not get the summary in its bytes
+        piped = any(is_stdout(p) for p in (args.out, args.save_weights, args.save_map, args.timelapse))
         print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
               f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
               f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
-              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
+              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}", file=sys.stderr if piped else sys.stdout)
     return 0
 
 

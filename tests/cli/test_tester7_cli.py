@@ -149,3 +149,24 @@ def test_a_table_whose_name_is_not_utf8_is_read(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert len((tmp_path / "s2.csv").read_text().splitlines()) == 81               # both files, every row
     assert not list(scratch.glob("somdesk-name-*"))                                # the links are gone
+
+
+def _somdesk(args, **kw):
+    return subprocess.run([sys.executable, "-m", "somdesk", *args], timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.getcwd()}, **kw)
+
+
+def test_a_picture_written_to_stdout_gets_no_summary_in_its_bytes(tmp_path):
+    # tester7 #22: `train --out /dev/stdout | cat > t.png` ended with the summary line after IEND
+    job = ["train", "--random", "5", "--width", "5", "--height", "5", "--iterations", "5", "--out", "/dev/stdout"]
+    r = _somdesk(job, capture_output=True)                                      # a pipe
+    assert r.returncode == 0 and r.stdout[:8] == b"\x89PNG\r\n\x1a\n" and r.stdout.endswith(b"IEND\xaeB`\x82")
+    assert b"trained 5x5" in r.stderr
+    out = tmp_path / "t.png"
+    with open(out, "wb") as f:                                                   # stdout redirected to a file
+        r = _somdesk(job, stdout=f, stderr=subprocess.PIPE)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.read_bytes().endswith(b"IEND\xaeB`\x82")
+    r = _somdesk(job + ["--metrics-json", "-"], capture_output=True)
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"--out and --metrics-json both write to standard output" in r.stderr
