@@ -170,3 +170,35 @@ def test_a_picture_written_to_stdout_gets_no_summary_in_its_bytes(tmp_path):
     r = _somdesk(job + ["--metrics-json", "-"], capture_output=True)
     assert r.returncode == 2 and r.stdout == b""
     assert b"--out and --metrics-json both write to standard output" in r.stderr
+
+
+def test_train_picks_a_palette_of_a_collection_and_says_which(tmp_path, capsys):
+    # tester7 #28: a collection trained on its first palette without a word; no --index
+    coll = tmp_path / "coll3.json"
+    coll.write_text('{"Sunset": ["#ff0000", "#ff8800"], "Ocean": ["#0000ff", "#00ffff", "#008888"], '
+                    '"Forest": ["#00ff00", "#004400"]}')
+    job = ["train", "--palette", str(coll), "--width", "3", "--height", "3", "--iterations", "2", "--metrics-json", "-"]
+    assert main(job) == 0
+    out = capsys.readouterr()
+    assert '"inputs": 2' in out.out
+    assert "coll3.json holds 3 palettes; training on index 0 (Sunset) (choose another with --index K)" in out.err
+    assert main(job + ["--index", "1", "-q"]) == 0
+    out = capsys.readouterr()
+    assert '"inputs": 3' in out.out and out.err == ""                      # -q: errors only
+    assert main(job + ["--index", "5"]) == 2
+    assert "index 5 is out of range (use 0..2)" in _one_error(capsys)
+    assert main(TRAIN + ["--index", "1"]) == 2
+    assert "goes with --palette" in _one_error(capsys)
+
+
+def test_quiet_silences_the_warnings_of_assign(tmp_path, capsys):
+    t = tmp_path / "t.csv"
+    pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7, "note": ["x"] * 30}).to_csv(t, index=False)
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(t), "--columns", "a,b", "--save-map", str(m), "--width", "2",
+                 "--height", "2", "--epochs", "2", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["assign", str(m), str(t), "--out", str(tmp_path / "s.csv"), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["assign", str(m), str(t), "--out", str(tmp_path / "s.csv")]) == 0
+    assert "does not use are ignored: 'note'" in capsys.readouterr().err
