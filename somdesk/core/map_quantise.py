@@ -39,6 +39,13 @@ passes a `cache` dict that keeps the histogram and the fitted entries.
 `picture_psnr` compares pictures as they look on white (both composited the
 way a browser shows them), so a transparent pixel's stored RGB does not count;
 `on_checkerboard` is what the window shows.
+
+Big pictures (up to 100 Mpx, io.image_input.MAX_IMAGE_PIXELS) are never expanded
+whole: `indexed_measures` finds the PSNR and the entries used of a quantised
+picture from its indices in slices (no full-size `palette[indices]`, no full-size
+composites), and `shown_small` makes the picture the window draws at most
+DISPLAY_MAX_SIDE a side, in bands; both check a CancelToken between slices
+(tester7 #13, #14: a 100 Mpx RGBA picture held 2.7 GB and took 4-7 s to stop).
 """
 from __future__ import annotations
 
@@ -49,10 +56,14 @@ from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
 __all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
-           "picture_psnr", "composite", "on_checkerboard",
-           "checkerboard", "CHECKER"]
+           "picture_psnr", "indexed_measures", "composite", "on_checkerboard", "rows_on_checkerboard", "shown_small",
+           "checkerboard", "CHECKER", "DISPLAY_MAX_SIDE"]
 
-CHECKER = 8                       # checkerboard squares, in picture pixels
+CHECKER = 8                       # checkerboard squares, in picture pixels (screen pixels when shrunk)
+# The window draws a picture at most this many pixels a side (a 4K screen's width: the canvas
+# never shows more at once); bigger pictures are box-averaged to it for the screen, and
+# exports are written from the full-size picture.
+DISPLAY_MAX_SIDE = 2048
 _CHECKER_SHADES = (204, 255)      # light grey and white, as image editors draw "nothing"
 
 
@@ -188,6 +199,22 @@ def quantise_from_map_steps(img, codebook, space: str = DEFAULT_SPACE, dither: b
                                               hist=(hist, whole)))
 
 
+_OVER: dict[int, np.ndarray] = {}
+
+
+def _over_table(b: int) -> np.ndarray:
+    """(65536,) uint8: (c a + b (255 - a) + 127) // 255 at index a * 256 + c -- `composite`'s
+    arithmetic for one background value, looked up instead of computed per pixel (10x faster:
+    a 100 Mpx picture's PSNR composites took 20 s)."""
+    t = _OVER.get(b)
+    if t is None:
+        a = np.arange(256, dtype=np.uint32)[:, None]
+        c = np.arange(256, dtype=np.uint32)[None, :]
+        t = ((c * a + np.uint32(b) * (255 - a) + 127) // 255).astype(np.uint8).ravel()
+        _OVER[b] = t
+    return t
+
+
 def composite(img, background) -> np.ndarray:
     """(H, W, 3) uint8: the RGBA picture over `background` ((H, W, 3) uint8 or one RGB colour);
     an RGB picture comes back as it is.  out = (c a + bg (255 - a)) / 255, rounded."""
@@ -195,9 +222,18 @@ def composite(img, background) -> np.ndarray:
     if arr.shape[2] == 3:
         return arr
     h, w, _ = arr.shape
-    bg = np.broadcast_to(np.asarray(background, dtype=np.uint8), (h, w, 3))
+    bg = np.asarray(background, dtype=np.uint8)
     out = np.empty((h, w, 3), np.uint8)
-    rows = max(1, (1 << 20) // w)      # slices bound the uint32 temporaries
+    rows = max(1, (1 << 20) // w)      # slices bound the temporaries
+    if bg.ndim == 1:                   # one colour: table lookups (same values)
+        tables = [_over_table(int(v)) for v in bg[:3]]
+        for s in range(0, h, rows):
+            part = arr[s:s + rows]
+            a = part[:, :, 3].astype(np.uint16) << 8
+            for ch in range(3):
+                out[s:s + rows, :, ch] = tables[ch][a | part[:, :, ch]]
+        return out
+    bg = np.broadcast_to(bg, (h, w, 3))
     for s in range(0, h, rows):
         part = arr[s:s + rows].astype(np.uint32)
         a = part[:, :, 3:4]
@@ -205,22 +241,134 @@ def composite(img, background) -> np.ndarray:
     return out
 
 
-def checkerboard(h: int, w: int, square: int = CHECKER) -> np.ndarray:
-    """(h, w, 3) uint8 grey-and-white squares of `square` pixels."""
-    y = (np.arange(h) // square)[:, None]
-    x = (np.arange(w) // square)[None, :]
-    shade = np.where((x + y) % 2 == 0, _CHECKER_SHADES[1], _CHECKER_SHADES[0]).astype(np.uint8)
+def _on_board(part: np.ndarray, top: int, square: int = CHECKER) -> np.ndarray:
+    """(n, w, 3) uint8: `composite(part, checkerboard(n, w, square, top))` by table lookups."""
+    n, w, _ = part.shape
+    y = ((np.arange(n) + top) // square % 2).astype(np.uint32)[:, None]
+    x = (np.arange(w) // square % 2).astype(np.uint32)[None, :]
+    table = np.concatenate([_over_table(_CHECKER_SHADES[1]), _over_table(_CHECKER_SHADES[0])])
+    key = ((x ^ y) << 16) | (part[:, :, 3].astype(np.uint32) << 8)     # white where x + y is even
+    out = np.empty((n, w, 3), np.uint8)
+    for ch in range(3):
+        out[:, :, ch] = table[key | part[:, :, ch]]
+    return out
+
+
+def checkerboard(h: int, w: int, square: int = CHECKER, top: int = 0) -> np.ndarray:
+    """(h, w, 3) uint8 grey-and-white squares of `square` pixels; `top`: the first row's
+    number, for a band of a taller board."""
+    y = ((np.arange(h) + top) // square % 2).astype(np.uint8)[:, None]
+    x = (np.arange(w) // square % 2).astype(np.uint8)[None, :]
+    shade = np.where(x ^ y == 0, np.uint8(_CHECKER_SHADES[1]), np.uint8(_CHECKER_SHADES[0]))
     return np.repeat(shade[:, :, None], 3, axis=2)
 
 
-def on_checkerboard(img) -> np.ndarray:
-    """(H, W, 3) uint8: how the window shows a picture -- RGBA over a checkerboard, RGB as it is."""
+def on_checkerboard(img, cancel=None) -> np.ndarray:
+    """(H, W, 3) uint8: how the window shows a picture -- RGBA over a checkerboard, RGB as it is.
+    Composited in bands of ~1 Mpx (the board of a 100 Mpx picture at once took 1.6 GB);
+    `cancel` is checked every band (`Cancelled`)."""
     arr = as_picture(img)
     if arr.shape[2] == 3:
         return arr
-    return composite(arr, checkerboard(arr.shape[0], arr.shape[1]))
+    h, w = arr.shape[:2]
+    return rows_on_checkerboard(h, w, lambda a, b: arr[a:b], cancel)
+
+
+def rows_on_checkerboard(h: int, w: int, rows_of, cancel=None) -> np.ndarray:
+    """(h, w, 3) uint8: `on_checkerboard` of the picture whose rows a..b-1 `rows_of(a, b)` gives
+    ((n, w, 3|4) uint8; e.g. `palette[indices[a:b]]`, so a quantised picture is never expanded
+    whole), band by band; `cancel` checked every band."""
+    from somdesk.core import cancel as _cancel
+
+    out = np.empty((h, w, 3), np.uint8)
+    rows = max(1, (1 << 20) // w)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        part = as_picture(rows_of(s, min(h, s + rows)))
+        if part.shape[2] == 3:
+            out[s:s + rows] = part
+        else:
+            out[s:s + rows] = _on_board(part, s)
+    return out
 
 
 def picture_psnr(original, quantised) -> float:
     """PSNR in dB of two (H, W, 3|4) uint8 pictures as seen on white (inf when identical)."""
     return psnr(composite(original, (255, 255, 255)), composite(quantised, (255, 255, 255)))
+
+
+def _slice_rows(w: int) -> int:
+    """Rows of one slice of `mse` over (H, w, 3) pictures (core.quantize.mse's slicing)."""
+    return max(1, (1 << 20) // max(1, w * 3))
+
+
+def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, int]:
+    """(PSNR in dB, entries used) of the quantised picture `palette[indices]` against `original`.
+
+    `original` (H, W, 3|4) uint8, `indices` (H, W) integer into `palette` (K, 3|4) uint8.  The
+    PSNR equals `picture_psnr(original, palette[indices])` bit for bit (the same slices of
+    `core.quantize.mse`, composited on white slice by slice) and the count equals
+    `len(np.unique(indices))`, without a full-size copy of either picture: memory is one slice
+    (~1 Mpx values).  Raises `Cancelled` when `cancel` is set (checked every slice, ~10 ms).
+    """
+    from somdesk.core import cancel as _cancel
+
+    arr = as_picture(original)
+    idx = np.asarray(indices)
+    pal = np.asarray(palette, dtype=np.uint8)
+    h, w = idx.shape
+    if arr.shape[:2] != (h, w):
+        from somdesk.errors import SomdeskError
+
+        raise SomdeskError(f"cannot compare pictures of shapes {arr.shape[:2]} and {idx.shape}")
+    white = (255, 255, 255)
+    total = 0.0
+    counts = np.zeros(len(pal), np.int64)
+    rows = _slice_rows(w)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        part = idx[s:s + rows]
+        a = composite(arr[s:s + rows], white).astype(np.float64)
+        d = a - composite(pal[part], white).astype(np.float64)
+        d = d.ravel()
+        total += float(np.dot(d, d))
+        counts += np.bincount(part.ravel(), minlength=len(pal))[:len(pal)]
+    m = total / (h * w * 3)
+    import math
+
+    value = math.inf if m == 0.0 else 10.0 * math.log10(255.0 * 255.0 / m)
+    return value, int(np.count_nonzero(counts))
+
+
+def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cancel=None) -> np.ndarray:
+    """(H', W', 3) uint8: the picture as the window draws it, at most `max_side` pixels a side.
+
+    `rows_of(start, stop)` gives rows start..stop-1 of the (h, w, 3|4) uint8 picture (the
+    pixels, or `palette[indices[start:stop]]`), so a quantised picture is never expanded
+    whole.  A picture that fits is `on_checkerboard` of it, exactly.  A bigger one is
+    shrunk by the whole factor f = ceil(max(h, w) / max_side): every f x f block of pixels
+    becomes one (Pillow's `Image.reduce`, a box filter; the blocks at the right and bottom
+    edges as far as they go; RGBA averaged premultiplied, so a clear pixel adds no colour),
+    then RGBA is composited over a checkerboard of CHECKER screen pixels.  Work goes in
+    bands of ~4 Mpx; raises `Cancelled` when `cancel` is set (checked every band).
+    """
+    from PIL import Image
+
+    from somdesk.core import cancel as _cancel
+
+    f = max(1, -(-max(h, w) // max_side))
+    if f == 1:
+        _cancel.check(cancel)
+        return on_checkerboard(rows_of(0, h))
+    oh, ow = -(-h // f), -(-w // f)
+    band = max(1, (1 << 22) // (w * f)) * f        # whole blocks of rows
+    out = None
+    for s in range(0, h, band):
+        _cancel.check(cancel)
+        part = np.ascontiguousarray(rows_of(s, min(h, s + band)))
+        c = part.shape[2]
+        if out is None:
+            out = np.empty((oh, ow, c), np.uint8)
+        small = np.asarray(Image.fromarray(part, "RGBA" if c == 4 else "RGB").reduce(f))
+        out[s // f:s // f + len(small)] = small
+    return on_checkerboard(out)

@@ -126,18 +126,42 @@ def sample_pixels(img, n: int = DEFAULT_SAMPLE, seed: int | None = None) -> np.n
     if n < 1:
         raise OptionError(f"the sample size must be at least 1, got {n}")
     c = arr.shape[2]
-    flat = arr.reshape(-1, c)
     if c == 4:
-        visible = np.flatnonzero(flat[:, 3] > 0)
-        if len(visible) == 0:
-            raise SomdeskError("every pixel of the picture is fully transparent: there are no colours to learn")
-        flat = flat[visible, :3]
+        return _sample_visible(arr, n, seed)
+    flat = arr.reshape(-1, c)
     total = len(flat)
     if n >= total:
         return flat.astype(np.float64) / 255.0
-    rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 7]))
-    pick = np.sort(rng.choice(total, size=n, replace=False))
+    pick = np.sort(_sample_rng(seed).choice(total, size=n, replace=False))
     return flat[pick].astype(np.float64) / 255.0
+
+
+def _sample_rng(seed):
+    return np.random.default_rng(np.random.SeedSequence([0 if seed is None else int(seed), 7]))
+
+
+def _sample_visible(arr: np.ndarray, n: int, seed) -> np.ndarray:
+    """sample_pixels of an RGBA picture: the same draw over the visible pixels in raster order,
+    found band by band (a 100 Mpx picture's list of visible positions took 800 MB at once)."""
+    h, w, _ = arr.shape
+    rows = max(1, DEFAULT_CHUNK_PIXELS // w)
+    total = 0
+    for s in range(0, h, rows):
+        total += int(np.count_nonzero(arr[s:s + rows, :, 3]))
+    if total == 0:
+        raise SomdeskError("every pixel of the picture is fully transparent: there are no colours to learn")
+    pick = None if n >= total else np.sort(_sample_rng(seed).choice(total, size=n, replace=False))
+    parts, offset = [], 0
+    for s in range(0, h, rows):
+        band = arr[s:s + rows].reshape(-1, 4)
+        visible = np.flatnonzero(band[:, 3] > 0)
+        if pick is None:
+            parts.append(band[visible, :3])
+        else:
+            lo, hi = np.searchsorted(pick, [offset, offset + len(visible)])
+            parts.append(band[visible[pick[lo:hi] - offset], :3])
+        offset += len(visible)
+    return np.concatenate(parts).astype(np.float64) / 255.0
 
 
 def _keys(block: np.ndarray) -> np.ndarray:

@@ -125,4 +125,7 @@ class ColourSpaceBox:
             if answer != QMessageBox.StandardButton.Discard:
                 self.show_dataset(s.dataset)
                 return
-        w._guard(lambda: s.set_colour_space(space))
+        from somdesk.gui.window_tasks import same_document
+
+        with same_document(w):         # the same colours in another space: edits stay unsaved
+            w._guard(lambda: s.set_colour_space(space))

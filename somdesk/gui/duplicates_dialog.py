@@ -47,6 +47,7 @@ class DuplicatesDialog(QDialog):
         self.window = window
         d = window.session.dataset
         self.colours = np.array(d.colours)
+        self.inputs = np.array(d.with_alpha)      # what an edit writes back: alpha travels with its colour
         self.names = tuple(d.names)
         self.setWindowTitle("Near-duplicate colours")
         self.setObjectName("duplicates-dialog")
@@ -182,6 +183,6 @@ class DuplicatesDialog(QDialog):
         kept = np.array(kept, dtype=np.int64)
         names = tuple(self.names[k] for k in kept) if self.names else ()
         removed = len(self.colours) - len(kept)
-        self.window.edit_colours(self.colours[kept], names,
+        self.window.edit_colours(self.inputs[kept], names,
                                  f"Merge {removed} near-duplicate{'s' * (removed != 1)}")
         return True

@@ -47,6 +47,17 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+def shrunk_note(full_shape, shown_shape) -> str:
+    """"  Shown at 1:5 …" for the caption of a picture drawn smaller than it is
+    (core.map_quantise.shown_small), else ""."""
+    h, w = full_shape[:2]
+    sh, sw = shown_shape[:2]
+    if (sh, sw) == (h, w):
+        return ""
+    f = -(-max(h, w) // max(sh, sw, 1))
+    return f"  Shown at 1:{f} ({sw:,} x {sh:,} of {w:,} x {h:,} px); Export image writes every pixel."
+
+
 def view_nodes(state, view: str, *, space: str = "srgb"):
     """(nodes (rows, cols, 3) uint8, Legend) of `view` of a MapState (render.node_colours);
     a colour map trained in another `space` is shown in sRGB (gui/colour_space_view.py).

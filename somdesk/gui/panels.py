@@ -81,7 +81,7 @@ class LeftPanel(QScrollArea):
             return
         self.stack.setCurrentWidget(self.kind_boxes[kind])
         if kind == "colours":
-            self.swatches.set_colours(dataset.colours, dataset.names)
+            self.swatches.set_colours(dataset.with_alpha, dataset.names)
             self.kind_boxes[kind].setTitle(f"Input colours — {dataset.title}")
         else:
             self.image_panel.show_dataset(dataset)

@@ -22,6 +22,24 @@ __all__ = ["ProfilesView"]
 NO_PROFILES = "Train the table map to see its segments' profiles."
 
 
+CLEAR_Z = 0.25     # standard deviations from the table's mean that count as "above" or "below"
+
+
+def most_above(z: np.ndarray, columns) -> str:
+    """The "Most above the table" cell of one segment: the (at most 3) columns whose mean is
+    furthest above the table's, z (F,) in table standard deviations; a segment above nowhere
+    says where it is furthest below instead of leaving the cell blank (tester6 F50)."""
+    z = np.where(np.isfinite(z), np.asarray(z, dtype=float), 0.0)
+    top = [str(columns[j]) for j in np.argsort(-z, kind="stable")[:3] if z[j] > CLEAR_Z]
+    if top:
+        return ", ".join(top)
+    low = [str(columns[j]) for j in np.argsort(z, kind="stable")[:3] if z[j] < -CLEAR_Z]
+    if not low:
+        return "none: near the table's mean in every column"
+    where = "below the table in every column" if (z < 0).all() else "none clearly"
+    return f"{where}; most below: {', '.join(low)}"
+
+
 class ProfilesView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -63,9 +81,7 @@ class ProfilesView(QWidget):
         self.sizes.setRowCount(len(segs))
         cols = prof["columns"]
         for i, s in enumerate(segs):
-            z = prof["z"][i]
-            top = [cols[j] for j in np.argsort(-z)[:3] if z[j] > 0.25]
-            cells = (str(s), f"{int(prof['size'][i]):,}", f"{prof['share'][i]:.1%}", ", ".join(map(str, top)))
+            cells = (str(s), f"{int(prof['size'][i]):,}", f"{prof['share'][i]:.1%}", most_above(prof["z"][i], cols))
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)

@@ -208,6 +208,10 @@ class SegmentMap(QWidget):
         inside = np.flatnonzero((c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1))
         self.select_nodes(np.union1d(self.selected, inside) if add else inside)
 
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.node_hovered.emit(-1)           # off the map: its hover line goes
+        super().leaveEvent(event)
+
     def _moved(self, pos) -> None:
         if self.shape is None:
             return

@@ -61,6 +61,7 @@ class SortPreview(QDialog):
         self.window = window
         d = window.session.dataset
         self.colours = np.array(d.colours)
+        self.inputs = np.array(d.with_alpha)      # what an edit writes back: alpha travels with its colour
         self.names = tuple(d.names)
         self.result = None
         self.setWindowTitle("Sort by map")
@@ -159,7 +160,7 @@ class SortPreview(QDialog):
         """Reorder the window's colours by the result: one undoable edit."""
         order = self.result.order
         names = tuple(self.names[k] for k in order) if self.names else ()
-        self.window.edit_colours(self.colours[order], names, "Sort by map")
+        self.window.edit_colours(self.inputs[order], names, "Sort by map")
 
     def _closed(self, _result) -> None:
         runner = self.window.runner

@@ -24,18 +24,25 @@ SWATCH = 22
 
 
 def hex_of(rgb) -> str:
-    r, g, b = (int(v) for v in np.clip(np.asarray(rgb) * 255 + 0.5, 0, 255))
+    r, g, b = (int(v) for v in np.clip(np.asarray(rgb)[:3] * 255 + 0.5, 0, 255))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
 @lru_cache(maxsize=4096)
-def _icon(rgb8: tuple[int, int, int]) -> QIcon:
+def _icon(rgba8: tuple[int, ...]) -> QIcon:
+    """A rounded swatch; a colour that is not opaque is drawn over a checkerboard."""
     pm = QPixmap(SWATCH, SWATCH)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setPen(QColor(0, 0, 0, 90))
-    p.setBrush(QColor(*rgb8))
+    if len(rgba8) == 4 and rgba8[3] < 255:
+        p.setBrush(QColor(255, 255, 255))
+        p.drawRoundedRect(0.5, 0.5, SWATCH - 1, SWATCH - 1, 4, 4)
+        half = SWATCH // 2
+        p.fillRect(1, 1, half - 1, half - 1, QColor(200, 200, 200))
+        p.fillRect(half, half, half - 1, half - 1, QColor(200, 200, 200))
+    p.setBrush(QColor(*rgba8))
     p.drawRoundedRect(0.5, 0.5, SWATCH - 1, SWATCH - 1, 4, 4)
     p.end()
     return QIcon(pm)
@@ -51,6 +58,7 @@ class SwatchModel(QAbstractListModel):
 
     def set_colours(self, colours: np.ndarray, names=()) -> None:
         self.beginResetModel()
+        # (N, 3) RGB or (N, 4) RGBA: a palette's alpha is drawn over a checkerboard
         self._rgb8 = np.clip(np.asarray(colours, dtype=np.float64) * 255 + 0.5, 0, 255).astype(np.uint8)
         self._names = tuple(names) if names is not None and len(names) == len(self._rgb8) else ()
         self.endResetModel()
@@ -65,16 +73,17 @@ class SwatchModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return _icon(tuple(int(v) for v in self._rgb8[row]))
         if role == Qt.ItemDataRole.ToolTipRole:
-            r, g, b = (int(v) for v in self._rgb8[row])
+            r, g, b = (int(v) for v in self._rgb8[row][:3])
             name = self._names[row] if self._names else None
-            return f"{name + '  ' if name else ''}#{r:02x}{g:02x}{b:02x}"
+            alpha = int(self._rgb8[row][3]) if self._rgb8.shape[1] == 4 else 255
+            return f"{name + '  ' if name else ''}#{r:02x}{g:02x}{b:02x}" + (f"  alpha {alpha}" if alpha != 255 else "")
         return None
 
 
 class SwatchPanel(QWidget):
     """The list of input colours with Add / Edit / Remove / Random N; edits are requests."""
 
-    edit_requested = Signal(object, object, str)   # (colours (N, 3), names tuple, what)
+    edit_requested = Signal(object, object, str)   # (colours (N, 3) or RGBA (N, 4), names tuple, what)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -134,7 +143,8 @@ class SwatchPanel(QWidget):
 
     def set_colours(self, colours, names=()) -> None:
         """Show these colours (no edit request: the session changed)."""
-        self._colours = np.asarray(colours, dtype=np.float64).reshape(-1, 3)
+        colours = np.asarray(colours, dtype=np.float64)
+        self._colours = colours if colours.ndim == 2 and colours.shape[1] == 4 else colours.reshape(-1, 3)
         self._names = tuple(names) if names and len(names) == len(self._colours) else ()
         self.model.set_colours(self._colours, self._names)
         n = len(self._colours)
@@ -151,7 +161,9 @@ class SwatchPanel(QWidget):
     # -- edits (requests) -----------------------------------------------------------------
     def _request(self, colours, names, what: str) -> None:
         if not self._locked:
-            self.edit_requested.emit(np.asarray(colours, dtype=np.float64).reshape(-1, 3), tuple(names), what)
+            colours = np.asarray(colours, dtype=np.float64)
+            self.edit_requested.emit(colours if colours.ndim == 2 and colours.shape[1] == 4
+                                     else colours.reshape(-1, 3), tuple(names), what)
 
     def add_colour(self, colour: QColor | None = None) -> None:
         if colour is None:
@@ -160,6 +172,8 @@ class SwatchPanel(QWidget):
                 return
         rgb = np.array([[colour.redF(), colour.greenF(), colour.blueF()]])
         rgb = np.round(rgb * 255) / 255
+        if self._colours.shape[1] == 4:
+            rgb = np.column_stack([rgb, [1.0]])      # a new colour is opaque
         names = self._names + ("",) if self._names else ()
         self._request(np.vstack([self._colours, rgb]), names, "Add colour")
 
@@ -173,7 +187,7 @@ class SwatchPanel(QWidget):
             if not colour.isValid():
                 return
         new = self._colours.copy()
-        new[rows[0]] = np.round(np.array([colour.redF(), colour.greenF(), colour.blueF()]) * 255) / 255
+        new[rows[0], :3] = np.round(np.array([colour.redF(), colour.greenF(), colour.blueF()]) * 255) / 255
         self._request(new, self._names, "Edit colour")
 
     def remove_selected(self) -> None:

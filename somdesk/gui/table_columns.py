@@ -24,6 +24,7 @@ __all__ = ["COLS", "USABLE", "ColumnChoice", "ColumnsModel", "ColumnsView"]
 
 COLS = ("Column", "Kind", "Missing", "Use", "Weight", "Passive", "Categorical")
 USABLE = ("numeric", "categorical", "text", "boolean")
+KIND_WORDS = USABLE + ("date", "nested", "empty")     # every kind io.tables gives a column
 _CHECKS = {3: "use", 5: "passive", 6: "categorical"}
 _WEIGHT = 4
 _TIPS = {3: "Train on this column", 4: "Priority of the column in the BMU distance (SOM Toolbox mask)",
@@ -191,3 +192,7 @@ class ColumnsView(QTableView):
         for j in range(1, len(COLS)):      # header-sized: not measured over thousands of rows
             h.setSectionResizeMode(j, QHeaderView.ResizeMode.Interactive)
             h.resizeSection(j, max(h.sectionSizeFromContents(j).width() + 12, 60))
+        # the Kind column holds one of a few words: as wide as the widest, so "categorical" is
+        # not cut to "catego…" while the name column takes the spare width (tester6 F49)
+        words = max(self.fontMetrics().horizontalAdvance(k) for k in KIND_WORDS)
+        h.resizeSection(1, max(h.sectionSize(1), words + 16))

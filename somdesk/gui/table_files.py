@@ -161,7 +161,7 @@ class TableFiles:
 
     def score_dialog(self) -> bool:
         """File › Score new data…: the window's table map (or a saved one), a data file, an output file."""
-        from somdesk.session.scoring import load_table_map
+        from somdesk.session.scoring import NotATableMap, load_table_map
 
         tm = self.ws.tm
         if tm is None:
@@ -170,6 +170,11 @@ class TableFiles:
                 return False
             try:
                 tm = load_table_map(src)
+            except NotATableMap as exc:      # the window's way to make one, not the command line's
+                self.win.show_error(f"{exc.where} is a map of {exc.what}, not of a table. Score new data "
+                                    "needs a table map: open a table, Train segments, then File › "
+                                    "Save table map….")
+                return False
             except SomdeskError as exc:
                 self.win.show_error(str(exc))
                 return False

@@ -169,9 +169,16 @@ class ImportPreview(QDialog):
             head, table = got
         except SomdeskError as exc:
             self.error = str(exc)
+            if old is not None:
+                old.close()
             self.table = None
-            self.notes.setText(f"<b style='color:#b00020'>Cannot read it this way:</b> {exc}")
+            # the previous read's "Read as … 600 rows" line went with its table (it stood over
+            # this error as if it described the settings just refused: tester6 F36)
+            self.detected.setText("")
+            self.notes.setText("<b style='color:#b00020'>Cannot read it this way:</b> "
+                               + html.escape(str(exc), quote=False))
             self.grid.setRowCount(0)
+            self.grid.setColumnCount(0)          # nor its column headers
             ok.setEnabled(False)
             return False
         if old is not None:
@@ -293,10 +300,12 @@ class ImportPreview(QDialog):
         for c in t.columns:
             kinds[t.kind(c)] = kinds.get(t.kind(c), 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        rows_text = (f"the first {t.n_rows_total:,} rows (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
-                     if self.partial else f"{t.n_rows_total:,} rows")
+        n, rows = t.n_rows_total, "row" if t.n_rows_total == 1 else "rows"
+        rows_text = (f"the first {n:,} {rows} (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
+                     if self.partial else f"{n:,} {rows}")
+        cols = "column" if len(t.columns) == 1 else "columns"
         self.detected.setText("Read as: " + " · ".join(parts) +
-                              f"<br>{rows_text} × {len(t.columns)} columns ({summary})")
+                              f"<br>{rows_text} × {len(t.columns)} {cols} ({summary})")
         notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
         if self.partial:
             notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "

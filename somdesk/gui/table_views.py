@@ -12,9 +12,21 @@ from somdesk.session.table_views import MAP_VIEWS
 
 __all__ = ["TableViews", "MAP_VIEWS"]
 
+HOVER_NAME = 40     # characters of a label or plane name in the hover line (a long name widened the dock)
+
+
+def _short(name: str) -> str:
+    """`name` on one line, at most HOVER_NAME characters (an ellipsis in the middle)."""
+    name = " ".join(name.split())
+    if len(name) <= HOVER_NAME:
+        return name
+    half = (HOVER_NAME - 1) // 2
+    return name[:half] + "…" + name[-half:]
+
 
 class TableViews:
-    """Needs `ws`, `map_choice`, `map_view`, `legend`, `planes`, `tabs` (TableWorkflow)."""
+    """Needs `ws`, `win`, `map_choice`, `map_view`, `legend`, `hover_label`, `planes`, `tabs`
+    (TableWorkflow)."""
 
     map_mode = "segments"
     _filling_views = False
@@ -48,6 +60,10 @@ class TableViews:
             self.map_choice.clear()
             self.map_choice.addItems(self.ws.views())
             self.map_choice.setCurrentIndex(max(0, self.map_choice.findText(current)))
+            # the drop-down list as wide as its longest name (the closed combo shares the bar)
+            fm = self.map_choice.fontMetrics()
+            widest = max((fm.horizontalAdvance(n) for n in self.ws.views()), default=0)
+            self.map_choice.view().setMinimumWidth(min(widest + 40, 600))
         finally:
             self._filling_views = False
         self.map_mode = self.map_choice.currentText() or "segments"
@@ -65,12 +81,64 @@ class TableViews:
         from somdesk.gui.map_view import to_qimage
 
         ws = self.ws
+        self._hover_data = None          # another map, view or label column: measured again on hover
         if ws.tm is None:
             return
         self.map_view.show_nodes(ws.node_colours(self.map_mode), ws.tm.config.topology == "hexagonal")
         pic = ws.legend_picture(self.map_mode)
         self.legend_picture = pic
         self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
+
+    # -- the hover line (tester6 F42: the colour map had one, the table map none) -------------------
+    _hover_data = None
+
+    def _node_facts(self) -> dict:
+        """Per-node arrays the hover line reads, measured once per map, view and label column."""
+        if self._hover_data is None:
+            ws, tm = self.ws, self.ws.tm
+            facts = {"segments": tm.clusters}
+            if ws.node_of_row is not None or ws.all_hits is not None:
+                facts["hits"] = ws.scalar("hits")
+            facts["U"] = ws.scalar("U-matrix")
+            facts["labels"] = ws.node_labels()
+            if self.map_mode.startswith("plane: "):
+                facts["plane"] = ws.scalar(self.map_mode)
+            self._hover_data = facts
+        return self._hover_data
+
+    def describe_node(self, node: int) -> str:
+        """The hover line of flat node `node` of the table map, as the colour map's:
+        "node (2, 3)  segment 1  hits 17  U 0.412  label 'setosa'", and the value of the
+        plane shown ("income 48,230.2"); "" outside the map."""
+        tm = self.ws.tm
+        if tm is None or node < 0:
+            return ""
+        h, w = tm.codebook.shape[:2]
+        if node >= h * w:
+            return ""
+        r, c = divmod(int(node), w)
+        f = self._node_facts()
+        text = f"node ({r}, {c})"
+        if f["segments"] is not None:
+            text += f"  segment {int(f['segments'][r, c])}"
+        if "hits" in f:
+            text += f"  hits {int(f['hits'][r, c]):,}"
+        text += f"  U {f['U'][r, c]:.3f}"
+        if f["labels"] is not None:
+            label = f["labels"][r, c]
+            text += "  no label" if label is None else f"  label {_short(str(label))!r}"
+        if "plane" in f:
+            v = f["plane"][r, c]
+            name = _short(self.map_mode[len("plane: "):].removesuffix(" (passive)"))
+            text += f"  {name} " + (f"{v:,.6g}" if np.isfinite(v) else "no data")
+        return text
+
+    def _node_hovered(self, node: int) -> None:
+        """The mouse over node `node` of the map view (-1: off the map): its hover line below the
+        map's legend and in the window's hover line, where a hovered row's line goes too."""
+        text = self.describe_node(node)
+        self.hover_label.setText(text)
+        self.win.hover.setText(text)
 
     def map_picture(self) -> np.ndarray | None:
         """(H, W, 3) uint8: the Map & rows tab's map as on screen with its legend below it

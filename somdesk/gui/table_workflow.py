@@ -26,8 +26,8 @@ import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
@@ -145,11 +145,19 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.export_rows_button.clicked.connect(lambda: self.export_rows())
         self.map_view.selection_changed.connect(self._selected)
         self.rows_view.row_hovered.connect(self._row_hovered)
+        self.map_view.node_hovered.connect(self._node_hovered)
+        # the Show combo was sized once for "segments" and cut a later "labels: customer_type" to
+        # "labels: custome": it shares the bar's width now, its tooltip and list give whole names
+        self.map_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.map_choice.setMinimumContentsLength(12)
+        self.map_choice.currentTextChanged.connect(self.map_choice.setToolTip)
+        self.segment_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.segment_choice.setMinimumContentsLength(8)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
-        bar.addWidget(self.map_choice)
+        bar.addWidget(self.map_choice, 3)
         bar.addWidget(QLabel("Select segment"))
-        bar.addWidget(self.segment_choice, 1)
+        bar.addWidget(self.segment_choice, 2)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -208,7 +216,14 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         ppb.addWidget(self.planes_png_button)
         ppl.addLayout(ppb)
         self.tabs = QTabWidget()
-        self.tabs.addTab(setup_page, "Setup")
+        # the Setup tab scrolls when the window is short: its form, column list and curve asked
+        # 616 px, which made a window with a table at least 742 px high (tester6 F49: a 768 px
+        # laptop screen); it fills the tab when there is room
+        setup_scroll = QScrollArea()
+        setup_scroll.setWidget(setup_page)
+        setup_scroll.setWidgetResizable(True)
+        setup_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(setup_scroll, "Setup")
         self.tabs.addTab(rows_page, "Map && rows")
         self.tabs.addTab(planes_page, "Planes")
         self.tabs.addTab(prof_page, "Profiles")
@@ -402,6 +417,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
+        self.win.run_started()        # the last run's "Table map (stopped after …)" line goes
         if self.out_of_core.isChecked():
             self.train_out_of_core(spec)
         else:

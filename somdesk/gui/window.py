@@ -25,12 +25,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
-from somdesk.gui.map_view import MapView, map_picture, scale_for, to_qimage
+from somdesk.gui.map_view import MapView, map_picture, scale_for, shrunk_note, to_qimage
 from somdesk.gui.metrics_plot import MetricsPlot
 from somdesk.gui.panels import LeftPanel
 from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
-from somdesk.gui.window_tasks import (ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task,
+from somdesk.gui.window_tasks import (ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task, palette_edited,
                                       paced)
 from somdesk.session.runs import epoch_position, planned_epochs
 
@@ -85,7 +85,8 @@ class Window(QMainWindow):
         self.view = "colours"
         self.run_epoch: tuple[int, int] | None = None   # (epochs trained, planned) of the run going on
         self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[DEFAULT_SPEED]
-        self.undo = QUndoStack(self)
+        self.undo = QUndoStack(self)     # palette edits and Reset weights; its clean state: colours saved
+        self._same_document = 0          # > 0 while an edit installs colours (window_tasks.same_document)
         self.runner = TaskRunner(self)
         self.actions = make_actions(self)
         build_menus(self, self.actions)
@@ -108,7 +109,8 @@ class Window(QMainWindow):
         from somdesk.gui.table_workflow import TableWorkflow
         self.tables = TableWorkflow(self)      # issue 13: segments dock, rows, profiles, report, scoring
         self.setAcceptDrops(True)
-        self.resize(1320, 860)
+        from somdesk.gui.settings import first_size
+        self.resize(*first_size(self, 1320, 860))     # within the screen (tester7 #24)
         self._last_draw = 0.0
         self._redraw = QTimer(self, singleShot=True)
         self._redraw.timeout.connect(self.draw)
@@ -270,10 +272,17 @@ class Window(QMainWindow):
             self.progress_label.setText("Starting (the first run after an install or an update compiles "
                                         "the training kernels: this can take a minute)…")
         _TRAINED_ONCE = True
+        self.run_started()
+        self._run_from = epoch_position(s, s.map.iteration)[0] if s.map is not None else 0
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
         self.runner.start("train", lambda token: paced(
             s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
             pausable=True, paused=paused)
+
+    def run_started(self) -> None:
+        """A training run starts: the last run's "Stopped at …" / "Finished …" line goes, so the
+        status line never describes a run that is over while another one trains (tester6 F16)."""
+        self.statusBar().clearMessage()
 
     def step(self) -> None:
         if self.runner.busy:
@@ -402,20 +411,26 @@ class Window(QMainWindow):
         if kind == "train":
             self.run_epoch = None
         if kind == "train" and result is not None:
-            done, planned = epoch_position(self.session, result.map.iteration)
+            m, done, planned, timed = self._final_map(result)
+            ran = max(0, done - getattr(self, "_run_from", 0))
+            # this run's epochs and time: "at epoch 25 of 1,000 in 0.0 s" after a run continued
+            # from epoch 25 read as 25 epochs in no time (tester6 F16)
             msg = ("Stopped" if result.stopped else "Finished") + \
-                  f" at epoch {done:,} of {planned:,} in {result.elapsed:.1f} s."
-            if result.map.qe is not None:
-                msg += f"  Quantisation error {result.map.qe:.4f}, topographic error {result.map.te:.3f}."
+                  f" at epoch {done:,} of {planned:,} ({ran:,} epoch{'' if ran == 1 else 's'}" + \
+                  (f" in {result.elapsed:.1f} s)." if timed else " in this run).")
+            if m.qe is not None:
+                msg += f"  Quantisation error {m.qe:.4f}, topographic error {m.te:.3f}."
                 from somdesk.gui.colour_space_view import run_summary
-                msg += run_summary(self.session, result.map)   # colours: mean CIEDE2000, gamut
+                msg += run_summary(self.session, m)   # colours: mean CIEDE2000, gamut
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
             self.timelapse.finished()
         elif kind == "train" and stopped and self.session.map is not None:
             m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
             done, planned = epoch_position(self.session, m.iteration)
-            self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,}.", 15000)
+            ran = max(0, done - getattr(self, "_run_from", 0))
+            self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,} "
+                                         f"({ran:,} epoch{'' if ran == 1 else 's'} in this run).", 15000)
             self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
@@ -429,7 +444,24 @@ class Window(QMainWindow):
                     self.files.remember(p)
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
+        elif kind == "quantise" and stopped:
+            self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
+        elif kind == "export-image":
+            self.exports.finished(result, stopped)
         self.refresh()
+
+    def _final_map(self, result):
+        """(map, epochs trained, planned, timed) a run's end reports: its outcome's map, or the
+        map shown when Steps after a Pause took it further (the outcome is the Pause's, so Stop
+        said "Stopped at epoch 431" of a map at 434, and its time: tester7 #9, #15)."""
+        m = result.map
+        done, planned = epoch_position(self.session, m.iteration)
+        shown = self.session.map
+        if shown is not None and shown is not m:
+            later, later_plan = epoch_position(self.session, shown.iteration)
+            if later > done:
+                return shown, later, later_plan, False
+        return m, done, planned, True
 
     def pick_palette(self, choice, index: int | None = None) -> None:
         """A file with several palettes: ask which one (non-interactive: the first)."""
@@ -458,6 +490,10 @@ class Window(QMainWindow):
     # -- dataset and drawing -----------------------------------------------------------------
     def _on_dataset(self, dataset) -> None:
         self.live_preview = None
+        if not self._same_document:
+            # another file (or new colours): its edits start afresh and are clean; undoing
+            # into the previous file's colours replaced the file just opened without a word
+            self.undo.clear()
         self.left.show_dataset(dataset, self.session)
         kind = None if dataset is None else dataset.kind     # a table's views are the dock's
         for key, (_label, kinds) in VIEWS.items():
@@ -501,15 +537,21 @@ class Window(QMainWindow):
         s = self.session
         if s.kind == "image" and self.view in ("picture", "quantised"):
             live = getattr(self, "live_preview", None)
+            # the pictures drawn are at most DISPLAY_MAX_SIDE a side, made off the GUI thread
+            # (ImageData.small, QuantisedPicture.small): a 100 Mpx picture drawn whole froze
+            # the window 11-20 s per view (tester7 #13); exports use the full-size picture
             if self.view == "quantised" and s.quantised is not None:
-                self.canvas.show_picture(s.quantised.rgb(), f"{s.quantised.used} colours, PSNR {s.quantised.psnr:.2f} dB")
+                q = s.quantised
+                self.canvas.show_picture(q.shown(), f"{q.used} colours, PSNR {q.psnr:.2f} dB"
+                                         + shrunk_note(q.indices.shape, q.shown().shape))
             elif self.view == "quantised" and live is not None and s.map is not None:
-                self.canvas.show_picture(live.rgb(), f"Live preview (at most 640 px a side): {live.used} colours, "
+                self.canvas.show_picture(live.shown(), f"Live preview (at most 640 px a side): {live.used} colours, "
                                          f"PSNR {live.psnr:.2f} dB.  Training › Quantise full picture for every pixel.")
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:
-                self.canvas.show_picture(s.dataset.shown())   # transparency over a checkerboard
+                small = s.dataset.small        # transparency over a checkerboard
+                self.canvas.show_picture(small, shrunk_note(s.dataset.pixels.shape, small.shape).strip())
             return
         if s.map is None:
             self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
@@ -527,11 +569,14 @@ class Window(QMainWindow):
         s = self.session
         view = view or self.view
         if view in ("picture", "quantised"):
-            if view == self.view:
-                return self.colour.for_export(self.canvas.raw_array())
-            if view == "quantised":
-                return None if s.quantised is None else self.colour.for_export(s.quantised.rgb())
-            return self.colour.for_export(s.dataset.shown())    # RGB as drawn (over a checkerboard)
+            # full size, as drawn (over a checkerboard); a big picture's is made by the export
+            # task (gui/export_dialog.py), the screen shows a smaller copy
+            if view == "quantised" and s.quantised is not None:
+                return self.colour.for_export(s.quantised.rgb())
+            if view == "quantised":        # the live preview, when it is what the view shows
+                live = getattr(self, "live_preview", None)
+                return None if live is None or s.map is None else self.colour.for_export(live.rgb())
+            return self.colour.for_export(s.dataset.shown())
         if s.map is None:
             return None
         scale = scale or scale_for(*s.map.shape)
@@ -547,6 +592,13 @@ class Window(QMainWindow):
         if legend:
             pic = render.with_legend(pic, how)
         return self.colour.for_export(pic)
+
+    def screen_image(self) -> np.ndarray | None:
+        """(H, W, 3) uint8: the pixels drawn now before any colour-vision filter, as Edit > Copy
+        image puts them on the clipboard -- a big picture's smaller copy, not its 100 Mpx."""
+        if self.session.kind == "image" and self.view in ("picture", "quantised"):
+            return self.colour.for_export(self.canvas.raw_array())
+        return self.map_image()
 
     def describe_node(self, row: int, col: int) -> str:
         m = self.session.map
@@ -589,7 +641,7 @@ class Window(QMainWindow):
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
-        self.setWindowModified(bool(s.unsaved))   # the mark says what a close would ask about (tester2 B5)
+        self.setWindowModified(self.unsaved())   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
         a["save"].setEnabled(has and not busy)
         a["save_as"].setEnabled(has and not busy)
@@ -613,11 +665,17 @@ class Window(QMainWindow):
         self.colour.refresh()
         if getattr(self, "tables", None) is not None:
             self.tables.refresh()
+        paused = training and r.state == "paused" and not r.stopping
         if s.map is not None:
             cfg = s.map.config
             what = VIEWS[self.view][0].replace("&", "")
-            # an image map counts every phase, as the QE/TE plot does; during a run the worker's count
-            done, planned = self.run_epoch if busy and self.run_epoch else epoch_position(s, s.map.iteration)
+            # an image map counts every phase, as the QE/TE plot does; during a run the worker's
+            # count (maps come at most FPS times a second); paused, the map's own (the last
+            # progress line, throttled, lagged it: "epoch 411" of a map at 431, tester7 #15)
+            live = busy and self.run_epoch and not paused
+            done, planned = self.run_epoch if live else epoch_position(s, s.map.iteration)
+            if paused:
+                self.progress_label.setText(f"Paused at epoch {done:,} of {planned:,}")
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
                                    f"{cfg.topology}{' toroidal' if cfg.toroidal else ''} · epoch "
                                    f"{done:,} of {planned:,} · random seed {s.map.seed}"
@@ -625,6 +683,14 @@ class Window(QMainWindow):
                                    + self.colour.describe())
         else:
             self.map_title.setText("")
+
+    def unsaved(self) -> bool:
+        """Would a close or another file lose work: the session's unsaved training or table
+        map, or palette edits not saved as a palette or a map since (tester6 F39)?"""
+        return bool(self.session.unsaved) or self.palette_edited()
+
+    def palette_edited(self) -> bool:
+        return self.session.kind == "colours" and palette_edited(self.undo)
 
     def seed_note(self) -> str:
         """" (fixed)" when the map shown uses the seed the user typed, " (fixed, kept for later launches)" when
@@ -654,6 +720,7 @@ class Window(QMainWindow):
             self.show_error(str(exc))
             return False
         self.files.remember(path)
+        self.undo.setClean()                 # the map holds the edited colours
         self.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
         return True
 
@@ -670,7 +737,7 @@ class Window(QMainWindow):
         return self.exports.save(ExportOptions(self.view, scale, markers=False, legend=False), path, remember=False)
 
     def copy_image(self) -> None:
-        pic = self.tables.map_picture() if self.tables.holds_data else self.map_image()
+        pic = self.tables.map_picture() if self.tables.holds_data else self.screen_image()
         if pic is not None:
             QApplication.clipboard().setImage(to_qimage(pic))
 
@@ -695,6 +762,12 @@ class Window(QMainWindow):
             if details:
                 print(details, file=sys.stderr)
 
+    def unsaved_text(self) -> str:
+        """The unsaved prompt's question: training, or palette edits alone (tester6 F39)."""
+        if self.palette_edited() and not self.session.unsaved:
+            return "This window has palette edits that are not saved."
+        return "This window has training that is not saved."
+
     def ask_unsaved(self) -> str:
         """"save", "discard" or "cancel" for unsaved training (the prompt, at once).
 
@@ -702,9 +775,10 @@ class Window(QMainWindow):
         is Save only when saving cannot overwrite a saved map with a run restarted
         from scratch; otherwise it is Cancel."""
         s = self.session
-        box = QMessageBox(QMessageBox.Icon.Question, "somdesk",
-                          "This window has training that is not saved.", parent=self)
-        box.setInformativeText("Save it before closing?")
+        edits = self.palette_edited() and not s.unsaved
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk", self.unsaved_text(), parent=self)
+        box.setInformativeText("Save them in a map (.somz) before closing? (File › Save palette as… "
+                               "writes a palette file.)" if edits else "Save it before closing?")
         save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
@@ -742,7 +816,7 @@ class Window(QMainWindow):
         if self.confirm_unsaved and s.kind == "table" and self.runner.kind == "segment" \
                 and self.runner.busy and not self.runner.stopping:
             return self._may_drop_table_run()
-        if not (self.confirm_unsaved and s.unsaved):     # the session knows (a table map too)
+        if not (self.confirm_unsaved and self.unsaved()):   # the session's work or palette edits
             return True
         was_running = self.runner.state == "running"
         self.runner.pause()                    # the pass under way stops at once

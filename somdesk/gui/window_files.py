@@ -205,10 +205,11 @@ class WindowFiles:
         if not path:
             return False
         try:
-            write_palette(Palette.from_array(d.colours, name, list(d.names) or None), path)
+            write_palette(Palette.from_array(d.with_alpha, name, list(d.names) or None), path)
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
+        w.undo.setClean()               # the edited colours are in a file now (tester6 F39)
         w.statusBar().showMessage(f"Wrote {len(d.colours)} colours to {os.path.basename(path)}.", 8000)
         return True
 

@@ -3,6 +3,7 @@
     open_paths_task(session, paths, token)   generator for gui.tasks: palettes combine
     paced(train_task, window, token)         sleeps between epochs at the window's speed
     ColourEdit / ResetWeights                QUndoCommands over the session
+    palette_edited(undo_stack)               edits since the colours were opened or saved
     write_png(path, rgb)                     atomic PNG of a render picture
 """
 from __future__ import annotations
@@ -60,12 +61,14 @@ def open_paths_task(session, paths: list[str], token):
                            f"{os.path.basename(odd)} is not (open it on its own)")
     from somdesk.io.palettes import read_palette
 
+    from somdesk.session.opening import palette_inputs
+
     colours, names, total = [], [], 0
     for i, path in enumerate(paths):
         check(token)
         yield Progress("open", i, len(paths), "files", "palette")
         pal = read_palette(path)
-        arr = pal.to_array()
+        arr = palette_inputs(pal)
         total += len(arr)
         if total > MAX_COMBINED_COLOURS:
             raise SomdeskError(f"these {len(paths)} palettes hold more than {MAX_COMBINED_COLOURS:,} colours "
@@ -74,6 +77,8 @@ def open_paths_task(session, paths: list[str], token):
         names.extend(s.name or "" for s in pal.swatches)
     check(token)
     yield Progress("open", len(paths), len(paths), "files", "palette")
+    if any(a.shape[1] == 4 for a in colours):     # one palette with alpha: every colour gets a column
+        colours = [a if a.shape[1] == 4 else np.column_stack([a, np.ones(len(a))]) for a in colours]
     data = np.concatenate(colours)
     title = f"{len(paths)} palettes"
     session._post(lambda: session.new_colours(data, names=names, title=title, source=None))
@@ -171,7 +176,9 @@ class PaletteChoice:
 
 def install_palette(session, path: str, pal) -> None:
     """Make palette `pal` (read from `path`) the session's inputs (in the GUI thread)."""
-    colours = pal.to_array()
+    from somdesk.session.opening import palette_inputs
+
+    colours = palette_inputs(pal)
     if len(colours) == 0:
         raise SomdeskError(f"{os.path.basename(path)}: the palette has no colours")
     names = [s.name or "" for s in pal.swatches]
@@ -235,19 +242,45 @@ class ColourEdit(QUndoCommand):
         super().__init__(what)
         self.window = window
         s = window.session
-        self.before = (s.dataset.colours.copy(), tuple(s.dataset.names), s.dataset.title, s.dataset.source)
+        self.before = (s.dataset.with_alpha.copy(), tuple(s.dataset.names), s.dataset.title, s.dataset.source)
         self.after = (np.asarray(colours, dtype=np.float64), tuple(names), s.dataset.title, s.dataset.source)
 
     def _apply(self, state) -> None:
         colours, names, title, source = state
         self.window.end_tasks()
-        self.window.session.new_colours(colours, names=names, title=title, source=source)
+        with same_document(self.window):     # an edit, not a new file: the undo stack stays
+            self.window.session.new_colours(colours, names=names, title=title, source=source)
+        self.window.statusBar().clearMessage()   # a "Stopped at epoch …" of the map it replaced
 
     def redo(self) -> None:
         self._apply(self.after)
 
     def undo(self) -> None:
         self._apply(self.before)
+
+
+class same_document:   # noqa: N801 - used as a context manager, like contextlib's
+    """While in it, a dataset the session installs is the same document edited (a palette
+    edit, another colour space), not a file opened: the window keeps its undo stack."""
+
+    def __init__(self, window):
+        self.window = window
+
+    def __enter__(self):
+        self.window._same_document += 1
+
+    def __exit__(self, *exc):
+        self.window._same_document -= 1
+
+
+def palette_edited(stack) -> bool:
+    """Are the input colours other than those last opened or saved: a palette edit
+    (ColourEdit) between the undo stack's clean state and its index, done or undone
+    (tester6 F39)?  Undoing back to the clean state makes it False again."""
+    clean, now = stack.cleanIndex(), stack.index()
+    # clean < 0: the clean state was undone past and dropped by a new edit
+    span = range(stack.count()) if clean < 0 else range(min(clean, now), max(clean, now))
+    return any(isinstance(stack.command(i), ColourEdit) for i in span)
 
 
 class ResetWeights(QUndoCommand):
@@ -263,9 +296,19 @@ class ResetWeights(QUndoCommand):
         self.window.statusBar().showMessage("Reset to the initial weights (Ctrl+Z brings the training back).", 8000)
 
     def undo(self) -> None:
-        self.window.end_tasks()
-        if self.window.session.can_undo_reset:
-            self.window.session.undo_reset_weights()
+        w = self.window
+        w.end_tasks()
+        if w.session.can_undo_reset:
+            w.session.undo_reset_weights()
+        # not the Reset's "Reset to the initial weights" over the map it brought back (tester7 #9)
+        m = w.session.map
+        if m is None:
+            w.statusBar().clearMessage()
+            return
+        from somdesk.session.runs import epoch_position
+
+        done, planned = epoch_position(w.session, m.iteration)
+        w.statusBar().showMessage(f"Training brought back: epoch {done:,} of {planned:,}.", 8000)
 
 
 def write_png(path: str, rgb: np.ndarray) -> None:

@@ -3,9 +3,9 @@
     img = load_image("holiday.jpg")              # np.ndarray (H, W, 3) uint8
     img = load_image("logo.png", alpha=True)     # (H, W, 4) when the picture has alpha
 
-Formats: PNG, JPEG (including camera "MPO" JPEGs), BMP, GIF (first frame) and
-WebP when this Pillow build has WebP support; `supported_image_formats()`
-says which.  The pixels come out as 8-bit RGB:
+Formats: PNG, JPEG (including camera "MPO" JPEGs), BMP, GIF (first frame),
+TIFF (first page) and WebP when this Pillow build has WebP support;
+`supported_image_formats()` says which.  The pixels come out as 8-bit RGB:
 
 * alpha (RGBA, LA, palette images with transparency, a tRNS colour) is
   composited on white, the way the picture looks in a browser -- or, with
@@ -13,7 +13,9 @@ says which.  The pixels come out as 8-bit RGB:
   have transparency and (H, W, 3) for those that do not;
 * palette, greyscale, 1-bit, CMYK and YCbCr images are converted to RGB;
   16-bit greyscale keeps its top 8 bits (value / 257, rounded);
-* JPEG EXIF orientation is applied, so phone photos are the right way up.
+* JPEG EXIF orientation is applied, so phone photos are the right way up;
+* an embedded ICC profile (Display P3, Adobe RGB, linear sRGB, a CMYK press
+  profile) is applied: the pixels come out in sRGB (io/colour_profile.py).
 
 Safety.  The file size is checked with os.stat before reading (MAX_FILE_BYTES)
 and the pixel count from the header before any pixel is decoded
@@ -60,6 +62,7 @@ _FORMATS = {
     "BMP": (".bmp", ".dib"),
     "GIF": (".gif",),
     "WEBP": (".webp",),
+    "TIFF": (".tif", ".tiff"),     # scanners, cameras, print work: first page
 }
 
 
@@ -70,7 +73,7 @@ def _pillow_formats() -> tuple[str, ...]:
 
     # only the plugins of _FORMATS, not Image.init()'s ~45 (~30 ms of every command's start-up)
     Image.preinit()
-    for plugin in ("MpoImagePlugin", "WebPImagePlugin"):
+    for plugin in ("MpoImagePlugin", "WebPImagePlugin", "TiffImagePlugin"):
         try:
             importlib.import_module(f"PIL.{plugin}")
         except ImportError:  # pragma: no cover - a Pillow without the plugin reads the rest
@@ -244,28 +247,37 @@ def _to_rgb8(im, alpha: bool) -> np.ndarray:
     out = np.empty((h, w, 4 if keep else 3), dtype=np.uint8)
     rows = max(1, BAND_PIXELS // w)
     scale = 1
+    from somdesk.io.colour_profile import srgb_conversion
+
+    to_srgb = None if mode in _GREY_INT_MODES or mode == "F" else srgb_conversion(im)
     if mode in _GREY_INT_MODES:
         lo, hi = im.getextrema()
         scale = 257 if mode.startswith("I;16") or hi > 255 else 1
+    elif mode == "F":
+        lo, hi = im.getextrema()
+        scale = 255 if hi <= 1.0 else 1
     for s in range(0, h, rows):
         band = im.crop((0, s, w, min(h, s + rows)))
-        out[s:s + rows] = _band(band, mode, has_alpha, keep, scale)
+        out[s:s + rows] = _band(band, mode, has_alpha, keep, scale, to_srgb)
     return out
 
 
-def _band(band, mode: str, has_alpha: bool, keep: bool, scale: int) -> np.ndarray:
+def _band(band, mode: str, has_alpha: bool, keep: bool, scale: int, to_srgb=None) -> np.ndarray:
     if mode in _GREY_INT_MODES:
         v = np.asarray(band).astype(np.int64)
         if scale != 1:      # round(v / 257) in integers: 16-bit grey keeps its top 8 bits
             v = (2 * np.clip(v, 0, 65535) + 257) // 514
         grey = np.clip(v, 0, 255).astype(np.uint8)
         return _grey_to(grey, keep)
-    if mode == "F":
-        grey = np.clip(np.rint(np.nan_to_num(np.asarray(band, dtype=np.float64))), 0, 255).astype(np.uint8)
+    if mode == "F":    # 32-bit float grey (TIFF): 0..1 when its maximum is at most 1, else 0..255
+        v = np.nan_to_num(np.asarray(band, dtype=np.float64)) * scale
+        grey = np.clip(np.rint(v), 0, 255).astype(np.uint8)
         return _grey_to(grey, keep)
     if has_alpha:
-        rgba = np.asarray(band.convert("RGBA"))
+        rgba = to_srgb.apply(band) if to_srgb is not None else np.asarray(band.convert("RGBA"))
         return rgba if keep else _composite_on_white(rgba)
+    if to_srgb is not None:
+        return to_srgb.apply(band)
     return np.asarray(band if band.mode == "RGB" else band.convert("RGB"))
 
 

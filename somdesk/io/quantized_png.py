@@ -85,7 +85,8 @@ def indexed_png_bytes(indices, palette_rgb8, optimize: bool = False) -> bytes:
     from PIL import Image
 
     idx, pal = used_palette(indices, palette_rgb8)
-    im = Image.frombytes("P", (idx.shape[1], idx.shape[0]), np.ascontiguousarray(idx).tobytes())
+    # the array's buffer itself, not .tobytes(): a 100 Mpx picture's copy was 100 MB more (tester7 #13)
+    im = Image.frombytes("P", (idx.shape[1], idx.shape[0]), np.ascontiguousarray(idx))
     im.putpalette(np.ascontiguousarray(pal[:, :3]).tobytes(), rawmode="RGB")
     extra = {}
     if pal.shape[1] == 4 and np.any(pal[:, 3] < 255):

@@ -30,7 +30,14 @@ KINDS = ("colours", "image", "table")
 
 
 def frozen_array(a, dtype=None) -> np.ndarray:
-    """A read-only C-contiguous copy of `a` (so a dataset or snapshot cannot be edited in place)."""
+    """A read-only C-contiguous copy of `a` (so a dataset or snapshot cannot be edited in place).
+
+    An array already read-only, C-contiguous, of the dtype asked and owning its memory is
+    taken as it is: whoever froze it handed it over (a 100 Mpx picture read from its file,
+    the indices of a full-size quantisation: a copy of each cost 100-400 MB, tester7 #13)."""
+    if (isinstance(a, np.ndarray) and not a.flags.writeable and a.flags.c_contiguous and a.flags.owndata
+            and (dtype is None or a.dtype == np.dtype(dtype))):
+        return a
     arr = np.array(a, dtype=dtype, copy=True, order="C")
     arr.flags.writeable = False
     return arr
@@ -39,6 +46,11 @@ def frozen_array(a, dtype=None) -> np.ndarray:
 @dataclass(frozen=True)
 class ColourData:
     """N colours to organise: `colours` (N, 3) float64 sRGB in [0, 1]; `names` N strings or None.
+
+    Given (N, 4), the fourth column is straight alpha in [0, 1] (a palette's transparency,
+    issue 11): kept as `alpha` (N,) -- None when every colour is opaque -- carried by edits,
+    Save palette as and .somz files.  The map organises the colours (RGB); alpha travels
+    with each input and is never trained.
 
     `space` is the colour space the map trains in (core.colour_space.SPACES, issue 15):
     `data` is the colours converted to it ("srgb": the colours themselves), so the
@@ -49,12 +61,20 @@ class ColourData:
     title: str = "random colours"
     source: str | None = None
     space: str = "srgb"
+    alpha: np.ndarray | None = None
     kind: str = field(default="colours", init=False)
 
     def __post_init__(self) -> None:
         arr = np.asarray(self.colours, dtype=np.float64)
-        if arr.ndim != 2 or arr.shape[1] != 3 or len(arr) == 0:
-            raise OptionError(f"colours must be a non-empty (N, 3) array, got shape {arr.shape}")
+        if arr.ndim != 2 or arr.shape[1] not in (3, 4) or len(arr) == 0:
+            raise OptionError(f"colours must be a non-empty (N, 3) or (N, 4) array, got shape {arr.shape}")
+        alpha = arr[:, 3] if arr.shape[1] == 4 else self.alpha
+        if alpha is not None:
+            alpha = np.clip(np.asarray(alpha, dtype=np.float64).reshape(-1), 0.0, 1.0)
+            if len(alpha) != len(arr) or bool((alpha >= 1.0).all()):
+                alpha = None          # every colour opaque (or a list of the wrong length): no alpha
+        object.__setattr__(self, "alpha", None if alpha is None else frozen_array(alpha, np.float64))
+        arr = arr[:, :3]
         object.__setattr__(self, "colours", frozen_array(arr, np.float64))
         names = tuple(self.names) if self.names else ()
         if names and len(names) != len(arr):
@@ -71,6 +91,13 @@ class ColourData:
     def data(self) -> np.ndarray:
         """(N, 3) training inputs: the colours in `space`."""
         return self._data
+
+    @property
+    def with_alpha(self) -> np.ndarray:
+        """(N, 4) RGBA in [0, 1] when some colour is not opaque, else the (N, 3) colours."""
+        if self.alpha is None:
+            return self.colours
+        return np.column_stack([self.colours, self.alpha])
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,11 @@ class ImageData:
     kept in a saved map (`full_size` is then False and `source` names the original).
     `preview` is the picture at most PREVIEW_MAX_SIDE a side, on which the live
     quantised preview is computed while the map trains (same cost for any photo).
+    `small` is what the window draws: the picture at most DISPLAY_MAX_SIDE a side over
+    a checkerboard (core.map_quantise.shown_small); both are made where the dataset is
+    (the reading thread, for a picture opened in the window), so drawing a 100 Mpx
+    picture never expands it on the GUI thread (tester7 #13).  `shown()` is full size,
+    for exports.
     """
 
     pixels: np.ndarray
@@ -138,6 +170,7 @@ class ImageData:
     full_size: bool = True
     kind: str = field(default="image", init=False)
     preview: np.ndarray = field(default=None, init=False, repr=False, compare=False)
+    small: np.ndarray = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         px = np.asarray(self.pixels)
@@ -147,6 +180,11 @@ class ImageData:
         object.__setattr__(self, "pixels", frozen_array(px))
         object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
         object.__setattr__(self, "preview", frozen_array(downscale(self.pixels, PREVIEW_MAX_SIDE)))
+        from somdesk.core.map_quantise import shown_small
+
+        h, w = self.pixels.shape[:2]
+        small = shown_small(h, w, lambda a, b: self.pixels[a:b])
+        object.__setattr__(self, "small", frozen_array(small))
         # what core.map_quantise computes once per preview picture (histogram, translucent entries)
         object.__setattr__(self, "preview_colours", {})
 

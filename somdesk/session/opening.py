@@ -20,6 +20,8 @@ table workspace (`Session.new_table`, `Session.install_table_map`).
 """
 from __future__ import annotations
 
+import numpy as np
+
 import os
 import zipfile
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from somdesk.errors import FileFormatError
 
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
-_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP")
+_PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP", "TIFF")
 _PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
@@ -140,6 +142,11 @@ def sniff_kind(path) -> str:
         # what is wrong (a bad colour on line 3, too many colours, empty), where the table
         # import preview showed a one-column "table" or a binary-file message (tester6 F6).
         return "palette"
+    if picture_name and len([ln for ln in head.splitlines()[:3] if ln.strip()]) < 2:
+        # named as a picture, and no palette nor a table's header and row: "hello" in text.png is
+        # a damaged picture to its user, so the picture reader's message, not the table reader's
+        # "a header line but no data rows" (tester7 #16)
+        return "image"
     return "table"
 
 
@@ -169,12 +176,14 @@ def _json_records(head: bytes) -> bool:
     `color: "blue"` field, or with `hex` beside `price`, is a table (tester6 F40: it went to
     the palette reader and was refused); a record with a colour list (colors) stays a palette's."""
     from somdesk.io.palettes.colorspaces import parse_hex
-    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS
+    from somdesk.io.palettes.jsonfmt import PALETTE_KEYS, is_channel_record
     from somdesk.io.tables.detect import first_record
 
     first = first_record(head)
     if not (isinstance(first, dict) and first and any(not isinstance(v, (dict, list)) for v in first.values())):
         return False
+    if is_channel_record(first):
+        return False                       # {"r": 255, "g": 0, "b": 0, "name": ...}: a swatch (F52)
     keys = {str(k).lower(): v for k, v in first.items()}
     if not any(k in PALETTE_KEYS for k in keys):
         return True
@@ -211,7 +220,7 @@ class Loaded:
             colours, names, title, _warnings = p
             session.new_colours(colours, names=names, title=title, source=self.path)
         elif self.kind == "image":
-            session.new_image(p, title=name, source=self.path)
+            session.install_image(p)         # built by `read` on the reading thread
         elif self.kind == "table":
             session.new_table(p, source=self.path)
         elif self.kind == "table-map":
@@ -230,7 +239,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
         from somdesk.io.palettes import read_palette
 
         pal = read_palette(path)
-        colours = pal.to_array()
+        colours = palette_inputs(pal)
         if len(colours) == 0:
             raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
         payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
@@ -244,6 +253,18 @@ def read(path, kind: str, cancel=None) -> Loaded:
             # was installed, the error escaped a posted callback (tester6 F19)
             raise FileFormatError(f"{os.path.basename(path)}: every pixel of the picture is fully "
                                   "transparent: there are no colours to learn")
+        # the dataset (sample, live-preview copy, the picture the window draws) made here, on the
+        # reading thread: for a 100 Mpx picture that work froze the window 12 s (tester7 #13);
+        # read-only and owned, the pixels become the dataset's without a copy (datasets.frozen_array)
+        from somdesk.core.cancel import check
+        from somdesk.core.quantize import sample_pixels
+        from somdesk.session.datasets import ImageData, QuantiserSettings
+
+        payload.flags.writeable = False
+        check(cancel)
+        settings = QuantiserSettings()
+        payload = ImageData(payload, sample_pixels(payload, settings.sample, 0), settings, 0,
+                            os.path.basename(path), path)
     elif kind == "table":
         from somdesk.io.tables.table import read_table
 
@@ -257,6 +278,14 @@ def read(path, kind: str, cancel=None) -> Loaded:
 
         payload = load_workspace(path)
     return Loaded(kind, payload, path)
+
+
+def palette_inputs(pal) -> np.ndarray:
+    """A palette's colours as the session's inputs: (N, 3) in [0, 1], or (N, 4) with straight
+    alpha when some colour is not opaque (tester7 F23: the window dropped palette alpha)."""
+    if any(s.alpha != 255 for s in pal.swatches):
+        return pal.to_rgba_array()
+    return pal.to_array()
 
 
 TABLE_MAP_KINDS = ("table-map", "table")     # saved kinds holding a table map (new files: "table-map")

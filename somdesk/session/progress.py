@@ -7,7 +7,7 @@ copies, so a driver may hand them to another thread as they are.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -81,12 +81,26 @@ class QuantisedPicture:
     indices   (H, W) uint8/uint16 palette index of every pixel (full size)
     psnr      dB against the original as both look on white; inf when identical
     used      palette entries some pixel uses
+    small     (H', W', 3) uint8: what the window draws, at most DISPLAY_MAX_SIDE a side
+              (core.map_quantise.shown_small; made by the task that quantised, off the
+              GUI thread), or None: `shown()` makes it
     """
 
     palette: np.ndarray
     indices: np.ndarray
     psnr: float
     used: int
+    small: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def shown(self) -> np.ndarray:
+        """(H', W', 3) uint8: the picture as the window draws it (`small`; `rgb()` when it
+        fits the screen)."""
+        if self.small is not None:
+            return self.small
+        from somdesk.core.map_quantise import shown_small
+
+        h, w = self.indices.shape
+        return shown_small(h, w, lambda a, b: self.palette[self.indices[a:b]])
 
     @property
     def has_alpha(self) -> bool:
@@ -100,9 +114,10 @@ class QuantisedPicture:
         """(H, W, 3) uint8 quantised picture as the window shows it (RGBA over a checkerboard)."""
         if not self.has_alpha:
             return self.palette[self.indices]
-        from somdesk.core.map_quantise import on_checkerboard
+        from somdesk.core.map_quantise import rows_on_checkerboard
 
-        return on_checkerboard(self.pixels())
+        h, w = self.indices.shape        # in bands: no full-size RGBA copy on the way
+        return rows_on_checkerboard(h, w, lambda a, b: self.palette[self.indices[a:b]])
 
 
 @dataclass(frozen=True)

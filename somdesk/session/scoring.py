@@ -30,7 +30,19 @@ import numpy as np
 from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
-__all__ = ["KIND", "save_table_map", "load_table_map", "score_table", "score_file"]
+__all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file"]
+
+class NotATableMap(FileFormatError):
+    """A saved map of colours or a picture where a table map is needed; `where` names the file,
+    `what` says what it maps in words ("a picture", "colours") for a message of the caller's own
+    (the window says how to make one there, not with the command line: tester6 F47)."""
+
+    def __init__(self, where: str, kind: str):
+        self.where = where
+        self.what = {"image": "a picture", "colours": "colours"}.get(str(kind), repr(kind))
+        super().__init__(f"{where} is a map of {self.what}, not of a table; "
+                         "make one with: somdesk train --table FILE --save-map MAP.somz")
+
 
 KIND = "table-map"
 OLD_KIND = "table"          # the session's table maps before one table path: still read
@@ -114,8 +126,7 @@ def load_table_map(path):
         from somdesk.session.workspace_file import table_map_from_workspace
         return table_map_from_workspace(saved, where)
     if meta.get("kind") != KIND:
-        raise FileFormatError(f"{where} is a map of {meta.get('kind', 'colours')}, not of a table; "
-                              "make one with: somdesk train --table FILE --save-map MAP.somz")
+        raise NotATableMap(where, meta.get("kind", "colours"))
     info = meta["table_map"]
     try:
         recipe = Recipe.from_dict(info["recipe"])

@@ -32,6 +32,8 @@ at once.  Results of a task started before the dataset changed are dropped
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from somdesk.core.options import SOMConfig
@@ -66,6 +68,9 @@ class Session:
         self._path: str | None = None       # the dataset's .somz (a table's: self.table.map_path)
         self._dirty = False
         self.generation = 0
+        # (dataset, config, MapState) of the initial weights last shown: Reset weights shows it
+        # again instead of building the SOM anew (reset_weights)
+        self._initial_map = None
         self.image_phase = "ordering"   # image maps: training.PHASES
         self.recovery_round = 0
         self._running = False
@@ -200,7 +205,7 @@ class Session:
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
                     seed: int | None = None, source: str | None = None, space: str | None = None) -> None:
-        """Organise `colours` (N, 3) in [0, 1], or `n` random 8-bit colours (from `seed`),
+        """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
         training in colour `space` (None: the current colour dataset's, else "srgb")."""
         if colours is None:
             rng = np.random.default_rng(seed)
@@ -229,7 +234,12 @@ class Session:
 
         settings = settings or QuantiserSettings()
         sample = sample_pixels(pixels, settings.sample, sample_seed)
-        self.install(ImageData(pixels, sample, settings, sample_seed, title, source), IMAGE_CONFIG)
+        self.install_image(ImageData(pixels, sample, settings, sample_seed, title, source))
+
+    def install_image(self, data: ImageData) -> None:
+        """Make the picture `data` (an ImageData, made on any thread: the window's open task
+        builds it on the reading thread) the workspace's, with a fresh palette map."""
+        self.install(data, IMAGE_CONFIG)
 
     def new_table(self, table, *, source: str | None = None, options=None) -> None:
         """Segment the rows of `table` (io.tables Table, read from `source` with `options`):
@@ -304,10 +314,13 @@ class Session:
         """`set_config(config.replace(**changes))`: OptionError names a bad value."""
         self.set_config(self.config.replace(**changes))
 
-    def _discard_map(self) -> None:
+    def _discard_map(self, shown: MapState | None = None) -> None:
         self.som, self.image_phase, self.recovery_round = None, "ordering", 0
         self.clusters, self.quantised, self.measures = None, None, ()
-        self._refresh_map(measure=False)
+        if shown is not None:
+            self._set("map", shown)
+        else:
+            self._refresh_map(measure=False)
         self.events.clusters_changed.emit(None)
         self.events.quantised_changed.emit(None)
         self.events.measures_changed.emit(())
@@ -335,7 +348,14 @@ class Session:
         self._require_idle("reset the weights")
         self.history.record(undo.capture(self, "Reset weights"))
         self.som = None
-        self._discard_map()
+        kept = self._initial_map
+        if kept is not None and kept[0] is self.dataset and kept[1] == self.config:
+            # the map of the initial weights, kept from when it was first shown: a new SOM of a
+            # 1000 x 1000 map cost the GUI thread 270-720 ms (tester7 #8); the SOM itself is made
+            # when training starts (runs.train_task: ensure_som, on the training thread)
+            self._discard_map(shown=replace(kept[2], generation=self.generation))
+        else:
+            self._discard_map()
 
     def set_colours(self, colours, names=()) -> None:
         """The palette was edited (swatches added, removed, changed): new inputs, a fresh map
@@ -343,7 +363,7 @@ class Session:
         data = self._require("colours")
         self._require_idle("edit the colours")
         self.history.record(undo.capture(self, "Edit colours"))
-        self.install(ColourData(colours, tuple(names), data.title, data.source), self.config, path=self.path,
+        self.install(ColourData(colours, tuple(names), data.title, data.source, data.space), self.config, path=self.path,
                      keep_history=True)
 
     # undo / redo (session.undo): palette edits and Reset weights
@@ -371,7 +391,10 @@ class Session:
             self._set("map", None)
             return
         som = self.ensure_som()
-        self._set("map", map_state(som, measure_it=measure, labels=self._labels(), generation=self.generation))
+        state = map_state(som, measure_it=measure, labels=self._labels(), generation=self.generation)
+        self._set("map", state)
+        if som.iteration == 0 and self.image_phase == "ordering" and not state.measured:
+            self._initial_map = (self.dataset, self.config, state)     # what Reset weights shows
 
     def _labels(self):
         return None          # node labels of colour and picture maps: none (tables: self.table)

@@ -11,6 +11,8 @@ What a workspace adds:
             "session_config"  the user's SOMConfig (an image map's SOM may be in a later phase)
             "measures"        [[iteration, QE, TE], ...] measured so far
             "clusters"        {"k", "method", "summary"}, with array clusters (H, W) int64
+  colours:  "input_alpha"     true when some input colour is not opaque, with array
+                              input_alpha (N,) float64 in [0, 1] (a palette's transparency)
   image:    "image" {"settings", "sample_seed", "phase", "recovery_round", "size": [w, h],
                      "stored_size": [w', h'], "alpha": true when the picture has transparency}
             array picture (h', w', 3) uint8 -- (h', w', 4) RGBA with "alpha" -- the picture
@@ -56,6 +58,8 @@ def workspace_specs(meta: dict) -> dict:
     if isinstance(meta.get("clusters"), dict):
         specs["clusters"] = ArraySpec((config.height, config.width), ("int64",))
     kind = meta.get("kind", "colours")
+    if kind == "colours" and meta.get("input_alpha") is True:
+        specs["input_alpha"] = ArraySpec((n,), finite=True)
     if kind == "table":
         specs["table_offset"] = ArraySpec((d,), finite=True)
         specs["table_scale"] = ArraySpec((d,), finite=True)
@@ -88,6 +92,9 @@ def _extras(session) -> tuple[dict, dict]:
     arrays = {}
     if data.kind == "colours" and data.space != "srgb":
         meta["colour_space"] = data.space     # as `somdesk train --space` writes it (docs/colour.md)
+    if data.kind == "colours" and data.alpha is not None:
+        meta["input_alpha"] = True            # only then: a file without it holds opaque colours
+        arrays["input_alpha"] = np.asarray(data.alpha, dtype=np.float64)
     if session.clusters is not None:
         c = session.clusters
         meta["clusters"] = {"k": c.k, "method": c.method, "summary": list(c.summary)}
@@ -183,7 +190,8 @@ def _restore(saved, where: str) -> SavedWorkspace:
 
         space = space_from_meta(meta)       # the inputs in the file are in the training space
         rgb = som.data if space == "srgb" else np.clip(from_space(som.data, space), 0.0, 1.0)
-        dataset = ColourData(rgb, tuple(saved.input_names or ()), title, source, space)
+        alpha = arrays.get("input_alpha") if meta.get("input_alpha") is True else None
+        dataset = ColourData(rgb, tuple(saved.input_names or ()), title, source, space, alpha=alpha)
     else:
         dataset, extra = _image(meta, arrays, som.data, title, source, where)
     return SavedWorkspace(dataset, user, som, clusters, measures, **extra)

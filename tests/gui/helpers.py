@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QApplication
 
 from somdesk.core import SOMConfig
 
-FIRST_RUN_TIMEOUT_MS = 30_000   # the first step of a process may compile/load numba kernels
+FIRST_RUN_TIMEOUT_MS = 120_000  # the first step of a process may compile/load numba kernels; a shared machine at load 13 took over 30 s
 
 
 def make_window(qtbot, colours=None, config: SOMConfig | None = None, speed: str | None = "max", *,

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QKeySequence
+from PySide6.QtGui import QColor, QDropEvent, QKeySequence
 
 from somdesk import render
 from somdesk.gui import dialogs
@@ -237,3 +237,22 @@ def test_the_open_dialogs_offer_every_table_format_the_reader_knows():
     for ext in list(_EXT) + [".gz", ".zst"]:                       # the reader's names, not the shared list
         assert f"*{ext}" in TABLE_FILTER, ext
         assert f"*{ext}" in open_filters().split(";;")[0], ext      # "Everything somdesk opens"
+
+
+def test_window_keeps_palette_alpha_through_edits_and_save_palette_as(qtbot, window, tmp_path):
+    """tester7 F23: open a GIMP RGBA palette, Save palette as: the file had no Channels line and
+    every colour was opaque; the swatch of a fully transparent colour showed opaque black."""
+    src = tmp_path / "alpha.gpl"
+    src.write_text("GIMP Palette\nName: see-through\nChannels: RGBA\n#\n"
+                   "255 0 0 255 red\n0 255 0 128 half\n0 0 255 0 clear\n")
+    assert open_and_wait(qtbot, window, src)
+    panel = window.left.swatches
+    assert "alpha 128" in panel.model.data(panel.model.index(1), Qt.ItemDataRole.ToolTipRole)
+    panel.add_colour(QColor(10, 20, 30))                 # an edit
+    assert np.allclose(window.session.dataset.alpha * 255, [255, 128, 0, 255])
+    assert window.files.save_palette_as(str(tmp_path / "out.gpl"))
+    back = read_palette(tmp_path / "out.gpl")
+    assert [s.alpha for s in back.swatches] == [255, 128, 0, 255]
+    assert "Channels: RGBA" in (tmp_path / "out.gpl").read_text()
+    window.undo.undo()                                   # the edit undone: alpha still there
+    assert np.allclose(window.session.dataset.alpha * 255, [255, 128, 0])

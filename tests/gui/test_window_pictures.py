@@ -209,7 +209,10 @@ def test_full_size_pass_is_sliced_cancellable_and_keeps_the_gui_responsive(qtbot
     q = win.session.quantised
     assert q.indices.shape == (h, w)
     out = tmp_path / "big-64.png"
-    assert win.export_image(str(out))
+    assert win.export_image(str(out))          # 6 Mpx: written by a task (export_dialog.TASK_PIXELS)
+    assert win.runner.kind == "export-image"
+    wait_idle(qtbot, win)
+    assert "Exported big-64.png (indexed PNG)" in win.statusBar().currentMessage()
     with Image.open(out) as im:
         assert im.mode == "P" and im.size == (w, h)
 

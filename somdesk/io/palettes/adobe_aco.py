@@ -17,7 +17,9 @@ Colour spaces (w, x, y, z are uint16 unless noted):
 * 1 HSB:  w = hue 0..65535 -> 0..360 degrees, x = S, y = B in 0..65535
 * 2 CMYK: w, x, y, z = C, M, Y, K with 0 = 100 % ink, 65535 = no ink
 * 7 Lab:  w = L 0..10000 (L*100), x, y = a, b as *signed* int16 (a*100, b*100)
-* 8 Gray: w = 0..10000 (0 black .. 10000 white, linear)
+* 8 Gray: w = 0..10000 is ink, as Photoshop's Grayscale K% swatches: 0 = white,
+  10000 = black; the remaining level is the gamma-encoded grey (GIMP's loader:
+  Y' = 1 - w / 10000)
 
 Other spaces (Pantone, Focoltone, Trumatch, Toyo, HKS, ...) are proprietary
 book references without usable values: skipped with a warning.
@@ -56,7 +58,7 @@ def _colour_to_rgb(space: int, w: int, x: int, y: int, z: int, ctx: ReadContext,
     if space == 8:
         if w > 10000:
             ctx.warn(f"{label}: gray value {w} above 10000 clamped")
-        return cs.gray_to_rgb(min(w, 10000) / 10000)
+        return cs.gray_to_rgb(1.0 - min(w, 10000) / 10000)   # w is ink (K %): 0 = white
     what = _SPACE_NAMES.get(space, "unknown")
     ctx.warn(f"{label}: colour space {space} ({what}) cannot be converted; skipped")
     return None

@@ -3,9 +3,13 @@
 * An indexed image (PNG with PLTE, any GIF) gives its colour table, in table
   order, unused entries included -- that is how pixel artists ship palettes.
   PNG ``tRNS`` alpha and the GIF transparent index are kept (`Swatch.alpha`).
-* Any other image gives its distinct colours in first-seen row-major order;
-  fully transparent pixels are skipped (their colour is meaningless), more
-  than MAX_COLORS distinct colours is refused.
+* Any other image gives its distinct colours in first-seen row-major order,
+  alpha included (an RGBA swatch image keeps each colour's alpha, as an indexed
+  PNG's tRNS does; the same RGB at two alphas is two colours); fully
+  transparent pixels are skipped (their colour is meaningless), more than
+  MAX_COLORS distinct colours is refused.
+* The stored values are the palette: an embedded colour profile other than
+  sRGB is not applied (a warning says so).
 
 Safety: Pillow's `Image.open` only reads the header, so we check width x
 height against MAX_IMAGE_PIXELS *before* decoding, and turn Pillow's own
@@ -78,6 +82,7 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
         _check_pixels(width, height, ctx)
         if width * height == 0:
             raise ctx.error("the image has no pixels")
+        _warn_profile(im, ctx)
         if im.mode == "P":
             im.load()
             table = im.getpalette("RGB") or []
@@ -88,6 +93,18 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
             return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
                                      alpha=alpha[i]) for i in range(count))
         return ctx.finish(_distinct_colours(im, ctx))
+
+
+def _warn_profile(im: Image.Image, ctx: ReadContext) -> None:
+    """A palette is the numbers stored (what the artist typed): an embedded profile other
+    than sRGB is not applied, unlike a picture opened for quantisation (io/colour_profile.py),
+    so say that its colours may look different in a colour-managed viewer."""
+    from somdesk.io.colour_profile import srgb_conversion
+
+    conversion = srgb_conversion(im)
+    if conversion is not None:
+        ctx.warn(f"the image carries a colour profile other than sRGB ({conversion.description or 'unnamed'}); "
+                 "the palette holds its stored values, which a colour-managed viewer shows differently")
 
 
 def _table_alpha(transparency, count: int, ctx: ReadContext) -> list[int]:
@@ -114,7 +131,8 @@ def _table_alpha(transparency, count: int, ctx: ReadContext) -> list[int]:
 
 
 def _rgb_array(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """(H, W, 3) uint8 colours and an optional (H, W) 'visible' mask."""
+    """(H, W, 3) uint8 colours -- (H, W, 4) RGBA for an image with transparency -- and an
+    optional (H, W) 'visible' mask (alpha above 0)."""
     if im.mode.startswith("I;16") or im.mode in ("I", "F"):
         # 16-bit/float gray PNG: Pillow's convert("RGB") would clip, not scale.
         a = np.asarray(im.convert("I") if im.mode.startswith("I;16") else im, dtype=np.float64)
@@ -123,7 +141,7 @@ def _rgb_array(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         return np.stack([g, g, g], axis=-1), None
     if "A" in im.mode or "transparency" in im.info:
         rgba = np.asarray(im.convert("RGBA"))
-        return rgba[..., :3], rgba[..., 3] > 0
+        return rgba, rgba[..., 3] > 0
     return np.asarray(im.convert("RGB")), None
 
 
@@ -137,7 +155,10 @@ def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
     hidden = 0
     for top in range(0, height, rows):
         rgb, visible = _rgb_array(im.crop((0, top, width, min(top + rows, height))))
-        keys = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+        # alpha is part of a colour (tester7 F30: an RGBA swatch image lost it, while the same
+        # swatches as an indexed PNG with tRNS kept it); opaque colours carry alpha 255
+        alpha = rgb[..., 3].astype(np.uint32) if rgb.shape[-1] == 4 else np.uint32(255)
+        keys = ((alpha << 24) | (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
                 | rgb[..., 2].astype(np.uint32)).reshape(-1)
         if visible is not None:
             hidden += int(visible.size - np.count_nonzero(visible))
@@ -151,4 +172,4 @@ def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
                                     "use an indexed (palette) image or reduce the colours")
     if hidden:
         ctx.warn(f"{hidden} fully transparent pixel(s) ignored")
-    return [Swatch(((k >> 16) & 255, (k >> 8) & 255, k & 255)) for k in seen]
+    return [Swatch(((k >> 16) & 255, (k >> 8) & 255, k & 255), alpha=(k >> 24) & 255) for k in seen]

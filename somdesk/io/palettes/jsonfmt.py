@@ -8,6 +8,8 @@ strings may omit the ``#``, which is how lospec.com's JSON looks)::
     {"name": "My palette", "colors": [ ...either list shape... ]}
     {"name": "My palette", "colors": {"Red": "#ff0000", "Green": "#00ff00"}}
     {"Red": "#ff0000", "Green": "#00ff00"}              (name -> colour)
+    [{"r": 255, "g": 0, "b": 0, "name": "Red"}, ...]    (channel objects; also red/green/blue)
+    [[255, 0, 0], [0, 255, 0, 128]]                     (channel lists: r, g, b[, alpha])
 
 Collections (one file, many palettes)::
 
@@ -17,6 +19,15 @@ Collections (one file, many palettes)::
 
 Hex strings have 3, 4, 6 or 8 digits; 4 and 8 carry alpha (CSS order,
 ``#rrggbbaa``), and so does an ``"alpha": 0..255`` key; alpha is kept.
+
+Channel objects and lists are how web palette tools export colours (tinycolor's
+``toRgb()``, chroma.js ``rgb()``, Figma/Sketch plugins).  Their channels follow the
+CSV reader's rule for ``r,g,b`` columns, decided once per palette: numbers 0..255,
+unless every channel lies in 0..1 and some is written with a decimal point (a
+JSON float): then 0..1 fractions.  Their alpha (``a``/``alpha`` key, or a list's
+4th number) is a fraction when it is at most 1 -- CSS and tinycolor write
+``"a": 1`` for opaque -- and 0..255 otherwise.  Channels outside the range are
+clamped with a warning; a channel that is not a finite number is an error.
 Messages name the place in the document as a JSON path (``colors[3]``,
 ``['Sunset'][2]``, ``[4][0]``) and, when the top-level shape is not one of
 the above, say which keys or types were found.
@@ -28,8 +39,9 @@ collection fields ``palettes`` and ``palette_names``).
 from __future__ import annotations
 
 import json
+import math
 
-from .colorspaces import parse_hex
+from .colorspaces import parse_hex, unit_to_byte
 from .context import ReadContext, decode_text
 from .limits import MAX_COLORS
 from .model import Palette, Swatch
@@ -51,6 +63,52 @@ def _keys(doc: dict) -> str:
     return ", ".join(keys) + (", ..." if len(doc) > 5 else "")
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_CHANNEL_KEYS = (("r", "g", "b"), ("red", "green", "blue"))
+_CHANNEL_ALPHA = ("a", "alpha")
+
+
+def _channel_keys(item: dict) -> tuple | None:
+    """The item's own (r, g, b) keys, any letter case, when it is a channel object; else None."""
+    lower = {str(k).lower(): k for k in item}
+    for keys in _CHANNEL_KEYS:
+        if all(k in lower for k in keys):
+            return tuple(lower[k] for k in keys)
+    return None
+
+
+def _is_channel_list(value) -> bool:
+    return isinstance(value, list) and len(value) in (3, 4) and all(_is_number(v) for v in value)
+
+
+def is_channel_record(item) -> bool:
+    """Is `item` a colour as a channel object -- r, g, b numbers (or red, green, blue), and no
+    other number than an alpha -- rather than a table's record with r, g, b among its fields?
+    (session.opening: a JSON array of such objects is a palette, as a CSV with r,g,b columns is.)"""
+    if not isinstance(item, dict) or _channel_keys(item) is None or any(k in item for k in _COLOUR_KEYS):
+        return False
+    keys = {str(k).lower(): v for k, v in item.items()}
+    if not all(_is_number(keys[k]) for k in next(c for c in _CHANNEL_KEYS if all(x in keys for x in c))):
+        return False
+    channel_names = {"r", "g", "b", "red", "green", "blue"} | set(_CHANNEL_ALPHA)
+    return not any(_is_number(v) for k, v in keys.items() if k not in channel_names)
+
+
+class _Channels:
+    """A colour given as numbers, scaled once its palette's scale is known (`_scaled`)."""
+
+    __slots__ = ("values", "floats", "alpha", "name", "where")
+
+    def __init__(self, values, alpha, name, where):
+        # a channel written with a decimal point (a JSON float) marks a palette of fractions
+        self.floats = any(isinstance(v, float) for v in values)
+        self.values = [float(v) for v in values]
+        self.alpha, self.name, self.where = alpha, name, where
+
+
 def _is_hex(value) -> bool:
     return isinstance(value, str) and parse_hex(value.strip()) is not None
 
@@ -64,21 +122,66 @@ def _alpha(item: dict, where: str, ctx: ReadContext) -> int | None:
     return int(round(value))
 
 
-def _swatch(item, where: str, ctx: ReadContext, name=None) -> Swatch:
+def _name_of(item: dict, where: str, ctx: ReadContext):
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        ctx.warn(f"{where}: name is not a string; ignored")
+        name = None
+    return name
+
+
+def _channels(item, where: str, ctx: ReadContext, name=None) -> _Channels:
+    """A channel object or list -> its numbers (checked finite), alpha and name, unscaled."""
+    if isinstance(item, list):
+        values, alpha = item[:3], (item[3] if len(item) == 4 else None)
+    else:
+        keys = _channel_keys(item)
+        values = [item[k] for k in keys]
+        alpha = next((v for k, v in item.items() if str(k).lower() in _CHANNEL_ALPHA), None)
+        name = _name_of(item, where, ctx) or name      # {"Blue": {"r": 0, ...}}: the key names it
+    for label, v in zip(("r", "g", "b", "alpha"), values + [alpha]):
+        if (v is not None or label != "alpha") and not (_is_number(v) and math.isfinite(v)):
+            raise ctx.error(f"{where}: channel {label!r} must be a number, found {str(v)[:40]!r}")
+    return _Channels(values, alpha, name, where)
+
+
+def _byte(v: float, label: str, where: str, ctx: ReadContext) -> int:
+    if not 0 <= v <= 255:
+        clamped = int(min(max(v, 0), 255))
+        ctx.warn(f"{where}: {label} {v:g} is outside 0..255; clamped to {clamped}")
+        return clamped
+    return int(math.floor(v + 0.5))
+
+
+def _scaled(c: _Channels, fractions: bool, ctx: ReadContext) -> Swatch:
+    if fractions:
+        rgb = tuple(unit_to_byte(v) for v in c.values)
+    else:
+        rgb = tuple(_byte(v, label, c.where, ctx) for label, v in zip(("r", "g", "b"), c.values))
+    alpha = 255
+    if c.alpha is not None:
+        a = float(c.alpha)
+        alpha = unit_to_byte(a) if 0.0 <= a <= 1.0 else _byte(a, "alpha", c.where, ctx)
+    return Swatch(rgb, c.name, alpha)
+
+
+def _swatch(item, where: str, ctx: ReadContext, name=None):
+    """One colour item -> a Swatch, or _Channels for numbers still to scale (`_colours`)."""
+    if _is_channel_list(item) or (isinstance(item, dict) and not any(k in item for k in _COLOUR_KEYS)
+                                  and _channel_keys(item) is not None):
+        return _channels(item, where, ctx, name)
     value = item
     alpha = None
     if isinstance(item, dict):
         value = next((item[k] for k in _COLOUR_KEYS if k in item), None)
         if value is None:
-            raise ctx.error(f"{where} has no 'hex' (or 'color') key (keys: {_keys(item)})")
-        name = item.get("name")
-        if name is not None and not isinstance(name, str):
-            ctx.warn(f"{where}: name is not a string; ignored")
-            name = None
+            raise ctx.error(f"{where} has no 'hex' (or 'color') key, nor 'r', 'g', 'b' channels "
+                            f"(keys: {_keys(item)})")
+        name = _name_of(item, where, ctx)
         alpha = _alpha(item, where, ctx)
     if not isinstance(value, str):
-        raise ctx.error(f"{where}: expected a hex colour string like \"#rrggbb\", "
-                        f"found a {_kind(value)}")
+        raise ctx.error(f"{where}: expected a hex colour string like \"#rrggbb\" or channels "
+                        f"[r, g, b], found a {_kind(value)}")
     parsed = parse_hex(value.strip())
     if parsed is None:
         raise ctx.error(f"{where}: {value[:40]!r} is not a hex colour like \"#rrggbb\"")
@@ -87,11 +190,18 @@ def _swatch(item, where: str, ctx: ReadContext, name=None) -> Swatch:
 
 
 def _colours(value, where: str, ctx: ReadContext) -> list[Swatch]:
-    """A list of colour items, or an object mapping names to hex strings."""
+    """A list of colour items, or an object mapping names to colours; channel numbers are
+    scaled once for the whole palette (0..255, or 0..1 fractions: module docstring)."""
     if isinstance(value, dict):
-        return [_swatch(v, f"{where}[{k[:30]!r}]", ctx, name=k) for k, v in value.items()]
-    ctx.check_count(len(value))
-    return [_swatch(item, f"{where}[{i}]", ctx) for i, item in enumerate(value)]
+        items = [_swatch(v, f"{where}[{k[:30]!r}]", ctx, name=k) for k, v in value.items()]
+    else:
+        ctx.check_count(len(value))
+        items = [_swatch(item, f"{where}[{i}]", ctx) for i, item in enumerate(value)]
+    chans = [c for c in items if isinstance(c, _Channels)]
+    if not chans:
+        return items
+    fractions = all(0.0 <= v <= 1.0 for c in chans for v in c.values) and any(c.floats for c in chans)
+    return [_scaled(c, fractions, ctx) if isinstance(c, _Channels) else c for c in items]
 
 
 def _palette_object(doc: dict, where: str, ctx: ReadContext):
@@ -110,6 +220,8 @@ def _palette_object(doc: dict, where: str, ctx: ReadContext):
 
 
 def _is_collection_item(item) -> bool:
+    if _is_channel_list(item):
+        return False                      # [255, 0, 0]: one colour, not a palette of three
     return isinstance(item, list) or (isinstance(item, dict) and any(k in item for k in _LIST_KEYS))
 
 
@@ -133,8 +245,8 @@ def _from_object(doc: dict, ctx: ReadContext) -> list[tuple[list[Swatch], str | 
     single = _palette_object(doc, "", ctx)
     if single is not None:
         return [single]
-    if doc and all(_is_hex(v) for v in doc.values()):
-        return [(_colours(doc, "", ctx), None)]       # {"Red": "#ff0000", ...}
+    if doc and all(_is_hex(v) or _is_channel_list(v) or is_channel_record(v) for v in doc.values()):
+        return [(_colours(doc, "", ctx), None)]       # {"Red": "#ff0000", "Blue": [0, 0, 255], ...}
     lists = {k: v for k, v in doc.items() if isinstance(v, list)}
     if not lists:
         found = f"keys {_keys(doc)}" if doc else "no keys"

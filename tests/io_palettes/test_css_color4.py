@@ -1,0 +1,67 @@
+"""CSS Color 4 in the CSS palette reader (tester7 F1: named colours, hwb(), lab(), oklch(),
+color() and `transparent` were dropped without a word).  Expected values come from the
+specifications' own definitions, not from the library the reader uses."""
+from __future__ import annotations
+
+import pytest
+
+from somdesk.io.palettes import read_palette_bytes
+
+
+def _read(css: str):
+    return read_palette_bytes(css.encode(), "t.css")
+
+
+def _hexes(css: str) -> list[str]:
+    return [s.hex for s in _read(css).swatches]
+
+
+def test_named_colours_as_custom_property_and_colour_property_values():
+    pal = _read(":root { --brand: RebeccaPurple; --clear: transparent; }\n"
+                "a { color: navy !important; background-color: white }")
+    assert [(s.name, s.hex, s.alpha) for s in pal.swatches] == [
+        ("brand", "#663399", 255), ("clear", "#000000", 0), (None, "#000080", 255), (None, "#ffffff", 255)]
+    assert not pal.warnings
+
+
+@pytest.mark.parametrize("css", [
+    ".red, #add { font-family: Tan; animation-name: gold; }",   # names of fonts and animations
+    "a:link { margin: 0 } .navy { padding: 1px }",                # pseudo-classes and class names
+    ":root { --red-ish: var(--red); }",                           # a reference, not a colour
+])
+def test_words_that_are_not_colours_are_not_read(css):
+    with pytest.raises(Exception, match="no colours found"):
+        _read(css)
+
+
+def test_css_color_4_functions():
+    css = (":root {\n"
+           "  --lab-red: lab(54.29% 80.80 69.89);\n"          # sRGB red in CIELAB D50 (CSS's Lab)
+           "  --ok-red: oklab(0.62796 0.22486 0.12585);\n"    # sRGB red in Ottosson's OKLab
+           "  --hwb: hwb(120 20% 30%);\n"                     # spec: hsl(120 100% 50%) * (1-w-b) + w
+           "  --grey: color(srgb 0.5 0.5 0.5 / 50%);\n"
+           "  --oklch-grey: oklch(0.6 0 0);\n"
+           "}")
+    pal = _read(css)
+    got = {s.name: s for s in pal.swatches}
+    assert got["lab-red"].rgb == pytest.approx((255, 0, 0), abs=1)
+    assert got["ok-red"].rgb == pytest.approx((255, 0, 0), abs=1)
+    assert got["hwb"].rgb == (51, 179, 51)
+    assert got["grey"].rgb == (128, 128, 128) and got["grey"].alpha == 128
+    r, g, b = got["oklch-grey"].rgb
+    assert r == g == b
+    assert not pal.warnings
+
+
+def test_colours_outside_srgb_are_gamut_mapped_with_a_warning():
+    pal = _read(":root { --p3: color(display-p3 1 0 0); --in: color(display-p3 0.5 0.5 0.5); }")
+    p3, grey = pal.swatches
+    assert p3.rgb[0] == 255 and p3.rgb[1] < 40 and p3.rgb[2] < 40
+    assert max(grey.rgb) - min(grey.rgb) <= 1      # a grey stays grey (D65 white in both)
+    assert len(pal.warnings) == 1 and "outside sRGB; gamut-mapped" in pal.warnings[0] and "line 1" in pal.warnings[0]
+
+
+def test_a_function_that_is_not_a_colour_is_skipped_with_its_line():
+    pal = _read(":root {\n --a: #010203;\n --b: lab(50% nonsense 3);\n}")
+    assert _hexes(":root { --a: #010203; }") == [s.hex for s in pal.swatches]
+    assert any("line 3" in w and "lab() skipped" in w for w in pal.warnings)
