@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except SomdeskError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # a file name that is not UTF-8 (tester7 #20) holds surrogates: written escaped, not a traceback
+        print(f"error: {exc}".encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

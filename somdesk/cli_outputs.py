@@ -6,6 +6,7 @@
   * two outputs of one command naming the same file are refused: one would silently
     replace the other (tester7 #5: `--out same.png --timelapse same.png`); devices and FIFOs
     (`/dev/null` twice) are written through, so they may repeat;
+  * two outputs to standard output ("-", /dev/stdout) would mix their bytes: refused;
   * per-row scores (`assign --out`, `train --table --assignments`) are written as CSV or
     Parquet by the name's extension: any other name is refused rather than given CSV text
     under `x.xlsx` (tester7 #10, tester3 F10).
@@ -19,7 +20,7 @@ import stat
 
 from somdesk.errors import OptionError
 
-__all__ = ["OUTPUT_FLAGS", "SCORE_SUFFIXES", "check_outputs"]
+__all__ = ["OUTPUT_FLAGS", "SCORE_SUFFIXES", "check_outputs", "is_stdout"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
@@ -38,6 +39,21 @@ def _special(path: str) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
+def is_stdout(path) -> bool:
+    """Does `path` name this process's standard output ("-", /dev/stdout, or the file or pipe
+    stdout is redirected to)?  Such an output is written where the summary line would go: the
+    summary then goes to stderr (tester7 #22: a PNG piped through `cat` ended with text)."""
+    if path is None:
+        return False
+    if path == "-":
+        return True
+    try:
+        a, b = os.stat(path), os.fstat(1)
+    except (OSError, ValueError):
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
 def check_outputs(args) -> None:
     """OptionError for an empty output name, two outputs naming one file, or a scores file whose
     name asks for a format other than CSV/Parquet (see module docstring)."""
@@ -50,6 +66,11 @@ def check_outputs(args) -> None:
             raise OptionError(f"{flag}: no file name given")
         if value != "-":
             given[flag] = value
+    to_stdout = [flag for dest, flag in OUTPUT_FLAGS.items()
+                 if isinstance(getattr(args, dest, None), str) and is_stdout(getattr(args, dest))]
+    if len(to_stdout) > 1:
+        raise OptionError(f"{' and '.join(to_stdout)} both write to standard output: their bytes would be "
+                          "mixed; send one of them to a file")
     seen: dict[str, str] = {}
     for flag, value in given.items():
         if _special(value):

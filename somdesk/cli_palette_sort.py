@@ -70,10 +70,11 @@ def cmd_sort(ns: argparse.Namespace) -> int:
 
     fmt = format_for_path(ns.output)          # fail before any work
     palette = _read(ns.input, ns.index)
-    for w in palette.warnings:
-        print(f"warning: {ns.input}: {w}", file=sys.stderr)
     out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
     write_palette(out, ns.output, fmt)
+    if not ns.quiet:                # after writing (a refused target is one error line); -q: errors only
+        for w in palette.warnings:
+            print(f"warning: {ns.input}: {w}", file=sys.stderr)
     if not ns.quiet:
         shape = (f"a grid {res.columns} colours wide (row by row)" if res.layout == "grid"
                  else "a strip")

@@ -225,7 +225,7 @@ def run_assign_streaming(args, check_writable) -> int:
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             n = write_scores(args.out, blocks(), token)
     unseen = tally.warning(os.path.basename(args.data))
-    if unseen:
+    if unseen and not args.quiet:
         print(f"warning: {unseen}", file=sys.stderr)
     if not args.quiet:
         print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)

@@ -83,7 +83,7 @@ def register(sub) -> None:
     tr.add_argument("--profiles", metavar="FILE.csv", help="also write segment profiles (a .png beside it)")
     tr.add_argument("--report", metavar="FILE.html", help="also write a self-contained HTML report")
     tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
-    tr.add_argument("--quiet", "-q", action="store_true")
+    tr.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(tr)
     cli_scale.add_train_options(tr)
     tr.set_defaults(func=run_train)
@@ -92,7 +92,7 @@ def register(sub) -> None:
     a.add_argument("map", metavar="MAP.somz")
     a.add_argument("data", metavar="DATA")
     a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output)")
-    a.add_argument("--quiet", "-q", action="store_true")
+    a.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(a)
     cli_scale.add_assign_options(a)
     a.set_defaults(func=run_assign)
@@ -147,7 +147,9 @@ def run_info(args) -> int:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
     d = info["dialect"]
-    print(f"{args.file}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
+    from somdesk.io.names import display_name
+    # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
+    print(f"{display_name(args.file)}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
@@ -212,7 +214,7 @@ def run_train(args) -> int:
     if args.metrics_json:
         from somdesk.io.atomic import write_json
         write_json(args.metrics_json, metrics, indent=1)
-    for w in warn:
+    for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet and args.metrics_json != "-":
         print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
@@ -259,7 +261,7 @@ def run_assign(args) -> int:
             check_writable(args.out, inputs=[args.map, args.data])
             n = write_scores(args.out, blocks, token)
             # after scoring: a refusal is then one line, and the unseen categories are counted
-            for w in warnings:                # the reader's included (scoring.read_warnings)
+            for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print(f"warning: {w}", file=sys.stderr)
             if not args.quiet:
                 print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
@@ -273,7 +275,7 @@ def run_assign(args) -> int:
                     d = a["distance"][i]
                     out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
                                   "" if d != d else repr(float(d)), "true" if a["outlier"][i] else "false"])
-            for w in warnings:
+            for w in warnings if not args.quiet else ():
                 print(f"warning: {w}", file=sys.stderr)
     finally:
         tab.close()

@@ -23,6 +23,8 @@ def register(sub) -> None:
                        "'somdesk train --table FILE --help'.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--palette", metavar="FILE", help="palette file to train on (any supported format)")
+    p.add_argument("--index", type=int, default=0, metavar="K",
+                   help="which palette of a file holding several (a collection) to train on (default 0)")
     src.add_argument("--random", metavar="N", type=int, help="train on N random colours (default 20)")
     d = SOMConfig()
     p.add_argument("--width", type=int, default=d.width, help="map columns (default %(default)s)")
@@ -64,12 +66,22 @@ def register(sub) -> None:
 
 def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
     if args.palette:
-        from somdesk.io.palettes import read_palette
+        from somdesk.io.names import display_basename
+        from somdesk.io.palettes import pick_palette, read_palettes
 
-        pal = read_palette(args.palette)
-        for w in pal.warnings:
-            print(f"warning: {w}", file=sys.stderr)
+        palettes = read_palettes(args.palette)
+        pal = pick_palette(palettes, args.index, args.palette)
+        warnings = list(pal.warnings)
+        if len(palettes) > 1:       # a collection trained on its first palette without a word (tester7 #28)
+            title = f" ({pal.name})" if getattr(pal, "name", None) else ""
+            warnings.append(f"{display_basename(args.palette)} holds {len(palettes)} palettes; training on index "
+                            f"{args.index}{title} (choose another with --index K)")
+        if not args.quiet:          # -q: "print nothing but errors"
+            for w in warnings:
+                print(f"warning: {w}", file=sys.stderr)
         return pal.to_array(), [s.name for s in pal.swatches]
+    if args.index:
+        raise OptionError("--index picks a palette of a collection file: it goes with --palette")
     n = 20 if args.random is None else args.random
     if not 1 <= n <= MAX_RANDOM:
         raise OptionError(f"--random must be between 1 and {MAX_RANDOM:,}, got {n}")
@@ -126,15 +138,19 @@ def check_suffix(path, suffix: str, flag: str, what: str) -> None:
 
 
 def _is_special(path: str) -> bool:
-    """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic)."""
+    """True when `path` names an existing device or FIFO (written through, see somdesk.io.atomic),
+    or this process's standard output redirected to a file (`--out /dev/stdout > t.png` was
+    refused as "not a .png name" while a pipe worked: tester7 #22)."""
     import os
     import stat
+
+    from somdesk.cli_outputs import is_stdout
 
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return False
-    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or (path != "-" and is_stdout(path))
 
 
 def check_output_sizes(args, config: SOMConfig) -> None:
@@ -271,10 +287,14 @@ def run(args) -> int:
 
         write_json(args.metrics_json, report, indent=2)
     if not args.quiet and args.metrics_json != "-":
+        from somdesk.cli_outputs import is_stdout
+
+        # an output written to stdout (a PNG piped on) must not get the summary in its bytes
+        piped = any(is_stdout(p) for p in (args.out, args.save_weights, args.save_map, args.timelapse))
         print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
               f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
               f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
-              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
+              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}", file=sys.stderr if piped else sys.stdout)
     return 0
 
 

@@ -100,6 +100,28 @@ def expand(pattern: str | os.PathLike) -> list[str]:
     return files
 
 
+def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
+    """(the files as DuckDB can open them, {link: the file's own name}, the links' folder or None).
+    A name that is not UTF-8 is read through an ASCII symbolic link (io.tables.duckutil.engine_path;
+    tester7 #20): DuckDB failed on it with "Python Conversion Failure"."""
+    out, shown, folder = [], {}, None
+    for f in files:
+        try:
+            f.encode("utf-8")
+            out.append(f)
+            continue
+        except UnicodeEncodeError:
+            pass
+        if folder is None:
+            folder = tempfile.mkdtemp(prefix="somdesk-name-")
+        ext = os.path.splitext(f)[1]
+        link = os.path.join(folder, f"file{len(out)}" + (ext if ext.isascii() and ext.isprintable() else ""))
+        os.symlink(os.path.abspath(f), link)
+        shown[link] = f
+        out.append(link)
+    return out, shown, folder
+
+
 def _reader(files: list[str]) -> str:
     """The DuckDB table function that reads these files."""
     lows = [f.lower() for f in files]
@@ -142,6 +164,7 @@ class ChunkedTable:
     source: str
     _staged_dir: str | None = field(default=None, repr=False)
     numeric: list = field(default_factory=list)   # the chosen columns that hold numbers
+    _link_dir: str | None = field(default=None, repr=False)      # ASCII links to names that are not UTF-8
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -161,7 +184,8 @@ class ChunkedTable:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         files = expand(pattern)
         from somdesk.io.chunked_checks import check_files, check_formats, first_text
-        check_formats(files)
+        check_formats(files, os.fspath(pattern))
+        files, shown, link_dir = _engine_files(files)
         con = _connect()
         try:
             src = _reader(files)
@@ -175,7 +199,7 @@ class ChunkedTable:
             if unknown:
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
                                       f"columns are: {', '.join(types)}")
-            check_files(con, files, os.fspath(pattern), columns, types, categorical, used_by)
+            check_files(con, files, os.fspath(pattern), columns, types, categorical, used_by, shown)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
@@ -212,10 +236,14 @@ class ChunkedTable:
                 total += n
             if total == 0:
                 raise FileFormatError(f"{pattern}: the table has no rows")
-            return cls(files, list(columns), total, parts, os.fspath(pattern), staged,
-                       [c for c in columns if c in numeric])
+            table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
+                        [c for c in columns if c in numeric])
+            table._link_dir, link_dir = link_dir, None
+            return table
         finally:
             con.close()
+            if link_dir is not None:            # not handed to a table: an error
+                shutil.rmtree(link_dir, ignore_errors=True)
 
     def read(self, part: Partition) -> np.ndarray:
         """(n, D) float64 rows of one partition (NaN where a value is missing)."""
@@ -318,9 +346,10 @@ class ChunkedTable:
 
     def close(self) -> None:
         """Remove the staged copy, if any."""
-        if self._staged_dir:
-            shutil.rmtree(self._staged_dir, ignore_errors=True)
-            self._staged_dir = None
+        for attr in ("_staged_dir", "_link_dir"):
+            if getattr(self, attr):
+                shutil.rmtree(getattr(self, attr), ignore_errors=True)
+                setattr(self, attr, None)
 
     def __enter__(self) -> "ChunkedTable":
         return self

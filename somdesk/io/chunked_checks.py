@@ -59,12 +59,21 @@ def why_not_streamable(path: str) -> str | None:
     return None
 
 
-def check_formats(files: list[str]) -> None:
-    """FileFormatError (why_not_streamable) for the first file the out-of-core reader cannot read."""
+def check_formats(files: list[str], pattern: str = "") -> None:
+    """FileFormatError (why_not_streamable) for the first file the out-of-core reader cannot read,
+    or for a glob mixing Parquet and text files (the engine reads a glob with one reader: it said
+    "Error when sniffing file" of the Parquet file)."""
+    from somdesk.io.chunked import PARQUET_SUFFIXES
+
     for f in files:
         why = why_not_streamable(f)
         if why is not None:
             raise FileFormatError(why)
+    parquet = [f for f in files if f.lower().endswith(PARQUET_SUFFIXES)]
+    if parquet and len(parquet) < len(files):
+        text = next(f for f in files if not f.lower().endswith(PARQUET_SUFFIXES))
+        raise FileFormatError(f"{pattern or 'the glob'} mixes Parquet and text files ({parquet[0]}, {text}): "
+                              "a glob is read as one kind of file; narrow it (e.g. *.parquet or *.csv)")
 
 
 def _describe(con, reader: str, where: str) -> dict[str, str]:
@@ -92,19 +101,26 @@ def _names(items) -> str:
 
 
 def check_files(con, files: list[str], pattern: str, columns: list[str] | None, union_types: dict[str, str],
-                categorical=(), used_by: str | None = None) -> None:
+                categorical=(), used_by: str | None = None, shown: dict | None = None) -> None:
     """Refuse a glob whose files do not all hold `columns` with one kind (see module docstring).
 
     `files` the glob's files (nothing is checked for one file); `columns` the columns used, None for
     "every numeric column" (then every column that is numeric in some file must be numeric in all);
     `union_types` the DuckDB types of the glob read as one table; `categorical` columns compared as text;
-    `used_by` names what fixed the columns (a map: the messages then do not suggest other columns).
+    `used_by` names what fixed the columns (a map: the messages then do not suggest other columns);
+    `shown` {file: name for messages} (a file read through a link: io.chunked._engine_files).
     Raises FileFormatError naming the file(s), the column(s) and, for a mismatch, a value."""
     from somdesk.io.chunked import _is_numeric, _reader
 
     if len(files) < 2:
         return
     per_file = {f: _describe(con, _reader([f]), f) for f in files}
+    if shown:     # the rest speaks of the user's names
+        per_file = {shown.get(f, f): v for f, v in per_file.items()}
+        readers = {shown.get(f, f): f for f in files}
+        files = [shown.get(f, f) for f in files]
+    else:
+        readers = {f: f for f in files}
     used = list(columns) if columns is not None else [c for c, t in union_types.items() if _is_numeric(t)]
     lacking = {f: [c for c in used if c not in types] for f, types in per_file.items()}
     lacking = {f: cs for f, cs in lacking.items() if cs}
@@ -130,7 +146,7 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
         for f in files:
             if f in numeric_in or c not in per_file[f]:
                 continue
-            value = first_text(con, _reader([f]), c)
+            value = first_text(con, _reader([readers[f]]), c)
             if value is not None:
                 raise FileFormatError(f"column {c!r} holds numbers in {numeric_in[0]} but text in {f} "
                                       f"({value!r}); a column must be numbers in every file of {pattern} "

@@ -117,3 +117,88 @@ def test_a_failing_convert_prints_no_warning_before_its_error(tmp_path, capsys):
     pal.write_text("GIMP Palette\nName: big\n#\n" + "".join(f"{i % 256} {i // 256} 0 c{i}\n" for i in range(300)))
     assert main(["palette", "convert", str(pal), str(tmp_path / "x.act")]) == 2
     assert "at most 256" in _one_error(capsys)
+
+
+def test_a_table_whose_name_is_not_utf8_is_read(tmp_path, capsys, monkeypatch):
+    # tester7 #20: "Python Conversion Failure: cannot encode str as UTF-8" from the engine
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))        # the links' folders land here
+    d = tmp_path / "data"
+    d.mkdir()
+    df = pd.DataFrame({"a": np.arange(40.0), "b": (np.arange(40.0) * 7) % 11, "r": list("xyzw") * 10})
+    t = os.path.join(str(d), os.fsdecode(b"tab\xff.csv"))
+    df.to_csv(t, index=False)
+    p = os.path.join(str(d), os.fsdecode(b"p\xfe.parquet"))
+    df.to_parquet(d / "tmp.parquet")
+    os.rename(d / "tmp.parquet", p)
+    assert main(["table", "info", t]) == 0 and main(["table", "info", p]) == 0
+    assert "40 rows" in capsys.readouterr().out
+    m = str(tmp_path / "m.somz")
+    assert main(["train", "--table", t, "--columns", "a,b,r", "--width", "2", "--height", "2", "--epochs", "2",
+                 "--save-map", m, "-q"]) == 0
+    assert main(["train", "--table", p, "--columns", "a,b,r", "--width", "2", "--height", "2", "--epochs", "2",
+                 "--out-of-core", "--save-map", str(tmp_path / "o.somz"), "-q"]) == 0
+    assert main(["assign", m, t, "--out", str(tmp_path / "s1.csv"), "-q"]) == 0
+    assert main(["assign", m, str(d / "*.*"), "--out", str(tmp_path / "s2.csv")]) == 2
+    assert "mixes Parquet and text files" in _one_error(capsys)                  # not "Error when sniffing"
+    df.to_csv(os.path.join(str(d), os.fsdecode(b"two\xfe.csv")), index=False)
+    assert main(["assign", m, str(d / "*.csv"), "--out", str(tmp_path / "s2.csv"), "-q"]) == 0
+    capsys.readouterr()
+    assert len((tmp_path / "s2.csv").read_text().splitlines()) == 81               # both files, every row
+    assert not list(scratch.glob("somdesk-name-*"))                                # the links are gone
+
+
+def _somdesk(args, **kw):
+    return subprocess.run([sys.executable, "-m", "somdesk", *args], timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.getcwd()}, **kw)
+
+
+def test_a_picture_written_to_stdout_gets_no_summary_in_its_bytes(tmp_path):
+    # tester7 #22: `train --out /dev/stdout | cat > t.png` ended with the summary line after IEND
+    job = ["train", "--random", "5", "--width", "5", "--height", "5", "--iterations", "5", "--out", "/dev/stdout"]
+    r = _somdesk(job, capture_output=True)                                      # a pipe
+    assert r.returncode == 0 and r.stdout[:8] == b"\x89PNG\r\n\x1a\n" and r.stdout.endswith(b"IEND\xaeB`\x82")
+    assert b"trained 5x5" in r.stderr
+    out = tmp_path / "t.png"
+    with open(out, "wb") as f:                                                   # stdout redirected to a file
+        r = _somdesk(job, stdout=f, stderr=subprocess.PIPE)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.read_bytes().endswith(b"IEND\xaeB`\x82")
+    r = _somdesk(job + ["--metrics-json", "-"], capture_output=True)
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"--out and --metrics-json both write to standard output" in r.stderr
+
+
+def test_train_picks_a_palette_of_a_collection_and_says_which(tmp_path, capsys):
+    # tester7 #28: a collection trained on its first palette without a word; no --index
+    coll = tmp_path / "coll3.json"
+    coll.write_text('{"Sunset": ["#ff0000", "#ff8800"], "Ocean": ["#0000ff", "#00ffff", "#008888"], '
+                    '"Forest": ["#00ff00", "#004400"]}')
+    job = ["train", "--palette", str(coll), "--width", "3", "--height", "3", "--iterations", "2", "--metrics-json", "-"]
+    assert main(job) == 0
+    out = capsys.readouterr()
+    assert '"inputs": 2' in out.out
+    assert "coll3.json holds 3 palettes; training on index 0 (Sunset) (choose another with --index K)" in out.err
+    assert main(job + ["--index", "1", "-q"]) == 0
+    out = capsys.readouterr()
+    assert '"inputs": 3' in out.out and out.err == ""                      # -q: errors only
+    assert main(job + ["--index", "5"]) == 2
+    assert "index 5 is out of range (use 0..2)" in _one_error(capsys)
+    assert main(TRAIN + ["--index", "1"]) == 2
+    assert "goes with --palette" in _one_error(capsys)
+
+
+def test_quiet_silences_the_warnings_of_assign(tmp_path, capsys):
+    t = tmp_path / "t.csv"
+    pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7, "note": ["x"] * 30}).to_csv(t, index=False)
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(t), "--columns", "a,b", "--save-map", str(m), "--width", "2",
+                 "--height", "2", "--epochs", "2", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["assign", str(m), str(t), "--out", str(tmp_path / "s.csv"), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["assign", str(m), str(t), "--out", str(tmp_path / "s.csv")]) == 0
+    assert "does not use are ignored: 'note'" in capsys.readouterr().err

@@ -10,10 +10,32 @@ from contextlib import contextmanager
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled
 
-__all__ = ["q", "lit", "Interrupter", "duck_message", "config", "scratch"]
+__all__ = ["q", "lit", "Interrupter", "duck_message", "config", "scratch", "engine_path"]
 
 _shared = None
 _shared_lock = threading.Lock()
+
+
+def engine_path(path: str) -> tuple[str, str | None]:
+    """(a name DuckDB can open for the file `path`, a temporary folder to remove afterwards or None).
+
+    DuckDB takes file names as UTF-8; a name that is not (Latin-1 names from old zips, Samba
+    shares, USB sticks: legal on Linux, decoded by Python with surrogates) failed with "Python
+    Conversion Failure: cannot encode str as UTF-8" (tester7 #20).  Such a file is read
+    through a symbolic link with an ASCII name (and the same extension, when that is ASCII)."""
+    try:
+        path.encode("utf-8")
+        return path, None
+    except UnicodeEncodeError:
+        pass
+    import tempfile
+
+    ext = os.path.splitext(path)[1]
+    ext = ext if ext.isascii() and ext.isprintable() else ""
+    folder = tempfile.mkdtemp(prefix="somdesk-name-")
+    link = os.path.join(folder, "table" + ext)
+    os.symlink(os.path.abspath(path), link)
+    return link, folder
 
 
 def config() -> dict:

@@ -23,6 +23,7 @@ import dataclasses
 import math
 import os
 import re
+import shutil
 
 import numpy as np
 
@@ -50,12 +51,20 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     fspath, fname, _size = stat_input(path)
     name = name or fname          # stat_input refused FIFOs and devices: the engine scans twice
     opts = (options or ReadOptions()).checked()
-    src = Source.open(fspath, opts, cancel, name=name)
+    from somdesk.io.tables.duckutil import engine_path
+    engine, link_dir = engine_path(fspath)        # a name that is not UTF-8: through an ASCII link
     try:
-        table = Table._load(src, opts, cancel)
+        src = Source.open(engine, opts, cancel, name=name)
+        try:
+            table = Table._load(src, opts, cancel)
+        except BaseException:
+            src.close()
+            raise
     except BaseException:
-        src.close()
+        if link_dir is not None:
+            shutil.rmtree(link_dir, ignore_errors=True)
         raise
+    table._link_dir = link_dir
     # where it was read from and how: a saved table map records both to read it again the same way
     if opts.preview_rows is not None and not table.dialect.get("partial"):
         opts = dataclasses.replace(opts, preview_rows=None)      # it read every row: not a preview
@@ -583,6 +592,10 @@ class Table:
         src = getattr(self, "_src", None)
         if src is not None:
             src.close()
+        link_dir = getattr(self, "_link_dir", None)
+        if link_dir is not None:
+            self._link_dir = None
+            shutil.rmtree(link_dir, ignore_errors=True)
 
     def __del__(self):
         try:
