@@ -34,6 +34,9 @@ TARGET_PIXELS = 800          # a map is drawn about this big at its own scale (z
 MARKER_LIMIT = 262_144       # more inputs than this: markers are not drawn (one item anyway)
 
 
+MAX_ASPECT = 8.0      # a map picture longer than this is stretched across on screen (1-D maps)
+
+
 def scale_for(rows: int, cols: int, hexagonal: bool = False) -> int:
     """Pixels per node the window draws a rows x cols map at (1..render.MAX_SCALE)."""
     side = max(rows, cols, 1)
@@ -193,6 +196,7 @@ class MapView(QWidget):
                  or self._array is None or self._array.shape[:2] != pic.shape[:2])
         self._geometry = (rows, cols, state.hexagonal, scale)
         self._describe = describe
+        self._stretch(pic.shape)
         self._set_array(pic, fit=first)
         self._show_legend(legend)
         offset = 0
@@ -205,6 +209,7 @@ class MapView(QWidget):
         first = self._geometry is not None or self._array is None or self._array.shape != rgb.shape
         self._geometry = None
         self._describe = None
+        self._stretch(None)              # a picture is drawn as it is
         self._set_array(np.asarray(rgb, dtype=np.uint8), fit=first)
         self.markers.setData([], [])
         self.legend.setText(caption)
@@ -220,6 +225,21 @@ class MapView(QWidget):
     def set_markers_visible(self, visible: bool) -> None:
         self.markers_visible = bool(visible)
         self.markers.setVisible(self.markers_visible)
+
+    def _stretch(self, shape) -> None:
+        """Draw a map picture at most MAX_ASPECT : 1 by stretching its short side on screen (the
+        picture's pixels, hover and markers keep their coordinates): a 2000 x 1 map was 0.4 px
+        tall, an empty canvas with rings (tester7 #26).  None: square pixels."""
+        ratio = 1.0
+        if shape is not None:
+            h, w = max(1, shape[0]), max(1, shape[1])
+            if w / h > MAX_ASPECT:
+                ratio = MAX_ASPECT * h / w        # x pixels per unit / y pixels per unit
+            elif h / w > MAX_ASPECT:
+                ratio = h / (MAX_ASPECT * w)
+        if ratio != getattr(self, "_ratio", 1.0):
+            self._ratio = ratio
+            self.vb.setAspectLocked(True, ratio=ratio)
 
     def fit(self) -> None:
         if self._array is not None:

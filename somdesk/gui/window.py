@@ -643,8 +643,10 @@ class Window(QMainWindow):
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
         self.setWindowModified(self.unsaved())   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
-        a["save"].setEnabled(has and not busy)
-        a["save_as"].setEnabled(has and not busy)
+        # while a colour or picture map trains too: paused it saves (the map is between epochs),
+        # running it says to pause first -- it was disabled, and Ctrl+S did nothing (tester7 #27)
+        a["save"].setEnabled(has and (not busy or training))
+        a["save_as"].setEnabled(has and (not busy or training))
         a["export_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["export_timelapse"].setEnabled(len(self.timelapse) > 0 and not busy)
         self.files.refresh(busy)
@@ -706,6 +708,10 @@ class Window(QMainWindow):
         s = self.session
         if self.tables.holds_data:           # a table map in the Segments dock (gui/table_files.py)
             return self.tables.save(ask)
+        r = self.runner
+        if r.busy and r.kind == "train" and r.state == "running":
+            self.statusBar().showMessage("Pause or stop the training to save the map.", 8000)
+            return False
         path = s.path
         if ask or not path:
             start = path or os.path.splitext(getattr(s.dataset, "source", None)
@@ -713,7 +719,8 @@ class Window(QMainWindow):
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
-        self.end_tasks()
+        if not (r.busy and r.kind == "train" and r.state == "paused" and not s.running):
+            self.end_tasks()       # paused between epochs, the run stays (Resume continues it)
         try:
             s.save(path)
         except SomdeskError as exc:

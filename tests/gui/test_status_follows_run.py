@@ -114,3 +114,35 @@ def test_undo_of_a_reset_replaces_the_reset_line(qtbot, colours):
         assert win.statusBar().currentMessage() == "Training brought back: epoch 30 of 30."
     finally:
         win.close()
+
+
+def test_save_while_paused_keeps_the_run_and_while_running_says_to_pause(qtbot, colours, tmp_path, monkeypatch):
+    """tester7 #27: Save was disabled while paused (Stop was needed for a checkpoint) and Ctrl+S
+    did nothing while running."""
+    from somdesk.gui import dialogs
+    from somdesk.session import Session
+
+    win = make_window(qtbot, colours, SOMConfig(width=10, height=8, iterations=100_000, seed=2))
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "mid.somz"))
+    try:
+        win.pace = 400.0
+        win.actions["train"].trigger()
+        qtbot.waitUntil(lambda: win.session.map.iteration >= 3, timeout=FIRST_RUN_TIMEOUT_MS)
+        assert win.actions["save"].isEnabled()
+        win.actions["save"].trigger()                  # running: said, nothing written
+        assert not (tmp_path / "mid.somz").exists()
+        assert win.statusBar().currentMessage() == "Pause or stop the training to save the map."
+        at = _paused_at(qtbot, win)
+        assert win.actions["save"].isEnabled() and win.actions["save_as"].isEnabled()
+        win.actions["save"].trigger()
+        assert (tmp_path / "mid.somz").is_file() and win.statusBar().currentMessage() == "Saved mid.somz."
+        assert win.runner.busy and win.runner.state == "paused"      # the run goes on after Resume
+        win.actions["pause"].trigger()
+        qtbot.waitUntil(lambda: win.session.map.iteration > at + 2, timeout=FIRST_RUN_TIMEOUT_MS)
+        win.actions["stop"].trigger()
+        wait_idle(qtbot, win)
+        again = Session()
+        again.open(tmp_path / "mid.somz")
+        assert again.map.iteration == at
+    finally:
+        win.close()

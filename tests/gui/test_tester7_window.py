@@ -116,3 +116,30 @@ def test_a_csv_or_palette_named_as_a_picture_still_opens_by_its_content(tmp_path
     (tmp_path / "csv.png").write_text("a,b\n1,2\n")
     (tmp_path / "gpl.png").write_text("GIMP Palette\nName: x\n#\n255 0 0 red\n")
     assert sniff_kind(tmp_path / "csv.png") == "table" and sniff_kind(tmp_path / "gpl.png") == "palette"
+
+
+@pytest.mark.parametrize("width,height", [(2000, 1), (1, 2000), (400, 1)])
+def test_a_long_one_dimensional_map_is_drawn_visibly_thick(qtbot, width, height):
+    """tester7 #26: a 2000 x 1 map was drawn 0.4 px tall (only the BMU rings showed)."""
+    from PySide6.QtCore import QPointF
+
+    from somdesk.core import SOMConfig
+
+    win = make_window(qtbot, config=SOMConfig(width=width, height=height, iterations=1, seed=1, topology="rectangular"))
+    try:
+        win.resize(1100, 760)
+        QApplication.processEvents()
+        win.draw()
+        win.canvas.fit()
+        QApplication.processEvents()
+        pic = win.canvas.image_array()
+        vb = win.canvas.vb
+        a = vb.mapViewToScene(QPointF(0, 0))
+        b = vb.mapViewToScene(QPointF(pic.shape[1], pic.shape[0]))
+        short = min(abs(b.x() - a.x()), abs(b.y() - a.y()))
+        long = max(abs(b.x() - a.x()), abs(b.y() - a.y()))
+        assert short >= long / 8.5 and short >= 20, (short, long)
+        node = win.canvas.node_at(pic.shape[1] - 0.5, pic.shape[0] - 0.5)    # hover still finds nodes
+        assert tuple(node) == (height - 1, width - 1)
+    finally:
+        win.close()
