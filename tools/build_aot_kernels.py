@@ -86,6 +86,7 @@ EXPORTS = {
     "kd_build": (kd.build, f"{KD_TREE}({A2}, {I1})"),
     "kd_query": (kd.query, f"void({A2}, {A2}, {KD_TREE}, {I1}, {A1}, {I1})"),
     "kd_brute": (kd.brute, f"void({A2}, {A2}, {I1}, {A1}, {I1})"),
+    "kd_query2": (kd.query2, f"void({A2}, {A2}, {KD_TREE}, int64[:,::1], {I1})"),
     "pick_exact": (bm.pick_exact, f"void(float32[:,::1], {A1}, {A2}, {A2}, float64, float64, {I1}, {A1}, {I1})"),
     "sums_by_node": (bm.sums_by_node, f"void({I1}, {A2}, {A2}, {A1})"),
     # the product search's centring (bmu_products.PreparedData): column stats, centred float32 rows

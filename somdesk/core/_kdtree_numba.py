@@ -199,3 +199,64 @@ def brute(wf, x, out_idx, out_d2, flag):
         if flag[0] != 0:
             return
         out_idx[s], out_d2[s] = bmu_scan(wf, x[s])
+
+
+@njit(cache=True, parallel=True)
+def query2(wf, x, tree, out, flag):
+    """out[s] = (nearest, second-nearest) node of x[s], as _kernels_numba.two_nearest finds them
+    (ordered by distance, then index: the first index wins ties), for the topographic error.
+    A subtree is skipped when its box is strictly farther than the second-best distance (with
+    the same slack as `query`).  Skips the remaining samples once flag[0] is set."""
+    perm, start, stop, sdim, left, right, lo, hi = tree
+    dim = wf.shape[1]
+    for s in prange(x.shape[0]):
+        if flag[0] != 0:
+            continue
+        xs = x[s]
+        b1 = np.inf
+        b2 = np.inf
+        i1 = wf.shape[0]
+        i2 = wf.shape[0]
+        stack = np.empty(256, np.int64)
+        bounds = np.empty(256)
+        stack[0] = 0
+        bounds[0] = 0.0
+        top = 1
+        while top > 0:
+            top -= 1
+            node = stack[top]
+            if bounds[top] > b2 * (1.0 + _SLACK):
+                continue
+            if sdim[node] < 0:
+                for k in range(start[node], stop[node]):
+                    n = perm[k]
+                    t2 = 0.0
+                    for j in range(dim):
+                        t = wf[n, j] - xs[j]
+                        t2 += t * t
+                    if t2 < b1 or (t2 == b1 and n < i1):
+                        b2 = b1
+                        i2 = i1
+                        b1 = t2
+                        i1 = n
+                    elif t2 < b2 or (t2 == b2 and n < i2):
+                        b2 = t2
+                        i2 = n
+                continue
+            a = left[node]
+            b = right[node]
+            da = _box_d2(xs, lo, hi, a)
+            db = _box_d2(xs, lo, hi, b)
+            if da > db:
+                a, b = b, a
+                da, db = db, da
+            if db <= b2 * (1.0 + _SLACK):
+                stack[top] = b
+                bounds[top] = db
+                top += 1
+            if da <= b2 * (1.0 + _SLACK):
+                stack[top] = a
+                bounds[top] = da
+                top += 1
+        out[s, 0] = i1
+        out[s, 1] = i2

@@ -9,7 +9,9 @@ palette for.  Opening such a file from File > Open, a drop or the command line
 reads it once on the worker (window_tasks.open_paths_task returns a
 PaletteChoice); `Window.pick_palette` then shows `CollectionPicker` (names,
 colour counts and a small strip per palette, a filter box for long lists) and
-installs the palette chosen.  Cancel leaves the workspace as it was.
+installs the palette chosen.  Cancel leaves the workspace as it was.  The list is a
+model/view list (`PaletteList`): a strip is drawn when its row is first shown, so a
+file of 60,000 palettes opens its picker at once.
 
 In a non-interactive window (smoke mode) the first palette is opened and the
 status line says so.  Several files opened together still take the first
@@ -17,18 +19,20 @@ palette of each.
 """
 from __future__ import annotations
 
+import html
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QVBoxLayout)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListView, QVBoxLayout
 
 
 STRIP_SIZE = QSize(192, 18)     # the small strip drawn for every palette in the list
 STRIP_MAX_COLOURS = 64          # a longer palette is shown by an even sample of its colours
+STRIP_CACHE = 512               # strips kept drawn (the rows on screen and around them)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,55 @@ def strip_pixmap(palette, size: QSize = STRIP_SIZE) -> QPixmap:
     return QPixmap.fromImage(qimg)
 
 
+class PaletteList(QAbstractListModel):
+    """The collection's palettes as list rows: a label, and a strip drawn when the view first
+    shows the row (STRIP_CACHE kept), so 60,000 palettes cost no 60,000 pixmaps up front (the
+    QListWidget built them all and froze the window 14.7 s: tester7 #18)."""
+
+    def __init__(self, collection: Collection, parent=None):
+        super().__init__(parent)
+        self.collection = collection
+        self._strips: OrderedDict[int, QPixmap] = OrderedDict()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.collection.palettes)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if len(self.collection.palettes[index.row()]) == 0:
+            return Qt.ItemFlag.NoItemFlags              # shown, not choosable
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        k = index.row()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.collection.label(k)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.strip(k)
+        if role == Qt.ItemDataRole.ToolTipRole and len(self.collection.palettes[k]) == 0:
+            return "This palette has no colours"
+        if role == Qt.ItemDataRole.UserRole:
+            return k
+        return None
+
+    def strip(self, k: int) -> QPixmap:
+        pm = self._strips.get(k)
+        if pm is None:
+            pm = self._strips[k] = strip_pixmap(self.collection.palettes[k])
+            if len(self._strips) > STRIP_CACHE:
+                self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(k)
+        return pm
+
+    def drawn(self) -> int:
+        """How many strips are held now (at most STRIP_CACHE)."""
+        return len(self._strips)
+
+
 class CollectionPicker(QDialog):
     """Which palette of a collection to open: a filterable list with strips.
 
@@ -77,31 +130,30 @@ class CollectionPicker(QDialog):
         n = len(collection.palettes)
         self.setWindowTitle(f"Open which palette? — {os.path.basename(collection.path)}")
         self.setObjectName("collection-picker")
-        info = QLabel(f"<b>{os.path.basename(collection.path)}</b> holds {n:,} palettes. "
+        info = QLabel(f"<b>{html.escape(os.path.basename(collection.path))}</b> holds {n:,} palettes. "
                       "Choose the one to open.")
         info.setWordWrap(True)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by name…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter)
-        self.list = QListWidget()
+        self.model = PaletteList(collection, self)
+        self.shown = QSortFilterProxyModel(self)
+        self.shown.setSourceModel(self.model)
+        self.shown.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.list = QListView()
+        self.list.setModel(self.shown)
         self.list.setIconSize(STRIP_SIZE)
-        self.list.setUniformItemSizes(True)
-        for k, pal in enumerate(collection.palettes):
-            item = QListWidgetItem(QIcon(strip_pixmap(pal)), collection.label(k))
-            item.setData(Qt.ItemDataRole.UserRole, k)
-            if len(pal) == 0:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip("This palette has no colours")
-            self.list.addItem(item)
-        first = next((i for i in range(self.list.count()) if self.list.item(i).flags() & Qt.ItemFlag.ItemIsEnabled), 0)
-        self.list.setCurrentRow(first)
-        self.list.itemDoubleClicked.connect(lambda _i: self.accept())
+        self.list.setUniformItemSizes(True)     # no size asked of every row
+        self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        first = next((k for k, pal in enumerate(collection.palettes) if len(pal)), 0)
+        self.select(first)
+        self.list.doubleClicked.connect(lambda _i: self.accept())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
-        self.list.currentRowChanged.connect(self._update_ok)
+        self.list.selectionModel().currentChanged.connect(self._update_ok)
         lay = QVBoxLayout(self)
         lay.addWidget(info)
         lay.addWidget(self.filter)
@@ -110,15 +162,26 @@ class CollectionPicker(QDialog):
         self.resize(460, 420)
         self._update_ok()
 
+    def count(self) -> int:
+        """Rows shown (after the filter)."""
+        return self.shown.rowCount()
+
+    def text(self, k: int) -> str:
+        """The label of palette `k` (file order)."""
+        return self.model.data(self.model.index(k), Qt.ItemDataRole.DisplayRole)
+
     def index(self) -> int | None:
         """The palette index selected (None when nothing usable is)."""
-        item = self.list.currentItem()
-        if item is None or item.isHidden() or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+        cur = self.list.currentIndex()
+        if not cur.isValid():
             return None
-        return int(item.data(Qt.ItemDataRole.UserRole))
+        src = self.shown.mapToSource(cur)
+        if not self.model.flags(src) & Qt.ItemFlag.ItemIsEnabled:
+            return None
+        return src.row()
 
     def select(self, k: int) -> None:
-        self.list.setCurrentRow(k)
+        self.list.setCurrentIndex(self.shown.mapFromSource(self.model.index(k)))
 
     def accept(self) -> None:
         k = self.index()
@@ -131,14 +194,13 @@ class CollectionPicker(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Open).setEnabled(self.index() is not None)
 
     def _filter(self, text: str) -> None:
-        text = text.strip().lower()
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            item.setHidden(bool(text) and text not in item.text().lower())
-        cur = self.list.currentItem()
-        if cur is None or cur.isHidden():
-            visible = [i for i in range(self.list.count()) if not self.list.item(i).isHidden()]
-            self.list.setCurrentRow(visible[0] if visible else -1)
+        self.shown.setFilterFixedString(text.strip())
+        if not self.list.currentIndex().isValid():
+            first = next((r for r in range(self.shown.rowCount())
+                          if self.shown.flags(self.shown.index(r, 0)) & Qt.ItemFlag.ItemIsEnabled), None)
+            self.list.setCurrentIndex(self.shown.index(first, 0) if first is not None else QModelIndex())
+        if self.list.currentIndex().isValid():
+            self.list.scrollTo(self.list.currentIndex())     # the choice stays in sight as the filter changes
         self._update_ok()
 
 
@@ -154,6 +216,9 @@ def offer_collection(window, collection: Collection) -> None:
     picker = CollectionPicker(collection, window)
     picker.setWindowModality(Qt.WindowModality.WindowModal)
     picker.chosen.connect(install)
+    # Cancel: not the "Opening coll.json…" of the read before the picker, for ever (tester7 #19)
+    picker.rejected.connect(lambda: window.statusBar().showMessage(
+        f"Nothing opened from {os.path.basename(collection.path)}.", 5000))
     picker.finished.connect(lambda _r: picker.deleteLater())
     window.collection_picker = picker
     picker.open()

@@ -87,8 +87,9 @@ class SeedEdit(QLineEdit):
         text = self.text().strip()
         if not text:
             return SEED_RANDOM
-        n = int(text)
-        return n if n <= MAX_SEED else MAX_SEED
+        # the number typed, also past 2**63-1: SOMConfig refuses it and the panel's red line
+        # says why (clamping it to 2**63-1 trained with another seed than the one shown: tester7 #21)
+        return int(text)
 
     def setValue(self, value) -> None:  # noqa: N802 - spin-box API
         self.setText("" if value is None or int(value) < 0 else str(min(int(value), MAX_SEED)))

@@ -102,6 +102,24 @@ def remembered_config(s: Settings) -> SOMConfig | None:
     return cfg if s.get("training/keep_seed", False) else cfg.replace(seed=None)
 
 
+SCREEN_SHARE = 0.9     # the first window takes at most this much of the screen's free area
+
+
+def first_size(win, width: int, height: int) -> tuple[int, int]:
+    """(w, h): `width` x `height`, or less on a small screen -- at most SCREEN_SHARE of the
+    screen's available area, so a 1366x768 laptop or a 150 % display scale does not put the
+    status line and the QE/TE plot below the screen edge (tester7 #24) -- never below the
+    window's minimum size (Qt keeps a window at least that big anyway)."""
+    screen = win.screen()
+    if screen is None:
+        return width, height
+    free = screen.availableGeometry()
+    least = win.minimumSizeHint()
+    w = max(min(width, int(free.width() * SCREEN_SHARE)), least.width())
+    h = max(min(height, int(free.height() * SCREEN_SHARE)), least.height())
+    return w, h
+
+
 def restore_window(win, s: Settings) -> None:
     """Put back what `save_window` stored; anything missing or stale keeps its default.
     The map settings are applied by `apply_remembered_config` once a colour map exists."""

@@ -26,8 +26,8 @@ import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
@@ -216,7 +216,14 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         ppb.addWidget(self.planes_png_button)
         ppl.addLayout(ppb)
         self.tabs = QTabWidget()
-        self.tabs.addTab(setup_page, "Setup")
+        # the Setup tab scrolls when the window is short: its form, column list and curve asked
+        # 616 px, which made a window with a table at least 742 px high (tester6 F49: a 768 px
+        # laptop screen); it fills the tab when there is room
+        setup_scroll = QScrollArea()
+        setup_scroll.setWidget(setup_page)
+        setup_scroll.setWidgetResizable(True)
+        setup_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(setup_scroll, "Setup")
         self.tabs.addTab(rows_page, "Map && rows")
         self.tabs.addTab(planes_page, "Planes")
         self.tabs.addTab(prof_page, "Profiles")

@@ -109,7 +109,8 @@ class Window(QMainWindow):
         from somdesk.gui.table_workflow import TableWorkflow
         self.tables = TableWorkflow(self)      # issue 13: segments dock, rows, profiles, report, scoring
         self.setAcceptDrops(True)
-        self.resize(1320, 860)
+        from somdesk.gui.settings import first_size
+        self.resize(*first_size(self, 1320, 860))     # within the screen (tester7 #24)
         self._last_draw = 0.0
         self._redraw = QTimer(self, singleShot=True)
         self._redraw.timeout.connect(self.draw)
@@ -427,7 +428,9 @@ class Window(QMainWindow):
         elif kind == "train" and stopped and self.session.map is not None:
             m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
             done, planned = epoch_position(self.session, m.iteration)
-            self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,}.", 15000)
+            ran = max(0, done - getattr(self, "_run_from", 0))
+            self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,} "
+                                         f"({ran:,} epoch{'' if ran == 1 else 's'} in this run).", 15000)
             self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock

@@ -142,6 +142,11 @@ def sniff_kind(path) -> str:
         # what is wrong (a bad colour on line 3, too many colours, empty), where the table
         # import preview showed a one-column "table" or a binary-file message (tester6 F6).
         return "palette"
+    if picture_name and len([ln for ln in head.splitlines()[:3] if ln.strip()]) < 2:
+        # named as a picture, and no palette nor a table's header and row: "hello" in text.png is
+        # a damaged picture to its user, so the picture reader's message, not the table reader's
+        # "a header line but no data rows" (tester7 #16)
+        return "image"
     return "table"
 
 

@@ -222,11 +222,6 @@ class StreamingTableRun:
                                  [c for c, k in zip(columns, kinds) if k != "numeric"],
                                  median=missing == "median")
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
-            # over every row by the engine: a numeric column with min == max, a text one with one category
-            constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
-                                               prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
-            if first.rows >= 2:
-                refuse_constant(recipe, constant, os.path.basename(str(path)))
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
                 # left out by the engine (a WHERE clause): rows with a missing active value (drop),
@@ -246,6 +241,12 @@ class StreamingTableRun:
                                                   "choose other columns or fill missing values with the mean or "
                                                   "median") from None
                         raise
+            # over every row by the engine: a numeric column with min == max, a text one with one
+            # category (after the rows-left-out check: "every row has a missing value" says more)
+            constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
+                                               prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
+            if src.rows >= 2:
+                refuse_constant(recipe, constant, os.path.basename(str(path)))
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)

@@ -62,11 +62,11 @@ def test_file_open_of_a_collection_asks_which_palette(qtbot, win, name, pick):
     picker = wait_picker(qtbot, win)
     wait_idle(qtbot, win)
     assert win.session.dataset is before               # nothing installed until chosen
-    assert picker.list.count() == len(palettes)
+    assert picker.count() == len(palettes)
     for k, pal in enumerate(palettes):                 # names (or "Palette k") and a strip each
-        text = picker.list.item(k).text()
+        text = picker.text(k)
         assert (pal.name or f"Palette {k + 1}") in text and f"{len(pal)} colour" in text
-        assert not picker.list.item(k).icon().isNull()
+        assert not picker.model.strip(k).isNull()
     picker.select(pick)
     picker.accept()
     QApplication.processEvents()

@@ -94,3 +94,19 @@ def test_setup_kind_column_fits_its_words_and_the_show_combo_is_not_cut(qtbot, w
     assert combo.width() >= combo.fontMetrics().horizontalAdvance("labels: kind") + 20
     assert combo.toolTip() == "labels: kind"
     assert combo.view().minimumWidth() >= combo.fontMetrics().horizontalAdvance("labels: kind")
+
+
+def test_a_window_with_a_table_fits_a_768_px_screen(qtbot, win, tmp_path):
+    """F49: the Setup tab asked 616 px and the window at least 742 px; it scrolls now."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.helpers import open_table_now
+    from tests.gui.test_table_workflow import _blobs
+
+    assert open_table_now(qtbot, win.tables, _blobs(tmp_path / "t.csv"))
+    QApplication.processEvents()
+    assert win.tables.dock.isVisible()
+    assert win.minimumSizeHint().height() <= 700
+    win.resize(1024, 700)
+    QApplication.processEvents()
+    assert win.height() == 700 and win.tables.setup.isVisible()
