@@ -97,3 +97,23 @@ def test_big_export_waits_for_the_task_under_way(qtbot, win, big_png, tmp_path):
     assert not (tmp_path / "x.png").exists() and win.runner.kind == "train"
     win.actions["stop"].trigger()
     wait_idle(qtbot, win)
+
+
+def test_big_map_export_runs_as_a_task(qtbot, win, tmp_path):
+    """tester7 #31: a 300 x 300 map at 8 px a node (2400 x 2400 px) is drawn and written by a
+    task; the file equals the picture drawn on the spot."""
+    from somdesk.gui.export_dialog import ExportOptions
+
+    win.session.new_colours(np.random.default_rng(0).random((30, 3)))
+    win.session.update_config(width=300, height=300, iterations=5, seed=1)
+    out = tmp_path / "map.png"
+    assert win.exports.save(ExportOptions("colours", 8, False, True), str(out), remember=False)
+    assert win.runner.kind == "export-image"
+    wait_idle(qtbot, win)
+    with Image.open(out) as im:
+        assert im.size == (2400, 2400)
+        assert (np.asarray(im.convert("RGB")) == win.map_image(8, view="colours", legend=True)).all()
+    assert "Exported map.png (2400 x 2400 px)" in win.statusBar().currentMessage()
+    small = tmp_path / "small.png"                    # 2 px a node: written at once, as before
+    assert win.exports.save(ExportOptions("colours", 2, False, False), str(small), remember=False)
+    assert not win.runner.busy and small.exists()
