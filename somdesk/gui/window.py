@@ -448,6 +448,8 @@ class Window(QMainWindow):
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
         elif kind == "export-image":
             self.exports.finished(result, stopped)
+        elif kind == "export-timelapse":
+            self.timelapse.finished_export(result, stopped)
         self.refresh()
 
     def _final_map(self, result):
