@@ -210,6 +210,8 @@ class ImageExports:
             check_image_target(path, self.files_in_use())
             if self.big_picture(options.view):
                 return self._save_in_task(options.view, path)
+            if self.big_map(options):
+                return self._save_map_in_task(options, path)
             if self.writes_quantised(options.view):     # indexed PNG, transparency kept (tRNS)
                 from somdesk.io.quantized_png import save_indexed_png
 
@@ -254,7 +256,7 @@ class ImageExports:
             w.show_error("Export image of a picture this big runs as a task and waits for the one under "
                          "way (training, quantising) to end: let it finish or Stop it, then export.")
             return False
-        simulate = w.colour.simulate if w.colour.simulates_exports() else None
+        simulate = self._simulation()
         data, q = s.dataset, (s.quantised if view == "quantised" else None)
         h, wd = data.pixels.shape[:2]
 
@@ -272,6 +274,58 @@ class ImageExports:
             check(token)
             write_png(path, rgb)
             return f"{wd} x {h} px"
+
+        self._export_out = path
+        w.runner.start("export-image", steps)
+        w.refresh()
+        return True
+
+    def _simulation(self):
+        """The colour-vision simulation exports show now as a function for a task's thread (its
+        settings taken now), or None."""
+        c = self.win.colour
+        if not c.simulates_exports():
+            return None
+        from somdesk.core.colour_cvd import simulate_cvd
+
+        cvd, severity = c.cvd, c.severity
+        return lambda pic: simulate_cvd(pic, cvd, severity)
+
+    def big_map(self, options: ExportOptions) -> bool:
+        """Is the export of a map view bigger than TASK_PIXELS (a 1000 x 1000 map at 9 px a node)?"""
+        m = self.win.session.map
+        if options.view in PICTURE_VIEWS or m is None or self.win.tables.holds_data:
+            return False
+        from somdesk.gui.map_view import scale_for
+
+        rows, cols = m.shape
+        w, h = render.view_size(options.view, rows, cols, m.hexagonal, options.scale or scale_for(rows, cols))
+        return w * h > TASK_PIXELS
+
+    def _save_map_in_task(self, options: ExportOptions, path: str) -> bool:
+        """Draw and write a big map export in a task ("export-image"), as `_save_in_task` does
+        for pictures; the map drawn is the one shown when Save was pressed."""
+        from somdesk.core.cancel import check
+        from somdesk.gui.window_tasks import write_png
+        from somdesk.session import Progress
+
+        w = self.win
+        if w.runner.busy:
+            w.show_error("Export image of a picture this big runs as a task and waits for the one under "
+                         "way (training, quantising) to end: let it finish or Stop it, then export.")
+            return False
+        draw = w.map_drawing(options.scale, view=options.view, markers=options.markers, legend=options.legend)
+        simulate = self._simulation()
+
+        def steps(token):
+            yield Progress("export", 0, 0, "", "Exporting image")
+            check(token)
+            pic = draw()
+            if simulate is not None:
+                pic = simulate(pic)
+            check(token)
+            write_png(path, pic)
+            return f"{pic.shape[1]} x {pic.shape[0]} px"
 
         self._export_out = path
         w.runner.start("export-image", steps)

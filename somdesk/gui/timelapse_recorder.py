@@ -34,7 +34,62 @@ def frame_view(session) -> str | None:
     return None if session.map is None else "colours"
 
 
-class TimelapseRecorder(QObject):
+def _animation_pixels(frames, hexagonal: bool, scale: int) -> int:
+    h, w = frames[-1].shape[:2]
+    pw, ph = render.picture_size(h, w, hexagonal, scale)
+    return len(frames) * pw * ph
+
+
+def _frames_written(result, stopped: bool, path: str) -> str:
+    if result is not None:
+        return f"Exported {os.path.basename(path)}: {result[0]} frames at {result[1]} fps."
+    return f"Export time-lapse stopped: {os.path.basename(path)} was not written." if stopped else ""
+
+
+class _TaskSaving:
+    """Export time-lapse of a big recording as a task (mixed into TimelapseRecorder)."""
+
+    def _big(self, scale: int) -> bool:
+        from somdesk.gui.export_dialog import TASK_PIXELS
+
+        # all frames at the chosen size: 5 frames of a 1000 x 1000 map took the GUI thread 3.9 s (tester7 #32)
+        return len(self.recorder) > 0 and _animation_pixels(self.recorder.frames, self.hexagonal, scale) > TASK_PIXELS
+
+    def _save_in_task(self, fps: int, scale: int, path: str) -> bool:
+        from somdesk.core.cancel import check
+        from somdesk.io.timelapse import animation_format
+        from somdesk.session import Progress
+
+        w = self.win
+        try:
+            animation_format(path)                 # a wrong extension: said at once
+        except SomdeskError as exc:
+            w.show_error(str(exc))
+            return False
+        if w.runner.busy:
+            w.show_error("Export time-lapse of a recording this big runs as a task and waits for the one under "
+                         "way (training, quantising) to end: let it finish or Stop it, then export.")
+            return False
+        frames, hexagonal = list(self.recorder.frames), self.hexagonal
+
+        def steps(token):
+            yield Progress("export", 0, 0, "", "Writing the time-lapse")
+            check(token)
+            write_animation(path, frames, fps, scale, hexagonal=hexagonal)
+            return len(frames), fps
+
+        self._export_out = path
+        w.runner.start("export-timelapse", steps)
+        w.refresh()
+        return True
+
+    def finished_export(self, result, stopped: bool) -> None:
+        text = _frames_written(result, stopped, getattr(self, "_export_out", ""))
+        if text:
+            self.win.statusBar().showMessage(text, 8000)
+
+
+class TimelapseRecorder(QObject, _TaskSaving):
     """Keeps the frames of the current map's run; exports them."""
 
     def __init__(self, window):
@@ -99,6 +154,8 @@ class TimelapseRecorder(QObject):
             if not path:
                 return False
             w.files.remember_folder(path)
+        if self._big(scale):
+            return self._save_in_task(fps, scale, path)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             write_animation(path, self.recorder.frames, fps, scale, hexagonal=self.hexagonal)

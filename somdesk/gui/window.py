@@ -448,6 +448,8 @@ class Window(QMainWindow):
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
         elif kind == "export-image":
             self.exports.finished(result, stopped)
+        elif kind == "export-timelapse":
+            self.timelapse.finished_export(result, stopped)
         self.refresh()
 
     def _final_map(self, result):
@@ -579,19 +581,33 @@ class Window(QMainWindow):
             return self.colour.for_export(s.dataset.shown())
         if s.map is None:
             return None
-        scale = scale or scale_for(*s.map.shape)
+        return self.colour.for_export(self.map_drawing(scale, view=view, markers=markers, legend=legend)())
+
+    def map_drawing(self, scale: int | None = None, *, view: str | None = None, markers: bool = False,
+                    legend: bool = False):
+        """A function of no arguments that draws `map_image`'s picture of the map shown now
+        (before any colour-vision filter): what it needs is taken here, so it may run on a
+        task's thread (a 9000 x 9000 px export took the GUI thread 8 s, tester7 #31)."""
+        from somdesk import render
+
+        s = self.session
+        state, view = s.map, view or self.view
+        scale = scale or scale_for(*state.shape)
         inputs = s.dataset.colours if s.kind == "colours" else None
         kw = self.view_kwargs()
-        pic, how = map_picture(s.map, view, scale, inputs=inputs, **kw)
-        if markers and s.map.bmus is not None:
-            from somdesk.gui.map_view import view_nodes
 
-            rows, cols = s.map.shape
-            top = pic.shape[0] - render.picture_size(rows, cols, s.map.hexagonal, scale)[1]   # below the strip
-            render.draw_markers(pic[top:], view_nodes(s.map, view, **kw)[0], s.map.bmus, s.map.hexagonal, scale)
-        if legend:
-            pic = render.with_legend(pic, how)
-        return self.colour.for_export(pic)
+        def draw() -> np.ndarray:
+            pic, how = map_picture(state, view, scale, inputs=inputs, **kw)
+            if markers and state.bmus is not None:
+                from somdesk.gui.map_view import view_nodes
+
+                rows, cols = state.shape
+                top = pic.shape[0] - render.picture_size(rows, cols, state.hexagonal, scale)[1]   # below the strip
+                render.draw_markers(pic[top:], view_nodes(state, view, **kw)[0], state.bmus, state.hexagonal, scale)
+            if legend:
+                pic = render.with_legend(pic, how)
+            return pic
+        return draw
 
     def screen_image(self) -> np.ndarray | None:
         """(H, W, 3) uint8: the pixels drawn now before any colour-vision filter, as Edit > Copy

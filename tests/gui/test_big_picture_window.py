@@ -97,3 +97,44 @@ def test_big_export_waits_for_the_task_under_way(qtbot, win, big_png, tmp_path):
     assert not (tmp_path / "x.png").exists() and win.runner.kind == "train"
     win.actions["stop"].trigger()
     wait_idle(qtbot, win)
+
+
+def test_big_map_export_runs_as_a_task(qtbot, win, tmp_path):
+    """tester7 #31: a 300 x 300 map at 8 px a node (2400 x 2400 px) is drawn and written by a
+    task; the file equals the picture drawn on the spot."""
+    from somdesk.gui.export_dialog import ExportOptions
+
+    win.session.new_colours(np.random.default_rng(0).random((30, 3)))
+    win.session.update_config(width=300, height=300, iterations=5, seed=1)
+    out = tmp_path / "map.png"
+    assert win.exports.save(ExportOptions("colours", 8, False, True), str(out), remember=False)
+    assert win.runner.kind == "export-image"
+    wait_idle(qtbot, win)
+    with Image.open(out) as im:
+        assert im.size == (2400, 2400)
+        assert (np.asarray(im.convert("RGB")) == win.map_image(8, view="colours", legend=True)).all()
+    assert "Exported map.png (2400 x 2400 px)" in win.statusBar().currentMessage()
+    small = tmp_path / "small.png"                    # 2 px a node: written at once, as before
+    assert win.exports.save(ExportOptions("colours", 2, False, False), str(small), remember=False)
+    assert not win.runner.busy and small.exists()
+
+
+def test_big_time_lapse_is_written_by_a_task(qtbot, win, tmp_path):
+    """tester7 #32 (its GIF part): a recording whose frames at the chosen size exceed 4 Mpx is
+    written by a task; a wrong extension is still said at once."""
+    win.session.new_colours(np.random.default_rng(0).random((30, 3)))
+    win.left.params.set_config(win.session.config.replace(width=60, height=60, iterations=30, seed=1))
+    train(qtbot, win)
+    n = len(win.timelapse.recorder)
+    assert n >= 2
+    assert not win.timelapse.save(20, 16, str(tmp_path / "t.mp4"))
+    assert ".gif, .png or .apng" in win.last_error
+    rows, cols = win.session.map.shape
+    assert rows * cols * 576 * n > 4_000_000              # 24 px a node, every frame
+    out = tmp_path / "t.gif"
+    assert win.timelapse.save(20, 24, str(out))
+    assert win.runner.kind == "export-timelapse"
+    wait_idle(qtbot, win)
+    with Image.open(out) as im:
+        assert im.n_frames == n and im.size == (24 * cols, 24 * rows)
+    assert f"Exported t.gif: {n} frames at 20 fps." in win.statusBar().currentMessage()
