@@ -179,11 +179,6 @@ class ParameterPanel(QWidget):
     def _spin(lo: int, hi: int, suffix: str = "") -> QSpinBox:
         s = QSpinBox(minimum=lo, maximum=hi, suffix=suffix)
         s.setGroupSeparatorShown(True)
-        if suffix.endswith("s"):          # " nodes": "1 node" in the singular (tester7 F26)
-            def agree(value: int, s=s, plural=suffix, one=suffix[:-1]) -> None:
-                s.setSuffix(one if value == 1 else plural)
-            s.valueChanged.connect(agree)
-            agree(s.value())
         return s
 
     @staticmethod
