@@ -165,19 +165,25 @@ one_blas_thread = bmu_products.one_blas_thread
 KD_SPAN_ROWS = 2048
 
 
-def _kd_query(wf: np.ndarray, x: np.ndarray, tree, idx: np.ndarray, d2: np.ndarray, flag: np.ndarray) -> None:
-    """idx, d2 = the kd-tree query of every row of x: one prange call under the JIT, row
-    spans on every core (bmu_products.run_spans) for the ahead-of-time build.  Each sample's
-    search is independent, so the spans give the JIT's result bit for bit."""
+def _kd_rows(query, wf: np.ndarray, x: np.ndarray, tree, outs: tuple, flag: np.ndarray) -> None:
+    """query(wf, x, tree, *outs, flag) over every row of x: one prange call under the JIT, row
+    spans on every core (bmu_products.run_spans) for the ahead-of-time build, each span
+    writing its rows of every array in `outs`.  Each sample's search is independent, so the
+    spans give the JIT's result bit for bit."""
     if BACKEND != "aot":
-        _kd.query(wf, x, tree, idx, d2, flag)
+        query(wf, x, tree, *outs, flag)
         return
 
     def span(a: int, b: int) -> None:
         if flag[0] == 0:
-            _kd.query(wf, x[a:b], tree, idx[a:b], d2[a:b], flag)
+            query(wf, x[a:b], tree, *(o[a:b] for o in outs), flag)
 
     bmu_products.run_spans(span, len(x), KD_SPAN_ROWS, len(x) > KD_SPAN_ROWS)
+
+
+def _kd_query(wf: np.ndarray, x: np.ndarray, tree, idx: np.ndarray, d2: np.ndarray, flag: np.ndarray) -> None:
+    """idx, d2 = the kd-tree BMU and squared distance of every row of x (`_kd_rows`)."""
+    _kd_rows(_kd.query, wf, x, tree, (idx, d2), flag)
 
 
 def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
@@ -437,13 +443,7 @@ def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None
         flag = _flag(cancel)
         tree = _kd.build(wf, flag)
         check(cancel)
-        if BACKEND != "aot":
-            query2(wf, x, tree, out, flag)
-        else:
-            def span(a: int, b: int) -> None:
-                if flag[0] == 0:
-                    query2(wf, x[a:b], tree, out[a:b], flag)
-            bmu_products.run_spans(span, len(x), KD_SPAN_ROWS, len(x) > KD_SPAN_ROWS)
+        _kd_rows(query2, wf, x, tree, (out,), flag)
         check(cancel)
         return out
     if _nb is not None:
