@@ -275,8 +275,10 @@ class Window(QMainWindow):
         self.run_started()
         self._run_from = epoch_position(s, s.map.iteration)[0] if s.map is not None else 0
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
+        frames = self.timelapse.run_frames()      # the time-lapse's frames, taken by the run itself
         self.runner.start("train", lambda token: paced(
-            s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
+            s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs, frames=frames), self, token,
+            policy),
             pausable=True, paused=paused)
 
     def run_started(self) -> None:
@@ -424,14 +426,12 @@ class Window(QMainWindow):
                 msg += run_summary(self.session, m)   # colours: mean CIEDE2000, gamut
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
-            self.timelapse.finished()
         elif kind == "train" and stopped and self.session.map is not None:
             m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
             done, planned = epoch_position(self.session, m.iteration)
             ran = max(0, done - getattr(self, "_run_from", 0))
             self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,} "
                                          f"({ran:,} epoch{'' if ran == 1 else 's'} in this run).", 15000)
-            self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
