@@ -634,17 +634,15 @@ class Window(QMainWindow):
 
     # -- the one refresh -------------------------------------------------------------------------
     def stop_task(self) -> None:
-        """Training > Stop: the task ends at its next check.  Said at once, with Stop disabled:
-        a table map stopped part way is still measured and segmented on every row (tens of
-        seconds for 200,000 rows on a big map), and the label kept saying "1 of 30 epochs"
-        with Stop enabled as if it had not been heard (tester6 F13)."""
+        """Training > Stop: the task ends at its next check.  Said at once, with Stop disabled
+        (the label kept saying "1 of 30 epochs" with Stop enabled as if it had not been heard,
+        tester6 F13).  A table run's kept epochs are measured afterwards by a task of their
+        own (gui/table_workflow.measure_stopped), which Stop ends at once too."""
         if not self.runner.busy:
             return
         self.runner.stop()
         if self.runner.busy:
-            table = self.runner.kind == "segment"
-            self.progress_label.setText("Stopping: measuring the epochs trained on every row…" if table
-                                        else "Stopping…")
+            self.progress_label.setText("Stopping…")
         self.refresh()
 
     def refresh(self) -> None:
