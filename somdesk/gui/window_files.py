@@ -32,7 +32,7 @@ from somdesk.io.names import check_not_in_use
 from somdesk.io.tables.detect import TABLE_SUFFIXES
 
 
-def check_image_target(path, in_use=()) -> None:
+def check_image_target(path, in_use=(), what: str = "Export image") -> None:
     """OptionError when File > Export image must not write `path`: its name does not end in
     .png (the bytes are always PNG, and a .csv/.gpl/.jpg holding them misleads every program
     that opens it -- `somdesk quantize` refuses such names too), or it is one of `in_use`,
@@ -48,7 +48,7 @@ def check_image_target(path, in_use=()) -> None:
         special = False
     name = os.path.basename(fspath)
     if not special and os.path.splitext(fspath)[1].lower() != ".png":
-        raise OptionError(f"Export image writes PNG: give it a .png file name, not {name!r}")
+        raise OptionError(f"{what} writes PNG: give it a .png file name, not {name!r}")
     check_not_in_use(fspath, in_use)
 
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+from PIL import Image
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -599,3 +601,29 @@ def test_closing_during_a_table_training_asks_first(qtbot, win, tmp_path):
     assert sorted(seen["texts"]) == ["&Discard", "Cancel"]     # no Save: there is no map yet
     QTimer.singleShot(50, lambda: answer("&Discard"))
     assert win.close()
+
+
+@pytest.mark.parametrize("which", ["profiles", "planes"])
+def test_profiles_and_planes_png_refuse_the_table_in_use_the_saved_map_and_other_names(qtbot, win, tmp_path, which):
+    # tester8 #5: Profiles and Planes > Export PNG wrote PNG bytes over the table in use with a success message
+    table = _blobs(tmp_path / "data.csv")
+    wf = _trained(qtbot, win, table)
+    export = (lambda p: wf.export_profiles("png", p)) if which == "profiles" else wf.export_planes
+    before = open(table, "rb").read()
+    assert not export(table)
+    assert "writes PNG: give it a .png file name, not 'data.csv'" in win.last_error
+    link = tmp_path / "data-link.png"                      # the table by another (PNG) name
+    os.symlink(table, link)
+    assert not export(str(link))
+    assert win.last_error.endswith("is the table in use: writing it would replace it; choose another name")
+    assert open(table, "rb").read() == before
+    saved = tmp_path / "m.somz"
+    assert wf.save_map(str(saved))
+    kept = saved.read_bytes()
+    os.symlink(saved, tmp_path / "m-link.png")
+    assert not export(str(tmp_path / "m-link.png"))
+    assert "the saved map" in win.last_error and saved.read_bytes() == kept
+    assert export(str(tmp_path / "ok.png"))
+    with Image.open(tmp_path / "ok.png") as im:
+        assert im.format == "PNG"
+
