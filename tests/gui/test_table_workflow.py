@@ -627,3 +627,34 @@ def test_profiles_and_planes_png_refuse_the_table_in_use_the_saved_map_and_other
     with Image.open(tmp_path / "ok.png") as im:
         assert im.format == "PNG"
 
+
+def test_clicks_on_selected_ringed_nodes_reach_the_selection(qtbot):
+    """tester8 #12: a click on an already selected node did nothing (its white ring took the click):
+    Ctrl+click did not take it out, a plain click on one of several did not make it the only one."""
+    from somdesk import render
+    from somdesk.gui.segment_map import SegmentMap
+
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    m.resize(500, 500)
+    m.show()
+    qtbot.waitExposed(m)
+    m.show_nodes(np.full((6, 5, 3), 128, np.uint8), True)
+    qtbot.wait(50)
+    got = []
+    m.selection_changed.connect(lambda n: got.append(list(n)))
+    vp = m.plot.viewport()
+    centres = render.node_centres(6, 5, True, m.scale).reshape(-1, 2)
+    ctrl = Qt.KeyboardModifier.ControlModifier
+
+    def click(node, mods=Qt.KeyboardModifier.NoModifier):
+        pt = m.plot.mapFromScene(m.vb.mapViewToScene(QPointF(*centres[node])))
+        _send_mouse(vp, QEvent.Type.MouseButtonPress, pt, Qt.MouseButton.LeftButton, mods=mods)
+        _send_mouse(vp, QEvent.Type.MouseButtonRelease, pt, Qt.MouseButton.NoButton, mods=mods)
+        return got[-1] if got else None
+    assert click(3) == [3]
+    assert click(7, ctrl) == [3, 7]
+    assert click(3, ctrl) == [7]                 # the ringed node toggles out
+    assert click(3, ctrl) == [3, 7]
+    assert click(7) == [7]                       # a plain click on a ringed node: only it
+
