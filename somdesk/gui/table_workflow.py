@@ -44,6 +44,7 @@ from somdesk.gui.table_views import MAP_VIEWS, TableViews
 __all__ = ["TableWorkflow", "KINDS", "offer"]
 
 KINDS = ("segment", "score", "report", "export")      # runner task kinds of this module
+_NONE = object()                                       # no label column picked during a run
 NO_SELECTION = "Click a node, Ctrl+click to add, drag a region, or pick a segment."
 
 
@@ -433,6 +434,23 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.win.runner.start("segment", lambda token: ws.recluster_task(k or None, token))
         self.refresh()
 
+    def _apply_wanted_label(self) -> bool:
+        """The label column picked during the run, applied to the map it ended with; True when
+        one was (the status line then says so)."""
+        wanted, self._label_wanted = getattr(self, "_label_wanted", _NONE), _NONE
+        ws = self.ws
+        if wanted is _NONE or ws.tm is None or ws.table is None or wanted == ws.label_column:
+            return False
+        try:
+            ws.set_label_column(wanted)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"{self._map_message}  Labelled by "
+                                         f"{wanted if wanted is not None else 'no column'}, as picked during "
+                                         "the run.", 15000)
+        return True
+
     def measure_stopped(self, run) -> None:
         """A table run was stopped (the task ended at once): its epochs' map is measured,
         segmented and its rows assigned by a task of its own, which Stop ends at once too
@@ -471,6 +489,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.win.statusBar().showMessage(self._map_message, 15000)
         if kind not in KINDS:
             return
+        follow_up = result is not None and isinstance(result, dict) and "stopped_run" in result
+        labelled = kind == "segment" and not follow_up and self._apply_wanted_label()
         if kind == "score" and result is not None:
             n, warnings = result
             text = f"Scored {n:,} rows into {os.path.basename(self._score_out)}."
@@ -482,13 +502,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
         elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)
             self.win.statusBar().showMessage(f"Wrote {result:,} rows to {os.path.basename(self._export_out)}.", 8000)
-        elif kind == "segment" and result is not None and "stopped_run" in result:
+        elif kind == "segment" and follow_up:
             self.measure_stopped(result["stopped_run"])
             return
         elif kind == "segment" and stopped and self.ws.pending is not None:
             run = self.ws.pending
             self._nothing_kept(f"Measuring stopped: the map of epoch {run.tm.epochs_done} of "
                                f"{run.tm.config.iterations} is not shown, Train continues the run from it; ")
+        elif kind == "segment" and result is not None and labelled:
+            pass                                                         # the status says both
         elif kind == "segment" and result is not None and self._map_message:
             self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
@@ -586,8 +608,13 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             su._updating = False
 
     def _label_edited(self, _i: int) -> None:
-        """Another label column picked while a map is shown: relabel it, no retraining."""
+        """Another label column picked while a map is shown: relabel it, no retraining.  Picked
+        while a map trains, it is kept and applied to the map the run ends with (tester8 #4:
+        the run's end put the combo back to the label it started with, without a word)."""
         ws = self.ws
+        if self.win.runner.busy and self.win.runner.kind == "segment":
+            self._label_wanted = self.setup.label.currentData()
+            return
         if ws.tm is None or ws.table is None or self.win.runner.busy:
             return
         try:

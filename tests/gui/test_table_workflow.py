@@ -658,3 +658,24 @@ def test_clicks_on_selected_ringed_nodes_reach_the_selection(qtbot):
     assert click(3, ctrl) == [3, 7]
     assert click(7) == [7]                       # a plain click on a ringed node: only it
 
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_a_label_column_picked_during_the_run_is_applied_to_its_map(qtbot, win, tmp_path, stop):
+    """tester8 #4: a label column chosen while the map trained was silently put back to the one the
+    run started with when it ended (k chosen meanwhile was applied)."""
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=3000))
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData(None))
+    wf.setup.height.setValue(12)
+    wf.setup.width.setValue(12)
+    wf.setup.epochs.setValue(300 if stop else 40)
+    assert wf.train()
+    qtbot.waitUntil(lambda: "training: " in win.progress_label.text(), timeout=TIMEOUT)
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData("kind"))        # during the run
+    if stop:
+        win.stop_task()                   # the map comes from the follow-up measuring task
+    _idle(qtbot, win)
+    assert wf.tm is not None and wf.tm.finished is not stop
+    assert wf.ws.label_column == "kind" and wf.tm.label_column == "kind"
+    assert wf.setup.label.currentData() == "kind"
+    assert "Labelled by kind, as picked during the run." in win.statusBar().currentMessage()
