@@ -76,6 +76,8 @@ class TableFiles:
 
     def export_profiles(self, fmt: str, path: str | None = None) -> bool:
         if self.ws.profiles is None:
+            if self.ws.tm is not None and self.ws.table is None:     # said, not a silent no (tester8 #8)
+                self.win.show_error(self.profiles_missing())
             return False
         path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
                                  [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])

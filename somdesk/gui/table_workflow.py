@@ -547,6 +547,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                 self.segment_choice.addItem(f"segment {s}", s)
         if ws.loaded and ws.table is not None and ws.spec is not None:
             self._show_spec(ws.spec)                # a reopened map: its recipe in the Setup tab
+        elif ws.loaded and ws.spec is not None:
+            self._show_map_choices(ws.spec)         # without its table: its k and label at least
         i = self.setup.label.findData(ws.label_column)
         if i >= 0 and i != self.setup.label.currentIndex():       # the map's label column, shown
             self.setup.label.blockSignals(True)
@@ -555,6 +557,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
         self.profiles_view.show_profiles(ws.profiles)
+        if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
+            self.profiles_view.note.setText(self.profiles_missing())
         self._fill_views()
         self.draw_map()
         self.show_planes()
@@ -604,6 +608,32 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             su.k.setValue(spec.clusters or 0)
         finally:
             for w in widgets:
+                w.blockSignals(False)
+            su._updating = False
+
+    def profiles_missing(self) -> str:
+        """Why a reopened map shows no profiles: they are of its rows, and its table is not open."""
+        tm = self.ws.tm
+        name = os.path.basename((tm.source or tm.source_path or "") if tm is not None else "") or "its table"
+        why = f" ({self.ws.map_note})" if self.ws.map_note else ""
+        return f"Profiles need the map's table {name}{why}: open it (File › Open) to see them."
+
+    def _show_map_choices(self, spec) -> None:
+        """A reopened map without its table: the Setup tab shows its number of segments and its
+        label column (tester8 #8: "suggested" and "(none)" for a map saved with k = 4 and a label),
+        no edit signal fires."""
+        su = self.setup
+        su._updating = True
+        for w in (su.label, su.k):
+            w.blockSignals(True)
+        try:
+            su.k.setValue(spec.clusters or 0)
+            label = self.ws.label_column
+            if label is not None and su.label.findData(label) < 0:
+                su.label.addItem(label, label)
+            su.label.setCurrentIndex(max(0, su.label.findData(label)))
+        finally:
+            for w in (su.label, su.k):
                 w.blockSignals(False)
             su._updating = False
 
