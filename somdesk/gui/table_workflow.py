@@ -572,7 +572,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.warnings_label.setText(f"Warning: {warned}." if warned else "")
         self.warnings_label.setVisible(bool(warned))
         note += f"  Warning: {warned}." if warned else ""
-        self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+        epochs = "" if ws.stopped else f", {cfg.iterations} epochs"     # stopped: said in `what` (tester8 #15)
+        self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
                              f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
         self.win.statusBar().showMessage(self._map_message, 15000)

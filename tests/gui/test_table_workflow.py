@@ -679,3 +679,36 @@ def test_a_label_column_picked_during_the_run_is_applied_to_its_map(qtbot, win, 
     assert wf.ws.label_column == "kind" and wf.tm.label_column == "kind"
     assert wf.setup.label.currentData() == "kind"
     assert "Labelled by kind, as picked during the run." in win.statusBar().currentMessage()
+
+
+def test_setup_cosmetics_passive_weight_empty_curve_and_the_stopped_line(qtbot, win, tmp_path):
+    """tester8 #15 (window parts): a passive column read weight 1.00; the validity curve before
+    training was an empty frame with ticks 0.1 ... 0.9; a stopped map's line said "stopped after
+    epoch 24 of 30" and "30 epochs"."""
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=3000))
+    su = wf.setup
+    row = [c.name for c in su.columns.choices()].index("d")
+    weight = su.columns.index(row, 4)
+    su.set_column("d", passive=True)
+    assert su.columns.data(weight) == "0 (passive)"
+    assert not su.columns.flags(weight) & Qt.ItemFlag.ItemIsEditable
+    su.set_column("d", passive=False)
+    assert su.columns.data(weight) == "1.00" and su.columns.flags(weight) & Qt.ItemFlag.ItemIsEditable
+    item = su.curve.getPlotItem()
+    assert not item.getAxis("left").isVisible() and not item.getAxis("bottom").isVisible()
+    su.height.setValue(12)
+    su.width.setValue(12)
+    su.epochs.setValue(400)
+
+    def on_yield(kind, value):
+        if kind == "segment" and getattr(value, "what", "") == "epochs" and value.done >= 3:
+            win.runner.stop()
+    win.runner.yielded.connect(on_yield)
+    assert wf.train()
+    _idle(qtbot, win)
+    win.runner.yielded.disconnect(on_yield)
+    message = win.statusBar().currentMessage()
+    assert f"(stopped after epoch {wf.tm.epochs_done} of 400: Train continues it) 12 × 12:" in message
+    assert "400 epochs" not in message
+    assert item.getAxis("bottom").isVisible()                 # the curve of the map shown
