@@ -141,13 +141,14 @@ def score_partition(part, tm, tally=None) -> dict:
     """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row.
     `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
     from somdesk.io.chunked import read_partition_cells
-    from somdesk.session.table_data import assign_cells
+    from somdesk.session.table_data import assign_cells, placing_columns
 
     r = tm.recipe
+    placing = placing_columns(r)     # passive columns are not read: new data may lack them (tester8 #1)
     # the cells the in-memory path scores (text "" where missing): the same encoding, fill and
     # unseen-category rule (all zeros) as `somdesk assign` without --out-of-core
-    cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"],
-                                 [c for c, k in zip(r.columns, r.kinds) if k != "numeric"])
+    cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing],
+                                 [c for c, k in zip(r.columns, r.kinds) if k != "numeric" and c in placing])
     if tally is not None:
         tally.add(r, cells)
     return assign_cells(tm, cells)
@@ -193,8 +194,10 @@ def run_assign_streaming(args, check_writable) -> int:
     tm = load_table_map(args.map)
     token = CancelToken()
     tally = UnseenTally()
-    cols = list(tm.recipe.columns)
-    text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric")
+    from somdesk.session.table_data import placing_columns
+
+    cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
+    text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
     with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
                            used_by=f"the map {display_basename(args.map)}") as src:
