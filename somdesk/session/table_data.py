@@ -346,12 +346,13 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
             "outlier": none | (dist > tm.outlier_threshold)}
 
 
-def check_columns(tm: TableMap, table) -> None:
-    """FileFormatError naming columns the map needs to place rows (placing_columns) but `table`
-    lacks, or numeric ones that are not numbers; passive columns may be absent or empty."""
+def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
+    """FileFormatError naming columns the map needs but `table` lacks, or numeric ones that
+    are not numbers.  The map's own table needs every column (its passive ones are shown);
+    `scoring` new rows needs only the placing columns (placing_columns)."""
     from somdesk.errors import FileFormatError
 
-    placing = placing_columns(tm.recipe)
+    placing = placing_columns(tm.recipe) if scoring else list(tm.recipe.columns)
     missing = [c for c in placing if c not in table.columns]
     if missing:
         def names(cols):
@@ -365,9 +366,9 @@ def check_columns(tm: TableMap, table) -> None:
 
 def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
     """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
-    assign_cells).  The columns are checked (check_columns) before the first block is asked for.
-    `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
-    check_columns(tm, table)
+    assign_cells).  The placing columns are checked (check_columns) before the first block is
+    asked for.  `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
+    check_columns(tm, table, scoring=True)
     return _assign_blocks(tm, table, cancel, block_rows, tally)
 
 
