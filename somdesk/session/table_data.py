@@ -33,8 +33,8 @@ from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_siz
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table", "default_columns",
-           "check_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
+           "default_columns", "check_columns", "placing_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -326,11 +326,35 @@ def _train(x, config: SOMConfig, cancel, progress, start: int = 0, codebook=None
     return m, epochs
 
 
+def placing_columns(recipe) -> list[str]:
+    """The columns that place rows on the map (a feature of weight > 0), in the recipe's order:
+    the ones scoring needs.  Passive columns (weight 0) are only shown on the map, so new data
+    may lack them or leave them empty (tester8 #1: the typical passive column, churned or next
+    quarter's revenue, is the one new rows do not have yet)."""
+    used = set(np.asarray(recipe.feature_column)[recipe.active].tolist())
+    return [c for j, c in enumerate(recipe.columns) if j in used]
+
+
+def _placing_cells(recipe, cells: dict) -> dict:
+    """`cells` with every passive column (absent, empty or not) as missing cells (NaN, or ""
+    for text): they never reach the BMU search, so their values do not matter; an absent
+    placing column stays absent (Recipe.transform names it)."""
+    placing = set(placing_columns(recipe))
+    n = len(next(iter(cells.values()))) if cells else 0
+    out = {c: v for c, v in cells.items() if c in placing}
+    for c, kind in zip(recipe.columns, recipe.kinds):
+        if c not in placing:
+            out[c] = np.full(n, np.nan) if kind == "numeric" else np.full(n, "", dtype=object)
+    return out
+
+
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier"} arrays.  A row with no present active value gets -1 / NaN / True."""
+    "outlier"} arrays.  A row with no present active value gets -1 / NaN / True.  `cells` need
+    only the placing columns (placing_columns); passive ones are not read.  FileFormatError
+    (Recipe.transform) for an absent placing column or a numeric one that is not numbers."""
     r = tm.recipe
-    x = r.transform(cells)
+    x = r.transform(_placing_cells(r, cells))
     if r.missing in ("mean", "median"):
         x = r.fill_missing(x)
     t = r.training_matrix(x)
@@ -346,17 +370,19 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
 
 
 def check_columns(tm: TableMap, table) -> None:
-    """FileFormatError naming columns the map needs but `table` lacks, or that are not numbers."""
+    """FileFormatError naming columns the map needs to place rows (placing_columns) but `table`
+    lacks, or numeric ones that are not numbers; passive columns may be absent or empty."""
     from somdesk.errors import FileFormatError
 
-    missing = [c for c in tm.recipe.columns if c not in table.columns]
+    placing = placing_columns(tm.recipe)
+    missing = [c for c in placing if c not in table.columns]
     if missing:
         def names(cols):
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
                               f"(its columns: {names(list(table.columns))})")
     for c, kind in zip(tm.recipe.columns, tm.recipe.kinds):
-        if kind == "numeric":
+        if kind == "numeric" and c in placing:
             table.check_numeric([c])
 
 
@@ -369,9 +395,10 @@ def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, ta
 
 
 def _assign_blocks(tm, table, cancel, block_rows, tally):
-    for rows, block in table.iter_blocks(list(tm.recipe.columns), block_rows, cancel):
+    placing = placing_columns(tm.recipe)        # passive columns are not read (assign_cells)
+    for rows, block in table.iter_blocks(placing, block_rows, cancel):
         cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
-                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)}
+                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds) if c in placing}
         if tally is not None:
             tally.add(tm.recipe, cells)
         yield rows, assign_cells(tm, cells, cancel)
