@@ -33,8 +33,8 @@ from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_siz
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
-           "check_columns", "placing_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
+           "default_columns", "check_columns", "placing_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -187,19 +187,21 @@ def _check_spec(spec: TableMapSpec) -> None:
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
                     prepared: Prepared | None = None, resume: TableMap | None = None,
-                    keep_partial: bool = False, stage=None) -> tuple[TableMap, Prepared]:
+                    keep_partial: bool = False, stage=None,
+                    measure_stopped: bool = True) -> tuple[TableMap, Prepared]:
     """Prepare, train, cluster (see module docstring).  `progress(done, total)` after each epoch;
     `stage(text)` as the measuring and the segmenting after the epochs start.
 
     Raises OptionError/FileFormatError for bad choices or data, Cancelled when stopped.  With
     `keep_partial`, a stop after at least one new epoch returns the map of the epochs trained
-    so far instead (`epochs_done` < epochs; segments and measures of that codebook); `resume`
+    so far instead (`epochs_done` < epochs; segments and measures of that codebook, measured
+    under `cancel.after_stop()`; with `measure_stopped` False it is returned unmeasured, no
+    segments and NaN measures, for `measure_table_map` to finish later: the window's Stop
+    ends the task at once, tester7 #25); `resume`
     (such a map, e.g. reopened from its file) continues from its epoch when `spec` prepares
     the same recipe and config -- the finished map then equals an uninterrupted run's bit
     for bit, since each epoch depends only on the codebook before it and its radius.
     """
-    from somdesk.session.segments import cluster_nodes
-
     _check_spec(spec)
     columns = spec.columns
     if columns is None:
@@ -228,8 +230,35 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
             and _same_recipe(resume.recipe, prep.recipe):
         start, w_start = int(resume.epochs_done), resume.codebook
     codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
+    nan = float("nan")
+    tm = TableMap(recipe=prep.recipe, config=config, codebook=codebook, passive=None,
+                  label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
+                  outlier_threshold=nan, quantization_error=nan, topographic_error=nan, inputs=filled,
+                  row_index=prep.row_index, source=getattr(table, "name", None),
+                  source_path=getattr(table, "path", None),
+                  read_options=options_to_dict(getattr(table, "options", None)),
+                  epochs_done=None if done >= epochs else done)
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
+        if not measure_stopped:
+            return tm, prep
         cancel = cancel.after_stop() if cancel is not None else None   # unless the task is abandoned
+    return measure_table_map(tm, prep, spec.clusters, cancel, stage), prep
+
+
+def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None, cancel=None,
+                      stage=None) -> TableMap:
+    """The trained codebook of `tm` measured on its prepared rows `prep` (BMUs: quantization
+    error, the outlier threshold, passive planes; topographic error) and segmented into
+    `clusters` segments (None: suggested); returns the TableMap with them.  Cancelled when
+    `cancel` is set (checked inside each pass); `stage(text)` names each part."""
+    from dataclasses import replace
+
+    from somdesk.core.metrics import topographic_error
+    from somdesk.session.segments import cluster_nodes
+
+    x, codebook = prep.data, tm.codebook
+    h, w = codebook.shape[:2]
+    hexagonal = tm.config.topology == "hexagonal"
     if stage is not None:
         stage(f"measuring the map on {len(x):,} rows")
     idx, d2 = masked_bmus(codebook, x, cancel)
@@ -238,22 +267,16 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     passive = None
     if (~prep.recipe.active).any():
         passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
-    from somdesk.core.metrics import topographic_error
-    te = topographic_error(codebook, filled, hexagonal, False)
-    tm = TableMap(recipe=prep.recipe, config=config, codebook=codebook, passive=passive,
-                  label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
-                  outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=float(dist.mean()),
-                  topographic_error=float(te), inputs=filled, row_index=prep.row_index,
-                  source=getattr(table, "name", None), source_path=getattr(table, "path", None),
-                  read_options=options_to_dict(getattr(table, "options", None)),
-                  epochs_done=None if done >= epochs else done)
+    te = topographic_error(codebook, tm.inputs, hexagonal, False, cancel)
+    tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
+                 quantization_error=float(dist.mean()), topographic_error=float(te))
     cancel_mod.check(cancel)
     if stage is not None:
         stage("finding segments")
-    seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology,
+    seg = cluster_nodes(codebook, clusters, tm.cluster_method, tm.config.topology,
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
     tm.clusters, tm.curve = seg.labels, seg.curve
-    return tm, prep
+    return tm
 
 
 END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
