@@ -249,13 +249,14 @@ def _write_extras(args, tm, tab, token) -> None:
 def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
-    from somdesk.session.scoring import load_table_map, score_table
+    from somdesk.session.scoring import load_table_map, score_table, scoring_options
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
     tm = load_table_map(args.map)
     token = CancelToken()
-    tab = read_table(args.data, _options(args), token)
+    # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
+    tab = read_table(args.data, scoring_options(tm, _options(args)), token)
     try:
         blocks, warnings = score_table(tm, tab, token)
         if args.out:

@@ -78,6 +78,9 @@ class TableMap:
     source: str | None = None             # the table's file name (older maps: all they record)
     source_path: str | None = None        # its absolute path when trained
     read_options: dict | None = None      # io.tables ReadOptions it was read with (options_to_dict)
+    # {"decimal", "thousands"} a text table's numbers were read with (given or sniffed): new
+    # files are scored with them (session.scoring.scoring_options; tester8 #14)
+    number_format: dict | None = None
     epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
 
     @property
@@ -237,7 +240,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   row_index=prep.row_index, source=getattr(table, "name", None),
                   source_path=getattr(table, "path", None),
                   read_options=options_to_dict(getattr(table, "options", None)),
-                  epochs_done=None if done >= epochs else done)
+                  number_format=number_format_of(table), epochs_done=None if done >= epochs else done)
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
         if not measure_stopped:
             return tm, prep
@@ -382,9 +385,17 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
                               f"(its columns: {names(list(table.columns))})")
-    for c, kind in zip(tm.recipe.columns, tm.recipe.kinds):
-        if kind == "numeric" and c in placing:
-            table.check_numeric([c])
+    try:
+        table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
+                             if kind == "numeric" and c in placing])
+    except FileFormatError as exc:
+        nf = tm.number_format if scoring else None
+        if not nf or (table.dialect or {}).get("decimal") != nf["decimal"]:
+            raise
+        groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
+        raise FileFormatError(f"{exc} (read with the number format of the map's own table: decimal "
+                              f"{nf['decimal']!r}, {groups}; a file that writes numbers differently needs "
+                              "its own decimal and thousands separators)") from None
 
 
 def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
@@ -425,6 +436,15 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
     out = np.zeros(len(r), dtype=bool)
     out[ok] = sel[r[ok], c[ok]]
     return out
+
+
+def number_format_of(table) -> dict | None:
+    """{"decimal": ".", "thousands": ""} the numbers of a text `table` were read with (given or
+    sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
+    dialect = getattr(table, "dialect", None) or {}
+    if dialect.get("decimal") not in (".", ","):
+        return None
+    return {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
 
 
 def options_to_dict(options) -> dict | None:
