@@ -93,7 +93,7 @@ def register(sub) -> None:
     a.add_argument("data", metavar="DATA", help="a table file, or a quoted glob such as 'dir/*.csv' "
                                                 "(its scores end with a `file` column naming each row's file)")
     a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output); columns "
-                                                 "row, bmu_row, bmu_col, segment, distance, outlier[, file]")
+                                                 "row, bmu_row, bmu_col, segment, distance, outlier, present[, file]")
     a.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(a)
     cli_scale.add_assign_options(a)
@@ -272,14 +272,12 @@ def run_assign(args) -> int:
                 print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
         else:
             import csv
-            from somdesk.io.tables.assignments import SCORE_COLUMNS
+            from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(SCORE_COLUMNS)
             for rows, a in blocks:
                 for i in range(len(rows)):
-                    d = a["distance"][i]
-                    out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
-                                  "" if d != d else repr(float(d)), "true" if a["outlier"][i] else "false"])
+                    out.writerow(score_line(rows, a, i))
             for w in warnings if not args.quiet else ():
                 print(f"warning: {w}", file=sys.stderr)
     finally:
