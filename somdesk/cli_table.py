@@ -251,16 +251,18 @@ def _write_extras(args, tm, tab, token) -> None:
 def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
-    from somdesk.session.scoring import load_table_map, score_table, scoring_options
+    from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
     tm = load_table_map(args.map)
     token = CancelToken()
     # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
-    tab = read_table(args.data, scoring_options(tm, _options(args)), token)
+    options, note = scoring_read_options(tm, args.data, _options(args))
+    tab = read_table(args.data, options, token)
     try:
         blocks, warnings = score_table(tm, tab, token)
+        warnings[:0] = [note] if note else []
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])

@@ -519,12 +519,15 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
 
 
 def number_format_of(table) -> dict | None:
-    """{"decimal": ".", "thousands": ""} the numbers of a text `table` were read with (given or
-    sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
+    """{"decimal": ".", "thousands": "", "delimiter": ","} the numbers of a text `table` were read
+    with (given or sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
     dialect = getattr(table, "dialect", None) or {}
     if dialect.get("decimal") not in (".", ","):
         return None
-    return {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
+    out = {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
+    if isinstance(dialect.get("delimiter"), str):        # to tell a file of another dialect
+        out["delimiter"] = dialect["delimiter"]
+    return out
 
 
 def options_to_dict(options) -> dict | None:
