@@ -76,7 +76,7 @@ def register(sub) -> None:
     tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
     tr.add_argument("--epochs", "--iterations", dest="epochs", type=int,
                     help="batch epochs (default: from rows and nodes); --iterations is the same")
-    tr.add_argument("--topology", default="hexagonal", help="hexagonal | rectangular")
+    tr.add_argument("--topology", default="hexagonal", help="hexagonal (default) or rectangular")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")
     tr.add_argument("--assignments", metavar="FILE", help="also write every row's scores (.csv or .parquet)")

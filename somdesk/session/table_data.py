@@ -209,9 +209,19 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
             for c in table.columns if c != label and table.spoiled(c)]
 
 
+def topology(spec: TableMapSpec) -> str:
+    """The canonical topology of `spec` ("rectangular" or "hexagonal", with core.options' aliases
+    such as "hex", as the colour `train` takes them); OptionError naming the choices."""
+    from somdesk.core.options import TOPOLOGIES, choose
+
+    return choose(spec.topology, TOPOLOGIES, "topology")
+
+
 def _check_spec(spec: TableMapSpec) -> None:
-    """OptionError for sizes that are not whole numbers from 1, and weights outside the window's
-    range (session.table_checks.check_weights)."""
+    """OptionError for sizes that are not whole numbers from 1, a topology that is not one of
+    core.options.TOPOLOGIES (tester8 #7: anything but "hex..." trained a rectangular map without
+    a word), and weights outside the window's range (session.table_checks.check_weights)."""
+    topology(spec)
     for name in ("height", "width", "epochs", "clusters"):
         v = getattr(spec, name)
         if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
@@ -247,7 +257,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                                      weights=spec.weights, passive=spec.passive,
                                      categorical=spec.categorical, group_weight=spec.group_weight)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
-    hexagonal = str(spec.topology).lower().startswith("hex")
+    hexagonal = topology(spec) == "hexagonal"
     x = prep.data
     filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
     if spec.height is None or spec.width is None:
