@@ -220,14 +220,34 @@ def _profile_table(prof: dict) -> str:
     rows = ["<table><tr><th>column</th><th>table mean</th>" +
             "".join(f"<th>seg {s} mean</th>" for s in prof["segments"]) + "</tr>"]
     for j, c in enumerate(prof["columns"]):
-        cells = "".join(f"<td>{_fmt(prof['mean'][i, j])}</td>" for i in range(len(prof["segments"])))
+        values = [prof["all_mean"][j]] + [prof["mean"][i, j] for i in range(len(prof["segments"]))]
+        d = _decimals(values)
+        cells = "".join(f"<td>{_fmt(v, d)}</td>" for v in values[1:])
         rows.append(f"<tr><td style=\"text-align:left\">{html.escape(str(c))}</td>"
-                    f"<td>{_fmt(prof['all_mean'][j])}</td>{cells}</tr>")
+                    f"<td>{_fmt(values[0], d)}</td>{cells}</tr>")
     return "\n".join(rows) + "</table>"
 
 
-def _fmt(x) -> str:
-    return "" if not np.isfinite(x) else f"{float(x):.4g}"
+MAX_DECIMALS = 12
+
+
+def _decimals(values) -> int:
+    """Decimals for one column's means: 4 significant digits of the largest, and at least 2 of
+    the spread between them, so means that differ show differently (tester8 #15: a passive
+    `year` of 2007.8 ... 2008.4 read 2008 in every segment at 4 significant digits)."""
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=np.float64)
+    if not v.size:
+        return 0
+    big = float(np.abs(v).max())
+    d = 3 - math.floor(math.log10(big)) if big > 0 else 0
+    spread = float(v.max() - v.min())
+    if spread > big * 1e-9:             # beyond float noise
+        d = max(d, 1 - math.floor(math.log10(spread)))
+    return int(min(max(d, 0), MAX_DECIMALS))
+
+
+def _fmt(x, decimals: int) -> str:
+    return "" if not np.isfinite(x) else f"{float(x):.{decimals}f}"
 
 
 def write_report(path, tm, prof: dict | None, title: str = "table") -> None:
