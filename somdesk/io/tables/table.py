@@ -42,6 +42,9 @@ MAX_CATEGORIES = 50
 BLOCK_ROWS = 100_000
 
 
+_NO_SPACES = {ord(c): None for c in " \u00a0\u202f"}     # io.tables.detect.SPACES removed
+
+
 def read_table(path, options: ReadOptions | None = None, cancel=None, name: str | None = None) -> "Table":
     """Read a table file (see module docstring).
 
@@ -290,6 +293,8 @@ class Table:
         def parse(s: str):
             if rule is not None and not rule.fullmatch(s):
                 return None
+            if th == " ":                     # a space of any width groups digits (detect.SPACES)
+                s = s.translate(_NO_SPACES)
             # ASCII only, as the engine's own cast: float() also takes other scripts' digits
             if not s.isascii():
                 return None
