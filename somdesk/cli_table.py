@@ -82,6 +82,9 @@ def register(sub) -> None:
     tr.add_argument("--assignments", metavar="FILE", help="also write every row's scores (.csv or .parquet)")
     tr.add_argument("--profiles", metavar="FILE.csv", help="also write segment profiles (a .png beside it)")
     tr.add_argument("--report", metavar="FILE.html", help="also write a self-contained HTML report")
+    tr.add_argument("--top-items", metavar="FILE.csv", help="a ratings table (users x items): also write each "
+                    "segment's highest-rated items (and add them to --report)")
+    tr.add_argument("--top-n", type=int, default=10, metavar="N", help="items per segment for --top-items (default 10)")
     tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
     tr.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(tr)
@@ -173,7 +176,9 @@ def run_train(args) -> int:
     from somdesk.cli_train import check_suffix
 
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
-    check_writable(args.save_map, args.assignments, args.profiles, args.report, inputs=[args.table])
+    check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items, inputs=[args.table])
+    if args.top_n < 1:
+        raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
     columns = _split(args.columns) or None
     if args.columns is not None and not columns:
         raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "
@@ -234,6 +239,12 @@ def _write_extras(args, tm, tab, token) -> None:
     if args.assignments:
         from somdesk.io.tables.assignments import write_scores
         write_scores(args.assignments, assign_table(tm, tab, token), token)
+    top = None
+    if args.top_items:
+        from somdesk.session.report import table_top_items
+        from somdesk.session.segments import write_top_items_csv
+        top = table_top_items(tm, tab, args.top_n, token)
+        write_top_items_csv(args.top_items, top)
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token)
@@ -245,7 +256,7 @@ def _write_extras(args, tm, tab, token) -> None:
             with atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
-            write_report(args.report, tm, prof, title=tab.name)
+            write_report(args.report, tm, prof, title=tab.name, top=top)
 
 
 def run_assign(args) -> int:
