@@ -335,10 +335,13 @@ def finish_stage(buf, m_count, xg, nodes, x, src, xb):
         row = buf[d]
         if update:
             add = xg[d]
+            for j in range(m_count):        # one pass: the new weight and its square
+                v = c[j] * (row[j] + add[j])
+                row[j] = v
+                p[j] += v * v
+        else:
             for j in range(m_count):
-                row[j] = c[j] * (row[j] + add[j])
-        for j in range(m_count):
-            p[j] += row[j] * row[j]
+                p[j] += row[j] * row[j]
     for t in range(src.shape[0]):
         v = x[src[t]]
         for d in range(dim):
