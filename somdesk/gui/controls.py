@@ -17,6 +17,7 @@ from somdesk.core import SOM, SOMConfig
 from somdesk.core.options import (DECAYS, INITS, MAX_SIDE, MODES, NEIGHBOURHOODS, ORDERS,
                                   TOPOLOGIES)
 from somdesk.errors import SomdeskError
+from somdesk.gui.count_spin import CountSpinBox
 
 MAX_ITERATIONS_UI = 1_000_000
 SEED_RANDOM = -1
@@ -112,8 +113,9 @@ class ParameterPanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.width_spin = self._spin(1, MAX_SIDE, " nodes")
-        self.height_spin = self._spin(1, MAX_SIDE, " nodes")
+        # "1 node", "2 nodes": the unit agrees with the number however the value was set (tester7 #26)
+        self.width_spin = CountSpinBox("node", "nodes", 1, MAX_SIDE)
+        self.height_spin = CountSpinBox("node", "nodes", 1, MAX_SIDE)
         self.iterations_spin = self._spin(1, MAX_ITERATIONS_UI)
         self.iterations_spin.setSingleStep(100)
         self.lr_spin = QDoubleSpinBox(decimals=3, minimum=0.001, maximum=1.0, singleStep=0.01)
@@ -176,8 +178,8 @@ class ParameterPanel(QWidget):
 
     # -- building ----------------------------------------------------------------
     @staticmethod
-    def _spin(lo: int, hi: int, suffix: str = "") -> QSpinBox:
-        s = QSpinBox(minimum=lo, maximum=hi, suffix=suffix)
+    def _spin(lo: int, hi: int) -> QSpinBox:
+        s = QSpinBox(minimum=lo, maximum=hi)
         s.setGroupSeparatorShown(True)
         return s
 

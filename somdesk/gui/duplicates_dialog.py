@@ -46,8 +46,8 @@ class DuplicatesDialog(QDialog):
 
         self.window = window
         d = window.session.dataset
-        self.colours = np.array(d.colours)
-        self.inputs = np.array(d.with_alpha)      # what an edit writes back: alpha travels with its colour
+        # one copy: what an edit writes back (alpha travels with its colour); `colours` views it
+        self.inputs = np.array(d.with_alpha)
         self.names = tuple(d.names)
         self.setWindowTitle("Near-duplicate colours")
         self.setObjectName("duplicates-dialog")
@@ -90,6 +90,11 @@ class DuplicatesDialog(QDialog):
             self.threshold.setEnabled(False)
             self.find_button.setToolTip(self.error)
 
+    @property
+    def colours(self) -> np.ndarray:
+        """(N, 3) RGB in [0, 1] of the inputs (a view: the inputs are the one copy)."""
+        return self.inputs[:, :3]
+
     # -- finding ---------------------------------------------------------------------------
     def find(self) -> None:
         from somdesk.core.colour_duplicates import find_duplicates
@@ -97,7 +102,7 @@ class DuplicatesDialog(QDialog):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         self.error = None
         try:
-            found = find_duplicates(self.colours, threshold=float(self.threshold.value()))
+            found = find_duplicates(np.ascontiguousarray(self.colours), threshold=float(self.threshold.value()))
         except SomdeskError as exc:
             self.error = str(exc)             # _update shows it, not "No two colours are closer"
             found = []

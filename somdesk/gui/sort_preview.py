@@ -60,8 +60,8 @@ class SortPreview(QDialog):
 
         self.window = window
         d = window.session.dataset
-        self.colours = np.array(d.colours)
-        self.inputs = np.array(d.with_alpha)      # what an edit writes back: alpha travels with its colour
+        # one copy: what an edit writes back (alpha travels with its colour); `colours` views it
+        self.inputs = np.array(d.with_alpha)
         self.names = tuple(d.names)
         self.result = None
         self.setWindowTitle("Sort by map")
@@ -101,6 +101,11 @@ class SortPreview(QDialog):
         self.finished.connect(self._closed)
         self.resize(STRIP_WIDTH + 60, 420)
 
+    @property
+    def colours(self) -> np.ndarray:
+        """(N, 3) RGB in [0, 1] of the inputs (a view: the inputs are the one copy)."""
+        return self.inputs[:, :3]
+
     @staticmethod
     def _scrolled(label: QLabel) -> QScrollArea:
         area = QScrollArea()
@@ -120,7 +125,7 @@ class SortPreview(QDialog):
         self.apply_button.setEnabled(False)
         self.after_strip.setPixmap(QPixmap())
         self.status.setText("Sorting…")
-        rgb, space, layout = self.colours, self.space.currentText(), self.layout_box.currentText()
+        rgb, space, layout = self.colours.copy(), self.space.currentText(), self.layout_box.currentText()
         self.window.runner.start("sort", lambda token: sort_task(rgb, space, layout, 0, token))
 
     @Slot(str, object, bool)

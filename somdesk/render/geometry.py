@@ -51,7 +51,8 @@ def picture_size(rows: int, cols: int, hexagonal: bool, scale: int) -> tuple[int
     return max(1, int(math.floor(width + 0.5))), max(1, int(math.floor(height + 0.5)))
 
 
-def _check_pixels(width: int, height: int) -> None:
+def check_pixels(width: int, height: int) -> None:
+    """SomdeskError when a width x height px picture is over MAX_IMAGE_PIXELS."""
     if width * height > MAX_IMAGE_PIXELS:
         raise SomdeskError(f"an image of {width * height:,} pixels is over the limit of "
                            f"{MAX_IMAGE_PIXELS:,}; choose a smaller scale")
@@ -68,14 +69,14 @@ def node_centres(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarra
 
 
 CACHED_PIXELS = 4_000_000   # index images up to this size are kept for reuse (screen redraws)
-BAND_PIXELS = 1 << 20       # hexagon assignment works on bands of about this many pixels
+BAND_PIXELS = 1 << 20       # pictures are drawn (and hexagons assigned) in bands of about this many pixels
 
 
 def index_image(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
     """(Hpx, Wpx) int32 flat node index (i * cols + j) of every pixel, -1 for background
     (read-only; cached when at most CACHED_PIXELS, so big exports do not stay in memory)."""
     width, height = picture_size(rows, cols, hexagonal, scale)
-    _check_pixels(width, height)
+    check_pixels(width, height)
     if width * height <= CACHED_PIXELS:
         return _cached_index(rows, cols, hexagonal, scale)
     return _index(rows, cols, hexagonal, scale)
@@ -89,13 +90,11 @@ def _cached_index(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarr
 def _index(rows: int, cols: int, hexagonal: bool, scale: int) -> np.ndarray:
     width, height = picture_size(rows, cols, hexagonal, scale)
     if not hexagonal:
-        idx = np.arange(rows * cols, dtype=np.int32).reshape(rows, cols)
-        out = np.repeat(np.repeat(idx, scale, axis=0), scale, axis=1)
+        out = layout(np.arange(rows * cols, dtype=np.int32).reshape(rows, cols), False, scale)
     else:
         out = np.empty((height, width), dtype=np.int32)
-        band = max(1, BAND_PIXELS // max(width, 1))    # bounded temporaries for any picture size
-        for y0 in range(0, height, band):
-            out[y0: y0 + band] = _hex_index(rows, cols, float(scale), width, y0, min(y0 + band, height))
+        for y0, y1 in bands(width, height):          # bounded temporaries for any picture size
+            out[y0:y1] = _hex_index(rows, cols, float(scale), width, y0, y1)
     out.flags.writeable = False
     return out
 
@@ -133,24 +132,62 @@ def _hex_index(rows: int, cols: int, s: float, width: int, y0: int, y1: int) -> 
     return np.where(inside, i * cols + j, -1).astype(np.int32)
 
 
-def layout(nodes: np.ndarray, hexagonal: bool, scale: int, fill=(255, 255, 255)) -> np.ndarray:
+def layout(nodes: np.ndarray, hexagonal: bool, scale: int, fill=(255, 255, 255),
+           out: np.ndarray | None = None) -> np.ndarray:
     """Per-node values (rows, cols[, C]) of any dtype -> the picture (Hpx, Wpx[, C]) at `scale`;
-    background pixels (around hexagons) get `fill`."""
+    background pixels (around hexagons) get `fill`.  Written into `out` when given (an array of
+    that shape and dtype, e.g. the map's part of a taller picture), else into a new array.
+
+    Drawn BAND_PIXELS at a time (`bands`): each band's numpy work is short, so a 9000 x 9000
+    export on a task's thread never holds the GIL long enough to freeze the window (tester7
+    #31: 0.6-2.5 s in one np.repeat), and a big hexagonal picture needs no whole index image
+    beside it (the bands' indices are computed as they are drawn).  SomdeskError over
+    MAX_IMAGE_PIXELS or for a bad `scale`."""
     nodes = np.asarray(nodes)
     rows, cols = nodes.shape[:2]
     scale = check_scale(scale)
-    if not hexagonal:
-        width, height = picture_size(rows, cols, False, scale)
-        _check_pixels(width, height)
-        return np.repeat(np.repeat(nodes, scale, axis=0), scale, axis=1)
-    idx = index_image(rows, cols, True, scale)
+    width, height = picture_size(rows, cols, hexagonal, scale)
+    check_pixels(width, height)
+    shape = (height, width) + nodes.shape[2:]
+    if out is None:
+        out = np.empty(shape, dtype=nodes.dtype)
+    elif out.shape != shape or out.dtype != nodes.dtype:
+        raise ValueError(f"out is {out.shape} {out.dtype}, the picture {shape} {nodes.dtype}")
+    draw = _square_band if not hexagonal else _hex_band(nodes, scale, fill, width, height)
+    for y0, y1 in bands(width, height):
+        out[y0:y1] = draw(nodes, scale, y0, y1)
+    return out
+
+
+def bands(width: int, height: int) -> list[tuple[int, int]]:
+    """(y0, y1) pixel-row ranges of about BAND_PIXELS pixels each covering a picture `height` high."""
+    band = max(1, BAND_PIXELS // max(width, 1))
+    return [(y0, min(y0 + band, height)) for y0 in range(0, height, band)]
+
+
+def _square_band(nodes: np.ndarray, scale: int, y0: int, y1: int) -> np.ndarray:
+    """Pixel rows y0..y1-1 of a rectangular map's picture: node row y // scale, each node `scale` wide."""
+    return np.repeat(nodes[np.arange(y0, y1) // scale], scale, axis=1)
+
+
+def _hex_band(nodes: np.ndarray, scale: int, fill, width: int, height: int):
+    """A function (nodes, scale, y0, y1) -> pixel rows y0..y1-1 of a hexagonal map's picture."""
+    rows, cols = nodes.shape[:2]
     flat = np.ascontiguousarray(nodes.reshape((rows * cols,) + nodes.shape[2:]))
     # one gather of whole node records (a void view): ~2x faster than indexing (N, C) rows
     record = np.dtype((np.void, flat.itemsize * int(np.prod(flat.shape[1:], dtype=np.int64))))
-    out = np.take(flat.view(record).reshape(-1), np.maximum(idx, 0))
-    out = out.view(flat.dtype).reshape(idx.shape + nodes.shape[2:])
-    out[idx < 0] = fill
-    return out
+    records = flat.view(record).reshape(-1)
+    cached = width * height <= CACHED_PIXELS      # screen redraws: the cached index image
+
+    def band(_nodes, _scale, y0: int, y1: int) -> np.ndarray:
+        if cached:
+            idx = _cached_index(rows, cols, True, scale)[y0:y1]
+        else:
+            idx = _hex_index(rows, cols, float(scale), width, y0, y1)
+        out = np.take(records, np.maximum(idx, 0)).view(flat.dtype).reshape(idx.shape + nodes.shape[2:])
+        out[idx < 0] = fill
+        return out
+    return band
 
 
 def node_at(x: float, y: float, rows: int, cols: int, hexagonal: bool, scale: int) -> tuple[int, int] | None:

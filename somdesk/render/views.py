@@ -28,7 +28,7 @@ from somdesk.errors import SomdeskError
 from somdesk.render import geometry
 from somdesk.render.colour_tables import EMPTY_NODE, category_colours, levels_of, scalar_rgb, to_rgb8
 from somdesk.render.markers import draw_markers
-from somdesk.render.strip import gap_height, strip_and_map, strip_height
+from somdesk.render.strip import gap_height, input_strip, strip_height
 
 VIEWS = ("colours", "strip", "umatrix", "hits", "component", "clusters", "labels")
 ALIASES = {"map": "colours", "seed": "strip", "u-matrix": "umatrix", "planes": "component"}
@@ -141,15 +141,27 @@ def _need(value, view: str) -> None:
 
 
 def picture(nodes_rgb: np.ndarray, hexagonal: bool, scale: int, bmus=None, inputs=None) -> np.ndarray:
-    """The map picture of per-node colours at `scale` (true hexagons when `hexagonal`), with rings
-    on `bmus` (N, 2) when given, and with the input strip above when `inputs` are given."""
+    """(H, W, 3) uint8: the map picture of per-node colours `nodes_rgb` (rows, cols, 3) uint8 at
+    `scale` px per node (true hexagons when `hexagonal`), with rings on `bmus` (N, 2) when given,
+    and with the input strip (N, >=3 floats in [0, 1]) above when `inputs` are given.
+
+    The map is drawn in bands straight into the one output array (geometry.layout), the strip
+    and gap above it: no step copies the whole picture, so a 100-Mpx export never holds the
+    GIL for long.  SomdeskError for a bad `scale` or a picture over MAX_IMAGE_PIXELS."""
     scale = geometry.check_scale(scale)
-    body = geometry.layout(nodes_rgb, hexagonal, scale)
+    rows, cols = nodes_rgb.shape[:2]
+    width, height = geometry.picture_size(rows, cols, hexagonal, scale)
+    geometry.check_pixels(width, height)         # before allocating (the strip is not counted, as before)
+    top = 0 if inputs is None else strip_height(height) + gap_height(scale)
+    out = np.empty((top + height, width, 3), dtype=np.uint8)
+    body = geometry.layout(nodes_rgb, hexagonal, scale, out=out[top:])
     if bmus is not None:
         draw_markers(body, nodes_rgb, bmus, hexagonal, scale)
     if inputs is not None:
-        return strip_and_map(np.asarray(inputs, dtype=np.float64), body, scale)
-    return body
+        strip = strip_height(height)
+        out[:strip] = input_strip(np.asarray(inputs, dtype=np.float64), width, 1)
+        out[strip:top] = 255
+    return out
 
 
 def view_size(view: str, rows: int, cols: int, hexagonal: bool = False, scale: int = 4) -> tuple[int, int]:

@@ -318,3 +318,33 @@ def test_near_duplicates_over_the_size_limit_keep_the_limit_message(qtbot, win, 
     dialog = win.colour.near_duplicates()
     assert dialog.summary.text() == "the search was refused" and dialog.find_button.isEnabled()
     dialog.reject()
+
+
+def test_sort_and_merge_dialogs_keep_one_copy_of_the_colours_and_alpha_travels(qtbot, win):
+    """Review item: both dialogs held `colours` and `inputs` although the colours are
+    `inputs[:, :3]`; one copy now (the colours view it), and a translucent colour's alpha
+    still moves with it through a sort and a merge."""
+    rgb = shuffled_ramp(12, seed=3)
+    alpha = np.linspace(0.0, 1.0, len(rgb))
+    rgb[5] = rgb[4] + 1 / 255                     # a near-duplicate pair for the merge
+    win.session.new_colours(np.column_stack([rgb, alpha]))
+    dialog = win.colour.sort_by_map()
+    assert np.shares_memory(dialog.colours, dialog.inputs) and dialog.inputs.shape == (12, 4)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=FIRST_RUN_TIMEOUT_MS)
+    wait_idle(qtbot, win)
+    order = dialog.result.order
+    dialog.accept()
+    QApplication.processEvents()
+    d = win.session.dataset
+    np.testing.assert_array_equal(d.colours, rgb[order])
+    np.testing.assert_allclose(d.alpha, alpha[order])
+    dup = win.colour.near_duplicates()
+    assert np.shares_memory(dup.colours, dup.inputs)
+    groups = dup.checked_groups()
+    assert len(groups) == 1 and sorted(order[groups[0]].tolist()) == [4, 5]
+    kept = groups[0][0]
+    dup.accept()
+    QApplication.processEvents()
+    d = win.session.dataset
+    assert len(d.colours) == 11
+    np.testing.assert_allclose(d.alpha[list(d.colours.tolist()).index(rgb[order[kept]].tolist())], alpha[order[kept]])

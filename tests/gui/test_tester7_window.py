@@ -143,3 +143,31 @@ def test_a_long_one_dimensional_map_is_drawn_visibly_thick(qtbot, width, height)
         assert tuple(node) == (height - 1, width - 1)
     finally:
         win.close()
+
+
+def test_size_spin_boxes_say_1_node_in_the_singular_however_the_value_is_set(qtbot):
+    """tester7 #26 (cosmetic): a 2000 x 1 map's height read "1 nodes".  The unit is part of the
+    text Qt asks the box for, so values set with signals blocked (set_config) agree too."""
+    from PySide6.QtCore import Qt
+
+    from somdesk.core import SOMConfig
+    from somdesk.gui.controls import ParameterPanel
+
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    panel.set_config(SOMConfig(width=2000, height=1))          # set with the boxes' signals blocked
+    assert panel.height_spin.text() == "1 node"
+    assert panel.width_spin.text().endswith(" nodes") and panel.width_spin.value() == 2000
+    spin = panel.height_spin
+    spin.blockSignals(True)
+    spin.setValue(3)
+    spin.blockSignals(False)
+    assert spin.text() == "3 nodes"
+    for typed, value in (("1", 1), ("25 nodes", 25), ("7 no", 7)):
+        spin.lineEdit().selectAll()
+        qtbot.keyClicks(spin.lineEdit(), typed)
+        qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+        assert spin.value() == value and spin.text() == f"{value} node{'' if value == 1 else 's'}", typed
+    assert panel.config().height == 7
+    state = spin.validate("12 nodez", 8)[0]
+    assert state.name == "Invalid"
