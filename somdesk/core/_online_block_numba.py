@@ -15,6 +15,12 @@ scalar work from the block's small arrays instead of reading the (D, M)
 codebook for its BMU and reading and writing it for its update; the weights are
 formed once per block, W = diag(c) (W0 + X^T g), another BLAS product.
 
+The correction sums go by sub-blocks of SUB inputs: when a sub-block is done,
+its terms g_sj G_st are added to the later inputs' rows of A in one pass
+(`_propagate`, the sub-block's g rows in L1), so an input's own pass
+(`_dots`) adds at most SUB - 1 terms.  Same sums in another order (the error
+bound holds for any order).
+
 The BMU is exact: every node whose expanded distance is within twice the error
 bound (`block_tolerance`) of the smallest is a candidate; one candidate is the
 BMU, several are measured again from their weights formed in float64 (summed in
@@ -266,7 +272,8 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
 
     buf (D, >= M) holds the block's start weights in its first m_count columns
     (read only here); ag (b, M + b) = xb buf[:, :M + b] whose last b columns are
-    xb^T, so ag[:, :M] = X W0 and ag[:, M:] = X X^T; nodes (5, M): row P_ROW
+    xb^T, so ag[:, :M] = X W0 (overwritten: each finished sub-block's terms of
+    the correction sums are added to the later rows) and ag[:, M:] = X X^T; nodes (5, M): row P_ROW
     |w0_j|^2 on entry and |w_j|^2 after the presented inputs on return, C_ROW
     and g (>= b, M) receive the coefficients (module docstring), the other rows
     are scratch; gx (2, W) scratch; ty, tx the epoch's factor tables
