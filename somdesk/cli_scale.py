@@ -141,30 +141,36 @@ def score_partition(part, tm, tally=None) -> dict:
     """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row.
     `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
     from somdesk.io.chunked import read_partition_cells
-    from somdesk.session.table_data import assign_cells
+    from somdesk.session.table_data import assign_cells, placing_columns
 
     r = tm.recipe
+    placing = placing_columns(r)     # passive columns are not read: new data may lack them (tester8 #1)
     # the cells the in-memory path scores (text "" where missing): the same encoding, fill and
     # unseen-category rule (all zeros) as `somdesk assign` without --out-of-core
-    cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"],
-                                 [c for c, k in zip(r.columns, r.kinds) if k != "numeric"])
+    cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing],
+                                 [c for c, k in zip(r.columns, r.kinds) if k != "numeric" and c in placing])
     if tally is not None:
         tally.add(r, cells)
     return assign_cells(tm, cells)
 
 
-def write_partition_scores(part, index: int, first_row: int, tm, folder: str) -> tuple[int, dict]:
+def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
+                           file_labels: dict | None = None) -> tuple[int, dict]:
     """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too); (rows,
-    the unseen categories' counts: session.unseen.UnseenTally.counts)."""
+    the unseen categories' counts: session.unseen.UnseenTally.counts).  `file_labels` (a glob:
+    ChunkedTable.file_labels) adds the `file` column (io.chunked_files)."""
     import duckdb
 
+    from somdesk.io.tables.assignments import FILE_COLUMN, SCORE_COLUMNS
     from somdesk.session.unseen import UnseenTally
 
     tally = UnseenTally()
     a = score_partition(part, tm, tally)
     n = len(a["distance"])
-    cols = {"row": np.arange(first_row, first_row + n, dtype=np.int64), **{k: a[k] for k in
-            ("bmu_row", "bmu_col", "segment", "distance", "outlier")}}
+    cols = {"row": np.arange(first_row, first_row + n, dtype=np.int64), **{k: a[k] for k in SCORE_COLUMNS[1:]}}
+    if file_labels is not None:
+        from somdesk.io.chunked_files import partition_files
+        cols[FILE_COLUMN] = partition_files(part, file_labels).astype(str)
     out = os.path.join(folder, f"part-{index:05d}.parquet")
     tmp = out + ".tmp"
     con = duckdb.connect()
@@ -188,8 +194,10 @@ def run_assign_streaming(args, check_writable) -> int:
     tm = load_table_map(args.map)
     token = CancelToken()
     tally = UnseenTally()
-    cols = list(tm.recipe.columns)
-    text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric")
+    from somdesk.session.table_data import placing_columns
+
+    cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
+    text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
     with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
                            used_by=f"the map {display_basename(args.map)}") as src:
@@ -205,7 +213,8 @@ def run_assign_streaming(args, check_writable) -> int:
             ex = _executor(args.dask)
             try:
                 futures = [ex.client.submit(write_partition_scores, p, i, int(s), tm, os.path.abspath(args.out),
-                                            pure=False) for i, (p, s) in enumerate(zip(src.partitions, starts))]
+                                            src.file_labels, pure=False)
+                           for i, (p, s) in enumerate(zip(src.partitions, starts))]
                 done = ex.client.gather(futures)
                 n = sum(k for k, _ in done)
                 for _, counts in done:
@@ -219,11 +228,14 @@ def run_assign_streaming(args, check_writable) -> int:
                 for p, s in zip(src.partitions, starts):
                     check(token)
                     a = score_partition(p, tm, tally)
+                    files = src.files_of(p)          # a glob: the file each row came from
+                    if files is not None:
+                        a = {**a, "file": files}
                     yield np.arange(s, s + len(a["distance"]), dtype=np.int64), a
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
-            n = write_scores(args.out, blocks(), token)
+            n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
     unseen = tally.warning(os.path.basename(args.data))
     if unseen and not args.quiet:
         print(f"warning: {unseen}", file=sys.stderr)

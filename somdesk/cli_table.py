@@ -90,8 +90,10 @@ def register(sub) -> None:
 
     a = sub.add_parser("assign", help="score a table against a saved table map")
     a.add_argument("map", metavar="MAP.somz")
-    a.add_argument("data", metavar="DATA")
-    a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output)")
+    a.add_argument("data", metavar="DATA", help="a table file, or a quoted glob such as 'dir/*.csv' "
+                                                "(its scores end with a `file` column naming each row's file)")
+    a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output); columns "
+                                                 "row, bmu_row, bmu_col, segment, distance, outlier[, file]")
     a.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(a)
     cli_scale.add_assign_options(a)

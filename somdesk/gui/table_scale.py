@@ -80,7 +80,7 @@ class TableScale:
         self._live_hex, self._live_epoch = str(spec.topology).lower().startswith("hex"), None
         self._epoch_clock, self._left_text = None, ""     # the time-left estimate counts this run only
         self.win.runner.start("segment", lambda token: ws.train_task(spec, token, offer, out_of_core=True,
-                                                                     chunk_rows=chunk_rows))
+                                                                     chunk_rows=chunk_rows, defer_measuring=True))
         return True
 
     def _yielded_scale(self, kind: str, value) -> None:

@@ -1,22 +1,32 @@
-"""The one window's time-lapse: frames kept while the map trains, and File > Export time-lapse….
+"""The one window's time-lapse: frames taken from the run itself, and File > Export time-lapse….
 
-Every map the session shows may become a frame (`somdesk.io.timelapse.
-FrameRecorder`: at most `MAX_FRAMES`, evenly spaced, always the latest), stored
-at one pixel per node: the node colours of the map's "colours" view (colour and
-picture maps; a table's map is the Segments dock's), from `session.exports.node_colours`,
-i.e. through the one renderer.  A new map (another dataset, Reset weights, new
-settings: an earlier epoch than the last frame) starts a new recording;
-continuing a map (Step, Resume, Train on an opened map) adds to it.  The export
-dialog chooses the frame rate and the size and writes an animated GIF or PNG
-through `somdesk.io.timelapse.write_animation` (true hexagons via
-`render.layout`), the same writer as `somdesk train --timelapse`.
+A run of a colour or picture map feeds a `somdesk.io.timelapse.FrameRecorder` (at
+most `MAX_FRAMES`, evenly spaced, always the latest) from its own thread at the
+epochs the recorder wants (`RunFrames`, handed to `Session.train_task(frames=...)`:
+runs.train_task ends each chunk of epochs there and offers a copy of the codebook,
+coloured as `somdesk train --timelapse` colours its frames, `render.colour_nodes` of
+the weights in sRGB).  So the frames are the CLI's, at the CLI's epochs, for the
+same seed, whatever the speed and however few maps the window found time to draw
+(tester7 #32: a 7.7-s run kept the 5 maps it had drawn).  The GUI thread colours
+nothing during or after a run (a 1000 x 1000 map's last frame cost it ~250 ms at
+Reset, tester7 #8); it only clears the recording when the map shown goes back
+(Reset weights, new settings) and starts one from the shown map when another
+dataset or map is opened.  A table's map is the Segments dock's and is not recorded.
+Continuing a map (Step, Resume, Train on an opened map) adds to the recording.
+
+The export dialog chooses the frame rate and the size; the animated GIF or PNG is
+written by a task ("export-timelapse") through `somdesk.io.timelapse.write_animation`
+(true hexagons via `render.layout`), the same writer as `somdesk train --timelapse`.
 """
 from __future__ import annotations
 
 import os
+import threading
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
+import numpy as np
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from somdesk import render
 from somdesk.errors import SomdeskError
@@ -34,12 +44,6 @@ def frame_view(session) -> str | None:
     return None if session.map is None else "colours"
 
 
-def _animation_pixels(frames, hexagonal: bool, scale: int) -> int:
-    h, w = frames[-1].shape[:2]
-    pw, ph = render.picture_size(h, w, hexagonal, scale)
-    return len(frames) * pw * ph
-
-
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
         return f"Exported {os.path.basename(path)}: {result[0]} frames at {result[1]} fps."
@@ -47,13 +51,8 @@ def _frames_written(result, stopped: bool, path: str) -> str:
 
 
 class _TaskSaving:
-    """Export time-lapse of a big recording as a task (mixed into TimelapseRecorder)."""
-
-    def _big(self, scale: int) -> bool:
-        from somdesk.gui.export_dialog import TASK_PIXELS
-
-        # all frames at the chosen size: 5 frames of a 1000 x 1000 map took the GUI thread 3.9 s (tester7 #32)
-        return len(self.recorder) > 0 and _animation_pixels(self.recorder.frames, self.hexagonal, scale) > TASK_PIXELS
+    """Export time-lapse as a task (mixed into TimelapseRecorder): always, since starting one
+    costs nothing and 5 frames of a 1000 x 1000 map took the GUI thread 3.9 s (tester7 #32)."""
 
     def _save_in_task(self, fps: int, scale: int, path: str) -> bool:
         from somdesk.core.cancel import check
@@ -67,10 +66,11 @@ class _TaskSaving:
             w.show_error(str(exc))
             return False
         if w.runner.busy:
-            w.show_error("Export time-lapse of a recording this big runs as a task and waits for the one under "
-                         "way (training, quantising) to end: let it finish or Stop it, then export.")
+            w.show_error("Export time-lapse runs as a task and waits for the one under way (training, "
+                         "quantising) to end: let it finish or Stop it, then export.")
             return False
-        frames, hexagonal = list(self.recorder.frames), self.hexagonal
+        with self.lock:
+            frames, hexagonal = list(self.recorder.frames), self.hexagonal
 
         def steps(token):
             yield Progress("export", 0, 0, "", "Writing the time-lapse")
@@ -89,48 +89,107 @@ class _TaskSaving:
             self.win.statusBar().showMessage(text, 8000)
 
 
+class RunFrames:
+    """The time-lapse's side of a run (runs.train_task's `frames`), called on the run's thread."""
+
+    def __init__(self, owner: "TimelapseRecorder", generation: int, colour):
+        self.owner, self.generation, self.colour = owner, generation, colour
+
+    def _current(self) -> bool:
+        return self.owner._generation == self.generation
+
+    def next_epoch(self, epoch: int) -> int:
+        """The first epoch from `epoch` on the recorder keeps a frame of."""
+        with self.owner.lock:
+            return self.owner.recorder.next_wanted(epoch)
+
+    def offer(self, epoch: int, weights, last: bool) -> None:
+        """A frame of `epoch` when the recorder wants one or it is the run's `last` epoch."""
+        rec = self.owner.recorder
+        with self.owner.lock:
+            its = rec.iterations
+            wanted = rec.next_wanted(epoch) == epoch
+            if not self._current() or (its and its[-1] == epoch) or not (wanted or last):
+                return
+        rgb = self.colour(weights)               # outside the lock: the GUI thread only reads
+        with self.owner.lock:
+            if self._current():
+                rec.offer(epoch, rgb)
+
+
+def frame_colours(session):
+    """weights -> (H, W, 3) uint8 frame of `session`'s map, as `somdesk train --timelapse`
+    colours them (colour_nodes of the weights, gamut-fitted to sRGB when trained in another
+    space), or None for a map that is not recorded (a table's)."""
+    from somdesk.render.views import colour_nodes
+
+    if session.kind not in ("colours", "image"):
+        return None
+    space = getattr(session.dataset, "space", "srgb") if session.kind == "colours" else "srgb"
+    if space == "srgb":
+        return lambda w: colour_nodes(np.asarray(w))
+    from somdesk.core.colour_space import fit_gamut
+
+    return lambda w: colour_nodes(fit_gamut(w, space))
+
+
 class TimelapseRecorder(QObject, _TaskSaving):
-    """Keeps the frames of the current map's run; exports them."""
+    """Keeps the frames of the current map's runs; exports them."""
 
     def __init__(self, window):
         super().__init__(window)
         self.win = window
         self.recorder = FrameRecorder(MAX_FRAMES)
+        self.lock = threading.Lock()     # the run's thread offers frames, the GUI thread reads
         self.hexagonal = False
         self.dialog: TimelapseDialog | None = None
         self._generation = None
         window.actions["export_timelapse"].triggered.connect(lambda: self.export())
         window.session.events.map_changed.connect(self.on_map)
 
+    def run_frames(self) -> RunFrames | None:
+        """The `frames` of a run about to start (Session.train_task), None when not recorded."""
+        s = self.win.session
+        colour = frame_colours(s)
+        if colour is None:
+            return None
+        self._new_generation(s)
+        self.hexagonal = s.config.topology == "hexagonal"
+        return RunFrames(self, s.generation, colour)
+
+    def _new_generation(self, s) -> bool:
+        if s.generation == self._generation:
+            return False
+        with self.lock:
+            self._generation = s.generation
+            self.recorder.reset()
+        return True
+
     def on_map(self, state, final: bool = False) -> None:
-        """A map shown: keep it as a frame when it is due (or the last of a run)."""
+        """A map shown: another dataset or map starts a recording with it; a map that went back
+        (Reset weights, new settings) ends the recording, colouring nothing (the next run takes
+        its own frames)."""
+        from somdesk.session.runs import epoch_position
+
         s = self.win.session
         if state is None:
             return
-        if s.generation != self._generation:          # another dataset: a new recording
-            self._generation = s.generation
-            self.recorder.reset()
-        view = frame_view(s)
-        if view is None:
+        if self._new_generation(s):
+            if frame_view(s) is not None and state.iteration > 0:       # an opened map: its first frame
+                self.hexagonal = state.hexagonal
+                with self.lock:
+                    self.recorder.offer(epoch_position(s, state.iteration)[0], frame_colours(s)(state.weights))
             return
+        if self.win.runner.busy and self.win.runner.kind == "train":
+            return                                 # the run feeds the recorder itself
         its = self.recorder.iterations
-        # an epoch at or before the last frame is a new map (new settings, Reset weights): it
-        # replaces the recording, whatever `wants` says about spacing
-        restart = not its or state.iteration <= its[-1]
-        if not (final or restart or state.iteration >= state.total or self.recorder.wants(state.iteration)):
-            return
-        from somdesk.session.exports import node_colours
-
-        nodes, _legend = node_colours(s, view)
-        self.hexagonal = state.hexagonal
-        self.recorder.offer(state.iteration, nodes)
-
-    def finished(self) -> None:
-        """The run ended (stopped or done): its last map is the last frame."""
-        self.on_map(self.win.session.map, final=True)
+        if its and epoch_position(s, state.iteration)[0] < its[-1]:
+            with self.lock:
+                self.recorder.reset()
 
     def __len__(self) -> int:
-        return len(self.recorder)
+        with self.lock:
+            return len(self.recorder)
 
     # -- export ---------------------------------------------------------------------------
     def export(self) -> None:
@@ -154,19 +213,7 @@ class TimelapseRecorder(QObject, _TaskSaving):
             if not path:
                 return False
             w.files.remember_folder(path)
-        if self._big(scale):
-            return self._save_in_task(fps, scale, path)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            write_animation(path, self.recorder.frames, fps, scale, hexagonal=self.hexagonal)
-        except SomdeskError as exc:
-            QApplication.restoreOverrideCursor()
-            w.show_error(str(exc))
-            return False
-        QApplication.restoreOverrideCursor()
-        w.statusBar().showMessage(f"Exported {os.path.basename(path)}: {len(self.recorder)} frames at {fps} fps.",
-                                  8000)
-        return True
+        return self._save_in_task(fps, scale, path)
 
 
 class TimelapseDialog(QDialog):

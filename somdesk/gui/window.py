@@ -275,8 +275,10 @@ class Window(QMainWindow):
         self.run_started()
         self._run_from = epoch_position(s, s.map.iteration)[0] if s.map is not None else 0
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)
+        frames = self.timelapse.run_frames()      # the time-lapse's frames, taken by the run itself
         self.runner.start("train", lambda token: paced(
-            s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs), self, token, policy),
+            s.train_task(cancel=token, snapshot_when=policy, chunk=policy.epochs, frames=frames), self, token,
+            policy),
             pausable=True, paused=paused)
 
     def run_started(self) -> None:
@@ -424,14 +426,12 @@ class Window(QMainWindow):
                 msg += run_summary(self.session, m)   # colours: mean CIEDE2000, gamut
             self.statusBar().showMessage(msg, 15000)
             self.last_run = result
-            self.timelapse.finished()
         elif kind == "train" and stopped and self.session.map is not None:
             m = self.session.map                   # stopped inside an epoch: no outcome, the map stays
             done, planned = epoch_position(self.session, m.iteration)
             ran = max(0, done - getattr(self, "_run_from", 0))
             self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,} "
                                          f"({ran:,} epoch{'' if ran == 1 else 's'} in this run).", 15000)
-            self.timelapse.finished()
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
@@ -634,17 +634,15 @@ class Window(QMainWindow):
 
     # -- the one refresh -------------------------------------------------------------------------
     def stop_task(self) -> None:
-        """Training > Stop: the task ends at its next check.  Said at once, with Stop disabled:
-        a table map stopped part way is still measured and segmented on every row (tens of
-        seconds for 200,000 rows on a big map), and the label kept saying "1 of 30 epochs"
-        with Stop enabled as if it had not been heard (tester6 F13)."""
+        """Training > Stop: the task ends at its next check.  Said at once, with Stop disabled
+        (the label kept saying "1 of 30 epochs" with Stop enabled as if it had not been heard,
+        tester6 F13).  A table run's kept epochs are measured afterwards by a task of their
+        own (gui/table_workflow.measure_stopped), which Stop ends at once too."""
         if not self.runner.busy:
             return
         self.runner.stop()
         if self.runner.busy:
-            table = self.runner.kind == "segment"
-            self.progress_label.setText("Stopping: measuring the epochs trained on every row…" if table
-                                        else "Stopping…")
+            self.progress_label.setText("Stopping…")
         self.refresh()
 
     def refresh(self) -> None:

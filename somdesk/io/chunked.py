@@ -84,10 +84,15 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _is_pattern(path: str) -> bool:
+    """Is `path` a glob (it has *, ? or [) rather than one file's name?"""
+    return any(ch in path for ch in "*?[")
+
+
 def expand(pattern: str | os.PathLike) -> list[str]:
     """The files a path or glob names, sorted (one order everywhere); errors if none."""
     pattern = os.fspath(pattern)
-    if any(ch in pattern for ch in "*?["):
+    if _is_pattern(pattern):
         files = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
     else:
         if os.path.isdir(pattern):
@@ -122,10 +127,13 @@ def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
     return out, shown, folder
 
 
-def _reader(files: list[str]) -> str:
-    """The DuckDB table function that reads these files."""
+def _reader(files: list[str], filename: str | None = None) -> str:
+    """The DuckDB table function that reads these files (with each row's file in a column
+    named `filename`, when given)."""
     lows = [f.lower() for f in files]
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+    if filename is not None:
+        listed += f", filename={_sql_str(filename)}"
     if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
         # by name, as text files: the columns of every file, not the first file's by position
         # (io.chunked_checks refuses a glob whose files lack a column used)
@@ -165,6 +173,8 @@ class ChunkedTable:
     _staged_dir: str | None = field(default=None, repr=False)
     numeric: list = field(default_factory=list)   # the chosen columns that hold numbers
     _link_dir: str | None = field(default=None, repr=False)      # ASCII links to names that are not UTF-8
+    # a glob's files: {name read: name as the glob gave it} (io.chunked_files); None for one file
+    file_labels: dict | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -182,10 +192,12 @@ class ChunkedTable:
         """
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
-        files = expand(pattern)
+        given = expand(pattern)
         from somdesk.io.chunked_checks import check_files, check_formats, first_text
-        check_formats(files, os.fspath(pattern))
-        files, shown, link_dir = _engine_files(files)
+        from somdesk.io.chunked_files import FILE_COLUMN, source_labels
+        check_formats(given, os.fspath(pattern))
+        files, shown, link_dir = _engine_files(given)
+        labels = source_labels(given, files) if _is_pattern(os.fspath(pattern)) else None
         con = _connect()
         try:
             src = _reader(files)
@@ -222,8 +234,12 @@ class ChunkedTable:
                 sel = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" if c in text_ok and c not in numeric
                                 else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
                 filt = f" WHERE {where}" if where else ""
+                reader = src
+                if labels is not None:       # each row's file, for the scores' `file` column
+                    reader = _reader(files, filename=FILE_COLUMN)
+                    sel += f", {_quote(FILE_COLUMN)}"
                 try:
-                    con.execute(f"COPY (SELECT {sel} FROM {src}{filt}) TO {_sql_str(out)} (FORMAT parquet)")
+                    con.execute(f"COPY (SELECT {sel} FROM {reader}{filt}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
                     shutil.rmtree(staged, ignore_errors=True)
                     raise FileFormatError(f"{pattern}: {str(exc).splitlines()[0]}") from None
@@ -237,7 +253,7 @@ class ChunkedTable:
             if total == 0:
                 raise FileFormatError(f"{pattern}: the table has no rows")
             table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
-                        [c for c in columns if c in numeric])
+                        [c for c in columns if c in numeric], file_labels=labels)
             table._link_dir, link_dir = link_dir, None
             return table
         finally:
@@ -248,6 +264,14 @@ class ChunkedTable:
     def read(self, part: Partition) -> np.ndarray:
         """(n, D) float64 rows of one partition (NaN where a value is missing)."""
         return read_partition(part, self.columns)
+
+    def files_of(self, part: Partition) -> np.ndarray | None:
+        """(n,) object array: the file each row of `part` came from, as the glob gave it
+        (io.chunked_files); None when one file was opened, not a glob."""
+        if self.file_labels is None:
+            return None
+        from somdesk.io.chunked_files import partition_files
+        return partition_files(part, self.file_labels)
 
     def chunks(self):
         """Yield (global first row, (n, D) chunk) in partition order."""

@@ -67,9 +67,10 @@ def srgb_conversion(im) -> SrgbConversion | None:
         description = (source.profile.profile_description or "").strip()
     except Exception:            # a damaged profile is ignored, as browsers do
         return None
-    has_alpha = im.mode in ("RGBA", "PA", "LA", "RGBa", "La") or "transparency" in im.info
+    from somdesk.io.image_input import has_transparency
+
     if space == "RGB" and im.mode in ("RGB", "RGBA", "RGBa", "RGBX", "P", "PA"):
-        mode = "RGBA" if has_alpha else "RGB"
+        mode = "RGBA" if has_transparency(im) else "RGB"     # the reader's own test (bands match)
     elif space == "CMYK" and im.mode == "CMYK":
         mode = "CMYK"
     else:

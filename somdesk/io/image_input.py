@@ -234,14 +234,21 @@ def _upright(arr: np.ndarray, orientation: int) -> np.ndarray:
     return out
 
 
-_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")   # Pillow modes with an alpha channel
 _GREY_INT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def has_transparency(im) -> bool:
+    """Does PIL image `im` have transparency: an alpha channel (ALPHA_MODES), or a palette
+    or tRNS transparency in its info?  (One test for reading and the colour profile's
+    conversion, io/colour_profile.py.)"""
+    return im.mode in ALPHA_MODES or "transparency" in im.info
 
 
 def _to_rgb8(im, alpha: bool) -> np.ndarray:
     """The picture as (H, W, 3) uint8, or (H, W, 4) when `alpha` and it has transparency."""
     mode = im.mode
-    has_alpha = mode in _ALPHA_MODES or "transparency" in im.info
+    has_alpha = has_transparency(im)
     keep = alpha and has_alpha
     w, h = im.size
     out = np.empty((h, w, 4 if keep else 3), dtype=np.uint8)

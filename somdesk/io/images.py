@@ -24,14 +24,22 @@ MAX_IMAGE_PIXELS = 100_000_000  # ~300 MB of RGB; bigger exports are refused
 
 
 def scale_nearest(img: np.ndarray, scale: int) -> np.ndarray:
-    """Every pixel becomes a scale x scale block."""
+    """(H * scale, W * scale[, C]): every pixel of `img` (H, W[, C]) becomes a scale x scale
+    block; SomdeskError for a scale below 1 or a result over MAX_IMAGE_PIXELS."""
     if scale < 1:
         raise SomdeskError(f"scale must be at least 1, got {scale}")
     out_pixels = img.shape[0] * img.shape[1] * scale * scale
     if out_pixels > MAX_IMAGE_PIXELS:
         raise SomdeskError(f"an image of {out_pixels:,} pixels is over the limit of {MAX_IMAGE_PIXELS:,}; "
                            "choose a smaller scale")
-    return np.repeat(np.repeat(img, scale, axis=0), scale, axis=1)
+    # in bands, as render.geometry.layout draws maps: no numpy call holds the GIL for the whole picture
+    from somdesk.render.geometry import bands
+
+    h, w = img.shape[0] * scale, img.shape[1] * scale
+    out = np.empty((h, w) + img.shape[2:], dtype=img.dtype)
+    for y0, y1 in bands(w, h):
+        out[y0:y1] = np.repeat(img[np.arange(y0, y1) // scale], scale, axis=1)
+    return out
 
 
 def seed_picture(inputs: np.ndarray, weights: np.ndarray, scale: int = 4) -> np.ndarray:

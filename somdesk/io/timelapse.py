@@ -67,6 +67,14 @@ class FrameRecorder:
         (The latest frame is kept anyway: offer the final state whatever this says.)"""
         return not self._kept or iteration < self._kept[-1][0] or iteration >= self._kept[-1][0] + self.stride
 
+    def next_wanted(self, iteration: int) -> int:
+        """The first iteration from `iteration` on that `wants` keeps: a driver that runs several
+        epochs in one call (the window at Max) stops there to take the frame."""
+        iteration = int(iteration)
+        if not self._kept or iteration < self._kept[-1][0]:
+            return iteration
+        return max(iteration, self._kept[-1][0] + self.stride)
+
     def offer(self, iteration: int, frame: np.ndarray) -> bool:
         """Record `frame` (H, W, 3) uint8 of `iteration`; True if it is kept beyond being the latest.
 

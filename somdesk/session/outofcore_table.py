@@ -302,10 +302,12 @@ class StreamingTableRun:
         idx, _ = masked_bmus(self.run.weights.reshape(h * w, -1), self.sample)
         return np.bincount(idx, minlength=h * w).reshape(h, w)
 
-    def task(self, cancel: CancelToken | None = None, live: bool = True):
+    def task(self, cancel: CancelToken | None = None, live: bool = True, measure_stopped: bool = True):
         """Generator for a driver (the window): yields StreamProgress per epoch (with the
         codebook and the sample's hits when `live`) and, through the executor's `on_part`
-        hook when it has one, per chunk; returns the TableMap (`finish`)."""
+        hook when it has one, per chunk; returns the TableMap (`finish`).  A stop after whole
+        epochs with `measure_stopped` False returns the map unmeasured (`unmeasured`: no
+        segments, NaN measures) at once; `finish(cancel, every_row=False)` measures it later."""
         total = self.config.iterations
         yield StreamProgress("segment", self.run.iteration, total, rows=self.rows, sample_rows=len(self.pick),
                              chunks=self.chunks)
@@ -322,9 +324,23 @@ class StreamingTableRun:
             # stopped after whole epochs: as in memory, the map of the epochs trained is measured and
             # segmented (no more yields: a driver told to stop pulls no more), unless abandoned
             self.stopped = True
+            if not measure_stopped:
+                return self.unmeasured()
             # the sample only: a pass over every row costs an epoch, and a stop must not wait for one
             return self.finish(cancel.after_stop() if cancel is not None else None, every_row=False)
         return self.finish(cancel)
+
+    def unmeasured(self) -> TableMap:
+        """The map of the epochs trained so far, not measured: its codebook (a copy), recipe,
+        config and `epochs_done` (what a resumed run needs); no segments, NaN measures."""
+        nan = float("nan")
+        config = self.config
+        return TableMap(recipe=self.recipe, config=config, codebook=np.array(self.run.weights, copy=True),
+                        passive=None, label_column=self.spec.label, clusters=None,
+                        cluster_method=self.spec.cluster_method, outlier_threshold=nan, quantization_error=nan,
+                        topographic_error=nan, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
+                        source=str(self.path),
+                        epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
         """One more pass over every row (quantization error, hits for the segments), the

@@ -24,7 +24,7 @@ from somdesk.session.mapstate import map_state
 from somdesk.session.progress import RunOutcome, TrainProgress
 
 
-def train_task(session, cancel=None, snapshot_when=None, chunk=None):
+def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None):
     """Generator over the remaining epochs of every phase; yields TrainProgress, returns RunOutcome.
 
     A snapshot is taken when `snapshot_when(iteration)` says so and after the
@@ -40,6 +40,12 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
     cover: a driver that draws a few dozen frames a second asks for a frame's
     worth, which the core runs in one call (SOM.run_epochs) instead of paying
     per-epoch overhead and GIL hand-offs a thousand times.
+    `frames` (None: no time-lapse) is fed the codebook from the run itself, on the run's
+    thread, as `somdesk train --timelapse` feeds its recorder: `frames.next_epoch(e)` is the
+    first epoch from `e` on it wants a frame of (a chunk never runs past it), and
+    `frames.offer(e, weights, last)` hears the start, every epoch it wants and the run's last
+    epoch (`last`: also when stopped; not when abandoned); it copies what it keeps.  Epochs
+    are counted over an image map's phases (`epoch_position`).
     """
     session._require()
     session._require_idle("train again")
@@ -53,15 +59,24 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
     start = epoch_start = time.perf_counter()
     stopped, epoch = True, 0
     last = None          # (som, measured MapState of its current iteration): the final map when it ends there
+    if frames is not None:
+        frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
     try:
         for som, phase in phases(session):
             while not som.done:
                 n = chunk(som.iteration) if chunk is not None else 1
+                if frames is not None:      # a chunk ends at the next frame's epoch
+                    at = epoch_position(session, som.iteration)[0]
+                    n = max(1, min(n, frames.next_epoch(at + 1) - at))
                 before = som.iteration
                 try:
                     info = training.step(som, cancel) if n <= 1 else som.run_epochs(n, cancel)
                 finally:
                     epoch += som.iteration - before     # epochs done before a stop count too
+                if frames is not None:
+                    at = epoch_position(session, som.iteration)[0]
+                    if frames.next_epoch(at) == at:
+                        frames.offer(at, som.weights, False)
                 want = True if som.done else (snapshot_when(som.iteration) if snapshot_when is not None else False)
                 state = None
                 t_map = time.perf_counter()
@@ -94,6 +109,9 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None):
         pass
     finally:
         session._running = False
+        if frames is not None and not (cancel is not None and cancel.abandoned):
+            # the last epoch is the time-lapse's last frame, as the CLI's (not when nobody waits)
+            frames.offer(epoch_position(session, som.iteration)[0], som.weights, True)
         # A stopped run ends at once: its map is measured only when that is quick (a
         # 1000x1000 map with 10,000 inputs would take seconds, uninterruptibly).
         measure_it = not stopped or len(som.data) * som.weights.shape[0] * som.weights.shape[1] <= QUICK_MEASURE

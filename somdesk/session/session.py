@@ -424,13 +424,14 @@ class Session:
         out = run_to_end(self.train_task(cancel, progress=progress))
         return out["tm"] if self.kind == "table" and isinstance(out, dict) else out
 
-    def train_task(self, cancel=None, snapshot_when=None, chunk=None, progress=None):
+    def train_task(self, cancel=None, snapshot_when=None, chunk=None, progress=None, frames=None):
         """Generator: train epoch by epoch from where the map is; yields TrainProgress,
         returns RunOutcome (session.runs.train_task has the details).
 
         `snapshot_when(iteration) -> bool` asks for a MapState in the progress
         (the driver throttles, e.g. by time); the last epoch always has one.
-        `chunk(iteration) -> int` lets one yield cover several epochs (see runs.train_task).
+        `chunk(iteration) -> int` lets one yield cover several epochs (see runs.train_task);
+        `frames` takes the time-lapse's frames from the run itself (runs.train_task).
         `cancel` stops inside the epoch (or between epochs): the SOM stays
         exactly resumable and the task returns with `stopped=True`.  Closing the
         generator early stops it the same way.  A finished map returns at once.
@@ -443,7 +444,7 @@ class Session:
         if self.kind == "table":
             ws = self.table
             return (yield from self._tracked(cancel, lambda token: ws.train_task(ws.spec, token, progress)))
-        return (yield from self._tracked(cancel, lambda token: runs.train_task(self, token, snapshot_when, chunk)))
+        return (yield from self._tracked(cancel, lambda token: runs.train_task(self, token, snapshot_when, chunk, frames)))
 
     def _tracked(self, cancel, make):
         """Run the task `make(token)` with `cancel` (or a new token) as the one `stop()` reaches."""

@@ -33,8 +33,8 @@ from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_siz
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "assign_cells", "assign_table", "default_columns",
-           "check_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
+           "default_columns", "check_columns", "placing_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -187,19 +187,21 @@ def _check_spec(spec: TableMapSpec) -> None:
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
                     prepared: Prepared | None = None, resume: TableMap | None = None,
-                    keep_partial: bool = False, stage=None) -> tuple[TableMap, Prepared]:
+                    keep_partial: bool = False, stage=None,
+                    measure_stopped: bool = True) -> tuple[TableMap, Prepared]:
     """Prepare, train, cluster (see module docstring).  `progress(done, total)` after each epoch;
     `stage(text)` as the measuring and the segmenting after the epochs start.
 
     Raises OptionError/FileFormatError for bad choices or data, Cancelled when stopped.  With
     `keep_partial`, a stop after at least one new epoch returns the map of the epochs trained
-    so far instead (`epochs_done` < epochs; segments and measures of that codebook); `resume`
+    so far instead (`epochs_done` < epochs; segments and measures of that codebook, measured
+    under `cancel.after_stop()`; with `measure_stopped` False it is returned unmeasured, no
+    segments and NaN measures, for `measure_table_map` to finish later: the window's Stop
+    ends the task at once, tester7 #25); `resume`
     (such a map, e.g. reopened from its file) continues from its epoch when `spec` prepares
     the same recipe and config -- the finished map then equals an uninterrupted run's bit
     for bit, since each epoch depends only on the codebook before it and its radius.
     """
-    from somdesk.session.segments import cluster_nodes
-
     _check_spec(spec)
     columns = spec.columns
     if columns is None:
@@ -228,8 +230,35 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
             and _same_recipe(resume.recipe, prep.recipe):
         start, w_start = int(resume.epochs_done), resume.codebook
     codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
+    nan = float("nan")
+    tm = TableMap(recipe=prep.recipe, config=config, codebook=codebook, passive=None,
+                  label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
+                  outlier_threshold=nan, quantization_error=nan, topographic_error=nan, inputs=filled,
+                  row_index=prep.row_index, source=getattr(table, "name", None),
+                  source_path=getattr(table, "path", None),
+                  read_options=options_to_dict(getattr(table, "options", None)),
+                  epochs_done=None if done >= epochs else done)
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
+        if not measure_stopped:
+            return tm, prep
         cancel = cancel.after_stop() if cancel is not None else None   # unless the task is abandoned
+    return measure_table_map(tm, prep, spec.clusters, cancel, stage), prep
+
+
+def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None, cancel=None,
+                      stage=None) -> TableMap:
+    """The trained codebook of `tm` measured on its prepared rows `prep` (BMUs: quantization
+    error, the outlier threshold, passive planes; topographic error) and segmented into
+    `clusters` segments (None: suggested); returns the TableMap with them.  Cancelled when
+    `cancel` is set (checked inside each pass); `stage(text)` names each part."""
+    from dataclasses import replace
+
+    from somdesk.core.metrics import topographic_error
+    from somdesk.session.segments import cluster_nodes
+
+    x, codebook = prep.data, tm.codebook
+    h, w = codebook.shape[:2]
+    hexagonal = tm.config.topology == "hexagonal"
     if stage is not None:
         stage(f"measuring the map on {len(x):,} rows")
     idx, d2 = masked_bmus(codebook, x, cancel)
@@ -238,22 +267,16 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     passive = None
     if (~prep.recipe.active).any():
         passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
-    from somdesk.core.metrics import topographic_error
-    te = topographic_error(codebook, filled, hexagonal, False)
-    tm = TableMap(recipe=prep.recipe, config=config, codebook=codebook, passive=passive,
-                  label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,
-                  outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=float(dist.mean()),
-                  topographic_error=float(te), inputs=filled, row_index=prep.row_index,
-                  source=getattr(table, "name", None), source_path=getattr(table, "path", None),
-                  read_options=options_to_dict(getattr(table, "options", None)),
-                  epochs_done=None if done >= epochs else done)
+    te = topographic_error(codebook, tm.inputs, hexagonal, False, cancel)
+    tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
+                 quantization_error=float(dist.mean()), topographic_error=float(te))
     cancel_mod.check(cancel)
     if stage is not None:
         stage("finding segments")
-    seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology,
+    seg = cluster_nodes(codebook, clusters, tm.cluster_method, tm.config.topology,
                         hits=np.bincount(idx, minlength=h * w), cancel=cancel)
     tm.clusters, tm.curve = seg.labels, seg.curve
-    return tm, prep
+    return tm
 
 
 END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
@@ -303,11 +326,35 @@ def _train(x, config: SOMConfig, cancel, progress, start: int = 0, codebook=None
     return m, epochs
 
 
+def placing_columns(recipe) -> list[str]:
+    """The columns that place rows on the map (a feature of weight > 0), in the recipe's order:
+    the ones scoring needs.  Passive columns (weight 0) are only shown on the map, so new data
+    may lack them or leave them empty (tester8 #1: the typical passive column, churned or next
+    quarter's revenue, is the one new rows do not have yet)."""
+    used = set(np.asarray(recipe.feature_column)[recipe.active].tolist())
+    return [c for j, c in enumerate(recipe.columns) if j in used]
+
+
+def _placing_cells(recipe, cells: dict) -> dict:
+    """`cells` with every passive column (absent, empty or not) as missing cells (NaN, or ""
+    for text): they never reach the BMU search, so their values do not matter; an absent
+    placing column stays absent (Recipe.transform names it)."""
+    placing = set(placing_columns(recipe))
+    n = len(next(iter(cells.values()))) if cells else 0
+    out = {c: v for c, v in cells.items() if c in placing}
+    for c, kind in zip(recipe.columns, recipe.kinds):
+        if c not in placing:
+            out[c] = np.full(n, np.nan) if kind == "numeric" else np.full(n, "", dtype=object)
+    return out
+
+
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier"} arrays.  A row with no present active value gets -1 / NaN / True."""
+    "outlier"} arrays.  A row with no present active value gets -1 / NaN / True.  `cells` need
+    only the placing columns (placing_columns); passive ones are not read.  FileFormatError
+    (Recipe.transform) for an absent placing column or a numeric one that is not numbers."""
     r = tm.recipe
-    x = r.transform(cells)
+    x = r.transform(_placing_cells(r, cells))
     if r.missing in ("mean", "median"):
         x = r.fill_missing(x)
     t = r.training_matrix(x)
@@ -323,17 +370,19 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
 
 
 def check_columns(tm: TableMap, table) -> None:
-    """FileFormatError naming columns the map needs but `table` lacks, or that are not numbers."""
+    """FileFormatError naming columns the map needs to place rows (placing_columns) but `table`
+    lacks, or numeric ones that are not numbers; passive columns may be absent or empty."""
     from somdesk.errors import FileFormatError
 
-    missing = [c for c in tm.recipe.columns if c not in table.columns]
+    placing = placing_columns(tm.recipe)
+    missing = [c for c in placing if c not in table.columns]
     if missing:
         def names(cols):
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
                               f"(its columns: {names(list(table.columns))})")
     for c, kind in zip(tm.recipe.columns, tm.recipe.kinds):
-        if kind == "numeric":
+        if kind == "numeric" and c in placing:
             table.check_numeric([c])
 
 
@@ -346,9 +395,10 @@ def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, ta
 
 
 def _assign_blocks(tm, table, cancel, block_rows, tally):
-    for rows, block in table.iter_blocks(list(tm.recipe.columns), block_rows, cancel):
+    placing = placing_columns(tm.recipe)        # passive columns are not read (assign_cells)
+    for rows, block in table.iter_blocks(placing, block_rows, cancel):
         cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
-                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)}
+                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds) if c in placing}
         if tally is not None:
             tally.add(tm.recipe, cells)
         yield rows, assign_cells(tm, cells, cancel)

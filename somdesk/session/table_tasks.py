@@ -17,6 +17,8 @@ goes to the plain callback `progress(Progress)`: the window hands it to its work
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from somdesk.errors import SomdeskError
 from somdesk.core.cancel import check
 from somdesk.session.progress import Progress, run_to_end
 
-__all__ = ["row_cells", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
+__all__ = ["StoppedRun", "row_cells", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
            "score_steps", "report_steps", "source_of",
            "format_cell", "write_rows_csv", "rows_csv_steps"]
 
@@ -58,25 +60,59 @@ def _applied(tm, table, cancel, **extra) -> dict:
             "node_of_row": node_of_row(tm, assigned), **extra}
 
 
-def train_steps(table, spec, cancel=None, progress=None, resume=None):
+@dataclass
+class StoppedRun:
+    """A table run stopped after whole epochs whose map is not measured yet.
+
+    The window's Stop ends a table task at once (tester7 #25: the kept epochs' measuring on
+    200,000 rows held the task 18 s after Stop); measuring and segmenting that map, and
+    assigning the rows in memory, is `steps(cancel)`, a follow-up task of its own that Stop
+    ends at once too.  `tm` is the map unmeasured (codebook, recipe, config, `epochs_done`:
+    what Train continues from; no segments, NaN measures); `rows` how many rows the
+    measuring reads."""
+
+    tm: object
+    rows: int
+    steps: Callable
+
+
+def train_steps(table, spec, cancel=None, progress=None, resume=None, defer_measuring: bool = False):
     """Generator: train (session.table_data.train_table_map), assign the rows in memory, profile;
     returns the result dict.  OptionError/FileFormatError on bad choices.  A stop after at least
     one epoch returns the map of the epochs trained (`tm.epochs_done`); before that, Cancelled.
+    With `defer_measuring`, such a stop returns {"stopped_run": StoppedRun} at once instead.
     `resume`: a stopped map to continue (when `spec` gives its recipe and config)."""
     from somdesk.session.table_data import train_table_map
 
     # each stage is named as it starts: the first epoch comes after the preparation and the
     # initialisation, and a big map's measuring and segmenting take a while too (tester6 F14)
     yield Progress("segment", 0, 0, "", phase="preparing the table")
-    tm, _prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
-                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs", "training")),
-                                stage=lambda text: _say(progress, Progress("segment", 0, 0, "", text)))
+    tm, prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
+                               progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs", "training")),
+                               stage=lambda text: _say(progress, Progress("segment", 0, 0, "", text)),
+                               measure_stopped=False)
+    warnings = list(prep.warnings)      # what the preparation found (the CLI prints them too)
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
-        result = _applied(tm, table, cancel.after_stop() if cancel is not None else None)
-    else:
-        yield Progress("segment", 0, 0, "", phase="assigning rows")
-        result = _applied(tm, table, cancel)
-    result["warnings"] = list(_prep.warnings)     # what the preparation found (the CLI prints them too)
+        run = StoppedRun(tm, len(prep.data), lambda c: _measured_steps(tm, prep, spec, table, warnings, c))
+        if defer_measuring:
+            return {"stopped_run": run}
+        return run_to_end(run.steps(cancel.after_stop() if cancel is not None else None))
+    yield Progress("segment", 0, 0, "", phase="assigning rows")
+    result = _applied(tm, table, cancel)
+    result["warnings"] = warnings
+    return result
+
+
+def _measured_steps(tm, prep, spec, table, warnings, cancel):
+    """Generator: a stopped in-memory run's map measured and segmented on its rows, then the rows
+    in memory assigned and profiled; returns the result dict (StoppedRun.steps)."""
+    from somdesk.session.table_data import measure_table_map
+
+    yield Progress("segment", 0, 0, "", phase=f"measuring the map of epoch {tm.epochs_done} on {len(prep.data):,} rows")
+    tm = measure_table_map(tm, prep, spec.clusters, cancel)
+    yield Progress("segment", 0, 0, "", phase="assigning rows")
+    result = _applied(tm, table, cancel)
+    result["warnings"] = list(warnings)
     return result
 
 
@@ -113,15 +149,16 @@ def recluster_steps(tm, table, k, cancel=None):
 
 
 def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, chunk_rows: int | None = None,
-                    resume=None):
+                    resume=None, defer_measuring: bool = False):
     """Generator: train on every row of the file `path` out of core
     (session.outofcore_table.StreamingTableRun: batch map, chunks of `chunk_rows`), yielding
     its StreamProgress per epoch; `progress` hears about every chunk.  Then assigns and
     profiles the rows in memory of `table`; returns the result dict plus "out_of_core":
     {"rows", "sample_rows", "hits", "hits_of"} (hits of every row, or of the sample after a
     stop).  As `train_steps`: a stop after at least one epoch returns the map of the epochs
-    trained (`tm.epochs_done`), before that Cancelled; `resume` (a stopped map of the same
-    recipe and config) is continued."""
+    trained (`tm.epochs_done`), before that Cancelled (`defer_measuring`: {"stopped_run":
+    StoppedRun} at once, its map measured on the sample by a follow-up task); `resume` (a
+    stopped map of the same recipe and config) is continued."""
     from dataclasses import replace
 
     from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
@@ -142,7 +179,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, where=where,
                             executor=LocalExecutor(on_part), cancel=cancel, resume=resume)
     try:
-        task = run.task(cancel)
+        task = run.task(cancel, measure_stopped=not defer_measuring)
         while True:
             try:
                 p = next(task)
@@ -151,9 +188,11 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
                 break
             latest["p"] = p
             yield p
-        hits = run.hits
+        hits = getattr(run, "hits", None)      # set by the measuring (not yet after a deferred stop)
     finally:
         run.close()
+    if run.stopped and defer_measuring:
+        return {"stopped_run": StoppedRun(tm, len(run.pick), lambda c: _sample_measured_steps(run, table, c))}
     if run.stopped:         # no more yields; the rows in memory are assigned unless the task is abandoned
         cancel = cancel.after_stop() if cancel is not None else None
     else:
@@ -161,6 +200,19 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     return _applied(tm, table, cancel,
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
                                  "hits_of": "sample" if run.stopped else "every row"})
+
+
+def _sample_measured_steps(run, table, cancel):
+    """Generator: a stopped out-of-core run's map measured and segmented on its sample (the run's
+    file is closed: `finish(every_row=False)` reads none of it), the rows in memory assigned
+    and profiled; returns the result dict (StoppedRun.steps)."""
+    yield Progress("segment", 0, 0, "", phase=f"measuring the map of epoch {run.run.iteration} on the "
+                                              f"{len(run.pick):,} rows of the sample")
+    tm = run.finish(cancel, every_row=False)
+    yield Progress("segment", 0, 0, "", phase="assigning the rows in memory")
+    return _applied(tm, table, cancel,
+                    out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": run.hits,
+                                 "hits_of": "sample"})
 
 
 def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=None):

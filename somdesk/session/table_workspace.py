@@ -76,6 +76,7 @@ class TableWorkspace(TableViewsMixin):
         self.spec = None                    # TableMapSpec the next training uses (set_spec)
         self.map_path: str | None = None
         self.dirty = False
+        self.pending = None                 # table_tasks.StoppedRun: a stopped run not measured yet
 
     # -- what it holds ------------------------------------------------------------------------
     @property
@@ -170,6 +171,7 @@ class TableWorkspace(TableViewsMixin):
             return                              # a late result for a table that is gone
         tm = result["tm"]
         old = self.tm
+        self.pending = None                 # whatever is installed replaces a stopped run not measured
         self.tm, self.assigned, self.profiles = tm, result.get("assigned"), result.get("profiles")
         self.node_of_row = result["node_of_row"]
         self.out_of_core = result.get("out_of_core")
@@ -193,12 +195,30 @@ class TableWorkspace(TableViewsMixin):
         """Run `steps` and install its result dict (through post) for this table only."""
         gen = self.generation if generation is None else generation
         result = yield from steps
-        if result is not None:
+        if result is not None and "stopped_run" in result:
+            self._post(lambda: self._hold(result["stopped_run"], gen))
+        elif result is not None:
             self._post(lambda: self._install(result, gen))
         return result
 
+    def _hold(self, run, generation: int) -> None:
+        if generation == self.generation:
+            self.pending = run
+
+    def measure_task(self, run=None, cancel=None):
+        """Generator: the map of a stopped run (`run`, a table_tasks.StoppedRun; None: the one held
+        in `pending`) measured, segmented, its rows assigned and profiled, then installed as
+        `train_task` installs a stopped map; returns the result dict.  Cancelled when stopped:
+        the run stays in `pending`, and Train continues it (the window's Stop ends a table run at
+        once and measures its epochs with this, a task of its own: tester7 #25)."""
+        run = run if run is not None else self.pending
+        if run is None:
+            raise SomdeskError("there is no stopped run to measure")
+        self.pending = run
+        return (yield from self._tracked(run.steps(cancel)))
+
     def train_task(self, spec, cancel=None, progress=None, *, out_of_core: bool = False,
-                   chunk_rows: int | None = None):
+                   chunk_rows: int | None = None, defer_measuring: bool = False):
         """Generator: train a map of the table under `spec` (session.table_data.TableMapSpec), assign
         and profile the rows in memory; returns the result dict (session.table_tasks).
 
@@ -208,15 +228,19 @@ class TableWorkspace(TableViewsMixin):
         equals an uninterrupted run's.  A stop before the first epoch raises Cancelled and
         the previous map stays.  With `out_of_core`, training streams every row of the table's
         file in chunks (session.outofcore_table; OptionError when the file is gone or a numeric
-        column is forced categorical); a stop keeps and continues its epochs the same way."""
+        column is forced categorical); a stop keeps and continues its epochs the same way.
+        `defer_measuring`: a stop returns {"stopped_run": StoppedRun} at once, held in `pending`
+        (not installed) for `measure_task`; Train continues a held run too."""
         self.check_trainable()
-        resume = self.tm if self.stopped else None
+        resume = self.pending.tm if self.pending is not None else (self.tm if self.stopped else None)
+        defer = defer_measuring
         if not out_of_core:
-            return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress, resume)))
+            return (yield from self._tracked(table_tasks.train_steps(self.table, spec, cancel, progress, resume,
+                                                                     defer)))
         self.check_out_of_core(spec)
         where = getattr(self.read_options, "where", None)
         return (yield from self._tracked(table_tasks.outofcore_steps(self.path, spec, self.table, where, cancel,
-                                                                     progress, chunk_rows, resume)))
+                                                                     progress, chunk_rows, resume, defer)))
 
     def check_out_of_core(self, spec) -> None:
         """OptionError when `spec` cannot train out of core: a numeric column forced categorical

@@ -14,6 +14,8 @@ import pytest
 from somdesk.core import SOMConfig
 from somdesk.gui.tasks import live_workers
 
+from tests.timing import load_scaled
+
 from .helpers import FIRST_RUN_TIMEOUT_MS, make_window
 
 
@@ -26,13 +28,9 @@ def _step_takes_cancel() -> bool:
 pytestmark = pytest.mark.skipif(not _step_takes_cancel(), reason="core has no SOM.step(cancel=...) yet")
 
 def limit_s() -> float:
-    """200 ms, the goal, on a machine with a free core; on an overloaded shared machine
-    (load average above the core count, as on CI runners and this 2-core box) a thread
-    gets the CPU proportionally less often, so the bound grows with load / cores."""
-    import os
-
-    load = os.getloadavg()[0]
-    return 0.2 * max(1.0, load / (os.cpu_count() or 1))
+    """200 ms, the goal, grown with the machine's load (tests.timing: on CI runners and this
+    2-core box a thread gets the CPU proportionally less often)."""
+    return load_scaled(0.2)
 
 
 BIG = SOMConfig(width=1000, height=1000, iterations=10, seed=1)

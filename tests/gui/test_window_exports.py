@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageSequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from somdesk import render
 from somdesk.core import SOM, SOMConfig
@@ -192,6 +192,11 @@ def test_pictures_export_whole(qtbot, tmp_path):
 
 
 # -- Export time-lapse ---------------------------------------------------------------------------------
+def written(qtbot, w):
+    """Export time-lapse runs as a task (tester7 #32): wait for it."""
+    qtbot.waitUntil(lambda: not w.runner.busy, timeout=30_000)
+
+
 def frames_of(path):
     with Image.open(path) as im:
         pairs = [(np.asarray(f.convert("RGB")), f.info.get("duration")) for f in ImageSequence.Iterator(im)]
@@ -231,6 +236,7 @@ def test_export_through_the_dialog(qtbot, window, tmp_path, monkeypatch, name):
     n = len(window.timelapse.recorder)
     assert d.info.text().startswith(f"{n} frames, epochs 0 to 60") and d.info.text().endswith("60 x 60 px")
     d.accept()
+    written(qtbot, window)
     frames, duration = frames_of(tmp_path / name)
     assert len(frames) == n and duration == 100 and frames[0].shape == (60, 60, 3)
     last = frames[-1][::3, ::3].astype(int)
@@ -243,6 +249,7 @@ def test_a_hexagonal_time_lapse_is_true_hexagons(qtbot, colours, tmp_path):
     w = trained(qtbot, colours, topology="hexagonal", height=8)
     try:
         assert w.timelapse.save(20, 6, str(tmp_path / "h.png"))
+        written(qtbot, w)
         frames, _ = frames_of(tmp_path / "h.png")
         idx = render.index_image(8, 13, True, 6)
         assert frames[-1].shape[:2] == idx.shape and (frames[-1][idx < 0] == 255).all()
@@ -268,7 +275,8 @@ def test_opening_a_map_starts_a_recording_that_training_continues(qtbot, window,
 def test_a_bad_place_is_a_dialog(qtbot, window, tmp_path):
     train(qtbot, window)
     (tmp_path / "plain").write_text("x")
-    assert not window.timelapse.save(20, 2, str(tmp_path / "plain" / "t.gif"))
+    window.timelapse.save(20, 2, str(tmp_path / "plain" / "t.gif"))      # said by the task
+    written(qtbot, window)
     assert window.last_error.startswith("cannot write")
     assert not window.timelapse.save(20, 2, str(tmp_path / "t.mp4"))
     assert ".gif, .png or .apng" in window.last_error
@@ -309,3 +317,63 @@ def test_export_image_refuses_the_file_in_use_and_names_that_are_not_png(qtbot, 
             assert (tmp_path / "x.PNG").read_bytes()[:4] == b"\x89PNG"
     finally:
         win.close()
+
+
+@pytest.mark.parametrize("speed", ["normal", "max"])
+def test_the_time_lapse_is_the_clis_frames_taken_from_the_run_itself(qtbot, tmp_path, monkeypatch, speed):
+    """tester7 #32: the window kept only the maps it happened to draw (5 frames of a 7.7-s run).
+    The run now hands the recorder its codebook at the epochs the recorder wants, so a run of N
+    epochs keeps the CLI's frames at the CLI's epochs, bit for bit: N + 1 frames up to 119 epochs,
+    then every stride-th epoch (130 epochs: 0, 2, ..., 128 and the last, 66 frames)."""
+    import somdesk.cli_train as cli_train
+    from somdesk.cli import main
+
+    rng = np.random.default_rng(11)
+    rgb8 = rng.integers(0, 256, size=(40, 3))
+    pal = tmp_path / "p.gpl"
+    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
+    kept = []
+    make = cli_train._timelapse_recorder
+    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
+    assert main(["train", "--palette", str(pal), "--width", "12", "--height", "9", "--iterations", "130",
+                 "--seed", "5", "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
+    cli = kept[0]
+    assert len(cli.iterations) == 66 and cli.iterations[:3] == [0, 2, 4] and cli.iterations[-2:] == [128, 130]
+
+    w = make_window(qtbot, rgb8 / 255.0, SOMConfig(width=12, height=9, iterations=130, seed=5), speed=speed)
+    try:
+        state = train(qtbot, w)
+        assert state.iteration == 130
+        rec = w.timelapse.recorder
+        assert rec.iterations == cli.iterations
+        for a, b in zip(rec.frames, cli.frames):
+            np.testing.assert_array_equal(a, b)
+    finally:
+        w.close()
+
+
+def test_reset_ends_the_recording_and_colours_nothing_on_the_gui_thread(qtbot, window, monkeypatch):
+    """tester7 #8: Reset of a 1000 x 1000 map spent ~250 ms of its 360-520 ms colouring the
+    stopped run's final map for the recording.  The run offers its frames on its own thread;
+    Reset only ends the recording, and the next run starts one from its epoch 0."""
+    import threading
+
+    import somdesk.gui.timelapse_recorder as tr
+
+    train(qtbot, window)
+    assert window.timelapse.recorder.iterations[-1] == 60
+    made, coloured = [], []
+    real = tr.frame_colours
+
+    def counted(session):
+        colour = real(session)
+        made.append(threading.current_thread())
+        return lambda w: coloured.append(threading.current_thread()) or colour(w)
+    monkeypatch.setattr(tr, "frame_colours", counted)
+    window.reset_weights()
+    QApplication.processEvents()
+    assert len(window.timelapse) == 0 and made == [] and coloured == []
+    state = train(qtbot, window)
+    rec = window.timelapse.recorder
+    assert rec.iterations[0] == 0 and rec.iterations[-1] == state.iteration == 60
+    assert coloured and threading.main_thread() not in coloured      # every frame on the run's thread

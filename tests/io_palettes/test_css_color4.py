@@ -65,3 +65,18 @@ def test_a_function_that_is_not_a_colour_is_skipped_with_its_line():
     pal = _read(":root {\n --a: #010203;\n --b: lab(50% nonsense 3);\n}")
     assert _hexes(":root { --a: #010203; }") == [s.hex for s in pal.swatches]
     assert any("line 3" in w and "lab() skipped" in w for w in pal.warnings)
+
+
+def test_the_token_regexes_find_every_function_in_either_case():
+    # the token regexes are assembled from named parts (css._token_pattern); the look-ahead
+    # on the first characters must let every function through, upper or lower case
+    from somdesk.io.palettes import css
+
+    for name in ("rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color"):
+        for spelt in (name, name.upper(), name.title()):
+            for regex in (css._TOKEN, css._token_regex()):
+                m = regex.search(f".a {{ border: 1px solid {spelt}(1 2 3) }}")
+                assert m is not None and m.group("fn") == spelt
+    m = css._token_regex().search(".a { color: RebeccaPurple; }")
+    assert m.group("word") == "RebeccaPurple" and css._TOKEN.search(".a { color: navy }") is None
+    assert css._TOKEN.search("x #0f08;").group("hex") == "#0f08"

@@ -86,3 +86,12 @@ def test_bands_cover_the_picture_once():
         assert spans[0][0] == 0 and spans[-1][1] == height
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
         assert all((y1 - y0) * width <= max(pixels, width) for y0, y1 in spans)
+
+
+def test_scale_nearest_in_bands_is_the_one_shot_picture(band_pixels):
+    from somdesk.io.images import scale_nearest
+
+    img = np.random.default_rng(2).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    for scale in (1, 3, 70):                  # beyond render's MAX_SCALE too
+        np.testing.assert_array_equal(scale_nearest(img, scale), _one_shot(img, False, scale))
+    np.testing.assert_array_equal(scale_nearest(img[..., 0], 4), _one_shot(img[..., 0], False, 4))

@@ -1,5 +1,4 @@
 """Property tests: any bytes give a picture / table or one of our errors, quickly."""
-import os
 import time
 
 import numpy as np
@@ -10,6 +9,7 @@ from somdesk.io.image_input import load_image, load_image_bytes
 from somdesk.io.table import read_table, read_table_bytes
 
 from _usecase_util import encode, picture
+from tests.timing import load_scaled
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -18,11 +18,10 @@ LIMIT_S = 2.0
 
 
 def limit_s() -> float:
-    """LIMIT_S on a machine with a free core; on an overloaded shared one (load average above
-    the core count) a call gets the CPU proportionally less often, so the bound grows with
-    load / cores (a first call that imports a reader took 2.2 s at load 11 on 2 cores)."""
-    load = os.getloadavg()[0]
-    return LIMIT_S * max(1.0, load / (os.cpu_count() or 1))
+    """LIMIT_S, grown with the machine's load (tests.timing: a first call that imports a reader
+    took 2.2 s at load 11 on 2 cores)."""
+    return load_scaled(LIMIT_S)
+
 
 _img = picture(12, 16, seed=9)
 IMAGE_SEEDS = [encode(_img, "PNG"), encode(_img, "JPEG"), encode(_img, "BMP"), encode(_img, "GIF"),

@@ -113,3 +113,30 @@ def test_picture_read_as_a_palette_keeps_its_values_and_says_so(tmp_path):
     plain = tmp_path / "plain.png"
     im.save(plain)
     assert not any("profile" in w for w in read_palette(plain).warnings)
+
+
+@pytest.mark.parametrize("kind", ["RGB", "RGBA", "P", "P+tRNS", "RGB+tRNS"])
+def test_the_conversion_and_the_reader_agree_on_transparency(tmp_path, kind):
+    # one test of "has alpha" (image_input.has_transparency) for the reader and the profile's
+    # conversion: an RGBA conversion for exactly the pictures read with their transparency
+    from somdesk.io.colour_profile import srgb_conversion
+    from somdesk.io.image_input import has_transparency
+
+    im = Image.fromarray(PIXELS)
+    if kind == "RGBA":
+        im = im.convert("RGBA")
+    elif kind.startswith("P"):
+        im = im.convert("P")
+    profile = rgb_profile("linear sRGB", SRGB_COLORANTS, 1.0)
+    path = tmp_path / "t.png"
+    kw = {"icc_profile": profile}
+    if kind == "P+tRNS":
+        kw["transparency"] = 0
+    elif kind == "RGB+tRNS":
+        kw["transparency"] = (0, 0, 0)
+    im.save(path, "PNG", **kw)
+    with Image.open(path) as im:
+        conversion = srgb_conversion(im)
+        assert conversion is not None
+        assert (conversion.mode == "RGBA") == has_transparency(im) == (kind not in ("RGB", "P"))
+    assert load_image(path, alpha=True).shape[2] == (4 if kind not in ("RGB", "P") else 3)

@@ -7,7 +7,7 @@ import os
 from somdesk.core.clustering import Assignments
 from somdesk.io.atomic import atomic_open
 
-__all__ = ["write_assignments_csv", "write_scores", "SCORE_COLUMNS"]
+__all__ = ["write_assignments_csv", "write_scores", "SCORE_COLUMNS", "FILE_COLUMN"]
 
 
 def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
@@ -29,16 +29,19 @@ def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> 
 
 
 SCORE_COLUMNS = ("row", "bmu_row", "bmu_col", "segment", "distance", "outlier")
+FILE_COLUMN = "file"        # after SCORE_COLUMNS when a glob was scored: the file each row came from
 
 
-def write_scores(path: str | os.PathLike, blocks, cancel=None) -> int:
+def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = False) -> int:
     """Write per-row scores to CSV or Parquet (by the name's extension), atomically.
 
     `blocks` yields (row_index (B,), {"bmu_row", "bmu_col", "segment", "distance",
     "outlier"} (B,) arrays); columns are SCORE_COLUMNS (`row` = row number in the scored
-    file, 0 = first data row; `distance` the Euclidean distance to the BMU in training
-    units, empty when the row had no usable value; `outlier` true/false).  Returns the
-    number of rows.  Parquet goes through a temporary CSV read back by DuckDB.
+    file, 0 = first data row -- of a glob: counted on through its files in sorted order;
+    `distance` the Euclidean distance to the BMU in training units, empty when the row had
+    no usable value; `outlier` true/false).  With `files` (a glob was scored) each block
+    also holds "file" (B,) str and the last column, FILE_COLUMN, names the row's file.
+    Returns the number of rows.  Parquet goes through a temporary CSV read back by DuckDB.
     """
     import shutil
     import tempfile
@@ -52,14 +55,18 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None) -> int:
     def write_csv(f):
         nonlocal n
         out = csv.writer(f, lineterminator="\n")
-        out.writerow(SCORE_COLUMNS)
+        out.writerow(SCORE_COLUMNS + ((FILE_COLUMN,) if files else ()))
         for rows, a in blocks:
             cancel_mod.check(cancel)
             dist = a["distance"]
+            names = a[FILE_COLUMN] if files else None
             for i in range(len(rows)):
-                out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
-                              "" if dist[i] != dist[i] else repr(float(dist[i])),
-                              "true" if a["outlier"][i] else "false"])
+                line = [int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
+                        "" if dist[i] != dist[i] else repr(float(dist[i])),
+                        "true" if a["outlier"][i] else "false"]
+                if files:
+                    line.append(names[i])
+                out.writerow(line)
             n += len(rows)
 
     if not parquet:
@@ -77,7 +84,7 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None) -> int:
         con = duckdb.connect()
         try:
             types = "{'row': 'BIGINT', 'bmu_row': 'INTEGER', 'bmu_col': 'INTEGER', 'segment': 'INTEGER', " \
-                    "'distance': 'DOUBLE', 'outlier': 'BOOLEAN'}"
+                    "'distance': 'DOUBLE', 'outlier': 'BOOLEAN'" + (f", '{FILE_COLUMN}': 'VARCHAR'}}" if files else "}")
             con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, columns={types})) "
                         f"TO '{pq}' (FORMAT parquet)")
         finally:
