@@ -294,3 +294,15 @@ def test_the_block_epochs_column_factors_are_the_wide_kernels(hexagonal, toroida
                         column_factors(want, tx, bi, bj, reach, hexagonal, toroidal, width)
                         _column_factors(got, tx, bi, bj, reach, hexagonal, toroidal, width)
                         np.testing.assert_array_equal(got, want)
+
+
+def test_the_smallest_distance_is_recovered_exactly_from_its_bits():
+    """_pick's limit starts from the minimum's int64 bits: every non-negative double, subnormals too."""
+    from somdesk.core._online_block_numba import _from_bits
+
+    rng = np.random.default_rng(8)
+    values = np.concatenate([[0.0, 5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1.0,
+                              np.nextafter(1.0, 2.0), 1.7976931348623157e308],
+                             np.abs(rng.normal(size=200)) * 10.0 ** rng.integers(-320, 300, size=200)])
+    for v in values:
+        assert _from_bits(np.array([v]).view(np.int64)[0]) == v
