@@ -168,7 +168,7 @@ def run_train(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
-    from somdesk.session.table_data import TableMapSpec, spoiled_columns, train_table_map
+    from somdesk.session.table_data import TableMapSpec, identifier_warning, spoiled_columns, train_table_map
 
     from somdesk.cli_train import check_suffix
 
@@ -197,6 +197,8 @@ def run_train(args) -> int:
         warn = list(tab.warnings)
         if spec.columns is None:
             warn += spoiled_columns(tab, spec.label)
+            ids = identifier_warning(tab, spec.label)      # left out by the default choice: say so
+            warn += [ids] if ids else []
         tm, prep = train_table_map(tab, spec, token)
         warn += prep.warnings
         save_table_map(tm, args.save_map)
@@ -249,13 +251,14 @@ def _write_extras(args, tm, tab, token) -> None:
 def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
-    from somdesk.session.scoring import load_table_map, score_table
+    from somdesk.session.scoring import load_table_map, score_table, scoring_options
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
     tm = load_table_map(args.map)
     token = CancelToken()
-    tab = read_table(args.data, _options(args), token)
+    # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
+    tab = read_table(args.data, scoring_options(tm, _options(args)), token)
     try:
         blocks, warnings = score_table(tm, tab, token)
         if args.out:

@@ -111,7 +111,10 @@ class RunFrames:
             wanted = rec.next_wanted(epoch) == epoch
             if not self._current() or (its and its[-1] == epoch) or not (wanted or last):
                 return
-        rgb = self.colour(weights)               # outside the lock: the GUI thread only reads
+        try:
+            rgb = self.colour(weights)           # outside the lock: the GUI thread only reads
+        except (SomdeskError, ValueError):       # not colours (no 3 values a node): no frame, the run goes on
+            return
         with self.owner.lock:
             if self._current():
                 rec.offer(epoch, rgb)

@@ -59,9 +59,9 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     start = epoch_start = time.perf_counter()
     stopped, epoch = True, 0
     last = None          # (som, measured MapState of its current iteration): the final map when it ends there
-    if frames is not None:
-        frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
     try:
+        if frames is not None:
+            frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
         for som, phase in phases(session):
             while not som.done:
                 n = chunk(som.iteration) if chunk is not None else 1

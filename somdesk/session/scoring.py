@@ -11,7 +11,9 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
                   "quantization_error": ..., "topographic_error": ..., "curve": {...},
                   "source": "file name", "source_path": "/its/absolute/path.csv",
                   "read_options": {"delimiter": ";", ...io.tables ReadOptions set...}, "passive": P}
-(`source_path` and `read_options` since 2026-11-30; a map without them is looked for by name)
+(`source_path` and `read_options` since 2026-11-30; a map without them is looked for by name;
+`"number_format": {"decimal": ",", "thousands": "."}` of a text table since session 7: new
+files are scored with it, `scoring_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
 training row) and, with passive columns, `passive_planes` (H, W, P) float64 (NaN
 where no row reached a node).  The core arrays are the weighted codebook and the
@@ -30,7 +32,8 @@ import numpy as np
 from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
-__all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file"]
+__all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file",
+           "scoring_options"]
 
 class NotATableMap(FileFormatError):
     """A saved map of colours or a picture where a table map is needed; `where` names the file,
@@ -93,6 +96,8 @@ def save_table_map(tm, path) -> None:
         info["source_path"] = str(tm.source_path)
     if tm.read_options:
         info["read_options"] = dict(tm.read_options)
+    if tm.number_format:
+        info["number_format"] = dict(tm.number_format)
     arrays = {"segments": np.asarray(tm.clusters if tm.clusters is not None else
                                      np.zeros(tm.codebook.shape[:2]), dtype=np.int64),
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
@@ -139,6 +144,7 @@ def load_table_map(path):
                       inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
                       read_options=info.get("read_options") if isinstance(info.get("read_options"), dict) else None,
+                      number_format=_number_format(info.get("number_format")),
                       epochs_done=_epochs_done(saved.som))
     except (KeyError, TypeError, ValueError) as exc:
         raise FileFormatError(f"{where}: the table map's description is damaged ({exc})") from None
@@ -149,6 +155,33 @@ def load_table_map(path):
     if seg.size and (seg.min() < 0 or seg.max() >= seg.size):
         raise FileFormatError(f"{where}: segment numbers are out of range")
     return tm
+
+
+def _number_format(value) -> dict | None:
+    """A saved `number_format` checked ({"decimal": "." or ",", "thousands": one of io.tables'
+    marks or ""}), else None (older maps, or a damaged entry: new files are sniffed as before)."""
+    if not isinstance(value, dict) or value.get("decimal") not in (".", ","):
+        return None
+    th = value.get("thousands", "")
+    return {"decimal": value["decimal"], "thousands": th} if th in ("", ",", ".", " ", "'", "_") else None
+
+
+def scoring_options(tm, options=None):
+    """The io.tables ReadOptions to read new data for `tm` with: `options` (None: detect
+    everything), with the decimal and thousands separators of the map's own table where they
+    are left to detection (tester8 #14: a new file whose numbers happen to show no decimal
+    comma, `80.261;5`, was sniffed as decimal point and scored 1000x off without a word).
+    Only text files read them; other formats' numbers are typed."""
+    from dataclasses import replace
+
+    from somdesk.io.tables.options import ReadOptions
+
+    nf = getattr(tm, "number_format", None)
+    if not nf:
+        return options
+    opts = options if options is not None else ReadOptions()
+    return replace(opts, decimal=opts.decimal if opts.decimal is not None else nf["decimal"],
+                   thousands=opts.thousands if opts.thousands is not None else nf["thousands"])
 
 
 def _epochs_done(som) -> int | None:
@@ -196,7 +229,7 @@ def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int,
     from somdesk.io.tables.assignments import write_scores
     from somdesk.io.tables.table import read_table
 
-    table = read_table(data_path, options, cancel)
+    table = read_table(data_path, scoring_options(tm, options), cancel)
     try:
         blocks, warnings = score_table(tm, table, cancel)
         n = write_scores(out_path, blocks, cancel)

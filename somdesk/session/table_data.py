@@ -34,7 +34,8 @@ from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
-           "default_columns", "check_columns", "placing_columns", "rows_in_nodes", "options_to_dict", "options_from_dict"]
+           "default_columns", "identifier_warning", "check_columns", "placing_columns", "rows_in_nodes",
+           "options_to_dict", "options_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class TableMap:
     source: str | None = None             # the table's file name (older maps: all they record)
     source_path: str | None = None        # its absolute path when trained
     read_options: dict | None = None      # io.tables ReadOptions it was read with (options_to_dict)
+    # {"decimal", "thousands"} a text table's numbers were read with (given or sniffed): new
+    # files are scored with them (session.scoring.scoring_options; tester8 #14)
+    number_format: dict | None = None
     epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
 
     @property
@@ -124,28 +128,58 @@ def default_label_column(table, numeric) -> str | None:
     return None
 
 
-_ID_WORDS = frozenset({"id", "ids", "idx", "index", "uuid", "guid", "rowid", "rownum"})
+# words that name a row (customer_id, CustomerID, uuid): any whole numbers under them are keys
+_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "rowid", "rownum"})
+# words that also name measurements (Happiness Index, price_index, uv_idx): keys only when the
+# values are distinct whole numbers
+_INDEX_WORDS = frozenset({"idx", "index"})
+
+
+def _identifier_reason(table, name: str) -> str | None:
+    """Why column `name` names rows rather than measuring them, or None.  Only whole numbers
+    can be keys (a measurement with fractions never is, whatever its name: tester8 #13), and
+      * its name has an identifier word ("id", "customer_id", "CustomerID", "uuid"), or
+        "index"/"idx" with every value distinct (row numbers, not a price index's levels); or
+      * its values are distinct whole numbers within 0..N, N the file's rows (row numbers
+        1..N in any order, a pandas index written to the file; of a sampled table, a sample
+        of them) -- in a table of at least 10 rows with no missing cell.  A rank or a day of
+        the month over as many rows looks the same: `identifier_warning` says what was left out."""
+    v = table.cells(name)
+    present = v[np.isfinite(v)]
+    if not present.size or not np.all(present == np.round(present)):
+        return None
+    distinct = np.unique(present).size == present.size
+    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)}
+    if words & _ID_WORDS or (words & _INDEX_WORDS and distinct):
+        return "named as an identifier"
+    n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
+    if n < 10 or table.missing_count(name) or not distinct or v.min() < 0 or v.max() > total:
+        return None
+    return "distinct whole numbers no larger than the row count, like row numbers"
 
 
 def _is_identifier(table, name: str) -> bool:
-    """A column that names rows rather than measuring them: its name says so ("id", "ID",
-    "customer_id", "CustomerID", "index"), or its values are distinct whole numbers spanning
-    no more than the file's rows (row numbers 1..N in any order, a pandas index written to
-    the file; of a sampled table, a sample of them) -- in a table of at least 10 rows."""
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)
-    if any(w.lower() in _ID_WORDS for w in words):
-        return True
-    v = table.cells(name)
-    n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
-    if n < 10 or table.missing_count(name) or v.max() - v.min() > total - 1:
-        return False
-    return bool(np.all(v == np.round(v))) and np.unique(v).size == n
+    return _identifier_reason(table, name) is not None
+
+
+def identifier_warning(table, label: str | None = None) -> str | None:
+    """One sentence naming the columns the default choice leaves out as row identifiers and
+    why, with the way to train on them -- or None (tester8 #13: left out without a word)."""
+    numeric = [c for c in table.numeric_columns if c != label]
+    found = [(c, _identifier_reason(table, c)) for c in numeric]
+    found = [(c, why) for c, why in found if why]
+    if not found or len(found) == len(numeric):       # identifiers alone stay in (default_columns)
+        return None
+    shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
+    return (f"{len(found)} numeric column(s) look like row identifiers and are left out of the training "
+            f"columns: {shown}; name them in the columns to train on them (--columns)")
 
 
 def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label and row identifiers (`_is_identifier`: an "id"
+    """Every numeric column but the label and row identifiers (`_identifier_reason`: an "id"
     column or row numbers would put each row in a place of its own) -- the `train --table`
-    default; identifiers stay in when they are the only numeric columns.
+    default; identifiers stay in when they are the only numeric columns (`identifier_warning`
+    names those left out).
 
     OptionError when a column of numbers holds an infinite value: left out silently, the
     user's column would vanish from the map with no word said.
@@ -237,7 +271,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   row_index=prep.row_index, source=getattr(table, "name", None),
                   source_path=getattr(table, "path", None),
                   read_options=options_to_dict(getattr(table, "options", None)),
-                  epochs_done=None if done >= epochs else done)
+                  number_format=number_format_of(table), epochs_done=None if done >= epochs else done)
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
         if not measure_stopped:
             return tm, prep
@@ -369,28 +403,37 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
             "outlier": none | (dist > tm.outlier_threshold)}
 
 
-def check_columns(tm: TableMap, table) -> None:
-    """FileFormatError naming columns the map needs to place rows (placing_columns) but `table`
-    lacks, or numeric ones that are not numbers; passive columns may be absent or empty."""
+def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
+    """FileFormatError naming columns the map needs but `table` lacks, or numeric ones that
+    are not numbers.  The map's own table needs every column (its passive ones are shown);
+    `scoring` new rows needs only the placing columns (placing_columns)."""
     from somdesk.errors import FileFormatError
 
-    placing = placing_columns(tm.recipe)
+    placing = placing_columns(tm.recipe) if scoring else list(tm.recipe.columns)
     missing = [c for c in placing if c not in table.columns]
     if missing:
         def names(cols):
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
                               f"(its columns: {names(list(table.columns))})")
-    for c, kind in zip(tm.recipe.columns, tm.recipe.kinds):
-        if kind == "numeric" and c in placing:
-            table.check_numeric([c])
+    try:
+        table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
+                             if kind == "numeric" and c in placing])
+    except FileFormatError as exc:
+        nf = tm.number_format if scoring else None
+        if not nf or (table.dialect or {}).get("decimal") != nf["decimal"]:
+            raise
+        groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
+        raise FileFormatError(f"{exc} (read with the number format of the map's own table: decimal "
+                              f"{nf['decimal']!r}, {groups}; a file that writes numbers differently needs "
+                              "its own decimal and thousands separators)") from None
 
 
 def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
     """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
-    assign_cells).  The columns are checked (check_columns) before the first block is asked for.
-    `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
-    check_columns(tm, table)
+    assign_cells).  The placing columns are checked (check_columns) before the first block is
+    asked for.  `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
+    check_columns(tm, table, scoring=True)
     return _assign_blocks(tm, table, cancel, block_rows, tally)
 
 
@@ -424,6 +467,15 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
     out = np.zeros(len(r), dtype=bool)
     out[ok] = sel[r[ok], c[ok]]
     return out
+
+
+def number_format_of(table) -> dict | None:
+    """{"decimal": ".", "thousands": ""} the numbers of a text `table` were read with (given or
+    sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
+    dialect = getattr(table, "dialect", None) or {}
+    if dialect.get("decimal") not in (".", ","):
+        return None
+    return {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
 
 
 def options_to_dict(options) -> dict | None:

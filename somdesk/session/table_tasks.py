@@ -93,7 +93,7 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None, defer_meas
                                measure_stopped=False)
     warnings = list(prep.warnings)      # what the preparation found (the CLI prints them too)
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
-        run = StoppedRun(tm, len(prep.data), lambda c: _measured_steps(tm, prep, spec, table, warnings, c))
+        run = StoppedRun(tm, len(prep.data), lambda c: _measured_steps(tm, prep, spec, table, warnings, c, progress))
         if defer_measuring:
             return {"stopped_run": run}
         return run_to_end(run.steps(cancel.after_stop() if cancel is not None else None))
@@ -103,13 +103,17 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None, defer_meas
     return result
 
 
-def _measured_steps(tm, prep, spec, table, warnings, cancel):
+def _measured_steps(tm, prep, spec, table, warnings, cancel, progress=None):
     """Generator: a stopped in-memory run's map measured and segmented on its rows, then the rows
-    in memory assigned and profiled; returns the result dict (StoppedRun.steps)."""
+    in memory assigned and profiled; returns the result dict (StoppedRun.steps).  `progress`
+    hears each stage inside the measuring (the task's driver: the one running it then)."""
     from somdesk.session.table_data import measure_table_map
 
+    def stage(text: str) -> None:
+        _say(progress, Progress("segment", 0, 0, "", f"epoch {tm.epochs_done}'s map: {text}"))
+
     yield Progress("segment", 0, 0, "", phase=f"measuring the map of epoch {tm.epochs_done} on {len(prep.data):,} rows")
-    tm = measure_table_map(tm, prep, spec.clusters, cancel)
+    tm = measure_table_map(tm, prep, spec.clusters, cancel, stage)
     yield Progress("segment", 0, 0, "", phase="assigning rows")
     result = _applied(tm, table, cancel)
     result["warnings"] = list(warnings)

@@ -79,3 +79,19 @@ def test_an_absent_active_column_is_still_one_error(trained, tmp_path, capsys):
         assert main(["assign", str(m), str(tmp_path / "nob.csv"), "--out", str(tmp_path / "x.csv"), *extra]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error:") and re.search(r"column\(s\) '?b\b", err[0])
+
+
+def test_the_maps_own_table_still_needs_its_passive_columns(trained, tmp_path):
+    # reopening a map shows its passive planes from its own table: that one needs them all
+    from somdesk.errors import FileFormatError
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_data import check_columns
+
+    _frame().drop(columns=["year"]).to_csv(tmp_path / "noyear.csv", index=False)
+    tm, table = load_table_map(trained[1]), read_table(tmp_path / "noyear.csv")
+    try:
+        check_columns(tm, table, scoring=True)
+        with pytest.raises(FileFormatError, match="'year'"):
+            check_columns(tm, table)
+    finally:
+        table.close()

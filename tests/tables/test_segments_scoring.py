@@ -189,14 +189,20 @@ def test_rows_in_selected_nodes_and_segments(wine):
 
 
 @pytest.mark.parametrize("name, values, is_id", [
-    ("id", None, True), ("ID", None, True), ("customer_id", None, True), ("CustomerID", None, True),
-    ("userId", None, True), ("index", None, True),
+    ("id", "keys", True), ("ID", "keys", True), ("customer_id", "keys", True), ("CustomerID", "keys", True),
+    ("userId", "keys", True), ("index", "keys", True),
+    ("customer_id", "repeat", True),     # a key may repeat (orders of one customer)
     ("n", "rows", True),                 # row numbers 1..N under any name
     ("n", "shuffled", True),             # ... in any order
     ("n", "from0", True),                # a pandas index: 0..N-1
     ("paid", None, False), ("width", None, False), ("Idaho", None, False),
     ("n", "gap", False),                 # distinct whole numbers spanning more than the rows
     ("n", "repeat", False), ("n", "fractions", False),
+    # tester8 #13: measurements named like keys, or years, are measurements
+    ("Happiness Index", None, False), ("price_index", None, False), ("uv_idx", None, False),
+    ("id", None, False),                 # fractions are never keys
+    ("Gini index", "repeat", False),     # "index" with repeated levels: a scale, not row numbers
+    ("year", "years", False),            # distinct whole numbers larger than the row count
 ])
 def test_default_columns_leave_out_row_identifiers(tmp_path, name, values, is_id):
     from somdesk.session.table_data import default_columns
@@ -204,6 +210,7 @@ def test_default_columns_leave_out_row_identifiers(tmp_path, name, values, is_id
     n = 40
     col = {"rows": np.arange(1, n + 1), "shuffled": rng.permutation(n) + 1, "from0": np.arange(n),
            "gap": np.arange(n) * 2, "repeat": np.arange(n) // 2, "fractions": np.arange(n) + 0.5,
+           "keys": rng.permutation(n) * 7 + 1000, "years": 1980 + rng.permutation(n),
            None: rng.normal(size=n).round(3)}[values]
     rows = [f"{c},{a:.3f},{b:.3f},{'xy'[i % 2]}" for i, (c, a, b) in enumerate(zip(col, rng.normal(size=n), rng.normal(size=n)))]
     tab = read_table(write_text(tmp_path, "t.csv", f"{name},a,b,label\n" + "\n".join(rows) + "\n"))

@@ -1,0 +1,64 @@
+"""Columns left out of the default training columns as row identifiers (tester8 #13): only
+whole numbers can be keys, and every column left out is named in one warning line."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from somdesk.cli import main
+from somdesk.io.tables.table import read_table
+from somdesk.session.table_data import default_columns, identifier_warning
+
+from _files import write_text
+
+
+def _csv(tmp_path, name: str, columns: dict) -> str:
+    n = len(next(iter(columns.values())))
+    rows = [",".join(str(v[i]) for v in columns.values()) for i in range(n)]
+    return write_text(tmp_path, name, ",".join(columns) + "\n" + "\n".join(rows) + "\n")
+
+
+def test_measurements_named_index_are_trained_on(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    n = 200
+    path = _csv(tmp_path, "indexcols.csv", {
+        "Happiness Index": rng.normal(5, 1, n).round(3), "price_index": rng.normal(100, 5, n).round(2),
+        "GDP": rng.normal(3e4, 5e3, n).round(1), "uv_idx": rng.uniform(0, 11, n).round(1)})
+    out = tmp_path / "m.json"
+    assert main(["train", "--table", path, "--width", "3", "--height", "3", "--epochs", "2",
+                 "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out)]) == 0
+    assert json.loads(out.read_text())["features"] == ["Happiness Index", "price_index", "GDP", "uv_idx"]
+    assert "identifier" not in capsys.readouterr().err
+
+
+def test_row_numbers_and_keys_left_out_are_named_in_one_warning(tmp_path, capsys):
+    rng = np.random.default_rng(6)
+    n = 40
+    path = _csv(tmp_path, "ranks.csv", {"customer_id": rng.permutation(n) * 13 + 5000, "rank": rng.permutation(n) + 1,
+                                        "score": rng.normal(0, 1, n).round(3), "age": rng.integers(18, 80, n),
+                                        "year": 1990 + rng.permutation(n)})
+    tab = read_table(path)
+    try:
+        assert default_columns(tab) == ("score", "age", "year")
+        w = identifier_warning(tab)
+    finally:
+        tab.close()
+    assert "'customer_id' (named as an identifier)" in w and "'rank' (distinct whole numbers" in w and "--columns" in w
+    assert main(["train", "--table", path, "--width", "3", "--height", "3", "--epochs", "2",
+                 "--save-map", str(tmp_path / "m.somz")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if "row identifiers" in line] == [f"warning: {w}"]
+    # named, they train; no warning then
+    assert main(["train", "--table", path, "--columns", "rank,score", "--width", "3", "--height", "3",
+                 "--epochs", "2", "--save-map", str(tmp_path / "m2.somz")]) == 0
+    assert "row identifiers" not in capsys.readouterr().err
+
+
+def test_identifiers_alone_stay_in_without_a_warning(tmp_path):
+    path = _csv(tmp_path, "ids.csv", {"id": np.arange(1, 31), "label": ["xy"[i % 2] for i in range(30)]})
+    tab = read_table(path)
+    try:
+        assert default_columns(tab, "label") == ("id",) and identifier_warning(tab, "label") is None
+    finally:
+        tab.close()

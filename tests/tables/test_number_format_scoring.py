@@ -1,0 +1,109 @@
+"""New data is scored with the number format of the map's own table (tester8 #14): a file of
+the same source whose numbers happen to show no decimal comma (`80.261;5`) was sniffed as
+decimal point, read 1000x off and scored without a word."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from somdesk.cli import main
+from somdesk.session.scoring import load_table_map, score_file, scoring_options
+from somdesk.session.table_workspace import TableWorkspace
+
+from _files import write_text
+
+
+def _euro(n: int, seed: int, whole_qty: bool) -> tuple[str, list]:
+    """`price;qty` with '.' digit groups and ',' decimals; (text, the values written)."""
+    rng = np.random.default_rng(seed)
+    rows, lines = [], []
+    for i in range(n):
+        cents = 2 if i % 3 else 0                         # some prices whole: `80.261`
+        price = round(float(rng.integers(1000, 99000) + rng.integers(0, 100) / 100), cents)
+        qty = float(rng.integers(1, 10)) + (0.0 if whole_qty else float(rng.integers(1, 10)) / 10)
+        rows.append((price, qty))
+        lines.append(f"{_de(price, cents)};{_de(qty, 0 if whole_qty else 1)}")
+    return "price;qty\n" + "\n".join(lines) + "\n", rows
+
+
+def _de(v: float, decimals: int) -> str:
+    """`v` as German-locale spreadsheets write it: 80.261 or 1.234,5."""
+    whole, _, frac = f"{v:.{decimals}f}".partition(".")
+    return f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
+
+
+@pytest.fixture(scope="module")
+def euro_map(tmp_path_factory):
+    d = tmp_path_factory.mktemp("euro")
+    text, _ = _euro(200, 1, whole_qty=False)
+    train = write_text(d, "train.csv", text)
+    assert main(["train", "--table", train, "--width", "4", "--height", "4", "--epochs", "3", "--seed", "1",
+                 "--save-map", str(d / "m.somz"), "-q"]) == 0
+    return d, d / "m.somz"
+
+
+def test_the_map_records_the_number_format_of_its_table(euro_map):
+    d, m = euro_map
+    with zipfile.ZipFile(m) as z:
+        info = json.loads(z.read("meta.json"))["table_map"]
+    assert info["number_format"] == {"decimal": ",", "thousands": "."}
+    assert load_table_map(m).number_format == {"decimal": ",", "thousands": "."}
+
+
+def test_a_new_file_without_decimal_commas_is_read_as_the_map_reads(euro_map, tmp_path, capsys):
+    d, m = euro_map
+    text, truth = _euro(60, 2, whole_qty=True)          # `80.261;5`: nothing shows a decimal comma
+    new = write_text(tmp_path, "new.csv", text)
+    # the same rows written with a decimal point and no groups: unambiguous to any reader
+    plain = write_text(tmp_path, "plain.csv", "price;qty\n" + "".join(f"{p!r};{q!r}\n" for p, q in truth))
+    assert main(["assign", str(m), plain, "--decimal", ".", "--thousands", "none", "--out",
+                 str(tmp_path / "want.csv"), "-q"]) == 0
+    want = (tmp_path / "want.csv").read_text()
+    assert main(["assign", str(m), new, "--out", str(tmp_path / "cli.csv"), "-q"]) == 0
+    assert (tmp_path / "cli.csv").read_text() == want
+    tm = load_table_map(m)
+    score_file(tm, new, tmp_path / "lib.csv")
+    assert (tmp_path / "lib.csv").read_text() == want
+    TableWorkspace().score_file(new, tmp_path / "window.csv", tm)       # File > Score new data
+    assert (tmp_path / "window.csv").read_text() == want
+
+
+def test_a_file_written_differently_is_one_error_saying_why_and_options_override(euro_map, tmp_path, capsys):
+    d, m = euro_map
+    dot = write_text(tmp_path, "dot.csv", "price;qty\n3.5;7\n4.25;8\n1234.5;2\n")
+    assert main(["assign", str(m), dot, "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'price' is not numeric" in err[0] and "number format of the map's own table" in err[0]
+    assert main(["assign", str(m), dot, "--decimal", ".", "--thousands", "none", "--out",
+                 str(tmp_path / "x.csv"), "-q"]) == 0
+
+
+def test_options_given_win_and_maps_without_a_format_sniff():
+    from somdesk.io.tables.options import ReadOptions
+
+    class Old:
+        number_format = None
+
+    class Euro:
+        number_format = {"decimal": ",", "thousands": "."}
+    assert scoring_options(Old(), None) is None
+    got = scoring_options(Euro(), ReadOptions(decimal=".", delimiter=";"))
+    assert (got.decimal, got.thousands, got.delimiter) == (".", ".", ";")
+    got = scoring_options(Euro(), ReadOptions(thousands=""))
+    assert (got.decimal, got.thousands) == (",", "")
+
+
+def test_typed_formats_are_unaffected(euro_map, tmp_path, capsys):
+    import pandas as pd
+
+    d, m = euro_map
+    pd.DataFrame({"price": [80261.0, 1234.5], "qty": [5.0, 7.5]}).to_parquet(tmp_path / "new.parquet")
+    pd.DataFrame({"price": [80261.0, 1234.5], "qty": [5.0, 7.5]}).to_csv(tmp_path / "same.csv", sep=";",
+                                                                        index=False, decimal=",")
+    assert main(["assign", str(m), str(tmp_path / "new.parquet"), "--out", str(tmp_path / "a.csv"), "-q"]) == 0
+    assert main(["assign", str(m), str(tmp_path / "same.csv"), "--decimal", ",", "--thousands", "none",
+                 "--out", str(tmp_path / "b.csv"), "-q"]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
