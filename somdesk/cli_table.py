@@ -76,12 +76,15 @@ def register(sub) -> None:
     tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
     tr.add_argument("--epochs", "--iterations", dest="epochs", type=int,
                     help="batch epochs (default: from rows and nodes); --iterations is the same")
-    tr.add_argument("--topology", default="hexagonal", help="hexagonal | rectangular")
+    tr.add_argument("--topology", default="hexagonal", help="hexagonal (default) or rectangular")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")
     tr.add_argument("--assignments", metavar="FILE", help="also write every row's scores (.csv or .parquet)")
     tr.add_argument("--profiles", metavar="FILE.csv", help="also write segment profiles (a .png beside it)")
     tr.add_argument("--report", metavar="FILE.html", help="also write a self-contained HTML report")
+    tr.add_argument("--top-items", metavar="FILE.csv", help="a ratings table (users x items): also write each "
+                    "segment's highest-rated items (and add them to --report)")
+    tr.add_argument("--top-n", type=int, default=10, metavar="N", help="items per segment for --top-items (default 10)")
     tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
     tr.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(tr)
@@ -93,7 +96,7 @@ def register(sub) -> None:
     a.add_argument("data", metavar="DATA", help="a table file, or a quoted glob such as 'dir/*.csv' "
                                                 "(its scores end with a `file` column naming each row's file)")
     a.add_argument("--out", metavar="FILE", help=".csv or .parquet (default: CSV on standard output); columns "
-                                                 "row, bmu_row, bmu_col, segment, distance, outlier[, file]")
+                                                 "row, bmu_row, bmu_col, segment, distance, outlier, present[, file]")
     a.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(a)
     cli_scale.add_assign_options(a)
@@ -173,7 +176,9 @@ def run_train(args) -> int:
     from somdesk.cli_train import check_suffix
 
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
-    check_writable(args.save_map, args.assignments, args.profiles, args.report, inputs=[args.table])
+    check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items, inputs=[args.table])
+    if args.top_n < 1:
+        raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
     columns = _split(args.columns) or None
     if args.columns is not None and not columns:
         raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "
@@ -234,6 +239,12 @@ def _write_extras(args, tm, tab, token) -> None:
     if args.assignments:
         from somdesk.io.tables.assignments import write_scores
         write_scores(args.assignments, assign_table(tm, tab, token), token)
+    top = None
+    if args.top_items:
+        from somdesk.session.report import table_top_items
+        from somdesk.session.segments import write_top_items_csv
+        top = table_top_items(tm, tab, args.top_n, token)
+        write_top_items_csv(args.top_items, top)
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token)
@@ -245,22 +256,24 @@ def _write_extras(args, tm, tab, token) -> None:
             with atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
-            write_report(args.report, tm, prof, title=tab.name)
+            write_report(args.report, tm, prof, title=tab.name, top=top)
 
 
 def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
-    from somdesk.session.scoring import load_table_map, score_table, scoring_options
+    from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
     tm = load_table_map(args.map)
     token = CancelToken()
     # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
-    tab = read_table(args.data, scoring_options(tm, _options(args)), token)
+    options, note = scoring_read_options(tm, args.data, _options(args))
+    tab = read_table(args.data, options, token)
     try:
         blocks, warnings = score_table(tm, tab, token)
+        warnings[:0] = [note] if note else []
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])
@@ -272,14 +285,12 @@ def run_assign(args) -> int:
                 print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
         else:
             import csv
-            from somdesk.io.tables.assignments import SCORE_COLUMNS
+            from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(SCORE_COLUMNS)
             for rows, a in blocks:
                 for i in range(len(rows)):
-                    d = a["distance"][i]
-                    out.writerow([int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
-                                  "" if d != d else repr(float(d)), "true" if a["outlier"][i] else "false"])
+                    out.writerow(score_line(rows, a, i))
             for w in warnings if not args.quiet else ():
                 print(f"warning: {w}", file=sys.stderr)
     finally:

@@ -145,7 +145,9 @@ def _reader(files: list[str], filename: str | None = None) -> str:
     comp = f", {compressed.duck_arg(codecs.pop())}" if len(codecs) == 1 else ""
     if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz"))
            for f in lows):
-        return f"read_json_auto({listed}{comp})"
+        # columns and types from every record, not a sample of the first: a later record with a
+        # new key or type failed the whole read (tester8 #10); one more pass over text being staged
+        return f"read_json_auto({listed}{comp}, sample_size=-1)"
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr

@@ -52,7 +52,8 @@ from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe
+from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe, row_distances,
+                                        topology)
 
 SAMPLE_ROWS = 100_000
 
@@ -259,7 +260,7 @@ class StreamingTableRun:
             self.raw_sample = src.rows_at(self.pick)
             self.sample = prep(self.raw_sample)              # NaN kept when missing="train"
             self.sample_filled = filled(self.raw_sample)     # what the size, TE and saved inputs use
-            self.hexagonal = hexagonal = str(spec.topology).lower().startswith("hex")
+            self.hexagonal = hexagonal = topology(spec) == "hexagonal"
             if spec.height is None or spec.width is None:
                 h, w = auto_map_size(self.sample_filled, hexagonal, munits=max(1, math.ceil(5 * n ** 0.54321)))
                 h, w = spec.height or h, spec.width or w
@@ -369,7 +370,9 @@ class StreamingTableRun:
             hits, total = np.bincount(sidx, minlength=h * w).astype(float), float(sdist.sum())
         self.hits = hits.reshape(h, w)
         rows = self.rows if every_row else len(sdist)
-        q1, q3 = np.percentile(sdist, [25, 75])
+        # the threshold from the distances scoring reports, as in memory (table_data.row_distances)
+        scored = row_distances(recipe, codebook, self.sample, sidx, sd2)
+        q1, q3 = np.percentile(scored[np.isfinite(scored)], [25, 75])
         passive = None
         if (~recipe.active).any():
             passive = passive_planes(sidx, prep.normalised(self.raw_sample)[:, ~recipe.active], h, w, 1.0,

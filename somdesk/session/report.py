@@ -134,7 +134,36 @@ def _img(rgb: np.ndarray, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def report_html(tm, prof: dict | None, title: str = "table") -> str:
+def table_top_items(tm, table, n: int = 10, cancel=None) -> dict:
+    """Per segment, the `n` items its rows rate highest (session.segments.top_items) over the
+    rows in memory of a ratings-style `table` (users x items, a missing cell = not rated): the
+    items are the map's numeric placing columns, in the file's units.  Issue 13's recommender
+    use case (tester8 #6: the function had no caller)."""
+    from somdesk.session.segments import top_items
+    from somdesk.session.table_data import _texts, assign_cells, placing_columns
+
+    r = tm.recipe
+    placing = placing_columns(r)
+    cells = {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c)))
+             for c, k in zip(r.columns, r.kinds) if c in placing}
+    seg = assign_cells(tm, cells, cancel)["segment"]
+    items = [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing]
+    ratings = np.column_stack([cells[c] for c in items]) if items else np.zeros((len(seg), 0))
+    return top_items(ratings, items, seg, n=n)
+
+
+def _top_table(top: dict) -> str:
+    """The top items of `top` ({segment: [(item, mean, count, lift), ...]}) as one HTML table."""
+    rows = ["<table><tr><th>segment</th><th>rank</th><th style=\"text-align:left\">item</th><th>mean rating</th>"
+            "<th>ratings</th><th>lift</th></tr>"]
+    for s, entries in sorted(top.items()):
+        for k, (item, mean, count, lift) in enumerate(entries, 1):
+            rows.append(f"<tr><td>{s}</td><td>{k}</td><td style=\"text-align:left\">{html.escape(str(item))}</td>"
+                        f"<td>{mean:.3g}</td><td>{count:,}</td><td>{lift:+.3g}</td></tr>")
+    return "\n".join(rows) + "</table>"
+
+
+def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = None) -> str:
     """The report as one HTML string (see module docstring).  `prof` None: the map's table is
     not open (a reopened map whose file is gone) -- segments, U-matrix, planes and the hits
     and segment sizes of the training rows the map keeps (`tm.inputs`), no profiles section."""
@@ -186,6 +215,10 @@ def report_html(tm, prof: dict | None, title: str = "table") -> str:
                      "in standard deviations of the table (red above, blue below).</p>")
         parts.append(_img(np.asarray(profiles_png(prof)), "segment profiles"))
         parts.append(_profile_table(prof))
+    if top is not None:
+        parts.append("<h2>Top items per segment</h2><p>The items each segment's rows rate highest (at least 3 "
+                     "ratings in the segment); lift: the segment's mean minus the item's mean over every row.</p>")
+        parts.append(_top_table(top))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):
@@ -220,18 +253,39 @@ def _profile_table(prof: dict) -> str:
     rows = ["<table><tr><th>column</th><th>table mean</th>" +
             "".join(f"<th>seg {s} mean</th>" for s in prof["segments"]) + "</tr>"]
     for j, c in enumerate(prof["columns"]):
-        cells = "".join(f"<td>{_fmt(prof['mean'][i, j])}</td>" for i in range(len(prof["segments"])))
+        values = [prof["all_mean"][j]] + [prof["mean"][i, j] for i in range(len(prof["segments"]))]
+        d = _decimals(values)
+        cells = "".join(f"<td>{_fmt(v, d)}</td>" for v in values[1:])
         rows.append(f"<tr><td style=\"text-align:left\">{html.escape(str(c))}</td>"
-                    f"<td>{_fmt(prof['all_mean'][j])}</td>{cells}</tr>")
+                    f"<td>{_fmt(values[0], d)}</td>{cells}</tr>")
     return "\n".join(rows) + "</table>"
 
 
-def _fmt(x) -> str:
-    return "" if not np.isfinite(x) else f"{float(x):.4g}"
+MAX_DECIMALS = 12
 
 
-def write_report(path, tm, prof: dict | None, title: str = "table") -> None:
-    """Write the report atomically (SomdeskError on an unwritable path)."""
+def _decimals(values) -> int:
+    """Decimals for one column's means: 4 significant digits of the largest, and at least 2 of
+    the spread between them, so means that differ show differently (tester8 #15: a passive
+    `year` of 2007.8 ... 2008.4 read 2008 in every segment at 4 significant digits)."""
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=np.float64)
+    if not v.size:
+        return 0
+    big = float(np.abs(v).max())
+    d = 3 - math.floor(math.log10(big)) if big > 0 else 0
+    spread = float(v.max() - v.min())
+    if spread > big * 1e-9:             # beyond float noise
+        d = max(d, 1 - math.floor(math.log10(spread)))
+    return int(min(max(d, 0), MAX_DECIMALS))
+
+
+def _fmt(x, decimals: int) -> str:
+    return "" if not np.isfinite(x) else f"{float(x):.{decimals}f}"
+
+
+def write_report(path, tm, prof: dict | None, title: str = "table", top: dict | None = None) -> None:
+    """Write the report atomically (SomdeskError on an unwritable path); `top` (table_top_items)
+    adds the top items per segment."""
     from somdesk.io.atomic import atomic_open
     with atomic_open(path, "w", encoding="utf-8") as f:
-        f.write(report_html(tm, prof, title))
+        f.write(report_html(tm, prof, title, top))

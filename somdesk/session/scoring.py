@@ -12,8 +12,8 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
                   "source": "file name", "source_path": "/its/absolute/path.csv",
                   "read_options": {"delimiter": ";", ...io.tables ReadOptions set...}, "passive": P}
 (`source_path` and `read_options` since 2026-11-30; a map without them is looked for by name;
-`"number_format": {"decimal": ",", "thousands": "."}` of a text table since session 7: new
-files are scored with it, `scoring_options`)
+`"number_format": {"decimal": ",", "thousands": ".", "delimiter": ";"}` of a text table since
+session 7: new files of that dialect are scored with it, `scoring_read_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
 training row) and, with passive columns, `passive_planes` (H, W, P) float64 (NaN
 where no row reached a node).  The core arrays are the weighted codebook and the
@@ -33,7 +33,7 @@ from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
 __all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file",
-           "scoring_options"]
+           "scoring_options", "scoring_read_options"]
 
 class NotATableMap(FileFormatError):
     """A saved map of colours or a picture where a table map is needed; `where` names the file,
@@ -163,7 +163,12 @@ def _number_format(value) -> dict | None:
     if not isinstance(value, dict) or value.get("decimal") not in (".", ","):
         return None
     th = value.get("thousands", "")
-    return {"decimal": value["decimal"], "thousands": th} if th in ("", ",", ".", " ", "'", "_") else None
+    if th not in ("", ",", ".", " ", "'", "_"):
+        return None
+    out = {"decimal": value["decimal"], "thousands": th}
+    if isinstance(value.get("delimiter"), str) and len(value["delimiter"]) == 1:
+        out["delimiter"] = value["delimiter"]
+    return out
 
 
 def scoring_options(tm, options=None):
@@ -182,6 +187,47 @@ def scoring_options(tm, options=None):
     opts = options if options is not None else ReadOptions()
     return replace(opts, decimal=opts.decimal if opts.decimal is not None else nf["decimal"],
                    thousands=opts.thousands if opts.thousands is not None else nf["thousands"])
+
+
+def scoring_read_options(tm, path, options=None):
+    """(ReadOptions, note or None) to read new data file `path` for `tm` with: `scoring_options`,
+    unless `path` is plainly in another dialect than the map's own table -- a text file
+    delimited otherwise (given, or sniffed from its first lines).  Such a file is read with
+    its own sniffed number format, and the note says so (tester8 #14: a comma-delimited US file
+    `34.152,5.906` read with a ';' table's decimal comma gave qty 5906)."""
+    nf = getattr(tm, "number_format", None)
+    given = options is not None and (options.decimal is not None or options.thousands is not None)
+    if not nf or "delimiter" not in nf or given:
+        return scoring_options(tm, options), None
+    own = options.delimiter if options is not None and options.delimiter else _sniffed_delimiter(path)
+    if own is None or own == nf["delimiter"]:
+        return scoring_options(tm, options), None
+    from somdesk.io.names import display_basename
+
+    groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
+    return options, (f"{display_basename(path)} is delimited by {own!r} where the map's own table was by "
+                     f"{nf['delimiter']!r}, so its numbers are read as sniffed from it, not with the map's "
+                     f"number format (decimal {nf['decimal']!r}, {groups}); give the decimal and thousands "
+                     "separators if they are wrong")
+
+
+def _sniffed_delimiter(path) -> str | None:
+    """The delimiter a text table file's first lines suggest (io.tables.detect), or None when it
+    is not text or cannot be read (the reader then says why)."""
+    import os
+
+    from somdesk.errors import SomdeskError
+    from somdesk.io.tables import detect
+
+    try:
+        name = os.path.basename(os.fspath(path))
+        head, _codec = detect.head_bytes(os.fspath(path), name)
+        if detect.detect_format(head, name) != "csv":
+            return None
+        text, _enc, _warn = detect.head_text(head, name, None)
+        return detect.guess_delimiter(text)
+    except (OSError, SomdeskError, ValueError, TypeError):
+        return None
 
 
 def _epochs_done(som) -> int | None:
@@ -229,9 +275,11 @@ def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int,
     from somdesk.io.tables.assignments import write_scores
     from somdesk.io.tables.table import read_table
 
-    table = read_table(data_path, scoring_options(tm, options), cancel)
+    options, note = scoring_read_options(tm, data_path, options)
+    table = read_table(data_path, options, cancel)
     try:
         blocks, warnings = score_table(tm, table, cancel)
+        warnings[:0] = [note] if note else []
         n = write_scores(out_path, blocks, cancel)
     finally:
         table.close()

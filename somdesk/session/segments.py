@@ -208,6 +208,18 @@ def write_profiles_csv(path, prof: dict) -> None:
                             _g(prof["z"][i, j])])
 
 
+def write_top_items_csv(path, top: dict) -> None:
+    """One line per segment and item of `top` (top_items): segment,rank,item,mean,ratings,lift."""
+    from somdesk.io.atomic import atomic_open
+
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["segment", "rank", "item", "mean", "ratings", "lift"])
+        for s, entries in sorted(top.items()):
+            for k, (item, mean, count, lift) in enumerate(entries, 1):
+                w.writerow([s, k, item, _g(mean), count, _g(lift)])
+
+
 def _g(x) -> str:
     return "" if not np.isfinite(x) else f"{float(x):.6g}"
 

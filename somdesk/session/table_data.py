@@ -209,9 +209,19 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
             for c in table.columns if c != label and table.spoiled(c)]
 
 
+def topology(spec: TableMapSpec) -> str:
+    """The canonical topology of `spec` ("rectangular" or "hexagonal", with core.options' aliases
+    such as "hex", as the colour `train` takes them); OptionError naming the choices."""
+    from somdesk.core.options import TOPOLOGIES, choose
+
+    return choose(spec.topology, TOPOLOGIES, "topology")
+
+
 def _check_spec(spec: TableMapSpec) -> None:
-    """OptionError for sizes that are not whole numbers from 1, and weights outside the window's
-    range (session.table_checks.check_weights)."""
+    """OptionError for sizes that are not whole numbers from 1, a topology that is not one of
+    core.options.TOPOLOGIES (tester8 #7: anything but "hex..." trained a rectangular map without
+    a word), and weights outside the window's range (session.table_checks.check_weights)."""
+    topology(spec)
     for name in ("height", "width", "epochs", "clusters"):
         v = getattr(spec, name)
         if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
@@ -247,7 +257,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                                      weights=spec.weights, passive=spec.passive,
                                      categorical=spec.categorical, group_weight=spec.group_weight)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
-    hexagonal = str(spec.topology).lower().startswith("hex")
+    hexagonal = topology(spec) == "hexagonal"
     x = prep.data
     filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
     if spec.height is None or spec.width is None:
@@ -297,7 +307,12 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
         stage(f"measuring the map on {len(x):,} rows")
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
-    q1, q3 = np.percentile(dist, [25, 75])
+    # the outlier threshold from the distances scoring reports (row_distances: rows with missing
+    # values measured over what is known, scaled); the quantization error stays the SOM's own.
+    # prep.data holds NaN only with missing="train"; the mean/median modes' training rows are
+    # filled (core.preparation keeps no unfilled copy), so their threshold is the filled rows'
+    scored = row_distances(prep.recipe, codebook, x, idx, d2)
+    q1, q3 = np.percentile(scored[np.isfinite(scored)], [25, 75]) if np.isfinite(scored).any() else (0.0, 0.0)
     passive = None
     if (~prep.recipe.active).any():
         passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
@@ -382,25 +397,69 @@ def _placing_cells(recipe, cells: dict) -> dict:
     return out
 
 
+def present_columns(recipe, observed: np.ndarray) -> np.ndarray:
+    """(N,) int64: how many placing columns each row of `observed` (N, A) active features (NaN
+    missing) has a value in.  A text column's one-hot features are all present or all missing
+    (an unseen category is all zeros), so each of its m features counts 1/m."""
+    col = np.asarray(recipe.feature_column)[recipe.active]
+    share = 1.0 / np.bincount(col)[col]
+    return np.rint((~np.isnan(observed)) @ share).astype(np.int64)
+
+
+def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """(N,) distance of each row to its BMU `idx` (flat), comparable across rows (tester8 #3).
+
+    `observed` (N, A) are the rows' active features times sqrt(weight) with NaN where missing
+    (before any fill), `d2` (N,) the squared distances the BMU search gave.  A complete row's
+    distance is sqrt(d2).  A row with missing values is measured over its present features
+    only, and the squared sum is scaled by (total weight) / (present weight).  The missing
+    features are taken to differ as much, per unit of weight, as the present ones do.  So a
+    row known in one column of five is not the best fit in the file for a distance summed
+    over fewer terms.  In the mean and median modes the BMU comes from the filled row, but
+    the distance counts only what is known.  This is the SOM Toolbox's masked distance,
+    normalised by the share of the mask that is known.  A row with no present value gets NaN.
+    """
+    fw = np.asarray(recipe.feature_weight)[recipe.active]
+    miss = np.isnan(observed)
+    part = np.flatnonzero(miss.any(axis=1))
+    dist = np.sqrt(np.asarray(d2, dtype=np.float64))
+    if not part.size:
+        return dist
+    flat = np.asarray(codebook, dtype=np.float64).reshape(-1, observed.shape[1])
+    step = max(1, 4_000_000 // max(1, observed.shape[1]))     # bounded (rows, A) temporaries
+    for lo in range(0, part.size, step):
+        rows = part[lo:lo + step]
+        ob, have = observed[rows], ~miss[rows]
+        diff = np.where(have, ob - flat[idx[rows]], 0.0)
+        weight = have @ fw
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            scaled = (diff * diff).sum(axis=1) * (fw.sum() / weight)
+        dist[rows] = np.where(weight > 0, np.sqrt(scaled), np.nan)
+    return dist
+
+
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier"} arrays.  A row with no present active value gets -1 / NaN / True.  `cells` need
-    only the placing columns (placing_columns); passive ones are not read.  FileFormatError
-    (Recipe.transform) for an absent placing column or a numeric one that is not numbers."""
+    "outlier", "present"} arrays (`row_distances`; `present`: placing columns with a value,
+    `present_columns`).  A row with no present placing value gets -1 / NaN / True in every
+    missing-value mode: the mean and median modes no longer place an empty row as a typical one
+    (tester8 #3).  `cells` need only the placing columns (placing_columns); passive ones are not
+    read.  FileFormatError (Recipe.transform) for an absent placing column or a numeric one
+    that is not numbers."""
     r = tm.recipe
     x = r.transform(_placing_cells(r, cells))
-    if r.missing in ("mean", "median"):
-        x = r.fill_missing(x)
-    t = r.training_matrix(x)
+    observed = r.training_matrix(x)
+    t = r.training_matrix(r.fill_missing(x)) if r.missing in ("mean", "median") else observed
     h, w = tm.codebook.shape[:2]
     idx, d2 = masked_bmus(tm.codebook, t, cancel)
-    none = np.isinf(d2)
+    present = present_columns(r, observed)
+    dist = row_distances(r, tm.codebook, observed, idx, d2)
+    none = (present == 0) | ~np.isfinite(dist)
     row, col = np.divmod(idx, w)
     seg = tm.clusters.reshape(-1)[idx] if tm.clusters is not None else np.full(len(idx), -1)
-    dist = np.sqrt(d2)
     return {"bmu_row": np.where(none, -1, row), "bmu_col": np.where(none, -1, col),
             "segment": np.where(none, -1, seg).astype(np.int64), "distance": np.where(none, np.nan, dist),
-            "outlier": none | (dist > tm.outlier_threshold)}
+            "outlier": none | (dist > tm.outlier_threshold), "present": present}
 
 
 def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
@@ -470,12 +529,15 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
 
 
 def number_format_of(table) -> dict | None:
-    """{"decimal": ".", "thousands": ""} the numbers of a text `table` were read with (given or
-    sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
+    """{"decimal": ".", "thousands": "", "delimiter": ","} the numbers of a text `table` were read
+    with (given or sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
     dialect = getattr(table, "dialect", None) or {}
     if dialect.get("decimal") not in (".", ","):
         return None
-    return {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
+    out = {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
+    if isinstance(dialect.get("delimiter"), str):        # to tell a file of another dialect
+        out["delimiter"] = dialect["delimiter"]
+    return out
 
 
 def options_to_dict(options) -> dict | None:

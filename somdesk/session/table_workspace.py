@@ -518,12 +518,14 @@ class TableWorkspace(TableViewsMixin):
     def score_task(self, data_path, out_path, tm=None, cancel=None, progress=None, options=None):
         """Generator: every row of `data_path` scored against `tm` (default: this map) into
         `out_path` (.csv/.parquet); returns (rows, warnings)."""
-        from somdesk.session.scoring import scoring_options
+        from somdesk.session.scoring import scoring_read_options
 
         tm = tm or self._require_map()
         self._check_output(out_path, data_path)
-        options = scoring_options(tm, options)       # numbers as in the map's own table (tester8 #14)
-        return (yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options))
+        # numbers as in the map's own table, unless the file is plainly of another dialect (tester8 #14)
+        options, note = scoring_read_options(tm, data_path, options)
+        n, warnings = yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options)
+        return n, ([note] if note else []) + list(warnings)
 
     def score_file(self, data_path, out_path, tm=None, options=None):
         return run_to_end(self.score_task(data_path, out_path, tm, options=options))

@@ -80,3 +80,16 @@ def test_the_token_regexes_find_every_function_in_either_case():
     m = css._token_regex().search(".a { color: RebeccaPurple; }")
     assert m.group("word") == "RebeccaPurple" and css._TOKEN.search(".a { color: navy }") is None
     assert css._TOKEN.search("x #0f08;").group("hex") == "#0f08"
+
+
+def test_values_that_are_not_one_fixed_colour_are_named_not_dropped_silently():
+    # tester8 #2: color-mix(), light-dark(), currentcolor and system colours vanished without a word
+    pal = _read(":root {\n  --a: #112233;\n  --e: color-mix(in srgb, red 50%, blue);\n  --l: currentcolor;\n"
+                "  --m: Canvas !important;\n  --s: light-dark(white, black);\n  --gap: 4px;\n"
+                "  --f: rgb(from red r g b / 50%);\n}\n")
+    assert [s.hex for s in pal.swatches] == ["#112233"]
+    w = "\n".join(str(x) for x in pal.warnings)
+    for line, text in ((3, "--e: color-mix()"), (4, "--l: 'currentcolor'"), (5, "--m: 'Canvas'"),
+                       (6, "--s: light-dark()"), (8, "relative colour syntax")):
+        assert f"line {line}" in w and text in w, (line, text, w)
+    assert "gap" not in w                                 # a custom property that is no colour at all

@@ -45,7 +45,7 @@ def test_train_then_assign_reproduces_the_training_assignments(capsys, tmp_path)
     assert code == 0, err
     assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "train.csv").read_bytes()
     rows = list(csv.DictReader(open(tmp_path / "again.csv", encoding="utf-8")))
-    assert len(rows) == 150 and set(rows[0]) == {"row", "bmu_row", "bmu_col", "segment", "distance", "outlier"}
+    assert len(rows) == 150 and set(rows[0]) == {"row", "bmu_row", "bmu_col", "segment", "distance", "outlier", "present"}
     assert (tmp_path / "prof.png").exists() and (tmp_path / "r.html").exists()
     code, _, err = run(capsys, "assign", tmp_path / "m.somz", data, "--out", tmp_path / "again.parquet")
     assert code == 0, err
@@ -64,7 +64,7 @@ def test_train_options_and_stdout_assign(capsys, tmp_path):
     code, out, err = run(capsys, "assign", tmp_path / "c.somz", p)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == "row,bmu_row,bmu_col,segment,distance,outlier" and len(lines) == 81
+    assert lines[0] == "row,bmu_row,bmu_col,segment,distance,outlier,present" and len(lines) == 81
 
 
 @pytest.mark.parametrize("argv,match", [

@@ -49,8 +49,8 @@ def test_the_map_records_the_number_format_of_its_table(euro_map):
     d, m = euro_map
     with zipfile.ZipFile(m) as z:
         info = json.loads(z.read("meta.json"))["table_map"]
-    assert info["number_format"] == {"decimal": ",", "thousands": "."}
-    assert load_table_map(m).number_format == {"decimal": ",", "thousands": "."}
+    assert info["number_format"] == {"decimal": ",", "thousands": ".", "delimiter": ";"}
+    assert load_table_map(m).number_format == {"decimal": ",", "thousands": ".", "delimiter": ";"}
 
 
 def test_a_new_file_without_decimal_commas_is_read_as_the_map_reads(euro_map, tmp_path, capsys):
@@ -107,3 +107,22 @@ def test_typed_formats_are_unaffected(euro_map, tmp_path, capsys):
     assert main(["assign", str(m), str(tmp_path / "same.csv"), "--decimal", ",", "--thousands", "none",
                  "--out", str(tmp_path / "b.csv"), "-q"]) == 0
     assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_a_file_of_another_dialect_is_sniffed_and_said_so(euro_map, tmp_path, capsys):
+    # tester8 #14 residual: a comma-delimited US file (`34.152,5.906`) read with the ';' table's
+    # decimal comma gave qty 5906; its own dialect is read, with one warning saying why
+    d, m = euro_map
+    assert load_table_map(m).number_format["delimiter"] == ";"
+    us = write_text(tmp_path, "us.csv", "price,qty\n34.152,5.906\n53.898,1.324\n12.5,3.25\n")
+    plain = write_text(tmp_path, "plain.csv", "price;qty\n34.152;5.906\n53.898;1.324\n12.5;3.25\n")
+    assert main(["assign", str(m), plain, "--decimal", ".", "--thousands", "none", "--out",
+                 str(tmp_path / "want.csv"), "-q"]) == 0
+    assert main(["assign", str(m), us, "--out", str(tmp_path / "got.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "us.csv is delimited by ',' where the map's own table was by ';'" in err
+    assert (tmp_path / "got.csv").read_text() == (tmp_path / "want.csv").read_text()
+    ws = TableWorkspace()
+    n, warnings = ws.score_file(us, tmp_path / "window.csv", load_table_map(m))
+    assert n == 3 and "delimited by ','" in warnings[0]
+    assert (tmp_path / "window.csv").read_text() == (tmp_path / "want.csv").read_text()

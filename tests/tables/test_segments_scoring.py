@@ -243,3 +243,18 @@ def test_the_profiles_picture_draws_a_name_with_a_line_break_on_one_line():
     broken = profiles_png(segment_profiles(values, ["a", "line\nbreak", "tab\tname"], seg))
     plain = profiles_png(segment_profiles(values, ["a", "line break", "tab name"], seg))
     np.testing.assert_array_equal(np.asarray(broken), np.asarray(plain))
+
+
+def test_the_report_shows_means_that_differ_differently():
+    # tester8 #15: 4 significant digits showed a passive year of 2007.8 ... 2008.4 as 2008 everywhere
+    from somdesk.session.report import _decimals, _profile_table
+
+    prof = {"segments": [0, 1, 2], "columns": ["year", "income", "tiny", "same", "none"],
+            "mean": np.array([[2007.83, 51234.5, 0.000123, 5.0, np.nan], [2008.41, 49876.25, 0.000125, 5.0, np.nan],
+                              [2008.02, 50500.0, 0.000124, 5.0, np.nan]]),
+            "all_mean": np.array([2008.09, 50537.1, 0.000124, 5.0, np.nan])}
+    html = _profile_table(prof)
+    assert "<td>2007.83</td><td>2008.41</td><td>2008.02</td>" in html and "<td>2008.09</td>" in html
+    assert "<td>51234</td>" in html or "<td>51234.5</td>" in html
+    assert "<td>0.0001230</td>" in html and "<td>5.000</td>" in html
+    assert _decimals([np.nan]) == 0 and _decimals([0.0, 0.0]) == 0

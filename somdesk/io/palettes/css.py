@@ -293,6 +293,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
                 ctx.warn(f"{fn}() with nested or unclosed parentheses skipped", line)
                 continue
             try:
+                if _RELATIVE.match(args.group(1)):
+                    raise _Bad("relative colour syntax (`from`) is not supported")
                 if fn in _COLORAIDE_FUNCTIONS:
                     rgb, alpha, mapped = _eval_coloraide(fn, args.group(1))
                     if mapped:
@@ -308,9 +310,37 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
             name, decl_used = _unescape(decl.group(1)), True
         swatches.append(Swatch(rgb, name, cs.unit_to_byte(alpha)))
         ctx.check_count(len(swatches), line)
+    _warn_unread_values(text, ctx)
     if not swatches:
         raise ctx.error("no colours found in the CSS (expected #rrggbb, rgb(), hsl(), oklch(), a colour name ...)")
     return ctx.finish(swatches, palette_name)
+
+
+_RELATIVE = re.compile(r"\s*from\s", re.I)
+# colour values a custom property may hold that are not one fixed colour, so not read; each
+# gets a warning naming its line (tester8 #2: "A reader never drops colours silently")
+_UNREAD_FUNCTION = re.compile(r"\s*(color-mix|light-dark|device-cmyk|contrast-color|color-contrast)\(", re.I)
+_SYSTEM_COLOURS = frozenset(("currentcolor", "canvas", "canvastext", "linktext", "visitedtext", "activetext",
+                             "buttonface", "buttontext", "buttonborder", "field", "fieldtext", "highlight",
+                             "highlighttext", "selecteditem", "selecteditemtext", "mark", "marktext",
+                             "graytext", "accentcolor", "accentcolortext"))
+
+
+def _warn_unread_values(text: str, ctx: ReadContext) -> None:
+    """A warning naming the line of each custom property whose value is colour syntax that is
+    not one fixed colour: color-mix(), light-dark(), currentcolor, system colours (Canvas ...)."""
+    line, last = 1, 0
+    for decl in _CUSTOM_PROP.finditer(text):
+        value = decl.group(2).strip()
+        fn = _UNREAD_FUNCTION.match(value)
+        word = value.split("!")[0].strip().lower()
+        if fn is None and word not in _SYSTEM_COLOURS:
+            continue
+        line += text.count("\n", last, decl.start(2))
+        last = decl.start(2)
+        what = (f"{fn.group(1).lower()}() mixes or chooses colours when the page is shown" if fn else
+                f"{value.split('!')[0].strip()!r} is the page's colour, not a fixed one")
+        ctx.warn(f"--{_unescape(decl.group(1))}: {what}; skipped", line)
 
 
 def write(palette: Palette) -> bytes:

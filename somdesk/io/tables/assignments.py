@@ -7,7 +7,7 @@ import os
 from somdesk.core.clustering import Assignments
 from somdesk.io.atomic import atomic_open
 
-__all__ = ["write_assignments_csv", "write_scores", "SCORE_COLUMNS", "FILE_COLUMN"]
+__all__ = ["write_assignments_csv", "write_scores", "score_line", "SCORE_COLUMNS", "FILE_COLUMN"]
 
 
 def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
@@ -28,18 +28,31 @@ def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> 
             out.writerow(line)
 
 
-SCORE_COLUMNS = ("row", "bmu_row", "bmu_col", "segment", "distance", "outlier")
+# the first six are the contract of every scores file; `present` (placing columns with a value,
+# tester8 #3) came later, so it comes after them
+SCORE_COLUMNS = ("row", "bmu_row", "bmu_col", "segment", "distance", "outlier", "present")
 FILE_COLUMN = "file"        # after SCORE_COLUMNS when a glob was scored: the file each row came from
+
+
+def score_line(rows, a: dict, i: int) -> list:
+    """Row `i` of a block (`write_scores`) as the CSV cells of SCORE_COLUMNS."""
+    dist = a["distance"][i]
+    return [int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
+            "" if dist != dist else repr(float(dist)), "true" if a["outlier"][i] else "false",
+            int(a["present"][i])]
 
 
 def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = False) -> int:
     """Write per-row scores to CSV or Parquet (by the name's extension), atomically.
 
     `blocks` yields (row_index (B,), {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier"} (B,) arrays); columns are SCORE_COLUMNS (`row` = row number in the scored
-    file, 0 = first data row -- of a glob: counted on through its files in sorted order;
-    `distance` the Euclidean distance to the BMU in training units, empty when the row had
-    no usable value; `outlier` true/false).  With `files` (a glob was scored) each block
+    "outlier", "present"} (B,) arrays); columns are SCORE_COLUMNS (`row` = row number in the
+    scored file, 0 = first data row -- of a glob: counted on through its files in sorted order;
+    `distance` the Euclidean distance to the BMU in training units, for a row with missing
+    values measured over its present values and scaled to the whole row
+    (session.table_data.row_distances), empty when the row had no usable value; `outlier`
+    true/false; `present` how many of the map's placing columns the row has a value in).
+    With `files` (a glob was scored) each block
     also holds "file" (B,) str and the last column, FILE_COLUMN, names the row's file.
     Returns the number of rows.  Parquet goes through a temporary CSV read back by DuckDB.
     """
@@ -58,12 +71,9 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
         out.writerow(SCORE_COLUMNS + ((FILE_COLUMN,) if files else ()))
         for rows, a in blocks:
             cancel_mod.check(cancel)
-            dist = a["distance"]
             names = a[FILE_COLUMN] if files else None
             for i in range(len(rows)):
-                line = [int(rows[i]), int(a["bmu_row"][i]), int(a["bmu_col"][i]), int(a["segment"][i]),
-                        "" if dist[i] != dist[i] else repr(float(dist[i])),
-                        "true" if a["outlier"][i] else "false"]
+                line = score_line(rows, a, i)
                 if files:
                     line.append(names[i])
                 out.writerow(line)
@@ -84,7 +94,8 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
         con = duckdb.connect()
         try:
             types = "{'row': 'BIGINT', 'bmu_row': 'INTEGER', 'bmu_col': 'INTEGER', 'segment': 'INTEGER', " \
-                    "'distance': 'DOUBLE', 'outlier': 'BOOLEAN'" + (f", '{FILE_COLUMN}': 'VARCHAR'}}" if files else "}")
+                    "'distance': 'DOUBLE', 'outlier': 'BOOLEAN', 'present': 'INTEGER'" + \
+                    (f", '{FILE_COLUMN}': 'VARCHAR'}}" if files else "}")
             con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, columns={types})) "
                         f"TO '{pq}' (FORMAT parquet)")
         finally:

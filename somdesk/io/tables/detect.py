@@ -35,11 +35,14 @@ _EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv
         ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".ndjson": "json", ".jsonl": "json",
         ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsx", ".xls": "xls", ".ods": "ods"}
 # a number written with a decimal comma, optionally with dot/space/apostrophe groups
-_COMMA_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}([.\u00a0 ']\d{3})+),\d+")
+_COMMA_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}([.\u00a0\u202f ']\d{3})+),\d+")
 # a number with comma digit groups and a point decimal ("141,891.72", "1,234,567"): in a
 # comma-separated file such a cell is quoted; a lone "1,234" is that too when commas separate
 # the fields (a decimal-comma file would use ";"), elsewhere it is left to the decimal-comma rule
 _US_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_APOSTROPHE_GROUPED = re.compile(r"[+-]?\d{1,3}('\d{3})+(\.\d+)?")
+# the digit-group "space": the thousands option " " covers all three (tester8 #9)
+SPACES = " \u00a0\u202f"
 _US_UNAMBIGUOUS = re.compile(r"[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _INT = re.compile(r"[+-]?\d+")
@@ -285,9 +288,15 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
             hints.decimal = ","
             grouped = [c for c in cells_of(sample)
                        if _COMMA_NUMBER.fullmatch(c) or _INT.fullmatch(c.replace(".", ""))]
-            hints.thousands = "." if any("." in c for c in grouped) else ""
+            # the digit-group mark the grouped numbers use: ".", or a space of any width
+            # (French and Nordic locales write U+00A0 or U+202F: "6 908,75", tester8 #9), or "'"
+            hints.thousands = ("." if any("." in c for c in grouped) else
+                               " " if any(ch in c for c in grouped for ch in SPACES) else
+                               "'" if any("'" in c for c in grouped) else "")
     if hints.decimal is None and any((_US_GROUPED if delim == "," else _US_UNAMBIGUOUS).fullmatch(c) for c in commas):
         hints.decimal, hints.thousands = ".", ","       # "141,891.72": tester3 F7
+    if hints.decimal is None and delim != "'" and any(_APOSTROPHE_GROUPED.fullmatch(c) for c in cells_of(sample)):
+        hints.decimal, hints.thousands = ".", "'"       # Swiss "5'899.95" (tester8 #9)
     return hints
 
 

@@ -120,8 +120,11 @@ class Source:
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
-    def open(cls, path, options: ReadOptions | None = None, cancel=None, name: str | None = None) -> "Source":
-        """Open `path` (see module docstring); FileFormatError/OptionError/Cancelled."""
+    def open(cls, path, options: ReadOptions | None = None, cancel=None, name: str | None = None,
+             json_every_record: bool = False) -> "Source":
+        """Open `path` (see module docstring); FileFormatError/OptionError/Cancelled.
+        `json_every_record`: JSON columns and types from every record, not DuckDB's sample of the
+        first ones (io.tables.table.read_table asks for it when a later record did not fit)."""
         import duckdb
 
         opts = (options or ReadOptions()).checked()
@@ -180,8 +183,9 @@ class Source:
                     dialect = {}
                     header_lines = 0
                 elif fmt == "json":
+                    every = ", sample_size=-1" if json_every_record else ""
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(path)}, format='auto', "
-                                f"{compressed.duck_arg(codec)})")
+                                f"{compressed.duck_arg(codec)}{every})")
                     dialect = {"json_format": "auto"}
                     if codec is not None:
                         dialect["compression"] = codec
@@ -190,7 +194,7 @@ class Source:
                         # {"customers": [{...}, ...]}: the API export's one key holding the
                         # records is the table (it read as 1 row x 1 nested column: tester6 F10)
                         con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT unnest({q(key)}, max_depth := 2) "
-                                    f"FROM read_json({lit(path)}, format='auto', {compressed.duck_arg(codec)})")
+                                    f"FROM read_json({lit(path)}, format='auto', {compressed.duck_arg(codec)}{every})")
                         dialect["records_key"] = key
                     header_lines = 0
                 else:

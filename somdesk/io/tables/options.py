@@ -28,7 +28,7 @@ class ReadOptions:
     format     one of FORMATS ("csv" covers any delimited text, gzip or not)
     delimiter  one character (text files)
     decimal    "." or ","; with "," the dot (or `thousands`) groups digits: 12.500 = 12500
-    thousands  "", ",", ".", " ", "'" or "_" ("" = none)
+    thousands  "", ",", ".", " ", "'" or "_" ("" = none; " " is any space: U+0020, U+00A0, U+202F)
     header     True if the first (non-skipped) line holds column names
     skip       lines to skip before the header/data (metadata, comments)
     comment    a character that starts comment lines (e.g. "#")
@@ -79,7 +79,8 @@ class ReadOptions:
             raise OptionError(f"the decimal separator must be '.' or ',', got {dec!r}")
         th = self.thousands
         if th is not None:
-            th = {"none": "", "space": " "}.get(str(th).lower(), th)
+            # "space" (or the no-break spaces themselves) stands for any space (io.tables.detect.SPACES)
+            th = {"none": "", "space": " ", "\u00a0": " ", "\u202f": " "}.get(str(th).lower(), th)
             if th not in ("", ",", ".", " ", "'", "_"):
                 raise OptionError(f"the thousands separator must be one of , . space ' _ or none, got {self.thousands!r}")
             if th and dec is not None and th == dec:

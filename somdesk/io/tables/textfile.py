@@ -10,6 +10,7 @@ import tempfile
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import compressed, detect
+from somdesk.io.tables.detect import SPACES
 from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
@@ -333,9 +334,11 @@ def _recreate(con, path, args, names, types, view: str = "raw") -> None:
 
 
 def number_pattern(decimal: str, thousands: str) -> str:
+    """The regular expression (Python re and DuckDB's RE2 alike) of a number with this decimal
+    mark and digit-group mark; the group mark " " stands for any of detect.SPACES."""
     d = re.escape(decimal)
     if thousands:
-        t = re.escape(thousands)
+        t = "[" + SPACES + "]" if thousands == " " else re.escape(thousands)
         ip = rf"(\d+|\d{{1,3}}({t}\d{{3}})+)"
     else:
         ip = r"\d+"
@@ -372,7 +375,9 @@ def _convert_numbers(con, decimal: str, thousands: str, cancel):
         for i, c in enumerate(cols):
             if c in numeric and c not in text:
                 e = f"trim({q(c)})"
-                if thousands:
+                if thousands == " ":
+                    e = f"regexp_replace({e}, {lit('[' + SPACES + ']')}, '', 'g')"
+                elif thousands:
                     e = f"replace({e}, {lit(thousands)}, '')"
                 if decimal != ".":
                     e = f"replace({e}, {lit(decimal)}, '.')"

@@ -1,0 +1,57 @@
+"""Top items per segment for a ratings table (issue 13's recommender use case; tester8 #6: the
+library function had no caller): `train --table --top-items`, and the HTML report."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+
+from somdesk.cli import main
+
+ITEMS = [f"movie_{j:02d}" for j in range(12)]
+FAVOURITES = {0: ITEMS[0:4], 1: ITEMS[4:8], 2: ITEMS[8:12]}      # each taste group's own items
+
+
+def _ratings(tmp_path) -> str:
+    rng = np.random.default_rng(3)
+    n = 300
+    group = rng.integers(0, 3, n)
+    r = rng.integers(1, 3, (n, len(ITEMS))).astype(float)           # 1-2 for the others' items
+    for g, favs in FAVOURITES.items():
+        cols = [ITEMS.index(f) for f in favs]
+        r[np.ix_(group == g, cols)] = rng.integers(4, 6, ((group == g).sum(), len(cols)))
+    r[rng.random(r.shape) < 0.4] = np.nan                            # 40 % not rated
+    path = tmp_path / "ratings.csv"
+    pd.DataFrame(r, columns=ITEMS).assign(user=[f"u{i}" for i in range(n)]).to_csv(path, index=False)
+    return str(path)
+
+
+def test_top_items_per_segment_are_the_segments_favourites(tmp_path, capsys):
+    data = _ratings(tmp_path)
+    assert main(["train", "--table", data, "--missing", "train", "--clusters", "3", "--seed", "1",
+                 "--save-map", str(tmp_path / "m.somz"), "--top-items", str(tmp_path / "top.csv"), "--top-n", "4",
+                 "--report", str(tmp_path / "r.html"), "-q"]) == 0, capsys.readouterr().err
+    rows = list(csv.DictReader(open(tmp_path / "top.csv", encoding="utf-8")))
+    assert list(rows[0]) == ["segment", "rank", "item", "mean", "ratings", "lift"]
+    by_segment: dict[str, list] = {}
+    for r in rows:
+        by_segment.setdefault(r["segment"], []).append(r)
+    assert len(by_segment) == 3 and all(len(v) == 4 for v in by_segment.values())
+    found = sorted(sorted(r["item"] for r in v) for v in by_segment.values())
+    assert found == sorted(sorted(f) for f in FAVOURITES.values())       # each segment: one group's items
+    for v in by_segment.values():
+        means = [float(r["mean"]) for r in v]
+        assert means == sorted(means, reverse=True) and min(means) >= 4 and all(float(r["lift"]) > 1 for r in v)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<h2>Top items per segment</h2>" in page and "movie_00" in page
+
+
+def test_without_top_items_the_report_has_no_section_and_top_n_is_checked(tmp_path, capsys):
+    data = _ratings(tmp_path)
+    assert main(["train", "--table", data, "--missing", "train", "--seed", "1", "--save-map",
+                 str(tmp_path / "m.somz"), "--report", str(tmp_path / "r.html"), "-q"]) == 0
+    assert "Top items" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert main(["train", "--table", data, "--save-map", str(tmp_path / "m.somz"), "--top-items",
+                 str(tmp_path / "t.csv"), "--top-n", "0"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == ["error: --top-n must be at least 1, got 0"]
