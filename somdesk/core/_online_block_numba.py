@@ -33,7 +33,8 @@ import math
 import numpy as np
 from numba import njit
 
-from somdesk.core._kernels_numba import CUTOFF, HEX_H, _col_offset2, _row_offset, _window
+from somdesk.core._kernels_numba import CUTOFF, HEX_H, _row_offset, _window, _wrap
+from somdesk.core._online_wide_numba import column_factors
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -195,30 +196,6 @@ def _pick(dist, best_bits, bound, w0, xb, g, c, t):
     return best_j, n
 
 
-@njit(cache=True, nogil=True)
-def _wrapped(k, n):
-    """k mod n for k in [-n, 2n) (a window's indices), without an integer division."""
-    if k < 0:
-        return k + n
-    if k >= n:
-        return k - n
-    return k
-
-
-@njit(cache=True, nogil=True)
-def _column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width):
-    """somdesk.core._online_wide_numba.column_factors without its `%` (an integer division per
-    column): the same table entries, so the same factors (tests/core/test_classic_block.py checks)."""
-    bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
-    c_lo, c_hi = _window(bj, reach, width, toroidal)
-    for p in range(2 if hexagonal else 1):
-        for j in range(width):
-            gx[p, j] = 0.0
-        for jj in range(c_lo, c_hi):
-            j = _wrapped(jj, width)
-            gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
-
-
 @njit(cache=True, nogil=True, error_model='numpy')
 def _factors(arow, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
     """Separable factors for BMU b: the node in row i, column j gets arow[i] * gx[i % 2 or 0, j].
@@ -231,12 +208,12 @@ def _factors(arow, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
     bi = b // width
     bj = b - bi * width
     r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
-    _column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width)
+    column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width)
     if r_hi - r_lo < height:
         for i in range(height):
             arow[i] = 0.0
     for ii in range(r_lo, r_hi):
-        i = _wrapped(ii, height)
+        i = _wrap(ii, height)
         a = ty[_row_offset(i, bi, height, toroidal)]
         arow[i] = a if a >= CUTOFF else 0.0     # as the wide kernel: a row below CUTOFF is not touched
 
