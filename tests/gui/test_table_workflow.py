@@ -155,7 +155,8 @@ def test_score_new_data(qtbot, win, tmp_path):
     assert n == 300 and any("'extra'" in w for w in warnings)
     with open(out, newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 300 and set(rows[0]) == {"row", "bmu_row", "bmu_col", "segment", "distance", "outlier"}
+    assert len(rows) == 300 and set(rows[0]) == {"row", "bmu_row", "bmu_col", "segment", "distance", "outlier",
+                                                   "present"}
     assert {int(r["segment"]) for r in rows} <= set(range(wf.tm.k))
     # a column the map needs is missing: one clear message naming it, no file written
     bad = _blobs(tmp_path / "bad.csv", n=50, drop="b")
