@@ -15,6 +15,12 @@ scalar work from the block's small arrays instead of reading the (D, M)
 codebook for its BMU and reading and writing it for its update; the weights are
 formed once per block, W = diag(c) (W0 + X^T g), another BLAS product.
 
+The correction sums go by sub-blocks of SUB inputs: when a sub-block is done,
+its terms g_sj G_st are added to the later inputs' rows of A in one pass
+(`_propagate`, the sub-block's g rows in L1), so an input's own pass
+(`_dots`) adds at most SUB - 1 terms.  Same sums in another order (the error
+bound holds for any order).
+
 The BMU is exact: every node whose expanded distance is within twice the error
 bound (`block_tolerance`) of the smallest is a candidate; one candidate is the
 BMU, several are measured again from their weights formed in float64 (summed in
@@ -22,10 +28,12 @@ dimension order) and the first holding the minimum wins, as np.argmin does.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
-from somdesk.core._kernels_numba import CUTOFF, HEX_H, _row_offset, _window
+from somdesk.core._kernels_numba import CUTOFF, HEX_H, _row_offset, _window, _wrap
 from somdesk.core._online_wide_numba import column_factors
 from somdesk.core.numba_cache import configure as _configure_cache
 
@@ -33,18 +41,18 @@ _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.
 
 
 @njit(cache=True, nogil=True, fastmath={'contract'}, error_model='numpy')
-def _dots(q, dist, at, g, gram, t, c, p, xx):
-    """q = c (A_t + sum_{s<t} g_s G_st), each node's w_j(t).x_t, and dist = max(P - 2 q + |x_t|^2, 0).
+def _dots(q, dist, at, g, gram, s0, t, c, p, xx):
+    """q = c (A_t + sum_{s0<=s<t} g_s G_st), each node's w_j(t).x_t, and dist = max(P - 2 q + |x_t|^2, 0).
 
-    Four terms of the sum a pass over the nodes (the order is free: the error
-    bound covers any); returns the smallest distance's bits (as int64 they
-    order like the non-negative doubles, and an integer minimum vectorises).
+    at holds A_t with the terms s < s0 already added (`_propagate`), so at
+    most SUB - 1 terms are left, their g rows in L1.  Up to four terms a pass
+    over the nodes (the order is free: the error bound covers any); returns
+    the smallest distance's bits (as int64 they order like the non-negative
+    doubles, and an integer minimum vectorises).
     """
     m_count = q.shape[0]
-    for j in range(m_count):
-        q[j] = at[j]
-    s = 0
-    while s + 4 <= t:
+    s = s0
+    if s + 4 <= t:
         g0 = g[s]
         g1 = g[s + 1]
         g2 = g[s + 2]
@@ -54,14 +62,30 @@ def _dots(q, dist, at, g, gram, t, c, p, xx):
         k2 = gram[s + 2, t]
         k3 = gram[s + 3, t]
         for j in range(m_count):
-            q[j] += (g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3)
+            q[j] = at[j] + ((g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3))
         s += 4
-    while s < t:
+    elif s < t:
+        gs = g[s]
+        ks = gram[s, t]
+        for j in range(m_count):
+            q[j] = at[j] + gs[j] * ks
+        s += 1
+    else:
+        for j in range(m_count):
+            q[j] = at[j]
+    while s + 2 <= t:
+        g0 = g[s]
+        g1 = g[s + 1]
+        k0 = gram[s, t]
+        k1 = gram[s + 1, t]
+        for j in range(m_count):
+            q[j] += g0[j] * k0 + g1[j] * k1
+        s += 2
+    if s < t:
         gs = g[s]
         ks = gram[s, t]
         for j in range(m_count):
             q[j] += gs[j] * ks
-        s += 1
     for j in range(m_count):
         qj = c[j] * q[j]
         q[j] = qj
@@ -71,6 +95,50 @@ def _dots(q, dist, at, g, gram, t, c, p, xx):
     for j in range(1, m_count):
         best = min(best, di[j])
     return best
+
+
+# Inputs per sub-block: the correction sum of `_dots` covers at most SUB - 1 inputs; the
+# sub-block's g rows (SUB x M doubles, 24 KB at M = 375) stay in L1 for `_propagate`.
+SUB = 8
+
+
+@njit(cache=True, nogil=True, fastmath={'contract'}, error_model='numpy')
+def _propagate(ag, g, gram, s0, r0, r1, m_count):
+    """ag[r, :M] += sum_{s0 <= s < s0 + SUB} g_s G_sr for the later inputs r0 <= r < r1.
+
+    The finished sub-block's share of the later inputs' correction sums: its
+    SUB g rows stay in L1 and two later rows are done per pass, so each g load
+    serves two multiply-adds (instead of every input reading every earlier g
+    row again, from L2).
+    """
+    g0 = g[s0]
+    g1 = g[s0 + 1]
+    g2 = g[s0 + 2]
+    g3 = g[s0 + 3]
+    g4 = g[s0 + 4]
+    g5 = g[s0 + 5]
+    g6 = g[s0 + 6]
+    g7 = g[s0 + 7]
+    r = r0
+    while r + 2 <= r1:
+        k0, k1, k2, k3 = gram[s0, r], gram[s0 + 1, r], gram[s0 + 2, r], gram[s0 + 3, r]
+        k4, k5, k6, k7 = gram[s0 + 4, r], gram[s0 + 5, r], gram[s0 + 6, r], gram[s0 + 7, r]
+        e0, e1, e2, e3 = gram[s0, r + 1], gram[s0 + 1, r + 1], gram[s0 + 2, r + 1], gram[s0 + 3, r + 1]
+        e4, e5, e6, e7 = gram[s0 + 4, r + 1], gram[s0 + 5, r + 1], gram[s0 + 6, r + 1], gram[s0 + 7, r + 1]
+        a = ag[r, :m_count]
+        e = ag[r + 1, :m_count]
+        for j in range(m_count):
+            v0, v1, v2, v3, v4, v5, v6, v7 = g0[j], g1[j], g2[j], g3[j], g4[j], g5[j], g6[j], g7[j]
+            a[j] += ((v0 * k0 + v1 * k1) + (v2 * k2 + v3 * k3)) + ((v4 * k4 + v5 * k5) + (v6 * k6 + v7 * k7))
+            e[j] += ((v0 * e0 + v1 * e1) + (v2 * e2 + v3 * e3)) + ((v4 * e4 + v5 * e5) + (v6 * e6 + v7 * e7))
+        r += 2
+    if r < r1:
+        k0, k1, k2, k3 = gram[s0, r], gram[s0 + 1, r], gram[s0 + 2, r], gram[s0 + 3, r]
+        k4, k5, k6, k7 = gram[s0 + 4, r], gram[s0 + 5, r], gram[s0 + 6, r], gram[s0 + 7, r]
+        a = ag[r, :m_count]
+        for j in range(m_count):
+            a[j] += (((g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3))
+                     + ((g4[j] * k4 + g5[j] * k5) + (g6[j] * k6 + g7[j] * k7)))
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -86,23 +154,37 @@ def _measured(w0, xb, g, c, t, j):
     return s2
 
 
+@njit(cache=True, nogil=True)
+def _from_bits(bits):
+    """The non-negative double whose IEEE 754 bits, read as an int64, are `bits` (exact)."""
+    e = bits >> 52
+    m = bits & ((1 << 52) - 1)
+    if e == 0:
+        return math.ldexp(float(m), -1074)          # subnormal
+    return math.ldexp(float(m + (1 << 52)), int(e) - 1075)
+
+
 @njit(cache=True, nogil=True, error_model='numpy')
 def _pick(dist, best_bits, bound, w0, xb, g, c, t):
     """The BMU from the expanded distances: the only candidate, or the measured minimum (first on ties)."""
     m_count = dist.shape[0]
-    di = dist.view(np.int64)
-    first = 0
-    for j in range(m_count):
-        if di[j] == best_bits:
-            first = j
-            break
-    lim = dist[first] + 2.0 * bound
+    lim = _from_bits(best_bits) + 2.0 * bound
     n = 0
     for j in range(m_count):
-        if dist[j] <= lim:
-            n += 1
+        n += dist[j] <= lim
     if n == 1:
-        return first, 1
+        di = dist.view(np.int64)
+        j0 = 0
+        while j0 + 16 <= m_count:       # 16 at a time: the comparisons vectorise
+            hit = False
+            for j in range(j0, j0 + 16):
+                hit |= di[j] == best_bits
+            if hit:
+                break
+            j0 += 16
+        for j in range(j0, m_count):
+            if di[j] == best_bits:
+                return j, 1
     best = np.inf
     best_j = 0
     for j in range(m_count):
@@ -127,13 +209,13 @@ def _factors(arow, gx, ty, tx, b, reach, hexagonal, toroidal, height, width):
     bj = b - bi * width
     r_lo, r_hi = _window(bi, reach / ystep, height, toroidal)
     column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width)
-    for i in range(height):
-        arow[i] = 0.0
+    if r_hi - r_lo < height:
+        for i in range(height):
+            arow[i] = 0.0
     for ii in range(r_lo, r_hi):
-        i = ii % height
+        i = _wrap(ii, height)
         a = ty[_row_offset(i, bi, height, toroidal)]
-        if a >= CUTOFF:     # as the wide kernel: a row below it is not touched
-            arow[i] = a
+        arow[i] = a if a >= CUTOFF else 0.0     # as the wide kernel: a row below CUTOFF is not touched
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -146,7 +228,7 @@ def _advance(arow, gx, hexagonal, width, p, q, c, gt, xx):
             for j in range(width):
                 gt[base + j] = 0.0
             continue
-        gp = gx[i % 2 if hexagonal else 0]
+        gp = gx[(i & 1) if hexagonal else 0]
         for j in range(width):
             f = a * gp[j]
             om = 1.0 - f
@@ -167,7 +249,8 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
 
     buf (D, >= M) holds the block's start weights in its first m_count columns
     (read only here); ag (b, M + b) = xb buf[:, :M + b] whose last b columns are
-    xb^T, so ag[:, :M] = X W0 and ag[:, M:] = X X^T; nodes (5, M): row P_ROW
+    xb^T, so ag[:, :M] = X W0 (overwritten: each finished sub-block's terms of
+    the correction sums are added to the later rows) and ag[:, M:] = X X^T; nodes (5, M): row P_ROW
     |w0_j|^2 on entry and |w_j|^2 after the presented inputs on return, C_ROW
     and g (>= b, M) receive the coefficients (module docstring), the other rows
     are scratch; gx (2, W) scratch; ty, tx the epoch's factor tables
@@ -196,11 +279,12 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
         c[j] = 1.0
     w0 = buf[:, :m_count]
     gram = ag[:, m_count:]
+    s0 = 0          # the current sub-block's first input; ag's rows hold the earlier ones' terms
     for t in range(b_count):
         if flag[0] != 0:
             return t
         xx = gram[t, t]
-        best_bits = _dots(q, dist, ag[t, :m_count], g, gram, t, c, p, xx)
+        best_bits = _dots(q, dist, ag[t, :m_count], g, gram, s0, t, c, p, xx)
         bmu, n = _pick(dist, best_bits, bound, w0, xb, g, c, t)
         if n > 1:
             counts[0] += 1
@@ -209,6 +293,10 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
         bmus[t] = bmu
         _factors(arow, gx, ty, tx, bmu, reach, hexagonal, toroidal, height, width)
         _advance(arow, gx, hexagonal, width, p, q, c, g[t], xx)
+        if t + 1 - s0 == SUB:
+            if t + 1 < b_count:
+                _propagate(ag, g, gram, s0, t + 1, b_count, m_count)
+            s0 = t + 1
     return b_count
 
 
@@ -231,10 +319,13 @@ def finish_stage(buf, m_count, xg, nodes, x, src, xb):
         row = buf[d]
         if update:
             add = xg[d]
+            for j in range(m_count):        # one pass: the new weight and its square
+                v = c[j] * (row[j] + add[j])
+                row[j] = v
+                p[j] += v * v
+        else:
             for j in range(m_count):
-                row[j] = c[j] * (row[j] + add[j])
-        for j in range(m_count):
-            p[j] += row[j] * row[j]
+                p[j] += row[j] * row[j]
     for t in range(src.shape[0]):
         v = x[src[t]]
         for d in range(dim):

@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from somdesk.core._kernels_numba import (
-    CUTOFF, HEX_H, _col_offset2, _reach, _row_offset, _window, factor_tables,
+    CUTOFF, HEX_H, _col_offset2, _reach, _row_offset, _window, _wrap, factor_tables,
 )
 from somdesk.core.numba_cache import configure as _configure_cache
 
@@ -88,14 +88,15 @@ def _update_span(flat, v, fac, s0, s1):
 def column_factors(gx, tx, bi, bj, reach, hexagonal, toroidal, width):
     """gx[p, j] = the gaussian's column factor of column j for BMU (bi, bj), per row parity p
     (two on a hexagonal grid, whose odd rows sit half a cell right); zero outside the column
-    window.  One definition for the wide and the block epochs, so their factors are the same."""
+    window.  One definition for the wide and the block epochs, so their factors are the same;
+    the window's columns wrap without an integer division (_wrap)."""
     bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
     c_lo, c_hi = _window(bj, reach, width, toroidal)
     for p in range(2 if hexagonal else 1):
         for j in range(width):
             gx[p, j] = 0.0
         for jj in range(c_lo, c_hi):
-            j = jj % width
+            j = _wrap(jj, width)
             gx[p, j] = tx[_col_offset2(j, p, bx2, width, toroidal)]
 
 

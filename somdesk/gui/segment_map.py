@@ -90,6 +90,15 @@ class _SelectBox(pg.ViewBox):
             self.band.show()
 
 
+class _Marks(pg.ScatterPlotItem):
+    """Rings drawn over nodes that never take a click: the click is the view box's, so a
+    selected (ringed) node can be clicked again (tester8 #12: Ctrl+click did not take it out
+    of the selection, a plain click did not make it the only one)."""
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
+        ev.ignore()
+
+
 class SegmentMap(QWidget):
     """See module docstring."""
 
@@ -107,11 +116,11 @@ class SegmentMap(QWidget):
         item.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.rings = pg.ScatterPlotItem(size=13, pen=pg.mkPen("w", width=2.2), brush=pg.mkBrush(0, 0, 0, 90),
-                                        symbol="o", pxMode=True)
+        self.rings = _Marks(size=13, pen=pg.mkPen("w", width=2.2), brush=pg.mkBrush(0, 0, 0, 90),
+                            symbol="o", pxMode=True)
         self.rings.setZValue(10)
-        self.hot = pg.ScatterPlotItem(size=17, pen=pg.mkPen((230, 20, 20), width=3), brush=pg.mkBrush(0, 0, 0, 0),
-                                      symbol="o", pxMode=True)
+        self.hot = _Marks(size=17, pen=pg.mkPen((230, 20, 20), width=3), brush=pg.mkBrush(0, 0, 0, 0),
+                          symbol="o", pxMode=True)
         self.hot.setZValue(11)
         self.plot.addItem(self.rings)
         self.plot.addItem(self.hot)

@@ -106,7 +106,7 @@ class ColumnsModel(QAbstractTableModel):
         if col in _CHECKS:
             return base | Qt.ItemFlag.ItemIsUserCheckable
         if col == _WEIGHT:
-            return base | Qt.ItemFlag.ItemIsEditable
+            return base if r.passive else base | Qt.ItemFlag.ItemIsEditable
         return base
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -120,8 +120,8 @@ class ColumnsModel(QAbstractTableModel):
                 return r.kind
             if col == 2:
                 return f"{r.missing:,}"
-            if col == _WEIGHT:
-                return f"{r.weight:.2f}"
+            if col == _WEIGHT:     # a passive column has weight 0 (tester8 #15: it read 1.00)
+                return "0 (passive)" if r.passive else f"{r.weight:.2f}"
             return None
         if role == Qt.ItemDataRole.EditRole and col == _WEIGHT:
             return float(r.weight)
@@ -157,6 +157,9 @@ class ColumnsModel(QAbstractTableModel):
         else:
             return False
         self.dataChanged.emit(index, index, [role])
+        if col == 5:                      # passive: the weight cell shows it
+            w = self.index(index.row(), _WEIGHT)
+            self.dataChanged.emit(w, w, [Qt.ItemDataRole.DisplayRole])
         self.edited.emit()
         return True
 

@@ -66,8 +66,18 @@ class TableFiles:
         self.refresh()
         return True
 
+    def _png_target(self, path, what: str) -> None:
+        """OptionError unless `path` may take a PNG: a .png name, not the table in use nor the
+        saved map (every PNG writer of the dock: tester8 #5, Profiles and Planes wrote PNG
+        bytes over the table in use)."""
+        from somdesk.gui.window_files import check_image_target
+
+        check_image_target(path, [("the table in use", self.ws.path), ("the saved map", self.ws.map_path)], what)
+
     def export_profiles(self, fmt: str, path: str | None = None) -> bool:
         if self.ws.profiles is None:
+            if self.ws.tm is not None and self.ws.table is None:     # said, not a silent no (tester8 #8)
+                self.win.show_error(self.profiles_missing())
             return False
         path = path or self._ask("Export profiles", f"{self._stem()}-profiles.{fmt}",
                                  [("CSV", ["*.csv"])] if fmt == "csv" else [("PNG image", ["*.png"])])
@@ -76,7 +86,11 @@ class TableFiles:
         if self._pipe_refused(path):
             return False
         try:
-            (self.ws.export_profiles if fmt == "csv" else self.profiles_view.export_png)(path)
+            if fmt == "csv":
+                self.ws.export_profiles(path)
+            else:
+                self._png_target(path, "Export profiles as PNG")
+                self.profiles_view.export_png(path)
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
@@ -85,7 +99,6 @@ class TableFiles:
 
     def export_map(self, path: str | None = None) -> bool:
         """File > Export image (Ctrl+E) with a table map: the Map & rows view and its legend."""
-        from somdesk.gui.window_files import check_image_target
         from somdesk.gui.window_tasks import write_png
 
         pic = self.map_picture()
@@ -99,7 +112,7 @@ class TableFiles:
             return False
         try:
             # the same refusal as every other writer of the dock (TableWorkspace._check_output)
-            check_image_target(path, [("the table in use", self.ws.path), ("the saved map", self.ws.map_path)])
+            self._png_target(path, "Export image")
             write_png(path, pic)
         except SomdeskError as exc:
             self.win.show_error(str(exc))
@@ -117,6 +130,7 @@ class TableFiles:
         if self._pipe_refused(path):
             return False
         try:
+            self._png_target(path, "Export component planes")
             self.planes.export_png(path)
         except SomdeskError as exc:
             self.win.show_error(str(exc))

@@ -77,6 +77,7 @@ class TableSetup(QWidget):
         self.curve.getPlotItem().hideButtons()
         self.curve.getPlotItem().setMenuEnabled(False)
         self.curve.setMouseEnabled(False, False)
+        self._curve_axes(False)             # no fractional ticks round an empty frame (tester8 #15)
         self.curve_note = QLabel(NO_CURVE)
         self.curve_note.setWordWrap(True)
         size = QHBoxLayout()          # two compact fields side by side, on the left (not stretched apart)
@@ -192,15 +193,22 @@ class TableSetup(QWidget):
         self.auto.setText(f"auto: {h} × {w} nodes, {epochs} epochs" + (f" for {rows:,} rows" if rows else "")
                           + " (set a value to override)")
 
+    def _curve_axes(self, shown: bool) -> None:
+        item = self.curve.getPlotItem()
+        for axis in ("left", "bottom"):
+            item.showAxis(axis, shown)
+
     def clear_curve(self) -> None:
         """No map: no curve, and the note says how to get one."""
         self.curve.getPlotItem().clear()
+        self._curve_axes(False)
         self.curve_note.setText(NO_CURVE)
 
     def show_curve(self, curve: dict, k: int | None) -> None:
         """Plot the validity curve (both indices scaled to 0..1 so they share an axis)."""
         item = self.curve.getPlotItem()
         item.clear()
+        self._curve_axes(bool(curve and curve.get("k")))
         if not curve or not curve.get("k"):
             self.curve_note.setText("No validity curve (the map is too small).")
             return

@@ -44,6 +44,7 @@ from somdesk.gui.table_views import MAP_VIEWS, TableViews
 __all__ = ["TableWorkflow", "KINDS", "offer"]
 
 KINDS = ("segment", "score", "report", "export")      # runner task kinds of this module
+_NONE = object()                                       # no label column picked during a run
 NO_SELECTION = "Click a node, Ctrl+click to add, drag a region, or pick a segment."
 
 
@@ -433,6 +434,23 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.win.runner.start("segment", lambda token: ws.recluster_task(k or None, token))
         self.refresh()
 
+    def _apply_wanted_label(self) -> bool:
+        """The label column picked during the run, applied to the map it ended with; True when
+        one was (the status line then says so)."""
+        wanted, self._label_wanted = getattr(self, "_label_wanted", _NONE), _NONE
+        ws = self.ws
+        if wanted is _NONE or ws.tm is None or ws.table is None or wanted == ws.label_column:
+            return False
+        try:
+            ws.set_label_column(wanted)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"{self._map_message}  Labelled by "
+                                         f"{wanted if wanted is not None else 'no column'}, as picked during "
+                                         "the run.", 15000)
+        return True
+
     def measure_stopped(self, run) -> None:
         """A table run was stopped (the task ended at once): its epochs' map is measured,
         segmented and its rows assigned by a task of its own, which Stop ends at once too
@@ -471,6 +489,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.win.statusBar().showMessage(self._map_message, 15000)
         if kind not in KINDS:
             return
+        follow_up = result is not None and isinstance(result, dict) and "stopped_run" in result
+        labelled = kind == "segment" and not follow_up and self._apply_wanted_label()
         if kind == "score" and result is not None:
             n, warnings = result
             text = f"Scored {n:,} rows into {os.path.basename(self._score_out)}."
@@ -482,13 +502,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
         elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)
             self.win.statusBar().showMessage(f"Wrote {result:,} rows to {os.path.basename(self._export_out)}.", 8000)
-        elif kind == "segment" and result is not None and "stopped_run" in result:
+        elif kind == "segment" and follow_up:
             self.measure_stopped(result["stopped_run"])
             return
         elif kind == "segment" and stopped and self.ws.pending is not None:
             run = self.ws.pending
             self._nothing_kept(f"Measuring stopped: the map of epoch {run.tm.epochs_done} of "
                                f"{run.tm.config.iterations} is not shown, Train continues the run from it; ")
+        elif kind == "segment" and result is not None and labelled:
+            pass                                                         # the status says both
         elif kind == "segment" and result is not None and self._map_message:
             self.win.statusBar().showMessage(self._map_message, 15000)    # a stopped run's map too
         elif stopped:
@@ -525,6 +547,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                 self.segment_choice.addItem(f"segment {s}", s)
         if ws.loaded and ws.table is not None and ws.spec is not None:
             self._show_spec(ws.spec)                # a reopened map: its recipe in the Setup tab
+        elif ws.loaded and ws.spec is not None:
+            self._show_map_choices(ws.spec)         # without its table: its k and label at least
         i = self.setup.label.findData(ws.label_column)
         if i >= 0 and i != self.setup.label.currentIndex():       # the map's label column, shown
             self.setup.label.blockSignals(True)
@@ -533,6 +557,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
         self.profiles_view.show_profiles(ws.profiles)
+        if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
+            self.profiles_view.note.setText(self.profiles_missing())
         self._fill_views()
         self.draw_map()
         self.show_planes()
@@ -546,7 +572,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.warnings_label.setText(f"Warning: {warned}." if warned else "")
         self.warnings_label.setVisible(bool(warned))
         note += f"  Warning: {warned}." if warned else ""
-        self._map_message = (f"{what} {cfg.height} × {cfg.width}, {cfg.iterations} epochs: quantization error "
+        epochs = "" if ws.stopped else f", {cfg.iterations} epochs"     # stopped: said in `what` (tester8 #15)
+        self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
                              f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
         self.win.statusBar().showMessage(self._map_message, 15000)
@@ -585,9 +612,40 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                 w.blockSignals(False)
             su._updating = False
 
+    def profiles_missing(self) -> str:
+        """Why a reopened map shows no profiles: they are of its rows, and its table is not open."""
+        tm = self.ws.tm
+        name = os.path.basename((tm.source or tm.source_path or "") if tm is not None else "") or "its table"
+        why = f" ({self.ws.map_note})" if self.ws.map_note else ""
+        return f"Profiles need the map's table {name}{why}: open it (File › Open) to see them."
+
+    def _show_map_choices(self, spec) -> None:
+        """A reopened map without its table: the Setup tab shows its number of segments and its
+        label column (tester8 #8: "suggested" and "(none)" for a map saved with k = 4 and a label),
+        no edit signal fires."""
+        su = self.setup
+        su._updating = True
+        for w in (su.label, su.k):
+            w.blockSignals(True)
+        try:
+            su.k.setValue(spec.clusters or 0)
+            label = self.ws.label_column
+            if label is not None and su.label.findData(label) < 0:
+                su.label.addItem(label, label)
+            su.label.setCurrentIndex(max(0, su.label.findData(label)))
+        finally:
+            for w in (su.label, su.k):
+                w.blockSignals(False)
+            su._updating = False
+
     def _label_edited(self, _i: int) -> None:
-        """Another label column picked while a map is shown: relabel it, no retraining."""
+        """Another label column picked while a map is shown: relabel it, no retraining.  Picked
+        while a map trains, it is kept and applied to the map the run ends with (tester8 #4:
+        the run's end put the combo back to the label it started with, without a word)."""
         ws = self.ws
+        if self.win.runner.busy and self.win.runner.kind == "segment":
+            self._label_wanted = self.setup.label.currentData()
+            return
         if ws.tm is None or ws.table is None or self.win.runner.busy:
             return
         try:

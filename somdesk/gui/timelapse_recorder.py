@@ -1,18 +1,20 @@
 """The one window's time-lapse: frames taken from the run itself, and File > Export time-lapse….
 
-A run of a colour or picture map feeds a `somdesk.io.timelapse.FrameRecorder` (at
-most `MAX_FRAMES`, evenly spaced, always the latest) from its own thread at the
-epochs the recorder wants (`RunFrames`, handed to `Session.train_task(frames=...)`:
-runs.train_task ends each chunk of epochs there and offers a copy of the codebook,
-coloured as `somdesk train --timelapse` colours its frames, `render.colour_nodes` of
-the weights in sRGB).  So the frames are the CLI's, at the CLI's epochs, for the
-same seed, whatever the speed and however few maps the window found time to draw
-(tester7 #32: a 7.7-s run kept the 5 maps it had drawn).  The GUI thread colours
-nothing during or after a run (a 1000 x 1000 map's last frame cost it ~250 ms at
-Reset, tester7 #8); it only clears the recording when the map shown goes back
-(Reset weights, new settings) and starts one from the shown map when another
-dataset or map is opened.  A table's map is the Segments dock's and is not recorded.
-Continuing a map (Step, Resume, Train on an opened map) adds to the recording.
+A run of a colour or picture map takes its frames at the epochs `somdesk train
+--timelapse` keeps of the whole run (`planned_frames`: the CLI's FrameRecorder,
+at most `MAX_FRAMES`, evenly spaced), from its own thread: `RunFrames` is handed to
+`Session.train_task(frames=...)`, runs.train_task cuts its kernel calls at those
+epochs and offers the codebook, coloured as the CLI colours its frames
+(`render.colour_nodes` of the weights in sRGB).  So a run's frames are the CLI's,
+at the CLI's epochs, for the same seed, whatever the speed and however few maps
+the window found time to draw (tester7 #32: a 7.7-s run kept the 5 maps it had
+drawn); a run stopped part way has the planned frames up to there and the epoch
+it stopped at (`Recording`).  The GUI thread colours nothing during or after a
+run (a 1000 x 1000 map's last frame cost it ~250 ms at Reset, tester7 #8); it only
+ends the recording when the map shown goes back (Reset weights, new settings)
+and starts one from the shown map when another dataset or map is opened.  A
+table's map is the Segments dock's and is not recorded.  Continuing a map (Step,
+Resume, Train on an opened map) adds to the recording.
 
 The export dialog chooses the frame rate and the size; the animated GIF or PNG is
 written by a task ("export-timelapse") through `somdesk.io.timelapse.write_animation`
@@ -20,6 +22,7 @@ written by a task ("export-timelapse") through `somdesk.io.timelapse.write_anima
 """
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 
@@ -89,35 +92,138 @@ class _TaskSaving:
             self.win.statusBar().showMessage(text, 8000)
 
 
-class RunFrames:
-    """The time-lapse's side of a run (runs.train_task's `frames`), called on the run's thread."""
+def planned_frames(first: int, last: int, max_frames: int = MAX_FRAMES) -> list[int]:
+    """The epochs `somdesk train --timelapse` keeps of a run from epoch `first` to `last`: its
+    FrameRecorder offered every epoch it wants, then the last (at most `max_frames`, evenly
+    spaced; the stride doubles when they are full).  A few hundred offers of a 1-pixel frame
+    for 1,000 epochs, ~1,600 for a million."""
+    rec, dot = FrameRecorder(max_frames), np.zeros((1, 1, 3), np.uint8)
+    e = int(first)
+    while e <= last:
+        rec.offer(e, dot)
+        e = rec.next_wanted(e + 1)
+    rec.offer(int(last), dot)
+    return rec.iterations
 
-    def __init__(self, owner: "TimelapseRecorder", generation: int, colour):
+
+class Recording:
+    """The frames of the current map's runs: those at the planned epochs and the latest one
+    (the epoch a run was stopped or paused at), oldest first; `plan` is set by the first run.
+
+    A frame is stored as offered: (H, W, 3) uint8, or the codebook itself with the function
+    that colours it, coloured when `frames` is first read (on the GUI thread, after the run:
+    colouring on the run's thread cost the window at Max ~30 % on the seed job, each numpy
+    call there a wait for the GIL the GUI thread holds while it draws)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.plan: list[int] | None = None
+        self._kept: dict[int, list] = {}
+        self._latest: tuple[int, list] | None = None
+
+    def offer(self, epoch: int, frame: np.ndarray, keep: bool, colour=None) -> None:
+        """`frame` of `epoch` ((H, W, 3) uint8, or weights that `colour` turns into one), kept for
+        good when `keep` (a planned epoch), else only while it is the latest."""
+        epoch, item = int(epoch), [frame, colour]
+        if keep:
+            self._kept[epoch] = item
+        self._latest = (epoch, item)
+
+    def _items(self) -> list[tuple[int, list]]:
+        items = sorted(self._kept.items(), key=lambda kv: kv[0])
+        if self._latest is not None and self._latest[0] not in self._kept:
+            items = [kv for kv in items if kv[0] < self._latest[0]] + [self._latest]
+        return items
+
+    def kept_epochs(self) -> set[int]:
+        return set(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    @property
+    def iterations(self) -> list[int]:
+        return [e for e, _f in self._items()]
+
+    @property
+    def frames(self) -> list[np.ndarray]:
+        out = []
+        for _e, item in self._items():
+            if item[1] is not None:                  # weights: coloured once, on first reading
+                item[0], item[1] = item[1](item[0]), None
+            out.append(item[0])
+        return out
+
+
+RAW_BYTES = 64 << 20    # codebooks kept uncoloured while all frames' float64 copies fit in this
+
+
+CUT_SECONDS = 0.005     # what cutting a kernel call for a frame may cost at Max (a GIL switch interval)
+CUT_SHARE = 0.05        # cuts at Max while they cost at most this share of the epochs between frames
+
+
+class RunFrames:
+    """The time-lapse's side of a run (runs.train_task's `frames`), called on the run's thread.
+
+    The frames are taken at `plan`, the epochs the CLI's recorder would keep of the whole
+    run (planned_frames), so a run keeps the CLI's frames -- at every speed but Max on quick
+    epochs.  There each cut of the kernel call waits for the GIL the GUI thread holds while it
+    draws (120 cuts took the window on bench_gui's jobs 20-45 % over SOM.train(), issue 14
+    goal 1: within 1.15x), so when the epochs between two planned frames take less than
+    CUT_SECONDS / CUT_SHARE (`coarse`), a chunk runs uncut and its end is the frame standing
+    in for the planned epochs it passed: the Max run's frames are the maps it showed."""
+
+    def __init__(self, owner: "TimelapseRecorder", generation: int, colour, plan: list[int], covered: int):
         self.owner, self.generation, self.colour = owner, generation, colour
+        self.plan, self._planned = plan, frozenset(plan)
+        self.covered = covered           # the last planned epoch a kept frame stands for
+        self.spacing = (plan[-1] - plan[0]) / max(1, len(plan) - 1) if plan else 1.0
+        self.epoch_seconds: float | None = None
 
     def _current(self) -> bool:
         return self.owner._generation == self.generation
 
     def next_epoch(self, epoch: int) -> int:
-        """The first epoch from `epoch` on the recorder keeps a frame of."""
-        with self.owner.lock:
-            return self.owner.recorder.next_wanted(epoch)
+        """The first planned epoch from `epoch` on (past the plan: a number no run reaches)."""
+        i = bisect.bisect_left(self.plan, int(epoch))
+        return self.plan[i] if i < len(self.plan) else 1 << 62
+
+    def timed(self, seconds: float, epochs: int) -> None:
+        if epochs > 0:
+            per = seconds / epochs
+            self.epoch_seconds = per if self.epoch_seconds is None else 0.8 * self.epoch_seconds + 0.2 * per
+
+    def coarse(self, n: int) -> bool:
+        """May a chunk of `n` epochs (n > 1: the window at Max) run without cuts for frames?"""
+        return self.epoch_seconds is not None and self.epoch_seconds * self.spacing * CUT_SHARE < CUT_SECONDS
 
     def offer(self, epoch: int, weights, last: bool) -> None:
-        """A frame of `epoch` when the recorder wants one or it is the run's `last` epoch."""
+        """A frame of `epoch` when it is planned or stands in for planned epochs passed since the
+        last one kept (a coarse chunk), or it is the run's `last` epoch (kept while latest)."""
+        epoch = int(epoch)
+        keep = self.next_epoch(self.covered + 1) <= epoch
         rec = self.owner.recorder
         with self.owner.lock:
             its = rec.iterations
-            wanted = rec.next_wanted(epoch) == epoch
-            if not self._current() or (its and its[-1] == epoch) or not (wanted or last):
+            if not self._current() or (its and its[-1] == epoch) or not (keep or last):
                 return
-        try:
-            rgb = self.colour(weights)           # outside the lock: the GUI thread only reads
-        except (SomdeskError, ValueError):       # not colours (no 3 values a node): no frame, the run goes on
+        w = np.asarray(weights)
+        if w.ndim != 3 or w.shape[2] < 3:        # not colours (no 3 values a node): no frame, the run goes on
             return
+        if w[..., :3].nbytes * len(self.plan) <= RAW_BYTES:
+            frame, colour = np.array(w[..., :3], dtype=np.float64), self.colour   # a copy; coloured when read
+        else:
+            try:                                 # a big map: colour now (its epochs dwarf the cost)
+                frame, colour = self.colour(w), None
+            except (SomdeskError, ValueError):
+                return
         with self.owner.lock:
             if self._current():
-                rec.offer(epoch, rgb)
+                rec.offer(epoch, frame, keep, colour)
+                if keep:
+                    self.covered = epoch
 
 
 def frame_colours(session):
@@ -142,7 +248,7 @@ class TimelapseRecorder(QObject, _TaskSaving):
     def __init__(self, window):
         super().__init__(window)
         self.win = window
-        self.recorder = FrameRecorder(MAX_FRAMES)
+        self.recorder = Recording()
         self.lock = threading.Lock()     # the run's thread offers frames, the GUI thread reads
         self.hexagonal = False
         self.dialog: TimelapseDialog | None = None
@@ -156,9 +262,20 @@ class TimelapseRecorder(QObject, _TaskSaving):
         colour = frame_colours(s)
         if colour is None:
             return None
+        from somdesk.session.runs import epoch_position, planned_epochs
+
         self._new_generation(s)
         self.hexagonal = s.config.topology == "hexagonal"
-        return RunFrames(self, s.generation, colour)
+        rec = self.recorder
+        with self.lock:
+            if rec.plan is None:        # the recording's first run plans it to the map's last epoch
+                its = rec.iterations
+                first = its[0] if its else (epoch_position(s, s.map.iteration)[0] if s.map is not None else 0)
+                rec.plan = planned_frames(first, planned_epochs(s), MAX_FRAMES)
+            plan = rec.plan
+            kept = [e for e in rec.iterations if e in rec.kept_epochs()]
+            covered = kept[-1] if kept else plan[0] - 1
+        return RunFrames(self, s.generation, colour, plan, covered)
 
     def _new_generation(self, s) -> bool:
         if s.generation == self._generation:
@@ -181,7 +298,7 @@ class TimelapseRecorder(QObject, _TaskSaving):
             if frame_view(s) is not None and state.iteration > 0:       # an opened map: its first frame
                 self.hexagonal = state.hexagonal
                 with self.lock:
-                    self.recorder.offer(epoch_position(s, state.iteration)[0], frame_colours(s)(state.weights))
+                    self.recorder.offer(epoch_position(s, state.iteration)[0], frame_colours(s)(state.weights), True)
             return
         if self.win.runner.busy and self.win.runner.kind == "train":
             return                                 # the run feeds the recorder itself
@@ -222,7 +339,7 @@ class TimelapseRecorder(QObject, _TaskSaving):
 class TimelapseDialog(QDialog):
     """Frame rate and size of the animation, with what it will be."""
 
-    def __init__(self, parent, recorder: FrameRecorder, hexagonal: bool, fps: int, scale: int):
+    def __init__(self, parent, recorder: Recording, hexagonal: bool, fps: int, scale: int):
         super().__init__(parent)
         self.setWindowTitle("Export time-lapse")
         self.setObjectName("timelapse-dialog")

@@ -32,7 +32,7 @@ from somdesk.io.names import check_not_in_use
 from somdesk.io.tables.detect import TABLE_SUFFIXES
 
 
-def check_image_target(path, in_use=()) -> None:
+def check_image_target(path, in_use=(), what: str = "Export image") -> None:
     """OptionError when File > Export image must not write `path`: its name does not end in
     .png (the bytes are always PNG, and a .csv/.gpl/.jpg holding them misleads every program
     that opens it -- `somdesk quantize` refuses such names too), or it is one of `in_use`,
@@ -48,7 +48,7 @@ def check_image_target(path, in_use=()) -> None:
         special = False
     name = os.path.basename(fspath)
     if not special and os.path.splitext(fspath)[1].lower() != ".png":
-        raise OptionError(f"Export image writes PNG: give it a .png file name, not {name!r}")
+        raise OptionError(f"{what} writes PNG: give it a .png file name, not {name!r}")
     check_not_in_use(fspath, in_use)
 
 
@@ -99,6 +99,7 @@ class WindowFiles:
     def __init__(self, window):
         self.win = window
         self.dialog: OrganisedPaletteDialog | None = None
+        self.last_losses: list[str] = []        # what the last Save palette as could not keep
         a = window.actions
         a["save_palette"].triggered.connect(lambda: self.save_palette_as())
         a["export_palette"].triggered.connect(lambda: self.export_organised())
@@ -193,8 +194,11 @@ class WindowFiles:
         return path
 
     def save_palette_as(self, path: str | None = None) -> bool:
-        """The input colours (sRGB, with their names) as a palette file, in any writable format."""
-        from somdesk.io.palettes import Palette, write_palette
+        """The input colours (sRGB, with their names) as a palette file, in any writable format.
+        What the format cannot keep (transparency, names: `io.palettes.write_losses`, the
+        CLI's warnings) is said in the status line and, interactive, a message (tester8 #11:
+        alpha dropped without a word); `last_losses` holds it."""
+        from somdesk.io.palettes import Palette, format_for_path, write_losses, write_palette
 
         w, s = self.win, self.win.session
         if s.kind != "colours" or len(s.dataset.colours) == 0:
@@ -204,13 +208,20 @@ class WindowFiles:
         path = path or self._ask("Save palette as", name.replace(" ", "-"))
         if not path:
             return False
+        palette = Palette.from_array(d.with_alpha, name, list(d.names) or None)
         try:
-            write_palette(Palette.from_array(d.with_alpha, name, list(d.names) or None), path)
+            write_palette(palette, path)
+            self.last_losses = write_losses(palette, format_for_path(path))
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
         w.undo.setClean()               # the edited colours are in a file now (tester6 F39)
-        w.statusBar().showMessage(f"Wrote {len(d.colours)} colours to {os.path.basename(path)}.", 8000)
+        text = f"Wrote {len(d.colours)} colours to {os.path.basename(path)}."
+        if self.last_losses:
+            text += "  Not kept: " + "; ".join(self.last_losses) + "."
+            if w.interactive:
+                dialogs.show_message(w, "Save palette as", text)
+        w.statusBar().showMessage(text, 15000)
         return True
 
     def export_organised(self) -> None:

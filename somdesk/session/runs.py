@@ -42,10 +42,12 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     per-epoch overhead and GIL hand-offs a thousand times.
     `frames` (None: no time-lapse) is fed the codebook from the run itself, on the run's
     thread, as `somdesk train --timelapse` feeds its recorder: `frames.next_epoch(e)` is the
-    first epoch from `e` on it wants a frame of (a chunk never runs past it), and
+    first epoch from `e` on it wants a frame of (a chunk is cut there), and
     `frames.offer(e, weights, last)` hears the start, every epoch it wants and the run's last
-    epoch (`last`: also when stopped; not when abandoned); it copies what it keeps.  Epochs
-    are counted over an image map's phases (`epoch_position`).
+    epoch (`last`: also when stopped; not when abandoned); it copies what it keeps;
+    `frames.timed(seconds, epochs)` hears how long the epochs took and `frames.coarse(n)` may
+    say a chunk of `n` epochs runs uncut (_epochs_with_frames).  Epochs are counted over an
+    image map's phases (`epoch_position`).
     """
     session._require()
     session._require_idle("train again")
@@ -65,18 +67,14 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
         for som, phase in phases(session):
             while not som.done:
                 n = chunk(som.iteration) if chunk is not None else 1
-                if frames is not None:      # a chunk ends at the next frame's epoch
-                    at = epoch_position(session, som.iteration)[0]
-                    n = max(1, min(n, frames.next_epoch(at + 1) - at))
                 before = som.iteration
                 try:
-                    info = training.step(som, cancel) if n <= 1 else som.run_epochs(n, cancel)
+                    if frames is not None:
+                        info = _epochs_with_frames(session, som, n, cancel, frames)
+                    else:
+                        info = training.step(som, cancel) if n <= 1 else som.run_epochs(n, cancel)
                 finally:
                     epoch += som.iteration - before     # epochs done before a stop count too
-                if frames is not None:
-                    at = epoch_position(session, som.iteration)[0]
-                    if frames.next_epoch(at) == at:
-                        frames.offer(at, som.weights, False)
                 want = True if som.done else (snapshot_when(som.iteration) if snapshot_when is not None else False)
                 state = None
                 t_map = time.perf_counter()
@@ -123,6 +121,33 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
         outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome
+
+
+def _epochs_with_frames(session, som, n: int, cancel, frames):
+    """Up to `n` epochs of `som` as one step of the run, cut where `frames` wants a frame
+    (runs.train_task): no yield in between, so a frame costs a kernel call, not a trip
+    through the driver; returns the last epoch's StepInfo.  When `frames.coarse(n)` says the
+    cuts would cost too much (the window at Max on quick epochs: every cut waits for the GIL
+    the GUI thread holds while it draws), the `n` epochs run in one call and the frame is
+    their end's."""
+    if n > 1 and frames.coarse(n):
+        t0, before = time.perf_counter(), som.iteration
+        info = som.run_epochs(n, cancel)
+        frames.timed(time.perf_counter() - t0, som.iteration - before)
+        frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
+        return info
+    end = min(som.iteration + max(1, n), som.config.iterations)
+    info = None
+    while som.iteration < end:
+        at = epoch_position(session, som.iteration)[0]
+        k = max(1, min(end - som.iteration, frames.next_epoch(at + 1) - at))
+        t0, before = time.perf_counter(), som.iteration
+        info = training.step(som, cancel) if k <= 1 else som.run_epochs(k, cancel)
+        frames.timed(time.perf_counter() - t0, som.iteration - before)
+        at = epoch_position(session, som.iteration)[0]
+        if frames.next_epoch(at) == at:
+            frames.offer(at, som.weights, False)
+    return info
 
 
 PACE_SLICE = 0.01

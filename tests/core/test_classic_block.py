@@ -273,3 +273,42 @@ def test_the_ahead_of_time_build_runs_the_block_epoch_too(on_each_backend):
     out = on_each_backend(script)
     for topo in ("rectangular", "hexagonal"):
         assert np.max(np.abs(out["aot"][topo] - out["numba"][topo])) <= 1e-9
+
+
+@pytest.mark.parametrize("hexagonal", [False, True])
+@pytest.mark.parametrize("toroidal", [False, True])
+def test_column_factors_wrap_the_window_as_modulo_does(hexagonal, toroidal):
+    """column_factors (shared by the wide and the block epochs; its window wraps without an
+    integer division) gives the table entries of the same window wrapped with `%`, bit for bit."""
+    from somdesk.core._kernels_numba import _col_offset2, _window, factor_tables
+    from somdesk.core._online_wide_numba import column_factors
+
+    col_offset2, window = _col_offset2.py_func, _window.py_func
+    for width in (1, 2, 5, 12, 25):
+        for sigma in (0.05, 0.7, 2.0, 9.0):
+            _ty, tx = factor_tables(6, width, sigma, 0.1, hexagonal)
+            for reach in (0.0, 0.5, 1.3, 3.7, 40.0):
+                for bi in (0, 1, 4):
+                    for bj in range(width):
+                        want = np.zeros((2, width))
+                        bx2 = 2 * bj + (bi % 2 if hexagonal else 0)
+                        c_lo, c_hi = window(bj, reach, width, toroidal)
+                        for p in range(2 if hexagonal else 1):
+                            for jj in range(c_lo, c_hi):
+                                want[p, jj % width] = tx[col_offset2(jj % width, p, bx2, width, toroidal)]
+                        got = np.full((2, width), -1.0)
+                        got[1] = 0.0 if not hexagonal else -1.0
+                        column_factors(got, tx, bi, bj, reach, hexagonal, toroidal, width)
+                        np.testing.assert_array_equal(got, want)
+
+
+def test_the_smallest_distance_is_recovered_exactly_from_its_bits():
+    """_pick's limit starts from the minimum's int64 bits: every non-negative double, subnormals too."""
+    from somdesk.core._online_block_numba import _from_bits
+
+    rng = np.random.default_rng(8)
+    values = np.concatenate([[0.0, 5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1.0,
+                              np.nextafter(1.0, 2.0), 1.7976931348623157e308],
+                             np.abs(rng.normal(size=200)) * 10.0 ** rng.integers(-320, 300, size=200)])
+    for v in values:
+        assert _from_bits(np.array([v]).view(np.int64)[0]) == v

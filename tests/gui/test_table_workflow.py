@@ -11,6 +11,8 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+from PIL import Image
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -600,3 +602,114 @@ def test_closing_during_a_table_training_asks_first(qtbot, win, tmp_path):
     assert sorted(seen["texts"]) == ["&Discard", "Cancel"]     # no Save: there is no map yet
     QTimer.singleShot(50, lambda: answer("&Discard"))
     assert win.close()
+
+
+@pytest.mark.parametrize("which", ["profiles", "planes"])
+def test_profiles_and_planes_png_refuse_the_table_in_use_the_saved_map_and_other_names(qtbot, win, tmp_path, which):
+    # tester8 #5: Profiles and Planes > Export PNG wrote PNG bytes over the table in use with a success message
+    table = _blobs(tmp_path / "data.csv")
+    wf = _trained(qtbot, win, table)
+    export = (lambda p: wf.export_profiles("png", p)) if which == "profiles" else wf.export_planes
+    before = open(table, "rb").read()
+    assert not export(table)
+    assert "writes PNG: give it a .png file name, not 'data.csv'" in win.last_error
+    link = tmp_path / "data-link.png"                      # the table by another (PNG) name
+    os.symlink(table, link)
+    assert not export(str(link))
+    assert win.last_error.endswith("is the table in use: writing it would replace it; choose another name")
+    assert open(table, "rb").read() == before
+    saved = tmp_path / "m.somz"
+    assert wf.save_map(str(saved))
+    kept = saved.read_bytes()
+    os.symlink(saved, tmp_path / "m-link.png")
+    assert not export(str(tmp_path / "m-link.png"))
+    assert "the saved map" in win.last_error and saved.read_bytes() == kept
+    assert export(str(tmp_path / "ok.png"))
+    with Image.open(tmp_path / "ok.png") as im:
+        assert im.format == "PNG"
+
+
+def test_clicks_on_selected_ringed_nodes_reach_the_selection(qtbot):
+    """tester8 #12: a click on an already selected node did nothing (its white ring took the click):
+    Ctrl+click did not take it out, a plain click on one of several did not make it the only one."""
+    from somdesk import render
+    from somdesk.gui.segment_map import SegmentMap
+
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    m.resize(500, 500)
+    m.show()
+    qtbot.waitExposed(m)
+    m.show_nodes(np.full((6, 5, 3), 128, np.uint8), True)
+    qtbot.wait(50)
+    got = []
+    m.selection_changed.connect(lambda n: got.append(list(n)))
+    vp = m.plot.viewport()
+    centres = render.node_centres(6, 5, True, m.scale).reshape(-1, 2)
+    ctrl = Qt.KeyboardModifier.ControlModifier
+
+    def click(node, mods=Qt.KeyboardModifier.NoModifier):
+        pt = m.plot.mapFromScene(m.vb.mapViewToScene(QPointF(*centres[node])))
+        _send_mouse(vp, QEvent.Type.MouseButtonPress, pt, Qt.MouseButton.LeftButton, mods=mods)
+        _send_mouse(vp, QEvent.Type.MouseButtonRelease, pt, Qt.MouseButton.NoButton, mods=mods)
+        return got[-1] if got else None
+    assert click(3) == [3]
+    assert click(7, ctrl) == [3, 7]
+    assert click(3, ctrl) == [7]                 # the ringed node toggles out
+    assert click(3, ctrl) == [3, 7]
+    assert click(7) == [7]                       # a plain click on a ringed node: only it
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_a_label_column_picked_during_the_run_is_applied_to_its_map(qtbot, win, tmp_path, stop):
+    """tester8 #4: a label column chosen while the map trained was silently put back to the one the
+    run started with when it ended (k chosen meanwhile was applied)."""
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=3000))
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData(None))
+    wf.setup.height.setValue(12)
+    wf.setup.width.setValue(12)
+    wf.setup.epochs.setValue(300 if stop else 40)
+    assert wf.train()
+    qtbot.waitUntil(lambda: "training: " in win.progress_label.text(), timeout=TIMEOUT)
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData("kind"))        # during the run
+    if stop:
+        win.stop_task()                   # the map comes from the follow-up measuring task
+    _idle(qtbot, win)
+    assert wf.tm is not None and wf.tm.finished is not stop
+    assert wf.ws.label_column == "kind" and wf.tm.label_column == "kind"
+    assert wf.setup.label.currentData() == "kind"
+    assert "Labelled by kind, as picked during the run." in win.statusBar().currentMessage()
+
+
+def test_setup_cosmetics_passive_weight_empty_curve_and_the_stopped_line(qtbot, win, tmp_path):
+    """tester8 #15 (window parts): a passive column read weight 1.00; the validity curve before
+    training was an empty frame with ticks 0.1 ... 0.9; a stopped map's line said "stopped after
+    epoch 24 of 30" and "30 epochs"."""
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=3000))
+    su = wf.setup
+    row = [c.name for c in su.columns.choices()].index("d")
+    weight = su.columns.index(row, 4)
+    su.set_column("d", passive=True)
+    assert su.columns.data(weight) == "0 (passive)"
+    assert not su.columns.flags(weight) & Qt.ItemFlag.ItemIsEditable
+    su.set_column("d", passive=False)
+    assert su.columns.data(weight) == "1.00" and su.columns.flags(weight) & Qt.ItemFlag.ItemIsEditable
+    item = su.curve.getPlotItem()
+    assert not item.getAxis("left").isVisible() and not item.getAxis("bottom").isVisible()
+    su.height.setValue(12)
+    su.width.setValue(12)
+    su.epochs.setValue(400)
+
+    def on_yield(kind, value):
+        if kind == "segment" and getattr(value, "what", "") == "epochs" and value.done >= 3:
+            win.runner.stop()
+    win.runner.yielded.connect(on_yield)
+    assert wf.train()
+    _idle(qtbot, win)
+    win.runner.yielded.disconnect(on_yield)
+    message = win.statusBar().currentMessage()
+    assert f"(stopped after epoch {wf.tm.epochs_done} of 400: Train continues it) 12 × 12:" in message
+    assert "400 epochs" not in message
+    assert item.getAxis("bottom").isVisible()                 # the curve of the map shown

@@ -256,3 +256,21 @@ def test_window_keeps_palette_alpha_through_edits_and_save_palette_as(qtbot, win
     assert "Channels: RGBA" in (tmp_path / "out.gpl").read_text()
     window.undo.undo()                                   # the edit undone: alpha still there
     assert np.allclose(window.session.dataset.alpha * 255, [255, 128, 0])
+
+
+@pytest.mark.parametrize("ext,lost", [(".hex", "no transparency"), (".ase", "no transparency"),
+                                      (".act", "at most one colour fully transparent"), (".gpl", None)])
+def test_save_palette_as_says_what_the_format_cannot_keep(qtbot, window, tmp_path, ext, lost):
+    """tester8 #11: Save palette as to a format without transparency made translucent colours
+    opaque without a word, where `somdesk palette convert` warns (io.palettes.write_losses)."""
+    rgba = np.array([[1, 0, 0, 128 / 255], [0, 1, 0, 1], [0, 0, 1, 0], [0.1, 0.2, 0.3, 0.5]])
+    window.session.new_colours(rgba, names=("half red", "green", "clear", "dim"))
+    assert window.files.save_palette_as(str(tmp_path / f"out{ext}"))
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Wrote 4 colours to out{ext}.")
+    if lost is None:
+        assert window.files.last_losses == [] and "Not kept" not in message
+        assert [s.alpha for s in read_palette(tmp_path / "out.gpl").swatches] == [128, 255, 0, 128]
+    else:
+        assert any(lost in w for w in window.files.last_losses), window.files.last_losses
+        assert "Not kept: " in message and lost in message

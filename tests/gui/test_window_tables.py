@@ -270,3 +270,29 @@ def test_exports_to_a_fifo_are_refused_at_once(qtbot, win, tmp_path):
         assert export(str(fifo)) is False
         assert win.last_error and "within" not in win.last_error and ("FIFO" in win.last_error
                                                                      or "not a regular file" in win.last_error)
+
+
+def test_a_map_reopened_without_its_table_shows_its_k_label_and_why_no_profiles(qtbot, win, tmp_path):
+    """tester8 #8: reopened when its table was renamed, a map saved with k = 4 and a label showed
+    "suggested" and "(none)" in Setup, the Profiles tab said "Train the table map…" and its
+    Export CSV… did nothing without a word."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    wf.setup.k.setValue(4)
+    win.session.set_label_column("kind")
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.tm.k == 4
+    win.session.save(tmp_path / "m.somz")
+    (tmp_path / "people.csv").rename(tmp_path / "moved.csv")
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table is None and wf.tm is not None and wf.tm.k == 4
+    assert wf.setup.k.value() == 4 and wf.setup.label.currentData() == "kind"
+    note = wf.profiles_view.note.text()
+    assert note.startswith("Profiles need the map's table people.csv") and "open it" in note
+    win.last_error = None
+    assert not wf.export_profiles("csv", str(tmp_path / "p.csv"))
+    assert win.last_error == note and not (tmp_path / "p.csv").exists()
