@@ -102,9 +102,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
     from somdesk.session.outofcore_table import train_table_map_streaming
     from somdesk.session.scoring import save_table_map
 
-    if args.profiles or args.report or args.assignments:
-        raise OptionError("--profiles, --report and --assignments read the whole table in memory; with "
-                          "--out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
+    if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
+        raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
+                          "with --out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
     check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
     chunk = _chunk_rows(args)
     start = time.perf_counter()
