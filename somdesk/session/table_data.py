@@ -530,10 +530,11 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
 
 def number_format_of(table) -> dict | None:
     """{"decimal": ".", "thousands": "", "delimiter": ","} the numbers of a text `table` were read
-    with (given or sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
+    with when they were given or seen in the file (io.tables' dialect, "number_evidence"), else
+    None: other formats' numbers are typed, and whole numbers show no format to keep."""
     dialect = getattr(table, "dialect", None) or {}
-    if dialect.get("decimal") not in (".", ","):
-        return None
+    if dialect.get("decimal") not in (".", ",") or not dialect.get("number_evidence"):
+        return None          # a file of whole numbers shows no format: nothing to pin (review8)
     out = {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
     if isinstance(dialect.get("delimiter"), str):        # to tell a file of another dialect
         out["delimiter"] = dialect["delimiter"]
