@@ -161,3 +161,20 @@ def test_a_new_file_showing_another_format_wins_with_a_warning(euro_map, tmp_pat
     assert main(["assign", str(m), plain, "--decimal", ".", "--thousands", "none", "--out",
                  str(tmp_path / "want.csv"), "-q"]) == 0
     assert (tmp_path / "got.csv").read_text() == (tmp_path / "want.csv").read_text()
+
+
+def test_scoring_in_chunks_refuses_read_options_and_warns_of_the_maps_format(euro_map, tmp_path, capsys):
+    # review8: out of core, --decimal/--thousands were dropped without a word and the map's
+    # format was not applied (its reader is DuckDB's own)
+    d, m = euro_map
+    text, _ = _euro(30, 4, whole_qty=True)
+    new = write_text(tmp_path, "new.csv", text)
+    assert main(["assign", str(m), new, "--out-of-core", "--decimal", ",", "--thousands", ".", "--out",
+                 str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: --decimal, --thousands cannot be used when scoring in chunks (--out-of-core, --dask or "
+                   "a glob): those files are read with DuckDB's own rules; score one file without --out-of-core "
+                   "to use them"]
+    # warned before reading; DuckDB then refuses `1.234,56` as not numeric (one error), or scores
+    assert main(["assign", str(m), new, "--out-of-core", "--out", str(tmp_path / "x.csv")]) in (0, 2)
+    assert capsys.readouterr().err.startswith("warning: the map's table wrote numbers with decimal ','")
