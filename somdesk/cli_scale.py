@@ -102,9 +102,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
     from somdesk.session.outofcore_table import train_table_map_streaming
     from somdesk.session.scoring import save_table_map
 
-    if args.profiles or args.report or args.assignments:
-        raise OptionError("--profiles, --report and --assignments read the whole table in memory; with "
-                          "--out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
+    if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
+        raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
+                          "with --out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
     check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
     chunk = _chunk_rows(args)
     start = time.perf_counter()
@@ -183,6 +183,22 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     return n, tally.counts()
 
 
+_READ_FLAGS = (("delimiter", "--delimiter"), ("decimal", "--decimal"), ("thousands", "--thousands"),
+               ("header", "--header"), ("skip", "--skip"), ("sheet", "--sheet"), ("encoding", "--encoding"),
+               ("missing_values", "--missing-values"), ("where", "--where"))
+
+
+def _refuse_read_options(args) -> None:
+    """OptionError naming the reading options given to a chunked `assign`: its reader
+    (io.chunked, DuckDB's own sniffing) takes none of them, and ignoring them would score
+    the file read otherwise than asked without a word (review8)."""
+    given = [flag for name, flag in _READ_FLAGS if getattr(args, name, None) is not None]
+    if given:
+        raise OptionError(f"{', '.join(given)} cannot be used when scoring in chunks (--out-of-core, --dask "
+                          "or a glob): those files are read with DuckDB's own rules; score one file without "
+                          "--out-of-core to use them")
+
+
 def run_assign_streaming(args, check_writable) -> int:
     """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
     from somdesk.core.cancel import CancelToken, check
@@ -191,7 +207,15 @@ def run_assign_streaming(args, check_writable) -> int:
 
     from somdesk.session.unseen import UnseenTally
 
+    _refuse_read_options(args)
     tm = load_table_map(args.map)
+    nf = tm.number_format
+    if nf and (nf["decimal"] != "." or nf["thousands"]) and not args.quiet:
+        print(f"warning: the map's table wrote numbers with decimal {nf['decimal']!r}"
+              + (f" and digit groups {nf['thousands']!r}" if nf["thousands"] else "")
+              + "; out of core the files are read by DuckDB's own number rules, which may read them "
+              "otherwise: score one file without --out-of-core to read it as the map's table was read",
+              file=sys.stderr)
     token = CancelToken()
     tally = UnseenTally()
     from somdesk.session.table_data import placing_columns

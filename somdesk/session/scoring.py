@@ -190,44 +190,58 @@ def scoring_options(tm, options=None):
 
 
 def scoring_read_options(tm, path, options=None):
-    """(ReadOptions, note or None) to read new data file `path` for `tm` with: `scoring_options`,
-    unless `path` is plainly in another dialect than the map's own table -- a text file
-    delimited otherwise (given, or sniffed from its first lines).  Such a file is read with
-    its own sniffed number format, and the note says so (tester8 #14: a comma-delimited US file
-    `34.152,5.906` read with a ';' table's decimal comma gave qty 5906)."""
+    """(ReadOptions, note or None) to read new data file `path` for `tm` with: `scoring_options`
+    (the map's own table's number format, saved only when that table showed one), unless
+    `path` says otherwise itself -- then it is read as it shows and the note says so:
+      * it is delimited otherwise (given, or sniffed from its first lines): another dialect
+        (tester8 #14: a comma-delimited US file `34.152,5.906` read with a ';' table's
+        decimal comma gave qty 5906);
+      * its own first lines show decimal / digit-group marks other than the map's (review8: a
+        map of whole numbers pinned "." and refused a new file's `2,5`).
+    A file whose numbers show nothing (`80.261;5`: a decimal point or a group?) gets the map's."""
     nf = getattr(tm, "number_format", None)
     given = options is not None and (options.decimal is not None or options.thousands is not None)
-    if not nf or "delimiter" not in nf or given:
-        return scoring_options(tm, options), None
-    own = options.delimiter if options is not None and options.delimiter else _sniffed_delimiter(path)
-    if own is None or own == nf["delimiter"]:
+    if not nf or given:
         return scoring_options(tm, options), None
     from somdesk.io.names import display_basename
 
+    own_delim, hints = _sniffed_text(path, options)
     groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
-    return options, (f"{display_basename(path)} is delimited by {own!r} where the map's own table was by "
-                     f"{nf['delimiter']!r}, so its numbers are read as sniffed from it, not with the map's "
-                     f"number format (decimal {nf['decimal']!r}, {groups}); give the decimal and thousands "
-                     "separators if they are wrong")
+    theirs = f"the map's number format (decimal {nf['decimal']!r}, {groups})"
+    if own_delim is not None and "delimiter" in nf and own_delim != nf["delimiter"]:
+        return options, (f"{display_basename(path)} is delimited by {own_delim!r} where the map's own table was by "
+                         f"{nf['delimiter']!r}, so its numbers are read as sniffed from it, not with {theirs}; "
+                         "give the decimal and thousands separators if they are wrong")
+    if hints is not None and hints.decimal is not None and \
+            (hints.decimal, hints.thousands or "") != (nf["decimal"], nf["thousands"]):
+        shown = f"decimal {hints.decimal!r}" + (f", digit groups {hints.thousands!r}" if hints.thousands else "")
+        return options, (f"{display_basename(path)} shows numbers with {shown}, unlike {theirs}: they are read "
+                         "as the file shows them; give the decimal and thousands separators if that is wrong")
+    return scoring_options(tm, options), None
 
 
-def _sniffed_delimiter(path) -> str | None:
-    """The delimiter a text table file's first lines suggest (io.tables.detect), or None when it
-    is not text or cannot be read (the reader then says why)."""
+def _sniffed_text(path, options=None):
+    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, or
+    (None, None) when it is not text or cannot be read (the reader then says why)."""
     import os
 
     from somdesk.errors import SomdeskError
     from somdesk.io.tables import detect
+    from somdesk.io.tables.options import ReadOptions
 
     try:
         name = os.path.basename(os.fspath(path))
         head, _codec = detect.head_bytes(os.fspath(path), name)
         if detect.detect_format(head, name) != "csv":
-            return None
-        text, _enc, _warn = detect.head_text(head, name, None)
-        return detect.guess_delimiter(text)
+            return None, None
+        opts = (options or ReadOptions()).checked()
+        text, _enc, _warn = detect.head_text(head, name, opts.encoding)
+        delim = opts.delimiter or detect.guess_delimiter(text)
+        hints = detect.text_hints(text, lambda skip: opts.delimiter or detect.guess_delimiter(text, skip) or ",",
+                                  opts.missing_tokens)
+        return delim, hints
     except (OSError, SomdeskError, ValueError, TypeError):
-        return None
+        return None, None
 
 
 def _epochs_done(som) -> int | None:

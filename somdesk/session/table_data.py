@@ -307,10 +307,10 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
         stage(f"measuring the map on {len(x):,} rows")
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
-    # the outlier threshold from the distances scoring reports (row_distances: rows with missing
-    # values measured over what is known, scaled); the quantization error stays the SOM's own.
-    # prep.data holds NaN only with missing="train"; the mean/median modes' training rows are
-    # filled (core.preparation keeps no unfilled copy), so their threshold is the filled rows'
+    # the outlier threshold from distances of the kind scoring reports (assign_cells): with
+    # missing="train" rows with holes are measured over what is known, scaled (row_distances);
+    # the mean/median modes' rows are filled, in training and in scoring alike.  The
+    # quantization error stays the SOM's own.
     scored = row_distances(prep.recipe, codebook, x, idx, d2)
     q1, q3 = np.percentile(scored[np.isfinite(scored)], [25, 75]) if np.isfinite(scored).any() else (0.0, 0.0)
     passive = None
@@ -415,8 +415,8 @@ def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.nd
     only, and the squared sum is scaled by (total weight) / (present weight).  The missing
     features are taken to differ as much, per unit of weight, as the present ones do.  So a
     row known in one column of five is not the best fit in the file for a distance summed
-    over fewer terms.  In the mean and median modes the BMU comes from the filled row, but
-    the distance counts only what is known.  This is the SOM Toolbox's masked distance,
+    over fewer terms (assign_cells uses it in the drop and train modes; the mean and median
+    modes measure the filled row).  This is the SOM Toolbox's masked distance,
     normalised by the share of the mask that is known.  A row with no present value gets NaN.
     """
     fw = np.asarray(recipe.feature_weight)[recipe.active]
@@ -440,8 +440,10 @@ def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.nd
 
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier", "present"} arrays (`row_distances`; `present`: placing columns with a value,
-    `present_columns`).  A row with no present placing value gets -1 / NaN / True in every
+    "outlier", "present"} arrays (`present`: placing columns with a value, `present_columns`).
+    `distance`: in the drop and train modes `row_distances` (over what is known, scaled); in the
+    mean/median modes the filled row's, the kind their outlier threshold was measured with
+    (review8).  A row with no present placing value gets -1 / NaN / True in every
     missing-value mode: the mean and median modes no longer place an empty row as a typical one
     (tester8 #3).  `cells` need only the placing columns (placing_columns); passive ones are not
     read.  FileFormatError (Recipe.transform) for an absent placing column or a numeric one
@@ -453,7 +455,10 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     h, w = tm.codebook.shape[:2]
     idx, d2 = masked_bmus(tm.codebook, t, cancel)
     present = present_columns(r, observed)
-    dist = row_distances(r, tm.codebook, observed, idx, d2)
+    # the distance of the kind the outlier threshold was measured with: the filled row's in the
+    # mean/median modes (their training rows are filled), else over what is known, scaled
+    filled = r.missing in ("mean", "median")
+    dist = np.sqrt(d2) if filled else row_distances(r, tm.codebook, observed, idx, d2)
     none = (present == 0) | ~np.isfinite(dist)
     row, col = np.divmod(idx, w)
     seg = tm.clusters.reshape(-1)[idx] if tm.clusters is not None else np.full(len(idx), -1)
@@ -530,10 +535,11 @@ def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
 
 def number_format_of(table) -> dict | None:
     """{"decimal": ".", "thousands": "", "delimiter": ","} the numbers of a text `table` were read
-    with (given or sniffed: io.tables' dialect), or None for other formats (their numbers are typed)."""
+    with when they were given or seen in the file (io.tables' dialect, "number_evidence"), else
+    None: other formats' numbers are typed, and whole numbers show no format to keep."""
     dialect = getattr(table, "dialect", None) or {}
-    if dialect.get("decimal") not in (".", ","):
-        return None
+    if dialect.get("decimal") not in (".", ",") or not dialect.get("number_evidence"):
+        return None          # a file of whole numbers shows no format: nothing to pin (review8)
     out = {"decimal": dialect["decimal"], "thousands": str(dialect.get("thousands") or "")}
     if isinstance(dialect.get("delimiter"), str):        # to tell a file of another dialect
         out["delimiter"] = dialect["delimiter"]

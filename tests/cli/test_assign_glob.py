@@ -16,6 +16,9 @@ from somdesk.io.chunked_files import partition_files
 from somdesk.io.tables.assignments import SCORE_COLUMNS
 
 SIZES = {"a": 3, "b": 5, "c": 1}          # rows per file: partitions of 2 rows span files
+# the scores' columns, names and order, as the contract states them (not SCORE_COLUMNS itself,
+# which a reorder would change in step)
+CONTRACT = ("row", "bmu_row", "bmu_col", "segment", "distance", "outlier", "present")
 
 
 def _frame(name: str, n: int) -> pd.DataFrame:
@@ -51,7 +54,7 @@ def _expected_files(prefix: str, ext: str = "csv") -> list[str]:
 def test_a_relative_glob_names_each_rows_file_relative(folder, capsys, ext):
     assert main(["assign", "m.somz", f"data/*.{ext}", "--chunk-rows", "2", "--out", "s.csv", "-q"]) == 0
     header, rows = _read("s.csv")
-    assert tuple(header) == SCORE_COLUMNS + ("file",)                         # the contract, then `file`
+    assert tuple(header) == CONTRACT + ("file",) == SCORE_COLUMNS + ("file",)   # the contract, then `file`
     assert [r["file"] for r in rows] == _expected_files("data/", ext)
     assert [int(r["row"]) for r in rows] == list(range(sum(SIZES.values())))  # rows still count on
     # each row's scores are those of its own file scored alone (which has no `file` column)
@@ -59,7 +62,7 @@ def test_a_relative_glob_names_each_rows_file_relative(folder, capsys, ext):
     for name, n in sorted(SIZES.items()):
         assert main(["assign", "m.somz", f"data/{name}.{ext}", "--out", f"{name}.csv", "-q"]) == 0
         one_header, one = _read(f"{name}.csv")
-        assert tuple(one_header) == SCORE_COLUMNS
+        assert tuple(one_header) == CONTRACT
         for k, r in enumerate(one):
             mine = rows[first + k]
             assert mine["file"] == f"data/{name}.{ext}"
@@ -71,7 +74,7 @@ def test_an_absolute_glob_gives_absolute_names_and_parquet_scores_too(folder, ca
     pattern = str(folder / "*.csv")
     assert main(["assign", "m.somz", pattern, "--out", "s.parquet", "-q"]) == 0
     got = duckdb.sql("SELECT * FROM 's.parquet'")
-    assert tuple(got.columns) == SCORE_COLUMNS + ("file",)
+    assert tuple(got.columns) == CONTRACT + ("file",)
     assert dict(zip(got.columns, got.types))["file"] == "VARCHAR"
     assert [r[-1] for r in got.fetchall()] == _expected_files(str(folder) + os.sep)
 
@@ -79,7 +82,7 @@ def test_an_absolute_glob_gives_absolute_names_and_parquet_scores_too(folder, ca
 def test_one_file_and_the_in_memory_path_keep_the_columns(folder, capsys):
     for extra in ([], ["--out-of-core"]):
         assert main(["assign", "m.somz", "data/a.csv", "--out", "one.csv", "-q", *extra]) == 0
-        assert tuple(_read("one.csv")[0]) == SCORE_COLUMNS
+        assert tuple(_read("one.csv")[0]) == CONTRACT
 
 
 def test_a_glob_of_one_file_still_has_the_column(folder, capsys):
@@ -108,7 +111,7 @@ def test_dask_parts_carry_the_column(folder, tmp_path):
         for i, (p, s) in enumerate(zip(src.partitions, starts)):
             write_partition_scores(p, i, int(s), tm, str(tmp_path), src.file_labels)
     got = duckdb.sql(f"SELECT * FROM '{tmp_path}/part-*.parquet' ORDER BY row")
-    assert tuple(got.columns) == SCORE_COLUMNS + ("file",)
+    assert tuple(got.columns) == CONTRACT + ("file",)
     assert [r[-1] for r in got.fetchall()] == _expected_files("data/")
 
 

@@ -93,3 +93,13 @@ def test_values_that_are_not_one_fixed_colour_are_named_not_dropped_silently():
                        (6, "--s: light-dark()"), (8, "relative colour syntax")):
         assert f"line {line}" in w and text in w, (line, text, w)
     assert "gap" not in w                                 # a custom property that is no colour at all
+
+
+def test_values_computed_on_the_page_are_named_too():
+    # review8: `--accent: var(--brand)`, calc() and env() were still dropped without a word
+    pal = _read(":root {\n  --brand: #123456;\n  --accent: var(--brand);\n  --h: calc(10deg * 2);\n"
+                "  --e: env(safe-area-inset-top);\n  --w: 4px;\n}\n")
+    assert [s.hex for s in pal.swatches] == ["#123456"]
+    w = "\n".join(str(x) for x in pal.warnings)
+    assert "line 3" in w and "--accent: 'var(--brand)' is computed when the page is shown" in w
+    assert "line 4" in w and "line 5" in w and "--w" not in w

@@ -126,3 +126,55 @@ def test_a_file_of_another_dialect_is_sniffed_and_said_so(euro_map, tmp_path, ca
     n, warnings = ws.score_file(us, tmp_path / "window.csv", load_table_map(m))
     assert n == 3 and "delimited by ','" in warnings[0]
     assert (tmp_path / "window.csv").read_text() == (tmp_path / "want.csv").read_text()
+
+
+@pytest.mark.parametrize("sep, new_text, want", [
+    (";", "a;b\n2,5;3,5\n4;1\n", [2.5, 4.0]),                       # a decimal comma the map never showed
+    (",", 'a,b\n"6,914.5",3\n2,1\n', [6914.5, 2.0]),                # US digit groups
+])
+def test_a_map_of_whole_numbers_pins_nothing(tmp_path, capsys, sep, new_text, want):
+    # review8: a training file of whole numbers saved decimal '.' / no groups and refused new
+    # files that show a decimal comma or digit groups, which read_table reads right alone
+    rows = "".join(f"{i * 300 + 100}{sep}{(i * 7) % 11}\n" for i in range(40))     # whole numbers, not row ids
+    train = write_text(tmp_path, "int.csv", f"a{sep}b\n" + rows)
+    m = tmp_path / "int.somz"
+    assert main(["train", "--table", train, "--width", "2", "--height", "2", "--epochs", "2", "--save-map", str(m),
+                 "-q"]) == 0
+    tm = load_table_map(m)
+    assert tm.number_format is None and list(tm.recipe.features) == ["a", "b"]
+    new = write_text(tmp_path, "new.csv", new_text)
+    b = (3.5, 1) if sep == ";" else (3, 1)
+    plain = write_text(tmp_path, "plain.csv", "a;b\n" + "".join(f"{x!r};{y}\n" for x, y in zip(want, b)))
+    assert main(["assign", str(m), new, "--out", str(tmp_path / "got.csv"), "-q"]) == 0, capsys.readouterr().err
+    assert main(["assign", str(m), plain, "--decimal", ".", "--thousands", "none", "--out",
+                 str(tmp_path / "want.csv"), "-q"]) == 0
+    assert (tmp_path / "got.csv").read_text() == (tmp_path / "want.csv").read_text()
+
+
+def test_a_new_file_showing_another_format_wins_with_a_warning(euro_map, tmp_path, capsys):
+    d, m = euro_map
+    us = write_text(tmp_path, "us.csv", "price;qty\n3.5;7\n1,234.5;2\n")
+    assert main(["assign", str(m), us, "--out", str(tmp_path / "got.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "us.csv shows numbers with decimal '.', digit groups ','" in err
+    plain = write_text(tmp_path, "plain.csv", "price;qty\n3.5;7\n1234.5;2\n")
+    assert main(["assign", str(m), plain, "--decimal", ".", "--thousands", "none", "--out",
+                 str(tmp_path / "want.csv"), "-q"]) == 0
+    assert (tmp_path / "got.csv").read_text() == (tmp_path / "want.csv").read_text()
+
+
+def test_scoring_in_chunks_refuses_read_options_and_warns_of_the_maps_format(euro_map, tmp_path, capsys):
+    # review8: out of core, --decimal/--thousands were dropped without a word and the map's
+    # format was not applied (its reader is DuckDB's own)
+    d, m = euro_map
+    text, _ = _euro(30, 4, whole_qty=True)
+    new = write_text(tmp_path, "new.csv", text)
+    assert main(["assign", str(m), new, "--out-of-core", "--decimal", ",", "--thousands", ".", "--out",
+                 str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: --decimal, --thousands cannot be used when scoring in chunks (--out-of-core, --dask or "
+                   "a glob): those files are read with DuckDB's own rules; score one file without --out-of-core "
+                   "to use them"]
+    # warned before reading; DuckDB then refuses `1.234,56` as not numeric (one error), or scores
+    assert main(["assign", str(m), new, "--out-of-core", "--out", str(tmp_path / "x.csv")]) in (0, 2)
+    assert capsys.readouterr().err.startswith("warning: the map's table wrote numbers with decimal ','")

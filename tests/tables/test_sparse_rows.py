@@ -64,8 +64,12 @@ def test_the_distance_of_a_partial_row_is_its_known_part_scaled_to_the_whole(tra
     t = r.training_matrix(r.transform(_cells(part)))
     known = ~np.isnan(t)
     m = trained.codebook.reshape(-1, t.shape[1])[a["bmu_row"] * trained.codebook.shape[1] + a["bmu_col"]]
-    want = np.sqrt(np.nansum((t - m) ** 2, axis=1) * fw.sum() / (known @ fw))
-    np.testing.assert_allclose(a["distance"], want, rtol=1e-12)
+    if r.missing in ("mean", "median"):       # the filled row's distance, as the threshold's (review8)
+        filled = r.training_matrix(r.fill_missing(r.transform(_cells(part))))
+        want = np.sqrt(((filled - m) ** 2).sum(axis=1))
+    else:
+        want = np.sqrt(np.nansum((t - m) ** 2, axis=1) * fw.sum() / (known @ fw))
+    np.testing.assert_allclose(a["distance"], want, rtol=1e-9)
     # closer to complete rows than the sum over fewer terms (a BMU chosen on fewer values still
     # fits them better than a complete row's fits all: `present` says how much is known; the
     # mean/median modes choose it on the filled row, so its known part fits worse)
@@ -84,6 +88,17 @@ def test_complete_rows_are_unchanged_and_an_unseen_category_is_present(trained):
     idx, d2 = masked_bmus(trained.codebook, t)
     np.testing.assert_array_equal(a["distance"], np.sqrt(d2))      # bit for bit as before
     assert a["present"][0] == 5
+
+
+def test_the_threshold_is_of_the_scored_distances_kind(trained, tmp_path):
+    # review8: the training rows scored against their own map give the threshold back
+    df = _frame(400, 1)
+    if trained.recipe.missing == "train":
+        df.loc[np.random.default_rng(2).random(400) < 0.1, "b"] = np.nan
+    a = assign_cells(trained, _cells(df))
+    d = a["distance"][np.isfinite(a["distance"])]
+    q1, q3 = np.percentile(d, [25, 75])
+    assert trained.outlier_threshold == pytest.approx(q3 + 3 * (q3 - q1), rel=1e-9)
 
 
 def test_the_outlier_threshold_uses_the_same_distances(trained):

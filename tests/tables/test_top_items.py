@@ -55,3 +55,13 @@ def test_without_top_items_the_report_has_no_section_and_top_n_is_checked(tmp_pa
     assert main(["train", "--table", data, "--save-map", str(tmp_path / "m.somz"), "--top-items",
                  str(tmp_path / "t.csv"), "--top-n", "0"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == ["error: --top-n must be at least 1, got 0"]
+
+
+def test_top_items_out_of_core_is_refused_like_the_profiles(tmp_path, capsys):
+    # review8: --top-items was silently ignored with --out-of-core / --dask / a glob
+    data = _ratings(tmp_path)
+    assert main(["train", "--table", data, "--out-of-core", "--mode", "batch", "--save-map",
+                 str(tmp_path / "oc.somz"), "--top-items", str(tmp_path / "top.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--top-items read the whole table in memory" in err[0]
+    assert not (tmp_path / "top.csv").exists() and not (tmp_path / "oc.somz").exists()

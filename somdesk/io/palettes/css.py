@@ -319,7 +319,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 _RELATIVE = re.compile(r"\s*from\s", re.I)
 # colour values a custom property may hold that are not one fixed colour, so not read; each
 # gets a warning naming its line (tester8 #2: "A reader never drops colours silently")
-_UNREAD_FUNCTION = re.compile(r"\s*(color-mix|light-dark|device-cmyk|contrast-color|color-contrast)\(", re.I)
+_UNREAD_FUNCTION = re.compile(r"\s*(color-mix|light-dark|device-cmyk|contrast-color|color-contrast|var|calc|env|attr)"
+                              r"\(", re.I)
 _SYSTEM_COLOURS = frozenset(("currentcolor", "canvas", "canvastext", "linktext", "visitedtext", "activetext",
                              "buttonface", "buttontext", "buttonborder", "field", "fieldtext", "highlight",
                              "highlighttext", "selecteditem", "selecteditemtext", "mark", "marktext",
@@ -328,7 +329,9 @@ _SYSTEM_COLOURS = frozenset(("currentcolor", "canvas", "canvastext", "linktext",
 
 def _warn_unread_values(text: str, ctx: ReadContext) -> None:
     """A warning naming the line of each custom property whose value is colour syntax that is
-    not one fixed colour: color-mix(), light-dark(), currentcolor, system colours (Canvas ...)."""
+    not one fixed colour: color-mix(), light-dark(), currentcolor, system colours (Canvas ...),
+    and a value computed on the page: var() (`--accent: var(--brand)`), calc(), env(), attr()
+    (review8).  A custom property holding a length or a font is no colour and gets no word."""
     line, last = 1, 0
     for decl in _CUSTOM_PROP.finditer(text):
         value = decl.group(2).strip()
@@ -338,7 +341,10 @@ def _warn_unread_values(text: str, ctx: ReadContext) -> None:
             continue
         line += text.count("\n", last, decl.start(2))
         last = decl.start(2)
-        what = (f"{fn.group(1).lower()}() mixes or chooses colours when the page is shown" if fn else
+        kind = fn.group(1).lower() if fn else None
+        what = (f"{value.split('!')[0].strip()[:60]!r} is computed when the page is shown"
+                if kind in ("var", "calc", "env", "attr") else
+                f"{kind}() mixes or chooses colours when the page is shown" if fn else
                 f"{value.split('!')[0].strip()!r} is the page's colour, not a fixed one")
         ctx.warn(f"--{_unescape(decl.group(1))}: {what}; skipped", line)
 

@@ -554,7 +554,7 @@ class Table:
         every = self._missing_every_row() if self.sampled else None
         cols = [{"name": c, "type": self._kind[c], "missing": every[c] if every else self.missing_count(c)}
                 for c in self.columns]
-        dialect = {k: v for k, v in self.dialect.items() if k != "sheets"}
+        dialect = {k: v for k, v in self.dialect.items() if k not in ("sheets", "number_evidence")}
         out = {"format": self.format, "rows": self.n_rows_total, "columns": cols, "dialect": dialect}
         if self.sampled:
             out["sampled_rows"] = self.n_rows

@@ -228,7 +228,11 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         args.append("decimal_separator=','")
     dialect = {"delimiter": delim, "quote": None if quote in (None, "(empty)") else quote,
                "header": header, "skip": skip, "decimal": decimal, "thousands": thousands,
-               "encoding": encoding, "comment": comment or None, "gzip": codec == "gzip"}
+               "encoding": encoding, "comment": comment or None, "gzip": codec == "gzip",
+               # were decimal / digit-group marks given or seen in the file (not the default)?
+               # A table map pins only such a format on new files (session.scoring, review8)
+               "number_evidence": bool(opts.decimal is not None or opts.thousands is not None
+                                       or hints.decimal is not None)}
     if codec is not None:
         dialect["compression"] = codec
     if hints.metadata is not None:
