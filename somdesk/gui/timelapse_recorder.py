@@ -73,10 +73,17 @@ class _TaskSaving:
                          "quantising) to end: let it finish or Stop it, then export.")
             return False
         with self.lock:
-            frames, hexagonal = list(self.recorder.frames), self.hexagonal
+            items, hexagonal = self.recorder.items(), self.hexagonal
 
         def steps(token):
-            yield Progress("export", 0, 0, "", "Writing the time-lapse")
+            # frames kept as codebooks are coloured here, in the task: for a map trained in
+            # OKLab or CIELAB that is a gamut fit per frame (~9 s for 118 frames of 148 x 148)
+            frames = []
+            for i, (frame, colour) in enumerate(items):
+                yield Progress("export", i, len(items), "frames", "Colouring the time-lapse's frames")
+                check(token)
+                frames.append(frame if colour is None else colour(frame))
+            yield Progress("export", len(items), len(items), "", "Writing the time-lapse")
             check(token)
             write_animation(path, frames, fps, scale, hexagonal=hexagonal)
             return len(frames), fps
@@ -111,9 +118,9 @@ class Recording:
     (the epoch a run was stopped or paused at), oldest first; `plan` is set by the first run.
 
     A frame is stored as offered: (H, W, 3) uint8, or the codebook itself with the function
-    that colours it, coloured when `frames` is first read (on the GUI thread, after the run:
-    colouring on the run's thread cost the window at Max ~30 % on the seed job, each numpy
-    call there a wait for the GIL the GUI thread holds while it draws)."""
+    that colours it, coloured by the export's task (colouring on the run's thread cost the
+    window at Max ~30 % on the seed job, each numpy call there a wait for the GIL the GUI
+    thread holds while it draws; on the GUI thread it froze the window for seconds)."""
 
     def __init__(self):
         self.reset()
@@ -147,14 +154,20 @@ class Recording:
     def iterations(self) -> list[int]:
         return [e for e, _f in self._items()]
 
+    def items(self) -> list[tuple[np.ndarray, object]]:
+        """(frame or codebook, its colouring function or None) of every frame, oldest first: a
+        snapshot the export task colours off the GUI thread."""
+        return [(item[0], item[1]) for _e, item in self._items()]
+
+    def frame_shape(self) -> tuple[int, int]:
+        """(H, W) nodes of the latest frame, colouring nothing."""
+        return tuple(self._items()[-1][1][0].shape[:2])
+
     @property
     def frames(self) -> list[np.ndarray]:
-        out = []
-        for _e, item in self._items():
-            if item[1] is not None:                  # weights: coloured once, on first reading
-                item[0], item[1] = item[1](item[0]), None
-            out.append(item[0])
-        return out
+        """Every frame as (H, W, 3) uint8, coloured now where kept as a codebook (for tests and
+        scripts; the window's export colours them in its task)."""
+        return [frame if colour is None else colour(frame) for frame, colour in self.items()]
 
 
 RAW_BYTES = 64 << 20    # codebooks kept uncoloured while all frames' float64 copies fit in this
@@ -371,7 +384,7 @@ class TimelapseDialog(QDialog):
 
     def _update(self) -> None:
         its = self.recorder.iterations
-        h, w = self.recorder.frames[-1].shape[:2]
+        h, w = self.recorder.frame_shape()
         pw, ph = render.picture_size(h, w, self.hexagonal, self.scale.value())
         seconds = (len(its) - 1) / self.fps() + 1.0   # the last frame is held for 1 s
         self.info.setText(f"{len(its)} frames, epochs {its[0]:,} to {its[-1]:,}; "

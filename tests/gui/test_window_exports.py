@@ -406,3 +406,37 @@ def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch):
     assert 2 <= len(rec) <= 120 and rec.iterations == sorted(set(rec.iterations))
     np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
     assert len(calls) < len(planned_frames(0, 3000)), calls      # fewer kernel calls than planned frames
+
+
+def test_export_dialog_and_save_colour_no_frame_on_the_gui_thread(qtbot, window, tmp_path, monkeypatch):
+    """Frames kept as codebooks are coloured by the export's task, never on the GUI thread (review8:
+    a map trained in OKLab took ~9 s there when the dialog opened)."""
+    import threading
+
+    state = train(qtbot, window)
+    rec = window.timelapse.recorder
+    items = rec.items()
+    assert any(colour is not None for _f, colour in items)      # the run kept codebooks
+    threads = []
+
+    def spy(colour):
+        def run(w):
+            threads.append(threading.current_thread() is threading.main_thread())
+            return colour(w)
+        return run
+
+    with window.timelapse.lock:                                  # wrap every kept item's colouring
+        for _e, item in rec._items():
+            if item[1] is not None:
+                item[1] = spy(item[1])
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "t.gif"))
+    window.actions["export_timelapse"].trigger()
+    d = window.timelapse.dialog
+    d.scale.setValue(3)
+    assert d.info.text().startswith(f"{len(rec)} frames") and d.info.text().endswith("60 x 60 px")
+    assert threads == []                                         # the dialog coloured nothing
+    d.accept()
+    written(qtbot, window)
+    frames, _ = frames_of(tmp_path / "t.gif")
+    assert len(frames) == len(rec) and threads and not any(threads)
+    assert np.abs(frames[-1][::3, ::3].astype(int) - render.to_rgb8(state.weights)).max() <= 24
