@@ -467,6 +467,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         """A failed training run (the window shows the message): the dock says what is shown
         again, not the run's last progress line (tester4 F1: "Training on all 2,000,001 rows
         out of core ..." stayed over an empty map)."""
+        if kind == "segment":
+            self._label_wanted = _NONE        # a pick during a failed run must not return over a later one
         if kind == "segment" and self._alive():
             if self.ws.tm is None:            # nothing to show on the map tab: back to the settings
                 self.tabs.setCurrentIndex(0)
@@ -646,6 +648,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if self.win.runner.busy and self.win.runner.kind == "segment":
             self._label_wanted = self.setup.label.currentData()
             return
+        self._label_wanted = _NONE            # picked when idle: this choice is the latest
         if ws.tm is None or ws.table is None or self.win.runner.busy:
             return
         try:

@@ -683,6 +683,40 @@ def test_a_label_column_picked_during_the_run_is_applied_to_its_map(qtbot, win, 
     assert "Labelled by kind, as picked during the run." in win.statusBar().currentMessage()
 
 
+def test_a_label_picked_during_a_failed_run_does_not_return_over_a_later_pick(qtbot, win, tmp_path, monkeypatch):
+    """review8: the pick parked during a run that then failed came back over the label chosen since,
+    when the next run ended."""
+    import time as _time
+
+    from somdesk.errors import SomdeskError
+    from somdesk.session import Progress
+
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _blobs(tmp_path / "t.csv", n=600))
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData(None))
+    wf.setup.epochs.setValue(5)
+    assert wf.train()
+    _idle(qtbot, win)
+    real = wf.ws.train_task
+
+    def failing(*_a, **_k):
+        yield Progress("train", 0, 1, "epochs", "training: failing on purpose")
+        _time.sleep(0.5)
+        raise SomdeskError("failed on purpose")
+
+    monkeypatch.setattr(wf.ws, "train_task", failing)
+    assert wf.train()
+    qtbot.waitUntil(lambda: win.runner.busy, timeout=TIMEOUT)
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData("kind"))        # parked during the run
+    _idle(qtbot, win)
+    assert win.last_error is not None
+    wf.setup.label.setCurrentIndex(wf.setup.label.findData(None))          # the later pick, idle
+    monkeypatch.setattr(wf.ws, "train_task", real)
+    assert wf.train()
+    _idle(qtbot, win)
+    assert wf.ws.label_column is None and wf.setup.label.currentData() is None
+
+
 def test_setup_cosmetics_passive_weight_empty_curve_and_the_stopped_line(qtbot, win, tmp_path):
     """tester8 #15 (window parts): a passive column read weight 1.00; the validity curve before
     training was an empty frame with ticks 0.1 ... 0.9; a stopped map's line said "stopped after
