@@ -199,3 +199,5 @@ class ColumnsView(QTableView):
         # not cut to "catego…" while the name column takes the spare width (tester6 F49)
         words = max(self.fontMetrics().horizontalAdvance(k) for k in KIND_WORDS)
         h.resizeSection(1, max(h.sectionSize(1), words + 16))
+        # the Weight column as wide as a passive column's "0 (passive)", not cut to "0 …"
+        h.resizeSection(_WEIGHT, max(h.sectionSize(_WEIGHT), self.fontMetrics().horizontalAdvance("0 (passive)") + 16))

@@ -729,6 +729,8 @@ def test_setup_cosmetics_passive_weight_empty_curve_and_the_stopped_line(qtbot, 
     su.set_column("d", passive=True)
     assert su.columns.data(weight) == "0 (passive)"
     assert not su.columns.flags(weight) & Qt.ItemFlag.ItemIsEditable
+    # shown whole, not cut to "0 ..." (seen in a screenshot)
+    assert su.grid.columnWidth(4) >= su.grid.fontMetrics().horizontalAdvance("0 (passive)") + 8
     su.set_column("d", passive=False)
     assert su.columns.data(weight) == "1.00" and su.columns.flags(weight) & Qt.ItemFlag.ItemIsEditable
     item = su.curve.getPlotItem()
