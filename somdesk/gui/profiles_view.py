@@ -1,7 +1,8 @@
 """Segment profiles in the window: standardised bars per segment and column, sizes, CSV/PNG export.
 
     view = ProfilesView()
-    view.show_profiles(prof)          # session.segments.segment_profiles / session.report.table_profiles
+    view.show_profiles(prof, top)     # session.segments.segment_profiles / session.report.table_profiles,
+                                      # top items (session.report.top_items_of), shown when `ratings` is ticked
     view.export_csv(path); view.export_png(path)
 
 The picture is `session.segments.profiles_png` (the same as in the HTML report), so
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from somdesk.gui.map_view import to_qimage
 
@@ -56,16 +57,48 @@ class ProfilesView(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.picture)
         scroll.setWidgetResizable(True)
+        # the recommender use case (issue 13): a ratings table's top items per segment, shown
+        # when the user says the table is one (the same figures as `train --top-items`)
+        self.ratings = QCheckBox("Ratings table (users × items): show each segment's top items "
+                                 "(also in the report)")
+        self.top = QTableWidget(0, 6)
+        self.top.setObjectName("top-items")
+        self.top.setHorizontalHeaderLabels(["Segment", "Rank", "Item", "Mean rating", "Ratings", "Lift"])
+        self.top.verticalHeader().hide()
+        self.top.horizontalHeader().setStretchLastSection(False)
+        self.top.setMaximumHeight(220)
+        self.top.hide()
+        self.ratings.toggled.connect(lambda on: self.top.setVisible(on and self.top_items is not None))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.note)
         lay.addWidget(self.sizes)
+        lay.addWidget(self.ratings)
+        lay.addWidget(self.top)
         lay.addWidget(scroll, 1)
         self._png = None
+        self.top_items: dict | None = None
 
-    def show_profiles(self, prof: dict | None) -> None:
+    def show_top_items(self, top: dict | None) -> None:
+        """{segment: [(item, mean, count, lift), ...]} (session.report.top_items_of), or None."""
+        self.top_items = top
+        rows = [(s, k, e) for s, entries in sorted((top or {}).items()) for k, e in enumerate(entries, 1)]
+        self.top.setRowCount(len(rows))
+        for i, (s, k, (item, mean, count, lift)) in enumerate(rows):
+            for j, text in enumerate((str(s), str(k), str(item), f"{mean:.3g}", f"{count:,}", f"{lift:+.3g}")):
+                it = QTableWidgetItem(text)
+                it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if j != 2:
+                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.top.setItem(i, j, it)
+        self.top.resizeColumnsToContents()
+        self.top.setColumnWidth(2, max(self.top.columnWidth(2), 160))    # the item names, not the lift, get room
+        self.top.setVisible(self.ratings.isChecked() and top is not None)
+
+    def show_profiles(self, prof: dict | None, top: dict | None = None) -> None:
         from somdesk.session.segments import profiles_png
 
+        self.show_top_items(top if prof is not None else None)
         self.prof = prof
         if prof is None or not prof["segments"]:
             self.picture.clear()

@@ -169,7 +169,8 @@ class TableFiles:
         path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
         if not path:
             return False
-        self.win.runner.start("report", lambda token: ws.report_task(path, token))
+        top = self.profiles_view.ratings.isChecked()          # a ratings table: with its top items
+        self.win.runner.start("report", lambda token: ws.report_task(path, token, top_items=top))
         self.refresh()
         return True
 

@@ -558,7 +558,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.setup.label.blockSignals(False)
         self.setup.show_curve(tm.curve, tm.k)
         self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
-        self.profiles_view.show_profiles(ws.profiles)
+        self.profiles_view.show_profiles(ws.profiles, ws.top_items)
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
             self.profiles_view.note.setText(self.profiles_missing())
         self._fill_views()

@@ -139,16 +139,26 @@ def table_top_items(tm, table, n: int = 10, cancel=None) -> dict:
     rows in memory of a ratings-style `table` (users x items, a missing cell = not rated): the
     items are the map's numeric placing columns, in the file's units.  Issue 13's recommender
     use case (tester8 #6: the function had no caller)."""
-    from somdesk.session.segments import top_items
     from somdesk.session.table_data import _texts, assign_cells, placing_columns
 
     r = tm.recipe
     placing = placing_columns(r)
     cells = {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c)))
              for c, k in zip(r.columns, r.kinds) if c in placing}
-    seg = assign_cells(tm, cells, cancel)["segment"]
+    return top_items_of(tm, table, assign_cells(tm, cells, cancel)["segment"], n)
+
+
+def top_items_of(tm, table, segments: np.ndarray, n: int = 10) -> dict:
+    """table_top_items for rows whose segments are known already: `segments` (N,) int, the
+    segment of each row in memory of `table` (-1: none).  {segment: [(item, mean, count, lift)]}."""
+    from somdesk.session.segments import top_items
+    from somdesk.session.table_data import placing_columns
+
+    r = tm.recipe
+    placing = placing_columns(r)
     items = [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing]
-    ratings = np.column_stack([cells[c] for c in items]) if items else np.zeros((len(seg), 0))
+    seg = np.asarray(segments)
+    ratings = np.column_stack([table.cells(c) for c in items]) if items else np.zeros((len(seg), 0))
     return top_items(ratings, items, seg, n=n)
 
 

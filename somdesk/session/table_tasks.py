@@ -52,11 +52,14 @@ def node_of_row(tm, assigned: dict) -> np.ndarray:
 
 def _applied(tm, table, cancel, **extra) -> dict:
     """The map `tm` applied to the rows in memory of `table`: assignments, profiles, nodes."""
-    from somdesk.session.report import table_profiles
+    from somdesk.session.report import table_profiles, top_items_of
     from somdesk.session.table_data import assign_cells
 
     assigned = assign_cells(tm, row_cells(tm, table), cancel)
+    # the top items of a ratings table (users x items), shown when the user says it is one:
+    # a mean per segment and item column over rows already assigned, cheap beside the rest
     return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, cancel),
+            "top_items": top_items_of(tm, table, assigned["segment"]),
             "node_of_row": node_of_row(tm, assigned), **extra}
 
 
@@ -245,12 +248,12 @@ def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=Non
     return n, warnings              # the reader's included (scoring.read_warnings)
 
 
-def report_steps(path, tm, profiles, title: str):
-    """Generator: the HTML report (session.report.write_report); returns the path."""
+def report_steps(path, tm, profiles, title: str, top: dict | None = None):
+    """Generator: the HTML report (session.report.write_report; `top`: its top items); returns the path."""
     from somdesk.session.report import write_report
 
     yield Progress("report", 0, 1, "writing")
-    write_report(path, tm, profiles, title)
+    write_report(path, tm, profiles, title, top)
     return str(path)
 
 

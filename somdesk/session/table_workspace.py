@@ -65,6 +65,7 @@ class TableWorkspace(TableViewsMixin):
         self.tm = None
         self.assigned: dict | None = None
         self.profiles: dict | None = None
+        self.top_items: dict | None = None    # {segment: [(item, mean, count, lift)]} (report.top_items_of)
         self.node_of_row: np.ndarray | None = None
         self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits", "hits_of"} of an out-of-core map
         self.loaded = False                 # the map was opened from a file (not trained here)
@@ -173,6 +174,7 @@ class TableWorkspace(TableViewsMixin):
         old = self.tm
         self.pending = None                 # whatever is installed replaces a stopped run not measured
         self.tm, self.assigned, self.profiles = tm, result.get("assigned"), result.get("profiles")
+        self.top_items = result.get("top_items")
         self.node_of_row = result["node_of_row"]
         self.out_of_core = result.get("out_of_core")
         self.loaded = bool(result.get("loaded", False))
@@ -503,14 +505,17 @@ class TableWorkspace(TableViewsMixin):
         require_suffix(path, (".csv", ".txt"), "the profiles are written as CSV")
         write_profiles_csv(path, self.profiles)
 
-    def report_task(self, path, cancel=None):
-        """Generator: the self-contained HTML report (session.report); returns its path."""
+    def report_task(self, path, cancel=None, top_items: bool = False):
+        """Generator: the self-contained HTML report (session.report); returns its path.
+        `top_items`: with each segment's top items (a ratings table, as `train --top-items`)."""
         from somdesk.io.names import require_suffix
 
         tm = self._require_map()
         self._check_output(path)
         require_suffix(path, (".html", ".htm"), "the report is an HTML file")
-        return (yield from table_tasks.report_steps(path, tm, self.profiles, os.path.basename(self.path or "table")))
+        top = self.top_items if top_items else None
+        return (yield from table_tasks.report_steps(path, tm, self.profiles, os.path.basename(self.path or "table"),
+                                                    top))
 
     def export_report(self, path) -> str:
         return run_to_end(self.report_task(path))

@@ -750,3 +750,54 @@ def test_setup_cosmetics_passive_weight_empty_curve_and_the_stopped_line(qtbot, 
     assert f"(stopped after epoch {wf.tm.epochs_done} of 400: Train continues it) 12 × 12:" in message
     assert "400 epochs" not in message
     assert item.getAxis("bottom").isVisible()                 # the curve of the map shown
+
+
+def _ratings(path, users=300, seed=2):
+    """Users x 8 items, ratings 1-5, 40 % not rated; three taste groups that love items 0-1, 3-4, 6-7."""
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, 3, users)
+    loved = {0: (0, 1), 1: (3, 4), 2: (6, 7)}
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([f"item{j}" for j in range(8)])
+        for i in range(users):
+            row = []
+            for j in range(8):
+                r = 5 if j in loved[g[i]] else int(rng.integers(1, 4))
+                row.append("" if rng.random() < 0.4 else str(r))
+            w.writerow(row)
+    return str(path)
+
+
+def test_top_items_of_a_ratings_table_in_the_profiles_tab_and_report(qtbot, win, tmp_path):
+    """tester8 #6: issue 13's recommender use case -- each segment's top items -- in the window, the
+    same figures as `somdesk train --table --top-items` gives for the same map."""
+    from somdesk.session.report import table_top_items
+
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _ratings(tmp_path / "r.csv"))
+    wf.setup.missing.setCurrentText("train")
+    wf.setup.k.setValue(3)
+    assert wf.train()
+    _idle(qtbot, win)
+    assert win.last_error is None, win.last_error
+    pv = wf.profiles_view
+    assert pv.top.isHidden()                       # not a ratings table until the user says so
+    pv.ratings.setChecked(True)
+    assert not pv.top.isHidden()
+    want = table_top_items(wf.tm, wf.ws.table)     # what the CLI writes for this map
+    rows = [(s, k, e) for s, entries in sorted(want.items()) for k, e in enumerate(entries, 1)]
+    assert pv.top.rowCount() == len(rows) > 0
+    for i, (s, k, (item, mean, count, lift)) in enumerate(rows):
+        assert [pv.top.item(i, j).text() for j in range(4)] == [str(s), str(k), item, f"{mean:.3g}"]
+    # each segment's favourite is one of a taste group's loved items
+    firsts = {entries[0][0] for entries in want.values()}
+    assert firsts <= {f"item{j}" for j in (0, 1, 3, 4, 6, 7)}
+    rep = tmp_path / "report.html"
+    assert wf.export_report(str(rep))
+    _idle(qtbot, win)
+    assert "mean rating" in rep.read_text(encoding="utf-8")
+    pv.ratings.setChecked(False)
+    assert pv.top.isHidden() and wf.export_report(str(rep))
+    _idle(qtbot, win)
+    assert "mean rating" not in rep.read_text(encoding="utf-8")
