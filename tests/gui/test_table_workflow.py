@@ -45,6 +45,17 @@ def _idle(qtbot, win):
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
 
 
+def _train_and_stop_after(qtbot, win, epochs):
+    """Train the table map and press Stop once the run reports `epochs` epochs done."""
+    def on_yield(kind, value):
+        if kind == "segment" and getattr(value, "what", "") == "epochs" and value.done >= epochs:
+            win.runner.stop()
+    win.runner.yielded.connect(on_yield)
+    assert win.tables.train()
+    _idle(qtbot, win)
+    win.runner.yielded.disconnect(on_yield)
+
+
 def _trained(qtbot, win, path, missing="train", k=None):
     wf = win.tables
     assert open_table_now(qtbot, wf, path)
@@ -538,14 +549,7 @@ def test_stop_keeps_the_epochs_trained_and_train_continues_them(qtbot, win, tmp_
     wf.setup.height.setValue(12)
     wf.setup.width.setValue(14)
     wf.setup.epochs.setValue(400)
-
-    def on_yield(kind, value):
-        if kind == "segment" and getattr(value, "what", "") == "epochs" and value.done >= 3:
-            win.runner.stop()
-    win.runner.yielded.connect(on_yield)
-    assert wf.train()
-    _idle(qtbot, win)
-    win.runner.yielded.disconnect(on_yield)
+    _train_and_stop_after(qtbot, win, 3)
     ws = win.session.table
     assert ws.stopped and 3 <= wf.tm.epochs_done < 400 and win.isWindowModified()
     assert "stopped after epoch" in win.statusBar().currentMessage() and wf.rows_model.columnCount() > 0
@@ -738,14 +742,7 @@ def test_setup_cosmetics_passive_weight_empty_curve_and_the_stopped_line(qtbot, 
     su.height.setValue(12)
     su.width.setValue(12)
     su.epochs.setValue(400)
-
-    def on_yield(kind, value):
-        if kind == "segment" and getattr(value, "what", "") == "epochs" and value.done >= 3:
-            win.runner.stop()
-    win.runner.yielded.connect(on_yield)
-    assert wf.train()
-    _idle(qtbot, win)
-    win.runner.yielded.disconnect(on_yield)
+    _train_and_stop_after(qtbot, win, 3)
     message = win.statusBar().currentMessage()
     assert f"(stopped after epoch {wf.tm.epochs_done} of 400: Train continues it) 12 × 12:" in message
     assert "400 epochs" not in message
