@@ -34,6 +34,7 @@ from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
+           "row_cells",
            "default_columns", "identifier_warning", "check_columns", "placing_columns", "rows_in_nodes",
            "options_to_dict", "options_from_dict"]
 
@@ -504,11 +505,27 @@ def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, ta
 def _assign_blocks(tm, table, cancel, block_rows, tally):
     placing = placing_columns(tm.recipe)        # passive columns are not read (assign_cells)
     for rows, block in table.iter_blocks(placing, block_rows, cancel):
-        cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
-                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds) if c in placing}
+        cells = _recipe_cells(tm.recipe, block.__getitem__, placing)
         if tally is not None:
             tally.add(tm.recipe, cells)
         yield rows, assign_cells(tm, cells, cancel)
+
+
+def row_cells(tm: TableMap, table, placing_only: bool = False) -> dict:
+    """The recipe's columns of the rows in memory of `table` as assign_cells takes them: column ->
+    (N,) array, numbers for a numeric column, texts ("" = missing) for a category column.
+    `placing_only`: the placing columns only (placing_columns; what the BMU search reads), else
+    the passive ones too (profiles show them).  OptionError (Table.cells) for a column the
+    table lacks."""
+    return _recipe_cells(tm.recipe, table.cells, placing_columns(tm.recipe) if placing_only else None)
+
+
+def _recipe_cells(recipe, get, only=None) -> dict:
+    """{column: get(column)} over the recipe's columns (those in `only`, None: all), category
+    columns as the texts Table.strings gives (_texts): the one encoding of cells for a recipe."""
+    keep = None if only is None else set(only)
+    return {c: (get(c) if k == "numeric" else _texts(get(c)))
+            for c, k in zip(recipe.columns, recipe.kinds) if keep is None or c in keep}
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
