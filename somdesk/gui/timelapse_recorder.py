@@ -244,15 +244,12 @@ def frame_colours(session):
     colours them (colour_nodes of the weights, gamut-fitted to sRGB when trained in another
     space), or None for a map that is not recorded (a table's)."""
     from somdesk.render.views import colour_nodes
+    from somdesk.session.exports import map_space, shown_weights
 
     if session.kind not in ("colours", "image"):
         return None
-    space = getattr(session.dataset, "space", "srgb") if session.kind == "colours" else "srgb"
-    if space == "srgb":
-        return lambda w: colour_nodes(np.asarray(w))
-    from somdesk.core.colour_space import fit_gamut
-
-    return lambda w: colour_nodes(fit_gamut(w, space))
+    space = map_space(session)
+    return lambda w: colour_nodes(shown_weights(np.asarray(w), space))
 
 
 class TimelapseRecorder(QObject, _TaskSaving):
