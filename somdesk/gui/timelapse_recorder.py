@@ -190,7 +190,7 @@ class RunFrames:
 
     def __init__(self, owner: "TimelapseRecorder", generation: int, colour, plan: list[int], covered: int):
         self.owner, self.generation, self.colour = owner, generation, colour
-        self.plan, self._planned = plan, frozenset(plan)
+        self.plan = plan
         self.covered = covered           # the last planned epoch a kept frame stands for
         self.spacing = (plan[-1] - plan[0]) / max(1, len(plan) - 1) if plan else 1.0
         self.epoch_seconds: float | None = None
@@ -208,8 +208,10 @@ class RunFrames:
             per = seconds / epochs
             self.epoch_seconds = per if self.epoch_seconds is None else 0.8 * self.epoch_seconds + 0.2 * per
 
-    def coarse(self, n: int) -> bool:
-        """May a chunk of `n` epochs (n > 1: the window at Max) run without cuts for frames?"""
+    def coarse(self) -> bool:
+        """May a chunk of epochs (the window at Max) run without cuts for frames?  Its cuts, one per
+        `spacing` epochs, would cost CUT_SECONDS / (spacing x epoch_seconds) of its time: the same
+        share for a chunk of any length, so the chunk's length does not enter."""
         return self.epoch_seconds is not None and self.epoch_seconds * self.spacing * CUT_SHARE < CUT_SECONDS
 
     def offer(self, epoch: int, weights, last: bool) -> None:
