@@ -41,7 +41,7 @@ import numpy as np
 
 from somdesk.errors import OptionError, SomdeskError
 
-__all__ = ["cluster_codebook", "grid_edges", "majority_labels", "Assignments",
+__all__ = ["cluster_codebook", "method_name", "grid_edges", "majority_labels", "Assignments",
            "row_assignments", "CLUSTER_METHODS"]
 
 CLUSTER_METHODS = ("ward", "kmeans")
@@ -106,6 +106,16 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
     return rank[inverse.ravel()]
 
 
+def method_name(method) -> str:
+    """The clustering method `method` names, as one of CLUSTER_METHODS (case, "-" and "_" ignored;
+    "kmeans++" and "som-ward" taken too); OptionError for another."""
+    name = str(method).strip().lower().replace("-", "").replace("_", "")
+    name = {"kmeans++": "kmeans", "somward": "ward"}.get(name, name)
+    if name not in CLUSTER_METHODS:
+        raise OptionError(f"unknown clustering method {name!r}; choose one of: {', '.join(CLUSTER_METHODS)}")
+    return name
+
+
 def cluster_codebook(weights, k: int, seed: int | None = None, method: str = "ward",
                      topology: str = "rectangular", toroidal: bool = False, hits=None,
                      n_init: int = 1) -> np.ndarray:
@@ -119,10 +129,7 @@ def cluster_codebook(weights, k: int, seed: int | None = None, method: str = "wa
     See module docstring.
     """
     w, k = _check(weights, k)
-    method = str(method).strip().lower().replace("-", "").replace("_", "")
-    method = {"kmeans++": "kmeans", "somward": "ward"}.get(method, method)
-    if method not in CLUSTER_METHODS:
-        raise OptionError(f"unknown clustering method {method!r}; choose one of: {', '.join(CLUSTER_METHODS)}")
+    method = method_name(method)
     h, wd, d = w.shape
     flat = w.reshape(-1, d)
     sizes = None

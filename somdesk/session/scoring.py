@@ -120,40 +120,53 @@ def _json_curve(curve: dict) -> dict:
 
 def load_table_map(path):
     """Read a table map saved by `save_table_map`; FileFormatError naming the file otherwise."""
+    from somdesk.errors import SomdeskError
     from somdesk.io.mapfile import load_map
     from somdesk.io.names import display_basename
-    from somdesk.session.table_data import TableMap
+    from somdesk.session.table_data import TableMap, options_from_dict
+    from somdesk.session.table_map_checks import cluster_method_of, map_problem, recipe_problem
 
     where = display_basename(path)
     saved = load_map(path, extra_specs=_guarded_specs)
     meta = saved.meta
     if meta.get("kind") == OLD_KIND:
         from somdesk.session.workspace_file import table_map_from_workspace
-        return table_map_from_workspace(saved, where)
+        tm = table_map_from_workspace(saved, where)
+        problem = recipe_problem(tm.recipe) or map_problem(tm, {})
+        if problem:
+            raise FileFormatError(f"{where}: the table map's description is damaged ({problem})")
+        return tm
     if meta.get("kind") != KIND:
         raise NotATableMap(where, meta.get("kind", "colours"))
     info = meta["table_map"]
     try:
         recipe = Recipe.from_dict(info["recipe"])
+        problem = recipe_problem(recipe)
+        if problem:
+            raise ValueError(f"its preparation: {problem}")
         threshold = float(info["outlier_threshold"])
+        read_options = info.get("read_options")
+        if read_options is not None:
+            if not isinstance(read_options, dict):
+                raise ValueError("its read options are not a set of options")
+            options_from_dict(read_options)          # OptionError for a value the reader refuses
         tm = TableMap(recipe=recipe, config=saved.som.config, codebook=saved.som.weights.copy(),
                       passive=saved.arrays.get("passive_planes"), label_column=info.get("label_column"),
-                      clusters=saved.arrays["segments"], cluster_method=str(info.get("cluster_method", "")),
+                      clusters=saved.arrays["segments"], cluster_method=cluster_method_of(info.get("cluster_method")),
                       outlier_threshold=threshold, quantization_error=float(info["quantization_error"]),
                       topographic_error=float(info["topographic_error"]), curve=dict(info.get("curve") or {}),
                       inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
-                      read_options=info.get("read_options") if isinstance(info.get("read_options"), dict) else None,
-                      number_format=_number_format(info.get("number_format")),
+                      read_options=read_options, number_format=_number_format(info.get("number_format")),
                       epochs_done=_epochs_done(saved.som))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise FileFormatError(f"{where}: the table map's description is damaged ({exc})") from None
-    if int(np.count_nonzero(recipe.active)) != tm.codebook.shape[2]:
-        raise FileFormatError(f"{where}: the preparation has {int(recipe.active.sum())} active features "
-                              f"but the codebook {tm.codebook.shape[2]}")
-    seg = tm.clusters
-    if seg.size and (seg.min() < 0 or seg.max() >= seg.size):
-        raise FileFormatError(f"{where}: segment numbers are out of range")
+        problem = map_problem(tm, info)
+        if problem:
+            raise ValueError(problem)
+    except (KeyError, TypeError, ValueError, SomdeskError) as exc:
+        # one message naming the file for any field that is damaged (tester9 #1)
+        text, prefix = str(exc), "the map's table preparation is damaged ("
+        text = f"its preparation: {text[len(prefix):-1]}" if text.startswith(prefix) else text
+        raise FileFormatError(f"{where}: the table map's description is damaged ({text})") from None
     return tm
 
 
