@@ -122,3 +122,13 @@ def test_the_map_as_saved_opens_and_one_without_a_method_reclusters(saved, tmp_p
     assert plain.cluster_method == DEFAULT_METHOD
     assert run_to_end(recluster_steps(plain, None, 2))["tm"].k == 2
     assert load_table_map(_edited(m, tmp_path / "nok.somz", lambda info: info.pop("k"))).k == 3
+
+
+def test_the_window_s_open_refuses_it_the_same_way(saved, tmp_path):
+    from somdesk.session import Session
+
+    _d, m = saved
+    bad = _edited(m, tmp_path / "bad.somz", DAMAGES["feature names column 99"][0])
+    s = Session()
+    with pytest.raises(FileFormatError, match="bad.somz: the table map's description is damaged"):
+        s.open(bad)
