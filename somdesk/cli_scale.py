@@ -183,16 +183,19 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     return n, tally.counts()
 
 
-_READ_FLAGS = (("delimiter", "--delimiter"), ("decimal", "--decimal"), ("thousands", "--thousands"),
-               ("header", "--header"), ("skip", "--skip"), ("sheet", "--sheet"), ("encoding", "--encoding"),
-               ("missing_values", "--missing-values"), ("where", "--where"))
+# the reading options a chunked `assign` cannot honour (--decimal and --thousands it does: io.chunked)
+_READ_FLAGS = (("delimiter", "--delimiter"), ("header", "--header"), ("skip", "--skip"), ("sheet", "--sheet"),
+               ("encoding", "--encoding"), ("missing_values", "--missing-values"), ("where", "--where"))
 
 
 def _refuse_read_options(args) -> None:
-    """OptionError naming the reading options given to a chunked `assign`: its reader
-    (io.chunked, DuckDB's own sniffing) takes none of them, and ignoring them would score
-    the file read otherwise than asked without a word (review8)."""
-    given = [flag for name, flag in _READ_FLAGS if getattr(args, name, None) is not None]
+    """OptionError naming the reading options given to a chunked `assign` that its reader
+    (io.chunked, DuckDB's own sniffing) does not take: ignoring them would score the file
+    read otherwise than asked without a word (review8).  Each is named as typed
+    (`--no-header`, not `--header`: tester9 #2)."""
+    def typed(name: str, flag: str) -> str:
+        return "--no-header" if name == "header" and args.header is False else flag
+    given = [typed(name, flag) for name, flag in _READ_FLAGS if getattr(args, name, None) is not None]
     if given:
         raise OptionError(f"{', '.join(given)} cannot be used when scoring in chunks (--out-of-core, --dask "
                           "or a glob): those files are read with DuckDB's own rules; score one file without "
@@ -209,13 +212,14 @@ def run_assign_streaming(args, check_writable) -> int:
 
     _refuse_read_options(args)
     tm = load_table_map(args.map)
-    nf = tm.number_format
-    if nf and (nf["decimal"] != "." or nf["thousands"]) and not args.quiet:
-        print(f"warning: the map's table wrote numbers with decimal {nf['decimal']!r}"
-              + (f" and digit groups {nf['thousands']!r}" if nf["thousands"] else "")
-              + "; out of core the files are read by DuckDB's own number rules, which may read them "
-              "otherwise: score one file without --out-of-core to read it as the map's table was read",
-              file=sys.stderr)
+    from somdesk.io.chunked import expand
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.session.scoring import chunked_number_format
+
+    # numbers as the map's own table wrote them, unless the files show or are given otherwise
+    # (tester9 #2: a decimal-comma map could not score a glob of its next months' files)
+    given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
+    number_format, notes = chunked_number_format(tm, expand(args.data), given)
     token = CancelToken()
     tally = UnseenTally()
     from somdesk.session.table_data import placing_columns
@@ -224,7 +228,7 @@ def run_assign_streaming(args, check_writable) -> int:
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
     with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
-                           used_by=f"the map {display_basename(args.map)}") as src:
+                           used_by=f"the map {display_basename(args.map)}", number_format=number_format) as src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:
@@ -261,8 +265,8 @@ def run_assign_streaming(args, check_writable) -> int:
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
     unseen = tally.warning(os.path.basename(args.data))
-    if unseen and not args.quiet:
-        print(f"warning: {unseen}", file=sys.stderr)
+    for w in notes + ([unseen] if unseen else []) if not args.quiet else ():
+        print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:
         print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
     return 0

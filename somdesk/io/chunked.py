@@ -126,14 +126,25 @@ def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
     return out, shown, folder
 
 
-def _reader(files: list[str], filename: str | None = None) -> str:
-    """The DuckDB table function that reads these files (with each row's file in a column
-    named `filename`, when given)."""
+def _format_of(files: list[str]) -> str:
+    """"parquet", "json" or "csv": how `_reader` reads these files (one reader for them all)."""
     lows = [f.lower() for f in files]
+    if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
+        return "parquet"
+    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz")) for f in lows):
+        return "json"
+    return "csv"
+
+
+def _reader(files: list[str], filename: str | None = None, all_text: bool = False) -> str:
+    """The DuckDB table function that reads these files (with each row's file in a column
+    named `filename`, when given; `all_text`: every column of a delimited text file as text,
+    for numbers written with a decimal comma or digit groups, converted by the caller)."""
+    fmt = _format_of(files)
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if filename is not None:
         listed += f", filename={_sql_str(filename)}"
-    if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
+    if fmt == "parquet":
         # by name, as text files: the columns of every file, not the first file's by position
         # (io.chunked_checks refuses a glob whose files lack a column used)
         return f"read_parquet({listed}, union_by_name=true)" if len(files) > 1 else f"read_parquet({listed})"
@@ -142,15 +153,22 @@ def _reader(files: list[str], filename: str | None = None) -> str:
     from somdesk.io.tables import compressed
     codecs = {_codec(f) for f in files}
     comp = f", {compressed.duck_arg(codecs.pop())}" if len(codecs) == 1 else ""
-    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz"))
-           for f in lows):
+    if fmt == "json":
         # columns and types from every record, not a sample of the first: a later record with a
         # new key or type failed the whole read (tester8 #10); one more pass over text being staged
         return f"read_json_auto({listed}{comp}, sample_size=-1)"
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
-    return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp})"
+    text = ", all_varchar=true" if all_text else ""
+    return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp}{text})"
+
+
+def _number_expr(column: str, index: int, number_format: dict) -> str:
+    """SQL: text column `column` (#`index` of the columns) as numbers in `number_format`."""
+    from somdesk.io.tables.textfile import number_sql
+    return number_sql(f"nullif(trim({_quote(column)}), '')", number_format["decimal"],
+                      number_format.get("thousands") or "", index)
 
 
 def _codec(path: str) -> str | None:
@@ -180,7 +198,7 @@ class ChunkedTable:
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
              where: str | None = None, text_columns=(), categorical=(),
-             used_by: str | None = None) -> "ChunkedTable":
+             used_by: str | None = None, number_format: dict | None = None) -> "ChunkedTable":
         """Open a file or glob; `columns` default to every numeric column.
 
         Raises FileFormatError for missing files, unreadable tables, unknown or
@@ -190,6 +208,12 @@ class ChunkedTable:
         `where` is an optional SQL filter applied once
         while staging (it forces staging for Parquet too).  `text_columns` may hold
         text (they are kept as text, for one-hot encoding: `CodedColumn`, `distinct_texts`).
+        `number_format` {"decimal": "," or ".", "thousands": "" or a mark}: delimited text files
+        write their numbers so (a table map's own table's format, session.scoring): `columns`
+        (given) but the text ones are read as text and converted strictly with it, as the
+        in-memory reader does (io.tables.textfile.number_sql); a cell that is not such a number
+        is a FileFormatError naming the column and the cell (tester9 #2: DuckDB's own rules read
+        "55.183,76" as text and "80.261" as 80.261).  Other formats' numbers are typed.
         """
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
@@ -199,20 +223,28 @@ class ChunkedTable:
         check_formats(given, os.fspath(pattern))
         files, shown, link_dir = _engine_files(given)
         labels = source_labels(given, files) if _is_pattern(os.fspath(pattern)) else None
+        # numbers written with the given marks: every column read as text, converted when staged
+        as_text = bool(number_format) and _format_of(files) == "csv"
+        if as_text and (columns is None or where):
+            raise SomdeskError("a number format needs the columns named and no filter")
         con = _connect()
         try:
-            src = _reader(files)
+            src = _reader(files, all_text=as_text)
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
                 raise FileFormatError(f"{pattern}: cannot read as a table: {str(exc).splitlines()[0]}") from None
             types = {name: typ for name, typ, *_ in desc}
             numeric = [n for n, t in types.items() if _is_numeric(t)]
+            if as_text:         # the columns that are not text hold numbers, in this format
+                numeric = [c for c in columns if c in types and c not in set(text_columns)]
             unknown = [c for c in columns or () if c not in types]
             if unknown:
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
                                       f"columns are: {', '.join(types)}")
-            check_files(con, files, os.fspath(pattern), columns, types, categorical, used_by, shown)
+            # as text, every file's columns are text: numbers are checked by the conversion
+            check_files(con, files, os.fspath(pattern), columns, types,
+                        list(columns) if as_text else categorical, used_by, shown)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
@@ -233,17 +265,23 @@ class ChunkedTable:
                 staged = tempfile.mkdtemp(prefix="somdesk-stage-")
                 out = os.path.join(staged, "table.parquet")
                 sel = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" if c in text_ok and c not in numeric
-                                else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns)
+                                else _number_expr(c, j, number_format) + f" AS {_quote(c)}" if as_text
+                                else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for j, c in enumerate(columns))
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
-                    reader = _reader(files, filename=FILE_COLUMN)
+                    reader = _reader(files, filename=FILE_COLUMN, all_text=as_text)
                     sel += f", {_quote(FILE_COLUMN)}"
                 try:
                     con.execute(f"COPY (SELECT {sel} FROM {reader}{filt}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
                     shutil.rmtree(staged, ignore_errors=True)
-                    raise FileFormatError(f"{pattern}: {str(exc).splitlines()[0]}") from None
+                    message = str(exc).splitlines()[0]
+                    if as_text:
+                        from somdesk.io.chunked_checks import format_breaker
+                        message = format_breaker(con, files, message, list(columns), number_format,
+                                                 shown) or message
+                    raise FileFormatError(f"{pattern}: {message}") from None
                 files = [out]
             parts: list[Partition] = []
             total = 0

@@ -152,3 +152,30 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
                                       f"({value!r}); a column must be numbers in every file of {pattern} "
                                       f"(or text in every file): correct {f}"
                                       + ("" if used_by else f", or leave {c!r} out with --columns"))
+
+
+def format_breaker(con, files: list[str], message: str, columns: list[str], number_format: dict,
+                   shown: dict | None = None) -> str | None:
+    """The words for a staging error `message` raised by a cell that is not a number written in
+    `number_format` (io.tables.textfile.NUMBER_ERROR names its column): the file, column and
+    cell, and what to give when the files write numbers otherwise; None for another error."""
+    from somdesk.io.chunked import _quote, _reader, _sql_str
+    from somdesk.io.tables.textfile import failed_column, number_pattern
+
+    if "breaks the number form" not in message:
+        return None
+    column = failed_column(message, columns)
+    if column is None:
+        return None
+    dec, th = number_format["decimal"], number_format.get("thousands") or ""
+    v = f"nullif(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+    try:
+        row = con.execute(f"SELECT {v}, {_quote('_somdesk_file')} FROM {_reader(files, '_somdesk_file', True)} "
+                          f"WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, {_sql_str(number_pattern(dec, th))}) "
+                          "LIMIT 1").fetchone()
+    except Exception:  # the words stand without the example
+        row = None
+    where = "" if row is None else f" ({(shown or {}).get(row[1], row[1])} holds {row[0]!r})"
+    groups = f"digit groups {th!r}" if th else "no digit groups"
+    return (f"column {column!r} is not numbers written with decimal {dec!r} and {groups}{where}; "
+            "give --decimal and --thousands if the files write numbers otherwise")

@@ -33,7 +33,7 @@ from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
 __all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file",
-           "scoring_options", "scoring_read_options"]
+           "scoring_options", "scoring_read_options", "chunked_number_format"]
 
 class NotATableMap(FileFormatError):
     """A saved map of colours or a picture where a table map is needed; `where` names the file,
@@ -231,6 +231,50 @@ def scoring_read_options(tm, path, options=None):
         return options, (f"{display_basename(path)} shows numbers with {shown}, unlike {theirs}: they are read "
                          "as the file shows them; give the decimal and thousands separators if that is wrong")
     return scoring_options(tm, options), None
+
+
+def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | None, list[str]]:
+    """(number format for io.chunked.ChunkedTable.open, notes) to score the text files `files` of
+    one glob in chunks for `tm`, by `scoring_read_options`' rule (tester9 #2: the chunked path
+    read a decimal-comma table's files by DuckDB's own rules and refused them): the decimal
+    and thousands separators given in `options`; else each file's own when its first lines
+    show another format (a note says so), the map's when they show none.  None: DuckDB's own
+    rules will do (a decimal point without digit groups, or a map that saved no format).  The
+    files are read by one reader, so FileFormatError when they write numbers differently."""
+    from somdesk.io.names import display_basename
+
+    if options is not None and (options.decimal is not None or options.thousands is not None):
+        th = options.thousands or ""
+        return _plain_or({"decimal": options.decimal or ("," if th == "." else "."), "thousands": th}), []
+    nf = getattr(tm, "number_format", None)
+    if not nf:
+        return None, []
+    formats, notes = {}, []
+    for f in files:
+        opts, note = scoring_read_options(tm, f, options)
+        if note is None:
+            formats[f] = (nf["decimal"], nf["thousands"])
+            continue
+        notes.append(note)
+        hints = _sniffed_text(f, options)[1]
+        own = hints is not None and hints.decimal is not None
+        formats[f] = (hints.decimal, hints.thousands or "") if own else (".", "")
+    kinds = sorted(set(formats.values()))
+    if len(kinds) > 1:
+        def said(fmt):
+            f = next(x for x, v in formats.items() if v == fmt)
+            return f"{display_basename(f)}: decimal {fmt[0]!r}" + (f", digit groups {fmt[1]!r}" if fmt[1] else "")
+        raise FileFormatError("the files write numbers differently (" + "; ".join(said(k) for k in kinds[:3])
+                              + "): score them apart, or give --decimal and --thousands")
+    dec, th = kinds[0] if kinds else (nf["decimal"], nf["thousands"])
+    if len(notes) > 1:
+        notes = [notes[0] + f" (and {len(notes) - 1} more file{'s' if len(notes) > 2 else ''})"]
+    return _plain_or({"decimal": dec, "thousands": th}), notes
+
+
+def _plain_or(fmt: dict) -> dict | None:
+    """`fmt`, or None for numbers DuckDB reads by its own rules (a decimal point, no groups)."""
+    return None if fmt["decimal"] == "." and not fmt["thousands"] else fmt
 
 
 def _sniffed_text(path, options=None):

@@ -163,18 +163,48 @@ def test_a_new_file_showing_another_format_wins_with_a_warning(euro_map, tmp_pat
     assert (tmp_path / "got.csv").read_text() == (tmp_path / "want.csv").read_text()
 
 
-def test_scoring_in_chunks_refuses_read_options_and_warns_of_the_maps_format(euro_map, tmp_path, capsys):
-    # review8: out of core, --decimal/--thousands were dropped without a word and the map's
-    # format was not applied (its reader is DuckDB's own)
+def test_scoring_in_chunks_reads_numbers_as_the_map_and_a_glob_too(euro_map, tmp_path, capsys):
+    # tester9 #2: a decimal-comma map could not score a glob of files written the same way (a
+    # warning, then "not numeric"); --decimal/--thousands were refused in chunks
     d, m = euro_map
-    text, _ = _euro(30, 4, whole_qty=True)
-    new = write_text(tmp_path, "new.csv", text)
-    assert main(["assign", str(m), new, "--out-of-core", "--decimal", ",", "--thousands", ".", "--out",
+    text, _ = _euro(30, 4, whole_qty=True)          # `80.261;5`: nothing shows a decimal comma
+    months = tmp_path / "months"
+    months.mkdir()
+    for name in ("a.csv", "b.csv"):
+        write_text(months, name, text)
+    assert main(["assign", str(m), str(months / "a.csv"), "--out", str(tmp_path / "one.csv"), "-q"]) == 0
+    want = (tmp_path / "one.csv").read_text().splitlines()
+    for extra in ([], ["--decimal", ",", "--thousands", "."]):
+        assert main(["assign", str(m), str(months / "a.csv"), "--out-of-core", "--out", str(tmp_path / "c.csv")]
+                    + extra) == 0
+        assert capsys.readouterr().err.splitlines() == ["30 rows scored; wrote " + str(tmp_path / "c.csv")]
+        assert (tmp_path / "c.csv").read_text().splitlines() == want
+        assert main(["assign", str(m), str(months / "*.csv"), "--out", str(tmp_path / "g.csv"), "-q"] + extra) == 0
+        got = [line.rsplit(",", 1)[0] for line in (tmp_path / "g.csv").read_text().splitlines()]
+        assert got[:31] == want and got[31:] == [f"{i}," + r.split(",", 1)[1] for i, r in enumerate(want[1:], 30)]
+
+
+def test_a_cell_the_format_does_not_read_is_one_error_naming_file_and_cell(euro_map, tmp_path, capsys):
+    d, m = euro_map
+    months = tmp_path / "months"
+    months.mkdir()
+    write_text(months, "a.csv", "price;qty\n1.234,5;2\n80.261;5\n")
+    write_text(months, "b.csv", "price;qty\n1.234,5;2\n8o,5;5\n")
+    assert main(["assign", str(m), str(months / "*.csv"), "--out", str(tmp_path / "g.csv")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "column 'price' is not numbers written with " \
+        "decimal ',' and digit groups '.'" in err[0] and "b.csv holds '8o,5'" in err[0], err
+    assert not (tmp_path / "g.csv").exists()
+    write_text(months, "b.csv", "price,qty\n1234.5,2\n3.25,5\n")           # a US file in the glob
+    assert main(["assign", str(m), str(months / "*.csv"), "--out", str(tmp_path / "g.csv")]) == 2
+    assert "the files write numbers differently" in capsys.readouterr().err
+
+
+def test_options_chunks_cannot_take_are_named_as_typed(euro_map, tmp_path, capsys):
+    d, m = euro_map
+    new = write_text(tmp_path, "new.csv", "price;qty\n1.234,5;2\n")
+    assert main(["assign", str(m), new, "--out-of-core", "--no-header", "--skip", "1", "--out",
                  str(tmp_path / "x.csv")]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: --decimal, --thousands cannot be used when scoring in chunks (--out-of-core, --dask or "
-                   "a glob): those files are read with DuckDB's own rules; score one file without --out-of-core "
-                   "to use them"]
-    # warned before reading; DuckDB then refuses `1.234,56` as not numeric (one error), or scores
-    assert main(["assign", str(m), new, "--out-of-core", "--out", str(tmp_path / "x.csv")]) in (0, 2)
-    assert capsys.readouterr().err.startswith("warning: the map's table wrote numbers with decimal ','")
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --no-header, --skip cannot be used when scoring in chunks (--out-of-core, --dask or a glob): "
+        "those files are read with DuckDB's own rules; score one file without --out-of-core to use them"]

@@ -15,7 +15,8 @@ from somdesk.io.tables.detect import SPACES
 from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
-__all__ = ["open_text", "sniff_head", "HeadSniff", "head_dialect", "nullstr", "number_pattern", "failed_column",
+__all__ = ["open_text", "sniff_head", "HeadSniff", "head_dialect", "nullstr", "number_pattern", "number_sql",
+           "failed_column",
            "long_line_message"]
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -385,6 +386,22 @@ def number_pattern(decimal: str, thousands: str) -> str:
     return rf"^\s*[+-]?({ip}({d}\d*)?|{d}\d+)([eE][+-]?\d+)?\s*$"
 
 
+def number_sql(text: str, decimal: str, thousands: str, index: int) -> str:
+    """SQL: the text cell `text` (an SQL expression) as a DOUBLE read with this decimal mark and
+    digit-group mark (number_pattern, strictly), NULL where it is NULL, else an error naming
+    column #`index` (NUMBER_ERROR: failed_column finds it in the message).  The in-memory
+    reader's conversion (_convert_numbers) and the chunked one's (io.chunked) alike."""
+    e = f"trim({text})"
+    if thousands == " ":
+        e = f"regexp_replace({e}, {lit('[' + SPACES + ']')}, '', 'g')"
+    elif thousands:
+        e = f"replace({e}, {lit(thousands)}, '')"
+    if decimal != ".":
+        e = f"replace({e}, {lit(decimal)}, '.')"
+    return (f"CASE WHEN regexp_full_match({text}, {lit(number_pattern(decimal, thousands))}) THEN CAST({e} AS DOUBLE) "
+            f"WHEN {text} IS NULL THEN NULL ELSE error({lit(NUMBER_ERROR.format(index))}) END")
+
+
 SAMPLE_ROWS = 20_480          # rows that decide which columns are numbers (DuckDB's sniffer samples as many)
 NUMBER_ERROR = "somdesk: column #{} breaks the number form"
 
@@ -414,15 +431,7 @@ def _convert_numbers(con, decimal: str, thousands: str, cancel):
         parts = []
         for i, c in enumerate(cols):
             if c in numeric and c not in text:
-                e = f"trim({q(c)})"
-                if thousands == " ":
-                    e = f"regexp_replace({e}, {lit('[' + SPACES + ']')}, '', 'g')"
-                elif thousands:
-                    e = f"replace({e}, {lit(thousands)}, '')"
-                if decimal != ".":
-                    e = f"replace({e}, {lit(decimal)}, '.')"
-                parts.append(f"CASE WHEN regexp_full_match({q(c)}, {pat}) THEN CAST({e} AS DOUBLE) "
-                             f"WHEN {q(c)} IS NULL THEN NULL ELSE error({lit(NUMBER_ERROR.format(i))}) END AS {q(c)}")
+                parts.append(f"{number_sql(q(c), decimal, thousands, i)} AS {q(c)}")
             else:
                 parts.append(q(c))
         con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT {', '.join(parts)} FROM raw_text")
