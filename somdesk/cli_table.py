@@ -208,7 +208,7 @@ def run_train(args) -> int:
         warn += prep.warnings
         save_table_map(tm, args.save_map)
         try:
-            _write_extras(args, tm, tab, token)
+            warn += _write_extras(args, tm, tab, token)
         except SomdeskError as exc:
             # the map is the result of the training: keep it, and say so in the one message
             raise SomdeskError(f"{exc} (the map itself was saved to {args.save_map})") from None
@@ -232,22 +232,25 @@ def run_train(args) -> int:
     return 0
 
 
-def _write_extras(args, tm, tab, token) -> None:
-    """--assignments, --profiles (+ its PNG) and --report of a trained table map."""
+def _write_extras(args, tm, tab, token) -> list[str]:
+    """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
+    returns the warnings to print (the items of --top-items not being ratings on one scale)."""
     from somdesk.session.table_data import assign_table
 
     if args.assignments:
         from somdesk.io.tables.assignments import write_scores
         write_scores(args.assignments, assign_table(tm, tab, token), token)
     top = seg = None
+    warnings = []
     if args.top_items and (args.profiles or args.report):     # one BMU pass for both
         from somdesk.session.table_data import assign_cells, row_cells
         seg = assign_cells(tm, row_cells(tm, tab, placing_only=True), token)["segment"]
     if args.top_items:
-        from somdesk.session.report import table_top_items
+        from somdesk.session.report import ratings_scale_warning, table_top_items
         from somdesk.session.segments import write_top_items_csv
         top = table_top_items(tm, tab, args.top_n, token, segments=seg)
         write_top_items_csv(args.top_items, top)
+        warnings += [w for w in [ratings_scale_warning(tm, tab)] if w]
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token, segments=seg)
@@ -260,6 +263,7 @@ def _write_extras(args, tm, tab, token) -> None:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
             write_report(args.report, tm, prof, title=tab.name, top=top)
+    return warnings
 
 
 def run_assign(args) -> int:

@@ -26,7 +26,7 @@ import numpy as np
 
 from somdesk.core.masked_som import masked_bmus
 
-__all__ = ["table_profiles", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
+__all__ = ["table_profiles", "table_top_items", "ratings_scale_warning", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
 
 MAX_PLANES = 60
 
@@ -167,6 +167,33 @@ def table_top_items(tm, table, n: int = 10, cancel=None, segments: np.ndarray | 
     return top_items(ratings, items, seg, n=n)
 
 
+def ratings_scale_warning(tm, table) -> str | None:
+    """A warning when the items of `table_top_items` (the map's numeric placing columns over the
+    rows in memory of `table`) cannot be ratings on one scale, else None (tester9 #3: penguins'
+    body_mass_g, mean 3402 g, came out as "item" 1 without a word).  The rule: the items'
+    means differ by more than three times the median item's range (max - min); on a ratings
+    table every mean lies within the scale, which any item's range nearly spans."""
+    from somdesk.session.table_data import placing_columns
+
+    r = tm.recipe
+    placing = placing_columns(r)
+    items = [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing]
+    stats = []
+    for c in items:
+        v = table.cells(c)
+        v = v[np.isfinite(v)]
+        if v.size:
+            stats.append((c, float(v.mean()), float(v.max() - v.min())))
+    if len(stats) < 2:
+        return None
+    lo, hi = min(stats, key=lambda t: t[1]), max(stats, key=lambda t: t[1])
+    if hi[1] - lo[1] <= 3 * float(np.median([t[2] for t in stats])):
+        return None
+    return (f"the top items compare the columns as ratings on one scale, but their values are on different "
+            f"scales ({lo[0]!r} averages {lo[1]:.4g}, {hi[0]!r} {hi[1]:.4g}): --top-items suits a ratings "
+            "table (users x items)")
+
+
 def _top_table(top: dict) -> str:
     """The top items of `top` ({segment: [(item, mean, count, lift), ...]}) as one HTML table."""
     rows = ["<table><tr><th>segment</th><th>rank</th><th style=\"text-align:left\">item</th><th>mean rating</th>"
@@ -231,8 +258,9 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
         parts.append(_img(np.asarray(profiles_png(prof)), "segment profiles"))
         parts.append(_profile_table(prof))
     if top is not None:
-        parts.append("<h2>Top items per segment</h2><p>The items each segment's rows rate highest (at least 3 "
-                     "ratings in the segment); lift: the segment's mean minus the item's mean over every row.</p>")
+        parts.append("<h2>Top items per segment</h2><p>The items each segment's rows rate highest among those it "
+                     "rates above the table (at least 3 ratings in the segment, lift above 0); lift: the segment's "
+                     "mean minus the item's mean over every row.</p>")
         parts.append(_top_table(top))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")

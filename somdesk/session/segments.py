@@ -282,11 +282,16 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
 
 # -- recommender use case ------------------------------------------------------------------------
 def top_items(ratings: np.ndarray, item_names, row_segment: np.ndarray, n: int = 10, min_count: int = 3) -> dict:
-    """Per segment, the `n` items rated highest by its rows (users x items table, NaN = not rated).
+    """Per segment, the `n` items rated highest by its rows among those it rates above the table
+    (users x items table `ratings` (N, I), NaN = not rated; `row_segment` (N,), -1 = none).
 
-    Items are ranked by the segment's mean rating; an item needs at least `min_count`
-    ratings in the segment.  Each entry: (item, segment mean, count, lift = segment mean
-    minus the item's mean over all rows).  Returns {segment: [entries...]}.
+    Items are ranked by the segment's mean rating (ties: more ratings, then column order); an
+    item needs at least `min_count` ratings in the segment and a lift above 0.  Each entry:
+    (item, segment mean, count, lift = segment mean minus the item's mean over all rows).
+    Returns {segment: [entries...]}, a segment's list shorter than `n` (or empty) when fewer
+    items qualify.  The lift rule (tester9 #3): ranked by the mean alone, an item everybody
+    rates high topped every segment's list, even where the segment rates it below the table
+    (lift -0.45), which a recommendation per segment must not say.  docs/tables.md.
     """
     r = np.asarray(ratings, dtype=np.float64)
     seg = np.asarray(row_segment)
@@ -300,7 +305,7 @@ def top_items(ratings: np.ndarray, item_names, row_segment: np.ndarray, n: int =
             sub = r[seg == s]
             cnt = (~np.isnan(sub)).sum(0)
             m = np.nanmean(sub, 0)
-            ok = np.flatnonzero((cnt >= min_count) & np.isfinite(m))
+            ok = np.flatnonzero((cnt >= min_count) & np.isfinite(m) & (m - overall > 0))
             order = ok[np.lexsort((np.arange(len(ok)), -cnt[ok], -m[ok]))][:n]
             out[s] = [(names[j], float(m[j]), int(cnt[j]), float(m[j] - overall[j])) for j in order]
     return out

@@ -65,3 +65,35 @@ def test_top_items_out_of_core_is_refused_like_the_profiles(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--top-items read the whole table in memory" in err[0]
     assert not (tmp_path / "top.csv").exists() and not (tmp_path / "oc.somz").exists()
+
+
+def test_an_item_a_segment_rates_below_the_table_is_not_its_top_item():
+    # tester9 #3: ranked by the mean alone, an item everybody rates high topped every list,
+    # also where the segment rates it below the table (negative lift)
+    from somdesk.session.segments import top_items
+
+    seg = np.repeat([0, 1, 2], 20)
+    r = np.full((60, 3), 2.0)
+    r[:, 0] = np.where(seg == 0, 5.0, 4.6)        # everybody's favourite, segment 0 most of all
+    r[seg == 1, 1] = 3.0                          # segment 1's own, rated lower than item 0
+    top = top_items(r, ["hit", "niche", "dull"], seg, n=3)
+    assert [e[0] for e in top[0]] == ["hit"]                  # lift +0.27
+    assert [e[0] for e in top[1]] == ["niche"]                # "hit" (4.6, lift -0.13) is left out
+    assert top[2] == [] and all(e[3] > 0 for v in top.values() for e in v)
+
+
+def test_columns_on_different_scales_get_a_warning(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    n = 120
+    path = tmp_path / "animals.csv"
+    pd.DataFrame({"mass_g": rng.normal(4000, 600, n).round(), "bill_mm": rng.normal(17, 2, n).round(1),
+                  "fin_mm": rng.normal(200, 14, n).round()}).to_csv(path, index=False)
+    assert main(["train", "--table", str(path), "--seed", "1", "--save-map", str(tmp_path / "m.somz"),
+                 "--top-items", str(tmp_path / "t.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the top items compare the columns as ratings on one scale, but their values are on " \
+           "different scales ('bill_mm' averages" in err
+    data = _ratings(tmp_path)
+    assert main(["train", "--table", data, "--missing", "train", "--seed", "1", "--save-map",
+                 str(tmp_path / "r.somz"), "--top-items", str(tmp_path / "r.csv")]) == 0
+    assert "different scales" not in capsys.readouterr().err
