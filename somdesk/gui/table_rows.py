@@ -9,8 +9,9 @@
 
 Only the rows on screen are asked for (QTableView asks `data()` per visible cell),
 so a selection of a million rows costs one index array, not a million items.
-Sorting reorders that index array with a stable argsort of the column (NaN and
-missing text last), so equal values keep file order.
+Sorting reorders that index array with a stable sort by the column's ranks
+(session.row_order: ranked once per column, NaN and missing text last), so equal
+values keep the order they had.
 """
 from __future__ import annotations
 
@@ -18,19 +19,10 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from somdesk.session.row_order import column_ranks, sorted_rows
 from somdesk.session.table_workspace import format_cell, write_rows_csv
 
 __all__ = ["RowsModel", "RowsView", "format_cell"]
-
-
-def _sort_key(col: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(missing flags, sortable values) of `col[rows]`: numbers as floats, text as strings."""
-    sub = col[rows]
-    if sub.dtype.kind in "biuf":
-        vals = sub.astype(np.float64)
-        return np.isnan(vals), np.nan_to_num(vals, nan=0.0)
-    missing = np.array([x is None for x in sub.tolist()], dtype=bool)
-    return missing, np.array(["" if x is None else str(x) for x in sub.tolist()], dtype=object)
 
 
 class RowsModel(QAbstractTableModel):
@@ -42,6 +34,7 @@ class RowsModel(QAbstractTableModel):
         self._cols: list[np.ndarray] = []
         self._rows = np.zeros(0, dtype=np.int64)
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._ranks: dict[int, np.ndarray] = {}     # column -> column_ranks, made at its first sort
 
     # -- contents ---------------------------------------------------------------------
     def set_columns(self, columns: dict) -> None:
@@ -52,6 +45,7 @@ class RowsModel(QAbstractTableModel):
         self.beginResetModel()
         self._names = [str(k) for k in columns]
         self._cols = [np.asarray(a) for a in columns.values()]
+        self._ranks = {}
         self._rows = np.zeros(0, dtype=np.int64)
         self.endResetModel()
 
@@ -113,16 +107,14 @@ class RowsModel(QAbstractTableModel):
         self._sort = (column, order)
         if len(self._rows) == 0:
             return
-        missing, vals = _sort_key(self._cols[column], self._rows)
-        if vals.dtype == object:
-            # texts: rank them once (np.unique sorts), then sort the ranks as numbers
-            _u, vals = np.unique(vals.astype(str), return_inverse=True)
-        desc = order == Qt.SortOrder.DescendingOrder
-        # lexsort: last key first; missing last, then value (negated for descending), then position
-        key = -vals.astype(np.float64) if desc else vals.astype(np.float64)
-        perm = np.lexsort((np.arange(len(vals)), key, missing))
+        # the column's ranks once (tester8 #16: 0.73 s a click on 120,000 rows of text), then
+        # each click sorts integers of the shown rows only
+        ranks = self._ranks.get(column)
+        if ranks is None:
+            ranks = self._ranks[column] = column_ranks(self._cols[column])
+        rows = sorted_rows(ranks, self._rows, order == Qt.SortOrder.DescendingOrder)
         self.layoutAboutToBeChanged.emit()
-        self._rows = self._rows[perm]
+        self._rows = rows
         self.layoutChanged.emit()
 
     # -- export --------------------------------------------------------------------------
