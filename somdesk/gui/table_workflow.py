@@ -35,6 +35,7 @@ from somdesk.gui.map_view import legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
+from somdesk.gui.table_estimate import AutoLine
 from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
@@ -239,7 +240,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.dock.hide()
         self.setup.k_edited.connect(self._k_edited)
         self.setup.label.currentIndexChanged.connect(self._label_edited)
+        self.auto_line = AutoLine(self.dock, self.setup.show_auto)
         self.setup.spec_edited.connect(self._estimate_auto)
+        self.out_of_core.toggled.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
                 ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table_dialog()),
@@ -315,7 +318,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.setup.clear()
         if table is not None:
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
-                       "(the rows view, profiles and in-memory training); out of core, training reads every row"
+                       "(the rows view, profiles and training, as somdesk train --table); out of core, training reads every row"
                        if table.sampled else "")
             read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
                            or "random sample" not in w)       # the sample is said above
@@ -353,7 +356,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.segment_choice.clear()
         self.selection_label.setText(NO_SELECTION)
         self.setup.clear_curve()
-        self.setup.show_auto(None, None, None)
+        self.setup.show_auto(None)
         self.legend.clear()
         self.legend_picture = None
         self.hover_label.setText("")
@@ -392,16 +395,13 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if central is not None:
             central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
 
-    def _estimate_auto(self) -> None:
-        """What "auto" means for the columns ticked now, from a bounded sample (gui/table_estimate.py)."""
-        from somdesk.gui.table_estimate import estimate_auto
-
+    def _estimate_auto(self, *_args) -> None:
+        """What "auto" makes for the choices now: the session's rule (gui/table_estimate.AutoLine)."""
         try:
-            h, w, epochs, rows = estimate_auto(self.ws.table, self.setup.spec())
+            spec = self.setup.spec() if self.ws.table is not None else None
         except SomdeskError:
-            self.setup.show_auto(None, None, None)
-            return
-        self.setup.show_auto(h, w, epochs, rows)
+            spec = None
+        self.auto_line.update(self.ws.table, spec, self.out_of_core.isChecked())
 
     # -- training and segments ------------------------------------------------------------------------
     def train(self, seed: int = 0) -> bool:
@@ -557,7 +557,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.setup.label.setCurrentIndex(i)
             self.setup.label.blockSignals(False)
         self.setup.show_curve(tm.curve, tm.k)
-        self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
+        ooc = ws.out_of_core or {}
+        self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, int(ooc.get("rows", len(tm.inputs))))
         self.profiles_view.show_profiles(ws.profiles, ws.top_items)
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
             self.profiles_view.note.setText(self.profiles_missing())

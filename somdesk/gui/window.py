@@ -853,6 +853,7 @@ class Window(QMainWindow):
             event.ignore()
             return
         self.runner.shutdown()                     # every task ends at its next check
+        self.tables.auto_line.shutdown()           # the Setup tab's "auto" measuring too
         self._redraw.stop()
         if self.settings is not None:
             from somdesk.gui.settings import save_window
