@@ -335,11 +335,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.dock.hide()
             self.refresh()
             return
-        central = self.win.centralWidget()
-        if central is not None and self.win.session.dataset is None:
-            central.setVisible(False)   # first: showing the dock beside the map area widened the window
-        self.dock.show()
-        self.fit_layout()
+        self.show_dock()
         self.tabs.setCurrentIndex(0)
         if table is not None:
             self._estimate_auto()
@@ -383,6 +379,16 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     def close_table(self) -> None:
         """Forget the table and its map (TableWorkspace.close; the dock hides on its event)."""
         self.ws.close()
+
+    def show_dock(self) -> None:
+        """Show the Segments dock.  Without a dataset the map area is hidden FIRST: the dock's
+        minimum width beside the map area's (576 + 786 px) made Qt widen the window to 1,368 px
+        when a table map was reopened (tester8 #15 b; the long status line was not the cause)."""
+        central = self.win.centralWidget()
+        if central is not None and self.win.session.dataset is None:
+            central.setVisible(False)
+        self.dock.show()
+        self.fit_layout()
 
     def fit_layout(self, *_args) -> None:
         """While the window's session holds no dataset, its map area would be an empty canvas:
@@ -581,8 +587,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                              f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
         self.win.statusBar().showMessage(self._map_message, 15000)
         if not self.dock.isVisible():
-            self.dock.show()
-            self.fit_layout()
+            self.show_dock()
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
         self.refresh()

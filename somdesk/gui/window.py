@@ -129,6 +129,8 @@ class Window(QMainWindow):
             from somdesk.gui.settings import restore_window
             restore_window(self, settings)
         self._on_dataset(self.session.dataset)
+        from somdesk.gui.fit_text import hold_label_widths
+        hold_label_widths(self)          # no status, path or message text widens the window (tester8 #15)
         self.canvas.setFocus()           # focus starts on the map, not on a spin box
 
     # -- construction ----------------------------------------------------------------
