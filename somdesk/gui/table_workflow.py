@@ -200,7 +200,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.profiles_png_button = QPushButton("Export &PNG…")
         self.profiles_csv_button.clicked.connect(lambda: self.export_profiles("csv"))
         self.profiles_png_button.clicked.connect(lambda: self.export_profiles("png"))
+        # a ratings table's top items as CSV, as `train --top-items` (tester9 #3): shown with the list
+        self.top_items_button = QPushButton("Export top &items CSV…")
+        self.top_items_button.setToolTip("Each segment's top items (segment, rank, item, mean, ratings, lift): "
+                                         "the file somdesk train --top-items writes")
+        self.top_items_button.clicked.connect(lambda: self.export_top_items())
+        self.top_items_button.hide()
+        self.profiles_view.ratings.toggled.connect(lambda _on: self.refresh())
         pb.addStretch(1)
+        pb.addWidget(self.top_items_button)
         pb.addWidget(self.profiles_csv_button)
         pb.addWidget(self.profiles_png_button)
         pl.addWidget(self.profiles_view, 1)
@@ -278,6 +286,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.profiles_csv_button.setEnabled(ws.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.image is not None)
         self.profiles_png_button.setEnabled(ws.profiles is not None)
+        self.top_items_button.setVisible(self.profiles_view.ratings.isChecked())
+        self.top_items_button.setEnabled(ws.top_items is not None)
         self.setup.setEnabled(not busy)
         self._window_state(busy, has_map)
 
