@@ -1,60 +1,76 @@
-"""What "auto" map size and epochs mean for the Setup panel's choices, estimated from a bounded
-sample so a table of a million rows costs the GUI thread a few milliseconds (tester2 C2).
+"""The Setup panel's "auto" line: the size and epochs Train will make, computed by the one
+session function training uses (session.table_size.table_auto, tester8 #15), and said with
+the rows it is based on.
 
-    h, w, epochs, rows = estimate_auto(table, spec)     # OptionError/FileFormatError as prepare
+    auto = AutoLine(parent, show)            # show(AutoSize | None, pending_text)
+    auto.update(table, spec, out_of_core)    # the figure now, or from a worker for a big table
+    auto.shutdown()                          # the window closes
 
-The node count (SOM Toolbox: ceil(5 N^0.54321)) comes from the rows used for training, counted
-in the sample and scaled to the table's rows in memory; the side ratio (the two largest
-principal components) from the sample, which for SAMPLE_ROWS rows matches the whole to a few
-per cent.  Training computes both again from every row (core.preparation), so the shown
-figure can differ by a node or two on a big table.
+Exact in memory costs one preparation of the rows in memory (about 1 s for 1,000,000 x 8),
+so over SYNC_ROWS rows it runs as a task of its own TaskRunner (not the window's: it must not
+make the window busy nor wait for a training); each edit replaces the task under way, and the
+line says "measuring ..." meanwhile.  Out of core the figure is an estimate (see table_auto).
 """
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
-import numpy as np
+from PySide6.QtCore import QObject
 
-__all__ = ["SAMPLE_ROWS", "estimate_auto"]
+from somdesk.errors import SomdeskError
+from somdesk.gui.tasks import TaskRunner
 
-SAMPLE_ROWS = 20_000
+__all__ = ["AUTO_KIND", "SYNC_ROWS", "AutoLine"]
 
-
-class _Head:
-    """The first `n` rows of a somdesk.io.tables Table, for prepare_table (read-only)."""
-
-    def __init__(self, table, n: int):
-        self._t, self._n = table, n
-        self.name = table.name
-        self.row_index = table.row_index[:n]
-
-    def kind(self, c):
-        return self._t.kind(c)
-
-    def check_numeric(self, columns):
-        return self._t.check_numeric(columns)
-
-    def cells(self, c):
-        return self._t.cells(c)[:self._n]
-
-    def strings(self, c, limit=None):
-        return self._t.strings(c, self._n if limit is None else min(limit, self._n))
+SYNC_ROWS = 20_000          # up to this many rows in memory: computed at once (a few ms)
+AUTO_KIND = "auto size"
 
 
-def estimate_auto(table, spec) -> tuple[int, int, int, int]:
-    """(height, width, epochs, training rows) of "auto" for `spec` (session.table_data.TableMapSpec)
-    on `table`; the spec's own height/width override.  Raises as core.preparation.prepare_table."""
-    from somdesk.core.preparation import auto_epochs, auto_map_size, prepare_table
+def _steps(table, spec, out_of_core: bool, token):
+    """Generator for the runner: the AutoSize as its result."""
+    from somdesk.session.table_size import table_auto
 
-    n_all = table.n_rows
-    part = table if n_all <= SAMPLE_ROWS else _Head(table, SAMPLE_ROWS)
-    prep = prepare_table(part, spec.columns, label_column=spec.label, normalise=spec.normalise,
-                         missing=spec.missing, weights=spec.weights, passive=spec.passive,
-                         categorical=spec.categorical)
-    x = prep.data
-    rows = len(x) if part is table else int(round(len(x) * n_all / SAMPLE_ROWS))
-    fill = (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active]
-    munits = max(1, math.ceil(5 * max(1, rows) ** 0.54321))
-    h, w = auto_map_size(np.where(np.isnan(x), fill, x), spec.topology.startswith("hex"), munits=munits)
-    h, w = spec.height or h, spec.width or w
-    return h, w, auto_epochs(rows, h * w), rows
+    yield None
+    return table_auto(table, spec, out_of_core, token)
+
+
+class AutoLine(QObject):
+    """Computes "auto" for the Setup panel and hands it to `show(auto, pending)`:
+    `auto` an AutoSize (None: nothing to show), `pending` a text to show while it is measured."""
+
+    def __init__(self, parent: QObject, show: Callable):
+        super().__init__(parent)
+        self._show = show
+        self.runner = TaskRunner(self)
+        self.runner.finished.connect(self._finished)
+        self.runner.failed.connect(lambda *_: self._show(None, ""))
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def update(self, table, spec, out_of_core: bool = False) -> None:
+        """`spec` a TableMapSpec, or None when the panel's choices cannot train (nothing shown)."""
+        from somdesk.session.table_size import table_auto
+
+        self.runner.detach()              # an older figure is of other choices
+        if table is None or spec is None:
+            self._show(None, "")
+            return
+        if table.n_rows <= SYNC_ROWS:
+            try:
+                auto = table_auto(table, spec, out_of_core)
+            except SomdeskError:
+                auto = None
+            self._show(auto, "")
+            return
+        self._show(None, f"auto: measuring the {table.n_rows:,} rows in memory…")
+        self.runner.start(AUTO_KIND, lambda token: _steps(table, spec, out_of_core, token))
+
+    def _finished(self, _kind, result, stopped: bool) -> None:
+        if not stopped:
+            self._show(result, "")
+
+    def shutdown(self) -> None:
+        """Stop the measuring at once (the window closes; the task ends at its next check)."""
+        self.runner.shutdown(wait=False)

@@ -97,6 +97,25 @@ class TableFiles:
         self.win.statusBar().showMessage(f"Wrote the segment profiles to {os.path.basename(path)}.", 8000)
         return True
 
+    def export_top_items(self, path: str | None = None) -> bool:
+        """Profiles tab › Export top items CSV… (a ratings table): the list the tab shows, as
+        `somdesk train --top-items` writes it (tester9 #3)."""
+        if self.ws.top_items is None:
+            if self.ws.tm is not None and self.ws.table is None:
+                self.win.show_error(self.profiles_missing())
+            return False
+        path = path or self._ask("Export top items", f"{self._stem()}-top-items.csv", [("CSV", ["*.csv"])])
+        if not path or self._pipe_refused(path):
+            return False
+        try:
+            n = self.ws.export_top_items(path)
+        except SomdeskError as exc:
+            self.win.show_error(str(exc))
+            return False
+        self.win.statusBar().showMessage(f"Wrote {n:,} top items ({len(self.ws.top_items)} segments) to "
+                                         f"{os.path.basename(path)}.", 8000)
+        return True
+
     def export_map(self, path: str | None = None) -> bool:
         """File > Export image (Ctrl+E) with a table map: the Map & rows view and its legend."""
         from somdesk.gui.window_tasks import write_png

@@ -312,8 +312,8 @@ class ImportPreview(QDialog):
                             "Use this table (with a progress line and Stop).")
         if t.sampled:
             notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {t.n_rows_total:,} rows (a random "
-                            "sample) are held in memory for the views; training reads every row out of core "
-                            "(batch map, in chunks) unless you untick it under Setup.")
+                            "sample) are held in memory; training uses that sample, as somdesk train --table does, "
+                            "unless you tick Train on every row out of core under Setup.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
         rows = t.preview(PREVIEW_ROWS)
         self.grid.clear()

@@ -1,9 +1,10 @@
 """Tables larger than memory in the window (issue 16): batch training out of core, one epoch
 per step, with the live views on a sample (a mixin of gui/table_workflow.TableWorkflow).
 
-When the opened table has more rows than the in-memory limit (`io.tables` samples it:
-`table.sampled`), the Setup tab's "Train on every row out of core" is ticked for the user
-(who may also tick it for any table).  Training then runs
+The Setup tab's "Train on every row out of core" is not ticked when a table opens, not even
+one over the in-memory limit (`io.tables` samples it: `table.sampled`): the default map is
+the one `somdesk train --table` makes, on the rows in memory (tester8 #15; docs/table-window.md,
+"One default map").  The user may tick it for any table.  Training then runs
 `session.outofcore_table.StreamingTableRun` -- the code `somdesk train --table DATA --mode
 batch --out-of-core` runs, so the two give the same weights -- through the session's
 `TableWorkspace.train_task(spec, out_of_core=True)` (its steps: session/table_tasks.py
@@ -54,12 +55,16 @@ class TableScale:
         self.win.runner.yielded.connect(self._yielded_scale)
 
     def _scale_table_set(self, table) -> None:
-        """A new table: out of core is ticked when it is over the in-memory limit."""
+        """A new table: out of core offered (not for spreadsheets), not ticked."""
         self.scale_note = ""
         self.scale_label.setText("")
         why = self.ws.out_of_core_unavailable() if table is not None else None
         usable = table is not None and why is None          # not for spreadsheets (tester6 F27)
-        self.out_of_core.setChecked(bool(usable and table.sampled))
+        # not ticked by default: the default map is the CLI's (`somdesk train --table` trains
+        # in memory on the import's sample), one size for one file (tester8 #15, docs/table-window.md)
+        self.out_of_core.blockSignals(True)       # the caller measures "auto" once, after this
+        self.out_of_core.setChecked(False)
+        self.out_of_core.blockSignals(False)
         self.out_of_core.setEnabled(usable)
         self.out_of_core.setToolTip(f"Not available: {why}." if why else OUT_OF_CORE_TIP)
 

@@ -4,7 +4,7 @@ missing values, map size and epochs (automatic, shown, overridable), and k with 
     panel = TableSetup()
     panel.set_table(table)                 # somdesk.io.tables Table
     spec = panel.spec()                    # session.table_data.TableMapSpec (OptionError if unusable)
-    panel.show_auto(h, w, epochs)          # what "auto" means for the current columns
+    panel.show_auto(auto)                  # what "auto" makes (session.table_size.AutoSize)
     panel.show_curve(curve, k)             # Davies-Bouldin and silhouette against k, suggested k marked
 
 The panel only reads and shows; the workflow (gui/table_workflow.py) trains and clusters.
@@ -186,12 +186,17 @@ class TableSetup(QWidget):
                             width=self.width.value() or None, epochs=self.epochs.value() or None,
                             clusters=self.k.value() or None, seed=seed, topology=self.topology.currentText())
 
-    def show_auto(self, h: int | None, w: int | None, epochs: int | None, rows: int | None = None) -> None:
-        if h is None:
-            self.auto.setText("")
+    def show_auto(self, auto=None, pending: str = "") -> None:
+        """Say what "auto" makes: `auto` a session.table_size.AutoSize (or None), `pending` the
+        text while it is measured (gui/table_estimate.AutoLine)."""
+        if auto is None:
+            self.auto.setText(pending)
             return
-        self.auto.setText(f"auto: {h} × {w} nodes, {epochs} epochs" + (f" for {rows:,} rows" if rows else "")
-                          + " (set a value to override)")
+        self.auto.setText(auto.text() + " (set a value to override)")
+
+    def show_trained(self, h: int, w: int, epochs: int, rows: int) -> None:
+        """The size of the map shown (after training or opening it)."""
+        self.auto.setText(f"this map: {h} × {w} nodes, {epochs} epochs, trained on {rows:,} rows")
 
     def _curve_axes(self, shown: bool) -> None:
         item = self.curve.getPlotItem()

@@ -35,6 +35,7 @@ from somdesk.gui.map_view import legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_rows import RowsModel, RowsView
+from somdesk.gui.table_estimate import AutoLine
 from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
@@ -199,7 +200,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.profiles_png_button = QPushButton("Export &PNG…")
         self.profiles_csv_button.clicked.connect(lambda: self.export_profiles("csv"))
         self.profiles_png_button.clicked.connect(lambda: self.export_profiles("png"))
+        # a ratings table's top items as CSV, as `train --top-items` (tester9 #3): shown with the list
+        self.top_items_button = QPushButton("Export top &items CSV…")
+        self.top_items_button.setToolTip("Each segment's top items (segment, rank, item, mean, ratings, lift): "
+                                         "the file somdesk train --top-items writes")
+        self.top_items_button.clicked.connect(lambda: self.export_top_items())
+        self.top_items_button.hide()
+        self.profiles_view.ratings.toggled.connect(lambda _on: self.refresh())
         pb.addStretch(1)
+        pb.addWidget(self.top_items_button)
         pb.addWidget(self.profiles_csv_button)
         pb.addWidget(self.profiles_png_button)
         pl.addWidget(self.profiles_view, 1)
@@ -239,7 +248,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.dock.hide()
         self.setup.k_edited.connect(self._k_edited)
         self.setup.label.currentIndexChanged.connect(self._label_edited)
+        self.auto_line = AutoLine(self.dock, self.setup.show_auto)
         self.setup.spec_edited.connect(self._estimate_auto)
+        self.out_of_core.toggled.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (
                 ("open_table", "Open &table…", "Ctrl+Shift+O", lambda: self.open_table_dialog()),
@@ -275,6 +286,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.profiles_csv_button.setEnabled(ws.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.image is not None)
         self.profiles_png_button.setEnabled(ws.profiles is not None)
+        self.top_items_button.setVisible(self.profiles_view.ratings.isChecked())
+        self.top_items_button.setEnabled(ws.top_items is not None)
         self.setup.setEnabled(not busy)
         self._window_state(busy, has_map)
 
@@ -315,7 +328,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.setup.clear()
         if table is not None:
             sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
-                       "(the rows view, profiles and in-memory training); out of core, training reads every row"
+                       "(the rows view, profiles and training, as somdesk train --table); out of core, training reads every row"
                        if table.sampled else "")
             read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
                            or "random sample" not in w)       # the sample is said above
@@ -332,11 +345,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.dock.hide()
             self.refresh()
             return
-        central = self.win.centralWidget()
-        if central is not None and self.win.session.dataset is None:
-            central.setVisible(False)   # first: showing the dock beside the map area widened the window
-        self.dock.show()
-        self.fit_layout()
+        self.show_dock()
         self.tabs.setCurrentIndex(0)
         if table is not None:
             self._estimate_auto()
@@ -353,7 +362,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.segment_choice.clear()
         self.selection_label.setText(NO_SELECTION)
         self.setup.clear_curve()
-        self.setup.show_auto(None, None, None)
+        self.setup.show_auto(None)
         self.legend.clear()
         self.legend_picture = None
         self.hover_label.setText("")
@@ -381,6 +390,16 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         """Forget the table and its map (TableWorkspace.close; the dock hides on its event)."""
         self.ws.close()
 
+    def show_dock(self) -> None:
+        """Show the Segments dock.  Without a dataset the map area is hidden FIRST: the dock's
+        minimum width beside the map area's (576 + 786 px) made Qt widen the window to 1,368 px
+        when a table map was reopened (tester8 #15 b; the long status line was not the cause)."""
+        central = self.win.centralWidget()
+        if central is not None and self.win.session.dataset is None:
+            central.setVisible(False)
+        self.dock.show()
+        self.fit_layout()
+
     def fit_layout(self, *_args) -> None:
         """While the window's session holds no dataset, its map area would be an empty canvas:
         hide it so the Segments dock takes the whole window; show it again once it has one."""
@@ -392,16 +411,13 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if central is not None:
             central.setVisible(self.win.session.dataset is not None or not self.dock.isVisible())
 
-    def _estimate_auto(self) -> None:
-        """What "auto" means for the columns ticked now, from a bounded sample (gui/table_estimate.py)."""
-        from somdesk.gui.table_estimate import estimate_auto
-
+    def _estimate_auto(self, *_args) -> None:
+        """What "auto" makes for the choices now: the session's rule (gui/table_estimate.AutoLine)."""
         try:
-            h, w, epochs, rows = estimate_auto(self.ws.table, self.setup.spec())
+            spec = self.setup.spec() if self.ws.table is not None else None
         except SomdeskError:
-            self.setup.show_auto(None, None, None)
-            return
-        self.setup.show_auto(h, w, epochs, rows)
+            spec = None
+        self.auto_line.update(self.ws.table, spec, self.out_of_core.isChecked())
 
     # -- training and segments ------------------------------------------------------------------------
     def train(self, seed: int = 0) -> bool:
@@ -557,7 +573,8 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.setup.label.setCurrentIndex(i)
             self.setup.label.blockSignals(False)
         self.setup.show_curve(tm.curve, tm.k)
-        self.setup.show_auto(cfg.height, cfg.width, cfg.iterations, len(tm.inputs))
+        ooc = ws.out_of_core or {}
+        self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, int(ooc.get("rows", len(tm.inputs))))
         self.profiles_view.show_profiles(ws.profiles, ws.top_items)
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
             self.profiles_view.note.setText(self.profiles_missing())
@@ -580,8 +597,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                              f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
         self.win.statusBar().showMessage(self._map_message, 15000)
         if not self.dock.isVisible():
-            self.dock.show()
-            self.fit_layout()
+            self.show_dock()
         if self.tabs.currentIndex() == 0:
             self.tabs.setCurrentIndex(1)
         self.refresh()

@@ -129,6 +129,8 @@ class Window(QMainWindow):
             from somdesk.gui.settings import restore_window
             restore_window(self, settings)
         self._on_dataset(self.session.dataset)
+        from somdesk.gui.fit_text import hold_label_widths
+        hold_label_widths(self)          # no status, path or message text widens the window (tester8 #15)
         self.canvas.setFocus()           # focus starts on the map, not on a spin box
 
     # -- construction ----------------------------------------------------------------
@@ -853,6 +855,7 @@ class Window(QMainWindow):
             event.ignore()
             return
         self.runner.shutdown()                     # every task ends at its next check
+        self.tables.auto_line.shutdown()           # the Setup tab's "auto" measuring too
         self._redraw.stop()
         if self.settings is not None:
             from somdesk.gui.settings import save_window

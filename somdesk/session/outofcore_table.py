@@ -46,14 +46,14 @@ import numpy as np
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start
 from somdesk.core.options import SOMConfig
-from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for,
-                                     auto_epochs, auto_map_size, choose)
+from somdesk.core.preparation import MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for, choose
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.table_checks import refuse_constant
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe, row_distances,
                                         topology)
+from somdesk.session.table_size import auto_size
 
 SAMPLE_ROWS = 100_000
 
@@ -261,12 +261,8 @@ class StreamingTableRun:
             self.sample = prep(self.raw_sample)              # NaN kept when missing="train"
             self.sample_filled = filled(self.raw_sample)     # what the size, TE and saved inputs use
             self.hexagonal = hexagonal = topology(spec) == "hexagonal"
-            if spec.height is None or spec.width is None:
-                h, w = auto_map_size(self.sample_filled, hexagonal, munits=max(1, math.ceil(5 * n ** 0.54321)))
-                h, w = spec.height or h, spec.width or w
-            else:
-                h, w = int(spec.height), int(spec.width)
-            epochs = int(spec.epochs or auto_epochs(n, h * w))
+            # the rule of every table map (session.table_size): N = every row kept, shape of the sample
+            h, w, epochs = auto_size(self.sample_filled, n, spec)
             self.config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                                     sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                                     decay="classic", seed=int(spec.seed))

@@ -30,9 +30,10 @@ import numpy as np
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
 from somdesk.core.options import SOMConfig
-from somdesk.core.preparation import Prepared, Recipe, auto_epochs, auto_map_size, prepare_table
+from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
+from somdesk.session.table_size import auto_size, filled_rows
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
            "row_cells",
@@ -124,10 +125,21 @@ def default_label_column(table, numeric) -> str | None:
     for name in reversed(table.columns):
         if name in numeric:
             continue
-        kinds = {v for v in table.strings(name) if v is not None and v.lower() not in MISSING_LABELS}
-        if 2 <= len(kinds) <= limit:
+        # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
+        # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
+        # text is known from its first rows
+        if len(_label_kinds(table, name, 10_000)) > limit:
+            continue
+        if 2 <= len(_label_kinds(table, name)) <= limit:
             return name
     return None
+
+
+def _label_kinds(table, name: str, head: int | None = None) -> set:
+    """The distinct present values of text column `name` (of its first `head` rows)."""
+    cells = table.cells(name)[:head]
+    distinct = set(cells.tolist()) if cells.dtype == object else set(table.strings(name, head))
+    return {v for v in distinct if v is not None and v.lower() not in MISSING_LABELS}
 
 
 # words that name a row (customer_id, CustomerID, uuid): any whole numbers under them are keys
@@ -252,6 +264,19 @@ def _check_spec(spec: TableMapSpec) -> None:
     check_weights(spec.weights)
 
 
+def prepare_for(table, spec: TableMapSpec) -> Prepared:
+    """The prepared rows `train_table_map` trains on for `spec` (the Setup tab's "auto" size is
+    measured on the same, session.table_size); raises as prepare_table."""
+    columns = spec.columns
+    if columns is None:
+        # the default columns, plus any column named categorical or passive: naming it says
+        # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
+        columns = default_columns(table, spec.label)
+        columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
+    return prepare_table(table, columns, spec.label, spec.normalise, spec.missing, weights=spec.weights,
+                         passive=spec.passive, categorical=spec.categorical, group_weight=spec.group_weight)
+
+
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
                     prepared: Prepared | None = None, resume: TableMap | None = None,
                     keep_partial: bool = False, stage=None,
@@ -270,25 +295,12 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     for bit, since each epoch depends only on the codebook before it and its radius.
     """
     _check_spec(spec)
-    columns = spec.columns
-    if columns is None:
-        # the default columns, plus any column named categorical or passive: naming it says
-        # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
-        columns = default_columns(table, spec.label)
-        columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
-    prep = prepared or prepare_table(table, columns, spec.label, spec.normalise, spec.missing,
-                                     weights=spec.weights, passive=spec.passive,
-                                     categorical=spec.categorical, group_weight=spec.group_weight)
+    prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
     hexagonal = topology(spec) == "hexagonal"
     x = prep.data
-    filled = np.where(np.isnan(x), (prep.recipe.fill * np.sqrt(prep.recipe.feature_weight))[prep.recipe.active], x)
-    if spec.height is None or spec.width is None:
-        h, w = auto_map_size(filled, hexagonal)
-        h, w = spec.height or h, spec.width or w
-    else:
-        h, w = int(spec.height), int(spec.width)
-    epochs = int(spec.epochs or auto_epochs(len(x), h * w))
+    filled = filled_rows(prep)
+    h, w, epochs = auto_size(filled, len(x), spec)      # the Setup tab's "auto" is the same call
     config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                        sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                        decay="classic", seed=int(spec.seed))

@@ -505,6 +505,22 @@ class TableWorkspace(TableViewsMixin):
         require_suffix(path, (".csv", ".txt"), "the profiles are written as CSV")
         write_profiles_csv(path, self.profiles)
 
+    def export_top_items(self, path) -> int:
+        """Each segment's top items as CSV, the file `somdesk train --top-items` writes for this
+        map (session.segments.write_top_items_csv: segment,rank,item,mean,ratings,lift); returns
+        the lines written.  SomdeskError without a map's top items, or for a bad target."""
+        from somdesk.session.segments import write_top_items_csv
+
+        if self.top_items is None:
+            raise SomdeskError("top items need the map's table open" if self.tm is not None else
+                               "train the table map first")
+        from somdesk.io.names import require_suffix
+
+        self._check_output(path)
+        require_suffix(path, (".csv", ".txt"), "the top items are written as CSV")
+        write_top_items_csv(path, self.top_items)
+        return sum(len(v) for v in self.top_items.values())
+
     def report_task(self, path, cancel=None, top_items: bool = False):
         """Generator: the self-contained HTML report (session.report); returns its path.
         `top_items`: with each segment's top items (a ratings table, as `train --top-items`)."""

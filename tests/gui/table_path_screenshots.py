@@ -86,6 +86,7 @@ def main(out_dir: str) -> int:
     win.open_paths([path])
     while win.runner.busy:
         settle(50)
+    wf.out_of_core.setChecked(True)           # not ticked by default (tester8 #15)
     wf.setup.height.setValue(18)
     wf.setup.width.setValue(24)
     wf.setup.epochs.setValue(12)

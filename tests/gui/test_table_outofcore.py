@@ -47,7 +47,8 @@ def _open(qtbot, win, path, h=4, w=5, epochs=6):
     wf = win.tables
     assert open_table_now(qtbot, wf, path)
     assert wf.table.sampled and wf.table.n_rows == 1000 and wf.table.n_rows_total == N
-    assert wf.out_of_core.isChecked()                 # over the limit: out of core by default
+    assert not wf.out_of_core.isChecked()             # the default map is the CLI's: the sample (tester8 #15)
+    wf.out_of_core.setChecked(True)
     assert wf.setup.label.currentData() == "kind"
     wf.setup.height.setValue(h)
     wf.setup.width.setValue(w)

@@ -315,7 +315,7 @@ def test_import_preview_overrides_and_sampling(qtbot, tmp_path, monkeypatch):
     dlg = ImportPreview(None, str(big))
     qtbot.addWidget(dlg)
     assert dlg.table.sampled and dlg.table.n_rows == 100
-    assert "100 of 1,000 rows" in dlg.notes.text() and "every row out of core" in dlg.notes.text()
+    assert "100 of 1,000 rows" in dlg.notes.text() and "Train on every row out of core" in dlg.notes.text()
     dlg.reject()
 
 

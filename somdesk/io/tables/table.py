@@ -249,7 +249,8 @@ class Table:
         if name in self._missing:
             return self.n_rows - self._missing[name]
         v = self._data[name]
-        return int((~np.isnan(v)).sum()) if v.dtype == np.float64 else int(sum(x is not None for x in v))
+        # vectorised: a generator over a 1,000,000-row text column cost the GUI thread 0.2 s (tester8 #16)
+        return int((~np.isnan(v)).sum()) if v.dtype == np.float64 else len(v) - int(np.count_nonzero(np.equal(v, None)))
 
     def _text_kind(self, name: str, obj: np.ndarray) -> str:
         """Text that is all numbers (odd missing tokens, spaces) becomes numeric; else text/categorical."""

@@ -1,0 +1,97 @@
+"""The automatic size and length of a table map: ONE rule for `somdesk train --table`, the
+window's Train and the Setup panel's "auto" line (tester8 #15: one file gave 102 x 89 in the
+CLI, "103 x 88" on the Setup tab and a third size out of core).
+
+    h, w, epochs = auto_size(filled, rows, spec)           # what training uses
+    auto = table_auto(table, spec)                          # AutoSize: the same figure, said
+    auto = table_auto(table, spec, out_of_core=True)        # an estimate of the streamed run's
+
+The rule is the SOM Toolbox's (som_topol_struct.m, som_train_struct.m) applied to the rows the
+map is TRAINED on: munits = ceil(5 N^0.54321) nodes for N training rows (rows left out for a
+missing value are not counted), the side ratio from the two largest principal components of
+those rows (core.preparation.auto_map_size), then core.preparation.auto_epochs(N, nodes).
+In memory N is the rows held (for a table over the row limit: the import's random sample,
+what `somdesk train --table` trains on by default); out of core it is every row the engine
+keeps, the side ratio taken from the run's uniform sample (session.outofcore_table).  Why
+this and not "the rows of the file" everywhere: docs/table-window.md, "One default map".
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from somdesk.core.cancel import check
+from somdesk.core.preparation import Prepared, auto_epochs, auto_map_size
+
+__all__ = ["AutoSize", "auto_size", "filled_rows", "table_auto"]
+
+
+def auto_size(filled: np.ndarray, rows: int, spec) -> tuple[int, int, int]:
+    """(height, width, epochs) of a table map trained on `rows` rows, the SOM Toolbox rule
+    (module docstring); `filled` (M, A) float64: the training rows with missing values filled
+    (all of them, or a uniform sample for the side ratio); `spec` (session.table_data.TableMapSpec):
+    its height / width / epochs, when given, override.  No errors of its own."""
+    from somdesk.session.table_data import topology
+
+    if spec.height is None or spec.width is None:
+        munits = max(1, math.ceil(5 * max(1, int(rows)) ** 0.54321))
+        h, w = auto_map_size(filled, topology(spec) == "hexagonal", munits=munits)
+        h, w = spec.height or h, spec.width or w
+    else:
+        h, w = int(spec.height), int(spec.width)
+    return int(h), int(w), int(spec.epochs or auto_epochs(int(rows), int(h) * int(w)))
+
+
+def filled_rows(prep: Prepared) -> np.ndarray:
+    """(N, A) the prepared training rows with missing values set to the recipe's fill (what the
+    size, the topographic error and a map's saved inputs are measured on)."""
+    r = prep.recipe
+    return np.where(np.isnan(prep.data), (r.fill * np.sqrt(r.feature_weight))[r.active], prep.data)
+
+
+@dataclass(frozen=True)
+class AutoSize:
+    """What "auto" makes: `height` x `width` nodes, `epochs`, for `rows` training rows;
+    `basis` says which rows (for the screen); `exact` False for an out-of-core estimate
+    (the streamed run counts and samples every row when it starts)."""
+
+    height: int
+    width: int
+    epochs: int
+    rows: int
+    basis: str
+    exact: bool = True
+
+    def text(self) -> str:
+        """"auto: 102 × 89 nodes, 30 epochs for the 1,000,000 rows trained on (...)"."""
+        about = "" if self.exact else "about "
+        return f"auto: {about}{self.height} × {self.width} nodes, {self.epochs} epochs for {self.basis}"
+
+
+def table_auto(table, spec, out_of_core: bool = False, cancel=None) -> AutoSize:
+    """The size `train` makes of `table` (somdesk.io.tables Table) under `spec`: in memory
+    exactly (the prepared rows and auto_size that session.table_data.train_table_map uses);
+    `out_of_core`: the streamed run's size estimated from the rows in memory (N scaled to
+    every row of the file by the share kept; side ratio of the rows in memory).  Costs one
+    preparation of the rows in memory (about 1 s for 1,000,000 x 8 rows: the window runs it
+    off the GUI thread).  Raises as prepare_table (OptionError, FileFormatError);
+    Cancelled between its steps."""
+    from somdesk.session.table_data import prepare_for
+
+    prep = prepare_for(table, spec)
+    check(cancel)
+    filled = filled_rows(prep)
+    check(cancel)
+    kept = len(prep.data)
+    total = int(getattr(table, "n_rows_total", table.n_rows))
+    sampled = bool(getattr(table, "sampled", False))
+    if out_of_core:
+        rows = kept if total == table.n_rows else int(round(kept * total / max(1, table.n_rows)))
+        h, w, epochs = auto_size(filled, rows, spec)
+        return AutoSize(h, w, epochs, rows, f"all {rows:,} rows out of core (the size is fixed from every row "
+                                            "when training starts)", exact=False)
+    h, w, epochs = auto_size(filled, kept, spec)
+    basis = f"the {kept:,} rows trained on" + (f" (of a random sample of the file's {total:,})" if sampled else "")
+    return AutoSize(h, w, epochs, kept, basis)
