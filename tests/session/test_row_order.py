@@ -9,18 +9,20 @@ import pytest
 from somdesk.session.row_order import column_ranks, sorted_rows
 
 
-def _reference(col: np.ndarray, rows: np.ndarray, descending: bool) -> np.ndarray:
-    """The former RowsModel.sort: per click, every shown cell as float or str, then lexsort."""
-    sub = col[rows]
-    if sub.dtype.kind in "biuf":
-        vals = sub.astype(np.float64)
-        missing, vals = np.isnan(vals), np.nan_to_num(vals, nan=0.0)
-    else:
-        missing = np.array([x is None for x in sub.tolist()], dtype=bool)
-        vals = np.array(["" if x is None else str(x) for x in sub.tolist()], dtype=object)
-        _u, vals = np.unique(vals.astype(str), return_inverse=True)
-    key = -vals.astype(np.float64) if descending else vals.astype(np.float64)
-    return rows[np.lexsort((np.arange(len(vals)), key, missing))]
+def _former_sort():
+    """The former RowsModel.sort (per click, every shown cell as float or str, then lexsort): the
+    oracle, as benchmarks/bench_rows_sort.py times it."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "bench_rows_sort.py")
+    spec = importlib.util.spec_from_file_location("bench_rows_sort", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.former_sort
+
+
+_reference = _former_sort()
 
 
 def _columns(n: int, seed: int) -> dict:
