@@ -105,6 +105,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
     if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
         raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
                           "with --out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
+    # the options its reader does not take were dropped without a word (as review8 found in assign)
+    _refuse_read_options(args, _TRAIN_READ_FLAGS, "training in chunks (--out-of-core, --dask, a glob, or "
+                         "--mode batch on more rows than --max-rows)", "train on")
     check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
     chunk = _chunk_rows(args)
     start = time.perf_counter()
@@ -188,18 +191,23 @@ _READ_FLAGS = (("delimiter", "--delimiter"), ("header", "--header"), ("skip", "-
                ("encoding", "--encoding"), ("missing_values", "--missing-values"), ("where", "--where"))
 
 
-def _refuse_read_options(args) -> None:
-    """OptionError naming the reading options given to a chunked `assign` that its reader
-    (io.chunked, DuckDB's own sniffing) does not take: ignoring them would score the file
-    read otherwise than asked without a word (review8).  Each is named as typed
-    (`--no-header`, not `--header`: tester9 #2)."""
+def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunks (--out-of-core, --dask or a glob)",
+                         one: str = "score") -> None:
+    """OptionError naming the reading options `flags` ((args name, flag)) given to a chunked
+    `assign` (or `train`: `doing` says when, `one` "train on") that its reader (io.chunked,
+    DuckDB's own sniffing) does not take: ignoring them would read the file otherwise than
+    asked without a word (review8).  Each is named as typed (`--no-header`: tester9 #2)."""
     def typed(name: str, flag: str) -> str:
         return "--no-header" if name == "header" and args.header is False else flag
-    given = [typed(name, flag) for name, flag in _READ_FLAGS if getattr(args, name, None) is not None]
+    given = [typed(name, flag) for name, flag in flags if getattr(args, name, None) is not None]
     if given:
-        raise OptionError(f"{', '.join(given)} cannot be used when scoring in chunks (--out-of-core, --dask "
-                          "or a glob): those files are read with DuckDB's own rules; score one file without "
-                          "--out-of-core to use them")
+        raise OptionError(f"{', '.join(given)} cannot be used when {doing}: those files are read with "
+                          f"DuckDB's own rules; {one} one file without --out-of-core to use them")
+
+
+# training in chunks takes --where (a filter while staging) and no other reading option
+_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("decimal", "--decimal"),
+                                                                       ("thousands", "--thousands"))
 
 
 def run_assign_streaming(args, check_writable) -> int:
