@@ -388,12 +388,25 @@ def test_reset_ends_the_recording_and_colours_nothing_on_the_gui_thread(qtbot, w
     assert len(coloured) == len(rec) and set(coloured) == {threading.main_thread()}
 
 
-def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch):
+def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch, colours, tmp_path):
     """Issue 14 goal 1 (the window at Max within 1.15x of SOM.train()): cutting the kernel call
     at each planned frame cost 20-45 % on bench_gui's jobs, so at Max, when the epochs between
-    two frames are quick, a chunk runs uncut and its end is the frame (the maps the run showed);
-    paced speeds keep the CLI's frames (above)."""
+    two frames are quick, a chunk runs uncut up to the last planned frame it reaches and its end
+    is the frame: fewer frames than the CLI's, each the CLI's frame at its epoch, bit for bit;
+    paced speeds keep every one of the CLI's frames (above)."""
+    import somdesk.cli_train as cli_train
+    from somdesk.cli import main
     from somdesk.core.som import SOM as CoreSOM
+
+    pal = tmp_path / "p.gpl"
+    rgb8 = np.rint(colours * 255).astype(int)
+    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
+    kept = []
+    make = cli_train._timelapse_recorder
+    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
+    assert main(["train", "--palette", str(pal), "--width", "20", "--height", "20", "--iterations", "3000",
+                 "--seed", "3", "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
+    cli = dict(zip(kept[0].iterations, kept[0].frames))
 
     calls = []
     real = CoreSOM.run_epochs
@@ -406,6 +419,9 @@ def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch):
     assert 2 <= len(rec) <= 120 and rec.iterations == sorted(set(rec.iterations))
     np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
     assert len(calls) < len(planned_frames(0, 3000)), calls      # fewer kernel calls than planned frames
+    assert set(rec.iterations) <= set(cli) and len(rec) > 2          # the chunks end at planned frames
+    for epoch, frame in zip(rec.iterations, rec.frames):
+        np.testing.assert_array_equal(frame, cli[epoch])
 
 
 def test_export_dialog_and_save_colour_no_frame_on_the_gui_thread(qtbot, window, tmp_path, monkeypatch):
