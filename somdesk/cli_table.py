@@ -239,15 +239,18 @@ def _write_extras(args, tm, tab, token) -> None:
     if args.assignments:
         from somdesk.io.tables.assignments import write_scores
         write_scores(args.assignments, assign_table(tm, tab, token), token)
-    top = None
+    top = seg = None
+    if args.top_items and (args.profiles or args.report):     # one BMU pass for both
+        from somdesk.session.table_data import assign_cells, row_cells
+        seg = assign_cells(tm, row_cells(tm, tab, placing_only=True), token)["segment"]
     if args.top_items:
         from somdesk.session.report import table_top_items
         from somdesk.session.segments import write_top_items_csv
-        top = table_top_items(tm, tab, args.top_n, token)
+        top = table_top_items(tm, tab, args.top_n, token, segments=seg)
         write_top_items_csv(args.top_items, top)
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
-        prof = table_profiles(tm, tab, token)
+        prof = table_profiles(tm, tab, token, segments=seg)
         if args.profiles:
             from somdesk.session.segments import profiles_png, write_profiles_csv
             write_profiles_csv(args.profiles, prof)

@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
 from somdesk import render
+from somdesk.session.exports import shown_weights  # noqa: F401 (one rule for every colour view: map_view, window)
 
 COLOUR_VIEWS = ("colours", "strip")
 MIN_MARK_SCALE = 4          # nodes smaller than this many pixels get no mark (it would hide them)
@@ -27,15 +28,6 @@ SPACE_TIPS = {
     "cielab": "Train in CIELAB (D65): distances closer to what people see",
     "oklab": "Train in OKLab: perceptually even, hue-linear",
 }
-
-
-def shown_weights(weights: np.ndarray, space: str) -> np.ndarray:
-    """(H, W, 3) sRGB in [0, 1] to show for a codebook in `space` (fit_gamut)."""
-    if space == "srgb":
-        return weights
-    from somdesk.core.colour_space import fit_gamut
-
-    return fit_gamut(weights, space)
 
 
 def mark_out_of_gamut(pic: np.ndarray, weights: np.ndarray, space: str, hexagonal: bool, scale: int,

@@ -251,11 +251,7 @@ class ImageExports:
         from somdesk.io.quantized_png import save_indexed_png
         from somdesk.session import Progress
 
-        w, s = self.win, self.win.session
-        if w.runner.busy:                  # the window runs one task at a time: starting would stop it
-            w.show_error("Export image of a picture this big runs as a task and waits for the one under "
-                         "way (training, quantising) to end: let it finish or Stop it, then export.")
-            return False
+        s = self.win.session
         simulate = self._simulation()
         data, q = s.dataset, (s.quantised if view == "quantised" else None)
         h, wd = data.pixels.shape[:2]
@@ -275,6 +271,17 @@ class ImageExports:
             write_png(path, rgb)
             return f"{wd} x {h} px"
 
+        return self._start_export(path, steps)
+
+    def _start_export(self, path: str, steps) -> bool:
+        """Start the task ("export-image") of `steps(token)`, a generator that writes `path` and
+        returns what it wrote (`finished` shows it); False, with one message, while another task
+        runs: the window runs one task at a time, and starting would stop the one under way."""
+        w = self.win
+        if w.runner.busy:
+            w.show_error("Export image of a picture or map this big runs as a task and waits for the one under "
+                         "way (training, quantising) to end: let it finish or Stop it, then export.")
+            return False
         self._export_out = path
         w.runner.start("export-image", steps)
         w.refresh()
@@ -309,12 +316,7 @@ class ImageExports:
         from somdesk.gui.window_tasks import write_png
         from somdesk.session import Progress
 
-        w = self.win
-        if w.runner.busy:
-            w.show_error("Export image of a picture this big runs as a task and waits for the one under "
-                         "way (training, quantising) to end: let it finish or Stop it, then export.")
-            return False
-        draw = w.map_drawing(options.scale, view=options.view, markers=options.markers, legend=options.legend)
+        draw = self.win.map_drawing(options.scale, view=options.view, markers=options.markers, legend=options.legend)
         simulate = self._simulation()
 
         def steps(token):
@@ -327,10 +329,7 @@ class ImageExports:
             write_png(path, pic)
             return f"{pic.shape[1]} x {pic.shape[0]} px"
 
-        self._export_out = path
-        w.runner.start("export-image", steps)
-        w.refresh()
-        return True
+        return self._start_export(path, steps)
 
     def finished(self, result, stopped: bool) -> None:
         """The export task ended: `result` says what was written (None: nothing)."""

@@ -2,7 +2,7 @@
 
     view = ProfilesView()
     view.show_profiles(prof, top)     # session.segments.segment_profiles / session.report.table_profiles,
-                                      # top items (session.report.top_items_of), shown when `ratings` is ticked
+                                      # top items (session.report.table_top_items), shown when `ratings` is ticked
     view.export_csv(path); view.export_png(path)
 
 The picture is `session.segments.profiles_png` (the same as in the HTML report), so
@@ -80,7 +80,7 @@ class ProfilesView(QWidget):
         self.top_items: dict | None = None
 
     def show_top_items(self, top: dict | None) -> None:
-        """{segment: [(item, mean, count, lift), ...]} (session.report.top_items_of), or None."""
+        """{segment: [(item, mean, count, lift), ...]} (session.report.table_top_items), or None."""
         self.top_items = top
         rows = [(s, k, e) for s, entries in sorted((top or {}).items()) for k, e in enumerate(entries, 1)]
         self.top.setRowCount(len(rows))

@@ -191,7 +191,7 @@ class RunFrames:
 
     def __init__(self, owner: "TimelapseRecorder", generation: int, colour, plan: list[int], covered: int):
         self.owner, self.generation, self.colour = owner, generation, colour
-        self.plan, self._planned = plan, frozenset(plan)
+        self.plan = plan
         self.covered = covered           # the last planned epoch a kept frame stands for
         self.spacing = (plan[-1] - plan[0]) / max(1, len(plan) - 1) if plan else 1.0
         self.epoch_seconds: float | None = None
@@ -209,8 +209,10 @@ class RunFrames:
             per = seconds / epochs
             self.epoch_seconds = per if self.epoch_seconds is None else 0.8 * self.epoch_seconds + 0.2 * per
 
-    def coarse(self, n: int) -> bool:
-        """May a chunk of `n` epochs (n > 1: the window at Max) run without cuts for frames?"""
+    def coarse(self) -> bool:
+        """May a chunk of epochs (the window at Max) run without cuts for frames?  Its cuts, one per
+        `spacing` epochs, would cost CUT_SECONDS / (spacing x epoch_seconds) of its time: the same
+        share for a chunk of any length, so the chunk's length does not enter."""
         return self.epoch_seconds is not None and self.epoch_seconds * self.spacing * CUT_SHARE < CUT_SECONDS
 
     def coarse_span(self, epoch: int, n: int) -> int:
@@ -252,15 +254,12 @@ def frame_colours(session):
     colours them (colour_nodes of the weights, gamut-fitted to sRGB when trained in another
     space), or None for a map that is not recorded (a table's)."""
     from somdesk.render.views import colour_nodes
+    from somdesk.session.exports import map_space, shown_weights
 
     if session.kind not in ("colours", "image"):
         return None
-    space = getattr(session.dataset, "space", "srgb") if session.kind == "colours" else "srgb"
-    if space == "srgb":
-        return lambda w: colour_nodes(np.asarray(w))
-    from somdesk.core.colour_space import fit_gamut
-
-    return lambda w: colour_nodes(fit_gamut(w, space))
+    space = map_space(session)
+    return lambda w: colour_nodes(shown_weights(np.asarray(w), space))
 
 
 class TimelapseRecorder(QObject, _TaskSaving):

@@ -109,21 +109,20 @@ def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
     """(the files as DuckDB can open them, {link: the file's own name}, the links' folder or None).
     A name that is not UTF-8 is read through an ASCII symbolic link (io.tables.duckutil.engine_path;
     tester7 #20): DuckDB failed on it with "Python Conversion Failure"."""
+    from somdesk.io.tables.duckutil import engine_path
+
     out, shown, folder = [], {}, None
-    for f in files:
-        try:
-            f.encode("utf-8")
-            out.append(f)
-            continue
-        except UnicodeEncodeError:
-            pass
-        if folder is None:
-            folder = tempfile.mkdtemp(prefix="somdesk-name-")
-        ext = os.path.splitext(f)[1]
-        link = os.path.join(folder, f"file{len(out)}" + (ext if ext.isascii() and ext.isprintable() else ""))
-        os.symlink(os.path.abspath(f), link)
-        shown[link] = f
-        out.append(link)
+    try:
+        for i, f in enumerate(files):
+            name, made = engine_path(f, folder, f"file{i}")
+            folder = made or folder
+            if name != f:
+                shown[name] = f
+            out.append(name)
+    except OSError:
+        if folder is not None:          # not handed to a table: nobody else removes it
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return out, shown, folder
 
 

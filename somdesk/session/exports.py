@@ -33,17 +33,34 @@ def available_views(session) -> tuple[str, ...]:
     return tuple(views)
 
 
+def map_space(session) -> str:
+    """The colour space the workspace's map weights are in: a colour list's training space
+    ("srgb", "lab", ... of its dataset), "srgb" for a picture's map and any other kind.  A map
+    trained in another space is gamut-fitted to sRGB wherever it is shown as colours
+    (`shown_weights`): the window's views, the palette export, the time-lapse frames."""
+    if session.kind != "colours":
+        return "srgb"
+    return getattr(session.dataset, "space", None) or "srgb"
+
+
+def shown_weights(weights: np.ndarray, space: str) -> np.ndarray:
+    """(..., 3) weights in `space` as sRGB colours in [0, 1] to show (core.colour_space.fit_gamut:
+    exact in gamut, else the OKLab chroma reduced), unchanged when `space` is "srgb"."""
+    if space == "srgb":
+        return weights
+    from somdesk.core.colour_space import fit_gamut
+
+    return fit_gamut(weights, space)
+
+
 def node_colours(session, view: str, component: int = 0):
     """((rows, cols, 3) uint8, render.Legend) of `view` of the shown map."""
     state = session.map
     if state is None:
         raise SomdeskError("there is no map to show yet")
-    data = session.dataset
     weights = state.weights
-    if session.kind == "colours" and data.space != "srgb" and render.view_name(view) in ("colours", "strip"):
-        from somdesk.core.colour_space import fit_gamut
-
-        weights = fit_gamut(weights, data.space)   # trained in another space: shown in sRGB
+    if render.view_name(view) in ("colours", "strip"):
+        weights = shown_weights(weights, map_space(session))
     return render.node_colours(
         view, weights, umatrix=state.umatrix, hits=state.hits, component=component,
         clusters=None if session.clusters is None else session.clusters.labels, node_labels=state.node_labels)
@@ -101,12 +118,7 @@ def export_palette(session, path, n: int | None = None) -> int:
     state = session.map
     if state is None or session.kind not in ("colours", "image"):
         raise SomdeskError("only a colour map can be written as a palette")
-    weights = state.weights
-    if session.kind == "colours" and session.dataset.space != "srgb":
-        from somdesk.core.colour_space import fit_gamut
-
-        weights = fit_gamut(weights, session.dataset.space)
-    colours, _nodes = render.organised_colours(weights, n)
+    colours, _nodes = render.organised_colours(shown_weights(state.weights, map_space(session)), n)
     title = f"{session.dataset.title} (organised)"
     write_palette(Palette.from_array(colours[:, :3], name=title), path)
     return len(colours)

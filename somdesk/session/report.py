@@ -31,19 +31,35 @@ __all__ = ["table_profiles", "map_picture", "plane_picture", "curve_picture", "r
 MAX_PLANES = 60
 
 
-def table_profiles(tm, table, cancel=None) -> dict:
+def table_profiles(tm, table, cancel=None, segments: np.ndarray | None = None) -> dict:
     """Segment profiles (session.segments.segment_profiles) of the map's features in the file's
-    units over the rows in memory of `table` (one-hot features give each category's share)."""
+    units over the rows in memory of `table` (one-hot features give each category's share).
+    `segments` (N,) int: each row's segment (-1: none) when the rows are assigned already
+    (assign_cells' "segment"); None: assigned here.  ValueError for `segments` of another length."""
     from somdesk.session.segments import segment_profiles
-    from somdesk.session.table_data import _texts, assign_cells
+    from somdesk.session.table_data import row_cells
 
     r = tm.recipe
-    cells = {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c))) for c, k in zip(r.columns, r.kinds)}
-    seg = assign_cells(tm, cells, cancel)["segment"]
+    cells = row_cells(tm, table)
+    seg = _segments_of(tm, table, cells, cancel, segments)
     x = r.transform(cells)
     units = r.offset + x * np.where(r.scale > 0, r.scale, 0.0)
     units = np.where(r.scale > 0, units, np.where(np.isnan(x), np.nan, r.offset))
     return segment_profiles(units, r.features, seg)
+
+
+def _segments_of(tm, table, cells, cancel, segments) -> np.ndarray:
+    """(N,) the segment of each row in memory of `table`: `segments` checked, or assigned from
+    `cells` (row_cells; None: read here, the placing columns only)."""
+    from somdesk.session.table_data import assign_cells, row_cells
+
+    if segments is None:
+        cells = cells if cells is not None else row_cells(tm, table, placing_only=True)
+        return assign_cells(tm, cells, cancel)["segment"]
+    seg = np.asarray(segments)
+    if seg.shape != (table.n_rows,):
+        raise ValueError(f"segments {seg.shape} for {table.n_rows} rows")
+    return seg
 
 
 def _png(rgb: np.ndarray) -> bytes:
@@ -134,30 +150,19 @@ def _img(rgb: np.ndarray, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def table_top_items(tm, table, n: int = 10, cancel=None) -> dict:
+def table_top_items(tm, table, n: int = 10, cancel=None, segments: np.ndarray | None = None) -> dict:
     """Per segment, the `n` items its rows rate highest (session.segments.top_items) over the
     rows in memory of a ratings-style `table` (users x items, a missing cell = not rated): the
     items are the map's numeric placing columns, in the file's units.  Issue 13's recommender
-    use case (tester8 #6: the function had no caller)."""
-    from somdesk.session.table_data import _texts, assign_cells, placing_columns
-
-    r = tm.recipe
-    placing = placing_columns(r)
-    cells = {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c)))
-             for c, k in zip(r.columns, r.kinds) if c in placing}
-    return top_items_of(tm, table, assign_cells(tm, cells, cancel)["segment"], n)
-
-
-def top_items_of(tm, table, segments: np.ndarray, n: int = 10) -> dict:
-    """table_top_items for rows whose segments are known already: `segments` (N,) int, the
-    segment of each row in memory of `table` (-1: none).  {segment: [(item, mean, count, lift)]}."""
+    use case (tester8 #6).  `segments` (N,) int: each row's segment (-1: none) when the rows
+    are assigned already; None: assigned here.  {segment: [(item, mean, count, lift)]}."""
     from somdesk.session.segments import top_items
     from somdesk.session.table_data import placing_columns
 
     r = tm.recipe
+    seg = _segments_of(tm, table, None, cancel, segments)
     placing = placing_columns(r)
     items = [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing]
-    seg = np.asarray(segments)
     ratings = np.column_stack([table.cells(c) for c in items]) if items else np.zeros((len(seg), 0))
     return top_items(ratings, items, seg, n=n)
 

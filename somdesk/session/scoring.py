@@ -221,27 +221,17 @@ def scoring_read_options(tm, path, options=None):
 
 
 def _sniffed_text(path, options=None):
-    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, or
-    (None, None) when it is not text or cannot be read (the reader then says why)."""
-    import os
-
+    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, as the
+    reader sniffs them (io.tables.textfile.sniff_head), or (None, None) when it is not text or
+    cannot be read (the reader then says why)."""
     from somdesk.errors import SomdeskError
-    from somdesk.io.tables import detect
-    from somdesk.io.tables.options import ReadOptions
+    from somdesk.io.tables.textfile import sniff_head
 
     try:
-        name = os.path.basename(os.fspath(path))
-        head, _codec = detect.head_bytes(os.fspath(path), name)
-        if detect.detect_format(head, name) != "csv":
-            return None, None
-        opts = (options or ReadOptions()).checked()
-        text, _enc, _warn = detect.head_text(head, name, opts.encoding)
-        delim = opts.delimiter or detect.guess_delimiter(text)
-        hints = detect.text_hints(text, lambda skip: opts.delimiter or detect.guess_delimiter(text, skip) or ",",
-                                  opts.missing_tokens)
-        return delim, hints
+        sniffed = sniff_head(path, options)
     except (OSError, SomdeskError, ValueError, TypeError):
         return None, None
+    return (None, None) if sniffed is None else (sniffed.delimiter, sniffed.hints)
 
 
 def _epochs_done(som) -> int | None:

@@ -22,6 +22,7 @@ Q3 + 3 (Q3 - Q1) of the training rows' distances (Tukey's "far out").
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +36,8 @@ from somdesk.session.table_checks import check_weights, constant_in_rows, refuse
 from somdesk.session.table_size import auto_size, filled_rows
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
-           "default_columns", "identifier_warning", "check_columns", "placing_columns", "rows_in_nodes",
+           "row_cells",
+           "default_columns", "identifier_columns", "identifier_warning", "check_columns", "placing_columns", "rows_in_nodes",
            "options_to_dict", "options_from_dict"]
 
 
@@ -170,16 +172,36 @@ def _identifier_reason(table, name: str) -> str | None:
     return "distinct whole numbers no larger than the row count, like row numbers"
 
 
-def _is_identifier(table, name: str) -> bool:
-    return _identifier_reason(table, name) is not None
+# {table: {column: _identifier_reason or None}}: default_columns and identifier_warning both ask
+# (the CLI's train --table asks twice: np.unique over every numeric column each time); a table's
+# cells do not change once read, and the entry goes with the table
+_IDENTIFIERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def identifier_columns(table, label: str | None = None) -> dict[str, str]:
+    """{column: why it names rows} of the numeric columns of `table` but `label` that look like
+    row identifiers (`_identifier_reason`), in column order; each column is judged once per
+    table however often this is asked."""
+    try:
+        known = _IDENTIFIERS.setdefault(table, {})
+    except TypeError:                       # a table-like object that takes no weak reference
+        known = {}
+    out = {}
+    for c in table.numeric_columns:
+        if c == label:
+            continue
+        if c not in known:
+            known[c] = _identifier_reason(table, c)
+        if known[c]:
+            out[c] = known[c]
+    return out
 
 
 def identifier_warning(table, label: str | None = None) -> str | None:
     """One sentence naming the columns the default choice leaves out as row identifiers and
     why, with the way to train on them -- or None (tester8 #13: left out without a word)."""
     numeric = [c for c in table.numeric_columns if c != label]
-    found = [(c, _identifier_reason(table, c)) for c in numeric]
-    found = [(c, why) for c, why in found if why]
+    found = list(identifier_columns(table, label).items())
     if not found or len(found) == len(numeric):       # identifiers alone stay in (default_columns)
         return None
     shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
@@ -197,7 +219,8 @@ def default_columns(table, label: str | None = None) -> tuple:
     user's column would vanish from the map with no word said.
     """
     numeric = tuple(c for c in table.numeric_columns if c != label)
-    cols = tuple(c for c in numeric if not _is_identifier(table, c)) or numeric
+    ids = identifier_columns(table, label)
+    cols = tuple(c for c in numeric if c not in ids) or numeric
     in_numeric = set(numeric)           # a tuple here made 10,000 columns cost 1 s (tester2 C1)
     for c in table.columns:
         problem = table.problem(c) if c not in in_numeric and c != label else None
@@ -516,11 +539,27 @@ def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, ta
 def _assign_blocks(tm, table, cancel, block_rows, tally):
     placing = placing_columns(tm.recipe)        # passive columns are not read (assign_cells)
     for rows, block in table.iter_blocks(placing, block_rows, cancel):
-        cells = {c: (block[c] if kind == "numeric" else _texts(block[c]))
-                 for c, kind in zip(tm.recipe.columns, tm.recipe.kinds) if c in placing}
+        cells = _recipe_cells(tm.recipe, block.__getitem__, placing)
         if tally is not None:
             tally.add(tm.recipe, cells)
         yield rows, assign_cells(tm, cells, cancel)
+
+
+def row_cells(tm: TableMap, table, placing_only: bool = False) -> dict:
+    """The recipe's columns of the rows in memory of `table` as assign_cells takes them: column ->
+    (N,) array, numbers for a numeric column, texts ("" = missing) for a category column.
+    `placing_only`: the placing columns only (placing_columns; what the BMU search reads), else
+    the passive ones too (profiles show them).  OptionError (Table.cells) for a column the
+    table lacks."""
+    return _recipe_cells(tm.recipe, table.cells, placing_columns(tm.recipe) if placing_only else None)
+
+
+def _recipe_cells(recipe, get, only=None) -> dict:
+    """{column: get(column)} over the recipe's columns (those in `only`, None: all), category
+    columns as the texts Table.strings gives (_texts): the one encoding of cells for a recipe."""
+    keep = None if only is None else set(only)
+    return {c: (get(c) if k == "numeric" else _texts(get(c)))
+            for c, k in zip(recipe.columns, recipe.kinds) if keep is None or c in keep}
 
 
 def _texts(values: np.ndarray) -> np.ndarray:

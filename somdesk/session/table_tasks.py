@@ -26,7 +26,7 @@ from somdesk.errors import SomdeskError
 from somdesk.core.cancel import check
 from somdesk.session.progress import Progress, run_to_end
 
-__all__ = ["StoppedRun", "row_cells", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
+__all__ = ["StoppedRun", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
            "score_steps", "report_steps", "source_of",
            "format_cell", "write_rows_csv", "rows_csv_steps"]
 
@@ -34,14 +34,6 @@ __all__ = ["StoppedRun", "row_cells", "node_of_row", "train_steps", "outofcore_s
 def _say(progress, value) -> None:
     if progress is not None:
         progress(value)
-
-
-def row_cells(tm, table) -> dict:
-    """The recipe's columns of the rows in memory of `table`, as assign_cells takes them."""
-    from somdesk.session.table_data import _texts
-
-    r = tm.recipe
-    return {c: (table.cells(c) if k == "numeric" else _texts(table.cells(c))) for c, k in zip(r.columns, r.kinds)}
 
 
 def node_of_row(tm, assigned: dict) -> np.ndarray:
@@ -52,14 +44,15 @@ def node_of_row(tm, assigned: dict) -> np.ndarray:
 
 def _applied(tm, table, cancel, **extra) -> dict:
     """The map `tm` applied to the rows in memory of `table`: assignments, profiles, nodes."""
-    from somdesk.session.report import table_profiles, top_items_of
-    from somdesk.session.table_data import assign_cells
+    from somdesk.session.report import table_profiles, table_top_items
+    from somdesk.session.table_data import assign_cells, row_cells
 
     assigned = assign_cells(tm, row_cells(tm, table), cancel)
-    # the top items of a ratings table (users x items), shown when the user says it is one:
-    # a mean per segment and item column over rows already assigned, cheap beside the rest
-    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, cancel),
-            "top_items": top_items_of(tm, table, assigned["segment"]),
+    # one BMU pass: the profiles and the top items of a ratings table (users x items, shown when
+    # the user says it is one) are of the segments just assigned, not searched for again
+    seg = assigned["segment"]
+    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, cancel, segments=seg),
+            "top_items": table_top_items(tm, table, segments=seg),
             "node_of_row": node_of_row(tm, assigned), **extra}
 
 

@@ -65,7 +65,7 @@ class TableWorkspace(TableViewsMixin):
         self.tm = None
         self.assigned: dict | None = None
         self.profiles: dict | None = None
-        self.top_items: dict | None = None    # {segment: [(item, mean, count, lift)]} (report.top_items_of)
+        self.top_items: dict | None = None    # {segment: [(item, mean, count, lift)]} (report.table_top_items)
         self.node_of_row: np.ndarray | None = None
         self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits", "hits_of"} of an out-of-core map
         self.loaded = False                 # the map was opened from a file (not trained here)

@@ -62,3 +62,32 @@ def test_identifiers_alone_stay_in_without_a_warning(tmp_path):
         assert default_columns(tab, "label") == ("id",) and identifier_warning(tab, "label") is None
     finally:
         tab.close()
+
+
+def test_each_column_is_judged_once_per_table(tmp_path, monkeypatch, capsys):
+    # closing7: identifier_warning and default_columns each judged every numeric column (np.unique
+    # twice on train --table's path); now once per table, whoever asks first
+    import somdesk.session.table_data as td
+
+    real, judged = td._identifier_reason, []
+    monkeypatch.setattr(td, "_identifier_reason", lambda t, c: judged.append((id(t), c)) or real(t, c))
+    rng = np.random.default_rng(7)
+    n = 40
+    path = _csv(tmp_path, "ranks.csv", {"row_id": rng.permutation(n) + 100, "rank": rng.permutation(n) + 1,
+                                        "score": rng.normal(0, 1, n).round(3), "label": ["ab"[i % 2] for i in range(n)]})
+    assert main(["train", "--table", path, "--width", "3", "--height", "3", "--epochs", "2",
+                 "--save-map", str(tmp_path / "m.somz"), "-q"]) == 0, capsys.readouterr().err
+    assert sorted(c for _, c in judged) == ["rank", "row_id", "score"]          # once each
+    judged.clear()
+    tab = read_table(path)
+    try:
+        assert default_columns(tab) == ("score",) and "'row_id'" in identifier_warning(tab)
+        assert sorted(c for _, c in judged) == ["rank", "row_id", "score"]
+    finally:
+        tab.close()
+    other = read_table(path)                     # another table: judged again
+    try:
+        default_columns(other)
+    finally:
+        other.close()
+    assert len(judged) == 6

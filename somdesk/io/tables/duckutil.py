@@ -16,13 +16,16 @@ _shared = None
 _shared_lock = threading.Lock()
 
 
-def engine_path(path: str) -> tuple[str, str | None]:
-    """(a name DuckDB can open for the file `path`, a temporary folder to remove afterwards or None).
+def engine_path(path: str, folder: str | None = None, stem: str = "table") -> tuple[str, str | None]:
+    """(a name DuckDB can open for the file `path`, the folder of the link made for it or None).
 
     DuckDB takes file names as UTF-8; a name that is not (Latin-1 names from old zips, Samba
     shares, USB sticks: legal on Linux, decoded by Python with surrogates) failed with "Python
     Conversion Failure: cannot encode str as UTF-8" (tester7 #20).  Such a file is read
-    through a symbolic link with an ASCII name (and the same extension, when that is ASCII)."""
+    through a symbolic link named `stem` plus the file's extension (when that is ASCII) in
+    `folder`, or in a new temporary folder when `folder` is None; the caller removes the
+    folder returned.  A UTF-8 name is returned as it is, with None (no folder made).
+    Several files share one folder by passing the folder back with distinct stems."""
     try:
         path.encode("utf-8")
         return path, None
@@ -32,8 +35,8 @@ def engine_path(path: str) -> tuple[str, str | None]:
 
     ext = os.path.splitext(path)[1]
     ext = ext if ext.isascii() and ext.isprintable() else ""
-    folder = tempfile.mkdtemp(prefix="somdesk-name-")
-    link = os.path.join(folder, "table" + ext)
+    folder = folder if folder is not None else tempfile.mkdtemp(prefix="somdesk-name-")
+    link = os.path.join(folder, stem + ext)
     os.symlink(os.path.abspath(path), link)
     return link, folder
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError
@@ -14,7 +15,8 @@ from somdesk.io.tables.detect import SPACES
 from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
 
-__all__ = ["open_text", "nullstr", "number_pattern", "failed_column", "long_line_message"]
+__all__ = ["open_text", "sniff_head", "HeadSniff", "head_dialect", "nullstr", "number_pattern", "failed_column",
+           "long_line_message"]
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                   "UBIGINT", "UHUGEINT")
@@ -76,6 +78,47 @@ def _sniff(path: str, skip: int, opts: ReadOptions, header, delim, no_quotes: bo
                     continue
                 # a ragged or broken line: sniff leniently here; the strict read then names the line
                 return con.execute(sql.format(lit(path), ", ".join(args), extra + ", ignore_errors=true")).fetchone()
+
+
+def head_dialect(text: str, opts: ReadOptions) -> tuple[detect.TextHints, int, str | None]:
+    """(hints, skip, delimiter) of a text table from its decoded head `text`: detect.text_hints
+    (titles, metadata, decimal and digit-group marks), the lines to skip before the header
+    (given, else hinted) and the delimiter (given, else the one that splits the lines after
+    the skip most consistently: detect.guess_delimiter; None when none splits them)."""
+    def delimiter_at(skip: int) -> str | None:
+        return opts.delimiter or detect.guess_delimiter(text, skip)
+
+    hints = detect.text_hints(text, lambda skip: delimiter_at(skip) or ",", opts.missing_tokens)
+    skip = opts.skip if opts.skip is not None else hints.skip
+    return hints, skip, delimiter_at(skip)
+
+
+@dataclass(frozen=True)
+class HeadSniff:
+    """What a text table's first bytes say, as the reader (open_text) sees them."""
+
+    text: str                   # the head decoded, complete lines and the cut last one
+    encoding: str
+    hints: detect.TextHints
+    skip: int                   # lines before the header (given or hinted)
+    delimiter: str | None       # given, or guessed after `skip` lines (None: nothing splits them)
+
+
+def sniff_head(path, options: ReadOptions | None = None, name: str | None = None) -> HeadSniff | None:
+    """The head of the table file `path` sniffed as open_text does, without opening it (no
+    DuckDB): None when the file is not delimited text (the format given in `options`, else
+    detected from its first bytes and name).  OSError for a file that cannot be read,
+    FileFormatError for a damaged compressed stream, a binary file or an encoding that does not
+    decode; OptionError for options the reader refuses."""
+    opts = (options or ReadOptions()).checked()
+    path = os.fspath(path)
+    name = name or os.path.basename(path)
+    head, _codec = detect.head_bytes(path, name)
+    if (opts.format or detect.detect_format(head, name)) != "csv":
+        return None
+    text, encoding, _warnings = detect.head_text(head, name, opts.encoding)
+    hints, skip, delimiter = head_dialect(text, opts)
+    return HeadSniff(text, encoding, hints, skip, delimiter)
 
 
 def open_text(connect, path, name, head, codec, opts: ReadOptions, warnings, cancel):
@@ -168,13 +211,7 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
     """open_text for the file DuckDB reads (`path`, UTF-8, compressed with `read_codec`
     or plain; the original file with `codec`);
     DuckDB's errors are raised as they are."""
-    missing = opts.missing_tokens
-
-    def delim_guess(skip):
-        return opts.delimiter or detect.guess_delimiter(text, skip) or ","
-
-    hints = detect.text_hints(text, delim_guess, missing)
-    skip = opts.skip if opts.skip is not None else hints.skip
+    hints, skip, guess = head_dialect(text, opts)
     header = opts.header if opts.header is not None else hints.header
     decimal = opts.decimal or hints.decimal or "."
     thousands = opts.thousands if opts.thousands is not None else (hints.thousands or "")
@@ -184,7 +221,6 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         decimal = "," if thousands == "." else "."
         warnings.append(f"digit groups marked with {thousands!r}: numbers are read with the decimal "
                         f"separator {decimal!r} (a number such as 5{thousands}1 is then not a number)")
-    guess = opts.delimiter or detect.guess_delimiter(text, skip)
     no_quotes = '"' not in text and "'" not in text and "\\" not in text
     # a decimal comma without digit groups is the engines' own: DuckDB sniffs and reads
     # "1,5" as 1.5 (decimal_separator), Arrow too (decimal_point), strictly ("12.5" fails)
