@@ -251,7 +251,7 @@ def test_setup_panel_choices_reach_the_map(qtbot, win, tmp_path):
     assert tm.recipe.normalise == "minmax" and tm.recipe.weights["a"] == 3.0 and tm.recipe.weights["d"] == 0
     assert not tm.recipe.active[list(tm.recipe.features).index("d")]          # passive: not in the BMU
     assert tm.passive is not None                                              # but shown as a plane
-    assert "5 × 4" in st.auto.text()
+    assert f"this map: 5 × 4 nodes, 12 epochs, trained on {len(tm.inputs):,} rows" in st.auto.text()
     assert f"suggested k = {tm.curve['suggested']}" in st.curve_note.text()
     # nothing ticked: one clear message
     for c in ("a", "b", "c", "d"):
