@@ -321,25 +321,30 @@ def test_export_image_refuses_the_file_in_use_and_names_that_are_not_png(qtbot, 
         win.close()
 
 
+def _cli_recorder(tmp_path, monkeypatch, rgb8, width, height, epochs, seed):
+    """The FrameRecorder of `somdesk train --palette P --timelapse` on colours `rgb8` (N, 3) 0-255."""
+    import somdesk.cli_train as cli_train
+    from somdesk.cli import main
+
+    pal = tmp_path / "p.gpl"
+    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
+    kept = []
+    make = cli_train._timelapse_recorder
+    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
+    assert main(["train", "--palette", str(pal), "--width", str(width), "--height", str(height), "--iterations",
+                 str(epochs), "--seed", str(seed), "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
+    return kept[0]
+
+
 @pytest.mark.parametrize("speed", ["normal", "fast"])
 def test_the_time_lapse_is_the_clis_frames_taken_from_the_run_itself(qtbot, tmp_path, monkeypatch, speed):
     """tester7 #32: the window kept only the maps it happened to draw (5 frames of a 7.7-s run).
     The run now hands the recorder its codebook at the epochs the recorder wants, so a run of N
     epochs keeps the CLI's frames at the CLI's epochs, bit for bit: N + 1 frames up to 119 epochs,
     then every stride-th epoch (130 epochs: 0, 2, ..., 128 and the last, 66 frames)."""
-    import somdesk.cli_train as cli_train
-    from somdesk.cli import main
-
     rng = np.random.default_rng(11)
     rgb8 = rng.integers(0, 256, size=(40, 3))
-    pal = tmp_path / "p.gpl"
-    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
-    kept = []
-    make = cli_train._timelapse_recorder
-    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
-    assert main(["train", "--palette", str(pal), "--width", "12", "--height", "9", "--iterations", "130",
-                 "--seed", "5", "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
-    cli = kept[0]
+    cli = _cli_recorder(tmp_path, monkeypatch, rgb8, 12, 9, 130, 5)
     assert len(cli.iterations) == 66 and cli.iterations[:3] == [0, 2, 4] and cli.iterations[-2:] == [128, 130]
 
     w = make_window(qtbot, rgb8 / 255.0, SOMConfig(width=12, height=9, iterations=130, seed=5), speed=speed)
@@ -394,19 +399,10 @@ def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch, 
     two frames are quick, a chunk runs uncut up to the last planned frame it reaches and its end
     is the frame: fewer frames than the CLI's, each the CLI's frame at its epoch, bit for bit;
     paced speeds keep every one of the CLI's frames (above)."""
-    import somdesk.cli_train as cli_train
-    from somdesk.cli import main
     from somdesk.core.som import SOM as CoreSOM
 
-    pal = tmp_path / "p.gpl"
-    rgb8 = np.rint(colours * 255).astype(int)
-    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
-    kept = []
-    make = cli_train._timelapse_recorder
-    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
-    assert main(["train", "--palette", str(pal), "--width", "20", "--height", "20", "--iterations", "3000",
-                 "--seed", "3", "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
-    cli = dict(zip(kept[0].iterations, kept[0].frames))
+    rec_cli = _cli_recorder(tmp_path, monkeypatch, np.rint(colours * 255).astype(int), 20, 20, 3000, 3)
+    cli = dict(zip(rec_cli.iterations, rec_cli.frames))
 
     calls = []
     real = CoreSOM.run_epochs
