@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 __all__ = ["MAX_MIN_WIDTH", "hold_label_widths"]
 
 MAX_MIN_WIDTH = 240         # px: no caption of the window is wider; a longer text is a message
-WRAP_MIN_WIDTH = 200        # px: a word-wrapped label's minimum (its lines are measured at it)
+WRAP_MIN_WIDTH = 300        # px: a word-wrapped label's minimum (its lines are measured at it)
 
 
 class _FullTextTip(QObject):

@@ -194,9 +194,10 @@ class TableSetup(QWidget):
             return
         self.auto.setText(auto.text() + " (set a value to override)")
 
-    def show_trained(self, h: int, w: int, epochs: int, rows: int) -> None:
-        """The size of the map shown (after training or opening it)."""
-        self.auto.setText(f"this map: {h} × {w} nodes, {epochs} epochs, trained on {rows:,} rows")
+    def show_trained(self, h: int, w: int, epochs: int, rows: int | None) -> None:
+        """The size of the map shown (after training or opening it); `rows` trained on, if known."""
+        self.auto.setText(f"this map: {h} × {w} nodes, {epochs} epochs"
+                          + (f", trained on {rows:,} rows" if rows else ""))
 
     def _curve_axes(self, shown: bool) -> None:
         item = self.curve.getPlotItem()

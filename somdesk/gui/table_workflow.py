@@ -573,8 +573,11 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.setup.label.setCurrentIndex(i)
             self.setup.label.blockSignals(False)
         self.setup.show_curve(tm.curve, tm.k)
+        # rows trained on: known for a run of this window; a saved map keeps only its inputs (an
+        # out-of-core map's are its sample), so a reopened one does not say
         ooc = ws.out_of_core or {}
-        self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, int(ooc.get("rows", len(tm.inputs))))
+        rows = ooc.get("rows") or (None if ws.loaded or tm.inputs is None else len(tm.inputs))
+        self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, rows)
         self.profiles_view.show_profiles(ws.profiles, ws.top_items)
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
             self.profiles_view.note.setText(self.profiles_missing())

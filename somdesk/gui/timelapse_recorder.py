@@ -185,8 +185,9 @@ class RunFrames:
     epochs.  There each cut of the kernel call waits for the GIL the GUI thread holds while it
     draws (120 cuts took the window on bench_gui's jobs 20-45 % over SOM.train(), issue 14
     goal 1: within 1.15x), so when the epochs between two planned frames take less than
-    CUT_SECONDS / CUT_SHARE (`coarse`), a chunk runs uncut and its end is the frame standing
-    in for the planned epochs it passed: the Max run's frames are the maps it showed."""
+    CUT_SECONDS / CUT_SHARE (`coarse`), a chunk runs uncut up to the last planned epoch it
+    reaches (`coarse_span`) and that frame stands in for the planned epochs it passed: the Max
+    run keeps fewer of the CLI's frames, each the CLI's at its epoch."""
 
     def __init__(self, owner: "TimelapseRecorder", generation: int, colour, plan: list[int], covered: int):
         self.owner, self.generation, self.colour = owner, generation, colour
@@ -213,6 +214,13 @@ class RunFrames:
         `spacing` epochs, would cost CUT_SECONDS / (spacing x epoch_seconds) of its time: the same
         share for a chunk of any length, so the chunk's length does not enter."""
         return self.epoch_seconds is not None and self.epoch_seconds * self.spacing * CUT_SHARE < CUT_SECONDS
+
+    def coarse_span(self, epoch: int, n: int) -> int:
+        """Epochs of a coarse chunk from `epoch` of at most `n`: up to the last planned epoch it
+        reaches, so the chunk's end is a frame the CLI keeps too (n when it reaches none)."""
+        i = bisect.bisect_right(self.plan, int(epoch) + int(n)) - 1
+        last = self.plan[i] if i >= 0 else -1
+        return last - int(epoch) if last > epoch else int(n)
 
     def offer(self, epoch: int, weights, last: bool) -> None:
         """A frame of `epoch` when it is planned or stands in for planned epochs passed since the

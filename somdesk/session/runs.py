@@ -46,7 +46,8 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     `frames.offer(e, weights, last)` hears the start, every epoch it wants and the run's last
     epoch (`last`: also when stopped; not when abandoned); it copies what it keeps;
     `frames.timed(seconds, epochs)` hears how long the epochs took and `frames.coarse()` may
-    say a chunk of several epochs runs uncut (_epochs_with_frames).  Epochs are counted over an
+    say a chunk of several epochs runs uncut, then `frames.coarse_span(e, n)` says up to where
+    (the last planned frame it reaches: _epochs_with_frames).  Epochs are counted over an
     image map's phases (`epoch_position`).
     """
     session._require()
@@ -128,11 +129,16 @@ def _epochs_with_frames(session, som, n: int, cancel, frames):
     (runs.train_task): no yield in between, so a frame costs a kernel call, not a trip
     through the driver; returns the last epoch's StepInfo.  When `frames.coarse()` says the
     cuts would cost too much (the window at Max on quick epochs: every cut waits for the GIL
-    the GUI thread holds while it draws), the `n` epochs run in one call and the frame is
+    the GUI thread holds while it draws), the epochs run in one call up to the last planned
+    frame among the `n` (`frames.coarse_span(at, n)`; all `n` when none is) and that frame is
     their end's."""
     if n > 1 and frames.coarse():
+        # the chunk ends at the last planned frame it reaches (not past it): its end is one of
+        # the CLI's frames, at the CLI's epoch, and the chunks stay as few as the maps shown
+        at = epoch_position(session, som.iteration)[0]
+        k = frames.coarse_span(at, n)
         t0, before = time.perf_counter(), som.iteration
-        info = som.run_epochs(n, cancel)
+        info = som.run_epochs(k, cancel)
         frames.timed(time.perf_counter() - t0, som.iteration - before)
         frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
         return info

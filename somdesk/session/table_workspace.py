@@ -496,14 +496,7 @@ class TableWorkspace(TableViewsMixin):
         """The segment profiles as CSV (session.segments.write_profiles_csv)."""
         from somdesk.session.segments import write_profiles_csv
 
-        if self.profiles is None:
-            raise SomdeskError("profiles need the map's table open" if self.tm is not None else
-                               "train the table map first")
-        from somdesk.io.names import require_suffix
-
-        self._check_output(path)
-        require_suffix(path, (".csv", ".txt"), "the profiles are written as CSV")
-        write_profiles_csv(path, self.profiles)
+        write_profiles_csv(path, self._csv_of(self.profiles, "profiles", path))
 
     def export_top_items(self, path) -> int:
         """Each segment's top items as CSV, the file `somdesk train --top-items` writes for this
@@ -511,15 +504,20 @@ class TableWorkspace(TableViewsMixin):
         the lines written.  SomdeskError without a map's top items, or for a bad target."""
         from somdesk.session.segments import write_top_items_csv
 
-        if self.top_items is None:
-            raise SomdeskError("top items need the map's table open" if self.tm is not None else
-                               "train the table map first")
+        write_top_items_csv(path, self._csv_of(self.top_items, "top items", path))
+        return sum(len(v) for v in self.top_items.values())
+
+    def _csv_of(self, what, name: str, path):
+        """`what` (the profiles, the top items) when it exists and `path` may take it as CSV;
+        SomdeskError otherwise (no map, the map's table not open, a bad target)."""
         from somdesk.io.names import require_suffix
 
+        if what is None:
+            raise SomdeskError(f"{name} need the map's table open" if self.tm is not None else
+                               "train the table map first")
         self._check_output(path)
-        require_suffix(path, (".csv", ".txt"), "the top items are written as CSV")
-        write_top_items_csv(path, self.top_items)
-        return sum(len(v) for v in self.top_items.values())
+        require_suffix(path, (".csv", ".txt"), f"the {name} are written as CSV")
+        return what
 
     def report_task(self, path, cancel=None, top_items: bool = False):
         """Generator: the self-contained HTML report (session.report); returns its path.

@@ -57,3 +57,22 @@ def test_setup_says_the_size_the_cli_makes(qtbot, win, tmp_path, monkeypatch):
     assert h2 * w2 > h * w
     wf.out_of_core.setChecked(False)
     assert _shown(qtbot, wf)[:3] == (h, w, e)
+
+
+def test_quick_edits_measure_once(qtbot, win, tmp_path, monkeypatch):
+    """A big table is measured once the edits pause (gui/table_estimate.SETTLE_MS): ticking three
+    columns in a row starts one measuring task, not three that could not stop inside their work."""
+    from somdesk.io.tables import table
+
+    monkeypatch.setattr(table, "DEFAULT_MAX_ROWS", LIMIT)
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _csv(tmp_path))
+    _shown(qtbot, wf)
+    starts = []
+    real = wf.auto_line.runner.start
+    monkeypatch.setattr(wf.auto_line.runner, "start", lambda *a, **k: starts.append(a[0]) or real(*a, **k))
+    for c in ("a", "b", "c"):
+        wf.setup.set_column(c, weight=2.0)
+    assert "measuring" in wf.setup.auto.text()
+    h, w, e, text = _shown(qtbot, wf)
+    assert starts == ["auto size"] and "rows trained on" in text

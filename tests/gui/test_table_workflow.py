@@ -251,7 +251,7 @@ def test_setup_panel_choices_reach_the_map(qtbot, win, tmp_path):
     assert tm.recipe.normalise == "minmax" and tm.recipe.weights["a"] == 3.0 and tm.recipe.weights["d"] == 0
     assert not tm.recipe.active[list(tm.recipe.features).index("d")]          # passive: not in the BMU
     assert tm.passive is not None                                              # but shown as a plane
-    assert "5 × 4" in st.auto.text()
+    assert f"this map: 5 × 4 nodes, 12 epochs, trained on {len(tm.inputs):,} rows" in st.auto.text()
     assert f"suggested k = {tm.curve['suggested']}" in st.curve_note.text()
     # nothing ticked: one clear message
     for c in ("a", "b", "c", "d"):
@@ -766,6 +766,33 @@ def _ratings(path, users=300, seed=2):
     return str(path)
 
 
+def _top_items_csv_is_the_clis(qtbot, win, tmp_path, n_rows):
+    """tester9 #3 (window half): with Ratings table ticked, Export top items CSV… writes the list
+    -- the bytes `somdesk train --table ... --top-items` writes for the same file and settings."""
+    from somdesk.cli import main
+
+    wf = win.tables
+    cli_csv = tmp_path / "cli-top.csv"
+    assert main(["train", "--table", str(tmp_path / "r.csv"), "--missing", "train", "--clusters", "3",
+                 "--top-items", str(cli_csv), "--save-map", str(tmp_path / "m.somz"), "--quiet"]) == 0
+    button = wf.top_items_button
+    assert not button.isHidden() and button.isEnabled()
+    out = tmp_path / "win-top.csv"
+    assert wf.export_top_items(str(out))
+    assert out.read_bytes() == cli_csv.read_bytes()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "segment,rank,item,mean,ratings,lift" and len(lines) - 1 == n_rows
+    assert "top items" in win.statusBar().currentMessage()
+    data = tmp_path / "r.csv"
+    before = data.read_bytes()
+    assert not wf.export_top_items(str(data))                  # the table in use: one message, untouched
+    assert win.last_error and data.read_bytes() == before
+    assert not wf.export_top_items(str(tmp_path / "top.png")) and "CSV" in win.last_error
+    wf.profiles_view.ratings.setChecked(False)
+    assert button.isHidden()
+    wf.profiles_view.ratings.setChecked(True)
+
+
 def test_top_items_of_a_ratings_table_in_the_profiles_tab_and_report(qtbot, win, tmp_path):
     """tester8 #6: issue 13's recommender use case -- each segment's top items -- in the window, the
     same figures as `somdesk train --table --top-items` gives for the same map."""
@@ -787,6 +814,7 @@ def test_top_items_of_a_ratings_table_in_the_profiles_tab_and_report(qtbot, win,
     assert pv.top.rowCount() == len(rows) > 0
     for i, (s, k, (item, mean, count, lift)) in enumerate(rows):
         assert [pv.top.item(i, j).text() for j in range(4)] == [str(s), str(k), item, f"{mean:.3g}"]
+    _top_items_csv_is_the_clis(qtbot, win, tmp_path, len(rows))
     # each segment's favourite is one of a taste group's loved items
     firsts = {entries[0][0] for entries in want.values()}
     assert firsts <= {f"item{j}" for j in (0, 1, 3, 4, 6, 7)}

@@ -321,25 +321,30 @@ def test_export_image_refuses_the_file_in_use_and_names_that_are_not_png(qtbot, 
         win.close()
 
 
+def _cli_recorder(tmp_path, monkeypatch, rgb8, width, height, epochs, seed):
+    """The FrameRecorder of `somdesk train --palette P --timelapse` on colours `rgb8` (N, 3) 0-255."""
+    import somdesk.cli_train as cli_train
+    from somdesk.cli import main
+
+    pal = tmp_path / "p.gpl"
+    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
+    kept = []
+    make = cli_train._timelapse_recorder
+    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
+    assert main(["train", "--palette", str(pal), "--width", str(width), "--height", str(height), "--iterations",
+                 str(epochs), "--seed", str(seed), "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
+    return kept[0]
+
+
 @pytest.mark.parametrize("speed", ["normal", "fast"])
 def test_the_time_lapse_is_the_clis_frames_taken_from_the_run_itself(qtbot, tmp_path, monkeypatch, speed):
     """tester7 #32: the window kept only the maps it happened to draw (5 frames of a 7.7-s run).
     The run now hands the recorder its codebook at the epochs the recorder wants, so a run of N
     epochs keeps the CLI's frames at the CLI's epochs, bit for bit: N + 1 frames up to 119 epochs,
     then every stride-th epoch (130 epochs: 0, 2, ..., 128 and the last, 66 frames)."""
-    import somdesk.cli_train as cli_train
-    from somdesk.cli import main
-
     rng = np.random.default_rng(11)
     rgb8 = rng.integers(0, 256, size=(40, 3))
-    pal = tmp_path / "p.gpl"
-    pal.write_text("GIMP Palette\nName: t\n#\n" + "".join(f"{r} {g} {b} c{k}\n" for k, (r, g, b) in enumerate(rgb8)))
-    kept = []
-    make = cli_train._timelapse_recorder
-    monkeypatch.setattr(cli_train, "_timelapse_recorder", lambda args: kept.append(make(args)) or kept[-1])
-    assert main(["train", "--palette", str(pal), "--width", "12", "--height", "9", "--iterations", "130",
-                 "--seed", "5", "--timelapse", str(tmp_path / "cli.png"), "-q"]) in (0, None)
-    cli = kept[0]
+    cli = _cli_recorder(tmp_path, monkeypatch, rgb8, 12, 9, 130, 5)
     assert len(cli.iterations) == 66 and cli.iterations[:3] == [0, 2, 4] and cli.iterations[-2:] == [128, 130]
 
     w = make_window(qtbot, rgb8 / 255.0, SOMConfig(width=12, height=9, iterations=130, seed=5), speed=speed)
@@ -388,12 +393,16 @@ def test_reset_ends_the_recording_and_colours_nothing_on_the_gui_thread(qtbot, w
     assert len(coloured) == len(rec) and set(coloured) == {threading.main_thread()}
 
 
-def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch):
+def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch, colours, tmp_path):
     """Issue 14 goal 1 (the window at Max within 1.15x of SOM.train()): cutting the kernel call
     at each planned frame cost 20-45 % on bench_gui's jobs, so at Max, when the epochs between
-    two frames are quick, a chunk runs uncut and its end is the frame (the maps the run showed);
-    paced speeds keep the CLI's frames (above)."""
+    two frames are quick, a chunk runs uncut up to the last planned frame it reaches and its end
+    is the frame: fewer frames than the CLI's, each the CLI's frame at its epoch, bit for bit;
+    paced speeds keep every one of the CLI's frames (above)."""
     from somdesk.core.som import SOM as CoreSOM
+
+    rec_cli = _cli_recorder(tmp_path, monkeypatch, np.rint(colours * 255).astype(int), 20, 20, 3000, 3)
+    cli = dict(zip(rec_cli.iterations, rec_cli.frames))
 
     calls = []
     real = CoreSOM.run_epochs
@@ -406,6 +415,9 @@ def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch):
     assert 2 <= len(rec) <= 120 and rec.iterations == sorted(set(rec.iterations))
     np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
     assert len(calls) < len(planned_frames(0, 3000)), calls      # fewer kernel calls than planned frames
+    assert set(rec.iterations) <= set(cli) and len(rec) > 2          # the chunks end at planned frames
+    for epoch, frame in zip(rec.iterations, rec.frames):
+        np.testing.assert_array_equal(frame, cli[epoch])
 
 
 def test_export_dialog_and_save_colour_no_frame_on_the_gui_thread(qtbot, window, tmp_path, monkeypatch):

@@ -87,4 +87,6 @@ def test_reopening_a_table_map_without_its_table_keeps_the_width(qtbot, win, tmp
     _settle(qtbot)
     assert "not next to the map" in win.statusBar().currentMessage()     # the long status line
     assert win.width() == WIDTH
+    cfg = win.tables.tm.config                         # a saved map does not keep the rows it was trained on
+    assert win.tables.setup.auto.text() == f"this map: {cfg.height} × {cfg.width} nodes, {cfg.iterations} epochs"
     _assert_no_text_widens(qtbot, win)
