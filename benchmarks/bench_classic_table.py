@@ -12,7 +12,8 @@ plain run's is the steadier ratio).  Also timed: somdesk's sequential classic ke
 same job (the block epoch switched off), so the block epoch's own gain is
 measured in the same run.  Each figure is the median of --repeat runs, wall
 time, with the CPU time of the process next to it; the four jobs take turns in
-each round; the load average is printed before and after.  The exactness check runs the plain transcription
+each round; the load average and the idle cores (a 1 s sample of /proc/stat, nothing of
+this benchmark running) are printed before and after.  The exactness check runs the plain transcription
 (somdesk.core.reference) for the first two epochs.
 """
 from __future__ import annotations
@@ -51,6 +52,26 @@ def interleaved(fns: dict, repeat: int) -> dict:
     return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in fns}
 
 
+def idle_cores(seconds: float = 1.0) -> float | None:
+    """Cores idle over `seconds` with nothing of this benchmark running (Linux /proc/stat; None elsewhere).
+
+    The load average counts this process too and says nothing about whether
+    the second core is free; the plain map's two BLAS threads and any use of
+    the second core depend on exactly that.
+    """
+    def sample():
+        with open("/proc/stat") as fh:
+            v = [int(f) for f in fh.readline().split()[1:]]
+        return v[3] + v[4], sum(v)      # idle + iowait, all
+    try:
+        i0, a0 = sample()
+        time.sleep(seconds)
+        i1, a1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (os.cpu_count() or 1) * (i1 - i0) / max(1, a1 - a0)
+
+
 def _sequential(fn):
     """fn with the block epoch switched off (somdesk's sequential classic kernel)."""
     def run():
@@ -86,12 +107,14 @@ def main() -> None:
     kernels.warm_up()
     SOM(x, cfg.replace(iterations=1), weights=w0).train()
     load_before = os.getloadavg()
+    idle_before = idle_cores()
     plain_fn = lambda: plain_numpy_batch(x, w0, epochs, cfg.sigma0)   # noqa: E731
     som_fn = lambda: SOM(x, cfg, weights=w0).train()                  # noqa: E731
     res = interleaved({"plain": plain_fn, "plain1": _one_blas(plain_fn), "block": som_fn,
                        "sequential": _sequential(som_fn)}, repeat)
     plain, plain1, block, sequential = res["plain"], res["plain1"], res["block"], res["sequential"]
     load_after = os.getloadavg()
+    idle_after = idle_cores()
     check = 2
     ref = classic_reference(w0, x, check)
     # the transcription's schedule: defaults, sequential order, `check` iterations
@@ -100,7 +123,8 @@ def main() -> None:
     block_used = kernels.uses_block_epoch("gaussian", d, 15, 25, cfg.learning_rate)
     faster = min(plain[0], plain1[0])
     print(f"kernels: {kernels.BACKEND}; numpy BLAS: {blas_threads()}; cores: {os.cpu_count()}; load average "
-          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; median of {repeat} runs, wall (CPU) s")
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; idle cores {_fmt(idle_before)} before, "
+          f"{_fmt(idle_after)} after; median of {repeat} runs, wall (CPU) s")
     print(f"== classic {n:,} x {d}, 25x15, {epochs} epochs (block epoch: {'yes' if block_used else 'no'})")
     print(f"plain numpy batch          {plain[0]:7.2f} ({plain[1]:.2f})")
     print(f"plain numpy batch, 1 BLAS  {plain1[0]:7.2f} ({plain1[1]:.2f})")
@@ -116,8 +140,13 @@ def main() -> None:
                        "classic_sequential_s": sequential, "classic_over_plain": block[0] / plain[0],
                        "classic_over_faster_plain": block[0] / faster,
                        "classic_cpu_over_plain_1blas_cpu": block[1] / plain1[1], "max_abs_diff": diff,
-                       "load_before": load_before, "load_after": load_after, "repeat": repeat,
+                       "load_before": load_before, "load_after": load_after, "idle_cores_before": idle_before,
+                       "idle_cores_after": idle_after, "repeat": repeat,
                        "backend": kernels.BACKEND, "blas": blas_threads()}, fh, indent=2)
+
+
+def _fmt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.2f}"
 
 
 if __name__ == "__main__":
