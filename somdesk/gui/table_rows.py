@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from somdesk.session.row_order import column_ranks, sorted_rows
 from somdesk.session.table_workspace import format_cell, write_rows_csv
 
+FEW_ROWS = 50_000      # shown rows sorted by ranking just them (more: the whole column ranked once)
+
 __all__ = ["RowsModel", "RowsView", "format_cell"]
 
 
@@ -107,12 +109,19 @@ class RowsModel(QAbstractTableModel):
         self._sort = (column, order)
         if len(self._rows) == 0:
             return
-        # the column's ranks once (tester8 #16: 0.73 s a click on 120,000 rows of text), then
-        # each click sorts integers of the shown rows only
+        descending = order == Qt.SortOrder.DescendingOrder
         ranks = self._ranks.get(column)
-        if ranks is None:
-            ranks = self._ranks[column] = column_ranks(self._cols[column])
-        rows = sorted_rows(ranks, self._rows, order == Qt.SortOrder.DescendingOrder)
+        col = self._cols[column]
+        if ranks is None and len(self._rows) <= max(FEW_ROWS, len(col) // 8):
+            # few rows shown (a node's): rank just them -- ranking a 1,000,000-row text
+            # column first stalled the GUI thread 2.6 s for a 10-row view (review9 #14)
+            rows = self._rows[sorted_rows(column_ranks(col[self._rows]), np.arange(len(self._rows)), descending)]
+        else:
+            # many rows shown: the column's ranks once (tester8 #16: 0.73 s a click on
+            # 120,000 rows of text), then each click sorts integers of the shown rows only
+            if ranks is None:
+                ranks = self._ranks[column] = column_ranks(col)
+            rows = sorted_rows(ranks, self._rows, descending)
         self.layoutAboutToBeChanged.emit()
         self._rows = rows
         self.layoutChanged.emit()
