@@ -20,13 +20,12 @@ import stat
 
 from somdesk.errors import OptionError
 
-__all__ = ["OUTPUT_FLAGS", "SCORE_SUFFIXES", "check_outputs", "is_stdout"]
+__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
                 "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
                 "profiles": "--profiles", "report": "--report", "output": "OUT"}
-SCORE_SUFFIXES = (".csv", ".parquet", ".pq")
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
 
 
@@ -84,6 +83,8 @@ def check_outputs(args) -> None:
     dest = _SCORES.get(func)
     path = getattr(args, dest, None) if dest else None
     if isinstance(path, str) and path != "-" and not getattr(args, "dask", None) and not _special(path):
+        from somdesk.io.tables.assignments import SCORE_SUFFIXES   # one rule with the window; late: start-up
+
         if os.path.splitext(path)[1].lower() not in SCORE_SUFFIXES:
             raise OptionError(f"{OUTPUT_FLAGS[dest]} writes the scores as CSV or Parquet: give a name ending in "
                               f".csv or .parquet, not {os.path.basename(path)!r}")

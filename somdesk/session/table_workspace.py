@@ -539,7 +539,13 @@ class TableWorkspace(TableViewsMixin):
         `out_path` (.csv/.parquet); returns (rows, warnings)."""
         from somdesk.session.scoring import scoring_read_options
 
+        from somdesk.io.names import require_suffix
+        from somdesk.io.tables.assignments import SCORE_SUFFIXES
+
         tm = tm or self._require_map()
+        # the writer picks CSV or Parquet by the name: any other name got CSV text, over a
+        # map or a picture as well (tester9 #6); the CLI's --out refuses it the same way
+        require_suffix(out_path, SCORE_SUFFIXES, "the scores are written as CSV or Parquet")
         self._check_output(out_path, data_path)
         # numbers as in the map's own table, unless the file is plainly of another dialect (tester8 #14)
         options, note = scoring_read_options(tm, data_path, options)

@@ -215,6 +215,27 @@ def test_scoring_the_training_file_equals_the_workspace_assignments(table_file, 
     assert [int(r["segment"]) for r in rows] == ws.assigned["segment"].tolist()
 
 
+@pytest.mark.parametrize("name", ["other.somz", "s.png", "scores", "x.xlsx"])
+def test_scores_are_written_only_under_a_csv_or_parquet_name(table_file, tmp_path, name):
+    """tester9 #6: the window's Score new data wrote CSV text under any name, over another map
+    or a picture; now the CLI's rule -- nothing is written, the file there is kept."""
+    ws = _trained(table_file)
+    target = tmp_path / name
+    target.write_bytes(b"precious")
+    with pytest.raises(SomdeskError, match=r"CSV or Parquet.*\.csv or \.parquet"):
+        ws.score_file(table_file, target)
+    assert target.read_bytes() == b"precious"
+
+
+def test_scores_written_as_parquet_under_a_parquet_name(table_file, tmp_path):
+    import duckdb
+
+    ws = _trained(table_file)
+    n, _warnings = ws.score_file(table_file, tmp_path / "s.parquet")
+    got = duckdb.sql(f"SELECT segment FROM read_parquet('{tmp_path / 's.parquet'}') ORDER BY row").fetchnumpy()
+    assert n == 90 and got["segment"].tolist() == ws.assigned["segment"].tolist()
+
+
 def test_report_and_profiles_are_written(table_file, tmp_path):
     ws = _trained(table_file)
     ws.export_profiles(tmp_path / "p.csv")

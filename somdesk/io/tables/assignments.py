@@ -7,7 +7,7 @@ import os
 from somdesk.core.clustering import Assignments
 from somdesk.io.atomic import atomic_open
 
-__all__ = ["write_assignments_csv", "write_scores", "score_line", "SCORE_COLUMNS", "FILE_COLUMN"]
+__all__ = ["write_assignments_csv", "write_scores", "score_line", "SCORE_COLUMNS", "SCORE_SUFFIXES", "FILE_COLUMN"]
 
 
 def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> None:
@@ -30,6 +30,8 @@ def write_assignments_csv(path: str | os.PathLike, assignments: Assignments) -> 
 
 # the first six are the contract of every scores file; `present` (placing columns with a value,
 # tester8 #3) came later, so it comes after them
+# the names a scores file may have: CSV, or Parquet (the CLI's --out and the window's Score new data)
+SCORE_SUFFIXES = (".csv", ".parquet", ".pq")
 SCORE_COLUMNS = ("row", "bmu_row", "bmu_col", "segment", "distance", "outlier", "present")
 FILE_COLUMN = "file"        # after SCORE_COLUMNS when a glob was scored: the file each row came from
 
@@ -62,7 +64,7 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
     from somdesk.core import cancel as cancel_mod
 
     fspath = os.fspath(path)
-    parquet = fspath.lower().endswith((".parquet", ".pq"))
+    parquet = fspath.lower().endswith(SCORE_SUFFIXES[1:])
     n = 0
 
     def write_csv(f):
