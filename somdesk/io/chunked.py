@@ -119,7 +119,7 @@ def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
             if name != f:
                 shown[name] = f
             out.append(name)
-    except OSError:
+    except FileFormatError:
         if folder is not None:          # not handed to a table: nobody else removes it
             shutil.rmtree(folder, ignore_errors=True)
         raise

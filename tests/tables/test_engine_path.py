@@ -48,8 +48,12 @@ def test_a_glob_links_only_its_odd_names_in_one_folder(tmp_path):
         shutil.rmtree(folder)
 
 
-def test_a_link_that_cannot_be_made_leaves_no_folder(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", [1, 2])
+def test_a_link_that_cannot_be_made_leaves_no_folder(tmp_path, monkeypatch, failing):
+    """The first or a later link failing: one FileFormatError, no folder left (review9 #2)."""
     import tempfile
+
+    from somdesk.errors import FileFormatError
     made = []
     real = tempfile.mkdtemp
     monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(real(**kw)) or made[-1])
@@ -57,11 +61,28 @@ def test_a_link_that_cannot_be_made_leaves_no_folder(tmp_path, monkeypatch):
 
     def symlink(src, dst):
         calls.append(dst)
-        if len(calls) == 2:
-            raise PermissionError("no links here")
+        if len(calls) == failing:
+            raise PermissionError(1, "Operation not permitted")
         open(dst, "w").close()
     monkeypatch.setattr(os, "symlink", symlink)
     files = [os.path.join(str(tmp_path), os.fsdecode(n)) for n in (b"a\xff.csv", b"b\xff.csv")]
-    with pytest.raises(OSError):
+    with pytest.raises(FileFormatError, match="cannot make the link.*Operation not permitted"):
         _engine_files(files)
     assert len(made) == 1 and not os.path.exists(made[0])
+
+
+def test_read_table_says_one_thing_when_the_link_cannot_be_made(tmp_path, monkeypatch):
+    import tempfile
+
+    from somdesk.errors import FileFormatError
+    from somdesk.io.tables.table import read_table
+    made = []
+    real = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(real(**kw)) or made[-1])
+    path = os.path.join(str(tmp_path), os.fsdecode(b"t\xff.csv"))
+    with open(path, "w") as f:
+        f.write("a,b\n1,2\n")
+    monkeypatch.setattr(os, "symlink", lambda src, dst: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(FileFormatError, match="No space left"):
+        read_table(path)
+    assert made and not any(os.path.exists(m) for m in made)

@@ -25,7 +25,8 @@ def engine_path(path: str, folder: str | None = None, stem: str = "table") -> tu
     through a symbolic link named `stem` plus the file's extension (when that is ASCII) in
     `folder`, or in a new temporary folder when `folder` is None; the caller removes the
     folder returned.  A UTF-8 name is returned as it is, with None (no folder made).
-    Several files share one folder by passing the folder back with distinct stems."""
+    Several files share one folder by passing the folder back with distinct stems.
+    FileFormatError when the link cannot be made (a folder made here is removed first)."""
     try:
         path.encode("utf-8")
         return path, None
@@ -35,9 +36,19 @@ def engine_path(path: str, folder: str | None = None, stem: str = "table") -> tu
 
     ext = os.path.splitext(path)[1]
     ext = ext if ext.isascii() and ext.isprintable() else ""
+    made = folder is None
     folder = folder if folder is not None else tempfile.mkdtemp(prefix="somdesk-name-")
     link = os.path.join(folder, stem + ext)
-    os.symlink(os.path.abspath(path), link)
+    try:
+        os.symlink(os.path.abspath(path), link)
+    except OSError as exc:      # a file system without links, a full /tmp: one message, no folder left
+        if made:
+            import shutil
+            shutil.rmtree(folder, ignore_errors=True)
+        from somdesk.errors import FileFormatError
+        from somdesk.io.names import display_basename
+        raise FileFormatError(f"{display_basename(path)}: cannot make the link through which a file whose "
+                              f"name is not UTF-8 is read ({exc.strerror or exc}); rename the file") from None
     return link, folder
 
 
