@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
 from somdesk import render
-from somdesk.session.exports import shown_weights  # noqa: F401 (one rule for every colour view: map_view, window)
 
 COLOUR_VIEWS = ("colours", "strip")
 MIN_MARK_SCALE = 4          # nodes smaller than this many pixels get no mark (it would hide them)

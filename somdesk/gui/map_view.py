@@ -66,8 +66,8 @@ def view_nodes(state, view: str, *, space: str = "srgb"):
     a colour map trained in another `space` is shown in sRGB (gui/colour_space_view.py).
     (A table's map is drawn by the Segments dock: gui/table_views.py.)"""
     weights = state.weights
-    if space != "srgb" and view in ("colours", "strip"):
-        from somdesk.gui.colour_space_view import shown_weights
+    if space != "srgb" and render.view_name(view) in ("colours", "strip"):
+        from somdesk.session.exports import shown_weights
 
         weights = shown_weights(weights, space)
     return render.node_colours(view, weights, umatrix=state.umatrix, hits=state.hits)
@@ -79,7 +79,7 @@ def map_picture(state, view: str, scale: int, *, inputs=None, **kw) -> tuple[np.
     strip_inputs = inputs if view == "strip" else None
     pic = render.picture(nodes, state.hexagonal, scale, inputs=strip_inputs)
     space = kw.get("space", "srgb")
-    if space != "srgb" and view in ("colours", "strip"):
+    if space != "srgb" and render.view_name(view) in ("colours", "strip"):
         from somdesk.gui.colour_space_view import mark_out_of_gamut
 
         rows, cols = state.shape

@@ -529,11 +529,10 @@ class Window(QMainWindow):
             self._redraw.start(int(wait * 1000))
 
     def view_kwargs(self) -> dict:
-        s = self.session
-        kw = {}
-        if s.kind == "colours" and s.dataset.space != "srgb":
-            kw["space"] = s.dataset.space      # trained in another space: shown in sRGB, gamut marked
-        return kw
+        from somdesk.session.exports import map_space
+
+        space = map_space(self.session)
+        return {"space": space} if space != "srgb" else {}   # trained in another space: shown in sRGB, gamut marked
 
     def draw(self) -> None:
         self._last_draw = time.perf_counter()
@@ -624,8 +623,8 @@ class Window(QMainWindow):
             return ""
         text = f"node ({row}, {col})"
         if self.session.kind == "colours":
-            from somdesk.gui.colour_space_view import shown_weights
-            rgb = shown_weights(m.weights[row:row + 1, col:col + 1, :3], self.session.dataset.space)[0, 0]
+            from somdesk.session.exports import map_space, shown_weights
+            rgb = shown_weights(m.weights[row:row + 1, col:col + 1, :3], map_space(self.session))[0, 0]
             r, g, b = (int(v) for v in np.clip(rgb * 255 + 0.5, 0, 255))
             text += f"  #{r:02x}{g:02x}{b:02x}"
         if m.hits is not None:
