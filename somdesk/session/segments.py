@@ -158,11 +158,11 @@ def cluster_nodes(codebook, k=None, method=DEFAULT_METHOD, topology="rectangular
     """Segments of the map's nodes: k given, or the suggested k of the validity curve."""
     codebook = np.asarray(codebook, dtype=np.float64)
     n = codebook.shape[0] * codebook.shape[1]
-    if n < 3:
-        return Segments(np.zeros(codebook.shape[:2], np.int64), 1, method, {})
-    curve = validity_curve(codebook, method, topology, hits, cancel=cancel)
+    # no validity curve below 3 nodes (k = 2..nodes-1): one segment unless k is given; a k
+    # given is honoured or refused there too (tester9 #11: 2 asked on 2 nodes gave 1 silently)
+    curve = validity_curve(codebook, method, topology, hits, cancel=cancel) if n >= 3 else {}
     if k is None:
-        k = curve["suggested"]
+        k = curve["suggested"] if curve else 1
     if not 1 <= int(k) <= n:
         raise OptionError(f"the number of segments must be between 1 and the {n} nodes of the map, got {k}")
     labels = _cluster(codebook, int(k), method, topology, hits)

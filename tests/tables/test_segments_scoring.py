@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from somdesk.core.cancel import CancelToken
-from somdesk.errors import Cancelled, FileFormatError
+from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables.table import read_table
 from somdesk.session.report import report_html, table_profiles, write_report
 from somdesk.session.scoring import load_table_map, save_table_map, score_file
@@ -258,3 +258,14 @@ def test_the_report_shows_means_that_differ_differently():
     assert "<td>51234</td>" in html or "<td>51234.5</td>" in html
     assert "<td>0.0001230</td>" in html and "<td>5.000</td>" in html
     assert _decimals([np.nan]) == 0 and _decimals([0.0, 0.0]) == 0
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (2, 1)])
+def test_a_k_given_on_a_map_of_two_nodes_is_honoured_or_refused(shape):
+    """tester9 #11: --clusters 2 on a 2-node map gave 1 segment without a word, and 5 was taken."""
+    codebook = np.arange(np.prod(shape) * 3, dtype=np.float64).reshape(*shape, 3)
+    seg = cluster_nodes(codebook, 2)
+    assert seg.k == 2 and sorted(seg.labels.ravel().tolist()) == [0, 1]
+    assert cluster_nodes(codebook).k == 1 and cluster_nodes(codebook, 1).labels.max() == 0
+    with pytest.raises(OptionError, match="between 1 and the 2 nodes"):
+        cluster_nodes(codebook, 5)
