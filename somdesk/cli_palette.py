@@ -49,6 +49,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     convert.add_argument("output", metavar="OUT", help="file to write (replaced atomically)")
     convert.add_argument("--index", type=int, default=0, metavar="K",
                          help="which palette of a collection file (0 = the first)")
+    convert.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     convert.set_defaults(func=cmd_convert)
     from somdesk import cli_palette_sort   # `sort` and `info --duplicates` (issue 15)
     cli_palette_sort.register(sub, info)
@@ -122,6 +123,8 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     warnings += [f"{ns.output}: {w}" for w in write_losses(palette, fmt)]
     write_palette(palette, ns.output, fmt)
     # after writing: a refused target ("at most 256 colours", /dev/full) is then one error line
+    if ns.quiet:        # -q: errors only, as every command that writes files (tester9 #12)
+        return 0
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {len(palette.swatches)} colours to {ns.output} ({FORMAT_LABELS[fmt]})")

@@ -147,3 +147,16 @@ def test_a_refused_output_is_one_error_line_without_the_warnings_before_it(table
     pal.write_text("GIMP Palette\nName: big\n#\n" + "".join(f"{i % 256} {i // 256} 0 c{i}\n" for i in range(300)))
     assert main(["palette", "convert", str(pal), str(tmp_path / "x.act")]) == 2
     assert "at most 256" in _one_error(capsys)
+
+
+def test_palette_convert_quiet_prints_nothing_but_errors(tmp_path, capsys):
+    """tester9 #12: README says -q silences the warnings; palette convert had no -q."""
+    pal = tmp_path / "a.gpl"
+    pal.write_text("GIMP Palette\nName: named\n#\n255 0 0 red\n0 0 255 blue\n")
+    assert main(["palette", "convert", str(pal), str(tmp_path / "a.act")]) == 0
+    loud = capsys.readouterr()
+    assert "warning:" in loud.err and "wrote 2 colours" in loud.out     # ACT keeps no names
+    assert main(["palette", "convert", str(pal), str(tmp_path / "b.act"), "-q"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.err == "" and quiet.out == ""
+    assert (tmp_path / "b.act").read_bytes() == (tmp_path / "a.act").read_bytes()
