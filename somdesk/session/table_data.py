@@ -147,6 +147,13 @@ _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "rowid", "rownum"})
 # words that also name measurements (Happiness Index, price_index, uv_idx): keys only when the
 # values are distinct whole numbers
 _INDEX_WORDS = frozenset({"idx", "index"})
+# words of key columns (CustNo, account_nr, order_number, product_code, user_key) -- also of
+# measurements (number_of_children), so keys only with distinct whole numbers (tester9 #5)
+_KEY_WORDS = frozenset({"no", "nr", "num", "number", "key", "code"})
+# what a glued "...id" names (userid, customerid, orderid): "paid", "valid", "fluid" are not keys
+_GLUED_ID = re.compile(r"(user|customer|cust|client|order|account|acct|member|person|patient|product|"
+                       r"item|session|transaction|txn|record|row|employee|emp|student|movie|article|"
+                       r"invoice|ticket|visitor|device|household|subject|participant|case|sample)id")
 
 
 def _identifier_reason(table, name: str) -> str | None:
@@ -154,6 +161,9 @@ def _identifier_reason(table, name: str) -> str | None:
     can be keys (a measurement with fractions never is, whatever its name: tester8 #13), and
       * its name has an identifier word ("id", "customer_id", "CustomerID", "uuid"), or
         "index"/"idx" with every value distinct (row numbers, not a price index's levels); or
+      * every value is distinct, in 10 rows or more, and its name has a key word ("CustNo",
+        "account_nr", "order_number", "product_code") or a glued one ("userid", "customerid"),
+        whatever the numbers' range (keys that start at 100001: tester9 #5); or
       * its values are distinct whole numbers within 0..N, N the file's rows (row numbers
         1..N in any order, a pandas index written to the file; of a sampled table, a sample
         of them) -- in a table of at least 10 rows with no missing cell.  A rank or a day of
@@ -166,6 +176,8 @@ def _identifier_reason(table, name: str) -> str | None:
     words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)}
     if words & _ID_WORDS or (words & _INDEX_WORDS and distinct):
         return "named as an identifier"
+    if distinct and len(v) >= 10 and (words & _KEY_WORDS or any(_GLUED_ID.fullmatch(w) for w in words)):
+        return "distinct whole numbers named as a key"
     n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
     if n < 10 or table.missing_count(name) or not distinct or v.min() < 0 or v.max() > total:
         return None

@@ -91,3 +91,24 @@ def test_each_column_is_judged_once_per_table(tmp_path, monkeypatch, capsys):
     finally:
         other.close()
     assert len(judged) == 6
+
+
+def test_keys_named_no_nr_number_or_glued_id_are_left_out_whatever_their_range(tmp_path):
+    """tester9 #5: userid, customerid, CustNo, order_number, account_nr starting at 100001 were
+    trained on as measurements; whole numbers under such names that repeat (counts) are kept."""
+    rng = np.random.default_rng(9)
+    n = 60
+    path = _csv(tmp_path, "ids2.csv", {
+        "userid": rng.permutation(n) + 50001, "customerid": rng.permutation(n) + 7000,
+        "CustNo": rng.permutation(n) + 100001, "order_number": 90000 + 7 * rng.permutation(n),
+        "account_nr": rng.permutation(n) + 4400000, "product_code": rng.permutation(n) * 3 + 10,
+        "number_of_children": rng.integers(0, 4, n), "amount_paid": rng.permutation(n) + 300,
+        "year": 1950 + rng.permutation(n), "spend": rng.normal(50, 9, n).round(2)})
+    tab = read_table(path)
+    try:
+        assert default_columns(tab) == ("number_of_children", "amount_paid", "year", "spend")
+        w = identifier_warning(tab)
+    finally:
+        tab.close()
+    for key in ("userid", "customerid", "CustNo", "order_number", "account_nr", "product_code"):
+        assert f"'{key}' (distinct whole numbers named as a key)" in w
