@@ -203,6 +203,21 @@ def scoring_options(tm, options=None):
 
 
 def scoring_read_options(tm, path, options=None):
+    """(ReadOptions, note or None) to read new data file `path` for `tm` with: the number format
+    by `_number_read_options`' rule, and the map's own table's missing-value tokens where
+    `options` gives none (tester9 #14: a table trained with `--missing-values -999` had its
+    new files' -999 scored as a number, 3,374 units from every node)."""
+    opts, note = _number_read_options(tm, path, options)
+    missing = (getattr(tm, "read_options", None) or {}).get("missing")
+    if missing and (opts is None or opts.missing is None):
+        from dataclasses import replace
+
+        from somdesk.io.tables.options import ReadOptions
+        opts = replace(opts if opts is not None else ReadOptions(), missing=tuple(missing))
+    return opts, note
+
+
+def _number_read_options(tm, path, options=None):
     """(ReadOptions, note or None) to read new data file `path` for `tm` with: `scoring_options`
     (the map's own table's number format, saved only when that table showed one), unless
     `path` says otherwise itself -- then it is read as it shows and the note says so:
