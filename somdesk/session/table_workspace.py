@@ -543,10 +543,11 @@ class TableWorkspace(TableViewsMixin):
         from somdesk.io.tables.assignments import SCORE_SUFFIXES
 
         tm = tm or self._require_map()
+        self._check_output(out_path, data_path)
         # the writer picks CSV or Parquet by the name: any other name got CSV text, over a
         # map or a picture as well (tester9 #6); the CLI's --out refuses it the same way
-        require_suffix(out_path, SCORE_SUFFIXES, "the scores are written as CSV or Parquet")
-        self._check_output(out_path, data_path)
+        if os.path.splitext(os.fspath(out_path))[1].lower() not in SCORE_SUFFIXES:
+            require_suffix(out_path, (".csv", ".parquet"), "the scores are written as CSV or Parquet")
         # numbers as in the map's own table, unless the file is plainly of another dialect (tester8 #14)
         options, note = scoring_read_options(tm, data_path, options)
         n, warnings = yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options)
