@@ -103,3 +103,24 @@ def test_values_computed_on_the_page_are_named_too():
     w = "\n".join(str(x) for x in pal.warnings)
     assert "line 3" in w and "--accent: 'var(--brand)' is computed when the page is shown" in w
     assert "line 4" in w and "line 5" in w and "--w" not in w
+
+
+@pytest.mark.parametrize("css, colours, mixes", [
+    (":root { --a: #010203; --m: color-mix(in srgb, #123456 30%, #abcdef); --n: var(--zz, #fedcba); }",
+     ["#010203"], 1),
+    (".x { color: color-mix(in srgb, #123456 30%, #abcdef); }\n.y { background: var(--k, #fedcba); }\n"
+     ".z { color: #010203; border-color: color-mix(in oklab, red, blue); }", ["#010203"], 2),
+])
+def test_colours_inside_color_mix_or_var_are_not_read_as_their_own(css, colours, mixes):
+    """tester9 #4: the ingredients of color-mix() and the fallbacks of var() were read as palette
+    colours (while a custom property's were also said to be skipped, and an ordinary property's
+    got no word); each call is now skipped whole, with one warning naming it."""
+    pal = _read(css)
+    assert [s.hex for s in pal.swatches] == colours
+    said = " ".join(pal.warnings)
+    assert len(pal.warnings) == mixes + 1 and said.count("color-mix()") == mixes and "var(" in said
+
+
+def test_a_var_for_a_length_says_nothing():
+    pal = _read(".x { width: var(--w, 10px); margin: calc(100% - 2px); color: #0a0b0c; }")
+    assert [s.rgb for s in pal.swatches] == [(10, 11, 12)] and not pal.warnings

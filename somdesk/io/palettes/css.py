@@ -261,6 +261,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     decls = _CUSTOM_PROP.finditer(text)
     decl = next(decls, None)
     decl_used = False
+    spans = _unread_spans(text)        # color-mix(...), var(...): nothing inside is a colour of its own
+    span_at, hidden = 0, set()
     swatches: list[Swatch] = []
     for examined, tok in enumerate(_token_regex().finditer(text), 1):
         if examined > _MAX_TOKENS:
@@ -275,6 +277,11 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
             decl, decl_used = next(decls, None), False
         if decl is not None and decl.start(1) <= pos < decl.end(1):
             continue   # inside a custom property's name (--\#ff0000: ...), not a colour
+        while span_at < len(spans) and spans[span_at][1] <= pos:
+            span_at += 1
+        if span_at < len(spans) and spans[span_at][0] <= pos:
+            hidden.add(span_at)      # an ingredient or a fallback, not the colour shown (tester9 #4)
+            continue
         if tok.group("word") is not None:
             if not _colour_property(text, tok.start()):
                 continue          # `font-family: Tan`, `a:link` ...
@@ -311,6 +318,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         swatches.append(Swatch(rgb, name, cs.unit_to_byte(alpha)))
         ctx.check_count(len(swatches), line)
     _warn_unread_values(text, ctx)
+    _warn_unread_spans(text, spans, hidden, ctx)
     if not swatches:
         raise ctx.error("no colours found in the CSS (expected #rrggbb, rgb(), hsl(), oklch(), a colour name ...)")
     return ctx.finish(swatches, palette_name)
@@ -325,6 +333,47 @@ _SYSTEM_COLOURS = frozenset(("currentcolor", "canvas", "canvastext", "linktext",
                              "buttonface", "buttontext", "buttonborder", "field", "fieldtext", "highlight",
                              "highlighttext", "selecteditem", "selecteditemtext", "mark", "marktext",
                              "graytext", "accentcolor", "accentcolortext"))
+
+
+# functions whose arguments are not colours shown as they are: each is skipped whole
+_SPAN_START = re.compile(r"(?<![\w-])(color-mix|light-dark|device-cmyk|contrast-color|color-contrast|var|calc|env|"
+                         r"attr)\(", re.I)
+_MIXING = frozenset(("color-mix", "light-dark", "device-cmyk", "contrast-color", "color-contrast"))
+
+
+def _unread_spans(text: str) -> list[tuple[int, int, str]]:
+    """[(start, end, function)] of the outermost color-mix(), light-dark(), var(), calc() ...
+    calls in `text`, in order, each to its closing parenthesis (or the end of its declaration
+    when unclosed).  The colours inside are ingredients (`color-mix(in srgb, #123 30%, #abc)`)
+    or fallbacks (`var(--k, #fedcba)`), not colours the page shows (tester9 #4: they were read
+    as palette colours).  Linear in the text: a call's inside is not searched again."""
+    spans, at = [], 0
+    while (m := _SPAN_START.search(text, at)) is not None:
+        depth, i, n = 1, m.end(), len(text)
+        while i < n and depth:
+            c = text[i]
+            depth += (c == "(") - (c == ")")
+            if c in ";{}" and depth:
+                break                       # unclosed: the declaration ends it
+            i += 1
+        spans.append((m.start(), i, m.group(1).lower()))
+        at = max(i, m.end())
+    return spans
+
+
+def _warn_unread_spans(text: str, spans, hidden: set, ctx: ReadContext) -> None:
+    """One warning per skipped call of any property that mixes colours (color-mix() ...) or
+    held colours (`var(--k, #fedcba)`); a custom property's whole value is said by
+    `_warn_unread_values` (tester9 #4: `color: color-mix(...)` vanished without a word)."""
+    values = {d.start(2) + len(d.group(2)) - len(d.group(2).lstrip()) for d in _CUSTOM_PROP.finditer(text)}
+    line, last = 1, 0
+    for k, (start, end, fn) in enumerate(spans):
+        if start in values or (fn not in _MIXING and k not in hidden):
+            continue
+        line += text.count("\n", last, start)
+        last = start
+        what = "mixes or chooses colours" if fn in _MIXING else "is computed"
+        ctx.warn(f"{text[start:end].strip()[:60]!r}: {fn}() {what} when the page is shown; skipped", line)
 
 
 def _warn_unread_values(text: str, ctx: ReadContext) -> None:
