@@ -8,6 +8,9 @@ message in any label of the window made it wider than the screen (a 2,000-charac
 
     hold_label_widths(window)        # once, after every label of the window exists
 
+Labels inside a scroll area (the profiles picture, legends, the Setup page) are left alone:
+the scroll area's minimum does not depend on its content, and their pictures must scroll.
+
 A label's explicit minimum is its caption's width then (a static caption keeps its room),
 at most MAX_MIN_WIDTH px, and 1 px for an empty label (text set later: status, hover,
 progress); a word-wrapped label's is WRAP_MIN_WIDTH px.  Text longer than the room given wraps (word-wrapped labels) or is cut at
@@ -17,7 +20,7 @@ message is painted, not laid out: it never widened the window (tested).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QWidget
 
 __all__ = ["MAX_MIN_WIDTH", "hold_label_widths"]
 
@@ -38,13 +41,25 @@ class _FullTextTip(QObject):
         return False
 
 
+def _in_scroll_area(widget: QWidget, root: QWidget) -> bool:
+    w = widget.parentWidget()
+    while w is not None and w is not root:
+        if isinstance(w, QAbstractScrollArea):
+            return True
+        w = w.parentWidget()
+    return False
+
+
 def hold_label_widths(root: QWidget) -> int:
     """Give every QLabel under `root` an explicit minimum width (module docstring); returns
     how many.  Labels made later are not covered: call it again for them."""
     tip = getattr(root, "_full_text_tip", None)
     if tip is None:
         tip = root._full_text_tip = _FullTextTip(root)
-    labels = [lab for lab in root.findChildren(QLabel) if lab.pixmap().isNull()]   # pictures keep theirs
+    # pictures keep their minimum, and so does anything in a scroll area (review9 #6: a 1 px
+    # minimum let the profiles picture's scroll area squeeze it, its right part cut off with no
+    # scroll bar); a scroll area's content never widens the window anyway
+    labels = [lab for lab in root.findChildren(QLabel) if lab.pixmap().isNull() and not _in_scroll_area(lab, root)]
     for label in labels:
         if label.wordWrap():
             # a wrapping label's height is measured at its minimum width: 1 px made a row of

@@ -553,6 +553,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             self.refresh()
             return
         self._scale_installed()
+        self.auto_line.cancel()             # an "auto" asked for before the map came must not replace its line
         cfg = tm.config
         self.segment_choice.clear()
         self.segment_choice.addItem("—", None)

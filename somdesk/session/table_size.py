@@ -25,7 +25,7 @@ import numpy as np
 from somdesk.core.cancel import check
 from somdesk.core.preparation import Prepared, auto_epochs, auto_map_size
 
-__all__ = ["AutoSize", "auto_size", "filled_rows", "table_auto"]
+__all__ = ["AutoSize", "auto_from", "auto_size", "filled_rows", "prep_key", "prepared_rows", "table_auto"]
 
 
 def auto_size(filled: np.ndarray, rows: int, spec) -> tuple[int, int, int]:
@@ -70,21 +70,29 @@ class AutoSize:
         return f"auto: {about}{self.height} × {self.width} nodes, {self.epochs} epochs for {self.basis}"
 
 
-def table_auto(table, spec, out_of_core: bool = False, cancel=None) -> AutoSize:
-    """The size `train` makes of `table` (somdesk.io.tables Table) under `spec`: in memory
-    exactly (the prepared rows and auto_size that session.table_data.train_table_map uses);
-    `out_of_core`: the streamed run's size estimated from the rows in memory (N scaled to
-    every row of the file by the share kept; side ratio of the rows in memory).  Costs one
-    preparation of the rows in memory (about 1 s for 1,000,000 x 8 rows: the window runs it
-    off the GUI thread).  Raises as prepare_table (OptionError, FileFormatError);
-    Cancelled between its steps."""
+def prep_key(spec) -> tuple:
+    """What of `spec` the prepared rows depend on (not the size, epochs, topology, k or seed):
+    equal keys, equal `prepared_rows` of one table."""
+    return (spec.columns, spec.label, spec.normalise, spec.missing, tuple(sorted((spec.weights or {}).items())),
+            tuple(spec.passive or ()), tuple(spec.categorical or ()), spec.group_weight)
+
+
+def prepared_rows(table, spec, cancel=None) -> tuple[np.ndarray, int]:
+    """(filled (N, A), N): the rows `train_table_map` trains on for `spec`, missing values filled
+    -- the costly half of `table_auto` (about 1 s for 1,000,000 x 8), cached by the window per
+    prep_key.  Raises as prepare_table; Cancelled after it."""
     from somdesk.session.table_data import prepare_for
 
     prep = prepare_for(table, spec)
     check(cancel)
-    filled = filled_rows(prep)
-    check(cancel)
-    kept = len(prep.data)
+    return filled_rows(prep), len(prep.data)
+
+
+def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = False) -> AutoSize:
+    """The AutoSize of `table` under `spec` from its prepared rows (`prepared_rows`): in memory
+    exactly the training's; `out_of_core`: the streamed run's size estimated from the rows in
+    memory (N scaled to every row of the file by the share kept; side ratio of the rows in
+    memory).  No errors of its own."""
     total = int(getattr(table, "n_rows_total", table.n_rows))
     sampled = bool(getattr(table, "sampled", False))
     if out_of_core:
@@ -95,3 +103,11 @@ def table_auto(table, spec, out_of_core: bool = False, cancel=None) -> AutoSize:
     h, w, epochs = auto_size(filled, kept, spec)
     basis = f"the {kept:,} rows trained on" + (f" (of a random sample of the file's {total:,})" if sampled else "")
     return AutoSize(h, w, epochs, kept, basis)
+
+
+def table_auto(table, spec, out_of_core: bool = False, cancel=None) -> AutoSize:
+    """The size `train` makes of `table` (somdesk.io.tables Table) under `spec`: `prepared_rows`
+    then `auto_from` (see both).  Raises as prepare_table (OptionError, FileFormatError);
+    Cancelled between its steps."""
+    filled, kept = prepared_rows(table, spec, cancel)
+    return auto_from(table, spec, filled, kept, out_of_core)

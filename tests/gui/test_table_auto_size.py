@@ -59,20 +59,66 @@ def test_setup_says_the_size_the_cli_makes(qtbot, win, tmp_path, monkeypatch):
     assert _shown(qtbot, wf)[:3] == (h, w, e)
 
 
-def test_quick_edits_measure_once(qtbot, win, tmp_path, monkeypatch):
-    """A big table is measured once the edits pause (gui/table_estimate.SETTLE_MS): ticking three
-    columns in a row starts one measuring task, not three that could not stop inside their work."""
+def test_quick_edits_measure_once_one_at_a_time_and_size_edits_reuse_the_rows(qtbot, win, tmp_path, monkeypatch):
+    """review9 #4: every edit started a full, uninterruptible preparation of the rows in memory
+    (10 arrow clicks: 10 at once, +1 GB).  Now a request waits for the edits to pause, runs one
+    at a time (the latest waiting one next), size/epoch edits reuse the prepared rows, and with
+    height, width and epochs all given nothing is measured."""
+    import threading
+    import time
+
     from somdesk.io.tables import table
+    from somdesk.session import table_size
 
     monkeypatch.setattr(table, "DEFAULT_MAX_ROWS", LIMIT)
     wf = win.tables
     assert open_table_now(qtbot, wf, _csv(tmp_path))
     _shown(qtbot, wf)
-    starts = []
-    real = wf.auto_line.runner.start
-    monkeypatch.setattr(wf.auto_line.runner, "start", lambda *a, **k: starts.append(a[0]) or real(*a, **k))
-    for c in ("a", "b", "c"):
-        wf.setup.set_column(c, weight=2.0)
+    lock, live, most, preps = threading.Lock(), [0], [0], []
+    real = table_size.prepared_rows
+
+    def slow(*a, **k):
+        with lock:
+            live[0] += 1
+            most[0] = max(most[0], live[0])
+        try:
+            time.sleep(0.6)
+            preps.append(1)
+            return real(*a, **k)
+        finally:
+            with lock:
+                live[0] -= 1
+    monkeypatch.setattr(table_size, "prepared_rows", slow)
+    for weight in (2.0, 3.0, 4.0):                  # preparation choices, edited 300 ms apart
+        wf.setup.set_column("a", weight=weight)
+        qtbot.wait(300)
     assert "measuring" in wf.setup.auto.text()
+    _shown(qtbot, wf)
+    assert most[0] == 1 and len(preps) <= 2          # one at a time; the middle request never ran
+    assert wf.setup.spec().weights == {"a": 4.0}
+    n = len(preps)
+    for width in (7, 9, 11):                         # the size: the prepared rows are reused
+        wf.setup.width.setValue(width)
+        qtbot.wait(300)
     h, w, e, text = _shown(qtbot, wf)
-    assert starts == ["auto size"] and "rows trained on" in text
+    assert w == 11 and len(preps) == n
+    starts = []
+    monkeypatch.setattr(wf.auto_line.runner, "start", lambda *a, **k: starts.append(a))
+    wf.setup.height.setValue(12)
+    wf.setup.epochs.setValue(40)
+    assert wf.setup.auto.text() == "set: 12 × 11 nodes, 40 epochs" and not wf.auto_line.busy and not starts
+
+
+def test_a_reopened_map_keeps_its_line(qtbot, win, tmp_path, monkeypatch):
+    """review9 #11: reopening a map with a table over 20,000 rows, the "auto" of the table's
+    default choices arrived after the map and replaced "this map: ..." on the Setup tab."""
+    path = _csv(tmp_path)
+    somz = str(tmp_path / "m.somz")
+    assert main(["train", "--table", path, "--width", "6", "--height", "5", "--epochs", "2", "--save-map", somz,
+                 "--quiet"]) == 0
+    from tests.gui.helpers import open_and_wait
+    assert open_and_wait(qtbot, win, somz)
+    qtbot.waitUntil(lambda: win.tables.tm is not None and not win.runner.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not win.tables.auto_line.busy, timeout=60_000)
+    qtbot.wait(300)
+    assert win.tables.setup.auto.text().startswith("this map: 5 × 6 nodes, 2 epochs")

@@ -90,3 +90,23 @@ def test_reopening_a_table_map_without_its_table_keeps_the_width(qtbot, win, tmp
     cfg = win.tables.tm.config                         # a saved map does not keep the rows it was trained on
     assert win.tables.setup.auto.text() == f"this map: {cfg.height} × {cfg.width} nodes, {cfg.iterations} epochs"
     _assert_no_text_widens(qtbot, win)
+
+
+def test_pictures_in_scroll_areas_still_scroll(qtbot, win, tmp_path):
+    """review9 #6: a 1 px minimum on the profiles picture let its scroll area squeeze it to the
+    viewport -- the right part of a wide picture cut off, no scroll bar."""
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtWidgets import QScrollArea
+
+    assert open_table_now(qtbot, win.tables, _table(tmp_path))
+    win.resize(WIDTH, 800)
+    win.tables.tabs.setCurrentIndex(3)                       # Profiles
+    pic = win.tables.profiles_view.picture
+    pic.setPixmap(QPixmap(3000, 200))
+    _settle(qtbot)
+    area = pic.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    assert pic.width() >= 3000
+    assert area.horizontalScrollBar().maximum() >= 3000 - area.viewport().width()
+    assert win.width() == WIDTH
