@@ -160,8 +160,32 @@ def _reader(files: list[str], filename: str | None = None, all_text: bool = Fals
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
-    text = ", all_varchar=true" if all_text else ""
+    text = ", all_varchar=true" + _text_dialect(files) if all_text else ""
     return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp}{text})"
+
+
+def _text_dialect(files: list[str]) -> str:
+    """read_csv arguments for the dialect somdesk sniffs in the files' heads (delimiter, lines
+    before the header; io.tables.textfile.sniff_head), for an all-text read: DuckDB's own sniffer
+    picks ',' for `x;y` / `11,04;12,465` (two commas, one ';' a line) and finds no header
+    (review9 #15).  "" when nothing is sniffed; FileFormatError when the files of a glob differ."""
+    from somdesk.io.tables.textfile import sniff_head
+    dialects = {}
+    for f in files:
+        try:
+            sniffed = sniff_head(f)
+        except (OSError, SomdeskError, ValueError):
+            continue                 # the read itself says why
+        if sniffed is not None and sniffed.delimiter:
+            dialects.setdefault((sniffed.delimiter, sniffed.skip), f)
+    if not dialects:
+        return ""
+    if len(dialects) > 1:
+        said = "; ".join(f"{os.path.basename(f)}: delimiter {d!r}" + (f", {k} line(s) before the header" if k else "")
+                         for (d, k), f in list(dialects.items())[:3])
+        raise FileFormatError(f"the files are written differently ({said}): read them apart")
+    delim, skip = next(iter(dialects))
+    return f", delim={_sql_str(delim)}, header=true" + (f", skip={int(skip)}" if skip else "")
 
 
 def _converted(columns, text_columns, number_format: dict) -> str:
@@ -252,7 +276,7 @@ class ChunkedTable:
                                       f"columns are: {', '.join(types)}")
             # as text, every file's columns are text: numbers are checked by the conversion
             check_files(con, files, os.fspath(pattern), columns, types,
-                        list(columns) if as_text else categorical, used_by, shown)
+                        list(columns) if as_text else categorical, used_by, shown, all_text=as_text)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 # with a number format, the condition sees the columns converted (numbers, not texts)
