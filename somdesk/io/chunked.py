@@ -160,8 +160,40 @@ def _reader(files: list[str], filename: str | None = None, all_text: bool = Fals
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
-    text = ", all_varchar=true" if all_text else ""
+    text = ", all_varchar=true" + _text_dialect(files) if all_text else ""
     return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp}{text})"
+
+
+def _text_dialect(files: list[str]) -> str:
+    """read_csv arguments for the dialect somdesk sniffs in the files' heads (delimiter, lines
+    before the header; io.tables.textfile.sniff_head), for an all-text read: DuckDB's own sniffer
+    picks ',' for `x;y` / `11,04;12,465` (two commas, one ';' a line) and finds no header
+    (review9 #15).  "" when nothing is sniffed; FileFormatError when the files of a glob differ."""
+    from somdesk.io.tables.textfile import sniff_head
+    dialects = {}
+    for f in files:
+        try:
+            sniffed = sniff_head(f)
+        except (OSError, SomdeskError, ValueError):
+            continue                 # the read itself says why
+        if sniffed is not None and sniffed.delimiter:
+            dialects.setdefault((sniffed.delimiter, sniffed.skip), f)
+    if not dialects:
+        return ""
+    if len(dialects) > 1:
+        said = "; ".join(f"{os.path.basename(f)}: delimiter {d!r}" + (f", {k} line(s) before the header" if k else "")
+                         for (d, k), f in list(dialects.items())[:3])
+        raise FileFormatError(f"the files are written differently ({said}): read them apart")
+    delim, skip = next(iter(dialects))
+    return f", delim={_sql_str(delim)}, header=true" + (f", skip={int(skip)}" if skip else "")
+
+
+def _converted(columns, text_columns, number_format: dict) -> str:
+    """SQL select list: `columns` of an all-text read, the ones not in `text_columns` as numbers
+    in `number_format` (what staging writes; a filter is checked against it)."""
+    text = set(text_columns)
+    return ", ".join(_quote(c) if c in text else _number_expr(c, j, number_format) + f" AS {_quote(c)}"
+                     for j, c in enumerate(columns))
 
 
 def _number_expr(column: str, index: int, number_format: dict) -> str:
@@ -225,8 +257,8 @@ class ChunkedTable:
         labels = source_labels(given, files) if _is_pattern(os.fspath(pattern)) else None
         # numbers written with the given marks: every column read as text, converted when staged
         as_text = bool(number_format) and _format_of(files) == "csv"
-        if as_text and (columns is None or where):
-            raise SomdeskError("a number format needs the columns named and no filter")
+        if as_text and columns is None:
+            raise SomdeskError("a number format needs the columns named")
         con = _connect()
         try:
             src = _reader(files, all_text=as_text)
@@ -244,10 +276,13 @@ class ChunkedTable:
                                       f"columns are: {', '.join(types)}")
             # as text, every file's columns are text: numbers are checked by the conversion
             check_files(con, files, os.fspath(pattern), columns, types,
-                        list(columns) if as_text else categorical, used_by, shown)
+                        list(columns) if as_text else categorical, used_by, shown, all_text=as_text)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
-                con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
+                # with a number format, the condition sees the columns converted (numbers, not texts)
+                view = (f"SELECT {_converted(columns, text_columns, number_format)} FROM {src}" if as_text
+                        else f"SELECT * FROM {src}")
+                con.execute(f"CREATE TEMP VIEW src AS {view}")
                 where = check_filter(con, where, "src")
             if columns is None:
                 columns = numeric
@@ -272,8 +307,11 @@ class ChunkedTable:
                 if labels is not None:       # each row's file, for the scores' `file` column
                     reader = _reader(files, filename=FILE_COLUMN, all_text=as_text)
                     sel += f", {_quote(FILE_COLUMN)}"
+                query = f"SELECT {sel} FROM {reader}{filt}"
+                if as_text and where:        # the filter on the converted columns
+                    query = f"SELECT * FROM (SELECT {sel} FROM {reader}){filt}"
                 try:
-                    con.execute(f"COPY (SELECT {sel} FROM {reader}{filt}) TO {_sql_str(out)} (FORMAT parquet)")
+                    con.execute(f"COPY ({query}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
                     shutil.rmtree(staged, ignore_errors=True)
                     message = str(exc).splitlines()[0]

@@ -101,7 +101,8 @@ def _names(items) -> str:
 
 
 def check_files(con, files: list[str], pattern: str, columns: list[str] | None, union_types: dict[str, str],
-                categorical=(), used_by: str | None = None, shown: dict | None = None) -> None:
+                categorical=(), used_by: str | None = None, shown: dict | None = None,
+                all_text: bool = False) -> None:
     """Refuse a glob whose files do not all hold `columns` with one kind (see module docstring).
 
     `files` the glob's files (nothing is checked for one file); `columns` the columns used, None for
@@ -114,7 +115,8 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
 
     if len(files) < 2:
         return
-    per_file = {f: _describe(con, _reader([f]), f) for f in files}
+    # `all_text`: read as the table is (a number format: every column text, the sniffed dialect)
+    per_file = {f: _describe(con, _reader([f], all_text=all_text), f) for f in files}
     if shown:     # the rest speaks of the user's names
         per_file = {shown.get(f, f): v for f, v in per_file.items()}
         readers = {shown.get(f, f): f for f in files}

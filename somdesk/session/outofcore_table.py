@@ -50,6 +50,7 @@ from somdesk.core.preparation import MAX_ABS_VALUE, MISSING_POLICIES, NORMALISAT
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
+from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe, row_distances,
                                         topology)
@@ -206,9 +207,14 @@ class StreamingTableRun:
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
+        # numbers written with a decimal comma or digit groups, as the files' first lines show them
+        # (tester9 #9: DuckDB's own rules typed them text and the default columns left them out)
+        self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label)
+        if self.number_format is None:
+            text_cols = tuple(wanted or ())
         # statistics over every row (as in memory, before rows with a missing value are dropped)
-        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=tuple(wanted or ()),
-                                  categorical=tuple(spec.categorical))
+        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=text_cols,
+                                  categorical=tuple(spec.categorical), number_format=self.number_format)
         src = first
         try:
             columns = tuple(c for c in first.columns if c != spec.label)
@@ -234,8 +240,10 @@ class StreamingTableRun:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
-                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt, text_columns=columns,
-                                               categorical=tuple(spec.categorical))
+                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt,
+                                               text_columns=text_cols if self.number_format else columns,
+                                               categorical=tuple(spec.categorical),
+                                               number_format=self.number_format)
                     except FileFormatError as exc:
                         if "no rows" in str(exc):
                             raise FileFormatError(f"{path}: every row has a missing value in the chosen columns; "
@@ -336,7 +344,7 @@ class StreamingTableRun:
                         passive=None, label_column=self.spec.label, clusters=None,
                         cluster_method=self.spec.cluster_method, outlier_threshold=nan, quantization_error=nan,
                         topographic_error=nan, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path),
+                        source=str(self.path), number_format=self.number_format,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
@@ -380,7 +388,7 @@ class StreamingTableRun:
                         topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
                                                                   False)),
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path),
+                        source=str(self.path), number_format=self.number_format,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def close(self) -> None:
