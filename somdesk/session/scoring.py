@@ -328,6 +328,9 @@ def score_table(tm, table, cancel=None):
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
         warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
+    far = far_columns_warning(tm, table)
+    if far:
+        warnings.append(far)
     tally = UnseenTally()
     blocks = assign_table(tm, table, cancel, tally=tally)
 
@@ -337,6 +340,40 @@ def score_table(tm, table, cancel=None):
         if unseen:
             warnings.append(unseen)
     return scored(), warnings
+
+
+FAR_SPREADS = 20.0      # a column's median this many training spreads from its training values
+
+
+def far_columns_warning(tm, table) -> str | None:
+    """A warning naming the placing numeric columns of `table` whose values lie far outside the
+    map's training values -- median |value - offset| / scale over FAR_SPREADS (offset and scale
+    of the map's zscore or minmax preparation; none with `normalise none`) -- or None.  Such a
+    column was most likely read in another number format than it was written in (tester9 #13:
+    `1.475` under a map of decimal commas read as 1475, every row an outlier, no word said)."""
+    r = tm.recipe
+    if r.normalise == "none":
+        return None
+    far = []
+    for j, c in enumerate(r.columns):
+        if r.kinds[j] != "numeric" or not r.weights.get(c, 1.0) or c not in table.columns:
+            continue
+        f = np.flatnonzero(np.asarray(r.feature_column) == j)
+        try:
+            v = np.asarray(table.cells(c), dtype=np.float64)
+        except (TypeError, ValueError):
+            continue                            # not numbers: the transform says so
+        v = v[np.isfinite(v)]
+        if len(f) != 1 or not v.size or not r.scale[f[0]] > 0:
+            continue
+        spread = float(np.median(np.abs(v - r.offset[f[0]]) / r.scale[f[0]]))
+        if spread > FAR_SPREADS:
+            far.append(f"{c!r} ({spread:,.0f})")
+    if not far:
+        return None
+    return (f"{table.name}: column(s) {', '.join(far[:6])}{' ...' if len(far) > 6 else ''} lie far outside the "
+            "map's training values (in brackets: the median distance in training spreads); if the file writes "
+            "its numbers in another format, give the decimal and thousands separators")
 
 
 def read_warnings(table) -> list:
