@@ -136,10 +136,12 @@ def _format_of(files: list[str]) -> str:
     return "csv"
 
 
-def _reader(files: list[str], filename: str | None = None, all_text: bool = False) -> str:
+def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
-    named `filename`, when given; `all_text`: every column of a delimited text file as text,
-    for numbers written with a decimal comma or digit groups, converted by the caller)."""
+    named `filename`, when given).  `text_dialect` (`_text_dialect(files)`, sniffed once by the
+    caller: each call here would read every file's head again): every column of a delimited
+    text file as text, in that dialect, for numbers written with a decimal comma or digit
+    groups, converted by the caller; None: columns typed by DuckDB."""
     fmt = _format_of(files)
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if filename is not None:
@@ -160,7 +162,7 @@ def _reader(files: list[str], filename: str | None = None, all_text: bool = Fals
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
-    text = ", all_varchar=true" + _text_dialect(files) if all_text else ""
+    text = ", all_varchar=true" + text_dialect if text_dialect is not None else ""
     return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp}{text})"
 
 
@@ -259,9 +261,10 @@ class ChunkedTable:
         as_text = bool(number_format) and _format_of(files) == "csv"
         if as_text and columns is None:
             raise SomdeskError("a number format needs the columns named")
+        dialect = _text_dialect(files) if as_text else None      # the files' heads read once
         con = _connect()
         try:
-            src = _reader(files, all_text=as_text)
+            src = _reader(files, text_dialect=dialect)
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
@@ -276,7 +279,7 @@ class ChunkedTable:
                                       f"columns are: {', '.join(types)}")
             # as text, every file's columns are text: numbers are checked by the conversion
             check_files(con, files, os.fspath(pattern), columns, types,
-                        list(columns) if as_text else categorical, used_by, shown, all_text=as_text)
+                        list(columns) if as_text else categorical, used_by, shown, text_dialect=dialect)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 # with a number format, the condition sees the columns converted (numbers, not texts)
@@ -305,7 +308,7 @@ class ChunkedTable:
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
-                    reader = _reader(files, filename=FILE_COLUMN, all_text=as_text)
+                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect)
                     sel += f", {_quote(FILE_COLUMN)}"
                 query = f"SELECT {sel} FROM {reader}{filt}"
                 if as_text and where:        # the filter on the converted columns
@@ -318,7 +321,7 @@ class ChunkedTable:
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker
                         message = format_breaker(con, files, message, list(columns), number_format,
-                                                 shown) or message
+                                                 shown, dialect) or message
                     raise FileFormatError(f"{pattern}: {message}") from None
                 files = [out]
             parts: list[Partition] = []

@@ -21,7 +21,7 @@ def text_number_format(path, columns: list[str] | None, label: str | None):
     out) and the ones of them read as text.  (None, columns, ()) when DuckDB's own rules read the
     numbers right (a decimal point, no groups) or the files are not text.  FileFormatError when
     the files of a glob write numbers differently."""
-    from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, expand
+    from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand
     from somdesk.io.names import display_basename
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
     from somdesk.session.scoring import _sniffed_text
@@ -29,9 +29,10 @@ def text_number_format(path, columns: list[str] | None, label: str | None):
     files = expand(path)
     if not files or _format_of(files) != "csv":
         return None, columns, ()
-    formats = {}
-    for f in files:
-        hints = _sniffed_text(f)[1]
+    formats, delimiter = {}, None
+    for i, f in enumerate(files):
+        own_delimiter, hints = _sniffed_text(f)
+        delimiter = own_delimiter if i == 0 else delimiter       # the first file's, as saved below
         if hints is not None and hints.decimal is not None:
             fmt = (hints.decimal, hints.thousands or "")
             formats.setdefault(fmt if fmt != (".", "") else None, f)
@@ -45,12 +46,11 @@ def text_number_format(path, columns: list[str] | None, label: str | None):
     if fmt is None:
         return None, columns, ()
     number_format = {"decimal": fmt[0], "thousands": fmt[1]}
-    delimiter = _sniffed_text(files[0])[0]
     if delimiter:       # saved with the map as the in-memory map saves it (session.scoring)
         number_format["delimiter"] = delimiter
     con = _connect()
     try:
-        src = _reader(files, all_text=True)
+        src = _reader(files, text_dialect=_text_dialect(files))
         names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
         pat = _sql_str(number_pattern(*fmt))
         cell = "nullif(trim({0}), '')"
