@@ -31,16 +31,18 @@ __all__ = ["table_profiles", "table_top_items", "ratings_scale_warning", "map_pi
 MAX_PLANES = 60
 
 
-def table_profiles(tm, table, cancel=None, segments: np.ndarray | None = None) -> dict:
+def table_profiles(tm, table, cancel=None, segments: np.ndarray | None = None, cells: dict | None = None) -> dict:
     """Segment profiles (session.segments.segment_profiles) of the map's features in the file's
     units over the rows in memory of `table` (one-hot features give each category's share).
     `segments` (N,) int: each row's segment (-1: none) when the rows are assigned already
-    (assign_cells' "segment"); None: assigned here.  ValueError for `segments` of another length."""
+    (assign_cells' "segment"); None: assigned here.  `cells`: the rows' cells already made
+    (session.table_data.row_cells, every recipe column); None: made here.  ValueError for
+    `segments` of another length."""
     from somdesk.session.segments import segment_profiles
     from somdesk.session.table_data import row_cells
 
     r = tm.recipe
-    cells = row_cells(tm, table)
+    cells = cells if cells is not None else row_cells(tm, table)
     seg = _segments_of(tm, table, cells, cancel, segments)
     x = r.transform(cells)
     units = r.offset + x * np.where(r.scale > 0, r.scale, 0.0)
@@ -157,14 +159,19 @@ def table_top_items(tm, table, n: int = 10, cancel=None, segments: np.ndarray | 
     use case (tester8 #6).  `segments` (N,) int: each row's segment (-1: none) when the rows
     are assigned already; None: assigned here.  {segment: [(item, mean, count, lift)]}."""
     from somdesk.session.segments import top_items
-    from somdesk.session.table_data import placing_columns
 
-    r = tm.recipe
     seg = _segments_of(tm, table, None, cancel, segments)
-    placing = placing_columns(r)
-    items = [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing]
+    items = _rating_items(tm.recipe)
     ratings = np.column_stack([table.cells(c) for c in items]) if items else np.zeros((len(seg), 0))
     return top_items(ratings, items, seg, n=n)
+
+
+def _rating_items(recipe) -> list[str]:
+    """The items of a ratings table: the recipe's numeric placing columns, in order."""
+    from somdesk.session.table_data import placing_columns
+
+    placing = placing_columns(recipe)
+    return [c for c, k in zip(recipe.columns, recipe.kinds) if k == "numeric" and c in placing]
 
 
 def ratings_scale_warning(tm, table) -> str | None:
@@ -173,13 +180,8 @@ def ratings_scale_warning(tm, table) -> str | None:
     body_mass_g, mean 3402 g, came out as "item" 1 without a word).  The rule: the items'
     means differ by more than three times the median item's range (max - min); on a ratings
     table every mean lies within the scale, which any item's range nearly spans."""
-    from somdesk.session.table_data import placing_columns
-
-    r = tm.recipe
-    placing = placing_columns(r)
-    items = [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing]
     stats = []
-    for c in items:
+    for c in _rating_items(tm.recipe):
         v = table.cells(c)
         v = v[np.isfinite(v)]
         if v.size:

@@ -47,11 +47,12 @@ def _applied(tm, table, cancel, **extra) -> dict:
     from somdesk.session.report import table_profiles, table_top_items
     from somdesk.session.table_data import assign_cells, row_cells
 
-    assigned = assign_cells(tm, row_cells(tm, table), cancel)
-    # one BMU pass: the profiles and the top items of a ratings table (users x items, shown when
-    # the user says it is one) are of the segments just assigned, not searched for again
+    cells = row_cells(tm, table)
+    assigned = assign_cells(tm, cells, cancel)
+    # one BMU pass and one encoding of the cells: the profiles and the top items of a ratings
+    # table (users x items, shown when the user says it is one) are of the segments just assigned
     seg = assigned["segment"]
-    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, cancel, segments=seg),
+    return {"tm": tm, "assigned": assigned, "profiles": table_profiles(tm, table, cancel, segments=seg, cells=cells),
             "top_items": table_top_items(tm, table, segments=seg),
             "node_of_row": node_of_row(tm, assigned), **extra}
 
