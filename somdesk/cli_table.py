@@ -240,11 +240,12 @@ def _write_extras(args, tm, tab, token) -> list[str]:
     if args.assignments:
         from somdesk.io.tables.assignments import write_scores
         write_scores(args.assignments, assign_table(tm, tab, token), token)
-    top = seg = None
+    top = seg = cells = None
     warnings = []
-    if args.top_items and (args.profiles or args.report):     # one BMU pass for both
+    if args.top_items and (args.profiles or args.report):     # one BMU pass and one encoding for both
         from somdesk.session.table_data import assign_cells, row_cells
-        seg = assign_cells(tm, row_cells(tm, tab, placing_only=True), token)["segment"]
+        cells = row_cells(tm, tab)
+        seg = assign_cells(tm, cells, token)["segment"]
     if args.top_items:
         from somdesk.session.report import ratings_scale_warning, table_top_items
         from somdesk.session.segments import write_top_items_csv
@@ -253,7 +254,7 @@ def _write_extras(args, tm, tab, token) -> list[str]:
         warnings += [w for w in [ratings_scale_warning(tm, tab)] if w]
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
-        prof = table_profiles(tm, tab, token, segments=seg)
+        prof = table_profiles(tm, tab, token, segments=seg, cells=cells)
         if args.profiles:
             from somdesk.session.segments import profiles_png, write_profiles_csv
             write_profiles_csv(args.profiles, prof)
