@@ -168,7 +168,11 @@ def _grid_order(x: np.ndarray, seed: int, cancel) -> tuple[np.ndarray, int]:
 
 
 def apply_order(items, order) -> list:
-    """`items` (any sequence of length N, e.g. a palette's swatches) in the new order."""
+    """`items` (any sequence of length N, e.g. a palette's swatches) in the new order.
+
+    `order` (N,) integers, a permutation of 0..N-1 (SortResult.order); raises
+    ValueError for anything else.
+    """
     items = list(items)
     order = np.asarray(order, dtype=np.int64)
     if sorted(order.tolist()) != list(range(len(items))):

@@ -214,6 +214,7 @@ class TileBoxes:
         self.dirty = np.ones(shape, dtype=np.uint8)
 
     def invalidate(self) -> None:
+        """Mark every tile's box stale (the weights were changed outside the kernel)."""
         self.dirty[...] = 1
 
 

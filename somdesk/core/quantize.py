@@ -117,7 +117,8 @@ def sample_pixels(img, n: int = DEFAULT_SAMPLE, seed: int | None = None) -> np.n
     and the sample is exactly what it always was.  Pixels are returned in
     raster order of the chosen positions (the order does not matter to batch
     training).  The same seed gives the same sample; None counts as seed 0.
-    SomdeskError when no pixel is visible.
+    SomdeskError for a picture that is not (H, W, 3|4) uint8 or has no pixel visible,
+    OptionError for n < 1.
     """
     from somdesk.core.colour_histogram import as_picture
 
@@ -195,7 +196,9 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
     result is identical for every chunk size.  Peak extra memory is the
     32 MiB colour table plus ~100 bytes per pixel of one slice.  `cancel` (a
     CancelToken) is checked before every slice (~20-50 ms of work) and raises
-    `Cancelled`.
+    `Cancelled`.  `img` (H, W, 3) uint8; `codebook` (K, 3) SOM weights in [0, 1] (any
+    leading shape ending in 3).  Raises SomdeskError for a bad picture or codebook (not
+    finite, empty, over 65,534 colours), OptionError for chunk_rows < 1.
     """
     arr = _as_image(img)
     cb = _as_codebook(codebook)
@@ -250,7 +253,11 @@ def quantize(img, codebook, chunk_rows: int | None = None,
 
 
 def mse(a, b) -> float:
-    """Mean squared error over all pixels and channels (8-bit values)."""
+    """Mean squared error over all pixels and channels, in squared 8-bit units (0..65025).
+
+    `a`, `b` same-shape arrays, e.g. (H, W, 3) uint8.  Raises SomdeskError when the
+    shapes differ or the pictures are empty.
+    """
     a = np.asarray(a)
     b = np.asarray(b)
     if a.shape != b.shape:
@@ -383,6 +390,10 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     `cancel` (a CancelToken) does the same from another thread, checked after
     every epoch and inside the refining phase.  ``refine=False`` skips step 5
     of the module docstring (k-means on the colour histogram, sRGB).
+
+    `img` (H, W, 3|4) uint8.  Raises OptionError for a map of fewer than MIN_COLOURS or
+    more than MAX_COLOURS nodes or fine_tune < 0 (or a bad option of SOMConfig),
+    SomdeskError for a bad picture (`sample_pixels`).
     """
     from somdesk.core.options import SOMConfig
     from somdesk.core.som import SOM

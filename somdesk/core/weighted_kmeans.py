@@ -154,7 +154,10 @@ LINEAR = 1.0
 
 def lloyd_passes(points, w, centres, passes, cancel, linear: float = 0.0,
                  guess: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd passes; returns (centres, labels).
+    """Weighted Lloyd passes (S. Lloyd 1982); returns (centres (K, D), labels (N,) integer).
+
+    points (N, D) float64 with weights w (N,) (pixel counts), centres (K, D) the start;
+    at most `passes` passes.  Raises `Cancelled` when `cancel` is set (read before every pass).
 
     `guess` ((N,) cluster of each point, e.g. its pooled cell's) lets the compiled loop
     start its first search there; the result is the same without it.
