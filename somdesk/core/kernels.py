@@ -187,7 +187,11 @@ def _kd_query(wf: np.ndarray, x: np.ndarray, tree, idx: np.ndarray, d2: np.ndarr
 
 
 def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
-    """h(d) for squared grid distances d2 (numpy version of the kernels' _h)."""
+    """h(d), the same shape as the squared grid distances d2 (numpy version of the kernels' _h).
+
+    `nb` "gaussian", "bubble", "triangle" or anything else for the mexican hat; sigma
+    in node spacings.
+    """
     if nb == "gaussian":
         return np.exp(-d2 / (2.0 * sigma * sigma))
     if nb == "bubble":

@@ -230,7 +230,11 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
 
 
 def palette_rgb8(codebook) -> np.ndarray:
-    """(K, 3) uint8 colours of a codebook (SOM weights in [0, 1] are scaled, rounded, clipped)."""
+    """(K, 3) uint8 colours of a codebook (SOM weights in [0, 1] are scaled, rounded, clipped).
+
+    `codebook` is uint8 (..., 3) (returned as (K, 3)) or float (..., 3) in [0, 1].
+    Raises SomdeskError for a float codebook that is empty, not finite or over 65,534 colours.
+    """
     cb = np.asarray(codebook)
     if cb.dtype == np.uint8:
         return np.ascontiguousarray(cb.reshape(-1, 3))
@@ -243,7 +247,8 @@ def quantize(img, codebook, chunk_rows: int | None = None,
 
     The codebook is first rounded to its 8-bit palette and pixels are matched
     against that palette, so each pixel gets the nearest colour it can
-    actually be shown in.
+    actually be shown in.  `img` (H, W, 3) uint8, `codebook` as `palette_rgb8`;
+    progress, cancel and errors as `assign_chunked`.
     """
     pal = palette_rgb8(codebook)
     idx = assign_chunked(img, pal, chunk_rows=chunk_rows, progress=progress, cancel=cancel)
@@ -274,7 +279,10 @@ def mse(a, b) -> float:
 
 
 def psnr(a, b) -> float:
-    """Peak signal-to-noise ratio in dB for 8-bit pictures: 10 log10(255^2 / MSE); inf if identical."""
+    """Peak signal-to-noise ratio in dB for 8-bit pictures: 10 log10(255^2 / MSE); inf if identical.
+
+    Same-shape arrays as `mse`, whose SomdeskError it raises.
+    """
     m = mse(a, b)
     if m == 0.0:
         return math.inf
@@ -282,7 +290,7 @@ def psnr(a, b) -> float:
 
 
 def count_colours(img) -> int:
-    """Number of distinct colours in an (H, W, 3) uint8 picture."""
+    """Number of distinct colours in an (H, W, 3) uint8 picture; SomdeskError for another array."""
     arr = _as_image(img)
     seen = np.zeros(1 << 24, dtype=bool)
     rows = max(1, DEFAULT_CHUNK_PIXELS // arr.shape[1])

@@ -32,7 +32,9 @@ NEAREST_SLICE = 2_048   # points per product in `nearest`: fits in cache (measur
 
 
 def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
-    """(index, squared distance) of each point's nearest centre.
+    """(index (N,), squared distance (N,) float64) of each point's nearest centre.
+
+    centres (K, D), points (N, D) float64.  Raises `Cancelled` when `cancel` is set.
 
     Candidates by matrix product in float32, |c|^2 - 2 x.c (one BLAS call per
     slice of NEAREST_SLICE points: for a few hundred centres in 3-7
@@ -61,11 +63,12 @@ def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.nd
 
 
 def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
-    """Greedy k-means++ seeding weighted by pixel counts.
+    """(k, D) float64 seed centres from points (N, D), weighted by pixel counts w (N,).
 
     Arthur & Vassilvitskii 2007; the greedy form (2 + ln k candidates per
     centre, the one that lowers the weighted potential most is kept) is the
     one scikit-learn uses, and it avoids most of plain k-means++'s bad starts.
+    `rng` a numpy Generator.  Raises `Cancelled` when `cancel` is set.
     """
     tries = 2 + int(np.log(k))
     loops = compiled_loops()
