@@ -103,7 +103,8 @@ def sort_colours(colours, space: str = "oklab", layout: str = "strip", seed: int
 
 def layout_cost(d: np.ndarray, order, columns: int) -> float:
     """Sum of d between neighbours when `order` is shown `columns` per row, row by row:
-    left-right pairs plus up-down pairs (for a strip, columns = N, the path cost)."""
+    left-right pairs plus up-down pairs (for a strip, columns = N, the path cost).
+    d (N, N) distances (CIEDE2000), order (N,) integer indices."""
     p = np.asarray(order, dtype=np.int64)
     n = len(p)
     pos = np.arange(n)

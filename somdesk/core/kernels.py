@@ -247,6 +247,9 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
     """Present x[order[k]] one after the other, updating the planar codebook in place; return the BMUs.
 
+    Kohonen's online rule (Kohonen 2001): w += alpha h(d(bmu, node); sigma) (x - w), the
+    mexican hat's repulsive updates clipped to the data's box (module docstring).
+
     wp (D, H, W) C-contiguous float64 (planar: see somdesk.core._online_numba),
     x (N, D), order (n,) int64; returns (n,) BMU flat indices (row-major).
     `cancel` is read before every input; when it is set the pass stops there,

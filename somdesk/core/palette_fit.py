@@ -123,6 +123,8 @@ def colour_features(colours: np.ndarray, space: str, alpha: bool) -> np.ndarray:
     """(N, D) float64 features of (N, 3|4) uint8 colours in `space` (module docstring).
 
     With `alpha` the colour part is premultiplied and alpha / 255 is appended.
+    D is 3 (srgb, oklab) or 6 (blend), plus 1 with `alpha`.  Raises OptionError for an
+    unknown space.
     """
     check_space(space)
     rgb = colours[:, :3]
@@ -178,6 +180,9 @@ def full_passes(k: int) -> int:
 def fit_palette(hist: ColourHistogram, colours: int, space: str = DEFAULT_SPACE, seed: int | None = None,
                 cancel=None, start: np.ndarray | None = None) -> FittedPalette:
     """A palette of at most `colours` RGBA entries for the histogram (module docstring).
+
+    Weighted Lloyd k-means (S. Lloyd 1982) seeded by k-means++ (Arthur & Vassilvitskii
+    2007), weighted by pixel counts; returns a FittedPalette with rgba (K, 4) uint8.
 
     `colours` counts the transparent entry when the picture has fully
     transparent pixels.  A histogram with no more distinct colours than

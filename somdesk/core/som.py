@@ -178,7 +178,11 @@ class SOM:
         return SCHEDULES[c.decay](t, c.iterations, c.sigma0, c.learning_rate)
 
     def order_at(self, t: int) -> np.ndarray:
-        """The order in which iteration t presents the inputs."""
+        """(N,) int64 indices into the data: the order in which iteration t presents the inputs.
+
+        For order "sequential" this is the SOM's own 0..N-1 array (do not write to it);
+        "shuffled" draws a permutation from (seed, t), so any iteration can be replayed.
+        """
         n = len(self.data)
         if self.config.order == "sequential":
             return self._sequential
