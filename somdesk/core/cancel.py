@@ -46,6 +46,7 @@ class CancelToken:
 
     @property
     def abandoned(self) -> bool:
+        """True once `abandon()` was called (not by a plain `cancel()`)."""
         return int(self.flag[0]) >= 2
 
     def after_stop(self) -> "CancelToken":
@@ -64,6 +65,7 @@ class CancelToken:
 
     @property
     def cancelled(self) -> bool:
+        """True once `cancel()` or `abandon()` was called (until `reset()`)."""
         return bool(self.flag[0])
 
     def check(self) -> None:
@@ -73,7 +75,7 @@ class CancelToken:
 
 
 def check(token: CancelToken | None) -> None:
-    """`token.check()` that accepts None (no token: never cancelled)."""
+    """`token.check()` that accepts None (no token: never cancelled); raises `Cancelled`."""
     if token is not None and token.flag[0]:
         raise Cancelled("stopped")
 

@@ -126,7 +126,14 @@ def cluster_codebook(weights, k: int, seed: int | None = None, method: str = "wa
     empty node counts EMPTY_NODE_SIZE, so it joins its nearest touching cluster almost
     for free; k-means: sample weights).  `n_init` k-means++ starts (seeds derived from
     `seed`), the one with the lowest (weighted) within-cluster sum of squares kept.
-    See module docstring.
+    `weights` (H, W, D) float; `k` clusters in 1..H*W.  See module docstring; sources:
+    Ward 1963 ("Hierarchical grouping to optimize an objective function", JASA 58),
+    constrained to the grid as SOM-Ward (Murtagh 1995); k-means++ (Arthur &
+    Vassilvitskii 2007) with Lloyd iterations.
+
+    Raises OptionError for an unknown method or a `k` that is not a whole number in
+    1..H*W, SomdeskError for weights that are not (H, W, D) or not finite, `hits` not
+    (H, W) finite counts from 0, or (Ward) a grid that cannot be merged to k clusters.
     """
     w, k = _check(weights, k)
     method = method_name(method)
@@ -272,7 +279,8 @@ def majority_labels(bmu_rc, labels, height: int, width: int) -> np.ndarray:
 
     `bmu_rc` is (N, 2) (row, column) of each sample's best node (SOM.bmus);
     `labels` N strings.  Missing labels (None, "") do not vote.  Ties go to
-    the alphabetically first label.
+    the alphabetically first label.  Raises SomdeskError when `labels` and `bmu_rc` differ
+    in length or a (row, column) lies outside the height x width map.
     """
     rc = np.asarray(bmu_rc, dtype=np.int64).reshape(-1, 2)
     labels = list(labels)
@@ -323,7 +331,9 @@ def row_assignments(prepared, som, clusters=None) -> Assignments:
     """Best node (and its cluster) of every row of `prepared` (a table.Prepared).
 
     `som` is a SOM or its (H, W, D) weights; `clusters` the (H, W) labels of
-    `cluster_codebook`, or None (cluster = -1).
+    `cluster_codebook`, or None (cluster = -1).  Returns Assignments of (N,) int64
+    arrays.  Raises SomdeskError when D differs from the data's columns or `clusters`
+    is not (H, W).
     """
     from somdesk.core.metrics import bmus
 

@@ -242,7 +242,7 @@ def delta_e_2000_matrix(lab) -> np.ndarray:
     """All pairwise CIEDE2000 differences of CIELAB colours (N, 3) -> symmetric (N, N).
 
     Memory is about 40 * N**2 float64 temporaries: fine for palettes (N of a few
-    thousand at most), not for images.
+    thousand at most), not for images.  Raises ValueError for an array that is not (N, 3).
     """
     a = _as3(lab)
     if a.ndim != 2:

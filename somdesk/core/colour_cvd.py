@@ -70,7 +70,10 @@ for _m in MACHADO_2009.values():
 
 
 def cvd_kind(kind: str) -> str:
-    """The canonical kind name for `kind` (accepts protan/deutan/tritan and *-anomaly)."""
+    """The canonical kind name for `kind` (accepts protan/deutan/tritan and *-anomaly).
+
+    Raises OptionError naming CVD_KINDS for anything else.
+    """
     key = str(kind).strip().lower()
     key = _ALIASES.get(key, key)
     if key not in CVD_KINDS:

@@ -46,7 +46,11 @@ class DuplicateGroup:
 def close_pairs(colours, threshold: float = DEFAULT_THRESHOLD, cancel=None):
     """(i, j, dE) arrays of all pairs i < j with CIEDE2000 < threshold, colours (N, 3) sRGB.
 
-    Compared in blocks of ~65,000 pairs, so memory is O(block + pairs found).
+    `colours` (N, 3) uint8 0..255 or float 0..1; returns i, j (P,) int64 and dE (P,)
+    float64.  Compared in blocks of ~65,000 pairs, so memory is O(block + pairs found).
+    CIEDE2000: Sharma, Wu & Dalal 2005 (somdesk.core.colour).  Raises OptionError for a
+    threshold that is not a finite number > 0 or more than MAX_DUPLICATE_COLOURS colours,
+    ValueError for a wrong array (colour_sort.as_rgb01), `Cancelled` when `cancel` is set.
     """
     from somdesk.core.colour_sort import as_rgb01
 

@@ -32,6 +32,11 @@ SLICE_PIXELS = 1 << 19
 
 @dataclass(frozen=True)
 class ColourHistogram:
+    """The distinct colours of a picture and how many pixels have each (`colour_histogram`).
+
+    keys (N,) uint32 ascending (`pixel_keys`), colours (N, 3|4) uint8, counts (N,) int64;
+    fully transparent pixels are counted in `transparent`, not among the colours.
+    """
     keys: np.ndarray          # (N,) uint32 packed colours, ascending (see pixel_keys)
     colours: np.ndarray       # (N, C) uint8
     counts: np.ndarray        # (N,) int64

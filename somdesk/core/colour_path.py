@@ -37,13 +37,17 @@ def distance_matrix(rgb, cancel=None) -> np.ndarray:
 
 
 def path_cost(d: np.ndarray, path) -> float:
-    """Sum of d between consecutive entries of the open path (0.0 for N < 2)."""
+    """Sum of d between consecutive entries of the open path (0.0 for N < 2).
+
+    d (N, N) distances (CIEDE2000 from `distance_matrix`), path (N,) integer indices.
+    """
     p = np.asarray(path, dtype=np.int64)
     return float(np.sum(d[p[:-1], p[1:]], dtype=np.float64)) if len(p) > 1 else 0.0
 
 
 def greedy_path(d: np.ndarray, start: int = 0) -> np.ndarray:
-    """Nearest-neighbour path from `start`: always step to the closest unvisited colour."""
+    """(N,) int64 nearest-neighbour path from `start` over d (N, N): always step to the
+    closest unvisited colour (ties to the lowest index)."""
     n = len(d)
     seen = np.zeros(n, dtype=bool)
     path = np.empty(n, dtype=np.int64)
@@ -58,7 +62,8 @@ def greedy_path(d: np.ndarray, start: int = 0) -> np.ndarray:
 
 
 def best_greedy_path(d: np.ndarray, max_starts: int = 500) -> np.ndarray:
-    """The cheapest nearest-neighbour path over every start (or `max_starts` evenly spaced)."""
+    """(N,) int64: the cheapest nearest-neighbour path over d (N, N) from every start (or
+    `max_starts` evenly spaced)."""
     n = len(d)
     if n < 2:
         return np.arange(n, dtype=np.int64)
@@ -94,7 +99,9 @@ def two_opt(d: np.ndarray, path, max_passes: int = 100, cancel=None) -> np.ndarr
 
     For each i the gains of all segment ends j are computed at once; the best one is
     applied if it gains more than 1e-9. Stops when a pass finds nothing (a 2-optimal
-    path) or after `max_passes`.
+    path) or after `max_passes`.  d (N, N), path (N,); returns (N,) int64.  Source:
+    Croes 1958 ("A method for solving traveling-salesman problems", Oper. Res. 6).
+    Raises `Cancelled` when `cancel` is set (checked during every pass).
     """
     dd = _closed(d)
     t = _to_cycle(np.asarray(path, dtype=np.int64))
@@ -142,7 +149,8 @@ def or_opt(d: np.ndarray, path, max_passes: int = 50, neighbours: int = 16, canc
 
     Candidate places are limited to the edges beside each run end's nearest colours (the
     usual neighbour-list speed-up), so a pass is O(N * neighbours) small numpy steps.
-    Returns a new path.
+    d (N, N), path (N,); returns a new (N,) int64 path.  Source: Or 1976 (PhD thesis,
+    Northwestern University).  Raises `Cancelled` when `cancel` is set.
     """
     n = len(d)
     p = np.asarray(path, dtype=np.int64).copy()
@@ -201,7 +209,10 @@ def or_opt(d: np.ndarray, path, max_passes: int = 50, neighbours: int = 16, canc
 
 
 def local_search(d: np.ndarray, path, cancel=None) -> np.ndarray:
-    """2-opt and Or-opt in turn until neither improves the open path (at most 20 rounds)."""
+    """2-opt and Or-opt in turn until neither improves the open path (at most 20 rounds).
+
+    d (N, N), path (N,); returns (N,) int64.  Raises `Cancelled` when `cancel` is set.
+    """
     p = np.asarray(path, dtype=np.int64)
     cost = path_cost(d, p)
     for _ in range(20):
@@ -214,7 +225,8 @@ def local_search(d: np.ndarray, path, cancel=None) -> np.ndarray:
 
 
 def hue_order(rgb) -> np.ndarray:
-    """Baseline: sort by CIELAB hue angle (the "sort by hue" of palette tools), ties by L*."""
+    """(N,) int64 order of sRGB colours rgb (N, 3) in [0, 1] by CIELAB hue angle (the "sort
+    by hue" of palette tools), ties by L*: a baseline."""
     from somdesk.core.colour import lab_to_lch
 
     lch = lab_to_lch(srgb_to_lab(np.asarray(rgb, dtype=np.float64)))
@@ -222,7 +234,8 @@ def hue_order(rgb) -> np.ndarray:
 
 
 def lightness_order(rgb) -> np.ndarray:
-    """Baseline: sort by CIELAB L* (the "sort by lightness" of palette tools), ties by hue."""
+    """(N,) int64 order of sRGB colours rgb (N, 3) in [0, 1] by CIELAB L* (the "sort by
+    lightness" of palette tools), ties by hue: a baseline."""
     from somdesk.core.colour import lab_to_lch
 
     lch = lab_to_lch(srgb_to_lab(np.asarray(rgb, dtype=np.float64)))

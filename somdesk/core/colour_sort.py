@@ -103,7 +103,8 @@ def sort_colours(colours, space: str = "oklab", layout: str = "strip", seed: int
 
 def layout_cost(d: np.ndarray, order, columns: int) -> float:
     """Sum of d between neighbours when `order` is shown `columns` per row, row by row:
-    left-right pairs plus up-down pairs (for a strip, columns = N, the path cost)."""
+    left-right pairs plus up-down pairs (for a strip, columns = N, the path cost).
+    d (N, N) distances (CIEDE2000), order (N,) integer indices."""
     p = np.asarray(order, dtype=np.int64)
     n = len(p)
     pos = np.arange(n)
@@ -168,7 +169,11 @@ def _grid_order(x: np.ndarray, seed: int, cancel) -> tuple[np.ndarray, int]:
 
 
 def apply_order(items, order) -> list:
-    """`items` (any sequence of length N, e.g. a palette's swatches) in the new order."""
+    """`items` (any sequence of length N, e.g. a palette's swatches) in the new order.
+
+    `order` (N,) integers, a permutation of 0..N-1 (SortResult.order); raises
+    ValueError for anything else.
+    """
     items = list(items)
     order = np.asarray(order, dtype=np.int64)
     if sorted(order.tolist()) != list(range(len(items))):

@@ -115,7 +115,8 @@ def _kernel():
 def floyd_steinberg(img, rgba, cancel=None) -> np.ndarray:
     """(H, W) uint8 palette indices of the dithered (H, W, 3|4) uint8 picture.
 
-    `rgba` is the (K <= 256, 4) uint8 palette; the (0, 0, 0, 0) entry, if any,
+    Floyd-Steinberg error diffusion (Floyd & Steinberg 1976, module docstring) in
+    premultiplied sRGB 0-255.  `rgba` is the (K <= 256, 4) uint8 palette; the (0, 0, 0, 0) entry, if any,
     is used only for pixels with alpha 0.  Raises `Cancelled` when `cancel`
     (a CancelToken) is set; it is read before every row.
     """

@@ -16,6 +16,11 @@ from somdesk.core.options import INITS, choose
 
 def initial_weights(method: str, data: np.ndarray, height: int, width: int,
                     rng: np.random.Generator) -> np.ndarray:
+    """(height, width, D) float64 starting weights for `data` (N, D) by `method` (module docstring).
+
+    `rng` draws the random starts (pca uses none).  Raises OptionError for an
+    unknown method.
+    """
     method = choose(method, INITS, "init")
     data = np.asarray(data, dtype=np.float64)
     dim = data.shape[1]

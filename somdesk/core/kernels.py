@@ -187,7 +187,11 @@ def _kd_query(wf: np.ndarray, x: np.ndarray, tree, idx: np.ndarray, d2: np.ndarr
 
 
 def neighbourhood(nb: str, d2: np.ndarray, sigma: float) -> np.ndarray:
-    """h(d) for squared grid distances d2 (numpy version of the kernels' _h)."""
+    """h(d), the same shape as the squared grid distances d2 (numpy version of the kernels' _h).
+
+    `nb` "gaussian", "bubble", "triangle" or anything else for the mexican hat; sigma
+    in node spacings.
+    """
     if nb == "gaussian":
         return np.exp(-d2 / (2.0 * sigma * sigma))
     if nb == "bubble":
@@ -214,6 +218,7 @@ class TileBoxes:
         self.dirty = np.ones(shape, dtype=np.uint8)
 
     def invalidate(self) -> None:
+        """Mark every tile's box stale (the weights were changed outside the kernel)."""
         self.dirty[...] = 1
 
 
@@ -241,6 +246,9 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
                  nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray,
                  boxes: TileBoxes, cancel: CancelToken | None = None) -> np.ndarray:
     """Present x[order[k]] one after the other, updating the planar codebook in place; return the BMUs.
+
+    Kohonen's online rule (Kohonen 2001): w += alpha h(d(bmu, node); sigma) (x - w), the
+    mexican hat's repulsive updates clipped to the data's box (module docstring).
 
     wp (D, H, W) C-contiguous float64 (planar: see somdesk.core._online_numba),
     x (N, D), order (n,) int64; returns (n,) BMU flat indices (row-major).

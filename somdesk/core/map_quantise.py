@@ -309,7 +309,8 @@ def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, in
     PSNR equals `picture_psnr(original, palette[indices])` bit for bit (the same slices of
     `core.quantize.mse`, composited on white slice by slice) and the count equals
     `len(np.unique(indices))`, without a full-size copy of either picture: memory is one slice
-    (~1 Mpx values).  Raises `Cancelled` when `cancel` is set (checked every slice, ~10 ms).
+    (~1 Mpx values).  Raises SomdeskError for a bad picture or when `indices` is not
+    (H, W), `Cancelled` when `cancel` is set (checked every slice, ~10 ms).
     """
     from somdesk.core import cancel as _cancel
 

@@ -17,14 +17,24 @@ TOPOGRAPHIC_SAMPLE_LIMIT = 50_000
 
 
 def bmus(weights: np.ndarray, data: np.ndarray, cancel=None) -> np.ndarray:
-    """(N, 2) array of (row, column) of each sample's best-matching node."""
+    """(N, 2) int64 (row, column) of each sample's best-matching node (BMU).
+
+    weights (H, W, D) float64, data (N, D); the BMU is the node of least Euclidean
+    distance, the first in row-major order on ties.  Raises `Cancelled` when `cancel`
+    is set during the search.
+    """
     height, width, dim = weights.shape
     idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
     return np.stack(np.divmod(idx, width), axis=1)
 
 
 def quantization_error(weights: np.ndarray, data: np.ndarray, cancel=None) -> float:
-    """Mean Euclidean distance from each sample to its BMU's weights."""
+    """Mean Euclidean distance (in data units) from each sample to its BMU's weights.
+
+    weights (H, W, D), data (N, D); 0.0 for no samples.  The quantisation error of
+    Kohonen (2001) and the SOM Toolbox's som_quality "mqe".  Raises `Cancelled`
+    when `cancel` is set during the search.
+    """
     dim = weights.shape[2]
     _, d2 = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
     return float(np.mean(np.sqrt(d2))) if len(d2) else 0.0
@@ -36,6 +46,10 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = F
 
     Neighbours: the 8 around a node on rectangular maps, the 6 on hexagonal ones;
     toroidal maps count wrapped neighbours.  A 1-node map has no error.
+    weights (H, W, D), data (N, D); returns a float in [0, 1].  Over
+    TOPOGRAPHIC_SAMPLE_LIMIT samples it is estimated on a fixed random subset of that
+    many.  Source: Kiviluoto, "Topology preservation in self-organizing maps" (ICNN
+    1996); the SOM Toolbox's som_quality "tge".  Raises `Cancelled` when `cancel` is set.
     """
     height, width, dim = weights.shape
     data = np.asarray(data, dtype=np.float64)
@@ -58,7 +72,13 @@ def neighbour_offsets(row: int, hexagonal: bool) -> list[tuple[int, int]]:
 
 
 def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = False) -> np.ndarray:
-    """(H, W) mean Euclidean weight distance from each node to its grid neighbours."""
+    """(H, W) float64 mean Euclidean weight distance from each node to its grid neighbours.
+
+    weights (H, W, D).  The node-per-cell form of the U-matrix (Ultsch & Siemon,
+    "Kohonen's self organizing feature maps for exploratory data analysis", INNC 1990);
+    neighbours as in `neighbour_offsets`, wrapped when `toroidal`.  A node with no
+    neighbour (a 1x1 map) gets 0.
+    """
     fast = kernels.u_matrix(weights, hexagonal, toroidal)   # the same bits, ~30x faster (live maps)
     return fast if fast is not None else u_matrix_numpy(weights, hexagonal, toroidal)
 
@@ -116,7 +136,10 @@ def _u_matrix_small_torus(weights: np.ndarray, hexagonal: bool) -> np.ndarray:
 
 
 def hit_counts(weights: np.ndarray, data: np.ndarray, cancel=None) -> np.ndarray:
-    """(H, W) number of samples whose BMU is each node."""
+    """(H, W) int64 number of samples of data (N, D) whose BMU is each node of weights (H, W, D).
+
+    Raises `Cancelled` when `cancel` is set during the search.
+    """
     height, width, dim = weights.shape
     idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
     return np.bincount(idx, minlength=height * width).reshape(height, width)

@@ -86,7 +86,10 @@ def whole_number(name: str, value, what: str = "a whole number") -> int:
 
 
 def choose(value: str, valid: tuple[str, ...], what: str) -> str:
-    """Return the canonical name for `value`, or raise naming the valid choices."""
+    """Return the canonical name for `value` (case, "_" and spaces ignored; aliases taken).
+
+    Raises OptionError naming the valid choices for anything else.
+    """
     key = str(value).strip().lower().replace("_", "-").replace(" ", "-")
     key = _ALIASES.get(key, _ALIASES.get(key.replace("-", "_"), key))
     if key not in valid:
@@ -96,7 +99,13 @@ def choose(value: str, valid: tuple[str, ...], what: str) -> str:
 
 @dataclass(frozen=True)
 class SOMConfig:
-    """Everything that defines a training run. Defaults are the seed's classic job."""
+    """Everything that defines a training run. Defaults are the seed's classic job.
+
+    width, height: nodes (1..MAX_SIDE each, at most MAX_NODES); iterations: epochs
+    (passes over the data); learning_rate: alpha0 in [MIN_LEARNING_RATE, 1]; sigma:
+    sigma0 in node spacings.  Names are canonicalised by `choose`.  Raises
+    OptionError for any value out of range or of the wrong type.
+    """
 
     width: int = 100
     height: int = 100
@@ -153,16 +162,21 @@ class SOMConfig:
 
     @property
     def sigma0(self) -> float:
+        """The starting neighbourhood radius in node spacings: `sigma`, or max(width, height) / 2."""
         return self.sigma if self.sigma is not None else max(self.width, self.height) / 2.0
 
     def replace(self, **changes) -> "SOMConfig":
+        """A copy with `changes` applied and checked again (OptionError as for the constructor)."""
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
+        """The fields as a plain dict (what a saved map's meta.json holds)."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "SOMConfig":
+        """The config a `to_dict` dict describes.  Raises OptionError for an unknown key or a
+        bad value."""
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:

@@ -75,6 +75,8 @@ FEATURE_SLICE = 1 << 18
 
 @dataclass(frozen=True)
 class FittedPalette:
+    """What `fit_palette` returns: the (K <= 256, 4) uint8 RGBA palette and how to remap with it."""
+
     rgba: np.ndarray          # (K, 4) uint8; alpha 255 = opaque; (0,0,0,0) = the transparent entry
     transparent_index: int    # index of the (0, 0, 0, 0) entry, or -1
     space: str
@@ -83,6 +85,7 @@ class FittedPalette:
 
     @property
     def rgb(self) -> np.ndarray:
+        """(K, 3) uint8 view of the palette's colours without alpha."""
         return self.rgba[:, :3]
 
 
@@ -110,6 +113,7 @@ def srgb8_to_oklab(rgb8: np.ndarray) -> np.ndarray:
 
 
 def check_space(space: str) -> str:
+    """`space` itself when it is one of SPACES (exact name); OptionError naming them otherwise."""
     if space not in SPACES:
         raise OptionError(f"unknown colour space {space!r}; choose one of {', '.join(SPACES)}")
     return space
@@ -119,6 +123,8 @@ def colour_features(colours: np.ndarray, space: str, alpha: bool) -> np.ndarray:
     """(N, D) float64 features of (N, 3|4) uint8 colours in `space` (module docstring).
 
     With `alpha` the colour part is premultiplied and alpha / 255 is appended.
+    D is 3 (srgb, oklab) or 6 (blend), plus 1 with `alpha`.  Raises OptionError for an
+    unknown space.
     """
     check_space(space)
     rgb = colours[:, :3]
@@ -174,6 +180,9 @@ def full_passes(k: int) -> int:
 def fit_palette(hist: ColourHistogram, colours: int, space: str = DEFAULT_SPACE, seed: int | None = None,
                 cancel=None, start: np.ndarray | None = None) -> FittedPalette:
     """A palette of at most `colours` RGBA entries for the histogram (module docstring).
+
+    Weighted Lloyd k-means (S. Lloyd 1982) seeded by k-means++ (Arthur & Vassilvitskii
+    2007), weighted by pixel counts; returns a FittedPalette with rgba (K, 4) uint8.
 
     `colours` counts the transparent entry when the picture has fully
     transparent pixels.  A histogram with no more distinct colours than
@@ -364,7 +373,11 @@ def remap_steps(img, rgba, space: str = DEFAULT_SPACE, hist: ColourHistogram | N
                 dither: bool = False, cancel=None, mix=None, labels=None):
     """`remap` as a generator: yields (rows done, rows) after every slice of ~SLICE_PIXELS
     pixels (once, at the end, when dithering) and returns the (H, W) indices -- so a caller
-    that reports progress (the window's Quantise) runs exactly the command's code."""
+    that reports progress (the window's Quantise) runs exactly the command's code.
+
+    Raises SomdeskError for a picture that is not (H, W, 3|4) uint8, OptionError for a
+    palette that is not (K <= 256, 4) or lacks the (0, 0, 0, 0) entry a picture with
+    transparent pixels needs, `Cancelled` when `cancel` is set."""
     arr = as_picture(img)
     rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     if rgba.ndim != 2 or rgba.shape[1] != 4 or not 1 <= len(rgba) <= 256:

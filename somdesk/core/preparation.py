@@ -50,6 +50,8 @@ MAX_ABS_VALUE = 1e150        # the bound the SOM core puts on its data (somdesk.
 
 
 def choose(value, valid, what):
+    """The canonical name for `value` among `valid` (case, "-", "_" and spaces ignored; a few
+    synonyms such as "standardise" -> "zscore"); OptionError naming the choices otherwise."""
     key = str(value).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
     key = {"z": "zscore", "standard": "zscore", "standardise": "zscore", "standardize": "zscore",
            "range": "minmax", "off": "none", "no": "none", "mask": "train", "masked": "train",
@@ -69,6 +71,7 @@ class Scaling:
     scale: np.ndarray
 
     def apply(self, x) -> np.ndarray:
+        """(..., F) float64 normalised `x` (..., F); a constant feature (scale 0) gives 0, NaN stays NaN."""
         x = np.asarray(x, dtype=np.float64)
         safe = np.where(self.scale > 0, self.scale, 1.0)
         return np.where(self.scale > 0, (x - self.offset) / safe, np.where(np.isnan(x), np.nan, 0.0))
@@ -103,6 +106,7 @@ class Recipe:
 
     @property
     def scaling(self) -> Scaling:
+        """The per-feature offset and scale as a `Scaling` (for `invert`ing codebooks)."""
         return Scaling(self.normalise, self.features, self.offset, self.scale)
 
     def transform(self, cells: dict) -> np.ndarray:
@@ -154,6 +158,7 @@ class Recipe:
         return np.asarray(codebook, dtype=np.float64) / w
 
     def to_dict(self) -> dict:
+        """The recipe as JSON-ready lists and dicts (saved with a table map; `from_dict` reads it)."""
         return {"columns": list(self.columns), "kinds": list(self.kinds), "normalise": self.normalise,
                 "missing": self.missing, "offset": self.offset.tolist(), "scale": self.scale.tolist(),
                 "fill": self.fill.tolist(), "categories": {k: list(v) for k, v in self.categories.items()},
@@ -163,6 +168,8 @@ class Recipe:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Recipe":
+        """The recipe `to_dict` wrote.  Raises FileFormatError when a key is missing, a value
+        has the wrong type or the per-feature arrays differ in length."""
         try:
             r = cls(tuple(d["columns"]), tuple(d["kinds"]), str(d["normalise"]), str(d["missing"]),
                     np.asarray(d["offset"], float), np.asarray(d["scale"], float), np.asarray(d["fill"], float),

@@ -117,7 +117,8 @@ def sample_pixels(img, n: int = DEFAULT_SAMPLE, seed: int | None = None) -> np.n
     and the sample is exactly what it always was.  Pixels are returned in
     raster order of the chosen positions (the order does not matter to batch
     training).  The same seed gives the same sample; None counts as seed 0.
-    SomdeskError when no pixel is visible.
+    SomdeskError for a picture that is not (H, W, 3|4) uint8 or has no pixel visible,
+    OptionError for n < 1.
     """
     from somdesk.core.colour_histogram import as_picture
 
@@ -195,7 +196,9 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
     result is identical for every chunk size.  Peak extra memory is the
     32 MiB colour table plus ~100 bytes per pixel of one slice.  `cancel` (a
     CancelToken) is checked before every slice (~20-50 ms of work) and raises
-    `Cancelled`.
+    `Cancelled`.  `img` (H, W, 3) uint8; `codebook` (K, 3) SOM weights in [0, 1] (any
+    leading shape ending in 3).  Raises SomdeskError for a bad picture or codebook (not
+    finite, empty, over 65,534 colours), OptionError for chunk_rows < 1.
     """
     arr = _as_image(img)
     cb = _as_codebook(codebook)
@@ -227,7 +230,11 @@ def assign_chunked(img, codebook, chunk_rows: int | None = None,
 
 
 def palette_rgb8(codebook) -> np.ndarray:
-    """(K, 3) uint8 colours of a codebook (SOM weights in [0, 1] are scaled, rounded, clipped)."""
+    """(K, 3) uint8 colours of a codebook (SOM weights in [0, 1] are scaled, rounded, clipped).
+
+    `codebook` is uint8 (..., 3) (returned as (K, 3)) or float (..., 3) in [0, 1].
+    Raises SomdeskError for a float codebook that is empty, not finite or over 65,534 colours.
+    """
     cb = np.asarray(codebook)
     if cb.dtype == np.uint8:
         return np.ascontiguousarray(cb.reshape(-1, 3))
@@ -240,7 +247,8 @@ def quantize(img, codebook, chunk_rows: int | None = None,
 
     The codebook is first rounded to its 8-bit palette and pixels are matched
     against that palette, so each pixel gets the nearest colour it can
-    actually be shown in.
+    actually be shown in.  `img` (H, W, 3) uint8, `codebook` as `palette_rgb8`;
+    progress, cancel and errors as `assign_chunked`.
     """
     pal = palette_rgb8(codebook)
     idx = assign_chunked(img, pal, chunk_rows=chunk_rows, progress=progress, cancel=cancel)
@@ -250,7 +258,11 @@ def quantize(img, codebook, chunk_rows: int | None = None,
 
 
 def mse(a, b) -> float:
-    """Mean squared error over all pixels and channels (8-bit values)."""
+    """Mean squared error over all pixels and channels, in squared 8-bit units (0..65025).
+
+    `a`, `b` same-shape arrays, e.g. (H, W, 3) uint8.  Raises SomdeskError when the
+    shapes differ or the pictures are empty.
+    """
     a = np.asarray(a)
     b = np.asarray(b)
     if a.shape != b.shape:
@@ -267,7 +279,10 @@ def mse(a, b) -> float:
 
 
 def psnr(a, b) -> float:
-    """Peak signal-to-noise ratio in dB for 8-bit pictures: 10 log10(255^2 / MSE); inf if identical."""
+    """Peak signal-to-noise ratio in dB for 8-bit pictures: 10 log10(255^2 / MSE); inf if identical.
+
+    Same-shape arrays as `mse`, whose SomdeskError it raises.
+    """
     m = mse(a, b)
     if m == 0.0:
         return math.inf
@@ -275,7 +290,7 @@ def psnr(a, b) -> float:
 
 
 def count_colours(img) -> int:
-    """Number of distinct colours in an (H, W, 3) uint8 picture."""
+    """Number of distinct colours in an (H, W, 3) uint8 picture; SomdeskError for another array."""
     arr = _as_image(img)
     seen = np.zeros(1 << 24, dtype=bool)
     rows = max(1, DEFAULT_CHUNK_PIXELS // arr.shape[1])
@@ -383,6 +398,10 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     `cancel` (a CancelToken) does the same from another thread, checked after
     every epoch and inside the refining phase.  ``refine=False`` skips step 5
     of the module docstring (k-means on the colour histogram, sRGB).
+
+    `img` (H, W, 3|4) uint8.  Raises OptionError for a map of fewer than MIN_COLOURS or
+    more than MAX_COLOURS nodes or fine_tune < 0 (or a bad option of SOMConfig),
+    SomdeskError for a bad picture (`sample_pixels`).
     """
     from somdesk.core.options import SOMConfig
     from somdesk.core.som import SOM

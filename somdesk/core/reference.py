@@ -11,7 +11,14 @@ import numpy as np
 
 def classic_reference(weights: np.ndarray, inputs: np.ndarray, iterations: int,
                       alpha0: float = 0.1) -> np.ndarray:
-    """Train a copy of `weights` (H, W, D) on `inputs` (N, D); return the result."""
+    """Train a copy of `weights` (H, W, D) on `inputs` (N, D); return the (H, W, D) float64 result.
+
+    Kohonen's online rule with a gaussian neighbourhood on a rectangular grid, inputs in
+    the given order, `iterations` epochs; sigma0 = max(H, W) / 2 nodes and the classic
+    schedule (somdesk.core.schedules).  Meant for max(H, W) > 2: below that
+    ln(sigma0) <= 0 and this schedule does not shrink (the trainer's classic schedule
+    handles that case; see schedules.classic_lambda).
+    """
     w = np.array(weights, dtype=np.float64, copy=True)
     height, width, _ = w.shape
     sigma0 = max(width, height) / 2

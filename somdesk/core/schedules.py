@@ -33,6 +33,7 @@ SIGMA_FLOOR = 1e-3
 
 
 def classic_lambda(sigma0: float, iterations: int) -> float:
+    """The classic schedule's time constant in iterations: T / ln(sigma0), T when sigma0 <= 1."""
     log_sigma = math.log(sigma0)
     return iterations / log_sigma if log_sigma > 0 else float(iterations)
 
@@ -65,7 +66,8 @@ SCHEDULES = {"classic": _classic, "linear": _linear, "inverse": _inverse}
 def schedule(decay: str, t: int, iterations: int, sigma0: float, alpha0: float) -> tuple[float, float]:
     """(sigma_t, alpha_t) for iteration t of `iterations` under the named decay.
 
-    OptionError for an unknown decay, t outside [0, iterations], or a sigma0 /
+    sigma in node spacings, alpha a factor in (0, 1] (module docstring for the
+    formulas).  OptionError for an unknown decay, t outside [0, iterations], or a sigma0 /
     alpha0 that is not a finite positive number.
     """
     iterations = whole_number("iterations", iterations)

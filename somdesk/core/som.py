@@ -67,7 +67,13 @@ class StepInfo:
 
 
 def as_data(data) -> np.ndarray:
-    """Validate training data: a finite, non-empty (N, D) float64 array."""
+    """Validate training data: a finite, non-empty (N, D) float64 array.
+
+    Accepts anything numpy turns into numbers; a 1-D array of N values becomes
+    (N, 1).  Returns a C-contiguous float64 (N, D) copy (or the array itself when it
+    already is one).  Raises SomdeskError for data that is not numeric, not 2-D,
+    empty, over MAX_SAMPLES rows, NaN or infinite, or beyond +-MAX_ABS_VALUE.
+    """
     try:
         arr = np.asarray(data, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -94,7 +100,19 @@ def _all_finite(a: np.ndarray) -> bool:
 
 
 class SOM:
-    """A Kohonen map of `height` x `width` nodes trained on `data` (N, D)."""
+    """A Kohonen map of `height` x `width` nodes trained on `data` (N, D).
+
+    The self-organizing map of T. Kohonen ("Self-organized formation of topologically
+    correct feature maps", Biol. Cybern. 43, 1982; "Self-Organizing Maps", 3rd ed.,
+    Springer 2001): config.mode "classic" is the online rule (one input at a time),
+    "batch" Kohonen's batch map.  `data` is validated by `as_data`; `weights`, if
+    given, is an (H, W, D) start (else `initial_weights` of config.init and the
+    seed); `iteration` is the 0-based number of epochs already done.
+
+    Raises OptionError for the mexican-hat neighbourhood in batch mode and
+    SomdeskError for bad data (see `as_data`), weights of the wrong shape or not
+    finite, or `iteration` outside 0..config.iterations.
+    """
 
     def __init__(self, data, config: SOMConfig | None = None, weights=None, iteration: int = 0):
         self.config = config if config is not None else SOMConfig()
@@ -122,11 +140,13 @@ class SOM:
         """The (H, W, D) float64 weights; updated in place by training, copy to keep.
 
         A view of the planar (D, H, W) codebook the classic kernel works on (so no
-        epoch pays a transpose); not C-contiguous: reshape gives a copy.
+        epoch pays a transpose); not C-contiguous: reshape gives a copy.  Setting it
+        copies the value and raises SomdeskError when it is not (H, W, D), not finite or
+        beyond +-MAX_ABS_VALUE.
         """
         return self._weights
 
-    @weights.setter
+    @weights.setter   # (the property's docstring above covers the setter)
     def weights(self, value) -> None:
         h, w, d = self.config.height, self.config.width, self.data.shape[1]
         arr = np.array(value, dtype=np.float64, copy=True, order="C")
@@ -144,10 +164,12 @@ class SOM:
 
     @property
     def total(self) -> int:
+        """The number of iterations (epochs) of the run, config.iterations."""
         return self.config.iterations
 
     @property
     def done(self) -> bool:
+        """True once all config.iterations iterations have run."""
         return self.iteration >= self.config.iterations
 
     def schedule_at(self, t: int) -> tuple[float, float]:
@@ -156,7 +178,11 @@ class SOM:
         return SCHEDULES[c.decay](t, c.iterations, c.sigma0, c.learning_rate)
 
     def order_at(self, t: int) -> np.ndarray:
-        """The order in which iteration t presents the inputs."""
+        """(N,) int64 indices into the data: the order in which iteration t presents the inputs.
+
+        For order "sequential" this is the SOM's own 0..N-1 array (do not write to it);
+        "shuffled" draws a permutation from (seed, t), so any iteration can be replayed.
+        """
         n = len(self.data)
         if self.config.order == "sequential":
             return self._sequential
@@ -327,22 +353,35 @@ class SOM:
 
     # -- measures (convenience wrappers over somdesk.core.metrics) -------------
     def quantization_error(self, data=None, cancel: CancelToken | None = None) -> float:
+        """Mean Euclidean distance (data units) of each sample of `data` (N, D), default the
+        training data, to its BMU's weights: metrics.quantization_error.  Raises SomdeskError
+        for bad `data` (as_data), `Cancelled` when `cancel` is set."""
         from somdesk.core.metrics import quantization_error
         return quantization_error(self._weights, self.data if data is None else as_data(data), cancel)
 
     def topographic_error(self, data=None, cancel: CancelToken | None = None) -> float:
+        """Fraction (0-1) of samples of `data` (N, D), default the training data, whose two
+        nearest nodes are not grid neighbours: metrics.topographic_error.  Raises
+        SomdeskError for bad `data` (as_data), `Cancelled` when `cancel` is set."""
         from somdesk.core.metrics import topographic_error
         return topographic_error(self._weights, self.data if data is None else as_data(data),
                                  self.config.topology == "hexagonal", self.config.toroidal, cancel)
 
     def u_matrix(self) -> np.ndarray:
+        """(H, W) float64 U-matrix of the current weights: metrics.u_matrix."""
         from somdesk.core.metrics import u_matrix
         return u_matrix(self._weights, self.config.topology == "hexagonal", self.config.toroidal)
 
     def hit_counts(self, data=None, cancel: CancelToken | None = None) -> np.ndarray:
+        """(H, W) int64 number of samples of `data` (N, D), default the training data, per
+        BMU: metrics.hit_counts.  Raises SomdeskError for bad `data`, `Cancelled` when
+        `cancel` is set."""
         from somdesk.core.metrics import hit_counts
         return hit_counts(self._weights, self.data if data is None else as_data(data), cancel)
 
     def bmus(self, data=None, cancel: CancelToken | None = None) -> np.ndarray:
+        """(N, 2) int64 (row, column) of each sample's best-matching node: metrics.bmus.
+        `data` (N, D), default the training data.  Raises SomdeskError for bad `data`,
+        `Cancelled` when `cancel` is set."""
         from somdesk.core.metrics import bmus
         return bmus(self._weights, self.data if data is None else as_data(data), cancel)

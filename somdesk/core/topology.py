@@ -37,7 +37,8 @@ def within_radius(d2, radius: float):
 
 
 def node_positions(height: int, width: int, hexagonal: bool) -> np.ndarray:
-    """(H, W, 2) array of (x, y) positions in grid units."""
+    """(H, W, 2) float64 (x, y) positions in grid units (node spacings); hexagonal maps shift
+    odd rows half a node right and space rows HEX_ROW_HEIGHT apart."""
     rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
     if hexagonal:
         return np.stack([cols + 0.5 * (rows % 2), rows * HEX_ROW_HEIGHT], axis=-1)

@@ -32,7 +32,9 @@ NEAREST_SLICE = 2_048   # points per product in `nearest`: fits in cache (measur
 
 
 def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
-    """(index, squared distance) of each point's nearest centre.
+    """(index (N,), squared distance (N,) float64) of each point's nearest centre.
+
+    centres (K, D), points (N, D) float64.  Raises `Cancelled` when `cancel` is set.
 
     Candidates by matrix product in float32, |c|^2 - 2 x.c (one BLAS call per
     slice of NEAREST_SLICE points: for a few hundred centres in 3-7
@@ -61,11 +63,12 @@ def nearest(centres: np.ndarray, points: np.ndarray, cancel=None) -> tuple[np.nd
 
 
 def kmeanspp_seeds(points: np.ndarray, w: np.ndarray, k: int, rng, cancel=None) -> np.ndarray:
-    """Greedy k-means++ seeding weighted by pixel counts.
+    """(k, D) float64 seed centres from points (N, D), weighted by pixel counts w (N,).
 
     Arthur & Vassilvitskii 2007; the greedy form (2 + ln k candidates per
     centre, the one that lowers the weighted potential most is kept) is the
     one scikit-learn uses, and it avoids most of plain k-means++'s bad starts.
+    `rng` a numpy Generator.  Raises `Cancelled` when `cancel` is set.
     """
     tries = 2 + int(np.log(k))
     loops = compiled_loops()
@@ -154,7 +157,10 @@ LINEAR = 1.0
 
 def lloyd_passes(points, w, centres, passes, cancel, linear: float = 0.0,
                  guess: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd passes; returns (centres, labels).
+    """Weighted Lloyd passes (S. Lloyd 1982); returns (centres (K, D), labels (N,) integer).
+
+    points (N, D) float64 with weights w (N,) (pixel counts), centres (K, D) the start;
+    at most `passes` passes.  Raises `Cancelled` when `cancel` is set (read before every pass).
 
     `guess` ((N,) cluster of each point, e.g. its pooled cell's) lets the compiled loop
     start its first search there; the result is the same without it.

@@ -39,6 +39,7 @@ class SrgbConversion:
         self.description = description
 
     def apply(self, band) -> np.ndarray:
+        """(h, w, 3) uint8 sRGB of the PIL image `band` ((h, w, 4) for "RGBA"), converted to `mode` first."""
         from PIL import ImageCms
 
         if band.mode != self.mode:

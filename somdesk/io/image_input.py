@@ -106,7 +106,9 @@ def load_image(path: str | os.PathLike, alpha: bool = False) -> np.ndarray:
     """Read a picture file as an (H, W, 3) uint8 RGB array (see module docstring).
 
     With ``alpha=True`` pictures with transparency come back as (H, W, 4)
-    RGBA.  Every failure is a FileFormatError naming the file.
+    RGBA.  Every failure is a FileFormatError naming the file: missing, a folder or
+    not a regular file, unreadable, empty, over MAX_FILE_BYTES, not a supported format,
+    damaged, no pixels or over the pixel limit, or not enough memory to decode it.
     """
     fspath, name, size = stat_input(path)
     if size > MAX_FILE_BYTES:
@@ -123,7 +125,12 @@ def load_image(path: str | os.PathLike, alpha: bool = False) -> np.ndarray:
 
 
 def load_image_bytes(data: bytes, name: str = "image", alpha: bool = False) -> np.ndarray:
-    """Like `load_image` for bytes already in memory; `name` is used in messages."""
+    """Like `load_image` for bytes already in memory; `name` is used in messages.
+
+    Returns (H, W, 3) uint8, or (H, W, 4) with ``alpha=True`` for a picture with
+    transparency.  Raises FileFormatError as `load_image` does (empty or over
+    MAX_FILE_BYTES included).
+    """
     if len(data) > MAX_FILE_BYTES:
         raise FileFormatError(f"cannot read {name}: the file is over the limit of "
                               f"{MAX_FILE_BYTES // 2**20} MiB")

@@ -43,11 +43,20 @@ def scale_nearest(img: np.ndarray, scale: int) -> np.ndarray:
 
 
 def seed_picture(inputs: np.ndarray, weights: np.ndarray, scale: int = 4) -> np.ndarray:
-    """The "strip + map" picture: a strip of the input colours above the trained map (render.render_view "strip")."""
+    """The "strip + map" picture: a strip of the input colours above the trained map (render.render_view "strip").
+
+    inputs (N, >=3) floats in [0, 1], weights (H, W, >=3) RGB in [0, 1]; returns (h, w, 3)
+    uint8 at `scale` pixels per node.  Raises SomdeskError for a scale below 1, a picture
+    over MAX_IMAGE_PIXELS or weights with fewer than 3 components.
+    """
     return seed_layout(np.asarray(inputs, dtype=np.float64), scale_nearest(map_rgb(weights), scale), scale)
 
 
 def png_bytes(img: np.ndarray) -> bytes:
+    """The bytes of an (H, W, 3), (H, W, 4) or (H, W) uint8 image as PNG (Pillow, no optimisation).
+
+    Pillow raises TypeError for an array it has no mode for (another dtype or shape).
+    """
     import io
 
     from PIL import Image
@@ -58,7 +67,11 @@ def png_bytes(img: np.ndarray) -> bytes:
 
 
 def save_png(img: np.ndarray, path) -> None:
-    """Write an (H, W, 3) or (H, W) uint8 image as PNG, atomically."""
+    """Write an (H, W, 3), (H, W, 4) or (H, W) uint8 image as PNG, atomically.
+
+    Raises SomdeskError naming `path` when it cannot be written (somdesk.io.atomic) and
+    `png_bytes`' TypeError for an array Pillow cannot store.
+    """
     from somdesk.io.atomic import atomic_write_bytes
 
     atomic_write_bytes(path, png_bytes(img))

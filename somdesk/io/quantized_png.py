@@ -48,7 +48,10 @@ def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
     """(remapped (H, W) uint8 indices, (n, 3|4) uint8 palette of the n used entries).
 
     RGBA palettes come back with the used entries whose alpha is below 255
-    first (stable order otherwise), so a tRNS chunk needs only those.
+    first (stable order otherwise), so a tRNS chunk needs only those.  `indices` (H, W)
+    integer, `palette` (K, 4) uint8 RGBA, (K, 3) uint8 or float weights (..., 3) in [0, 1].
+    Raises SomdeskError for indices that are empty, not 2-D, not integers or outside the
+    palette, more than MAX_PNG_COLOURS used entries, or a bad float palette.
     """
     idx = np.asarray(indices)
     if idx.ndim != 2 or idx.size == 0:
@@ -81,7 +84,7 @@ def indexed_png_bytes(indices, palette_rgb8, optimize: bool = False) -> bytes:
     """An indexed PNG (mode "P", PLTE of exactly the used colours, tRNS if any alpha < 255).
 
     `optimize` asks Pillow for zlib level 9 instead of COMPRESS_LEVEL (slower, and not
-    smaller on the measured pictures)."""
+    smaller on the measured pictures).  Arguments and SomdeskError as `used_palette`."""
     from PIL import Image
 
     idx, pal = used_palette(indices, palette_rgb8)
@@ -102,12 +105,16 @@ def indexed_png_bytes(indices, palette_rgb8, optimize: bool = False) -> bytes:
 
 
 def indexed_png_size(indices, palette_rgb8) -> int:
-    """Size in bytes of the file `save_indexed_png` would write."""
+    """Size in bytes of the file `save_indexed_png` would write (SomdeskError as `used_palette`)."""
     return len(indexed_png_bytes(indices, palette_rgb8))
 
 
 def save_indexed_png(path: str | os.PathLike, indices, palette_rgb8) -> int:
-    """Write the indexed PNG atomically; return its size in bytes."""
+    """Write the indexed PNG atomically; return its size in bytes.
+
+    Raises SomdeskError for bad indices or palette (`used_palette`) or when `path` cannot
+    be written (somdesk.io.atomic).
+    """
     from somdesk.io.atomic import atomic_write_bytes
 
     data = indexed_png_bytes(indices, palette_rgb8)

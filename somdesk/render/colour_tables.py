@@ -33,6 +33,7 @@ def lut(name: str) -> np.ndarray:
 
     The floats are matplotlib's (via pyqtgraph's CC0 CSV files, vendored in
     _colour_data); bytes are rounded as pyqtgraph rounds them, int(255 c + 0.5).
+    Raises SomdeskError for another name.
     """
     if name not in _LUTS:
         if name not in TABLES:
@@ -44,7 +45,8 @@ def lut(name: str) -> np.ndarray:
 
 
 def levels_of(values, lo: float | None = None, hi: float | None = None) -> tuple[float, float]:
-    """(lo, hi) for a field: the given ends, else its finite minimum / maximum."""
+    """(lo, hi) for a field `values` (any shape): the given ends, else its finite minimum /
+    maximum ((0.0, 1.0) when nothing is finite)."""
     v = np.asarray(values, dtype=np.float64)
     finite = v[np.isfinite(v)]
     if lo is None:
@@ -55,8 +57,9 @@ def levels_of(values, lo: float | None = None, hi: float | None = None) -> tuple
 
 
 def index_of(values, levels: tuple[float, float], n: int = 256) -> np.ndarray:
-    """Table index of every value: floor((v - lo) * n / (hi - lo)) clipped to 0..n-1
-    (pyqtgraph ImageItem's rescaling with a lookup table of n entries); all 0 when hi <= lo."""
+    """intp table index of every value, same shape as `values`: floor((v - lo) * n / (hi - lo))
+    clipped to 0..n-1 (pyqtgraph ImageItem's rescaling with a lookup table of n entries); all 0
+    when hi <= lo; NaN gives 0, +inf n - 1."""
     v = np.asarray(values, dtype=np.float64)
     lo, hi = levels
     if not hi > lo:
@@ -66,8 +69,8 @@ def index_of(values, levels: tuple[float, float], n: int = 256) -> np.ndarray:
 
 
 def scalar_rgb(values, name: str, levels: tuple[float, float] | None = None) -> np.ndarray:
-    """(..., 3) uint8: `values` through colour map `name`, scaled over `levels`
-    (default: the values' own minimum to maximum)."""
+    """(..., 3) uint8: `values` (...) through colour map `name`, scaled over `levels`
+    (default: the values' own minimum to maximum).  SomdeskError for an unknown `name`."""
     levels = levels if levels is not None else levels_of(values)
     return lut(name)[index_of(values, levels)]
 
@@ -87,12 +90,13 @@ def to_rgb8(values) -> np.ndarray:
 
 
 def luminance(rgb8) -> np.ndarray:
-    """Relative luminance (BT.709 weights) of uint8 colours (..., 3), 0..255."""
+    """(...) float64 relative luminance (BT.709 weights) of uint8 colours (..., 3), 0..255."""
     return np.asarray(rgb8, dtype=np.float64) @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def is_light(rgb8) -> np.ndarray:
-    """True where black reads better than white on the colour."""
+    """(...) bool, True where black reads better than white on uint8 colours (..., 3)
+    (BT.709 luminance above 140 of 255)."""
     return luminance(rgb8) > 140.0
 
 

@@ -36,6 +36,8 @@ MAX_IMAGE_PIXELS = 100_000_000   # ~300 MB of RGB; bigger pictures are refused
 
 
 def check_scale(scale) -> int:
+    """`scale` (pixels per node) as an int; SomdeskError unless it is a whole number in
+    1..MAX_SCALE (bools refused).  Text or None raise ValueError/TypeError from float()."""
     if isinstance(scale, bool) or not float(scale).is_integer() or not 1 <= int(scale) <= MAX_SCALE:
         raise SomdeskError(f"scale must be between 1 and {MAX_SCALE} pixels per node, got {scale}")
     return int(scale)
@@ -142,7 +144,7 @@ def layout(nodes: np.ndarray, hexagonal: bool, scale: int, fill=(255, 255, 255),
     export on a task's thread never holds the GIL long enough to freeze the window (tester7
     #31: 0.6-2.5 s in one np.repeat), and a big hexagonal picture needs no whole index image
     beside it (the bands' indices are computed as they are drawn).  SomdeskError over
-    MAX_IMAGE_PIXELS or for a bad `scale`."""
+    MAX_IMAGE_PIXELS or for a bad `scale`; ValueError when `out` has the wrong shape or dtype."""
     nodes = np.asarray(nodes)
     rows, cols = nodes.shape[:2]
     scale = check_scale(scale)

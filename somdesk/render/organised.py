@@ -39,7 +39,9 @@ def organised_colours(weights: np.ndarray, n: int | None = None) -> tuple[np.nda
     (row floor((i + 1/2) * H / r)), read in a serpentine: row 0 left to right,
     row 1 right to left, and so on.  Consecutive colours are therefore always
     neighbours on the sub-grid, and the palette reads as one smooth path over the
-    map.  `n=None` (or n >= H * W) gives every node.
+    map.  `n=None` (or n >= H * W) gives every node.  `weights` (H, W, D); colours keep
+    its dtype, nodes are int64.  Raises SomdeskError when no r x c sub-grid of n nodes
+    fits (naming the sizes that do, `organised_sizes`).
     """
     h, w = weights.shape[:2]
     grid = sample_grid(h, w, n)

@@ -19,7 +19,8 @@ GAP = 12
 
 
 def legend_picture(legend: Legend | None, length: int = 240) -> np.ndarray | None:
-    """The colour bar or category list of `legend`, or None when the view needs none."""
+    """(h, w, 3) uint8: the colour bar (`length` px long) or category list of `legend`, or
+    None when the view needs none."""
     if legend is None:
         return None
     if legend.cmap is not None:
@@ -31,7 +32,8 @@ def legend_picture(legend: Legend | None, length: int = 240) -> np.ndarray | Non
 
 
 def stack(pictures: list[np.ndarray], horizontal: bool = False, gap: int = GAP) -> np.ndarray:
-    """Pictures side by side (or one under the other) on white, aligned top / left."""
+    """(h, w, 3) uint8: (h_i, w_i, 3) uint8 pictures side by side (or one under the other) on
+    white, `gap` px apart, aligned top / left; None entries skipped, a white 1 x 1 for none."""
     pictures = [p for p in pictures if p is not None]
     if not pictures:
         return np.full((1, 1, 3), 255, dtype=np.uint8)
@@ -54,7 +56,8 @@ def stack(pictures: list[np.ndarray], horizontal: bool = False, gap: int = GAP) 
 
 
 def with_legend(img: np.ndarray, legend: Legend | None) -> np.ndarray:
-    """`img` with its legend below it (unchanged when the view has none)."""
+    """(h, w, 3) uint8: `img` (H, W, 3) uint8 with its legend below it (unchanged when the
+    view has none)."""
     bar = legend_picture(legend, length=max(120, min(img.shape[1], 480)))
     return img if bar is None else stack([img, bar])
 
@@ -62,7 +65,10 @@ def with_legend(img: np.ndarray, legend: Legend | None) -> np.ndarray:
 def planes_sheet(weights: np.ndarray, columns=None, hexagonal: bool = False, scale: int = 6, per_row: int = 4,
                  offset=None, scale_units=None) -> np.ndarray:
     """Every component plane of `weights` (rows, cols, D) with its name and colour bar,
-    `per_row` planes to a row; values in the columns' own units when offsets and scales are given."""
+    `per_row` planes to a row; values in the columns' own units when offsets and scales are given.
+
+    Returns (h, w, 3) uint8; `scale` in pixels per node, `offset`/`scale_units` (D,).
+    Raises SomdeskError for a bad `scale` or a plane picture over MAX_IMAGE_PIXELS."""
     d = weights.shape[2]
     names = list(columns) if columns is not None else [f"component {k}" for k in range(d)]
     cells = []

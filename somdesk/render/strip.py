@@ -13,6 +13,7 @@ def strip_height(body_height: int) -> int:
 
 
 def gap_height(scale: int) -> int:
+    """Height in pixels of the white gap between the input strip and the map: max(2, scale)."""
     return max(2, int(scale))
 
 
@@ -26,7 +27,8 @@ def input_strip(inputs: np.ndarray, width_px: int, height_px: int) -> np.ndarray
 
 
 def strip_and_map(inputs: np.ndarray, body: np.ndarray, scale: int = 4) -> np.ndarray:
-    """The input strip, a white gap of max(2, scale) px, then the map picture `body`."""
+    """(strip + gap + Hb, Wb, 3) uint8: the input strip of `inputs` (N, >=3 floats in [0, 1]),
+    a white gap of max(2, scale) px, then the map picture `body` (Hb, Wb, 3) uint8."""
     strip = input_strip(inputs, body.shape[1], strip_height(body.shape[0]))
     gap = np.full((gap_height(scale), body.shape[1], 3), 255, dtype=np.uint8)
     return np.concatenate([strip, gap, body], axis=0)

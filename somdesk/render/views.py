@@ -57,18 +57,25 @@ def view_name(view: str) -> str:
 
 
 def colour_nodes(weights: np.ndarray) -> np.ndarray:
-    """(rows, cols, 3) uint8 of a map whose weights are RGB in [0, 1]."""
+    """(rows, cols, 3) uint8 of a map whose weights (rows, cols, D >= 3) are RGB in [0, 1].
+
+    The first three components are used.  Raises SomdeskError for fewer than 3 or not 3-D.
+    """
     if weights.ndim != 3 or weights.shape[2] < 3:
         raise SomdeskError(f"the map has {weights.shape[-1]} values per node; a colour picture needs 3")
     return to_rgb8(weights[..., :3])
 
 
 def scalar_nodes(values: np.ndarray, cmap: str, levels=None, title: str = "") -> tuple[np.ndarray, Legend]:
+    """((rows, cols, 3) uint8, Legend): `values` (rows, cols) through colour map `cmap` over
+    `levels` (default the finite min..max).  SomdeskError for an unknown `cmap`."""
     levels = levels_of(values) if levels is None else (float(levels[0]), float(levels[1]))
     return scalar_rgb(values, cmap, levels), Legend(cmap, levels, title)
 
 
 def hit_nodes(hits: np.ndarray) -> tuple[np.ndarray, Legend]:
+    """((rows, cols, 3) uint8, Legend): hit counts (rows, cols) through inferno over 0..max,
+    nodes with no hit EMPTY_NODE; the legend's ticks are whole numbers."""
     hits = np.asarray(hits)
     rgb, legend = scalar_nodes(hits, "inferno", (0.0, float(hits.max()) if hits.size else 1.0), "inputs per node")
     rgb[hits == 0] = EMPTY_NODE
@@ -76,6 +83,12 @@ def hit_nodes(hits: np.ndarray) -> tuple[np.ndarray, Legend]:
 
 
 def component_nodes(weights: np.ndarray, k: int, offset=None, scale=None, title: str = "") -> tuple[np.ndarray, Legend]:
+    """((rows, cols, 3) uint8, Legend): plane k of `weights` (rows, cols, D) through viridis.
+
+    With `offset` and `scale` ((D,) each) the plane is shown in the column's own units,
+    offset + value * scale; non-finite values (a passive column no row reached) are
+    EMPTY_NODE.  Raises SomdeskError for k outside 0..D-1.
+    """
     if not 0 <= int(k) < weights.shape[2]:
         raise SomdeskError(f"component {k} is outside 0..{weights.shape[2] - 1}")
     plane = weights[..., int(k)]
@@ -108,7 +121,14 @@ def label_codes(node_labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 def node_colours(view: str, weights: np.ndarray, *, umatrix=None, hits=None, component: int = 0,
                  offset=None, scale=None, columns=None, clusters=None, node_labels=None) -> tuple[np.ndarray, Legend]:
-    """((rows, cols, 3) uint8, Legend) of `view` (module docstring) from what the view needs."""
+    """((rows, cols, 3) uint8, Legend) of `view` (module docstring) from what the view needs.
+
+    `weights` (rows, cols, D); `umatrix` (rows, cols) float, `hits` (rows, cols) counts,
+    `clusters` (rows, cols) int, `node_labels` (rows, cols) object (None = no label),
+    `offset`/`scale` (D,) and `columns` D names for the component view.  Raises
+    SomdeskError for an unknown view, a view whose input is None, a colour view of fewer
+    than 3 components or a component index out of range.
+    """
     view = view_name(view)
     if view in ("colours", "strip"):
         return colour_nodes(weights), Legend()
@@ -165,7 +185,10 @@ def picture(nodes_rgb: np.ndarray, hexagonal: bool, scale: int, bmus=None, input
 
 
 def view_size(view: str, rows: int, cols: int, hexagonal: bool = False, scale: int = 4) -> tuple[int, int]:
-    """(width, height) in pixels that the picture of `view` has, without drawing it."""
+    """(width, height) in pixels that the picture of `view` has, without drawing it.
+
+    Raises SomdeskError for an unknown view or a bad `scale`.
+    """
     width, height = geometry.picture_size(rows, cols, hexagonal, geometry.check_scale(scale))
     if view_name(view) == "strip":
         height += strip_height(height) + gap_height(scale)
@@ -175,7 +198,11 @@ def view_size(view: str, rows: int, cols: int, hexagonal: bool = False, scale: i
 def render_view(kind: str, weights: np.ndarray, inputs=None, hexagonal: bool = False, toroidal: bool = False,
                 scale: int = 4, markers: bool = False) -> np.ndarray:
     """(H, W, 3) uint8 picture of view `kind` of a map: colours, strip, umatrix or hits, the
-    U-matrix and hits computed here from `weights` (rows, cols, D) and `inputs` (N, D)."""
+    U-matrix and hits computed here from `weights` (rows, cols, D) and `inputs` (N, D).
+
+    `scale` in pixels per node.  Raises SomdeskError for an unknown or unsupported view,
+    weights that are not a 3-D array, a strip, hits or markers without `inputs`, a bad
+    `scale` or a picture over MAX_IMAGE_PIXELS."""
     view = view_name(kind)
     if not isinstance(weights, np.ndarray) or weights.ndim != 3:
         raise SomdeskError("weights must be an (height, width, dim) array")

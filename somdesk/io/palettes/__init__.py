@@ -110,7 +110,9 @@ def read_palettes_bytes(data: bytes, filename: str = "<data>") -> list[Palette]:
     Collections (JSON lists of palettes or objects of name -> list, CSV with
     a list column, 1536-byte NES .pal) give several; each Palette has its
     name (or None) and the file's warnings.  `filename` is used in messages
-    and as a format hint.  Raises PaletteError for anything unreadable.
+    and as a format hint.  Raises PaletteError for anything unreadable (a reader's
+    unexpected exception is turned into one too, marked as an internal error) and
+    TypeError when `data` is not bytes-like.
     """
     filename = display_name(filename)
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -139,7 +141,10 @@ def read_palettes_bytes(data: bytes, filename: str = "<data>") -> list[Palette]:
 
 
 def pick_palette(palettes: list[Palette], index: int, filename: str = "<data>") -> Palette:
-    """`palettes[index]`, or PaletteError naming `filename` and the valid range."""
+    """`palettes[index]`, or PaletteError naming `filename` and the valid range.
+
+    Raises TypeError when `index` is not an int (bools refused).
+    """
     if isinstance(index, bool) or not isinstance(index, int):
         raise TypeError(f"index must be an int, not {type(index).__name__}")
     if not 0 <= index < len(palettes):
@@ -220,7 +225,11 @@ def format_for_path(path: str | os.PathLike) -> str:
 
 
 def palette_to_bytes(palette: Palette, format: str) -> bytes:
-    """Serialise `palette` as writer `format` (no file involved)."""
+    """Serialise `palette` as writer `format` (a WRITE_FORMATS id; no file involved).
+
+    Raises PaletteError for an unknown format, an empty palette or more than MAX_COLORS
+    colours, and the writer's own PaletteError (e.g. over 65,535 colours for aco).
+    """
     writer = _WRITERS.get(format)
     if writer is None:
         raise PaletteError(f"cannot write format {format!r}; writable formats: "
@@ -238,7 +247,7 @@ def write_losses(palette: Palette, format: str) -> list[str]:
 
     Empty when nothing is lost.  The CLI prints these as warnings; the GUI
     can show them before saving.  (Too many colours is not a loss but an
-    error, raised by `palette_to_bytes`.)
+    error, raised by `palette_to_bytes`.)  Raises PaletteError for an unknown format.
     """
     if format not in _CAPABILITIES:
         raise PaletteError(f"cannot write format {format!r}; writable formats: "

@@ -106,6 +106,11 @@ def _parse_section(data: bytes, pos: int) -> _Section:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Photoshop .aco bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     if len(data) < 4:
         raise ctx.error("the file is too short to be a Photoshop .aco swatch file")
     try:
@@ -143,6 +148,9 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 
 
 def write(palette: Palette) -> bytes:
+    """The .aco bytes of `palette`: a version 1 block then a version 2 block with names (RGB
+    channels 0..65535 = 257 x the 8-bit value; alpha is not kept).  Raises PaletteError for
+    more than 65,535 colours (the count is a uint16)."""
     n = len(palette.swatches)
     if n > 65535:
         # The count field is uint16; MAX_COLORS (65,536) is one more.

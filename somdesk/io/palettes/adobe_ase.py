@@ -44,10 +44,12 @@ _MAX_BLOCKS = 3 * MAX_COLORS
 
 
 def is_aseprite(data: bytes) -> bool:
+    """True when `data` starts like an Aseprite sprite (its magic at bytes 4-5), not an .ase palette."""
     return len(data) >= 6 and data[4:6] == ASEPRITE_MAGIC
 
 
 def aseprite_error(ctx: ReadContext) -> PaletteError:
+    """The PaletteError (built, not raised) telling the user an Aseprite sprite is no palette."""
     return ctx.error("this is an Aseprite sprite file, not an Adobe Swatch Exchange palette; "
                      "export the palette from Aseprite (Palette > Save Palette as .gpl) and load that")
 
@@ -76,6 +78,11 @@ class _Body:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Adobe Swatch Exchange bytes `data` (module docstring for the layout); CMYK, Lab and Gray converted (colorspaces).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     if not data.startswith(MAGIC):
         if is_aseprite(data):
             raise aseprite_error(ctx)
@@ -191,6 +198,8 @@ def _block(btype: int, body: bytes) -> bytes:
 
 
 def write(palette: Palette) -> bytes:
+    """The .ase bytes of `palette`: one named RGB float colour entry per swatch, in a group named
+    after the palette when it has a name (alpha not kept)."""
     blocks = []
     if palette.name:
         blocks.append(_block(BLOCK_GROUP_START, _name_bytes(palette.name)))

@@ -77,6 +77,7 @@ def unit_to_byte(v: float) -> int:
 
 
 def rgb_unit_to_bytes(r: float, g: float, b: float) -> tuple[int, int, int]:
+    """(r, g, b) 0..1 floats to 0..255 ints by `unit_to_byte` each."""
     return unit_to_byte(r), unit_to_byte(g), unit_to_byte(b)
 
 
@@ -138,7 +139,11 @@ def lab_to_xyz(L: float, a: float, b: float, white=WHITE_D50) -> tuple[float, fl
 
 
 def lab_to_srgb_unit(L: float, a: float, b: float, white: str = "D50") -> tuple[float, float, float]:
-    """Lab to gamma-encoded sRGB floats, *not* clipped (may leave 0..1)."""
+    """Lab (L* 0..100) to gamma-encoded sRGB floats, *not* clipped (may leave 0..1).
+
+    `white` is the Lab reference white, "D50" (adapted to D65 by Bradford, as ICC Lab
+    is) or "D65"; ValueError for another.
+    """
     if white == "D50":
         xyz = _mul(_BRADFORD_D50_TO_D65, lab_to_xyz(L, a, b, WHITE_D50))
     elif white == "D65":
@@ -156,6 +161,7 @@ def lab_to_rgb(L: float, a: float, b: float, white: str = "D50") -> tuple[int, i
 
 
 def lab_in_gamut(L: float, a: float, b: float, white: str = "D50") -> bool:
+    """True when sRGB can show the Lab colour (within half an 8-bit step); ValueError for a bad `white`."""
     return in_unit_range(*lab_to_srgb_unit(L, a, b, white))
 
 

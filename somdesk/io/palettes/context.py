@@ -19,6 +19,9 @@ from somdesk.io.names import display_name  # noqa: F401 - re-exported for the re
 
 
 class ReadContext:
+    """One file's reading state: its shown name and format id, the warnings collected, and
+    the wording of its errors (`error`)."""
+
     def __init__(self, filename: str, fmt: str | None = None) -> None:
         self.filename = display_name(filename)
         self.fmt = fmt
@@ -32,6 +35,7 @@ class ReadContext:
         return PaletteError(f"{self.filename}: {where}{message}")
 
     def warn(self, message: str, line: int | None = None) -> None:
+        """Record a non-fatal oddity (at most MAX_WARNINGS kept; the rest are counted)."""
         if len(self._warnings) >= MAX_WARNINGS:
             self._dropped += 1
             return
@@ -40,18 +44,19 @@ class ReadContext:
 
     @property
     def warnings(self) -> tuple[str, ...]:
+        """The warnings so far, plus "... and N more warnings" when some were dropped."""
         extra = (f"... and {self._dropped} more warnings",) if self._dropped else ()
         return tuple(self._warnings) + extra
 
     # -- limits ---------------------------------------------------------------
     def check_count(self, n: int, line: int | None = None) -> None:
-        """Refuse a colour count above MAX_COLORS (declared or actual)."""
+        """Refuse a colour count above MAX_COLORS (declared or actual): raises PaletteError."""
         if n > MAX_COLORS:
             raise self.error(f"too many colours ({n}); the limit is {MAX_COLORS}", line)
 
     def finish(self, swatches: Iterable[Swatch], name: str | None = None,
                columns: int | None = None) -> Palette:
-        """Wrap up: refuse empty or oversized palettes, attach warnings."""
+        """Wrap up: refuse empty or oversized palettes (PaletteError), attach warnings."""
         sw = tuple(swatches)
         if not sw:
             raise self.error("the palette contains no colours")
@@ -64,7 +69,8 @@ class ReadContext:
 
         Empty palettes are skipped with a warning naming their position, a
         file with none at all is an error, and the file's warnings are
-        attached to every palette (they are about the file).
+        attached to every palette (they are about the file).  Raises PaletteError for a
+        palette over MAX_COLORS, more than MAX_TOTAL_COLORS or MAX_PALETTES in all, or none.
         """
         kept: list[tuple[tuple[Swatch, ...], str | None]] = []
         total = 0
@@ -94,7 +100,7 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
     UTF-8 (with or without BOM) is the norm; a UTF-16 BOM is honoured because
     Windows tools (Excel CSV, Notepad) write it.  Anything that is not valid
     UTF-8 is read as Latin-1 -- old GIMP/JASC files from Windows are -- with a
-    warning, since names may then look wrong.
+    warning, since names may then look wrong.  Raises PaletteError for broken UTF-16.
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]

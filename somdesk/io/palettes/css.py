@@ -246,6 +246,11 @@ def _palette_name(raw: str) -> str | None:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in CSS bytes `data` (module docstring for the layout); every CSS Color 4 colour in file order.
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     raw = decode_text(data, ctx)
     if raw.count("/*") > _MAX_COMMENTS:
         raise ctx.error(f"more than {_MAX_COMMENTS:,} comments; not a palette")
@@ -399,6 +404,7 @@ def _warn_unread_values(text: str, ctx: ReadContext) -> None:
 
 
 def write(palette: Palette) -> bytes:
+    """The palette as CSS custom properties (UTF-8 bytes), alpha as 8-digit hex where not 255."""
     out = []
     if palette.name:
         out.append(f"/* Palette: {palette.name.replace('*/', '* /')} */")

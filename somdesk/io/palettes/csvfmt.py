@@ -42,6 +42,7 @@ _BRACKETS = {"[": "]", "(": ")", "{": "}"}
 
 
 def delimiter_for(line: str) -> str:
+    """The first of "," ";" tab that occurs in `line`, else ","."""
     for d in (",", ";", "\t"):
         if d in line:
             return d
@@ -143,6 +144,11 @@ def _rows(text: str, ctx: ReadContext):
 
 
 def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:
+    """The palettes in CSV bytes `data` (module docstring for the layout) -- every one: a single palette, or one per row of a collection.
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     rows = _rows(decode_text(data, ctx), ctx)
     first = next(rows, None)
     if first is None:
@@ -157,6 +163,7 @@ def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The first palette of `read_all`; raises its PaletteError."""
     return read_all(data, ctx)[0]
 
 

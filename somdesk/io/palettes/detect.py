@@ -43,6 +43,7 @@ _XML_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 
 
 def extension_hint(filename: str) -> str | None:
+    """The format id `filename`'s extension suggests (EXTENSION_HINTS), or None."""
     return EXTENSION_HINTS.get(os.path.splitext(str(filename))[1].lower())
 
 
@@ -125,7 +126,10 @@ def _csv_cells(line: str) -> list[str]:
 
 
 def detect_format(data: bytes, filename: str = "<data>") -> str:
-    """Return the format id for `data`, or raise PaletteError if unknown."""
+    """Return the format id for `data`, or raise PaletteError if unknown.
+
+    Also PaletteError for empty data and for an Aseprite sprite (`adobe_ase.aseprite_error`).
+    """
     ctx = ReadContext(filename)
     if not data:
         raise ctx.error("the file is empty")

@@ -66,6 +66,11 @@ def _channel(text: str, ctx: ReadContext, line: int) -> int:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in GIMP .gpl bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     text = decode_text(data, ctx)
     lines = significant_lines(text, "#")
     first = next(lines, None)

@@ -51,6 +51,11 @@ def is_hex_list_line(line: str, filename: str = "") -> bool:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in hex list bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     text = decode_text(data, ctx)
     swatches: list[Swatch] = []
     token_re = token_pattern(ctx.filename)
@@ -72,4 +77,5 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 
 
 def write(palette: Palette) -> bytes:
+    """Lospec .hex bytes: one lower-case ``rrggbb`` per line (names and alpha not kept)."""
     return "".join(s.hex[1:] + "\n" for s in palette.swatches).encode("ascii")

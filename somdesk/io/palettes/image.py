@@ -51,6 +51,11 @@ def _check_pixels(width: int, height: int, ctx: ReadContext) -> None:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in PNG or GIF image bytes `data` (module docstring for the layout) (Pillow; at most MAX_IMAGE_PIXELS pixels).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     # Check the declared size ourselves first, so Pillow never even gets to
     # warn about a decompression bomb for ordinary oversized files.
     size = _header_size(data)

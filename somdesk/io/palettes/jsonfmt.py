@@ -269,6 +269,11 @@ def _from_object(doc: dict, ctx: ReadContext) -> list[tuple[list[Swatch], str | 
 
 
 def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:
+    """The palettes in JSON bytes `data` (module docstring for the layout) -- every one: a single palette or a collection.
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     text = decode_text(data, ctx)
     if text.count(",") > _MAX_COMMAS:
         # Checked before parsing: a 64 MiB list of numbers would otherwise
@@ -294,8 +299,10 @@ def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The first palette of `read_all`; raises its PaletteError."""
     return read_all(data, ctx)[0]
 
 
 def write(palette: Palette) -> bytes:
+    """UTF-8 JSON of `Palette.to_json_dict` (names and alpha kept), indented, newline-terminated."""
     return (json.dumps(palette.to_json_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")

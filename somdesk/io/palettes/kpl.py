@@ -41,6 +41,11 @@ MEMBER = "colorset.xml"
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Krita .kpl bytes `data` (module docstring for the layout) (a zip, or a bare colorset.xml).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     if not data.startswith(b"PK"):
         if data.lstrip().startswith(b"<") or data.startswith(b"\xef\xbb\xbf"):
             return parse_colorset(data, ctx, zipped=False)
@@ -133,6 +138,10 @@ def _entry_rgb(entry, ctx: ReadContext, label: str, normalised_lab: bool = False
 
 
 def parse_colorset(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palette:
+    """The palette in a Krita colorset.xml (`zipped`: it came out of a .kpl zip).
+
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     root, lines = parse(xml, ctx, "colorset.xml")
     if local_name(root.tag).lower() != "colorset":
         raise ctx.error(f"colorset.xml has root <{local_name(root.tag)[:40]}>, expected <ColorSet>")

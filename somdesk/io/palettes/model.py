@@ -39,6 +39,7 @@ def clean_name(name: object) -> str | None:
     write back into any format: control characters (tabs, newlines, NUL)
     become spaces, lone surrogates become U+FFFD, outer whitespace is
     stripped, the result is cut at `MAX_NAME_CHARS`, and "" becomes None.
+    Raises TypeError for anything but a str or None.
     """
     if name is None:
         return None

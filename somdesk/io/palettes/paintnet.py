@@ -15,6 +15,11 @@ FORMAT = "paintnet"
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Paint.NET .txt bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     text = decode_text(data, ctx)
     swatches: list[Swatch] = []
     for lineno, line in significant_lines(text, ";"):

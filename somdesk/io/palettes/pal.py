@@ -36,6 +36,11 @@ _INT = re.compile(r"\d{1,12}")
 
 
 def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in JASC-PAL text bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     text = decode_text(data, ctx)
     lines = significant_lines(text)
     header = [next(lines, None) for _ in range(3)]
@@ -75,6 +80,7 @@ def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
 
 
 def write_jasc(palette: Palette) -> bytes:
+    """JASC-PAL 0100 text bytes, CRLF line ends, one "r g b" line per colour (names and alpha not kept)."""
     # CRLF: the format comes from Windows and Paint Shop Pro expects it.
     out = ["JASC-PAL", "0100", str(len(palette.swatches))]
     out += [f"{r} {g} {b}" for r, g, b in (s.rgb for s in palette.swatches)]
@@ -82,6 +88,11 @@ def write_jasc(palette: Palette) -> bytes:
 
 
 def read_riff(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Microsoft RIFF .pal bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     if len(data) < 12 or data[:4] != b"RIFF":
         raise ctx.error("not a RIFF palette (it does not start with 'RIFF')")
     if data[8:12] != b"PAL ":

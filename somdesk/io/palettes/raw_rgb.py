@@ -49,6 +49,11 @@ def _triplets(data: bytes, count: int) -> list[Swatch]:
 
 
 def read_act(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Photoshop .act bytes `data` (768, or 772 with count and transparent index) (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     size = len(data)
     if size == ACT_EXTENDED_BYTES:
         count, transparent = struct.unpack(">HH", data[ACT_PLAIN_BYTES:])
@@ -95,6 +100,11 @@ def write_act(palette: Palette) -> bytes:
 
 
 def read_raw_all(data: bytes, ctx: ReadContext) -> list[Palette]:
+    """The palettes in headerless RGB .pal bytes `data` (module docstring for the layout) -- every one: 8 emphasis palettes for a 1536-byte NES file, else one.
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     size = len(data)
     colours = RAW_PAL_SIZES.get(size)
     if colours is None:
@@ -109,4 +119,5 @@ def read_raw_all(data: bytes, ctx: ReadContext) -> list[Palette]:
 
 
 def read_raw(data: bytes, ctx: ReadContext) -> Palette:
+    """The first palette of `read_raw_all`; raises its PaletteError."""
     return read_raw_all(data, ctx)[0]

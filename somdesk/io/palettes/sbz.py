@@ -92,6 +92,11 @@ def holds_swatchbook(data: bytes) -> bool:
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in SwatchBooker .sbz bytes `data` (module docstring for the layout) (a zip, or a bare swatchbook.xml).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     if not data.startswith(b"PK"):
         if data.lstrip().startswith(b"<") or data.startswith(b"\xef\xbb\xbf"):
             return parse_swatchbook(data, ctx, zipped=False)
@@ -223,6 +228,10 @@ def _colour(el, ctx: ReadContext, label: str, noted: set):
 
 
 def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palette:
+    """The palette in a swatchbook.xml (`zipped`: it came out of an .sbz zip).
+
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     root, lines = parse(xml, ctx, MEMBER)
     line_of = dict(zip(map(id, root.iter()), lines))
     if local_name(root.tag) != ROOT:

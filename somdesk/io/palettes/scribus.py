@@ -87,6 +87,11 @@ def _from_hex(attrs: dict, ctx: ReadContext, label: str, line: int):
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in Scribus SCRIBUSCOLORS XML bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     root, lines = parse(data, ctx, "Scribus colour set")
     if local_name(root.tag).lower() != ROOT:
         raise ctx.error(f"this XML is not a Scribus colour set (root element is "

@@ -22,6 +22,11 @@ FORMAT = "soc"
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
+    """The palette in LibreOffice .soc XML bytes `data` (module docstring for the layout).
+
+    Colours come out as 8-bit sRGB swatches; oddities go to the palette's warnings.
+    Raises PaletteError (`ctx.error`) naming the file, the problem and, for text, the line.
+    """
     root, lines = parse(data, ctx)
     if local_name(root.tag) != "color-table":
         raise ctx.error(f"this XML is not a LibreOffice colour table (root element is "

@@ -45,6 +45,9 @@ def parse(data: bytes, ctx: ReadContext, what: str = "XML") -> tuple[ET.Element,
     The line list is in document order, which is also the order of
     ``root.iter()``, so ``zip(root.iter(), lines)`` pairs each element with
     its line for error messages (ElementTree does not keep line numbers).
+    Raises PaletteError (`ctx.error`, naming `what` and the line) for XML that is not
+    well-formed, declares a DOCTYPE internal subset or ENTITY, names an unknown encoding,
+    or has more than MAX_XML_ELEMENTS elements or MAX_XML_DEPTH levels.
     """
     state = {"elements": 0, "depth": 0}
     lines: list[int] = []
