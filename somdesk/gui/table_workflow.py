@@ -41,6 +41,7 @@ from somdesk.gui.table_files import TABLE_FILTER, TableFiles
 from somdesk.gui.table_open import TableOpening
 from somdesk.gui.table_scale import TableScale
 from somdesk.gui.table_views import MAP_VIEWS, TableViews
+from somdesk.io.names import display_basename, display_name
 
 __all__ = ["TableWorkflow", "KINDS", "offer"]
 
@@ -298,7 +299,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         if not self.holds_data:
             return
         rows = f" ({ws.table.n_rows_total:,} rows)" if ws.table is not None else ""
-        w.setWindowTitle(f"somdesk — {ws.title}[*]{rows}")
+        w.setWindowTitle(f"somdesk — {display_name(ws.title)}[*]{rows}")
         w.setWindowModified(bool(ws.dirty))
         for key in ("save", "save_as"):
             if key in w.actions:
@@ -336,7 +337,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
                               f"{len(table.columns)} columns{sampled}{read}")
             self.info.setToolTip(os.fspath(getattr(table, "path", None) or ws.path or table.name))
         else:
-            self.info.setText(f"<b>{html.escape(self._short(os.path.basename(ws.path or '')))}</b>: "
+            self.info.setText(f"<b>{html.escape(self._short(display_basename(ws.path or '')))}</b>: "
                               "a saved table map without its table")
             self.info.setToolTip(ws.path or "")
         self._clear_map_widgets()
@@ -447,7 +448,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         ws = self.ws
         if ws.tm is None or self.win.runner.busy:
             return
-        self.win.runner.start("segment", lambda token: ws.recluster_task(k or None, token))
+        self.win.runner.start("segment", lambda token: ws.recluster_task(k or None, token), what="resegment")
         self.refresh()
 
     def _apply_wanted_label(self) -> bool:
@@ -462,9 +463,9 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.win.statusBar().showMessage(f"{self._map_message}  Labelled by "
-                                         f"{wanted if wanted is not None else 'no column'}, as picked during "
-                                         "the run.", 15000)
+        label = display_name(wanted) if wanted is not None else "no column"
+        self.win.statusBar().showMessage(f"{self._map_message}  Labelled by {label}, as picked during the run.",
+                                         15000)
         return True
 
     def measure_stopped(self, run) -> None:
@@ -475,7 +476,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         self.win.statusBar().showMessage(f"Stopped after epoch {run.tm.epochs_done} of {run.tm.config.iterations}: "
                                          f"measuring that map on {run.rows:,} rows (Stop skips it; Train "
                                          "continues the run).", 15000)
-        self.win.runner.start("segment", lambda token: ws.measure_task(run, token))
+        self.win.runner.start("segment", lambda token: ws.measure_task(run, token), what="measure")
         self.win.refresh()
         self.refresh()
 
@@ -511,15 +512,15 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
         labelled = kind == "segment" and not follow_up and self._apply_wanted_label()
         if kind == "score" and result is not None:
             n, warnings = result
-            text = f"Scored {n:,} rows into {os.path.basename(self._score_out)}."
+            text = f"Scored {n:,} rows into {display_basename(self._score_out)}."
             self.last_score = (n, list(warnings))
             self.win.statusBar().showMessage(text, 15000)
             if warnings and self.win.interactive:
                 dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
         elif kind == "report" and result is not None:
-            self.win.statusBar().showMessage(f"Wrote {os.path.basename(result)}.", 10000)
+            self.win.statusBar().showMessage(f"Wrote {display_basename(result)}.", 10000)
         elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)
-            self.win.statusBar().showMessage(f"Wrote {result:,} rows to {os.path.basename(self._export_out)}.", 8000)
+            self.win.statusBar().showMessage(f"Wrote {result:,} rows to {display_basename(self._export_out)}.", 8000)
         elif kind == "segment" and follow_up:
             self.measure_stopped(result["stopped_run"])
             return
@@ -535,7 +536,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             if kind == "segment":
                 self._nothing_kept("Stopped before the first epoch ended: ")
             elif kind == "export":
-                self.win.statusBar().showMessage(f"Export rows stopped: {os.path.basename(self._export_out)} "
+                self.win.statusBar().showMessage(f"Export rows stopped: {display_basename(self._export_out)} "
                                                  "was not written.", 8000)
             else:
                 self.win.statusBar().showMessage("Cancelled.", 5000)
@@ -637,7 +638,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
     def profiles_missing(self) -> str:
         """Why a reopened map shows no profiles: they are of its rows, and its table is not open."""
         tm = self.ws.tm
-        name = os.path.basename((tm.source or tm.source_path or "") if tm is not None else "") or "its table"
+        name = display_basename((tm.source or tm.source_path or "") if tm is not None else "") or "its table"
         why = f" ({self.ws.map_note})" if self.ws.map_note else ""
         return f"Profiles need the map's table {name}{why}: open it (File › Open) to see them."
 
@@ -653,7 +654,7 @@ class TableWorkflow(TableOpening, TableFiles, TableViews, TableScale):
             su.k.setValue(spec.clusters or 0)
             label = self.ws.label_column
             if label is not None and su.label.findData(label) < 0:
-                su.label.addItem(label, label)
+                su.label.addItem(display_name(label), label)
             su.label.setCurrentIndex(max(0, su.label.findData(label)))
         finally:
             for w in (su.label, su.k):

@@ -28,12 +28,24 @@ from somdesk.gui import dialogs
 from somdesk.gui.map_view import MapView, map_picture, scale_for, shrunk_note, to_qimage
 from somdesk.gui.metrics_plot import MetricsPlot
 from somdesk.gui.panels import LeftPanel
+from somdesk.gui.task_words import wait_message
 from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.window_actions import DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, make_actions
 from somdesk.gui.window_tasks import (ColourEdit, PaletteChoice, SnapshotPolicy, open_paths_task, palette_edited,
                                       paced)
+from somdesk.io.names import display_basename, display_name
 from somdesk.session.runs import epoch_position, planned_epochs
 
+# the close prompt during a table task (gui/tasks.TaskRunner.what -> question, what to do)
+DROP_TABLE_RUN = {
+    None: ("A table map is being trained in this window.",
+           "Closing now loses the epochs trained so far. To keep them, cancel, use Training > Stop, "
+           "then save the map."),
+    "measure": ("The map of a stopped table run is being measured in this window.",
+                "Closing now loses its epochs. To keep them, cancel, let the measuring end, then save the map."),
+    "resegment": ("The table map is being re-segmented in this window.",
+                  "Closing now loses the new segments. To keep them, cancel, let it end, then save the map."),
+}
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
 FPS = 25.0                        # map redraws per second while training (at most)
 MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, QE, TE, U) may take
@@ -238,11 +250,11 @@ class Window(QMainWindow):
         if not paths:
             return False
         if self.session.running or self.tables.running:
-            self.show_error("Stop the training before opening another file.")
+            self.show_error(wait_message(self.runner, "opening another file"))
             return False
         if not self.may_discard_training():   # unsaved training or table map: Save / Discard / Cancel
             return False
-        self.statusBar().showMessage(f"Opening {', '.join(os.path.basename(p) for p in paths)}…")
+        self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
         return True
@@ -362,7 +374,8 @@ class Window(QMainWindow):
     # -- edits ------------------------------------------------------------------------------
     def edit_colours(self, colours, names, what: str) -> None:
         if self.session.running:
-            self.statusBar().showMessage("Stop the training to edit the input colours.", 4000)
+            self.statusBar().showMessage(wait_message(self.runner, "editing the input colours")
+                                         or "Stop the training to edit the input colours.", 4000)
             return
         self.undo.push(ColourEdit(self, colours, names, what))
 
@@ -480,7 +493,7 @@ class Window(QMainWindow):
                 return
         self._guard(lambda: install_palette(self.session, choice.path, choice.palettes[index]))
         self.statusBar().showMessage(f"Opened palette {index + 1} of {len(choice.palettes)} "
-                                     f"from {os.path.basename(choice.path)}.", 8000)
+                                     f"from {display_basename(choice.path)}.", 8000)
 
     def _on_measures(self, measures) -> None:
         if not measures:
@@ -652,7 +665,7 @@ class Window(QMainWindow):
         busy = r.busy
         training = r.kind == "train"
         has = s.dataset is not None
-        name = os.path.basename(s.path) if s.path else (getattr(s.dataset, "title", None) or "somdesk")
+        name = display_basename(s.path) if s.path else display_name(getattr(s.dataset, "title", None) or "somdesk")
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
@@ -725,7 +738,8 @@ class Window(QMainWindow):
             return self.tables.save(ask)
         r = self.runner
         if r.busy and r.kind == "train" and r.state == "running":
-            self.statusBar().showMessage("Pause or stop the training to save the map.", 8000)
+            self.statusBar().showMessage(wait_message(r, "saving the map") if r.stopping
+                                         else "Pause or stop the training to save the map.", 8000)
             return False
         path = s.path
         if ask or not path:
@@ -743,7 +757,7 @@ class Window(QMainWindow):
             return False
         self.files.remember(path)
         self.undo.setClean()                 # the map holds the edited colours
-        self.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
+        self.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
         return True
 
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
@@ -815,12 +829,12 @@ class Window(QMainWindow):
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
     def _may_drop_table_run(self) -> bool:
-        """A table map still being trained (or segmented) has no map to save yet: closing loses
-        its epochs, so ask Discard / Cancel (the window closed without a word: tester6 F15)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "somdesk",
-                          "A table map is being trained in this window.", parent=self)
-        box.setInformativeText("Closing now loses the epochs trained so far. To keep them, cancel, "
-                               "use Training > Stop, then save the map.")
+        """A table map still being trained, measured after a Stop or re-segmented has no map to
+        save yet: closing loses it, so ask Discard / Cancel (the window closed without a word:
+        tester6 F15), in words true for the task (a stopped run's measuring is not training)."""
+        text, more = DROP_TABLE_RUN.get(self.runner.what, DROP_TABLE_RUN[None])
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk", text, parent=self)
+        box.setInformativeText(more)
         discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
         box.setEscapeButton(cancel)
