@@ -47,21 +47,22 @@ def test_headers_column_list_views_and_profiles_show_odd_names_escaped(qtbot):
     assert "\n" not in cell and "'a\\xa0b'" in cell and "'line\\nbreak'" in cell
 
 
-def test_a_table_with_odd_column_names_in_the_window(qtbot, win, tmp_path):
+def test_a_table_with_odd_column_names_in_the_window(qtbot, win, tmp_path, monkeypatch):
     path = tmp_path / "odd.csv"
     rng = np.random.default_rng(1)
-    lines = [",".join(f'"{n}"' for n in NAMES)]
-    lines += [",".join(f"{v:.3f}" for v in rng.normal(size=len(NAMES))) for _ in range(60)]
+    lines = [",".join(f'"{n}"' for n in NAMES) + ",kind"]
+    lines += [",".join(f"{v:.3f}" for v in rng.normal(size=len(NAMES))) + ("," + ("x y", "x\u00a0y")[k % 2])
+              for k in range(60)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     wf = win.tables
     assert open_table_now(qtbot, wf, path, timeout_ms=TIMEOUT)
-    assert list(wf.table.columns) == NAMES                          # read as they are
+    assert list(wf.table.columns) == NAMES + ["kind"]               # read as they are
     model = wf.setup.columns
     _one_line_and_distinct([model.data(model.index(i, 0)) for i in range(model.rowCount())])
     combo = wf.setup.label
     texts = [combo.itemText(i) for i in range(combo.count())]
     _one_line_and_distinct(texts)
-    assert [combo.itemData(i) for i in range(1, combo.count())] == NAMES
+    assert [combo.itemData(i) for i in range(1, combo.count())] == NAMES + ["kind"]
     wf.setup.height.setValue(3)
     wf.setup.width.setValue(3)
     wf.setup.epochs.setValue(3)
@@ -73,3 +74,14 @@ def test_a_table_with_odd_column_names_in_the_window(qtbot, win, tmp_path):
     wf.map_choice.setCurrentIndex(plane)
     assert wf.map_mode == "plane: line\nbreak"                       # the view picked is the column's own
     assert "\n" not in win.statusBar().currentMessage()
+    # pictures (Pillow) get the same rendering: plane titles, the label legend
+    names, _planes, _hex = wf.ws.planes()
+    _one_line_and_distinct(names[:len(NAMES)])
+    from somdesk import render
+
+    drawn = []
+    real = render.category_legend
+    monkeypatch.setattr(render, "category_legend", lambda n, c: (drawn.append(list(n)), real(n, c))[1])
+    wf.ws.set_label_column("kind")
+    wf.ws.legend_picture("labels: kind")
+    assert {"'x\\xa0y'", "x y"} <= set(drawn[-1]), drawn
