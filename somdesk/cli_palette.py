@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 
+from somdesk.io.names import display_name
 from somdesk.io.palettes import (FORMAT_LABELS, Palette, format_for_path, pick_palette,
                                  read_palettes, write_losses, write_palette)
 
@@ -57,27 +58,28 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _summary(path: str, palette: Palette, palettes: list[Palette], index: int) -> str:
+    """`palette info`'s text; every name through io.names.display_name (NBSP shown as \\xa0)."""
     fmt = palette.format or "?"
     lines = [
-        f"File:     {path}",
+        f"File:     {display_name(path)}",
         f"Format:   {fmt} ({FORMAT_LABELS.get(fmt, 'unknown')})",
     ]
     if len(palettes) > 1:
         lines.append(f"Palettes: {len(palettes)} (showing index {index}; pick one with --index K)")
         for k, p in enumerate(palettes[:_PREVIEW]):
-            lines.append(f"{'':<10}{k}: {p.name if p.name is not None else '(no name)'} "
+            lines.append(f"{'':<10}{k}: {display_name(p.name) if p.name is not None else '(no name)'} "
                          f"({len(p.swatches)} colours)")
         if len(palettes) > _PREVIEW:
             lines.append(f"{'':<10}... and {len(palettes) - _PREVIEW} more")
     lines += [
-        f"Name:     {palette.name if palette.name is not None else '(none)'}",
+        f"Name:     {display_name(palette.name) if palette.name is not None else '(none)'}",
         f"Colours:  {len(palette.swatches)}",
     ]
     shown = palette.swatches[:_PREVIEW]
     for i, s in enumerate(shown):
         label = "First:" if i == 0 else ""
         alpha = f"  alpha {s.alpha}" if s.alpha != 255 else ""
-        lines.append(f"{label:<10}{s.hex}{alpha}" + (f"  {s.name}" if s.name else ""))
+        lines.append(f"{label:<10}{s.hex}{alpha}" + (f"  {display_name(s.name)}" if s.name else ""))
     if len(palette.swatches) > len(shown):
         lines.append(f"{'':<10}... and {len(palette.swatches) - len(shown)} more")
     if palette.warnings:

@@ -209,7 +209,10 @@ def offer_collection(window, collection: Collection) -> None:
     choice is installed as the window's colours (window.pick_palette with an index)."""
     def install(k: int) -> None:
         if window.session.running:
-            window.show_error("Stop the training before opening another file.")
+            from somdesk.gui.task_words import wait_message
+
+            window.show_error(wait_message(window.runner, "opening another file")
+                              or "Stop the training before opening another file.")
             return
         window.pick_palette(collection, k)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from somdesk import render
 from somdesk.gui.window_actions import VIEWS
+from somdesk.io.names import display_basename
 
 PNG_FILTERS = [("PNG image", ["*.png"])]
 PICTURE_VIEWS = ("picture", "quantised")     # whole pictures: no scale, markers or legend
@@ -219,7 +220,7 @@ class ImageExports:
                 save_indexed_png(path, q.indices, q.palette)
                 what = "indexed PNG" if q is w.session.quantised else \
                     f"indexed PNG of the live preview, {q.indices.shape[1]} x {q.indices.shape[0]} px"
-                w.statusBar().showMessage(f"Exported {os.path.basename(path)} ({what}).", 8000)
+                w.statusBar().showMessage(f"Exported {display_basename(path)} ({what}).", 8000)
                 return True
             rgb = self.original_with_alpha(options.view)      # RGBA: transparency kept
             rgb = self.picture(options) if rgb is None else rgb
@@ -229,7 +230,7 @@ class ImageExports:
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
-        w.statusBar().showMessage(f"Exported {os.path.basename(path)} ({rgb.shape[1]} x {rgb.shape[0]} px).", 8000)
+        w.statusBar().showMessage(f"Exported {display_basename(path)} ({rgb.shape[1]} x {rgb.shape[0]} px).", 8000)
         return True
 
     def big_picture(self, view: str) -> bool:
@@ -279,8 +280,10 @@ class ImageExports:
         runs: the window runs one task at a time, and starting would stop the one under way."""
         w = self.win
         if w.runner.busy:
-            w.show_error("Export image of a picture or map this big runs as a task and waits for the one under "
-                         "way (training, quantising) to end: let it finish or Stop it, then export.")
+            from somdesk.gui.task_words import wait_message
+
+            w.show_error("Export image of a picture or map this big runs as a task. "
+                         + wait_message(w.runner, "exporting"))
             return False
         self._export_out = path
         w.runner.start("export-image", steps)
@@ -333,7 +336,7 @@ class ImageExports:
 
     def finished(self, result, stopped: bool) -> None:
         """The export task ended: `result` says what was written (None: nothing)."""
-        name = os.path.basename(getattr(self, "_export_out", "") or "")
+        name = display_basename(getattr(self, "_export_out", "") or "")
         if result is not None:
             self.win.statusBar().showMessage(f"Exported {name} ({result}).", 8000)
         elif stopped:

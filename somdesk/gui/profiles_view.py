@@ -31,10 +31,12 @@ def most_above(z: np.ndarray, columns) -> str:
     furthest above the table's, z (F,) in table standard deviations; a segment above nowhere
     says where it is furthest below instead of leaving the cell blank (tester6 F50)."""
     z = np.where(np.isfinite(z), np.asarray(z, dtype=float), 0.0)
-    top = [str(columns[j]) for j in np.argsort(-z, kind="stable")[:3] if z[j] > CLEAR_Z]
+    from somdesk.io.names import display_name     # 'a\xa0b' and 'a\nb' shown as such, on one line
+
+    top = [display_name(columns[j]) for j in np.argsort(-z, kind="stable")[:3] if z[j] > CLEAR_Z]
     if top:
         return ", ".join(top)
-    low = [str(columns[j]) for j in np.argsort(z, kind="stable")[:3] if z[j] < -CLEAR_Z]
+    low = [display_name(columns[j]) for j in np.argsort(z, kind="stable")[:3] if z[j] < -CLEAR_Z]
     if not low:
         return "none: near the table's mean in every column"
     where = "below the table in every column" if (z < 0).all() else "none clearly"

@@ -20,6 +20,8 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QHBoxLayout, QLabel, QListView, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
+from somdesk.io.names import display_name
+
 SWATCH = 22
 
 
@@ -76,7 +78,7 @@ class SwatchModel(QAbstractListModel):
             r, g, b = (int(v) for v in self._rgb8[row][:3])
             name = self._names[row] if self._names else None
             alpha = int(self._rgb8[row][3]) if self._rgb8.shape[1] == 4 else 255
-            return f"{name + '  ' if name else ''}#{r:02x}{g:02x}{b:02x}" + (f"  alpha {alpha}" if alpha != 255 else "")
+            return f"{display_name(name) + '  ' if name else ''}#{r:02x}{g:02x}{b:02x}" + (f"  alpha {alpha}" if alpha != 255 else "")
         return None
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHeaderView, QStyledItemDelegate, QTableView
 
+from somdesk.io.names import display_name
+
 __all__ = ["COLS", "USABLE", "ColumnChoice", "ColumnsModel", "ColumnsView"]
 
 COLS = ("Column", "Kind", "Missing", "Use", "Weight", "Passive", "Categorical")
@@ -115,7 +117,7 @@ class ColumnsModel(QAbstractTableModel):
         r, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return r.name
+                return display_name(r.name)      # 'a\xa0b' is not 'a b' (io.names)
             if col == 1:
                 return r.kind
             if col == 2:

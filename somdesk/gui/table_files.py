@@ -13,6 +13,7 @@ import os
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.window_files import open_filters
+from somdesk.io.names import display_basename
 
 __all__ = ["TableFiles", "TABLE_FILTER"]
 
@@ -36,7 +37,7 @@ class TableFiles:
         except (OSError, ValueError):
             return False
         if fifo:
-            self.win.show_error(f"cannot write {os.path.basename(os.fspath(path))}: it is a FIFO (named pipe); "
+            self.win.show_error(f"cannot write {display_basename(os.fspath(path))}: it is a FIFO (named pipe); "
                                 "the window does not wait for a reader -- choose a file")
         return fifo
 
@@ -50,8 +51,9 @@ class TableFiles:
         if self._pipe_refused(path):
             return False
         if self.win.runner.busy:        # the window runs one task at a time: starting would stop it
-            self.win.show_error("Export rows waits for the task under way (training, reading, scoring) to end: "
-                                "let it finish or Stop it, then export.")
+            from somdesk.gui.task_words import wait_message
+
+            self.win.show_error("Export rows runs as a task. " + wait_message(self.win.runner, "exporting"))
             return False
         try:                            # the path checked and the rows taken here, written in a task
             steps = self.ws.export_rows_steps(path, self.rows_model.shown_rows)     # in the order shown
@@ -94,7 +96,7 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.win.statusBar().showMessage(f"Wrote the segment profiles to {os.path.basename(path)}.", 8000)
+        self.win.statusBar().showMessage(f"Wrote the segment profiles to {display_basename(path)}.", 8000)
         return True
 
     def export_top_items(self, path: str | None = None) -> bool:
@@ -113,7 +115,7 @@ class TableFiles:
             self.win.show_error(str(exc))
             return False
         self.win.statusBar().showMessage(f"Wrote {n:,} top items ({len(self.ws.top_items)} segments) to "
-                                         f"{os.path.basename(path)}.", 8000)
+                                         f"{display_basename(path)}.", 8000)
         return True
 
     def export_map(self, path: str | None = None) -> bool:
@@ -136,7 +138,7 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.win.statusBar().showMessage(f"Wrote {os.path.basename(path)} ({pic.shape[1]} x {pic.shape[0]} px).", 5000)
+        self.win.statusBar().showMessage(f"Wrote {display_basename(path)} ({pic.shape[1]} x {pic.shape[0]} px).", 5000)
         return True
 
     def export_planes(self, path: str | None = None) -> bool:
@@ -154,7 +156,7 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.win.statusBar().showMessage(f"Wrote {os.path.basename(path)}.", 5000)
+        self.win.statusBar().showMessage(f"Wrote {display_basename(path)}.", 5000)
         return True
 
     def save_map(self, path: str | None = None) -> bool:
@@ -171,7 +173,7 @@ class TableFiles:
             return False
         from somdesk.gui.table_open import _remember
         _remember(self.win, path)
-        self.win.statusBar().showMessage(f"Saved {os.path.basename(path)}.", 5000)
+        self.win.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
         self.refresh()
         return True
 

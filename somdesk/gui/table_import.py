@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QVBoxLayout)
 
 from somdesk.errors import SomdeskError
+from somdesk.io.names import display_name
 
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
@@ -318,7 +319,8 @@ class ImportPreview(QDialog):
         rows = t.preview(PREVIEW_ROWS)
         self.grid.clear()
         self.grid.setColumnCount(len(t.columns))
-        self.grid.setHorizontalHeaderLabels([f"{c}\n{t.kind(c)}" for c in t.columns])
+        # the name's own line breaks shown escaped: the header's second line is the column's kind
+        self.grid.setHorizontalHeaderLabels([f"{display_name(c)}\n{t.kind(c)}" for c in t.columns])
         self.grid.setRowCount(len(rows))
         for i, r in enumerate(rows):
             for j, v in enumerate(r):

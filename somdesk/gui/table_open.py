@@ -26,6 +26,7 @@ import os
 from dataclasses import dataclass
 
 from somdesk.gui import dialogs
+from somdesk.io.names import display_basename
 from somdesk.session.opening import TABLE_MAP_KINDS   # saved kinds holding a table map
 
 __all__ = ["TableOpening", "TableFile", "found_table", "READ_KIND", "TABLE_MAP_KINDS"]
@@ -107,7 +108,7 @@ class TableOpening:
             self.win.runner.finished.connect(self._read_finished)
             self._read_hooked = True
         self._reading = (path, options)
-        name = os.path.basename(path)
+        name = display_basename(path)
 
         def task(token):
             yield Progress(READ_KIND, 0, 0, "rows", name)
@@ -124,7 +125,7 @@ class TableOpening:
         if stopped or result is None:
             if result is not None:
                 result.close()
-            self.win.statusBar().showMessage(f"Stopped reading {os.path.basename(path)}.", 8000)
+            self.win.statusBar().showMessage(f"Stopped reading {display_basename(path)}.", 8000)
             return
         self._install_table(result, path, options)
 
@@ -140,7 +141,7 @@ class TableOpening:
         _remember(self.win, path)
         t = table                                          # replaces the window's "Opening x…"
         self.win.statusBar().showMessage(
-            f"Opened {os.path.basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.", 10000)
+            f"Opened {display_basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.", 10000)
         return True
 
     def open_map(self, path: str) -> bool:

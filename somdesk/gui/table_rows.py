@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from somdesk.io.names import display_name
 from somdesk.session.row_order import column_ranks, sorted_rows
 from somdesk.session.table_workspace import format_cell, write_rows_csv
 
@@ -94,12 +95,12 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
-            return self._names[section] if 0 <= section < len(self._names) else None   # the whole name
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:   # the whole name
+            return display_name(self._names[section]) if 0 <= section < len(self._names) else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._names[section] if 0 <= section < len(self._names) else None
+        if orientation == Qt.Orientation.Horizontal:    # a line break or NBSP in a name shown escaped
+            return display_name(self._names[section]) if 0 <= section < len(self._names) else None
         return str(section + 1)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpin
 
 from somdesk.errors import OptionError
 from somdesk.gui.table_columns import COLS, USABLE, ColumnChoice, ColumnsModel, ColumnsView
+from somdesk.io.names import display_name
 
 __all__ = ["COLS", "USABLE", "TableSetup"]
 
@@ -137,7 +138,7 @@ class TableSetup(QWidget):
             self.label.clear()
             self.label.addItem("(none)", None)
             for c in table.columns:
-                self.label.addItem(c, c)
+                self.label.addItem(display_name(c), c)
             self.label.setCurrentIndex(max(0, self.label.findData(label)))
             self.height.setValue(0)
             self.width.setValue(0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from somdesk.io.names import display_name
 from somdesk.session.table_views import MAP_VIEWS
 
 __all__ = ["TableViews", "MAP_VIEWS"]
@@ -16,12 +17,23 @@ HOVER_NAME = 40     # characters of a label or plane name in the hover line (a l
 
 
 def _short(name: str) -> str:
-    """`name` on one line, at most HOVER_NAME characters (an ellipsis in the middle)."""
-    name = " ".join(name.split())
+    """`name` on one line (io.names.display_name: a line break or NBSP shown escaped, not as a
+    space), at most HOVER_NAME characters (an ellipsis in the middle)."""
+    name = display_name(name)
     if len(name) <= HOVER_NAME:
         return name
     half = (HOVER_NAME - 1) // 2
     return name[:half] + "…" + name[-half:]
+
+
+def view_text(view: str) -> str:
+    """A map view (TableWorkspace.views: "segments", "plane: <column>", "labels: <column>") as the
+    Show list shows it: the column's name through io.names.display_name (the view is the item's data)."""
+    head, sep, rest = view.partition(": ")
+    if not sep:
+        return view
+    passive = " (passive)" if rest.endswith(" (passive)") else ""
+    return f"{head}: {display_name(rest.removesuffix(passive))}{passive}"
 
 
 class TableViews:
@@ -35,13 +47,14 @@ class TableViews:
     def _map_mode(self, _i: int = 0) -> None:
         if self._filling_views:
             return
-        self.map_mode = self.map_choice.currentText() or "segments"
+        self.map_mode = self.map_choice.currentData() or self.map_choice.currentText() or "segments"
         self.draw_map()
 
     def show_view(self, view: str) -> bool:
         """The window's View menu while the dock holds the data: show that map view, if it has one."""
         name = self.WINDOW_VIEWS.get(view)
-        i = self.map_choice.findText(name) if name else -1
+        # a map's views carry their name as data; the list before a map (MAP_VIEWS) is text only
+        i = max(self.map_choice.findData(name), self.map_choice.findText(name)) if name else -1
         if i < 0:
             return False
         self.map_choice.setCurrentIndex(i)
@@ -54,19 +67,20 @@ class TableViews:
 
     def _fill_views(self) -> None:
         """The model's views (TableWorkspace.views); keeps the current choice."""
-        current = self.map_choice.currentText()
+        current = self.map_mode
         self._filling_views = True
         try:
             self.map_choice.clear()
-            self.map_choice.addItems(self.ws.views())
-            self.map_choice.setCurrentIndex(max(0, self.map_choice.findText(current)))
+            for view in self.ws.views():       # the view's name is the item's data; its text shows it
+                self.map_choice.addItem(view_text(view), view)
+            self.map_choice.setCurrentIndex(max(0, self.map_choice.findData(current)))
             # the drop-down list as wide as its longest name (the closed combo shares the bar)
             fm = self.map_choice.fontMetrics()
-            widest = max((fm.horizontalAdvance(n) for n in self.ws.views()), default=0)
+            widest = max((fm.horizontalAdvance(view_text(n)) for n in self.ws.views()), default=0)
             self.map_choice.view().setMinimumWidth(min(widest + 40, 600))
         finally:
             self._filling_views = False
-        self.map_mode = self.map_choice.currentText() or "segments"
+        self.map_mode = self.map_choice.currentData() or self.map_choice.currentText() or "segments"
 
     def node_colours(self) -> np.ndarray:
         """(H, W, 3) uint8 of the map view shown (TableWorkspace.node_colours)."""
@@ -126,7 +140,7 @@ class TableViews:
         text += f"  U {f['U'][r, c]:.3f}"
         if f["labels"] is not None:
             label = f["labels"][r, c]
-            text += "  no label" if label is None else f"  label {_short(str(label))!r}"
+            text += "  no label" if label is None else f"  label {_short(repr(str(label)))}"
         if "plane" in f:
             v = f["plane"][r, c]
             name = _short(self.map_mode[len("plane: "):].removesuffix(" (passive)"))

@@ -111,6 +111,7 @@ class TaskWorker(WorkerBase):
         super().__init__(SignalsClass=_Signals)
         self.setAutoDelete(False)          # Python owns it: its signals object must outlive run()
         self.kind = kind
+        self.what: str | None = None       # gui/task_words.py: set by TaskRunner.start
         self.factory = factory
         self.pausable = pausable
         self.token = CancelToken()
@@ -289,6 +290,12 @@ class TaskRunner(QObject):
         return self.worker.kind if self.worker is not None else None
 
     @property
+    def what(self) -> str | None:
+        """What the task does when its kind says too little (a table "segment" task trains,
+        re-segments or measures: gui/task_words.py); None: its kind says it."""
+        return self.worker.what if self.worker is not None else None
+
+    @property
     def stopping(self) -> bool:
         """The task was told to stop and is finishing (Stop has nothing more to do)."""
         return self.worker is not None and self.worker.stopping
@@ -299,11 +306,13 @@ class TaskRunner(QObject):
             self.state_changed.emit(state)
 
     def start(self, kind: str, factory: Factory, *, pausable: bool = False,
-              paused: bool = False) -> TaskWorker:
+              paused: bool = False, what: str | None = None) -> TaskWorker:
         """Run `factory(token)` in a pool thread; a task still running is stopped first
-        (it ends within one cancellation check; its signals are no longer heard)."""
+        (it ends within one cancellation check; its signals are no longer heard).  `what`:
+        what the task does, for messages, when `kind` says too little (gui/task_words.WORDS)."""
         self.detach()
         worker = TaskWorker(kind, factory, pausable=pausable, paused=paused)
+        worker.what = what
         sig = worker.signals
         sig.ready.connect(self._on_ready)
         sig.done.connect(self._on_done)

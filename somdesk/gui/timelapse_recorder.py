@@ -69,8 +69,9 @@ class _TaskSaving:
             w.show_error(str(exc))
             return False
         if w.runner.busy:
-            w.show_error("Export time-lapse runs as a task and waits for the one under way (training, "
-                         "quantising) to end: let it finish or Stop it, then export.")
+            from somdesk.gui.task_words import wait_message
+
+            w.show_error("Export time-lapse runs as a task. " + wait_message(w.runner, "exporting"))
             return False
         with self.lock:
             items, hexagonal = self.recorder.items(), self.hexagonal

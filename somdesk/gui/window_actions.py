@@ -3,6 +3,7 @@
     actions = make_actions(window)          # {"open": QAction, "train": QAction, ...}
     build_menus(window, actions)            # File (with Open Recent / Open Sample), Edit, Training, View, Help
     build_toolbar(window, actions)
+    connect_actions(window, actions, quit_all)   # what each does
 
 Menus, toolbar and shortcuts all use these objects; the window's `refresh()`
 sets their enabled state from the session in one place.
@@ -34,6 +35,38 @@ VIEWS = {
 }
 VIEW_KEYS = {"colours": "Ctrl+Alt+1", "strip": "Ctrl+Alt+2", "umatrix": "Ctrl+Alt+3", "hits": "Ctrl+Alt+4",
              "picture": "Ctrl+Alt+8", "quantised": "Ctrl+Alt+9"}
+
+
+def connect_actions(win, a: dict[str, QAction], quit_all) -> None:
+    """What each action of `a` (make_actions) does in window `win` (gui/window.Window);
+    `quit_all` closes every window (File > Quit)."""
+    from somdesk.gui import dialogs
+
+    a["new_colours"].triggered.connect(lambda: win.new_window("colours"))
+    a["new_image"].triggered.connect(lambda: win.new_window("image"))
+    a["new_table"].triggered.connect(lambda: win.new_window("table"))
+    a["open"].triggered.connect(lambda: win.open_dialog())
+    a["save"].triggered.connect(lambda: win.save())
+    a["save_as"].triggered.connect(lambda: win.save(ask=True))
+    a["export_image"].triggered.connect(lambda: win.export_image())
+    a["copy_image"].triggered.connect(win.copy_image)
+    a["close"].triggered.connect(win.close)
+    a["quit"].triggered.connect(quit_all)
+    a["undo"].triggered.connect(win.undo.undo)
+    a["redo"].triggered.connect(win.undo.redo)
+    a["delete"].triggered.connect(lambda: win.left.swatches.remove_selected())
+    a["train"].triggered.connect(win.train)
+    a["pause"].triggered.connect(win.runner.toggle_pause)
+    a["step"].triggered.connect(win.step)
+    a["stop"].triggered.connect(win.stop_task)
+    a["reset"].triggered.connect(win.reset_weights)
+    a["quantise"].triggered.connect(win.quantise)
+    a["markers"].toggled.connect(win.canvas.set_markers_visible)
+    a["fit"].triggered.connect(win.canvas.fit)
+    a["help"].triggered.connect(lambda: dialogs.show_help(win))
+    a["about"].triggered.connect(lambda: dialogs.show_about(win))
+    win.speed_group.triggered.connect(lambda act: win.set_speed(act.data()))
+    win.view_group.triggered.connect(lambda act: win.set_view(act.data()))
 
 
 def make_actions(win: QMainWindow) -> dict[str, QAction]:

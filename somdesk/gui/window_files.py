@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.gui import dialogs
-from somdesk.io.names import check_not_in_use
+from somdesk.io.names import check_not_in_use, display_basename
 from somdesk.io.tables.detect import TABLE_SUFFIXES
 
 
@@ -159,7 +159,7 @@ class WindowFiles:
         menu.clear()
         files = self.recent_files()
         for i, path in enumerate(files, start=1):
-            act = menu.addAction(f"&{i % 10}  {os.path.basename(path)}")
+            act = menu.addAction(f"&{i % 10}  {display_basename(path)}")
             act.setToolTip(path)
             act.setStatusTip(path)
             act.triggered.connect(lambda _checked=False, p=path: self.win.open_paths([p]))
@@ -211,12 +211,15 @@ class WindowFiles:
         palette = Palette.from_array(d.with_alpha, name, list(d.names) or None)
         try:
             write_palette(palette, path)
-            self.last_losses = write_losses(palette, format_for_path(path))
+            # what is lost is of what the palette has: its own name, not one made from its file's
+            # (an unnamed .hex palette saved as .pal said "Not kept: names")
+            own = Palette.from_array(d.with_alpha, d.palette_name, list(d.names) or None)
+            self.last_losses = write_losses(own, format_for_path(path))
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
         w.undo.setClean()               # the edited colours are in a file now (tester6 F39)
-        text = f"Wrote {len(d.colours)} colours to {os.path.basename(path)}."
+        text = f"Wrote {len(d.colours)} colours to {display_basename(path)}."
         if self.last_losses:
             text += "  Not kept: " + "; ".join(self.last_losses) + "."
             if w.interactive:
@@ -249,7 +252,7 @@ class WindowFiles:
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
-        w.statusBar().showMessage(f"Wrote {count} colours in map order to {os.path.basename(path)}.", 8000)
+        w.statusBar().showMessage(f"Wrote {count} colours in map order to {display_basename(path)}.", 8000)
         return True
 
 

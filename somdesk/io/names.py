@@ -1,7 +1,11 @@
-"""File names as shown in one-line messages.
+"""Names as shown in one-line text: file names, table columns, palette colours, labels.
 
-A name with odd characters (a newline, an escape) is shown as repr(), so it
-cannot break the `error: ...` line or a dialog's first line.
+`display_name` is the ONE rendering of a name in a message, status line, warning, summary,
+table header or list of the window and the CLI.  A name with odd characters -- a line break,
+a tab, another control character, NBSP (U+00A0) or any other space but " ", a zero-width
+character -- is shown as its repr(), so it cannot break the `error: ...` line, a status line
+or a dialog's first line, and two names that only such a character tells apart ('a b' and
+'a\xa0b') look different.  The data keeps the name unchanged; only what is shown changes.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from somdesk.errors import FileFormatError
 
 
 def display_name(text: object) -> str:
-    """`text` as is when printable, else its repr()."""
+    """`text` as is when printable (str.isprintable: letters, marks, digits, punctuation, symbols
+    and the ASCII space), else its repr(): "a\nb" -> "'a\\nb'", "a\xa0b" -> "'a\\xa0b'"; "" -> "''"."""
     text = str(text)
     return text if text.isprintable() and text else repr(text)
 

@@ -27,6 +27,8 @@ def _trained_map(session):
 
 def cluster_summary(labels: np.ndarray, bmus: np.ndarray, row_labels) -> tuple[str, ...]:
     """One line per cluster: "c: N rows" and, with labels, the share of its commonest label."""
+    from somdesk.io.names import display_name     # one line each: a label's line break shown as \n
+
     of_row = labels[bmus[:, 0], bmus[:, 1]]
     lines = []
     for c in range(int(labels.max()) + 1):
@@ -35,7 +37,7 @@ def cluster_summary(labels: np.ndarray, bmus: np.ndarray, row_labels) -> tuple[s
         if row_labels is not None and len(rows):
             top = Counter(row_labels[i] for i in rows if row_labels[i]).most_common(1)
             if top:
-                line += f" · {top[0][1] / len(rows):.0%} {top[0][0]}"
+                line += f" · {top[0][1] / len(rows):.0%} {display_name(top[0][0])}"
         lines.append(line)
     return tuple(lines)
 

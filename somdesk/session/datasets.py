@@ -93,6 +93,18 @@ class ColourData:
         return self._data
 
     @property
+    def palette_name(self) -> str | None:
+        """The palette's own name: the title when it came from the file (a GPL "Name:", a
+        JSON "name"); None when the title is made up -- the file's name (a .hex palette has no
+        name) or no file at all ("random colours", "3 palettes").  What Save palette as has
+        to lose when the format keeps no names (io.palettes.write_losses)."""
+        import os
+
+        if not self.source or not self.title or self.title == os.path.basename(self.source):
+            return None
+        return self.title
+
+    @property
     def with_alpha(self) -> np.ndarray:
         """(N, 4) RGBA in [0, 1] when some colour is not opaque, else the (N, 3) colours."""
         if self.alpha is None:

@@ -34,6 +34,7 @@ import numpy as np
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.clustering import cluster_codebook
 from somdesk.errors import OptionError
+from somdesk.io.names import display_name
 
 __all__ = ["Segments", "cluster_nodes", "validity_curve", "davies_bouldin", "silhouette",
            "segment_profiles", "write_profiles_csv", "profiles_png", "top_items", "DEFAULT_METHOD", "N_INIT"]
@@ -249,7 +250,8 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
 
     font = text_font(10)
     keep = shown_profile_columns(prof)
-    cols, segs = [prof["columns"][j] for j in keep], prof["segments"]
+    # names as the window shows them: a line break or NBSP escaped on one line (io.names)
+    cols, segs = [display_name(prof["columns"][j]) for j in keep], prof["segments"]
     label_w = min(220, 8 + 7 * max((len(str(c)) for c in cols), default=4))
     half = 110
     panel_w = label_w + 2 * half + 20
@@ -271,7 +273,7 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
         dr.line([(cx, oy + 22), (cx, oy + panel_h - 8)], fill=(120, 120, 120))
         for j, c in enumerate(cols):
             y = oy + 24 + j * bar_px
-            # one line: a column name may hold a line break (tester6 F30)
+            # one line: a column name may hold a line break (tester6 F30), shown as \n above
             dr.text((ox + 6, y), one_line(c, 30), fill=(40, 40, 40), font=font)
             z = float(np.clip(prof["z"][i, keep[j]], -max_z, max_z))
             x1 = cx + z / max_z * half

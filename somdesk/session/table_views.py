@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from somdesk.io.names import display_name
+
 NO_LABEL = "no rows (or no label)"    # the labels view's entry for nodes without a majority label
 
 __all__ = ["TableViewsMixin", "MAP_VIEWS", "WINDOW_VIEWS"]
@@ -128,7 +130,9 @@ class TableViewsMixin:
             return render.category_legend([f"segment {s}" for s in range(k)], render.category_colours(k))
         if view.startswith("labels: "):
             legend = self._labels_view()[1]
-            names, colours = list(legend.names), np.asarray(legend.colours, dtype=np.uint8).reshape(-1, 3)
+            # labels as the window writes names: 'x\xa0y' is not 'x y', a line break is \n (io.names)
+            names = [display_name(n) for n in legend.names]
+            colours = np.asarray(legend.colours, dtype=np.uint8).reshape(-1, 3)
             labels = self.node_labels()
             if labels is not None and any(v is None for v in labels.ravel()):    # the grey nodes, named
                 names.append(NO_LABEL)
@@ -137,7 +141,7 @@ class TableViewsMixin:
         v = self.scalar(view)
         titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
         return render.colour_bar("inferno" if view == "U-matrix" else "viridis", render.levels_of(v), length=300,
-                                 title=titles.get(view, view[len("plane: "):]))
+                                 title=titles.get(view, display_name(view[len("plane: "):])))
 
     def view_picture(self, view: str = "segments", scale: int = 8, legend: bool = False) -> np.ndarray:
         """(H, W, 3) uint8: `view` at `scale` px per node (true hexagons), with its legend below
@@ -153,5 +157,5 @@ class TableViewsMixin:
         """(names, (H, W, F) planes in the file's units, hexagonal): the Planes sheet's data."""
         tm = self._require_map()
         names, planes = tm.planes_in_units()
-        names = [n + ("" if a else " (passive)") for n, a in zip(names, tm.recipe.active)]
+        names = [display_name(n) + ("" if a else " (passive)") for n, a in zip(names, tm.recipe.active)]
         return names, planes, tm.config.topology == "hexagonal"

@@ -248,12 +248,13 @@ class TableWorkspace(TableViewsMixin):
         """OptionError when `spec` cannot train out of core: a numeric column forced categorical
         (only text columns are one-hot encoded out of core), or the table's file is gone."""
         from somdesk.errors import OptionError
+        from somdesk.io.names import display_name
 
         self.check_trainable()
         forced = [c for c in spec.categorical if c in self.table.columns and self.table.kind(c) == "numeric"]
         if forced:
             raise OptionError("Out of core, only text columns are one-hot encoded: untick Categorical "
-                              f"for {', '.join(forced)} or train in memory.")
+                              f"for {', '.join(map(display_name, forced))} or train in memory.")
         why = self.out_of_core_unavailable()
         if why is not None:
             raise OptionError(why)

@@ -93,7 +93,7 @@ def test_big_export_waits_for_the_task_under_way(qtbot, win, big_png, tmp_path):
     win.train()
     qtbot.waitUntil(lambda: win.runner.kind == "train", timeout=FIRST_RUN_TIMEOUT_MS)
     assert not win.export_image(str(tmp_path / "x.png"))
-    assert "waits for the one under way" in win.last_error
+    assert "Stop the training before exporting" in win.last_error
     assert not (tmp_path / "x.png").exists() and win.runner.kind == "train"
     win.actions["stop"].trigger()
     wait_idle(qtbot, win)

@@ -26,7 +26,7 @@ def test_a_big_map_export_waits_for_the_run_under_way(qtbot, win, tmp_path):
     out = tmp_path / "map.png"
     assert win.exports.big_map(ExportOptions("colours", 8, False, False))
     assert not win.exports.save(ExportOptions("colours", 8, False, False), str(out), remember=False)
-    assert "Export image of a picture or map this big runs as a task and waits for the one under way" \
+    assert "Export image of a picture or map this big runs as a task. Stop the training before exporting." \
         in win.last_error
     assert not out.exists() and win.runner.kind == "train"
     win.actions["stop"].trigger()

@@ -89,7 +89,7 @@ def test_export_waits_for_a_running_task_and_bad_paths_are_said_at_once(qtbot, w
     assert win.runner.busy
     win.last_error = None
     assert not wf.export_rows(str(tmp_path / "rows.csv"))
-    assert win.last_error and "waits for the task under way" in win.last_error
+    assert win.last_error and "Stop the training before exporting" in win.last_error
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     wf.ws.select_nodes(np.arange(16))
     wf.refresh()

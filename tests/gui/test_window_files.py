@@ -274,3 +274,20 @@ def test_save_palette_as_says_what_the_format_cannot_keep(qtbot, window, tmp_pat
     else:
         assert any(lost in w for w in window.files.last_losses), window.files.last_losses
         assert "Not kept: " in message and lost in message
+
+
+@pytest.mark.parametrize("text,ext,lost", [("ff0000\n00ff00\n", ".hex", None),
+                                           ("GIMP Palette\nName: Mine\n#\n255 0 0\n0 255 0\n", ".gpl",
+                                            "the palette name is not saved")])
+def test_save_palette_as_lists_only_the_names_the_palette_has(qtbot, window, tmp_path, text, ext, lost):
+    """An unnamed .hex palette saved as .pal said "Not kept: ... names" (its title is its file's
+    name, not a palette name): only what the palette has is said lost."""
+    src = tmp_path / f"plain{ext}"
+    src.write_text(text)
+    assert open_and_wait(qtbot, window, src)
+    assert window.files.save_palette_as(str(tmp_path / "out.pal"))
+    message = window.statusBar().currentMessage()
+    if lost is None:
+        assert window.files.last_losses == [] and "Not kept" not in message, message
+    else:
+        assert "Not kept: " in message and lost in message and "colour name" not in message, message

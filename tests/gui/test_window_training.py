@@ -422,7 +422,7 @@ def test_longest_event_loop_gap_while_a_200x200_map_trains(qtbot, colours):
 def test_the_first_run_of_a_source_install_says_it_may_compile(qtbot, monkeypatch):
     # tester6 F24: with an empty numba cache the first Train showed nothing for ~26 s
     from somdesk.core import kernels
-    from somdesk.gui import window as window_mod
+    from somdesk.gui import window_runs as window_mod     # the training half of the window
 
     w = make_window(qtbot)
     w.session.new_colours(np.random.default_rng(0).random((5, 3)))

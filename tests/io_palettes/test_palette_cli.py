@@ -85,3 +85,22 @@ def test_user_errors_are_somdesk_errors(tmp_path):
 def test_subcommand_is_required(capsys):
     with pytest.raises(SystemExit):
         run("palette")
+
+
+def test_convert_of_an_unnamed_palette_warns_of_no_names(tmp_path, capsys):
+    src = tmp_path / "plain.hex"
+    src.write_text("ff0000\n00ff00\n")
+    assert run("palette", "convert", str(src), str(tmp_path / "o.pal")) == 0
+    assert "names" not in capsys.readouterr().err
+
+
+def test_info_shows_odd_names_escaped(tmp_path, capsys):
+    """NBSP in a palette or colour name is shown as \\xa0 (io.names.display_name): 'Deep Red'
+    and 'Deep\\xa0Red' look different in `palette info`."""
+    src = tmp_path / "odd.gpl"
+    src.write_text("GIMP Palette\nName: My\u00a0colours\n#\n255 0 0 Deep\u00a0Red\n0 255 0 Deep Red\n",
+                   encoding="utf-8")
+    assert run("palette", "info", str(src)) == 0
+    out = capsys.readouterr().out
+    assert "'My\\xa0colours'" in out and "'Deep\\xa0Red'" in out and "  Deep Red" in out
+    assert "\u00a0" not in out

@@ -139,7 +139,7 @@ def test_hypothesis_alpha_round_trip(palette, fmt):
 def test_write_losses_sentences():
     assert write_losses(ALPHA, "gpl") == []
     assert write_losses(ALPHA, "hex") == [
-        "Lospec hex palette files have no names; colour and palette names are not saved",
+        "Lospec hex palette files have no names; 2 colour names and the palette name are not saved",
         "Lospec hex palette files have no transparency; 2 colour(s) with alpha below 255 are "
         "saved opaque"]
     assert write_losses(ALPHA, "act")[-1] == (
@@ -148,3 +148,14 @@ def test_write_losses_sentences():
     assert write_losses(Palette([Swatch((0, 0, 0), alpha=0)]), "act") == []
     with pytest.raises(PaletteError, match="writable formats"):
         write_losses(ALPHA, "kpl")
+
+
+def test_write_losses_name_only_what_the_palette_has():
+    """An unnamed palette (a .hex file's) has no names to lose (Save palette as said "Not kept:
+    names" for one); a named one's message says which names it loses."""
+    rgb = [Swatch((1, 2, 3)), Swatch((4, 5, 6))]
+    assert write_losses(Palette(rgb), "hex") == [] and write_losses(Palette(rgb), "jasc-pal") == []
+    assert write_losses(Palette(rgb, name="Mine"), "hex") == [
+        "Lospec hex palette files have no names; the palette name is not saved"]
+    assert write_losses(Palette([Swatch((1, 2, 3), "Ink"), rgb[1]]), "hex") == [
+        "Lospec hex palette files have no names; 1 colour name is not saved"]

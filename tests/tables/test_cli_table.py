@@ -167,3 +167,11 @@ def test_one_segment_is_said_in_the_singular(tmp_path, capsys):
     assert main(["train", "--table", str(p), "--clusters", "1", "--save-map", str(tmp_path / "m.somz")]) == 0
     out = capsys.readouterr().out
     assert "1 segment (" in out and "1 segments" not in out
+
+
+def test_table_info_shows_odd_column_names_escaped(capsys, tmp_path):
+    """A column name holding a line break or NBSP is one escaped line of `table info`."""
+    p = write_text(tmp_path, "odd.csv", '"a b","a\u00a0b","line\nbreak"\n1,2,3\n4,5,6\n')
+    code, out, err = run(capsys, "table", "info", p)
+    assert code == 0, err
+    assert "  a b: numeric" in out and "  'a\\xa0b': numeric" in out and "  'line\\nbreak': numeric" in out

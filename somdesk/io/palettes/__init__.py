@@ -255,8 +255,13 @@ def write_losses(palette: Palette, format: str) -> list[str]:
     names, alpha, _limit = _CAPABILITIES[format]
     label = FORMAT_LABELS[format]
     out = []
-    if not names and (palette.name or any(s.name for s in palette.swatches)):
-        out.append(f"{label} files have no names; colour and palette names are not saved")
+    named = sum(1 for s in palette.swatches if s.name)
+    if not names and (palette.name or named):
+        # only what the palette has: an unnamed palette has no names to lose
+        lost = ([f"{named} colour name{'' if named == 1 else 's'}"] if named else []) + \
+            (["the palette name"] if palette.name else [])
+        one = len(lost) == 1 and named <= 1
+        out.append(f"{label} files have no names; {' and '.join(lost)} {'is' if one else 'are'} not saved")
     partial = sum(1 for s in palette.swatches if s.alpha not in (0, 255))
     clear = sum(1 for s in palette.swatches if s.alpha == 0)
     if alpha is None and (partial or clear):

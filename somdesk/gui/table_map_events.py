@@ -1,0 +1,189 @@
+"""The dock's answers to the table model's events: a map trained, re-clustered or opened, another
+label column, the selection, hovering (a mixin of gui/table_workflow.TableWorkflow).
+
+    ws.events.map_changed -> wf._map_changed(tm)         # every view of the map again
+    ws.events.labels_changed -> wf._labels_changed(col)
+    ws.events.selection_changed -> wf._rows_selected(rows)
+
+The state is the session's TableWorkspace (`ws`); these only redraw widgets from it.
+"""
+from __future__ import annotations
+
+from somdesk.gui.table_dock import NO_SELECTION
+from somdesk.io.names import display_basename, display_name
+
+__all__ = ["TableMapEvents"]
+
+
+class TableMapEvents:
+    """Redraws on the model's map, label and selection events (see module docstring)."""
+
+    def _map_changed(self, tm) -> None:
+        """A map trained, re-clustered or opened (or None: gone): every view of it again."""
+        if not self._alive():
+            return
+        ws = self.ws
+        if tm is None:
+            self._clear_map_widgets()
+            if ws.table is not None:
+                self._estimate_auto()
+            self.refresh()
+            return
+        self._scale_installed()
+        self.auto_line.cancel()             # an "auto" asked for before the map came must not replace its line
+        cfg = tm.config
+        self.segment_choice.clear()
+        self.segment_choice.addItem("—", None)
+        self.rows_model.set_columns(ws.row_columns())
+        if ws.assigned is not None:
+            for i, s in enumerate(ws.profiles["segments"]):
+                self.segment_choice.addItem(f"segment {s} ({int(ws.profiles['size'][i]):,} rows)", s)
+        else:      # a saved map without its table: hits of the rows the map keeps
+            for s in range(tm.k):
+                self.segment_choice.addItem(f"segment {s}", s)
+        if ws.loaded and ws.table is not None and ws.spec is not None:
+            self._show_spec(ws.spec)                # a reopened map: its recipe in the Setup tab
+        elif ws.loaded and ws.spec is not None:
+            self._show_map_choices(ws.spec)         # without its table: its k and label at least
+        i = self.setup.label.findData(ws.label_column)
+        if i >= 0 and i != self.setup.label.currentIndex():       # the map's label column, shown
+            self.setup.label.blockSignals(True)
+            self.setup.label.setCurrentIndex(i)
+            self.setup.label.blockSignals(False)
+        self.setup.show_curve(tm.curve, tm.k)
+        # rows trained on: known for a run of this window; a saved map keeps only its inputs (an
+        # out-of-core map's are its sample), so a reopened one does not say
+        ooc = ws.out_of_core or {}
+        rows = ooc.get("rows") or (None if ws.loaded or tm.inputs is None else len(tm.inputs))
+        self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, rows)
+        self.profiles_view.show_profiles(ws.profiles, ws.top_items)
+        if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
+            self.profiles_view.note.setText(self.profiles_missing())
+        self._fill_views()
+        self.draw_map()
+        self.show_planes()
+        self.map_view.select_nodes(ws.selected, emit=False)
+        self._rows_selected(ws.selected_rows)
+        what = "Opened table map" if ws.loaded else "Table map"
+        if ws.stopped:
+            what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
+        note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
+        warned = "; ".join(ws.warnings)
+        self.warnings_label.setText(f"Warning: {warned}." if warned else "")
+        self.warnings_label.setVisible(bool(warned))
+        note += f"  Warning: {warned}." if warned else ""
+        epochs = "" if ws.stopped else f", {cfg.iterations} epochs"     # stopped: said in `what` (tester8 #15)
+        self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
+                             f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
+                             f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
+        self.win.statusBar().showMessage(self._map_message, 15000)
+        if not self.dock.isVisible():
+            self.show_dock()
+        if self.tabs.currentIndex() == 0:
+            self.tabs.setCurrentIndex(1)
+        self.refresh()
+        self.win.refresh()
+
+    def _show_spec(self, spec) -> None:
+        """The Setup tab shows `spec` (TableWorkspace.spec of a reopened map), so Train repeats it;
+        no edit signal fires (no re-clustering, no estimate)."""
+        su = self.setup
+        widgets = (su.label, su.k, su.normalise, su.missing, su.topology, su.height, su.width, su.epochs)
+        su._updating = True
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for c in [r.name for r in su.columns.choices()]:
+                used = c in (spec.columns or ())
+                su.set_column(c, use=used, passive=c in spec.passive, weight=spec.weights.get(c, 1.0),
+                              categorical=(c in spec.categorical) if used else None)
+            su.label.setCurrentIndex(max(0, su.label.findData(spec.label)))
+            for combo, text in ((su.normalise, spec.normalise), (su.missing, spec.missing),
+                                (su.topology, spec.topology)):
+                if combo.findText(str(text)) >= 0:
+                    combo.setCurrentText(str(text))
+            su.height.setValue(spec.height or 0)
+            su.width.setValue(spec.width or 0)
+            su.epochs.setValue(spec.epochs or 0)
+            su.k.setValue(spec.clusters or 0)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+            su._updating = False
+
+    def profiles_missing(self) -> str:
+        """Why a reopened map shows no profiles: they are of its rows, and its table is not open."""
+        tm = self.ws.tm
+        name = display_basename((tm.source or tm.source_path or "") if tm is not None else "") or "its table"
+        why = f" ({self.ws.map_note})" if self.ws.map_note else ""
+        return f"Profiles need the map's table {name}{why}: open it (File › Open) to see them."
+
+    def _show_map_choices(self, spec) -> None:
+        """A reopened map without its table: the Setup tab shows its number of segments and its
+        label column (tester8 #8: "suggested" and "(none)" for a map saved with k = 4 and a label),
+        no edit signal fires."""
+        su = self.setup
+        su._updating = True
+        for w in (su.label, su.k):
+            w.blockSignals(True)
+        try:
+            su.k.setValue(spec.clusters or 0)
+            label = self.ws.label_column
+            if label is not None and su.label.findData(label) < 0:
+                su.label.addItem(display_name(label), label)
+            su.label.setCurrentIndex(max(0, su.label.findData(label)))
+        finally:
+            for w in (su.label, su.k):
+                w.blockSignals(False)
+            su._updating = False
+
+    def _labels_changed(self, column) -> None:
+        """Another label column (from the Setup tab or the model: Session.set_label_column): the
+        Setup tab's combo shows it, the views list and the map follow (no retraining)."""
+        if not self._alive():
+            return
+        combo = self.setup.label
+        i = combo.findData(column)
+        if i >= 0 and i != combo.currentIndex():
+            combo.blockSignals(True)          # the model changed it: no "edited" back to the model
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
+        if self.ws.tm is not None:
+            self._fill_views()
+            self.draw_map()
+
+    def _pick_segment(self, _i: int) -> None:
+        s = self.segment_choice.currentData()
+        if s is not None and self.ws.tm is not None:
+            self.select_segment(int(s))
+
+    def select_segment(self, s: int) -> None:
+        i = self.segment_choice.findData(int(s))
+        if i >= 0 and i != self.segment_choice.currentIndex():
+            self.segment_choice.setCurrentIndex(i)
+        self.map_view.select_nodes(self.ws.segment_nodes(s))
+
+    def _selected(self, nodes) -> None:
+        """The map view's selection (clicks, drags, a segment) goes to the model."""
+        if self.ws.tm is not None:
+            self.ws.select_nodes(nodes)
+
+    def _rows_selected(self, rows) -> None:
+        if not self._alive():
+            return
+        ws = self.ws
+        if ws.whole_segment() is None:
+            self.segment_choice.setCurrentIndex(0 if self.segment_choice.count() else -1)
+        self.rows_model.set_rows(rows)
+        n = len(ws.selected)
+        self.selection_label.setText(f"{n} node{'s' if n != 1 else ''} selected: {len(rows):,} rows"
+                                     if n else NO_SELECTION)
+        self.refresh()
+
+    def _row_hovered(self, i: int) -> None:
+        ws = self.ws
+        node = ws.node_of(i) if i >= 0 else -1
+        self.map_view.highlight(node)
+        text = ws.describe_row(i) if node >= 0 else ""
+        self.hover_label.setText(text)
+        self.win.hover.setText(text)

@@ -1,0 +1,168 @@
+"""The map area of the window: which views the dataset has, and drawing them (a mixin of
+gui/window.Window).
+
+    win.set_view("umatrix")     # View menu; a table's views are the Segments dock's
+    win.schedule_draw()         # at most FPS redraws a second, through one timer
+    win.map_image(scale=8, markers=True, legend=True)   # (H, W, 3) uint8, as Export writes it
+
+Pixels come from `somdesk.render` (gui/map_view.py), so the screen, the PNG export and the
+clipboard agree.  Needs the window's `session`, `canvas`, `actions`, `left`, `colour`,
+`tables`, `undo`, `_redraw` (a single-shot QTimer) and `refresh()`.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from somdesk.gui.map_view import map_picture, scale_for, shrunk_note
+from somdesk.gui.window_actions import VIEWS
+
+__all__ = ["WindowDrawing", "FPS"]
+
+FPS = 25.0                        # map redraws per second while training (at most)
+
+
+class WindowDrawing:
+    """The dataset's views and the map drawn (see module docstring)."""
+
+    def _on_dataset(self, dataset) -> None:
+        self.live_preview = None
+        if not self._same_document:
+            # another file (or new colours): its edits start afresh and are clean; undoing
+            # into the previous file's colours replaced the file just opened without a word
+            self.undo.clear()
+        self.left.show_dataset(dataset, self.session)
+        kind = None if dataset is None else dataset.kind     # a table's views are the dock's
+        for key, (_label, kinds) in VIEWS.items():
+            # no session dataset: empty, or a table in the Segments dock, whose map these pick
+            self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key in ("colours", "umatrix", "hits"))
+        if kind is not None and kind not in VIEWS[self.view][1]:
+            self.set_view("colours")
+        self.left.params.set_config(self.session.config)
+        # rings on every input's node help with a palette; on a picture's
+        # thousands of inputs they cover every node (View > Markers brings them back)
+        self.actions["markers"].setChecked(kind == "colours")
+        self.schedule_draw()
+        self.refresh()
+
+    def set_view(self, view: str) -> None:
+        if self.tables.holds_data:
+            self.tables.show_view(view)      # View > U-matrix / Hits / Colours: the dock's map view
+        self.view = view
+        self.actions[f"view_{view}"].setChecked(True)
+        self.schedule_draw()
+        self.refresh()
+
+    def schedule_draw(self) -> None:
+        """Draw soon: at the next event-loop pass, at most FPS times a second."""
+        # Always through the timer: several changes in one event-loop pass draw once,
+        # and a state change (Stop -> idle) is handled before the picture is redrawn.
+        wait = max(0.0, self._last_draw + 1.0 / FPS - time.perf_counter())
+        if not self._redraw.isActive():
+            self._redraw.start(int(wait * 1000))
+
+    def view_kwargs(self) -> dict:
+        from somdesk.session.exports import map_space
+
+        space = map_space(self.session)
+        return {"space": space} if space != "srgb" else {}   # trained in another space: shown in sRGB, gamut marked
+
+    def draw(self) -> None:
+        self._last_draw = time.perf_counter()
+        self.refresh()                   # the title line names the map drawn (epoch, seed)
+        s = self.session
+        if s.kind == "image" and self.view in ("picture", "quantised"):
+            live = getattr(self, "live_preview", None)
+            # the pictures drawn are at most DISPLAY_MAX_SIDE a side, made off the GUI thread
+            # (ImageData.small, QuantisedPicture.small): a 100 Mpx picture drawn whole froze
+            # the window 11-20 s per view (tester7 #13); exports use the full-size picture
+            if self.view == "quantised" and s.quantised is not None:
+                q = s.quantised
+                self.canvas.show_picture(q.shown(), f"{q.used} colours, PSNR {q.psnr:.2f} dB"
+                                         + shrunk_note(q.indices.shape, q.shown().shape))
+            elif self.view == "quantised" and live is not None and s.map is not None:
+                self.canvas.show_picture(live.shown(), f"Live preview (at most 640 px a side): {live.used} colours, "
+                                         f"PSNR {live.psnr:.2f} dB.  Training › Quantise full picture for every pixel.")
+            elif self.view == "quantised":
+                self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
+            else:
+                small = s.dataset.small        # transparency over a checkerboard
+                self.canvas.show_picture(small, shrunk_note(s.dataset.pixels.shape, small.shape).strip())
+            return
+        if s.map is None:
+            self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
+            return
+        inputs = s.dataset.colours if s.kind == "colours" else None
+        self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())
+
+    def map_image(self, scale: int | None = None, *, view: str | None = None, markers: bool = False,
+                  legend: bool = False) -> np.ndarray | None:
+        """(H, W, 3) uint8: `view` (default: the one shown) at `scale` px per node (default:
+        the screen's), as export writes it; with rings on each input's node (`markers`, a
+        measured map) and the legend below (`legend`).  None when there is nothing to draw."""
+        from somdesk import render
+
+        s = self.session
+        view = view or self.view
+        if view in ("picture", "quantised"):
+            # full size, as drawn (over a checkerboard); a big picture's is made by the export
+            # task (gui/export_dialog.py), the screen shows a smaller copy
+            if view == "quantised" and s.quantised is not None:
+                return self.colour.for_export(s.quantised.rgb())
+            if view == "quantised":        # the live preview, when it is what the view shows
+                live = getattr(self, "live_preview", None)
+                return None if live is None or s.map is None else self.colour.for_export(live.rgb())
+            return self.colour.for_export(s.dataset.shown())
+        if s.map is None:
+            return None
+        return self.colour.for_export(self.map_drawing(scale, view=view, markers=markers, legend=legend)())
+
+    def map_drawing(self, scale: int | None = None, *, view: str | None = None, markers: bool = False,
+                    legend: bool = False):
+        """A function of no arguments that draws `map_image`'s picture of the map shown now
+        (before any colour-vision filter): what it needs is taken here, so it may run on a
+        task's thread (a 9000 x 9000 px export took the GUI thread 8 s, tester7 #31)."""
+        from somdesk import render
+
+        s = self.session
+        state, view = s.map, view or self.view
+        scale = scale or scale_for(*state.shape)
+        inputs = s.dataset.colours if s.kind == "colours" else None
+        kw = self.view_kwargs()
+
+        def draw() -> np.ndarray:
+            pic, how = map_picture(state, view, scale, inputs=inputs, **kw)
+            if markers and state.bmus is not None:
+                from somdesk.gui.map_view import view_nodes
+
+                rows, cols = state.shape
+                top = pic.shape[0] - render.picture_size(rows, cols, state.hexagonal, scale)[1]   # below the strip
+                render.draw_markers(pic[top:], view_nodes(state, view, **kw)[0], state.bmus, state.hexagonal, scale)
+            if legend:
+                pic = render.with_legend(pic, how)
+            return pic
+        return draw
+
+    def screen_image(self) -> np.ndarray | None:
+        """(H, W, 3) uint8: the pixels drawn now before any colour-vision filter, as Edit > Copy
+        image puts them on the clipboard -- a big picture's smaller copy, not its 100 Mpx."""
+        if self.session.kind == "image" and self.view in ("picture", "quantised"):
+            return self.colour.for_export(self.canvas.raw_array())
+        return self.map_image()
+
+    def describe_node(self, row: int, col: int) -> str:
+        m = self.session.map
+        if m is None:
+            return ""
+        text = f"node ({row}, {col})"
+        if self.session.kind == "colours":
+            from somdesk.session.exports import map_space, shown_weights
+            rgb = shown_weights(m.weights[row:row + 1, col:col + 1, :3], map_space(self.session))[0, 0]
+            r, g, b = (int(v) for v in np.clip(rgb * 255 + 0.5, 0, 255))
+            text += f"  #{r:02x}{g:02x}{b:02x}"
+        if m.hits is not None:
+            text += f"  hits {int(m.hits[row, col])}"
+        if m.umatrix is not None:
+            text += f"  U {m.umatrix[row, col]:.3f}"
+        return text

@@ -1,0 +1,104 @@
+"""Unsaved work before the window's data is replaced or closed (a mixin of gui/window.Window).
+
+    win.unsaved()                 # training, a table map or palette edits not saved?
+    win.may_discard_training()    # Save / Discard / Cancel first; True: go ahead
+
+Needs the window's `session`, `runner`, `undo`, `confirm_unsaved` and `save()`.  A table
+task that has no map to save yet (training, measuring a stopped run, re-segmenting) asks
+Discard / Cancel in words true for that task (DROP_TABLE_RUN).
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from somdesk.gui.window_tasks import palette_edited
+
+__all__ = ["WindowUnsaved", "DROP_TABLE_RUN"]
+
+# the close prompt during a table task (gui/tasks.TaskRunner.what -> question, what to do)
+DROP_TABLE_RUN = {
+    None: ("A table map is being trained in this window.",
+           "Closing now loses the epochs trained so far. To keep them, cancel, use Training > Stop, "
+           "then save the map."),
+    "measure": ("The map of a stopped table run is being measured in this window.",
+                "Closing now loses its epochs. To keep them, cancel, let the measuring end, then save the map."),
+    "resegment": ("The table map is being re-segmented in this window.",
+                  "Closing now loses the new segments. To keep them, cancel, let it end, then save the map."),
+}
+
+
+class WindowUnsaved:
+    """What a close or another file would lose, and the prompts (see module docstring)."""
+
+    def unsaved(self) -> bool:
+        """Would a close or another file lose work: the session's unsaved training or table
+        map, or palette edits not saved as a palette or a map since (tester6 F39)?"""
+        return bool(self.session.unsaved) or self.palette_edited()
+
+    def palette_edited(self) -> bool:
+        return self.session.kind == "colours" and palette_edited(self.undo)
+
+    def unsaved_text(self) -> str:
+        """The unsaved prompt's question: training, or palette edits alone (tester6 F39)."""
+        if self.palette_edited() and not self.session.unsaved:
+            return "This window has palette edits that are not saved."
+        return "This window has training that is not saved."
+
+    def ask_unsaved(self) -> str:
+        """"save", "discard" or "cancel" for unsaved training (the prompt, at once).
+
+        Mnemonics: Alt+S saves, Alt+D discards, Esc cancels.  The default button
+        is Save only when saving cannot overwrite a saved map with a run restarted
+        from scratch; otherwise it is Cancel."""
+        s = self.session
+        edits = self.palette_edited() and not s.unsaved
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk", self.unsaved_text(), parent=self)
+        box.setInformativeText("Save them in a map (.somz) before closing? (File › Save palette as… "
+                               "writes a palette file.)" if edits else "Save it before closing?")
+        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
+        restarted = s.path is not None and s.map is not None and s.map.iteration == 0
+        box.setDefaultButton(cancel if restarted else save)
+        box.setObjectName("unsaved-prompt")
+        self._prompt = box
+        box.exec()
+        self._prompt = None
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+    def _may_drop_table_run(self) -> bool:
+        """A table map still being trained, measured after a Stop or re-segmented has no map to
+        save yet: closing loses it, so ask Discard / Cancel (the window closed without a word:
+        tester6 F15), in words true for the task (a stopped run's measuring is not training)."""
+        text, more = DROP_TABLE_RUN.get(self.runner.what, DROP_TABLE_RUN[None])
+        box = QMessageBox(QMessageBox.Icon.Question, "somdesk", text, parent=self)
+        box.setInformativeText(more)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
+        box.setDefaultButton(cancel)
+        box.setObjectName("unsaved-prompt")
+        self._prompt = box
+        box.exec()
+        self._prompt = None
+        return box.clickedButton() is discard
+
+    def may_discard_training(self) -> bool:
+        """Before something replaces the workspace (close, open another file): unsaved
+        training asks Save / Discard / Cancel first.  True when it may go ahead."""
+        s = self.session
+        if self.confirm_unsaved and s.kind == "table" and self.runner.kind == "segment" \
+                and self.runner.busy and not self.runner.stopping:
+            return self._may_drop_table_run()
+        if not (self.confirm_unsaved and self.unsaved()):   # the session's work or palette edits
+            return True
+        was_running = self.runner.state == "running"
+        self.runner.pause()                    # the pass under way stops at once
+        answer = self.ask_unsaved()
+        if answer == "cancel" or (answer == "save" and not self.save()):
+            if was_running:
+                self.runner.resume()
+            return False
+        return True
