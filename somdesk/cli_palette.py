@@ -51,6 +51,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     convert.add_argument("--index", type=int, default=0, metavar="K",
                          help="which palette of a collection file (0 = the first)")
     convert.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    convert.add_argument("--force", action="store_true",
+                         help="allow OUT to be IN: the palette is replaced by its converted copy")
     convert.set_defaults(func=cmd_convert)
     from somdesk import cli_palette_sort   # `sort` and `info --duplicates` (issue 15)
     cli_palette_sort.register(sub, info)
@@ -115,7 +117,12 @@ def cmd_info(ns: argparse.Namespace) -> int:
 
 
 def cmd_convert(ns: argparse.Namespace) -> int:
+    from somdesk.cli_train import check_writable
+
     fmt = format_for_path(ns.output)          # fail before reading anything
+    # no output replaces an input unless forced (quantize's rule; tester10 #15): a rewrite keeps only
+    # what OUT's format holds, and the original is gone
+    check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
     palettes = read_palettes(ns.input)
     palette = pick_palette(palettes, ns.index, ns.input)
     warnings = [f"{ns.input}: {w}" for w in palette.warnings]

@@ -24,7 +24,7 @@ def register(sub, info: argparse.ArgumentParser) -> None:
                                    "2-opt on CIEDE2000; docs/colour.md) and write OUT; OUT's "
                                    "extension picks the format. Names are kept; nothing is added or lost.")
     p.add_argument("input", metavar="IN", help="palette to read")
-    p.add_argument("output", metavar="OUT", help="file to write (replaced atomically; may be IN)")
+    p.add_argument("output", metavar="OUT", help="file to write (replaced atomically; IN only with --force)")
     p.add_argument("--space", default="oklab", help=f"space the map trains in: {' | '.join(SPACES)} "
                    "(default %(default)s)")
     p.add_argument("--layout", default="strip", choices=("strip", "grid"),
@@ -34,6 +34,8 @@ def register(sub, info: argparse.ArgumentParser) -> None:
     p.add_argument("--index", type=int, default=0, metavar="K",
                    help="which palette of a collection file (0 = the first)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    p.add_argument("--force", action="store_true",
+                   help="allow OUT to be IN: the palette is replaced by its sorted copy")
     p.set_defaults(func=cmd_sort)
     info.add_argument("--duplicates", action="store_true",
                       help="list groups of near-duplicate colours (CIEDE2000 below --threshold)")
@@ -68,7 +70,11 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     from somdesk.core.colour_sort import sort_palette
     from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_palette
 
+    from somdesk.cli_train import check_writable
+
     fmt = format_for_path(ns.output)          # fail before any work
+    # the file order and what OUT's format does not keep (groups, names) would be gone: forced only
+    check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
     palette = _read(ns.input, ns.index)
     out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
     write_palette(out, ns.output, fmt)

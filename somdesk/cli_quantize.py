@@ -17,13 +17,18 @@ import time
 from somdesk.errors import OptionError
 
 
+# the picture formats io.image_input reads, named here without importing it (it imports numpy):
+# tests/cli/test_cli_quantize.py keeps the two lists equal
+PICTURE_FORMATS = "PNG, JPEG, BMP, GIF, WebP, TIFF"
+
+
 def register(sub) -> None:
     # not palette_fit: the parser is built before any work, and a usage error or --help
     # should not wait for numpy
     from somdesk.core.palette_spaces import DEFAULT_SPACE, SPACES
 
     p = sub.add_parser("quantize", help="reduce a picture to N colours and write an indexed PNG",
-                       description="Reduce a picture (PNG, JPEG, BMP, GIF, WebP) to at most N colours "
+                       description=f"Reduce a picture ({PICTURE_FORMATS}) to at most N colours "
                        "and write it as an indexed PNG. Transparency is kept: fully transparent "
                        "pixels take one palette entry, marked in the PNG's tRNS chunk.")
     p.add_argument("input", metavar="IN", help="the picture to quantise")
@@ -37,7 +42,9 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the palette fitting (default 0)")
     p.add_argument("--map", metavar="M.somz", default=None,
                    help="start the palette from this saved colour or picture map's colours, one entry "
-                   "per node, as the window's Quantise does (the map's size, at most 256, is the palette size)")
+                   "per node, as the window's Quantise does (the map's size, at most 256, is the number of "
+                   "opaque colours; a picture with translucent pixels adds translucent entries and the "
+                   "transparent one, up to 256 in all: docs/quantisation.md)")
     p.add_argument("--force", action="store_true",
                    help="allow OUT to be IN: the picture is replaced by its quantised copy")
     p.add_argument("--json", action="store_true", help="print the result's figures as JSON")

@@ -146,3 +146,12 @@ def test_map_option_names_what_is_wrong_with_the_map(tmp_path, capsys):
     assert main(["quantize", str(src), str(tmp_path / "o.png"), "--map", str(tmp_path / "t.somz")]) == 2
     err = capsys.readouterr().err
     assert "t.somz is a table map, not a map of colours" in err and "srgb" not in err
+
+
+def test_help_names_every_picture_format_the_reader_takes():
+    """tester10 #11: the help named PNG, JPEG, BMP, GIF, WebP while TIFF was read too."""
+    from somdesk.cli_quantize import PICTURE_FORMATS
+    from somdesk.io.image_input import _FORMATS
+
+    named = {f.strip().upper() for f in PICTURE_FORMATS.split(",")}
+    assert named == {k for k, ext in _FORMATS.items() if ext}

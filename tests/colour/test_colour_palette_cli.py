@@ -42,7 +42,8 @@ def test_sort_writes_the_same_swatches_in_a_better_order(tmp_path, capsys):
 
 def test_sort_in_place_other_format_grid_and_quiet(tmp_path, capsys):
     src = _palette(tmp_path, n=25)
-    assert main(["palette", "sort", str(src), str(src), "--layout", "grid", "--space", "cielab", "-q"]) == 0
+    assert main(["palette", "sort", str(src), str(src), "--layout", "grid", "--space", "cielab", "-q",
+                 "--force"]) == 0
     assert capsys.readouterr().out == ""
     assert len(read_palette(src).swatches) == 25
     assert main(["palette", "sort", str(src), str(tmp_path / "o.hex"), "--seed", "3"]) == 0
@@ -100,3 +101,20 @@ def test_layout_cost_of_a_strip_is_the_path_cost():
     manual = sum(d[order[k], order[k + 1]] for k in range(12) if k % 4 != 3)
     manual += sum(d[order[k], order[k + 4]] for k in range(9))
     assert S.layout_cost(d, order, 4) == pytest.approx(manual, rel=1e-6)
+
+
+@pytest.mark.parametrize("command", ["sort", "convert"])
+def test_sort_and_convert_refuse_to_replace_their_input_unless_forced(tmp_path, capsys, command):
+    """tester10 #15: `palette sort a.ase a.ase` rewrote the input (its groups and order gone) with
+    exit 0; no output replaces an input unless --force, as quantize."""
+    src = _palette(tmp_path, n=12)
+    before = src.read_bytes()
+    link = tmp_path / "link.gpl"
+    link.symlink_to(src)
+    for out in (src, link):                  # the same file by another name too
+        assert main(["palette", command, str(src), str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is the input file" in err and "--force" in err, err
+        assert src.read_bytes() == before
+    assert main(["palette", command, str(src), str(src), "--force", "-q"]) == 0
+    assert len(read_palette(src).swatches) == 12
