@@ -186,9 +186,10 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     return n, tally.counts()
 
 
-# the reading options a chunked `assign` cannot honour (--decimal and --thousands it does: io.chunked)
+# the reading options a chunked `assign` cannot honour (--decimal, --thousands and --missing-values it
+# does: io.chunked)
 _READ_FLAGS = (("delimiter", "--delimiter"), ("header", "--header"), ("skip", "--skip"), ("sheet", "--sheet"),
-               ("encoding", "--encoding"), ("missing_values", "--missing-values"), ("where", "--where"))
+               ("encoding", "--encoding"), ("where", "--where"))
 
 
 def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunks (--out-of-core, --dask or a glob)",
@@ -222,21 +223,26 @@ def run_assign_streaming(args, check_writable) -> int:
     tm = load_table_map(args.map)
     from somdesk.io.chunked import expand
     from somdesk.io.tables.options import ReadOptions
-    from somdesk.session.scoring import chunked_number_format
+    from somdesk.session.scoring import chunked_number_format, scoring_missing
 
     # numbers as the map's own table wrote them, unless the files show or are given otherwise
     # (tester9 #2: a decimal-comma map could not score a glob of its next months' files)
-    given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
+    given = ReadOptions(decimal=args.decimal, thousands=args.thousands,
+                        missing=tuple(args.missing_values.split(",")) if args.missing_values is not None
+                        else None).checked()
     number_format, notes = chunked_number_format(tm, expand(args.data), given)
     token = CancelToken()
     tally = UnseenTally()
     from somdesk.session.table_data import placing_columns
 
     cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
+    # the missing-value texts of the map's own table, or those given, as the in-memory scoring's
+    missing = scoring_missing(tm, given)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
     with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
-                           used_by=f"the map {display_basename(args.map)}", number_format=number_format) as src:
+                           used_by=f"the map {display_basename(args.map)}", number_format=number_format,
+                           missing=missing) as src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:

@@ -136,12 +136,15 @@ def _format_of(files: list[str]) -> str:
     return "csv"
 
 
-def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None) -> str:
+def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None,
+            missing: tuple | None = None) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
     named `filename`, when given).  `text_dialect` (`_text_dialect(files)`, sniffed once by the
     caller: each call here would read every file's head again): every column of a delimited
     text file as text, in that dialect, for numbers written with a decimal comma or digit
-    groups, converted by the caller; None: columns typed by DuckDB."""
+    groups, converted by the caller; None: columns typed by DuckDB.  `missing`: the cell texts that
+    mean "no value" in text files (io.tables ReadOptions.missing: they replace the default ones,
+    an empty cell is always missing), None: the defaults, as the in-memory reader's."""
     fmt = _format_of(files)
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if filename is not None:
@@ -163,7 +166,8 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
     text = ", all_varchar=true" + text_dialect if text_dialect is not None else ""
-    return f"read_csv({listed}, union_by_name=true, nullstr={nullstr(ReadOptions())}{comp}{text})"
+    nulls = nullstr(ReadOptions(missing=tuple(missing) if missing is not None else None))
+    return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text})"
 
 
 def _text_dialect(files: list[str]) -> str:
@@ -232,7 +236,8 @@ class ChunkedTable:
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
              where: str | None = None, text_columns=(), categorical=(),
-             used_by: str | None = None, number_format: dict | None = None) -> "ChunkedTable":
+             used_by: str | None = None, number_format: dict | None = None,
+             missing: tuple | None = None) -> "ChunkedTable":
         """Open a file or glob; `columns` default to every numeric column.
 
         Raises FileFormatError for missing files, unreadable tables, unknown or
@@ -248,6 +253,8 @@ class ChunkedTable:
         in-memory reader does (io.tables.textfile.number_sql); a cell that is not such a number
         is a FileFormatError naming the column and the cell (tester9 #2: DuckDB's own rules read
         "55.183,76" as text and "80.261" as 80.261).  Other formats' numbers are typed.
+        `missing`: the texts meaning "no value" in delimited text files (`_reader`; a table map's own
+        table's `--missing-values`, or the ones given: the in-memory scoring's rule).
         """
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
@@ -264,7 +271,7 @@ class ChunkedTable:
         dialect = _text_dialect(files) if as_text else None      # the files' heads read once
         con = _connect()
         try:
-            src = _reader(files, text_dialect=dialect)
+            src = _reader(files, text_dialect=dialect, missing=missing)
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
@@ -279,7 +286,8 @@ class ChunkedTable:
                                       f"columns are: {', '.join(types)}")
             # as text, every file's columns are text: numbers are checked by the conversion
             check_files(con, files, os.fspath(pattern), columns, types,
-                        list(columns) if as_text else categorical, used_by, shown, text_dialect=dialect)
+                        list(columns) if as_text else categorical, used_by, shown, text_dialect=dialect,
+                        missing=missing)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 # with a number format, the condition sees the columns converted (numbers, not texts)
@@ -308,7 +316,7 @@ class ChunkedTable:
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
-                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect)
+                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing)
                     sel += f", {_quote(FILE_COLUMN)}"
                 query = f"SELECT {sel} FROM {reader}{filt}"
                 if as_text and where:        # the filter on the converted columns
@@ -321,7 +329,7 @@ class ChunkedTable:
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker
                         message = format_breaker(con, files, message, list(columns), number_format,
-                                                 shown, dialect) or message
+                                                 shown, dialect, missing) or message
                     raise FileFormatError(f"{pattern}: {message}") from None
                 files = [out]
             parts: list[Partition] = []

@@ -33,7 +33,7 @@ from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
 __all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file",
-           "scoring_options", "scoring_read_options", "chunked_number_format"]
+           "scoring_options", "scoring_read_options", "scoring_missing", "chunked_number_format"]
 
 class NotATableMap(FileFormatError):
     """A saved map of colours or a picture where a table map is needed; `where` names the file,
@@ -208,12 +208,12 @@ def scoring_read_options(tm, path, options=None):
     `options` gives none (tester9 #14: a table trained with `--missing-values -999` had its
     new files' -999 scored as a number, 3,374 units from every node)."""
     opts, note = _number_read_options(tm, path, options)
-    missing = (getattr(tm, "read_options", None) or {}).get("missing")
-    if missing and (opts is None or opts.missing is None):
+    missing = scoring_missing(tm, opts)
+    if missing is not None and (opts is None or opts.missing is None):
         from dataclasses import replace
 
         from somdesk.io.tables.options import ReadOptions
-        opts = replace(opts if opts is not None else ReadOptions(), missing=tuple(missing))
+        opts = replace(opts if opts is not None else ReadOptions(), missing=missing)
     return opts, note
 
 
@@ -246,6 +246,16 @@ def _number_read_options(tm, path, options=None):
         return options, (f"{display_basename(path)} shows numbers with {shown}, unlike {theirs}: they are read "
                          "as the file shows them; give the decimal and thousands separators if that is wrong")
     return scoring_options(tm, options), None
+
+def scoring_missing(tm, options=None) -> tuple | None:
+    """The cell texts meaning "no value" to score new data for `tm` with, in memory and in chunks
+    alike: those `options` give (they replace the defaults), else the map's own table's (its
+    `--missing-values`; tester9 #14), else None (the reader's defaults)."""
+    if options is not None and options.missing is not None:
+        return tuple(options.missing)
+    missing = (getattr(tm, "read_options", None) or {}).get("missing")
+    return tuple(missing) if missing else None
+
 
 
 def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | None, list[str]]:
