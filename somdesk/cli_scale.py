@@ -158,9 +158,10 @@ def score_partition(part, tm, tally=None) -> dict:
 
 
 def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
-                           file_labels: dict | None = None) -> tuple[int, dict]:
+                           file_labels: dict | None = None) -> tuple[int, dict, int]:
     """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too); (rows,
-    the unseen categories' counts: session.unseen.UnseenTally.counts).  `file_labels` (a glob:
+    the unseen categories' counts: session.unseen.UnseenTally.counts, the rows known in too few
+    placing columns: session.table_data.few_values).  `file_labels` (a glob:
     ChunkedTable.file_labels) adds the `file` column (io.chunked_files)."""
     import duckdb
 
@@ -183,7 +184,7 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     finally:
         con.close()
     os.replace(tmp, out)
-    return n, tally.counts()
+    return n, tally.counts(), int(np.count_nonzero(a["few"]))
 
 
 # the reading options a chunked `assign` cannot honour (--decimal, --thousands and --missing-values it
@@ -207,7 +208,8 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
 
 
 # training in chunks takes --where (a filter while staging) and no other reading option
-_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("decimal", "--decimal"),
+_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),
+                                                                       ("decimal", "--decimal"),
                                                                        ("thousands", "--thousands"))
 
 
@@ -231,13 +233,14 @@ def run_assign_streaming(args, check_writable) -> int:
                         missing=tuple(args.missing_values.split(",")) if args.missing_values is not None
                         else None).checked()
     number_format, notes = chunked_number_format(tm, expand(args.data), given)
-    token = CancelToken()
-    tally = UnseenTally()
-    from somdesk.session.table_data import placing_columns
-
-    cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     # the missing-value texts of the map's own table, or those given, as the in-memory scoring's
     missing = scoring_missing(tm, given)
+    token = CancelToken()
+    tally = UnseenTally()
+    few = 0                                    # rows known in too few placing columns (flagged)
+    from somdesk.session.table_data import few_values_warning, placing_columns
+
+    cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
     with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
@@ -258,8 +261,9 @@ def run_assign_streaming(args, check_writable) -> int:
                                             src.file_labels, pure=False)
                            for i, (p, s) in enumerate(zip(src.partitions, starts))]
                 done = ex.client.gather(futures)
-                n = sum(k for k, _ in done)
-                for _, counts in done:
+                n = sum(k for k, _, _ in done)
+                few = sum(f for _, _, f in done)
+                for _, counts, _ in done:
                     tally.merge(counts)
             finally:
                 ex.close()
@@ -267,9 +271,11 @@ def run_assign_streaming(args, check_writable) -> int:
             from somdesk.io.tables.assignments import write_scores
 
             def blocks():
+                nonlocal few
                 for p, s in zip(src.partitions, starts):
                     check(token)
                     a = score_partition(p, tm, tally)
+                    few += int(np.count_nonzero(a["few"]))
                     files = src.files_of(p)          # a glob: the file each row came from
                     if files is not None:
                         a = {**a, "file": files}
@@ -278,8 +284,11 @@ def run_assign_streaming(args, check_writable) -> int:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
-    unseen = tally.warning(os.path.basename(args.data))
-    for w in notes + ([unseen] if unseen else []) if not args.quiet else ():
+    name = os.path.basename(args.data)
+    from somdesk.session.table_source import source_change_warning
+    warned = [w for w in (source_change_warning(tm, args.data), tally.warning(name),
+                          few_values_warning(tm, name, few)) if w]
+    for w in notes + warned if not args.quiet else ():
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:
         print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)

@@ -271,6 +271,7 @@ def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
+    from somdesk.session.table_source import source_change_warning
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
@@ -281,7 +282,8 @@ def run_assign(args) -> int:
     tab = read_table(args.data, options, token)
     try:
         blocks, warnings = score_table(tm, tab, token)
-        warnings[:0] = [note] if note else []
+        # the map's own table, changed since it was trained on (tester9 #8)
+        warnings[:0] = [w for w in (note, source_change_warning(tm, args.data)) if w]
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])

@@ -52,8 +52,8 @@ from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe, row_distances,
-                                        topology)
+from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
+                                        min_present_of, row_distances, topology)
 from somdesk.session.table_size import auto_size
 
 SAMPLE_ROWS = 100_000
@@ -204,6 +204,12 @@ class StreamingTableRun:
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         _check_spec(spec)
         self.path, self.spec = path, spec
+        # one file: where it is and its fingerprint, as an in-memory map keeps them (a reopened map
+        # finds it, and does not take a changed file for it: session.table_source); a glob: neither
+        from somdesk.session.table_source import source_fingerprint
+        one = os.path.isfile(os.fspath(path))
+        self.source_path = os.path.abspath(os.fspath(path)) if one else None
+        self.fingerprint = source_fingerprint(os.fspath(path)) if one else None
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
@@ -266,6 +272,11 @@ class StreamingTableRun:
                 else np.arange(n)
             check(cancel)
             self.raw_sample = src.rows_at(self.pick)
+            # the least share of the placing weight a scored row needs, from the sample's rows as
+            # in memory from every kept row (table_data.min_present_of): raw cells, before any fill
+            known = ~np.isnan(self.raw_sample[:, recipe.feature_column[recipe.active]])
+            fw = recipe.feature_weight[recipe.active]
+            self.min_present = min_present_of(known @ fw / fw.sum())
             self.sample = prep(self.raw_sample)              # NaN kept when missing="train"
             self.sample_filled = filled(self.raw_sample)     # what the size, TE and saved inputs use
             self.hexagonal = hexagonal = topology(spec) == "hexagonal"
@@ -344,7 +355,8 @@ class StreamingTableRun:
                         passive=None, label_column=self.spec.label, clusters=None,
                         cluster_method=self.spec.cluster_method, outlier_threshold=nan, quantization_error=nan,
                         topographic_error=nan, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path), number_format=self.number_format,
+                        source=str(self.path), number_format=self.number_format, min_present=self.min_present,
+                        source_path=self.source_path, source_fingerprint=self.fingerprint,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
@@ -388,7 +400,8 @@ class StreamingTableRun:
                         topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
                                                                   False)),
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path), number_format=self.number_format,
+                        source=str(self.path), number_format=self.number_format, min_present=self.min_present,
+                        source_path=self.source_path, source_fingerprint=self.fingerprint,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def close(self) -> None:

@@ -11,7 +11,10 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
                   "quantization_error": ..., "topographic_error": ..., "curve": {...},
                   "source": "file name", "source_path": "/its/absolute/path.csv",
                   "read_options": {"delimiter": ";", ...io.tables ReadOptions set...}, "passive": P}
-(`source_path` and `read_options` since 2026-11-30; a map without them is looked for by name;
+(`source_path` and `read_options` since 2026-11-30, a map without them is looked for by name;
+`"min_present"`, the least share of the placing weight a scored row needs to be trusted, and
+`"source_fingerprint"` of the table file (io.fingerprint, + "rows") since 2026-12-01:
+table_data.few_values, session.table_source;
 `"number_format": {"decimal": ",", "thousands": ".", "delimiter": ";"}` of a text table since
 session 7: new files of that dialect are scored with it, `scoring_read_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
@@ -98,6 +101,10 @@ def save_table_map(tm, path) -> None:
         info["read_options"] = dict(tm.read_options)
     if tm.number_format:
         info["number_format"] = dict(tm.number_format)
+    if tm.source_fingerprint:           # a reopened map checks its table is the same (table_source)
+        info["source_fingerprint"] = dict(tm.source_fingerprint)
+    if tm.min_present is not None:      # rows known in less are flagged (table_data.few_values)
+        info["min_present"] = float(tm.min_present)
     arrays = {"segments": np.asarray(tm.clusters if tm.clusters is not None else
                                      np.zeros(tm.codebook.shape[:2]), dtype=np.int64),
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
@@ -158,7 +165,8 @@ def load_table_map(path):
                       inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
                       read_options=read_options, number_format=_number_format(info.get("number_format")),
-                      epochs_done=_epochs_done(saved.som))
+                      epochs_done=_epochs_done(saved.som), min_present=_min_present(info.get("min_present")),
+                      source_fingerprint=_fingerprint(info.get("source_fingerprint")))
         problem = map_problem(tm, info)
         if problem:
             raise ValueError(problem)
@@ -168,6 +176,28 @@ def load_table_map(path):
         text = f"its preparation: {text[len(prefix):-1]}" if text.startswith(prefix) else text
         raise FileFormatError(f"{where}: the table map's description is damaged ({text})") from None
     return tm
+
+
+def _min_present(value) -> float | None:
+    """A saved `min_present` (a share 0..1 of the placing weight), checked; None when absent (maps
+    saved before it: table_data.few_values then uses MIN_PRESENT_SHARE).  ValueError when damaged."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"the least share of values a row needs, {value!r}, is not a share from 0 to 1")
+    return float(value)
+
+
+def _fingerprint(value) -> dict | None:
+    """A saved `source_fingerprint` (io.fingerprint, + "rows"), or None when absent (maps saved
+    before it: their table is taken as found).  ValueError when damaged."""
+    if value is None:
+        return None
+    ok = isinstance(value, dict) and isinstance(value.get("size"), int) and isinstance(value.get("sha256"), str) \
+        and (value.get("rows") is None or isinstance(value.get("rows"), int))
+    if not ok:
+        raise ValueError("its table's fingerprint is not one")
+    return dict(value)
 
 
 def _number_format(value) -> dict | None:
@@ -217,6 +247,16 @@ def scoring_read_options(tm, path, options=None):
     return opts, note
 
 
+def scoring_missing(tm, options=None) -> tuple | None:
+    """The cell texts meaning "no value" to score new data for `tm` with, in memory and in chunks
+    alike: those `options` give (they replace the defaults), else the map's own table's (its
+    `--missing-values`; tester9 #14), else None (the reader's defaults)."""
+    if options is not None and options.missing is not None:
+        return tuple(options.missing)
+    missing = (getattr(tm, "read_options", None) or {}).get("missing")
+    return tuple(missing) if missing else None
+
+
 def _number_read_options(tm, path, options=None):
     """(ReadOptions, note or None) to read new data file `path` for `tm` with: `scoring_options`
     (the map's own table's number format, saved only when that table showed one), unless
@@ -246,16 +286,6 @@ def _number_read_options(tm, path, options=None):
         return options, (f"{display_basename(path)} shows numbers with {shown}, unlike {theirs}: they are read "
                          "as the file shows them; give the decimal and thousands separators if that is wrong")
     return scoring_options(tm, options), None
-
-def scoring_missing(tm, options=None) -> tuple | None:
-    """The cell texts meaning "no value" to score new data for `tm` with, in memory and in chunks
-    alike: those `options` give (they replace the defaults), else the map's own table's (its
-    `--missing-values`; tester9 #14), else None (the reader's defaults)."""
-    if options is not None and options.missing is not None:
-        return tuple(options.missing)
-    missing = (getattr(tm, "read_options", None) or {}).get("missing")
-    return tuple(missing) if missing else None
-
 
 
 def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | None, list[str]]:
@@ -329,8 +359,9 @@ def score_table(tm, table, cancel=None):
     columns are a warning (they are ignored); the warnings include the reader's (read_warnings).
     When the blocks have all been taken, the list also holds the warning about categories
     the map never saw, if any (session.unseen: such rows are scored, all zeros in that
-    column's one-hot features): read it after scoring."""
-    from somdesk.session.table_data import assign_table
+    column's one-hot features), and the count of rows known in too few placing columns to be
+    trusted (table_data.few_values: flagged as outliers): read it after scoring."""
+    from somdesk.session.table_data import assign_table, few_values_warning
     from somdesk.session.unseen import UnseenTally
 
     extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
@@ -345,10 +376,11 @@ def score_table(tm, table, cancel=None):
     blocks = assign_table(tm, table, cancel, tally=tally)
 
     def scored():
-        yield from blocks
-        unseen = tally.warning(table.name)
-        if unseen:
-            warnings.append(unseen)
+        few = 0
+        for rows, a in blocks:
+            few += int(np.count_nonzero(a["few"]))
+            yield rows, a
+        warnings.extend(w for w in (tally.warning(table.name), few_values_warning(tm, table.name, few)) if w)
     return scored(), warnings
 
 

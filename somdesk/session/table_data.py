@@ -37,7 +37,7 @@ from somdesk.session.table_size import auto_size, filled_rows
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
            "row_cells",
-           "default_columns", "identifier_columns", "identifier_warning", "check_columns", "placing_columns", "rows_in_nodes",
+           "default_columns", "identifier_columns", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
            "options_to_dict", "options_from_dict"]
 
 
@@ -86,6 +86,12 @@ class TableMap:
     # files are scored with them (session.scoring.scoring_options; tester8 #14)
     number_format: dict | None = None
     epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
+    # rows known in less than this share of the placing weight are not reliably placed: flagged as
+    # outliers (few_values; tester9 #7).  None (maps saved before): MIN_PRESENT_SHARE of the whole
+    min_present: float | None = None
+    # its table file's io.fingerprint (+ "rows" read) when trained: a reopened map does not take a
+    # changed file for its table (session.table_source; tester9 #8).  None: no file, or saved before
+    source_fingerprint: dict | None = None
 
     @property
     def finished(self) -> bool:
@@ -209,30 +215,73 @@ def identifier_columns(table, label: str | None = None) -> dict[str, str]:
     return out
 
 
+MOSTLY_MISSING = 0.5     # a numeric column missing in more than this share of rows is not a default one
+
+
+def mostly_missing_columns(table, label: str | None = None) -> dict[str, str]:
+    """{column: how much of it is missing} of the numeric columns of `table` but `label` missing in
+    more than MOSTLY_MISSING of the rows in memory (tester9 #10: an NDJSON key that appears in one
+    late record became a training column, and `--missing drop` then kept 1 row)."""
+    n = int(getattr(table, "n_rows", 0) or 0)
+    out = {}
+    for c in table.numeric_columns:
+        if c == label or not n:
+            continue
+        m = int(table.missing_count(c))
+        if m > MOSTLY_MISSING * n:
+            out[c] = f"missing in {m:,} of {n:,} rows"
+    return out
+
+
+def _left_out(table, label: str | None) -> tuple[tuple, dict, dict]:
+    """(default columns, identifiers left out, mostly missing left out): the numeric columns but
+    the label, row identifiers and mostly missing columns; the mostly missing ones stay out when
+    only identifiers remain (they stay in when nothing else does), and both stay in when they
+    are all there is."""
+    numeric = tuple(c for c in table.numeric_columns if c != label)
+    ids = identifier_columns(table, label)
+    sparse = mostly_missing_columns(table, label)
+    cols = tuple(c for c in numeric if c not in ids and c not in sparse)
+    if not cols:
+        ids = {}
+        cols = tuple(c for c in numeric if c not in sparse)
+    if not cols:
+        sparse = {}
+        cols = numeric
+    return cols, {c: ids[c] for c in numeric if c in ids and c not in sparse}, sparse
+
+
 def identifier_warning(table, label: str | None = None) -> str | None:
-    """One sentence naming the columns the default choice leaves out as row identifiers and
-    why, with the way to train on them -- or None (tester8 #13: left out without a word)."""
-    numeric = [c for c in table.numeric_columns if c != label]
-    found = list(identifier_columns(table, label).items())
-    if not found or len(found) == len(numeric):       # identifiers alone stay in (default_columns)
+    """One sentence naming the columns the default choice leaves out -- row identifiers and
+    mostly missing columns (`mostly_missing_columns`) -- and why, with the way to train on them;
+    or None (tester8 #13, tester9 #10: left out without a word)."""
+    _, ids, sparse = _left_out(table, label)
+    if not ids and not sparse:
         return None
+    found = list(ids.items()) + list(sparse.items())
     shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
-    return (f"{len(found)} numeric column(s) look like row identifiers and are left out of the training "
-            f"columns: {shown}; name them in the columns to train on them (--columns)")
+    if ids and sparse:
+        what = (f"{len(found)} numeric column(s) look like row identifiers ({len(ids)}) or are mostly missing "
+                f"({len(sparse)}) and are left out")
+    elif ids:
+        what = f"{len(found)} numeric column(s) look like row identifiers and are left out"
+    else:
+        what = f"{len(found)} numeric column(s) are mostly missing and are left out"
+    return f"{what} of the training columns: {shown}; name them in the columns to train on them (--columns)"
 
 
 def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label and row identifiers (`_identifier_reason`: an "id"
-    column or row numbers would put each row in a place of its own) -- the `train --table`
-    default; identifiers stay in when they are the only numeric columns (`identifier_warning`
-    names those left out).
+    """Every numeric column but the label, row identifiers (`_identifier_reason`: an "id"
+    column or row numbers would put each row in a place of its own) and columns missing in most
+    rows (`mostly_missing_columns`) -- the `train --table` default and the window's ticks;
+    identifiers stay in when they are the only numeric columns (`identifier_warning` names
+    those left out).
 
     OptionError when a column of numbers holds an infinite value: left out silently, the
     user's column would vanish from the map with no word said.
     """
     numeric = tuple(c for c in table.numeric_columns if c != label)
-    ids = identifier_columns(table, label)
-    cols = tuple(c for c in numeric if c not in ids) or numeric
+    cols = _left_out(table, label)[0]
     in_numeric = set(numeric)           # a tuple here made 10,000 columns cost 1 s (tester2 C1)
     for c in table.columns:
         problem = table.problem(c) if c not in in_numeric and c != label else None
@@ -306,6 +355,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     the same recipe and config -- the finished map then equals an uninterrupted run's bit
     for bit, since each epoch depends only on the codebook before it and its radius.
     """
+    from somdesk.session.table_source import source_fingerprint
+
     _check_spec(spec)
     prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
@@ -328,7 +379,14 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   row_index=prep.row_index, source=getattr(table, "name", None),
                   source_path=getattr(table, "path", None),
                   read_options=options_to_dict(getattr(table, "options", None)),
-                  number_format=number_format_of(table), epochs_done=None if done >= epochs else done)
+                  number_format=number_format_of(table), epochs_done=None if done >= epochs else done,
+                  min_present=min_present_of(prep.present_share if prep.present_share is not None else ()),
+                  source_fingerprint=source_fingerprint(getattr(table, "path", None),
+                                                        getattr(table, "n_rows_total", None)))
+    if prep.present_share is not None:
+        flagged = int(few_values(tm, prep.present_share).sum())
+        note = few_values_warning(tm, f"{getattr(table, 'name', 'the table')} (training rows)", flagged)
+        prep.warnings.extend([note] if note else [])
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
         if not measure_stopped:
             return tm, prep
@@ -422,6 +480,39 @@ def _train(x, config: SOMConfig, cancel, progress, start: int = 0, codebook=None
     return m, epochs
 
 
+# a row known in less than this share of what the training rows were typically known in (by the
+# placing weight) is flagged as an outlier: its place rests on too few values (tester9 #7)
+MIN_PRESENT_SHARE = 0.5
+
+
+def min_present_of(shares) -> float:
+    """The `TableMap.min_present` of training rows known in `shares` (N,) of the placing weight
+    (Recipe.present_share): MIN_PRESENT_SHARE of their median -- half the weight for a complete
+    table, less for a ratings table whose rows are sparse by nature (a user rates a few items)."""
+    shares = np.asarray(shares, dtype=np.float64)
+    return float(MIN_PRESENT_SHARE * np.median(shares)) if shares.size else MIN_PRESENT_SHARE
+
+
+def few_values(tm, shares) -> np.ndarray:
+    """(N,) bool: rows known in `shares` (Recipe.present_share) of the placing weight, some but less
+    than the map's `min_present` (tester9 #7: a row known in 1 column of 5 fits its BMU, chosen on
+    that one value, best of all, and came out as the file's best fit).  Their distance cannot be
+    trusted, so `assign_cells` flags them as outliers (their BMU and segment stay: the best guess)."""
+    limit = tm.min_present if getattr(tm, "min_present", None) is not None else MIN_PRESENT_SHARE
+    shares = np.asarray(shares, dtype=np.float64)
+    return (shares > 0) & (shares < limit - 1e-9)       # a half-known row is not below half
+
+
+def few_values_warning(tm, name: str, rows: int) -> str | None:
+    """One sentence for `rows` rows of `name` flagged by `few_values`, or None for none."""
+    if not rows:
+        return None
+    limit = tm.min_present if getattr(tm, "min_present", None) is not None else MIN_PRESENT_SHARE
+    return (f"{name}: {rows:,} row{'' if rows == 1 else 's'} have values in less than {limit:.0%} of the map's "
+            "placing columns (by weight) and are flagged as outliers: their place and distance rest on too few "
+            "values (the `present` column counts their columns)")
+
+
 def placing_columns(recipe) -> list[str]:
     """The columns that place rows on the map (a feature of weight > 0), in the recipe's order:
     the ones scoring needs.  Passive columns (weight 0) are only shown on the map, so new data
@@ -487,7 +578,8 @@ def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.nd
 
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier", "present"} arrays (`present`: placing columns with a value, `present_columns`).
+    "outlier", "present", "few"} arrays (`present`: placing columns with a value, `present_columns`;
+    `few`: rows known in too little of the placing weight, `few_values`, flagged as outliers).
     `distance`: in the drop and train modes `row_distances` (over what is known, scaled); in the
     mean/median modes the filled row's, the kind their outlier threshold was measured with
     (review8).  A row with no present placing value gets -1 / NaN / True in every
@@ -507,11 +599,12 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
     filled = r.missing in ("mean", "median")
     dist = np.sqrt(d2) if filled else row_distances(r, tm.codebook, observed, idx, d2)
     none = (present == 0) | ~np.isfinite(dist)
+    few = few_values(tm, r.present_share(x)) & ~none
     row, col = np.divmod(idx, w)
     seg = tm.clusters.reshape(-1)[idx] if tm.clusters is not None else np.full(len(idx), -1)
     return {"bmu_row": np.where(none, -1, row), "bmu_col": np.where(none, -1, col),
             "segment": np.where(none, -1, seg).astype(np.int64), "distance": np.where(none, np.nan, dist),
-            "outlier": none | (dist > tm.outlier_threshold), "present": present}
+            "outlier": none | few | (dist > tm.outlier_threshold), "present": present, "few": few}
 
 
 def check_columns(tm: TableMap, table, scoring: bool = False) -> None:

@@ -551,7 +551,9 @@ class TableWorkspace(TableViewsMixin):
         # numbers as in the map's own table, unless the file is plainly of another dialect (tester8 #14)
         options, note = scoring_read_options(tm, data_path, options)
         n, warnings = yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options)
-        return n, ([note] if note else []) + list(warnings)
+        from somdesk.session.table_source import source_change_warning
+        # the map's own table, changed since it was trained on (tester9 #8), as `somdesk assign` says
+        return n, [w for w in (note, source_change_warning(tm, data_path)) if w] + list(warnings)
 
     def score_file(self, data_path, out_path, tm=None, options=None):
         return run_to_end(self.score_task(data_path, out_path, tm, options=options))
