@@ -109,6 +109,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
     _refuse_read_options(args, _TRAIN_READ_FLAGS, "training in chunks (--out-of-core, --dask, a glob, or "
                          "--mode batch on more rows than --max-rows)", "train on")
     check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.session.outofcore_format import given_number_format
+    given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
     chunk = _chunk_rows(args)
     start = time.perf_counter()
     executor = _executor(args.dask)
@@ -117,7 +120,8 @@ def run_train_streaming(args, spec, check_writable) -> int:
             if not args.quiet:
                 print(f"epoch {done}/{total}  {time.perf_counter() - start:.1f} s", file=sys.stderr)
         tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
-                                       executor=executor, cancel=CancelToken(), progress=progress)
+                                       executor=executor, cancel=CancelToken(), progress=progress,
+                                       number_format=given_number_format(given.decimal, given.thousands))
     finally:
         executor.close()
     save_table_map(tm, args.save_map)
@@ -207,10 +211,9 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
                           f"DuckDB's own rules; {one} one file without --out-of-core to use them")
 
 
-# training in chunks takes --where (a filter while staging) and no other reading option
-_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),
-                                                                       ("decimal", "--decimal"),
-                                                                       ("thousands", "--thousands"))
+# training in chunks takes --where (a filter while staging), --decimal and --thousands
+# (session.outofcore_format.text_number_format) and no other reading option
+_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),)
 
 
 def run_assign_streaming(args, check_writable) -> int:

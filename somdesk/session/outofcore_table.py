@@ -196,11 +196,13 @@ class StreamingTableRun:
     (the same for every executor); `epochs` streams every row per epoch.  Raises as
     `train_table_map_streaming` does.  `resume`: a map of a stopped run (`epochs_done`) of the
     same recipe and config, continued from its last whole epoch instead of a pca start.
+    `number_format`: (decimal, thousands) the text files write numbers in, given (--decimal,
+    --thousands); None: sniffed from their first lines.
     """
 
     def __init__(self, path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                  where: str | None = None, executor=None, cancel: CancelToken | None = None,
-                 resume: TableMap | None = None):
+                 resume: TableMap | None = None, number_format: tuple | None = None):
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         _check_spec(spec)
         self.path, self.spec = path, spec
@@ -215,7 +217,8 @@ class StreamingTableRun:
         wanted = list(spec.columns) if spec.columns else None
         # numbers written with a decimal comma or digit groups, as the files' first lines show them
         # (tester9 #9: DuckDB's own rules typed them text and the default columns left them out)
-        self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label)
+        # (given: `number_format` (decimal, thousands), session.outofcore_format.given_number_format)
+        self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label, number_format)
         if self.number_format is None:
             text_cols = tuple(wanted or ())
         # statistics over every row (as in memory, before rows with a missing value are dropped)
@@ -410,15 +413,18 @@ class StreamingTableRun:
 
 def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                               where: str | None = None, executor=None, cancel: CancelToken | None = None,
-                              progress: Callable[[int, int], None] | None = None) -> TableMap:
+                              progress: Callable[[int, int], None] | None = None,
+                              number_format: tuple | None = None) -> TableMap:
     """Train a table map on `path` (file or glob: Parquet, CSV, gzip, NDJSON) out of core.
 
     Returns a TableMap (session.table_data) ready for `save_table_map`.
     Raises FileFormatError for unreadable tables, columns with no value or rows all dropped,
     OptionError for bad choices (numeric columns forced categorical, over 200 categories), Cancelled when `cancel` is set (checked per chunk).
-    The window runs the same `StreamingTableRun`, so both give the same map.
+    The window runs the same `StreamingTableRun`, so both give the same map.  `number_format`:
+    (decimal, thousands) given for text files (StreamingTableRun).
     """
-    run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel)
+    run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel,
+                            number_format=number_format)
     try:
         for info in run.epochs(cancel):
             if progress is not None:

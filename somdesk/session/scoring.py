@@ -295,33 +295,27 @@ def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | No
     and thousands separators given in `options`; else each file's own when its first lines
     show another format (a note says so), the map's when they show none.  None: DuckDB's own
     rules will do (a decimal point without digit groups, or a map that saved no format).  The
-    files are read by one reader, so FileFormatError when they write numbers differently."""
-    from somdesk.io.names import display_basename
+    files are read by one reader, so FileFormatError when they write numbers differently
+    (session.outofcore_format.agreed_number_format, the check training in chunks makes too)."""
+    from somdesk.session.outofcore_format import PLAIN, agreed_number_format, given_number_format, \
+        sniffed_number_format
 
-    if options is not None and (options.decimal is not None or options.thousands is not None):
-        th = options.thousands or ""
-        return _plain_or({"decimal": options.decimal or ("," if th == "." else "."), "thousands": th}), []
+    given = given_number_format(options.decimal, options.thousands) if options is not None else None
+    if given is not None:
+        return _plain_or({"decimal": given[0], "thousands": given[1]}), []
     nf = getattr(tm, "number_format", None)
     if not nf:
         return None, []
-    formats, notes = {}, []
-    for f in files:
-        opts, note = scoring_read_options(tm, f, options)
+    notes = []
+
+    def format_of(f):
+        note = scoring_read_options(tm, f, options)[1]
         if note is None:
-            formats[f] = (nf["decimal"], nf["thousands"])
-            continue
+            return nf["decimal"], nf["thousands"]
         notes.append(note)
-        hints = _sniffed_text(f, options)[1]
-        own = hints is not None and hints.decimal is not None
-        formats[f] = (hints.decimal, hints.thousands or "") if own else (".", "")
-    kinds = sorted(set(formats.values()))
-    if len(kinds) > 1:
-        def said(fmt):
-            f = next(x for x, v in formats.items() if v == fmt)
-            return f"{display_basename(f)}: decimal {fmt[0]!r}" + (f", digit groups {fmt[1]!r}" if fmt[1] else "")
-        raise FileFormatError("the files write numbers differently (" + "; ".join(said(k) for k in kinds[:3])
-                              + "): score them apart, or give --decimal and --thousands")
-    dec, th = kinds[0] if kinds else (nf["decimal"], nf["thousands"])
+        return sniffed_number_format(f, options) or PLAIN
+    dec, th = agreed_number_format(files, format_of, "score them apart, or give --decimal and --thousands") \
+        or (nf["decimal"], nf["thousands"])
     if len(notes) > 1:
         notes = [notes[0] + f" (and {len(notes) - 1} more file{'s' if len(notes) > 2 else ''})"]
     return _plain_or({"decimal": dec, "thousands": th}), notes
