@@ -119,9 +119,11 @@ def run_train_streaming(args, spec, check_writable) -> int:
         def progress(done, total):
             if not args.quiet:
                 print(f"epoch {done}/{total}  {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        warnings: list[str] = []
         tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
                                        executor=executor, cancel=CancelToken(), progress=progress,
-                                       number_format=given_number_format(given.decimal, given.thousands))
+                                       number_format=given_number_format(given.decimal, given.thousands),
+                                       warnings=warnings)
     finally:
         executor.close()
     save_table_map(tm, args.save_map)
@@ -133,6 +135,8 @@ def run_train_streaming(args, spec, check_writable) -> int:
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
+    for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
+        print(f"warning: {w}", file=sys.stderr)
     if not args.quiet and args.metrics_json != "-":
         print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
               f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segment{'' if tm.k == 1 else 's'}; "

@@ -46,12 +46,14 @@ import numpy as np
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start
 from somdesk.core.options import SOMConfig
-from somdesk.core.preparation import MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for, choose
+from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for, choose,
+                                     drop_warning)
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
+from somdesk.session.table_columns import left_out_warning, missing_share_reason
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
                                         min_present_of, row_distances, topology)
 from somdesk.session.table_size import auto_size
@@ -213,6 +215,7 @@ class StreamingTableRun:
         self.source_path = os.path.abspath(os.fspath(path)) if one else None
         self.fingerprint = source_fingerprint(os.fspath(path)) if one else None
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
+        self.warnings: list[str] = []   # what the preparation found (the CLI prints them; the window shows them)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # numbers written with a decimal comma or digit groups, as the files' first lines show them
@@ -237,6 +240,17 @@ class StreamingTableRun:
             prof = first.profile([c for c, k in zip(columns, kinds) if k == "numeric"],
                                  [c for c, k in zip(columns, kinds) if k != "numeric"],
                                  median=missing == "median")
+            if spec.columns is None:
+                # the default columns leave out those missing in most rows, as in memory (tester9 #10:
+                # an NDJSON key of one late record; session.table_columns), unless nothing else is left
+                sparse = {c: why for c in columns if c in prof["numeric"] and c not in spec.categorical
+                          and c not in spec.passive
+                          and (why := missing_share_reason(first.rows - int(prof["numeric"][c]["count"]),
+                                                           first.rows))}
+                if sparse and len(sparse) < len(columns):
+                    kinds = tuple(k for c, k in zip(columns, kinds) if c not in sparse)
+                    columns = tuple(c for c in columns if c not in sparse)
+                    self.warnings.append(left_out_warning({}, sparse))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
@@ -245,7 +259,12 @@ class StreamingTableRun:
                 act = {recipe.columns[j] for j in np.unique(recipe.feature_column[recipe.active])}
                 keep = (" AND " if missing == "drop" else " OR ").join(
                     _present_sql(c, k) for c, k in zip(columns, kinds) if c in act)
-                if first.count_where(keep) < first.rows:
+                kept = first.count_where(keep)
+                if missing == "drop":       # keeping under half the rows says so, as in memory
+                    note = drop_warning(kept, first.rows, {c: first.rows - int(prof["numeric"][c]["count"])
+                                                           for c in act if c in prof["numeric"]})
+                    self.warnings.extend([note] if note else [])
+                if kept < first.rows:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
@@ -414,17 +433,20 @@ class StreamingTableRun:
 def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                               where: str | None = None, executor=None, cancel: CancelToken | None = None,
                               progress: Callable[[int, int], None] | None = None,
-                              number_format: tuple | None = None) -> TableMap:
+                              number_format: tuple | None = None, warnings: list | None = None) -> TableMap:
     """Train a table map on `path` (file or glob: Parquet, CSV, gzip, NDJSON) out of core.
 
     Returns a TableMap (session.table_data) ready for `save_table_map`.
     Raises FileFormatError for unreadable tables, columns with no value or rows all dropped,
     OptionError for bad choices (numeric columns forced categorical, over 200 categories), Cancelled when `cancel` is set (checked per chunk).
     The window runs the same `StreamingTableRun`, so both give the same map.  `number_format`:
-    (decimal, thousands) given for text files (StreamingTableRun).
+    (decimal, thousands) given for text files (StreamingTableRun).  `warnings` (a list) gets what the
+    preparation found (StreamingTableRun.warnings: columns left out, rows dropped).
     """
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel,
                             number_format=number_format)
+    if warnings is not None:
+        warnings.extend(run.warnings)
     try:
         for info in run.epochs(cancel):
             if progress is not None:

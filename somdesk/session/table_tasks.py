@@ -199,7 +199,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
         cancel = cancel.after_stop() if cancel is not None else None
     else:
         yield Progress("segment", 0, 0, "", phase="assigning the rows in memory")
-    return _applied(tm, table, cancel,
+    return _applied(tm, table, cancel, warnings=list(run.warnings),     # what the preparation found
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
                                  "hits_of": "sample" if run.stopped else "every row"})
 
