@@ -113,7 +113,7 @@ def source_of(tm, map_path):
         return table, ""
     if changed is not None:
         return None, (f"its table {os.path.basename(changed[0])} has changed since the map was trained "
-                      f"({changed[1]}), so its rows are not shown as the map's; open it to train again, "
-                      "or score it with Score new data")
+                      f"({changed[1]}); to see its rows on the map, score it (Score new data) or train on it "
+                      "again")
     where = f" nor at {tm.source_path}" if tm.source_path else ""
     return None, f"its table {name} is not next to the map{where}"
