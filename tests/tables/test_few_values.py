@@ -163,3 +163,15 @@ def test_assign_on_the_training_file_reproduces_the_training_rows(tmp_path, caps
     a = open(tmp_path / "train_scores.csv", encoding="utf-8").read()
     assert a == open(tmp_path / "again.csv", encoding="utf-8").read()
     assert pd.read_csv(tmp_path / "again.csv")["outlier"].iloc[::25].all()
+
+
+def test_a_dask_part_counts_them(complete, tmp_path):
+    # the Dask path writes each partition on a worker and hands back its count for the warning
+    from somdesk.cli_scale import write_partition_scores
+    from somdesk.io.chunked import ChunkedTable
+
+    d, tm = complete
+    _sparse_rows().to_csv(tmp_path / "new.csv", index=False)
+    with ChunkedTable.open(str(tmp_path / "new.csv"), list(COLS), 2) as src:
+        got = [write_partition_scores(p, i, 0, tm, str(tmp_path)) for i, p in enumerate(src.partitions)]
+    assert [few for _, _, few in got] == [1, 0]
