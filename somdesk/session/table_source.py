@@ -42,10 +42,16 @@ def source_change(tm, path, rows: int | None = None) -> str | None:
     saved = getattr(tm, "source_fingerprint", None)
     if not saved:
         return None
-    change = fingerprint_change(saved, path)
-    if change is None and rows is not None and saved.get("rows") is not None and int(rows) != saved["rows"]:
-        change = f"it has {int(rows):,} rows now, {int(saved['rows']):,} then"
-    return change
+    return fingerprint_change(saved, path) or rows_change(tm, rows)
+
+
+def rows_change(tm, rows: int | None) -> str | None:
+    """"it has R rows now, S then" when the `rows` read from the map's table differ from those
+    its fingerprint saved, else None (no rows given or saved)."""
+    saved = getattr(tm, "source_fingerprint", None) or {}
+    if rows is None or saved.get("rows") is None or int(rows) == saved["rows"]:
+        return None
+    return f"it has {int(rows):,} rows now, {int(saved['rows']):,} then"
 
 
 def source_change_warning(tm, data_path) -> str | None:
@@ -100,7 +106,7 @@ def source_of(tm, map_path):
             table = read_table(cand, options)
         except SomdeskError as exc:
             return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
-        change = source_change(tm, cand, getattr(table, "n_rows_total", None))
+        change = rows_change(tm, getattr(table, "n_rows_total", None))     # the file is hashed once
         if change is not None:
             table.close()
             changed = changed or (cand, change)

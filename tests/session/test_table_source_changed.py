@@ -106,3 +106,17 @@ def test_assign_warns_on_the_maps_own_table_changed(trained, capsys):
     ws = _open(m)
     n, warnings = ws.score_file(str(d / "t.csv"), str(d / "w.csv"), tm=ws.tm)
     assert n == 61 and any("has changed since the map was trained on it" in w for w in warnings)
+
+
+def test_a_big_file_is_hashed_in_blocks_and_its_last_line_counts(tmp_path):
+    from somdesk.io.fingerprint import WHOLE_BYTES, file_fingerprint, fingerprint_change
+
+    p = tmp_path / "big.csv"
+    line = b"0.123456,0.654321\n"
+    p.write_bytes(b"a,b\n" + line * (WHOLE_BYTES // len(line) + 1000))
+    fp = file_fingerprint(p)
+    assert fp["hashed"] == "blocks" and fingerprint_change(fp, p) is None
+    data = bytearray(p.read_bytes())
+    data[-3] = ord("9")                          # the last line's value: same size, other content
+    p.write_bytes(bytes(data))
+    assert fingerprint_change(fp, p).startswith("its content differs, modified ")
