@@ -171,7 +171,7 @@ def run_train(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
-    from somdesk.session.table_data import TableMapSpec, identifier_warning, spoiled_columns, train_table_map
+    from somdesk.session.table_data import TableMapSpec, train_table_map
 
     from somdesk.cli_train import check_suffix
 
@@ -200,12 +200,8 @@ def run_train(args) -> int:
     tab = read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
-        if spec.columns is None:
-            warn += spoiled_columns(tab, spec.label)
-            ids = identifier_warning(tab, spec.label)      # left out by the default choice: say so
-            warn += [ids] if ids else []
         tm, prep = train_table_map(tab, spec, token)
-        warn += prep.warnings
+        warn += prep.warnings           # the columns the default left out first (session.table_columns)
         save_table_map(tm, args.save_map)
         try:
             warn += _write_extras(args, tm, tab, token)

@@ -19,7 +19,8 @@ import numpy as np
 from somdesk.errors import OptionError
 
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
-           "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
+           "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
+           "metadata_target", "default_columns_warnings", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
 
 
 MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
@@ -135,13 +136,31 @@ def mostly_missing_columns(table, label: str | None = None) -> dict[str, str]:
     return out
 
 
+def metadata_target(table, label: str | None = None) -> dict[str, str]:
+    """{column: why} for the class target of a scikit-learn CSV (tester10 #1): its metadata line
+    (`150,4,setosa,versicolor,virginica`: rows, features, class names; io.tables skips it and keeps
+    it in the dialect) says there are n_features features, so a last column beyond them is the
+    answer, not a feature (trained on, wine's map was of its classes).  {} otherwise."""
+    meta = (getattr(table, "dialect", None) or {}).get("metadata")
+    parts = [p.strip() for p in str(meta).split(",")] if meta else []
+    cols = list(table.columns)
+    if len(parts) < 2 or not parts[1].isdigit() or len(cols) != int(parts[1]) + 1:
+        return {}
+    target = cols[-1]
+    if target == label or target not in table.numeric_columns:
+        return {}
+    classes = ", ".join(parts[2:5]) + (", ..." if len(parts) > 5 else "")
+    return {target: "the class target of the file's scikit-learn metadata line"
+                    + (f": {classes}" if classes else "")}
+
+
 def _left_out(table, label: str | None) -> tuple[tuple, dict, dict]:
-    """(default columns, identifiers left out, mostly missing left out): the numeric columns but
-    the label, row identifiers and mostly missing columns; the mostly missing ones stay out when
-    only identifiers remain (they stay in when nothing else does), and both stay in when they
-    are all there is."""
+    """(default columns, identifiers and targets left out, mostly missing left out): the numeric
+    columns but the label, row identifiers, a scikit-learn file's class target and mostly missing
+    columns; the mostly missing ones stay out when only identifiers remain (they stay in when
+    nothing else does), and both stay in when they are all there is."""
     numeric = tuple(c for c in table.numeric_columns if c != label)
-    ids = identifier_columns(table, label)
+    ids = {**identifier_columns(table, label), **metadata_target(table, label)}
     sparse = mostly_missing_columns(table, label)
     cols = tuple(c for c in numeric if c not in ids and c not in sparse)
     if not cols:
@@ -168,7 +187,9 @@ def left_out_warning(ids: dict, sparse: dict) -> str | None:
         return None
     found = list(ids.items()) + list(sparse.items())
     shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
-    if ids and sparse:
+    if any(why.startswith("the class target") for why in ids.values()):
+        what = f"{len(found)} numeric column(s) are left out"       # reasons in brackets
+    elif ids and sparse:
         what = (f"{len(found)} numeric column(s) look like row identifiers ({len(ids)}) or are mostly missing "
                 f"({len(sparse)}) and are left out")
     elif ids:
@@ -186,22 +207,15 @@ def missing_share_reason(missing: int, rows: int) -> str | None:
 
 def default_columns(table, label: str | None = None) -> tuple:
     """Every numeric column but the label, row identifiers (`_identifier_reason`: an "id"
-    column or row numbers would put each row in a place of its own) and columns missing in most
-    rows (`mostly_missing_columns`) -- the `train --table` default and the window's ticks;
-    identifiers stay in when they are the only numeric columns (`identifier_warning` names
-    those left out).
-
-    OptionError when a column of numbers holds an infinite value: left out silently, the
-    user's column would vanish from the map with no word said.
+    column or row numbers would put each row in a place of its own), a scikit-learn file's class
+    target (`metadata_target`) and columns missing in most rows (`mostly_missing_columns`) --
+    the `train --table` default and the window's ticks; identifiers stay in when they are the
+    only numeric columns.  `default_columns_warnings` names every column left out.  A column of
+    numbers with a stray word or an infinite value is not numeric, so it is not among them
+    (`spoiled_columns` says so; tester10 #9: the CLI refused the training, the window left it
+    out without a word -- now both leave it out and say so).
     """
-    numeric = tuple(c for c in table.numeric_columns if c != label)
     cols = _left_out(table, label)[0]
-    in_numeric = set(numeric)           # a tuple here made 10,000 columns cost 1 s (tester2 C1)
-    for c in table.columns:
-        problem = table.problem(c) if c not in in_numeric and c != label else None
-        if problem and problem.endswith("(an infinite value)"):
-            raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
-                              f"(--missing-values inf,-inf) or leave the column out (--columns)")
     if not cols:
         # a table of categories: they train when chosen (one-hot), so say how (tester6 F34)
         texts = [c for c in table.columns if c != label and table.kind(c) in ("categorical", "boolean", "text")]
@@ -214,6 +228,25 @@ def default_columns(table, label: str | None = None) -> tuple:
 def spoiled_columns(table, label: str | None = None) -> list[str]:
     """Messages for the columns the default choice leaves out although they hold numbers
     but for some cells (problem() names the first: "column 'y' is not numeric: line 2000002
-    has 'zzz'"): one stray word must not drop a column without a word said."""
-    return [f"{table.problem(c)}; it is left out of the training columns"
-            for c in table.columns if c != label and table.spoiled(c)]
+    has 'zzz'"), or an infinite value: one stray word or `inf` must not drop a column without a
+    word said."""
+    out = []
+    for c in table.columns:
+        if c == label:
+            continue
+        problem = table.problem(c) if table.kind(c) != "numeric" else None
+        if problem and problem.endswith("(an infinite value)"):
+            out.append(f"{problem}; it is left out of the training columns (to train on it, read such cells "
+                       "as missing: --missing-values inf,-inf)")
+        elif table.spoiled(c):
+            out.append(f"{problem or table.problem(c)}; it is left out of the training columns")
+    return out
+
+
+def default_columns_warnings(table, label: str | None = None) -> list[str]:
+    """Every warning about the columns the default choice leaves out: numbers spoiled by a word
+    or an infinite value (`spoiled_columns`), then identifiers, class targets and mostly missing
+    columns (`identifier_warning`).  The one list the CLI prints and the window shows (training
+    adds it to the preparation's warnings when no columns are named: session.table_data)."""
+    ids = identifier_warning(table, label)
+    return spoiled_columns(table, label) + ([ids] if ids else [])
