@@ -37,9 +37,14 @@ def few_values(tm, shares) -> np.ndarray:
     """(N,) bool: rows known in `shares` (Recipe.present_share) of the placing weight, some but less
     than the map's `min_present` (tester9 #7: a row known in 1 column of 5 fits its BMU, chosen on
     that one value, best of all, and came out as the file's best fit).  Their distance cannot be
-    trusted, so `assign_cells` flags them as outliers (their BMU and segment stay: the best guess)."""
-    limit = tm.min_present if getattr(tm, "min_present", None) is not None else MIN_PRESENT_SHARE
+    trusted, so `assign_cells` flags them as outliers (their BMU and segment stay: the best guess).
+    A map saved without `min_present` (before 2026-12-01) flags none, as before: its training rows'
+    share cannot be recovered (the saved rows are filled), and half of the whole weight flagged 96 %
+    of an old ratings map's rows (review10 #1); trained again, it gets the rule."""
     shares = np.asarray(shares, dtype=np.float64)
+    limit = getattr(tm, "min_present", None)
+    if limit is None:
+        return np.zeros(shares.shape, dtype=bool)
     return (shares > 0) & (shares < limit - 1e-9)       # a half-known row is not below half
 
 
@@ -48,9 +53,11 @@ def few_values_warning(tm, name: str, rows: int) -> str | None:
     if not rows:
         return None
     limit = tm.min_present if getattr(tm, "min_present", None) is not None else MIN_PRESENT_SHARE
-    return (f"{name}: {rows:,} row{'' if rows == 1 else 's'} have values in less than {limit:.0%} of the map's "
-            "placing columns (by weight) and are flagged as outliers: their place and distance rest on too few "
-            "values (the `present` column counts their columns)")
+    one = rows == 1
+    return (f"{name}: {rows:,} row{'' if one else 's'} {'has' if one else 'have'} values in less than {limit:.0%} "
+            f"of the map's placing columns (by weight) and {'is' if one else 'are'} flagged as outlier"
+            f"{'' if one else 's'}: {'its' if one else 'their'} place and distance rest on too few values (the "
+            "`present` column counts the columns)")
 
 
 def placing_columns(recipe) -> list[str]:

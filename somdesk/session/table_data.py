@@ -96,7 +96,7 @@ class TableMap:
     number_format: dict | None = None
     epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
     # rows known in less than this share of the placing weight are not reliably placed: flagged as
-    # outliers (few_values; tester9 #7).  None (maps saved before): MIN_PRESENT_SHARE of the whole
+    # outliers (few_values; tester9 #7).  None (maps saved before): no row is flagged (review10 #1)
     min_present: float | None = None
     # its table file's io.fingerprint (+ "rows" read) when trained: a reopened map does not take a
     # changed file for its table (session.table_source; tester9 #8).  None: no file, or saved before

@@ -77,15 +77,13 @@ def test_scoring_says_how_many(complete, tmp_path):
     assert n == 4 and list(rows[0]) == ["row", "bmu_row", "bmu_col", "segment", "distance", "outlier", "present"]
     assert [r["outlier"] for r in rows][:2] == ["true", "false"]
     said = [w for w in warnings if "too few" in w]
-    assert said == ["new.csv: 1 row have values in less than 50% of the map's placing columns (by weight) and are "
-                    "flagged as outliers: their place and distance rest on too few values (the `present` column "
-                    "counts their columns)"]
+    assert said == ["new.csv: 1 row has values in less than 50% of the map's placing columns (by weight) and is "
+                    "flagged as outlier: its place and distance rest on too few values (the `present` column "
+                    "counts the columns)"]
 
 
-def test_a_map_saved_before_uses_half_the_weight(complete, tmp_path):
-    d, _ = complete
-    old = tmp_path / "old.somz"
-    with zipfile.ZipFile(d / "m.somz") as src, zipfile.ZipFile(old, "w") as dst:
+def _without_min_present(somz, old):
+    with zipfile.ZipFile(somz) as src, zipfile.ZipFile(old, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "meta.json":
@@ -93,9 +91,33 @@ def test_a_map_saved_before_uses_half_the_weight(complete, tmp_path):
                 del meta["table_map"]["min_present"]
                 data = json.dumps(meta).encode()
             dst.writestr(item, data)
-    tm = load_table_map(old)
+    return old
+
+
+def test_a_map_saved_before_flags_no_row(complete, tmp_path):
+    # review10 #1: its training rows' share is not in the file (the saved rows are filled); half of
+    # the whole weight flagged 96 % of an old ratings map's rows, so such maps score as before
+    d, _ = complete
+    tm = load_table_map(_without_min_present(d / "m.somz", tmp_path / "old.somz"))
     assert tm.min_present is None
-    assert list(assign_cells(tm, _cells(_sparse_rows()))["few"]) == [True, False, False, False]
+    a = assign_cells(tm, _cells(_sparse_rows()))
+    assert not a["few"].any() and not a["outlier"][0]
+
+
+def test_an_old_ratings_map_keeps_its_outliers(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 6, (300, 20)).astype(float)
+    x[rng.random(x.shape) < 0.7] = np.nan
+    pd.DataFrame(x, columns=[f"i{k}" for k in range(20)]).to_csv(tmp_path / "r.csv", index=False)
+    assert main(["train", "--table", str(tmp_path / "r.csv"), "--missing", "train", "--width", "4", "--height", "4",
+                 "--epochs", "3", "--seed", "1", "--save-map", str(tmp_path / "new.somz"), "-q"]) == 0
+    old = _without_min_present(tmp_path / "new.somz", tmp_path / "old.somz")
+    capsys.readouterr()
+    for m in (old, tmp_path / "new.somz"):
+        assert main(["assign", str(m), str(tmp_path / "r.csv"), "--out", str(tmp_path / "s.csv")]) == 0
+        assert pd.read_csv(tmp_path / "s.csv")["outlier"].mean() < 0.1
+        err = capsys.readouterr().err
+        assert ("flagged" in err) == (m != old)          # the new map flags its few sparsest rows
 
 
 def test_a_damaged_share_is_refused(complete, tmp_path):
@@ -147,7 +169,7 @@ def test_every_scoring_path_flags_the_same_rows(complete, tmp_path, capsys):
     pd.testing.assert_frame_equal(mem, ooc)
     assert mem["outlier"].iloc[30] and not mem["outlier"].iloc[31]
     for err in (mem_err, ooc_err):
-        assert "new.csv: 1 row have values in less than 50%" in err
+        assert "new.csv: 1 row has values in less than 50%" in err
 
 
 def test_assign_on_the_training_file_reproduces_the_training_rows(tmp_path, capsys):
