@@ -182,7 +182,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     the same recipe and config -- the finished map then equals an uninterrupted run's bit
     for bit, since each epoch depends only on the codebook before it and its radius.
     """
-    from somdesk.session.table_source import source_fingerprint
+    from somdesk.session.table_source import table_fingerprint
 
     _check_spec(spec)
     prep = prepared or prepare_for(table, spec)
@@ -208,8 +208,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   read_options=options_to_dict(getattr(table, "options", None)),
                   number_format=number_format_of(table), epochs_done=None if done >= epochs else done,
                   min_present=min_present_of(prep.present_share if prep.present_share is not None else ()),
-                  source_fingerprint=source_fingerprint(getattr(table, "path", None),
-                                                        getattr(table, "n_rows_total", None)))
+                  source_fingerprint=table_fingerprint(table))
     if prep.present_share is not None:
         flagged = int(few_values(tm, prep.present_share).sum())
         note = few_values_warning(tm, f"{getattr(table, 'name', 'the table')} (training rows)", flagged)

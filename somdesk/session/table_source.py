@@ -16,7 +16,7 @@ import os
 
 from somdesk.errors import SomdeskError
 
-__all__ = ["source_fingerprint", "source_change", "source_of", "source_change_warning"]
+__all__ = ["source_fingerprint", "table_fingerprint", "source_change", "source_of", "source_change_warning"]
 
 
 def source_fingerprint(path, rows: int | None = None) -> dict | None:
@@ -31,6 +31,18 @@ def source_fingerprint(path, rows: int | None = None) -> dict | None:
     if fp is not None and rows is not None:
         fp["rows"] = int(rows)
     return fp
+
+
+def table_fingerprint(table) -> dict | None:
+    """The fingerprint to save with a map trained on the rows of `table`: the one its reader took
+    when it read the file (io.tables read_table: `table.fingerprint`), with the rows read -- not
+    the file as it is when training ends (review10 #5: edited between opening and Train, the new
+    file passed for the rows trained on).  A table without one (not read from a file): None."""
+    fp = getattr(table, "fingerprint", None)
+    if not fp:
+        return None
+    rows = getattr(table, "n_rows_total", None)
+    return {**fp, **({"rows": int(rows)} if rows is not None else {})}
 
 
 def source_change(tm, path, rows: int | None = None) -> str | None:

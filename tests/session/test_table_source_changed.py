@@ -120,3 +120,22 @@ def test_a_big_file_is_hashed_in_blocks_and_its_last_line_counts(tmp_path):
     data[-3] = ord("9")                          # the last line's value: same size, other content
     p.write_bytes(bytes(data))
     assert fingerprint_change(fp, p).startswith("its content differs, modified ")
+
+
+def test_a_file_edited_between_reading_and_training_is_not_the_maps(tmp_path):
+    # review10 #5: the window reads a table once and trains later; the fingerprint is the read's
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.scoring import save_table_map
+    from somdesk.session.table_data import TableMapSpec, train_table_map
+
+    rng = np.random.default_rng(4)
+    _write(tmp_path / "t.csv", rng.uniform(0, 1, (60, 2)))
+    tab = read_table(tmp_path / "t.csv")
+    try:
+        _write(tmp_path / "t.csv", rng.uniform(0, 1, (60, 2)))      # saved again: same rows, other values
+        tm, _ = train_table_map(tab, TableMapSpec(width=3, height=3, epochs=2, seed=1))
+    finally:
+        tab.close()
+    save_table_map(tm, tmp_path / "m.somz")
+    ws = _open(tmp_path / "m.somz")
+    assert ws.table is None and "has changed since the map was trained" in ws.map_note
