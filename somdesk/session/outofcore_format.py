@@ -16,13 +16,26 @@ from somdesk.errors import FileFormatError
 PLAIN = (".", "")       # a decimal point, no digit groups: DuckDB's own rule reads such numbers
 
 
+def sniffed_text(path, options=None):
+    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, as the
+    reader sniffs them (io.tables.textfile.sniff_head), or (None, None) when it is not text or
+    cannot be read (the reader then says why).  The one sniff scoring (session.scoring) and
+    reading in chunks use (review10 #13e: it was scoring's private function, imported here)."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.tables.textfile import sniff_head
+
+    try:
+        sniffed = sniff_head(path, options)
+    except (OSError, SomdeskError, ValueError, TypeError):
+        return None, None
+    return (None, None) if sniffed is None else (sniffed.delimiter, sniffed.hints)
+
+
 def sniffed_number_format(path, options=None) -> tuple[str, str] | None:
     """(decimal, thousands) the first lines of text table file `path` show (io.tables.textfile.
     sniff_head, as the in-memory reader sniffs them), or None when they show none (or it is not
     a text file, or cannot be read: the reader then says why)."""
-    from somdesk.session.scoring import _sniffed_text
-
-    hints = _sniffed_text(path, options)[1]
+    hints = sniffed_text(path, options)[1]
     if hints is None or hints.decimal is None:
         return None
     return hints.decimal, hints.thousands or ""
@@ -68,7 +81,6 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     (agreed_number_format; not asked when the format is given)."""
     from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
-    from somdesk.session.scoring import _sniffed_text
 
     files = expand(path)
     if not files or _format_of(files) != "csv":
@@ -77,7 +89,7 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     if fmt is None or fmt == PLAIN:
         return None, columns, ()
     number_format = {"decimal": fmt[0], "thousands": fmt[1]}
-    delimiter = _sniffed_text(files[0])[0]
+    delimiter = sniffed_text(files[0])[0]
     if delimiter:       # saved with the map as the in-memory map saves it (session.scoring)
         number_format["delimiter"] = delimiter
     con = _connect()

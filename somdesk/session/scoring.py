@@ -273,7 +273,9 @@ def _number_read_options(tm, path, options=None):
         return scoring_options(tm, options), None
     from somdesk.io.names import display_basename
 
-    own_delim, hints = _sniffed_text(path, options)
+    from somdesk.session.outofcore_format import sniffed_text
+
+    own_delim, hints = sniffed_text(path, options)
     groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
     theirs = f"the map's number format (decimal {nf['decimal']!r}, {groups})"
     if own_delim is not None and "delimiter" in nf and own_delim != nf["delimiter"]:
@@ -324,20 +326,6 @@ def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | No
 def _plain_or(fmt: dict) -> dict | None:
     """`fmt`, or None for numbers DuckDB reads by its own rules (a decimal point, no groups)."""
     return None if fmt["decimal"] == "." and not fmt["thousands"] else fmt
-
-
-def _sniffed_text(path, options=None):
-    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, as the
-    reader sniffs them (io.tables.textfile.sniff_head), or (None, None) when it is not text or
-    cannot be read (the reader then says why)."""
-    from somdesk.errors import SomdeskError
-    from somdesk.io.tables.textfile import sniff_head
-
-    try:
-        sniffed = sniff_head(path, options)
-    except (OSError, SomdeskError, ValueError, TypeError):
-        return None, None
-    return (None, None) if sniffed is None else (sniffed.delimiter, sniffed.hints)
 
 
 def _epochs_done(som) -> int | None:

@@ -34,8 +34,10 @@ from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 from somdesk.session.table_size import auto_size, filled_rows
-# the rows placed on a map and the default columns live in modules of their own; every name stays
-# importable from here (the window, the CLI and scripts import them from table_data)
+# the rows placed on a map and the default columns live in modules of their own; their names are
+# re-exported here for now only, so the 2026-12-01 split changed no caller (39 files import them from
+# table_data): TEMPORARY -- new code imports from table_assign / table_columns, and the callers move
+# there in a follow-up (review10 #13a), then these lines go
 from somdesk.session.table_assign import (MIN_PRESENT_SHARE, assign_cells, assign_table,  # noqa: F401
                                           check_columns, few_values, few_values_warning, min_present_of,
                                           placing_columns, present_columns, row_cells, row_distances, rows_in_nodes)

@@ -25,10 +25,9 @@ import numpy as np
 from somdesk.errors import SomdeskError
 from somdesk.core.cancel import check
 from somdesk.session.progress import Progress, run_to_end
-from somdesk.session.table_source import source_of      # noqa: F401  (its home before: kept for callers)
 
 __all__ = ["StoppedRun", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
-           "score_steps", "report_steps", "source_of",
+           "score_steps", "report_steps",
            "format_cell", "write_rows_csv", "rows_csv_steps"]
 
 

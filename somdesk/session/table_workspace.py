@@ -575,7 +575,9 @@ def read_map_steps(path, cancel=None):
     from somdesk.session.scoring import load_table_map
 
     tm = load_table_map(path)
-    table, note = table_tasks.source_of(tm, path)
+    from somdesk.session.table_source import source_of
+
+    table, note = source_of(tm, path)
     result = yield from table_tasks.map_steps(tm, table, cancel)
     return {"path": os.fspath(path), "table": table, "note": note, "result": result}
 
