@@ -159,6 +159,35 @@ def _features(recipe: Recipe, filled: bool = False) -> WeightedFeatures:
                             recipe.missing == "train" and not filled)
 
 
+def _identifiers(src: ChunkedTable, columns: list[str]) -> dict[str, str]:
+    """{column: why} of the numeric `columns` of `src` that name rows rather than measure them, by
+    session.table_columns.identifier_rule on the engine's statistics over every row (whole numbers,
+    distinct, missing, least and largest): the in-memory default's rule out of core (review10 #2)."""
+    from somdesk.io.chunked import _connect, _quote
+    from somdesk.session.table_columns import identifier_rule
+
+    if not columns:
+        return {}
+    aggs = []
+    for c in columns:
+        v = f"CASE WHEN isnan(CAST({_quote(c)} AS DOUBLE)) THEN NULL ELSE CAST({_quote(c)} AS DOUBLE) END"
+        aggs += [f"count({v})", f"count(DISTINCT {v})", f"bool_and({v} = round({v}))", f"min({v})", f"max({v})"]
+    con = _connect()
+    try:
+        row = con.execute(f"SELECT {', '.join(aggs)} FROM {src._source_sql()}").fetchone()
+    finally:
+        con.close()
+    out = {}
+    for k, c in enumerate(columns):
+        n, distinct, whole, lo, hi = row[5 * k:5 * k + 5]
+        if not n or not whole:
+            continue
+        why = identifier_rule(c, distinct == n, src.rows, src.rows, src.rows - n, float(lo), float(hi))
+        if why:
+            out[c] = why
+    return out
+
+
 def _present_sql(column: str, kind: str) -> str:
     q = '"' + column.replace('"', '""') + '"'
     if kind == "numeric":
@@ -247,10 +276,18 @@ class StreamingTableRun:
                           and c not in spec.passive
                           and (why := missing_share_reason(first.rows - int(prof["numeric"][c]["count"]),
                                                            first.rows))}
-                if sparse and len(sparse) < len(columns):
-                    kinds = tuple(k for c, k in zip(columns, kinds) if c not in sparse)
-                    columns = tuple(c for c in columns if c not in sparse)
-                    self.warnings.append(left_out_warning({}, sparse))
+                # and row identifiers, judged by the in-memory rule on the engine's statistics (review10 #2)
+                numeric_cols = [c for c, k in zip(columns, kinds) if k == "numeric" and c not in sparse
+                                and c not in spec.categorical and c not in spec.passive]
+                ids = _identifiers(first, numeric_cols)
+                if len(ids) + len(sparse) >= len(columns):       # identifiers alone stay in, as in memory
+                    ids = {}
+                if sparse and len(sparse) >= len(columns):
+                    sparse = {}
+                if ids or sparse:
+                    kinds = tuple(k for c, k in zip(columns, kinds) if c not in sparse and c not in ids)
+                    columns = tuple(c for c in columns if c not in sparse and c not in ids)
+                    self.warnings.append(left_out_warning(ids, sparse))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):

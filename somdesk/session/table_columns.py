@@ -20,7 +20,7 @@ from somdesk.errors import OptionError
 
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
-           "metadata_target", "default_columns_warnings", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
+           "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
 
 
 MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
@@ -83,14 +83,23 @@ def _identifier_reason(table, name: str) -> str | None:
     present = v[np.isfinite(v)]
     if not present.size or not np.all(present == np.round(present)):
         return None
-    distinct = np.unique(present).size == present.size
+    return identifier_rule(name, np.unique(present).size == present.size, len(v),
+                           max(len(v), int(getattr(table, "n_rows_total", len(v)))), table.missing_count(name),
+                           float(present.min()), float(present.max()))
+
+
+def identifier_rule(name: str, distinct: bool, rows: int, total: int, missing: int, vmin: float,
+                    vmax: float) -> str | None:
+    """`_identifier_reason` of a column of whole numbers `name` from its statistics: whether its
+    present values are `distinct`, the `rows` they were taken over (of `total` in the file), the
+    `missing` cells, the least and largest value -- so the engine's statistics out of core give
+    the same answer as the cells in memory (review10 #2)."""
     words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)}
     if words & _ID_WORDS or (words & _INDEX_WORDS and distinct):
         return "named as an identifier"
-    if distinct and len(v) >= 10 and (words & _KEY_WORDS or any(_GLUED_ID.fullmatch(w) for w in words)):
+    if distinct and rows >= 10 and (words & _KEY_WORDS or any(_GLUED_ID.fullmatch(w) for w in words)):
         return "distinct whole numbers named as a key"
-    n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
-    if n < 10 or table.missing_count(name) or not distinct or v.min() < 0 or v.max() > total:
+    if rows < 10 or missing or not distinct or vmin < 0 or vmax > total:
         return None
     return "distinct whole numbers no larger than the row count, like row numbers"
 

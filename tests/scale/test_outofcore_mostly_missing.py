@@ -41,3 +41,20 @@ def test_named_it_is_kept_and_dropping_most_rows_warns(tmp_path, capsys):
     assert json.loads(out.read_text())["features"] == ["a", "b", "late"]
     err = capsys.readouterr().err
     assert "warning: dropping the rows with a missing value kept 134 of 400 rows; most missing: 'late' (266)" in err
+
+
+def test_identifiers_are_left_out_as_in_memory(tmp_path, capsys):
+    # review10 #2: out of core, an id column and row numbers were default training columns
+    rng = np.random.default_rng(3)
+    n = 60
+    path = tmp_path / "ids.csv"
+    path.write_text("customer_id,row,score,age\n" + "".join(
+        f"{5000 + 13 * k},{r},{rng.normal():.3f},{rng.integers(18, 80)}\n"
+        for k, r in zip(rng.permutation(n), rng.permutation(n) + 1)))
+    out = tmp_path / "m.json"
+    for extra in ([], ["--out-of-core"]):
+        assert main(["train", "--table", str(path), *extra, "--width", "3", "--height", "3", "--epochs", "2",
+                     "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out)]) == 0
+        assert json.loads(out.read_text())["features"] == ["score", "age"]
+        err = capsys.readouterr().err
+        assert "'customer_id' (named as an identifier); 'row' (distinct whole numbers no larger than the row count" in err
