@@ -109,6 +109,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
     _refuse_read_options(args, _TRAIN_READ_FLAGS, "training in chunks (--out-of-core, --dask, a glob, or "
                          "--mode batch on more rows than --max-rows)", "train on")
     check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.session.outofcore_format import given_number_format
+    given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
     chunk = _chunk_rows(args)
     start = time.perf_counter()
     executor = _executor(args.dask)
@@ -116,8 +119,11 @@ def run_train_streaming(args, spec, check_writable) -> int:
         def progress(done, total):
             if not args.quiet:
                 print(f"epoch {done}/{total}  {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        warnings: list[str] = []
         tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
-                                       executor=executor, cancel=CancelToken(), progress=progress)
+                                       executor=executor, cancel=CancelToken(), progress=progress,
+                                       number_format=given_number_format(given.decimal, given.thousands),
+                                       warnings=warnings)
     finally:
         executor.close()
     save_table_map(tm, args.save_map)
@@ -129,6 +135,8 @@ def run_train_streaming(args, spec, check_writable) -> int:
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
+    for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
+        print(f"warning: {w}", file=sys.stderr)
     if not args.quiet and args.metrics_json != "-":
         print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
               f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segment{'' if tm.k == 1 else 's'}; "
@@ -158,9 +166,10 @@ def score_partition(part, tm, tally=None) -> dict:
 
 
 def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
-                           file_labels: dict | None = None) -> tuple[int, dict]:
+                           file_labels: dict | None = None) -> tuple[int, dict, int]:
     """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too); (rows,
-    the unseen categories' counts: session.unseen.UnseenTally.counts).  `file_labels` (a glob:
+    the unseen categories' counts: session.unseen.UnseenTally.counts, the rows known in too few
+    placing columns: session.table_data.few_values).  `file_labels` (a glob:
     ChunkedTable.file_labels) adds the `file` column (io.chunked_files)."""
     import duckdb
 
@@ -183,12 +192,13 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     finally:
         con.close()
     os.replace(tmp, out)
-    return n, tally.counts()
+    return n, tally.counts(), int(np.count_nonzero(a["few"]))
 
 
-# the reading options a chunked `assign` cannot honour (--decimal and --thousands it does: io.chunked)
+# the reading options a chunked `assign` cannot honour (--decimal, --thousands and --missing-values it
+# does: io.chunked)
 _READ_FLAGS = (("delimiter", "--delimiter"), ("header", "--header"), ("skip", "--skip"), ("sheet", "--sheet"),
-               ("encoding", "--encoding"), ("missing_values", "--missing-values"), ("where", "--where"))
+               ("encoding", "--encoding"), ("where", "--where"))
 
 
 def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunks (--out-of-core, --dask or a glob)",
@@ -205,9 +215,9 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
                           f"DuckDB's own rules; {one} one file without --out-of-core to use them")
 
 
-# training in chunks takes --where (a filter while staging) and no other reading option
-_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("decimal", "--decimal"),
-                                                                       ("thousands", "--thousands"))
+# training in chunks takes --where (a filter while staging), --decimal and --thousands
+# (session.outofcore_format.text_number_format) and no other reading option
+_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),)
 
 
 def run_assign_streaming(args, check_writable) -> int:
@@ -222,21 +232,27 @@ def run_assign_streaming(args, check_writable) -> int:
     tm = load_table_map(args.map)
     from somdesk.io.chunked import expand
     from somdesk.io.tables.options import ReadOptions
-    from somdesk.session.scoring import chunked_number_format
+    from somdesk.session.scoring import chunked_number_format, scoring_missing
 
     # numbers as the map's own table wrote them, unless the files show or are given otherwise
     # (tester9 #2: a decimal-comma map could not score a glob of its next months' files)
-    given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
+    given = ReadOptions(decimal=args.decimal, thousands=args.thousands,
+                        missing=tuple(args.missing_values.split(",")) if args.missing_values is not None
+                        else None).checked()
     number_format, notes = chunked_number_format(tm, expand(args.data), given)
+    # the missing-value texts of the map's own table, or those given, as the in-memory scoring's
+    missing = scoring_missing(tm, given)
     token = CancelToken()
     tally = UnseenTally()
-    from somdesk.session.table_data import placing_columns
+    few = 0                                    # rows known in too few placing columns (flagged)
+    from somdesk.session.table_data import few_values_warning, placing_columns
 
     cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
     with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
-                           used_by=f"the map {display_basename(args.map)}", number_format=number_format) as src:
+                           used_by=f"the map {display_basename(args.map)}", number_format=number_format,
+                           missing=missing) as src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:
@@ -252,8 +268,9 @@ def run_assign_streaming(args, check_writable) -> int:
                                             src.file_labels, pure=False)
                            for i, (p, s) in enumerate(zip(src.partitions, starts))]
                 done = ex.client.gather(futures)
-                n = sum(k for k, _ in done)
-                for _, counts in done:
+                n = sum(k for k, _, _ in done)
+                few = sum(f for _, _, f in done)
+                for _, counts, _ in done:
                     tally.merge(counts)
             finally:
                 ex.close()
@@ -261,9 +278,11 @@ def run_assign_streaming(args, check_writable) -> int:
             from somdesk.io.tables.assignments import write_scores
 
             def blocks():
+                nonlocal few
                 for p, s in zip(src.partitions, starts):
                     check(token)
                     a = score_partition(p, tm, tally)
+                    few += int(np.count_nonzero(a["few"]))
                     files = src.files_of(p)          # a glob: the file each row came from
                     if files is not None:
                         a = {**a, "file": files}
@@ -272,8 +291,11 @@ def run_assign_streaming(args, check_writable) -> int:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
-    unseen = tally.warning(os.path.basename(args.data))
-    for w in notes + ([unseen] if unseen else []) if not args.quiet else ():
+    name = os.path.basename(args.data)
+    from somdesk.session.table_source import source_change_warning
+    warned = [w for w in (source_change_warning(tm, args.data), tally.warning(name),
+                          few_values_warning(tm, name, few)) if w]
+    for w in notes + warned if not args.quiet else ():
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:
         print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)

@@ -171,7 +171,7 @@ def run_train(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
-    from somdesk.session.table_data import TableMapSpec, identifier_warning, spoiled_columns, train_table_map
+    from somdesk.session.table_data import TableMapSpec, train_table_map
 
     from somdesk.cli_train import check_suffix
 
@@ -200,12 +200,8 @@ def run_train(args) -> int:
     tab = read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
-        if spec.columns is None:
-            warn += spoiled_columns(tab, spec.label)
-            ids = identifier_warning(tab, spec.label)      # left out by the default choice: say so
-            warn += [ids] if ids else []
         tm, prep = train_table_map(tab, spec, token)
-        warn += prep.warnings
+        warn += prep.warnings           # the columns the default left out first (session.table_columns)
         save_table_map(tm, args.save_map)
         try:
             warn += _write_extras(args, tm, tab, token)
@@ -271,6 +267,7 @@ def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
+    from somdesk.session.table_source import source_change_warning
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
@@ -281,7 +278,8 @@ def run_assign(args) -> int:
     tab = read_table(args.data, options, token)
     try:
         blocks, warnings = score_table(tm, tab, token)
-        warnings[:0] = [note] if note else []
+        # the map's own table, changed since it was trained on (tester9 #8)
+        warnings[:0] = [w for w in (note, source_change_warning(tm, args.data)) if w]
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])

@@ -152,6 +152,14 @@ class Recipe:
         a = self.active
         return np.ascontiguousarray(x[:, a] * np.sqrt(self.feature_weight[a])[None, :])
 
+    def present_share(self, x: np.ndarray) -> np.ndarray:
+        """(N,) share (0..1) of the placing weight (active features' weights) each row of `x`
+        (N, F) normalised features, NaN where missing, has a value in: 1 for a complete row."""
+        a = self.active
+        fw = self.feature_weight[a]
+        total = float(fw.sum())
+        return (~np.isnan(x[:, a])) @ fw / total if total > 0 else np.ones(len(x))
+
     def unweight(self, codebook: np.ndarray) -> np.ndarray:
         """(..., A) weighted codebook back to normalised units (divide by sqrt(weight))."""
         w = np.sqrt(self.feature_weight[self.active])
@@ -292,6 +300,8 @@ class Prepared:
     raw: np.ndarray                  # (N, F) normalised features (all, passive included), NaN = missing
     recipe: Recipe
     warnings: list = field(default_factory=list)
+    # (N,) share of the placing weight each kept row had a value in, before any fill (Recipe.present_share)
+    present_share: np.ndarray | None = None
 
     @property
     def present(self) -> np.ndarray | None:
@@ -330,6 +340,7 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
     recipe, warnings = fit_recipe(cells, kinds, columns, normalise, missing, weights, passive, group_weight,
                                   table.name)
     x = recipe.transform(cells)
+    share = recipe.present_share(x)
     miss = np.isnan(x[:, recipe.active])
     n_missing = int(sum(np.isnan(cells[c]).sum() if kinds[c] == "numeric" else
                         sum(s == "" for s in cells[c]) for c in columns))
@@ -341,6 +352,10 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
                                   "other columns or fill missing values with the mean or median")
         keep = np.flatnonzero(~bad)
         x = x[keep]
+        note = drop_warning(len(keep), len(bad), {c: int(np.isnan(cells[c]).sum()) if kinds[c] == "numeric"
+                                                  else int(sum(t == "" for t in cells[c])) for c in columns
+                                                  if recipe.weights.get(c, 1.0) > 0})
+        warnings.extend([note] if note else [])
     elif recipe.missing in ("mean", "median"):
         x = recipe.fill_missing(x)
     elif miss.all(axis=1).any():
@@ -358,7 +373,24 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
     data = recipe.training_matrix(x)
     return Prepared(data=data, columns=columns, row_index=np.asarray(table.row_index)[keep], labels=labels,
                     label_column=label_column, n_missing=n_missing, n_dropped_rows=len(table.row_index) - len(keep),
-                    scaling=recipe.scaling, missing=recipe.missing, raw=x, recipe=recipe, warnings=warnings)
+                    scaling=recipe.scaling, missing=recipe.missing, raw=x, recipe=recipe, warnings=warnings,
+                    present_share=share[keep])
+
+
+DROP_KEEPS = 0.5     # `missing="drop"` keeping fewer than this share of the rows says so (tester9 #10)
+
+
+def drop_warning(kept: int, rows: int, missing: dict) -> str | None:
+    """A warning when dropping the rows with a missing value kept fewer than DROP_KEEPS of the
+    `rows` (`kept` left), naming the placing columns most often missing (`missing` {column:
+    cells}), or None."""
+    if rows <= 0 or kept >= DROP_KEEPS * rows:
+        return None
+    worst = sorted(((n, c) for c, n in missing.items() if n), reverse=True)[:3]
+    shown = ", ".join(f"{c!r} ({n:,})" for n, c in worst)
+    return (f"dropping the rows with a missing value kept {kept:,} of {rows:,} rows; most missing: {shown}; "
+            "leave such columns out, or keep the rows: missing values filled (mean, median) or left out of "
+            "the distances (train)")
 
 
 def _mostly_numbers(texts) -> bool:

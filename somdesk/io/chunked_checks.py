@@ -102,7 +102,7 @@ def _names(items) -> str:
 
 def check_files(con, files: list[str], pattern: str, columns: list[str] | None, union_types: dict[str, str],
                 categorical=(), used_by: str | None = None, shown: dict | None = None,
-                text_dialect: str | None = None) -> None:
+                text_dialect: str | None = None, missing: tuple | None = None) -> None:
     """Refuse a glob whose files do not all hold `columns` with one kind (see module docstring).
 
     `files` the glob's files (nothing is checked for one file); `columns` the columns used, None for
@@ -116,7 +116,8 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
     if len(files) < 2:
         return
     # `text_dialect`: read as the table is (a number format: every column text, the glob's dialect)
-    per_file = {f: _describe(con, _reader([f], text_dialect=text_dialect), f) for f in files}
+    # `missing`: the texts meaning "no value" (io.chunked._reader), as the table is read
+    per_file = {f: _describe(con, _reader([f], text_dialect=text_dialect, missing=missing), f) for f in files}
     if shown:     # the rest speaks of the user's names
         per_file = {shown.get(f, f): v for f, v in per_file.items()}
         readers = {shown.get(f, f): f for f in files}
@@ -148,7 +149,7 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
         for f in files:
             if f in numeric_in or c not in per_file[f]:
                 continue
-            value = first_text(con, _reader([readers[f]]), c)
+            value = first_text(con, _reader([readers[f]], missing=missing), c)
             if value is not None:
                 raise FileFormatError(f"column {c!r} holds numbers in {numeric_in[0]} but text in {f} "
                                       f"({value!r}); a column must be numbers in every file of {pattern} "
@@ -157,7 +158,7 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
 
 
 def format_breaker(con, files: list[str], message: str, columns: list[str], number_format: dict,
-                   shown: dict | None = None, text_dialect: str = "") -> str | None:
+                   shown: dict | None = None, text_dialect: str = "", missing: tuple | None = None) -> str | None:
     """The words for a staging error `message` raised by a cell that is not a number written in
     `number_format` (io.tables.textfile.NUMBER_ERROR names its column): the file, column and
     cell, and what to give when the files write numbers otherwise; None for another error.
@@ -173,7 +174,7 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
     dec, th = number_format["decimal"], number_format.get("thousands") or ""
     v = f"nullif(trim(CAST({_quote(column)} AS VARCHAR)), '')"
     try:
-        row = con.execute(f"SELECT {v}, {_quote('_somdesk_file')} FROM {_reader(files, '_somdesk_file', text_dialect)} "
+        row = con.execute(f"SELECT {v}, {_quote('_somdesk_file')} FROM {_reader(files, '_somdesk_file', text_dialect, missing)} "
                           f"WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, {_sql_str(number_pattern(dec, th))}) "
                           "LIMIT 1").fetchone()
     except Exception:  # the words stand without the example

@@ -1,6 +1,7 @@
-"""The number format of delimited text files trained on in chunks (tester9 #9).
+"""The number format of delimited text files read in chunks: trained on (tester9 #9) or scored.
 
     number_format, columns, text = text_number_format("eu/*.csv", None, label=None)
+    fmt = agreed_number_format(files, lambda f: sniffed_number_format(f), "train on them apart")
 
 DuckDB's own rules type a European file's `55.183,76` columns as text, and the default columns
 (the numeric ones) left them out without a word; the in-memory reader sniffs the decimal comma
@@ -12,40 +13,83 @@ from __future__ import annotations
 from somdesk.errors import FileFormatError
 
 
-def text_number_format(path, columns: list[str] | None, label: str | None):
+PLAIN = (".", "")       # a decimal point, no digit groups: DuckDB's own rule reads such numbers
+
+
+def sniffed_text(path, options=None):
+    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, as the
+    reader sniffs them (io.tables.textfile.sniff_head), or (None, None) when it is not text or
+    cannot be read (the reader then says why).  The one sniff scoring (session.scoring) and
+    reading in chunks use (review10 #13e: it was scoring's private function, imported here)."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.tables.textfile import sniff_head
+
+    try:
+        sniffed = sniff_head(path, options)
+    except (OSError, SomdeskError, ValueError, TypeError):
+        return None, None
+    return (None, None) if sniffed is None else (sniffed.delimiter, sniffed.hints)
+
+
+def sniffed_number_format(path, options=None) -> tuple[str, str] | None:
+    """(decimal, thousands) the first lines of text table file `path` show (io.tables.textfile.
+    sniff_head, as the in-memory reader sniffs them), or None when they show none (or it is not
+    a text file, or cannot be read: the reader then says why)."""
+    hints = sniffed_text(path, options)[1]
+    if hints is None or hints.decimal is None:
+        return None
+    return hints.decimal, hints.thousands or ""
+
+
+def given_number_format(decimal: str | None, thousands: str | None) -> tuple[str, str] | None:
+    """(decimal, thousands) of the separators the user gave (--decimal / --thousands, either may be
+    None: a "." group mark means a decimal comma), or None when neither was given."""
+    if decimal is None and thousands is None:
+        return None
+    th = thousands or ""
+    return decimal or ("," if th == "." else "."), th
+
+
+def agreed_number_format(files: list[str], format_of, refusal: str) -> tuple[str, str] | None:
+    """The (decimal, thousands) every file of a glob writes its numbers in, by `format_of(file)`
+    ((decimal, thousands), None for PLAIN), or None when there are no files.  The files are read
+    by one reader, so FileFormatError naming up to three that differ, ending with `refusal`
+    (what to do: "train on them apart", "score them apart, or give --decimal and --thousands").
+    The one check for training and scoring in chunks (io.chunked.ChunkedTable.open takes it)."""
+    from somdesk.io.names import display_basename
+
+    formats: dict = {}
+    for f in files:
+        formats.setdefault(format_of(f) or PLAIN, f)
+    if len(formats) > 1:
+        said = "; ".join(f"{display_basename(f)}: decimal {k[0]!r}" + (f", digit groups {k[1]!r}" if k[1] else "")
+                         for k, f in list(formats.items())[:3])
+        raise FileFormatError(f"the files write numbers differently ({said}): {refusal}")
+    return next(iter(formats)) if formats else None
+
+
+def text_number_format(path, columns: list[str] | None, label: str | None, given: tuple | None = None):
     """(number_format, columns, text columns) to read the delimited text file(s) `path` (a file
     or glob) in chunks as the in-memory reader reads them: when their first lines show a decimal
-    comma or digit groups (io.tables.textfile.sniff_head), {"decimal", "thousands"}, the columns
-    (given, else every column the in-memory rule types numeric: all cells of the first
-    io.tables.textfile.SAMPLE_ROWS rows numbers in that form, not all missing; the label left
-    out) and the ones of them read as text.  (None, columns, ()) when DuckDB's own rules read the
-    numbers right (a decimal point, no groups) or the files are not text.  FileFormatError when
-    the files of a glob write numbers differently."""
+    comma or digit groups (io.tables.textfile.sniff_head), or `given` ((decimal, thousands) the user
+    gave: given_number_format; tester9 #10's leftover: --decimal / --thousands were refused),
+    {"decimal", "thousands", "delimiter"}, the columns (given, else every column the in-memory rule
+    types numeric: all cells of the first io.tables.textfile.SAMPLE_ROWS rows numbers in that
+    form, not all missing; the label left out) and the ones of them read as text.  (None,
+    columns, ()) when DuckDB's own rules read the numbers right (a decimal point, no groups) or
+    the files are not text.  FileFormatError when the files of a glob write numbers differently
+    (agreed_number_format; not asked when the format is given)."""
     from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand
-    from somdesk.io.names import display_basename
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
-    from somdesk.session.scoring import _sniffed_text
 
     files = expand(path)
     if not files or _format_of(files) != "csv":
         return None, columns, ()
-    formats, delimiter = {}, None
-    for i, f in enumerate(files):
-        own_delimiter, hints = _sniffed_text(f)
-        delimiter = own_delimiter if i == 0 else delimiter       # the first file's, as saved below
-        if hints is not None and hints.decimal is not None:
-            fmt = (hints.decimal, hints.thousands or "")
-            formats.setdefault(fmt if fmt != (".", "") else None, f)
-        else:
-            formats.setdefault(None, f)
-    if len(formats) > 1:
-        said = "; ".join(f"{display_basename(f)}: " + (f"decimal {k[0]!r}" + (f", digit groups {k[1]!r}" if k[1]
-                         else "") if k else "DuckDB's number form") for k, f in list(formats.items())[:3])
-        raise FileFormatError(f"the files write numbers differently ({said}): train on them apart")
-    fmt = next(iter(formats))
-    if fmt is None:
+    fmt = given if given is not None else agreed_number_format(files, sniffed_number_format, "train on them apart")
+    if fmt is None or fmt == PLAIN:
         return None, columns, ()
     number_format = {"decimal": fmt[0], "thousands": fmt[1]}
+    delimiter = sniffed_text(files[0])[0]
     if delimiter:       # saved with the map as the in-memory map saves it (session.scoring)
         number_format["delimiter"] = delimiter
     con = _connect()

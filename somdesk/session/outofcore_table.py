@@ -46,14 +46,16 @@ import numpy as np
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start
 from somdesk.core.options import SOMConfig
-from somdesk.core.preparation import MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for, choose
+from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for, choose,
+                                     drop_warning)
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe, row_distances,
-                                        topology)
+from somdesk.session.table_columns import left_out_warning, missing_share_reason
+from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
+                                        min_present_of, row_distances, topology)
 from somdesk.session.table_size import auto_size
 
 SAMPLE_ROWS = 100_000
@@ -157,6 +159,35 @@ def _features(recipe: Recipe, filled: bool = False) -> WeightedFeatures:
                             recipe.missing == "train" and not filled)
 
 
+def _identifiers(src: ChunkedTable, columns: list[str]) -> dict[str, str]:
+    """{column: why} of the numeric `columns` of `src` that name rows rather than measure them, by
+    session.table_columns.identifier_rule on the engine's statistics over every row (whole numbers,
+    distinct, missing, least and largest): the in-memory default's rule out of core (review10 #2)."""
+    from somdesk.io.chunked import _connect, _quote
+    from somdesk.session.table_columns import identifier_rule
+
+    if not columns:
+        return {}
+    aggs = []
+    for c in columns:
+        v = f"CASE WHEN isnan(CAST({_quote(c)} AS DOUBLE)) THEN NULL ELSE CAST({_quote(c)} AS DOUBLE) END"
+        aggs += [f"count({v})", f"count(DISTINCT {v})", f"bool_and({v} = round({v}))", f"min({v})", f"max({v})"]
+    con = _connect()
+    try:
+        row = con.execute(f"SELECT {', '.join(aggs)} FROM {src._source_sql()}").fetchone()
+    finally:
+        con.close()
+    out = {}
+    for k, c in enumerate(columns):
+        n, distinct, whole, lo, hi = row[5 * k:5 * k + 5]
+        if not n or not whole:
+            continue
+        why = identifier_rule(c, distinct == n, src.rows, src.rows, src.rows - n, float(lo), float(hi))
+        if why:
+            out[c] = why
+    return out
+
+
 def _present_sql(column: str, kind: str) -> str:
     q = '"' + column.replace('"', '""') + '"'
     if kind == "numeric":
@@ -196,20 +227,30 @@ class StreamingTableRun:
     (the same for every executor); `epochs` streams every row per epoch.  Raises as
     `train_table_map_streaming` does.  `resume`: a map of a stopped run (`epochs_done`) of the
     same recipe and config, continued from its last whole epoch instead of a pca start.
+    `number_format`: (decimal, thousands) the text files write numbers in, given (--decimal,
+    --thousands); None: sniffed from their first lines.
     """
 
     def __init__(self, path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                  where: str | None = None, executor=None, cancel: CancelToken | None = None,
-                 resume: TableMap | None = None):
+                 resume: TableMap | None = None, number_format: tuple | None = None):
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         _check_spec(spec)
         self.path, self.spec = path, spec
+        # one file: where it is and its fingerprint, as an in-memory map keeps them (a reopened map
+        # finds it, and does not take a changed file for it: session.table_source); a glob: neither
+        from somdesk.session.table_source import source_fingerprint
+        one = os.path.isfile(os.fspath(path))
+        self.source_path = os.path.abspath(os.fspath(path)) if one else None
+        self.fingerprint = source_fingerprint(os.fspath(path)) if one else None
         self.stopped = False            # `task` ended by a stop after whole epochs (its map: epochs_done)
+        self.warnings: list[str] = []   # what the preparation found (the CLI prints them; the window shows them)
         self.executor = executor or LocalExecutor()
         wanted = list(spec.columns) if spec.columns else None
         # numbers written with a decimal comma or digit groups, as the files' first lines show them
         # (tester9 #9: DuckDB's own rules typed them text and the default columns left them out)
-        self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label)
+        # (given: `number_format` (decimal, thousands), session.outofcore_format.given_number_format)
+        self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label, number_format)
         if self.number_format is None:
             text_cols = tuple(wanted or ())
         # statistics over every row (as in memory, before rows with a missing value are dropped)
@@ -228,6 +269,25 @@ class StreamingTableRun:
             prof = first.profile([c for c, k in zip(columns, kinds) if k == "numeric"],
                                  [c for c, k in zip(columns, kinds) if k != "numeric"],
                                  median=missing == "median")
+            if spec.columns is None:
+                # the default columns leave out those missing in most rows, as in memory (tester9 #10:
+                # an NDJSON key of one late record; session.table_columns), unless nothing else is left
+                sparse = {c: why for c in columns if c in prof["numeric"] and c not in spec.categorical
+                          and c not in spec.passive
+                          and (why := missing_share_reason(first.rows - int(prof["numeric"][c]["count"]),
+                                                           first.rows))}
+                # and row identifiers, judged by the in-memory rule on the engine's statistics (review10 #2)
+                numeric_cols = [c for c, k in zip(columns, kinds) if k == "numeric" and c not in sparse
+                                and c not in spec.categorical and c not in spec.passive]
+                ids = _identifiers(first, numeric_cols)
+                if len(ids) + len(sparse) >= len(columns):       # identifiers alone stay in, as in memory
+                    ids = {}
+                if sparse and len(sparse) >= len(columns):
+                    sparse = {}
+                if ids or sparse:
+                    kinds = tuple(k for c, k in zip(columns, kinds) if c not in sparse and c not in ids)
+                    columns = tuple(c for c in columns if c not in sparse and c not in ids)
+                    self.warnings.append(left_out_warning(ids, sparse))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
@@ -236,7 +296,12 @@ class StreamingTableRun:
                 act = {recipe.columns[j] for j in np.unique(recipe.feature_column[recipe.active])}
                 keep = (" AND " if missing == "drop" else " OR ").join(
                     _present_sql(c, k) for c, k in zip(columns, kinds) if c in act)
-                if first.count_where(keep) < first.rows:
+                kept = first.count_where(keep)
+                if missing == "drop":       # keeping under half the rows says so, as in memory
+                    note = drop_warning(kept, first.rows, {c: first.rows - int(prof["numeric"][c]["count"])
+                                                           for c in act if c in prof["numeric"]})
+                    self.warnings.extend([note] if note else [])
+                if kept < first.rows:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
@@ -266,6 +331,11 @@ class StreamingTableRun:
                 else np.arange(n)
             check(cancel)
             self.raw_sample = src.rows_at(self.pick)
+            # the least share of the placing weight a scored row needs, from the sample's rows as
+            # in memory from every kept row (table_data.min_present_of): raw cells, before any fill
+            known = ~np.isnan(self.raw_sample[:, recipe.feature_column[recipe.active]])
+            fw = recipe.feature_weight[recipe.active]
+            self.min_present = min_present_of(known @ fw / fw.sum())
             self.sample = prep(self.raw_sample)              # NaN kept when missing="train"
             self.sample_filled = filled(self.raw_sample)     # what the size, TE and saved inputs use
             self.hexagonal = hexagonal = topology(spec) == "hexagonal"
@@ -344,7 +414,8 @@ class StreamingTableRun:
                         passive=None, label_column=self.spec.label, clusters=None,
                         cluster_method=self.spec.cluster_method, outlier_threshold=nan, quantization_error=nan,
                         topographic_error=nan, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path), number_format=self.number_format,
+                        source=str(self.path), number_format=self.number_format, min_present=self.min_present,
+                        source_path=self.source_path, source_fingerprint=self.fingerprint,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
@@ -388,7 +459,8 @@ class StreamingTableRun:
                         topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
                                                                   False)),
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
-                        source=str(self.path), number_format=self.number_format,
+                        source=str(self.path), number_format=self.number_format, min_present=self.min_present,
+                        source_path=self.source_path, source_fingerprint=self.fingerprint,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def close(self) -> None:
@@ -397,15 +469,21 @@ class StreamingTableRun:
 
 def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                               where: str | None = None, executor=None, cancel: CancelToken | None = None,
-                              progress: Callable[[int, int], None] | None = None) -> TableMap:
+                              progress: Callable[[int, int], None] | None = None,
+                              number_format: tuple | None = None, warnings: list | None = None) -> TableMap:
     """Train a table map on `path` (file or glob: Parquet, CSV, gzip, NDJSON) out of core.
 
     Returns a TableMap (session.table_data) ready for `save_table_map`.
     Raises FileFormatError for unreadable tables, columns with no value or rows all dropped,
     OptionError for bad choices (numeric columns forced categorical, over 200 categories), Cancelled when `cancel` is set (checked per chunk).
-    The window runs the same `StreamingTableRun`, so both give the same map.
+    The window runs the same `StreamingTableRun`, so both give the same map.  `number_format`:
+    (decimal, thousands) given for text files (StreamingTableRun).  `warnings` (a list) gets what the
+    preparation found (StreamingTableRun.warnings: columns left out, rows dropped).
     """
-    run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel)
+    run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel,
+                            number_format=number_format)
+    if warnings is not None:
+        warnings.extend(run.warnings)
     try:
         for info in run.epochs(cancel):
             if progress is not None:

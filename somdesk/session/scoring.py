@@ -11,7 +11,10 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
                   "quantization_error": ..., "topographic_error": ..., "curve": {...},
                   "source": "file name", "source_path": "/its/absolute/path.csv",
                   "read_options": {"delimiter": ";", ...io.tables ReadOptions set...}, "passive": P}
-(`source_path` and `read_options` since 2026-11-30; a map without them is looked for by name;
+(`source_path` and `read_options` since 2026-11-30, a map without them is looked for by name;
+`"min_present"`, the least share of the placing weight a scored row needs to be trusted, and
+`"source_fingerprint"` of the table file (io.fingerprint, + "rows") since 2026-12-01:
+table_data.few_values, session.table_source;
 `"number_format": {"decimal": ",", "thousands": ".", "delimiter": ";"}` of a text table since
 session 7: new files of that dialect are scored with it, `scoring_read_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
@@ -33,7 +36,7 @@ from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
 __all__ = ["KIND", "NotATableMap", "save_table_map", "load_table_map", "score_table", "score_file",
-           "scoring_options", "scoring_read_options", "chunked_number_format"]
+           "scoring_options", "scoring_read_options", "scoring_missing", "chunked_number_format"]
 
 class NotATableMap(FileFormatError):
     """A saved map of colours or a picture where a table map is needed; `where` names the file,
@@ -98,6 +101,10 @@ def save_table_map(tm, path) -> None:
         info["read_options"] = dict(tm.read_options)
     if tm.number_format:
         info["number_format"] = dict(tm.number_format)
+    if tm.source_fingerprint:           # a reopened map checks its table is the same (table_source)
+        info["source_fingerprint"] = dict(tm.source_fingerprint)
+    if tm.min_present is not None:      # rows known in less are flagged (table_data.few_values)
+        info["min_present"] = float(tm.min_present)
     arrays = {"segments": np.asarray(tm.clusters if tm.clusters is not None else
                                      np.zeros(tm.codebook.shape[:2]), dtype=np.int64),
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
@@ -158,7 +165,8 @@ def load_table_map(path):
                       inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
                       read_options=read_options, number_format=_number_format(info.get("number_format")),
-                      epochs_done=_epochs_done(saved.som))
+                      epochs_done=_epochs_done(saved.som), min_present=_min_present(info.get("min_present")),
+                      source_fingerprint=_fingerprint(info.get("source_fingerprint")))
         problem = map_problem(tm, info)
         if problem:
             raise ValueError(problem)
@@ -168,6 +176,28 @@ def load_table_map(path):
         text = f"its preparation: {text[len(prefix):-1]}" if text.startswith(prefix) else text
         raise FileFormatError(f"{where}: the table map's description is damaged ({text})") from None
     return tm
+
+
+def _min_present(value) -> float | None:
+    """A saved `min_present` (a share 0..1 of the placing weight), checked; None when absent (maps
+    saved before it: table_data.few_values then uses MIN_PRESENT_SHARE).  ValueError when damaged."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"the least share of values a row needs, {value!r}, is not a share from 0 to 1")
+    return float(value)
+
+
+def _fingerprint(value) -> dict | None:
+    """A saved `source_fingerprint` (io.fingerprint, + "rows"), or None when absent (maps saved
+    before it: their table is taken as found).  ValueError when damaged."""
+    if value is None:
+        return None
+    ok = isinstance(value, dict) and isinstance(value.get("size"), int) and isinstance(value.get("sha256"), str) \
+        and (value.get("rows") is None or isinstance(value.get("rows"), int))
+    if not ok:
+        raise ValueError("its table's fingerprint is not one")
+    return dict(value)
 
 
 def _number_format(value) -> dict | None:
@@ -208,13 +238,23 @@ def scoring_read_options(tm, path, options=None):
     `options` gives none (tester9 #14: a table trained with `--missing-values -999` had its
     new files' -999 scored as a number, 3,374 units from every node)."""
     opts, note = _number_read_options(tm, path, options)
-    missing = (getattr(tm, "read_options", None) or {}).get("missing")
-    if missing and (opts is None or opts.missing is None):
+    missing = scoring_missing(tm, opts)
+    if missing is not None and (opts is None or opts.missing is None):
         from dataclasses import replace
 
         from somdesk.io.tables.options import ReadOptions
-        opts = replace(opts if opts is not None else ReadOptions(), missing=tuple(missing))
+        opts = replace(opts if opts is not None else ReadOptions(), missing=missing)
     return opts, note
+
+
+def scoring_missing(tm, options=None) -> tuple | None:
+    """The cell texts meaning "no value" to score new data for `tm` with, in memory and in chunks
+    alike: those `options` give (they replace the defaults), else the map's own table's (its
+    `--missing-values`; tester9 #14), else None (the reader's defaults)."""
+    if options is not None and options.missing is not None:
+        return tuple(options.missing)
+    missing = (getattr(tm, "read_options", None) or {}).get("missing")
+    return tuple(missing) if missing else None
 
 
 def _number_read_options(tm, path, options=None):
@@ -233,7 +273,9 @@ def _number_read_options(tm, path, options=None):
         return scoring_options(tm, options), None
     from somdesk.io.names import display_basename
 
-    own_delim, hints = _sniffed_text(path, options)
+    from somdesk.session.outofcore_format import sniffed_text
+
+    own_delim, hints = sniffed_text(path, options)
     groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
     theirs = f"the map's number format (decimal {nf['decimal']!r}, {groups})"
     if own_delim is not None and "delimiter" in nf and own_delim != nf["delimiter"]:
@@ -255,33 +297,27 @@ def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | No
     and thousands separators given in `options`; else each file's own when its first lines
     show another format (a note says so), the map's when they show none.  None: DuckDB's own
     rules will do (a decimal point without digit groups, or a map that saved no format).  The
-    files are read by one reader, so FileFormatError when they write numbers differently."""
-    from somdesk.io.names import display_basename
+    files are read by one reader, so FileFormatError when they write numbers differently
+    (session.outofcore_format.agreed_number_format, the check training in chunks makes too)."""
+    from somdesk.session.outofcore_format import PLAIN, agreed_number_format, given_number_format, \
+        sniffed_number_format
 
-    if options is not None and (options.decimal is not None or options.thousands is not None):
-        th = options.thousands or ""
-        return _plain_or({"decimal": options.decimal or ("," if th == "." else "."), "thousands": th}), []
+    given = given_number_format(options.decimal, options.thousands) if options is not None else None
+    if given is not None:
+        return _plain_or({"decimal": given[0], "thousands": given[1]}), []
     nf = getattr(tm, "number_format", None)
     if not nf:
         return None, []
-    formats, notes = {}, []
-    for f in files:
-        opts, note = scoring_read_options(tm, f, options)
+    notes = []
+
+    def format_of(f):
+        note = scoring_read_options(tm, f, options)[1]
         if note is None:
-            formats[f] = (nf["decimal"], nf["thousands"])
-            continue
+            return nf["decimal"], nf["thousands"]
         notes.append(note)
-        hints = _sniffed_text(f, options)[1]
-        own = hints is not None and hints.decimal is not None
-        formats[f] = (hints.decimal, hints.thousands or "") if own else (".", "")
-    kinds = sorted(set(formats.values()))
-    if len(kinds) > 1:
-        def said(fmt):
-            f = next(x for x, v in formats.items() if v == fmt)
-            return f"{display_basename(f)}: decimal {fmt[0]!r}" + (f", digit groups {fmt[1]!r}" if fmt[1] else "")
-        raise FileFormatError("the files write numbers differently (" + "; ".join(said(k) for k in kinds[:3])
-                              + "): score them apart, or give --decimal and --thousands")
-    dec, th = kinds[0] if kinds else (nf["decimal"], nf["thousands"])
+        return sniffed_number_format(f, options) or PLAIN
+    dec, th = agreed_number_format(files, format_of, "score them apart, or give --decimal and --thousands") \
+        or (nf["decimal"], nf["thousands"])
     if len(notes) > 1:
         notes = [notes[0] + f" (and {len(notes) - 1} more file{'s' if len(notes) > 2 else ''})"]
     return _plain_or({"decimal": dec, "thousands": th}), notes
@@ -290,20 +326,6 @@ def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | No
 def _plain_or(fmt: dict) -> dict | None:
     """`fmt`, or None for numbers DuckDB reads by its own rules (a decimal point, no groups)."""
     return None if fmt["decimal"] == "." and not fmt["thousands"] else fmt
-
-
-def _sniffed_text(path, options=None):
-    """(delimiter, io.tables.detect.TextHints) a text table file's first lines suggest, as the
-    reader sniffs them (io.tables.textfile.sniff_head), or (None, None) when it is not text or
-    cannot be read (the reader then says why)."""
-    from somdesk.errors import SomdeskError
-    from somdesk.io.tables.textfile import sniff_head
-
-    try:
-        sniffed = sniff_head(path, options)
-    except (OSError, SomdeskError, ValueError, TypeError):
-        return None, None
-    return (None, None) if sniffed is None else (sniffed.delimiter, sniffed.hints)
 
 
 def _epochs_done(som) -> int | None:
@@ -319,8 +341,9 @@ def score_table(tm, table, cancel=None):
     columns are a warning (they are ignored); the warnings include the reader's (read_warnings).
     When the blocks have all been taken, the list also holds the warning about categories
     the map never saw, if any (session.unseen: such rows are scored, all zeros in that
-    column's one-hot features): read it after scoring."""
-    from somdesk.session.table_data import assign_table
+    column's one-hot features), and the count of rows known in too few placing columns to be
+    trusted (table_data.few_values: flagged as outliers): read it after scoring."""
+    from somdesk.session.table_data import assign_table, few_values_warning
     from somdesk.session.unseen import UnseenTally
 
     extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
@@ -335,10 +358,11 @@ def score_table(tm, table, cancel=None):
     blocks = assign_table(tm, table, cancel, tally=tally)
 
     def scored():
-        yield from blocks
-        unseen = tally.warning(table.name)
-        if unseen:
-            warnings.append(unseen)
+        few = 0
+        for rows, a in blocks:
+            few += int(np.count_nonzero(a["few"]))
+            yield rows, a
+        warnings.extend(w for w in (tally.warning(table.name), few_values_warning(tm, table.name, few)) if w)
     return scored(), warnings
 
 

@@ -1,4 +1,6 @@
 """A table map, trained and applied without Qt: the steps the CLI and the window share.
+(The default columns are chosen in session.table_columns, rows are placed by session.table_assign;
+their names are importable from here too.)
 
     tab = read_table("customers.csv")
     tm = train_table_map(tab, TableMapSpec(columns=("age", "income"), label="segment"), cancel=token)
@@ -21,8 +23,6 @@ Q3 + 3 (Q3 - Q1) of the training rows' distances (Tukey's "far out").
 """
 from __future__ import annotations
 
-import re
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,10 +34,21 @@ from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
 from somdesk.session.table_size import auto_size, filled_rows
+# the rows placed on a map and the default columns live in modules of their own; their names are
+# re-exported here for now only, so the 2026-12-01 split changed no caller (39 files import them from
+# table_data): TEMPORARY -- new code imports from table_assign / table_columns, and the callers move
+# there in a follow-up (review10 #13a), then these lines go
+from somdesk.session.table_assign import (MIN_PRESENT_SHARE, assign_cells, assign_table,  # noqa: F401
+                                          check_columns, few_values, few_values_warning, min_present_of,
+                                          placing_columns, present_columns, row_cells, row_distances, rows_in_nodes)
+from somdesk.session.table_columns import (MAX_LABEL_KINDS, MISSING_LABELS, MOSTLY_MISSING,  # noqa: F401
+                                           default_columns, default_columns_warnings, default_label_column,
+                                           identifier_columns,
+                                           identifier_warning, mostly_missing_columns, spoiled_columns)
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
            "row_cells",
-           "default_columns", "identifier_columns", "identifier_warning", "check_columns", "placing_columns", "rows_in_nodes",
+           "default_columns", "identifier_columns", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
            "options_to_dict", "options_from_dict"]
 
 
@@ -86,6 +97,12 @@ class TableMap:
     # files are scored with them (session.scoring.scoring_options; tester8 #14)
     number_format: dict | None = None
     epochs_done: int | None = None        # a run stopped part way: epochs trained so far (None: all)
+    # rows known in less than this share of the placing weight are not reliably placed: flagged as
+    # outliers (few_values; tester9 #7).  None (maps saved before): no row is flagged (review10 #1)
+    min_present: float | None = None
+    # its table file's io.fingerprint (+ "rows" read) when trained: a reopened map does not take a
+    # changed file for its table (session.table_source; tester9 #8).  None: no file, or saved before
+    source_fingerprint: dict | None = None
 
     @property
     def finished(self) -> bool:
@@ -112,150 +129,6 @@ class TableMap:
         return names, self.recipe.offset + p * np.where(self.recipe.scale > 0, self.recipe.scale, 0.0)
 
 
-MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
-
-MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
-
-
-def default_label_column(table, numeric) -> str | None:
-    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
-    and at most half as many as rows (the class column is usually last: iris's species, a
-    segment); None when no column does (identifiers, free text)."""
-    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
-    for name in reversed(table.columns):
-        if name in numeric:
-            continue
-        # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
-        # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
-        # text is known from its first rows
-        if len(_label_kinds(table, name, 10_000)) > limit:
-            continue
-        if 2 <= len(_label_kinds(table, name)) <= limit:
-            return name
-    return None
-
-
-def _label_kinds(table, name: str, head: int | None = None) -> set:
-    """The distinct present values of text column `name` (of its first `head` rows)."""
-    cells = table.cells(name)[:head]
-    distinct = set(cells.tolist()) if cells.dtype == object else set(table.strings(name, head))
-    return {v for v in distinct if v is not None and v.lower() not in MISSING_LABELS}
-
-
-# words that name a row (customer_id, CustomerID, uuid): any whole numbers under them are keys
-_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "rowid", "rownum"})
-# words that also name measurements (Happiness Index, price_index, uv_idx): keys only when the
-# values are distinct whole numbers
-_INDEX_WORDS = frozenset({"idx", "index"})
-# words of key columns (CustNo, account_nr, order_number, product_code, user_key) -- also of
-# measurements (number_of_children), so keys only with distinct whole numbers (tester9 #5)
-_KEY_WORDS = frozenset({"no", "nr", "num", "number", "key", "code"})
-# what a glued "...id" names (userid, customerid, orderid): "paid", "valid", "fluid" are not keys
-_GLUED_ID = re.compile(r"(user|customer|cust|client|order|account|acct|member|person|patient|product|"
-                       r"item|session|transaction|txn|record|row|employee|emp|student|movie|article|"
-                       r"invoice|ticket|visitor|device|household|subject|participant|case|sample)id")
-
-
-def _identifier_reason(table, name: str) -> str | None:
-    """Why column `name` names rows rather than measuring them, or None.  Only whole numbers
-    can be keys (a measurement with fractions never is, whatever its name: tester8 #13), and
-      * its name has an identifier word ("id", "customer_id", "CustomerID", "uuid"), or
-        "index"/"idx" with every value distinct (row numbers, not a price index's levels); or
-      * every value is distinct, in 10 rows or more, and its name has a key word ("CustNo",
-        "account_nr", "order_number", "product_code") or a glued one ("userid", "customerid"),
-        whatever the numbers' range (keys that start at 100001: tester9 #5); or
-      * its values are distinct whole numbers within 0..N, N the file's rows (row numbers
-        1..N in any order, a pandas index written to the file; of a sampled table, a sample
-        of them) -- in a table of at least 10 rows with no missing cell.  A rank or a day of
-        the month over as many rows looks the same: `identifier_warning` says what was left out."""
-    v = table.cells(name)
-    present = v[np.isfinite(v)]
-    if not present.size or not np.all(present == np.round(present)):
-        return None
-    distinct = np.unique(present).size == present.size
-    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)}
-    if words & _ID_WORDS or (words & _INDEX_WORDS and distinct):
-        return "named as an identifier"
-    if distinct and len(v) >= 10 and (words & _KEY_WORDS or any(_GLUED_ID.fullmatch(w) for w in words)):
-        return "distinct whole numbers named as a key"
-    n, total = len(v), max(len(v), int(getattr(table, "n_rows_total", len(v))))
-    if n < 10 or table.missing_count(name) or not distinct or v.min() < 0 or v.max() > total:
-        return None
-    return "distinct whole numbers no larger than the row count, like row numbers"
-
-
-# {table: {column: _identifier_reason or None}}: default_columns and identifier_warning both ask
-# (the CLI's train --table asks twice: np.unique over every numeric column each time); a table's
-# cells do not change once read, and the entry goes with the table
-_IDENTIFIERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def identifier_columns(table, label: str | None = None) -> dict[str, str]:
-    """{column: why it names rows} of the numeric columns of `table` but `label` that look like
-    row identifiers (`_identifier_reason`), in column order; each column is judged once per
-    table however often this is asked."""
-    try:
-        known = _IDENTIFIERS.setdefault(table, {})
-    except TypeError:                       # a table-like object that takes no weak reference
-        known = {}
-    out = {}
-    for c in table.numeric_columns:
-        if c == label:
-            continue
-        if c not in known:
-            known[c] = _identifier_reason(table, c)
-        if known[c]:
-            out[c] = known[c]
-    return out
-
-
-def identifier_warning(table, label: str | None = None) -> str | None:
-    """One sentence naming the columns the default choice leaves out as row identifiers and
-    why, with the way to train on them -- or None (tester8 #13: left out without a word)."""
-    numeric = [c for c in table.numeric_columns if c != label]
-    found = list(identifier_columns(table, label).items())
-    if not found or len(found) == len(numeric):       # identifiers alone stay in (default_columns)
-        return None
-    shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
-    return (f"{len(found)} numeric column(s) look like row identifiers and are left out of the training "
-            f"columns: {shown}; name them in the columns to train on them (--columns)")
-
-
-def default_columns(table, label: str | None = None) -> tuple:
-    """Every numeric column but the label and row identifiers (`_identifier_reason`: an "id"
-    column or row numbers would put each row in a place of its own) -- the `train --table`
-    default; identifiers stay in when they are the only numeric columns (`identifier_warning`
-    names those left out).
-
-    OptionError when a column of numbers holds an infinite value: left out silently, the
-    user's column would vanish from the map with no word said.
-    """
-    numeric = tuple(c for c in table.numeric_columns if c != label)
-    ids = identifier_columns(table, label)
-    cols = tuple(c for c in numeric if c not in ids) or numeric
-    in_numeric = set(numeric)           # a tuple here made 10,000 columns cost 1 s (tester2 C1)
-    for c in table.columns:
-        problem = table.problem(c) if c not in in_numeric and c != label else None
-        if problem and problem.endswith("(an infinite value)"):
-            raise OptionError(f"{table.name}: {problem}; fix the file, read it as missing "
-                              f"(--missing-values inf,-inf) or leave the column out (--columns)")
-    if not cols:
-        # a table of categories: they train when chosen (one-hot), so say how (tester6 F34)
-        texts = [c for c in table.columns if c != label and table.kind(c) in ("categorical", "boolean", "text")]
-        hint = (f"; its text columns are one-hot encoded when chosen, e.g. --columns {','.join(texts[:4])}"
-                if texts else "")
-        raise OptionError(f"{table.name}: no numeric column to train on (besides the label){hint}")
-    return cols
-
-
-def spoiled_columns(table, label: str | None = None) -> list[str]:
-    """Messages for the columns the default choice leaves out although they hold numbers
-    but for some cells (problem() names the first: "column 'y' is not numeric: line 2000002
-    has 'zzz'"): one stray word must not drop a column without a word said."""
-    return [f"{table.problem(c)}; it is left out of the training columns"
-            for c in table.columns if c != label and table.spoiled(c)]
-
-
 def topology(spec: TableMapSpec) -> str:
     """The canonical topology of `spec` ("rectangular" or "hexagonal", with core.options' aliases
     such as "hex", as the colour `train` takes them); OptionError naming the choices."""
@@ -279,14 +152,19 @@ def _check_spec(spec: TableMapSpec) -> None:
 def prepare_for(table, spec: TableMapSpec) -> Prepared:
     """The prepared rows `train_table_map` trains on for `spec` (the Setup tab's "auto" size is
     measured on the same, session.table_size); raises as prepare_table."""
-    columns = spec.columns
+    columns, left_out = spec.columns, []
     if columns is None:
         # the default columns, plus any column named categorical or passive: naming it says
         # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
         columns = default_columns(table, spec.label)
         columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
-    return prepare_table(table, columns, spec.label, spec.normalise, spec.missing, weights=spec.weights,
+        # what the default left out, first among the preparation's warnings: the CLI prints them,
+        # the window shows them (tester10 #9: the window left an `inf` column out without a word)
+        left_out = default_columns_warnings(table, spec.label)
+    prep = prepare_table(table, columns, spec.label, spec.normalise, spec.missing, weights=spec.weights,
                          passive=spec.passive, categorical=spec.categorical, group_weight=spec.group_weight)
+    prep.warnings[:0] = left_out
+    return prep
 
 
 def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, progress=None,
@@ -306,6 +184,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     the same recipe and config -- the finished map then equals an uninterrupted run's bit
     for bit, since each epoch depends only on the codebook before it and its radius.
     """
+    from somdesk.session.table_source import table_fingerprint
+
     _check_spec(spec)
     prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
@@ -328,7 +208,13 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   row_index=prep.row_index, source=getattr(table, "name", None),
                   source_path=getattr(table, "path", None),
                   read_options=options_to_dict(getattr(table, "options", None)),
-                  number_format=number_format_of(table), epochs_done=None if done >= epochs else done)
+                  number_format=number_format_of(table), epochs_done=None if done >= epochs else done,
+                  min_present=min_present_of(prep.present_share if prep.present_share is not None else ()),
+                  source_fingerprint=table_fingerprint(table))
+    if prep.present_share is not None:
+        flagged = int(few_values(tm, prep.present_share).sum())
+        note = few_values_warning(tm, f"{getattr(table, 'name', 'the table')} (training rows)", flagged)
+        prep.warnings.extend([note] if note else [])
     if done < epochs:       # stopped: the epochs trained are measured and segmented to the end,
         if not measure_stopped:
             return tm, prep
@@ -420,180 +306,6 @@ def _train(x, config: SOMConfig, cancel, progress, start: int = 0, codebook=None
         if progress is not None:
             progress(e + 1, epochs)
     return m, epochs
-
-
-def placing_columns(recipe) -> list[str]:
-    """The columns that place rows on the map (a feature of weight > 0), in the recipe's order:
-    the ones scoring needs.  Passive columns (weight 0) are only shown on the map, so new data
-    may lack them or leave them empty (tester8 #1: the typical passive column, churned or next
-    quarter's revenue, is the one new rows do not have yet)."""
-    used = set(np.asarray(recipe.feature_column)[recipe.active].tolist())
-    return [c for j, c in enumerate(recipe.columns) if j in used]
-
-
-def _placing_cells(recipe, cells: dict) -> dict:
-    """`cells` with every passive column (absent, empty or not) as missing cells (NaN, or ""
-    for text): they never reach the BMU search, so their values do not matter; an absent
-    placing column stays absent (Recipe.transform names it)."""
-    placing = set(placing_columns(recipe))
-    n = len(next(iter(cells.values()))) if cells else 0
-    out = {c: v for c, v in cells.items() if c in placing}
-    for c, kind in zip(recipe.columns, recipe.kinds):
-        if c not in placing:
-            out[c] = np.full(n, np.nan) if kind == "numeric" else np.full(n, "", dtype=object)
-    return out
-
-
-def present_columns(recipe, observed: np.ndarray) -> np.ndarray:
-    """(N,) int64: how many placing columns each row of `observed` (N, A) active features (NaN
-    missing) has a value in.  A text column's one-hot features are all present or all missing
-    (an unseen category is all zeros), so each of its m features counts 1/m."""
-    col = np.asarray(recipe.feature_column)[recipe.active]
-    share = 1.0 / np.bincount(col)[col]
-    return np.rint((~np.isnan(observed)) @ share).astype(np.int64)
-
-
-def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.ndarray, d2: np.ndarray) -> np.ndarray:
-    """(N,) distance of each row to its BMU `idx` (flat), comparable across rows (tester8 #3).
-
-    `observed` (N, A) are the rows' active features times sqrt(weight) with NaN where missing
-    (before any fill), `d2` (N,) the squared distances the BMU search gave.  A complete row's
-    distance is sqrt(d2).  A row with missing values is measured over its present features
-    only, and the squared sum is scaled by (total weight) / (present weight).  The missing
-    features are taken to differ as much, per unit of weight, as the present ones do.  So a
-    row known in one column of five is not the best fit in the file for a distance summed
-    over fewer terms (assign_cells uses it in the drop and train modes; the mean and median
-    modes measure the filled row).  This is the SOM Toolbox's masked distance,
-    normalised by the share of the mask that is known.  A row with no present value gets NaN.
-    """
-    fw = np.asarray(recipe.feature_weight)[recipe.active]
-    miss = np.isnan(observed)
-    part = np.flatnonzero(miss.any(axis=1))
-    dist = np.sqrt(np.asarray(d2, dtype=np.float64))
-    if not part.size:
-        return dist
-    flat = np.asarray(codebook, dtype=np.float64).reshape(-1, observed.shape[1])
-    step = max(1, 4_000_000 // max(1, observed.shape[1]))     # bounded (rows, A) temporaries
-    for lo in range(0, part.size, step):
-        rows = part[lo:lo + step]
-        ob, have = observed[rows], ~miss[rows]
-        diff = np.where(have, ob - flat[idx[rows]], 0.0)
-        weight = have @ fw
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            scaled = (diff * diff).sum(axis=1) * (fw.sum() / weight)
-        dist[rows] = np.where(weight > 0, np.sqrt(scaled), np.nan)
-    return dist
-
-
-def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
-    """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
-    "outlier", "present"} arrays (`present`: placing columns with a value, `present_columns`).
-    `distance`: in the drop and train modes `row_distances` (over what is known, scaled); in the
-    mean/median modes the filled row's, the kind their outlier threshold was measured with
-    (review8).  A row with no present placing value gets -1 / NaN / True in every
-    missing-value mode: the mean and median modes no longer place an empty row as a typical one
-    (tester8 #3).  `cells` need only the placing columns (placing_columns); passive ones are not
-    read.  FileFormatError (Recipe.transform) for an absent placing column or a numeric one
-    that is not numbers."""
-    r = tm.recipe
-    x = r.transform(_placing_cells(r, cells))
-    observed = r.training_matrix(x)
-    t = r.training_matrix(r.fill_missing(x)) if r.missing in ("mean", "median") else observed
-    h, w = tm.codebook.shape[:2]
-    idx, d2 = masked_bmus(tm.codebook, t, cancel)
-    present = present_columns(r, observed)
-    # the distance of the kind the outlier threshold was measured with: the filled row's in the
-    # mean/median modes (their training rows are filled), else over what is known, scaled
-    filled = r.missing in ("mean", "median")
-    dist = np.sqrt(d2) if filled else row_distances(r, tm.codebook, observed, idx, d2)
-    none = (present == 0) | ~np.isfinite(dist)
-    row, col = np.divmod(idx, w)
-    seg = tm.clusters.reshape(-1)[idx] if tm.clusters is not None else np.full(len(idx), -1)
-    return {"bmu_row": np.where(none, -1, row), "bmu_col": np.where(none, -1, col),
-            "segment": np.where(none, -1, seg).astype(np.int64), "distance": np.where(none, np.nan, dist),
-            "outlier": none | (dist > tm.outlier_threshold), "present": present}
-
-
-def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
-    """FileFormatError naming columns the map needs but `table` lacks, or numeric ones that
-    are not numbers.  The map's own table needs every column (its passive ones are shown);
-    `scoring` new rows needs only the placing columns (placing_columns)."""
-    from somdesk.errors import FileFormatError
-
-    placing = placing_columns(tm.recipe) if scoring else list(tm.recipe.columns)
-    missing = [c for c in placing if c not in table.columns]
-    if missing:
-        def names(cols):
-            return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
-        raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
-                              f"(its columns: {names(list(table.columns))})")
-    try:
-        table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
-                             if kind == "numeric" and c in placing])
-    except FileFormatError as exc:
-        nf = tm.number_format if scoring else None
-        if not nf or (table.dialect or {}).get("decimal") != nf["decimal"]:
-            raise
-        groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
-        raise FileFormatError(f"{exc} (read with the number format of the map's own table: decimal "
-                              f"{nf['decimal']!r}, {groups}; a file that writes numbers differently needs "
-                              "its own decimal and thousands separators)") from None
-
-
-def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
-    """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
-    assign_cells).  The placing columns are checked (check_columns) before the first block is
-    asked for.  `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
-    check_columns(tm, table, scoring=True)
-    return _assign_blocks(tm, table, cancel, block_rows, tally)
-
-
-def _assign_blocks(tm, table, cancel, block_rows, tally):
-    placing = placing_columns(tm.recipe)        # passive columns are not read (assign_cells)
-    for rows, block in table.iter_blocks(placing, block_rows, cancel):
-        cells = _recipe_cells(tm.recipe, block.__getitem__, placing)
-        if tally is not None:
-            tally.add(tm.recipe, cells)
-        yield rows, assign_cells(tm, cells, cancel)
-
-
-def row_cells(tm: TableMap, table, placing_only: bool = False) -> dict:
-    """The recipe's columns of the rows in memory of `table` as assign_cells takes them: column ->
-    (N,) array, numbers for a numeric column, texts ("" = missing) for a category column.
-    `placing_only`: the placing columns only (placing_columns; what the BMU search reads), else
-    the passive ones too (profiles show them).  OptionError (Table.cells) for a column the
-    table lacks."""
-    return _recipe_cells(tm.recipe, table.cells, placing_columns(tm.recipe) if placing_only else None)
-
-
-def _recipe_cells(recipe, get, only=None) -> dict:
-    """{column: get(column)} over the recipe's columns (those in `only`, None: all), category
-    columns as the texts Table.strings gives (_texts): the one encoding of cells for a recipe."""
-    keep = None if only is None else set(only)
-    return {c: (get(c) if k == "numeric" else _texts(get(c)))
-            for c, k in zip(recipe.columns, recipe.kinds) if keep is None or c in keep}
-
-
-def _texts(values: np.ndarray) -> np.ndarray:
-    """Cells as the texts Table.strings gives ("" for missing, 7.0 -> "7")."""
-    from somdesk.io.tables.table import _num_text
-
-    if values.dtype == np.float64:
-        return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
-    return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
-
-
-def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
-    """(N,) bool: the rows of `assignment` (assign_cells output) whose BMU is a selected node.
-
-    `selected` is an (H, W) bool array (nodes clicked or dragged over, or `clusters == s`
-    for segment s).  For the window's select -> rows -> export."""
-    sel = np.asarray(selected, dtype=bool)
-    r, c = np.asarray(assignment["bmu_row"]), np.asarray(assignment["bmu_col"])
-    ok = (r >= 0) & (c >= 0)
-    out = np.zeros(len(r), dtype=bool)
-    out[ok] = sel[r[ok], c[ok]]
-    return out
 
 
 def number_format_of(table) -> dict | None:

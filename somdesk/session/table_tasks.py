@@ -27,7 +27,7 @@ from somdesk.core.cancel import check
 from somdesk.session.progress import Progress, run_to_end
 
 __all__ = ["StoppedRun", "node_of_row", "train_steps", "outofcore_steps", "map_steps", "recluster_steps",
-           "score_steps", "report_steps", "source_of",
+           "score_steps", "report_steps",
            "format_cell", "write_rows_csv", "rows_csv_steps"]
 
 
@@ -198,7 +198,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
         cancel = cancel.after_stop() if cancel is not None else None
     else:
         yield Progress("segment", 0, 0, "", phase="assigning the rows in memory")
-    return _applied(tm, table, cancel,
+    return _applied(tm, table, cancel, warnings=list(run.warnings),     # what the preparation found
                     out_of_core={"rows": run.rows, "sample_rows": len(run.pick), "hits": hits,
                                  "hits_of": "sample" if run.stopped else "every row"})
 
@@ -249,45 +249,6 @@ def report_steps(path, tm, profiles, title: str, top: dict | None = None):
     yield Progress("report", 0, 1, "writing")
     write_report(path, tm, profiles, title, top)
     return str(path)
-
-
-def source_of(tm, map_path):
-    """(table or None, note): the map's source table, read again with the read options it was
-    read with (`tm.read_options`; older maps: everything detected); the note says why there is none.
-
-    Looked for next to the map (by its file name: a folder of map and table moved together),
-    then where it was (`tm.source_path`, absolute), then as the older maps name it
-    (`tm.source`: relative to the current folder)."""
-    from somdesk.io.tables.table import read_table
-    from somdesk.session.table_data import check_columns, options_from_dict
-
-    name = os.path.basename(tm.source or tm.source_path or "")
-    if not name:
-        return None, "the map does not name the table it was made from"
-    here = os.path.dirname(os.path.abspath(map_path))
-    cands = [os.path.join(here, name)] + [c for c in (tm.source_path, tm.source) if c]
-    try:
-        options = options_from_dict(tm.read_options)
-    except SomdeskError as exc:
-        return None, str(exc)
-    seen = set()
-    for cand in cands:
-        key = os.path.abspath(cand)
-        if key in seen or not os.path.isfile(cand):
-            continue
-        seen.add(key)
-        try:
-            table = read_table(cand, options)
-        except SomdeskError as exc:
-            return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
-        try:
-            check_columns(tm, table)
-        except SomdeskError as exc:
-            table.close()
-            return None, str(exc)
-        return table, ""
-    where = f" nor at {tm.source_path}" if tm.source_path else ""
-    return None, f"its table {name} is not next to the map{where}"
 
 
 def format_cell(v) -> str:

@@ -552,7 +552,9 @@ class TableWorkspace(TableViewsMixin):
         # numbers as in the map's own table, unless the file is plainly of another dialect (tester8 #14)
         options, note = scoring_read_options(tm, data_path, options)
         n, warnings = yield from table_tasks.score_steps(tm, data_path, out_path, cancel, progress, options)
-        return n, ([note] if note else []) + list(warnings)
+        from somdesk.session.table_source import source_change_warning
+        # the map's own table, changed since it was trained on (tester9 #8), as `somdesk assign` says
+        return n, [w for w in (note, source_change_warning(tm, data_path)) if w] + list(warnings)
 
     def score_file(self, data_path, out_path, tm=None, options=None):
         return run_to_end(self.score_task(data_path, out_path, tm, options=options))
@@ -574,7 +576,9 @@ def read_map_steps(path, cancel=None):
     from somdesk.session.scoring import load_table_map
 
     tm = load_table_map(path)
-    table, note = table_tasks.source_of(tm, path)
+    from somdesk.session.table_source import source_of
+
+    table, note = source_of(tm, path)
     result = yield from table_tasks.map_steps(tm, table, cancel)
     return {"path": os.fspath(path), "table": table, "note": note, "result": result}
 

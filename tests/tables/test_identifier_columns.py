@@ -67,7 +67,7 @@ def test_identifiers_alone_stay_in_without_a_warning(tmp_path):
 def test_each_column_is_judged_once_per_table(tmp_path, monkeypatch, capsys):
     # closing7: identifier_warning and default_columns each judged every numeric column (np.unique
     # twice on train --table's path); now once per table, whoever asks first
-    import somdesk.session.table_data as td
+    import somdesk.session.table_columns as td      # where the default columns are chosen
 
     real, judged = td._identifier_reason, []
     monkeypatch.setattr(td, "_identifier_reason", lambda t, c: judged.append((id(t), c)) or real(t, c))

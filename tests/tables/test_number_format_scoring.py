@@ -212,13 +212,13 @@ def test_options_chunks_cannot_take_are_named_as_typed(euro_map, tmp_path, capsy
 
 def test_training_in_chunks_refuses_the_reading_options_it_would_drop(tmp_path, capsys):
     # the same kind as review8's assign: train --out-of-core took --decimal, --delimiter ...
-    # and read the file by DuckDB's own rules without a word (--where it honours)
+    # and read the file by DuckDB's own rules without a word (--where, --decimal and --thousands it honours)
     text, _ = _euro(40, 5, whole_qty=False)
     data = write_text(tmp_path, "t.csv", text)
     assert main(["train", "--table", data, "--out-of-core", "--decimal", ",", "--no-header", "--save-map",
                  str(tmp_path / "m.somz")]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: --no-header, --decimal cannot be used when training in chunks (--out-of-core, --dask, a glob, or "
+        "error: --no-header cannot be used when training in chunks (--out-of-core, --dask, a glob, or "
         "--mode batch on more rows than --max-rows): those files are read with DuckDB's own rules; train on one "
         "file without --out-of-core to use them"]
     assert not (tmp_path / "m.somz").exists()

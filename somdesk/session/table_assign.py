@@ -1,0 +1,236 @@
+"""Rows placed on a trained table map: the one assignment rule of training rows and new data.
+
+    a = assign_cells(tm, cells)      # {"bmu_row", "bmu_col", "segment", "distance", "outlier", "present", "few"}
+    for rows, a in assign_table(tm, table): ...        # every row of a table, in blocks
+
+The fitted recipe turns the cells into features, the BMU is searched over present active
+features (core.masked_som.masked_bmus), the distance is comparable across rows (`row_distances`),
+and a row is an outlier when it lies beyond the map's threshold, has no placing value, or is
+known in too little of the placing weight (`few_values`, tester9 #7).  Only the placing columns
+are read (`placing_columns`).  Split from session.table_data (which re-exports every name).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from somdesk.core.masked_som import masked_bmus
+
+__all__ = ["assign_cells", "assign_table", "row_cells", "check_columns", "placing_columns", "present_columns",
+           "row_distances", "rows_in_nodes", "few_values", "few_values_warning", "min_present_of",
+           "MIN_PRESENT_SHARE"]
+
+
+# a row known in less than this share of what the training rows were typically known in (by the
+# placing weight) is flagged as an outlier: its place rests on too few values (tester9 #7)
+MIN_PRESENT_SHARE = 0.5
+
+
+def min_present_of(shares) -> float:
+    """The `TableMap.min_present` of training rows known in `shares` (N,) of the placing weight
+    (Recipe.present_share): MIN_PRESENT_SHARE of their median -- half the weight for a complete
+    table, less for a ratings table whose rows are sparse by nature (a user rates a few items)."""
+    shares = np.asarray(shares, dtype=np.float64)
+    return float(MIN_PRESENT_SHARE * np.median(shares)) if shares.size else MIN_PRESENT_SHARE
+
+
+def few_values(tm, shares) -> np.ndarray:
+    """(N,) bool: rows known in `shares` (Recipe.present_share) of the placing weight, some but less
+    than the map's `min_present` (tester9 #7: a row known in 1 column of 5 fits its BMU, chosen on
+    that one value, best of all, and came out as the file's best fit).  Their distance cannot be
+    trusted, so `assign_cells` flags them as outliers (their BMU and segment stay: the best guess).
+    A map saved without `min_present` (before 2026-12-01) flags none, as before: its training rows'
+    share cannot be recovered (the saved rows are filled), and half of the whole weight flagged 96 %
+    of an old ratings map's rows (review10 #1); trained again, it gets the rule."""
+    shares = np.asarray(shares, dtype=np.float64)
+    limit = getattr(tm, "min_present", None)
+    if limit is None:
+        return np.zeros(shares.shape, dtype=bool)
+    return (shares > 0) & (shares < limit - 1e-9)       # a half-known row is not below half
+
+
+def few_values_warning(tm, name: str, rows: int) -> str | None:
+    """One sentence for `rows` rows of `name` flagged by `few_values`, or None for none."""
+    if not rows:
+        return None
+    limit = tm.min_present if getattr(tm, "min_present", None) is not None else MIN_PRESENT_SHARE
+    one = rows == 1
+    return (f"{name}: {rows:,} row{'' if one else 's'} {'has' if one else 'have'} values in less than {limit:.0%} "
+            f"of the map's placing columns (by weight) and {'is' if one else 'are'} flagged as outlier"
+            f"{'' if one else 's'}: {'its' if one else 'their'} place and distance rest on too few values (the "
+            "`present` column counts the columns)")
+
+
+def placing_columns(recipe) -> list[str]:
+    """The columns that place rows on the map (a feature of weight > 0), in the recipe's order:
+    the ones scoring needs.  Passive columns (weight 0) are only shown on the map, so new data
+    may lack them or leave them empty (tester8 #1: the typical passive column, churned or next
+    quarter's revenue, is the one new rows do not have yet)."""
+    used = set(np.asarray(recipe.feature_column)[recipe.active].tolist())
+    return [c for j, c in enumerate(recipe.columns) if j in used]
+
+
+def _placing_cells(recipe, cells: dict) -> dict:
+    """`cells` with every passive column (absent, empty or not) as missing cells (NaN, or ""
+    for text): they never reach the BMU search, so their values do not matter; an absent
+    placing column stays absent (Recipe.transform names it)."""
+    placing = set(placing_columns(recipe))
+    n = len(next(iter(cells.values()))) if cells else 0
+    out = {c: v for c, v in cells.items() if c in placing}
+    for c, kind in zip(recipe.columns, recipe.kinds):
+        if c not in placing:
+            out[c] = np.full(n, np.nan) if kind == "numeric" else np.full(n, "", dtype=object)
+    return out
+
+
+def present_columns(recipe, observed: np.ndarray) -> np.ndarray:
+    """(N,) int64: how many placing columns each row of `observed` (N, A) active features (NaN
+    missing) has a value in.  A text column's one-hot features are all present or all missing
+    (an unseen category is all zeros), so each of its m features counts 1/m."""
+    col = np.asarray(recipe.feature_column)[recipe.active]
+    share = 1.0 / np.bincount(col)[col]
+    return np.rint((~np.isnan(observed)) @ share).astype(np.int64)
+
+
+def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """(N,) distance of each row to its BMU `idx` (flat), comparable across rows (tester8 #3).
+
+    `observed` (N, A) are the rows' active features times sqrt(weight) with NaN where missing
+    (before any fill), `d2` (N,) the squared distances the BMU search gave.  A complete row's
+    distance is sqrt(d2).  A row with missing values is measured over its present features
+    only, and the squared sum is scaled by (total weight) / (present weight).  The missing
+    features are taken to differ as much, per unit of weight, as the present ones do.  So a
+    row known in one column of five is not the best fit in the file for a distance summed
+    over fewer terms (assign_cells uses it in the drop and train modes; the mean and median
+    modes measure the filled row).  This is the SOM Toolbox's masked distance,
+    normalised by the share of the mask that is known.  A row with no present value gets NaN.
+    """
+    fw = np.asarray(recipe.feature_weight)[recipe.active]
+    miss = np.isnan(observed)
+    part = np.flatnonzero(miss.any(axis=1))
+    dist = np.sqrt(np.asarray(d2, dtype=np.float64))
+    if not part.size:
+        return dist
+    flat = np.asarray(codebook, dtype=np.float64).reshape(-1, observed.shape[1])
+    step = max(1, 4_000_000 // max(1, observed.shape[1]))     # bounded (rows, A) temporaries
+    for lo in range(0, part.size, step):
+        rows = part[lo:lo + step]
+        ob, have = observed[rows], ~miss[rows]
+        diff = np.where(have, ob - flat[idx[rows]], 0.0)
+        weight = have @ fw
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            scaled = (diff * diff).sum(axis=1) * (fw.sum() / weight)
+        dist[rows] = np.where(weight > 0, np.sqrt(scaled), np.nan)
+    return dist
+
+
+def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
+    """Per row of `cells` (column -> (N,) array): {"bmu_row", "bmu_col", "segment", "distance",
+    "outlier", "present", "few"} arrays (`present`: placing columns with a value, `present_columns`;
+    `few`: rows known in too little of the placing weight, `few_values`, flagged as outliers).
+    `distance`: in the drop and train modes `row_distances` (over what is known, scaled); in the
+    mean/median modes the filled row's, the kind their outlier threshold was measured with
+    (review8).  A row with no present placing value gets -1 / NaN / True in every
+    missing-value mode: the mean and median modes no longer place an empty row as a typical one
+    (tester8 #3).  `cells` need only the placing columns (placing_columns); passive ones are not
+    read.  FileFormatError (Recipe.transform) for an absent placing column or a numeric one
+    that is not numbers."""
+    r = tm.recipe
+    x = r.transform(_placing_cells(r, cells))
+    observed = r.training_matrix(x)
+    t = r.training_matrix(r.fill_missing(x)) if r.missing in ("mean", "median") else observed
+    h, w = tm.codebook.shape[:2]
+    idx, d2 = masked_bmus(tm.codebook, t, cancel)
+    present = present_columns(r, observed)
+    # the distance of the kind the outlier threshold was measured with: the filled row's in the
+    # mean/median modes (their training rows are filled), else over what is known, scaled
+    filled = r.missing in ("mean", "median")
+    dist = np.sqrt(d2) if filled else row_distances(r, tm.codebook, observed, idx, d2)
+    none = (present == 0) | ~np.isfinite(dist)
+    few = few_values(tm, r.present_share(x)) & ~none
+    row, col = np.divmod(idx, w)
+    seg = tm.clusters.reshape(-1)[idx] if tm.clusters is not None else np.full(len(idx), -1)
+    return {"bmu_row": np.where(none, -1, row), "bmu_col": np.where(none, -1, col),
+            "segment": np.where(none, -1, seg).astype(np.int64), "distance": np.where(none, np.nan, dist),
+            "outlier": none | few | (dist > tm.outlier_threshold), "present": present, "few": few}
+
+
+def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
+    """FileFormatError naming columns the map needs but `table` lacks, or numeric ones that
+    are not numbers.  The map's own table needs every column (its passive ones are shown);
+    `scoring` new rows needs only the placing columns (placing_columns)."""
+    from somdesk.errors import FileFormatError
+
+    placing = placing_columns(tm.recipe) if scoring else list(tm.recipe.columns)
+    missing = [c for c in placing if c not in table.columns]
+    if missing:
+        def names(cols):
+            return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
+        raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
+                              f"(its columns: {names(list(table.columns))})")
+    try:
+        table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
+                             if kind == "numeric" and c in placing])
+    except FileFormatError as exc:
+        nf = tm.number_format if scoring else None
+        if not nf or (table.dialect or {}).get("decimal") != nf["decimal"]:
+            raise
+        groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
+        raise FileFormatError(f"{exc} (read with the number format of the map's own table: decimal "
+                              f"{nf['decimal']!r}, {groups}; a file that writes numbers differently needs "
+                              "its own decimal and thousands separators)") from None
+
+
+def assign_table(tm: TableMap, table, cancel=None, block_rows: int = 100_000, tally=None):
+    """Generator of (row_index, assignment dict) for EVERY row of `table`, in blocks (see
+    assign_cells).  The placing columns are checked (check_columns) before the first block is
+    asked for.  `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
+    check_columns(tm, table, scoring=True)
+    return _assign_blocks(tm, table, cancel, block_rows, tally)
+
+
+def _assign_blocks(tm, table, cancel, block_rows, tally):
+    placing = placing_columns(tm.recipe)        # passive columns are not read (assign_cells)
+    for rows, block in table.iter_blocks(placing, block_rows, cancel):
+        cells = _recipe_cells(tm.recipe, block.__getitem__, placing)
+        if tally is not None:
+            tally.add(tm.recipe, cells)
+        yield rows, assign_cells(tm, cells, cancel)
+
+
+def row_cells(tm: TableMap, table, placing_only: bool = False) -> dict:
+    """The recipe's columns of the rows in memory of `table` as assign_cells takes them: column ->
+    (N,) array, numbers for a numeric column, texts ("" = missing) for a category column.
+    `placing_only`: the placing columns only (placing_columns; what the BMU search reads), else
+    the passive ones too (profiles show them).  OptionError (Table.cells) for a column the
+    table lacks."""
+    return _recipe_cells(tm.recipe, table.cells, placing_columns(tm.recipe) if placing_only else None)
+
+
+def _recipe_cells(recipe, get, only=None) -> dict:
+    """{column: get(column)} over the recipe's columns (those in `only`, None: all), category
+    columns as the texts Table.strings gives (_texts): the one encoding of cells for a recipe."""
+    keep = None if only is None else set(only)
+    return {c: (get(c) if k == "numeric" else _texts(get(c)))
+            for c, k in zip(recipe.columns, recipe.kinds) if keep is None or c in keep}
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """Cells as the texts Table.strings gives ("" for missing, 7.0 -> "7")."""
+    from somdesk.io.tables.table import _num_text
+
+    if values.dtype == np.float64:
+        return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
+    return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
+
+
+def rows_in_nodes(assignment: dict, selected) -> np.ndarray:
+    """(N,) bool: the rows of `assignment` (assign_cells output) whose BMU is a selected node.
+
+    `selected` is an (H, W) bool array (nodes clicked or dragged over, or `clusters == s`
+    for segment s).  For the window's select -> rows -> export."""
+    sel = np.asarray(selected, dtype=bool)
+    r, c = np.asarray(assignment["bmu_row"]), np.asarray(assignment["bmu_col"])
+    ok = (r >= 0) & (c >= 0)
+    out = np.zeros(len(r), dtype=bool)
+    out[ok] = sel[r[ok], c[ok]]
+    return out

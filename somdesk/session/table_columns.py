@@ -1,0 +1,261 @@
+"""Which columns a table map trains on when the user names none: the CLI's `train --table`
+default and the window's Setup ticks (one function, `default_columns`), and the label column.
+
+    cols = default_columns(table, label)       # numeric columns but label, row identifiers, mostly missing
+    identifier_warning(table, label)           # one sentence naming those left out, or None
+    default_label_column(table, numeric)       # the column that looks like a category
+
+Left out of the default (docs/tables.md, "Preparation"): row identifiers (`_identifier_reason`),
+columns missing in most rows (`mostly_missing_columns`, tester9 #10); a column named by the user is
+always trained on.  Split from session.table_data (which re-exports every name).
+"""
+from __future__ import annotations
+
+import re
+import weakref
+
+import numpy as np
+
+from somdesk.errors import OptionError
+
+__all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
+           "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
+           "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
+
+
+MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
+
+MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
+
+
+def default_label_column(table, numeric) -> str | None:
+    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
+    and at most half as many as rows (the class column is usually last: iris's species, a
+    segment); None when no column does (identifiers, free text)."""
+    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
+    for name in reversed(table.columns):
+        if name in numeric:
+            continue
+        # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
+        # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
+        # text is known from its first rows
+        if len(_label_kinds(table, name, 10_000)) > limit:
+            continue
+        if 2 <= len(_label_kinds(table, name)) <= limit:
+            return name
+    return None
+
+
+def _label_kinds(table, name: str, head: int | None = None) -> set:
+    """The distinct present values of text column `name` (of its first `head` rows)."""
+    cells = table.cells(name)[:head]
+    distinct = set(cells.tolist()) if cells.dtype == object else set(table.strings(name, head))
+    return {v for v in distinct if v is not None and v.lower() not in MISSING_LABELS}
+
+
+# words that name a row (customer_id, CustomerID, uuid): any whole numbers under them are keys
+_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "rowid", "rownum"})
+# words that also name measurements (Happiness Index, price_index, uv_idx): keys only when the
+# values are distinct whole numbers
+_INDEX_WORDS = frozenset({"idx", "index"})
+# words of key columns (CustNo, account_nr, order_number, product_code, user_key) -- also of
+# measurements (number_of_children), so keys only with distinct whole numbers (tester9 #5)
+_KEY_WORDS = frozenset({"no", "nr", "num", "number", "key", "code"})
+# what a glued "...id" names (userid, customerid, orderid): "paid", "valid", "fluid" are not keys
+_GLUED_ID = re.compile(r"(user|customer|cust|client|order|account|acct|member|person|patient|product|"
+                       r"item|session|transaction|txn|record|row|employee|emp|student|movie|article|"
+                       r"invoice|ticket|visitor|device|household|subject|participant|case|sample)id")
+
+
+def _identifier_reason(table, name: str) -> str | None:
+    """Why column `name` names rows rather than measuring them, or None.  Only whole numbers
+    can be keys (a measurement with fractions never is, whatever its name: tester8 #13), and
+      * its name has an identifier word ("id", "customer_id", "CustomerID", "uuid"), or
+        "index"/"idx" with every value distinct (row numbers, not a price index's levels); or
+      * every value is distinct, in 10 rows or more, and its name has a key word ("CustNo",
+        "account_nr", "order_number", "product_code") or a glued one ("userid", "customerid"),
+        whatever the numbers' range (keys that start at 100001: tester9 #5); or
+      * its values are distinct whole numbers within 0..N, N the file's rows (row numbers
+        1..N in any order, a pandas index written to the file; of a sampled table, a sample
+        of them) -- in a table of at least 10 rows with no missing cell.  A rank or a day of
+        the month over as many rows looks the same: `identifier_warning` says what was left out."""
+    v = table.cells(name)
+    present = v[np.isfinite(v)]
+    if not present.size or not np.all(present == np.round(present)):
+        return None
+    return identifier_rule(name, np.unique(present).size == present.size, len(v),
+                           max(len(v), int(getattr(table, "n_rows_total", len(v)))), table.missing_count(name),
+                           float(present.min()), float(present.max()))
+
+
+def identifier_rule(name: str, distinct: bool, rows: int, total: int, missing: int, vmin: float,
+                    vmax: float) -> str | None:
+    """`_identifier_reason` of a column of whole numbers `name` from its statistics: whether its
+    present values are `distinct`, the `rows` they were taken over (of `total` in the file), the
+    `missing` cells, the least and largest value -- so the engine's statistics out of core give
+    the same answer as the cells in memory (review10 #2)."""
+    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)}
+    if words & _ID_WORDS or (words & _INDEX_WORDS and distinct):
+        return "named as an identifier"
+    if distinct and rows >= 10 and (words & _KEY_WORDS or any(_GLUED_ID.fullmatch(w) for w in words)):
+        return "distinct whole numbers named as a key"
+    if rows < 10 or missing or not distinct or vmin < 0 or vmax > total:
+        return None
+    return "distinct whole numbers no larger than the row count, like row numbers"
+
+
+# {table: {column: _identifier_reason or None}}: default_columns and identifier_warning both ask
+# (the CLI's train --table asks twice: np.unique over every numeric column each time); a table's
+# cells do not change once read, and the entry goes with the table
+_IDENTIFIERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def identifier_columns(table, label: str | None = None) -> dict[str, str]:
+    """{column: why it names rows} of the numeric columns of `table` but `label` that look like
+    row identifiers (`_identifier_reason`), in column order; each column is judged once per
+    table however often this is asked."""
+    try:
+        known = _IDENTIFIERS.setdefault(table, {})
+    except TypeError:                       # a table-like object that takes no weak reference
+        known = {}
+    out = {}
+    for c in table.numeric_columns:
+        if c == label:
+            continue
+        if c not in known:
+            known[c] = _identifier_reason(table, c)
+        if known[c]:
+            out[c] = known[c]
+    return out
+
+
+MOSTLY_MISSING = 0.5     # a numeric column missing in more than this share of rows is not a default one
+
+
+def mostly_missing_columns(table, label: str | None = None) -> dict[str, str]:
+    """{column: how much of it is missing} of the numeric columns of `table` but `label` missing in
+    more than MOSTLY_MISSING of the rows in memory (tester9 #10: an NDJSON key that appears in one
+    late record became a training column, and `--missing drop` then kept 1 row)."""
+    n = int(getattr(table, "n_rows", 0) or 0)
+    out = {}
+    for c in table.numeric_columns:
+        why = missing_share_reason(int(table.missing_count(c)), n) if c != label else None
+        if why:
+            out[c] = why
+    return out
+
+
+def metadata_target(table, label: str | None = None) -> dict[str, str]:
+    """{column: why} for the class target of a scikit-learn CSV (tester10 #1): its metadata line
+    (`150,4,setosa,versicolor,virginica`: rows, features, class names; io.tables skips it and keeps
+    it in the dialect) says there are n_features features, so a last column beyond them is the
+    answer, not a feature (trained on, wine's map was of its classes).  {} otherwise."""
+    meta = (getattr(table, "dialect", None) or {}).get("metadata")
+    parts = [p.strip() for p in str(meta).split(",")] if meta else []
+    cols = list(table.columns)
+    if len(parts) < 2 or not parts[1].isdigit() or len(cols) != int(parts[1]) + 1:
+        return {}
+    target = cols[-1]
+    if target == label or target not in table.numeric_columns:
+        return {}
+    classes = ", ".join(parts[2:5]) + (", ..." if len(parts) > 5 else "")
+    return {target: "the class target of the file's scikit-learn metadata line"
+                    + (f": {classes}" if classes else "")}
+
+
+def _left_out(table, label: str | None) -> tuple[tuple, dict, dict]:
+    """(default columns, identifiers and targets left out, mostly missing left out): the numeric
+    columns but the label, row identifiers, a scikit-learn file's class target and mostly missing
+    columns; the mostly missing ones stay out when only identifiers remain (they stay in when
+    nothing else does), and both stay in when they are all there is."""
+    numeric = tuple(c for c in table.numeric_columns if c != label)
+    ids = {**identifier_columns(table, label), **metadata_target(table, label)}
+    sparse = mostly_missing_columns(table, label)
+    cols = tuple(c for c in numeric if c not in ids and c not in sparse)
+    if not cols:
+        ids = {}
+        cols = tuple(c for c in numeric if c not in sparse)
+    if not cols:
+        sparse = {}
+        cols = numeric
+    return cols, {c: ids[c] for c in numeric if c in ids and c not in sparse}, sparse
+
+
+def identifier_warning(table, label: str | None = None) -> str | None:
+    """One sentence naming the columns the default choice leaves out -- row identifiers and
+    mostly missing columns (`mostly_missing_columns`) -- and why, with the way to train on them;
+    or None (tester8 #13, tester9 #10: left out without a word)."""
+    _, ids, sparse = _left_out(table, label)
+    return left_out_warning(ids, sparse)
+
+
+def left_out_warning(ids: dict, sparse: dict) -> str | None:
+    """The sentence of `identifier_warning` for {column: why} row identifiers `ids` and mostly
+    missing columns `sparse` left out (out of core too: session.outofcore_table), or None."""
+    if not ids and not sparse:
+        return None
+    found = list(ids.items()) + list(sparse.items())
+    shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
+    if any(why.startswith("the class target") for why in ids.values()):
+        what = f"{len(found)} numeric column(s) are left out"       # reasons in brackets
+    elif ids and sparse:
+        what = (f"{len(found)} numeric column(s) look like row identifiers ({len(ids)}) or are mostly missing "
+                f"({len(sparse)}) and are left out")
+    elif ids:
+        what = f"{len(found)} numeric column(s) look like row identifiers and are left out"
+    else:
+        what = f"{len(found)} numeric column(s) are mostly missing and are left out"
+    return f"{what} of the training columns: {shown}; name them in the columns to train on them (--columns)"
+
+
+def missing_share_reason(missing: int, rows: int) -> str | None:
+    """"missing in M of N rows" when `missing` cells of `rows` are more than MOSTLY_MISSING of them
+    (the rule of `mostly_missing_columns`, in memory and out of core), else None."""
+    return f"missing in {missing:,} of {rows:,} rows" if rows and missing > MOSTLY_MISSING * rows else None
+
+
+def default_columns(table, label: str | None = None) -> tuple:
+    """Every numeric column but the label, row identifiers (`_identifier_reason`: an "id"
+    column or row numbers would put each row in a place of its own), a scikit-learn file's class
+    target (`metadata_target`) and columns missing in most rows (`mostly_missing_columns`) --
+    the `train --table` default and the window's ticks; identifiers stay in when they are the
+    only numeric columns.  `default_columns_warnings` names every column left out.  A column of
+    numbers with a stray word or an infinite value is not numeric, so it is not among them
+    (`spoiled_columns` says so; tester10 #9: the CLI refused the training, the window left it
+    out without a word -- now both leave it out and say so).
+    """
+    cols = _left_out(table, label)[0]
+    if not cols:
+        # a table of categories: they train when chosen (one-hot), so say how (tester6 F34)
+        texts = [c for c in table.columns if c != label and table.kind(c) in ("categorical", "boolean", "text")]
+        hint = (f"; its text columns are one-hot encoded when chosen, e.g. --columns {','.join(texts[:4])}"
+                if texts else "")
+        raise OptionError(f"{table.name}: no numeric column to train on (besides the label){hint}")
+    return cols
+
+
+def spoiled_columns(table, label: str | None = None) -> list[str]:
+    """Messages for the columns the default choice leaves out although they hold numbers
+    but for some cells (problem() names the first: "column 'y' is not numeric: line 2000002
+    has 'zzz'"), or an infinite value: one stray word or `inf` must not drop a column without a
+    word said."""
+    out = []
+    for c in table.columns:
+        if c == label:
+            continue
+        problem = table.problem(c) if table.kind(c) != "numeric" else None
+        if problem and problem.endswith("(an infinite value)"):
+            out.append(f"{problem}; it is left out of the training columns (to train on it, read such cells "
+                       "as missing: --missing-values inf,-inf)")
+        elif table.spoiled(c):
+            out.append(f"{problem or table.problem(c)}; it is left out of the training columns")
+    return out
+
+
+def default_columns_warnings(table, label: str | None = None) -> list[str]:
+    """Every warning about the columns the default choice leaves out: numbers spoiled by a word
+    or an infinite value (`spoiled_columns`), then identifiers, class targets and mostly missing
+    columns (`identifier_warning`).  The one list the CLI prints and the window shows (training
+    adds it to the preparation's warnings when no columns are named: session.table_data)."""
+    ids = identifier_warning(table, label)
+    return spoiled_columns(table, label) + ([ids] if ids else [])
