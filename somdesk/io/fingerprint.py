@@ -17,11 +17,26 @@ import datetime
 import hashlib
 import os
 
-__all__ = ["file_fingerprint", "fingerprint_change"]
+__all__ = ["file_stamp", "file_fingerprint", "fingerprint_change", "CHANGED_AFTER_READ"]
 
 WHOLE_BYTES = 16 << 20     # sha256 of 16 MiB: ~70 ms on a loaded 2-core machine (2026-12-01)
 BLOCKS = 16
 BLOCK_BYTES = 1 << 20
+
+
+# the "sha256" of a fingerprint whose file changed between its read and the hashing: equals no digest
+CHANGED_AFTER_READ = "changed after it was read"
+
+
+def file_stamp(path) -> tuple | None:
+    """(size, modification time in ns, inode, device) of the file at `path`, or None when it
+    cannot be stat'ed: one stat, taken when a table is read, so that the hash taken later (a
+    map saved from it, file_fingerprint) can be checked to be of the same file content."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (int(st.st_size), int(st.st_mtime_ns), int(st.st_ino), int(st.st_dev))
 
 
 def file_fingerprint(path) -> dict | None:

@@ -34,13 +34,20 @@ def source_fingerprint(path, rows: int | None = None) -> dict | None:
 
 
 def table_fingerprint(table) -> dict | None:
-    """The fingerprint to save with a map trained on the rows of `table`: the one its reader took
-    when it read the file (io.tables read_table: `table.fingerprint`), with the rows read -- not
-    the file as it is when training ends (review10 #5: edited between opening and Train, the new
-    file passed for the rows trained on).  A table without one (not read from a file): None."""
-    fp = getattr(table, "fingerprint", None)
-    if not fp:
+    """The fingerprint to save with a map trained on the rows of `table`, with the rows read: the
+    file's io.fingerprint when it still has the stamp its reader took (io.tables read_table:
+    `table.read_stamp`, one stat), else one that matches no file (sha256 CHANGED_AFTER_READ) --
+    not the file as it is when training ends (review10 #5: edited between opening and Train, the
+    new file passed for the rows trained on).  A table not read from a file: None."""
+    from somdesk.io.fingerprint import CHANGED_AFTER_READ, file_fingerprint, file_stamp
+
+    stamp = getattr(table, "read_stamp", None)
+    path = getattr(table, "path", None)
+    if not stamp or not path:
         return None
+    fp = file_fingerprint(path) if file_stamp(path) == stamp else None
+    if fp is None or file_stamp(path) != stamp:          # changed before or while it was hashed
+        fp = {"size": stamp[0], "mtime": stamp[1] / 1e9, "sha256": CHANGED_AFTER_READ, "hashed": "none"}
     rows = getattr(table, "n_rows_total", None)
     return {**fp, **({"rows": int(rows)} if rows is not None else {})}
 

@@ -133,9 +133,31 @@ def test_a_file_edited_between_reading_and_training_is_not_the_maps(tmp_path):
     tab = read_table(tmp_path / "t.csv")
     try:
         _write(tmp_path / "t.csv", rng.uniform(0, 1, (60, 2)))      # saved again: same rows, other values
+        st = os.stat(tmp_path / "t.csv")          # a second later, as an edit by hand is (the read's
+        os.utime(tmp_path / "t.csv", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))   # stamp is one stat)
         tm, _ = train_table_map(tab, TableMapSpec(width=3, height=3, epochs=2, seed=1))
     finally:
         tab.close()
     save_table_map(tm, tmp_path / "m.somz")
     ws = _open(tmp_path / "m.somz")
     assert ws.table is None and "has changed since the map was trained" in ws.map_note
+
+
+def test_reading_a_table_hashes_nothing(tmp_path, monkeypatch):
+    """The fingerprint's hash is taken when a map is saved from the table, not on every read (a
+    read of a 128 MiB CSV is ~0.3 s: the hash cost up to ~70 ms of it, previews included)."""
+    from somdesk.io import fingerprint
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_source import table_fingerprint
+
+    _write(tmp_path / "t.csv", np.random.default_rng(5).uniform(0, 1, (30, 2)))
+    calls = []
+    real = fingerprint.file_fingerprint
+    monkeypatch.setattr(fingerprint, "file_fingerprint", lambda p: calls.append(p) or real(p))
+    tab = read_table(tmp_path / "t.csv")
+    try:
+        assert calls == []
+        fp = table_fingerprint(tab)
+        assert len(calls) == 1 and fp["sha256"] == real(tmp_path / "t.csv")["sha256"] and fp["rows"] == 30
+    finally:
+        tab.close()

@@ -424,3 +424,28 @@ def test_a_number_file_parsed_in_pieces_is_sampled_the_same_both_ways(tmp_path, 
     assert used and fast == slow
     assert fast["rows"] == 4000 and fast["total"] == 5000
     assert [int(a) for a in fast["cells"][0]] == fast["row_index"]
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+@pytest.mark.parametrize("kind", ["json", "parquet"])
+def test_list_columns_read_as_nested_on_both_paths(tmp_path, monkeypatch, kind, arrow):
+    """tester10 #28: without Arrow (the desktop bundle's path) DuckDB hands list cells over as
+    numpy arrays and counting the missing ones was a traceback; a null list is missing."""
+    if arrow and not arrowread.available():
+        pytest.skip("Arrow reads are off")
+    if kind == "json":
+        p = tmp_path / "tags.json"
+        p.write_text('[{"x":1.5,"tags":["a","b"]},{"x":2.5,"tags":["c"]},{"x":3.5,"tags":[]},'
+                     '{"x":0.5,"tags":null},{"x":4.5,"tags":["a"]}]')
+        p = str(p)
+    else:
+        p = write_parquet(tmp_path, "lst.parquet",
+                          "SELECT i * 0.5 AS x, CASE WHEN i = 3 THEN NULL ELSE range(i % 3) END AS tags "
+                          "FROM range(5) t(i)")
+    monkeypatch.setattr(arrowread, "ENABLED", arrow)
+    tab = read_table(p)
+    try:
+        assert [tab.kind(c) for c in tab.columns] == ["numeric", "nested"]
+        assert [c["missing"] for c in tab.info()["columns"]] == [0, 1]
+    finally:
+        tab.close()

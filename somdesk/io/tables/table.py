@@ -54,11 +54,12 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     fspath, fname, _size = stat_input(path)
     name = name or fname          # stat_input refused FIFOs and devices: the engine scans twice
     opts = (options or ReadOptions()).checked()
-    # what the file held when read, before the read (review10 #5: taken when training ended, a file
-    # edited between opening and Train passed for the rows trained on): a map saved from this table
-    # keeps it (session.table_source); at most ~70 ms of hashing (io.fingerprint)
-    from somdesk.io.fingerprint import file_fingerprint
-    fingerprint = file_fingerprint(fspath)
+    # the file as it was when read (review10 #5: a file edited between opening and Train must not
+    # pass for the rows trained on): one stat here; the content hash is taken when a map is saved
+    # from the table and kept only if the file still has this stamp (session.table_source) -- a
+    # hash here cost every read, the previews' included, up to ~70 ms
+    from somdesk.io.fingerprint import file_stamp
+    stamp = file_stamp(fspath)
     from somdesk.io.tables.duckutil import engine_path
     engine, link_dir = engine_path(fspath)        # a name that is not UTF-8: through an ASCII link
     def load(every: bool = False) -> "Table":
@@ -89,7 +90,7 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     if opts.preview_rows is not None and not table.dialect.get("partial"):
         opts = dataclasses.replace(opts, preview_rows=None)      # it read every row: not a preview
     table.path, table.options = os.path.abspath(fspath), opts
-    table.fingerprint = fingerprint
+    table.read_stamp = stamp
     return table
 
 
@@ -255,8 +256,7 @@ class Table:
         if name in self._missing:
             return self.n_rows - self._missing[name]
         v = self._data[name]
-        # vectorised: a generator over a 1,000,000-row text column cost the GUI thread 0.2 s (tester8 #16)
-        return int((~np.isnan(v)).sum()) if v.dtype == np.float64 else len(v) - int(np.count_nonzero(np.equal(v, None)))
+        return int((~np.isnan(v)).sum()) if v.dtype == np.float64 else len(v) - _none_count(v)
 
     def _text_kind(self, name: str, obj: np.ndarray) -> str:
         """Text that is all numbers (odd missing tokens, spaces) becomes numeric; else text/categorical."""
@@ -649,3 +649,15 @@ def _tmp(src) -> str:
     if src._tmpdir is None:
         src._tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
     return os.path.join(src._tmpdir, "spill")
+
+
+def _none_count(v: np.ndarray) -> int:
+    """How many cells of the (N,) object column `v` are None (missing).  Vectorised: a generator
+    over a 1,000,000-row text column cost the GUI thread 0.2 s (tester8 #16).  But DuckDB hands
+    list cells (JSON arrays, Parquet lists) over as numpy arrays, which `np.equal` compares
+    element by element -- "truth value of an array is ambiguous" (tester10 #28) -- so such a
+    column is counted cell by cell."""
+    try:
+        return int(np.count_nonzero(np.equal(v, None)))
+    except (ValueError, TypeError):
+        return sum(x is None for x in v.tolist())
