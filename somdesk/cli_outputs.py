@@ -12,6 +12,7 @@
     under `x.xlsx` (tester7 #10, tester3 F10).
 
     check_outputs(args)     # UsageError-like SomdeskError naming the flag
+    print_summary(args, line)   # the one-line summary: stderr when an output takes stdout
 """
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ import stat
 
 from somdesk.errors import OptionError
 
-__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout"]
+__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout", "print_summary", "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
                 "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
-                "profiles": "--profiles", "report": "--report", "output": "OUT"}
+                "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT"}
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
 
 
@@ -51,6 +52,24 @@ def is_stdout(path) -> bool:
     except (OSError, ValueError):
         return False
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def summary_stream(args):
+    """sys.stderr when any output of `args` (every flag of OUTPUT_FLAGS) takes standard output
+    ("-", /dev/stdout, or the file stdout is redirected to), else sys.stdout: one rule for every
+    subcommand (tester10 #2: `--metrics-json -` dropped the line; `--assignments /dev/stdout`
+    mixed it into the scores)."""
+    import sys
+
+    piped = any(isinstance(getattr(args, dest, None), str) and is_stdout(getattr(args, dest))
+                for dest in OUTPUT_FLAGS)
+    return sys.stderr if piped else sys.stdout
+
+
+def print_summary(args, line: str) -> None:
+    """Print a subcommand's one-line summary where summary_stream(args) says (nothing with -q)."""
+    if not getattr(args, "quiet", False):
+        print(line, file=summary_stream(args))
 
 
 def check_outputs(args) -> None:

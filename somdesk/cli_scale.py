@@ -129,10 +129,10 @@ def run_train_streaming(args, spec, check_writable) -> int:
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
-    if not args.quiet and args.metrics_json != "-":
-        print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
-              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segment{'' if tm.k == 1 else 's'}; "
-              f"saved {args.save_map}")
+    from somdesk.cli_outputs import print_summary
+    print_summary(args, f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
+                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
+                  f"{tm.k} segment{'' if tm.k == 1 else 's'}; saved {args.save_map}")
     return 0
 
 

@@ -17,6 +17,7 @@ import sys
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
+from somdesk.cli_outputs import print_summary
 from somdesk.cli_train import check_writable
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
@@ -225,10 +226,9 @@ def run_train(args) -> int:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
-    if not args.quiet and args.metrics_json != "-":
-        print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
-              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
-              f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+    print_summary(args, f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
+                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
+                  f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
     return 0
 
 

@@ -286,15 +286,13 @@ def run(args) -> int:
         from somdesk.io.atomic import write_json
 
         write_json(args.metrics_json, report, indent=2)
-    if not args.quiet and args.metrics_json != "-":
-        from somdesk.cli_outputs import is_stdout
+    from somdesk.cli_outputs import print_summary
 
-        # an output written to stdout (a PNG piped on) must not get the summary in its bytes
-        piped = any(is_stdout(p) for p in (args.out, args.save_weights, args.save_map, args.timelapse))
-        print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
-              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
-              f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
-              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}", file=sys.stderr if piped else sys.stdout)
+    # an output written to stdout (a PNG piped on, --metrics-json -) must not get the summary in its bytes
+    print_summary(args, f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
+                  f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
+                  f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
+                  f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
     return 0
 
 
