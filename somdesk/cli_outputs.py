@@ -9,7 +9,11 @@
   * two outputs to standard output ("-", /dev/stdout) would mix their bytes: refused;
   * per-row scores (`assign --out`, `train --table --assignments`) are written as CSV or
     Parquet by the name's extension: any other name is refused rather than given CSV text
-    under `x.xlsx` (tester7 #10, tester3 F10).
+    under `x.xlsx` (tester7 #10, tester3 F10);
+  * `--profiles` and `--top-items` are always CSV: a name not ending in .csv is refused, and
+    the profiles picture `<stem>.png` written beside `--profiles` (profiles_picture) takes part
+    in the same-file check (tester10 #6: `--profiles p.png` wrote the CSV and then replaced it
+    by the picture; `--profiles a.csv --top-items a.png` lost one of them without a word).
 
     check_outputs(args)     # UsageError-like SomdeskError naming the flag
     print_summary(args, line)   # the one-line summary: stderr when an output takes stdout
@@ -21,13 +25,20 @@ import stat
 
 from somdesk.errors import OptionError
 
-__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout", "print_summary", "summary_stream"]
+__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout", "print_summary", "profiles_picture", "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
                 "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
                 "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT"}
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
+_CSV_ONLY = ("profiles", "top_items")                            # written as CSV whatever the name
+
+
+def profiles_picture(path: str) -> str:
+    """The segment-profiles picture written beside `--profiles` PATH: PATH with .png for its
+    extension (`prof.csv` -> `prof.png`)."""
+    return os.path.splitext(path)[0] + ".png"
 
 
 def _special(path: str) -> bool:
@@ -82,8 +93,14 @@ def check_outputs(args) -> None:
             continue
         if not value.strip():
             raise OptionError(f"{flag}: no file name given")
+        if dest in _CSV_ONLY and os.path.splitext(value)[1].lower() != ".csv":
+            raise OptionError(f"{flag} writes CSV: give a name ending in .csv, not {os.path.basename(value)!r}"
+                              + (" (the profiles picture is written beside it as <name>.png)"
+                                 if dest == "profiles" else ""))
         if value != "-":
             given[flag] = value
+        if dest == "profiles":
+            given[f"the {flag} picture"] = profiles_picture(value)
     to_stdout = [flag for dest, flag in OUTPUT_FLAGS.items()
                  if isinstance(getattr(args, dest, None), str) and is_stdout(getattr(args, dest))]
     if len(to_stdout) > 1:

@@ -177,7 +177,9 @@ def run_train(args) -> int:
     from somdesk.cli_train import check_suffix
 
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
-    check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items, inputs=[args.table])
+    from somdesk.cli_outputs import profiles_picture
+    check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items,
+                   profiles_picture(args.profiles) if args.profiles else None, inputs=[args.table])
     if args.top_n < 1:
         raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
     columns = _split(args.columns) or None
@@ -258,7 +260,8 @@ def _write_extras(args, tm, tab, token) -> list[str]:
         if args.profiles:
             from somdesk.session.segments import profiles_png, write_profiles_csv
             write_profiles_csv(args.profiles, prof)
-            png = args.profiles.rsplit(".", 1)[0] + ".png"
+            from somdesk.cli_outputs import profiles_picture
+            png = profiles_picture(args.profiles)
             from somdesk.io.atomic import atomic_open
             with atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")

@@ -49,3 +49,37 @@ def test_the_summary_stays_on_stdout_when_no_output_takes_it(table, tmp_path, ca
     assert main(["train", "--table", str(table), "--save-map", str(tmp_path / "m.somz"), *SMALL]) == 0
     out, err = capsys.readouterr()
     assert "map, 2 epochs on 30 rows" in out and "map," not in err
+
+
+def _error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: "), err
+    return err[0]
+
+
+@pytest.mark.parametrize("flag,name", [("--profiles", "p.png"), ("--profiles", "pp.parquet"),
+                                       ("--profiles", "pp"), ("--top-items", "top.png")])
+def test_profiles_and_top_items_take_csv_names_only(table, tmp_path, capsys, flag, name):
+    # --profiles p.png wrote the CSV and then replaced it with the picture (tester10 #6)
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(table), "--save-map", str(m), *SMALL, flag, str(tmp_path / name)]) == 2
+    assert f"{flag} writes CSV: give a name ending in .csv" in _error(capsys)
+    assert not m.exists() and not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("other", [["--report", "a.png"], ["--assignments", "a.png"],
+                                   ["--metrics-json", "a.png"]])
+def test_the_profiles_picture_joins_the_same_file_check(table, tmp_path, capsys, other):
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(table), "--save-map", str(m), *SMALL,
+                 "--profiles", str(tmp_path / "a.csv"), other[0], str(tmp_path / other[1])]) == 2
+    msg = _error(capsys)
+    assert "--profiles picture" in msg and "name the same file" in msg, msg
+    assert not m.exists()
+
+
+def test_profiles_csv_and_its_picture_are_both_written(table, tmp_path, capsys):
+    m, p, top = tmp_path / "m.somz", tmp_path / "prof.CSV", tmp_path / "top.csv"
+    assert main(["train", "--table", str(table), "--save-map", str(m), *SMALL, "--profiles", str(p)]) == 0
+    assert p.read_text().startswith("segment") or "," in p.read_text().splitlines()[0]
+    assert (tmp_path / "prof.png").read_bytes()[:4] == b"\x89PNG"
