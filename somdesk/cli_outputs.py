@@ -25,7 +25,7 @@ import stat
 
 from somdesk.errors import OptionError
 
-__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout", "print_summary", "profiles_picture", "summary_stream"]
+__all__ = ["OUTPUT_FLAGS", "check_outputs", "count", "is_stdout", "print_summary", "profiles_picture", "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
@@ -33,6 +33,11 @@ OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--sav
                 "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT"}
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
 _CSV_ONLY = ("profiles", "top_items")                            # written as CSV whatever the name
+
+
+def count(n: int, noun: str) -> str:
+    """"1 row", "1,000 rows": a number and its noun in the CLI's messages (tester10 #4: "1 rows")."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def profiles_picture(path: str) -> str:

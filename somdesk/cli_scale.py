@@ -276,5 +276,6 @@ def run_assign_streaming(args, check_writable) -> int:
     for w in notes + ([unseen] if unseen else []) if not args.quiet else ():
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:
-        print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
+        from somdesk.cli_outputs import count
+        print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
     return 0

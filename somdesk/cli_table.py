@@ -17,7 +17,7 @@ import sys
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
-from somdesk.cli_outputs import print_summary
+from somdesk.cli_outputs import count, print_summary
 from somdesk.cli_train import check_writable
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
@@ -155,7 +155,8 @@ def run_info(args) -> int:
     d = info["dialect"]
     from somdesk.io.names import display_name
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
-    print(f"{display_name(args.file)}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
+    print(f"{display_name(args.file)}: {info['format']}, {count(info['rows'], 'row')}, "
+          f"{count(len(info['columns']), 'column')}")
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
@@ -228,7 +229,7 @@ def run_train(args) -> int:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
-    print_summary(args, f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
+    print_summary(args, f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {count(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
                   f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
     return 0
@@ -293,7 +294,7 @@ def run_assign(args) -> int:
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print(f"warning: {w}", file=sys.stderr)
             if not args.quiet:
-                print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
+                print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line

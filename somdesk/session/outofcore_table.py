@@ -254,8 +254,8 @@ class StreamingTableRun:
             # category (after the rows-left-out check: "every row has a missing value" says more)
             constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
                                                prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
-            if src.rows >= 2:
-                refuse_constant(recipe, constant, os.path.basename(str(path)))
+            if src.rows >= 1:       # one row: one value in every column (tester10 #4)
+                refuse_constant(recipe, constant, os.path.basename(str(path)), rows=src.rows)
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)

@@ -83,3 +83,29 @@ def test_profiles_csv_and_its_picture_are_both_written(table, tmp_path, capsys):
     assert main(["train", "--table", str(table), "--save-map", str(m), *SMALL, "--profiles", str(p)]) == 0
     assert p.read_text().startswith("segment") or "," in p.read_text().splitlines()[0]
     assert (tmp_path / "prof.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("text", ["a,b\n1,2\n", "a,b,kind\n1,2,x\n", "kind,a\nx,1\n"])
+def test_a_one_row_table_is_refused_at_training_not_written_unreadable(tmp_path, capsys, text):
+    # it trained, exit 0, into a .somz that assign then refused as "damaged" (tester10 #4)
+    t, m = tmp_path / "onerow.csv", tmp_path / "m.somz"
+    t.write_text(text)
+    assert main(["train", "--table", str(t), "--save-map", str(m)]) == 2
+    msg = _error(capsys)
+    assert "it has 1 row, so every column chosen to train on has one value in every row" in msg, msg
+    assert not m.exists()
+
+
+def test_one_row_out_of_core_is_refused_the_same_way(tmp_path, capsys):
+    t, m = tmp_path / "onerow.csv", tmp_path / "m.somz"
+    t.write_text("a,b\n1,2\n")
+    assert main(["train", "--table", str(t), "--save-map", str(m), "--out-of-core"]) == 2
+    assert "it has 1 row, so every column" in _error(capsys)
+    assert not m.exists()
+
+
+def test_one_row_is_one_row_in_table_info(tmp_path, capsys):
+    t = tmp_path / "onerow.csv"
+    t.write_text("a,b\n1,2\n")
+    assert main(["table", "info", str(t)]) == 0
+    assert ": csv, 1 row, 2 columns" in capsys.readouterr().out

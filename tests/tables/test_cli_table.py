@@ -27,7 +27,7 @@ def test_table_info_json(capsys, tmp_path):
     assert info["columns"][2]["type"] == "categorical"
     assert info["dialect"]["delimiter"] == ";" and info["dialect"]["decimal"] == ","
     code, out, _ = run(capsys, "table", "info", write_xlsx(tmp_path, "x.xlsx", {"S": [("a",), (1,)]}))
-    assert code == 0 and "xlsx, 1 rows" in out
+    assert code == 0 and "xlsx, 1 row," in out
 
 
 def test_train_then_assign_reproduces_the_training_assignments(capsys, tmp_path):
