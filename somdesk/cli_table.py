@@ -161,7 +161,8 @@ def run_info(args) -> int:
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
     for c in info["columns"]:
-        print(f"  {c['name']}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else ""))
+        print(f"  {c['name']}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
+              + (f"; {c['problem']}" if c.get("problem") else ""))
     for w in tab.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0

@@ -167,3 +167,24 @@ def test_one_segment_is_said_in_the_singular(tmp_path, capsys):
     assert main(["train", "--table", str(p), "--clusters", "1", "--save-map", str(tmp_path / "m.somz")]) == 0
     out = capsys.readouterr().out
     assert "1 segment (" in out and "1 segments" not in out
+
+
+@pytest.mark.parametrize("text,col,why", [
+    ("a,b\n1,2\n3,x\n5,6\n7,8\n", "b", "column 'b' is not numeric: line 3 has 'x'"),
+    ("a,b\n1,2\ninf,3\nnan,4\n-inf,5\n2,6\n", "a", "column 'a' is not numeric: line 3 has 'inf'"),
+])
+def test_table_info_says_why_a_column_of_numbers_is_text(tmp_path, capsys, text, col, why):
+    # `b: text` and nothing else, while train named the line (tester10 #5)
+    import json
+
+    from somdesk.cli import main
+
+    p = tmp_path / "w.csv"
+    p.write_text(text)
+    assert main(["table", "info", str(p)]) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if s.strip().startswith(f"{col}:"))
+    assert "text" in line and why in line, line
+    assert main(["table", "info", str(p), "--json"]) == 0
+    doc = {c["name"]: c for c in json.loads(capsys.readouterr().out)["columns"]}
+    assert doc[col]["problem"].startswith(why)
+    assert "problem" not in doc["b" if col == "a" else "a"]

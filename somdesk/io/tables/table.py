@@ -551,10 +551,17 @@ class Table:
         return [list(r) for r in zip(*cols)]
 
     def info(self) -> dict:
-        """The `somdesk table info --json` document (rows = every row, not the sample)."""
+        """The `somdesk table info --json` document (rows = every row, not the sample).  A column
+        of numbers made text by a cell that is not one carries "problem", the sentence
+        problem() gives training (tester10 #5: `b: text` and nothing else, while train named
+        "line 3 has 'x'")."""
         every = self._missing_every_row() if self.sampled else None
-        cols = [{"name": c, "type": self._kind[c], "missing": every[c] if every else self.missing_count(c)}
-                for c in self.columns]
+        cols = []
+        for c in self.columns:
+            col = {"name": c, "type": self._kind[c], "missing": every[c] if every else self.missing_count(c)}
+            if self.spoiled(c) or self._bad.get(c, (0, None))[1] in (INFINITE, MINUS_INFINITE):
+                col["problem"] = self.problem(c)
+            cols.append(col)
         dialect = {k: v for k, v in self.dialect.items() if k not in ("sheets", "number_evidence")}
         out = {"format": self.format, "rows": self.n_rows_total, "columns": cols, "dialect": dialect}
         if self.sampled:
