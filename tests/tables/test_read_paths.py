@@ -424,3 +424,52 @@ def test_a_number_file_parsed_in_pieces_is_sampled_the_same_both_ways(tmp_path, 
     assert used and fast == slow
     assert fast["rows"] == 4000 and fast["total"] == 5000
     assert [int(a) for a in fast["cells"][0]] == fast["row_index"]
+
+
+def _temporal_parquet(tmp_path) -> str:
+    """Durations in every unit, timestamps (naive and with a zone), dates and times, as pandas
+    and pyarrow write them (pandas: whenever a frame holds `df.b - df.a` of dates)."""
+    import datetime as dt
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    n = 5
+    secs = [1, 2, None, 4, 5]
+    cols = {f"dur_{u}": pa.array([None if s is None else s * f for s in secs], pa.duration(u))
+            for u, f in (("s", 1), ("ms", 1000), ("us", 10**6), ("ns", 10**9))}
+    cols["x"] = pa.array([1.0, 2, 3, 4, 5])
+    cols["ts"] = pa.array([dt.datetime(2020, 1, i + 1, 12, 30) for i in range(n)], pa.timestamp("us"))
+    cols["ts_utc"] = pa.array([dt.datetime(2020, 1, i + 1, 12, 30) for i in range(n)], pa.timestamp("ms", tz="UTC"))
+    cols["day"] = pa.array([dt.date(2020, 1, i + 1) for i in range(n)], pa.date32())
+    cols["clock"] = pa.array([dt.time(1, i) for i in range(n)], pa.time64("us"))
+    p = str(tmp_path / "temporal.parquet")
+    pq.write_table(pa.table(cols), p)
+    return p
+
+
+@needs_arrow
+def test_durations_and_other_temporal_parquet_columns_read_the_same_both_ways(tmp_path, monkeypatch):
+    # a duration column was a traceback on the Arrow path ("Unsupported cast from duration[us]
+    # to double") and microseconds on DuckDB's (tester10 #10): seconds both ways
+    p = _temporal_parquet(tmp_path)
+    fast, slow, _ = both_ways(p, monkeypatch)
+    assert fast == slow
+    kinds = dict(zip(fast["columns"], fast["kinds"]))
+    cells = dict(zip(fast["columns"], fast["cells"]))
+    for u in ("s", "ms", "us", "ns"):
+        assert kinds[f"dur_{u}"] == "numeric" and cells[f"dur_{u}"] == [1.0, 2.0, "nan", 4.0, 5.0]
+    assert {kinds[c] for c in ("ts", "ts_utc", "day", "clock")} == {"date"}
+
+
+def test_durations_train_and_score_as_seconds(tmp_path):
+    from somdesk.cli import main
+
+    p = _temporal_parquet(tmp_path)
+    m = tmp_path / "m.somz"
+    assert main(["table", "info", p]) == 0
+    assert main(["train", "--table", p, "--columns", "dur_us,x", "--save-map", str(m), "--width", "2",
+                 "--height", "2", "--epochs", "2", "--missing", "mean", "-q"]) == 0
+    assert main(["assign", str(m), p, "--out", str(tmp_path / "s.csv"), "-q"]) == 0
+    tab = read_table(p)
+    np.testing.assert_array_equal(tab.values("dur_ms"), [1, 2, np.nan, 4, 5])
+    tab.close()
