@@ -130,7 +130,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
     from somdesk.cli_outputs import print_summary
-    print_summary(args, f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
+    from somdesk.core.options import size_text
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs "
+                  "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
                   f"{tm.k} segment{'' if tm.k == 1 else 's'}; saved {args.save_map}")
     return 0

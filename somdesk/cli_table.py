@@ -18,7 +18,7 @@ import sys
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
 from somdesk.cli_outputs import count, print_summary
-from somdesk.cli_train import check_writable
+from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -75,7 +75,7 @@ def register(sub) -> None:
     tr.add_argument("--cluster-method", default="kmeans", help="kmeans (hit-weighted, default) | ward (SOM-Ward)")
     tr.add_argument("--width", type=int, help="map columns (default: SOM Toolbox rule)")
     tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
-    tr.add_argument("--epochs", "--iterations", dest="epochs", type=int,
+    tr.add_argument("--epochs", "--iterations", dest="epochs", type=int, action=TypedFlag,
                     help="batch epochs (default: from rows and nodes); --iterations is the same")
     tr.add_argument("--topology", default="hexagonal", help="hexagonal (default) or rectangular")
     tr.add_argument("--seed", type=int, default=0)
@@ -174,6 +174,7 @@ def run_train(args) -> int:
     from somdesk.core.cancel import CancelToken
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
+    from somdesk.core.options import size_text
     from somdesk.session.table_data import TableMapSpec, identifier_warning, spoiled_columns, train_table_map
 
     from somdesk.cli_train import check_suffix
@@ -182,6 +183,7 @@ def run_train(args) -> int:
     from somdesk.cli_outputs import profiles_picture
     check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items,
                    profiles_picture(args.profiles) if args.profiles else None, inputs=[args.table])
+    check_grid_options(args, "epochs")
     if args.top_n < 1:
         raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
     columns = _split(args.columns) or None
@@ -230,7 +232,7 @@ def run_train(args) -> int:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
-    print_summary(args, f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {count(len(prep.data), 'row')}; "
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs on {count(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
                   f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
     return 0

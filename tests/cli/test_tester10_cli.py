@@ -28,7 +28,7 @@ def test_metrics_json_on_stdout_moves_the_table_summary_to_stderr(table, tmp_pat
                  "--metrics-json", "-"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["height"] == 2
-    assert "map, 2 epochs on 30 rows" in err and "saved" in err
+    assert "map of 2 rows x 3 columns, 2 epochs on 30 rows" in err and "saved" in err
 
 
 def test_metrics_json_on_stdout_moves_the_colour_summary_to_stderr(capsys):
@@ -48,7 +48,7 @@ def test_quiet_still_silences_the_summary(table, tmp_path, capsys):
 def test_the_summary_stays_on_stdout_when_no_output_takes_it(table, tmp_path, capsys):
     assert main(["train", "--table", str(table), "--save-map", str(tmp_path / "m.somz"), *SMALL]) == 0
     out, err = capsys.readouterr()
-    assert "map, 2 epochs on 30 rows" in out and "map," not in err
+    assert "map of 2 rows x 3 columns, 2 epochs on 30 rows" in out and "map of" not in err
 
 
 def _error(capsys):
@@ -109,3 +109,41 @@ def test_one_row_is_one_row_in_table_info(tmp_path, capsys):
     t.write_text("a,b\n1,2\n")
     assert main(["table", "info", str(t)]) == 0
     assert ": csv, 1 row, 2 columns" in capsys.readouterr().out
+
+
+def test_map_sizes_are_rows_x_columns_in_words_everywhere(table, tmp_path, capsys):
+    # "13x6 map" was height x width, "grid size 100000x13" and "trained 20x15" width x height
+    assert main(["train", "--table", str(table), "--save-map", str(tmp_path / "m.somz"), "--width", "3",
+                 "--height", "2", "--epochs", "2"]) == 0
+    assert capsys.readouterr().out.startswith("map of 2 rows x 3 columns, 2 epochs on 30 rows;")
+    assert main(TRAIN[:5] + ["--width", "7", "--height", "3", "--iterations", "2"]) == 0
+    assert capsys.readouterr().out.startswith("trained a map of 3 rows x 7 columns on 20 inputs")
+    from somdesk.core.options import SOMConfig
+    from somdesk.errors import OptionError
+    with pytest.raises(OptionError, match=r"map size 13 rows x 100000 columns is out of range"):
+        SOMConfig(width=100_000, height=13)
+
+
+@pytest.mark.parametrize("flag,value,words", [
+    ("--epochs", "100000000", "--epochs must be between 1 and 10,000,000, got 100000000"),
+    ("--iterations", "0", "--iterations must be between 1 and 10,000,000, got 0"),
+    ("--width", "100000", "--width (the map's columns) must be between 1 and 2000, got 100000"),
+    ("--height", "0", "--height (the map's rows) must be between 1 and 2000, got 0"),
+])
+@pytest.mark.parametrize("command", ["table", "palette"])
+def test_messages_name_the_option_as_typed(table, tmp_path, capsys, flag, value, words, command):
+    # `--epochs 100000000` said "iterations must be between ..." (tester10 #8)
+    job = (["train", "--table", str(table), "--save-map", str(tmp_path / "m.somz")] if command == "table"
+           else TRAIN[:5])
+    assert main(job + [flag, value]) == 2
+    assert _error(capsys) == f"error: {words}"
+
+
+def test_skip_past_the_end_says_so(tmp_path, capsys):
+    t = tmp_path / "s.csv"
+    t.write_text("a,b\n1,2\n3,4\n")
+    for skip in ("3", "1000"):
+        assert main(["table", "info", str(t), "--skip", skip]) == 2
+        assert f"skipping {int(skip):,} lines leaves nothing to read: the file has 3 lines" in _error(capsys)
+    assert main(["table", "info", str(t), "--skip", "2"]) == 0        # one line left: read
+    capsys.readouterr()
