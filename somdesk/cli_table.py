@@ -139,12 +139,15 @@ def _one_file(path: str, what: str) -> None:
                       f"({shown}); {what}")
 
 
-def run_info(args) -> int:
-    from somdesk.io.tables.table import read_table
+def _read_table(path, options, token=None):
+    from somdesk.session.opening import read_table_named     # a palette or picture is named (tester10 #7)
+    return read_table_named(path, options, token)
 
+
+def run_info(args) -> int:
     _one_file(args.file, "table info describes one file: give one of them")
 
-    tab = read_table(args.file, _options(args))
+    tab = _read_table(args.file, _options(args))
     try:
         info = tab.info()
     finally:
@@ -172,7 +175,6 @@ def run_train(args) -> int:
     import time
 
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
     from somdesk.core.options import size_text
     from somdesk.session.table_data import TableMapSpec, identifier_warning, spoiled_columns, train_table_map
@@ -204,7 +206,7 @@ def run_train(args) -> int:
                           "or give one file")
     token = CancelToken()
     start = time.perf_counter()
-    tab = read_table(args.table, _options(args), token)
+    tab = _read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
         if spec.columns is None:
@@ -276,7 +278,6 @@ def _write_extras(args, tm, tab, token) -> list[str]:
 
 def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
 
     if cli_scale.wants_streaming_assign(args):
@@ -285,7 +286,7 @@ def run_assign(args) -> int:
     token = CancelToken()
     # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
     options, note = scoring_read_options(tm, args.data, _options(args))
-    tab = read_table(args.data, options, token)
+    tab = _read_table(args.data, options, token)
     try:
         blocks, warnings = score_table(tm, tab, token)
         warnings[:0] = [note] if note else []

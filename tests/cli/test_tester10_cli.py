@@ -147,3 +147,27 @@ def test_skip_past_the_end_says_so(tmp_path, capsys):
         assert f"skipping {int(skip):,} lines leaves nothing to read: the file has 3 lines" in _error(capsys)
     assert main(["table", "info", str(t), "--skip", "2"]) == 0        # one line left: read
     capsys.readouterr()
+
+
+def _pictures(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "basic.gpl").write_text("GIMP Palette\nName: basic\n255 0 0 red\n0 255 0 green\n0 0 255 blue\n")
+    Image.fromarray(np.linspace(0, 255, 256).reshape(8, 32).astype("uint8")).save(tmp_path / "grad.png")
+    rng = np.random.default_rng(0)
+    Image.fromarray((rng.random((200, 200, 3)) * 255).astype("uint8")).save(tmp_path / "photo.jpg")
+
+
+@pytest.mark.parametrize("name,words", [("basic.gpl", "basic.gpl is a GIMP palette, not a table"),
+                                        ("grad.png", "grad.png is a PNG picture, not a table"),
+                                        ("photo.jpg", "photo.jpg is a JPEG picture, not a table")])
+def test_a_palette_or_picture_given_for_a_table_is_named(table, tmp_path, capsys, name, words):
+    # "line 2 has 3 field(s) ... (the delimiter is ?)" / "it contains NUL bytes" (tester10 #7)
+    _pictures(tmp_path)
+    f = str(tmp_path / name)
+    m = tmp_path / "m.somz"
+    assert main(["train", "--table", str(table), "--save-map", str(m), *SMALL, "-q"]) == 0
+    for job in (["table", "info", f], ["train", "--table", f, "--save-map", str(tmp_path / "x.somz")],
+                ["assign", str(m), f]):
+        assert main(job) == 2
+        assert _error(capsys).startswith(f"error: {words}")
