@@ -45,6 +45,13 @@ TEXT_CASES = {
     "ragged.csv": (b"a,b\n1,2\n3\n4,5\n", False),
     "extra_field.csv": (b"a,b\n1,2\n3,4,5\n", False),
     "unclosed.csv": (b'a,b\n"1,2\n3,4\n', None),
+    # a quote opened in a text cell and never closed: Arrow took the rest of the file as that
+    # cell without a word (tester10 #14); DuckDB names the line
+    "unclosed_text.csv": (b'a,b\n1,"unterminated\n3,4\n', False),
+    "unclosed_late.csv": (b"a,b,c\n" + b"".join(b"%d,%d,x\n" % (i, 2 * i) for i in range(50))
+                          + b'49,98,"oops\n' + b"".join(b"%d,%d,x\n" % (i, 2 * i) for i in range(50, 99)), False),
+    # a real line break in the last row's value: read the same (by DuckDB)
+    "multiline_last.csv": (b'a,b\n1,x\n2,"two\nlines"\n', False),
     "dup_names.csv": (b"a,a,\n1,2,3\n4,5,6\n", True),
     "text_only.csv": (b"city,code\nParis,007\nRome,008\nParis,009\n", True),
     "latin1.csv": ("name,x\nJos\u00e9,1\nZo\u00eb,2\n".encode("latin-1"), None),
@@ -473,3 +480,12 @@ def test_durations_train_and_score_as_seconds(tmp_path):
     tab = read_table(p)
     np.testing.assert_array_equal(tab.values("dur_ms"), [1, 2, np.nan, 4, 5])
     tab.close()
+
+
+@pytest.mark.parametrize("name,line", [("unclosed_text.csv", 2), ("unclosed_late.csv", 52)])
+def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path, monkeypatch, name, line):
+    p = tmp_path / name
+    p.write_bytes(TEXT_CASES[name][0])
+    fast, slow, _ = both_ways(str(p), monkeypatch)
+    assert fast == slow and fast[0] == "error"
+    assert f"line {line} has a quote (\") that is never closed" in fast[1]
