@@ -170,7 +170,12 @@ def not_a_table(path) -> str | None:
         return (f"{name} is a{'n' if fmt[:1] in 'AEIOU' else ''} {fmt} picture, not a table: quantise it "
                 f"(somdesk quantize {name} OUT.png) or open it in the window")
     if kind == "palette":
-        from somdesk.io.palettes import FORMAT_LABELS, detect_format
+        from somdesk.io.palettes import FORMAT_LABELS, detect_format, read_palettes
+
+        try:       # named a palette only when it reads as one: a damaged JSON table is no palette
+            read_palettes(path)
+        except Exception:     # noqa: BLE001 -- any refusal: the table reader's words stand
+            return None
 
         try:
             fmt = detect_format(_head(path), os.fspath(path))
