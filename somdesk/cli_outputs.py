@@ -99,9 +99,15 @@ def check_outputs(args) -> None:
         if not value.strip():
             raise OptionError(f"{flag}: no file name given")
         if dest in _CSV_ONLY and os.path.splitext(value)[1].lower() != ".csv":
-            raise OptionError(f"{flag} writes CSV: give a name ending in .csv, not {os.path.basename(value)!r}"
-                              + (" (the profiles picture is written beside it as <name>.png)"
-                                 if dest == "profiles" else ""))
+            if dest == "profiles" and (value == "-" or _special(value) or is_stdout(value)):
+                raise OptionError(f"--profiles {value}: the profiles picture is written beside the CSV as "
+                                  "<name>.png, which cannot sit beside a device or standard output; give a "
+                                  "file name ending in .csv")
+            if not (value == "-" or _special(value) or is_stdout(value)):   # a pipe or device: CSV through
+                raise OptionError(f"{flag} writes CSV: give a name ending in .csv, not "
+                                  f"{os.path.basename(value)!r}"
+                                  + (" (the profiles picture is written beside it as <name>.png)"
+                                     if dest == "profiles" else ""))
         if value != "-":
             given[flag] = value
         if dest == "profiles":

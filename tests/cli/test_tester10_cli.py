@@ -171,3 +171,24 @@ def test_a_palette_or_picture_given_for_a_table_is_named(table, tmp_path, capsys
                 ["assign", str(m), f]):
         assert main(job) == 2
         assert _error(capsys).startswith(f"error: {words}")
+
+
+def test_top_items_to_a_pipe_still_works(tmp_path):
+    # review10 #9: the .csv-only rule refused `--top-items /dev/stdout`, which worked on main
+    import subprocess
+    import sys
+
+    t = tmp_path / "r.csv"
+    pd.DataFrame({"u1": [5, 4, 1, 2] * 5, "u2": [1, 2, 5, 4] * 5}).to_csv(t, index=False)
+    r = subprocess.run([sys.executable, "-m", "somdesk", "train", "--table", str(t), "--save-map",
+                        str(tmp_path / "m.somz"), *SMALL, "--top-items", "/dev/stdout"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith("segment") or "," in r.stdout.splitlines()[0]
+    assert "epochs on 20 rows" in r.stderr and "epochs on" not in r.stdout
+
+
+def test_profiles_to_a_device_says_why(table, tmp_path, capsys):
+    assert main(["train", "--table", str(table), "--save-map", str(tmp_path / "m.somz"), *SMALL,
+                 "--profiles", "/dev/null"]) == 2
+    assert "cannot sit beside a device" in _error(capsys)
