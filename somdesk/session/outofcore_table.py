@@ -229,6 +229,7 @@ class StreamingTableRun:
                                  [c for c, k in zip(columns, kinds) if k != "numeric"],
                                  median=missing == "median")
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
+            total = first.rows          # before --missing drop leaves rows out
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
                 # left out by the engine (a WHERE clause): rows with a missing active value (drop),
@@ -236,7 +237,7 @@ class StreamingTableRun:
                 act = {recipe.columns[j] for j in np.unique(recipe.feature_column[recipe.active])}
                 keep = (" AND " if missing == "drop" else " OR ").join(
                     _present_sql(c, k) for c, k in zip(columns, kinds) if c in act)
-                if first.count_where(keep) < first.rows:
+                if first.count_where(keep) < total:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
@@ -254,8 +255,10 @@ class StreamingTableRun:
             # category (after the rows-left-out check: "every row has a missing value" says more)
             constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
                                                prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
-            if src.rows >= 1:       # one row: one value in every column (tester10 #4)
-                refuse_constant(recipe, constant, os.path.basename(str(path)), rows=src.rows)
+            if src.rows == 1:       # one row (left): one value in every column (tester10 #4, review10 #8)
+                constant = set(columns)
+            if src.rows >= 1:
+                refuse_constant(recipe, constant, os.path.basename(str(path)), rows=src.rows, total=total)
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)

@@ -53,15 +53,20 @@ def constant_in_rows(x: np.ndarray, recipe) -> set | None:
     return {recipe.columns[j] for j in np.unique(feat_col) if flat[feat_col == j].all()}
 
 
-def refuse_constant(recipe, constant, name: str, rows: int | None = None) -> None:
+def refuse_constant(recipe, constant, name: str, rows: int | None = None, total: int | None = None) -> None:
     """OptionError when every active column of `recipe` is in `constant` (see module docstring);
-    `constant` None: nothing to say.  `rows` 1 (the rows trained on) is named in the message."""
+    `constant` None: nothing to say.  `rows` 1 (the rows trained on) is named in the message,
+    with `total` (the rows before those with a missing value were dropped) when more: the file
+    did not have 1 row, dropping left 1 (review10 #8)."""
     if constant is None:
         return
     active = list(dict.fromkeys(recipe.columns[j] for j in recipe.feature_column[recipe.active]))
     if active and all(c in constant for c in active):
         shown = ", ".join(map(repr, active[:8])) + (f" and {len(active) - 8} more" if len(active) > 8 else "")
-        one = "it has 1 row, so " if rows == 1 else ""
+        one = ("" if rows != 1 else "it has 1 row, so " if not total or total <= 1 else
+               f"dropping the rows with a missing value (missing: drop) left 1 of {total:,} rows, so ")
         raise OptionError(f"{name}: {one}every column chosen to train on has one value in every row ({shown}): "
                           "there is nothing to learn; choose columns whose values vary"
-                          + (" and a table of more rows" if rows == 1 else ""))
+                          + ("" if rows != 1 else " and a table of more rows" if not total or total <= 1
+                             else ", or fill the missing values instead of dropping rows (missing: mean, median "
+                                  "or train)"))
