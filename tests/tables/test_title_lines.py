@@ -90,3 +90,12 @@ def test_a_quoted_header_name_with_a_line_break_is_no_title(tmp_path, text, name
     assert list(tab.columns) == names and tab.n_rows == rows
     assert not tab.dialect.get("title_lines") and tab.dialect.get("skip", 0) == 0
     assert tab.cells(names[-1]).tolist()[0] == 2 if len(names) == 2 else True
+
+
+def test_an_inch_mark_in_a_title_is_no_quote(tmp_path):
+    # review10 #17: a '"' mid-field is a character; the title is still a title
+    p = tmp_path / "inch.csv"
+    p.write_text('Screens of 5" diagonal\na,b\n1,2\n3,4\n5,6\n')
+    tab = read_table(str(p))
+    assert list(tab.columns) == ["a", "b"] and tab.n_rows == 3
+    assert tab.dialect["title_lines"] == ['Screens of 5" diagonal']

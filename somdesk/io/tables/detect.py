@@ -216,6 +216,29 @@ def guess_delimiter(text: str, skip: int = 0) -> str | None:
     return best
 
 
+def _opens_quote(line: str, delim: str) -> bool:
+    """Does `line` end inside a quoted field?  A '"' opens one only at a field's start (spaces
+    allowed before it), as in RFC 4180, DuckDB and Python's csv; mid-field it is a character
+    (the inch mark of 'Screens of 5" diagonal', review10 #17); '""' inside is an escaped quote."""
+    quoted, start, i = False, True, 0
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == '"':
+                if line[i + 1:i + 2] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == delim:
+            start = True
+        elif ch == '"' and start:
+            quoted, start = True, False
+        elif not ch.isspace():
+            start = False
+        i += 1
+    return quoted
+
+
 def skip_titles(lines, i: int, hints: TextHints) -> int:
     """Past at most three title lines from line `i`: a report's title or export stamp above the
     header ("Customer export 2024-11-30"; a spreadsheet's merged title cell, written
@@ -238,7 +261,7 @@ def skip_titles(lines, i: int, hints: TextHints) -> int:
         if (counts[0] < 2 or sum(c == counts[0] for c in counts) < 0.9 * len(counts)
                 or not all(header) or any(_PLAIN_NUMBER.fullmatch(c) for c in header)):
             continue
-        if any(ln.count('"') % 2 for _, ln in body[:k]):
+        if any(_opens_quote(ln, d) for _, ln in body[:k]):
             break                     # a quote left open runs on into the next line
         titles = [[c.strip() for c in _split(ln, d) if c.strip()] for _, ln in body[:k]]
         if all(len(t) == 1 and not _PLAIN_NUMBER.fullmatch(t[0]) for t in titles):
