@@ -136,6 +136,19 @@ def _format_of(files: list[str]) -> str:
     return "csv"
 
 
+def _parquet(files, args: str) -> str:
+    """`read_parquet(args)` in a FROM clause, with the duration columns of `files` (their first
+    file's footer) as DOUBLE seconds -- the rule of the in-memory reader
+    (io.tables.arrowread.parquet_durations; review10 #11: chunks read microseconds)."""
+    from somdesk.io.tables.arrowread import parquet_durations
+
+    per = parquet_durations(files[0]) if files else {}
+    if not per:
+        return f"read_parquet({args})"
+    swap = ", ".join(f"CAST({_quote(c)} AS DOUBLE) / {units!r} AS {_quote(c)}" for c, units in per.items())
+    return f"(SELECT * REPLACE ({swap}) FROM read_parquet({args}))"
+
+
 def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
     named `filename`, when given).  `text_dialect` (`_text_dialect(files)`, sniffed once by the
@@ -149,7 +162,7 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     if fmt == "parquet":
         # by name, as text files: the columns of every file, not the first file's by position
         # (io.chunked_checks refuses a glob whose files lack a column used)
-        return f"read_parquet({listed}, union_by_name=true)" if len(files) > 1 else f"read_parquet({listed})"
+        return _parquet(files, f"{listed}, union_by_name=true" if len(files) > 1 else listed)
     # text: the compression from the files' first bytes, not their names (io/tables/compressed.py),
     # when they agree; a glob mixing codecs is left to DuckDB's guess by name
     from somdesk.io.tables import compressed
@@ -378,7 +391,7 @@ class ChunkedTable:
         """Per column over all rows (missing left out): count, mean, std (ddof=0), min, max."""
         con = _connect()
         try:
-            src = "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
+            src = _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
             aggs = []
             for c in self.columns:
                 q = _quote(c)
@@ -390,7 +403,7 @@ class ChunkedTable:
         return {"count": vals[:, 0], "mean": vals[:, 1], "std": vals[:, 2], "min": vals[:, 3], "max": vals[:, 4]}
 
     def _source_sql(self) -> str:
-        return "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
+        return _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
 
     def profile(self, numeric: list[str], text: list[str], max_categories: int = 200,
                 median: bool = False) -> dict:
@@ -476,7 +489,7 @@ def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
     try:
         sel = ", ".join(_select_expr(c) for c in columns)
         res = con.execute(
-            f"SELECT {sel} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+            f"SELECT {sel} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
             f"ORDER BY file_row_number").fetchnumpy()
     finally:
@@ -501,7 +514,7 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
         sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
         sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
         res = con.execute(
-            f"SELECT {', '.join(sel)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+            f"SELECT {', '.join(sel)} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
             f"ORDER BY file_row_number").fetchnumpy()
     finally:

@@ -489,3 +489,21 @@ def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path, monkeypatch,
     fast, slow, _ = both_ways(str(p), monkeypatch)
     assert fast == slow and fast[0] == "error"
     assert f"line {line} has a quote (\") that is never closed" in fast[1]
+
+
+def test_durations_are_seconds_in_chunks_too(tmp_path):
+    # review10 #11: out of core (io.chunked) read the stored microseconds: the map's offsets were
+    # 1e6 times the in-memory ones and every row scored in chunks an outlier
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from somdesk.session.outofcore_table import train_table_map_streaming
+    from somdesk.session.table_data import TableMapSpec, train_table_map
+
+    p = str(tmp_path / "dur.parquet")
+    secs = np.arange(1, 41, dtype=np.int64)
+    pq.write_table(pa.table({"secs": pa.array(secs * 10**6, pa.duration("us")),
+                             "x": np.sin(np.arange(40.0))}), p)
+    spec = TableMapSpec(columns=("secs", "x"), height=2, width=2, epochs=2, seed=0)
+    mem = train_table_map(read_table(p), spec)[0]
+    chunks = train_table_map_streaming(p, spec)
+    np.testing.assert_allclose(chunks.recipe.offset, mem.recipe.offset, rtol=1e-9)
