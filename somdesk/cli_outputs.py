@@ -9,9 +9,14 @@
   * two outputs to standard output ("-", /dev/stdout) would mix their bytes: refused;
   * per-row scores (`assign --out`, `train --table --assignments`) are written as CSV or
     Parquet by the name's extension: any other name is refused rather than given CSV text
-    under `x.xlsx` (tester7 #10, tester3 F10).
+    under `x.xlsx` (tester7 #10, tester3 F10);
+  * `--profiles` and `--top-items` are always CSV: a name not ending in .csv is refused, and
+    the profiles picture `<stem>.png` written beside `--profiles` (profiles_picture) takes part
+    in the same-file check (tester10 #6: `--profiles p.png` wrote the CSV and then replaced it
+    by the picture; `--profiles a.csv --top-items a.png` lost one of them without a word).
 
     check_outputs(args)     # UsageError-like SomdeskError naming the flag
+    print_summary(args, line)   # the one-line summary: stderr when an output takes stdout
 """
 from __future__ import annotations
 
@@ -20,13 +25,25 @@ import stat
 
 from somdesk.errors import OptionError
 
-__all__ = ["OUTPUT_FLAGS", "check_outputs", "is_stdout"]
+__all__ = ["OUTPUT_FLAGS", "check_outputs", "count", "is_stdout", "print_summary", "profiles_picture", "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
                 "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
-                "profiles": "--profiles", "report": "--report", "output": "OUT"}
+                "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT"}
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
+_CSV_ONLY = ("profiles", "top_items")                            # written as CSV whatever the name
+
+
+def count(n: int, noun: str) -> str:
+    """"1 row", "1,000 rows": a number and its noun in the CLI's messages (tester10 #4: "1 rows")."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def profiles_picture(path: str) -> str:
+    """The segment-profiles picture written beside `--profiles` PATH: PATH with .png for its
+    extension (`prof.csv` -> `prof.png`)."""
+    return os.path.splitext(path)[0] + ".png"
 
 
 def _special(path: str) -> bool:
@@ -53,6 +70,24 @@ def is_stdout(path) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
+def summary_stream(args):
+    """sys.stderr when any output of `args` (every flag of OUTPUT_FLAGS) takes standard output
+    ("-", /dev/stdout, or the file stdout is redirected to), else sys.stdout: one rule for every
+    subcommand (tester10 #2: `--metrics-json -` dropped the line; `--assignments /dev/stdout`
+    mixed it into the scores)."""
+    import sys
+
+    piped = any(isinstance(getattr(args, dest, None), str) and is_stdout(getattr(args, dest))
+                for dest in OUTPUT_FLAGS)
+    return sys.stderr if piped else sys.stdout
+
+
+def print_summary(args, line: str) -> None:
+    """Print a subcommand's one-line summary where summary_stream(args) says (nothing with -q)."""
+    if not getattr(args, "quiet", False):
+        print(line, file=summary_stream(args))
+
+
 def check_outputs(args) -> None:
     """OptionError for an empty output name, two outputs naming one file, or a scores file whose
     name asks for a format other than CSV/Parquet (see module docstring)."""
@@ -63,8 +98,20 @@ def check_outputs(args) -> None:
             continue
         if not value.strip():
             raise OptionError(f"{flag}: no file name given")
+        if dest in _CSV_ONLY and os.path.splitext(value)[1].lower() != ".csv":
+            if dest == "profiles" and (value == "-" or _special(value) or is_stdout(value)):
+                raise OptionError(f"--profiles {value}: the profiles picture is written beside the CSV as "
+                                  "<name>.png, which cannot sit beside a device or standard output; give a "
+                                  "file name ending in .csv")
+            if not (value == "-" or _special(value) or is_stdout(value)):   # a pipe or device: CSV through
+                raise OptionError(f"{flag} writes CSV: give a name ending in .csv, not "
+                                  f"{os.path.basename(value)!r}"
+                                  + (" (the profiles picture is written beside it as <name>.png)"
+                                     if dest == "profiles" else ""))
         if value != "-":
             given[flag] = value
+        if dest == "profiles":
+            given[f"the {flag} picture"] = profiles_picture(value)
     to_stdout = [flag for dest, flag in OUTPUT_FLAGS.items()
                  if isinstance(getattr(args, dest, None), str) and is_stdout(getattr(args, dest))]
     if len(to_stdout) > 1:

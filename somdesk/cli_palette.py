@@ -136,5 +136,6 @@ def cmd_convert(ns: argparse.Namespace) -> int:
         return 0
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"wrote {len(palette.swatches)} colours to {ns.output} ({FORMAT_LABELS[fmt]})")
+    from somdesk.cli_outputs import print_summary
+    print_summary(ns, f"wrote {len(palette.swatches)} colours to {ns.output} ({FORMAT_LABELS[fmt]})")
     return 0

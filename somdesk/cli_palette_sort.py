@@ -84,10 +84,11 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     if not ns.quiet:
         shape = (f"a grid {res.columns} colours wide (row by row)" if res.layout == "grid"
                  else "a strip")
-        print(f"sorted {len(out.swatches)} colours into {shape} along a map trained in {res.space}; "
-              f"sum of CIEDE2000 between neighbours{' across and down' if res.layout == 'grid' else ''} "
-              f"(file order -> sorted) {res.cost_before:.1f} -> {res.cost:.1f}; "
-              f"wrote {ns.output} ({FORMAT_LABELS[fmt]})")
+        from somdesk.cli_outputs import print_summary
+        print_summary(ns, f"sorted {len(out.swatches)} colours into {shape} along a map trained in {res.space}; "
+                      f"sum of CIEDE2000 between neighbours{' across and down' if res.layout == 'grid' else ''} "
+                      f"(file order -> sorted) {res.cost_before:.1f} -> {res.cost:.1f}; "
+                      f"wrote {ns.output} ({FORMAT_LABELS[fmt]})")
     return 0
 
 

@@ -137,10 +137,12 @@ def run_train_streaming(args, spec, check_writable) -> int:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
         print(f"warning: {w}", file=sys.stderr)
-    if not args.quiet and args.metrics_json != "-":
-        print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs out of core; "
-              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); {tm.k} segment{'' if tm.k == 1 else 's'}; "
-              f"saved {args.save_map}")
+    from somdesk.cli_outputs import print_summary
+    from somdesk.core.options import size_text
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs "
+                  "out of core; "
+                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
+                  f"{tm.k} segment{'' if tm.k == 1 else 's'}; saved {args.save_map}")
     return 0
 
 
@@ -298,5 +300,6 @@ def run_assign_streaming(args, check_writable) -> int:
     for w in notes + warned if not args.quiet else ():
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:
-        print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
+        from somdesk.cli_outputs import count
+        print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
     return 0

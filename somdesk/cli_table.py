@@ -17,7 +17,8 @@ import sys
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
-from somdesk.cli_train import check_writable
+from somdesk.cli_outputs import count, print_summary
+from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -74,7 +75,7 @@ def register(sub) -> None:
     tr.add_argument("--cluster-method", default="kmeans", help="kmeans (hit-weighted, default) | ward (SOM-Ward)")
     tr.add_argument("--width", type=int, help="map columns (default: SOM Toolbox rule)")
     tr.add_argument("--height", type=int, help="map rows (default: SOM Toolbox rule)")
-    tr.add_argument("--epochs", "--iterations", dest="epochs", type=int,
+    tr.add_argument("--epochs", "--iterations", dest="epochs", type=int, action=TypedFlag,
                     help="batch epochs (default: from rows and nodes); --iterations is the same")
     tr.add_argument("--topology", default="hexagonal", help="hexagonal (default) or rectangular")
     tr.add_argument("--seed", type=int, default=0)
@@ -138,12 +139,15 @@ def _one_file(path: str, what: str) -> None:
                       f"({shown}); {what}")
 
 
-def run_info(args) -> int:
-    from somdesk.io.tables.table import read_table
+def _read_table(path, options, token=None):
+    from somdesk.session.opening import read_table_named     # a palette or picture is named (tester10 #7)
+    return read_table_named(path, options, token)
 
+
+def run_info(args) -> int:
     _one_file(args.file, "table info describes one file: give one of them")
 
-    tab = read_table(args.file, _options(args))
+    tab = _read_table(args.file, _options(args))
     try:
         info = tab.info()
     finally:
@@ -154,12 +158,14 @@ def run_info(args) -> int:
     d = info["dialect"]
     from somdesk.io.names import display_name
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
-    print(f"{display_name(args.file)}: {info['format']}, {info['rows']:,} rows, {len(info['columns'])} columns")
+    print(f"{display_name(args.file)}: {info['format']}, {count(info['rows'], 'row')}, "
+          f"{count(len(info['columns']), 'column')}")
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
     for c in info["columns"]:
-        print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else ""))
+        print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
+              + (f"; {c['problem']}" if c.get("problem") else ""))
     for w in tab.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0
@@ -169,14 +175,17 @@ def run_train(args) -> int:
     import time
 
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import save_table_map
+    from somdesk.core.options import size_text
     from somdesk.session.table_data import TableMapSpec, train_table_map
 
     from somdesk.cli_train import check_suffix
 
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
-    check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items, inputs=[args.table])
+    from somdesk.cli_outputs import profiles_picture
+    check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items,
+                   profiles_picture(args.profiles) if args.profiles else None, inputs=[args.table])
+    check_grid_options(args, "epochs")
     if args.top_n < 1:
         raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
     columns = _split(args.columns) or None
@@ -197,7 +206,7 @@ def run_train(args) -> int:
                           "or give one file")
     token = CancelToken()
     start = time.perf_counter()
-    tab = read_table(args.table, _options(args), token)
+    tab = _read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
         tm, prep = train_table_map(tab, spec, token)
@@ -221,10 +230,9 @@ def run_train(args) -> int:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
-    if not args.quiet and args.metrics_json != "-":
-        print(f"{tm.config.height}x{tm.config.width} map, {tm.config.iterations} epochs on {len(prep.data):,} rows; "
-              f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
-              f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs on {count(len(prep.data), 'row')}; "
+                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
+                  f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
     return 0
 
 
@@ -254,7 +262,8 @@ def _write_extras(args, tm, tab, token) -> list[str]:
         if args.profiles:
             from somdesk.session.segments import profiles_png, write_profiles_csv
             write_profiles_csv(args.profiles, prof)
-            png = args.profiles.rsplit(".", 1)[0] + ".png"
+            from somdesk.cli_outputs import profiles_picture
+            png = profiles_picture(args.profiles)
             from somdesk.io.atomic import atomic_open
             with atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
@@ -265,7 +274,6 @@ def _write_extras(args, tm, tab, token) -> list[str]:
 
 def run_assign(args) -> int:
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
     from somdesk.session.table_source import source_change_warning
 
@@ -275,7 +283,7 @@ def run_assign(args) -> int:
     token = CancelToken()
     # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
     options, note = scoring_read_options(tm, args.data, _options(args))
-    tab = read_table(args.data, options, token)
+    tab = _read_table(args.data, options, token)
     try:
         blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
@@ -288,7 +296,7 @@ def run_assign(args) -> int:
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print(f"warning: {w}", file=sys.stderr)
             if not args.quiet:
-                print(f"{n:,} rows scored; wrote {args.out}", file=sys.stderr)
+                print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line

@@ -15,6 +15,34 @@ from somdesk.errors import OptionError, SomdeskError
 MAX_RANDOM = 1_000_000
 
 
+class TypedFlag(argparse.Action):
+    """Stores the value and, as `<dest>_flag`, the option string the user typed, so a message
+    names `--epochs` when that is what was typed for `--iterations` (tester10 #8)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_flag", option_string)
+
+
+def check_grid_options(args, epochs_dest: str) -> None:
+    """OptionError, in the words of the flags typed, for a --width, --height or epochs count
+    outside core.options' limits (checked before any file is read; SOMConfig checks the same
+    numbers with the window's words)."""
+    from somdesk.core.options import MAX_ITERATIONS, MAX_NODES, MAX_SIDE, shown, size_text
+
+    w, h = getattr(args, "width", None), getattr(args, "height", None)
+    for flag, v, what in (("--width", w, "columns"), ("--height", h, "rows")):
+        if v is not None and not 1 <= v <= MAX_SIDE:
+            raise OptionError(f"{flag} (the map's {what}) must be between 1 and {MAX_SIDE}, got {shown(v)}")
+    if w is not None and h is not None and w * h > MAX_NODES:
+        raise OptionError(f"--height {h} --width {w}: a map of {size_text(h, w)} has {w * h:,} nodes; the limit "
+                          f"is {MAX_NODES:,}")
+    n = getattr(args, epochs_dest, None)
+    if n is not None and not 1 <= n <= MAX_ITERATIONS:
+        flag = getattr(args, f"{epochs_dest}_flag", None) or f"--{epochs_dest}"
+        raise OptionError(f"{flag} must be between 1 and {MAX_ITERATIONS:,}, got {shown(n)}")
+
+
 def register(sub) -> None:
     p = sub.add_parser("train", help="train a map headless and write a PNG, metrics, weights",
                        description="Train a SOM on a palette (or random colours) with the classic "
@@ -29,7 +57,7 @@ def register(sub) -> None:
     d = SOMConfig()
     p.add_argument("--width", type=int, default=d.width, help="map columns (default %(default)s)")
     p.add_argument("--height", type=int, default=d.height, help="map rows (default %(default)s)")
-    p.add_argument("--iterations", "--epochs", dest="iterations", type=int, default=d.iterations,
+    p.add_argument("--iterations", "--epochs", dest="iterations", type=int, default=d.iterations, action=TypedFlag,
                    help="epochs: passes over the inputs (default %(default)s)")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help="alpha0 (default %(default)s)")
     p.add_argument("--sigma", type=float, default=None, help="sigma0 (default max(width, height)/2)")
@@ -202,6 +230,7 @@ def run(args) -> int:
     from somdesk.io.map_render import render_view
     from somdesk.io.mapfile import check_saveable_weights, save_map
 
+    check_grid_options(args, "iterations")
     config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
                        learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
                        decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
@@ -286,15 +315,14 @@ def run(args) -> int:
         from somdesk.io.atomic import write_json
 
         write_json(args.metrics_json, report, indent=2)
-    if not args.quiet and args.metrics_json != "-":
-        from somdesk.cli_outputs import is_stdout
+    from somdesk.cli_outputs import print_summary
+    from somdesk.core.options import size_text
 
-        # an output written to stdout (a PNG piped on) must not get the summary in its bytes
-        piped = any(is_stdout(p) for p in (args.out, args.save_weights, args.save_map, args.timelapse))
-        print(f"trained {config.width}x{config.height} on {len(data)} inputs, {config.iterations} iterations "
-              f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
-              f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
-              f"mean CIEDE2000 {report['mean_delta_e00']:.2f}", file=sys.stderr if piped else sys.stdout)
+    # an output written to stdout (a PNG piped on, --metrics-json -) must not get the summary in its bytes
+    print_summary(args, f"trained a map of {size_text(config.height, config.width)} on {len(data)} inputs, {config.iterations} iterations "
+                  f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
+                  f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
+                  f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
     return 0
 
 

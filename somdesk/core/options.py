@@ -52,6 +52,13 @@ MAX_SIGMA = 10.0 * MAX_SIDE
 MIN_LEARNING_RATE = 1e-9
 
 
+def size_text(height, width) -> str:
+    """A map's size in messages: "13 rows x 6 columns" (rows first, named: "13x6" was read as
+    width x height in one message and height x width in the next, tester10 #8)."""
+    return (f"{shown(height)} row{'' if height == 1 else 's'} x "
+            f"{shown(width)} column{'' if width == 1 else 's'}")
+
+
 def shown(value) -> str:
     """A number for a one-line message: huge integers in short scientific form."""
     if isinstance(value, int) and abs(value) >= 10 ** 15:
@@ -130,10 +137,10 @@ class SOMConfig:
         for name in ("width", "height", "iterations"):
             set_(self, name, whole_number(name, getattr(self, name)))
         if not 1 <= self.width <= MAX_SIDE or not 1 <= self.height <= MAX_SIDE:
-            raise OptionError(f"grid size {shown(self.width)}x{shown(self.height)} is out of range: "
-                              f"width and height must be between 1 and {MAX_SIDE}")
+            raise OptionError(f"map size {size_text(self.height, self.width)} is out of range: the height "
+                              f"(rows) and width (columns) must each be between 1 and {MAX_SIDE}")
         if self.width * self.height > MAX_NODES:
-            raise OptionError(f"grid {self.width}x{self.height} has {self.width * self.height:,} "
+            raise OptionError(f"a map of {size_text(self.height, self.width)} has {self.width * self.height:,} "
                               f"nodes; the limit is {MAX_NODES:,}")
         if not 1 <= self.iterations <= MAX_ITERATIONS:
             raise OptionError(f"iterations must be between 1 and {MAX_ITERATIONS:,}, got {shown(self.iterations)}")

@@ -408,7 +408,8 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
 
     nodes_w, nodes_h = int(nodes_w), int(nodes_h)
     if nodes_w < 1 or nodes_h < 1 or not MIN_COLOURS <= nodes_w * nodes_h <= MAX_COLOURS:
-        raise OptionError(f"a {nodes_w}x{nodes_h} map has {nodes_w * nodes_h} colours; "
+        from somdesk.core.options import size_text
+        raise OptionError(f"a map of {size_text(nodes_h, nodes_w)} has {nodes_w * nodes_h} colours; "
                           f"choose between {MIN_COLOURS} and {MAX_COLOURS}")
     if fine_tune < 0:
         raise OptionError(f"fine-tuning epochs must be 0 or more, got {fine_tune}")

@@ -29,7 +29,7 @@ from somdesk.errors import FileFormatError, SomdeskError
 # changed no caller): TEMPORARY -- new code imports from io.chunked_sql (review10 #13a)
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, ENGINE_MEMORY, PARQUET_SUFFIXES,  # noqa: F401
                                     STAGED_SUFFIXES, CodedColumn, Partition, _codec, _connect, _converted,
-                                    _engine_files, _format_of, _is_numeric, _is_pattern, _number_expr, _quote,
+                                    _engine_files, _format_of, _is_numeric, _is_pattern, _number_expr, _parquet, _quote,
                                     _reader, _select_expr, _sql_str, _text_dialect, _text_expr, expand)
 
 
@@ -201,7 +201,7 @@ class ChunkedTable:
         """Per column over all rows (missing left out): count, mean, std (ddof=0), min, max."""
         con = _connect()
         try:
-            src = "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
+            src = _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
             aggs = []
             for c in self.columns:
                 q = _quote(c)
@@ -213,7 +213,7 @@ class ChunkedTable:
         return {"count": vals[:, 0], "mean": vals[:, 1], "std": vals[:, 2], "min": vals[:, 3], "max": vals[:, 4]}
 
     def _source_sql(self) -> str:
-        return "read_parquet([" + ", ".join(_sql_str(f) for f in self.files) + "])"
+        return _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
 
     def profile(self, numeric: list[str], text: list[str], max_categories: int = 200,
                 median: bool = False) -> dict:
@@ -292,7 +292,7 @@ def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
     try:
         sel = ", ".join(_select_expr(c) for c in columns)
         res = con.execute(
-            f"SELECT {sel} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+            f"SELECT {sel} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
             f"ORDER BY file_row_number").fetchnumpy()
     finally:
@@ -317,7 +317,7 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
         sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
         sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
         res = con.execute(
-            f"SELECT {', '.join(sel)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+            f"SELECT {', '.join(sel)} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
             f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
             f"ORDER BY file_row_number").fetchnumpy()
     finally:

@@ -126,6 +126,19 @@ def _format_of(files: list[str]) -> str:
     return "csv"
 
 
+def _parquet(files, args: str) -> str:
+    """`read_parquet(args)` in a FROM clause, with the duration columns of `files` (their first
+    file's footer) as DOUBLE seconds -- the rule of the in-memory reader
+    (io.tables.arrowread.parquet_durations; review10 #11: chunks read microseconds)."""
+    from somdesk.io.tables.arrowread import parquet_durations
+
+    per = parquet_durations(files[0]) if files else {}
+    if not per:
+        return f"read_parquet({args})"
+    swap = ", ".join(f"CAST({_quote(c)} AS DOUBLE) / {units!r} AS {_quote(c)}" for c, units in per.items())
+    return f"(SELECT * REPLACE ({swap}) FROM read_parquet({args}))"
+
+
 def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None,
             missing: tuple | None = None) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
@@ -142,7 +155,7 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     if fmt == "parquet":
         # by name, as text files: the columns of every file, not the first file's by position
         # (io.chunked_checks refuses a glob whose files lack a column used)
-        return f"read_parquet({listed}, union_by_name=true)" if len(files) > 1 else f"read_parquet({listed})"
+        return _parquet(files, f"{listed}, union_by_name=true" if len(files) > 1 else listed)
     # text: the compression from the files' first bytes, not their names (io/tables/compressed.py),
     # when they agree; a glob mixing codecs is left to DuckDB's guess by name
     from somdesk.io.tables import compressed

@@ -150,6 +150,77 @@ def sniff_kind(path) -> str:
     return "table"
 
 
+def not_a_table(path) -> str | None:
+    """One sentence when the file at `path`, given where a table is expected, is another kind
+    somdesk opens ("basic.gpl is a GIMP palette, not a table: ..."; sniff_kind decides), else
+    None.  Asked after the table reader refused the file, whose own words ("the delimiter is
+    ?", "it contains NUL bytes") do not say what the file is (tester10 #7)."""
+    from somdesk.io.names import display_basename
+
+    try:
+        kind = sniff_kind(path)
+    except (FileFormatError, OSError):
+        return None
+    name = display_basename(path)
+    if kind == "map":
+        return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE), "
+                "or open it in the window")
+    if kind == "image":
+        fmt = _picture_format(path)
+        return (f"{name} is a{'n' if fmt[:1] in 'AEIOU' else ''} {fmt} picture, not a table: quantise it "
+                f"(somdesk quantize {name} OUT.png) or open it in the window")
+    if kind == "palette":
+        from somdesk.io.palettes import FORMAT_LABELS, detect_format, read_palettes
+
+        try:       # named a palette only when it reads as one: a damaged JSON table is no palette
+            read_palettes(path)
+        except Exception:     # noqa: BLE001 -- any refusal: the table reader's words stand
+            return None
+
+        try:
+            fmt = detect_format(_head(path), os.fspath(path))
+        except (FileFormatError, OSError):
+            fmt = None
+        if fmt == "image":          # a small PNG/GIF: the pixel artists' palette
+            what = f"{_picture_format(path)} picture"
+        else:
+            label = FORMAT_LABELS.get(fmt, "palette")
+            what = label if "palette" in label.lower() else f"palette ({label})"
+        return (f"{name} is a{'n' if what[:1] in 'AEIOU' else ''} {what}, not a table: see it with "
+                f"somdesk palette info {name}, or train on it with somdesk train --palette {name}")
+    return None
+
+
+def read_table_named(path, options=None, cancel=None):
+    """io.tables read_table, whose refusal of a palette, picture or map given where a table is
+    expected says what the file is (not_a_table) instead of the table reader's words; the
+    CLI's table commands and the window's scoring read tables through this."""
+    from somdesk.io.tables.table import read_table
+
+    try:
+        return read_table(path, options, cancel)
+    except FileFormatError as exc:
+        why = None if "somdesk map" in str(exc) else not_a_table(path)    # the reader said so already
+        if why is None:
+            raise
+        raise FileFormatError(why) from exc
+
+
+def _picture_format(path) -> str:
+    """Pillow's name of the picture format ("PNG", "JPEG"), or "damaged" when it cannot tell."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                return str(im.format)
+    except Exception:          # noqa: BLE001 -- any failure: the picture is damaged
+        return "damaged"
+
+
 def _palette_name(path) -> bool:
     """Is the file named as a palette format that tables do not share (.txt, .csv and .json do)?"""
     from somdesk.io.palettes.detect import extension_hint

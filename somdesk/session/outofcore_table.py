@@ -289,6 +289,7 @@ class StreamingTableRun:
                     columns = tuple(c for c in columns if c not in sparse and c not in ids)
                     self.warnings.append(left_out_warning(ids, sparse))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
+            total = first.rows          # before --missing drop leaves rows out
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
                 # left out by the engine (a WHERE clause): rows with a missing active value (drop),
@@ -301,7 +302,7 @@ class StreamingTableRun:
                     note = drop_warning(kept, first.rows, {c: first.rows - int(prof["numeric"][c]["count"])
                                                            for c in act if c in prof["numeric"]})
                     self.warnings.extend([note] if note else [])
-                if kept < first.rows:
+                if kept < total:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
@@ -319,8 +320,10 @@ class StreamingTableRun:
             # category (after the rows-left-out check: "every row has a missing value" says more)
             constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
                                                prof["numeric"][c]["max"]) or len(prof["text"].get(c, ())) == 1}
-            if src.rows >= 2:
-                refuse_constant(recipe, constant, os.path.basename(str(path)))
+            if src.rows == 1:       # one row (left): one value in every column (tester10 #4, review10 #8)
+                constant = set(columns)
+            if src.rows >= 1:
+                refuse_constant(recipe, constant, os.path.basename(str(path)), rows=src.rows, total=total)
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)

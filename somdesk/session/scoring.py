@@ -410,7 +410,7 @@ def read_warnings(table) -> list:
 def score_file(tm, data_path, out_path, options=None, cancel=None) -> tuple[int, list]:
     """Read `data_path`, score every row, write `out_path` (.csv or .parquet); (rows, warnings)."""
     from somdesk.io.tables.assignments import write_scores
-    from somdesk.io.tables.table import read_table
+    from somdesk.session.opening import read_table_named as read_table   # names a palette/picture
 
     options, note = scoring_read_options(tm, data_path, options)
     table = read_table(data_path, options, cancel)

@@ -11,7 +11,9 @@
   out; a text column with one category) the map would be of identical rows and its
   "suggested" segments of them mislead (tester6 F45): refused, naming the columns.  Some
   constant columns among varying ones only warn (core.preparation): they add nothing but
-  are what the user chose.  Fewer than two rows are no sign of a constant column.
+  are what the user chose.  One row holds one value in every column: refused the same way
+  (tester10 #4: a 1-row table trained, exit 0, into a .somz that reopening refused as damaged,
+  its scales all 0); no rows at all are refused elsewhere.
 """
 from __future__ import annotations
 
@@ -41,8 +43,8 @@ def check_weights(weights) -> None:
 
 def constant_in_rows(x: np.ndarray, recipe) -> set | None:
     """The active columns of `recipe` whose features hold one value over the rows of `x`
-    ((N, A) training matrix, NaN missing); None for fewer than two rows."""
-    if len(x) < 2:
+    ((N, A) training matrix, NaN missing): all of them for one row; None for no rows."""
+    if len(x) == 0:
         return None
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)     # an all-missing feature: nanmax of nothing
@@ -51,13 +53,20 @@ def constant_in_rows(x: np.ndarray, recipe) -> set | None:
     return {recipe.columns[j] for j in np.unique(feat_col) if flat[feat_col == j].all()}
 
 
-def refuse_constant(recipe, constant, name: str) -> None:
+def refuse_constant(recipe, constant, name: str, rows: int | None = None, total: int | None = None) -> None:
     """OptionError when every active column of `recipe` is in `constant` (see module docstring);
-    `constant` None: nothing to say."""
+    `constant` None: nothing to say.  `rows` 1 (the rows trained on) is named in the message,
+    with `total` (the rows before those with a missing value were dropped) when more: the file
+    did not have 1 row, dropping left 1 (review10 #8)."""
     if constant is None:
         return
     active = list(dict.fromkeys(recipe.columns[j] for j in recipe.feature_column[recipe.active]))
     if active and all(c in constant for c in active):
         shown = ", ".join(map(repr, active[:8])) + (f" and {len(active) - 8} more" if len(active) > 8 else "")
-        raise OptionError(f"{name}: every column chosen to train on has one value in every row ({shown}): "
-                          "there is nothing to learn; choose columns whose values vary")
+        one = ("" if rows != 1 else "it has 1 row, so " if not total or total <= 1 else
+               f"dropping the rows with a missing value (missing: drop) left 1 of {total:,} rows, so ")
+        raise OptionError(f"{name}: {one}every column chosen to train on has one value in every row ({shown}): "
+                          "there is nothing to learn; choose columns whose values vary"
+                          + ("" if rows != 1 else " and a table of more rows" if not total or total <= 1
+                             else ", or fill the missing values instead of dropping rows (missing: mean, median "
+                                  "or train)"))

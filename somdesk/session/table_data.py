@@ -188,7 +188,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
 
     _check_spec(spec)
     prep = prepared or prepare_for(table, spec)
-    refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"))
+    refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"),
+                    rows=len(prep.data), total=len(prep.data) + prep.n_dropped_rows)
     hexagonal = topology(spec) == "hexagonal"
     x = prep.data
     filled = filled_rows(prep)

@@ -220,7 +220,7 @@ def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=Non
     """Generator: score every row of `data_path` against `tm` into `out_path` (.csv/.parquet);
     returns (rows, warnings).  Columns the map needs but the file lacks: FileFormatError naming them."""
     from somdesk.io.tables.assignments import write_scores
-    from somdesk.io.tables.table import read_table
+    from somdesk.session.opening import read_table_named as read_table   # names a palette/picture
     from somdesk.session.scoring import score_table
 
     yield Progress("score", 0, 0, "reading")

@@ -25,10 +25,10 @@ def one_line_error(capsys, rc) -> str:
 
 BAD = [
     # (flag, value, words the one-line message must contain)
-    ("--width", "0", "grid size"), ("--width", "-1", "grid size"), ("--width", "2001", "grid size"),
-    ("--width", "10" * 20, "grid size"), ("--width", "1e3", "invalid int"), ("--width", "abc", "invalid int"),
-    ("--height", "0", "grid size"), ("--height", "99999999999999999999999", "grid size"),
-    ("--iterations", "0", "iterations"), ("--iterations", "-5", "iterations"),
+    ("--width", "0", "--width (the map's columns)"), ("--width", "-1", "--width"), ("--width", "2001", "--width"),
+    ("--width", "10" * 20, "--width"), ("--width", "1e3", "invalid int"), ("--width", "abc", "invalid int"),
+    ("--height", "0", "--height (the map's rows)"), ("--height", "99999999999999999999999", "--height"),
+    ("--iterations", "0", "--iterations must be between"), ("--epochs", "-5", "--epochs must be between"),
     ("--iterations", "10000001", "iterations"), ("--iterations", "9" * 400, "iterations"),
     ("--learning-rate", "0", "learning rate"), ("--learning-rate", "-0.0", "learning rate"),
     ("--learning-rate", "1e-400", "learning rate"), ("--learning-rate", "5e-324", "learning rate"),

@@ -150,7 +150,7 @@ def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--width", "0", "--height", "10"], "grid size 0x10 is out of range"),
+    (["--width", "0", "--height", "10"], "map size 10 rows x 0 columns is out of range"),
     (["--iterations", "-5"], "iterations must be between"),
     (["--width", "100000", "--height", "100000"], "out of range"),
     (["FILE:nope.gpl"], "nope.gpl"),

@@ -161,7 +161,7 @@ def test_a_picture_written_to_stdout_gets_no_summary_in_its_bytes(tmp_path):
     job = ["train", "--random", "5", "--width", "5", "--height", "5", "--iterations", "5", "--out", "/dev/stdout"]
     r = _somdesk(job, capture_output=True)                                      # a pipe
     assert r.returncode == 0 and r.stdout[:8] == b"\x89PNG\r\n\x1a\n" and r.stdout.endswith(b"IEND\xaeB`\x82")
-    assert b"trained 5x5" in r.stderr
+    assert b"trained a map of 5 rows x 5 columns" in r.stderr
     out = tmp_path / "t.png"
     with open(out, "wb") as f:                                                   # stdout redirected to a file
         r = _somdesk(job, stdout=f, stderr=subprocess.PIPE)

@@ -138,11 +138,16 @@ def test_a_table_of_constant_columns_is_refused_naming_them(tmp_path, streaming)
     assert train(q).codebook.shape[:2] == (3, 3)        # one varying column is enough
 
 
-def test_one_row_is_not_taken_for_constant_columns(tmp_path):
+@pytest.mark.parametrize("streaming", [False, True])
+def test_one_row_is_refused_as_constant_columns(tmp_path, streaming):
+    # tester10 #4: one row trained (exit 0) into a map whose every scale is 0, which reopening
+    # then refused as damaged; one row has one value in every column: refused before training
     from somdesk.io.tables.table import read_table
     from somdesk.session.table_data import train_table_map
 
     p = tmp_path / "one.csv"
     p.write_text("a,b\n1,2\n")
-    tm, _ = train_table_map(read_table(str(p)), TableMapSpec(height=2, width=2, epochs=2, seed=0))
-    assert tm.codebook.shape[:2] == (2, 2)
+    spec = TableMapSpec(height=2, width=2, epochs=2, seed=0)
+    with pytest.raises(OptionError, match=r"one\.csv: it has 1 row, so every column chosen to train on has one "
+                                          r"value in every row \('a', 'b'\)"):
+        train_table_map_streaming(str(p), spec) if streaming else train_table_map(read_table(str(p)), spec)

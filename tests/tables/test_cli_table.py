@@ -27,7 +27,7 @@ def test_table_info_json(capsys, tmp_path):
     assert info["columns"][2]["type"] == "categorical"
     assert info["dialect"]["delimiter"] == ";" and info["dialect"]["decimal"] == ","
     code, out, _ = run(capsys, "table", "info", write_xlsx(tmp_path, "x.xlsx", {"S": [("a",), (1,)]}))
-    assert code == 0 and "xlsx, 1 rows" in out
+    assert code == 0 and "xlsx, 1 row," in out
 
 
 def test_train_then_assign_reproduces_the_training_assignments(capsys, tmp_path):
@@ -175,3 +175,24 @@ def test_table_info_shows_odd_column_names_escaped(capsys, tmp_path):
     code, out, err = run(capsys, "table", "info", p)
     assert code == 0, err
     assert "  a b: numeric" in out and "  'a\\xa0b': numeric" in out and "  'line\\nbreak': numeric" in out
+
+
+@pytest.mark.parametrize("text,col,why", [
+    ("a,b\n1,2\n3,x\n5,6\n7,8\n", "b", "column 'b' is not numeric: line 3 has 'x'"),
+    ("a,b\n1,2\ninf,3\nnan,4\n-inf,5\n2,6\n", "a", "column 'a' is not numeric: line 3 has 'inf'"),
+])
+def test_table_info_says_why_a_column_of_numbers_is_text(tmp_path, capsys, text, col, why):
+    # `b: text` and nothing else, while train named the line (tester10 #5)
+    import json
+
+    from somdesk.cli import main
+
+    p = tmp_path / "w.csv"
+    p.write_text(text)
+    assert main(["table", "info", str(p)]) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if s.strip().startswith(f"{col}:"))
+    assert "text" in line and why in line, line
+    assert main(["table", "info", str(p), "--json"]) == 0
+    doc = {c["name"]: c for c in json.loads(capsys.readouterr().out)["columns"]}
+    assert doc[col]["problem"].startswith(why)
+    assert "problem" not in doc["b" if col == "a" else "a"]

@@ -124,3 +124,18 @@ def test_a_line_over_the_reader_limit_is_left_to_the_reader_to_name(tmp_path):
     src2.write_bytes(b"id,note,x\n" + b"0,n,1.5\n" * 10_000 + b"0," + b"A" * (MAX_LINE + 10) + b",1.5\n")
     head = head_copy(str(src2), str(tmp_path / "h"), text_bytes=100_000)
     assert head is not None and read_table(head).n_rows == 10_000
+
+
+def test_a_parquet_head_keeps_durations_as_seconds(tmp_path):
+    # DuckDB's COPY of the first rows wrote the durations' stored counts (microseconds) as plain
+    # integers: the preview showed 2,000,000 where the whole read gives 2 s (tester10 #10)
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    p = str(tmp_path / "big.parquet")
+    pq.write_table(pa.table({"d": pa.array(np.arange(ROWS) * 10**6, pa.duration("us")),
+                             "x": np.arange(ROWS, dtype=float)}), p)
+    (tmp_path / "h").mkdir()
+    head = head_copy(p, str(tmp_path / "h"), text_bytes=1000, parquet_rows=100)
+    tab = read_table(head)
+    np.testing.assert_array_equal(tab.values("d"), np.arange(100.0))
+    tab.close()

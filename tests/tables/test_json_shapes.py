@@ -91,3 +91,44 @@ def test_json_records_with_a_colour_key_are_a_palette_only_when_they_read_as_col
     assert sniff_kind(p) == kind
     if kind == "table":
         assert read_table(p).n_rows == 30
+
+
+@pytest.mark.parametrize("lines,bad,words", [
+    ([f'{{"x": {i}, "y": {2 * i}}}' for i in range(1, 21)], 10, "line 10 is not valid JSON"),
+    ([f'{{"x": {i}, "y": {2 * i}}}' for i in range(1, 5)], 3, "line 3 is not valid JSON"),
+    ([f'{{"x": {i}, "y": {2 * i}}}' for i in range(1, 5)], 1, "record 1 is not valid JSON"),
+])
+def test_malformed_ndjson_names_the_right_line_in_our_words(tmp_path, lines, bad, words):
+    # DuckDB's "Malformed JSON in file ..., at byte 15 in line 11: unexpected character. " for
+    # the bad line 10 (tester10 #16)
+    from somdesk.errors import FileFormatError
+    from somdesk.io.tables.table import read_table
+
+    lines = list(lines)
+    lines[bad - 1] = '{"x": 9, "y": }'
+    p = tmp_path / "bad.json"
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FileFormatError) as got:
+        read_table(str(p))
+    assert str(got.value) == f"cannot read bad.json: {words} (unexpected character)"
+
+
+def test_a_json_array_names_the_bad_record(tmp_path):
+    from somdesk.errors import FileFormatError
+    from somdesk.io.tables.table import read_table
+
+    p = tmp_path / "arr.json"
+    p.write_text('[\n {"x": 1},\n {"x": }\n]\n')
+    with pytest.raises(FileFormatError, match=r"record 2 is not valid JSON"):
+        read_table(str(p))
+
+
+def test_a_damaged_json_table_is_not_called_a_palette(tmp_path, capsys):
+    # not_a_table (tester10 #7) names a palette only when it reads as one
+    from somdesk.cli import main
+
+    p = tmp_path / "b1.json"
+    p.write_text('{"x": }\n{"x": 2}\n')
+    assert main(["table", "info", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "palette" not in err and "is not valid JSON" in err

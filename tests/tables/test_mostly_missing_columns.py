@@ -14,12 +14,15 @@ from somdesk.session.table_data import default_columns, identifier_warning
 N = 400
 
 
-def _ndjson(path) -> str:
+def _ndjson(path, late_every: int | None = None) -> str:
+    """N records of id, a, b; 'late' only in the last one, or also in every `late_every`-th."""
     rng = np.random.default_rng(1)
     with open(path, "w", encoding="utf-8") as f:
         for i in range(N - 1):
-            f.write(json.dumps({"id": i + 1, "a": round(float(rng.normal()), 3),
-                                "b": round(float(rng.normal()), 3)}) + "\n")
+            rec = {"id": i + 1, "a": round(float(rng.normal()), 3), "b": round(float(rng.normal()), 3)}
+            if late_every and i % late_every == 0:
+                rec["late"] = round(float(rng.normal()), 3)
+            f.write(json.dumps(rec) + "\n")
         f.write(json.dumps({"id": N, "a": 0.5, "b": 0.25, "late": 9.0}) + "\n")
     return str(path)
 
@@ -48,15 +51,24 @@ def test_train_keeps_the_rows_and_says_why(tmp_path, capsys):
 
 
 def test_a_named_mostly_missing_column_is_kept_and_drop_warns(tmp_path, capsys):
-    path = _ndjson(tmp_path / "e.ndjson")
+    path = _ndjson(tmp_path / "e.ndjson", late_every=10)          # 'late' in 41 of 400 rows
     out = tmp_path / "m.json"
     assert main(["train", "--table", path, "--columns", "a,b,late", "--width", "2", "--height", "1",
                  "--epochs", "2", "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out)]) == 0
     got = json.loads(out.read_text())
-    assert got["features"] == ["a", "b", "late"] and got["rows"] == 1
+    assert got["features"] == ["a", "b", "late"] and got["rows"] == 41
     err = capsys.readouterr().err
-    assert ("warning: dropping the rows with a missing value kept 1 of 400 rows; most missing: 'late' (399); "
+    assert ("warning: dropping the rows with a missing value kept 41 of 400 rows; most missing: 'late' (359); "
             "leave such columns out, or keep the rows") in err
+
+
+def test_a_drop_that_leaves_one_row_is_refused_saying_so(tmp_path, capsys):
+    # fixK (drop warns) x fixM (one row is refused, tester10 #4 / review10 #8): the refusal says what happened
+    path = _ndjson(tmp_path / "e.ndjson")
+    assert main(["train", "--table", path, "--columns", "a,b,late", "--width", "2", "--height", "1",
+                 "--epochs", "2", "--save-map", str(tmp_path / "m.somz")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "left 1 of 400 rows" in err and not (tmp_path / "m.somz").exists()
 
 
 def test_mostly_missing_columns_left_out_but_for_a_table_of_nothing_else(tmp_path):

@@ -45,6 +45,13 @@ TEXT_CASES = {
     "ragged.csv": (b"a,b\n1,2\n3\n4,5\n", False),
     "extra_field.csv": (b"a,b\n1,2\n3,4,5\n", False),
     "unclosed.csv": (b'a,b\n"1,2\n3,4\n', None),
+    # a quote opened in a text cell and never closed: Arrow took the rest of the file as that
+    # cell without a word (tester10 #14); DuckDB names the line
+    "unclosed_text.csv": (b'a,b\n1,"unterminated\n3,4\n', False),
+    "unclosed_late.csv": (b"a,b,c\n" + b"".join(b"%d,%d,x\n" % (i, 2 * i) for i in range(50))
+                          + b'49,98,"oops\n' + b"".join(b"%d,%d,x\n" % (i, 2 * i) for i in range(50, 99)), False),
+    # a real line break in the last row's value: read the same (by DuckDB)
+    "multiline_last.csv": (b'a,b\n1,x\n2,"two\nlines"\n', False),
     "dup_names.csv": (b"a,a,\n1,2,3\n4,5,6\n", True),
     "text_only.csv": (b"city,code\nParis,007\nRome,008\nParis,009\n", True),
     "latin1.csv": ("name,x\nJos\u00e9,1\nZo\u00eb,2\n".encode("latin-1"), None),
@@ -449,3 +456,79 @@ def test_list_columns_read_as_nested_on_both_paths(tmp_path, monkeypatch, kind, 
         assert [c["missing"] for c in tab.info()["columns"]] == [0, 1]
     finally:
         tab.close()
+
+
+def _temporal_parquet(tmp_path) -> str:
+    """Durations in every unit, timestamps (naive and with a zone), dates and times, as pandas
+    and pyarrow write them (pandas: whenever a frame holds `df.b - df.a` of dates)."""
+    import datetime as dt
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    n = 5
+    secs = [1, 2, None, 4, 5]
+    cols = {f"dur_{u}": pa.array([None if s is None else s * f for s in secs], pa.duration(u))
+            for u, f in (("s", 1), ("ms", 1000), ("us", 10**6), ("ns", 10**9))}
+    cols["x"] = pa.array([1.0, 2, 3, 4, 5])
+    cols["ts"] = pa.array([dt.datetime(2020, 1, i + 1, 12, 30) for i in range(n)], pa.timestamp("us"))
+    cols["ts_utc"] = pa.array([dt.datetime(2020, 1, i + 1, 12, 30) for i in range(n)], pa.timestamp("ms", tz="UTC"))
+    cols["day"] = pa.array([dt.date(2020, 1, i + 1) for i in range(n)], pa.date32())
+    cols["clock"] = pa.array([dt.time(1, i) for i in range(n)], pa.time64("us"))
+    p = str(tmp_path / "temporal.parquet")
+    pq.write_table(pa.table(cols), p)
+    return p
+
+
+@needs_arrow
+def test_durations_and_other_temporal_parquet_columns_read_the_same_both_ways(tmp_path, monkeypatch):
+    # a duration column was a traceback on the Arrow path ("Unsupported cast from duration[us]
+    # to double") and microseconds on DuckDB's (tester10 #10): seconds both ways
+    p = _temporal_parquet(tmp_path)
+    fast, slow, _ = both_ways(p, monkeypatch)
+    assert fast == slow
+    kinds = dict(zip(fast["columns"], fast["kinds"]))
+    cells = dict(zip(fast["columns"], fast["cells"]))
+    for u in ("s", "ms", "us", "ns"):
+        assert kinds[f"dur_{u}"] == "numeric" and cells[f"dur_{u}"] == [1.0, 2.0, "nan", 4.0, 5.0]
+    assert {kinds[c] for c in ("ts", "ts_utc", "day", "clock")} == {"date"}
+
+
+def test_durations_train_and_score_as_seconds(tmp_path):
+    from somdesk.cli import main
+
+    p = _temporal_parquet(tmp_path)
+    m = tmp_path / "m.somz"
+    assert main(["table", "info", p]) == 0
+    assert main(["train", "--table", p, "--columns", "dur_us,x", "--save-map", str(m), "--width", "2",
+                 "--height", "2", "--epochs", "2", "--missing", "mean", "-q"]) == 0
+    assert main(["assign", str(m), p, "--out", str(tmp_path / "s.csv"), "-q"]) == 0
+    tab = read_table(p)
+    np.testing.assert_array_equal(tab.values("dur_ms"), [1, 2, np.nan, 4, 5])
+    tab.close()
+
+
+@pytest.mark.parametrize("name,line", [("unclosed_text.csv", 2), ("unclosed_late.csv", 52)])
+def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path, monkeypatch, name, line):
+    p = tmp_path / name
+    p.write_bytes(TEXT_CASES[name][0])
+    fast, slow, _ = both_ways(str(p), monkeypatch)
+    assert fast == slow and fast[0] == "error"
+    assert f"line {line} has a quote (\") that is never closed" in fast[1]
+
+
+def test_durations_are_seconds_in_chunks_too(tmp_path):
+    # review10 #11: out of core (io.chunked) read the stored microseconds: the map's offsets were
+    # 1e6 times the in-memory ones and every row scored in chunks an outlier
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from somdesk.session.outofcore_table import train_table_map_streaming
+    from somdesk.session.table_data import TableMapSpec, train_table_map
+
+    p = str(tmp_path / "dur.parquet")
+    secs = np.arange(1, 41, dtype=np.int64)
+    pq.write_table(pa.table({"secs": pa.array(secs * 10**6, pa.duration("us")),
+                             "x": np.sin(np.arange(40.0))}), p)
+    spec = TableMapSpec(columns=("secs", "x"), height=2, width=2, epochs=2, seed=0)
+    mem = train_table_map(read_table(p), spec)[0]
+    chunks = train_table_map_streaming(p, spec)
+    np.testing.assert_allclose(chunks.recipe.offset, mem.recipe.offset, rtol=1e-9)

@@ -74,3 +74,28 @@ def test_an_empty_first_sheet_gives_way_to_the_first_sheet_with_data(tmp_path):
     wb.save(tmp_path / "e.xlsx")
     with pytest.raises(FileFormatError, match="all its 2 sheets are empty"):
         read_table(tmp_path / "e.xlsx")
+
+
+@pytest.mark.parametrize("text,names,rows", [
+    ('"a\nb",c\n1,2\n3,4\n5,7\n', ["a\nb", "c"], 3),
+    ('x,"wrapped\nname",z\n1,2,3\n4,5,6\n7,8,9\n', ["x", "wrapped\nname", "z"], 3),
+    ('"one\ntwo\nthree",c\n1,2\n3,4\n5,6\n', ["one\ntwo\nthree", "c"], 3),
+])
+def test_a_quoted_header_name_with_a_line_break_is_no_title(tmp_path, text, names, rows):
+    # '"a' was taken for a title line: the header mangled to 'b"' and the first data row lost
+    # (tester10 #13)
+    p = tmp_path / "nl.csv"
+    p.write_text(text)
+    tab = read_table(str(p))
+    assert list(tab.columns) == names and tab.n_rows == rows
+    assert not tab.dialect.get("title_lines") and tab.dialect.get("skip", 0) == 0
+    assert tab.cells(names[-1]).tolist()[0] == 2 if len(names) == 2 else True
+
+
+def test_an_inch_mark_in_a_title_is_no_quote(tmp_path):
+    # review10 #17: a '"' mid-field is a character; the title is still a title
+    p = tmp_path / "inch.csv"
+    p.write_text('Screens of 5" diagonal\na,b\n1,2\n3,4\n5,6\n')
+    tab = read_table(str(p))
+    assert list(tab.columns) == ["a", "b"] and tab.n_rows == 3
+    assert tab.dialect["title_lines"] == ['Screens of 5" diagonal']

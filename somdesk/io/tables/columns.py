@@ -271,13 +271,17 @@ def object_column(col, kind: str, arrow: bool, duck_type: str = "") -> np.ndarra
     """(n,) object array of str (None = missing) for a non-numeric column.
 
     Booleans read "true"/"false"; dates, times and nested values their Python text
-    (a DATE as "2020-01-31" both ways, though fetchnumpy hands it over as a timestamp).
+    (a DATE as "2020-01-31" both ways, though fetchnumpy hands it over as a timestamp; a
+    TIME as "01:30:00"; a timestamp with a time zone in UTC, "2020-01-01 12:30:00+00:00",
+    both ways: fetchnumpy gives it as UTC without its zone, tester10 #10).
     """
     if arrow:
         import pyarrow as pa
         t = col.type
         if kind == "text" and (pa.types.is_string(t) or pa.types.is_large_string(t)):
             return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+        if pa.types.is_timestamp(t) and t.tz is not None:
+            col = col.cast(pa.timestamp(t.unit, tz="UTC"))
         vals = col.to_pylist()
         if kind == "boolean":
             return np.array([None if v is None else ("true" if v else "false") for v in vals], dtype=object)
@@ -289,7 +293,11 @@ def object_column(col, kind: str, arrow: bool, duck_type: str = "") -> np.ndarra
     elif duck_type.upper() == "DATE" and data.dtype.kind == "M":
         obj = np.array([None if v is None else str(v) for v in data.astype("datetime64[D]").tolist()], dtype=object)
     elif data.dtype == object:
-        obj = data.copy()
+        obj = np.array([v if v is None or isinstance(v, str) else str(v) for v in data.tolist()] or [],
+                       dtype=object)       # a TIME comes as datetime.time
+    elif "WITH TIME ZONE" in duck_type.upper() and data.dtype.kind == "M":
+        obj = np.array([None if v is None else f"{v}+00:00" for v in data.astype("datetime64[us]").tolist()],
+                       dtype=object)       # fetchnumpy gives the UTC instant without its zone
     else:
         obj = np.array([None if v is None else str(v) for v in data.tolist()], dtype=object)
     if mask is not None:

@@ -216,12 +216,38 @@ def guess_delimiter(text: str, skip: int = 0) -> str | None:
     return best
 
 
+def _opens_quote(line: str, delim: str) -> bool:
+    """Does `line` end inside a quoted field?  A '"' opens one only at a field's start (spaces
+    allowed before it), as in RFC 4180, DuckDB and Python's csv; mid-field it is a character
+    (the inch mark of 'Screens of 5" diagonal', review10 #17); '""' inside is an escaped quote."""
+    quoted, start, i = False, True, 0
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == '"':
+                if line[i + 1:i + 2] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == delim:
+            start = True
+        elif ch == '"' and start:
+            quoted, start = True, False
+        elif not ch.isspace():
+            start = False
+        i += 1
+    return quoted
+
+
 def skip_titles(lines, i: int, hints: TextHints) -> int:
     """Past at most three title lines from line `i`: a report's title or export stamp above the
     header ("Customer export 2024-11-30"; a spreadsheet's merged title cell, written
     "Report title,,,"), i.e. lines of one filled cell that is not a number, above a header whose
     cells are all filled and not numbers and lines that agree on two or more fields.  Such a
-    line made the engine read one column, or the title as the header (tester6 F4/F5)."""
+    line made the engine read one column, or the title as the header (tester6 F4/F5).  A line
+    that opens a quote it does not close is never a title: it is the first line of a quoted
+    header name holding a line break (tester10 #13: '"a' taken for a title, the header
+    mangled and a data row lost)."""
     body = list(itertools.islice(((n, ln) for n, ln in enumerate(lines[i:], i) if ln.strip()), 54))
     for k in range(1, 4):
         rest = [ln for _, ln in body[k:]]
@@ -235,6 +261,8 @@ def skip_titles(lines, i: int, hints: TextHints) -> int:
         if (counts[0] < 2 or sum(c == counts[0] for c in counts) < 0.9 * len(counts)
                 or not all(header) or any(_PLAIN_NUMBER.fullmatch(c) for c in header)):
             continue
+        if any(_opens_quote(ln, d) for _, ln in body[:k]):
+            break                     # a quote left open runs on into the next line
         titles = [[c.strip() for c in _split(ln, d) if c.strip()] for _, ln in body[:k]]
         if all(len(t) == 1 and not _PLAIN_NUMBER.fullmatch(t[0]) for t in titles):
             hints.titles.extend(ln for _, ln in body[:k])

@@ -123,6 +123,13 @@ def duck_message(exc: Exception) -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    js = re.search(r"Malformed JSON in file .*?, at byte \d+ in (line|record/value) (\d+): ([^.\n]*)", first)
+    if js:
+        # DuckDB 2.0 counts one too high, lines and records alike (the bad line 10 of an
+        # NDJSON file was "line 11", the 2nd record of an array "record/value 3": tester10 #16)
+        n = max(1, int(js.group(2)) - 1)
+        where = f"line {n}" if js.group(1) == "line" else f"record {n}"
+        return f"{where} is not valid JSON ({js.group(3).strip()})"
     m = re.search(r"CSV Error on Line: (\d+)", text)
     if not m:
         m2 = re.search(r"[Ll]ine:? (\d+)", text)

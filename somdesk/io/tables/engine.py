@@ -43,6 +43,16 @@ def _records_key(con) -> str | None:
     return cols[0][0] if con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 2)").fetchone()[0] == 1 else None
 
 
+def parquet_select(path: str) -> str:
+    """The engine's SELECT of a Parquet file, its duration columns as DOUBLE seconds (see
+    arrowread.parquet_durations: DuckDB reads them as the stored integer counts)."""
+    per = arrowread.parquet_durations(path)
+    if not per:
+        return f"SELECT * FROM read_parquet({lit(path)})"
+    swap = ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items())
+    return f"SELECT * REPLACE ({swap}) FROM read_parquet({lit(path)})"
+
+
 def column_kind(duck_type: str) -> str:
     """"numeric", "boolean", "date", "text" or "nested" for a DuckDB type name."""
     t = duck_type.upper()
@@ -107,7 +117,7 @@ class Source:
         def connect():
             import duckdb
             con = duckdb.connect(config=_config())
-            con.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet({lit(path)})")
+            con.execute(f"CREATE VIEW src AS {parquet_select(path)}")
             return con
 
         src = cls(None, name, "parquet", {}, [], None, 0, schema)
@@ -179,7 +189,7 @@ class Source:
                                 f"nullstr={nullstr(opts)}, sample_size=-1)")
                     header_lines = skip + int(header)
                 elif fmt == "parquet":
-                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({lit(path)})")
+                    con.execute(f"CREATE VIEW raw AS {parquet_select(path)}")
                     dialect = {}
                     header_lines = 0
                 elif fmt == "json":

@@ -78,7 +78,8 @@ def _parquet_head(path: str, out: str, rows: int) -> str | None:
         total = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({lit(path)})").fetchone()[0]
         if total is None or total <= rows:
             return None
-        con.execute(f"COPY (SELECT * FROM read_parquet({lit(path)}) LIMIT {int(rows)}) TO {lit(out)} (FORMAT parquet)")
+        from somdesk.io.tables.engine import parquet_select     # durations as seconds, as a whole read
+        con.execute(f"COPY ({parquet_select(path)} LIMIT {int(rows)}) TO {lit(out)} (FORMAT parquet)")
     except duckdb.Error:
         return None
     finally:
