@@ -156,6 +156,9 @@ class Source:
         tmpdir = None
         try:
             warnings: list[str] = []
+            if fmt == "csv" and not opts.format and detect.spreadsheet_name(name):
+                warnings.append(f"{name} is named like a spreadsheet but holds delimited text: it is read "
+                                "as text (renaming it .csv says what it is)")
             header_lines = 1
             retype = None
             known = None
