@@ -187,9 +187,18 @@ class Source:
                     header_lines = 0
                 elif fmt == "json":
                     every = ", sample_size=-1" if json_every_record else ""
-                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(path)}, format='auto', "
-                                f"{compressed.duck_arg(codec)}{every})")
+                    jpath, jcodec = path, codec
+                    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                        # UTF-16 with a BOM (PowerShell 5's Out-File): DuckDB reads UTF-8 only,
+                        # so a UTF-8 copy is read, as for UTF-16 text tables (tester10 #24)
+                        from somdesk.io.tables.textfile import _transcode
+                        tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
+                        jpath, jcodec = _transcode(path, name, "utf-16", codec, tmpdir, cancel), None
+                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(jpath)}, format='auto', "
+                                f"{compressed.duck_arg(jcodec)}{every})")
                     dialect = {"json_format": "auto"}
+                    if jpath != path:
+                        dialect["encoding"] = "utf-16"
                     if codec is not None:
                         dialect["compression"] = codec
                     key = _records_key(con)
@@ -197,7 +206,7 @@ class Source:
                         # {"customers": [{...}, ...]}: the API export's one key holding the
                         # records is the table (it read as 1 row x 1 nested column: tester6 F10)
                         con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT unnest({q(key)}, max_depth := 2) "
-                                    f"FROM read_json({lit(path)}, format='auto', {compressed.duck_arg(codec)}{every})")
+                                    f"FROM read_json({lit(jpath)}, format='auto', {compressed.duck_arg(jcodec)}{every})")
                         dialect["records_key"] = key
                     header_lines = 0
                 else:
