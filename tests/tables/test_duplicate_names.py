@@ -51,3 +51,16 @@ def test_the_warning_is_short_for_many_renames():
     assert renames_warning([]) is None
     said = renames_warning([("a", f"a_{i}") for i in range(1, 9)])
     assert said.endswith("and 3 more") and "'a' -> 'a_1'" in said
+
+
+def test_out_of_core_names_the_columns_alike(tmp_path):
+    """The chunked reader gives DuckDB the same names (read_csv names=...): its own renaming
+    would make x_1 the second x there and the file's x_1 in memory."""
+    from somdesk.io.chunked import ChunkedTable
+
+    p = tmp_path / "dup.csv"
+    p.write_text("x,x,x_1\n" + "".join(f"{i},{i * 10},{i * 100}\n" for i in range(30)))
+    with ChunkedTable.open(str(p), columns=["x_1", "x_2"]) as src:
+        st = src.stats()
+    assert np.allclose(st["mean"], [1450.0, 145.0])
+    assert read_table(p).columns == ["x", "x_2", "x_1"]
