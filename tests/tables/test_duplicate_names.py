@@ -64,3 +64,12 @@ def test_out_of_core_names_the_columns_alike(tmp_path):
         st = src.stats()
     assert np.allclose(st["mean"], [1450.0, 145.0])
     assert read_table(p).columns == ["x", "x_2", "x_1"]
+
+
+def test_a_sheet_keeps_its_own_names_too(tmp_path):
+    from _files import write_xlsx
+
+    p = write_xlsx(tmp_path, "dup.xlsx", {"s": [["x", "x", "x_1"]] + [[i, i * 10, i * 100] for i in range(5)]})
+    tab = read_table(p)
+    assert tab.columns == ["x", "x_2", "x_1"] and np.array_equal(tab.values("x_1"), [0, 100, 200, 300, 400])
+    assert "duplicate column names were made unique: 'x' -> 'x_2'" in tab.warnings

@@ -15,6 +15,7 @@ they can (arrowread.py), with DuckDB as the fallback that names what is wrong.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -179,7 +180,7 @@ class Source:
                     skip = opts.skip if opts.skip is not None else dialect.get("skip", 0)
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv({lit(csv_path)}, delim=',', "
                                 f"quote='\"', escape='\"', header={header}, skip={skip}, "
-                                f"nullstr={nullstr(opts)}, sample_size=-1)")
+                                f"nullstr={nullstr(opts)}, sample_size=-1{_sheet_names(csv_path, skip, header, warnings)})")
                     header_lines = skip + int(header)
                 elif fmt == "parquet":
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({lit(path)})")
@@ -423,6 +424,25 @@ def _rmtree(d):
 
 
 _SHEETS = ("xlsx", "xls", "ods")
+
+
+def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
+    """', names=[...]' for a sheet whose header has duplicate names (io.tables.header_names, as
+    for text files: DuckDB's renaming may take a name the sheet has, tester10 #20), with the
+    warning listing the renames; '' otherwise."""
+    if not header:
+        return ""
+    import csv
+    from somdesk.io.tables import header_names
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        rows = csv.reader(f)
+        cells = next(itertools.islice(rows, skip, None), [])
+    names, renames, _ = header_names.unique_names(cells)
+    said = header_names.renames_warning(renames)
+    if said is None:
+        return ""
+    warnings.append(said)
+    return ", names=[" + ", ".join(lit(n) for n in names) + "]"
 
 
 def _check_applies(opts: ReadOptions, fmt: str, name: str) -> None:
