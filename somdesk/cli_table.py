@@ -63,8 +63,9 @@ def register(sub) -> None:
                         help="(somdesk train --table FILE ...) train a map on a table's rows")
     tr.add_argument("--table", required=True, metavar="FILE")
     tr.add_argument("--columns", help="columns to train on, comma-separated (default: every numeric column "
-                    "but the label)")
-    tr.add_argument("--weights", help="per-column weights: a=2,b=0.5 or one number per --columns entry")
+                    "but the label); a name holding a comma in double quotes: '\"income, net\",age'")
+    tr.add_argument("--weights", help="per-column weights: a=2,b=0.5 or one number per --columns entry "
+                                           "(the last '=' starts the weight: q=1=2 weights column q=1)")
     tr.add_argument("--passive", help="columns shown on the map but not used to place rows (weight 0)")
     tr.add_argument("--categorical", help="columns to one-hot encode (text columns are by default)")
     tr.add_argument("--group-weight", type=float, default=1.0, help="weight of each one-hot group (default 1)")
@@ -105,7 +106,18 @@ def register(sub) -> None:
 
 
 def _split(text: str | None) -> tuple:
-    return tuple(s.strip() for s in text.split(",") if s.strip()) if text else ()
+    """The names of a --columns/--passive/--categorical/--weights list: comma-separated, read as
+    one CSV record so a name holding a comma is written in double quotes ('"income, net",age';
+    tester10 #18); each trimmed, blanks dropped."""
+    if not text:
+        return ()
+    import csv
+    try:
+        cells = next(csv.reader([text], skipinitialspace=True), [])
+    except csv.Error:
+        raise OptionError(f"cannot read the list {text!r}: write a name holding a comma in double "
+                          'quotes, e.g. \'"income, net",age\'') from None
+    return tuple(s.strip() for s in cells if s.strip())
 
 
 def _weights(text: str | None, columns) -> dict:
@@ -114,7 +126,8 @@ def _weights(text: str | None, columns) -> dict:
     parts = _split(text)
     try:
         if all("=" in p for p in parts):
-            return {k.strip(): float(v) for k, v in (p.split("=", 1) for p in parts)}
+            # split at the LAST '=': a name may hold one ("q=1=2" weights column q=1)
+            return {k.strip(): float(v) for k, v in (p.rsplit("=", 1) for p in parts)}
         nums = [float(p) for p in parts]
     except ValueError:
         raise OptionError(f"--weights must be col=number pairs or numbers, got {text!r}") from None

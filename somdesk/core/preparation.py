@@ -42,7 +42,7 @@ import numpy as np
 from somdesk.errors import FileFormatError, OptionError
 
 __all__ = ["NORMALISATIONS", "MISSING_POLICIES", "Scaling", "Recipe", "Prepared", "fit_recipe",
-           "prepare_table", "auto_map_size", "auto_epochs", "MAX_ABS_VALUE"]
+           "prepare_table", "auto_map_size", "auto_epochs", "MAX_ABS_VALUE", "population_std"]
 
 NORMALISATIONS = ("zscore", "minmax", "none")
 MISSING_POLICIES = ("drop", "mean", "median", "train")
@@ -211,6 +211,20 @@ def _weights_for(columns, weights, passive) -> dict:
     return w
 
 
+def population_std(v, axis=None):
+    """The population standard deviation (ddof=0) of `v` along `axis`, NaN ignored (nanstd),
+    computed on the values divided by their largest magnitude: the squares of values below
+    ~1e-154 underflow to 0, so np.std called a column of 1e-300, 2e-300... constant (tester10
+    #19).  Same shape as np.nanstd's result; NaN where a slice has no value."""
+    import warnings
+    v = np.asarray(v, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        big = np.nanmax(np.abs(v), axis=axis, keepdims=True) if v.size else np.ones((1,) * v.ndim)
+        big = np.where(np.isfinite(big) & (big > 0), big, 1.0)
+        return np.nanstd(v / big, axis=axis) * np.squeeze(big, axis=axis)
+
+
 def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="drop", weights=None,
                passive=(), group_weight: float = 1.0, name: str = "table") -> tuple[Recipe, list[str]]:
     """Fit offsets, scales, fills and categories on `cells` (column -> (N,) array).
@@ -246,7 +260,7 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
             if present.size == 0:
                 raise FileFormatError(f"{name}: column {c!r} has no values (every cell is missing)")
             if normalise == "zscore":
-                o, s = present.mean(), present.std()
+                o, s = present.mean(), population_std(present)
                 s = 0.0 if np.ptp(present) == 0 else s
             elif normalise == "minmax":
                 o, s = present.min(), present.max() - present.min()

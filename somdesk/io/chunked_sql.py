@@ -11,6 +11,7 @@ JSON typed from every record.  Split from io.chunked (which re-exports every nam
 """
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import shutil
@@ -170,7 +171,39 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     from somdesk.io.tables.textfile import nullstr
     text = ", all_varchar=true" + text_dialect if text_dialect is not None else ""
     nulls = nullstr(ReadOptions(missing=tuple(missing) if missing is not None else None))
-    return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text})"
+    return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
+
+
+def _renamed(files: list[str]) -> str:
+    """', names=[...]' when the files' header has duplicate names and every file has that header:
+    the in-memory reader's names (io.tables.header_names), not DuckDB's, which may give a
+    duplicate a name the file has (tester10 #20); '' otherwise (DuckDB names the columns)."""
+    got = set()
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            return ""                # the read itself says why
+        got.add(_duplicate_renames(f, st.st_mtime_ns, st.st_size))
+    if len(got) != 1 or None in got:
+        return ""
+    return ", names=[" + ", ".join(_sql_str(n) for n in got.pop()) + "]"
+
+
+@functools.lru_cache(maxsize=256)
+def _duplicate_renames(path: str, _mtime_ns: int, _size: int) -> tuple | None:
+    """The header's names (header_names.unique_names) when it renamed a duplicate, else None."""
+    from somdesk.io.tables import detect, header_names
+    from somdesk.io.tables.textfile import sniff_head
+    try:
+        sniffed = sniff_head(path)
+    except (OSError, SomdeskError, ValueError):
+        return None
+    if sniffed is None or not sniffed.delimiter or sniffed.hints.header is False:
+        return None
+    cells = header_names.header_cells(detect._lines(sniffed.text)[sniffed.skip:], sniffed.delimiter, '"')
+    names, renames, _ = header_names.unique_names(cells)
+    return tuple(names) if renames else None
 
 
 def _text_dialect(files: list[str]) -> str:

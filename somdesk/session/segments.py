@@ -33,6 +33,7 @@ import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.clustering import cluster_codebook
+from somdesk.core.preparation import population_std
 from somdesk.errors import OptionError
 from somdesk.io.names import display_name
 
@@ -185,7 +186,7 @@ def segment_profiles(values: np.ndarray, names, row_segment: np.ndarray) -> dict
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        all_mean, all_median, all_std = np.nanmean(v, 0), np.nanmedian(v, 0), np.nanstd(v, 0)
+        all_mean, all_median, all_std = np.nanmean(v, 0), np.nanmedian(v, 0), population_std(v, 0)
         mean = np.array([np.nanmean(v[seg == s], 0) for s in segs]).reshape(len(segs), v.shape[1])
         median = np.array([np.nanmedian(v[seg == s], 0) for s in segs]).reshape(len(segs), v.shape[1])
     size = np.array([(seg == s).sum() for s in segs])

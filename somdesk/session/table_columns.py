@@ -226,12 +226,47 @@ def default_columns(table, label: str | None = None) -> tuple:
     """
     cols = _left_out(table, label)[0]
     if not cols:
-        # a table of categories: they train when chosen (one-hot), so say how (tester6 F34)
+        # a table of categories: they train when chosen (one-hot), so say how (tester6 F34) --
+        # unless the way the file was read made its numbers text (tester10 #17)
         texts = [c for c in table.columns if c != label and table.kind(c) in ("categorical", "boolean", "text")]
-        hint = (f"; its text columns are one-hot encoded when chosen, e.g. --columns {','.join(texts[:4])}"
-                if texts else "")
-        raise OptionError(f"{table.name}: no numeric column to train on (besides the label){hint}")
+        hint = read_option_hint(table, texts)
+        if hint is None:
+            listed = ",".join(f'"{t}"' if "," in t or '"' in t else t for t in texts[:4])
+            hint = f"; its text columns are one-hot encoded when chosen, e.g. --columns {listed}" if texts else ""
+        besides = " (besides the label)" if label else ""
+        raise OptionError(f"{table.name}: no numeric column to train on{besides}{hint}")
     return cols
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def read_option_hint(table, texts, probe: int = 50) -> str | None:
+    """'; ...' saying how the read made numbers text, or None when the text columns are words:
+    one column whose name holds another delimiter (the delimiter is wrong), cells that are
+    numbers with a decimal point under a decimal comma, or a header-less read whose first row
+    alone is not a number (the header was read as data).  `texts`: the text columns' names;
+    `probe`: how many cells of each are looked at."""
+    d = table.dialect
+    delim = d.get("delimiter")
+    if delim is not None and len(table.columns) == 1:
+        c = table.columns[0]
+        other = next((x for x in (",", ";", "\t", "|") if x != delim and x in c), None)
+        if other is not None:
+            return (f"; with the delimiter {delim!r} the file has one column ({c[:60]!r}), which holds "
+                    f"{other!r}: is the delimiter right?")
+    dec = d.get("decimal", ".")
+    for c in texts:
+        cells = [x for x in table.strings(c, probe) if x]
+        if not cells:
+            continue
+        if dec != "." and all(_NUMBER.fullmatch(x) for x in cells):
+            return f"; column {c!r} holds {cells[0]!r}, not a number with the decimal separator {dec!r}"
+        if (d.get("header") is False and len(cells) > 1 and not _NUMBER.fullmatch(cells[0])
+                and all(_NUMBER.fullmatch(x.replace(dec, ".")) for x in cells[1:])):
+            return (f"; the first row holds {cells[0]!r} in column {c!r}, the rest numbers: is the first "
+                    "line a header?")
+    return None
 
 
 def spoiled_columns(table, label: str | None = None) -> list[str]:

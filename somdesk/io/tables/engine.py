@@ -15,6 +15,7 @@ they can (arrowread.py), with DuckDB as the fallback that names what is wrong.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -166,6 +167,9 @@ class Source:
         tmpdir = None
         try:
             warnings: list[str] = []
+            if fmt == "csv" and not opts.format and detect.spreadsheet_name(name):
+                warnings.append(f"{name} is named like a spreadsheet but holds delimited text: it is read "
+                                "as text (renaming it .csv says what it is)")
             header_lines = 1
             retype = None
             known = None
@@ -186,7 +190,7 @@ class Source:
                     skip = opts.skip if opts.skip is not None else dialect.get("skip", 0)
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv({lit(csv_path)}, delim=',', "
                                 f"quote='\"', escape='\"', header={header}, skip={skip}, "
-                                f"nullstr={nullstr(opts)}, sample_size=-1)")
+                                f"nullstr={nullstr(opts)}, sample_size=-1{_sheet_names(csv_path, skip, header, warnings)})")
                     header_lines = skip + int(header)
                 elif fmt == "parquet":
                     con.execute(f"CREATE VIEW raw AS {parquet_select(path)}")
@@ -194,9 +198,18 @@ class Source:
                     header_lines = 0
                 elif fmt == "json":
                     every = ", sample_size=-1" if json_every_record else ""
-                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(path)}, format='auto', "
-                                f"{compressed.duck_arg(codec)}{every})")
+                    jpath, jcodec = path, codec
+                    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                        # UTF-16 with a BOM (PowerShell 5's Out-File): DuckDB reads UTF-8 only,
+                        # so a UTF-8 copy is read, as for UTF-16 text tables (tester10 #24)
+                        from somdesk.io.tables.textfile import _transcode
+                        tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
+                        jpath, jcodec = _transcode(path, name, "utf-16", codec, tmpdir, cancel), None
+                    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(jpath)}, format='auto', "
+                                f"{compressed.duck_arg(jcodec)}{every})")
                     dialect = {"json_format": "auto"}
+                    if jpath != path:
+                        dialect["encoding"] = "utf-16"
                     if codec is not None:
                         dialect["compression"] = codec
                     key = _records_key(con)
@@ -204,7 +217,7 @@ class Source:
                         # {"customers": [{...}, ...]}: the API export's one key holding the
                         # records is the table (it read as 1 row x 1 nested column: tester6 F10)
                         con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT unnest({q(key)}, max_depth := 2) "
-                                    f"FROM read_json({lit(path)}, format='auto', {compressed.duck_arg(codec)}{every})")
+                                    f"FROM read_json({lit(jpath)}, format='auto', {compressed.duck_arg(jcodec)}{every})")
                         dialect["records_key"] = key
                     header_lines = 0
                 else:
@@ -421,6 +434,25 @@ def _rmtree(d):
 
 
 _SHEETS = ("xlsx", "xls", "ods")
+
+
+def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
+    """', names=[...]' for a sheet whose header has duplicate names (io.tables.header_names, as
+    for text files: DuckDB's renaming may take a name the sheet has, tester10 #20), with the
+    warning listing the renames; '' otherwise."""
+    if not header:
+        return ""
+    import csv
+    from somdesk.io.tables import header_names
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        rows = csv.reader(f)
+        cells = next(itertools.islice(rows, skip, None), [])
+    names, renames, _ = header_names.unique_names(cells)
+    said = header_names.renames_warning(renames)
+    if said is None:
+        return ""
+    warnings.append(said)
+    return ", names=[" + ", ".join(lit(n) for n in names) + "]"
 
 
 def _check_applies(opts: ReadOptions, fmt: str, name: str) -> None:

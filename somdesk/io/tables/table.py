@@ -441,7 +441,7 @@ class Table:
 
     def _col(self, name: str) -> str:
         if not isinstance(name, str) or name not in self._kind:
-            raise OptionError(f"{self.name} has no column {name!r}")
+            raise OptionError(f"{self.name} has no column {name!r}{quoting_hint(name, self.columns)}")
         return name
 
     def kind(self, name: str) -> str:
@@ -690,3 +690,17 @@ def _none_count(v: np.ndarray) -> int:
         return int(np.count_nonzero(np.equal(v, None)))
     except (ValueError, TypeError):
         return sum(x is None for x in v.tolist())
+
+
+def quoting_hint(name, columns) -> str:
+    """'' or, when `name` (not found) is a piece of a column name holding ',' or '=' (the name
+    was split in a comma list, tester10 #18), how to write that name in a list."""
+    if not isinstance(name, str):
+        return ""
+    import re
+    for c in columns:
+        if ("," in c or "=" in c) and name.strip() in [p.strip() for p in re.split("[,=]", c)]:
+            weight = " (in --weights the last '=' starts the weight)" if "=" in c else ""
+            return (f"; the table has a column {c!r}: in a comma list write a name holding ',' in "
+                    f"double quotes, e.g. '\"{c}\"'{weight}")
+    return ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import FileFormatError
-from somdesk.io.tables import compressed, detect
+from somdesk.io.tables import compressed, detect, header_names
 from somdesk.io.tables.detect import SPACES
 from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message as _duck_message, lit, q, scratch
 from somdesk.io.tables.options import ReadOptions
@@ -235,16 +235,22 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
     if header is None:
         header = bool(has_header)
     comment = opts.comment or ""
+    names = [c["name"] for c in columns]
     if header:
-        first = next((ln for ln in detect._lines(text)[skip:] if ln.strip()), None)
-        cells = [c.strip() for c in detect._split(first, delim)] if first is not None else []
-        if any(not c for c in cells):
-            warnings.append(f"{sum(not c for c in cells)} column(s) had no name and were named by position")
-        if len(set(cells)) < len(cells):
-            warnings.append("duplicate column names were made unique (a second 'x' becomes 'x_1')")
+        cells = header_names.header_cells(detect._lines(text)[skip:], delim,
+                                          None if quote in (None, "(empty)") else quote,
+                                          None if escape in (None, "(empty)") else escape)
+        unique, renames, unnamed = header_names.unique_names(cells)
+        if len(unique) == len(names):
+            # our names, not DuckDB's: its renaming may take a name the file has (tester10 #20)
+            names = unique
+        if unnamed:
+            warnings.append(f"{unnamed} column(s) had no name and were named by position")
+        said = header_names.renames_warning(renames)
+        if said:
+            warnings.append(said)
     # digit groups: every column text, converted by our strict rule in SQL (_convert_numbers)
     custom_numbers = (decimal != "." or thousands != "") and not native
-    names = [c["name"] for c in columns]
     # every number ends up float64, so integer columns are read as DOUBLE: DuckDB casts a
     # later "1.5" into a sniffed BIGINT column by rounding it to 2, silently
     # and a sniffed BOOLEAN column is read as text: DuckDB's sniffer calls yes/no, Y/N and

@@ -1,0 +1,78 @@
+"""Unique column names from a header line's cells, renaming only what must be renamed.
+
+DuckDB's own renaming compares names without case and may give a duplicate a name the file
+already has (header `x,x,x_1` came back `x, x_1, x_1_1`: `--columns x_1` then chose the
+duplicate, tester10 #20).  Here the file's own names are kept, compared as shown (trimmed,
+case-sensitive), and a duplicate or blank takes the first free name.
+"""
+from __future__ import annotations
+
+__all__ = ["unique_names", "renames_warning"]
+
+
+def unique_names(cells: list[str]) -> tuple[list[str], list[tuple[str, str]], int]:
+    """(names, renames, unnamed) for header `cells` (strings, one per column).
+
+    names: one per cell, all different: a cell's trimmed text when it is the first with that
+    text; a blank cell becomes `column<i>` (i = 0-based position), a later duplicate `<name>_<n>`
+    with the smallest n >= 1 giving a name no cell has and none given before.
+    renames: (cell text as in the file, new name) of each duplicate renamed, in column order.
+    unnamed: how many cells were blank."""
+    raw = list(cells)
+    cells = [c.strip() for c in cells]
+    taken = {c for c in cells if c}
+    seen: set[str] = set()
+    names: list[str] = []
+    renames: list[tuple[str, str]] = []
+    unnamed = 0
+
+    def free(base: str) -> str:
+        n = 1
+        while f"{base}_{n}" in taken:
+            n += 1
+        return f"{base}_{n}"
+
+    for i, (cell, text) in enumerate(zip(cells, raw)):
+        if not cell:
+            unnamed += 1
+            name = f"column{i}" if f"column{i}" not in taken else free(f"column{i}")
+        elif cell in seen:
+            name = free(cell)
+            renames.append((text, name))
+        else:
+            name = cell
+        seen.add(cell)
+        taken.add(name)
+        names.append(name)
+    return names, renames, unnamed
+
+
+def renames_warning(renames: list[tuple[str, str]], shown: int = 5) -> str | None:
+    """The warning naming the duplicate renames ('x' -> 'x_2'), None when there are none."""
+    if not renames:
+        return None
+    parts = [f"{old!r} -> {new!r}" for old, new in renames[:shown]]
+    more = f" and {len(renames) - shown} more" if len(renames) > shown else ""
+    return f"duplicate column names were made unique: {', '.join(parts)}{more}"
+
+
+def header_cells(lines, delim: str, quote: str | None, escape: str | None = None) -> list[str]:
+    """The header's cells: the first non-blank record of `lines` (the head's lines after the
+    skipped ones) read as CSV with this delimiter, quote and escape (a quoted name may hold the
+    delimiter or a line break); [] when there is none."""
+    import csv
+    import io
+    kw = {"delimiter": delim}
+    if quote:
+        kw["quotechar"] = quote
+        if escape and escape != quote:
+            kw.update(escapechar=escape, doublequote=False)
+    else:
+        kw["quoting"] = csv.QUOTE_NONE
+    try:
+        for row in csv.reader(io.StringIO("\n".join(lines)), **kw):
+            if len(row) > 1 or (row and row[0].strip()):      # not a blank line
+                return row
+    except csv.Error:
+        pass
+    return []
