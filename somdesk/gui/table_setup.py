@@ -168,11 +168,16 @@ class TableSetup(QWidget):
 
     # -- what the user chose ----------------------------------------------------------------
     def spec(self, seed: int = 0):
-        """The TableMapSpec of the panel; OptionError when no column is used."""
+        """The TableMapSpec of the panel; OptionError when no column is used, or when the Label
+        column is ticked Use (the CLI's rule for `--label` in `--columns`: it was silently left
+        out of training while its row showed the tick, tester10 #25)."""
         from somdesk.session.table_data import TableMapSpec
 
         label = self.label.currentData()
-        rows = [r for r in self.columns.choices() if r.use and r.name != label]
+        if label is not None and any(r.use and r.name == label for r in self.columns.choices()):
+            raise OptionError(f"{display_name(label)} is the Label column and is ticked Use: the label names "
+                              "the rows and is not trained on; untick its Use, or choose another Label column")
+        rows = [r for r in self.columns.choices() if r.use]
         used = [r.name for r in rows]
         if not used:
             raise OptionError("tick at least one column to train on (Use)")

@@ -75,3 +75,25 @@ def test_ticks_and_weights_in_the_view_reach_the_spec(qtbot, tmp_path):
     panel.set_column("c", use=True, weight=3.0)
     assert panel.spec().weights == {"a": 100.0, "c": 3.0}
     tab.close()
+
+
+def test_the_label_column_ticked_use_is_refused_not_dropped(qtbot, tmp_path):
+    """tester10 #25: the label column ticked Use was silently left out of training (its row
+    showed the tick); now Train is refused with the CLI's rule, and untick or another label
+    makes it trainable."""
+    import pytest
+
+    from somdesk.errors import OptionError
+
+    p = tmp_path / "cats.csv"
+    p.write_text("x,y,grp\n" + "".join(f"{i * 0.5},{(i * 7) % 5},{'abc'[i % 3]}\n" for i in range(40)))
+    panel = TableSetup()
+    qtbot.addWidget(panel)
+    panel.set_table(read_table(str(p)))
+    panel.label.setCurrentIndex(panel.label.findData("grp"))
+    assert panel.spec().columns == ("x", "y")
+    panel.set_column("grp", use=True, weight=2.0, categorical=True)
+    with pytest.raises(OptionError, match="grp is the Label column and is ticked Use"):
+        panel.spec()
+    panel.label.setCurrentIndex(0)                 # no label: grp is trained on
+    assert panel.spec().columns == ("x", "y", "grp") and panel.spec().weights == {"grp": 2.0}
