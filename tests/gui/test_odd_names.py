@@ -101,3 +101,19 @@ def test_text_cells_with_odd_whitespace_are_shown_escaped_and_kept(qtbot, tmp_pa
     out = tmp_path / "rows.csv"
     rows.write_csv(out)
     assert "x\u00a0y" in out.read_text(encoding="utf-8")
+
+
+def test_no_raw_basename_in_a_shown_fstring():
+    """A file name in a one-line message goes through io.names.display_basename (review10 #3):
+    no `os.path.basename(` inside an f-string in the window's or the CLI's modules (but `!r`)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "somdesk"
+    found = []
+    for path in [*root.glob("gui/*.py"), *root.glob("cli*.py")]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # `{os.path.basename(p)!r}` is escaped by repr() already
+            if re.search(r"""\bf["'].*\{[^}]*os\.path\.basename\((?![^}]*!r\})""", line):
+                found.append(f"{path.name}:{n}")
+    assert not found, found
