@@ -184,7 +184,7 @@ def install_palette(session, path: str, pal) -> None:
         raise SomdeskError(f"{display_basename(path)}: the palette has no colours")
     names = [s.name or "" for s in pal.swatches]
     title = pal.name or os.path.basename(path)
-    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path))
+    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path, palette_name=pal.name))
 
 
 def paced(task, window, token, policy: SnapshotPolicy | None = None):
