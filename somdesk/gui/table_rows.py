@@ -156,6 +156,10 @@ class RowsView(QTableView):
         vh = self.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)     # no per-row size measuring
         vh.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        # the table's own `row` column numbers the rows; the header's 1, 2, 3 ... beside it was a
+        # second, meaningless numbering once sorted or filtered to a node (tester10 #23); hidden,
+        # it still sets the rows' height
+        vh.hide()
         hh = self.horizontalHeader()
         hh.setSortIndicatorShown(True)
         # a name wider than its column: its start shown, "…" on the right (centred text lost both ends)
