@@ -302,12 +302,13 @@ def _slice_rows(w: int) -> int:
     return max(1, (1 << 20) // max(1, w * 3))
 
 
-def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, int]:
-    """(PSNR in dB, entries used) of the quantised picture `palette[indices]` against `original`.
+def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, np.ndarray]:
+    """(PSNR in dB, used) of the quantised picture `palette[indices]` against `original`; `used`
+    (K,) bool: the palette entries some pixel uses (the window counts them by alpha).
 
     `original` (H, W, 3|4) uint8, `indices` (H, W) integer into `palette` (K, 3|4) uint8.  The
     PSNR equals `picture_psnr(original, palette[indices])` bit for bit (the same slices of
-    `core.quantize.mse`, composited on white slice by slice) and the count equals
+    `core.quantize.mse`, composited on white slice by slice) and `used.sum()` equals
     `len(np.unique(indices))`, without a full-size copy of either picture: memory is one slice
     (~1 Mpx values).  Raises SomdeskError for a bad picture or when `indices` is not
     (H, W), `Cancelled` when `cancel` is set (checked every slice, ~10 ms).
@@ -339,7 +340,7 @@ def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, in
     import math
 
     value = math.inf if m == 0.0 else 10.0 * math.log10(255.0 * 255.0 / m)
-    return value, int(np.count_nonzero(counts))
+    return value, counts > 0
 
 
 def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cancel=None) -> np.ndarray:

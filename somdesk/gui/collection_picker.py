@@ -20,7 +20,6 @@ palette of each.
 from __future__ import annotations
 
 import html
-import os
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -28,6 +27,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListView, QVBoxLayout
+
+from somdesk.io.names import display_basename
 
 
 STRIP_SIZE = QSize(192, 18)     # the small strip drawn for every palette in the list
@@ -128,9 +129,9 @@ class CollectionPicker(QDialog):
         super().__init__(parent)
         self.collection = collection
         n = len(collection.palettes)
-        self.setWindowTitle(f"Open which palette? — {os.path.basename(collection.path)}")
+        self.setWindowTitle(f"Open which palette? — {display_basename(collection.path)}")
         self.setObjectName("collection-picker")
-        info = QLabel(f"<b>{html.escape(os.path.basename(collection.path))}</b> holds {n:,} palettes. "
+        info = QLabel(f"<b>{html.escape(display_basename(collection.path))}</b> holds {n:,} palettes. "
                       "Choose the one to open.")
         info.setWordWrap(True)
         self.filter = QLineEdit()
@@ -221,7 +222,7 @@ def offer_collection(window, collection: Collection) -> None:
     picker.chosen.connect(install)
     # Cancel: not the "Opening coll.json…" of the read before the picker, for ever (tester7 #19)
     picker.rejected.connect(lambda: window.statusBar().showMessage(
-        f"Nothing opened from {os.path.basename(collection.path)}.", 5000))
+        f"Nothing opened from {display_basename(collection.path)}.", 5000))
     picker.finished.connect(lambda _r: picker.deleteLater())
     window.collection_picker = picker
     picker.open()

@@ -10,12 +10,19 @@ REDRAW_HZ times a second.  Why throttled: each redraw re-renders the axes and
 grid (pyqtgraph's AxisItem), ~10-15 ms in software rendering under X11, and at
 the canvas's 40-60 snapshots/s those paints stacked into 100+ ms stalls of the
 GUI thread.  The map itself still updates at full rate.
+
+Point markers: a short run may be measured only a few times (a 1,000-epoch run
+at Max speed: the first and the last epoch), and a bare line between two points
+reads as a linear trend.  So while a curve has at most MARKED_POINTS points each
+measurement gets a dot and the line between dots is dotted (what lies between is
+not measured); denser curves are drawn as lines only (the dots would
+merge into a thick line and cost a scatter redraw each time).
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from somdesk.gui.map_view import BACKGROUND
@@ -23,6 +30,10 @@ from somdesk.gui.map_view import BACKGROUND
 REDRAW_HZ = 8
 QE_COLOUR = "#4fc3f7"
 TE_COLOUR = "#ffb74d"
+# The legend's words on the plot's white background: the normal dark text colour (a light grey,
+# as before, was barely readable).
+LEGEND_TEXT = "#303030"
+MARKED_POINTS = 60
 
 
 class MetricsPlot(pg.PlotWidget):
@@ -50,7 +61,7 @@ class MetricsPlot(pg.PlotWidget):
         self.te_view.setXLink(plot)
         self.te_view.setYRange(0.0, 1.0, padding=0.05)
         plot.vb.sigResized.connect(self._sync_views)
-        self.legend = plot.addLegend(offset=(-8, 6), labelTextColor="#d0d0d0", labelTextSize="8pt")
+        self.legend = plot.addLegend(offset=(-8, 6), labelTextColor=LEGEND_TEXT, labelTextSize="8pt")
         self.qe_curve = plot.plot(pen=pg.mkPen(QE_COLOUR, width=2), name="quantisation error")
         self.te_curve = pg.PlotDataItem(pen=pg.mkPen(TE_COLOUR, width=2))
         self.te_view.addItem(self.te_curve)
@@ -58,6 +69,7 @@ class MetricsPlot(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self._data = np.empty((0, 3))
         self._n = 0
+        self._marked = False
         self._redraw = QTimer(self, singleShot=True, interval=int(1000 / REDRAW_HZ))
         self._redraw.timeout.connect(self.flush)
         self.clear_points(1000)
@@ -98,8 +110,29 @@ class MetricsPlot(pg.PlotWidget):
         """Draw every point received so far."""
         self._redraw.stop()
         d = self._data[: self._n]
+        self._mark(len(d) <= MARKED_POINTS)
         self.qe_curve.setData(d[:, 0], d[:, 1])
         self.te_curve.setData(d[:, 0], d[:, 2])
+
+    def _mark(self, on: bool) -> None:
+        """Dots on the measurements (`on`) or lines only; changed only when the state changes."""
+        if on == self._marked:
+            return
+        self._marked = on
+        for curve, colour in ((self.qe_curve, QE_COLOUR), (self.te_curve, TE_COLOUR)):
+            curve.setPen(pg.mkPen(colour, width=1.5 if on else 2,
+                                  style=Qt.PenStyle.DotLine if on else Qt.PenStyle.SolidLine))
+            if on:
+                curve.setSymbol("o")
+                curve.setSymbolSize(6)
+                curve.setSymbolPen(pg.mkPen(colour))
+                curve.setSymbolBrush(pg.mkBrush(colour))
+            else:
+                curve.setSymbol(None)
+
+    def marked(self) -> bool:
+        """True while the measurements are drawn with dots."""
+        return self._marked
 
     def points(self) -> np.ndarray:
         return self._data[: self._n].copy()

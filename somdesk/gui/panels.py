@@ -10,6 +10,7 @@ The panel only shows the session's state and emits requests; the window applies 
 """
 from __future__ import annotations
 
+import html
 import os
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QStackedWidget, QV
 
 from somdesk.gui.controls import ParameterPanel
 from somdesk.gui.swatches import SwatchPanel
+from somdesk.io.names import display_name
 
 
 def _box(title: str, widget: QWidget) -> QGroupBox:
@@ -41,9 +43,13 @@ class ImagePanel(QWidget):
         h, w = d.pixels.shape[:2]
         st = d.settings
         self.info.setText(
-            f"<b>{d.title}</b><br>{w:,} × {h:,} pixels{'' if d.full_size else ' (downscaled copy)'}<br>"
+            f"<b>{html.escape(display_name(d.title))}</b><br>{w:,} × {h:,} pixels"
+            f"{'' if d.full_size else ' (downscaled copy)'}<br>"
             f"{len(d.sample):,} pixels sampled to train the palette map<br>"
-            f"fine-tuning {st.fine_tune} epochs, unused colours {'recovered' if st.revive else 'kept'}<br><br>"
+            # the run is Epochs + these: Epochs 20 showed "epoch 0 of 40" without a word why (tester10 #23)
+            + (f"then {st.fine_tune} fine-tuning epochs (a run is Epochs + {st.fine_tune}), " if st.fine_tune
+               else "no fine-tuning, ") +
+            f"unused colours {'recovered' if st.revive else 'kept'}<br><br>"
             "Train, then <i>Training › Quantise full picture</i> (Ctrl+Shift+Q); "
             "<i>View › Quantised picture</i> shows the result.")
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QVBoxLayout)
 
 from somdesk.errors import SomdeskError
-from somdesk.io.names import display_name
+from somdesk.io.names import display_basename, display_name
 
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
@@ -66,7 +66,7 @@ def _combo(items, editable: bool = False) -> QComboBox:
 class ImportPreview(QDialog):
     def __init__(self, parent, path: str, read_now: bool = True):
         super().__init__(parent)
-        self.setWindowTitle(f"Import {os.path.basename(path)}")
+        self.setWindowTitle(f"Import {display_basename(path)}")
         self.setObjectName("import-preview")
         self.path = path
         self.table = None
@@ -218,7 +218,7 @@ class ImportPreview(QDialog):
             ok.setEnabled(False)
             self.read_button.setEnabled(False)
             size = os.path.getsize(self.path) / 1e6 if os.path.exists(self.path) else 0
-            self.notes.setText(f"<b>Reading the first rows of {html.escape(os.path.basename(self.path))} "
+            self.notes.setText(f"<b>Reading the first rows of {html.escape(display_basename(self.path))} "
                                f"({size:,.0f} MB)…</b> Cancel closes this dialog.")
             if not self.isVisible() and self.parent() is not None:
                 self.setWindowModality(Qt.WindowModality.ApplicationModal)

@@ -35,6 +35,9 @@ def _auto_spin(maximum: int, tip: str) -> QSpinBox:
     return s
 
 
+LABEL_BAND = 0.3           # of the validity curve's 0..1 height, above it, for the k label
+
+
 class TableSetup(QWidget):
     """See module docstring.  `spec_edited` when anything changes that needs new training;
     `k_edited(k)` when only the number of segments changed (0 = the suggested k)."""
@@ -168,11 +171,16 @@ class TableSetup(QWidget):
 
     # -- what the user chose ----------------------------------------------------------------
     def spec(self, seed: int = 0):
-        """The TableMapSpec of the panel; OptionError when no column is used."""
+        """The TableMapSpec of the panel; OptionError when no column is used, or when the Label
+        column is ticked Use (the CLI's rule for `--label` in `--columns`: it was silently left
+        out of training while its row showed the tick, tester10 #25)."""
         from somdesk.session.table_data import TableMapSpec
 
         label = self.label.currentData()
-        rows = [r for r in self.columns.choices() if r.use and r.name != label]
+        if label is not None and any(r.use and r.name == label for r in self.columns.choices()):
+            raise OptionError(f"{display_name(label)} is the Label column and is ticked Use: the label names "
+                              "the rows and is not trained on; untick its Use, or choose another Label column")
+        rows = [r for r in self.columns.choices() if r.use]
         used = [r.name for r in rows]
         if not used:
             raise OptionError("tick at least one column to train on (Use)")
@@ -230,13 +238,18 @@ class TableSetup(QWidget):
             item.plot(ks[fin], s[fin], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
                       symbolBrush=colour, symbolPen=None)
         sug = curve.get("suggested")
-        if sug is not None:
-            item.addItem(pg.InfiniteLine(pos=sug, angle=90, pen=pg.mkPen((200, 30, 30), width=2),
-                                         label=f"suggested k = {sug}",
-                                         labelOpts={"position": 0.9, "color": (200, 30, 30)}))
         if k is not None and k != sug:
             item.addItem(pg.InfiniteLine(pos=k, angle=90, pen=pg.mkPen((90, 90, 90), width=1,
                                                                        style=Qt.PenStyle.DashLine)))
+        if sug is not None:
+            # the label sits in a band above the scaled curves (0..1), right of its line: at 0.9 of
+            # the height it was drawn over the curves' points at k = 2 (tester10 #23)
+            item.setYRange(-0.05, 1.0 + LABEL_BAND, padding=0)
+            line = pg.InfiniteLine(pos=sug, angle=90, pen=pg.mkPen((200, 30, 30), width=2),
+                                   label=f"suggested k = {sug}",
+                                   labelOpts={"position": 1.0 - 0.5 * LABEL_BAND / (1.05 + LABEL_BAND),
+                                              "anchors": [(0, 0.5), (0, 0.5)], "color": (200, 30, 30)})
+            item.addItem(line)
         db = [x for x in curve.get("davies_bouldin", []) if x is not None and math.isfinite(x)]
         self.curve_note.setText(
             f"<span style='color:#2858c8'>Davies-Bouldin</span> (lower is better) and "

@@ -1,6 +1,6 @@
 """What the window's task is doing, in words, and the one sentence that asks the user to wait for it.
 
-    runner.start("segment", factory, what="measuring")   # gui/tasks.TaskRunner keeps `what`
+    runner.start("segment", factory, what="measure")   # gui/tasks.TaskRunner keeps `what`
     wait_message(runner, "opening another file")
     # "The training is stopping: opening another file can start once it has ended."
     # "Wait for the measuring of the stopped map to end (or Stop it: Train continues the run) ..."

@@ -23,7 +23,6 @@ written by a task ("export-timelapse") through `somdesk.io.timelapse.write_anima
 from __future__ import annotations
 
 import bisect
-import os
 import threading
 
 import numpy as np
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from somdesk import render
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
+from somdesk.io.names import display_basename
 from somdesk.io.timelapse import FrameRecorder, write_animation
 
 MAX_FRAMES = 120
@@ -49,8 +49,8 @@ def frame_view(session) -> str | None:
 
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
-        return f"Exported {os.path.basename(path)}: {result[0]} frames at {result[1]} fps."
-    return f"Export time-lapse stopped: {os.path.basename(path)} was not written." if stopped else ""
+        return f"Exported {display_basename(path)}: {result[0]} frames at {result[1]} fps."
+    return f"Export time-lapse stopped: {display_basename(path)} was not written." if stopped else ""
 
 
 class _TaskSaving:

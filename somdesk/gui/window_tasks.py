@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand
 
 from somdesk.core.cancel import check
 from somdesk.errors import SomdeskError
+from somdesk.io.names import display_basename
 
 # Several palettes opened together become one set of inputs; together they may hold
 # at most this many colours (the limit of one palette file: io.palettes.limits.MAX_COLORS).
@@ -51,14 +52,14 @@ def open_paths_task(session, paths: list[str], token):
             return PaletteChoice(paths[0], palettes)      # the window asks which one
         install_palette(session, paths[0], palettes[0])
         n = len(palettes[0].to_array())
-        return f"Opened {os.path.basename(paths[0])}: {n:,} colour{'' if n == 1 else 's'}."
+        return f"Opened {display_basename(paths[0])}: {n:,} colour{'' if n == 1 else 's'}."
     if len(paths) == 1:
         kind = yield from session.open_task(paths[0], cancel=token, kind=kinds[0])
-        return f"Opened {os.path.basename(paths[0])} ({kind})."
+        return f"Opened {display_basename(paths[0])} ({kind})."
     if any(k != "palette" for k in kinds):
         odd = next(p for p, k in zip(paths, kinds) if k != "palette")
         raise SomdeskError(f"several files can be opened together only when all are palettes; "
-                           f"{os.path.basename(odd)} is not (open it on its own)")
+                           f"{display_basename(odd)} is not (open it on its own)")
     from somdesk.io.palettes import read_palette
 
     from somdesk.session.opening import palette_inputs
@@ -180,10 +181,10 @@ def install_palette(session, path: str, pal) -> None:
 
     colours = palette_inputs(pal)
     if len(colours) == 0:
-        raise SomdeskError(f"{os.path.basename(path)}: the palette has no colours")
+        raise SomdeskError(f"{display_basename(path)}: the palette has no colours")
     names = [s.name or "" for s in pal.swatches]
     title = pal.name or os.path.basename(path)
-    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path))
+    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path, palette_name=pal.name))
 
 
 def paced(task, window, token, policy: SnapshotPolicy | None = None):

@@ -66,7 +66,9 @@ def one_line(text, max_chars: int = MAX_LABEL_CHARS) -> str:
     Every Pillow text draw of somdesk goes through this: a column name is any string a CSV
     header may hold (a quoted header may contain a line break), and Pillow's layout engine
     fails on a line break ("raqm_layout() failed", tester6 F30) or draws the rest of the
-    name over the next line."""
+    name over the next line.  Only a safety net: names are rendered for display by
+    `io.names.display_name` (the session passes them through it before render draws them, so
+    'line\\nbreak' is seen as such); this keeps Pillow safe from whatever text reaches it."""
     s = _BREAKS.sub(" ", str(text)).strip()
     if max_chars and len(s) > max_chars:
         s = s[: max(1, max_chars - 3)].rstrip() + "..."

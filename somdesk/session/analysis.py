@@ -121,7 +121,12 @@ def _quantised(pixels, indices, palette, cancel=None, shown: bool = False) -> Qu
     if shown:
         h, w = indices.shape
         small = frozen_array(shown_small(h, w, lambda a, b: palette[indices[a:b]], cancel=cancel))
-    return QuantisedPicture(palette, indices, value, used, small)
+    if palette.shape[1] == 4:
+        alpha = palette[:, 3]
+        parts = tuple(int(np.count_nonzero(used & m)) for m in (alpha == 255, (alpha > 0) & (alpha < 255), alpha == 0))
+    else:
+        parts = (int(np.count_nonzero(used)), 0, 0)
+    return QuantisedPicture(palette, indices, value, int(np.count_nonzero(used)), small, parts)
 
 
 def quantised_preview(pixels: np.ndarray, weights: np.ndarray, cache: dict | None = None) -> QuantisedPicture:

@@ -62,6 +62,9 @@ class ColourData:
     source: str | None = None
     space: str = "srgb"
     alpha: np.ndarray | None = None
+    # the palette's own name as the file gave it (a GPL "Name:", a JSON "name"); None when the
+    # file has none or there is no file: the title is then made up (the file's name, "random colours")
+    own_name: str | None = None
     kind: str = field(default="colours", init=False)
 
     def __post_init__(self) -> None:
@@ -94,15 +97,11 @@ class ColourData:
 
     @property
     def palette_name(self) -> str | None:
-        """The palette's own name: the title when it came from the file (a GPL "Name:", a
-        JSON "name"); None when the title is made up -- the file's name (a .hex palette has no
-        name) or no file at all ("random colours", "3 palettes").  What Save palette as has
-        to lose when the format keeps no names (io.palettes.write_losses)."""
-        import os
-
-        if not self.source or not self.title or self.title == os.path.basename(self.source):
-            return None
-        return self.title
+        """The palette's own name (`own_name`, kept from the file when it was read; a name equal
+        to the file's name counts too); None when the palette has none -- a .hex palette,
+        random colours, "3 palettes".  What Save palette as has to lose when the format keeps
+        no names (io.palettes.write_losses)."""
+        return self.own_name or None
 
     @property
     def with_alpha(self) -> np.ndarray:

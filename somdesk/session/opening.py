@@ -288,8 +288,8 @@ class Loaded:
         p = self.payload
         name = os.path.basename(self.path)
         if self.kind == "palette":
-            colours, names, title, _warnings = p
-            session.new_colours(colours, names=names, title=title, source=self.path)
+            colours, names, title, _warnings, own_name = p
+            session.new_colours(colours, names=names, title=title, source=self.path, palette_name=own_name)
         elif self.kind == "image":
             session.install_image(p)         # built by `read` on the reading thread
         elif self.kind == "table":
@@ -314,7 +314,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
         if len(colours) == 0:
             raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
         payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
-                   list(pal.warnings))
+                   list(pal.warnings), pal.name)
     elif kind == "image":
         from somdesk.io.image_input import load_image
 

@@ -81,6 +81,9 @@ class QuantisedPicture:
     indices   (H, W) uint8/uint16 palette index of every pixel (full size)
     psnr      dB against the original as both look on white; inf when identical
     used      palette entries some pixel uses
+    parts     (opaque, translucent, transparent): `used` split by the entries' alpha -- the
+              opaque ones are the map's node colours, the others are added for a picture
+              with alpha (docs/quantisation.md), so `used` can exceed the map's node count
     small     (H', W', 3) uint8: what the window draws, at most DISPLAY_MAX_SIDE a side
               (core.map_quantise.shown_small; made by the task that quantised, off the
               GUI thread), or None: `shown()` makes it
@@ -91,6 +94,17 @@ class QuantisedPicture:
     psnr: float
     used: int
     small: np.ndarray | None = field(default=None, compare=False, repr=False)
+    parts: tuple[int, int, int] = (0, 0, 0)
+
+    def colours_text(self, nodes: int) -> str:
+        """'N colours', and for a picture with alpha where they come from, e.g. '106 colours (64
+        of the map's 64 node colours + 41 translucent + transparent)': a user who trained 64
+        nodes otherwise reads 106 as a wrong count (tester10 #11).  `nodes`: the map's size."""
+        opaque, translucent, transparent = self.parts
+        if not translucent and not transparent:
+            return f"{self.used:,} colours"
+        extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
+        return f"{self.used:,} colours ({opaque:,} of the map's {nodes:,} node colours{extra})"
 
     def shown(self) -> np.ndarray:
         """(H', W', 3) uint8: the picture as the window draws it (`small`; `rgb()` when it

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from somdesk.core.masked_som import masked_bmus
+from somdesk.io.names import display_name
 
 __all__ = ["table_profiles", "table_top_items", "ratings_scale_warning", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
 
@@ -202,7 +203,7 @@ def _top_table(top: dict) -> str:
             "<th>ratings</th><th>lift</th></tr>"]
     for s, entries in sorted(top.items()):
         for k, (item, mean, count, lift) in enumerate(entries, 1):
-            rows.append(f"<tr><td>{s}</td><td>{k}</td><td style=\"text-align:left\">{html.escape(str(item))}</td>"
+            rows.append(f"<tr><td>{s}</td><td>{k}</td><td style=\"text-align:left\">{html.escape(display_name(item))}</td>"
                         f"<td>{mean:.3g}</td><td>{count:,}</td><td>{lift:+.3g}</td></tr>")
     return "\n".join(rows) + "</table>"
 
@@ -268,8 +269,8 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):
         passive = "" if tm.recipe.active[j] else " (passive)"
-        parts.append(f"<figure>{_img(plane_picture(planes[:, :, j], hexagonal), name)}"
-                     f"<figcaption>{html.escape(name)}{passive}</figcaption></figure>")
+        parts.append(f"<figure>{_img(plane_picture(planes[:, :, j], hexagonal), display_name(name))}"
+                     f"<figcaption>{html.escape(display_name(name))}{passive}</figcaption></figure>")
     if len(names) > MAX_PLANES:
         parts.append(f"<p>... and {len(names) - MAX_PLANES} more planes.</p>")
     parts.append("</div>")
@@ -301,7 +302,7 @@ def _profile_table(prof: dict) -> str:
         values = [prof["all_mean"][j]] + [prof["mean"][i, j] for i in range(len(prof["segments"]))]
         d = _decimals(values)
         cells = "".join(f"<td>{_fmt(v, d)}</td>" for v in values[1:])
-        rows.append(f"<tr><td style=\"text-align:left\">{html.escape(str(c))}</td>"
+        rows.append(f"<tr><td style=\"text-align:left\">{html.escape(display_name(c))}</td>"
                     f"<td>{_fmt(values[0], d)}</td>{cells}</tr>")
     return "\n".join(rows) + "</table>"
 

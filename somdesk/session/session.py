@@ -204,16 +204,18 @@ class Session:
         self._set_run_state(self._derived_run_state())
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
-                    seed: int | None = None, source: str | None = None, space: str | None = None) -> None:
+                    seed: int | None = None, source: str | None = None, space: str | None = None,
+                    palette_name: str | None = None) -> None:
         """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
-        training in colour `space` (None: the current colour dataset's, else "srgb")."""
+        training in colour `space` (None: the current colour dataset's, else "srgb").
+        `palette_name`: the palette's own name from its file (None: it has none)."""
         if colours is None:
             rng = np.random.default_rng(seed)
             colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
             title = title or "random colours"
         if space is None:
             space = self.dataset.space if self.kind == "colours" else "srgb"
-        self.install(ColourData(colours, tuple(names), title or "colours", source, space),
+        self.install(ColourData(colours, tuple(names), title or "colours", source, space, own_name=palette_name),
                      self.config if self.kind == "colours" else SOMConfig())
 
     def set_colour_space(self, space: str) -> None:
@@ -363,7 +365,8 @@ class Session:
         data = self._require("colours")
         self._require_idle("edit the colours")
         self.history.record(undo.capture(self, "Edit colours"))
-        self.install(ColourData(colours, tuple(names), data.title, data.source, data.space), self.config, path=self.path,
+        self.install(ColourData(colours, tuple(names), data.title, data.source, data.space, own_name=data.own_name),
+                     self.config, path=self.path,
                      keep_history=True)
 
     # undo / redo (session.undo): palette edits and Reset weights

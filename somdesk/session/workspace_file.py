@@ -8,6 +8,7 @@ What a workspace adds:
 
   meta.json "kind"            "colours" | "image" (absent: colours, an old file)
             "title", "source" what the window called the data and where it came from
+  colours:  "palette_name"    the palette's own name (only when it has one)
             "session_config"  the user's SOMConfig (an image map's SOM may be in a later phase)
             "measures"        [[iteration, QE, TE], ...] measured so far
             "clusters"        {"k", "method", "summary"}, with array clusters (H, W) int64
@@ -92,6 +93,8 @@ def _extras(session) -> tuple[dict, dict]:
     arrays = {}
     if data.kind == "colours" and data.space != "srgb":
         meta["colour_space"] = data.space     # as `somdesk train --space` writes it (docs/colour.md)
+    if data.kind == "colours" and data.own_name:
+        meta["palette_name"] = data.own_name
     if data.kind == "colours" and data.alpha is not None:
         meta["input_alpha"] = True            # only then: a file without it holds opaque colours
         arrays["input_alpha"] = np.asarray(data.alpha, dtype=np.float64)
@@ -191,7 +194,9 @@ def _restore(saved, where: str) -> SavedWorkspace:
         space = space_from_meta(meta)       # the inputs in the file are in the training space
         rgb = som.data if space == "srgb" else np.clip(from_space(som.data, space), 0.0, 1.0)
         alpha = arrays.get("input_alpha") if meta.get("input_alpha") is True else None
-        dataset = ColourData(rgb, tuple(saved.input_names or ()), title, source, space, alpha=alpha)
+        own = meta.get("palette_name")
+        dataset = ColourData(rgb, tuple(saved.input_names or ()), title, source, space, alpha=alpha,
+                             own_name=own if isinstance(own, str) and own else None)
     else:
         dataset, extra = _image(meta, arrays, som.data, title, source, where)
     return SavedWorkspace(dataset, user, som, clusters, measures, **extra)

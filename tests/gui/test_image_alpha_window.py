@@ -67,6 +67,15 @@ def test_transparent_picture_through_the_window(qtbot, win, tmp_path):
     assert win.view == "quantised" and s.quantised is not None and s.quantised.has_alpha
     win.draw()
     np.testing.assert_array_equal(win.canvas.image_array(), s.quantised.rgb())
+    # the count says where the colours beyond the map's 16 nodes come from (tester10 #11)
+    q = s.quantised
+    opaque, translucent, transparent = q.parts
+    alpha = q.palette[np.unique(q.indices), 3]
+    assert (opaque, translucent, transparent) == (np.sum(alpha == 255), np.sum((alpha > 0) & (alpha < 255)),
+                                                  np.sum(alpha == 0))
+    assert translucent > 0 and transparent == 1 and opaque <= 16
+    assert win.canvas.legend.text().startswith(
+        f"{q.used} colours ({opaque} of the map's 16 node colours + {translucent} translucent + transparent), PSNR")
 
     out = tmp_path / "out.png"
     assert win.export_image(str(out))                                  # File > Export image

@@ -85,3 +85,35 @@ def test_a_table_with_odd_column_names_in_the_window(qtbot, win, tmp_path, monke
     wf.ws.set_label_column("kind")
     wf.ws.legend_picture("labels: kind")
     assert {"'x\\xa0y'", "x y"} <= set(drawn[-1]), drawn
+
+
+def test_text_cells_with_odd_whitespace_are_shown_escaped_and_kept(qtbot, tmp_path):
+    """A category "x\\xa0y" looked like "x y" in the rows view; shown escaped now, while the
+    export (and a plain or empty cell) keep the value as it is."""
+    from PySide6.QtCore import Qt
+
+    values = np.array(["x y", "x\u00a0y", "line\nbreak", "", "café"], dtype=object)
+    rows = RowsModel()
+    rows.set_columns({"label": values, "n": np.arange(5)})
+    rows.set_rows(np.arange(5))
+    shown = [rows.data(rows.index(i, 0), Qt.ItemDataRole.DisplayRole) for i in range(5)]
+    assert shown == ["x y", "'x\\xa0y'", "'line\\nbreak'", "", "café"]
+    out = tmp_path / "rows.csv"
+    rows.write_csv(out)
+    assert "x\u00a0y" in out.read_text(encoding="utf-8")
+
+
+def test_no_raw_basename_in_a_shown_fstring():
+    """A file name in a one-line message goes through io.names.display_basename (review10 #3):
+    no `os.path.basename(` inside an f-string in the window's or the CLI's modules (but `!r`)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "somdesk"
+    found = []
+    for path in [*root.glob("gui/*.py"), *root.glob("cli*.py")]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # `{os.path.basename(p)!r}` is escaped by repr() already
+            if re.search(r"""\bf["'].*\{[^}]*os\.path\.basename\((?![^}]*!r\})""", line):
+                found.append(f"{path.name}:{n}")
+    assert not found, found

@@ -75,3 +75,42 @@ def test_ticks_and_weights_in_the_view_reach_the_spec(qtbot, tmp_path):
     panel.set_column("c", use=True, weight=3.0)
     assert panel.spec().weights == {"a": 100.0, "c": 3.0}
     tab.close()
+
+
+def test_the_label_column_ticked_use_is_refused_not_dropped(qtbot, tmp_path):
+    """tester10 #25: the label column ticked Use was silently left out of training (its row
+    showed the tick); now Train is refused with the CLI's rule, and untick or another label
+    makes it trainable."""
+    import pytest
+
+    from somdesk.errors import OptionError
+
+    p = tmp_path / "cats.csv"
+    p.write_text("x,y,grp\n" + "".join(f"{i * 0.5},{(i * 7) % 5},{'abc'[i % 3]}\n" for i in range(40)))
+    panel = TableSetup()
+    qtbot.addWidget(panel)
+    panel.set_table(read_table(str(p)))
+    panel.label.setCurrentIndex(panel.label.findData("grp"))
+    assert panel.spec().columns == ("x", "y")
+    panel.set_column("grp", use=True, weight=2.0, categorical=True)
+    with pytest.raises(OptionError, match="grp is the Label column and is ticked Use"):
+        panel.spec()
+    panel.label.setCurrentIndex(0)                 # no label: grp is trained on
+    assert panel.spec().columns == ("x", "y", "grp") and panel.spec().weights == {"grp": 2.0}
+
+
+def test_the_suggested_k_label_sits_above_the_curves(qtbot):
+    """tester10 #23: the label at 0.9 of the height was drawn over the curves' first points; the
+    plot now has a band above the scaled curves (0..1) and the label is placed in it."""
+    from somdesk.gui.table_setup import LABEL_BAND
+
+    panel = TableSetup()
+    qtbot.addWidget(panel)
+    panel.show_curve({"k": [2, 3, 4], "davies_bouldin": [0.5, 0.9, 1.0], "silhouette": [0.7, 0.5, 0.4],
+                      "suggested": 2}, 3)
+    item = panel.curve.getPlotItem()
+    (lo, hi) = item.viewRange()[1]
+    assert hi >= 1.0 + LABEL_BAND - 1e-9
+    line = next(i for i in item.items if getattr(i, "label", None) is not None)
+    y_label = lo + line.label.orthoPos * (hi - lo)
+    assert y_label > 1.05

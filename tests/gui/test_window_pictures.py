@@ -59,6 +59,8 @@ def open_picture(qtbot, w, path, side=4):
 def test_open_train_live_preview_quantise_and_export(qtbot, win, png, tmp_path, monkeypatch):
     open_picture(qtbot, win, png)
     assert "160 × 120" in win.left.image_panel.info.text()
+    fine = win.session.dataset.settings.fine_tune                   # the run's length is explained
+    assert f"then {fine} fine-tuning epochs (a run is Epochs + {fine})" in win.left.image_panel.info.text()
     assert win.actions["view_picture"].isVisible() and win.actions["view_quantised"].isVisible()
     win.set_view("quantised")
     shown, previews = [], []

@@ -270,3 +270,22 @@ def test_a_k_given_on_a_map_of_two_nodes_is_honoured_or_refused(shape):
     assert cluster_nodes(codebook).k == 1 and cluster_nodes(codebook, 1).labels.max() == 0
     with pytest.raises(OptionError, match="between 1 and the 2 nodes"):
         cluster_nodes(codebook, 5)
+
+
+def test_the_report_shows_odd_column_names_escaped(tmp_path):
+    """review10 #6: HTML shows NBSP and a line break as a space, so columns "a b" and "a\\xa0b"
+    had identical plane captions and profile rows; names go through io.names.display_name."""
+    rng = np.random.default_rng(1)
+    p = tmp_path / "odd.csv"
+    with open(p, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["a b", "a\u00a0b", "line\nbreak"])
+        w.writerows(rng.normal(size=(60, 3)).round(3).tolist())
+    tab = read_table(str(p))
+    tm = train_table_map(tab, TableMapSpec(height=4, width=4, epochs=5, clusters=2, seed=1))[0]
+    text = report_html(tm, table_profiles(tm, tab), "odd")
+    assert "<figcaption>a b</figcaption>" in text
+    assert "<figcaption>&#x27;a\\xa0b&#x27;</figcaption>" in text
+    assert "<figcaption>&#x27;line\\nbreak&#x27;</figcaption>" in text
+    assert "\u00a0" not in text and "line\nbreak" not in text
+    assert "<td style=\"text-align:left\">&#x27;a\\xa0b&#x27;</td>" in text
