@@ -99,3 +99,15 @@ def test_an_inch_mark_in_a_title_is_no_quote(tmp_path):
     tab = read_table(str(p))
     assert list(tab.columns) == ["a", "b"] and tab.n_rows == 3
     assert tab.dialect["title_lines"] == ['Screens of 5" diagonal']
+
+
+@pytest.mark.parametrize("titles", [["Sales report"], ["Sales report", "exported 2026-12-01"]])
+def test_titles_above_a_quoted_header_name_with_a_line_break(tmp_path, titles):
+    # review10 #15: the title scan stopped at the header's first line ('"a') and the legal file
+    # was refused as "line 2 has a quote that is never closed"
+    p = tmp_path / "t.csv"
+    p.write_text("\n".join(titles) + '\n"a\nb",c\n1,2\n3,4\n5,7\n')
+    tab = read_table(str(p))
+    assert list(tab.columns) == ["a\nb", "c"] and tab.n_rows == 3
+    assert tab.dialect["title_lines"] == titles
+    assert tab.cells("c").tolist() == [2, 4, 7]

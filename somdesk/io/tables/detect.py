@@ -259,6 +259,28 @@ def _opens_quote(line: str, delim: str) -> bool:
     return quoted
 
 
+def _records(body: list, most: int = 8) -> list:
+    """(first line number, text) of the CSV records that the numbered lines `body` make: a line
+    ending inside a quoted field runs on into the next ones (at most `most` lines a record), joined
+    here by a space -- a quoted header name holding a line break below a title line is one header
+    record (review10 #15: the title scan broke off at its first line and the file was refused as
+    "a quote never closed").  A record still open after `most` lines is kept as it is (the title
+    scan then stops at it)."""
+    out, k = [], 0
+    while k < len(body):
+        n, text = body[k]
+        j = k + 1
+        while j < len(body) and j - k < most:
+            d = guess_delimiter(text + "\n") or ","
+            if not _opens_quote(text, d):
+                break
+            text = f"{text} {body[j][1]}"
+            j += 1
+        out.append((n, text))
+        k = j
+    return out
+
+
 def skip_titles(lines, i: int, hints: TextHints) -> int:
     """Past at most three title lines from line `i`: a report's title or export stamp above the
     header ("Customer export 2024-11-30"; a spreadsheet's merged title cell, written
@@ -268,7 +290,7 @@ def skip_titles(lines, i: int, hints: TextHints) -> int:
     that opens a quote it does not close is never a title: it is the first line of a quoted
     header name holding a line break (tester10 #13: '"a' taken for a title, the header
     mangled and a data row lost)."""
-    body = list(itertools.islice(((n, ln) for n, ln in enumerate(lines[i:], i) if ln.strip()), 54))
+    body = _records(list(itertools.islice(((n, ln) for n, ln in enumerate(lines[i:], i) if ln.strip()), 54)))
     for k in range(1, 4):
         rest = [ln for _, ln in body[k:]]
         if len(rest) < 2:
