@@ -241,7 +241,9 @@ def run_assign_streaming(args, check_writable) -> int:
     given = ReadOptions(decimal=args.decimal, thousands=args.thousands,
                         missing=tuple(args.missing_values.split(",")) if args.missing_values is not None
                         else None).checked()
-    number_format, notes = chunked_number_format(tm, expand(args.data), given)
+    from somdesk.session.opening import chunks_named
+    with chunks_named(args.data):       # a palette or picture given: said so, as in memory
+        number_format, notes = chunked_number_format(tm, expand(args.data), given)
     # the missing-value texts of the map's own table, or those given, as the in-memory scoring's
     missing = scoring_missing(tm, given)
     token = CancelToken()
@@ -252,9 +254,11 @@ def run_assign_streaming(args, check_writable) -> int:
     cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
-    with ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
-                           used_by=f"the map {display_basename(args.map)}", number_format=number_format,
-                           missing=missing) as src:
+    with chunks_named(args.data):
+        src = ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
+                                used_by=f"the map {display_basename(args.map)}", number_format=number_format,
+                                missing=missing)
+    with src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
             if not args.out:

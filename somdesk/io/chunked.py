@@ -30,7 +30,7 @@ from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, ENGINE_MEMORY, PARQUET_SUFFIXES,  # noqa: F401
                                     STAGED_SUFFIXES, CodedColumn, Partition, _codec, _connect, _converted,
                                     _engine_files, _format_of, _is_numeric, _is_pattern, _number_expr, _parquet, _quote,
-                                    _reader, _select_expr, _sql_str, _text_dialect, _text_expr, expand)
+                                    _reader, _select_expr, _sql_str, _text_dialect, _text_expr, expand, unreadable)
 
 
 @dataclass
@@ -47,6 +47,10 @@ class ChunkedTable:
     _link_dir: str | None = field(default=None, repr=False)      # ASCII links to names that are not UTF-8
     # a glob's files: {name read: name as the glob gave it} (io.chunked_files); None for one file
     file_labels: dict | None = field(default=None, repr=False)
+    # the files' scikit-learn metadata line (`150,4,setosa,...`), skipped when read, as the in-memory
+    # table's dialect["metadata"] (session.table_columns.metadata_target); None: none
+    metadata: str | None = None
+    file_columns: list = field(default_factory=list)   # every column of the files, as read
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -90,7 +94,7 @@ class ChunkedTable:
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
-                raise FileFormatError(f"{pattern}: cannot read as a table: {str(exc).splitlines()[0]}") from None
+                raise unreadable(os.fspath(pattern), exc) from None
             types = {name: typ for name, typ, *_ in desc}
             numeric = [n for n, t in types.items() if _is_numeric(t)]
             if as_text:         # the columns that are not text hold numbers, in this format
@@ -155,8 +159,11 @@ class ChunkedTable:
                 total += n
             if total == 0:
                 raise FileFormatError(f"{pattern}: the table has no rows")
+            from somdesk.io.chunked_sql import metadata_line
             table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
-                        [c for c in columns if c in numeric], file_labels=labels)
+                        [c for c in columns if c in numeric], file_labels=labels,
+                        metadata=metadata_line(given) if _format_of(given) == "csv" else None,
+                        file_columns=list(types))
             table._link_dir, link_dir = link_dir, None
             return table
         finally:

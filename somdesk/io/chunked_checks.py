@@ -31,6 +31,7 @@ whole glob.  So every file is described on its own first:
 from __future__ import annotations
 
 from somdesk.errors import FileFormatError
+from somdesk.io.chunked_sql import unreadable
 
 __all__ = ["check_files", "check_formats", "first_text", "why_not_streamable"]
 
@@ -80,7 +81,7 @@ def _describe(con, reader: str, where: str) -> dict[str, str]:
     try:
         return {name: typ for name, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
     except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
-        raise FileFormatError(f"{where}: cannot read as a table: {str(exc).splitlines()[0]}") from None
+        raise unreadable(where, exc) from None
 
 
 def first_text(con, reader: str, column: str) -> str | None:

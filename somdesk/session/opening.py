@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import contextlib
 import os
 import zipfile
 from dataclasses import dataclass
@@ -203,6 +204,30 @@ def read_table_named(path, options=None, cancel=None):
         why = None if "somdesk map" in str(exc) else not_a_table(path)    # the reader said so already
         if why is None:
             raise
+        raise FileFormatError(why) from exc
+
+
+@contextlib.contextmanager
+def chunks_named(pattern):
+    """Around reading the file or glob `pattern` in chunks (io.chunked.ChunkedTable.open and the
+    number-format sniff before it): a FileFormatError becomes the sentence saying what the file
+    is when it, or a file of the glob, is a palette, picture or map (not_a_table), as
+    read_table_named says in memory (review10 #14: "basic.gpl: no numeric columns")."""
+    try:
+        yield
+    except FileFormatError as exc:
+        from somdesk.io.chunked_sql import _is_pattern, expand
+        from somdesk.io.names import display_name
+
+        try:
+            files = expand(pattern)
+        except FileFormatError:
+            raise exc from None
+        why = next((w for f in files if (w := not_a_table(f)) is not None), None)
+        if why is None:
+            raise
+        if _is_pattern(os.fspath(pattern)):
+            why = f"{display_name(os.fspath(pattern))} holds a file that is not a table: {why}"
         raise FileFormatError(why) from exc
 
 

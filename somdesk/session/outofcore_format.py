@@ -10,6 +10,8 @@ and digit groups in the file's head and converts them.  This gives the chunked r
 """
 from __future__ import annotations
 
+import os
+
 from somdesk.errors import FileFormatError
 
 
@@ -79,7 +81,7 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     columns, ()) when DuckDB's own rules read the numbers right (a decimal point, no groups) or
     the files are not text.  FileFormatError when the files of a glob write numbers differently
     (agreed_number_format; not asked when the format is given)."""
-    from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand
+    from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand, unreadable
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
 
     files = expand(path)
@@ -103,7 +105,7 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
                            for c in names)
         ok = con.execute(f"SELECT {checks} FROM (SELECT * FROM {src} LIMIT {SAMPLE_ROWS})").fetchone()
     except Exception as exc:  # duckdb raises many kinds; ChunkedTable.open gives the real message
-        raise FileFormatError(f"{path}: cannot read as a table: {str(exc).splitlines()[0]}") from None
+        raise unreadable(os.fspath(path), exc) from None
     finally:
         con.close()
     numeric = [c for c, good in zip(names, ok) if good]

@@ -159,6 +159,20 @@ def _features(recipe: Recipe, filled: bool = False) -> WeightedFeatures:
                             recipe.missing == "train" and not filled)
 
 
+def _metadata_target(src: ChunkedTable, label: str | None) -> dict[str, str]:
+    """{column: why} for the class target of a scikit-learn CSV read in chunks: the in-memory rule
+    (session.table_columns.metadata_target) on the files' metadata line and columns (review10 #12)."""
+    from types import SimpleNamespace
+
+    from somdesk.session.table_columns import metadata_target
+    if not src.metadata:
+        return {}
+    numeric = set(src.numeric)
+    view = SimpleNamespace(dialect={"metadata": src.metadata}, columns=list(src.file_columns),
+                           numeric_columns=[c for c in src.file_columns if c in numeric])
+    return metadata_target(view, label)
+
+
 def _identifiers(src: ChunkedTable, columns: list[str]) -> dict[str, str]:
     """{column: why} of the numeric `columns` of `src` that name rows rather than measure them, by
     session.table_columns.identifier_rule on the engine's statistics over every row (whole numbers,
@@ -250,12 +264,14 @@ class StreamingTableRun:
         # numbers written with a decimal comma or digit groups, as the files' first lines show them
         # (tester9 #9: DuckDB's own rules typed them text and the default columns left them out)
         # (given: `number_format` (decimal, thousands), session.outofcore_format.given_number_format)
-        self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label, number_format)
-        if self.number_format is None:
-            text_cols = tuple(wanted or ())
-        # statistics over every row (as in memory, before rows with a missing value are dropped)
-        first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=text_cols,
-                                  categorical=tuple(spec.categorical), number_format=self.number_format)
+        from somdesk.session.opening import chunks_named
+        with chunks_named(path):        # a palette or picture given: said so, as in memory
+            self.number_format, wanted, text_cols = text_number_format(path, wanted, spec.label, number_format)
+            if self.number_format is None:
+                text_cols = tuple(wanted or ())
+            # statistics over every row (as in memory, before rows with a missing value are dropped)
+            first = ChunkedTable.open(path, wanted, chunk_rows, where, text_columns=text_cols,
+                                      categorical=tuple(spec.categorical), number_format=self.number_format)
         src = first
         try:
             columns = tuple(c for c in first.columns if c != spec.label)
@@ -280,6 +296,8 @@ class StreamingTableRun:
                 numeric_cols = [c for c, k in zip(columns, kinds) if k == "numeric" and c not in sparse
                                 and c not in spec.categorical and c not in spec.passive]
                 ids = _identifiers(first, numeric_cols)
+                # and a scikit-learn file's class target, by the in-memory rule (review10 #12)
+                ids.update({c: why for c, why in _metadata_target(first, spec.label).items() if c in numeric_cols})
                 if len(ids) + len(sparse) >= len(columns):       # identifiers alone stay in, as in memory
                     ids = {}
                 if sparse and len(sparse) >= len(columns):

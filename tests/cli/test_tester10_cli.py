@@ -167,10 +167,25 @@ def test_a_palette_or_picture_given_for_a_table_is_named(table, tmp_path, capsys
     f = str(tmp_path / name)
     m = tmp_path / "m.somz"
     assert main(["train", "--table", str(table), "--save-map", str(m), *SMALL, "-q"]) == 0
+    # in chunks too (review10 #14: "basic.gpl: no numeric columns", DuckDB's "Error when sniffing file")
     for job in (["table", "info", f], ["train", "--table", f, "--save-map", str(tmp_path / "x.somz")],
-                ["assign", str(m), f]):
+                ["assign", str(m), f], ["train", "--table", f, "--save-map", str(tmp_path / "x.somz"), "--out-of-core"],
+                ["assign", str(m), f, "--out-of-core", "--out", str(tmp_path / "s.csv")]):
         assert main(job) == 2
         assert _error(capsys).startswith(f"error: {words}")
+
+
+def test_a_palette_among_a_globs_tables_is_named(table, tmp_path, capsys):
+    # review10 #14: a palette in data/*: "every file of data/* must hold the columns used"
+    _pictures(tmp_path)
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "a.csv").write_bytes(table.read_bytes())
+    (d / "basic.gpl").write_bytes((tmp_path / "basic.gpl").read_bytes())
+    assert main(["train", "--table", str(d / "*"), "--save-map", str(tmp_path / "x.somz"), "--out-of-core"]) == 2
+    assert _error(capsys).endswith("holds a file that is not a table: basic.gpl is a GIMP palette, not a table: "
+                                   "see it with somdesk palette info basic.gpl, or train on it with somdesk train "
+                                   "--palette basic.gpl")
 
 
 def test_top_items_to_a_pipe_still_works(tmp_path):
