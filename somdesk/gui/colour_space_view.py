@@ -14,9 +14,10 @@ space.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from somdesk import render
+from somdesk.gui.window_unsaved import discard_training
 
 COLOUR_VIEWS = ("colours", "strip")
 MIN_MARK_SCALE = 4          # nodes smaller than this many pixels get no mark (it would hide them)
@@ -109,11 +110,7 @@ class ColourSpaceBox:
             self.show_dataset(s.dataset)
             return
         if s.would_discard_training and s.dirty and w.interactive:
-            answer = QMessageBox.question(w, "somdesk", "Another colour space starts a fresh map. "
-                                          "Discard the unsaved training?",
-                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                          QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
+            if not discard_training(w, "Another colour space starts a fresh map."):
                 self.show_dataset(s.dataset)
                 return
         from somdesk.gui.window_tasks import same_document

@@ -12,12 +12,12 @@ for the status line, the title and the views is said here, once.
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QMessageBox
 
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
 from somdesk.gui.window_drawing import FPS
 from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
+from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, planned_epochs
 
 __all__ = ["WindowRuns", "MEASURE_BUDGET"]
@@ -121,11 +121,7 @@ class WindowRuns:
         if cfg == current:
             return True
         if s.would_discard_training and s.dirty and self.interactive:
-            answer = QMessageBox.question(self, "somdesk", "New settings start a fresh map. "
-                                          "Discard the unsaved training?",
-                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                          QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
+            if not discard_training(self, "New settings start a fresh map."):
                 return False
         s.set_config(cfg)
         return True

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from somdesk.gui.window_tasks import palette_edited
 
-__all__ = ["WindowUnsaved", "DROP_TABLE_RUN"]
+__all__ = ["WindowUnsaved", "DROP_TABLE_RUN", "discard_training"]
 
 # the close prompt during a table task (gui/tasks.TaskRunner.what -> question, what to do)
 DROP_TABLE_RUN = {
@@ -25,6 +25,15 @@ DROP_TABLE_RUN = {
     "resegment": ("The table map is being re-segmented in this window.",
                   "Closing now loses the new segments. To keep them, cancel, let it end, then save the map."),
 }
+
+
+def discard_training(parent, why: str) -> bool:
+    """Ask whether `why` ("New settings start a fresh map.") may discard the unsaved training:
+    True for Discard, False for Cancel (the default button)."""
+    answer = QMessageBox.question(parent, "somdesk", f"{why} Discard the unsaved training?",
+                                  QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                  QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Discard
 
 
 class WindowUnsaved:

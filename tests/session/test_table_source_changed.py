@@ -3,10 +3,8 @@ fingerprint; a file that no longer matches is not shown as the map's rows (the m
 says what changed), `assign` on it warns, and maps saved before still open with their table."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import zipfile
 
 import numpy as np
 import pytest
@@ -15,6 +13,7 @@ from somdesk.cli import main
 from somdesk.session.progress import run_to_end
 from somdesk.session.scoring import load_table_map
 from somdesk.session.table_workspace import TableWorkspace
+from tests.somz_edit import without_table_map_field
 
 
 def _write(path, rows):
@@ -76,15 +75,7 @@ def test_a_folder_copied_elsewhere_still_finds_its_table(trained, tmp_path_facto
 
 def test_a_map_saved_before_takes_its_table_as_found(trained, tmp_path):
     d, m = trained
-    old = tmp_path / "old.somz"
-    with zipfile.ZipFile(m) as src, zipfile.ZipFile(old, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "meta.json":
-                meta = json.loads(data)
-                del meta["table_map"]["source_fingerprint"]
-                data = json.dumps(meta).encode()
-            dst.writestr(item, data)
+    old = without_table_map_field(m, tmp_path / "old.somz", "source_fingerprint")
     with open(d / "t.csv", "a") as f:
         f.write("0.5,0.5\n")
     ws = _open(old)

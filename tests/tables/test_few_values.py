@@ -16,6 +16,7 @@ from somdesk.cli import main
 from somdesk.io.tables.table import read_table
 from somdesk.session.scoring import load_table_map, save_table_map, score_file
 from somdesk.session.table_data import MIN_PRESENT_SHARE, TableMapSpec, assign_cells, train_table_map
+from tests.somz_edit import without_table_map_field
 
 COLS = ("a", "b", "c", "d", "e")
 
@@ -83,15 +84,7 @@ def test_scoring_says_how_many(complete, tmp_path):
 
 
 def _without_min_present(somz, old):
-    with zipfile.ZipFile(somz) as src, zipfile.ZipFile(old, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "meta.json":
-                meta = json.loads(data)
-                del meta["table_map"]["min_present"]
-                data = json.dumps(meta).encode()
-            dst.writestr(item, data)
-    return old
+    return without_table_map_field(somz, old, "min_present")
 
 
 def test_a_map_saved_before_flags_no_row(complete, tmp_path):
