@@ -192,16 +192,10 @@ def _head_args(files: list[str]) -> str:
     `150,4,setosa,versicolor,virginica` for the header and trained on the class target (review10
     #12).  With no header DuckDB names the columns column0.. as the in-memory read does.  ''
     when nothing is skipped or the files differ (DuckDB decides, as before)."""
-    got = set()
-    for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
-            return ""                # the read itself says why
-        got.add(_head_layout(f, st.st_mtime_ns, st.st_size))
-    if len(got) != 1 or None in got:
+    layout = _same_in_every_file(files, _head_layout)
+    if layout is None:
         return ""
-    skip, headerless = got.pop()
+    skip, headerless = layout
     if not skip and not headerless:
         return ""
     return f", skip={int(skip)}" + (", header=false" if headerless else "")
@@ -239,16 +233,22 @@ def _renamed(files: list[str]) -> str:
     """', names=[...]' when the files' header has duplicate names and every file has that header:
     the in-memory reader's names (io.tables.header_names), not DuckDB's, which may give a
     duplicate a name the file has (tester10 #20); '' otherwise (DuckDB names the columns)."""
+    names = _same_in_every_file(files, _duplicate_renames)
+    return "" if names is None else ", names=[" + ", ".join(_sql_str(n) for n in names) + "]"
+
+
+def _same_in_every_file(files: list[str], per_file):
+    """`per_file(path, mtime_ns, size)` (a cached reading of a file's head) when it is the same,
+    and not None, for every file of `files`; else None (a file that cannot be stat'ed too: the
+    read itself says why)."""
     got = set()
     for f in files:
         try:
             st = os.stat(f)
         except OSError:
-            return ""                # the read itself says why
-        got.add(_duplicate_renames(f, st.st_mtime_ns, st.st_size))
-    if len(got) != 1 or None in got:
-        return ""
-    return ", names=[" + ", ".join(_sql_str(n) for n in got.pop()) + "]"
+            return None
+        got.add(per_file(f, st.st_mtime_ns, st.st_size))
+    return got.pop() if len(got) == 1 and None not in got else None
 
 
 @functools.lru_cache(maxsize=256)
