@@ -201,14 +201,30 @@ def _head_args(files: list[str]) -> str:
     return f", skip={int(skip)}" + (", header=false" if headerless else "")
 
 
+def _sniffed(path: str):
+    """io.tables.textfile.sniff_head(path), read once per version of the file (size, modification
+    time): opening a chunked read asks for each file's head up to four times (dialect, layout,
+    metadata line, duplicate names); None when it cannot be stat'ed or sniffed (the read itself
+    says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _sniffed_at(path, st.st_mtime_ns, st.st_size)
+
+
 @functools.lru_cache(maxsize=256)
-def _head_layout(path: str, _mtime_ns: int, _size: int) -> tuple | None:
-    """(lines before the table, no header line) as sniff_head finds them; None when not sniffed."""
+def _sniffed_at(path: str, _mtime_ns: int, _size: int):
     from somdesk.io.tables.textfile import sniff_head
     try:
-        sniffed = sniff_head(path)
+        return sniff_head(path)
     except (OSError, SomdeskError, ValueError):
         return None
+
+
+def _head_layout(path: str) -> tuple | None:
+    """(lines before the table, no header line) as sniff_head finds them; None when not sniffed."""
+    sniffed = _sniffed(path)
     if sniffed is None or not sniffed.delimiter:
         return None
     return int(sniffed.skip or 0), sniffed.hints.header is False
@@ -218,13 +234,9 @@ def metadata_line(files: list[str]) -> str | None:
     """The scikit-learn metadata line (`150,4,setosa,...`) every file starts with, as the
     in-memory reader keeps it in its dialect (session.table_columns.metadata_target); None
     when a file has none or they differ."""
-    from somdesk.io.tables.textfile import sniff_head
     got = set()
     for f in files:
-        try:
-            sniffed = sniff_head(f)
-        except (OSError, SomdeskError, ValueError):
-            return None
+        sniffed = _sniffed(f)
         got.add(sniffed.hints.metadata if sniffed is not None else None)
     return got.pop() if len(got) == 1 else None
 
@@ -238,28 +250,16 @@ def _renamed(files: list[str]) -> str:
 
 
 def _same_in_every_file(files: list[str], per_file):
-    """`per_file(path, mtime_ns, size)` (a cached reading of a file's head) when it is the same,
-    and not None, for every file of `files`; else None (a file that cannot be stat'ed too: the
-    read itself says why)."""
-    got = set()
-    for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
-            return None
-        got.add(per_file(f, st.st_mtime_ns, st.st_size))
+    """`per_file(path)` (a reading of a file's head) when it is the same, and not None, for every
+    file of `files`; else None."""
+    got = {per_file(f) for f in files}
     return got.pop() if len(got) == 1 and None not in got else None
 
 
-@functools.lru_cache(maxsize=256)
-def _duplicate_renames(path: str, _mtime_ns: int, _size: int) -> tuple | None:
+def _duplicate_renames(path: str) -> tuple | None:
     """The header's names (header_names.unique_names) when it renamed a duplicate, else None."""
     from somdesk.io.tables import detect, header_names
-    from somdesk.io.tables.textfile import sniff_head
-    try:
-        sniffed = sniff_head(path)
-    except (OSError, SomdeskError, ValueError):
-        return None
+    sniffed = _sniffed(path)
     if sniffed is None or not sniffed.delimiter or sniffed.hints.header is False:
         return None
     cells = header_names.header_cells(detect._lines(sniffed.text)[sniffed.skip:], sniffed.delimiter, '"')
@@ -272,13 +272,9 @@ def _text_dialect(files: list[str]) -> str:
     before the header; io.tables.textfile.sniff_head), for an all-text read: DuckDB's own sniffer
     picks ',' for `x;y` / `11,04;12,465` (two commas, one ';' a line) and finds no header
     (review9 #15).  "" when nothing is sniffed; FileFormatError when the files of a glob differ."""
-    from somdesk.io.tables.textfile import sniff_head
     dialects = {}
     for f in files:
-        try:
-            sniffed = sniff_head(f)
-        except (OSError, SomdeskError, ValueError):
-            continue                 # the read itself says why
+        sniffed = _sniffed(f)        # None: the read itself says why
         if sniffed is not None and sniffed.delimiter:
             dialects.setdefault((sniffed.delimiter, sniffed.skip, sniffed.hints.header is False), f)
     if not dialects:
