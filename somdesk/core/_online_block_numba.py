@@ -109,7 +109,12 @@ def _propagate(ag, g, gram, s0, r0, r1, m_count):
     The finished sub-block's share of the later inputs' correction sums: its
     SUB g rows stay in L1 and two later rows are done per pass, so each g load
     serves two multiply-adds (instead of every input reading every earlier g
-    row again, from L2).
+    row again, from L2).  Each row's terms are one chain of fused
+    multiply-adds onto ag (8 per node, no separate products and additions):
+    with AVX2's 16 vector registers the 16 broadcast coefficients do not all
+    fit, and the pairwise tree's 24 operations a node, half of them reading a
+    spilled coefficient, cost 13-14 us a block of 32 at 25x15 against 10 for
+    the chains (docs/kernels.md, AVX2 machine).  Same terms in another order.
     """
     g0 = g[s0]
     g1 = g[s0 + 1]
@@ -129,16 +134,39 @@ def _propagate(ag, g, gram, s0, r0, r1, m_count):
         e = ag[r + 1, :m_count]
         for j in range(m_count):
             v0, v1, v2, v3, v4, v5, v6, v7 = g0[j], g1[j], g2[j], g3[j], g4[j], g5[j], g6[j], g7[j]
-            a[j] += ((v0 * k0 + v1 * k1) + (v2 * k2 + v3 * k3)) + ((v4 * k4 + v5 * k5) + (v6 * k6 + v7 * k7))
-            e[j] += ((v0 * e0 + v1 * e1) + (v2 * e2 + v3 * e3)) + ((v4 * e4 + v5 * e5) + (v6 * e6 + v7 * e7))
+            u = a[j] + v0 * k0      # with fastmath 'contract' each line is one fused multiply-add
+            w = e[j] + v0 * e0
+            u += v1 * k1
+            w += v1 * e1
+            u += v2 * k2
+            w += v2 * e2
+            u += v3 * k3
+            w += v3 * e3
+            u += v4 * k4
+            w += v4 * e4
+            u += v5 * k5
+            w += v5 * e5
+            u += v6 * k6
+            w += v6 * e6
+            u += v7 * k7
+            w += v7 * e7
+            a[j] = u
+            e[j] = w
         r += 2
     if r < r1:
         k0, k1, k2, k3 = gram[s0, r], gram[s0 + 1, r], gram[s0 + 2, r], gram[s0 + 3, r]
         k4, k5, k6, k7 = gram[s0 + 4, r], gram[s0 + 5, r], gram[s0 + 6, r], gram[s0 + 7, r]
         a = ag[r, :m_count]
         for j in range(m_count):
-            a[j] += (((g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3))
-                     + ((g4[j] * k4 + g5[j] * k5) + (g6[j] * k6 + g7[j] * k7)))
+            u = a[j] + g0[j] * k0
+            u += g1[j] * k1
+            u += g2[j] * k2
+            u += g3[j] * k3
+            u += g4[j] * k4
+            u += g5[j] * k5
+            u += g6[j] * k6
+            u += g7[j] * k7
+            a[j] = u
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
