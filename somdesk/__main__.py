@@ -1,4 +1,6 @@
 """`python -m somdesk` (and the frozen app) does what the `somdesk` command does."""
+import sys
+
 from somdesk.cli import main
 
-raise SystemExit(main())
+sys.exit(main())

@@ -120,7 +120,27 @@ def _check_command_word(argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run the command `argv` (default: the process's arguments) and return its exit status:
+    0 done, 2 a user error (one `error:` line), 1 the window failed, 130 interrupted.  The one
+    way out (`sys.exit(main())`: the `somdesk` script and `python -m somdesk`): what the
+    command opened is closed before this returns (_finish), so nothing is left for the
+    interpreter's shutdown to tear down (tester10 #3: exit status 134 after a normal output)."""
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        _finish()
+
+
+def _finish() -> None:
+    """Close every DuckDB connection still open (duckutil.close_all: each database holds ~9
+    threads that must be joined while the interpreter is whole), if the command used one --
+    `quantize` never imports the table engine and does not start to here."""
+    duckutil = sys.modules.get("somdesk.io.tables.duckutil")
+    if duckutil is not None:
+        duckutil.close_all()
+
+
+def _run(argv: list[str]) -> int:
     try:
         if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
             argv[0] = "train-table"           # `somdesk train --table FILE`: somdesk/cli_table.py
@@ -133,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             args = _sub_parser(argv[0]).parse_args(argv)
             from somdesk.cli_outputs import check_outputs
             check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
-            return int(args.func(args) or 0)
+            code = int(args.func(args) or 0)
+            sys.stdout.flush()           # here, where a closed pipe is handled, not at the interpreter's exit
+            return code
         _check_command_word(argv)
         args = _gui_parser().parse_args(argv)
         if args.smoke_test:
@@ -166,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    sys.exit(main())
 
 
 def ensure_app_for_bench():

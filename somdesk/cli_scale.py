@@ -173,9 +173,8 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     the unseen categories' counts: session.unseen.UnseenTally.counts, the rows known in too few
     placing columns: session.table_data.few_values).  `file_labels` (a glob:
     ChunkedTable.file_labels) adds the `file` column (io.chunked_files)."""
-    import duckdb
-
     from somdesk.io.tables.assignments import FILE_COLUMN, SCORE_COLUMNS
+    from somdesk.io.tables.duckutil import connect
     from somdesk.session.unseen import UnseenTally
 
     tally = UnseenTally()
@@ -187,12 +186,9 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
         cols[FILE_COLUMN] = partition_files(part, file_labels).astype(str)
     out = os.path.join(folder, f"part-{index:05d}.parquet")
     tmp = out + ".tmp"
-    con = duckdb.connect()
-    try:
+    with connect() as con:
         con.register("scores", cols)
         con.execute(f"COPY (SELECT * FROM scores) TO '{tmp}' (FORMAT parquet)")
-    finally:
-        con.close()
     os.replace(tmp, out)
     return n, tally.counts(), int(np.count_nonzero(a["few"]))
 

@@ -209,7 +209,10 @@ class ImportPreview(QDialog):
                     value[1].close()           # the dialog was closed: nobody will take it
                 else:
                     out["value"] = value
-        thread = threading.Thread(target=work, name="somdesk-preview-read", daemon=True)
+        # not a daemon: a read left running when the dialog closed (its token cancelled, so it
+        # ends at DuckDB's or Arrow's next check) is waited for at exit, not torn down inside
+        # DuckDB by the interpreter's shutdown (an abort: duckdb/duckdb#13904)
+        thread = threading.Thread(target=work, name="somdesk-preview-read")
         thread.start()
         thread.join(READ_SHOW_S)
         if thread.is_alive():

@@ -58,10 +58,10 @@ def _select_expr(c: str) -> str:
 
 def _connect():
     try:
-        import duckdb
+        from somdesk.io.tables.duckutil import connect
+        con = connect()         # closed by its caller (`with _connect() as con`), else by duckutil.close_all
     except ImportError as exc:  # pragma: no cover - duckdb is a dependency
         raise SomdeskError(f"the table engine (duckdb) is not installed: {exc}") from None
-    con = duckdb.connect()
     con.execute(f"SET memory_limit='{ENGINE_MEMORY}'")
     con.execute("SET preserve_insertion_order=true")
     return con

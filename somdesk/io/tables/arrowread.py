@@ -274,12 +274,21 @@ def _read(plan, types, nulls, cancel):
         return _read_stream(pa.input_stream(plan["path"], compression=plan["codec"]), plan, types, True, cancel)
     with open(plan["path"], "rb") as f:
         if os.fstat(f.fileno()).st_size == 0:
-            return _read_stream(pa.BufferReader(b""), plan, types, False, cancel)
-        # one mapping for the quote scans and the parse: the parser reads the page cache
+            return _read_stream(pa.BufferReader(pa.allocate_buffer(0)), plan, types, False, cancel)
+        # the quote scans search Python's mapping of the file ...
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    buf = None
+    buf = arrow_map = None
     try:
-        buf = pa.py_buffer(mm)                # zero-copy view of the mapping
+        # ... and the parser reads Arrow's own mapping of it (both the page cache): an Arrow
+        # buffer over a Python object (pa.py_buffer(mm), as before) takes the GIL when Arrow
+        # frees it, and Arrow may free it on one of its threads after the read returned -- at
+        # the interpreter's exit such a thread is ended inside a C++ destructor, and the
+        # process aborts (exit status 134; apache/arrow#34314, tester10 #3).  Arrow's own
+        # mapping is freed without Python.
+        arrow_map = pa.memory_map(plan["path"])
+        buf = arrow_map.read_buffer()         # zero-copy view of the mapping
+        if len(buf) != len(mm):               # replaced between the two opens: DuckDB reads it
+            return None
         if not plan.get("head_quotes", True):
             # no '"' in the head: cut into pieces, each thread looks for one in its own
             # piece before parsing it (a quote further down: read again as one stream)
@@ -293,10 +302,9 @@ def _read(plan, types, nulls, cancel):
         return _read_stream(pa.BufferReader(buf), plan, types, True, cancel)
     finally:
         del buf
-        try:
-            mm.close()
-        except BufferError:                  # a view is still alive somewhere: unmapped when collected
-            pass
+        if arrow_map is not None:
+            arrow_map.close()                 # unmapped when the last Arrow buffer of it is freed
+        mm.close()                            # only Python's own scans viewed it
 
 
 _QUOTED = object()     # _read_pieces: a piece holds a '"'

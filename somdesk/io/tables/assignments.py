@@ -85,7 +85,7 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
         with atomic_open(fspath, "w", encoding="utf-8", newline="") as f:
             write_csv(f)
         return n
-    import duckdb
+    from somdesk.io.tables.duckutil import connect
 
     tmp = tempfile.mkdtemp(prefix="somdesk-scores-")
     try:
@@ -93,15 +93,12 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
         with open(csv_path, "w", encoding="utf-8", newline="") as f:
             write_csv(f)
         pq = os.path.join(tmp, "scores.parquet")
-        con = duckdb.connect()
-        try:
+        with connect() as con:
             types = "{'row': 'BIGINT', 'bmu_row': 'INTEGER', 'bmu_col': 'INTEGER', 'segment': 'INTEGER', " \
                     "'distance': 'DOUBLE', 'outlier': 'BOOLEAN', 'present': 'INTEGER'" + \
                     (f", '{FILE_COLUMN}': 'VARCHAR'}}" if files else "}")
             con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, columns={types})) "
                         f"TO '{pq}' (FORMAT parquet)")
-        finally:
-            con.close()
         with open(pq, "rb") as f:
             data = f.read()
         from somdesk.io.atomic import atomic_write_bytes

@@ -1,19 +1,86 @@
-"""Small DuckDB helpers shared by the table modules: quoting, interrupting a running
-query when a CancelToken is cancelled, and DuckDB's errors as one line naming the line."""
+"""Small DuckDB helpers shared by the table modules: the one way to open a connection
+(`connect`, closed by `close_all` at the latest), quoting, interrupting a running query when a
+CancelToken is cancelled, and DuckDB's errors as one line naming the line.
+
+    with connect() as con:                 # closed at the end of the block
+        con.execute(...)
+    close_all()                            # every connection still open (the CLI's exit, atexit)
+
+Why every connection is closed before the interpreter exits: DuckDB 2.0 starts ~9 threads per
+database (measured: one `duckdb.connect()` takes a process from 1 to 10 threads), and a
+database left for the interpreter's shutdown is torn down while Python is finalising -- the
+state in which a thread that wants the GIL is ended by pthread_exit and a C++ frame in its way
+aborts the process (duckdb/duckdb#13904; exit status 134, tester10 #3).  Closed here, in the
+main thread before finalisation, its threads are joined while everything is alive."""
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import threading
+import weakref
 from contextlib import contextmanager
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled
 
-__all__ = ["q", "lit", "Interrupter", "duck_message", "config", "scratch", "engine_path"]
+__all__ = ["q", "lit", "Interrupter", "duck_message", "config", "connect", "close_all", "open_count",
+           "scratch", "engine_path"]
 
 _shared = None
 _shared_lock = threading.Lock()
+_open: "weakref.WeakSet" = weakref.WeakSet()     # every connection `connect` made and nobody closed yet
+
+
+def connect(settings: dict | None = None):
+    """A new in-memory DuckDB connection (a database of its own) with the DuckDB `settings`
+    given (None: DuckDB's defaults; `config()`: the table reader's); use it as a context
+    manager (`with connect() as con:`), which closes it.  One left open is closed by
+    `close_all` (the CLI's exit, and atexit), never by the interpreter's shutdown (see the
+    module docstring)."""
+    import duckdb
+
+    con = duckdb.connect(config=dict(settings or {}))
+    with _shared_lock:
+        _open.add(con)
+    return con
+
+
+def open_count() -> int:
+    """Connections made by `connect` or `scratch` and not closed yet (tests: 0 after a command;
+    a closed connection refuses a cursor, which is how it is told from an open one)."""
+    import duckdb
+
+    with _shared_lock:
+        cons = list(_open) + ([_shared] if _shared is not None else [])
+    n = 0
+    for con in cons:
+        try:
+            con.cursor().close()
+        except duckdb.ConnectionException:
+            continue
+        n += 1
+    return n
+
+
+def close_all() -> None:
+    """Close every DuckDB connection still open here and the shared one of `scratch`: their
+    databases' threads are joined now, in this thread, not during the interpreter's shutdown.
+    Call it when no query runs (the CLI's end; atexit, after Python's own threads were joined);
+    closing twice is harmless."""
+    global _shared
+    with _shared_lock:
+        cons, shared, _shared = list(_open), _shared, None
+        _open.clear()
+    for con in cons + ([shared] if shared is not None else []):
+        try:
+            con.close()
+        except Exception:     # noqa: BLE001 - closed already, or broken: nothing is left to free
+            pass
+
+
+# atexit runs after the interpreter joined its non-daemon threads and before it starts finalising
+atexit.register(close_all)
 
 
 def engine_path(path: str, folder: str | None = None, stem: str = "table") -> tuple[str, str | None]:
@@ -67,7 +134,7 @@ def scratch(cancel=None):
     with _shared_lock:
         if _shared is None:
             _shared = duckdb.connect(config=config())
-        cur = _shared.cursor()
+        cur = _shared.cursor()      # closed below; the database itself by close_all
     try:
         with Interrupter(cur, cancel):
             yield cur
@@ -96,7 +163,8 @@ class Interrupter:
     def __enter__(self):
         cancel_mod.check(self.token)
         if self.token is not None:
-            self.thread = threading.Thread(target=self._run, name="somdesk-table-cancel", daemon=True)
+            # not a daemon: nothing of ours runs Python during the interpreter's shutdown
+            self.thread = threading.Thread(target=self._run, name="somdesk-table-cancel")
             self.thread.start()
         return self
 

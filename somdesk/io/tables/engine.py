@@ -21,7 +21,7 @@ import shutil
 import tempfile
 
 from somdesk.errors import Cancelled, FileFormatError, OptionError
-from somdesk.io.tables import arrowread, compressed, detect
+from somdesk.io.tables import arrowread, compressed, detect, duckutil
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
 from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
@@ -116,8 +116,7 @@ class Source:
             return None
 
         def connect():
-            import duckdb
-            con = duckdb.connect(config=_config())
+            con = duckutil.connect(_config())
             con.execute(f"CREATE VIEW src AS {parquet_select(path)}")
             return con
 
@@ -157,7 +156,7 @@ class Source:
 
         def connect():
             if not opened:
-                opened.append(duckdb.connect(config=_config()))
+                opened.append(duckutil.connect(_config()))
             return opened[0]
 
         # a text file without a filter gets its connection when a query first needs one

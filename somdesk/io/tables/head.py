@@ -71,17 +71,15 @@ def head_copy(path: str, folder: str, text_bytes: int | None = None, parquet_row
 def _parquet_head(path: str, out: str, rows: int) -> str | None:
     import duckdb
 
-    from somdesk.io.tables.duckutil import lit
+    from somdesk.io.tables.duckutil import connect, lit
 
-    con = duckdb.connect()
     try:
-        total = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({lit(path)})").fetchone()[0]
-        if total is None or total <= rows:
-            return None
-        from somdesk.io.tables.engine import parquet_select     # durations as seconds, as a whole read
-        con.execute(f"COPY ({parquet_select(path)} LIMIT {int(rows)}) TO {lit(out)} (FORMAT parquet)")
+        with connect() as con:
+            total = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({lit(path)})").fetchone()[0]
+            if total is None or total <= rows:
+                return None
+            from somdesk.io.tables.engine import parquet_select     # durations as seconds, as a whole read
+            con.execute(f"COPY ({parquet_select(path)} LIMIT {int(rows)}) TO {lit(out)} (FORMAT parquet)")
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     return out

@@ -1,0 +1,33 @@
+"""Quit (Ctrl+Q) in the middle of each kind of long task ends the whole process in order: exit
+status 0, quickly, and none of "QThread: Destroyed while thread is still running", a fatal
+error or a C++ terminate on stderr (the original project's "quit during a long pass aborts";
+tester10 #3).  Each case is a real `somdesk` process (tests/gui/quit_child.py): an abort at the
+interpreter's exit cannot be seen from inside a test process.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.timing import load_scaled
+
+CHILD = pathlib.Path(__file__).with_name("quit_child.py")
+BAD = ("QThread: Destroyed", "Fatal Python error", "terminate called", "Traceback", "Aborted")
+
+
+@pytest.mark.parametrize("kind", ["train", "read", "quantise", "export"])
+def test_quit_during_a_task_exits_at_once_and_in_order(tmp_path, kind):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONFAULTHANDLER="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.run([sys.executable, str(CHILD), kind, str(tmp_path)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=900)
+    said = [line for line in proc.stderr.splitlines() if any(b in line for b in BAD)]
+    assert proc.returncode == 0 and not said, (proc.returncode, proc.stderr[-2000:])
+    assert f"quit during {kind}" in proc.stdout            # the task was running when Quit came
+    took = float(re.search(r"exit ([\d.]+) s after quit", proc.stdout).group(1))
+    assert took < load_scaled(2.0), took                   # the task ended at its next check
