@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.errors import FileFormatError, SomdeskError
+
+ROW_COLUMN = "__somdesk_row__"     # a filtered staged copy's column: each row's number in the files
 # the files, readers and SQL expressions (io.chunked_sql), re-exported here for now only (the split
 # changed no caller): TEMPORARY -- new code imports from io.chunked_sql (review10 #13a)
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, ENGINE_MEMORY, PARQUET_SUFFIXES,  # noqa: F401
@@ -53,6 +55,7 @@ class ChunkedTable:
     # numeric columns the default choice left out, {column: why} (an infinite value: the in-memory
     # reader's sentence, io.chunked_checks.infinite_columns); the callers say so as in memory
     left_out: dict = field(default_factory=dict)
+    numbered: bool = False      # filtered: each staged row keeps its row number in the files (ROW_COLUMN)
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -155,8 +158,10 @@ class ChunkedTable:
                     reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing)
                     sel += f", {_quote(FILE_COLUMN)}"
                 query = f"SELECT {sel} FROM {reader}{filt}"
-                if as_text and where:        # the filter on the converted columns
-                    query = f"SELECT * FROM (SELECT {sel} FROM {reader}){filt}"
+                if where:   # each row's number in the files (as the in-memory scores' `row`): ROW_COLUMN
+                    number = f"row_number() OVER () - 1 AS {_quote(ROW_COLUMN)}"
+                    query = (f"SELECT * FROM (SELECT {sel}, {number} FROM {reader}){filt}" if as_text
+                             else f"SELECT {sel}, {_quote(ROW_COLUMN)} FROM (SELECT *, {number} FROM {reader}){filt}")
                 try:
                     con.execute(f"COPY ({query}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
@@ -193,7 +198,7 @@ class ChunkedTable:
             table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
                         [c for c in columns if c in numeric], file_labels=labels,
                         metadata=metadata_line(given) if _format_of(given) == "csv" else None,
-                        file_columns=list(types), left_out=dict(infinite))
+                        file_columns=list(types), left_out=dict(infinite), numbered=bool(where))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table
@@ -215,6 +220,23 @@ class ChunkedTable:
             return None
         from somdesk.io.chunked_files import partition_files
         return partition_files(part, self.file_labels)
+
+    def row_numbers(self, part: Partition, start: int) -> np.ndarray:
+        """(n,) int64 row numbers of partition `part` in the files (0 = the first data row; a
+        glob's rows counted through its files in order): `start` onwards, or, when a filter left
+        rows out, each row's own number, as the in-memory scores number them."""
+        n = part[2] - part[1]
+        if not self.numbered:
+            return np.arange(start, start + n, dtype=np.int64)
+        file, first, end = part
+        con = _connect()
+        try:
+            got = con.execute(f"SELECT {_quote(ROW_COLUMN)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+                              f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+                              "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
+        finally:
+            con.close()
+        return np.asarray(got, dtype=np.int64)
 
     def chunks(self):
         """Yield (global first row, (n, D) chunk) in partition order."""

@@ -34,7 +34,7 @@ from somdesk.errors import FileFormatError
 from somdesk.io.chunked_sql import unreadable
 
 __all__ = ["check_files", "check_formats", "first_text", "why_not_streamable", "number_cell", "cell_text",
-           "numbers_in_text", "infinite_columns"]
+           "numbers_in_text", "infinite_columns", "format_breaker"]
 
 SHOWN = 3       # files named in one message
 
@@ -137,9 +137,6 @@ def numbers_in_text(con, reader: str, candidates, missing: tuple | None = None) 
         except Exception:  # noqa: BLE001 - left as text: the read itself says what is wrong
             continue
     return out
-
-
-INFINITE_HINT = "read such cells as missing: --missing-values inf,-inf"
 
 
 def infinite_columns(con, files: list[str], columns, *, name: str | None = None, text_file: str | None = None,
