@@ -139,6 +139,28 @@ def numbers_in_text(con, reader: str, candidates, missing: tuple | None = None) 
     return out
 
 
+def _finite_by_statistics(con, file: str) -> set[str]:
+    """The columns of the Parquet `file` whose statistics show every value finite (every row group
+    has finite min and max); a column they do not (or cannot) clear is not in it.  One footer read."""
+    import math
+
+    from somdesk.io.chunked_sql import _sql_str
+    try:
+        rows = con.execute(f"SELECT path_in_schema, stats_min_value, stats_max_value FROM "
+                           f"parquet_metadata({_sql_str(file)})").fetchall()
+    except Exception:  # noqa: BLE001 - no usable statistics: every column is scanned
+        return set()
+    seen, bad = set(), set()
+    for name, lo, hi in rows:
+        seen.add(name)
+        try:
+            if not (math.isfinite(float(lo)) and math.isfinite(float(hi))):
+                bad.add(name)
+        except (TypeError, ValueError):
+            bad.add(name)
+    return seen - bad
+
+
 def infinite_columns(con, files: list[str], columns, *, name: str | None = None, text_file: str | None = None,
                      labels: dict | None = None, exact_rows: bool = True) -> dict[str, str]:
     """{column: the in-memory reader's sentence} for the `columns` of the Parquet `files` (read in
@@ -158,7 +180,11 @@ def infinite_columns(con, files: list[str], columns, *, name: str | None = None,
         return {}
     found: dict[str, tuple] = {}
     for f in files:
-        left = [c for c in columns if c not in found]
+        # a column whose every row group has finite min and max statistics holds no infinite value:
+        # read from the footer, so a clean table is not scanned (DuckDB writes no statistics for a
+        # column chunk holding inf or NaN; other writers may write inf)
+        finite = _finite_by_statistics(con, f)
+        left = [c for c in columns if c not in found and c not in finite]
         if not left:
             break
         src = _parquet([f], f"{_sql_str(f)}, file_row_number=true")

@@ -238,7 +238,7 @@ def _head_args(files: list[str]) -> str:
     """read_csv arguments for the dialect somdesk sniffs in the files' heads, as the in-memory
     reader sniffs them (io.tables.textfile.sniff_head): the delimiter (DuckDB's own sniffer took a
     ragged file for one column and scored nothing), the encoding when it is not UTF-8 (Latin-1,
-    UTF-16: DuckDB read UTF-8 only), and ', skip=k[, header=false]' for k lines before the table
+    UTF-16: DuckDB read UTF-8 only), and ', skip=k[, header=false]' for k (maybe 0) lines before the table
     (comments, titles, a scikit-learn metadata line: DuckDB took `150,4,setosa,versicolor,virginica`
     for the header and trained on the class target, review10 #12; with no header DuckDB names the
     columns column0.. as the in-memory read does).  FileFormatError when the files of a glob are
@@ -256,7 +256,9 @@ def _head_args(files: list[str]) -> str:
     if layout is None:
         return out
     skip, headerless = layout
-    return out + (f", skip={int(skip)}" if skip else "") + (", header=false" if headerless else "")
+    # skip=0 said too, as the in-memory read says it: DuckDB's sniffer skips lines of its own (it read
+    # a GIMP palette's colours below its two title lines as a table, review10 #14)
+    return out + f", skip={int(skip)}" + (", header=false" if headerless else "")
 
 
 def _delimiter(path: str) -> str | None:

@@ -170,13 +170,13 @@ def _glob(tmp_path, files: dict) -> str:
     return str(d / "*.csv")
 
 
-@pytest.mark.parametrize("second,words", [
-    ("a;b\n5;6\n7;8\n", "x2.csv uses the delimiter ';' (semicolon)"),
-    ("# note\na,b\n5,6\n7,8\n", "x2.csv has 1 line(s) before the table"),
+@pytest.mark.parametrize("second,words,scoring", [
+    ("a;b\n5;6\n7;8\n", "x2.csv uses the delimiter ';' (semicolon)", None),
+    ("# note\na,b\n5,6\n7,8\n", "x2.csv has 1 line(s) before the table", None),
     # no header in one file: DuckDB names its columns column0.., which the other file lacks
-    ("5.5,6.5\n7.5,8.5\n9.5,1.5\n", "x1.csv has no column(s) 'column0', 'column1'"),
+    ("5.5,6.5\n7.5,8.5\n9.5,1.5\n", "x1.csv has no column(s) 'column0', 'column1'", "x2.csv has no column(s) 'a', 'b'"),
 ])
-def test_a_glob_of_files_written_differently_is_refused_naming_both(tmp_path, capsys, second, words):
+def test_a_glob_of_files_written_differently_is_refused_naming_both(tmp_path, capsys, second, words, scoring):
     # a glob of `,` and `;` files scored the `;` file's rows empty without a word
     pattern = _glob(tmp_path, {"x1.csv": "a,b\n1,2\n3,4\n", "x2.csv": second})
     with pytest.raises(FileFormatError) as exc:
@@ -187,7 +187,7 @@ def test_a_glob_of_files_written_differently_is_refused_naming_both(tmp_path, ca
                  "--epochs", "1", "--save-map", str(m), "-q"]) == 0
     assert main(["assign", str(m), pattern, "--out-of-core", "--out", str(tmp_path / "s.csv")]) == 2
     err = capsys.readouterr().err
-    assert words in err and "Traceback" not in err and not (tmp_path / "s.csv").exists()
+    assert (scoring or words) in err and "Traceback" not in err and not (tmp_path / "s.csv").exists()
 
 
 def test_a_glob_of_decimal_comma_and_point_files_is_refused(tmp_path, capsys):
@@ -235,7 +235,7 @@ def test_assign_in_chunks_with_where_and_a_glob_leaves_no_temporaries(tmp_path, 
     for job in (["assign", str(m), str(data), "--where", "a > 100", "--out-of-core", "--out", str(ooc)],
                 ["assign", str(m), pattern, "--where", "a > 100", "--out", str(ooc)],
                 ["train", "--table", str(data), "--where", "a > 100", "--out-of-core", "--save-map", str(tmp_path / "x.somz")],
-                ["train", "--table", pattern, "--where", "a > 3", "--width", "2", "--height", "2", "--epochs", "1",
+                ["train", "--table", pattern, "--out-of-core", "--where", "a > 3", "--width", "2", "--height", "2", "--epochs", "1",
                  "--save-map", str(tmp_path / "g.somz"), "-q"]):
         capsys.readouterr()
         code = main(job)
@@ -251,4 +251,34 @@ def test_a_refused_file_leaves_no_staging_folder(edge_files, own_tmp):
     for name in ("ragged_short.csv", "quote_never_closed.csv", "header_only.csv", "word_last.csv", "inf.csv"):
         with pytest.raises(SomdeskError):
             ChunkedTable.open(edge_files[name], ["a", "b"] if name != "header_only.csv" else None, chunk_rows=2)
+    assert _temporaries(own_tmp) == before
+
+
+def test_an_infinite_value_in_a_globs_file_is_named_by_file_and_line(tmp_path):
+    pattern = _glob(tmp_path, {"x1.csv": "a,b\n1,2\n3,4\n", "x2.csv": "a,b\n5,6\n7,-inf\n"})
+    with pytest.raises(FileFormatError) as exc:
+        ChunkedTable.open(pattern, ["a", "b"], chunk_rows=2)
+    assert str(exc.value).endswith("x2.csv: column 'b' is not numeric: line 3 has '-inf' or a number beyond "
+                                   "-1.8e308 (an infinite value)")
+    with ChunkedTable.open(pattern, chunk_rows=2) as src:       # the default columns leave it out
+        assert src.columns == ["a"] and list(src.left_out) == ["b"]
+
+
+def test_training_in_chunks_leaves_an_infinite_column_out_with_the_in_memory_warning(edge_files, capsys):
+    path = edge_files["inf.csv"]
+    lines = []
+    for extra in ([], ["--out-of-core"]):
+        assert main(["train", "--table", path, "--width", "2", "--height", "2", "--epochs", "1",
+                     "--save-map", os.path.join(os.path.dirname(path), "inf.somz"), *extra]) == 0
+        lines.append([ln for ln in capsys.readouterr().err.splitlines() if "infinite" in ln])
+    want = ("warning: column 'a' is not numeric: line 3 has 'inf' or a number beyond 1.8e308 (an infinite value); "
+            "it is left out of the training columns")
+    assert lines[0][0].startswith(want) and lines[1][0].startswith(want)
+
+
+def test_reading_every_edge_file_both_ways_leaves_no_temporaries(edge_files, own_tmp):
+    before = _temporaries(own_tmp)
+    for path in edge_files.values():
+        in_memory(path)
+        in_chunks(path)
     assert _temporaries(own_tmp) == before
