@@ -79,12 +79,30 @@ class ChunkedTable:
         "55.183,76" as text and "80.261" as 80.261).  Other formats' numbers are typed.
         `missing`: the texts meaning "no value" in delimited text files (`_reader`; a table map's own
         table's `--missing-values`, or the ones given: the in-memory scoring's rule).
+        A text column whose numbers break on a word past DuckDB's type sample (20,480 rows) is text,
+        as in memory: read again as text, left out of the default columns (`left_out`: "column 'a'
+        is not numeric: line 25002 has 'x'"), refused when asked for.
         """
+        kwargs = dict(columns=columns, chunk_rows=chunk_rows, where=where, text_columns=text_columns,
+                      categorical=categorical, used_by=used_by, number_format=number_format, missing=missing)
+        spoiled: dict[str, str] = {}
+        while True:
+            try:
+                return cls._open(pattern, spoiled=spoiled, **kwargs)
+            except _TypedTooSoon as late:           # that column read as text this time
+                if late.column in spoiled:
+                    raise FileFormatError(late.sentence) from None
+                spoiled[late.column] = late.sentence
+
+    @classmethod
+    def _open(cls, pattern, columns, chunk_rows, where, text_columns, categorical, used_by, number_format,
+              missing, spoiled: dict) -> "ChunkedTable":
+        """`open`, with the columns in `spoiled` ({column: why}) read as text."""
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         given = expand(pattern)
         from somdesk.io.chunked_checks import (cell_text, check_files, check_formats, first_text, infinite_columns,
-                                               numbers_in_text)
+                                               numbers_in_text, typed_too_soon)
         from somdesk.io.chunked_sql import no_rows_message
         from somdesk.io.chunked_stage import stage_dir
         from somdesk.io.names import display_basename
@@ -100,7 +118,7 @@ class ChunkedTable:
         staged = None                   # the staging folder (io.chunked_stage), removed unless handed on
         con = _connect()
         try:
-            src = _reader(files, text_dialect=dialect, missing=missing)
+            src = _reader(files, text_dialect=dialect, missing=missing, text=tuple(spoiled))
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
@@ -155,7 +173,8 @@ class ChunkedTable:
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
-                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing)
+                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing,
+                                     text=tuple(spoiled))
                     sel += f", {_quote(FILE_COLUMN)}"
                 query = f"SELECT {sel} FROM {reader}{filt}"
                 if where:   # each row's number in the files (as the in-memory scores' `row`): ROW_COLUMN
@@ -172,6 +191,13 @@ class ChunkedTable:
                                                  number_format, shown, dialect, missing)
                     if message is not None:
                         raise FileFormatError(f"{pattern}: {message}") from None
+                    late = None if as_text or _format_of(files) != "csv" else typed_too_soon(exc, shown, labels)
+                    if late is not None and late[0] in columns:
+                        column, sentence = late
+                        named = sentence if labels is not None else f"{display_basename(given[0])}: {sentence}"
+                        if given_columns and column not in text_ok:
+                            raise FileFormatError(named) from None
+                        raise _TypedTooSoon(column, sentence)
                     raise unreadable(os.fspath(pattern), exc, given) from None
                 files = [out]
             # an infinite value makes its column text in memory: left out of the default columns
@@ -198,7 +224,8 @@ class ChunkedTable:
             table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
                         [c for c in columns if c in numeric], file_labels=labels,
                         metadata=metadata_line(given) if _format_of(given) == "csv" else None,
-                        file_columns=list(types), left_out=dict(infinite), numbered=bool(where))
+                        file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
+                                                            **infinite}, numbered=bool(where))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table
@@ -345,6 +372,14 @@ class ChunkedTable:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _TypedTooSoon(Exception):
+    """Staging met a word in a column DuckDB typed as numbers from its sample: read it as text."""
+
+    def __init__(self, column: str, sentence: str):
+        super().__init__(sentence)
+        self.column, self.sentence = column, sentence
 
 
 def read_partition(part: Partition, columns: list[str]) -> np.ndarray:

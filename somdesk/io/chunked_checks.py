@@ -34,7 +34,7 @@ from somdesk.errors import FileFormatError
 from somdesk.io.chunked_sql import unreadable
 
 __all__ = ["check_files", "check_formats", "first_text", "why_not_streamable", "number_cell", "cell_text",
-           "numbers_in_text", "infinite_columns", "format_breaker"]
+           "numbers_in_text", "infinite_columns", "format_breaker", "typed_too_soon"]
 
 SHOWN = 3       # files named in one message
 
@@ -279,6 +279,26 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
                                       f"({value!r}); a column must be numbers in every file of {pattern} "
                                       f"(or text in every file): correct {f}"
                                       + ("" if used_by else f", or leave {c!r} out with --columns"))
+
+
+def typed_too_soon(exc: Exception, shown: dict | None = None, labels: dict | None = None) -> tuple | None:
+    """(column, the in-memory reader's sentence "column 'a' is not numeric: line 25002 has 'x'",
+    a glob's file named first) when DuckDB's error `exc` is a cell its sniffer's sample typed as a
+    number that is not one; None for another error."""
+    import re
+
+    text = str(exc)
+    conv = re.search(r'Error when converting column "((?:[^"]|"")+)"\. Could not convert string "(.*)" to', text)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if not conv or not line:
+        return None
+    column, value = conv.group(1).replace('""', '"'), conv.group(2)
+    sentence = f"column {column!r} is not numeric: line {line.group(1)} has {value!r}"
+    file = re.search(r"^\s*file = (.*)$", text, re.M)
+    if labels is not None and file:
+        name = file.group(1).strip()
+        sentence = f"{labels.get(name, (shown or {}).get(name, name))}: {sentence}"
+    return column, sentence
 
 
 def format_breaker(con, files: list[str], message: str, columns: list[str], number_format: dict,

@@ -141,15 +141,16 @@ def _parquet(files, args: str) -> str:
 
 
 def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None,
-            missing: tuple | None = None) -> str:
+            missing: tuple | None = None, text: tuple = ()) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
     named `filename`, when given).  `text_dialect` (`_text_dialect(files)`, sniffed once by the
     caller: each call here would read every file's head again): every column of a delimited
     text file as text, in that dialect, for numbers written with a decimal comma or digit
-    groups, converted by the caller; None: columns typed by DuckDB.  `missing`: the cell texts that
+    groups, converted by the caller; None: columns typed by DuckDB (but those in `text`, read as text:
+    a word past DuckDB's type sample, io.chunked.open).  `missing`: the cell texts that
     mean "no value" in text files (io.tables ReadOptions.missing: they replace the default ones,
     an empty cell is always missing), None: the defaults, as the in-memory reader's."""
-    fmt = _format_of(files)
+    fmt, as_text_columns = _format_of(files), text
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if filename is not None:
         listed += f", filename={_sql_str(filename)}"
@@ -171,6 +172,8 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     from somdesk.io.tables.textfile import nullstr
     text = ", all_varchar=true" + text_dialect if text_dialect is not None else _head_args(files)
     nulls = nullstr(ReadOptions(missing=tuple(missing) if missing is not None else None))
+    if as_text_columns and text_dialect is None:     # typed as numbers from a sample, a word further down
+        text += ", types={" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in as_text_columns) + "}"
     return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
 
 

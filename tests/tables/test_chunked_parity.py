@@ -282,3 +282,17 @@ def test_reading_every_edge_file_both_ways_leaves_no_temporaries(edge_files, own
         in_memory(path)
         in_chunks(path)
     assert _temporaries(own_tmp) == before
+
+
+def test_a_word_past_the_engines_type_sample_makes_its_column_text_as_in_memory(tmp_path):
+    # DuckDB types columns from 20,480 rows; staging then failed with "Conversion Error: ... 'x'"
+    path = tmp_path / "late.csv"
+    path.write_text("a,b\n" + "".join(f"{i},{i % 7}\n" for i in range(25_000)) + "x,3\n")
+    mem = read_table(str(path))
+    want = mem.problem("a")
+    mem.close()
+    assert want == "column 'a' is not numeric: line 25002 has 'x'"
+    with ChunkedTable.open(str(path), chunk_rows=10_000) as src:
+        assert src.columns == ["b"] and src.left_out == {"a": want} and src.rows == 25_001
+    with pytest.raises(FileFormatError, match=f"^late.csv: {want}$"):
+        ChunkedTable.open(str(path), ["a", "b"])
