@@ -72,3 +72,37 @@ def test_tables_that_only_look_a_little_like_markup_are_read(tmp_path, text, fir
     p = tmp_path / "t.csv"
     p.write_text(text)
     assert read_table(p).columns[0] == first
+
+
+# -- 2. damaged pictures are damaged pictures, named by their format -----------------------------
+
+PICTURES = [("png", "PNG", "PNG picture"), ("jpg", "JPEG", "JPEG picture"), ("gif", "GIF", "GIF picture"),
+            ("webp", "WEBP", "WebP picture"), ("bmp", "BMP", "BMP picture"), ("tiff", "TIFF", "TIFF picture")]
+
+
+def _picture(tmp_path, ext, fmt, cut=None):
+    from PIL import Image
+
+    p = tmp_path / f"x.{ext}"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(p, fmt)
+    if cut is not None:
+        data = p.read_bytes()
+        p.write_bytes(data[:cut(len(data))])
+    return p
+
+
+@pytest.mark.parametrize("ext,fmt,words", PICTURES)
+@pytest.mark.parametrize("cut", [lambda n: n // 2, lambda n: 12])
+def test_a_damaged_picture_is_called_a_damaged_picture_of_its_format(tmp_path, capsys, ext, fmt, words, cut):
+    p = _picture(tmp_path, ext, fmt, cut)
+    err = _error(capsys, ["palette", "info", str(p)])
+    assert f"x.{ext}: the {words} is damaged or truncated" in err
+    err = _error(capsys, ["quantize", str(p), str(tmp_path / "q.png"), "--colors", "4"])
+    assert f"x.{ext}: the {words} is damaged or truncated" in err
+
+
+@pytest.mark.parametrize("ext,fmt,words", PICTURES[3:] + PICTURES[1:2])
+def test_a_good_photo_given_as_a_palette_is_named(tmp_path, capsys, ext, fmt, words):
+    p = _picture(tmp_path, ext, fmt)
+    err = _error(capsys, ["palette", "info", str(p)])
+    assert f"x.{ext}: a {words} is not read as a palette" in err and "RIFF" not in err
