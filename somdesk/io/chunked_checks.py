@@ -71,11 +71,27 @@ def check_formats(files: list[str], pattern: str = "") -> None:
         why = why_not_streamable(f)
         if why is not None:
             raise FileFormatError(why)
+    text = [f for f in files if not f.lower().endswith(PARQUET_SUFFIXES)]
+    for f in text:      # markup, binary data, an encoding that does not decode: the in-memory refusal
+        _head_refusal(f)
     parquet = [f for f in files if f.lower().endswith(PARQUET_SUFFIXES)]
     if parquet and len(parquet) < len(files):
         text = next(f for f in files if not f.lower().endswith(PARQUET_SUFFIXES))
         raise FileFormatError(f"{pattern or 'the glob'} mixes Parquet and text files ({parquet[0]}, {text}): "
                               "a glob is read as one kind of file; narrow it (e.g. *.parquet or *.csv)")
+
+
+def _head_refusal(path: str) -> None:
+    """FileFormatError in the in-memory reader's words when the head of text file `path` is not a
+    table (io.tables.textfile.sniff_head: XML, HTML, binary data, tester11 #1); DuckDB read such a
+    file as a table of one column.  A file that cannot be opened is left to the read."""
+    from somdesk.io.tables.textfile import sniff_head
+    try:
+        sniff_head(path)
+    except FileFormatError:
+        raise
+    except Exception:  # noqa: BLE001 - OSError, a bad option: the read itself says why
+        return
 
 
 def _describe(con, reader: str, where: str) -> dict[str, str]:

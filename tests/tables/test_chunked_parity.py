@@ -59,6 +59,8 @@ TEXT = {
     "data.ndjson": "".join(json.dumps({"a": i, "b": i * 1.5, "s": f"t{i}"}) + "\n" for i in range(5)),
     "nulls.ndjson": '{"a":1,"b":2}\n{"a":null,"b":3}\n{"a":4}\n{"a":5,"b":6}\n',
     "bad.json": '{"a":1}\n{"a" 2}\n',
+    "markup.csv": "<?xml version='1.0'?>\n<rows>\n<row a='1'/>\n</rows>\n",
+    "page.csv": "<html>\n<body>\n<table><tr><td>1</td></tr></table>\n</body>\n</html>\n",
 }
 
 
@@ -71,7 +73,8 @@ def _write(folder) -> dict[str, str]:
         out[name] = p
     for name, data in (("gzip.csv.gz", gzip.compress(BASE.encode())),
                        ("latin1.csv", "é,b\n1,2\n3,4\n5,6\n7,8\n".encode("latin-1")),
-                       ("utf16.csv", "a,b\n1,2\n3,4\n5,6\n7,8\n".encode("utf-16"))):
+                       ("utf16.csv", "a,b\n1,2\n3,4\n5,6\n7,8\n".encode("utf-16")),
+                       ("binary.csv", b"a,b\n" + bytes(range(1, 9)) * 64 + b"\n1,2\n")):
         out[name] = os.path.join(folder, name)
         with open(out[name], "wb") as f:
             f.write(data)
@@ -118,8 +121,8 @@ def in_chunks(path, columns=None):
         return "error", str(exc)
 
 
-@pytest.mark.parametrize("name", list(TEXT) + ["gzip.csv.gz", "latin1.csv", "utf16.csv", "typed.parquet",
-                                               "nan.parquet"])
+@pytest.mark.parametrize("name", list(TEXT) + ["gzip.csv.gz", "latin1.csv", "utf16.csv", "binary.csv",
+                                               "typed.parquet", "nan.parquet"])
 def test_chunks_read_what_memory_reads(edge_files, name):
     path = edge_files[name]
     mem, got = in_memory(path), in_chunks(path)
