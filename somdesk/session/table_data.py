@@ -33,6 +33,7 @@ from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
+from somdesk.session.table_labels import LabelCounts
 from somdesk.session.table_size import auto_size, filled_rows
 # the rows placed on a map and the default columns live in modules of their own; their names are
 # re-exported here for now only, so the 2026-12-01 split changed no caller (39 files import them from
@@ -103,6 +104,9 @@ class TableMap:
     # its table file's io.fingerprint (+ "rows" read) when trained: a reopened map does not take a
     # changed file for its table (session.table_source; tester9 #8).  None: no file, or saved before
     source_fingerprint: dict | None = None
+    # the label column's rows per node and label (session.table_labels; --label's majority labels
+    # and purity per node and segment, saved with the map); None: no label column or no labelled row
+    label_counts: LabelCounts | None = None
 
     @property
     def finished(self) -> bool:
@@ -251,8 +255,12 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
     if (~prep.recipe.active).any():
         passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
     te = topographic_error(codebook, tm.inputs, hexagonal, False, cancel)
+    counts = None
+    if tm.label_column is not None and prep.labels is not None:     # the majority labels (tester11)
+        from somdesk.session.table_labels import label_counts
+        counts = label_counts(prep.labels, idx, h, w, tm.label_column)
     tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
-                 quantization_error=float(dist.mean()), topographic_error=float(te))
+                 quantization_error=float(dist.mean()), topographic_error=float(te), label_counts=counts)
     cancel_mod.check(cancel)
     if stage is not None:
         stage("finding segments")
