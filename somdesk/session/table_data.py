@@ -44,12 +44,12 @@ from somdesk.session.table_assign import (MIN_PRESENT_SHARE, assign_cells, assig
                                           placing_columns, present_columns, row_cells, row_distances, rows_in_nodes)
 from somdesk.session.table_columns import (MAX_LABEL_KINDS, MISSING_LABELS, MOSTLY_MISSING,  # noqa: F401
                                            default_columns, default_columns_warnings, default_label_column,
-                                           identifier_columns,
+                                           identifier_columns, date_columns, default_passive,
                                            identifier_warning, mostly_missing_columns, spoiled_columns)
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
            "row_cells",
-           "default_columns", "identifier_columns", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
+           "default_columns", "identifier_columns", "date_columns", "default_passive", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
            "options_to_dict", "options_from_dict"]
 
 
@@ -155,13 +155,19 @@ def _check_spec(spec: TableMapSpec) -> None:
 
 def prepare_for(table, spec: TableMapSpec) -> Prepared:
     """The prepared rows `train_table_map` trains on for `spec` (the Setup tab's "auto" size is
-    measured on the same, session.table_size); raises as prepare_table."""
+    measured on the same, session.table_size); raises as prepare_table.  With no columns named,
+    the default columns (`default_columns`) plus the date columns as passive ones."""
+    from dataclasses import replace
     columns, left_out = spec.columns, []
     if columns is None:
         # the default columns, plus any column named categorical or passive: naming it says
         # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
         columns = default_columns(table, spec.label)
         columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
+        # date columns (a year) are shown on the map, placing no row (session.table_columns.date_columns)
+        dates = tuple(c for c in default_passive(table, spec.label) if c not in columns)
+        columns += dates
+        spec = replace(spec, passive=tuple(spec.passive) + dates)
         # what the default left out, first among the preparation's warnings: the CLI prints them,
         # the window shows them (tester10 #9: the window left an `inf` column out without a word)
         left_out = default_columns_warnings(table, spec.label)
