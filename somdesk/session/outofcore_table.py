@@ -281,6 +281,12 @@ class StreamingTableRun:
                                       categorical=tuple(spec.categorical), number_format=self.number_format)
         src = first
         try:
+            # a column with an infinite value is left out of the default columns, said as in memory
+            # (session.table_columns.spoiled_columns)
+            # (out of core takes no --missing-values: the way to train on it is in memory)
+            self.warnings.extend(f"{why}; it is left out of the training columns (to train on it, read such "
+                                 "cells as missing without --out-of-core: --missing-values inf,-inf)"
+                                 for c, why in first.left_out.items() if c != spec.label)
             columns = tuple(c for c in first.columns if c != spec.label)
             numeric = set(first.numeric)
             forced = [c for c in spec.categorical if c in columns and c in numeric]

@@ -171,7 +171,8 @@ def load_table_map(path):
                       clusters=saved.arrays["segments"], cluster_method=cluster_method_of(info.get("cluster_method")),
                       outlier_threshold=threshold, quantization_error=float(info["quantization_error"]),
                       topographic_error=float(info["topographic_error"]), curve=dict(info.get("curve") or {}),
-                      inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
+                      inputs=saved.som.data, row_index=saved.arrays["table_rows"],
+                      source=info.get("source") if isinstance(info.get("source"), str) else None,
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
                       read_options=read_options, number_format=_number_format(info.get("number_format")),
                       epochs_done=_epochs_done(saved.som), min_present=_min_present(info.get("min_present")),
@@ -211,15 +212,21 @@ def _label_counts(info: dict, counts):
     return LabelCounts(column, tuple(names), np.asarray(counts, dtype=np.int64))
 
 
+# the fingerprint kept for a saved one that is not one: matches no file (io.fingerprint.valid_fingerprint)
+DAMAGED_FINGERPRINT = {"damaged": True}
+
+
 def _fingerprint(value) -> dict | None:
     """A saved `source_fingerprint` (io.fingerprint, + "rows"), or None when absent (maps saved
-    before it: their table is taken as found).  ValueError when damaged."""
+    before it: their table is taken as found).  One that is not one (wrong types, a negative or
+    absurd size, not a digest: a damaged or hostile map, tester10 #21) is DAMAGED_FINGERPRINT:
+    the map still opens, and no file is taken for its table (session.table_source says why)."""
+    from somdesk.io.fingerprint import valid_fingerprint
+
     if value is None:
         return None
-    ok = isinstance(value, dict) and isinstance(value.get("size"), int) and isinstance(value.get("sha256"), str) \
-        and (value.get("rows") is None or isinstance(value.get("rows"), int))
-    if not ok:
-        raise ValueError("its table's fingerprint is not one")
+    if not valid_fingerprint(value):
+        return dict(DAMAGED_FINGERPRINT)
     return dict(value)
 
 

@@ -203,6 +203,7 @@ def _restore(saved, where: str) -> SavedWorkspace:
 
 
 def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]:
+    from somdesk.io.fingerprint import saved_path_problem
     from somdesk.io.image_input import load_image
     from somdesk.session.training import PHASES
 
@@ -213,7 +214,9 @@ def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]
         raise FileFormatError(f"{where}: unknown training phase {phase!r}")
     pixels, full = arrays["picture"], False
     size = [int(v) for v in info.get("size", ())]
-    if source and os.path.isfile(source):
+    # a saved map is a file anyone may send: its picture's path is followed only to a regular
+    # file of that name outside /proc, /sys and /dev (io.fingerprint.saved_path_problem, tester10 #21)
+    if source and saved_path_problem(source, os.path.basename(source)) is None:
         try:   # the original, if it is still there and still the same size, quantises at full size
             original = load_image(source, alpha=True)
             if [original.shape[1], original.shape[0]] == size and original.shape[2] == pixels.shape[2]:

@@ -32,6 +32,7 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from . import pictures
 from .context import ReadContext
 from .limits import MAX_COLORS, MAX_IMAGE_PIXELS
 from .model import Palette, PaletteError, Swatch
@@ -64,6 +65,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     """
     # Check the declared size ourselves first, so Pillow never even gets to
     # warn about a decompression bomb for ordinary oversized files.
+    pictures.refuse_other_picture(data, ctx)     # JPEG, WebP, BMP, TIFF: named, or called damaged
     size = _header_size(data)
     if size is not None:
         _check_pixels(*size, ctx)
@@ -80,11 +82,11 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ctx.error(f"the image is too large (limit {MAX_IMAGE_PIXELS:,} pixels)") from None
         except UnidentifiedImageError:
-            raise ctx.error("not a PNG or GIF image (or the image header is damaged)") from None
+            raise pictures.damaged(data, ctx) from None
         except MemoryError:
             raise ctx.error("not enough memory to decode the image") from None
         except Exception as exc:  # see module docstring
-            raise ctx.error(f"the image cannot be decoded ({type(exc).__name__}: {exc})") from None
+            raise pictures.damaged(data, ctx, exc) from None
 
 
 def _read(data: bytes, ctx: ReadContext) -> Palette:
