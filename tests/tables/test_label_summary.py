@@ -112,3 +112,33 @@ def test_reclustered_and_relabelled_maps_keep_true_counts(tmp_path):
     assert ws.tm.label_counts is None
     save_table_map(ws.tm, tmp_path / "none.somz")
     assert load_table_map(tmp_path / "none.somz").label_counts is None
+
+
+def _edited(somz, out, edit):
+    import zipfile
+    with zipfile.ZipFile(somz) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "meta.json":
+                meta = json.loads(data)
+                edit(meta["table_map"])
+                data = json.dumps(meta).encode()
+            dst.writestr(item, data)
+    return out
+
+
+def test_older_and_damaged_label_counts(tmp_path, capsys):
+    from somdesk.errors import FileFormatError
+
+    data = penguins_csv(tmp_path)
+    somz = tmp_path / "p.somz"
+    assert main(["train", "--table", data, "--label", "species", "--save-map", str(somz), "-q"]) == 0
+    # a map saved before the counts (no label_names): opens, no counts
+    older = _edited(somz, tmp_path / "old.somz", lambda tmap: tmap.pop("label_names"))
+    assert load_table_map(older).label_counts is None
+    # names that do not fit the array, or repeat: one message naming the file
+    for k, edit in enumerate([lambda tmap: tmap["label_names"].append("Emperor"),
+                              lambda tmap: tmap.__setitem__("label_names", ["Adelie", "Adelie", "Gentoo"])]):
+        bad = _edited(somz, tmp_path / f"bad{k}.somz", edit)
+        with pytest.raises(FileFormatError, match=f"bad{k}.somz"):
+            load_table_map(bad)
