@@ -1,7 +1,7 @@
 """`somdesk table info`, `somdesk train --table`, `somdesk assign`: tables headless.
 
     somdesk table info FILE [--json]
-    somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL]
+    somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL|none]
                   [--normalise zscore|minmax|none] [--missing drop|mean|median|train]
                   [--clusters K] --save-map M.somz [--assignments A.csv] [--report R.html]
     somdesk assign MAP.somz DATA [--out FILE.csv|.parquet]
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
@@ -69,7 +70,10 @@ def register(sub) -> None:
     tr.add_argument("--passive", help="columns shown on the map but not used to place rows (weight 0)")
     tr.add_argument("--categorical", help="columns to one-hot encode (text columns are by default)")
     tr.add_argument("--group-weight", type=float, default=1.0, help="weight of each one-hot group (default 1)")
-    tr.add_argument("--label", metavar="COL", help="column naming each row (shown, not trained on)")
+    tr.add_argument("--label", metavar="COL", help="column naming each row's class (counted per node and segment, "
+                    "not trained on); default: the column the window proposes (a text column named species, "
+                    "class, label, ... with 2 to 50 kinds, else the leftmost such column); none: no label")
+    tr.add_argument("--no-label", action="store_true", help="train without a label column (the same as --label none)")
     tr.add_argument("--normalise", "--normalize", default="zscore", help="zscore | minmax | none")
     tr.add_argument("--missing", default="drop", help="drop | mean | median | train (use present values only)")
     tr.add_argument("--clusters", type=int, help="number of segments K (default: the suggested K)")
@@ -205,10 +209,11 @@ def run_train(args) -> int:
     if args.columns is not None and not columns:
         raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "
                           "for every numeric column")
-    if columns and args.label in columns:
-        raise OptionError(f"--label {args.label} is also in --columns: the label names the rows and is not "
+    label, no_label = _label_option(args)
+    if columns and label in columns:
+        raise OptionError(f"--label {label} is also in --columns: the label names the rows and is not "
                           "trained on; leave it out of --columns, or choose another --label")
-    spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
+    spec = TableMapSpec(columns=columns, label=label, weights=_weights(args.weights, columns),
                         passive=_split(args.passive), categorical=_split(args.categorical),
                         group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
                         height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
@@ -222,6 +227,13 @@ def run_train(args) -> int:
     tab = _read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
+        default = None
+        if label is None and not no_label:
+            # the window's default label (one rule: session.table_columns.default_label_column),
+            # never a column the options train on or show; it is not trained on, so the map is the
+            # map without it
+            default = _default_label(tab, spec)
+            spec = replace(spec, label=default)
         tm, prep = train_table_map(tab, spec, token)
         warn += prep.warnings           # the columns the default left out first (session.table_columns)
         save_table_map(tm, args.save_map)
@@ -242,8 +254,9 @@ def run_train(args) -> int:
     if lc is not None:      # --label: each segment's majority label and purity (tester11: shown nowhere)
         from somdesk.session.table_labels import labels_json
         metrics["label"] = labels_json(lc, tm.clusters)
-    elif args.label:
-        warn.append(f"no row has a value in the label column {args.label!r}: no majority labels")
+        metrics["label"]["default"] = default is not None     # chosen by the default rule, not --label
+    elif spec.label:
+        warn.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         from somdesk.io.atomic import write_json
         write_json(args.metrics_json, metrics, indent=1)
@@ -252,11 +265,33 @@ def run_train(args) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs on {count(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
                   f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+    if default is not None:
+        from somdesk.io.names import display_name
+        print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")
     if lc is not None:
         from somdesk.session.table_labels import label_lines
         for line in label_lines(lc, tm.clusters):
             print_summary(args, line)
     return 0
+
+
+def _label_option(args) -> tuple:
+    """(label column or None, no label wanted) of --label / --no-label: `--label none` (any case)
+    is --no-label; OptionError when --no-label comes with a --label column."""
+    label = args.label
+    off = label is not None and label.strip().lower() == "none"
+    if args.no_label and label is not None and not off:
+        raise OptionError(f"--no-label and --label {label} contradict each other: give one of them")
+    return (None if off else label), bool(args.no_label or off)
+
+
+def _default_label(table, spec) -> str | None:
+    """The label column the window proposes for `table` (default_label_column), leaving out the
+    columns `spec` trains on or shows (--columns, --passive, --categorical); None when none fits."""
+    from somdesk.session.table_data import default_label_column
+
+    named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
+    return default_label_column(table, set(table.numeric_columns) | named)
 
 
 def _write_extras(args, tm, tab, token) -> list[str]:

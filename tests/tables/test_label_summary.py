@@ -74,10 +74,12 @@ def test_penguins_cli_prints_json_reports_and_saves_the_labels(tmp_path, capsys)
 
 def test_without_label_nothing_is_said_and_an_empty_label_warns(tmp_path, capsys):
     data = penguins_csv(tmp_path)
-    assert main(["train", "--table", data, "--columns", "bill_length_mm,flipper_length_mm",
-                 "--save-map", str(tmp_path / "n.somz")]) == 0
-    out = capsys.readouterr().out
-    assert not [ln for ln in out.splitlines() if "label" in ln.split(";")[0]] and load_table_map(tmp_path / "n.somz").label_counts is None
+    for off in (["--label", "none"], ["--label", "None"], ["--no-label"]):     # the default label turned off
+        assert main(["train", "--table", data, "--columns", "bill_length_mm,flipper_length_mm", *off,
+                     "--save-map", str(tmp_path / "n.somz")]) == 0
+        out = capsys.readouterr().out
+        assert not [ln for ln in out.splitlines() if "label" in ln.split(";")[0]]
+        assert load_table_map(tmp_path / "n.somz").label_counts is None
     empty = tmp_path / "e.csv"
     empty.write_text("a,b,tag\n" + "".join(f"{i},{i * 7 % 5},\n" for i in range(30)))
     assert main(["train", "--table", str(empty), "--columns", "a,b", "--label", "tag",
@@ -142,3 +144,54 @@ def test_older_and_damaged_label_counts(tmp_path, capsys):
         bad = _edited(somz, tmp_path / f"bad{k}.somz", edit)
         with pytest.raises(FileFormatError, match=f"bad{k}.somz"):
             load_table_map(bad)
+
+
+def _train(data, tmp_path, name, *extra):
+    somz, metrics, scores = (tmp_path / f"{name}.{ext}" for ext in ("somz", "json", "csv"))
+    assert main(["train", "--table", data, "--clusters", "3", "--save-map", str(somz), "--metrics-json", str(metrics),
+                 "--assignments", str(scores), *extra]) == 0
+    return load_table_map(somz), json.loads(metrics.read_text()), scores.read_text()
+
+
+def test_the_cli_picks_the_windows_default_label_and_the_map_is_the_same(tmp_path, capsys):
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_workspace import _default_spec
+
+    data = penguins_csv(tmp_path)
+    tm, metrics, scores = _train(data, tmp_path, "d")
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "label: species (the default; --label none to train without one)"
+    assert out[2].startswith("label species: ")
+    # the window's rule, one function: its Setup proposes the same column
+    assert _default_spec(read_table(data)).label == "species" == tm.label_column == metrics["label"]["column"]
+    assert metrics["label"]["default"] is True and tm.label_counts.column == "species"
+    # the label is not trained on: the map, the measures and the assignments file are those without it
+    off, off_metrics, off_scores = _train(data, tmp_path, "o", "--label", "none")
+    assert "label" not in "\n".join(capsys.readouterr().out.splitlines()[1:])
+    np.testing.assert_array_equal(tm.codebook, off.codebook)
+    np.testing.assert_array_equal(tm.clusters, off.clusters)
+    assert off.label_column is None and off.label_counts is None and "label" not in off_metrics
+    assert {k: v for k, v in metrics.items() if k not in ("label", "seconds")} == \
+        {k: v for k, v in off_metrics.items() if k != "seconds"}
+    assert scores == off_scores and scores.splitlines()[0] == "row,bmu_row,bmu_col,segment,distance,outlier,present"
+    # a label given is not "the default"; a table with no label-like column gets none and says nothing
+    given = _train(data, tmp_path, "g", "--label", "species")[1]
+    assert given["label"]["default"] is False and given["label"]["segments"] == metrics["label"]["segments"]
+    capsys.readouterr()
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b,name\n" + "".join(f"{i},{i * 7 % 5},n{i}\n" for i in range(40)))
+    tm = _train(str(plain), tmp_path, "p")[0]
+    assert tm.label_column is None and "label" not in capsys.readouterr().out
+
+
+def test_the_default_label_is_never_a_column_the_options_use(tmp_path, capsys):
+    data = penguins_csv(tmp_path)
+    # species one-hot in the training: the default is the next label-like column, not an error
+    tm = _train(data, tmp_path, "c", "--columns", "species,bill_length_mm")[0]
+    assert tm.label_column == "island" and "species" in tm.recipe.columns
+    assert "label: island (the default" in capsys.readouterr().out
+    tm = _train(data, tmp_path, "p", "--passive", "species")[0]
+    assert tm.label_column == "island"
+    assert main(["train", "--table", data, "--no-label", "--label", "species", "--save-map",
+                 str(tmp_path / "x.somz")]) == 2
+    assert "--no-label and --label species contradict" in capsys.readouterr().err
