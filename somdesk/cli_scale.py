@@ -133,6 +133,12 @@ def run_train_streaming(args, spec, check_writable) -> int:
                "width": tm.config.width, "epochs": tm.config.iterations, "features": list(tm.recipe.features),
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
+    lc = tm.label_counts
+    if lc is not None:      # the label's majority per segment, counted over every row as in memory
+        from somdesk.session.table_labels import labels_json
+        metrics["label"] = {**labels_json(lc, tm.clusters), "default": False}
+    elif spec.label:
+        warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
@@ -143,6 +149,10 @@ def run_train_streaming(args, spec, check_writable) -> int:
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
                   f"{tm.k} segment{'' if tm.k == 1 else 's'}; saved {args.save_map}")
+    if lc is not None:
+        from somdesk.session.table_labels import label_lines
+        for line in label_lines(lc, tm.clusters):
+            print_summary(args, line)
     return 0
 
 

@@ -195,3 +195,61 @@ def test_the_default_label_is_never_a_column_the_options_use(tmp_path, capsys):
     assert main(["train", "--table", data, "--no-label", "--label", "species", "--save-map",
                  str(tmp_path / "x.somz")]) == 2
     assert "--no-label and --label species contradict" in capsys.readouterr().err
+
+
+def test_label_tally_by_chunks_equals_all_rows_at_once(monkeypatch):
+    from somdesk.session.table_labels import LabelTally
+
+    monkeypatch.setattr(table_labels, "MAX_KEPT_LABELS", 3)        # pooling decided over all chunks
+    rng = np.random.default_rng(3)
+    labels = [None if k == 0 else f"L{k}" for k in rng.integers(0, 6, 500)]
+    bmu = rng.integers(0, 12, 500)
+    whole = label_counts(labels, bmu, 3, 4, "c")
+    tally = LabelTally(3, 4, "c")
+    for s in range(0, 500, 37):
+        tally.add(labels[s:s + 37], bmu[s:s + 37])
+    lc = tally.counts()
+    assert lc.names == whole.names and len(lc.names) == 3
+    np.testing.assert_array_equal(lc.counts, whole.counts)
+    assert LabelTally(1, 1, "c").counts() is None
+
+
+@pytest.mark.parametrize("label, extra", [("species", {}), ("sex", {"missing": "mean"}),    # sex has NA cells
+                                          ("island", {"where": "year > 2007"})])
+def test_out_of_core_counts_the_labels_as_in_memory(tmp_path, label, extra):
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.outofcore_table import train_table_map_streaming
+    from somdesk.session.table_data import TableMapSpec, train_table_map
+
+    data = penguins_csv(tmp_path)
+    spec = TableMapSpec(label=label, clusters=3, missing=extra.get("missing", "drop"))
+    where = extra.get("where")
+    mem = train_table_map(read_table(data, ReadOptions(where=where)), spec)[0]
+    ooc = train_table_map_streaming(data, spec, chunk_rows=50, where=where)      # several chunks
+    np.testing.assert_allclose(ooc.codebook, mem.codebook, atol=1e-9)
+    assert ooc.label_counts is not None and ooc.label_counts.names == mem.label_counts.names
+    np.testing.assert_array_equal(ooc.label_counts.counts, mem.label_counts.counts)
+    np.testing.assert_array_equal(ooc.clusters, mem.clusters)
+    # saved and reopened with them
+    save_table_map(ooc, tmp_path / "o.somz")
+    back = load_table_map(tmp_path / "o.somz").label_counts
+    assert back.column == label and np.array_equal(back.counts, mem.label_counts.counts)
+
+
+def test_out_of_core_cli_prints_and_writes_the_labels(tmp_path, capsys):
+    data = penguins_csv(tmp_path)
+    runs = {}
+    for name, ooc in (("m", []), ("o", ["--out-of-core", "--chunk-rows", "60"])):
+        metrics = tmp_path / f"{name}.json"
+        assert main(["train", "--table", data, "--label", "species", "--clusters", "3", *ooc,
+                     "--save-map", str(tmp_path / f"{name}.somz"), "--metrics-json", str(metrics)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        runs[name] = ([ln for ln in out if ln.startswith(("label ", "  segment "))], json.loads(metrics.read_text()))
+    assert runs["o"][0] == runs["m"][0] and len(runs["o"][0]) == 4
+    assert runs["o"][1]["label"] == runs["m"][1]["label"]
+    # a label column that is not in the file: one message
+    assert main(["train", "--table", data, "--label", "beak", "--out-of-core",
+                 "--save-map", str(tmp_path / "x.somz")]) != 0
+    err = capsys.readouterr().err
+    assert "beak" in err and "Traceback" not in err
