@@ -203,7 +203,7 @@ def _restore(saved, where: str) -> SavedWorkspace:
 
 
 def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]:
-    from somdesk.io.fingerprint import saved_path_problem
+    from somdesk.io.fingerprint import checked_saved_path
     from somdesk.io.image_input import load_image
     from somdesk.session.training import PHASES
 
@@ -215,10 +215,15 @@ def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]
     pixels, full = arrays["picture"], False
     size = [int(v) for v in info.get("size", ())]
     # a saved map is a file anyone may send: its picture's path is followed only to a regular
-    # file of that name outside /proc, /sys and /dev (io.fingerprint.saved_path_problem, tester10 #21)
-    if source and saved_path_problem(source, os.path.basename(source)) is None:
+    # file outside /proc and /sys named as the map names it (io.fingerprint.checked_saved_path,
+    # tester10 #21) -- or a link to one of another name (review12 #1: the decoded size and
+    # channels are checked below); the file read is the one checked (#11)
+    real = None
+    if isinstance(source, str) and source:
+        real = checked_saved_path(source, os.path.basename(source), content_checked=True)[0]
+    if real is not None:
         try:   # the original, if it is still there and still the same size, quantises at full size
-            original = load_image(source, alpha=True)
+            original = load_image(real, alpha=True)
             if [original.shape[1], original.shape[0]] == size and original.shape[2] == pixels.shape[2]:
                 pixels, full = original, True
         except SomdeskError:
