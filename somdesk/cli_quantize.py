@@ -97,8 +97,9 @@ def run(args) -> int:
                           "transparent": bool((palette[:, 3] < 255).any()), "space": args.space,
                           "dither": bool(args.dither), "bytes": size, "seconds": round(elapsed, 4)}))
     elif not args.quiet:
-        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {len(palette)} colours, "
-              f"{size:,} bytes in {elapsed:.2f} s", file=sys.stderr)
+        from somdesk.core.options import count_text
+        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
+              f"{count_text(size, 'byte')} in {elapsed:.2f} s", file=sys.stderr)
     return 0
 
 

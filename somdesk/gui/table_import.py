@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout)
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.io.names import display_basename, display_name
 
@@ -292,7 +293,7 @@ class ImportPreview(QDialog):
         if d.get("skip"):
             shown = d.get("metadata") or " / ".join(d.get("title_lines") or ())
             what = "metadata" if d.get("metadata") else "title"
-            parts.append(f"<b>{d['skip']}</b> line(s) skipped" +
+            parts.append(f"<b>{count_text(d['skip'], 'line')}</b> skipped" +
                          (f" ({what}: <tt>{html.escape(shown[:60])}</tt>)" if shown else ""))
         if d.get("encoding"):
             parts.append(f"encoding <b>{d['encoding']}</b>")
@@ -315,7 +316,7 @@ class ImportPreview(QDialog):
             notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "
                             "Use this table (with a progress line and Stop).")
         if t.sampled:
-            notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {t.n_rows_total:,} rows (a random "
+            notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {count_text(t.n_rows_total, 'row')} (a random "
                             "sample) are held in memory; training uses that sample, as somdesk train --table does, "
                             "unless you tick Train on every row out of core under Setup.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))

@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from somdesk import render
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.io.names import display_basename
@@ -49,7 +50,7 @@ def frame_view(session) -> str | None:
 
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
-        return f"Exported {display_basename(path)}: {result[0]} frames at {result[1]} fps."
+        return f"Exported {display_basename(path)}: {count_text(result[0], 'frame')} at {result[1]} fps."
     return f"Export time-lapse stopped: {display_basename(path)} was not written." if stopped else ""
 
 
@@ -367,7 +368,7 @@ class TimelapseDialog(QDialog):
         self.recorder, self.hexagonal = recorder, hexagonal
         self.fps_combo = QComboBox()
         for f in FPS_CHOICES:
-            self.fps_combo.addItem(f"{f} frames per second", f)
+            self.fps_combo.addItem(f"{count_text(f, 'frame')} per second", f)
         self.fps_combo.setCurrentIndex(max(0, self.fps_combo.findData(fps)))
         self.scale = QSpinBox(minimum=1, maximum=32, suffix=" px per node")
         self.scale.setValue(scale)
@@ -395,5 +396,5 @@ class TimelapseDialog(QDialog):
         h, w = self.recorder.frame_shape()
         pw, ph = render.picture_size(h, w, self.hexagonal, self.scale.value())
         seconds = (len(its) - 1) / self.fps() + 1.0   # the last frame is held for 1 s
-        self.info.setText(f"{len(its)} frames, epochs {its[0]:,} to {its[-1]:,}; "
+        self.info.setText(f"{count_text(len(its), 'frame')}, epochs {its[0]:,} to {its[-1]:,}; "
                           f"{seconds:.1f} s; {pw} x {ph} px")

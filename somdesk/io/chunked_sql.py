@@ -16,6 +16,7 @@ import glob
 import os
 import shutil
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
 
 DEFAULT_CHUNK_ROWS = 262_144
@@ -280,7 +281,7 @@ def _text_dialect(files: list[str]) -> str:
     if not dialects:
         return ""
     if len(dialects) > 1:
-        said = "; ".join(f"{os.path.basename(f)}: delimiter {d!r}" + (f", {k} line(s) before the header" if k else "")
+        said = "; ".join(f"{os.path.basename(f)}: delimiter {d!r}" + (f", {count_text(k, 'line')} before the header" if k else "")
                          for (d, k, _), f in list(dialects.items())[:3])
         raise FileFormatError(f"the files are written differently ({said}): read them apart")
     delim, skip, headerless = next(iter(dialects))

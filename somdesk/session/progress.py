@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.core.cancel import drain
+from somdesk.core.options import count_text
 from somdesk.session.mapstate import MapState
 
 
@@ -102,9 +103,9 @@ class QuantisedPicture:
         nodes otherwise reads 106 as a wrong count (tester10 #11).  `nodes`: the map's size."""
         opaque, translucent, transparent = self.parts
         if not translucent and not transparent:
-            return f"{self.used:,} colours"
+            return f"{count_text(self.used, 'colour')}"
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
-        return f"{self.used:,} colours ({opaque:,} of the map's {nodes:,} node colours{extra})"
+        return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra})"
 
     def shown(self) -> np.ndarray:
         """(H', W', 3) uint8: the picture as the window draws it (`small`; `rgb()` when it
