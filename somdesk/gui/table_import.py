@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.io.names import display_basename, display_name
+from somdesk.session.number_columns import column_format
 
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
@@ -321,6 +322,11 @@ class ImportPreview(QDialog):
                             "unless you tick Train on every row out of core under Setup.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
         rows = t.preview(PREVIEW_ROWS)
+        # numbers: one format per column (session.number_columns), chosen from all the values
+        # read, right-aligned; text as the file has it
+        formats = {j: column_format(t.cells(c)) for j, c in enumerate(t.columns)
+                   if t.kind(c) == "numeric" and t.cells(c).dtype.kind == "f"}
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         self.grid.clear()
         self.grid.setColumnCount(len(t.columns))
         # the name's own line breaks shown escaped: the header's second line is the column's kind
@@ -328,7 +334,10 @@ class ImportPreview(QDialog):
         self.grid.setRowCount(len(rows))
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
-                it = QTableWidgetItem(v)
+                fmt = formats.get(j)
+                it = QTableWidgetItem(fmt.text(t.cells(t.columns[j])[i]) if fmt is not None else v)
+                if fmt is not None:
+                    it.setTextAlignment(right)
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.grid.setItem(i, j, it)
         self.grid.resizeColumnsToContents()
