@@ -36,3 +36,11 @@ def test_every_cell_of_a_column_has_the_same_decimals():
 
 def test_no_minus_zero():
     assert ColumnFormat("fixed", 2).text(-0.001) == "0.00"
+
+
+def test_a_long_column_is_judged_on_a_sample_that_keeps_its_one_fraction_and_extremes():
+    v = np.arange(1e6) % 1000
+    v[500_001] = 12.25                                 # the one fraction, missed by an even sample
+    assert column_format(v).text(v[500_001]) == "12.25" and column_format(v).text(v[7]) == "7.00"
+    v[123_457] = 2e-7                                  # one tiny value: e-notation for the column
+    assert column_format(v).kind == "exp"
