@@ -69,7 +69,7 @@ def _read(path: str, index: int):
 def cmd_sort(ns: argparse.Namespace) -> int:
     from somdesk.core.options import count_text
     from somdesk.core.colour_sort import sort_palette
-    from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_palette
+    from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_losses, write_palette
 
     from somdesk.cli_train import check_writable
 
@@ -78,10 +78,13 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
     palette = _read(ns.input, ns.index)
     out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
+    losses = write_losses(out, fmt)   # what OUT's format drops (names, alpha, the grid): said, as convert does
     write_palette(out, ns.output, fmt)
     if not ns.quiet:                # after writing (a refused target is one error line); -q: errors only
         for w in palette.warnings:
             print(f"warning: {ns.input}: {w}", file=sys.stderr)
+        for w in losses:
+            print(f"warning: {ns.output}: {w}", file=sys.stderr)
     if not ns.quiet:
         shape = (f"a grid {count_text(res.columns, 'colour')} wide (row by row)" if res.layout == "grid"
                  else "a strip")

@@ -219,6 +219,9 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
 _TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),)
 
 
+_SCORE_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where")
+
+
 def run_assign_streaming(args, check_writable) -> int:
     """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
     from somdesk.core.options import count_text
@@ -228,7 +231,8 @@ def run_assign_streaming(args, check_writable) -> int:
 
     from somdesk.session.unseen import UnseenTally
 
-    _refuse_read_options(args)
+    # --where: a filter while staging (io.chunked); not on Dask, whose workers number rows by partition
+    _refuse_read_options(args, _READ_FLAGS if args.dask else _SCORE_READ_FLAGS)
     tm = load_table_map(args.map)
     from somdesk.io.chunked import expand
     from somdesk.io.tables.options import ReadOptions
@@ -255,7 +259,7 @@ def run_assign_streaming(args, check_writable) -> int:
     with chunks_named(args.data):
         src = ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
                                 used_by=f"the map {display_basename(args.map)}", number_format=number_format,
-                                missing=missing)
+                                missing=missing, where=getattr(args, "where", None))
     with src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
@@ -290,7 +294,7 @@ def run_assign_streaming(args, check_writable) -> int:
                     files = src.files_of(p)          # a glob: the file each row came from
                     if files is not None:
                         a = {**a, "file": files}
-                    yield np.arange(s, s + len(a["distance"]), dtype=np.int64), a
+                    yield src.row_numbers(p, int(s)), a        # filtered: the files' row numbers
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))

@@ -239,6 +239,12 @@ def run_train(args) -> int:
                "features": list(tm.recipe.features), "quantization_error": tm.quantization_error,
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
                "seconds": round(elapsed, 3)}
+    lc = tm.label_counts
+    if lc is not None:      # --label: each segment's majority label and purity (tester11: shown nowhere)
+        from somdesk.session.table_labels import labels_json
+        metrics["label"] = labels_json(lc, tm.clusters)
+    elif args.label:
+        warn.append(f"no row has a value in the label column {args.label!r}: no majority labels")
     if args.metrics_json:
         from somdesk.io.atomic import write_json
         write_json(args.metrics_json, metrics, indent=1)
@@ -247,6 +253,10 @@ def run_train(args) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+    if lc is not None:
+        from somdesk.session.table_labels import label_lines
+        for line in label_lines(lc, tm.clusters):
+            print_summary(args, line)
     return 0
 
 
@@ -282,7 +292,7 @@ def _write_extras(args, tm, tab, token) -> list[str]:
             with atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
-            write_report(args.report, tm, prof, title=tab.name, top=top)
+            write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
     return warnings
 
 

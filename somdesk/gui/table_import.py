@@ -32,6 +32,7 @@ import os
 import shutil
 import tempfile
 import threading
+import weakref
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
@@ -257,7 +258,13 @@ class ImportPreview(QDialog):
 
         if self._head_dir is None:
             self._head_dir = tempfile.mkdtemp(prefix="somdesk-head-")
-        return head_copy(self.path, self._head_dir, HEAD_BYTES)
+            # removed by done(); else when the dialog is collected or the program ends (a dialog
+            # never finished: the window closed under it, the app quit) -- tester11 #11
+            self._head_final = weakref.finalize(self, shutil.rmtree, self._head_dir, True)
+        head = head_copy(self.path, self._head_dir, HEAD_BYTES)
+        if head is None and not os.listdir(self._head_dir):
+            self._drop_head()                   # a small file is read whole: no folder kept for it
+        return head
 
     def _big_sheet(self) -> bool:
         """A spreadsheet over HEAD_BYTES: the preview reads its first PREVIEW_SHEET_ROWS rows."""
@@ -276,6 +283,7 @@ class ImportPreview(QDialog):
     def _drop_head(self) -> None:
         if self._head_dir is not None:
             shutil.rmtree(self._head_dir, ignore_errors=True)
+            self._head_final.detach()
             self._head_dir = None
 
     def _show(self, t) -> None:

@@ -122,7 +122,7 @@ class TableSetup(QWidget):
     # -- the table --------------------------------------------------------------------------
     def set_table(self, table) -> None:
         """One row per column: numeric columns used by default, categorical ones offered (one-hot)."""
-        from somdesk.session.table_data import default_columns, default_label_column
+        from somdesk.session.table_data import default_columns, default_label_column, default_passive
 
         self._updating = True
         try:
@@ -131,13 +131,14 @@ class TableSetup(QWidget):
             label = default_label_column(table, numeric)
             try:                              # row identifiers ("id", row numbers) are not ticked
                 ticked = set(default_columns(table, label))
+                dates = set(default_passive(table, label))   # a year: ticked passive, as the CLI's default
             except OptionError:
-                ticked = numeric - {label}
+                ticked, dates = numeric - {label}, set()
             rows = []
             for c in table.columns:
                 kind = table.kind(c)
-                rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked,
-                                         categorical=kind != "numeric"))
+                rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked or c in dates,
+                                         passive=c in dates, categorical=kind != "numeric"))
             self.columns.set_columns(rows)
             self.label.clear()
             self.label.addItem("(none)", None)

@@ -48,6 +48,11 @@ def frame_view(session) -> str | None:
     return None if session.map is None else "colours"
 
 
+def frames_text(n: int) -> str:
+    """"1 frame", "2 frames", "1,200 frames" (core.options.count_text)."""
+    return count_text(n, "frame")
+
+
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
         return f"Exported {display_basename(path)}: {count_text(result[0], 'frame')} at {result[1]} fps."
@@ -131,6 +136,14 @@ class Recording:
         self.plan: list[int] | None = None
         self._kept: dict[int, list] = {}
         self._latest: tuple[int, list] | None = None
+
+    def copy(self) -> "Recording":
+        """Another Recording with the same frames (the frames themselves are shared: never
+        written after they are offered)."""
+        other = Recording()
+        other.plan = None if self.plan is None else list(self.plan)
+        other._kept, other._latest = dict(self._kept), self._latest
+        return other
 
     def offer(self, epoch: int, frame: np.ndarray, keep: bool, colour=None) -> None:
         """`frame` of `epoch` ((H, W, 3) uint8, or weights that `colour` turns into one), kept for
@@ -332,6 +345,19 @@ class TimelapseRecorder(QObject, _TaskSaving):
     def __len__(self) -> int:
         with self.lock:
             return len(self.recorder)
+
+    def keep(self) -> Recording:
+        """A copy of the recording as it is (Reset weights keeps it for its Undo)."""
+        with self.lock:
+            return self.recorder.copy()
+
+    def bring_back(self, recording: Recording) -> None:
+        """Make `recording` (from `keep`) the current map's again: Undo of Reset weights brings
+        the trained map back and its time-lapse with it (tester11: it was lost).  Called after
+        the map is shown, so the map's generation is already this recorder's and a run that
+        continues the map adds to these frames."""
+        with self.lock:
+            self.recorder = recording.copy()
 
     # -- export ---------------------------------------------------------------------------
     def export(self) -> None:

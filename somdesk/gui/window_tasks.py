@@ -294,6 +294,7 @@ class ResetWeights(QUndoCommand):
 
     def redo(self) -> None:
         self.window.end_tasks()
+        self.frames = self.window.timelapse.keep()      # Undo brings the time-lapse back with the map
         self.window.session.reset_weights()
         self.window.statusBar().showMessage("Reset to the initial weights (Ctrl+Z brings the training back).", 8000)
 
@@ -302,6 +303,7 @@ class ResetWeights(QUndoCommand):
         w.end_tasks()
         if w.session.can_undo_reset:
             w.session.undo_reset_weights()
+            w.timelapse.bring_back(self.frames)
         # not the Reset's "Reset to the initial weights" over the map it brought back (tester7 #9)
         m = w.session.map
         if m is None:

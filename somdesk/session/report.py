@@ -6,7 +6,8 @@
 Pictures are PNGs inlined as data: URIs, drawn by somdesk.render (the same colour
 tables and hexagon geometry as the window and `somdesk train --out`): the segments,
 U-matrix and hit map, the validity curve with the suggested k, the segment profiles,
-one component plane per feature (passive columns included, in the file's units).
+one component plane per feature (passive columns included, in the file's units), and with a
+label column its majority label per node and segment (session.table_labels).
 Styles are inline; there are no scripts, fonts or links, so the file opens the same
 in any browser, offline.
 
@@ -266,6 +267,10 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
                      "rates above the table (at least 3 ratings in the segment, lift above 0); lift: the segment's "
                      "mean minus the item's mean over every row.</p>")
         parts.append(_top_table(top))
+    lc = getattr(tm, "label_counts", None)
+    if lc is not None and lc.column == tm.label_column:     # --label: majority labels (tester11)
+        from somdesk.session.table_labels import labels_html
+        parts.append(labels_html(lc, seg, hexagonal))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):

@@ -14,7 +14,9 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
 (`source_path` and `read_options` since 2026-11-30, a map without them is looked for by name;
 `"min_present"`, the least share of the placing weight a scored row needs to be trusted, and
 `"source_fingerprint"` of the table file (io.fingerprint, + "rows") since 2026-12-01:
-table_data.few_values, session.table_source;
+table_data.few_values, session.table_source; `"label_names"` with the array `label_counts`
+(H, W, L + 1) int64, the label column's rows per node and label, since 2026-12-01:
+session.table_labels;
 `"number_format": {"decimal": ",", "thousands": ".", "delimiter": ";"}` of a text table since
 session 7: new files of that dialect are scored with it, `scoring_read_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
@@ -73,6 +75,9 @@ def _specs(meta: dict) -> dict:
     p = info.get("passive", 0)
     if isinstance(p, int) and p > 0:
         specs["passive_planes"] = ArraySpec((cfg.height, cfg.width, p), ("float64",))
+    names = info.get("label_names")
+    if isinstance(names, list):             # --label's rows per node and label (session.table_labels)
+        specs["label_counts"] = ArraySpec((cfg.height, cfg.width, len(names) + 1), ("int64",))
     return specs
 
 
@@ -111,6 +116,10 @@ def save_table_map(tm, path) -> None:
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
     if p:
         arrays["passive_planes"] = np.asarray(tm.passive, dtype=np.float64)
+    lc = tm.label_counts
+    if lc is not None and lc.column == tm.label_column:    # counts of another column are not this label's
+        info["label_names"] = list(lc.names)
+        arrays["label_counts"] = np.asarray(lc.counts, dtype=np.int64)
     names = [f for f, a in zip(tm.recipe.features, tm.recipe.active) if a]
     save_map(som, path, names, extra_meta={"kind": KIND, "table_map": info}, extra_arrays=arrays,
              extra_specs=_specs)
@@ -168,7 +177,8 @@ def load_table_map(path):
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
                       read_options=read_options, number_format=_number_format(info.get("number_format")),
                       epochs_done=_epochs_done(saved.som), min_present=_min_present(info.get("min_present")),
-                      source_fingerprint=_fingerprint(info.get("source_fingerprint")))
+                      source_fingerprint=_fingerprint(info.get("source_fingerprint")),
+                      label_counts=_label_counts(info, saved.arrays.get("label_counts")))
         problem = map_problem(tm, info)
         if problem:
             raise ValueError(problem)
@@ -188,6 +198,19 @@ def _min_present(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ValueError(f"the least share of values a row needs, {value!r}, is not a share from 0 to 1")
     return float(value)
+
+
+def _label_counts(info: dict, counts):
+    """The saved `label_counts` of the label column (session.table_labels.LabelCounts), or None
+    (maps saved before 2026-12-01, or without a label).  ValueError when damaged."""
+    from somdesk.session.table_labels import LabelCounts
+
+    names, column = info.get("label_names"), info.get("label_column")
+    if names is None or counts is None:
+        return None
+    if not isinstance(column, str) or not isinstance(names, list):
+        raise ValueError("its label counts belong to no label column")
+    return LabelCounts(column, tuple(names), np.asarray(counts, dtype=np.int64))
 
 
 # the fingerprint kept for a saved one that is not one: matches no file (io.fingerprint.valid_fingerprint)

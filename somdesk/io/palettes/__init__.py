@@ -16,7 +16,7 @@ all of them and `read_palette(path, index=0)` one.  Swatches carry alpha
 Writing picks the format from the extension (or `format=`) and replaces the
 target atomically, so a failed save never leaves a half-written file;
 `write_losses(palette, format)` says beforehand what the format cannot keep
-(names, alpha).
+(colour names, the palette's own name, alpha, the grid width).
 
 See docs/palette-formats.md for every format, formula and limit.
 """
@@ -62,13 +62,19 @@ _WRITERS = {
     "jasc-pal": pal.write_jasc, "css": css.write, "json": jsonfmt.write, "act": raw_rgb.write_act,
     "sbz": sbz.write,
 }
-#: What each writer can hold: names, alpha ("full", "one transparent" or None)
-#: and the most colours.  Used by `write_losses`; keep in step with the writers.
+#: What each writer can hold: colour names, the palette's own name, alpha ("full", "one
+#: transparent" or None) and the most colours.  Used by `write_losses`; keep in step with the
+#: writers (tests/io_palettes/test_write_losses_kept.py round-trips every claim).  Only GIMP's
+#: .gpl keeps the grid width (`Palette.columns`, its ``Columns:`` line).
 _CAPABILITIES = {
-    "gpl": (True, "full", None), "hex": (False, None, None), "ase": (True, None, None),
-    "aco": (True, None, 65_535), "jasc-pal": (False, None, None), "css": (True, "full", None),
-    "json": (True, "full", None), "act": (False, "one transparent", 256), "sbz": (True, None, None),
+    "gpl": (True, True, "full", None), "hex": (False, False, None, None),
+    "ase": (True, True, None, None),          # the palette name is the colours' group name
+    "aco": (True, False, None, 65_535),       # v2 names every colour; no field for the palette
+    "jasc-pal": (False, False, None, None), "css": (True, True, "full", None),
+    "json": (True, True, "full", None), "act": (False, False, "one transparent", 256),
+    "sbz": (True, True, None, None),
 }
+_KEEPS_COLUMNS = ("gpl",)
 
 #: Human-readable name of every format id.
 FORMAT_LABELS = {
@@ -253,16 +259,23 @@ def write_losses(palette: Palette, format: str) -> list[str]:
     if format not in _CAPABILITIES:
         raise PaletteError(f"cannot write format {format!r}; writable formats: "
                            f"{', '.join(WRITE_FORMATS)}")
-    names, alpha, _limit = _CAPABILITIES[format]
+    names, own_name, alpha, _limit = _CAPABILITIES[format]
     label = FORMAT_LABELS[format]
     out = []
     named = sum(1 for s in palette.swatches if s.name)
-    if not names and (palette.name or named):
-        # only what the palette has: an unnamed palette has no names to lose
-        lost = ([count_text(named, 'colour name')] if named else []) + \
-            (["the palette name"] if palette.name else [])
-        one = len(lost) == 1 and named <= 1
-        out.append(f"{label} files have no names; {' and '.join(lost)} {'is' if one else 'are'} not saved")
+    # only what the palette has: an unnamed palette has no names to lose
+    lost_colour_names = named if not names else 0
+    lost_own_name = bool(palette.name) and not own_name
+    if lost_colour_names or lost_own_name:
+        lost = ([count_text(named, 'colour name')] if lost_colour_names else []) + \
+            (["the palette name"] if lost_own_name else [])
+        one = len(lost) == 1 and lost_colour_names <= 1
+        what = ("have no names" if not names else
+                "keep colour names only")   # .aco: no field for the palette's own name (tester11)
+        out.append(f"{label} files {what}; {' and '.join(lost)} {'is' if one else 'are'} not saved")
+    if palette.columns and format not in _KEEPS_COLUMNS:
+        out.append(f"{label} files have no grid width; the layout "
+                   f"{count_text(palette.columns, 'colour')} wide is not saved")
     partial = sum(1 for s in palette.swatches if s.alpha not in (0, 255))
     clear = sum(1 for s in palette.swatches if s.alpha == 0)
     if alpha is None and (partial or clear):

@@ -3,6 +3,12 @@
 * An indexed image (PNG with PLTE, any GIF) gives its colour table, in table
   order, unused entries included -- that is how pixel artists ship palettes.
   PNG ``tRNS`` alpha and the GIF transparent index are kept (`Swatch.alpha`).
+  A GIF colour table always has a power-of-two size (2..256 entries) and
+  encoders fill the gap with padding (black, usually), and GIF stores no real
+  colour count; so a GIF's table ends at the highest index the (first) frame's
+  pixels use -- unused entries before it stay, a used black stays, the
+  padding after it goes (a warning says so if what went was not all black).
+  A PNG's PLTE has an exact length and is kept whole.
 * Any other image gives its distinct colours in first-seen row-major order,
   alpha included (an RGBA swatch image keeps each colour's alpha, as an indexed
   PNG's tRNS does; the same RGB at two alphas is two colours); fully
@@ -28,6 +34,7 @@ from PIL import Image, UnidentifiedImageError
 
 from somdesk.core.options import count_text
 
+from . import pictures
 from .context import ReadContext
 from .limits import MAX_COLORS, MAX_IMAGE_PIXELS
 from .model import Palette, PaletteError, Swatch
@@ -60,6 +67,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     """
     # Check the declared size ourselves first, so Pillow never even gets to
     # warn about a decompression bomb for ordinary oversized files.
+    pictures.refuse_other_picture(data, ctx)     # JPEG, WebP, BMP, TIFF: named, or called damaged
     size = _header_size(data)
     if size is not None:
         _check_pixels(*size, ctx)
@@ -76,11 +84,11 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ctx.error(f"the image is too large (limit {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
         except UnidentifiedImageError:
-            raise ctx.error("not a PNG or GIF image (or the image header is damaged)") from None
+            raise pictures.damaged(data, ctx) from None
         except MemoryError:
             raise ctx.error("not enough memory to decode the image") from None
         except Exception as exc:  # see module docstring
-            raise ctx.error(f"the image cannot be decoded ({type(exc).__name__}: {exc})") from None
+            raise pictures.damaged(data, ctx, exc) from None
 
 
 def _read(data: bytes, ctx: ReadContext) -> Palette:
@@ -97,9 +105,31 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
                 raise ctx.error("the indexed image has an empty colour table")
             count = len(table) // 3
             alpha = _table_alpha(im.info.get("transparency"), count, ctx)
+            if im.format == "GIF":
+                count = _gif_used_count(im, table, count, ctx)
             return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
                                      alpha=alpha[i]) for i in range(count))
         return ctx.finish(_distinct_colours(im, ctx))
+
+
+def _gif_used_count(im: Image.Image, table: list[int], count: int, ctx: ReadContext) -> int:
+    """How many leading entries of a GIF's `count`-entry colour table (`table`: flat RGB ints)
+    are the palette: up to and including the highest index the loaded frame's pixels use.
+
+    GIF pads its table to a power of two and records no real count, so the entries after
+    the last used one are padding (tester11: a 5-colour GIF read as 8 with 3 extra blacks).
+    Dropped entries that are not black are named in a warning, since an encoder may have
+    put a real but unused colour there.
+    """
+    used = np.asarray(im)                  # (H, W) uint8 indices of the first frame
+    top = int(used.max()) + 1 if used.size else count
+    top = min(max(top, 1), count)
+    dropped = [tuple(table[3 * i:3 * i + 3]) for i in range(top, count)]
+    coloured = sum(1 for rgb in dropped if rgb != (0, 0, 0))
+    if coloured:
+        ctx.warn(f"the GIF colour table has {count_text(count, 'entry')} but the picture uses only the first {top}; "
+                 f"the {count - top} after them were left out ({coloured} not black)")
+    return top
 
 
 def _warn_profile(im: Image.Image, ctx: ReadContext) -> None:

@@ -178,6 +178,7 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
                 encoding = "utf-8"
             except UnicodeDecodeError as exc:
                 if exc.start < len(head) - 4:       # not merely a character cut by the head's end
+                    refuse_non_table_text(head.decode("latin-1"), name)
                     return (head.decode("latin-1"), "iso8859-1",
                             [f"{name} is not valid UTF-8 (byte {exc.start:,}); it was read as Latin-1, "
                              "so accented letters may be wrong"])
@@ -186,7 +187,42 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
         text = head.decode(encoding, errors="strict" if len(head) < HEAD_BYTES else "ignore")
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text (byte {exc.start:,})") from None
-    return text.lstrip("\ufeff"), encoding, []
+    text = text.lstrip("\ufeff")
+    refuse_non_table_text(text, name)
+    return text, encoding, []
+
+
+# Markup at the start of a line: a declaration, comment or doctype, or an element's tag ("<root>",
+# "<COLOR NAME=...", "</a>").  "<5" or "<=3" (a cell's value) is none.
+_MARKUP_DECL = re.compile(r"<(?:\?xml\b|!doctype\b|!--)", re.I)
+_MARKUP_TAG = re.compile(r"</?[A-Za-z_][\w.:-]*(?:\s|/?>|$)")
+# C0 control characters no text table holds (tab, line ends, form feed and the DOS end-of-file
+# mark are allowed); binary data decoded as Latin-1 is full of them (~11 % of random bytes).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+_CONTROL_SAMPLE = 4096
+
+
+def refuse_non_table_text(text: str, name: str) -> None:
+    """FileFormatError when the decoded head `text` of `name` is markup or binary data, which the
+    CSV reader would otherwise read as a table of one column ("<root>", one row per line) or of
+    junk (tester11 #1).  The rule, on the first non-blank lines:
+
+    * XML or HTML: the text starts with "<?xml", "<!DOCTYPE" or "<!--", or the first line starts
+      with a tag and so does the second (or there is no second): a table whose header is a tag
+      has rows that are not ("<id>,<name>" then "1,bob" is still a table);
+    * binary: more than 1 % (and at least 3) of the first 4,096 characters are control
+      characters other than tab, line ends and form feed."""
+    lines = [ln.strip() for ln in itertools.islice((ln for ln in text.splitlines() if ln.strip()), 2)]
+    if lines and (_MARKUP_DECL.match(lines[0])
+                  or all(_MARKUP_TAG.match(ln) for ln in lines)):
+        what = "an HTML page" if _is_html(text.lstrip().encode("utf-8", "replace")) else "XML"
+        raise FileFormatError(f"cannot read {name}: it is {what} (it starts with {lines[0][:40]!r}), "
+                              "not a table of rows and columns; save it as CSV from the program that made it")
+    sample = text[:_CONTROL_SAMPLE]
+    controls = len(_CONTROLS.findall(sample))
+    if controls >= 3 and controls > len(sample) // 100:
+        raise FileFormatError(f"cannot read {name}: it holds binary data (control characters in its "
+                              "first lines), not a table of text")
 
 
 class TextHints:
