@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import os
 import stat
+from somdesk.core.options import count_text
 
 __all__ = ["file_stamp", "file_fingerprint", "fingerprint_change", "CHANGED_AFTER_READ", "valid_fingerprint",
            "saved_path_problem", "checked_saved_path", "shown_path", "SYSTEM_FOLDERS"]
@@ -93,12 +94,12 @@ def fingerprint_change(saved: dict, path) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return "it is not a regular file"
     if st.st_size != saved["size"]:
-        return f"it is {int(st.st_size):,} bytes now, {saved['size']:,} then"
+        return f"it is {count_text(int(st.st_size), 'byte')} now, {saved['size']:,} then"
     now = file_fingerprint(path)
     if now is None:
         return "it cannot be read"
     if now["size"] != saved["size"]:
-        return f"it is {now['size']:,} bytes now, {saved['size']:,} then"
+        return f"it is {count_text(now['size'], 'byte')} now, {saved['size']:,} then"
     if now["sha256"] != saved.get("sha256"):
         when = datetime.datetime.fromtimestamp(now["mtime"], datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         return f"its content differs, modified {when}"

@@ -17,6 +17,7 @@ import weakref
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
@@ -302,8 +303,12 @@ def dates_warning_of(dates: dict) -> str | None:
     if not dates:
         return None
     shown = "; ".join(f"{c!r} ({why})" for c, why in list(dates.items())[:6]) + (" ..." if len(dates) > 6 else "")
-    return (f"{len(dates)} numeric column(s) look like dates and are shown as passive columns (on the map, "
-            f"placing no row): {shown}; name them in the columns to train on them (--columns)")
+    one = len(dates) == 1
+    what = ("looks like a date and is shown as a passive column" if one else
+            "look like dates and are shown as passive columns")
+    them = "it" if one else "them"
+    return (f"{count_text(len(dates), 'numeric column')} {what} (on the map, placing no row): {shown}; "
+            f"name {them} in the columns to train on {them} (--columns)")
 
 
 def identifier_warning(table, label: str | None = None) -> str | None:
@@ -321,22 +326,26 @@ def left_out_warning(ids: dict, sparse: dict) -> str | None:
         return None
     found = list(ids.items()) + list(sparse.items())
     shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
+    cols, one = count_text(len(found), "numeric column"), len(found) == 1
+    are, look = ("is", "looks") if one else ("are", "look")
     if any(why.startswith("the class target") for why in ids.values()):
-        what = f"{len(found)} numeric column(s) are left out"       # reasons in brackets
+        what = f"{cols} {are} left out"       # reasons in brackets
     elif ids and sparse:
-        what = (f"{len(found)} numeric column(s) look like row identifiers ({len(ids)}) or are mostly missing "
+        what = (f"{cols} look like row identifiers ({len(ids)}) or are mostly missing "
                 f"({len(sparse)}) and are left out")
     elif ids:
-        what = f"{len(found)} numeric column(s) look like row identifiers and are left out"
+        what = f"{cols} {look} like a row identifier and {are} left out" if one else \
+            f"{cols} look like row identifiers and are left out"
     else:
-        what = f"{len(found)} numeric column(s) are mostly missing and are left out"
-    return f"{what} of the training columns: {shown}; name them in the columns to train on them (--columns)"
+        what = f"{cols} {are} mostly missing and {are} left out"
+    return (f"{what} of the training columns: {shown}; name {'it' if one else 'them'} in the columns to train on "
+            f"{'it' if one else 'them'} (--columns)")
 
 
 def missing_share_reason(missing: int, rows: int) -> str | None:
     """"missing in M of N rows" when `missing` cells of `rows` are more than MOSTLY_MISSING of them
     (the rule of `mostly_missing_columns`, in memory and out of core), else None."""
-    return f"missing in {missing:,} of {rows:,} rows" if rows and missing > MOSTLY_MISSING * rows else None
+    return f"missing in {missing:,} of {count_text(rows, 'row')}" if rows and missing > MOSTLY_MISSING * rows else None
 
 
 def default_columns(table, label: str | None = None) -> tuple:

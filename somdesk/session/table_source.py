@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 __all__ = ["source_fingerprint", "table_fingerprint", "source_change", "source_of", "source_change_warning",
@@ -71,7 +72,7 @@ def rows_change(tm, rows: int | None) -> str | None:
     saved = getattr(tm, "source_fingerprint", None) or {}
     if rows is None or saved.get("rows") is None or int(rows) == saved["rows"]:
         return None
-    return f"it has {int(rows):,} rows now, {int(saved['rows']):,} then"
+    return f"it has {count_text(int(rows), 'row')} now, {int(saved['rows']):,} then"
 
 
 def source_change_warning(tm, data_path) -> str | None:

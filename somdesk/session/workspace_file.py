@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from somdesk.core.options import SOMConfig
+from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.som import SOM
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings
@@ -268,7 +268,7 @@ def table_map_from_workspace(saved, where: str):
     f = len(columns)
     x = np.asarray(som.data, dtype=np.float64)
     if som.weights.shape[2] != f or x.shape[1] != f:
-        raise FileFormatError(f"{where}: the map has {som.weights.shape[2]} values per node for {f} columns")
+        raise FileFormatError(f"{where}: the map has {count_text(som.weights.shape[2], 'value')} per node for {count_text(f, 'column')}")
     fill = np.zeros(f) if missing not in ("mean", "median") else \
         (np.median(x, axis=0) if missing == "median" else x.mean(axis=0))
     recipe = Recipe(columns, ("numeric",) * f, normalise, missing,

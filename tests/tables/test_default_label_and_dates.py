@@ -41,7 +41,7 @@ def test_cli_default_and_override(tmp_path, capsys, out_of_core):
     # named in --columns: trained on, no word
     assert main(["train", "--table", data, "--columns", ",".join((*MEASURES, "year")),
                  "--save-map", str(tmp_path / "y.somz"), *extra]) == 0
-    assert "look like dates" not in capsys.readouterr().err
+    assert "like a date" not in capsys.readouterr().err        # one column: "looks like a date"
     assert load_table_map(tmp_path / "y.somz").recipe.active.all()
 
 
