@@ -132,8 +132,10 @@ def _gif_used_count(im: Image.Image, table: list[int], count: int, data: bytes, 
     black_from = max(black_from, 1)         # a table of only black keeps its first entry
     transparency = im.info.get("transparency")
     top = transparency + 1 if isinstance(transparency, int) and transparency < count else 0
+    frames = 0
     try:
         for indices, frame_transparency in _gif_frames_with_table(data, table[:3 * count]):
+            frames += 1
             if frame_transparency is not None:
                 top = max(top, frame_transparency + 1)
             if indices.size:
@@ -143,6 +145,8 @@ def _gif_used_count(im: Image.Image, table: list[int], count: int, data: bytes, 
     except _FramesUnchecked as why:
         ctx.warn(f"the GIF colour table has {count} entries, the last {count - black_from} of them black; "
                  f"{why}, so all {count} were kept (black padding included)")
+        return count
+    if frames == 0:     # Pillow's table is no frame's table as stored: nothing known, keep it all
         return count
     return min(count, max(top, black_from))
 
