@@ -104,8 +104,9 @@ def run(args) -> int:
                           "psnr": None if quality == float("inf") else round(quality, 3),
                           "mean_delta_e00": round(delta_e, 3)}))
     else:
-        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {len(palette)} colours, "
-              f"{_quality_text(quality, delta_e)}, {size:,} bytes in {elapsed:.2f} s", file=sys.stderr)
+        from somdesk.core.options import count_text
+        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
+              f"{_quality_text(quality, delta_e)}, {count_text(size, 'byte')} in {elapsed:.2f} s", file=sys.stderr)
     return 0
 
 

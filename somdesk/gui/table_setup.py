@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 from somdesk.gui.table_columns import COLS, USABLE, ColumnChoice, ColumnsModel, ColumnsView
 from somdesk.io.names import display_name
@@ -206,8 +207,8 @@ class TableSetup(QWidget):
 
     def show_trained(self, h: int, w: int, epochs: int, rows: int | None) -> None:
         """The size of the map shown (after training or opening it); `rows` trained on, if known."""
-        self.auto.setText(f"this map: {h} × {w} nodes, {epochs} epochs"
-                          + (f", trained on {rows:,} rows" if rows else ""))
+        self.auto.setText(f"this map: {h} × {w} nodes, {count_text(epochs, 'epoch')}"
+                          + (f", trained on {count_text(rows, 'row')}" if rows else ""))
 
     def _curve_axes(self, shown: bool) -> None:
         item = self.curve.getPlotItem()

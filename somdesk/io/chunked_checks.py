@@ -30,6 +30,7 @@ whole glob.  So every file is described on its own first:
 """
 from __future__ import annotations
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 from somdesk.io.chunked_sql import unreadable
 
@@ -270,7 +271,7 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
     if lacking:
         parts = [f"{f} has no column(s) {_names(cs)}" for f, cs in list(lacking.items())[:SHOWN]]
         more = len(lacking) - SHOWN
-        tail = f" (and {more} more file{'s' if more > 1 else ''})" if more > 0 else ""
+        tail = f" (and {count_text(more, 'more file', 'more files')})" if more > 0 else ""
         first = next(iter(lacking.values()))[0]
         having = next((f for f in files if first in per_file[f]), None)
         seen = f" ({having} has {first!r})" if having else ""

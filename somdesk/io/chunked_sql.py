@@ -16,6 +16,7 @@ import glob
 import os
 import shutil
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
 
 DEFAULT_CHUNK_ROWS = 262_144
@@ -389,7 +390,7 @@ def _said(mine: tuple, other: tuple) -> str:
     if d != d2:
         parts.append(f"uses the delimiter {d!r} ({_DELIMITER_NAMES.get(d, 'another mark')})")
     if k != k2:
-        parts.append(f"has {k} line(s) before the table")
+        parts.append(f"has {count_text(k, 'line')} before the table")
     if headerless != h2:
         parts.append("has no header line" if headerless else "has a header line")
     if enc != e2:

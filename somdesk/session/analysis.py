@@ -12,6 +12,7 @@ from collections import Counter
 import numpy as np
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import frozen_array
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture
@@ -33,7 +34,7 @@ def cluster_summary(labels: np.ndarray, bmus: np.ndarray, row_labels) -> tuple[s
     lines = []
     for c in range(int(labels.max()) + 1):
         rows = np.flatnonzero(of_row == c)
-        line = f"{c}: {len(rows):,} rows"
+        line = f"{c}: {count_text(len(rows), 'row')}"
         if row_labels is not None and len(rows):
             top = Counter(row_labels[i] for i in rows if row_labels[i]).most_common(1)
             if top:

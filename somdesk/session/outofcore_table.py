@@ -53,7 +53,8 @@ from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_columns import dates_warning_of, left_out_warning, missing_share_reason
+from somdesk.session.table_columns import (dates_warning_of, default_fallback, left_out_warning,
+                                           missing_share_reason)
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
                                         min_present_of, row_distances, topology)
 from somdesk.session.table_size import auto_size
@@ -312,19 +313,15 @@ class StreamingTableRun:
                 ids = _identifiers(first, numeric_cols, dates)
                 # and a scikit-learn file's class target, by the in-memory rule (review10 #12)
                 ids.update({c: why for c, why in _metadata_target(first, spec.label).items() if c in numeric_cols})
-                if len(ids) + len(sparse) >= len(columns):       # identifiers alone stay in, as in memory
-                    ids = {}
-                if sparse and len(sparse) >= len(columns):
-                    sparse = {}
+                # what is left out, and what comes back when nothing else would place rows: the
+                # in-memory rule (table_columns.default_fallback: dates first, then identifiers)
+                placing = [c for c in columns if c not in spec.passive]
+                _, ids, sparse, dates = default_fallback(placing, ids, sparse, dates)
                 if ids or sparse:
                     kinds = tuple(k for c, k in zip(columns, kinds) if c not in sparse and c not in ids)
                     columns = tuple(c for c in columns if c not in sparse and c not in ids)
                     self.warnings.append(left_out_warning(ids, sparse))
-                # date columns (a year) are shown passive, as in memory (table_columns.date_columns),
-                # unless they are all the numeric columns left to place rows
-                dates = {c: why for c, why in dates.items() if c in columns}
-                placing = [c for c, k in zip(columns, kinds) if c not in dates and c not in spec.passive]
-                if dates and placing:
+                if dates:       # date columns (a year) are shown passive, as in memory (table_columns.date_columns)
                     spec = replace(spec, passive=tuple(spec.passive) + tuple(dates))
                     self.warnings.append(dates_warning_of(dates))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.core.cancel import drain
+from somdesk.core.options import count_text
 from somdesk.session.mapstate import MapState
 
 
@@ -106,9 +107,9 @@ class QuantisedPicture:
         nodes otherwise reads 106 as a wrong count (tester10 #11).  `nodes`: the map's size."""
         opaque, translucent, transparent = self.parts
         if not translucent and not transparent:
-            return f"{self.used:,} colours"
+            return f"{count_text(self.used, 'colour')}"
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
-        return f"{self.used:,} colours ({opaque:,} of the map's {nodes:,} node colours{extra})"
+        return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra})"
 
     def quality_text(self) -> str:
         """'PSNR 27.50 dB, mean CIEDE2000 5.9' (the words of `somdesk quantize`); the PSNR

@@ -34,6 +34,7 @@ import math
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
@@ -349,7 +350,7 @@ def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | No
     dec, th = agreed_number_format(files, format_of, "score them apart, or give --decimal and --thousands") \
         or (nf["decimal"], nf["thousands"])
     if len(notes) > 1:
-        notes = [notes[0] + f" (and {len(notes) - 1} more file{'s' if len(notes) > 2 else ''})"]
+        notes = [notes[0] + f" (and {count_text(len(notes) - 1, 'more file', 'more files')})"]
     return _plain_or({"decimal": dec, "thousands": th}), notes
 
 
@@ -380,7 +381,7 @@ def score_table(tm, table, cancel=None):
     warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
-        warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
+        warnings.append(f"{table.name}: {count_text(len(extra), 'column')} the map does not use {'is' if len(extra) == 1 else 'are'} ignored: {shown}")
     far = far_columns_warning(tm, table)
     if far:
         warnings.append(far)
@@ -433,7 +434,7 @@ def far_columns_warning(tm, table) -> str | None:
 def read_warnings(table) -> list:
     """The reader's warnings about `table` that hold for scoring: not the sample held in memory
     for training (io.tables samples a big table, but scoring reads and scores every row)."""
-    sample = f"{table.name} has {table.n_rows_total:,} rows; a random sample of "
+    sample = f"{table.name} has {count_text(table.n_rows_total, 'row')}; a random sample of "
     return [w for w in table.warnings if not (getattr(table, "sampled", False) and w.startswith(sample))]
 
 

@@ -17,10 +17,11 @@ import weakref
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
-           "date_columns", "date_rule", "default_passive", "dates_warning", "dates_warning_of",
+           "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
            "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
 
@@ -248,23 +249,42 @@ def metadata_target(table, label: str | None = None) -> dict[str, str]:
 def _left_out(table, label: str | None) -> tuple[tuple, dict, dict, dict]:
     """(default columns, identifiers and targets left out, mostly missing left out, dates made
     passive): the numeric columns but the label, row identifiers, a scikit-learn file's class
-    target, date columns (`date_columns`) and mostly missing columns; when nothing else remains
-    the identifiers come back first, then the dates, then the mostly missing columns."""
+    target, date columns (`date_columns`) and mostly missing columns; when nothing else remains,
+    `default_fallback` brings them back (dates first, then identifiers, then mostly missing)."""
     numeric = tuple(c for c in table.numeric_columns if c != label)
     ids = {**identifier_columns(table, label), **metadata_target(table, label)}
     sparse = mostly_missing_columns(table, label)
     dates = {c: why for c, why in date_columns(table, label).items() if c not in sparse}
-    cols = tuple(c for c in numeric if c not in ids and c not in sparse and c not in dates)
-    if not cols:
-        ids = {}
-        cols = tuple(c for c in numeric if c not in sparse and c not in dates)
+    return default_fallback(numeric, ids, sparse, dates)
+
+
+def default_fallback(candidates, ids: dict, sparse: dict, dates: dict) -> tuple[tuple, dict, dict, dict]:
+    """(columns placing rows, identifiers left out, mostly missing left out, dates made passive) of
+    the default choice among `candidates` (column names, in order), given {column: why} of the
+    row identifiers (and class targets) `ids`, the mostly missing columns `sparse` and the date
+    columns `dates`: the candidates in none of them.  When none remain, the dates come back first
+    (a year measures something; an identifier only names rows), then the identifiers, then the
+    mostly missing columns.  The one rule in memory (`_left_out`) and out of core
+    (session.outofcore_table; review12 #2: in memory trained on an id where out of core took the
+    year).  The dicts returned hold only candidates; none of the inputs is changed."""
+    candidates = tuple(candidates)
+
+    def rest(*groups):
+        return tuple(c for c in candidates if not any(c in g for g in groups))
+
+    cols = rest(ids, sparse, dates)
     if not cols:
         dates = {}
-        cols = tuple(c for c in numeric if c not in sparse)
+        cols = rest(ids, sparse)
+    if not cols:
+        ids = {}
+        cols = rest(sparse)
     if not cols:
         sparse = {}
-        cols = numeric
-    return cols, {c: ids[c] for c in numeric if c in ids and c not in sparse}, sparse, dates
+        cols = candidates
+    return (cols, {c: ids[c] for c in candidates if c in ids and c not in sparse},
+            {c: sparse[c] for c in candidates if c in sparse},
+            {c: dates[c] for c in candidates if c in dates and c not in sparse})
 
 
 def default_passive(table, label: str | None = None) -> tuple:
@@ -283,8 +303,12 @@ def dates_warning_of(dates: dict) -> str | None:
     if not dates:
         return None
     shown = "; ".join(f"{c!r} ({why})" for c, why in list(dates.items())[:6]) + (" ..." if len(dates) > 6 else "")
-    return (f"{len(dates)} numeric column(s) look like dates and are shown as passive columns (on the map, "
-            f"placing no row): {shown}; name them in the columns to train on them (--columns)")
+    one = len(dates) == 1
+    what = ("looks like a date and is shown as a passive column" if one else
+            "look like dates and are shown as passive columns")
+    them = "it" if one else "them"
+    return (f"{count_text(len(dates), 'numeric column')} {what} (on the map, placing no row): {shown}; "
+            f"name {them} in the columns to train on {them} (--columns)")
 
 
 def identifier_warning(table, label: str | None = None) -> str | None:
@@ -302,22 +326,26 @@ def left_out_warning(ids: dict, sparse: dict) -> str | None:
         return None
     found = list(ids.items()) + list(sparse.items())
     shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
+    cols, one = count_text(len(found), "numeric column"), len(found) == 1
+    are, look = ("is", "looks") if one else ("are", "look")
     if any(why.startswith("the class target") for why in ids.values()):
-        what = f"{len(found)} numeric column(s) are left out"       # reasons in brackets
+        what = f"{cols} {are} left out"       # reasons in brackets
     elif ids and sparse:
-        what = (f"{len(found)} numeric column(s) look like row identifiers ({len(ids)}) or are mostly missing "
+        what = (f"{cols} look like row identifiers ({len(ids)}) or are mostly missing "
                 f"({len(sparse)}) and are left out")
     elif ids:
-        what = f"{len(found)} numeric column(s) look like row identifiers and are left out"
+        what = f"{cols} {look} like a row identifier and {are} left out" if one else \
+            f"{cols} look like row identifiers and are left out"
     else:
-        what = f"{len(found)} numeric column(s) are mostly missing and are left out"
-    return f"{what} of the training columns: {shown}; name them in the columns to train on them (--columns)"
+        what = f"{cols} {are} mostly missing and {are} left out"
+    return (f"{what} of the training columns: {shown}; name {'it' if one else 'them'} in the columns to train on "
+            f"{'it' if one else 'them'} (--columns)")
 
 
 def missing_share_reason(missing: int, rows: int) -> str | None:
     """"missing in M of N rows" when `missing` cells of `rows` are more than MOSTLY_MISSING of them
     (the rule of `mostly_missing_columns`, in memory and out of core), else None."""
-    return f"missing in {missing:,} of {rows:,} rows" if rows and missing > MOSTLY_MISSING * rows else None
+    return f"missing in {missing:,} of {count_text(rows, 'row')}" if rows and missing > MOSTLY_MISSING * rows else None
 
 
 def default_columns(table, label: str | None = None) -> tuple:

@@ -29,7 +29,7 @@ import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
-from somdesk.core.options import SOMConfig
+from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
@@ -248,7 +248,7 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
     h, w = codebook.shape[:2]
     hexagonal = tm.config.topology == "hexagonal"
     if stage is not None:
-        stage(f"measuring the map on {len(x):,} rows")
+        stage(f"measuring the map on {count_text(len(x), 'row')}")
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
     # the outlier threshold from distances of the kind scoring reports (assign_cells): with

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from somdesk.core.options import count_text
 
 __all__ = ["LabelCounts", "label_counts", "node_majority", "segment_labels", "node_purity", "label_lines",
            "labels_json", "labels_html", "MAX_KEPT_LABELS"]
@@ -43,7 +44,7 @@ class LabelCounts:
     def __post_init__(self) -> None:
         c = np.asarray(self.counts)
         if c.ndim != 3 or c.shape[2] != len(self.names) + 1 or (c.size and c.min() < 0):
-            raise ValueError(f"label counts of shape {c.shape} do not fit {len(self.names)} labels")
+            raise ValueError(f"label counts of shape {c.shape} do not fit {count_text(len(self.names), 'label')}")
         if not all(isinstance(n, str) for n in self.names) or len(set(self.names)) != len(self.names):
             raise ValueError("the label names are not distinct texts")
 
@@ -55,7 +56,7 @@ def label_counts(labels, bmu, height: int, width: int, column: str) -> LabelCoun
     bmu = np.asarray(bmu, dtype=np.int64).reshape(-1)
     labels = list(labels)
     if len(labels) != len(bmu):
-        raise ValueError(f"{len(labels)} labels for {len(bmu)} rows")
+        raise ValueError(f"{count_text(len(labels), 'label')} for {count_text(len(bmu), 'row')}")
     voters = np.fromiter((s is not None and str(s) != "" for s in labels), dtype=bool, count=len(labels))
     if not voters.any():
         return None
@@ -100,7 +101,7 @@ def segment_labels(lc: LabelCounts, clusters, shown: int = 3) -> list[dict]:
     h, w, slots = lc.counts.shape
     seg = np.asarray(clusters, dtype=np.int64).reshape(-1)
     if seg.size != h * w:
-        raise ValueError(f"segments of {seg.size} nodes for a {h} x {w} map")
+        raise ValueError(f"segments of {count_text(seg.size, 'node')} for a {h} x {w} map")
     k = int(seg.max()) + 1 if seg.size else 0
     per = np.zeros((k, slots), np.int64)
     np.add.at(per, seg, lc.counts.reshape(-1, slots))

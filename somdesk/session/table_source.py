@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 __all__ = ["source_fingerprint", "table_fingerprint", "source_change", "source_of", "source_change_warning",
@@ -71,7 +72,7 @@ def rows_change(tm, rows: int | None) -> str | None:
     saved = getattr(tm, "source_fingerprint", None) or {}
     if rows is None or saved.get("rows") is None or int(rows) == saved["rows"]:
         return None
-    return f"it has {int(rows):,} rows now, {int(saved['rows']):,} then"
+    return f"it has {count_text(int(rows), 'row')} now, {int(saved['rows']):,} then"
 
 
 def source_change_warning(tm, data_path) -> str | None:
@@ -116,14 +117,16 @@ def source_of(tm, map_path):
     then where it was (`tm.source_path`, absolute), then as the older maps name it
     (`tm.source`: relative to the current folder).  A saved map is a file anyone may send
     (tester10 #21): a path is followed only by io.fingerprint.saved_path_problem's rule (the
-    table's own file name, a regular file outside /proc, /sys and /dev, its saved size and hash
-    checked before any of it is read), and what a file that is not the table holds is never
-    quoted (a map saved before fingerprints reads an unchecked file: its read errors are not
-    shown).  A file that changed since the map was trained (`source_change`) is not taken: the
-    map then shows alone and the note says what changed (decision, tester9 #8: its rows would
-    be shown as the training rows they are not; to see them on the map, open the table and
-    train, or score it with Score new data)."""
-    from somdesk.io.fingerprint import saved_path_problem, shown_path, valid_fingerprint
+    table's own file name, a regular file outside /proc and /sys, its saved size and hash
+    checked before any of it is read; a link to a file of another name only when they match),
+    and what a file that is not the table holds is never quoted (a map saved before
+    fingerprints reads an unchecked file: its read errors are not shown).  The file read is the
+    one checked (io.fingerprint.checked_saved_path's real path), named as the map found it.  A
+    file that changed since the map was trained (`source_change`) is not taken: the map then
+    shows alone and the note says what changed (decision, tester9 #8: its rows would be shown
+    as the training rows they are not; to see them on the map, open the table and train, or
+    score it with Score new data)."""
+    from somdesk.io.fingerprint import checked_saved_path, saved_path_problem, shown_path, valid_fingerprint
     from somdesk.io.tables.table import read_table
     from somdesk.session.table_data import check_columns, options_from_dict
 
@@ -150,16 +153,24 @@ def source_of(tm, map_path):
         if not there or key in seen:
             continue
         seen.add(key)
-        problem = saved_path_problem(cand, name)        # the path rules, before anything is read
+        # the path rules, before anything is read; a link to a file of another name is checked by
+        # the fingerprint below (review12 #1), and what is read is the file checked (#11)
+        real, problem = checked_saved_path(cand, name, content_checked=bool(saved))
         if problem is not None:
             refused = refused or (cand, problem)
             continue
-        change = source_change(tm, cand)                 # size, then hash: still nothing parsed
+        change = source_change(tm, real)                 # size, then hash: still nothing parsed
         if change is not None:
-            changed = changed or (cand, change)
+            if os.path.basename(real) != name:           # a link to another file, and not the table
+                refused = refused or (cand, saved_path_problem(cand, name) or change)
+            else:
+                changed = changed or (cand, change)
             continue
         try:
-            table = read_table(cand, options)
+            table = read_table(real, options, name=os.path.basename(cand))
+            # named as the map found it (a link `latest.csv` stays latest.csv when saved again);
+            # its read stamp is of the file read, so a link changed since is a changed table
+            table.path = os.path.abspath(cand)
         except SomdeskError as exc:                     # a checked file is the map's own: say why
             why = f" ({exc})" if saved else ""
             return None, f"its table {shown_name(cand)} cannot be read{why}"

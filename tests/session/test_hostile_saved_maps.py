@@ -116,7 +116,7 @@ def _setups(d, h):
     with open(h / "big" / "t.csv", "wb") as f:                           # 20 GB, sparse
         f.truncate(20 << 30)
     return {
-        "dev zero": ({"source": "zero", "source_path": "/dev/zero"}, "it is in /dev"),
+        "dev zero": ({"source": "zero", "source_path": "/dev/zero"}, "it is a device or a pipe"),
         "proc self mem": ({"source": "mem", "source_path": "/proc/self/mem"}, "it is in /proc"),
         "proc environ, no fingerprint": ({"source": "environ", "source_path": "/proc/self/environ",
                                           "source_fingerprint": DROP}, "it is in /proc"),
@@ -124,10 +124,11 @@ def _setups(d, h):
         "fifo": ({"source": "pipe.csv", "source_path": str(h / "pipe.csv")}, "a device or a pipe"),
         "folder": ({"source_path": str(h / "dir" / "t.csv")}, "it is a folder"),
         "link loop": ({"source_path": str(h / "loop" / "t.csv")}, "it is not there"),
-        "link to dev zero": ({"source_path": str(h / "tozero" / "t.csv")}, "it is in /dev"),
+        "link to dev zero": ({"source_path": str(h / "tozero" / "t.csv")}, "it is a device or a pipe"),
         "link to another name": ({"source_path": str(h / "link" / "t.csv")}, "a file of another name"),
         "file of another name": ({"source_path": str(other)}, "its name is not t.csv"),
-        "dot-dot path": ({"source": "zero", "source_path": str(h) + "/.." * 40 + "/dev/zero"}, "it is in /dev"),
+        "dot-dot path": ({"source": "zero", "source_path": str(h) + "/.." * 40 + "/dev/zero"},
+                          "it is a device or a pipe"),
         "same size other content": ({"source_path": str(h / "same" / "t.csv")}, "its content differs"),
         "huge file": ({"source_path": str(h / "big" / "t.csv")}, "it is 21,474,836,480 bytes now"),
         "very long path": ({"source_path": "/" + "a" * 100_000 + "/t.csv"}, "is not next to the map nor at /aaa"),
@@ -181,7 +182,7 @@ def test_a_hostile_saved_table_path_is_not_followed(hostile_maps, spies, case):
 
 def test_the_note_says_where_and_what_to_do(hostile_maps):
     ws = _open(hostile_maps["dev zero"][0])
-    assert ws.map_note == (NOT_AT + "/dev/zero (it is in /dev, the system's, not a table file); to see its rows on "
+    assert ws.map_note == (NOT_AT + "/dev/zero (it is a device or a pipe, not a file); to see its rows on "
                            "the map, open that table (File > Open) and score it (Score new data) or train on it again")
 
 

@@ -175,7 +175,7 @@ def _glob(tmp_path, files: dict) -> str:
 
 @pytest.mark.parametrize("second,words,scoring", [
     ("a;b\n5;6\n7;8\n", "x2.csv uses the delimiter ';' (semicolon)", None),
-    ("# note\na,b\n5,6\n7,8\n", "x2.csv has 1 line(s) before the table", None),
+    ("# note\na,b\n5,6\n7,8\n", "x2.csv has 1 line before the table", None),
     # no header in one file: DuckDB names its columns column0.., which the other file lacks
     ("5.5,6.5\n7.5,8.5\n9.5,1.5\n", "x1.csv has no column(s) 'column0', 'column1'", "x2.csv has no column(s) 'a', 'b'"),
 ])

@@ -41,7 +41,7 @@ def test_cli_default_and_override(tmp_path, capsys, out_of_core):
     # named in --columns: trained on, no word
     assert main(["train", "--table", data, "--columns", ",".join((*MEASURES, "year")),
                  "--save-map", str(tmp_path / "y.somz"), *extra]) == 0
-    assert "look like dates" not in capsys.readouterr().err
+    assert "like a date" not in capsys.readouterr().err        # one column: "looks like a date"
     assert load_table_map(tmp_path / "y.somz").recipe.active.all()
 
 
@@ -77,3 +77,31 @@ def test_label_rule_class_word_first_else_leftmost():
     assert default_label_column(table, {"v"}) == "group"           # a class word wins wherever it stands
     table = read_table_text("v,sex,island,colour\n" + rows)
     assert default_label_column(table, {"v"}) == "sex"             # else the leftmost category
+
+
+@pytest.mark.parametrize("out_of_core", [False, True])
+def test_ids_and_dates_alone_train_on_the_dates_alike(tmp_path, capsys, out_of_core):
+    # review12 #2: when only an id and a year are numeric, the year comes back (an id only names
+    # rows): in memory trained on `id` while out of core took `year`
+    rng = np.random.default_rng(4)
+    data = tmp_path / "idyear.csv"
+    data.write_text("id,year,kind\n" + "".join(f"{i + 1},{y},{'ab'[k]}\n" for i, (y, k) in
+                                               enumerate(zip(rng.integers(2000, 2012, 60), rng.integers(0, 2, 60)))))
+    extra = ["--out-of-core"] if out_of_core else []
+    assert main(["train", "--table", str(data), "--width", "3", "--height", "3", "--epochs", "1", "--seed", "1",
+                 "--save-map", str(tmp_path / "m.somz"), *extra]) == 0
+    tm = load_table_map(tmp_path / "m.somz")
+    assert tm.recipe.features == ("year",) and tm.recipe.active.all()
+    err = capsys.readouterr().err
+    assert "'id' (named as an identifier)" in err and "look like dates" not in err
+
+
+def test_default_fallback_brings_dates_back_before_identifiers():
+    from somdesk.session.table_columns import default_fallback
+
+    ids, sparse, dates = {"id": "an id"}, {"s": "mostly missing"}, {"year": "calendar years"}
+    assert default_fallback(("id", "year", "s", "x"), ids, sparse, dates) == (("x",), ids, sparse, dates)
+    assert default_fallback(("id", "year", "s"), ids, sparse, dates) == (("year",), ids, sparse, {})
+    assert default_fallback(("id", "s"), ids, sparse, dates) == (("id",), {}, sparse, {})
+    assert default_fallback(("s",), ids, sparse, dates) == (("s",), {}, {}, {})
+    assert ids == {"id": "an id"} and dates == {"year": "calendar years"}       # the inputs are not changed

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import stat
 
+from somdesk.core.options import count_text
 from somdesk.io.atomic import atomic_write_bytes
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
@@ -125,7 +126,7 @@ def read_palettes_bytes(data: bytes, filename: str = "<data>") -> list[Palette]:
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     data = bytes(data)
     if len(data) > MAX_FILE_BYTES:
-        raise PaletteError(f"{filename}: the file is {len(data):,} bytes; palettes larger than "
+        raise PaletteError(f"{filename}: the file is {count_text(len(data), 'byte')}; palettes larger than "
                            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
     fmt = detect_format(data, filename)
     ctx = ReadContext(filename, fmt)
@@ -183,7 +184,7 @@ def _read_file(path: str | os.PathLike) -> tuple[bytes, str]:
         if not stat.S_ISREG(st.st_mode):
             raise PaletteError(f"{shown}: is not a regular file")
         if st.st_size > MAX_FILE_BYTES:
-            raise PaletteError(f"{shown}: the file is {st.st_size:,} bytes; palettes larger than "
+            raise PaletteError(f"{shown}: the file is {count_text(st.st_size, 'byte')}; palettes larger than "
                                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)   # bounded even if the file grows
@@ -243,7 +244,7 @@ def palette_to_bytes(palette: Palette, format: str) -> bytes:
     if not palette.swatches:
         raise PaletteError("nothing to write: the palette has no colours")
     if len(palette.swatches) > MAX_COLORS:
-        raise PaletteError(f"the palette has {len(palette.swatches)} colours; "
+        raise PaletteError(f"the palette has {count_text(len(palette.swatches), 'colour')}; "
                            f"at most {MAX_COLORS} can be saved")
     return writer(palette)
 
@@ -266,24 +267,24 @@ def write_losses(palette: Palette, format: str) -> list[str]:
     lost_colour_names = named if not names else 0
     lost_own_name = bool(palette.name) and not own_name
     if lost_colour_names or lost_own_name:
-        lost = ([f"{named} colour name{'' if named == 1 else 's'}"] if lost_colour_names else []) + \
+        lost = ([count_text(named, 'colour name')] if lost_colour_names else []) + \
             (["the palette name"] if lost_own_name else [])
         one = len(lost) == 1 and lost_colour_names <= 1
         what = ("have no names" if not names else
                 "keep colour names only")   # .aco: no field for the palette's own name (tester11)
         out.append(f"{label} files {what}; {' and '.join(lost)} {'is' if one else 'are'} not saved")
     if palette.columns and format not in _KEEPS_COLUMNS:
-        out.append(f"{label} files have no grid width; the layout {palette.columns} "
-                   f"colour{'' if palette.columns == 1 else 's'} wide is not saved")
+        out.append(f"{label} files have no grid width; the layout "
+                   f"{count_text(palette.columns, 'colour')} wide is not saved")
     partial = sum(1 for s in palette.swatches if s.alpha not in (0, 255))
     clear = sum(1 for s in palette.swatches if s.alpha == 0)
     if alpha is None and (partial or clear):
-        out.append(f"{label} files have no transparency; {partial + clear} colour(s) with "
-                   "alpha below 255 are saved opaque")
+        out.append(f"{label} files have no transparency; {count_text(partial + clear, 'colour')} with "
+                   f"alpha below 255 {'is' if partial + clear == 1 else 'are'} saved opaque")
     elif alpha == "one transparent" and (partial or clear > 1):
         out.append(f"{label} files mark at most one colour fully transparent; "
-                   f"{partial + max(clear - 1, 0)} other colour(s) with alpha below 255 are "
-                   "saved opaque")
+                   f"{count_text(partial + max(clear - 1, 0), 'other colour')} with alpha below 255 "
+                   f"{'is' if partial + max(clear - 1, 0) == 1 else 'are'} saved opaque")
     return out
 
 

@@ -32,6 +32,8 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from somdesk.core.options import count_text
+
 from . import pictures
 from .context import ReadContext
 from .limits import MAX_COLORS, MAX_IMAGE_PIXELS
@@ -53,7 +55,7 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
 
 def _check_pixels(width: int, height: int, ctx: ReadContext) -> None:
     if width * height > MAX_IMAGE_PIXELS:
-        raise ctx.error(f"the image is {width}x{height} = {width * height:,} pixels; "
+        raise ctx.error(f"the image is {width}x{height} = {count_text(width * height, 'pixel')}; "
                         f"the limit is {MAX_IMAGE_PIXELS:,}")
 
 
@@ -80,7 +82,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         except PaletteError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ctx.error(f"the image is too large (limit {MAX_IMAGE_PIXELS:,} pixels)") from None
+            raise ctx.error(f"the image is too large (limit {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
         except UnidentifiedImageError:
             raise pictures.damaged(data, ctx) from None
         except MemoryError:
@@ -143,7 +145,7 @@ def _gif_used_count(im: Image.Image, table: list[int], count: int, data: bytes, 
             if top >= count:
                 return count                # the last entry is used: nothing to drop
     except _FramesUnchecked as why:
-        ctx.warn(f"the GIF colour table has {count} entries, the last {count - black_from} of them black; "
+        ctx.warn(f"the GIF colour table has {count_text(count, 'entry')}, the last {count - black_from} of them black; "
                  f"{why}, so all {count} were kept (black padding included)")
         return count
     if frames == 0:     # Pillow's table is no frame's table as stored: nothing known, keep it all
@@ -207,7 +209,7 @@ def _gif_frames_with_table(data: bytes, table: list[int]):
         if frame_table[:len(wanted)] == wanted and width * height:
             pixels += width * height
             if pixels > MAX_IMAGE_PIXELS:
-                raise _FramesUnchecked(f"its frames hold more than {MAX_IMAGE_PIXELS:,} pixels together")
+                raise _FramesUnchecked(f"its frames hold more than {count_text(MAX_IMAGE_PIXELS, 'pixel')} together")
             bits = max(len(frame_table) // 3, 2).bit_length() - 2
             one = (b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80 | bits, 0, 0)
                    + frame_table.ljust(3 << (bits + 1), b"\0")
@@ -251,8 +253,8 @@ def _table_alpha(transparency, count: int, ctx: ReadContext) -> list[int]:
                      f"{count}-entry colour table; ignored")
     elif isinstance(transparency, (bytes, bytearray)):
         if len(transparency) > count:
-            ctx.warn(f"the transparency chunk has {len(transparency)} entries for "
-                     f"{count} colours; the extra ones were ignored")
+            ctx.warn(f"the transparency chunk has {count_text(len(transparency), 'entry')} for "
+                     f"{count_text(count, 'colour')}; the extra ones were ignored")
         for i, a in enumerate(transparency[:count]):
             alpha[i] = a
     return alpha
@@ -299,5 +301,5 @@ def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
                     raise ctx.error(f"the image has more than {MAX_COLORS} distinct colours; "
                                     "use an indexed (palette) image or reduce the colours")
     if hidden:
-        ctx.warn(f"{hidden} fully transparent pixel(s) ignored")
+        ctx.warn(f"{count_text(hidden, 'fully transparent pixel')} ignored")
     return [Swatch(((k >> 16) & 255, (k >> 8) & 255, k & 255), alpha=(k >> 24) & 255) for k in seen]
