@@ -39,5 +39,5 @@ def test_a_file_over_the_cap_is_not_read_again(tmp_path, reads):
 def test_a_small_file_still_gets_the_in_memory_words(tmp_path, reads):
     p = tmp_path / "small.csv"
     _ragged(p, 50)
-    with pytest.raises(FileFormatError, match=r"small\.csv: line 49 has 5 field\(s\) but the header has 4"):
+    with pytest.raises(FileFormatError, match=r"small\.csv: line 49 has 5 field.* but the header has 4"):
         ChunkedTable.open(p)
