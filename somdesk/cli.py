@@ -171,7 +171,10 @@ def _run(argv: list[str]) -> int:
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except SomdeskError as exc:
         # a file name that is not UTF-8 (tester7 #20) holds surrogates: written escaped, not a traceback
-        print(f"error: {exc}".encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+        # and a control character in a name (a newline, ESC) shown escaped: one line (tester11 #4)
+        from somdesk.io.names import one_line
+
+        print(one_line(f"error: {exc}").encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -17,8 +17,9 @@ import sys
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
-from somdesk.cli_outputs import count, print_summary
+from somdesk.cli_outputs import count, print_summary, print_warning
 from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
+from somdesk.io.names import display_name, one_line
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -180,7 +181,7 @@ def run_info(args) -> int:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
     for w in tab.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     return 0
 
 
@@ -307,9 +308,9 @@ def run_assign(args) -> int:
             n = write_scores(args.out, blocks, token)
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
             if not args.quiet:
-                print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+                print(one_line(f"{count(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line
@@ -319,7 +320,7 @@ def run_assign(args) -> int:
                 for i in range(len(rows)):
                     out.writerow(score_line(rows, a, i))
             for w in warnings if not args.quiet else ():
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
     finally:
         tab.close()
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from somdesk.cli_outputs import print_warning
 from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig
 from somdesk.errors import OptionError, SomdeskError
 
@@ -106,7 +107,7 @@ def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
                             f"{args.index}{title} (choose another with --index K)")
         if not args.quiet:          # -q: "print nothing but errors"
             for w in warnings:
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
         return pal.to_array(), [s.name for s in pal.swatches]
     if args.index:
         raise OptionError("--index picks a palette of a collection file: it goes with --palette")

@@ -106,3 +106,78 @@ def test_a_good_photo_given_as_a_palette_is_named(tmp_path, capsys, ext, fmt, wo
     p = _picture(tmp_path, ext, fmt)
     err = _error(capsys, ["palette", "info", str(p)])
     assert f"x.{ext}: a {words} is not read as a palette" in err and "RIFF" not in err
+
+
+# -- 3. a damaged saved map is a damaged saved map, whichever reader meets it ----------------------
+
+@pytest.fixture
+def saved_map(tmp_path):
+    p = tmp_path / "m.somz"
+    assert main(["train", "--random", "8", "--width", "4", "--height", "3", "--iterations", "2",
+                 "--save-map", str(p), "--quiet"]) == 0
+    return p
+
+
+@pytest.mark.parametrize("cut", [lambda n: n // 2, lambda n: 100, lambda n: 6])
+def test_a_damaged_saved_map_is_named_so_by_every_command(tmp_path, capsys, saved_map, cut):
+    data = saved_map.read_bytes()
+    p = tmp_path / "cut.somz"
+    p.write_bytes(data[:cut(len(data))])
+    picture = tmp_path / "in.png"
+    from PIL import Image
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(picture)
+    err = _error(capsys, ["assign", str(p), str(picture)])
+    assert "cut.somz: the saved map (.somz) is damaged or truncated" in err
+    err = _error(capsys, ["palette", "info", str(p)])
+    assert "cut.somz: this is a saved map (.somz), not a palette, and it is damaged or truncated" in err
+    assert ".kpl" not in err
+    err = _error(capsys, ["train", "--init-weights", str(p), "--save-map", str(tmp_path / "o.somz")])
+    assert "cut.somz is a saved map (.somz), not a .npy array" in err
+
+
+def test_zips_are_named_by_their_own_extension(tmp_path, capsys):
+    import zipfile
+
+    book = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("[Content_Types].xml", "<x/>")
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(book.read_bytes()[:40])
+    other = tmp_path / "cut.zip"
+    other.write_bytes(book.read_bytes()[:40])
+    assert "this is an Excel workbook (.xlsx), not a palette" in _error(capsys, ["palette", "info", str(book)])
+    assert "cut.zip: the ZIP archive is damaged or truncated" in _error(capsys, ["palette", "info", str(other)])
+    err = _error(capsys, ["table", "info", str(cut)])
+    assert "the Excel workbook (.xlsx) is damaged or truncated" in err
+    assert "it is a ZIP archive, not a spreadsheet" in _error(capsys, ["table", "info", str(other)])
+
+
+def test_a_picture_given_as_a_map_is_named(tmp_path, capsys):
+    from PIL import Image
+
+    p = tmp_path / "x.png"
+    Image.new("RGB", (8, 8)).save(p)
+    assert "x.png: it is a PNG picture, not a somdesk map" in _error(capsys, ["assign", str(p), str(p)])
+
+
+# -- 4. file names with control characters are printed escaped --------------------------------------
+
+def test_one_line_escapes_every_control_character():
+    from somdesk.io.names import one_line
+
+    assert one_line("a\nb\tc\x1b[31md\x7f\x85e\u2028f") == "a\\nb\\tc\\x1b[31md\\x7f\\x85e\\u2028f"
+    assert one_line("plain – ünïcode name.png") == "plain – ünïcode name.png"
+
+
+def test_written_and_missing_names_with_control_characters_stay_on_one_line(tmp_path, capsys):
+    src = tmp_path / "p.gpl"
+    src.write_text("GIMP Palette\n255 0 0 Red\n0 0 255 Blue\n")
+    out = tmp_path / "a\nb\x1b[31m.gpl"
+    assert main(["palette", "convert", str(src), str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and "\x1b" not in printed and "a\\nb\\x1b[31m.gpl" in printed
+    assert out.exists()
+    err = _error(capsys, ["palette", "convert", str(tmp_path / "no\tfile\n.gpl"), str(tmp_path / "x.gpl")])
+    assert "\t" not in err and "no\\tfile\\n.gpl" in err
+    err = _error(capsys, ["train", "--random", "5", "--out", str(tmp_path / "no\x1bdir\n" / "o.png")])
+    assert "\x1b" not in err and "no\\x1bdir\\n" in err
