@@ -18,7 +18,7 @@ import sys
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
 from somdesk.cli_outputs import count, print_summary, print_warning
-from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
+from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
 from somdesk.io.names import display_name, one_line
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
@@ -209,11 +209,12 @@ def run_train(args) -> int:
     if columns and args.label in columns:
         raise OptionError(f"--label {args.label} is also in --columns: the label names the rows and is not "
                           "trained on; leave it out of --columns, or choose another --label")
-    spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
-                        passive=_split(args.passive), categorical=_split(args.categorical),
-                        group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
-                        height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
-                        seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
+    with in_flag_words(args, "epochs"):        # the core's range words, in the flags typed
+        spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
+                            passive=_split(args.passive), categorical=_split(args.categorical),
+                            group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
+                            height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
+                            seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
     if cli_scale.wants_streaming(args):
         return cli_scale.run_train_streaming(args, spec, check_writable)
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "

@@ -181,3 +181,33 @@ def test_written_and_missing_names_with_control_characters_stay_on_one_line(tmp_
     assert "\t" not in err and "no\\tfile\\n.gpl" in err
     err = _error(capsys, ["train", "--random", "5", "--out", str(tmp_path / "no\x1bdir\n" / "o.png")])
     assert "\x1b" not in err and "no\\x1bdir\\n" in err
+
+
+# -- 10. one range check, whose field the CLI words as its flag ------------------------------------
+
+@pytest.mark.parametrize("kw,field,core_words", [
+    (dict(width=0), "width", "width (the map's columns) must be between 1 and 2000, got 0"),
+    (dict(height=2001), "height", "height (the map's rows) must be between 1 and 2000, got 2001"),
+    (dict(iterations=0), "iterations", "iterations must be between 1 and 10,000,000, got 0"),
+    (dict(width=1000, height=1001), "size", "a map of 1001 rows x 1000 columns has 1,001,000 nodes"),
+])
+def test_check_grid_is_the_one_range_check_and_names_its_field(kw, field, core_words):
+    from somdesk.core.options import SOMConfig, check_grid
+    from somdesk.errors import OptionError
+
+    for check in (check_grid, SOMConfig):      # the window builds a SOMConfig: the same words
+        with pytest.raises(OptionError) as err:
+            check(**kw)
+        assert err.value.field == field and str(err.value).startswith(core_words)
+
+
+@pytest.mark.parametrize("flag,value,words", [
+    ("--width", "0", "--width (the map's columns) must be between 1 and 2000, got 0"),
+    ("--seed", "-1", "--seed must be a whole number between 0 and 2**63-1, got -1"),
+    ("--epochs", "0", "--epochs must be between 1 and 10,000,000, got 0"),
+])
+def test_the_table_command_words_the_core_check_as_its_flags(tmp_path, capsys, flag, value, words):
+    t = tmp_path / "t.csv"
+    t.write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(20)))
+    err = _error(capsys, ["train", "--table", str(t), "--save-map", str(tmp_path / "m.somz"), flag, value])
+    assert err == f"error: {words}\n"
