@@ -5,6 +5,12 @@
 `--smoke-test OUT.png` opens the real window, trains a short job through the
 same worker, writes a PNG of the map and prints one line; exit status 0 on
 success, 1 on failure.
+
+Ctrl+C in the terminal (SIGINT) quits the window in the same order as Quit (Ctrl+Q): every
+task stops and is joined, the window's geometry is saved, but nothing is asked (a terminal's
+Ctrl+C means "stop now": unsaved training is not saved).  The exit status is then 130
+(128 + SIGINT, what a shell reports for a program ended by Ctrl+C).  A second Ctrl+C while
+that goes on ends the process at once (the default handler).
 """
 from __future__ import annotations
 
@@ -13,8 +19,10 @@ import time
 import traceback
 
 import numpy as np
+from somdesk.core.options import count_text
 
 SMOKE_CONFIG = dict(width=40, height=40, iterations=100, seed=7)
+SIGINT_EXIT = 130          # the exit status after Ctrl+C in the terminal (128 + SIGINT)
 SMOKE_TIMEOUT_S = 120
 
 
@@ -59,6 +67,88 @@ def _install_excepthook(window_ref: list):
     return previous
 
 
+def quit_on_sigint(app) -> dict:
+    """Make Ctrl+C in the terminal (SIGINT) close every window as Quit does, without a dialog.
+
+    Qt's event loop runs in C++: a Python signal handler runs only when the interpreter next
+    runs Python code, which an idle window may not do for minutes (tester11: Ctrl+C did not
+    stop the window).  So the C-level handler's wake-up byte (signal.set_wakeup_fd) is written
+    to a socket pair whose reading end a QSocketNotifier watches: the notifier's slot is Python
+    code, and the handler runs at once.  Returns {"interrupted": bool}, which main() reads for
+    the exit status.  Outside the main thread (tests) nothing is installed."""
+    import signal
+    import socket
+    import threading
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    said = {"interrupted": False}
+    if threading.current_thread() is not threading.main_thread():
+        return said
+    read_end, write_end = socket.socketpair()
+    for end in (read_end, write_end):
+        end.setblocking(False)
+    try:
+        signal.set_wakeup_fd(write_end.fileno(), warn_on_full_buffer=False)
+    except (ValueError, OSError):       # not possible here: a timer lets Python run 5 times a second
+        read_end.close()
+        write_end.close()
+        ticker = QTimer(app)
+        ticker.timeout.connect(lambda: None)
+        ticker.start(200)
+    else:
+        notifier = QSocketNotifier(read_end.fileno(), QSocketNotifier.Type.Read, app)
+
+        def drain() -> None:
+            try:
+                while read_end.recv(512):
+                    pass
+            except OSError:             # nothing more to read (BlockingIOError)
+                pass
+        notifier.activated.connect(drain)
+        app._sigint_wakeup = (read_end, write_end, notifier)     # alive as long as the application
+
+    def on_sigint(_signum, _frame) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)    # a second Ctrl+C ends the process at once
+        said["interrupted"] = True
+        # out of the signal handler: the windows close from the event loop, in the usual order
+        QTimer.singleShot(0, lambda: _close_everything(app))
+
+    signal.signal(signal.SIGINT, on_sigint)
+    return said
+
+
+def _sigint_back_to_python(app) -> None:
+    """After the window's event loop: Ctrl+C raises KeyboardInterrupt again, no wake-up fd."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.set_wakeup_fd(-1)
+    for end in getattr(app, "_sigint_wakeup", ())[:2]:
+        end.close()
+
+
+def _close_everything(app) -> None:
+    """Ctrl+C's quit: any dialog goes (Cancel), every window closes without asking about unsaved
+    work (its close stops and joins its tasks), then the event loop ends."""
+    from PySide6.QtWidgets import QApplication
+
+    from somdesk.gui.window import WINDOWS, quit_all
+
+    for _ in range(10):                  # nested modal dialogs: the innermost first
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            break
+        modal.reject() if hasattr(modal, "reject") else modal.close()
+    for win in list(WINDOWS):
+        win.confirm_unsaved = False
+    quit_all()
+    app.exit(SIGINT_EXIT)
+
+
 def main(files: list[str] | None = None, smoke_test: str | None = None, smoke_options: dict | None = None) -> int:
     files = list(files or [])
     window_ref: list = []
@@ -75,10 +165,15 @@ def main(files: list[str] | None = None, smoke_test: str | None = None, smoke_op
             return _smoke(app, window, smoke_test, files, smoke_options or {})
         from somdesk.gui.settings import Settings
 
+        interrupt = quit_on_sigint(app)                          # Ctrl+C in the terminal quits
         window = Window.for_paths(files, settings=Settings())   # remembers geometry, recent files, ...
         window_ref.append(window)
         window.show()
-        return app.exec()
+        try:
+            code = app.exec()
+        finally:
+            _sigint_back_to_python(app)
+        return SIGINT_EXIT if interrupt["interrupted"] else code
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         print(f"somdesk: {exc}", file=sys.stderr)
         traceback.print_exc()
@@ -164,8 +259,8 @@ def _smoke_table(app, window, out: str, options: dict) -> int:
     tm = tables.tm
     c = tm.config
     write_png(out, render.layout(tables.node_colours(), c.topology == "hexagonal", 8))
-    print(f"somdesk smoke test OK: {c.width}x{c.height} map, {c.iterations} iterations in {took:.2f} s "
-          f"(table, {len(tm.inputs):,} rows, {tm.k} segment{'' if tm.k == 1 else 's'}), QE {tm.quantization_error:.4f}, "
+    print(f"somdesk smoke test OK: {c.width}x{c.height} map, {count_text(c.iterations, 'iteration')} in {took:.2f} s "
+          f"(table, {count_text(len(tm.inputs), 'row')}, {count_text(tm.k, 'segment')}), QE {tm.quantization_error:.4f}, "
           f"TE {tm.topographic_error:.3f} -> {out}", flush=True)
     return 0
 
@@ -221,7 +316,7 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         core = f"core {outcome.elapsed:.2f} s" if outcome is not None else "stopped before the first epoch"
         # a run the user stopped (Stop in the toolbar) has a map, maybe not yet measured (tester4 F4)
         measures = f"QE {m.qe:.4f}, TE {m.te:.3f}" if m.qe is not None else "not measured"
-        print(f"somdesk smoke test OK: {c.width}x{c.height} map, {m.iteration} iterations in "
+        print(f"somdesk smoke test OK: {c.width}x{c.height} map, {count_text(m.iteration, 'iteration')} in "
               f"{took:.2f} s ({core}), {measures} -> {out}"
               + (" (stopped by the user)" if stopped else ""), flush=True)
         return 0

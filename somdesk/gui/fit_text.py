@@ -19,10 +19,11 @@ message is painted, not laid out: it never widened the window (tested).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QWidget
 
-__all__ = ["MAX_MIN_WIDTH", "hold_label_widths"]
+__all__ = ["MAX_MIN_WIDTH", "elide_middle", "hold_label_widths"]
 
 MAX_MIN_WIDTH = 240         # px: no caption of the window is wider; a longer text is a message
 WRAP_MIN_WIDTH = 300        # px: a word-wrapped label's minimum (its lines are measured at it)
@@ -70,3 +71,12 @@ def hold_label_widths(root: QWidget) -> int:
             label.setMinimumWidth(max(1, min(hint, MAX_MIN_WIDTH)))
         label.installEventFilter(tip)
     return len(labels)
+
+
+def elide_middle(text: str, font: QFont, px: int) -> str:
+    """`text` cut in the middle with "…" to at most `px` pixels (at least 1) of `font`, or
+    `text` itself when it fits.  For file and palette names in captions that are laid out
+    (group box titles, labels in a scroll area), whose whole width would otherwise become the
+    panel's minimum: a 300-character palette name pushed the left panel's controls out of
+    view (tester11).  Show the full name in a tooltip where it was cut."""
+    return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideMiddle, max(1, int(px)))

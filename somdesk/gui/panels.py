@@ -7,6 +7,8 @@ A table never reaches the session of the window: it goes to the Segments dock
 (gui/table_workflow.py), which has its own setup panel (gui/table_setup.py).
 
 The panel only shows the session's state and emits requests; the window applies them.
+The name of the palette or picture is elided in the middle to the panel's width (the full
+name is the tooltip): a long name never widens the panel's content (tester11 #4).
 """
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ import html
 import os
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
+from somdesk.core.options import count_text
 from somdesk.gui.controls import ParameterPanel
+from somdesk.gui.fit_text import elide_middle
 from somdesk.gui.swatches import SwatchPanel
 from somdesk.io.names import display_name
 
@@ -39,13 +44,19 @@ class ImagePanel(QWidget):
         lay.addWidget(self.info)
         lay.addStretch(1)
 
-    def show_dataset(self, d) -> None:
+    def show_dataset(self, d, name_px: int = 10_000) -> None:
+        """What picture `d` is; its name elided to `name_px` pixels of bold text."""
         h, w = d.pixels.shape[:2]
         st = d.settings
+        bold = QFont(self.info.font())
+        bold.setBold(True)
+        full = display_name(d.title)
+        name = elide_middle(full, bold, name_px)
+        self.info.setToolTip(full if name != full else "")
         self.info.setText(
-            f"<b>{html.escape(display_name(d.title))}</b><br>{w:,} × {h:,} pixels"
+            f"<b>{html.escape(name)}</b><br>{w:,} × {h:,} pixels"
             f"{'' if d.full_size else ' (downscaled copy)'}<br>"
-            f"{len(d.sample):,} pixels sampled to train the palette map<br>"
+            f"{count_text(len(d.sample), 'pixel')} sampled to train the palette map<br>"
             # the run is Epochs + these: Epochs 20 showed "epoch 0 of 40" without a word why (tester10 #23)
             + (f"then {st.fine_tune} fine-tuning epochs (a run is Epochs + {st.fine_tune}), " if st.fine_tune
                else "no fine-tuning, ") +
@@ -82,15 +93,39 @@ class LeftPanel(QScrollArea):
 
     def show_dataset(self, dataset, session) -> None:
         kind = None if dataset is None else dataset.kind
+        self._shown = dataset
         if kind is None:
             self.stack.setCurrentIndex(0)
             return
         self.stack.setCurrentWidget(self.kind_boxes[kind])
         if kind == "colours":
             self.swatches.set_colours(dataset.with_alpha, dataset.names)
-            self.kind_boxes[kind].setTitle(f"Input colours — {dataset.title}")
+        self._fit_name()
+
+    def _name_room(self) -> int:
+        """Pixels the inside of a box has for text: the panel's width less its margins and the
+        box's frame (the panel's minimum before it is first laid out)."""
+        width = self.viewport().width() if self.isVisible() else 0
+        return max(width, self.minimumWidth() - 24) - 12 - 40
+
+    def _fit_name(self) -> None:
+        """The dataset's name in its box, elided to the room there is (its tooltip: the name)."""
+        d = getattr(self, "_shown", None)
+        if d is None:
+            return
+        if d.kind == "colours":
+            box, caption = self.kind_boxes["colours"], "Input colours — "
+            full = display_name(d.title)
+            room = self._name_room() - box.fontMetrics().horizontalAdvance(caption)
+            name = elide_middle(full, box.font(), room)
+            box.setTitle(caption + name)
+            box.setToolTip(full if name != full else "")
         else:
-            self.image_panel.show_dataset(dataset)
+            self.image_panel.show_dataset(d, self._name_room())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_name()           # a wider panel shows more of the name
 
     def set_locked(self, locked: bool) -> None:
         self.params.setEnabled(not locked)

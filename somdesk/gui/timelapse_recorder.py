@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from somdesk import render
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.io.names import display_basename
@@ -47,9 +48,14 @@ def frame_view(session) -> str | None:
     return None if session.map is None else "colours"
 
 
+def frames_text(n: int) -> str:
+    """"1 frame", "2 frames", "1,200 frames" (core.options.count_text)."""
+    return count_text(n, "frame")
+
+
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
-        return f"Exported {display_basename(path)}: {result[0]} frames at {result[1]} fps."
+        return f"Exported {display_basename(path)}: {count_text(result[0], 'frame')} at {result[1]} fps."
     return f"Export time-lapse stopped: {display_basename(path)} was not written." if stopped else ""
 
 
@@ -130,6 +136,14 @@ class Recording:
         self.plan: list[int] | None = None
         self._kept: dict[int, list] = {}
         self._latest: tuple[int, list] | None = None
+
+    def copy(self) -> "Recording":
+        """Another Recording with the same frames (the frames themselves are shared: never
+        written after they are offered)."""
+        other = Recording()
+        other.plan = None if self.plan is None else list(self.plan)
+        other._kept, other._latest = dict(self._kept), self._latest
+        return other
 
     def offer(self, epoch: int, frame: np.ndarray, keep: bool, colour=None) -> None:
         """`frame` of `epoch` ((H, W, 3) uint8, or weights that `colour` turns into one), kept for
@@ -332,6 +346,19 @@ class TimelapseRecorder(QObject, _TaskSaving):
         with self.lock:
             return len(self.recorder)
 
+    def keep(self) -> Recording:
+        """A copy of the recording as it is (Reset weights keeps it for its Undo)."""
+        with self.lock:
+            return self.recorder.copy()
+
+    def bring_back(self, recording: Recording) -> None:
+        """Make `recording` (from `keep`) the current map's again: Undo of Reset weights brings
+        the trained map back and its time-lapse with it (tester11: it was lost).  Called after
+        the map is shown, so the map's generation is already this recorder's and a run that
+        continues the map adds to these frames."""
+        with self.lock:
+            self.recorder = recording.copy()
+
     # -- export ---------------------------------------------------------------------------
     def export(self) -> None:
         if len(self.recorder) == 0:
@@ -367,7 +394,7 @@ class TimelapseDialog(QDialog):
         self.recorder, self.hexagonal = recorder, hexagonal
         self.fps_combo = QComboBox()
         for f in FPS_CHOICES:
-            self.fps_combo.addItem(f"{f} frames per second", f)
+            self.fps_combo.addItem(f"{count_text(f, 'frame')} per second", f)
         self.fps_combo.setCurrentIndex(max(0, self.fps_combo.findData(fps)))
         self.scale = QSpinBox(minimum=1, maximum=32, suffix=" px per node")
         self.scale.setValue(scale)
@@ -395,5 +422,5 @@ class TimelapseDialog(QDialog):
         h, w = self.recorder.frame_shape()
         pw, ph = render.picture_size(h, w, self.hexagonal, self.scale.value())
         seconds = (len(its) - 1) / self.fps() + 1.0   # the last frame is held for 1 s
-        self.info.setText(f"{len(its)} frames, epochs {its[0]:,} to {its[-1]:,}; "
+        self.info.setText(f"{count_text(len(its), 'frame')}, epochs {its[0]:,} to {its[-1]:,}; "
                           f"{seconds:.1f} s; {pw} x {ph} px")

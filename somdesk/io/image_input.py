@@ -44,6 +44,7 @@ import warnings
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 from somdesk.io.file_kinds import file_kind, picture_label, with_article
 from somdesk.io.names import stat_input
@@ -157,7 +158,7 @@ def _guarded(fileobj, name: str, alpha: bool) -> np.ndarray:
             raise
         except Image.DecompressionBombError:
             raise FileFormatError(f"cannot read {name}: the image is too large (a possible "
-                                  f"decompression bomb; the limit is {MAX_IMAGE_PIXELS:,} pixels)") from None
+                                  f"decompression bomb; the limit is {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
         except UnidentifiedImageError:
             # what the user has, by its name then its first bytes (tester11 #3): a damaged .webp
             # is a damaged WebP picture, a .somz a saved map, not "not a supported image"
@@ -195,7 +196,7 @@ def _check_size(width: int, height: int, name: str) -> None:
         raise FileFormatError(f"cannot read {name}: the image has no pixels ({width}x{height})")
     if width * height > MAX_IMAGE_PIXELS:
         raise FileFormatError(f"cannot read {name}: the image is {width}x{height} = "
-                              f"{width * height:,} pixels; the limit is {MAX_IMAGE_PIXELS:,} "
+                              f"{count_text(width * height, 'pixel')}; the limit is {MAX_IMAGE_PIXELS:,} "
                               "(a possible decompression bomb)")
 
 

@@ -19,7 +19,7 @@ from somdesk.gui import dialogs
 from somdesk.gui.export_dialog import ExportImageDialog, ExportOptions
 from somdesk.gui.timelapse_recorder import planned_frames
 
-from .helpers import make_window, open_and_wait, train
+from .helpers import make_window, open_and_wait, train, wait_idle
 
 
 def trained(qtbot, colours, interactive=False, **cfg):
@@ -391,6 +391,38 @@ def test_reset_ends_the_recording_and_colours_nothing_on_the_gui_thread(qtbot, w
     assert rec.iterations[0] == 0 and rec.iterations[-1] == state.iteration == 60
     np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
     assert len(coloured) == len(rec) and set(coloured) == {threading.main_thread()}
+
+
+def test_undo_of_reset_brings_the_time_lapse_back_with_the_map(qtbot, window, tmp_path):
+    """tester11: Undo of Reset weights brought the trained map back but not its time-lapse (the
+    status said "1 frames" for what was left).  The frames come back with the map, a run that
+    continues the map adds to them, and counts read "1 frame", "2 frames"."""
+    from somdesk.gui.timelapse_recorder import _frames_written, frames_text
+
+    window.pace = 20                                         # stopped part way, so Train continues it
+    window.train()
+    qtbot.waitUntil(lambda: window.session.map.iteration >= 10, timeout=60_000)
+    window.stop_task()
+    wait_idle(qtbot, window)
+    stopped_at = window.session.map.iteration
+    before = window.timelapse.recorder.iterations
+    frames = [f.copy() for f in window.timelapse.recorder.frames]
+    assert len(before) > 2 and before[-1] == stopped_at < 60
+    window.actions["reset"].trigger()
+    assert len(window.timelapse) == 0                       # Reset ends the recording
+    window.undo.undo()
+    assert window.session.map.iteration == stopped_at
+    assert window.timelapse.recorder.iterations == before
+    for a, b in zip(window.timelapse.recorder.frames, frames):
+        np.testing.assert_array_equal(a, b)
+    window.undo.redo()                                       # Reset again, and Undo again
+    assert len(window.timelapse) == 0
+    window.undo.undo()
+    assert window.timelapse.recorder.iterations == before
+    state = train(qtbot, window)                             # Train continues the map and its frames
+    assert state.iteration == 60 and window.timelapse.recorder.iterations == list(range(61))
+    assert frames_text(1) == "1 frame" and frames_text(2) == "2 frames" and frames_text(1200) == "1,200 frames"
+    assert _frames_written((1, 20), False, str(tmp_path / "a.gif")) == "Exported a.gif: 1 frame at 20 fps."
 
 
 def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch, colours, tmp_path):

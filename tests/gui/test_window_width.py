@@ -110,3 +110,36 @@ def test_pictures_in_scroll_areas_still_scroll(qtbot, win, tmp_path):
     assert pic.width() >= 3000
     assert area.horizontalScrollBar().maximum() >= 3000 - area.viewport().width()
     assert win.width() == WIDTH
+
+
+@pytest.mark.parametrize("kind", ["colours", "image"])
+def test_a_long_palette_or_picture_name_keeps_the_left_panel_as_it_was(qtbot, win, tmp_path, kind):
+    """tester11 #4: a 300-character palette name widened the left panel's content and pushed its
+    controls out of view.  The name is elided in the middle, whole in the tooltip, and the panel,
+    its content and the map settings keep their widths."""
+    from PIL import Image
+
+    win.resize(WIDTH, 800)
+    win.session.new_colours(np.random.default_rng(1).random((8, 3)), title="short")
+    _settle(qtbot)
+    inner = win.left.widget()
+    before = (win.left.width(), inner.width(), win.left.params.width(), win.width())
+    name = "P" * 150 + "-" + "Q" * 145 + ".gpl"                    # 300 characters
+    if kind == "colours":
+        win.session.new_colours(np.random.default_rng(1).random((8, 3)), title=name)
+        shown, caption = win.left.kind_boxes["colours"], win.left.kind_boxes["colours"].title()
+    else:
+        name = "P" * 120 + "-" + "Q" * 125 + ".png"                  # 250: the longest file name
+        Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(tmp_path / name)
+        win.session.open(str(tmp_path / name), kind="image")
+        shown, caption = win.left.image_panel.info, win.left.image_panel.info.text()
+    _settle(qtbot)
+    assert (win.left.width(), inner.width(), win.left.params.width(), win.width()) == before
+    assert inner.minimumSizeHint().width() <= inner.width()          # nothing cut off at the right
+    assert "…" in caption and name[:10] in caption and name[-10:] in caption
+    assert shown.toolTip() == name
+    sizes = win.splitter.sizes()                                   # a wider panel shows more of it
+    win.splitter.setSizes([sizes[0] + 200, sizes[1] - 200])
+    _settle(qtbot)
+    longer = win.left.kind_boxes["colours"].title() if kind == "colours" else win.left.image_panel.info.text()
+    assert win.left.width() > before[0] and len(longer) > len(caption)

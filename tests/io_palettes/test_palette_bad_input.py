@@ -189,7 +189,7 @@ def test_jasc_extra_lines_warn():
     (b"RIFF\x10\x00\x00\x00PAL data\xff\x00\x00\x00\x00\x03\x05\x00", "declares 5 colours"),
     (b"RIFF\x04\x00\x00\x00PAL ", "no 'data' chunk"),
     (b"RIFF" + struct.pack("<I", 8 * 1001 + 4) + b"PAL " + b"junk\x00\x00\x00\x00" * 1001,
-     "first 1000 chunks"),
+     "first 1,000 chunks"),
 ])
 def test_riff_errors(data, what):
     assert what in error_for(data, "bad.pal")

@@ -3,6 +3,12 @@
 * An indexed image (PNG with PLTE, any GIF) gives its colour table, in table
   order, unused entries included -- that is how pixel artists ship palettes.
   PNG ``tRNS`` alpha and the GIF transparent index are kept (`Swatch.alpha`).
+  A GIF colour table always has a power-of-two size (2..256 entries) and
+  encoders fill the gap with padding (black, usually), and GIF stores no real
+  colour count; so a GIF's table ends at the highest index the (first) frame's
+  pixels use -- unused entries before it stay, a used black stays, the
+  padding after it goes (a warning says so if what went was not all black).
+  A PNG's PLTE has an exact length and is kept whole.
 * Any other image gives its distinct colours in first-seen row-major order,
   alpha included (an RGBA swatch image keeps each colour's alpha, as an indexed
   PNG's tRNS does; the same RGB at two alphas is two colours); fully
@@ -26,6 +32,8 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from somdesk.core.options import count_text
+
 from . import pictures
 from .context import ReadContext
 from .limits import MAX_COLORS, MAX_IMAGE_PIXELS
@@ -47,7 +55,7 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
 
 def _check_pixels(width: int, height: int, ctx: ReadContext) -> None:
     if width * height > MAX_IMAGE_PIXELS:
-        raise ctx.error(f"the image is {width}x{height} = {width * height:,} pixels; "
+        raise ctx.error(f"the image is {width}x{height} = {count_text(width * height, 'pixel')}; "
                         f"the limit is {MAX_IMAGE_PIXELS:,}")
 
 
@@ -74,7 +82,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         except PaletteError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ctx.error(f"the image is too large (limit {MAX_IMAGE_PIXELS:,} pixels)") from None
+            raise ctx.error(f"the image is too large (limit {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
         except UnidentifiedImageError:
             raise pictures.damaged(data, ctx) from None
         except MemoryError:
@@ -97,9 +105,31 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
                 raise ctx.error("the indexed image has an empty colour table")
             count = len(table) // 3
             alpha = _table_alpha(im.info.get("transparency"), count, ctx)
+            if im.format == "GIF":
+                count = _gif_used_count(im, table, count, ctx)
             return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
                                      alpha=alpha[i]) for i in range(count))
         return ctx.finish(_distinct_colours(im, ctx))
+
+
+def _gif_used_count(im: Image.Image, table: list[int], count: int, ctx: ReadContext) -> int:
+    """How many leading entries of a GIF's `count`-entry colour table (`table`: flat RGB ints)
+    are the palette: up to and including the highest index the loaded frame's pixels use.
+
+    GIF pads its table to a power of two and records no real count, so the entries after
+    the last used one are padding (tester11: a 5-colour GIF read as 8 with 3 extra blacks).
+    Dropped entries that are not black are named in a warning, since an encoder may have
+    put a real but unused colour there.
+    """
+    used = np.asarray(im)                  # (H, W) uint8 indices of the first frame
+    top = int(used.max()) + 1 if used.size else count
+    top = min(max(top, 1), count)
+    dropped = [tuple(table[3 * i:3 * i + 3]) for i in range(top, count)]
+    coloured = sum(1 for rgb in dropped if rgb != (0, 0, 0))
+    if coloured:
+        ctx.warn(f"the GIF colour table has {count_text(count, 'entry')} but the picture uses only the first {top}; "
+                 f"the {count - top} after them were left out ({coloured} not black)")
+    return top
 
 
 def _warn_profile(im: Image.Image, ctx: ReadContext) -> None:
@@ -130,8 +160,8 @@ def _table_alpha(transparency, count: int, ctx: ReadContext) -> list[int]:
                      f"{count}-entry colour table; ignored")
     elif isinstance(transparency, (bytes, bytearray)):
         if len(transparency) > count:
-            ctx.warn(f"the transparency chunk has {len(transparency)} entries for "
-                     f"{count} colours; the extra ones were ignored")
+            ctx.warn(f"the transparency chunk has {count_text(len(transparency), 'entry')} for "
+                     f"{count_text(count, 'colour')}; the extra ones were ignored")
         for i, a in enumerate(transparency[:count]):
             alpha[i] = a
     return alpha
@@ -178,5 +208,5 @@ def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
                     raise ctx.error(f"the image has more than {MAX_COLORS} distinct colours; "
                                     "use an indexed (palette) image or reduce the colours")
     if hidden:
-        ctx.warn(f"{hidden} fully transparent pixel(s) ignored")
+        ctx.warn(f"{count_text(hidden, 'fully transparent pixel')} ignored")
     return [Swatch(((k >> 16) & 255, (k >> 8) & 255, k & 255), alpha=(k >> 24) & 255) for k in seen]

@@ -12,6 +12,7 @@ import io
 import zipfile
 from typing import Callable
 
+from somdesk.core.options import count_text
 from somdesk.io.file_kinds import file_kind, with_article
 
 from .context import ReadContext
@@ -40,7 +41,7 @@ def read_member(data: bytes, ctx: ReadContext, member: str, what: str, ext: str,
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
-                raise ctx.error(f"the archive has {len(infos)} members; {what} has a few")
+                raise ctx.error(f"the archive has {count_text(len(infos), 'member')}; {what} has a few")
             info = next((i for i in infos if i.filename == member), None)
             if info is None and any_folder:
                 info = next((i for i in infos if i.filename.lower().endswith(member)), None)
@@ -50,7 +51,7 @@ def read_member(data: bytes, ctx: ReadContext, member: str, what: str, ext: str,
                     raise ctx.error(f"this is {with_article(foreign)}, not a palette{_foreign_hint(foreign)}")
                 raise ctx.error(missing([i.filename for i in infos]))
             if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise ctx.error(f"{member} would unpack to {info.file_size} bytes; the limit is "
+                raise ctx.error(f"{member} would unpack to {count_text(info.file_size, 'byte')}; the limit is "
                                 f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
             with zf.open(info) as fh:
                 raw = fh.read(MAX_ZIP_MEMBER_BYTES + 1)
