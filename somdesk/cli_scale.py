@@ -20,7 +20,9 @@ import time
 
 import numpy as np
 
+from somdesk.cli_outputs import print_warning
 from somdesk.errors import OptionError, SomdeskError
+from somdesk.io.names import display_name, one_line
 
 
 def add_train_options(parser) -> None:
@@ -143,7 +145,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
@@ -314,7 +316,7 @@ def run_assign_streaming(args, check_writable) -> int:
     warned = [w for w in (source_change_warning(tm, args.data), tally.warning(name),
                           few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     if not args.quiet:
-        print(f"{count_text(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+        print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
     return 0

@@ -18,9 +18,10 @@ from dataclasses import replace
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
-from somdesk.cli_outputs import print_summary
+from somdesk.cli_outputs import print_summary, print_warning
 from somdesk.core.options import count_text
-from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
+from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
+from somdesk.io.names import display_name, one_line
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -185,7 +186,7 @@ def run_info(args) -> int:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
     for w in tab.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     return 0
 
 
@@ -214,11 +215,12 @@ def run_train(args) -> int:
     if columns and label in columns:
         raise OptionError(f"--label {label} is also in --columns: the label names the rows and is not "
                           "trained on; leave it out of --columns, or choose another --label")
-    spec = TableMapSpec(columns=columns, label=label, weights=_weights(args.weights, columns),
-                        passive=_split(args.passive), categorical=_split(args.categorical),
-                        group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
-                        height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
-                        seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
+    with in_flag_words(args, "epochs"):        # the core's range words, in the flags typed
+        spec = TableMapSpec(columns=columns, label=label, weights=_weights(args.weights, columns),
+                            passive=_split(args.passive), categorical=_split(args.categorical),
+                            group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
+                            height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
+                            seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
     if cli_scale.wants_streaming(args):
         return cli_scale.run_train_streaming(args, spec, check_writable)
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
@@ -353,9 +355,9 @@ def run_assign(args) -> int:
             n = write_scores(args.out, blocks, token)
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
             if not args.quiet:
-                print(f"{count_text(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+                print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line
@@ -365,7 +367,7 @@ def run_assign(args) -> int:
                 for i in range(len(rows)):
                     out.writerow(score_line(rows, a, i))
             for w in warnings if not args.quiet else ():
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
     finally:
         tab.close()
     return 0
