@@ -53,7 +53,7 @@ from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_columns import (MISSING_LABELS, dates_warning_of, default_fallback, left_out_warning,
+from somdesk.session.table_columns import (dates_warning_of, default_fallback, left_out_warning,
                                            missing_share_reason)
 from somdesk.session.table_labels import LabelTally
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
@@ -213,11 +213,12 @@ def _identifiers(src: ChunkedTable, columns: list[str], dates: dict | None = Non
 
 def _labels_of(part, column: str) -> list:
     """The label cells of one partition as in-memory preparation gives them (core.preparation
-    .prepare_table): the text, None where missing (empty, NA, ...: MISSING_LABELS)."""
+    .prepare_table): the text, None where missing (empty, NA, ...: the default tokens, as out of
+    core takes no --missing-values; core.preparation.label_values)."""
+    from somdesk.core.preparation import label_values
     from somdesk.io.chunked import read_partition_cells
 
-    texts = read_partition_cells(part, [], [column])[column]
-    return [None if t.strip().lower() in MISSING_LABELS else t for t in texts.tolist()]
+    return label_values(read_partition_cells(part, [], [column])[column].tolist())
 
 
 def _present_sql(column: str, kind: str) -> str:

@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from somdesk.core.options import count_text
+from somdesk.core.preparation import DEFAULT_MISSING_LABELS
 from somdesk.errors import OptionError
 
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
@@ -26,7 +27,7 @@ __all__ = ["default_columns", "default_label_column", "identifier_columns", "ide
            "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
 
 
-MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
+MISSING_LABELS = DEFAULT_MISSING_LABELS    # the label rule's defaults (core.preparation.label_values)
 
 MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
 
@@ -64,7 +65,8 @@ def _label_kinds(table, name: str, head: int | None = None) -> set:
     """The distinct present values of text column `name` (of its first `head` rows)."""
     cells = table.cells(name)[:head]
     distinct = set(cells.tolist()) if cells.dtype == object else set(table.strings(name, head))
-    return {v for v in distinct if v is not None and v.lower() not in MISSING_LABELS}
+    tokens = getattr(table, "missing_tokens", MISSING_LABELS)      # the table's --missing-values, as training
+    return {v for v in distinct if v is not None and v.strip().lower() not in tokens}
 
 
 # words that name a row (customer_id, CustomerID, uuid): any whole numbers under them are keys

@@ -405,7 +405,7 @@ class TableWorkspace(TableViewsMixin):
 
     def _label_counts(self, column):
         """LabelCounts of `column` over the table's rows in memory (None: no column, no rows)."""
-        from somdesk.session.table_data import MISSING_LABELS
+        from somdesk.core.preparation import table_labels
         from somdesk.session.table_labels import label_counts
 
         if self.tm is None or not self._label_ok(column):
@@ -413,8 +413,7 @@ class TableWorkspace(TableViewsMixin):
         h, w = self.tm.codebook.shape[:2]
         nodes = np.asarray(self.node_of_row)
         ok = np.flatnonzero(nodes >= 0)
-        texts = self.table.strings(column)
-        labels = [None if texts[i].strip().lower() in MISSING_LABELS else texts[i] for i in ok]
+        labels = table_labels(self.table, column, ok)     # the table's --missing-values, as at training
         return label_counts(labels, nodes[ok], h, w, column)
 
     # -- files out ----------------------------------------------------------------------------------
@@ -502,8 +501,8 @@ class TableWorkspace(TableViewsMixin):
             raise SomdeskError("the map's table is not open, so there are no rows to write")
         labels = None
         if self.label_column is not None:
-            from somdesk.session.table_data import MISSING_LABELS
-            labels = [None if v.strip().lower() in MISSING_LABELS else v for v in t.strings(self.label_column)]
+            from somdesk.core.preparation import table_labels
+            labels = table_labels(t, self.label_column)
         rows = Assignments(np.asarray(t.row_index), a["bmu_row"], a["bmu_col"], a["segment"], labels)
         write_assignments_csv(path, rows)
         return len(rows)

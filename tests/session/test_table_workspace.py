@@ -629,3 +629,30 @@ def test_file_columns_named_like_the_maps_keep_their_values_in_the_rows_view_and
     assert [float(r["row"]) for r in rows] == data[:, 0].tolist()
     assert [float(r["segment"]) for r in rows] == data[:, 1].tolist()
     assert [int(r["som_segment"]) for r in rows] == ws.assigned["segment"].tolist()
+
+
+def test_the_label_recount_uses_the_tables_missing_values(tmp_path):
+    # review12 #4: read with --missing-values unknown, "NA" is a label and "unknown" none; the
+    # counts the map trained with and those after picking the label again must agree
+    from somdesk.io.tables.options import ReadOptions
+
+    path = tmp_path / "lab.csv"
+    rng = np.random.default_rng(3)
+    kinds = ["x", "y", "NA", "unknown"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "kind"])
+        for i in range(160):
+            w.writerow([f"{rng.normal():.4f}", f"{rng.normal():.4f}", kinds[i % 4]])
+    ws = TableWorkspace()
+    ws.set_table(read_table(path, ReadOptions(missing=("unknown",))), path)
+    trained = ws.train(TableMapSpec(height=3, width=3, epochs=3, label="kind", columns=("a", "b"), seed=1))
+    first = trained.label_counts
+    assert first.names == ("NA", "x", "y") and int(first.counts.sum()) == 120
+    ws.set_label_column(None)
+    ws.set_label_column("kind")
+    again = ws.tm.label_counts
+    assert again.names == first.names
+    np.testing.assert_array_equal(again.counts, first.counts)
+    majority = ws.node_labels()
+    assert {v for v in majority.ravel() if v is not None} <= {"NA", "x", "y"}

@@ -413,6 +413,13 @@ class Table:
     def _src_missing(self):
         return ReadOptions(missing=None).missing_tokens if not hasattr(self, "_tokens") else self._tokens
 
+    @property
+    def missing_tokens(self) -> frozenset[str]:
+        """The cell texts (lower case) this table was read as missing: --missing-values plus the
+        empty cell, or the defaults (ReadOptions.missing_tokens); labels use them too
+        (core.preparation.table_labels)."""
+        return self._src_missing
+
     # -- what is in it --------------------------------------------------------------------
     @property
     def n_rows(self) -> int:
