@@ -238,7 +238,10 @@ def run_train(args) -> int:
             default = _default_label(tab, spec)
             spec = replace(spec, label=default)
         tm, prep = train_table_map(tab, spec, token)
-        warn += prep.warnings           # the columns the default left out first (session.table_columns)
+        from somdesk.session.table_columns import NUMERIC_LABEL
+        # the columns the default left out first (session.table_columns); a label typed is named as typed
+        warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
+                 for w in prep.warnings]
         save_table_map(tm, args.save_map)
         try:
             warn += _write_extras(args, tm, tab, token)

@@ -24,7 +24,7 @@ from somdesk.errors import OptionError
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
            "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
-           "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
+           "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "numeric_label_warning", "NUMERIC_LABEL", "MOSTLY_MISSING"]
 
 
 MISSING_LABELS = DEFAULT_MISSING_LABELS    # the label rule's defaults (core.preparation.label_values)
@@ -59,6 +59,24 @@ def default_label_column(table, numeric) -> str | None:
                 return name
             found.append(name)
     return found[0] if found else None
+
+
+
+NUMERIC_LABEL = "the label column "     # how numeric_label_warning starts (the CLI says "--label " instead)
+
+
+def numeric_label_warning(table, column: str | None, labels) -> str | None:
+    """A warning when the label `column` of `table` is numeric with more than MAX_LABEL_KINDS
+    distinct present `labels` (texts, None missing): a measurement, not a class (tester12 #6: a
+    --label bill_len was taken out of training without a word and its "purity" reported over 187
+    kinds); None otherwise (no column, a text column, or few kinds: a numeric class code is fine)."""
+    if column is None or labels is None or not getattr(table, "is_numeric", lambda c: False)(column):
+        return None
+    kinds = len({v for v in labels if v is not None})
+    if kinds <= MAX_LABEL_KINDS:
+        return None
+    return (f"{NUMERIC_LABEL}{column} is numeric with {kinds} distinct values: it is not trained on; "
+            f"purity over {kinds} kinds means little")
 
 
 def _label_kinds(table, name: str, head: int | None = None) -> set:

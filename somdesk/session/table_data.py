@@ -44,6 +44,7 @@ from somdesk.session.table_assign import (MIN_PRESENT_SHARE, assign_cells, assig
                                           placing_columns, present_columns, row_cells, row_distances, rows_in_nodes)
 from somdesk.session.table_columns import (MAX_LABEL_KINDS, MISSING_LABELS, MOSTLY_MISSING,  # noqa: F401
                                            default_columns, default_columns_warnings, default_label_column,
+                                           numeric_label_warning,
                                            identifier_columns, date_columns, default_passive,
                                            identifier_warning, mostly_missing_columns, spoiled_columns)
 
@@ -178,6 +179,9 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
     prep = prepare_table(table, columns, spec.label, spec.normalise, spec.missing, weights=spec.weights,
                          passive=spec.passive, categorical=spec.categorical, group_weight=spec.group_weight)
     prep.warnings[:0] = left_out
+    # a numeric label with many values (a measurement) is left out of training like any label: say so
+    note = numeric_label_warning(table, spec.label, prep.labels)
+    prep.warnings.extend([note] if note else [])
     return prep
 
 

@@ -253,3 +253,26 @@ def test_out_of_core_cli_prints_and_writes_the_labels(tmp_path, capsys):
                  "--save-map", str(tmp_path / "x.somz")]) != 0
     err = capsys.readouterr().err
     assert "beak" in err and "Traceback" not in err
+
+
+def test_a_numeric_label_with_many_values_warns(tmp_path, capsys):
+    # tester12 #6: --label bill_length_mm was taken out of training and its "purity" reported
+    # over a continuous value without a word
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_data import TableMapSpec, train_table_map
+
+    data = penguins_csv(tmp_path)
+    assert main(["train", "--table", data, "--label", "bill_length_mm", "--save-map",
+                 str(tmp_path / "b.somz")]) == 0
+    err = capsys.readouterr().err
+    kinds = len({ln.split(",")[2] for ln in open(data).read().splitlines()[1:]} - {"NA"})
+    assert kinds > 50
+    assert (f"warning: --label bill_length_mm is numeric with {kinds} distinct values: it is not trained on; "
+            f"purity over {kinds} kinds means little") in err
+    # the window shows the preparation's warnings: the same words, without the CLI's flag
+    _, prep = train_table_map(read_table(data), TableMapSpec(label="bill_length_mm", epochs=2))
+    assert any(w.startswith("the label column bill_length_mm is numeric with ") for w in prep.warnings)
+    # a numeric class code with few values (year: 3) and a text label say nothing
+    for label in ("year", "species"):
+        assert main(["train", "--table", data, "--label", label, "--save-map", str(tmp_path / "y.somz")]) == 0
+        assert "is numeric with" not in capsys.readouterr().err
