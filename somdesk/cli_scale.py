@@ -144,8 +144,9 @@ def run_train_streaming(args, spec, check_writable) -> int:
         warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         write_json(args.metrics_json, metrics, indent=1)
+    from somdesk.session.table_columns import NUMERIC_LABEL
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
-        print_warning(w)
+        print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if w.startswith(NUMERIC_LABEL) else w)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "

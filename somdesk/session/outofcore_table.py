@@ -53,7 +53,7 @@ from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_columns import (dates_warning_of, default_fallback, left_out_warning,
+from somdesk.session.table_columns import (numeric_label_warning, dates_warning_of, default_fallback, left_out_warning,
                                            missing_share_reason)
 from somdesk.session.table_labels import LabelTally
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
@@ -209,6 +209,15 @@ def _identifiers(src: ChunkedTable, columns: list[str], dates: dict | None = Non
         elif dates is not None and (when := date_rule(c, float(lo), float(hi), bool(ymd))):
             dates[c] = when
     return out
+
+
+def _is_number(text: str) -> bool:
+    """Does `text` (a label cell) read as a number (the label column is numeric in memory)?"""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _labels_of(part, column: str) -> list:
@@ -516,6 +525,10 @@ class StreamingTableRun:
         if (~recipe.active).any():
             passive = passive_planes(sidx, prep.normalised(self.raw_sample)[:, ~recipe.active], h, w, 1.0,
                                      self.hexagonal)
+        if tally is not None:       # a numeric label with many values says so, as in memory (tester12 #6)
+            kinds = tally.kinds()
+            note = numeric_label_warning(self.label_column, kinds, bool(kinds) and all(_is_number(k) for k in kinds))
+            self.warnings.extend([note] if note else [])
         seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology, hits=hits, cancel=cancel)
         return TableMap(recipe=recipe, config=config, codebook=codebook, passive=passive, label_column=spec.label,
                         clusters=seg.labels, cluster_method=spec.cluster_method,
@@ -553,6 +566,10 @@ def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chun
         for info in run.epochs(cancel):
             if progress is not None:
                 progress(info.epoch + 1, run.config.iterations)
-        return run.finish(cancel)
+        seen = len(run.warnings)
+        tm = run.finish(cancel)
+        if warnings is not None:        # what counting every row found (a numeric label)
+            warnings.extend(run.warnings[seen:])
+        return tm
     finally:
         run.close()

@@ -65,12 +65,13 @@ def default_label_column(table, numeric) -> str | None:
 NUMERIC_LABEL = "the label column "     # how numeric_label_warning starts (the CLI says "--label " instead)
 
 
-def numeric_label_warning(table, column: str | None, labels) -> str | None:
-    """A warning when the label `column` of `table` is numeric with more than MAX_LABEL_KINDS
-    distinct present `labels` (texts, None missing): a measurement, not a class (tester12 #6: a
-    --label bill_len was taken out of training without a word and its "purity" reported over 187
-    kinds); None otherwise (no column, a text column, or few kinds: a numeric class code is fine)."""
-    if column is None or labels is None or not getattr(table, "is_numeric", lambda c: False)(column):
+def numeric_label_warning(column: str | None, labels, numeric: bool) -> str | None:
+    """A warning when the label `column`, `numeric` (its table reads it as numbers), has more than
+    MAX_LABEL_KINDS distinct present `labels` (texts, None missing): a measurement, not a class
+    (tester12 #6: a --label bill_len was taken out of training without a word and its "purity"
+    reported over 187 kinds); None otherwise (no column, a text column, or few kinds: a numeric
+    class code is fine)."""
+    if column is None or labels is None or not numeric:
         return None
     kinds = len({v for v in labels if v is not None})
     if kinds <= MAX_LABEL_KINDS:

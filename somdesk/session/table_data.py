@@ -180,7 +180,8 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
                          passive=spec.passive, categorical=spec.categorical, group_weight=spec.group_weight)
     prep.warnings[:0] = left_out
     # a numeric label with many values (a measurement) is left out of training like any label: say so
-    note = numeric_label_warning(table, spec.label, prep.labels)
+    note = numeric_label_warning(spec.label, prep.labels,
+                                 spec.label is not None and spec.label in getattr(table, "numeric_columns", ()))
     prep.warnings.extend([note] if note else [])
     return prep
 

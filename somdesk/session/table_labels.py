@@ -92,6 +92,10 @@ class LabelTally:
             pair = (kinds[key], rows[0])
             pairs[pair] = pairs.get(pair, 0) + rows[1]
 
+    def kinds(self) -> set:
+        """The distinct labels (texts) counted so far."""
+        return {kind for kind, _ in self._pairs}
+
     def counts(self) -> LabelCounts | None:
         """The LabelCounts of every row added (the MAX_KEPT_LABELS most frequent labels, ties
         alphabetical, the rest pooled); None when no row had a label."""

@@ -272,7 +272,36 @@ def test_a_numeric_label_with_many_values_warns(tmp_path, capsys):
     # the window shows the preparation's warnings: the same words, without the CLI's flag
     _, prep = train_table_map(read_table(data), TableMapSpec(label="bill_length_mm", epochs=2))
     assert any(w.startswith("the label column bill_length_mm is numeric with ") for w in prep.warnings)
+    # out of core (a glob, --out-of-core) counts the label over every row and says the same
+    assert main(["train", "--table", data, "--label", "bill_length_mm", "--out-of-core", "--chunk-rows", "60",
+                 "--save-map", str(tmp_path / "o.somz")]) == 0
+    assert f"--label bill_length_mm is numeric with {kinds} distinct values" in capsys.readouterr().err
     # a numeric class code with few values (year: 3) and a text label say nothing
     for label in ("year", "species"):
         assert main(["train", "--table", data, "--label", label, "--save-map", str(tmp_path / "y.somz")]) == 0
         assert "is numeric with" not in capsys.readouterr().err
+
+
+def test_a_glob_of_three_files_counts_the_labels_as_one_file(tmp_path, capsys):
+    # tester12 #1: `train --table 'parts/*.csv' --label species` trains in chunks; its labels are
+    # counted over every row, as the same rows in one file in memory
+    data = penguins_csv(tmp_path)
+    head, *rows = open(data).read().splitlines()
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    third = -(-len(rows) // 3)
+    for i in range(3):
+        (parts / f"p{i}.csv").write_text("\n".join([head, *rows[i * third:(i + 1) * third]]) + "\n")
+    runs = {}
+    for name, table in (("glob", str(parts / "*.csv")), ("one", data)):
+        metrics = tmp_path / f"{name}.json"
+        assert main(["train", "--table", table, "--label", "species", "--clusters", "3", "--mode", "batch",
+                     "--save-map", str(tmp_path / f"{name}.somz"), "--metrics-json", str(metrics)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        runs[name] = ([ln for ln in out if ln.startswith(("label ", "  segment "))], json.loads(metrics.read_text()))
+    assert runs["glob"][1]["out_of_core"] and len(runs["glob"][0]) == 4
+    assert runs["glob"][1]["label"]["column"] == "species" and runs["glob"][1]["label"]["labels"] == 3
+    glob_lc, one_lc = (load_table_map(tmp_path / f"{n}.somz").label_counts for n in ("glob", "one"))
+    assert glob_lc.names == one_lc.names == ("Adelie", "Gentoo", "Chinstrap")
+    # every labelled row counted (the rows with missing measurements dropped, as in memory)
+    assert int(glob_lc.counts.sum()) == int(one_lc.counts.sum()) > sum(COUNTS.values()) - 10
