@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.errors import Cancelled, FileFormatError, SomdeskError
 # the files, readers and SQL expressions (io.chunked_sql), re-exported here for now only (the split
 # changed no caller): TEMPORARY -- new code imports from io.chunked_sql (review10 #13a)
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, ENGINE_MEMORY, PARQUET_SUFFIXES,  # noqa: F401
@@ -144,6 +144,9 @@ class ChunkedTable:
                     con.execute(f"COPY ({query}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
                     shutil.rmtree(staged, ignore_errors=True)
+                    from somdesk.io.tables.duckutil import interrupted
+                    if interrupted(exc):            # a stop (duckutil.interrupting), not the file
+                        raise Cancelled("stopped") from None
                     message = str(exc).splitlines()[0]
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker

@@ -174,12 +174,18 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
 
 
-def unreadable(where: str, exc: Exception) -> FileFormatError:
+def unreadable(where: str, exc: Exception) -> Exception:
     """The refusal of a file or glob DuckDB cannot read as a table, in the in-memory reader's
     words ("cannot read bad.json: line 5 is not valid JSON (unexpected character)";
-    io.tables.duckutil.duck_message: the right line, not DuckDB's count one too high, review10 #16)."""
+    io.tables.duckutil.duck_message: the right line, not DuckDB's count one too high, review10 #16):
+    a FileFormatError to raise -- or Cancelled when `exc` is a query interrupted by a stop
+    (duckutil.interrupting): no file fault, and no sniffing of what the file is after a stop."""
+    from somdesk.errors import Cancelled
     from somdesk.io.names import display_basename, display_name
-    from somdesk.io.tables.duckutil import duck_message
+    from somdesk.io.tables.duckutil import duck_message, interrupted
+
+    if interrupted(exc):
+        return Cancelled("stopped")
     # one file by its name, as in memory; a glob as given (its folder says which files)
     name = display_name(where) if _is_pattern(where) else display_basename(where)
     return FileFormatError(f"cannot read {name}: {duck_message(exc)}")
