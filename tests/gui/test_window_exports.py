@@ -421,6 +421,17 @@ def test_undo_of_reset_brings_the_time_lapse_back_with_the_map(qtbot, window, tm
     assert window.timelapse.recorder.iterations == before
     state = train(qtbot, window)                             # Train continues the map and its frames
     assert state.iteration == 60 and window.timelapse.recorder.iterations == list(range(61))
+    from somdesk.gui.window_tasks import ResetWeights
+    from somdesk.session.undo import UNDO_LIMIT
+    resets = [window.undo.command(i) for i in range(window.undo.count())
+              if isinstance(window.undo.command(i), ResetWeights)]
+    assert resets and all(r.frames is None for r in resets)  # training freed the copies (review12 #7)
+    window.actions["reset"].trigger()
+    window.actions["reset"].trigger()
+    resets = [window.undo.command(i) for i in range(window.undo.count())
+              if isinstance(window.undo.command(i), ResetWeights)]
+    assert [r.frames is not None for r in resets] == [False] * (len(resets) - 1) + [True]   # the latest only
+    assert window.undo.undoLimit() == UNDO_LIMIT
     assert frames_text(1) == "1 frame" and frames_text(2) == "2 frames" and frames_text(1200) == "1,200 frames"
     assert _frames_written((1, 20), False, str(tmp_path / "a.gif")) == "Exported a.gif: 1 frame at 20 fps."
 
