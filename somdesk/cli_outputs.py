@@ -36,8 +36,11 @@ _CSV_ONLY = ("profiles", "top_items")                            # written as CS
 
 
 def count(n: int, noun: str) -> str:
-    """"1 row", "1,000 rows": a number and its noun in the CLI's messages (tester10 #4: "1 rows")."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    """"1 row", "1,000 rows": a number and its noun in the CLI's messages (tester10 #4: "1 rows");
+    core.options.count_text, the one rendering (kept for callers of this name)."""
+    from somdesk.core.options import count_text
+
+    return count_text(n, noun)
 
 
 def profiles_picture(path: str) -> str:

@@ -61,6 +61,8 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def _summary(path: str, palette: Palette, palettes: list[Palette], index: int) -> str:
     """`palette info`'s text; every name through io.names.display_name (NBSP shown as \\xa0)."""
+    from somdesk.core.options import count_text
+
     fmt = palette.format or "?"
     lines = [
         f"File:     {display_name(path)}",
@@ -70,7 +72,7 @@ def _summary(path: str, palette: Palette, palettes: list[Palette], index: int) -
         lines.append(f"Palettes: {len(palettes)} (showing index {index}; pick one with --index K)")
         for k, p in enumerate(palettes[:_PREVIEW]):
             lines.append(f"{'':<10}{k}: {display_name(p.name) if p.name is not None else '(no name)'} "
-                         f"({len(p.swatches)} colours)")
+                         f"({count_text(len(p.swatches), 'colour')})")
         if len(palettes) > _PREVIEW:
             lines.append(f"{'':<10}... and {len(palettes) - _PREVIEW} more")
     lines += [
@@ -117,6 +119,7 @@ def cmd_info(ns: argparse.Namespace) -> int:
 
 
 def cmd_convert(ns: argparse.Namespace) -> int:
+    from somdesk.core.options import count_text
     from somdesk.cli_train import check_writable
 
     fmt = format_for_path(ns.output)          # fail before reading anything
@@ -127,7 +130,7 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     palette = pick_palette(palettes, ns.index, ns.input)
     warnings = [f"{ns.input}: {w}" for w in palette.warnings]
     if len(palettes) > 1:
-        warnings.append(f"{ns.input}: holds {len(palettes)} palettes; converting index "
+        warnings.append(f"{ns.input}: holds {count_text(len(palettes), 'palette')}; converting index "
                         f"{ns.index} (choose another with --index K)")
     warnings += [f"{ns.output}: {w}" for w in write_losses(palette, fmt)]
     write_palette(palette, ns.output, fmt)
@@ -137,5 +140,5 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     from somdesk.cli_outputs import print_summary
-    print_summary(ns, f"wrote {len(palette.swatches)} colours to {ns.output} ({FORMAT_LABELS[fmt]})")
+    print_summary(ns, f"wrote {count_text(len(palette.swatches), 'colour')} to {ns.output} ({FORMAT_LABELS[fmt]})")
     return 0

@@ -67,8 +67,9 @@ def _read(path: str, index: int):
 
 
 def cmd_sort(ns: argparse.Namespace) -> int:
+    from somdesk.core.options import count_text
     from somdesk.core.colour_sort import sort_palette
-    from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_palette
+    from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_losses, write_palette
 
     from somdesk.cli_train import check_writable
 
@@ -77,15 +78,18 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
     palette = _read(ns.input, ns.index)
     out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
+    losses = write_losses(out, fmt)   # what OUT's format drops (names, alpha, the grid): said, as convert does
     write_palette(out, ns.output, fmt)
     if not ns.quiet:                # after writing (a refused target is one error line); -q: errors only
         for w in palette.warnings:
             print(f"warning: {ns.input}: {w}", file=sys.stderr)
+        for w in losses:
+            print(f"warning: {ns.output}: {w}", file=sys.stderr)
     if not ns.quiet:
-        shape = (f"a grid {res.columns} colours wide (row by row)" if res.layout == "grid"
+        shape = (f"a grid {count_text(res.columns, 'colour')} wide (row by row)" if res.layout == "grid"
                  else "a strip")
         from somdesk.cli_outputs import print_summary
-        print_summary(ns, f"sorted {len(out.swatches)} colours into {shape} along a map trained in {res.space}; "
+        print_summary(ns, f"sorted {count_text(len(out.swatches), 'colour')} into {shape} along a map trained in {res.space}; "
                       f"sum of CIEDE2000 between neighbours{' across and down' if res.layout == 'grid' else ''} "
                       f"(file order -> sorted) {res.cost_before:.1f} -> {res.cost:.1f}; "
                       f"wrote {ns.output} ({FORMAT_LABELS[fmt]})")
@@ -106,6 +110,7 @@ def duplicates_json(palette, groups, threshold: float) -> dict:
 
 
 def cmd_duplicates(ns: argparse.Namespace) -> int:
+    from somdesk.core.options import count_text
     from somdesk.core.colour_duplicates import DEFAULT_THRESHOLD, find_duplicates
     from somdesk.core.colour_sort import palette_rgb
 
@@ -117,9 +122,9 @@ def cmd_duplicates(ns: argparse.Namespace) -> int:
         return 0
     sw = palette.swatches
     removable = sum(len(g.members) - 1 for g in groups)
-    lines = [f"File:     {ns.file}", f"Colours:  {len(sw)}",
-             f"Near-duplicates (CIEDE2000 < {threshold:g}): {len(groups)} group(s); merging keeps "
-             f"{len(sw) - removable} colours"]
+    lines = [f"File:     {ns.file}", f"Colours:  {len(sw):,}",
+             f"Near-duplicates (CIEDE2000 < {threshold:g}): {count_text(len(groups), 'group')}; merging keeps "
+             f"{count_text(len(sw) - removable, 'colour')}"]
 
     def label(i: int) -> str:
         return f"#{i + 1} {sw[i].hex}" + (f" {sw[i].name!r}" if sw[i].name else "")

@@ -97,6 +97,7 @@ def _chunk_rows(args) -> int:
 
 def run_train_streaming(args, spec, check_writable) -> int:
     """`somdesk train --table` out of core: train, save the map, write metrics."""
+    from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken
     from somdesk.io.atomic import write_json
     from somdesk.session.outofcore_table import train_table_map_streaming
@@ -139,10 +140,10 @@ def run_train_streaming(args, spec, check_writable) -> int:
         print(f"warning: {w}", file=sys.stderr)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
-    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs "
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
-                  f"{tm.k} segment{'' if tm.k == 1 else 's'}; saved {args.save_map}")
+                  f"{count_text(tm.k, 'segment')}; saved {args.save_map}")
     return 0
 
 
@@ -218,15 +219,20 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
 _TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),)
 
 
+_SCORE_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where")
+
+
 def run_assign_streaming(args, check_writable) -> int:
     """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
+    from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken, check
     from somdesk.io.chunked import ChunkedTable
     from somdesk.session.scoring import load_table_map
 
     from somdesk.session.unseen import UnseenTally
 
-    _refuse_read_options(args)
+    # --where: a filter while staging (io.chunked); not on Dask, whose workers number rows by partition
+    _refuse_read_options(args, _READ_FLAGS if args.dask else _SCORE_READ_FLAGS)
     tm = load_table_map(args.map)
     from somdesk.io.chunked import expand
     from somdesk.io.tables.options import ReadOptions
@@ -253,7 +259,7 @@ def run_assign_streaming(args, check_writable) -> int:
     with chunks_named(args.data):
         src = ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
                                 used_by=f"the map {display_basename(args.map)}", number_format=number_format,
-                                missing=missing)
+                                missing=missing, where=getattr(args, "where", None))
     with src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
@@ -288,7 +294,7 @@ def run_assign_streaming(args, check_writable) -> int:
                     files = src.files_of(p)          # a glob: the file each row came from
                     if files is not None:
                         a = {**a, "file": files}
-                    yield np.arange(s, s + len(a["distance"]), dtype=np.int64), a
+                    yield src.row_numbers(p, int(s)), a        # filtered: the files' row numbers
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
@@ -300,6 +306,5 @@ def run_assign_streaming(args, check_writable) -> int:
     for w in notes + warned if not args.quiet else ():
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:
-        from somdesk.cli_outputs import count
-        print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+        print(f"{count_text(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
     return 0

@@ -17,7 +17,8 @@ import sys
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
-from somdesk.cli_outputs import count, print_summary
+from somdesk.cli_outputs import print_summary
+from somdesk.core.options import count_text
 from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
@@ -148,7 +149,7 @@ def _one_file(path: str, what: str) -> None:
     if not files:
         raise OptionError(f"no files match {path}")
     shown = ", ".join(os.path.basename(f) for f in files[:3]) + (", ..." if len(files) > 3 else "")
-    raise OptionError(f"{path} is a pattern matching {len(files)} file{'s' if len(files) > 1 else ''} "
+    raise OptionError(f"{path} is a pattern matching {count_text(len(files), 'file')} "
                       f"({shown}); {what}")
 
 
@@ -171,8 +172,8 @@ def run_info(args) -> int:
     d = info["dialect"]
     from somdesk.io.names import display_name
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
-    print(f"{display_name(args.file)}: {info['format']}, {count(info['rows'], 'row')}, "
-          f"{count(len(info['columns']), 'column')}")
+    print(f"{display_name(args.file)}: {info['format']}, {count_text(info['rows'], 'row')}, "
+          f"{count_text(len(info['columns']), 'column')}")
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
@@ -238,14 +239,24 @@ def run_train(args) -> int:
                "features": list(tm.recipe.features), "quantization_error": tm.quantization_error,
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
                "seconds": round(elapsed, 3)}
+    lc = tm.label_counts
+    if lc is not None:      # --label: each segment's majority label and purity (tester11: shown nowhere)
+        from somdesk.session.table_labels import labels_json
+        metrics["label"] = labels_json(lc, tm.clusters)
+    elif args.label:
+        warn.append(f"no row has a value in the label column {args.label!r}: no majority labels")
     if args.metrics_json:
         from somdesk.io.atomic import write_json
         write_json(args.metrics_json, metrics, indent=1)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
-    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {tm.config.iterations} epochs on {count(len(prep.data), 'row')}; "
-                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} "
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
+                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+    if lc is not None:
+        from somdesk.session.table_labels import label_lines
+        for line in label_lines(lc, tm.clusters):
+            print_summary(args, line)
     return 0
 
 
@@ -281,7 +292,7 @@ def _write_extras(args, tm, tab, token) -> list[str]:
             with atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
-            write_report(args.report, tm, prof, title=tab.name, top=top)
+            write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
     return warnings
 
 
@@ -309,7 +320,7 @@ def run_assign(args) -> int:
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print(f"warning: {w}", file=sys.stderr)
             if not args.quiet:
-                print(f"{count(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+                print(f"{count_text(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig
+from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig, count_text
 from somdesk.errors import OptionError, SomdeskError
 
 MAX_RANDOM = 1_000_000
@@ -35,7 +35,7 @@ def check_grid_options(args, epochs_dest: str) -> None:
         if v is not None and not 1 <= v <= MAX_SIDE:
             raise OptionError(f"{flag} (the map's {what}) must be between 1 and {MAX_SIDE}, got {shown(v)}")
     if w is not None and h is not None and w * h > MAX_NODES:
-        raise OptionError(f"--height {h} --width {w}: a map of {size_text(h, w)} has {w * h:,} nodes; the limit "
+        raise OptionError(f"--height {h} --width {w}: a map of {size_text(h, w)} has {count_text(w * h, 'node')}; the limit "
                           f"is {MAX_NODES:,}")
     n = getattr(args, epochs_dest, None)
     if n is not None and not 1 <= n <= MAX_ITERATIONS:
@@ -102,7 +102,7 @@ def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
         warnings = list(pal.warnings)
         if len(palettes) > 1:       # a collection trained on its first palette without a word (tester7 #28)
             title = f" ({pal.name})" if getattr(pal, "name", None) else ""
-            warnings.append(f"{display_basename(args.palette)} holds {len(palettes)} palettes; training on index "
+            warnings.append(f"{display_basename(args.palette)} holds {count_text(len(palettes), 'palette')}; training on index "
                             f"{args.index}{title} (choose another with --index K)")
         if not args.quiet:          # -q: "print nothing but errors"
             for w in warnings:
@@ -192,7 +192,7 @@ def check_output_sizes(args, config: SOMConfig) -> None:
         if width * height > MAX_IMAGE_PIXELS:
             total = view_size(args.view, config.height, config.width, hexagonal, args.scale)
             raise OptionError(f"--out: a {total[0]:,} x {total[1]:,} px picture is over the limit of "
-                              f"{MAX_IMAGE_PIXELS:,} pixels; choose a smaller --scale")
+                              f"{count_text(MAX_IMAGE_PIXELS, 'pixel')}; choose a smaller --scale")
     if args.timelapse:
         from somdesk.io.timelapse import animation_format, check_animation_size
 
@@ -320,7 +320,7 @@ def run(args) -> int:
     from somdesk.core.options import size_text
 
     # an output written to stdout (a PNG piped on, --metrics-json -) must not get the summary in its bytes
-    print_summary(args, f"trained a map of {size_text(config.height, config.width)} on {len(data)} inputs, {config.iterations} iterations "
+    print_summary(args, f"trained a map of {size_text(config.height, config.width)} on {count_text(len(data), 'input')}, {count_text(config.iterations, 'iteration')} "
                   f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
                   f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
                   f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError, SomdeskError
 
 __all__ = ["cluster_codebook", "method_name", "grid_edges", "majority_labels", "Assignments",
@@ -94,7 +95,7 @@ def _check(weights, k) -> tuple[np.ndarray, int]:
         raise OptionError(f"the number of clusters must be a whole number, got {k!r}")
     k = int(k)
     if not 1 <= k <= n:
-        raise OptionError(f"the number of clusters must be between 1 and the {n} nodes of the map, got {k}")
+        raise OptionError(f"the number of clusters must be between 1 and the {count_text(n, 'node')} of the map, got {k}")
     return w, k
 
 
@@ -285,7 +286,7 @@ def majority_labels(bmu_rc, labels, height: int, width: int) -> np.ndarray:
     rc = np.asarray(bmu_rc, dtype=np.int64).reshape(-1, 2)
     labels = list(labels)
     if len(labels) != len(rc):
-        raise SomdeskError(f"{len(labels)} labels for {len(rc)} rows")
+        raise SomdeskError(f"{count_text(len(labels), 'label')} for {count_text(len(rc), 'row')}")
     out = np.empty((height, width), dtype=object)
     voters = [i for i, s in enumerate(labels) if s is not None and str(s) != ""]
     if not voters:
@@ -339,8 +340,8 @@ def row_assignments(prepared, som, clusters=None) -> Assignments:
 
     weights = np.asarray(getattr(som, "weights", som), dtype=np.float64)
     if weights.ndim != 3 or weights.shape[2] != prepared.data.shape[1]:
-        raise SomdeskError(f"the map has {weights.shape[-1]} values per node but the data has "
-                           f"{prepared.data.shape[1]} columns")
+        raise SomdeskError(f"the map has {count_text(weights.shape[-1], 'value')} per node but the data has "
+                           f"{count_text(prepared.data.shape[1], 'column')}")
     rc = bmus(weights, prepared.data)
     if clusters is None:
         cl = np.full(len(rc), -1, dtype=np.int64)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.core.colour import apply_matrix, linear_to_srgb, srgb_to_linear
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 CVD_KINDS = ("protanopia", "deuteranopia", "tritanopia")
@@ -137,7 +138,7 @@ def simulate_cvd(image, kind: str, severity: float = 1.0, cancel=None) -> np.nda
     if img.ndim < 1 or img.shape[-1] not in (3, 4):
         raise ValueError(f"simulate_cvd needs (..., 3) RGB or (..., 4) RGBA, got shape {img.shape}")
     if img.size // img.shape[-1] > _MAX_IMAGE_PIXELS:
-        raise ValueError(f"image of {img.size // img.shape[-1]:,} pixels is too large")
+        raise ValueError(f"image of {count_text(img.size // img.shape[-1], 'pixel')} is too large")
     m = cvd_matrix(kind, severity)
     decode = srgb_to_linear(np.arange(256, dtype=np.float64)[:, None] / 255.0 * np.ones(3))[:, 0]
     out = img.copy()

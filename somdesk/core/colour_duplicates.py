@@ -22,6 +22,7 @@ import numpy as np
 
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour import delta_e_2000, srgb_to_lab
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 DEFAULT_THRESHOLD = 2.3
@@ -60,7 +61,7 @@ def close_pairs(colours, threshold: float = DEFAULT_THRESHOLD, cancel=None):
     rgb = as_rgb01(colours)
     n = len(rgb)
     if n > MAX_DUPLICATE_COLOURS:
-        raise OptionError(f"{n:,} colours is more than the duplicate search handles ({MAX_DUPLICATE_COLOURS:,})")
+        raise OptionError(f"{count_text(n, 'colour')} is more than the duplicate search handles ({MAX_DUPLICATE_COLOURS:,})")
     lab = srgb_to_lab(rgb)
     rows = max(1, _BLOCK // max(n, 1))
     found_i, found_j, found_d = [], [], []
@@ -150,7 +151,7 @@ def merge_duplicates(items: Sequence, groups: Iterable) -> tuple[list, MergeUndo
         keep, rest = _group_indices(group)
         for k in [keep, *rest]:
             if not 0 <= k < n:
-                raise ValueError(f"index {k} is outside the list of {n} items")
+                raise ValueError(f"index {k} is outside the list of {count_text(n, 'item')}")
             if k in used:
                 raise ValueError(f"index {k} is in more than one group")
             used.add(k)
@@ -164,7 +165,7 @@ def undo_merge(merged: Sequence, undo: MergeUndo) -> list:
     """The list before `merge_duplicates`, exactly; ValueError if `merged` does not fit."""
     merged = list(merged)
     if len(merged) + len(undo.removed) != undo.length:
-        raise ValueError(f"{len(merged)} items + {len(undo.removed)} removed != {undo.length} before the merge")
+        raise ValueError(f"{count_text(len(merged), 'item')} + {len(undo.removed)} removed != {undo.length} before the merge")
     out = list(merged)
     for k, item in undo.removed:       # ascending: each insert lands at its final index
         out.insert(k, item)

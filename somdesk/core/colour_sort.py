@@ -33,7 +33,7 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour_path import distance_matrix, local_search, path_cost
 from somdesk.core.colour_space import choose_space, to_space
-from somdesk.core.options import MAX_SIDE
+from somdesk.core.options import MAX_SIDE, count_text
 from somdesk.errors import OptionError
 
 LAYOUTS = ("strip", "grid")
@@ -83,7 +83,7 @@ def sort_colours(colours, space: str = "oklab", layout: str = "strip", seed: int
     rgb = as_rgb01(colours)
     n = len(rgb)
     if n > MAX_SORT_COLOURS:
-        raise OptionError(f"{n:,} colours is more than sorting handles ({MAX_SORT_COLOURS:,})")
+        raise OptionError(f"{count_text(n, 'colour')} is more than sorting handles ({MAX_SORT_COLOURS:,})")
     if n < 3:
         order = np.arange(n, dtype=np.int64)
         d = distance_matrix(rgb)

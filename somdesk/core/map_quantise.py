@@ -56,7 +56,7 @@ from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
 __all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
-           "picture_psnr", "indexed_measures", "composite", "on_checkerboard", "rows_on_checkerboard", "shown_small",
+           "picture_psnr", "indexed_measures", "indexed_delta_e", "DELTA_E_SAMPLE", "composite", "on_checkerboard", "rows_on_checkerboard", "shown_small",
            "checkerboard", "CHECKER", "DISPLAY_MAX_SIDE"]
 
 CHECKER = 8                       # checkerboard squares, in picture pixels (screen pixels when shrunk)
@@ -64,6 +64,10 @@ CHECKER = 8                       # checkerboard squares, in picture pixels (scr
 # never shows more at once); bigger pictures are box-averaged to it for the screen, and
 # exports are written from the full-size picture.
 DISPLAY_MAX_SIDE = 2048
+#: pixels `indexed_delta_e` measures (all of a smaller picture): the quantiser's own sample size
+#: (core.quantize.DEFAULT_SAMPLE); the estimate's spread over seeds was 0.01-0.02 on two photos
+#: (docs/quantisation.md), so it is shown to one decimal
+DELTA_E_SAMPLE = 1 << 16
 _CHECKER_SHADES = (204, 255)      # light grey and white, as image editors draw "nothing"
 
 
@@ -341,6 +345,57 @@ def indexed_measures(original, indices, palette, cancel=None) -> tuple[float, np
 
     value = math.inf if m == 0.0 else 10.0 * math.log10(255.0 * 255.0 / m)
     return value, counts > 0
+
+
+def indexed_delta_e(original, indices, palette, sample: int = DELTA_E_SAMPLE, seed: int = 0,
+                    cancel=None) -> float:
+    """Mean CIEDE2000 between the pixels of `original` and their entries of the quantised
+    picture `palette[indices]`, both as seen on white (as `indexed_measures`' PSNR).
+
+    `original` (H, W, 3|4) uint8, `indices` (H, W) integer into `palette` (K, 3|4) uint8.
+    A picture of at most `sample` pixels is measured whole (exact); a bigger one on `sample`
+    pixels drawn uniformly with a fixed `seed` (the same figure every time), because CIEDE2000
+    costs ~1-3 s per million pixels in numpy: 65,536 pixels take ~0.1-0.2 s and put the estimate
+    within ~0.04 of the whole picture's mean (measured: docs/quantisation.md).  0.0 means every
+    measured pixel kept its colour.
+    Raises SomdeskError when `indices` is not an (H, W) integer array of `original`'s size,
+    `palette` is not (K, 3|4) with K >= 1, or a measured index is outside 0..K-1 (numpy would
+    wrap a negative one to the palette's end and fail on a large one with IndexError);
+    `Cancelled` when `cancel` is set.
+    """
+    from somdesk.core import cancel as _cancel
+    from somdesk.core.colour import delta_e_2000, srgb_to_lab
+    from somdesk.errors import SomdeskError
+
+    arr = as_picture(original)
+    idx = np.asarray(indices)
+    pal = np.asarray(palette, dtype=np.uint8)
+    if pal.ndim != 2 or pal.shape[1] not in (3, 4) or len(pal) == 0:
+        raise SomdeskError(f"the palette must be (K, 3) or (K, 4) colours, got shape {pal.shape}")
+    if idx.ndim != 2 or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0):
+        raise SomdeskError(f"the indices must be an (H, W) array of integers, got shape {idx.shape} "
+                           f"of {idx.dtype}")
+    h, w = idx.shape
+    if arr.shape[:2] != (h, w):
+        raise SomdeskError(f"cannot compare pictures of shapes {arr.shape[:2]} and {idx.shape}")
+    n = h * w
+    if n == 0:
+        return 0.0
+    _cancel.check(cancel)
+    if n <= sample:
+        flat = np.arange(n)
+    else:   # sorted: rows are read in order (a memory-mapped picture is read once, forwards)
+        flat = np.sort(np.random.default_rng(seed).integers(0, n, int(sample)))
+    r, c = np.divmod(flat, w)
+    measured = idx[r, c]
+    if measured.min() < 0 or measured.max() >= len(pal):
+        raise SomdeskError(f"the indices run from {int(measured.min())} to {int(measured.max())}, "
+                           f"outside the {len(pal)}-colour palette (0 to {len(pal) - 1})")
+    white = (255, 255, 255)
+    seen = composite(arr[r, c][None], white)[0]                   # (n, 3) pixels on white
+    entries = srgb_to_lab(composite(pal[None], white)[0] / 255.0)   # (K, 3) Lab of each entry, once
+    _cancel.check(cancel)
+    return float(np.mean(delta_e_2000(srgb_to_lab(seen / 255.0), entries[measured])))
 
 
 def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cancel=None) -> np.ndarray:

@@ -52,11 +52,49 @@ MAX_SIGMA = 10.0 * MAX_SIDE
 MIN_LEARNING_RATE = 1e-9
 
 
+# plurals not made by adding "s" (or "es" after s/x/z/ch/sh, "ies" after a consonant + y); "epoch"
+# ends in a hard "ch"
+IRREGULAR_PLURALS = {"epoch": "epochs", "stomach": "stomachs", "child": "children", "person": "people", "index": "indices", "matrix": "matrices",
+                     "datum": "data", "vertex": "vertices", "axis": "axes", "analysis": "analyses"}
+
+
+def plural(noun: str) -> str:
+    """The plural of the English count noun `noun`: "row" -> "rows", "entry" -> "entries",
+    "pass" -> "passes", "index" -> "indices" (IRREGULAR_PLURALS); the last word of a phrase
+    ("colour name" -> "colour names")."""
+    head, _, last = noun.rpartition(" ")
+    lead = f"{head} " if head else ""
+    if last in IRREGULAR_PLURALS:
+        return lead + IRREGULAR_PLURALS[last]
+    if last.endswith("y") and len(last) > 1 and last[-2] not in "aeiou":
+        return lead + last[:-1] + "ies"
+    if last.endswith(("s", "x", "z", "ch", "sh")):
+        return lead + last + "es"
+    return lead + last + "s"
+
+
+def count_text(n, noun: str, plural_form: str | None = None) -> str:
+    """A count and its noun, as every message shows one (tester10 #23: "1 rows", "10000 colours"):
+    "1 row", "2 rows", "10,000 colours", "1 entry", "3 entries", "0 files".
+
+    `n` is a whole number (int, numpy integer, or an integral float); the digits are grouped in
+    thousands.  `noun` is the singular; its plural is `plural(noun)` unless `plural_form` is
+    given.  Only exactly one takes the singular.  A count that is not a whole
+    number ("2.5") is shown as it is, with the plural."""
+    value = n.item() if isinstance(n, np.generic) else n
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    many = plural_form if plural_form is not None else plural(noun)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,} {noun if value == 1 else many}"
+    return f"{value} {many}"
+
+
 def size_text(height, width) -> str:
     """A map's size in messages: "13 rows x 6 columns" (rows first, named: "13x6" was read as
     width x height in one message and height x width in the next, tester10 #8)."""
-    return (f"{shown(height)} row{'' if height == 1 else 's'} x "
-            f"{shown(width)} column{'' if width == 1 else 's'}")
+    return (f"{shown(height)} {'row' if height == 1 else 'rows'} x "
+            f"{shown(width)} {'column' if width == 1 else 'columns'}")
 
 
 def shown(value) -> str:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
 
 __all__ = ["NORMALISATIONS", "MISSING_POLICIES", "Scaling", "Recipe", "Prepared", "fit_recipe",
@@ -376,7 +377,7 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
         empty = int(miss.all(axis=1).sum())
         keep = np.flatnonzero(~miss.all(axis=1))
         x = x[keep]
-        warnings.append(f"{empty:,} row(s) have no value in any active column and are left out")
+        warnings.append(f"{count_text(empty, 'row')} {'has' if empty == 1 else 'have'} no value in any active column and {'is' if empty == 1 else 'are'} left out")
     if len(x) == 1:
         warnings.append("only one row of data: every node of the map will learn that row")
     labels = None
@@ -402,7 +403,7 @@ def drop_warning(kept: int, rows: int, missing: dict) -> str | None:
         return None
     worst = sorted(((n, c) for c, n in missing.items() if n), reverse=True)[:3]
     shown = ", ".join(f"{c!r} ({n:,})" for n, c in worst)
-    return (f"dropping the rows with a missing value kept {kept:,} of {rows:,} rows; most missing: {shown}; "
+    return (f"dropping the rows with a missing value kept {kept:,} of {count_text(rows, 'row')}; most missing: {shown}; "
             "leave such columns out, or keep the rows: missing values filled (mean, median) or left out of "
             "the distances (train)")
 

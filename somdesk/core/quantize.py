@@ -57,6 +57,7 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.core.colour_histogram import colour_histogram, unique_keys
 from somdesk.core.cancel import drain
+from somdesk.core.options import count_text
 from somdesk.core.palette_fit import DEFAULT_SPACE, SPACES, fit_palette, remap_steps
 from somdesk.errors import OptionError, SomdeskError
 
@@ -101,7 +102,7 @@ def _as_codebook(codebook) -> np.ndarray:
     if len(cb) == 0:
         raise SomdeskError("the codebook has no colours")
     if len(cb) >= int(_NO_ANSWER):
-        raise SomdeskError(f"a codebook of {len(cb):,} colours is over the limit of {int(_NO_ANSWER) - 1:,}")
+        raise SomdeskError(f"a codebook of {count_text(len(cb), 'colour')} is over the limit of {int(_NO_ANSWER) - 1:,}")
     if not np.all(np.isfinite(cb)):
         raise SomdeskError("the codebook contains NaN or infinite values")
     return cb
@@ -409,7 +410,7 @@ def train_quantizer(img, nodes_w: int, nodes_h: int, iterations: int = DEFAULT_I
     nodes_w, nodes_h = int(nodes_w), int(nodes_h)
     if nodes_w < 1 or nodes_h < 1 or not MIN_COLOURS <= nodes_w * nodes_h <= MAX_COLOURS:
         from somdesk.core.options import size_text
-        raise OptionError(f"a map of {size_text(nodes_h, nodes_w)} has {nodes_w * nodes_h} colours; "
+        raise OptionError(f"a map of {size_text(nodes_h, nodes_w)} has {count_text(nodes_w * nodes_h, 'colour')}; "
                           f"choose between {MIN_COLOURS} and {MAX_COLOURS}")
     if fine_tune < 0:
         raise OptionError(f"fine-tuning epochs must be 0 or more, got {fine_tune}")

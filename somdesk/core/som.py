@@ -42,7 +42,7 @@ import numpy as np
 from somdesk.core import kernels
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.initialise import initial_weights
-from somdesk.core.options import SOMConfig
+from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import Cancelled, OptionError, SomdeskError
 
@@ -83,7 +83,7 @@ def as_data(data) -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise SomdeskError(f"training data must be a non-empty table of shape (samples, features), got {arr.shape}")
     if arr.shape[0] > MAX_SAMPLES:
-        raise SomdeskError(f"{arr.shape[0]:,} samples is over the limit of {MAX_SAMPLES:,}")
+        raise SomdeskError(f"{count_text(arr.shape[0], 'sample')} is over the limit of {MAX_SAMPLES:,}")
     # NaN propagates into both extremes and an infinity is one of them: two reductions
     # check everything without (N, D) temporaries
     lo, hi = float(arr.min()), float(arr.max())

@@ -19,6 +19,7 @@ import time
 import traceback
 
 import numpy as np
+from somdesk.core.options import count_text
 
 SMOKE_CONFIG = dict(width=40, height=40, iterations=100, seed=7)
 SIGINT_EXIT = 130          # the exit status after Ctrl+C in the terminal (128 + SIGINT)
@@ -258,8 +259,8 @@ def _smoke_table(app, window, out: str, options: dict) -> int:
     tm = tables.tm
     c = tm.config
     write_png(out, render.layout(tables.node_colours(), c.topology == "hexagonal", 8))
-    print(f"somdesk smoke test OK: {c.width}x{c.height} map, {c.iterations} iterations in {took:.2f} s "
-          f"(table, {len(tm.inputs):,} rows, {tm.k} segment{'' if tm.k == 1 else 's'}), QE {tm.quantization_error:.4f}, "
+    print(f"somdesk smoke test OK: {c.width}x{c.height} map, {count_text(c.iterations, 'iteration')} in {took:.2f} s "
+          f"(table, {count_text(len(tm.inputs), 'row')}, {count_text(tm.k, 'segment')}), QE {tm.quantization_error:.4f}, "
           f"TE {tm.topographic_error:.3f} -> {out}", flush=True)
     return 0
 
@@ -315,7 +316,7 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         core = f"core {outcome.elapsed:.2f} s" if outcome is not None else "stopped before the first epoch"
         # a run the user stopped (Stop in the toolbar) has a map, maybe not yet measured (tester4 F4)
         measures = f"QE {m.qe:.4f}, TE {m.te:.3f}" if m.qe is not None else "not measured"
-        print(f"somdesk smoke test OK: {c.width}x{c.height} map, {m.iteration} iterations in "
+        print(f"somdesk smoke test OK: {c.width}x{c.height} map, {count_text(m.iteration, 'iteration')} in "
               f"{took:.2f} s ({core}), {measures} -> {out}"
               + (" (stopped by the user)" if stopped else ""), flush=True)
         return 0

@@ -28,6 +28,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, QSortFilterPr
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListView, QVBoxLayout
 
+from somdesk.core.options import count_text
 from somdesk.io.names import display_basename
 
 
@@ -50,7 +51,7 @@ class Collection:
 def palette_label(palette, k: int) -> str:
     """"Name (N colours)"; unnamed palettes are "Palette k+1" (read_palettes' advice)."""
     n = len(palette)
-    return f"{palette.name or f'Palette {k + 1}'}  ({n:,} colour{'s' if n != 1 else ''})"
+    return f"{palette.name or f'Palette {k + 1}'}  ({count_text(n, 'colour')})"
 
 
 def strip_pixmap(palette, size: QSize = STRIP_SIZE) -> QPixmap:
@@ -131,7 +132,7 @@ class CollectionPicker(QDialog):
         n = len(collection.palettes)
         self.setWindowTitle(f"Open which palette? — {display_basename(collection.path)}")
         self.setObjectName("collection-picker")
-        info = QLabel(f"<b>{html.escape(display_basename(collection.path))}</b> holds {n:,} palettes. "
+        info = QLabel(f"<b>{html.escape(display_basename(collection.path))}</b> holds {count_text(n, 'palette')}. "
                       "Choose the one to open.")
         info.setWordWrap(True)
         self.filter = QLineEdit()

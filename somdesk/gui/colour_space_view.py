@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from somdesk import render
+from somdesk.core.options import count_text
 from somdesk.gui.window_unsaved import discard_training
 
 COLOUR_VIEWS = ("colours", "strip")
@@ -66,7 +67,7 @@ def run_summary(session, state) -> str:
     de = mean_delta_e00(state.weights, d.data, d.colours, d.space)
     text = f"  Mean CIEDE2000 input → shown node {de:.2f} ({d.space}"
     if d.space != "srgb":
-        text += f"; {int(out_of_gamut(state.weights, d.space).sum())} nodes out of gamut"
+        text += f"; {count_text(int(out_of_gamut(state.weights, d.space).sum()), 'node')} out of gamut"
     return text + ")."
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QDoubleS
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout)
 
 from somdesk.core.colour_duplicates import MAX_DUPLICATE_COLOURS
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 ICON = 16
@@ -120,7 +121,7 @@ class DuplicatesDialog(QDialog):
         for gi, members in enumerate(self.groups):
             kept = members[0]
             de = delta_e_2000_srgb(self.colours[members], self.colours[kept][None, :])
-            top = QTreeWidgetItem([f"Group {gi + 1}: {len(members)} colours", "", f"max {de.max():.2f}"])
+            top = QTreeWidgetItem([f"Group {gi + 1}: {count_text(len(members), 'colour')}", "", f"max {de.max():.2f}"])
             top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             top.setCheckState(0, Qt.CheckState.Checked)
             top.setData(0, Qt.ItemDataRole.UserRole, gi)
@@ -164,7 +165,7 @@ class DuplicatesDialog(QDialog):
         if self.error is not None:
             self.summary.setText(self.error)
         elif n == 0:
-            self.summary.setText(f"No two of the {len(self.colours):,} colours are closer than "
+            self.summary.setText(f"No two of the {count_text(len(self.colours), 'colour')} are closer than "
                                  f"CIEDE2000 {self.threshold.value():.1f}.")
         else:
             self.summary.setText(f"{n} group{'s' * (n != 1)} found; merging the checked ones removes "

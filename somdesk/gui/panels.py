@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
+from somdesk.core.options import count_text
 from somdesk.gui.controls import ParameterPanel
 from somdesk.gui.fit_text import elide_middle
 from somdesk.gui.swatches import SwatchPanel
@@ -55,7 +56,7 @@ class ImagePanel(QWidget):
         self.info.setText(
             f"<b>{html.escape(name)}</b><br>{w:,} × {h:,} pixels"
             f"{'' if d.full_size else ' (downscaled copy)'}<br>"
-            f"{len(d.sample):,} pixels sampled to train the palette map<br>"
+            f"{count_text(len(d.sample), 'pixel')} sampled to train the palette map<br>"
             # the run is Epochs + these: Epochs 20 showed "epoch 0 of 40" without a word why (tester10 #23)
             + (f"then {st.fine_tune} fine-tuning epochs (a run is Epochs + {st.fine_tune}), " if st.fine_tune
                else "no fine-tuning, ") +

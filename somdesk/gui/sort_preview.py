@@ -18,6 +18,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QScrollArea,
                                QVBoxLayout)
 
+from somdesk.core.options import count_text
 from somdesk.gui.map_view import to_qimage
 
 STRIP_WIDTH = 720          # pixels a strip preview is at most wide
@@ -94,7 +95,7 @@ class SortPreview(QDialog):
         lay.addStretch(1)
         lay.addWidget(self.buttons)
         self._show_strip(self.before_strip, self.colours)
-        self.before_label.setText(f"Before: {len(self.colours):,} colours in file order")
+        self.before_label.setText(f"Before: {count_text(len(self.colours), 'colour')} in file order")
         self.after_label.setText("After:")
         window.runner.finished.connect(self._on_finished)
         window.runner.failed.connect(self._on_failed)
@@ -147,7 +148,7 @@ class SortPreview(QDialog):
         self.before_label.setText(f"Before: sum of CIEDE2000 between neighbours {result.cost_before:,.1f}")
         self.after_label.setText(f"After ({result.layout}{f', {result.columns} wide' if grid else ''}, "
                                  f"trained in {result.space}): {result.cost:,.1f}")
-        self.status.setText(f"{moved:,} of {len(result.order):,} colours move; names move with their colours.")
+        self.status.setText(f"{moved:,} of {count_text(len(result.order), 'colour')} move; names move with their colours.")
         self.apply_button.setEnabled(True)
 
     @Slot(str, str, str)

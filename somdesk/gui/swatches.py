@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QHBoxLayout, QLabel, QListView, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
+from somdesk.core.options import count_text
 from somdesk.io.names import display_name
 
 SWATCH = 22
@@ -150,7 +151,7 @@ class SwatchPanel(QWidget):
         self._names = tuple(names) if names and len(names) == len(self._colours) else ()
         self.model.set_colours(self._colours, self._names)
         n = len(self._colours)
-        self.count.setText(f"{n:,} colour{'s' if n != 1 else ''}")
+        self.count.setText(count_text(n, 'colour'))
 
     def set_locked(self, locked: bool) -> None:
         for b in (self.add_button, self.edit_button, self.remove_button, self.random_button):
@@ -199,8 +200,8 @@ class SwatchPanel(QWidget):
         keep = np.ones(len(self._colours), dtype=bool)
         keep[rows] = False
         names = tuple(n for n, k in zip(self._names, keep) if k) if self._names else ()
-        self._request(self._colours[keep], names, f"Remove {len(rows)} colour{'s' if len(rows) != 1 else ''}")
+        self._request(self._colours[keep], names, f"Remove {count_text(len(rows), 'colour')}")
 
     def randomise(self, n: int, rng: np.random.Generator | None = None) -> None:
         rng = rng if rng is not None else np.random.default_rng()
-        self._request(rng.integers(0, 256, size=(int(n), 3)) / 255.0, (), f"Random {n} colours")
+        self._request(rng.integers(0, 256, size=(int(n), 3)) / 255.0, (), f"Random {count_text(n, 'colour')}")

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.tasks import TaskRunner
 
@@ -76,7 +77,7 @@ class AutoLine(QObject):
             self._show(None, "")
             return
         if spec.height and spec.width and spec.epochs:       # nothing is automatic: nothing to measure
-            self._show(None, f"set: {spec.height} × {spec.width} nodes, {spec.epochs} epochs")
+            self._show(None, f"set: {spec.height} × {spec.width} nodes, {count_text(spec.epochs, 'epoch')}")
             return
         if table.n_rows <= SYNC_ROWS:
             try:
@@ -85,7 +86,7 @@ class AutoLine(QObject):
                 auto = None
             self._show(auto, "")
             return
-        self._show(None, f"auto: measuring the {table.n_rows:,} rows in memory…")
+        self._show(None, f"auto: measuring the {count_text(table.n_rows, 'row')} in memory…")
         self._pending = (table, spec, out_of_core)
         if not self.runner.busy:
             self._wait.start()

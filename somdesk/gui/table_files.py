@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.window_files import open_filters
@@ -114,7 +115,7 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        self.win.statusBar().showMessage(f"Wrote {n:,} top items ({len(self.ws.top_items)} segments) to "
+        self.win.statusBar().showMessage(f"Wrote {n:,} top items ({count_text(len(self.ws.top_items), 'segment')}) to "
                                          f"{display_basename(path)}.", 8000)
         return True
 

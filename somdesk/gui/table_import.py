@@ -32,14 +32,17 @@ import os
 import shutil
 import tempfile
 import threading
+import weakref
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout)
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.io.names import display_basename, display_name
+from somdesk.session.number_columns import column_format
 
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
@@ -255,7 +258,13 @@ class ImportPreview(QDialog):
 
         if self._head_dir is None:
             self._head_dir = tempfile.mkdtemp(prefix="somdesk-head-")
-        return head_copy(self.path, self._head_dir, HEAD_BYTES)
+            # removed by done(); else when the dialog is collected or the program ends (a dialog
+            # never finished: the window closed under it, the app quit) -- tester11 #11
+            self._head_final = weakref.finalize(self, shutil.rmtree, self._head_dir, True)
+        head = head_copy(self.path, self._head_dir, HEAD_BYTES)
+        if head is None and not os.listdir(self._head_dir):
+            self._drop_head()                   # a small file is read whole: no folder kept for it
+        return head
 
     def _big_sheet(self) -> bool:
         """A spreadsheet over HEAD_BYTES: the preview reads its first PREVIEW_SHEET_ROWS rows."""
@@ -274,6 +283,7 @@ class ImportPreview(QDialog):
     def _drop_head(self) -> None:
         if self._head_dir is not None:
             shutil.rmtree(self._head_dir, ignore_errors=True)
+            self._head_final.detach()
             self._head_dir = None
 
     def _show(self, t) -> None:
@@ -292,7 +302,7 @@ class ImportPreview(QDialog):
         if d.get("skip"):
             shown = d.get("metadata") or " / ".join(d.get("title_lines") or ())
             what = "metadata" if d.get("metadata") else "title"
-            parts.append(f"<b>{d['skip']}</b> line(s) skipped" +
+            parts.append(f"<b>{count_text(d['skip'], 'line')}</b> skipped" +
                          (f" ({what}: <tt>{html.escape(shown[:60])}</tt>)" if shown else ""))
         if d.get("encoding"):
             parts.append(f"encoding <b>{d['encoding']}</b>")
@@ -315,11 +325,16 @@ class ImportPreview(QDialog):
             notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "
                             "Use this table (with a progress line and Stop).")
         if t.sampled:
-            notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {t.n_rows_total:,} rows (a random "
+            notes.insert(0, f"Larger than memory allows: {t.n_rows:,} of {count_text(t.n_rows_total, 'row')} (a random "
                             "sample) are held in memory; training uses that sample, as somdesk train --table does, "
                             "unless you tick Train on every row out of core under Setup.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
         rows = t.preview(PREVIEW_ROWS)
+        # numbers: one format per column (session.number_columns), chosen from all the values
+        # read, right-aligned; text as the file has it
+        formats = {j: column_format(t.cells(c)) for j, c in enumerate(t.columns)
+                   if t.kind(c) == "numeric" and t.cells(c).dtype.kind == "f"}
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         self.grid.clear()
         self.grid.setColumnCount(len(t.columns))
         # the name's own line breaks shown escaped: the header's second line is the column's kind
@@ -327,7 +342,10 @@ class ImportPreview(QDialog):
         self.grid.setRowCount(len(rows))
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
-                it = QTableWidgetItem(v)
+                fmt = formats.get(j)
+                it = QTableWidgetItem(fmt.text(t.cells(t.columns[j])[i]) if fmt is not None else v)
+                if fmt is not None:
+                    it.setTextAlignment(right)
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.grid.setItem(i, j, it)
         self.grid.resizeColumnsToContents()

@@ -9,6 +9,7 @@ The state is the session's TableWorkspace (`ws`); these only redraw widgets from
 """
 from __future__ import annotations
 
+from somdesk.core.options import count_text
 from somdesk.gui.table_dock import NO_SELECTION
 from somdesk.io.names import display_basename, display_name
 
@@ -37,7 +38,7 @@ class TableMapEvents:
         self.rows_model.set_columns(ws.row_columns())
         if ws.assigned is not None:
             for i, s in enumerate(ws.profiles["segments"]):
-                self.segment_choice.addItem(f"segment {s} ({int(ws.profiles['size'][i]):,} rows)", s)
+                self.segment_choice.addItem(f"segment {s} ({count_text(int(ws.profiles['size'][i]), 'row')})", s)
         else:      # a saved map without its table: hits of the rows the map keeps
             for s in range(tm.k):
                 self.segment_choice.addItem(f"segment {s}", s)
@@ -72,10 +73,10 @@ class TableMapEvents:
         self.warnings_label.setText(f"Warning: {warned}." if warned else "")
         self.warnings_label.setVisible(bool(warned))
         note += f"  Warning: {warned}." if warned else ""
-        epochs = "" if ws.stopped else f", {cfg.iterations} epochs"     # stopped: said in `what` (tester8 #15)
+        epochs = "" if ws.stopped else f", {count_text(cfg.iterations, 'epoch')}"     # stopped: said in `what` (tester8 #15)
         self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
-                             f"{tm.k} segment{'' if tm.k == 1 else 's'}.{note}")
+                             f"{count_text(tm.k, 'segment')}.{note}")
         self.win.statusBar().showMessage(self._map_message, 15000)
         if not self.dock.isVisible():
             self.show_dock()
@@ -176,7 +177,7 @@ class TableMapEvents:
             self.segment_choice.setCurrentIndex(0 if self.segment_choice.count() else -1)
         self.rows_model.set_rows(rows)
         n = len(ws.selected)
-        self.selection_label.setText(f"{n} node{'s' if n != 1 else ''} selected: {len(rows):,} rows"
+        self.selection_label.setText(f"{count_text(n, 'node')} selected: {count_text(len(rows), 'row')}"
                                      if n else NO_SELECTION)
         self.refresh()
 

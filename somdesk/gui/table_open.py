@@ -25,6 +25,7 @@ import os
 
 from dataclasses import dataclass
 
+from somdesk.core.options import count_text
 from somdesk.gui import dialogs
 from somdesk.io.names import display_basename
 from somdesk.session.opening import TABLE_MAP_KINDS   # saved kinds holding a table map
@@ -141,7 +142,7 @@ class TableOpening:
         _remember(self.win, path)
         t = table                                          # replaces the window's "Opening x…"
         self.win.statusBar().showMessage(
-            f"Opened {display_basename(path)}: {t.n_rows_total:,} rows × {len(t.columns)} columns.", 10000)
+            f"Opened {display_basename(path)}: {count_text(t.n_rows_total, 'row')} × {count_text(len(t.columns), 'column')}.", 10000)
         return True
 
     def open_map(self, path: str) -> bool:

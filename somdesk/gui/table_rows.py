@@ -9,6 +9,9 @@
 
 Only the rows on screen are asked for (QTableView asks `data()` per visible cell),
 so a selection of a million rows costs one index array, not a million items.
+Numbers show one format per column (session.number_columns: the same decimals in every cell,
+chosen once from the whole column's values; integers without ".0"; e-notation for a column
+with huge or tiny values), right-aligned; export (write_csv) keeps every digit.
 Sorting reorders that index array with a stable sort by the column's ranks
 (session.row_order: ranked once per column, NaN and missing text last), so equal
 values keep the order they had.
@@ -20,6 +23,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from somdesk.io.names import display_name
+from somdesk.session.number_columns import ColumnFormat, column_format
 from somdesk.session.row_order import column_ranks, sorted_rows
 from somdesk.session.table_workspace import format_cell, write_rows_csv
 
@@ -38,6 +42,7 @@ class RowsModel(QAbstractTableModel):
         self._rows = np.zeros(0, dtype=np.int64)
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._ranks: dict[int, np.ndarray] = {}     # column -> column_ranks, made at its first sort
+        self._formats: dict[int, ColumnFormat | None] = {}     # column -> its number format (None: not numbers)
 
     # -- contents ---------------------------------------------------------------------
     def set_columns(self, columns: dict) -> None:
@@ -49,6 +54,7 @@ class RowsModel(QAbstractTableModel):
         self._names = [str(k) for k in columns]
         self._cols = [np.asarray(a) for a in columns.values()]
         self._ranks = {}
+        self._formats = {}
         self._rows = np.zeros(0, dtype=np.int64)
         self.endResetModel()
 
@@ -76,6 +82,15 @@ class RowsModel(QAbstractTableModel):
     def column(self, name: str) -> np.ndarray:
         return self._cols[self._names.index(name)]
 
+    def number_format(self, j: int) -> ColumnFormat | None:
+        """Column `j`'s one number format (session.number_columns.column_format of all its N
+        values, made at its first draw), or None for a column of text or true/false."""
+        if j not in self._formats:
+            col = self._cols[j]
+            self._formats[j] = (ColumnFormat("int") if col.dtype.kind in "iu" else
+                                column_format(col) if col.dtype.kind == "f" else None)
+        return self._formats[j]
+
     # -- Qt's model interface -----------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self._rows)
@@ -91,7 +106,12 @@ class RowsModel(QAbstractTableModel):
             # as names are (io.names.display_name: "x\xa0y" looked like "x y"); plain text
             # passes one str.isprintable (C, ~50 ns).  Only what is drawn: sort, export and
             # the data keep the real value.
-            text = format_cell(self._cols[index.column()][self._rows[index.row()]])
+            j = index.column()
+            value = self._cols[j][self._rows[index.row()]]
+            fmt = self.number_format(j)
+            if fmt is not None:
+                return fmt.text(value)
+            text = format_cell(value)
             return text if text.isprintable() else display_name(text)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             numeric = self._cols[index.column()].dtype.kind in "biuf"

@@ -10,6 +10,7 @@ the workflow's `ws`, `win`, `setup`, `tabs`, `selection_label`, `_map_message` a
 """
 from __future__ import annotations
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.table_dock import NO_SELECTION
@@ -107,7 +108,7 @@ class TableRuns:
         (tester7 #25: that measuring on 200,000 rows held the stopped task 18 s)."""
         ws = self.ws
         self.win.statusBar().showMessage(f"Stopped after epoch {run.tm.epochs_done} of {run.tm.config.iterations}: "
-                                         f"measuring that map on {run.rows:,} rows (Stop skips it; Train "
+                                         f"measuring that map on {count_text(run.rows, 'row')} (Stop skips it; Train "
                                          "continues the run).", 15000)
         self.win.runner.start("segment", lambda token: ws.measure_task(run, token), what="measure")
         self.win.refresh()
@@ -145,7 +146,7 @@ class TableRuns:
         labelled = kind == "segment" and not follow_up and self._apply_wanted_label()
         if kind == "score" and result is not None:
             n, warnings = result
-            text = f"Scored {n:,} rows into {display_basename(self._score_out)}."
+            text = f"Scored {count_text(n, 'row')} into {display_basename(self._score_out)}."
             self.last_score = (n, list(warnings))
             self.win.statusBar().showMessage(text, 15000)
             if warnings and self.win.interactive:
@@ -153,7 +154,7 @@ class TableRuns:
         elif kind == "report" and result is not None:
             self.win.statusBar().showMessage(f"Wrote {display_basename(result)}.", 10000)
         elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)
-            self.win.statusBar().showMessage(f"Wrote {result:,} rows to {display_basename(self._export_out)}.", 8000)
+            self.win.statusBar().showMessage(f"Wrote {count_text(result, 'row')} to {display_basename(self._export_out)}.", 8000)
         elif kind == "segment" and follow_up:
             self.measure_stopped(result["stopped_run"])
             return

@@ -32,6 +32,7 @@ trained with (masked), with the category sets and fill values computed by the en
 from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QLabel
+from somdesk.core.options import count_text
 
 __all__ = ["TableScale", "CHUNK_ROWS"]
 
@@ -77,7 +78,7 @@ class TableScale:
         ws.check_out_of_core(spec)      # text columns are one-hot encoded out of core; forced numbers are not
         table, chunk_rows = ws.table, CHUNK_ROWS
         n, m = table.n_rows_total, min(table.n_rows_total, _sample_rows())
-        self.scale_note = (f"Training on all {n:,} rows out of core (batch map, {CHUNK_ROWS:,} rows per chunk); "
+        self.scale_note = (f"Training on all {count_text(n, 'row')} out of core (batch map, {count_text(CHUNK_ROWS, 'row')} per chunk); "
                            f"views show a sample of {m:,}.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
         self.tabs.setCurrentIndex(1)
@@ -98,8 +99,8 @@ class TableScale:
             return
         chunk = f", chunk {value.chunk} of {value.chunks}" if value.chunk else ""
         where = (f"Epoch {value.done + 1} of {value.total}{chunk}{self._time_left(value)}"
-                 if value.done < value.total else f"All {value.total} epochs done; measuring every row{chunk}")
-        self.scale_note = (f"Training on all {value.rows:,} rows out of core; views show a sample of "
+                 if value.done < value.total else f"All {count_text(value.total, 'epoch')} done; measuring every row{chunk}")
+        self.scale_note = (f"Training on all {count_text(value.rows, 'row')} out of core; views show a sample of "
                            f"{value.sample_rows:,}.  {where}.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
         if value.sample_hits is not None and getattr(self, "_live_epoch", None) != value.done:
@@ -142,14 +143,14 @@ class TableScale:
         tm = self.ws.tm
         if info.get("hits_of") == "sample":      # stopped: measured on the sample, not in another epoch-long pass
             self.scale_note = (f"Stopped after epoch {tm.epochs_done} of {tm.config.iterations} (Train continues "
-                               f"it), trained on all {info['rows']:,} rows out of core; until it ends, the hit map "
-                               f"and the segments count the sample of {info['sample_rows']:,} rows.")
+                               f"it), trained on all {count_text(info['rows'], 'row')} out of core; until it ends, the hit map "
+                               f"and the segments count the sample of {count_text(info['sample_rows'], 'row')}.")
             self.scale_label.setText(f"<b>{self.scale_note}</b>")
             return
-        trained = f"Trained on all {info['rows']:,} rows out of core"
+        trained = f"Trained on all {count_text(info['rows'], 'row')} out of core"
         self.scale_note = (f"{trained}; the hit map and the segments "
                            f"count every row (a chunked pass), the rows view and profiles show the "
-                           f"{self.ws.table.n_rows:,} rows in memory.  File › Score new data… assigns every row "
+                           f"{count_text(self.ws.table.n_rows, 'row')} in memory.  File › Score new data… assigns every row "
                            "in chunks.")
         self.scale_label.setText(f"<b>{self.scale_note}</b>")
 

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 from somdesk.gui.table_columns import COLS, USABLE, ColumnChoice, ColumnsModel, ColumnsView
 from somdesk.io.names import display_name
@@ -121,7 +122,7 @@ class TableSetup(QWidget):
     # -- the table --------------------------------------------------------------------------
     def set_table(self, table) -> None:
         """One row per column: numeric columns used by default, categorical ones offered (one-hot)."""
-        from somdesk.session.table_data import default_columns, default_label_column
+        from somdesk.session.table_data import default_columns, default_label_column, default_passive
 
         self._updating = True
         try:
@@ -130,13 +131,14 @@ class TableSetup(QWidget):
             label = default_label_column(table, numeric)
             try:                              # row identifiers ("id", row numbers) are not ticked
                 ticked = set(default_columns(table, label))
+                dates = set(default_passive(table, label))   # a year: ticked passive, as the CLI's default
             except OptionError:
-                ticked = numeric - {label}
+                ticked, dates = numeric - {label}, set()
             rows = []
             for c in table.columns:
                 kind = table.kind(c)
-                rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked,
-                                         categorical=kind != "numeric"))
+                rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked or c in dates,
+                                         passive=c in dates, categorical=kind != "numeric"))
             self.columns.set_columns(rows)
             self.label.clear()
             self.label.addItem("(none)", None)
@@ -205,8 +207,8 @@ class TableSetup(QWidget):
 
     def show_trained(self, h: int, w: int, epochs: int, rows: int | None) -> None:
         """The size of the map shown (after training or opening it); `rows` trained on, if known."""
-        self.auto.setText(f"this map: {h} × {w} nodes, {epochs} epochs"
-                          + (f", trained on {rows:,} rows" if rows else ""))
+        self.auto.setText(f"this map: {h} × {w} nodes, {count_text(epochs, 'epoch')}"
+                          + (f", trained on {count_text(rows, 'row')}" if rows else ""))
 
     def _curve_axes(self, shown: bool) -> None:
         item = self.curve.getPlotItem()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import os
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.table_dock import NO_SELECTION, TableDock
 from somdesk.gui.table_files import TableFiles
@@ -124,7 +125,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         w, ws = self.win, self.ws
         if not self.holds_data:
             return
-        rows = f" ({ws.table.n_rows_total:,} rows)" if ws.table is not None else ""
+        rows = f" ({count_text(ws.table.n_rows_total, 'row')})" if ws.table is not None else ""
         w.setWindowTitle(f"somdesk — {display_name(ws.title)}[*]{rows}")
         w.setWindowModified(bool(ws.dirty))
         for key in ("save", "save_as"):
@@ -144,13 +145,13 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         else:                                   # a map without its table, or closed: no old columns
             self.setup.clear()
         if table is not None:
-            sampled = (f"; <b>a sample of {table.n_rows:,} of {table.n_rows_total:,} rows is held in memory</b> "
+            sampled = (f"; <b>a sample of {table.n_rows:,} of {count_text(table.n_rows_total, 'row')} is held in memory</b> "
                        "(the rows view, profiles and training, as somdesk train --table); out of core, training reads every row"
                        if table.sampled else "")
             read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
                            or "random sample" not in w)       # the sample is said above
-            self.info.setText(f"<b>{html.escape(self._short(display_name(table.name)))}</b>: {table.n_rows_total:,} rows × "
-                              f"{len(table.columns)} columns{sampled}{read}")
+            self.info.setText(f"<b>{html.escape(self._short(display_name(table.name)))}</b>: {count_text(table.n_rows_total, 'row')} × "
+                              f"{count_text(len(table.columns), 'column')}{sampled}{read}")
             self.info.setToolTip(os.fspath(getattr(table, "path", None) or ws.path or table.name))
         else:
             self.info.setText(f"<b>{html.escape(self._short(display_basename(ws.path or '')))}</b>: "

@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from somdesk import render
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.io.names import display_basename
@@ -50,13 +51,13 @@ def frame_view(session) -> str | None:
 
 
 def frames_text(n: int) -> str:
-    """"1 frame", "2 frames", "1,200 frames"."""
-    return f"{n:,} frame{'' if n == 1 else 's'}"
+    """"1 frame", "2 frames", "1,200 frames" (core.options.count_text)."""
+    return count_text(n, "frame")
 
 
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
-        return f"Exported {display_basename(path)}: {frames_text(result[0])} at {result[1]} fps."
+        return f"Exported {display_basename(path)}: {count_text(result[0], 'frame')} at {result[1]} fps."
     return f"Export time-lapse stopped: {display_basename(path)} was not written." if stopped else ""
 
 
@@ -365,7 +366,7 @@ class TimelapseDialog(QDialog):
         self.recorder, self.hexagonal = recorder, hexagonal
         self.fps_combo = QComboBox()
         for f in FPS_CHOICES:
-            self.fps_combo.addItem(f"{f} frames per second", f)
+            self.fps_combo.addItem(f"{count_text(f, 'frame')} per second", f)
         self.fps_combo.setCurrentIndex(max(0, self.fps_combo.findData(fps)))
         self.scale = QSpinBox(minimum=1, maximum=32, suffix=" px per node")
         self.scale.setValue(scale)
@@ -395,5 +396,5 @@ class TimelapseDialog(QDialog):
         from somdesk.io.timelapse import frame_durations
 
         seconds = sum(frame_durations(len(its), self.fps(), 1.0, its)) / 1000   # timed by epoch; last held 1 s
-        self.info.setText(f"{frames_text(len(its))}, epochs {its[0]:,} to {its[-1]:,}; "
+        self.info.setText(f"{count_text(len(its), 'frame')}, epochs {its[0]:,} to {its[-1]:,}; "
                           f"{seconds:.1f} s; {pw} x {ph} px")

@@ -27,6 +27,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.gui.map_view import MapView, to_qimage
@@ -257,7 +258,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         name = display_basename(s.path) if s.path else display_name(getattr(s.dataset, "title", None) or "somdesk")
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
-        self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({n:,} {unit}{'s' if n != 1 else ''})" if has else ""))
+        self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({count_text(n, unit)})" if has else ""))
         self.setWindowModified(self.unsaved())   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
         # while a colour or picture map trains too: paused it saves (the map is between epochs),

@@ -79,11 +79,11 @@ class WindowDrawing:
             # the window 11-20 s per view (tester7 #13); exports use the full-size picture
             if self.view == "quantised" and s.quantised is not None:
                 q = s.quantised
-                self.canvas.show_picture(q.shown(), f"{q.colours_text(_nodes(s, q))}, PSNR {q.psnr:.2f} dB"
+                self.canvas.show_picture(q.shown(), f"{q.colours_text(_nodes(s, q))}, {q.quality_text()}"
                                          + shrunk_note(q.indices.shape, q.shown().shape))
             elif self.view == "quantised" and live is not None and s.map is not None:
                 self.canvas.show_picture(live.shown(), f"Live preview (at most 640 px a side): {live.colours_text(_nodes(s, live))}, "
-                                         f"PSNR {live.psnr:.2f} dB.  Training › Quantise full picture for every pixel.")
+                                         f"{live.quality_text()}.  Training › Quantise full picture for every pixel.")
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
             else:

@@ -26,6 +26,7 @@ import numpy as np
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.gui import dialogs
 from somdesk.io.names import check_not_in_use, display_basename
@@ -219,7 +220,7 @@ class WindowFiles:
             w.show_error(str(exc))
             return False
         w.undo.setClean()               # the edited colours are in a file now (tester6 F39)
-        text = f"Wrote {len(d.colours)} colours to {display_basename(path)}."
+        text = f"Wrote {count_text(len(d.colours), 'colour')} to {display_basename(path)}."
         if self.last_losses:
             text += "  Not kept: " + "; ".join(self.last_losses) + "."
             if w.interactive:
@@ -252,7 +253,7 @@ class WindowFiles:
         except SomdeskError as exc:
             w.show_error(str(exc))
             return False
-        w.statusBar().showMessage(f"Wrote {count} colours in map order to {display_basename(path)}.", 8000)
+        w.statusBar().showMessage(f"Wrote {count_text(count, 'colour')} in map order to {display_basename(path)}.", 8000)
         return True
 
 
@@ -269,8 +270,8 @@ class OrganisedPaletteDialog(QDialog):
         h, w = session.map.shape
         self.combo = QComboBox()
         for n in render.organised_sizes(h, w):
-            self.combo.addItem(f"{n} colours", n)
-        self.combo.addItem(f"All nodes ({h * w:,} colours)", None)
+            self.combo.addItem(f"{count_text(n, 'colour')}", n)
+        self.combo.addItem(f"All nodes ({count_text(h * w, 'colour')})", None)
         self.combo.setCurrentIndex(min(2, self.combo.count() - 1))
         self.preview = QLabel()
         self.preview.setMinimumHeight(24)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Slot
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
-from somdesk.gui.window_drawing import FPS
+from somdesk.gui.window_drawing import FPS, _nodes
 from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, planned_epochs
@@ -193,7 +194,7 @@ class WindowRuns:
             # this run's epochs and time: "at epoch 25 of 1,000 in 0.0 s" after a run continued
             # from epoch 25 read as 25 epochs in no time (tester6 F16)
             msg = ("Stopped" if result.stopped else "Finished") + \
-                  f" at epoch {done:,} of {planned:,} ({ran:,} epoch{'' if ran == 1 else 's'}" + \
+                  f" at epoch {done:,} of {planned:,} ({count_text(ran, 'epoch')}" + \
                   (f" in {result.elapsed:.1f} s)." if timed else " in this run).")
             if m.qe is not None:
                 msg += f"  Quantisation error {m.qe:.4f}, topographic error {m.te:.3f}."
@@ -206,7 +207,7 @@ class WindowRuns:
             done, planned = epoch_position(self.session, m.iteration)
             ran = max(0, done - getattr(self, "_run_from", 0))
             self.statusBar().showMessage(f"Stopped at epoch {done:,} of {planned:,} "
-                                         f"({ran:,} epoch{'' if ran == 1 else 's'} in this run).", 15000)
+                                         f"({count_text(ran, 'epoch')} in this run).", 15000)
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
         elif kind == "open" and isinstance(result, PaletteChoice):
@@ -219,6 +220,9 @@ class WindowRuns:
                     self.files.remember(p)
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
+            # the figures `somdesk quantize` prints, in the status line too (tester11)
+            self.statusBar().showMessage(f"Quantised the full picture: {result.colours_text(_nodes(self.session, result))}, "
+                                         f"{result.quality_text()}.", 15000)
         elif kind == "quantise" and stopped:
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
         elif kind == "export-image":

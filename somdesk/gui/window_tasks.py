@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from somdesk.core.cancel import check
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.io.names import display_basename
 
@@ -52,7 +53,7 @@ def open_paths_task(session, paths: list[str], token):
             return PaletteChoice(paths[0], palettes)      # the window asks which one
         install_palette(session, paths[0], palettes[0])
         n = len(palettes[0].to_array())
-        return f"Opened {display_basename(paths[0])}: {n:,} colour{'' if n == 1 else 's'}."
+        return f"Opened {display_basename(paths[0])}: {count_text(n, 'colour')}."
     if len(paths) == 1:
         kind = yield from session.open_task(paths[0], cancel=token, kind=kinds[0])
         return f"Opened {display_basename(paths[0])} ({kind})."
@@ -72,7 +73,7 @@ def open_paths_task(session, paths: list[str], token):
         arr = palette_inputs(pal)
         total += len(arr)
         if total > MAX_COMBINED_COLOURS:
-            raise SomdeskError(f"these {len(paths)} palettes hold more than {MAX_COMBINED_COLOURS:,} colours "
+            raise SomdeskError(f"these {count_text(len(paths), 'palette')} hold more than {count_text(MAX_COMBINED_COLOURS, 'colour')} "
                                f"together (the limit for palettes opened at once); open fewer at a time")
         colours.append(arr)
         names.extend(s.name or "" for s in pal.swatches)
@@ -81,9 +82,9 @@ def open_paths_task(session, paths: list[str], token):
     if any(a.shape[1] == 4 for a in colours):     # one palette with alpha: every colour gets a column
         colours = [a if a.shape[1] == 4 else np.column_stack([a, np.ones(len(a))]) for a in colours]
     data = np.concatenate(colours)
-    title = f"{len(paths)} palettes"
+    title = f"{count_text(len(paths), 'palette')}"
     session._post(lambda: session.new_colours(data, names=names, title=title, source=None))
-    return f"Opened {len(paths)} palettes: {len(data):,} colours."
+    return f"Opened {count_text(len(paths), 'palette')}: {count_text(len(data), 'colour')}."
 
 
 MAX_GAP = 2.0           # seconds: a live map at least this often, unless one costs more than ...
@@ -171,7 +172,7 @@ class PaletteChoice:
         self.path, self.palettes = path, palettes
 
     def labels(self) -> list[str]:
-        return [f"{p.name or f'Palette {k + 1}'} ({len(p.to_array()):,} colours)"
+        return [f"{p.name or f'Palette {k + 1}'} ({count_text(len(p.to_array()), 'colour')})"
                 for k, p in enumerate(self.palettes)]
 
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from somdesk.errors import Cancelled, FileFormatError, SomdeskError
+
+ROW_COLUMN = "__somdesk_row__"     # a filtered staged copy's column: each row's number in the files
 # the files, readers and SQL expressions (io.chunked_sql), re-exported here for now only (the split
 # changed no caller): TEMPORARY -- new code imports from io.chunked_sql (review10 #13a)
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, ENGINE_MEMORY, PARQUET_SUFFIXES,  # noqa: F401
@@ -51,6 +52,10 @@ class ChunkedTable:
     # table's dialect["metadata"] (session.table_columns.metadata_target); None: none
     metadata: str | None = None
     file_columns: list = field(default_factory=list)   # every column of the files, as read
+    # numeric columns the default choice left out, {column: why} (an infinite value: the in-memory
+    # reader's sentence, io.chunked_checks.infinite_columns); the callers say so as in memory
+    left_out: dict = field(default_factory=dict)
+    numbered: bool = False      # filtered: each staged row keeps its row number in the files (ROW_COLUMN)
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -74,11 +79,33 @@ class ChunkedTable:
         "55.183,76" as text and "80.261" as 80.261).  Other formats' numbers are typed.
         `missing`: the texts meaning "no value" in delimited text files (`_reader`; a table map's own
         table's `--missing-values`, or the ones given: the in-memory scoring's rule).
+        A text column whose numbers break on a word past DuckDB's type sample (20,480 rows) is text,
+        as in memory: read again as text, left out of the default columns (`left_out`: "column 'a'
+        is not numeric: line 25002 has 'x'"), refused when asked for.
         """
+        kwargs = dict(columns=columns, chunk_rows=chunk_rows, where=where, text_columns=text_columns,
+                      categorical=categorical, used_by=used_by, number_format=number_format, missing=missing)
+        spoiled: dict[str, str] = {}
+        while True:
+            try:
+                return cls._open(pattern, spoiled=spoiled, **kwargs)
+            except _TypedTooSoon as late:           # that column read as text this time
+                if late.column in spoiled:
+                    raise FileFormatError(late.sentence) from None
+                spoiled[late.column] = late.sentence
+
+    @classmethod
+    def _open(cls, pattern, columns, chunk_rows, where, text_columns, categorical, used_by, number_format,
+              missing, spoiled: dict) -> "ChunkedTable":
+        """`open`, with the columns in `spoiled` ({column: why}) read as text."""
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         given = expand(pattern)
-        from somdesk.io.chunked_checks import check_files, check_formats, first_text
+        from somdesk.io.chunked_checks import (cell_text, check_files, check_formats, first_text, infinite_columns,
+                                               numbers_in_text, typed_too_soon)
+        from somdesk.io.chunked_sql import no_rows_message
+        from somdesk.io.chunked_stage import stage_dir
+        from somdesk.io.names import display_basename
         from somdesk.io.chunked_files import FILE_COLUMN, source_labels
         check_formats(given, os.fspath(pattern))
         files, shown, link_dir = _engine_files(given)
@@ -88,13 +115,14 @@ class ChunkedTable:
         if as_text and columns is None:
             raise SomdeskError("a number format needs the columns named")
         dialect = _text_dialect(files) if as_text else None      # the files' heads read once
+        staged = None                   # the staging folder (io.chunked_stage), removed unless handed on
         con = _connect()
         try:
-            src = _reader(files, text_dialect=dialect, missing=missing)
+            src = _reader(files, text_dialect=dialect, missing=missing, text=tuple(spoiled))
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
-                raise unreadable(os.fspath(pattern), exc) from None
+                raise unreadable(os.fspath(pattern), exc, given) from None
             types = {name: typ for name, typ, *_ in desc}
             numeric = [n for n, t in types.items() if _is_numeric(t)]
             if as_text:         # the columns that are not text hold numbers, in this format
@@ -103,8 +131,16 @@ class ChunkedTable:
             if unknown:
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
                                       f"columns are: {', '.join(types)}")
+            # numbers DuckDB's sniffer typed text (`+1`, `007`): numbers, as the in-memory reader
+            # parses a text column cell by cell (a categorical column stays text)
+            promoted = []
+            if not as_text and _format_of(files) == "csv":
+                cats = set(categorical)
+                promoted = numbers_in_text(con, src, [c for c in (types if columns is None else columns)
+                                                      if types[c].upper() == "VARCHAR" and c not in cats], missing)
+                numeric = [c for c in types if c in set(numeric) | set(promoted)]   # in file order
             # as text, every file's columns are text: numbers are checked by the conversion
-            check_files(con, files, os.fspath(pattern), columns, types,
+            check_files(con, files, os.fspath(pattern), columns, {**types, **{c: "DOUBLE" for c in promoted}},
                         list(columns) if as_text else categorical, used_by, shown, text_dialect=dialect,
                         missing=missing)
             if where:       # the in-memory reader's checks and words (one condition on the columns)
@@ -114,65 +150,94 @@ class ChunkedTable:
                         else f"SELECT * FROM {src}")
                 con.execute(f"CREATE TEMP VIEW src AS {view}")
                 where = check_filter(con, where, "src")
+            given_columns = columns is not None
             if columns is None:
                 columns = numeric
             text_ok = set(text_columns)
             text = [c for c in columns if c not in numeric and c not in text_ok]
             if text:
-                value = first_text(con, src, text[0])
+                value = first_text(con, src, text[0], missing)
                 raise FileFormatError(f"{pattern}: column(s) {', '.join(text)} are not numeric"
                                       + (f" ({text[0]!r} holds {value!r})" if value is not None else ""))
             if not columns:
-                raise FileFormatError(f"{pattern}: no numeric columns")
-            staged = None
+                raise FileFormatError(no_rows_message(con, src, given, os.fspath(pattern))
+                                      or f"{pattern}: no numeric columns")
             parquet = all(f.lower().endswith(PARQUET_SUFFIXES) for f in files)
             if not parquet or where:
-                staged = tempfile.mkdtemp(prefix="somdesk-stage-")
+                staged = stage_dir()
                 out = os.path.join(staged, "table.parquet")
                 sel = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" if c in text_ok and c not in numeric
                                 else _number_expr(c, j, number_format) + f" AS {_quote(c)}" if as_text
+                                else f"CAST({cell_text(c, missing)} AS DOUBLE) AS {_quote(c)}" if c in promoted
                                 else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for j, c in enumerate(columns))
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
-                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing)
+                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing,
+                                     text=tuple(spoiled))
                     sel += f", {_quote(FILE_COLUMN)}"
                 query = f"SELECT {sel} FROM {reader}{filt}"
-                if as_text and where:        # the filter on the converted columns
-                    query = f"SELECT * FROM (SELECT {sel} FROM {reader}){filt}"
+                if where:   # each row's number in the files (as the in-memory scores' `row`): ROW_COLUMN
+                    number = f"row_number() OVER () - 1 AS {_quote(ROW_COLUMN)}"
+                    query = (f"SELECT * FROM (SELECT {sel}, {number} FROM {reader}){filt}" if as_text
+                             else f"SELECT {sel}, {_quote(ROW_COLUMN)} FROM (SELECT *, {number} FROM {reader}){filt}")
                 try:
                     con.execute(f"COPY ({query}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
-                    shutil.rmtree(staged, ignore_errors=True)
                     from somdesk.io.tables.duckutil import interrupted
                     if interrupted(exc):            # a stop (duckutil.interrupting), not the file
                         raise Cancelled("stopped") from None
-                    message = str(exc).splitlines()[0]
+                    message = None
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker
-                        message = format_breaker(con, files, message, list(columns), number_format,
-                                                 shown, dialect, missing) or message
-                    raise FileFormatError(f"{pattern}: {message}") from None
+                        message = format_breaker(con, files, str(exc).splitlines()[0], list(columns),
+                                                 number_format, shown, dialect, missing)
+                    if message is not None:
+                        raise FileFormatError(f"{pattern}: {message}") from None
+                    late = None if as_text or _format_of(files) != "csv" else typed_too_soon(exc, shown, labels)
+                    if late is not None and late[0] in columns:
+                        column, sentence = late
+                        named = sentence if labels is not None else f"{display_basename(given[0])}: {sentence}"
+                        if given_columns and column not in text_ok:
+                            raise FileFormatError(named) from None
+                        raise _TypedTooSoon(column, sentence)
+                    raise unreadable(os.fspath(pattern), exc, given) from None
                 files = [out]
+            # an infinite value makes its column text in memory: left out of the default columns
+            # (said: `left_out`), refused when asked for (review: chunks trained on `inf`)
+            one_text = given[0] if len(given) == 1 and _format_of(given) == "csv" else None
+            infinite = infinite_columns(con, files, [c for c in columns if c in numeric], text_file=one_text,
+                                        labels=labels, exact_rows=not where)
+            if infinite:
+                name = "" if labels is not None else display_basename(given[0]) + ": "
+                if given_columns:
+                    raise FileFormatError(name + next(iter(infinite.values())))
+                columns = [c for c in columns if c not in infinite]
+                if not columns:
+                    raise FileFormatError(f"{pattern}: no numeric columns ({next(iter(infinite.values()))})")
             parts: list[Partition] = []
             total = 0
             for f in files:
                 n = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(f)})").fetchone()[0]
                 parts += [(f, s, min(n, s + chunk_rows)) for s in range(0, n, chunk_rows)]
                 total += n
-            if total == 0:
-                raise FileFormatError(f"{pattern}: the table has no rows")
+            if total == 0:      # the in-memory reader's words
+                raise FileFormatError(no_rows_message(None, None, given, os.fspath(pattern), bool(where)))
             from somdesk.io.chunked_sql import metadata_line
             table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
                         [c for c in columns if c in numeric], file_labels=labels,
                         metadata=metadata_line(given) if _format_of(given) == "csv" else None,
-                        file_columns=list(types))
+                        file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
+                                                            **infinite}, numbered=bool(where))
+            staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table
         finally:
             con.close()
             if link_dir is not None:            # not handed to a table: an error
                 shutil.rmtree(link_dir, ignore_errors=True)
+            if staged is not None:              # not handed to a table: an error, or no rows
+                shutil.rmtree(staged, ignore_errors=True)
 
     def read(self, part: Partition) -> np.ndarray:
         """(n, D) float64 rows of one partition (NaN where a value is missing)."""
@@ -185,6 +250,23 @@ class ChunkedTable:
             return None
         from somdesk.io.chunked_files import partition_files
         return partition_files(part, self.file_labels)
+
+    def row_numbers(self, part: Partition, start: int) -> np.ndarray:
+        """(n,) int64 row numbers of partition `part` in the files (0 = the first data row; a
+        glob's rows counted through its files in order): `start` onwards, or, when a filter left
+        rows out, each row's own number, as the in-memory scores number them."""
+        n = part[2] - part[1]
+        if not self.numbered:
+            return np.arange(start, start + n, dtype=np.int64)
+        file, first, end = part
+        con = _connect()
+        try:
+            got = con.execute(f"SELECT {_quote(ROW_COLUMN)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+                              f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+                              "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
+        finally:
+            con.close()
+        return np.asarray(got, dtype=np.int64)
 
     def chunks(self):
         """Yield (global first row, (n, D) chunk) in partition order."""
@@ -293,6 +375,14 @@ class ChunkedTable:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _TypedTooSoon(Exception):
+    """Staging met a word in a column DuckDB typed as numbers from its sample: read it as text."""
+
+    def __init__(self, column: str, sentence: str):
+        super().__init__(sentence)
+        self.column, self.sentence = column, sentence
 
 
 def read_partition(part: Partition, columns: list[str]) -> np.ndarray:

@@ -30,10 +30,12 @@ whole glob.  So every file is described on its own first:
 """
 from __future__ import annotations
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 from somdesk.io.chunked_sql import unreadable
 
-__all__ = ["check_files", "check_formats", "first_text", "why_not_streamable"]
+__all__ = ["check_files", "check_formats", "first_text", "why_not_streamable", "number_cell", "cell_text",
+           "numbers_in_text", "infinite_columns", "format_breaker", "typed_too_soon"]
 
 SHOWN = 3       # files named in one message
 
@@ -70,11 +72,27 @@ def check_formats(files: list[str], pattern: str = "") -> None:
         why = why_not_streamable(f)
         if why is not None:
             raise FileFormatError(why)
+    text = [f for f in files if not f.lower().endswith(PARQUET_SUFFIXES)]
+    for f in text:      # markup, binary data, an encoding that does not decode: the in-memory refusal
+        _head_refusal(f)
     parquet = [f for f in files if f.lower().endswith(PARQUET_SUFFIXES)]
     if parquet and len(parquet) < len(files):
         text = next(f for f in files if not f.lower().endswith(PARQUET_SUFFIXES))
         raise FileFormatError(f"{pattern or 'the glob'} mixes Parquet and text files ({parquet[0]}, {text}): "
                               "a glob is read as one kind of file; narrow it (e.g. *.parquet or *.csv)")
+
+
+def _head_refusal(path: str) -> None:
+    """FileFormatError in the in-memory reader's words when the head of text file `path` is not a
+    table (io.tables.textfile.sniff_head: XML, HTML, binary data, tester11 #1); DuckDB read such a
+    file as a table of one column.  A file that cannot be opened is left to the read."""
+    from somdesk.io.tables.textfile import sniff_head
+    try:
+        sniff_head(path)
+    except FileFormatError:
+        raise
+    except Exception:  # noqa: BLE001 - OSError, a bad option: the read itself says why
+        return
 
 
 def _describe(con, reader: str, where: str) -> dict[str, str]:
@@ -84,17 +102,139 @@ def _describe(con, reader: str, where: str) -> dict[str, str]:
         raise unreadable(where, exc) from None
 
 
-def first_text(con, reader: str, column: str) -> str | None:
-    """The first non-missing value of `column` in `reader` that is not a number (None if every one is)."""
-    from somdesk.io.chunked import _quote
-    q = _quote(column)
-    v = f"nullif(trim(CAST({q} AS VARCHAR)), '')"
+def number_cell(v: str) -> str:
+    """SQL boolean: the trimmed, present text `v` is a number by the in-memory reader's rule
+    (io.tables.table.Table._number_rule, plain numbers): what Python's float() takes -- `+1`,
+    `007`, `1e3`, ` 5 ` --, ASCII only, and finite (`inf`, `Infinity`, `1e309` are not numbers:
+    an infinite value makes its column text in memory).  DuckDB's cast also takes `+-1`."""
+    d = f"TRY_CAST({v} AS DOUBLE)"
+    return (f"({d} IS NOT NULL AND NOT isinf({d}) AND regexp_full_match({v}, '[\\x00-\\x7f]*') "
+            f"AND NOT regexp_matches({v}, '^[+-][+-]'))")
+
+
+def cell_text(column: str, missing: tuple | None = None) -> str:
+    """SQL: column `column` as trimmed text, NULL where the in-memory reader sees no value (an
+    empty cell, or a missing-value text in any case and with spaces around: `missing`, None for
+    the defaults, io.tables.options.ReadOptions.missing_tokens)."""
+    from somdesk.io.chunked_sql import _quote, _sql_str
+    from somdesk.io.tables.options import ReadOptions
+
+    tokens = ReadOptions(missing=tuple(missing) if missing is not None else None).missing_tokens
+    t = f"trim(CAST({_quote(column)} AS VARCHAR))"
+    listed = ", ".join(_sql_str(x) for x in sorted(tokens))
+    return f"CASE WHEN lower({t}) IN ({listed}) THEN NULL ELSE {t} END"
+
+
+def first_text(con, reader: str, column: str, missing: tuple | None = None) -> str | None:
+    """The first present value of `column` in `reader` that is not a number by the in-memory rule
+    (`number_cell`), None if every one is (or the query fails: the caller's words stand alone)."""
+    v = cell_text(column, missing)
     try:
-        row = con.execute(f"SELECT {v} FROM {reader} WHERE {v} IS NOT NULL AND "
-                          f"TRY_CAST({v} AS DOUBLE) IS NULL LIMIT 1").fetchone()
+        row = con.execute(f"SELECT {v} FROM {reader} WHERE {v} IS NOT NULL AND NOT {number_cell(v)} "
+                          "LIMIT 1").fetchone()
     except Exception:  # the caller's message stands without the example
         return None
     return None if row is None else str(row[0])
+
+
+def numbers_in_text(con, reader: str, candidates, missing: tuple | None = None) -> list[str]:
+    """The columns of `candidates` (typed text by DuckDB's sniffer) whose every present cell is a
+    number by the in-memory rule and that have one: `+1`, `007`, ` 5` are numbers in memory
+    (the in-memory reader parses a text column cell by cell), so they are here.  One query per
+    column that stops at its first word (a real text column costs a few rows); a column of
+    numbers is read to its end, as the in-memory reader reads it."""
+    out = []
+    for c in candidates:
+        if first_text(con, reader, c, missing) is not None:
+            continue
+        v = cell_text(c, missing)
+        try:
+            if con.execute(f"SELECT 1 FROM {reader} WHERE {v} IS NOT NULL LIMIT 1").fetchone() is not None:
+                out.append(c)
+        except Exception:  # noqa: BLE001 - left as text: the read itself says what is wrong
+            continue
+    return out
+
+
+def _finite_by_statistics(con, file: str) -> set[str]:
+    """The columns of the Parquet `file` whose statistics show every value finite (every row group
+    has finite min and max); a column they do not (or cannot) clear is not in it.  One footer read."""
+    import math
+
+    from somdesk.io.chunked_sql import _sql_str
+    try:
+        rows = con.execute(f"SELECT path_in_schema, stats_min_value, stats_max_value FROM "
+                           f"parquet_metadata({_sql_str(file)})").fetchall()
+    except Exception:  # noqa: BLE001 - no usable statistics: every column is scanned
+        return set()
+    seen, bad = set(), set()
+    for name, lo, hi in rows:
+        seen.add(name)
+        try:
+            if not (math.isfinite(float(lo)) and math.isfinite(float(hi))):
+                bad.add(name)
+        except (TypeError, ValueError):
+            bad.add(name)
+    return seen - bad
+
+
+def infinite_columns(con, files: list[str], columns, *, name: str | None = None, text_file: str | None = None,
+                     labels: dict | None = None, exact_rows: bool = True) -> dict[str, str]:
+    """{column: the in-memory reader's sentence} for the `columns` of the Parquet `files` (read in
+    place, or staged) that hold an infinite value (`inf`, `-inf`, a number beyond 1.8e308): in
+    memory such a column is not numeric ("column 'a' is not numeric: line 3 has 'inf' or a
+    number beyond 1.8e308 (an infinite value)"), so the default columns leave it out and a column
+    asked for is refused; trained on, it broke the statistics.  One scan of those columns.
+    `text_file`: the one delimited text file the staged rows came from (its rows are named by
+    line); `labels` {name read: name shown} of a glob's files (the sentence names the file);
+    `exact_rows` False when a filter left rows out (the row cannot be named); `name` the one file's
+    name for the sentence (a glob's: its label), None: no name."""
+    from somdesk.io.chunked_files import FILE_COLUMN
+    from somdesk.io.chunked_sql import _head_layout, _parquet, _quote, _sql_str
+
+    columns = list(columns)
+    if not columns:
+        return {}
+    found: dict[str, tuple] = {}
+    for f in files:
+        # a column whose every row group has finite min and max statistics holds no infinite value:
+        # read from the footer, so a clean table is not scanned (DuckDB writes no statistics for a
+        # column chunk holding inf or NaN; other writers may write inf)
+        finite = _finite_by_statistics(con, f)
+        left = [c for c in columns if c not in found and c not in finite]
+        if not left:
+            break
+        src = _parquet([f], f"{_sql_str(f)}, file_row_number=true")
+        aggs = ", ".join(f"arg_min(file_row_number, CASE WHEN isinf(CAST({_quote(c)} AS DOUBLE)) THEN "
+                         f"file_row_number END), arg_min(CAST({_quote(c)} AS DOUBLE) > 0, CASE WHEN "
+                         f"isinf(CAST({_quote(c)} AS DOUBLE)) THEN file_row_number END)" for c in left)
+        row = con.execute(f"SELECT {aggs} FROM {src}").fetchone()
+        for k, c in enumerate(left):
+            if row[2 * k] is not None:
+                found[c] = (f, int(row[2 * k]), bool(row[2 * k + 1]))
+    out = {}
+    for c, (f, r, positive) in found.items():
+        mark = "'inf'" if positive else "'-inf'"
+        where, named = f"row {r + 1}", labels.get(f, name) if labels else name
+        staged = labels is not None and f not in labels       # a glob's text files, staged as one
+        if staged and exact_rows:       # the file of the row, and the row within it
+            src = _parquet([f], f"{_sql_str(f)}, file_row_number=true")
+            fc = _quote(FILE_COLUMN)
+            got = con.execute(f"SELECT {fc}, {r} - min(file_row_number) FROM {src} WHERE {fc} = "
+                              f"(SELECT {fc} FROM {src} WHERE file_row_number = {r}) GROUP BY {fc}").fetchone()
+            if got is not None:
+                named, r = labels.get(got[0], got[0]), int(got[1])
+                layout = _head_layout(got[0]) or (0, False)
+                where = f"line {layout[0] + (0 if layout[1] else 1) + 1 + r}"
+        elif text_file is not None and exact_rows:
+            layout = _head_layout(text_file) or (0, False)
+            where = f"line {layout[0] + (0 if layout[1] else 1) + 1 + r}"
+        if not exact_rows:
+            where = "a row"
+        sentence = (f"column {c!r} is not numeric: {where} has {mark} or a number beyond "
+                    f"{'' if positive else '-'}1.8e308 (an infinite value)")
+        out[c] = (f"{named}: " if named else "") + sentence
+    return out
 
 
 def _names(items) -> str:
@@ -131,7 +271,7 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
     if lacking:
         parts = [f"{f} has no column(s) {_names(cs)}" for f, cs in list(lacking.items())[:SHOWN]]
         more = len(lacking) - SHOWN
-        tail = f" (and {more} more file{'s' if more > 1 else ''})" if more > 0 else ""
+        tail = f" (and {count_text(more, 'more file', 'more files')})" if more > 0 else ""
         first = next(iter(lacking.values()))[0]
         having = next((f for f in files if first in per_file[f]), None)
         seen = f" ({having} has {first!r})" if having else ""
@@ -150,12 +290,32 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
         for f in files:
             if f in numeric_in or c not in per_file[f]:
                 continue
-            value = first_text(con, _reader([readers[f]], missing=missing), c)
+            value = first_text(con, _reader([readers[f]], missing=missing), c, missing)
             if value is not None:
                 raise FileFormatError(f"column {c!r} holds numbers in {numeric_in[0]} but text in {f} "
                                       f"({value!r}); a column must be numbers in every file of {pattern} "
                                       f"(or text in every file): correct {f}"
                                       + ("" if used_by else f", or leave {c!r} out with --columns"))
+
+
+def typed_too_soon(exc: Exception, shown: dict | None = None, labels: dict | None = None) -> tuple | None:
+    """(column, the in-memory reader's sentence "column 'a' is not numeric: line 25002 has 'x'",
+    a glob's file named first) when DuckDB's error `exc` is a cell its sniffer's sample typed as a
+    number that is not one; None for another error."""
+    import re
+
+    text = str(exc)
+    conv = re.search(r'Error when converting column "((?:[^"]|"")+)"\. Could not convert string "(.*)" to', text)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if not conv or not line:
+        return None
+    column, value = conv.group(1).replace('""', '"'), conv.group(2)
+    sentence = f"column {column!r} is not numeric: line {line.group(1)} has {value!r}"
+    file = re.search(r"^\s*file = (.*)$", text, re.M)
+    if labels is not None and file:
+        name = file.group(1).strip()
+        sentence = f"{labels.get(name, (shown or {}).get(name, name))}: {sentence}"
+    return column, sentence
 
 
 def format_breaker(con, files: list[str], message: str, columns: list[str], number_format: dict,

@@ -16,6 +16,7 @@ import glob
 import os
 import shutil
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
 
 DEFAULT_CHUNK_ROWS = 262_144
@@ -141,15 +142,16 @@ def _parquet(files, args: str) -> str:
 
 
 def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None,
-            missing: tuple | None = None) -> str:
+            missing: tuple | None = None, text: tuple = ()) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
     named `filename`, when given).  `text_dialect` (`_text_dialect(files)`, sniffed once by the
     caller: each call here would read every file's head again): every column of a delimited
     text file as text, in that dialect, for numbers written with a decimal comma or digit
-    groups, converted by the caller; None: columns typed by DuckDB.  `missing`: the cell texts that
+    groups, converted by the caller; None: columns typed by DuckDB (but those in `text`, read as text:
+    a word past DuckDB's type sample, io.chunked.open).  `missing`: the cell texts that
     mean "no value" in text files (io.tables ReadOptions.missing: they replace the default ones,
     an empty cell is always missing), None: the defaults, as the in-memory reader's."""
-    fmt = _format_of(files)
+    fmt, as_text_columns = _format_of(files), text
     listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
     if filename is not None:
         listed += f", filename={_sql_str(filename)}"
@@ -171,15 +173,29 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     from somdesk.io.tables.textfile import nullstr
     text = ", all_varchar=true" + text_dialect if text_dialect is not None else _head_args(files)
     nulls = nullstr(ReadOptions(missing=tuple(missing) if missing is not None else None))
+    if as_text_columns and text_dialect is None:     # typed as numbers from a sample, a word further down
+        text += ", types={" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in as_text_columns) + "}"
     return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
 
 
-def unreadable(where: str, exc: Exception) -> Exception:
+# A text file up to this size is read again in memory, only for a refusal's words (the line
+# number of a ragged row or an unclosed quote).  A few MiB: the in-memory read takes about 7x the
+# file in RAM, and the out-of-core reader exists for files that do not fit (review12: at 256 MiB a
+# 38 MB file took 5.5 s and 33 -> 286 MB RSS to word its refusal).  Larger files get DuckDB's words.
+IN_MEMORY_WORDS_BYTES = 4 << 20
+
+
+def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> Exception:
     """The refusal of a file or glob DuckDB cannot read as a table, in the in-memory reader's
     words ("cannot read bad.json: line 5 is not valid JSON (unexpected character)";
-    io.tables.duckutil.duck_message: the right line, not DuckDB's count one too high, review10 #16):
-    a FileFormatError to raise -- or Cancelled when `exc` is a query interrupted by a stop
-    (duckutil.interrupting): no file fault, and no sniffing of what the file is after a stop."""
+    io.tables.duckutil.duck_message: the right line, not DuckDB's count one too high, review10 #16).
+    The one place a DuckDB error of the chunked reader becomes our message: no "Conversion Error:"
+    or "Invalid Input Error" reaches the user.  `files` (the path or glob's files): a delimited text
+    file (up to IN_MEMORY_WORDS_BYTES) the in-memory reader refuses gives its very sentence (a ragged
+    line, a quote never closed: DuckDB's sniffer said "Error when sniffing file"), a glob's file
+    named; otherwise DuckDB's message in our words.  A FileFormatError to raise -- or Cancelled
+    when `exc` is a query interrupted by a stop (duckutil.interrupting): no file fault, and no
+    sniffing of what the file is after a stop."""
     from somdesk.errors import Cancelled
     from somdesk.io.names import display_basename, display_name
     from somdesk.io.tables.duckutil import duck_message, interrupted
@@ -188,23 +204,90 @@ def unreadable(where: str, exc: Exception) -> Exception:
         return Cancelled("stopped")
     # one file by its name, as in memory; a glob as given (its folder says which files)
     name = display_name(where) if _is_pattern(where) else display_basename(where)
+    words = in_memory_refusal(files) if files else None
+    if words is not None:
+        return FileFormatError(words)
+    text = str(exc)
+    if "sniffing file" in text or "sniff" in text.lower() and "dialect" in text.lower():
+        return FileFormatError(f"cannot read {name}: its delimiter, quoting and columns could not be made out "
+                               "(rows with different numbers of fields, or a quote never closed)")
     return FileFormatError(f"cannot read {name}: {duck_message(exc)}")
 
 
+def in_memory_refusal(files: list[str]) -> str | None:
+    """The in-memory reader's refusal of the first of `files` (delimited text, at most
+    IN_MEMORY_WORDS_BYTES) it refuses, None when it reads them all (or they are not text): the
+    words of a read that failed in chunks, read again only then."""
+    from somdesk.io.tables.table import read_table
+
+    if _format_of(files) != "csv":
+        return None
+    for f in files:
+        try:
+            if os.path.getsize(f) > IN_MEMORY_WORDS_BYTES:
+                continue
+            read_table(f).close()
+        except FileFormatError as exc:
+            return str(exc)
+        except Exception:  # noqa: BLE001 - no better words than DuckDB's own
+            continue
+    return None
+
+
+def no_rows_message(con, src: str | None, files: list[str], where: str, filtered: bool = False) -> str | None:
+    """The in-memory reader's words for a table with no rows ("cannot read h.csv: the file has a
+    header line but no data rows", "... no rows match the filter", "... the table has no rows"),
+    or None when `src` (a table function on connection `con`; None: known to be empty) has a row."""
+    from somdesk.io.names import display_basename, display_name
+    if src is not None and con.execute(f"SELECT 1 FROM {src} LIMIT 1").fetchone() is not None:
+        return None
+    name = display_name(where) if _is_pattern(where) else display_basename(where)
+    what = ("no rows match the filter" if filtered else
+            "the file has a header line but no data rows" if _format_of(files) == "csv" and not _is_pattern(where)
+            else "the table has no rows")
+    return f"cannot read {name}: {what}"
+
+
 def _head_args(files: list[str]) -> str:
-    """', skip=k[, header=false]' when every file's head, sniffed as the in-memory reader sniffs
-    it (io.tables.textfile.sniff_head), has k lines before the table (comments, titles, a
-    scikit-learn metadata line) and the same header verdict: DuckDB's own sniffer took
-    `150,4,setosa,versicolor,virginica` for the header and trained on the class target (review10
-    #12).  With no header DuckDB names the columns column0.. as the in-memory read does.  ''
-    when nothing is skipped or the files differ (DuckDB decides, as before)."""
+    """read_csv arguments for the dialect somdesk sniffs in the files' heads, as the in-memory
+    reader sniffs them (io.tables.textfile.sniff_head): the delimiter (DuckDB's own sniffer took a
+    ragged file for one column and scored nothing), the encoding when it is not UTF-8 (Latin-1,
+    UTF-16: DuckDB read UTF-8 only), and ', skip=k[, header=false]' for k (maybe 0) lines before the table
+    (comments, titles, a scikit-learn metadata line: DuckDB took `150,4,setosa,versicolor,virginica`
+    for the header and trained on the class target, review10 #12; with no header DuckDB names the
+    columns column0.. as the in-memory read does).  FileFormatError when the files of a glob are
+    written differently (`_text_dialect`: a glob of `;` and `,` files scored empty rows); '' when
+    nothing is sniffed (DuckDB decides)."""
+    _text_dialect(files)                 # refuses a glob whose files differ
+    out = ""
+    delimiter = _same_in_every_file(files, _delimiter)
+    if delimiter:       # and the standard quote, as the in-memory read: a quote never closed is an error
+        out += f", delim={_sql_str(delimiter)}, quote='\"', escape='\"'"
+    encoding = _same_in_every_file(files, _encoding)
+    if encoding:
+        out += f", encoding={_sql_str(encoding)}"
     layout = _same_in_every_file(files, _head_layout)
     if layout is None:
-        return ""
+        return out
     skip, headerless = layout
-    if not skip and not headerless:
-        return ""
-    return f", skip={int(skip)}" + (", header=false" if headerless else "")
+    # skip=0 said too, as the in-memory read says it: DuckDB's sniffer skips lines of its own (it read
+    # a GIMP palette's colours below its two title lines as a table, review10 #14)
+    return out + f", skip={int(skip)}" + (", header=false" if headerless else "")
+
+
+def _delimiter(path: str) -> str | None:
+    sniffed = _sniffed(path)
+    return None if sniffed is None else sniffed.delimiter
+
+
+# the encodings DuckDB's CSV reader decodes itself, by the names io.tables.detect.head_text gives
+_DUCK_ENCODINGS = {"iso8859-1": "latin-1", "latin-1": "latin-1", "utf-16": "utf-16"}
+
+
+def _encoding(path: str) -> str | None:
+    """DuckDB's name of the file's encoding when it is not UTF-8 and DuckDB reads it, else None."""
+    sniffed = _sniffed(path)
+    return None if sniffed is None else _DUCK_ENCODINGS.get(sniffed.encoding.lower())
 
 
 def _sniffed(path: str):
@@ -277,22 +360,48 @@ def _text_dialect(files: list[str]) -> str:
     """read_csv arguments for the dialect somdesk sniffs in the files' heads (delimiter, lines
     before the header; io.tables.textfile.sniff_head), for an all-text read: DuckDB's own sniffer
     picks ',' for `x;y` / `11,04;12,465` (two commas, one ';' a line) and finds no header
-    (review9 #15).  "" when nothing is sniffed; FileFormatError when the files of a glob differ."""
+    (review9 #15).  "" when nothing is sniffed.  FileFormatError when the files of a glob differ
+    (delimiter, lines before the header, a header or none, encoding), naming two of them and how
+    each is written: read as one table, a `;` file under a `,` glob read as one column and its
+    rows were scored empty (fixQ2)."""
     dialects = {}
     for f in files:
         sniffed = _sniffed(f)        # None: the read itself says why
         if sniffed is not None and sniffed.delimiter:
-            dialects.setdefault((sniffed.delimiter, sniffed.skip, sniffed.hints.header is False), f)
+            key = (sniffed.delimiter, sniffed.skip, sniffed.hints.header is False,
+                   _DUCK_ENCODINGS.get(sniffed.encoding.lower(), "utf-8"))
+            dialects.setdefault(key, f)
     if not dialects:
         return ""
     if len(dialects) > 1:
-        said = "; ".join(f"{os.path.basename(f)}: delimiter {d!r}" + (f", {k} line(s) before the header" if k else "")
-                         for (d, k, _), f in list(dialects.items())[:3])
-        raise FileFormatError(f"the files are written differently ({said}): read them apart")
-    delim, skip, headerless = next(iter(dialects))
+        from somdesk.io.names import display_basename
+        (a, fa), (b, fb) = list(dialects.items())[:2]
+        raise FileFormatError(f"the files are written differently: {display_basename(fa)} {_said(a, b)}, "
+                              f"{display_basename(fb)} {_said(b, a)}; a glob is read as one table: "
+                              "read them apart, or save them alike")
+    delim, skip, headerless, _enc = next(iter(dialects))
     # a scikit-learn metadata line is skipped and the numbers below it have no header (review10 #12)
     return (f", delim={_sql_str(delim)}, header={'false' if headerless else 'true'}"
             + (f", skip={int(skip)}" if skip else ""))
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
+
+
+def _said(mine: tuple, other: tuple) -> str:
+    """How a file of dialect `mine` is written, in what differs from `other` (delimiter, lines
+    before the header, header, encoding; `_text_dialect`'s keys)."""
+    (d, k, headerless, enc), (d2, k2, h2, e2) = mine, other
+    parts = []
+    if d != d2:
+        parts.append(f"uses the delimiter {d!r} ({_DELIMITER_NAMES.get(d, 'another mark')})")
+    if k != k2:
+        parts.append(f"has {count_text(k, 'line')} before the table")
+    if headerless != h2:
+        parts.append("has no header line" if headerless else "has a header line")
+    if enc != e2:
+        parts.append(f"is {enc} text")
+    return " and ".join(parts)
 
 
 def _converted(columns, text_columns, number_format: dict) -> str:

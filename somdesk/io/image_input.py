@@ -44,7 +44,9 @@ import warnings
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
+from somdesk.io.file_kinds import file_kind, picture_label, with_article
 from somdesk.io.names import stat_input
 
 __all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "load_image", "load_image_bytes",
@@ -147,22 +149,46 @@ def _guarded(fileobj, name: str, alpha: bool) -> np.ndarray:
     # catch_warnings is process-global: a race can at worst leave the filter set.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # Pillow's own notes on damaged metadata ("Corrupt EXIF data") would print a traceback-like
+        # line above our one `error:` line, or beside a picture that reads fine
+        warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
         try:
             return _decode(fileobj, name, alpha)
         except FileFormatError:
             raise
         except Image.DecompressionBombError:
             raise FileFormatError(f"cannot read {name}: the image is too large (a possible "
-                                  f"decompression bomb; the limit is {MAX_IMAGE_PIXELS:,} pixels)") from None
+                                  f"decompression bomb; the limit is {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
         except UnidentifiedImageError:
+            # what the user has, by its name then its first bytes (tester11 #3): a damaged .webp
+            # is a damaged WebP picture, a .somz a saved map, not "not a supported image"
+            head = _head_of(fileobj)
+            picture = picture_label(name, head)
+            if picture is not None:
+                raise FileFormatError(f"cannot read {name}: the {picture} is damaged or truncated "
+                                      "(its header cannot be read)") from None
             formats = ", ".join(supported_image_formats())
+            kind = file_kind(name, head)
+            if kind is not None:
+                raise FileFormatError(f"cannot read {name}: it is {with_article(kind)}, not a picture "
+                                      f"({formats})") from None
             raise FileFormatError(f"cannot read {name}: not a supported image ({formats}) "
                                   "or the image header is damaged") from None
         except MemoryError:
             raise FileFormatError(f"cannot read {name}: not enough memory to decode the image") from None
         except Exception as exc:  # Pillow's many error types on damaged data; see docstring
-            raise FileFormatError(f"cannot read {name}: the image is damaged or truncated "
+            picture = picture_label(name, _head_of(fileobj)) or "image"
+            raise FileFormatError(f"cannot read {name}: the {picture} is damaged or truncated "
                                   f"({type(exc).__name__}: {exc})") from None
+
+
+def _head_of(fileobj) -> bytes:
+    """The first bytes of `fileobj` (for naming its format), b"" when it cannot be read."""
+    try:
+        fileobj.seek(0)
+        return fileobj.read(32)
+    except (OSError, ValueError):
+        return b""
 
 
 def _check_size(width: int, height: int, name: str) -> None:
@@ -170,7 +196,7 @@ def _check_size(width: int, height: int, name: str) -> None:
         raise FileFormatError(f"cannot read {name}: the image has no pixels ({width}x{height})")
     if width * height > MAX_IMAGE_PIXELS:
         raise FileFormatError(f"cannot read {name}: the image is {width}x{height} = "
-                              f"{width * height:,} pixels; the limit is {MAX_IMAGE_PIXELS:,} "
+                              f"{count_text(width * height, 'pixel')}; the limit is {MAX_IMAGE_PIXELS:,} "
                               "(a possible decompression bomb)")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 # The pictures come from somdesk.render (one renderer for the screen and every export);
 # these names stay for the callers that import them from here.
@@ -30,7 +31,7 @@ def scale_nearest(img: np.ndarray, scale: int) -> np.ndarray:
         raise SomdeskError(f"scale must be at least 1, got {scale}")
     out_pixels = img.shape[0] * img.shape[1] * scale * scale
     if out_pixels > MAX_IMAGE_PIXELS:
-        raise SomdeskError(f"an image of {out_pixels:,} pixels is over the limit of {MAX_IMAGE_PIXELS:,}; "
+        raise SomdeskError(f"an image of {count_text(out_pixels, 'pixel')} is over the limit of {MAX_IMAGE_PIXELS:,}; "
                            "choose a smaller scale")
     # in bands, as render.geometry.layout draws maps: no numpy call holds the GIL for the whole picture
     from somdesk.render.geometry import bands

@@ -26,6 +26,7 @@ import os
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 __all__ = ["indexed_png_bytes", "save_indexed_png", "indexed_png_size", "used_palette"]
@@ -61,7 +62,7 @@ def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
     pal = _palette8(palette)
     lo, hi = int(idx.min()), int(idx.max())
     if lo < 0 or hi >= len(pal):
-        raise SomdeskError(f"index {hi if hi >= len(pal) else lo} is outside the palette of {len(pal)} colours")
+        raise SomdeskError(f"index {hi if hi >= len(pal) else lo} is outside the palette of {count_text(len(pal), 'colour')}")
     if len(pal) <= 65536 and idx.dtype.itemsize <= 2:
         counts = np.zeros(len(pal), dtype=np.int64)
         rows = max(1, (1 << 22) // idx.shape[1])
@@ -71,7 +72,7 @@ def used_palette(indices, palette) -> tuple[np.ndarray, np.ndarray]:
     else:
         used = np.unique(idx)
     if len(used) > MAX_PNG_COLOURS:
-        raise SomdeskError(f"the picture uses {len(used)} colours; an indexed PNG holds at most "
+        raise SomdeskError(f"the picture uses {count_text(len(used), 'colour')}; an indexed PNG holds at most "
                            f"{MAX_PNG_COLOURS}")
     if pal.shape[1] == 4:    # translucent entries first: tRNS then stops at the last of them
         used = used[np.argsort(pal[used, 3] == 255, kind="stable")]

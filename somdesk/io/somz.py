@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.names import display_basename, os_reason
 
@@ -147,7 +148,7 @@ def write_somz(path, meta: dict, arrays: Mapping[str, np.ndarray], specs: Specs 
         total += arr.nbytes
         if arr.nbytes > MAX_ARRAY_BYTES or total > MAX_TOTAL_BYTES:
             raise SomdeskError(f"{what} makes the file larger than somdesk can reopen "
-                               f"({MAX_ARRAY_BYTES:,} bytes per array, {MAX_TOTAL_BYTES:,} in all)")
+                               f"({count_text(MAX_ARRAY_BYTES, 'byte')} per array, {MAX_TOTAL_BYTES:,} in all)")
         checked[name] = arr
     with atomic_open(path, "wb") as fh:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -187,7 +188,7 @@ def _open_zip(path, where: str, kind: str) -> zipfile.ZipFile:
         except AttributeError:              # pragma: no cover - private helper gone in some future Python
             end = None
         if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
-            raise _bad(where, f"the archive lists {end[zipfile._ECD_ENTRIES_TOTAL]:,} members; "
+            raise _bad(where, f"the archive lists {count_text(end[zipfile._ECD_ENTRIES_TOTAL], 'member')}; "
                               f"a saved map has at most {MAX_MEMBERS}")
         fh.seek(0)
         return zipfile.ZipFile(fh)
@@ -205,7 +206,7 @@ def _read_meta(zf: zipfile.ZipFile, where: str, kind: str) -> dict:
     except KeyError:
         raise _bad(where, f"not a {kind} (no {META} inside)") from None
     if info.file_size > MAX_META_BYTES:
-        raise _bad(where, f"{META} is {info.file_size:,} bytes, over the limit of {MAX_META_BYTES:,}")
+        raise _bad(where, f"{META} is {count_text(info.file_size, 'byte')}, over the limit of {MAX_META_BYTES:,}")
     with zf.open(info) as fh:
         raw = fh.read(MAX_META_BYTES + 1)
     if len(raw) > MAX_META_BYTES:
@@ -256,9 +257,9 @@ def read_npy_header(fh, spec: ArraySpec, what: str, stored_bytes: int) -> NpyHea
     spec.check_header(tuple(shape), dtype, what)
     header = NpyHeader(tuple(shape), dtype, bool(fortran), offset)
     if header.nbytes > MAX_ARRAY_BYTES:
-        raise FileFormatError(f"{what} declares {header.nbytes:,} bytes, over the limit of {MAX_ARRAY_BYTES:,}")
+        raise FileFormatError(f"{what} declares {count_text(header.nbytes, 'byte')}, over the limit of {MAX_ARRAY_BYTES:,}")
     if offset + header.nbytes != stored_bytes:
-        raise FileFormatError(f"{what} declares {header.nbytes:,} bytes of data but holds "
+        raise FileFormatError(f"{what} declares {count_text(header.nbytes, 'byte')} of data but holds "
                               f"{max(stored_bytes - offset, 0):,}")
     return header
 
@@ -359,7 +360,7 @@ def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dic
             plans = [p for name, spec in wanted.items() if (p := _plan(zf, name, spec, where, kind)) is not None]
             total = sum(p.header.nbytes for p in plans)
             if total > MAX_TOTAL_BYTES:
-                raise _bad(where, f"its arrays declare {total:,} bytes, over the limit of {MAX_TOTAL_BYTES:,}")
+                raise _bad(where, f"its arrays declare {count_text(total, 'byte')}, over the limit of {MAX_TOTAL_BYTES:,}")
             arrays = {p.name: _load(zf, p, where) for p in plans}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
                 NotImplementedError) as exc:

@@ -35,6 +35,7 @@ import os
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 FORMATS = {".gif": "GIF", ".png": "PNG", ".apng": "PNG"}
@@ -52,7 +53,7 @@ class FrameRecorder:
 
         frames = whole_number("the number of time-lapse frames", max_frames)
         if not 2 <= frames <= MAX_FRAMES:
-            raise SomdeskError(f"a time-lapse keeps 2 to {MAX_FRAMES} frames, not {shown(frames)}")
+            raise SomdeskError(f"a time-lapse keeps 2 to {count_text(MAX_FRAMES, 'frame')}, not {shown(frames)}")
         self.max_frames = frames
         self.reset()
 
@@ -134,7 +135,7 @@ def _check_fps(fps: float) -> float:
         value = math.nan        # text, None, NaN, inf: reported with the range below
     if not 1 <= value <= MAX_FPS:
         fps = shown(fps)
-        raise SomdeskError(f"the frame rate must be between 1 and {MAX_FPS} frames per second, got {fps}")
+        raise SomdeskError(f"the frame rate must be between 1 and {count_text(MAX_FPS, 'frame')} per second, got {fps}")
     return value
 
 
@@ -148,10 +149,10 @@ def check_animation_size(rows: int, cols: int, frames: int, scale: int, hexagona
     width, height = body_size(int(rows), int(cols), hexagonal, int(scale))
     if width * height > MAX_IMAGE_PIXELS:
         raise SomdeskError(f"a time-lapse frame of {width} x {height} px is over the limit of "
-                           f"{MAX_IMAGE_PIXELS:,} pixels; choose a smaller scale")
+                           f"{count_text(MAX_IMAGE_PIXELS, 'pixel')}; choose a smaller scale")
     if width * height * int(frames) > MAX_ANIMATION_PIXELS:
-        raise SomdeskError(f"{frames} frames of {width} x {height} px are over the limit of "
-                           f"{MAX_ANIMATION_PIXELS:,} pixels; choose a smaller size or fewer frames")
+        raise SomdeskError(f"{count_text(frames, 'frame')} of {width} x {height} px are over the limit of "
+                           f"{count_text(MAX_ANIMATION_PIXELS, 'pixel')}; choose a smaller size or fewer frames")
     if fmt == "GIF" and max(width, height) > MAX_GIF_SIDE:
         raise SomdeskError(f"a GIF can be at most {MAX_GIF_SIDE} px wide and high, and frames of this map are "
                            f"{width} x {height} px; choose a smaller scale or an animated PNG (.png)")

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 SQRT3 = math.sqrt(3.0)
@@ -39,7 +40,7 @@ def check_scale(scale) -> int:
     """`scale` (pixels per node) as an int; SomdeskError unless it is a whole number in
     1..MAX_SCALE (bools refused).  Text or None raise ValueError/TypeError from float()."""
     if isinstance(scale, bool) or not float(scale).is_integer() or not 1 <= int(scale) <= MAX_SCALE:
-        raise SomdeskError(f"scale must be between 1 and {MAX_SCALE} pixels per node, got {scale}")
+        raise SomdeskError(f"scale must be between 1 and {count_text(MAX_SCALE, 'pixel')} per node, got {scale}")
     return int(scale)
 
 
@@ -56,7 +57,7 @@ def picture_size(rows: int, cols: int, hexagonal: bool, scale: int) -> tuple[int
 def check_pixels(width: int, height: int) -> None:
     """SomdeskError when a width x height px picture is over MAX_IMAGE_PIXELS."""
     if width * height > MAX_IMAGE_PIXELS:
-        raise SomdeskError(f"an image of {width * height:,} pixels is over the limit of "
+        raise SomdeskError(f"an image of {count_text(width * height, 'pixel')} is over the limit of "
                            f"{MAX_IMAGE_PIXELS:,}; choose a smaller scale")
 
 

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 ORGANISED_SIZES = (16, 32, 64, 128, 256)
@@ -46,7 +47,7 @@ def organised_colours(weights: np.ndarray, n: int | None = None) -> tuple[np.nda
     h, w = weights.shape[:2]
     grid = sample_grid(h, w, n)
     if grid is None:
-        raise SomdeskError(f"{n} colours cannot be sampled as an even grid from a {w} x {h} map; "
+        raise SomdeskError(f"{count_text(n, 'colour')} cannot be sampled as an even grid from a {w} x {h} map; "
                            f"choose one of {', '.join(map(str, organised_sizes(h, w)))} or all nodes")
     r, c = grid
     rows = ((np.arange(r) + 0.5) * h / r).astype(np.int64)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.render import geometry
 from somdesk.render.colour_tables import EMPTY_NODE, category_colours, levels_of, scalar_rgb, to_rgb8
@@ -62,7 +63,7 @@ def colour_nodes(weights: np.ndarray) -> np.ndarray:
     The first three components are used.  Raises SomdeskError for fewer than 3 or not 3-D.
     """
     if weights.ndim != 3 or weights.shape[2] < 3:
-        raise SomdeskError(f"the map has {weights.shape[-1]} values per node; a colour picture needs 3")
+        raise SomdeskError(f"the map has {count_text(weights.shape[-1], 'value')} per node; a colour picture needs 3")
     return to_rgb8(weights[..., :3])
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 import numpy as np
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.session.datasets import frozen_array
 from somdesk.session.progress import ClusterResult, Progress, QuantisedPicture
@@ -33,7 +34,7 @@ def cluster_summary(labels: np.ndarray, bmus: np.ndarray, row_labels) -> tuple[s
     lines = []
     for c in range(int(labels.max()) + 1):
         rows = np.flatnonzero(of_row == c)
-        line = f"{c}: {len(rows):,} rows"
+        line = f"{c}: {count_text(len(rows), 'row')}"
         if row_labels is not None and len(rows):
             top = Counter(row_labels[i] for i in rows if row_labels[i]).most_common(1)
             if top:
@@ -111,14 +112,17 @@ def quantise_task(session, cancel=None):
 def _quantised(pixels, indices, palette, cancel=None, shown: bool = False) -> QuantisedPicture:
     """The QuantisedPicture of `indices` into `palette` for the picture `pixels`: PSNR and used
     entries in slices (core.map_quantise.indexed_measures), with the picture the window draws
-    (`shown`: core.map_quantise.shown_small) -- no full-size copy of the picture is made."""
-    from somdesk.core.map_quantise import indexed_measures, shown_small
+    and the mean CIEDE2000 (`shown`: the full quantised picture; core.map_quantise.shown_small,
+    indexed_delta_e) -- no full-size copy of the picture is made."""
+    from somdesk.core.map_quantise import indexed_delta_e, indexed_measures, shown_small
 
     indices = frozen_array(indices)       # no copy when the remap's array is handed over (frozen)
     palette = frozen_array(palette)
     value, used = indexed_measures(pixels, indices, palette, cancel)
-    small = None
+    small = delta_e = None
     if shown:
+        # the full picture's CIEDE2000, as `somdesk quantize` prints it (a sample: ~0.1 s)
+        delta_e = indexed_delta_e(pixels, indices, palette, cancel=cancel)
         h, w = indices.shape
         small = frozen_array(shown_small(h, w, lambda a, b: palette[indices[a:b]], cancel=cancel))
     if palette.shape[1] == 4:
@@ -126,7 +130,7 @@ def _quantised(pixels, indices, palette, cancel=None, shown: bool = False) -> Qu
         parts = tuple(int(np.count_nonzero(used & m)) for m in (alpha == 255, (alpha > 0) & (alpha < 255), alpha == 0))
     else:
         parts = (int(np.count_nonzero(used)), 0, 0)
-    return QuantisedPicture(palette, indices, value, int(np.count_nonzero(used)), small, parts)
+    return QuantisedPicture(palette, indices, value, int(np.count_nonzero(used)), small, parts, delta_e)
 
 
 def quantised_preview(pixels: np.ndarray, weights: np.ndarray, cache: dict | None = None) -> QuantisedPicture:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 KINDS = ("colours", "image", "table")
@@ -224,9 +225,9 @@ def describe(dataset) -> str:
     if dataset is None:
         return "no data"
     if dataset.kind == "colours":
-        return f"{len(dataset.data):,} colours"
+        return f"{count_text(len(dataset.data), 'colour')}"
     if dataset.kind == "image":
         h, w = dataset.pixels.shape[:2]
         see_through = ", with transparency" if dataset.has_alpha else ""
         return f"{w} x {h} picture{see_through}, {len(dataset.sample):,} sampled pixels"
-    return f"{len(dataset.data):,} inputs"
+    return f"{count_text(len(dataset.data), 'input')}"

@@ -36,7 +36,13 @@ _PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", 
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
-_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image", "sbz")
+_STRONG_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "json", "ase", "aco", "riff-pal", "image", "sbz",
+                           "scribus")
+# Formats whose header or XML root says "palette" beyond doubt: a damaged one given where a table
+# is expected gets the palette reader's words (what is wrong in it), not the table reader's
+# ("line 2 has 2 field(s) but the header has 3"; tester11: a truncated Scribus .xml).  JSON, ACO
+# (two magic bytes) and ZIPs are left out: a damaged JSON table or a foreign ZIP is no palette.
+_SURE_PALETTE_FORMATS = ("gpl", "jasc-pal", "soc", "kpl", "ase", "sbz", "scribus")
 # When the content says only "a ZIP" (damaged, or holding nothing a reader claims) or nothing at
 # all, the name says whose message the user should read: a broken workbook is the spreadsheet
 # reader's to explain and a broken .somz the map reader's, not Krita's palette reader's.
@@ -175,7 +181,9 @@ def not_a_table(path) -> str | None:
 
         try:       # named a palette only when it reads as one: a damaged JSON table is no palette
             read_palettes(path)
-        except Exception:     # noqa: BLE001 -- any refusal: the table reader's words stand
+        except FileFormatError as exc:
+            return _damaged_palette(path, name, exc)
+        except Exception:     # noqa: BLE001 -- any other refusal: the table reader's words stand
             return None
 
         try:
@@ -190,6 +198,29 @@ def not_a_table(path) -> str | None:
         return (f"{name} is a{'n' if what[:1] in 'AEIOU' else ''} {what}, not a table: see it with "
                 f"somdesk palette info {name}, or train on it with somdesk train --palette {name}")
     return None
+
+
+def _damaged_palette(path, name: str, exc: FileFormatError) -> str | None:
+    """The palette reader's refusal `exc` as the sentence for a table command, when the file's
+    own header or XML root says it is a palette (_SURE_PALETTE_FORMATS, not a ZIP); else None
+    (the table reader's words stand)."""
+    from somdesk.io.names import display_name
+    from somdesk.io.palettes import FORMAT_LABELS, detect_format
+
+    head = _head(path)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return None
+    try:
+        fmt = detect_format(head, "<data>")       # by content alone, not by its name
+    except (FileFormatError, OSError):
+        return None
+    if fmt not in _SURE_PALETTE_FORMATS:
+        return None
+    label = FORMAT_LABELS.get(fmt, "palette")
+    what = label if "palette" in label.lower() else f"palette ({label})"
+    why = str(exc)
+    own = f"{display_name(os.fspath(path))}: "
+    return f"{name} is a damaged {what}, not a table: {why[len(own):] if why.startswith(own) else why}"
 
 
 def read_table_named(path, options=None, cancel=None):

@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,7 +53,8 @@ from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_columns import left_out_warning, missing_share_reason
+from somdesk.session.table_columns import (dates_warning_of, default_fallback, left_out_warning,
+                                           missing_share_reason)
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
                                         min_present_of, row_distances, topology)
 from somdesk.session.table_size import auto_size
@@ -173,19 +174,24 @@ def _metadata_target(src: ChunkedTable, label: str | None) -> dict[str, str]:
     return metadata_target(view, label)
 
 
-def _identifiers(src: ChunkedTable, columns: list[str]) -> dict[str, str]:
+def _identifiers(src: ChunkedTable, columns: list[str], dates: dict | None = None) -> dict[str, str]:
     """{column: why} of the numeric `columns` of `src` that name rows rather than measure them, by
     session.table_columns.identifier_rule on the engine's statistics over every row (whole numbers,
-    distinct, missing, least and largest): the in-memory default's rule out of core (review10 #2)."""
+    distinct, missing, least and largest): the in-memory default's rule out of core (review10 #2).
+    `dates` (a dict) receives {column: why} of the other whole-number columns that hold dates
+    (table_columns.date_rule, from the same statistics: shown passive, as in memory)."""
     from somdesk.io.chunked import _connect, _quote
-    from somdesk.session.table_columns import identifier_rule
+    from somdesk.session.table_columns import date_rule, identifier_rule
 
     if not columns:
         return {}
     aggs = []
     for c in columns:
         v = f"CASE WHEN isnan(CAST({_quote(c)} AS DOUBLE)) THEN NULL ELSE CAST({_quote(c)} AS DOUBLE) END"
-        aggs += [f"count({v})", f"count(DISTINCT {v})", f"bool_and({v} = round({v}))", f"min({v})", f"max({v})"]
+        # yyyymmdd: every value an 8-digit date (table_columns._yyyymmdd)
+        ymd = (f"bool_and({v} BETWEEN 18000101 AND 21991231 AND floor({v} / 100) % 100 BETWEEN 1 AND 12 "
+               f"AND {v} % 100 BETWEEN 1 AND 31)")
+        aggs += [f"count({v})", f"count(DISTINCT {v})", f"bool_and({v} = round({v}))", f"min({v})", f"max({v})", ymd]
     con = _connect()
     try:
         row = con.execute(f"SELECT {', '.join(aggs)} FROM {src._source_sql()}").fetchone()
@@ -193,12 +199,14 @@ def _identifiers(src: ChunkedTable, columns: list[str]) -> dict[str, str]:
         con.close()
     out = {}
     for k, c in enumerate(columns):
-        n, distinct, whole, lo, hi = row[5 * k:5 * k + 5]
+        n, distinct, whole, lo, hi, ymd = row[6 * k:6 * k + 6]
         if not n or not whole:
             continue
         why = identifier_rule(c, distinct == n, src.rows, src.rows, src.rows - n, float(lo), float(hi))
         if why:
             out[c] = why
+        elif dates is not None and (when := date_rule(c, float(lo), float(hi), bool(ymd))):
+            dates[c] = when
     return out
 
 
@@ -282,6 +290,12 @@ class StreamingTableRun:
                                       categorical=tuple(spec.categorical), number_format=self.number_format)
         src = first
         try:
+            # a column of numbers with an infinite value or a word is left out of the default columns,
+            # said as in memory (session.table_columns.spoiled_columns; out of core takes no
+            # --missing-values: the way to train on an infinite value's column is in memory)
+            self.warnings.extend(f"{why}; it is left out of the training columns" + (
+                " (to train on it, read such cells as missing without --out-of-core: --missing-values inf,-inf)"
+                if why.endswith("(an infinite value)") else "") for c, why in first.left_out.items() if c != spec.label)
             columns = tuple(c for c in first.columns if c != spec.label)
             numeric = set(first.numeric)
             forced = [c for c in spec.categorical if c in columns and c in numeric]
@@ -303,17 +317,21 @@ class StreamingTableRun:
                 # and row identifiers, judged by the in-memory rule on the engine's statistics (review10 #2)
                 numeric_cols = [c for c, k in zip(columns, kinds) if k == "numeric" and c not in sparse
                                 and c not in spec.categorical and c not in spec.passive]
-                ids = _identifiers(first, numeric_cols)
+                dates: dict = {}
+                ids = _identifiers(first, numeric_cols, dates)
                 # and a scikit-learn file's class target, by the in-memory rule (review10 #12)
                 ids.update({c: why for c, why in _metadata_target(first, spec.label).items() if c in numeric_cols})
-                if len(ids) + len(sparse) >= len(columns):       # identifiers alone stay in, as in memory
-                    ids = {}
-                if sparse and len(sparse) >= len(columns):
-                    sparse = {}
+                # what is left out, and what comes back when nothing else would place rows: the
+                # in-memory rule (table_columns.default_fallback: dates first, then identifiers)
+                placing = [c for c in columns if c not in spec.passive]
+                _, ids, sparse, dates = default_fallback(placing, ids, sparse, dates)
                 if ids or sparse:
                     kinds = tuple(k for c, k in zip(columns, kinds) if c not in sparse and c not in ids)
                     columns = tuple(c for c in columns if c not in sparse and c not in ids)
                     self.warnings.append(left_out_warning(ids, sparse))
+                if dates:       # date columns (a year) are shown passive, as in memory (table_columns.date_columns)
+                    spec = replace(spec, passive=tuple(spec.passive) + tuple(dates))
+                    self.warnings.append(dates_warning_of(dates))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             total = first.rows          # before --missing drop leaves rows out
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.core.cancel import drain
+from somdesk.core.options import count_text
 from somdesk.session.mapstate import MapState
 
 
@@ -80,6 +81,9 @@ class QuantisedPicture:
               with translucent entries and the transparent entry
     indices   (H, W) uint8/uint16 palette index of every pixel (full size)
     psnr      dB against the original as both look on white; inf when identical
+    delta_e   mean CIEDE2000 against the original, as both look on white (core.map_quantise.
+              indexed_delta_e: on 65,536 pixels of a bigger picture), for the full quantised
+              picture; None for the live preview (measured every frame, it would slow training)
     used      palette entries some pixel uses
     parts     (opaque, translucent, transparent): `used` split by the entries' alpha -- the
               opaque ones are the map's node colours, the others are added for a picture
@@ -95,6 +99,7 @@ class QuantisedPicture:
     used: int
     small: np.ndarray | None = field(default=None, compare=False, repr=False)
     parts: tuple[int, int, int] = (0, 0, 0)
+    delta_e: float | None = None
 
     def colours_text(self, nodes: int) -> str:
         """'N colours', and for a picture with alpha where they come from, e.g. '106 colours (64
@@ -102,9 +107,15 @@ class QuantisedPicture:
         nodes otherwise reads 106 as a wrong count (tester10 #11).  `nodes`: the map's size."""
         opaque, translucent, transparent = self.parts
         if not translucent and not transparent:
-            return f"{self.used:,} colours"
+            return f"{count_text(self.used, 'colour')}"
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
-        return f"{self.used:,} colours ({opaque:,} of the map's {nodes:,} node colours{extra})"
+        return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra})"
+
+    def quality_text(self) -> str:
+        """'PSNR 27.50 dB, mean CIEDE2000 5.9' (the words of `somdesk quantize`); the PSNR
+        alone when `delta_e` is None (the live preview)."""
+        text = f"PSNR {self.psnr:.2f} dB"
+        return text if self.delta_e is None else f"{text}, mean CIEDE2000 {self.delta_e:.1f}"
 
     def shown(self) -> np.ndarray:
         """(H', W', 3) uint8: the picture as the window draws it (`small`; `rgb()` when it

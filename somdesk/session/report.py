@@ -6,7 +6,8 @@
 Pictures are PNGs inlined as data: URIs, drawn by somdesk.render (the same colour
 tables and hexagon geometry as the window and `somdesk train --out`): the segments,
 U-matrix and hit map, the validity curve with the suggested k, the segment profiles,
-one component plane per feature (passive columns included, in the file's units).
+one component plane per feature (passive columns included, in the file's units), and with a
+label column its majority label per node and segment (session.table_labels).
 Styles are inline; there are no scripts, fonts or links, so the file opens the same
 in any browser, offline.
 
@@ -25,6 +26,7 @@ import math
 import numpy as np
 
 from somdesk.core.masked_som import masked_bmus
+from somdesk.core.options import count_text
 from somdesk.io.names import display_name
 
 __all__ = ["table_profiles", "table_top_items", "ratings_scale_warning", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
@@ -61,7 +63,7 @@ def _segments_of(tm, table, cells, cancel, segments) -> np.ndarray:
         return assign_cells(tm, cells, cancel)["segment"]
     seg = np.asarray(segments)
     if seg.shape != (table.n_rows,):
-        raise ValueError(f"segments {seg.shape} for {table.n_rows} rows")
+        raise ValueError(f"segments {seg.shape} for {count_text(table.n_rows, 'row')}")
     return seg
 
 
@@ -228,9 +230,9 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
     seg_rgb = category_colours(int(seg.max()) + 1)[seg]
     n_rows = f"{len(tm.inputs):,}" if kept else "an unknown number of"
     parts = [f"<h1>{html.escape(title)}: table map</h1>",
-             f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {tm.config.iterations} epochs on "
-             f"{n_rows} rows; quantization error {tm.quantization_error:.4g}, topographic error "
-             f"{tm.topographic_error:.3f}; {tm.k} segment{'' if tm.k == 1 else 's'} ({html.escape(tm.cluster_method)}), suggested k "
+             f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {count_text(tm.config.iterations, 'epoch')} on "
+             f"{count_text(n_rows, 'row')}; quantization error {tm.quantization_error:.4g}, topographic error "
+             f"{tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} ({html.escape(tm.cluster_method)}), suggested k "
              f"{tm.curve.get('suggested', '-')}.</p>",
              '<div class="row">',
              f"<figure>{_img(map_picture(seg_rgb, hexagonal), 'segments')}<figcaption>Segments</figcaption></figure>",
@@ -265,6 +267,10 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
                      "rates above the table (at least 3 ratings in the segment, lift above 0); lift: the segment's "
                      "mean minus the item's mean over every row.</p>")
         parts.append(_top_table(top))
+    lc = getattr(tm, "label_counts", None)
+    if lc is not None and lc.column == tm.label_column:     # --label: majority labels (tester11)
+        from somdesk.session.table_labels import labels_html
+        parts.append(labels_html(lc, seg, hexagonal))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):

@@ -14,7 +14,9 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
 (`source_path` and `read_options` since 2026-11-30, a map without them is looked for by name;
 `"min_present"`, the least share of the placing weight a scored row needs to be trusted, and
 `"source_fingerprint"` of the table file (io.fingerprint, + "rows") since 2026-12-01:
-table_data.few_values, session.table_source;
+table_data.few_values, session.table_source; `"label_names"` with the array `label_counts`
+(H, W, L + 1) int64, the label column's rows per node and label, since 2026-12-01:
+session.table_labels;
 `"number_format": {"decimal": ",", "thousands": ".", "delimiter": ";"}` of a text table since
 session 7: new files of that dialect are scored with it, `scoring_read_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
@@ -32,6 +34,7 @@ import math
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.core.preparation import Recipe
 from somdesk.errors import FileFormatError
 
@@ -72,6 +75,9 @@ def _specs(meta: dict) -> dict:
     p = info.get("passive", 0)
     if isinstance(p, int) and p > 0:
         specs["passive_planes"] = ArraySpec((cfg.height, cfg.width, p), ("float64",))
+    names = info.get("label_names")
+    if isinstance(names, list):             # --label's rows per node and label (session.table_labels)
+        specs["label_counts"] = ArraySpec((cfg.height, cfg.width, len(names) + 1), ("int64",))
     return specs
 
 
@@ -110,6 +116,10 @@ def save_table_map(tm, path) -> None:
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
     if p:
         arrays["passive_planes"] = np.asarray(tm.passive, dtype=np.float64)
+    lc = tm.label_counts
+    if lc is not None and lc.column == tm.label_column:    # counts of another column are not this label's
+        info["label_names"] = list(lc.names)
+        arrays["label_counts"] = np.asarray(lc.counts, dtype=np.int64)
     names = [f for f, a in zip(tm.recipe.features, tm.recipe.active) if a]
     save_map(som, path, names, extra_meta={"kind": KIND, "table_map": info}, extra_arrays=arrays,
              extra_specs=_specs)
@@ -162,11 +172,13 @@ def load_table_map(path):
                       clusters=saved.arrays["segments"], cluster_method=cluster_method_of(info.get("cluster_method")),
                       outlier_threshold=threshold, quantization_error=float(info["quantization_error"]),
                       topographic_error=float(info["topographic_error"]), curve=dict(info.get("curve") or {}),
-                      inputs=saved.som.data, row_index=saved.arrays["table_rows"], source=info.get("source"),
+                      inputs=saved.som.data, row_index=saved.arrays["table_rows"],
+                      source=info.get("source") if isinstance(info.get("source"), str) else None,
                       source_path=info.get("source_path") if isinstance(info.get("source_path"), str) else None,
                       read_options=read_options, number_format=_number_format(info.get("number_format")),
                       epochs_done=_epochs_done(saved.som), min_present=_min_present(info.get("min_present")),
-                      source_fingerprint=_fingerprint(info.get("source_fingerprint")))
+                      source_fingerprint=_fingerprint(info.get("source_fingerprint")),
+                      label_counts=_label_counts(info, saved.arrays.get("label_counts")))
         problem = map_problem(tm, info)
         if problem:
             raise ValueError(problem)
@@ -188,15 +200,34 @@ def _min_present(value) -> float | None:
     return float(value)
 
 
+def _label_counts(info: dict, counts):
+    """The saved `label_counts` of the label column (session.table_labels.LabelCounts), or None
+    (maps saved before 2026-12-01, or without a label).  ValueError when damaged."""
+    from somdesk.session.table_labels import LabelCounts
+
+    names, column = info.get("label_names"), info.get("label_column")
+    if names is None or counts is None:
+        return None
+    if not isinstance(column, str) or not isinstance(names, list):
+        raise ValueError("its label counts belong to no label column")
+    return LabelCounts(column, tuple(names), np.asarray(counts, dtype=np.int64))
+
+
+# the fingerprint kept for a saved one that is not one: matches no file (io.fingerprint.valid_fingerprint)
+DAMAGED_FINGERPRINT = {"damaged": True}
+
+
 def _fingerprint(value) -> dict | None:
     """A saved `source_fingerprint` (io.fingerprint, + "rows"), or None when absent (maps saved
-    before it: their table is taken as found).  ValueError when damaged."""
+    before it: their table is taken as found).  One that is not one (wrong types, a negative or
+    absurd size, not a digest: a damaged or hostile map, tester10 #21) is DAMAGED_FINGERPRINT:
+    the map still opens, and no file is taken for its table (session.table_source says why)."""
+    from somdesk.io.fingerprint import valid_fingerprint
+
     if value is None:
         return None
-    ok = isinstance(value, dict) and isinstance(value.get("size"), int) and isinstance(value.get("sha256"), str) \
-        and (value.get("rows") is None or isinstance(value.get("rows"), int))
-    if not ok:
-        raise ValueError("its table's fingerprint is not one")
+    if not valid_fingerprint(value):
+        return dict(DAMAGED_FINGERPRINT)
     return dict(value)
 
 
@@ -319,7 +350,7 @@ def chunked_number_format(tm, files: list[str], options=None) -> tuple[dict | No
     dec, th = agreed_number_format(files, format_of, "score them apart, or give --decimal and --thousands") \
         or (nf["decimal"], nf["thousands"])
     if len(notes) > 1:
-        notes = [notes[0] + f" (and {len(notes) - 1} more file{'s' if len(notes) > 2 else ''})"]
+        notes = [notes[0] + f" (and {count_text(len(notes) - 1, 'more file', 'more files')})"]
     return _plain_or({"decimal": dec, "thousands": th}), notes
 
 
@@ -350,7 +381,7 @@ def score_table(tm, table, cancel=None):
     warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
-        warnings.append(f"{table.name}: {len(extra)} column(s) the map does not use are ignored: {shown}")
+        warnings.append(f"{table.name}: {count_text(len(extra), 'column')} the map does not use {'is' if len(extra) == 1 else 'are'} ignored: {shown}")
     far = far_columns_warning(tm, table)
     if far:
         warnings.append(far)
@@ -403,7 +434,7 @@ def far_columns_warning(tm, table) -> str | None:
 def read_warnings(table) -> list:
     """The reader's warnings about `table` that hold for scoring: not the sample held in memory
     for training (io.tables samples a big table, but scoring reads and scores every row)."""
-    sample = f"{table.name} has {table.n_rows_total:,} rows; a random sample of "
+    sample = f"{table.name} has {count_text(table.n_rows_total, 'row')}; a random sample of "
     return [w for w in table.warnings if not (getattr(table, "sampled", False) and w.startswith(sample))]
 
 

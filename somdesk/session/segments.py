@@ -33,6 +33,7 @@ import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.clustering import cluster_codebook
+from somdesk.core.options import count_text
 from somdesk.core.preparation import population_std
 from somdesk.errors import OptionError
 from somdesk.io.names import display_name
@@ -166,7 +167,7 @@ def cluster_nodes(codebook, k=None, method=DEFAULT_METHOD, topology="rectangular
     if k is None:
         k = curve["suggested"] if curve else 1
     if not 1 <= int(k) <= n:
-        raise OptionError(f"the number of segments must be between 1 and the {n} nodes of the map, got {k}")
+        raise OptionError(f"the number of segments must be between 1 and the {count_text(n, 'node')} of the map, got {k}")
     labels = _cluster(codebook, int(k), method, topology, hits)
     return Segments(labels, int(k), method, curve)
 
@@ -264,11 +265,11 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
     img = Image.new("RGB", (panel_w * per_row, panel_h * nrow + foot), "white")
     dr = ImageDraw.Draw(img)
     if cut:
-        dr.text((6, panel_h * nrow + 4), f"{len(keep)} of {len(prof['columns']):,} columns: those whose segments "
+        dr.text((6, panel_h * nrow + 4), f"{len(keep)} of {count_text(len(prof['columns']), 'column')}: those whose segments "
                 f"differ most (the CSV export has every column)", fill=(40, 40, 40), font=font)
     for i, s in enumerate(segs):
         ox, oy = (i % per_row) * panel_w, (i // per_row) * panel_h
-        dr.text((ox + 6, oy + 6), one_line(f"segment {s}: {int(prof['size'][i]):,} rows ({prof['share'][i]:.0%})"),
+        dr.text((ox + 6, oy + 6), one_line(f"segment {s}: {count_text(int(prof['size'][i]), 'row')} ({prof['share'][i]:.0%})"),
                 fill="black", font=font)
         cx = ox + label_w + half
         dr.line([(cx, oy + 22), (cx, oy + panel_h - 8)], fill=(120, 120, 120))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.core.masked_som import masked_bmus
+from somdesk.core.options import count_text
 
 __all__ = ["assign_cells", "assign_table", "row_cells", "check_columns", "placing_columns", "present_columns",
            "row_distances", "rows_in_nodes", "few_values", "few_values_warning", "min_present_of",
@@ -54,9 +55,9 @@ def few_values_warning(tm, name: str, rows: int) -> str | None:
         return None
     limit = tm.min_present if getattr(tm, "min_present", None) is not None else MIN_PRESENT_SHARE
     one = rows == 1
-    return (f"{name}: {rows:,} row{'' if one else 's'} {'has' if one else 'have'} values in less than {limit:.0%} "
-            f"of the map's placing columns (by weight) and {'is' if one else 'are'} flagged as outlier"
-            f"{'' if one else 's'}: {'its' if one else 'their'} place and distance rest on too few values (the "
+    return (f"{name}: {count_text(rows, 'row')} {'has' if one else 'have'} values in less than {limit:.0%} "
+            f"of the map's placing columns (by weight) and {'is' if one else 'are'} flagged as {'an outlier' if one else 'outliers'}"
+            f": {'its' if one else 'their'} place and distance rest on too few values (the "
             "`present` column counts the columns)")
 
 

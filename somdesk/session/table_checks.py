@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 __all__ = ["WEIGHT_RANGE", "check_weights", "constant_in_rows", "refuse_constant"]
@@ -64,7 +65,7 @@ def refuse_constant(recipe, constant, name: str, rows: int | None = None, total:
     if active and all(c in constant for c in active):
         shown = ", ".join(map(repr, active[:8])) + (f" and {len(active) - 8} more" if len(active) > 8 else "")
         one = ("" if rows != 1 else "it has 1 row, so " if not total or total <= 1 else
-               f"dropping the rows with a missing value (missing: drop) left 1 of {total:,} rows, so ")
+               f"dropping the rows with a missing value (missing: drop) left 1 of {count_text(total, 'row')}, so ")
         raise OptionError(f"{name}: {one}every column chosen to train on has one value in every row ({shown}): "
                           "there is nothing to learn; choose columns whose values vary"
                           + ("" if rows != 1 else " and a table of more rows" if not total or total <= 1

@@ -1,9 +1,10 @@
 """Which columns a table map trains on when the user names none: the CLI's `train --table`
 default and the window's Setup ticks (one function, `default_columns`), and the label column.
 
-    cols = default_columns(table, label)       # numeric columns but label, row identifiers, mostly missing
+    cols = default_columns(table, label)       # numeric columns but label, row identifiers, dates, mostly missing
+    default_passive(table, label)              # the date columns, shown on the map as passive
     identifier_warning(table, label)           # one sentence naming those left out, or None
-    default_label_column(table, numeric)       # the column that looks like a category
+    default_label_column(table, numeric)       # the column that looks like the rows' class
 
 Left out of the default (docs/tables.md, "Preparation"): row identifiers (`_identifier_reason`),
 columns missing in most rows (`mostly_missing_columns`, tester9 #10); a column named by the user is
@@ -16,9 +17,11 @@ import weakref
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
 __all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
+           "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
            "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "MOSTLY_MISSING"]
 
@@ -28,12 +31,21 @@ MISSING_LABELS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
 MAX_LABEL_KINDS = 50    # a column with more distinct values is an identifier, not a label
 
 
+# names of a class column: preferred as the default label wherever they stand (a segment, a
+# species after a size column), before the leftmost category
+_CLASS_WORDS = frozenset({"species", "class", "label", "target", "category", "kind", "type", "segment", "group",
+                          "cluster", "variety", "genus", "breed", "outcome", "diagnosis"})
+
+
 def default_label_column(table, numeric) -> str | None:
-    """The last text column that looks like a category: 2 to MAX_LABEL_KINDS distinct values
-    and at most half as many as rows (the class column is usually last: iris's species, a
-    segment); None when no column does (identifiers, free text)."""
+    """The text column that looks like the rows' class: among the text columns with 2 to
+    MAX_LABEL_KINDS distinct values and at most half as many as rows (identifiers and free text
+    are not labels), the leftmost whose name is a class word (`_CLASS_WORDS`: species, class,
+    label, segment, kind, ...), else the leftmost of them (tester11: palmerpenguins' label was
+    `sex`, the last one, not `species`, the first); None when no column is one."""
     limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
-    for name in reversed(table.columns):
+    found = []
+    for name in table.columns:
         if name in numeric:
             continue
         # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
@@ -42,8 +54,10 @@ def default_label_column(table, numeric) -> str | None:
         if len(_label_kinds(table, name, 10_000)) > limit:
             continue
         if 2 <= len(_label_kinds(table, name)) <= limit:
-            return name
-    return None
+            if _words(name) & _CLASS_WORDS:
+                return name
+            found.append(name)
+    return found[0] if found else None
 
 
 def _label_kinds(table, name: str, head: int | None = None) -> set:
@@ -65,6 +79,75 @@ _KEY_WORDS = frozenset({"no", "nr", "num", "number", "key", "code"})
 _GLUED_ID = re.compile(r"(user|customer|cust|client|order|account|acct|member|person|patient|product|"
                        r"item|session|transaction|txn|record|row|employee|emp|student|movie|article|"
                        r"invoice|ticket|visitor|device|household|subject|participant|case|sample)id")
+
+
+def _words(name: str) -> set:
+    """The lower-case words of a column name: 'customer_id', 'CustomerID', 'birthYear 2'."""
+    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))}
+
+
+# calendar parts a whole-number column can be named for, with the values they take: such a
+# column says when a row was measured, not what was measured (palmerpenguins' `year`, tester11)
+_YEAR_WORDS = frozenset({"year", "yr"})
+_CALENDAR_NAMES = {"month": (1, 12), "quarter": (1, 4), "week": (1, 53), "weekday": (0, 7), "day": (1, 31)}
+_CALENDAR_FILLER = frozenset({"of", "the", "no", "nr", "num", "number"})
+
+
+def date_rule(name: str, vmin: float, vmax: float, yyyymmdd: bool) -> str | None:
+    """Why a column of whole numbers `name` (least and largest value `vmin`, `vmax`; `yyyymmdd`:
+    every value reads as a valid 8-digit date) holds dates rather than measurements, or None:
+      * a word of its name is "year" or "yr" (birth_year, model_year) and its values lie in
+        1000..2999 -- "years" (a duration: years_employed) is not;
+      * its name is only calendar words (month, quarter, week, weekday, day, "day of week")
+        and its values lie in that part's range -- "calls_per_day" is a measurement;
+      * every value is a yyyymmdd date (20240131), whatever the name."""
+    words = _words(name)
+    if words & _YEAR_WORDS and 1000 <= vmin and vmax <= 2999:
+        return "calendar years"
+    parts = words - _CALENDAR_FILLER
+    if words & {"day", "week"} and words & {"of"} and parts <= {"day", "week", "month", "year"} \
+            and 0 <= vmin and vmax <= 31:
+        return "a calendar position"
+    if len(parts) == 1 and next(iter(parts)) in _CALENDAR_NAMES:
+        lo, hi = _CALENDAR_NAMES[next(iter(parts))]
+        if lo <= vmin and vmax <= hi:
+            return f"calendar {next(iter(parts))}s"
+    if yyyymmdd:
+        return "dates written as yyyymmdd numbers"
+    return None
+
+
+def _yyyymmdd(present: np.ndarray) -> bool:
+    """Is every value an 8-digit yyyymmdd date (years 1800-2199)?"""
+    if not present.size or present.min() < 18000101 or present.max() > 21991231:
+        return False
+    v = present.astype(np.int64)
+    month, day = (v // 100) % 100, v % 100
+    return bool(np.all((month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)))
+
+
+def _date_reason(table, name: str) -> str | None:
+    """`date_rule` of numeric column `name` of `table` (whole numbers only), or None."""
+    v = table.cells(name)
+    present = v[np.isfinite(v)]
+    if not present.size or not np.all(present == np.round(present)):
+        return None
+    return date_rule(name, float(present.min()), float(present.max()), _yyyymmdd(present))
+
+
+def date_columns(table, label: str | None = None) -> dict[str, str]:
+    """{column: why} of the numeric columns of `table` but `label` and row identifiers that hold
+    dates (`date_rule`), in column order.  The default choice shows them as passive columns --
+    on the map, placing no row -- since a map of penguins by year sorts years, not penguins."""
+    ids = identifier_columns(table, label)
+    out = {}
+    for c in table.numeric_columns:
+        if c == label or c in ids:
+            continue
+        why = _date_reason(table, c)
+        if why:
+            out[c] = why
+    return out
 
 
 def _identifier_reason(table, name: str) -> str | None:
@@ -94,7 +177,7 @@ def identifier_rule(name: str, distinct: bool, rows: int, total: int, missing: i
     present values are `distinct`, the `rows` they were taken over (of `total` in the file), the
     `missing` cells, the least and largest value -- so the engine's statistics out of core give
     the same answer as the cells in memory (review10 #2)."""
-    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)}
+    words = _words(name)
     if words & _ID_WORDS or (words & _INDEX_WORDS and distinct):
         return "named as an identifier"
     if distinct and rows >= 10 and (words & _KEY_WORDS or any(_GLUED_ID.fullmatch(w) for w in words)):
@@ -163,29 +246,76 @@ def metadata_target(table, label: str | None = None) -> dict[str, str]:
                     + (f": {classes}" if classes else "")}
 
 
-def _left_out(table, label: str | None) -> tuple[tuple, dict, dict]:
-    """(default columns, identifiers and targets left out, mostly missing left out): the numeric
-    columns but the label, row identifiers, a scikit-learn file's class target and mostly missing
-    columns; the mostly missing ones stay out when only identifiers remain (they stay in when
-    nothing else does), and both stay in when they are all there is."""
+def _left_out(table, label: str | None) -> tuple[tuple, dict, dict, dict]:
+    """(default columns, identifiers and targets left out, mostly missing left out, dates made
+    passive): the numeric columns but the label, row identifiers, a scikit-learn file's class
+    target, date columns (`date_columns`) and mostly missing columns; when nothing else remains,
+    `default_fallback` brings them back (dates first, then identifiers, then mostly missing)."""
     numeric = tuple(c for c in table.numeric_columns if c != label)
     ids = {**identifier_columns(table, label), **metadata_target(table, label)}
     sparse = mostly_missing_columns(table, label)
-    cols = tuple(c for c in numeric if c not in ids and c not in sparse)
+    dates = {c: why for c, why in date_columns(table, label).items() if c not in sparse}
+    return default_fallback(numeric, ids, sparse, dates)
+
+
+def default_fallback(candidates, ids: dict, sparse: dict, dates: dict) -> tuple[tuple, dict, dict, dict]:
+    """(columns placing rows, identifiers left out, mostly missing left out, dates made passive) of
+    the default choice among `candidates` (column names, in order), given {column: why} of the
+    row identifiers (and class targets) `ids`, the mostly missing columns `sparse` and the date
+    columns `dates`: the candidates in none of them.  When none remain, the dates come back first
+    (a year measures something; an identifier only names rows), then the identifiers, then the
+    mostly missing columns.  The one rule in memory (`_left_out`) and out of core
+    (session.outofcore_table; review12 #2: in memory trained on an id where out of core took the
+    year).  The dicts returned hold only candidates; none of the inputs is changed."""
+    candidates = tuple(candidates)
+
+    def rest(*groups):
+        return tuple(c for c in candidates if not any(c in g for g in groups))
+
+    cols = rest(ids, sparse, dates)
+    if not cols:
+        dates = {}
+        cols = rest(ids, sparse)
     if not cols:
         ids = {}
-        cols = tuple(c for c in numeric if c not in sparse)
+        cols = rest(sparse)
     if not cols:
         sparse = {}
-        cols = numeric
-    return cols, {c: ids[c] for c in numeric if c in ids and c not in sparse}, sparse
+        cols = candidates
+    return (cols, {c: ids[c] for c in candidates if c in ids and c not in sparse},
+            {c: sparse[c] for c in candidates if c in sparse},
+            {c: dates[c] for c in candidates if c in dates and c not in sparse})
+
+
+def default_passive(table, label: str | None = None) -> tuple:
+    """The columns the default choice shows as passive (on the map, placing no row): the date
+    columns of `_left_out` (`date_columns`; tester11: penguins were placed by `year`)."""
+    return tuple(_left_out(table, label)[3])
+
+
+def dates_warning(table, label: str | None = None) -> str | None:
+    """One sentence naming the date columns made passive by default, and how to train on them."""
+    return dates_warning_of(_left_out(table, label)[3])
+
+
+def dates_warning_of(dates: dict) -> str | None:
+    """The sentence of `dates_warning` for {column: why} date columns (out of core too)."""
+    if not dates:
+        return None
+    shown = "; ".join(f"{c!r} ({why})" for c, why in list(dates.items())[:6]) + (" ..." if len(dates) > 6 else "")
+    one = len(dates) == 1
+    what = ("looks like a date and is shown as a passive column" if one else
+            "look like dates and are shown as passive columns")
+    them = "it" if one else "them"
+    return (f"{count_text(len(dates), 'numeric column')} {what} (on the map, placing no row): {shown}; "
+            f"name {them} in the columns to train on {them} (--columns)")
 
 
 def identifier_warning(table, label: str | None = None) -> str | None:
     """One sentence naming the columns the default choice leaves out -- row identifiers and
     mostly missing columns (`mostly_missing_columns`) -- and why, with the way to train on them;
     or None (tester8 #13, tester9 #10: left out without a word)."""
-    _, ids, sparse = _left_out(table, label)
+    _, ids, sparse, _dates = _left_out(table, label)
     return left_out_warning(ids, sparse)
 
 
@@ -196,28 +326,33 @@ def left_out_warning(ids: dict, sparse: dict) -> str | None:
         return None
     found = list(ids.items()) + list(sparse.items())
     shown = "; ".join(f"{c!r} ({why})" for c, why in found[:6]) + (" ..." if len(found) > 6 else "")
+    cols, one = count_text(len(found), "numeric column"), len(found) == 1
+    are, look = ("is", "looks") if one else ("are", "look")
     if any(why.startswith("the class target") for why in ids.values()):
-        what = f"{len(found)} numeric column(s) are left out"       # reasons in brackets
+        what = f"{cols} {are} left out"       # reasons in brackets
     elif ids and sparse:
-        what = (f"{len(found)} numeric column(s) look like row identifiers ({len(ids)}) or are mostly missing "
+        what = (f"{cols} look like row identifiers ({len(ids)}) or are mostly missing "
                 f"({len(sparse)}) and are left out")
     elif ids:
-        what = f"{len(found)} numeric column(s) look like row identifiers and are left out"
+        what = f"{cols} {look} like a row identifier and {are} left out" if one else \
+            f"{cols} look like row identifiers and are left out"
     else:
-        what = f"{len(found)} numeric column(s) are mostly missing and are left out"
-    return f"{what} of the training columns: {shown}; name them in the columns to train on them (--columns)"
+        what = f"{cols} {are} mostly missing and {are} left out"
+    return (f"{what} of the training columns: {shown}; name {'it' if one else 'them'} in the columns to train on "
+            f"{'it' if one else 'them'} (--columns)")
 
 
 def missing_share_reason(missing: int, rows: int) -> str | None:
     """"missing in M of N rows" when `missing` cells of `rows` are more than MOSTLY_MISSING of them
     (the rule of `mostly_missing_columns`, in memory and out of core), else None."""
-    return f"missing in {missing:,} of {rows:,} rows" if rows and missing > MOSTLY_MISSING * rows else None
+    return f"missing in {missing:,} of {count_text(rows, 'row')}" if rows and missing > MOSTLY_MISSING * rows else None
 
 
 def default_columns(table, label: str | None = None) -> tuple:
     """Every numeric column but the label, row identifiers (`_identifier_reason`: an "id"
     column or row numbers would put each row in a place of its own), a scikit-learn file's class
-    target (`metadata_target`) and columns missing in most rows (`mostly_missing_columns`) --
+    target (`metadata_target`), date columns (`date_columns`: shown as passive instead,
+    `default_passive`) and columns missing in most rows (`mostly_missing_columns`) --
     the `train --table` default and the window's ticks; identifiers stay in when they are the
     only numeric columns.  `default_columns_warnings` names every column left out.  A column of
     numbers with a stray word or an infinite value is not numeric, so it is not among them
@@ -293,4 +428,5 @@ def default_columns_warnings(table, label: str | None = None) -> list[str]:
     columns (`identifier_warning`).  The one list the CLI prints and the window shows (training
     adds it to the preparation's warnings when no columns are named: session.table_data)."""
     ids = identifier_warning(table, label)
-    return spoiled_columns(table, label) + ([ids] if ids else [])
+    dates = dates_warning(table, label)
+    return spoiled_columns(table, label) + ([ids] if ids else []) + ([dates] if dates else [])

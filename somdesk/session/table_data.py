@@ -29,10 +29,11 @@ import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
-from somdesk.core.options import SOMConfig
+from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
+from somdesk.session.table_labels import LabelCounts
 from somdesk.session.table_size import auto_size, filled_rows
 # the rows placed on a map and the default columns live in modules of their own; their names are
 # re-exported here for now only, so the 2026-12-01 split changed no caller (39 files import them from
@@ -43,12 +44,12 @@ from somdesk.session.table_assign import (MIN_PRESENT_SHARE, assign_cells, assig
                                           placing_columns, present_columns, row_cells, row_distances, rows_in_nodes)
 from somdesk.session.table_columns import (MAX_LABEL_KINDS, MISSING_LABELS, MOSTLY_MISSING,  # noqa: F401
                                            default_columns, default_columns_warnings, default_label_column,
-                                           identifier_columns,
+                                           identifier_columns, date_columns, default_passive,
                                            identifier_warning, mostly_missing_columns, spoiled_columns)
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
            "row_cells",
-           "default_columns", "identifier_columns", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
+           "default_columns", "identifier_columns", "date_columns", "default_passive", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
            "options_to_dict", "options_from_dict"]
 
 
@@ -103,6 +104,9 @@ class TableMap:
     # its table file's io.fingerprint (+ "rows" read) when trained: a reopened map does not take a
     # changed file for its table (session.table_source; tester9 #8).  None: no file, or saved before
     source_fingerprint: dict | None = None
+    # the label column's rows per node and label (session.table_labels; --label's majority labels
+    # and purity per node and segment, saved with the map); None: no label column or no labelled row
+    label_counts: LabelCounts | None = None
 
     @property
     def finished(self) -> bool:
@@ -151,13 +155,19 @@ def _check_spec(spec: TableMapSpec) -> None:
 
 def prepare_for(table, spec: TableMapSpec) -> Prepared:
     """The prepared rows `train_table_map` trains on for `spec` (the Setup tab's "auto" size is
-    measured on the same, session.table_size); raises as prepare_table."""
+    measured on the same, session.table_size); raises as prepare_table.  With no columns named,
+    the default columns (`default_columns`) plus the date columns as passive ones."""
+    from dataclasses import replace
     columns, left_out = spec.columns, []
     if columns is None:
         # the default columns, plus any column named categorical or passive: naming it says
         # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
         columns = default_columns(table, spec.label)
         columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
+        # date columns (a year) are shown on the map, placing no row (session.table_columns.date_columns)
+        dates = tuple(c for c in default_passive(table, spec.label) if c not in columns)
+        columns += dates
+        spec = replace(spec, passive=tuple(spec.passive) + dates)
         # what the default left out, first among the preparation's warnings: the CLI prints them,
         # the window shows them (tester10 #9: the window left an `inf` column out without a word)
         left_out = default_columns_warnings(table, spec.label)
@@ -238,7 +248,7 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
     h, w = codebook.shape[:2]
     hexagonal = tm.config.topology == "hexagonal"
     if stage is not None:
-        stage(f"measuring the map on {len(x):,} rows")
+        stage(f"measuring the map on {count_text(len(x), 'row')}")
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
     # the outlier threshold from distances of the kind scoring reports (assign_cells): with
@@ -251,8 +261,12 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
     if (~prep.recipe.active).any():
         passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
     te = topographic_error(codebook, tm.inputs, hexagonal, False, cancel)
+    counts = None
+    if tm.label_column is not None and prep.labels is not None:     # the majority labels (tester11)
+        from somdesk.session.table_labels import label_counts
+        counts = label_counts(prep.labels, idx, h, w, tm.label_column)
     tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
-                 quantization_error=float(dist.mean()), topographic_error=float(te))
+                 quantization_error=float(dist.mean()), topographic_error=float(te), label_counts=counts)
     cancel_mod.check(cancel)
     if stage is not None:
         stage("finding segments")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from somdesk.core.cancel import check
+from somdesk.core.options import count_text
 from somdesk.core.preparation import Prepared, auto_epochs, auto_map_size
 
 __all__ = ["AutoSize", "auto_from", "auto_size", "filled_rows", "prep_key", "prepared_rows", "table_auto"]
@@ -67,7 +68,7 @@ class AutoSize:
     def text(self) -> str:
         """"auto: 102 × 89 nodes, 30 epochs for the 1,000,000 rows trained on (...)"."""
         about = "" if self.exact else "about "
-        return f"auto: {about}{self.height} × {self.width} nodes, {self.epochs} epochs for {self.basis}"
+        return f"auto: {about}{self.height} × {self.width} nodes, {count_text(self.epochs, 'epoch')} for {self.basis}"
 
 
 def prep_key(spec) -> tuple:
@@ -98,10 +99,10 @@ def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = Fa
     if out_of_core:
         rows = kept if total == table.n_rows else int(round(kept * total / max(1, table.n_rows)))
         h, w, epochs = auto_size(filled, rows, spec)
-        return AutoSize(h, w, epochs, rows, f"all {rows:,} rows out of core (the size is fixed from every row "
+        return AutoSize(h, w, epochs, rows, f"all {count_text(rows, 'row')} out of core (the size is fixed from every row "
                                             "when training starts)", exact=False)
     h, w, epochs = auto_size(filled, kept, spec)
-    basis = f"the {kept:,} rows trained on" + (f" (of a random sample of the file's {total:,})" if sampled else "")
+    basis = f"the {count_text(kept, 'row')} trained on" + (f" (of a random sample of the file's {total:,})" if sampled else "")
     return AutoSize(h, w, epochs, kept, basis)
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
-__all__ = ["source_fingerprint", "table_fingerprint", "source_change", "source_of", "source_change_warning"]
+__all__ = ["source_fingerprint", "table_fingerprint", "source_change", "source_of", "source_change_warning",
+           "saved_table_name", "not_at_note"]
 
 
 def source_fingerprint(path, rows: int | None = None) -> dict | None:
@@ -70,7 +72,7 @@ def rows_change(tm, rows: int | None) -> str | None:
     saved = getattr(tm, "source_fingerprint", None) or {}
     if rows is None or saved.get("rows") is None or int(rows) == saved["rows"]:
         return None
-    return f"it has {int(rows):,} rows now, {int(saved['rows']):,} then"
+    return f"it has {count_text(int(rows), 'row')} now, {int(saved['rows']):,} then"
 
 
 def source_change_warning(tm, data_path) -> str | None:
@@ -89,42 +91,89 @@ def source_change_warning(tm, data_path) -> str | None:
             "are of what it holds now, not of the map's training rows")
 
 
+def saved_table_name(tm) -> str:
+    """The file name of the table `tm` was trained on, as the map saved it (its `source`; else
+    the last part of its `source_path`), or "" when it names none."""
+    for value in (getattr(tm, "source", None), getattr(tm, "source_path", None)):
+        if isinstance(value, str) and value:
+            return os.path.basename(value)
+    return ""
+
+
+def not_at_note(path, why: str) -> str:
+    """The one note for a saved table path a map does not follow (io.fingerprint.saved_path_problem):
+    where it looked, why not, and what to do instead."""
+    from somdesk.io.fingerprint import shown_path
+
+    return (f"the table this map was trained on is not at {shown_path(path)} ({why}); to see its rows on the "
+            "map, open that table (File > Open) and score it (Score new data) or train on it again")
+
+
 def source_of(tm, map_path):
     """(table or None, note): the map's source table, read again with the read options it was
     read with (`tm.read_options`; older maps: everything detected); the note says why there is none.
 
     Looked for next to the map (by its file name: a folder of map and table moved together),
     then where it was (`tm.source_path`, absolute), then as the older maps name it
-    (`tm.source`: relative to the current folder).  A file that changed since the map was
-    trained (`source_change`) is not taken: the map then shows alone and the note says what
-    changed (decision, tester9 #8: its rows would be shown as the training rows they are not;
-    to see them on the map, open the table and train, or score it with Score new data)."""
+    (`tm.source`: relative to the current folder).  A saved map is a file anyone may send
+    (tester10 #21): a path is followed only by io.fingerprint.saved_path_problem's rule (the
+    table's own file name, a regular file outside /proc and /sys, its saved size and hash
+    checked before any of it is read; a link to a file of another name only when they match),
+    and what a file that is not the table holds is never quoted (a map saved before
+    fingerprints reads an unchecked file: its read errors are not shown).  The file read is the
+    one checked (io.fingerprint.checked_saved_path's real path), named as the map found it.  A
+    file that changed since the map was trained (`source_change`) is not taken: the map then
+    shows alone and the note says what changed (decision, tester9 #8: its rows would be shown
+    as the training rows they are not; to see them on the map, open the table and train, or
+    score it with Score new data)."""
+    from somdesk.io.fingerprint import checked_saved_path, saved_path_problem, shown_path, valid_fingerprint
     from somdesk.io.tables.table import read_table
     from somdesk.session.table_data import check_columns, options_from_dict
 
-    name = os.path.basename(tm.source or tm.source_path or "")
+    name = saved_table_name(tm)
     if not name:
         return None, "the map does not name the table it was made from"
+    saved = getattr(tm, "source_fingerprint", None)
     here = os.path.dirname(os.path.abspath(map_path))
-    cands = [os.path.join(here, name)] + [c for c in (tm.source_path, tm.source) if c]
+    cands = [os.path.join(here, name)] + [c for c in (tm.source_path, tm.source) if isinstance(c, str) and c]
+    if saved and not valid_fingerprint(saved):
+        return None, not_at_note(tm.source_path if isinstance(tm.source_path, str) else cands[0],
+                                 "the map's record of its size and content is damaged, so no file is taken for it")
     try:
         options = options_from_dict(tm.read_options)
     except SomdeskError as exc:
         return None, str(exc)
-    seen, changed = set(), None
+    seen, changed, refused = set(), None, None
     for cand in cands:
-        key = os.path.abspath(cand)
-        if key in seen or not os.path.isfile(cand):
+        try:
+            there = os.path.lexists(cand)
+            key = os.path.realpath(cand)
+        except (OSError, ValueError):           # a NUL, an unencodable name: refused below
+            there, key = True, cand
+        if not there or key in seen:
             continue
         seen.add(key)
-        change = source_change(tm, cand)
+        # the path rules, before anything is read; a link to a file of another name is checked by
+        # the fingerprint below (review12 #1), and what is read is the file checked (#11)
+        real, problem = checked_saved_path(cand, name, content_checked=bool(saved))
+        if problem is not None:
+            refused = refused or (cand, problem)
+            continue
+        change = source_change(tm, real)                 # size, then hash: still nothing parsed
         if change is not None:
-            changed = changed or (cand, change)
+            if os.path.basename(real) != name:           # a link to another file, and not the table
+                refused = refused or (cand, saved_path_problem(cand, name) or change)
+            else:
+                changed = changed or (cand, change)
             continue
         try:
-            table = read_table(cand, options)
-        except SomdeskError as exc:
-            return None, f"its table {os.path.basename(cand)} cannot be read ({exc})"
+            table = read_table(real, options, name=os.path.basename(cand))
+            # named as the map found it (a link `latest.csv` stays latest.csv when saved again);
+            # its read stamp is of the file read, so a link changed since is a changed table
+            table.path = os.path.abspath(cand)
+        except SomdeskError as exc:                     # a checked file is the map's own: say why
+            why = f" ({exc})" if saved else ""
+            return None, f"its table {shown_name(cand)} cannot be read{why}"
         change = rows_change(tm, getattr(table, "n_rows_total", None))     # the file is hashed once
         if change is not None:
             table.close()
@@ -134,11 +183,22 @@ def source_of(tm, map_path):
             check_columns(tm, table)
         except SomdeskError as exc:
             table.close()
+            if not saved:       # an unchecked file: its column names are not the map's to show
+                return None, f"its table {shown_name(cand)} does not have the columns the map was trained on"
             return None, str(exc)
         return table, ""
     if changed is not None:
-        return None, (f"its table {os.path.basename(changed[0])} has changed since the map was trained "
+        return None, (f"its table {shown_name(changed[0])} has changed since the map was trained "
                       f"({changed[1]}); to see its rows on the map, score it (Score new data) or train on it "
                       "again")
-    where = f" nor at {tm.source_path}" if tm.source_path else ""
-    return None, f"its table {name} is not next to the map{where}"
+    if refused is not None:
+        return None, not_at_note(*refused)
+    where = f" nor at {shown_path(tm.source_path)}" if tm.source_path else ""
+    return None, f"its table {shown_name(name)} is not next to the map{where}"
+
+
+def shown_name(path) -> str:
+    """The file name of `path` for a note (io.fingerprint.shown_path of its last part)."""
+    from somdesk.io.fingerprint import shown_path
+
+    return shown_path(os.path.basename(path), 80)

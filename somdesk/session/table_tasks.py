@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.core.cancel import check
 from somdesk.session.progress import Progress, run_to_end
@@ -109,7 +110,7 @@ def _measured_steps(tm, prep, spec, table, warnings, cancel, progress=None):
     def stage(text: str) -> None:
         _say(progress, Progress("segment", 0, 0, "", f"epoch {tm.epochs_done}'s map: {text}"))
 
-    yield Progress("segment", 0, 0, "", phase=f"measuring the map of epoch {tm.epochs_done} on {len(prep.data):,} rows")
+    yield Progress("segment", 0, 0, "", phase=f"measuring the map of epoch {tm.epochs_done} on {count_text(len(prep.data), 'row')}")
     tm = measure_table_map(tm, prep, spec.clusters, cancel, stage)
     yield Progress("segment", 0, 0, "", phase="assigning rows")
     result = _applied(tm, table, cancel)
@@ -208,7 +209,7 @@ def _sample_measured_steps(run, table, cancel):
     file is closed: `finish(every_row=False)` reads none of it), the rows in memory assigned
     and profiled; returns the result dict (StoppedRun.steps)."""
     yield Progress("segment", 0, 0, "", phase=f"measuring the map of epoch {run.run.iteration} on the "
-                                              f"{len(run.pick):,} rows of the sample")
+                                              f"{count_text(len(run.pick), 'row')} of the sample")
     tm = run.finish(cancel, every_row=False)
     yield Progress("segment", 0, 0, "", phase="assigning the rows in memory")
     return _applied(tm, table, cancel,

@@ -399,8 +399,23 @@ class TableWorkspace(TableViewsMixin):
             self.spec = replace(self.spec, label=column)
         self.events.labels_changed.emit(column)
         if self.tm is not None:
-            self.tm = replace(self.tm, label_column=column)
+            # the label counts the map saves (session.table_labels) follow the column shown
+            self.tm = replace(self.tm, label_column=column, label_counts=self._label_counts(column))
             self._set_dirty(True)
+
+    def _label_counts(self, column):
+        """LabelCounts of `column` over the table's rows in memory (None: no column, no rows)."""
+        from somdesk.session.table_data import MISSING_LABELS
+        from somdesk.session.table_labels import label_counts
+
+        if self.tm is None or not self._label_ok(column):
+            return None
+        h, w = self.tm.codebook.shape[:2]
+        nodes = np.asarray(self.node_of_row)
+        ok = np.flatnonzero(nodes >= 0)
+        texts = self.table.strings(column)
+        labels = [None if texts[i].strip().lower() in MISSING_LABELS else texts[i] for i in ok]
+        return label_counts(labels, nodes[ok], h, w, column)
 
     # -- files out ----------------------------------------------------------------------------------
     def save_map(self, path) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+from somdesk.core.options import count_text
 
 __all__ = ["UnseenTally"]
 
@@ -64,6 +65,6 @@ class UnseenTally:
         for c, n in self.rows.items():
             common = [v for v, _ in self.values[c].most_common(SHOWN)]
             more = ", ..." if len(self.values[c]) > SHOWN else ""
-            parts.append(f"{c!r} in {n:,} row{'' if n == 1 else 's'} ({', '.join(map(repr, common))}{more})")
+            parts.append(f"{c!r} in {count_text(n, 'row')} ({', '.join(map(repr, common))}{more})")
         return (f"{name}: values the map never saw, scored as none of their column's categories (all zeros "
                 f"in its one-hot features): {'; '.join(parts)}")

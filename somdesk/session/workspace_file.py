@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from somdesk.core.options import SOMConfig
+from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.som import SOM
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.session.datasets import ColourData, ImageData, QuantiserSettings
@@ -203,6 +203,7 @@ def _restore(saved, where: str) -> SavedWorkspace:
 
 
 def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]:
+    from somdesk.io.fingerprint import checked_saved_path
     from somdesk.io.image_input import load_image
     from somdesk.session.training import PHASES
 
@@ -213,9 +214,16 @@ def _image(meta, arrays, inputs, title, source, where) -> tuple[ImageData, dict]
         raise FileFormatError(f"{where}: unknown training phase {phase!r}")
     pixels, full = arrays["picture"], False
     size = [int(v) for v in info.get("size", ())]
-    if source and os.path.isfile(source):
+    # a saved map is a file anyone may send: its picture's path is followed only to a regular
+    # file outside /proc and /sys named as the map names it (io.fingerprint.checked_saved_path,
+    # tester10 #21) -- or a link to one of another name (review12 #1: the decoded size and
+    # channels are checked below); the file read is the one checked (#11)
+    real = None
+    if isinstance(source, str) and source:
+        real = checked_saved_path(source, os.path.basename(source), content_checked=True)[0]
+    if real is not None:
         try:   # the original, if it is still there and still the same size, quantises at full size
-            original = load_image(source, alpha=True)
+            original = load_image(real, alpha=True)
             if [original.shape[1], original.shape[0]] == size and original.shape[2] == pixels.shape[2]:
                 pixels, full = original, True
         except SomdeskError:
@@ -260,7 +268,7 @@ def table_map_from_workspace(saved, where: str):
     f = len(columns)
     x = np.asarray(som.data, dtype=np.float64)
     if som.weights.shape[2] != f or x.shape[1] != f:
-        raise FileFormatError(f"{where}: the map has {som.weights.shape[2]} values per node for {f} columns")
+        raise FileFormatError(f"{where}: the map has {count_text(som.weights.shape[2], 'value')} per node for {count_text(f, 'column')}")
     fill = np.zeros(f) if missing not in ("mean", "median") else \
         (np.median(x, axis=0) if missing == "median" else x.mean(axis=0))
     recipe = Recipe(columns, ("numeric",) * f, normalise, missing,

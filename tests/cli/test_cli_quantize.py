@@ -60,7 +60,7 @@ def test_transparency_kept(tmp_path):
     (["IN", "o.png", "--colors", "1"], "between 2 and 256"),
     (["IN", "o.png", "--colors", "257"], "between 2 and 256"),
     (["IN", "o.png", "--space", "hsv"], "invalid choice"),
-    (["NOTIMG", "o.png"], "not a supported image"),
+    (["NOTIMG", "o.png"], "the PNG picture is damaged or truncated"),
     (["IN", "nofolder/o.png"], "does not exist"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, message):

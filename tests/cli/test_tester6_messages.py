@@ -142,7 +142,7 @@ def test_a_refused_output_is_one_error_line_without_the_warnings_before_it(table
     assert main(["assign", str(m), str(d / "extra.csv"), "--out", str(bad)]) == 2
     _one_error(capsys)
     assert main(["assign", str(m), str(d / "extra.csv"), "--out", str(d / "ok.csv")]) == 0
-    assert "does not use are ignored: 'note'" in capsys.readouterr().err
+    assert "does not use is ignored: 'note'" in capsys.readouterr().err
     pal = tmp_path / "big.gpl"
     pal.write_text("GIMP Palette\nName: big\n#\n" + "".join(f"{i % 256} {i // 256} 0 c{i}\n" for i in range(300)))
     assert main(["palette", "convert", str(pal), str(tmp_path / "x.act")]) == 2

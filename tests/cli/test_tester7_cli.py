@@ -201,4 +201,4 @@ def test_quiet_silences_the_warnings_of_assign(tmp_path, capsys):
     assert main(["assign", str(m), str(t), "--out", str(tmp_path / "s.csv"), "-q"]) == 0
     assert capsys.readouterr().err == ""
     assert main(["assign", str(m), str(t), "--out", str(tmp_path / "s.csv")]) == 0
-    assert "does not use are ignored: 'note'" in capsys.readouterr().err
+    assert "does not use is ignored: 'note'" in capsys.readouterr().err

@@ -71,7 +71,7 @@ def test_info_duplicates_text_and_json(tmp_path, capsys):
     src = _palette(tmp_path, n=12, dup=True)
     assert main(["palette", "info", str(src), "--duplicates"]) == 0
     text = capsys.readouterr().out
-    assert "Near-duplicates (CIEDE2000 < 2.3): 1 group(s); merging keeps 11 colours" in text
+    assert "Near-duplicates (CIEDE2000 < 2.3): 1 group; merging keeps 11 colours" in text
     assert "colour 3" in text and "colour 5" in text
     assert main(["palette", "info", str(src), "--duplicates", "--threshold", "0.01", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)

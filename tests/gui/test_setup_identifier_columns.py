@@ -15,3 +15,22 @@ def test_identifier_columns_are_not_ticked(qtbot, tmp_path):
     assert ticked == {"x", "y"}
     assert panel.spec().columns == ("x", "y")
     tab.close()
+
+
+def test_penguins_label_is_species_and_year_is_passive(qtbot, tmp_path):
+    """tester11: the window proposed `sex` as the label and trained on `year`."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tables"))
+    from _penguins import penguins_csv
+
+    tab = read_table(penguins_csv(tmp_path))
+    panel = TableSetup()
+    qtbot.addWidget(panel)
+    panel.set_table(tab)
+    spec = panel.spec()
+    assert spec.label == "species"
+    assert spec.columns == ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "year")
+    assert spec.passive == ("year",)
+    tab.close()

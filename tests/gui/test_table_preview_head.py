@@ -68,3 +68,32 @@ def test_preview_of_a_big_sheet_reads_its_first_rows(qtbot, win, tmp_path, monke
     (partial, head_rows, detected), = shown
     assert partial and head_rows == 100 and "first 100 rows" in detected
     assert win.tables.table.n_rows_total == 3000 and win.last_error is None
+
+
+def test_the_preview_keeps_no_head_folder_it_does_not_need_and_none_after_it(qtbot, tmp_path, big_files,
+                                                                           monkeypatch):
+    # tester11 #11: /tmp/somdesk-head-* folders were left behind: made for every preview (a small
+    # file's too) and removed only when the dialog finished
+    import gc
+    import os
+    import tempfile
+
+    from somdesk.gui.table_import import ImportPreview
+
+    own = tmp_path / "tmp"
+    own.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own))
+    small = tmp_path / "small.csv"
+    small.write_text("a,b\n1,2\n3,4\n")
+    dlg = ImportPreview(None, str(small))
+    assert dlg.table is not None and os.listdir(own) == []         # read whole: no head folder
+    dlg.done(0)
+    dlg = ImportPreview(None, big_files["gzip"])
+    assert dlg.partial and len(os.listdir(own)) == 1                # the head, while the preview shows it
+    if dlg.table is not None:
+        dlg.table.close()
+    dlg.deleteLater()                                               # never finished: closed under it
+    del dlg
+    qtbot.wait(50)
+    gc.collect()
+    assert os.listdir(own) == []

@@ -291,3 +291,16 @@ def test_save_palette_as_lists_only_the_names_the_palette_has(qtbot, window, tmp
         assert window.files.last_losses == [] and "Not kept" not in message, message
     else:
         assert "Not kept: " in message and lost in message and "colour name" not in message, message
+
+
+def test_save_palette_as_aco_says_the_palette_name_is_not_kept(qtbot, window, tmp_path):
+    """tester11: .aco keeps colour names (its version 2 section) but has no palette name; Save
+    palette as dropped the name without a word."""
+    src = tmp_path / "named.gpl"
+    src.write_text("GIMP Palette\nName: Mine\n#\n255 0 0 Red\n0 255 0 Green\n")
+    assert open_and_wait(qtbot, window, src)
+    assert window.files.save_palette_as(str(tmp_path / "out.aco"))
+    message = window.statusBar().currentMessage()
+    assert "Not kept: " in message and "the palette name is not saved" in message, message
+    assert "colour name" not in message.split("Not kept: ")[1].replace("keep colour names only", ""), message
+    assert [s.name for s in read_palette(tmp_path / "out.aco").swatches] == ["Red", "Green"]

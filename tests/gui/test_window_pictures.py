@@ -85,6 +85,13 @@ def test_open_train_live_preview_quantise_and_export(qtbot, win, png, tmp_path, 
     assert q.psnr >= psnr(img, quantize(img, weights)) - 0.5      # about as close as the map's own colours
     assert q.used == len(np.unique(expected.reshape(-1, 3), axis=0)) <= 16
     assert win.view == "quantised" and f"PSNR {q.psnr:.2f} dB" in win.canvas.legend.text()
+    # the mean CIEDE2000 `somdesk quantize` prints, in the caption and the status line (tester11)
+    from somdesk.core.colour import delta_e_2000_srgb
+    exact = float(np.mean(delta_e_2000_srgb(img.reshape(-1, 3) / 255.0, expected.reshape(-1, 3) / 255.0)))
+    assert q.delta_e == pytest.approx(exact, abs=1e-9)             # 160 x 120: every pixel measured
+    words = f"PSNR {q.psnr:.2f} dB, mean CIEDE2000 {q.delta_e:.1f}"
+    assert words in win.canvas.legend.text() and words in win.statusBar().currentMessage()
+    assert all("CIEDE2000" not in c for _rgb, c in live)           # the live preview measures no CIEDE2000
     np.testing.assert_array_equal(win.canvas.image_array(), expected)       # drawn: the result's pixels
 
     # export: File > Export image of the quantised view is an indexed PNG of those pixels

@@ -23,7 +23,7 @@ def test_rgba_swatch_image_keeps_alpha_and_skips_the_invisible():
     pal = read_palette_bytes(_png(SWATCHES, "RGBA"), "sw.png")
     assert [(s.hex, s.alpha) for s in pal.swatches] == [
         ("#ff0000", 255), ("#00ff00", 128), ("#808080", 10), ("#00ff00", 64)]
-    assert any("1 fully transparent pixel(s) ignored" in w for w in pal.warnings)
+    assert any("1 fully transparent pixel ignored" in w for w in pal.warnings)
 
 
 def test_opaque_rgb_image_is_opaque():

@@ -189,7 +189,7 @@ def test_jasc_extra_lines_warn():
     (b"RIFF\x10\x00\x00\x00PAL data\xff\x00\x00\x00\x00\x03\x05\x00", "declares 5 colours"),
     (b"RIFF\x04\x00\x00\x00PAL ", "no 'data' chunk"),
     (b"RIFF" + struct.pack("<I", 8 * 1001 + 4) + b"PAL " + b"junk\x00\x00\x00\x00" * 1001,
-     "first 1000 chunks"),
+     "first 1,000 chunks"),
 ])
 def test_riff_errors(data, what):
     assert what in error_for(data, "bad.pal")
@@ -394,7 +394,7 @@ def _gif_with_frame(width, height):
 @pytest.mark.parametrize("size, what", [
     ((60000, 60000), "too large"),                # Pillow's DecompressionBombError
     ((9000, 9000), "81,000,000 pixels"),          # below Pillow's limit, above ours
-    ((7000, 7000), "cannot be decoded"),          # allowed size, truncated data
+    ((7000, 7000), "the GIF picture is damaged or truncated"),   # allowed size, truncated data
 ])
 def test_gif_frame_larger_than_screen(size, what, recwarn):
     assert what in error_for(_gif_with_frame(*size), "frame.gif")
@@ -403,11 +403,11 @@ def test_gif_frame_larger_than_screen(size, what, recwarn):
 
 def test_truncated_and_corrupt_images():
     png = fixture_bytes("rgb.png")
-    assert "cannot be decoded" in error_for(png[:45], "t.png")
+    assert "t.png: the PNG picture is damaged or truncated" in error_for(png[:45], "t.png")
     bad_crc = bytearray(png)
     bad_crc[30] ^= 0xFF
     error_for(bytes(bad_crc), "crc.png")
-    assert "not a PNG or GIF" in error_for(b"\x89PNG\r\n\x1a\nnope", "x.png")
+    assert "the PNG picture is damaged or truncated (its header" in error_for(b"\x89PNG\r\n\x1a\nnope", "x.png")
     gif = fixture_bytes("indexed.gif")
     check_outcome(read_palette_bytes, gif[:20], "t.gif")
 

@@ -140,11 +140,11 @@ def test_write_losses_sentences():
     assert write_losses(ALPHA, "gpl") == []
     assert write_losses(ALPHA, "hex") == [
         "Lospec hex palette files have no names; 2 colour names and the palette name are not saved",
-        "Lospec hex palette files have no transparency; 2 colour(s) with alpha below 255 are "
+        "Lospec hex palette files have no transparency; 2 colours with alpha below 255 are "
         "saved opaque"]
     assert write_losses(ALPHA, "act")[-1] == (
         "Photoshop colour table files mark at most one colour fully transparent; 1 other "
-        "colour(s) with alpha below 255 are saved opaque")
+        "colour with alpha below 255 is saved opaque")
     assert write_losses(Palette([Swatch((0, 0, 0), alpha=0)]), "act") == []
     with pytest.raises(PaletteError, match="writable formats"):
         write_losses(ALPHA, "kpl")

@@ -166,7 +166,7 @@ def test_convert_index_writes_the_chosen_palette(tmp_path, capsys):
 def test_csv_unknown_layout_names_the_first_row():
     result = check_outcome(read_palette_bytes, b"colour_name;value\nred;#f00\n", "x.csv")
     assert isinstance(result, PaletteError)
-    assert "the first row has 2 cell(s): 'colour_name', 'value'" in str(result)
+    assert "the first row has 2 cells: 'colour_name', 'value'" in str(result)
 
 
 def test_info_lists_the_palettes_of_a_collection(capsys):

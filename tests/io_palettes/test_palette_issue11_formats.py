@@ -58,7 +58,7 @@ def test_act_odd_trailers(count, transparent, n, warn):
 @pytest.mark.parametrize("size", [769, 770, 771, 900, 1])
 def test_act_other_sizes_are_refused_naming_the_size(size):
     message = error_for(bytes(size), "odd.act")
-    assert "768 or 772 bytes" in message and f"{size:,} bytes" in message
+    assert "768 or 772 bytes" in message and (f"{size:,} bytes" if size != 1 else "is 1 byte") in message
 
 
 # -- raw RGB .pal ---------------------------------------------------------------------

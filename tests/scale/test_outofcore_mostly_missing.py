@@ -29,8 +29,8 @@ def test_a_late_key_is_left_out_of_the_default_columns(tmp_path, capsys):
                  "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out)]) == 0
     got = json.loads(out.read_text())
     assert got["features"] == ["a", "b"] and got["rows"] == N
-    assert ("warning: 1 numeric column(s) are mostly missing and are left out of the training columns: 'late' "
-            "(missing in 399 of 400 rows); name them in the columns to train on them (--columns)") in capsys.readouterr().err
+    assert ("warning: 1 numeric column is mostly missing and is left out of the training columns: 'late' "
+            "(missing in 399 of 400 rows); name it in the columns to train on it (--columns)") in capsys.readouterr().err
 
 
 def test_named_it_is_kept_and_dropping_most_rows_warns(tmp_path, capsys):

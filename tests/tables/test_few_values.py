@@ -79,7 +79,7 @@ def test_scoring_says_how_many(complete, tmp_path):
     assert [r["outlier"] for r in rows][:2] == ["true", "false"]
     said = [w for w in warnings if "too few" in w]
     assert said == ["new.csv: 1 row has values in less than 50% of the map's placing columns (by weight) and is "
-                    "flagged as outlier: its place and distance rest on too few values (the `present` column "
+                    "flagged as an outlier: its place and distance rest on too few values (the `present` column "
                     "counts the columns)"]
 
 

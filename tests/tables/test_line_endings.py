@@ -119,7 +119,7 @@ def test_decimal_comma_and_filter_on_mixed_line_ends(tmp_path, monkeypatch, arro
     assert got["rows"] == 10 and got["cells"][1][-1] == 1999.5
 
 
-RAGGED = "line {} has 1 field(s) but the header has 3 (the delimiter is comma)"
+RAGGED = "line {} has 1 field but the header has 3 (the delimiter is comma)"
 
 
 @pytest.mark.parametrize("arrow", PATHS)

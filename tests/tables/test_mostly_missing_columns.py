@@ -34,7 +34,7 @@ def test_a_late_key_is_left_out_and_named_with_the_identifiers(tmp_path):
         w = identifier_warning(tab)
     finally:
         tab.close()
-    assert w == ("2 numeric column(s) look like row identifiers (1) or are mostly missing (1) and are left out of "
+    assert w == ("2 numeric columns look like row identifiers (1) or are mostly missing (1) and are left out of "
                  "the training columns: 'id' (named as an identifier); 'late' (missing in 399 of 400 rows); name "
                  "them in the columns to train on them (--columns)")
 

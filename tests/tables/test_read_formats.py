@@ -169,7 +169,7 @@ def test_far_down_text_in_a_number_column_names_line_and_column(tmp_path):
 
 
 def test_ragged_line_names_the_line(tmp_path):
-    with pytest.raises(FileFormatError, match=r"r\.csv: line 3 has 1 field\(s\) but the header has 2"):
+    with pytest.raises(FileFormatError, match=r"r\.csv: line 3 has 1 field but the header has 2"):
         read_table(write_text(tmp_path, "r.csv", "a,b\n1,2\n3\n"))
 
 

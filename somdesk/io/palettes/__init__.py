@@ -16,7 +16,7 @@ all of them and `read_palette(path, index=0)` one.  Swatches carry alpha
 Writing picks the format from the extension (or `format=`) and replaces the
 target atomically, so a failed save never leaves a half-written file;
 `write_losses(palette, format)` says beforehand what the format cannot keep
-(names, alpha).
+(colour names, the palette's own name, alpha, the grid width).
 
 See docs/palette-formats.md for every format, formula and limit.
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import stat
 
+from somdesk.core.options import count_text
 from somdesk.io.atomic import atomic_write_bytes
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
@@ -61,13 +62,19 @@ _WRITERS = {
     "jasc-pal": pal.write_jasc, "css": css.write, "json": jsonfmt.write, "act": raw_rgb.write_act,
     "sbz": sbz.write,
 }
-#: What each writer can hold: names, alpha ("full", "one transparent" or None)
-#: and the most colours.  Used by `write_losses`; keep in step with the writers.
+#: What each writer can hold: colour names, the palette's own name, alpha ("full", "one
+#: transparent" or None) and the most colours.  Used by `write_losses`; keep in step with the
+#: writers (tests/io_palettes/test_write_losses_kept.py round-trips every claim).  Only GIMP's
+#: .gpl keeps the grid width (`Palette.columns`, its ``Columns:`` line).
 _CAPABILITIES = {
-    "gpl": (True, "full", None), "hex": (False, None, None), "ase": (True, None, None),
-    "aco": (True, None, 65_535), "jasc-pal": (False, None, None), "css": (True, "full", None),
-    "json": (True, "full", None), "act": (False, "one transparent", 256), "sbz": (True, None, None),
+    "gpl": (True, True, "full", None), "hex": (False, False, None, None),
+    "ase": (True, True, None, None),          # the palette name is the colours' group name
+    "aco": (True, False, None, 65_535),       # v2 names every colour; no field for the palette
+    "jasc-pal": (False, False, None, None), "css": (True, True, "full", None),
+    "json": (True, True, "full", None), "act": (False, False, "one transparent", 256),
+    "sbz": (True, True, None, None),
 }
+_KEEPS_COLUMNS = ("gpl",)
 
 #: Human-readable name of every format id.
 FORMAT_LABELS = {
@@ -119,7 +126,7 @@ def read_palettes_bytes(data: bytes, filename: str = "<data>") -> list[Palette]:
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     data = bytes(data)
     if len(data) > MAX_FILE_BYTES:
-        raise PaletteError(f"{filename}: the file is {len(data):,} bytes; palettes larger than "
+        raise PaletteError(f"{filename}: the file is {count_text(len(data), 'byte')}; palettes larger than "
                            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
     fmt = detect_format(data, filename)
     ctx = ReadContext(filename, fmt)
@@ -177,7 +184,7 @@ def _read_file(path: str | os.PathLike) -> tuple[bytes, str]:
         if not stat.S_ISREG(st.st_mode):
             raise PaletteError(f"{shown}: is not a regular file")
         if st.st_size > MAX_FILE_BYTES:
-            raise PaletteError(f"{shown}: the file is {st.st_size:,} bytes; palettes larger than "
+            raise PaletteError(f"{shown}: the file is {count_text(st.st_size, 'byte')}; palettes larger than "
                                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused")
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)   # bounded even if the file grows
@@ -237,7 +244,7 @@ def palette_to_bytes(palette: Palette, format: str) -> bytes:
     if not palette.swatches:
         raise PaletteError("nothing to write: the palette has no colours")
     if len(palette.swatches) > MAX_COLORS:
-        raise PaletteError(f"the palette has {len(palette.swatches)} colours; "
+        raise PaletteError(f"the palette has {count_text(len(palette.swatches), 'colour')}; "
                            f"at most {MAX_COLORS} can be saved")
     return writer(palette)
 
@@ -252,25 +259,32 @@ def write_losses(palette: Palette, format: str) -> list[str]:
     if format not in _CAPABILITIES:
         raise PaletteError(f"cannot write format {format!r}; writable formats: "
                            f"{', '.join(WRITE_FORMATS)}")
-    names, alpha, _limit = _CAPABILITIES[format]
+    names, own_name, alpha, _limit = _CAPABILITIES[format]
     label = FORMAT_LABELS[format]
     out = []
     named = sum(1 for s in palette.swatches if s.name)
-    if not names and (palette.name or named):
-        # only what the palette has: an unnamed palette has no names to lose
-        lost = ([f"{named} colour name{'' if named == 1 else 's'}"] if named else []) + \
-            (["the palette name"] if palette.name else [])
-        one = len(lost) == 1 and named <= 1
-        out.append(f"{label} files have no names; {' and '.join(lost)} {'is' if one else 'are'} not saved")
+    # only what the palette has: an unnamed palette has no names to lose
+    lost_colour_names = named if not names else 0
+    lost_own_name = bool(palette.name) and not own_name
+    if lost_colour_names or lost_own_name:
+        lost = ([count_text(named, 'colour name')] if lost_colour_names else []) + \
+            (["the palette name"] if lost_own_name else [])
+        one = len(lost) == 1 and lost_colour_names <= 1
+        what = ("have no names" if not names else
+                "keep colour names only")   # .aco: no field for the palette's own name (tester11)
+        out.append(f"{label} files {what}; {' and '.join(lost)} {'is' if one else 'are'} not saved")
+    if palette.columns and format not in _KEEPS_COLUMNS:
+        out.append(f"{label} files have no grid width; the layout "
+                   f"{count_text(palette.columns, 'colour')} wide is not saved")
     partial = sum(1 for s in palette.swatches if s.alpha not in (0, 255))
     clear = sum(1 for s in palette.swatches if s.alpha == 0)
     if alpha is None and (partial or clear):
-        out.append(f"{label} files have no transparency; {partial + clear} colour(s) with "
-                   "alpha below 255 are saved opaque")
+        out.append(f"{label} files have no transparency; {count_text(partial + clear, 'colour')} with "
+                   f"alpha below 255 {'is' if partial + clear == 1 else 'are'} saved opaque")
     elif alpha == "one transparent" and (partial or clear > 1):
         out.append(f"{label} files mark at most one colour fully transparent; "
-                   f"{partial + max(clear - 1, 0)} other colour(s) with alpha below 255 are "
-                   "saved opaque")
+                   f"{count_text(partial + max(clear - 1, 0), 'other colour')} with alpha below 255 "
+                   f"{'is' if partial + max(clear - 1, 0) == 1 else 'are'} saved opaque")
     return out
 
 

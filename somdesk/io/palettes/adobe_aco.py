@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import struct
 
+from somdesk.core.options import count_text
+
 from . import colorspaces as cs
 from .context import ReadContext
 from .model import Palette, PaletteError, Swatch
@@ -96,7 +98,7 @@ def _parse_section(data: bytes, pos: int) -> _Section:
             (units,) = struct.unpack(">I", data[pos:pos + 4])
             pos += 4
             if pos + 2 * units > len(data):
-                raise _Damaged(f"colour {i + 1} claims a name of {units} characters "
+                raise _Damaged(f"colour {i + 1} claims a name of {count_text(units, 'character')} "
                                 f"but the file ends first (truncated?)")
             raw = data[pos:pos + 2 * units]
             pos += 2 * units
@@ -129,14 +131,14 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         else:
             if second.version == 2:
                 if len(second.entries) != len(first.entries):
-                    ctx.warn(f"version 1 has {len(first.entries)} colours but version 2 has "
+                    ctx.warn(f"version 1 has {count_text(len(first.entries), 'colour')} but version 2 has "
                              f"{len(second.entries)}; using version 2")
                 chosen, end = second, second.end
             else:
                 ctx.warn("a second version 1 section was ignored")
                 end = second.end
     if end < len(data):
-        ctx.warn(f"{len(data) - end} bytes after the swatches ignored")
+        ctx.warn(f"{count_text(len(data) - end, 'byte')} after the swatches ignored")
 
     swatches = []
     for i, ((space, w, x, y, z), name) in enumerate(chosen.entries, start=1):

@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 import struct
 
+from somdesk.core.options import count_text
+
 from . import colorspaces as cs
 from .context import ReadContext
 from .limits import MAX_COLORS
@@ -107,7 +109,7 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     if nblocks > _MAX_BLOCKS:
         # Each colour needs one block and groups two; more than this cannot be
         # a palette within MAX_COLORS, and would only make us loop for long.
-        raise ctx.error(f"the header declares {nblocks} blocks; at most {_MAX_BLOCKS} are accepted")
+        raise ctx.error(f"the header declares {count_text(nblocks, 'block')}; at most {_MAX_BLOCKS} are accepted")
 
     swatches: list[Swatch] = []
     groups: list[str | None] = []
@@ -116,12 +118,12 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     pos = 12
     for index in range(nblocks):
         if pos + 6 > len(data):
-            raise ctx.error(f"the file is truncated: the header promises {nblocks} blocks "
+            raise ctx.error(f"the file is truncated: the header promises {count_text(nblocks, 'block')} "
                             f"but it ends after {index}")
         btype, blen = struct.unpack(">HI", data[pos:pos + 6])
         start = pos + 6
         if start + blen > len(data):
-            raise ctx.error(f"block {index + 1} at byte {pos} claims {blen} bytes "
+            raise ctx.error(f"block {index + 1} at byte {pos} claims {count_text(blen, 'byte')} "
                             f"but only {len(data) - start} remain (truncated file?)")
         body = _Body(data[start:start + blen], pos, ctx, f"block {index + 1}")
         pos = start + blen
@@ -145,7 +147,7 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     if depth:
         ctx.warn("the last group is not closed")
     if pos < len(data):
-        ctx.warn(f"{len(data) - pos} bytes after the last block ignored")
+        ctx.warn(f"{count_text(len(data) - pos, 'byte')} after the last block ignored")
     name = groups[0] if len(groups) == 1 and ungrouped == 0 else None
     return ctx.finish(swatches, name)
 

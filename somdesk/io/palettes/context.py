@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from .limits import MAX_COLORS, MAX_PALETTES, MAX_TOTAL_COLORS, MAX_WARNINGS
 from .model import Palette, PaletteError, Swatch
 
+from somdesk.core.options import count_text
 from somdesk.io.names import display_name  # noqa: F401 - re-exported for the readers
 
 
@@ -83,11 +84,11 @@ class ReadContext:
             self.check_count(len(sw))
             total += len(sw)
             if total > MAX_TOTAL_COLORS:
-                raise self.error(f"the file holds more than {MAX_TOTAL_COLORS:,} colours in all; "
+                raise self.error(f"the file holds more than {count_text(MAX_TOTAL_COLORS, 'colour')} in all; "
                                  "too large for a palette collection")
             kept.append((sw, name))
             if len(kept) > MAX_PALETTES:
-                raise self.error(f"the file holds more than {MAX_PALETTES:,} palettes")
+                raise self.error(f"the file holds more than {count_text(MAX_PALETTES, 'palette')}")
         if not kept:
             raise self.error("the file contains no colours")
         warnings = self.warnings

@@ -35,6 +35,8 @@ from __future__ import annotations
 import math
 import re
 
+from somdesk.core.options import count_text
+
 from . import colorspaces as cs
 from .context import ReadContext, decode_text
 from .model import Palette, Swatch
@@ -253,7 +255,7 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     """
     raw = decode_text(data, ctx)
     if raw.count("/*") > _MAX_COMMENTS:
-        raise ctx.error(f"more than {_MAX_COMMENTS:,} comments; not a palette")
+        raise ctx.error(f"more than {count_text(_MAX_COMMENTS, 'comment')}; not a palette")
     palette_name = _palette_name(raw)
     # Blank out comments but keep their newlines, so line numbers stay right.
     text = _COMMENT.sub(lambda c: re.sub(r"[^\n]", " ", c.group()), raw)

@@ -28,6 +28,8 @@ import csv
 import itertools
 import re
 
+from somdesk.core.options import count_text
+
 from .colorspaces import parse_hex, unit_to_byte
 from .context import ReadContext, decode_text, significant_lines
 from .hexfile import is_hex_list_line
@@ -224,14 +226,14 @@ def _single(rows, ctx: ReadContext) -> list[Swatch]:
                 found = ", ".join(repr(c.strip()[:20]) for c in row[:4]) + (", ..." if len(row) > 4 else "")
                 raise ctx.error(f"expected a header with a 'hex' (or 'color') column or 'r,g,b' "
                                 f"columns, rows of hex colours, or a column of colour lists; the "
-                                f"first row has {len(row)} cell(s): {found}", line)
+                                f"first row has {count_text(len(row), 'cell')}: {found}", line)
         if kind == "grid":
             swatches += [_hex_swatch(c, ctx, line) for c in row if c.strip()]
             ctx.check_count(len(swatches), line)
             continue
         need = max([hex_col or 0, *(rgb_cols or ())])
         if len(row) <= need:
-            raise ctx.error(f"expected at least {need + 1} columns, found {len(row)}", line)
+            raise ctx.error(f"expected at least {count_text(need + 1, 'column')}, found {len(row)}", line)
         name = row[name_col] if name_col is not None and name_col < len(row) else None
         if not extra_warned and any(c.strip() for c in row[max([need, name_col or 0]) + 1:]):
             ctx.warn("cells after the colour and name columns were ignored", line)

@@ -14,6 +14,8 @@ import os
 import re
 import struct
 
+from somdesk.io.file_kinds import picture_format
+
 from . import adobe_ase, csvfmt, hexfile, raw_rgb, sbz
 from .colorspaces import parse_hex
 from .context import ReadContext
@@ -28,6 +30,9 @@ EXTENSION_HINTS = {
     ".txt": "paintnet", ".hex": "hex", ".kpl": "kpl", ".soc": "soc",
     ".css": "css", ".scss": "css", ".less": "css", ".json": "json",
     ".csv": "csv", ".png": "image", ".gif": "image", ".act": "act", ".sbz": "sbz",
+    # pictures the palette reader does not read: image.read names them, or calls them damaged
+    ".jpg": "image", ".jpeg": "image", ".jpe": "image", ".jfif": "image", ".webp": "image",
+    ".bmp": "image", ".tif": "image", ".tiff": "image", ".apng": "image",
 }
 _BINARY = {"ase", "aco", "kpl", "image", "riff-pal", "sbz"}   # .act: see detect_format
 _SNIFF_BYTES = 64 * 1024
@@ -137,6 +142,10 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
         return "ase"
     if _is_aseprite(data, filename):
         raise adobe_ase.aseprite_error(ctx)
+    if picture_format(data) is not None or extension_hint(filename) == "image":
+        # a WebP is RIFF too, and a picture's name goes before a reader's guess from two bytes:
+        # image.read names the picture (or calls it damaged)
+        return "image"
     if data.startswith(b"RIFF"):
         return "riff-pal"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):

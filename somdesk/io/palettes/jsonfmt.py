@@ -41,6 +41,8 @@ from __future__ import annotations
 import json
 import math
 
+from somdesk.core.options import count_text
+
 from .colorspaces import parse_hex, unit_to_byte
 from .context import ReadContext, decode_text
 from .limits import MAX_COLORS
@@ -278,7 +280,7 @@ def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:
     if text.count(",") > _MAX_COMMAS:
         # Checked before parsing: a 64 MiB list of numbers would otherwise
         # build tens of millions of Python objects first.
-        raise ctx.error(f"the JSON has more than {_MAX_COMMAS:,} items; too large for a palette")
+        raise ctx.error(f"the JSON has more than {count_text(_MAX_COMMAS, 'item')}; too large for a palette")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 
 from .limits import MAX_NAME_CHARS
@@ -187,7 +188,7 @@ class Palette:
         if names is not None:
             names = list(names)
             if len(names) != a.shape[0]:
-                raise ValueError(f"{len(names)} names for {a.shape[0]} colours")
+                raise ValueError(f"{count_text(len(names), 'name')} for {count_text(a.shape[0], 'colour')}")
         q = np.rint(np.clip(a, 0.0, 1.0) * 255.0).astype(np.int64)
         swatches = tuple(
             Swatch((int(row[0]), int(row[1]), int(row[2])),

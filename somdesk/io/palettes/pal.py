@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import struct
 
+from somdesk.core.options import count_text
+
 from .context import ReadContext, decode_text, significant_lines
 from .model import Palette, Swatch
 
@@ -49,12 +51,12 @@ def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
                         header[0][0] if header[0] else 1)
     if header[2] is None:
         raise ctx.error("the file is truncated: the version and colour count lines are missing")
-    (_, version), (count_line, count_text) = header[1], header[2]
+    (_, version), (count_line, count_field) = header[1], header[2]
     if version != "0100":
         ctx.warn(f"unexpected version {version[:20]!r} (expected 0100)", header[1][0])
-    if not re.fullmatch(r"\d{1,9}", count_text):
-        raise ctx.error(f"expected the number of colours, found {count_text[:40]!r}", count_line)
-    count = int(count_text)
+    if not re.fullmatch(r"\d{1,9}", count_field):
+        raise ctx.error(f"expected the number of colours, found {count_field[:40]!r}", count_line)
+    count = int(count_field)
     ctx.check_count(count, count_line)
 
     swatches: list[Swatch] = []
@@ -74,7 +76,7 @@ def read_jasc(data: bytes, ctx: ReadContext) -> Palette:
             values.append(v)
         swatches.append(Swatch(tuple(values[:3]), alpha=values[3] if len(values) == 4 else 255))
     if len(swatches) < count:
-        raise ctx.error(f"the header declares {count} colours but only {len(swatches)} "
+        raise ctx.error(f"the header declares {count_text(count, 'colour')} but only {len(swatches)} "
                         "colour lines follow (truncated file?)")
     return ctx.finish(swatches)
 
@@ -100,7 +102,7 @@ def read_riff(data: bytes, ctx: ReadContext) -> Palette:
         raise ctx.error(f"this RIFF file holds {form!r} data, not a palette ('PAL ')")
     (riff_size,) = struct.unpack("<I", data[4:8])
     if riff_size + 8 != len(data):
-        ctx.warn(f"the RIFF header says {riff_size + 8} bytes but the file has {len(data)}")
+        ctx.warn(f"the RIFF header says {count_text(riff_size + 8, 'byte')} but the file has {len(data)}")
 
     pos = 12
     for _ in range(_MAX_CHUNKS):
@@ -113,7 +115,7 @@ def read_riff(data: bytes, ctx: ReadContext) -> Palette:
             return _riff_data(data[body_start:body_start + size], size, body_start, ctx)
         pos = body_start + size + (size & 1)
     else:
-        raise ctx.error(f"no 'data' chunk among the first {_MAX_CHUNKS} chunks; not a palette")
+        raise ctx.error(f"no 'data' chunk among the first {count_text(_MAX_CHUNKS, 'chunk')}; not a palette")
     raise ctx.error("no 'data' chunk found: the RIFF palette is truncated or empty")
 
 
@@ -125,8 +127,8 @@ def _riff_data(body: bytes, size: int, offset: int, ctx: ReadContext) -> Palette
         ctx.warn(f"unexpected palette version 0x{version:04X} (expected 0x0300)")
     need = 4 + 4 * count
     if len(body) < need:
-        raise ctx.error(f"the 'data' chunk declares {count} colours ({need} bytes) "
-                        f"but only {len(body)} bytes are present (truncated file?)")
+        raise ctx.error(f"the 'data' chunk declares {count_text(count, 'colour')} ({count_text(need, 'byte')}) "
+                        f"but only {count_text(len(body), 'byte')} are present (truncated file?)")
     if size > need:
         ctx.warn(f"{size - need} extra bytes in the 'data' chunk ignored")
     swatches = [Swatch((body[i], body[i + 1], body[i + 2])) for i in range(4, need, 4)]

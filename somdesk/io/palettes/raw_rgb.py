@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import struct
 
+from somdesk.core.options import count_text
+
 from .context import ReadContext
 from .model import Palette, PaletteError, Swatch
 
@@ -72,11 +74,11 @@ def read_act(data: bytes, ctx: ReadContext) -> Palette:
     if size == ACT_PLAIN_BYTES:
         return ctx.finish(_triplets(data, ACT_COLOURS))
     if 0 < size < ACT_PLAIN_BYTES and size % 3 == 0:
-        ctx.warn(f"the file is {size} bytes, not the 768 or 772 Photoshop writes; read as "
+        ctx.warn(f"the file is {count_text(size, 'byte')}, not the 768 or 772 Photoshop writes; read as "
                  f"{size // 3} RGB triplets, as GIMP does")
         return ctx.finish(_triplets(data, size // 3))
     raise ctx.error(f"a Photoshop colour table (.act) is 768 or 772 bytes (256 RGB triplets "
-                    f"[+ count and transparent index]); this file is {size:,} bytes")
+                    f"[+ count and transparent index]); this file is {count_text(size, 'byte')}")
 
 
 def write_act(palette: Palette) -> bytes:
@@ -108,8 +110,8 @@ def read_raw_all(data: bytes, ctx: ReadContext) -> list[Palette]:
     size = len(data)
     colours = RAW_PAL_SIZES.get(size)
     if colours is None:
-        sizes = ", ".join(f"{s} ({c} colours)" for s, c in RAW_PAL_SIZES.items())
-        raise ctx.error(f"a headerless RGB .pal is {sizes} bytes; this file is {size:,} bytes "
+        sizes = ", ".join(f"{s} ({count_text(c, 'colour')})" for s, c in RAW_PAL_SIZES.items())
+        raise ctx.error(f"a headerless RGB .pal is {sizes} bytes; this file is {count_text(size, 'byte')} "
                         "and has no JASC-PAL or RIFF header")
     swatches = _triplets(data, colours)
     if colours == 512:

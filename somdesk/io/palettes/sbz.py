@@ -65,6 +65,8 @@ import math
 import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
+from somdesk.core.options import count_text
+
 from . import colorspaces as cs
 from .context import ReadContext
 from .limits import MAX_ZIP_MEMBERS
@@ -215,7 +217,7 @@ def _colour(el, ctx: ReadContext, label: str, noted: set):
         if model not in CHANNELS:
             continue
         if len(numbers) != CHANNELS[model]:
-            raise ctx.error(f"{label}: <values model={model!r}> has {len(numbers)} numbers, "
+            raise ctx.error(f"{label}: <values model={model!r}> has {count_text(len(numbers), 'number')}, "
                             f"expected {CHANNELS[model]}")
         if space and model in ("RGB", "CMYK") and (model, space) not in noted:
             noted.add((model, space))     # once per profile: a book tags every colour with it
@@ -267,7 +269,7 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
             materials[key] = rgb
             names[key] = name.strip() if name else None
     for kind, count in skipped_kinds.items():
-        ctx.warn(f"{count} <{kind[:20]}> material(s) are not colours; skipped")
+        ctx.warn(f"{count_text(count, f'<{kind[:20]}> material')} {'is' if count == 1 else 'are'} not colours; skipped")
     book = _child(root, "book")
     swatches: list[Swatch] = []
     if book is None:
@@ -288,7 +290,7 @@ def parse_swatchbook(xml: bytes, ctx: ReadContext, zipped: bool = True) -> Palet
             keys.append(key)
         unplaced = len(set(order) - set(keys))
         if unplaced:
-            ctx.warn(f"{unplaced} colour(s) defined in <materials> are not placed in the book; "
+            ctx.warn(f"{count_text(unplaced, 'colour')} defined in <materials> {'is' if unplaced == 1 else 'are'} not placed in the book; "
                      "left out, as SwatchBooker leaves them out")
     for key in keys:
         rgb = materials[key]

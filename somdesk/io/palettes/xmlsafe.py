@@ -12,6 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
+from somdesk.core.options import count_text
+
 from .context import ReadContext
 
 
@@ -68,9 +70,9 @@ def parse(data: bytes, ctx: ReadContext, what: str = "XML") -> tuple[ET.Element,
         state["elements"] += 1
         state["depth"] += 1
         if state["elements"] > MAX_XML_ELEMENTS:
-            raise _Refused(f"it has more than {MAX_XML_ELEMENTS:,} elements; too large for a palette")
+            raise _Refused(f"it has more than {count_text(MAX_XML_ELEMENTS, 'element')}; too large for a palette")
         if state["depth"] > MAX_XML_DEPTH:
-            raise _Refused(f"it is nested more than {MAX_XML_DEPTH} levels deep; not a palette")
+            raise _Refused(f"it is nested more than {count_text(MAX_XML_DEPTH, 'level')} deep; not a palette")
 
     def end(_name):
         state["depth"] -= 1

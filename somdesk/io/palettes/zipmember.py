@@ -12,6 +12,8 @@ import io
 import zipfile
 from typing import Callable
 
+from somdesk.core.options import count_text
+
 from .context import ReadContext
 from .limits import MAX_ZIP_MEMBER_BYTES, MAX_ZIP_MEMBERS
 from .model import PaletteError
@@ -38,14 +40,14 @@ def read_member(data: bytes, ctx: ReadContext, member: str, what: str, ext: str,
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
-                raise ctx.error(f"the archive has {len(infos)} members; {what} has a few")
+                raise ctx.error(f"the archive has {count_text(len(infos), 'member')}; {what} has a few")
             info = next((i for i in infos if i.filename == member), None)
             if info is None and any_folder:
                 info = next((i for i in infos if i.filename.lower().endswith(member)), None)
             if info is None:
                 raise ctx.error(missing([i.filename for i in infos]))
             if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise ctx.error(f"{member} would unpack to {info.file_size} bytes; the limit is "
+                raise ctx.error(f"{member} would unpack to {count_text(info.file_size, 'byte')}; the limit is "
                                 f"{MAX_ZIP_MEMBER_BYTES // _MIB} MiB (possible zip bomb)")
             with zf.open(info) as fh:
                 raw = fh.read(MAX_ZIP_MEMBER_BYTES + 1)

@@ -178,6 +178,7 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
                 encoding = "utf-8"
             except UnicodeDecodeError as exc:
                 if exc.start < len(head) - 4:       # not merely a character cut by the head's end
+                    refuse_non_table_text(head.decode("latin-1"), name)
                     return (head.decode("latin-1"), "iso8859-1",
                             [f"{name} is not valid UTF-8 (byte {exc.start:,}); it was read as Latin-1, "
                              "so accented letters may be wrong"])
@@ -186,7 +187,45 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
         text = head.decode(encoding, errors="strict" if len(head) < HEAD_BYTES else "ignore")
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text (byte {exc.start:,})") from None
-    return text.lstrip("\ufeff"), encoding, []
+    text = text.lstrip("\ufeff")
+    refuse_non_table_text(text, name)
+    return text, encoding, []
+
+
+# Markup at the start of a line: a declaration, comment or doctype, or an element's tag ("<root>",
+# "<COLOR NAME=...", "</a>").  "<5" or "<=3" (a cell's value) is none.
+_MARKUP_DECL = re.compile(r"<(?:\?xml\b|!doctype\b|!--)", re.I)
+_MARKUP_TAG = re.compile(r"</?[A-Za-z_][\w.:-]*(?:\s|/?>|$)")
+# C0 control characters no text table holds; binary data decoded as Latin-1 is full of them (~9 %
+# of random bytes).  Allowed, as text does hold them: tab, line ends, form feed, the DOS
+# end-of-file mark, the vertical tab (FileMaker's line break inside a field, review12 #8) and the
+# file/group/record/unit separators \x1c-\x1f (the ASCII-delimited text some exports write).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x19\x1b\x7f]")
+_CONTROL_SAMPLE = 4096
+
+
+def refuse_non_table_text(text: str, name: str) -> None:
+    """FileFormatError when the decoded head `text` of `name` is markup or binary data, which the
+    CSV reader would otherwise read as a table of one column ("<root>", one row per line) or of
+    junk (tester11 #1).  The rule, on the first non-blank lines:
+
+    * XML or HTML: the text starts with "<?xml", "<!DOCTYPE" or "<!--", or the first line starts
+      with a tag and so does the second (or there is no second): a table whose header is a tag
+      has rows that are not ("<id>,<name>" then "1,bob" is still a table);
+    * binary: more than 1 % (and at least 3) of the first 4,096 characters are control
+      characters text never holds (NUL and the like; not tab, line ends, form feed, vertical tab,
+      the DOS end-of-file mark or the separators \x1c-\x1f)."""
+    lines = [ln.strip() for ln in itertools.islice((ln for ln in text_lines(text) if ln.strip()), 2)]
+    if lines and (_MARKUP_DECL.match(lines[0])
+                  or all(_MARKUP_TAG.match(ln) for ln in lines)):
+        what = "an HTML page" if _is_html(text.lstrip().encode("utf-8", "replace")) else "XML"
+        raise FileFormatError(f"cannot read {name}: it is {what} (it starts with {lines[0][:40]!r}), "
+                              "not a table of rows and columns; save it as CSV from the program that made it")
+    sample = text[:_CONTROL_SAMPLE]
+    controls = len(_CONTROLS.findall(sample))
+    if controls >= 3 and controls > len(sample) // 100:
+        raise FileFormatError(f"cannot read {name}: it holds binary data (control characters in its "
+                              "first lines), not a table of text")
 
 
 class TextHints:
@@ -202,10 +241,24 @@ class TextHints:
         self.thousands: str | None = None
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """`text` split at its line ends as a CSV reader splits it: \\n, \\r\\n or \\r only (no empty
+    last item after a final line end).  Not str.splitlines, which also breaks at the vertical tab,
+    form feed, \\x1c-\\x1e, \\x85 and \\u2028 -- characters inside a field (FileMaker writes its
+    in-field line breaks as vertical tabs: review12 #8 read such a file as 4 junk columns)."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 @functools.lru_cache(maxsize=4)
 def _lines(text: str) -> tuple[str, ...]:
     """The head's complete lines (kept: every step of one open asks for them, 256 KiB each time)."""
-    lines = text.splitlines()
+    lines = text_lines(text)
     if lines and not text.endswith(("\n", "\r")):
         lines = lines[:-1] or lines           # the head may cut the last line
     return tuple(lines)

@@ -22,6 +22,7 @@ import weakref
 from contextlib import contextmanager
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.core.options import count_text
 from somdesk.errors import Cancelled
 
 __all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "duck_message", "config", "connect", "close_all",
@@ -270,7 +271,7 @@ def duck_message(exc: Exception) -> str:
     delim = re.search(r"delimiter = (\S+)", text)
     dname = _DELIM_NAMES.get(delim.group(1), repr(delim.group(1))) if delim else "?"
     if cols:
-        return (f"line {line} has {cols.group(2)} field(s) but the header has {cols.group(1)} "
+        return (f"line {line} has {count_text(int(cols.group(2)), 'field')} but the header has {int(cols.group(1)):,} "
                 f"(the delimiter is {dname})")
     if "unterminated quote" in text:
         return f"line {line} has a quote (\") that is never closed"

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 
+from somdesk.core.options import count_text
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables import arrowread, compressed, detect, duckutil
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
@@ -149,7 +150,7 @@ class Source:
             src = cls._open_parquet_lazily(path, name, head)
             if src is not None:
                 if len(src.columns) > MAX_COLUMNS:
-                    raise FileFormatError(f"cannot read {name}: it has {len(src.columns):,} columns; "
+                    raise FileFormatError(f"cannot read {name}: it has {count_text(len(src.columns), 'column')}; "
                                           f"the limit is {MAX_COLUMNS:,}")
                 return src
         opened = []
@@ -237,7 +238,7 @@ class Source:
             src = cls(opened[0] if opened else None, name, fmt, dialect, warnings, tmpdir, header_lines,
                       None if known is None or opts.where else known[:2])
             if len(src.columns) > MAX_COLUMNS:
-                raise FileFormatError(f"cannot read {name}: it has {len(src.columns):,} columns; "
+                raise FileFormatError(f"cannot read {name}: it has {count_text(len(src.columns), 'column')}; "
                                       f"the limit is {MAX_COLUMNS:,}")
             src._connect = connect
             src.numbered = bool(opts.where)

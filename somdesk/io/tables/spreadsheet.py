@@ -16,6 +16,7 @@ import io
 import os
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.tables.detect import TextHints, skip_titles
 
@@ -103,7 +104,7 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             sheet = int(sheet)
         if isinstance(sheet, int):
             if not 0 <= sheet < len(names):
-                raise OptionError(f"{name} has {len(names)} sheet(s); there is no sheet number {sheet} "
+                raise OptionError(f"{name} has {count_text(len(names), 'sheet')}; there is no sheet number {sheet} "
                                   f"(sheets: {', '.join(names)})")
             sheet = names[sheet]
         if sheet not in names:
@@ -120,7 +121,7 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
             if len(names) == 1:
                 raise FileFormatError(f"cannot read {name}: its sheet {sheet!r} is empty")
             if opts.sheet is None:
-                raise FileFormatError(f"cannot read {name}: all its {len(names)} sheets are empty")
+                raise FileFormatError(f"cannot read {name}: all its {count_text(len(names), 'sheet')} are empty")
             others = ", ".join(repr(x) for x in names if x != sheet)
             raise FileFormatError(f"cannot read {name}: sheet {sheet!r} is empty (its other sheets: {others})")
         _pad(out)

@@ -28,6 +28,7 @@ import shutil
 import numpy as np
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.names import stat_input
 from somdesk.io.tables.columns import Fetched, float_matrix, numpy_floats, object_column
@@ -164,7 +165,7 @@ class Table:
                             f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
             rows = got.pop_rows()
         if self.sampled:
-            self.warnings.append(f"{self.name} has {self.n_rows_total:,} rows; a random sample of {limit:,} "
+            self.warnings.append(f"{self.name} has {count_text(self.n_rows_total, 'row')}; a random sample of {limit:,} "
                                  "is used for training, and every row is assigned at the end")
         n = got.n_rows
         self._n = n
@@ -175,8 +176,8 @@ class Table:
         if n == 0:
             lines = _lines_in(src.path) if src.format == "csv" and opts.skip else None
             what = ("no rows match the filter" if src.numbered else
-                    f"skipping {opts.skip:,} lines leaves nothing to read: the file has {lines:,} "
-                    f"line{'' if lines == 1 else 's'}" if lines is not None and opts.skip >= lines else
+                    f"skipping {count_text(opts.skip, 'line')} leaves nothing to read: the file has "
+                    f"{count_text(lines, 'line')}" if lines is not None and opts.skip >= lines else
                     "the file has a header line but no data rows" if src.format == "csv" else "the table has no rows")
             raise FileFormatError(f"cannot read {self.name}: {what}")
         if n == 1:

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 from somdesk.io.tables import compressed, detect, header_names
 from somdesk.io.tables.detect import SPACES
@@ -245,7 +246,7 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
             # our names, not DuckDB's: its renaming may take a name the file has (tester10 #20)
             names = unique
         if unnamed:
-            warnings.append(f"{unnamed} column(s) had no name and were named by position")
+            warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} named by position")
         said = header_names.renames_warning(renames)
         if said:
             warnings.append(said)
@@ -487,11 +488,11 @@ def _long_line(limit: int, path: str, cancel) -> str | None:
             over = np.flatnonzero(sizes[:len(ends)] > limit)
             if over.size:
                 k = int(over[0])
-                return f"line {line + k:,} is {int(sizes[k]):,} bytes long; a line may have at most {limit:,}"
+                return f"line {line + k:,} is {count_text(int(sizes[k]), 'byte')} long; a line may have at most {limit:,}"
             line += len(ends)
             length = int(sizes[-1])
     if length > limit:
-        return f"line {line:,} is {length:,} bytes long; a line may have at most {limit:,}"
+        return f"line {line:,} is {count_text(length, 'byte')} long; a line may have at most {limit:,}"
     return None
 
 

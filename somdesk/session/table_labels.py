@@ -1,0 +1,190 @@
+"""What a table map's label column (`train --table --label COL`, the window's label) says of
+its nodes and segments: which label is most frequent where, and how pure that is.
+
+    lc = label_counts(prep.labels, bmu, h, w, "species")     # at training (table_data.measure_table_map)
+    segment_labels(lc, tm.clusters)      # [{"segment", "rows", "top", "count", "purity", "next"}, ...]
+    node_purity(lc)                      # share of labelled rows whose node's majority label is theirs
+    label_lines(lc, tm.clusters)         # the lines `somdesk train --table` prints
+
+The counts are kept with the map (`TableMap.label_counts`, saved in the .somz as the array
+`label_counts` (H, W, L + 1) and meta `table_map.label_names`), so a reopened map reports
+them without its table, and re-clustering (other segments from the same nodes) needs no rows:
+a segment's counts are the sum of its nodes'.  The L kept labels are the MAX_KEPT_LABELS most
+frequent (ties: alphabetical); the rest are pooled in the last slot ("other labels"), which
+never wins a node or a segment -- a label column with that many kinds is an identifier, where
+a majority means little.  Missing labels ("", NA, ...: table_columns.MISSING_LABELS) do not count.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from somdesk.core.options import count_text
+
+__all__ = ["LabelCounts", "label_counts", "node_majority", "segment_labels", "node_purity", "label_lines",
+           "labels_json", "labels_html", "MAX_KEPT_LABELS"]
+
+MAX_KEPT_LABELS = 256
+
+
+@dataclass(frozen=True)
+class LabelCounts:
+    """Labelled training rows per node and label.
+
+    column   the label column's name
+    names    (L,) the kept labels, most frequent first (ties alphabetical)
+    counts   (H, W, L + 1) int64: rows of each kept label at each node; the last slot pools the
+             other labels (more than MAX_KEPT_LABELS kinds)
+    """
+
+    column: str
+    names: tuple
+    counts: np.ndarray
+
+    def __post_init__(self) -> None:
+        c = np.asarray(self.counts)
+        if c.ndim != 3 or c.shape[2] != len(self.names) + 1 or (c.size and c.min() < 0):
+            raise ValueError(f"label counts of shape {c.shape} do not fit {count_text(len(self.names), 'label')}")
+        if not all(isinstance(n, str) for n in self.names) or len(set(self.names)) != len(self.names):
+            raise ValueError("the label names are not distinct texts")
+
+
+def label_counts(labels, bmu, height: int, width: int, column: str) -> LabelCounts | None:
+    """The LabelCounts of training rows with `labels` (N texts, None: missing) whose best nodes
+    are `bmu` (N,) flat node indices (row * width + column) of a height x width map; None when
+    no row has a label.  ValueError when the lengths differ."""
+    bmu = np.asarray(bmu, dtype=np.int64).reshape(-1)
+    labels = list(labels)
+    if len(labels) != len(bmu):
+        raise ValueError(f"{count_text(len(labels), 'label')} for {count_text(len(bmu), 'row')}")
+    voters = np.fromiter((s is not None and str(s) != "" for s in labels), dtype=bool, count=len(labels))
+    if not voters.any():
+        return None
+    texts = np.asarray([str(labels[i]) for i in np.flatnonzero(voters)], dtype=object)
+    kinds, code, totals = np.unique(texts, return_inverse=True, return_counts=True)
+    order = np.lexsort((kinds, -totals))                  # most rows first, then alphabetical
+    kept = order[:MAX_KEPT_LABELS]
+    slot = np.full(len(kinds), len(kept), np.int64)       # the pooled "other labels" slot
+    slot[kept] = np.arange(len(kept))
+    cells = height * width
+    flat = np.bincount(bmu[voters] * (len(kept) + 1) + slot[code], minlength=cells * (len(kept) + 1))
+    return LabelCounts(column, tuple(str(kinds[i]) for i in kept),
+                       flat.reshape(height, width, len(kept) + 1).astype(np.int64))
+
+
+def node_majority(lc: LabelCounts) -> np.ndarray:
+    """(H, W) object: each node's most frequent kept label (ties: the more frequent overall), None
+    where no labelled row (of a kept label) lands."""
+    named = lc.counts[:, :, :-1]
+    out = np.empty(lc.counts.shape[:2], dtype=object)
+    if named.shape[2] == 0:
+        return out
+    best = named.argmax(axis=2)
+    has = named.max(axis=2) > 0
+    for r, c in zip(*np.nonzero(has)):
+        out[r, c] = lc.names[int(best[r, c])]
+    return out
+
+
+def node_purity(lc: LabelCounts) -> float:
+    """Share of the labelled rows whose node's majority label is their own label (the pooled
+    other labels never match); NaN when no row has a label."""
+    c = lc.counts.reshape(-1, lc.counts.shape[2])
+    total = int(c.sum())
+    return float(c[:, :-1].max(axis=1).sum() / total) if total and c.shape[1] > 1 else float("nan")
+
+
+def segment_labels(lc: LabelCounts, clusters, shown: int = 3) -> list[dict]:
+    """Per segment of `clusters` ((H, W) int, segment of each node): {"segment", "rows" (labelled
+    rows), "top" (most frequent label, None for no labelled row), "count" (its rows), "purity"
+    (count / rows, NaN for none), "next": [[label, rows], ...] the next `shown` - 1 labels}."""
+    h, w, slots = lc.counts.shape
+    seg = np.asarray(clusters, dtype=np.int64).reshape(-1)
+    if seg.size != h * w:
+        raise ValueError(f"segments of {count_text(seg.size, 'node')} for a {h} x {w} map")
+    k = int(seg.max()) + 1 if seg.size else 0
+    per = np.zeros((k, slots), np.int64)
+    np.add.at(per, seg, lc.counts.reshape(-1, slots))
+    out = []
+    for s in range(k):
+        named = per[s, :-1]
+        rows = int(per[s].sum())
+        order = sorted(range(len(named)), key=lambda j: (-named[j], j))     # kept order breaks ties
+        ranked = [(lc.names[j], int(named[j])) for j in order if named[j] > 0]
+        top, count = ranked[0] if ranked else (None, 0)
+        out.append({"segment": s, "rows": rows, "top": top, "count": count,
+                    "purity": count / rows if rows else float("nan"),
+                    "next": [list(p) for p in ranked[1:shown]]})
+    return out
+
+
+def label_lines(lc: LabelCounts, clusters) -> list[str]:
+    """The lines `somdesk train --table --label COL` prints: the column, its labelled rows and the
+    node purity, then one line per segment: 'segment 0: Adelie 99% (149 of 151 labelled rows);
+    next Chinstrap 2' (purity: the top label's share of the segment's labelled rows)."""
+    from somdesk.io.names import display_name
+
+    purity = node_purity(lc)
+    lines = [f"label {display_name(lc.column)}: {int(lc.counts.sum()):,} labelled rows; node purity {purity:.0%} "
+             "(rows whose node's most frequent label is their own)"
+             + ("" if len(lc.names) < MAX_KEPT_LABELS else f"; the {MAX_KEPT_LABELS} most frequent labels counted")]
+    for s in segment_labels(lc, clusters):
+        if s["top"] is None:
+            lines.append(f"  segment {s['segment']}: no labelled rows")
+            continue
+        after = "; next " + ", ".join(f"{display_name(n)} {c:,}" for n, c in s["next"]) if s["next"] else ""
+        lines.append(f"  segment {s['segment']}: {display_name(s['top'])} {s['purity']:.0%} "
+                     f"({s['count']:,} of {s['rows']:,} labelled rows){after}")
+    return lines
+
+
+def labels_json(lc: LabelCounts, clusters) -> dict:
+    """{"column", "labels" (kinds kept), "node_purity", "segments": segment_labels} for --metrics-json
+    (NaN written as null)."""
+    def clean(v):
+        return None if isinstance(v, float) and v != v else v
+    segments = [{k: clean(v) for k, v in s.items()} for s in segment_labels(lc, clusters)]
+    return {"column": lc.column, "labels": len(lc.names), "node_purity": clean(node_purity(lc)),
+            "segments": segments}
+
+
+def labels_html(lc: LabelCounts, clusters, hexagonal: bool) -> str:
+    """The report's "Labels" section (session.report): the purity sentence, the map of each node's
+    majority label with its legend, and the table of segment -> top label, purity, next labels."""
+    import html
+
+    from somdesk import render
+    from somdesk.io.names import display_name
+    from somdesk.render.colour_tables import category_colours
+    from somdesk.session.report import _img, map_picture
+
+    def esc(text) -> str:
+        return html.escape(display_name(text))
+
+    majority = node_majority(lc)
+    rgb, legend = render.node_colours("labels", np.zeros(majority.shape + (1,)), node_labels=majority)
+    parts = [f"<h2>Labels ({esc(lc.column)})</h2>",
+             f"<p>The label column is not trained on. Each node's majority label is the row's own label for "
+             f"{node_purity(lc):.1%} of the {int(lc.counts.sum()):,} labelled training rows.</p>",
+             '<div class="row">',
+             f"<figure>{_img(map_picture(rgb, hexagonal), 'majority labels')}<figcaption>Majority label of each "
+             "node (dark grey: no labelled row)</figcaption></figure>"]
+    if legend.names:
+        names = [display_name(n) for n in legend.names]
+        parts.append(f"<figure>{_img(render.category_legend(names, legend.colours), 'labels')}</figure>")
+    parts.append("</div>")
+    k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
+    colours = category_colours(max(1, k))
+    rows = ["<table><tr><th>segment</th><th>colour</th><th>labelled rows</th><th>top label</th><th>rows</th>"
+            "<th>purity</th><th style=\"text-align:left\">next labels</th></tr>"]
+    for s in segment_labels(lc, clusters):
+        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s["segment"]])
+        top = esc(s["top"]) if s["top"] is not None else "-"
+        purity = f"{s['purity']:.1%}" if s["rows"] else "-"
+        after = ", ".join(f"{esc(n)} ({v:,})" for n, v in s["next"])
+        rows.append(f'<tr><td>{s["segment"]}</td><td><span class="sw" style="background:{c}"></span></td>'
+                    f'<td>{s["rows"]:,}</td><td style="text-align:left">{top}</td><td>{s["count"]:,}</td>'
+                    f'<td title="the top label\'s share of the labelled rows">{purity}</td>'
+                    f'<td style="text-align:left">{after}</td></tr>')
+    parts.append("\n".join(rows) + "</table>")
+    return "\n".join(parts)
