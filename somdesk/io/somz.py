@@ -195,9 +195,34 @@ def _open_zip(path, where: str, kind: str) -> zipfile.ZipFile:
     except FileFormatError:
         fh.close()
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, OverflowError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, OverflowError):
+        head = _head(fh)
         fh.close()
-        raise _bad(where, f"not a {kind} ({_oneline(exc)})") from None
+        if head.startswith(ZIP_MAGIC):      # an archive cut short (its index is at the end) or spoilt
+            raise _bad(where, _damaged(kind)) from None
+        # not an archive at all: what it is when its first bytes say, never zipfile's own words
+        from somdesk.io.file_kinds import file_kind, with_article
+        other = file_kind("", head)
+        raise _bad(where, f"not a {kind}" + (f" (it is {with_article(other)})" if other else "")) from None
+
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")   # a ZIP archive's first bytes: a member, or an empty archive
+
+
+def _head(fh, n: int = 16) -> bytes:
+    """The first `n` bytes of the open file `fh` (b"" when it cannot be read)."""
+    try:
+        fh.seek(0)
+        return fh.read(n)
+    except (OSError, ValueError):
+        return b""
+
+
+def _damaged(kind: str) -> str:
+    """The one wording for a .somz that is an archive but cannot be read through (cut short by a
+    copy or download, a member's checksum wrong), as a damaged picture is worded (io.image_input):
+    "the saved map is damaged or truncated"."""
+    return f"the {'saved map' if kind == 'somdesk map' else kind} is damaged or truncated"
 
 
 def _read_meta(zf: zipfile.ZipFile, where: str, kind: str) -> dict:
@@ -362,7 +387,9 @@ def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dic
             if total > MAX_TOTAL_BYTES:
                 raise _bad(where, f"its arrays declare {count_text(total, 'byte')}, over the limit of {MAX_TOTAL_BYTES:,}")
             arrays = {p.name: _load(zf, p, where) for p in plans}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
-                NotImplementedError) as exc:
-            raise _bad(where, f"damaged archive ({_oneline(exc)})") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+            why = "a member's checksum does not match" if "CRC" in str(exc) else "a member is cut short"
+            raise _bad(where, f"{_damaged(kind)} ({why})") from None
+        except (OSError, RuntimeError, NotImplementedError) as exc:     # a read error, an encrypted member
+            raise _bad(where, f"{_damaged(kind)} ({_oneline(exc)})") from None
     return meta, arrays

@@ -379,7 +379,7 @@ def test_a_damaged_workbook_or_map_is_explained_by_its_own_reader_not_krita(tmp_
     assert sniff_kind(tmp_path / "bad.xlsx") == sniff_kind(tmp_path / "foreign.ods") == "table"
     assert sniff_kind(tmp_path / "cut.somz") == sniff_kind(tmp_path / "text.somz") == "map"
     for name, words in [("bad.xlsx", "spreadsheet"), ("foreign.ods", "spreadsheet"),
-                        ("cut.somz", "not a somdesk map"), ("text.somz", "not a somdesk map"),
+                        ("cut.somz", "the saved map is damaged or truncated"), ("text.somz", "not a somdesk map"),
                         ("empty.somz", "empty")]:
         with pytest.raises(FileFormatError) as err:
             Session().open(tmp_path / name)
