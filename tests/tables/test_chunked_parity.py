@@ -317,3 +317,33 @@ def test_a_word_past_the_engines_type_sample_makes_its_column_text_as_in_memory(
         assert src.columns == ["b"] and src.left_out == {"a": want} and src.rows == 25_001
     with pytest.raises(FileFormatError, match=f"^late.csv: {want}$"):
         ChunkedTable.open(str(path), ["a", "b"])
+
+
+@pytest.fixture(scope="module")
+def damaged_parquet(tmp_path_factory):
+    """A Parquet file cut in half, one with a spoilt page (its footer intact) and one with a spoilt footer."""
+    import duckdb
+    folder = tmp_path_factory.mktemp("damaged")
+    good = folder / "good.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT i AS a, i * 0.5 AS b FROM range(100000) t(i)) TO '{good}' (FORMAT parquet)")
+    con.close()
+    data = good.read_bytes()
+    half = len(data) // 2
+    out = {"cut.parquet": data[:half], "tiny.parquet": data[:6],
+           "spoilt_page.parquet": data[:half] + bytes(100) + data[half + 100:],
+           "spoilt_footer.parquet": data[:-300] + bytes(290) + data[-10:]}
+    for name, body in out.items():
+        (folder / name).write_bytes(body)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["cut.parquet", "tiny.parquet", "spoilt_page.parquet", "spoilt_footer.parquet"])
+@pytest.mark.parametrize("extra", [[], ["--out-of-core"]])
+def test_a_damaged_parquet_file_has_one_wording_in_memory_and_in_chunks(damaged_parquet, name, extra, capsys):
+    # tester12 #7: DuckDB's "No magic bytes found at end of file ..." reached the user, and a spoilt
+    # page read in place out of core was a traceback ("Snappy decompression failure")
+    code = main(["train", "--table", str(damaged_parquet / name), "--width", "2", "--height", "2", "--epochs", "1",
+                 "--save-map", str(damaged_parquet / "x.somz"), "-q", *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"error: cannot read {name}: the Parquet file is damaged or truncated\n", err
