@@ -358,18 +358,25 @@ def indexed_delta_e(original, indices, palette, sample: int = DELTA_E_SAMPLE, se
     costs ~1-3 s per million pixels in numpy: 65,536 pixels take ~0.1-0.2 s and put the estimate
     within ~0.04 of the whole picture's mean (measured: docs/quantisation.md).  0.0 means every
     measured pixel kept its colour.
-    Raises SomdeskError when `indices` is not (H, W), `Cancelled` when `cancel` is set.
+    Raises SomdeskError when `indices` is not an (H, W) integer array of `original`'s size,
+    `palette` is not (K, 3|4) with K >= 1, or a measured index is outside 0..K-1 (numpy would
+    wrap a negative one to the palette's end and fail on a large one with IndexError);
+    `Cancelled` when `cancel` is set.
     """
     from somdesk.core import cancel as _cancel
     from somdesk.core.colour import delta_e_2000, srgb_to_lab
+    from somdesk.errors import SomdeskError
 
     arr = as_picture(original)
     idx = np.asarray(indices)
     pal = np.asarray(palette, dtype=np.uint8)
+    if pal.ndim != 2 or pal.shape[1] not in (3, 4) or len(pal) == 0:
+        raise SomdeskError(f"the palette must be (K, 3) or (K, 4) colours, got shape {pal.shape}")
+    if idx.ndim != 2 or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0):
+        raise SomdeskError(f"the indices must be an (H, W) array of integers, got shape {idx.shape} "
+                           f"of {idx.dtype}")
     h, w = idx.shape
     if arr.shape[:2] != (h, w):
-        from somdesk.errors import SomdeskError
-
         raise SomdeskError(f"cannot compare pictures of shapes {arr.shape[:2]} and {idx.shape}")
     n = h * w
     if n == 0:
@@ -380,11 +387,15 @@ def indexed_delta_e(original, indices, palette, sample: int = DELTA_E_SAMPLE, se
     else:   # sorted: rows are read in order (a memory-mapped picture is read once, forwards)
         flat = np.sort(np.random.default_rng(seed).integers(0, n, int(sample)))
     r, c = np.divmod(flat, w)
+    measured = idx[r, c]
+    if measured.min() < 0 or measured.max() >= len(pal):
+        raise SomdeskError(f"the indices run from {int(measured.min())} to {int(measured.max())}, "
+                           f"outside the {len(pal)}-colour palette (0 to {len(pal) - 1})")
     white = (255, 255, 255)
     seen = composite(arr[r, c][None], white)[0]                   # (n, 3) pixels on white
     entries = srgb_to_lab(composite(pal[None], white)[0] / 255.0)   # (K, 3) Lab of each entry, once
     _cancel.check(cancel)
-    return float(np.mean(delta_e_2000(srgb_to_lab(seen / 255.0), entries[idx[r, c]])))
+    return float(np.mean(delta_e_2000(srgb_to_lab(seen / 255.0), entries[measured])))
 
 
 def shown_small(h: int, w: int, rows_of, max_side: int = DISPLAY_MAX_SIDE, cancel=None) -> np.ndarray:

@@ -4,10 +4,10 @@
   order, unused entries included -- that is how pixel artists ship palettes.
   PNG ``tRNS`` alpha and the GIF transparent index are kept (`Swatch.alpha`).
   A GIF colour table always has a power-of-two size (2..256 entries) and
-  encoders fill the gap with padding (black, usually), and GIF stores no real
-  colour count; so a GIF's table ends at the highest index the (first) frame's
-  pixels use -- unused entries before it stay, a used black stays, the
-  padding after it goes (a warning says so if what went was not all black).
+  encoders fill the gap with padding (black), and GIF stores no real colour
+  count; so a tail of pure-black entries that no frame uses (and that is no
+  frame's transparent index) is taken for padding and left out.  Every other
+  entry stays, used or not.
   A PNG's PLTE has an exact length and is kept whole.
 * Any other image gives its distinct colours in first-seen row-major order,
   alpha included (an RGBA swatch image keeps each colour's alpha, as an indexed
@@ -106,30 +106,123 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
             count = len(table) // 3
             alpha = _table_alpha(im.info.get("transparency"), count, ctx)
             if im.format == "GIF":
-                count = _gif_used_count(im, table, count, ctx)
+                count = _gif_used_count(im, table, count, data, ctx)
             return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
                                      alpha=alpha[i]) for i in range(count))
         return ctx.finish(_distinct_colours(im, ctx))
 
 
-def _gif_used_count(im: Image.Image, table: list[int], count: int, ctx: ReadContext) -> int:
-    """How many leading entries of a GIF's `count`-entry colour table (`table`: flat RGB ints)
-    are the palette: up to and including the highest index the loaded frame's pixels use.
+def _gif_used_count(im: Image.Image, table: list[int], count: int, data: bytes, ctx: ReadContext) -> int:
+    """How many leading entries of a GIF's `count`-entry colour table (`table`: flat RGB ints, the
+    first frame's table) are the palette: all of them but a tail of pure-black entries that no
+    frame's pixels use and that is no frame's transparent index.
 
-    GIF pads its table to a power of two and records no real count, so the entries after
-    the last used one are padding (tester11: a 5-colour GIF read as 8 with 3 extra blacks).
-    Dropped entries that are not black are named in a warning, since an encoder may have
-    put a real but unused colour there.
+    GIF pads its table to a power of two and records no real count; encoders pad with black
+    (tester11: a 5-colour GIF read as 8 with 3 extra blacks).  A colour that is not black is
+    never taken for padding, used or not (review12: a 16-colour swatch GIF whose picture showed
+    10 lost 6 real colours), and the used indices are those of every frame drawn with this
+    table (review12: an animation whose second frame used entries 4-7 kept only 0-3).  Dropping
+    unused trailing black says nothing: that is what padding looks like.  When the frames
+    cannot all be checked (damaged block structure, or more than MAX_IMAGE_PIXELS pixels of
+    frames in all) the whole table is kept and a warning says why.
     """
-    used = np.asarray(im)                  # (H, W) uint8 indices of the first frame
-    top = int(used.max()) + 1 if used.size else count
-    top = min(max(top, 1), count)
-    dropped = [tuple(table[3 * i:3 * i + 3]) for i in range(top, count)]
-    coloured = sum(1 for rgb in dropped if rgb != (0, 0, 0))
-    if coloured:
-        ctx.warn(f"the GIF colour table has {count_text(count, 'entry')} but the picture uses only the first {top}; "
-                 f"the {count - top} after them were left out ({coloured} not black)")
-    return top
+    black_from = count
+    while black_from > 0 and table[3 * black_from - 3:3 * black_from] == [0, 0, 0]:
+        black_from -= 1
+    if black_from == count:
+        return count                        # no black tail: nothing could be padding
+    black_from = max(black_from, 1)         # a table of only black keeps its first entry
+    transparency = im.info.get("transparency")
+    top = transparency + 1 if isinstance(transparency, int) and transparency < count else 0
+    frames = 0
+    try:
+        for indices, frame_transparency in _gif_frames_with_table(data, table[:3 * count]):
+            frames += 1
+            if frame_transparency is not None:
+                top = max(top, frame_transparency + 1)
+            if indices.size:
+                top = max(top, int(indices.max()) + 1)
+            if top >= count:
+                return count                # the last entry is used: nothing to drop
+    except _FramesUnchecked as why:
+        ctx.warn(f"the GIF colour table has {count_text(count, 'entry')}, the last {count - black_from} of them black; "
+                 f"{why}, so all {count} were kept (black padding included)")
+        return count
+    if frames == 0:     # Pillow's table is no frame's table as stored: nothing known, keep it all
+        return count
+    return min(count, max(top, black_from))
+
+
+class _FramesUnchecked(Exception):
+    """Why the frames of a GIF could not all be checked for the colour-table entries they use."""
+
+
+def _gif_frames_with_table(data: bytes, table: list[int]):
+    """Yield ((h, w) uint8 colour indices, transparent index or None) for each frame of the GIF
+    `data` whose colour table (its own, else the global one) is `table` (flat RGB ints, the
+    table's full power-of-two size or its first entries).
+
+    Pillow turns every frame after the first into RGB, so each frame's image block is copied
+    into a one-frame GIF of its own, which Pillow decodes to indices.  Frames drawn with
+    another table cannot use this one's entries and are skipped without decoding.
+    Raises _FramesUnchecked for a block structure this walk cannot follow, or when the frames
+    hold more than MAX_IMAGE_PIXELS pixels together (each one's size is checked before decoding).
+    """
+    def table_at(pos: int, flags: int) -> tuple[bytes, int]:
+        size = 3 << ((flags & 7) + 1)
+        if pos + size > len(data):
+            raise _FramesUnchecked("its colour table is cut short")
+        return data[pos:pos + size], pos + size
+
+    def skip_sub_blocks(pos: int) -> int:
+        while True:
+            if pos >= len(data):
+                raise _FramesUnchecked("its image data is cut short")
+            size = data[pos]
+            pos += 1 + size
+            if size == 0:
+                return pos
+
+    wanted = bytes(table)
+    global_table, pos = b"", 13
+    if len(data) < 13:
+        raise _FramesUnchecked("its header is cut short")
+    if data[10] & 0x80:
+        global_table, pos = table_at(13, data[10])
+    pixels, transparency = 0, None
+    while pos < len(data):
+        block = data[pos]
+        if block == 0x3B:                   # trailer
+            return
+        if block == 0x21:                   # extension: keep a graphic control's transparent index
+            if pos + 1 >= len(data):
+                raise _FramesUnchecked("an extension block is cut short")
+            if data[pos + 1] == 0xF9 and pos + 6 < len(data) and data[pos + 2] == 4:
+                transparency = data[pos + 6] if data[pos + 3] & 1 else None
+            pos = skip_sub_blocks(pos + 2)
+            continue
+        if block != 0x2C or pos + 10 > len(data):
+            raise _FramesUnchecked(f"it holds an unknown block (byte {block:#04x} at offset {pos})")
+        width, height, flags = struct.unpack("<HHB", data[pos + 5:pos + 10])
+        frame_table, start = (table_at(pos + 10, flags) if flags & 0x80 else (global_table, pos + 10))
+        end = skip_sub_blocks(start + 1)    # the LZW code size byte, then the data sub-blocks
+        if frame_table[:len(wanted)] == wanted and width * height:
+            pixels += width * height
+            if pixels > MAX_IMAGE_PIXELS:
+                raise _FramesUnchecked(f"its frames hold more than {count_text(MAX_IMAGE_PIXELS, 'pixel')} together")
+            bits = max(len(frame_table) // 3, 2).bit_length() - 2
+            one = (b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80 | bits, 0, 0)
+                   + frame_table.ljust(3 << (bits + 1), b"\0")
+                   + struct.pack("<BHHHHB", 0x2C, 0, 0, width, height, flags & 0x40)   # keep interlacing
+                   + data[start:end] + b"\x3b")
+            try:
+                with Image.open(io.BytesIO(one), formats=("GIF",)) as frame:
+                    indices = np.asarray(frame)
+            except Exception as exc:        # noqa: BLE001 -- Pillow's many error types on damaged data
+                raise _FramesUnchecked(f"a frame cannot be decoded ({type(exc).__name__})") from None
+            yield indices, transparency
+        transparency, pos = None, end       # a graphic control applies to the next image only
+    # no trailer: Pillow reads such files too, and every frame has been seen
 
 
 def _warn_profile(im: Image.Image, ctx: ReadContext) -> None:

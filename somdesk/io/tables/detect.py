@@ -196,9 +196,11 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
 # "<COLOR NAME=...", "</a>").  "<5" or "<=3" (a cell's value) is none.
 _MARKUP_DECL = re.compile(r"<(?:\?xml\b|!doctype\b|!--)", re.I)
 _MARKUP_TAG = re.compile(r"</?[A-Za-z_][\w.:-]*(?:\s|/?>|$)")
-# C0 control characters no text table holds (tab, line ends, form feed and the DOS end-of-file
-# mark are allowed); binary data decoded as Latin-1 is full of them (~11 % of random bytes).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+# C0 control characters no text table holds; binary data decoded as Latin-1 is full of them (~9 %
+# of random bytes).  Allowed, as text does hold them: tab, line ends, form feed, the DOS
+# end-of-file mark, the vertical tab (FileMaker's line break inside a field, review12 #8) and the
+# file/group/record/unit separators \x1c-\x1f (the ASCII-delimited text some exports write).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x19\x1b\x7f]")
 _CONTROL_SAMPLE = 4096
 
 
@@ -211,8 +213,9 @@ def refuse_non_table_text(text: str, name: str) -> None:
       with a tag and so does the second (or there is no second): a table whose header is a tag
       has rows that are not ("<id>,<name>" then "1,bob" is still a table);
     * binary: more than 1 % (and at least 3) of the first 4,096 characters are control
-      characters other than tab, line ends and form feed."""
-    lines = [ln.strip() for ln in itertools.islice((ln for ln in text.splitlines() if ln.strip()), 2)]
+      characters text never holds (NUL and the like; not tab, line ends, form feed, vertical tab,
+      the DOS end-of-file mark or the separators \x1c-\x1f)."""
+    lines = [ln.strip() for ln in itertools.islice((ln for ln in text_lines(text) if ln.strip()), 2)]
     if lines and (_MARKUP_DECL.match(lines[0])
                   or all(_MARKUP_TAG.match(ln) for ln in lines)):
         what = "an HTML page" if _is_html(text.lstrip().encode("utf-8", "replace")) else "XML"
@@ -238,10 +241,24 @@ class TextHints:
         self.thousands: str | None = None
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """`text` split at its line ends as a CSV reader splits it: \\n, \\r\\n or \\r only (no empty
+    last item after a final line end).  Not str.splitlines, which also breaks at the vertical tab,
+    form feed, \\x1c-\\x1e, \\x85 and \\u2028 -- characters inside a field (FileMaker writes its
+    in-field line breaks as vertical tabs: review12 #8 read such a file as 4 junk columns)."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 @functools.lru_cache(maxsize=4)
 def _lines(text: str) -> tuple[str, ...]:
     """The head's complete lines (kept: every step of one open asks for them, 256 KiB each time)."""
-    lines = text.splitlines()
+    lines = text_lines(text)
     if lines and not text.endswith(("\n", "\r")):
         lines = lines[:-1] or lines           # the head may cut the last line
     return tuple(lines)
