@@ -55,6 +55,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from somdesk.io.names import display_name
     if args.map is not None and args.colors is not None:
         raise OptionError("--colors does not go with --map: the map's nodes are the palette "
                           "(train a map of another size for another number of colours)")
@@ -105,7 +106,7 @@ def run(args) -> int:
                           "mean_delta_e00": round(delta_e, 3)}))
     else:
         from somdesk.core.options import count_text
-        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
+        print(f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
               f"{_quality_text(quality, delta_e)}, {count_text(size, 'byte')} in {elapsed:.2f} s", file=sys.stderr)
     return 0
 

@@ -97,6 +97,7 @@ def _chunk_rows(args) -> int:
 
 def run_train_streaming(args, spec, check_writable) -> int:
     """`somdesk train --table` out of core: train, save the map, write metrics."""
+    from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken
     from somdesk.io.atomic import write_json
@@ -143,7 +144,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
-                  f"{count_text(tm.k, 'segment')}; saved {args.save_map}")
+                  f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
     return 0
 
 
@@ -224,6 +225,7 @@ _SCORE_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where")
 
 def run_assign_streaming(args, check_writable) -> int:
     """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
+    from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken, check
     from somdesk.io.chunked import ChunkedTable
@@ -267,7 +269,7 @@ def run_assign_streaming(args, check_writable) -> int:
                 raise OptionError("--dask writes partitioned Parquet: give --out FOLDER")
             os.makedirs(args.out, exist_ok=True)
             if not os.path.isdir(args.out):
-                raise OptionError(f"--out {args.out} must be a folder with --dask")
+                raise OptionError(f"--out {display_name(args.out)} must be a folder with --dask")
             for old in glob.glob(os.path.join(args.out, "part-*.parquet")):
                 os.remove(old)   # a smaller rerun must not leave the previous run's parts
             ex = _executor(args.dask)

@@ -140,6 +140,7 @@ def _weights(text: str | None, columns) -> dict:
 def _one_file(path: str, what: str) -> None:
     """OptionError when `path` is a glob, not a file (tester6 F44: "cannot read *.csv: No such file
     or directory", the folder dropped and no word of --out-of-core); `what` says what to do."""
+    from somdesk.io.names import display_name
     import glob
     import os
 
@@ -147,9 +148,9 @@ def _one_file(path: str, what: str) -> None:
         return
     files = sorted(glob.glob(path, recursive=True))
     if not files:
-        raise OptionError(f"no files match {path}")
+        raise OptionError(f"no files match {display_name(path)}")
     shown = ", ".join(os.path.basename(f) for f in files[:3]) + (", ..." if len(files) > 3 else "")
-    raise OptionError(f"{path} is a pattern matching {count_text(len(files), 'file')} "
+    raise OptionError(f"{display_name(path)} is a pattern matching {count_text(len(files), 'file')} "
                       f"({shown}); {what}")
 
 
@@ -186,6 +187,7 @@ def run_info(args) -> int:
 
 
 def run_train(args) -> int:
+    from somdesk.io.names import display_name
     import time
 
     from somdesk.core.cancel import CancelToken
@@ -230,7 +232,7 @@ def run_train(args) -> int:
             warn += _write_extras(args, tm, tab, token)
         except SomdeskError as exc:
             # the map is the result of the training: keep it, and say so in the one message
-            raise SomdeskError(f"{exc} (the map itself was saved to {args.save_map})") from None
+            raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
     finally:
         tab.close()
     elapsed = time.perf_counter() - start
@@ -252,7 +254,7 @@ def run_train(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
-                  f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+                  f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
     if lc is not None:
         from somdesk.session.table_labels import label_lines
         for line in label_lines(lc, tm.clusters):
