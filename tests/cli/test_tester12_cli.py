@@ -46,3 +46,61 @@ def test_palette_convert_and_quantize_name_their_output_escaped(tmp_path, capsys
     assert main(["quantize", str(src), str(png), "--colors", "4"]) == 0
     got = capsys.readouterr()
     _one_line_naming(got.out + got.err, str(png))
+
+
+def _penguins(path, extra_column: str | None = None):
+    rng = np.random.default_rng(3)
+    lines = ["id,island,bill,flipper,mass" + ("," + extra_column if extra_column else "")]
+    for i in range(60):
+        lines.append(f"{i},{'ab'[i % 2]},{rng.normal(40, 5):.2f},{rng.normal(200, 10):.1f},{rng.normal(4000, 300):.0f}"
+                     + (",x" if extra_column else ""))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("extra", [[], ["--out-of-core", "--mode", "batch"]])
+def test_assign_on_the_training_file_warns_only_about_columns_the_map_never_saw(tmp_path, capsys, extra):
+    # tester12 #10: "4 columns the map does not use are ignored: 'id', 'island', ..." on its own table
+    data = _penguins(tmp_path / "p.csv")
+    m = tmp_path / "p.somz"
+    assert main(["train", "--table", str(data), "--width", "3", "--height", "3", "--epochs", "2",
+                 "--save-map", str(m), "-q", *extra]) == 0
+    capsys.readouterr()
+    assert main(["assign", str(m), str(data), "--out", str(tmp_path / "s.csv")]) == 0
+    assert "does not use" not in capsys.readouterr().err
+    newer = _penguins(tmp_path / "next.csv", extra_column="note")      # a column it never saw: still said
+    assert main(["assign", str(m), str(newer), "--out", str(tmp_path / "s2.csv")]) == 0
+    assert "1 column the map does not use is ignored: 'note'" in capsys.readouterr().err
+
+
+def test_a_saved_map_keeps_its_tables_columns_and_refuses_damaged_ones(tmp_path):
+    import json
+    import zipfile
+
+    from somdesk.errors import FileFormatError
+    from somdesk.session.scoring import load_table_map
+    data = _penguins(tmp_path / "p.csv")
+    m = tmp_path / "p.somz"
+    assert main(["train", "--table", str(data), "--width", "3", "--height", "3", "--epochs", "1",
+                 "--save-map", str(m), "-q"]) == 0
+    assert load_table_map(m).table_columns == ("id", "island", "bill", "flipper", "mass")
+    with zipfile.ZipFile(m) as zf:
+        content = {n: zf.read(n) for n in zf.namelist()}
+    meta = json.loads(content["meta.json"])
+    meta["table_map"]["table_columns"] = [1, 2]
+    content["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(m, "w") as zf:
+        for n, body in content.items():
+            zf.writestr(n, body)
+    with pytest.raises(FileFormatError, match="its table's columns are not a list of names"):
+        load_table_map(m)
+
+
+def test_a_glob_refusal_without_columns_does_not_call_every_numeric_column_used(tmp_path, capsys):
+    d = tmp_path / "g"
+    d.mkdir()
+    (d / "a.csv").write_text("id,x,y\n1,2,3\n4,5,6\n")
+    (d / "b.csv").write_text("id,x\n7,8\n9,10\n")
+    assert main(["train", "--table", str(d / "*.csv"), "--save-map", str(tmp_path / "g.somz"), "--out-of-core"]) == 2
+    err = capsys.readouterr().err
+    assert "must hold the same numeric columns (id, x, y)" in err and "columns used" not in err
