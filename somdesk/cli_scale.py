@@ -74,6 +74,37 @@ def wants_streaming(args) -> bool:
     return _row_count(args.table) > limit
 
 
+def _why_in_chunks(args) -> str:
+    """Why `train --table` runs in chunks, in the words of what the user typed (tester12 #5: a glob
+    given without --out-of-core was told "with --out-of-core or --dask")."""
+    if args.dask:
+        return "with --dask the table is trained in chunks"
+    if args.out_of_core:
+        return "with --out-of-core the table is trained in chunks"
+    if _is_glob(args.table):
+        return "a glob (several files) is trained in chunks, out of core"
+    return f"--mode batch on more rows than --max-rows ({args.max_rows or 1_000_000:,}) is trained in chunks"
+
+
+def metrics_fields(tm) -> dict:
+    """{"features": the trained (placing) features, "passive": the passive ones} of table map `tm`
+    for --metrics-json (tester12 #11: a passive date column was listed among the trained features)."""
+    r = tm.recipe
+    return {"features": [f for f, a in zip(r.features, r.active) if a],
+            "passive": [f for f, a in zip(r.features, r.active) if not a]}
+
+
+def write_metrics(args, metrics: dict) -> None:
+    """Write --metrics-json after the map was saved: a refused target says the map itself was
+    saved, as --report and --assignments do (tester12 #9).  Raises SomdeskError."""
+    from somdesk.io.atomic import write_json
+    from somdesk.io.names import display_name
+    try:
+        write_json(args.metrics_json, metrics, indent=1)
+    except SomdeskError as exc:
+        raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
+
+
 def _executor(spec: str | None):
     if not spec:
         from somdesk.session.outofcore import LocalExecutor
@@ -100,13 +131,12 @@ def run_train_streaming(args, spec, check_writable) -> int:
     from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.atomic import write_json
     from somdesk.session.outofcore_table import train_table_map_streaming
     from somdesk.session.scoring import save_table_map
 
     if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
         raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
-                          "with --out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
+                          f"{_why_in_chunks(args)}: score it with `somdesk assign MAP DATA --out-of-core` instead")
     # the options its reader does not take were dropped without a word (as review8 found in assign)
     _refuse_read_options(args, _TRAIN_READ_FLAGS, "training in chunks (--out-of-core, --dask, a glob, or "
                          "--mode batch on more rows than --max-rows)", "train on")
@@ -132,11 +162,11 @@ def run_train_streaming(args, spec, check_writable) -> int:
     elapsed = time.perf_counter() - start
     metrics = {"rows": int(tm.inputs.shape[0]), "rows_in_file": None, "sampled": True, "out_of_core": True,
                "executor": "dask" if args.dask else "out-of-core", "height": tm.config.height,
-               "width": tm.config.width, "epochs": tm.config.iterations, "features": list(tm.recipe.features),
+               "width": tm.config.width, "epochs": tm.config.iterations, **metrics_fields(tm),
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
     if args.metrics_json:
-        write_json(args.metrics_json, metrics, indent=1)
+        write_metrics(args, metrics)
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
         print(f"warning: {w}", file=sys.stderr)
     from somdesk.cli_outputs import print_summary

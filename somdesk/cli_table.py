@@ -238,7 +238,7 @@ def run_train(args) -> int:
     elapsed = time.perf_counter() - start
     metrics = {"rows": int(len(prep.data)), "rows_in_file": int(tab.n_rows_total), "sampled": bool(tab.sampled),
                "height": tm.config.height, "width": tm.config.width, "epochs": tm.config.iterations,
-               "features": list(tm.recipe.features), "quantization_error": tm.quantization_error,
+               **cli_scale.metrics_fields(tm), "quantization_error": tm.quantization_error,
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
                "seconds": round(elapsed, 3)}
     lc = tm.label_counts
@@ -248,8 +248,7 @@ def run_train(args) -> int:
     elif args.label:
         warn.append(f"no row has a value in the label column {args.label!r}: no majority labels")
     if args.metrics_json:
-        from somdesk.io.atomic import write_json
-        write_json(args.metrics_json, metrics, indent=1)
+        cli_scale.write_metrics(args, metrics)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "

@@ -104,3 +104,39 @@ def test_a_glob_refusal_without_columns_does_not_call_every_numeric_column_used(
     assert main(["train", "--table", str(d / "*.csv"), "--save-map", str(tmp_path / "g.somz"), "--out-of-core"]) == 2
     err = capsys.readouterr().err
     assert "must hold the same numeric columns (id, x, y)" in err and "columns used" not in err
+
+
+def _dated(path):
+    rng = np.random.default_rng(4)
+    path.write_text("a,b,year\n" + "".join(f"{rng.random():.3f},{rng.random():.3f},{2000 + i % 5}\n"
+                                           for i in range(60)))
+    return path
+
+
+@pytest.mark.parametrize("extra", [[], ["--out-of-core", "--mode", "batch"]])
+def test_metrics_json_keeps_passive_columns_apart_and_a_refused_target_says_the_map_was_saved(tmp_path, capsys,
+                                                                                            extra):
+    import json
+    data = _dated(tmp_path / "d.csv")
+    m, js = tmp_path / "m.somz", tmp_path / "m.json"
+    assert main(["train", "--table", str(data), "--width", "3", "--height", "3", "--epochs", "1", "--passive", "year",
+                 "--save-map", str(m), "--metrics-json", str(js), "-q", *extra]) == 0
+    got = json.loads(js.read_text())
+    assert got["features"] == ["a", "b"] and got["passive"] == ["year"]            # tester12 #11
+    m.unlink()
+    assert main(["train", "--table", str(data), "--width", "3", "--height", "3", "--epochs", "1",
+                 "--save-map", str(m), "--metrics-json", "/dev/full", "-q", *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write /dev/full") and f"(the map itself was saved to {m})" in err   # #9
+    assert m.exists()
+
+
+def test_a_glob_with_a_report_is_told_a_glob_trains_in_chunks(tmp_path, capsys):
+    d = tmp_path / "g"
+    d.mkdir()
+    for k in range(2):
+        _dated(d / f"p{k}.csv")
+    assert main(["train", "--table", str(d / "*.csv"), "--mode", "batch", "--save-map", str(tmp_path / "g.somz"),
+                 "--report", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert "a glob (several files) is trained in chunks" in err and "--out-of-core or --dask" not in err   # #5
