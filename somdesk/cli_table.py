@@ -204,6 +204,8 @@ def run_train(args) -> int:
     check_grid_options(args, "epochs")
     if args.top_n < 1:
         raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
+    if args.clusters is not None and args.clusters < 1:      # named as typed (tester12 #11), as --top-n
+        raise OptionError(f"--clusters must be a whole number from 1, got {args.clusters}")
     columns = _split(args.columns) or None
     if args.columns is not None and not columns:
         raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "

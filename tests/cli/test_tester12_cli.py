@@ -140,3 +140,18 @@ def test_a_glob_with_a_report_is_told_a_glob_trains_in_chunks(tmp_path, capsys):
                  "--report", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err
     assert "a glob (several files) is trained in chunks" in err and "--out-of-core or --dask" not in err   # #5
+
+
+@pytest.mark.parametrize("where,near", [("a >", '">"'), ("a > 0.5 and", '"and"')])
+def test_a_where_syntax_error_quotes_only_what_the_user_typed(tmp_path, capsys, where, near):
+    # tester12 #11: `mass >` was "syntax error at or near ")"", a parenthesis somdesk added
+    assert main(["train", "--table", str(_dated(tmp_path / "d.csv")), "--where", where,
+                 "--save-map", str(tmp_path / "m.somz")]) == 2
+    err = capsys.readouterr().err
+    assert f"syntax error at or near {near}" in err and '")"' not in err
+
+
+def test_clusters_out_of_range_is_named_as_typed(tmp_path, capsys):
+    assert main(["train", "--table", str(_dated(tmp_path / "d.csv")), "--clusters", "0",
+                 "--save-map", str(tmp_path / "m.somz")]) == 2
+    assert capsys.readouterr().err == "error: --clusters must be a whole number from 1, got 0\n"
