@@ -67,6 +67,10 @@ def run(args) -> int:
 
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")
+    from somdesk.cli_outputs import is_stdout
+    if args.json and is_stdout(args.output):      # "-": the PNG goes to standard output (io.atomic)
+        raise OptionError("--json prints to standard output, where the picture goes with OUT -: "
+                          "write the picture to a file, or leave out --json")
     inputs = [args.input] + ([args.map] if args.map else [])
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
     from somdesk.core.cancel import CancelToken

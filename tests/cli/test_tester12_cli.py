@@ -155,3 +155,27 @@ def test_clusters_out_of_range_is_named_as_typed(tmp_path, capsys):
     assert main(["train", "--table", str(_dated(tmp_path / "d.csv")), "--clusters", "0",
                  "--save-map", str(tmp_path / "m.somz")]) == 2
     assert capsys.readouterr().err == "error: --clusters must be a whole number from 1, got 0\n"
+
+
+def test_a_dash_output_is_standard_output_for_every_writer(tmp_path, monkeypatch):
+    # tester12 #4: `quantize IN -` wrote a file named "-" (and so did `train --out -`)
+    import io
+    import sys
+    src = tmp_path / "in.png"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (8, 8, 3), dtype=np.uint8)).save(src)
+    monkeypatch.chdir(tmp_path)
+    for job in (["quantize", str(src), "-", "--colors", "4"],
+                ["train", "--random", "10", "--width", "3", "--height", "3", "--epochs", "1", "--out", "-"]):
+        raw = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+        assert main(job) == 0
+        sys.stdout.flush()
+        assert raw.getvalue().startswith(b"\x89PNG\r\n\x1a\n"), job
+        assert not (tmp_path / "-").exists(), job
+
+
+def test_quantize_json_with_a_dash_output_is_refused(tmp_path, capsys):
+    src = tmp_path / "in.png"
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(src)
+    assert main(["quantize", str(src), "-", "--json"]) == 2
+    assert "--json prints to standard output, where the picture goes" in capsys.readouterr().err
