@@ -92,15 +92,16 @@ def _check_smoke_job(args) -> None:
     """The smoke test's bad input is refused before the window opens, one `error:` line and exit
     2 like every command (tester6 F20: the window opened, then "FAILED" and exit 1): the output
     (writable, a .png name), the job's options (the core's ranges) and the files (readable)."""
-    from somdesk.cli_train import check_writable
+    from somdesk.cli_train import check_writable, in_flag_words
     from somdesk.core.options import SOMConfig
     from somdesk.io.names import require_suffix, stat_input
 
     check_writable(args.smoke_test)
     require_suffix(args.smoke_test, (".png",), "--smoke-test writes a PNG picture")
     given = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
-    SOMConfig(**{"width": 40, "height": 40, "iterations": 100,
-                 **{k: v for k, v in given.items() if v is not None}})
+    with in_flag_words(args):       # the core's one range check, in the flags' words
+        SOMConfig(**{"width": 40, "height": 40, "iterations": 100,
+                     **{k: v for k, v in given.items() if v is not None}})
     for f in args.files:
         stat_input(f)
 
@@ -171,7 +172,10 @@ def _run(argv: list[str]) -> int:
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except SomdeskError as exc:
         # a file name that is not UTF-8 (tester7 #20) holds surrogates: written escaped, not a traceback
-        print(f"error: {exc}".encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+        # and a control character in a name (a newline, ESC) shown escaped: one line (tester11 #4)
+        from somdesk.io.names import one_line
+
+        print(one_line(f"error: {exc}").encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

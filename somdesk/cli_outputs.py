@@ -24,8 +24,10 @@ import os
 import stat
 
 from somdesk.errors import OptionError
+from somdesk.io.names import one_line
 
-__all__ = ["OUTPUT_FLAGS", "check_outputs", "count", "is_stdout", "print_summary", "profiles_picture", "summary_stream"]
+__all__ = ["OUTPUT_FLAGS", "check_outputs", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
+           "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
@@ -86,9 +88,18 @@ def summary_stream(args):
 
 
 def print_summary(args, line: str) -> None:
-    """Print a subcommand's one-line summary where summary_stream(args) says (nothing with -q)."""
+    """Print a subcommand's one-line summary where summary_stream(args) says (nothing with -q),
+    its control characters escaped (io.names.one_line: a file named with a newline keeps it one
+    line)."""
     if not getattr(args, "quiet", False):
-        print(line, file=summary_stream(args))
+        print(one_line(line), file=summary_stream(args))
+
+
+def print_warning(text: str) -> None:
+    """Print `warning: text` on stderr as one line (io.names.one_line)."""
+    import sys
+
+    print(one_line(f"warning: {text}"), file=sys.stderr)
 
 
 def check_outputs(args) -> None:

@@ -14,7 +14,9 @@ import argparse
 import json
 import sys
 
+from somdesk.cli_outputs import print_warning
 from somdesk.core.colour_space import SPACES
+from somdesk.io.names import display_name
 
 
 def register(sub, info: argparse.ArgumentParser) -> None:
@@ -83,9 +85,9 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     write_palette(out, ns.output, fmt)
     if not ns.quiet:                # after writing (a refused target is one error line); -q: errors only
         for w in palette.warnings:
-            print(f"warning: {ns.input}: {w}", file=sys.stderr)
+            print_warning(f"{display_name(ns.input)}: {w}")
         for w in losses:
-            print(f"warning: {ns.output}: {w}", file=sys.stderr)
+            print_warning(f"{display_name(ns.output)}: {w}")
     if not ns.quiet:
         shape = (f"a grid {count_text(res.columns, 'colour')} wide (row by row)" if res.layout == "grid"
                  else "a strip")

@@ -20,7 +20,9 @@ import time
 
 import numpy as np
 
+from somdesk.cli_outputs import print_warning
 from somdesk.errors import OptionError, SomdeskError
+from somdesk.io.names import display_name, one_line
 
 
 def add_train_options(parser) -> None:
@@ -165,16 +167,26 @@ def run_train_streaming(args, spec, check_writable) -> int:
                "width": tm.config.width, "epochs": tm.config.iterations, **metrics_fields(tm),
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
+    lc = tm.label_counts
+    if lc is not None:      # the label's majority per segment, counted over every row as in memory
+        from somdesk.session.table_labels import labels_json
+        metrics["label"] = {**labels_json(lc, tm.clusters), "default": False}
+    elif spec.label:
+        warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         write_metrics(args, metrics)
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
                   f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
+    if lc is not None:
+        from somdesk.session.table_labels import label_lines
+        for line in label_lines(lc, tm.clusters):
+            print_summary(args, line)
     return 0
 
 
@@ -336,7 +348,7 @@ def run_assign_streaming(args, check_writable) -> int:
     warned = [w for w in (source_change_warning(tm, args.data), tally.warning(name),
                           few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     if not args.quiet:
-        print(f"{count_text(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+        print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
     return 0

@@ -1,7 +1,7 @@
 """`somdesk table info`, `somdesk train --table`, `somdesk assign`: tables headless.
 
     somdesk table info FILE [--json]
-    somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL]
+    somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL|none]
                   [--normalise zscore|minmax|none] [--missing drop|mean|median|train]
                   [--clusters K] --save-map M.somz [--assignments A.csv] [--report R.html]
     somdesk assign MAP.somz DATA [--out FILE.csv|.parquet]
@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
 from somdesk.errors import OptionError, SomdeskError
 from somdesk import cli_scale
-from somdesk.cli_outputs import print_summary
+from somdesk.cli_outputs import print_summary, print_warning
 from somdesk.core.options import count_text
-from somdesk.cli_train import TypedFlag, check_grid_options, check_writable
+from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
+from somdesk.io.names import display_name, one_line
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -70,7 +72,10 @@ def register(sub) -> None:
     tr.add_argument("--passive", help="columns shown on the map but not used to place rows (weight 0)")
     tr.add_argument("--categorical", help="columns to one-hot encode (text columns are by default)")
     tr.add_argument("--group-weight", type=float, default=1.0, help="weight of each one-hot group (default 1)")
-    tr.add_argument("--label", metavar="COL", help="column naming each row (shown, not trained on)")
+    tr.add_argument("--label", metavar="COL", help="column naming each row's class (counted per node and segment, "
+                    "not trained on); default: the column the window proposes (a text column named species, "
+                    "class, label, ... with 2 to 50 kinds, else the leftmost such column); none: no label")
+    tr.add_argument("--no-label", action="store_true", help="train without a label column (the same as --label none)")
     tr.add_argument("--normalise", "--normalize", default="zscore", help="zscore | minmax | none")
     tr.add_argument("--missing", default="drop", help="drop | mean | median | train (use present values only)")
     tr.add_argument("--clusters", type=int, help="number of segments K (default: the suggested K)")
@@ -182,7 +187,7 @@ def run_info(args) -> int:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
     for w in tab.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     return 0
 
 
@@ -210,14 +215,16 @@ def run_train(args) -> int:
     if args.columns is not None and not columns:
         raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "
                           "for every numeric column")
-    if columns and args.label in columns:
-        raise OptionError(f"--label {args.label} is also in --columns: the label names the rows and is not "
+    label, no_label = _label_option(args)
+    if columns and label in columns:
+        raise OptionError(f"--label {label} is also in --columns: the label names the rows and is not "
                           "trained on; leave it out of --columns, or choose another --label")
-    spec = TableMapSpec(columns=columns, label=args.label, weights=_weights(args.weights, columns),
-                        passive=_split(args.passive), categorical=_split(args.categorical),
-                        group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
-                        height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
-                        seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
+    with in_flag_words(args, "epochs"):        # the core's range words, in the flags typed
+        spec = TableMapSpec(columns=columns, label=label, weights=_weights(args.weights, columns),
+                            passive=_split(args.passive), categorical=_split(args.categorical),
+                            group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
+                            height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
+                            seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
     if cli_scale.wants_streaming(args):
         return cli_scale.run_train_streaming(args, spec, check_writable)
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
@@ -227,6 +234,13 @@ def run_train(args) -> int:
     tab = _read_table(args.table, _options(args), token)
     try:
         warn = list(tab.warnings)
+        default = None
+        if label is None and not no_label:
+            # the window's default label (one rule: session.table_columns.default_label_column),
+            # never a column the options train on or show; it is not trained on, so the map is the
+            # map without it
+            default = _default_label(tab, spec)
+            spec = replace(spec, label=default)
         tm, prep = train_table_map(tab, spec, token)
         warn += prep.warnings           # the columns the default left out first (session.table_columns)
         save_table_map(tm, args.save_map)
@@ -247,8 +261,9 @@ def run_train(args) -> int:
     if lc is not None:      # --label: each segment's majority label and purity (tester11: shown nowhere)
         from somdesk.session.table_labels import labels_json
         metrics["label"] = labels_json(lc, tm.clusters)
-    elif args.label:
-        warn.append(f"no row has a value in the label column {args.label!r}: no majority labels")
+        metrics["label"]["default"] = default is not None     # chosen by the default rule, not --label
+    elif spec.label:
+        warn.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         cli_scale.write_metrics(args, metrics)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
@@ -256,11 +271,33 @@ def run_train(args) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
+    if default is not None:
+        from somdesk.io.names import display_name
+        print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")
     if lc is not None:
         from somdesk.session.table_labels import label_lines
         for line in label_lines(lc, tm.clusters):
             print_summary(args, line)
     return 0
+
+
+def _label_option(args) -> tuple:
+    """(label column or None, no label wanted) of --label / --no-label: `--label none` (any case)
+    is --no-label; OptionError when --no-label comes with a --label column."""
+    label = args.label
+    off = label is not None and label.strip().lower() == "none"
+    if args.no_label and label is not None and not off:
+        raise OptionError(f"--no-label and --label {label} contradict each other: give one of them")
+    return (None if off else label), bool(args.no_label or off)
+
+
+def _default_label(table, spec) -> str | None:
+    """The label column the window proposes for `table` (default_label_column), leaving out the
+    columns `spec` trains on or shows (--columns, --passive, --categorical); None when none fits."""
+    from somdesk.session.table_data import default_label_column
+
+    named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
+    return default_label_column(table, set(table.numeric_columns) | named)
 
 
 def _write_extras(args, tm, tab, token) -> list[str]:
@@ -321,9 +358,9 @@ def run_assign(args) -> int:
             n = write_scores(args.out, blocks, token)
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
             if not args.quiet:
-                print(f"{count_text(n, 'row')} scored; wrote {args.out}", file=sys.stderr)
+                print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line
@@ -333,7 +370,7 @@ def run_assign(args) -> int:
                 for i in range(len(rows)):
                     out.writerow(score_line(rows, a, i))
             for w in warnings if not args.quiet else ():
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
     finally:
         tab.close()
     return 0

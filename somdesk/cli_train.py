@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import sys
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from somdesk.cli_outputs import print_warning
 from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig, count_text
 from somdesk.errors import OptionError, SomdeskError
 
@@ -24,23 +26,43 @@ class TypedFlag(argparse.Action):
         setattr(namespace, f"{self.dest}_flag", option_string)
 
 
+def flag_words(exc: OptionError, args, epochs_dest: str = "iterations") -> OptionError:
+    """`exc` (an OptionError of core.options: check_grid, SOMConfig) in the words of the flags the
+    user typed: its field's words swapped for the flag ("--width (the map's columns) must be
+    between 1 and 2000, got 0", "--epochs must be ..."), the node count prefixed with both sizes;
+    `exc` itself when it names no field."""
+    field = getattr(exc, "field", None)
+    if field == "size":
+        return OptionError(f"--height {args.height} --width {args.width}: {exc}", field)
+    flags = {"width": "--width (the map's columns)", "height": "--height (the map's rows)",
+             "iterations": getattr(args, f"{epochs_dest}_flag", None) or f"--{epochs_dest.replace('_', '-')}",
+             "learning_rate": "--learning-rate", "sigma": "--sigma", "seed": "--seed"}
+    if field not in flags:
+        return exc
+    return OptionError(exc.worded(flags[field]), field, flags[field])
+
+
+@contextlib.contextmanager
+def in_flag_words(args, epochs_dest: str = "iterations"):
+    """Around building a SOMConfig (or a table spec holding one) from `args`: its OptionError
+    re-raised in the flags' words (flag_words)."""
+    try:
+        yield
+    except OptionError as exc:
+        raise flag_words(exc, args, epochs_dest) from None
+
+
 def check_grid_options(args, epochs_dest: str) -> None:
     """OptionError, in the words of the flags typed, for a --width, --height or epochs count
-    outside core.options' limits (checked before any file is read; SOMConfig checks the same
-    numbers with the window's words)."""
-    from somdesk.core.options import MAX_ITERATIONS, MAX_NODES, MAX_SIDE, shown, size_text
+    outside core.options' limits: core.options.check_grid, the one range check (SOMConfig and
+    the window check through it), called before any file is read; --seed too (SOMConfig's check:
+    a table's map is configured only after its file is read)."""
+    from somdesk.core.options import check_grid
 
-    w, h = getattr(args, "width", None), getattr(args, "height", None)
-    for flag, v, what in (("--width", w, "columns"), ("--height", h, "rows")):
-        if v is not None and not 1 <= v <= MAX_SIDE:
-            raise OptionError(f"{flag} (the map's {what}) must be between 1 and {MAX_SIDE}, got {shown(v)}")
-    if w is not None and h is not None and w * h > MAX_NODES:
-        raise OptionError(f"--height {h} --width {w}: a map of {size_text(h, w)} has {count_text(w * h, 'node')}; the limit "
-                          f"is {MAX_NODES:,}")
-    n = getattr(args, epochs_dest, None)
-    if n is not None and not 1 <= n <= MAX_ITERATIONS:
-        flag = getattr(args, f"{epochs_dest}_flag", None) or f"--{epochs_dest}"
-        raise OptionError(f"{flag} must be between 1 and {MAX_ITERATIONS:,}, got {shown(n)}")
+    with in_flag_words(args, epochs_dest):
+        check_grid(getattr(args, "width", None), getattr(args, "height", None), getattr(args, epochs_dest, None))
+        if getattr(args, "seed", None) is not None:
+            SOMConfig(seed=args.seed)
 
 
 def register(sub) -> None:
@@ -106,7 +128,7 @@ def _load_inputs(args, seed: int | None) -> tuple[np.ndarray, list | None]:
                             f"{args.index}{title} (choose another with --index K)")
         if not args.quiet:          # -q: "print nothing but errors"
             for w in warnings:
-                print(f"warning: {w}", file=sys.stderr)
+                print_warning(w)
         return pal.to_array(), [s.name for s in pal.swatches]
     if args.index:
         raise OptionError("--index picks a palette of a collection file: it goes with --palette")
@@ -231,10 +253,11 @@ def run(args) -> int:
     from somdesk.io.mapfile import check_saveable_weights, save_map
 
     check_grid_options(args, "iterations")
-    config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
-                       learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
-                       decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
-                       order=args.order, mode=args.mode, seed=args.seed)
+    with in_flag_words(args):
+        config = SOMConfig(width=args.width, height=args.height, iterations=args.iterations,
+                           learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
+                           decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
+                           order=args.order, mode=args.mode, seed=args.seed)
     from somdesk.io.map_render import MAX_SCALE
 
     if not 1 <= args.scale <= MAX_SCALE:

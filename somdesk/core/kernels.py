@@ -98,6 +98,8 @@ def _load_aot():
                          two_nearest=aot.two_nearest, online_epoch_wide=aot.online_epoch_wide,
                          u_matrix=getattr(aot, "u_matrix", None),
                          block=SimpleNamespace(block_steps=aot.block_steps, finish_stage=aot.finish_stage,
+                                               block_steps32=getattr(aot, "block_steps32", None),
+                                               finish_stage32=getattr(aot, "finish_stage32", None),
                                                factor_tables=aot.factor_tables, reach=aot.reach))
     kd = SimpleNamespace(build=aot.kd_build, query=aot.kd_query, brute=aot.kd_brute,
                          query2=getattr(aot, "kd_query2", None))     # a build before 2026-11-30 lacks it
@@ -127,6 +129,8 @@ if _nb is None and _choice not in ("numpy", "aot"):
                               online_epoch_wide=_wide, TILE=_kn.TILE, RADIUS_RTOL=_kn.RADIUS_RTOL,
                               u_matrix=_kn.u_matrix,
                               block=SimpleNamespace(block_steps=_blk.block_steps, finish_stage=_blk.finish_stage,
+                                                    block_steps32=_blk.block_steps32,
+                                                    finish_stage32=_blk.finish_stage32,
                                                     factor_tables=_kn.factor_tables, reach=_kn._reach))
         BACKEND = "numba"
         assert _nb.TILE == TILE, "somdesk.core._kernels_numba.TILE must equal somdesk.core._tiles.TILE"

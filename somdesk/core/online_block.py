@@ -28,6 +28,39 @@ candidate measured again from its weights formed in float64 is within
 sum; every node whose expanded distance is within twice that bound of the
 smallest is a candidate, so the node a float64 measurement ranks first is
 never left out.
+
+The float32 screen (`SCREEN`, `screen_tolerance`; docs/kernels.md).  After the
+weights' product, the distance product is the block's largest cost, and in
+float32 it takes half the time (AVX2: ~0.6 against ~1.3 us an input).  It runs
+on centred coordinates: mu is the codebook's mean at the epoch's start
+(distances do not change under a shift, and the algebra above holds for
+w - mu and x - mu, the update commuting with the shift).  P_j = |w_j - mu|^2
+and |x_t - mu|^2 stay float64; one sgemm forms A and the Gram from the
+float32 roundings of s (x - mu) and s (w0 - mu), s a power of two that brings
+every centred norm of the epoch below 1 (each w_j(t) - mu is a convex
+combination of w0_j - mu and inputs - mu, so R = max(max |w0_j|, max |x|) +
+|mu| bounds them all): float32 cannot overflow, and times 1 / s^2 the result
+is exact again.  With u32 = 2^-24, rounding a coordinate to float32 gives
+a_i (1 + d) + e, |d| <= u32, |e| <= 2^-126 (subnormals, or zero if flushed);
+a float32 dot product of D terms adds at most gamma_D times the sum of the
+terms' magnitudes (any order, fused or not) and 2^-126 a step by underflow;
+with sum |a_i b_i| <= |a| |b| (Cauchy-Schwarz), an entry's error is at most
+(D + 3) u32 |a| |b| plus 4 D 2^-126 (|a| + |b| + 1) in scaled units.  So with
+Xc = max_s |x_s - mu| over the block and Wc = max_j |w0_j - mu|, A_tj is off
+by at most (D + 3) u32 Xc Wc, G_st by (D + 3) u32 Xc^2, and
+q_j(t) = c_j (A_tj + sum_s g_sj G_st) by E = (D + 3) u32 Xc (Wc + Xc) because
+c_j + sum_s c_j g_sj = 1 (the coefficients of a convex combination).  P's
+recurrence takes q's error with weight 2 f (1 - f) and (1 - f)^2 + 2 f (1 - f)
+<= 1, so P stays within E too (induction), and a distance P - 2 q + |x_t|^2
+within 3 E beyond the float64 bound.  The centring's float64 roundings move a
+distance by at most ~8.1 u S_c (S_c: S of the centred vectors), and a
+candidate is measured uncentred, within the float64 bound of
+S <= 2 S_c + 4 |mu|^2.  `screen_tolerance` gives these terms with the margin
+of 2 `block_tolerance` takes; the window stays twice the total.  So the
+screen's candidates hold every node the float64 measurement could rank first,
+and its BMU is the measured minimum (first on ties) as on the float64 path;
+the weights are made from the BMUs alone (c, g, X^T g), so they are that
+path's bit for bit (tests/core/test_classic_block.py checks both).
 """
 from __future__ import annotations
 
@@ -47,6 +80,10 @@ MAX_ALPHA = 0.5
 # working copy and X^T g), 2 x 128 MiB at most; larger ones stay with the sequential kernel.
 MAX_CODEBOOK = 2 ** 24
 U = 2.0 ** -53
+U32 = 2.0 ** -24            # float32's unit roundoff
+TINY32 = 2.0 ** -126        # float32's smallest normal: the absolute error of a flushed or subnormal result
+# The float32 screen (the distance product in float32, checked by the bound); False: float64 products.
+SCREEN = True
 _EMPTY = np.empty((0, 0))
 # S (see _in_range) the block epoch takes; outside it, the sequential kernel.
 SCALE_RANGE = (1e-200, 1e200)
@@ -57,11 +94,26 @@ def block_tolerance(dim: int, block: int) -> float:
     return 2.0 * ((3 * (dim + block + 2) + 10 * block + 4) + (4 * block + 4 * dim + 16)) * U
 
 
+def screen_tolerance(dim: int) -> tuple[float, float, float]:
+    """(relative, absolute, centring) allowances of the float32 screen (module docstring, "The float32 screen").
+
+    The distance's extra error is at most relative * max|x_s - mu| max|w0_j - mu|
+    + centring * S_c + absolute * (max|x_s - mu| + max|w0_j - mu| + 1), S_c the
+    centred S; each term with the margin of 2 `block_tolerance` also takes.
+    """
+    return 2.0 * 3.0 * (dim + 4) * U32, 2.0 * 3.0 * 4.0 * dim * TINY32, 2.0 * 10.0 * U
+
+
 class BlockScratch:
     """Arrays of one (D, M, W, B) shape, kept between epochs."""
 
     def __init__(self, dim: int, m_count: int, width: int, block: int):
         self.key = (dim, m_count, width, block)
+        # the float32 screen's arrays: the centred codebook and inputs, the product, the centred Gram
+        self.w32 = np.empty((dim, m_count + block), dtype=np.float32)   # then the inputs transposed
+        self.xxc = np.empty(block)
+        self.a32 = np.empty(block * (m_count + block), dtype=np.float32)
+        self._views32 = {}
         self.buf = np.empty((dim, m_count + block))   # the codebook, then the block's inputs transposed
         self.xb = np.empty((block, dim))
         self.ag = np.empty(block * (m_count + block))
@@ -81,6 +133,15 @@ class BlockScratch:
                               self.buf[:, :m_count + b], self.g[:b], xb.T)
         return self._views[b]
 
+    def views32(self, b: int) -> tuple:
+        """(xb32 (b, D), a32 (b, M + b), w32 with xb32^T (D, M + b)) for a block of b inputs (the float32 screen)."""
+        if b not in self._views32:
+            m_count = self.key[1]
+            xbt32 = self.w32[:, m_count:m_count + b]
+            self._views32[b] = (xbt32.T, self.a32[:b * (m_count + b)].reshape(b, m_count + b),
+                                self.w32[:, :m_count + b])
+        return self._views32[b]
+
 
 _local = threading.local()      # one scratch per thread: SOMs may train in several threads at once
 
@@ -92,8 +153,8 @@ def _scratch_for(dim: int, m_count: int, width: int, block: int) -> BlockScratch
     return s
 
 
-def _in_range(norms2: np.ndarray, x: np.ndarray) -> bool:
-    """Is S = max |w_j|^2 + max |x|^2 (module docstring) inside SCALE_RANGE, or zero?
+def _in_range(norms2: np.ndarray, x: np.ndarray) -> tuple[bool, float]:
+    """(Is S = max |w_j|^2 + max |x|^2 (module docstring) inside SCALE_RANGE or zero, max |x|^2).
 
     The bound is relative to S: far below it gradual underflow, far above it
     overflow would break it, so such epochs go to the sequential kernel.
@@ -101,7 +162,7 @@ def _in_range(norms2: np.ndarray, x: np.ndarray) -> bool:
     lo, hi = SCALE_RANGE
     xmax = float(np.einsum("ij,ij->i", x, x).max()) if len(x) else 0.0
     scale = float(norms2.max()) + xmax
-    return scale == 0.0 or lo <= scale <= hi      # NaN fails both
+    return scale == 0.0 or lo <= scale <= hi, xmax      # NaN fails both
 
 
 def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float, sigma: float,
@@ -127,28 +188,54 @@ def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, al
     flat = wp.reshape(dim, m_count)          # a view: wp is C-contiguous
     s = _scratch_for(dim, m_count, width, block)
     ty, tx = nbk.factor_tables(height, width, sigma, alpha, hexagonal)
-    params = np.array([nbk.reach(0, sigma, alpha), block_tolerance(dim, block)])
     geometry = np.array([height, width, int(hexagonal), int(toroidal)], dtype=np.int64)
     tally = s.counts if counts is None else counts
     buf = s.buf
     buf[:, :m_count] = flat
     n = len(order)
     nbk.finish_stage(buf, m_count, _EMPTY, s.nodes, x, order[:block], s.xb)
-    if not _in_range(s.nodes[0], x):
+    ok, xmax = _in_range(s.nodes[0], x)
+    if not ok:
         return False
+    params = np.array([nbk.reach(0, sigma, alpha), block_tolerance(dim, block), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    screen = SCREEN and getattr(nbk, "block_steps32", None) is not None
+    if screen:
+        # the centre: the codebook's mean (any centre gives the same distances; near the data's
+        # it keeps |x - mu| |w - mu|, the scale of the float32 allowance, small)
+        mu = flat.mean(axis=1)
+        root = float(np.sqrt(mu @ mu))
+        # every w_j(t) - mu and x - mu of the epoch has a norm below `radius` (convex combinations);
+        # scaled by a power of two to below 1, float32 neither overflows nor loses the bulk to underflow
+        radius = (max(float(np.sqrt(s.nodes[0].max())), np.sqrt(xmax)) + root) * 1.001
+        inv = float(np.ldexp(1.0, int(np.frexp(radius)[1]))) if radius > 0.0 else 1.0
+        params[2:5] = screen_tolerance(dim)
+        params[5:] = (float(mu @ mu), 1.0, inv)
+        nbk.finish_stage32(buf, m_count, _EMPTY, s.nodes, x, order[:block], s.xb, mu, 1.0 / inv, s.w32, s.xxc)
     try:
         views = s.views(block)
+        views32 = s.views32(block)
         for k0 in range(0, n, block):
             b = min(block, n - k0)
             xb, ag, wx, g, xbt = views if b == block else s.views(b)
-            np.matmul(xb, wx, out=ag)
-            done = nbk.block_steps(buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params, geometry,
-                                   order[k0:k0 + b], last_bmu, bmus[k0:k0 + b], tally, flag)
+            src = order[k0:k0 + b]
+            if screen:
+                xb32, a32, w32 = views32 if b == block else s.views32(b)
+                np.matmul(xb32, w32, out=a32)         # float32: half the float64 product's time
+                done = nbk.block_steps32(a32, s.xxc, buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params,
+                                         geometry, src, last_bmu, bmus[k0:k0 + b], tally, flag)
+            else:
+                np.matmul(xb, wx, out=ag)
+                done = nbk.block_steps(buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params, geometry,
+                                       src, last_bmu, bmus[k0:k0 + b], tally, flag)
             if done < b:
                 np.matmul(xbt[:, :done], g[:done], out=s.xg)
                 break
             np.matmul(xbt, g, out=s.xg)
-            nbk.finish_stage(buf, m_count, s.xg, s.nodes, x, order[k0 + b:k0 + b + block], s.xb)
+            nxt = order[k0 + b:k0 + b + block]
+            if screen:
+                nbk.finish_stage32(buf, m_count, s.xg, s.nodes, x, nxt, s.xb, mu, 1.0 / inv, s.w32, s.xxc)
+            else:
+                nbk.finish_stage(buf, m_count, s.xg, s.nodes, x, nxt, s.xb)
         else:
             return True
         nbk.finish_stage(buf, m_count, s.xg, s.nodes, x, order[:0], s.xb)

@@ -105,29 +105,64 @@ def shown(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def real_number(name: str, value) -> float:
-    """`value` as a finite float, or an OptionError naming `name` (bools and text refused)."""
+def real_number(name: str, value, field: str | None = None) -> float:
+    """`value` as a finite float, or an OptionError naming `name` (its subject; `field` its field)
+    (bools and text refused)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise OptionError(f"{name} must be a number, got {shown(value)}")
+        raise OptionError(f"{name} must be a number, got {shown(value)}", field, name)
     try:
         f = float(value)
     except (OverflowError, ValueError):
         f = math.nan
     if not math.isfinite(f):
-        raise OptionError(f"{name} must be a finite number, got {shown(value)}")
+        raise OptionError(f"{name} must be a finite number, got {shown(value)}", field, name)
     return f
 
 
-def whole_number(name: str, value, what: str = "a whole number") -> int:
-    """`value` as an int when it is integral (3, 3.0, numpy ints), else an OptionError."""
+def whole_number(name: str, value, what: str = "a whole number", field: str | None = None) -> int:
+    """`value` as an int when it is integral (3, 3.0, numpy ints), else an OptionError (whose
+    `field` is `field`, its subject `name`)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise OptionError(f"{name} must be {what}, got {shown(value)}")
+        raise OptionError(f"{name} must be {what}, got {shown(value)}", field, name)
     if isinstance(value, numbers.Integral):
         return int(value)
     f = float(value)
     if not f.is_integer():
-        raise OptionError(f"{name} must be {what}, got {shown(value)}")
+        raise OptionError(f"{name} must be {what}, got {shown(value)}", field, name)
     return int(f)
+
+
+# How the core names each checked field at the start of its message (OptionError.subject): a
+# front end swaps these words for its own (the CLI for the flag typed: cli_train.flag_words).
+FIELD_WORDS = {"width": "width (the map's columns)", "height": "height (the map's rows)",
+               "iterations": "iterations", "learning_rate": "learning rate", "sigma": "sigma", "seed": "seed"}
+
+
+def _out_of_range(field: str, rule: str) -> OptionError:
+    subject = FIELD_WORDS[field]
+    return OptionError(f"{subject} {rule}", field, subject)
+
+
+def check_grid(width=None, height=None, iterations=None) -> tuple[int | None, int | None, int | None]:
+    """THE range check of a map's size and epochs: width and height 1..MAX_SIDE each, at most
+    MAX_NODES nodes, iterations 1..MAX_ITERATIONS (None: not checked).  SOMConfig checks through
+    it, and the CLI calls it before reading any file, so the limits and the words live here
+    alone.  Returns the values as ints.  Raises OptionError whose `field` is "width", "height",
+    "iterations" or "size" (the node count) and whose `subject` names the field
+    ("width (the map's columns) must be between 1 and 2000, got 0")."""
+    out = []
+    for field, v in (("width", width), ("height", height), ("iterations", iterations)):
+        if v is not None:
+            v = whole_number(FIELD_WORDS[field], v, field=field)
+            top = MAX_ITERATIONS if field == "iterations" else MAX_SIDE
+            if not 1 <= v <= top:
+                top_text = f"{top:,}" if field == "iterations" else str(top)     # "2000", a side; "10,000,000"
+                raise _out_of_range(field, f"must be between 1 and {top_text}, got {shown(v)}")
+        out.append(v)
+        if field == "height" and out[0] is not None and v is not None and out[0] * v > MAX_NODES:
+            raise OptionError(f"a map of {size_text(v, out[0])} has {count_text(out[0] * v, 'node')}; the limit is "
+                              f"{MAX_NODES:,}", "size")
+    return out[0], out[1], out[2]
 
 
 def choose(value: str, valid: tuple[str, ...], what: str) -> str:
@@ -172,34 +207,30 @@ class SOMConfig:
                             ("topology", TOPOLOGIES), ("init", INITS),
                             ("order", ORDERS), ("mode", MODES)):
             set_(self, name, choose(getattr(self, name), valid, name))
-        for name in ("width", "height", "iterations"):
-            set_(self, name, whole_number(name, getattr(self, name)))
-        if not 1 <= self.width <= MAX_SIDE or not 1 <= self.height <= MAX_SIDE:
-            raise OptionError(f"map size {size_text(self.height, self.width)} is out of range: the height "
-                              f"(rows) and width (columns) must each be between 1 and {MAX_SIDE}")
-        if self.width * self.height > MAX_NODES:
-            raise OptionError(f"a map of {size_text(self.height, self.width)} has {self.width * self.height:,} "
-                              f"nodes; the limit is {MAX_NODES:,}")
-        if not 1 <= self.iterations <= MAX_ITERATIONS:
-            raise OptionError(f"iterations must be between 1 and {MAX_ITERATIONS:,}, got {shown(self.iterations)}")
-        lr = real_number("learning rate", self.learning_rate)
+        for name in ("width", "height", "iterations"):     # None too: check_grid skips what it is not given
+            whole_number(FIELD_WORDS[name], getattr(self, name), field=name)
+        width, height, iterations = check_grid(self.width, self.height, self.iterations)
+        set_(self, "width", width)
+        set_(self, "height", height)
+        set_(self, "iterations", iterations)
+        lr = real_number("learning rate", self.learning_rate, "learning_rate")
         if not MIN_LEARNING_RATE <= lr <= 1:
-            raise OptionError(f"learning rate must be between {MIN_LEARNING_RATE:g} and 1, got {lr:g}")
+            raise _out_of_range("learning_rate", f"must be between {MIN_LEARNING_RATE:g} and 1, got {lr:g}")
         set_(self, "learning_rate", lr)
         if self.sigma is not None:
-            s = real_number("sigma", self.sigma)
+            s = real_number("sigma", self.sigma, "sigma")
             if not MIN_SIGMA <= s <= MAX_SIGMA:
-                raise OptionError(f"sigma must be between {MIN_SIGMA:g} and {MAX_SIGMA:,g} nodes, got {s:g}"
-                                  + (": below 0.01 every neighbourhood is the winning node alone"
-                                     if 0 < s < MIN_SIGMA else ""))
+                raise _out_of_range("sigma", f"must be between {MIN_SIGMA:g} and {MAX_SIGMA:,g} nodes, got {s:g}"
+                                    + (": below 0.01 every neighbourhood is the winning node alone"
+                                       if 0 < s < MIN_SIGMA else ""))
             set_(self, "sigma", s)
         if not isinstance(self.toroidal, (bool, np.bool_)) and self.toroidal not in (0, 1):
             raise OptionError(f"toroidal must be true or false, got {self.toroidal!r}")
         set_(self, "toroidal", bool(self.toroidal))
         if self.seed is not None:
-            seed = whole_number("seed", self.seed, what="a whole number between 0 and 2**63-1")
+            seed = whole_number("seed", self.seed, what="a whole number between 0 and 2**63-1", field="seed")
             if not 0 <= seed < 2**63:
-                raise OptionError(f"seed must be a whole number between 0 and 2**63-1, got {shown(seed)}")
+                raise _out_of_range("seed", f"must be a whole number between 0 and 2**63-1, got {shown(seed)}")
             set_(self, "seed", seed)
         if self.topology == "hexagonal" and self.toroidal and self.height % 2:
             raise OptionError("a hexagonal toroidal map needs an even height: with an odd "

@@ -17,7 +17,8 @@ _BY_SUFFIX = {
     ".somz": "saved map (.somz)", ".kpl": "Krita palette (.kpl)", ".sbz": "SwatchBooker book (.sbz)",
     ".xlsx": "Excel workbook (.xlsx)", ".xlsm": "Excel workbook (.xlsm)", ".xlsb": "Excel workbook (.xlsb)",
     ".xls": "Excel workbook (.xls)", ".ods": "OpenDocument spreadsheet (.ods)", ".zip": "ZIP archive",
-    ".npy": "NumPy array (.npy)", ".parquet": "Parquet table", ".ase": "Adobe Swatch Exchange file (.ase)",
+    ".npy": "NumPy array (.npy)", ".parquet": "Parquet table", ".docx": "Word document (.docx)",
+    ".pptx": "PowerPoint file (.pptx)", ".odt": "OpenDocument text (.odt)", ".epub": "e-book (.epub)", ".ase": "Adobe Swatch Exchange file (.ase)",
     ".aco": "Photoshop swatches file (.aco)", ".gpl": "GIMP palette (.gpl)",
 }
 # Pillow's format name -> the words for it

@@ -22,6 +22,20 @@ def display_name(text: object) -> str:
     return text if text.isprintable() and text else repr(text)
 
 
+# Characters that break or restyle a terminal line: C0 and C1 controls, DEL, and the Unicode line
+# and paragraph separators.  `one_line` shows each as its escape, as repr() would.
+_LINE_BREAKERS = {c: repr(chr(c))[1:-1] for c in (*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029)}
+
+
+def one_line(text: object) -> str:
+    """`text` with every control character shown escaped ("\\n", "\\t", "\\x1b", "\\u2028"),
+    so a line the CLI prints (an `error:`/`warning:` line, a summary naming the files it wrote)
+    stays one line and cannot restyle the terminal whatever file names it carries (tester11 #4:
+    an output named with a newline or ESC was printed raw).  Printable text is unchanged; names
+    shown through `display_name` are already escaped (and quoted)."""
+    return str(text).translate(_LINE_BREAKERS)
+
+
 def display_basename(path: str | os.PathLike) -> str:
     """The last part of `path`, for messages that name a file the user picked."""
     return display_name(os.path.basename(os.fspath(path)))

@@ -45,6 +45,7 @@ import numpy as np
 
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.io.file_kinds import file_kind, with_article
 from somdesk.io.names import display_basename, os_reason
 
 __all__ = ["ArraySpec", "write_somz", "read_somz", "read_somz_meta", "read_npy", "read_npy_header", "read_npy_data", "MAX_ARRAY_BYTES", "MAX_TOTAL_BYTES"]
@@ -180,8 +181,33 @@ def _open_regular(path, where: str):
         raise _bad(where, f"cannot read it ({os_reason(exc)})") from None
 
 
-def _open_zip(path, where: str, kind: str) -> zipfile.ZipFile:
+def _own_kind(path, fh) -> str | None:
+    """What the file at `path`, open as `fh` (a regular file: _open_regular), is by its name, then
+    its first bytes (io.file_kinds): "saved map (.somz)", "Krita palette (.kpl)", "PNG picture",
+    "ZIP archive" ...; None when neither tells.  Leaves `fh` at its start."""
+    try:
+        head = fh.read(16)
+        fh.seek(0)
+        return file_kind(path, head)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _not_this(where: str, kind: str, own: str | None, why: str, damaged: str) -> FileFormatError:
+    """The refusal of a file that is not a readable `kind` ("somdesk map"), named as the user has it
+    (tester11 #3): a .somz is a damaged saved map (`damaged` says how), another known format is
+    named ("it is a Krita palette (.kpl), not a somdesk map"), else "not a somdesk map (why)"."""
+    if own is not None and own.startswith("saved map"):
+        return _bad(where, f"the {own} is {damaged} ({why})")
+    if own is not None and own != "ZIP archive":
+        return _bad(where, f"it is {with_article(own)}, not a {kind}")
+    return _bad(where, f"not a {kind} ({why})")
+
+
+def _open_zip(path, where: str, kind: str) -> tuple[zipfile.ZipFile, str | None]:
+    """(the ZIP at `path`, what the file is by its name and magic: _own_kind); FileFormatError."""
     fh = _open_regular(path, where)
+    own = _own_kind(path, fh)
     try:
         try:
             end = zipfile._EndRecData(fh)   # the end record: entry count before parsing the directory
@@ -191,45 +217,32 @@ def _open_zip(path, where: str, kind: str) -> zipfile.ZipFile:
             raise _bad(where, f"the archive lists {count_text(end[zipfile._ECD_ENTRIES_TOTAL], 'member')}; "
                               f"a saved map has at most {MAX_MEMBERS}")
         fh.seek(0)
-        return zipfile.ZipFile(fh)
+        return zipfile.ZipFile(fh), own
     except FileFormatError:
         fh.close()
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, OverflowError):
-        head = _head(fh)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, OverflowError) as exc:
         fh.close()
-        if head.startswith(ZIP_MAGIC):      # an archive cut short (its index is at the end) or spoilt
-            raise _bad(where, _damaged(kind)) from None
-        # not an archive at all: what it is when its first bytes say, never zipfile's own words
-        from somdesk.io.file_kinds import file_kind, with_article
-        other = file_kind("", head)
-        raise _bad(where, f"not a {kind}" + (f" (it is {with_article(other)})" if other else "")) from None
+        raise _not_this(where, kind, own, _zip_why(exc), "damaged or truncated") from None
 
 
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")   # a ZIP archive's first bytes: a member, or an empty archive
+def _zip_why(exc: BaseException) -> str:
+    """zipfile's failure in words, not its own ("File is not a zip file": tester12 #7)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        text = str(exc)
+        return ("a member's checksum does not match" if "CRC" in text else
+                "not a ZIP archive, or one cut short before its index" if "not a zip file" in text else
+                "its ZIP structure is broken")
+    if isinstance(exc, EOFError):
+        return "a member is cut short"
+    return _oneline(exc)
 
 
-def _head(fh, n: int = 16) -> bytes:
-    """The first `n` bytes of the open file `fh` (b"" when it cannot be read)."""
-    try:
-        fh.seek(0)
-        return fh.read(n)
-    except (OSError, ValueError):
-        return b""
-
-
-def _damaged(kind: str) -> str:
-    """The one wording for a .somz that is an archive but cannot be read through (cut short by a
-    copy or download, a member's checksum wrong), as a damaged picture is worded (io.image_input):
-    "the saved map is damaged or truncated"."""
-    return f"the {'saved map' if kind == 'somdesk map' else kind} is damaged or truncated"
-
-
-def _read_meta(zf: zipfile.ZipFile, where: str, kind: str) -> dict:
+def _read_meta(zf: zipfile.ZipFile, where: str, kind: str, own: str | None = None) -> dict:
     try:
         info = zf.getinfo(META)
     except KeyError:
-        raise _bad(where, f"not a {kind} (no {META} inside)") from None
+        raise _not_this(where, kind, own, f"no {META} inside", "incomplete or from another program") from None
     if info.file_size > MAX_META_BYTES:
         raise _bad(where, f"{META} is {count_text(info.file_size, 'byte')}, over the limit of {MAX_META_BYTES:,}")
     with zf.open(info) as fh:
@@ -319,6 +332,12 @@ def read_npy(path, spec: ArraySpec) -> np.ndarray:
     name = display_basename(path)
     try:
         with _open_regular(path, name) as fh:
+            own = file_kind(path, fh.read(16))
+            fh.seek(0)
+            if own is not None and not own.startswith("NumPy"):
+                # a saved map or a picture given for a .npy (tester11 #3): named, not "the magic
+                # string is not correct; expected b'\x93NUMPY', got b'PK\x03\x04'"
+                raise FileFormatError(f"{name} is {with_article(own)}, not a .npy array")
             header = read_npy_header(fh, spec, name, os.fstat(fh.fileno()).st_size)
             return read_npy_data(fh, header, spec, name)
     except OSError as exc:
@@ -356,9 +375,9 @@ def read_somz_meta(path, kind: str = "somdesk file") -> dict:
     file, a zip of few members, meta.json at most MAX_META_BYTES by its header before a byte
     is inflated).  Raises FileFormatError naming the file."""
     where = display_basename(path) if path is not None else "?"
-    zf = _open_zip(path, where, kind)
+    zf, own = _open_zip(path, where, kind)
     with zf, zf.fp:
-        return _read_meta(zf, where, kind)
+        return _read_meta(zf, where, kind, own)
 
 
 def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dict[str, np.ndarray]]:
@@ -372,10 +391,10 @@ def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dic
     the file should have been in messages such as "not a somdesk map (...)".
     """
     where = display_basename(path) if path is not None else "?"
-    zf = _open_zip(path, where, kind)
+    zf, own = _open_zip(path, where, kind)
     with zf, zf.fp:
         try:
-            meta = _read_meta(zf, where, kind)
+            meta = _read_meta(zf, where, kind, own)
             try:
                 wanted = dict(specs(meta))
             except SomdeskError as exc:
@@ -387,9 +406,9 @@ def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dic
             if total > MAX_TOTAL_BYTES:
                 raise _bad(where, f"its arrays declare {count_text(total, 'byte')}, over the limit of {MAX_TOTAL_BYTES:,}")
             arrays = {p.name: _load(zf, p, where) for p in plans}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-            why = "a member's checksum does not match" if "CRC" in str(exc) else "a member is cut short"
-            raise _bad(where, f"{_damaged(kind)} ({why})") from None
-        except (OSError, RuntimeError, NotImplementedError) as exc:     # a read error, an encrypted member
-            raise _bad(where, f"{_damaged(kind)} ({_oneline(exc)})") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
+                NotImplementedError) as exc:
+            damaged = (f"the {own} is damaged or truncated" if own is not None and own.startswith("saved map")
+                       else "damaged archive")
+            raise _bad(where, f"{damaged} ({_zip_why(exc)})") from None
     return meta, arrays

@@ -53,8 +53,9 @@ from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
-from somdesk.session.table_columns import (dates_warning_of, default_fallback, left_out_warning,
+from somdesk.session.table_columns import (MISSING_LABELS, dates_warning_of, default_fallback, left_out_warning,
                                            missing_share_reason)
+from somdesk.session.table_labels import LabelTally
 from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
                                         min_present_of, row_distances, topology)
 from somdesk.session.table_size import auto_size
@@ -210,6 +211,15 @@ def _identifiers(src: ChunkedTable, columns: list[str], dates: dict | None = Non
     return out
 
 
+def _labels_of(part, column: str) -> list:
+    """The label cells of one partition as in-memory preparation gives them (core.preparation
+    .prepare_table): the text, None where missing (empty, NA, ...: MISSING_LABELS)."""
+    from somdesk.io.chunked import read_partition_cells
+
+    texts = read_partition_cells(part, [], [column])[column]
+    return [None if t.strip().lower() in MISSING_LABELS else t for t in texts.tolist()]
+
+
 def _present_sql(column: str, kind: str) -> str:
     q = '"' + column.replace('"', '""') + '"'
     if kind == "numeric":
@@ -326,6 +336,10 @@ class StreamingTableRun:
                     self.warnings.append(dates_warning_of(dates))
             self.recipe = recipe = _recipe(columns, kinds, prof, spec, first)
             total = first.rows          # before --missing drop leaves rows out
+            # the label column is read with the training columns (the same rows, the same chunks),
+            # never trained on: `finish` counts it per node as in memory (session.table_labels)
+            label_cols = (spec.label,) if spec.label is not None else ()
+            self.label_column = spec.label
             coded = [CodedColumn(c, recipe.categories[c]) if k != "numeric" else c for c, k in zip(columns, kinds)]
             if missing in ("drop", "train"):
                 # left out by the engine (a WHERE clause): rows with a missing active value (drop),
@@ -342,9 +356,9 @@ class StreamingTableRun:
                     filt = f"({where}) AND ({keep})" if where else keep
                     first.close()
                     try:
-                        src = ChunkedTable.open(path, list(columns), chunk_rows, filt,
-                                               text_columns=text_cols if self.number_format else columns,
-                                               categorical=tuple(spec.categorical),
+                        src = ChunkedTable.open(path, list(columns) + list(label_cols), chunk_rows, filt,
+                                               text_columns=tuple(text_cols if self.number_format else columns)
+                                               + label_cols, categorical=tuple(spec.categorical),
                                                number_format=self.number_format)
                     except FileFormatError as exc:
                         if "no rows" in str(exc):
@@ -352,6 +366,11 @@ class StreamingTableRun:
                                                   "choose other columns or fill missing values with the mean or "
                                                   "median") from None
                         raise
+            if label_cols and src is first:     # no rows left out: the same rows, with the label
+                first.close()
+                src = ChunkedTable.open(path, list(columns) + list(label_cols), chunk_rows, where,
+                                        text_columns=tuple(text_cols if self.number_format else columns) + label_cols,
+                                        categorical=tuple(spec.categorical), number_format=self.number_format)
             # over every row by the engine: a numeric column with min == max, a text one with one
             # category (after the rows-left-out check: "every row has a missing value" says more)
             constant = {c for c in columns if (c in prof["numeric"] and prof["numeric"][c]["min"] ==
@@ -472,10 +491,15 @@ class StreamingTableRun:
         hits = np.zeros(h * w)
         total = 0.0
         on_part = getattr(self.executor, "on_part", None)
+        # the label's rows per node, as in memory (table_data.measure_table_map); a stopped run
+        # measured on the sample only counts none (its rows' labels are not read)
+        tally = LabelTally(h, w, self.label_column) if self.label_column is not None and every_row else None
         for i, part in enumerate(src.partitions if every_row else ()):
             check(cancel)
             idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
             hits += np.bincount(idx, minlength=h * w)
+            if tally is not None:
+                tally.add(_labels_of(part, self.label_column), idx)
             total += float(np.sqrt(d2).sum())
             if on_part is not None:
                 on_part(i + 1, len(src.partitions))
@@ -502,7 +526,8 @@ class StreamingTableRun:
                         source=str(self.path), number_format=self.number_format, min_present=self.min_present,
                         source_path=self.source_path, source_fingerprint=self.fingerprint,
                         table_columns=tuple(self.src.file_columns or ()) or None,
-                        epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
+                        epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration),
+                        label_counts=tally.counts() if tally is not None else None)
 
     def close(self) -> None:
         self.src.close()

@@ -145,14 +145,18 @@ def topology(spec: TableMapSpec) -> str:
 
 
 def _check_spec(spec: TableMapSpec) -> None:
-    """OptionError for sizes that are not whole numbers from 1, a topology that is not one of
-    core.options.TOPOLOGIES (tester8 #7: anything but "hex..." trained a rectangular map without
-    a word), and weights outside the window's range (session.table_checks.check_weights)."""
+    """OptionError for a map size or epoch count outside core.options.check_grid's ranges (the one
+    range check: its `field` lets the CLI name the flag), a segment count that is not a whole
+    number from 1, a topology that is not one of core.options.TOPOLOGIES (tester8 #7: anything
+    but "hex..." trained a rectangular map without a word), and weights outside the window's
+    range (session.table_checks.check_weights)."""
+    from somdesk.core.options import check_grid
+
     topology(spec)
-    for name in ("height", "width", "epochs", "clusters"):
-        v = getattr(spec, name)
-        if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
-            raise OptionError(f"{name} must be a whole number from 1, got {v!r}")
+    check_grid(spec.width, spec.height, spec.epochs)
+    v = spec.clusters
+    if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
+        raise OptionError(f"clusters must be a whole number from 1, got {v!r}")
     check_weights(spec.weights)
 
 

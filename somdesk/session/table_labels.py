@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from somdesk.core.options import count_text
 
-__all__ = ["LabelCounts", "label_counts", "node_majority", "segment_labels", "node_purity", "label_lines",
+__all__ = ["LabelCounts", "LabelTally", "label_counts", "node_majority", "segment_labels", "node_purity", "label_lines",
            "labels_json", "labels_html", "MAX_KEPT_LABELS"]
 
 MAX_KEPT_LABELS = 256
@@ -53,23 +53,59 @@ def label_counts(labels, bmu, height: int, width: int, column: str) -> LabelCoun
     """The LabelCounts of training rows with `labels` (N texts, None: missing) whose best nodes
     are `bmu` (N,) flat node indices (row * width + column) of a height x width map; None when
     no row has a label.  ValueError when the lengths differ."""
-    bmu = np.asarray(bmu, dtype=np.int64).reshape(-1)
-    labels = list(labels)
-    if len(labels) != len(bmu):
-        raise ValueError(f"{count_text(len(labels), 'label')} for {count_text(len(bmu), 'row')}")
-    voters = np.fromiter((s is not None and str(s) != "" for s in labels), dtype=bool, count=len(labels))
-    if not voters.any():
-        return None
-    texts = np.asarray([str(labels[i]) for i in np.flatnonzero(voters)], dtype=object)
-    kinds, code, totals = np.unique(texts, return_inverse=True, return_counts=True)
-    order = np.lexsort((kinds, -totals))                  # most rows first, then alphabetical
-    kept = order[:MAX_KEPT_LABELS]
-    slot = np.full(len(kinds), len(kept), np.int64)       # the pooled "other labels" slot
-    slot[kept] = np.arange(len(kept))
-    cells = height * width
-    flat = np.bincount(bmu[voters] * (len(kept) + 1) + slot[code], minlength=cells * (len(kept) + 1))
-    return LabelCounts(column, tuple(str(kinds[i]) for i in kept),
-                       flat.reshape(height, width, len(kept) + 1).astype(np.int64))
+    tally = LabelTally(height, width, column)
+    tally.add(labels, bmu)
+    return tally.counts()
+
+
+class LabelTally:
+    """Label counts gathered chunk by chunk (out-of-core training's pass over every row,
+    session.outofcore_table): `add` each chunk's labels and best nodes, then `counts` gives the
+    LabelCounts `label_counts` gives for all the rows at once (the same kept labels and pooling).
+    Memory: one count per (label, node) pair seen, never per row.
+
+        tally = LabelTally(h, w, "species")
+        for labels, bmu in chunks: tally.add(labels, bmu)
+        lc = tally.counts()          # None when no row had a label
+    """
+
+    def __init__(self, height: int, width: int, column: str):
+        self.height, self.width, self.column = int(height), int(width), column
+        self._pairs: dict = {}      # {(label, flat node): rows}
+
+    def add(self, labels, bmu) -> None:
+        """Count one chunk: `labels` (n texts, None or "": missing, not counted), `bmu` (n,) flat
+        node indices.  ValueError when the lengths differ."""
+        bmu = np.asarray(bmu, dtype=np.int64).reshape(-1)
+        labels = list(labels)
+        if len(labels) != len(bmu):
+            raise ValueError(f"{count_text(len(labels), 'label')} for {count_text(len(bmu), 'row')}")
+        voters = np.fromiter((s is not None and str(s) != "" for s in labels), dtype=bool, count=len(labels))
+        if not voters.any():
+            return
+        texts = np.asarray([str(labels[i]) for i in np.flatnonzero(voters)], dtype=object)
+        kinds, code = np.unique(texts, return_inverse=True)
+        cells = self.height * self.width
+        keys, n = np.unique(code.reshape(-1) * cells + bmu[voters], return_counts=True)
+        pairs = self._pairs
+        for key, rows in zip((keys // cells).tolist(), zip((keys % cells).tolist(), n.tolist())):
+            pair = (kinds[key], rows[0])
+            pairs[pair] = pairs.get(pair, 0) + rows[1]
+
+    def counts(self) -> LabelCounts | None:
+        """The LabelCounts of every row added (the MAX_KEPT_LABELS most frequent labels, ties
+        alphabetical, the rest pooled); None when no row had a label."""
+        if not self._pairs:
+            return None
+        totals: dict = {}
+        for (kind, _), rows in self._pairs.items():
+            totals[kind] = totals.get(kind, 0) + rows
+        kept = sorted(totals, key=lambda k: (-totals[k], k))[:MAX_KEPT_LABELS]   # most rows first, then alphabetical
+        slot = {k: i for i, k in enumerate(kept)}
+        out = np.zeros((self.height * self.width, len(kept) + 1), np.int64)
+        for (kind, node), rows in self._pairs.items():
+            out[node, slot.get(kind, len(kept))] += rows        # the last slot pools the other labels
+        return LabelCounts(self.column, tuple(kept), out.reshape(self.height, self.width, len(kept) + 1))
 
 
 def node_majority(lc: LabelCounts) -> np.ndarray:

@@ -29,17 +29,17 @@ BAD = [
     ("--width", "10" * 20, "--width"), ("--width", "1e3", "invalid int"), ("--width", "abc", "invalid int"),
     ("--height", "0", "--height (the map's rows)"), ("--height", "99999999999999999999999", "--height"),
     ("--iterations", "0", "--iterations must be between"), ("--epochs", "-5", "--epochs must be between"),
-    ("--iterations", "10000001", "iterations"), ("--iterations", "9" * 400, "iterations"),
-    ("--learning-rate", "0", "learning rate"), ("--learning-rate", "-0.0", "learning rate"),
-    ("--learning-rate", "1e-400", "learning rate"), ("--learning-rate", "5e-324", "learning rate"),
-    ("--learning-rate", "1e-10", "learning rate"), ("--learning-rate", "1.0000001", "learning rate"),
-    ("--learning-rate", "1e400", "learning rate"), ("--learning-rate", "inf", "learning rate"),
-    ("--learning-rate", "nan", "learning rate"), ("--learning-rate", "-1", "learning rate"),
-    ("--sigma", "1e-300", "sigma"), ("--sigma", "5e-324", "sigma"), ("--sigma", "0", "sigma"),
-    ("--sigma", "-0.0", "sigma"), ("--sigma", "0.009", "sigma"), ("--sigma", "20000.5", "sigma"),
-    ("--sigma", "1e308", "sigma"), ("--sigma", "inf", "sigma"), ("--sigma", "-inf", "sigma"),
-    ("--sigma", "nan", "sigma"), ("--sigma", "x", "invalid float"),
-    ("--seed", "-1", "seed"), ("--seed", str(2 ** 63), "seed"), ("--seed", "1" * 50, "seed"),
+    ("--iterations", "10000001", "--iterations"), ("--iterations", "9" * 400, "--iterations"),
+    ("--learning-rate", "0", "--learning-rate"), ("--learning-rate", "-0.0", "--learning-rate"),
+    ("--learning-rate", "1e-400", "--learning-rate"), ("--learning-rate", "5e-324", "--learning-rate"),
+    ("--learning-rate", "1e-10", "--learning-rate"), ("--learning-rate", "1.0000001", "--learning-rate"),
+    ("--learning-rate", "1e400", "--learning-rate"), ("--learning-rate", "inf", "--learning-rate"),
+    ("--learning-rate", "nan", "--learning-rate"), ("--learning-rate", "-1", "--learning-rate"),
+    ("--sigma", "1e-300", "--sigma"), ("--sigma", "5e-324", "--sigma"), ("--sigma", "0", "--sigma"),
+    ("--sigma", "-0.0", "--sigma"), ("--sigma", "0.009", "--sigma"), ("--sigma", "20000.5", "--sigma"),
+    ("--sigma", "1e308", "--sigma"), ("--sigma", "inf", "--sigma"), ("--sigma", "-inf", "--sigma"),
+    ("--sigma", "nan", "--sigma"), ("--sigma", "x", "invalid float"),
+    ("--seed", "-1", "--seed"), ("--seed", str(2 ** 63), "--seed"), ("--seed", "1" * 50, "--seed"),
     ("--scale", "0", "--scale"), ("--scale", "-1", "--scale"), ("--scale", "65", "--scale"),
     ("--scale", "9" * 30, "--scale"),
     ("--random", "0", "--random"), ("--random", "-3", "--random"), ("--random", "1000001", "--random"),
@@ -85,7 +85,7 @@ def test_every_numeric_option_at_its_legal_edge_trains_and_saves_a_map_that_reop
 def test_the_issue_reproduction_sigma_1e_300_is_a_clear_error_not_a_traceback():
     proc = subprocess.run([sys.executable, "-m", "somdesk", "train", "--random", "5", "--width", "4",
                            "--height", "4", "--iterations", "3", "--sigma", "1e-300"], capture_output=True, text=True)
-    assert proc.returncode == 2 and proc.stderr.startswith("error: sigma must be between 0.01"), proc.stderr
+    assert proc.returncode == 2 and proc.stderr.startswith("error: --sigma must be between 0.01"), proc.stderr
     assert "Traceback" not in proc.stderr
 
 

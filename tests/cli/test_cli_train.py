@@ -150,9 +150,10 @@ def test_smoke_test_to_a_missing_folder_fails_before_opening_a_window(tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--width", "0", "--height", "10"], "map size 10 rows x 0 columns is out of range"),
-    (["--iterations", "-5"], "iterations must be between"),
-    (["--width", "100000", "--height", "100000"], "out of range"),
+    (["--width", "0", "--height", "10"], "--width (the map's columns) must be between 1 and 2000, got 0"),
+    (["--iterations", "-5"], "--iterations must be between"),
+    (["--width", "100000", "--height", "100000"], "--width (the map's columns) must be between 1 and 2000"),
+    (["--width", "1000", "--height", "1001"], "--height 1001 --width 1000: a map of 1001 rows x 1000 columns"),
     (["FILE:nope.gpl"], "nope.gpl"),
     (["OUT:x.jpg"], "give a name ending in .png"),
 ])

@@ -120,7 +120,7 @@ def test_map_sizes_are_rows_x_columns_in_words_everywhere(table, tmp_path, capsy
     assert capsys.readouterr().out.startswith("trained a map of 3 rows x 7 columns on 20 inputs")
     from somdesk.core.options import SOMConfig
     from somdesk.errors import OptionError
-    with pytest.raises(OptionError, match=r"map size 13 rows x 100000 columns is out of range"):
+    with pytest.raises(OptionError, match=r"width \(the map's columns\) must be between 1 and 2000, got 100000"):
         SOMConfig(width=100_000, height=13)
 
 

@@ -106,3 +106,108 @@ def test_a_good_photo_given_as_a_palette_is_named(tmp_path, capsys, ext, fmt, wo
     p = _picture(tmp_path, ext, fmt)
     err = _error(capsys, ["palette", "info", str(p)])
     assert f"x.{ext}: a {words} is not read as a palette" in err and "RIFF" not in err
+
+
+# -- 3. a damaged saved map is a damaged saved map, whichever reader meets it ----------------------
+
+@pytest.fixture
+def saved_map(tmp_path):
+    p = tmp_path / "m.somz"
+    assert main(["train", "--random", "8", "--width", "4", "--height", "3", "--iterations", "2",
+                 "--save-map", str(p), "--quiet"]) == 0
+    return p
+
+
+@pytest.mark.parametrize("cut", [lambda n: n // 2, lambda n: 100, lambda n: 6])
+def test_a_damaged_saved_map_is_named_so_by_every_command(tmp_path, capsys, saved_map, cut):
+    data = saved_map.read_bytes()
+    p = tmp_path / "cut.somz"
+    p.write_bytes(data[:cut(len(data))])
+    picture = tmp_path / "in.png"
+    from PIL import Image
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(picture)
+    err = _error(capsys, ["assign", str(p), str(picture)])
+    assert "cut.somz: the saved map (.somz) is damaged or truncated" in err
+    err = _error(capsys, ["palette", "info", str(p)])
+    assert "cut.somz: this is a saved map (.somz), not a palette, and it is damaged or truncated" in err
+    assert ".kpl" not in err
+    err = _error(capsys, ["train", "--init-weights", str(p), "--save-map", str(tmp_path / "o.somz")])
+    assert "cut.somz is a saved map (.somz), not a .npy array" in err
+
+
+def test_zips_are_named_by_their_own_extension(tmp_path, capsys):
+    import zipfile
+
+    book = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("[Content_Types].xml", "<x/>")
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(book.read_bytes()[:40])
+    other = tmp_path / "cut.zip"
+    other.write_bytes(book.read_bytes()[:40])
+    assert "this is an Excel workbook (.xlsx), not a palette" in _error(capsys, ["palette", "info", str(book)])
+    assert "cut.zip: the ZIP archive is damaged or truncated" in _error(capsys, ["palette", "info", str(other)])
+    err = _error(capsys, ["table", "info", str(cut)])
+    assert "the Excel workbook (.xlsx) is damaged or truncated" in err
+    assert "it is a ZIP archive, not a spreadsheet" in _error(capsys, ["table", "info", str(other)])
+
+
+def test_a_picture_given_as_a_map_is_named(tmp_path, capsys):
+    from PIL import Image
+
+    p = tmp_path / "x.png"
+    Image.new("RGB", (8, 8)).save(p)
+    assert "x.png: it is a PNG picture, not a somdesk map" in _error(capsys, ["assign", str(p), str(p)])
+
+
+# -- 4. file names with control characters are printed escaped --------------------------------------
+
+def test_one_line_escapes_every_control_character():
+    from somdesk.io.names import one_line
+
+    assert one_line("a\nb\tc\x1b[31md\x7f\x85e\u2028f") == "a\\nb\\tc\\x1b[31md\\x7f\\x85e\\u2028f"
+    assert one_line("plain – ünïcode name.png") == "plain – ünïcode name.png"
+
+
+def test_written_and_missing_names_with_control_characters_stay_on_one_line(tmp_path, capsys):
+    src = tmp_path / "p.gpl"
+    src.write_text("GIMP Palette\n255 0 0 Red\n0 0 255 Blue\n")
+    out = tmp_path / "a\nb\x1b[31m.gpl"
+    assert main(["palette", "convert", str(src), str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and "\x1b" not in printed and "a\\nb\\x1b[31m.gpl" in printed
+    assert out.exists()
+    err = _error(capsys, ["palette", "convert", str(tmp_path / "no\tfile\n.gpl"), str(tmp_path / "x.gpl")])
+    assert "\t" not in err and "no\\tfile\\n.gpl" in err
+    err = _error(capsys, ["train", "--random", "5", "--out", str(tmp_path / "no\x1bdir\n" / "o.png")])
+    assert "\x1b" not in err and "no\\x1bdir\\n" in err
+
+
+# -- 10. one range check, whose field the CLI words as its flag ------------------------------------
+
+@pytest.mark.parametrize("kw,field,core_words", [
+    (dict(width=0), "width", "width (the map's columns) must be between 1 and 2000, got 0"),
+    (dict(height=2001), "height", "height (the map's rows) must be between 1 and 2000, got 2001"),
+    (dict(iterations=0), "iterations", "iterations must be between 1 and 10,000,000, got 0"),
+    (dict(width=1000, height=1001), "size", "a map of 1001 rows x 1000 columns has 1,001,000 nodes"),
+])
+def test_check_grid_is_the_one_range_check_and_names_its_field(kw, field, core_words):
+    from somdesk.core.options import SOMConfig, check_grid
+    from somdesk.errors import OptionError
+
+    for check in (check_grid, SOMConfig):      # the window builds a SOMConfig: the same words
+        with pytest.raises(OptionError) as err:
+            check(**kw)
+        assert err.value.field == field and str(err.value).startswith(core_words)
+
+
+@pytest.mark.parametrize("flag,value,words", [
+    ("--width", "0", "--width (the map's columns) must be between 1 and 2000, got 0"),
+    ("--seed", "-1", "--seed must be a whole number between 0 and 2**63-1, got -1"),
+    ("--epochs", "0", "--epochs must be between 1 and 10,000,000, got 0"),
+])
+def test_the_table_command_words_the_core_check_as_its_flags(tmp_path, capsys, flag, value, words):
+    t = tmp_path / "t.csv"
+    t.write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(20)))
+    err = _error(capsys, ["train", "--table", str(t), "--save-map", str(tmp_path / "m.somz"), flag, value])
+    assert err == f"error: {words}\n"

@@ -139,8 +139,117 @@ def test_the_tolerance_is_what_keeps_near_ties_exact(monkeypatch):
     cfg = SOMConfig(width=10, height=6, iterations=1, sigma=0.1, order="sequential", learning_rate=0.01)
     _seq_w, seq_b = _steps(x, cfg, w0, False, monkeypatch)
     monkeypatch.setattr(online_block, "block_tolerance", lambda dim, block: 0.0)
+    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim: (0.0, 0.0, 0.0))
+    for screen in (True, False):        # the float32 screen and the float64 products
+        monkeypatch.setattr(online_block, "SCREEN", screen)
+        _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 1)
+        assert (seq_b[0] != blk_b[0]).any()
+
+
+def test_the_float32_allowance_is_what_keeps_near_ties_exact(monkeypatch):
+    """Mutation check: the float64 allowance alone is far narrower than float32's rounding of the product."""
+    x, w0 = _mirrored_pairs()
+    cfg = SOMConfig(width=10, height=6, iterations=1, sigma=0.1, order="sequential", learning_rate=0.01)
+    _seq_w, seq_b = _steps(x, cfg, w0, False, monkeypatch)
+    _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 1)
+    np.testing.assert_array_equal(blk_b[0], seq_b[0])
+    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim: (0.0, 0.0, 0.0))
     _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 1)
     assert (seq_b[0] != blk_b[0]).any()
+
+
+def _far_clusters(dim=24, seed=3, spread=2e4):
+    """Two clusters `spread` apart along the first axis, their structure of size ~1 in every axis.
+
+    Centring on the codebook's mean leaves |x - mu| |w - mu| ~ spread^2 / 4, so
+    float32's rounding of the product (~D 2^-24 1e8 ~ 1e2 at 2e4) dwarfs the
+    distances between a cluster's nodes (~1): the float32 minimum alone is
+    mostly the wrong node, and the allowance must make every node of the
+    cluster a candidate.
+    """
+    rng = np.random.default_rng(seed)
+    centre = np.zeros(dim)
+    centre[0] = spread / 2
+    x = rng.normal(size=(80, dim)) + np.where(rng.random(80) < 0.5, 1.0, -1.0)[:, None] * centre
+    w0 = rng.normal(size=(6, 7, dim)) + np.where(rng.random((6, 7)) < 0.5, 1.0, -1.0)[..., None] * centre
+    return x, w0
+
+
+def _counted(monkeypatch):
+    counts = np.zeros(2, dtype=np.int64)
+    real = online_block.online_epoch_block
+    monkeypatch.setattr(online_block, "online_epoch_block", lambda *a, **kw: real(*a, **{**kw, "counts": counts}))
+    return counts
+
+
+def _screened(monkeypatch):
+    """A list that gets an entry for every block presented through the float32 screen."""
+    calls = []
+    block = kernels._nb.block
+    real = block.block_steps32
+
+    def spy(*args):
+        calls.append(args[0].shape[0])
+        return real(*args)
+
+    monkeypatch.setattr(block, "block_steps32", spy)
+    return calls
+
+
+@pytest.mark.parametrize("size", [1, 8, 32])
+def test_large_magnitudes_are_resolved_by_measuring_again(size, monkeypatch):
+    x, w0 = _far_clusters()
+    counts = _counted(monkeypatch)
+    calls = _screened(monkeypatch)
+    cfg = SOMConfig(width=7, height=6, iterations=4, sigma=0.5, order="shuffled", seed=5, learning_rate=0.05)
+    _agree(x, cfg, w0, monkeypatch, size, tol=1e-10 * 2e4)
+    assert sum(calls) == 4 * len(x)             # the float32 screen ran every input
+    assert counts[0] >= 3 * len(x) and counts[1] >= 5 * counts[0]     # with many candidates each
+
+
+def test_the_float32_allowance_is_what_keeps_large_magnitudes_exact(monkeypatch):
+    """Mutation check: without the float32 allowance the screen picks other nodes than the sequential kernel."""
+    x, w0 = _far_clusters()
+    cfg = SOMConfig(width=7, height=6, iterations=2, sigma=0.5, order="shuffled", seed=5, learning_rate=0.05)
+    _seq_w, seq_b = _steps(x, cfg, w0, False, monkeypatch)
+    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim: (0.0, 0.0, 0.0))
+    _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 8)
+    assert (seq_b[0] != blk_b[0]).sum() >= 5
+
+
+@pytest.mark.parametrize("dim,topology,toroidal,size", [(20, "rectangular", False, 32), (50, "hexagonal", True, 7),
+                                                        (120, "rectangular", True, 200), (33, "hexagonal", False, 1)])
+def test_the_float32_screen_changes_no_bit_of_the_weights(dim, topology, toroidal, size, monkeypatch):
+    """The weights are made from the BMUs alone: with the screen, the float64 products' weights bit for bit."""
+    rng = np.random.default_rng(dim)
+    x = rng.normal(size=(150, dim)) * 3.0 + 7.0         # off-centre: the centring runs
+    w0 = rng.normal(size=(10, 11, dim)) + 7.0
+    cfg = SOMConfig(width=11, height=10, iterations=8, topology=topology, toroidal=toroidal, seed=1,
+                    sigma=4.0, order="shuffled")
+    calls = _screened(monkeypatch)
+    screen_w, screen_b = _steps(x, cfg, w0, True, monkeypatch, size)
+    assert sum(calls) == 8 * len(x)
+    monkeypatch.setattr(online_block, "SCREEN", False)
+    f64_w, f64_b = _steps(x, cfg, w0, True, monkeypatch, size)
+    assert sum(calls) == 8 * len(x)                     # not called again
+    for a, b in zip(screen_b, f64_b):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(screen_w, f64_w)
+
+
+@pytest.mark.parametrize("scale", [1e-60, 1e-30, 1e30, 1e60])
+def test_the_screen_scales_into_float32s_range(scale, monkeypatch):
+    """Far outside float32's range (its squares under- or overflow) the screen's power-of-two scaling keeps it
+    exact and useful: few inputs need measuring again."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(120, 30)) * scale
+    w0 = rng.normal(size=(6, 8, 30)) * scale
+    counts = _counted(monkeypatch)
+    calls = _screened(monkeypatch)
+    cfg = SOMConfig(width=8, height=6, iterations=5, sigma=2.0, order="shuffled", seed=2)
+    _agree(x, cfg, w0, monkeypatch, tol=1e-12 * scale)
+    assert sum(calls) == 5 * len(x)
+    assert counts[0] <= 0.2 * 5 * len(x)
 
 
 def test_large_learning_rates_and_other_neighbourhoods_stay_sequential():
@@ -178,8 +287,10 @@ def test_a_stop_inside_a_block_epoch_restores_its_start(monkeypatch):
     assert som.iteration == 2
 
 
-def test_a_stop_mid_epoch_leaves_the_weights_after_the_inputs_presented(monkeypatch):
+@pytest.mark.parametrize("kernel", ["block_steps32", "block_steps"])
+def test_a_stop_mid_epoch_leaves_the_weights_after_the_inputs_presented(kernel, monkeypatch):
     """The kernel's contract: on a stop, wp holds the state after the inputs already presented."""
+    monkeypatch.setattr(online_block, "SCREEN", kernel == "block_steps32")
     rng = np.random.default_rng(3)
     x = rng.normal(size=(90, 30))
     wp = np.ascontiguousarray(rng.normal(size=(30, 6, 7)))
@@ -187,7 +298,7 @@ def test_a_stop_mid_epoch_leaves_the_weights_after_the_inputs_presented(monkeypa
     token = CancelToken()
     flag = token.flag
     calls = []
-    real = kernels._nb.block.block_steps
+    real = getattr(kernels._nb.block, kernel)
 
     def stop_in_second_block(*args):
         calls.append(1)
@@ -195,7 +306,7 @@ def test_a_stop_mid_epoch_leaves_the_weights_after_the_inputs_presented(monkeypa
             flag[0] = 1
         return real(*args)
 
-    ns = type(kernels._nb.block)(**{**vars(kernels._nb.block), "block_steps": stop_in_second_block})
+    ns = type(kernels._nb.block)(**{**vars(kernels._nb.block), kernel: stop_in_second_block})
     got = wp.copy()
     with pytest.raises(Cancelled):
         online_block.online_epoch_block(ns, got, x, order, 0.1, 2.0, False, False, np.zeros(90, np.int64),
@@ -247,13 +358,14 @@ def test_warm_up_compiles_the_block_epoch_for_writable_and_read_only_data():
     code = ("from somdesk.core import kernels\n"
             "kernels.warm_up()\n"
             "blk = kernels._nb.block\n"
-            "print(len(blk.block_steps.signatures), len(blk.finish_stage.signatures))\n")
+            "print(len(blk.block_steps32.signatures), len(blk.finish_stage32.signatures),"
+            " len(blk.finish_stage.signatures))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    steps, finish = map(int, proc.stdout.split())
-    # the data reach only finish_stage (it copies each block's inputs): a session's data are
-    # read-only, so it has a second variant
-    assert steps >= 1 and finish >= 2
+    steps, finish32, finish = map(int, proc.stdout.split())
+    # the data reach only the finishing passes (they copy each block's inputs): a session's data
+    # are read-only, so they have a second variant; the epoch runs the float32 screen
+    assert steps >= 1 and finish32 >= 2 and finish >= 2
 
 
 def test_the_ahead_of_time_build_runs_the_block_epoch_too(on_each_backend):

@@ -346,7 +346,8 @@ def test_a_truncated_map_is_called_damaged_or_truncated(saved, keep):
     path.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(FileFormatError) as exc:
         load_map(path)
-    assert str(exc.value) == "m.somz: the saved map is damaged or truncated"
+    assert str(exc.value).startswith("m.somz: the saved map (.somz) is damaged or truncated (")
+    assert "zip file" not in str(exc.value)          # never zipfile's own words
 
 
 def test_a_member_with_a_wrong_checksum_is_called_damaged(saved):
@@ -362,12 +363,4 @@ def test_a_member_with_a_wrong_checksum_is_called_damaged(saved):
     path.write_bytes(bytes(data))
     with pytest.raises(FileFormatError) as exc:
         load_map(path)
-    assert str(exc.value) == "m.somz: the saved map is damaged or truncated (a member's checksum does not match)"
-
-
-def test_a_picture_named_somz_is_said_to_be_a_picture(tmp_path):
-    path = tmp_path / "x.somz"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    with pytest.raises(FileFormatError) as exc:
-        load_map(path)
-    assert str(exc.value) == "x.somz: not a somdesk map (it is a PNG picture)"
+    assert str(exc.value) == "m.somz: the saved map (.somz) is damaged or truncated (a member's checksum does not match)"

@@ -88,8 +88,9 @@ def test_a_seed_past_the_largest_is_the_panels_error_not_another_seed(qtbot):
         win.close()
 
 
-@pytest.mark.parametrize("name,data,said", [("text.png", b"hello", "PNG, JPEG"), ("empty.jpg", b"", "is empty"),
-                                            ("one.gif", b"a,b\n", "PNG, JPEG")])
+@pytest.mark.parametrize("name,data,said", [("text.png", b"hello", "the PNG picture is damaged or truncated"),
+                                            ("empty.jpg", b"", "is empty"),
+                                            ("one.gif", b"a,b\n", "the GIF picture is damaged or truncated")])
 def test_a_picture_name_whose_content_is_no_picture_gets_the_picture_readers_message(qtbot, tmp_path, name, data,
                                                                                     said):
     """tester7 #16 (the window's part): not the table reader's "header line but no data rows"."""

@@ -19,7 +19,7 @@ def test_a_map_archive_is_not_called_a_krita_palette(tmp_path, capsys):
     path = _zip(tmp_path / "g.somz", {"meta.json": "{", "weights.npy": "x"})
     assert main(["palette", "info", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "somdesk map archive" in err and "Krita" not in err
+    assert "this is a saved map (.somz), not a palette" in err and "Krita" not in err
 
 
 def test_an_unknown_zip_names_what_each_format_needs(tmp_path, capsys):

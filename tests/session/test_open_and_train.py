@@ -97,10 +97,11 @@ def test_unreadable_files_are_one_clear_error(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(SomdeskError):
             s.open(tmp_path / name)
-    for name in ("x.png", "x.gif", "x.jpg"):      # a damaged picture: the picture reader's message, every format named
+    for name, fmt in (("x.png", "PNG"), ("x.gif", "GIF"), ("x.jpg", "JPEG")):
+        # a damaged picture: the picture reader's message, naming the format its name says (tester11 #2)
         (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\nxx" if name == "x.png" else np.random.default_rng(1).bytes(1000))
         assert sniff_kind(tmp_path / name) == "image"
-        with pytest.raises(FileFormatError, match="PNG, JPEG, BMP, GIF, WEBP"):
+        with pytest.raises(FileFormatError, match=f"the {fmt} picture is damaged or truncated"):
             s.open(tmp_path / name)
     # a picture's name is no evidence when Pillow does not know the content: the content decides
     (tmp_path / "gpl.png").write_text("GIMP Palette\nName: x\n#\n255 0 0 red\n0 0 255 blue\n")
@@ -378,8 +379,8 @@ def test_a_damaged_workbook_or_map_is_explained_by_its_own_reader_not_krita(tmp_
     (tmp_path / "cut.somz").write_bytes((tmp_path / "good.somz").read_bytes()[:300])
     assert sniff_kind(tmp_path / "bad.xlsx") == sniff_kind(tmp_path / "foreign.ods") == "table"
     assert sniff_kind(tmp_path / "cut.somz") == sniff_kind(tmp_path / "text.somz") == "map"
-    for name, words in [("bad.xlsx", "spreadsheet"), ("foreign.ods", "spreadsheet"),
-                        ("cut.somz", "the saved map is damaged or truncated"), ("text.somz", "not a somdesk map"),
+    for name, words in [("bad.xlsx", "the Excel workbook (.xlsx) is damaged"), ("foreign.ods", "spreadsheet"),
+                        ("cut.somz", "the saved map (.somz) is damaged"), ("text.somz", "the saved map (.somz) is damaged"),
                         ("empty.somz", "empty")]:
         with pytest.raises(FileFormatError) as err:
             Session().open(tmp_path / name)

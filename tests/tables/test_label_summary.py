@@ -74,10 +74,12 @@ def test_penguins_cli_prints_json_reports_and_saves_the_labels(tmp_path, capsys)
 
 def test_without_label_nothing_is_said_and_an_empty_label_warns(tmp_path, capsys):
     data = penguins_csv(tmp_path)
-    assert main(["train", "--table", data, "--columns", "bill_length_mm,flipper_length_mm",
-                 "--save-map", str(tmp_path / "n.somz")]) == 0
-    out = capsys.readouterr().out
-    assert not [ln for ln in out.splitlines() if "label" in ln.split(";")[0]] and load_table_map(tmp_path / "n.somz").label_counts is None
+    for off in (["--label", "none"], ["--label", "None"], ["--no-label"]):     # the default label turned off
+        assert main(["train", "--table", data, "--columns", "bill_length_mm,flipper_length_mm", *off,
+                     "--save-map", str(tmp_path / "n.somz")]) == 0
+        out = capsys.readouterr().out
+        assert not [ln for ln in out.splitlines() if "label" in ln.split(";")[0]]
+        assert load_table_map(tmp_path / "n.somz").label_counts is None
     empty = tmp_path / "e.csv"
     empty.write_text("a,b,tag\n" + "".join(f"{i},{i * 7 % 5},\n" for i in range(30)))
     assert main(["train", "--table", str(empty), "--columns", "a,b", "--label", "tag",
@@ -142,3 +144,112 @@ def test_older_and_damaged_label_counts(tmp_path, capsys):
         bad = _edited(somz, tmp_path / f"bad{k}.somz", edit)
         with pytest.raises(FileFormatError, match=f"bad{k}.somz"):
             load_table_map(bad)
+
+
+def _train(data, tmp_path, name, *extra):
+    somz, metrics, scores = (tmp_path / f"{name}.{ext}" for ext in ("somz", "json", "csv"))
+    assert main(["train", "--table", data, "--clusters", "3", "--save-map", str(somz), "--metrics-json", str(metrics),
+                 "--assignments", str(scores), *extra]) == 0
+    return load_table_map(somz), json.loads(metrics.read_text()), scores.read_text()
+
+
+def test_the_cli_picks_the_windows_default_label_and_the_map_is_the_same(tmp_path, capsys):
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_workspace import _default_spec
+
+    data = penguins_csv(tmp_path)
+    tm, metrics, scores = _train(data, tmp_path, "d")
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "label: species (the default; --label none to train without one)"
+    assert out[2].startswith("label species: ")
+    # the window's rule, one function: its Setup proposes the same column
+    assert _default_spec(read_table(data)).label == "species" == tm.label_column == metrics["label"]["column"]
+    assert metrics["label"]["default"] is True and tm.label_counts.column == "species"
+    # the label is not trained on: the map, the measures and the assignments file are those without it
+    off, off_metrics, off_scores = _train(data, tmp_path, "o", "--label", "none")
+    assert "label" not in "\n".join(capsys.readouterr().out.splitlines()[1:])
+    np.testing.assert_array_equal(tm.codebook, off.codebook)
+    np.testing.assert_array_equal(tm.clusters, off.clusters)
+    assert off.label_column is None and off.label_counts is None and "label" not in off_metrics
+    assert {k: v for k, v in metrics.items() if k not in ("label", "seconds")} == \
+        {k: v for k, v in off_metrics.items() if k != "seconds"}
+    assert scores == off_scores and scores.splitlines()[0] == "row,bmu_row,bmu_col,segment,distance,outlier,present"
+    # a label given is not "the default"; a table with no label-like column gets none and says nothing
+    given = _train(data, tmp_path, "g", "--label", "species")[1]
+    assert given["label"]["default"] is False and given["label"]["segments"] == metrics["label"]["segments"]
+    capsys.readouterr()
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b,name\n" + "".join(f"{i},{i * 7 % 5},n{i}\n" for i in range(40)))
+    tm = _train(str(plain), tmp_path, "p")[0]
+    assert tm.label_column is None and "label" not in capsys.readouterr().out
+
+
+def test_the_default_label_is_never_a_column_the_options_use(tmp_path, capsys):
+    data = penguins_csv(tmp_path)
+    # species one-hot in the training: the default is the next label-like column, not an error
+    tm = _train(data, tmp_path, "c", "--columns", "species,bill_length_mm")[0]
+    assert tm.label_column == "island" and "species" in tm.recipe.columns
+    assert "label: island (the default" in capsys.readouterr().out
+    tm = _train(data, tmp_path, "p", "--passive", "species")[0]
+    assert tm.label_column == "island"
+    assert main(["train", "--table", data, "--no-label", "--label", "species", "--save-map",
+                 str(tmp_path / "x.somz")]) == 2
+    assert "--no-label and --label species contradict" in capsys.readouterr().err
+
+
+def test_label_tally_by_chunks_equals_all_rows_at_once(monkeypatch):
+    from somdesk.session.table_labels import LabelTally
+
+    monkeypatch.setattr(table_labels, "MAX_KEPT_LABELS", 3)        # pooling decided over all chunks
+    rng = np.random.default_rng(3)
+    labels = [None if k == 0 else f"L{k}" for k in rng.integers(0, 6, 500)]
+    bmu = rng.integers(0, 12, 500)
+    whole = label_counts(labels, bmu, 3, 4, "c")
+    tally = LabelTally(3, 4, "c")
+    for s in range(0, 500, 37):
+        tally.add(labels[s:s + 37], bmu[s:s + 37])
+    lc = tally.counts()
+    assert lc.names == whole.names and len(lc.names) == 3
+    np.testing.assert_array_equal(lc.counts, whole.counts)
+    assert LabelTally(1, 1, "c").counts() is None
+
+
+@pytest.mark.parametrize("label, extra", [("species", {}), ("sex", {"missing": "mean"}),    # sex has NA cells
+                                          ("island", {"where": "year > 2007"})])
+def test_out_of_core_counts_the_labels_as_in_memory(tmp_path, label, extra):
+    from somdesk.io.tables.options import ReadOptions
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.outofcore_table import train_table_map_streaming
+    from somdesk.session.table_data import TableMapSpec, train_table_map
+
+    data = penguins_csv(tmp_path)
+    spec = TableMapSpec(label=label, clusters=3, missing=extra.get("missing", "drop"))
+    where = extra.get("where")
+    mem = train_table_map(read_table(data, ReadOptions(where=where)), spec)[0]
+    ooc = train_table_map_streaming(data, spec, chunk_rows=50, where=where)      # several chunks
+    np.testing.assert_allclose(ooc.codebook, mem.codebook, atol=1e-9)
+    assert ooc.label_counts is not None and ooc.label_counts.names == mem.label_counts.names
+    np.testing.assert_array_equal(ooc.label_counts.counts, mem.label_counts.counts)
+    np.testing.assert_array_equal(ooc.clusters, mem.clusters)
+    # saved and reopened with them
+    save_table_map(ooc, tmp_path / "o.somz")
+    back = load_table_map(tmp_path / "o.somz").label_counts
+    assert back.column == label and np.array_equal(back.counts, mem.label_counts.counts)
+
+
+def test_out_of_core_cli_prints_and_writes_the_labels(tmp_path, capsys):
+    data = penguins_csv(tmp_path)
+    runs = {}
+    for name, ooc in (("m", []), ("o", ["--out-of-core", "--chunk-rows", "60"])):
+        metrics = tmp_path / f"{name}.json"
+        assert main(["train", "--table", data, "--label", "species", "--clusters", "3", *ooc,
+                     "--save-map", str(tmp_path / f"{name}.somz"), "--metrics-json", str(metrics)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        runs[name] = ([ln for ln in out if ln.startswith(("label ", "  segment "))], json.loads(metrics.read_text()))
+    assert runs["o"][0] == runs["m"][0] and len(runs["o"][0]) == 4
+    assert runs["o"][1]["label"] == runs["m"][1]["label"]
+    # a label column that is not in the file: one message
+    assert main(["train", "--table", data, "--label", "beak", "--out-of-core",
+                 "--save-map", str(tmp_path / "x.somz")]) != 0
+    err = capsys.readouterr().err
+    assert "beak" in err and "Traceback" not in err

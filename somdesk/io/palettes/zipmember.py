@@ -13,6 +13,7 @@ import zipfile
 from typing import Callable
 
 from somdesk.core.options import count_text
+from somdesk.io.file_kinds import file_kind, with_article
 
 from .context import ReadContext
 from .limits import MAX_ZIP_MEMBER_BYTES, MAX_ZIP_MEMBERS
@@ -45,6 +46,9 @@ def read_member(data: bytes, ctx: ReadContext, member: str, what: str, ext: str,
             if info is None and any_folder:
                 info = next((i for i in infos if i.filename.lower().endswith(member)), None)
             if info is None:
+                foreign = _foreign(ctx, data)
+                if foreign is not None:
+                    raise ctx.error(f"this is {with_article(foreign)}, not a palette{_foreign_hint(foreign)}")
                 raise ctx.error(missing([i.filename for i in infos]))
             if info.file_size > MAX_ZIP_MEMBER_BYTES:
                 raise ctx.error(f"{member} would unpack to {count_text(info.file_size, 'byte')}; the limit is "
@@ -58,4 +62,31 @@ def read_member(data: bytes, ctx: ReadContext, member: str, what: str, ext: str,
     except PaletteError:
         raise
     except Exception as exc:  # zipfile's many error types on damaged data (module docstring)
-        raise ctx.error(f"the {ext} archive is damaged ({type(exc).__name__}: {exc})") from None
+        # named as the user's file is (its extension, then "ZIP archive"), not as the reader that
+        # guessed it from the zip bytes: a damaged .somz is a damaged saved map (tester11 #3)
+        why = f"({type(exc).__name__}: {exc})"
+        foreign = _foreign(ctx, data)
+        if foreign is not None:
+            raise ctx.error(f"this is {with_article(foreign)}, not a palette, and it is damaged or "
+                            f"truncated {why}") from None
+        own = file_kind(ctx.filename, data) or f"{ext} archive"
+        raise ctx.error(f"the {own} is damaged or truncated {why}") from None
+
+
+# what a ZIP named otherwise than a palette is, and where the user reads it instead
+_PALETTE_ZIPS = ("Krita palette (.kpl)", "SwatchBooker book (.sbz)", "ZIP archive")
+
+
+def _foreign_hint(kind: str) -> str:
+    if kind.startswith("saved map"):
+        return "; open it in the window or use the map commands (somdesk assign)"
+    if "workbook" in kind or "spreadsheet" in kind:
+        return "; read it as a table (somdesk table info, somdesk train --table)"
+    return ""
+
+
+def _foreign(ctx: ReadContext, data: bytes) -> str | None:
+    """What the file is by its name when that is not a palette ZIP ("saved map (.somz)", "Excel
+    workbook (.xlsx)"), else None."""
+    kind = file_kind(ctx.filename, data[:16])
+    return None if kind is None or kind in _PALETTE_ZIPS else kind

@@ -18,6 +18,7 @@ import os
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
+from somdesk.io.file_kinds import file_kind, with_article
 from somdesk.io.tables.detect import TextHints, skip_titles
 
 _TITLE_ROWS = 52     # rows judged for titles above the header (detect.skip_titles looks at 52)
@@ -32,14 +33,14 @@ def _open(path: str, name: str):
         return pc.CalamineWorkbook.from_path(path)
     except Exception as exc:                  # calamine raises its own error classes and ValueError
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise FileFormatError(_why_unreadable(path, name)
+        raise FileFormatError(_why_unreadable(path, name, reason)
                               or f"cannot read {name}: not a readable spreadsheet ({reason})") from None
 
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _why_unreadable(path: str, name: str) -> str | None:
+def _why_unreadable(path: str, name: str, reason: str = "") -> str | None:
     """What a file the spreadsheet reader refused is, when its first bytes say more than the
     reader's own words ("invalid Zip archive: Could not find EOCD", tester6 F48/F21): an OLE2
     container named .xlsx (Excel saves a password-protected workbook so), or a somdesk map."""
@@ -67,7 +68,14 @@ def _why_unreadable(path: str, name: str) -> str | None:
         if is_map or low.endswith(".somz"):
             return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE, "
                     "or File > Score new data in the window), or open it in the window")
-    return None
+    # the format the user has, by the name then the bytes (tester11 #3): a damaged .xlsx is a
+    # damaged workbook, a .zip or .docx no spreadsheet at all
+    kind = file_kind(name, head)
+    if kind is None:
+        return None
+    if "workbook" in kind or "spreadsheet" in kind:
+        return f"cannot read {name}: the {kind} is damaged or truncated ({reason})" if reason else None
+    return f"cannot read {name}: it is {with_article(kind)}, not a spreadsheet or a table"
 
 
 def sheet_names(path, name: str | None = None) -> list[str]:
