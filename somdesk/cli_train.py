@@ -333,7 +333,8 @@ def run(args) -> int:
         from somdesk.io.timelapse import write_animation
 
         recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
-        write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal)
+        write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal,
+                        epochs=recorder.iterations)
     if args.metrics_json:
         from somdesk.io.atomic import write_json
 

@@ -85,7 +85,7 @@ EXPORTS = {
     # fused multiply-adds apart from the online_epoch export (~1e-16), so both use this one
     "online_epochs": (on.online_epochs,
                       f"UniTuple(int64, 2)({A3}, {A2}, int64[:,::1], {A1}, {A1}, int64, boolean, boolean, {I1}, "
-                      f"int64[:,::1], float64[:,:,::1], float64[:,:,::1], {U2}, {I1}, {A3})"),
+                      f"int64[:,::1], float64[:,:,::1], float64[:,:,::1], {U2}, {I1}, {A3}, {I1}, {A2})"),
     "u_matrix": (kn.u_matrix, f"void({A3}, boolean, boolean, {A2})"),   # the live maps' U-matrix
     "online_epoch_wide": (ow.online_epoch_wide,
                           f"int64({A3}, {A2}, {I1}, float64, float64, boolean, boolean, {I1}, {I1}, {I1})"),

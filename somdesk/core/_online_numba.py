@@ -382,7 +382,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
 
 @njit(cache=True, nogil=True)
 def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_bmu, bmus,
-                  lo, hi, dirty, flag, backup):
+                  lo, hi, dirty, flag, backup, snap_after, snaps):
     """Several classic epochs in one call: epoch e presents x[orders[e, k]] at alphas[e], sigmas[e].
 
     For a window at full speed: one call runs a frame's worth of epochs without
@@ -390,10 +390,16 @@ def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_b
     (epochs completed, status): status 0 all ran; 1 the flag was set during
     epoch `completed` (wp restored to that epoch's start, tiles marked dirty);
     2 that epoch left a weight non-finite (restored the same way).  bmus
-    (E, N) receives each epoch's BMUs.
+    (E, N) receives each epoch's BMUs.  Snapshots: after epoch e completes, when
+    e + 1 is snap_after[s] (ascending int64, epochs of this call), wp is copied
+    into snaps[s] (S, D*H*W): a time-lapse's frames at their epochs without ending
+    the call for each (every return waits for the GIL the drawing window holds).
     """
     flat = wp.reshape(wp.size)
     saved = backup.reshape(backup.size)
+    s = 0
+    while s < snap_after.shape[0] and snap_after[s] < 1:
+        s += 1
     for e in range(orders.shape[0]):
         if flag[0] != 0:
             return e, 1
@@ -404,6 +410,9 @@ def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_b
             _copy_flat(saved, flat)
             dirty[...] = 1
             return e, (1 if done < orders.shape[1] else 2)
+        while s < snap_after.shape[0] and snap_after[s] == e + 1:
+            _copy_flat(flat, snaps[s])
+            s += 1
     return orders.shape[0], 0
 
 

@@ -302,9 +302,14 @@ def online_epoch(wp: np.ndarray, x: np.ndarray, order: np.ndarray, alpha: float,
     return bmus
 
 
+_NO_SNAPS = (np.empty(0, dtype=np.int64), np.empty((0, 1)))
+
+
 def online_epochs(wp: np.ndarray, x: np.ndarray, orders: np.ndarray, alphas: np.ndarray, sigmas: np.ndarray,
                   nb: str, hexagonal: bool, toroidal: bool, last_bmu: np.ndarray, boxes: TileBoxes,
-                  backup: np.ndarray, cancel: CancelToken | None = None) -> tuple[int, int, np.ndarray] | None:
+                  backup: np.ndarray, cancel: CancelToken | None = None,
+                  snap_after: np.ndarray | None = None,
+                  snaps: np.ndarray | None = None) -> tuple[int, int, np.ndarray] | None:
     """Several classic epochs in one kernel call (compiled back ends; None for numpy or many dimensions).
 
     wp (D, H, W) planar codebook, orders (E, N) int64, alphas/sigmas (E,), backup
@@ -313,14 +318,20 @@ def online_epochs(wp: np.ndarray, x: np.ndarray, orders: np.ndarray, alphas: np.
     weight non-finite.  Either way wp holds the weights after the completed
     epochs (the interrupted one is undone).  The call releases the GIL (JIT and
     ahead-of-time build alike), so the window stays live during it.  SOM.step
-    runs its one epoch through this kernel too, where it exists.
+    runs its one epoch through this kernel too, where it exists.  `snap_after`
+    (S,) int64 ascending, epochs of this call (1 = after its first), and `snaps`
+    (S, D*H*W) float64: the codebook is copied there after those epochs, inside
+    the call (a time-lapse's frames, SOM.run_epochs); rows past `completed` are
+    left as they were.
     """
     if getattr(_nb, "online_epochs", None) is None or uses_wide_epoch(nb, *wp.shape):
         return None          # many dimensions: the wide kernel, epoch by epoch
     bmus = np.empty(orders.shape, dtype=np.int64)
+    if snap_after is None:
+        snap_after, snaps = _NO_SNAPS
     done, status = _nb.online_epochs(wp, x, orders, alphas, sigmas, NEIGHBOURHOOD_CODES[nb], hexagonal,
                                      toroidal, last_bmu, bmus, boxes.lo, boxes.hi, boxes.dirty, _flag(cancel),
-                                     backup)
+                                     backup, snap_after, snaps)
     return int(done), int(status), bmus
 
 

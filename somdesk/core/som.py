@@ -309,7 +309,8 @@ class SOM:
         while not self.done:
             yield self.step(cancel)
 
-    def run_epochs(self, count: int, cancel: CancelToken | None = None) -> StepInfo | None:
+    def run_epochs(self, count: int, cancel: CancelToken | None = None, snapshot_at=(),
+                   on_snapshot: Callable[[int, np.ndarray], None] | None = None) -> StepInfo | None:
         """Up to `count` iterations, classic ones in a single kernel call; the last one's StepInfo.
 
         For a driver that shows a frame every few dozen epochs (the window at Max):
@@ -320,36 +321,51 @@ class SOM:
         weights of that epoch's start.  Batch epochs, many-dimension epochs and the
         numpy back end (no multi-epoch kernel) go one `step()` at a time.
         None when already done.
+
+        Snapshots (a time-lapse's frames): for each `iteration` in `snapshot_at` that
+        this call reaches (the value of `self.iteration` after that epoch),
+        `on_snapshot(iteration, weights)` is called with an (H, W, D) float64 copy of
+        the weights then, in order, after the call and before a stop or a fault is
+        raised.  The kernel copies them as it goes, so they cost no extra call.
         """
         count = min(int(count), self.config.iterations - self.iteration)
         if count <= 0:
             return None
         c = self.config
-        if count == 1 or c.mode != "classic":
-            info = None
-            for _ in range(count):
-                info = self.step(cancel)
-            return info
-        check(cancel)
         t0 = self.iteration
+        wanted = sorted({int(i) for i in snapshot_at if t0 < int(i) <= t0 + count}) if on_snapshot else []
+        if count == 1 or c.mode != "classic":
+            return self._steps_with_snapshots(count, cancel, wanted, on_snapshot)
+        check(cancel)
         schedule = [self.schedule_at(t) for t in range(t0, t0 + count)]
         orders = np.stack([self.order_at(t) for t in range(t0, t0 + count)])
         if self._backup is None:
             self._backup = np.empty_like(self._planes)
+        snap_after = np.array([i - t0 for i in wanted], dtype=np.int64)
+        snaps = np.empty((len(wanted), self._planes.size)) if wanted else None
         out = kernels.online_epochs(self._planes, self.data, orders, np.array([a for _s, a in schedule]),
                                     np.array([s for s, _a in schedule]), c.neighbourhood,
                                     c.topology == "hexagonal", c.toroidal, self._last_bmu, self._boxes,
-                                    self._backup, cancel)
+                                    self._backup, cancel, snap_after if wanted else None, snaps)
         if out is None:          # this back end steps epoch by epoch
-            info = None
-            for _ in range(count):
-                info = self.step(cancel)
-            return info
+            return self._steps_with_snapshots(count, cancel, wanted, on_snapshot)
         done, status, bmus = out
         self.iteration = t0 + done
+        for k, it in enumerate(wanted):
+            if it <= t0 + done:      # planar (D, H, W) rows -> (H, W, D), as `weights` reads
+                on_snapshot(it, np.moveaxis(snaps[k].reshape(self._planes.shape), 0, -1))
         self._raise_for(status, t0 + done, cancel)
         sigma, alpha = schedule[-1]
         return StepInfo(t0 + done - 1, c.iterations, sigma, alpha, bmus[-1])
+
+    def _steps_with_snapshots(self, count: int, cancel, wanted: list, on_snapshot) -> StepInfo | None:
+        """`count` step()s, calling `on_snapshot` at the iterations `wanted` (run_epochs)."""
+        info = None
+        for _ in range(count):
+            info = self.step(cancel)
+            if wanted and self.iteration in wanted:
+                on_snapshot(self.iteration, self.weights.copy())
+        return info
 
     def train(self, callback: Callable[[StepInfo], bool | None] | None = None,
               cancel: CancelToken | None = None) -> "SOM":

@@ -3,8 +3,9 @@
 A run of a colour or picture map takes its frames at the epochs `somdesk train
 --timelapse` keeps of the whole run (`planned_frames`: the CLI's FrameRecorder,
 at most `MAX_FRAMES`, evenly spaced), from its own thread: `RunFrames` is handed to
-`Session.train_task(frames=...)`, runs.train_task cuts its kernel calls at those
-epochs and offers the codebook, coloured as the CLI colours its frames
+`Session.train_task(frames=...)`, whose kernel calls copy the codebook at those
+epochs as they go (SOM.run_epochs snapshots: no call is cut, so Max keeps them all too)
+and offer it, coloured as the CLI colours its frames
 (`render.colour_nodes` of the weights in sRGB).  So a run's frames are the CLI's,
 at the CLI's epochs, for the same seed, whatever the speed and however few maps
 the window found time to draw (tester7 #32: a 7.7-s run kept the 5 maps it had
@@ -16,7 +17,8 @@ and starts one from the shown map when another dataset or map is opened.  A
 table's map is the Segments dock's and is not recorded.  Continuing a map (Step,
 Resume, Train on an opened map) adds to the recording.
 
-The export dialog chooses the frame rate and the size; the animated GIF or PNG is
+The export dialog chooses the frame rate and the size; each frame is shown until the
+next one's epoch (io.timelapse.frame_durations); the animated GIF or PNG is
 written by a task ("export-timelapse") through `somdesk.io.timelapse.write_animation`
 (true hexagons via `render.layout`), the same writer as `somdesk train --timelapse`.
 """
@@ -81,6 +83,7 @@ class _TaskSaving:
             return False
         with self.lock:
             items, hexagonal = self.recorder.items(), self.hexagonal
+            epochs = self.recorder.iterations
 
         def steps(token):
             # frames kept as codebooks are coloured here, in the task: for a map trained in
@@ -92,7 +95,7 @@ class _TaskSaving:
                 frames.append(frame if colour is None else colour(frame))
             yield Progress("export", len(items), len(items), "", "Writing the time-lapse")
             check(token)
-            write_animation(path, frames, fps, scale, hexagonal=hexagonal)
+            write_animation(path, frames, fps, scale, hexagonal=hexagonal, epochs=epochs)   # timed by epoch
             return len(frames), fps
 
         self._export_out = path
@@ -188,60 +191,33 @@ class Recording:
 RAW_BYTES = 64 << 20    # codebooks kept uncoloured while all frames' float64 copies fit in this
 
 
-CUT_SECONDS = 0.005     # what cutting a kernel call for a frame may cost at Max (a GIL switch interval)
-CUT_SHARE = 0.05        # cuts at Max while they cost at most this share of the epochs between frames
-
-
 class RunFrames:
     """The time-lapse's side of a run (runs.train_task's `frames`), called on the run's thread.
 
     The frames are taken at `plan`, the epochs the CLI's recorder would keep of the whole
-    run (planned_frames), so a run keeps the CLI's frames -- at every speed but Max on quick
-    epochs.  There each cut of the kernel call waits for the GIL the GUI thread holds while it
-    draws (120 cuts took the window on bench_gui's jobs 20-45 % over SOM.train(), issue 14
-    goal 1: within 1.15x), so when the epochs between two planned frames take less than
-    CUT_SECONDS / CUT_SHARE (`coarse`), a chunk runs uncut up to the last planned epoch it
-    reaches (`coarse_span`) and that frame stands in for the planned epochs it passed: the Max
-    run keeps fewer of the CLI's frames, each the CLI's at its epoch."""
+    run (planned_frames), so a run keeps the CLI's frames at every speed, Max included: the
+    kernel call copies the codebook at the planned epochs it passes (SOM.run_epochs'
+    snapshots), so no call is cut for a frame.  (Cutting the call at each frame cost the
+    window at Max 20-45 % over SOM.train() -- each return waits for the GIL the drawing GUI
+    thread holds -- so Max used to skip frames: 5 of 76 kept, tester11.)"""
 
-    def __init__(self, owner: "TimelapseRecorder", generation: int, colour, plan: list[int], covered: int):
+    def __init__(self, owner: "TimelapseRecorder", generation: int, colour, plan: list[int]):
         self.owner, self.generation, self.colour = owner, generation, colour
         self.plan = plan
-        self.covered = covered           # the last planned epoch a kept frame stands for
-        self.spacing = (plan[-1] - plan[0]) / max(1, len(plan) - 1) if plan else 1.0
-        self.epoch_seconds: float | None = None
+        self._planned = frozenset(plan)
 
     def _current(self) -> bool:
         return self.owner._generation == self.generation
 
-    def next_epoch(self, epoch: int) -> int:
-        """The first planned epoch from `epoch` on (past the plan: a number no run reaches)."""
-        i = bisect.bisect_left(self.plan, int(epoch))
-        return self.plan[i] if i < len(self.plan) else 1 << 62
-
-    def timed(self, seconds: float, epochs: int) -> None:
-        if epochs > 0:
-            per = seconds / epochs
-            self.epoch_seconds = per if self.epoch_seconds is None else 0.8 * self.epoch_seconds + 0.2 * per
-
-    def coarse(self) -> bool:
-        """May a chunk of epochs (the window at Max) run without cuts for frames?  Its cuts, one per
-        `spacing` epochs, would cost CUT_SECONDS / (spacing x epoch_seconds) of its time: the same
-        share for a chunk of any length, so the chunk's length does not enter."""
-        return self.epoch_seconds is not None and self.epoch_seconds * self.spacing * CUT_SHARE < CUT_SECONDS
-
-    def coarse_span(self, epoch: int, n: int) -> int:
-        """Epochs of a coarse chunk from `epoch` of at most `n`: up to the last planned epoch it
-        reaches, so the chunk's end is a frame the CLI keeps too (n when it reaches none)."""
-        i = bisect.bisect_right(self.plan, int(epoch) + int(n)) - 1
-        last = self.plan[i] if i >= 0 else -1
-        return last - int(epoch) if last > epoch else int(n)
+    def planned_in(self, first: int, last: int) -> list[int]:
+        """The planned epochs e with first < e <= last, ascending."""
+        return self.plan[bisect.bisect_right(self.plan, int(first)):bisect.bisect_right(self.plan, int(last))]
 
     def offer(self, epoch: int, weights, last: bool) -> None:
-        """A frame of `epoch` when it is planned or stands in for planned epochs passed since the
-        last one kept (a coarse chunk), or it is the run's `last` epoch (kept while latest)."""
+        """A frame of `epoch` when it is planned (kept), or the run's `last` epoch (kept while
+        it is the latest).  `weights` (H, W, D) are copied (or coloured, for a big map)."""
         epoch = int(epoch)
-        keep = self.next_epoch(self.covered + 1) <= epoch
+        keep = epoch in self._planned
         rec = self.owner.recorder
         with self.owner.lock:
             its = rec.iterations
@@ -260,8 +236,6 @@ class RunFrames:
         with self.owner.lock:
             if self._current():
                 rec.offer(epoch, frame, keep, colour)
-                if keep:
-                    self.covered = epoch
 
 
 def frame_colours(session):
@@ -308,9 +282,7 @@ class TimelapseRecorder(QObject, _TaskSaving):
                 first = its[0] if its else (epoch_position(s, s.map.iteration)[0] if s.map is not None else 0)
                 rec.plan = planned_frames(first, planned_epochs(s), MAX_FRAMES)
             plan = rec.plan
-            kept = [e for e in rec.iterations if e in rec.kept_epochs()]
-            covered = kept[-1] if kept else plan[0] - 1
-        return RunFrames(self, s.generation, colour, plan, covered)
+        return RunFrames(self, s.generation, colour, plan)
 
     def _new_generation(self, s) -> bool:
         if s.generation == self._generation:
@@ -421,6 +393,8 @@ class TimelapseDialog(QDialog):
         its = self.recorder.iterations
         h, w = self.recorder.frame_shape()
         pw, ph = render.picture_size(h, w, self.hexagonal, self.scale.value())
-        seconds = (len(its) - 1) / self.fps() + 1.0   # the last frame is held for 1 s
+        from somdesk.io.timelapse import frame_durations
+
+        seconds = sum(frame_durations(len(its), self.fps(), 1.0, its)) / 1000   # timed by epoch; last held 1 s
         self.info.setText(f"{count_text(len(its), 'frame')}, epochs {its[0]:,} to {its[-1]:,}; "
                           f"{seconds:.1f} s; {pw} x {ph} px")

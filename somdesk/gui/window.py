@@ -74,6 +74,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         self.run_epoch: tuple[int, int] | None = None   # (epochs trained, planned) of the run going on
         self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[DEFAULT_SPEED]
         self.undo = QUndoStack(self)     # palette edits and Reset weights; its clean state: colours saved
+        from somdesk.session.undo import UNDO_LIMIT
+        self.undo.setUndoLimit(UNDO_LIMIT)  # no more steps than the session can undo (review12 #7)
         self._same_document = 0          # > 0 while an edit installs colours (window_tasks.same_document)
         self.runner = TaskRunner(self)
         self.actions = make_actions(self)

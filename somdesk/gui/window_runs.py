@@ -57,6 +57,8 @@ class WindowRuns:
             self.progress_label.setText("Starting (the first run after an install or an update compiles "
                                         "the training kernels: this can take a minute)…")
         _TRAINED_ONCE = True
+        from somdesk.gui.window_tasks import drop_reset_frames
+        drop_reset_frames(self)            # training is not undoable: no Undo of a Reset reaches them now
         self.run_started()
         self._run_from = epoch_position(s, s.map.iteration)[0] if s.map is not None else 0
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)

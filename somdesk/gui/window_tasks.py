@@ -292,8 +292,11 @@ class ResetWeights(QUndoCommand):
         super().__init__("Reset weights")
         self.window = window
 
+    frames = None       # the time-lapse Undo brings back with the map (a Recording), or None
+
     def redo(self) -> None:
         self.window.end_tasks()
+        drop_reset_frames(self.window)
         self.frames = self.window.timelapse.keep()      # Undo brings the time-lapse back with the map
         self.window.session.reset_weights()
         self.window.statusBar().showMessage("Reset to the initial weights (Ctrl+Z brings the training back).", 8000)
@@ -303,7 +306,8 @@ class ResetWeights(QUndoCommand):
         w.end_tasks()
         if w.session.can_undo_reset:
             w.session.undo_reset_weights()
-            w.timelapse.bring_back(self.frames)
+            if self.frames is not None:
+                w.timelapse.bring_back(self.frames)
         # not the Reset's "Reset to the initial weights" over the map it brought back (tester7 #9)
         m = w.session.map
         if m is None:
@@ -313,6 +317,19 @@ class ResetWeights(QUndoCommand):
 
         done, planned = epoch_position(w.session, m.iteration)
         w.statusBar().showMessage(f"Training brought back: epoch {done:,} of {planned:,}.", 8000)
+
+
+def drop_reset_frames(window) -> None:
+    """Free the time-lapse copies the Reset weights commands on the undo stack hold (up to
+    64 MiB of codebooks each, review12 #7).  Only the latest Reset's Undo can bring frames back:
+    an earlier one is reached only past a training, which the session does not undo (its
+    history is cleared), or past a newer Reset made from the initial weights.  Called before a
+    Reset keeps its own copy and when a training starts."""
+    stack = window.undo
+    for i in range(stack.count()):
+        cmd = stack.command(i)
+        if isinstance(cmd, ResetWeights):
+            cmd.frames = None
 
 
 def write_png(path: str, rgb: np.ndarray) -> None:

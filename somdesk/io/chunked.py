@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.errors import Cancelled, FileFormatError, SomdeskError
 
 ROW_COLUMN = "__somdesk_row__"     # a filtered staged copy's column: each row's number in the files
 # the files, readers and SQL expressions (io.chunked_sql), re-exported here for now only (the split
@@ -203,6 +203,9 @@ class ChunkedTable:
                 try:
                     con.execute(f"COPY ({query}) TO {_sql_str(out)} (FORMAT parquet)")
                 except Exception as exc:
+                    from somdesk.io.tables.duckutil import interrupted
+                    if interrupted(exc):            # a stop (duckutil.interrupting), not the file
+                        raise Cancelled("stopped") from None
                     message = None
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker

@@ -185,7 +185,7 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
 IN_MEMORY_WORDS_BYTES = 4 << 20
 
 
-def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> FileFormatError:
+def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> Exception:
     """The refusal of a file or glob DuckDB cannot read as a table, in the in-memory reader's
     words ("cannot read bad.json: line 5 is not valid JSON (unexpected character)";
     io.tables.duckutil.duck_message: the right line, not DuckDB's count one too high, review10 #16).
@@ -193,9 +193,15 @@ def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> Fi
     or "Invalid Input Error" reaches the user.  `files` (the path or glob's files): a delimited text
     file (up to IN_MEMORY_WORDS_BYTES) the in-memory reader refuses gives its very sentence (a ragged
     line, a quote never closed: DuckDB's sniffer said "Error when sniffing file"), a glob's file
-    named; otherwise DuckDB's message in our words."""
+    named; otherwise DuckDB's message in our words.  A FileFormatError to raise -- or Cancelled
+    when `exc` is a query interrupted by a stop (duckutil.interrupting): no file fault, and no
+    sniffing of what the file is after a stop."""
+    from somdesk.errors import Cancelled
     from somdesk.io.names import display_basename, display_name
-    from somdesk.io.tables.duckutil import duck_message
+    from somdesk.io.tables.duckutil import duck_message, interrupted
+
+    if interrupted(exc):
+        return Cancelled("stopped")
     # one file by its name, as in memory; a glob as given (its folder says which files)
     name = display_name(where) if _is_pattern(where) else display_basename(where)
     words = in_memory_refusal(files) if files else None

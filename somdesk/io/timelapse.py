@@ -18,8 +18,10 @@ frame.  Frames are stored as given (one uint8 value per node and channel, e.g.
 255-colour median-cut palette, no dithering, so every node stays one flat
 block) and ``.png`` / ``.apng`` (animated PNG, lossless).  GIF stores frame
 times in 1/100 s and browsers slow delays under 2/100 s down, so `fps` is 1 to
-50.  The last frame is held for `hold_last` seconds (default 1) so a looping
-animation pauses on the organised map.  MP4 is not offered: it needs FFmpeg
+50.  Given the frames' epochs, each frame is shown until the next one's epoch
+(`frame_durations`: the usual gap plays in 1/fps s), so the animation keeps the
+run's pace where frames are unevenly spaced.  The last frame is held for
+`hold_last` seconds (default 1) so a looping animation pauses on the organised map.  MP4 is not offered: it needs FFmpeg
 (PyAV or imageio-ffmpeg, tens of MiB of native libraries in the bundle).
 
 Writes are atomic (`somdesk.io.atomic`): a failed export leaves any previous
@@ -156,9 +158,34 @@ def check_animation_size(rows: int, cols: int, frames: int, scale: int, hexagona
                            f"{width} x {height} px; choose a smaller scale or an animated PNG (.png)")
 
 
+def frame_durations(count: int, fps: float, hold_last: float = 1.0, epochs=None) -> list[int]:
+    """Milliseconds each of `count` frames is shown.  Without `epochs`: 1/`fps` each.  With
+    `epochs` (the frames' epochs, ascending): each frame lasts until the next one's epoch, the
+    animation's clock running in step with the run's -- the usual (median) gap between two
+    frames plays in 1/`fps` s, a gap twice as long twice as long -- so frames a run kept
+    unevenly (a stopped run's last epoch, a map continued, an opened map's first frame) play
+    at the pace of the epochs they show; never under 1000/MAX_FPS ms (20: what GIF viewers
+    show).  The last frame is held `hold_last` s (at least one step)."""
+    fps = _check_fps(fps)
+    step_ms = 1000.0 / fps
+    if count <= 0:
+        return []
+    if epochs is None or len(epochs) != count or count < 2:
+        durations = [step_ms] * count
+    else:
+        gaps = np.diff(np.asarray(epochs, dtype=float))
+        if np.any(gaps <= 0):
+            raise SomdeskError("time-lapse frames must be given in ascending epochs")
+        usual = float(np.median(gaps))
+        durations = [max(1000.0 / MAX_FPS, step_ms * g / usual) for g in gaps] + [step_ms]
+    durations[-1] = max(step_ms, hold_last * 1000.0)
+    return [int(round(d)) for d in durations]
+
+
 def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexagonal: bool = False,
-                    hold_last: float = 1.0) -> bytes:
-    """Encode `frames` (each (H, W, 3) uint8, one value per node) as an animated GIF or APNG."""
+                    hold_last: float = 1.0, epochs=None) -> bytes:
+    """Encode `frames` (each (H, W, 3) uint8, one value per node) as an animated GIF or APNG,
+    timed by `epochs` when given (`frame_durations`)."""
     from PIL import Image
 
     from somdesk.io.map_render import BACKGROUND, layout
@@ -171,9 +198,7 @@ def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexago
     if len(shape) != 3 or shape[2] != 3 or any(f.shape != shape for f in frames):
         raise SomdeskError("time-lapse frames must all be (height, width, 3) images of one size")
     check_animation_size(shape[0], shape[1], len(frames), scale, hexagonal, fmt)
-    step_ms = 1000.0 / fps
-    durations = [int(round(step_ms))] * len(frames)
-    durations[-1] = int(round(max(step_ms, hold_last * 1000.0)))
+    durations = frame_durations(len(frames), fps, hold_last, epochs)
     images = []
     for f in frames:
         f = np.ascontiguousarray(f, dtype=np.uint8)
@@ -196,13 +221,14 @@ def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexago
 
 
 def write_animation(path, frames, fps: float = 20, scale: int = 4, *, hexagonal: bool = False,
-                    hold_last: float = 1.0) -> None:
+                    hold_last: float = 1.0, epochs=None) -> None:
     """Write `frames` as an animated GIF (.gif) or APNG (.png, .apng) to `path`, atomically.
 
     `scale` is pixels per node, nearest-neighbour; `hexagonal` lays the nodes out
-    as `somdesk.io.map_render` does.
+    as `somdesk.io.map_render` does; `epochs` (one per frame, ascending) times each
+    frame by the epochs until the next (`frame_durations`), else each lasts 1/`fps` s.
     """
     from somdesk.io.atomic import atomic_write_bytes
 
     fmt = animation_format(path)
-    atomic_write_bytes(path, animation_bytes(frames, fps, scale, fmt, hexagonal, hold_last))
+    atomic_write_bytes(path, animation_bytes(frames, fps, scale, fmt, hexagonal, hold_last, epochs))

@@ -41,14 +41,11 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     worth, which the core runs in one call (SOM.run_epochs) instead of paying
     per-epoch overhead and GIL hand-offs a thousand times.
     `frames` (None: no time-lapse) is fed the codebook from the run itself, on the run's
-    thread, as `somdesk train --timelapse` feeds its recorder: `frames.next_epoch(e)` is the
-    first epoch from `e` on it wants a frame of (a chunk is cut there), and
-    `frames.offer(e, weights, last)` hears the start, every epoch it wants and the run's last
-    epoch (`last`: also when stopped; not when abandoned); it copies what it keeps;
-    `frames.timed(seconds, epochs)` hears how long the epochs took and `frames.coarse()` may
-    say a chunk of several epochs runs uncut, then `frames.coarse_span(e, n)` says up to where
-    (the last planned frame it reaches: _epochs_with_frames).  Epochs are counted over an
-    image map's phases (`epoch_position`).
+    thread, as `somdesk train --timelapse` feeds its recorder: `frames.planned_in(a, b)` are
+    the epochs in (a, b] it wants a frame of, which the kernel call copies as it goes
+    (_epochs_with_frames: no cut), and `frames.offer(e, weights, last)` hears the start, every
+    epoch it wants and the run's last epoch (`last`: also when stopped; not when abandoned);
+    it copies what it keeps.  Epochs are counted over an image map's phases (`epoch_position`).
     """
     session._require()
     session._require_idle("train again")
@@ -124,36 +121,27 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     return outcome
 
 
+SNAP_BYTES = 64 << 20     # a kernel call's time-lapse snapshots at most (its chunk ends earlier)
+
+
 def _epochs_with_frames(session, som, n: int, cancel, frames):
-    """Up to `n` epochs of `som` as one step of the run, cut where `frames` wants a frame
-    (runs.train_task): no yield in between, so a frame costs a kernel call, not a trip
-    through the driver; returns the last epoch's StepInfo.  When `frames.coarse()` says the
-    cuts would cost too much (the window at Max on quick epochs: every cut waits for the GIL
-    the GUI thread holds while it draws), the epochs run in one call up to the last planned
-    frame among the `n` (`frames.coarse_span(at, n)`; all `n` when none is) and that frame is
-    their end's."""
-    if n > 1 and frames.coarse():
-        # the chunk ends at the last planned frame it reaches (not past it): its end is one of
-        # the CLI's frames, at the CLI's epoch, and the chunks stay as few as the maps shown
-        at = epoch_position(session, som.iteration)[0]
-        k = frames.coarse_span(at, n)
-        t0, before = time.perf_counter(), som.iteration
-        info = som.run_epochs(k, cancel)
-        frames.timed(time.perf_counter() - t0, som.iteration - before)
-        frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
-        return info
+    """Up to `n` epochs of `som` as one step of the run, in one kernel call that copies the
+    codebook at every epoch `frames` plans among them (SOM.run_epochs' snapshots), each handed
+    to `frames.offer` with its epoch; returns the last epoch's StepInfo.
+
+    The snapshots are taken inside the call, so the run is not cut for them: at Max the
+    chunks stay as few as the maps the window shows and every planned frame is still kept
+    (tester11: cutting cost 20-45 % at Max, so quick runs skipped frames and kept 5 of 76).
+    A chunk whose snapshots would pass SNAP_BYTES ends at the last one that fits."""
+    offset = epoch_position(session, som.iteration)[0] - som.iteration    # an image map's earlier phases
     end = min(som.iteration + max(1, n), som.config.iterations)
-    info = None
-    while som.iteration < end:
-        at = epoch_position(session, som.iteration)[0]
-        k = max(1, min(end - som.iteration, frames.next_epoch(at + 1) - at))
-        t0, before = time.perf_counter(), som.iteration
-        info = training.step(som, cancel) if k <= 1 else som.run_epochs(k, cancel)
-        frames.timed(time.perf_counter() - t0, som.iteration - before)
-        at = epoch_position(session, som.iteration)[0]
-        if frames.next_epoch(at) == at:
-            frames.offer(at, som.weights, False)
-    return info
+    wanted = [e - offset for e in frames.planned_in(som.iteration + offset, end + offset)]
+    fit = max(1, SNAP_BYTES // max(1, som.weights.nbytes))
+    if len(wanted) > fit:
+        end = wanted[fit - 1]
+        wanted = wanted[:fit]
+    return som.run_epochs(end - som.iteration, cancel, snapshot_at=wanted,
+                          on_snapshot=lambda it, w: frames.offer(it + offset, w, False))
 
 
 PACE_SLICE = 0.01

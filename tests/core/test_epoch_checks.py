@@ -35,7 +35,8 @@ def _run(on, wp, x, orders, flag=None):
     e = len(orders)
     out = on.online_epochs(wp, x, orders, np.full(e, 0.5), np.full(e, 3.0), 0, False, False,
                            np.zeros(len(x), np.int64), bmus, boxes.lo, boxes.hi, boxes.dirty,
-                           np.zeros(1, np.int64) if flag is None else flag, np.empty_like(wp))
+                           np.zeros(1, np.int64) if flag is None else flag, np.empty_like(wp),
+                           np.empty(0, np.int64), np.empty((0, 1)))
     return out, boxes
 
 

@@ -77,3 +77,42 @@ def test_a_cancel_inside_a_chunk_keeps_the_epochs_before_it_and_resumes_exactly(
     som.run_epochs(3)
     ref.run_epochs(3)
     np.testing.assert_array_equal(som.weights, ref.weights)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.mode}-{c.topology}-{c.neighbourhood}")
+def test_snapshots_inside_a_chunk_are_the_weights_step_by_step(config):
+    """The time-lapse's frames at Max (tester11 #1): the kernel call copies the weights at the
+    iterations asked for, without being cut; each snapshot equals the weights step() reaches."""
+    kernels.warm_up()
+    one = SOM(COLOURS, config)
+    after = {}
+    for _ in range(config.iterations):
+        one.step()
+        after[one.iteration] = one.weights.copy()
+    som = SOM(COLOURS, config)
+    got = []
+    ask = [0, 1, 2, 5, 6, 13, config.iterations, config.iterations + 5]
+    for chunk in (6, 7, 100):
+        som.run_epochs(chunk, snapshot_at=ask, on_snapshot=lambda it, w: got.append((it, w.copy())))
+    assert [it for it, _w in got] == [1, 2, 5, 6, 13, config.iterations]       # each once, in order
+    for it, w in got:
+        assert w.shape == one.weights.shape
+        np.testing.assert_array_equal(w, after[it])
+    np.testing.assert_array_equal(som.weights, one.weights)
+
+
+def test_snapshots_before_a_cancel_are_delivered_and_none_after():
+    config = SOMConfig(width=40, height=40, iterations=400, seed=2)
+    kernels.warm_up()
+    som = SOM(COLOURS, config)
+    token = CancelToken()
+    got = []
+
+    def snap(it, w):
+        got.append(it)
+        if it == 3:
+            token.cancel()          # after the call that reached it: the next call stops at once
+    with pytest.raises(Cancelled):
+        for _ in range(4):
+            som.run_epochs(100, token, snapshot_at=range(1, 401), on_snapshot=snap)
+    assert got == list(range(1, som.iteration + 1)) and som.iteration < 400

@@ -421,35 +421,77 @@ def test_undo_of_reset_brings_the_time_lapse_back_with_the_map(qtbot, window, tm
     assert window.timelapse.recorder.iterations == before
     state = train(qtbot, window)                             # Train continues the map and its frames
     assert state.iteration == 60 and window.timelapse.recorder.iterations == list(range(61))
+    from somdesk.gui.window_tasks import ResetWeights
+    from somdesk.session.undo import UNDO_LIMIT
+    resets = [window.undo.command(i) for i in range(window.undo.count())
+              if isinstance(window.undo.command(i), ResetWeights)]
+    assert resets and all(r.frames is None for r in resets)  # training freed the copies (review12 #7)
+    window.actions["reset"].trigger()
+    window.actions["reset"].trigger()
+    resets = [window.undo.command(i) for i in range(window.undo.count())
+              if isinstance(window.undo.command(i), ResetWeights)]
+    assert [r.frames is not None for r in resets] == [False] * (len(resets) - 1) + [True]   # the latest only
+    assert window.undo.undoLimit() == UNDO_LIMIT
     assert frames_text(1) == "1 frame" and frames_text(2) == "2 frames" and frames_text(1200) == "1,200 frames"
     assert _frames_written((1, 20), False, str(tmp_path / "a.gif")) == "Exported a.gif: 1 frame at 20 fps."
 
 
-def test_at_max_quick_epochs_are_not_cut_for_frames(qtbot, window, monkeypatch, colours, tmp_path):
-    """Issue 14 goal 1 (the window at Max within 1.15x of SOM.train()): cutting the kernel call
-    at each planned frame cost 20-45 % on bench_gui's jobs, so at Max, when the epochs between
-    two frames are quick, a chunk runs uncut up to the last planned frame it reaches and its end
-    is the frame: fewer frames than the CLI's, each the CLI's frame at its epoch, bit for bit;
-    paced speeds keep every one of the CLI's frames (above)."""
+@pytest.mark.parametrize("epochs", [3000, 150])
+def test_at_max_every_planned_frame_is_kept_without_cutting_the_run(qtbot, window, monkeypatch, colours, tmp_path,
+                                                                     epochs):
+    """tester11 #1: at Max a quick run kept 5 of its 76 planned frames (cutting the kernel call at
+    each frame cost 20-45 % at Max, issue 14 goal 1, so quick chunks skipped them), and the export
+    played them at one pace whatever epochs they showed.  Now the kernel call copies the codebook
+    at the planned epochs as it goes: the run keeps exactly the CLI's frames, at the CLI's epochs,
+    bit for bit, in fewer kernel calls than frames; the export times each frame by its epoch."""
     from somdesk.core.som import SOM as CoreSOM
+    from somdesk.io.timelapse import frame_durations
 
-    rec_cli = _cli_recorder(tmp_path, monkeypatch, np.rint(colours * 255).astype(int), 20, 20, 3000, 3)
-    cli = dict(zip(rec_cli.iterations, rec_cli.frames))
-
+    rec_cli = _cli_recorder(tmp_path, monkeypatch, np.rint(colours * 255).astype(int), 20, 20, epochs, 3)
     calls = []
     real = CoreSOM.run_epochs
-    monkeypatch.setattr(CoreSOM, "run_epochs", lambda self, n, cancel=None: calls.append(n) or real(self, n, cancel))
-    window.left.params.set_config(SOMConfig(width=20, height=20, iterations=3000, seed=3))
+    monkeypatch.setattr(CoreSOM, "run_epochs", lambda self, n, cancel=None, **kw: calls.append(n)
+                        or real(self, n, cancel, **kw))
+    window.left.params.set_config(SOMConfig(width=20, height=20, iterations=epochs, seed=3))
     window.set_speed("max")
     state = train(qtbot, window)
     rec = window.timelapse.recorder
-    assert rec.iterations[0] == 0 and rec.iterations[-1] == state.iteration == 3000
-    assert 2 <= len(rec) <= 120 and rec.iterations == sorted(set(rec.iterations))
-    np.testing.assert_array_equal(rec.frames[-1], render.to_rgb8(state.weights))
-    assert len(calls) < len(planned_frames(0, 3000)), calls      # fewer kernel calls than planned frames
-    assert set(rec.iterations) <= set(cli) and len(rec) > 2          # the chunks end at planned frames
-    for epoch, frame in zip(rec.iterations, rec.frames):
-        np.testing.assert_array_equal(frame, cli[epoch])
+    assert state.iteration == epochs
+    assert rec.iterations == rec_cli.iterations == planned_frames(0, epochs)     # the plan, every frame
+    for a, b in zip(rec.frames, rec_cli.frames):
+        np.testing.assert_array_equal(a, b)
+    assert len(calls) < len(rec), (len(calls), len(rec))          # not cut for frames
+    import somdesk.gui.timelapse_recorder as tr
+    import somdesk.io.timelapse as tl
+
+    timed = []
+    real_bytes = tl.animation_bytes
+    monkeypatch.setattr(tl, "animation_bytes", lambda frames, fps, *a, **k: timed.append(
+        frame_durations(len(frames), fps, 1.0, k.get("epochs", a[4] if len(a) > 4 else None)))
+        or real_bytes(frames, fps, *a, **k))
+    assert tr.write_animation is tl.write_animation
+    path = tmp_path / "max.gif"
+    assert window.timelapse.save(20, 1, str(path))
+    written(qtbot, window)
+    assert path.exists() and len(timed) == 1
+    durations = timed[0]
+    assert len(durations) == len(rec)
+    gaps = np.diff(rec.iterations)
+    usual = np.median(gaps)
+    for d, g in zip(durations[:-1], gaps):                         # each frame lasts its epochs
+        assert abs(d - max(20, 50 * g / usual)) <= 1, (d, g)
+
+
+def test_frames_are_timed_by_their_epochs():
+    """A frame lasts until the next one's epoch: the usual gap plays in 1/fps s."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.timelapse import frame_durations
+
+    assert frame_durations(3, 20) == [50, 50, 1000]
+    assert frame_durations(5, 20, 1.0, [0, 2, 4, 8, 9]) == [50, 50, 100, 25, 1000]
+    assert frame_durations(4, 10, 0.0, [0, 10, 20, 21]) == [100, 100, 20, 100]   # never under 20 ms
+    with pytest.raises(SomdeskError, match="ascending"):
+        frame_durations(3, 20, 1.0, [0, 5, 5])
 
 
 def test_export_dialog_and_save_colour_no_frame_on_the_gui_thread(qtbot, window, tmp_path, monkeypatch):
