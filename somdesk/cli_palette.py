@@ -128,11 +128,11 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
     palettes = read_palettes(ns.input)
     palette = pick_palette(palettes, ns.index, ns.input)
-    warnings = [f"{ns.input}: {w}" for w in palette.warnings]
+    warnings = [f"{display_name(ns.input)}: {w}" for w in palette.warnings]
     if len(palettes) > 1:
-        warnings.append(f"{ns.input}: holds {count_text(len(palettes), 'palette')}; converting index "
+        warnings.append(f"{display_name(ns.input)}: holds {count_text(len(palettes), 'palette')}; converting index "
                         f"{ns.index} (choose another with --index K)")
-    warnings += [f"{ns.output}: {w}" for w in write_losses(palette, fmt)]
+    warnings += [f"{display_name(ns.output)}: {w}" for w in write_losses(palette, fmt)]
     write_palette(palette, ns.output, fmt)
     # after writing: a refused target ("at most 256 colours", /dev/full) is then one error line
     if ns.quiet:        # -q: errors only, as every command that writes files (tester9 #12)
@@ -140,5 +140,5 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     from somdesk.cli_outputs import print_summary
-    print_summary(ns, f"wrote {count_text(len(palette.swatches), 'colour')} to {ns.output} ({FORMAT_LABELS[fmt]})")
+    print_summary(ns, f"wrote {count_text(len(palette.swatches), 'colour')} to {display_name(ns.output)} ({FORMAT_LABELS[fmt]})")
     return 0

@@ -69,6 +69,7 @@ def _read(path: str, index: int):
 
 
 def cmd_sort(ns: argparse.Namespace) -> int:
+    from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.colour_sort import sort_palette
     from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_losses, write_palette
@@ -94,7 +95,7 @@ def cmd_sort(ns: argparse.Namespace) -> int:
         print_summary(ns, f"sorted {count_text(len(out.swatches), 'colour')} into {shape} along a map trained in {res.space}; "
                       f"sum of CIEDE2000 between neighbours{' across and down' if res.layout == 'grid' else ''} "
                       f"(file order -> sorted) {res.cost_before:.1f} -> {res.cost:.1f}; "
-                      f"wrote {ns.output} ({FORMAT_LABELS[fmt]})")
+                      f"wrote {display_name(ns.output)} ({FORMAT_LABELS[fmt]})")
     return 0
 
 
@@ -112,6 +113,7 @@ def duplicates_json(palette, groups, threshold: float) -> dict:
 
 
 def cmd_duplicates(ns: argparse.Namespace) -> int:
+    from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.colour_duplicates import DEFAULT_THRESHOLD, find_duplicates
     from somdesk.core.colour_sort import palette_rgb
@@ -124,7 +126,7 @@ def cmd_duplicates(ns: argparse.Namespace) -> int:
         return 0
     sw = palette.swatches
     removable = sum(len(g.members) - 1 for g in groups)
-    lines = [f"File:     {ns.file}", f"Colours:  {len(sw):,}",
+    lines = [f"File:     {display_name(ns.file)}", f"Colours:  {len(sw):,}",
              f"Near-duplicates (CIEDE2000 < {threshold:g}): {count_text(len(groups), 'group')}; merging keeps "
              f"{count_text(len(sw) - removable, 'colour')}"]
 

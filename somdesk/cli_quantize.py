@@ -55,6 +55,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from somdesk.io.names import display_name
     if args.map is not None and args.colors is not None:
         raise OptionError("--colors does not go with --map: the map's nodes are the palette "
                           "(train a map of another size for another number of colours)")
@@ -66,6 +67,10 @@ def run(args) -> int:
 
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")
+    from somdesk.cli_outputs import is_stdout
+    if args.json and is_stdout(args.output):      # "-": the PNG goes to standard output (io.atomic)
+        raise OptionError("--json prints to standard output, where the picture goes with OUT -: "
+                          "write the picture to a file, or leave out --json")
     inputs = [args.input] + ([args.map] if args.map else [])
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
     from somdesk.core.cancel import CancelToken
@@ -105,7 +110,7 @@ def run(args) -> int:
                           "mean_delta_e00": round(delta_e, 3)}))
     else:
         from somdesk.core.options import count_text
-        print(f"{args.output}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
+        print(f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
               f"{_quality_text(quality, delta_e)}, {count_text(size, 'byte')} in {elapsed:.2f} s", file=sys.stderr)
     return 0
 

@@ -76,6 +76,37 @@ def wants_streaming(args) -> bool:
     return _row_count(args.table) > limit
 
 
+def _why_in_chunks(args) -> str:
+    """Why `train --table` runs in chunks, in the words of what the user typed (tester12 #5: a glob
+    given without --out-of-core was told "with --out-of-core or --dask")."""
+    if args.dask:
+        return "with --dask the table is trained in chunks"
+    if args.out_of_core:
+        return "with --out-of-core the table is trained in chunks"
+    if _is_glob(args.table):
+        return "a glob (several files) is trained in chunks, out of core"
+    return f"--mode batch on more rows than --max-rows ({args.max_rows or 1_000_000:,}) is trained in chunks"
+
+
+def metrics_fields(tm) -> dict:
+    """{"features": the trained (placing) features, "passive": the passive ones} of table map `tm`
+    for --metrics-json (tester12 #11: a passive date column was listed among the trained features)."""
+    r = tm.recipe
+    return {"features": [f for f, a in zip(r.features, r.active) if a],
+            "passive": [f for f, a in zip(r.features, r.active) if not a]}
+
+
+def write_metrics(args, metrics: dict) -> None:
+    """Write --metrics-json after the map was saved: a refused target says the map itself was
+    saved, as --report and --assignments do (tester12 #9).  Raises SomdeskError."""
+    from somdesk.io.atomic import write_json
+    from somdesk.io.names import display_name
+    try:
+        write_json(args.metrics_json, metrics, indent=1)
+    except SomdeskError as exc:
+        raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
+
+
 def _executor(spec: str | None):
     if not spec:
         from somdesk.session.outofcore import LocalExecutor
@@ -99,15 +130,15 @@ def _chunk_rows(args) -> int:
 
 def run_train_streaming(args, spec, check_writable) -> int:
     """`somdesk train --table` out of core: train, save the map, write metrics."""
+    from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken
-    from somdesk.io.atomic import write_json
     from somdesk.session.outofcore_table import train_table_map_streaming
     from somdesk.session.scoring import save_table_map
 
     if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
         raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
-                          "with --out-of-core or --dask, score with `somdesk assign MAP DATA --out-of-core` instead")
+                          f"{_why_in_chunks(args)}: score it with `somdesk assign MAP DATA --out-of-core` instead")
     # the options its reader does not take were dropped without a word (as review8 found in assign)
     _refuse_read_options(args, _TRAIN_READ_FLAGS, "training in chunks (--out-of-core, --dask, a glob, or "
                          "--mode batch on more rows than --max-rows)", "train on")
@@ -133,7 +164,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
     elapsed = time.perf_counter() - start
     metrics = {"rows": int(tm.inputs.shape[0]), "rows_in_file": None, "sampled": True, "out_of_core": True,
                "executor": "dask" if args.dask else "out-of-core", "height": tm.config.height,
-               "width": tm.config.width, "epochs": tm.config.iterations, "features": list(tm.recipe.features),
+               "width": tm.config.width, "epochs": tm.config.iterations, **metrics_fields(tm),
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
                "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
     lc = tm.label_counts
@@ -143,7 +174,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
     elif spec.label:
         warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
-        write_json(args.metrics_json, metrics, indent=1)
+        write_metrics(args, metrics)
     from somdesk.session.table_columns import NUMERIC_LABEL
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
         print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if w.startswith(NUMERIC_LABEL) else w)
@@ -152,7 +183,7 @@ def run_train_streaming(args, spec, check_writable) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
-                  f"{count_text(tm.k, 'segment')}; saved {args.save_map}")
+                  f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
     if lc is not None:
         from somdesk.session.table_labels import label_lines
         for line in label_lines(lc, tm.clusters):
@@ -237,6 +268,7 @@ _SCORE_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where")
 
 def run_assign_streaming(args, check_writable) -> int:
     """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
+    from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken, check
     from somdesk.io.chunked import ChunkedTable
@@ -280,7 +312,7 @@ def run_assign_streaming(args, check_writable) -> int:
                 raise OptionError("--dask writes partitioned Parquet: give --out FOLDER")
             os.makedirs(args.out, exist_ok=True)
             if not os.path.isdir(args.out):
-                raise OptionError(f"--out {args.out} must be a folder with --dask")
+                raise OptionError(f"--out {display_name(args.out)} must be a folder with --dask")
             for old in glob.glob(os.path.join(args.out, "part-*.parquet")):
                 os.remove(old)   # a smaller rerun must not leave the previous run's parts
             ex = _executor(args.dask)

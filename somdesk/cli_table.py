@@ -145,6 +145,7 @@ def _weights(text: str | None, columns) -> dict:
 def _one_file(path: str, what: str) -> None:
     """OptionError when `path` is a glob, not a file (tester6 F44: "cannot read *.csv: No such file
     or directory", the folder dropped and no word of --out-of-core); `what` says what to do."""
+    from somdesk.io.names import display_name
     import glob
     import os
 
@@ -152,9 +153,9 @@ def _one_file(path: str, what: str) -> None:
         return
     files = sorted(glob.glob(path, recursive=True))
     if not files:
-        raise OptionError(f"no files match {path}")
+        raise OptionError(f"no files match {display_name(path)}")
     shown = ", ".join(os.path.basename(f) for f in files[:3]) + (", ..." if len(files) > 3 else "")
-    raise OptionError(f"{path} is a pattern matching {count_text(len(files), 'file')} "
+    raise OptionError(f"{display_name(path)} is a pattern matching {count_text(len(files), 'file')} "
                       f"({shown}); {what}")
 
 
@@ -191,6 +192,7 @@ def run_info(args) -> int:
 
 
 def run_train(args) -> int:
+    from somdesk.io.names import display_name
     import time
 
     from somdesk.core.cancel import CancelToken
@@ -207,6 +209,8 @@ def run_train(args) -> int:
     check_grid_options(args, "epochs")
     if args.top_n < 1:
         raise OptionError(f"--top-n must be at least 1, got {args.top_n}")
+    if args.clusters is not None and args.clusters < 1:      # named as typed (tester12 #11), as --top-n
+        raise OptionError(f"--clusters must be a whole number from 1, got {args.clusters}")
     columns = _split(args.columns) or None
     if args.columns is not None and not columns:
         raise OptionError("--columns is empty: name the columns to train on, or leave --columns out "
@@ -247,13 +251,13 @@ def run_train(args) -> int:
             warn += _write_extras(args, tm, tab, token)
         except SomdeskError as exc:
             # the map is the result of the training: keep it, and say so in the one message
-            raise SomdeskError(f"{exc} (the map itself was saved to {args.save_map})") from None
+            raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
     finally:
         tab.close()
     elapsed = time.perf_counter() - start
     metrics = {"rows": int(len(prep.data)), "rows_in_file": int(tab.n_rows_total), "sampled": bool(tab.sampled),
                "height": tm.config.height, "width": tm.config.width, "epochs": tm.config.iterations,
-               "features": list(tm.recipe.features), "quantization_error": tm.quantization_error,
+               **cli_scale.metrics_fields(tm), "quantization_error": tm.quantization_error,
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
                "seconds": round(elapsed, 3)}
     lc = tm.label_counts
@@ -264,13 +268,12 @@ def run_train(args) -> int:
     elif spec.label:
         warn.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
-        from somdesk.io.atomic import write_json
-        write_json(args.metrics_json, metrics, indent=1)
+        cli_scale.write_metrics(args, metrics)
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print(f"warning: {w}", file=sys.stderr)
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
-                  f"(suggested {tm.curve.get('suggested')}); saved {args.save_map}")
+                  f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
     if default is not None:
         from somdesk.io.names import display_name
         print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")

@@ -17,6 +17,7 @@ and one process see the same chunks in the same order.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -86,18 +87,33 @@ class ChunkedTable:
         kwargs = dict(columns=columns, chunk_rows=chunk_rows, where=where, text_columns=text_columns,
                       categorical=categorical, used_by=used_by, number_format=number_format, missing=missing)
         spoiled: dict[str, str] = {}
-        while True:
-            try:
-                return cls._open(pattern, spoiled=spoiled, **kwargs)
-            except _TypedTooSoon as late:           # that column read as text this time
-                if late.column in spoiled:
-                    raise FileFormatError(late.sentence) from None
-                spoiled[late.column] = late.sentence
+        line_ends: dict[str, str] = {}     # {a given file: its copy with LF line ends} (`_MixedLineEnds`)
+        copies = None                      # their folder: the table is staged from them, then they go
+        try:
+            while True:
+                try:
+                    return cls._open(pattern, spoiled=spoiled, line_ends=line_ends, **kwargs)
+                except _TypedTooSoon as late:           # that column read as text this time
+                    if late.column in spoiled:
+                        raise FileFormatError(late.sentence) from None
+                    spoiled[late.column] = late.sentence
+                except _MixedLineEnds as mixed:        # read again from LF copies, as the in-memory reader
+                    from somdesk.io.chunked_sql import _codec
+                    from somdesk.io.chunked_stage import stage_dir
+                    from somdesk.io.tables import lineends
+                    copies = stage_dir()
+                    for i, f in enumerate(mixed.files):
+                        line_ends[f] = lineends.normalise(f, _codec(f), os.path.join(copies, f"lines{i}.csv"))
+        finally:
+            if copies is not None:
+                shutil.rmtree(copies, ignore_errors=True)
 
     @classmethod
     def _open(cls, pattern, columns, chunk_rows, where, text_columns, categorical, used_by, number_format,
-              missing, spoiled: dict) -> "ChunkedTable":
-        """`open`, with the columns in `spoiled` ({column: why}) read as text."""
+              missing, spoiled: dict, line_ends: dict) -> "ChunkedTable":
+        """`open`, with the columns in `spoiled` ({column: why}) read as text and the files in
+        `line_ends` ({given file: its copy with LF line ends}) read from their copies.  Raises
+        _MixedLineEnds when DuckDB fails on text files whose line ends are mixed (none copied yet)."""
         if chunk_rows < 1:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         given = expand(pattern)
@@ -109,6 +125,9 @@ class ChunkedTable:
         from somdesk.io.chunked_files import FILE_COLUMN, source_labels
         check_formats(given, os.fspath(pattern))
         files, shown, link_dir = _engine_files(given)
+        if line_ends:       # a copy is named as its file in every message
+            files = [line_ends.get(g, f) for g, f in zip(given, files)]
+            shown = {**shown, **{line_ends[g]: g for g in given if g in line_ends}}
         labels = source_labels(given, files) if _is_pattern(os.fspath(pattern)) else None
         # numbers written with the given marks: every column read as text, converted when staged
         as_text = bool(number_format) and _format_of(files) == "csv"
@@ -122,7 +141,7 @@ class ChunkedTable:
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
-                raise unreadable(os.fspath(pattern), exc, given) from None
+                _raise_unreadable(pattern, exc, given, line_ends)
             types = {name: typ for name, typ, *_ in desc}
             numeric = [n for n, t in types.items() if _is_numeric(t)]
             if as_text:         # the columns that are not text hold numbers, in this format
@@ -201,7 +220,7 @@ class ChunkedTable:
                         if given_columns and column not in text_ok:
                             raise FileFormatError(named) from None
                         raise _TypedTooSoon(column, sentence)
-                    raise unreadable(os.fspath(pattern), exc, given) from None
+                    _raise_unreadable(pattern, exc, given, line_ends)
                 files = [out]
             # an infinite value makes its column text in memory: left out of the default columns
             # (said: `left_out`), refused when asked for (review: chunks trained on `inf`)
@@ -261,9 +280,10 @@ class ChunkedTable:
         file, first, end = part
         con = _connect()
         try:
-            got = con.execute(f"SELECT {_quote(ROW_COLUMN)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
-                              f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
-                              "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
+            with _damage_words([file]):
+                got = con.execute(f"SELECT {_quote(ROW_COLUMN)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+                                  f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+                                  "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
         finally:
             con.close()
         return np.asarray(got, dtype=np.int64)
@@ -293,12 +313,13 @@ class ChunkedTable:
         """Per column over all rows (missing left out): count, mean, std (ddof=0), min, max."""
         con = _connect()
         try:
-            src = _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
-            aggs = []
-            for c in self.columns:
-                q = _quote(c)
-                aggs += [f"count({q})", f"avg({q})", f"stddev_pop({q})", f"min({q})", f"max({q})"]
-            row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
+            with _damage_words(self.files):
+                src = _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
+                aggs = []
+                for c in self.columns:
+                    q = _quote(c)
+                    aggs += [f"count({q})", f"avg({q})", f"stddev_pop({q})", f"min({q})", f"max({q})"]
+                row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
         finally:
             con.close()
         vals = np.array([np.nan if v is None else float(v) for v in row]).reshape(len(self.columns), 5)
@@ -318,25 +339,27 @@ class ChunkedTable:
         the others it is not a streaming aggregate, the engine holds or spills the column."""
         con = _connect()
         try:
-            src = self._source_sql()
-            out = {"numeric": {}, "text": {}}
-            if numeric:
-                aggs = []
-                for c in numeric:
-                    v = f"CASE WHEN isnan(CAST({_quote(c)} AS DOUBLE)) THEN NULL ELSE CAST({_quote(c)} AS DOUBLE) END"
-                    aggs += [f"count({v})", f"avg({v})", f"stddev_pop({v})", f"min({v})", f"max({v})",
-                             f"quantile_cont({v}, 0.5)" if median else "NULL"]
-                row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
-                vals = [np.nan if v is None else float(v) for v in row]
-                for k, c in enumerate(numeric):
-                    out["numeric"][c] = dict(zip(("count", "mean", "std", "min", "max", "median"),
-                                                 vals[6 * k:6 * k + 6]))
-            for c in text:
-                v = _text_expr(c)
-                got = con.execute(f"SELECT DISTINCT {v} FROM {src} WHERE {v} IS NOT NULL "
-                                  f"LIMIT {int(max_categories) + 1}").fetchall()
-                out["text"][c] = sorted(str(r[0]) for r in got)
-            return out
+            with _damage_words(self.files):
+                src = self._source_sql()
+                out = {"numeric": {}, "text": {}}
+                if numeric:
+                    aggs = []
+                    for c in numeric:
+                        num = f"CAST({_quote(c)} AS DOUBLE)"
+                        v = f"CASE WHEN isnan({num}) THEN NULL ELSE {num} END"
+                        aggs += [f"count({v})", f"avg({v})", f"stddev_pop({v})", f"min({v})", f"max({v})",
+                                 f"quantile_cont({v}, 0.5)" if median else "NULL"]
+                    row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
+                    vals = [np.nan if v is None else float(v) for v in row]
+                    for k, c in enumerate(numeric):
+                        out["numeric"][c] = dict(zip(("count", "mean", "std", "min", "max", "median"),
+                                                     vals[6 * k:6 * k + 6]))
+                for c in text:
+                    v = _text_expr(c)
+                    got = con.execute(f"SELECT DISTINCT {v} FROM {src} WHERE {v} IS NOT NULL "
+                                      f"LIMIT {int(max_categories) + 1}").fetchall()
+                    out["text"][c] = sorted(str(r[0]) for r in got)
+                return out
         finally:
             con.close()
 
@@ -344,7 +367,8 @@ class ChunkedTable:
         """Rows for which the SQL `condition` holds."""
         con = _connect()
         try:
-            return int(con.execute(f"SELECT count(*) FROM {self._source_sql()} WHERE {condition}").fetchone()[0])
+            with _damage_words(self.files):
+                return int(con.execute(f"SELECT count(*) FROM {self._source_sql()} WHERE {condition}").fetchone()[0])
         finally:
             con.close()
 
@@ -358,7 +382,8 @@ class ChunkedTable:
                  for c in categories]
         con = _connect()
         try:
-            row = con.execute(f"SELECT {', '.join(exprs)} FROM {self._source_sql()}").fetchone()
+            with _damage_words(self.files):
+                row = con.execute(f"SELECT {', '.join(exprs)} FROM {self._source_sql()}").fetchone()
         finally:
             con.close()
         return np.array([np.nan if x is None else float(x) for x in row])
@@ -377,6 +402,58 @@ class ChunkedTable:
         self.close()
 
 
+@contextlib.contextmanager
+def _damage_words(files: list[str]):
+    """Reads of `files` after open (a Parquet file is read in place, not staged): DuckDB meets a
+    page spoilt past the footer only when it decodes it ("Snappy decompression failure" came out of
+    `profile` as a traceback, tester12 #7).  Such an error becomes the in-memory reader's one
+    refusal, FileFormatError "cannot read NAME: the Parquet file is damaged or truncated" (NAME:
+    the file DuckDB names, else the first); other errors pass unchanged."""
+    import duckdb
+
+    from somdesk.io.names import display_basename
+    from somdesk.io.tables.duckutil import DAMAGED_PARQUET, duck_message
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error as exc:
+        if duck_message(exc) != DAMAGED_PARQUET:
+            raise
+        text = str(exc)
+        named = next((f for f in files if f in text), files[0] if files else "?")
+        raise FileFormatError(f"cannot read {display_basename(named)}: {DAMAGED_PARQUET}") from None
+
+
+def _raise_unreadable(pattern, exc: Exception, given: list[str], line_ends: dict):
+    """Raise io.chunked_sql.unreadable's refusal -- or _MixedLineEnds first when text files among
+    `given` end their lines in more than one way (none copied yet): DuckDB takes one line end for
+    a whole file and refuses a CRLF file with a bare LF (a quoted line break in a header name written
+    by Python's csv module, tester12 #2) though the in-memory reader reads it from an LF copy
+    (io.tables.lineends).  Scanned only after DuckDB failed, as in memory."""
+    from somdesk.io.chunked_sql import _codec
+    from somdesk.io.tables import lineends
+    if not line_ends and _format_of(given) == "csv":
+        mixed = []
+        for f in given:
+            try:
+                if lineends.mixed(f, _codec(f)):
+                    mixed.append(f)
+            except (OSError, EOFError, ValueError):  # noqa: PERF203 - the read's own refusal says why
+                continue
+        if mixed:
+            raise _MixedLineEnds(mixed)
+    raise unreadable(os.fspath(pattern), exc, given) from None
+
+
+class _MixedLineEnds(Exception):
+    """DuckDB failed on these text files, whose line ends are mixed: read them from LF copies."""
+
+    def __init__(self, files: list[str]):
+        super().__init__(", ".join(files))
+        self.files = files
+
+
 class _TypedTooSoon(Exception):
     """Staging met a word in a column DuckDB typed as numbers from its sample: read it as text."""
 
@@ -390,11 +467,12 @@ def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
     file, first, end = part
     con = _connect()
     try:
-        sel = ", ".join(_select_expr(c) for c in columns)
-        res = con.execute(
-            f"SELECT {sel} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
-            f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
-            f"ORDER BY file_row_number").fetchnumpy()
+        with _damage_words([file]):
+            sel = ", ".join(_select_expr(c) for c in columns)
+            res = con.execute(
+                f"SELECT {sel} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
+                f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+                f"ORDER BY file_row_number").fetchnumpy()
     finally:
         con.close()
     out = np.empty((end - first, len(columns)))
@@ -414,12 +492,13 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
     file, first, end = part
     con = _connect()
     try:
-        sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
-        sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
-        res = con.execute(
-            f"SELECT {', '.join(sel)} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
-            f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
-            f"ORDER BY file_row_number").fetchnumpy()
+        with _damage_words([file]):
+            sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
+            sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
+            res = con.execute(
+                f"SELECT {', '.join(sel)} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
+                f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+                f"ORDER BY file_row_number").fetchnumpy()
     finally:
         con.close()
     out = {}

@@ -276,8 +276,12 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
         having = next((f for f in files if first in per_file[f]), None)
         seen = f" ({having} has {first!r})" if having else ""
         how = (f"the columns {used_by} uses ({', '.join(used)}); leave those files out of the glob" if used_by
+               # no columns given: every numeric column is read (an id or a date column too, which the
+               # training may then leave out or make passive), not "the columns used" (tester12 #10)
                else f"the columns used ({', '.join(used)}); choose columns every file has (--columns), or "
-                    "leave those files out of the glob")
+                    "leave those files out of the glob" if columns is not None
+               else f"the same numeric columns ({', '.join(used)}); choose columns every file has "
+                    "(--columns), or leave those files out of the glob")
         raise FileFormatError(f"{'; '.join(parts)}{tail}{seen}: every file of {pattern} must hold {how}")
     cats = set(categorical)
     candidates = used if columns is not None else list(union_types)

@@ -223,7 +223,19 @@ def _open_zip(path, where: str, kind: str) -> tuple[zipfile.ZipFile, str | None]
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, OverflowError) as exc:
         fh.close()
-        raise _not_this(where, kind, own, _oneline(exc), "damaged or truncated") from None
+        raise _not_this(where, kind, own, _zip_why(exc), "damaged or truncated") from None
+
+
+def _zip_why(exc: BaseException) -> str:
+    """zipfile's failure in words, not its own ("File is not a zip file": tester12 #7)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        text = str(exc)
+        return ("a member's checksum does not match" if "CRC" in text else
+                "not a ZIP archive, or one cut short before its index" if "not a zip file" in text else
+                "its ZIP structure is broken")
+    if isinstance(exc, EOFError):
+        return "a member is cut short"
+    return _oneline(exc)
 
 
 def _read_meta(zf: zipfile.ZipFile, where: str, kind: str, own: str | None = None) -> dict:
@@ -396,6 +408,7 @@ def read_somz(path, specs: Specs, kind: str = "somdesk file") -> tuple[dict, dic
             arrays = {p.name: _load(zf, p, where) for p in plans}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
                 NotImplementedError) as exc:
-            damaged = f"the {own} is damaged" if own is not None and own.startswith("saved map") else "damaged archive"
-            raise _bad(where, f"{damaged} ({_oneline(exc)})") from None
+            damaged = (f"the {own} is damaged or truncated" if own is not None and own.startswith("saved map")
+                       else "damaged archive")
+            raise _bad(where, f"{damaged} ({_zip_why(exc)})") from None
     return meta, arrays

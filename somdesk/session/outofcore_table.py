@@ -492,6 +492,7 @@ class StreamingTableRun:
                         topographic_error=nan, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
                         source=str(self.path), number_format=self.number_format, min_present=self.min_present,
                         source_path=self.source_path, source_fingerprint=self.fingerprint,
+                        table_columns=tuple(self.src.file_columns or ()) or None,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration))
 
     def finish(self, cancel: CancelToken | None = None, every_row: bool = True) -> TableMap:
@@ -546,6 +547,7 @@ class StreamingTableRun:
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),
                         source=str(self.path), number_format=self.number_format, min_present=self.min_present,
                         source_path=self.source_path, source_fingerprint=self.fingerprint,
+                        table_columns=tuple(self.src.file_columns or ()) or None,
                         epochs_done=None if self.run.iteration >= config.iterations else int(self.run.iteration),
                         label_counts=tally.counts() if tally is not None else None)
 

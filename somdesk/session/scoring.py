@@ -17,6 +17,8 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
 table_data.few_values, session.table_source; `"label_names"` with the array `label_counts`
 (H, W, L + 1) int64, the label column's rows per node and label, since 2026-12-01:
 session.table_labels;
+`"table_columns"`, every column of the training table (used or not: scoring it again warns only
+about columns the map never saw), since 2026-12-01;
 `"number_format": {"decimal": ",", "thousands": ".", "delimiter": ";"}` of a text table since
 session 7: new files of that dialect are scored with it, `scoring_read_options`)
 and the arrays `segments` (H, W) int64, `table_rows` (N,) int64 (file row of each
@@ -111,6 +113,8 @@ def save_table_map(tm, path) -> None:
         info["source_fingerprint"] = dict(tm.source_fingerprint)
     if tm.min_present is not None:      # rows known in less are flagged (table_data.few_values)
         info["min_present"] = float(tm.min_present)
+    if tm.table_columns:                # its table's columns, used or not (score_table's warning)
+        info["table_columns"] = [str(c) for c in tm.table_columns]
     arrays = {"segments": np.asarray(tm.clusters if tm.clusters is not None else
                                      np.zeros(tm.codebook.shape[:2]), dtype=np.int64),
               "table_rows": np.asarray(tm.row_index, dtype=np.int64)}
@@ -178,7 +182,8 @@ def load_table_map(path):
                       read_options=read_options, number_format=_number_format(info.get("number_format")),
                       epochs_done=_epochs_done(saved.som), min_present=_min_present(info.get("min_present")),
                       source_fingerprint=_fingerprint(info.get("source_fingerprint")),
-                      label_counts=_label_counts(info, saved.arrays.get("label_counts")))
+                      label_counts=_label_counts(info, saved.arrays.get("label_counts")),
+                      table_columns=_table_columns(info.get("table_columns")))
         problem = map_problem(tm, info)
         if problem:
             raise ValueError(problem)
@@ -188,6 +193,16 @@ def load_table_map(path):
         text = f"its preparation: {text[len(prefix):-1]}" if text.startswith(prefix) else text
         raise FileFormatError(f"{where}: the table map's description is damaged ({text})") from None
     return tm
+
+
+def _table_columns(value) -> tuple | None:
+    """A saved `table_columns` (the training table's column names), checked; None when absent (maps
+    saved before 2026-12-01).  ValueError when damaged."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise ValueError("its table's columns are not a list of names")
+    return tuple(value)
 
 
 def _min_present(value) -> float | None:
@@ -377,11 +392,15 @@ def score_table(tm, table, cancel=None):
     from somdesk.session.table_data import assign_table, few_values_warning
     from somdesk.session.unseen import UnseenTally
 
-    extra = [c for c in table.columns if c not in tm.recipe.columns and c != tm.label_column]
+    # columns the map never saw: not its features, its label, or a column of its training table it
+    # left out (an id, a text column: scoring that table again is the commonest call, tester12 #10)
+    known = set(tm.recipe.columns) | {tm.label_column} | set(tm.table_columns or ())
+    extra = [c for c in table.columns if c not in known]
     warnings = read_warnings(table)
     if extra:
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
-        warnings.append(f"{table.name}: {count_text(len(extra), 'column')} the map does not use {'is' if len(extra) == 1 else 'are'} ignored: {shown}")
+        warnings.append(f"{table.name}: {count_text(len(extra), 'column')} the map does not use "
+                        f"{'is' if len(extra) == 1 else 'are'} ignored: {shown}")
     far = far_columns_warning(tm, table)
     if far:
         warnings.append(far)

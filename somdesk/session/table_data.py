@@ -108,6 +108,9 @@ class TableMap:
     # the label column's rows per node and label (session.table_labels; --label's majority labels
     # and purity per node and segment, saved with the map); None: no label column or no labelled row
     label_counts: LabelCounts | None = None
+    # every column of its training table, used or not (an id, a text column left out): scoring that
+    # table again does not call them "columns the map does not use" (tester12 #10).  None: saved before
+    table_columns: tuple | None = None
 
     @property
     def finished(self) -> bool:
@@ -230,7 +233,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                   read_options=options_to_dict(getattr(table, "options", None)),
                   number_format=number_format_of(table), epochs_done=None if done >= epochs else done,
                   min_present=min_present_of(prep.present_share if prep.present_share is not None else ()),
-                  source_fingerprint=table_fingerprint(table))
+                  source_fingerprint=table_fingerprint(table), table_columns=_columns_of(table))
     if prep.present_share is not None:
         flagged = int(few_values(tm, prep.present_share).sum())
         note = few_values_warning(tm, f"{getattr(table, 'name', 'the table')} (training rows)", flagged)
@@ -375,3 +378,9 @@ def options_from_dict(d) -> "object | None":
         return ReadOptions(**kw).checked()
     except (TypeError, ValueError) as exc:
         raise OptionError(f"the saved read options are not usable ({exc})") from None
+
+
+def _columns_of(table) -> tuple | None:
+    """The names of every column of `table` (TableMap.table_columns), None when it has none."""
+    columns = getattr(table, "columns", None)
+    return tuple(str(c) for c in columns) if columns is not None else None

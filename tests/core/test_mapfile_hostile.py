@@ -336,3 +336,31 @@ def test_a_fifo_or_a_device_is_refused_without_blocking_or_reading_forever(tmp_p
     from somdesk.io.somz import ArraySpec as Spec, read_npy
     with pytest.raises(FileFormatError, match="not a regular file"):
         read_npy(fifo, Spec((2,)))
+
+
+# -- damaged archives: one wording, never zipfile's ("File is not a zip file", tester12 #7) ---------
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.99])
+def test_a_truncated_map_is_called_damaged_or_truncated(saved, keep):
+    _, path = saved
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(FileFormatError) as exc:
+        load_map(path)
+    assert str(exc.value).startswith("m.somz: the saved map (.somz) is damaged or truncated (")
+    assert "zip file" not in str(exc.value)          # never zipfile's own words
+
+
+def test_a_member_with_a_wrong_checksum_is_called_damaged(saved):
+    _, path = saved
+    content = members(path)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:     # stored: a byte flips in place
+        for name, body in content.items():
+            zf.writestr(name, body)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("weights.npy")
+    data = bytearray(path.read_bytes())
+    data[info.header_offset + 30 + len(info.filename) + len(info.extra) + 200] ^= 0x01   # a float's low bit
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError) as exc:
+        load_map(path)
+    assert str(exc.value) == "m.somz: the saved map (.somz) is damaged or truncated (a member's checksum does not match)"

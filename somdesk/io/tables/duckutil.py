@@ -248,9 +248,21 @@ class Interrupter:
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
 
 
+# DuckDB's words for a Parquet file cut short or spoilt (its footer, its Thrift metadata, a page
+# that does not decompress): one wording for them all, as for pictures and maps (tester12 #7: "No
+# magic bytes found at end of file 'trunc.parquet'" reached the user, in memory and out of core)
+_DAMAGED_PARQUET = re.compile(r"No magic bytes found at end of file|too small to be a Parquet file|"
+                              r"TProtocolException|[Dd]ecompression failure|Couldn't deserialize thrift|"
+                              r"Invalid Parquet|[Cc]orrupt(ed)? (Parquet|page|footer)")
+DAMAGED_PARQUET = "the Parquet file is damaged or truncated"
+
+
 def duck_message(exc: Exception) -> str:
-    """DuckDB's error as one line: which line of the file, and what is wrong there."""
+    """DuckDB's error as one line: which line of the file, and what is wrong there; a damaged
+    Parquet file (any of DuckDB's words for one) is DAMAGED_PARQUET."""
     text = str(exc).strip()
+    if _DAMAGED_PARQUET.search(text):
+        return DAMAGED_PARQUET
     first = text.splitlines()[0] if text else type(exc).__name__
     first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
     js = re.search(r"Malformed JSON in file .*?, at byte \d+ in (line|record/value) (\d+): ([^.\n]*)", first)

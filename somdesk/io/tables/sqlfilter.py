@@ -72,7 +72,7 @@ def check_filter(con, where: str, source: str = "src") -> str:
     except duckdb.Error as exc:
         raise OptionError(f"the filter is not valid SQL: {exc}") from None
     if tree.get("error"):
-        raise OptionError(f"the filter is not a condition on the table: {tree.get('error_message', '')}")
+        raise OptionError(f"the filter is not a condition on the table: {_parse_error(con, text, source, tree)}")
     statements = tree.get("statements", [])
     node = statements[0].get("node", {}) if len(statements) == 1 else {}
     if len(statements) != 1 or node.get("type") != "SELECT_NODE":
@@ -97,6 +97,19 @@ def check_filter(con, where: str, source: str = "src") -> str:
     if kind and kind[0][0] not in ("BOOLEAN", '"NULL"', "NULL"):
         raise OptionError(f"the filter must be true or false for each row, but it gives {kind[0][0]} values")
     return text
+
+
+def _parse_error(con, text: str, source: str, tree: dict) -> str:
+    """DuckDB's parse error of the user's own text: the check parses `WHERE (text)`, whose error
+    quoted a ")" the user never typed ("syntax error at or near ")"" for `mass >`, tester12 #11);
+    the text parsed bare gives the words for what was typed ("syntax error at end of input")."""
+    sql = f"SELECT * FROM {source} WHERE {text}".replace("'", "''")
+    try:
+        bare = json.loads(con.execute(f"SELECT json_serialize_sql('{sql}')").fetchone()[0])
+    except Exception:  # noqa: BLE001 - no better words than the first parse's
+        bare = {}
+    return str(bare.get("error_message") or tree.get("error_message", "")) if bare.get("error") else \
+        str(tree.get("error_message", ""))
 
 
 def _outside_strings(text: str) -> str | None:
