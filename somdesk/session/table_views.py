@@ -70,16 +70,12 @@ class TableViewsMixin:
         """(H, W) object: each node's most frequent label among its rows (None: no rows or no
         label column), missing labels ("", NA, ...) not voting (core.clustering.majority_labels)."""
         from somdesk.core.clustering import majority_labels
-        from somdesk.core.preparation import table_labels
 
-        col = self.label_column
-        if self.tm is None or not self._label_ok(col):
+        rows = self._labelled_rows(self.label_column)
+        if rows is None:
             return None
-        h, w = self.tm.codebook.shape[:2]
-        nodes = np.asarray(self.node_of_row)
-        ok = np.flatnonzero(nodes >= 0)
-        labels = table_labels(self.table, col, ok)        # the table's --missing-values, as at training
-        return majority_labels(np.stack([nodes[ok] // w, nodes[ok] % w], axis=1), labels, h, w)
+        labels, nodes, h, w = rows
+        return majority_labels(np.stack([nodes // w, nodes % w], axis=1), labels, h, w)
 
     def _plane_index(self, view: str) -> int | None:
         planes = [n for n in self.views() if n.startswith("plane: ")]

@@ -403,18 +403,28 @@ class TableWorkspace(TableViewsMixin):
             self.tm = replace(self.tm, label_column=column, label_counts=self._label_counts(column))
             self._set_dirty(True)
 
-    def _label_counts(self, column):
-        """LabelCounts of `column` over the table's rows in memory (None: no column, no rows)."""
+    def _labelled_rows(self, column):
+        """(labels (n,) object, nodes (n,) int flat BMU index, h, w) of the rows in memory that have a
+        BMU, their labels read with the table's --missing-values as at training; None: no map or no
+        usable label column."""
         from somdesk.core.preparation import table_labels
-        from somdesk.session.table_labels import label_counts
 
         if self.tm is None or not self._label_ok(column):
             return None
         h, w = self.tm.codebook.shape[:2]
         nodes = np.asarray(self.node_of_row)
         ok = np.flatnonzero(nodes >= 0)
-        labels = table_labels(self.table, column, ok)     # the table's --missing-values, as at training
-        return label_counts(labels, nodes[ok], h, w, column)
+        return table_labels(self.table, column, ok), nodes[ok], h, w
+
+    def _label_counts(self, column):
+        """LabelCounts of `column` over the table's rows in memory (None: no column, no rows)."""
+        from somdesk.session.table_labels import label_counts
+
+        rows = self._labelled_rows(column)
+        if rows is None:
+            return None
+        labels, nodes, h, w = rows
+        return label_counts(labels, nodes, h, w, column)
 
     # -- files out ----------------------------------------------------------------------------------
     def save_map(self, path) -> None:

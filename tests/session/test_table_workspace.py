@@ -205,7 +205,8 @@ def test_scoring_the_training_file_equals_the_workspace_assignments(table_file, 
     ws = _trained(table_file)
     heard = []
     n, warnings = run_to_end(ws.score_task(table_file, tmp_path / "scores.csv", progress=heard.append))
-    assert n == 90 and heard[-1].done == 90 and "size" in warnings[0]
+    # the map knows its training table's columns: the label column 'size' is not "ignored" news
+    assert n == 90 and heard[-1].done == 90 and not any("size" in w for w in warnings), warnings
     table = read_table(table_file)
     blocks = list(assign_table(ws.tm, table))
     for key in ("bmu_row", "bmu_col", "segment", "outlier"):
@@ -521,9 +522,12 @@ def test_scoring_a_file_over_the_memory_limit_does_not_warn_about_training(table
     from somdesk.session.scoring import read_warnings, score_table
 
     ws = _trained(table_file)
-    n, warnings = ws.score_file(table_file, tmp_path / "s.csv", options=ReadOptions(max_rows=40))
+    extra = tmp_path / "extra.csv"          # a column the map never saw: its "ignored" warning stays
+    lines = table_file.read_text().splitlines()
+    extra.write_text("\n".join([lines[0] + ",note"] + [ln + ",1" for ln in lines[1:]]) + "\n")
+    n, warnings = ws.score_file(extra, tmp_path / "s.csv", options=ReadOptions(max_rows=40))
     assert n == 90 and not any("sample" in w or "training" in w for w in warnings)
-    assert any("ignored" in w for w in warnings)                    # the map's own warning stays
+    assert any("ignored" in w and "note" in w for w in warnings), warnings
     big = read_table(table_file, ReadOptions(max_rows=40))
     assert big.sampled and any("sample" in w for w in big.warnings) and read_warnings(big) == []
     _blocks, warnings = score_table(ws.tm, big)                     # what `somdesk assign` prints
