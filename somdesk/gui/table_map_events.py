@@ -70,9 +70,11 @@ class TableMapEvents:
             what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
         note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
         warned = "; ".join(ws.warnings)
-        self.warnings_label.setText(f"Warning: {warned}." if warned else "")
-        self.warnings_label.setVisible(bool(warned))
         note += f"  Warning: {warned}." if warned else ""
+        # also in the dock's wrapping label: the status bar cuts a long note (a changed table's
+        # reason and advice) at the window's width and drops it after 15 s (tester12 #3)
+        self.warnings_label.setText(note.strip())
+        self.warnings_label.setVisible(bool(note))
         epochs = "" if ws.stopped else f", {count_text(cfg.iterations, 'epoch')}"     # stopped: said in `what` (tester8 #15)
         self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "

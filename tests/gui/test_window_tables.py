@@ -296,3 +296,28 @@ def test_a_map_reopened_without_its_table_shows_its_k_label_and_why_no_profiles(
     win.last_error = None
     assert not wf.export_profiles("csv", str(tmp_path / "p.csv"))
     assert win.last_error == note and not (tmp_path / "p.csv").exists()
+
+
+def test_a_reopened_map_whose_table_changed_says_why_in_the_dock(qtbot, win, tmp_path):
+    """tester12 #3: the reason (and the advice to score the file or train again) was only in the
+    status bar, cut at the window's width and gone after 15 s; the dock's wrapping label keeps it."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    path = people_csv(tmp_path / "people.csv")
+    assert win.open_paths([path])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.save(tmp_path / "m.somz")
+    text = (tmp_path / "people.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = lines[1].split(",")
+    first[0] = "Q" + first[0][1:]                           # one cell, same size: only the hash tells
+    (tmp_path / "people.csv").write_text("\n".join([lines[0], ",".join(first)] + lines[2:]) + "\n",
+                                         encoding="utf-8")
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table is None and wf.ws.map_note
+    shown = wf.warnings_label.text()
+    assert shown.startswith("Rows not shown:") and wf.ws.map_note in shown
+    assert not wf.warnings_label.isHidden() and wf.warnings_label.wordWrap()
