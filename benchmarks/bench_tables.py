@@ -192,7 +192,8 @@ def bench_segments() -> None:
     from somdesk.core.masked_som import masked_bmus
     from somdesk.io.tables.table import read_table
     from somdesk.session.segments import cluster_nodes
-    from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
+    from somdesk.session.table_assign import assign_table
+    from somdesk.session.table_data import TableMapSpec, train_table_map
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "tables"))
     from _files import sklearn_csv

@@ -50,7 +50,7 @@ def _is_glob(path: str) -> bool:
 
 def _row_count(path: str) -> int:
     """Rows of a table by the engine (0 if it cannot say cheaply)."""
-    from somdesk.io.chunked import _connect, _reader, expand
+    from somdesk.io.chunked_sql import _connect, _reader, expand
 
     con = _connect()
     try:
@@ -121,7 +121,7 @@ def _executor(spec: str | None):
 
 
 def _chunk_rows(args) -> int:
-    from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
+    from somdesk.io.chunked_sql import DEFAULT_CHUNK_ROWS
     n = args.chunk_rows if args.chunk_rows is not None else DEFAULT_CHUNK_ROWS
     if not 1 <= n <= 100_000_000:
         raise OptionError(f"--chunk-rows must be 1 to 100,000,000, got {n}")
@@ -199,7 +199,7 @@ def score_partition(part, tm, tally=None) -> dict:
     """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row.
     `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
     from somdesk.io.chunked import read_partition_cells
-    from somdesk.session.table_data import assign_cells, placing_columns
+    from somdesk.session.table_assign import assign_cells, placing_columns
 
     r = tm.recipe
     placing = placing_columns(r)     # passive columns are not read: new data may lack them (tester8 #1)
@@ -216,7 +216,7 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
                            file_labels: dict | None = None) -> tuple[int, dict, int]:
     """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too); (rows,
     the unseen categories' counts: session.unseen.UnseenTally.counts, the rows known in too few
-    placing columns: session.table_data.few_values).  `file_labels` (a glob:
+    placing columns: session.table_assign.few_values).  `file_labels` (a glob:
     ChunkedTable.file_labels) adds the `file` column (io.chunked_files)."""
     from somdesk.io.tables.assignments import FILE_COLUMN, SCORE_COLUMNS
     from somdesk.io.tables.duckutil import connect
@@ -279,7 +279,7 @@ def run_assign_streaming(args, check_writable) -> int:
     # --where: a filter while staging (io.chunked); not on Dask, whose workers number rows by partition
     _refuse_read_options(args, _READ_FLAGS if args.dask else _SCORE_READ_FLAGS)
     tm = load_table_map(args.map)
-    from somdesk.io.chunked import expand
+    from somdesk.io.chunked_sql import expand
     from somdesk.io.tables.options import ReadOptions
     from somdesk.session.scoring import chunked_number_format, scoring_missing
 
@@ -296,7 +296,7 @@ def run_assign_streaming(args, check_writable) -> int:
     token = CancelToken()
     tally = UnseenTally()
     few = 0                                    # rows known in too few placing columns (flagged)
-    from somdesk.session.table_data import few_values_warning, placing_columns
+    from somdesk.session.table_assign import few_values_warning, placing_columns
 
     cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)

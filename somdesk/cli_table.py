@@ -297,7 +297,7 @@ def _label_option(args) -> tuple:
 def _default_label(table, spec) -> str | None:
     """The label column the window proposes for `table` (default_label_column), leaving out the
     columns `spec` trains on or shows (--columns, --passive, --categorical); None when none fits."""
-    from somdesk.session.table_data import default_label_column
+    from somdesk.session.table_columns import default_label_column
 
     named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
     return default_label_column(table, set(table.numeric_columns) | named)
@@ -306,7 +306,7 @@ def _default_label(table, spec) -> str | None:
 def _write_extras(args, tm, tab, token) -> list[str]:
     """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
     returns the warnings to print (the items of --top-items not being ratings on one scale)."""
-    from somdesk.session.table_data import assign_table
+    from somdesk.session.table_assign import assign_table
 
     if args.assignments:
         from somdesk.io.tables.assignments import write_scores
@@ -314,7 +314,7 @@ def _write_extras(args, tm, tab, token) -> list[str]:
     top = seg = cells = None
     warnings = []
     if args.top_items and (args.profiles or args.report):     # one BMU pass and one encoding for both
-        from somdesk.session.table_data import assign_cells, row_cells
+        from somdesk.session.table_assign import assign_cells, row_cells
         cells = row_cells(tm, tab)
         seg = assign_cells(tm, cells, token)["segment"]
     if args.top_items:

@@ -206,11 +206,12 @@ def _is_special(path: str) -> bool:
 def check_output_sizes(args, config: SOMConfig) -> None:
     """--out and --timelapse pictures fit their limits: checked before training, not after."""
     from somdesk.io.images import MAX_IMAGE_PIXELS
-    from somdesk.io.map_render import body_size, view_size
+    from somdesk.render.geometry import picture_size
+    from somdesk.render.views import view_size
 
     hexagonal = config.topology == "hexagonal"
     if args.out:
-        width, height = body_size(config.height, config.width, hexagonal, args.scale)
+        width, height = picture_size(config.height, config.width, hexagonal, args.scale)
         if width * height > MAX_IMAGE_PIXELS:
             total = view_size(args.view, config.height, config.width, hexagonal, args.scale)
             raise OptionError(f"--out: a {total[0]:,} x {total[1]:,} px picture is over the limit of "
@@ -249,8 +250,8 @@ def _timelapse_recorder(args):
 def run(args) -> int:
     from somdesk.core import SOM, kernels, metrics
     from somdesk.io.images import map_rgb, save_png
-    from somdesk.io.map_render import render_view
     from somdesk.io.mapfile import check_saveable_weights, save_map
+    from somdesk.render.views import render_view
 
     check_grid_options(args, "iterations")
     with in_flag_words(args):
@@ -258,7 +259,7 @@ def run(args) -> int:
                            learning_rate=args.learning_rate, sigma=args.sigma, neighbourhood=args.neighbourhood,
                            decay=args.decay, topology=args.topology, toroidal=args.toroidal, init=args.init,
                            order=args.order, mode=args.mode, seed=args.seed)
-    from somdesk.io.map_render import MAX_SCALE
+    from somdesk.render.geometry import MAX_SCALE
 
     if not 1 <= args.scale <= MAX_SCALE:
         raise OptionError(f"--scale must be between 1 and {MAX_SCALE}, got {args.scale}")

@@ -38,7 +38,7 @@ __all__ = ["TableScale", "CHUNK_ROWS"]
 
 OUT_OF_CORE_TIP = ("Each epoch reads the whole table in chunks, so a table larger than memory trains on every "
                    "row; the live views show a sample.  Text tables (CSV, TSV, JSON lines) and Parquet only.")
-CHUNK_ROWS = 262_144        # rows per chunk (io.chunked.DEFAULT_CHUNK_ROWS; tests make it small)
+CHUNK_ROWS = 262_144        # rows per chunk (io.chunked_sql.DEFAULT_CHUNK_ROWS; tests make it small)
 
 
 class TableScale:

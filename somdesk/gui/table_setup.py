@@ -122,7 +122,7 @@ class TableSetup(QWidget):
     # -- the table --------------------------------------------------------------------------
     def set_table(self, table) -> None:
         """One row per column: numeric columns used by default, categorical ones offered (one-hot)."""
-        from somdesk.session.table_data import default_columns, default_label_column, default_passive
+        from somdesk.session.table_columns import default_columns, default_label_column, default_passive
 
         self._updating = True
         try:

@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.errors import Cancelled, FileFormatError, SomdeskError
+from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, PARQUET_SUFFIXES, Partition, _codec, _connect, _converted,
+                                    _engine_files, _format_of, _is_numeric, _is_pattern, _number_expr, _parquet,
+                                    _quote, _reader, _select_expr, _sql_str, _text_dialect, _text_expr, expand,
+                                    unreadable)
 
 ROW_COLUMN = "__somdesk_row__"     # a filtered staged copy's column: each row's number in the files
-# the files, readers and SQL expressions (io.chunked_sql), re-exported here for now only (the split
-# changed no caller): TEMPORARY -- new code imports from io.chunked_sql (review10 #13a)
-from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, ENGINE_MEMORY, PARQUET_SUFFIXES,  # noqa: F401
-                                    STAGED_SUFFIXES, CodedColumn, Partition, _codec, _connect, _converted,
-                                    _engine_files, _format_of, _is_numeric, _is_pattern, _number_expr, _parquet, _quote,
-                                    _reader, _select_expr, _sql_str, _text_dialect, _text_expr, expand, unreadable)
 
 
 @dataclass

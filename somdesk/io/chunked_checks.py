@@ -11,7 +11,7 @@ in-memory reader only, so they are refused up front with a sentence that says so
 (instead of the engine's "Error when sniffing file").
 
 DuckDB reads a glob as one table: text files with `union_by_name` (a column one
-file lacks is NULL in its rows), Parquet files likewise (`io.chunked._reader`).
+file lacks is NULL in its rows), Parquet files likewise (`io.chunked_sql._reader`).
 That silently trains on or scores rows with every value of a missing column
 missing (dropped under missing="drop", filled with means otherwise), and a
 column that holds numbers in one file but text in another becomes text for the
@@ -66,7 +66,7 @@ def check_formats(files: list[str], pattern: str = "") -> None:
     """FileFormatError (why_not_streamable) for the first file the out-of-core reader cannot read,
     or for a glob mixing Parquet and text files (the engine reads a glob with one reader: it said
     "Error when sniffing file" of the Parquet file)."""
-    from somdesk.io.chunked import PARQUET_SUFFIXES
+    from somdesk.io.chunked_sql import PARQUET_SUFFIXES
 
     for f in files:
         why = why_not_streamable(f)
@@ -250,14 +250,14 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
     "every numeric column" (then every column that is numeric in some file must be numeric in all);
     `union_types` the DuckDB types of the glob read as one table; `categorical` columns compared as text;
     `used_by` names what fixed the columns (a map: the messages then do not suggest other columns);
-    `shown` {file: name for messages} (a file read through a link: io.chunked._engine_files).
+    `shown` {file: name for messages} (a file read through a link: io.chunked_sql._engine_files).
     Raises FileFormatError naming the file(s), the column(s) and, for a mismatch, a value."""
-    from somdesk.io.chunked import _is_numeric, _reader
+    from somdesk.io.chunked_sql import _is_numeric, _reader
 
     if len(files) < 2:
         return
     # `text_dialect`: read as the table is (a number format: every column text, the glob's dialect)
-    # `missing`: the texts meaning "no value" (io.chunked._reader), as the table is read
+    # `missing`: the texts meaning "no value" (io.chunked_sql._reader), as the table is read
     per_file = {f: _describe(con, _reader([f], text_dialect=text_dialect, missing=missing), f) for f in files}
     if shown:     # the rest speaks of the user's names
         per_file = {shown.get(f, f): v for f, v in per_file.items()}
@@ -327,8 +327,8 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
     """The words for a staging error `message` raised by a cell that is not a number written in
     `number_format` (io.tables.textfile.NUMBER_ERROR names its column): the file, column and
     cell, and what to give when the files write numbers otherwise; None for another error.
-    `text_dialect`: the files' dialect as the staging read had it (io.chunked._text_dialect)."""
-    from somdesk.io.chunked import _quote, _reader, _sql_str
+    `text_dialect`: the files' dialect as the staging read had it (io.chunked_sql._text_dialect)."""
+    from somdesk.io.chunked_sql import _quote, _reader, _sql_str
     from somdesk.io.tables.textfile import failed_column, number_pattern
 
     if "breaks the number form" not in message:

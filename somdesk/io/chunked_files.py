@@ -33,7 +33,7 @@ def source_labels(given: list[str], engine: list[str]) -> dict[str, str]:
 def partition_files(part, labels: dict[str, str]) -> np.ndarray:
     """(n,) object array: the label of the file each row of partition `part` (file, first,
     end) came from; `labels` as `source_labels` gives them (a worker calls this too)."""
-    from somdesk.io.chunked import _connect, _quote, _sql_str
+    from somdesk.io.chunked_sql import _connect, _quote, _sql_str
 
     file, first, end = part
     n = int(end) - int(first)

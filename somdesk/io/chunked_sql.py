@@ -7,7 +7,7 @@ and the SQL expressions of their cells.
 
 Text files are read with the in-memory reader's missing-value texts and (for an all-text read of
 numbers written with a decimal comma or digit groups) the dialect somdesk sniffs; Parquet in place;
-JSON typed from every record.  Split from io.chunked (which re-exports every name).
+JSON typed from every record.  Split from io.chunked; import these names from here.
 """
 from __future__ import annotations
 

@@ -144,9 +144,9 @@ def check_animation_size(rows: int, cols: int, frames: int, scale: int, hexagona
     """SomdeskError unless `frames` frames of a rows x cols map at `scale` px per node can be
     written as `fmt` ("GIF" or "PNG"); cheap, so callers check before training, not after."""
     from somdesk.io.images import MAX_IMAGE_PIXELS
-    from somdesk.io.map_render import body_size
+    from somdesk.render.geometry import picture_size
 
-    width, height = body_size(int(rows), int(cols), hexagonal, int(scale))
+    width, height = picture_size(int(rows), int(cols), hexagonal, int(scale))
     if width * height > MAX_IMAGE_PIXELS:
         raise SomdeskError(f"a time-lapse frame of {width} x {height} px is over the limit of "
                            f"{count_text(MAX_IMAGE_PIXELS, 'pixel')}; choose a smaller scale")
@@ -188,7 +188,8 @@ def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexago
     timed by `epochs` when given (`frame_durations`)."""
     from PIL import Image
 
-    from somdesk.io.map_render import BACKGROUND, layout
+    from somdesk.render.colour_tables import BACKGROUND
+    from somdesk.render.geometry import layout
 
     fps = _check_fps(fps)
     frames = [np.asarray(f) for f in frames]
@@ -225,7 +226,7 @@ def write_animation(path, frames, fps: float = 20, scale: int = 4, *, hexagonal:
     """Write `frames` as an animated GIF (.gif) or APNG (.png, .apng) to `path`, atomically.
 
     `scale` is pixels per node, nearest-neighbour; `hexagonal` lays the nodes out
-    as `somdesk.io.map_render` does; `epochs` (one per frame, ascending) times each
+    as `somdesk.render` does; `epochs` (one per frame, ascending) times each
     frame by the epochs until the next (`frame_durations`), else each lasts 1/`fps` s.
     """
     from somdesk.io.atomic import atomic_write_bytes

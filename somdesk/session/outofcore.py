@@ -35,7 +35,8 @@ from somdesk.core.initialise import pca_plane_from_moments
 from somdesk.core.options import SOMConfig
 from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import OptionError, SomdeskError
-from somdesk.io.chunked import ChunkedTable, Partition, read_partition
+from somdesk.io.chunked import ChunkedTable, read_partition
+from somdesk.io.chunked_sql import Partition
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     columns, ()) when DuckDB's own rules read the numbers right (a decimal point, no groups) or
     the files are not text.  FileFormatError when the files of a glob write numbers differently
     (agreed_number_format; not asked when the format is given)."""
-    from somdesk.io.chunked import _connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand, unreadable
+    from somdesk.io.chunked_sql import (_connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand,
+                                        unreadable)
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
 
     files = expand(path)

@@ -16,7 +16,7 @@ the engine (DuckDB, `ChunkedTable.profile`) over every row, missing cells left o
   * text columns: one-hot, the category set from SELECT DISTINCT (NULL and "" are
     missing), sorted in Python as in memory, features "col=cat", the group weight
     shared w * group_weight / m; each chunk carries category codes
-    (`io.chunked.CodedColumn`) that `WeightedFeatures` expands;
+    (`io.chunked_sql.CodedColumn`) that `WeightedFeatures` expands;
   * missing="drop": rows with a missing active value are left out by a WHERE clause
     (the statistics above still count every row, as in memory); "mean"/"median": NaN
     filled with the engine's avg / quantile_cont(0.5) (numpy's median: the mean of the
@@ -49,15 +49,16 @@ from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, _weights_for, choose,
                                      drop_warning)
 from somdesk.errors import Cancelled, FileFormatError, OptionError
-from somdesk.io.chunked import DEFAULT_CHUNK_ROWS, ChunkedTable, CodedColumn
+from somdesk.io.chunked import ChunkedTable
+from somdesk.io.chunked_sql import CodedColumn, DEFAULT_CHUNK_ROWS
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
 from somdesk.session.table_checks import refuse_constant
 from somdesk.session.table_columns import (numeric_label_warning, dates_warning_of, default_fallback, left_out_warning,
                                            missing_share_reason)
 from somdesk.session.table_labels import LabelTally
-from somdesk.session.table_data import (END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe,
-                                        min_present_of, row_distances, topology)
+from somdesk.session.table_assign import min_present_of, row_distances
+from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, _check_spec, _same_recipe, topology
 from somdesk.session.table_size import auto_size
 
 SAMPLE_ROWS = 100_000
@@ -68,7 +69,7 @@ class WeightedFeatures:
     """Raw chunk -> the table map's training matrix (picklable for Dask workers).
 
     The chunk (n, C) holds numeric columns as numbers and text columns as category codes
-    (`io.chunked.CodedColumn`: position in the sorted category list, -1 another value, NaN
+    (`io.chunked_sql.CodedColumn`: position in the sorted category list, -1 another value, NaN
     missing).  Features (F) as `Recipe.transform` makes them: (x - offset) / scale (0 where
     the scale is 0), one-hot blocks (all 0 for an unseen category, NaN where missing); then
     NaN replaced by `fill` when `fill` is given (mean/median policies); active features
@@ -181,7 +182,7 @@ def _identifiers(src: ChunkedTable, columns: list[str], dates: dict | None = Non
     distinct, missing, least and largest): the in-memory default's rule out of core (review10 #2).
     `dates` (a dict) receives {column: why} of the other whole-number columns that hold dates
     (table_columns.date_rule, from the same statistics: shown passive, as in memory)."""
-    from somdesk.io.chunked import _connect, _quote
+    from somdesk.io.chunked_sql import _connect, _quote
     from somdesk.session.table_columns import date_rule, identifier_rule
 
     if not columns:
@@ -408,7 +409,7 @@ class StreamingTableRun:
             check(cancel)
             self.raw_sample = src.rows_at(self.pick)
             # the least share of the placing weight a scored row needs, from the sample's rows as
-            # in memory from every kept row (table_data.min_present_of): raw cells, before any fill
+            # in memory from every kept row (table_assign.min_present_of): raw cells, before any fill
             known = ~np.isnan(self.raw_sample[:, recipe.feature_column[recipe.active]])
             fw = recipe.feature_weight[recipe.active]
             self.min_present = min_present_of(known @ fw / fw.sum())
@@ -527,7 +528,7 @@ class StreamingTableRun:
             hits, total = np.bincount(sidx, minlength=h * w).astype(float), float(sdist.sum())
         self.hits = hits.reshape(h, w)
         rows = self.rows if every_row else len(sdist)
-        # the threshold from the distances scoring reports, as in memory (table_data.row_distances)
+        # the threshold from the distances scoring reports, as in memory (table_assign.row_distances)
         scored = row_distances(recipe, codebook, self.sample, sidx, sd2)
         q1, q3 = np.percentile(scored[np.isfinite(scored)], [25, 75])
         passive = None

@@ -39,10 +39,10 @@ def table_profiles(tm, table, cancel=None, segments: np.ndarray | None = None, c
     units over the rows in memory of `table` (one-hot features give each category's share).
     `segments` (N,) int: each row's segment (-1: none) when the rows are assigned already
     (assign_cells' "segment"); None: assigned here.  `cells`: the rows' cells already made
-    (session.table_data.row_cells, every recipe column); None: made here.  ValueError for
+    (session.table_assign.row_cells, every recipe column); None: made here.  ValueError for
     `segments` of another length."""
     from somdesk.session.segments import segment_profiles
-    from somdesk.session.table_data import row_cells
+    from somdesk.session.table_assign import row_cells
 
     r = tm.recipe
     cells = cells if cells is not None else row_cells(tm, table)
@@ -56,7 +56,7 @@ def table_profiles(tm, table, cancel=None, segments: np.ndarray | None = None, c
 def _segments_of(tm, table, cells, cancel, segments) -> np.ndarray:
     """(N,) the segment of each row in memory of `table`: `segments` checked, or assigned from
     `cells` (row_cells; None: read here, the placing columns only)."""
-    from somdesk.session.table_data import assign_cells, row_cells
+    from somdesk.session.table_assign import assign_cells, row_cells
 
     if segments is None:
         cells = cells if cells is not None else row_cells(tm, table, placing_only=True)
@@ -171,7 +171,7 @@ def table_top_items(tm, table, n: int = 10, cancel=None, segments: np.ndarray | 
 
 def _rating_items(recipe) -> list[str]:
     """The items of a ratings table: the recipe's numeric placing columns, in order."""
-    from somdesk.session.table_data import placing_columns
+    from somdesk.session.table_assign import placing_columns
 
     placing = placing_columns(recipe)
     return [c for c, k in zip(recipe.columns, recipe.kinds) if k == "numeric" and c in placing]

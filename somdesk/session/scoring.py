@@ -14,7 +14,7 @@ A table map is a `.somz` (somdesk.io.mapfile) whose meta.json carries
 (`source_path` and `read_options` since 2026-11-30, a map without them is looked for by name;
 `"min_present"`, the least share of the placing weight a scored row needs to be trusted, and
 `"source_fingerprint"` of the table file (io.fingerprint, + "rows") since 2026-12-01:
-table_data.few_values, session.table_source; `"label_names"` with the array `label_counts`
+table_assign.few_values, session.table_source; `"label_names"` with the array `label_counts`
 (H, W, L + 1) int64, the label column's rows per node and label, since 2026-12-01:
 session.table_labels;
 `"table_columns"`, every column of the training table (used or not: scoring it again warns only
@@ -111,7 +111,7 @@ def save_table_map(tm, path) -> None:
         info["number_format"] = dict(tm.number_format)
     if tm.source_fingerprint:           # a reopened map checks its table is the same (table_source)
         info["source_fingerprint"] = dict(tm.source_fingerprint)
-    if tm.min_present is not None:      # rows known in less are flagged (table_data.few_values)
+    if tm.min_present is not None:      # rows known in less are flagged (table_assign.few_values)
         info["min_present"] = float(tm.min_present)
     if tm.table_columns:                # its table's columns, used or not (score_table's warning)
         info["table_columns"] = [str(c) for c in tm.table_columns]
@@ -207,7 +207,7 @@ def _table_columns(value) -> tuple | None:
 
 def _min_present(value) -> float | None:
     """A saved `min_present` (a share 0..1 of the placing weight), checked; None when absent (maps
-    saved before it: table_data.few_values then uses MIN_PRESENT_SHARE).  ValueError when damaged."""
+    saved before it: table_assign.few_values then uses MIN_PRESENT_SHARE).  ValueError when damaged."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -388,8 +388,8 @@ def score_table(tm, table, cancel=None):
     When the blocks have all been taken, the list also holds the warning about categories
     the map never saw, if any (session.unseen: such rows are scored, all zeros in that
     column's one-hot features), and the count of rows known in too few placing columns to be
-    trusted (table_data.few_values: flagged as outliers): read it after scoring."""
-    from somdesk.session.table_data import assign_table, few_values_warning
+    trusted (table_assign.few_values: flagged as outliers): read it after scoring."""
+    from somdesk.session.table_assign import assign_table, few_values_warning
     from somdesk.session.unseen import UnseenTally
 
     # columns the map never saw: not its features, its label, or a column of its training table it

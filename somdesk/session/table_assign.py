@@ -7,7 +7,7 @@ The fitted recipe turns the cells into features, the BMU is searched over presen
 features (core.masked_som.masked_bmus), the distance is comparable across rows (`row_distances`),
 and a row is an outlier when it lies beyond the map's threshold, has no placing value, or is
 known in too little of the placing weight (`few_values`, tester9 #7).  Only the placing columns
-are read (`placing_columns`).  Split from session.table_data (which re-exports every name).
+are read (`placing_columns`).  Split from session.table_data; import these names from here.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ default and the window's Setup ticks (one function, `default_columns`), and the 
 
 Left out of the default (docs/tables.md, "Preparation"): row identifiers (`_identifier_reason`),
 columns missing in most rows (`mostly_missing_columns`, tester9 #10); a column named by the user is
-always trained on.  Split from session.table_data (which re-exports every name).
+always trained on.  Split from session.table_data; import these names from here.
 """
 from __future__ import annotations
 

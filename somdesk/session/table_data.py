@@ -1,6 +1,6 @@
 """A table map, trained and applied without Qt: the steps the CLI and the window share.
-(The default columns are chosen in session.table_columns, rows are placed by session.table_assign;
-their names are importable from here too.)
+(The default columns are chosen in session.table_columns, rows are placed by session.table_assign:
+import those names from there.)
 
     tab = read_table("customers.csv")
     tm = train_table_map(tab, TableMapSpec(columns=("age", "income"), label="segment"), cancel=token)
@@ -32,26 +32,14 @@ from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, tr
 from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
+from somdesk.session.table_assign import few_values, few_values_warning, min_present_of, row_distances
 from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
+from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_passive,
+                                           numeric_label_warning)
 from somdesk.session.table_labels import LabelCounts
 from somdesk.session.table_size import auto_size, filled_rows
-# the rows placed on a map and the default columns live in modules of their own; their names are
-# re-exported here for now only, so the 2026-12-01 split changed no caller (39 files import them from
-# table_data): TEMPORARY -- new code imports from table_assign / table_columns, and the callers move
-# there in a follow-up (review10 #13a), then these lines go
-from somdesk.session.table_assign import (MIN_PRESENT_SHARE, assign_cells, assign_table,  # noqa: F401
-                                          check_columns, few_values, few_values_warning, min_present_of,
-                                          placing_columns, present_columns, row_cells, row_distances, rows_in_nodes)
-from somdesk.session.table_columns import (MAX_LABEL_KINDS, MISSING_LABELS, MOSTLY_MISSING,  # noqa: F401
-                                           default_columns, default_columns_warnings, default_label_column,
-                                           numeric_label_warning,
-                                           identifier_columns, date_columns, default_passive,
-                                           identifier_warning, mostly_missing_columns, spoiled_columns)
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "assign_cells", "assign_table",
-           "row_cells",
-           "default_columns", "identifier_columns", "date_columns", "default_passive", "identifier_warning", "mostly_missing_columns", "check_columns", "placing_columns", "rows_in_nodes",
-           "options_to_dict", "options_from_dict"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "options_to_dict", "options_from_dict"]
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,8 @@ def source_of(tm, map_path):
     score it with Score new data)."""
     from somdesk.io.fingerprint import checked_saved_path, saved_path_problem, shown_path, valid_fingerprint
     from somdesk.io.tables.table import read_table
-    from somdesk.session.table_data import check_columns, options_from_dict
+    from somdesk.session.table_assign import check_columns
+    from somdesk.session.table_data import options_from_dict
 
     name = saved_table_name(tm)
     if not name:

@@ -46,7 +46,7 @@ def node_of_row(tm, assigned: dict) -> np.ndarray:
 def _applied(tm, table, cancel, **extra) -> dict:
     """The map `tm` applied to the rows in memory of `table`: assignments, profiles, nodes."""
     from somdesk.session.report import table_profiles, table_top_items
-    from somdesk.session.table_data import assign_cells, row_cells
+    from somdesk.session.table_assign import assign_cells, row_cells
 
     cells = row_cells(tm, table)
     assigned = assign_cells(tm, cells, cancel)
@@ -163,7 +163,7 @@ def outofcore_steps(path, spec, table, where=None, cancel=None, progress=None, c
     stopped map of the same recipe and config) is continued."""
     from dataclasses import replace
 
-    from somdesk.io.chunked import DEFAULT_CHUNK_ROWS
+    from somdesk.io.chunked_sql import DEFAULT_CHUNK_ROWS
     from somdesk.session.outofcore import LocalExecutor
     from somdesk.session.outofcore_table import StreamingTableRun
 

@@ -586,8 +586,9 @@ class TableWorkspace(TableViewsMixin):
 
 def _default_spec(table):
     """Every numeric column but the label; the label is the column that looks like a category
-    (session.table_data.default_label_column), as the Setup tab proposes."""
-    from somdesk.session.table_data import TableMapSpec, default_label_column
+    (session.table_columns.default_label_column), as the Setup tab proposes."""
+    from somdesk.session.table_columns import default_label_column
+    from somdesk.session.table_data import TableMapSpec
 
     if table is None:
         return None

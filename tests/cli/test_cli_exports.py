@@ -21,7 +21,7 @@ def _job(tmp_path, *extra):
 
 @pytest.mark.parametrize("view", ["map", "seed", "umatrix", "hits"])
 def test_view_writes_what_render_view_draws(tmp_path, view):
-    from somdesk.io.map_render import render_view
+    from somdesk.render.views import render_view
 
     out = tmp_path / "v.png"
     w = _job(tmp_path, "--out", str(out), "--view", view, "--markers", "--scale", "3")

@@ -155,7 +155,7 @@ def test_assign_reads_the_old_session_kind(tmp_path):
     """`somdesk assign` on a map of the old session kind: the window's assignments, exactly."""
     from somdesk.io.tables.table import read_table
     from somdesk.session.scoring import load_table_map
-    from somdesk.session.table_data import assign_table
+    from somdesk.session.table_assign import assign_table
 
     for f in ("old-session-table.somz", "old-rows.csv"):
         shutil.copy(os.path.join(FIXTURES, f), tmp_path / f)

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageSequence
 
 from somdesk.errors import SomdeskError
-from somdesk.io.map_render import render_view
 from somdesk.io.timelapse import FrameRecorder, animation_format, write_animation
+from somdesk.render.views import render_view
 
 
 def frame(value: int, shape=(3, 4)) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""somdesk.render views (formerly io.map_render): the export pictures, pixel by pixel (no Qt)."""
+"""somdesk.render views: the export pictures, pixel by pixel (no Qt)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,9 +6,11 @@ import pytest
 
 from somdesk.errors import SomdeskError
 from somdesk.io.images import seed_picture
-from somdesk.io.map_render import KINDS, colormap_lut
 from somdesk.render import (EMPTY_NODE, index_image, node_centres, organised_colours, organised_sizes, render_view,
                             sample_grid, to_rgb8, view_size)
+from somdesk.render.colour_tables import lut as colour_lut
+
+KINDS = ("map", "seed", "umatrix", "hits")    # the CLI's --view names of the export pictures (render.views.ALIASES)
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def test_umatrix_uses_viridis_min_to_max(weights):
 
     img = render_view("umatrix", weights, scale=1)
     u = u_matrix(weights)
-    lut = colormap_lut("viridis")
+    lut = colour_lut("viridis")
     np.testing.assert_array_equal(img[np.unravel_index(u.argmin(), u.shape)], lut[0])
     np.testing.assert_array_equal(img[np.unravel_index(u.argmax(), u.shape)], lut[255])
     assert tuple(lut[0]) == (0x44, 0x01, 0x54) and tuple(lut[255]) == (0xfd, 0xe7, 0x25)
@@ -74,7 +76,7 @@ def test_umatrix_uses_viridis_min_to_max(weights):
 
 def test_hit_map_greys_empty_nodes_and_scales_from_zero(weights, inputs):
     img = render_view("hits", weights, np.vstack([inputs, inputs[:1]]), scale=2)
-    lut = colormap_lut("inferno")
+    lut = colour_lut("inferno")
     np.testing.assert_array_equal(img[0, 0], lut[255])               # 2 hits: the maximum
     np.testing.assert_array_equal(img[3 * 2, 5 * 2], lut[128])        # 1 hit: half way, floor(0.5 * 256)
     np.testing.assert_array_equal(img[2, 2], EMPTY_NODE)              # node (1, 1): none

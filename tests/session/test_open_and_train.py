@@ -324,7 +324,7 @@ def test_spreadsheets_and_binary_tables_go_to_the_table_reader(tmp_path):
 
 def test_the_default_label_column_is_a_category_not_an_identifier(tmp_path):
     from somdesk.io.table import read_table_text
-    from somdesk.session.table_data import default_label_column
+    from somdesk.session.table_columns import default_label_column
 
     text = "id,x,y,colour,kind\n" + "".join(f"r{i},{i},{i % 3},{'red' if i % 2 else 'blue'},k{i % 4}\n"
                                            for i in range(20))

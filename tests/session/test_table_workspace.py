@@ -10,7 +10,8 @@ import pytest
 from somdesk.core.cancel import CancelToken
 from somdesk.errors import Cancelled, SomdeskError
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_data import TableMapSpec, assign_table
+from somdesk.session.table_assign import assign_table
+from somdesk.session.table_data import TableMapSpec
 from somdesk.session.progress import run_to_end
 from somdesk.session.table_workspace import TableWorkspace
 

@@ -11,7 +11,8 @@ import pytest
 
 from somdesk.cli import main
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_data import TableMapSpec, default_columns, identifier_warning
+from somdesk.session.table_columns import default_columns, identifier_warning
+from somdesk.session.table_data import TableMapSpec
 
 SKLEARN = glob.glob(os.path.join(os.path.dirname(__import__("sklearn").__file__), "datasets", "data"))
 

@@ -9,8 +9,9 @@ from somdesk.io.table import read_table_text
 from somdesk.io.tables.table import read_table
 from somdesk.session.scoring import load_table_map
 from somdesk.session.table_columns import date_rule
-from somdesk.session.table_data import (TableMapSpec, default_columns, default_columns_warnings,
-                                        default_label_column, default_passive, train_table_map)
+from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_label_column,
+                                           default_passive)
+from somdesk.session.table_data import TableMapSpec, train_table_map
 
 from _penguins import penguins_csv
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from somdesk.io.chunked import _engine_files
+from somdesk.io.chunked_sql import _engine_files
 from somdesk.io.tables.duckutil import engine_path
 
 

@@ -15,7 +15,8 @@ import pytest
 from somdesk.cli import main
 from somdesk.io.tables.table import read_table
 from somdesk.session.scoring import load_table_map, save_table_map, score_file
-from somdesk.session.table_data import MIN_PRESENT_SHARE, TableMapSpec, assign_cells, train_table_map
+from somdesk.session.table_assign import MIN_PRESENT_SHARE, assign_cells
+from somdesk.session.table_data import TableMapSpec, train_table_map
 from tests.somz_edit import without_table_map_field
 
 COLS = ("a", "b", "c", "d", "e")

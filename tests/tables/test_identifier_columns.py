@@ -8,7 +8,7 @@ import numpy as np
 
 from somdesk.cli import main
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_data import default_columns, default_passive, identifier_warning
+from somdesk.session.table_columns import default_columns, default_passive, identifier_warning
 
 from _files import write_text
 

@@ -55,7 +55,7 @@ def test_numbers_with_one_word_read_as_text_naming_the_word_in_json_as_in_csv(tm
     """Tester6 F54: a JSON column of numbers with ONE text value was "nested" and left out
     without a word; the same data as CSV says "text" and names the line.  Lists and objects
     (and a column mixing them with scalars) stay nested."""
-    from somdesk.session.table_data import spoiled_columns
+    from somdesk.session.table_columns import spoiled_columns
 
     recs = [{"id": i, "a": i / 10, "flag": i % 2 == 0, "mixed": [i] if i == 5 else i, "n": None if i == 3 else i}
             for i in range(40)]

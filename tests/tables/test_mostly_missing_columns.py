@@ -9,7 +9,7 @@ import pytest
 
 from somdesk.cli import main
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_data import default_columns, identifier_warning
+from somdesk.session.table_columns import default_columns, identifier_warning
 
 N = 400
 

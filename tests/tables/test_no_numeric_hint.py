@@ -6,7 +6,7 @@ import pytest
 from somdesk.errors import OptionError
 from somdesk.io.tables.options import ReadOptions
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_data import default_columns
+from somdesk.session.table_columns import default_columns
 
 ROWS = "a,b,kind\n" + "".join(f"{i}.5,{i * 3 % 7}.25,{'xy'[i % 2]}\n" for i in range(12))
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import somdesk.session.table_data as table_data
+import somdesk.session.table_assign as table_assign
 from somdesk.io.tables.table import read_table
 from somdesk.session.progress import run_to_end
 from somdesk.session.report import table_profiles, table_top_items
-from somdesk.session.table_data import TableMapSpec, assign_cells, row_cells, train_table_map
+from somdesk.session.table_assign import assign_cells, row_cells
+from somdesk.session.table_data import TableMapSpec, train_table_map
 from somdesk.session.table_tasks import map_steps, recluster_steps
 
 from _files import sklearn_csv
@@ -27,7 +28,7 @@ def wine():
 def passes(monkeypatch):
     """Counts assign_cells' calls; every call after the first gives the rows in reverse order's
     segments, so anything computed from a second pass differs from the first pass's assignments."""
-    real, calls = table_data.assign_cells, []
+    real, calls = table_assign.assign_cells, []
 
     def counted(tm, cells, cancel=None):
         out = real(tm, cells, cancel)
@@ -35,7 +36,8 @@ def passes(monkeypatch):
         if len(calls) > 1:
             out = dict(out, segment=out["segment"][::-1].copy())
         return out
-    monkeypatch.setattr(table_data, "assign_cells", counted)
+    # the home module: the callers (session.table_tasks) import it from there when they run
+    monkeypatch.setattr(table_assign, "assign_cells", counted)
     return calls
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from somdesk.cli import main
 from somdesk.session.scoring import load_table_map, score_file
-from somdesk.session.table_data import placing_columns
+from somdesk.session.table_assign import placing_columns
 
 N = 90
 
@@ -85,7 +85,7 @@ def test_the_maps_own_table_still_needs_its_passive_columns(trained, tmp_path):
     # reopening a map shows its passive planes from its own table: that one needs them all
     from somdesk.errors import FileFormatError
     from somdesk.io.tables.table import read_table
-    from somdesk.session.table_data import check_columns
+    from somdesk.session.table_assign import check_columns
 
     _frame().drop(columns=["year"]).to_csv(tmp_path / "noyear.csv", index=False)
     tm, table = load_table_map(trained[1]), read_table(tmp_path / "noyear.csv")

@@ -82,7 +82,7 @@ def test_an_infinity_outside_the_sample_is_found_too(tmp_path, cell, shown):
     assert tab.kind("x") == "numeric" and tab.kind("y") != "numeric"
     assert tab.problem("y").startswith(f"column 'y' is not numeric: line 50002 has {shown} or a number beyond")
     # tester10 #9: left out of the default columns with a warning, in the CLI as in the window
-    from somdesk.session.table_data import default_columns, spoiled_columns
+    from somdesk.session.table_columns import default_columns, spoiled_columns
     assert default_columns(tab) == ("x",)
     assert [w for w in spoiled_columns(tab) if "an infinite value" in w and "left out of the training" in w]
 

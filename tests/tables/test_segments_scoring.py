@@ -13,7 +13,8 @@ from somdesk.session.report import report_html, table_profiles, write_report
 from somdesk.session.scoring import load_table_map, save_table_map, score_file
 from somdesk.session.segments import (cluster_nodes, davies_bouldin, profiles_png, segment_profiles,
                                       silhouette, top_items, write_profiles_csv)
-from somdesk.session.table_data import TableMapSpec, assign_table, train_table_map
+from somdesk.session.table_assign import assign_table
+from somdesk.session.table_data import TableMapSpec, train_table_map
 
 from _files import sklearn_csv, write_text
 
@@ -177,7 +178,7 @@ def test_report_is_self_contained(wine, tmp_path):
 
 
 def test_rows_in_selected_nodes_and_segments(wine):
-    from somdesk.session.table_data import rows_in_nodes
+    from somdesk.session.table_assign import rows_in_nodes
     tab, tm, _ = wine
     _, a = next(assign_table(tm, tab))
     for s in range(tm.k):
@@ -207,7 +208,7 @@ def test_rows_in_selected_nodes_and_segments(wine):
                                          # tests/tables/test_default_label_and_dates.py)
 ])
 def test_default_columns_leave_out_row_identifiers(tmp_path, name, values, is_id):
-    from somdesk.session.table_data import default_columns
+    from somdesk.session.table_columns import default_columns
     rng = np.random.default_rng(3)
     n = 40
     col = {"rows": np.arange(1, n + 1), "shuffled": rng.permutation(n) + 1, "from0": np.arange(n),
@@ -223,7 +224,7 @@ def test_default_columns_leave_out_row_identifiers(tmp_path, name, values, is_id
 
 
 def test_identifiers_stay_when_they_are_the_only_numbers(tmp_path):
-    from somdesk.session.table_data import default_columns
+    from somdesk.session.table_columns import default_columns
     rows = "".join(f"{i},{'xy'[i % 2]}\n" for i in range(1, 31))
     tab = read_table(write_text(tmp_path, "t.csv", "id,label\n" + rows))
     assert default_columns(tab, "label") == ("id",)
@@ -231,7 +232,7 @@ def test_identifiers_stay_when_they_are_the_only_numbers(tmp_path):
 
 def test_sampled_row_numbers_are_identifiers(tmp_path):
     from somdesk.io.tables.options import ReadOptions
-    from somdesk.session.table_data import default_columns
+    from somdesk.session.table_columns import default_columns
     rng = np.random.default_rng(1)
     rows = "".join(f"{i},{rng.normal():.4f},{rng.normal():.4f}\n" for i in range(1, 401))
     tab = read_table(write_text(tmp_path, "t.csv", "row,a,b\n" + rows), ReadOptions(max_rows=100))

@@ -8,7 +8,8 @@ import pytest
 
 from somdesk.core.masked_som import masked_bmus
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_data import TableMapSpec, assign_cells, train_table_map
+from somdesk.session.table_assign import assign_cells
+from somdesk.session.table_data import TableMapSpec, train_table_map
 
 COLS = ("a", "b", "c", "d", "kind")
 

@@ -14,7 +14,7 @@ from .limits import MAX_COLORS, MAX_PALETTES, MAX_TOTAL_COLORS, MAX_WARNINGS
 from .model import Palette, PaletteError, Swatch
 
 from somdesk.core.options import count_text
-from somdesk.io.names import display_name  # noqa: F401 - re-exported for the readers
+from somdesk.io.names import display_name
 
 
 

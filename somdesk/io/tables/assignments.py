@@ -52,7 +52,7 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
     scored file, 0 = first data row -- of a glob: counted on through its files in sorted order;
     `distance` the Euclidean distance to the BMU in training units, for a row with missing
     values measured over its present values and scaled to the whole row
-    (session.table_data.row_distances), empty when the row had no usable value; `outlier`
+    (session.table_assign.row_distances), empty when the row had no usable value; `outlier`
     true/false; `present` how many of the map's placing columns the row has a value in).
     With `files` (a glob was scored) each block
     also holds "file" (B,) str and the last column, FILE_COLUMN, names the row's file.
