@@ -128,8 +128,10 @@ def _chunk_rows(args) -> int:
     return n
 
 
-def run_train_streaming(args, spec, check_writable) -> int:
-    """`somdesk train --table` out of core: train, save the map, write metrics."""
+def run_train_streaming(args, spec, check_writable, default_label: bool = False) -> int:
+    """`somdesk train --table` out of core: train, save the map, write metrics.  `default_label`
+    (neither --label nor --no-label given): the label is the in-memory default's
+    (session.outofcore_table.default_label_out_of_core), said as in memory."""
     from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.cancel import CancelToken
@@ -148,6 +150,12 @@ def run_train_streaming(args, spec, check_writable) -> int:
     given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
     chunk = _chunk_rows(args)
     start = time.perf_counter()
+    default = None
+    if default_label:       # never trained on: the map is the map without it, as in memory
+        from dataclasses import replace
+        from somdesk.session.outofcore_table import default_label_out_of_core
+        default = default_label_out_of_core(args.table, spec, args.where)
+        spec = replace(spec, label=default)
     executor = _executor(args.dask)
     try:
         def progress(done, total):
@@ -170,20 +178,22 @@ def run_train_streaming(args, spec, check_writable) -> int:
     lc = tm.label_counts
     if lc is not None:      # the label's majority per segment, counted over every row as in memory
         from somdesk.session.table_labels import labels_json
-        metrics["label"] = {**labels_json(lc, tm.clusters), "default": False}
+        metrics["label"] = {**labels_json(lc, tm.clusters), "default": default is not None}
     elif spec.label:
         warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         write_metrics(args, metrics)
     from somdesk.session.table_columns import NUMERIC_LABEL
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
-        print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if w.startswith(NUMERIC_LABEL) else w)
+        print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
                   f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
+    if default is not None:
+        print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")
     if lc is not None:
         from somdesk.session.table_labels import label_lines
         for line in label_lines(lc, tm.clusters):

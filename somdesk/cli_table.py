@@ -226,7 +226,7 @@ def run_train(args) -> int:
                             height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
                             seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
     if cli_scale.wants_streaming(args):
-        return cli_scale.run_train_streaming(args, spec, check_writable)
+        return cli_scale.run_train_streaming(args, spec, check_writable, default_label=label is None and not no_label)
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
                           "or give one file")
     token = CancelToken()

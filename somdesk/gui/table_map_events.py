@@ -68,13 +68,7 @@ class TableMapEvents:
         what = "Opened table map" if ws.loaded else "Table map"
         if ws.stopped:
             what += f" (stopped after epoch {tm.epochs_done} of {cfg.iterations}: Train continues it)"
-        note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
-        warned = "; ".join(ws.warnings)
-        note += f"  Warning: {warned}." if warned else ""
-        # also in the dock's wrapping label: the status bar cuts a long note (a changed table's
-        # reason and advice) at the window's width and drops it after 15 s (tester12 #3)
-        self.warnings_label.setText(note.strip())
-        self.warnings_label.setVisible(bool(note))
+        note = self._show_warnings()
         epochs = "" if ws.stopped else f", {count_text(cfg.iterations, 'epoch')}"     # stopped: said in `what` (tester8 #15)
         self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
@@ -140,6 +134,19 @@ class TableMapEvents:
                 w.blockSignals(False)
             su._updating = False
 
+    def _show_warnings(self) -> str:
+        """The map's note and warnings in the dock's wrapping label; returns that note (the
+        status bar says it too)."""
+        ws = self.ws
+        note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
+        warned = "; ".join(ws.warnings)
+        note += f"  Warning: {warned}." if warned else ""
+        # also in the dock's wrapping label: the status bar cuts a long note (a changed table's
+        # reason and advice) at the window's width and drops it after 15 s (tester12 #3)
+        self.warnings_label.setText(note.strip())
+        self.warnings_label.setVisible(bool(note))
+        return note
+
     def _labels_changed(self, column) -> None:
         """Another label column (from the Setup tab or the model: Session.set_label_column): the
         Setup tab's combo shows it, the views list and the map follow (no retraining)."""
@@ -154,6 +161,12 @@ class TableMapEvents:
         if self.ws.tm is not None:
             self._fill_views()
             self.draw_map()
+            # a label picked again after training: its numeric-label warning, as training shows it
+            self._show_warnings()
+            from somdesk.session.table_columns import NUMERIC_LABEL
+            numeric = [w for w in self.ws.warnings if w.startswith(NUMERIC_LABEL)]
+            if numeric:
+                self.win.statusBar().showMessage(f"Warning: {numeric[-1]}.", 15000)
 
     def _pick_segment(self, _i: int) -> None:
         s = self.segment_choice.currentData()

@@ -524,3 +524,39 @@ def _cell_texts(col) -> np.ndarray:
     if mask is not None:
         texts = ["" if m else t for t, m in zip(texts, mask.tolist())]
     return np.array(texts, dtype=object)
+
+
+def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 51) -> tuple[dict, int]:
+    """({text column: its distinct present values, counted up to `cap`}, rows) of a file or glob,
+    by one DuckDB query over the files themselves (the staged copy holds only the chosen columns).
+
+    A cell is present unless empty or, stripped and lower-cased, one of `missing` (the label
+    rule's tokens: session.table_columns._label_kinds).  `where` (SQL, checked as `open` checks it)
+    keeps only its rows, as the in-memory reader's filter.  Counts stop at `cap` per column
+    (a column with more is no label; an identifier holds no more memory than `cap` values).
+    Raises FileFormatError for unreadable files, as `open`."""
+    given = expand(pattern)
+    files, _, link_dir = _engine_files(given)
+    con = _connect()
+    try:
+        src = _reader(files)
+        try:
+            types = {n: t for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+        except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
+            _raise_unreadable(pattern, exc, given, {})
+        text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
+        con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
+        filt = ""
+        if where:
+            from somdesk.io.tables.sqlfilter import check_filter
+            filt = f" WHERE {check_filter(con, where, 'src')}"
+        tokens = ", ".join(_sql_str(t) for t in sorted(set(missing) | {""}))
+        # exact distinct counts in one pass over the files (approximate ones could say 50 for 52)
+        aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({_quote(c)})) IN ({tokens}) THEN NULL "
+                               f"ELSE {_quote(c)} END)" for c in text]
+        row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
+        return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
+    finally:
+        con.close()
+        if link_dir is not None:
+            shutil.rmtree(link_dir, ignore_errors=True)

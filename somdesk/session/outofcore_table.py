@@ -556,6 +556,20 @@ class StreamingTableRun:
         self.src.close()
 
 
+def default_label_out_of_core(path, spec: TableMapSpec = TableMapSpec(), where: str | None = None) -> str | None:
+    """The default label column of the file or glob `path` read in chunks: the in-memory rule
+    (session.table_columns.label_rule) on its text columns' distinct present values, counted by one
+    engine query over every row (kept by `where`; io.chunked.text_column_kinds), leaving out the
+    columns `spec` trains on or shows (columns, passive, categorical), as the in-memory CLI does.
+    None when no column fits.  Raises FileFormatError for unreadable files."""
+    from somdesk.io.chunked import text_column_kinds
+    from somdesk.session.table_columns import MAX_LABEL_KINDS, MISSING_LABELS, label_rule
+
+    kinds, rows = text_column_kinds(path, where, MISSING_LABELS, MAX_LABEL_KINDS + 1)
+    named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
+    return label_rule([c for c in kinds if c not in named], lambda c, limit: kinds[c], rows)
+
+
 def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                               where: str | None = None, executor=None, cancel: CancelToken | None = None,
                               progress: Callable[[int, int], None] | None = None,

@@ -21,7 +21,7 @@ from somdesk.core.options import count_text
 from somdesk.core.preparation import DEFAULT_MISSING_LABELS
 from somdesk.errors import OptionError
 
-__all__ = ["default_columns", "default_label_column", "identifier_columns", "identifier_warning",
+__all__ = ["default_columns", "default_label_column", "label_rule", "identifier_columns", "identifier_warning",
            "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
            "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "numeric_label_warning", "NUMERIC_LABEL", "MOSTLY_MISSING"]
@@ -39,22 +39,32 @@ _CLASS_WORDS = frozenset({"species", "class", "label", "target", "category", "ki
 
 
 def default_label_column(table, numeric) -> str | None:
-    """The text column that looks like the rows' class: among the text columns with 2 to
-    MAX_LABEL_KINDS distinct values and at most half as many as rows (identifiers and free text
-    are not labels), the leftmost whose name is a class word (`_CLASS_WORDS`: species, class,
-    label, segment, kind, ...), else the leftmost of them (tester11: palmerpenguins' label was
-    `sex`, the last one, not `species`, the first); None when no column is one."""
-    limit = min(MAX_LABEL_KINDS, max(2, table.n_rows // 2))
-    found = []
-    for name in table.columns:
-        if name in numeric:
-            continue
+    """The text column that looks like the rows' class (`label_rule`) of an in-memory `table`,
+    leaving out the columns in `numeric` (its numeric columns, and any the caller excludes);
+    None when no column is one."""
+    def kinds(name: str, limit: int) -> int:
         # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
         # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
         # text is known from its first rows
         if len(_label_kinds(table, name, 10_000)) > limit:
-            continue
-        if 2 <= len(_label_kinds(table, name)) <= limit:
+            return limit + 1
+        return len(_label_kinds(table, name))
+    return label_rule([c for c in table.columns if c not in numeric], kinds, table.n_rows)
+
+
+def label_rule(names, kinds, n_rows: int) -> str | None:
+    """The default label among the text columns `names` (in table order) of a table of `n_rows`
+    rows; `kinds(name, limit)` gives a column's distinct present values (any number above `limit`
+    may stand for "more").  Among the columns with 2 to MAX_LABEL_KINDS distinct values and at
+    most half as many as rows (identifiers and free text are not labels), the leftmost whose name
+    is a class word (`_CLASS_WORDS`: species, class, label, segment, kind, ...), else the leftmost
+    of them (tester11: palmerpenguins' label was `sex`, the last one, not `species`, the first);
+    None when no column is one.  One rule in memory (`default_label_column`) and out of core
+    (session.outofcore_table.default_label_out_of_core)."""
+    limit = min(MAX_LABEL_KINDS, max(2, n_rows // 2))
+    found = []
+    for name in names:
+        if 2 <= kinds(name, limit) <= limit:
             if _words(name) & _CLASS_WORDS:
                 return name
             found.append(name)

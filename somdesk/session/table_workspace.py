@@ -397,11 +397,25 @@ class TableWorkspace(TableViewsMixin):
         self.label_column = column
         if self.spec is not None:
             self.spec = replace(self.spec, label=column)
+        self._warn_numeric_label(column)
         self.events.labels_changed.emit(column)
         if self.tm is not None:
             # the label counts the map saves (session.table_labels) follow the column shown
             self.tm = replace(self.tm, label_column=column, label_counts=self._label_counts(column))
             self._set_dirty(True)
+
+    def _warn_numeric_label(self, column) -> None:
+        """The numeric-label warning of `column` (table_columns.numeric_label_warning) in place of the
+        last label's, as training says it: a label picked again after training warned nowhere
+        (label12b).  Counted over the rows in memory that have a BMU, as the label counts."""
+        from somdesk.session.table_columns import NUMERIC_LABEL, numeric_label_warning
+
+        self.warnings = [w for w in self.warnings if not w.startswith(NUMERIC_LABEL)]
+        rows = self._labelled_rows(column) if column is not None else None
+        note = None if rows is None else numeric_label_warning(
+            column, rows[0], column in getattr(self.table, "numeric_columns", ()))
+        if note:
+            self.warnings.append(note)
 
     def _labelled_rows(self, column):
         """(labels (n,) object, nodes (n,) int flat BMU index, h, w) of the rows in memory that have a

@@ -305,3 +305,43 @@ def test_a_glob_of_three_files_counts_the_labels_as_one_file(tmp_path, capsys):
     assert glob_lc.names == one_lc.names == ("Adelie", "Gentoo", "Chinstrap")
     # every labelled row counted (the rows with missing measurements dropped, as in memory)
     assert int(glob_lc.counts.sum()) == int(one_lc.counts.sum()) > sum(COUNTS.values()) - 10
+
+
+def test_out_of_core_and_globs_pick_the_same_default_label_as_in_memory(tmp_path, capsys):
+    # oclabel12: `train --table F --out-of-core` (and a glob) took no default label; now the same
+    # rule (table_columns.label_rule) on counts by the engine gives the in-memory choice
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.outofcore_table import default_label_out_of_core
+    from somdesk.session.table_data import TableMapSpec, default_label_column
+
+    data = penguins_csv(tmp_path)
+    head, *rows = open(data).read().splitlines()
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    third = -(-len(rows) // 3)
+    for i in range(3):
+        (parts / f"p{i}.csv").write_text("\n".join([head, *rows[i * third:(i + 1) * third]]) + "\n")
+    tab = read_table(data)
+    in_memory = default_label_column(tab, set(tab.numeric_columns))
+    assert in_memory == "species"
+    assert default_label_out_of_core(data) == default_label_out_of_core(str(parts / "*.csv")) == in_memory
+    # the columns the options use are left out, as in memory (the next label-like column)
+    assert default_label_out_of_core(data, TableMapSpec(passive=("species",))) == "island"
+    said = "label: species (the default; --label none to train without one)"
+    for name, extra in (("ooc", [data, "--out-of-core"]), ("glob", [str(parts / "*.csv"), "--mode", "batch"])):
+        metrics = tmp_path / f"{name}.json"
+        assert main(["train", "--table", *extra, "--clusters", "3", "--save-map", str(tmp_path / f"{name}.somz"),
+                     "--metrics-json", str(metrics)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert said in out and any(ln.startswith("label species: ") for ln in out)
+        got = json.loads(metrics.read_text())["label"]
+        assert got["column"] == "species" and got["default"] is True
+        assert load_table_map(tmp_path / f"{name}.somz").label_column == "species"
+    # --label none: no label out of core either
+    assert main(["train", "--table", data, "--out-of-core", "--label", "none", "--save-map",
+                 str(tmp_path / "n.somz")]) == 0
+    assert "label" not in capsys.readouterr().out and load_table_map(tmp_path / "n.somz").label_column is None
+    # a table with no label-like column: none, nothing said
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b,name\n" + "".join(f"{i},{i * 7 % 5},n{i}\n" for i in range(40)))
+    assert default_label_out_of_core(str(plain)) is None
