@@ -535,7 +535,10 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
     keeps only its rows, as the in-memory reader's filter.  Counts stop at `cap` per column
     (a column with more is no label; an identifier holds no more memory than `cap` values).
     Raises FileFormatError for unreadable files, as `open`."""
+    from somdesk.io.chunked_checks import check_formats
+
     given = expand(pattern)
+    check_formats(given, os.fspath(pattern))    # a palette or picture is named, as `open` names it
     files, _, link_dir = _engine_files(given)
     con = _connect()
     try:

@@ -565,7 +565,10 @@ def default_label_out_of_core(path, spec: TableMapSpec = TableMapSpec(), where: 
     from somdesk.io.chunked import text_column_kinds
     from somdesk.session.table_columns import MAX_LABEL_KINDS, MISSING_LABELS, label_rule
 
-    kinds, rows = text_column_kinds(path, where, MISSING_LABELS, MAX_LABEL_KINDS + 1)
+    from somdesk.session.opening import chunks_named
+
+    with chunks_named(path):        # a palette or picture is named, as when the chunks are read
+        kinds, rows = text_column_kinds(path, where, MISSING_LABELS, MAX_LABEL_KINDS + 1)
     named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
     return label_rule([c for c in kinds if c not in named], lambda c, limit: kinds[c], rows)
 
