@@ -126,7 +126,8 @@ def test_a_table_of_categories_says_how_to_train_on_them(tmp_path, capsys):
     p.write_text("region,plan\n" + "N,basic\nS,pro\nE,team\n" * 20)
     assert main(["train", "--table", str(p), "--save-map", str(tmp_path / "x.somz")]) == 2
     line = _one_error(capsys)
-    assert "one-hot encoded when chosen, e.g. --columns region,plan" in line
+    # region is the default label (the leftmost text column of a few kinds), so the hint names plan
+    assert "(besides the label)" in line and "one-hot encoded when chosen, e.g. --columns plan" in line
     assert main(["train", "--table", str(p), "--columns", "region,plan", "--height", "2", "--width", "2",
                  "--epochs", "2", "--save-map", str(tmp_path / "x.somz"), "-q"]) == 0
 
