@@ -312,7 +312,8 @@ def test_out_of_core_and_globs_pick_the_same_default_label_as_in_memory(tmp_path
     # rule (table_columns.label_rule) on counts by the engine gives the in-memory choice
     from somdesk.io.tables.table import read_table
     from somdesk.session.outofcore_table import default_label_out_of_core
-    from somdesk.session.table_data import TableMapSpec, default_label_column
+    from somdesk.session.table_columns import default_label_column
+    from somdesk.session.table_data import TableMapSpec
 
     data = penguins_csv(tmp_path)
     head, *rows = open(data).read().splitlines()
