@@ -95,6 +95,20 @@ def print_summary(args, line: str) -> None:
         print(one_line(line), file=summary_stream(args))
 
 
+def print_label_summary(args, default: str | None, counts, clusters) -> None:
+    """After `train --table`'s summary: the default label's line (`default`: the column the rule
+    chose, None when --label named one or there is none) and the label's per-segment lines
+    (`counts`: session.table_labels.LabelCounts or None; `clusters` (H, W) segment of each node),
+    in memory and out of core alike."""
+    if default is not None:
+        from somdesk.io.names import display_name
+        print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")
+    if counts is not None:
+        from somdesk.session.table_labels import label_lines
+        for line in label_lines(counts, clusters):
+            print_summary(args, line)
+
+
 def print_warning(text: str) -> None:
     """Print `warning: text` on stderr as one line (io.names.one_line)."""
     import sys

@@ -192,12 +192,8 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
                   f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
-    if default is not None:
-        print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")
-    if lc is not None:
-        from somdesk.session.table_labels import label_lines
-        for line in label_lines(lc, tm.clusters):
-            print_summary(args, line)
+    from somdesk.cli_outputs import print_label_summary
+    print_label_summary(args, default, lc, tm.clusters)
     return 0
 
 

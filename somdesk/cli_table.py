@@ -269,18 +269,14 @@ def run_train(args) -> int:
         warn.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
         cli_scale.write_metrics(args, metrics)
+    from somdesk.cli_outputs import print_warning
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
-        print(f"warning: {w}", file=sys.stderr)
+        print_warning(w)
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
-    if default is not None:
-        from somdesk.io.names import display_name
-        print_summary(args, f"label: {display_name(default)} (the default; --label none to train without one)")
-    if lc is not None:
-        from somdesk.session.table_labels import label_lines
-        for line in label_lines(lc, tm.clusters):
-            print_summary(args, line)
+    from somdesk.cli_outputs import print_label_summary
+    print_label_summary(args, default, lc, tm.clusters)
     return 0
 
 
