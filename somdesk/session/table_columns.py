@@ -175,7 +175,7 @@ def date_columns(table, label: str | None = None) -> dict[str, str]:
     for c in table.numeric_columns:
         if c == label or c in ids:
             continue
-        why = _date_reason(table, c)
+        why = _judged(table, "date", c, _date_reason)      # once per table (see _JUDGED)
         if why:
             out[c] = why
     return out
@@ -218,28 +218,37 @@ def identifier_rule(name: str, distinct: bool, rows: int, total: int, missing: i
     return "distinct whole numbers no larger than the row count, like row numbers"
 
 
-# {table: {column: _identifier_reason or None}}: default_columns and identifier_warning both ask
-# (the CLI's train --table asks twice: np.unique over every numeric column each time); a table's
-# cells do not change once read, and the entry goes with the table
-_IDENTIFIERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# {table: {(rule, column): its reason or None}}: the default choice asks each rule of every numeric
+# column several times (default_columns, the passive dates and the warnings; the CLI's train
+# --table: np.unique over every column each time); a table's cells do not change once read, and
+# the entry goes with the table
+_JUDGED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _judged(table, rule: str, column: str, judge) -> str | None:
+    """`judge(table, column)` (a column rule: `_identifier_reason`, `_date_reason`), taken once per
+    table, rule and column however often it is asked."""
+    try:
+        known = _JUDGED.setdefault(table, {})
+    except TypeError:                       # a table-like object that takes no weak reference
+        known = {}
+    key = (rule, column)
+    if key not in known:
+        known[key] = judge(table, column)
+    return known[key]
 
 
 def identifier_columns(table, label: str | None = None) -> dict[str, str]:
     """{column: why it names rows} of the numeric columns of `table` but `label` that look like
     row identifiers (`_identifier_reason`), in column order; each column is judged once per
     table however often this is asked."""
-    try:
-        known = _IDENTIFIERS.setdefault(table, {})
-    except TypeError:                       # a table-like object that takes no weak reference
-        known = {}
     out = {}
     for c in table.numeric_columns:
         if c == label:
             continue
-        if c not in known:
-            known[c] = _identifier_reason(table, c)
-        if known[c]:
-            out[c] = known[c]
+        why = _judged(table, "identifier", c, _identifier_reason)
+        if why:
+            out[c] = why
     return out
 
 
