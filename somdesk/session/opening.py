@@ -28,11 +28,11 @@ import zipfile
 from dataclasses import dataclass
 
 from somdesk.errors import FileFormatError
+from somdesk.io.file_kinds import PICTURE_SUFFIXES
 
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
 _PHOTO_FORMATS = ("JPEG", "MPO", "WEBP", "BMP", "TIFF")
-_PICTURE_SUFFIXES = (".png", ".apng", ".gif", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 _HEAD_BYTES = 64 * 1024
 # Formats recognised by a header or magic number; text lists (csv, hex, paint.net, css) are
 # palettes only when they read as one, else they are tables.
@@ -129,7 +129,7 @@ def sniff_kind(path) -> str:
     # palette detector would call a GIMP palette or a CSV named .png an "image" by its name, so
     # the content is asked alone; binary data it cannot place is a damaged picture, whose
     # reader's message names every picture format (the palette reader's named PNG and GIF only).
-    picture_name = os.path.splitext(os.fspath(path))[1].lower() in _PICTURE_SUFFIXES
+    picture_name = os.path.splitext(os.fspath(path))[1].lower() in PICTURE_SUFFIXES
     try:
         from somdesk.io.palettes import detect_format
 

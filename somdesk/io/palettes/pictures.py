@@ -10,7 +10,7 @@ import warnings
 
 from PIL import Image
 
-from somdesk.io.file_kinds import picture_format, picture_label
+from somdesk.io.file_kinds import picture_format, picture_label, with_article
 
 from .context import ReadContext
 from .limits import MAX_IMAGE_PIXELS
@@ -65,6 +65,5 @@ def refuse_other_picture(data: bytes, ctx: ReadContext) -> None:
         pass
     except Exception as exc:              # noqa: BLE001 -- Pillow's many error types on damaged data
         raise damaged(data, ctx, exc) from None
-    article = "an" if words[:1] in "AEIOU" else "a"
-    raise ctx.error(f"{article} {words} is not read as a palette (palettes are taken from PNG and GIF "
+    raise ctx.error(f"{with_article(words)} is not read as a palette (palettes are taken from PNG and GIF "
                     "pictures); reduce it to a few colours with somdesk quantize, or open it in the window")
