@@ -429,19 +429,84 @@ def _raise_unreadable(pattern, exc: Exception, given: list[str], line_ends: dict
     a whole file and refuses a CRLF file with a bare LF (a quoted line break in a header name written
     by Python's csv module, tester12 #2) though the in-memory reader reads it from an LF copy
     (io.tables.lineends).  Scanned only after DuckDB failed, as in memory."""
-    from somdesk.io.chunked_sql import _codec
-    from somdesk.io.tables import lineends
-    if not line_ends and _format_of(given) == "csv":
-        mixed = []
-        for f in given:
-            try:
-                if lineends.mixed(f, _codec(f)):
-                    mixed.append(f)
-            except (OSError, EOFError, ValueError):  # noqa: PERF203 - the read's own refusal says why
-                continue
-        if mixed:
-            raise _MixedLineEnds(mixed)
+    mixed = [] if line_ends else _mixed_line_ends(given)
+    if mixed:
+        raise _MixedLineEnds(mixed)
     raise unreadable(os.fspath(pattern), exc, given) from None
+
+
+def _mixed_line_ends(given: list[str]) -> list[str]:
+    """The delimited text files among `given` whose lines end in more than one way (one scan each,
+    io.tables.lineends.mixed); a file that cannot be scanned is left to the read's own refusal."""
+    from somdesk.io.tables import lineends
+    if _format_of(given) != "csv":
+        return []
+    mixed = []
+    for f in given:
+        try:
+            if lineends.mixed(f, _codec(f)):
+                mixed.append(f)
+        except (OSError, EOFError, ValueError):  # noqa: PERF203 - the read's own refusal says why
+            continue
+    return mixed
+
+
+def read_with_line_ends(pattern, run, files: list[str] | None = None):
+    """`run(files)`'s result: DuckDB work over the files of the path or glob `pattern`, read as
+    ChunkedTable.open reads them.  `files`: the files as the engine opens them (one per file of
+    `pattern`, in order; default: `pattern`'s files).  When `run` fails and delimited text files
+    among them end their lines in more than one way (CRLF with bare LF or CR: DuckDB takes one line
+    end per file), it runs once more over LF copies of those (io.tables.lineends, as the in-memory
+    reader reads them), removed after.  A SomdeskError from `run` (a bad --where, Cancelled) passes
+    as it is; any other failure is FileFormatError in somdesk's words (chunked_sql.unreadable)."""
+    from somdesk.io.chunked_stage import stage_dir
+    from somdesk.io.tables import lineends
+
+    given = expand(pattern)
+    files = list(given) if files is None else list(files)
+    try:
+        return run(files)
+    except SomdeskError:
+        raise
+    except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
+        first = exc
+    mixed = _mixed_line_ends(given)
+    if not mixed:
+        raise unreadable(os.fspath(pattern), first, given) from None
+    copies = stage_dir()
+    try:
+        try:
+            lf = {g: lineends.normalise(g, _codec(g), os.path.join(copies, f"lines{i}.csv"))
+                  for i, g in enumerate(mixed)}
+        except (OSError, EOFError, ValueError):     # no copy (a full disk): the first failure's words
+            raise unreadable(os.fspath(pattern), first, given) from None
+        try:
+            return run([lf.get(g, f) for g, f in zip(given, files)])
+        except SomdeskError:
+            raise
+        except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
+            raise unreadable(os.fspath(pattern), exc, given) from None
+    finally:
+        shutil.rmtree(copies, ignore_errors=True)
+
+
+def count_rows(pattern) -> int:
+    """Rows of the table file or glob `pattern` as the chunked reader counts them (one DuckDB
+    count; mixed line ends read as read_with_line_ends reads them, as the in-memory reader).
+    FileFormatError when it cannot be read."""
+    files, _, link_dir = _engine_files(expand(pattern))
+
+    def count(names):
+        con = _connect()
+        try:
+            return int(con.execute(f"SELECT count(*) FROM {_reader(names)}").fetchone()[0])
+        finally:
+            con.close()
+    try:
+        return read_with_line_ends(pattern, count, files)
+    finally:
+        if link_dir is not None:
+            shutil.rmtree(link_dir, ignore_errors=True)
 
 
 class _MixedLineEnds(Exception):
@@ -540,26 +605,28 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
     given = expand(pattern)
     check_formats(given, os.fspath(pattern))    # a palette or picture is named, as `open` names it
     files, _, link_dir = _engine_files(given)
-    con = _connect()
-    try:
-        src = _reader(files)
+
+    def kinds(names):
+        con = _connect()
         try:
+            src = _reader(names)
             types = {n: t for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-        except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
-            _raise_unreadable(pattern, exc, given, {})
-        text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
-        con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
-        filt = ""
-        if where:
-            from somdesk.io.tables.sqlfilter import check_filter
-            filt = f" WHERE {check_filter(con, where, 'src')}"
-        tokens = ", ".join(_sql_str(t) for t in sorted(set(missing) | {""}))
-        # exact distinct counts in one pass over the files (approximate ones could say 50 for 52)
-        aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({_quote(c)})) IN ({tokens}) THEN NULL "
-                               f"ELSE {_quote(c)} END)" for c in text]
-        row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
-        return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
+            text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
+            con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
+            filt = ""
+            if where:
+                from somdesk.io.tables.sqlfilter import check_filter
+                filt = f" WHERE {check_filter(con, where, 'src')}"
+            tokens = ", ".join(_sql_str(t) for t in sorted(set(missing) | {""}))
+            # exact distinct counts in one pass over the files (approximate ones could say 50 for 52)
+            aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({_quote(c)})) IN ({tokens}) THEN NULL "
+                                   f"ELSE {_quote(c)} END)" for c in text]
+            row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
+            return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
+        finally:
+            con.close()
+    try:
+        return read_with_line_ends(pattern, kinds, files)
     finally:
-        con.close()
         if link_dir is not None:
             shutil.rmtree(link_dir, ignore_errors=True)

@@ -655,20 +655,16 @@ class Table:
 
 
 def _lines_in(path) -> int | None:
-    """Lines in the text file `path` (compressed or not; a last line without its line end
+    """Lines in the text file `path` (compressed or not; CRLF, bare LF and bare CR each end one,
+    as the reader reads them: io.tables.lineends.count_lines; a last line without its line end
     counts), or None when it cannot be read: for the "--skip past the end" message only
     (tester10 #8: `--skip 1000` said "a header line but no data rows" of a 151-line file)."""
-    from somdesk.io.tables import compressed
+    from somdesk.io.tables import compressed, lineends
 
     try:
         with open(path, "rb") as f:
             codec = compressed.codec_of(f.read(8))
-        n, last = 0, b"\n"
-        with compressed.open_stream(path, codec) as f:
-            while chunk := f.read(1 << 20):
-                n += chunk.count(b"\n")
-                last = chunk[-1:]
-        return n + (last != b"\n")
+        return lineends.count_lines(path, codec)
     except (TypeError, *compressed.ERRORS):
         return None
 
