@@ -248,7 +248,7 @@ def chunks_named(pattern):
     try:
         yield
     except FileFormatError as exc:
-        from somdesk.io.chunked_sql import _is_pattern, expand
+        from somdesk.io.chunked_sql import expand, is_pattern
         from somdesk.io.names import display_name
 
         try:
@@ -258,7 +258,7 @@ def chunks_named(pattern):
         why = next((w for f in files if (w := not_a_table(f)) is not None), None)
         if why is None:
             raise
-        if _is_pattern(os.fspath(pattern)):
+        if is_pattern(os.fspath(pattern)):
             why = f"{display_name(os.fspath(pattern))} holds a file that is not a table: {why}"
         raise FileFormatError(why) from exc
 

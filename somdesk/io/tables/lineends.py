@@ -16,7 +16,7 @@ throughout (CR alone, old Mac, included) is read by DuckDB as it is and never sc
 
 Inside quoted values a CRLF or CR of a mixed file becomes LF too (pandas keeps them).
 The file read here is UTF-8 (or ASCII-compatible) bytes: other encodings are first
-transcoded to UTF-8 (textfile._transcode), and the scan runs on that copy.
+transcoded to UTF-8 (textfile.transcode_to_utf8), and the scan runs on that copy.
 """
 from __future__ import annotations
 
