@@ -255,7 +255,10 @@ def run_train(args) -> int:
     finally:
         tab.close()
     elapsed = time.perf_counter() - start
-    metrics = {"rows": int(len(prep.data)), "rows_in_file": int(tab.n_rows_total), "sampled": bool(tab.sampled),
+    from somdesk.session.table_size import trained_rows
+    trained = trained_rows(len(prep.data))          # the epochs' rows (session.table_size.TRAIN_ROWS)
+    metrics = {"rows": int(len(prep.data)), "trained_rows": trained, "rows_in_file": int(tab.n_rows_total),
+               "sampled": bool(tab.sampled),
                "height": tm.config.height, "width": tm.config.width, "epochs": tm.config.iterations,
                **cli_scale.metrics_fields(tm), "quantization_error": tm.quantization_error,
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
@@ -272,7 +275,8 @@ def run_train(args) -> int:
     from somdesk.cli_outputs import print_warning
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print_warning(w)
-    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on "
+                  f"{count_text(len(prep.data), 'row') if trained == len(prep.data) else f'{trained:,} of {len(prep.data):,} rows'}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
