@@ -77,3 +77,27 @@ def test_the_cli_says_the_rows_trained_on(tmp_path, capsys, small_limit):
     assert (m["rows"], m["trained_rows"]) == (2400, 800)
     assert "on 800 of 2,400 rows" in cap.out + cap.err
     assert "random 800 of the 2,400 rows" in cap.err
+
+
+def test_a_big_codebooks_silhouette_is_taken_on_a_sample_of_its_nodes(monkeypatch):
+    """Over SILHOUETTE_NODES nodes with hits the curve's silhouette is measured on a seeded uniform
+    sample of them (big13: a 9,078-node map measured 9,078^2 distances for each k): the same
+    suggestion on three clear groups, and the distance matrix is of the sample only."""
+    from somdesk.session import segments
+
+    rng = np.random.default_rng(2)
+    centre = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])[np.arange(30 * 20) % 3]
+    codebook = (centre + rng.normal(0, 0.3, centre.shape)).reshape(30, 20, 2)
+    hits = rng.integers(0, 5, 600)
+    full = segments.validity_curve(codebook, hits=hits, k_max=5)
+    shapes = []
+    real = segments.pairwise_distances
+    monkeypatch.setattr(segments, "pairwise_distances", lambda x, rows=None: shapes.append(x.shape) or real(x, rows))
+    monkeypatch.setattr(segments, "SILHOUETTE_NODES", 150)
+    sampled = segments.validity_curve(codebook, hits=hits, k_max=5)
+    assert shapes == [(150, 2)]
+    assert sampled["suggested"] == full["suggested"] == 3
+    assert np.allclose(sampled["silhouette"], full["silhouette"], atol=0.05)
+    nodes = segments.silhouette_nodes(np.flatnonzero(hits > 0))
+    assert len(nodes) == 150 and set(nodes) <= set(np.flatnonzero(hits > 0))
+    assert np.array_equal(nodes, segments.silhouette_nodes(np.flatnonzero(hits > 0)))     # seeded
