@@ -268,7 +268,11 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
     else:
         idx, hits = np.zeros(0, np.int64), np.full((h, w), np.nan)
     seg_rgb = category_colours(int(seg.max()) + 1)[seg]
-    n_rows = f"{len(tm.inputs):,}" if kept else "an unknown number of"
+    n_rows = "an unknown number of"
+    if kept:        # an in-memory map's epochs trained on at most TRAIN_ROWS of its rows (table_size)
+        from somdesk.session.table_size import trained_rows
+        trained = trained_rows(len(tm.inputs))
+        n_rows = f"{len(tm.inputs):,}" if trained == len(tm.inputs) else f"{trained:,} of {len(tm.inputs):,}"
     parts = [f"<h1>{html.escape(title)}: table map</h1>",
              f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {count_text(tm.config.iterations, 'epoch')} on "
              f"{count_text(n_rows, 'row')}; quantization error {tm.quantization_error:.4g}, topographic error "

@@ -70,13 +70,14 @@ def test_the_cli_says_the_rows_trained_on(tmp_path, capsys, small_limit):
     path = _csv(tmp_path)
     out = tmp_path / "m.json"
     code = main(["train", "--table", path, "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out),
-                 "--epochs", "2"])
+                 "--epochs", "2", "--report", str(tmp_path / "r.html")])
     cap = capsys.readouterr()
     assert code == 0, cap.err
     m = json.loads(out.read_text())
     assert (m["rows"], m["trained_rows"]) == (2400, 800)
     assert "on 800 of 2,400 rows" in cap.out + cap.err
     assert "random 800 of the 2,400 rows" in cap.err
+    assert "2 epochs on 800 of 2,400 rows" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 def test_a_big_codebooks_silhouette_is_taken_on_a_sample_of_its_nodes(monkeypatch):
