@@ -288,6 +288,17 @@ def _encoding(path: str) -> str | None:
     return None if sniffed is None else _DUCK_ENCODINGS.get(sniffed.encoding.lower())
 
 
+def foreign_encoding(path: str) -> str | None:
+    """The encoding of the text file `path` when DuckDB's CSV reader cannot decode it itself
+    (Shift-JIS, GB18030, cp1251...: io.tables.detect.guess_encoding found it), so it is read
+    from a UTF-8 copy as in memory; None for UTF-8, Latin-1, UTF-16 and files not text."""
+    sniffed = _sniffed(path)
+    if sniffed is None:
+        return None
+    enc = sniffed.encoding.lower()
+    return None if enc in ("utf-8", "ascii") or enc in _DUCK_ENCODINGS else sniffed.encoding
+
+
 def _sniffed(path: str):
     """io.tables.textfile.sniff_head(path), read once per version of the file (size, modification
     time): opening a chunked read asks for each file's head up to four times (dialect, layout,
