@@ -121,7 +121,7 @@ def files_format(files: list[str]) -> str:
     lows = [f.lower() for f in files]
     if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
         return "parquet"
-    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz")) for f in lows):
+    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz", ".jsonl.gz")) for f in lows):
         return "json"
     return "csv"
 

@@ -31,7 +31,7 @@ from somdesk.errors import FileFormatError
 from somdesk.io.lines import text_lines
 from somdesk.io.tables import compressed
 
-__all__ = ["detect_format", "first_json_object", "first_record", "head_text", "guess_encoding", "byte_position",
+__all__ = ["detect_format", "misnamed", "first_json_object", "first_record", "head_text", "guess_encoding", "byte_position",
            "ENCODING_FIX", "TextHints", "text_hints", "skip_titles"]
 
 HEAD_BYTES = 256 * 1024
@@ -65,7 +65,16 @@ def _strip_gz(name: str) -> str:
 
 
 def detect_format(head: bytes, name: str) -> str:
-    """"csv", "parquet", "json", "xlsx", "xls" or "ods" from the first bytes, then the name."""
+    """"csv", "parquet", "json", "xlsx", "xls" or "ods" of a table file: by its content when the
+    content says (`head`: its first bytes, unpacked), by its name `name` only when it does not.
+
+    The one rule for every name (tester13 #8; docs/tables.md, Format): Parquet's "PAR1", a zip
+    (xlsx, ods) and OLE2 (xls) are those formats whatever the name; text is text whatever the
+    name -- JSON when it starts with a JSON object (an array of them, NDJSON) or the name says
+    JSON, else delimited text.  misnamed() words the warning a reader gives when name and content
+    differ.  FileFormatError when the name says a binary format (Parquet, a spreadsheet) that the
+    content is not and the content is not text either ("not a Parquet file: it looks like a PNG
+    picture"), and for an HTML page or XML named like a spreadsheet."""
     low = _strip_gz(name)
     ext = low[low.rfind("."):] if "." in low else ""
     if head[:4] == b"PAR1":
@@ -75,26 +84,70 @@ def detect_format(head: bytes, name: str) -> str:
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if _EXT.get(ext) in ("xlsx", "xls", "ods") and b"\0" not in head[:4096]:
-        # a spreadsheet name without zip or OLE2 bytes is text (tester10 #27: bank "Excel
-        # exports" are often tab-separated text or an HTML table named .xls)
-        if stripped[:1] == b"<":
+    named = _EXT.get(ext)
+    if named in _BINARY:
+        if not _is_text(head):
+            raise FileFormatError(f"cannot read {name}: it is not {_WORDS[named]}, which starts with "
+                                  f"{_MAGIC_WORDS[named]}; {_looks_like(head)}")
+        if named != "parquet" and stripped[:1] == b"<":
+            # bank "Excel exports" are often tab-separated text or an HTML table named .xls (tester10 #27)
             what = "an HTML page" if _is_html(stripped) else "XML (such as an Excel 2003 XML sheet)"
             raise FileFormatError(f"{name} is {what}, not a spreadsheet: open it in a spreadsheet "
                                   "program and save it as .xlsx or .csv")
-        return "csv"
-    if stripped[:1] in (b"[", b"{") and (ext not in _EXT or isinstance(first_json_object(stripped), dict)):
+    if stripped[:1] in (b"[", b"{") and (named in (None, "json") or isinstance(first_json_object(stripped), dict)):
         return "json"       # rows as JSON objects, whatever the name (a .txt or .csv that is JSON)
-    if ext in _EXT:
-        return _EXT[ext]
-    return "csv"
+    if named == "json" and _is_text(head) and _first_char(head) not in ("[", "{", ""):
+        return "csv"        # a .json file holding no JSON but text: read as text, the name warned of
+    if named in _BINARY:
+        return "csv"
+    return named or "csv"
 
 
-def spreadsheet_name(name: str) -> bool:
-    """Is `name` a spreadsheet's (.xlsx, .xls, .ods...; detect_format reads such a file without
-    zip or OLE2 bytes as text, and the reader warns of the name)?"""
+# the formats a reader tells by their first bytes, and those bytes in words
+_BINARY = ("parquet", "xlsx", "xls", "ods")
+_MAGIC_WORDS = {"parquet": "'PAR1'", "xlsx": "a zip archive's bytes", "ods": "a zip archive's bytes",
+                "xls": "the bytes of an OLE2 compound file"}
+_WORDS = {"parquet": "a Parquet file", "xlsx": "an Excel workbook", "xls": "an Excel workbook",
+          "ods": "an OpenDocument spreadsheet", "json": "JSON", "csv": "delimited text"}
+# names that say one format (.txt, .dat: text of any kind, say nothing)
+_SAYS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".psv": "csv", ".parquet": "parquet", ".pq": "parquet",
+         ".json": "json", ".ndjson": "json", ".jsonl": "json", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsx",
+         ".xls": "xls", ".ods": "ods"}
+_SUFFIX_OF = {"csv": ".csv", "json": ".json", "parquet": ".parquet", "xlsx": ".xlsx", "xls": ".xls", "ods": ".ods"}
+
+
+def _is_text(head: bytes) -> bool:
+    """Do the first bytes read as text (a UTF-16 BOM, or no NUL byte in the first 4 KiB)?  Binary
+    data without NUL bytes is refused later, by refuse_non_table_text."""
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" not in head[:4096]
+
+
+def _first_char(head: bytes) -> str:
+    """The text's first character past a BOM and white space ("" for none), UTF-16 too."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head[:256].decode("utf-16", "ignore").lstrip("\ufeff \t\r\n")[:1]
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("latin-1")
+
+
+def _looks_like(head: bytes) -> str:
+    """"it looks like a PNG picture" or "it holds binary data of another kind"."""
+    from somdesk.io.file_kinds import file_kind, with_article
+    kind = file_kind("", head)
+    return f"it looks like {with_article(kind)}" if kind else "it holds binary data of another kind"
+
+
+def misnamed(name: str, fmt: str) -> str | None:
+    """The warning for a table file `name` read as `fmt` (detect_format: by its content) when
+    its name says another format ("x.parquet is named like a Parquet file but holds delimited
+    text: it is read as such; renaming it .csv says what it is"); None when the name agrees or
+    says nothing (.txt, .dat, no extension)."""
     low = _strip_gz(name)
-    return _EXT.get(low[low.rfind("."):] if "." in low else "") in ("xlsx", "xls", "ods")
+    says = _SAYS.get(low[low.rfind("."):] if "." in low else "")
+    if says is None or says == fmt or says in _BINARY[1:] and fmt in _BINARY[1:]:     # a spreadsheet either way
+        return None
+    words = "a spreadsheet" if says in ("xlsx", "xls", "ods") else _WORDS[says]
+    return (f"{name} is named like {words} but holds {_WORDS[fmt]}: it is read as such "
+            f"(renaming it {_SUFFIX_OF[fmt]} says what it is)")
 
 
 def _is_html(stripped: bytes) -> bool:
