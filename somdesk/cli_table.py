@@ -241,7 +241,8 @@ def run_train(args) -> int:
             # map without it
             default = _default_label(tab, spec)
             spec = replace(spec, label=default)
-        tm, prep = train_table_map(tab, spec, token)
+        prep = _top_items_prepared(args, tab, spec)
+        tm, prep = train_table_map(tab, spec, token, prepared=prep)
         from somdesk.session.table_columns import NUMERIC_LABEL
         # the columns the default left out first (session.table_columns); a label typed is named as typed
         warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
@@ -299,9 +300,29 @@ def _default_label(table, spec) -> str | None:
     return default_label_column(table, set(table.numeric_columns) | named)
 
 
+def _top_items_prepared(args, tab, spec):
+    """With --top-items, the prepared rows for `spec` (for train_table_map), after refusing a table
+    whose items are not ratings on one scale (session.report.ratings_scale_problem): a ranking of
+    income against visits means nothing, and a warning was lost under -q (tester13 #4).  Refused
+    before training, so nothing is written.  None without --top-items."""
+    if not args.top_items:
+        return None
+    from somdesk.session.report import ratings_scale_problem
+    from somdesk.session.table_data import check_spec, prepare_for
+
+    check_spec(spec)
+    prep = prepare_for(tab, spec)
+    problem = ratings_scale_problem(prep.recipe, tab)
+    if problem:
+        raise OptionError(f"--top-items ranks columns of ratings on one scale (a ratings table, users x items), "
+                          f"but {problem}; name the rating columns with --columns, or leave out --top-items")
+    return prep
+
+
 def _write_extras(args, tm, tab, token) -> list[str]:
     """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
-    returns the warnings to print (the items of --top-items not being ratings on one scale)."""
+    returns the warnings to print (none yet: the items of --top-items not being ratings on one
+    scale is refused before training, `_top_items_prepared`)."""
     from somdesk.session.table_assign import assign_table
 
     if args.assignments:
@@ -314,11 +335,10 @@ def _write_extras(args, tm, tab, token) -> list[str]:
         cells = row_cells(tm, tab)
         seg = assign_cells(tm, cells, token)["segment"]
     if args.top_items:
-        from somdesk.session.report import ratings_scale_warning, table_top_items
+        from somdesk.session.report import table_top_items
         from somdesk.session.segments import write_top_items_csv
         top = table_top_items(tm, tab, args.top_n, token, segments=seg)
         write_top_items_csv(args.top_items, top)
-        warnings += [w for w in [ratings_scale_warning(tm, tab)] if w]
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token, segments=seg, cells=cells)

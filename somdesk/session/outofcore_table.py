@@ -332,12 +332,13 @@ class StreamingTableRun:
                                  [c for c, k in zip(columns, kinds) if k != "numeric"],
                                  median=missing == "median")
             if spec.columns is None:
-                # the default columns leave out those missing in most rows, as in memory (tester9 #10:
-                # an NDJSON key of one late record; session.table_columns), unless nothing else is left
+                # the default columns leave out those too sparse for the missing policy, as in memory
+                # (tester9 #10: an NDJSON key of one late record; under train only the near-empty ones,
+                # tester13 #2; session.table_columns), unless nothing else is left
                 sparse = {c: why for c in columns if c in prof["numeric"] and c not in spec.categorical
                           and c not in spec.passive
                           and (why := missing_share_reason(first.rows - int(prof["numeric"][c]["count"]),
-                                                           first.rows))}
+                                                           first.rows, missing))}
                 # and row identifiers, judged by the in-memory rule on the engine's statistics (review10 #2)
                 numeric_cols = [c for c, k in zip(columns, kinds) if k == "numeric" and c not in sparse
                                 and c not in spec.categorical and c not in spec.passive]
