@@ -111,18 +111,28 @@ def register(sub) -> None:
     a.set_defaults(func=run_assign)
 
 
+_QUOTING = "write a name holding a comma, a line break or a double quote in double quotes, each quote in it doubled"
+
+
 def _split(text: str | None) -> tuple:
     """The names of a --columns/--passive/--categorical/--weights list: comma-separated, read as
-    one CSV record so a name holding a comma is written in double quotes ('"income, net",age';
-    tester10 #18); each trimmed, blanks dropped."""
+    one CSV record so a name holding a comma, a line break or a double quote is written in double
+    quotes ('"income, net",age', '"a ""b"" c",age'; tester10 #18); each trimmed, blanks dropped.
+    OptionError naming what a name holds when the list cannot be read (a line break outside
+    quotes; tester13 #6: it was told to quote "a name holding a comma")."""
     if not text:
         return ()
     import csv
     try:
+        # not strict: a quoted name may be followed by "=weight" ('"income, net"=2')
         cells = next(csv.reader([text], skipinitialspace=True), [])
     except csv.Error:
-        raise OptionError(f"cannot read the list {text!r}: write a name holding a comma in double "
-                          'quotes, e.g. \'"income, net",age\'') from None
+        broken = next((p.strip() for p in text.split(",") if "\n" in p or "\r" in p), None)
+        if broken is not None and '"' not in text:
+            raise OptionError(f"cannot read the list {text!r}: {broken!r} holds a line break; "
+                              f"{_QUOTING}, e.g. {chr(34) + broken + chr(34)!r}") from None
+        raise OptionError(f"cannot read the list {text!r}: a name in it holds a line break or a double quote "
+                          f"that the list cannot hold as it is; {_QUOTING}, e.g. " + """'"a ""b"" c",age'""") from None
     return tuple(s.strip() for s in cells if s.strip())
 
 
