@@ -37,7 +37,7 @@ from somdesk.io.tables.engine import Source, column_kind
 from somdesk.io.tables.textfile import number_pattern
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
-__all__ = ["Table", "read_table", "num_text"]
+__all__ = ["Table", "read_table", "num_text", "near_name", "near_names_hint"]
 
 MAX_CATEGORIES = 50
 BLOCK_ROWS = 100_000
@@ -449,7 +449,8 @@ class Table:
 
     def _col(self, name: str) -> str:
         if not isinstance(name, str) or name not in self._kind:
-            raise OptionError(f"{self.name} has no column {name!r}{quoting_hint(name, self.columns)}")
+            hint = quoting_hint(name, self.columns) or near_names_hint([name], self.columns)
+            raise OptionError(f"{self.name} has no column {name!r}{hint}")
         return name
 
     def kind(self, name: str) -> str:
@@ -696,6 +697,32 @@ def _none_count(v: np.ndarray) -> int:
         return int(np.count_nonzero(np.equal(v, None)))
     except (ValueError, TypeError):
         return sum(x is None for x in v.tolist())
+
+
+def near_name(name, columns) -> str | None:
+    """The column of `columns` that `name` (not among them) most likely means: the one equal to it
+    but for case and surrounding spaces ('income' for 'Income'), else the closest spelling
+    (difflib, ratio 0.8 or more); None when none is near."""
+    if not isinstance(name, str):
+        return None
+    import difflib
+    key = name.strip().casefold()
+    same = [c for c in columns if isinstance(c, str) and c.strip().casefold() == key]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, [c for c in columns if isinstance(c, str)], n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def near_names_hint(names, columns) -> str:
+    """'' or "; did you mean 'Income'? (column names are matched exactly, case included)" for the
+    `names` not found among `columns` (tester13 #10a: 'income' vs 'Income' listed the columns
+    but named no near match); with several, "did you mean 'Income' for 'income', ...?"."""
+    pairs = [(n, near) for n in names if (near := near_name(n, columns)) is not None]
+    if not pairs:
+        return ""
+    said = repr(pairs[0][1]) if len(names) == 1 else ", ".join(f"{near!r} for {n!r}" for n, near in pairs[:6])
+    return f"; did you mean {said}? (column names are matched exactly, case included)"
 
 
 def quoting_hint(name, columns) -> str:
