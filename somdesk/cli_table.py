@@ -307,7 +307,7 @@ def _default_label(table, spec) -> str | None:
     from somdesk.session.table_columns import default_label_column
 
     named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
-    return default_label_column(table, set(table.numeric_columns) | named)
+    return default_label_column(table, set(table.numeric_columns) | named, chosen=named)
 
 
 def _top_items_prepared(args, tab, spec):

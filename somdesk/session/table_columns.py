@@ -38,10 +38,15 @@ _CLASS_WORDS = frozenset({"species", "class", "label", "target", "category", "ki
                           "cluster", "variety", "genus", "breed", "outcome", "diagnosis"})
 
 
-def default_label_column(table, numeric) -> str | None:
-    """The text column that looks like the rows' class (`label_rule`) of an in-memory `table`,
-    leaving out the columns in `numeric` (its numeric columns, and any the caller excludes);
-    None when no column is one."""
+def default_label_column(table, numeric, chosen=()) -> str | None:
+    """The column that looks like the rows' class of an in-memory `table`: a scikit-learn CSV's
+    class target when its metadata line names the classes (`metadata_target`; tester13 #9: iris's
+    `column4`, read as setosa, versicolor, virginica) unless it is among the columns the user
+    `chosen` to train on or show; else the text column `label_rule` picks, leaving out the columns
+    in `numeric` (its numeric columns, and any the caller excludes); None when no column is one."""
+    target = next(iter(metadata_target(table)), None)
+    if target is not None and target not in chosen and getattr(table, "value_names", lambda c: None)(target):
+        return target
     def kinds(name: str, limit: int) -> int:
         # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
         # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free

@@ -27,3 +27,22 @@ def test_the_setup_tab_ticks_sparse_items_when_missing_is_train(tmp_path, qtbot)
         assert [setup.column(c).use for c in ("age", "s", "t")] == [True, True, False]
     finally:
         tab.close()
+
+
+def test_the_setup_tab_proposes_a_scikit_learn_target_as_the_label(qtbot):
+    # tester13 #9: iris's column4 (setosa, versicolor, virginica) was left out and no label proposed
+    import os
+
+    import sklearn
+
+    from somdesk.gui.table_setup import TableSetup
+
+    setup = TableSetup()
+    qtbot.addWidget(setup)
+    tab = read_table(os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data", "iris.csv"))
+    try:
+        setup.set_table(tab)
+        spec = setup.spec()
+        assert spec.label == "column4" and "column4" not in spec.columns
+    finally:
+        tab.close()
