@@ -326,6 +326,15 @@ def _top_items_prepared(args, tab, spec):
     if problem:
         raise OptionError(f"--top-items ranks columns of ratings on one scale (a ratings table, users x items), "
                           f"but {problem}; name the rating columns with --columns, or leave out --top-items")
+    if spec.columns is None and spec.missing != "train":
+        # a ratings table's empty cell is "not rated": under drop/mean/median its sparse items are
+        # left out of the defaults (tester13 #2), under train they are kept
+        from somdesk.session.table_columns import mostly_missing_columns
+        sparse = [c for c in mostly_missing_columns(tab, spec.label, spec.missing) if c not in prep.recipe.columns]
+        if sparse:
+            prep.warnings.append(f"--top-items ranks only the items trained on; {count_text(len(sparse), 'item')} "
+                                 f"missing in most rows {'is' if len(sparse) == 1 else 'are'} left out: for a "
+                                 "ratings table, where an empty cell means not rated, --missing train keeps them")
     return prep
 
 

@@ -83,3 +83,22 @@ def test_cli_top_items_cover_every_item(tmp_path, capsys, extra):
         assert ranked and ranked <= set(FILMS)
         with open(tmp_path / "top.csv", encoding="utf-8") as f:
             assert {row["item"] for row in csv.DictReader(f)} <= set(FILMS)
+
+
+def test_top_items_under_mean_says_train_keeps_the_sparse_items(tmp_path, capsys):
+    path = tmp_path / "w.csv"                      # a full item beside sparse ones
+    rng = np.random.default_rng(4)
+    rows = []
+    for i in range(120):
+        a = int(rng.integers(1, 6))
+        s = "" if i % 3 else int(rng.integers(1, 6))
+        rows.append(f"{a},{s},{int(rng.integers(1, 6))}\n")
+    path.write_text("a,s,b\n" + "".join(rows))
+    assert main(["train", "--table", str(path), "--missing", "mean", "--epochs", "2", "--save-map",
+                 str(tmp_path / "m.somz"), "--top-items", str(tmp_path / "t.csv")]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: --top-items ranks only the items trained on; 1 item missing in most rows is left out: for a "
+            "ratings table, where an empty cell means not rated, --missing train keeps them") in err
+    assert main(["train", "--table", str(path), "--missing", "train", "--epochs", "2", "--save-map",
+                 str(tmp_path / "m.somz"), "--top-items", str(tmp_path / "t.csv")]) == 0
+    assert "left out" not in capsys.readouterr().err
