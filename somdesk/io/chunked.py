@@ -148,8 +148,9 @@ class ChunkedTable:
                 numeric = [c for c in columns if c in types and c not in set(text_columns)]
             unknown = [c for c in columns or () if c not in types]
             if unknown:
+                from somdesk.io.tables.table import near_names_hint
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
-                                      f"columns are: {', '.join(types)}")
+                                      f"columns are: {', '.join(types)}{near_names_hint(unknown, list(types))}")
             # numbers DuckDB's sniffer typed text (`+1`, `007`): numbers, as the in-memory reader
             # parses a text column cell by cell (a categorical column stays text)
             promoted = []

@@ -161,15 +161,15 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
     if columns is None:
         # the default columns, plus any column named categorical or passive: naming it says
         # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
-        columns = default_columns(table, spec.label)
+        columns = default_columns(table, spec.label, spec.missing)
         columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
         # date columns (a year) are shown on the map, placing no row (session.table_columns.date_columns)
-        dates = tuple(c for c in default_passive(table, spec.label) if c not in columns)
+        dates = tuple(c for c in default_passive(table, spec.label, spec.missing) if c not in columns)
         columns += dates
         spec = replace(spec, passive=tuple(spec.passive) + dates)
         # what the default left out, first among the preparation's warnings: the CLI prints them,
         # the window shows them (tester10 #9: the window left an `inf` column out without a word)
-        left_out = default_columns_warnings(table, spec.label)
+        left_out = default_columns_warnings(table, spec.label, spec.missing)
     prep = prepare_table(table, columns, spec.label, spec.normalise, spec.missing, weights=spec.weights,
                          passive=spec.passive, categorical=spec.categorical, group_weight=spec.group_weight)
     prep.warnings[:0] = left_out
