@@ -19,7 +19,9 @@ The correction sums go by sub-blocks of SUB inputs: when a sub-block is done,
 its terms g_sj G_st are added to the later inputs' rows of A in one pass
 (`_propagate`, the sub-block's g rows in L1), so an input's own pass
 (`_dots`) adds at most SUB - 1 terms.  Same sums in another order (the error
-bound holds for any order).
+bound holds for any order).  Under the float32 screen (`block_steps32`) these
+sums run in float32 on the screen's product itself, within its allowance
+(somdesk.core.online_block, "The correction sums in float32").
 
 The BMU is exact: every node whose expanded distance is within twice the error
 bound (`block_tolerance`) of the smallest is a candidate; one candidate is the

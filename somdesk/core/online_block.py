@@ -61,6 +61,22 @@ screen's candidates hold every node the float64 measurement could rank first,
 and its BMU is the measured minimum (first on ties) as on the float64 path;
 the weights are made from the BMUs alone (c, g, X^T g), so they are that
 path's bit for bit (tests/core/test_classic_block.py checks both).
+
+The correction sums in float32 (session 13).  For blocks of up to
+SUM32_MAX (`_online_block_numba`) inputs the screen sums
+A_tj + sum_{s<t} g_sj G_st in float32 on the sgemm's own output (no float64
+copy of it), with g rounded to float32; q = c (that sum) / s^2 is formed in
+float64.  At input t the sum has t + 1 terms: rounding g adds u32 to each
+product, the products and the additions (any order, fused or not) at most
+gamma_{t+1}, so with sum |terms| <= |x_t| (c |w0_j| + sum_s c g_sj |x_s|)
+<= Xc max(Wc, Xc) (the convex combination again) q moves by at most
+(t + 2) u32 Xc (Wc + Xc) more, and its distance by three times that (the P
+recurrence as above); each float32 operation adds at most 2^-126 by
+underflow, 2 t of them.  `screen_tolerance` takes t <= B (the block's
+length): the relative term (D + 3) + (B + 2) + 1, the absolute one
+4 D + 2 B + 2.  The terms g_sj G_st stay below 2^B in scaled units (g = f / c,
+f <= MAX_ALPHA = 1/2 so c >= 2^-B, |G| <= 1), far inside float32's range for
+B <= SUM32_MAX = 64; longer blocks sum in float64 as before.
 """
 from __future__ import annotations
 
