@@ -43,7 +43,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
 
 __all__ = ["DEFAULT_MISSING_LABELS", "label_values", "table_labels", "NORMALISATIONS", "MISSING_POLICIES", "Scaling", "Recipe", "Prepared", "fit_recipe",
-           "prepare_table", "auto_map_size", "auto_epochs", "MAX_ABS_VALUE", "population_std"]
+           "prepare_table", "auto_map_size", "auto_epochs", "MAX_ABS_VALUE", "population_std", "feature_weights"]
 
 NORMALISATIONS = ("zscore", "minmax", "none")
 MISSING_POLICIES = ("drop", "mean", "median", "train")
@@ -194,7 +194,10 @@ class Recipe:
         return r
 
 
-def _weights_for(columns, weights, passive) -> dict:
+def feature_weights(columns, weights, passive) -> dict:
+    """{column: weight} of the chosen `columns`: 1 unless `weights` ({column: number from 0}) says
+    otherwise, 0 for the `passive` ones.  OptionError for a weight or passive column not among
+    `columns`, a weight that is negative or not finite, or no column left active."""
     w = {c: 1.0 for c in columns}
     for c, v in (weights or {}).items():
         if c not in w:
@@ -246,7 +249,7 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
     gw = float(group_weight)
     if not math.isfinite(gw) or gw <= 0:
         raise OptionError(f"the category group weight must be above 0, got {group_weight!r}")
-    w = _weights_for(columns, weights, passive)
+    w = feature_weights(columns, weights, passive)
     feats, fcol, fw, off, sc, categories, ks = [], [], [], [], [], {}, []
     warnings: list[str] = []
     for j, c in enumerate(columns):

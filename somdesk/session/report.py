@@ -155,6 +155,46 @@ def _img(rgb: np.ndarray, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _labels_section(lc, clusters, hexagonal: bool) -> str:
+    """The "Labels" section of a map with label counts `lc` (session.table_labels.LabelCounts):
+    the purity sentence, the map of each node's majority label with its legend, and the table of
+    segment -> top label, purity, next labels."""
+    from somdesk import render
+    from somdesk.render.colour_tables import category_colours
+    from somdesk.session.table_labels import node_majority, node_purity, segment_labels
+
+    def esc(text) -> str:
+        return html.escape(display_name(text))
+
+    majority = node_majority(lc)
+    rgb, legend = render.node_colours("labels", np.zeros(majority.shape + (1,)), node_labels=majority)
+    parts = [f"<h2>Labels ({esc(lc.column)})</h2>",
+             f"<p>The label column is not trained on. Each node's majority label is the row's own label for "
+             f"{node_purity(lc):.1%} of the {int(lc.counts.sum()):,} labelled training rows.</p>",
+             '<div class="row">',
+             f"<figure>{_img(map_picture(rgb, hexagonal), 'majority labels')}<figcaption>Majority label of each "
+             "node (dark grey: no labelled row)</figcaption></figure>"]
+    if legend.names:
+        names = [display_name(n) for n in legend.names]
+        parts.append(f"<figure>{_img(render.category_legend(names, legend.colours), 'labels')}</figure>")
+    parts.append("</div>")
+    k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
+    colours = category_colours(max(1, k))
+    rows = ["<table><tr><th>segment</th><th>colour</th><th>labelled rows</th><th>top label</th><th>rows</th>"
+            "<th>purity</th><th style=\"text-align:left\">next labels</th></tr>"]
+    for s in segment_labels(lc, clusters):
+        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s["segment"]])
+        top = esc(s["top"]) if s["top"] is not None else "-"
+        purity = f"{s['purity']:.1%}" if s["rows"] else "-"
+        after = ", ".join(f"{esc(n)} ({v:,})" for n, v in s["next"])
+        rows.append(f'<tr><td>{s["segment"]}</td><td><span class="sw" style="background:{c}"></span></td>'
+                    f'<td>{s["rows"]:,}</td><td style="text-align:left">{top}</td><td>{s["count"]:,}</td>'
+                    f'<td title="the top label\'s share of the labelled rows">{purity}</td>'
+                    f'<td style="text-align:left">{after}</td></tr>')
+    parts.append("\n".join(rows) + "</table>")
+    return "\n".join(parts)
+
+
 def table_top_items(tm, table, n: int = 10, cancel=None, segments: np.ndarray | None = None) -> dict:
     """Per segment, the `n` items its rows rate highest (session.segments.top_items) over the
     rows in memory of a ratings-style `table` (users x items, a missing cell = not rated): the
@@ -269,8 +309,7 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
         parts.append(_top_table(top))
     lc = getattr(tm, "label_counts", None)
     if lc is not None and lc.column == tm.label_column:     # --label: majority labels (tester11)
-        from somdesk.session.table_labels import labels_html
-        parts.append(labels_html(lc, seg, hexagonal))
+        parts.append(_labels_section(lc, seg, hexagonal))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):

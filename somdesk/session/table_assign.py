@@ -217,10 +217,10 @@ def _recipe_cells(recipe, get, only=None) -> dict:
 
 def _texts(values: np.ndarray) -> np.ndarray:
     """Cells as the texts Table.strings gives ("" for missing, 7.0 -> "7")."""
-    from somdesk.io.tables.table import _num_text
+    from somdesk.io.tables.table import num_text
 
     if values.dtype == np.float64:
-        return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
+        return np.array(["" if np.isnan(v) else num_text(v) for v in values.tolist()], dtype=object)
     return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
 
 

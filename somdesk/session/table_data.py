@@ -39,7 +39,8 @@ from somdesk.session.table_columns import (default_columns, default_columns_warn
 from somdesk.session.table_labels import LabelCounts
 from somdesk.session.table_size import auto_size, filled_rows
 
-__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "options_to_dict", "options_from_dict"]
+__all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "options_to_dict", "options_from_dict",
+           "check_spec", "same_recipe"]
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def topology(spec: TableMapSpec) -> str:
     return choose(spec.topology, TOPOLOGIES, "topology")
 
 
-def _check_spec(spec: TableMapSpec) -> None:
+def check_spec(spec: TableMapSpec) -> None:
     """OptionError for a map size or epoch count outside core.options.check_grid's ranges (the one
     range check: its `field` lets the CLI name the flag), a segment count that is not a whole
     number from 1, a topology that is not one of core.options.TOPOLOGIES (tester8 #7: anything
@@ -196,7 +197,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     """
     from somdesk.session.table_source import table_fingerprint
 
-    _check_spec(spec)
+    check_spec(spec)
     prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"),
                     rows=len(prep.data), total=len(prep.data) + prep.n_dropped_rows)
@@ -209,7 +210,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
                        decay="classic", seed=int(spec.seed))
     start, w_start = 0, None
     if resume is not None and not resume.finished and resume.config == config \
-            and _same_recipe(resume.recipe, prep.recipe):
+            and same_recipe(resume.recipe, prep.recipe):
         start, w_start = int(resume.epochs_done), resume.codebook
     codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
     nan = float("nan")
@@ -279,7 +280,7 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
 END_RADIUS = 1.25   # batch radius at the last epoch; why 1.25 and not 1: see docs/tables.md
 
 
-def _same_recipe(a: Recipe, b: Recipe) -> bool:
+def same_recipe(a: Recipe, b: Recipe) -> bool:
     """Do two recipes turn the same cells into the same features (a run may be resumed)?"""
     da, db = a.to_dict(), b.to_dict()
     arrays = ("offset", "scale", "fill", "feature_column", "feature_weight")

@@ -26,6 +26,7 @@ import itertools
 import re
 
 from somdesk.errors import FileFormatError
+from somdesk.io.lines import text_lines
 from somdesk.io.tables import compressed
 
 __all__ = ["detect_format", "first_json_object", "first_record", "head_text", "TextHints", "text_hints", "skip_titles"]
@@ -240,20 +241,6 @@ class TextHints:
         self.header: bool | None = None
         self.decimal: str | None = None
         self.thousands: str | None = None
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-def text_lines(text: str) -> list[str]:
-    """`text` split at its line ends as a CSV reader splits it: \\n, \\r\\n or \\r only (no empty
-    last item after a final line end).  Not str.splitlines, which also breaks at the vertical tab,
-    form feed, \\x1c-\\x1e, \\x85 and \\u2028 -- characters inside a field (FileMaker writes its
-    in-field line breaks as vertical tabs: review12 #8 read such a file as 4 junk columns)."""
-    lines = _LINE_END.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 @functools.lru_cache(maxsize=4)

@@ -202,9 +202,9 @@ class Source:
                     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
                         # UTF-16 with a BOM (PowerShell 5's Out-File): DuckDB reads UTF-8 only,
                         # so a UTF-8 copy is read, as for UTF-16 text tables (tester10 #24)
-                        from somdesk.io.tables.textfile import _transcode
+                        from somdesk.io.tables.textfile import transcode_to_utf8
                         tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
-                        jpath, jcodec = _transcode(path, name, "utf-16", codec, tmpdir, cancel), None
+                        jpath, jcodec = transcode_to_utf8(path, name, "utf-16", codec, tmpdir, cancel), None
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(jpath)}, format='auto', "
                                 f"{compressed.duck_arg(jcodec)}{every})")
                     dialect = {"json_format": "auto"}

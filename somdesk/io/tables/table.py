@@ -37,7 +37,7 @@ from somdesk.io.tables.engine import Source, column_kind
 from somdesk.io.tables.textfile import number_pattern
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
-__all__ = ["Table", "read_table"]
+__all__ = ["Table", "read_table", "num_text"]
 
 MAX_CATEGORIES = 50
 BLOCK_ROWS = 100_000
@@ -404,7 +404,7 @@ class Table:
     def _make_text(self, c: str, vals: np.ndarray, kind: str | None) -> None:
         """Column `c` of numbers `vals` (NaN missing) is text after all: its numbers as
         text, of `kind` (None: text or categorical by its values)."""
-        obj = np.array([None if np.isnan(x) else _num_text(x) for x in vals], dtype=object)
+        obj = np.array([None if np.isnan(x) else num_text(x) for x in vals], dtype=object)
         self._data[c] = obj
         self._missing.pop(c, None)
         self._kind[c] = kind or self._text_or_categorical(obj)
@@ -559,7 +559,7 @@ class Table:
         """Every cell of the column (or the first `limit`) as text ("" where missing)."""
         v = self._data[self._col(name)][:limit]
         if v.dtype == np.float64:
-            return ["" if math.isnan(x) else _num_text(x) for x in v.tolist()]
+            return ["" if math.isnan(x) else num_text(x) for x in v.tolist()]
         return ["" if x is None else x for x in v.tolist()]
 
     def preview(self, n: int = 20) -> list[list[str]]:
@@ -655,20 +655,16 @@ class Table:
 
 
 def _lines_in(path) -> int | None:
-    """Lines in the text file `path` (compressed or not; a last line without its line end
+    """Lines in the text file `path` (compressed or not; CRLF, bare LF and bare CR each end one,
+    as the reader reads them: io.tables.lineends.count_lines; a last line without its line end
     counts), or None when it cannot be read: for the "--skip past the end" message only
     (tester10 #8: `--skip 1000` said "a header line but no data rows" of a 151-line file)."""
-    from somdesk.io.tables import compressed
+    from somdesk.io.tables import compressed, lineends
 
     try:
         with open(path, "rb") as f:
             codec = compressed.codec_of(f.read(8))
-        n, last = 0, b"\n"
-        with compressed.open_stream(path, codec) as f:
-            while chunk := f.read(1 << 20):
-                n += chunk.count(b"\n")
-                last = chunk[-1:]
-        return n + (last != b"\n")
+        return lineends.count_lines(path, codec)
     except (TypeError, *compressed.ERRORS):
         return None
 
@@ -677,7 +673,9 @@ def _lines_in(path) -> int | None:
 INFINITE, MINUS_INFINITE = "'inf'", "'-inf'"
 
 
-def _num_text(x: float) -> str:
+def num_text(x: float) -> str:
+    """A number as a cell's text: whole numbers below 2**53 without ".0" ("7", not "7.0"), others
+    as repr ("0.1").  The in-memory and chunked readers' one rule for numbers read as categories."""
     return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(float(x))
 
 
