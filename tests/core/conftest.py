@@ -20,25 +20,14 @@ def _build_aot(out) -> tuple[int, str]:
     return build.returncode, build.stderr
 
 
-@pytest.hookimpl(tryfirst=True)       # before pytest-xdist's own hook reads the groups
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (--dist loadgroup) every test that uses the ahead-of-time build runs on one
-    worker, which builds it once while the others go on with the rest of the suite (sharing it under
-    a lock, as `aot_dir` also can, would leave a worker idle for the whole build)."""
-    for item in items:
-        if "aot_dir" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("aot"))
-
-
 @pytest.fixture(scope="session")
 def aot_dir(tmp_path_factory):
     """A folder holding the ahead-of-time kernels built from this source tree (built once per run).
 
     Under pytest-xdist (scripts/test.sh runs the suite on every core) each worker is a session of
-    its own. The tests that use this folder are kept on one worker (pytest_collection_modifyitems
-    above); should they still land on several (another --dist mode), the build (three modules
-    compiled by numba, minutes of CPU) is made once, in the run's shared temporary folder, by the
-    first worker to ask, under a file lock the others wait on."""
+    its own, and the tests that use this folder are in several files, so on several workers: the
+    build (three modules compiled by numba, minutes of CPU) is made once, in the run's shared
+    temporary folder, by the first worker to ask, under a file lock the others wait on."""
     if not os.environ.get("PYTEST_XDIST_WORKER") or fcntl is None:
         out = tmp_path_factory.mktemp("aot")
         code, err = _build_aot(out)
