@@ -27,7 +27,8 @@ def aot_dir(tmp_path_factory):
     Under pytest-xdist (scripts/test.sh runs the suite on every core) each worker is a session of
     its own, and the tests that use this folder are in several files, so on several workers: the
     build (three modules compiled by numba, minutes of CPU) is made once, in the run's shared
-    temporary folder, by the first worker to ask, under a file lock the others wait on."""
+    temporary folder, by the first worker to ask, under a file lock the others wait on. The wait
+    costs little: the build compiles its modules side by side on every core (build_aot_kernels.py)."""
     if not os.environ.get("PYTEST_XDIST_WORKER") or fcntl is None:
         out = tmp_path_factory.mktemp("aot")
         code, err = _build_aot(out)
