@@ -1,7 +1,7 @@
 """Segments from a trained map: clusters of nodes, majority labels, row assignments.
 
     clusters = cluster_codebook(som.weights, k=5)              # (H, W) ints 0..4
-    names = majority_labels(som.bmus(prep.data), prep.labels, H, W)
+    names = majority_labels(som.bmus(prep.data), prep.labels, H, W)   # ties: label_order
     rows = row_assignments(prep, som, clusters)
     write_assignments_csv("segments.csv", rows)   # somdesk.io.tables.assignments
 
@@ -42,8 +42,8 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.errors import OptionError, SomdeskError
 
-__all__ = ["cluster_codebook", "method_name", "grid_edges", "majority_labels", "Assignments",
-           "row_assignments", "CLUSTER_METHODS"]
+__all__ = ["cluster_codebook", "method_name", "grid_edges", "majority_labels", "majority_of_counts",
+           "label_order", "Assignments", "row_assignments", "CLUSTER_METHODS"]
 
 CLUSTER_METHODS = ("ward", "kmeans")
 
@@ -266,31 +266,77 @@ def _kmeans(x: np.ndarray, k: int, seed: int | None, sizes=None, max_iter: int =
         if np.array_equal(new, labels):
             break
         labels = new
-        # every cluster's (weighted) mean in one product with the indicator matrix, where a loop
-        # of k masked means took most of 12 x 10 runs on a 3,762-node map (tester6 F13)
-        wts = np.zeros((k, n))
-        wts[labels, np.arange(n)] = 1.0 if sizes is None else sizes
-        total = wts.sum(1)
-        centres = (wts @ x) / np.where(total > 0, total, 1.0)[:, None]
+        centres = _cluster_means(x, labels, k, sizes)
     return labels
+
+
+def _cluster_means(x: np.ndarray, labels: np.ndarray, k: int, sizes=None) -> np.ndarray:
+    """(k, D) each cluster's mean of the points `x` (n, D) labelled `labels` (n,) 0..k-1, weighted
+    by `sizes` (n,) when given; a cluster of no weight gets 0.  A loop of k masked means took most
+    of 12 x 10 runs on a 3,762-node map (tester6 F13); the (k, n) indicator matrix's product that
+    replaced it cost 40 ms an iteration on a 9,078-node map under load (BLAS threads on 2 busy
+    cores), most of a validity curve (big13): per-column np.bincount costs ~3 ms there.  Wide
+    data (over 32 columns) keeps the one product, cheaper than that many passes."""
+    n, d = x.shape
+    w = np.ones(n) if sizes is None else np.asarray(sizes, dtype=np.float64)
+    total = np.bincount(labels, weights=w, minlength=k)
+    if d <= 32:
+        sums = np.empty((k, d))
+        for j in range(d):
+            sums[:, j] = np.bincount(labels, weights=w * x[:, j], minlength=k)
+    else:
+        ind = np.zeros((k, n))
+        ind[labels, np.arange(n)] = w
+        sums = ind @ x
+    return sums / np.where(total > 0, total, 1.0)[:, None]
+
+
+def label_order(totals, names) -> list[int]:
+    """Indices of `names` (L texts) in the order ties between labels are broken: most rows over
+    the whole table first (`totals` (L,) row counts), then the first in sorted (code point)
+    order.  The one tie rule of every majority label (majority_labels, majority_of_counts, and
+    session.table_labels' kept labels and segment tops).  SomdeskError when the lengths differ."""
+    totals = [int(t) for t in np.asarray(totals).reshape(-1)]
+    if len(totals) != len(names):
+        raise SomdeskError(f"{count_text(len(totals), 'count')} for {count_text(len(names), 'label')}")
+    return sorted(range(len(names)), key=lambda j: (-totals[j], str(names[j])))
+
+
+def _majority_of_pairs(node, lab, votes, names, cells: int) -> np.ndarray:
+    """(cells,) object: each node's majority label from (node, label, votes) triples (each pair at
+    most once); the rule of majority_labels."""
+    out = np.empty(cells, dtype=object)
+    if len(node) == 0:
+        return out
+    totals = np.zeros(len(names), np.int64)
+    np.add.at(totals, lab, votes)                       # each label's rows over the whole table
+    rank = np.empty(len(names), np.int64)
+    rank[label_order(totals, names)] = np.arange(len(names))
+    order = np.lexsort((rank[lab], -votes, node))       # per node: most votes, then the tie rule
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = node[order][1:] != node[order][:-1]
+    for i in order[first]:
+        out[node[i]] = names[lab[i]]
+    return out
 
 
 def majority_labels(bmu_rc, labels, height: int, width: int) -> np.ndarray:
     """(H, W) object array: each node's most frequent label among its rows, None if it has none.
 
     `bmu_rc` is (N, 2) (row, column) of each sample's best node (SOM.bmus);
-    `labels` N strings.  Missing labels (None, "") do not vote.  Ties go to
-    the alphabetically first label.  Raises SomdeskError when `labels` and `bmu_rc` differ
-    in length or a (row, column) lies outside the height x width map.
+    `labels` N strings.  Missing labels (None, "") do not vote.  A tie at a node goes to the
+    label with more rows in the whole of `labels`, then to the first in sorted order
+    (label_order; the same rule as majority_of_counts, which the report and the .somz use).
+    Raises SomdeskError when `labels` and `bmu_rc` differ in length or a (row, column) lies
+    outside the height x width map.
     """
     rc = np.asarray(bmu_rc, dtype=np.int64).reshape(-1, 2)
     labels = list(labels)
     if len(labels) != len(rc):
         raise SomdeskError(f"{count_text(len(labels), 'label')} for {count_text(len(rc), 'row')}")
-    out = np.empty((height, width), dtype=object)
     voters = [i for i, s in enumerate(labels) if s is not None and str(s) != ""]
     if not voters:
-        return out
+        return np.empty((height, width), dtype=object)
     if ((rc[voters] < 0) | (rc[voters] >= (height, width))).any():
         raise SomdeskError("a best-matching node is outside the map")
     names = sorted({str(labels[i]) for i in voters})
@@ -298,15 +344,26 @@ def majority_labels(bmu_rc, labels, height: int, width: int) -> np.ndarray:
     lab = np.fromiter((code[str(labels[i])] for i in voters), dtype=np.int64, count=len(voters))
     node = rc[voters, 0] * width + rc[voters, 1]
     nl = len(names)
-    keys, counts = np.unique(node * nl + lab, return_counts=True)
+    # (node, label) pairs, never a dense nodes x labels array: a label column of identifiers
+    # has as many kinds as rows
+    keys, votes = np.unique(node * nl + lab, return_counts=True)
     k_node, k_lab = np.divmod(keys, nl)
-    order = np.lexsort((k_lab, -counts, k_node))          # per node: most votes, then name
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = k_node[order][1:] != k_node[order][:-1]
-    flat = out.reshape(-1)
-    for i in order[first]:
-        flat[k_node[i]] = names[k_lab[i]]
-    return out
+    return _majority_of_pairs(k_node, k_lab, votes, names, height * width).reshape(height, width)
+
+
+def majority_of_counts(counts, names) -> np.ndarray:
+    """(H, W) object array: each node's majority label from `counts` (H, W, L) int, the rows of
+    each of the L labels `names` at each node (session.table_labels.LabelCounts without its
+    pooled slot); None where a node has no row.  The rule of majority_labels: most rows at the
+    node, a tie to the label with more rows over the whole map (`counts` summed over the nodes),
+    then the first in sorted order.  SomdeskError when `counts` does not fit `names`."""
+    c = np.asarray(counts, dtype=np.int64)
+    if c.ndim != 3 or c.shape[2] != len(names):
+        raise SomdeskError(f"label counts of shape {c.shape} do not fit {count_text(len(names), 'label')}")
+    h, w, nl = c.shape
+    flat = c.reshape(-1, nl)
+    node, lab = np.nonzero(flat > 0)
+    return _majority_of_pairs(node, lab, flat[node, lab], list(names), h * w).reshape(h, w)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 
-__all__ = ["masked_bmus", "train_masked", "passive_planes", "sigma_start"]
+__all__ = ["masked_bmus", "train_masked", "passive_planes", "sigma_start", "present_sums", "smooth_sums"]
 
 BLOCK_CELLS = 4_000_000      # rows x nodes of distances held at once (32 MB)
 
@@ -68,10 +68,12 @@ def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.nd
     return idx, dist
 
 
-def _smooth(s, c, height, width, sigma, hexagonal, toroidal):
-    """(H s, H c) for the gaussian neighbourhood H of radius sigma: the core's separable
-    batch smoothing (somdesk.core.kernels.batch_smooth) applied to sums and counts side by side,
-    so no (M, M) matrix is built."""
+def smooth_sums(s, c, height, width, sigma, hexagonal, toroidal):
+    """(H s, H c), each (M, D), for the gaussian neighbourhood H of radius `sigma` (nodes) on a
+    height x width map (M nodes): the core's separable batch smoothing
+    (somdesk.core.kernels.batch_smooth) applied to the sums `s` and counts `c` ((M, D) each,
+    present_sums) side by side, so no (M, M) matrix is built.  Out-of-core training smooths the
+    sums of every chunk with it (session.outofcore)."""
     from somdesk.core.kernels import batch_smooth
 
     d = s.shape[1]
@@ -81,8 +83,10 @@ def _smooth(s, c, height, width, sigma, hexagonal, toroidal):
     return num[:, :d], num[:, d:]
 
 
-def _sums(idx, x, n_nodes):
-    """Per node: sum of present values (M, D) and count of present values (M, D)."""
+def present_sums(idx, x, n_nodes):
+    """(sums, counts), each (M, D) float64: per node of `n_nodes` (M), the sum and the count of the
+    present (not NaN) values of the rows `x` (N, D) whose best node is `idx` (N,) int.  A batch
+    epoch's numerator and denominator before smoothing (train_masked; out of core per chunk)."""
     p = ~np.isnan(x)
     xz = np.where(p, x, 0.0)
     d = x.shape[1]
@@ -110,8 +114,8 @@ def train_masked(x: np.ndarray, codebook: np.ndarray, epochs: int, sigma0: float
         frac = e / max(1, epochs - 1)
         sigma = sigma0 * (sigma1 / sigma0) ** frac if sigma0 > sigma1 else sigma1
         idx, _ = masked_bmus(m, x, cancel)
-        s, c = _sums(idx, x, n_nodes)
-        num, den = _smooth(s, c, h, w, sigma, hexagonal, toroidal)
+        s, c = present_sums(idx, x, n_nodes)
+        num, den = smooth_sums(s, c, h, w, sigma, hexagonal, toroidal)
         ok = den > 1e-12
         m = np.where(ok, num / np.where(ok, den, 1.0), m)
         cancel_mod.check(cancel)
@@ -128,8 +132,8 @@ def passive_planes(bmu_flat: np.ndarray, values: np.ndarray, height: int, width:
     v = np.asarray(values, dtype=np.float64)
     if v.ndim == 1:
         v = v[:, None]
-    s, c = _sums(np.asarray(bmu_flat, dtype=np.int64), v, height * width)
-    num, den = _smooth(s, c, height, width, max(sigma, 1e-6), hexagonal, toroidal)
+    s, c = present_sums(np.asarray(bmu_flat, dtype=np.int64), v, height * width)
+    num, den = smooth_sums(s, c, height, width, max(sigma, 1e-6), hexagonal, toroidal)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(den > 1e-12, num / den, np.nan)
     return out.reshape(height, width, v.shape[1])

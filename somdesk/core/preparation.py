@@ -43,7 +43,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
 
 __all__ = ["DEFAULT_MISSING_LABELS", "label_values", "table_labels", "NORMALISATIONS", "MISSING_POLICIES", "Scaling", "Recipe", "Prepared", "fit_recipe",
-           "prepare_table", "auto_map_size", "auto_epochs", "MAX_ABS_VALUE", "population_std"]
+           "prepare_table", "auto_map_size", "auto_epochs", "MAX_ABS_VALUE", "population_std", "feature_weights"]
 
 NORMALISATIONS = ("zscore", "minmax", "none")
 MISSING_POLICIES = ("drop", "mean", "median", "train")
@@ -194,7 +194,10 @@ class Recipe:
         return r
 
 
-def _weights_for(columns, weights, passive) -> dict:
+def feature_weights(columns, weights, passive) -> dict:
+    """{column: weight} of the chosen `columns`: 1 unless `weights` ({column: number from 0}) says
+    otherwise, 0 for the `passive` ones.  OptionError for a weight or passive column not among
+    `columns`, a weight that is negative or not finite, or no column left active."""
     w = {c: 1.0 for c in columns}
     for c, v in (weights or {}).items():
         if c not in w:
@@ -246,7 +249,7 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
     gw = float(group_weight)
     if not math.isfinite(gw) or gw <= 0:
         raise OptionError(f"the category group weight must be above 0, got {group_weight!r}")
-    w = _weights_for(columns, weights, passive)
+    w = feature_weights(columns, weights, passive)
     feats, fcol, fw, off, sc, categories, ks = [], [], [], [], [], {}, []
     warnings: list[str] = []
     for j, c in enumerate(columns):
@@ -342,12 +345,16 @@ def label_values(texts, tokens=None) -> list:
 def table_labels(table, column: str, rows=None) -> list:
     """The labels (label_values) of `table`'s text cells in `column` (table.strings), with the
     texts the table was read as missing (its `missing_tokens`: --missing-values, or the defaults),
-    at `rows` (sequence of row positions; None: every row in memory).  KeyError for an unknown
+    at `rows` (sequence of row positions; None: every row in memory); class numbers the table
+    names (its `value_names`, if it has one) read as their names.  KeyError for an unknown
     column, as table.strings raises."""
     texts = table.strings(column)
     if rows is not None:
         texts = [texts[i] for i in rows]
-    return label_values(texts, getattr(table, "missing_tokens", None))
+    labels = label_values(texts, getattr(table, "missing_tokens", None))
+    # class numbers the file names (a scikit-learn CSV's target: 0 -> "setosa"; io.tables.Table.value_names)
+    names = table.value_names(column) if hasattr(table, "value_names") else None
+    return [names.get(t.strip(), t) if t is not None else None for t in labels] if names else labels
 
 
 def prepare_table(table, columns, label_column=None, normalise="zscore", missing="drop", weights=None,

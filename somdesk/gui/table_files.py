@@ -172,8 +172,8 @@ class TableFiles:
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        from somdesk.gui.table_open import _remember
-        _remember(self.win, path)
+        from somdesk.gui.table_open import remember_file
+        remember_file(self.win, path)
         self.win.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
         self.refresh()
         return True

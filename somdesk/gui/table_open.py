@@ -30,7 +30,7 @@ from somdesk.gui import dialogs
 from somdesk.io.names import display_basename
 from somdesk.session.opening import TABLE_MAP_KINDS   # saved kinds holding a table map
 
-__all__ = ["TableOpening", "TableFile", "found_table", "READ_KIND", "TABLE_MAP_KINDS"]
+__all__ = ["TableOpening", "TableFile", "found_table", "READ_KIND", "TABLE_MAP_KINDS", "remember_file"]
 
 READ_KIND = "read table"     # the runner's task kind of a table's whole read (tester2 C2)
 
@@ -139,7 +139,7 @@ class TableOpening:
             table.close()
             self.win.show_error(str(exc))
             return False
-        _remember(self.win, path)
+        remember_file(self.win, path)
         t = table                                          # replaces the window's "Opening x…"
         self.win.statusBar().showMessage(
             f"Opened {display_basename(path)}: {count_text(t.n_rows_total, 'row')} × {count_text(len(t.columns), 'column')}.", 10000)
@@ -151,7 +151,7 @@ class TableOpening:
         return self.win.open_paths([os.fspath(path)])
 
 
-def _remember(win, path) -> None:
+def remember_file(win, path) -> None:
     """File › Open Recent lists tables and table maps too (gui/window_files.py)."""
     files = getattr(win, "files", None)
     if files is not None:

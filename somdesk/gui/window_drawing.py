@@ -18,7 +18,7 @@ import numpy as np
 from somdesk.gui.map_view import map_picture, scale_for, shrunk_note
 from somdesk.gui.window_actions import VIEWS
 
-__all__ = ["WindowDrawing", "FPS"]
+__all__ = ["WindowDrawing", "FPS", "quantised_nodes"]
 
 FPS = 25.0                        # map redraws per second while training (at most)
 
@@ -79,10 +79,11 @@ class WindowDrawing:
             # the window 11-20 s per view (tester7 #13); exports use the full-size picture
             if self.view == "quantised" and s.quantised is not None:
                 q = s.quantised
-                self.canvas.show_picture(q.shown(), f"{q.colours_text(_nodes(s, q))}, {q.quality_text()}"
+                self.canvas.show_picture(q.shown(), f"{q.colours_text(quantised_nodes(s, q))}, {q.quality_text()}"
                                          + shrunk_note(q.indices.shape, q.shown().shape))
             elif self.view == "quantised" and live is not None and s.map is not None:
-                self.canvas.show_picture(live.shown(), f"Live preview (at most 640 px a side): {live.colours_text(_nodes(s, live))}, "
+                colours = live.colours_text(quantised_nodes(s, live))
+                self.canvas.show_picture(live.shown(), f"Live preview (at most 640 px a side): {colours}, "
                                          f"{live.quality_text()}.  Training › Quantise full picture for every pixel.")
             elif self.view == "quantised":
                 self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
@@ -168,7 +169,7 @@ class WindowDrawing:
         return text
 
 
-def _nodes(session, picture) -> int:
+def quantised_nodes(session, picture) -> int:
     """The number of nodes of the map `picture` was quantised with (its opaque entries when
     no map is held)."""
     if session.map is not None:

@@ -16,7 +16,7 @@ from PySide6.QtCore import Slot
 from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
-from somdesk.gui.window_drawing import FPS, _nodes
+from somdesk.gui.window_drawing import FPS, quantised_nodes
 from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, planned_epochs
@@ -221,8 +221,8 @@ class WindowRuns:
         elif kind == "quantise" and result is not None:
             self.set_view("quantised")
             # the figures `somdesk quantize` prints, in the status line too (tester11)
-            self.statusBar().showMessage(f"Quantised the full picture: {result.colours_text(_nodes(self.session, result))}, "
-                                         f"{result.quality_text()}.", 15000)
+            colours = result.colours_text(quantised_nodes(self.session, result))
+            self.statusBar().showMessage(f"Quantised the full picture: {colours}, {result.quality_text()}.", 15000)
         elif kind == "quantise" and stopped:
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
         elif kind == "export-image":

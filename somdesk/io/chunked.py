@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.errors import Cancelled, FileFormatError, SomdeskError
-from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, PARQUET_SUFFIXES, Partition, _codec, _connect, _converted,
-                                    _engine_files, _format_of, _is_numeric, _is_pattern, _number_expr, _parquet,
-                                    _quote, _reader, _select_expr, _sql_str, _text_dialect, _text_expr, expand,
-                                    unreadable)
+from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, PARQUET_SUFFIXES, Partition, converted_columns,
+                                    engine_connection, engine_files, expand, file_codec, files_format,
+                                    is_numeric_type, is_pattern, number_expr, parquet_reader, reader_sql, select_expr,
+                                    sniffed_dialect, text_expr, unreadable)
+from somdesk.io.tables.duckutil import lit, q
 
 ROW_COLUMN = "__somdesk_row__"     # a filtered staged copy's column: each row's number in the files
 
@@ -76,7 +77,7 @@ class ChunkedTable:
         in-memory reader does (io.tables.textfile.number_sql); a cell that is not such a number
         is a FileFormatError naming the column and the cell (tester9 #2: DuckDB's own rules read
         "55.183,76" as text and "80.261" as 80.261).  Other formats' numbers are typed.
-        `missing`: the texts meaning "no value" in delimited text files (`_reader`; a table map's own
+        `missing`: the texts meaning "no value" in delimited text files (`reader_sql`; a table map's own
         table's `--missing-values`, or the ones given: the in-memory scoring's rule).
         A text column whose numbers break on a word past DuckDB's type sample (20,480 rows) is text,
         as in memory: read again as text, left out of the default columns (`left_out`: "column 'a'
@@ -88,6 +89,7 @@ class ChunkedTable:
         line_ends: dict[str, str] = {}     # {a given file: its copy with LF line ends} (`_MixedLineEnds`)
         copies = None                      # their folder: the table is staged from them, then they go
         try:
+            copies = _utf8_copies(pattern, line_ends)
             while True:
                 try:
                     return cls._open(pattern, spoiled=spoiled, line_ends=line_ends, **kwargs)
@@ -96,12 +98,12 @@ class ChunkedTable:
                         raise FileFormatError(late.sentence) from None
                     spoiled[late.column] = late.sentence
                 except _MixedLineEnds as mixed:        # read again from LF copies, as the in-memory reader
-                    from somdesk.io.chunked_sql import _codec
+                    from somdesk.io.chunked_sql import file_codec
                     from somdesk.io.chunked_stage import stage_dir
                     from somdesk.io.tables import lineends
-                    copies = stage_dir()
+                    copies = copies or stage_dir()
                     for i, f in enumerate(mixed.files):
-                        line_ends[f] = lineends.normalise(f, _codec(f), os.path.join(copies, f"lines{i}.csv"))
+                        line_ends[f] = lineends.normalise(f, file_codec(f), os.path.join(copies, f"lines{i}.csv"))
         finally:
             if copies is not None:
                 shutil.rmtree(copies, ignore_errors=True)
@@ -122,36 +124,37 @@ class ChunkedTable:
         from somdesk.io.names import display_basename
         from somdesk.io.chunked_files import FILE_COLUMN, source_labels
         check_formats(given, os.fspath(pattern))
-        files, shown, link_dir = _engine_files(given)
+        files, shown, link_dir = engine_files(given)
         if line_ends:       # a copy is named as its file in every message
             files = [line_ends.get(g, f) for g, f in zip(given, files)]
             shown = {**shown, **{line_ends[g]: g for g in given if g in line_ends}}
-        labels = source_labels(given, files) if _is_pattern(os.fspath(pattern)) else None
+        labels = source_labels(given, files) if is_pattern(os.fspath(pattern)) else None
         # numbers written with the given marks: every column read as text, converted when staged
-        as_text = bool(number_format) and _format_of(files) == "csv"
+        as_text = bool(number_format) and files_format(files) == "csv"
         if as_text and columns is None:
             raise SomdeskError("a number format needs the columns named")
-        dialect = _text_dialect(files) if as_text else None      # the files' heads read once
+        dialect = sniffed_dialect(files) if as_text else None      # the files' heads read once
         staged = None                   # the staging folder (io.chunked_stage), removed unless handed on
-        con = _connect()
+        con = engine_connection()
         try:
-            src = _reader(files, text_dialect=dialect, missing=missing, text=tuple(spoiled))
+            src = reader_sql(files, text_dialect=dialect, missing=missing, text=tuple(spoiled))
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
                 _raise_unreadable(pattern, exc, given, line_ends)
             types = {name: typ for name, typ, *_ in desc}
-            numeric = [n for n, t in types.items() if _is_numeric(t)]
+            numeric = [n for n, t in types.items() if is_numeric_type(t)]
             if as_text:         # the columns that are not text hold numbers, in this format
                 numeric = [c for c in columns if c in types and c not in set(text_columns)]
             unknown = [c for c in columns or () if c not in types]
             if unknown:
+                from somdesk.io.tables.table import near_names_hint
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
-                                      f"columns are: {', '.join(types)}")
+                                      f"columns are: {', '.join(types)}{near_names_hint(unknown, list(types))}")
             # numbers DuckDB's sniffer typed text (`+1`, `007`): numbers, as the in-memory reader
             # parses a text column cell by cell (a categorical column stays text)
             promoted = []
-            if not as_text and _format_of(files) == "csv":
+            if not as_text and files_format(files) == "csv":
                 cats = set(categorical)
                 promoted = numbers_in_text(con, src, [c for c in (types if columns is None else columns)
                                                       if types[c].upper() == "VARCHAR" and c not in cats], missing)
@@ -163,7 +166,7 @@ class ChunkedTable:
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 # with a number format, the condition sees the columns converted (numbers, not texts)
-                view = (f"SELECT {_converted(columns, text_columns, number_format)} FROM {src}" if as_text
+                view = (f"SELECT {converted_columns(columns, text_columns, number_format)} FROM {src}" if as_text
                         else f"SELECT * FROM {src}")
                 con.execute(f"CREATE TEMP VIEW src AS {view}")
                 where = check_filter(con, where, "src")
@@ -183,23 +186,23 @@ class ChunkedTable:
             if not parquet or where:
                 staged = stage_dir()
                 out = os.path.join(staged, "table.parquet")
-                sel = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" if c in text_ok and c not in numeric
-                                else _number_expr(c, j, number_format) + f" AS {_quote(c)}" if as_text
-                                else f"CAST({cell_text(c, missing)} AS DOUBLE) AS {_quote(c)}" if c in promoted
-                                else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for j, c in enumerate(columns))
+                sel = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" if c in text_ok and c not in numeric
+                                else number_expr(c, j, number_format) + f" AS {q(c)}" if as_text
+                                else f"CAST({cell_text(c, missing)} AS DOUBLE) AS {q(c)}" if c in promoted
+                                else f"CAST({q(c)} AS DOUBLE) AS {q(c)}" for j, c in enumerate(columns))
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
-                    reader = _reader(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing,
+                    reader = reader_sql(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing,
                                      text=tuple(spoiled))
-                    sel += f", {_quote(FILE_COLUMN)}"
+                    sel += f", {q(FILE_COLUMN)}"
                 query = f"SELECT {sel} FROM {reader}{filt}"
                 if where:   # each row's number in the files (as the in-memory scores' `row`): ROW_COLUMN
-                    number = f"row_number() OVER () - 1 AS {_quote(ROW_COLUMN)}"
+                    number = f"row_number() OVER () - 1 AS {q(ROW_COLUMN)}"
                     query = (f"SELECT * FROM (SELECT {sel}, {number} FROM {reader}){filt}" if as_text
-                             else f"SELECT {sel}, {_quote(ROW_COLUMN)} FROM (SELECT *, {number} FROM {reader}){filt}")
+                             else f"SELECT {sel}, {q(ROW_COLUMN)} FROM (SELECT *, {number} FROM {reader}){filt}")
                 try:
-                    con.execute(f"COPY ({query}) TO {_sql_str(out)} (FORMAT parquet)")
+                    con.execute(f"COPY ({query}) TO {lit(out)} (FORMAT parquet)")
                 except Exception as exc:
                     from somdesk.io.tables.duckutil import interrupted
                     if interrupted(exc):            # a stop (duckutil.interrupting), not the file
@@ -211,7 +214,7 @@ class ChunkedTable:
                                                  number_format, shown, dialect, missing)
                     if message is not None:
                         raise FileFormatError(f"{pattern}: {message}") from None
-                    late = None if as_text or _format_of(files) != "csv" else typed_too_soon(exc, shown, labels)
+                    late = None if as_text or files_format(files) != "csv" else typed_too_soon(exc, shown, labels)
                     if late is not None and late[0] in columns:
                         column, sentence = late
                         named = sentence if labels is not None else f"{display_basename(given[0])}: {sentence}"
@@ -222,7 +225,7 @@ class ChunkedTable:
                 files = [out]
             # an infinite value makes its column text in memory: left out of the default columns
             # (said: `left_out`), refused when asked for (review: chunks trained on `inf`)
-            one_text = given[0] if len(given) == 1 and _format_of(given) == "csv" else None
+            one_text = given[0] if len(given) == 1 and files_format(given) == "csv" else None
             infinite = infinite_columns(con, files, [c for c in columns if c in numeric], text_file=one_text,
                                         labels=labels, exact_rows=not where)
             if infinite:
@@ -235,7 +238,7 @@ class ChunkedTable:
             parts: list[Partition] = []
             total = 0
             for f in files:
-                n = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(f)})").fetchone()[0]
+                n = con.execute(f"SELECT count(*) FROM read_parquet({lit(f)})").fetchone()[0]
                 parts += [(f, s, min(n, s + chunk_rows)) for s in range(0, n, chunk_rows)]
                 total += n
             if total == 0:      # the in-memory reader's words
@@ -243,7 +246,7 @@ class ChunkedTable:
             from somdesk.io.chunked_sql import metadata_line
             table = cls(files, list(columns), total, parts, os.fspath(pattern), staged,
                         [c for c in columns if c in numeric], file_labels=labels,
-                        metadata=metadata_line(given) if _format_of(given) == "csv" else None,
+                        metadata=metadata_line(given) if files_format(given) == "csv" else None,
                         file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
                                                             **infinite}, numbered=bool(where))
             staged = None                       # the table's now: its close() removes it
@@ -276,10 +279,10 @@ class ChunkedTable:
         if not self.numbered:
             return np.arange(start, start + n, dtype=np.int64)
         file, first, end = part
-        con = _connect()
+        con = engine_connection()
         try:
             with _damage_words([file]):
-                got = con.execute(f"SELECT {_quote(ROW_COLUMN)} FROM read_parquet({_sql_str(file)}, file_row_number=true) "
+                got = con.execute(f"SELECT {q(ROW_COLUMN)} FROM read_parquet({lit(file)}, file_row_number=true) "
                                   f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
                                   "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
         finally:
@@ -309,14 +312,14 @@ class ChunkedTable:
 
     def stats(self) -> dict[str, np.ndarray]:
         """Per column over all rows (missing left out): count, mean, std (ddof=0), min, max."""
-        con = _connect()
+        con = engine_connection()
         try:
             with _damage_words(self.files):
-                src = _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
+                src = parquet_reader(self.files, "[" + ", ".join(lit(f) for f in self.files) + "]")
                 aggs = []
                 for c in self.columns:
-                    q = _quote(c)
-                    aggs += [f"count({q})", f"avg({q})", f"stddev_pop({q})", f"min({q})", f"max({q})"]
+                    name = q(c)
+                    aggs += [f"count({name})", f"avg({name})", f"stddev_pop({name})", f"min({name})", f"max({name})"]
                 row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchone()
         finally:
             con.close()
@@ -324,7 +327,7 @@ class ChunkedTable:
         return {"count": vals[:, 0], "mean": vals[:, 1], "std": vals[:, 2], "min": vals[:, 3], "max": vals[:, 4]}
 
     def _source_sql(self) -> str:
-        return _parquet(self.files, "[" + ", ".join(_sql_str(f) for f in self.files) + "]")
+        return parquet_reader(self.files, "[" + ", ".join(lit(f) for f in self.files) + "]")
 
     def profile(self, numeric: list[str], text: list[str], max_categories: int = 200,
                 median: bool = False) -> dict:
@@ -335,7 +338,7 @@ class ChunkedTable:
         missing, as in memory.  Categories are sorted in Python (str order), as in memory.
         The median (quantile_cont, exact) is only computed when asked (NaN otherwise): unlike
         the others it is not a streaming aggregate, the engine holds or spills the column."""
-        con = _connect()
+        con = engine_connection()
         try:
             with _damage_words(self.files):
                 src = self._source_sql()
@@ -343,7 +346,7 @@ class ChunkedTable:
                 if numeric:
                     aggs = []
                     for c in numeric:
-                        num = f"CAST({_quote(c)} AS DOUBLE)"
+                        num = f"CAST({q(c)} AS DOUBLE)"
                         v = f"CASE WHEN isnan({num}) THEN NULL ELSE {num} END"
                         aggs += [f"count({v})", f"avg({v})", f"stddev_pop({v})", f"min({v})", f"max({v})",
                                  f"quantile_cont({v}, 0.5)" if median else "NULL"]
@@ -353,7 +356,7 @@ class ChunkedTable:
                         out["numeric"][c] = dict(zip(("count", "mean", "std", "min", "max", "median"),
                                                      vals[6 * k:6 * k + 6]))
                 for c in text:
-                    v = _text_expr(c)
+                    v = text_expr(c)
                     got = con.execute(f"SELECT DISTINCT {v} FROM {src} WHERE {v} IS NOT NULL "
                                       f"LIMIT {int(max_categories) + 1}").fetchall()
                     out["text"][c] = sorted(str(r[0]) for r in got)
@@ -363,7 +366,7 @@ class ChunkedTable:
 
     def count_where(self, condition: str) -> int:
         """Rows for which the SQL `condition` holds."""
-        con = _connect()
+        con = engine_connection()
         try:
             with _damage_words(self.files):
                 return int(con.execute(f"SELECT count(*) FROM {self._source_sql()} WHERE {condition}").fetchone()[0])
@@ -373,12 +376,12 @@ class ChunkedTable:
     def indicator_stats(self, column: str, categories, median: bool) -> np.ndarray:
         """Per category of a text column, the mean (or median) of its 0/1 indicator over rows
         where the column is present: the one-hot features' fill values, by the engine."""
-        v = _text_expr(column)
+        v = text_expr(column)
         agg = "quantile_cont" if median else "avg"
         tail = ", 0.5)" if median else ")"
-        exprs = [f"{agg}(CASE WHEN {v} IS NULL THEN NULL WHEN {v} = {_sql_str(c)} THEN 1.0 ELSE 0.0 END::DOUBLE{tail}"
+        exprs = [f"{agg}(CASE WHEN {v} IS NULL THEN NULL WHEN {v} = {lit(c)} THEN 1.0 ELSE 0.0 END::DOUBLE{tail}"
                  for c in categories]
-        con = _connect()
+        con = engine_connection()
         try:
             with _damage_words(self.files):
                 row = con.execute(f"SELECT {', '.join(exprs)} FROM {self._source_sql()}").fetchone()
@@ -429,19 +432,84 @@ def _raise_unreadable(pattern, exc: Exception, given: list[str], line_ends: dict
     a whole file and refuses a CRLF file with a bare LF (a quoted line break in a header name written
     by Python's csv module, tester12 #2) though the in-memory reader reads it from an LF copy
     (io.tables.lineends).  Scanned only after DuckDB failed, as in memory."""
-    from somdesk.io.chunked_sql import _codec
-    from somdesk.io.tables import lineends
-    if not line_ends and _format_of(given) == "csv":
-        mixed = []
-        for f in given:
-            try:
-                if lineends.mixed(f, _codec(f)):
-                    mixed.append(f)
-            except (OSError, EOFError, ValueError):  # noqa: PERF203 - the read's own refusal says why
-                continue
-        if mixed:
-            raise _MixedLineEnds(mixed)
+    mixed = [] if line_ends else _mixed_line_ends(given)
+    if mixed:
+        raise _MixedLineEnds(mixed)
     raise unreadable(os.fspath(pattern), exc, given) from None
+
+
+def _mixed_line_ends(given: list[str]) -> list[str]:
+    """The delimited text files among `given` whose lines end in more than one way (one scan each,
+    io.tables.lineends.mixed); a file that cannot be scanned is left to the read's own refusal."""
+    from somdesk.io.tables import lineends
+    if files_format(given) != "csv":
+        return []
+    mixed = []
+    for f in given:
+        try:
+            if lineends.mixed(f, file_codec(f)):
+                mixed.append(f)
+        except (OSError, EOFError, ValueError):  # noqa: PERF203 - the read's own refusal says why
+            continue
+    return mixed
+
+
+def read_with_line_ends(pattern, run, files: list[str] | None = None):
+    """`run(files)`'s result: DuckDB work over the files of the path or glob `pattern`, read as
+    ChunkedTable.open reads them.  `files`: the files as the engine opens them (one per file of
+    `pattern`, in order; default: `pattern`'s files).  When `run` fails and delimited text files
+    among them end their lines in more than one way (CRLF with bare LF or CR: DuckDB takes one line
+    end per file), it runs once more over LF copies of those (io.tables.lineends, as the in-memory
+    reader reads them), removed after.  A SomdeskError from `run` (a bad --where, Cancelled) passes
+    as it is; any other failure is FileFormatError in somdesk's words (chunked_sql.unreadable)."""
+    from somdesk.io.chunked_stage import stage_dir
+    from somdesk.io.tables import lineends
+
+    given = expand(pattern)
+    files = list(given) if files is None else list(files)
+    try:
+        return run(files)
+    except SomdeskError:
+        raise
+    except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
+        first = exc
+    mixed = _mixed_line_ends(given)
+    if not mixed:
+        raise unreadable(os.fspath(pattern), first, given) from None
+    copies = stage_dir()
+    try:
+        try:
+            lf = {g: lineends.normalise(g, file_codec(g), os.path.join(copies, f"lines{i}.csv"))
+                  for i, g in enumerate(mixed)}
+        except (OSError, EOFError, ValueError):     # no copy (a full disk): the first failure's words
+            raise unreadable(os.fspath(pattern), first, given) from None
+        try:
+            return run([lf.get(g, f) for g, f in zip(given, files)])
+        except SomdeskError:
+            raise
+        except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
+            raise unreadable(os.fspath(pattern), exc, given) from None
+    finally:
+        shutil.rmtree(copies, ignore_errors=True)
+
+
+def count_rows(pattern) -> int:
+    """Rows of the table file or glob `pattern` as the chunked reader counts them (one DuckDB
+    count; mixed line ends read as read_with_line_ends reads them, as the in-memory reader).
+    FileFormatError when it cannot be read."""
+    files, _, link_dir = engine_files(expand(pattern))
+
+    def count(names):
+        con = engine_connection()
+        try:
+            return int(con.execute(f"SELECT count(*) FROM {reader_sql(names)}").fetchone()[0])
+        finally:
+            con.close()
+    try:
+        return read_with_line_ends(pattern, count, files)
+    finally:
+        if link_dir is not None:
+            shutil.rmtree(link_dir, ignore_errors=True)
 
 
 class _MixedLineEnds(Exception):
@@ -463,12 +531,12 @@ class _TypedTooSoon(Exception):
 def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
     """Read one partition (a worker calls this too): (n, D) float64, NaN where missing."""
     file, first, end = part
-    con = _connect()
+    con = engine_connection()
     try:
         with _damage_words([file]):
-            sel = ", ".join(_select_expr(c) for c in columns)
+            sel = ", ".join(select_expr(c) for c in columns)
             res = con.execute(
-                f"SELECT {sel} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
+                f"SELECT {sel} FROM {parquet_reader([file], lit(file) + ', file_row_number=true')} "
                 f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
                 f"ORDER BY file_row_number").fetchnumpy()
     finally:
@@ -488,13 +556,13 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
     where missing, text columns (n,) object arrays of str with "" where missing, the cells
     `Recipe.transform` takes (so scoring applies exactly the in-memory rule)."""
     file, first, end = part
-    con = _connect()
+    con = engine_connection()
     try:
         with _damage_words([file]):
-            sel = [f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in numeric]
-            sel += [_quote(c) for c in text]       # as stored: numbers are written below as in memory
+            sel = [f"CAST({q(c)} AS DOUBLE) AS {q(c)}" for c in numeric]
+            sel += [q(c) for c in text]       # as stored: numbers are written below as in memory
             res = con.execute(
-                f"SELECT {', '.join(sel)} FROM {_parquet([file], _sql_str(file) + ', file_row_number=true')} "
+                f"SELECT {', '.join(sel)} FROM {parquet_reader([file], lit(file) + ', file_row_number=true')} "
                 f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
                 f"ORDER BY file_row_number").fetchnumpy()
     finally:
@@ -511,13 +579,13 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
 def _cell_texts(col) -> np.ndarray:
     """(n,) object array of a text column's cells as the in-memory reader gives them ("" where
     missing): a column stored as numbers (category codes 7, 12) is written 7, not 7.0, so a
-    code scores as the category the in-memory map learnt (io.tables.table._num_text)."""
-    from somdesk.io.tables.table import _num_text
+    code scores as the category the in-memory map learnt (io.tables.table.num_text)."""
+    from somdesk.io.tables.table import num_text
 
     mask = np.ma.getmaskarray(col) if np.ma.isMaskedArray(col) else None
     values = np.asarray(col.data if mask is not None else col)
     if values.dtype.kind in "fiub":
-        texts = ["" if (v != v) else ("true" if v is True else "false" if v is False else _num_text(v))
+        texts = ["" if (v != v) else ("true" if v is True else "false" if v is False else num_text(v))
                  for v in values.tolist()]
     else:
         texts = ["" if v is None else str(v) for v in values.tolist()]
@@ -539,27 +607,56 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
 
     given = expand(pattern)
     check_formats(given, os.fspath(pattern))    # a palette or picture is named, as `open` names it
-    files, _, link_dir = _engine_files(given)
-    con = _connect()
-    try:
-        src = _reader(files)
+    files, _, link_dir = engine_files(given)
+
+    def kinds(names):
+        con = engine_connection()
         try:
+            src = reader_sql(names)
             types = {n: t for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-        except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
-            _raise_unreadable(pattern, exc, given, {})
-        text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
-        con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
-        filt = ""
-        if where:
-            from somdesk.io.tables.sqlfilter import check_filter
-            filt = f" WHERE {check_filter(con, where, 'src')}"
-        tokens = ", ".join(_sql_str(t) for t in sorted(set(missing) | {""}))
-        # exact distinct counts in one pass over the files (approximate ones could say 50 for 52)
-        aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({_quote(c)})) IN ({tokens}) THEN NULL "
-                               f"ELSE {_quote(c)} END)" for c in text]
-        row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
-        return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
+            text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
+            con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
+            filt = ""
+            if where:
+                from somdesk.io.tables.sqlfilter import check_filter
+                filt = f" WHERE {check_filter(con, where, 'src')}"
+            tokens = ", ".join(lit(t) for t in sorted(set(missing) | {""}))
+            # exact distinct counts in one pass over the files (approximate ones could say 50 for 52)
+            aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({q(c)})) IN ({tokens}) THEN NULL "
+                                   f"ELSE {q(c)} END)" for c in text]
+            row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
+            return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
+        finally:
+            con.close()
+    try:
+        return read_with_line_ends(pattern, kinds, files)
     finally:
-        con.close()
         if link_dir is not None:
             shutil.rmtree(link_dir, ignore_errors=True)
+
+
+def _utf8_copies(pattern, copies: dict) -> str | None:
+    """UTF-8 copies of the text files of `pattern` in an encoding DuckDB's reader does not decode
+    (chunked_sql.foreign_encoding: a Shift-JIS or cp1251 file), added to `copies` ({given file:
+    its copy}, named as the file in every message), as the in-memory reader transcodes them
+    (io.tables.textfile.transcode_to_utf8); the copies' folder, or None when none was needed.
+    FileFormatError when a file is not valid text in its encoding further down."""
+    from somdesk.io.chunked_sql import foreign_encoding
+    from somdesk.io.chunked_stage import stage_dir
+    from somdesk.io.names import display_basename
+    from somdesk.io.tables.textfile import transcode_to_utf8
+    folder = None
+    try:
+        for i, f in enumerate(expand(pattern)):
+            enc = foreign_encoding(f)
+            if enc is None:
+                continue
+            folder = folder or stage_dir()
+            sub = os.path.join(folder, f"utf8-{i}")
+            os.mkdir(sub)
+            copies[f] = transcode_to_utf8(f, display_basename(f), enc, file_codec(f), sub, None)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder

@@ -11,7 +11,7 @@ in-memory reader only, so they are refused up front with a sentence that says so
 (instead of the engine's "Error when sniffing file").
 
 DuckDB reads a glob as one table: text files with `union_by_name` (a column one
-file lacks is NULL in its rows), Parquet files likewise (`io.chunked_sql._reader`).
+file lacks is NULL in its rows), Parquet files likewise (`io.chunked_sql.reader_sql`).
 That silently trains on or scores rows with every value of a missing column
 missing (dropped under missing="drop", filled with means otherwise), and a
 column that holds numbers in one file but text in another becomes text for the
@@ -42,7 +42,10 @@ SHOWN = 3       # files named in one message
 
 def why_not_streamable(path: str) -> str | None:
     """None when the out-of-core reader can read the file `path`, else one sentence saying why not
-    (the format from the first bytes, then the name: io.tables.detect.detect_format)."""
+    (the format from the first bytes, unpacked, then the name: io.tables.detect.detect_format):
+    a spreadsheet, or content of another format than the name says (the reader goes by the
+    name: chunked_sql.files_format).  FileFormatError from detect_format / head_bytes (binary
+    data named .parquet, a damaged gzip stream)."""
     import os
 
     from somdesk.io.tables.detect import detect_format
@@ -50,12 +53,21 @@ def why_not_streamable(path: str) -> str | None:
     name = os.path.basename(path)
     if name.lower().endswith(".somz"):
         return f"{name} is a somdesk map, not a table; score a table with it: somdesk assign {name} TABLE"
+    from somdesk.io.tables.detect import head_bytes
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
+        head, _codec = head_bytes(path, name)       # unpacked: a gzip file's content is what counts
     except OSError:
         return None                     # the engine names the unreadable file
     fmt = detect_format(head, name)
+    from somdesk.io.chunked_sql import files_format
+    by_name = files_format([path])
+    if fmt in ("parquet", "csv", "json") and fmt != by_name:
+        # the in-memory reader reads by content (detect_format); the out-of-core reader picks
+        # DuckDB's reader by the name and said "the Parquet file is damaged" of a CSV named .parquet
+        words = {"parquet": "Parquet data", "csv": "delimited text", "json": "JSON"}
+        suffix = {"parquet": ".parquet", "csv": ".csv", "json": ".json"}[fmt]
+        return (f"{name} holds {words[fmt]}, not {words[by_name]} as its name says; out of core a table "
+                f"is read by its name: rename it {suffix} (in memory it is read by its content)")
     if fmt in ("xlsx", "xls", "ods"):
         return (f"{name} is a spreadsheet ({fmt}); out of core reads text tables (CSV, TSV, JSON lines, "
                 "gzip) and Parquet only: train or score it in memory, or save it as CSV or Parquet first")
@@ -116,12 +128,12 @@ def cell_text(column: str, missing: tuple | None = None) -> str:
     """SQL: column `column` as trimmed text, NULL where the in-memory reader sees no value (an
     empty cell, or a missing-value text in any case and with spaces around: `missing`, None for
     the defaults, io.tables.options.ReadOptions.missing_tokens)."""
-    from somdesk.io.chunked_sql import _quote, _sql_str
+    from somdesk.io.tables.duckutil import lit, q
     from somdesk.io.tables.options import ReadOptions
 
     tokens = ReadOptions(missing=tuple(missing) if missing is not None else None).missing_tokens
-    t = f"trim(CAST({_quote(column)} AS VARCHAR))"
-    listed = ", ".join(_sql_str(x) for x in sorted(tokens))
+    t = f"trim(CAST({q(column)} AS VARCHAR))"
+    listed = ", ".join(lit(x) for x in sorted(tokens))
     return f"CASE WHEN lower({t}) IN ({listed}) THEN NULL ELSE {t} END"
 
 
@@ -161,10 +173,10 @@ def _finite_by_statistics(con, file: str) -> set[str]:
     has finite min and max); a column they do not (or cannot) clear is not in it.  One footer read."""
     import math
 
-    from somdesk.io.chunked_sql import _sql_str
+    from somdesk.io.tables.duckutil import lit
     try:
         rows = con.execute(f"SELECT path_in_schema, stats_min_value, stats_max_value FROM "
-                           f"parquet_metadata({_sql_str(file)})").fetchall()
+                           f"parquet_metadata({lit(file)})").fetchall()
     except Exception:  # noqa: BLE001 - no usable statistics: every column is scanned
         return set()
     seen, bad = set(), set()
@@ -190,7 +202,8 @@ def infinite_columns(con, files: list[str], columns, *, name: str | None = None,
     `exact_rows` False when a filter left rows out (the row cannot be named); `name` the one file's
     name for the sentence (a glob's: its label), None: no name."""
     from somdesk.io.chunked_files import FILE_COLUMN
-    from somdesk.io.chunked_sql import _head_layout, _parquet, _quote, _sql_str
+    from somdesk.io.chunked_sql import head_layout, parquet_reader
+    from somdesk.io.tables.duckutil import lit, q
 
     columns = list(columns)
     if not columns:
@@ -204,10 +217,10 @@ def infinite_columns(con, files: list[str], columns, *, name: str | None = None,
         left = [c for c in columns if c not in found and c not in finite]
         if not left:
             break
-        src = _parquet([f], f"{_sql_str(f)}, file_row_number=true")
-        aggs = ", ".join(f"arg_min(file_row_number, CASE WHEN isinf(CAST({_quote(c)} AS DOUBLE)) THEN "
-                         f"file_row_number END), arg_min(CAST({_quote(c)} AS DOUBLE) > 0, CASE WHEN "
-                         f"isinf(CAST({_quote(c)} AS DOUBLE)) THEN file_row_number END)" for c in left)
+        src = parquet_reader([f], f"{lit(f)}, file_row_number=true")
+        aggs = ", ".join(f"arg_min(file_row_number, CASE WHEN isinf(CAST({q(c)} AS DOUBLE)) THEN "
+                         f"file_row_number END), arg_min(CAST({q(c)} AS DOUBLE) > 0, CASE WHEN "
+                         f"isinf(CAST({q(c)} AS DOUBLE)) THEN file_row_number END)" for c in left)
         row = con.execute(f"SELECT {aggs} FROM {src}").fetchone()
         for k, c in enumerate(left):
             if row[2 * k] is not None:
@@ -218,16 +231,16 @@ def infinite_columns(con, files: list[str], columns, *, name: str | None = None,
         where, named = f"row {r + 1}", labels.get(f, name) if labels else name
         staged = labels is not None and f not in labels       # a glob's text files, staged as one
         if staged and exact_rows:       # the file of the row, and the row within it
-            src = _parquet([f], f"{_sql_str(f)}, file_row_number=true")
-            fc = _quote(FILE_COLUMN)
+            src = parquet_reader([f], f"{lit(f)}, file_row_number=true")
+            fc = q(FILE_COLUMN)
             got = con.execute(f"SELECT {fc}, {r} - min(file_row_number) FROM {src} WHERE {fc} = "
                               f"(SELECT {fc} FROM {src} WHERE file_row_number = {r}) GROUP BY {fc}").fetchone()
             if got is not None:
                 named, r = labels.get(got[0], got[0]), int(got[1])
-                layout = _head_layout(got[0]) or (0, False)
+                layout = head_layout(got[0]) or (0, False)
                 where = f"line {layout[0] + (0 if layout[1] else 1) + 1 + r}"
         elif text_file is not None and exact_rows:
-            layout = _head_layout(text_file) or (0, False)
+            layout = head_layout(text_file) or (0, False)
             where = f"line {layout[0] + (0 if layout[1] else 1) + 1 + r}"
         if not exact_rows:
             where = "a row"
@@ -250,22 +263,22 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
     "every numeric column" (then every column that is numeric in some file must be numeric in all);
     `union_types` the DuckDB types of the glob read as one table; `categorical` columns compared as text;
     `used_by` names what fixed the columns (a map: the messages then do not suggest other columns);
-    `shown` {file: name for messages} (a file read through a link: io.chunked_sql._engine_files).
+    `shown` {file: name for messages} (a file read through a link: io.chunked_sql.engine_files).
     Raises FileFormatError naming the file(s), the column(s) and, for a mismatch, a value."""
-    from somdesk.io.chunked_sql import _is_numeric, _reader
+    from somdesk.io.chunked_sql import is_numeric_type, reader_sql
 
     if len(files) < 2:
         return
     # `text_dialect`: read as the table is (a number format: every column text, the glob's dialect)
-    # `missing`: the texts meaning "no value" (io.chunked_sql._reader), as the table is read
-    per_file = {f: _describe(con, _reader([f], text_dialect=text_dialect, missing=missing), f) for f in files}
+    # `missing`: the texts meaning "no value" (io.chunked_sql.reader_sql), as the table is read
+    per_file = {f: _describe(con, reader_sql([f], text_dialect=text_dialect, missing=missing), f) for f in files}
     if shown:     # the rest speaks of the user's names
         per_file = {shown.get(f, f): v for f, v in per_file.items()}
         readers = {shown.get(f, f): f for f in files}
         files = [shown.get(f, f) for f in files]
     else:
         readers = {f: f for f in files}
-    used = list(columns) if columns is not None else [c for c, t in union_types.items() if _is_numeric(t)]
+    used = list(columns) if columns is not None else [c for c, t in union_types.items() if is_numeric_type(t)]
     lacking = {f: [c for c in used if c not in types] for f, types in per_file.items()}
     lacking = {f: cs for f, cs in lacking.items() if cs}
     if lacking:
@@ -286,15 +299,15 @@ def check_files(con, files: list[str], pattern: str, columns: list[str] | None, 
     cats = set(categorical)
     candidates = used if columns is not None else list(union_types)
     for c in candidates:
-        if c in cats or _is_numeric(union_types.get(c, "")):
+        if c in cats or is_numeric_type(union_types.get(c, "")):
             continue
-        numeric_in = [f for f, types in per_file.items() if c in types and _is_numeric(types[c])]
+        numeric_in = [f for f, types in per_file.items() if c in types and is_numeric_type(types[c])]
         if not numeric_in:
             continue            # text in every file: a category column
         for f in files:
             if f in numeric_in or c not in per_file[f]:
                 continue
-            value = first_text(con, _reader([readers[f]], missing=missing), c, missing)
+            value = first_text(con, reader_sql([readers[f]], missing=missing), c, missing)
             if value is not None:
                 raise FileFormatError(f"column {c!r} holds numbers in {numeric_in[0]} but text in {f} "
                                       f"({value!r}); a column must be numbers in every file of {pattern} "
@@ -327,8 +340,9 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
     """The words for a staging error `message` raised by a cell that is not a number written in
     `number_format` (io.tables.textfile.NUMBER_ERROR names its column): the file, column and
     cell, and what to give when the files write numbers otherwise; None for another error.
-    `text_dialect`: the files' dialect as the staging read had it (io.chunked_sql._text_dialect)."""
-    from somdesk.io.chunked_sql import _quote, _reader, _sql_str
+    `text_dialect`: the files' dialect as the staging read had it (io.chunked_sql.sniffed_dialect)."""
+    from somdesk.io.chunked_sql import reader_sql
+    from somdesk.io.tables.duckutil import lit, q
     from somdesk.io.tables.textfile import failed_column, number_pattern
 
     if "breaks the number form" not in message:
@@ -337,10 +351,11 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
     if column is None:
         return None
     dec, th = number_format["decimal"], number_format.get("thousands") or ""
-    v = f"nullif(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+    v = f"nullif(trim(CAST({q(column)} AS VARCHAR)), '')"
     try:
-        row = con.execute(f"SELECT {v}, {_quote('_somdesk_file')} FROM {_reader(files, '_somdesk_file', text_dialect, missing)} "
-                          f"WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, {_sql_str(number_pattern(dec, th))}) "
+        src = reader_sql(files, '_somdesk_file', text_dialect, missing)
+        row = con.execute(f"SELECT {v}, {q('_somdesk_file')} FROM {src} "
+                          f"WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, {lit(number_pattern(dec, th))}) "
                           "LIMIT 1").fetchone()
     except Exception:  # the words stand without the example
         row = None

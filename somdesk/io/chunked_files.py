@@ -33,16 +33,17 @@ def source_labels(given: list[str], engine: list[str]) -> dict[str, str]:
 def partition_files(part, labels: dict[str, str]) -> np.ndarray:
     """(n,) object array: the label of the file each row of partition `part` (file, first,
     end) came from; `labels` as `source_labels` gives them (a worker calls this too)."""
-    from somdesk.io.chunked_sql import _connect, _quote, _sql_str
+    from somdesk.io.chunked_sql import engine_connection
+    from somdesk.io.tables.duckutil import lit, q
 
     file, first, end = part
     n = int(end) - int(first)
     if file in labels:                                   # a Parquet file read in place
         return np.full(n, labels[file], dtype=object)
-    src = f"read_parquet({_sql_str(file)}, file_row_number=true)"
+    src = f"read_parquet({lit(file)}, file_row_number=true)"
     rows = f"file_row_number >= {int(first)} AND file_row_number < {int(end)}"
-    col = _quote(FILE_COLUMN)
-    con = _connect()
+    col = q(FILE_COLUMN)
+    con = engine_connection()
     try:
         runs = con.execute(f"SELECT {col}, min(file_row_number), count(*) FROM {src} WHERE {rows} "
                            f"GROUP BY {col} ORDER BY 2").fetchall()

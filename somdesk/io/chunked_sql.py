@@ -2,12 +2,13 @@
 and the SQL expressions of their cells.
 
     files = expand("events/*.csv")                       # the files of a path or glob, sorted
-    src = _reader(files, text_dialect=_text_dialect(files), missing=("-999",))   # a table function
-    con = _connect()                                     # a connection with bounded memory
+    src = reader_sql(files, text_dialect=sniffed_dialect(files), missing=("-999",))   # a table function
+    con = engine_connection()                            # a connection with bounded memory
 
 Text files are read with the in-memory reader's missing-value texts and (for an all-text read of
 numbers written with a decimal comma or digit groups) the dialect somdesk sniffs; Parquet in place;
-JSON typed from every record.  Split from io.chunked; import these names from here.
+JSON typed from every record.  Split from io.chunked; import these names from here (SQL quoting:
+io.tables.duckutil.q and lit).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import shutil
 
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
+from somdesk.io.tables.duckutil import lit, q
 
 DEFAULT_CHUNK_ROWS = 262_144
 ENGINE_MEMORY = "512MB"
@@ -43,24 +45,28 @@ class CodedColumn(str):
         return CodedColumn, (str(self), self.categories)
 
 
-def _text_expr(name: str) -> str:
+def text_expr(name: str) -> str:
     """SQL: the column as text, NULL where missing ("" is missing too, as in memory)."""
-    return f"nullif(CAST({_quote(name)} AS VARCHAR), '')"
+    return f"nullif(CAST({q(name)} AS VARCHAR), '')"
 
 
-def _select_expr(c: str) -> str:
+def select_expr(c: str) -> str:
+    """SQL select item: column `c` as DOUBLE, or a CodedColumn's category positions (-1: another
+    value, NULL where missing), named as the column."""
     if isinstance(c, CodedColumn):
-        listed = "[" + ", ".join(_sql_str(x) for x in c.categories) + "]::VARCHAR[]"
-        v = _text_expr(c)
+        listed = "[" + ", ".join(lit(x) for x in c.categories) + "]::VARCHAR[]"
+        v = text_expr(c)
         return (f"CASE WHEN {v} IS NULL THEN NULL ELSE coalesce(list_position({listed}, {v}), 0) - 1 END::DOUBLE "
-                f"AS {_quote(c)}")
-    return f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}"
+                f"AS {q(c)}")
+    return f"CAST({q(c)} AS DOUBLE) AS {q(c)}"
 
 
-def _connect():
+def engine_connection():
+    """A DuckDB connection with bounded memory (ENGINE_MEMORY) that keeps rows in file order; its
+    caller closes it.  SomdeskError when duckdb is not installed."""
     try:
         from somdesk.io.tables.duckutil import connect
-        con = connect()         # closed by its caller (`with _connect() as con`), else by duckutil.close_all
+        con = connect()         # closed by its caller (`with engine_connection() as con`), else by duckutil.close_all
     except ImportError as exc:  # pragma: no cover - duckdb is a dependency
         raise SomdeskError(f"the table engine (duckdb) is not installed: {exc}") from None
     con.execute(f"SET memory_limit='{ENGINE_MEMORY}'")
@@ -68,15 +74,7 @@ def _connect():
     return con
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _is_pattern(path: str) -> bool:
+def is_pattern(path: str) -> bool:
     """Is `path` a glob (it has *, ? or [) rather than one file's name?"""
     return any(ch in path for ch in "*?[")
 
@@ -84,7 +82,7 @@ def _is_pattern(path: str) -> bool:
 def expand(pattern: str | os.PathLike) -> list[str]:
     """The files a path or glob names, sorted (one order everywhere); errors if none."""
     pattern = os.fspath(pattern)
-    if _is_pattern(pattern):
+    if is_pattern(pattern):
         files = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
     else:
         if os.path.isdir(pattern):
@@ -97,7 +95,7 @@ def expand(pattern: str | os.PathLike) -> list[str]:
     return files
 
 
-def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
+def engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
     """(the files as DuckDB can open them, {link: the file's own name}, the links' folder or None).
     A name that is not UTF-8 is read through an ASCII symbolic link (io.tables.duckutil.engine_path;
     tester7 #20): DuckDB failed on it with "Python Conversion Failure"."""
@@ -118,17 +116,17 @@ def _engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
     return out, shown, folder
 
 
-def _format_of(files: list[str]) -> str:
-    """"parquet", "json" or "csv": how `_reader` reads these files (one reader for them all)."""
+def files_format(files: list[str]) -> str:
+    """"parquet", "json" or "csv": how `reader_sql` reads these files (one reader for them all)."""
     lows = [f.lower() for f in files]
     if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
         return "parquet"
-    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz")) for f in lows):
+    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz", ".jsonl.gz")) for f in lows):
         return "json"
     return "csv"
 
 
-def _parquet(files, args: str) -> str:
+def parquet_reader(files, args: str) -> str:
     """`read_parquet(args)` in a FROM clause, with the duration columns of `files` (their first
     file's footer) as DOUBLE seconds -- the rule of the in-memory reader
     (io.tables.arrowread.parquet_durations; review10 #11: chunks read microseconds)."""
@@ -137,32 +135,32 @@ def _parquet(files, args: str) -> str:
     per = parquet_durations(files[0]) if files else {}
     if not per:
         return f"read_parquet({args})"
-    swap = ", ".join(f"CAST({_quote(c)} AS DOUBLE) / {units!r} AS {_quote(c)}" for c, units in per.items())
+    swap = ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items())
     return f"(SELECT * REPLACE ({swap}) FROM read_parquet({args}))"
 
 
-def _reader(files: list[str], filename: str | None = None, text_dialect: str | None = None,
+def reader_sql(files: list[str], filename: str | None = None, text_dialect: str | None = None,
             missing: tuple | None = None, text: tuple = ()) -> str:
     """The DuckDB table function that reads these files (with each row's file in a column
-    named `filename`, when given).  `text_dialect` (`_text_dialect(files)`, sniffed once by the
+    named `filename`, when given).  `text_dialect` (`sniffed_dialect(files)`, sniffed once by the
     caller: each call here would read every file's head again): every column of a delimited
     text file as text, in that dialect, for numbers written with a decimal comma or digit
     groups, converted by the caller; None: columns typed by DuckDB (but those in `text`, read as text:
     a word past DuckDB's type sample, io.chunked.open).  `missing`: the cell texts that
     mean "no value" in text files (io.tables ReadOptions.missing: they replace the default ones,
     an empty cell is always missing), None: the defaults, as the in-memory reader's."""
-    fmt, as_text_columns = _format_of(files), text
-    listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+    fmt, as_text_columns = files_format(files), text
+    listed = "[" + ", ".join(lit(f) for f in files) + "]"
     if filename is not None:
-        listed += f", filename={_sql_str(filename)}"
+        listed += f", filename={lit(filename)}"
     if fmt == "parquet":
         # by name, as text files: the columns of every file, not the first file's by position
         # (io.chunked_checks refuses a glob whose files lack a column used)
-        return _parquet(files, f"{listed}, union_by_name=true" if len(files) > 1 else listed)
+        return parquet_reader(files, f"{listed}, union_by_name=true" if len(files) > 1 else listed)
     # text: the compression from the files' first bytes, not their names (io/tables/compressed.py),
     # when they agree; a glob mixing codecs is left to DuckDB's guess by name
     from somdesk.io.tables import compressed
-    codecs = {_codec(f) for f in files}
+    codecs = {file_codec(f) for f in files}
     comp = f", {compressed.duck_arg(codecs.pop())}" if len(codecs) == 1 else ""
     if fmt == "json":
         # columns and types from every record, not a sample of the first: a later record with a
@@ -174,7 +172,7 @@ def _reader(files: list[str], filename: str | None = None, text_dialect: str | N
     text = ", all_varchar=true" + text_dialect if text_dialect is not None else _head_args(files)
     nulls = nullstr(ReadOptions(missing=tuple(missing) if missing is not None else None))
     if as_text_columns and text_dialect is None:     # typed as numbers from a sample, a word further down
-        text += ", types={" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in as_text_columns) + "}"
+        text += ", types={" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in as_text_columns) + "}"
     return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
 
 
@@ -203,7 +201,7 @@ def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> Ex
     if interrupted(exc):
         return Cancelled("stopped")
     # one file by its name, as in memory; a glob as given (its folder says which files)
-    name = display_name(where) if _is_pattern(where) else display_basename(where)
+    name = display_name(where) if is_pattern(where) else display_basename(where)
     words = in_memory_refusal(files) if files else None
     if words is not None:
         return FileFormatError(words)
@@ -220,7 +218,7 @@ def in_memory_refusal(files: list[str]) -> str | None:
     words of a read that failed in chunks, read again only then."""
     from somdesk.io.tables.table import read_table
 
-    if _format_of(files) != "csv":
+    if files_format(files) != "csv":
         return None
     for f in files:
         try:
@@ -241,9 +239,9 @@ def no_rows_message(con, src: str | None, files: list[str], where: str, filtered
     from somdesk.io.names import display_basename, display_name
     if src is not None and con.execute(f"SELECT 1 FROM {src} LIMIT 1").fetchone() is not None:
         return None
-    name = display_name(where) if _is_pattern(where) else display_basename(where)
+    name = display_name(where) if is_pattern(where) else display_basename(where)
     what = ("no rows match the filter" if filtered else
-            "the file has a header line but no data rows" if _format_of(files) == "csv" and not _is_pattern(where)
+            "the file has a header line but no data rows" if files_format(files) == "csv" and not is_pattern(where)
             else "the table has no rows")
     return f"cannot read {name}: {what}"
 
@@ -256,17 +254,17 @@ def _head_args(files: list[str]) -> str:
     (comments, titles, a scikit-learn metadata line: DuckDB took `150,4,setosa,versicolor,virginica`
     for the header and trained on the class target, review10 #12; with no header DuckDB names the
     columns column0.. as the in-memory read does).  FileFormatError when the files of a glob are
-    written differently (`_text_dialect`: a glob of `;` and `,` files scored empty rows); '' when
+    written differently (`sniffed_dialect`: a glob of `;` and `,` files scored empty rows); '' when
     nothing is sniffed (DuckDB decides)."""
-    _text_dialect(files)                 # refuses a glob whose files differ
+    sniffed_dialect(files)                 # refuses a glob whose files differ
     out = ""
     delimiter = _same_in_every_file(files, _delimiter)
     if delimiter:       # and the standard quote, as the in-memory read: a quote never closed is an error
-        out += f", delim={_sql_str(delimiter)}, quote='\"', escape='\"'"
+        out += f", delim={lit(delimiter)}, quote='\"', escape='\"'"
     encoding = _same_in_every_file(files, _encoding)
     if encoding:
-        out += f", encoding={_sql_str(encoding)}"
-    layout = _same_in_every_file(files, _head_layout)
+        out += f", encoding={lit(encoding)}"
+    layout = _same_in_every_file(files, head_layout)
     if layout is None:
         return out
     skip, headerless = layout
@@ -290,6 +288,17 @@ def _encoding(path: str) -> str | None:
     return None if sniffed is None else _DUCK_ENCODINGS.get(sniffed.encoding.lower())
 
 
+def foreign_encoding(path: str) -> str | None:
+    """The encoding of the text file `path` when DuckDB's CSV reader cannot decode it itself
+    (Shift-JIS, GB18030, cp1251...: io.tables.detect.guess_encoding found it), so it is read
+    from a UTF-8 copy as in memory; None for UTF-8, Latin-1, UTF-16 and files not text."""
+    sniffed = _sniffed(path)
+    if sniffed is None:
+        return None
+    enc = sniffed.encoding.lower()
+    return None if enc in ("utf-8", "ascii") or enc in _DUCK_ENCODINGS else sniffed.encoding
+
+
 def _sniffed(path: str):
     """io.tables.textfile.sniff_head(path), read once per version of the file (size, modification
     time): opening a chunked read asks for each file's head up to four times (dialect, layout,
@@ -311,7 +320,7 @@ def _sniffed_at(path: str, _mtime_ns: int, _size: int):
         return None
 
 
-def _head_layout(path: str) -> tuple | None:
+def head_layout(path: str) -> tuple | None:
     """(lines before the table, no header line) as sniff_head finds them; None when not sniffed."""
     sniffed = _sniffed(path)
     if sniffed is None or not sniffed.delimiter:
@@ -335,7 +344,7 @@ def _renamed(files: list[str]) -> str:
     the in-memory reader's names (io.tables.header_names), not DuckDB's, which may give a
     duplicate a name the file has (tester10 #20); '' otherwise (DuckDB names the columns)."""
     names = _same_in_every_file(files, _duplicate_renames)
-    return "" if names is None else ", names=[" + ", ".join(_sql_str(n) for n in names) + "]"
+    return "" if names is None else ", names=[" + ", ".join(lit(n) for n in names) + "]"
 
 
 def _same_in_every_file(files: list[str], per_file):
@@ -356,7 +365,7 @@ def _duplicate_renames(path: str) -> tuple | None:
     return tuple(names) if renames else None
 
 
-def _text_dialect(files: list[str]) -> str:
+def sniffed_dialect(files: list[str]) -> str:
     """read_csv arguments for the dialect somdesk sniffs in the files' heads (delimiter, lines
     before the header; io.tables.textfile.sniff_head), for an all-text read: DuckDB's own sniffer
     picks ',' for `x;y` / `11,04;12,465` (two commas, one ';' a line) and finds no header
@@ -381,7 +390,7 @@ def _text_dialect(files: list[str]) -> str:
                               "read them apart, or save them alike")
     delim, skip, headerless, _enc = next(iter(dialects))
     # a scikit-learn metadata line is skipped and the numbers below it have no header (review10 #12)
-    return (f", delim={_sql_str(delim)}, header={'false' if headerless else 'true'}"
+    return (f", delim={lit(delim)}, header={'false' if headerless else 'true'}"
             + (f", skip={int(skip)}" if skip else ""))
 
 
@@ -390,7 +399,7 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " 
 
 def _said(mine: tuple, other: tuple) -> str:
     """How a file of dialect `mine` is written, in what differs from `other` (delimiter, lines
-    before the header, header, encoding; `_text_dialect`'s keys)."""
+    before the header, header, encoding; `sniffed_dialect`'s keys)."""
     (d, k, headerless, enc), (d2, k2, h2, e2) = mine, other
     parts = []
     if d != d2:
@@ -404,22 +413,24 @@ def _said(mine: tuple, other: tuple) -> str:
     return " and ".join(parts)
 
 
-def _converted(columns, text_columns, number_format: dict) -> str:
+def converted_columns(columns, text_columns, number_format: dict) -> str:
     """SQL select list: `columns` of an all-text read, the ones not in `text_columns` as numbers
     in `number_format` (what staging writes; a filter is checked against it)."""
     text = set(text_columns)
-    return ", ".join(_quote(c) if c in text else _number_expr(c, j, number_format) + f" AS {_quote(c)}"
+    return ", ".join(q(c) if c in text else number_expr(c, j, number_format) + f" AS {q(c)}"
                      for j, c in enumerate(columns))
 
 
-def _number_expr(column: str, index: int, number_format: dict) -> str:
+def number_expr(column: str, index: int, number_format: dict) -> str:
     """SQL: text column `column` (#`index` of the columns) as numbers in `number_format`."""
     from somdesk.io.tables.textfile import number_sql
-    return number_sql(f"nullif(trim({_quote(column)}), '')", number_format["decimal"],
+    return number_sql(f"nullif(trim({q(column)}), '')", number_format["decimal"],
                       number_format.get("thousands") or "", index)
 
 
-def _codec(path: str) -> str | None:
+def file_codec(path: str) -> str | None:
+    """The compression of `path` from its first bytes ("gzip", "zstd": io.tables.compressed), None
+    for none or an unreadable file (DuckDB then names it)."""
     from somdesk.io.tables import compressed
     try:
         with open(path, "rb") as f:
@@ -428,7 +439,8 @@ def _codec(path: str) -> str | None:
         return None                  # DuckDB names the unreadable file
 
 
-def _is_numeric(duck_type: str) -> bool:
+def is_numeric_type(duck_type: str) -> bool:
+    """Is the DuckDB column type `duck_type` ("BIGINT", "DECIMAL(18,3)", ...) a number type?"""
     t = duck_type.upper()
     return any(t.startswith(p) for p in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                                          "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",

@@ -20,7 +20,7 @@ import stat
 from somdesk.core.options import count_text
 
 __all__ = ["file_stamp", "file_fingerprint", "fingerprint_change", "CHANGED_AFTER_READ", "valid_fingerprint",
-           "saved_path_problem", "checked_saved_path", "shown_path", "SYSTEM_FOLDERS"]
+           "saved_path_problem", "checked_saved_path", "other_name_problem", "shown_path", "SYSTEM_FOLDERS"]
 
 WHOLE_BYTES = 16 << 20     # sha256 of 16 MiB: ~70 ms on a loaded 2-core machine (2026-12-01)
 BLOCKS = 16
@@ -150,6 +150,15 @@ def saved_path_problem(path, name, saved: dict | None = None, *, content_checked
     return checked_saved_path(path, name, saved, content_checked=content_checked)[1]
 
 
+def other_name_problem(real, name) -> str | None:
+    """"it is a link to a file of another name, not t.csv" when the real path `real` (a link
+    followed) does not end in the table's file name `name`, else None (checked_saved_path's words,
+    for a caller that has the real path already: session.table_source)."""
+    if os.path.basename(real) == name:
+        return None
+    return f"it is a link to a file of another name, not {shown_path(name)}"
+
+
 def checked_saved_path(path, name, saved: dict | None = None, *,
                        content_checked: bool = False) -> tuple[str | None, str | None]:
     """(the real path to read, None) when a saved map may follow `path` to its table file, else
@@ -193,9 +202,7 @@ def checked_saved_path(path, name, saved: dict | None = None, *,
         return None, "it is a folder"
     if not stat.S_ISREG(st.st_mode):
         return None, "it is a device or a pipe, not a file"
-    other_name = None
-    if os.path.basename(real) != name:
-        other_name = f"it is a link to a file of another name, not {shown_path(name)}"
+    other_name = other_name_problem(real, name)
     if saved is None:
         return (None, other_name) if other_name and not content_checked else (real, None)
     change = fingerprint_change(saved, real)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from somdesk.errors import FileFormatError
 from somdesk.io.file_kinds import PICTURE_SUFFIXES
+from somdesk.io.lines import text_lines
 
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
 OPEN_KINDS = ("map", "image", "palette", "table")
@@ -149,7 +150,7 @@ def sniff_kind(path) -> str:
         # what is wrong (a bad colour on line 3, too many colours, empty), where the table
         # import preview showed a one-column "table" or a binary-file message (tester6 F6).
         return "palette"
-    if picture_name and len([ln for ln in head.splitlines()[:3] if ln.strip()]) < 2:
+    if picture_name and len([ln for ln in text_lines(head)[:3] if ln.strip()]) < 2:
         # named as a picture, and no palette nor a table's header and row: "hello" in text.png is
         # a damaged picture to its user, so the picture reader's message, not the table reader's
         # "a header line but no data rows" (tester7 #16)
@@ -247,7 +248,7 @@ def chunks_named(pattern):
     try:
         yield
     except FileFormatError as exc:
-        from somdesk.io.chunked_sql import _is_pattern, expand
+        from somdesk.io.chunked_sql import expand, is_pattern
         from somdesk.io.names import display_name
 
         try:
@@ -257,7 +258,7 @@ def chunks_named(pattern):
         why = next((w for f in files if (w := not_a_table(f)) is not None), None)
         if why is None:
             raise
-        if _is_pattern(os.fspath(pattern)):
+        if is_pattern(os.fspath(pattern)):
             why = f"{display_name(os.fspath(pattern))} holds a file that is not a table: {why}"
         raise FileFormatError(why) from exc
 

@@ -100,10 +100,10 @@ def masked_partition_sums(part: Partition, columns: list[str], prepare: Callable
                           codebook: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """One task of a table map's batch epoch (core.masked_som): per-node sums and counts
     per component, (M, D) each, and the squared error; the same search as in memory."""
-    from somdesk.core.masked_som import _sums, masked_bmus
+    from somdesk.core.masked_som import present_sums, masked_bmus
     x = prepared_chunk(part, columns, prepare)
     idx, d2 = masked_bmus(codebook, x, _partition_cancel())
-    s, c = _sums(idx, x, len(codebook))
+    s, c = present_sums(idx, x, len(codebook))
     return s, c, float(d2.sum())
 
 
@@ -146,9 +146,9 @@ class TableMapRule:
         return s0 * (s1 / s0) ** (t / max(1, e - 1)) if s0 > s1 else s1
 
     def update(self, weights, sums, counts, sigma, config) -> None:
-        from somdesk.core.masked_som import _smooth
+        from somdesk.core.masked_som import smooth_sums
         h, w, d = weights.shape
-        num, den = _smooth(sums, counts, h, w, sigma, config.topology == "hexagonal", config.toroidal)
+        num, den = smooth_sums(sums, counts, h, w, sigma, config.topology == "hexagonal", config.toroidal)
         ok = den > 1e-12
         flat = weights.reshape(-1, d)
         flat[...] = np.where(ok, num / np.where(ok, den, 1.0), flat)

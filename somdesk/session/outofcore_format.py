@@ -10,8 +10,6 @@ and digit groups in the file's head and converts them.  This gives the chunked r
 """
 from __future__ import annotations
 
-import os
-
 from somdesk.errors import FileFormatError
 
 
@@ -81,12 +79,13 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     columns, ()) when DuckDB's own rules read the numbers right (a decimal point, no groups) or
     the files are not text.  FileFormatError when the files of a glob write numbers differently
     (agreed_number_format; not asked when the format is given)."""
-    from somdesk.io.chunked_sql import (_connect, _format_of, _quote, _reader, _sql_str, _text_dialect, expand,
-                                        unreadable)
+    from somdesk.io.chunked import read_with_line_ends
+    from somdesk.io.chunked_sql import engine_connection, expand, files_format, reader_sql, sniffed_dialect
+    from somdesk.io.tables.duckutil import lit, q
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
 
     files = expand(path)
-    if not files or _format_of(files) != "csv":
+    if not files or files_format(files) != "csv":
         return None, columns, ()
     fmt = given if given is not None else agreed_number_format(files, sniffed_number_format, "train on them apart")
     if fmt is None or fmt == PLAIN:
@@ -95,20 +94,25 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     delimiter = sniffed_text(files[0])[0]
     if delimiter:       # saved with the map as the in-memory map saves it (session.scoring)
         number_format["delimiter"] = delimiter
-    con = _connect()
-    try:
-        src = _reader(files, text_dialect=_text_dialect(files))
-        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
-        pat = _sql_str(number_pattern(*fmt))
-        cell = "nullif(trim({0}), '')"
-        checks = ", ".join(f"bool_and({cell.format(_quote(c))} IS NULL OR regexp_full_match("
-                           f"{cell.format(_quote(c))}, {pat})) AND count({cell.format(_quote(c))}) > 0"
-                           for c in names)
-        ok = con.execute(f"SELECT {checks} FROM (SELECT * FROM {src} LIMIT {SAMPLE_ROWS})").fetchone()
-    except Exception as exc:  # duckdb raises many kinds; ChunkedTable.open gives the real message
-        raise unreadable(os.fspath(path), exc) from None
-    finally:
-        con.close()
+
+    def numeric_in(names_read):
+        """(column names, each one's numbers-in-this-format verdict) over the files `names_read`."""
+        con = engine_connection()
+        try:
+            src = reader_sql(names_read, text_dialect=sniffed_dialect(names_read))
+            names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
+            pat = lit(number_pattern(*fmt))
+            cell = "nullif(trim({0}), '')"
+            checks = ", ".join(f"bool_and({cell.format(q(c))} IS NULL OR regexp_full_match("
+                               f"{cell.format(q(c))}, {pat})) AND count({cell.format(q(c))}) > 0"
+                               for c in names)
+            return names, con.execute(f"SELECT {checks} FROM (SELECT * FROM {src} LIMIT {SAMPLE_ROWS})").fetchone()
+        finally:
+            con.close()
+
+    # mixed line ends (CRLF with bare LF or CR) are read from an LF copy, as the in-memory reader
+    # and ChunkedTable.open read them; any other failure: ChunkedTable.open's words
+    names, ok = read_with_line_ends(path, numeric_in, files)
     numeric = [c for c, good in zip(names, ok) if good]
     if columns is None:
         columns = [c for c in numeric if c != label]

@@ -29,7 +29,7 @@ from somdesk.core.masked_som import masked_bmus
 from somdesk.core.options import count_text
 from somdesk.io.names import display_name
 
-__all__ = ["table_profiles", "table_top_items", "ratings_scale_warning", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
+__all__ = ["table_profiles", "table_top_items", "ratings_scale_problem", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
 
 MAX_PLANES = 60
 
@@ -155,6 +155,46 @@ def _img(rgb: np.ndarray, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _labels_section(lc, clusters, hexagonal: bool) -> str:
+    """The "Labels" section of a map with label counts `lc` (session.table_labels.LabelCounts):
+    the purity sentence, the map of each node's majority label with its legend, and the table of
+    segment -> top label, purity, next labels."""
+    from somdesk import render
+    from somdesk.render.colour_tables import category_colours
+    from somdesk.session.table_labels import node_majority, node_purity, segment_labels
+
+    def esc(text) -> str:
+        return html.escape(display_name(text))
+
+    majority = node_majority(lc)
+    rgb, legend = render.node_colours("labels", np.zeros(majority.shape + (1,)), node_labels=majority)
+    parts = [f"<h2>Labels ({esc(lc.column)})</h2>",
+             f"<p>The label column is not trained on. Each node's majority label is the row's own label for "
+             f"{node_purity(lc):.1%} of the {int(lc.counts.sum()):,} labelled training rows.</p>",
+             '<div class="row">',
+             f"<figure>{_img(map_picture(rgb, hexagonal), 'majority labels')}<figcaption>Majority label of each "
+             "node (dark grey: no labelled row)</figcaption></figure>"]
+    if legend.names:
+        names = [display_name(n) for n in legend.names]
+        parts.append(f"<figure>{_img(render.category_legend(names, legend.colours), 'labels')}</figure>")
+    parts.append("</div>")
+    k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
+    colours = category_colours(max(1, k))
+    rows = ["<table><tr><th>segment</th><th>colour</th><th>labelled rows</th><th>top label</th><th>rows</th>"
+            "<th>purity</th><th style=\"text-align:left\">next labels</th></tr>"]
+    for s in segment_labels(lc, clusters):
+        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s["segment"]])
+        top = esc(s["top"]) if s["top"] is not None else "-"
+        purity = f"{s['purity']:.1%}" if s["rows"] else "-"
+        after = ", ".join(f"{esc(n)} ({v:,})" for n, v in s["next"])
+        rows.append(f'<tr><td>{s["segment"]}</td><td><span class="sw" style="background:{c}"></span></td>'
+                    f'<td>{s["rows"]:,}</td><td style="text-align:left">{top}</td><td>{s["count"]:,}</td>'
+                    f'<td title="the top label\'s share of the labelled rows">{purity}</td>'
+                    f'<td style="text-align:left">{after}</td></tr>')
+    parts.append("\n".join(rows) + "</table>")
+    return "\n".join(parts)
+
+
 def table_top_items(tm, table, n: int = 10, cancel=None, segments: np.ndarray | None = None) -> dict:
     """Per segment, the `n` items its rows rate highest (session.segments.top_items) over the
     rows in memory of a ratings-style `table` (users x items, a missing cell = not rated): the
@@ -177,26 +217,31 @@ def _rating_items(recipe) -> list[str]:
     return [c for c, k in zip(recipe.columns, recipe.kinds) if k == "numeric" and c in placing]
 
 
-def ratings_scale_warning(tm, table) -> str | None:
-    """A warning when the items of `table_top_items` (the map's numeric placing columns over the
-    rows in memory of `table`) cannot be ratings on one scale, else None (tester9 #3: penguins'
-    body_mass_g, mean 3402 g, came out as "item" 1 without a word).  The rule: the items'
-    means differ by more than three times the median item's range (max - min); on a ratings
-    table every mean lies within the scale, which any item's range nearly spans."""
+def ratings_scale_problem(recipe, table) -> str | None:
+    """Why the items of `table_top_items` -- the numeric placing columns of `recipe` (a trained
+    map's, or a preparation's before training), over the rows in memory of `table` -- are not
+    ratings on one scale, else None (tester9 #3: penguins' body_mass_g, mean 3402 g, came out as
+    "item" 1; tester13 #4: income ranked above visits).  The rule ("one rating scale"): the items'
+    means differ by at most three times the median item's range (max - min); on a ratings table
+    every mean lies within the scale, which any item's range nearly spans.  The text ("these
+    columns are on different scales: ...") names the lowest and highest mean and the rule, for
+    the CLI's refusal."""
     stats = []
-    for c in _rating_items(tm.recipe):
+    for c in _rating_items(recipe):
         v = table.cells(c)
         v = v[np.isfinite(v)]
         if v.size:
             stats.append((c, float(v.mean()), float(v.max() - v.min())))
     if len(stats) < 2:
         return None
+    spread = float(np.median([t[2] for t in stats]))
     lo, hi = min(stats, key=lambda t: t[1]), max(stats, key=lambda t: t[1])
-    if hi[1] - lo[1] <= 3 * float(np.median([t[2] for t in stats])):
+    if hi[1] - lo[1] <= 3 * spread:
         return None
-    return (f"the top items compare the columns as ratings on one scale, but their values are on different "
-            f"scales ({lo[0]!r} averages {lo[1]:.4g}, {hi[0]!r} {hi[1]:.4g}): --top-items suits a ratings "
-            "table (users x items)")
+    def num(x: float) -> str:           # 49,340 rather than 4.934e+04
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+    return (f"these columns are on different scales: {lo[0]!r} averages {num(lo[1])} and {hi[0]!r} "
+            f"{num(hi[1])}, means further apart than three times a column's usual range ({num(spread)})")
 
 
 def _top_table(top: dict) -> str:
@@ -228,7 +273,11 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
     else:
         idx, hits = np.zeros(0, np.int64), np.full((h, w), np.nan)
     seg_rgb = category_colours(int(seg.max()) + 1)[seg]
-    n_rows = f"{len(tm.inputs):,}" if kept else "an unknown number of"
+    n_rows = "an unknown number of"
+    if kept:        # an in-memory map's epochs trained on at most TRAIN_ROWS of its rows (table_size)
+        from somdesk.session.table_size import trained_rows
+        trained = trained_rows(len(tm.inputs))
+        n_rows = f"{len(tm.inputs):,}" if trained == len(tm.inputs) else f"{trained:,} of {len(tm.inputs):,}"
     parts = [f"<h1>{html.escape(title)}: table map</h1>",
              f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {count_text(tm.config.iterations, 'epoch')} on "
              f"{count_text(n_rows, 'row')}; quantization error {tm.quantization_error:.4g}, topographic error "
@@ -269,8 +318,7 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
         parts.append(_top_table(top))
     lc = getattr(tm, "label_counts", None)
     if lc is not None and lc.column == tm.label_column:     # --label: majority labels (tester11)
-        from somdesk.session.table_labels import labels_html
-        parts.append(labels_html(lc, seg, hexagonal))
+        parts.append(_labels_section(lc, seg, hexagonal))
     names, planes = tm.planes_in_units()
     parts.append("<h2>Component planes</h2><div class=\"row\">")
     for j, name in enumerate(names[:MAX_PLANES]):

@@ -166,8 +166,9 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
     if missing:
         def names(cols):
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
+        from somdesk.io.tables.table import near_names_hint
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
-                              f"(its columns: {names(list(table.columns))})")
+                              f"(its columns: {names(list(table.columns))}){near_names_hint(missing, table.columns)}")
     try:
         table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
                              if kind == "numeric" and c in placing])
@@ -217,10 +218,10 @@ def _recipe_cells(recipe, get, only=None) -> dict:
 
 def _texts(values: np.ndarray) -> np.ndarray:
     """Cells as the texts Table.strings gives ("" for missing, 7.0 -> "7")."""
-    from somdesk.io.tables.table import _num_text
+    from somdesk.io.tables.table import num_text
 
     if values.dtype == np.float64:
-        return np.array(["" if np.isnan(v) else _num_text(v) for v in values.tolist()], dtype=object)
+        return np.array(["" if np.isnan(v) else num_text(v) for v in values.tolist()], dtype=object)
     return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
 
 

@@ -2,6 +2,7 @@
 its nodes and segments: which label is most frequent where, and how pure that is.
 
     lc = label_counts(prep.labels, bmu, h, w, "species")     # at training (table_data.measure_table_map)
+    node_majority(lc)                    # (H, W) each node's majority label (core.clustering.majority_of_counts)
     segment_labels(lc, tm.clusters)      # [{"segment", "rows", "top", "count", "purity", "next"}, ...]
     node_purity(lc)                      # share of labelled rows whose node's majority label is theirs
     label_lines(lc, tm.clusters)         # the lines `somdesk train --table` prints
@@ -13,16 +14,19 @@ a segment's counts are the sum of its nodes'.  The L kept labels are the MAX_KEP
 frequent (ties: alphabetical); the rest are pooled in the last slot ("other labels"), which
 never wins a node or a segment -- a label column with that many kinds is an identifier, where
 a majority means little.  Missing labels ("", NA, ...: table_columns.MISSING_LABELS) do not count.
+Every tie (kept labels, a node's or a segment's top label) is broken by one rule,
+core.clustering.label_order: more rows in the whole table, then the first in sorted order.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from somdesk.core.clustering import label_order, majority_of_counts
 from somdesk.core.options import count_text
 
 __all__ = ["LabelCounts", "LabelTally", "label_counts", "node_majority", "segment_labels", "node_purity", "label_lines",
-           "labels_json", "labels_html", "MAX_KEPT_LABELS"]
+           "labels_json", "MAX_KEPT_LABELS"]
 
 MAX_KEPT_LABELS = 256
 
@@ -104,7 +108,8 @@ class LabelTally:
         totals: dict = {}
         for (kind, _), rows in self._pairs.items():
             totals[kind] = totals.get(kind, 0) + rows
-        kept = sorted(totals, key=lambda k: (-totals[k], k))[:MAX_KEPT_LABELS]   # most rows first, then alphabetical
+        names = list(totals)
+        kept = [names[j] for j in label_order([totals[k] for k in names], names)][:MAX_KEPT_LABELS]
         slot = {k: i for i, k in enumerate(kept)}
         out = np.zeros((self.height * self.width, len(kept) + 1), np.int64)
         for (kind, node), rows in self._pairs.items():
@@ -113,17 +118,11 @@ class LabelTally:
 
 
 def node_majority(lc: LabelCounts) -> np.ndarray:
-    """(H, W) object: each node's most frequent kept label (ties: the more frequent overall), None
-    where no labelled row (of a kept label) lands."""
-    named = lc.counts[:, :, :-1]
-    out = np.empty(lc.counts.shape[:2], dtype=object)
-    if named.shape[2] == 0:
-        return out
-    best = named.argmax(axis=2)
-    has = named.max(axis=2) > 0
-    for r, c in zip(*np.nonzero(has)):
-        out[r, c] = lc.names[int(best[r, c])]
-    return out
+    """(H, W) object: each node's most frequent kept label, None where no labelled row (of a kept
+    label) lands; the pooled other labels never win.  The window's labels view, the report and a
+    reopened .somz all name nodes by this, and it is core.clustering.majority_of_counts (ties: the
+    label more frequent in the whole table, then the first in sorted order) on the kept counts."""
+    return majority_of_counts(lc.counts[:, :, :-1], lc.names)
 
 
 def node_purity(lc: LabelCounts) -> float:
@@ -145,11 +144,13 @@ def segment_labels(lc: LabelCounts, clusters, shown: int = 3) -> list[dict]:
     k = int(seg.max()) + 1 if seg.size else 0
     per = np.zeros((k, slots), np.int64)
     np.add.at(per, seg, lc.counts.reshape(-1, slots))
+    rank = np.empty(len(lc.names), np.int64)     # the tie rule of node_majority (core.clustering.label_order)
+    rank[label_order(lc.counts[:, :, :-1].sum(axis=(0, 1)), lc.names)] = np.arange(len(lc.names))
     out = []
     for s in range(k):
         named = per[s, :-1]
         rows = int(per[s].sum())
-        order = sorted(range(len(named)), key=lambda j: (-named[j], j))     # kept order breaks ties
+        order = sorted(range(len(named)), key=lambda j: (-named[j], rank[j]))
         ranked = [(lc.names[j], int(named[j])) for j in order if named[j] > 0]
         top, count = ranked[0] if ranked else (None, 0)
         out.append({"segment": s, "rows": rows, "top": top, "count": count,
@@ -186,45 +187,3 @@ def labels_json(lc: LabelCounts, clusters) -> dict:
     segments = [{k: clean(v) for k, v in s.items()} for s in segment_labels(lc, clusters)]
     return {"column": lc.column, "labels": len(lc.names), "node_purity": clean(node_purity(lc)),
             "segments": segments}
-
-
-def labels_html(lc: LabelCounts, clusters, hexagonal: bool) -> str:
-    """The report's "Labels" section (session.report): the purity sentence, the map of each node's
-    majority label with its legend, and the table of segment -> top label, purity, next labels."""
-    import html
-
-    from somdesk import render
-    from somdesk.io.names import display_name
-    from somdesk.render.colour_tables import category_colours
-    from somdesk.session.report import _img, map_picture
-
-    def esc(text) -> str:
-        return html.escape(display_name(text))
-
-    majority = node_majority(lc)
-    rgb, legend = render.node_colours("labels", np.zeros(majority.shape + (1,)), node_labels=majority)
-    parts = [f"<h2>Labels ({esc(lc.column)})</h2>",
-             f"<p>The label column is not trained on. Each node's majority label is the row's own label for "
-             f"{node_purity(lc):.1%} of the {int(lc.counts.sum()):,} labelled training rows.</p>",
-             '<div class="row">',
-             f"<figure>{_img(map_picture(rgb, hexagonal), 'majority labels')}<figcaption>Majority label of each "
-             "node (dark grey: no labelled row)</figcaption></figure>"]
-    if legend.names:
-        names = [display_name(n) for n in legend.names]
-        parts.append(f"<figure>{_img(render.category_legend(names, legend.colours), 'labels')}</figure>")
-    parts.append("</div>")
-    k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
-    colours = category_colours(max(1, k))
-    rows = ["<table><tr><th>segment</th><th>colour</th><th>labelled rows</th><th>top label</th><th>rows</th>"
-            "<th>purity</th><th style=\"text-align:left\">next labels</th></tr>"]
-    for s in segment_labels(lc, clusters):
-        c = "#%02x%02x%02x" % tuple(int(v) for v in colours[s["segment"]])
-        top = esc(s["top"]) if s["top"] is not None else "-"
-        purity = f"{s['purity']:.1%}" if s["rows"] else "-"
-        after = ", ".join(f"{esc(n)} ({v:,})" for n, v in s["next"])
-        rows.append(f'<tr><td>{s["segment"]}</td><td><span class="sw" style="background:{c}"></span></td>'
-                    f'<td>{s["rows"]:,}</td><td style="text-align:left">{top}</td><td>{s["count"]:,}</td>'
-                    f'<td title="the top label\'s share of the labelled rows">{purity}</td>'
-                    f'<td style="text-align:left">{after}</td></tr>')
-    parts.append("\n".join(rows) + "</table>")
-    return "\n".join(parts)

@@ -126,7 +126,7 @@ def source_of(tm, map_path):
     shows alone and the note says what changed (decision, tester9 #8: its rows would be shown
     as the training rows they are not; to see them on the map, open the table and train, or
     score it with Score new data)."""
-    from somdesk.io.fingerprint import checked_saved_path, saved_path_problem, shown_path, valid_fingerprint
+    from somdesk.io.fingerprint import checked_saved_path, other_name_problem, shown_path, valid_fingerprint
     from somdesk.io.tables.table import read_table
     from somdesk.session.table_assign import check_columns
     from somdesk.session.table_data import options_from_dict
@@ -162,8 +162,11 @@ def source_of(tm, map_path):
             continue
         change = source_change(tm, real)                 # size, then hash: still nothing parsed
         if change is not None:
-            if os.path.basename(real) != name:           # a link to another file, and not the table
-                refused = refused or (cand, saved_path_problem(cand, name) or change)
+            # a link to a file of another name that is not the table: refused in the path rule's
+            # words, from the real path checked above (the rules are not run again)
+            other = other_name_problem(real, name)
+            if other is not None:
+                refused = refused or (cand, other)
             else:
                 changed = changed or (cand, change)
             continue

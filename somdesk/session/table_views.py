@@ -67,15 +67,23 @@ class TableViewsMixin:
             + ("component",)
 
     def node_labels(self) -> np.ndarray | None:
-        """(H, W) object: each node's most frequent label among its rows (None: no rows or no
-        label column), missing labels ("", NA, ...) not voting (core.clustering.majority_labels)."""
-        from somdesk.core.clustering import majority_labels
+        """(H, W) object: each node's majority label (None: no labelled row; the whole result None:
+        no label column or no rows in memory).  The map's own label counts when they are of the
+        column shown -- what the report and the .somz name the nodes by -- else the counts of the
+        rows in memory; either way session.table_labels.node_majority, one rule for every output
+        (ties: the label more frequent in the whole table, then the first in sorted order)."""
+        from somdesk.session.table_labels import label_counts, node_majority
 
         rows = self._labelled_rows(self.label_column)
         if rows is None:
             return None
-        labels, nodes, h, w = rows
-        return majority_labels(np.stack([nodes // w, nodes % w], axis=1), labels, h, w)
+        lc = getattr(self.tm, "label_counts", None)
+        if lc is None or lc.column != self.label_column:
+            labels, nodes, h, w = rows
+            lc = label_counts(labels, nodes, h, w, self.label_column)
+            if lc is None:                                   # no row has a label
+                return np.empty((h, w), dtype=object)
+        return node_majority(lc)
 
     def _plane_index(self, view: str) -> int | None:
         planes = [n for n in self.views() if n.startswith("plane: ")]

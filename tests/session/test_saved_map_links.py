@@ -78,6 +78,23 @@ def test_a_link_to_another_table_is_not_followed(linked, tmp_path, reads):
     assert "(it is a link to a file of another name, not latest.csv)" in ws.map_note, ws.map_note
 
 
+def test_each_path_is_checked_once_per_open(linked, tmp_path, monkeypatch):
+    # mend13: a link to another table was checked by the path rules, then checked again only for
+    # the words of the note (source_of called saved_path_problem after checked_saved_path)
+    from somdesk.io import fingerprint
+
+    link, _target, m = linked
+    other = _csv(tmp_path / "data" / "2026-12-02.csv", seed=5)
+    link.unlink()
+    os.symlink(other.name, link)
+    checked, real_check = [], fingerprint.checked_saved_path
+    monkeypatch.setattr(fingerprint, "checked_saved_path",
+                        lambda path, *a, **k: checked.append(str(path)) or real_check(path, *a, **k))
+    ws = _open(m)
+    assert ws.table is None and "(it is a link to a file of another name, not latest.csv)" in ws.map_note
+    assert str(link) in checked and len(checked) == len(set(checked)), checked
+
+
 def test_a_map_without_fingerprint_does_not_follow_a_link_of_another_name(linked, tmp_path, reads):
     _link, _target, m = linked
     old = hostile(m, tmp_path / "old.somz", source_fingerprint=DROP)

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from somdesk.io.chunked_sql import _engine_files
+from somdesk.io.chunked_sql import engine_files
 from somdesk.io.tables.duckutil import engine_path
 
 
@@ -37,7 +37,7 @@ def test_a_glob_links_only_its_odd_names_in_one_folder(tmp_path):
     files = [os.path.join(str(tmp_path), n) for n in names]
     for f in files:
         open(f, "w").close()
-    out, shown, folder = _engine_files(files)
+    out, shown, folder = engine_files(files)
     try:
         assert out[0] == files[0] and out[2] == files[2]
         assert [os.path.basename(out[1]), os.path.basename(out[3])] == ["file1.csv", "file3.parquet"]
@@ -67,7 +67,7 @@ def test_a_link_that_cannot_be_made_leaves_no_folder(tmp_path, monkeypatch, fail
     monkeypatch.setattr(os, "symlink", symlink)
     files = [os.path.join(str(tmp_path), os.fsdecode(n)) for n in (b"a\xff.csv", b"b\xff.csv")]
     with pytest.raises(FileFormatError, match="cannot make the link.*Operation not permitted"):
-        _engine_files(files)
+        engine_files(files)
     assert len(made) == 1 and not os.path.exists(made[0])
 
 

@@ -234,8 +234,8 @@ def test_preview_converts_only_the_rows_it_shows(tmp_path, monkeypatch):
     tab = read_table(str(p))
     seen = []
     import somdesk.io.tables.table as table_mod
-    real = table_mod._num_text
-    monkeypatch.setattr(table_mod, "_num_text", lambda x: seen.append(x) or real(x))
+    real = table_mod.num_text
+    monkeypatch.setattr(table_mod, "num_text", lambda x: seen.append(x) or real(x))
     assert tab.preview(3) == [["0.5", "n0"], ["1.5", "n1"], ["2.5", "n2"]]
     assert len(seen) == 3
     assert tab.strings("a", 2) == ["0.5", "1.5"] and len(tab.strings("name")) == 1000

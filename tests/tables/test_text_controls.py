@@ -5,7 +5,7 @@ import pytest
 
 from somdesk.errors import FileFormatError
 from somdesk.io.chunked import ChunkedTable
-from somdesk.io.tables.detect import text_lines
+from somdesk.io.lines import text_lines
 from somdesk.io.tables.table import read_table
 
 

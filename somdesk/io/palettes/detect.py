@@ -15,6 +15,7 @@ import re
 import struct
 
 from somdesk.io.file_kinds import picture_format
+from somdesk.io.lines import text_lines
 
 from . import adobe_ase, csvfmt, hexfile, raw_rgb, sbz
 from .colorspaces import parse_hex
@@ -99,7 +100,7 @@ def _significant(lines: list[str], comment: str | None = None) -> list[str]:
 
 
 def _text_candidates(text: str, hint: str | None) -> list[str]:
-    lines = text.splitlines()
+    lines = text_lines(text)       # CRLF, CR, LF: not a form feed or U+2028 inside a name
     if len(text) >= _SNIFF_BYTES - 4 and len(lines) > 1:
         lines = lines[:-1]          # the last line may be cut mid-way
     out = []
@@ -170,7 +171,7 @@ def detect_format(data: bytes, filename: str = "<data>") -> str:
         if hint == "jasc-pal":
             return "raw-pal"   # binary .pal of another size: that reader names the sizes
         raise ctx.error("not a palette file this program knows (unrecognised binary data)")
-    first = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    first = next((l.strip() for l in text_lines(text) if l.strip()), "")
     if first.lower().startswith("gimp palette"):
         return "gpl"
     if first.upper() == "JASC-PAL":

@@ -149,6 +149,9 @@ class Source:
         if fmt == "parquet" and not opts.where:
             src = cls._open_parquet_lazily(path, name, head)
             if src is not None:
+                said = None if opts.format else detect.misnamed(name, fmt)
+                if said:
+                    src.warnings.append(said)
                 if len(src.columns) > MAX_COLUMNS:
                     raise FileFormatError(f"cannot read {name}: it has {count_text(len(src.columns), 'column')}; "
                                           f"the limit is {MAX_COLUMNS:,}")
@@ -167,9 +170,9 @@ class Source:
         tmpdir = None
         try:
             warnings: list[str] = []
-            if fmt == "csv" and not opts.format and detect.spreadsheet_name(name):
-                warnings.append(f"{name} is named like a spreadsheet but holds delimited text: it is read "
-                                "as text (renaming it .csv says what it is)")
+            said = None if opts.format else detect.misnamed(name, fmt)
+            if said:
+                warnings.append(said)
             header_lines = 1
             retype = None
             known = None
@@ -202,9 +205,9 @@ class Source:
                     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
                         # UTF-16 with a BOM (PowerShell 5's Out-File): DuckDB reads UTF-8 only,
                         # so a UTF-8 copy is read, as for UTF-16 text tables (tester10 #24)
-                        from somdesk.io.tables.textfile import _transcode
+                        from somdesk.io.tables.textfile import transcode_to_utf8
                         tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
-                        jpath, jcodec = _transcode(path, name, "utf-16", codec, tmpdir, cancel), None
+                        jpath, jcodec = transcode_to_utf8(path, name, "utf-16", codec, tmpdir, cancel), None
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_json({lit(jpath)}, format='auto', "
                                 f"{compressed.duck_arg(jcodec)}{every})")
                     dialect = {"json_format": "auto"}

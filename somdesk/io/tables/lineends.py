@@ -16,7 +16,7 @@ throughout (CR alone, old Mac, included) is read by DuckDB as it is and never sc
 
 Inside quoted values a CRLF or CR of a mixed file becomes LF too (pandas keeps them).
 The file read here is UTF-8 (or ASCII-compatible) bytes: other encodings are first
-transcoded to UTF-8 (textfile._transcode), and the scan runs on that copy.
+transcoded to UTF-8 (textfile.transcode_to_utf8), and the scan runs on that copy.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import os
 from somdesk.core import cancel as cancel_mod
 from somdesk.io.tables import compressed
 
-__all__ = ["kinds", "mixed", "normalise", "normalised_copy"]
+__all__ = ["kinds", "mixed", "count_lines", "normalise", "normalised_copy"]
 
 BLOCK = 4 << 20
 
@@ -77,6 +77,17 @@ def kinds(path: str, codec=None, cancel=None) -> set[str]:
 def mixed(path: str, codec=None, cancel=None) -> bool:
     """True when the file's lines end in more than one way (CRLF and LF, LF and CR, ...)."""
     return len(kinds(path, codec, cancel)) > 1
+
+
+def count_lines(path: str, codec=None, cancel=None) -> int:
+    """Lines in a file as a CSV reader counts them: every CRLF, bare LF and bare CR ends one, and
+    a last line without its line end counts too.  One pass; raises as `kinds`."""
+    n, last = 0, b"\n"
+    with _open(path, codec) as f:
+        for block in _blocks(f, cancel):        # a block never ends inside a CRLF
+            n += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+            last = block[-1:]
+    return n + (last not in (b"\n", b"\r"))
 
 
 def normalise(path: str, codec, out: str, cancel=None) -> str:

@@ -18,7 +18,7 @@ from somdesk.io.tables.options import ReadOptions
 
 __all__ = ["open_text", "sniff_head", "HeadSniff", "head_dialect", "nullstr", "number_pattern", "number_sql",
            "failed_column",
-           "long_line_message"]
+           "long_line_message", "transcode_to_utf8"]
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                   "UBIGINT", "UHUGEINT")
@@ -148,7 +148,7 @@ def open_text(connect, path, name, head, codec, opts: ReadOptions, warnings, can
     try:
         if encoding not in ("utf-8", "ascii") or head[:3] == b"\xef\xbb\xbf" and codec:
             tmpdir = tempfile.mkdtemp(prefix="somdesk-table-")
-            path = _transcode(path, name, encoding, codec, tmpdir, cancel)
+            path = transcode_to_utf8(path, name, encoding, codec, tmpdir, cancel)
         read_codec = codec if tmpdir is None else None     # the file DuckDB reads is still compressed
         try:
             out = _open_text(connect, path, name, text, encoding, read_codec, codec, opts, warnings, cancel)
@@ -496,7 +496,10 @@ def _long_line(limit: int, path: str, cancel) -> str | None:
     return None
 
 
-def _transcode(path, name, encoding, codec, tmpdir, cancel) -> str:
+def transcode_to_utf8(path, name, encoding, codec, tmpdir, cancel) -> str:
+    """The path of a UTF-8 copy (no BOM) of text file `path` in `encoding` (compressed by `codec`:
+    io.tables.compressed) written in `tmpdir`, for DuckDB, which reads UTF-8 only.  FileFormatError
+    naming `name` when the text is not valid `encoding`; Cancelled when `cancel` is set."""
     out = os.path.join(tmpdir, "utf8.csv")
     try:
         with detect.decoded_stream(path, encoding, codec) as src, open(out, "w", encoding="utf-8", newline="") as dst:
@@ -507,5 +510,7 @@ def _transcode(path, name, encoding, codec, tmpdir, cancel) -> str:
                     break
                 dst.write(block.lstrip("\ufeff") if dst.tell() == 0 else block)
     except UnicodeDecodeError as exc:
-        raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text ({exc.reason})") from None
+        # the offset is within a decoded block, not the file: the reason alone
+        raise FileFormatError(f"cannot read {name}: it is not all valid {encoding} text ({exc.reason}) further "
+                              f"down than its first lines. {detect.ENCODING_FIX}") from None
     return out
