@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from somdesk.core import SOMConfig
 from somdesk.gui.tasks import live_workers
 from somdesk.gui.window import Window
+from tests.timing import load_scaled
 
 from .helpers import FIRST_RUN_TIMEOUT_MS
 
@@ -187,13 +188,13 @@ def test_stop_and_close_during_training_take_effect_at_once(qtbot, win):
     t0 = time.perf_counter()
     win.runner.stop()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=1000)
-    assert time.perf_counter() - t0 < 0.2
+    assert time.perf_counter() - t0 < load_scaled(0.2)
     assert not live_workers()
     win.train()                                   # continues from where it stopped
     qtbot.waitUntil(lambda: win.runner.state == "running", timeout=1000)
     t0 = time.perf_counter()
     win.close()
-    assert time.perf_counter() - t0 < 0.2 and not live_workers()
+    assert time.perf_counter() - t0 < load_scaled(0.2) and not live_workers()
 
 
 def test_unsaved_prompt_has_mnemonics_and_escape_cancels(qtbot, win):
@@ -217,7 +218,7 @@ def test_unsaved_prompt_has_mnemonics_and_escape_cancels(qtbot, win):
     assert win.isVisible()
     QTimer.singleShot(50, lambda: next(b for b in win._prompt.buttons() if b.text() == "&Discard").click())
     assert win.close()
-    assert time.perf_counter() - t0 < 5
+    assert time.perf_counter() - t0 < load_scaled(5)
 
 
 def test_undo_redo_palette_edits_and_reset(qtbot, win):
