@@ -35,6 +35,7 @@ from numba import njit
 
 from somdesk.core._kernels_numba import CUTOFF, HEX_H, _row_offset, _window, _wrap
 from somdesk.core._online_wide_numba import column_factors
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -341,7 +342,7 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
     gram = ag[:, m_count:]
     s0 = 0          # the current sub-block's first input; ag's rows hold the earlier ones' terms
     for t in range(b_count):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return t
         xx = gram[t, t]
         best_bits = _dots(q, dist, ag[t, :m_count], g, gram, s0, t, c, p, xx)
