@@ -89,7 +89,7 @@ def test_a_long_run_names_its_phases_in_memory_and_out_of_core(table, tmp_path, 
     assert main(args) == 0
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("somdesk: ")]
     text = "\n".join(err)
-    assert "reading t.csv" in err[0]
+    assert err[0].startswith("somdesk: reading ") and "t.csv" in err[0]
     for word in ("training, epoch 2 of 3", "training, epoch 3 of 3", "finding segments"):
         assert word in text, text
     if not chunked:
