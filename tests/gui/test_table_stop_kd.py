@@ -54,6 +54,7 @@ def test_stop_inside_the_kd_tree_search_ends_the_table_task_at_once(qtbot, win, 
     qtbot.waitUntil(lambda: len(ends) >= 1, timeout=TIMEOUT)
     took = ends[0][0] - t0
     assert ends[0][1]                                      # stopped
+    print(f"stop inside the kd search: {took * 1000:.0f} ms")
     assert took < load_scaled(0.5), f"Stop took {took * 1000:.0f} ms"
     if win.runner.busy:          # stopped after whole epochs: their measuring is a task of its own
         win.stop_task()
