@@ -111,18 +111,28 @@ def register(sub) -> None:
     a.set_defaults(func=run_assign)
 
 
+_QUOTING = "write a name holding a comma, a line break or a double quote in double quotes, each quote in it doubled"
+
+
 def _split(text: str | None) -> tuple:
     """The names of a --columns/--passive/--categorical/--weights list: comma-separated, read as
-    one CSV record so a name holding a comma is written in double quotes ('"income, net",age';
-    tester10 #18); each trimmed, blanks dropped."""
+    one CSV record so a name holding a comma, a line break or a double quote is written in double
+    quotes ('"income, net",age', '"a ""b"" c",age'; tester10 #18); each trimmed, blanks dropped.
+    OptionError naming what a name holds when the list cannot be read (a line break outside
+    quotes; tester13 #6: it was told to quote "a name holding a comma")."""
     if not text:
         return ()
     import csv
     try:
+        # not strict: a quoted name may be followed by "=weight" ('"income, net"=2')
         cells = next(csv.reader([text], skipinitialspace=True), [])
     except csv.Error:
-        raise OptionError(f"cannot read the list {text!r}: write a name holding a comma in double "
-                          'quotes, e.g. \'"income, net",age\'') from None
+        broken = next((p.strip() for p in text.split(",") if "\n" in p or "\r" in p), None)
+        if broken is not None and '"' not in text:
+            raise OptionError(f"cannot read the list {text!r}: {broken!r} holds a line break; "
+                              f"{_QUOTING}, e.g. {chr(34) + broken + chr(34)!r}") from None
+        raise OptionError(f"cannot read the list {text!r}: a name in it holds a line break or a double quote "
+                          f"that the list cannot hold as it is; {_QUOTING}, e.g. " + """'"a ""b"" c",age'""") from None
     return tuple(s.strip() for s in cells if s.strip())
 
 
@@ -230,7 +240,7 @@ def run_train(args) -> int:
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
                           "or give one file")
     from somdesk.cli_progress import RunProgress
-    from somdesk.session.table_data import prepare_for
+    from somdesk.session.table_data import check_spec, prepare_for
 
     token = CancelToken()
     start = time.perf_counter()
@@ -247,7 +257,10 @@ def run_train(args) -> int:
                 default = _default_label(tab, spec)
                 spec = replace(spec, label=default)
             say.phase("preparing the table")
-            prepared = prepare_for(tab, spec)
+            prepared = _top_items_prepared(args, tab, spec)
+            if prepared is None:
+                check_spec(spec)            # as train_table_map does, before the preparation reads
+                prepared = prepare_for(tab, spec)
             say.phase("training, epoch 1")
             tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage, prepared=prepared)
             from somdesk.session.table_columns import NUMERIC_LABEL
@@ -264,7 +277,10 @@ def run_train(args) -> int:
         finally:
             tab.close()
     elapsed = time.perf_counter() - start
-    metrics = {"rows": int(len(prep.data)), "rows_in_file": int(tab.n_rows_total), "sampled": bool(tab.sampled),
+    from somdesk.session.table_size import trained_rows
+    trained = trained_rows(len(prep.data))          # the epochs' rows (session.table_size.TRAIN_ROWS)
+    metrics = {"rows": int(len(prep.data)), "trained_rows": trained, "rows_in_file": int(tab.n_rows_total),
+               "sampled": bool(tab.sampled),
                "height": tm.config.height, "width": tm.config.width, "epochs": tm.config.iterations,
                **cli_scale.metrics_fields(tm), "quantization_error": tm.quantization_error,
                "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
@@ -281,7 +297,8 @@ def run_train(args) -> int:
     from somdesk.cli_outputs import print_warning
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print_warning(w)
-    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on {count_text(len(prep.data), 'row')}; "
+    print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on "
+                  f"{count_text(len(prep.data), 'row') if trained == len(prep.data) else f'{trained:,} of {len(prep.data):,} rows'}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
@@ -305,13 +322,42 @@ def _default_label(table, spec) -> str | None:
     from somdesk.session.table_columns import default_label_column
 
     named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
-    return default_label_column(table, set(table.numeric_columns) | named)
+    return default_label_column(table, set(table.numeric_columns) | named, chosen=named)
+
+
+def _top_items_prepared(args, tab, spec):
+    """With --top-items, the prepared rows for `spec` (for train_table_map), after refusing a table
+    whose items are not ratings on one scale (session.report.ratings_scale_problem): a ranking of
+    income against visits means nothing, and a warning was lost under -q (tester13 #4).  Refused
+    before training, so nothing is written.  None without --top-items."""
+    if not args.top_items:
+        return None
+    from somdesk.session.report import ratings_scale_problem
+    from somdesk.session.table_data import check_spec, prepare_for
+
+    check_spec(spec)
+    prep = prepare_for(tab, spec)
+    problem = ratings_scale_problem(prep.recipe, tab)
+    if problem:
+        raise OptionError(f"--top-items ranks columns of ratings on one scale (a ratings table, users x items), "
+                          f"but {problem}; name the rating columns with --columns, or leave out --top-items")
+    if spec.columns is None and spec.missing != "train":
+        # a ratings table's empty cell is "not rated": under drop/mean/median its sparse items are
+        # left out of the defaults (tester13 #2), under train they are kept
+        from somdesk.session.table_columns import mostly_missing_columns
+        sparse = [c for c in mostly_missing_columns(tab, spec.label, spec.missing) if c not in prep.recipe.columns]
+        if sparse:
+            prep.warnings.append(f"--top-items ranks only the items trained on; {count_text(len(sparse), 'item')} "
+                                 f"missing in most rows {'is' if len(sparse) == 1 else 'are'} left out: for a "
+                                 "ratings table, where an empty cell means not rated, --missing train keeps them")
+    return prep
 
 
 def _write_extras(args, tm, tab, token, say=None) -> list[str]:
     """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
-    returns the warnings to print (the items of --top-items not being ratings on one scale).
-    `say` (cli_progress.RunProgress or None) hears each part as it starts."""
+    returns the warnings to print (none yet: the items of --top-items not being ratings on one
+    scale is refused before training, `_top_items_prepared`).  `say` (cli_progress.RunProgress
+    or None) hears each part as it starts."""
     from somdesk.session.table_assign import assign_table
 
     def phase(text: str) -> None:
@@ -331,11 +377,10 @@ def _write_extras(args, tm, tab, token, say=None) -> list[str]:
         cells = row_cells(tm, tab)
         seg = assign_cells(tm, cells, token)["segment"]
     if args.top_items:
-        from somdesk.session.report import ratings_scale_warning, table_top_items
+        from somdesk.session.report import table_top_items
         from somdesk.session.segments import write_top_items_csv
         top = table_top_items(tm, tab, args.top_n, token, segments=seg)
         write_top_items_csv(args.top_items, top)
-        warnings += [w for w in [ratings_scale_warning(tm, tab)] if w]
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token, segments=seg, cells=cells)

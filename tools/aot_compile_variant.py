@@ -108,8 +108,8 @@ EXPORTS = {
     "finish_stage": (ob.finish_stage, f"void({A2}, int64, {A2}, {A2}, {A2}, {I1}, {A2})"),
     # its float32 screen (the distance product in float32, checked by the error bound)
     "block_steps32": (ob.block_steps32,
-                      f"int64({F2}, {A1}, {A2}, int64, {A2}, {A2}, {A2}, {A2}, {A2}, {A1}, {A1}, {A1}, {I1}, {I1}, "
-                      f"{I1}, {I1}, {I1}, {I1})"),
+                      f"int64({F2}, {A1}, {A2}, int64, {A2}, {A2}, {A2}, {A2}, {F2}, {A2}, {A1}, {A1}, {A1}, {I1}, "
+                      f"{I1}, {I1}, {I1}, {I1}, {I1})"),
     "finish_stage32": (ob.finish_stage32,
                        f"void({A2}, int64, {A2}, {A2}, {A2}, {I1}, {A2}, {A1}, float64, {F2}, {A1})"),
     "factor_tables": (kn.factor_tables, f"Tuple(({A1}, {A1}))(int64, int64, float64, float64, boolean)"),

@@ -19,7 +19,9 @@ The correction sums go by sub-blocks of SUB inputs: when a sub-block is done,
 its terms g_sj G_st are added to the later inputs' rows of A in one pass
 (`_propagate`, the sub-block's g rows in L1), so an input's own pass
 (`_dots`) adds at most SUB - 1 terms.  Same sums in another order (the error
-bound holds for any order).
+bound holds for any order).  Under the float32 screen (`block_steps32`) these
+sums run in float32 on the screen's product itself, within its allowance
+(somdesk.core.online_block, "The correction sums in float32").
 
 The BMU is exact: every node whose expanded distance is within twice the error
 bound (`block_tolerance`) of the smallest is a candidate; one candidate is the
@@ -42,13 +44,16 @@ _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.
 
 
 @njit(cache=True, nogil=True, fastmath={'contract'}, error_model='numpy')
-def _dots(q, dist, at, g, gram, s0, t, c, p, xx):
-    """q = c (A_t + sum_{s0<=s<t} g_s G_st), each node's w_j(t).x_t, and dist = max(P - 2 q + |x_t|^2, 0).
+def _dots(q, acc, dist, at, g, gram, s0, t, c, p, xx, back):
+    """q = c (A_t + sum_{s0<=s<t} g_s G_st) back, each node's w_j(t).x_t, and dist = max(P - 2 q + |x_t|^2, 0).
 
     at holds A_t with the terms s < s0 already added (`_propagate`), so at
-    most SUB - 1 terms are left, their g rows in L1.  Up to four terms a pass
-    over the nodes (the order is free: the error bound covers any); returns
-    the smallest distance's bits (as int64 they order like the non-negative
+    most SUB - 1 terms are left, their g rows in L1.  The sum runs in at's
+    precision into acc (M,) (float32 for the screen, `block_steps32`: at, g
+    and gram all float32; float64 otherwise, and acc may be q itself), up to
+    four terms a pass over the nodes (the order is free: the error bound
+    covers any); back scales it (a power of two: exact).  Returns the
+    smallest distance's bits (as int64 they order like the non-negative
     doubles, and an integer minimum vectorises).
     """
     m_count = q.shape[0]
@@ -63,32 +68,32 @@ def _dots(q, dist, at, g, gram, s0, t, c, p, xx):
         k2 = gram[s + 2, t]
         k3 = gram[s + 3, t]
         for j in range(m_count):
-            q[j] = at[j] + ((g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3))
+            acc[j] = at[j] + ((g0[j] * k0 + g1[j] * k1) + (g2[j] * k2 + g3[j] * k3))
         s += 4
     elif s < t:
         gs = g[s]
         ks = gram[s, t]
         for j in range(m_count):
-            q[j] = at[j] + gs[j] * ks
+            acc[j] = at[j] + gs[j] * ks
         s += 1
     else:
         for j in range(m_count):
-            q[j] = at[j]
+            acc[j] = at[j]
     while s + 2 <= t:
         g0 = g[s]
         g1 = g[s + 1]
         k0 = gram[s, t]
         k1 = gram[s + 1, t]
         for j in range(m_count):
-            q[j] += g0[j] * k0 + g1[j] * k1
+            acc[j] += g0[j] * k0 + g1[j] * k1
         s += 2
     if s < t:
         gs = g[s]
         ks = gram[s, t]
         for j in range(m_count):
-            q[j] += gs[j] * ks
+            acc[j] += gs[j] * ks
     for j in range(m_count):
-        qj = c[j] * q[j]
+        qj = c[j] * (np.float64(acc[j]) * back)
         q[j] = qj
         dist[j] = max((p[j] - 2.0 * qj) + xx, 0.0)
     di = dist.view(np.int64)
@@ -305,6 +310,25 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
     inputs with several candidates, counts[1] += their candidates.
     """
     b_count = xb.shape[0]
+    xxd = np.empty(b_count)
+    for t in range(b_count):
+        xxd[t] = ag[t, m_count + t]
+    return _present(buf, m_count, xb, ag, g, ag[:, m_count:], xxd, 1.0, nodes[Q_ROW], False, nodes, g, gx, ty, tx,
+                    params, geometry, src, last_bmu, bmus, counts, flag)
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _present(buf, m_count, xb, ag, gs, gram, xxd, back, acc, copy_g, nodes, g, gx, ty, tx, params, geometry, src,
+             last_bmu, bmus, counts, flag):
+    """`block_steps`' loop, the correction sums in the precision of ag, gs, gram and acc (float32 or float64).
+
+    ag (b, >= M): row t starts as A_t (overwritten by `_propagate`); gs (>= b, M)
+    the g rows these sums read (g itself, or its float32 copy, written here
+    from g when copy_g); gram (b, b) the Gram (the diagonal is not read);
+    xxd (b,) |x_t|^2 in float64; back the power of two that scales the sums
+    back (`_dots`); acc (M,) `_dots`' accumulator.  The rest as `block_steps`.
+    """
+    b_count = xb.shape[0]
     height, width, hexagonal, toroidal = geometry[0], geometry[1], geometry[2] != 0, geometry[3] != 0
     reach, tol = params[0], params[1]
     tol32, abs32, centre_tol, mu2, centred = params[2], params[3], params[4], params[5], params[6] != 0.0
@@ -318,7 +342,7 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
         pmax = max(pmax, p[j])
     xmax = 0.0
     for s in range(b_count):
-        xmax = max(xmax, ag[s, m_count + s])
+        xmax = max(xmax, xxd[s])
     # |w_j(t)|^2 <= max(|w0_j|^2, max_s |x_s|^2): w_j(t) is a convex combination of w0_j and the x_s
     scale = pmax + xmax
     if not centred:
@@ -339,13 +363,12 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
         c[j] = 1.0
     w0 = buf[:, :m_count]
     wtmp = np.empty(buf.shape[0])       # a candidate's weights (`_measured`)
-    gram = ag[:, m_count:]
     s0 = 0          # the current sub-block's first input; ag's rows hold the earlier ones' terms
     for t in range(b_count):
         if stop_requested(flag):
             return t
-        xx = gram[t, t]
-        best_bits = _dots(q, dist, ag[t, :m_count], g, gram, s0, t, c, p, xx)
+        xx = xxd[t]
+        best_bits = _dots(q, acc, dist, ag[t, :m_count], gs, gram, s0, t, c, p, xx, back)
         bmu, n = _pick(dist, best_bits, bound, w0, xb, g, c, t, wtmp)
         if n > 1:
             counts[0] += 1
@@ -354,9 +377,14 @@ def block_steps(buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, sr
         bmus[t] = bmu
         _factors(arow, gx, ty, tx, bmu, reach, hexagonal, toroidal, height, width)
         _advance(arow, gx, hexagonal, width, p, q, c, g[t], xx)
+        if copy_g:
+            gt = g[t]
+            g32 = gs[t]
+            for j in range(m_count):
+                g32[j] = gt[j]
         if t + 1 - s0 == SUB:
             if t + 1 < b_count:
-                _propagate(ag, g, gram, s0, t + 1, b_count, m_count)
+                _propagate(ag, gs, gram, s0, t + 1, b_count, m_count)
             s0 = t + 1
     return b_count
 
@@ -394,23 +422,37 @@ def finish_stage(buf, m_count, xg, nodes, x, src, xb):
             buf[d, m_count + t] = v[d]
 
 
+# The float32 screen sums the correction in float32 for blocks up to this many inputs: its terms
+# g_sj G_st reach 2^b at most (g = f / c, c >= 2^-b as f <= MAX_ALPHA = 1/2, |G| <= 1 scaled),
+# far inside float32's range; longer blocks convert the product to float64 first.
+SUM32_MAX = 64
+
+
 @njit(cache=True, nogil=True, error_model='numpy')
-def block_steps32(a32, xxc, buf, m_count, xb, ag, nodes, g, gx, ty, tx, params, geometry, src, last_bmu, bmus,
-                  counts, flag):
+def block_steps32(a32, xxc, buf, m_count, xb, ag, nodes, g, g32, gx, ty, tx, params, geometry, src, last_bmu,
+                  bmus, counts, flag):
     """`block_steps` with the distances' product in float32 (online_block's float32 screen).
 
     a32 (b, M + b) float32 = fl32(s (X - mu)) [fl32(s (W0 - mu)) | fl32(s (X - mu))^T],
-    one sgemm (s = 1 / params[7], a power of two), is copied into ag (b, M + b)
-    times 1 / s^2, the Gram's diagonal replaced by xxc
-    (>= b,) = |x_t - mu|^2 in float64; then the inputs are presented with
-    P_ROW of `nodes` holding |w0_j - mu|^2 (`finish_stage32`): the same
-    algebra on centred coordinates (distances do not change under a shift), the
-    bound widened by params[2:] (online_block.screen_tolerance).  The weights
-    come from the BMUs alone, so they are the float64 path's bit for bit.
+    one sgemm (s = 1 / params[7], a power of two); xxc (>= b,) |x_t - mu|^2
+    in float64.  The correction sums run in float32 on a32 itself (its rows
+    are overwritten) with g32 (>= b, M) float32, the coefficients g rounded,
+    scaled back by 1 / s^2 (exact) when each q is formed in float64; blocks
+    longer than SUM32_MAX copy a32 into ag (b, M + b) times 1 / s^2 and sum
+    in float64.  The inputs are presented with P_ROW of `nodes` holding
+    |w0_j - mu|^2 (`finish_stage32`): the same algebra on centred coordinates
+    (distances do not change under a shift), the bound widened by params[2:]
+    (online_block.screen_tolerance: the product's and the sums' float32
+    rounding).  The weights come from the BMUs alone, so they are the float64
+    path's bit for bit.
     """
     b_count = a32.shape[0]
     width = a32.shape[1]
     back = params[7] * params[7]        # 1 / sigma^2, a power of two: exact
+    if b_count <= SUM32_MAX:
+        acc = np.empty(m_count, dtype=np.float32)
+        return _present(buf, m_count, xb, a32, g32, a32[:, m_count:], xxc[:b_count], back, acc, True, nodes, g,
+                        gx, ty, tx, params, geometry, src, last_bmu, bmus, counts, flag)
     for t in range(b_count):
         row = ag[t]
         at = a32[t]

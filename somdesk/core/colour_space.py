@@ -131,20 +131,22 @@ def to_display(x, space: str) -> np.ndarray:
     return fit_gamut(x, space)
 
 
-def mean_delta_e00(weights, data_space, data_rgb, space: str) -> float:
+def mean_delta_e00(weights, data_space, data_rgb, space: str, bmus=None) -> float:
     """Mean CIEDE2000 between each input and its BMU's displayed colour.
 
     `weights` (H, W, 3) and `data_space` (N, 3) are in the training space (the BMU is
     found there, as in training); `data_rgb` (N, 3) are the inputs in sRGB [0, 1]; the
     node's colour is `fit_gamut` of its weights, i.e. what the user sees. Comparable
-    across spaces, unlike the quantisation error. 0.0 for no inputs.
+    across spaces, unlike the quantisation error. 0.0 for no inputs.  `bmus` (N, 2)
+    (row, column): those BMUs, when the caller has them already (a measured map's:
+    metrics.bmus' search, the same nodes), else searched here.
     """
-    from somdesk.core.metrics import bmus
+    from somdesk.core.metrics import bmus as search
 
     w = np.asarray(weights, dtype=np.float64)
     if len(data_rgb) == 0:
         return 0.0
-    rc = bmus(w, data_space)
+    rc = search(w, data_space) if bmus is None else np.asarray(bmus)
     shown = fit_gamut(w[rc[:, 0], rc[:, 1]], space)
     return float(np.mean(C.delta_e_2000_srgb(np.asarray(data_rgb, dtype=np.float64), shown)))
 

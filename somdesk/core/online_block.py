@@ -61,6 +61,22 @@ screen's candidates hold every node the float64 measurement could rank first,
 and its BMU is the measured minimum (first on ties) as on the float64 path;
 the weights are made from the BMUs alone (c, g, X^T g), so they are that
 path's bit for bit (tests/core/test_classic_block.py checks both).
+
+The correction sums in float32 (session 13).  For blocks of up to
+SUM32_MAX (`_online_block_numba`) inputs the screen sums
+A_tj + sum_{s<t} g_sj G_st in float32 on the sgemm's own output (no float64
+copy of it), with g rounded to float32; q = c (that sum) / s^2 is formed in
+float64.  At input t the sum has t + 1 terms: rounding g adds u32 to each
+product, the products and the additions (any order, fused or not) at most
+gamma_{t+1}, so with sum |terms| <= |x_t| (c |w0_j| + sum_s c g_sj |x_s|)
+<= Xc max(Wc, Xc) (the convex combination again) q moves by at most
+(t + 2) u32 Xc (Wc + Xc) more, and its distance by three times that (the P
+recurrence as above); each float32 operation adds at most 2^-126 by
+underflow, 2 t of them.  `screen_tolerance` takes t <= B (the block's
+length): the relative term (D + 3) + (B + 2) + 1, the absolute one
+4 D + 2 B + 2.  The terms g_sj G_st stay below 2^B in scaled units (g = f / c,
+f <= MAX_ALPHA = 1/2 so c >= 2^-B, |G| <= 1), far inside float32's range for
+B <= SUM32_MAX = 64; longer blocks sum in float64 as before.
 """
 from __future__ import annotations
 
@@ -94,14 +110,18 @@ def block_tolerance(dim: int, block: int) -> float:
     return 2.0 * ((3 * (dim + block + 2) + 10 * block + 4) + (4 * block + 4 * dim + 16)) * U
 
 
-def screen_tolerance(dim: int) -> tuple[float, float, float]:
+def screen_tolerance(dim: int, block: int) -> tuple[float, float, float]:
     """(relative, absolute, centring) allowances of the float32 screen (module docstring, "The float32 screen").
 
-    The distance's extra error is at most relative * max|x_s - mu| max|w0_j - mu|
-    + centring * S_c + absolute * (max|x_s - mu| + max|w0_j - mu| + 1), S_c the
-    centred S; each term with the margin of 2 `block_tolerance` also takes.
+    dim D, block B the most inputs a block.  The distance's extra error is at
+    most relative * max|x_s - mu| (max|w0_j - mu| + max|x_s - mu|) + centring * S_c
+    + absolute * (max|x_s - mu| + max|w0_j - mu| + 1), S_c the centred S; each
+    term with the margin of 2 `block_tolerance` also takes.  The relative and
+    absolute terms hold the product's rounding (D) and the float32 correction
+    sums' (B).
     """
-    return 2.0 * 3.0 * (dim + 4) * U32, 2.0 * 3.0 * 4.0 * dim * TINY32, 2.0 * 10.0 * U
+    return (2.0 * 3.0 * (dim + block + 6) * U32, 2.0 * 3.0 * (4.0 * dim + 2.0 * block + 2.0) * TINY32,
+            2.0 * 10.0 * U)
 
 
 class BlockScratch:
@@ -118,6 +138,7 @@ class BlockScratch:
         self.xb = np.empty((block, dim))
         self.ag = np.empty(block * (m_count + block))
         self.g = np.zeros((block, m_count))
+        self.g32 = np.zeros((block, m_count), dtype=np.float32)    # g rounded: the screen's correction sums
         self.xg = np.empty((dim, m_count))
         self.nodes = np.empty((5, m_count))
         self.gx = np.zeros((2, width))
@@ -208,7 +229,7 @@ def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, al
         # scaled by a power of two to below 1, float32 neither overflows nor loses the bulk to underflow
         radius = (max(float(np.sqrt(s.nodes[0].max())), np.sqrt(xmax)) + root) * 1.001
         inv = float(np.ldexp(1.0, int(np.frexp(radius)[1]))) if radius > 0.0 else 1.0
-        params[2:5] = screen_tolerance(dim)
+        params[2:5] = screen_tolerance(dim, block)
         params[5:] = (float(mu @ mu), 1.0, inv)
         nbk.finish_stage32(buf, m_count, _EMPTY, s.nodes, x, order[:block], s.xb, mu, 1.0 / inv, s.w32, s.xxc)
     try:
@@ -221,8 +242,8 @@ def online_epoch_block(nbk, wp: np.ndarray, x: np.ndarray, order: np.ndarray, al
             if screen:
                 xb32, a32, w32 = views32 if b == block else s.views32(b)
                 np.matmul(xb32, w32, out=a32)         # float32: half the float64 product's time
-                done = nbk.block_steps32(a32, s.xxc, buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params,
-                                         geometry, src, last_bmu, bmus[k0:k0 + b], tally, flag)
+                done = nbk.block_steps32(a32, s.xxc, buf, m_count, xb, ag, s.nodes, s.g, s.g32, s.gx, ty, tx,
+                                         params, geometry, src, last_bmu, bmus[k0:k0 + b], tally, flag)
             else:
                 np.matmul(xb, wx, out=ag)
                 done = nbk.block_steps(buf, m_count, xb, ag, s.nodes, s.g, s.gx, ty, tx, params, geometry,

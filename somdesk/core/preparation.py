@@ -345,12 +345,16 @@ def label_values(texts, tokens=None) -> list:
 def table_labels(table, column: str, rows=None) -> list:
     """The labels (label_values) of `table`'s text cells in `column` (table.strings), with the
     texts the table was read as missing (its `missing_tokens`: --missing-values, or the defaults),
-    at `rows` (sequence of row positions; None: every row in memory).  KeyError for an unknown
+    at `rows` (sequence of row positions; None: every row in memory); class numbers the table
+    names (its `value_names`, if it has one) read as their names.  KeyError for an unknown
     column, as table.strings raises."""
     texts = table.strings(column)
     if rows is not None:
         texts = [texts[i] for i in rows]
-    return label_values(texts, getattr(table, "missing_tokens", None))
+    labels = label_values(texts, getattr(table, "missing_tokens", None))
+    # class numbers the file names (a scikit-learn CSV's target: 0 -> "setosa"; io.tables.Table.value_names)
+    names = table.value_names(column) if hasattr(table, "value_names") else None
+    return [names.get(t.strip(), t) if t is not None else None for t in labels] if names else labels
 
 
 def prepare_table(table, columns, label_column=None, normalise="zscore", missing="drop", weights=None,

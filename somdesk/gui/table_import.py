@@ -56,7 +56,8 @@ DECIMALS = {AUTO: None, ". (point)": ".", ", (comma)": ","}
 THOUSANDS = {AUTO: None, "none": "", ", (comma)": ",", ". (point)": ".", "space": " ", "' (apostrophe)": "'",
              "_ (underscore)": "_"}
 HEADERS = {AUTO: None, "first line holds names": True, "no header": False}
-ENCODINGS = (AUTO, "utf-8", "latin-1", "cp1252", "utf-16")
+# the common ones; the field takes any Python codec name typed in
+ENCODINGS = (AUTO, "utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "gb18030", "cp1251")
 
 
 def _combo(items, editable: bool = False) -> QComboBox:
@@ -340,6 +341,10 @@ class ImportPreview(QDialog):
         # the name's own line breaks shown escaped: the header's second line is the column's kind
         self.grid.setHorizontalHeaderLabels([f"{display_name(c)}\n{t.kind(c)}" for c in t.columns])
         self.grid.setRowCount(len(rows))
+        # rows numbered as the Rows tab's, the exports' and assign's `row` column: from 0, the
+        # file's first data row (tester13 #10: Qt's own 1, 2, 3 was a second numbering)
+        self.grid.setVerticalHeaderLabels([str(int(k)) for k in t.row_index[:len(rows)]])
+        self.grid.verticalHeader().setToolTip("row: counted from 0, as in the Rows tab, exports and assign")
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
                 fmt = formats.get(j)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from somdesk.core.options import count_text
 from somdesk.gui.table_dock import NO_SELECTION
 from somdesk.io.names import display_basename, display_name
+from somdesk.session.table_size import trained_rows
 
 __all__ = ["TableMapEvents"]
 
@@ -55,7 +56,7 @@ class TableMapEvents:
         # rows trained on: known for a run of this window; a saved map keeps only its inputs (an
         # out-of-core map's are its sample), so a reopened one does not say
         ooc = ws.out_of_core or {}
-        rows = ooc.get("rows") or (None if ws.loaded or tm.inputs is None else len(tm.inputs))
+        rows = ooc.get("rows") or (None if ws.loaded or tm.inputs is None else trained_rows(len(tm.inputs)))
         self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, rows)
         self.profiles_view.show_profiles(ws.profiles, ws.top_items)
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map

@@ -108,8 +108,13 @@ class TableSetup(QWidget):
         lay.addLayout(form)
         lay.addWidget(self.curve)
         lay.addWidget(self.curve_note)
-        for w in (self.label, self.normalise, self.missing, self.topology):
+        for w in (self.label, self.normalise, self.topology):
             w.currentIndexChanged.connect(lambda *_: self._edited())
+        # Missing = train keeps sparse columns (a ratings table's items) among the defaults: re-tick
+        # them as the policy changes (connected before the edit is signalled, so the spec sees them)
+        self._by_policy: set[str] = set()     # default columns under train but not under drop/mean/median
+        self.missing.currentIndexChanged.connect(lambda *_: self._missing_changed())
+        self.missing.currentIndexChanged.connect(lambda *_: self._edited())
         for w in (self.height, self.width, self.epochs):
             w.valueChanged.connect(lambda *_: self._edited())
         self.k.valueChanged.connect(lambda v: self.k_edited.emit(int(v)))
@@ -129,11 +134,15 @@ class TableSetup(QWidget):
             self.table = table
             numeric = set(table.numeric_columns)
             label = default_label_column(table, numeric)
+            policy = self.missing.currentText()
             try:                              # row identifiers ("id", row numbers) are not ticked
-                ticked = set(default_columns(table, label))
-                dates = set(default_passive(table, label))   # a year: ticked passive, as the CLI's default
+                ticked = set(default_columns(table, label, policy))
+                dates = set(default_passive(table, label, policy))   # a year: ticked passive, as the CLI's default
+                # the sparse columns whose tick follows the Missing policy (session.table_columns.missing_share_reason)
+                self._by_policy = set(default_columns(table, label, "train")) - set(default_columns(table, label, "drop"))
             except OptionError:
                 ticked, dates = numeric - {label}, set()
+                self._by_policy = set()
             rows = []
             for c in table.columns:
                 kind = table.kind(c)
@@ -152,11 +161,27 @@ class TableSetup(QWidget):
         finally:
             self._updating = False
 
+    def _missing_changed(self) -> None:
+        """Tick the columns too sparse to train on by default under drop/mean/median but trainable
+        under train (tester13 #2: 12 of a ratings table's 20 films were left out), or untick them,
+        as the Missing policy changes; other columns keep the user's ticks."""
+        if self._updating or self.table is None:
+            return
+        use = self.missing.currentText() == "train"
+        self._updating = True           # one spec_edited for the change (_edited, connected next)
+        try:
+            for name in self._by_policy:
+                if self.columns.choice(name).use != use:
+                    self.columns.set_choice(name, use=use)
+        finally:
+            self._updating = False
+
     def clear(self) -> None:
         """No table (a saved map shown without it): no columns to choose, nothing of a previous table."""
         self._updating = True
         try:
             self.table = None
+            self._by_policy = set()
             self.columns.set_columns([])
             self.label.clear()
             self.auto.setText("")

@@ -145,9 +145,12 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         else:                                   # a map without its table, or closed: no old columns
             self.setup.clear()
         if table is not None:
+            from somdesk.session.table_size import TRAIN_ROWS
+            # the epochs' own sample (session.table_size.training_subset) said where the import's is
+            epochs = f": its epochs on a random {TRAIN_ROWS:,} of them" if table.n_rows > TRAIN_ROWS else ""
             sampled = (f"; <b>a sample of {table.n_rows:,} of {count_text(table.n_rows_total, 'row')} is held in memory</b> "
-                       "(the rows view, profiles and training, as somdesk train --table); out of core, training reads every row"
-                       if table.sampled else "")
+                       f"(the rows view, profiles and training{epochs}, as somdesk train --table); out of core, training "
+                       "reads every row" if table.sampled else "")
             read = "".join(f"<br>Warning: {html.escape(w)}" for w in table.warnings if not table.sampled
                            or "random sample" not in w)       # the sample is said above
             self.info.setText(f"<b>{html.escape(self._short(display_name(table.name)))}</b>: {count_text(table.n_rows_total, 'row')} × "

@@ -162,6 +162,12 @@ class Recording:
             items = [kv for kv in items if kv[0] < self._latest[0]] + [self._latest]
         return items
 
+    def latest_epoch(self) -> int | None:
+        """`iterations[-1]` (None: no frame) without sorting the frames (asked at every offer)."""
+        if self._latest is not None and self._latest[0] not in self._kept:
+            return self._latest[0]
+        return max(self._kept) if self._kept else None
+
     def kept_epochs(self) -> set[int]:
         return set(self._kept)
 
@@ -213,20 +219,28 @@ class RunFrames:
         """The planned epochs e with first < e <= last, ascending."""
         return self.plan[bisect.bisect_right(self.plan, int(first)):bisect.bisect_right(self.plan, int(last))]
 
-    def offer(self, epoch: int, weights, last: bool) -> None:
+    def offer(self, epoch: int, weights, last: bool, owned: bool = False) -> None:
         """A frame of `epoch` when it is planned (kept), or the run's `last` epoch (kept while
-        it is the latest).  `weights` (H, W, D) are copied (or coloured, for a big map)."""
+        it is the latest).  `weights` (H, W, D) are copied (or coloured, for a big map);
+        `owned`: they are already a copy nobody writes (SOM.run_epochs' snapshots), kept as
+        they are."""
         epoch = int(epoch)
         keep = epoch in self._planned
         rec = self.owner.recorder
         with self.owner.lock:
-            its = rec.iterations
-            if not self._current() or (its and its[-1] == epoch) or not (keep or last):
+            latest = rec.latest_epoch()
+            if not self._current() or latest == epoch or not (keep or last):
                 return
         w = np.asarray(weights)
         if w.ndim != 3 or w.shape[2] < 3:        # not colours (no 3 values a node): no frame, the run goes on
             return
-        if w[..., :3].nbytes * len(self.plan) <= RAW_BYTES:
+        if owned and w.nbytes * len(self.plan) <= RAW_BYTES:
+            # The kernel's snapshot itself, no second copy: copying each one again (a strided
+            # gather into fresh pages) cost the seed job's run ~10 % of its CPU at Max.  The
+            # export makes the (H, W, 3) array the copy below would have made, so the colours
+            # are the same bits.
+            frame, colour = w, _first_three(self.colour)
+        elif w[..., :3].nbytes * len(self.plan) <= RAW_BYTES:
             frame, colour = np.array(w[..., :3], dtype=np.float64), self.colour   # a copy; coloured when read
         else:
             try:                                 # a big map: colour now (its epochs dwarf the cost)
@@ -236,6 +250,12 @@ class RunFrames:
         with self.owner.lock:
             if self._current():
                 rec.offer(epoch, frame, keep, colour)
+
+
+def _first_three(colour):
+    """`colour` of the (H, W, 3) float64 array `np.array(w[..., :3])` makes of weights `w`
+    (any layout): a kept snapshot is coloured as a copied frame is."""
+    return lambda w: colour(np.array(w[..., :3], dtype=np.float64))
 
 
 def frame_colours(session):

@@ -89,6 +89,7 @@ class ChunkedTable:
         line_ends: dict[str, str] = {}     # {a given file: its copy with LF line ends} (`_MixedLineEnds`)
         copies = None                      # their folder: the table is staged from them, then they go
         try:
+            copies = _utf8_copies(pattern, line_ends)
             while True:
                 try:
                     return cls._open(pattern, spoiled=spoiled, line_ends=line_ends, **kwargs)
@@ -100,7 +101,7 @@ class ChunkedTable:
                     from somdesk.io.chunked_sql import file_codec
                     from somdesk.io.chunked_stage import stage_dir
                     from somdesk.io.tables import lineends
-                    copies = stage_dir()
+                    copies = copies or stage_dir()
                     for i, f in enumerate(mixed.files):
                         line_ends[f] = lineends.normalise(f, file_codec(f), os.path.join(copies, f"lines{i}.csv"))
         finally:
@@ -147,8 +148,9 @@ class ChunkedTable:
                 numeric = [c for c in columns if c in types and c not in set(text_columns)]
             unknown = [c for c in columns or () if c not in types]
             if unknown:
+                from somdesk.io.tables.table import near_names_hint
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
-                                      f"columns are: {', '.join(types)}")
+                                      f"columns are: {', '.join(types)}{near_names_hint(unknown, list(types))}")
             # numbers DuckDB's sniffer typed text (`+1`, `007`): numbers, as the in-memory reader
             # parses a text column cell by cell (a categorical column stays text)
             promoted = []
@@ -631,3 +633,30 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
     finally:
         if link_dir is not None:
             shutil.rmtree(link_dir, ignore_errors=True)
+
+
+def _utf8_copies(pattern, copies: dict) -> str | None:
+    """UTF-8 copies of the text files of `pattern` in an encoding DuckDB's reader does not decode
+    (chunked_sql.foreign_encoding: a Shift-JIS or cp1251 file), added to `copies` ({given file:
+    its copy}, named as the file in every message), as the in-memory reader transcodes them
+    (io.tables.textfile.transcode_to_utf8); the copies' folder, or None when none was needed.
+    FileFormatError when a file is not valid text in its encoding further down."""
+    from somdesk.io.chunked_sql import foreign_encoding
+    from somdesk.io.chunked_stage import stage_dir
+    from somdesk.io.names import display_basename
+    from somdesk.io.tables.textfile import transcode_to_utf8
+    folder = None
+    try:
+        for i, f in enumerate(expand(pattern)):
+            enc = foreign_encoding(f)
+            if enc is None:
+                continue
+            folder = folder or stage_dir()
+            sub = os.path.join(folder, f"utf8-{i}")
+            os.mkdir(sub)
+            copies[f] = transcode_to_utf8(f, display_basename(f), enc, file_codec(f), sub, None)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder

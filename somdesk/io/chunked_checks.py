@@ -42,7 +42,10 @@ SHOWN = 3       # files named in one message
 
 def why_not_streamable(path: str) -> str | None:
     """None when the out-of-core reader can read the file `path`, else one sentence saying why not
-    (the format from the first bytes, then the name: io.tables.detect.detect_format)."""
+    (the format from the first bytes, unpacked, then the name: io.tables.detect.detect_format):
+    a spreadsheet, or content of another format than the name says (the reader goes by the
+    name: chunked_sql.files_format).  FileFormatError from detect_format / head_bytes (binary
+    data named .parquet, a damaged gzip stream)."""
     import os
 
     from somdesk.io.tables.detect import detect_format
@@ -50,12 +53,21 @@ def why_not_streamable(path: str) -> str | None:
     name = os.path.basename(path)
     if name.lower().endswith(".somz"):
         return f"{name} is a somdesk map, not a table; score a table with it: somdesk assign {name} TABLE"
+    from somdesk.io.tables.detect import head_bytes
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
+        head, _codec = head_bytes(path, name)       # unpacked: a gzip file's content is what counts
     except OSError:
         return None                     # the engine names the unreadable file
     fmt = detect_format(head, name)
+    from somdesk.io.chunked_sql import files_format
+    by_name = files_format([path])
+    if fmt in ("parquet", "csv", "json") and fmt != by_name:
+        # the in-memory reader reads by content (detect_format); the out-of-core reader picks
+        # DuckDB's reader by the name and said "the Parquet file is damaged" of a CSV named .parquet
+        words = {"parquet": "Parquet data", "csv": "delimited text", "json": "JSON"}
+        suffix = {"parquet": ".parquet", "csv": ".csv", "json": ".json"}[fmt]
+        return (f"{name} holds {words[fmt]}, not {words[by_name]} as its name says; out of core a table "
+                f"is read by its name: rename it {suffix} (in memory it is read by its content)")
     if fmt in ("xlsx", "xls", "ods"):
         return (f"{name} is a spreadsheet ({fmt}); out of core reads text tables (CSV, TSV, JSON lines, "
                 "gzip) and Parquet only: train or score it in memory, or save it as CSV or Parquet first")

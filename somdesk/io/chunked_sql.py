@@ -121,7 +121,7 @@ def files_format(files: list[str]) -> str:
     lows = [f.lower() for f in files]
     if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
         return "parquet"
-    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz")) for f in lows):
+    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz", ".jsonl.gz")) for f in lows):
         return "json"
     return "csv"
 
@@ -286,6 +286,17 @@ def _encoding(path: str) -> str | None:
     """DuckDB's name of the file's encoding when it is not UTF-8 and DuckDB reads it, else None."""
     sniffed = _sniffed(path)
     return None if sniffed is None else _DUCK_ENCODINGS.get(sniffed.encoding.lower())
+
+
+def foreign_encoding(path: str) -> str | None:
+    """The encoding of the text file `path` when DuckDB's CSV reader cannot decode it itself
+    (Shift-JIS, GB18030, cp1251...: io.tables.detect.guess_encoding found it), so it is read
+    from a UTF-8 copy as in memory; None for UTF-8, Latin-1, UTF-16 and files not text."""
+    sniffed = _sniffed(path)
+    if sniffed is None:
+        return None
+    enc = sniffed.encoding.lower()
+    return None if enc in ("utf-8", "ascii") or enc in _DUCK_ENCODINGS else sniffed.encoding
 
 
 def _sniffed(path: str):

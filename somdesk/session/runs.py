@@ -43,9 +43,9 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     `frames` (None: no time-lapse) is fed the codebook from the run itself, on the run's
     thread, as `somdesk train --timelapse` feeds its recorder: `frames.planned_in(a, b)` are
     the epochs in (a, b] it wants a frame of, which the kernel call copies as it goes
-    (_epochs_with_frames: no cut), and `frames.offer(e, weights, last)` hears the start, every
-    epoch it wants and the run's last epoch (`last`: also when stopped; not when abandoned);
-    it copies what it keeps.  Epochs are counted over an image map's phases (`epoch_position`).
+    (_epochs_with_frames: no cut), and `frames.offer(e, weights, last, owned=False)` hears the
+    start, every epoch it wants and the run's last epoch (`last`: also when stopped; not when
+    abandoned); it copies what it keeps, unless `owned` (a kernel snapshot: a copy of its own).  Epochs are counted over an image map's phases (`epoch_position`).
     """
     session._require()
     session._require_idle("train again")
@@ -141,7 +141,7 @@ def _epochs_with_frames(session, som, n: int, cancel, frames):
         end = wanted[fit - 1]
         wanted = wanted[:fit]
     return som.run_epochs(end - som.iteration, cancel, snapshot_at=wanted,
-                          on_snapshot=lambda it, w: frames.offer(it + offset, w, False))
+                          on_snapshot=lambda it, w: frames.offer(it + offset, w, False, owned=True))
 
 
 PACE_SLICE = 0.01

@@ -18,7 +18,8 @@ offered, not the default.  Figures: benchmarks/bench_tables.py, README.
 Guidance on k: for k = 2..min(12, nodes - 1) the codebook is clustered and two
 validity indices computed on the nodes (hit-weighted centroids and scatters):
 Davies-Bouldin (Davies & Bouldin 1979; lower is better) and the silhouette
-(Rousseeuw 1987; higher is better, over non-empty nodes).  The suggested k is the
+(Rousseeuw 1987; higher is better, over non-empty nodes; over more than SILHOUETTE_NODES of
+them, over a seeded uniform sample of that many).  The suggested k is the
 silhouette maximum (Davies-Bouldin's minimum when the silhouette cannot be computed):
 on codebooks Davies-Bouldin tends to keep falling as k grows (wine: minimum at 12),
 the silhouette peaks where the map shows clear borders.
@@ -38,7 +39,7 @@ from somdesk.core.preparation import population_std
 from somdesk.errors import OptionError
 from somdesk.io.names import display_name
 
-__all__ = ["Segments", "cluster_nodes", "validity_curve", "davies_bouldin", "silhouette",
+__all__ = ["Segments", "cluster_nodes", "validity_curve", "davies_bouldin", "silhouette", "silhouette_nodes",
            "segment_profiles", "write_profiles_csv", "profiles_png", "top_items", "DEFAULT_METHOD", "N_INIT"]
 
 DEFAULT_METHOD = "kmeans"
@@ -83,6 +84,20 @@ def davies_bouldin(x: np.ndarray, labels: np.ndarray, weights=None) -> float:
 
 
 PAIRWISE_CELLS = 40_000_000     # node pairs whose distances validity_curve keeps (320 MB)
+SILHOUETTE_NODES = int(math.isqrt(PAIRWISE_CELLS))      # 6,324 nodes: more are sampled
+
+
+def silhouette_nodes(used: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The nodes (sorted flat indices) the validity curve's silhouette is taken on: `used` (the
+    nodes with hits) when there are at most SILHOUETTE_NODES of them, else a seeded uniform
+    sample of SILHOUETTE_NODES of them -- uniform, so its mean estimates the same unweighted
+    mean over the nodes with hits that a smaller map's curve gives.  Why (big13): a 9,078-node
+    map's curve recomputed 9,078^2 distances for each of the 11 k's (the shared matrix did not
+    fit in PAIRWISE_CELLS)."""
+    used = np.asarray(used, dtype=np.int64)
+    if len(used) <= SILHOUETTE_NODES:
+        return used
+    return np.sort(np.random.default_rng(seed).choice(used, SILHOUETTE_NODES, replace=False))
 
 
 def pairwise_distances(x: np.ndarray, rows=None) -> np.ndarray:
@@ -136,10 +151,13 @@ def validity_curve(codebook, method=DEFAULT_METHOD, topology="rectangular", hits
     h, w, d = codebook.shape
     flat = codebook.reshape(-1, d)
     hw = None if hits is None else np.asarray(hits, dtype=np.float64).reshape(-1)
-    used = np.ones(h * w, bool) if hw is None else hw > 0
-    # the nodes' distances do not depend on k: measured once for every k's silhouette when
-    # they fit in PAIRWISE_CELLS (a 3,762-node map: 113 MB)
-    shared = pairwise_distances(flat[used]) if 1 < used.sum() and used.sum() ** 2 <= PAIRWISE_CELLS else None
+    used = np.flatnonzero(np.ones(h * w, bool) if hw is None else hw > 0)
+    # over SILHOUETTE_NODES nodes the silhouette is taken on a sample of them, so the nodes'
+    # distances still fit in PAIRWISE_CELLS (below that: every node, as before)
+    used = silhouette_nodes(used)
+    # the nodes' distances do not depend on k: measured once for every k's silhouette (a
+    # 3,762-node map: 113 MB)
+    shared = pairwise_distances(flat[used]) if 1 < len(used) else None
     ks, dbs, sils = [], [], []
     for k in range(2, min(k_max, h * w - 1) + 1):
         cancel_mod.check(cancel)

@@ -166,8 +166,9 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
     if missing:
         def names(cols):
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
+        from somdesk.io.tables.table import near_names_hint
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
-                              f"(its columns: {names(list(table.columns))})")
+                              f"(its columns: {names(list(table.columns))}){near_names_hint(missing, table.columns)}")
     try:
         table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
                              if kind == "numeric" and c in placing])

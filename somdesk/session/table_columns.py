@@ -24,7 +24,7 @@ from somdesk.errors import OptionError
 __all__ = ["default_columns", "default_label_column", "label_rule", "identifier_columns", "identifier_warning",
            "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
-           "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "numeric_label_warning", "NUMERIC_LABEL", "MOSTLY_MISSING"]
+           "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "numeric_label_warning", "NUMERIC_LABEL", "MOSTLY_MISSING", "MIN_PRESENT"]
 
 
 MISSING_LABELS = DEFAULT_MISSING_LABELS    # the label rule's defaults (core.preparation.label_values)
@@ -38,10 +38,15 @@ _CLASS_WORDS = frozenset({"species", "class", "label", "target", "category", "ki
                           "cluster", "variety", "genus", "breed", "outcome", "diagnosis"})
 
 
-def default_label_column(table, numeric) -> str | None:
-    """The text column that looks like the rows' class (`label_rule`) of an in-memory `table`,
-    leaving out the columns in `numeric` (its numeric columns, and any the caller excludes);
-    None when no column is one."""
+def default_label_column(table, numeric, chosen=()) -> str | None:
+    """The column that looks like the rows' class of an in-memory `table`: a scikit-learn CSV's
+    class target when its metadata line names the classes (`metadata_target`; tester13 #9: iris's
+    `column4`, read as setosa, versicolor, virginica) unless it is among the columns the user
+    `chosen` to train on or show; else the text column `label_rule` picks, leaving out the columns
+    in `numeric` (its numeric columns, and any the caller excludes); None when no column is one."""
+    target = next(iter(metadata_target(table)), None)
+    if target is not None and target not in chosen and getattr(table, "value_names", lambda c: None)(target):
+        return target
     def kinds(name: str, limit: int) -> int:
         # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
         # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
@@ -253,16 +258,20 @@ def identifier_columns(table, label: str | None = None) -> dict[str, str]:
 
 
 MOSTLY_MISSING = 0.5     # a numeric column missing in more than this share of rows is not a default one
+# with --missing train, a column present in fewer rows than this is not a default one: a handful
+# of values places nothing, but a ratings table's item rated by 10% of the users does (tester13 #2)
+MIN_PRESENT = 5
 
 
-def mostly_missing_columns(table, label: str | None = None) -> dict[str, str]:
-    """{column: how much of it is missing} of the numeric columns of `table` but `label` missing in
-    more than MOSTLY_MISSING of the rows in memory (tester9 #10: an NDJSON key that appears in one
-    late record became a training column, and `--missing drop` then kept 1 row)."""
+def mostly_missing_columns(table, label: str | None = None, missing: str = "drop") -> dict[str, str]:
+    """{column: how much of it is missing} of the numeric columns of `table` but `label` too sparse
+    to be a default training column under the `missing` policy (`missing_share_reason`, over the
+    rows in memory).  tester9 #10: an NDJSON key that appears in one late record became a training
+    column, and `--missing drop` then kept 1 row."""
     n = int(getattr(table, "n_rows", 0) or 0)
     out = {}
     for c in table.numeric_columns:
-        why = missing_share_reason(int(table.missing_count(c)), n) if c != label else None
+        why = missing_share_reason(int(table.missing_count(c)), n, missing) if c != label else None
         if why:
             out[c] = why
     return out
@@ -286,14 +295,14 @@ def metadata_target(table, label: str | None = None) -> dict[str, str]:
                     + (f": {classes}" if classes else "")}
 
 
-def _left_out(table, label: str | None) -> tuple[tuple, dict, dict, dict]:
+def _left_out(table, label: str | None, missing: str = "drop") -> tuple[tuple, dict, dict, dict]:
     """(default columns, identifiers and targets left out, mostly missing left out, dates made
     passive): the numeric columns but the label, row identifiers, a scikit-learn file's class
     target, date columns (`date_columns`) and mostly missing columns; when nothing else remains,
     `default_fallback` brings them back (dates first, then identifiers, then mostly missing)."""
     numeric = tuple(c for c in table.numeric_columns if c != label)
     ids = {**identifier_columns(table, label), **metadata_target(table, label)}
-    sparse = mostly_missing_columns(table, label)
+    sparse = mostly_missing_columns(table, label, missing)
     dates = {c: why for c, why in date_columns(table, label).items() if c not in sparse}
     return default_fallback(numeric, ids, sparse, dates)
 
@@ -327,15 +336,16 @@ def default_fallback(candidates, ids: dict, sparse: dict, dates: dict) -> tuple[
             {c: dates[c] for c in candidates if c in dates and c not in sparse})
 
 
-def default_passive(table, label: str | None = None) -> tuple:
+def default_passive(table, label: str | None = None, missing: str = "drop") -> tuple:
     """The columns the default choice shows as passive (on the map, placing no row): the date
-    columns of `_left_out` (`date_columns`; tester11: penguins were placed by `year`)."""
-    return tuple(_left_out(table, label)[3])
+    columns of `_left_out` (`date_columns`; tester11: penguins were placed by `year`); `missing`:
+    the missing-value policy (see `default_columns`)."""
+    return tuple(_left_out(table, label, missing)[3])
 
 
-def dates_warning(table, label: str | None = None) -> str | None:
+def dates_warning(table, label: str | None = None, missing: str = "drop") -> str | None:
     """One sentence naming the date columns made passive by default, and how to train on them."""
-    return dates_warning_of(_left_out(table, label)[3])
+    return dates_warning_of(_left_out(table, label, missing)[3])
 
 
 def dates_warning_of(dates: dict) -> str | None:
@@ -351,11 +361,11 @@ def dates_warning_of(dates: dict) -> str | None:
             f"name {them} in the columns to train on {them} (--columns)")
 
 
-def identifier_warning(table, label: str | None = None) -> str | None:
+def identifier_warning(table, label: str | None = None, missing: str = "drop") -> str | None:
     """One sentence naming the columns the default choice leaves out -- row identifiers and
-    mostly missing columns (`mostly_missing_columns`) -- and why, with the way to train on them;
-    or None (tester8 #13, tester9 #10: left out without a word)."""
-    _, ids, sparse, _dates = _left_out(table, label)
+    mostly missing columns (`mostly_missing_columns` under the `missing` policy) -- and why, with
+    the way to train on them; or None (tester8 #13, tester9 #10: left out without a word)."""
+    _, ids, sparse, _dates = _left_out(table, label, missing)
     return left_out_warning(ids, sparse)
 
 
@@ -376,30 +386,45 @@ def left_out_warning(ids: dict, sparse: dict) -> str | None:
     elif ids:
         what = f"{cols} {look} like a row identifier and {are} left out" if one else \
             f"{cols} look like row identifiers and are left out"
+    elif all(why.startswith("present in") for why in sparse.values()):
+        what = f"{cols} {are} almost empty and {are} left out"      # --missing train's rule
     else:
         what = f"{cols} {are} mostly missing and {are} left out"
     return (f"{what} of the training columns: {shown}; name {'it' if one else 'them'} in the columns to train on "
             f"{'it' if one else 'them'} (--columns)")
 
 
-def missing_share_reason(missing: int, rows: int) -> str | None:
-    """"missing in M of N rows" when `missing` cells of `rows` are more than MOSTLY_MISSING of them
-    (the rule of `mostly_missing_columns`, in memory and out of core), else None."""
-    return f"missing in {missing:,} of {count_text(rows, 'row')}" if rows and missing > MOSTLY_MISSING * rows else None
+def missing_share_reason(missing: int, rows: int, policy: str = "drop") -> str | None:
+    """Why a column with `missing` empty cells of `rows` is not a default training column under the
+    missing-value `policy` (drop, mean, median, train), or None -- the rule of
+    `mostly_missing_columns`, in memory and out of core:
+      * drop, mean, median: "missing in M of N rows" when M is more than MOSTLY_MISSING of the rows
+        (drop would lose most rows; a fill would invent most of the column);
+      * train (BMU and updates over the present values, the SOM Toolbox way): a sparse column is
+        trainable -- a ratings table is 90%+ missing (tester13 #2) -- so only "present in K of N
+        rows" when fewer than MIN_PRESENT rows hold a value (too few to place anything)."""
+    if not rows:
+        return None
+    if policy == "train":
+        present = rows - missing
+        return f"present in {present:,} of {count_text(rows, 'row')}" if present < MIN_PRESENT else None
+    return f"missing in {missing:,} of {count_text(rows, 'row')}" if missing > MOSTLY_MISSING * rows else None
 
 
-def default_columns(table, label: str | None = None) -> tuple:
+def default_columns(table, label: str | None = None, missing: str = "drop") -> tuple:
     """Every numeric column but the label, row identifiers (`_identifier_reason`: an "id"
     column or row numbers would put each row in a place of its own), a scikit-learn file's class
     target (`metadata_target`), date columns (`date_columns`: shown as passive instead,
-    `default_passive`) and columns missing in most rows (`mostly_missing_columns`) --
+    `default_passive`) and columns too sparse for the `missing` policy (`mostly_missing_columns`:
+    under drop/mean/median those missing in most rows; under train, only those with fewer than
+    MIN_PRESENT values) --
     the `train --table` default and the window's ticks; identifiers stay in when they are the
     only numeric columns.  `default_columns_warnings` names every column left out.  A column of
     numbers with a stray word or an infinite value is not numeric, so it is not among them
     (`spoiled_columns` says so; tester10 #9: the CLI refused the training, the window left it
     out without a word -- now both leave it out and say so).
     """
-    cols = _left_out(table, label)[0]
+    cols = _left_out(table, label, missing)[0]
     if not cols:
         # a table of categories: they train when chosen (one-hot), so say how (tester6 F34) --
         # unless the way the file was read made its numbers text (tester10 #17)
@@ -462,11 +487,11 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
     return out
 
 
-def default_columns_warnings(table, label: str | None = None) -> list[str]:
+def default_columns_warnings(table, label: str | None = None, missing: str = "drop") -> list[str]:
     """Every warning about the columns the default choice leaves out: numbers spoiled by a word
     or an infinite value (`spoiled_columns`), then identifiers, class targets and mostly missing
     columns (`identifier_warning`).  The one list the CLI prints and the window shows (training
     adds it to the preparation's warnings when no columns are named: session.table_data)."""
-    ids = identifier_warning(table, label)
-    dates = dates_warning(table, label)
+    ids = identifier_warning(table, label, missing)
+    dates = dates_warning(table, label, missing)
     return spoiled_columns(table, label) + ([ids] if ids else []) + ([dates] if dates else [])

@@ -8,7 +8,9 @@ import those names from there.)
     rows = assign_cells(tm, cells)      # BMU row/col, segment, distance, outlier per row
 
 Training (defaults, each overridable in TableMapSpec; see docs/tables.md for why):
-  * the SOM Toolbox's automatic size and shape (core.preparation.auto_map_size),
+  * the epochs train on at most session.table_size.TRAIN_ROWS rows (a seeded random sample of
+    the prepared rows); every row is measured, segmented and assigned;
+  * the SOM Toolbox's automatic size and shape (for the rows trained on) (core.preparation.auto_map_size),
     hexagonal grid, linear (PCA) initialisation, batch training for
     core.preparation.auto_epochs epochs with the gaussian radius falling from
     max(H, W)/4 to END_RADIUS = 1.25 (core.masked_som, which uses present values only,
@@ -37,7 +39,7 @@ from somdesk.session.table_checks import check_weights, constant_in_rows, refuse
 from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_passive,
                                            numeric_label_warning)
 from somdesk.session.table_labels import LabelCounts
-from somdesk.session.table_size import auto_size, filled_rows
+from somdesk.session.table_size import auto_size, filled_rows, trained_rows, training_note, training_subset
 
 __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "options_to_dict", "options_from_dict",
            "check_spec", "same_recipe"]
@@ -159,15 +161,15 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
     if columns is None:
         # the default columns, plus any column named categorical or passive: naming it says
         # the user wants it (tester5 F4: `--categorical city` alone was dropped without a word)
-        columns = default_columns(table, spec.label)
+        columns = default_columns(table, spec.label, spec.missing)
         columns += tuple(c for c in (*spec.categorical, *spec.passive) if c not in columns and c != spec.label)
         # date columns (a year) are shown on the map, placing no row (session.table_columns.date_columns)
-        dates = tuple(c for c in default_passive(table, spec.label) if c not in columns)
+        dates = tuple(c for c in default_passive(table, spec.label, spec.missing) if c not in columns)
         columns += dates
         spec = replace(spec, passive=tuple(spec.passive) + dates)
         # what the default left out, first among the preparation's warnings: the CLI prints them,
         # the window shows them (tester10 #9: the window left an `inf` column out without a word)
-        left_out = default_columns_warnings(table, spec.label)
+        left_out = default_columns_warnings(table, spec.label, spec.missing)
     prep = prepare_table(table, columns, spec.label, spec.normalise, spec.missing, weights=spec.weights,
                          passive=spec.passive, categorical=spec.categorical, group_weight=spec.group_weight)
     prep.warnings[:0] = left_out
@@ -204,7 +206,13 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     hexagonal = topology(spec) == "hexagonal"
     x = prep.data
     filled = filled_rows(prep)
-    h, w, epochs = auto_size(filled, len(x), spec)      # the Setup tab's "auto" is the same call
+    # the epochs train on at most TRAIN_ROWS rows (a seeded sample; session.table_size), sized for
+    # them; every row is measured, segmented and assigned below
+    h, w, epochs = auto_size(filled, trained_rows(len(x)), spec)   # the Setup tab's "auto" is the same call
+    subset = training_subset(len(x), spec.seed)
+    note = training_note(len(x))
+    if note and note not in prep.warnings:
+        prep.warnings.append(note)
     config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                        sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                        decay="classic", seed=int(spec.seed))
@@ -212,7 +220,8 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     if resume is not None and not resume.finished and resume.config == config \
             and same_recipe(resume.recipe, prep.recipe):
         start, w_start = int(resume.epochs_done), resume.codebook
-    codebook, done = _train(x, config, cancel, progress, start, w_start, keep_partial)
+    codebook, done = _train(x if subset is None else x[subset], config, cancel, progress, start, w_start,
+                            keep_partial)
     nan = float("nan")
     tm = TableMap(recipe=prep.recipe, config=config, codebook=codebook, passive=None,
                   label_column=spec.label, clusters=None, cluster_method=spec.cluster_method,

@@ -7,7 +7,7 @@ CLI, "103 x 88" on the Setup tab and a third size out of core).
     auto = table_auto(table, spec, out_of_core=True)        # an estimate of the streamed run's
 
 The rule is the SOM Toolbox's (som_topol_struct.m, som_train_struct.m) applied to the rows the
-map is TRAINED on: munits = ceil(5 N^0.54321) nodes for N training rows (rows left out for a
+map is TRAINED on (in memory at most TRAIN_ROWS of them, `training_subset`): munits = ceil(5 N^0.54321) nodes for N training rows (rows left out for a
 missing value are not counted), the side ratio from the two largest principal components of
 those rows (core.preparation.auto_map_size), then core.preparation.auto_epochs(N, nodes).
 In memory N is the rows held (for a table over the row limit: the import's random sample,
@@ -26,7 +26,40 @@ from somdesk.core.cancel import check
 from somdesk.core.options import count_text
 from somdesk.core.preparation import Prepared, auto_epochs, auto_map_size
 
-__all__ = ["AutoSize", "auto_from", "auto_size", "filled_rows", "prep_key", "prepared_rows", "table_auto"]
+__all__ = ["AutoSize", "TRAIN_ROWS", "auto_from", "auto_size", "filled_rows", "prep_key", "prepared_rows",
+           "table_auto", "trained_rows", "training_note", "training_subset"]
+
+# The most rows an in-memory table map's epochs train on (big13, tester13 #3).  A batch epoch
+# costs rows x nodes, and the Toolbox's node count grows as rows^0.54, so training on all of a
+# 1,000,000-row sample (9,078 nodes, 30 epochs) took ~25 min on 2 busy cores; 200,000 rows
+# (3,789 nodes, about 50 rows a node) take ~2.5 min and give the same segments on the reference
+# tables (which are far smaller).  Every row held is still measured, segmented and assigned;
+# out of core (--out-of-core) trains on every row of the file.
+TRAIN_ROWS = 200_000
+
+
+def trained_rows(kept: int) -> int:
+    """How many of `kept` prepared rows an in-memory run trains its epochs on: min(kept, TRAIN_ROWS)."""
+    return int(min(int(kept), TRAIN_ROWS))
+
+
+def training_subset(kept: int, seed: int = 0) -> np.ndarray | None:
+    """(TRAIN_ROWS,) int64 sorted indices of the prepared rows the epochs train on -- a seeded
+    uniform random sample, the same for the same `kept` and `seed` (so a stopped run resumes on
+    the same rows) -- or None when all `kept` rows train.  No errors of its own."""
+    if int(kept) <= TRAIN_ROWS:
+        return None
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 13]))
+    return np.sort(rng.choice(int(kept), TRAIN_ROWS, replace=False)).astype(np.int64)
+
+
+def training_note(kept: int) -> str | None:
+    """The sentence that says an in-memory run trains on a sample of its `kept` rows (CLI warning,
+    the window's table line); None when every row trains."""
+    if int(kept) <= TRAIN_ROWS:
+        return None
+    return (f"the map trains on a random {TRAIN_ROWS:,} of the {int(kept):,} rows (its size follows the rows "
+            "trained on); every row is then placed on it and segmented; out of core, training reads every row")
 
 
 def auto_size(filled: np.ndarray, rows: int, spec) -> tuple[int, int, int]:
@@ -101,9 +134,14 @@ def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = Fa
         h, w, epochs = auto_size(filled, rows, spec)
         return AutoSize(h, w, epochs, rows, f"all {count_text(rows, 'row')} out of core (the size is fixed from every row "
                                             "when training starts)", exact=False)
-    h, w, epochs = auto_size(filled, kept, spec)
-    basis = f"the {count_text(kept, 'row')} trained on" + (f" (of a random sample of the file's {total:,})" if sampled else "")
-    return AutoSize(h, w, epochs, kept, basis)
+    n = trained_rows(kept)
+    h, w, epochs = auto_size(filled, n, spec)
+    basis = f"the {count_text(n, 'row')} trained on"
+    if n < kept:
+        basis += f" (a random sample of the {kept:,} rows held" + (f", of the file's {total:,})" if sampled else ")")
+    elif sampled:
+        basis += f" (of a random sample of the file's {total:,})"
+    return AutoSize(h, w, epochs, n, basis)
 
 
 def table_auto(table, spec, out_of_core: bool = False, cancel=None) -> AutoSize:

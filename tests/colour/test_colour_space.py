@@ -85,3 +85,19 @@ def test_mean_delta_e00_zero_when_every_input_has_its_own_node():
     w = S.to_space(np.full((1, 1, 3), 0.5), "oklab")
     expect = np.mean(C.delta_e_2000_srgb(rgb, np.full(3, 0.5)))
     assert S.mean_delta_e00(w, S.to_space(rgb, "oklab"), rgb, "oklab") == pytest.approx(expect, abs=1e-6)
+
+
+def test_mean_delta_e00_takes_known_bmus_as_the_search_finds_them():
+    """gui13: a measured map's BMUs are passed in (the finished run's status line searched
+    them again on the GUI thread); the same nodes give the same value, other nodes another."""
+    from somdesk.core.metrics import bmus
+
+    rng = np.random.default_rng(7)
+    rgb = rng.random((40, 3))
+    for space in S.SPACES:
+        data = S.to_space(rgb, space)
+        w = S.to_space(rng.random((5, 6, 3)), space)
+        found = bmus(w, data)
+        assert S.mean_delta_e00(w, data, rgb, space, bmus=found) == S.mean_delta_e00(w, data, rgb, space)
+        assert S.mean_delta_e00(w, data, rgb, space, bmus=np.zeros_like(found)) != \
+            S.mean_delta_e00(w, data, rgb, space)

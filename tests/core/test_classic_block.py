@@ -139,7 +139,7 @@ def test_the_tolerance_is_what_keeps_near_ties_exact(monkeypatch):
     cfg = SOMConfig(width=10, height=6, iterations=1, sigma=0.1, order="sequential", learning_rate=0.01)
     _seq_w, seq_b = _steps(x, cfg, w0, False, monkeypatch)
     monkeypatch.setattr(online_block, "block_tolerance", lambda dim, block: 0.0)
-    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim, block: (0.0, 0.0, 0.0))
     for screen in (True, False):        # the float32 screen and the float64 products
         monkeypatch.setattr(online_block, "SCREEN", screen)
         _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 1)
@@ -153,7 +153,7 @@ def test_the_float32_allowance_is_what_keeps_near_ties_exact(monkeypatch):
     _seq_w, seq_b = _steps(x, cfg, w0, False, monkeypatch)
     _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 1)
     np.testing.assert_array_equal(blk_b[0], seq_b[0])
-    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim, block: (0.0, 0.0, 0.0))
     _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 1)
     assert (seq_b[0] != blk_b[0]).any()
 
@@ -212,7 +212,7 @@ def test_the_float32_allowance_is_what_keeps_large_magnitudes_exact(monkeypatch)
     x, w0 = _far_clusters()
     cfg = SOMConfig(width=7, height=6, iterations=2, sigma=0.5, order="shuffled", seed=5, learning_rate=0.05)
     _seq_w, seq_b = _steps(x, cfg, w0, False, monkeypatch)
-    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(online_block, "screen_tolerance", lambda dim, block: (0.0, 0.0, 0.0))
     _blk_w, blk_b = _steps(x, cfg, w0, True, monkeypatch, 8)
     assert (seq_b[0] != blk_b[0]).sum() >= 5
 

@@ -348,3 +348,29 @@ def test_sort_and_merge_dialogs_keep_one_copy_of_the_colours_and_alpha_travels(q
     d = win.session.dataset
     assert len(d.colours) == 11
     np.testing.assert_allclose(d.alpha[list(d.colours.tolist()).index(rgb[order[kept]].tolist())], alpha[order[kept]])
+
+
+def test_the_run_summary_reads_the_measured_maps_bmus(monkeypatch):
+    """gui13: the finished run's "Mean CIEDE2000" line takes the final map's BMUs (measured on
+    the run's thread) instead of searching again on the GUI thread; an unmeasured map still
+    searches.  Same value either way."""
+    import somdesk.core.metrics as metrics
+    from somdesk.core.colour_space import mean_delta_e00
+    from somdesk.gui.colour_space_view import run_summary
+    from somdesk.session import Session
+
+    s = Session()
+    s.new_colours(np.random.default_rng(3).random((12, 3)))
+    s.set_colour_space("oklab")
+    s.update_config(width=5, height=4, iterations=8, seed=2)
+    s.train()
+    m = s.map
+    assert m.bmus is not None
+    want = mean_delta_e00(m.weights, s.dataset.data, s.dataset.colours, "oklab")
+    searched = []
+    real = metrics.bmus
+    monkeypatch.setattr(metrics, "bmus", lambda *a, **k: searched.append(1) or real(*a, **k))
+    assert f"node {want:.2f} (oklab" in run_summary(s, m) and searched == []
+    preview = m.__class__(weights=m.weights, config=m.config, iteration=m.iteration, total=m.total, seed=m.seed,
+                          sigma=m.sigma, alpha=m.alpha)
+    assert f"node {want:.2f} (oklab" in run_summary(s, preview) and searched == [1]

@@ -47,6 +47,8 @@ def test_import_preview_numbers_share_one_format_per_column(qtbot, tmp_path):
     texts = [[g.item(i, j).text() for j in range(4)] for i in range(3)]
     assert texts == [["alpha", "1.50", "3", "1.2e+12"], ["beta", "2.25", "40", "5.0e+00"],
                      ["gamma", "3.00", "", "7.5e+00"]]
+    # numbered from 0, as the `row` column of the Rows tab, exports and assign (tester13 #10)
+    assert [g.verticalHeaderItem(i).text() for i in range(3)] == ["0", "1", "2"]
     assert not g.item(0, 0).textAlignment() & RIGHT.value
     assert all(g.item(0, j).textAlignment() & RIGHT.value for j in (1, 2, 3))
     dlg.resize(700, 300)

@@ -122,3 +122,25 @@ def test_a_reopened_map_keeps_its_line(qtbot, win, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: not win.tables.auto_line.busy, timeout=60_000)
     qtbot.wait(300)
     assert win.tables.setup.auto.text().startswith("this map: 5 × 6 nodes, 2 epochs")
+
+
+def test_the_window_says_the_epochs_sample_and_sizes_for_it_as_the_cli(qtbot, win, tmp_path, monkeypatch):
+    """big13 (tester13 #3): the epochs train on at most TRAIN_ROWS of the rows held; the window's
+    table line and its Setup line say so, and the size is the CLI's (one session rule)."""
+    from somdesk.io.tables import table
+    from somdesk.session import table_size
+
+    path = _csv(tmp_path)
+    monkeypatch.setattr(table, "DEFAULT_MAX_ROWS", LIMIT)
+    monkeypatch.setattr(table_size, "TRAIN_ROWS", 5_000)
+    out = tmp_path / "m.json"
+    assert main(["train", "--table", path, "--max-rows", str(LIMIT), "--save-map", str(tmp_path / "m.somz"),
+                 "--metrics-json", str(out), "--quiet", "--epochs", "2"]) == 0
+    m = json.loads(out.read_text())
+    assert (m["rows"], m["trained_rows"]) == (LIMIT, 5_000)
+    wf = win.tables
+    assert open_table_now(qtbot, wf, path)
+    assert "its epochs on a random 5,000 of them" in wf.info.text()
+    h, w, _, text = _shown(qtbot, wf)
+    assert (h, w) == (m["height"], m["width"]), text
+    assert f"the 5,000 rows trained on (a random sample of the {LIMIT:,} rows held, of the file's {N:,})" in text

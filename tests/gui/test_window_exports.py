@@ -376,9 +376,9 @@ def test_reset_ends_the_recording_and_colours_nothing_on_the_gui_thread(qtbot, w
         colour = real_colours(session)
         return lambda w: coloured.append(threading.current_thread()) or colour(w)
 
-    def offer(self, *a):
+    def offer(self, *a, **k):
         offered.append(threading.current_thread())
-        return real_offer(self, *a)
+        return real_offer(self, *a, **k)
     monkeypatch.setattr(tr, "frame_colours", counted)
     monkeypatch.setattr(tr.RunFrames, "offer", offer)
     window.reset_weights()

@@ -148,3 +148,28 @@ def test_new_inputs_clear_stale_markers(qtbot, shown):
     shown.session.new_colours(shown.session.dataset.colours[::-1].copy())   # other inputs: a new map
     wait_idle(qtbot, shown)
     assert shown.session.map.iteration == 0 and len(shown.canvas.markers.getData()[0]) == 0
+
+
+def test_rings_that_stay_put_are_not_set_again(qtbot, shown, monkeypatch):
+    """gui13: a live map whose inputs keep their nodes keeps its rings as they are (pyqtgraph's
+    setData was ~2 ms of each map drawn at Max); rings that move, or a view whose pixels turn a
+    ring from white to black, are set again."""
+    train(qtbot, shown)
+    markers = shown.canvas.markers
+    before = [a.copy() for a in markers.getData()]
+    calls = []
+    real = markers.setData
+    monkeypatch.setattr(markers, "setData", lambda *a, **k: calls.append(1) or real(*a, **k))
+    shown.draw()
+    assert calls == []
+    for a, b in zip(markers.getData(), before):
+        np.testing.assert_array_equal(a, b)
+    shown.set_view("hits")                      # other pixels under the rings: pens judged again
+    shown.draw()
+    shown.set_view("colours")
+    shown.draw()
+    assert len(calls) >= 1
+    shown.session.new_colours(shown.session.dataset.colours[::-1].copy())   # no BMUs: no rings
+    wait_idle(qtbot, shown)
+    shown.draw()
+    assert len(markers.getData()[0]) == 0

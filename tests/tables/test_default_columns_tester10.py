@@ -35,6 +35,12 @@ def test_the_class_target_is_left_out_and_named(tmp_path, capsys, name, features
     assert main(["train", "--table", path, "--width", "3", "--height", "3", "--epochs", "2",
                  "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out)]) == 0
     assert target not in json.loads(out.read_text())["features"]
+    # tester13 #9: the target named by the metadata line is the default label (not trained on)
+    cap = capsys.readouterr()
+    assert f"label: {target} (the default" in cap.err + cap.out and "left out" not in cap.err
+    assert main(["train", "--table", path, "--no-label", "--width", "3", "--height", "3", "--epochs", "2",
+                 "--save-map", str(tmp_path / "m.somz"), "--metrics-json", str(out)]) == 0
+    assert target not in json.loads(out.read_text())["features"]
     assert f"warning: 1 numeric column is left out of the training columns: {target!r}" in capsys.readouterr().err
     # named, it is trained on
     assert main(["train", "--table", path, "--columns", f"{first},{target}", "--width", "2", "--height", "2",

@@ -38,3 +38,20 @@ def test_an_unquoted_name_says_how_to_quote(commaname, tmp_path, capsys, option)
     err = capsys.readouterr().err
     assert code != 0 and "no column 'income'" in err and "double quotes" in err and "'\"income, net\"'" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("option, text, shown", [
+    ("--columns", "inc\nome", "'inc\\nome'"), ("--weights", "inc\rome=2", "'inc\\rome=2'"),
+    ("--passive", "age, inc\nome", "'inc\\nome'")])
+def test_a_line_break_is_named_as_one(commaname, tmp_path, capsys, option, text, shown):
+    # tester13 #6: a name holding a line break was told "write a name holding a comma in double quotes"
+    code = main(["train", "--table", str(commaname), option, text, "--save-map", str(tmp_path / "m.somz")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert f": {shown} holds a line break; write a name holding a comma, a line break or a double quote in " \
+           f"double quotes, each quote in it doubled, e.g. '\"{shown[1:-1]}\"'" in err
+
+
+def test_a_quoted_line_break_is_read():
+    assert _split('"inc\nome",age') == ("inc\nome", "age")
+    assert _weights('"inc\nome=2"', None) == {"inc\nome": 2.0}

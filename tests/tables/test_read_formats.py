@@ -161,6 +161,48 @@ def test_encodings(tmp_path):
         read_table(write_text(tmp_path, "x.csv", "a\n1\n"), ReadOptions(encoding="klingon"))
 
 
+# files in a legacy encoding, as a spreadsheet or an old system writes them (tester13 #7)
+LEGACY = {
+    "shift_jis": ("名前,年齢,都市\n山田太郎,34,東京\n佐藤花子,28,大阪\n鈴木一郎,45,名古屋\n高橋美咲,31,札幌\n", "cp932"),
+    "gbk": ("姓名,年龄,城市\n张伟,34,北京\n王芳,28,上海\n李娜,45,广州\n刘洋,31,深圳\n陈静,29,成都\n", "gb18030"),
+    "gb18030": ("姓名,年龄,城市\n张伟,34,北京\n王芳,28,上海\n李娜,45,广州\n刘洋,31,深圳\n陈静,29,成都\n", "gb18030"),
+    "cp1251": ("Имя,Возраст,Город\nИван Петров,34,Москва\nОльга Смирнова,28,Санкт-Петербург\n"
+               "Сергей Кузнецов,45,Новосибирск\n", "cp1251"),
+}
+
+
+@pytest.mark.parametrize("encoding", list(LEGACY))
+def test_legacy_encodings_are_read_as_their_text_says(tmp_path, encoding):
+    text, expected = LEGACY[encoding]
+    tab = read_table(write_text(tmp_path, "legacy.csv", text, encoding))
+    header = text.split("\n")[0].split(",")
+    assert tab.columns == header and tab.encoding == expected
+    assert tab.values(header[1]).tolist()[0] == 34
+    [warning] = tab.warnings
+    assert warning.startswith("legacy.csv is not UTF-8 (at byte 1, line 1): it was read as ")
+    assert "--encoding NAME" in warning and "Encoding field" in warning
+
+
+def test_western_files_keep_latin1_and_say_where_and_what_was_assumed(tmp_path):
+    # cp1252 French/German text: the detector's guesses (cp1250, mac_iceland) are not taken
+    for text in ("nom,âge,ville\nJosé García,34,Málaga\nZoë Müller,28,Zürich\nFrançois Lefèvre,45,Besançon\n",
+                 "Straße;Größe;Preis\nMüller;1,5;3\nÄrger;2,5;4\nÖl;3,5;5\n"):
+        tab = read_table(write_text(tmp_path, "w.csv", text, "cp1252"))
+        assert tab.encoding == "latin-1" and tab.columns == text.split("\n")[0].replace(";", ",").split(",")
+    tab = read_table(write_text(tmp_path, "eu.csv", "name,x\nabc,1\nJos\u00e9,2\n", "latin-1"))
+    [warning] = tab.warnings
+    assert warning.startswith("eu.csv is not valid UTF-8 (at byte 17, line 3) and its text does not tell its "
+                              "encoding: Latin-1 was assumed")
+    assert "--encoding NAME" in warning
+
+
+def test_bad_bytes_in_a_given_encoding_say_where_and_how_to_give_another(tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_bytes(b"a,b\r\n1,2\r\n\xff\xfe,3\r\n")
+    with pytest.raises(FileFormatError, match=r"not valid utf-8 text \(at byte 11, line 3\)\. To give its encoding"):
+        read_table(str(p), ReadOptions(encoding="utf-8"))
+
+
 def test_far_down_text_in_a_number_column_names_line_and_column(tmp_path):
     rows = "".join(f"{i},{i * 2}\n" for i in range(30_000))
     tab = read_table(write_text(tmp_path, "far.csv", "a,b\n" + rows + "30000,oops\n"))

@@ -82,17 +82,25 @@ def test_an_item_a_segment_rates_below_the_table_is_not_its_top_item():
     assert top[2] == [] and all(e[3] > 0 for v in top.values() for e in v)
 
 
-def test_columns_on_different_scales_get_a_warning(tmp_path, capsys):
+def test_columns_on_different_scales_are_refused_even_with_q(tmp_path, capsys):
+    # tester9 #3 warned; tester13 #4: under -q the warning was silenced and a ranking of grams
+    # against millimetres was written with exit status 0 -- now refused before training
     rng = np.random.default_rng(2)
     n = 120
     path = tmp_path / "animals.csv"
     pd.DataFrame({"mass_g": rng.normal(4000, 600, n).round(), "bill_mm": rng.normal(17, 2, n).round(1),
                   "fin_mm": rng.normal(200, 14, n).round()}).to_csv(path, index=False)
-    assert main(["train", "--table", str(path), "--seed", "1", "--save-map", str(tmp_path / "m.somz"),
-                 "--top-items", str(tmp_path / "t.csv")]) == 0
-    err = capsys.readouterr().err
-    assert "warning: the top items compare the columns as ratings on one scale, but their values are on " \
-           "different scales ('bill_mm' averages" in err
+    for quiet in ([], ["-q"]):
+        assert main(["train", "--table", str(path), "--seed", "1", "--save-map", str(tmp_path / "m.somz"),
+                     "--top-items", str(tmp_path / "t.csv"), *quiet]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(
+            "error: --top-items ranks columns of ratings on one scale (a ratings table, users x items), but these "
+            "columns are on different scales: 'bill_mm' averages ") and "'mass_g' 4,0" in err
+        assert not (tmp_path / "t.csv").exists() and not (tmp_path / "m.somz").exists()
+    # the columns of one scale, named, are ranked
+    assert main(["train", "--table", str(path), "--columns", "bill_mm", "--seed", "1", "--epochs", "2",
+                 "--save-map", str(tmp_path / "m.somz"), "--top-items", str(tmp_path / "t.csv")]) == 0
     data = _ratings(tmp_path)
     assert main(["train", "--table", data, "--missing", "train", "--seed", "1", "--save-map",
                  str(tmp_path / "r.somz"), "--top-items", str(tmp_path / "r.csv")]) == 0

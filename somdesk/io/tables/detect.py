@@ -6,7 +6,9 @@ does not know, and is decided here from the first 256 KiB:
 * the format, from the file's first bytes (then its name): Parquet "PAR1",
   zip (xlsx/ods), OLE2 (xls), JSON "[" / "{"; text compressed with gzip or zstd is
   known by its magic bytes too (compressed.py) and looked at unpacked;
-* the text encoding: a UTF-16 BOM, valid UTF-8, else Latin-1 (with a warning);
+* the text encoding: a UTF-16 BOM, valid UTF-8, else the one its text reads as
+  (charset_normalizer: Shift-JIS, GB18030, cp1251...; guess_encoding), else Latin-1
+  (with a warning saying which, and how to give another);
   NUL bytes in text mean a binary file, not a table;
 * leading comment lines ("#" or "%"), title lines above the header (one filled
   cell: "Customer export 2024-11-30", a spreadsheet's merged title) and a
@@ -29,7 +31,8 @@ from somdesk.errors import FileFormatError
 from somdesk.io.lines import text_lines
 from somdesk.io.tables import compressed
 
-__all__ = ["detect_format", "first_json_object", "first_record", "head_text", "TextHints", "text_hints", "skip_titles"]
+__all__ = ["detect_format", "misnamed", "first_json_object", "first_record", "head_text", "guess_encoding", "byte_position",
+           "ENCODING_FIX", "TextHints", "text_hints", "skip_titles"]
 
 HEAD_BYTES = 256 * 1024
 _EXT = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv", ".psv": "csv",
@@ -62,7 +65,16 @@ def _strip_gz(name: str) -> str:
 
 
 def detect_format(head: bytes, name: str) -> str:
-    """"csv", "parquet", "json", "xlsx", "xls" or "ods" from the first bytes, then the name."""
+    """"csv", "parquet", "json", "xlsx", "xls" or "ods" of a table file: by its content when the
+    content says (`head`: its first bytes, unpacked), by its name `name` only when it does not.
+
+    The one rule for every name (tester13 #8; docs/tables.md, Format): Parquet's "PAR1", a zip
+    (xlsx, ods) and OLE2 (xls) are those formats whatever the name; text is text whatever the
+    name -- JSON when it starts with a JSON object (an array of them, NDJSON) or the name says
+    JSON, else delimited text.  misnamed() words the warning a reader gives when name and content
+    differ.  FileFormatError when the name says a binary format (Parquet, a spreadsheet) that the
+    content is not and the content is not text either ("not a Parquet file: it looks like a PNG
+    picture"), and for an HTML page or XML named like a spreadsheet."""
     low = _strip_gz(name)
     ext = low[low.rfind("."):] if "." in low else ""
     if head[:4] == b"PAR1":
@@ -72,26 +84,70 @@ def detect_format(head: bytes, name: str) -> str:
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if _EXT.get(ext) in ("xlsx", "xls", "ods") and b"\0" not in head[:4096]:
-        # a spreadsheet name without zip or OLE2 bytes is text (tester10 #27: bank "Excel
-        # exports" are often tab-separated text or an HTML table named .xls)
-        if stripped[:1] == b"<":
+    named = _EXT.get(ext)
+    if named in _BINARY:
+        if not _is_text(head):
+            raise FileFormatError(f"cannot read {name}: it is not {_WORDS[named]}, which starts with "
+                                  f"{_MAGIC_WORDS[named]}; {_looks_like(head)}")
+        if named != "parquet" and stripped[:1] == b"<":
+            # bank "Excel exports" are often tab-separated text or an HTML table named .xls (tester10 #27)
             what = "an HTML page" if _is_html(stripped) else "XML (such as an Excel 2003 XML sheet)"
             raise FileFormatError(f"{name} is {what}, not a spreadsheet: open it in a spreadsheet "
                                   "program and save it as .xlsx or .csv")
-        return "csv"
-    if stripped[:1] in (b"[", b"{") and (ext not in _EXT or isinstance(first_json_object(stripped), dict)):
+    if stripped[:1] in (b"[", b"{") and (named in (None, "json") or isinstance(first_json_object(stripped), dict)):
         return "json"       # rows as JSON objects, whatever the name (a .txt or .csv that is JSON)
-    if ext in _EXT:
-        return _EXT[ext]
-    return "csv"
+    if named == "json" and _is_text(head) and _first_char(head) not in ("[", "{", ""):
+        return "csv"        # a .json file holding no JSON but text: read as text, the name warned of
+    if named in _BINARY:
+        return "csv"
+    return named or "csv"
 
 
-def spreadsheet_name(name: str) -> bool:
-    """Is `name` a spreadsheet's (.xlsx, .xls, .ods...; detect_format reads such a file without
-    zip or OLE2 bytes as text, and the reader warns of the name)?"""
+# the formats a reader tells by their first bytes, and those bytes in words
+_BINARY = ("parquet", "xlsx", "xls", "ods")
+_MAGIC_WORDS = {"parquet": "'PAR1'", "xlsx": "a zip archive's bytes", "ods": "a zip archive's bytes",
+                "xls": "the bytes of an OLE2 compound file"}
+_WORDS = {"parquet": "a Parquet file", "xlsx": "an Excel workbook", "xls": "an Excel workbook",
+          "ods": "an OpenDocument spreadsheet", "json": "JSON", "csv": "delimited text"}
+# names that say one format (.txt, .dat: text of any kind, say nothing)
+_SAYS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".psv": "csv", ".parquet": "parquet", ".pq": "parquet",
+         ".json": "json", ".ndjson": "json", ".jsonl": "json", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsx",
+         ".xls": "xls", ".ods": "ods"}
+_SUFFIX_OF = {"csv": ".csv", "json": ".json", "parquet": ".parquet", "xlsx": ".xlsx", "xls": ".xls", "ods": ".ods"}
+
+
+def _is_text(head: bytes) -> bool:
+    """Do the first bytes read as text (a UTF-16 BOM, or no NUL byte in the first 4 KiB)?  Binary
+    data without NUL bytes is refused later, by refuse_non_table_text."""
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" not in head[:4096]
+
+
+def _first_char(head: bytes) -> str:
+    """The text's first character past a BOM and white space ("" for none), UTF-16 too."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head[:256].decode("utf-16", "ignore").lstrip("\ufeff \t\r\n")[:1]
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("latin-1")
+
+
+def _looks_like(head: bytes) -> str:
+    """"it looks like a PNG picture" or "it holds binary data of another kind"."""
+    from somdesk.io.file_kinds import file_kind, with_article
+    kind = file_kind("", head)
+    return f"it looks like {with_article(kind)}" if kind else "it holds binary data of another kind"
+
+
+def misnamed(name: str, fmt: str) -> str | None:
+    """The warning for a table file `name` read as `fmt` (detect_format: by its content) when
+    its name says another format ("x.parquet is named like a Parquet file but holds delimited
+    text: it is read as such; renaming it .csv says what it is"); None when the name agrees or
+    says nothing (.txt, .dat, no extension)."""
     low = _strip_gz(name)
-    return _EXT.get(low[low.rfind("."):] if "." in low else "") in ("xlsx", "xls", "ods")
+    says = _SAYS.get(low[low.rfind("."):] if "." in low else "")
+    if says is None or says == fmt or says in _BINARY[1:] and fmt in _BINARY[1:]:     # a spreadsheet either way
+        return None
+    words = "a spreadsheet" if says in ("xlsx", "xls", "ods") else _WORDS[says]
+    return (f"{name} is named like {words} but holds {_WORDS[fmt]}: it is read as such "
+            f"(renaming it {_SUFFIX_OF[fmt]} says what it is)")
 
 
 def _is_html(stripped: bytes) -> bool:
@@ -167,7 +223,14 @@ def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
 
 
 def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
-    """(decoded head text, encoding, warnings).  The last partial line is dropped by callers."""
+    """(decoded head text, encoding, warnings) of a text table's first bytes `head`, in the
+    `encoding` given, else detected: a UTF-16 BOM, then valid UTF-8 (a BOM or none), else the
+    encoding the text reads as (guess_encoding: Shift-JIS, GB18030, cp1251...), else Latin-1,
+    said to be assumed.  A file not in UTF-8 gets a warning naming where it stops being UTF-8
+    (byte and line), the encoding it was read in and how to give another.  FileFormatError
+    for NUL bytes without a UTF-16 BOM (a binary file), text that does not decode in the given
+    encoding, and markup or binary data (refuse_non_table_text).  The last partial line is
+    dropped by callers."""
     if encoding is None:
         if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
             encoding = "utf-16"
@@ -178,19 +241,101 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
                 head.decode("utf-8")
                 encoding = "utf-8"
             except UnicodeDecodeError as exc:
-                if exc.start < len(head) - 4:       # not merely a character cut by the head's end
-                    refuse_non_table_text(head.decode("latin-1"), name)
-                    return (head.decode("latin-1"), "iso8859-1",
-                            [f"{name} is not valid UTF-8 (byte {exc.start:,}); it was read as Latin-1, "
-                             "so accented letters may be wrong"])
+                # not merely a character cut by the head's end (a whole small file's last bytes count:
+                # "Jos\xe9,2\n" at the end was refused as not UTF-8 rather than read as Latin-1)
+                if len(head) < HEAD_BYTES or exc.reason != "unexpected end of data":
+                    where = byte_position(head, exc.start)
+                    found = guess_encoding(head)
+                    if found is None:
+                        text = head.decode("latin-1")
+                        refuse_non_table_text(text, name)
+                        return (text, "iso8859-1",
+                                [f"{name} is not valid UTF-8 ({where}) and its text does not tell its encoding: "
+                                 f"Latin-1 was assumed, so accented letters may be wrong. {ENCODING_FIX}"])
+                    encoding, label = found
+                    warning = (f"{name} is not UTF-8 ({where}): it was read as {label}, the encoding its text "
+                               f"reads as. {ENCODING_FIX}")
+                    text = head.decode(encoding, errors="ignore").lstrip("\ufeff")
+                    refuse_non_table_text(text, name)
+                    return text, encoding, [warning]
                 encoding = "utf-8"
     try:
         text = head.decode(encoding, errors="strict" if len(head) < HEAD_BYTES else "ignore")
     except UnicodeDecodeError as exc:
-        raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text (byte {exc.start:,})") from None
+        raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text ({byte_position(head, exc.start)}). "
+                              f"{ENCODING_FIX}") from None
     text = text.lstrip("\ufeff")
     refuse_non_table_text(text, name)
     return text, encoding, []
+
+
+# the one sentence every encoding message ends with: where the user gives the encoding
+ENCODING_FIX = ("To give its encoding: --encoding NAME on the command line, or the Encoding field of the "
+                "import preview in the window.")
+
+
+def byte_position(data: bytes, offset: int) -> str:
+    """"at byte 56, line 3": where the 0-based `offset` into `data` (a file's first bytes) is,
+    counted from 1 as an editor does; lines end at LF, CRLF or a bare CR."""
+    before = data[:offset]
+    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    return f"at byte {offset + 1:,}, line {line:,}"
+
+
+# The encodings a detected guess is trusted for: multi-byte East Asian ones (a wrong guess rarely
+# decodes at all) and single-byte ones of scripts other than Latin.  A guess of a Latin-script
+# code page (cp1250, cp1252, mac_iceland...) is not taken: those decode any bytes, and
+# charset_normalizer tells them apart poorly on short files (a French cp1252 file came out
+# cp1250 or mac_iceland), so Latin-1 stays the one assumption for them, as before.
+_TRUSTED = {
+    "cp932": "Shift-JIS (Japanese, cp932)", "shift_jis": "Shift-JIS (Japanese)",
+    "shift_jis_2004": "Shift-JIS (Japanese)", "shift_jisx0213": "Shift-JIS (Japanese)",
+    "euc_jp": "EUC-JP (Japanese)", "euc_jis_2004": "EUC-JP (Japanese)", "euc_jisx0213": "EUC-JP (Japanese)",
+    "gb18030": "GB18030 (Chinese)", "gbk": "GBK (Chinese)", "gb2312": "GB2312 (Chinese)",
+    "big5": "Big5 (Chinese)", "big5hkscs": "Big5-HKSCS (Chinese)", "cp950": "Big5 (Chinese, cp950)",
+    "euc_kr": "EUC-KR (Korean)", "cp949": "cp949 (Korean)",
+    "cp1251": "Windows-1251 (Cyrillic)", "koi8_r": "KOI8-R (Russian)", "koi8_u": "KOI8-U (Ukrainian)",
+    "cp866": "cp866 (Cyrillic, DOS)", "iso8859_5": "ISO 8859-5 (Cyrillic)", "mac_cyrillic": "Mac Cyrillic",
+    "cp1253": "Windows-1253 (Greek)", "iso8859_7": "ISO 8859-7 (Greek)",
+    "cp1255": "Windows-1255 (Hebrew)", "iso8859_8": "ISO 8859-8 (Hebrew)",
+    "cp1256": "Windows-1256 (Arabic)", "iso8859_6": "ISO 8859-6 (Arabic)",
+    "cp874": "Windows-874 (Thai)", "tis_620": "TIS-620 (Thai)",
+}
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+GUESS_BYTES = 64 * 1024     # the detector's sample (~30 ms; its time grows with the bytes given)
+
+
+def guess_encoding(head: bytes) -> tuple[str, str] | None:
+    """(Python codec name, words for it) of the encoding the bytes `head` (not UTF-8) read as,
+    by charset_normalizer, when it is one of _TRUSTED, decodes the sample strictly (but for a
+    character cut at its end) and reads as words: in most words holding letters outside ASCII,
+    every letter is outside ASCII (Latin-1 text read as cp1251 gives "Josй", half Latin, half
+    Cyrillic).  None when there is no such guess or charset_normalizer is not installed."""
+    try:
+        import charset_normalizer
+    except ImportError:                  # optional at run time: Latin-1 is then assumed, as before
+        return None
+    sample = head[:GUESS_BYTES]
+    if len(head) > GUESS_BYTES:
+        cut = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
+        sample = sample[:cut + 1] if cut > 0 else sample
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is None:
+        return None
+    codec = best.encoding
+    if codec not in _TRUSTED:
+        return None
+    try:
+        # strictly when the sample ends at a line end or is the whole file (no character cut)
+        whole = len(head) < HEAD_BYTES or sample.endswith((b"\n", b"\r"))
+        text = sample.decode(codec, errors="strict" if whole else "ignore")
+    except (UnicodeDecodeError, LookupError):
+        return None
+    words = [w for w in _LETTER_RUN.findall(text) if not w.isascii()]
+    mixed = sum(any(ch.isascii() for ch in w) for w in words)
+    if not words or 2 * mixed > len(words):
+        return None
+    return codec, _TRUSTED[codec]
 
 
 # Markup at the start of a line: a declaration, comment or doctype, or an element's tag ("<root>",

@@ -149,6 +149,9 @@ class Source:
         if fmt == "parquet" and not opts.where:
             src = cls._open_parquet_lazily(path, name, head)
             if src is not None:
+                said = None if opts.format else detect.misnamed(name, fmt)
+                if said:
+                    src.warnings.append(said)
                 if len(src.columns) > MAX_COLUMNS:
                     raise FileFormatError(f"cannot read {name}: it has {count_text(len(src.columns), 'column')}; "
                                           f"the limit is {MAX_COLUMNS:,}")
@@ -167,9 +170,9 @@ class Source:
         tmpdir = None
         try:
             warnings: list[str] = []
-            if fmt == "csv" and not opts.format and detect.spreadsheet_name(name):
-                warnings.append(f"{name} is named like a spreadsheet but holds delimited text: it is read "
-                                "as text (renaming it .csv says what it is)")
+            said = None if opts.format else detect.misnamed(name, fmt)
+            if said:
+                warnings.append(said)
             header_lines = 1
             retype = None
             known = None

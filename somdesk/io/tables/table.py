@@ -37,7 +37,7 @@ from somdesk.io.tables.engine import Source, column_kind
 from somdesk.io.tables.textfile import number_pattern
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
-__all__ = ["Table", "read_table", "num_text"]
+__all__ = ["Table", "read_table", "num_text", "near_name", "near_names_hint", "metadata_class_names"]
 
 MAX_CATEGORIES = 50
 BLOCK_ROWS = 100_000
@@ -449,7 +449,8 @@ class Table:
 
     def _col(self, name: str) -> str:
         if not isinstance(name, str) or name not in self._kind:
-            raise OptionError(f"{self.name} has no column {name!r}{quoting_hint(name, self.columns)}")
+            hint = quoting_hint(name, self.columns) or near_names_hint([name], self.columns)
+            raise OptionError(f"{self.name} has no column {name!r}{hint}")
         return name
 
     def kind(self, name: str) -> str:
@@ -561,6 +562,14 @@ class Table:
         if v.dtype == np.float64:
             return ["" if math.isnan(x) else num_text(x) for x in v.tolist()]
         return ["" if x is None else x for x in v.tolist()]
+
+    def value_names(self, name: str) -> dict[str, str] | None:
+        """{cell text: name} for a column whose values are class numbers named elsewhere in the
+        file, else None: the class target of a scikit-learn CSV (`metadata_class_names`: iris's
+        `150,4,setosa,versicolor,virginica` names 0, 1, 2), so its labels read as the classes
+        (tester13 #9: "segment 0: 0 100%")."""
+        target, names = metadata_class_names(self.dialect.get("metadata"), self.columns)
+        return names if target is not None and target == name else None
 
     def preview(self, n: int = 20) -> list[list[str]]:
         """The first n rows as text, for showing the file (only those n are converted)."""
@@ -696,6 +705,48 @@ def _none_count(v: np.ndarray) -> int:
         return int(np.count_nonzero(np.equal(v, None)))
     except (ValueError, TypeError):
         return sum(x is None for x in v.tolist())
+
+
+def metadata_class_names(metadata, columns) -> tuple[str | None, dict[str, str]]:
+    """(target column, {class number as text: class name}) of a scikit-learn CSV's metadata line
+    (`150,4,setosa,versicolor,virginica`: rows, features, class names), whose `columns` are the
+    features and the target after them; (None, {}) when the line names no classes or the columns
+    do not fit.  The number is keyed as the file writes it ("0") and as a float ("0.0")."""
+    parts = [p.strip() for p in str(metadata).split(",")] if metadata else []
+    cols = list(columns)
+    if len(parts) < 3 or not parts[1].isdigit() or len(cols) != int(parts[1]) + 1:
+        return None, {}
+    names = {}
+    for i, n in enumerate(parts[2:]):
+        if n:
+            names[str(i)], names[f"{i}.0"] = n, n
+    return (cols[-1], names) if names else (None, {})
+
+
+def near_name(name, columns) -> str | None:
+    """The column of `columns` that `name` (not among them) most likely means: the one equal to it
+    but for case and surrounding spaces ('income' for 'Income'), else the closest spelling
+    (difflib, ratio 0.8 or more); None when none is near."""
+    if not isinstance(name, str):
+        return None
+    import difflib
+    key = name.strip().casefold()
+    same = [c for c in columns if isinstance(c, str) and c.strip().casefold() == key]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, [c for c in columns if isinstance(c, str)], n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def near_names_hint(names, columns) -> str:
+    """'' or "; did you mean 'Income'? (column names are matched exactly, case included)" for the
+    `names` not found among `columns` (tester13 #10a: 'income' vs 'Income' listed the columns
+    but named no near match); with several, "did you mean 'Income' for 'income', ...?"."""
+    pairs = [(n, near) for n in names if (near := near_name(n, columns)) is not None]
+    if not pairs:
+        return ""
+    said = repr(pairs[0][1]) if len(names) == 1 else ", ".join(f"{near!r} for {n!r}" for n, near in pairs[:6])
+    return f"; did you mean {said}? (column names are matched exactly, case included)"
 
 
 def quoting_hint(name, columns) -> str:

@@ -510,5 +510,7 @@ def transcode_to_utf8(path, name, encoding, codec, tmpdir, cancel) -> str:
                     break
                 dst.write(block.lstrip("\ufeff") if dst.tell() == 0 else block)
     except UnicodeDecodeError as exc:
-        raise FileFormatError(f"cannot read {name}: it is not valid {encoding} text ({exc.reason})") from None
+        # the offset is within a decoded block, not the file: the reason alone
+        raise FileFormatError(f"cannot read {name}: it is not all valid {encoding} text ({exc.reason}) further "
+                              f"down than its first lines. {detect.ENCODING_FIX}") from None
     return out
