@@ -156,15 +156,21 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
         default = default_label_out_of_core(args.table, spec, args.where)
         spec = replace(spec, label=default)
     executor = _executor(args.dask)
+    from somdesk.cli_progress import RunProgress
     try:
-        def progress(done, total):
-            if not args.quiet:
-                print(f"epoch {done}/{total}  {time.perf_counter() - start:.1f} s", file=sys.stderr)
-        warnings: list[str] = []
-        tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
-                                       executor=executor, cancel=CancelToken(), progress=progress,
-                                       number_format=given_number_format(given.decimal, given.thousands),
-                                       warnings=warnings)
+        # the in-memory run's phase lines (cli_progress); every epoch reads the chunks again
+        with RunProgress(args.quiet) as say:
+            say.phase(f"reading {display_name(args.table)} in chunks and training the first epoch")
+
+            def progress(done, total):
+                say.epoch(done, total)
+                if done >= total:
+                    say.phase("measuring the map and finding segments")
+            warnings: list[str] = []
+            tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
+                                           executor=executor, cancel=CancelToken(), progress=progress,
+                                           number_format=given_number_format(given.decimal, given.thousands),
+                                           warnings=warnings)
     finally:
         executor.close()
     save_table_map(tm, args.save_map)

@@ -239,32 +239,43 @@ def run_train(args) -> int:
         return cli_scale.run_train_streaming(args, spec, check_writable, default_label=label is None and not no_label)
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
                           "or give one file")
+    from somdesk.cli_progress import RunProgress
+    from somdesk.session.table_data import check_spec, prepare_for
+
     token = CancelToken()
     start = time.perf_counter()
-    tab = _read_table(args.table, _options(args), token)
-    try:
-        warn = list(tab.warnings)
-        default = None
-        if label is None and not no_label:
-            # the window's default label (one rule: session.table_columns.default_label_column),
-            # never a column the options train on or show; it is not trained on, so the map is the
-            # map without it
-            default = _default_label(tab, spec)
-            spec = replace(spec, label=default)
-        prep = _top_items_prepared(args, tab, spec)
-        tm, prep = train_table_map(tab, spec, token, prepared=prep)
-        from somdesk.session.table_columns import NUMERIC_LABEL
-        # the columns the default left out first (session.table_columns); a label typed is named as typed
-        warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
-                 for w in prep.warnings]
-        save_table_map(tm, args.save_map)
+    with RunProgress(args.quiet) as say:     # phase lines on stderr for a long run (cli_progress)
+        say.phase(f"reading {display_name(args.table)}")
+        tab = _read_table(args.table, _options(args), token)
         try:
-            warn += _write_extras(args, tm, tab, token)
-        except SomdeskError as exc:
-            # the map is the result of the training: keep it, and say so in the one message
-            raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
-    finally:
-        tab.close()
+            warn = list(tab.warnings)
+            default = None
+            if label is None and not no_label:
+                # the window's default label (one rule: session.table_columns.default_label_column),
+                # never a column the options train on or show; it is not trained on, so the map is the
+                # map without it
+                default = _default_label(tab, spec)
+                spec = replace(spec, label=default)
+            say.phase("preparing the table")
+            prepared = _top_items_prepared(args, tab, spec)
+            if prepared is None:
+                check_spec(spec)            # as train_table_map does, before the preparation reads
+                prepared = prepare_for(tab, spec)
+            say.phase("training, epoch 1")
+            tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage, prepared=prepared)
+            from somdesk.session.table_columns import NUMERIC_LABEL
+            # the columns the default left out first (session.table_columns); a label typed is named as typed
+            warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
+                     for w in prep.warnings]
+            say.phase("saving the map")
+            save_table_map(tm, args.save_map)
+            try:
+                warn += _write_extras(args, tm, tab, token, say)
+            except SomdeskError as exc:
+                # the map is the result of the training: keep it, and say so in the one message
+                raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
+        finally:
+            tab.close()
     elapsed = time.perf_counter() - start
     from somdesk.session.table_size import trained_rows
     trained = trained_rows(len(prep.data))          # the epochs' rows (session.table_size.TRAIN_ROWS)
@@ -342,17 +353,25 @@ def _top_items_prepared(args, tab, spec):
     return prep
 
 
-def _write_extras(args, tm, tab, token) -> list[str]:
+def _write_extras(args, tm, tab, token, say=None) -> list[str]:
     """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
     returns the warnings to print (none yet: the items of --top-items not being ratings on one
-    scale is refused before training, `_top_items_prepared`)."""
+    scale is refused before training, `_top_items_prepared`).  `say` (cli_progress.RunProgress
+    or None) hears each part as it starts."""
     from somdesk.session.table_assign import assign_table
 
+    def phase(text: str) -> None:
+        if say is not None:
+            say.phase(text)
+
     if args.assignments:
+        phase(f"assigning {count_text(tab.n_rows_total, 'row')} and writing {display_name(args.assignments)}")
         from somdesk.io.tables.assignments import write_scores
         write_scores(args.assignments, assign_table(tm, tab, token), token)
     top = seg = cells = None
     warnings = []
+    if args.top_items or args.profiles or args.report:
+        phase("profiling the segments")
     if args.top_items and (args.profiles or args.report):     # one BMU pass and one encoding for both
         from somdesk.session.table_assign import assign_cells, row_cells
         cells = row_cells(tm, tab)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -93,7 +94,7 @@ def pick_exact(qt, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
     """
     m_count, n = qt.shape
     want_d2 = out_d2.shape[0] > 0
-    if flag[0] != 0:
+    if stop_requested(flag):
         return
     thr = np.empty(n, np.float32)
     _column_minima(qt, thr)
@@ -111,7 +112,7 @@ def pick_exact(qt, xsq, wf, x, wsq_max, scale, out_idx, out_d2, flag):
     # gamma_D = D u / (1 - D u); 4x that margin, plus one more rounding of the product
     gap = 1.0 + 8.0 * (x.shape[1] + 1) * 2.0 ** -53
     for s in range(n):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return
         xs = x[s]
         thr32 = thr[s]

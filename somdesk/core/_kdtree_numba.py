@@ -14,6 +14,7 @@ from numba import njit, prange
 
 
 from somdesk.core._kernels_numba import bmu_scan
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -49,7 +50,7 @@ def build(wf, flag):
         node = stack[top]
         a = start[node]
         b = stop[node]
-        if b - a <= LEAF or flag[0] != 0:
+        if b - a <= LEAF or stop_requested(flag):
             continue
         # split the widest dimension at its median
         best_d = 0
@@ -107,7 +108,7 @@ def build(wf, flag):
     # children are created after their parent: leaves first from their rows,
     # then every parent as the union of its two children (bottom-up, O(M D))
     for node in range(n_nodes - 1, -1, -1):
-        if flag[0] != 0:
+        if stop_requested(flag):
             break   # unfinished boxes: the caller raises Cancelled before any query
         if sdim[node] < 0:
             for d in range(dim):
@@ -147,7 +148,7 @@ def query(wf, x, tree, out_idx, out_d2, flag):
     perm, start, stop, sdim, left, right, lo, hi = tree
     dim = wf.shape[1]
     for s in prange(x.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             continue
         xs = x[s]
         best = np.inf
@@ -196,7 +197,7 @@ def query(wf, x, tree, out_idx, out_d2, flag):
 def brute(wf, x, out_idx, out_d2, flag):
     """Full scan for a handful of samples, where building a tree would cost more."""
     for s in range(x.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return
         out_idx[s], out_d2[s] = bmu_scan(wf, x[s])
 
@@ -210,7 +211,7 @@ def query2(wf, x, tree, out, flag):
     perm, start, stop, sdim, left, right, lo, hi = tree
     dim = wf.shape[1]
     for s in prange(x.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             continue
         xs = x[s]
         b1 = np.inf

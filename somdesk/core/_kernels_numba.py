@@ -38,6 +38,7 @@ import math
 import numpy as np
 from numba import njit
 
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -205,7 +206,7 @@ def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal
     ystep2 = HEX_H2 if hexagonal else 1.0
     reach = _reach(nb, sigma, 1.0)
     for m in range(m0, m1):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return
         c = counts[m]
         if c == 0:
@@ -240,7 +241,7 @@ def two_nearest(wf, x, out, flag):
     """
     m_count, dim = wf.shape
     for s in range(x.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return
         b1 = np.inf
         b2 = np.inf

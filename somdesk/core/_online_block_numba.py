@@ -37,6 +37,7 @@ from numba import njit
 
 from somdesk.core._kernels_numba import CUTOFF, HEX_H, _row_offset, _window, _wrap
 from somdesk.core._online_wide_numba import column_factors
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -364,7 +365,7 @@ def _present(buf, m_count, xb, ag, gs, gram, xxd, back, acc, copy_g, nodes, g, g
     wtmp = np.empty(buf.shape[0])       # a candidate's weights (`_measured`)
     s0 = 0          # the current sub-block's first input; ag's rows hold the earlier ones' terms
     for t in range(b_count):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return t
         xx = xxd[t]
         best_bits = _dots(q, acc, dist, ag[t, :m_count], gs, gram, s0, t, c, p, xx, back)

@@ -26,6 +26,7 @@ from somdesk.core._kernels_numba import (
     _row_offset, _window, _wrap, factor_tables,
 )
 from somdesk.core._online3_numba import _fused_pass3, _inside, _search_outside3, _window_pass3, bmu_scan3
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -275,7 +276,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     hif = hi.reshape(dim, lb.shape[0])
     next_b = -1
     for k in range(order.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             done = k
             break
         src = order[k]
@@ -401,7 +402,7 @@ def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_b
     while s < snap_after.shape[0] and snap_after[s] < 1:
         s += 1
     for e in range(orders.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return e, 1
         _copy_flat(flat, saved)
         done = online_epoch(wp, x, orders[e], alphas[e], sigmas[e], nb, hexagonal, toroidal, last_bmu,

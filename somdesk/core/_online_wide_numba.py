@@ -24,6 +24,7 @@ from numba import njit
 from somdesk.core._kernels_numba import (
     CUTOFF, HEX_H, _col_offset2, _reach, _row_offset, _window, _wrap, factor_tables,
 )
+from somdesk.core._stop_numba import stop_requested
 from somdesk.core.numba_cache import configure as _configure_cache
 
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
@@ -118,7 +119,7 @@ def online_epoch_wide(wp, x, order, alpha, sigma, hexagonal, toroidal, last_bmu,
     gx = np.zeros((2, width))
     fac = np.zeros(m_count)
     for k in range(order.shape[0]):
-        if flag[0] != 0:
+        if stop_requested(flag):
             return k
         src = order[k]
         v = x[src]

@@ -5,7 +5,9 @@ close and quit, Ctrl+C on the CLI) and whoever does the work (a SOM epoch,
 a full-size quantisation, reading a big table, clustering).  The flag lives
 in a one-element int64 array so compiled kernels (numba, ahead of time) can
 read it between inputs or between chunks without calling back into Python:
-`flag[0] != 0` means stop.  Setting it is a single store, safe from any thread.
+`flag[0] != 0` means stop (a numba kernel reads it through
+`core._stop_numba.stop_requested`, which the compiler cannot hoist out of the
+loop).  Setting it is a single store, safe from any thread.
 
 Contract for work that takes a token: check it at least every ~50 ms of work;
 when it is set, leave every object in a consistent state (a SOM as before the

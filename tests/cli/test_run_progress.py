@@ -1,0 +1,100 @@
+"""`somdesk train --table` says where a long run is (tester13 #3: 28 minutes printing nothing)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from somdesk.cli import main
+from somdesk.cli_progress import RunProgress, elapsed_text
+
+
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def _lines(stream) -> list[str]:
+    return stream.getvalue().splitlines()
+
+
+def test_the_rule_silent_at_first_then_phases_at_most_every_few_seconds():
+    clock, out = Clock(), io.StringIO()          # StringIO is not a terminal: FIRST_AFTER
+    say = RunProgress(stream=out, clock=clock)
+    say.phase("reading big.csv")
+    clock.t += RunProgress.FIRST_AFTER - 1
+    say.tick()
+    assert _lines(out) == []                      # a run shorter than that prints nothing
+    clock.t += 1
+    say.tick()
+    assert _lines(out) == ["somdesk: reading big.csv (1 min 00 s)"]
+    say.phase("preparing the table")              # a new phase, but only 0 s after the last line
+    assert len(_lines(out)) == 1
+    clock.t += RunProgress.EVERY
+    say.tick()
+    assert _lines(out)[-1] == "somdesk: preparing the table (1 min 05 s)"
+    for done in range(3):
+        say.epoch(done, 30)
+    clock.t += RunProgress.EVERY
+    say.tick()
+    assert _lines(out)[-1] == "somdesk: training, epoch 3 of 30 (1 min 10 s)"
+    clock.t += RunProgress.EVERY
+    say.tick()
+    assert len(_lines(out)) == 3                  # the same phase: repeated only after REPEAT
+    clock.t += RunProgress.REPEAT
+    say.tick()
+    assert _lines(out)[-1] == "somdesk: training, epoch 3 of 30 (1 min 45 s)"
+
+
+def test_quiet_prints_nothing_and_a_terminal_hears_sooner():
+    clock, out = Clock(), io.StringIO()
+    say = RunProgress(quiet=True, stream=out, clock=clock)
+    say.phase("reading")
+    clock.t += 3600
+    say.tick()
+    assert out.getvalue() == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    say = RunProgress(stream=term, clock=clock)
+    say.phase("reading")
+    clock.t += RunProgress.FIRST_AFTER_TERMINAL
+    say.tick()
+    assert _lines(term) == ["somdesk: reading (5 s)"]
+    assert [elapsed_text(s) for s in (0, 59.9, 61, 3725)] == ["0 s", "59 s", "1 min 01 s", "1 h 02 min"]
+
+
+@pytest.fixture
+def table(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "t.csv"
+    np.savetxt(path, rng.random((300, 3)), delimiter=",", fmt="%.4f", header="a,b,c", comments="")
+    return path
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["in-memory", "out-of-core"])
+def test_a_long_run_names_its_phases_in_memory_and_out_of_core(table, tmp_path, capsys, monkeypatch, chunked):
+    """A run 'long' at once (the thresholds set to 0) prints the phases in order; -q none."""
+    monkeypatch.setattr(RunProgress, "FIRST_AFTER", 0.0)
+    monkeypatch.setattr(RunProgress, "EVERY", 0.0)
+    args = ["train", "--table", str(table), "--width", "4", "--height", "3", "--epochs", "3",
+            "--save-map", str(tmp_path / "m.somz")] + (["--out-of-core", "--chunk-rows", "100"] if chunked else [])
+    assert main(args) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("somdesk: ")]
+    text = "\n".join(err)
+    assert err[0].startswith("somdesk: reading ") and "t.csv" in err[0]
+    for word in ("training, epoch 2 of 3", "training, epoch 3 of 3", "finding segments"):
+        assert word in text, text
+    if not chunked:
+        for word in ("preparing the table", "measuring the map on 300 rows", "saving the map"):
+            assert word in text, text
+    assert all(line.endswith(" s)") for line in err)
+    assert main(args + ["-q"]) == 0
+    assert "somdesk: " not in capsys.readouterr().err
