@@ -297,8 +297,11 @@ def run_train(args) -> int:
     from somdesk.cli_outputs import print_warning
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print_warning(w)
+    rows_text = count_text(len(prep.data), 'row')
+    if trained != len(prep.data):
+        rows_text = f"{trained:,} of {rows_text}"
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on "
-                  f"{count_text(len(prep.data), 'row') if trained == len(prep.data) else f'{trained:,} of {len(prep.data):,} rows'}; "
+                  f"{rows_text}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
                   f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary

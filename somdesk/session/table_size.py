@@ -58,7 +58,7 @@ def training_note(kept: int) -> str | None:
     the window's table line); None when every row trains."""
     if int(kept) <= TRAIN_ROWS:
         return None
-    return (f"the map trains on a random {TRAIN_ROWS:,} of the {int(kept):,} rows (its size follows the rows "
+    return (f"the map trains on a random {TRAIN_ROWS:,} of the {count_text(int(kept), 'row')} (its size follows the rows "
             "trained on); every row is then placed on it and segmented; out of core, training reads every row")
 
 
@@ -138,7 +138,7 @@ def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = Fa
     h, w, epochs = auto_size(filled, n, spec)
     basis = f"the {count_text(n, 'row')} trained on"
     if n < kept:
-        basis += f" (a random sample of the {kept:,} rows held" + (f", of the file's {total:,})" if sampled else ")")
+        basis += f" (a random sample of the {count_text(kept, 'row')} held" + (f", of the file's {total:,})" if sampled else ")")
     elif sampled:
         basis += f" (of a random sample of the file's {total:,})"
     return AutoSize(h, w, epochs, n, basis)
