@@ -70,7 +70,7 @@ class RunProgress:
 
     def __enter__(self) -> "RunProgress":
         if not self.quiet:
-            self._thread = threading.Thread(target=self._beat, name="somdesk-progress", daemon=True)
+            self._thread = threading.Thread(target=self._beat, name="somdesk-progress")  # joined in __exit__; never a daemon (tests/cli/test_exit_orderly.py)
             self._thread.start()
         return self
 

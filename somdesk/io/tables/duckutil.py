@@ -253,7 +253,7 @@ _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "
 # magic bytes found at end of file 'trunc.parquet'" reached the user, in memory and out of core)
 _DAMAGED_PARQUET = re.compile(r"No magic bytes found at end of file|too small to be a Parquet file|"
                               r"TProtocolException|[Dd]ecompression failure|Couldn't deserialize thrift|"
-                              r"Invalid Parquet|[Cc]orrupt(ed)? (Parquet|page|footer)")
+                              r"Invalid Parquet|[Cc]orrupt(ed)? (Parquet|page|footer)|Footer length error")
 DAMAGED_PARQUET = "the Parquet file is damaged or truncated"
 
 
