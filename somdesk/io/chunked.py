@@ -497,16 +497,23 @@ def count_rows(pattern) -> int:
     """Rows of the table file or glob `pattern` as the chunked reader counts them (one DuckDB
     count; mixed line ends read as read_with_line_ends reads them, as the in-memory reader).
     FileFormatError when it cannot be read."""
-    files, _, link_dir = engine_files(expand(pattern))
-
     def count(names):
         con = engine_connection()
         try:
             return int(con.execute(f"SELECT count(*) FROM {reader_sql(names)}").fetchone()[0])
         finally:
             con.close()
+    return over_engine_files(pattern, count)
+
+
+def over_engine_files(pattern, run, given: list[str] | None = None):
+    """`run(names)`'s result, `names` being the files of `pattern` (or `given`, its expanded files)
+    as the engine opens them (engine_files: ASCII links to names that are not UTF-8), read with
+    their line ends as read_with_line_ends reads them; the links are removed after, whatever
+    happens.  Errors as read_with_line_ends."""
+    files, _, link_dir = engine_files(expand(pattern) if given is None else given)
     try:
-        return read_with_line_ends(pattern, count, files)
+        return read_with_line_ends(pattern, run, files)
     finally:
         if link_dir is not None:
             shutil.rmtree(link_dir, ignore_errors=True)
@@ -607,7 +614,6 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
 
     given = expand(pattern)
     check_formats(given, os.fspath(pattern))    # a palette or picture is named, as `open` names it
-    files, _, link_dir = engine_files(given)
 
     def kinds(names):
         con = engine_connection()
@@ -628,11 +634,7 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
             return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
         finally:
             con.close()
-    try:
-        return read_with_line_ends(pattern, kinds, files)
-    finally:
-        if link_dir is not None:
-            shutil.rmtree(link_dir, ignore_errors=True)
+    return over_engine_files(pattern, kinds, given)
 
 
 def _utf8_copies(pattern, copies: dict) -> str | None:
