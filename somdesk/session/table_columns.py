@@ -20,6 +20,7 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.core.preparation import DEFAULT_MISSING_LABELS
 from somdesk.errors import OptionError
+from somdesk.io.tables.columns import SLICE_ROWS
 
 __all__ = ["default_columns", "default_label_column", "label_rule", "identifier_columns", "identifier_warning", "judge_columns",
            "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
@@ -98,7 +99,12 @@ def numeric_label_warning(column: str | None, labels, numeric: bool) -> str | No
 def _label_kinds(table, name: str, head: int | None = None) -> set:
     """The distinct present values of text column `name` (of its first `head` rows)."""
     cells = table.cells(name)[:head]
-    distinct = set(cells.tolist()) if cells.dtype == object else set(table.strings(name, head))
+    if cells.dtype == object:
+        distinct: set = set()
+        for lo in range(0, len(cells), SLICE_ROWS):     # a slice per call: each holds the GIL
+            distinct.update(cells[lo:lo + SLICE_ROWS].tolist())
+    else:
+        distinct = set(table.strings(name, head))
     tokens = getattr(table, "missing_tokens", MISSING_LABELS)      # the table's --missing-values, as training
     return {v for v in distinct if v is not None and v.strip().lower() not in tokens}
 
