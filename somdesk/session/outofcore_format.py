@@ -79,7 +79,7 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     columns, ()) when DuckDB's own rules read the numbers right (a decimal point, no groups) or
     the files are not text.  FileFormatError when the files of a glob write numbers differently
     (agreed_number_format; not asked when the format is given)."""
-    from somdesk.io.chunked import read_with_line_ends
+    from somdesk.io.chunked import over_engine_files
     from somdesk.io.chunked_sql import engine_connection, expand, files_format, reader_sql, sniffed_dialect
     from somdesk.io.tables.duckutil import lit, q
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
@@ -110,9 +110,10 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
         finally:
             con.close()
 
-    # mixed line ends (CRLF with bare LF or CR) are read from an LF copy, as the in-memory reader
-    # and ChunkedTable.open read them; any other failure: ChunkedTable.open's words
-    names, ok = read_with_line_ends(path, numeric_in, files)
+    # the engine's names (ASCII links for names that are not UTF-8: DuckDB cannot take them) and
+    # mixed line ends (CRLF with bare LF or CR) read from an LF copy, as the in-memory reader,
+    # ChunkedTable.open, count_rows and text_column_kinds read them; any other failure: their words
+    names, ok = over_engine_files(path, numeric_in, files)
     numeric = [c for c, good in zip(names, ok) if good]
     if columns is None:
         columns = [c for c in numeric if c != label]
