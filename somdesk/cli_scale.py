@@ -153,7 +153,8 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     if default_label:       # never trained on: the map is the map without it, as in memory
         from dataclasses import replace
         from somdesk.session.outofcore_table import default_label_out_of_core
-        default = default_label_out_of_core(args.table, spec, args.where)
+        default = default_label_out_of_core(args.table, spec, args.where,
+                                            given_number_format(given.decimal, given.thousands))
         spec = replace(spec, label=default)
     executor = _executor(args.dask)
     from somdesk.cli_progress import RunProgress

@@ -601,7 +601,8 @@ def _cell_texts(col) -> np.ndarray:
     return np.array(texts, dtype=object)
 
 
-def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 51) -> tuple[dict, int]:
+def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 51,
+                      number_format: tuple | None = None, columns: dict | None = None) -> tuple[dict, int]:
     """({text column: its distinct present values, counted up to `cap`}, rows) of a file or glob,
     by one DuckDB query over the files themselves (the staged copy holds only the chosen columns).
 
@@ -609,11 +610,24 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
     rule's tokens: session.table_columns._label_kinds).  `where` (SQL, checked as `open` checks it)
     keeps only its rows, as the in-memory reader's filter.  Counts stop at `cap` per column
     (a column with more is no label; an identifier holds no more memory than `cap` values).
+    A column DuckDB types as text whose every present cell (the reader's missing-value texts
+    aside) is a number -- written with `number_format` ((decimal, thousands): `5,25` with a
+    decimal comma), else by the in-memory reader's plain rule (`+1`, `007`) -- is not text: the
+    in-memory reader reads it as numbers, so it is no label there either.  `columns` (a dict)
+    receives {column: reads as numbers} for every column of the files, in their order (the
+    label rule of a scikit-learn file's class target needs the numeric ones).
     Raises FileFormatError for unreadable files, as `open`."""
-    from somdesk.io.chunked_checks import check_formats
+    from somdesk.io.chunked_checks import cell_text, check_formats, number_cell
+    from somdesk.io.tables.textfile import number_pattern
 
     given = expand(pattern)
     check_formats(given, os.fspath(pattern))    # a palette or picture is named, as `open` names it
+
+    def is_number(c):
+        v = cell_text(c)
+        if number_format is None:
+            return number_cell(v)
+        return f"regexp_full_match({v}, {lit(number_pattern(*number_format))})"
 
     def kinds(names):
         con = engine_connection()
@@ -627,11 +641,17 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
                 from somdesk.io.tables.sqlfilter import check_filter
                 filt = f" WHERE {check_filter(con, where, 'src')}"
             tokens = ", ".join(lit(t) for t in sorted(set(missing) | {""}))
-            # exact distinct counts in one pass over the files (approximate ones could say 50 for 52)
+            # exact distinct counts in one pass over the files (approximate ones could say 50 for 52),
+            # and whether a text column holds numbers only (at least one)
             aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({q(c)})) IN ({tokens}) THEN NULL "
                                    f"ELSE {q(c)} END)" for c in text]
+            aggs += [f"bool_and({cell_text(c)} IS NULL OR {is_number(c)}) AND count({cell_text(c)}) > 0"
+                     for c in text]
             row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
-            return {c: min(int(n), cap) for c, n in zip(text, row[1:])}, int(row[0])
+            numbers = {c for c, all_numbers in zip(text, row[1 + len(text):]) if all_numbers}
+            if columns is not None:
+                columns.update({c: c in numbers or is_numeric_type(str(t)) for c, t in types.items()})
+            return {c: min(int(n), cap) for c, n in zip(text, row[1:1 + len(text)]) if c not in numbers}, int(row[0])
         finally:
             con.close()
     return over_engine_files(pattern, kinds, given)

@@ -1,5 +1,5 @@
 """Out of core reads what the in-memory reader reads (the thirteenth session's leftovers, left14):
-the number-format query's file names, ..."""
+the number-format query's file names, the default label (a scikit-learn class target; numbers written as text are no label), ..."""
 from __future__ import annotations
 
 import os
@@ -41,3 +41,82 @@ def test_the_number_format_query_reads_the_files_as_the_reader_does(tmp_path, ca
     np.testing.assert_allclose(o.recipe.offset, m.recipe.offset, rtol=1e-9)
     assert o.number_format == m.number_format == {"decimal": ",", "thousands": "", "delimiter": ";"}
     assert not os.listdir(scratch)                                # no link or copy left behind
+
+
+def _label_line(err_out: str) -> str | None:
+    return next((ln for ln in err_out.splitlines() if ln.startswith("label: ")), None)
+
+
+def _both_labels(path, tmp_path, capsys, *extra):
+    """The default label line `train --table` says in memory and out of core (None: no label)."""
+    said = []
+    for where in ([], ["--out-of-core"]):
+        assert main(["train", "--table", str(path), "--width", "2", "--height", "2", "--epochs", "1", "--seed", "1",
+                     "--save-map", str(tmp_path / "m.somz"), *extra, *where]) == 0
+        out = capsys.readouterr()
+        said.append(_label_line(out.out + out.err))
+    return said
+
+
+def _sklearn_csv(path, n=150, features=4, classes=("setosa", "versicolor", "virginica")):
+    rng = np.random.default_rng(0)
+    lines = [f"{n},{features}," + ",".join(classes)]
+    lines += [",".join(f"{v:.1f}" for v in rng.normal(5, 1, features)) + f",{i % len(classes)}" for i in range(n)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_scikit_learn_class_target_is_the_default_label_out_of_core(tmp_path, capsys):
+    """iris.csv's metadata line names the classes: its last column is the default label in memory
+    (tester13 #9); out of core there was none (the target was only left out of the columns)."""
+    f = _sklearn_csv(tmp_path / "iris.csv")
+    mem, ooc = _both_labels(f, tmp_path, capsys)
+    assert mem == ooc == "label: column4 (the default; --label none to train without one)"
+    m = load_table_map(tmp_path / "m.somz")        # the out-of-core map: trained without its label
+    assert m.recipe.features == ("column0", "column1", "column2", "column3")
+
+
+def test_a_chosen_class_target_or_a_line_naming_no_classes_is_no_default_label(tmp_path, capsys):
+    f = _sklearn_csv(tmp_path / "iris.csv")
+    assert _both_labels(f, tmp_path, capsys, "--columns", "column0,column1,column4") == [None, None]
+    g = tmp_path / "plain.csv"                           # rows, features, no class names
+    g.write_text("\n".join(["150,4"] + f.read_text().splitlines()[1:]) + "\n")
+    assert _both_labels(g, tmp_path, capsys) == [None, None]
+
+
+def test_numbers_with_decimal_commas_are_no_default_label_out_of_core(tmp_path, capsys):
+    """`0,5;1,5;...`: few distinct values, typed text by DuckDB -- out of core took `grade` for the
+    label; the in-memory reader reads the column as numbers (the head shows the decimal comma)."""
+    f = tmp_path / "eu.csv"
+    f.write_text("a;b;grade\n" + "".join(f"{i},25;{(i * 7) % 13},5;{i % 4},5\n" for i in range(80)))
+    assert _both_labels(f, tmp_path, capsys) == [None, None]
+    assert load_table_map(tmp_path / "m.somz").recipe.features == ("a", "b", "grade")
+    # a text column beside them is still the label, both ways
+    g = tmp_path / "eu2.csv"
+    g.write_text("a;grade;kind\n" + "".join(f"{i},25;{i % 4},5;k{i % 3}\n" for i in range(80)))
+    assert _both_labels(g, tmp_path, capsys) == ["label: kind (the default; --label none to train without one)"] * 2
+
+
+def test_numbers_with_the_marks_given_are_no_default_label_out_of_core(tmp_path, capsys):
+    """`1.250;3`: the head shows no decimal comma (1.250 reads as a fraction), --decimal , and
+    --thousands . say so; `+1` / `007` cells are numbers in memory with no format at all."""
+    f = tmp_path / "given.csv"
+    f.write_text("qty;size\n" + "".join(f"{1 + i % 5}.{(i * 37) % 1000:03d};{i % 3},{i % 2}\n" for i in range(80)))
+    marks = ["--decimal", ",", "--thousands", "."]
+    assert _both_labels(f, tmp_path, capsys, *marks) == [None, None]
+    g = tmp_path / "signed.csv"
+    g.write_text("x,code,v\n" + "".join(f"{i},{'+' if i % 2 else '00'}{i % 4},{i * 0.5}\n" for i in range(80)))
+    assert _both_labels(g, tmp_path, capsys) == [None, None]
+
+
+def test_text_column_kinds_says_which_columns_read_as_numbers(tmp_path):
+    from somdesk.io.chunked import text_column_kinds
+
+    f = tmp_path / "t.csv"
+    f.write_text("a;b;kind;c\n" + "".join(f"{i};{i % 3},5;k{i % 2};{'NA' if i == 3 else '+1'}\n" for i in range(20)))
+    columns: dict = {}
+    kinds, rows = text_column_kinds(str(f), None, (), 51, (",", ""), columns)
+    assert kinds == {"kind": 2} and rows == 20
+    assert columns == {"a": True, "b": True, "kind": False, "c": True}
+    kinds, _ = text_column_kinds(str(f), None, (), 51)        # a decimal point: b's cells are words
+    assert kinds == {"b": 3, "kind": 2}
