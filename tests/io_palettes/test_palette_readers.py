@@ -40,6 +40,19 @@ def test_gpl_latin1_fallback():
     assert any("Latin-1" in w for w in p.warnings)
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_a_palette_not_in_utf8_says_where_and_in_what_it_was_read(bom, end):
+    """Byte and line in the file (a BOM counted, any line end), and the encoding it was read in,
+    as the table reader's encoding warnings say them (io.lines.byte_position)."""
+    data = bom + end.join([b"GIMP Palette", b"Name: old", b"1 2 3 Caf\xe9", b""])
+    p = read_palette_bytes(data, "old.gpl")
+    at = data.index(b"\xe9") + 1
+    assert p.warnings == (f"the file is not valid UTF-8 (at byte {at}, line 3): it was read as Latin-1, so "
+                          "accented letters in names may be wrong",)
+    assert p.swatches[0].name == "Caf\xe9"
+
+
 def test_ase_groups_and_colour_models():
     p = read_palette(fixture_path("ase_groups.ase"))
     assert p.format == "ase"
