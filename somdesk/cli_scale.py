@@ -358,8 +358,8 @@ def run_assign_streaming(args, check_writable) -> int:
             n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
-    warned = [w for w in (source_change_warning(tm, args.data), tally.warning(name),
-                          few_values_warning(tm, name, few)) if w]
+    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), tally.warning(name),
+                                         few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
     if not args.quiet:

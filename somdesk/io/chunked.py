@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from somdesk.errors import Cancelled, FileFormatError, SomdeskError
-from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, PARQUET_SUFFIXES, Partition, converted_columns,
+from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, Partition, converted_columns,
                                     engine_connection, engine_files, expand, file_codec, files_format,
                                     is_numeric_type, is_pattern, number_expr, parquet_reader, reader_sql, select_expr,
                                     sniffed_dialect, text_expr, unreadable)
@@ -56,6 +56,9 @@ class ChunkedTable:
     # reader's sentence, io.chunked_checks.infinite_columns); the callers say so as in memory
     left_out: dict = field(default_factory=dict)
     numbered: bool = False      # filtered: each staged row keeps its row number in the files (ROW_COLUMN)
+    # the reader's warnings the callers say, as the in-memory table's `warnings` (a file read by its
+    # content, not its name: io.chunked_checks.misnamed_warnings)
+    warnings: list = field(default_factory=list)
 
     @classmethod
     def open(cls, pattern, columns: list[str] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -118,7 +121,7 @@ class ChunkedTable:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         given = expand(pattern)
         from somdesk.io.chunked_checks import (cell_text, check_files, check_formats, first_text, infinite_columns,
-                                               numbers_in_text, typed_too_soon)
+                                               misnamed_warnings, numbers_in_text, typed_too_soon)
         from somdesk.io.chunked_sql import no_rows_message
         from somdesk.io.chunked_stage import stage_dir
         from somdesk.io.names import display_basename
@@ -182,8 +185,7 @@ class ChunkedTable:
             if not columns:
                 raise FileFormatError(no_rows_message(con, src, given, os.fspath(pattern))
                                       or f"{pattern}: no numeric columns")
-            parquet = all(f.lower().endswith(PARQUET_SUFFIXES) for f in files)
-            if not parquet or where:
+            if files_format(files) != "parquet" or where:      # by content, as the reader
                 staged = stage_dir()
                 out = os.path.join(staged, "table.parquet")
                 sel = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" if c in text_ok and c not in numeric
@@ -248,7 +250,8 @@ class ChunkedTable:
                         [c for c in columns if c in numeric], file_labels=labels,
                         metadata=metadata_line(given) if files_format(given) == "csv" else None,
                         file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
-                                                            **infinite}, numbered=bool(where))
+                                                            **infinite}, numbered=bool(where),
+                        warnings=misnamed_warnings(given))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table

@@ -317,6 +317,7 @@ class StreamingTableRun:
                                       categorical=tuple(spec.categorical), number_format=self.number_format)
         src = first
         try:
+            self.warnings.extend(first.warnings)    # a file read by its content, not its name (as in memory)
             # a column of numbers with an infinite value or a word is left out of the default columns,
             # said as in memory (session.table_columns.spoiled_columns; out of core takes no
             # --missing-values: the way to train on an infinite value's column is in memory)

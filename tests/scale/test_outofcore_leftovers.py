@@ -120,3 +120,56 @@ def test_text_column_kinds_says_which_columns_read_as_numbers(tmp_path):
     assert columns == {"a": True, "b": True, "kind": False, "c": True}
     kinds, _ = text_column_kinds(str(f), None, (), 51)        # a decimal point: b's cells are words
     assert kinds == {"b": 3, "kind": 2}
+
+
+def _frame():
+    import pandas as pd
+    return pd.DataFrame({"a": (np.arange(60.0) * 3) % 17, "b": (np.arange(60.0) * 7) % 11,
+                         "kind": list("xyz") * 20})
+
+
+@pytest.mark.parametrize("written, name", [("csv", "t.parquet"), ("parquet", "t.csv"), ("ndjson", "t.csv"),
+                                           ("csv", "t.json"), ("parquet", "t.json")])
+def test_a_misnamed_table_is_read_by_its_content_out_of_core(tmp_path, capsys, written, name):
+    """Refused out of core with a rename hint before (left14); now read as in memory, with the
+    in-memory warning, in training and in scoring -- the same map both ways."""
+    df, path = _frame(), tmp_path / name
+    if written == "csv":
+        df.to_csv(path, index=False)
+    elif written == "parquet":
+        df.to_parquet(path)
+    else:
+        df.to_json(path, orient="records", lines=True)
+    mem, ooc = str(tmp_path / "mem.somz"), str(tmp_path / "ooc.somz")
+    assert _train(str(path), mem) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["train", "--table", str(path), "--width", "2", "--height", "2", "--epochs", "1", "--seed", "1",
+                 "--save-map", ooc, "--out-of-core"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {name} is named like " in err and "it is read as such (renaming it ." in err
+    m, o = load_table_map(mem), load_table_map(ooc)
+    assert o.recipe.features == m.recipe.features == ("a", "b")
+    np.testing.assert_allclose(o.recipe.offset, m.recipe.offset, rtol=1e-9)
+    scores = tmp_path / "s.csv"
+    assert main(["assign", mem, str(path), "--out-of-core", "--out", str(scores)]) == 0
+    assert f"{name} is named like " in capsys.readouterr().err
+    assert len(scores.read_text().splitlines()) == 61
+
+
+def test_a_glob_of_misnamed_and_named_files_is_one_kind_by_content(tmp_path, capsys):
+    """Parquet named .csv beside Parquet named .parquet is a glob of Parquet files (it 'mixed'
+    Parquet and text by the names); text named .parquet beside Parquet still mixes them."""
+    df = _frame()
+    d = tmp_path / "d"
+    d.mkdir()
+    df.to_parquet(d / "one.parquet")
+    df.to_parquet(d / "two.csv")
+    assert main(["train", "--table", str(d / "*"), "--width", "2", "--height", "2", "--epochs", "1",
+                 "--out-of-core", "--save-map", str(tmp_path / "g.somz")]) == 0
+    err = capsys.readouterr().err
+    assert "two.csv is named like delimited text but holds a Parquet file" in err
+    (d / "two.csv").unlink()
+    df.to_csv(d / "three.parquet", index=False)
+    assert main(["train", "--table", str(d / "*"), "--width", "2", "--height", "2", "--epochs", "1",
+                 "--out-of-core", "--save-map", str(tmp_path / "g.somz")]) == 2
+    assert "mixes Parquet and text files" in capsys.readouterr().err
