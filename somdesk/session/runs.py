@@ -57,7 +57,7 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     session._post(session.history.clear)   # training is not undoable (session.undo)
     session._post(lambda: session._set_run_state("running"))
     start = epoch_start = time.perf_counter()
-    stopped, epoch = True, 0
+    stopped, epoch, marked = True, 0, False
     last = None          # (som, measured MapState of its current iteration): the final map when it ends there
     try:
         if frames is not None:
@@ -93,6 +93,11 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 map_seconds = time.perf_counter() - t_map if want else 0.0
+                if epoch and not marked:
+                    # unsaved from the first epoch, not from the run's end: a reopened (clean)
+                    # map closed during its run lost the epochs without a prompt (testerW #1)
+                    marked = True
+                    session._post(lambda: _mark_trained(session, gen))
                 # counted here, on the run's thread: the window reads the phase later
                 overall, planned = epoch_position(session, info.iteration + 1)
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
@@ -262,6 +267,13 @@ def next_recovery(session, som: SOM) -> SOM:
 def _add_measures(session, gen: int, measures: tuple) -> None:
     if gen == session.generation:
         session._set("measures", session.measures + measures)
+
+
+def _mark_trained(session, gen: int) -> None:
+    """On the session's thread: the map has new epochs, so it is unsaved (the same run's
+    end marks it again, when its clusters of the old weights go)."""
+    if gen == session.generation:
+        session._set_dirty(True)
 
 
 def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:

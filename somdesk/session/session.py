@@ -146,10 +146,11 @@ class Session:
     @property
     def unsaved(self) -> bool:
         """Is there work a close or another file would lose: trained, unsaved epochs of the
-        dataset's map, or a table map not saved since it was trained or changed?"""
+        dataset's map (shown, or kept only in the undo history after a Reset weights, which
+        asks nothing), or a table map not saved since it was trained or changed?"""
         if self.kind == "table":
             return self.table.unsaved
-        return bool(self.dirty and self.would_discard_training)
+        return bool(self.dirty and self.would_discard_training) or self.history.holds_unsaved_training()
 
     @property
     def running(self) -> bool:
