@@ -16,7 +16,7 @@ from PySide6.QtCore import Slot
 from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
-from somdesk.gui.window_drawing import FPS, quantised_nodes
+from somdesk.gui.window_drawing import FPS, panel_config, quantised_nodes
 from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, planned_epochs
@@ -120,8 +120,9 @@ class WindowRuns:
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
-        current = s.config if cfg.seed is not None else s.config.replace(seed=None)
-        if cfg == current:
+        if cfg == panel_config(s):      # a drawn seed shows as random: no change
+            return True
+        if cfg == s.config:
             return True
         if s.would_discard_training and s.dirty and self.interactive:
             if not discard_training(self, "New settings start a fresh map."):
@@ -137,7 +138,7 @@ class WindowRuns:
                 cfg = self.left.params.config()
             except SomdeskError:
                 return
-            if cfg != s.config:
+            if cfg != s.config and cfg != panel_config(s):
                 s.set_config(cfg)
 
     def stop_task(self) -> None:
