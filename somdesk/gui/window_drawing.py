@@ -45,7 +45,7 @@ class WindowDrawing:
         if kind is not None and kind not in VIEWS[self.view][1]:
             self.set_view("colours")
         # a seed nobody typed shows as "random" (the title still names it): shown as typed, it
-        # turned fixed after File > Open and every later file reused it (testerW #3)
+        # turned fixed after File > Open and every later file reused it (testerW #5)
         self.left.params.set_config(panel_config(self.session))
         # rings on every input's node help with a palette; on a picture's
         # thousands of inputs they cover every node (View > Markers brings them back)

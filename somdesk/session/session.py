@@ -193,7 +193,7 @@ class Session:
             self._drawn_seeds.add(int(config.seed))    # a saved map's seed: not one the user typed here
         elif som is None and self._seed_drawn(config):
             # a fresh map draws its own seed: the last map's drawn seed is no setting to keep
-            # (it turned "fixed" after File > Open and every later file reused it: testerW #3)
+            # (it turned "fixed" after File > Open and every later file reused it: testerW #5)
             config = config.replace(seed=None)
         self.config = config
         self.som, self.image_phase, self.recovery_round = som, image_phase, int(recovery_round)

@@ -1,4 +1,4 @@
-"""A binary file is not a palette, in `palette info` and `train --palette` alike (testerW #2)."""
+"""A binary file is not a palette, in `palette info` and `train --palette` alike (testerW #4)."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""File > Open of a binary file says it is not a palette, in one line (testerW #2: "Opened
+"""File > Open of a binary file says it is not a palette, in one line (testerW #4: "Opened
 binary.csv: 4 colours." and four near-black swatches)."""
 from __future__ import annotations
 

@@ -106,7 +106,7 @@ def test_a_window_without_settings_remembers_nothing(qtbot):
 
 
 def test_a_random_seed_stays_random_across_files(qtbot, tmp_path):
-    """testerW #3: File > Open showed the start map's drawn seed as if typed ("(fixed)" in the
+    """testerW #5: File > Open showed the start map's drawn seed as if typed ("(fixed)" in the
     title) and every later file and run reused it."""
     files = []
     for k, name in enumerate(("one.gpl", "two.gpl")):

@@ -448,7 +448,7 @@ def test_css_round_trip_keeps_names_that_look_like_colours(tmp_path):
     assert [s.rgb for s in back.swatches] == [(1, 2, 3), (4, 5, 6)]
 
 
-# -- almost all entries unreadable: not a palette (testerW #2) ------------------------------
+# -- almost all entries unreadable: not a palette (testerW #4) ------------------------------
 def test_a_binary_file_sniffed_as_aco_is_not_a_palette(tmp_path):
     """bytes(range(256)) * 40 starts 00 01 like an .aco: 4 near-black "colours" of 515 entries
     were opened with 511 warnings nobody saw.  The same rule for any name."""

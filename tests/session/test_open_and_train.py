@@ -455,7 +455,7 @@ def test_a_bad_file_named_as_a_palette_gets_the_palette_readers_message(tmp_path
 
 
 def test_a_drawn_seed_is_not_carried_to_the_next_file(palette_file, tmp_path):
-    """testerW #3: the seed drawn for one file's map was kept in the config and reused by every
+    """testerW #5: the seed drawn for one file's map was kept in the config and reused by every
     later file; a typed seed (set_config) stays."""
     from somdesk.session import Session
 

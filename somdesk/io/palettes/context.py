@@ -66,7 +66,7 @@ class ReadContext:
         """Refuse a file whose colour entries are almost all unreadable (at least
         MIN_UNREADABLE of them and over UNREADABLE_SHARE of all): bytes of something else
         that happen to start like a palette -- a binary file sniffed as .aco gave "4
-        colours" of 515 entries (testerW #2) -- are not a palette with warnings."""
+        colours" of 515 entries (testerW #4) -- are not a palette with warnings."""
         bad = self.unreadable
         if bad >= MIN_UNREADABLE and bad > UNREADABLE_SHARE * (bad + kept):
             raise self.error(f"not a palette: {bad:,} of {count_text(bad + kept, 'colour entry')} "
