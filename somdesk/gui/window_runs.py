@@ -28,6 +28,13 @@ MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, 
 _TRAINED_ONCE = False     # a training was started in this process (the JIT kernels are compiled)
 
 
+def warm_words(result) -> str:
+    """", after 92 s compiling or loading the training kernels" when the run's start waited for
+    them at least a second (not counted in the epochs' time), else ""."""
+    warm = getattr(result, "warm_up", 0.0)
+    return f", after {warm:.0f} s compiling or loading the training kernels" if warm >= 1.0 else ""
+
+
 class WindowRuns:
     """Training, Step, Stop, Reset, Quantise and every task's end (see module docstring)."""
 
@@ -196,7 +203,7 @@ class WindowRuns:
             # from epoch 25 read as 25 epochs in no time (tester6 F16)
             msg = ("Stopped" if result.stopped else "Finished") + \
                   f" at epoch {done:,} of {planned:,} ({count_text(ran, 'epoch')}" + \
-                  (f" in {result.elapsed:.1f} s)." if timed else " in this run).")
+                  (f" in {result.elapsed:.1f} s{warm_words(result)})." if timed else " in this run).")
             if m.qe is not None:
                 msg += f"  Quantisation error {m.qe:.4f}, topographic error {m.te:.3f}."
                 from somdesk.gui.colour_space_view import run_summary
