@@ -109,7 +109,7 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     if nblocks > _MAX_BLOCKS:
         # Each colour needs one block and groups two; more than this cannot be
         # a palette within MAX_COLORS, and would only make us loop for long.
-        raise ctx.error(f"the header declares {count_text(nblocks, 'block')}; at most {_MAX_BLOCKS} are accepted")
+        raise ctx.error(f"the header declares {count_text(nblocks, 'block')}; at most {_MAX_BLOCKS:,} are accepted")
 
     swatches: list[Swatch] = []
     groups: list[str | None] = []

@@ -63,7 +63,7 @@ class ReadContext:
         self.warn(f"{message}; skipped", line)
 
     def check_readable(self, kept: int) -> None:
-        """Refuse a file whose colour entries are almost all unreadable (at least
+        """Raise PaletteError for a file whose colour entries are almost all unreadable (at least
         MIN_UNREADABLE of them and over UNREADABLE_SHARE of all): bytes of something else
         that happen to start like a palette -- a binary file sniffed as .aco gave "4
         colours" of 515 entries (testerW #4) -- are not a palette with warnings."""
@@ -82,7 +82,7 @@ class ReadContext:
     def check_count(self, n: int, line: int | None = None) -> None:
         """Refuse a colour count above MAX_COLORS (declared or actual): raises PaletteError."""
         if n > MAX_COLORS:
-            raise self.error(f"too many colours ({n}); the limit is {MAX_COLORS}", line)
+            raise self.error(f"too many colours ({n:,}); the limit is {MAX_COLORS:,}", line)
 
     def finish(self, swatches: Iterable[Swatch], name: str | None = None,
                columns: int | None = None) -> Palette:
