@@ -50,7 +50,7 @@ _OS_WORDS = {
     errno.ENOSPC: "the disk is full", errno.EROFS: "the disk is read-only",
     errno.ENAMETOOLONG: "the name is too long", errno.EIO: "the disk reported a read or write error",
     errno.ELOOP: "its links go round in a loop", errno.EBUSY: "the file is in use",
-    errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file is too large for the disk",
+    errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file is larger than the system allows",
 }
 
 
