@@ -184,7 +184,9 @@ def check_suffix(path, suffix: str, flag: str, what: str) -> None:
     from pathlib import Path
 
     if path and path != "-" and Path(path).suffix.lower() != suffix and not _is_special(path):
-        raise OptionError(f"{flag} writes {what}: give it a {suffix} file name, not {Path(path).name!r}")
+        from somdesk.io.names import output_name
+
+        raise OptionError(f"{flag} writes {what}: give it a {suffix} file name, not {output_name(path)}")
 
 
 def _is_special(path: str) -> bool:

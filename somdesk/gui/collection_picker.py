@@ -35,6 +35,7 @@ from somdesk.io.names import display_basename
 STRIP_SIZE = QSize(192, 18)     # the small strip drawn for every palette in the list
 STRIP_MAX_COLOURS = 64          # a longer palette is shown by an even sample of its colours
 STRIP_CACHE = 512               # strips kept drawn (the rows on screen and around them)
+LABELS_MEASURED = 2000          # labels measured for the picker's width (a 60,000-palette file opens at once)
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,9 @@ class PaletteList(QAbstractListModel):
             return self.collection.label(k)
         if role == Qt.ItemDataRole.DecorationRole:
             return self.strip(k)
-        if role == Qt.ItemDataRole.ToolTipRole and len(self.collection.palettes[k]) == 0:
-            return "This palette has no colours"
+        if role == Qt.ItemDataRole.ToolTipRole:   # the whole label, should the row be elided
+            return self.collection.label(k) + (" -- this palette has no colours"
+                                               if len(self.collection.palettes[k]) == 0 else "")
         if role == Qt.ItemDataRole.UserRole:
             return k
         return None
@@ -161,8 +163,28 @@ class CollectionPicker(QDialog):
         lay.addWidget(self.filter)
         lay.addWidget(self.list, 1)
         lay.addWidget(buttons)
-        self.resize(460, 420)
+        # wide enough for the strip and the longest label: at 460 px "red+green+blue emphasis
+        # (64 colours" was cut behind a horizontal scroll bar (testerW #8); a label still too
+        # wide for the screen is elided in the middle, the whole of it in the tooltip
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.resize(self.wanted_width(), 420)
         self._update_ok()
+
+    def wanted_width(self) -> int:
+        """Pixels for the strip and the longest label of the first LABELS_MEASURED palettes,
+        with the list's frame, spacing and scroll bar, and the dialog's margins; at least
+        460 and at most 90 % of the screen's width."""
+        fm = self.list.fontMetrics()
+        labels = (self.collection.label(k) for k in range(min(len(self.collection.palettes), LABELS_MEASURED)))
+        text = max((fm.horizontalAdvance(t) for t in labels), default=0)
+        chrome = 2 * self.list.frameWidth() + self.list.verticalScrollBar().sizeHint().width() + 6 * \
+            self.list.spacing() + 24
+        margins = self.layout().contentsMargins()
+        want = STRIP_SIZE.width() + text + chrome + margins.left() + margins.right()
+        screen = (self.parentWidget() or self).screen()
+        cap = int(screen.availableGeometry().width() * 0.9) if screen is not None else want
+        return max(460, min(want, cap))
 
     def count(self) -> int:
         """Rows shown (after the filter)."""

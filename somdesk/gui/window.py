@@ -206,7 +206,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         if self.session.running or self.tables.running:
             self.show_error(wait_message(self.runner, "opening another file"))
             return False
-        if not self.may_discard_training():   # unsaved training or table map: Save / Discard / Cancel
+        if not self.may_discard_training(opening=True):   # unsaved training or table map: Save / Discard / Cancel
             return False
         self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}…")
         self._opening = paths

@@ -23,6 +23,11 @@ __all__ = ["WindowDrawing", "FPS", "quantised_nodes"]
 FPS = 25.0                        # map redraws per second while training (at most)
 
 
+def panel_config(session):
+    """The session's config as the parameter panel shows it: a drawn seed as random (None)."""
+    return session.config.replace(seed=None) if session.seed_drawn else session.config
+
+
 class WindowDrawing:
     """The dataset's views and the map drawn (see module docstring)."""
 
@@ -39,7 +44,9 @@ class WindowDrawing:
             self.actions[f"view_{key}"].setVisible(kind in kinds if kind else key in ("colours", "umatrix", "hits"))
         if kind is not None and kind not in VIEWS[self.view][1]:
             self.set_view("colours")
-        self.left.params.set_config(self.session.config)
+        # a seed nobody typed shows as "random" (the title still names it): shown as typed, it
+        # turned fixed after File > Open and every later file reused it (testerW #5)
+        self.left.params.set_config(panel_config(self.session))
         # rings on every input's node help with a palette; on a picture's
         # thousands of inputs they cover every node (View > Markers brings them back)
         self.actions["markers"].setChecked(kind == "colours")

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from somdesk.core.options import count_text
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.gui import dialogs
-from somdesk.io.names import check_not_in_use, display_basename
+from somdesk.io.names import check_not_in_use, display_basename, output_name
 from somdesk.io.tables.detect import TABLE_SUFFIXES
 
 
@@ -47,9 +47,8 @@ def check_image_target(path, in_use=(), what: str = "Export image") -> None:
         special = not stat.S_ISREG(os.stat(fspath).st_mode) and not os.path.isdir(fspath)
     except (OSError, ValueError):
         special = False
-    name = os.path.basename(fspath)
     if not special and os.path.splitext(fspath)[1].lower() != ".png":
-        raise OptionError(f"{what} writes PNG: give it a .png file name, not {name!r}")
+        raise OptionError(f"{what} writes PNG: give it a .png file name, not {output_name(fspath)}")
     check_not_in_use(fspath, in_use)
 
 

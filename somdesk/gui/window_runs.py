@@ -16,7 +16,7 @@ from PySide6.QtCore import Slot
 from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
-from somdesk.gui.window_drawing import FPS, quantised_nodes
+from somdesk.gui.window_drawing import FPS, panel_config, quantised_nodes
 from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, planned_epochs
@@ -26,6 +26,13 @@ __all__ = ["WindowRuns", "MEASURE_BUDGET"]
 MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, QE, TE, U) may take
 
 _TRAINED_ONCE = False     # a training was started in this process (the JIT kernels are compiled)
+
+
+def warm_words(result) -> str:
+    """", after 92 s compiling or loading the training kernels" when the run's start waited for
+    them at least a second (not counted in the epochs' time), else ""."""
+    warm = getattr(result, "warm_up", 0.0)
+    return f", after {warm:.0f} s compiling or loading the training kernels" if warm >= 1.0 else ""
 
 
 class WindowRuns:
@@ -120,8 +127,9 @@ class WindowRuns:
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
-        current = s.config if cfg.seed is not None else s.config.replace(seed=None)
-        if cfg == current:
+        if cfg == panel_config(s):      # a drawn seed shows as random: no change
+            return True
+        if cfg == s.config:
             return True
         if s.would_discard_training and s.dirty and self.interactive:
             if not discard_training(self, "New settings start a fresh map."):
@@ -137,7 +145,7 @@ class WindowRuns:
                 cfg = self.left.params.config()
             except SomdeskError:
                 return
-            if cfg != s.config:
+            if cfg != s.config and cfg != panel_config(s):
                 s.set_config(cfg)
 
     def stop_task(self) -> None:
@@ -195,7 +203,7 @@ class WindowRuns:
             # from epoch 25 read as 25 epochs in no time (tester6 F16)
             msg = ("Stopped" if result.stopped else "Finished") + \
                   f" at epoch {done:,} of {planned:,} ({count_text(ran, 'epoch')}" + \
-                  (f" in {result.elapsed:.1f} s)." if timed else " in this run).")
+                  (f" in {result.elapsed:.1f} s{warm_words(result)})." if timed else " in this run).")
             if m.qe is not None:
                 msg += f"  Quantisation error {m.qe:.4f}, topographic error {m.te:.3f}."
                 from somdesk.gui.colour_space_view import run_summary

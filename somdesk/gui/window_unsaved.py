@@ -53,6 +53,17 @@ class WindowUnsaved:
             return "This window has palette edits that are not saved."
         return "This window has training that is not saved."
 
+    def unsaved_question(self, edits: bool) -> str:
+        """The prompt's second line: what Discard leads to (closing, or another file replacing
+        the work: "Save it before closing?" was asked when nothing closed, testerW #7)."""
+        them = "them" if edits else "it"
+        where = " in a map (.somz)" if edits else ""
+        if getattr(self, "_unsaved_for", "close") == "open":
+            text = f"Opening another file replaces {them}. Save {them}{where} first?"
+        else:
+            text = f"Save {them}{where} before closing?"
+        return text + (" (File › Save palette as… writes a palette file.)" if edits else "")
+
     def ask_unsaved(self) -> str:
         """"save", "discard" or "cancel" for unsaved training (the prompt, at once).
 
@@ -62,8 +73,7 @@ class WindowUnsaved:
         s = self.session
         edits = self.palette_edited() and not s.unsaved
         box = QMessageBox(QMessageBox.Icon.Question, "somdesk", self.unsaved_text(), parent=self)
-        box.setInformativeText("Save them in a map (.somz) before closing? (File › Save palette as… "
-                               "writes a palette file.)" if edits else "Save it before closing?")
+        box.setInformativeText(self.unsaved_question(edits))
         save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
@@ -94,9 +104,10 @@ class WindowUnsaved:
         self._prompt = None
         return box.clickedButton() is discard
 
-    def may_discard_training(self) -> bool:
-        """Before something replaces the workspace (close, open another file): unsaved
-        training asks Save / Discard / Cancel first.  True when it may go ahead."""
+    def may_discard_training(self, opening: bool = False) -> bool:
+        """Before something replaces the workspace (close, or another file when `opening`):
+        unsaved training asks Save / Discard / Cancel first.  True when it may go ahead."""
+        self._unsaved_for = "open" if opening else "close"
         s = self.session
         if self.confirm_unsaved and s.kind == "table" and self.runner.kind == "segment" \
                 and self.runner.busy and not self.runner.stopping:

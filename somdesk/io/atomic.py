@@ -65,8 +65,7 @@ FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
 
 
 def _error(path: str, exc: BaseException) -> SomdeskError:
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return SomdeskError(f"cannot write {display_name(path)}: {reason}")
+    return SomdeskError(f"cannot write {display_name(path)}: {os_reason(exc)}")
 
 
 def _current_umask() -> int:

@@ -47,7 +47,7 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 from somdesk.io.file_kinds import file_kind, picture_label, with_article
-from somdesk.io.names import stat_input
+from somdesk.io.names import os_reason, stat_input
 
 __all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "load_image", "load_image_bytes",
            "supported_image_formats", "image_file_filter"]
@@ -121,7 +121,7 @@ def load_image(path: str | os.PathLike, alpha: bool = False) -> np.ndarray:
     try:
         f = open(fspath, "rb")
     except OSError as exc:
-        raise FileFormatError(f"cannot read {name}: {exc.strerror or exc}") from None
+        raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
     with f:
         return _guarded(f, name, alpha)
 

@@ -9,6 +9,7 @@ or a dialog's first line, and two names that only such a character tells apart (
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -41,8 +42,26 @@ def display_basename(path: str | os.PathLike) -> str:
     return display_name(os.path.basename(os.fspath(path)))
 
 
+# the operating system's reasons in somdesk's words (lower case, as the rest of the line):
+# "cannot read x.gpl: No such file or directory" put the OS's own text mid-line (testerW #7)
+_OS_WORDS = {
+    errno.ENOENT: "no such file", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+    errno.EISDIR: "it is a folder", errno.ENOTDIR: "a part of its path is not a folder",
+    errno.ENOSPC: "the disk is full", errno.EROFS: "the disk is read-only",
+    errno.ENAMETOOLONG: "the name is too long", errno.EIO: "the disk reported a read or write error",
+    errno.ELOOP: "its links go round in a loop", errno.EBUSY: "the file is in use",
+    errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file is larger than the system allows",
+}
+
+
 def os_reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or str(exc)
+    """Why an OSError happened, in somdesk's words: "no such file", "permission denied",
+    "the disk is full", ...; another error's text with its first letter in lower case."""
+    words = _OS_WORDS.get(getattr(exc, "errno", None))
+    if words:
+        return words
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def stat_input(path) -> tuple[str, str, int]:
@@ -93,6 +112,18 @@ def same_file(a, b) -> bool:
     return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
+def output_name(path) -> str:
+    """An output the user named, for "give a .png file name, not ...": its last part, or for a
+    folder (existing, or written with a trailing separator) "the folder NAME" -- "not ''" was
+    all a folder got (testerW #7)."""
+    fspath = os.fsdecode(os.fspath(path))
+    trimmed = fspath.rstrip("/" + os.sep) or fspath
+    last = os.path.basename(trimmed) or trimmed
+    if trimmed != fspath or os.path.isdir(fspath):
+        return f"the folder {display_name(last)}"
+    return repr(last) if display_name(last) == last else display_name(last)
+
+
 def require_suffix(path, suffixes: tuple[str, ...], what: str) -> None:
     """SomdeskError unless `path` ends in one of `suffixes` (lower case, with the dot): a
     writer whose format does not follow the name refuses another name, rather than putting
@@ -102,7 +133,7 @@ def require_suffix(path, suffixes: tuple[str, ...], what: str) -> None:
 
     if os.path.splitext(os.fspath(path))[1].lower() not in suffixes:
         raise SomdeskError(f"{what}: give a name ending in {' or '.join(suffixes)}, "
-                           f"not {display_basename(path)!r}")
+                           f"not {output_name(path)}")
 
 
 def check_not_in_use(path, in_use) -> None:

@@ -215,7 +215,7 @@ def _open_zip(path, where: str, kind: str) -> tuple[zipfile.ZipFile, str | None]
             end = None
         if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
             raise _bad(where, f"the archive lists {count_text(end[zipfile._ECD_ENTRIES_TOTAL], 'member')}; "
-                              f"a saved map has at most {MAX_MEMBERS}")
+                              f"a saved map has at most {MAX_MEMBERS:,}")
         fh.seek(0)
         return zipfile.ZipFile(fh), own
     except FileFormatError:

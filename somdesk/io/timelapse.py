@@ -154,7 +154,7 @@ def check_animation_size(rows: int, cols: int, frames: int, scale: int, hexagona
         raise SomdeskError(f"{count_text(frames, 'frame')} of {width} x {height} px are over the limit of "
                            f"{count_text(MAX_ANIMATION_PIXELS, 'pixel')}; choose a smaller size or fewer frames")
     if fmt == "GIF" and max(width, height) > MAX_GIF_SIDE:
-        raise SomdeskError(f"a GIF can be at most {MAX_GIF_SIDE} px wide and high, and frames of this map are "
+        raise SomdeskError(f"a GIF can be at most {MAX_GIF_SIDE:,} px wide and high, and frames of this map are "
                            f"{width} x {height} px; choose a smaller scale or an animated PNG (.png)")
 
 

@@ -56,14 +56,14 @@ def _suffix_kind(path) -> str | None:
 
 
 def _head(path) -> bytes:
-    from somdesk.io.names import stat_input
+    from somdesk.io.names import display_basename, os_reason, stat_input
 
     stat_input(path)   # one clear message for a folder, a device, a missing file
     try:
         with open(path, "rb") as fh:
             return fh.read(_HEAD_BYTES)
     except OSError as exc:
-        raise FileFormatError(f"{os.path.basename(os.fspath(path))}: cannot read the file ({exc.strerror or exc})") from None
+        raise FileFormatError(f"cannot read {display_basename(path)}: {os_reason(exc)}") from None
 
 
 def _zip_kind(path) -> str | None:

@@ -68,7 +68,8 @@ class RunOutcome:
     map: MapState
     stopped: bool
     finished: bool
-    elapsed: float
+    elapsed: float           # seconds of the epochs (and their live maps)
+    warm_up: float = 0.0     # seconds before the first epoch compiling or loading the kernels
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import base64
 import html
 import io
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -155,6 +156,26 @@ def _img(rgb: np.ndarray, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def label_picture(majority: np.ndarray, segments: int):
+    """((H, W, 3) uint8 node colours, render.Legend) of each node's majority label (H, W)
+    object, None = no labelled row (render.EMPTY_NODE), in the category colours that come
+    after the first `segments`: the segments above use those, and the labels drawn in them
+    too read as the segments they are not ("segment 0 blue is mostly class_1 orange", testerW #9)."""
+    from somdesk import render
+    from somdesk.render.colour_tables import category_colours
+
+    _rgb, legend = render.node_colours("labels", np.zeros(majority.shape + (1,)), node_labels=majority)
+    n = len(legend.names)
+    colours = category_colours(segments + n)[segments:]
+    index = {name: c for c, name in enumerate(legend.names)}
+    codes = np.array([-1 if v is None or str(v) == "" else index.get(str(v), -1) for v in majority.ravel()],
+                     dtype=np.int64).reshape(majority.shape)
+    rgb = np.empty(majority.shape + (3,), dtype=np.uint8)
+    rgb[...] = render.EMPTY_NODE
+    rgb[codes >= 0] = colours[codes[codes >= 0]]
+    return rgb, replace(legend, colours=colours)
+
+
 def _labels_section(lc, clusters, hexagonal: bool) -> str:
     """The "Labels" section of a map with label counts `lc` (session.table_labels.LabelCounts):
     the purity sentence, the map of each node's majority label with its legend, and the table of
@@ -167,7 +188,8 @@ def _labels_section(lc, clusters, hexagonal: bool) -> str:
         return html.escape(display_name(text))
 
     majority = node_majority(lc)
-    rgb, legend = render.node_colours("labels", np.zeros(majority.shape + (1,)), node_labels=majority)
+    k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
+    rgb, legend = label_picture(majority, k)
     parts = [f"<h2>Labels ({esc(lc.column)})</h2>",
              f"<p>The label column is not trained on. Each node's majority label is the row's own label for "
              f"{node_purity(lc):.1%} of the {int(lc.counts.sum()):,} labelled training rows.</p>",
@@ -178,7 +200,6 @@ def _labels_section(lc, clusters, hexagonal: bool) -> str:
         names = [display_name(n) for n in legend.names]
         parts.append(f"<figure>{_img(render.category_legend(names, legend.colours), 'labels')}</figure>")
     parts.append("</div>")
-    k = int(np.max(clusters)) + 1 if np.size(clusters) else 0
     colours = category_colours(max(1, k))
     rows = ["<table><tr><th>segment</th><th>colour</th><th>labelled rows</th><th>top label</th><th>rows</th>"
             "<th>purity</th><th style=\"text-align:left\">next labels</th></tr>"]

@@ -46,6 +46,8 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     (_epochs_with_frames: no cut), and `frames.offer(e, weights, last, owned=False)` hears the
     start, every epoch it wants and the run's last epoch (`last`: also when stopped; not when
     abandoned); it copies what it keeps, unless `owned` (a kernel snapshot: a copy of its own).  Epochs are counted over an image map's phases (`epoch_position`).
+    The process's first run compiles or loads the kernels before its clock starts
+    (`warm_kernels`): RunOutcome.elapsed is the epochs' time, RunOutcome.warm_up that wait.
     """
     session._require()
     session._require_idle("train again")
@@ -56,10 +58,14 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     session._running = True
     session._post(session.history.clear)   # training is not undoable (session.undo)
     session._post(lambda: session._set_run_state("running"))
-    start = epoch_start = time.perf_counter()
-    stopped, epoch = True, 0
+    warm, start = 0.0, time.perf_counter()
+    stopped, epoch, marked = True, 0, False
     last = None          # (som, measured MapState of its current iteration): the final map when it ends there
     try:
+        # the kernels' compile (first run after an install: ~90 s) or load (~3 s) is not the
+        # epochs' time: "1,000 epochs in 95.2 s" was 3 s of training (testerW #6)
+        warm = warm_kernels()
+        start = epoch_start = time.perf_counter()
         if frames is not None:
             frames.offer(epoch_position(session, som.iteration)[0], som.weights, False)
         for som, phase in phases(session):
@@ -93,6 +99,11 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
                 if measures:
                     session._post(lambda m=measures: _add_measures(session, gen, m))
                 map_seconds = time.perf_counter() - t_map if want else 0.0
+                if epoch and not marked:
+                    # unsaved from the first epoch, not from the run's end: a reopened (clean)
+                    # map closed during its run lost the epochs without a prompt (testerW #1)
+                    marked = True
+                    session._post(lambda: _mark_trained(session, gen))
                 # counted here, on the run's thread: the window reads the phase later
                 overall, planned = epoch_position(session, info.iteration + 1)
                 yield TrainProgress(info.iteration + 1, info.total, info.sigma, info.alpha,
@@ -116,9 +127,27 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
         else:
             # unmeasured, a big map stopped early still shows its U-matrix (tester5 F2)
             final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen, umatrix=True)
-        outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start)
+        outcome = RunOutcome(final, stopped, not stopped and session.done, time.perf_counter() - start, warm)
         session._post(lambda: _end_run(session, gen, outcome, epoch))
     return outcome
+
+
+_KERNELS_READY = False      # warm_kernels ran in this process
+
+
+def warm_kernels() -> float:
+    """Compile or load the training and measuring kernels once per process (core.kernels.
+    warm_up, as `somdesk train` does before its clock starts); returns the seconds it took
+    (0.0 once they are ready)."""
+    global _KERNELS_READY
+    if _KERNELS_READY:
+        return 0.0
+    from somdesk.core import kernels
+
+    t0 = time.perf_counter()
+    kernels.warm_up()
+    _KERNELS_READY = True
+    return time.perf_counter() - t0
 
 
 SNAP_BYTES = 64 << 20     # a kernel call's time-lapse snapshots at most (its chunk ends earlier)
@@ -262,6 +291,13 @@ def next_recovery(session, som: SOM) -> SOM:
 def _add_measures(session, gen: int, measures: tuple) -> None:
     if gen == session.generation:
         session._set("measures", session.measures + measures)
+
+
+def _mark_trained(session, gen: int) -> None:
+    """On the session's thread: the map has new epochs, so it is unsaved (the same run's
+    end marks it again, when its clusters of the old weights go)."""
+    if gen == session.generation:
+        session._set_dirty(True)
 
 
 def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:

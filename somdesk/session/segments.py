@@ -260,26 +260,31 @@ def shown_profile_columns(prof: dict) -> np.ndarray:
     return np.sort(np.argsort(-score, kind="stable")[:MAX_PROFILE_COLUMNS])
 
 
-def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
+def profiles_png(prof: dict, bar_px: int = 18, max_z: float = 2.5, font_px: int = 13, max_width: int = 1100):
     """A Pillow image of the profiles: one panel per segment, a bar per column for its
     standardised difference z (clipped to +-max_z; blue below the table, red above); at most
-    MAX_PROFILE_COLUMNS columns (shown_profile_columns), with a line saying so."""
+    MAX_PROFILE_COLUMNS columns (shown_profile_columns), with a line saying so.
+
+    Text is `font_px` px, and up to three panels share a row only while the picture stays
+    within `max_width` px: three panels 1,380 px wide were shrunk to a page's width, their
+    10 px names to ~7 px (testerW #9)."""
     from PIL import Image, ImageDraw
 
     from somdesk.render.legend import one_line, text_font
 
-    font = text_font(10)
+    font = text_font(font_px)
     keep = shown_profile_columns(prof)
     # names as the window shows them: a line break or NBSP escaped on one line (io.names)
     cols, segs = [display_name(prof["columns"][j]) for j in keep], prof["segments"]
-    label_w = min(220, 8 + 7 * max((len(str(c)) for c in cols), default=4))
+    label_w = int(min(20 * font_px, 12 + max((font.getlength(one_line(c, 30)) for c in cols), default=4 * font_px)))
     half = 110
     panel_w = label_w + 2 * half + 20
-    panel_h = 26 + bar_px * len(cols) + 10
-    per_row = max(1, min(3, len(segs)))
+    head = font_px + 16
+    panel_h = head + 4 + bar_px * len(cols) + 10
+    per_row = max(1, min(3, len(segs), max_width // panel_w))
     nrow = math.ceil(len(segs) / per_row) if segs else 1
     cut = len(keep) < len(prof["columns"])
-    foot = 20 if cut else 0
+    foot = font_px + 10 if cut else 0
     img = Image.new("RGB", (panel_w * per_row, panel_h * nrow + foot), "white")
     dr = ImageDraw.Draw(img)
     if cut:
@@ -290,9 +295,9 @@ def profiles_png(prof: dict, bar_px: int = 14, max_z: float = 2.5):
         dr.text((ox + 6, oy + 6), one_line(f"segment {s}: {count_text(int(prof['size'][i]), 'row')} ({prof['share'][i]:.0%})"),
                 fill="black", font=font)
         cx = ox + label_w + half
-        dr.line([(cx, oy + 22), (cx, oy + panel_h - 8)], fill=(120, 120, 120))
+        dr.line([(cx, oy + head), (cx, oy + panel_h - 8)], fill=(120, 120, 120))
         for j, c in enumerate(cols):
-            y = oy + 24 + j * bar_px
+            y = oy + head + 2 + j * bar_px
             # one line: a column name may hold a line break (tester6 F30), shown as \n above
             dr.text((ox + 6, y), one_line(c, 30), fill=(40, 40, 40), font=font)
             z = float(np.clip(prof["z"][i, keep[j]], -max_z, max_z))

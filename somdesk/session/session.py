@@ -71,6 +71,8 @@ class Session:
         # (dataset, config, MapState) of the initial weights last shown: Reset weights shows it
         # again instead of building the SOM anew (reset_weights)
         self._initial_map = None
+        # seeds nobody chose: drawn for a map (ensure_som) or read with a saved map; `seed_drawn`
+        self._drawn_seeds: set[int] = set()
         self.image_phase = "ordering"   # image maps: training.PHASES
         self.recovery_round = 0
         self._running = False
@@ -146,10 +148,11 @@ class Session:
     @property
     def unsaved(self) -> bool:
         """Is there work a close or another file would lose: trained, unsaved epochs of the
-        dataset's map, or a table map not saved since it was trained or changed?"""
+        dataset's map (shown, or kept only in the undo history after a Reset weights, which
+        asks nothing), or a table map not saved since it was trained or changed?"""
         if self.kind == "table":
             return self.table.unsaved
-        return bool(self.dirty and self.would_discard_training)
+        return bool(self.dirty and self.would_discard_training) or self.history.holds_unsaved_training()
 
     @property
     def running(self) -> bool:
@@ -187,7 +190,14 @@ class Session:
         self.table.close()               # one dataset at a time: a table goes with its map
         self.generation += 1
         self.dataset = dataset
-        self.config = config if config is not None else self.config
+        config = config if config is not None else self.config
+        if som is not None and config.seed is not None:
+            self._drawn_seeds.add(int(config.seed))    # a saved map's seed: not one the user typed here
+        elif som is None and self._seed_drawn(config):
+            # a fresh map draws its own seed: the last map's drawn seed is no setting to keep
+            # (it turned "fixed" after File > Open and every later file reused it: testerW #5)
+            config = config.replace(seed=None)
+        self.config = config
         self.som, self.image_phase, self.recovery_round = som, image_phase, int(recovery_round)
         if not keep_history:
             self.history.clear()
@@ -298,6 +308,16 @@ class Session:
 
     # -- config and weights ----------------------------------------------------------------
     @property
+    def seed_drawn(self) -> bool:
+        """Is the config's seed one nobody chose: drawn for the map (the config said random)
+        or read with a saved map?  A window shows "random" for it, and the next fresh map
+        draws again; a typed seed (`set_config`) stays fixed."""
+        return self._seed_drawn(self.config)
+
+    def _seed_drawn(self, config: SOMConfig) -> bool:
+        return config.seed is not None and int(config.seed) in self._drawn_seeds
+
+    @property
     def would_discard_training(self) -> bool:
         """Would changing the config or resetting throw away epochs of training?"""
         return self.som is not None and (self.som.iteration > 0 or self.image_phase != "ordering")
@@ -342,6 +362,7 @@ class Session:
             if self.config.seed is None:   # remember the drawn seed so the run can be repeated
                 self.config = self.config.replace(seed=self.som.seed)
                 self.som.config = self.config
+                self._drawn_seeds.add(int(self.som.seed))
         return self.som
 
     def reset_weights(self) -> None:

@@ -168,7 +168,7 @@ def label_lines(lc: LabelCounts, clusters) -> list[str]:
     purity = node_purity(lc)
     lines = [f"label {display_name(lc.column)}: {int(lc.counts.sum()):,} labelled rows; node purity {purity:.0%} "
              "(rows whose node's most frequent label is their own)"
-             + ("" if len(lc.names) < MAX_KEPT_LABELS else f"; the {MAX_KEPT_LABELS} most frequent labels counted")]
+             + ("" if len(lc.names) < MAX_KEPT_LABELS else f"; the {MAX_KEPT_LABELS:,} most frequent labels counted")]
     for s in segment_labels(lc, clusters):
         if s["top"] is None:
             lines.append(f"  segment {s['segment']}: no labelled rows")

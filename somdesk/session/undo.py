@@ -70,6 +70,12 @@ class History:
         del self.undo[:-UNDO_LIMIT]
         self.redo.clear()
 
+    def holds_unsaved_training(self) -> bool:
+        """Does a step Undo can bring back hold trained epochs never saved (a Reset weights
+        over an unsaved run: a close would lose them)?"""
+        return any(s.dirty and s.som is not None and (s.som.iteration > 0 or s.image_phase != "ordering")
+                   for s in self.undo)
+
     def clear(self) -> None:
         self.undo.clear()
         self.redo.clear()

@@ -56,7 +56,7 @@ def test_transparency_kept(tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["missing.png", "o.png"], "No such file"),
+    (["missing.png", "o.png"], "cannot read missing.png: no such file"),
     (["IN", "o.png", "--colors", "1"], "between 2 and 256"),
     (["IN", "o.png", "--colors", "257"], "between 2 and 256"),
     (["IN", "o.png", "--space", "hsv"], "invalid choice"),

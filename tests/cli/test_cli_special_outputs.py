@@ -87,7 +87,7 @@ def test_a_device_that_refuses_the_data_is_one_line_exit_2(tmp_path, capsys, fla
     dev = mknod_like(tmp_path / OUTPUTS[flag], "/dev/full")
     assert train_to({flag: dev}) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: ") and "space" in err[0], err
+    assert len(err) == 1 and err[0].startswith("error: ") and "the disk is full" in err[0], err
     assert is_device_like(dev, "/dev/full")
 
 

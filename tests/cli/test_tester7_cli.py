@@ -91,7 +91,7 @@ def test_disk_full_on_save_weights_is_said_in_the_writers_words(tmp_path):
                        preexec_fn=limited, capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "File too large" in lines[0] and "element" not in lines[0], lines
+    assert len(lines) == 1 and "the file is larger than the system allows" in lines[0] and "element" not in lines[0], lines
     assert not out.exists() and not list(tmp_path.iterdir())            # no partial file, no temporary
 
 

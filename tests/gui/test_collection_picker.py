@@ -154,3 +154,31 @@ def test_filter_and_empty_palettes(qtbot, tmp_path):
     img = strip_pixmap(palettes[0]).toImage()
     assert img.pixelColor(2, 5).name() == "#950404"
     assert img.pixelColor(img.width() - 2, 5).name() == "#c38961"
+
+
+@pytest.mark.parametrize("names", [None, ["a much longer palette name than any of the NES emphasis labels"] * 3])
+def test_the_picker_is_wide_enough_for_every_label(qtbot, win, names):
+    """testerW #8: at 460 px "red+green+blue emphasis  (64 colours" was cut off behind a
+    horizontal scroll bar; the picker now fits the longest label, and one too wide for the
+    screen is elided with the whole label in its tooltip."""
+    from dataclasses import replace
+
+    palettes = read_palettes(os.path.join(FIXTURES, "nes_512.pal"))
+    if names:
+        palettes = [replace(p, name=n * 4 if k == 2 else n) for k, (p, n) in enumerate(zip(palettes, names))]
+    picker = CollectionPicker(Collection("nes_512.pal", tuple(palettes)), win)
+    qtbot.addWidget(picker)
+    picker.show()
+    QApplication.processEvents()
+    view = picker.list
+    assert not view.horizontalScrollBar().isVisible()
+    fits = [view.sizeHintForIndex(picker.shown.index(r, 0)).width() <= view.viewport().width()
+            for r in range(picker.count())]
+    if names is None:
+        assert all(fits), (picker.width(), view.viewport().width())
+    else:
+        assert fits[0] and not fits[2]                 # the over-long one is elided, not hidden
+        assert picker.width() <= picker.screen().availableGeometry().width()
+        tip = picker.model.data(picker.model.index(2), Qt.ItemDataRole.ToolTipRole)
+        assert tip.startswith(names[0] * 4)
+    picker.reject()

@@ -146,3 +146,14 @@ def test_training_words_stay_when_training_is_what_is_unsaved(pal_win, qtbot, as
     train(qtbot, pal_win)
     assert pal_win.session.unsaved
     assert not pal_win.close() and "training" in asked.texts[-1]
+
+
+def test_the_prompt_says_what_happens_instead_of_closing(pal_win):
+    """testerW #7: opening another file over unsaved work asked "Save it before closing?"."""
+    pal_win._unsaved_for = "open"
+    assert pal_win.unsaved_question(False) == "Opening another file replaces it. Save it first?"
+    assert pal_win.unsaved_question(True).startswith("Opening another file replaces them. Save them in a map (.somz) first?")
+    pal_win.may_discard_training()          # a close: nothing is unsaved, but the question is set
+    assert pal_win.unsaved_question(False) == "Save it before closing?"
+    pal_win.may_discard_training(opening=True)
+    assert "Opening another file" in pal_win.unsaved_question(False)

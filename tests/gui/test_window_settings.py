@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings
 from somdesk.core import SOMConfig
 from somdesk.gui.settings import Settings, open_settings
 
-from .helpers import make_window
+from .helpers import make_window, open_and_wait, train
 
 
 def test_settings_live_in_the_temporary_location(temp_settings):
@@ -103,3 +103,30 @@ def test_a_window_without_settings_remembers_nothing(qtbot):
     win.set_speed("slow")
     win.close()
     assert Settings().get("training/speed", "none") == "none"
+
+
+def test_a_random_seed_stays_random_across_files(qtbot, tmp_path):
+    """testerW #5: File > Open showed the start map's drawn seed as if typed ("(fixed)" in the
+    title) and every later file and run reused it."""
+    files = []
+    for k, name in enumerate(("one.gpl", "two.gpl")):
+        path = tmp_path / name
+        path.write_text("GIMP Palette\n#\n" + "".join(f"{10 * i + k} {200 - i} {i * 3}\n" for i in range(9)))
+        files.append(path)
+    win = make_window(qtbot)
+    try:
+        params = win.left.params
+        assert params.seed_spin.text() == ""
+        seeds = []
+        for path in files:
+            assert open_and_wait(qtbot, win, path)
+            qtbot.waitUntil(lambda: win.session.map is not None, timeout=5000)
+            assert params.seed_spin.text() == "" and params.config().seed is None
+            assert "(fixed" not in win.map_title.text()
+            seeds.append(win.session.map.seed)
+            win.left.params.width_spin.setValue(win.left.params.width_spin.value())   # no edit
+        assert seeds[0] != seeds[1]                       # each file draws its own
+        train(qtbot, win)                                 # the run keeps the shown map's seed
+        assert win.session.map.seed == seeds[1] and params.seed_spin.text() == ""
+    finally:
+        win.close()

@@ -147,7 +147,7 @@ def test_os_error_during_write_is_reported_and_cleaned_up(tmp_path, monkeypatch)
     monkeypatch.setattr(atomic.os, "fsync", disk_full)
     with pytest.raises(SomdeskError) as info:
         atomic_write_bytes(target, b"new")
-    assert "No space left" in str(info.value) and "full.bin" in str(info.value)
+    assert "the disk is full" in str(info.value) and "full.bin" in str(info.value)
     assert target.read_bytes() == b"old"
     assert leftovers(tmp_path, ["full.bin"]) == []
 
@@ -160,7 +160,7 @@ def test_failed_rename_is_reported_and_cleaned_up(tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(atomic.os, "replace", refuse)
-    with pytest.raises(SomdeskError, match="Permission denied"):
+    with pytest.raises(SomdeskError, match="permission denied"):
         atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"old"
     assert leftovers(tmp_path, ["r.bin"]) == []
@@ -177,5 +177,5 @@ def test_unwritable_folder_simulated(tmp_path, monkeypatch):
     monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
     with pytest.raises(SomdeskError) as info:
         atomic_write_bytes(target, b"new")
-    assert str(target) in str(info.value) and "Permission denied" in str(info.value)
+    assert str(target) in str(info.value) and "permission denied" in str(info.value)
     assert target.read_bytes() == b"old"

@@ -446,3 +446,33 @@ def test_css_round_trip_keeps_names_that_look_like_colours(tmp_path):
     write_palette(pal, tmp_path / "t.css")
     back = read_palette(tmp_path / "t.css")
     assert [s.rgb for s in back.swatches] == [(1, 2, 3), (4, 5, 6)]
+
+
+# -- almost all entries unreadable: not a palette (testerW #4) ------------------------------
+def test_a_binary_file_sniffed_as_aco_is_not_a_palette(tmp_path):
+    """bytes(range(256)) * 40 starts 00 01 like an .aco: 4 near-black "colours" of 515 entries
+    were opened with 511 warnings nobody saw.  The same rule for any name."""
+    for name in ("binary.csv", "binary.aco", "binary"):
+        path = tmp_path / name
+        path.write_bytes(bytes(range(256)) * 40)
+        with pytest.raises(PaletteError) as err:
+            read_palette(path)
+        text = str(err.value)
+        assert "not a palette" in text and "511 of 515 colour entries" in text and "\n" not in text
+
+
+def test_almost_all_unknown_ase_blocks_are_not_a_palette():
+    junk = [struct.pack(">HI", 0x1234 + k, 0) for k in range(12)]
+    assert "not a palette: 12 of 13" in error_for(_ase(junk + [_colour_block()]), "j.ase")
+    unknown_models = [_colour_block(model=b"XYZ ") for _ in range(10)]
+    assert "not a palette" in error_for(_ase(unknown_models + [_colour_block()]), "m.ase")
+
+
+def test_a_few_unreadable_entries_still_open_with_warnings():
+    good = struct.pack(">5H", 0, 65535, 0, 0, 0)
+    unknown = struct.pack(">5H", 1029, 1, 2, 3, 4)
+    p = read_palette_bytes(b"\x00\x01\x00\x06" + good * 3 + unknown * 3, "half.aco")   # half: opens
+    assert len(p.swatches) == 3 and sum("unknown colour space 1029; skipped" in w for w in p.warnings) == 3
+    pantone = struct.pack(">5H", 3, 1, 2, 3, 4)      # colour-book references are real colours
+    p = read_palette_bytes(b"\x00\x01\x00\x0b" + good + pantone * 10, "book.aco")
+    assert len(p.swatches) == 1

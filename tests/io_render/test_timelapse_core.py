@@ -104,7 +104,7 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(SomdeskError, match="No space left"):
+    with pytest.raises(SomdeskError, match="the disk is full"):
         write_animation(path, [frame(5), frame(6), frame(7)], fps=10)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]

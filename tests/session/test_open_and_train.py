@@ -452,3 +452,20 @@ def test_a_bad_file_named_as_a_palette_gets_the_palette_readers_message(tmp_path
     assert sniff_kind(tmp_path / name) == "palette"
     with pytest.raises(FileFormatError, match=words):
         Session().open(tmp_path / name)
+
+
+def test_a_drawn_seed_is_not_carried_to_the_next_file(palette_file, tmp_path):
+    """testerW #5: the seed drawn for one file's map was kept in the config and reused by every
+    later file; a typed seed (set_config) stays."""
+    from somdesk.session import Session
+
+    s = Session()
+    s.open(palette_file)
+    first = s.map.seed
+    assert s.seed_drawn and s.config.seed == first
+    s.open(palette_file)
+    assert s.map.seed != first and s.seed_drawn
+    s.update_config(seed=77)
+    assert not s.seed_drawn
+    s.open(palette_file)
+    assert s.map.seed == 77 and s.config.seed == 77 and not s.seed_drawn

@@ -66,7 +66,7 @@ def test_a_link_that_cannot_be_made_leaves_no_folder(tmp_path, monkeypatch, fail
         open(dst, "w").close()
     monkeypatch.setattr(os, "symlink", symlink)
     files = [os.path.join(str(tmp_path), os.fsdecode(n)) for n in (b"a\xff.csv", b"b\xff.csv")]
-    with pytest.raises(FileFormatError, match="cannot make the link.*Operation not permitted"):
+    with pytest.raises(FileFormatError, match="cannot make the link.*permission denied"):
         engine_files(files)
     assert len(made) == 1 and not os.path.exists(made[0])
 
@@ -83,6 +83,6 @@ def test_read_table_says_one_thing_when_the_link_cannot_be_made(tmp_path, monkey
     with open(path, "w") as f:
         f.write("a,b\n1,2\n")
     monkeypatch.setattr(os, "symlink", lambda src, dst: (_ for _ in ()).throw(OSError(28, "No space left")))
-    with pytest.raises(FileFormatError, match="No space left"):
+    with pytest.raises(FileFormatError, match="the disk is full"):
         read_table(path)
     assert made and not any(os.path.exists(m) for m in made)

@@ -30,7 +30,8 @@ from somdesk.io.atomic import atomic_write_bytes
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
                paintnet, pal, raw_rgb, sbz, scribus, soc)
-from .context import ReadContext, display_name
+from .context import ReadContext
+from somdesk.io.names import display_basename, os_reason
 from .detect import detect_format
 from .limits import (MAX_COLORS, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_CHARS,
                      MAX_ZIP_MEMBER_BYTES)
@@ -121,7 +122,7 @@ def read_palettes_bytes(data: bytes, filename: str = "<data>") -> list[Palette]:
     unexpected exception is turned into one too, marked as an internal error) and
     TypeError when `data` is not bytes-like.
     """
-    filename = display_name(filename)
+    filename = display_basename(filename)    # the last part keeps the extension (a format hint)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     data = bytes(data)
@@ -157,7 +158,7 @@ def pick_palette(palettes: list[Palette], index: int, filename: str = "<data>") 
     if not 0 <= index < len(palettes):
         n = len(palettes)
         valid = "0" if n == 1 else f"0..{n - 1}"
-        raise PaletteError(f"{display_name(filename)}: holds {n} palette{'s' * (n != 1)}; "
+        raise PaletteError(f"{display_basename(filename)}: holds {n} palette{'s' * (n != 1)}; "
                            f"index {index} is out of range (use {valid})")
     return palettes[index]
 
@@ -174,7 +175,7 @@ def _read_file(path: str | os.PathLike) -> tuple[bytes, str]:
     path = os.fspath(path)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
-    shown = display_name(path)
+    shown = display_basename(path)   # the last part, as every file the program reads is named
     try:
         st = os.stat(path)
         # Refuse FIFOs, devices and folders before open(): reading /dev/zero
@@ -193,7 +194,7 @@ def _read_file(path: str | os.PathLike) -> tuple[bytes, str]:
     except PermissionError:
         raise PaletteError(f"{shown}: permission denied") from None
     except OSError as exc:
-        raise PaletteError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
+        raise PaletteError(f"{shown}: cannot read the file ({os_reason(exc)})") from None
     except ValueError as exc:   # e.g. an embedded NUL in the path
         raise PaletteError(f"{shown}: invalid file name ({exc})") from None
     return data, path
@@ -226,7 +227,7 @@ def format_for_path(path: str | os.PathLike) -> str:
     if fmt is None:
         valid = ", ".join(sorted(_WRITE_EXTENSIONS))
         shown = f"extension {ext!r}" if ext else "no extension"
-        raise PaletteError(f"{os.fspath(path)}: cannot choose a palette format from {shown}; "
+        raise PaletteError(f"{display_basename(path)}: cannot choose a palette format from {shown}; "
                            f"use one of {valid}")
     return fmt
 
@@ -245,7 +246,7 @@ def palette_to_bytes(palette: Palette, format: str) -> bytes:
         raise PaletteError("nothing to write: the palette has no colours")
     if len(palette.swatches) > MAX_COLORS:
         raise PaletteError(f"the palette has {count_text(len(palette.swatches), 'colour')}; "
-                           f"at most {MAX_COLORS} can be saved")
+                           f"at most {MAX_COLORS:,} can be saved")
     return writer(palette)
 
 

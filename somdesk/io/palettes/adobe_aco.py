@@ -61,8 +61,11 @@ def _colour_to_rgb(space: int, w: int, x: int, y: int, z: int, ctx: ReadContext,
         if w > 10000:
             ctx.warn(f"{label}: gray value {w} above 10000 clamped")
         return cs.gray_to_rgb(1.0 - min(w, 10000) / 10000)   # w is ink (K %): 0 = white
-    what = _SPACE_NAMES.get(space, "unknown")
-    ctx.warn(f"{label}: colour space {space} ({what}) cannot be converted; skipped")
+    what = _SPACE_NAMES.get(space)
+    if what is None:       # no colour space Photoshop writes: an entry of something else
+        ctx.skip_unreadable(f"{label}: unknown colour space {space}")
+    else:                  # a colour book's reference: a real colour this program cannot convert
+        ctx.warn(f"{label}: colour space {space} ({what}) cannot be converted; skipped")
     return None
 
 

@@ -109,7 +109,7 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     if nblocks > _MAX_BLOCKS:
         # Each colour needs one block and groups two; more than this cannot be
         # a palette within MAX_COLORS, and would only make us loop for long.
-        raise ctx.error(f"the header declares {count_text(nblocks, 'block')}; at most {_MAX_BLOCKS} are accepted")
+        raise ctx.error(f"the header declares {count_text(nblocks, 'block')}; at most {_MAX_BLOCKS:,} are accepted")
 
     swatches: list[Swatch] = []
     groups: list[str | None] = []
@@ -143,7 +143,7 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
             else:
                 depth -= 1
         else:
-            ctx.warn(f"block {index + 1}: unknown block type 0x{btype:04X} skipped")
+            ctx.skip_unreadable(f"block {index + 1}: unknown block type 0x{btype:04X}")
     if depth:
         ctx.warn("the last group is not closed")
     if pos < len(data):
@@ -158,7 +158,7 @@ def _read_colour(body: _Body, ctx: ReadContext, number: int) -> Swatch | None:
     model = body.take(4)
     count = _MODELS.get(model)
     if count is None:
-        ctx.warn(f"{label}: unknown colour model {model!r} skipped")
+        ctx.skip_unreadable(f"{label}: unknown colour model {model!r}")
         return None
     values = struct.unpack(f">{count}f", body.take(4 * count))
     if not all(math.isfinite(v) for v in values):

@@ -19,6 +19,13 @@ from somdesk.io.names import display_name
 
 
 
+# A file is not a palette when at least MIN_UNREADABLE of its colour entries, and more than
+# UNREADABLE_SHARE of them all, are unreadable (ReadContext.check_readable).  A real file
+# with a few colours in an unknown model still opens, with warnings.
+MIN_UNREADABLE = 4
+UNREADABLE_SHARE = 0.9
+
+
 class ReadContext:
     """One file's reading state: its shown name and format id, the warnings collected, and
     the wording of its errors (`error`)."""
@@ -28,6 +35,8 @@ class ReadContext:
         self.fmt = fmt
         self._warnings: list[str] = []
         self._dropped = 0
+        self.unreadable = 0          # colour entries that are not colours at all (`skip_unreadable`)
+        self._first_unreadable: str | None = None
 
     # -- messages -----------------------------------------------------------
     def error(self, message: str, line: int | None = None) -> PaletteError:
@@ -43,6 +52,26 @@ class ReadContext:
         where = f"line {line}: " if line is not None else ""
         self._warnings.append(f"{where}{message}")
 
+    def skip_unreadable(self, message: str, line: int | None = None) -> None:
+        """Record a colour entry skipped ("colour 3: unknown colour space 1029"; the warning adds
+        "; skipped") because nothing in it reads as a colour (an unknown
+        colour space or model, an unknown block): a warning, and counted, so a file whose
+        entries are almost all like that is refused as not a palette (`finish`)."""
+        self.unreadable += 1
+        if self._first_unreadable is None:
+            self._first_unreadable = message
+        self.warn(f"{message}; skipped", line)
+
+    def check_readable(self, kept: int) -> None:
+        """Raise PaletteError for a file whose colour entries are almost all unreadable (at least
+        MIN_UNREADABLE of them and over UNREADABLE_SHARE of all): bytes of something else
+        that happen to start like a palette -- a binary file sniffed as .aco gave "4
+        colours" of 515 entries (testerW #4) -- are not a palette with warnings."""
+        bad = self.unreadable
+        if bad >= MIN_UNREADABLE and bad > UNREADABLE_SHARE * (bad + kept):
+            raise self.error(f"not a palette: {bad:,} of {count_text(bad + kept, 'colour entry')} "
+                             f"cannot be read (the first, {self._first_unreadable})")
+
     @property
     def warnings(self) -> tuple[str, ...]:
         """The warnings so far, plus "... and N more warnings" when some were dropped."""
@@ -53,12 +82,13 @@ class ReadContext:
     def check_count(self, n: int, line: int | None = None) -> None:
         """Refuse a colour count above MAX_COLORS (declared or actual): raises PaletteError."""
         if n > MAX_COLORS:
-            raise self.error(f"too many colours ({n}); the limit is {MAX_COLORS}", line)
+            raise self.error(f"too many colours ({n:,}); the limit is {MAX_COLORS:,}", line)
 
     def finish(self, swatches: Iterable[Swatch], name: str | None = None,
                columns: int | None = None) -> Palette:
         """Wrap up: refuse empty or oversized palettes (PaletteError), attach warnings."""
         sw = tuple(swatches)
+        self.check_readable(len(sw))
         if not sw:
             raise self.error("the palette contains no colours")
         self.check_count(len(sw))
@@ -89,6 +119,7 @@ class ReadContext:
             kept.append((sw, name))
             if len(kept) > MAX_PALETTES:
                 raise self.error(f"the file holds more than {count_text(MAX_PALETTES, 'palette')}")
+        self.check_readable(total)
         if not kept:
             raise self.error("the file contains no colours")
         warnings = self.warnings

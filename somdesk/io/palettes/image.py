@@ -298,7 +298,7 @@ def _distinct_colours(im: Image.Image, ctx: ReadContext) -> list[Swatch]:
             if key not in seen:
                 seen[key] = None
                 if len(seen) > MAX_COLORS:
-                    raise ctx.error(f"the image has more than {MAX_COLORS} distinct colours; "
+                    raise ctx.error(f"the image has more than {MAX_COLORS:,} distinct colours; "
                                     "use an indexed (palette) image or reduce the colours")
     if hidden:
         ctx.warn(f"{count_text(hidden, 'fully transparent pixel')} ignored")

@@ -174,9 +174,9 @@ def engine_path(path: str, folder: str | None = None, stem: str = "table") -> tu
             import shutil
             shutil.rmtree(folder, ignore_errors=True)
         from somdesk.errors import FileFormatError
-        from somdesk.io.names import display_basename
+        from somdesk.io.names import display_basename, os_reason
         raise FileFormatError(f"{display_basename(path)}: cannot make the link through which a file whose "
-                              f"name is not UTF-8 is read ({exc.strerror or exc}); rename the file") from None
+                              f"name is not UTF-8 is read ({os_reason(exc)}); rename the file") from None
     return link, folder
 
 

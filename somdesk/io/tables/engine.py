@@ -266,7 +266,8 @@ class Source:
         except (OSError, UnicodeError, ValueError) as exc:
             _close(opened)
             _rmtree(tmpdir)
-            raise FileFormatError(f"cannot read {name}: {exc}") from None
+            from somdesk.io.names import os_reason
+            raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
 
     # -- reading -----------------------------------------------------------------------
     def _ensure_view(self) -> None:

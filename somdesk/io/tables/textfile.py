@@ -206,7 +206,8 @@ def _line_ends_copy(path, name, codec, tmpdir, cancel) -> str | None:
     try:
         return lineends.normalised_copy(path, codec, tmpdir, cancel)
     except (OSError, EOFError) as exc:
-        raise FileFormatError(f"cannot read {name}: {exc}") from None
+        from somdesk.io.names import os_reason
+        raise FileFormatError(f"cannot read {name}: {os_reason(exc)}") from None
 
 
 def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: ReadOptions, warnings, cancel):
