@@ -100,7 +100,7 @@ EXPORTS = {
     # the product search's centring (bmu_products.PreparedData): column stats, centred float32 rows
     "column_stats": (bm.column_stats, f"void({A2}, {A1}, {A1}, {A1})"),
     "centre_rows": (bm.centre_rows, f"void({A2}, {A1}, float64, float32[:,::1], {A1})"),
-    "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {I1})"),
+    "two_nearest": (kn.two_nearest, f"void({A2}, {A2}, int64[:,::1], {A1}, {I1})"),   # + the nearest's distance
     # the classic epoch by blocks of inputs (somdesk.core.online_block drives them)
     "block_steps": (ob.block_steps,
                     f"int64({A2}, int64, {A2}, {A2}, {A2}, {A2}, {A2}, {A1}, {A1}, {A1}, {I1}, {I1}, {I1}, {I1}, "

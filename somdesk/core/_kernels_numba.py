@@ -236,12 +236,17 @@ def batch_accumulate(sums, counts, height, width, sigma, nb, hexagonal, toroidal
 
 
 @njit(cache=True, nogil=True)
-def two_nearest(wf, x, out, flag):
+def two_nearest(wf, x, out, out_d2, flag):
     """out[s] = (nearest, second nearest) node of x[s]; first index wins ties.
+    out_d2[s] = the nearest one's squared distance, when out_d2 has a place for every row
+    (else it is not written): the nearest node and its distance are bmu_scan's, bit for bit
+    (the same sums in the same order, the same strict comparison), so one scan gives a live
+    map's BMUs, QE and TE.
 
     nogil, so the window's worker can measure the topographic error without
     holding up the GUI thread.  Stops early when flag[0] is set (caller checks).
     """
+    with_d2 = out_d2.shape[0] == x.shape[0]
     m_count, dim = wf.shape
     for s in range(x.shape[0]):
         if stop_requested(flag):
@@ -265,6 +270,8 @@ def two_nearest(wf, x, out, flag):
                 i2 = m
         out[s, 0] = i1
         out[s, 1] = i2
+        if with_d2:
+            out_d2[s] = b1
 
 
 @njit(cache=True, nogil=True)

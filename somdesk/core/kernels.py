@@ -448,6 +448,29 @@ def u_matrix(weights: np.ndarray, hexagonal: bool, toroidal: bool) -> np.ndarray
     return out
 
 
+def nearest_and_second(wf: np.ndarray, x: np.ndarray,
+                       cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(BMU flat index (N,) int64, its squared distance (N,) float64, (N, 2) int64 nearest and
+    second-nearest node) of every row of x (N, D) among wf (M, D), by one full scan, or None
+    where bmus_of and two_nearest would not both scan every node (no compiled kernels, a
+    kd-tree or the product search, N x M > 2,000,000, fewer than two nodes, no rows).
+
+    The values are bmus_of's and two_nearest's, bit for bit (tests/core/test_bmu_search.py):
+    a live map's measures (session/mapstate.measure) read the nodes once instead of twice.
+    Raises `Cancelled` when `cancel` is set during the scan.
+    """
+    n, m_count, dim = len(x), wf.shape[0], wf.shape[1]
+    if _nb is None or n == 0 or m_count < 2 or uses_products(n, m_count, dim) or n * m_count > 2_000_000:
+        return None
+    wf = np.ascontiguousarray(wf, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    two = np.zeros((n, 2), dtype=np.int64)
+    d2 = np.empty(n, dtype=np.float64)
+    _nb.two_nearest(wf, x, two, d2, _flag(cancel))
+    check(cancel)
+    return two[:, 0].copy(), d2, two
+
+
 def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
     """(N, 2): each row's nearest and second-nearest node (one node: both 0).
 
@@ -470,7 +493,7 @@ def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None
         check(cancel)
         return out
     if _nb is not None:
-        _nb.two_nearest(wf, x, out, _flag(cancel))
+        _nb.two_nearest(wf, x, out, _NO_DISTANCES, _flag(cancel))
         check(cancel)
         return out
     step = max(1, 2_000_000 // max(1, wf.size))
@@ -602,6 +625,7 @@ def warm_up() -> None:
         for nodes, tree_nodes in ((w.reshape(-1, 3), wf), (frozen_w, frozen_wf)):
             bmus_of(nodes, data)
             two_nearest(nodes, data)
+            nearest_and_second(nodes, data)
             _kd_query(tree_nodes, data, _kd.build(tree_nodes, _NEVER), np.empty(2, np.int64), np.empty(2),
                       _NEVER)
     u_matrix(w, False, False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import os
+import sys
+import threading
 import time
 
 import numpy as np
@@ -110,6 +112,9 @@ class SnapshotPolicy:
         self.last = 0.0
         self.last_cost = 0.0
         self.epoch_time = 0.0            # running mean of an epoch without a map
+        # seconds: the step under way was sized to end when the next map is due; its map then
+        # comes at its end if at most this much is left (see __call__)
+        self.slack = 0.0
 
     def epochs(self, _iteration: int) -> int:
         """How many epochs the next step of the run may cover (Session.train_task's `chunk`).
@@ -124,6 +129,7 @@ class SnapshotPolicy:
         """
         from somdesk.gui.tasks import current
 
+        self.slack = 0.0
         if self.pace is not None and self.pace():
             return 1
         worker = current()
@@ -133,7 +139,13 @@ class SnapshotPolicy:
             return 1
         due = self.last + self._gap() - time.perf_counter()
         span = min(MAX_SPAN, max(1.0 / self.fps, due))
-        return max(1, min(MAX_CHUNK, int(span / self.epoch_time)))
+        n = max(1, min(MAX_CHUNK, int(span / self.epoch_time)))
+        if span >= due:
+            # aimed at the next map: when the epochs go faster than estimated, the map comes at
+            # this step's end anyway (up to half the step early) rather than after one more
+            # short step -- each step is a GIL hand-off, and there were 2-3 a map
+            self.slack = 0.5 * n * self.epoch_time
+        return n
 
     def _gap(self) -> float:
         """Seconds between two maps: 1/fps, or longer when measuring costs more than the budget
@@ -144,7 +156,7 @@ class SnapshotPolicy:
     def __call__(self, _iteration: int) -> bool:
         now = time.perf_counter()
         gap = self._gap()
-        if now - self.last >= gap:
+        if now - self.last >= gap - self.slack:
             self.last = now
             return True
         return False
@@ -161,8 +173,11 @@ class SnapshotPolicy:
             if self.epoch_time > 0:      # the first epoch also compiles: not a measure of cost
                 self.last_cost = max(0.0, seconds - epochs * self.epoch_time)
         else:
+            # a running mean, each epoch weighing as one of paced runs' single steps: a step of
+            # hundreds of epochs at Max is a far better measure than the first (cold) epoch was
             per = seconds / epochs
-            self.epoch_time = per if self.epoch_time == 0 else 0.9 * self.epoch_time + 0.1 * per
+            keep = 0.9 ** epochs
+            self.epoch_time = per if self.epoch_time == 0 else keep * self.epoch_time + (1 - keep) * per
 
 
 class PaletteChoice:
@@ -188,6 +203,42 @@ def install_palette(session, path: str, pal) -> None:
     session._post(lambda: session.new_colours(colours, names=names, title=title, source=path, palette_name=pal.name))
 
 
+RUN_SWITCH_INTERVAL = 0.0005   # s: Python's GIL switch interval while a training run goes (default 0.005)
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_before = 0.005
+
+
+class quick_gil_handoffs:   # noqa: N801 - used as a context manager, like contextlib's
+    """While in it, Python's GIL switch interval is at most RUN_SWITCH_INTERVAL.
+
+    A run's worker gives the GIL up during each kernel call and needs it back after: for
+    the next step's set-up, a live map's measures (each numpy call a hand-off) and the
+    progress it passes on.  When the GUI thread holds it then (drawing the last map, in
+    Python), the worker waits until the holder is asked to let go, which Python does only
+    after its switch interval, 5 ms by default: ~10 ms a run of the seed job's ~0.2 s,
+    counted as the worker's time blocked (neither running nor runnable: its schedstat).
+    With 0.5 ms it was ~3-5 ms.  Nested and concurrent runs (two windows) share it: the
+    interval before the first one comes back when the last one ends."""
+
+    def __enter__(self):
+        global _switch_users, _switch_before
+        with _switch_lock:
+            if _switch_users == 0:
+                _switch_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_before, RUN_SWITCH_INTERVAL))
+            _switch_users += 1
+        return self
+
+    def __exit__(self, *exc):
+        global _switch_users
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_before)
+
+
 def paced(task, window, token, policy: SnapshotPolicy | None = None):
     """Pass `task`'s yields on, sleeping between epochs so training runs at
     `window.pace` epochs per second (None: as fast as possible).  The sleep
@@ -201,6 +252,7 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
     n = 0
     n_done = 0                           # epochs so far (a step may cover several, see SnapshotPolicy)
     last = 0.0
+    handoffs = quick_gil_handoffs().__enter__()
     try:
         while True:
             t_epoch = time.perf_counter()
@@ -234,7 +286,10 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
                     break
                 time.sleep(min(0.01, left))
     finally:
-        task.close()
+        try:
+            task.close()                 # a stopped run's last map is measured here: still quick
+        finally:
+            handoffs.__exit__(None, None, None)
 
 
 class ColourEdit(QUndoCommand):

@@ -105,7 +105,6 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool, to
     from somdesk.core import kernels
     from somdesk.core.cancel import check
     from somdesk.core.metrics import TOPOGRAPHIC_SAMPLE_LIMIT
-    from somdesk.core.topology import grid_distance, neighbour_threshold
 
     height, width, dim = weights.shape
     if height * width < 2 or len(data) == 0:
@@ -117,10 +116,16 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool, to
     far = 0
     for part in _chunks(len(data), len(flat)):
         check(cancel)
-        two = kernels.two_nearest(flat, data[part])
-        dist = grid_distance(two[:, 0], two[:, 1], height, width, hexagonal, toroidal)
-        far += int(np.count_nonzero(dist > neighbour_threshold(hexagonal)))
+        far += _far_pairs(kernels.two_nearest(flat, data[part]), height, width, hexagonal, toroidal)
     return far / len(data)
+
+
+def _far_pairs(two: np.ndarray, height: int, width: int, hexagonal: bool, toroidal: bool) -> int:
+    """How many of the (N, 2) nearest and second-nearest node pairs are not grid neighbours."""
+    from somdesk.core.topology import grid_distance, neighbour_threshold
+
+    dist = grid_distance(two[:, 0], two[:, 1], height, width, hexagonal, toroidal)
+    return int(np.count_nonzero(dist > neighbour_threshold(hexagonal)))
 
 
 def measure(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bool, cancel=None) -> dict:
@@ -129,18 +134,31 @@ def measure(weights: np.ndarray, data: np.ndarray, hexagonal: bool, toroidal: bo
     One BMU search serves the BMUs, the hits and the QE; the TE needs the two
     best nodes (estimated on a fixed subset beyond 50,000 inputs, as core.metrics
     does).  Both searches run in chunks and raise Cancelled when `cancel` is set.
+    Where both would scan every node (a small job: kernels.nearest_and_second),
+    one scan gives both, the same values: each live map of the seed job read
+    the 10,000 nodes twice.
     """
-    from somdesk.core.metrics import u_matrix
+    from somdesk.core import kernels
+    from somdesk.core.cancel import check
+    from somdesk.core.metrics import TOPOGRAPHIC_SAMPLE_LIMIT, u_matrix
 
     h, w, d = weights.shape
-    idx, d2 = nearest_nodes(np.ascontiguousarray(weights.reshape(-1, d)), data, cancel)
+    flat = np.ascontiguousarray(weights.reshape(-1, d))
+    check(cancel)
+    one = kernels.nearest_and_second(flat, data, cancel) if len(data) <= TOPOGRAPHIC_SAMPLE_LIMIT else None
+    if one is not None:
+        idx, d2, two = one
+        te = _far_pairs(two, h, w, hexagonal, toroidal) / len(data)
+    else:
+        idx, d2 = nearest_nodes(flat, data, cancel)
+        te = topographic_error(weights, data, hexagonal, toroidal, cancel)
     return {
         "bmus": frozen_array(np.stack(np.divmod(idx, w), axis=1), np.int64),
         "hits": frozen_array(np.bincount(idx, minlength=h * w).reshape(h, w), np.int64),
         # computed here, on the worker's thread, so a window never pays for it while drawing
         "umatrix": frozen_array(u_matrix(weights, hexagonal, toroidal), np.float64),
         "qe": float(np.mean(np.sqrt(d2))) if len(d2) else 0.0,
-        "te": topographic_error(weights, data, hexagonal, toroidal, cancel),
+        "te": te,
     }
 
 

@@ -29,7 +29,7 @@ rng = np.random.default_rng(0)
 wf, x = rng.random((20000, 3)), rng.random((6000, 3))
 idx, d2, flag = np.empty(len(x), np.int64), np.empty(len(x)), np.zeros(1, np.int64)
 for name, call in (("brute", lambda: aot.kd_brute(wf, x, idx, d2, flag)),
-                   ("two_nearest", lambda: aot.two_nearest(wf, x, np.empty((len(x), 2), np.int64), flag))):
+                   ("two_nearest", lambda: aot.two_nearest(wf, x, np.empty((len(x), 2), np.int64), np.empty(len(x)), flag))):
     t = threading.Thread(target=call)
     ticks = 0
     t.start()

@@ -118,3 +118,64 @@ def test_warm_up_loads_every_kernel_variant_the_live_maps_measure_with():
                          timeout=600)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-1] == "0", out.stdout
+
+
+def _tied_search_case(rng, dim: int, nodes: int = 900, rows: int = 300):
+    """Nodes and inputs with exact ties: duplicated nodes, inputs on nodes, on midpoints, repeated."""
+    wf = np.round(rng.random((nodes, dim)) * 8) / 8       # a coarse grid of values: many equal distances
+    wf[7] = wf[3]
+    wf[500:510] = wf[20]
+    x = np.round(rng.random((rows, dim)) * 8) / 8
+    x[:20] = wf[3]
+    x[20:40] = (wf[10] + wf[11]) / 2
+    x[40:60] = x[60:80]
+    return wf, x
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3, 4, 6])
+def test_one_scan_gives_the_bmus_and_the_two_nearest_bit_for_bit(dim):
+    """kernels.nearest_and_second (a live map's measures, one scan) against bmus_of and
+    two_nearest (two scans), ties included, on writable and read-only arrays (a session's)."""
+    if kernels.BACKEND == "numpy":
+        pytest.skip("no compiled kernels: the measures keep the two searches")
+    rng = np.random.default_rng(dim)
+    wf, x = _tied_search_case(rng, dim)
+    for frozen in (False, True):
+        if frozen:
+            wf, x = wf.copy(), x.copy()
+            wf.flags.writeable = x.flags.writeable = False
+        idx, d2, two = kernels.nearest_and_second(wf, x)
+        ref_idx, ref_d2 = kernels.bmus_of(wf, x)
+        assert np.array_equal(idx, ref_idx)
+        assert np.array_equal(d2.view(np.int64), ref_d2.view(np.int64))    # the same bits
+        assert np.array_equal(two, kernels.two_nearest(wf, x))
+        on = np.flatnonzero((wf == wf[3]).all(axis=1))          # nodes 3 and 7 at least
+        assert np.all(idx[:20] == on[0]) and np.all(two[:20] == on[:2])   # the first indices win ties
+
+
+def test_one_scan_only_where_both_searches_scan_every_node():
+    rng = np.random.default_rng(0)
+    assert kernels.nearest_and_second(rng.random((1, 3)), rng.random((5, 3))) is None        # one node
+    assert kernels.nearest_and_second(rng.random((10, 3)), np.empty((0, 3))) is None         # no inputs
+    assert kernels.nearest_and_second(rng.random((10_000, 3)), rng.random((201, 3))) is None  # a kd-tree's size
+    assert kernels.nearest_and_second(rng.random((1000, 13)), rng.random((50, 13))) is None  # the products
+
+
+@pytest.mark.parametrize("topology", ["rectangular", "hexagonal"])
+def test_a_live_maps_measures_are_the_two_searches(monkeypatch, topology):
+    """session.mapstate.measure by one scan: the BMUs, hits, QE and TE the two searches gave."""
+    from somdesk.session import mapstate
+
+    rng = np.random.default_rng(3)
+    wf, x = _tied_search_case(rng, 3, nodes=30 * 30)
+    weights = wf.reshape(30, 30, 3)
+    hexagonal = topology == "hexagonal"
+    for toroidal in (False, True):
+        one = mapstate.measure(weights, x, hexagonal, toroidal)
+        with monkeypatch.context() as m:
+            m.setattr(kernels, "nearest_and_second", lambda *a, **k: None)
+            two = mapstate.measure(weights, x, hexagonal, toroidal)
+        assert one.keys() == two.keys()
+        for key in one:
+            assert np.array_equal(np.asarray(one[key]), np.asarray(two[key])), key
+        assert one["te"] > 0                      # the pairs' grid distances were counted
