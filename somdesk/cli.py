@@ -96,7 +96,7 @@ def _check_smoke_job(args) -> None:
     from somdesk.core.options import SOMConfig
     from somdesk.io.names import require_suffix, stat_input
 
-    check_writable(args.smoke_test)
+    check_writable(args.smoke_test, inputs=args.files)     # not over a file it opens (testerC #1's kind)
     require_suffix(args.smoke_test, (".png",), "--smoke-test writes a PNG picture")
     given = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
     with in_flag_words(args):       # the core's one range check, in the flags' words

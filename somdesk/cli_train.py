@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from somdesk.cli_outputs import print_warning
+from somdesk.cli_outputs import check_writable, print_warning  # noqa: F401 - check_writable: its callers import it here
 from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig, count_text
 from somdesk.errors import OptionError, SomdeskError
 
@@ -153,28 +153,6 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
     except FileFormatError as exc:
         raise SomdeskError(f"--init-weights: {exc}") from None
     return arr.astype(np.float64)
-
-
-def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:
-    """Fail before reading and training, not after, when an output cannot be saved: its folder
-    does not exist, or it is a folder, socket, block device or link loop
-    (`somdesk.io.atomic.check_target`); or it is one of the command's `inputs` (the same file by
-    any name: a link, another spelling), which writing would replace while it is the data --
-    OptionError, whose message names `force_flag` when the command has one (a command the user
-    forced passes no inputs)."""
-    import os
-
-    from somdesk.io.atomic import check_target
-    from somdesk.io.names import same_file
-
-    for p in paths:
-        if p and p != "-":
-            check_target(p)
-            for i in inputs:
-                if i and same_file(p, i):
-                    hint = f", or pass {force_flag} to replace it" if force_flag else ""
-                    raise OptionError(f"{p} is the input file {os.fspath(i)}: writing it would replace the data "
-                                      f"being read; choose another name{hint}")
 
 
 def check_suffix(path, suffix: str, flag: str, what: str) -> None:

@@ -1,0 +1,138 @@
+"""testerC's CLI findings (a fresh analyst's tries, session 14).
+
+#1/#2: every output of every subcommand is checked against the command's inputs and for a
+missing folder before any work (cli_outputs.check_outputs): `train --table X --metrics-json X`
+replaced the table and exited 0; `--metrics-json nodir/m.json` failed only after training.
+The tests walk the parsers' output flags, so an output added later is checked too.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from somdesk import cli
+from somdesk.cli import main
+from somdesk.cli_outputs import INPUT_DESTS, OUTPUT_FLAGS
+
+
+def _walk(parser, words=()):
+    """(subcommand words, action) for every option and positional of every subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _walk(sub, words + (name,))
+        elif words:
+            yield words, action
+
+
+def _outputs():
+    return sorted({(words, a.dest) for words, a in _walk(cli._sub_parser()) if a.dest in OUTPUT_FLAGS})
+
+
+# an output file name for each output flag (its extension the one the flag asks for)
+_NAMES = {"out": "o.png", "save_map": "o.somz", "save_weights": "o.npy", "metrics_json": "o.json",
+          "timelapse": "o.gif", "assignments": "o.csv", "profiles": "o.csv", "top_items": "o.csv",
+          "report": "o.html", "output": "o.png"}
+_ASSIGN_OUT = "o.csv"          # assign --out writes scores
+_PALETTE_OUT = "o.gpl"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Small inputs for every subcommand, and a table map trained on one of them."""
+    d = tmp_path_factory.mktemp("inputs")
+    rows = np.random.default_rng(0).random((30, 3))
+    (d / "t.csv").write_text("a,b,c\n" + "".join(f"{x:.4f},{y:.4f},{z:.4f}\n" for x, y, z in rows))
+    (d / "p.gpl").write_text("GIMP Palette\nName: p\n#\n255 0 0 red\n0 255 0 green\n0 0 255 blue\n")
+    Image.fromarray((np.random.default_rng(1).random((8, 8, 3)) * 255).astype(np.uint8)).save(d / "i.png")
+    np.save(d / "w0.npy", np.random.default_rng(2).random((3, 4, 3)))
+    assert main(["train", "--table", str(d / "t.csv"), "--width", "3", "--height", "3", "--epochs", "1",
+                 "--save-map", str(d / "m.somz"), "-q"]) == 0
+    return d
+
+
+def _command(words, d, outputs: dict) -> tuple[list[str], list]:
+    """(argv, the input files it reads) for subcommand `words` writing `outputs` (dest -> path)."""
+    flags = {dest: path for dest, path in outputs.items() if dest != "output"}
+    opts = [x for dest, path in flags.items() for x in (OUTPUT_FLAGS[dest], str(path))]
+    out = str(outputs.get("output", d / "unused"))
+    if words == ("train",):
+        return (["train", "--palette", str(d / "p.gpl"), "--init-weights", str(d / "w0.npy"), "--width", "4",
+                 "--height", "3", "--iterations", "2", "--seed", "1", "-q", *opts], [d / "p.gpl", d / "w0.npy"])
+    if words == ("train-table",):
+        if "save_map" not in flags:
+            opts += ["--save-map", str(d / "unused.somz")]
+        return (["train", "--table", str(d / "t.csv"), "--width", "3", "--height", "3", "--epochs", "1", "-q",
+                 *opts], [d / "t.csv"])
+    if words == ("assign",):
+        return ["assign", str(d / "m.somz"), str(d / "t.csv"), "-q", *opts], [d / "m.somz", d / "t.csv"]
+    if words == ("quantize",):
+        return ["quantize", str(d / "i.png"), out, "--map", str(d / "m.somz"), "-q"], [d / "i.png", d / "m.somz"]
+    if words in (("palette", "convert"), ("palette", "sort")):
+        return ["palette", words[1], str(d / "p.gpl"), out, "-q"], [d / "p.gpl"]
+    raise AssertionError(f"no test command for {' '.join(words)}: add one here")
+
+
+def _name(words, dest):
+    if words == ("assign",):
+        return _ASSIGN_OUT
+    if words[0] == "palette":
+        return _PALETTE_OUT
+    return _NAMES[dest]
+
+
+def test_every_file_option_is_a_known_input_or_output():
+    """An option naming a file is in OUTPUT_FLAGS (checked before work) or INPUT_DESTS (never
+    overwritten): a new output flag cannot escape the checks below unnoticed."""
+    filey = re.compile(r"FILE|^OUT|^IN$|^DATA$|^MAP|\.[a-z]+$")
+    for words, a in _walk(cli._sub_parser()):
+        if a.metavar and filey.search(str(a.metavar)) and a.dest != "file":    # `info FILE` writes nothing
+            assert a.dest in OUTPUT_FLAGS or a.dest in INPUT_DESTS, (words, a.dest, a.metavar)
+
+
+@pytest.mark.parametrize("words,dest", _outputs())
+def test_no_output_may_replace_an_input(words, dest, files, tmp_path, capsys):
+    """testerC #1: `train --table X --metrics-json X` wrote the metrics over the table, exit 0."""
+    _, inputs = _command(words, files, {})
+    for victim in inputs:
+        if (dest, victim.name) == ("save_weights", "w0.npy"):
+            continue                     # --init-weights = --save-weights: trained further in place
+        copy = tmp_path / ("copy" + victim.suffix)       # the same file by another name: a link
+        copy.symlink_to(victim)
+        before = victim.read_bytes()
+        for given in (victim, copy):
+            argv, _ = _command(words, files, {dest: given})
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err
+            assert "is the input file" in err and err.count("\n") == 1, err
+            assert victim.read_bytes() == before
+        copy.unlink()
+
+
+@pytest.mark.parametrize("words,dest", _outputs())
+def test_every_output_folder_is_checked_before_work(words, dest, files, tmp_path, capsys):
+    """testerC #2: `--metrics-json nodir/m.json` trained and saved the map, then failed."""
+    missing = tmp_path / "nodir" / _name(words, dest)
+    save_map = tmp_path / "saved.somz"
+    outputs = {dest: missing}
+    if words == ("train-table",) and dest != "save_map":
+        outputs["save_map"] = save_map
+    argv, _ = _command(words, files, outputs)
+    assert main(argv) == 2, argv
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "nodir" in err, err
+    assert not save_map.exists()            # refused before training: nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_smoke_test_may_not_replace_a_file_it_opens(files, tmp_path, capsys):
+    """The window's --smoke-test output is an output too: not one of the FILEs it opens."""
+    pic = tmp_path / "i.png"
+    pic.write_bytes((files / "i.png").read_bytes())
+    assert main([str(pic), "--smoke-test", str(pic)]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert pic.read_bytes() == (files / "i.png").read_bytes()
