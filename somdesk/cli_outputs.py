@@ -231,7 +231,9 @@ def check_outputs(args) -> None:
         seen[key] = flag
     dest = _SCORES.get(_command(args))
     path = getattr(args, dest, None) if dest else None
-    if isinstance(path, str) and path != "-" and not getattr(args, "dask", None) and not _special(path):
+    # "-", a pipe, a device, or the file standard output is redirected to (`--out /dev/stdout > as.csv`:
+    # testerC #4, refused as "not .csv" while a pipe worked): CSV written through
+    if isinstance(path, str) and not getattr(args, "dask", None) and not (_special(path) or is_stdout(path)):
         from somdesk.io.tables.assignments import SCORE_SUFFIXES   # one rule with the window; late: start-up
 
         if os.path.splitext(path)[1].lower() not in SCORE_SUFFIXES:

@@ -136,3 +136,37 @@ def test_smoke_test_may_not_replace_a_file_it_opens(files, tmp_path, capsys):
     assert main([str(pic), "--smoke-test", str(pic)]) == 2
     assert "is the input file" in capsys.readouterr().err
     assert pic.read_bytes() == (files / "i.png").read_bytes()
+
+
+def _to_file(argv, out, mode="wb"):
+    """Run `python -m somdesk argv` with its standard output redirected to the file `out`
+    (`> out`, or `>> out` with mode "ab"): /dev/stdout is then a regular file, not a pipe."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    with open(out, mode) as f:
+        return subprocess.run([sys.executable, "-m", "somdesk", *argv], stdout=f, stderr=subprocess.PIPE,
+                              text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("how", ["assign", "train"])
+def test_scores_to_dev_stdout_redirected_to_a_file(files, tmp_path, how):
+    """testerC #4: README's `--out /dev/stdout > as.csv` was refused ("give a name ending in .csv")
+    when standard output was a file; it worked through a pipe and with `-`."""
+    argv = (["assign", str(files / "m.somz"), str(files / "t.csv"), "--out", "/dev/stdout"] if how == "assign" else
+            ["train", "--table", str(files / "t.csv"), "--width", "3", "--height", "3", "--epochs", "1",
+             "--save-map", str(tmp_path / "m.somz"), "--assignments", "/dev/stdout"])
+    out = tmp_path / "scores.csv"
+    r = _to_file(argv, out)
+    assert r.returncode == 0, r.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("row,bmu_row,bmu_col") and len(lines) == 31, lines[:3]
+    # `>> file`: the scores are added after what the file held, not written over it
+    out.write_text("before\n")
+    r = _to_file(argv, out, "ab")
+    assert r.returncode == 0, r.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "before" and lines[1].startswith("row,") and len(lines) == 32
