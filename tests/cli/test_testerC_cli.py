@@ -170,3 +170,24 @@ def test_scores_to_dev_stdout_redirected_to_a_file(files, tmp_path, how):
     assert r.returncode == 0, r.stderr
     lines = out.read_text().splitlines()
     assert lines[0] == "before" and lines[1].startswith("row,") and len(lines) == 32
+
+
+@pytest.mark.parametrize("command", ["convert", "sort"])
+def test_palette_to_standard_output_with_format(files, tmp_path, command):
+    """testerC #5: README's `palette convert IN -` could not choose a format ("no extension") and
+    there was no way to give one: --format EXT names it, for `-`, a pipe or any other name."""
+    r = _to_file(["palette", command, str(files / "p.gpl"), "-", "--format", "hex"], tmp_path / "p.txt")
+    assert r.returncode == 0, r.stderr
+    assert sorted((tmp_path / "p.txt").read_text().split()) == ["0000ff", "00ff00", "ff0000"]
+    assert "Lospec hex" in r.stderr                   # the summary: on stderr, stdout holds the palette
+
+
+def test_palette_format_is_asked_for_when_the_name_does_not_say(files, tmp_path, capsys):
+    assert main(["palette", "convert", str(files / "p.gpl"), "-"]) == 2
+    err = capsys.readouterr().err
+    assert "--format" in err and err.count("\n") == 1, err
+    assert main(["palette", "convert", str(files / "p.gpl"), str(tmp_path / "o.gpl"), "--format", "hex"]) == 2
+    err = capsys.readouterr().err
+    assert ".gpl" in err and "--format hex" in err and not (tmp_path / "o.gpl").exists(), err
+    assert main(["palette", "convert", str(files / "p.gpl"), str(tmp_path / "o.gpl"), "--format", ".GPL"]) == 0
+    assert (tmp_path / "o.gpl").read_text().startswith("GIMP Palette")
