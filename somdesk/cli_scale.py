@@ -153,7 +153,8 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     if default_label:       # never trained on: the map is the map without it, as in memory
         from dataclasses import replace
         from somdesk.session.outofcore_table import default_label_out_of_core
-        default = default_label_out_of_core(args.table, spec, args.where)
+        default = default_label_out_of_core(args.table, spec, args.where,
+                                            given_number_format(given.decimal, given.thousands))
         spec = replace(spec, label=default)
     executor = _executor(args.dask)
     from somdesk.cli_progress import RunProgress
@@ -357,8 +358,8 @@ def run_assign_streaming(args, check_writable) -> int:
             n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
-    warned = [w for w in (source_change_warning(tm, args.data), tally.warning(name),
-                          few_values_warning(tm, name, few)) if w]
+    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), tally.warning(name),
+                                         few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
     if not args.quiet:

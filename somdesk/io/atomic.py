@@ -365,16 +365,21 @@ def check_document_target(path: str | os.PathLike) -> None:
     Recent and reopens.  Exports and the CLI's outputs may write through a device or a FIFO
     (`cmd > /dev/null`, see the module docstring); a save may not: "saving" a map to
     /dev/null would lose it while the work is marked saved, and a FIFO would keep a window
-    waiting for a reader.
+    waiting for a reader.  The file is named by its last part and what it is said (io.names
+    .display_basename, special_kind: "cannot save to null: it is a device, not a regular file"),
+    as the window names every file it reads (tester13 #10); the window's save dialogs and saves
+    are this check's only callers.
     """
-    shown = display_name(os.fspath(path))
+    from somdesk.io.names import display_basename, special_kind
+
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return                 # a new file, or a problem the writer itself reports
     if not stat.S_ISREG(st.st_mode):
-        raise SomdeskError(f"cannot save to {shown}: it is not a regular file (a pipe, a device or a "
-                           "folder); choose a file name")
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else special_kind(st.st_mode)
+        raise SomdeskError(f"cannot save to {display_basename(os.fspath(path))}: it is {what}, not a regular file; "
+                           "choose a file name")
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

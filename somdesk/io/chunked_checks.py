@@ -34,7 +34,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
 from somdesk.io.chunked_sql import unreadable
 
-__all__ = ["check_files", "check_formats", "first_text", "why_not_streamable", "number_cell", "cell_text",
+__all__ = ["check_files", "check_formats", "first_text", "why_not_streamable", "misnamed_warnings", "number_cell", "cell_text",
            "numbers_in_text", "infinite_columns", "format_breaker", "typed_too_soon"]
 
 SHOWN = 3       # files named in one message
@@ -43,8 +43,9 @@ SHOWN = 3       # files named in one message
 def why_not_streamable(path: str) -> str | None:
     """None when the out-of-core reader can read the file `path`, else one sentence saying why not
     (the format from the first bytes, unpacked, then the name: io.tables.detect.detect_format):
-    a spreadsheet, or content of another format than the name says (the reader goes by the
-    name: chunked_sql.files_format).  FileFormatError from detect_format / head_bytes (binary
+    a spreadsheet, or a somdesk map.  A table whose content is another format than its name says
+    (a CSV named .parquet) is read by its content, as in memory (chunked_sql.file_format; the
+    warning: `misnamed_warnings`).  FileFormatError from detect_format / head_bytes (binary
     data named .parquet, a damaged gzip stream)."""
     import os
 
@@ -59,38 +60,43 @@ def why_not_streamable(path: str) -> str | None:
     except OSError:
         return None                     # the engine names the unreadable file
     fmt = detect_format(head, name)
-    from somdesk.io.chunked_sql import files_format
-    by_name = files_format([path])
-    if fmt in ("parquet", "csv", "json") and fmt != by_name:
-        # the in-memory reader reads by content (detect_format); the out-of-core reader picks
-        # DuckDB's reader by the name and said "the Parquet file is damaged" of a CSV named .parquet
-        words = {"parquet": "Parquet data", "csv": "delimited text", "json": "JSON"}
-        suffix = {"parquet": ".parquet", "csv": ".csv", "json": ".json"}[fmt]
-        return (f"{name} holds {words[fmt]}, not {words[by_name]} as its name says; out of core a table "
-                f"is read by its name: rename it {suffix} (in memory it is read by its content)")
     if fmt in ("xlsx", "xls", "ods"):
         return (f"{name} is a spreadsheet ({fmt}); out of core reads text tables (CSV, TSV, JSON lines, "
                 "gzip) and Parquet only: train or score it in memory, or save it as CSV or Parquet first")
     return None
 
 
+def misnamed_warnings(files: list[str]) -> list[str]:
+    """The in-memory reader's warning (io.tables.detect.misnamed: "t.parquet is named like a
+    Parquet file but holds delimited text: it is read as such (renaming it .csv says what it
+    is)") for the first of `files` whose content is another table format than its name says
+    (chunked_sql.file_format), with how many more of a glob's files are so; [] when none is."""
+    from somdesk.io.chunked_sql import file_format
+    from somdesk.io.names import display_basename
+    from somdesk.io.tables.detect import misnamed
+
+    said = [w for w in (misnamed(display_basename(f), file_format(f)) for f in files) if w]
+    if len(said) > 1:
+        return [f"{said[0]} (and {count_text(len(said) - 1, 'more file', 'more files')} alike)"]
+    return said
+
+
 def check_formats(files: list[str], pattern: str = "") -> None:
     """FileFormatError (why_not_streamable) for the first file the out-of-core reader cannot read,
-    or for a glob mixing Parquet and text files (the engine reads a glob with one reader: it said
-    "Error when sniffing file" of the Parquet file)."""
-    from somdesk.io.chunked_sql import PARQUET_SUFFIXES
+    or for a glob mixing Parquet and text files, by their content (the engine reads a glob with one
+    reader: it said "Error when sniffing file" of the Parquet file)."""
+    from somdesk.io.chunked_sql import file_format
 
     for f in files:
         why = why_not_streamable(f)
         if why is not None:
             raise FileFormatError(why)
-    text = [f for f in files if not f.lower().endswith(PARQUET_SUFFIXES)]
+    parquet = [f for f in files if file_format(f) == "parquet"]
+    text = [f for f in files if file_format(f) != "parquet"]
     for f in text:      # markup, binary data, an encoding that does not decode: the in-memory refusal
         _head_refusal(f)
-    parquet = [f for f in files if f.lower().endswith(PARQUET_SUFFIXES)]
-    if parquet and len(parquet) < len(files):
-        text = next(f for f in files if not f.lower().endswith(PARQUET_SUFFIXES))
-        raise FileFormatError(f"{pattern or 'the glob'} mixes Parquet and text files ({parquet[0]}, {text}): "
+    if parquet and text:
+        raise FileFormatError(f"{pattern or 'the glob'} mixes Parquet and text files ({parquet[0]}, {text[0]}): "
                               "a glob is read as one kind of file; narrow it (e.g. *.parquet or *.csv)")
 
 

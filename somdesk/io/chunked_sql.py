@@ -117,11 +117,43 @@ def engine_files(files: list[str]) -> tuple[list[str], dict, str | None]:
 
 
 def files_format(files: list[str]) -> str:
-    """"parquet", "json" or "csv": how `reader_sql` reads these files (one reader for them all)."""
-    lows = [f.lower() for f in files]
-    if all(f.endswith(PARQUET_SUFFIXES) for f in lows):
+    """"parquet", "json" or "csv": how `reader_sql` reads these files (one reader for them all),
+    each file's format by its content (`file_format`), as the in-memory reader decides."""
+    kinds = {file_format(f) for f in files}
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"parquet", "json"} else "csv"
+
+
+def file_format(path: str) -> str:
+    """"parquet", "json" or "csv" of one table file: by its content when it is clearly one of
+    them (io.tables.detect.detect_format on its first bytes, unpacked: the in-memory reader's one
+    rule, tester13 #8 -- a CSV named .parquet is text, Parquet named .csv is Parquet), by its name
+    when the content says nothing, cannot be read (the read then says why) or is another format
+    (a spreadsheet: io.chunked_checks refuses it).  Read once per version of the file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return format_by_name(path)
+    return _format_at(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_at(path: str, _mtime_ns: int, _size: int) -> str:
+    from somdesk.io.tables.detect import detect_format, head_bytes
+    name = os.path.basename(path)
+    try:
+        fmt = detect_format(head_bytes(path, name)[0], name)
+    except (OSError, SomdeskError):
+        return format_by_name(path)
+    return fmt if fmt in ("parquet", "json", "csv") else format_by_name(path)
+
+
+def format_by_name(path: str) -> str:
+    """"parquet", "json" or "csv" as the name of table file `path` says (.parquet / .pq, .json /
+    .ndjson / .jsonl (gz too), anything else text)."""
+    low = path.lower()
+    if low.endswith(PARQUET_SUFFIXES):
         return "parquet"
-    if all(f.endswith((".json", ".ndjson", ".jsonl")) or f.endswith((".json.gz", ".ndjson.gz", ".jsonl.gz")) for f in lows):
+    if low.endswith((".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")):
         return "json"
     return "csv"
 

@@ -8,13 +8,14 @@ LF only.  str.splitlines also breaks at the vertical tab, form feed, \\x1c-\\x1e
 U+2028/U+2029 -- characters a field or a colour's name may hold (FileMaker writes its in-field
 line breaks as vertical tabs: review12 #8 read such a file as 4 junk columns; a quoted form feed
 in a palette's first line made it CSS, mend13).  Every file head split into lines in somdesk is
-split here.
+split here.  `byte_position` says where a byte is in such lines ("at byte 56, line 3"), for the
+readers' encoding warnings (a table's, a palette's).
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["text_lines"]
+__all__ = ["text_lines", "byte_position"]
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
@@ -33,3 +34,11 @@ def text_lines(text):
     if lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def byte_position(data: bytes, offset: int) -> str:
+    """"at byte 56, line 3": where the 0-based `offset` into `data` (a file's first bytes) is,
+    counted from 1 as an editor does; lines end at LF, CRLF or a bare CR (as `text_lines`)."""
+    before = data[:offset]
+    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    return f"at byte {offset + 1:,}, line {line:,}"

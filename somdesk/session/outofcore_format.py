@@ -68,6 +68,19 @@ def agreed_number_format(files: list[str], format_of, refusal: str) -> tuple[str
     return next(iter(formats)) if formats else None
 
 
+def files_number_format(files: list[str], given: tuple | None = None) -> tuple[str, str] | None:
+    """(decimal, thousands) the delimited text `files` (a glob's files) are read with in chunks:
+    `given` (given_number_format) or what their first lines show (agreed_number_format); None when
+    DuckDB's own rules read their numbers (PLAIN) or they are not text.  FileFormatError when the
+    files of a glob write numbers differently."""
+    from somdesk.io.chunked_sql import files_format
+
+    if not files or files_format(files) != "csv":
+        return None
+    fmt = given if given is not None else agreed_number_format(files, sniffed_number_format, "train on them apart")
+    return None if fmt is None or fmt == PLAIN else fmt
+
+
 def text_number_format(path, columns: list[str] | None, label: str | None, given: tuple | None = None):
     """(number_format, columns, text columns) to read the delimited text file(s) `path` (a file
     or glob) in chunks as the in-memory reader reads them: when their first lines show a decimal
@@ -79,16 +92,14 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     columns, ()) when DuckDB's own rules read the numbers right (a decimal point, no groups) or
     the files are not text.  FileFormatError when the files of a glob write numbers differently
     (agreed_number_format; not asked when the format is given)."""
-    from somdesk.io.chunked import read_with_line_ends
-    from somdesk.io.chunked_sql import engine_connection, expand, files_format, reader_sql, sniffed_dialect
+    from somdesk.io.chunked import over_engine_files
+    from somdesk.io.chunked_sql import engine_connection, expand, reader_sql, sniffed_dialect
     from somdesk.io.tables.duckutil import lit, q
     from somdesk.io.tables.textfile import SAMPLE_ROWS, number_pattern
 
     files = expand(path)
-    if not files or files_format(files) != "csv":
-        return None, columns, ()
-    fmt = given if given is not None else agreed_number_format(files, sniffed_number_format, "train on them apart")
-    if fmt is None or fmt == PLAIN:
+    fmt = files_number_format(files, given)
+    if fmt is None:
         return None, columns, ()
     number_format = {"decimal": fmt[0], "thousands": fmt[1]}
     delimiter = sniffed_text(files[0])[0]
@@ -110,9 +121,10 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
         finally:
             con.close()
 
-    # mixed line ends (CRLF with bare LF or CR) are read from an LF copy, as the in-memory reader
-    # and ChunkedTable.open read them; any other failure: ChunkedTable.open's words
-    names, ok = read_with_line_ends(path, numeric_in, files)
+    # the engine's names (ASCII links for names that are not UTF-8: DuckDB cannot take them) and
+    # mixed line ends (CRLF with bare LF or CR) read from an LF copy, as the in-memory reader,
+    # ChunkedTable.open, count_rows and text_column_kinds read them; any other failure: their words
+    names, ok = over_engine_files(path, numeric_in, files)
     numeric = [c for c, good in zip(names, ok) if good]
     if columns is None:
         columns = [c for c in numeric if c != label]

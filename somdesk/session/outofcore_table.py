@@ -317,6 +317,7 @@ class StreamingTableRun:
                                       categorical=tuple(spec.categorical), number_format=self.number_format)
         src = first
         try:
+            self.warnings.extend(first.warnings)    # a file read by its content, not its name (as in memory)
             # a column of numbers with an infinite value or a word is left out of the default columns,
             # said as in memory (session.table_columns.spoiled_columns; out of core takes no
             # --missing-values: the way to train on an infinite value's column is in memory)
@@ -566,20 +567,36 @@ class StreamingTableRun:
         self.src.close()
 
 
-def default_label_out_of_core(path, spec: TableMapSpec = TableMapSpec(), where: str | None = None) -> str | None:
-    """The default label column of the file or glob `path` read in chunks: the in-memory rule
-    (session.table_columns.label_rule) on its text columns' distinct present values, counted by one
-    engine query over every row (kept by `where`; io.chunked.text_column_kinds), leaving out the
-    columns `spec` trains on or shows (columns, passive, categorical), as the in-memory CLI does.
-    None when no column fits.  Raises FileFormatError for unreadable files."""
+def default_label_out_of_core(path, spec: TableMapSpec = TableMapSpec(), where: str | None = None,
+                              number_format: tuple | None = None) -> str | None:
+    """The default label column of the file or glob `path` read in chunks, by the in-memory rule
+    (session.table_columns.default_label_column): a scikit-learn CSV's class target when its
+    metadata line names the classes (`150,4,setosa,versicolor,virginica`), else label_rule on the
+    text columns' distinct present values, counted by one engine query over every row (kept by
+    `where`; io.chunked.text_column_kinds) -- columns whose cells are all numbers, written with
+    `number_format` ((decimal, thousands) given, else what the files' first lines show:
+    session.outofcore_format.files_number_format), are numbers, not labels, as in memory.  The
+    columns `spec` trains on or shows (columns, passive, categorical) are left out, as the
+    in-memory CLI does.  None when no column fits.  Raises FileFormatError for unreadable files
+    (or a glob whose files write numbers differently)."""
     from somdesk.io.chunked import text_column_kinds
+    from somdesk.io.chunked_sql import expand, files_format, metadata_line
+    from somdesk.session.outofcore_format import files_number_format
     from somdesk.session.table_columns import MAX_LABEL_KINDS, MISSING_LABELS, label_rule
 
     from somdesk.session.opening import chunks_named
 
-    with chunks_named(path):        # a palette or picture is named, as when the chunks are read
-        kinds, rows = text_column_kinds(path, where, MISSING_LABELS, MAX_LABEL_KINDS + 1)
     named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
+    columns: dict = {}
+    with chunks_named(path):        # a palette or picture is named, as when the chunks are read
+        files = expand(path)
+        fmt = files_number_format(files, number_format)
+        kinds, rows = text_column_kinds(path, where, MISSING_LABELS, MAX_LABEL_KINDS + 1, fmt, columns)
+        # the class target the in-memory table names by the metadata line (Table.value_names)
+        metadata = metadata_line(files) if files_format(files) == "csv" else None
+    target, _ = metadata_class_names(metadata, list(columns))
+    if target is not None and columns.get(target) and target not in named:
+        return target
     return label_rule([c for c in kinds if c not in named], lambda c, limit: kinds[c], rows)
 
 

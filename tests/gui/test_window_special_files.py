@@ -45,5 +45,12 @@ def test_save_dialog_refuses_a_pipe_or_device_and_asks_again(qtbot, tmp_path, mo
     t0 = time.monotonic()
     got = dialogs.ask_save_path(None, "Export image", str(tmp_path), [("PNG image", ["*.png"])])
     assert got == str(tmp_path / "real.png") and time.monotonic() - t0 < 5
-    assert len(warned) == 2 and "not a regular file" in warned[0] and "/dev/null" in warned[1]
+    # named by the last part, as every file the window reads, and said what it is (left14: the
+    # device's whole path was shown)
+    assert warned == ["cannot save to out.png: it is a pipe (FIFO), not a regular file; choose a file name",
+                      "cannot save to null: it is a device, not a regular file; choose a file name"]
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    assert dialogs.special_target(str(folder)) == ("cannot save to folder.png: it is a folder, not a regular file; "
+                                                   "choose a file name")
     assert dialogs.special_target(str(tmp_path / "new.png")) is None

@@ -40,6 +40,19 @@ def test_gpl_latin1_fallback():
     assert any("Latin-1" in w for w in p.warnings)
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_a_palette_not_in_utf8_says_where_and_in_what_it_was_read(bom, end):
+    """Byte and line in the file (a BOM counted, any line end), and the encoding it was read in,
+    as the table reader's encoding warnings say them (io.lines.byte_position)."""
+    data = bom + end.join([b"GIMP Palette", b"Name: old", b"1 2 3 Caf\xe9", b""])
+    p = read_palette_bytes(data, "old.gpl")
+    at = data.index(b"\xe9") + 1
+    assert p.warnings == (f"the file is not valid UTF-8 (at byte {at}, line 3): it was read as Latin-1, so "
+                          "accented letters in names may be wrong",)
+    assert p.swatches[0].name == "Caf\xe9"
+
+
 def test_ase_groups_and_colour_models():
     p = read_palette(fixture_path("ase_groups.ase"))
     assert p.format == "ase"
@@ -238,3 +251,25 @@ def test_gray_16bit_png_scales_not_clips():
     im.save(buf, format="PNG")
     p = read_palette_bytes(buf.getvalue(), "g16.png")
     assert [s.hex for s in p.swatches] == ["#000000", "#808080", "#ffffff"]
+
+
+@pytest.mark.parametrize("name, data, read", [
+    # a quote inside quotes not doubled: the text between the outer quotes, as written
+    ("p.csv", b'name,hex\n"a"b",#ff0000\n', 'a"b'),
+    ("p.csv", b'name;hex\n"c;d"e";#00ff00\n', 'c;d"e'),          # the delimiter inside too
+    ("p.txt", b'#0000ff,"x"y" \n', 'x"y'),                      # a space after the cell
+    ("p.csv", b'name,hex\n"q""r"s",#ffffff\n', 'q"r"s'),        # a doubled one stays one quote
+])
+def test_a_quote_not_doubled_in_a_quoted_palette_name_is_kept_as_written(name, data, read):
+    """Python's csv module read `"a"b"` as `ab"` (left14): the name is now the text between the
+    outer quotes, with a warning naming the cell and the line (docs/palette-formats.md)."""
+    p = read_palette_bytes(data, name)
+    assert p.format == "csv" and p.swatches[0].name == read
+    line = data.count(b"\n")                    # the cell is on the last line
+    assert len(p.warnings) == 1 and p.warnings[0].startswith(f"line {line}: the quoted cell ")
+    assert f"it is read as {read!r}, the text between its outer quotes" in p.warnings[0]
+
+
+def test_well_formed_quotes_in_a_palette_are_read_without_a_warning():
+    p = read_palette_bytes(b'name,hex\n"a ""b"", c",#ff0000\n"two\nlines",#00ff00\n', "p.csv")
+    assert [s.name for s in p.swatches] == ['a "b", c', "two lines"] and p.warnings == ()

@@ -41,9 +41,16 @@ def test_out_of_core_leaves_the_class_target_out_and_scores_as_in_memory(tmp_pat
     mem_map, ooc_map = tmp_path / "mem.somz", tmp_path / "ooc.somz"
     assert main(["train", "--table", path, "--width", "4", "--height", "4", "--epochs", "3", "--seed", "1",
                  "--save-map", str(mem_map)]) == 0
+    mem_said = capsys.readouterr()
     assert main(["train", "--table", path, "--out-of-core", "--width", "4", "--height", "4", "--epochs", "3",
                  "--seed", "1", "--save-map", str(ooc_map), "--metrics-json", str(metrics)]) == 0
     assert json.loads(metrics.read_text())["features"] == ["column0", "column1", "column2", "column3"]
+    # the class target is the default label both ways (left14), so not warned of as left out
+    ooc_said = capsys.readouterr()
+    for said in (mem_said, ooc_said):
+        assert "label: column4 (the default" in said.out + said.err and "class target" not in said.err
+    assert main(["train", "--table", path, "--out-of-core", "--no-label", "--width", "4", "--height", "4",
+                 "--epochs", "3", "--seed", "1", "--save-map", str(ooc_map)]) == 0
     assert "'column4' (the class target of the file's scikit-learn metadata line" in capsys.readouterr().err
     # a map trained in memory scores the same file in chunks, with the same scores
     mem_out, ooc_out = tmp_path / "a_mem.csv", tmp_path / "a_ooc.csv"

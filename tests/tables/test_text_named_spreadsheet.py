@@ -77,13 +77,21 @@ def test_binary_data_named_parquet_says_what_it_looks_like(tmp_path):
         read_table(p)
 
 
-def test_out_of_core_names_a_content_its_name_does_not_say(tmp_path):
-    from somdesk.io.chunked_checks import why_not_streamable
+def test_out_of_core_reads_a_content_its_name_does_not_say_with_the_warning(tmp_path):
+    """Out of core the content decides too (left14; it was refused with a rename hint), and the
+    in-memory reader's warning names the rename."""
+    from somdesk.io.chunked_checks import misnamed_warnings, why_not_streamable
+    from somdesk.io.chunked_sql import file_format
     p = tmp_path / "t.parquet"
     p.write_text(CSV)
-    assert why_not_streamable(str(p)) == ("t.parquet holds delimited text, not Parquet data as its name says; out "
-                                          "of core a table is read by its name: rename it .csv (in memory it is "
-                                          "read by its content)")
+    assert why_not_streamable(str(p)) is None and file_format(str(p)) == "csv"
+    assert misnamed_warnings([str(p)]) == ["t.parquet is named like a Parquet file but holds delimited text: it is "
+                                           "read as such (renaming it .csv says what it is)"]
     q = tmp_path / "fine.csv"
     q.write_text(CSV)
-    assert why_not_streamable(str(q)) is None
+    assert why_not_streamable(str(q)) is None and misnamed_warnings([str(q)]) == []
+    r = tmp_path / "u.pq"
+    r.write_text(CSV)
+    assert misnamed_warnings([str(p), str(q), str(r)]) == [
+        "t.parquet is named like a Parquet file but holds delimited text: it is read as such (renaming it .csv "
+        "says what it is) (and 1 more file alike)"]

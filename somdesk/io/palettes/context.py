@@ -101,8 +101,11 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
     UTF-8 (with or without BOM) is the norm; a UTF-16 BOM is honoured because
     Windows tools (Excel CSV, Notepad) write it.  Anything that is not valid
     UTF-8 is read as Latin-1 -- old GIMP/JASC files from Windows are -- with a
-    warning, since names may then look wrong.  Raises PaletteError for broken UTF-16.
+    warning naming where it stops being UTF-8 (byte and line in the file,
+    io.lines.byte_position) and the encoding read, since names may then look wrong.
+    Raises PaletteError for broken UTF-16.
     """
+    raw = data
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -112,8 +115,11 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
             raise ctx.error(f"invalid UTF-16 text ({exc.reason} at byte {exc.start})") from None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        ctx.warn("the file is not valid UTF-8; it was read as Latin-1, so names may look wrong")
+    except UnicodeDecodeError as exc:
+        # where, and in what it was read, as the table reader's encoding warnings say it
+        from somdesk.io.lines import byte_position
+        ctx.warn(f"the file is not valid UTF-8 ({byte_position(raw, exc.start + len(raw) - len(data))}): "
+                 "it was read as Latin-1, so accented letters in names may be wrong")
         return data.decode("latin-1")
 
 

@@ -131,18 +131,48 @@ def _rows(text: str, ctx: ReadContext):
     # remember each one's real line number for messages.  A blank line inside
     # a quoted field is lost -- an acceptable price for hostile-input speed.
     current = [first[0]]
+    delimiter = delimiter_for(first[1])
 
     def feed():
         for lineno, text_line in itertools.chain([first], lines):
             current[0] = lineno
+            if '"' in text_line:
+                text_line = _mend_quotes(text_line, delimiter, ctx, lineno)
             yield text_line + "\n"
 
     try:
-        for row in csv.reader(feed(), delimiter=delimiter_for(first[1])):
+        for row in csv.reader(feed(), delimiter=delimiter):
             if any(cell.strip() for cell in row):
                 yield current[0], row
     except csv.Error as exc:
         raise ctx.error(f"malformed CSV ({exc})", current[0]) from None
+
+
+def _mend_quotes(line: str, delimiter: str, ctx: ReadContext, lineno: int) -> str:
+    """`line` with each quoted cell that holds a quote not doubled (`"a"b"`, which Python's csv
+    module reads as `ab"`) written as the cell it most likely means: the text between its outer
+    quotes, as written (`a"b`), with a warning naming the cell (docs/palette-formats.md).  A cell
+    is quoted when it starts with a quote; its closing quote is the one followed by the delimiter
+    or the line's end; `""` inside stays one quote.  Lines csv reads strictly are returned as
+    they are (one strict parse of the line, at C speed)."""
+    try:
+        next(csv.reader([line], delimiter=delimiter, strict=True), None)
+        return line
+    except csv.Error as exc:
+        if "expected after" not in str(exc):   # not a stray quote (a quoted line break): csv's own rule
+            return line
+    d = re.escape(delimiter)
+    cell = re.compile(rf'(?:^|(?<={d}))([ \t]*)"((?:""|[^"]|"(?!"|[ \t]*(?:{d}|$)))*?)"([ \t]*)(?={d}|$)')
+
+    def mend(m: re.Match) -> str:
+        inner = m.group(2)
+        if '"' not in inner.replace('""', ""):     # well formed: as it is
+            return m.group(0)
+        value = inner.replace('""', '"')
+        ctx.warn(f"the quoted cell {m.group(0).strip()[:60]!r} holds a quote that is not doubled: it is read as "
+                 f"{value[:60]!r}, the text between its outer quotes (write a quote inside quotes as \"\")", lineno)
+        return f'{m.group(1)}"{value.replace(chr(34), chr(34) * 2)}"{m.group(3)}'
+    return cell.sub(mend, line)
 
 
 def read_all(data: bytes, ctx: ReadContext) -> list[Palette]:

@@ -28,10 +28,10 @@ import itertools
 import re
 
 from somdesk.errors import FileFormatError
-from somdesk.io.lines import text_lines
+from somdesk.io.lines import byte_position, text_lines
 from somdesk.io.tables import compressed
 
-__all__ = ["detect_format", "misnamed", "first_json_object", "first_record", "head_text", "guess_encoding", "byte_position",
+__all__ = ["detect_format", "misnamed", "first_json_object", "first_record", "head_text", "guess_encoding",
            "ENCODING_FIX", "TextHints", "text_hints", "skip_titles"]
 
 HEAD_BYTES = 256 * 1024
@@ -272,14 +272,6 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
 # the one sentence every encoding message ends with: where the user gives the encoding
 ENCODING_FIX = ("To give its encoding: --encoding NAME on the command line, or the Encoding field of the "
                 "import preview in the window.")
-
-
-def byte_position(data: bytes, offset: int) -> str:
-    """"at byte 56, line 3": where the 0-based `offset` into `data` (a file's first bytes) is,
-    counted from 1 as an editor does; lines end at LF, CRLF or a bare CR."""
-    before = data[:offset]
-    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-    return f"at byte {offset + 1:,}, line {line:,}"
 
 
 # The encodings a detected guess is trusted for: multi-byte East Asian ones (a wrong guess rarely
