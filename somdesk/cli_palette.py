@@ -3,7 +3,7 @@
     somdesk palette info FILE [--json] [--index K] [--duplicates [--threshold X]]
     somdesk palette convert IN OUT [--index K] [--format EXT]   (OUT's extension, or EXT, picks the format)
     somdesk palette sort IN OUT [--space ...] [--layout strip|grid]   (cli_palette_sort.py)
-    OUT "-" is standard output; its format is given with --format (testerC #5)
+    OUT "-" is standard output; its format is given with --format (testerC #6)
 
 A collection file holds several palettes; K (0-based, default 0) picks one.
 

@@ -179,7 +179,9 @@ def run_info(args) -> int:
 
     tab = _read_table(args.file, _options(args))
     try:
-        info = tab.info()
+        # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
+        # says them (testerC #7); a list, empty when there are none
+        info = {**tab.info(), "warnings": list(tab.warnings)}
     finally:
         tab.close()
     if args.json:

@@ -286,7 +286,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
     if _is_standard_output(st):
         # /dev/stdout with standard output redirected to a file (`> f`, `>> f`): written through
         # this process's stdout like "-", not renamed over the file -- a rename would drop what
-        # `>>` appends to, and the shell's descriptor would keep the old, unlinked file (testerC #4)
+        # `>>` appends to, and the shell's descriptor would keep the old, unlinked file (testerC #5)
         return _standard_output(mode, encoding)
     return _replace(shown, target, st, mode, encoding, newline)
 

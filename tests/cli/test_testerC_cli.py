@@ -1,6 +1,6 @@
 """testerC's CLI findings (a fresh analyst's tries, session 14).
 
-#1/#2: every output of every subcommand is checked against the command's inputs and for a
+#1/#3: every output of every subcommand is checked against the command's inputs and for a
 missing folder before any work (cli_outputs.check_outputs): `train --table X --metrics-json X`
 replaced the table and exited 0; `--metrics-json nodir/m.json` failed only after training.
 The tests walk the parsers' output flags, so an output added later is checked too.
@@ -115,7 +115,7 @@ def test_no_output_may_replace_an_input(words, dest, files, tmp_path, capsys):
 
 @pytest.mark.parametrize("words,dest", _outputs())
 def test_every_output_folder_is_checked_before_work(words, dest, files, tmp_path, capsys):
-    """testerC #2: `--metrics-json nodir/m.json` trained and saved the map, then failed."""
+    """testerC #3: `--metrics-json nodir/m.json` trained and saved the map, then failed."""
     missing = tmp_path / "nodir" / _name(words, dest)
     save_map = tmp_path / "saved.somz"
     outputs = {dest: missing}
@@ -154,7 +154,7 @@ def _to_file(argv, out, mode="wb"):
 
 @pytest.mark.parametrize("how", ["assign", "train"])
 def test_scores_to_dev_stdout_redirected_to_a_file(files, tmp_path, how):
-    """testerC #4: README's `--out /dev/stdout > as.csv` was refused ("give a name ending in .csv")
+    """testerC #5: README's `--out /dev/stdout > as.csv` was refused ("give a name ending in .csv")
     when standard output was a file; it worked through a pipe and with `-`."""
     argv = (["assign", str(files / "m.somz"), str(files / "t.csv"), "--out", "/dev/stdout"] if how == "assign" else
             ["train", "--table", str(files / "t.csv"), "--width", "3", "--height", "3", "--epochs", "1",
@@ -174,7 +174,7 @@ def test_scores_to_dev_stdout_redirected_to_a_file(files, tmp_path, how):
 
 @pytest.mark.parametrize("command", ["convert", "sort"])
 def test_palette_to_standard_output_with_format(files, tmp_path, command):
-    """testerC #5: README's `palette convert IN -` could not choose a format ("no extension") and
+    """testerC #6: README's `palette convert IN -` could not choose a format ("no extension") and
     there was no way to give one: --format EXT names it, for `-`, a pipe or any other name."""
     r = _to_file(["palette", command, str(files / "p.gpl"), "-", "--format", "hex"], tmp_path / "p.txt")
     assert r.returncode == 0, r.stderr
@@ -191,3 +191,18 @@ def test_palette_format_is_asked_for_when_the_name_does_not_say(files, tmp_path,
     assert ".gpl" in err and "--format hex" in err and not (tmp_path / "o.gpl").exists(), err
     assert main(["palette", "convert", str(files / "p.gpl"), str(tmp_path / "o.gpl"), "--format", ".GPL"]) == 0
     assert (tmp_path / "o.gpl").read_text().startswith("GIMP Palette")
+
+
+def test_table_info_json_keeps_the_readers_warnings(tmp_path, capsys):
+    """testerC #7: `table info --json` dropped "not valid UTF-8 ... Latin-1 was assumed" (the
+    text form says it); the JSON now has a `warnings` list, empty when there are none."""
+    latin = tmp_path / "l.csv"
+    latin.write_bytes("name,x\nJosé,1\nRenée,2\n".encode("latin-1"))
+    assert main(["table", "info", str(latin), "--json"]) == 0
+    import json
+    doc = json.loads(capsys.readouterr().out)
+    assert any("Latin-1" in w for w in doc["warnings"]), doc
+    plain = tmp_path / "p.csv"
+    plain.write_text("a,b\n1,2\n3,4\n")
+    assert main(["table", "info", str(plain), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []
