@@ -20,13 +20,14 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 
-from somdesk.errors import OptionError
+from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import one_line
 
-__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "check_outputs", "check_writable", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
+__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
            "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
@@ -38,6 +39,47 @@ OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--sav
 INPUT_DESTS = ("palette", "init_weights", "table", "data", "map", "input", "files")
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
 _CSV_ONLY = ("profiles", "top_items")                            # written as CSV whatever the name
+
+
+class Written:
+    """The files a command has written so far, named in the one error line of a later output
+    that fails (testerC #8: `--report` refused by `ulimit -f` said "the map itself was saved"
+    but not that --assignments was written too; `train --out a.png --timelapse t.gif` kept
+    a.png unsaid).  `saved_map`: the map saved first (train --table), said as "the map itself
+    was saved to M"; the others are "also written" / "written before it".
+
+        written = Written(args.save_map)
+        with written.writing(args.report):
+            write_report(...)       # SomdeskError: "<its message> (the map itself ...; also written: a.csv)"
+    """
+
+    def __init__(self, saved_map: str | None = None) -> None:
+        self.saved_map = saved_map
+        self.paths: list[str] = []
+
+    @contextlib.contextmanager
+    def writing(self, path: str):
+        """Run the write of `path`; a SomdeskError from it gets note() added; afterwards `path`
+        counts as written (standard output excepted: nothing is left in a file)."""
+        try:
+            yield
+        except SomdeskError as exc:
+            note = self.note()
+            if not note:
+                raise
+            raise SomdeskError(f"{exc} ({note})") from None
+        if path and not is_stdout(path):
+            self.paths.append(path)
+
+    def note(self) -> str:
+        """"the map itself was saved to M; also written: a, b", "written before it: a, b", or ""."""
+        from somdesk.io.names import display_name
+
+        names = ", ".join(display_name(p) for p in self.paths)
+        if self.saved_map:
+            return f"the map itself was saved to {display_name(self.saved_map)}" + (f"; also written: {names}"
+                                                                                   if names else "")
+        return f"written before it: {names}" if names else ""
 
 
 def count(n: int, noun: str) -> str:

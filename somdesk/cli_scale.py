@@ -95,15 +95,15 @@ def metrics_fields(tm) -> dict:
             "passive": [f for f, a in zip(r.features, r.active) if not a]}
 
 
-def write_metrics(args, metrics: dict) -> None:
+def write_metrics(args, metrics: dict, written=None) -> None:
     """Write --metrics-json after the map was saved: a refused target says the map itself was
-    saved, as --report and --assignments do (tester12 #9).  Raises SomdeskError."""
+    saved (tester12 #9) and every other output already written (`written`: cli_outputs.Written,
+    default the map alone; testerC #8).  Raises SomdeskError."""
+    from somdesk.cli_outputs import Written
     from somdesk.io.atomic import write_json
-    from somdesk.io.names import display_name
-    try:
+
+    with (written or Written(args.save_map)).writing(args.metrics_json):
         write_json(args.metrics_json, metrics, indent=1)
-    except SomdeskError as exc:
-        raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
 
 
 def _executor(spec: str | None):

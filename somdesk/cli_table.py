@@ -16,9 +16,9 @@ import json
 import sys
 from dataclasses import replace
 
-from somdesk.errors import OptionError, SomdeskError
+from somdesk.errors import OptionError
 from somdesk import cli_scale
-from somdesk.cli_outputs import print_summary, print_warning
+from somdesk.cli_outputs import Written, print_summary, print_warning
 from somdesk.core.options import count_text
 from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
 from somdesk.io.names import display_name, one_line
@@ -271,11 +271,10 @@ def run_train(args) -> int:
                      for w in prep.warnings]
             say.phase("saving the map")
             save_table_map(tm, args.save_map)
-            try:
-                warn += _write_extras(args, tm, tab, token, say)
-            except SomdeskError as exc:
-                # the map is the result of the training: keep it, and say so in the one message
-                raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
+            # the map is the result of the training: kept, and a later output's error says so, and
+            # names every other output written before it (testerC #8)
+            written = Written(args.save_map)
+            warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()
     elapsed = time.perf_counter() - start
@@ -295,7 +294,7 @@ def run_train(args) -> int:
     elif spec.label:
         warn.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
-        cli_scale.write_metrics(args, metrics)
+        cli_scale.write_metrics(args, metrics, written)
     from somdesk.cli_outputs import print_warning
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print_warning(w)
@@ -358,12 +357,15 @@ def _top_items_prepared(args, tab, spec):
     return prep
 
 
-def _write_extras(args, tm, tab, token, say=None) -> list[str]:
+def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
     """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
     returns the warnings to print (none yet: the items of --top-items not being ratings on one
     scale is refused before training, `_top_items_prepared`).  `say` (cli_progress.RunProgress
-    or None) hears each part as it starts."""
+    or None) hears each part as it starts; `written` (cli_outputs.Written, default the saved map
+    alone) records each file, and an error names those written before it."""
     from somdesk.session.table_assign import assign_table
+
+    written = written or Written(args.save_map)
 
     def phase(text: str) -> None:
         if say is not None:
@@ -372,7 +374,8 @@ def _write_extras(args, tm, tab, token, say=None) -> list[str]:
     if args.assignments:
         phase(f"assigning {count_text(tab.n_rows_total, 'row')} and writing {display_name(args.assignments)}")
         from somdesk.io.tables.assignments import write_scores
-        write_scores(args.assignments, assign_table(tm, tab, token), token)
+        with written.writing(args.assignments):
+            write_scores(args.assignments, assign_table(tm, tab, token), token)
     top = seg = cells = None
     warnings = []
     if args.top_items or args.profiles or args.report:
@@ -385,20 +388,23 @@ def _write_extras(args, tm, tab, token, say=None) -> list[str]:
         from somdesk.session.report import table_top_items
         from somdesk.session.segments import write_top_items_csv
         top = table_top_items(tm, tab, args.top_n, token, segments=seg)
-        write_top_items_csv(args.top_items, top)
+        with written.writing(args.top_items):
+            write_top_items_csv(args.top_items, top)
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token, segments=seg, cells=cells)
         if args.profiles:
             from somdesk.session.segments import profiles_png, write_profiles_csv
-            write_profiles_csv(args.profiles, prof)
+            with written.writing(args.profiles):
+                write_profiles_csv(args.profiles, prof)
             from somdesk.cli_outputs import profiles_picture
             png = profiles_picture(args.profiles)
             from somdesk.io.atomic import atomic_open
-            with atomic_open(png, "wb") as f:
+            with written.writing(png), atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
-            write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
+            with written.writing(args.report):
+                write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
     return warnings
 
 

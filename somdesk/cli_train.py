@@ -291,10 +291,13 @@ def run(args) -> int:
         "backend": kernels.BACKEND,
         **_colour_report(som, rgb, space),
     }
+    from somdesk.cli_outputs import Written
+
+    written = Written()     # an output that fails names those written before it (testerC #8)
     if args.save_weights:
         from somdesk.io.atomic import atomic_open
 
-        with atomic_open(args.save_weights, "wb") as fh:
+        with written.writing(args.save_weights), atomic_open(args.save_weights, "wb") as fh:
             # through bytes: np.save's tofile() on a full disk raises numpy's own words ("problem
             # writing element 2560 to file") with no errno; a plain write says "No space left on
             # device" like every other writer (tester7 #6)
@@ -302,22 +305,26 @@ def run(args) -> int:
             np.save(buf, som.weights.astype(np.float64), allow_pickle=False)
             fh.write(buf.getbuffer())
     if args.save_map:
-        save_map(som, args.save_map, names, **_space_meta(space))
+        with written.writing(args.save_map):
+            save_map(som, args.save_map, names, **_space_meta(space))
     if args.out:
         colours = args.view in ("map", "seed")   # U-matrix and hits stay in the training space
-        save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
-                             rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
-                             args.markers), args.out)
+        with written.writing(args.out):
+            save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
+                                 rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
+                                 args.markers), args.out)
     if recorder is not None:
         from somdesk.io.timelapse import write_animation
 
         recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
-        write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal,
-                        epochs=recorder.iterations)
+        with written.writing(args.timelapse):
+            write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal,
+                            epochs=recorder.iterations)
     if args.metrics_json:
         from somdesk.io.atomic import write_json
 
-        write_json(args.metrics_json, report, indent=2)
+        with written.writing(args.metrics_json):
+            write_json(args.metrics_json, report, indent=2)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
 

@@ -206,3 +206,36 @@ def test_table_info_json_keeps_the_readers_warnings(tmp_path, capsys):
     plain.write_text("a,b\n1,2\n3,4\n")
     assert main(["table", "info", str(plain), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
+
+
+def _refuse_writing(monkeypatch, name: str):
+    """Make every atomic write of a file called `name` fail as a full disk would (`ulimit -f`)."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io import atomic
+
+    real = atomic.atomic_open
+
+    def failing(path, *a, **k):
+        if str(path).endswith(name):
+            raise SomdeskError(f"cannot write {path}: File too large")
+        return real(path, *a, **k)
+    monkeypatch.setattr(atomic, "atomic_open", failing)
+
+
+def test_a_late_error_names_every_output_already_written(files, tmp_path, capsys, monkeypatch):
+    """testerC #8: `--report` refused (ulimit -f) said "the map itself was saved to full.somz" but
+    not that --assignments full.csv was written too; `train --out a.png --timelapse full.gif`
+    kept a.png without a word."""
+    _refuse_writing(monkeypatch, "full.html")
+    m, a = tmp_path / "full.somz", tmp_path / "full.csv"
+    assert main(["train", "--table", str(files / "t.csv"), "--width", "3", "--height", "3", "--epochs", "1",
+                 "--save-map", str(m), "--assignments", str(a), "--report", str(tmp_path / "full.html")]) == 2
+    err = capsys.readouterr().err
+    assert f"the map itself was saved to {m}" in err and str(a) in err and err.count("\n") == 1, err
+    assert m.is_file() and a.is_file()
+    _refuse_writing(monkeypatch, "full.gif")
+    png = tmp_path / "a.png"
+    assert main(["train", "--random", "5", "--width", "4", "--height", "3", "--iterations", "2", "--out", str(png),
+                 "--timelapse", str(tmp_path / "full.gif")]) == 2
+    err = capsys.readouterr().err
+    assert "File too large" in err and f"written before it: {png}" in err and png.is_file(), err
