@@ -239,3 +239,18 @@ def test_a_late_error_names_every_output_already_written(files, tmp_path, capsys
                  "--timelapse", str(tmp_path / "full.gif")]) == 2
     err = capsys.readouterr().err
     assert "File too large" in err and f"written before it: {png}" in err and png.is_file(), err
+
+
+@pytest.mark.parametrize("name,text,said", [
+    ("r2.csv", "a,b\n1,2\n3,4,5,6,7,8\n5,6\n", "line 3 has 6 fields but the header has 2 (the delimiter is comma)"),
+    ("r4.tsv", 'a\tb\n1\t2\n3\t4\t"x\ty"\t6\n', "line 3 has 4 fields but the header has 2 (the delimiter is tab)"),
+    ("r3.csv", "a,b,c,d\n1,2,3,4\n3,4\n", "line 3 has 2 fields but the header has 4 (the delimiter is comma)"),
+])
+def test_a_ragged_line_is_counted_truly(tmp_path, capsys, name, text, said):
+    """testerC #9: a too-long line was always "header + 1 fields" (DuckDB stops counting there);
+    a tab delimiter was named "?"."""
+    path = tmp_path / name
+    path.write_text(text)
+    assert main(["table", "info", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert said in err, err
