@@ -30,6 +30,8 @@ on what the target name is *now* (symbolic links followed):
                      line's convention; a file named "-" is written as ``./-``).
                      So is a regular file that standard output is open on
                      (``/dev/stdout`` under ``> f`` or ``>> f``): never renamed over.
+                     A reader of standard output that goes away (``| head``)
+                     raises BrokenPipeError, not SomdeskError: the CLI ends quietly.
 
 **Stale temporary files.**  Each save first removes, from the folder it saves into,
 the temporary files that killed saves left behind (`somdesk.io.stale_temporaries`
@@ -207,6 +209,10 @@ def _write_through(path: str, st: os.stat_result, mode: str, encoding, newline) 
         with f:
             yield f
             f.flush()
+    except BrokenPipeError as exc:
+        if _is_standard_output(st):
+            raise               # our stdout's reader went away (`| head`): see _standard_output
+        raise _error(path, exc) from None
     except OSError as exc:
         raise _error(path, exc) from None
 
@@ -323,6 +329,10 @@ def _standard_output(mode: str, encoding) -> Iterator[IO]:
                     out.flush()
                 finally:
                     out.detach()
+    except BrokenPipeError:
+        # the reader went away (`somdesk assign ... --out - | head -1`): not an error of the
+        # write -- the command's caller ends quietly, as Unix tools do (testerC #10)
+        raise
     except OSError as exc:
         raise SomdeskError(f"cannot write - (standard output): {os_reason(exc)}") from None
 

@@ -254,3 +254,24 @@ def test_a_ragged_line_is_counted_truly(tmp_path, capsys, name, text, said):
     assert main(["table", "info", str(path)]) == 2
     err = capsys.readouterr().err
     assert said in err, err
+
+
+@pytest.mark.parametrize("out", ["-", "/dev/stdout"])
+def test_a_reader_that_stops_early_ends_the_command_quietly(files, tmp_path, out):
+    """testerC #10: `assign m.somz big.csv --out - | head -1` said "error: cannot write -
+    (standard output): Broken pipe", exit 2; Unix tools stop quietly when the reader goes."""
+    import os
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.csv"
+    rows = np.random.default_rng(3).random((20000, 3))
+    big.write_text("a,b,c\n" + "".join(f"{x:.4f},{y:.4f},{z:.4f}\n" for x, y, z in rows))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    p = subprocess.Popen([sys.executable, "-m", "somdesk", "assign", str(files / "m.somz"), str(big), "--out", out],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert p.stdout.readline().startswith(b"row,")
+    p.stdout.close()                         # `head -1` has what it wanted and goes
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=300) == 0 and "error" not in err, err
