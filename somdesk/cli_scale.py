@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import glob
 import os
-import sys
 import time
 
 import numpy as np
 
-from somdesk.cli_outputs import print_warning
+from somdesk.cli_outputs import print_summary, print_warning
 from somdesk.errors import OptionError, SomdeskError
-from somdesk.io.names import display_name, one_line
+from somdesk.io.names import display_name
 
 
 def add_train_options(parser) -> None:
@@ -362,6 +361,5 @@ def run_assign_streaming(args, check_writable) -> int:
                                          few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
-    if not args.quiet:
-        print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
+    print_summary(args, f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}")   # testerC #11
     return 0

@@ -21,7 +21,7 @@ from somdesk import cli_scale
 from somdesk.cli_outputs import Written, print_summary, print_warning
 from somdesk.core.options import count_text
 from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
-from somdesk.io.names import display_name, one_line
+from somdesk.io.names import display_name
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -431,8 +431,8 @@ def run_assign(args) -> int:
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print_warning(w)
-            if not args.quiet:
-                print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
+            # stdout, or stderr when the scores go to stdout: every subcommand's rule (testerC #11)
+            print_summary(args, f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}")
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line

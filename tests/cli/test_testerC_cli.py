@@ -275,3 +275,23 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(files, tmp_path, out
     p.stdout.close()                         # `head -1` has what it wanted and goes
     err = p.stderr.read().decode()
     assert p.wait(timeout=300) == 0 and "error" not in err, err
+
+
+def test_every_summary_line_goes_to_the_same_stream(files, tmp_path, capsys):
+    """testerC #11: with file outputs `train` printed its summary on stdout, `quantize` and
+    `assign` on stderr (`2>/dev/null` hid one and not the other): stdout for all (cli_outputs.
+    print_summary), stderr only when an output takes stdout."""
+    runs = [["train", "--random", "5", "--width", "4", "--height", "3", "--iterations", "2",
+             "--out", str(tmp_path / "a.png")],
+            ["train", "--table", str(files / "t.csv"), "--width", "3", "--height", "3", "--epochs", "1",
+             "--save-map", str(tmp_path / "b.somz")],
+            ["quantize", str(files / "i.png"), str(tmp_path / "c.png"), "--colors", "4"],
+            ["assign", str(files / "m.somz"), str(files / "t.csv"), "--out", str(tmp_path / "d.csv")],
+            ["assign", str(files / "m.somz"), str(files / "t.csv"), "--out", str(tmp_path / "e.csv"),
+             "--out-of-core"],
+            ["palette", "convert", str(files / "p.gpl"), str(tmp_path / "f.hex")],
+            ["palette", "sort", str(files / "p.gpl"), str(tmp_path / "g.gpl")]]
+    for argv in runs:
+        assert main(argv) == 0, argv
+        got = capsys.readouterr()
+        assert got.out.strip() and all(ln.startswith("warning: ") for ln in got.err.splitlines()), (argv, got)
