@@ -93,7 +93,7 @@ def register(sub) -> None:
     tr.add_argument("--top-items", metavar="FILE.csv", help="a ratings table (users x items): also write each "
                     "segment's highest-rated items (and add them to --report)")
     tr.add_argument("--top-n", type=int, default=10, metavar="N", help="items per segment for --top-items (default 10)")
-    tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
+    tr.add_argument("--metrics-json", metavar="FILE", help="write size, rows, QE, TE, segments and their k curve as JSON ('-' = stdout)")
     tr.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(tr)
     cli_scale.add_train_options(tr)

@@ -295,3 +295,20 @@ def test_every_summary_line_goes_to_the_same_stream(files, tmp_path, capsys):
         assert main(argv) == 0, argv
         got = capsys.readouterr()
         assert got.out.strip() and all(ln.startswith("warning: ") for ln in got.err.splitlines()), (argv, got)
+
+
+@pytest.mark.parametrize("chunks", [[], ["--out-of-core"]])
+def test_table_metrics_hold_the_k_curve_and_say_truly_what_was_sampled(files, tmp_path, capsys, chunks):
+    """testerC #12: the help promised "k curve" and there was none; out of core said
+    "sampled": true, "rows_in_file": null and "TE ... (on a sample)" with all 30 rows measured."""
+    import json
+
+    assert main(["train", "--table", str(files / "t.csv"), "--width", "4", "--height", "3", "--epochs", "1",
+                 "--save-map", str(tmp_path / "m.somz"), "--metrics-json", "-", *chunks]) == 0
+    got = capsys.readouterr()
+    m = json.loads(got.out)
+    curve = m["k_curve"]
+    assert curve["k"][0] == 2 and len(curve["k"]) == len(curve["davies_bouldin"]) == len(curve["silhouette"])
+    assert m["suggested_k"] in curve["k"]
+    assert m["rows"] == m["rows_in_file"] == 30 and m["sampled"] is False
+    assert "on a sample" not in got.err
