@@ -312,3 +312,13 @@ def test_table_metrics_hold_the_k_curve_and_say_truly_what_was_sampled(files, tm
     assert m["suggested_k"] in curve["k"]
     assert m["rows"] == m["rows_in_file"] == 30 and m["sampled"] is False
     assert "on a sample" not in got.err
+
+
+def test_a_missing_file_is_said_before_no_display(tmp_path, capsys, monkeypatch):
+    """testerC #14: without a display `somdesk nosuchfile.csv` said "no display to open the
+    window on"; fixing DISPLAY then showed the typo."""
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    assert main([str(tmp_path / "nosuchfile.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "nosuchfile.csv" in err and "display" not in err and err.count("\n") == 1, err
