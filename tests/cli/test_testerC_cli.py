@@ -322,3 +322,15 @@ def test_a_missing_file_is_said_before_no_display(tmp_path, capsys, monkeypatch)
     assert main([str(tmp_path / "nosuchfile.csv")]) == 2
     err = capsys.readouterr().err
     assert "nosuchfile.csv" in err and "display" not in err and err.count("\n") == 1, err
+
+
+def test_a_device_as_input_is_worded_one_way(files, tmp_path, capsys):
+    """testerC #14: /dev/zero given as the input was "it is a device", "is not a regular file"
+    or "not a regular file (a device, pipe or socket)" by command."""
+    runs = [["table", "info", "/dev/zero"], ["palette", "info", "/dev/zero"],
+            ["quantize", "/dev/zero", str(tmp_path / "o.png")],
+            ["assign", "/dev/zero", str(files / "t.csv"), "--out", str(tmp_path / "s.csv")]]
+    for argv in runs:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "it is a device, not a regular file" in err and err.count("\n") == 1, (argv, err)
