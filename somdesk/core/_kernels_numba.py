@@ -21,9 +21,12 @@ the result by no more than float64 rounding:
   largest factor), so the search stays exact.  Ties go to the first node in
   row-major order, as np.argmin does.
 
-online_epoch lets LLVM fuse multiply-adds in the update (fastmath 'contract'):
-one rounding instead of two, well inside the 1e-6 the reference test allows;
-BMU distances are never contracted, so ties resolve as in numpy.
+online_epoch lets LLVM fuse multiply-adds (fastmath 'contract'): in the update one
+rounding instead of two, well inside the 1e-6 the reference test allows.  The
+helpers here state fastmath=False: numba gives a kernel that states none the flags
+of whichever caller compiles it first (docs/kernels.md, "Fast-math flags are
+stated, not inherited"); none of them has a multiply feeding an add, so the flag
+changes no instruction of theirs.
 
 Loops index from 0 over slices on purpose: numba then knows the index is never
 negative, drops its wraparound checks and LLVM vectorises the loop.
@@ -56,7 +59,7 @@ TILE = 8
 _SLACK = 1e-9  # relative slack on pruning bounds, far above rounding error
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _h(nb, d2, sigma):
     if nb == GAUSSIAN:
         return math.exp(-d2 / (2.0 * sigma * sigma))
@@ -70,7 +73,7 @@ def _h(nb, d2, sigma):
     return (1.0 - q) * math.exp(-0.5 * q)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _reach(nb, sigma, alpha):
     """Radius beyond which alpha*|h(d)| < CUTOFF, in grid units."""
     if nb == BUBBLE or nb == TRIANGLE:
@@ -83,7 +86,7 @@ def _reach(nb, sigma, alpha):
     return r
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _window(center, reach_cells, n, toroidal):
     """Index range [lo, hi) around center covering the reach; may pass 0..n if toroidal."""
     r = int(math.ceil(reach_cells)) + 1
@@ -97,7 +100,7 @@ def _window(center, reach_cells, n, toroidal):
     return lo, hi
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _wrap(k, n):
     """k mod n for an index of a _window range (always in [-n, 2n)), without a division."""
     if k < 0:
@@ -107,7 +110,7 @@ def _wrap(k, n):
     return k
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _row_offset(i, bi, height, toroidal):
     d = abs(i - bi)
     if toroidal and height - d < d:
@@ -115,7 +118,7 @@ def _row_offset(i, bi, height, toroidal):
     return d
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _col_offset2(j, p, bx2, width, toroidal):
     """|x - bx| in half cells for column j on a row of parity p."""
     d = abs(2 * j + p - bx2)
@@ -124,7 +127,7 @@ def _col_offset2(j, p, bx2, width, toroidal):
     return d
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def factor_tables(height, width, sigma, alpha, hexagonal):
     """ty[k] = alpha exp(-k^2 ystep^2/2s^2), tx[k] = exp(-(k/2)^2/2s^2), squares exact."""
     ystep2 = HEX_H2 if hexagonal else 1.0

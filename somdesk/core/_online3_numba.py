@@ -16,8 +16,13 @@ costs little beyond the update:
 
 Arithmetic (the same as the general path's, node by node): the update is one
 fused multiply-add per weight, `_moved`; distances are summed in dimension
-order and never contracted, so ties resolve as np.argmin does (first node in
-row-major order).  A row's minimum is a float minimum the loops vectorise
+order.  Every kernel here states fastmath={'contract'}, the flags online_epoch
+has always compiled them with: a kernel that states none takes the flags of
+whichever caller compiles it first (numba's inheritance), and a pass and
+`_first_flat` compiled apart then disagreed on a distance's bits (wrong BMUs;
+docs/kernels.md, "Fast-math flags are stated, not inherited").  So LLVM may fuse a
+distance's multiply-adds; it does so the same way wherever a distance is taken, and
+ties go to the first node in row-major order.  A row's minimum is a float minimum the loops vectorise
 (`_fmin`: vminpd on AVX2 and AVX-512) and is compared across rows by its bits
 as int64 (`_bits`): for non-negative doubles the order is the same.
 """
@@ -59,8 +64,8 @@ def _from_bits(typingctx, x):
 def _fmin(typingctx, d, m):
     """d if d < m else m, for the running minimum m of non-negative distances d.
 
-    An fcmp and a select carrying only the flags 'nnan' and 'nsz' (the caller is compiled
-    without fastmath): with those LLVM vectorises the loop's minimum as a float
+    An fcmp and a select carrying only the flags 'nnan' and 'nsz' (the callers' fastmath
+    is 'contract' alone): with those LLVM vectorises the loop's minimum as a float
     reduction, `vminpd`, which computes exactly this select.  On non-negative doubles
     the order is the order of their bits, so the minimum (its bits) is what an int64
     minimum of `_bits` gives.  An int64 minimum is one instruction with AVX-512
@@ -96,12 +101,12 @@ def _opaque(typingctx, x):
 def _moved(w, f, v):
     """w + f (v - w) with one rounding (a fused multiply-add), as the general path's update.
 
-    A function of its own so that only this expression carries the 'contract' flag (LLVM
-    keeps an instruction's flags when it inlines): the distances stay uncontracted."""
+    Written as a function so that the one rounding is stated where the update is; every
+    kernel of this module carries 'contract' too (the module docstring says why)."""
     return w + f * (v - w)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _fused_pass3(wp, flat, gxf, v, u, bi, ty, hexagonal, toroidal, backward):
     """Gaussian update of every row around BMU row bi, then the BMU of u (first on ties).
 
@@ -161,7 +166,7 @@ def _fused_pass3(wp, flat, gxf, v, u, bi, ty, hexagonal, toroidal, backward):
     return best_i * width + _first_flat(flat, m_count, best_i * width, width, u, best)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _first_flat(flat, m_count, base, n, u, m):
     """Offset in [0, n) of the first node from index base (row-major, one row) whose distance
     to u has bits m; flat is the codebook as one (3 M,) array.  0 when none has (a NaN
@@ -180,7 +185,7 @@ def _first_flat(flat, m_count, base, n, u, m):
 # emits no negative-index checks and the loops vectorise without a view per row (an array
 # struct whose reference count is taken and dropped atomically, ~100 cycles per row segment).
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _window_pass3(wp, flat, gxf, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, rowf, hexagonal, toroidal):
     """Gaussian update of the window rows [r_lo, r_hi) x columns [c_lo, c_hi) (taken mod H, W)
     around BMU row bi; every node of the window is then measured against u.  flat is wp
@@ -246,7 +251,7 @@ def _window_pass3(wp, flat, gxf, v, u, bi, r_lo, r_hi, c_lo, c_hi, ty, rowf, hex
     return best, best_n0 + _first_flat(flat, m_count, best_n0, best_len, u, best)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _inside(t, lo, hi, n):
     """True when tile t's indices [t TILE, min(t TILE + TILE, n)) all lie in [lo, hi) taken mod n."""
     length = hi - lo
@@ -259,7 +264,7 @@ def _inside(t, lo, hi, n):
     return (s - lo) % n + (e - s) <= length
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _search_outside3(wp, flat, u, lof, hif, lb, row_in, col_in, best, best_n, guess):
     """The BMU of u (first in row-major order on ties) given the window pass's (best, best_n).
 
@@ -336,7 +341,7 @@ def _search_outside3(wp, flat, u, lof, hif, lb, row_in, col_in, best, best_n, gu
     return best_n
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def bmu_scan3(wp, flat, v):
     """Nearest node by a full scan of the three planes row by row; first on ties."""
     _, height, width = wp.shape

@@ -11,8 +11,10 @@ pays a transpose (two would cost ~30% of a seed-job epoch).
 Same arithmetic as before, node by node (see somdesk.core._kernels_numba for
 the tables, windows, tile pruning and cutoff), so results match the plain
 transcription to float64 rounding.  BMU distances are summed in dimension
-order and never contracted into fused multiply-adds, so ties resolve as
-np.argmin does.
+order; ties go to the first node in row-major order, as np.argmin's.  The
+kernels online_epoch calls state fastmath={'contract'} as it does (numba would
+otherwise give them the flags of whichever caller compiled them first:
+docs/kernels.md, "Fast-math flags are stated, not inherited").
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from somdesk.core.numba_cache import configure as _configure_cache
 _configure_cache()     # before any cache=True kernel (somdesk/core/numba_cache.py says why)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def refresh_boxes_planar(wp, lo, hi, dirty):
     """Exact bounding box of every dirty tile; wp (D, H, W), lo/hi (D, tiles, tiles).
 
@@ -73,7 +75,7 @@ def refresh_boxes_planar(wp, lo, hi, dirty):
                 hi[d, ty, tx] = mx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _node_d2(wp, v, i, j):
     s = 0.0
     for d in range(wp.shape[0]):
@@ -82,7 +84,7 @@ def _node_d2(wp, v, i, j):
     return s
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def bmu_scan_planar(wp, v, dist):
     """Nearest node by a full scan, vectorised over the nodes of each plane; first on ties."""
     dim = wp.shape[0]
@@ -111,7 +113,7 @@ def bmu_scan_planar(wp, v, dist):
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def bmu_tiles_planar(wp, v, lo, hi, start, lb, dist):
     """Exact BMU (first in row-major order on ties), pruning 8x8 tiles by their boxes.
 
@@ -164,7 +166,7 @@ def bmu_tiles_planar(wp, v, lo, hi, start, lb, dist):
     return best_i
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width, lo, hi, dirty,
                        tmax_r, tmax_c):
     """Grow tile boxes to cover every node an update with factors <= rowmax*colmax moved.
@@ -216,7 +218,7 @@ def _grow_boxes_planar(v, r_lo, r_hi, c_lo, c_hi, rowmax, colmax, height, width,
                 hrow[tx] = nb if (h > 0.0 and vd > b) else b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={'contract'})
 def _covers(reach_cells, n):
     """True when _window gives the whole range [0, n) wherever the centre is."""
     r = int(math.ceil(reach_cells)) + 1
@@ -381,7 +383,7 @@ def online_epoch(wp, x, order, alpha, sigma, nb, hexagonal, toroidal, last_bmu, 
     return done
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_bmu, bmus,
                   lo, hi, dirty, flag, backup, snap_after, snaps):
     """Several classic epochs in one call: epoch e presents x[orders[e, k]] at alphas[e], sigmas[e].
@@ -421,13 +423,13 @@ def online_epochs(wp, x, orders, alphas, sigmas, nb, hexagonal, toroidal, last_b
 # cost ~15 us where `backup[...] = wp` (a strided 3-D loop) and np.sum (a sequential float
 # sum that cannot vectorise without reordering) took ~47 us.
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def _copy_flat(src, dst):
     for k in range(src.shape[0]):
         dst[k] = src[k]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=False)
 def all_finite_flat(a):
     """True when no element of the 1-D float64 array is NaN or infinite: a NaN or an
     infinity is exactly a value whose 11 exponent bits are all ones; counting those on

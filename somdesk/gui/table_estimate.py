@@ -8,7 +8,9 @@ is based on.
     auto.shutdown()                          # the window closes
 
 Exact in memory costs one preparation of the rows in memory (about 1 s and a few hundred MB
-for 1,000,000 x 8; it cannot stop inside), so over SYNC_ROWS rows it runs as a task of its own
+for 1,000,000 x 8; it cannot stop inside), so over SYNC_ROWS rows or SYNC_COLUMNS columns
+(the preparation costs ~0.7 ms a column: 50 rows x 3,000 columns froze the window 4-5 s,
+testerW #2) it runs as a task of its own
 TaskRunner (not the window's: it must not make the window busy nor wait for a training), and
 (review9 #4) ONE at a time: a request made while one runs waits, and only the latest waiting
 one runs; a request starts once the edits pause for SETTLE_MS; the prepared rows of the last
@@ -26,9 +28,10 @@ from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.tasks import TaskRunner
 
-__all__ = ["AUTO_KIND", "SYNC_ROWS", "SETTLE_MS", "AutoLine"]
+__all__ = ["AUTO_KIND", "SYNC_ROWS", "SYNC_COLUMNS", "SETTLE_MS", "AutoLine"]
 
 SYNC_ROWS = 20_000          # up to this many rows in memory: computed at once (a few ms)
+SYNC_COLUMNS = 64           # ... and up to this many columns (each costs the preparation ~0.7 ms)
 SETTLE_MS = 250             # a bigger table is measured once the edits have paused this long
 AUTO_KIND = "auto size"
 
@@ -79,7 +82,7 @@ class AutoLine(QObject):
         if spec.height and spec.width and spec.epochs:       # nothing is automatic: nothing to measure
             self._show(None, f"set: {spec.height} × {spec.width} nodes, {count_text(spec.epochs, 'epoch')}")
             return
-        if table.n_rows <= SYNC_ROWS:
+        if table.n_rows <= SYNC_ROWS and len(table.columns) <= SYNC_COLUMNS:
             try:
                 auto = table_auto(table, spec, out_of_core)
             except SomdeskError:

@@ -112,8 +112,12 @@ class TableOpening:
         name = display_basename(path)
 
         def task(token):
+            from somdesk.session.table_columns import judge_columns
+
             yield Progress(READ_KIND, 0, 0, "rows", name)
-            return read_table(path, options, cancel=token)
+            table = read_table(path, options, cancel=token)
+            judge_columns(table)       # here, not on the window's thread when the Setup tab is filled
+            return table
 
         self.win.runner.start(READ_KIND, task)
         self.win.statusBar().showMessage(f"Reading {name}…", 8000)

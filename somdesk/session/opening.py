@@ -404,7 +404,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
     else:
         from somdesk.session.workspace_file import load_workspace
 
-        payload = load_workspace(path)
+        payload = load_workspace(path).measured(cancel)     # here, not on the window's thread
     return Loaded(kind, payload, path)
 
 

@@ -173,13 +173,15 @@ class Session:
     # -- datasets ---------------------------------------------------------------------------
     def install(self, dataset, config: SOMConfig | None = None, *, som: SOM | None = None,
                 path: str | None = None, dirty: bool = True, clusters: ClusterResult | None = None,
-                image_phase: str = "ordering", recovery_round: int = 0, keep_history: bool = False) -> None:
+                image_phase: str = "ordering", recovery_round: int = 0, keep_history: bool = False,
+                shown=None) -> None:
         """Make `dataset` the workspace's data, dropping every trace of the previous one.
 
         The map, clusters, quantised picture, measures, undo history (unless
         `keep_history`) and file path all start afresh (or from `som`, `clusters`, `path` when a saved map is
-        being restored).  Emits dataset, config, map, clusters, labels, path,
-        dirty and run-state events in that order.
+        being restored).  `shown`: `som` already measured (mapstate.map_state, on the reading
+        thread: the search is not made again here, on the window's).  Emits dataset, config, map,
+        clusters, labels, path, dirty and run-state events in that order.
         """
         self._require_idle("open other data")
         self.table.close()               # one dataset at a time: a table goes with its map
@@ -192,7 +194,7 @@ class Session:
         self.clusters, self.quantised, self.measures = clusters, None, ()
         self.events.dataset_changed.emit(dataset)
         self.events.config_changed.emit(self.config)
-        self._refresh_map(measure=som is not None and som.iteration > 0)
+        self._refresh_map(measure=som is not None and som.iteration > 0, shown=shown if som is not None else None)
         self.events.clusters_changed.emit(self.clusters)
         self.events.quantised_changed.emit(None)
         self.events.measures_changed.emit(())
@@ -389,12 +391,15 @@ class Session:
         """Undo the last Reset weights (SomdeskError when the last step was something else)."""
         self.history.step_back(self, "Reset weights")
 
-    def _refresh_map(self, measure: bool = True) -> None:
+    def _refresh_map(self, measure: bool = True, shown=None) -> None:
         if self.dataset is None:
             self._set("map", None)
             return
         som = self.ensure_som()
-        state = map_state(som, measure_it=measure, labels=self._labels(), generation=self.generation)
+        if shown is not None and measure and self._labels() is None:
+            state = replace(shown, generation=self.generation)      # measured by the reading thread
+        else:
+            state = map_state(som, measure_it=measure, labels=self._labels(), generation=self.generation)
         self._set("map", state)
         if som.iteration == 0 and self.image_phase == "ordering" and not state.measured:
             self._initial_map = (self.dataset, self.config, state)     # what Reset weights shows

@@ -20,8 +20,9 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.core.preparation import DEFAULT_MISSING_LABELS
 from somdesk.errors import OptionError
+from somdesk.io.tables.columns import SLICE_ROWS
 
-__all__ = ["default_columns", "default_label_column", "label_rule", "identifier_columns", "identifier_warning",
+__all__ = ["default_columns", "default_label_column", "label_rule", "identifier_columns", "identifier_warning", "judge_columns",
            "date_columns", "date_rule", "default_fallback", "default_passive", "dates_warning", "dates_warning_of",
            "mostly_missing_columns", "left_out_warning", "missing_share_reason", "spoiled_columns",
            "metadata_target", "default_columns_warnings", "identifier_rule", "MISSING_LABELS", "MAX_LABEL_KINDS", "numeric_label_warning", "NUMERIC_LABEL", "MOSTLY_MISSING", "MIN_PRESENT"]
@@ -51,9 +52,9 @@ def default_label_column(table, numeric, chosen=()) -> str | None:
         # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
         # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
         # text is known from its first rows
-        if len(_label_kinds(table, name, 10_000)) > limit:
+        if _judged(table, "label kinds in 10,000 rows", name, lambda t, c: len(_label_kinds(t, c, 10_000))) > limit:
             return limit + 1
-        return len(_label_kinds(table, name))
+        return _judged(table, "label kinds", name, lambda t, c: len(_label_kinds(t, c)))
     return label_rule([c for c in table.columns if c not in numeric], kinds, table.n_rows)
 
 
@@ -98,7 +99,12 @@ def numeric_label_warning(column: str | None, labels, numeric: bool) -> str | No
 def _label_kinds(table, name: str, head: int | None = None) -> set:
     """The distinct present values of text column `name` (of its first `head` rows)."""
     cells = table.cells(name)[:head]
-    distinct = set(cells.tolist()) if cells.dtype == object else set(table.strings(name, head))
+    if cells.dtype == object:
+        distinct: set = set()
+        for lo in range(0, len(cells), SLICE_ROWS):     # a slice per call: each holds the GIL
+            distinct.update(cells[lo:lo + SLICE_ROWS].tolist())
+    else:
+        distinct = set(table.strings(name, head))
     tokens = getattr(table, "missing_tokens", MISSING_LABELS)      # the table's --missing-values, as training
     return {v for v in distinct if v is not None and v.strip().lower() not in tokens}
 
@@ -230,9 +236,10 @@ def identifier_rule(name: str, distinct: bool, rows: int, total: int, missing: i
 _JUDGED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _judged(table, rule: str, column: str, judge) -> str | None:
-    """`judge(table, column)` (a column rule: `_identifier_reason`, `_date_reason`), taken once per
-    table, rule and column however often it is asked."""
+def _judged(table, rule: str, column: str, judge):
+    """`judge(table, column)` (a column rule: `_identifier_reason`, `_date_reason` give their reason
+    or None; the label's distinct values, a count), taken once per table, rule and column however
+    often it is asked."""
     try:
         known = _JUDGED.setdefault(table, {})
     except TypeError:                       # a table-like object that takes no weak reference
@@ -241,6 +248,16 @@ def _judged(table, rule: str, column: str, judge) -> str | None:
     if key not in known:
         known[key] = judge(table, column)
     return known[key]
+
+
+def judge_columns(table) -> None:
+    """Take the column rules the default choice asks of every column of an in-memory `table` --
+    identifiers, dates, a label's distinct values -- once, now (each is kept per table, `_judged`):
+    the window's read task calls this on its worker, so that the Setup tab, filled on the window's
+    thread, finds them taken (on 1,000,000 rows they cost that thread ~0.3 s: np.unique and
+    set() over every column)."""
+    date_columns(table)                      # identifier_columns first, then the dates
+    default_label_column(table, set(table.numeric_columns))
 
 
 def identifier_columns(table, label: str | None = None) -> dict[str, str]:

@@ -135,11 +135,25 @@ class SavedWorkspace:
     measures: tuple
     image_phase: str = "ordering"
     recovery_round: int = 0
+    shown: object = None            # the trained map measured on the reading thread (mapstate.MapState)
+
+    def measured(self, cancel=None) -> "SavedWorkspace":
+        """This workspace with its trained map measured (BMUs, hits, U-matrix, QE, TE: the search
+        `Session.install` would make on the window's thread -- a 200 x 200 map froze it 1.4-4.7 s,
+        testerW #3), to be called on the reading thread; itself when the map is untrained.
+        Cancelled when `cancel` is set."""
+        import dataclasses
+
+        from somdesk.session.mapstate import map_state
+
+        if self.som is None or self.som.iteration <= 0:
+            return self
+        return dataclasses.replace(self, shown=map_state(self.som, measure_it=True, cancel=cancel))
 
     def install_into(self, session, path) -> None:
         session.install(self.dataset, self.config, som=self.som, path=os.fspath(path), dirty=False,
                         clusters=self.clusters, image_phase=self.image_phase,
-                        recovery_round=self.recovery_round)
+                        recovery_round=self.recovery_round, shown=self.shown)
         if self.measures:
             session._set("measures", self.measures)
 

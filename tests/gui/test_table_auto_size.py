@@ -144,3 +144,30 @@ def test_the_window_says_the_epochs_sample_and_sizes_for_it_as_the_cli(qtbot, wi
     h, w, _, text = _shown(qtbot, wf)
     assert (h, w) == (m["height"], m["width"]), text
     assert f"the 5,000 rows trained on (a random sample of the {LIMIT:,} rows held, of the file's {N:,})" in text
+
+
+def test_a_wide_table_is_measured_off_the_window_thread(qtbot, win, tmp_path, monkeypatch):
+    """testerW #2: 50 rows x 3,000 columns were measured at once on the window's thread (3-5 s
+    frozen): a table over SYNC_COLUMNS columns goes to the worker like a long one."""
+    import threading
+
+    from somdesk.gui.table_estimate import SYNC_COLUMNS
+    from somdesk.session import table_size
+
+    cols = SYNC_COLUMNS + 6
+    rng = np.random.default_rng(2)
+    path = tmp_path / "wide.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join(f"c{j}" for j in range(cols)) + "\n")
+        f.writelines(",".join(f"{v:.4f}" for v in row) + "\n" for row in rng.normal(size=(50, cols)))
+    threads = []
+    real = table_size.prepared_rows
+
+    def spy(*args, **kw):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kw)
+    monkeypatch.setattr(table_size, "prepared_rows", spy)
+    wf = win.tables
+    assert open_table_now(qtbot, wf, str(path))
+    _shown(qtbot, wf)
+    assert threads and not any(threads), "the auto size was measured on the window's thread"

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Fetched", "PieceBlock", "float_matrix", "numpy_floats", "object_column", "ROW_COLUMN"]
+__all__ = ["Fetched", "PieceBlock", "arrow_ints", "arrow_strings", "float_matrix", "numpy_floats", "object_column",
+           "ROW_COLUMN", "SLICE_ROWS"]
 
 ROW_COLUMN = "__somdesk_row"
 PARALLEL_CELLS = 1 << 20        # blocks this big are copied by several threads
+# Cells made Python objects per call.  A call holds the GIL throughout, and the window's
+# thread waits for it: one call over a million strings froze the window ~0.15 s, a slice
+# of 65,536 takes ~10 ms (stop13 #3).
+SLICE_ROWS = 1 << 16
 
 
 class Fetched:
@@ -57,14 +62,15 @@ class Fetched:
         self.names.pop(0)
         col = self.cols.pop(0)
         if self.arrow:
-            return np.asarray(col.to_numpy(), dtype=np.int64)
+            return arrow_ints(col)
         return np.asarray(np.ma.getdata(col), dtype=np.int64)
 
     def take(self, idx: np.ndarray) -> "Fetched":
         """The rows `idx` (sorted positions) of every column."""
         if self.arrow:
             import pyarrow as pa
-            ia = pa.array(idx)
+            # from the buffer: pa.array(ndarray) imports pandas on first use (0.75 s, GIL held)
+            ia = pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(np.ascontiguousarray(idx, np.int64))])
             return Fetched(self.names, [c.take(ia) for c in self.cols], True)
         if self.block is not None:
             out = np.empty((len(idx), self.block.shape[1]), dtype=np.float64, order="F")
@@ -267,6 +273,82 @@ def _tensor_ok(t) -> bool:
     return pa.types.is_integer(t) or pa.types.is_floating(t)
 
 
+def arrow_ints(col) -> np.ndarray:
+    """(n,) int64 of an Arrow integer ChunkedArray without NULLs, from its buffers
+    (to_numpy would import pandas on first use: 0.75 s holding the GIL)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if col.type != pa.int64():
+        col = pc.cast(col, pa.int64())
+    parts = [np.frombuffer(ch.buffers()[1], dtype=np.int64, count=ch.offset + len(ch))[ch.offset:]
+             for ch in col.chunks if len(ch)]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def arrow_strings(col) -> np.ndarray:
+    """(n,) object array of str (None = NULL) of an Arrow string ChunkedArray.
+
+    Without Arrow's to_numpy, which imports pandas on first use (0.75 s holding the GIL:
+    the window froze while a table was read, stop13 #3), and in slices of SLICE_ROWS cells.
+    A column whose first slice repeats its values (at most a quarter distinct: categories,
+    codes, cities) is dictionary-encoded by Arrow (C++, the GIL released) and each distinct
+    value made a str once, shared by its cells -- a fraction of the memory, and hashed once
+    when its values are counted; the values are equal either way.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(col)
+    out = np.empty(n, dtype=object)
+    if n == 0:
+        return out
+    head = col.slice(0, SLICE_ROWS)
+    if n <= SLICE_ROWS or 4 * pc.count_distinct(head).as_py() > len(head):
+        for lo in range(0, n, SLICE_ROWS):
+            out[lo:lo + SLICE_ROWS] = col.slice(lo, SLICE_ROWS).to_pylist()
+        return out
+    enc = pc.dictionary_encode(col)
+    enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+    words = enc.dictionary
+    vals = np.empty(len(words) + 1, dtype=object)            # the last one: None, for NULL
+    for lo in range(0, len(words), SLICE_ROWS):
+        part = words.slice(lo, SLICE_ROWS).to_pylist()
+        vals[lo:lo + len(part)] = part
+    codes = _codes(enc.indices, len(words))
+    for lo in range(0, n, SLICE_ROWS):
+        out[lo:lo + SLICE_ROWS] = vals[codes[lo:lo + SLICE_ROWS]]
+    return out
+
+
+def _codes(idx, null: int) -> np.ndarray:
+    """(n,) int64 of a dictionary array's (signed integer) indices, `null` where NULL --
+    from the buffers (pc.fill_null makes a pa.scalar, which imports pandas on first use)."""
+    n, off = len(idx), idx.offset
+    validity, data = idx.buffers()[:2]
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    codes = np.frombuffer(data, dtype=f"<i{idx.type.bit_width // 8}", count=off + n)[off:].astype(np.int64)
+    if idx.null_count:
+        valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=off + n, bitorder="little")[off:]
+        codes[valid == 0] = null
+    return codes
+
+
+def _arrow_texts(col, kind: str) -> np.ndarray:
+    """(n,) object array of an Arrow column that is not text -- booleans "true"/"false",
+    other values str() of their Python value -- converted in slices (see SLICE_ROWS)."""
+    out = np.empty(len(col), dtype=object)
+    for lo in range(0, len(col), SLICE_ROWS):
+        vals = col.slice(lo, SLICE_ROWS).to_pylist()
+        if kind == "boolean":
+            vals = [None if v is None else ("true" if v else "false") for v in vals]
+        else:
+            vals = [None if v is None else str(v) for v in vals]
+        out[lo:lo + len(vals)] = vals
+    return out
+
+
 def object_column(col, kind: str, arrow: bool, duck_type: str = "") -> np.ndarray:
     """(n,) object array of str (None = missing) for a non-numeric column.
 
@@ -279,13 +361,10 @@ def object_column(col, kind: str, arrow: bool, duck_type: str = "") -> np.ndarra
         import pyarrow as pa
         t = col.type
         if kind == "text" and (pa.types.is_string(t) or pa.types.is_large_string(t)):
-            return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+            return arrow_strings(col)
         if pa.types.is_timestamp(t) and t.tz is not None:
             col = col.cast(pa.timestamp(t.unit, tz="UTC"))
-        vals = col.to_pylist()
-        if kind == "boolean":
-            return np.array([None if v is None else ("true" if v else "false") for v in vals], dtype=object)
-        return np.array([None if v is None else str(v) for v in vals] or [], dtype=object)
+        return _arrow_texts(col, kind)
     mask = np.ma.getmaskarray(col) if isinstance(col, np.ma.MaskedArray) else None
     data = np.ma.getdata(col)
     if kind == "boolean":
