@@ -96,7 +96,7 @@ def _check_smoke_job(args) -> None:
     from somdesk.core.options import SOMConfig
     from somdesk.io.names import require_suffix, stat_input
 
-    check_writable(args.smoke_test)
+    check_writable(args.smoke_test, inputs=args.files)     # not over a file it opens (testerC #1's kind)
     require_suffix(args.smoke_test, (".png",), "--smoke-test writes a PNG picture")
     given = {k: getattr(args, k) for k in ("width", "height", "iterations", "seed", "mode")}
     with in_flag_words(args):       # the core's one range check, in the flags' words
@@ -104,6 +104,17 @@ def _check_smoke_job(args) -> None:
                      **{k: v for k, v in given.items() if v is not None}})
     for f in args.files:
         stat_input(f)
+
+
+def _check_missing_files(files: list[str]) -> None:
+    """FileFormatError (one line, exit 2) for a FILE to open that does not exist, before the
+    display is looked for: without a display `somdesk nosuchfile.csv` said only "no display"
+    (testerC #14).  A glob pattern and anything that exists are left to the window."""
+    from somdesk.io.names import stat_input
+
+    for f in files:
+        if not os.path.lexists(f) and not any(c in f for c in "*?["):
+            stat_input(f)           # raises its "no such file" message
 
 
 def _check_command_word(argv: list[str]) -> None:
@@ -166,6 +177,7 @@ def _run(argv: list[str]) -> int:
             # before the display check: without a display the message was "no display" (tester7 #11)
             raise UsageError("--width, --height, --iterations, --seed and --mode go with --smoke-test "
                              "(the window's own settings are on its left panel)")
+        _check_missing_files(args.files)      # a typo is said before "no display" (testerC #14)
         _check_display()
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 

@@ -20,21 +20,66 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 
-from somdesk.errors import OptionError
+from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import one_line
 
-__all__ = ["OUTPUT_FLAGS", "check_outputs", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
+__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
            "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
                 "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
                 "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT"}
+# argparse dest of every file a command reads (train, train --table, assign, quantize, palette
+# convert/sort, the window's FILEs): no output may name one of them
+INPUT_DESTS = ("palette", "init_weights", "table", "data", "map", "input", "files")
 _SCORES = {"run_assign": "out", "run_train": "assignments"}      # the command's scores flag
 _CSV_ONLY = ("profiles", "top_items")                            # written as CSV whatever the name
+
+
+class Written:
+    """The files a command has written so far, named in the one error line of a later output
+    that fails (testerC #8: `--report` refused by `ulimit -f` said "the map itself was saved"
+    but not that --assignments was written too; `train --out a.png --timelapse t.gif` kept
+    a.png unsaid).  `saved_map`: the map saved first (train --table), said as "the map itself
+    was saved to M"; the others are "also written" / "written before it".
+
+        written = Written(args.save_map)
+        with written.writing(args.report):
+            write_report(...)       # SomdeskError: "<its message> (the map itself ...; also written: a.csv)"
+    """
+
+    def __init__(self, saved_map: str | None = None) -> None:
+        self.saved_map = saved_map
+        self.paths: list[str] = []
+
+    @contextlib.contextmanager
+    def writing(self, path: str):
+        """Run the write of `path`; a SomdeskError from it gets note() added; afterwards `path`
+        counts as written (standard output excepted: nothing is left in a file)."""
+        try:
+            yield
+        except SomdeskError as exc:
+            note = self.note()
+            if not note:
+                raise
+            raise SomdeskError(f"{exc} ({note})") from None
+        if path and not is_stdout(path):
+            self.paths.append(path)
+
+    def note(self) -> str:
+        """"the map itself was saved to M; also written: a, b", "written before it: a, b", or ""."""
+        from somdesk.io.names import display_name
+
+        names = ", ".join(display_name(p) for p in self.paths)
+        if self.saved_map:
+            return f"the map itself was saved to {display_name(self.saved_map)}" + (f"; also written: {names}"
+                                                                                   if names else "")
+        return f"written before it: {names}" if names else ""
 
 
 def count(n: int, noun: str) -> str:
@@ -116,16 +161,88 @@ def print_warning(text: str) -> None:
     print(one_line(f"warning: {text}"), file=sys.stderr)
 
 
-def check_outputs(args) -> None:
-    """OptionError for an empty output name, two outputs naming one file, or a scores file whose
-    name asks for a format other than CSV/Parquet (see module docstring)."""
-    given = {}
-    for dest, flag in OUTPUT_FLAGS.items():
-        value = getattr(args, dest, None)
-        if not isinstance(value, str):
+def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:
+    """Fail before reading and training, not after, when an output cannot be saved: its folder
+    does not exist, or it is a folder, socket, block device or link loop
+    (`somdesk.io.atomic.check_target`); or it is one of the command's `inputs` (the same file by
+    any name: a link, another spelling), which writing would replace while it is the data --
+    OptionError, whose message names `force_flag` when the command has one (a command the user
+    forced passes no inputs)."""
+    from somdesk.io.atomic import check_target
+    from somdesk.io.names import display_name, same_file
+
+    for p in paths:
+        if p and p != "-":
+            check_target(p)
+            for i in inputs:
+                if i and same_file(p, i):
+                    hint = f", or pass {force_flag} to replace it" if force_flag else ""
+                    raise OptionError(f"{display_name(p)} is the input file {display_name(os.fspath(i))}: writing it "
+                                      "would replace the data "
+                                      f"being read; choose another name{hint}")
+
+
+def _command(args) -> str:
+    """The name of the function running the command of `args` ("run_assign"), or ""."""
+    return getattr(getattr(args, "func", None), "__name__", "")
+
+
+def _inputs(args, dest: str) -> list[str]:
+    """The files the command of `args` reads that output `dest` may not replace: every
+    INPUT_DESTS value (a quoted glob of --table / DATA expanded), none when the command was
+    given --force (quantize, palette convert/sort: "allow OUT to be IN"), and not
+    --init-weights for --save-weights (a map trained further in place)."""
+    import glob
+
+    if getattr(args, "force", False):
+        return []
+    found = []
+    for src in INPUT_DESTS:
+        value = getattr(args, src, None)
+        if not value or (src, dest) == ("init_weights", "save_weights"):
             continue
+        for v in value if isinstance(value, list) else [value]:
+            found += (glob.glob(v) or [v]) if src in ("table", "data") else [v]
+    return found
+
+
+def _check_targets(args, outputs: dict) -> None:
+    """Every output of `outputs` (dest -> name) can be written -- its folder exists, it is not a
+    folder or a socket (io.atomic.check_target) -- and is none of the command's inputs by any
+    name: checked here, once for every subcommand, before anything is read (testerC #1:
+    `train --table X --metrics-json X` replaced the table and exited 0; #2: a missing folder
+    of --metrics-json was found only after training).  `assign --dask --out` is a folder of
+    Parquet parts: it may not be the folder of the data it scores (its old parts are removed)."""
+    from somdesk.io.names import display_name
+
+    force = "--force" if hasattr(args, "force") else None
+    for dest, value in outputs.items():
+        if dest == "out" and getattr(args, "dask", None) and _command(args) == "run_assign":
+            here = os.path.realpath(value)
+            for i in _inputs(args, dest):
+                real = os.path.realpath(i)
+                if here in (real, os.path.dirname(real)):
+                    raise OptionError(f"--out {display_name(value)} holds the data being scored "
+                                      f"({display_name(i)}): its part files would be replaced; choose another "
+                                      "folder")
+            continue
+        check_writable(value, inputs=_inputs(args, dest), force_flag=force)
+        if dest == "profiles" and value != "-":
+            check_writable(profiles_picture(value), inputs=_inputs(args, dest), force_flag=force)
+
+
+def check_outputs(args) -> None:
+    """OptionError for an empty output name, an output that would replace one of the command's
+    inputs or whose folder does not exist (_check_targets), two outputs naming one file, or a
+    scores file whose name asks for a format other than CSV/Parquet (see module docstring)."""
+    outputs = {dest: getattr(args, dest) for dest in OUTPUT_FLAGS if isinstance(getattr(args, dest, None), str)}
+    for dest, value in outputs.items():
         if not value.strip():
-            raise OptionError(f"{flag}: no file name given")
+            raise OptionError(f"{OUTPUT_FLAGS[dest]}: no file name given")
+    _check_targets(args, outputs)
+    given = {}
+    for dest, value in outputs.items():
+        flag = OUTPUT_FLAGS[dest]
         if dest in _CSV_ONLY and os.path.splitext(value)[1].lower() != ".csv":
             if dest == "profiles" and (value == "-" or _special(value) or is_stdout(value)):
                 raise OptionError(f"--profiles {value}: the profiles picture is written beside the CSV as "
@@ -154,10 +271,11 @@ def check_outputs(args) -> None:
             raise OptionError(f"{seen[key]} and {flag} name the same file {value}: one would replace the "
                               "other; give each output its own name")
         seen[key] = flag
-    func = getattr(getattr(args, "func", None), "__name__", "")
-    dest = _SCORES.get(func)
+    dest = _SCORES.get(_command(args))
     path = getattr(args, dest, None) if dest else None
-    if isinstance(path, str) and path != "-" and not getattr(args, "dask", None) and not _special(path):
+    # "-", a pipe, a device, or the file standard output is redirected to (`--out /dev/stdout > as.csv`:
+    # testerC #4, refused as "not .csv" while a pipe worked): CSV written through
+    if isinstance(path, str) and not getattr(args, "dask", None) and not (_special(path) or is_stdout(path)):
         from somdesk.io.tables.assignments import SCORE_SUFFIXES   # one rule with the window; late: start-up
 
         if os.path.splitext(path)[1].lower() not in SCORE_SUFFIXES:

@@ -1,8 +1,9 @@
 """`somdesk palette ...`: inspect and convert palette files from the shell.
 
     somdesk palette info FILE [--json] [--index K] [--duplicates [--threshold X]]
-    somdesk palette convert IN OUT [--index K]   (OUT's extension picks the format)
+    somdesk palette convert IN OUT [--index K] [--format EXT]   (OUT's extension, or EXT, picks the format)
     somdesk palette sort IN OUT [--space ...] [--layout strip|grid]   (cli_palette_sort.py)
+    OUT "-" is standard output; its format is given with --format (testerC #6)
 
 A collection file holds several palettes; K (0-based, default 0) picks one.
 
@@ -16,8 +17,11 @@ import json
 import sys
 
 from somdesk.io.names import display_name
-from somdesk.io.palettes import (FORMAT_LABELS, Palette, format_for_path, pick_palette,
+from somdesk.io.palettes import (FORMAT_LABELS, WRITE_FILTERS, Palette, format_for_path, pick_palette,
                                  read_palettes, write_losses, write_palette)
+
+#: the extensions a palette is written as ("gpl", "hex", ...): --format's choices
+WRITE_EXTENSIONS = tuple(sorted({g[2:] for _, globs in WRITE_FILTERS for g in globs}))
 
 _PREVIEW = 8   # colours listed by plain `info`
 
@@ -53,6 +57,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     convert.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     convert.add_argument("--force", action="store_true",
                          help="allow OUT to be IN: the palette is replaced by its converted copy")
+    add_format_option(convert)
     convert.set_defaults(func=cmd_convert)
     from somdesk import cli_palette_sort   # `sort` and `info --duplicates` (issue 15)
     cli_palette_sort.register(sub, info)
@@ -118,11 +123,44 @@ def cmd_info(ns: argparse.Namespace) -> int:
     return 0
 
 
+def add_format_option(parser) -> None:
+    """--format EXT on a palette writer (convert, sort): the format when OUT's name does not say."""
+    parser.add_argument("--format", metavar="EXT", help="the format to write when OUT's name has no palette "
+                        f"extension, as with OUT - (standard output): {', '.join(WRITE_EXTENSIONS)}")
+
+
+def output_format(ns: argparse.Namespace) -> str:
+    """The writer format id of `ns.output`: its extension's, or --format's (`ns.format`, an
+    extension with or without the dot, any case).  OptionError when neither says one, when
+    --format is not a palette extension, or when the two disagree (`o.gpl --format hex`)."""
+    from somdesk.errors import OptionError
+    from somdesk.io.palettes import PaletteError
+
+    given = None
+    if ns.format is not None:
+        ext = ns.format.strip().lstrip(".").lower()
+        if ext not in WRITE_EXTENSIONS:
+            raise OptionError(f"--format {ns.format}: not a palette format; use one of {', '.join(WRITE_EXTENSIONS)}")
+        given = format_for_path("x." + ext)
+    try:
+        named = format_for_path(ns.output)
+    except PaletteError:
+        if given is None:
+            where = "standard output (-)" if ns.output == "-" else display_name(ns.output)
+            raise OptionError(f"{where}: the name does not say which palette format to write; give a name "
+                              f"ending in {', '.join('.' + e for e in WRITE_EXTENSIONS)}, or --format EXT") from None
+        return given
+    if given is not None and given != named:
+        raise OptionError(f"{display_name(ns.output)} is named as {FORMAT_LABELS[named]} but --format {ns.format} "
+                          f"asks for {FORMAT_LABELS[given]}: give one of them")
+    return named
+
+
 def cmd_convert(ns: argparse.Namespace) -> int:
     from somdesk.core.options import count_text
     from somdesk.cli_train import check_writable
 
-    fmt = format_for_path(ns.output)          # fail before reading anything
+    fmt = output_format(ns)          # fail before reading anything
     # no output replaces an input unless forced (quantize's rule; tester10 #15): a rewrite keeps only
     # what OUT's format holds, and the original is gone
     check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")

@@ -38,6 +38,8 @@ def register(sub, info: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.add_argument("--force", action="store_true",
                    help="allow OUT to be IN: the palette is replaced by its sorted copy")
+    from somdesk.cli_palette import add_format_option
+    add_format_option(p)
     p.set_defaults(func=cmd_sort)
     info.add_argument("--duplicates", action="store_true",
                       help="list groups of near-duplicate colours (CIEDE2000 below --threshold)")
@@ -72,11 +74,12 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.core.colour_sort import sort_palette
-    from somdesk.io.palettes import FORMAT_LABELS, format_for_path, write_losses, write_palette
+    from somdesk.cli_palette import output_format
+    from somdesk.io.palettes import FORMAT_LABELS, write_losses, write_palette
 
     from somdesk.cli_train import check_writable
 
-    fmt = format_for_path(ns.output)          # fail before any work
+    fmt = output_format(ns)          # fail before any work (OUT's extension or --format)
     # the file order and what OUT's format does not keep (groups, names) would be gone: forced only
     check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
     palette = _read(ns.input, ns.index)

@@ -11,7 +11,6 @@ CancelToken.
 """
 from __future__ import annotations
 
-import sys
 import time
 
 from somdesk.errors import OptionError
@@ -110,8 +109,11 @@ def run(args) -> int:
                           "mean_delta_e00": round(delta_e, 3)}))
     else:
         from somdesk.core.options import count_text
-        print(f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, {count_text(len(palette), 'colour')}, "
-              f"{_quality_text(quality, delta_e)}, {count_text(size, 'byte')} in {elapsed:.2f} s", file=sys.stderr)
+        from somdesk.cli_outputs import print_summary
+        # where every subcommand's summary goes: stdout, stderr when the picture goes to stdout (testerC #11)
+        print_summary(args, f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, "
+                      f"{count_text(len(palette), 'colour')}, {_quality_text(quality, delta_e)}, "
+                      f"{count_text(size, 'byte')} in {elapsed:.2f} s")
     return 0
 
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import glob
 import os
-import sys
 import time
 
 import numpy as np
 
-from somdesk.cli_outputs import print_warning
+from somdesk.cli_outputs import print_summary, print_warning
 from somdesk.errors import OptionError, SomdeskError
-from somdesk.io.names import display_name, one_line
+from somdesk.io.names import display_name
 
 
 def add_train_options(parser) -> None:
@@ -88,22 +87,28 @@ def _why_in_chunks(args) -> str:
 
 
 def metrics_fields(tm) -> dict:
-    """{"features": the trained (placing) features, "passive": the passive ones} of table map `tm`
-    for --metrics-json (tester12 #11: a passive date column was listed among the trained features)."""
+    """{"features": the trained (placing) features, "passive": the passive ones, "k_curve": the
+    segment validity curve {"k": [...], "davies_bouldin": [...], "silhouette": [...]} (null where
+    a measure is undefined; {} below 3 nodes)} of table map `tm` for --metrics-json (tester12 #11:
+    a passive date column was listed among the trained features; testerC #12: the help promised
+    the k curve and there was none)."""
     r = tm.recipe
+    curve = {key: [None if v is None or not np.isfinite(v) else round(float(v), 6) for v in tm.curve[key]]
+             if key != "k" else [int(k) for k in tm.curve[key]]
+             for key in ("k", "davies_bouldin", "silhouette") if key in (tm.curve or {})}
     return {"features": [f for f, a in zip(r.features, r.active) if a],
-            "passive": [f for f, a in zip(r.features, r.active) if not a]}
+            "passive": [f for f, a in zip(r.features, r.active) if not a], "k_curve": curve}
 
 
-def write_metrics(args, metrics: dict) -> None:
+def write_metrics(args, metrics: dict, written=None) -> None:
     """Write --metrics-json after the map was saved: a refused target says the map itself was
-    saved, as --report and --assignments do (tester12 #9).  Raises SomdeskError."""
+    saved (tester12 #9) and every other output already written (`written`: cli_outputs.Written,
+    default the map alone; testerC #8).  Raises SomdeskError."""
+    from somdesk.cli_outputs import Written
     from somdesk.io.atomic import write_json
-    from somdesk.io.names import display_name
-    try:
+
+    with (written or Written(args.save_map)).writing(args.metrics_json):
         write_json(args.metrics_json, metrics, indent=1)
-    except SomdeskError as exc:
-        raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
 
 
 def _executor(spec: str | None):
@@ -168,15 +173,22 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
                 if done >= total:
                     say.phase("measuring the map and finding segments")
             warnings: list[str] = []
+            counts: dict = {}
             tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
                                            executor=executor, cancel=CancelToken(), progress=progress,
                                            number_format=given_number_format(given.decimal, given.thousands),
-                                           warnings=warnings)
+                                           warnings=warnings, counts=counts)
     finally:
         executor.close()
     save_table_map(tm, args.save_map)
     elapsed = time.perf_counter() - start
-    metrics = {"rows": int(tm.inputs.shape[0]), "rows_in_file": None, "sampled": True, "out_of_core": True,
+    # every epoch trains on every row and QE is measured over them all; TE on tm.inputs, a sample
+    # of them only when there are more rows than it holds (testerC #12: "sampled": true,
+    # "rows_in_file": null and "(on a sample)" of 470 rows all measured)
+    rows = counts.get("rows", int(tm.inputs.shape[0]))
+    sampled = int(tm.inputs.shape[0]) < rows
+    metrics = {"rows": rows, "trained_rows": rows, "rows_in_file": rows, "measured_rows": int(tm.inputs.shape[0]),
+               "sampled": sampled, "out_of_core": True,
                "executor": "dask" if args.dask else "out-of-core", "height": tm.config.height,
                "width": tm.config.width, "epochs": tm.config.iterations, **metrics_fields(tm),
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
@@ -196,7 +208,7 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     from somdesk.core.options import size_text
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
-                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f} (on a sample); "
+                  f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}{' (on a sample)' if sampled else ''}; "
                   f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
     print_label_summary(args, default, lc, tm.clusters)
@@ -362,6 +374,5 @@ def run_assign_streaming(args, check_writable) -> int:
                                          few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
-    if not args.quiet:
-        print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
+    print_summary(args, f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}")   # testerC #11
     return 0

@@ -16,12 +16,12 @@ import json
 import sys
 from dataclasses import replace
 
-from somdesk.errors import OptionError, SomdeskError
+from somdesk.errors import OptionError
 from somdesk import cli_scale
-from somdesk.cli_outputs import print_summary, print_warning
+from somdesk.cli_outputs import Written, print_summary, print_warning
 from somdesk.core.options import count_text
 from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
-from somdesk.io.names import display_name, one_line
+from somdesk.io.names import display_name
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]
 
@@ -93,7 +93,7 @@ def register(sub) -> None:
     tr.add_argument("--top-items", metavar="FILE.csv", help="a ratings table (users x items): also write each "
                     "segment's highest-rated items (and add them to --report)")
     tr.add_argument("--top-n", type=int, default=10, metavar="N", help="items per segment for --top-items (default 10)")
-    tr.add_argument("--metrics-json", metavar="FILE", help="write size, QE, TE, k curve as JSON ('-' = stdout)")
+    tr.add_argument("--metrics-json", metavar="FILE", help="write size, rows, QE, TE, segments and their k curve as JSON ('-' = stdout)")
     tr.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _read_options(tr)
     cli_scale.add_train_options(tr)
@@ -179,7 +179,9 @@ def run_info(args) -> int:
 
     tab = _read_table(args.file, _options(args))
     try:
-        info = tab.info()
+        # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
+        # says them (testerC #7); a list, empty when there are none
+        info = {**tab.info(), "warnings": list(tab.warnings)}
     finally:
         tab.close()
     if args.json:
@@ -269,11 +271,10 @@ def run_train(args) -> int:
                      for w in prep.warnings]
             say.phase("saving the map")
             save_table_map(tm, args.save_map)
-            try:
-                warn += _write_extras(args, tm, tab, token, say)
-            except SomdeskError as exc:
-                # the map is the result of the training: keep it, and say so in the one message
-                raise SomdeskError(f"{exc} (the map itself was saved to {display_name(args.save_map)})") from None
+            # the map is the result of the training: kept, and a later output's error says so, and
+            # names every other output written before it (testerC #8)
+            written = Written(args.save_map)
+            warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()
     elapsed = time.perf_counter() - start
@@ -293,7 +294,7 @@ def run_train(args) -> int:
     elif spec.label:
         warn.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
-        cli_scale.write_metrics(args, metrics)
+        cli_scale.write_metrics(args, metrics, written)
     from somdesk.cli_outputs import print_warning
     for w in warn if not args.quiet else ():      # -q: errors only (tester7 #28)
         print_warning(w)
@@ -356,12 +357,15 @@ def _top_items_prepared(args, tab, spec):
     return prep
 
 
-def _write_extras(args, tm, tab, token, say=None) -> list[str]:
+def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
     """--assignments, --profiles (+ its PNG), --top-items and --report of a trained table map;
     returns the warnings to print (none yet: the items of --top-items not being ratings on one
     scale is refused before training, `_top_items_prepared`).  `say` (cli_progress.RunProgress
-    or None) hears each part as it starts."""
+    or None) hears each part as it starts; `written` (cli_outputs.Written, default the saved map
+    alone) records each file, and an error names those written before it."""
     from somdesk.session.table_assign import assign_table
+
+    written = written or Written(args.save_map)
 
     def phase(text: str) -> None:
         if say is not None:
@@ -370,7 +374,8 @@ def _write_extras(args, tm, tab, token, say=None) -> list[str]:
     if args.assignments:
         phase(f"assigning {count_text(tab.n_rows_total, 'row')} and writing {display_name(args.assignments)}")
         from somdesk.io.tables.assignments import write_scores
-        write_scores(args.assignments, assign_table(tm, tab, token), token)
+        with written.writing(args.assignments):
+            write_scores(args.assignments, assign_table(tm, tab, token), token)
     top = seg = cells = None
     warnings = []
     if args.top_items or args.profiles or args.report:
@@ -383,20 +388,23 @@ def _write_extras(args, tm, tab, token, say=None) -> list[str]:
         from somdesk.session.report import table_top_items
         from somdesk.session.segments import write_top_items_csv
         top = table_top_items(tm, tab, args.top_n, token, segments=seg)
-        write_top_items_csv(args.top_items, top)
+        with written.writing(args.top_items):
+            write_top_items_csv(args.top_items, top)
     if args.profiles or args.report:
         from somdesk.session.report import table_profiles, write_report
         prof = table_profiles(tm, tab, token, segments=seg, cells=cells)
         if args.profiles:
             from somdesk.session.segments import profiles_png, write_profiles_csv
-            write_profiles_csv(args.profiles, prof)
+            with written.writing(args.profiles):
+                write_profiles_csv(args.profiles, prof)
             from somdesk.cli_outputs import profiles_picture
             png = profiles_picture(args.profiles)
             from somdesk.io.atomic import atomic_open
-            with atomic_open(png, "wb") as f:
+            with written.writing(png), atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
-            write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
+            with written.writing(args.report):
+                write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
     return warnings
 
 
@@ -423,8 +431,8 @@ def run_assign(args) -> int:
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print_warning(w)
-            if not args.quiet:
-                print(one_line(f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}"), file=sys.stderr)
+            # stdout, or stderr when the scores go to stdout: every subcommand's rule (testerC #11)
+            print_summary(args, f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}")
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from somdesk.cli_outputs import print_warning
+from somdesk.cli_outputs import check_writable, print_warning  # noqa: F401 - check_writable: its callers import it here
 from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig, count_text
 from somdesk.errors import OptionError, SomdeskError
 
@@ -155,28 +155,6 @@ def _load_weights(path: str, height: int, width: int, dim: int) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:
-    """Fail before reading and training, not after, when an output cannot be saved: its folder
-    does not exist, or it is a folder, socket, block device or link loop
-    (`somdesk.io.atomic.check_target`); or it is one of the command's `inputs` (the same file by
-    any name: a link, another spelling), which writing would replace while it is the data --
-    OptionError, whose message names `force_flag` when the command has one (a command the user
-    forced passes no inputs)."""
-    import os
-
-    from somdesk.io.atomic import check_target
-    from somdesk.io.names import same_file
-
-    for p in paths:
-        if p and p != "-":
-            check_target(p)
-            for i in inputs:
-                if i and same_file(p, i):
-                    hint = f", or pass {force_flag} to replace it" if force_flag else ""
-                    raise OptionError(f"{p} is the input file {os.fspath(i)}: writing it would replace the data "
-                                      f"being read; choose another name{hint}")
-
-
 def check_suffix(path, suffix: str, flag: str, what: str) -> None:
     """OptionError unless `path` ends in `suffix` (any case) or is a device/FIFO: the content is
     always `what`, and a file named for another format misleads every program that opens it
@@ -315,10 +293,13 @@ def run(args) -> int:
         "backend": kernels.BACKEND,
         **_colour_report(som, rgb, space),
     }
+    from somdesk.cli_outputs import Written
+
+    written = Written()     # an output that fails names those written before it (testerC #8)
     if args.save_weights:
         from somdesk.io.atomic import atomic_open
 
-        with atomic_open(args.save_weights, "wb") as fh:
+        with written.writing(args.save_weights), atomic_open(args.save_weights, "wb") as fh:
             # through bytes: np.save's tofile() on a full disk raises numpy's own words ("problem
             # writing element 2560 to file") with no errno; a plain write says "No space left on
             # device" like every other writer (tester7 #6)
@@ -326,22 +307,26 @@ def run(args) -> int:
             np.save(buf, som.weights.astype(np.float64), allow_pickle=False)
             fh.write(buf.getbuffer())
     if args.save_map:
-        save_map(som, args.save_map, names, **_space_meta(space))
+        with written.writing(args.save_map):
+            save_map(som, args.save_map, names, **_space_meta(space))
     if args.out:
         colours = args.view in ("map", "seed")   # U-matrix and hits stay in the training space
-        save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
-                             rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
-                             args.markers), args.out)
+        with written.writing(args.out):
+            save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
+                                 rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
+                                 args.markers), args.out)
     if recorder is not None:
         from somdesk.io.timelapse import write_animation
 
         recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
-        write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal,
-                        epochs=recorder.iterations)
+        with written.writing(args.timelapse):
+            write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal,
+                            epochs=recorder.iterations)
     if args.metrics_json:
         from somdesk.io.atomic import write_json
 
-        write_json(args.metrics_json, report, indent=2)
+        with written.writing(args.metrics_json):
+            write_json(args.metrics_json, report, indent=2)
     from somdesk.cli_outputs import print_summary
     from somdesk.core.options import size_text
 

@@ -28,6 +28,10 @@ on what the target name is *now* (symbolic links followed):
   block device       (a disk is never written to as a file).
   "-"                This process's standard output, written through (the command
                      line's convention; a file named "-" is written as ``./-``).
+                     So is a regular file that standard output is open on
+                     (``/dev/stdout`` under ``> f`` or ``>> f``): never renamed over.
+                     A reader of standard output that goes away (``| head``)
+                     raises BrokenPipeError, not SomdeskError: the CLI ends quietly.
 
 **Stale temporary files.**  Each save first removes, from the folder it saves into,
 the temporary files that killed saves left behind (`somdesk.io.stale_temporaries`
@@ -204,6 +208,10 @@ def _write_through(path: str, st: os.stat_result, mode: str, encoding, newline) 
         with f:
             yield f
             f.flush()
+    except BrokenPipeError as exc:
+        if _is_standard_output(st):
+            raise               # our stdout's reader went away (`| head`): see _standard_output
+        raise _error(path, exc) from None
     except OSError as exc:
         raise _error(path, exc) from None
 
@@ -280,7 +288,22 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
     shown, st, target = _plan(path)
     if target is None:
         return _write_through(shown, st, mode, encoding, newline)
+    if _is_standard_output(st):
+        # /dev/stdout with standard output redirected to a file (`> f`, `>> f`): written through
+        # this process's stdout like "-", not renamed over the file -- a rename would drop what
+        # `>>` appends to, and the shell's descriptor would keep the old, unlinked file (testerC #5)
+        return _standard_output(mode, encoding)
     return _replace(shown, target, st, mode, encoding, newline)
+
+
+def _is_standard_output(st: os.stat_result | None) -> bool:
+    """Is the existing regular file of stat `st` the one this process's standard output
+    (descriptor 1) is open on?"""
+    try:
+        out = os.fstat(1)
+    except (OSError, ValueError):
+        return False
+    return st is not None and (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)
 
 
 @contextlib.contextmanager
@@ -305,6 +328,10 @@ def _standard_output(mode: str, encoding) -> Iterator[IO]:
                     out.flush()
                 finally:
                     out.detach()
+    except BrokenPipeError:
+        # the reader went away (`somdesk assign ... --out - | head -1`): not an error of the
+        # write -- the command's caller ends quietly, as Unix tools do (testerC #10)
+        raise
     except OSError as exc:
         raise SomdeskError(f"cannot write - (standard output): {os_reason(exc)}") from None
 

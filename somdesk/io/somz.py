@@ -46,7 +46,7 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.file_kinds import file_kind, with_article
-from somdesk.io.names import display_basename, os_reason
+from somdesk.io.names import display_basename, os_reason, special_kind
 
 __all__ = ["ArraySpec", "write_somz", "read_somz", "read_somz_meta", "read_npy", "read_npy_header", "read_npy_data", "MAX_ARRAY_BYTES", "MAX_TOTAL_BYTES"]
 
@@ -173,7 +173,8 @@ def _open_regular(path, where: str):
         if stat.S_ISDIR(st.st_mode):
             raise _bad(where, "it is a folder, not a saved file")
         if not stat.S_ISREG(st.st_mode):
-            raise _bad(where, "not a regular file (a device, pipe or socket)")
+            # stat_input's words (testerC #14: /dev/zero was worded three ways)
+            raise _bad(where, f"it is {special_kind(st.st_mode)}, not a regular file; save it to a file first")
         return open(path, "rb")
     except FileNotFoundError:
         raise _bad(where, "no such file") from None

@@ -603,7 +603,8 @@ def default_label_out_of_core(path, spec: TableMapSpec = TableMapSpec(), where: 
 def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                               where: str | None = None, executor=None, cancel: CancelToken | None = None,
                               progress: Callable[[int, int], None] | None = None,
-                              number_format: tuple | None = None, warnings: list | None = None) -> TableMap:
+                              number_format: tuple | None = None, warnings: list | None = None,
+                              counts: dict | None = None) -> TableMap:
     """Train a table map on `path` (file or glob: Parquet, CSV, gzip, NDJSON) out of core.
 
     Returns a TableMap (session.table_data) ready for `save_table_map`.
@@ -611,7 +612,8 @@ def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chun
     OptionError for bad choices (numeric columns forced categorical, over 200 categories), Cancelled when `cancel` is set (checked per chunk).
     The window runs the same `StreamingTableRun`, so both give the same map.  `number_format`:
     (decimal, thousands) given for text files (StreamingTableRun).  `warnings` (a list) gets what the
-    preparation found (StreamingTableRun.warnings: columns left out, rows dropped).
+    preparation found (StreamingTableRun.warnings: columns left out, rows dropped).  `counts` (a
+    dict) gets "rows": the rows every epoch trained on (the map's `inputs` are a sample of them).
     """
     run = StreamingTableRun(path, spec, chunk_rows=chunk_rows, where=where, executor=executor, cancel=cancel,
                             number_format=number_format)
@@ -623,6 +625,8 @@ def train_table_map_streaming(path, spec: TableMapSpec = TableMapSpec(), *, chun
                 progress(info.epoch + 1, run.config.iterations)
         seen = len(run.warnings)
         tm = run.finish(cancel)
+        if counts is not None:
+            counts["rows"] = int(run.rows)
         if warnings is not None:        # what counting every row found (a numeric label)
             warnings.extend(run.warnings[seen:])
         return tm

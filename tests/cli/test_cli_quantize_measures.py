@@ -37,7 +37,7 @@ def test_json_and_text_carry_psnr_and_mean_ciede2000(tmp_path, capsys):
     assert info["psnr"] == pytest.approx(picture_psnr(_picture(), written), abs=1e-3)
     assert info["mean_delta_e00"] == pytest.approx(_direct(_picture(), written), abs=1e-3) and info["mean_delta_e00"] > 0
     assert main(["quantize", str(src), str(out), "--colors", "8"]) == 0
-    line = capsys.readouterr().err
+    line = capsys.readouterr().out          # the summary: stdout, as every subcommand's (testerC #11)
     assert f"PSNR {info['psnr']:.2f} dB, mean CIEDE2000 {info['mean_delta_e00']:.1f}" in line
 
 
@@ -52,7 +52,7 @@ def test_an_exact_copy_says_identical_and_json_stays_json(tmp_path, capsys):
     info = json.loads(text)
     assert info["psnr"] is None and info["mean_delta_e00"] == 0.0
     assert main(["quantize", str(src), str(tmp_path / "o.png"), "--colors", "4"]) == 0
-    assert "identical to the input" in capsys.readouterr().err
+    assert "identical to the input" in capsys.readouterr().out
 
 
 def test_transparent_pixels_are_compared_as_seen_on_white(tmp_path, capsys):

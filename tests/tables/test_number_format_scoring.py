@@ -177,7 +177,7 @@ def test_scoring_in_chunks_reads_numbers_as_the_map_and_a_glob_too(euro_map, tmp
     for extra in ([], ["--decimal", ",", "--thousands", "."]):
         assert main(["assign", str(m), str(months / "a.csv"), "--out-of-core", "--out", str(tmp_path / "c.csv")]
                     + extra) == 0
-        assert capsys.readouterr().err.splitlines() == ["30 rows scored; wrote " + str(tmp_path / "c.csv")]
+        assert capsys.readouterr().out.splitlines() == ["30 rows scored; wrote " + str(tmp_path / "c.csv")]
         assert (tmp_path / "c.csv").read_text().splitlines() == want
         assert main(["assign", str(m), str(months / "*.csv"), "--out", str(tmp_path / "g.csv"), "-q"] + extra) == 0
         got = [line.rsplit(",", 1)[0] for line in (tmp_path / "g.csv").read_text().splitlines()]
