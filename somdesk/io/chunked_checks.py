@@ -103,10 +103,11 @@ def check_formats(files: list[str], pattern: str = "") -> None:
 def _head_refusal(path: str) -> None:
     """FileFormatError in the in-memory reader's words when the head of text file `path` is not a
     table (io.tables.textfile.sniff_head: XML, HTML, binary data, tester11 #1); DuckDB read such a
-    file as a table of one column.  A file that cannot be opened is left to the read."""
-    from somdesk.io.tables.textfile import sniff_head
+    file as a table of one column.  A file that cannot be opened is left to the read.  The head
+    is sniffed once for every step of the open (chunked_sql.head_sniff)."""
+    from somdesk.io.chunked_sql import head_sniff
     try:
-        sniff_head(path)
+        head_sniff(path)
     except FileFormatError:
         raise
     except Exception:  # noqa: BLE001 - OSError, a bad option: the read itself says why
