@@ -35,9 +35,11 @@ def write_tables(folder: str, files: int, rows: int) -> tuple[str, str]:
     return os.path.join(folder, "many", "*.csv"), one
 
 
-def run(args: list[str]) -> float:
+def run(args: list[str], folder: str) -> float:
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "somdesk.cli", *args], capture_output=True, text=True)
+    # run in `folder`: `-m` puts the working folder first on the path, so the somdesk timed is
+    # the one PYTHONPATH names (a checkout to compare), not one in the folder it is started from
+    out = subprocess.run([sys.executable, "-m", "somdesk.cli", *args], capture_output=True, text=True, cwd=folder)
     if out.returncode:
         raise SystemExit(f"somdesk {' '.join(args)} failed: {out.stderr.strip()[-500:]}")
     return time.perf_counter() - t
@@ -56,8 +58,8 @@ def main() -> None:
         for _ in range(a.repeat):
             for name, table in (("glob", pattern), ("one file", one)):
                 train = run(["train", "--table", table, "--out-of-core", "--width", "5", "--height", "5",
-                             "--iterations", "2", "--seed", "1", "--save-map", somz, "--quiet"])
-                assign = run(["assign", somz, table, "--out-of-core", "--out", os.path.join(tmp, "s.csv"), "-q"])
+                             "--iterations", "2", "--seed", "1", "--save-map", somz, "--quiet"], tmp)
+                assign = run(["assign", somz, table, "--out-of-core", "--out", os.path.join(tmp, "s.csv"), "-q"], tmp)
                 for step, secs in (("train", train), ("assign", assign)):
                     best[name, step] = min(best.get((name, step), secs), secs)
         for step in ("train", "assign"):
