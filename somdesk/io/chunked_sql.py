@@ -16,6 +16,7 @@ import functools
 import glob
 import os
 import shutil
+from typing import NamedTuple
 
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, SomdeskError
@@ -27,6 +28,13 @@ PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 STAGED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".json", ".ndjson", ".jsonl")
 
 Partition = tuple[str, int, int]   # (parquet file, first row, end row) within that file
+
+
+# How many files' heads (and formats) are kept, by version.  More than any glob read at once: the
+# steps of one open each walk the whole glob in order, and a cache smaller than the glob keeps none
+# of it (least recently used goes first) -- at 256, a glob of 300 small CSVs sniffed each head 37
+# times and took 60-80 s to open (glob14).  An entry is small (the head's text is not kept).
+HEADS_KEPT = 65_536
 
 
 class CodedColumn(str):
@@ -136,7 +144,7 @@ def file_format(path: str) -> str:
     return _format_at(path, st.st_mtime_ns, st.st_size)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=HEADS_KEPT)
 def _format_at(path: str, _mtime_ns: int, _size: int) -> str:
     from somdesk.io.tables.detect import detect_format, head_bytes
     name = os.path.basename(path)
@@ -331,25 +339,56 @@ def foreign_encoding(path: str) -> str | None:
     return None if enc in ("utf-8", "ascii") or enc in _DUCK_ENCODINGS else sniffed.encoding
 
 
+class _Head(NamedTuple):
+    sniffed: object             # io.tables.textfile.HeadSniff with its text dropped, or None (not text)
+    renames: tuple | None       # the header's names when it renamed a duplicate (`_duplicate_renames`)
+
+
+def head_sniff(path: str):
+    """io.tables.textfile.sniff_head(path) with default options, read once per version of the
+    file (size, modification time) however many steps and files ask: a HeadSniff whose `text`
+    is "" (dropped to keep the cache small), or None when the file is not delimited text.
+    Raises what sniff_head raises (OSError, FileFormatError for a head that is no table,
+    SomdeskError, ValueError), the same each time."""
+    st = os.stat(path)
+    head, exc = _head_at(path, st.st_mtime_ns, st.st_size)
+    if exc is not None:
+        raise exc.with_traceback(None)
+    return head.sniffed
+
+
 def _sniffed(path: str):
-    """io.tables.textfile.sniff_head(path), read once per version of the file (size, modification
-    time): opening a chunked read asks for each file's head up to four times (dialect, layout,
-    metadata line, duplicate names); None when it cannot be stat'ed or sniffed (the read itself
-    says why)."""
+    """`head_sniff(path)`, None when it cannot be stat'ed or sniffed (the read itself says why)."""
     try:
-        st = os.stat(path)
-    except OSError:
+        return head_sniff(path)
+    except (OSError, SomdeskError, ValueError, TypeError):
         return None
-    return _sniffed_at(path, st.st_mtime_ns, st.st_size)
 
 
-@functools.lru_cache(maxsize=256)
-def _sniffed_at(path: str, _mtime_ns: int, _size: int):
+@functools.lru_cache(maxsize=HEADS_KEPT)
+def _head_at(path: str, _mtime_ns: int, _size: int) -> tuple[_Head | None, Exception | None]:
+    """(the head, None) or (None, the exception sniff_head raised, without its traceback: its
+    frames hold the head's text)."""
+    from dataclasses import replace
     from somdesk.io.tables.textfile import sniff_head
     try:
-        return sniff_head(path)
-    except (OSError, SomdeskError, ValueError):
+        sniffed = sniff_head(path)
+    except (OSError, SomdeskError, ValueError, TypeError) as exc:
+        return None, exc.with_traceback(None)
+    if sniffed is None:
+        return _Head(None, None), None
+    return _Head(replace(sniffed, text=""), _renames_in(sniffed)), None
+
+
+def _renames_in(sniffed) -> tuple | None:
+    """The header's names (header_names.unique_names) of a sniffed head when it renamed a
+    duplicate, else None."""
+    from somdesk.io.tables import detect, header_names
+    if not sniffed.delimiter or sniffed.hints.header is False:
         return None
+    cells = header_names.header_cells(detect._lines(sniffed.text)[sniffed.skip:], sniffed.delimiter, '"')
+    names, renames, _ = header_names.unique_names(cells)
+    return tuple(names) if renames else None
 
 
 def head_layout(path: str) -> tuple | None:
@@ -388,13 +427,12 @@ def _same_in_every_file(files: list[str], per_file):
 
 def _duplicate_renames(path: str) -> tuple | None:
     """The header's names (header_names.unique_names) when it renamed a duplicate, else None."""
-    from somdesk.io.tables import detect, header_names
-    sniffed = _sniffed(path)
-    if sniffed is None or not sniffed.delimiter or sniffed.hints.header is False:
+    try:
+        st = os.stat(path)
+    except OSError:
         return None
-    cells = header_names.header_cells(detect._lines(sniffed.text)[sniffed.skip:], sniffed.delimiter, '"')
-    names, renames, _ = header_names.unique_names(cells)
-    return tuple(names) if renames else None
+    head, _exc = _head_at(path, st.st_mtime_ns, st.st_size)
+    return None if head is None else head.renames
 
 
 def sniffed_dialect(files: list[str]) -> str:

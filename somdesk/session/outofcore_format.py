@@ -22,10 +22,12 @@ def sniffed_text(path, options=None):
     cannot be read (the reader then says why).  The one sniff scoring (session.scoring) and
     reading in chunks use (review10 #13e: it was scoring's private function, imported here)."""
     from somdesk.errors import SomdeskError
+    from somdesk.io.chunked_sql import head_sniff
     from somdesk.io.tables.textfile import sniff_head
 
     try:
-        sniffed = sniff_head(path, options)
+        # default options: the head read once per file version for every step (glob14)
+        sniffed = head_sniff(path) if options is None else sniff_head(path, options)
     except (OSError, SomdeskError, ValueError, TypeError):
         return None, None
     return (None, None) if sniffed is None else (sniffed.delimiter, sniffed.hints)
