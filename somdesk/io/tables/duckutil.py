@@ -25,7 +25,7 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled
 
-__all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "duck_message", "config", "connect", "close_all",
+__all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "stop_for", "duck_message", "config", "connect", "close_all",
            "open_count", "scratch", "engine_path"]
 
 _shared = None
@@ -50,8 +50,32 @@ def connect(settings: dict | None = None):
 
 
 def interrupted(exc: BaseException) -> bool:
-    """Is `exc` DuckDB's answer to `interrupt()` (a stop), not a fault of the file?"""
-    return type(exc).__name__ == "InterruptException"
+    """Is `exc` DuckDB's answer to a stop, not a fault of the file?  Two forms: InterruptException
+    (`connection.interrupt()`: Interrupter, `interrupting`) and a plain RuntimeError('Query
+    interrupted'): DuckDB's Python client raises that in place of the KeyboardInterrupt of a
+    Ctrl+C that came while it ran or fetched a query (testerC #2: a traceback, or "cannot read
+    big.csv: Query interrupted").  Every `except` around DuckDB asks this first (`stop_for`)."""
+    if type(exc).__name__ == "InterruptException":
+        return True
+    return type(exc) is RuntimeError and str(exc).startswith("Query interrupted")
+
+
+def stop_for(exc: BaseException, token=None) -> BaseException | None:
+    """The exception to raise in place of `exc` when it is an interrupted query (`interrupted`),
+    else None (a fault to word as usual): Cancelled for a stop asked through `token` (a
+    CancelToken or None) or through `interrupt()`; KeyboardInterrupt for DuckDB's RuntimeError
+    of a Ctrl+C nobody turned into a token (a library caller): the interrupt it swallowed,
+    given back.  The one place a DuckDB interrupt becomes our stop:
+
+        except Exception as exc:
+            if (stop := stop_for(exc, cancel)) is not None:
+                raise stop from None
+    """
+    if not interrupted(exc):
+        return None
+    if type(exc) is RuntimeError and not (token is not None and token.cancelled):
+        return KeyboardInterrupt()
+    return Cancelled("stopped")
 
 
 def _watch(con) -> None:
@@ -97,9 +121,11 @@ def interrupting(token):
         yield
     except Cancelled:
         raise
-    except Exception:
+    except Exception as exc:
         if token.cancelled:     # an interrupted query, whatever its caller made of the error
             raise Cancelled("stopped") from None
+        if (stop := stop_for(exc, token)) is not None:
+            raise stop from None
         raise
     finally:
         _local.watch = previous
