@@ -259,7 +259,10 @@ class Interrupter:
     def _run(self):
         while not self.done.wait(0.02):
             if self.token.cancelled:
-                self.con.interrupt()
+                try:
+                    self.con.interrupt()
+                except Exception:  # noqa: BLE001 - closed meanwhile (a Ctrl+C unwound the query): nothing to interrupt
+                    pass
                 return
 
     def __exit__(self, *exc):
