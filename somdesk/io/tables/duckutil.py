@@ -25,13 +25,14 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled
 
-__all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "stop_for", "duck_message", "config", "connect", "close_all",
+__all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "stop_for", "interrupt_all", "duck_message", "config", "connect", "close_all",
            "open_count", "scratch", "engine_path"]
 
 _shared = None
 _shared_lock = threading.Lock()
 _open: "weakref.WeakSet" = weakref.WeakSet()     # every connection `connect` made and nobody closed yet
 _local = threading.local()       # .watch: (token, connections) of this thread's `interrupting` block
+_cursors: "weakref.WeakSet" = weakref.WeakSet()  # the scratch cursors in use (interrupt_all)
 
 
 def connect(settings: dict | None = None):
@@ -222,12 +223,28 @@ def scratch(cancel=None):
         if _shared is None:
             _shared = duckdb.connect(config=config())
         cur = _shared.cursor()      # closed below; the database itself by close_all
+        _cursors.add(cur)
     _watch(cur)
     try:
         with Interrupter(cur, cancel):
             yield cur
     finally:
+        with _shared_lock:
+            _cursors.discard(cur)
         cur.close()
+
+
+def interrupt_all() -> None:
+    """Interrupt the query running on every connection `connect` made and every `scratch`
+    cursor in use, from any thread (the CLI's Ctrl+C, cli_interrupt: also the queries that take
+    no CancelToken).  Each then raises InterruptException (see `stop_for`)."""
+    with _shared_lock:
+        cons = list(_open) + list(_cursors)
+    for con in cons:
+        try:
+            con.interrupt()
+        except Exception:  # noqa: BLE001 - closed meanwhile: nothing to interrupt
+            pass
 
 
 def q(name: str) -> str:
@@ -265,11 +282,15 @@ class Interrupter:
                     pass
                 return
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
         self.done.set()
         if self.thread is not None:
             self.thread.join()
-        if self.token is not None and self.token.cancelled:
+        # a KeyboardInterrupt, or the GeneratorExit of a `scratch` closed unfinished (a Ctrl+C
+        # between its steps), passes as it is: raising Cancelled in its place printed
+        # "Exception ignored in: <generator object scratch>" with a traceback
+        passing = exc_type is not None and not issubclass(exc_type, Exception)
+        if self.token is not None and self.token.cancelled and not passing:
             raise Cancelled("stopped")
         return False
 
