@@ -165,8 +165,10 @@ def _run(argv: list[str]) -> int:
             args = _sub_parser(argv[0]).parse_args(argv)
             from somdesk.cli_outputs import check_outputs
             check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
-            code = int(args.func(args) or 0)
-            sys.stdout.flush()           # here, where a closed pipe is handled, not at the interpreter's exit
+            from somdesk.cli_interrupt import guard
+            with guard():                # Ctrl+C: `error: interrupted`, 130, whatever was running
+                code = int(args.func(args) or 0)
+                sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
             return code
         _check_command_word(argv)
         args = _gui_parser().parse_args(argv)

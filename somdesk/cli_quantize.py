@@ -6,8 +6,8 @@ indexed PNG (somdesk.io.quantized_png: PLTE of the used colours, tRNS when any
 is transparent) atomically.  With `--map M.somz` the fit starts from that saved
 map's colours instead of k-means++ seeds (core.map_quantise.quantise_from_map):
 the window's Quantise runs exactly this, so a map saved from the window and the
-same picture give the same file both ways.  Ctrl+C stops the work through a
-CancelToken.
+same picture give the same file both ways.  Ctrl+C stops the work through the
+command's CancelToken (cli_interrupt: `error: interrupted`, exit status 130).
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def run(args) -> int:
                           "write the picture to a file, or leave out --json")
     inputs = [args.input] + ([args.map] if args.map else [])
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
-    from somdesk.core.cancel import CancelToken
+    from somdesk.cli_interrupt import token as cli_token
     from somdesk.core.quantize import quantize_picture
     from somdesk.io.image_input import load_image
     from somdesk.io.quantized_png import save_indexed_png
@@ -80,19 +80,15 @@ def run(args) -> int:
     t0 = time.perf_counter()
     codebook = map_codebook(args.map) if args.map else None
     img = load_image(args.input, alpha=True)
-    token = CancelToken()
-    try:
-        if codebook is None:
-            idx, palette = quantize_picture(img, args.colors, space=args.space, dither=args.dither,
-                                            seed=args.seed, cancel=token)
-        else:
-            from somdesk.core.map_quantise import quantise_from_map
+    token = cli_token()          # abandoned by Ctrl+C (cli_interrupt)
+    if codebook is None:
+        idx, palette = quantize_picture(img, args.colors, space=args.space, dither=args.dither,
+                                        seed=args.seed, cancel=token)
+    else:
+        from somdesk.core.map_quantise import quantise_from_map
 
-            idx, palette = quantise_from_map(img, codebook, space=args.space, dither=args.dither,
-                                             seed=args.seed, cancel=token)
-    except KeyboardInterrupt:
-        token.cancel()
-        raise
+        idx, palette = quantise_from_map(img, codebook, space=args.space, dither=args.dither,
+                                         seed=args.seed, cancel=token)
     size = save_indexed_png(args.output, idx, palette)
     elapsed = time.perf_counter() - t0
     if args.quiet and not args.json:      # -q prints nothing: nothing to measure (benchmarks time -q)
@@ -122,12 +118,8 @@ def _measures(img, idx, palette, token) -> tuple[float, float]:
     white: the window's figures (core.map_quantise.indexed_measures, indexed_delta_e)."""
     from somdesk.core.map_quantise import indexed_delta_e, indexed_measures
 
-    try:
-        quality, _used = indexed_measures(img, idx, palette, token)
-        return quality, indexed_delta_e(img, idx, palette, cancel=token)
-    except KeyboardInterrupt:
-        token.cancel()
-        raise
+    quality, _used = indexed_measures(img, idx, palette, token)
+    return quality, indexed_delta_e(img, idx, palette, cancel=token)
 
 
 def _quality_text(quality: float, delta_e: float) -> str:

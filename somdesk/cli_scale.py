@@ -138,7 +138,7 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     (session.outofcore_table.default_label_out_of_core), said as in memory."""
     from somdesk.io.names import display_name
     from somdesk.core.options import count_text
-    from somdesk.core.cancel import CancelToken
+    from somdesk.cli_interrupt import token as cli_token
     from somdesk.session.outofcore_table import train_table_map_streaming
     from somdesk.session.scoring import save_table_map
 
@@ -175,7 +175,7 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
             warnings: list[str] = []
             counts: dict = {}
             tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
-                                           executor=executor, cancel=CancelToken(), progress=progress,
+                                           executor=executor, cancel=cli_token(), progress=progress,
                                            number_format=given_number_format(given.decimal, given.thousands),
                                            warnings=warnings, counts=counts)
     finally:
@@ -294,7 +294,8 @@ def run_assign_streaming(args, check_writable) -> int:
     """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
     from somdesk.io.names import display_name
     from somdesk.core.options import count_text
-    from somdesk.core.cancel import CancelToken, check
+    from somdesk.cli_interrupt import token as cli_token
+    from somdesk.core.cancel import check
     from somdesk.io.chunked import ChunkedTable
     from somdesk.session.scoring import load_table_map
 
@@ -317,7 +318,7 @@ def run_assign_streaming(args, check_writable) -> int:
         number_format, notes = chunked_number_format(tm, expand(args.data), given)
     # the missing-value texts of the map's own table, or those given, as the in-memory scoring's
     missing = scoring_missing(tm, given)
-    token = CancelToken()
+    token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
     tally = UnseenTally()
     few = 0                                    # rows known in too few placing columns (flagged)
     from somdesk.session.table_assign import few_values_warning, placing_columns

@@ -177,7 +177,8 @@ def _read_table(path, options, token=None):
 def run_info(args) -> int:
     _one_file(args.file, "table info describes one file: give one of them")
 
-    tab = _read_table(args.file, _options(args))
+    from somdesk.cli_interrupt import token
+    tab = _read_table(args.file, _options(args), token())
     try:
         # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
         # says them (testerC #7); a list, empty when there are none
@@ -207,7 +208,7 @@ def run_train(args) -> int:
     from somdesk.io.names import display_name
     import time
 
-    from somdesk.core.cancel import CancelToken
+    from somdesk.cli_interrupt import token as cli_token
     from somdesk.session.scoring import save_table_map
     from somdesk.core.options import size_text
     from somdesk.session.table_data import TableMapSpec, train_table_map
@@ -244,7 +245,7 @@ def run_train(args) -> int:
     from somdesk.cli_progress import RunProgress
     from somdesk.session.table_data import check_spec, prepare_for
 
-    token = CancelToken()
+    token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
     start = time.perf_counter()
     with RunProgress(args.quiet) as say:     # phase lines on stderr for a long run (cli_progress)
         say.phase(f"reading {display_name(args.table)}")
@@ -409,14 +410,14 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
 
 
 def run_assign(args) -> int:
-    from somdesk.core.cancel import CancelToken
+    from somdesk.cli_interrupt import token as cli_token
     from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
     from somdesk.session.table_source import source_change_warning
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
     tm = load_table_map(args.map)
-    token = CancelToken()
+    token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
     # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
     options, note = scoring_read_options(tm, args.data, _options(args))
     tab = _read_table(args.data, options, token)

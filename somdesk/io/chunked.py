@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from somdesk.errors import Cancelled, FileFormatError, SomdeskError
+from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, Partition, converted_columns,
                                     engine_connection, engine_files, expand, file_codec, files_format,
                                     is_numeric_type, is_pattern, number_expr, parquet_reader, reader_sql, select_expr,
@@ -206,9 +206,9 @@ class ChunkedTable:
                 try:
                     con.execute(f"COPY ({query}) TO {lit(out)} (FORMAT parquet)")
                 except Exception as exc:
-                    from somdesk.io.tables.duckutil import interrupted
-                    if interrupted(exc):            # a stop (duckutil.interrupting), not the file
-                        raise Cancelled("stopped") from None
+                    from somdesk.io.tables.duckutil import stop_for
+                    if (stop := stop_for(exc)) is not None:    # a stop or Ctrl+C, not the file
+                        raise stop from None
                     message = None
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker

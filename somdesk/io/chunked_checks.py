@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError
-from somdesk.io.chunked_sql import unreadable
+from somdesk.io.chunked_sql import reraise_stop, unreadable
 
 __all__ = ["check_files", "check_formats", "first_text", "why_not_streamable", "misnamed_warnings", "number_cell", "cell_text",
            "numbers_in_text", "infinite_columns", "format_breaker", "typed_too_soon"]
@@ -182,7 +182,8 @@ def first_text(con, reader: str, column: str, missing: tuple | None = None) -> s
     try:
         row = con.execute(f"SELECT {v} FROM {reader} WHERE {v} IS NOT NULL AND NOT {number_cell(v)} "
                           "LIMIT 1").fetchone()
-    except Exception:  # the caller's message stands without the example
+    except Exception as exc:  # the caller's message stands without the example
+        reraise_stop(exc)
         return None
     return None if row is None else str(row[0])
 
@@ -201,7 +202,8 @@ def numbers_in_text(con, reader: str, candidates, missing: tuple | None = None) 
         try:
             if con.execute(f"SELECT 1 FROM {reader} WHERE {v} IS NOT NULL LIMIT 1").fetchone() is not None:
                 out.append(c)
-        except Exception:  # noqa: BLE001 - left as text: the read itself says what is wrong
+        except Exception as exc:  # noqa: BLE001 - left as text: the read itself says what is wrong
+            reraise_stop(exc)
             continue
     return out
 
@@ -215,7 +217,8 @@ def _finite_by_statistics(con, file: str) -> set[str]:
     try:
         rows = con.execute(f"SELECT path_in_schema, stats_min_value, stats_max_value FROM "
                            f"parquet_metadata({lit(file)})").fetchall()
-    except Exception:  # noqa: BLE001 - no usable statistics: every column is scanned
+    except Exception as exc:  # noqa: BLE001 - no usable statistics: every column is scanned
+        reraise_stop(exc)
         return set()
     seen, bad = set(), set()
     for name, lo, hi in rows:
@@ -395,7 +398,8 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
         row = con.execute(f"SELECT {v}, {q('_somdesk_file')} FROM {src} "
                           f"WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, {lit(number_pattern(dec, th))}) "
                           "LIMIT 1").fetchone()
-    except Exception:  # the words stand without the example
+    except Exception as exc:  # the words stand without the example
+        reraise_stop(exc)
         row = None
     where = "" if row is None else f" ({(shown or {}).get(row[1], row[1])} holds {row[0]!r})"
     groups = f"digit groups {th!r}" if th else "no digit groups"

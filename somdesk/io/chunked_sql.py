@@ -223,7 +223,7 @@ def reader_sql(files: list[str], filename: str | None = None, text_dialect: str 
 IN_MEMORY_WORDS_BYTES = 4 << 20
 
 
-def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> Exception:
+def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> BaseException:
     """The refusal of a file or glob DuckDB cannot read as a table, in the in-memory reader's
     words ("cannot read bad.json: line 5 is not valid JSON (unexpected character)";
     io.tables.duckutil.duck_message: the right line, not DuckDB's count one too high, review10 #16).
@@ -232,14 +232,13 @@ def unreadable(where: str, exc: Exception, files: list[str] | None = None) -> Ex
     file (up to IN_MEMORY_WORDS_BYTES) the in-memory reader refuses gives its very sentence (a ragged
     line, a quote never closed: DuckDB's sniffer said "Error when sniffing file"), a glob's file
     named; otherwise DuckDB's message in our words.  A FileFormatError to raise -- or Cancelled
-    when `exc` is a query interrupted by a stop (duckutil.interrupting): no file fault, and no
-    sniffing of what the file is after a stop."""
-    from somdesk.errors import Cancelled
+    (KeyboardInterrupt) when `exc` is a query interrupted by a stop or a Ctrl+C (duckutil.stop_for):
+    no file fault, and no sniffing of what the file is after a stop."""
     from somdesk.io.names import display_basename, display_name
-    from somdesk.io.tables.duckutil import duck_message, interrupted
+    from somdesk.io.tables.duckutil import duck_message, stop_for
 
-    if interrupted(exc):
-        return Cancelled("stopped")
+    if (stop := stop_for(exc)) is not None:
+        return stop
     # one file by its name, as in memory; a glob as given (its folder says which files)
     name = display_name(where) if is_pattern(where) else display_basename(where)
     words = in_memory_refusal(files) if files else None
@@ -267,7 +266,8 @@ def in_memory_refusal(files: list[str]) -> str | None:
             read_table(f).close()
         except FileFormatError as exc:
             return str(exc)
-        except Exception:  # noqa: BLE001 - no better words than DuckDB's own
+        except Exception as exc:  # noqa: BLE001 - no better words than DuckDB's own
+            reraise_stop(exc)
             continue
     return None
 
@@ -515,3 +515,12 @@ def is_numeric_type(duck_type: str) -> bool:
     return any(t.startswith(p) for p in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                                          "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
                                          "DECIMAL", "REAL"))
+
+
+def reraise_stop(exc: Exception) -> None:
+    """Raise the stop `exc` stands for (duckutil.stop_for) -- a query interrupted by a stop or a
+    Ctrl+C -- where a failure would otherwise be passed over (the caller's words stand alone)."""
+    from somdesk.io.tables.duckutil import stop_for
+
+    if (stop := stop_for(exc)) is not None:
+        raise stop from None

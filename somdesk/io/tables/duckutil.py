@@ -25,13 +25,14 @@ from somdesk.core import cancel as cancel_mod
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled
 
-__all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "duck_message", "config", "connect", "close_all",
+__all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "stop_for", "interrupt_all", "duck_message", "config", "connect", "close_all",
            "open_count", "scratch", "engine_path"]
 
 _shared = None
 _shared_lock = threading.Lock()
 _open: "weakref.WeakSet" = weakref.WeakSet()     # every connection `connect` made and nobody closed yet
 _local = threading.local()       # .watch: (token, connections) of this thread's `interrupting` block
+_cursors: "weakref.WeakSet" = weakref.WeakSet()  # the scratch cursors in use (interrupt_all)
 
 
 def connect(settings: dict | None = None):
@@ -50,8 +51,32 @@ def connect(settings: dict | None = None):
 
 
 def interrupted(exc: BaseException) -> bool:
-    """Is `exc` DuckDB's answer to `interrupt()` (a stop), not a fault of the file?"""
-    return type(exc).__name__ == "InterruptException"
+    """Is `exc` DuckDB's answer to a stop, not a fault of the file?  Two forms: InterruptException
+    (`connection.interrupt()`: Interrupter, `interrupting`) and a plain RuntimeError('Query
+    interrupted'): DuckDB's Python client raises that in place of the KeyboardInterrupt of a
+    Ctrl+C that came while it ran or fetched a query (testerC #2: a traceback, or "cannot read
+    big.csv: Query interrupted").  Every `except` around DuckDB asks this first (`stop_for`)."""
+    if type(exc).__name__ == "InterruptException":
+        return True
+    return type(exc) is RuntimeError and str(exc).startswith("Query interrupted")
+
+
+def stop_for(exc: BaseException, token=None) -> BaseException | None:
+    """The exception to raise in place of `exc` when it is an interrupted query (`interrupted`),
+    else None (a fault to word as usual): Cancelled for a stop asked through `token` (a
+    CancelToken or None) or through `interrupt()`; KeyboardInterrupt for DuckDB's RuntimeError
+    of a Ctrl+C nobody turned into a token (a library caller): the interrupt it swallowed,
+    given back.  The one place a DuckDB interrupt becomes our stop:
+
+        except Exception as exc:
+            if (stop := stop_for(exc, cancel)) is not None:
+                raise stop from None
+    """
+    if not interrupted(exc):
+        return None
+    if type(exc) is RuntimeError and not (token is not None and token.cancelled):
+        return KeyboardInterrupt()
+    return Cancelled("stopped")
 
 
 def _watch(con) -> None:
@@ -97,9 +122,11 @@ def interrupting(token):
         yield
     except Cancelled:
         raise
-    except Exception:
+    except Exception as exc:
         if token.cancelled:     # an interrupted query, whatever its caller made of the error
             raise Cancelled("stopped") from None
+        if (stop := stop_for(exc, token)) is not None:
+            raise stop from None
         raise
     finally:
         _local.watch = previous
@@ -196,12 +223,28 @@ def scratch(cancel=None):
         if _shared is None:
             _shared = duckdb.connect(config=config())
         cur = _shared.cursor()      # closed below; the database itself by close_all
+        _cursors.add(cur)
     _watch(cur)
     try:
         with Interrupter(cur, cancel):
             yield cur
     finally:
+        with _shared_lock:
+            _cursors.discard(cur)
         cur.close()
+
+
+def interrupt_all() -> None:
+    """Interrupt the query running on every connection `connect` made and every `scratch`
+    cursor in use, from any thread (the CLI's Ctrl+C, cli_interrupt: also the queries that take
+    no CancelToken).  Each then raises InterruptException (see `stop_for`)."""
+    with _shared_lock:
+        cons = list(_open) + list(_cursors)
+    for con in cons:
+        try:
+            con.interrupt()
+        except Exception:  # noqa: BLE001 - closed meanwhile: nothing to interrupt
+            pass
 
 
 def q(name: str) -> str:
@@ -233,14 +276,21 @@ class Interrupter:
     def _run(self):
         while not self.done.wait(0.02):
             if self.token.cancelled:
-                self.con.interrupt()
+                try:
+                    self.con.interrupt()
+                except Exception:  # noqa: BLE001 - closed meanwhile (a Ctrl+C unwound the query): nothing to interrupt
+                    pass
                 return
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
         self.done.set()
         if self.thread is not None:
             self.thread.join()
-        if self.token is not None and self.token.cancelled:
+        # a KeyboardInterrupt, or the GeneratorExit of a `scratch` closed unfinished (a Ctrl+C
+        # between its steps), passes as it is: raising Cancelled in its place printed
+        # "Exception ignored in: <generator object scratch>" with a traceback
+        passing = exc_type is not None and not issubclass(exc_type, Exception)
+        if self.token is not None and self.token.cancelled and not passing:
             raise Cancelled("stopped")
         return False
 

@@ -23,7 +23,7 @@ import tempfile
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables import arrowread, compressed, detect, duckutil
-from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q
+from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q, stop_for
 from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
 from somdesk.io.tables.options import ReadOptions
@@ -296,6 +296,10 @@ class Source:
                     return rel.to_arrow_table() if arrow else rel.fetchnumpy()
             except duckdb.InterruptException:
                 raise Cancelled("stopped") from None
+            except RuntimeError as exc:       # DuckDB's word for a Ctrl+C while it ran (duckutil.stop_for)
+                if (stop := stop_for(exc, cancel)) is not None:
+                    raise stop from None
+                raise
             except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
                 if not isinstance(exc, duckdb.ConversionException) and self._line_ends_fixed(cancel):
                     continue                  # line ends mixed further down: read a copy with LF ends

@@ -1,0 +1,131 @@
+"""Ctrl+C (SIGINT) on the command line: one rule for every subcommand.
+
+The first Ctrl+C stops the command within about a second and ends it with `error: interrupted`
+and exit status 130 (128 + SIGINT, what a shell shows), nothing half-written -- whichever part
+was running (testerC #2, #4, #13: a DuckDB read ended in a traceback or "cannot read ...: Query
+interrupted", a compiled measuring pass ran 14 s on, `quantize` was ended by the signal itself).
+A second Ctrl+C ends the process at once, as in the window (gui/app.py).
+
+Why two paths.  Python runs a signal handler only between bytecodes of the main thread, so a
+compiled kernel (numba, nogil) or a DuckDB query on the main thread hears nothing until it
+returns.  So the handler's C part also writes to a wake-up pipe (signal.set_wakeup_fd) that a
+small thread reads: it abandons the command's CancelToken (`token()`) at once, which the kernels
+read between inputs (core._stop_numba) and io.tables.duckutil's Interrupter watches, and
+interrupts every DuckDB query of ours (duckutil.interrupt_all: also those given no token).  The
+Python handler, when it runs, raises KeyboardInterrupt as usual (pure Python loops with no
+token).  `guard` then turns whatever the stop surfaced as -- KeyboardInterrupt, Cancelled,
+DuckDB's RuntimeError('Query interrupted'), a reader's "cannot read" -- into KeyboardInterrupt,
+which cli._run words as `error: interrupted`, 130.
+
+No numpy here: the token is made on first use, so a usage error still answers before numpy
+loads (tests/cli/test_cli_quantize_startup.py).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from contextlib import contextmanager
+
+_state: dict = {"active": False, "token": None, "fired": False}
+_lock = threading.Lock()
+
+
+def token():
+    """The running command's CancelToken (core.cancel), abandoned by Ctrl+C -- already when the
+    Ctrl+C came before it was asked for.  A fresh token outside `guard` (a subcommand called
+    directly, as some tests do)."""
+    from somdesk.core.cancel import CancelToken
+
+    if not _state["active"]:
+        return CancelToken()
+    with _lock:
+        if _state["token"] is None:
+            _state["token"] = CancelToken()
+        tok = _state["token"]
+    if _state["fired"]:
+        tok.abandon()
+    return tok
+
+
+def fired() -> bool:
+    """Did a Ctrl+C arrive during the current (or last) guarded command?"""
+    return bool(_state["fired"])
+
+
+def _stop_now() -> None:
+    """The Ctrl+C's immediate part, in the watcher thread: the token abandoned, DuckDB interrupted."""
+    _state["fired"] = True
+    with _lock:
+        tok = _state["token"]
+    if tok is not None:
+        tok.abandon()
+    duckutil = sys.modules.get("somdesk.io.tables.duckutil")
+    if duckutil is not None:
+        duckutil.interrupt_all()
+
+
+@contextmanager
+def guard():
+    """Run a subcommand under the Ctrl+C rule (module docstring).  Off the main thread, or when
+    SIGINT is ignored (a `cmd &` job of a non-interactive shell) or handled by someone else, it
+    only provides `token()`.  Raises KeyboardInterrupt for any failure after a Ctrl+C, and also
+    when the command finished while the Ctrl+C arrived (the status says it was stopped)."""
+    _state.update(active=True, token=None, fired=False)
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        try:
+            yield
+        finally:
+            _state.update(active=False, token=None)
+        return
+
+    def on_sigint(signum, frame):
+        # no lock here (the main thread may hold one where this runs): the watcher thread
+        # did the rest, woken by the same signal
+        _state["fired"] = True
+        tok = _state["token"]
+        if tok is not None:
+            tok.abandon()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)      # a second Ctrl+C ends the process at once
+        raise KeyboardInterrupt
+
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+
+    def watch() -> None:
+        # the C-level handler writes the signal's number here, whatever the main thread is doing
+        while True:
+            try:
+                got = os.read(read_fd, 64)
+            except OSError:
+                return
+            if not got:                 # the write end closed: the command is over
+                return
+            if signal.SIGINT in got:
+                _stop_now()
+
+    previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    signal.signal(signal.SIGINT, on_sigint)
+    # not a daemon: nothing of ours runs Python during the interpreter's shutdown
+    watcher = threading.Thread(target=watch, name="somdesk-sigint")
+    watcher.start()
+    try:
+        yield
+        if _state["fired"]:
+            raise KeyboardInterrupt
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        if _state["fired"]:         # a stop, whatever the interrupted part made of it
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        os.close(write_fd)
+        watcher.join()
+        os.close(read_fd)
+        if signal.getsignal(signal.SIGINT) is on_sigint:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        _state.update(active=False, token=None)
