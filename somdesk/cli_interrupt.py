@@ -28,7 +28,7 @@ import sys
 import threading
 from contextlib import contextmanager
 
-_state: dict = {"active": False, "token": None, "fired": False}
+_state: dict = {"active": False, "token": None, "fired": False, "body": False}
 _lock = threading.Lock()
 
 
@@ -89,7 +89,12 @@ def guard():
         if tok is not None:
             tok.abandon()
         signal.signal(signal.SIGINT, signal.SIG_DFL)      # a second Ctrl+C ends the process at once
-        raise KeyboardInterrupt
+        # Python runs this handler at the main thread's next bytecode, which can come after the
+        # watcher's stop has already ended the command -- in guard's cleanup, or in cli._run's
+        # `error: interrupted` branch, where a KeyboardInterrupt escaped as a traceback and the
+        # process died by the signal (exit -2, retest #2).  Raise only while the command runs.
+        if _state["body"]:
+            raise KeyboardInterrupt
 
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
@@ -111,8 +116,12 @@ def guard():
     # not a daemon: nothing of ours runs Python during the interpreter's shutdown
     watcher = threading.Thread(target=watch, name="somdesk-sigint")
     watcher.start()
+    _state["body"] = True
     try:
-        yield
+        try:
+            yield
+        finally:
+            _state["body"] = False
         if _state["fired"]:
             raise KeyboardInterrupt
     except (KeyboardInterrupt, SystemExit):

@@ -200,3 +200,27 @@ def test_a_real_ctrl_c_inside_a_query_reaches_the_engine_as_a_stop(tmp_path, tab
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd()] + sys.path))
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600)
     assert r.stdout.strip().splitlines()[-1] == "KeyboardInterrupt", (r.stdout, r.stderr[-2000:])
+
+
+def test_a_late_handler_after_the_command_raises_nothing():
+    """Python runs the SIGINT handler at the main thread's next bytecode: when the watcher's stop
+    has already ended the command, that can be in guard's cleanup or in cli._run's `error:
+    interrupted` branch, where a KeyboardInterrupt escaped (a traceback, exit -2: retest #2).
+    The handler raises only while the command's body runs."""
+    import signal
+
+    from somdesk import cli_interrupt
+
+    handlers = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with cli_interrupt.guard():
+                handlers.append(signal.getsignal(signal.SIGINT))
+                handlers[0](signal.SIGINT, None)          # in the body: the command stops
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with cli_interrupt.guard():
+            handlers.append(signal.getsignal(signal.SIGINT))
+        handlers[1](signal.SIGINT, None)                  # late: after the body ended, no raise
+        assert cli_interrupt.fired()
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
