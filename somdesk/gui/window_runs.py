@@ -130,6 +130,7 @@ class WindowRuns:
         if cfg == panel_config(s):      # a drawn seed shows as random: no change
             return True
         if cfg == s.config:
+            s.set_config(cfg)           # the drawn seed typed: the user's now (no new map)
             return True
         if s.would_discard_training and s.dirty and self.interactive:
             if not discard_training(self, "New settings start a fresh map."):
@@ -145,7 +146,7 @@ class WindowRuns:
                 cfg = self.left.params.config()
             except SomdeskError:
                 return
-            if cfg != s.config and cfg != panel_config(s):
+            if cfg != panel_config(s):    # equal to s.config: the drawn seed typed, now the user's
                 s.set_config(cfg)
 
     def stop_task(self) -> None:

@@ -328,6 +328,11 @@ class Session:
         if not isinstance(config, SOMConfig):
             raise SomdeskError("set_config needs a SOMConfig")
         if config == self.config:
+            if self._seed_drawn(config):
+                # the user typed the seed the map drew (to repeat the run): now theirs, kept
+                # across files; the map stays (retest #1: it was dropped at the next File > Open)
+                self._drawn_seeds.discard(int(config.seed))
+                self._set("config", config)
             return
         self._require_idle("change the settings")
         self._set("config", config)

@@ -130,3 +130,25 @@ def test_a_random_seed_stays_random_across_files(qtbot, tmp_path):
         assert win.session.map.seed == seeds[1] and params.seed_spin.text() == ""
     finally:
         win.close()
+
+
+def test_the_drawn_seed_typed_stays_fixed_across_files(qtbot, tmp_path):
+    """retest #1: typing the seed the title shows (to repeat the run) was dropped at the next
+    File > Open: the config already held that number, so the window never recorded it as typed."""
+    path = tmp_path / "one.gpl"
+    path.write_text("GIMP Palette\n#\n" + "".join(f"{10 * i} {200 - i} {i * 3}\n" for i in range(9)))
+    win = make_window(qtbot)
+    try:
+        params = win.left.params
+        assert open_and_wait(qtbot, win, path)
+        qtbot.waitUntil(lambda: win.session.map is not None, timeout=5000)
+        drawn = win.session.map.seed
+        params.seed_spin.setText(str(drawn))
+        qtbot.waitUntil(lambda: not win.session.seed_drawn, timeout=2000)
+        assert win.session.map is not None and win.session.map.seed == drawn     # the map stays
+        qtbot.waitUntil(lambda: f"random seed {drawn} (fixed)" in win.map_title.text(), timeout=2000)
+        assert open_and_wait(qtbot, win, path)
+        qtbot.waitUntil(lambda: win.session.map is not None, timeout=5000)
+        assert win.session.map.seed == drawn and params.seed_spin.text() == str(drawn)
+    finally:
+        win.close()

@@ -469,3 +469,19 @@ def test_a_drawn_seed_is_not_carried_to_the_next_file(palette_file, tmp_path):
     assert not s.seed_drawn
     s.open(palette_file)
     assert s.map.seed == 77 and s.config.seed == 77 and not s.seed_drawn
+
+
+def test_the_drawn_seed_typed_stays_the_users(palette_file):
+    """retest #1: typing the seed the map drew (to repeat the run) left it in the drawn set, so
+    the next File > Open dropped it for a new random one."""
+    from somdesk.session import Session
+
+    s = Session()
+    s.open(palette_file)
+    drawn = s.map.seed
+    weights = s.som.weights.copy()
+    s.set_config(s.config.replace(seed=drawn))        # the same config: the seed is now typed
+    assert not s.seed_drawn and s.som is not None
+    np.testing.assert_array_equal(s.som.weights, weights)   # the map stays
+    s.open(palette_file)
+    assert s.config.seed == drawn and s.map.seed == drawn and not s.seed_drawn
