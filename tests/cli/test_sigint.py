@@ -34,6 +34,8 @@ CHILD = textwrap.dedent('''
 
     def fire():
         time.sleep(delay)
+        if "end" in info:        # the command ended first: no Ctrl+C into the interpreter's exit
+            return
         info["duckdb_open"] = bool(duckutil._open) or duckutil._shared is not None
         info["sent"] = time.monotonic()
         os.kill(os.getpid(), signal.SIGINT)
@@ -41,7 +43,7 @@ CHILD = textwrap.dedent('''
     def start_once():
         if not info.get("started"):
             info["started"] = True
-            threading.Thread(target=fire).start()
+            threading.Thread(target=fire, daemon=True).start()
 
     if when == "duckdb":                 # the first connection or cursor the command opens
         watch = duckutil._watch
@@ -76,6 +78,8 @@ def _run_child(tmp_path, when, delay, args):
 def _assert_interrupted(r, info):
     assert "Traceback" not in r.stderr, r.stderr[-2000:]
     assert r.returncode == 0, (r.returncode, r.stderr[-2000:])       # the child script's own exit
+    if info.get("sent") is None and info.get("code") == 0:
+        pytest.skip("the command ended before this delay's Ctrl+C (a fast machine): nothing to interrupt")
     assert info["sent"] is not None
     assert info["code"] == 130, r.stderr[-2000:]
     assert r.stderr.strip().splitlines()[-1] == "error: interrupted", r.stderr[-2000:]
@@ -93,7 +97,7 @@ def table(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3, 1.0])
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1])     # table info reads 150,000 rows in ~0.2 s
 def test_ctrl_c_while_duckdb_reads_for_table_info(tmp_path, table, delay):
     r, info = _run_child(tmp_path, "duckdb", delay, ["table", "info", str(table)])
     _assert_interrupted(r, info)

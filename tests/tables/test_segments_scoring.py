@@ -76,7 +76,9 @@ def test_the_profiles_picture_of_a_wide_table_draws_the_columns_that_differ_most
     assert len(keep) == MAX_PROFILE_COLUMNS and list(keep) == sorted(keep) and set(differ) <= set(keep)
     img = profiles_png(prof)
     small = profiles_png(segment_profiles(values[:, :MAX_PROFILE_COLUMNS], [f"c{j}" for j in range(40)], seg))
-    assert img.size[1] == small.size[1] + 20         # 40 bars a panel, and the line saying which
+    import inspect
+    font_px = inspect.signature(profiles_png).parameters["font_px"].default
+    assert img.size[1] == small.size[1] + font_px + 10    # 40 bars a panel, and the line saying which
     p = tmp_path / "prof.csv"
     write_profiles_csv(p, prof)
     assert len(list(csv.DictReader(open(p, encoding="utf-8")))) == 3 * 3000      # the CSV keeps every column
