@@ -179,3 +179,17 @@ def test_unwritable_folder_simulated(tmp_path, monkeypatch):
         atomic_write_bytes(target, b"new")
     assert str(target) in str(info.value) and "permission denied" in str(info.value)
     assert target.read_bytes() == b"old"
+
+
+def test_a_folder_as_the_palette_to_write_is_named_a_folder(tmp_path):
+    """retest #6: Save palette as to a folder said "cannot choose a palette format from no
+    extension"; the folder is what is wrong, and nothing is written inside it."""
+    import numpy as np
+
+    from somdesk.io.palettes import Palette, write_palette
+
+    folder = tmp_path / "outdir"
+    folder.mkdir()
+    with pytest.raises(SomdeskError, match=r"cannot save to outdir: it is a folder, not a file"):
+        write_palette(Palette.from_array(np.array([[1.0, 0.0, 0.0]]), "p", None), folder)
+    assert list(folder.iterdir()) == []
