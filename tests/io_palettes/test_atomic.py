@@ -190,6 +190,6 @@ def test_a_folder_as_the_palette_to_write_is_named_a_folder(tmp_path):
 
     folder = tmp_path / "outdir"
     folder.mkdir()
-    with pytest.raises(SomdeskError, match=r"cannot save to outdir: it is a folder, not a file"):
+    with pytest.raises(SomdeskError, match=r"cannot write \S*outdir: it is a folder"):   # io.atomic.check_target's words
         write_palette(Palette.from_array(np.array([[1.0, 0.0, 0.0]]), "p", None), folder)
     assert list(folder.iterdir()) == []

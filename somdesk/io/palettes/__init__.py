@@ -26,8 +26,7 @@ import os
 import stat
 
 from somdesk.core.options import count_text
-from somdesk.errors import SomdeskError
-from somdesk.io.atomic import atomic_write_bytes
+from somdesk.io.atomic import atomic_write_bytes, check_target
 
 from . import (adobe_aco, adobe_ase, css, csvfmt, gpl, hexfile, image, jsonfmt, kpl,
                paintnet, pal, raw_rgb, sbz, scribus, soc)
@@ -299,11 +298,9 @@ def write_palette(palette: Palette, path: str | os.PathLike, format: str | None 
     `somdesk.errors.SomdeskError` if the file cannot be written.
     """
     path = os.fspath(path)
-    if os.path.isdir(path):
-        # before the format: a folder has no extension, and "cannot choose a palette format
-        # from no extension" hid what was wrong (retest #6)
-        raise SomdeskError(f"cannot save to {display_basename(path)}: it is a folder, not a file; "
-                           "choose a file name")
+    # the target's kind before its format: a folder has no extension, and "cannot choose a
+    # palette format from no extension" hid what was wrong (retest #6)
+    check_target(path)
     fmt = format if format is not None else format_for_path(path)
     try:
         data = palette_to_bytes(palette, fmt)
