@@ -92,7 +92,8 @@ def _check_smoke_job(args) -> None:
     """The smoke test's bad input is refused before the window opens, one `error:` line and exit
     2 like every command (tester6 F20: the window opened, then "FAILED" and exit 1): the output
     (writable, a .png name), the job's options (the core's ranges) and the files (readable)."""
-    from somdesk.cli_train import check_writable, in_flag_words
+    from somdesk.cli_outputs import check_writable
+    from somdesk.cli_train import in_flag_words
     from somdesk.core.options import SOMConfig
     from somdesk.io.names import require_suffix, stat_input
 

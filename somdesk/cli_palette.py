@@ -158,7 +158,7 @@ def output_format(ns: argparse.Namespace) -> str:
 
 def cmd_convert(ns: argparse.Namespace) -> int:
     from somdesk.core.options import count_text
-    from somdesk.cli_train import check_writable
+    from somdesk.cli_outputs import check_writable
 
     fmt = output_format(ns)          # fail before reading anything
     # no output replaces an input unless forced (quantize's rule; tester10 #15): a rewrite keeps only

@@ -77,7 +77,7 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     from somdesk.cli_palette import output_format
     from somdesk.io.palettes import FORMAT_LABELS, write_losses, write_palette
 
-    from somdesk.cli_train import check_writable
+    from somdesk.cli_outputs import check_writable
 
     fmt = output_format(ns)          # fail before any work (OUT's extension or --format)
     # the file order and what OUT's format does not keep (groups, names) would be gone: forced only

@@ -62,7 +62,8 @@ def run(args) -> int:
         args.colors = 256
     if not 2 <= args.colors <= 256:
         raise OptionError(f"--colors must be between 2 and 256, got {args.colors}")
-    from somdesk.cli_train import check_suffix, check_writable
+    from somdesk.cli_outputs import check_writable
+    from somdesk.cli_train import check_suffix
 
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")

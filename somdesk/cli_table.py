@@ -18,9 +18,9 @@ from dataclasses import replace
 
 from somdesk.errors import OptionError
 from somdesk import cli_scale
-from somdesk.cli_outputs import Written, print_summary, print_warning
+from somdesk.cli_outputs import Written, check_writable, print_summary, print_warning
 from somdesk.core.options import count_text
-from somdesk.cli_train import TypedFlag, check_grid_options, check_writable, in_flag_words
+from somdesk.cli_train import TypedFlag, check_grid_options, in_flag_words
 from somdesk.io.names import display_name
 
 __all__ = ["register", "run_info", "run_train", "run_assign"]

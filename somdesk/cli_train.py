@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from somdesk.cli_outputs import check_writable, print_warning  # noqa: F401 - check_writable: its callers import it here
+from somdesk.cli_outputs import check_writable, print_warning
 from somdesk.core.options import DECAYS, INITS, MODES, NEIGHBOURHOODS, ORDERS, TOPOLOGIES, SOMConfig, count_text
 from somdesk.errors import OptionError, SomdeskError
 
