@@ -116,7 +116,8 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
         pass
     finally:
         session._running = False
-        if frames is not None and not (cancel is not None and cancel.abandoned):
+        abandoned = cancel is not None and cancel.abandoned
+        if frames is not None and not abandoned:
             # the last epoch is the time-lapse's last frame, as the CLI's (not when nobody waits)
             frames.offer(epoch_position(session, som.iteration)[0], som.weights, True)
         # A stopped run ends at once: its map is measured only when that is quick (a
@@ -124,6 +125,11 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
         measure_it = not stopped or len(som.data) * som.weights.shape[0] * som.weights.shape[1] <= QUICK_MEASURE
         if last is not None and last[0] is som and last[1].iteration == som.iteration:
             final = last[1]      # the last epoch's map was measured already (a 100x100 map: ~10-60 ms)
+        elif abandoned:
+            # the window is closing or another task replaced the run: nobody waits for this map,
+            # and its close must not wait either (a 1000x1000 U-matrix is 60-130 ms; CI saw a
+            # close take 320 ms): the weights only
+            final = map_state(som, measure_it=False, generation=gen)
         else:
             # unmeasured, a big map stopped early still shows its U-matrix (tester5 F2)
             final = map_state(som, measure_it=measure_it, labels=session._labels(), generation=gen, umatrix=True)

@@ -439,6 +439,28 @@ def test_a_big_map_stopped_early_still_has_its_u_matrix(palette_file, monkeypatc
         node_colours("hits", m.weights, hits=m.hits)
 
 
+def test_an_abandoned_run_ends_without_finishing_work(palette_file, monkeypatch):
+    """CI (stop 28): closing the window during a 1000x1000 run waited 320 ms for the final
+    map's U-matrix, which nobody would see. An abandoned run (window closing, task replaced)
+    ends with its weights only; a stopped one still has its U-matrix (test above)."""
+    from somdesk.core.cancel import CancelToken
+    from somdesk.errors import Cancelled
+    from somdesk.session import runs
+
+    monkeypatch.setattr(runs, "QUICK_MEASURE", 0)
+    s = _open("colours", palette_file, None, None)
+    token = CancelToken()
+    task = s.train_task(cancel=token)
+    next(task), next(task)
+    token.abandon()
+    with pytest.raises((StopIteration, Cancelled)):
+        while True:
+            next(task)
+    m = s.map
+    assert m.iteration == 2 and m.umatrix is None and m.bmus is None
+    np.testing.assert_array_equal(m.weights, s.som.weights)
+
+
 @pytest.mark.parametrize("name, data, words", [
     ("badhex.hex", b"#ff0000\n#00ff00\n#zzzzzz\n", "line 3"),
     ("garbage.gpl", bytes(np.random.default_rng(2).integers(0, 256, 4000, dtype=np.uint8)), "not a palette file"),
