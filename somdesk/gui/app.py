@@ -155,10 +155,12 @@ def main(files: list[str] | None = None, smoke_test: str | None = None, smoke_op
     previous_hook = _install_excepthook(window_ref)
     try:
         app = ensure_app()
-        from somdesk.gui.tasks import shutdown_all
+        from somdesk.gui.tasks import QUIT_WAIT_S, exit_when_tasks_end, shutdown_all
         from somdesk.gui.window import Window
 
-        app.aboutToQuit.connect(shutdown_all)   # however the app ends, every task has ended (one check each)
+        # however the app ends, every task is stopped and has ended (one check each); one that
+        # cannot check (numba compiling) is left by exit_when_tasks_end after the loop
+        app.aboutToQuit.connect(lambda: shutdown_all(QUIT_WAIT_S))
         if smoke_test is not None:
             window = Window(interactive=False, confirm_unsaved=False)
             window_ref.append(window)
@@ -173,7 +175,7 @@ def main(files: list[str] | None = None, smoke_test: str | None = None, smoke_op
             code = app.exec()
         finally:
             _sigint_back_to_python(app)
-        return SIGINT_EXIT if interrupt["interrupted"] else code
+        return exit_when_tasks_end(SIGINT_EXIT if interrupt["interrupted"] else code, timeout_s=0.0)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         print(f"somdesk: {exc}", file=sys.stderr)
         traceback.print_exc()

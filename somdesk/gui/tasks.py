@@ -30,7 +30,10 @@ adapter adds what superqt leaves to the caller:
   anything else `failed(kind, message, traceback)`.
 - **Nothing outlives the application.**  Every live worker is in a registry;
   `shutdown_all()` (at quit) cancels them and waits until they have ended,
-  which takes one cancellation check, not a pass.
+  which takes one cancellation check, not a pass.  Work that reads no token
+  (numba compiling the kernels on a source install's first run: minutes) is
+  not waited for by a closing window (`TaskRunner.shutdown(timeout_s=...)`)
+  nor by the application's exit (`exit_when_tasks_end` leaves the process).
 
 Signals from a task that was replaced, stopped by a window close or shut
 down never reach the runner's listeners.
@@ -77,6 +80,29 @@ def live_workers() -> list["TaskWorker"]:
     """Workers started here that have not ended (tests assert this is empty)."""
     with _LIVE_LOCK:
         return list(_LIVE)
+
+
+QUIT_WAIT_S = 2.0      # at quit, how long tasks may take to end before the process leaves them
+
+
+def exit_when_tasks_end(code: int, timeout_s: float = QUIT_WAIT_S) -> int:
+    """At the application's end (after its event loop): `code` once every task has ended;
+    a task still running after `timeout_s` (one that cannot look at its token: numba
+    compiling the kernels, a C call) must not hold a closed application for minutes, nor
+    be torn down by the interpreter's exit (threads running Python while it finalises can
+    abort the process), so the process leaves at once with `code` (os._exit after
+    flushing its streams; windows have saved their settings when they closed)."""
+    if shutdown_all(timeout_s):
+        return code
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
 
 
 def shutdown_all(timeout_s: float | None = None) -> bool:
@@ -362,14 +388,20 @@ class TaskRunner(QObject):
         self._set_state("idle")
         return worker
 
-    def shutdown(self, wait: bool = True) -> None:
+    def shutdown(self, wait: bool = True, timeout_s: float | None = None) -> bool:
         """On close: stop at once, deliver nothing more and (by default) join every task
-        this runner started; each ends at its next cancellation check."""
+        this runner started; each ends at its next cancellation check.  `timeout_s` bounds
+        the wait: a task inside work that cannot look at its token (numba compiling the
+        kernels on a source install's first run: minutes) is left to end on its own and
+        `shutdown_all` / `exit_when_tasks_end` deal with it at quit.  True if all ended."""
         self.detach()
-        if wait:
-            for w in self._retired:
-                w.wait()
-            self._retired = []
+        if not wait:
+            return not self._retired
+        deadline = None if timeout_s is None else time.perf_counter() + timeout_s
+        for w in self._retired:
+            w.wait(None if deadline is None else max(0.0, deadline - time.perf_counter()))
+        self._retired = [w for w in self._retired if not w.ended]
+        return not self._retired
 
     def _disconnect(self, worker: TaskWorker) -> None:
         sig = worker.signals

@@ -48,6 +48,7 @@ from somdesk.session.runs import epoch_position
 __all__ = ["Window", "Poster", "WINDOWS", "FPS", "MEASURE_BUDGET", "quit_all"]
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
+CLOSE_WAIT_S = 0.5                # a closing window waits this long for its tasks (see closeEvent)
 
 
 class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
@@ -384,7 +385,9 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         if not self.may_discard_training():
             event.ignore()
             return
-        self.runner.shutdown()                     # every task ends at its next check
+        # every task ends at its next check; one that cannot check (numba compiling the
+        # kernels on a first run: minutes, testerW 15 #1) is not waited for here
+        self.runner.shutdown(timeout_s=CLOSE_WAIT_S)
         self.tables.auto_line.shutdown()           # the Setup tab's "auto" measuring too
         self._redraw.stop()
         if self.settings is not None:

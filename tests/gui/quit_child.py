@@ -1,12 +1,15 @@
 """A whole `somdesk` process that quits (the Quit action, Ctrl+Q) in the middle of a task.
 
-    python tests/gui/quit_child.py KIND FOLDER      KIND: train | read | quantise | export
+    python tests/gui/quit_child.py KIND FOLDER      KIND: train | read | quantise | export | compiling
 
 Runs `sys.exit(somdesk.cli.main([]))` -- the real entry point, the real window -- and drives the
 window from a timer: it starts a long task of KIND (the input made in FOLDER), waits until the
 window's runner is busy with it, then quits.  Prints `quit during KIND` when it quits, and at
 exit (atexit: after Python joined its threads, before it finalises) `exit N.NNN s after quit`.
 Used by tests/gui/test_quit_during_tasks.py, which checks the exit status and stderr.
+KIND compiling: the run's kernel warm-up never looks at the stop flag (numba compiling on a
+source install's first run, minutes; testerW 15 #1), so the process must leave it behind;
+it then ends through os._exit, which prints the same line first.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import time
 import numpy as np
 
 KIND, FOLDER = sys.argv[1], sys.argv[2]
-KINDS = {"train": "train", "read": "read table", "quantise": "quantise", "export": "export-image"}
+KINDS = {"train": "train", "read": "read table", "quantise": "quantise", "export": "export-image",
+         "compiling": "train"}
 quit_at: list[float] = []
 
 
@@ -67,7 +71,7 @@ def _driver(app):
     def start():
         w = win()
         w.interactive, w.confirm_unsaved = False, False      # no dialog may wait for a click
-        if KIND == "train":
+        if KIND in ("train", "compiling"):
             w.left.params.set_config(w.session.config.replace(width=60, height=60, iterations=100_000))
             w.train()
         elif KIND == "read":
@@ -111,6 +115,8 @@ def _driver(app):
     def quit_when_busy():
         if win().runner.kind != KINDS[KIND] or idle():
             return False
+        if KIND == "compiling" and not stuck_in_warm_up.is_set():
+            return False
         if KIND == "train" and win().session.map.iteration == 0:
             return False
         print(f"quit during {KIND}", flush=True)
@@ -137,8 +143,31 @@ def _driver(app):
     app._quit_child_timer = timer       # kept alive as long as the application
 
 
+stuck_in_warm_up = __import__("threading").Event()
+
+
+def _warm_up_that_cannot_stop() -> float:
+    stuck_in_warm_up.set()
+    time.sleep(600)                     # a compile: no stop flag is read
+    return 0.0
+
+
+def _exit_saying(code: int) -> None:
+    _said_at_exit()
+    _real_exit(code)
+
+
+_real_exit = os._exit
+
+
 if __name__ == "__main__":
     from PySide6.QtCore import QTimer
+
+    if KIND == "compiling":
+        from somdesk.session import runs
+
+        runs.warm_kernels = _warm_up_that_cannot_stop
+        os._exit = _exit_saying
 
     from somdesk.cli import main
     from somdesk.gui.app import ensure_app
