@@ -303,7 +303,7 @@ def _mark_trained(session, gen: int) -> None:
     """On the session's thread: the map has new epochs, so it is unsaved (the same run's
     end marks it again, when its clusters of the old weights go)."""
     if gen == session.generation:
-        session._set_dirty(True)
+        session._changed()
 
 
 def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:
@@ -316,5 +316,5 @@ def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:
             session._set("clusters", None)
         if session.quantised is not None:
             session._set("quantised", None)
-        session._set_dirty(True)
+        session._changed()
     session._set_run_state(session._derived_run_state())
