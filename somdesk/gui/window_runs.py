@@ -62,6 +62,7 @@ class WindowRuns:
                                         "the training kernels: this can take a minute)…")
         from somdesk.gui.window_tasks import drop_reset_frames
         drop_reset_frames(self)            # training is not undoable: no Undo of a Reset reaches them now
+        self.undo.forget()                 # nor of an edit: the session's history goes too (runs.train_task)
         self.run_started()
         self._run_from = epoch_position(s, s.map.iteration)[0] if s.map is not None else 0
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)

@@ -68,10 +68,11 @@ class Session:
         self._path: str | None = None       # the dataset's .somz (a table's: self.table.map_path)
         self._dirty = False
         # The work shown is a version (an object; undo.InitialVersion for the initial weights of a
-        # dataset and config): every change makes a new one, Undo / Redo bring an old one back, and `_on_disk` says which version each
-        # file written or read in this session holds.  The map is dirty when its version is not
-        # its file's: after Reset, Save, Undo the trained map is unsaved again (a stored dirty
-        # flag said "saved" while the file held the reset map).
+        # dataset and config): every change makes a new one, Undo / Redo bring an old one back,
+        # and `_on_disk` says which version each file written or read in this session holds.
+        # The map is dirty when its version is not its file's: after Reset, Save, Undo the
+        # trained map is unsaved again (a stored dirty flag said "saved" while the file held
+        # the reset map).
         self._version = object()
         self._on_disk: dict[str, object] = {}
         self.generation = 0
@@ -247,10 +248,12 @@ class Session:
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
                     seed: int | None = None, source: str | None = None, space: str | None = None,
-                    palette_name: str | None = None) -> None:
+                    palette_name: str | None = None, keep_history: bool = False) -> None:
         """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
         training in colour `space` (None: the current colour dataset's, else "srgb").
-        `palette_name`: the palette's own name from its file (None: it has none)."""
+        `palette_name`: the palette's own name from its file (None: it has none).
+        `keep_history`: an edit of the same document (a window's own undo step), whose undo
+        history stays (a Reset weights before it still brings its training back)."""
         if colours is None:
             rng = np.random.default_rng(seed)
             colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
@@ -258,7 +261,7 @@ class Session:
         if space is None:
             space = self.dataset.space if self.kind == "colours" else "srgb"
         self.install(ColourData(colours, tuple(names), title or "colours", source, space, own_name=palette_name),
-                     self.config if self.kind == "colours" else SOMConfig())
+                     self.config if self.kind == "colours" else SOMConfig(), keep_history=keep_history)
 
     def set_colour_space(self, space: str) -> None:
         """Train the colours in `space` (core.colour_space.SPACES) from now on: a fresh map
