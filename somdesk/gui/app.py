@@ -299,8 +299,8 @@ def _smoke(app, window, out: str, files: list[str] | None = None, options: dict 
         config = window.session.config.replace(**given)   # a saved map continues its own run
         window.left.params.set_config(config)
         window.set_speed("max")
-        from somdesk.core import kernels
-        kernels.warm_up()   # as `somdesk train`: load the compiled kernels before the clock starts
+        from somdesk.session.runs import warm_kernels
+        warm_kernels()   # as `somdesk train`: load the compiled kernels before the clock starts (the one flag)
         app.processEvents()  # the map of the starting weights is drawn, as it is before anyone presses Train
         results, took = _train_and_wait(app, window, "train", window.train)
         if not results or window.last_error:

@@ -24,7 +24,6 @@ import os
 import sys
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from somdesk.core.options import count_text
@@ -40,7 +39,7 @@ from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, build_menu
                                         make_actions)
 from somdesk.gui.window_drawing import FPS, WindowDrawing
 from somdesk.gui.window_runs import MEASURE_BUDGET, WindowRuns
-from somdesk.gui.window_tasks import ColourEdit, open_paths_task
+from somdesk.gui.window_tasks import ColourEdit, EditStack, open_paths_task
 from somdesk.gui.window_unsaved import WindowUnsaved
 from somdesk.io.names import display_basename, display_name
 from somdesk.session.runs import epoch_position
@@ -74,7 +73,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         self.view = "colours"
         self.run_epoch: tuple[int, int] | None = None   # (epochs trained, planned) of the run going on
         self.pace = dict((k, v) for k, _l, v, _s, _t in SPEEDS)[DEFAULT_SPEED]
-        self.undo = QUndoStack(self)     # palette edits and Reset weights; its clean state: colours saved
+        self.undo = EditStack(self)      # palette edits and Reset weights; its clean state: colours saved
         from somdesk.session.undo import UNDO_LIMIT
         self.undo.setUndoLimit(UNDO_LIMIT)  # no more steps than the session can undo (review12 #7)
         self._same_document = 0          # > 0 while an edit installs colours (window_tasks.same_document)

@@ -19,14 +19,11 @@ from somdesk.gui.window_actions import SPEEDS
 from somdesk.gui.window_drawing import FPS, panel_config, quantised_nodes
 from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
-from somdesk.session.runs import epoch_position, planned_epochs
+from somdesk.session.runs import epoch_position, kernels_ready, planned_epochs
 
 __all__ = ["WindowRuns", "MEASURE_BUDGET"]
 
 MEASURE_BUDGET = 0.05             # share of training time the live maps (BMUs, QE, TE, U) may take
-
-_TRAINED_ONCE = False     # a training was started in this process (the JIT kernels are compiled)
-
 
 def warm_words(result) -> str:
     """", after 92 s compiling or loading the training kernels" when the run's start waited for
@@ -56,16 +53,16 @@ class WindowRuns:
     def _start_training(self, paused: bool) -> None:
         s = self.session
         from somdesk.core import kernels
-        global _TRAINED_ONCE
-        if kernels.BACKEND == "numba" and not _TRAINED_ONCE:
+        if kernels.BACKEND == "numba" and not kernels_ready():
             # a source install compiles its kernels on the first run (numba's cache then keeps
             # them): up to a minute with no epoch to show, which looked like nothing happening
-            # (tester6 F24); the first epoch's progress replaces the line
+            # (tester6 F24); the first epoch's progress replaces the line.  The session's flag
+            # (runs.warm_kernels sets it), not one of the window's own: one fact, one flag
             self.progress_label.setText("Starting (the first run after an install or an update compiles "
                                         "the training kernels: this can take a minute)…")
-        _TRAINED_ONCE = True
         from somdesk.gui.window_tasks import drop_reset_frames
         drop_reset_frames(self)            # training is not undoable: no Undo of a Reset reaches them now
+        self.undo.forget()                 # nor of an edit: the session's history goes too (runs.train_task)
         self.run_started()
         self._run_from = epoch_position(s, s.map.iteration)[0] if s.map is not None else 0
         policy = SnapshotPolicy(FPS, MEASURE_BUDGET, pace=lambda: self.pace)

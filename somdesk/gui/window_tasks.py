@@ -3,6 +3,7 @@
     open_paths_task(session, paths, token)   generator for gui.tasks: palettes combine
     paced(train_task, window, token)         sleeps between epochs at the window's speed
     ColourEdit / ResetWeights                QUndoCommands over the session
+    EditStack                                the window's undo stack (forget(): a training starts)
     palette_edited(undo_stack)               edits since the colours were opened or saved
     write_png(path, rgb)                     atomic PNG of a render picture
 """
@@ -15,7 +16,7 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from somdesk.core.cancel import check
 from somdesk.core.options import count_text
@@ -306,7 +307,9 @@ class ColourEdit(QUndoCommand):
         colours, names, title, source = state
         self.window.end_tasks()
         with same_document(self.window):     # an edit, not a new file: the undo stack stays
-            self.window.session.new_colours(colours, names=names, title=title, source=source)
+            # and so does the session's history: a Reset weights before this edit still brings
+            # its training back (the edit cleared it, so Reset, Edit, Undo, Undo lost the training)
+            self.window.session.new_colours(colours, names=names, title=title, source=source, keep_history=True)
         self.window.statusBar().clearMessage()   # a "Stopped at epoch …" of the map it replaced
 
     def redo(self) -> None:
@@ -330,10 +333,37 @@ class same_document:   # noqa: N801 - used as a context manager, like contextlib
         self.window._same_document -= 1
 
 
+class EditStack(QUndoStack):
+    """The window's undo stack (palette edits and Reset weights) with the session's rule:
+    training is not undoable, so a training's start `forget`s every step (Undo of an edit made
+    before a run threw the trained map away without a word and left the title clean), and
+    remembers whether palette edits were unsaved then (`edits_forgotten`, until a Save or
+    another file: `setClean`, `clear`)."""
+
+    edits_forgotten = False
+
+    def forget(self) -> None:
+        """A training starts: drop every step, keeping whether palette edits are unsaved."""
+        edited = palette_edited(self)
+        self.clear()
+        self.edits_forgotten = edited
+
+    def clear(self) -> None:
+        self.edits_forgotten = False
+        super().clear()
+
+    def setClean(self) -> None:   # noqa: N802 - Qt's name
+        self.edits_forgotten = False
+        super().setClean()
+
+
 def palette_edited(stack) -> bool:
     """Are the input colours other than those last opened or saved: a palette edit
     (ColourEdit) between the undo stack's clean state and its index, done or undone
-    (tester6 F39)?  Undoing back to the clean state makes it False again."""
+    (tester6 F39), or one made before a training forgot the steps (EditStack)?  Undoing
+    back to the clean state makes it False again."""
+    if getattr(stack, "edits_forgotten", False):
+        return True
     clean, now = stack.cleanIndex(), stack.index()
     # clean < 0: the clean state was undone past and dropped by a new edit
     span = range(stack.count()) if clean < 0 else range(min(clean, now), max(clean, now))
@@ -359,10 +389,15 @@ class ResetWeights(QUndoCommand):
     def undo(self) -> None:
         w = self.window
         w.end_tasks()
-        if w.session.can_undo_reset:
-            w.session.undo_reset_weights()
-            if self.frames is not None:
-                w.timelapse.bring_back(self.frames)
+        if not w.session.can_undo_reset:
+            # nothing to bring back (the session's history went): say nothing rather than
+            # "Training brought back" over a map that did not change
+            w.statusBar().clearMessage()
+            return
+        with same_document(w):      # the colours before a later edit come back: an edit, not a
+            w.session.undo_reset_weights()   # file (clearing the stack inside its undo crashed)
+        if self.frames is not None:
+            w.timelapse.bring_back(self.frames)
         # not the Reset's "Reset to the initial weights" over the map it brought back (tester7 #9)
         m = w.session.map
         if m is None:

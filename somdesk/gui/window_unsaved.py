@@ -5,7 +5,9 @@
 
 Needs the window's `session`, `runner`, `undo`, `confirm_unsaved` and `save()`.  A table
 task that has no map to save yet (training, measuring a stopped run, re-segmenting) asks
-Discard / Cancel in words true for that task (DROP_TABLE_RUN).
+Discard / Cancel in words true for that task (DROP_TABLE_RUN).  So does training that lives
+only in Undo after a Reset weights: Save writes the map shown (the reset one), so a Save
+button would have "saved" and lost the training (ONLY_IN_UNDO).
 """
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ DROP_TABLE_RUN = {
     "resegment": ("The table map is being re-segmented in this window.",
                   "Closing now loses the new segments. To keep them, cancel, let it end, then save the map."),
 }
+
+
+# the close prompt when the unsaved training is only in Undo (Session.training_only_in_undo)
+ONLY_IN_UNDO = ("This window has training that is not saved: Reset weights took it off the map, "
+                "and only Undo brings it back.",
+                "To keep it, cancel, use Edit › Undo until the training is back, then save the map.")
 
 
 def discard_training(parent, why: str) -> bool:
@@ -48,10 +56,19 @@ class WindowUnsaved:
         return self.session.kind == "colours" and palette_edited(self.undo)
 
     def unsaved_text(self) -> str:
-        """The unsaved prompt's question: training, or palette edits alone (tester6 F39)."""
+        """The unsaved prompt's question: training, training only in Undo, or palette edits
+        alone (tester6 F39)."""
         if self.palette_edited() and not self.session.unsaved:
             return "This window has palette edits that are not saved."
+        if self.only_in_undo():
+            return ONLY_IN_UNDO[0]
         return "This window has training that is not saved."
+
+    def only_in_undo(self) -> bool:
+        """Is the unsaved training only in Undo (the map shown is untrained): a Save would
+        write the reset map and keep nothing of it?"""
+        s = self.session
+        return bool(s.unsaved and not s.would_discard_training and s.training_only_in_undo)
 
     def unsaved_question(self, edits: bool) -> str:
         """The prompt's second line: what Discard leads to (closing, or another file replacing
@@ -73,19 +90,26 @@ class WindowUnsaved:
         s = self.session
         edits = self.palette_edited() and not s.unsaved
         box = QMessageBox(QMessageBox.Icon.Question, "somdesk", self.unsaved_text(), parent=self)
-        box.setInformativeText(self.unsaved_question(edits))
-        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
+        if not edits and self.only_in_undo():
+            # no Save: it writes the reset map shown, and the training would still be lost
+            lose = "Opening another file loses it." if getattr(self, "_unsaved_for", "close") == "open" \
+                else "Closing now loses it."
+            box.setInformativeText(f"{lose} {ONLY_IN_UNDO[1]}")
+            save = None
+        else:
+            box.setInformativeText(self.unsaved_question(edits))
+            save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
         box.setEscapeButton(cancel)
         restarted = s.path is not None and s.map is not None and s.map.iteration == 0
-        box.setDefaultButton(cancel if restarted else save)
+        box.setDefaultButton(cancel if restarted or save is None else save)
         box.setObjectName("unsaved-prompt")
         self._prompt = box
         box.exec()
         self._prompt = None
         clicked = box.clickedButton()
-        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+        return "save" if save is not None and clicked is save else "discard" if clicked is discard else "cancel"
 
     def _may_drop_table_run(self) -> bool:
         """A table map still being trained, measured after a Stop or re-segmented has no map to

@@ -63,7 +63,7 @@ def cluster_task(session, k: int, method: str = "ward", cancel=None):
     def apply():
         if gen == session.generation:
             session._set("clusters", result)
-            session._set_dirty(True)
+            session._changed()
     session._post(apply)
     return result
 

@@ -138,13 +138,19 @@ def train_task(session, cancel=None, snapshot_when=None, chunk=None, frames=None
     return outcome
 
 
-_KERNELS_READY = False      # warm_kernels ran in this process
+_KERNELS_READY = False      # warm_kernels ran in this process: the one flag (kernels_ready)
+
+
+def kernels_ready() -> bool:
+    """Have the training kernels been compiled or loaded in this process (`warm_kernels`
+    ran)?  A window says the first run may compile them while this is False."""
+    return _KERNELS_READY
 
 
 def warm_kernels() -> float:
     """Compile or load the training and measuring kernels once per process (core.kernels.
     warm_up, as `somdesk train` does before its clock starts); returns the seconds it took
-    (0.0 once they are ready)."""
+    (0.0 once they are ready: `kernels_ready`)."""
     global _KERNELS_READY
     if _KERNELS_READY:
         return 0.0
@@ -303,7 +309,7 @@ def _mark_trained(session, gen: int) -> None:
     """On the session's thread: the map has new epochs, so it is unsaved (the same run's
     end marks it again, when its clusters of the old weights go)."""
     if gen == session.generation:
-        session._set_dirty(True)
+        session._changed()
 
 
 def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:
@@ -316,5 +322,5 @@ def _end_run(session, gen: int, outcome: RunOutcome, epochs: int) -> None:
             session._set("clusters", None)
         if session.quantised is not None:
             session._set("quantised", None)
-        session._set_dirty(True)
+        session._changed()
     session._set_run_state(session._derived_run_state())

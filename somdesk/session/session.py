@@ -67,6 +67,14 @@ class Session:
         self.measures: tuple = ()
         self._path: str | None = None       # the dataset's .somz (a table's: self.table.map_path)
         self._dirty = False
+        # The work shown is a version (an object; undo.InitialVersion for the initial weights of a
+        # dataset and config): every change makes a new one, Undo / Redo bring an old one back,
+        # and `_on_disk` says which version each file written or read in this session holds.
+        # The map is dirty when its version is not its file's: after Reset, Save, Undo the
+        # trained map is unsaved again (a stored dirty flag said "saved" while the file held
+        # the reset map).
+        self._version = object()
+        self._on_disk: dict[str, object] = {}
         self.generation = 0
         # (dataset, config, MapState) of the initial weights last shown: Reset weights shows it
         # again instead of building the SOM anew (reset_weights)
@@ -118,6 +126,12 @@ class Session:
         if dirty != self._dirty:
             self._set("dirty", dirty)
 
+    def _changed(self, version: object | None = None) -> None:
+        """The work shown changed (trained, reset, re-clustered): it is `version` now (one
+        seen before, from Undo / Redo) or a new one, and dirty unless that is its file's."""
+        self._version = version if version is not None else object()
+        self._set_dirty(self._path is None or self._on_disk.get(str(self._path)) != self._version)
+
     def _set_run_state(self, state: str) -> None:
         if state != self.run_state:
             self._set("run_state", state)
@@ -149,10 +163,23 @@ class Session:
     def unsaved(self) -> bool:
         """Is there work a close or another file would lose: trained, unsaved epochs of the
         dataset's map (shown, or kept only in the undo history after a Reset weights, which
-        asks nothing), or a table map not saved since it was trained or changed?"""
+        asks nothing), or a table map not saved since it was trained or changed?
+
+        Only while the map shown is not its file's (`dirty`): once saved, the title's mark
+        and a close follow the file, as Save can clear them (after Reset, Undo, Redo, Save
+        the mark stayed for the training in Undo, which no Save could write)."""
         if self.kind == "table":
             return self.table.unsaved
-        return bool(self.dirty and self.would_discard_training) or self.history.holds_unsaved_training()
+        return bool(self.dirty and (self.would_discard_training or self.training_only_in_undo))
+
+    @property
+    def training_only_in_undo(self) -> bool:
+        """Do trained epochs in no file live only in the undo history (Reset weights over an
+        unsaved run)?  Save writes the map shown, so it cannot keep them: Undo Reset weights,
+        then Save.  A close prompt must say so, not offer a Save that loses them."""
+        if self.kind == "table":
+            return False
+        return self.history.holds_unsaved_training(self._on_disk.values())
 
     @property
     def running(self) -> bool:
@@ -201,6 +228,7 @@ class Session:
         self.som, self.image_phase, self.recovery_round = som, image_phase, int(recovery_round)
         if not keep_history:
             self.history.clear()
+            self._on_disk.clear()     # versions of earlier work: no step can bring them back
         self.clusters, self.quantised, self.measures = clusters, None, ()
         self.events.dataset_changed.emit(dataset)
         self.events.config_changed.emit(self.config)
@@ -210,6 +238,9 @@ class Session:
         self.events.measures_changed.emit(())
         self.events.labels_changed.emit(self.label_column)
         self._set("path", path)
+        self._version = undo.InitialVersion(self.dataset, self.config) if som is None else object()
+        if path is not None and not dirty:
+            self._on_disk[str(path)] = self._version      # opened from this file
         self.dirty = not dirty   # force the event
         self._set_dirty(dirty)
         self.run_state = None
@@ -217,10 +248,12 @@ class Session:
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
                     seed: int | None = None, source: str | None = None, space: str | None = None,
-                    palette_name: str | None = None) -> None:
+                    palette_name: str | None = None, keep_history: bool = False) -> None:
         """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
         training in colour `space` (None: the current colour dataset's, else "srgb").
-        `palette_name`: the palette's own name from its file (None: it has none)."""
+        `palette_name`: the palette's own name from its file (None: it has none).
+        `keep_history`: an edit of the same document (a window's own undo step), whose undo
+        history stays (a Reset weights before it still brings its training back)."""
         if colours is None:
             rng = np.random.default_rng(seed)
             colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
@@ -228,7 +261,7 @@ class Session:
         if space is None:
             space = self.dataset.space if self.kind == "colours" else "srgb"
         self.install(ColourData(colours, tuple(names), title or "colours", source, space, own_name=palette_name),
-                     self.config if self.kind == "colours" else SOMConfig())
+                     self.config if self.kind == "colours" else SOMConfig(), keep_history=keep_history)
 
     def set_colour_space(self, space: str) -> None:
         """Train the colours in `space` (core.colour_space.SPACES) from now on: a fresh map
@@ -353,7 +386,7 @@ class Session:
         self.events.clusters_changed.emit(None)
         self.events.quantised_changed.emit(None)
         self.events.measures_changed.emit(())
-        self._set_dirty(True)
+        self._changed(undo.InitialVersion(self.dataset, self.config))   # every Reset of them: one version
         self._set_run_state(self._derived_run_state())
 
     def ensure_som(self) -> SOM:
@@ -522,7 +555,7 @@ class Session:
     def clear_clusters(self) -> None:
         if self.clusters is not None:
             self._set("clusters", None)
-            self._set_dirty(True)
+            self._changed()
 
     def quantise_task(self, cancel=None):
         """Generator: every pixel of the full picture to its nearest map colour, in ~1 Mpx
@@ -549,6 +582,7 @@ class Session:
             return
         save_workspace(self, path)
         self._set("path", str(path))
+        self._on_disk[str(path)] = self._version      # the file holds exactly the work shown
         self._set_dirty(False)
 
     # -- exports (session.exports): the screen's pixels, written out --------------------------

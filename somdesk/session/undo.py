@@ -2,7 +2,10 @@
 
 Each undoable action records the whole workspace state before it (`capture`):
 dataset, config, SOM, image phase, map shown, clusters, quantised picture,
-measures and the dirty flag.  Everything recorded is immutable or no longer
+measures and the version of the work shown (Session._version: Undo and Redo bring the
+version back, and the work is unsaved when that version is not the one in the file --
+a stored dirty flag went stale when a Save came between, so Undo of a Reset saved over
+its training said the training was saved).  Everything recorded is immutable or no longer
 touched by the session (an action that records a SOM replaces it with a new
 one), so a record is cheap: references, not copies.
 
@@ -19,6 +22,22 @@ from somdesk.errors import SomdeskError
 UNDO_LIMIT = 50
 
 
+class InitialVersion:
+    """The version (Session._version) of the initial weights of `dataset` under `config`:
+    equal for every Reset of them, since the seed makes the same weights (Reset, Save, Undo,
+    Redo shows what the file holds).  Any other version is a plain object, equal only to itself."""
+
+    __slots__ = ("dataset", "config")
+
+    def __init__(self, dataset, config) -> None:
+        self.dataset, self.config = dataset, config
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, InitialVersion) and other.dataset is self.dataset and other.config == self.config
+
+    __hash__ = None      # compared, never a key
+
+
 @dataclass(frozen=True)
 class State:
     label: str
@@ -31,12 +50,17 @@ class State:
     clusters: object
     quantised: object
     measures: tuple
-    dirty: bool
+    version: object          # Session._version: identity of the work, compared with the file's
+
+    @property
+    def trained(self) -> bool:
+        """Does this state's map hold trained epochs?"""
+        return self.som is not None and (self.som.iteration > 0 or self.image_phase != "ordering")
 
 
 def capture(session, label: str) -> State:
     return State(label, session.dataset, session.config, session.som, session.image_phase, session.recovery_round,
-                 session.map, session.clusters, session.quantised, session.measures, session.dirty)
+                 session.map, session.clusters, session.quantised, session.measures, session._version)
 
 
 def restore(session, state: State) -> None:
@@ -54,7 +78,7 @@ def restore(session, state: State) -> None:
     session._set("clusters", state.clusters)
     session._set("quantised", state.quantised)
     session._set("measures", state.measures)
-    session._set_dirty(state.dirty)
+    session._changed(state.version)     # unsaved unless this very version is the file's
     session._set_run_state(session._derived_run_state())
 
 
@@ -70,11 +94,12 @@ class History:
         del self.undo[:-UNDO_LIMIT]
         self.redo.clear()
 
-    def holds_unsaved_training(self) -> bool:
-        """Does a step Undo can bring back hold trained epochs never saved (a Reset weights
-        over an unsaved run: a close would lose them)?"""
-        return any(s.dirty and s.som is not None and (s.som.iteration > 0 or s.image_phase != "ordering")
-                   for s in self.undo)
+    def holds_unsaved_training(self, saved=()) -> bool:
+        """Does a step Undo can bring back hold trained epochs in no file (a Reset weights
+        over an unsaved run: a close would lose them)?  `saved`: the versions written to or
+        read from a file (Session._on_disk's values)."""
+        saved = tuple(saved)
+        return any(s.trained and s.version not in saved for s in self.undo)
 
     def clear(self) -> None:
         self.undo.clear()

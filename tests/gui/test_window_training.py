@@ -422,16 +422,37 @@ def test_longest_event_loop_gap_while_a_200x200_map_trains(qtbot, colours):
 def test_the_first_run_of_a_source_install_says_it_may_compile(qtbot, monkeypatch):
     # tester6 F24: with an empty numba cache the first Train showed nothing for ~26 s
     from somdesk.core import kernels
-    from somdesk.gui import window_runs as window_mod     # the training half of the window
+    from somdesk.session import runs     # the one flag: the session's (runs.kernels_ready)
 
     w = make_window(qtbot)
     w.session.new_colours(np.random.default_rng(0).random((5, 3)))
     w.left.params.set_config(SOMConfig(width=4, height=4, iterations=3, seed=1))
     monkeypatch.setattr(kernels, "BACKEND", "numba")
-    monkeypatch.setattr(window_mod, "_TRAINED_ONCE", False)
+    monkeypatch.setattr(runs, "_KERNELS_READY", False)
     w.train()
     assert "compiles the training kernels" in w.progress_label.text()      # before the first epoch arrives
     wait_idle(qtbot, w)
     w.train()
     assert "compiles" not in w.progress_label.text()                      # said once per process
     wait_idle(qtbot, w)
+
+
+def test_the_compile_line_follows_the_sessions_one_flag(qtbot, monkeypatch):
+    """One fact, one flag: kernels the session has warmed (runs.warm_kernels: a CLI-style
+    warm-up, another window's run) are ready for this window too, and a window asks the
+    session, not a flag of its own (gui/window_runs kept _TRAINED_ONCE beside it)."""
+    from somdesk.core import kernels
+    from somdesk.gui import window_runs
+    from somdesk.session import runs
+
+    assert not hasattr(window_runs, "_TRAINED_ONCE")
+    monkeypatch.setattr(kernels, "BACKEND", "numba")
+    for ready in (True, False):
+        monkeypatch.setattr(runs, "_KERNELS_READY", ready)
+        assert runs.kernels_ready() is ready
+        w = make_window(qtbot, config=SOMConfig(width=3, height=3, iterations=2, seed=1))
+        w.train()
+        assert ("compiles the training kernels" in w.progress_label.text()) is not ready
+        wait_idle(qtbot, w)
+        assert runs.kernels_ready()                   # the run warmed them: the session knows
+        w.close()

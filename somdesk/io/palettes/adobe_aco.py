@@ -23,6 +23,14 @@ Colour spaces (w, x, y, z are uint16 unless noted):
 
 Other spaces (Pantone, Focoltone, Trumatch, Toyo, HKS, ...) are proprietary
 book references without usable values: skipped with a warning.
+
+An .aco has no signature, only a version and a count, so random bytes can start like
+one (testerW #4): a file whose entries are almost all in no space Photoshop writes is
+"not a palette" (ReadContext.check_readable) -- unless its sections end exactly at the
+end of the file (one section, or a version 1 and a version 2 of the same count), a
+structure random bytes do not have: then it is a palette, its unknown spaces are
+skipped with one warning line each, and it is refused only when no colour can be read,
+naming the space (ReadContext.skip_kind).
 """
 from __future__ import annotations
 
@@ -37,9 +45,11 @@ from .model import Palette, PaletteError, Swatch
 FORMAT = "aco"
 _COLOUR = struct.Struct(">5H")  # space, w, x, y, z
 _SPACE_NAMES = {3: "Pantone", 4: "Focoltone", 5: "Trumatch", 6: "Toyo", 9: "wide CMYK", 10: "HKS"}
+_SPACES_HINT = "Photoshop's colour spaces are 0 RGB, 1 HSB, 2 CMYK, 7 Lab and 8 Gray"
 
 
-def _colour_to_rgb(space: int, w: int, x: int, y: int, z: int, ctx: ReadContext, label: str):
+def _colour_to_rgb(space: int, w: int, x: int, y: int, z: int, ctx: ReadContext, label: str,
+                   sound: bool = False):
     if space == 0:
         return cs.rgb_unit_to_bytes(w / 65535, x / 65535, y / 65535)
     if space == 1:
@@ -62,10 +72,12 @@ def _colour_to_rgb(space: int, w: int, x: int, y: int, z: int, ctx: ReadContext,
             ctx.warn(f"{label}: gray value {w} above 10000 clamped")
         return cs.gray_to_rgb(1.0 - min(w, 10000) / 10000)   # w is ink (K %): 0 = white
     what = _SPACE_NAMES.get(space)
-    if what is None:       # no colour space Photoshop writes: an entry of something else
+    if what is None and sound:      # a real palette's entry in a space Photoshop does not write
+        ctx.skip_kind(f"in the unknown colour space {space}", _SPACES_HINT)
+    elif what is None:     # no colour space Photoshop writes, in a file of no sound structure
         ctx.skip_unreadable(f"{label}: unknown colour space {space}")
     else:                  # a colour book's reference: a real colour this program cannot convert
-        ctx.warn(f"{label}: colour space {space} ({what}) cannot be converted; skipped")
+        ctx.skip_kind(f"in colour space {space} ({what}: a colour book this program cannot convert)")
     return None
 
 
@@ -124,29 +136,32 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
         raise ctx.error(str(exc)) from None
     chosen = first
     end = first.end
+    sound = True          # the sections end the file, v1 and v2 agreeing: a palette (module docstring)
     if first.version == 1 and len(data) - end >= 4:
         try:
             second = _parse_section(data, end)
         except _Damaged as exc:
             ctx.warn(f"the version 2 section (names) is damaged ({exc}); "
                      "using the version 1 colours without names")
-            end = len(data)
+            end, sound = len(data), False
         else:
             if second.version == 2:
                 if len(second.entries) != len(first.entries):
                     ctx.warn(f"version 1 has {count_text(len(first.entries), 'colour')} but version 2 has "
                              f"{len(second.entries)}; using version 2")
+                    sound = False
                 chosen, end = second, second.end
             else:
                 ctx.warn("a second version 1 section was ignored")
-                end = second.end
+                end, sound = second.end, False
     if end < len(data):
         ctx.warn(f"{count_text(len(data) - end, 'byte')} after the swatches ignored")
+        sound = False
 
     swatches = []
     for i, ((space, w, x, y, z), name) in enumerate(chosen.entries, start=1):
         label = f"colour {i}" + (f" ({name!r})" if name else "")
-        rgb = _colour_to_rgb(space, w, x, y, z, ctx, label)
+        rgb = _colour_to_rgb(space, w, x, y, z, ctx, label, sound)
         if rgb is not None:
             swatches.append(Swatch(rgb, name))
     return ctx.finish(swatches)

@@ -13,6 +13,12 @@ Byte layout (big-endian throughout)::
             'LAB ' L 0..1 (= L*/100), a*, b* -128..127 (D50)
     type:   0 global, 1 spot, 2 normal (kept for validation only)
 
+A file that starts "ASEF" and whose blocks all fit is a palette: colours in a model not
+in Adobe's four (a misspelt 'RBG ') and blocks of unknown types are skipped with one
+warning line a kind; only a file with no readable colour at all is refused, naming them
+(ReadContext.skip_kind: the >90 %-unreadable rule for binary files is not for a file
+whose structure is sound).
+
 Groups are flattened into one list.  When the whole palette sits in exactly
 one group, that group's name becomes the palette name; the writer uses the
 same trick to store the palette name, so names round-trip.
@@ -41,6 +47,7 @@ BLOCK_GROUP_START = 0xC001
 BLOCK_GROUP_END = 0xC002
 
 _MODELS = {b"RGB ": 3, b"CMYK": 4, b"LAB ": 3, b"Gray": 1}
+_MODELS_HINT = "Adobe's colour models are 'RGB ', 'CMYK', 'LAB ' and 'Gray'"
 _TYPE_NORMAL = 2
 _MAX_BLOCKS = 3 * MAX_COLORS
 
@@ -115,6 +122,7 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
     groups: list[str | None] = []
     depth = 0
     ungrouped = 0
+    unknown_blocks: list[int] = []
     pos = 12
     for index in range(nblocks):
         if pos + 6 > len(data):
@@ -143,11 +151,18 @@ def _read_blocks(data: bytes, nblocks: int, ctx: ReadContext) -> Palette:
             else:
                 depth -= 1
         else:
-            ctx.skip_unreadable(f"block {index + 1}: unknown block type 0x{btype:04X}")
+            unknown_blocks.append(btype)
     if depth:
         ctx.warn("the last group is not closed")
     if pos < len(data):
         ctx.warn(f"{count_text(len(data) - pos, 'byte')} after the last block ignored")
+    if unknown_blocks:
+        kinds = sorted(set(unknown_blocks))
+        types = ", ".join(f"0x{t:04X}" for t in kinds[:5]) + (", …" if len(kinds) > 5 else "")
+        what = f"{count_text(len(unknown_blocks), 'block')} of unknown type{'s' * (len(kinds) > 1)} ({types})"
+        if not swatches and nblocks == len(unknown_blocks):
+            raise ctx.error(f"no colour can be read: the file holds only {what}")
+        ctx.warn(f"{what} skipped")
     name = groups[0] if len(groups) == 1 and ungrouped == 0 else None
     return ctx.finish(swatches, name)
 
@@ -158,7 +173,7 @@ def _read_colour(body: _Body, ctx: ReadContext, number: int) -> Swatch | None:
     model = body.take(4)
     count = _MODELS.get(model)
     if count is None:
-        ctx.skip_unreadable(f"{label}: unknown colour model {model!r}")
+        ctx.skip_kind(f"in the unknown colour model {model_text(model)}", _MODELS_HINT)
         return None
     values = struct.unpack(f">{count}f", body.take(4 * count))
     if not all(math.isfinite(v) for v in values):
@@ -188,6 +203,14 @@ def _read_colour(body: _Body, ctx: ReadContext, number: int) -> Swatch | None:
             ctx.warn(f"{label}: Lab colour is outside the sRGB gamut; clipped")
         rgb = cs.lab_to_rgb(L, a, b, "D50")
     return Swatch(rgb, name)
+
+
+def model_text(model: bytes) -> str:
+    """An ASE colour model's four bytes as a user reads them: 'RBG ' in quotes (spaces
+    shown), or hex when they are not printable ASCII (0x00FF1234)."""
+    if all(32 <= c < 127 for c in model):
+        return f"'{model.decode('ascii')}'"
+    return "0x" + model.hex().upper()
 
 
 def _name_bytes(name: str | None) -> bytes:

@@ -21,7 +21,11 @@ from somdesk.io.names import display_name
 
 # A file is not a palette when at least MIN_UNREADABLE of its colour entries, and more than
 # UNREADABLE_SHARE of them all, are unreadable (ReadContext.check_readable).  A real file
-# with a few colours in an unknown model still opens, with warnings.
+# with a few colours in an unknown model still opens, with warnings.  The rule is for files
+# whose structure proves nothing (an .aco is two bytes of version and a count); a file whose
+# signature and structure are sound (an .ase: "ASEF" and every block in place) is a palette,
+# and its entries in an unknown model are `skip_kind`: one warning line a kind, and an error
+# naming the model only when no colour at all can be read.
 MIN_UNREADABLE = 4
 UNREADABLE_SHARE = 0.9
 
@@ -37,6 +41,8 @@ class ReadContext:
         self._dropped = 0
         self.unreadable = 0          # colour entries that are not colours at all (`skip_unreadable`)
         self._first_unreadable: str | None = None
+        self._kinds: dict[str, int] = {}          # `skip_kind`: entries skipped, by what they are
+        self._kind_hints: dict[str, str] = {}
 
     # -- messages -----------------------------------------------------------
     def error(self, message: str, line: int | None = None) -> PaletteError:
@@ -61,6 +67,34 @@ class ReadContext:
         if self._first_unreadable is None:
             self._first_unreadable = message
         self.warn(f"{message}; skipped", line)
+
+    def skip_kind(self, kind: str, hint: str = "") -> None:
+        """Record a colour entry of a soundly built file skipped for what it is: `kind` says
+        it after "3 colour entries" ("in the unknown colour model 'RBG '"), `hint` may follow
+        once in brackets ("Adobe's models are ...").  `finish` sums each kind up in one warning
+        line, and when no colour can be read at all raises the error naming them (a misspelt
+        model in every entry was "not a palette", the rule for binary files).  Not counted by
+        `check_readable`."""
+        self._kinds[kind] = self._kinds.get(kind, 0) + 1
+        if hint:
+            self._kind_hints.setdefault(kind, hint)
+
+    def _sum_kinds(self, kept: int) -> None:
+        """The `skip_kind` warnings (one line a kind), or the error when nothing was read."""
+        if not self._kinds:
+            return
+        hints = "".join(f" ({h})" for h in dict.fromkeys(self._kind_hints.values()))
+        if kept == 0:
+            if len(self._kinds) == 1:
+                (kind, n), = self._kinds.items()
+                what = f"{'its one colour entry is' if n == 1 else f'all {n:,} colour entries are'} {kind}"
+            else:
+                what = "; ".join(f"{count_text(n, 'colour entry')} {kind}" for kind, n in self._kinds.items())
+            raise self.error(f"no colour can be read: {what}{hints}")
+        for kind, n in self._kinds.items():
+            hint = self._kind_hints.get(kind)
+            self.warn(f"{count_text(n, 'colour entry')} {kind} skipped" + (f" ({hint})" if hint else ""))
+        self._kinds.clear()
 
     def check_readable(self, kept: int) -> None:
         """Raise PaletteError for a file whose colour entries are almost all unreadable (at least
@@ -88,7 +122,8 @@ class ReadContext:
                columns: int | None = None) -> Palette:
         """Wrap up: refuse empty or oversized palettes (PaletteError), attach warnings."""
         sw = tuple(swatches)
-        self.check_readable(len(sw))
+        self.check_readable(len(sw))       # bytes of something else first: not a palette at all
+        self._sum_kinds(len(sw))
         if not sw:
             raise self.error("the palette contains no colours")
         self.check_count(len(sw))
@@ -120,6 +155,7 @@ class ReadContext:
             if len(kept) > MAX_PALETTES:
                 raise self.error(f"the file holds more than {count_text(MAX_PALETTES, 'palette')}")
         self.check_readable(total)
+        self._sum_kinds(total)
         if not kept:
             raise self.error("the file contains no colours")
         warnings = self.warnings
