@@ -90,7 +90,7 @@ def add_moments(chunk: np.ndarray, acc: dict | None = None) -> dict:
         acc["min"] = np.minimum(acc["min"], chunk.min(axis=0))
         acc["max"] = np.maximum(acc["max"], chunk.max(axis=0))
         acc["sum"] += chunk.sum(axis=0)
-        acc["outer"] += chunk.T @ chunk
+        acc["outer"] += np.dot(chunk.T, chunk)     # not `@`: matmul holds the GIL (preparation.auto_map_size)
     return acc
 
 

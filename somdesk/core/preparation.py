@@ -471,7 +471,10 @@ def auto_map_size(data, hexagonal: bool = False, munits: int | None = None) -> t
         xc = np.where(np.isnan(xc), 0.0, xc)
         # the smaller of covariance (D x D) and Gram matrix (N x N): same nonzero eigenvalues,
         # and a wide table (10,000 columns) would otherwise cost O(D^3)
-        gram = xc.T @ xc if x.shape[1] <= n else xc @ xc.T
+        # np.dot, not `@`: the same BLAS product (same bits), but matmul holds the GIL through
+        # it, and with OpenBLAS's threads on a busy 2-core machine that took 2.5-15 s for
+        # 300,000 x 18 -- the window froze while the Setup tab's size was measured on a worker
+        gram = np.dot(xc.T, xc) if x.shape[1] <= n else np.dot(xc, xc.T)
         eig = np.sort(np.linalg.eigvalsh(gram / max(1, n - 1)))
         if eig[-1] > 0 and eig[-2] * munits >= eig[-1] and eig[-2] > 0:
             ratio = math.sqrt(eig[-1] / eig[-2])

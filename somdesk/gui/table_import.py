@@ -32,17 +32,17 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout)
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
 
 from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
-from somdesk.io.names import display_basename, display_name
-from somdesk.session.number_columns import column_format
+from somdesk.gui.preview_grid import PreviewGrid, preview_cells
+from somdesk.io.names import display_basename
 
 __all__ = ["ImportPreview", "PREVIEW_ROWS"]
 
@@ -117,7 +117,7 @@ class ImportPreview(QDialog):
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setObjectName("import-notes")
-        self.grid = QTableWidget(0, 0)
+        self.grid = PreviewGrid()             # model/view: see gui/preview_grid.py
         self.grid.setMinimumHeight(220)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Use this table")
@@ -167,11 +167,18 @@ class ImportPreview(QDialog):
                 opts = options
                 if head is None and self._big_sheet():
                     opts = dataclasses.replace(options, preview_rows=PREVIEW_SHEET_ROWS)
-                return head, read_table(head or self.path, opts, cancel, name=os.path.basename(self.path))
+                table = read_table(head or self.path, opts, cancel, name=os.path.basename(self.path))
+                try:
+                    # every per-column choice of the grid (number formats, widths) here, off the
+                    # window's thread: 3,000 columns held it for seconds (gui/preview_grid.py)
+                    return head, table, preview_cells(table, PREVIEW_ROWS)
+                except BaseException:
+                    table.close()
+                    raise
             got = self._read_off_thread(read)
             if got is None:                     # the dialog was closed during the read
                 return False
-            head, table = got
+            head, table, cells = got
         except SomdeskError as exc:
             self.error = str(exc)
             if old is not None:
@@ -182,15 +189,14 @@ class ImportPreview(QDialog):
             self.detected.setText("")
             self.notes.setText("<b style='color:#b00020'>Cannot read it this way:</b> "
                                + html.escape(str(exc), quote=False))
-            self.grid.setRowCount(0)
-            self.grid.setColumnCount(0)          # nor its column headers
+            self.grid.show_cells(None)           # nor its rows and column headers
             ok.setEnabled(False)
             return False
         if old is not None:
             old.close()
         self.table, self.error = table, None
         self.partial = head is not None or bool(table.dialect.get("partial"))
-        self._show(table)
+        self._show(table, cells)
         ok.setEnabled(True)
         return True
 
@@ -218,7 +224,9 @@ class ImportPreview(QDialog):
         # DuckDB by the interpreter's shutdown (an abort: duckdb/duckdb#13904)
         thread = threading.Thread(target=work, name="somdesk-preview-read")
         thread.start()
-        thread.join(READ_SHOW_S)
+        # the first READ_SHOW_S: timers and painting go on (the window's thread is not held by a
+        # join), clicks and keys wait, so nothing else starts meanwhile
+        self._wait_for(thread, READ_SHOW_S)
         if thread.is_alive():
             self._reading = token
             ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -250,6 +258,21 @@ class ImportPreview(QDialog):
         if "error" in out:
             raise out["error"]
         return out["value"]
+
+    @staticmethod
+    def _wait_for(thread, seconds: float) -> None:
+        """Until `thread` ends or `seconds` pass, handling every event but user input."""
+        thread.join(0.02)                      # a small file's read: done before any event is due
+        if not thread.is_alive():
+            return
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setInterval(5)
+        deadline = time.monotonic() + seconds
+        timer.timeout.connect(lambda: (not thread.is_alive() or time.monotonic() > deadline) and loop.quit())
+        timer.start()
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        timer.stop()
 
     def _head_path(self) -> str | None:
         """A head of a big file for the preview (io/tables/head.py: a text file's first MiB,
@@ -287,7 +310,7 @@ class ImportPreview(QDialog):
             self._head_final.detach()
             self._head_dir = None
 
-    def _show(self, t) -> None:
+    def _show(self, t, cells) -> None:
         d = t.dialect
         parts = [f"format <b>{t.format}</b>"]
         names = {"\t": "tab", " ": "space", ",": "comma", ";": "semicolon", "|": "pipe", ".": "point",
@@ -330,30 +353,10 @@ class ImportPreview(QDialog):
                             "sample) are held in memory; training uses that sample, as somdesk train --table does, "
                             "unless you tick Train on every row out of core under Setup.")
         self.notes.setText("<br>".join(f"<b>{n}</b>" for n in dict.fromkeys(notes)))
-        rows = t.preview(PREVIEW_ROWS)
-        # numbers: one format per column (session.number_columns), chosen from all the values
-        # read, right-aligned; text as the file has it
-        formats = {j: column_format(t.cells(c)) for j, c in enumerate(t.columns)
-                   if t.kind(c) == "numeric" and t.cells(c).dtype.kind == "f"}
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        self.grid.clear()
-        self.grid.setColumnCount(len(t.columns))
-        # the name's own line breaks shown escaped: the header's second line is the column's kind
-        self.grid.setHorizontalHeaderLabels([f"{display_name(c)}\n{t.kind(c)}" for c in t.columns])
-        self.grid.setRowCount(len(rows))
-        # rows numbered as the Rows tab's, the exports' and assign's `row` column: from 0, the
-        # file's first data row (tester13 #10: Qt's own 1, 2, 3 was a second numbering)
-        self.grid.setVerticalHeaderLabels([str(int(k)) for k in t.row_index[:len(rows)]])
-        self.grid.verticalHeader().setToolTip("row: counted from 0, as in the Rows tab, exports and assign")
-        for i, r in enumerate(rows):
-            for j, v in enumerate(r):
-                fmt = formats.get(j)
-                it = QTableWidgetItem(fmt.text(t.cells(t.columns[j])[i]) if fmt is not None else v)
-                if fmt is not None:
-                    it.setTextAlignment(right)
-                it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                self.grid.setItem(i, j, it)
-        self.grid.resizeColumnsToContents()
+        # numbers one format per column (session.number_columns), chosen from all the values
+        # read, right-aligned; text as the file has it; rows numbered as the Rows tab, the
+        # exports' and assign's `row` column: from 0 (tester13 #10)
+        self.grid.show_cells(cells)
 
     def exec(self) -> int:  # noqa: D401 - Qt API
         if getattr(self, "closed_while_reading", False):

@@ -45,9 +45,19 @@ def default_label_column(table, numeric, chosen=()) -> str | None:
     `column4`, read as setosa, versicolor, virginica) unless it is among the columns the user
     `chosen` to train on or show; else the text column `label_rule` picks, leaving out the columns
     in `numeric` (its numeric columns, and any the caller excludes); None when no column is one."""
+    # a set: `c not in numeric` over a list was quadratic (3,000 columns: 0.29 s on the window's thread)
+    numeric = set(numeric)
+    if not chosen and numeric == set(table.numeric_columns):     # the default: once per table
+        return _judged(table, "default label", "", lambda t, _c: _default_label(t, numeric, ()))
+    return _default_label(table, numeric, chosen)
+
+
+def _default_label(table, numeric: set, chosen) -> str | None:
+    """`default_label_column`, taken now."""
     target = next(iter(metadata_target(table)), None)
     if target is not None and target not in chosen and getattr(table, "value_names", lambda c: None)(target):
         return target
+
     def kinds(name: str, limit: int) -> int:
         # the distinct cells first, then the words of those few: a cell-by-cell lower() cost the
         # window's GUI thread ~1 s on a 1,000,000-row table (tester8 #16); an identifier or free
@@ -257,7 +267,9 @@ def judge_columns(table) -> None:
     thread, finds them taken (on 1,000,000 rows they cost that thread ~0.3 s: np.unique and
     set() over every column)."""
     date_columns(table)                      # identifier_columns first, then the dates
-    default_label_column(table, set(table.numeric_columns))
+    label = default_label_column(table, set(table.numeric_columns))
+    for policy in ("drop", "train"):        # the Setup tab's default policy, and its sparse columns' rule
+        _left_out(table, label, policy)
 
 
 def identifier_columns(table, label: str | None = None) -> dict[str, str]:
@@ -316,7 +328,15 @@ def _left_out(table, label: str | None, missing: str = "drop") -> tuple[tuple, d
     """(default columns, identifiers and targets left out, mostly missing left out, dates made
     passive): the numeric columns but the label, row identifiers, a scikit-learn file's class
     target, date columns (`date_columns`) and mostly missing columns; when nothing else remains,
-    `default_fallback` brings them back (dates first, then identifiers, then mostly missing)."""
+    `default_fallback` brings them back (dates first, then identifiers, then mostly missing).
+    Taken once per table, label and policy (the Setup tab asks four times, each a loop over every
+    column: 0.3 s for 3,000 columns on the window's thread); the dicts returned are copies."""
+    cols, ids, sparse, dates = _judged(table, "left out", (label, missing), lambda t, key: _left_out_now(t, *key))
+    return cols, dict(ids), dict(sparse), dict(dates)
+
+
+def _left_out_now(table, label: str | None, missing: str) -> tuple[tuple, dict, dict, dict]:
+    """`_left_out`, taken now."""
     numeric = tuple(c for c in table.numeric_columns if c != label)
     ids = {**identifier_columns(table, label), **metadata_target(table, label)}
     sparse = mostly_missing_columns(table, label, missing)

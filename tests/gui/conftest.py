@@ -69,9 +69,14 @@ def win(qtbot):
 @pytest.fixture(autouse=True)
 def gc_in_gui_thread(qapp):
     """As in the app: cyclic GC only in the GUI thread, and a full collection after each
-    test, so no worker thread of the next test ever destroys this test's widgets."""
+    test, so no worker thread of the next test ever destroys this test's widgets.  What the
+    collector froze during the test (a surge of young objects: gui/gc_guard) is thawed first,
+    so that one test's widgets never stay frozen through the rest of the run."""
+    import gc
+
     from somdesk.gui import gc_guard
     gc_guard.install()
     yield
     qapp.processEvents()
+    gc.unfreeze()
     gc_guard.collect_now()

@@ -43,14 +43,15 @@ def test_import_preview_numbers_share_one_format_per_column(qtbot, tmp_path):
     p.write_text("name,x,y,big\nalpha,1.5,3,1200000000000\nbeta,2.25,40,5\ngamma,3,,7.5\n", encoding="utf-8")
     dlg = ImportPreview(None, str(p))
     qtbot.addWidget(dlg)
-    g = dlg.grid
-    texts = [[g.item(i, j).text() for j in range(4)] for i in range(3)]
+    g = dlg.grid.model()
+    texts = [[g.data(g.index(i, j)) for j in range(4)] for i in range(3)]
     assert texts == [["alpha", "1.50", "3", "1.2e+12"], ["beta", "2.25", "40", "5.0e+00"],
                      ["gamma", "3.00", "", "7.5e+00"]]
     # numbered from 0, as the `row` column of the Rows tab, exports and assign (tester13 #10)
-    assert [g.verticalHeaderItem(i).text() for i in range(3)] == ["0", "1", "2"]
-    assert not g.item(0, 0).textAlignment() & RIGHT.value
-    assert all(g.item(0, j).textAlignment() & RIGHT.value for j in (1, 2, 3))
+    assert [g.headerData(i, Qt.Orientation.Vertical) for i in range(3)] == ["0", "1", "2"]
+    align = [g.data(g.index(0, j), Qt.ItemDataRole.TextAlignmentRole) for j in range(4)]
+    assert not align[0] & RIGHT.value
+    assert all(a & RIGHT.value for a in align[1:])
     dlg.resize(700, 300)
     dlg.show()
     qtbot.waitExposed(dlg)

@@ -289,7 +289,7 @@ def test_import_preview_overrides_and_sampling(qtbot, tmp_path, monkeypatch):
     t = dlg.table
     assert t.delimiter == ";" and "semicolon" in dlg.detected.text()
     assert t.values("amount").tolist() == [1250.5, 12500.0, 7.0]
-    assert dlg.grid.rowCount() == 3 and dlg.grid.columnCount() == 3
+    assert dlg.grid.model().rowCount() == 3 and dlg.grid.model().columnCount() == 3
     # override: no header -> the names line becomes data, columns are renamed
     dlg.skip.setValue(1)
     dlg.header.setCurrentText("no header")
