@@ -273,8 +273,11 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
     te = topographic_error(codebook, tm.inputs, hexagonal, False, cancel)
     counts = None
     if tm.label_column is not None and prep.labels is not None:     # the majority labels (tester11)
-        from somdesk.session.table_labels import label_counts
-        counts = label_counts(prep.labels, idx, h, w, tm.label_column)
+        from somdesk.session.table_labels import label_counts, labelled_rows
+        share = prep.present_share if prep.present_share is not None else np.ones(len(idx))
+        ok = labelled_rows(prep.recipe.missing, share)       # the one rule, as the window's
+        labels = [lab if keep else None for lab, keep in zip(prep.labels, ok)]
+        counts = label_counts(labels, idx, h, w, tm.label_column)
     tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
                  quantization_error=float(dist.mean()), topographic_error=float(te), label_counts=counts)
     cancel_mod.check(cancel)
