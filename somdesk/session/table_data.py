@@ -35,7 +35,7 @@ from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_assign import few_values, few_values_warning, min_present_of, row_distances
-from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
+from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant, refuse_few_rows
 from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_passive,
                                            numeric_label_warning)
 from somdesk.session.table_labels import LabelCounts
@@ -203,6 +203,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"),
                     rows=len(prep.data), total=len(prep.data) + prep.n_dropped_rows)
+    refuse_few_rows(getattr(table, "name", "table"), len(prep.data), len(prep.data) + prep.n_dropped_rows)
     hexagonal = topology(spec) == "hexagonal"
     x = prep.data
     filled = filled_rows(prep)
