@@ -29,7 +29,10 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
-__all__ = ["WEIGHT_RANGE", "MIN_ROWS", "check_weights", "constant_in_rows", "refuse_constant", "refuse_few_rows"]
+__all__ = ["WEIGHT_RANGE", "MIN_ROWS", "check_weights", "constant_in_rows", "refuse_constant", "refuse_few_rows",
+           "check_clusters", "CLUSTERS_SUBJECT"]
+
+CLUSTERS_SUBJECT = "clusters (the number of segments)"
 
 MIN_ROWS = 3        # the fewest rows a table map trains on (module docstring)
 
@@ -93,3 +96,14 @@ def refuse_few_rows(name: str, rows: int, total: int | None = None) -> None:
                           "or train), or choose other columns")
     raise OptionError(f"{name}: it has {count_text(rows, 'row')}; a map needs at least {MIN_ROWS} rows to "
                       "train on (with fewer it cannot organise or segment them): add rows")
+
+
+def check_clusters(k: int | None, height: int, width: int) -> None:
+    """OptionError (field "clusters", subject CLUSTERS_SUBJECT: the CLI words it as --clusters)
+    when `k` segments cannot be made of a `height` x `width` map's nodes; None: suggested.
+    Called as soon as the map's size is known, before training (testerC: `--clusters 5000` was
+    refused by the segmentation after 4.5 minutes of training)."""
+    n = int(height) * int(width)
+    if k is not None and not 1 <= int(k) <= n:
+        raise OptionError(f"{CLUSTERS_SUBJECT} must be from 1 to the {count_text(n, 'node')} of the "
+                          f"{height} x {width} map, got {k}", field="clusters", subject=CLUSTERS_SUBJECT)

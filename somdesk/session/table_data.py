@@ -35,7 +35,7 @@ from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_assign import few_values, few_values_warning, min_present_of, row_distances
-from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant, refuse_few_rows
+from somdesk.session.table_checks import check_clusters, check_weights, constant_in_rows, refuse_constant, refuse_few_rows
 from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_passive,
                                            numeric_label_warning)
 from somdesk.session.table_labels import LabelCounts
@@ -210,6 +210,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     # the epochs train on at most TRAIN_ROWS rows (a seeded sample; session.table_size), sized for
     # them; every row is measured, segmented and assigned below
     h, w, epochs = auto_size(filled, trained_rows(len(x)), spec)   # the Setup tab's "auto" is the same call
+    check_clusters(spec.clusters, h, w)          # before the epochs, not after them
     subset = training_subset(len(x), spec.seed)
     note = training_note(len(x))
     if note and note not in prep.warnings:

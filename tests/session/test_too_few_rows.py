@@ -46,3 +46,20 @@ def test_two_rows_are_refused_in_the_session(tmp_path):
 def test_three_rows_train(tmp_path, capsys):
     path = _csv(tmp_path, "three.csv", "a,b\n1,2\n3,4\n5,7\n")
     assert main(["train", "--table", str(path), "--save-map", str(tmp_path / "m.somz"), "-q"]) == 0
+
+
+@pytest.mark.parametrize("chunks", [[], ["--out-of-core"]])
+def test_impossible_clusters_refused_before_training(tmp_path, capsys, monkeypatch, chunks):
+    """testerC: `--clusters 5000` was refused by the segmentation after the whole training; now
+    as soon as the map's size is known, in the flag's words, and no epoch runs."""
+    from somdesk.session import outofcore_table, table_data
+
+    def no_training(*a, **k):
+        raise AssertionError("trained")
+    monkeypatch.setattr(table_data, "_train", no_training)
+    monkeypatch.setattr(outofcore_table.StreamingTableRun, "epochs", no_training, raising=False)
+    path = _csv(tmp_path, "t.csv", "a,b\n" + "".join(f"{i},{i * i % 7}\n" for i in range(30)))
+    assert main(["train", "--table", str(path), "--width", "3", "--height", "2", "--clusters", "7",
+                 "--save-map", str(tmp_path / "m.somz"), *chunks]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: --clusters (the number of segments) must be from 1 to the 6 nodes of the 2 x 3 map, got 7"
