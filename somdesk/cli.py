@@ -16,6 +16,7 @@ import os
 import sys
 
 import somdesk
+from somdesk.core import memory
 from somdesk.errors import SomdeskError
 
 SUBCOMMANDS = ("train", "palette", "quantize", "table", "assign", "train-table")
@@ -153,7 +154,41 @@ def _finish() -> None:
         duckutil.close_all()
 
 
+def _memory_words(args) -> tuple[str, str]:
+    """(what the command does, what to do when it runs out of memory): the advice fits the command
+    (testerC #7: "try a smaller map or fewer samples" for `assign`, whose map is given).  The
+    phases of a long run (cli_progress.RunProgress) name what it does more closely."""
+    command = getattr(args, "command", None)
+    chunked = bool(getattr(args, "out_of_core", False) or getattr(args, "dask", None))
+    limit = "raise the memory limit (ulimit -v)" if memory.address_limit() is not None else "close other programs"
+    if command == "train-table":
+        if chunked:
+            return "training on the table in chunks", f"train a smaller map (--width, --height); or {limit}"
+        return ("training on the table", "add --out-of-core to read the table in chunks, or "
+                f"train a smaller map (--width, --height); or {limit}")
+    if command == "assign":
+        if chunked or any(c in str(getattr(args, "data", "")) for c in "*?["):
+            return "scoring the rows in chunks", limit
+        return "scoring the rows", f"add --out-of-core to read and score the rows in chunks; or {limit}"
+    if command == "table":
+        return "reading the table", limit
+    if command == "train":
+        return "training the map", f"train a smaller map (--width, --height) or on fewer samples; or {limit}"
+    if command == "quantize":
+        return "quantising the picture", f"try a smaller picture; or {limit}"
+    if command == "palette":
+        return "reading the palette", limit
+    return "", ""
+
+
+def _out_of_memory() -> int:
+    """The one line of every out-of-memory shape (core.memory), exit status 2."""
+    print(f"error: {memory.message()}", file=sys.stderr)
+    return 2
+
+
 def _run(argv: list[str]) -> int:
+    memory.limit_arenas()      # under `ulimit -v`: 64 MB of address space per thread no longer (core.memory)
     try:
         if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
             argv[0] = "train-table"           # `somdesk train --table FILE`: somdesk/cli_table.py
@@ -164,6 +199,7 @@ def _run(argv: list[str]) -> int:
                 import os
                 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             args = _sub_parser(argv[0]).parse_args(argv)
+            memory.set_phase(*_memory_words(args))   # what an out-of-memory error says, until a phase is named
             from somdesk.cli_outputs import check_outputs
             check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
             from somdesk.cli_interrupt import guard
@@ -186,6 +222,8 @@ def _run(argv: list[str]) -> int:
 
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except SomdeskError as exc:
+        if memory.is_out_of_memory(exc):     # a reader that worded a failed allocation as a bad file
+            return _out_of_memory()
         # a file name that is not UTF-8 (tester7 #20) holds surrogates: written escaped, not a traceback
         # and a control character in a name (a newline, ESC) shown escaped: one line (tester11 #4)
         from somdesk.io.names import one_line
@@ -201,9 +239,12 @@ def _run(argv: list[str]) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except MemoryError:
-        print("error: out of memory: try a smaller map or fewer samples", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        # every shape of out of memory (MemoryError, DuckDB's, a thread or library that could not
+        # be mapped: core.memory) is one line; anything else is a bug and keeps its traceback
+        if memory.is_out_of_memory(exc):
+            return _out_of_memory()
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,8 +84,12 @@ class RunProgress:
             self.tick()
 
     def phase(self, text: str) -> None:
-        """The run now does `text` (plain words, e.g. "reading big.csv"); a line if the rule allows."""
+        """The run now does `text` (plain words, e.g. "reading big.csv"); a line if the rule allows.
+        It is also what an out-of-memory error names (core.memory: what needed the memory)."""
+        from somdesk.core import memory
+
         self._phase = text
+        memory.set_phase(text.replace("training, epoch", "training the map, epoch"))
         self.tick()
 
     def epoch(self, done: int, total: int) -> None:

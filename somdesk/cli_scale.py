@@ -174,10 +174,12 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
                     say.phase("measuring the map and finding segments")
             warnings: list[str] = []
             counts: dict = {}
-            tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
-                                           executor=executor, cancel=cli_token(), progress=progress,
-                                           number_format=given_number_format(given.decimal, given.thousands),
-                                           warnings=warnings, counts=counts)
+            from somdesk.cli_train import in_flag_words
+            with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
+                tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
+                                               executor=executor, cancel=cli_token(), progress=progress,
+                                               number_format=given_number_format(given.decimal, given.thousands),
+                                               warnings=warnings, counts=counts)
     finally:
         executor.close()
     save_table_map(tm, args.save_map)

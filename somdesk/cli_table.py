@@ -265,7 +265,8 @@ def run_train(args) -> int:
                 check_spec(spec)            # as train_table_map does, before the preparation reads
                 prepared = prepare_for(tab, spec)
             say.phase("training, epoch 1")
-            tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage, prepared=prepared)
+            with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
+                tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage, prepared=prepared)
             from somdesk.session.table_columns import NUMERIC_LABEL
             # the columns the default left out first (session.table_columns); a label typed is named as typed
             warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w

@@ -36,7 +36,8 @@ def flag_words(exc: OptionError, args, epochs_dest: str = "iterations") -> Optio
         return OptionError(f"--height {args.height} --width {args.width}: {exc}", field)
     flags = {"width": "--width (the map's columns)", "height": "--height (the map's rows)",
              "iterations": getattr(args, f"{epochs_dest}_flag", None) or f"--{epochs_dest.replace('_', '-')}",
-             "learning_rate": "--learning-rate", "sigma": "--sigma", "seed": "--seed"}
+             "learning_rate": "--learning-rate", "sigma": "--sigma", "seed": "--seed",
+             "clusters": "--clusters (the number of segments)"}
     if field not in flags:
         return exc
     return OptionError(exc.worded(flags[field]), field, flags[field])

@@ -54,12 +54,17 @@ def _install_excepthook(window_ref: list):
     previous = sys.excepthook
 
     def hook(exc_type, exc, tb):
+        from somdesk.core import memory
         from somdesk.errors import SomdeskError
         details = "".join(traceback.format_exception(exc_type, exc, tb))
-        message = str(exc) if issubclass(exc_type, SomdeskError) else f"Unexpected error: {exc_type.__name__}: {exc}"
+        plain = issubclass(exc_type, SomdeskError)
+        message = str(exc) if plain else f"Unexpected error: {exc_type.__name__}: {exc}"
+        if memory.is_out_of_memory(exc):     # any shape of it (core.memory): one sentence, no traceback
+            from somdesk.gui.task_words import out_of_memory_text
+            message, plain = out_of_memory_text(None, "work"), True
         win = window_ref[0] if window_ref else None
         if win is not None:
-            win.show_error(message, "" if issubclass(exc_type, SomdeskError) else details)
+            win.show_error(message, "" if plain else details)
         else:
             sys.stderr.write(details)
 

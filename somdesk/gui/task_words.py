@@ -50,3 +50,28 @@ def wait_message(runner, before: str) -> str:
         return f"Stop the training before {before}."
     keeps = _STOP_KEEPS.get(what or kind or "", "")
     return f"Wait for the {words} to end (or Stop it{keeps}) before {before}."
+
+
+#: what to do when a task of this kind runs out of memory (out_of_memory_text); "" -> _MEMORY_ADVICE
+_MEMORY_ADVICE_FOR = {
+    "train": "train a smaller map or close other programs",
+    "segment": "train a smaller map, or tick \"Train on every row out of core\" on the Setup tab to read the "
+               "table in chunks",
+    "read table": "open the table with a row filter or a sample on the import page, or close other programs",
+    "open": "close other programs, or open a smaller file",
+    "score": "score the rows with `somdesk assign MAP DATA --out-of-core`, which reads them in chunks",
+    "export": "close other programs, or export fewer rows",
+    "export-timelapse": "record fewer frames or a smaller picture, or close other programs",
+}
+_MEMORY_ADVICE = "close other programs and try again"
+
+
+def out_of_memory_text(kind: str | None, what: str | None = None) -> str:
+    """The window's one sentence for a task that ran out of memory (any shape: core.memory),
+    naming the task and what to do for its kind: "Out of memory during the training (the
+    process may use 1.5 GB: ulimit -v): train a smaller map ..."."""
+    from somdesk.core import memory
+
+    advice = _MEMORY_ADVICE_FOR.get(kind or "", _MEMORY_ADVICE)
+    text = memory.message(what=f"the {task_words(kind, what)}", advice=advice)
+    return "Out of memory during" + text[len("out of memory while"):]

@@ -48,8 +48,10 @@ from collections.abc import Callable, Generator
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from superqt.utils._qthreading import WorkerBase, WorkerBaseSignals  # public: WorkerBase only
 
+from somdesk.core import memory
 from somdesk.core.cancel import CancelToken
 from somdesk.errors import Cancelled, SomdeskError
+from somdesk.gui.task_words import out_of_memory_text
 
 Factory = Callable[[CancelToken], Generator]
 
@@ -245,13 +247,16 @@ class TaskWorker(WorkerBase):
                 finally:
                     gen.close()
             self.signals.done.emit(result, stopped or self._stop)
-        except SomdeskError as exc:
-            self.signals.error.emit(str(exc), "")
-        except MemoryError:
-            self.signals.error.emit("Not enough memory for this task.", traceback.format_exc())
-        except Exception as exc:  # a bug: report it, never kill the thread silently
-            self.signals.error.emit(f"Unexpected error: {type(exc).__name__}: {exc}",
-                                    traceback.format_exc())
+        except Exception as exc:
+            if memory.is_out_of_memory(exc):
+                # every shape (MemoryError, DuckDB's, a thread that could not start: core.memory)
+                # is one sentence naming the task; the window stays (testerC #2)
+                self.signals.error.emit(out_of_memory_text(self.kind, self.what), "")
+            elif isinstance(exc, SomdeskError):
+                self.signals.error.emit(str(exc), "")
+            else:  # a bug: report it, never kill the thread silently
+                self.signals.error.emit(f"Unexpected error: {type(exc).__name__}: {exc}",
+                                        traceback.format_exc())
         return None
 
     def _drive(self, gen: Generator):

@@ -77,7 +77,9 @@ def engine_connection():
         con = connect()         # closed by its caller (`with engine_connection() as con`), else by duckutil.close_all
     except ImportError as exc:  # pragma: no cover - duckdb is a dependency
         raise SomdeskError(f"the table engine (duckdb) is not installed: {exc}") from None
-    con.execute(f"SET memory_limit='{ENGINE_MEMORY}'")
+    from somdesk.io.tables.duckutil import memory_limit
+    # less when this process may take less (a `ulimit -v` cap, a busy machine: duckutil.memory_budget)
+    con.execute(f"SET memory_limit='{memory_limit(ENGINE_MEMORY)}'")
     con.execute("SET preserve_insertion_order=true")
     return con
 

@@ -54,7 +54,7 @@ from somdesk.io.chunked_sql import CodedColumn, DEFAULT_CHUNK_ROWS
 from somdesk.io.tables.table import metadata_class_names
 from somdesk.session.outofcore import LocalExecutor, StreamingBatch, TableMapRule, prepared_chunk
 from somdesk.session.outofcore_format import text_number_format
-from somdesk.session.table_checks import refuse_constant
+from somdesk.session.table_checks import check_clusters, refuse_constant, refuse_few_rows
 from somdesk.session.table_columns import (numeric_label_warning, dates_warning_of, default_fallback, left_out_warning,
                                            missing_share_reason)
 from somdesk.session.table_labels import LabelTally
@@ -406,6 +406,7 @@ class StreamingTableRun:
                 constant = set(columns)
             if src.rows >= 1:
                 refuse_constant(recipe, constant, os.path.basename(str(path)), rows=src.rows, total=total)
+                refuse_few_rows(os.path.basename(str(path)), src.rows, total)
             src.columns = coded
             self.src = src
             self.prep = prep = _features(recipe)
@@ -426,6 +427,7 @@ class StreamingTableRun:
             self.hexagonal = hexagonal = topology(spec) == "hexagonal"
             # the rule of every table map (session.table_size): N = every row kept, shape of the sample
             h, w, epochs = auto_size(self.sample_filled, n, spec)
+            check_clusters(spec.clusters, h, w)      # before the epochs, not after them
             self.config = SOMConfig(width=w, height=h, iterations=epochs, mode="batch", init="pca",
                                     sigma=sigma_start(h, w), topology="hexagonal" if hexagonal else "rectangular",
                                     decay="classic", seed=int(spec.seed))

@@ -14,6 +14,11 @@
   are what the user chose.  One row holds one value in every column: refused the same way
   (tester10 #4: a 1-row table trained, exit 0, into a .somz that reopening refused as damaged,
   its scales all 0); no rows at all are refused elsewhere.
+* Too few rows: a map needs MIN_ROWS (3) rows to train on (`refuse_few_rows`).  Two rows
+  trained a map of all-zero weights, its segments' silhouettes all undefined, without a word
+  (testerC #10): with two rows each column's z-score is -1 or +1, the map is a line between two
+  points and no segmentation measure exists.  Refused after the constant check (one row keeps
+  its message).
 """
 from __future__ import annotations
 
@@ -24,7 +29,12 @@ import numpy as np
 from somdesk.core.options import count_text
 from somdesk.errors import OptionError
 
-__all__ = ["WEIGHT_RANGE", "check_weights", "constant_in_rows", "refuse_constant"]
+__all__ = ["WEIGHT_RANGE", "MIN_ROWS", "check_weights", "constant_in_rows", "refuse_constant", "refuse_few_rows",
+           "check_clusters", "CLUSTERS_SUBJECT"]
+
+CLUSTERS_SUBJECT = "clusters (the number of segments)"
+
+MIN_ROWS = 3        # the fewest rows a table map trains on (module docstring)
 
 WEIGHT_RANGE = (0.01, 100.0)     # the window's weight box; 0 is passive
 
@@ -71,3 +81,29 @@ def refuse_constant(recipe, constant, name: str, rows: int | None = None, total:
                           + ("" if rows != 1 else " and a table of more rows" if not total or total <= 1
                              else ", or fill the missing values instead of dropping rows (missing: mean, median "
                                   "or train)"))
+
+
+def refuse_few_rows(name: str, rows: int, total: int | None = None) -> None:
+    """OptionError when `rows` (the rows trained on) is from 1 to MIN_ROWS - 1; `total` (the rows
+    before those with a missing value were dropped) named when more.  0 rows are refused
+    elsewhere ("every row has a missing value")."""
+    if not 0 < rows < MIN_ROWS:
+        return
+    if total and total > rows:
+        raise OptionError(f"{name}: dropping the rows with a missing value (missing: drop) left "
+                          f"{rows:,} of {count_text(total, 'row')}; a map needs at least "
+                          f"{MIN_ROWS} rows to train on: fill the missing values instead (missing: mean, median "
+                          "or train), or choose other columns")
+    raise OptionError(f"{name}: it has {count_text(rows, 'row')}; a map needs at least {MIN_ROWS} rows to "
+                      "train on (with fewer it cannot organise or segment them): add rows")
+
+
+def check_clusters(k: int | None, height: int, width: int) -> None:
+    """OptionError (field "clusters", subject CLUSTERS_SUBJECT: the CLI words it as --clusters)
+    when `k` segments cannot be made of a `height` x `width` map's nodes; None: suggested.
+    Called as soon as the map's size is known, before training (testerC: `--clusters 5000` was
+    refused by the segmentation after 4.5 minutes of training)."""
+    n = int(height) * int(width)
+    if k is not None and not 1 <= int(k) <= n:
+        raise OptionError(f"{CLUSTERS_SUBJECT} must be from 1 to the {count_text(n, 'node')} of the "
+                          f"{height} x {width} map, got {k}", field="clusters", subject=CLUSTERS_SUBJECT)

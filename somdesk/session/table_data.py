@@ -35,7 +35,7 @@ from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_assign import few_values, few_values_warning, min_present_of, row_distances
-from somdesk.session.table_checks import check_weights, constant_in_rows, refuse_constant
+from somdesk.session.table_checks import check_clusters, check_weights, constant_in_rows, refuse_constant, refuse_few_rows
 from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_passive,
                                            numeric_label_warning)
 from somdesk.session.table_labels import LabelCounts
@@ -203,12 +203,14 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"),
                     rows=len(prep.data), total=len(prep.data) + prep.n_dropped_rows)
+    refuse_few_rows(getattr(table, "name", "table"), len(prep.data), len(prep.data) + prep.n_dropped_rows)
     hexagonal = topology(spec) == "hexagonal"
     x = prep.data
     filled = filled_rows(prep)
     # the epochs train on at most TRAIN_ROWS rows (a seeded sample; session.table_size), sized for
     # them; every row is measured, segmented and assigned below
     h, w, epochs = auto_size(filled, trained_rows(len(x)), spec)   # the Setup tab's "auto" is the same call
+    check_clusters(spec.clusters, h, w)          # before the epochs, not after them
     subset = training_subset(len(x), spec.seed)
     note = training_note(len(x))
     if note and note not in prep.warnings:
@@ -273,8 +275,11 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
     te = topographic_error(codebook, tm.inputs, hexagonal, False, cancel)
     counts = None
     if tm.label_column is not None and prep.labels is not None:     # the majority labels (tester11)
-        from somdesk.session.table_labels import label_counts
-        counts = label_counts(prep.labels, idx, h, w, tm.label_column)
+        from somdesk.session.table_labels import label_counts, labelled_rows
+        share = prep.present_share if prep.present_share is not None else np.ones(len(idx))
+        ok = labelled_rows(prep.recipe.missing, share)       # the one rule, as the window's
+        labels = [lab if keep else None for lab, keep in zip(prep.labels, ok)]
+        counts = label_counts(labels, idx, h, w, tm.label_column)
     tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
                  quantization_error=float(dist.mean()), topographic_error=float(te), label_counts=counts)
     cancel_mod.check(cancel)

@@ -14,6 +14,10 @@ a segment's counts are the sum of its nodes'.  The L kept labels are the MAX_KEP
 frequent (ties: alphabetical); the rest are pooled in the last slot ("other labels"), which
 never wins a node or a segment -- a label column with that many kinds is an identifier, where
 a majority means little.  Missing labels ("", NA, ...: table_columns.MISSING_LABELS) do not count.
+Which rows count is one rule, `labelled_rows`, for the CLI's training, the window's and the
+library's Session (a label picked after training) alike: the rows the map is trained on (testerC
+#9: the Session also counted a row dropped for a missing value, placed by its other values:
+3000 rows against the CLI's 2999, and so other purities).
 Every tie (kept labels, a node's or a segment's top label) is broken by one rule,
 core.clustering.label_order: more rows in the whole table, then the first in sorted order.
 """
@@ -25,7 +29,7 @@ import numpy as np
 from somdesk.core.clustering import label_order, majority_of_counts
 from somdesk.core.options import count_text
 
-__all__ = ["LabelCounts", "LabelTally", "label_counts", "node_majority", "segment_labels", "node_purity", "label_lines",
+__all__ = ["LabelCounts", "LabelTally", "label_counts", "labelled_rows", "node_majority", "segment_labels", "node_purity", "label_lines",
            "labels_json", "MAX_KEPT_LABELS"]
 
 MAX_KEPT_LABELS = 256
@@ -51,6 +55,17 @@ class LabelCounts:
             raise ValueError(f"label counts of shape {c.shape} do not fit {count_text(len(self.names), 'label')}")
         if not all(isinstance(n, str) for n in self.names) or len(set(self.names)) != len(self.names):
             raise ValueError("the label names are not distinct texts")
+
+
+def labelled_rows(missing: str, share) -> np.ndarray:
+    """(N,) bool: the rows whose labels count, from `share` (N,), the part (0..1) of the map's
+    placing columns each row has a value in, and the map's missing-value mode `missing`
+    (core.preparation: "drop", "train", "mean", "median").  The rows the map is trained on:
+    with "drop" only complete rows (a row with a hole is left out of the training, and placed
+    by its other values only when scored); otherwise a row with any value (a row with none is
+    placed nowhere).  The one rule of the module docstring."""
+    share = np.asarray(share, dtype=float).reshape(-1)
+    return share >= 1.0 - 1e-9 if missing == "drop" else share > 0
 
 
 def label_counts(labels, bmu, height: int, width: int, column: str) -> LabelCounts | None:

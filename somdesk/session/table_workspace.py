@@ -418,16 +418,21 @@ class TableWorkspace(TableViewsMixin):
             self.warnings.append(note)
 
     def _labelled_rows(self, column):
-        """(labels (n,) object, nodes (n,) int flat BMU index, h, w) of the rows in memory that have a
-        BMU, their labels read with the table's --missing-values as at training; None: no map or no
-        usable label column."""
+        """(labels (n,) object, nodes (n,) int flat BMU index, h, w) of the rows in memory whose
+        labels count (table_labels.labelled_rows: the rows the map trains on, as the CLI counts),
+        read with the table's --missing-values as at training; None: no map or no usable label
+        column."""
         from somdesk.core.preparation import table_labels
+        from somdesk.session.table_assign import placing_columns
+        from somdesk.session.table_labels import labelled_rows
 
         if self.tm is None or not self._label_ok(column):
             return None
         h, w = self.tm.codebook.shape[:2]
         nodes = np.asarray(self.node_of_row)
-        ok = np.flatnonzero(nodes >= 0)
+        placing = max(1, len(placing_columns(self.tm.recipe)))
+        share = np.asarray(self.assigned["present"], dtype=float) / placing
+        ok = np.flatnonzero((nodes >= 0) & labelled_rows(self.tm.recipe.missing, share))
         return table_labels(self.table, column, ok), nodes[ok], h, w
 
     def _label_counts(self, column):

@@ -44,18 +44,19 @@ def test_streaming_refuses_what_it_cannot_do(tmp_path):
         train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(missing="zero"))
     with pytest.raises(OptionError, match="forced categorical"):
         train_table_map_streaming(tmp_path / "t.parquet", TableMapSpec(categorical=("a",)))
-    (tmp_path / "m.csv").write_text("a,b\n1,2\n,3\n4,5\n")
+    # 3 rows kept: the fewest a map trains on (session.table_checks.MIN_ROWS)
+    (tmp_path / "m.csv").write_text("a,b\n1,2\n,3\n4,5\n6,1\n")
     # --missing drop (the default): the engine leaves the row out
     tm = train_table_map_streaming(tmp_path / "m.csv", TableMapSpec(height=2, width=2, epochs=2))
-    assert len(tm.row_index) == 2
+    assert len(tm.row_index) == 3
     tm = train_table_map_streaming(tmp_path / "m.csv", TableMapSpec(height=2, width=2, epochs=2),
                                    where="a IS NOT NULL")
-    assert len(tm.row_index) == 2
+    assert len(tm.row_index) == 3
     # --missing train: rows with no value left out, the user's filter kept whole
-    (tmp_path / "w.csv").write_text("a,b\n1,2\n,3\n4,5\n,\n")
+    (tmp_path / "w.csv").write_text("a,b\n1,2\n,3\n4,5\n,\n7,4\n")
     tm = train_table_map_streaming(tmp_path / "w.csv", TableMapSpec(height=2, width=2, epochs=2, missing="train"),
                                    where="b >= 3")
-    assert len(tm.row_index) == 2 and np.isfinite(tm.codebook).all()
+    assert len(tm.row_index) == 3 and np.isfinite(tm.codebook).all()
     (tmp_path / "e.csv").write_text("a,b\n1,\n,3\n")
     with pytest.raises(FileFormatError, match="every row has a missing value"):
         train_table_map_streaming(tmp_path / "e.csv", TableMapSpec(height=2, width=2, epochs=2))

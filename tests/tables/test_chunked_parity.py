@@ -191,7 +191,8 @@ def _glob(tmp_path, files: dict) -> str:
 ])
 def test_a_glob_of_files_written_differently_is_refused_naming_both(tmp_path, capsys, second, words, scoring):
     # a glob of `,` and `;` files scored the `;` file's rows empty without a word
-    pattern = _glob(tmp_path, {"x1.csv": "a,b\n1,2\n3,4\n", "x2.csv": second})
+    # x1.csv: 3 rows, the fewest a map trains on (session.table_checks.MIN_ROWS)
+    pattern = _glob(tmp_path, {"x1.csv": "a,b\n1,2\n3,4\n5,1\n", "x2.csv": second})
     with pytest.raises(FileFormatError) as exc:
         ChunkedTable.open(pattern, chunk_rows=2)
     assert "x1.csv" in str(exc.value) and words in str(exc.value)
