@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     command opened is closed before this returns (_finish), so nothing is left for the
     interpreter's shutdown to tear down (tester10 #3: exit status 134 after a normal output)."""
     try:
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        # the process's own command (argv None): a Ctrl+C after the command is over raises
+        # nothing (cli_interrupt.after_command); a caller passing argv keeps Python's handler
+        return _run(list(sys.argv[1:] if argv is None else argv), program=argv is None)
     finally:
         _finish()
 
@@ -153,7 +155,7 @@ def _finish() -> None:
         duckutil.close_all()
 
 
-def _run(argv: list[str]) -> int:
+def _run(argv: list[str], program: bool = False) -> int:
     try:
         if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
             argv[0] = "train-table"           # `somdesk train --table FILE`: somdesk/cli_table.py
@@ -163,11 +165,15 @@ def _run(argv: list[str]) -> int:
                 # without its thread pool saves ~50 ms of start-up
                 import os
                 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-            args = _sub_parser(argv[0]).parse_args(argv)
-            from somdesk.cli_outputs import check_outputs
-            check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
             from somdesk.cli_interrupt import guard
-            with guard():                # Ctrl+C: `error: interrupted`, 130, whatever was running
+            from somdesk.cli_outputs import Written
+            Written.current = None       # what this command writes: said if a Ctrl+C stops it
+            # Ctrl+C: `error: interrupted`, 130, whatever was running -- the parsing too, whose
+            # imports (numpy, the palette formats) are no place for a KeyboardInterrupt (cli_interrupt)
+            with guard(program):
+                args = _sub_parser(argv[0]).parse_args(argv)
+                from somdesk.cli_outputs import check_outputs
+                check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
                 code = int(args.func(args) or 0)
                 sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
             return code
@@ -193,7 +199,9 @@ def _run(argv: list[str]) -> int:
         print(one_line(f"error: {exc}").encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        # and the outputs written before the stop, which are kept (cli_outputs.Written)
+        outputs = sys.modules.get("somdesk.cli_outputs")
+        print(outputs.interrupted_line() if outputs is not None else "error: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader went away (`somdesk palette info --json | head`): not an error;

@@ -85,7 +85,9 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     palette = _read(ns.input, ns.index)
     out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
     losses = write_losses(out, fmt)   # what OUT's format drops (names, alpha, the grid): said, as convert does
-    write_palette(out, ns.output, fmt)
+    from somdesk.cli_outputs import Written
+    with Written().writing(ns.output):      # a Ctrl+C after it names it (cli_outputs.interrupted_line)
+        write_palette(out, ns.output, fmt)
     if not ns.quiet:                # after writing (a refused target is one error line); -q: errors only
         for w in palette.warnings:
             print_warning(f"{display_name(ns.input)}: {w}")

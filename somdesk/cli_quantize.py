@@ -90,7 +90,9 @@ def run(args) -> int:
 
         idx, palette = quantise_from_map(img, codebook, space=args.space, dither=args.dither,
                                          seed=args.seed, cancel=token)
-    size = save_indexed_png(args.output, idx, palette)
+    from somdesk.cli_outputs import Written
+    with Written().writing(args.output):    # a Ctrl+C while measuring it names it (cli_outputs.interrupted_line)
+        size = save_indexed_png(args.output, idx, palette)
     elapsed = time.perf_counter() - t0
     if args.quiet and not args.json:      # -q prints nothing: nothing to measure (benchmarks time -q)
         return 0

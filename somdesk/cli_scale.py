@@ -180,7 +180,10 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
                                            warnings=warnings, counts=counts)
     finally:
         executor.close()
-    save_table_map(tm, args.save_map)
+    from somdesk.cli_outputs import Written
+    written = Written()     # the map, kept: a later error or a Ctrl+C says so (cli_outputs)
+    with written.writing(args.save_map, is_map=True):
+        save_table_map(tm, args.save_map)
     elapsed = time.perf_counter() - start
     # every epoch trains on every row and QE is measured over them all; TE on tm.inputs, a sample
     # of them only when there are more rows than it holds (testerC #12: "sampled": true,
@@ -200,7 +203,7 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     elif spec.label:
         warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
-        write_metrics(args, metrics)
+        write_metrics(args, metrics, written)
     from somdesk.session.table_columns import NUMERIC_LABEL
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
         print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w)
@@ -368,7 +371,9 @@ def run_assign_streaming(args, check_writable) -> int:
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
-            n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
+            from somdesk.cli_outputs import Written
+            with Written().writing(args.out):       # a Ctrl+C after it names it
+                n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
     warned = src.warnings + [w for w in (source_change_warning(tm, args.data), tally.warning(name),

@@ -271,10 +271,11 @@ def run_train(args) -> int:
             warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
                      for w in prep.warnings]
             say.phase("saving the map")
-            save_table_map(tm, args.save_map)
-            # the map is the result of the training: kept, and a later output's error says so, and
-            # names every other output written before it (testerC #8)
-            written = Written(args.save_map)
+            # the map is the result of the training: kept, and a later output's error or a Ctrl+C
+            # says so, and names every other output written before it (testerC #8)
+            written = Written()
+            with written.writing(args.save_map, is_map=True):
+                save_table_map(tm, args.save_map)
             warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()
@@ -428,7 +429,8 @@ def run_assign(args) -> int:
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])
-            n = write_scores(args.out, blocks, token)
+            with Written().writing(args.out):       # a Ctrl+C after it names it
+                n = write_scores(args.out, blocks, token)
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print_warning(w)
