@@ -405,6 +405,7 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
             with written.writing(png), atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
+            phase(f"writing the report {display_name(args.report)}")
             with written.writing(args.report):
                 write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
     return warnings
@@ -412,16 +413,29 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
 
 def run_assign(args) -> int:
     from somdesk.cli_interrupt import token as cli_token
-    from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
-    from somdesk.session.table_source import source_change_warning
+    from somdesk.session.scoring import load_table_map, scoring_read_options
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
-    tm = load_table_map(args.map)
-    token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
-    # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
-    options, note = scoring_read_options(tm, args.data, _options(args))
-    tab = _read_table(args.data, options, token)
+    from somdesk.cli_progress import RunProgress
+    with RunProgress(args.quiet) as say:     # phase lines on stderr for a long run (cli_progress)
+        say.phase(f"reading {display_name(args.map)}")
+        tm = load_table_map(args.map)
+        token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
+        # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
+        options, note = scoring_read_options(tm, args.data, _options(args))
+        say.phase(f"reading {display_name(args.data)}")
+        tab = _read_table(args.data, options, token)
+        say.phase(f"scoring {count_text(tab.n_rows_total, 'row')}" + (f" and writing {display_name(args.out)}"
+                                                                      if args.out else ""))
+        return _score(args, tm, tab, token, note)
+
+
+def _score(args, tm, tab, token, note) -> int:
+    """`run_assign` in memory once the map and the table are read: score, write, warn, sum up."""
+    from somdesk.session.scoring import score_table
+    from somdesk.session.table_source import source_change_warning
+
     try:
         blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
