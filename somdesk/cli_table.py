@@ -178,13 +178,17 @@ def run_info(args) -> int:
     _one_file(args.file, "table info describes one file: give one of them")
 
     from somdesk.cli_interrupt import token
-    tab = _read_table(args.file, _options(args), token())
-    try:
-        # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
-        # says them (testerC #7); a list, empty when there are none
-        info = {**tab.info(), "warnings": list(tab.warnings)}
-    finally:
-        tab.close()
+    from somdesk.cli_progress import RunProgress
+    with RunProgress() as say:      # a big file's scan: a phase line if it runs long (cli_progress)
+        say.phase(f"reading {display_name(args.file)}")
+        tab = _read_table(args.file, _options(args), token())
+        try:
+            # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
+            # says them (testerC #7); a list, empty when there are none
+            say.phase(f"describing the columns of {display_name(args.file)}")
+            info = {**tab.info(), "warnings": list(tab.warnings)}
+        finally:
+            tab.close()
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
