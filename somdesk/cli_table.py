@@ -193,7 +193,6 @@ def run_info(args) -> int:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
     d = info["dialect"]
-    from somdesk.io.names import display_name
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
     print(f"{display_name(args.file)}: {info['format']}, {count_text(info['rows'], 'row')}, "
           f"{count_text(len(info['columns']), 'column')}")
