@@ -271,7 +271,8 @@ def run(args) -> int:
     from somdesk.cli_progress import RunProgress
 
     with RunProgress(args.quiet) as say:      # phase lines for a long run (cli_progress); -q none
-        say.phase("loading the compiled kernels")     # minutes when they are compiled, after an install
+        # compiled on the first run after an install (about two minutes of CPU: testerC #6)
+        say.phase("loading the compiled kernels (the first run after an install compiles them: minutes)")
         kernels.warm_up()  # compile/load kernels before the clock starts
         if recorder is not None:
             recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
