@@ -17,6 +17,14 @@ token).  `guard` then turns whatever the stop surfaced as -- KeyboardInterrupt, 
 DuckDB's RuntimeError('Query interrupted'), a reader's "cannot read" -- into KeyboardInterrupt,
 which cli._run words as `error: interrupted`, 130.
 
+Not inside an import.  A KeyboardInterrupt raised in the Python code that a C extension runs
+while it initialises (`import duckdb` loading its Python parts) can abort the whole process (exit
+-6; status.md thirteenth).  So the handler raises nothing while the main thread is importing
+(`importing`: importlib's own frames on its stack); the watcher raises it as soon as the import
+is over (`_thread.interrupt_main`).  The guard covers the parsing too (numpy loads there), and
+the `somdesk` process keeps a quiet handler after its command (`after_command`): a Ctrl+C in
+the last moments (closing DuckDB, the interpreter's exit) left a traceback after a finished run.
+
 No numpy here: the token is made on first use, so a usage error still answers before numpy
 loads (tests/cli/test_cli_quantize_startup.py).
 """
