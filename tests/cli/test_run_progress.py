@@ -157,3 +157,37 @@ def test_assign_names_its_phases(table, tmp_path, capsys, monkeypatch, chunked):
     assert ("scoring part 3 of 3 and writing" if chunked else "scoring 300 rows and writing") in text, text
     assert main(args + ["-q"]) == 0
     assert "somdesk: " not in capsys.readouterr().err
+
+
+def test_a_ctrl_c_in_the_progress_threads_start_leaves_no_thread_behind(monkeypatch):
+    """A Ctrl+C inside Thread.start (it waits for the thread to run) left the progress thread
+    running with no __exit__ to stop it: the process then hung at exit (a quantize stopped at
+    start-up, tests/cli/test_sigint.py, once in 9 loaded runs)."""
+    import threading
+
+    real = threading.Thread.start
+
+    def start(self):
+        real(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    say = RunProgress()
+    with pytest.raises(KeyboardInterrupt):
+        say.__enter__()
+    monkeypatch.undo()
+    say._thread.join(5)
+    assert not say._thread.is_alive()
+
+
+def test_the_progress_thread_never_outlives_the_main_thread(tmp_path):
+    """Whatever skipped __exit__, the process ends: the thread stops when the main thread has."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "left.py"
+    script.write_text("from somdesk.cli_progress import RunProgress\nRunProgress().__enter__()\nprint('end')\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd()] + sys.path))
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "end", r.stderr
