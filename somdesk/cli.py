@@ -140,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     command opened is closed before this returns (_finish), so nothing is left for the
     interpreter's shutdown to tear down (tester10 #3: exit status 134 after a normal output)."""
     try:
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        # the process's own command (argv None): a Ctrl+C after the command is over raises
+        # nothing (cli_interrupt.after_command); a caller passing argv keeps Python's handler
+        return _run(list(sys.argv[1:] if argv is None else argv), program=argv is None)
     finally:
         _finish()
 
@@ -187,7 +189,7 @@ def _out_of_memory() -> int:
     return 2
 
 
-def _run(argv: list[str]) -> int:
+def _run(argv: list[str], program: bool = False) -> int:
     memory.limit_arenas()      # under `ulimit -v`: 64 MB of address space per thread no longer (core.memory)
     try:
         if argv[:1] == ["train"] and any(a == "--table" or a.startswith("--table=") for a in argv):
@@ -198,12 +200,16 @@ def _run(argv: list[str]) -> int:
                 # without its thread pool saves ~50 ms of start-up
                 import os
                 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-            args = _sub_parser(argv[0]).parse_args(argv)
-            memory.set_phase(*_memory_words(args))   # what an out-of-memory error says, until a phase is named
-            from somdesk.cli_outputs import check_outputs
-            check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
             from somdesk.cli_interrupt import guard
-            with guard():                # Ctrl+C: `error: interrupted`, 130, whatever was running
+            from somdesk.cli_outputs import Written
+            Written.current = None       # what this command writes: said if a Ctrl+C stops it
+            # Ctrl+C: `error: interrupted`, 130, whatever was running -- the parsing too, whose
+            # imports (numpy, the palette formats) are no place for a KeyboardInterrupt (cli_interrupt)
+            with guard(program):
+                args = _sub_parser(argv[0]).parse_args(argv)
+                memory.set_phase(*_memory_words(args))   # what an out-of-memory error says, until a phase is named
+                from somdesk.cli_outputs import check_outputs
+                check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
                 code = int(args.func(args) or 0)
                 sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
             return code
@@ -231,7 +237,9 @@ def _run(argv: list[str]) -> int:
         print(one_line(f"error: {exc}").encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        # and the outputs written before the stop, which are kept (cli_outputs.Written)
+        outputs = sys.modules.get("somdesk.cli_outputs")
+        print(outputs.interrupted_line() if outputs is not None else "error: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader went away (`somdesk palette info --json | head`): not an error;

@@ -17,6 +17,14 @@ token).  `guard` then turns whatever the stop surfaced as -- KeyboardInterrupt, 
 DuckDB's RuntimeError('Query interrupted'), a reader's "cannot read" -- into KeyboardInterrupt,
 which cli._run words as `error: interrupted`, 130.
 
+Not inside an import.  A KeyboardInterrupt raised in the Python code that a C extension runs
+while it initialises (`import duckdb` loading its Python parts) can abort the whole process (exit
+-6; status.md thirteenth).  So the handler raises nothing while the main thread is importing
+(`importing`: importlib's own frames on its stack); the watcher raises it as soon as the import
+is over (`_thread.interrupt_main`).  The guard covers the parsing too (numpy loads there), and
+the `somdesk` process keeps a quiet handler after its command (`after_command`): a Ctrl+C in
+the last moments (closing DuckDB, the interpreter's exit) left a traceback after a finished run.
+
 No numpy here: the token is made on first use, so a usage error still answers before numpy
 loads (tests/cli/test_cli_quantize_startup.py).
 """
@@ -28,7 +36,8 @@ import sys
 import threading
 from contextlib import contextmanager
 
-_state: dict = {"active": False, "token": None, "fired": False, "body": False}
+_state: dict = {"active": False, "token": None, "fired": False, "body": False, "deferred": False,
+                "raised": False}
 _lock = threading.Lock()
 
 
@@ -66,15 +75,58 @@ def _stop_now() -> None:
         duckutil.interrupt_all()
 
 
+def importing(frame) -> bool:
+    """Is `frame` (a thread's current frame, or None) inside an import -- is one of its callers
+    importlib's own code?  Every import, from Python or from C (PyImport_ImportModule), runs
+    importlib._bootstrap's _find_and_load, and a C extension's initialisation runs under it."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith("<frozen importlib._bootstrap") or name.endswith(_BOOTSTRAP_FILES):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_BOOTSTRAP_FILES = (os.path.join("importlib", "_bootstrap.py"),
+                    os.path.join("importlib", "_bootstrap_external.py"))
+POLL = 0.01         # seconds between the watcher's looks at a deferred Ctrl+C's import
+
+
+def _raise_after_imports() -> None:
+    """In the watcher thread, after a Ctrl+C: while the handler has put its KeyboardInterrupt off
+    because the main thread was importing (on_sigint), wait for the import to end and have the
+    handler run again (_thread.interrupt_main: as if the signal came now).  Returns when the
+    handler has raised or the command is over."""
+    import _thread
+    import time
+
+    main = threading.main_thread().ident
+    while _state["body"] and not _state["raised"]:
+        time.sleep(POLL)
+        if _state["deferred"] and not importing(sys._current_frames().get(main)):
+            _state["deferred"] = False
+            _thread.interrupt_main(signal.SIGINT)
+
+
+def after_command(signum, frame) -> None:
+    """The SIGINT handler `guard(program=True)` leaves once the command is over (its outputs
+    written, its status decided; what is left is closing and the interpreter's exit): a Ctrl+C
+    then changes nothing and raises nothing -- a KeyboardInterrupt there was a traceback after a
+    finished command (tests/cli/test_sigint.py) -- and a second one ends the process at once."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
-def guard():
+def guard(program: bool = False):
     """Run a subcommand under the Ctrl+C rule (module docstring).  Off the main thread, or when
     SIGINT is ignored (a `cmd &` job of a non-interactive shell) or handled by someone else, it
     only provides `token()`.  Raises KeyboardInterrupt for any failure after a Ctrl+C, and also
-    when the command finished while the Ctrl+C arrived (the status says it was stopped)."""
-    _state.update(active=True, token=None, fired=False)
+    when the command finished while the Ctrl+C arrived (the status says it was stopped).
+    Afterwards SIGINT has Python's default handler again, or with `program` (the process ends
+    when the command does: the `somdesk` script) `after_command`."""
+    _state.update(active=True, token=None, fired=False, deferred=False, raised=False)
     if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            or signal.getsignal(signal.SIGINT) not in (signal.default_int_handler, after_command)):
         try:
             yield
         finally:
@@ -88,12 +140,20 @@ def guard():
         tok = _state["token"]
         if tok is not None:
             tok.abandon()
+        if _state["body"] and importing(frame):
+            # not inside an import: a KeyboardInterrupt raised in the Python code a C extension
+            # runs while it initialises (duckdb, pyarrow, numba ...) can abort the process (exit
+            # -6, status.md thirteenth).  The watcher raises it again once the import is over;
+            # this handler stays in place for that (a second Ctrl+C meanwhile waits with it).
+            _state["deferred"] = True
+            return
         signal.signal(signal.SIGINT, signal.SIG_DFL)      # a second Ctrl+C ends the process at once
         # Python runs this handler at the main thread's next bytecode, which can come after the
         # watcher's stop has already ended the command -- in guard's cleanup, or in cli._run's
         # `error: interrupted` branch, where a KeyboardInterrupt escaped as a traceback and the
         # process died by the signal (exit -2, retest #2).  Raise only while the command runs.
         if _state["body"]:
+            _state["raised"] = True
             raise KeyboardInterrupt
 
     read_fd, write_fd = os.pipe()
@@ -110,6 +170,7 @@ def guard():
                 return
             if signal.SIGINT in got:
                 _stop_now()
+                _raise_after_imports()
 
     previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
     signal.signal(signal.SIGINT, on_sigint)
@@ -136,5 +197,5 @@ def guard():
         watcher.join()
         os.close(read_fd)
         if signal.getsignal(signal.SIGINT) is on_sigint:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGINT, after_command if program else signal.default_int_handler)
         _state.update(active=False, token=None)

@@ -27,7 +27,8 @@ import stat
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import one_line
 
-__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
+__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "interrupted_line",
+           "is_stdout", "print_summary", "print_warning", "profiles_picture",
            "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
@@ -53,14 +54,23 @@ class Written:
             write_report(...)       # SomdeskError: "<its message> (the map itself ...; also written: a.csv)"
     """
 
+    # the command's record, for a Ctrl+C's `error: interrupted (...)` line (interrupted_line)
+    current: "Written | None" = None
+
     def __init__(self, saved_map: str | None = None) -> None:
         self.saved_map = saved_map
         self.paths: list[str] = []
+        Written.current = self
 
     @contextlib.contextmanager
-    def writing(self, path: str):
+    def writing(self, path: str, is_map: bool = False):
         """Run the write of `path`; a SomdeskError from it gets note() added; afterwards `path`
-        counts as written (standard output excepted: nothing is left in a file)."""
+        counts as written (standard output excepted: nothing is left in a file) -- as the saved
+        map with `is_map`.  A Ctrl+C that stops the writer after its file was put in place
+        (io.atomic renames it at the end) still counts it: the file is there."""
+        import time
+
+        start = time.time()
         try:
             yield
         except SomdeskError as exc:
@@ -68,7 +78,18 @@ class Written:
             if not note:
                 raise
             raise SomdeskError(f"{exc} ({note})") from None
-        if path and not is_stdout(path):
+        except KeyboardInterrupt:
+            if _written_since(path, start):
+                self._add(path, is_map)
+            raise
+        self._add(path, is_map)
+
+    def _add(self, path: str, is_map: bool) -> None:
+        if not path or is_stdout(path):
+            return
+        if is_map:
+            self.saved_map = path
+        else:
             self.paths.append(path)
 
     def note(self) -> str:
@@ -80,6 +101,25 @@ class Written:
             return f"the map itself was saved to {display_name(self.saved_map)}" + (f"; also written: {names}"
                                                                                    if names else "")
         return f"written before it: {names}" if names else ""
+
+
+def _written_since(path: str, start: float) -> bool:
+    """Is `path` a regular file last changed at or after `start` (time.time(); a file system's
+    clock lags the process's by up to a tick, hence the margin)?"""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_mtime >= start - 0.05
+
+
+def interrupted_line() -> str:
+    """The line a Ctrl+C ends a command with: `error: interrupted`, and what the command had
+    written by then and keeps ("error: interrupted (the map itself was saved to m.somz; also
+    written: a.csv)"), from the command's Written record.  A Ctrl+C after the map was saved said
+    only "interrupted" (status.md thirteenth)."""
+    note = Written.current.note() if Written.current is not None else ""
+    return one_line(f"error: interrupted ({note})" if note else "error: interrupted")
 
 
 def count(n: int, noun: str) -> str:

@@ -171,7 +171,9 @@ def cmd_convert(ns: argparse.Namespace) -> int:
         warnings.append(f"{display_name(ns.input)}: holds {count_text(len(palettes), 'palette')}; converting index "
                         f"{ns.index} (choose another with --index K)")
     warnings += [f"{display_name(ns.output)}: {w}" for w in write_losses(palette, fmt)]
-    write_palette(palette, ns.output, fmt)
+    from somdesk.cli_outputs import Written
+    with Written().writing(ns.output):      # a Ctrl+C after it names it (cli_outputs.interrupted_line)
+        write_palette(palette, ns.output, fmt)
     # after writing: a refused target ("at most 256 colours", /dev/full) is then one error line
     if ns.quiet:        # -q: errors only, as every command that writes files (tester9 #12)
         return 0

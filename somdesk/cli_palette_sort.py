@@ -82,10 +82,17 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     fmt = output_format(ns)          # fail before any work (OUT's extension or --format)
     # the file order and what OUT's format does not keep (groups, names) would be gone: forced only
     check_writable(ns.output, inputs=() if ns.force else [ns.input], force_flag="--force")
-    palette = _read(ns.input, ns.index)
-    out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed)
+    from somdesk.cli_interrupt import token
+    from somdesk.cli_progress import RunProgress
+    with RunProgress(ns.quiet) as say:       # a phase line if it runs long (cli_progress); -q none
+        say.phase(f"reading {display_name(ns.input)}")
+        palette = _read(ns.input, ns.index)
+        say.phase(f"sorting {count_text(len(palette.swatches), 'colour')} along a map trained in {ns.space}")
+        out, res = sort_palette(palette, space=ns.space, layout=ns.layout, seed=ns.seed, cancel=token())
     losses = write_losses(out, fmt)   # what OUT's format drops (names, alpha, the grid): said, as convert does
-    write_palette(out, ns.output, fmt)
+    from somdesk.cli_outputs import Written
+    with Written().writing(ns.output):      # a Ctrl+C after it names it (cli_outputs.interrupted_line)
+        write_palette(out, ns.output, fmt)
     if not ns.quiet:                # after writing (a refused target is one error line); -q: errors only
         for w in palette.warnings:
             print_warning(f"{display_name(ns.input)}: {w}")

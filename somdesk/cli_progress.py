@@ -71,7 +71,14 @@ class RunProgress:
     def __enter__(self) -> "RunProgress":
         if not self.quiet:
             self._thread = threading.Thread(target=self._beat, name="somdesk-progress")  # joined in __exit__; never a daemon (tests/cli/test_exit_orderly.py)
-            self._thread.start()
+            try:
+                self._thread.start()
+            except BaseException:
+                # a Ctrl+C inside start() (it waits for the thread to run) leaves the thread
+                # running with no __exit__ to stop it: the interpreter then waited for it at
+                # exit forever (a quantize stopped at start-up hung, tests/cli/test_sigint.py)
+                self._stop.set()
+                raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -80,7 +87,10 @@ class RunProgress:
             self._thread.join()
 
     def _beat(self) -> None:
-        while not self._stop.wait(1.0):
+        # and never past the main thread's end (an exception between __enter__ and the `with`
+        # body skips __exit__; the interpreter's exit would wait for this thread for ever)
+        main = threading.main_thread()
+        while not self._stop.wait(1.0) and main.is_alive():
             self.tick()
 
     def phase(self, text: str) -> None:

@@ -74,27 +74,39 @@ def run(args) -> int:
     inputs = [args.input] + ([args.map] if args.map else [])
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
     from somdesk.cli_interrupt import token as cli_token
-    from somdesk.core.quantize import quantize_picture
+    from somdesk.cli_progress import RunProgress
     from somdesk.io.image_input import load_image
     from somdesk.io.quantized_png import save_indexed_png
 
     t0 = time.perf_counter()
-    codebook = map_codebook(args.map) if args.map else None
-    img = load_image(args.input, alpha=True)
-    token = cli_token()          # abandoned by Ctrl+C (cli_interrupt)
-    if codebook is None:
-        idx, palette = quantize_picture(img, args.colors, space=args.space, dither=args.dither,
-                                        seed=args.seed, cancel=token)
-    else:
-        from somdesk.core.map_quantise import quantise_from_map
-
-        idx, palette = quantise_from_map(img, codebook, space=args.space, dither=args.dither,
-                                         seed=args.seed, cancel=token)
-    size = save_indexed_png(args.output, idx, palette)
-    elapsed = time.perf_counter() - t0
-    if args.quiet and not args.json:      # -q prints nothing: nothing to measure (benchmarks time -q)
-        return 0
-    quality, delta_e = _measures(img, idx, palette, token)
+    # phase lines on stderr for a long run (cli_progress: `--dither --space oklab` on a large
+    # picture ran 22 s printing nothing); -q none
+    with RunProgress(args.quiet) as say:
+        say.phase(f"reading {display_name(args.input)}")
+        codebook = map_codebook(args.map) if args.map else None
+        img = load_image(args.input, alpha=True)
+        token = cli_token()          # abandoned by Ctrl+C (cli_interrupt)
+        say.phase(f"fitting the palette in {args.space}")
+        if codebook is None:
+            from somdesk.core.quantize import quantize_picture_steps
+            steps = quantize_picture_steps(img, args.colors, space=args.space, dither=args.dither,
+                                           seed=args.seed, cancel=token)
+        else:
+            from somdesk.core.map_quantise import quantise_from_map_steps
+            steps = quantise_from_map_steps(img, codebook, space=args.space, dither=args.dither,
+                                            seed=args.seed, cancel=token)
+        what = "dithering" if args.dither else "mapping"
+        idx, palette = run_steps(steps, lambda done, rows: say.phase(
+            f"{what} the pixels in {args.space}, {percent(done, rows)} done"))
+        say.phase(f"writing {display_name(args.output)}")
+        from somdesk.cli_outputs import Written
+        with Written().writing(args.output):    # a Ctrl+C while measuring it names it (cli_outputs.interrupted_line)
+            size = save_indexed_png(args.output, idx, palette)
+        elapsed = time.perf_counter() - t0
+        if args.quiet and not args.json:      # -q prints nothing: nothing to measure (benchmarks time -q)
+            return 0
+        say.phase("measuring the result")
+        quality, delta_e = _measures(img, idx, palette, token)
     if args.json:
         import json
 
@@ -112,6 +124,23 @@ def run(args) -> int:
                       f"{count_text(len(palette), 'colour')}, {_quality_text(quality, delta_e)}, "
                       f"{count_text(size, 'byte')} in {elapsed:.2f} s")
     return 0
+
+
+def run_steps(steps, on_step):
+    """Run a step generator (core.quantize.quantize_picture_steps: yields (done, total)) to its
+    end, calling `on_step(done, total)` at each step; returns what the generator returns."""
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        on_step(*step)
+
+
+def percent(done: int, total: int) -> str:
+    """'40%': `done` of `total` (> 0) as a whole percentage, never 100% before the end."""
+    p = 100 * done // max(total, 1)
+    return f"{min(p, 99) if done < total else 100}%"
 
 
 def _measures(img, idx, palette, token) -> tuple[float, float]:

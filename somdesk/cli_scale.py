@@ -137,10 +137,6 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     (neither --label nor --no-label given): the label is the in-memory default's
     (session.outofcore_table.default_label_out_of_core), said as in memory."""
     from somdesk.io.names import display_name
-    from somdesk.core.options import count_text
-    from somdesk.cli_interrupt import token as cli_token
-    from somdesk.session.outofcore_table import train_table_map_streaming
-    from somdesk.session.scoring import save_table_map
 
     if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
         raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
@@ -154,35 +150,53 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     given = ReadOptions(decimal=args.decimal, thousands=args.thousands).checked()
     chunk = _chunk_rows(args)
     start = time.perf_counter()
-    default = None
-    if default_label:       # never trained on: the map is the map without it, as in memory
-        from dataclasses import replace
-        from somdesk.session.outofcore_table import default_label_out_of_core
-        default = default_label_out_of_core(args.table, spec, args.where,
-                                            given_number_format(given.decimal, given.thousands))
-        spec = replace(spec, label=default)
-    executor = _executor(args.dask)
     from somdesk.cli_progress import RunProgress
-    try:
-        # the in-memory run's phase lines (cli_progress); every epoch reads the chunks again
-        with RunProgress(args.quiet) as say:
-            say.phase(f"reading {display_name(args.table)} in chunks and training the first epoch")
+    say = RunProgress(args.quiet)     # the in-memory run's phase lines (cli_progress)
+    with say:
+        default = None
+        if default_label:       # never trained on: the map is the map without it, as in memory
+            from dataclasses import replace
+            from somdesk.session.outofcore_table import default_label_out_of_core
+            say.phase(f"reading {display_name(args.table)} to choose the label column")     # a query over every row
+            default = default_label_out_of_core(args.table, spec, args.where,
+                                                given_number_format(given.decimal, given.thousands))
+            spec = replace(spec, label=default)
+        return _train_streaming(args, spec, given, chunk, start, default, say)
 
-            def progress(done, total):
-                say.epoch(done, total)
-                if done >= total:
-                    say.phase("measuring the map and finding segments")
-            warnings: list[str] = []
-            counts: dict = {}
-            from somdesk.cli_train import in_flag_words
-            with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
-                tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
-                                               executor=executor, cancel=cli_token(), progress=progress,
-                                               number_format=given_number_format(given.decimal, given.thousands),
-                                               warnings=warnings, counts=counts)
+
+def _train_streaming(args, spec, given, chunk, start, default, say) -> int:
+    """`run_train_streaming` from the training on, saying each phase to `say` (cli_progress)."""
+    from somdesk.io.names import display_name
+    from somdesk.core.options import count_text
+    from somdesk.cli_interrupt import token as cli_token
+    from somdesk.session.outofcore_format import given_number_format
+    from somdesk.session.outofcore_table import train_table_map_streaming
+    from somdesk.session.scoring import save_table_map
+
+    executor = _executor(args.dask)
+    try:
+        # every epoch reads the chunks again
+        say.phase(f"reading {display_name(args.table)} in chunks and training the first epoch")
+
+        def progress(done, total):
+            say.epoch(done, total)
+            if done >= total:
+                say.phase("measuring the map and finding segments")
+        warnings: list[str] = []
+        counts: dict = {}
+        from somdesk.cli_train import in_flag_words
+        with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
+            tm = train_table_map_streaming(args.table, spec, chunk_rows=chunk, where=args.where,
+                                           executor=executor, cancel=cli_token(), progress=progress,
+                                           number_format=given_number_format(given.decimal, given.thousands),
+                                           warnings=warnings, counts=counts)
     finally:
         executor.close()
-    save_table_map(tm, args.save_map)
+    from somdesk.cli_outputs import Written
+    say.phase(f"saving the map {display_name(args.save_map)}")
+    written = Written()     # the map, kept: a later error or a Ctrl+C says so (cli_outputs)
+    with written.writing(args.save_map, is_map=True):
+        save_table_map(tm, args.save_map)
     elapsed = time.perf_counter() - start
     # every epoch trains on every row and QE is measured over them all; TE on tm.inputs, a sample
     # of them only when there are more rows than it holds (testerC #12: "sampled": true,
@@ -202,7 +216,7 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     elif spec.label:
         warnings.append(f"no row has a value in the label column {spec.label!r}: no majority labels")
     if args.metrics_json:
-        write_metrics(args, metrics)
+        write_metrics(args, metrics, written)
     from somdesk.session.table_columns import NUMERIC_LABEL
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
         print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w)
@@ -293,7 +307,16 @@ _SCORE_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where")
 
 
 def run_assign_streaming(args, check_writable) -> int:
-    """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts)."""
+    """`somdesk assign` in chunks (CSV/Parquet file) or on Dask (a folder of Parquet parts), with
+    phase lines on stderr for a long run (cli_progress; -q none)."""
+    from somdesk.cli_progress import RunProgress
+
+    with RunProgress(args.quiet) as say:
+        return _assign_streaming(args, check_writable, say)
+
+
+def _assign_streaming(args, check_writable, say) -> int:
+    """`run_assign_streaming`'s work, saying each phase to `say` (cli_progress.RunProgress)."""
     from somdesk.io.names import display_name
     from somdesk.core.options import count_text
     from somdesk.cli_interrupt import token as cli_token
@@ -328,6 +351,7 @@ def run_assign_streaming(args, check_writable) -> int:
     cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
     from somdesk.io.names import display_basename
+    say.phase(f"reading {display_name(args.data)} in chunks")
     with chunks_named(args.data):
         src = ChunkedTable.open(args.data, cols, _chunk_rows(args), text_columns=text, categorical=text,
                                 used_by=f"the map {display_basename(args.map)}", number_format=number_format,
@@ -343,6 +367,7 @@ def run_assign_streaming(args, check_writable) -> int:
             for old in glob.glob(os.path.join(args.out, "part-*.parquet")):
                 os.remove(old)   # a smaller rerun must not leave the previous run's parts
             ex = _executor(args.dask)
+            say.phase(f"scoring {count_text(len(src.partitions), 'part')} on Dask")
             try:
                 futures = [ex.client.submit(write_partition_scores, p, i, int(s), tm, os.path.abspath(args.out),
                                             src.file_labels, pure=False)
@@ -359,8 +384,9 @@ def run_assign_streaming(args, check_writable) -> int:
 
             def blocks():
                 nonlocal few
-                for p, s in zip(src.partitions, starts):
+                for i, (p, s) in enumerate(zip(src.partitions, starts)):
                     check(token)
+                    say.phase(f"scoring part {i + 1:,} of {len(src.partitions):,} and writing {display_name(args.out)}")
                     a = score_partition(p, tm, tally)
                     few += int(np.count_nonzero(a["few"]))
                     files = src.files_of(p)          # a glob: the file each row came from
@@ -370,7 +396,9 @@ def run_assign_streaming(args, check_writable) -> int:
             if not args.out:
                 raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
             check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
-            n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
+            from somdesk.cli_outputs import Written
+            with Written().writing(args.out):       # a Ctrl+C after it names it
+                n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
     warned = src.warnings + [w for w in (source_change_warning(tm, args.data), tally.warning(name),

@@ -178,18 +178,21 @@ def run_info(args) -> int:
     _one_file(args.file, "table info describes one file: give one of them")
 
     from somdesk.cli_interrupt import token
-    tab = _read_table(args.file, _options(args), token())
-    try:
-        # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
-        # says them (testerC #7); a list, empty when there are none
-        info = {**tab.info(), "warnings": list(tab.warnings)}
-    finally:
-        tab.close()
+    from somdesk.cli_progress import RunProgress
+    with RunProgress() as say:      # a big file's scan: a phase line if it runs long (cli_progress)
+        say.phase(f"reading {display_name(args.file)}")
+        tab = _read_table(args.file, _options(args), token())
+        try:
+            # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
+            # says them (testerC #7); a list, empty when there are none
+            say.phase(f"describing the columns of {display_name(args.file)}")
+            info = {**tab.info(), "warnings": list(tab.warnings)}
+        finally:
+            tab.close()
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False))
         return 0
     d = info["dialect"]
-    from somdesk.io.names import display_name
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
     print(f"{display_name(args.file)}: {info['format']}, {count_text(info['rows'], 'row')}, "
           f"{count_text(len(info['columns']), 'column')}")
@@ -272,10 +275,11 @@ def run_train(args) -> int:
             warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
                      for w in prep.warnings]
             say.phase("saving the map")
-            save_table_map(tm, args.save_map)
-            # the map is the result of the training: kept, and a later output's error says so, and
-            # names every other output written before it (testerC #8)
-            written = Written(args.save_map)
+            # the map is the result of the training: kept, and a later output's error or a Ctrl+C
+            # says so, and names every other output written before it (testerC #8)
+            written = Written()
+            with written.writing(args.save_map, is_map=True):
+                save_table_map(tm, args.save_map)
             warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()
@@ -405,6 +409,7 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
             with written.writing(png), atomic_open(png, "wb") as f:
                 profiles_png(prof).save(f, format="PNG")
         if args.report:
+            phase(f"writing the report {display_name(args.report)}")
             with written.writing(args.report):
                 write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
     return warnings
@@ -412,16 +417,29 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
 
 def run_assign(args) -> int:
     from somdesk.cli_interrupt import token as cli_token
-    from somdesk.session.scoring import load_table_map, score_table, scoring_read_options
-    from somdesk.session.table_source import source_change_warning
+    from somdesk.session.scoring import load_table_map, scoring_read_options
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
-    tm = load_table_map(args.map)
-    token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
-    # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
-    options, note = scoring_read_options(tm, args.data, _options(args))
-    tab = _read_table(args.data, options, token)
+    from somdesk.cli_progress import RunProgress
+    with RunProgress(args.quiet) as say:     # phase lines on stderr for a long run (cli_progress)
+        say.phase(f"reading {display_name(args.map)}")
+        tm = load_table_map(args.map)
+        token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
+        # numbers as in the map's own table unless --decimal / --thousands say otherwise (tester8 #14)
+        options, note = scoring_read_options(tm, args.data, _options(args))
+        say.phase(f"reading {display_name(args.data)}")
+        tab = _read_table(args.data, options, token)
+        say.phase(f"scoring {count_text(tab.n_rows_total, 'row')}" + (f" and writing {display_name(args.out)}"
+                                                                      if args.out else ""))
+        return _score(args, tm, tab, token, note)
+
+
+def _score(args, tm, tab, token, note) -> int:
+    """`run_assign` in memory once the map and the table are read: score, write, warn, sum up."""
+    from somdesk.session.scoring import score_table
+    from somdesk.session.table_source import source_change_warning
+
     try:
         blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
@@ -429,7 +447,8 @@ def run_assign(args) -> int:
         if args.out:
             from somdesk.io.tables.assignments import write_scores
             check_writable(args.out, inputs=[args.map, args.data])
-            n = write_scores(args.out, blocks, token)
+            with Written().writing(args.out):       # a Ctrl+C after it names it
+                n = write_scores(args.out, blocks, token)
             # after scoring: a refusal is then one line, and the unseen categories are counted
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print_warning(w)

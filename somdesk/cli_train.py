@@ -229,10 +229,8 @@ def _timelapse_recorder(args):
 
 
 def run(args) -> int:
-    from somdesk.core import SOM, kernels, metrics
-    from somdesk.io.images import map_rgb, save_png
-    from somdesk.io.mapfile import check_saveable_weights, save_map
-    from somdesk.render.views import render_view
+    from somdesk.core import SOM, kernels
+    from somdesk.io.images import map_rgb
 
     check_grid_options(args, "iterations")
     with in_flag_words(args):
@@ -264,22 +262,47 @@ def run(args) -> int:
     if args.init_weights:
         weights = _load_weights(args.init_weights, config.height, config.width, data.shape[1])
     som = SOM(data, config, weights=weights)
-    hexagonal = config.topology == "hexagonal"
     needs_rgb = recorder is not None or (args.out and args.view in ("map", "seed"))
     if needs_rgb and data.shape[1] != 3:
         raise SomdeskError("--out and --timelapse draw colours and need 3-dimensional (RGB) inputs")
-    kernels.warm_up()  # compile/load kernels before the clock starts
     def record(_info) -> None:   # --timelapse: a frame whenever the recorder wants one
         if recorder.wants(som.iteration):
             recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
 
-    if recorder is not None:
-        recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
+    from somdesk.cli_progress import RunProgress
+
+    with RunProgress(args.quiet) as say:      # phase lines for a long run (cli_progress); -q none
+        # compiled on the first run after an install (about two minutes of CPU: testerC #6)
+        say.phase("loading the compiled kernels (the first run after an install compiles them: minutes)")
+        kernels.warm_up()  # compile/load kernels before the clock starts
+        if recorder is not None:
+            recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
+        return _train_and_write(args, som, config, space, rgb, data, names, recorder, record, say)
+
+
+def _train_and_write(args, som, config, space, rgb, data, names, recorder, record, say) -> int:
+    """`run`'s training, measures and outputs, saying each phase to `say` (cli_progress.RunProgress)."""
+    from somdesk.core import kernels, metrics
+    from somdesk.core.colour_space import fit_gamut
+    from somdesk.io.images import map_rgb, save_png
+    from somdesk.io.mapfile import check_saveable_weights, save_map
+    from somdesk.render.views import render_view
+
+    hexagonal = config.topology == "hexagonal"
+
+    def step(info) -> None:
+        if info.iteration + 1 < info.total:
+            say.phase(f"training, epoch {info.iteration + 2} of {info.total}")
+        if recorder is not None:
+            record(info)
+
+    say.phase(f"training, epoch 1 of {config.iterations}")
     t0 = time.perf_counter()
-    som.train(record if recorder is not None else None)
+    som.train(step)
     seconds = time.perf_counter() - t0
     # a diverged run (NaN/inf weights) is an error, and nothing is written from it
     check_saveable_weights(som.weights)
+    say.phase("measuring the map")
     report = {
         "quantization_error": metrics.quantization_error(som.weights, som.data),
         "topographic_error": metrics.topographic_error(som.weights, som.data, hexagonal, config.toroidal),
@@ -297,6 +320,7 @@ def run(args) -> int:
     from somdesk.cli_outputs import Written
 
     written = Written()     # an output that fails names those written before it (testerC #8)
+    say.phase("writing")
     if args.save_weights:
         from somdesk.io.atomic import atomic_open
 
