@@ -40,6 +40,7 @@ down never reach the runner's listeners.
 """
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import traceback
@@ -70,7 +71,26 @@ def _pool() -> QThreadPool:
     if _POOL is None:
         _POOL = QThreadPool()
         _POOL.setMaxThreadCount(MIN_POOL_THREADS)
+        atexit.register(_stop_at_exit)
     return _POOL
+
+
+AT_EXIT_WAIT_S = 5.0                    # how long the interpreter's exit waits for live tasks
+
+
+def _stop_at_exit() -> None:
+    """At the interpreter's exit, stop every task still live and wait a bounded time.
+
+    The pool's C++ destructor joins its threads without telling them anything: a task
+    left paused (its window never closed -- a script, a test, a close that was cancelled
+    -- and no aboutToQuit because app.exec() never ran) waited for a resume forever and
+    the process never ended (testerW #10).  atexit runs before that destructor."""
+    workers = live_workers()
+    for w in workers:
+        w.stop(abandon=True)               # nobody is left to receive a result
+    deadline = time.perf_counter() + AT_EXIT_WAIT_S
+    for w in workers:
+        w.wait(max(0.0, deadline - time.perf_counter()))
 
 
 def current() -> "TaskWorker | None":

@@ -33,7 +33,7 @@ SCRIPT = textwrap.dedent("""
             "sampled": ReadOptions(max_rows=500)}[how]
     t = read_table(path, opts)
     kinds = [t.kind(c) for c in t.columns]
-    assert kinds == ["numeric", "categorical", "text", "categorical"], kinds
+    assert kinds == ["numeric", "categorical", "text", "boolean"], kinds   # true/false: testerW #7
     assert "pandas" not in sys.modules, "the read imported pandas"
     print("ok", t.n_rows, t.sampled)
 """)

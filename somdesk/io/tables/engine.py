@@ -193,7 +193,11 @@ class Source:
                     skip = opts.skip if opts.skip is not None else dialect.get("skip", 0)
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv({lit(csv_path)}, delim=',', "
                                 f"quote='\"', escape='\"', header={header}, skip={skip}, "
-                                f"nullstr={nullstr(opts)}, sample_size=-1{_sheet_names(csv_path, skip, header, warnings)})")
+                                f"nullstr={nullstr(opts)}, sample_size=-1, "
+                                # no BOOLEAN: a yes/no column keeps its words, as in a text
+                                # file (textfile.py), and Table gives it its kind by them
+                                "auto_type_candidates=['BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR']"
+                                f"{_sheet_names(csv_path, skip, header, warnings)})")
                     header_lines = skip + int(header)
                 elif fmt == "parquet":
                     con.execute(f"CREATE VIEW raw AS {parquet_select(path)}")

@@ -13,7 +13,8 @@ text is an object array with None for missing.
 
 Column kinds: "numeric" (every present value a finite number), "text" (free
 text), "categorical" (text with few distinct values: at most 50, and at most
-half the present values), "boolean", "date", "nested" (JSON lists/structs; a JSON
+half the present values), "boolean" (true/false, or text of one yes/no, true/false, y/n or
+t/f pair), "date" (dates and times, or ISO 8601 text), "nested" (JSON lists/structs; a JSON
 column of scalars of mixed types -- numbers and a word -- is read as text, as in a CSV),
 "empty" (no values at all).
 """
@@ -292,19 +293,31 @@ class Table:
 
     @staticmethod
     def _text_or_categorical(obj: np.ndarray) -> str:
-        """"categorical" when the (N,) object column has at most MAX_CATEGORIES distinct
-        present values, and at most half as many as present cells; else "text".  Counted a
-        slice at a time (SLICE_ROWS: each call holds the GIL, and the window waits for it),
-        stopping at the first slice past MAX_CATEGORIES."""
+        """The kind of a (N,) object column of words by its values alone, so that the same
+        cells get the same kind whatever format held them (testerW #7: yes/no was boolean in
+        .xlsx but categorical in a CSV; pandas' JSON dates "2020-01-01T00:00:00.000" were text):
+        "boolean" when every present value is one of a yes/no, true/false, y/n or t/f pair
+        (any case); "date" when every present value is an ISO 8601 date or date-time; else
+        "categorical" when it has at most MAX_CATEGORIES distinct present values, and at most
+        half as many as present cells; else "text".  Counted a slice at a time (SLICE_ROWS:
+        each call holds the GIL, and the window waits for it)."""
         seen: set = set()
         present = 0
+        many = False
         for lo in range(0, len(obj), SLICE_ROWS):
             part = obj[lo:lo + SLICE_ROWS]
             present += len(part) - _none_count(part)
             seen.update(part.tolist())
             seen.discard(None)
             if len(seen) > MAX_CATEGORIES:
-                return "text"
+                many = True
+                break
+        if not many and seen and _two_valued(seen):
+            return "boolean"
+        if seen and _iso_dates(obj):
+            return "date"
+        if many:
+            return "text"
         distinct = len(seen)
         return "categorical" if present and distinct <= present / 2 else "text"
 
@@ -677,6 +690,33 @@ class Table:
         from somdesk.core.preparation import prepare_table
         return prepare_table(self, columns, label_column=label_column, normalise=normalise,
                              missing=missing, **spec)
+
+
+# the words of a two-valued (boolean) column, in any case: what DuckDB's sniffer calls
+# BOOLEAN in a spreadsheet, plus y/n, so that no format's sniffer decides the kind
+_BOOLEAN_PAIRS = ({"yes", "no"}, {"true", "false"}, {"y", "n"}, {"t", "f"})
+# an ISO 8601 date or date-time (seconds, fractions, a zone optional): "2020-01-31",
+# "2020-01-31 12:30", "2020-01-31T12:30:00.000", "2020-01-31T12:30:00+02:00", "...Z"
+_ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+                       r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?")
+
+
+def _two_valued(words: set) -> bool:
+    """True when the distinct present values `words` (str, at most MAX_CATEGORIES) all
+    belong to one boolean pair."""
+    low = {w.strip().lower() for w in words if isinstance(w, str)}
+    return bool(low) and any(low <= pair for pair in _BOOLEAN_PAIRS)
+
+
+def _iso_dates(obj: np.ndarray) -> bool:
+    """True when every present value of the (N,) object column is an ISO 8601 date or
+    date-time (_ISO_DATE); checked a slice at a time, stopping at the first that is not."""
+    match = _ISO_DATE.fullmatch
+    for lo in range(0, len(obj), SLICE_ROWS):
+        for v in obj[lo:lo + SLICE_ROWS].tolist():
+            if v is not None and not (isinstance(v, str) and match(v.strip())):
+                return False
+    return True
 
 
 def _lines_in(path) -> int | None:
