@@ -140,6 +140,8 @@ class TableMapEvents:
         status bar says it too)."""
         ws = self.ws
         note = f"  Rows not shown: {ws.map_note}." if ws.loaded and ws.map_note else ""
+        reason = ws.untrainable_reason() if ws.tm is not None else None
+        note += f"  {reason} to train it again." if reason else ""    # testerW #5
         warned = "; ".join(ws.warnings)
         note += f"  Warning: {warned}." if warned else ""
         # also in the dock's wrapping label: the status bar cuts a long note (a changed table's

@@ -272,17 +272,28 @@ class TableWorkspace(TableViewsMixin):
             return "out-of-core training reads the table's file again; it is not there any more"
         return why_not_streamable(self.path)
 
+    def untrainable_reason(self) -> str | None:
+        """None when there is a table to train on, else one plain sentence without a final
+        full stop: "open a table first", or for a reopened map whose table is not open
+        "Training needs the table customers.csv: open it (File > Open)" (the window's
+        disabled Train buttons say it in their tooltips, its orange note and Ctrl+T too)."""
+        if self.table is not None:
+            return None
+        if self.tm is None:
+            return "open a table first"
+        name = os.path.basename(self.tm.source or self.tm.source_path or "") or "it was made from"
+        return f"Training needs the table {name}: open it (File > Open)"
+
     def check_trainable(self) -> None:
         """SomdeskError saying why there is nothing to train on: no table, or a reopened map
         whose table is not open (tester6 F26: Train then did nothing with no word said)."""
-        if self.table is not None:
+        reason = self.untrainable_reason()
+        if reason is None:
             return
         if self.tm is None:
-            raise SomdeskError("open a table first")
-        name = os.path.basename(self.tm.source or self.tm.source_path or "") or "it was made from"
+            raise SomdeskError(reason)
         why = f" ({self.map_note})" if self.map_note else ""
-        raise SomdeskError(f"Training needs the table {name}: open it (File > Open) and train again; "
-                           f"this map shows without its rows{why}.")
+        raise SomdeskError(f"{reason} and train again; this map shows without its rows{why}.")
 
     def train(self, spec, progress=None, **kw):
         """Train to the end (see `train_task`); returns the TableMap."""
