@@ -36,7 +36,8 @@ class TableMapEvents:
         cfg = tm.config
         self.segment_choice.clear()
         self.segment_choice.addItem("—", None)
-        self.rows_model.set_columns(ws.row_columns())
+        pics = ws.shown_pictures()         # made by the map's task: only shown here (testerW #3)
+        self.rows_model.set_columns(ws.row_columns(), pics.get("row_formats"))
         if ws.assigned is not None:
             for i, s in enumerate(ws.profiles["segments"]):
                 self.segment_choice.addItem(f"segment {s} ({count_text(int(ws.profiles['size'][i]), 'row')})", s)
@@ -58,7 +59,7 @@ class TableMapEvents:
         ooc = ws.out_of_core or {}
         rows = ooc.get("rows") or (None if ws.loaded or tm.inputs is None else trained_rows(len(tm.inputs)))
         self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, rows)
-        self.profiles_view.show_profiles(ws.profiles, ws.top_items)
+        self.profiles_view.show_profiles(ws.profiles, ws.top_items, picture=pics.get("profiles"))
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
             self.profiles_view.note.setText(self.profiles_missing())
         self._fill_views()
