@@ -47,6 +47,15 @@ def _model_state(name: str, doc: str):
     return property(lambda self: getattr(self.ws, name), doc=f"{doc} (the session's TableWorkspace)")
 
 
+
+def _warm_outlines(tm) -> None:
+    """The node outlines of `tm`'s map shape (gui.segment_map.outline_pixels, numpy only),
+    found on the map's task so its first draw on the GUI thread finds them cached."""
+    from somdesk.gui.segment_map import outline_pixels, scale_for
+
+    h, w = tm.codebook.shape[:2]
+    outline_pixels(h, w, tm.config.topology == "hexagonal", scale_for(h, w))
+
 class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  The state is `ws` (window.session.table); these read it."""
 
@@ -70,6 +79,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         window.runner.finished.connect(self._finished)
         window.runner.failed.connect(self._failed)
         ev = self.ws.events
+        self.ws.prepare_view = _warm_outlines        # on the map's task: not the GUI thread (testerW #3)
         ev.table_changed.connect(self._table_changed)
         ev.map_changed.connect(self._map_changed)
         ev.selection_changed.connect(self._rows_selected)

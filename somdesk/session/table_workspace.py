@@ -68,6 +68,9 @@ class TableWorkspace(TableViewsMixin):
         self.top_items: dict | None = None    # {segment: [(item, mean, count, lift)]} (report.table_top_items)
         self.pictures: dict | None = None     # made by the map's task (session.table_pictures): shown_pictures()
         self._format_cache = (None, {})       # (table, {id(column): (column, format)}): its columns judged once
+        # fn(tm) the window sets to warm its shape-only drawing caches (the map's outlines) on the
+        # task's thread too; Qt-free numpy, called after the pictures (None: nothing)
+        self.prepare_view = None
         self.node_of_row: np.ndarray | None = None
         self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits", "hits_of"} of an out-of-core map
         self.loaded = False                 # the map was opened from a file (not trained here)
@@ -228,6 +231,11 @@ class TableWorkspace(TableViewsMixin):
         formats = number_formats({k: v for k, v in cols.items() if k in own}, cache[1])
         formats.update(number_formats({k: v for k, v in cols.items() if k not in own}))
         result["row_formats"] = formats
+        if self.prepare_view is not None:
+            try:
+                self.prepare_view(result["tm"])
+            except (SomdeskError, ValueError):
+                pass                          # the window draws (and says) it as before
 
     def _hold(self, run, generation: int) -> None:
         if generation == self.generation:
