@@ -64,6 +64,9 @@ class TableMapEvents:
             self.profiles_view.note.setText(self.profiles_missing())
         self._fill_views()
         self.draw_map()
+        # the model's labels_changed follows at once with this label: drawn already (testerW #3:
+        # the views list and the map were made twice per map, 0.3 s for a 500-column table)
+        self._drawn_with = (tm, ws.label_column)
         self.show_planes()
         self.map_view.select_nodes(ws.selected, emit=False)
         self._rows_selected(ws.selected_rows)
@@ -162,9 +165,11 @@ class TableMapEvents:
             combo.blockSignals(True)          # the model changed it: no "edited" back to the model
             combo.setCurrentIndex(i)
             combo.blockSignals(False)
+        drawn, self._drawn_with = getattr(self, "_drawn_with", None), None
         if self.ws.tm is not None:
-            self._fill_views()
-            self.draw_map()
+            if drawn is None or drawn[0] is not self.ws.tm or drawn[1] != column:
+                self._fill_views()
+                self.draw_map()
             # a label picked again after training: its numeric-label warning, as training shows it
             self._show_warnings()
             from somdesk.session.table_columns import NUMERIC_LABEL
