@@ -23,13 +23,7 @@ from somdesk.session.report import MAX_PLANES
 
 __all__ = ["PlanesSheet", "plane_scale"]
 
-PLANE_WIDTH = 190        # about this many pixels across each plane
-MIN_SCALE, MAX_SCALE = 3, 24
-
-
-def plane_scale(cols: int) -> int:
-    """Pixels per node so a plane of `cols` nodes is about PLANE_WIDTH wide."""
-    return int(np.clip(PLANE_WIDTH // max(1, cols), MIN_SCALE, MAX_SCALE))
+from somdesk.render.sheets import MAX_SCALE, MIN_SCALE, PLANE_WIDTH, plane_scale  # noqa: F401 - re-exported
 
 
 class PlanesSheet(QScrollArea):
@@ -62,10 +56,12 @@ class PlanesSheet(QScrollArea):
         self._relayout = QTimer(self, singleShot=True, interval=120)
         self._relayout.timeout.connect(self._render)
 
-    def show_planes(self, planes: np.ndarray | None, names=(), hexagonal: bool = False) -> None:
+    def show_planes(self, planes: np.ndarray | None, names=(), hexagonal: bool = False, cells=None) -> None:
         """Show the planes of `planes` (H, W, F) named `names`, the first MAX_PLANES of them;
-        None clears the view."""
-        from somdesk.render import planes_sheet
+        None clears the view.  `cells`: their pictures made by a task (render.plane_cells at
+        plane_scale, session.table_pictures) so the GUI thread only tiles them; None: made here
+        (testerW #3: 500 planes drawn here held the window 3-8 s)."""
+        from somdesk.render import plane_cells
 
         if planes is None:
             self._planes, self.image = None, None
@@ -81,11 +77,11 @@ class PlanesSheet(QScrollArea):
         planes = planes[:, :, :MAX_PLANES]
         self._planes = (np.asarray(planes, dtype=np.float64), [str(n) for n in names][:MAX_PLANES],
                         bool(hexagonal))
-        scale = plane_scale(planes.shape[1])
+        if cells is None or len(cells) != planes.shape[2]:
+            cells = plane_cells(self._planes[0], self._planes[1], bool(hexagonal), plane_scale(planes.shape[1]))
+        self._cells = list(cells)
         # the widest cell (a plane with its bar and title) is one column of the sheet
-        widths = [planes_sheet(planes[:, :, k:k + 1], [self._planes[1][k]], hexagonal, scale, 1).shape[1]
-                  for k in range(min(planes.shape[2], 64))]
-        self._cell_width = max(widths)
+        self._cell_width = max(c.shape[1] for c in self._cells[:64])
         self._render()
 
     def columns_for(self, width: int) -> int:
@@ -95,13 +91,13 @@ class PlanesSheet(QScrollArea):
 
     def _render(self) -> None:
         from somdesk.gui.map_view import to_qimage
-        from somdesk.render import planes_sheet
+        from somdesk.render import tile_cells
 
         if self._planes is None:
             return
-        planes, names, hexagonal = self._planes
+        planes = self._planes[0]
         self.per_row = min(planes.shape[2], self.columns_for(self.viewport().width()))
-        pic = planes_sheet(planes, names, hexagonal, plane_scale(planes.shape[1]), self.per_row)
+        pic = tile_cells(self._cells, self.per_row)
         # a margin of white so the first plane does not touch the frame (part of the exported picture)
         pad = np.full((pic.shape[0] + 16, pic.shape[1] + 16, 3), 255, dtype=np.uint8)
         pad[8:-8, 8:-8] = pic

@@ -97,7 +97,10 @@ class ProfilesView(QWidget):
         self.top.setColumnWidth(2, max(self.top.columnWidth(2), 160))    # the item names, not the lift, get room
         self.top.setVisible(self.ratings.isChecked() and top is not None)
 
-    def show_profiles(self, prof: dict | None, top: dict | None = None) -> None:
+    def show_profiles(self, prof: dict | None, top: dict | None = None, picture=None) -> None:
+        """Show profiles `prof` (None: none); `picture`: its profiles_png as (h, w, 3) uint8,
+        made by the map's task (session.table_pictures), else drawn here (testerW #3: 500
+        columns drawn here held the window for seconds)."""
         from somdesk.session.segments import profiles_png
 
         self.show_top_items(top if prof is not None else None)
@@ -108,7 +111,7 @@ class ProfilesView(QWidget):
             self._png = None
             self.note.setText(NO_PROFILES)     # not the old map's legend of bars
             return
-        self._png = np.asarray(profiles_png(prof).convert("RGB"))
+        self._png = picture if picture is not None else np.asarray(profiles_png(prof).convert("RGB"))
         self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))
         self.note.setText("Bars: each segment's mean minus the whole table's mean, in standard deviations "
                           "of the table (red above, blue below; clipped at ±2.5).")

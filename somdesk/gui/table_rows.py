@@ -23,8 +23,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from somdesk.io.names import display_name
-from somdesk.session.number_columns import ColumnFormat, column_format
+from somdesk.session.number_columns import ColumnFormat
 from somdesk.session.row_order import column_ranks, sorted_rows
+from somdesk.session.table_pictures import number_format_of
 from somdesk.session.table_workspace import format_cell, write_rows_csv
 
 FEW_ROWS = 50_000      # shown rows sorted by ranking just them (more: the whole column ranked once)
@@ -45,8 +46,11 @@ class RowsModel(QAbstractTableModel):
         self._formats: dict[int, ColumnFormat | None] = {}     # column -> its number format (None: not numbers)
 
     # -- contents ---------------------------------------------------------------------
-    def set_columns(self, columns: dict) -> None:
-        """`columns`: name -> (N,) array (all the same length).  Shows no row until set_rows."""
+    def set_columns(self, columns: dict, formats: dict | None = None) -> None:
+        """`columns`: name -> (N,) array (all the same length).  Shows no row until set_rows.
+        `formats`: name -> ColumnFormat | None made off the GUI thread (session.table_pictures.
+        number_formats; testerW #3: judging 300,000-row columns at the first draw held the
+        window 1.6 s); a column without one is judged at its first draw."""
         lengths = {len(a) for a in columns.values()}
         if len(lengths) > 1:
             raise ValueError(f"columns of different lengths: {sorted(lengths)}")
@@ -54,7 +58,7 @@ class RowsModel(QAbstractTableModel):
         self._names = [str(k) for k in columns]
         self._cols = [np.asarray(a) for a in columns.values()]
         self._ranks = {}
-        self._formats = {}
+        self._formats = {j: formats[k] for j, k in enumerate(self._names) if formats and k in formats}
         self._rows = np.zeros(0, dtype=np.int64)
         self.endResetModel()
 
@@ -86,9 +90,7 @@ class RowsModel(QAbstractTableModel):
         """Column `j`'s one number format (session.number_columns.column_format of all its N
         values, made at its first draw), or None for a column of text or true/false."""
         if j not in self._formats:
-            col = self._cols[j]
-            self._formats[j] = (ColumnFormat("int") if col.dtype.kind in "iu" else
-                                column_format(col) if col.dtype.kind == "f" else None)
+            self._formats[j] = number_format_of(self._cols[j])
         return self._formats[j]
 
     # -- Qt's model interface -----------------------------------------------------------

@@ -168,4 +168,4 @@ class TableViews:
         """The Planes tab: every feature's plane (one-hot categories and passive columns
         included) in the file's units, through render.planes_sheet."""
         names, planes, hexagonal = self.ws.planes()
-        self.planes.show_planes(planes, names, hexagonal)
+        self.planes.show_planes(planes, names, hexagonal, self.ws.shown_pictures().get("plane_cells"))

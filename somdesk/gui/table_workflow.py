@@ -47,6 +47,15 @@ def _model_state(name: str, doc: str):
     return property(lambda self: getattr(self.ws, name), doc=f"{doc} (the session's TableWorkspace)")
 
 
+
+def _warm_outlines(tm) -> None:
+    """The node outlines of `tm`'s map shape (gui.segment_map.outline_pixels, numpy only),
+    found on the map's task so its first draw on the GUI thread finds them cached."""
+    from somdesk.gui.segment_map import outline_pixels, scale_for
+
+    h, w = tm.codebook.shape[:2]
+    outline_pixels(h, w, tm.config.topology == "hexagonal", scale_for(h, w))
+
 class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  The state is `ws` (window.session.table); these read it."""
 
@@ -70,6 +79,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         window.runner.finished.connect(self._finished)
         window.runner.failed.connect(self._failed)
         ev = self.ws.events
+        self.ws.prepare_view = _warm_outlines        # on the map's task: not the GUI thread (testerW #3)
         ev.table_changed.connect(self._table_changed)
         ev.map_changed.connect(self._map_changed)
         ev.selection_changed.connect(self._rows_selected)
@@ -118,6 +128,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.top_items_button.setEnabled(ws.top_items is not None)
         self.setup.setEnabled(not busy)
         self._window_state(busy, has_map)
+        self._say_why_untrainable(busy)
 
     def _window_state(self, busy: bool, has_map: bool) -> None:
         """While the session holds a table: the title names it and File › Save (Ctrl+S)
@@ -127,12 +138,39 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
             return
         rows = f" ({count_text(ws.table.n_rows_total, 'row')})" if ws.table is not None else ""
         w.setWindowTitle(f"somdesk — {display_name(ws.title)}[*]{rows}")
-        w.setWindowModified(bool(ws.dirty))
+        w.setWindowModified(w.shows_unsaved())     # a retrained saved map too (testerW #6)
         for key in ("save", "save_as"):
             if key in w.actions:
                 w.actions[key].setEnabled(has_map and not busy)
         if "train" in w.actions:                # Training › Train (Ctrl+T) trains the table map
             w.actions["train"].setEnabled(ws.table is not None and not busy)
+
+    def _say_why_untrainable(self, busy: bool) -> None:
+        """A reopened map without its table cannot train: the disabled Train buttons say why
+        in their tooltips and Ctrl+T in the status line (testerW #5: every Train was disabled
+        and nothing said why).  A disabled action's shortcut does not fire, so a shortcut of
+        our own takes Ctrl+T exactly while the action is disabled for that reason (never both
+        enabled: Qt would call the key ambiguous)."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        w = self.win
+        reason = self.ws.untrainable_reason() if self.ws.tm is not None and self.holds_data else None
+        tip = f"{reason}." if reason else None
+        self.train_button.setToolTip(tip or "")
+        if "train" in w.actions:
+            action = w.actions["train"]
+            action.setToolTip(tip or action.statusTip())
+        shortcut = getattr(self, "_untrainable_key", None)
+        if shortcut is None:
+            shortcut = self._untrainable_key = QShortcut(QKeySequence("Ctrl+T"), w)
+            shortcut.setObjectName("untrainable-ctrl-t")
+            shortcut.activated.connect(self._untrainable_pressed)
+        shortcut.setEnabled(bool(reason) and not busy)
+
+    def _untrainable_pressed(self) -> None:
+        reason = self.ws.untrainable_reason()
+        if reason:
+            self.win.statusBar().showMessage(f"{reason}.", 15000)
 
     # -- the model's events (the map's: gui/table_map_events.py) -----------------------------------
     def _table_changed(self, table) -> None:

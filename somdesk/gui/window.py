@@ -259,7 +259,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({count_text(n, unit)})" if has else ""))
-        self.setWindowModified(self.unsaved())   # the mark says what a close would ask about (tester2 B5)
+        self.setWindowModified(self.shows_unsaved())   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
         # while a colour or picture map trains too: paused it saves (the map is between epochs),
         # running it says to pause first -- it was disabled, and Ctrl+S did nothing (tester7 #27)

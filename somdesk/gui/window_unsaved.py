@@ -52,6 +52,18 @@ class WindowUnsaved:
         map, or palette edits not saved as a palette or a map since (tester6 F39)?"""
         return bool(self.session.unsaved) or self.palette_edited()
 
+    def table_run_unsaved(self) -> bool:
+        """Is a table task under way (training, measuring a stopped run, re-segmenting) whose
+        map is not saved yet?  A close then asks Discard / Cancel (DROP_TABLE_RUN), so the
+        title's unsaved mark shows from the run's start, a saved map's retraining included
+        (testerW #6: the mark stayed off while close asked)."""
+        return (self.session.kind == "table" and self.runner.kind == "segment"
+                and self.runner.busy and not self.runner.stopping)
+
+    def shows_unsaved(self) -> bool:
+        """The title's unsaved mark: True exactly when a close would ask something."""
+        return self.unsaved() or self.table_run_unsaved()
+
     def palette_edited(self) -> bool:
         return self.session.kind == "colours" and palette_edited(self.undo)
 
@@ -133,8 +145,7 @@ class WindowUnsaved:
         unsaved training asks Save / Discard / Cancel first.  True when it may go ahead."""
         self._unsaved_for = "open" if opening else "close"
         s = self.session
-        if self.confirm_unsaved and s.kind == "table" and self.runner.kind == "segment" \
-                and self.runner.busy and not self.runner.stopping:
+        if self.confirm_unsaved and self.table_run_unsaved():
             return self._may_drop_table_run()
         if not (self.confirm_unsaved and self.unsaved()):   # the session's work or palette edits
             return True

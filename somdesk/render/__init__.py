@@ -15,7 +15,7 @@ from somdesk.render.geometry import MAX_SCALE, index_image, layout, node_at, nod
 from somdesk.render.legend import category_legend, colour_bar, nice_ticks
 from somdesk.render.markers import draw_markers
 from somdesk.render.organised import ORGANISED_SIZES, organised_colours, organised_sizes, sample_grid
-from somdesk.render.sheets import legend_picture, planes_sheet, stack, with_legend
+from somdesk.render.sheets import legend_picture, plane_cells, planes_sheet, stack, tile_cells, with_legend
 from somdesk.render.strip import input_strip, strip_and_map
 from somdesk.render.views import (ALIASES, VIEW_LABELS, VIEWS, Legend, node_colours, picture, render_view,
                                   view_name, view_size)
@@ -23,6 +23,6 @@ from somdesk.render.views import (ALIASES, VIEW_LABELS, VIEWS, Legend, node_colo
 __all__ = ["BACKGROUND", "EMPTY_NODE", "category_colours", "index_of", "levels_of", "lut", "scalar_rgb",
            "to_rgb8", "MAX_SCALE", "index_image", "layout", "node_at", "node_centres", "picture_size",
            "category_legend", "colour_bar", "nice_ticks", "draw_markers", "ORGANISED_SIZES",
-           "organised_colours", "organised_sizes", "sample_grid", "legend_picture", "planes_sheet", "stack",
+           "organised_colours", "organised_sizes", "sample_grid", "legend_picture", "planes_sheet", "plane_cells", "tile_cells", "stack",
            "with_legend", "input_strip", "strip_and_map", "ALIASES",
            "VIEW_LABELS", "VIEWS", "Legend", "node_colours", "picture", "render_view", "view_name", "view_size"]

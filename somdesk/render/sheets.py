@@ -16,6 +16,13 @@ from somdesk.render.legend import category_legend, colour_bar
 from somdesk.render.views import Legend, component_nodes, picture
 
 GAP = 12
+PLANE_WIDTH = 190        # about this many pixels across each plane of a planes sheet
+MIN_SCALE, MAX_SCALE = 3, 24
+
+
+def plane_scale(cols: int) -> int:
+    """Pixels per node so a plane of `cols` nodes is about PLANE_WIDTH wide."""
+    return int(np.clip(PLANE_WIDTH // max(1, cols), MIN_SCALE, MAX_SCALE))
 
 
 def legend_picture(legend: Legend | None, length: int = 240) -> np.ndarray | None:
@@ -69,6 +76,15 @@ def planes_sheet(weights: np.ndarray, columns=None, hexagonal: bool = False, sca
 
     Returns (h, w, 3) uint8; `scale` in pixels per node, `offset`/`scale_units` (D,).
     Raises SomdeskError for a bad `scale` or a plane picture over MAX_IMAGE_PIXELS."""
+    return tile_cells(plane_cells(weights, columns, hexagonal, scale, offset, scale_units), per_row)
+
+
+def plane_cells(weights: np.ndarray, columns=None, hexagonal: bool = False, scale: int = 6,
+                offset=None, scale_units=None) -> list[np.ndarray]:
+    """The cells of `planes_sheet`, one (h_k, w_k, 3) uint8 picture per component of `weights`
+    (rows, cols, D): the plane with its colour bar and name below.  The costly part of a sheet
+    (a 500-column table: seconds), so a task makes them once off the GUI thread and the window
+    only tiles them (`tile_cells`) at its width.  Same arguments and errors as planes_sheet."""
     d = weights.shape[2]
     names = list(columns) if columns is not None else [f"component {k}" for k in range(d)]
     cells = []
@@ -77,5 +93,11 @@ def planes_sheet(weights: np.ndarray, columns=None, hexagonal: bool = False, sca
         img = picture(nodes, hexagonal, scale)
         cells.append(stack([img, colour_bar(legend.cmap, legend.levels, length=max(120, img.shape[1]),
                                              title=str(names[k]))], gap=4))
-    rows = [stack(cells[i:i + max(1, per_row)], horizontal=True) for i in range(0, d, max(1, per_row))]
+    return cells
+
+
+def tile_cells(cells: list[np.ndarray], per_row: int = 4) -> np.ndarray:
+    """(h, w, 3) uint8: `cells` (from plane_cells) `per_row` to a row, rows stacked (cheap:
+    copies only)."""
+    rows = [stack(cells[i:i + max(1, per_row)], horizontal=True) for i in range(0, len(cells), max(1, per_row))]
     return stack(rows)

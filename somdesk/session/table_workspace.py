@@ -66,6 +66,11 @@ class TableWorkspace(TableViewsMixin):
         self.assigned: dict | None = None
         self.profiles: dict | None = None
         self.top_items: dict | None = None    # {segment: [(item, mean, count, lift)]} (report.table_top_items)
+        self.pictures: dict | None = None     # made by the map's task (session.table_pictures): shown_pictures()
+        self._format_cache = (None, {})       # (table, {id(column): (column, format)}): its columns judged once
+        # fn(tm) the window sets to warm its shape-only drawing caches (the map's outlines) on the
+        # task's thread too; Qt-free numpy, called after the pictures (None: nothing)
+        self.prepare_view = None
         self.node_of_row: np.ndarray | None = None
         self.out_of_core: dict | None = None  # {"rows", "sample_rows", "hits", "hits_of"} of an out-of-core map
         self.loaded = False                 # the map was opened from a file (not trained here)
@@ -175,6 +180,7 @@ class TableWorkspace(TableViewsMixin):
         self.pending = None                 # whatever is installed replaces a stopped run not measured
         self.tm, self.assigned, self.profiles = tm, result.get("assigned"), result.get("profiles")
         self.top_items = result.get("top_items")
+        self.pictures = dict(result.get("pictures") or {}, row_formats=result.get("row_formats"))
         self.node_of_row = result["node_of_row"]
         self.out_of_core = result.get("out_of_core")
         self.loaded = bool(result.get("loaded", False))
@@ -200,8 +206,36 @@ class TableWorkspace(TableViewsMixin):
         if result is not None and "stopped_run" in result:
             self._post(lambda: self._hold(result["stopped_run"], gen))
         elif result is not None:
+            if gen == self.generation:
+                self._prepare_shown(result)
             self._post(lambda: self._install(result, gen))
         return result
+
+    def _prepare_shown(self, result: dict) -> None:
+        """On the task's thread: the map's pictures and the rows view's number formats, added to
+        `result` ("pictures", "row_formats"), so the window only shows them (testerW #3: made on
+        the GUI thread they held it for seconds).  A picture that cannot be made is left to the
+        window, which says why as before."""
+        from somdesk.session.table_pictures import map_pictures, number_formats
+
+        try:
+            pics = map_pictures(result["tm"], result.get("profiles"))
+        except SomdeskError:
+            pics = {}
+        result["pictures"] = dict(pics, tm=result["tm"], profiles_of=result.get("profiles"))
+        table = self.table
+        cols = row_columns_of(table, result.get("assigned"))
+        own = set(table.columns) if table is not None else set()
+        cache = self._format_cache if self._format_cache[0] is table else (table, {})
+        self._format_cache = cache
+        formats = number_formats({k: v for k, v in cols.items() if k in own}, cache[1])
+        formats.update(number_formats({k: v for k, v in cols.items() if k not in own}))
+        result["row_formats"] = formats
+        if self.prepare_view is not None:
+            try:
+                self.prepare_view(result["tm"])
+            except (SomdeskError, ValueError):
+                pass                          # the window draws (and says) it as before
 
     def _hold(self, run, generation: int) -> None:
         if generation == self.generation:
@@ -272,17 +306,28 @@ class TableWorkspace(TableViewsMixin):
             return "out-of-core training reads the table's file again; it is not there any more"
         return why_not_streamable(self.path)
 
+    def untrainable_reason(self) -> str | None:
+        """None when there is a table to train on, else one plain sentence without a final
+        full stop: "open a table first", or for a reopened map whose table is not open
+        "Training needs the table customers.csv: open it (File > Open)" (the window's
+        disabled Train buttons say it in their tooltips, its orange note and Ctrl+T too)."""
+        if self.table is not None:
+            return None
+        if self.tm is None:
+            return "open a table first"
+        name = os.path.basename(self.tm.source or self.tm.source_path or "") or "it was made from"
+        return f"Training needs the table {name}: open it (File > Open)"
+
     def check_trainable(self) -> None:
         """SomdeskError saying why there is nothing to train on: no table, or a reopened map
         whose table is not open (tester6 F26: Train then did nothing with no word said)."""
-        if self.table is not None:
+        reason = self.untrainable_reason()
+        if reason is None:
             return
         if self.tm is None:
-            raise SomdeskError("open a table first")
-        name = os.path.basename(self.tm.source or self.tm.source_path or "") or "it was made from"
+            raise SomdeskError(reason)
         why = f" ({self.map_note})" if self.map_note else ""
-        raise SomdeskError(f"Training needs the table {name}: open it (File > Open) and train again; "
-                           f"this map shows without its rows{why}.")
+        raise SomdeskError(f"{reason} and train again; this map shows without its rows{why}.")
 
     def train(self, spec, progress=None, **kw):
         """Train to the end (see `train_task`); returns the TableMap."""
@@ -468,22 +513,25 @@ class TableWorkspace(TableViewsMixin):
         A file column named like one of the map's (row, segment, bmu_row, bmu_col, distance,
         outlier) keeps its name and its values; the map's is then called som_<name> (som_som_<name>
         if the file has that too): the file's data is never replaced (tester6 F31)."""
-        a, t = self.assigned, self.table
-        if a is None or t is None:
+        return row_columns_of(self.table, self.assigned)
+
+    def shown_pictures(self) -> dict:
+        """What the task made for the map shown (session.table_pictures): "plane_cells" and
+        "profiles" (the latter only while the profiles are the ones it was made of), and
+        "row_formats"; {} when it made nothing for this map."""
+        pics = self.pictures or {}
+        if pics.get("tm") is not self.tm or self.tm is None:
             return {}
-        taken = set(t.columns)
+        out = {"plane_cells": pics.get("plane_cells"), "row_formats": pics.get("row_formats") or {}}
+        if pics.get("profiles_of") is self.profiles and self.profiles is not None:
+            out["profiles"] = pics.get("profiles")
+        return out
 
         def own(key: str) -> str:
             while key in taken:
                 key = f"som_{key}"
             return key
 
-        cols = {own("row"): t.row_index, own("segment"): a["segment"]}
-        for c in t.columns:
-            cols[c] = t.cells(c)
-        for key in ("bmu_row", "bmu_col", "distance", "outlier"):
-            cols[own(key)] = a[key]
-        return cols
 
     def _check_output(self, path, *inputs, own_map: bool = False) -> None:
         """SomdeskError when writing `path` would replace the table being used, the saved map
@@ -640,3 +688,22 @@ def spec_of(tm):
                         group_weight=float(r.group_weight), normalise=r.normalise, missing=r.missing,
                         height=cfg.height, width=cfg.width, epochs=cfg.iterations, topology=cfg.topology,
                         seed=int(cfg.seed or 0), clusters=tm.k or None, cluster_method=tm.cluster_method or "kmeans")
+
+
+def row_columns_of(t, a) -> dict:
+    """TableWorkspace.row_columns of table `t` and assignment `a` ({} when either is None)."""
+    if a is None or t is None:
+        return {}
+    taken = set(t.columns)
+
+    def own(key: str) -> str:
+        while key in taken:
+            key = f"som_{key}"
+        return key
+
+    cols = {own("row"): t.row_index, own("segment"): a["segment"]}
+    for c in t.columns:
+        cols[c] = t.cells(c)
+    for key in ("bmu_row", "bmu_col", "distance", "outlier"):
+        cols[own(key)] = a[key]
+    return cols

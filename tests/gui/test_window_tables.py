@@ -321,3 +321,57 @@ def test_a_reopened_map_whose_table_changed_says_why_in_the_dock(qtbot, win, tmp
     shown = wf.warnings_label.text()
     assert shown.startswith("Rows not shown:") and wf.ws.map_note in shown
     assert not wf.warnings_label.isHidden() and wf.warnings_label.wordWrap()
+
+
+def test_a_map_reopened_without_its_table_says_why_train_is_disabled(qtbot, win, tmp_path):
+    """testerW #5: every Train was disabled and nothing said why; the tooltips, the orange note
+    and Ctrl+T (the status line) now name the table to open."""
+    from PySide6.QtCore import Qt
+
+    wf = win.tables
+    win.confirm_unsaved = False
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert not wf.train_button.toolTip()
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.save(tmp_path / "m.somz")
+    (tmp_path / "people.csv").rename(tmp_path / "moved.csv")
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    want = "Training needs the table people.csv: open it (File > Open)"
+    assert not wf.train_button.isEnabled() and not win.actions["train"].isEnabled()
+    assert wf.train_button.toolTip().startswith(want) and win.actions["train"].toolTip().startswith(want)
+    assert want in wf.warnings_label.text() and not wf.warnings_label.isHidden()
+    win.show()
+    win.activateWindow()
+    win.statusBar().clearMessage()
+    qtbot.keyClick(win, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert win.statusBar().currentMessage().startswith(want)
+    # the table back: the tooltips say nothing more, and Ctrl+T is Train's again
+    (tmp_path / "moved.csv").rename(tmp_path / "people.csv")
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table is not None and win.actions["train"].isEnabled()
+    assert not wf.train_button.toolTip() and not wf._untrainable_key.isEnabled()
+    assert want not in wf.warnings_label.text()
+
+
+def test_retraining_a_saved_table_map_marks_the_window_unsaved_at_once(qtbot, win, tmp_path):
+    """testerW #6: while a saved map was retrained the title had no unsaved mark, yet a close
+    asked; the mark agrees with the close prompt from the run's start."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    assert win.open_paths([people_csv(tmp_path / "people.csv", n=400)])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    win.session.save(tmp_path / "m.somz")
+    win.refresh()
+    assert not win.isWindowModified() and not win.table_run_unsaved()
+    wf.setup.epochs.setValue(50_000)                 # long enough to look while it runs
+    assert wf.train()
+    assert win.runner.busy and win.table_run_unsaved()
+    assert win.isWindowModified()
+    win.runner.stop()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)

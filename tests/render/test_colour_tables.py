@@ -43,3 +43,25 @@ def test_categories_are_distinct_and_stable():
     np.testing.assert_array_equal(category_colours(5), c[:5])
     with pytest.raises(SomdeskError, match="viridis"):
         lut("jet")
+
+
+def test_first_twenty_categories_are_visibly_distinct():
+    # testerW #9: with 11 segments, segment 10 (golden-angle) was CIEDE2000 6.6 from
+    # segment 8 (olive). Every pair of the first 20 must stay clearly apart.
+    from somdesk.core.colour import delta_e_2000, srgb_to_lab
+    rgb = category_colours(20) / 255.0
+    try:   # an independent implementation when installed
+        import colour
+        lab = colour.XYZ_to_Lab(colour.sRGB_to_XYZ(rgb))
+        d = colour.delta_E(lab[:, None], lab[None], method="CIE 2000")
+    except ImportError:
+        lab = srgb_to_lab(rgb)
+        d = delta_e_2000(lab[:, None], lab[None])
+    np.fill_diagonal(d, np.inf)
+    assert d.min() >= 10.0, np.unravel_index(np.argmin(d), d.shape)
+
+
+def test_our_ciede2000_matches_a_published_pair():
+    # Sharma, Wu & Dalal (2005) table 1, pair 1: 2.0425
+    from somdesk.core.colour import delta_e_2000
+    assert abs(float(delta_e_2000([50.0, 2.6772, -79.7751], [50.0, 0.0, -82.7485])) - 2.0425) < 1e-4

@@ -1,0 +1,103 @@
+"""A table map arrives without holding the window (testerW #3): its profiles picture, planes
+sheet and the rows view's number formats are made by the task (session.table_pictures), the
+GUI thread only shows them.  A 5 ms tick timer on the GUI thread measures the longest stall."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+from tests.gui.helpers import open_table_now
+from tests.timing import load_scaled
+
+TIMEOUT = 180_000
+
+
+class _Gaps:
+    """A 5 ms QTimer on the GUI thread: the longest gap between its ticks is the longest stall."""
+
+    def __init__(self):
+        self.last, self.longest = None, 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self):
+        now = time.perf_counter()
+        if self.last is not None:
+            self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+
+def _csv(path, rows: int, cols: int, seed: int = 3) -> str:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, cols)) + (np.arange(rows) % 3)[:, None]
+    header = ",".join(f"measurement_number_{j:03d}" for j in range(cols))
+    np.savetxt(path, x, delimiter=",", header=header, comments="", fmt="%.4f")
+    return str(path)
+
+
+def _train_and_time(qtbot, win, path) -> float:
+    wf = win.tables
+    assert open_table_now(qtbot, wf, path)
+    wf.setup.height.setValue(8)
+    wf.setup.width.setValue(8)
+    wf.setup.epochs.setValue(5)
+    qtbot.wait(50)
+    gaps = _Gaps()
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    qtbot.wait(100)
+    gaps.timer.stop()
+    assert win.last_error is None, win.last_error
+    assert wf.tm is not None and wf.profiles_view._png is not None and wf.planes.image is not None
+    return gaps.longest
+
+
+def test_a_wide_table_map_arrives_without_a_stall(qtbot, win, tmp_path):
+    """200 numeric columns: the profiles picture (200 names) and 60 planes were drawn on the
+    GUI thread when the map arrived."""
+    longest = _train_and_time(qtbot, win, _csv(tmp_path / "wide.csv", 300, 200))
+    assert longest < load_scaled(0.3), f"longest GUI-thread stall {longest:.2f} s"
+
+
+def test_the_rows_views_formats_come_with_the_map(qtbot, win, tmp_path):
+    """The number formats of every column are made by the task: the rows view's first draw
+    judges none of them (300,000-row columns took 0.3-0.5 s each there)."""
+    from somdesk.gui import table_rows
+
+    _train_and_time(qtbot, win, _csv(tmp_path / "long.csv", 3000, 6))
+    model = win.tables.rows_model
+    assert set(model._formats) == set(range(model.columnCount()))
+    judged = []
+    real = table_rows.number_format_of
+    table_rows.number_format_of = lambda col: judged.append(1) or real(col)
+    try:
+        for j in range(model.columnCount()):
+            model.number_format(j)
+    finally:
+        table_rows.number_format_of = real
+    assert not judged
+
+
+def test_cached_outlines_are_the_outlines():
+    """segment_map.outlined finds a shape's outline pixels once (outline_pixels, cached); the
+    picture is the one the per-draw search made."""
+    from somdesk.gui.segment_map import EDGE_SHADE, SCALE, outline_pixels, outlined
+    from somdesk.render.geometry import index_image, layout
+
+    rng = np.random.default_rng(1)
+    for h, w, hexagonal, scale in ((5, 7, True, 24), (4, 3, False, 48), (6, 6, True, 30)):
+        rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        idx = index_image(h, w, hexagonal, scale)
+        edge = np.zeros(idx.shape, dtype=bool)
+        for k in range(1, max(1, round(scale / SCALE)) + 1):
+            edge[:, :-k] |= idx[:, :-k] != idx[:, k:]
+            edge[:-k, :] |= idx[:-k, :] != idx[k:, :]
+        edge &= idx >= 0
+        want = layout(rgb, hexagonal, scale).copy()
+        want[edge] = (want[edge].astype(np.float32) * EDGE_SHADE).astype(np.uint8)
+        np.testing.assert_array_equal(outlined(rgb, hexagonal, scale), want)
+        assert outline_pixels(h, w, hexagonal, scale) is outline_pixels(h, w, hexagonal, scale)
