@@ -63,7 +63,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["atomic_write_bytes", "atomic_open", "check_target", "check_document_target", "remove_stale_temporaries"]
+__all__ = ["atomic_write_bytes", "atomic_open", "atomic_path", "check_target", "check_document_target", "remove_stale_temporaries"]
 
 FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
 
@@ -232,6 +232,14 @@ def _keep_metadata(tmp: str, old: os.stat_result | None) -> None:
 
 @contextlib.contextmanager
 def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encoding, newline) -> Iterator[IO]:
+    with _replace_named(shown, path, old, mode, encoding, newline) as (f, _):
+        yield f
+
+
+@contextlib.contextmanager
+def _replace_named(shown: str, path: str, old: os.stat_result | None, mode: str, encoding,
+                   newline) -> Iterator[tuple[IO, str]]:
+    """_replace's work, giving (the temporary file open, its name)."""
     folder = os.path.dirname(os.path.abspath(path))
     remove_stale_temporaries(folder)
     base = os.path.basename(path)
@@ -251,7 +259,7 @@ def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encod
             os.close(fd)   # fdopen failed, so nothing else owns the descriptor
             raise
         with f:            # from here the file object owns (and closes) fd
-            yield f
+            yield f, tmp
             f.flush()
             os.fsync(f.fileno())
             _keep_metadata(tmp, old)
@@ -294,6 +302,36 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
         # `>>` appends to, and the shell's descriptor would keep the old, unlinked file (testerC #5)
         return _standard_output(mode, encoding)
     return _replace(shown, target, st, mode, encoding, newline)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[str]:
+    """A context manager giving a *file name* whose content replaces `path` when the block exits
+    cleanly: for writers that take a name, not a file object (DuckDB's COPY ... TO).
+
+    For a regular target (or nothing yet) the name is atomic_open's temporary file beside it
+    (the same folder, so the same filesystem: never $TMPDIR), locked against other processes'
+    stale-file cleanup, then fsynced and renamed over `path`; on any exception it is removed
+    and `path` is untouched.  A device or FIFO is given by its own name (written through).
+    Standard output ("-", or the file it is redirected to) has no name to give: SomdeskError.
+    OSError in the block: SomdeskError for `path`, as atomic_open.
+    """
+    if isinstance(path, str) and path == "-":
+        raise SomdeskError("cannot write - (standard output): this format is written to a named file only")
+    shown, st, target = _plan(path)
+    if target is None:
+        try:
+            yield shown
+        except OSError as exc:
+            raise _error(shown, exc) from None
+        return
+    if _is_standard_output(st):
+        raise SomdeskError(f"cannot write {display_name(shown)}: it is standard output, and this format is "
+                           "written to a named file only")
+    with _replace_named(shown, target, st, "wb", None, None) as (_, tmp):
+        # the writer opens the name itself: our descriptor stays open for the lock and the
+        # fsync, and writes nothing; the writer's bytes land in the same file
+        yield tmp
 
 
 def _is_standard_output(st: os.stat_result | None) -> bool:
