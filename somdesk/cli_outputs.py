@@ -27,7 +27,7 @@ import stat
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import one_line
 
-__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "is_stdout", "print_summary", "print_warning", "profiles_picture",
+__all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "is_stdout", "output_name", "wrote_text", "print_summary", "print_warning", "profiles_picture",
            "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
@@ -118,6 +118,19 @@ def is_stdout(path) -> bool:
     except (OSError, ValueError):
         return False
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def output_name(path) -> str:
+    """An output as a summary line names it: "standard output" for "-" (testerC #11: "wrote 24
+    colours to -"), else io.names.display_name of the name as given."""
+    from somdesk.io.names import display_name
+
+    return "standard output" if path == "-" else display_name(path)
+
+
+def wrote_text(path) -> str:
+    """"wrote NAME", or "wrote to standard output" for "-": the end of a summary line."""
+    return "wrote to standard output" if path == "-" else f"wrote {output_name(path)}"
 
 
 def summary_stream(args):

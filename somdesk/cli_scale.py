@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from somdesk.cli_outputs import print_summary, print_warning
+from somdesk.cli_outputs import print_summary, print_warning, wrote_text
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import display_name
 
@@ -371,5 +371,5 @@ def run_assign_streaming(args, check_writable) -> int:
                                          few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
-    print_summary(args, f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}")   # testerC #11
+    print_summary(args, f"{count_text(n, 'row')} scored; {wrote_text(args.out)}")   # testerC #11
     return 0

@@ -246,6 +246,11 @@ def _replace_named(shown: str, path: str, old: os.stat_result | None, mode: str,
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{base[:64]}.", suffix=".tmp", dir=folder)
     except (OSError, ValueError) as exc:
+        if getattr(exc, "errno", None) == errno.ENOENT and os.path.isdir(folder):
+            # the folder is there but takes no new files (/proc, /sys): "no such file" said nothing
+            # of what is wrong (testerC #11: `--out /proc/version.csv`)
+            raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not "
+                               "let files be created in it") from None
         raise _error(shown, exc) from None
     committed = False
     try:

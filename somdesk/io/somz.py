@@ -187,7 +187,9 @@ def _open_regular(path, where: str):
             raise _bad(where, "it is a folder, not a saved file")
         if not stat.S_ISREG(st.st_mode):
             # stat_input's words (testerC #14: /dev/zero was worded three ways)
-            raise _bad(where, f"it is {special_kind(st.st_mode)}, not a regular file; save it to a file first")
+            from somdesk.io.names import special_file_name    # as typed on the command line (testerC #11)
+            raise _bad(special_file_name(os.fspath(path)),
+                       f"it is {special_kind(st.st_mode)}, not a regular file; save it to a file first")
         return open(path, "rb")
     except FileNotFoundError:
         raise _bad(where, "no such file") from None

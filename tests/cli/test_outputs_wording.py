@@ -1,0 +1,83 @@
+"""testerC #11's wording: what the command line says names what the user typed and what is wrong."""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+from somdesk.cli import main
+
+from test_testerC_cli import files  # noqa: F401  (the fixture)
+
+
+def _err(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("argv", [["table", "info", "/dev/zero"], ["palette", "info", "/dev/zero"],
+                                  ["assign", "/dev/zero", "{t}", "--out", "{tmp}/s.csv"],
+                                  ["assign", "{m}", "/dev/zero", "--out", "{tmp}/s.csv"]])
+def test_a_device_is_named_as_typed(files, tmp_path, capsys, argv):
+    argv = [a.format(t=files / "t.csv", m=files / "m.somz", tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = _err(capsys)
+    assert "/dev/zero: it is a device" in err, err
+
+
+def test_a_name_that_is_not_utf8_is_shown_as_ls_does(tmp_path, capsys):
+    bad = os.path.join(str(tmp_path), os.fsdecode(b"bad\xffmissing.csv"))
+    assert main(["table", "info", bad]) == 2
+    err = _err(capsys)
+    assert "bad\\xffmissing.csv" in err and "udcff" not in err and "'" not in err, err
+
+
+def test_a_folder_that_takes_no_files_is_said(files, capsys):
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("no /proc")
+    assert main(["assign", str(files / "m.somz"), str(files / "t.csv"), "--out", "/proc/version.csv"]) == 2
+    err = _err(capsys)
+    assert "the folder /proc does not let files be created in it" in err and "no such file" not in err, err
+
+
+@pytest.mark.parametrize("argv,help_", [(["train", "--bogus"], "somdesk train --help"),
+                                        (["assign", "--bogus"], "somdesk assign --help"),
+                                        (["train", "--table", "x.csv", "--bogus"], "somdesk train --table FILE --help"),
+                                        (["palette", "info"], "somdesk palette info --help")])
+def test_a_usage_error_points_at_the_subcommand_help(capsys, argv, help_):
+    assert main(argv) == 2
+    assert f"(see '{help_}')" in _err(capsys)
+
+
+def test_a_huge_seed_is_said_back_as_typed(capsys):
+    assert main(["train", "--random", "3", "--seed", "99999999999999999999"]) == 2
+    assert "got 99999999999999999999" in _err(capsys)
+
+
+def test_standard_output_is_named_so(files, capsys):
+    assert main(["palette", "convert", str(files / "p.gpl"), "-", "--format", "hex"]) == 0
+    err = capsys.readouterr().err
+    assert "to standard output" in err and not re.search(r"\bto -", err), err
+
+
+def test_view_choices_in_help_and_readme_agree(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    choices = re.search(r"--view \{([a-z,]+)\}", capsys.readouterr().out).group(1).split(",")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    said = re.search(r"--view umatrix .*# ([a-z |]+)\n", readme).group(1)
+    assert [w.strip() for w in said.split("|")] == choices
+
+
+def test_info_json_indents_alike(files, capsys):
+    assert main(["table", "info", str(files / "t.csv"), "--json"]) == 0
+    table = capsys.readouterr().out
+    assert main(["palette", "info", str(files / "p.gpl"), "--json"]) == 0
+    palette = capsys.readouterr().out
+    indent = lambda text: re.search(r"\n( +)\"", text).group(1)
+    assert indent(table) == indent(palette) == "  "
+    json.loads(table), json.loads(palette)
