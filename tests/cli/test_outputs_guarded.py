@@ -89,3 +89,28 @@ def test_a_full_temporary_folder_is_one_error_line(files, tmp_path):
     assert r.returncode == 2 and len(lines) == 1, r.stderr
     assert lines[0].startswith("error: cannot write the temporary copy of the data in ") and "TMPDIR" in lines[0], lines
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_parquet_without_pyarrow_is_the_same_table(tmp_path, monkeypatch):
+    """The desktop bundle has no pyarrow: write_parquet then goes through DuckDB into
+    io.atomic.atomic_path's temporary file, with the same columns, types and values."""
+    import numpy as np
+    import duckdb
+
+    from somdesk.io.tables.assignments import write_scores
+
+    def blocks():
+        for start in (0, 3):
+            rows = np.arange(start, start + 3)
+            yield rows, {"bmu_row": rows % 2, "bmu_col": rows % 3, "segment": rows % 2,
+                         "distance": np.array([0.5, np.nan, 2.0]), "outlier": rows == 4, "present": rows * 0 + 3,
+                         "file": np.array([os.fsdecode(b"a\xff.csv")] * 3, dtype=object)}
+    assert write_scores(tmp_path / "with.parquet", blocks(), files=True) == 6
+    monkeypatch.setitem(sys.modules, "pyarrow", None)          # `import pyarrow` now fails
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    assert write_scores(tmp_path / "without.parquet", blocks(), files=True) == 6
+    monkeypatch.undo()
+    read = lambda p: duckdb.sql(f"SELECT * FROM '{tmp_path / p}'")
+    assert read("with.parquet").types == read("without.parquet").types
+    assert read("with.parquet").fetchall() == read("without.parquet").fetchall()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["with.parquet", "without.parquet"]    # no temporaries
