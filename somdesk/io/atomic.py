@@ -422,7 +422,7 @@ def check_document_target(path: str | os.PathLike) -> None:
     as the window names every file it reads (tester13 #10); the window's save dialogs and saves
     are this check's only callers.
     """
-    from somdesk.io.names import display_basename, special_kind
+    from somdesk.io.names import display_basename, special_file_name, special_kind
 
     try:
         st = os.stat(path)
@@ -430,8 +430,11 @@ def check_document_target(path: str | os.PathLike) -> None:
         return                 # a new file, or a problem the writer itself reports
     if not stat.S_ISREG(st.st_mode):
         what = "a folder" if stat.S_ISDIR(st.st_mode) else special_kind(st.st_mode)
-        raise SomdeskError(f"cannot save to {display_basename(os.fspath(path))}: it is {what}, not a regular file; "
-                           "choose a file name")
+        # a device by its path ("/dev/full", not "full"); a folder given as "dir/" by "dir", not ''
+        # (testerW #8)
+        name = os.fspath(path).rstrip("/" + (os.altsep or "")) or os.fspath(path)
+        shown = special_file_name(name, st.st_mode) if not stat.S_ISDIR(st.st_mode) else display_basename(name)
+        raise SomdeskError(f"cannot save to {shown}: it is {what}, not a regular file; choose a file name")
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

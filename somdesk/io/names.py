@@ -79,10 +79,13 @@ def os_reason(exc: BaseException) -> str:
 SPECIAL_FILES_AS_GIVEN = False
 
 
-def special_file_name(path: str) -> str:
-    """A device, FIFO or socket named in a message: as given on the command line, by its last
-    part in the window (SPECIAL_FILES_AS_GIVEN)."""
-    return display_name(path) if SPECIAL_FILES_AS_GIVEN else display_basename(path)
+def special_file_name(path: str, mode: int | None = None) -> str:
+    """A device, FIFO or socket named in a message: a device (`mode` a character or block
+    device's st_mode) always by its path as given -- "null" or "full" alone says nothing
+    (testerW #8, testerC #11); anything else as given on the command line and by its last part
+    in the window (SPECIAL_FILES_AS_GIVEN)."""
+    device = mode is not None and (stat.S_ISCHR(mode) or stat.S_ISBLK(mode))
+    return display_name(path) if SPECIAL_FILES_AS_GIVEN or device else display_basename(path)
 
 
 def stat_input(path) -> tuple[str, str, int]:
@@ -107,7 +110,7 @@ def stat_input(path) -> tuple[str, str, int]:
     if not stat.S_ISREG(st.st_mode):
         # named as every other file is, by display_basename (tester13 #10: the window showed the whole
         # path, raw, for /dev/zero and FIFOs only); what the file is says the rest
-        raise FileFormatError(f"cannot read {special_file_name(fspath)}: it is {special_kind(st.st_mode)}, not a regular file; "
+        raise FileFormatError(f"cannot read {special_file_name(fspath, st.st_mode)}: it is {special_kind(st.st_mode)}, not a regular file; "
                               "save it to a file first")
     return fspath, name, st.st_size
 

@@ -188,7 +188,7 @@ def _open_regular(path, where: str):
         if not stat.S_ISREG(st.st_mode):
             # stat_input's words (testerC #14: /dev/zero was worded three ways)
             from somdesk.io.names import special_file_name    # as typed on the command line (testerC #11)
-            raise _bad(special_file_name(os.fspath(path)),
+            raise _bad(special_file_name(os.fspath(path), st.st_mode),
                        f"it is {special_kind(st.st_mode)}, not a regular file; save it to a file first")
         return open(path, "rb")
     except FileNotFoundError:

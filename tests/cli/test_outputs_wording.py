@@ -81,3 +81,23 @@ def test_info_json_indents_alike(files, capsys):
     indent = lambda text: re.search(r"\n( +)\"", text).group(1)
     assert indent(table) == indent(palette) == "  "
     json.loads(table), json.loads(palette)
+
+
+def test_the_window_names_a_device_and_a_folder_truly(tmp_path):
+    """testerW #8: the window's Save as /dev/full said "cannot save to full", a folder given as
+    "dir/" "cannot save to ''"; its Open of /dev/zero "cannot read zero"."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.atomic import check_document_target
+    from somdesk.io.names import stat_input
+
+    with pytest.raises(SomdeskError, match=r"^cannot save to /dev/full: it is a device"):
+        check_document_target("/dev/full")
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(SomdeskError, match=r"^cannot save to dir: it is a folder"):
+        check_document_target(str(tmp_path / "dir") + "/")
+    with pytest.raises(SomdeskError, match=r"^cannot read /dev/zero: it is a device"):
+        stat_input("/dev/zero")
+    if os.path.isdir("/proc/self"):
+        from somdesk.io.atomic import atomic_write_bytes
+        with pytest.raises(SomdeskError, match="the folder /proc does not let files be created in it"):
+            atomic_write_bytes("/proc/x.somz", b"x")
