@@ -25,6 +25,41 @@ class UsageError(SomdeskError):
     pass
 
 
+class _StdoutError(SomdeskError):
+    """Standard output refused a write (a full disk behind `> f`, /dev/full): not a traceback."""
+
+
+class _GuardedStdout:
+    """sys.stdout for a subcommand: an OSError of a write or flush (ENOSPC, EIO, EFBIG) is one
+    `error: cannot write - (standard output): ...` line, as io.atomic says it for "-" -- one rule
+    for every writer of standard output (`table info`, `palette info --json`, `--metrics-json -`,
+    `assign`'s scores by default).  BrokenPipeError (`| head`) passes: the command ends quietly."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guard(self, call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            from somdesk.io.names import os_reason
+            raise _StdoutError(f"cannot write - (standard output): {os_reason(exc)}") from None
+
+    def write(self, text):
+        return self._guard(self._stream.write, text)
+
+    def writelines(self, lines):
+        return self._guard(self._stream.writelines, lines)
+
+    def flush(self):
+        return self._guard(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line `error: ...`, exit status 2."""
 
@@ -180,9 +215,14 @@ def _run(argv: list[str]) -> int:
             from somdesk.cli_outputs import check_outputs
             check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
             from somdesk.cli_interrupt import guard
-            with guard():                # Ctrl+C: `error: interrupted`, 130, whatever was running
-                code = int(args.func(args) or 0)
-                sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
+            real = sys.stdout
+            sys.stdout = _GuardedStdout(real)
+            try:
+                with guard():                # Ctrl+C: `error: interrupted`, 130, whatever was running
+                    code = int(args.func(args) or 0)
+                    sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
+            finally:
+                sys.stdout = real
             return code
         _check_command_word(argv)
         args = _gui_parser().parse_args(argv)
@@ -198,6 +238,12 @@ def _run(argv: list[str]) -> int:
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
+    except _StdoutError as exc:
+        import os   # (local: _run imports it locally elsewhere)
+        print(f"error: {exc}", file=sys.stderr)
+        # what is still buffered would fail again at the interpreter's exit: drop it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
     except SomdeskError as exc:
         # a file name that is not UTF-8 (tester7 #20) holds surrogates: written escaped, not a traceback
         # and a control character in a name (a newline, ESC) shown escaped: one line (tester11 #4)

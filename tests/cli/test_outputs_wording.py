@@ -101,3 +101,23 @@ def test_the_window_names_a_device_and_a_folder_truly(tmp_path):
         from somdesk.io.atomic import atomic_write_bytes
         with pytest.raises(SomdeskError, match="the folder /proc does not let files be created in it"):
             atomic_write_bytes("/proc/x.somz", b"x")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["table", "info", "{t}"], ["palette", "info", "{p}", "--json"],
+                                  ["assign", "{m}", "{t}"],
+                                  ["train", "--random", "3", "--width", "2", "--height", "2", "--iterations", "1",
+                                   "--metrics-json", "-"]])
+def test_a_full_standard_output_is_one_error_line(files, argv):
+    """The lead's 1a: `> /dev/full` (a full disk behind standard output) gave a traceback, exit 1,
+    for every command printing to standard output itself."""
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    argv = [a.format(t=files / "t.csv", m=files / "m.somz", p=files / "p.gpl") for a in argv]
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "somdesk", *argv], stdout=full, stderr=subprocess.PIPE, text=True,
+                           env=env, timeout=300)
+    assert r.returncode == 2 and r.stderr == "error: cannot write - (standard output): the disk is full\n", r.stderr
