@@ -26,11 +26,48 @@ class UsageError(SomdeskError):
     pass
 
 
+class _StdoutError(SomdeskError):
+    """Standard output refused a write (a full disk behind `> f`, /dev/full): not a traceback."""
+
+
+class _GuardedStdout:
+    """sys.stdout for a subcommand: an OSError of a write or flush (ENOSPC, EIO, EFBIG) is one
+    `error: cannot write - (standard output): ...` line, as io.atomic says it for "-" -- one rule
+    for every writer of standard output (`table info`, `palette info --json`, `--metrics-json -`,
+    `assign`'s scores by default).  BrokenPipeError (`| head`) passes: the command ends quietly."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guard(self, call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            from somdesk.io.names import os_reason
+            raise _StdoutError(f"cannot write - (standard output): {os_reason(exc)}") from None
+
+    def write(self, text):
+        return self._guard(self._stream.write, text)
+
+    def writelines(self, lines):
+        return self._guard(self._stream.writelines, lines)
+
+    def flush(self):
+        return self._guard(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line `error: ...`, exit status 2."""
 
+    hint: str | None = None      # the help to point at, when not this parser's own (_sub_parser)
+
     def error(self, message: str):  # noqa: D401 - argparse API
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(f"{message} (see '{self.hint or self.prog + ' --help'}')")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -57,6 +94,10 @@ def _sub_parser(command: str | None = None) -> argparse.ArgumentParser:
     from somdesk import cli_quantize
 
     p = _Parser(prog="somdesk")
+    # an option no subcommand knows is reported by this parser: point at the subcommand's help
+    # (testerC #11: `train --bogus` said "see 'somdesk --help'")
+    if command in SUBCOMMANDS:
+        p.hint = ("somdesk train --table FILE --help" if command == "train-table" else f"somdesk {command} --help")
     p.add_argument("--version", action="version", version=f"somdesk {somdesk.__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     if command == "quantize":
@@ -74,6 +115,8 @@ def _sub_parser(command: str | None = None) -> argparse.ArgumentParser:
         pass
     else:
         cli_palette.register(sub)
+    if "train-table" in sub.choices:     # its own help, not plain `train`'s
+        sub.choices["train-table"].hint = "somdesk train --table FILE --help"
     return p
 
 
@@ -144,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         # nothing (cli_interrupt.after_command); a caller passing argv keeps Python's handler
         return _run(list(sys.argv[1:] if argv is None else argv), program=argv is None)
     finally:
+        names = sys.modules.get("somdesk.io.names")
+        if names is not None:           # the window (a test's, in this process) names files by last part
+            names.SPECIAL_FILES_AS_GIVEN = False
         _finish()
 
 
@@ -200,18 +246,25 @@ def _run(argv: list[str], program: bool = False) -> int:
                 # without its thread pool saves ~50 ms of start-up
                 import os
                 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+            from somdesk.io import names
+            names.SPECIAL_FILES_AS_GIVEN = True     # "cannot read /dev/zero", as typed (testerC #11)
             from somdesk.cli_interrupt import guard
             from somdesk.cli_outputs import Written
             Written.current = None       # what this command writes: said if a Ctrl+C stops it
-            # Ctrl+C: `error: interrupted`, 130, whatever was running -- the parsing too, whose
-            # imports (numpy, the palette formats) are no place for a KeyboardInterrupt (cli_interrupt)
-            with guard(program):
-                args = _sub_parser(argv[0]).parse_args(argv)
-                memory.set_phase(*_memory_words(args))   # what an out-of-memory error says, until a phase is named
-                from somdesk.cli_outputs import check_outputs
-                check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
-                code = int(args.func(args) or 0)
-                sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
+            real = sys.stdout
+            sys.stdout = _GuardedStdout(real)
+            try:
+                # Ctrl+C: `error: interrupted`, 130, whatever was running -- the parsing too, whose
+                # imports (numpy, the palette formats) are no place for a KeyboardInterrupt (cli_interrupt)
+                with guard(program):
+                    args = _sub_parser(argv[0]).parse_args(argv)
+                    memory.set_phase(*_memory_words(args))   # what an out-of-memory error says, until a phase is named
+                    from somdesk.cli_outputs import check_outputs
+                    check_outputs(args)          # empty names, two outputs in one file, scores as .xlsx
+                    code = int(args.func(args) or 0)
+                    sys.stdout.flush()       # here, where a closed pipe is handled, not at the interpreter's exit
+            finally:
+                sys.stdout = real
             return code
         _check_command_word(argv)
         args = _gui_parser().parse_args(argv)
@@ -227,6 +280,12 @@ def _run(argv: list[str], program: bool = False) -> int:
         from somdesk.gui.app import main as gui_main  # Qt is imported only here
 
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
+    except _StdoutError as exc:
+        import os   # (local: _run imports it locally elsewhere)
+        print(f"error: {exc}", file=sys.stderr)
+        # what is still buffered would fail again at the interpreter's exit: drop it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
     except SomdeskError as exc:
         if memory.is_out_of_memory(exc):     # a reader that worded a failed allocation as a bad file
             return _out_of_memory()

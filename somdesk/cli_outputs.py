@@ -28,7 +28,7 @@ from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import one_line
 
 __all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_writable", "count", "interrupted_line",
-           "is_stdout", "print_summary", "print_warning", "profiles_picture",
+           "is_stdout", "output_name", "wrote_text", "print_summary", "print_warning", "profiles_picture",
            "summary_stream"]
 
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
@@ -160,6 +160,19 @@ def is_stdout(path) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
+def output_name(path) -> str:
+    """An output as a summary line names it: "standard output" for "-" (testerC #11: "wrote 24
+    colours to -"), else io.names.display_name of the name as given."""
+    from somdesk.io.names import display_name
+
+    return "standard output" if path == "-" else display_name(path)
+
+
+def wrote_text(path) -> str:
+    """"wrote NAME", or "wrote to standard output" for "-": the end of a summary line."""
+    return "wrote to standard output" if path == "-" else f"wrote {output_name(path)}"
+
+
 def summary_stream(args):
     """sys.stderr when any output of `args` (every flag of OUTPUT_FLAGS) takes standard output
     ("-", /dev/stdout, or the file stdout is redirected to), else sys.stdout: one rule for every
@@ -246,6 +259,61 @@ def _inputs(args, dest: str) -> list[str]:
     return found
 
 
+def _glob_matches(pattern: str, path: str) -> bool:
+    """Would glob.glob(`pattern`, recursive=True) -- how a glob of --table / DATA is expanded
+    (io.chunked_sql.expand) -- list `path` once it exists?  Per path component: fnmatch (a
+    leading "." matched only by a "." in the pattern, as glob does), "**" any number of folders.
+    Both are made absolute first, so `in/*.csv` matches `./in/s.csv`; the folder part without
+    wildcards is also compared with its links resolved."""
+    import fnmatch
+
+    def parts(p: str) -> list[str]:
+        return [c for c in os.path.normcase(os.path.abspath(p)).split(os.sep) if c]
+
+    def fixed(p: str) -> str:           # the folders before the first wildcard, links resolved
+        comps = os.path.abspath(p).split(os.sep)
+        i = next((k for k, c in enumerate(comps) if any(ch in c for ch in "*?[")), len(comps))
+        return os.sep.join([os.path.realpath(os.sep.join(comps[:i]) or os.sep)] + comps[i:])
+
+    def match(pat: list[str], name: list[str]) -> bool:
+        if not pat:
+            return not name
+        if pat[0] == "**":
+            return any(match(pat[1:], name[k:]) for k in range(len(name) + 1)
+                       if not any(c.startswith(".") for c in name[:k]))
+        if not name:
+            return False
+        if name[0].startswith(".") and not pat[0].startswith(".") and any(ch in pat[0] for ch in "*?["):
+            return False
+        return fnmatch.fnmatchcase(name[0], pat[0]) and match(pat[1:], name[1:])
+
+    target = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+    return match(parts(pattern), parts(path)) or match(parts(fixed(pattern)), parts(target))
+
+
+def _check_glob_outputs(args, dest: str, value: str) -> None:
+    """OptionError when output `value` is a file the command's data glob (--table or DATA with
+    *, ? or [) names, now or once written: the next run of the same command would read it as data
+    (testerC #3: `assign m.somz 'in/*.csv' --out in/scores.csv` succeeded, and the next night's
+    run failed on scores.csv).  `assign --dask --out FOLDER` is checked for its part files."""
+    from somdesk.io.names import display_name
+
+    names = [value]
+    if dest == "out" and getattr(args, "dask", None) and _command(args) == "run_assign":
+        names = [os.path.join(value, "part-00000.parquet")]
+    elif dest == "profiles":
+        names.append(profiles_picture(value))
+    for src in ("table", "data"):
+        pattern = getattr(args, src, None)
+        if not isinstance(pattern, str) or not any(ch in pattern for ch in "*?["):
+            continue
+        for name in names:
+            if _glob_matches(pattern, name):
+                raise OptionError(f"{OUTPUT_FLAGS[dest]} {display_name(value)} is matched by the data pattern "
+                                  f"{display_name(pattern)}: the next run would read it as data; write it "
+                                  "outside that pattern")
+
+
 def _check_targets(args, outputs: dict) -> None:
     """Every output of `outputs` (dest -> name) can be written -- its folder exists, it is not a
     folder or a socket (io.atomic.check_target) -- and is none of the command's inputs by any
@@ -257,6 +325,8 @@ def _check_targets(args, outputs: dict) -> None:
 
     force = "--force" if hasattr(args, "force") else None
     for dest, value in outputs.items():
+        if value != "-" and not _special(value):
+            _check_glob_outputs(args, dest, value)
         if dest == "out" and getattr(args, "dask", None) and _command(args) == "run_assign":
             here = os.path.realpath(value)
             for i in _inputs(args, dest):

@@ -170,8 +170,8 @@ def cmd_convert(ns: argparse.Namespace) -> int:
     if len(palettes) > 1:
         warnings.append(f"{display_name(ns.input)}: holds {count_text(len(palettes), 'palette')}; converting index "
                         f"{ns.index} (choose another with --index K)")
-    warnings += [f"{display_name(ns.output)}: {w}" for w in write_losses(palette, fmt)]
-    from somdesk.cli_outputs import Written
+    from somdesk.cli_outputs import Written, output_name
+    warnings += [f"{output_name(ns.output)}: {w}" for w in write_losses(palette, fmt)]
     with Written().writing(ns.output):      # a Ctrl+C after it names it (cli_outputs.interrupted_line)
         write_palette(palette, ns.output, fmt)
     # after writing: a refused target ("at most 256 colours", /dev/full) is then one error line
@@ -179,6 +179,6 @@ def cmd_convert(ns: argparse.Namespace) -> int:
         return 0
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
-    from somdesk.cli_outputs import print_summary
-    print_summary(ns, f"wrote {count_text(len(palette.swatches), 'colour')} to {display_name(ns.output)} ({FORMAT_LABELS[fmt]})")
+    from somdesk.cli_outputs import output_name, print_summary
+    print_summary(ns, f"wrote {count_text(len(palette.swatches), 'colour')} to {output_name(ns.output)} ({FORMAT_LABELS[fmt]})")
     return 0

@@ -77,7 +77,7 @@ def cmd_sort(ns: argparse.Namespace) -> int:
     from somdesk.cli_palette import output_format
     from somdesk.io.palettes import FORMAT_LABELS, write_losses, write_palette
 
-    from somdesk.cli_outputs import check_writable
+    from somdesk.cli_outputs import check_writable, output_name, wrote_text
 
     fmt = output_format(ns)          # fail before any work (OUT's extension or --format)
     # the file order and what OUT's format does not keep (groups, names) would be gone: forced only
@@ -97,15 +97,15 @@ def cmd_sort(ns: argparse.Namespace) -> int:
         for w in palette.warnings:
             print_warning(f"{display_name(ns.input)}: {w}")
         for w in losses:
-            print_warning(f"{display_name(ns.output)}: {w}")
+            print_warning(f"{output_name(ns.output)}: {w}")
     if not ns.quiet:
         shape = (f"a grid {count_text(res.columns, 'colour')} wide (row by row)" if res.layout == "grid"
                  else "a strip")
-        from somdesk.cli_outputs import print_summary
+        from somdesk.cli_outputs import output_name, print_summary
         print_summary(ns, f"sorted {count_text(len(out.swatches), 'colour')} into {shape} along a map trained in {res.space}; "
                       f"sum of CIEDE2000 between neighbours{' across and down' if res.layout == 'grid' else ''} "
                       f"(file order -> sorted) {res.cost_before:.1f} -> {res.cost:.1f}; "
-                      f"wrote {display_name(ns.output)} ({FORMAT_LABELS[fmt]})")
+                      f"{wrote_text(ns.output)} ({FORMAT_LABELS[fmt]})")
     return 0
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from somdesk.errors import OptionError
 from somdesk import cli_scale
-from somdesk.cli_outputs import Written, check_writable, print_summary, print_warning
+from somdesk.cli_outputs import Written, check_writable, print_summary, print_warning, wrote_text
 from somdesk.core.options import count_text
 from somdesk.cli_train import TypedFlag, check_grid_options, in_flag_words
 from somdesk.io.names import display_name
@@ -190,7 +190,7 @@ def run_info(args) -> int:
         finally:
             tab.close()
     if args.json:
-        print(json.dumps(info, indent=1, ensure_ascii=False))
+        print(json.dumps(info, indent=2, ensure_ascii=False))  # as palette info --json
         return 0
     d = info["dialect"]
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
@@ -453,7 +453,7 @@ def _score(args, tm, tab, token, note) -> int:
             for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
                 print_warning(w)
             # stdout, or stderr when the scores go to stdout: every subcommand's rule (testerC #11)
-            print_summary(args, f"{count_text(n, 'row')} scored; wrote {display_name(args.out)}")
+            print_summary(args, f"{count_text(n, 'row')} scored; {wrote_text(args.out)}")
         else:
             import csv
             from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line

@@ -98,9 +98,10 @@ def size_text(height, width) -> str:
 
 
 def shown(value) -> str:
-    """A number for a one-line message: huge integers in short scientific form."""
-    if isinstance(value, int) and abs(value) >= 10 ** 15:
-        return f"{float(value):.3g}" if abs(value) < 10 ** 308 else f"a {len(str(abs(value)))}-digit number"
+    """A number for a one-line message: an integer as typed (`--seed 99999999999999999999` is said
+    back so, not as 1e+20: testerC #11) up to 40 digits, a longer one as "a N-digit number"."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 40:
+        return f"a {len(str(abs(value)))}-digit number"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -232,9 +232,11 @@ class ImportPreview(QDialog):
             ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
             ok.setEnabled(False)
             self.read_button.setEnabled(False)
-            size = os.path.getsize(self.path) / 1e6 if os.path.exists(self.path) else 0
+            size = os.path.getsize(self.path) if os.path.exists(self.path) else 0
+            # KB below a megabyte: a 145 KB file was "(0 MB)" (testerW #8)
+            size_text = f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3)):,} KB"
             self.notes.setText(f"<b>Reading the first rows of {html.escape(display_basename(self.path))} "
-                               f"({size:,.0f} MB)…</b> Cancel closes this dialog.")
+                               f"({size_text})…</b> Cancel closes this dialog.")
             if not self.isVisible() and self.parent() is not None:
                 self.setWindowModality(Qt.WindowModality.ApplicationModal)
                 self.show()                    # the window's "Open" shows the dialog at once

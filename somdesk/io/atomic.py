@@ -63,7 +63,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["atomic_write_bytes", "atomic_open", "check_target", "check_document_target", "remove_stale_temporaries"]
+__all__ = ["atomic_write_bytes", "atomic_open", "atomic_path", "check_target", "check_document_target", "remove_stale_temporaries"]
 
 FIFO_WAIT = 10.0              # seconds to wait for a reader of a FIFO
 
@@ -232,12 +232,25 @@ def _keep_metadata(tmp: str, old: os.stat_result | None) -> None:
 
 @contextlib.contextmanager
 def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encoding, newline) -> Iterator[IO]:
+    with _replace_named(shown, path, old, mode, encoding, newline) as (f, _):
+        yield f
+
+
+@contextlib.contextmanager
+def _replace_named(shown: str, path: str, old: os.stat_result | None, mode: str, encoding,
+                   newline) -> Iterator[tuple[IO, str]]:
+    """_replace's work, giving (the temporary file open, its name)."""
     folder = os.path.dirname(os.path.abspath(path))
     remove_stale_temporaries(folder)
     base = os.path.basename(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{base[:64]}.", suffix=".tmp", dir=folder)
     except (OSError, ValueError) as exc:
+        if getattr(exc, "errno", None) == errno.ENOENT and os.path.isdir(folder):
+            # the folder is there but takes no new files (/proc, /sys): "no such file" said nothing
+            # of what is wrong (testerC #11: `--out /proc/version.csv`)
+            raise SomdeskError(f"cannot write {display_name(shown)}: the folder {display_name(folder)} does not "
+                               "let files be created in it") from None
         raise _error(shown, exc) from None
     committed = False
     try:
@@ -251,7 +264,7 @@ def _replace(shown: str, path: str, old: os.stat_result | None, mode: str, encod
             os.close(fd)   # fdopen failed, so nothing else owns the descriptor
             raise
         with f:            # from here the file object owns (and closes) fd
-            yield f
+            yield f, tmp
             f.flush()
             os.fsync(f.fileno())
             _keep_metadata(tmp, old)
@@ -294,6 +307,36 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, encoding: str | No
         # `>>` appends to, and the shell's descriptor would keep the old, unlinked file (testerC #5)
         return _standard_output(mode, encoding)
     return _replace(shown, target, st, mode, encoding, newline)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[str]:
+    """A context manager giving a *file name* whose content replaces `path` when the block exits
+    cleanly: for writers that take a name, not a file object (DuckDB's COPY ... TO).
+
+    For a regular target (or nothing yet) the name is atomic_open's temporary file beside it
+    (the same folder, so the same filesystem: never $TMPDIR), locked against other processes'
+    stale-file cleanup, then fsynced and renamed over `path`; on any exception it is removed
+    and `path` is untouched.  A device or FIFO is given by its own name (written through).
+    Standard output ("-", or the file it is redirected to) has no name to give: SomdeskError.
+    OSError in the block: SomdeskError for `path`, as atomic_open.
+    """
+    if isinstance(path, str) and path == "-":
+        raise SomdeskError("cannot write - (standard output): this format is written to a named file only")
+    shown, st, target = _plan(path)
+    if target is None:
+        try:
+            yield shown
+        except OSError as exc:
+            raise _error(shown, exc) from None
+        return
+    if _is_standard_output(st):
+        raise SomdeskError(f"cannot write {display_name(shown)}: it is standard output, and this format is "
+                           "written to a named file only")
+    with _replace_named(shown, target, st, "wb", None, None) as (_, tmp):
+        # the writer opens the name itself: our descriptor stays open for the lock and the
+        # fsync, and writes nothing; the writer's bytes land in the same file
+        yield tmp
 
 
 def _is_standard_output(st: os.stat_result | None) -> bool:
@@ -379,7 +422,7 @@ def check_document_target(path: str | os.PathLike) -> None:
     as the window names every file it reads (tester13 #10); the window's save dialogs and saves
     are this check's only callers.
     """
-    from somdesk.io.names import display_basename, special_kind
+    from somdesk.io.names import display_basename, special_file_name, special_kind
 
     try:
         st = os.stat(path)
@@ -387,8 +430,11 @@ def check_document_target(path: str | os.PathLike) -> None:
         return                 # a new file, or a problem the writer itself reports
     if not stat.S_ISREG(st.st_mode):
         what = "a folder" if stat.S_ISDIR(st.st_mode) else special_kind(st.st_mode)
-        raise SomdeskError(f"cannot save to {display_basename(os.fspath(path))}: it is {what}, not a regular file; "
-                           "choose a file name")
+        # a device by its path ("/dev/full", not "full"); a folder given as "dir/" by "dir", not ''
+        # (testerW #8)
+        name = os.fspath(path).rstrip("/" + (os.altsep or "")) or os.fspath(path)
+        shown = special_file_name(name, st.st_mode) if not stat.S_ISDIR(st.st_mode) else display_basename(name)
+        raise SomdeskError(f"cannot save to {shown}: it is {what}, not a regular file; choose a file name")
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -29,7 +29,7 @@ from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, Partition, converted_col
                                     engine_connection, engine_files, expand, file_codec, files_format,
                                     is_numeric_type, is_pattern, number_expr, parquet_reader, reader_sql, select_expr,
                                     sniffed_dialect, text_expr, unreadable)
-from somdesk.io.tables.duckutil import lit, q
+from somdesk.io.tables.duckutil import lit, q, scratch_write_error
 
 ROW_COLUMN = "__somdesk_row__"     # a filtered staged copy's column: each row's number in the files
 
@@ -209,6 +209,7 @@ class ChunkedTable:
                     from somdesk.io.tables.duckutil import stop_for
                     if (stop := stop_for(exc)) is not None:    # a stop or Ctrl+C, not the file
                         raise stop from None
+                    scratch_write_error(exc, staged)   # the temporary copy, not the data, failed
                     message = None
                     if as_text:
                         from somdesk.io.chunked_checks import format_breaker

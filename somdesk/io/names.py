@@ -18,8 +18,17 @@ from somdesk.errors import FileFormatError
 
 def display_name(text: object) -> str:
     """`text` as is when printable (str.isprintable: letters, marks, digits, punctuation, symbols
-    and the ASCII space), else its repr(): "a\nb" -> "'a\\nb'", "a\xa0b" -> "'a\\xa0b'"; "" -> "''"."""
+    and the ASCII space), else its repr(): "a\nb" -> "'a\\nb'", "a\xa0b" -> "'a\\xa0b'"; "" -> "''".
+    A file name's bytes that are not UTF-8 (os.fsdecode gives them as U+DC80-U+DCFF) are shown
+    as backslash-x escapes, as `ls -b` does: the name b"bad<0xff>.csv" is shown bad\\xff.csv."""
     text = str(text)
+    if any("\udc80" <= c <= "\udcff" for c in text):
+        # a name that is not UTF-8 (os.fsdecode's surrogates): its bytes as \xNN, as `ls -b` shows
+        # them, not Python's '\udcff' (testerC #11)
+        try:
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return repr(text)
     return text if text.isprintable() and text else repr(text)
 
 
@@ -64,6 +73,21 @@ def os_reason(exc: BaseException) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+# How stat_input names a device, FIFO or socket: by its last part (the window, which names every
+# file so: tester13 #10), or as given (the command line, where the user typed it: "cannot read
+# zero" said nothing of /dev/zero, testerC #11).  somdesk.cli sets it for its commands.
+SPECIAL_FILES_AS_GIVEN = False
+
+
+def special_file_name(path: str, mode: int | None = None) -> str:
+    """A device, FIFO or socket named in a message: a device (`mode` a character or block
+    device's st_mode) always by its path as given -- "null" or "full" alone says nothing
+    (testerW #8, testerC #11); anything else as given on the command line and by its last part
+    in the window (SPECIAL_FILES_AS_GIVEN)."""
+    device = mode is not None and (stat.S_ISCHR(mode) or stat.S_ISBLK(mode))
+    return display_name(path) if SPECIAL_FILES_AS_GIVEN or device else display_basename(path)
+
+
 def stat_input(path) -> tuple[str, str, int]:
     """(path as str, name for messages, size in bytes) of a file about to be read.
 
@@ -86,7 +110,7 @@ def stat_input(path) -> tuple[str, str, int]:
     if not stat.S_ISREG(st.st_mode):
         # named as every other file is, by display_basename (tester13 #10: the window showed the whole
         # path, raw, for /dev/zero and FIFOs only); what the file is says the rest
-        raise FileFormatError(f"cannot read {name}: it is {special_kind(st.st_mode)}, not a regular file; "
+        raise FileFormatError(f"cannot read {special_file_name(fspath, st.st_mode)}: it is {special_kind(st.st_mode)}, not a regular file; "
                               "save it to a file first")
     return fspath, name, st.st_size
 

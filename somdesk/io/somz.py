@@ -115,6 +115,19 @@ def _bad(where: str, why: str) -> FileFormatError:
 
 
 # -- writing ----------------------------------------------------------------------
+# every member's time and permissions: fixed, so the same map saved twice is the same bytes
+# (testerC #8: meta.json carried the wall-clock time, breaking checksum-based caching); 1980-01-01
+# is the earliest time a ZIP entry can hold
+_ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ENTRY_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16         # rw-r--r--, whatever the umask
+    return info
+
+
 def write_somz(path, meta: dict, arrays: Mapping[str, np.ndarray], specs: Specs | None = None) -> None:
     """Write `meta` (a JSON object) and `arrays` to `path` as a .somz, atomically.
 
@@ -153,11 +166,11 @@ def write_somz(path, meta: dict, arrays: Mapping[str, np.ndarray], specs: Specs 
         checked[name] = arr
     with atomic_open(path, "wb") as fh:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(META, text)
+            zf.writestr(_member(META), text)
             for name, arr in checked.items():
                 big = arr.nbytes + MAX_HEADER >= zipfile.ZIP64_LIMIT
                 # streamed into the member: no second in-memory copy of the array
-                with zf.open(f"{name}.npy", "w", force_zip64=big) as member:
+                with zf.open(_member(f"{name}.npy"), "w", force_zip64=big) as member:
                     np.lib.format.write_array(member, arr, allow_pickle=False)
 
 
@@ -174,7 +187,9 @@ def _open_regular(path, where: str):
             raise _bad(where, "it is a folder, not a saved file")
         if not stat.S_ISREG(st.st_mode):
             # stat_input's words (testerC #14: /dev/zero was worded three ways)
-            raise _bad(where, f"it is {special_kind(st.st_mode)}, not a regular file; save it to a file first")
+            from somdesk.io.names import special_file_name    # as typed on the command line (testerC #11)
+            raise _bad(special_file_name(os.fspath(path), st.st_mode),
+                       f"it is {special_kind(st.st_mode)}, not a regular file; save it to a file first")
         return open(path, "rb")
     except FileNotFoundError:
         raise _bad(where, "no such file") from None

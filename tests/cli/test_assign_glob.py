@@ -97,6 +97,10 @@ def test_a_name_that_is_not_utf8_is_written_escaped(folder, capsys):
     assert main(["assign", "m.somz", "data/[cd]*.csv", "--out", "s.csv", "-q"]) == 0
     _, rows = _read("s.csv")
     assert [r["file"] for r in rows] == ["data/c.csv", "data/d\\xff.csv", "data/d\\xff.csv"]
+    # the same text in a Parquet file (its strings are UTF-8 too), not U+00FF (testerC #12)
+    assert main(["assign", "m.somz", "data/[cd]*.csv", "--out", "s.parquet", "-q"]) == 0
+    import pyarrow.parquet as pq
+    assert pq.read_table("s.parquet").column("file").to_pylist() == ["data/c.csv", "data/d\\xff.csv", "data/d\\xff.csv"]
 
 
 def test_dask_parts_carry_the_column(folder, tmp_path):

@@ -24,8 +24,8 @@ def test_fifo_is_refused_without_blocking(qtbot, win, tmp_path, name):
 def test_device_is_refused(qtbot, win):
     win.open_paths(["/dev/null"])
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=10_000)
-    # named by its last part, as every file the window reads (tester13 #10), and said to be a device
-    assert "cannot read null: it is a device, not a regular file" in win.last_error
+    # a device by its path: "null" alone said nothing (testerW #8), and said to be a device
+    assert "cannot read /dev/null: it is a device, not a regular file" in win.last_error
     assert "Opening" not in win.statusBar().currentMessage()      # no stale "Opening null…"
 
 
@@ -48,7 +48,7 @@ def test_save_dialog_refuses_a_pipe_or_device_and_asks_again(qtbot, tmp_path, mo
     # named by the last part, as every file the window reads, and said what it is (left14: the
     # device's whole path was shown)
     assert warned == ["cannot save to out.png: it is a pipe (FIFO), not a regular file; choose a file name",
-                      "cannot save to null: it is a device, not a regular file; choose a file name"]
+                      "cannot save to /dev/null: it is a device, not a regular file; choose a file name"]
     folder = tmp_path / "folder.png"
     folder.mkdir()
     assert dialogs.special_target(str(folder)) == ("cannot save to folder.png: it is a folder, not a regular file; "

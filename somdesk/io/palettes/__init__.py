@@ -183,8 +183,8 @@ def _read_file(path: str | os.PathLike) -> tuple[bytes, str]:
         if stat.S_ISDIR(st.st_mode):
             raise PaletteError(f"{shown}: is a folder, not a palette file")
         if not stat.S_ISREG(st.st_mode):
-            from somdesk.io.names import special_kind   # stat_input's words (testerC #14)
-            raise PaletteError(f"{shown}: it is {special_kind(st.st_mode)}, not a regular file; "
+            from somdesk.io.names import special_file_name, special_kind   # stat_input's words (testerC #14)
+            raise PaletteError(f"{special_file_name(path, st.st_mode)}: it is {special_kind(st.st_mode)}, not a regular file; "
                                "save it to a file first")
         if st.st_size > MAX_FILE_BYTES:
             raise PaletteError(f"{shown}: the file is {count_text(st.st_size, 'byte')}; palettes larger than "

@@ -26,7 +26,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import Cancelled
 
 __all__ = ["q", "lit", "Interrupter", "interrupting", "interrupted", "stop_for", "interrupt_all", "duck_message", "config", "connect", "close_all",
-           "open_count", "scratch", "engine_path"]
+           "open_count", "scratch", "engine_path", "scratch_write_error"]
 
 _shared = None
 _shared_lock = threading.Lock()
@@ -423,3 +423,25 @@ def duck_message(exc: Exception) -> str:
     reason = next((ln.strip() for ln in text.splitlines()[2:] if ln.strip() and not ln.startswith(("Possible", "*"))),
                   "not valid CSV")
     return f"line {line}: {reason}"
+
+
+_WRITE_FAILED = re.compile(r'Could not write file \\?"(?P<path>[^"\\]+)\\?"[^\n]*?"errno"\s*:\s*"(?P<errno>\d+)"')
+
+
+def scratch_write_error(exc: Exception, folder: str | None) -> None:
+    """Raise SomdeskError when DuckDB's error `exc` says it could not write a file inside
+    `folder` -- somdesk's temporary copy of a table ($TMPDIR: io.chunked_stage) -- in one line
+    naming the folder and the reason ("the disk is full", "the file is larger than the system
+    allows"): not "cannot read DATA: Async write failed ... {JSON}" (a full /tmp or `ulimit -f`
+    is no fault of the data).  Returns when `exc` is anything else."""
+    if not folder:
+        return
+    m = _WRITE_FAILED.search(str(exc))
+    if m is None or not os.path.abspath(m.group("path")).startswith(os.path.abspath(folder) + os.sep):
+        return
+    from somdesk.errors import SomdeskError
+    from somdesk.io.names import display_name, os_reason
+
+    reason = os_reason(OSError(int(m.group("errno")), ""))
+    raise SomdeskError(f"cannot write the temporary copy of the data in {display_name(os.path.dirname(folder))}: "
+                       f"{reason} (TMPDIR chooses that folder)") from None
