@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from somdesk.gui.table_setup import TableSetup
 from somdesk.io.tables.table import read_table
+from tests.timing import load_scaled
 
 
 def _wide(path, n_cols=10_000, n_rows=20):
@@ -35,7 +36,7 @@ def test_ten_thousand_columns_are_shown_at_once(qtbot, tmp_path):
     tab2 = read_table(str(small))
     t0 = time.perf_counter()
     panel.set_table(tab2)
-    assert time.perf_counter() - t0 < 3.0
+    assert time.perf_counter() - t0 < load_scaled(3.0)
     assert panel.spec().columns == ("x",)
     tab.close()
     tab2.close()

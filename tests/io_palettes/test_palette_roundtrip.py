@@ -10,6 +10,7 @@ from somdesk.io.palettes import (WRITE_FORMATS, Palette, PaletteError, Swatch, p
                                  read_palette, read_palette_bytes, write_palette)
 
 from _palette_testutil import fixture_path
+from tests.timing import load_scaled
 
 EXT = {"gpl": ".gpl", "hex": ".hex", "ase": ".ase", "aco": ".aco", "jasc-pal": ".pal",
        "css": ".css", "json": ".json", "act": ".act", "sbz": ".sbz"}
@@ -116,7 +117,9 @@ def test_max_colours_round_trip_gpl(tmp_path):
     write_palette(palette, path)
     start = time.perf_counter()
     back = read_palette(path)
-    assert time.perf_counter() - start < 5
+    # a guard against a quadratic reader, not a speed measure (benchmarks/ do that): grown with
+    # the machine's load (full suite at load 13: 5.04 s)
+    assert time.perf_counter() - start < load_scaled(5.0)
     assert len(back.swatches) == 65536
 
 
@@ -132,7 +135,7 @@ palettes = st.builds(Palette, st.lists(swatch, min_size=1, max_size=30),
 def test_hypothesis_round_trip(palette, fmt):
     start = time.perf_counter()
     back = read_palette_bytes(palette_to_bytes(palette, fmt), "h" + EXT[fmt])
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < load_scaled(2)
     assert back.format == fmt
     assert [s.rgb for s in back.swatches] == [s.rgb for s in palette.swatches]
     assert [s.name for s in back.swatches] == expected_names(palette, fmt)
