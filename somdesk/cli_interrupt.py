@@ -20,8 +20,8 @@ which cli._run words as `error: interrupted`, 130.
 Not inside an import.  A KeyboardInterrupt raised in the Python code that a C extension runs
 while it initialises (`import duckdb` loading its Python parts) can abort the whole process (exit
 -6; status.md thirteenth).  So the handler raises nothing while the main thread is importing
-(`importing`: importlib's own frames on its stack); the watcher raises it as soon as the import
-is over (`_thread.interrupt_main`).  The guard covers the parsing too (numpy loads there), and
+(`importing`: importlib's own frames on its stack); the watcher has the handler look again every
+10 ms (`_thread.interrupt_main`) and it raises as soon as the import is over.  The guard covers the parsing too (numpy loads there), and
 the `somdesk` process keeps a quiet handler after its command (`after_command`): a Ctrl+C in
 the last moments (closing DuckDB, the interpreter's exit) left a traceback after a finished run.
 
@@ -94,17 +94,19 @@ POLL = 0.01         # seconds between the watcher's looks at a deferred Ctrl+C's
 
 def _raise_after_imports() -> None:
     """In the watcher thread, after a Ctrl+C: while the handler has put its KeyboardInterrupt off
-    because the main thread was importing (on_sigint), wait for the import to end and have the
-    handler run again (_thread.interrupt_main: as if the signal came now).  Returns when the
-    handler has raised or the command is over."""
+    because the main thread was importing (on_sigint), have the handler run again every POLL
+    seconds (_thread.interrupt_main: as if the signal came now) until it raises, which it does
+    once the import is over.  Returns when the handler has raised or the command is over."""
     import _thread
     import time
 
-    main = threading.main_thread().ident
+    # the handler looks at its own stack again (on the main thread); this thread never walks
+    # the main thread's frames (sys._current_frames): reading another running thread's stack
+    # can crash Python 3.11 (fixS, fourteenth session: a watchdog doing it segfaulted a window)
     while _state["body"] and not _state["raised"]:
         time.sleep(POLL)
-        if _state["deferred"] and not importing(sys._current_frames().get(main)):
-            _state["deferred"] = False
+        if _state["deferred"]:
+            _state["deferred"] = False          # set again by the handler while still importing
             _thread.interrupt_main(signal.SIGINT)
 
 

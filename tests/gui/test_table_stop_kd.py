@@ -3,7 +3,6 @@
 (34 s on a 1,000,000-row table).  The stop is now seen inside the search."""
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
@@ -26,18 +25,27 @@ def wide_map_csv(tmp_path_factory):
     return path
 
 
-def _in_kd_search() -> bool:
-    """Is some thread inside kernels._kd_rows (the compiled search) now?"""
-    me = threading.get_ident()
-    for ident, frame in sys._current_frames().items():
-        while ident != me and frame is not None:
-            if frame.f_code.co_name == "_kd_rows":
-                return True
-            frame = frame.f_back
-    return False
+@pytest.fixture
+def in_kd_search(monkeypatch):
+    """Set while some thread is inside kernels._kd_rows (the compiled search). A marker, not a
+    look at the worker's stack from this thread: reading another running thread's frames
+    (sys._current_frames) can crash Python 3.11 (fixS, fourteenth session)."""
+    from somdesk.core import kernels
+
+    inside, real = threading.Event(), kernels._kd_rows
+
+    def marked(*args, **kwargs):
+        inside.set()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            inside.clear()
+
+    monkeypatch.setattr(kernels, "_kd_rows", marked)
+    return inside
 
 
-def test_stop_inside_the_kd_tree_search_ends_the_table_task_at_once(qtbot, win, wide_map_csv):
+def test_stop_inside_the_kd_tree_search_ends_the_table_task_at_once(qtbot, win, wide_map_csv, in_kd_search):
     wf = win.tables
     assert open_table_now(qtbot, wf, wide_map_csv, timeout_ms=TIMEOUT)
     wf.setup.height.setValue(90)
@@ -46,9 +54,9 @@ def test_stop_inside_the_kd_tree_search_ends_the_table_task_at_once(qtbot, win, 
     ends = []
     win.runner.finished.connect(lambda kind, result, stopped: ends.append((time.perf_counter(), stopped)))
     assert wf.train()
-    qtbot.waitUntil(_in_kd_search, timeout=TIMEOUT)       # the stop lands inside the search
+    qtbot.waitUntil(in_kd_search.is_set, timeout=TIMEOUT)       # the stop lands inside the search
     qtbot.wait(300)
-    assert _in_kd_search() and not ends, "the search ended before the stop: the test proves nothing"
+    assert in_kd_search.is_set() and not ends, "the search ended before the stop: the test proves nothing"
     t0 = time.perf_counter()
     win.stop_task()
     qtbot.waitUntil(lambda: len(ends) >= 1, timeout=TIMEOUT)
