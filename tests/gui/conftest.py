@@ -9,6 +9,25 @@ from somdesk.core import SOMConfig
 
 from .helpers import make_window
 
+@pytest.fixture
+def asked(monkeypatch):
+    """The unsaved prompt (Window.ask_unsaved) answers `asked.answer` ("save", "discard",
+    "cancel"); `asked.texts` holds each question's text."""
+    from somdesk.gui.window import Window
+
+    class Asked:
+        answer = "cancel"
+        texts: list = []
+
+    def ask(self):
+        Asked.texts.append(self.unsaved_text())
+        return Asked.answer
+
+    Asked.texts = []
+    monkeypatch.setattr(Window, "ask_unsaved", ask)
+    return Asked
+
+
 @pytest.fixture(autouse=True)
 def temp_settings(tmp_path, monkeypatch):
     """Every test gets its own QSettings location: never the user's real settings."""

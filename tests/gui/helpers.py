@@ -1,6 +1,9 @@
 """Helpers shared by the GUI tests: the one window (gui/window.py) set up for a test."""
 from __future__ import annotations
 
+import time
+
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from somdesk.core import SOMConfig
@@ -59,3 +62,26 @@ def open_table_now(qtbot, wf, path, timeout_ms: int = 120_000) -> bool:
         return False
     qtbot.waitUntil(lambda: not wf.win.runner.busy, timeout=timeout_ms)
     return wf.table is not None
+
+
+class GapMeter:
+    """A QTimer ticking every `interval_ms` on the GUI thread: the longest gap between its ticks
+    (`longest`, seconds) is the longest stall of the window; `all` keeps the gaps over 0.1 s as
+    (seconds, when).  `from_start`: the first gap is counted from now, else from the first tick.
+    Stop it with `timer.stop()`."""
+
+    def __init__(self, interval_ms: int = 5, from_start: bool = True):
+        self.last, self.longest = (time.perf_counter() if from_start else None), 0.0
+        self.all: list[tuple[float, float]] = []
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.last is not None:
+            self.longest = max(self.longest, now - self.last)
+            if now - self.last > 0.1:
+                self.all.append((round(now - self.last, 3), round(self.last, 3)))
+        self.last = now

@@ -23,22 +23,6 @@ def gpl(tmp_path):
 
 
 @pytest.fixture
-def asked(monkeypatch):
-    """The unsaved prompt answers `asked.answer`; `asked.texts` holds each question's text."""
-    class Asked:
-        answer = "cancel"
-        texts: list = []
-
-    def ask(self):
-        Asked.texts.append(self.unsaved_text())
-        return Asked.answer
-
-    Asked.texts = []
-    monkeypatch.setattr(Window, "ask_unsaved", ask)
-    return Asked
-
-
-@pytest.fixture
 def pal_win(qtbot, gpl, asked):
     """A window on four.gpl that asks before losing work (the prompt patched: `asked`;
     pytest-qt closes its widgets before this fixture's teardown runs)."""

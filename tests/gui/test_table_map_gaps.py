@@ -3,32 +3,13 @@ sheet and the rows view's number formats are made by the task (session.table_pic
 GUI thread only shows them.  A 5 ms tick timer on the GUI thread measures the longest stall."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
-from PySide6.QtCore import QTimer
 
-from tests.gui.helpers import open_table_now
+from tests.gui.helpers import GapMeter, open_table_now
 from tests.timing import load_scaled
 
 TIMEOUT = 180_000
-
-
-class _Gaps:
-    """A 5 ms QTimer on the GUI thread: the longest gap between its ticks is the longest stall."""
-
-    def __init__(self):
-        self.last, self.longest = None, 0.0
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self):
-        now = time.perf_counter()
-        if self.last is not None:
-            self.longest = max(self.longest, now - self.last)
-        self.last = now
 
 
 def _csv(path, rows: int, cols: int, seed: int = 3) -> str:
@@ -46,7 +27,7 @@ def _train_and_time(qtbot, win, path) -> float:
     wf.setup.width.setValue(8)
     wf.setup.epochs.setValue(5)
     qtbot.wait(50)
-    gaps = _Gaps()
+    gaps = GapMeter(5, from_start=False)
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
     qtbot.wait(100)

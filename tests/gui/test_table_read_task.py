@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from somdesk.gui.table_open import READ_KIND
 from somdesk.gui.tasks import live_workers
+from tests.gui.helpers import GapMeter
 
 ROWS = 1_500_000
 TIMEOUT = 180_000
@@ -27,29 +27,12 @@ def big_csv(tmp_path_factory):
     return str(path)
 
 
-class _Gaps:
-    """A 5 ms QTimer on the GUI thread: the longest gap between its ticks is the longest stall."""
-
-    def __init__(self):
-        self.last, self.longest = None, 0.0
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self):
-        now = time.perf_counter()
-        if self.last is not None:
-            self.longest = max(self.longest, now - self.last)
-        self.last = now
-
-
 def _reading(qtbot, win):
     qtbot.waitUntil(lambda: win.runner.kind == READ_KIND, timeout=TIMEOUT)
 
 
 def test_opening_a_big_table_keeps_the_window_live(qtbot, win, big_csv):
-    gaps = _Gaps()
+    gaps = GapMeter(5, from_start=False)
     qtbot.wait(20)
     assert win.open_paths([big_csv])
     _reading(qtbot, win)
@@ -74,7 +57,7 @@ def test_the_preview_shows_a_head_then_the_whole_file_is_read(qtbot, win, big_cs
         return 1
     monkeypatch.setattr(table_import.ImportPreview, "exec", exec_)
     win.interactive = True
-    gaps = _Gaps()
+    gaps = GapMeter(5, from_start=False)
     assert win.open_paths([big_csv])
     qtbot.waitUntil(lambda: win.tables.table is not None, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)

@@ -23,22 +23,6 @@ CONFIG = SOMConfig(width=4, height=3, iterations=12, seed=2)
 
 
 @pytest.fixture
-def asked(monkeypatch):
-    """The unsaved prompt answers `asked.answer`; `asked.texts` holds each question's text."""
-    class Asked:
-        answer = "cancel"
-        texts: list = []
-
-    def ask(self):
-        Asked.texts.append(self.unsaved_text())
-        return Asked.answer
-
-    Asked.texts = []
-    monkeypatch.setattr(Window, "ask_unsaved", ask)
-    return Asked
-
-
-@pytest.fixture
 def win(qtbot):
     """A window on nine colours (tests that set confirm_unsaved patch the prompt: `asked`)."""
     colours = np.random.default_rng(5).random((9, 3))

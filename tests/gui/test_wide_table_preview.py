@@ -7,11 +7,10 @@ choices of such a table are taken once, on the read task (session.table_columns)
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from somdesk.gui import table_import
 from somdesk.gui.preview_grid import MAX_COLUMN_PX, PreviewGrid, preview_cells
@@ -19,27 +18,9 @@ from somdesk.io.tables.options import ReadOptions
 from somdesk.io.tables.table import read_table
 from somdesk.session import number_columns
 from tests.timing import load_scaled
+from tests.gui.helpers import GapMeter
 
 WIDE_COLUMNS = 3_000
-
-
-class _Gaps:
-    """A 2 ms QTimer on the GUI thread: the longest gap between its ticks is the longest hold."""
-
-    def __init__(self):
-        self.last, self.longest = time.perf_counter(), 0.0
-        self.all = []
-        self.timer = QTimer()
-        self.timer.setInterval(2)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self):
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self.last)
-        if now - self.last > 0.1:
-            self.all.append((round(now - self.last, 3), round(self.last, 3)))
-        self.last = now
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +72,7 @@ def _open_through_the_preview(qtbot, win, path, monkeypatch):
         return 1
     monkeypatch.setattr(table_import.ImportPreview, "exec", exec_)
     win.interactive = True
-    gaps = _Gaps()
+    gaps = GapMeter(2)
     qtbot.wait(20)
     assert win.open_paths([path])
     qtbot.waitUntil(lambda: win.tables.table is not None and not win.runner.busy, timeout=180_000)
