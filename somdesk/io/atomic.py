@@ -451,5 +451,8 @@ def write_json(dest: str | os.PathLike, obj, indent: int = 2) -> None:
     text = json.dumps(obj, indent=indent)
     if os.fspath(dest) == "-":
         print(text)
+        # now, not at the command's end: a failure (a full disk behind `> f`) is this write's,
+        # said before the summary line and counted by the caller's cli_outputs.Written
+        sys.stdout.flush()
     else:
         atomic_write_bytes(dest, (text + "\n").encode())

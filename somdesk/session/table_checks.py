@@ -92,9 +92,9 @@ def refuse_few_rows(name: str, rows: int, total: int | None = None) -> None:
     if total and total > rows:
         raise OptionError(f"{name}: dropping the rows with a missing value (missing: drop) left "
                           f"{rows:,} of {count_text(total, 'row')}; a map needs at least "
-                          f"{MIN_ROWS} rows to train on: fill the missing values instead (missing: mean, median "
+                          f"{count_text(MIN_ROWS, 'row')} to train on: fill the missing values instead (missing: mean, median "
                           "or train), or choose other columns")
-    raise OptionError(f"{name}: it has {count_text(rows, 'row')}; a map needs at least {MIN_ROWS} rows to "
+    raise OptionError(f"{name}: it has {count_text(rows, 'row')}; a map needs at least {count_text(MIN_ROWS, 'row')} to "
                       "train on (with fewer it cannot organise or segment them): add rows")
 
 

@@ -103,7 +103,8 @@ def test_thread_that_cannot_start(files, monkeypatch, capsys):
         Thread=NoThread, Event=threading.Event, Lock=threading.Lock, local=threading.local))
     duckutil.close_all()
     line = _one_line(capsys, main(["table", "info", str(files / "t.csv")]))
-    assert "reading the table" in line
+    # the phase `table info` names in its progress lines (cli_progress): the file being read
+    assert f"while reading {files / 't.csv'}: " in line
 
 
 def test_library_that_cannot_be_mapped(files, monkeypatch, capsys):
@@ -125,7 +126,8 @@ def test_assign_advice_is_out_of_core_not_a_smaller_map(files, monkeypatch, tmp_
     monkeypatch.setattr(scoring, "score_table", boom)
     line = _one_line(capsys, main(["assign", str(files / "m.somz"), str(files / "t.csv"),
                                    "--out", str(tmp_path / "s.csv")]))
-    assert "--out-of-core" in line and "smaller map" not in line and "scoring the rows" in line
+    # what ran: the phase `assign` names in its progress lines (cli_progress)
+    assert "--out-of-core" in line and "smaller map" not in line and "while scoring 40 rows" in line
 
 
 def test_the_phase_under_way_is_named(files, monkeypatch, tmp_path, capsys):
