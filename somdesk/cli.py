@@ -235,6 +235,12 @@ def _out_of_memory() -> int:
     return 2
 
 
+def _stdout_to_devnull() -> None:
+    """Point standard output's descriptor at /dev/null, so the interpreter's final flush of
+    what is still buffered stays quiet (a reader gone, a full disk: said once already)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _run(argv: list[str], program: bool = False) -> int:
     memory.limit_arenas()      # under `ulimit -v`: 64 MB of address space per thread no longer (core.memory)
     try:
@@ -281,10 +287,8 @@ def _run(argv: list[str], program: bool = False) -> int:
 
         return int(gui_main(args.files, smoke_test=args.smoke_test, smoke_options=options) or 0)
     except _StdoutError as exc:
-        import os   # (local: _run imports it locally elsewhere)
         print(f"error: {exc}", file=sys.stderr)
-        # what is still buffered would fail again at the interpreter's exit: drop it
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _stdout_to_devnull()        # what is still buffered would fail again at the interpreter's exit
         return 2
     except SomdeskError as exc:
         if memory.is_out_of_memory(exc):     # a reader that worded a failed allocation as a bad file
@@ -301,10 +305,8 @@ def _run(argv: list[str], program: bool = False) -> int:
         print(outputs.interrupted_line() if outputs is not None else "error: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # the reader went away (`somdesk palette info --json | head`): not an error;
-        # point stdout at devnull so the interpreter's final flush stays quiet
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # the reader went away (`somdesk palette info --json | head`): not an error
+        _stdout_to_devnull()
         return 0
     except Exception as exc:
         # every shape of out of memory (MemoryError, DuckDB's, a thread or library that could not

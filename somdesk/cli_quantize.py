@@ -96,7 +96,8 @@ def run(args) -> int:
             steps = quantise_from_map_steps(img, codebook, space=args.space, dither=args.dither,
                                             seed=args.seed, cancel=token)
         what = "dithering" if args.dither else "mapping"
-        idx, palette = run_steps(steps, lambda done, rows: say.phase(
+        from somdesk.core.cancel import drain
+        idx, palette = drain(steps, lambda done, rows: say.phase(
             f"{what} the pixels in {args.space}, {percent(done, rows)} done"))
         say.phase(f"writing {display_name(args.output)}")
         from somdesk.cli_outputs import Written
@@ -124,17 +125,6 @@ def run(args) -> int:
                       f"{count_text(len(palette), 'colour')}, {_quality_text(quality, delta_e)}, "
                       f"{count_text(size, 'byte')} in {elapsed:.2f} s")
     return 0
-
-
-def run_steps(steps, on_step):
-    """Run a step generator (core.quantize.quantize_picture_steps: yields (done, total)) to its
-    end, calling `on_step(done, total)` at each step; returns what the generator returns."""
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        on_step(*step)
 
 
 def percent(done: int, total: int) -> str:

@@ -82,11 +82,15 @@ def check(token: CancelToken | None) -> None:
         raise Cancelled("stopped")
 
 
-def drain(steps):
+def drain(steps, on_step=None):
     """Run a step generator (a `*_steps` function, a session task) to its end on this
-    thread and return what it returns; its own token checks raise `Cancelled`."""
+    thread and return what it returns; its own token checks raise `Cancelled`.
+    `on_step(*step)` is called with each value it yields (e.g. (done, total) of
+    core.quantize.quantize_picture_steps: the CLI's progress lines)."""
     while True:
         try:
-            next(steps)
+            step = next(steps)
         except StopIteration as stop:
             return stop.value
+        if on_step is not None:
+            on_step(*step)

@@ -85,12 +85,7 @@ def _stop_at_exit() -> None:
     left paused (its window never closed -- a script, a test, a close that was cancelled
     -- and no aboutToQuit because app.exec() never ran) waited for a resume forever and
     the process never ended (testerW #10).  atexit runs before that destructor."""
-    workers = live_workers()
-    for w in workers:
-        w.stop(abandon=True)               # nobody is left to receive a result
-    deadline = time.perf_counter() + AT_EXIT_WAIT_S
-    for w in workers:
-        w.wait(max(0.0, deadline - time.perf_counter()))
+    shutdown_all(AT_EXIT_WAIT_S, abandon=True)      # nobody is left to receive a result
 
 
 def current() -> "TaskWorker | None":
@@ -127,15 +122,22 @@ def exit_when_tasks_end(code: int, timeout_s: float = QUIT_WAIT_S) -> int:
     os._exit(code)
 
 
-def shutdown_all(timeout_s: float | None = None) -> bool:
-    """Cancel every live task and wait until each has ended; True if all did.
+def shutdown_all(timeout_s: float | None = None, abandon: bool = False) -> bool:
+    """Cancel every live task (`abandon`: their finishing work too, TaskWorker.stop) and wait
+    until each has ended; True if all did.
 
     Waiting is cheap: cancellation reaches inside every pass, so a task ends at
     its next check (~50 ms).  `timeout_s=None` waits as long as that takes.
     """
     workers = live_workers()
     for w in workers:
-        w.stop()
+        w.stop(abandon=abandon)
+    return _join(workers, timeout_s)
+
+
+def _join(workers, timeout_s: float | None) -> bool:
+    """Wait until every worker of `workers` has ended, `timeout_s` in all (None: as long as that
+    takes); True if all did."""
     deadline = None if timeout_s is None else time.perf_counter() + timeout_s
     for w in workers:
         left = None if deadline is None else max(0.0, deadline - time.perf_counter())
@@ -420,11 +422,8 @@ class TaskRunner(QObject):
         kernels on a source install's first run: minutes) is left to end on its own and
         `shutdown_all` / `exit_when_tasks_end` deal with it at quit.  True if all ended."""
         self.detach()
-        if not wait:
-            return not self._retired
-        deadline = None if timeout_s is None else time.perf_counter() + timeout_s
-        for w in self._retired:
-            w.wait(None if deadline is None else max(0.0, deadline - time.perf_counter()))
+        if wait:
+            _join(self._retired, timeout_s)
         self._retired = [w for w in self._retired if not w.ended]
         return not self._retired
 

@@ -12,22 +12,18 @@ named one by one).
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 FILE_COLUMN = "__somdesk_file__"      # the staged copy's column naming each row's file
 
 
-def file_label(name: str) -> str:
-    """`name` as the scores give it: as the glob expansion gave it (relative when the pattern
-    was), bytes that are not UTF-8 written as \\xNN escapes (the scores are UTF-8)."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
 def source_labels(given: list[str], engine: list[str]) -> dict[str, str]:
-    """{the name DuckDB reads (a link for a name that is not UTF-8): the file's label}."""
-    return {e: file_label(g) for g, e in zip(given, engine)}
+    """{the name DuckDB reads (a link for a name that is not UTF-8): the file's label}: the name
+    as the glob expansion gave it (relative when the pattern was), bytes that are not UTF-8 as
+    \\xNN escapes (io.names.utf8_name: the scores are UTF-8)."""
+    from somdesk.io.names import utf8_name
+
+    return {e: utf8_name(g) for g, e in zip(given, engine)}
 
 
 def partition_files(part, labels: dict[str, str]) -> np.ndarray:

@@ -74,14 +74,12 @@ def engine_connection():
     caller closes it.  SomdeskError when duckdb is not installed."""
     try:
         from somdesk.io.tables.duckutil import connect
-        con = connect()         # closed by its caller (`with engine_connection() as con`), else by duckutil.close_all
+        # ENGINE_MEMORY, or less when this process may take less (a `ulimit -v` cap, a busy
+        # machine: connect's duckutil.fitted); closed by its caller (`with engine_connection()
+        # as con`), else by duckutil.close_all
+        return connect({"memory_limit": ENGINE_MEMORY, "preserve_insertion_order": True})
     except ImportError as exc:  # pragma: no cover - duckdb is a dependency
         raise SomdeskError(f"the table engine (duckdb) is not installed: {exc}") from None
-    from somdesk.io.tables.duckutil import memory_limit
-    # less when this process may take less (a `ulimit -v` cap, a busy machine: duckutil.memory_budget)
-    con.execute(f"SET memory_limit='{memory_limit(ENGINE_MEMORY)}'")
-    con.execute("SET preserve_insertion_order=true")
-    return con
 
 
 def is_pattern(path: str) -> bool:

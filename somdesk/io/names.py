@@ -26,10 +26,17 @@ def display_name(text: object) -> str:
         # a name that is not UTF-8 (os.fsdecode's surrogates): its bytes as \xNN, as `ls -b` shows
         # them, not Python's '\udcff' (testerC #11)
         try:
-            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            text = utf8_name(text)
         except UnicodeEncodeError:
             return repr(text)
     return text if text.isprintable() and text else repr(text)
+
+
+def utf8_name(name: object) -> str:
+    """A file name as UTF-8 text (the scores' `file` column, a message): its bytes that are not
+    UTF-8 (os.fsdecode's surrogates U+DC80-U+DCFF) as \\xNN escapes, as `ls -b` shows them.
+    UnicodeEncodeError for a surrogate no file name can hold."""
+    return os.fsencode(str(name)).decode("utf-8", "backslashreplace")
 
 
 # Characters that break or restyle a terminal line: C0 and C1 controls, DEL, and the Unicode line

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from somdesk.io.names import display_name
 from somdesk.session.number_columns import ColumnFormat, column_format
 
 __all__ = ["map_pictures", "number_formats", "number_format_of"]
@@ -27,15 +26,15 @@ def map_pictures(tm, profiles: dict | None) -> dict:
     from somdesk.render.sheets import plane_cells, plane_scale
     from somdesk.session.report import MAX_PLANES
     from somdesk.session.segments import profiles_png
+    from somdesk.session.table_views import plane_data
 
     out: dict = {"profiles": None, "plane_cells": None}
     if profiles is not None and profiles.get("segments"):
         out["profiles"] = np.asarray(profiles_png(profiles).convert("RGB"))
-    names, planes = tm.planes_in_units()
-    names = [display_name(n) + ("" if a else " (passive)") for n, a in zip(names, tm.recipe.active)]
+    names, planes, hexagonal = plane_data(tm)
     planes = np.asarray(planes[:, :, :MAX_PLANES], dtype=np.float64)
-    out["plane_cells"] = plane_cells(planes, [str(n) for n in names][:MAX_PLANES],
-                                     tm.config.topology == "hexagonal", plane_scale(planes.shape[1]))
+    out["plane_cells"] = plane_cells(planes, [str(n) for n in names][:MAX_PLANES], hexagonal,
+                                     plane_scale(planes.shape[1]))
     return out
 
 

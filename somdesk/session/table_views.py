@@ -19,7 +19,7 @@ from somdesk.io.names import display_name
 
 NO_LABEL = "no rows (or no label)"    # the labels view's entry for nodes without a majority label
 
-__all__ = ["TableViewsMixin", "MAP_VIEWS", "WINDOW_VIEWS"]
+__all__ = ["TableViewsMixin", "MAP_VIEWS", "WINDOW_VIEWS", "plane_data"]
 
 MAP_VIEWS = ("segments", "U-matrix", "hits")
 # the window's view names (render / View menu / CLI) -> the table's
@@ -158,7 +158,12 @@ class TableViewsMixin:
 
     def planes(self):
         """(names, (H, W, F) planes in the file's units, hexagonal): the Planes sheet's data."""
-        tm = self._require_map()
-        names, planes = tm.planes_in_units()
-        names = [display_name(n) + ("" if a else " (passive)") for n, a in zip(names, tm.recipe.active)]
-        return names, planes, tm.config.topology == "hexagonal"
+        return plane_data(self._require_map())
+
+
+def plane_data(tm):
+    """(names, (H, W, F) planes in the file's units, hexagonal) of TableMap `tm`: the Planes
+    sheet's data, each name as shown, " (passive)" after a passive column's."""
+    names, planes = tm.planes_in_units()
+    names = [display_name(n) + ("" if a else " (passive)") for n, a in zip(names, tm.recipe.active)]
+    return names, planes, tm.config.topology == "hexagonal"

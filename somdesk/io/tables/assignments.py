@@ -6,6 +6,7 @@ import os
 
 from somdesk.core.clustering import Assignments
 from somdesk.io.atomic import atomic_open
+from somdesk.io.names import utf8_name
 
 __all__ = ["write_assignments_csv", "write_scores", "write_parquet", "score_line", "SCORE_COLUMNS", "SCORE_SUFFIXES", "FILE_COLUMN"]
 
@@ -88,7 +89,7 @@ def write_scores(path: str | os.PathLike, blocks, cancel=None, files: bool = Fal
             for i in range(len(rows)):
                 line = score_line(rows, a, i)
                 if files:
-                    line.append(_utf8(names[i]))
+                    line.append(utf8_name(names[i]))
                 out.writerow(line)
     return n
 
@@ -132,17 +133,11 @@ def write_parquet(path: str, blocks, files: bool = False) -> None:
             writer.close()      # the footer; an OSError from it is the write's (atomic_open says so)
 
 
-def _utf8(name) -> str:
-    """A file name as the scores hold it (UTF-8 text): bytes that are not UTF-8 (os.fsdecode's
-    surrogates) as \\xNN, as io.chunked_files.file_label writes them."""
-    return str(name).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def _arrow_column(pa, values, typ):
     import numpy as np
 
     if pa.types.is_string(typ):
-        return pa.array([_utf8(v) for v in values], type=typ)
+        return pa.array([utf8_name(v) for v in values], type=typ)
     arr = np.asarray(values)
     if pa.types.is_floating(typ):
         return pa.array(arr.astype(np.float64), type=typ, from_pandas=True)   # NaN -> null, as CSV's ""
@@ -163,7 +158,7 @@ def _write_parquet_duckdb(path: str, blocks, names: list) -> None:
     with connect() as con:
         con.execute(f"CREATE TABLE scores ({cols})")
         for block in blocks:
-            data = {c: (np.array([_utf8(v) for v in block[c]], dtype=str) if c == FILE_COLUMN else np.asarray(block[c]))
+            data = {c: (np.array([utf8_name(v) for v in block[c]], dtype=str) if c == FILE_COLUMN else np.asarray(block[c]))
                     for c in names}
             con.register("block", data)
             con.execute("INSERT INTO scores SELECT " + ", ".join(

@@ -239,10 +239,11 @@ def memory_budget() -> int | None:
     return None if free is None else max(MIN_MEMORY, free // 2)
 
 
-def memory_limit(wanted: str | None = None) -> str | None:
+def memory_limit(wanted: str | None = None, budget: int | None = None) -> str | None:
     """The DuckDB `memory_limit` to set: `wanted` ("512MB"; None: DuckDB's default) or
-    memory_budget(), whichever is smaller, as "NNNMB"; None to leave DuckDB's default."""
-    budget = memory_budget()
+    `budget` (bytes; None: memory_budget()), whichever is smaller, as "NNNMB"; None to leave
+    DuckDB's default."""
+    budget = memory_budget() if budget is None else budget
     want = _size_bytes(wanted) if wanted is not None else None
     if budget is None or (want is not None and want <= budget):
         return wanted
@@ -256,10 +257,10 @@ def fitted(settings: dict | None) -> dict:
     from somdesk.core import memory
 
     out = dict(settings or {})
-    limit = memory_limit(out.get("memory_limit"))
+    budget = memory_budget()          # /proc read once for both
+    limit = memory_limit(out.get("memory_limit"), budget)
     if limit is not None:
         out["memory_limit"] = limit
-    budget = memory_budget()
     if memory.address_limit() is not None and budget is not None:
         most = max(1, budget // THREAD_MEMORY)
         out["threads"] = max(1, min(int(out.get("threads") or os.cpu_count() or 1), most))
