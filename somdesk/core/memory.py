@@ -165,10 +165,13 @@ def current_phase() -> tuple[str, str]:
 
 
 def bytes_text(n: int) -> str:
-    """'850 MB', '1.4 GB' (decimal units) for a byte count."""
+    """'145 KB', '850 MB', '1.4 GB' (decimal units, as file managers show sizes) for a byte count
+    `n` >= 0. Kilobytes below a megabyte: a 145 KB file was "(0 MB)" (testerW #8)."""
     if n >= 10 ** 9:
-        return f"{n / 1e9:.1f} GB"
-    return f"{max(1, round(n / 1e6))} MB"
+        return f"{n / 1e9:,.1f} GB"
+    if n >= 10 ** 6:
+        return f"{round(n / 1e6):,} MB"
+    return f"{max(1, round(n / 1e3)):,} KB"
 
 
 def message(what: str | None = None, advice: str | None = None) -> str:

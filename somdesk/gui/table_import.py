@@ -39,6 +39,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
 
+from somdesk.core.memory import bytes_text
 from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.preview_grid import PreviewGrid, preview_cells
@@ -232,9 +233,7 @@ class ImportPreview(QDialog):
             ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
             ok.setEnabled(False)
             self.read_button.setEnabled(False)
-            size = os.path.getsize(self.path) if os.path.exists(self.path) else 0
-            # KB below a megabyte: a 145 KB file was "(0 MB)" (testerW #8)
-            size_text = f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3)):,} KB"
+            size_text = bytes_text(os.path.getsize(self.path) if os.path.exists(self.path) else 0)
             self.notes.setText(f"<b>Reading the first rows of {html.escape(display_basename(self.path))} "
                                f"({size_text})…</b> Cancel closes this dialog.")
             if not self.isVisible() and self.parent() is not None:
@@ -341,7 +340,7 @@ class ImportPreview(QDialog):
             kinds[t.kind(c)] = kinds.get(t.kind(c), 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         n, rows = t.n_rows_total, "row" if t.n_rows_total == 1 else "rows"
-        rows_text = (f"the first {n:,} {rows} (of a {os.path.getsize(self.path) / 1e6:,.0f} MB file)"
+        rows_text = (f"the first {n:,} {rows} (of a {bytes_text(os.path.getsize(self.path))} file)"
                      if self.partial else f"{n:,} {rows}")
         cols = "column" if len(t.columns) == 1 else "columns"
         self.detected.setText("Read as: " + " · ".join(parts) +

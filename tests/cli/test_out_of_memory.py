@@ -168,3 +168,11 @@ def test_real_memory_cap_in_a_child_process(files):
     assert p.returncode == 2, p.stderr
     assert p.stderr.startswith("error: out of memory while ") and "Traceback" not in p.stderr, p.stderr
     assert "the memory limit is 300 MB" in p.stderr and "ulimit -v" in p.stderr
+
+
+@pytest.mark.parametrize("n, text", [(0, "1 KB"), (145_000, "145 KB"), (999_499, "999 KB"),
+                                     (1_000_000, "1 MB"), (850_000_000, "850 MB"),
+                                     (1_400_000_000, "1.4 GB"), (12_345_000_000, "12.3 GB")])
+def test_one_byte_size_wording(n, text):
+    # the memory limit and the import dialog's file size read the same (a 145 KB file was "0 MB")
+    assert memory.bytes_text(n) == text
