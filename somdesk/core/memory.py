@@ -30,7 +30,7 @@ import os
 import threading
 
 __all__ = ["is_out_of_memory", "available_bytes", "address_limit", "limit_arenas", "set_phase", "phase",
-           "current_phase", "message", "bytes_text"]
+           "current_phase", "message", "limit_clause", "bytes_text"]
 
 _lock = threading.Lock()
 _phase: tuple[str, str] = ("", "")
@@ -181,6 +181,10 @@ def message(what: str | None = None, advice: str | None = None) -> str:
     cur_what, cur_advice = current_phase()
     what = what or cur_what or DEFAULT_WHAT
     advice = advice or cur_advice or DEFAULT_ADVICE
+    return f"out of memory while {what}{limit_clause()}: {advice}"
+
+
+def limit_clause() -> str:
+    """' (the memory limit is 1.5 GB)' when the process has an address-space cap, else ''."""
     cap = address_limit()
-    limit = f" (the memory limit is {bytes_text(cap)})" if cap is not None else ""
-    return f"out of memory while {what}{limit}: {advice}"
+    return f" (the memory limit is {bytes_text(cap)})" if cap is not None else ""

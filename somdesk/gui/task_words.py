@@ -73,5 +73,4 @@ def out_of_memory_text(kind: str | None, what: str | None = None) -> str:
     from somdesk.core import memory
 
     advice = _MEMORY_ADVICE_FOR.get(kind or "", _MEMORY_ADVICE)
-    text = memory.message(what=f"the {task_words(kind, what)}", advice=advice)
-    return "Out of memory during" + text[len("out of memory while"):]
+    return f"Out of memory during the {task_words(kind, what)}{memory.limit_clause()}: {advice}"
