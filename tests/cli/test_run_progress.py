@@ -9,6 +9,8 @@ import pytest
 from somdesk.cli import main
 from somdesk.cli_progress import RunProgress, elapsed_text
 
+pytestmark = pytest.mark.phase_lines
+
 
 class Clock:
     def __init__(self):
