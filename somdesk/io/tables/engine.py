@@ -460,7 +460,7 @@ def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
         rows = csv.reader(f)
         cells = next(itertools.islice(rows, skip, None), [])
     names, renames, _ = header_names.unique_names(cells)
-    said = header_names.renames_warning(renames)
+    said = header_names.renames_warning(renames, names=cells)
     if said is None:
         return ""
     warnings.append(said)
