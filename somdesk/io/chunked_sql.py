@@ -167,16 +167,26 @@ def format_by_name(path: str) -> str:
 
 
 def parquet_reader(files, args: str) -> str:
-    """`read_parquet(args)` in a FROM clause, with the duration columns of `files` (their first
-    file's footer) as DOUBLE seconds -- the rule of the in-memory reader
-    (io.tables.arrowread.parquet_durations; review10 #11: chunks read microseconds)."""
-    from somdesk.io.tables.arrowread import parquet_durations
+    """`read_parquet(args)` in a FROM clause, with the columns named as the in-memory reader
+    names them (io.tables.arrowread.parquet_columns: duplicates and names that differ only in
+    letter case made unique, by position -- when every file stores the same names) and the
+    duration columns of `files` (their first file's footer) as DOUBLE seconds -- the rule of the
+    in-memory reader (io.tables.arrowread.parquet_durations; review10 #11: chunks read
+    microseconds)."""
+    from somdesk.io.tables.arrowread import parquet_columns
+    from somdesk.io.tables.engine import _durations_swap, renamed_alias
 
-    per = parquet_durations(files[0]) if files else {}
-    if not per:
+    cols = parquet_columns(files[0]) if files else None
+    if cols is None:
         return f"read_parquet({args})"
-    swap = ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items())
-    return f"(SELECT * REPLACE ({swap}) FROM read_parquet({args}))"
+    raw, names, per = cols
+    alias = renamed_alias(raw, names)
+    if alias and any((parquet_columns(f) or (None,))[0] != raw for f in files[1:]):
+        # files that store other names are matched by name (union_by_name): DuckDB's own names
+        alias, per = "", {c: u for c, u in per.items() if c in raw}
+    if not alias and not per:
+        return f"read_parquet({args})"
+    return f"(SELECT *{_durations_swap(per)} FROM read_parquet({args}){alias})"
 
 
 def reader_sql(files: list[str], filename: str | None = None, text_dialect: str | None = None,

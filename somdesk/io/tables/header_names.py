@@ -22,8 +22,9 @@ def engine_key(name: str) -> str:
     return name.translate(_ASCII_LOWER)
 
 
-def unique_names(cells: list[str]) -> tuple[list[str], list[tuple[str, str]], int]:
-    """(names, renames, unnamed) for header `cells` (strings, one per column).
+def unique_names(cells: list[str], trim: bool = True) -> tuple[list[str], list[tuple[str, str]], int]:
+    """(names, renames, unnamed) for header `cells` (strings, one per column); `trim=False`
+    keeps the spaces around names (Parquet's are stored names, not cells of a text line).
 
     names: one per cell, all different even with ASCII letter case ignored (`engine_key`): a
     cell's trimmed text when it is the first with that text (case aside); a blank cell becomes
@@ -32,7 +33,7 @@ def unique_names(cells: list[str]) -> tuple[list[str], list[tuple[str, str]], in
     renames: (cell text as in the file, new name) of each duplicate renamed, in column order.
     unnamed: how many cells were blank."""
     raw = list(cells)
-    cells = [c.strip() for c in cells]
+    cells = [c.strip() if trim else c for c in cells]
     taken = {engine_key(c) for c in cells if c}
     seen: set[str] = set()
     names: list[str] = []
@@ -47,7 +48,7 @@ def unique_names(cells: list[str]) -> tuple[list[str], list[tuple[str, str]], in
 
     for i, (cell, text) in enumerate(zip(cells, raw)):
         key = engine_key(cell)
-        if not cell:
+        if not cell.strip():
             unnamed += 1
             name = f"column{i}" if f"column{i}" not in taken else free(f"column{i}")
         elif key in seen:
