@@ -215,7 +215,7 @@ def reader_sql(files: list[str], filename: str | None = None, text_dialect: str 
     if fmt == "json":
         # columns and types from every record, not a sample of the first: a later record with a
         # new key or type failed the whole read (tester8 #10); one more pass over text being staged
-        return f"read_json_auto({listed}{comp}, sample_size=-1)"
+        return f"read_json_auto({listed}{comp}, sample_size=-1){_json_alias(files, comp)}"
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
@@ -224,6 +224,42 @@ def reader_sql(files: list[str], filename: str | None = None, text_dialect: str 
     if as_text_columns and text_dialect is None:     # typed as numbers from a sample, a word further down
         text += ", types={" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in as_text_columns) + "}"
     return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
+
+
+def _json_alias(files: list[str], comp: str) -> str:
+    """' AS t(...)' naming a JSON read's columns as the in-memory reader does when keys differ
+    only in letter case (io.tables.json_names), else ''.  Once per version of the files."""
+    try:
+        key = tuple((f, st.st_mtime_ns, st.st_size) for f in files for st in [os.stat(f)])
+    except OSError:
+        return ""                       # the read itself says what is wrong
+    return _json_alias_at(key, comp)
+
+
+@functools.lru_cache(maxsize=256)
+def _json_alias_at(key: tuple, comp: str) -> str:
+    import duckdb
+    from somdesk.io.tables import json_names
+    from somdesk.io.tables.duckutil import scratch
+    from somdesk.io.tables.header_names import engine_key
+
+    listed = "[" + ", ".join(lit(k[0]) for k in key) + "]"
+    reader = f"read_json_auto({listed}{comp}, sample_size=-1)"
+    try:
+        with scratch() as con:
+            # the first records' keys first: only keys that differ in case alone need the full pass
+            seen: dict[str, str] = {}
+            twins = False
+            for (row,) in con.execute(f"SELECT json_keys(json) FROM (SELECT json FROM read_json_objects("
+                                      f"{listed}, format='auto'{comp}) LIMIT 20480)").fetchall():
+                for k in row or ():
+                    twins = twins or seen.setdefault(engine_key(k), k) != k
+            if not twins:
+                return ""
+            names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+            return json_names.renamed_keys(con, reader, names, every=True)[0]
+    except duckdb.Error:
+        return ""                       # the read itself names the fault
 
 
 # A text file up to this size is read again in memory, only for a refusal's words (the line

@@ -22,7 +22,7 @@ import tempfile
 
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled, FileFormatError, OptionError
-from somdesk.io.tables import arrowread, compressed, detect, duckutil
+from somdesk.io.tables import arrowread, compressed, detect, duckutil, json_names
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q, stop_for
 from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
@@ -256,6 +256,14 @@ class Source:
                     if codec is not None:
                         dialect["compression"] = codec
                     key = _records_key(con)
+                    if key is None:
+                        # keys differing only in letter case: named as in every other format
+                        reader = f"read_json({lit(jpath)}, format='auto', {compressed.duck_arg(jcodec)}{every})"
+                        alias, said = json_names.renamed_keys(
+                            con, reader, [r[0] for r in con.execute("DESCRIBE raw").fetchall()], json_every_record)
+                        warnings.extend(said)
+                        if alias:
+                            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM {reader}{alias}")
                     if key is not None:
                         # {"customers": [{...}, ...]}: the API export's one key holding the
                         # records is the table (it read as 1 row x 1 nested column: tester6 F10)
