@@ -493,9 +493,9 @@ _SHEETS = ("xlsx", "xls", "ods")
 
 
 def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
-    """', names=[...]' for a sheet whose header has duplicate names (io.tables.header_names, as
-    for text files: DuckDB's renaming may take a name the sheet has, tester10 #20), with the
-    warning listing the renames; '' otherwise."""
+    """', names=[...]' for a sheet whose header has duplicate or blank names (io.tables.header_names,
+    as for text files: DuckDB's renaming may take a name the sheet has, tester10 #20), with the
+    warnings listing the renames and counting the blanks; '' otherwise."""
     if not header:
         return ""
     import csv
@@ -503,11 +503,15 @@ def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
     with open(csv_path, encoding="utf-8", newline="") as f:
         rows = csv.reader(f)
         cells = next(itertools.islice(rows, skip, None), [])
-    names, renames, _ = header_names.unique_names(cells)
+    names, renames, unnamed = header_names.unique_names(cells)
+    if unnamed:             # as a text file's header says it (io.tables.textfile)
+        warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
+                        "named by position")
     said = header_names.renames_warning(renames, names=cells)
-    if said is None:
+    if said is None and not unnamed:
         return ""
-    warnings.append(said)
+    if said is not None:
+        warnings.append(said)
     return ", names=[" + ", ".join(lit(n) for n in names) + "]"
 
 
