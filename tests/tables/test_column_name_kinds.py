@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from somdesk.cli import main
-from somdesk.errors import FileFormatError
+from somdesk.errors import FileFormatError, OptionError
 from somdesk.io.chunked import ChunkedTable
 from somdesk.io.tables.duckutil import q
 from somdesk.io.tables.header_names import engine_key
@@ -226,3 +226,32 @@ def test_a_map_trained_on_awkward_names_assigns_alike_in_memory_and_in_chunks(tm
                      *extra]) == 0
         rows = [r.split(",")[0] for r in ooc.read_text().splitlines()[1:]]
         assert rows == [str(i) for i in range(40) if (i * 3) % 11 > 4], extra
+
+
+@pytest.mark.parametrize("chunks", [False, True])
+def test_a_filter_naming_a_renamed_case_twin_is_refused_not_applied_to_the_other(tmp_path, chunks):
+    # the engine ignores case: `YN` in a filter meant `yn`, filtering on the wrong column silently
+    p = _write(tmp_path, "case", "csv")
+    def read(where):
+        if chunks:
+            with ChunkedTable.open(p, where=where, chunk_rows=2) as src:
+                return src.rows
+        tab = read_table(p, ReadOptions(where=where))
+        n = tab.n_rows
+        tab.close()
+        return n
+    with pytest.raises(OptionError) as exc:
+        read("YN >= 204")
+    assert "the filter names 'YN', which the engine reads as the column 'yn'" in str(exc.value)
+    assert "is read as 'YN_1'" in str(exc.value) and 'write "YN_1" or "yn"' in str(exc.value)
+    assert read('"YN_1" >= 204') == ROWS - 4 and read("yn >= 4") == ROWS - 4 and read("Yn >= 4") == ROWS - 4
+
+
+def test_a_column_named_like_an_sql_word_is_said_how_to_write(tmp_path):
+    p = _write(tmp_path, "keywords", "csv")
+    with pytest.raises(OptionError) as exc:
+        read_table(p, ReadOptions(where="Select > 3"))
+    assert str(exc.value).endswith('; a column named like an SQL word is written in double quotes: "select"')
+    tab = read_table(p, ReadOptions(where='"select" > 3 AND "from" > 100'))
+    assert tab.n_rows == ROWS - 4
+    tab.close()
