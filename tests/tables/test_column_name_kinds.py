@@ -255,3 +255,14 @@ def test_a_column_named_like_an_sql_word_is_said_how_to_write(tmp_path):
     tab = read_table(p, ReadOptions(where='"select" > 3 AND "from" > 100'))
     assert tab.n_rows == ROWS - 4
     tab.close()
+
+
+def test_columns_naming_a_renamed_twin_point_to_its_new_name(tmp_path, capsys):
+    data = _awkward_table(tmp_path, "csv")
+    for extra in ([], ["--out-of-core"]):
+        assert main(["train", "--table", data, "--columns", "YN,x", "--save-map", str(tmp_path / "m.somz"), "-q",
+                     *extra]) == 2
+        err = capsys.readouterr().err
+        assert "did you mean 'YN_1'?" in err and "Traceback" not in err, extra
+    assert main(["train", "--table", data, "--columns", "Yn,x", "--save-map", str(tmp_path / "m.somz"), "-q"]) == 2
+    assert "did you mean 'yn'?" in capsys.readouterr().err
