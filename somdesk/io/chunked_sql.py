@@ -167,16 +167,26 @@ def format_by_name(path: str) -> str:
 
 
 def parquet_reader(files, args: str) -> str:
-    """`read_parquet(args)` in a FROM clause, with the duration columns of `files` (their first
-    file's footer) as DOUBLE seconds -- the rule of the in-memory reader
-    (io.tables.arrowread.parquet_durations; review10 #11: chunks read microseconds)."""
-    from somdesk.io.tables.arrowread import parquet_durations
+    """`read_parquet(args)` in a FROM clause, with the columns named as the in-memory reader
+    names them (io.tables.arrowread.parquet_columns: duplicates and names that differ only in
+    letter case made unique, by position -- when every file stores the same names) and the
+    duration columns of `files` (their first file's footer) as DOUBLE seconds -- the rule of the
+    in-memory reader (io.tables.arrowread.parquet_durations; review10 #11: chunks read
+    microseconds)."""
+    from somdesk.io.tables.arrowread import parquet_columns
+    from somdesk.io.tables.engine import _durations_swap, renamed_alias
 
-    per = parquet_durations(files[0]) if files else {}
-    if not per:
+    cols = parquet_columns(files[0]) if files else None
+    if cols is None:
         return f"read_parquet({args})"
-    swap = ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items())
-    return f"(SELECT * REPLACE ({swap}) FROM read_parquet({args}))"
+    raw, names, per = cols
+    alias = renamed_alias(raw, names)
+    if alias and any((parquet_columns(f) or (None,))[0] != raw for f in files[1:]):
+        # files that store other names are matched by name (union_by_name): DuckDB's own names
+        alias, per = "", {c: u for c, u in per.items() if c in raw}
+    if not alias and not per:
+        return f"read_parquet({args})"
+    return f"(SELECT *{_durations_swap(per)} FROM read_parquet({args}){alias})"
 
 
 def reader_sql(files: list[str], filename: str | None = None, text_dialect: str | None = None,
@@ -205,7 +215,7 @@ def reader_sql(files: list[str], filename: str | None = None, text_dialect: str 
     if fmt == "json":
         # columns and types from every record, not a sample of the first: a later record with a
         # new key or type failed the whole read (tester8 #10); one more pass over text being staged
-        return f"read_json_auto({listed}{comp}, sample_size=-1)"
+        return f"read_json_auto({listed}{comp}, sample_size=-1){_json_alias(files, comp)}"
     # the in-memory reader's missing tokens (NA, n/a, null, ?, -, ...), so both paths see the same cells
     from somdesk.io.tables.options import ReadOptions
     from somdesk.io.tables.textfile import nullstr
@@ -214,6 +224,42 @@ def reader_sql(files: list[str], filename: str | None = None, text_dialect: str 
     if as_text_columns and text_dialect is None:     # typed as numbers from a sample, a word further down
         text += ", types={" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in as_text_columns) + "}"
     return f"read_csv({listed}, union_by_name=true, nullstr={nulls}{comp}{text}{_renamed(files)})"
+
+
+def _json_alias(files: list[str], comp: str) -> str:
+    """' AS t(...)' naming a JSON read's columns as the in-memory reader does when keys differ
+    only in letter case (io.tables.json_names), else ''.  Once per version of the files."""
+    try:
+        key = tuple((f, st.st_mtime_ns, st.st_size) for f in files for st in [os.stat(f)])
+    except OSError:
+        return ""                       # the read itself says what is wrong
+    return _json_alias_at(key, comp)
+
+
+@functools.lru_cache(maxsize=256)
+def _json_alias_at(key: tuple, comp: str) -> str:
+    import duckdb
+    from somdesk.io.tables import json_names
+    from somdesk.io.tables.duckutil import scratch
+    from somdesk.io.tables.header_names import engine_key
+
+    listed = "[" + ", ".join(lit(k[0]) for k in key) + "]"
+    reader = f"read_json_auto({listed}{comp}, sample_size=-1)"
+    try:
+        with scratch() as con:
+            # the first records' keys first: only keys that differ in case alone need the full pass
+            seen: dict[str, str] = {}
+            twins = False
+            for (row,) in con.execute(f"SELECT json_keys(json) FROM (SELECT json FROM read_json_objects("
+                                      f"{listed}, format='auto'{comp}) LIMIT 20480)").fetchall():
+                for k in row or ():
+                    twins = twins or seen.setdefault(engine_key(k), k) != k
+            if not twins:
+                return ""
+            names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+            return json_names.renamed_keys(con, reader, names, every=True)[0]
+    except duckdb.Error:
+        return ""                       # the read itself names the fault
 
 
 # A text file up to this size is read again in memory, only for a refusal's words (the line

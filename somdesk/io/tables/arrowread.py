@@ -21,13 +21,14 @@ pyarrow (the desktop bundle leaves it out) everything goes through DuckDB.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.errors import Cancelled
 
-__all__ = ["available", "parquet_durations", "parquet_file", "parquet_rows", "parquet_schema", "read_parquet", "read_csv",
+__all__ = ["available", "parquet_columns", "parquet_durations", "parquet_file", "parquet_rows", "parquet_schema", "read_parquet", "read_csv",
            "ENABLED"]
 
 # tests switch this off to compare the two paths on the same files
@@ -93,6 +94,44 @@ def parquet_durations(path: str, pf=None) -> dict[str, float]:
     return {f.name: _SECONDS_PER[f.type.unit] for f in schema if pa.types.is_duration(f.type)}
 
 
+def parquet_columns(path: str, pf=None) -> tuple[list[str], list[str], dict[str, float]] | None:
+    """(names as stored, names as read, {name as read: units per second of a duration column})
+    of a Parquet file's top-level columns, from its footer; None when pyarrow cannot read it.
+
+    Names as read are io.tables.header_names.unique_names of the stored ones: DuckDB cannot
+    hold two names that differ only in ASCII letter case (`yn`, `YN`), and its own renaming of
+    duplicates may take a name the file has (`a,a,a_1` -> `a,a_1,a_1_1`); both readers (Arrow's
+    and DuckDB's, in memory and in chunks) give the columns these names, by position."""
+    try:
+        if pf is None:
+            st = os.stat(path)
+            return _parquet_columns_at(path, st.st_mtime_ns, st.st_size)
+        schema = pf.schema_arrow
+    except Exception:
+        return None
+    return _columns_of(schema)
+
+
+@functools.lru_cache(maxsize=256)
+def _parquet_columns_at(path: str, _mtime_ns: int, _size: int):
+    # by version of the file: a chunked read asks once per partition
+    try:
+        import pyarrow.parquet as pq
+        schema = pq.ParquetFile(path).schema_arrow
+    except Exception:
+        return None
+    return _columns_of(schema)
+
+
+def _columns_of(schema):
+    import pyarrow as pa
+    from somdesk.io.tables.header_names import unique_names
+    raw = [f.name for f in schema]
+    names = unique_names(raw, trim=False)[0]
+    per = {n: _SECONDS_PER[f.type.unit] for n, f in zip(names, schema) if pa.types.is_duration(f.type)}
+    return raw, names, per
+
+
 def _durations_as_seconds(table, per: dict[str, float]):
     """The pyarrow Table with each duration column of `per` as float64 seconds."""
     import pyarrow as pa
@@ -154,9 +193,9 @@ def parquet_schema(path: str, pf=None) -> tuple[list[str], list[str]] | None:
         schema = pf.schema_arrow
     except Exception:
         return None
-    names = list(schema.names)
+    names = _columns_of(schema)[1]          # duplicates and case twins renamed (parquet_columns)
     types = [_duck_type(t) for t in schema.types]
-    if len(set(names)) != len(names) or None in types or not names:
+    if None in types or not names:
         return None
     return names, types
 
@@ -172,7 +211,8 @@ def read_parquet(path: str, columns: list[str], cancel=None, pf=None):
         return None
     import pyarrow as pa
     try:
-        if list(pf.schema_arrow.names) != list(columns):       # duplicates renamed, nested: DuckDB
+        raw, names, per = _columns_of(pf.schema_arrow)
+        if names != list(columns):                               # not the file's columns: DuckDB
             return None
         md = pf.metadata
         calls, group, size = [], [], 0
@@ -191,7 +231,9 @@ def read_parquet(path: str, columns: list[str], cancel=None, pf=None):
         if not parts:
             return None
         table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        return _durations_as_seconds(table, parquet_durations(path, pf))
+        if names != raw:
+            table = table.rename_columns(names)
+        return _durations_as_seconds(table, per)
     except Cancelled:
         raise
     except Exception:          # any reason at all: DuckDB reads it and says what is wrong

@@ -395,6 +395,14 @@ def duck_message(exc: Exception) -> str:
         n = max(1, int(js.group(2)) - 1)
         where = f"line {n}" if js.group(1) == "line" else f"record {n}"
         return f"{where} is not valid JSON ({js.group(3).strip()})"
+    dup = re.search(r"JSON transform error in file .*?, in line (\d+): Object .* has duplicate key \"(.*)\"$", first)
+    if dup:
+        # a record with the same key twice: which value is meant is unknown (DuckDB named the
+        # engine's path of the file and quoted the whole record)
+        return f"line {dup.group(1)} has the key {dup.group(2)!r} twice in one record"
+    dup = re.search(r"JSON transform error in file .*?, in line (\d+): Map keys must be unique", first)
+    if dup:
+        return f"line {dup.group(1)} has one key twice in one record (an empty key, \"\", is a key too)"
     m = re.search(r"CSV Error on Line: (\d+)", text)
     if not m:
         m2 = re.search(r"[Ll]ine:? (\d+)", text)

@@ -22,7 +22,7 @@ import tempfile
 
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled, FileFormatError, OptionError
-from somdesk.io.tables import arrowread, compressed, detect, duckutil
+from somdesk.io.tables import arrowread, compressed, detect, duckutil, json_names
 from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q, stop_for
 from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
@@ -45,14 +45,49 @@ def _records_key(con) -> str | None:
     return cols[0][0] if con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 2)").fetchone()[0] == 1 else None
 
 
-def parquet_select(path: str) -> str:
-    """The engine's SELECT of a Parquet file, its duration columns as DOUBLE seconds (see
-    arrowread.parquet_durations: DuckDB reads them as the stored integer counts)."""
-    per = arrowread.parquet_durations(path)
+def parquet_select(path: str, pf=None) -> str:
+    """The engine's SELECT of a Parquet file: its columns named as arrowread.parquet_columns
+    names them (duplicates and names differing only in letter case made unique, by position),
+    its duration columns as DOUBLE seconds (see arrowread.parquet_durations: DuckDB reads them
+    as the stored integer counts).  Without pyarrow: DuckDB's own names and counts."""
+    cols = arrowread.parquet_columns(path, pf)
+    base = f"read_parquet({lit(path)})"
+    if cols is None:
+        return f"SELECT * FROM {base}"
+    raw, names, per = cols
+    return f"SELECT *{_durations_swap(per)} FROM {base}{renamed_alias(raw, names)}"
+
+
+def renamed_alias(raw: list[str], names: list[str]) -> str:
+    """' AS t("a", "A_1", ...)' renaming a table function's columns by position (the first
+    len(names) of them) when `names` differ from the stored `raw` ones, else ''."""
+    return "" if list(raw) == list(names) else " AS t(" + ", ".join(q(n) for n in names) + ")"
+
+
+def _durations_swap(per: dict[str, float]) -> str:
+    """' REPLACE (...)' turning these duration columns into DOUBLE seconds, '' when none."""
     if not per:
-        return f"SELECT * FROM read_parquet({lit(path)})"
-    swap = ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items())
-    return f"SELECT * REPLACE ({swap}) FROM read_parquet({lit(path)})"
+        return ""
+    return " REPLACE (" + ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items()) + ")"
+
+
+def parquet_warnings(path: str, pf=None) -> list[str]:
+    """The warnings of a Parquet file's names made unique or given (parquet_columns), as a text
+    file's header gets them (io.tables.textfile)."""
+    from somdesk.io.tables import header_names
+    cols = arrowread.parquet_columns(path, pf)
+    if cols is None:
+        return []
+    raw, _names, _per = cols
+    _names, renames, unnamed = header_names.unique_names(raw, trim=False)
+    out = []
+    if unnamed:
+        out.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
+                   "named by position")
+    said = header_names.renames_warning(renames, names=raw)
+    if said:
+        out.append(said)
+    return out
 
 
 def column_kind(duck_type: str) -> str:
@@ -121,7 +156,7 @@ class Source:
             con.execute(f"CREATE VIEW src AS {parquet_select(path)}")
             return con
 
-        src = cls(None, name, "parquet", {}, [], None, 0, schema)
+        src = cls(None, name, "parquet", {}, parquet_warnings(path, pf), None, 0, schema)
         src._connect = connect
         src._parquet = pf
         src.path = path
@@ -201,6 +236,7 @@ class Source:
                     header_lines = skip + int(header)
                 elif fmt == "parquet":
                     con.execute(f"CREATE VIEW raw AS {parquet_select(path)}")
+                    warnings.extend(parquet_warnings(path))
                     dialect = {}
                     header_lines = 0
                 elif fmt == "json":
@@ -220,6 +256,14 @@ class Source:
                     if codec is not None:
                         dialect["compression"] = codec
                     key = _records_key(con)
+                    if key is None:
+                        # keys differing only in letter case: named as in every other format
+                        reader = f"read_json({lit(jpath)}, format='auto', {compressed.duck_arg(jcodec)}{every})"
+                        alias, said = json_names.renamed_keys(
+                            con, reader, [r[0] for r in con.execute("DESCRIBE raw").fetchall()], json_every_record)
+                        warnings.extend(said)
+                        if alias:
+                            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM {reader}{alias}")
                     if key is not None:
                         # {"customers": [{...}, ...]}: the API export's one key holding the
                         # records is the table (it read as 1 row x 1 nested column: tester6 F10)
@@ -449,9 +493,9 @@ _SHEETS = ("xlsx", "xls", "ods")
 
 
 def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
-    """', names=[...]' for a sheet whose header has duplicate names (io.tables.header_names, as
-    for text files: DuckDB's renaming may take a name the sheet has, tester10 #20), with the
-    warning listing the renames; '' otherwise."""
+    """', names=[...]' for a sheet whose header has duplicate or blank names (io.tables.header_names,
+    as for text files: DuckDB's renaming may take a name the sheet has, tester10 #20), with the
+    warnings listing the renames and counting the blanks; '' otherwise."""
     if not header:
         return ""
     import csv
@@ -459,11 +503,15 @@ def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
     with open(csv_path, encoding="utf-8", newline="") as f:
         rows = csv.reader(f)
         cells = next(itertools.islice(rows, skip, None), [])
-    names, renames, _ = header_names.unique_names(cells)
-    said = header_names.renames_warning(renames)
-    if said is None:
+    names, renames, unnamed = header_names.unique_names(cells)
+    if unnamed:             # as a text file's header says it (io.tables.textfile)
+        warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
+                        "named by position")
+    said = header_names.renames_warning(renames, names=cells)
+    if said is None and not unnamed:
         return ""
-    warnings.append(said)
+    if said is not None:
+        warnings.append(said)
     return ", names=[" + ", ".join(lit(n) for n in names) + "]"
 
 

@@ -90,6 +90,7 @@ def check_filter(con, where: str, source: str = "src") -> str:
                                   "abs, round, lower, upper, length, contains, starts_with, year, month, ...")
     if node.get("from_table", {}).get("table_name") != source or node.get("where_clause") is None:
         raise OptionError("the filter must be one condition on the table")
+    _check_case_twins(con, source, [n for cls, n in found if cls == "COLUMN_REF"])
     try:
         kind = con.execute(f"SELECT typeof(({text})) FROM {source} LIMIT 1").fetchall()
     except duckdb.Error as exc:
@@ -97,6 +98,29 @@ def check_filter(con, where: str, source: str = "src") -> str:
     if kind and kind[0][0] not in ("BOOLEAN", '"NULL"', "NULL"):
         raise OptionError(f"the filter must be true or false for each row, but it gives {kind[0][0]} values")
     return text
+
+
+def _check_case_twins(con, source: str, refs: list) -> None:
+    """OptionError for a column named as the file names a column read under a new name: of
+    `yn,YN` the second is read as `YN_1` (io.tables.header_names), and the engine, which
+    ignores letter case, would take `YN` in the filter for `yn` -- filtering on the wrong
+    column without a word.  A name that is a column as written is never refused."""
+    import re
+
+    from somdesk.io.tables.header_names import engine_key
+
+    asked = {str(r["column_names"][-1]) for r in refs if r.get("column_names")}
+    if not asked:
+        return
+    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    have = set(names)
+    for a in sorted(asked - have):
+        same = [n for n in names if engine_key(n) == engine_key(a)]
+        renamed = [n for n in names if re.fullmatch(re.escape(a) + r"_\d+", n)]
+        if same and renamed:
+            raise OptionError(f"the filter names {a!r}, which the engine reads as the column {same[0]!r} "
+                              f"(letter case aside), but the file's {a!r} is read as {renamed[0]!r} (names that "
+                              f'differ only in letter case are made unique): write "{renamed[0]}" or "{same[0]}"')
 
 
 def _parse_error(con, text: str, source: str, tree: dict) -> str:
@@ -108,8 +132,30 @@ def _parse_error(con, text: str, source: str, tree: dict) -> str:
         bare = json.loads(con.execute(f"SELECT json_serialize_sql('{sql}')").fetchone()[0])
     except Exception:  # noqa: BLE001 - no better words than the first parse's
         bare = {}
-    return str(bare.get("error_message") or tree.get("error_message", "")) if bare.get("error") else \
+    said = str(bare.get("error_message") or tree.get("error_message", "")) if bare.get("error") else \
         str(tree.get("error_message", ""))
+    return said + _keyword_hint(con, source, said)
+
+
+def _keyword_hint(con, source: str, said: str) -> str:
+    """'; ...' telling how to write a column named like an SQL word (`select`, `from`), when the
+    parse failed at such a word that is a column's name; '' otherwise."""
+    import re
+
+    from somdesk.io.tables.header_names import engine_key
+
+    m = re.search(r'at or near "([^"]+)"', said)
+    if not m:
+        return ""
+    try:
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except Exception:  # noqa: BLE001 - the parse error alone still says it
+        return ""
+    hit = next((n for n in names if engine_key(n) == engine_key(m.group(1))), None)
+    if hit is None:
+        return ""
+    quoted = '"' + hit.replace('"', '""') + '"'
+    return f"; a column named like an SQL word is written in double quotes: {quoted}"
 
 
 def _outside_strings(text: str) -> str | None:

@@ -787,12 +787,17 @@ def metadata_class_names(metadata, columns) -> tuple[str | None, dict[str, str]]
 def near_name(name, columns) -> str | None:
     """The column of `columns` that `name` (not among them) most likely means: the one equal to it
     but for case and surrounding spaces ('income' for 'Income'), else the closest spelling
-    (difflib, ratio 0.8 or more); None when none is near."""
+    (difflib, ratio 0.8 or more); None when none is near.  A name the file gave a column renamed
+    for repeating another in letter case only (`YN` after `yn`, read as `YN_1`:
+    io.tables.header_names) means the renamed one, not its twin."""
     if not isinstance(name, str):
         return None
     import difflib
     key = name.strip().casefold()
     same = [c for c in columns if isinstance(c, str) and c.strip().casefold() == key]
+    renamed = [c for c in columns if isinstance(c, str) and re.fullmatch(re.escape(name.strip()) + r"_\d+", c)]
+    if same and renamed:
+        return renamed[0]
     if same:
         return same[0]
     close = difflib.get_close_matches(name, [c for c in columns if isinstance(c, str)], n=1, cutoff=0.8)

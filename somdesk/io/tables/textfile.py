@@ -248,7 +248,7 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
             names = unique
         if unnamed:
             warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} named by position")
-        said = header_names.renames_warning(renames)
+        said = header_names.renames_warning(renames, names=cells)
         if said:
             warnings.append(said)
     # digit groups: every column text, converted by our strict rule in SQL (_convert_numbers)
