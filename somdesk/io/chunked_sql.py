@@ -174,7 +174,7 @@ def parquet_reader(files, args: str) -> str:
     in-memory reader (io.tables.arrowread.parquet_durations; review10 #11: chunks read
     microseconds)."""
     from somdesk.io.tables.arrowread import parquet_columns
-    from somdesk.io.tables.engine import _durations_swap, renamed_alias
+    from somdesk.io.tables.duckutil import durations_swap, renamed_alias
 
     cols = parquet_columns(files[0]) if files else None
     if cols is None:
@@ -186,7 +186,7 @@ def parquet_reader(files, args: str) -> str:
         alias, per = "", {c: u for c, u in per.items() if c in raw}
     if not alias and not per:
         return f"read_parquet({args})"
-    return f"(SELECT *{_durations_swap(per)} FROM read_parquet({args}){alias})"
+    return f"(SELECT *{durations_swap(per)} FROM read_parquet({args}){alias})"
 
 
 def reader_sql(files: list[str], filename: str | None = None, text_dialect: str | None = None,
