@@ -70,8 +70,7 @@ def parquet_warnings(path: str, pf=None) -> list[str]:
     _names, renames, unnamed = header_names.unique_names(raw, trim=False)
     out = []
     if unnamed:
-        out.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
-                   "named by position")
+        out.append(header_names.unnamed_warning(unnamed))
     said = header_names.renames_warning(renames, names=raw)
     if said:
         out.append(said)
@@ -493,8 +492,7 @@ def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
         cells = next(itertools.islice(rows, skip, None), [])
     names, renames, unnamed = header_names.unique_names(cells)
     if unnamed:             # as a text file's header says it (io.tables.textfile)
-        warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
-                        "named by position")
+        warnings.append(header_names.unnamed_warning(unnamed))
     said = header_names.renames_warning(renames, names=cells)
     if said is None and not unnamed:
         return ""
