@@ -27,7 +27,8 @@ import numpy as np
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, Partition, converted_columns,
                                     engine_connection, engine_files, expand, file_codec, files_format,
-                                    is_numeric_type, is_pattern, number_expr, parquet_reader, reader_sql, select_expr,
+                                    is_numeric_type, is_pattern, names_warnings, number_expr, parquet_reader, reader_sql,
+                                    select_expr,
                                     sniffed_dialect, text_expr, unreadable)
 from somdesk.io.tables.duckutil import lit, q, scratch_write_error
 
@@ -252,7 +253,7 @@ class ChunkedTable:
                         metadata=metadata_line(given) if files_format(given) == "csv" else None,
                         file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
                                                             **infinite}, numbered=bool(where),
-                        warnings=misnamed_warnings(given))
+                        warnings=misnamed_warnings(given) + names_warnings(given))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table

@@ -174,7 +174,7 @@ def parquet_reader(files, args: str) -> str:
     in-memory reader (io.tables.arrowread.parquet_durations; review10 #11: chunks read
     microseconds)."""
     from somdesk.io.tables.arrowread import parquet_columns
-    from somdesk.io.tables.engine import _durations_swap, renamed_alias
+    from somdesk.io.tables.duckutil import durations_swap, renamed_alias
 
     cols = parquet_columns(files[0]) if files else None
     if cols is None:
@@ -186,7 +186,7 @@ def parquet_reader(files, args: str) -> str:
         alias, per = "", {c: u for c, u in per.items() if c in raw}
     if not alias and not per:
         return f"read_parquet({args})"
-    return f"(SELECT *{_durations_swap(per)} FROM read_parquet({args}){alias})"
+    return f"(SELECT *{durations_swap(per)} FROM read_parquet({args}){alias})"
 
 
 def reader_sql(files: list[str], filename: str | None = None, text_dialect: str | None = None,
@@ -388,6 +388,7 @@ def foreign_encoding(path: str) -> str | None:
 class _Head(NamedTuple):
     sniffed: object             # io.tables.textfile.HeadSniff with its text dropped, or None (not text)
     renames: tuple | None       # the header's names when it renamed a duplicate (`_duplicate_renames`)
+    said: tuple = ()            # the header's warnings of renamed and blank names (`names_warnings`)
 
 
 def head_sniff(path: str):
@@ -423,18 +424,38 @@ def _head_at(path: str, _mtime_ns: int, _size: int) -> tuple[_Head | None, Excep
         return None, exc.with_traceback(None)
     if sniffed is None:
         return _Head(None, None), None
-    return _Head(replace(sniffed, text=""), _renames_in(sniffed)), None
+    return _Head(replace(sniffed, text=""), *_renames_in(sniffed)), None
 
 
-def _renames_in(sniffed) -> tuple | None:
-    """The header's names (header_names.unique_names) of a sniffed head when it renamed a
-    duplicate, else None."""
+def _renames_in(sniffed) -> tuple[tuple | None, tuple]:
+    """(the header's names (header_names.unique_names) of a sniffed head when it renamed a
+    duplicate, else None; the in-memory reader's warnings of renamed and blank names)."""
     from somdesk.io.tables import detect, header_names
     if not sniffed.delimiter or sniffed.hints.header is False:
-        return None
+        return None, ()
     cells = header_names.header_cells(detect._lines(sniffed.text)[sniffed.skip:], sniffed.delimiter, '"')
-    names, renames, _ = header_names.unique_names(cells)
-    return tuple(names) if renames else None
+    names, renames, unnamed = header_names.unique_names(cells)
+    said = [header_names.unnamed_warning(unnamed), header_names.renames_warning(renames, names=cells)]
+    return (tuple(names) if renames else None), tuple(w for w in said if w)
+
+
+def names_warnings(files: list[str]) -> list[str]:
+    """The in-memory reader's warnings of the first file's renamed and blank column names (a
+    CSV header's, a Parquet file's: io.tables.header_names), [] for JSON and when none."""
+    if not files:
+        return []
+    fmt = file_format(files[0])
+    if fmt == "parquet":
+        from somdesk.io.tables.engine import parquet_warnings
+        return parquet_warnings(files[0])
+    if fmt != "csv":
+        return []
+    try:
+        st = os.stat(files[0])
+    except OSError:
+        return []
+    head, _exc = _head_at(files[0], st.st_mtime_ns, st.st_size)
+    return list(head.said) if head is not None else []
 
 
 def head_layout(path: str) -> tuple | None:

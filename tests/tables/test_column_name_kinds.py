@@ -266,3 +266,16 @@ def test_columns_naming_a_renamed_twin_point_to_its_new_name(tmp_path, capsys):
         assert "did you mean 'YN_1'?" in err and "Traceback" not in err, extra
     assert main(["train", "--table", data, "--columns", "Yn,x", "--save-map", str(tmp_path / "m.somz"), "-q"]) == 2
     assert "did you mean 'yn'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_chunked_reader_gives_the_in_memory_name_warnings(tmp_path, fmt):
+    p = _write(tmp_path, "blank", fmt) if fmt == "parquet" else str(tmp_path / "b.csv")
+    if fmt == "csv":
+        (tmp_path / "b.csv").write_text(",x,X,x\n" + "".join(f"{i},{i},{i},{i}\n" for i in range(5)))
+    tab = read_table(p)
+    want = [w for w in tab.warnings if "no name" in w or "made unique" in w]
+    tab.close()
+    assert want
+    with ChunkedTable.open(p, chunk_rows=2) as src:
+        assert [w for w in src.warnings if "no name" in w or "made unique" in w] == want

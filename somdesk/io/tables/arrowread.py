@@ -75,7 +75,8 @@ _SECONDS_PER = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 
 
 def parquet_durations(path: str, pf=None) -> dict[str, float]:
-    """{column: units per second} of the Parquet file's duration (time difference) columns.
+    """{column (as read: parquet_columns): units per second} of the Parquet file's duration
+    (time difference) columns.
 
     Parquet has no duration type: Arrow writes one as a plain INT64 and keeps the type (and
     its unit) in its own schema in the footer, so DuckDB reads the stored counts as BIGINT
@@ -83,15 +84,8 @@ def parquet_durations(path: str, pf=None) -> dict[str, float]:
     #10: a traceback).  Both read paths turn them into seconds with this (ENABLED or not:
     the footer only); {} when pyarrow cannot be imported (the desktop bundle: DuckDB's
     counts are then read as they are stored, docs/tables.md)."""
-    try:
-        if pf is None:
-            import pyarrow.parquet as pq
-            pf = pq.ParquetFile(path)
-        import pyarrow as pa
-        schema = pf.schema_arrow
-    except Exception:
-        return {}
-    return {f.name: _SECONDS_PER[f.type.unit] for f in schema if pa.types.is_duration(f.type)}
+    cols = parquet_columns(path, pf)
+    return cols[2] if cols is not None else {}
 
 
 def parquet_columns(path: str, pf=None) -> tuple[list[str], list[str], dict[str, float]] | None:
@@ -112,6 +106,7 @@ def parquet_columns(path: str, pf=None) -> tuple[list[str], list[str], dict[str,
     return _columns_of(schema)
 
 
+# the lists it returns are shared by every caller of one version: read them, never change them
 @functools.lru_cache(maxsize=256)
 def _parquet_columns_at(path: str, _mtime_ns: int, _size: int):
     # by version of the file: a chunked read asks once per partition

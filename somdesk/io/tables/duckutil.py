@@ -312,6 +312,19 @@ def lit(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+def renamed_alias(raw: list[str], names: list[str]) -> str:
+    """' AS t("a", "A_1", ...)' renaming a table function's columns by position (the first
+    len(names) of them) when `names` differ from the stored `raw` ones, else ''."""
+    return "" if list(raw) == list(names) else " AS t(" + ", ".join(q(n) for n in names) + ")"
+
+
+def durations_swap(per: dict[str, float]) -> str:
+    """' REPLACE (...)' turning these duration columns into DOUBLE seconds, '' when none."""
+    if not per:
+        return ""
+    return " REPLACE (" + ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items()) + ")"
+
+
 class Interrupter:
     """Polls a CancelToken every 20 ms while a query runs and interrupts the connection."""
 

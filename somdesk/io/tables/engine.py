@@ -23,7 +23,8 @@ import tempfile
 from somdesk.core.options import count_text
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.tables import arrowread, compressed, detect, duckutil, json_names
-from somdesk.io.tables.duckutil import Interrupter, config as _config, duck_message, lit, q, stop_for
+from somdesk.io.tables.duckutil import (Interrupter, config as _config, duck_message, durations_swap, lit, q,
+                                         renamed_alias, stop_for)
 from somdesk.io.tables.textfile import failed_column, long_line_message, nullstr, open_text
 from somdesk.io.tables.columns import Fetched
 from somdesk.io.tables.options import ReadOptions
@@ -55,20 +56,7 @@ def parquet_select(path: str, pf=None) -> str:
     if cols is None:
         return f"SELECT * FROM {base}"
     raw, names, per = cols
-    return f"SELECT *{_durations_swap(per)} FROM {base}{renamed_alias(raw, names)}"
-
-
-def renamed_alias(raw: list[str], names: list[str]) -> str:
-    """' AS t("a", "A_1", ...)' renaming a table function's columns by position (the first
-    len(names) of them) when `names` differ from the stored `raw` ones, else ''."""
-    return "" if list(raw) == list(names) else " AS t(" + ", ".join(q(n) for n in names) + ")"
-
-
-def _durations_swap(per: dict[str, float]) -> str:
-    """' REPLACE (...)' turning these duration columns into DOUBLE seconds, '' when none."""
-    if not per:
-        return ""
-    return " REPLACE (" + ", ".join(f"CAST({q(c)} AS DOUBLE) / {units!r} AS {q(c)}" for c, units in per.items()) + ")"
+    return f"SELECT *{durations_swap(per)} FROM {base}{renamed_alias(raw, names)}"
 
 
 def parquet_warnings(path: str, pf=None) -> list[str]:
@@ -82,8 +70,7 @@ def parquet_warnings(path: str, pf=None) -> list[str]:
     _names, renames, unnamed = header_names.unique_names(raw, trim=False)
     out = []
     if unnamed:
-        out.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
-                   "named by position")
+        out.append(header_names.unnamed_warning(unnamed))
     said = header_names.renames_warning(renames, names=raw)
     if said:
         out.append(said)
@@ -505,8 +492,7 @@ def _sheet_names(csv_path: str, skip: int, header: bool, warnings: list) -> str:
         cells = next(itertools.islice(rows, skip, None), [])
     names, renames, unnamed = header_names.unique_names(cells)
     if unnamed:             # as a text file's header says it (io.tables.textfile)
-        warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} "
-                        "named by position")
+        warnings.append(header_names.unnamed_warning(unnamed))
     said = header_names.renames_warning(renames, names=cells)
     if said is None and not unnamed:
         return ""

@@ -11,7 +11,7 @@ second becomes `YN_1`, and every query, `--where` and `--columns` can tell them 
 """
 from __future__ import annotations
 
-__all__ = ["unique_names", "renames_warning", "engine_key"]
+__all__ = ["unique_names", "renames_warning", "unnamed_warning", "engine_key"]
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -60,6 +60,14 @@ def unique_names(cells: list[str], trim: bool = True) -> tuple[list[str], list[t
         taken.add(engine_key(name))
         names.append(name)
     return names, renames, unnamed
+
+
+def unnamed_warning(unnamed: int) -> str | None:
+    """The warning counting the blank names given a name by position, None when none was."""
+    if not unnamed:
+        return None
+    from somdesk.core.options import count_text
+    return f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} named by position"
 
 
 def renames_warning(renames: list[tuple[str, str]], shown: int = 5, names=()) -> str | None:

@@ -66,6 +66,6 @@ def renamed_keys(con, reader_sql: str, names: list[str], every: bool = False,
         return "", []
     unique, renames, _unnamed = header_names.unique_names(raw, trim=False)
     said = header_names.renames_warning(renames, names=raw)
-    from somdesk.io.tables.engine import renamed_alias
+    from somdesk.io.tables.duckutil import renamed_alias
     # DuckDB's names may be these already (`yn`, `YN` -> `YN_1`): the warning all the same
     return renamed_alias(list(names), unique), [said] if said else []

@@ -247,7 +247,7 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
             # our names, not DuckDB's: its renaming may take a name the file has (tester10 #20)
             names = unique
         if unnamed:
-            warnings.append(f"{count_text(unnamed, 'column')} had no name and {'was' if unnamed == 1 else 'were'} named by position")
+            warnings.append(header_names.unnamed_warning(unnamed))
         said = header_names.renames_warning(renames, names=cells)
         if said:
             warnings.append(said)
