@@ -196,7 +196,7 @@ def _train_streaming(args, spec, given, chunk, start, default, say) -> int:
     say.phase(f"saving the map {display_name(args.save_map)}")
     written = Written()     # the map, kept: a later error or a Ctrl+C says so (cli_outputs)
     with written.writing(args.save_map, is_map=True):
-        save_table_map(tm, args.save_map)
+        save_table_map(tm, args.save_map, cli_token())
     elapsed = time.perf_counter() - start
     # every epoch trains on every row and QE is measured over them all; TE on tm.inputs, a sample
     # of them only when there are more rows than it holds (testerC #12: "sampled": true,

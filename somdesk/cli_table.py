@@ -279,7 +279,7 @@ def run_train(args) -> int:
             # says so, and names every other output written before it (testerC #8)
             written = Written()
             with written.writing(args.save_map, is_map=True):
-                save_table_map(tm, args.save_map)
+                save_table_map(tm, args.save_map, token)
             warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()

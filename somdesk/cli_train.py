@@ -333,7 +333,8 @@ def _train_and_write(args, som, config, space, rgb, data, names, recorder, recor
             fh.write(buf.getbuffer())
     if args.save_map:
         with written.writing(args.save_map):
-            save_map(som, args.save_map, names, **_space_meta(space))
+            from somdesk.cli_interrupt import token
+            save_map(som, args.save_map, names, **_space_meta(space), cancel=token())
     if args.out:
         colours = args.view in ("map", "seed")   # U-matrix and hits stay in the training space
         with written.writing(args.out):

@@ -135,13 +135,15 @@ def _all_specs(extra_specs: ExtraSpecs | None) -> Callable[[dict], dict[str, Arr
 
 
 def save_map(som: SOM, path, input_names: list | None = None, *, extra_meta: dict | None = None,
-             extra_arrays: Mapping[str, np.ndarray] | None = None, extra_specs: ExtraSpecs | None = None) -> None:
-    """Write `som` to `path` atomically (the old file survives any failure).
+             extra_arrays: Mapping[str, np.ndarray] | None = None, extra_specs: ExtraSpecs | None = None,
+             cancel=None) -> None:
+    """Write `som` to `path` atomically (the old file survives any failure, a stop too).
 
     `extra_meta` keys are added to meta.json and `extra_arrays` stored beside the
     core arrays (see the module docstring); `extra_specs` checks them exactly as
     `load_map` will.  Raises SomdeskError for weights that cannot be reopened
-    (non-finite, beyond +-1e150), a clashing key or name, or an unwritable path.
+    (non-finite, beyond +-1e150), a clashing key or name, or an unwritable path; Cancelled
+    when `cancel` (core.cancel.CancelToken) is set while it writes (io.somz.write_somz).
     """
     check_saveable_weights(som.weights)
     meta = {
@@ -166,7 +168,7 @@ def save_map(som: SOM, path, input_names: list | None = None, *, extra_meta: dic
             raise SomdeskError(f"cannot save: array name {name!r} is reserved for the map itself")
         arrays[name] = arr
     try:
-        write_somz(path, meta, arrays, _all_specs(extra_specs))
+        write_somz(path, meta, arrays, _all_specs(extra_specs), cancel)
     except FileFormatError as exc:      # a spec refused the description we built
         raise SomdeskError(f"cannot save: {exc}") from None
 

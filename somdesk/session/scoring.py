@@ -90,8 +90,9 @@ def _guarded_specs(meta: dict) -> dict:
         raise FileFormatError(f"damaged table map description ({exc})") from None
 
 
-def save_table_map(tm, path) -> None:
-    """Write table map `tm` (session.table_data.TableMap) to `path` atomically (SomdeskError)."""
+def save_table_map(tm, path, cancel=None) -> None:
+    """Write table map `tm` (session.table_data.TableMap) to `path` atomically (SomdeskError);
+    `cancel` (core.cancel.CancelToken) stops the write part way (Cancelled, no file written)."""
     from somdesk.core.som import SOM
     from somdesk.io.mapfile import save_map
 
@@ -126,7 +127,7 @@ def save_table_map(tm, path) -> None:
         arrays["label_counts"] = np.asarray(lc.counts, dtype=np.int64)
     names = [f for f, a in zip(tm.recipe.features, tm.recipe.active) if a]
     save_map(som, path, names, extra_meta={"kind": KIND, "table_map": info}, extra_arrays=arrays,
-             extra_specs=_specs)
+             extra_specs=_specs, cancel=cancel)
 
 
 def _json_curve(curve: dict) -> dict:

@@ -85,6 +85,32 @@ def test_a_table_command_leaves_no_duckdb_connection_open(files, which):
     assert duckutil.open_count() == 0
 
 
+def test_only_the_process_own_command_spares_the_exit_collections(files, monkeypatch):
+    """cli._no_collections_at_exit freezes the collector only where the process ends next: the
+    `somdesk` script's subcommand (argv from the process).  A caller passing argv (a test, a
+    script) keeps its collector; so does the window's exit."""
+    import gc
+    import signal
+
+    from somdesk import cli
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert main(["table", "info", str(files / "small.csv")]) == 0
+    assert frozen == []
+    monkeypatch.setattr(sys, "argv", ["somdesk", "table", "info", str(files / "small.csv")])
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        assert main() == 0
+    finally:
+        signal.signal(signal.SIGINT, handler)       # the script's quiet after_command, not pytest's
+    assert frozen == [True]
+    monkeypatch.setattr(cli, "_run", lambda words, program=False: 0)     # the window, not opened
+    monkeypatch.setattr(sys, "argv", ["somdesk", str(files / "pic.png")])
+    assert main() == 0
+    assert frozen == [True]
+
+
 def test_close_all_closes_what_connect_and_scratch_opened():
     from somdesk.io.tables import duckutil
 
