@@ -49,7 +49,8 @@ class PlanesSheet(QScrollArea):
         box.addStretch(1)
         self.setWidget(page)
         self.setWidgetResizable(True)
-        self.image: np.ndarray | None = None
+        self._image: np.ndarray | None = None
+        self._pending = False      # planes given while the tab was hidden: drawn when it shows
         self.per_row = 1
         self._planes = None
         self._cell_width = 0
@@ -64,7 +65,7 @@ class PlanesSheet(QScrollArea):
         from somdesk.render import plane_cells
 
         if planes is None:
-            self._planes, self.image = None, None
+            self._planes, self._image, self._pending = None, None, False
             self.note.hide()
             self.label.clear()
             self.label.setText("Train or open a table map to see its component planes.")
@@ -82,7 +83,29 @@ class PlanesSheet(QScrollArea):
         self._cells = list(cells)
         # the widest cell (a plane with its bar and title) is one column of the sheet
         self._cell_width = max(c.shape[1] for c in self._cells[:64])
-        self._render()
+        # drawn when seen: the sheet's picture of 60 planes and its pixmap took 35-300 ms of the
+        # window's thread while another tab was shown (fixC); `image` draws it when asked
+        self._pending = True
+        if self.isVisible():
+            self._render()
+
+    @property
+    def has_planes(self) -> bool:
+        """Are planes shown (drawn or still to draw when the tab shows)?  Cheap, unlike `image`."""
+        return self._planes is not None
+
+    @property
+    def image(self) -> np.ndarray | None:
+        """(h, w, 3) uint8: the sheet's picture, exactly the pixels on screen (drawn now if the
+        tab has not been shown since the planes came); None without planes."""
+        if self._pending:
+            self._render()
+        return self._image
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._pending:
+            self._render()
 
     def columns_for(self, width: int) -> int:
         from somdesk.render.sheets import GAP
@@ -93,6 +116,7 @@ class PlanesSheet(QScrollArea):
         from somdesk.gui.map_view import to_qimage
         from somdesk.render import tile_cells
 
+        self._pending = False
         if self._planes is None:
             return
         planes = self._planes[0]
@@ -101,7 +125,7 @@ class PlanesSheet(QScrollArea):
         # a margin of white so the first plane does not touch the frame (part of the exported picture)
         pad = np.full((pic.shape[0] + 16, pic.shape[1] + 16, 3), 255, dtype=np.uint8)
         pad[8:-8, 8:-8] = pic
-        self.image = pad
+        self._image = pad
         self.label.setPixmap(QPixmap.fromImage(to_qimage(pad)))
         self.label.resize(pad.shape[1], pad.shape[0])
 
@@ -112,6 +136,8 @@ class PlanesSheet(QScrollArea):
 
     def screen_array(self) -> np.ndarray | None:
         """(h, w, 3) uint8 read back from the label's pixmap: what the screen shows."""
+        if self._pending:
+            self._render()
         pm = self.label.pixmap()
         if pm is None or pm.isNull():
             return None

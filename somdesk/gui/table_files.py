@@ -144,7 +144,7 @@ class TableFiles:
 
     def export_planes(self, path: str | None = None) -> bool:
         """The Planes tab's sheet as PNG: the pixels on screen."""
-        if self.planes.image is None:
+        if not self.planes.has_planes:
             return False
         path = path or self._ask("Export component planes", f"{self._stem()}-planes.png", [("PNG image", ["*.png"])])
         if not path:

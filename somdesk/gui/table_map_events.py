@@ -67,7 +67,7 @@ class TableMapEvents:
         # the model's labels_changed follows at once with this label: drawn already (testerW #3:
         # the views list and the map were made twice per map, 0.3 s for a 500-column table)
         self._drawn_with = (tm, ws.label_column)
-        self.show_planes()
+        self.show_planes()                  # drawn when its tab shows (gui/planes_sheet.py)
         self.map_view.select_nodes(ws.selected, emit=False)
         self._rows_selected(ws.selected_rows)
         what = "Opened table map" if ws.loaded else "Table map"

@@ -102,7 +102,6 @@ class TableOpening:
 
     def _read_whole(self, path: str, options) -> bool:
         """Start the whole read on the window's runner (replaces a running task, as every start)."""
-        from somdesk.io.tables.table import read_table
         from somdesk.session import Progress
 
         if not getattr(self, "_read_hooked", False):
@@ -112,6 +111,11 @@ class TableOpening:
         name = display_basename(path)
 
         def task(token):
+            # the readers and what installing a table imports, imported here: the first table's
+            # imports on the window's thread held it 0.2-0.5 s (fixC)
+            import somdesk.io.chunked_checks  # noqa: F401 - TableWorkspace.out_of_core_unavailable's
+            import somdesk.session.table_data  # noqa: F401 - TableWorkspace.set_table's default spec
+            from somdesk.io.tables.table import read_table
             from somdesk.session.table_columns import judge_columns
 
             yield Progress(READ_KIND, 0, 0, "rows", name)

@@ -31,6 +31,8 @@ trained with (masked), with the category sets and fill values computed by the en
 """
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtWidgets import QCheckBox, QLabel
 from somdesk.core.options import count_text
 
@@ -93,9 +95,10 @@ class TableScale:
         """Live view of an out-of-core run: the sample's hits under the latest weights."""
         if kind != "segment":        # not imported before: a colour run's first map paid ~20 ms
             return
-        from somdesk.session.outofcore_table import StreamProgress
-
-        if not isinstance(value, StreamProgress):
+        # nor for an in-memory run, whose progress is never a StreamProgress: importing the
+        # out-of-core module on its first progress line held the window 0.4-0.8 s (fixC)
+        ooc = sys.modules.get("somdesk.session.outofcore_table")
+        if ooc is None or not isinstance(value, ooc.StreamProgress):
             return
         chunk = f", chunk {value.chunk} of {value.chunks}" if value.chunk else ""
         where = (f"Epoch {value.done + 1} of {value.total}{chunk}{self._time_left(value)}"

@@ -122,7 +122,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
         self.segment_choice.setEnabled(has_map and not busy)
         self.profiles_csv_button.setEnabled(ws.profiles is not None)
-        self.planes_png_button.setEnabled(self.planes.image is not None)
+        self.planes_png_button.setEnabled(self.planes.has_planes)     # `image` would draw the sheet now
         self.profiles_png_button.setEnabled(ws.profiles is not None)
         self.top_items_button.setVisible(self.profiles_view.ratings.isChecked())
         self.top_items_button.setEnabled(ws.top_items is not None)

@@ -294,7 +294,12 @@ def paced(task, window, token, policy: SnapshotPolicy | None = None):
 
 
 class ColourEdit(QUndoCommand):
-    """A palette edit (add, edit, remove, random): undo puts the previous colours back."""
+    """A palette edit (add, edit, remove, random): undo puts the previous colours back, with
+    their map: a trained map the edit replaced comes back trained (the session's history holds
+    it, `Session.record_step`), so an edit never drops unsaved training without a way back,
+    and a close asks about it meanwhile (window_unsaved.ONLY_IN_UNDO)."""
+
+    LABEL = "Edit colours"     # the session's step (Session.undo_step), whatever the window calls it
 
     def __init__(self, window, colours, names, what: str):
         super().__init__(what)
@@ -305,18 +310,35 @@ class ColourEdit(QUndoCommand):
 
     def _apply(self, state) -> None:
         colours, names, title, source = state
-        self.window.end_tasks()
         with same_document(self.window):     # an edit, not a new file: the undo stack stays
             # and so does the session's history: a Reset weights before this edit still brings
             # its training back (the edit cleared it, so Reset, Edit, Undo, Undo lost the training)
-            self.window.session.new_colours(colours, names=names, title=title, source=source, keep_history=True)
-        self.window.statusBar().clearMessage()   # a "Stopped at epoch …" of the map it replaced
+            # and the map file: Undo of an edit of a saved map is that file's map again, not unsaved work
+            s = self.window.session
+            s.new_colours(colours, names=names, title=title, source=source, keep_history=True, path=s.path)
 
     def redo(self) -> None:
+        w = self.window
+        w.end_tasks()
+        # the map it replaces goes to the session's history first: Undo brings it back trained
+        # (it came back as a fresh map: Train, Edit, Undo lost the unsaved epochs without a word)
+        trained = w.session.record_step(self.LABEL)
         self._apply(self.after)
+        if trained:
+            w.statusBar().showMessage("The edited colours start a fresh map (Ctrl+Z brings the training back).",
+                                      8000)
+        else:
+            w.statusBar().clearMessage()   # a "Stopped at epoch …" of the map it replaced
 
     def undo(self) -> None:
-        self._apply(self.before)
+        w = self.window
+        w.end_tasks()
+        w.statusBar().clearMessage()
+        if w.session.can_undo_step(self.LABEL):
+            with same_document(w):           # the colours and the map before the edit, as they were
+                w.session.undo_step(self.LABEL)
+        else:                                # the session's history went (another file, a training)
+            self._apply(self.before)
 
 
 class same_document:   # noqa: N801 - used as a context manager, like contextlib's

@@ -7,7 +7,8 @@ Needs the window's `session`, `runner`, `undo`, `confirm_unsaved` and `save()`. 
 task that has no map to save yet (training, measuring a stopped run, re-segmenting) asks
 Discard / Cancel in words true for that task (DROP_TABLE_RUN).  So does training that lives
 only in Undo after a Reset weights: Save writes the map shown (the reset one), so a Save
-button would have "saved" and lost the training (ONLY_IN_UNDO).
+button would have "saved" and lost the training (ONLY_IN_UNDO); so does training a palette
+edit took off the map (its Undo brings it back: gui/window_tasks.ColourEdit).
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ DROP_TABLE_RUN = {
 ONLY_IN_UNDO = ("This window has training that is not saved: Reset weights took it off the map, "
                 "and only Undo brings it back.",
                 "To keep it, cancel, use Edit › Undo until the training is back, then save the map.")
+
+
+# the same, when a palette edit took the training off the map (gui/window_tasks.ColourEdit)
+ONLY_IN_UNDO_AFTER_EDIT = (ONLY_IN_UNDO[0].replace("Reset weights", "a palette edit"), ONLY_IN_UNDO[1])
 
 
 def discard_training(parent, why: str) -> bool:
@@ -73,7 +78,7 @@ class WindowUnsaved:
         if self.palette_edited() and not self.session.unsaved:
             return "This window has palette edits that are not saved."
         if self.only_in_undo():
-            return ONLY_IN_UNDO[0]
+            return self._only_in_undo_words()[0]
         return "This window has training that is not saved."
 
     def only_in_undo(self) -> bool:
@@ -81,6 +86,11 @@ class WindowUnsaved:
         write the reset map and keep nothing of it?"""
         s = self.session
         return bool(s.unsaved and not s.would_discard_training and s.training_only_in_undo)
+
+    def _only_in_undo_words(self) -> tuple[str, str]:
+        """ONLY_IN_UNDO, naming the step that took the training off the map."""
+        step = self.session.undo_training_step
+        return ONLY_IN_UNDO if step in (None, "Reset weights") else ONLY_IN_UNDO_AFTER_EDIT
 
     def unsaved_question(self, edits: bool) -> str:
         """The prompt's second line: what Discard leads to (closing, or another file replacing
@@ -106,7 +116,7 @@ class WindowUnsaved:
             # no Save: it writes the reset map shown, and the training would still be lost
             lose = "Opening another file loses it." if getattr(self, "_unsaved_for", "close") == "open" \
                 else "Closing now loses it."
-            box.setInformativeText(f"{lose} {ONLY_IN_UNDO[1]}")
+            box.setInformativeText(f"{lose} {self._only_in_undo_words()[1]}")
             save = None
         else:
             box.setInformativeText(self.unsaved_question(edits))

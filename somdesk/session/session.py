@@ -248,12 +248,13 @@ class Session:
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
                     seed: int | None = None, source: str | None = None, space: str | None = None,
-                    palette_name: str | None = None, keep_history: bool = False) -> None:
+                    palette_name: str | None = None, keep_history: bool = False, path: str | None = None) -> None:
         """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
         training in colour `space` (None: the current colour dataset's, else "srgb").
         `palette_name`: the palette's own name from its file (None: it has none).
         `keep_history`: an edit of the same document (a window's own undo step), whose undo
-        history stays (a Reset weights before it still brings its training back)."""
+        history stays (a Reset weights before it still brings its training back).
+        `path`: the map file the work stays with (an edit's: Save writes there), else none."""
         if colours is None:
             rng = np.random.default_rng(seed)
             colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
@@ -261,7 +262,7 @@ class Session:
         if space is None:
             space = self.dataset.space if self.kind == "colours" else "srgb"
         self.install(ColourData(colours, tuple(names), title or "colours", source, space, own_name=palette_name),
-                     self.config if self.kind == "colours" else SOMConfig(), keep_history=keep_history)
+                     self.config if self.kind == "colours" else SOMConfig(), keep_history=keep_history, path=path)
 
     def set_colour_space(self, space: str) -> None:
         """Train the colours in `space` (core.colour_space.SPACES) from now on: a fresh map
@@ -448,7 +449,35 @@ class Session:
 
     def undo_reset_weights(self) -> None:
         """Undo the last Reset weights (SomdeskError when the last step was something else)."""
-        self.history.step_back(self, "Reset weights")
+        self.undo_step("Reset weights")
+
+    def record_step(self, label: str) -> bool:
+        """Record the workspace as it is before an undoable step the caller makes next (a
+        window's palette edit, which then installs its colours with `keep_history=True`):
+        `undo_step(label)` brings it back, its trained map included, and until then that
+        training counts as unsaved (`training_only_in_undo`).  Returns whether the recorded
+        map held trained epochs.  SomdeskError while training."""
+        self._require()
+        self._require_idle("edit the workspace")
+        state = undo.capture(self, label)
+        self.history.record(state)
+        return state.trained
+
+    def can_undo_step(self, label: str) -> bool:
+        """Is the last recorded step a `label` step (for a window with its own undo stack)?"""
+        return self.history.can_undo(self, label)
+
+    def undo_step(self, label: str) -> None:
+        """Undo the last step, which must be a `label` one (SomdeskError otherwise)."""
+        self.history.step_back(self, label)
+
+    @property
+    def undo_training_step(self) -> str | None:
+        """The label of the newest step that took unsaved training off the map ("Reset weights",
+        a palette edit's), or None when no training lives only in Undo."""
+        if self.kind == "table":
+            return None
+        return self.history.unsaved_training_label(self._on_disk.values())
 
     def _refresh_map(self, measure: bool = True, shown=None) -> None:
         if self.dataset is None:

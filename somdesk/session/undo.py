@@ -1,5 +1,8 @@
 """Undo and redo of the workspace's own edits: palette edits and Reset weights.
 
+A palette edit over a trained map keeps that map here too: its Undo brings the training
+back (a window's edit records it with Session.record_step).
+
 Each undoable action records the whole workspace state before it (`capture`):
 dataset, config, SOM, image phase, map shown, clusters, quantised picture,
 measures and the version of the work shown (Session._version: Undo and Redo bring the
@@ -100,6 +103,12 @@ class History:
         read from a file (Session._on_disk's values)."""
         saved = tuple(saved)
         return any(s.trained and s.version not in saved for s in self.undo)
+
+    def unsaved_training_label(self, saved=()) -> str | None:
+        """The label of the newest step holding trained epochs in no file (see
+        `holds_unsaved_training`), or None."""
+        saved = tuple(saved)
+        return next((s.label for s in reversed(self.undo) if s.trained and s.version not in saved), None)
 
     def clear(self) -> None:
         self.undo.clear()

@@ -68,10 +68,13 @@ class GapMeter:
     """A QTimer ticking every `interval_ms` on the GUI thread: the longest gap between its ticks
     (`longest`, seconds) is the longest stall of the window; `all` keeps the gaps over 0.1 s as
     (seconds, when).  `from_start`: the first gap is counted from now, else from the first tick.
+    `cpu_longest`: the most CPU time the GUI thread spent between two ticks (time.thread_time),
+    the work that held it, which other processes on a loaded machine barely change.
     Stop it with `timer.stop()`."""
 
     def __init__(self, interval_ms: int = 5, from_start: bool = True):
         self.last, self.longest = (time.perf_counter() if from_start else None), 0.0
+        self.cpu_last, self.cpu_longest = time.thread_time(), 0.0
         self.all: list[tuple[float, float]] = []
         self.timer = QTimer()
         self.timer.setInterval(interval_ms)
@@ -79,7 +82,10 @@ class GapMeter:
         self.timer.start()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
+        if self.last is not None:
+            self.cpu_longest = max(self.cpu_longest, cpu - self.cpu_last)
+        self.cpu_last = cpu
         if self.last is not None:
             self.longest = max(self.longest, now - self.last)
             if now - self.last > 0.1:

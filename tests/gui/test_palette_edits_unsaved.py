@@ -141,3 +141,66 @@ def test_the_prompt_says_what_happens_instead_of_closing(pal_win):
     assert pal_win.unsaved_question(False) == "Save it before closing?"
     pal_win.may_discard_training(opening=True)
     assert "Opening another file" in pal_win.unsaved_question(False)
+
+
+# -- a palette edit over a trained, unsaved map (fixC): the training stays in Undo -----------------
+
+SMALL = SOMConfig(width=6, height=5, iterations=20, seed=1)
+
+
+def trained(win, qtbot):
+    win.left.params.set_config(SMALL)
+    win.session.set_config(SMALL)
+    train(qtbot, win)
+    assert win.session.map.iteration == SMALL.iterations and win.session.unsaved
+
+
+@pytest.mark.parametrize("edit", ["add", "remove", "recolour"])
+def test_an_edit_over_unsaved_training_keeps_it_in_undo(pal_win, qtbot, asked, edit):
+    """Train, do not save, edit the palette: the edit's Undo brings the trained map back (it
+    came back untrained, the epochs gone without a word), and until then a close asks."""
+    trained(pal_win, qtbot)
+    before = pal_win.session.dataset.colours.copy()
+    d = pal_win.session.dataset
+    if edit == "add":
+        from PySide6.QtGui import QColor
+        pal_win.left.swatches.add_colour(QColor(10, 20, 30))
+    elif edit == "remove":
+        remove_first(pal_win)
+    else:
+        recoloured = d.with_alpha.copy()
+        recoloured[0, :3] = (0.5, 0.5, 0.5)
+        pal_win.edit_colours(recoloured, d.names, "Edit colour")
+    assert pal_win.session.map.iteration == 0                     # the edited colours: a fresh map
+    assert pal_win.unsaved() and pal_win.isWindowModified()
+    assert "Ctrl+Z brings the training back" in pal_win.statusBar().currentMessage()
+    assert not pal_win.close() and "palette edit took it off the map" in asked.texts[-1]
+    pal_win.undo.undo()
+    np.testing.assert_array_equal(pal_win.session.dataset.colours, before)
+    assert pal_win.session.map.iteration == SMALL.iterations     # the training is back
+    assert pal_win.session.unsaved and pal_win.isWindowModified()
+    pal_win.undo.redo()                                           # the edit again: training in Undo
+    assert pal_win.session.map.iteration == 0 and pal_win.unsaved()
+    pal_win.undo.undo()
+    assert pal_win.session.map.iteration == SMALL.iterations
+
+
+def test_an_edit_after_a_reset_then_two_undos_bring_the_training_back(pal_win, qtbot):
+    trained(pal_win, qtbot)
+    pal_win.reset_weights()
+    remove_first(pal_win)
+    pal_win.undo.undo()                   # the edit: the reset map of the four colours
+    assert len(pal_win.session.dataset.colours) == 4 and pal_win.session.map.iteration == 0
+    pal_win.undo.undo()                   # the Reset
+    assert pal_win.session.map.iteration == SMALL.iterations
+
+
+def test_an_edit_over_a_saved_map_asks_nothing_and_undo_still_brings_it_back(pal_win, qtbot, tmp_path,
+                                                                             monkeypatch, asked):
+    trained(pal_win, qtbot)
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "trained.somz"))
+    assert pal_win.save()
+    remove_first(pal_win)
+    assert "palette edits" in pal_win.unsaved_text()              # the training is in its file
+    pal_win.undo.undo()
+    assert pal_win.session.map.iteration == SMALL.iterations and not pal_win.isWindowModified()
