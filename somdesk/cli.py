@@ -39,9 +39,13 @@ class _GuardedStdout:
     def __init__(self, stream):
         self._stream = stream
 
-    def _guard(self, call, *args):
+    def _guard(self, method: str, *args):
+        if self._stream is None:
+            # descriptor 1 closed (`>&-`): Python's sys.stdout is None, and the first write was
+            # AttributeError's traceback (testerC #1a)
+            raise _StdoutError("cannot write - (standard output): it is closed")
         try:
-            return call(*args)
+            return getattr(self._stream, method)(*args)
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -49,15 +53,19 @@ class _GuardedStdout:
             raise _StdoutError(f"cannot write - (standard output): {os_reason(exc)}") from None
 
     def write(self, text):
-        return self._guard(self._stream.write, text)
+        return self._guard("write", text)
 
     def writelines(self, lines):
-        return self._guard(self._stream.writelines, lines)
+        return self._guard("writelines", lines)
 
     def flush(self):
-        return self._guard(self._stream.flush)
+        if self._stream is None:        # nothing was written to a closed standard output
+            return None
+        return self._guard("flush")
 
     def __getattr__(self, name):
+        if self._stream is None:        # no buffer, no fileno: the writers take the text path
+            raise AttributeError(name)
         return getattr(self._stream, name)
 
 
@@ -257,6 +265,8 @@ def _out_of_memory() -> int:
 def _stdout_to_devnull() -> None:
     """Point standard output's descriptor at /dev/null, so the interpreter's final flush of
     what is still buffered stays quiet (a reader gone, a full disk: said once already)."""
+    if sys.stdout is None:      # closed (`>&-`): nothing buffered to flush
+        return
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from somdesk.cli_outputs import print_summary, print_warning, wrote_text
+from somdesk.cli_outputs import output_name, print_summary, print_warning, wrote_text
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.names import display_name
 
@@ -59,11 +59,70 @@ def _row_count(path: str) -> int:
         return 0
 
 
-def wants_streaming(args) -> bool:
-    """Does `train --table` run out of core (see module docstring)?"""
+def _check_mode(args) -> str:
+    """--mode of `train --table` in lower case ("" when not given); OptionError for any mode but batch."""
     mode = (args.mode or "").lower()
     if mode and mode != "batch":
         raise OptionError(f"table maps train with the batch map; --mode {args.mode} is not available for tables")
+    return mode
+
+
+def streams_by_flags(args) -> bool:
+    """Does `train --table` run in chunks whatever the table holds: --out-of-core, --dask, or
+    --mode batch on a glob?  (--mode batch on one file streams only past --max-rows rows, which
+    takes counting them: `wants_streaming`.)"""
+    return bool(args.dask or args.out_of_core or (_check_mode(args) == "batch" and _is_glob(args.table)))
+
+
+def _refuse_in_memory_outputs(args) -> None:
+    """OptionError when `train --table` in chunks is given an output that needs the whole table
+    in memory (--profiles, --report, --assignments, --top-items)."""
+    if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
+        raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
+                          f"{_why_in_chunks(args)}: score it with `somdesk assign MAP DATA --out-of-core` instead")
+
+
+def check_train_flags(args) -> None:
+    """The flag checks of `train --table` that need no file: OptionError for a --mode other than
+    batch and, when the flags alone make the run stream (streams_by_flags), for an output that
+    needs the table in memory, a reading option the chunked reader does not take, or a bad
+    --chunk-rows.  Called before the table is read or counted (testerC #19: `--out-of-core
+    --assignments a.csv` was refused after 4.3 s of work); --dask's address and extra are checked
+    by check_dask."""
+    _check_mode(args)
+    if streams_by_flags(args):
+        _refuse_in_memory_outputs(args)
+        _refuse_read_options(args, _TRAIN_READ_FLAGS, _TRAIN_CHUNKED, "train on")
+        _chunk_rows(args)
+
+
+def check_dask(args) -> None:
+    """With --dask: OptionError for an address that is not local, local:N or a scheduler URL, and
+    SomdeskError when this somdesk has not the cluster extra -- both before anything is read
+    (the extra's absence was said after the table was read to choose its label column).
+    Nothing is started here: the cluster is, when the work begins (_executor)."""
+    if not args.dask:
+        return
+    import importlib.util
+
+    try:
+        from somdesk.session.dask_executor import parse_address
+    except ImportError as exc:
+        raise _no_extra(exc) from None
+    parse_address(args.dask)
+    if importlib.util.find_spec("distributed") is None:
+        raise _no_extra(ImportError("No module named 'distributed'"))
+
+
+def _no_extra(exc: ImportError) -> SomdeskError:
+    # the packaged app leaves the cluster extra out (build.spec); so may a plain install
+    return SomdeskError(f"--dask needs the cluster extra, which this somdesk does not have ({exc}); "
+                        "install somdesk with pip install 'somdesk[cluster]' and run it from there")
+
+
+def wants_streaming(args) -> bool:
+    """Does `train --table` run out of core (see module docstring)?"""
+    mode = _check_mode(args)
     if args.dask or args.out_of_core:
         return True
     if mode != "batch":
@@ -89,15 +148,25 @@ def _why_in_chunks(args) -> str:
 def metrics_fields(tm) -> dict:
     """{"features": the trained (placing) features, "passive": the passive ones, "k_curve": the
     segment validity curve {"k": [...], "davies_bouldin": [...], "silhouette": [...]} (null where
-    a measure is undefined; {} below 3 nodes)} of table map `tm` for --metrics-json (tester12 #11:
-    a passive date column was listed among the trained features; testerC #12: the help promised
-    the k curve and there was none)."""
+    a measure is undefined; the three lists empty below 3 nodes, where there is no curve)} of
+    table map `tm` for --metrics-json (tester12 #11: a passive date column was listed among the
+    trained features; testerC #12: the help promised the k curve and there was none; testerC
+    #16: `{}` on a small map, the three lists elsewhere -- one shape now)."""
     r = tm.recipe
-    curve = {key: [None if v is None or not np.isfinite(v) else round(float(v), 6) for v in tm.curve[key]]
-             if key != "k" else [int(k) for k in tm.curve[key]]
-             for key in ("k", "davies_bouldin", "silhouette") if key in (tm.curve or {})}
+    given = tm.curve or {}
+    curve = {key: [None if v is None or not np.isfinite(v) else round(float(v), 6) for v in given.get(key, ())]
+             if key != "k" else [int(k) for k in given.get(key, ())]
+             for key in ("k", "davies_bouldin", "silhouette")}
     return {"features": [f for f, a in zip(r.features, r.active) if a],
             "passive": [f for f, a in zip(r.features, r.active) if not a], "k_curve": curve}
+
+
+def suggested_k(tm) -> int:
+    """The suggested segment count of table map `tm` (session.segments.suggested_k: 1 below 3
+    nodes), for --metrics-json's "suggested_k" and the summary line: always a whole number."""
+    from somdesk.session.segments import suggested_k as suggested
+
+    return suggested(tm.curve)
 
 
 def write_metrics(args, metrics: dict, written=None) -> None:
@@ -118,9 +187,7 @@ def _executor(spec: str | None):
     try:
         from somdesk.session.dask_executor import DaskExecutor
     except ImportError as exc:
-        # the packaged app leaves the cluster extra out (build.spec); so may a plain install
-        raise SomdeskError(f"--dask needs the cluster extra, which this somdesk does not have ({exc}); "
-                           "install somdesk with pip install 'somdesk[cluster]' and run it from there") from None
+        raise _no_extra(exc) from None
     return DaskExecutor(spec)
 
 
@@ -138,12 +205,11 @@ def run_train_streaming(args, spec, check_writable, default_label: bool = False)
     (session.outofcore_table.default_label_out_of_core), said as in memory."""
     from somdesk.io.names import display_name
 
-    if args.profiles or args.report or args.assignments or getattr(args, "top_items", None):
-        raise OptionError("--profiles, --report, --assignments and --top-items read the whole table in memory; "
-                          f"{_why_in_chunks(args)}: score it with `somdesk assign MAP DATA --out-of-core` instead")
+    # again for a run that streams because of its row count (--mode batch past --max-rows): the
+    # flags alone were checked before the count (check_train_flags)
+    _refuse_in_memory_outputs(args)
     # the options its reader does not take were dropped without a word (as review8 found in assign)
-    _refuse_read_options(args, _TRAIN_READ_FLAGS, "training in chunks (--out-of-core, --dask, a glob, or "
-                         "--mode batch on more rows than --max-rows)", "train on")
+    _refuse_read_options(args, _TRAIN_READ_FLAGS, _TRAIN_CHUNKED, "train on")
     check_writable(args.save_map, inputs=glob.glob(args.table) or [args.table])
     from somdesk.io.tables.options import ReadOptions
     from somdesk.session.outofcore_format import given_number_format
@@ -208,7 +274,7 @@ def _train_streaming(args, spec, given, chunk, start, default, say) -> int:
                "executor": "dask" if args.dask else "out-of-core", "height": tm.config.height,
                "width": tm.config.width, "epochs": tm.config.iterations, **metrics_fields(tm),
                "quantization_error": tm.quantization_error, "topographic_error": tm.topographic_error,
-               "k": tm.k, "suggested_k": tm.curve.get("suggested"), "seconds": round(elapsed, 3)}
+               "k": tm.k, "suggested_k": suggested_k(tm), "seconds": round(elapsed, 3)}
     lc = tm.label_counts
     if lc is not None:      # the label's majority per segment, counted over every row as in memory
         from somdesk.session.table_labels import labels_json
@@ -233,6 +299,43 @@ def _train_streaming(args, spec, given, chunk, start, default, say) -> int:
 
 def wants_streaming_assign(args) -> bool:
     return bool(args.dask or args.out_of_core or _is_glob(args.data))
+
+
+# names that ask for one table file: with --dask, --out is a folder of Parquet parts, and a new
+# folder named x.csv was made without a word (testerC #14); a folder named x.parquet is Dask's
+# and Spark's own way of naming a partitioned Parquet data set, so it is taken
+_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".ndjson", ".jsonl", ".xlsx", ".xls", ".ods", ".gz", ".zip")
+
+
+def check_assign_flags(args) -> None:
+    """The flag checks of `assign` in chunks (--out-of-core, --dask or a glob) that need no file,
+    before the map or the data is read (testerC #19): reading options the chunked reader does
+    not take, --chunk-rows, and with --dask its --out (given, not standard output, not a file's
+    name or an existing file: a folder), its address and the cluster extra (check_dask).
+    OptionError / SomdeskError."""
+    if not wants_streaming_assign(args):
+        return
+    # --where: a filter while staging (io.chunked); not on Dask, whose workers number rows by partition
+    _refuse_read_options(args, _READ_FLAGS if args.dask else _SCORE_READ_FLAGS)
+    _chunk_rows(args)
+    if not args.dask:
+        return
+    from somdesk.cli_outputs import is_stdout
+
+    part = "--dask writes partitioned Parquet (part-00000.parquet, ...) into a folder"
+    if not args.out:
+        raise OptionError(f"{part}: give --out FOLDER")
+    if is_stdout(args.out):
+        raise OptionError(f"{part}, not to standard output: give --out FOLDER, or leave out --dask to write "
+                          "CSV to standard output")
+    if os.path.isdir(args.out):
+        pass
+    elif os.path.lexists(args.out):
+        raise OptionError(f"--out {display_name(args.out)} is a file, but {part}: give a folder name")
+    elif os.path.splitext(args.out.rstrip("/" + os.sep))[1].lower() in _FILE_SUFFIXES:
+        raise OptionError(f"--out {display_name(args.out)} names a file, but {part}: give a folder name "
+                          "(such as scores/ or scores.parquet), or leave out --dask to write one file")
+    check_dask(args)
 
 
 def score_partition(part, tm, tally=None) -> dict:
@@ -297,6 +400,7 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
 # training in chunks takes --where (a filter while staging), --decimal and --thousands
 # (session.outofcore_format.text_number_format) and no other reading option
 _TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),)
+_TRAIN_CHUNKED = "training in chunks (--out-of-core, --dask, a glob, or --mode batch on more rows than --max-rows)"
 
 
 _SCORE_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where")
@@ -322,8 +426,7 @@ def _assign_streaming(args, check_writable, say) -> int:
 
     from somdesk.session.unseen import UnseenTally
 
-    # --where: a filter while staging (io.chunked); not on Dask, whose workers number rows by partition
-    _refuse_read_options(args, _READ_FLAGS if args.dask else _SCORE_READ_FLAGS)
+    check_assign_flags(args)            # done by run_assign already; the flags alone, before any reading
     tm = load_table_map(args.map)
     from somdesk.io.chunked_sql import expand
     from somdesk.io.tables.options import ReadOptions
@@ -355,11 +458,7 @@ def _assign_streaming(args, check_writable, say) -> int:
     with src:
         starts = np.cumsum([0] + [p[2] - p[1] for p in src.partitions])[:-1]
         if args.dask:
-            if not args.out:
-                raise OptionError("--dask writes partitioned Parquet: give --out FOLDER")
-            os.makedirs(args.out, exist_ok=True)
-            if not os.path.isdir(args.out):
-                raise OptionError(f"--out {display_name(args.out)} must be a folder with --dask")
+            os.makedirs(args.out, exist_ok=True)        # --out: a folder name (check_assign_flags)
             for old in glob.glob(os.path.join(args.out, "part-*.parquet")):
                 os.remove(old)   # a smaller rerun must not leave the previous run's parts
             ex = _executor(args.dask)
@@ -382,24 +481,26 @@ def _assign_streaming(args, check_writable, say) -> int:
                 nonlocal few
                 for i, (p, s) in enumerate(zip(src.partitions, starts)):
                     check(token)
-                    say.phase(f"scoring part {i + 1:,} of {len(src.partitions):,} and writing {display_name(args.out)}")
+                    say.phase(f"scoring part {i + 1:,} of {len(src.partitions):,} and writing {output_name(args.out or '-')}")
                     a = score_partition(p, tm, tally)
                     few += int(np.count_nonzero(a["few"]))
                     files = src.files_of(p)          # a glob: the file each row came from
                     if files is not None:
                         a = {**a, "file": files}
                     yield src.row_numbers(p, int(s)), a        # filtered: the files' row numbers
-            if not args.out:
-                raise OptionError("--out-of-core writes a file: give --out FILE.csv or FILE.parquet")
-            check_writable(args.out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
+            # no --out: CSV on standard output, as in memory and as `--out -` (testerC #3a: a glob
+            # without --out was refused with a word about --out-of-core)
+            out = args.out or "-"
+            check_writable(out, inputs=[args.map] + (glob.glob(args.data) or [args.data]))
             from somdesk.cli_outputs import Written
-            with Written().writing(args.out):       # a Ctrl+C after it names it
-                n = write_scores(args.out, blocks(), token, files=src.file_labels is not None)
+            with Written().writing(out):       # a Ctrl+C after it names it
+                n = write_scores(out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
     warned = src.warnings + [w for w in (source_change_warning(tm, args.data), tally.warning(name),
                                          few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
-    print_summary(args, f"{count_text(n, 'row')} scored; {wrote_text(args.out)}")   # testerC #11
+    if args.out:        # the scores on standard output by default: no summary line, as in memory
+        print_summary(args, f"{count_text(n, 'row')} scored; {wrote_text(args.out)}")   # testerC #11
     return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import replace
 
 from somdesk.errors import OptionError
@@ -176,6 +175,7 @@ def _read_table(path, options, token=None):
 
 def run_info(args) -> int:
     _one_file(args.file, "table info describes one file: give one of them")
+    _options(args).checked()        # a bad reading option before the file is read
 
     from somdesk.cli_interrupt import token
     from somdesk.cli_progress import RunProgress
@@ -211,13 +211,10 @@ def run_train(args) -> int:
     from somdesk.io.names import display_name
     import time
 
-    from somdesk.cli_interrupt import token as cli_token
-    from somdesk.session.scoring import save_table_map
-    from somdesk.core.options import size_text
-    from somdesk.session.table_data import TableMapSpec, train_table_map
-
     from somdesk.cli_train import check_suffix
 
+    # every check of the flags alone comes before the table is read or counted, and the flag
+    # combinations refused in chunks before the session's imports too (testerC #19)
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     from somdesk.cli_outputs import profiles_picture
     check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items,
@@ -235,18 +232,29 @@ def run_train(args) -> int:
     if columns and label in columns:
         raise OptionError(f"--label {label} is also in --columns: the label names the rows and is not "
                           "trained on; leave it out of --columns, or choose another --label")
+    _options(args).checked()        # --skip, --encoding, --thousands, ... (the reader checks them again)
+    cli_scale.check_train_flags(args)
+    weights = _weights(args.weights, columns)
+
+    from somdesk.cli_interrupt import token as cli_token
+    from somdesk.session.scoring import save_table_map
+    from somdesk.core.options import size_text
+    from somdesk.session.table_data import TableMapSpec, check_spec, train_table_map
+
     with in_flag_words(args, "epochs"):        # the core's range words, in the flags typed
-        spec = TableMapSpec(columns=columns, label=label, weights=_weights(args.weights, columns),
+        spec = TableMapSpec(columns=columns, label=label, weights=weights,
                             passive=_split(args.passive), categorical=_split(args.categorical),
                             group_weight=args.group_weight, normalise=args.normalise, missing=args.missing,
                             height=args.height, width=args.width, epochs=args.epochs, topology=args.topology,
                             seed=args.seed, clusters=args.clusters, cluster_method=args.cluster_method)
+        check_spec(spec)            # --normalise, --missing, --clusters past --width x --height, ...
+    cli_scale.check_dask(args)
     if cli_scale.wants_streaming(args):
         return cli_scale.run_train_streaming(args, spec, check_writable, default_label=label is None and not no_label)
     _one_file(args.table, "training on several files reads them in chunks: add --out-of-core (or --dask), "
                           "or give one file")
     from somdesk.cli_progress import RunProgress
-    from somdesk.session.table_data import check_spec, prepare_for
+    from somdesk.session.table_data import prepare_for
 
     token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
     start = time.perf_counter()
@@ -290,7 +298,7 @@ def run_train(args) -> int:
                "sampled": bool(tab.sampled),
                "height": tm.config.height, "width": tm.config.width, "epochs": tm.config.iterations,
                **cli_scale.metrics_fields(tm), "quantization_error": tm.quantization_error,
-               "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": tm.curve.get("suggested"),
+               "topographic_error": tm.topographic_error, "k": tm.k, "suggested_k": cli_scale.suggested_k(tm),
                "seconds": round(elapsed, 3)}
     lc = tm.label_counts
     if lc is not None:      # --label: each segment's majority label and purity (tester11: shown nowhere)
@@ -310,7 +318,7 @@ def run_train(args) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on "
                   f"{rows_text}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
-                  f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
+                  f"(suggested {cli_scale.suggested_k(tm)}); saved {display_name(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
     print_label_summary(args, default, lc, tm.clusters)
     return 0
@@ -416,6 +424,9 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
 
 
 def run_assign(args) -> int:
+    # the flags alone first: nothing is read before they are known good (testerC #19)
+    _options(args).checked()
+    cli_scale.check_assign_flags(args)
     from somdesk.cli_interrupt import token as cli_token
     from somdesk.session.scoring import load_table_map, scoring_read_options
 
@@ -444,26 +455,18 @@ def _score(args, tm, tab, token, note) -> int:
         blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
         warnings[:0] = [w for w in (note, source_change_warning(tm, args.data)) if w]
-        if args.out:
-            from somdesk.io.tables.assignments import write_scores
-            check_writable(args.out, inputs=[args.map, args.data])
-            with Written().writing(args.out):       # a Ctrl+C after it names it
-                n = write_scores(args.out, blocks, token)
-            # after scoring: a refusal is then one line, and the unseen categories are counted
-            for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
-                print_warning(w)
+        from somdesk.io.tables.assignments import write_scores
+        # no --out: CSV on standard output, the bytes of `--out -` (one writer: cli_scale does the same)
+        out = args.out or "-"
+        check_writable(out, inputs=[args.map, args.data])
+        with Written().writing(out):       # a Ctrl+C after it names it
+            n = write_scores(out, blocks, token)
+        # after scoring: a refusal is then one line, and the unseen categories are counted
+        for w in warnings if not args.quiet else ():     # the reader's included (scoring.read_warnings)
+            print_warning(w)
+        if args.out:        # by default (scores on standard output) no summary line
             # stdout, or stderr when the scores go to stdout: every subcommand's rule (testerC #11)
             print_summary(args, f"{count_text(n, 'row')} scored; {wrote_text(args.out)}")
-        else:
-            import csv
-            from somdesk.io.tables.assignments import SCORE_COLUMNS, score_line
-            out = csv.writer(sys.stdout, lineterminator="\n")
-            out.writerow(SCORE_COLUMNS)
-            for rows, a in blocks:
-                for i in range(len(rows)):
-                    out.writerow(score_line(rows, a, i))
-            for w in warnings if not args.quiet else ():
-                print_warning(w)
     finally:
         tab.close()
     return 0

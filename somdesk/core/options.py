@@ -8,7 +8,7 @@ Numbers at the edges are refused, not clamped (a clamped value would train a
 different map than the one asked for): width/height 1..MAX_SIDE with at most
 MAX_NODES nodes, iterations 1..MAX_ITERATIONS, learning rate MIN_LEARNING_RATE..1,
 sigma MIN_SIGMA..MAX_SIGMA node spacings (see the constants for why), seed
-0..2**63-1.  Whole-number options take ints or integral floats; NaN, infinities,
+0..2**63-1 (one drawn for a run given none: 0..2**53-1, draw_seed).  Whole-number options take ints or integral floats; NaN, infinities,
 bools and text are an OptionError naming the option.
 """
 from __future__ import annotations
@@ -142,6 +142,21 @@ FIELD_WORDS = {"width": "width (the map's columns)", "height": "height (the map'
 def _out_of_range(field: str, rule: str) -> OptionError:
     subject = FIELD_WORDS[field]
     return OptionError(f"{subject} {rule}", field, subject)
+
+
+# A seed drawn for a run given none (core.som, session.outofcore) is at most 2**53 - 1, the
+# largest whole number every JSON reader reads exactly (JavaScript, jq and pandas read numbers
+# as doubles: 1318976567093838115 came back as ...838000), so the seed --metrics-json and a
+# saved map record reproduce the run wherever they are read (testerC #15).  A seed given may
+# still be anything from 0 to 2**63 - 1.
+MAX_DRAWN_SEED = 2**53 - 1
+
+
+def draw_seed() -> int:
+    """A fresh seed from the system's entropy (secrets), uniform over 0..MAX_DRAWN_SEED."""
+    import secrets
+
+    return secrets.randbits(53)
 
 
 def check_grid(width=None, height=None, iterations=None) -> tuple[int | None, int | None, int | None]:

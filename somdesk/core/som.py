@@ -33,7 +33,6 @@ updates are clipped to the data's box (see somdesk.core.kernels).
 from __future__ import annotations
 
 import math
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -42,7 +41,7 @@ import numpy as np
 from somdesk.core import kernels
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.initialise import initial_weights
-from somdesk.core.options import SOMConfig, count_text
+from somdesk.core.options import SOMConfig, count_text, draw_seed
 from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import Cancelled, OptionError, SomdeskError
 
@@ -141,8 +140,9 @@ class SOM:
         self.data = as_data(data)
         self._prepared = None   # the data made ready for the batch BMU search (kernels.prepare)
         self._sequential = np.arange(len(self.data), dtype=np.int64)   # read-only for the kernels
-        # A run without a seed still gets one, so it can be saved and resumed exactly.
-        self.seed = self.config.seed if self.config.seed is not None else secrets.randbits(63)
+        # A run without a seed still gets one, so it can be saved and resumed exactly (at most
+        # 2**53 - 1, read exactly from JSON: core.options.draw_seed).
+        self.seed = self.config.seed if self.config.seed is not None else draw_seed()
         h, w = self.config.height, self.config.width
         if weights is None:
             rng = np.random.default_rng(np.random.SeedSequence([self.seed, 0]))

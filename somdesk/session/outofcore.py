@@ -32,7 +32,7 @@ from somdesk.core.batch_map import (add_moments, apply_batch_update, merge_momen
                                     zero_sums)
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.initialise import pca_plane_from_moments
-from somdesk.core.options import SOMConfig
+from somdesk.core.options import SOMConfig, draw_seed
 from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import OptionError, SomdeskError
 from somdesk.io.chunked import ChunkedTable, read_partition
@@ -216,7 +216,7 @@ class StreamingBatch:
         self.source, self.config, self.prepare = source, config, prepare
         self.executor = executor or LocalExecutor()
         self.rule = rule or PlainRule()
-        self.seed = config.seed if config.seed is not None else int(np.random.SeedSequence().entropy % (2**63))
+        self.seed = config.seed if config.seed is not None else draw_seed()     # <= 2**53 - 1: JSON-exact
         self.iteration = 0
         self.weights = weights if weights is not None else self.initial_weights()
 

@@ -174,6 +174,14 @@ def validity_curve(codebook, method=DEFAULT_METHOD, topology="rectangular", hits
     return {"k": ks, "davies_bouldin": dbs, "silhouette": sils, "suggested": int(suggested)}
 
 
+def suggested_k(curve: dict | None) -> int:
+    """The segment count the map's nodes are cut into when none is asked for: the validity
+    curve's suggestion, or 1 for a map of fewer than 3 nodes (it has no curve: k = 2..nodes-1).
+    Always a whole number, so --metrics-json's "suggested_k" has one type whatever the map size
+    (testerC #16: null on a 1 x 1 map, a number elsewhere)."""
+    return int(curve["suggested"]) if curve and curve.get("suggested") is not None else 1
+
+
 def cluster_nodes(codebook, k=None, method=DEFAULT_METHOD, topology="rectangular", hits=None,
                   cancel=None) -> Segments:
     """Segments of the map's nodes: k given, or the suggested k of the validity curve."""
@@ -183,7 +191,7 @@ def cluster_nodes(codebook, k=None, method=DEFAULT_METHOD, topology="rectangular
     # given is honoured or refused there too (tester9 #11: 2 asked on 2 nodes gave 1 silently)
     curve = validity_curve(codebook, method, topology, hits, cancel=cancel) if n >= 3 else {}
     if k is None:
-        k = curve["suggested"] if curve else 1
+        k = suggested_k(curve)
     if not 1 <= int(k) <= n:
         raise OptionError(f"the number of segments must be between 1 and the {count_text(n, 'node')} of the map, got {k}")
     labels = _cluster(codebook, int(k), method, topology, hits)

@@ -139,17 +139,37 @@ def topology(spec: TableMapSpec) -> str:
 def check_spec(spec: TableMapSpec) -> None:
     """OptionError for a map size or epoch count outside core.options.check_grid's ranges (the one
     range check: its `field` lets the CLI name the flag), a segment count that is not a whole
-    number from 1, a topology that is not one of core.options.TOPOLOGIES (tester8 #7: anything
-    but "hex..." trained a rectangular map without a word), and weights outside the window's
-    range (session.table_checks.check_weights)."""
+    number from 1 -- or, when both sides of the map are given, more than its nodes
+    (check_clusters) --, a topology that is not one of core.options.TOPOLOGIES (tester8 #7:
+    anything but "hex..." trained a rectangular map without a word), weights outside the
+    window's range (session.table_checks.check_weights), and a normalisation, missing-value
+    policy, category group weight or clustering method the preparation or the segmentation
+    would refuse.  Everything here is in `spec` alone: the CLI calls it before the table is
+    read (testerC #19: `--normalise foo` was refused after the table was read)."""
+    import math
+
+    from somdesk.core.clustering import method_name
     from somdesk.core.options import check_grid
+    from somdesk.core.preparation import MISSING_POLICIES, NORMALISATIONS, choose
 
     topology(spec)
     check_grid(spec.width, spec.height, spec.epochs)
     v = spec.clusters
     if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
         raise OptionError(f"clusters must be a whole number from 1, got {v!r}")
+    if spec.height is not None and spec.width is not None:
+        check_clusters(spec.clusters, spec.height, spec.width)
     check_weights(spec.weights)
+    # the words and the checks of core.preparation.fit_recipe, which makes them on the read rows
+    choose(spec.normalise, NORMALISATIONS, "normalisation")
+    choose(spec.missing, MISSING_POLICIES, "missing-value policy")
+    try:
+        gw = float(spec.group_weight)
+    except (TypeError, ValueError):
+        gw = math.nan
+    if not math.isfinite(gw) or gw <= 0:
+        raise OptionError(f"the category group weight must be above 0, got {spec.group_weight!r}")
+    method_name(spec.cluster_method)
 
 
 def prepare_for(table, spec: TableMapSpec) -> Prepared:

@@ -618,6 +618,9 @@ class Table:
                 col["problem"] = self.problem(c)
             cols.append(col)
         dialect = {k: v for k, v in self.dialect.items() if k not in ("sheets", "number_evidence")}
+        # in every format's document, null for an uncompressed file (testerC #16: only a gzipped
+        # file had the key); the other keys are the format's own (docs/tables.md)
+        dialect.setdefault("compression", None)
         out = {"format": self.format, "rows": self.n_rows_total, "columns": cols, "dialect": dialect}
         if self.sampled:
             out["sampled_rows"] = self.n_rows
