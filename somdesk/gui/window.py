@@ -275,7 +275,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         busy = r.busy
         training = r.kind == "train"
         has = s.dataset is not None
-        name = display_basename(s.path) if s.path else display_name(getattr(s.dataset, "title", None) or "")
+        title = getattr(s.dataset, "title", None)
+        name = display_basename(s.path) if s.path else (display_name(title) if title else "")
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
         # an empty window is "somdesk", not "somdesk — somdesk" (tester F #14 took the doubled
