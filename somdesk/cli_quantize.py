@@ -29,7 +29,8 @@ def register(sub) -> None:
     p = sub.add_parser("quantize", help="reduce a picture to N colours and write an indexed PNG",
                        description=f"Reduce a picture ({PICTURE_FORMATS}) to at most N colours "
                        "and write it as an indexed PNG. Transparency is kept: fully transparent "
-                       "pixels take one palette entry, marked in the PNG's tRNS chunk.")
+                       "pixels take one palette entry, marked in the PNG's tRNS chunk. Of an animation "
+                       "or a multi-page TIFF the first frame or page is quantised (a warning says so).")
     p.add_argument("input", metavar="IN", help="the picture to quantise")
     p.add_argument("output", metavar="OUT.png", help="the indexed PNG to write")
     p.add_argument("--colors", "--colours", type=int, default=None, metavar="N",
@@ -48,7 +49,8 @@ def register(sub) -> None:
                    help="allow OUT to be IN: the picture is replaced by its quantised copy")
     p.add_argument("--json", action="store_true",
                    help="print the result's figures as JSON (psnr in dB, null when the result is identical "
-                   "to the input; mean_delta_e00: mean CIEDE2000 per pixel)")
+                   "to the input; mean_delta_e00: mean CIEDE2000 per pixel; input_frames: frames or pages in "
+                   "IN, of which only the first is quantised; warnings)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
 
@@ -75,7 +77,7 @@ def run(args) -> int:
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
     from somdesk.cli_interrupt import token as cli_token
     from somdesk.cli_progress import RunProgress
-    from somdesk.io.image_input import load_image
+    from somdesk.io.image_input import read_picture
     from somdesk.io.quantized_png import save_indexed_png
 
     t0 = time.perf_counter()
@@ -84,7 +86,12 @@ def run(args) -> int:
     with RunProgress(args.quiet) as say:
         say.phase(f"reading {display_name(args.input)}")
         codebook = map_codebook(args.map) if args.map else None
-        img = load_image(args.input, alpha=True)
+        picture = read_picture(args.input, alpha=True)
+        img = picture.pixels
+        if not args.quiet:       # before the long work: an animation's frames 2+ are not quantised
+            from somdesk.cli_outputs import print_warning
+            for w in picture.warnings:
+                print_warning(w)
         token = cli_token()          # abandoned by Ctrl+C (cli_interrupt)
         say.phase(f"fitting the palette in {args.space}")
         if codebook is None:
@@ -116,13 +123,14 @@ def run(args) -> int:
                           "transparent": bool((palette[:, 3] < 255).any()), "space": args.space,
                           "dither": bool(args.dither), "bytes": size, "seconds": round(elapsed, 4),
                           "psnr": None if quality == float("inf") else round(quality, 3),
-                          "mean_delta_e00": round(delta_e, 3)}))
+                          "mean_delta_e00": round(delta_e, 3), "input_frames": picture.frames,
+                          "warnings": list(picture.warnings)}))
     else:
         from somdesk.core.options import count_text
         from somdesk.cli_outputs import print_summary
         # where every subcommand's summary goes: stdout, stderr when the picture goes to stdout (testerC #11)
         print_summary(args, f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, "
-                      f"{count_text(len(palette), 'colour')}, {_quality_text(quality, delta_e)}, "
+                      f"{count_text(len(palette), 'colour')}, {_quality_text(quality, delta_e, picture)}, "
                       f"{count_text(size, 'byte')} in {elapsed:.2f} s")
     return 0
 
@@ -142,11 +150,18 @@ def _measures(img, idx, palette, token) -> tuple[float, float]:
     return quality, indexed_delta_e(img, idx, palette, cancel=token)
 
 
-def _quality_text(quality: float, delta_e: float) -> str:
-    """'PSNR 27.50 dB, mean CIEDE2000 5.9' (the window's words; 'identical' for an exact copy)."""
+def _quality_text(quality: float, delta_e: float, picture=None) -> str:
+    """'PSNR 27.50 dB, mean CIEDE2000 5.9' (the window's words; 'identical' for an exact copy).
+    Measured against the first frame of an animation or the first page of a TIFF (`picture`:
+    io.image_input.Picture, frames > 1), which the words then say: the output is not the input
+    (tester F #5: "identical to the input" of a 3-frame GIF written as one frame)."""
+    what = "the input"
+    if picture is not None and picture.frames > 1:
+        what = f"{picture.frame_word} 1 of {picture.frames} of the input"
     if quality == float("inf"):
-        return "identical to the input (PSNR infinite, mean CIEDE2000 0)"
-    return f"PSNR {quality:.2f} dB, mean CIEDE2000 {delta_e:.1f}"
+        return f"identical to {what} (PSNR infinite, mean CIEDE2000 0)"
+    against = "" if what == "the input" else f" against {what}"
+    return f"PSNR {quality:.2f} dB, mean CIEDE2000 {delta_e:.1f}{against}"
 
 
 def map_codebook(path):

@@ -6,6 +6,11 @@
 A table never reaches the session of the window: it goes to the Segments dock
 (gui/table_workflow.py), which has its own setup panel (gui/table_setup.py).
 
+Above the kind's box, `notes` lists what the reader said about the file (the dataset's
+`warnings`: clamped values, CSS colours skipped or gamut-mapped, frames of an animation
+left out), in the words `somdesk palette info` and `somdesk quantize` print; hidden when
+there is nothing to say.
+
 The panel only shows the session's state and emits requests; the window applies them.
 The name of the palette or picture is elided in the middle to the panel's width (the full
 name is the tooltip): a long name never widens the panel's content (tester11 #4).
@@ -24,6 +29,9 @@ from somdesk.gui.controls import ParameterPanel
 from somdesk.gui.fit_text import elide_middle
 from somdesk.gui.swatches import SwatchPanel
 from somdesk.io.names import display_name
+
+
+NOTES_SHOWN = 6      # reader's warnings listed in the panel; the tooltip has every one
 
 
 def _box(title: str, widget: QWidget) -> QGroupBox:
@@ -84,6 +92,14 @@ class LeftPanel(QScrollArea):
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(_box("Map settings", self.params))
+        self.notes = QLabel()               # the reader's warnings (what the CLI prints)
+        self.notes.setObjectName("open-warnings")
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.setStyleSheet("color: #a04000;")     # the table dock's warnings colour
+        self.notes.hide()
+        lay.addWidget(self.notes)
         lay.addWidget(self.stack, 1)
         self.setWidget(inner)
         self.setWidgetResizable(True)
@@ -94,6 +110,7 @@ class LeftPanel(QScrollArea):
     def show_dataset(self, dataset, session) -> None:
         kind = None if dataset is None else dataset.kind
         self._shown = dataset
+        self._show_notes(dataset)
         if kind is None:
             self.stack.setCurrentIndex(0)
             return
@@ -101,6 +118,25 @@ class LeftPanel(QScrollArea):
         if kind == "colours":
             self.swatches.set_colours(dataset.with_alpha, dataset.names)
         self._fit_name()
+
+    def _show_notes(self, dataset) -> None:
+        """The dataset's `warnings` under a line naming the file, at most NOTES_SHOWN of them
+        (a palette reader keeps up to 100): the rest are counted, and the tooltip has them all."""
+        said = tuple(getattr(dataset, "warnings", ()) or ())
+        if not said:
+            self.notes.clear()
+            self.notes.setToolTip("")
+            self.notes.hide()
+            return
+        source = getattr(dataset, "source", None)
+        name = display_name(os.path.basename(source)) if source else display_name(dataset.title)
+        head = f"{count_text(len(said), 'warning')} reading {name}:"
+        lines = [f"• {w}" for w in said[:NOTES_SHOWN]]
+        if len(said) > NOTES_SHOWN:
+            lines.append(f"… and {len(said) - NOTES_SHOWN:,} more (hover for all)")
+        self.notes.setText("\n".join([head, *lines]))
+        self.notes.setToolTip("\n".join(said) if len(said) > NOTES_SHOWN else "")
+        self.notes.show()
 
     def _name_room(self) -> int:
         """Pixels the inside of a box has for text: the panel's width less its margins and the

@@ -199,12 +199,29 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
 
     def open_paths(self, paths) -> bool:
         """Open files: palettes combine (within a stated limit); one picture, table or map.
-        Reading runs as a task with progress and Cancel (Stop)."""
+        Reading runs as a task with progress and Cancel (Stop).
+
+        True when the reading started; its outcome comes when the task ends (the status line,
+        or `show_error` / `last_error`).  False, with the message said, when nothing could
+        start: no path, a task running, the user kept unsaved work, or a path that is missing,
+        a folder or not a file (checked here, before anything is asked or changed).  A failed
+        open leaves the window as it was: title, unsaved mark, data, map and Open Recent."""
+        from somdesk.errors import SomdeskError
+        from somdesk.io.names import stat_input
+
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return False
         if self.session.running or self.tables.running:
             self.show_error(wait_message(self.runner, "opening another file"))
+            return False
+        try:
+            for p in paths:
+                stat_input(p)           # the reader's own words ("cannot read x.gpl: no such file")
+        except SomdeskError as exc:
+            self.show_error(str(exc))
+            for p in paths:
+                self.files.forget_if_missing(p)     # a vanished recent file leaves the list
             return False
         if not self.may_discard_training(opening=True):   # unsaved training or table map: Save / Discard / Cancel
             return False
@@ -244,8 +261,11 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
                 offer_collection(self, Collection(choice.path, tuple(choice.palettes)))
                 return
         self._guard(lambda: install_palette(self.session, choice.path, choice.palettes[index]))
-        self.statusBar().showMessage(f"Opened palette {index + 1} of {len(choice.palettes)} "
-                                     f"from {display_basename(choice.path)}.", 8000)
+        from somdesk.gui.window_tasks import with_warnings
+
+        self.statusBar().showMessage(with_warnings(f"Opened palette {index + 1} of {len(choice.palettes)} "
+                                                   f"from {display_basename(choice.path)}.",
+                                                   choice.palettes[index].warnings), 8000)
 
     # -- the one refresh -------------------------------------------------------------------------
 
@@ -255,10 +275,14 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         busy = r.busy
         training = r.kind == "train"
         has = s.dataset is not None
-        name = display_basename(s.path) if s.path else display_name(getattr(s.dataset, "title", None) or "somdesk")
+        title = getattr(s.dataset, "title", None)
+        name = display_basename(s.path) if s.path else (display_name(title) if title else "")
         n = len(s.dataset.data) if has else 0
         unit = {"colours": "colour", "image": "sampled pixel"}.get(s.kind, "input")
-        self.setWindowTitle(f"somdesk — {name}[*]" + (f" ({count_text(n, unit)})" if has else ""))
+        # an empty window is "somdesk", not "somdesk — somdesk" (tester F #14 took the doubled
+        # name after a failed open for a change; the [*] is Qt's place for the unsaved mark)
+        self.setWindowTitle((f"somdesk — {name}[*]" if name else "somdesk[*]")
+                            + (f" ({count_text(n, unit)})" if has else ""))
         self.setWindowModified(self.shows_unsaved())   # the mark says what a close would ask about (tester2 B5)
         a["open"].setEnabled(not busy)
         # while a colour or picture map trains too: paused it saves (the map is between epochs),

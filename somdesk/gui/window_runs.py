@@ -220,7 +220,13 @@ class WindowRuns:
             self.files.remember(result.path)
             self.pick_palette(result)
         elif kind == "open":
-            self.statusBar().showMessage("Cancelled." if stopped else (result or ""), 8000)
+            from somdesk.gui.window_tasks import with_warnings
+
+            # the install was posted before the task ended: the dataset is the file's, with
+            # what its reader said (the CLI's warnings, tester F #2)
+            d = self.session.dataset
+            said = () if stopped or d is None else d.warnings
+            self.statusBar().showMessage("Cancelled." if stopped else with_warnings(result or "", said), 8000)
             if not stopped:
                 for p in self._opening:
                     self.files.remember(p)

@@ -68,7 +68,7 @@ def open_paths_task(session, paths: list[str], token):
 
     from somdesk.session.opening import palette_inputs
 
-    colours, names, total = [], [], 0
+    colours, names, warnings, total = [], [], [], 0
     for i, path in enumerate(paths):
         check(token)
         yield Progress("open", i, len(paths), "files", "palette")
@@ -80,14 +80,26 @@ def open_paths_task(session, paths: list[str], token):
                                f"together (the limit for palettes opened at once); open fewer at a time")
         colours.append(arr)
         names.extend(s.name or "" for s in pal.swatches)
+        # several files' warnings in one list: each says which file it is about
+        warnings.extend(f"{display_basename(path)}: {w}" for w in pal.warnings)
     check(token)
     yield Progress("open", len(paths), len(paths), "files", "palette")
     if any(a.shape[1] == 4 for a in colours):     # one palette with alpha: every colour gets a column
         colours = [a if a.shape[1] == 4 else np.column_stack([a, np.ones(len(a))]) for a in colours]
     data = np.concatenate(colours)
     title = f"{count_text(len(paths), 'palette')}"
-    session._post(lambda: session.new_colours(data, names=names, title=title, source=None))
+    session._post(lambda: session.new_colours(data, names=names, title=title, source=None, warnings=warnings))
     return f"Opened {count_text(len(paths), 'palette')}: {count_text(len(data), 'colour')}."
+
+
+def with_warnings(status: str, warnings) -> str:
+    """An open's status line ("Opened colors.css: 12 colours.") and, when the reader said
+    something about the file, how many warnings and where they are listed (the left panel:
+    gui/panels.py LeftPanel.notes): "Opened colors.css: 12 colours, with 5 warnings (listed in
+    the left panel)."."""
+    if not warnings:
+        return status
+    return f"{status.rstrip('.')}, with {count_text(len(warnings), 'warning')} (listed in the left panel)."
 
 
 MAX_GAP = 2.0           # seconds: a live map at least this often, unless one costs more than ...
@@ -201,7 +213,8 @@ def install_palette(session, path: str, pal) -> None:
         raise SomdeskError(f"{display_basename(path)}: the palette has no colours")
     names = [s.name or "" for s in pal.swatches]
     title = pal.name or os.path.basename(path)
-    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path, palette_name=pal.name))
+    session._post(lambda: session.new_colours(colours, names=names, title=title, source=path, palette_name=pal.name,
+                                              warnings=pal.warnings))
 
 
 RUN_SWITCH_INTERVAL = 0.0005   # s: Python's GIL switch interval while a training run goes (default 0.005)
@@ -305,17 +318,21 @@ class ColourEdit(QUndoCommand):
         super().__init__(what)
         self.window = window
         s = window.session
-        self.before = (s.dataset.with_alpha.copy(), tuple(s.dataset.names), s.dataset.title, s.dataset.source)
-        self.after = (np.asarray(colours, dtype=np.float64), tuple(names), s.dataset.title, s.dataset.source)
+        # the file's warnings stay with its source: an edit is of the same document, and its undo
+        # brings back the dataset as it was (the left panel's list with it)
+        d = s.dataset
+        self.before = (d.with_alpha.copy(), tuple(d.names), d.title, d.source, d.warnings)
+        self.after = (np.asarray(colours, dtype=np.float64), tuple(names), d.title, d.source, d.warnings)
 
     def _apply(self, state) -> None:
-        colours, names, title, source = state
+        colours, names, title, source, warnings = state
         with same_document(self.window):     # an edit, not a new file: the undo stack stays
             # and so does the session's history: a Reset weights before this edit still brings
             # its training back (the edit cleared it, so Reset, Edit, Undo, Undo lost the training)
             # and the map file: Undo of an edit of a saved map is that file's map again, not unsaved work
             s = self.window.session
-            s.new_colours(colours, names=names, title=title, source=source, keep_history=True, path=s.path)
+            s.new_colours(colours, names=names, title=title, source=source, keep_history=True, path=s.path,
+                          warnings=warnings)
 
     def redo(self) -> None:
         w = self.window

@@ -41,6 +41,7 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -49,7 +50,7 @@ from somdesk.errors import FileFormatError
 from somdesk.io.file_kinds import file_kind, picture_label, with_article
 from somdesk.io.names import os_reason, stat_input
 
-__all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "load_image", "load_image_bytes",
+__all__ = ["MAX_IMAGE_PIXELS", "MAX_FILE_BYTES", "Picture", "load_image", "load_image_bytes", "read_picture",
            "supported_image_formats", "image_file_filter"]
 
 MAX_IMAGE_PIXELS = 100_000_000          # 100 megapixels: ~300 MB as RGB
@@ -104,14 +105,36 @@ def image_file_filter() -> str:
     return "Images (" + " ".join("*" + e for e in exts) + ")"
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture read by `read_picture`: `pixels` (H, W, 3) or (H, W, 4) uint8 (as
+    `load_image` returns), `frames` the frames (pages, for TIFF) the file holds, of which
+    only the first is in `pixels` (1 for a still picture), and `warnings` what the reader
+    says about it, one sentence each ("anim.gif has 3 frames; frame 1 is used")."""
+
+    pixels: np.ndarray
+    frames: int = 1
+    warnings: tuple = ()
+    frame_word: str = "frame"       # "page" for a TIFF (as the warning says it)
+
+
 def load_image(path: str | os.PathLike, alpha: bool = False) -> np.ndarray:
-    """Read a picture file as an (H, W, 3) uint8 RGB array (see module docstring).
+    """Read a picture file as an (H, W, 3) uint8 RGB array (see module docstring): the pixels of
+    `read_picture`, for callers that have no use for what it says about the file.
 
     With ``alpha=True`` pictures with transparency come back as (H, W, 4)
     RGBA.  Every failure is a FileFormatError naming the file: missing, a folder or
     not a regular file, unreadable, empty, over MAX_FILE_BYTES, not a supported format,
     damaged, no pixels or over the pixel limit, or not enough memory to decode it.
     """
+    return read_picture(path, alpha).pixels
+
+
+def read_picture(path: str | os.PathLike, alpha: bool = False) -> Picture:
+    """Read a picture file (see module docstring): its first frame's pixels, (H, W, 3) uint8 RGB
+    or with ``alpha=True`` (H, W, 4) RGBA when the picture has transparency, how many frames
+    or pages it holds and the warnings to show with it (frames left unread).  Raises
+    FileFormatError as `load_image` does."""
     fspath, name, size = stat_input(path)
     if size > MAX_FILE_BYTES:
         raise FileFormatError(f"cannot read {name}: the file is {size / 2**20:,.0f} MiB; "
@@ -138,10 +161,10 @@ def load_image_bytes(data: bytes, name: str = "image", alpha: bool = False) -> n
                               f"{MAX_FILE_BYTES // 2**20} MiB")
     if not data:
         raise FileFormatError(f"cannot read {name}: the file is empty")
-    return _guarded(io.BytesIO(data), name, alpha)
+    return _guarded(io.BytesIO(data), name, alpha).pixels
 
 
-def _guarded(fileobj, name: str, alpha: bool) -> np.ndarray:
+def _guarded(fileobj, name: str, alpha: bool) -> Picture:
     from PIL import Image, UnidentifiedImageError
 
     # Pillow warns from 89.5 Mpx, under our own limit, which we check ourselves
@@ -200,16 +223,28 @@ def _check_size(width: int, height: int, name: str) -> None:
                               "(a possible decompression bomb)")
 
 
-def _decode(fileobj, name: str, alpha: bool) -> np.ndarray:
+def _decode(fileobj, name: str, alpha: bool) -> Picture:
     with _open(fileobj) as im:
         _check_size(*im.size, name)            # header only: nothing decoded yet
-        if getattr(im, "n_frames", 1) > 1:
+        # an MPO's other frames are the camera's previews (or a stereo pair's second eye),
+        # not more of the picture: it is one picture
+        frames = 1 if im.format == "MPO" else max(1, int(getattr(im, "n_frames", 1) or 1))
+        word = "page" if im.format == "TIFF" else "frame"
+        if frames > 1:
             im.seek(0)
         im.load()
         _check_size(*im.size, name)            # a GIF frame can grow the canvas
         orientation = _orientation(im)
         out = _to_rgb8(im, alpha)
-    return _upright(out, orientation)
+    return Picture(_upright(out, orientation), frames,
+                   (frames_warning(name, frames, word),) if frames > 1 else (), word)
+
+
+def frames_warning(name: str, frames: int, word: str = "frame") -> str:
+    """The one sentence for a picture of which only the first of `frames` frames (or TIFF pages,
+    `word`) is read: "anim.gif has 3 frames; frame 1 is used" (the CLI prints it, the window
+    shows it; the palette reader says the same of a small GIF or PNG)."""
+    return f"{name} has {count_text(frames, word)}; {word} 1 is used"
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -7,6 +7,8 @@ dataclass with the same small surface (a table is held by Session.table, see bel
     dataset.data      (N, D) float64 training inputs (read-only array)
     dataset.source    the file it came from (str) or None
     dataset.title     what the window calls it
+    dataset.warnings  what the reader said about the file, one sentence each (the CLI's
+                      warnings: `palette info`, `quantize`); () when nothing
 
 `ColourData`   N colours in [0, 1] (D = 3), with optional swatch names.
 `ImageData`    a picture (H, W, 3) RGB or (H, W, 4) RGBA uint8 and the visible pixels
@@ -66,6 +68,10 @@ class ColourData:
     # the palette's own name as the file gave it (a GPL "Name:", a JSON "name"); None when the
     # file has none or there is no file: the title is then made up (the file's name, "random colours")
     own_name: str | None = None
+    # what the palette reader said about the file (clamped values, skipped var(), a damaged
+    # names section): the words `somdesk palette info` prints, shown by the window beside the
+    # colours; () for colours that come from no file or read without a remark
+    warnings: tuple = field(default=(), compare=False)
     kind: str = field(default="colours", init=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +86,7 @@ class ColourData:
         object.__setattr__(self, "alpha", None if alpha is None else frozen_array(alpha, np.float64))
         arr = arr[:, :3]
         object.__setattr__(self, "colours", frozen_array(arr, np.float64))
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
         names = tuple(self.names) if self.names else ()
         if names and len(names) != len(arr):
             names = ()  # names are a nicety: a list of the wrong length is dropped
@@ -180,6 +187,9 @@ class ImageData:
     title: str = "picture"
     source: str | None = None
     full_size: bool = True
+    # what the picture reader said about the file ("anim.gif has 3 frames; frame 1 is used":
+    # io.image_input.Picture.warnings), shown by the window beside the picture
+    warnings: tuple = field(default=(), compare=False)
     kind: str = field(default="image", init=False)
     preview: np.ndarray = field(default=None, init=False, repr=False, compare=False)
     small: np.ndarray = field(default=None, init=False, repr=False, compare=False)
@@ -190,6 +200,7 @@ class ImageData:
             raise OptionError(f"a picture must be a non-empty (H, W, 3) RGB or (H, W, 4) RGBA uint8 array, "
                               f"got {px.dtype} {px.shape}")
         object.__setattr__(self, "pixels", frozen_array(px))
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
         object.__setattr__(self, "sample", frozen_array(self.sample, np.float64))
         object.__setattr__(self, "preview", frozen_array(downscale(self.pixels, PREVIEW_MAX_SIDE)))
         from somdesk.core.map_quantise import shown_small

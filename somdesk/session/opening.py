@@ -342,11 +342,15 @@ class Loaded:
     path: str
 
     def install_into(self, session) -> str:
+        """Make the file the session's workspace (on the session's thread); returns the kind.
+        What the reader said about a palette or picture (clamped values, frames left out)
+        goes with it: `session.dataset.warnings`."""
         p = self.payload
         name = os.path.basename(self.path)
         if self.kind == "palette":
-            colours, names, title, _warnings, own_name = p
-            session.new_colours(colours, names=names, title=title, source=self.path, palette_name=own_name)
+            colours, names, title, warnings, own_name = p
+            session.new_colours(colours, names=names, title=title, source=self.path, palette_name=own_name,
+                                warnings=warnings)
         elif self.kind == "image":
             session.install_image(p)         # built by `read` on the reading thread
         elif self.kind == "table":
@@ -364,18 +368,26 @@ def read(path, kind: str, cancel=None) -> Loaded:
     if kind not in OPEN_KINDS:
         raise FileFormatError(f"cannot open {kind!r} files; choose one of {', '.join(OPEN_KINDS)}")
     if kind == "palette":
-        from somdesk.io.palettes import read_palette
+        from somdesk.core.options import count_text
+        from somdesk.io.names import display_basename
+        from somdesk.io.palettes import read_palettes
 
-        pal = read_palette(path)
+        palettes = read_palettes(path)
+        pal = palettes[0]
         colours = palette_inputs(pal)
         if len(colours) == 0:
             raise FileFormatError(f"{os.path.basename(path)}: the palette has no colours")
+        warnings = list(pal.warnings)
+        if len(palettes) > 1:       # `somdesk train --palette` says so too (the window offers a picker)
+            warnings.append(f"{display_basename(path)} holds {count_text(len(palettes), 'palette')}; "
+                            "the first is used")
         payload = (colours, [s.name for s in pal.swatches], pal.name or os.path.basename(path),
-                   list(pal.warnings), pal.name)
+                   tuple(warnings), pal.name)
     elif kind == "image":
-        from somdesk.io.image_input import load_image
+        from somdesk.io.image_input import read_picture
 
-        payload = load_image(path, alpha=True)   # (H, W, 4) when the picture has transparency
+        picture = read_picture(path, alpha=True)
+        payload = picture.pixels                 # (H, W, 4) when the picture has transparency
         if payload.shape[2] == 4 and not (payload[:, :, 3] > 0).any():
             # refused here, on the reading thread, as the open's failure: found when the picture
             # was installed, the error escaped a posted callback (tester6 F19)
@@ -392,7 +404,7 @@ def read(path, kind: str, cancel=None) -> Loaded:
         check(cancel)
         settings = QuantiserSettings()
         payload = ImageData(payload, sample_pixels(payload, settings.sample, 0), settings, 0,
-                            os.path.basename(path), path)
+                            os.path.basename(path), path, warnings=picture.warnings)
     elif kind == "table":
         from somdesk.io.tables.table import read_table
 

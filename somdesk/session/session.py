@@ -248,20 +248,23 @@ class Session:
 
     def new_colours(self, colours=None, *, n: int = DEFAULT_COLOURS, names=(), title: str | None = None,
                     seed: int | None = None, source: str | None = None, space: str | None = None,
-                    palette_name: str | None = None, keep_history: bool = False, path: str | None = None) -> None:
+                    palette_name: str | None = None, keep_history: bool = False, path: str | None = None,
+                    warnings=()) -> None:
         """Organise `colours` (N, 3) in [0, 1] -- (N, 4) with straight alpha -- or `n` random 8-bit colours (from `seed`),
         training in colour `space` (None: the current colour dataset's, else "srgb").
         `palette_name`: the palette's own name from its file (None: it has none).
         `keep_history`: an edit of the same document (a window's own undo step), whose undo
         history stays (a Reset weights before it still brings its training back).
-        `path`: the map file the work stays with (an edit's: Save writes there), else none."""
+        `path`: the map file the work stays with (an edit's: Save writes there), else none.
+        `warnings`: what the palette reader said about the file (`dataset.warnings`)."""
         if colours is None:
             rng = np.random.default_rng(seed)
             colours = rng.integers(0, 256, size=(int(n), 3)) / 255.0
             title = title or "random colours"
         if space is None:
             space = self.dataset.space if self.kind == "colours" else "srgb"
-        self.install(ColourData(colours, tuple(names), title or "colours", source, space, own_name=palette_name),
+        self.install(ColourData(colours, tuple(names), title or "colours", source, space, own_name=palette_name,
+                                warnings=tuple(warnings)),
                      self.config if self.kind == "colours" else SOMConfig(), keep_history=keep_history, path=path)
 
     def set_colour_space(self, space: str) -> None:

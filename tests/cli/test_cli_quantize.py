@@ -155,3 +155,29 @@ def test_help_names_every_picture_format_the_reader_takes():
 
     named = {f.strip().upper() for f in PICTURE_FORMATS.split(",")}
     assert named == {k for k, ext in _FORMATS.items() if ext}
+
+
+@pytest.mark.parametrize("name,word", [("anim.gif", "frame"), ("anim.webp", "frame"), ("multi.tif", "page")])
+def test_frames_left_out_are_said_and_never_called_identical_to_the_input(tmp_path, capsys, name, word):
+    """tester F #5: a 3-frame GIF quantised to its first frame said "identical to the input"."""
+    src = tmp_path / name
+    frames = [Image.new("RGB", (50, 50), c) for c in ("red", "lime", "blue")]
+    frames[0].save(src, save_all=True, append_images=frames[1:], **({} if word == "page" else {"duration": 100}))
+    out = tmp_path / "out.png"
+    assert main(["quantize", str(src), str(out), "--colors", "4"]) == 0
+    got = capsys.readouterr()
+    assert f"warning: {name} has 3 {word}s; {word} 1 is used" in got.err
+    assert "identical to the input" not in got.out and f"identical to {word} 1 of 3 of the input" in got.out
+    assert main(["quantize", str(src), str(out), "--colors", "4", "--json", "--force"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["input_frames"] == 3 and info["warnings"] == [f"{name} has 3 {word}s; {word} 1 is used"]
+    assert main(["quantize", str(src), str(out), "--colors", "4", "-q"]) == 0
+    assert capsys.readouterr().err == ""            # -q: errors only
+
+
+def test_a_still_picture_says_nothing_of_frames(tmp_path, capsys):
+    src = _png(tmp_path / "in.png", _picture())
+    assert main(["quantize", src, str(tmp_path / "out.png"), "--colors", "8", "--json"]) == 0
+    got = capsys.readouterr()
+    info = json.loads(got.out)
+    assert info["input_frames"] == 1 and info["warnings"] == [] and "frame" not in got.err

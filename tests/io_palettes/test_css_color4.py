@@ -124,3 +124,42 @@ def test_colours_inside_color_mix_or_var_are_not_read_as_their_own(css, colours,
 def test_a_var_for_a_length_says_nothing():
     pal = _read(".x { width: var(--w, 10px); margin: calc(100% - 2px); color: #0a0b0c; }")
     assert [s.rgb for s in pal.swatches] == [(10, 11, 12)] and not pal.warnings
+
+
+# tester F #11: what is not a colour of the style sheet never becomes a swatch, and what the
+# Sass/Less compiler works out is named, never read as its ingredient
+@pytest.mark.parametrize("css,colours", [
+    ('.a { color: #abc; background: url("x.png#fff"); }', ["#aabbcc"]),
+    (".a { background: url(x.png#fff) no-repeat #123456 }", ["#123456"]),
+    (".a { background: url(//cdn.example/a.png#abc), #fedcba }", ["#fedcba"]),    # not a // comment
+    ('.a { content: "// #ffffff"; color: #010203 }', ["#010203"]),             # a string: no comment
+    ("$a: #3498db;\n// $b: #ffffff in a comment\n$c: #111111; // #eeeeee too\n", ["#3498db", "#111111"]),
+    ("$a: #3498db;\n/* #123456 in a comment */\n", ["#3498db"]),
+])
+def test_comments_and_urls_hold_no_colours(css, colours):
+    assert _hexes(css) == colours
+
+
+def test_comments_keep_line_numbers():
+    pal = _read("// one\n// two\n.a { color: hsl(1 2); background: #123 }\n")
+    assert pal.warnings and pal.warnings[0].startswith("line 3:")
+
+
+@pytest.mark.parametrize("css,fn,line", [
+    ("$primary: #3498db;\n$accent: darken($primary, 10%);\n", "darken", 2),
+    ("$light: lighten(#000, 50%);\n", "lighten", 1),                 # was read as #000000
+    (".a { color: mix(#fff, #000, 50%) }", "mix", 1),
+    (".a {\n border-color: color.adjust($c, $lightness: 5%) }", "color.adjust", 2),
+    ("@x: fade(@brand, 50%);\n", "fade", 1),                        # Less
+    (":root { --k: lighten(#000, 50%); }", "lighten", 1),           # as a custom property's value
+])
+def test_sass_and_less_functions_are_skipped_with_a_warning(css, fn, line):
+    pal = _read(css + ("\n.z { color: #0a0b0c }" if "{" in css else "\n$z: #0a0b0c;\n"))
+    assert "#000000" not in [s.hex for s in pal.swatches] and pal.swatches[-1].hex == "#0a0b0c"
+    said = [w for w in pal.warnings if f"{fn}() is worked out by the Sass or Less compiler" in w]
+    assert len(said) == 1 and said[0].startswith(f"line {line}:") and said[0].endswith("skipped")
+
+
+def test_css_filter_functions_without_a_colour_say_nothing():
+    pal = _read(".a { filter: invert(100%) grayscale(1) contrast(2) saturate(3); color: #010203 }")
+    assert [s.hex for s in pal.swatches] == ["#010203"] and not pal.warnings

@@ -110,3 +110,15 @@ def test_info_shows_odd_names_escaped(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "'My\\xa0colours'" in out and "'Deep\\xa0Red'" in out and "  Deep Red" in out
     assert "\u00a0" not in out
+
+
+def test_info_says_frames_with_their_own_colour_table_are_not_read(tmp_path, capsys):
+    """tester F #5: a small animated GIF (a palette) gave frame 1's colours without a word."""
+    from PIL import Image
+
+    path = tmp_path / "anim.gif"
+    frames = [Image.new("RGB", (20, 20), c) for c in ("red", "lime", "blue")]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+    assert run("palette", "info", str(path)) == 0
+    assert ("  - anim.gif has 3 frames; frame 1's colour table is used (2 other frames have their own "
+            "colour table, not read)") in capsys.readouterr().out

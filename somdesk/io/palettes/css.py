@@ -43,7 +43,15 @@ from .model import Palette, Swatch
 
 FORMAT = "css"
 
-_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+# What is blanked before colours are looked for (line breaks kept, so line numbers stay right):
+# /* comments */, // line comments (SCSS, Less: tester F #11, `// #ffffff` gave a swatch), and
+# url(...) (`url("x.png#fff")` gave #ffffff) and strings: a quoted "#fff" is text (content:,
+# font names, Sass map keys), and a `//` or `/*` inside one ("http://...") starts no comment.
+# A string ends at its line's end at the latest.  Each alternative is linear (possessive).
+_UNSEEN = re.compile(r"""(?=[/uU"'])(?:/\*.*?(?:\*/|\Z)"""
+                     r"""|//[^\n]*+"""
+                     r"""|(?<![\w-])url\((?:\s*+"(?:[^"\\\n]|\\.)*+"?|\s*+'(?:[^'\\\n]|\\.)*+'?|[^)\n]*+)\)?"""
+                     r"""|"(?:[^"\\\n]|\\.)*+"?|'(?:[^'\\\n]|\\.)*+'?)""", re.S | re.I)
 _PALETTE_NAME = re.compile(r"\A\s*+/\*\s*+palette:", re.I)
 # The parts of a colour token.  A token regex is a look-ahead on the characters its
 # alternatives can start with, then the alternation: the look-ahead lets the regex engine
@@ -233,6 +241,12 @@ def _eval_function(fn: str, args: str, ctx: ReadContext, line: int) -> tuple[tup
     return cs.hsl_to_rgb(hue, s / 100.0, l / 100.0), alpha
 
 
+def _blank(m: re.Match) -> str:
+    """A comment, url(...) or string (`_UNSEEN`) as spaces, its line breaks kept."""
+    found = m.group()
+    return " " * len(found) if "\n" not in found else re.sub(r"[^\n]", " ", found)
+
+
 def _palette_name(raw: str) -> str | None:
     """The name from a leading ``/* Palette: name */`` comment, if any.
 
@@ -257,8 +271,8 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     if raw.count("/*") > _MAX_COMMENTS:
         raise ctx.error(f"more than {count_text(_MAX_COMMENTS, 'comment')}; not a palette")
     palette_name = _palette_name(raw)
-    # Blank out comments but keep their newlines, so line numbers stay right.
-    text = _COMMENT.sub(lambda c: re.sub(r"[^\n]", " ", c.group()), raw)
+    # Blank out comments, url(...) and strings but keep their newlines, so line numbers stay right.
+    text = _UNSEEN.sub(_blank, raw)
     has_blocks = "{" in text
 
     # One forward pass.  Line number and brace depth are advanced with
@@ -334,17 +348,33 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
 _RELATIVE = re.compile(r"\s*from\s", re.I)
 # colour values a custom property may hold that are not one fixed colour, so not read; each
 # gets a warning naming its line (tester8 #2: "A reader never drops colours silently")
-_UNREAD_FUNCTION = re.compile(r"\s*(color-mix|light-dark|device-cmyk|contrast-color|color-contrast|var|calc|env|attr)"
-                              r"\(", re.I)
+_UNREAD_FUNCTION = re.compile(r"\s*(color-mix|light-dark|device-cmyk|contrast-color|color-contrast|var|calc|env|attr|"
+                              r"(?:color\.[a-z-]+|lighten|darken|saturate|desaturate|adjust-hue|spin|mix|tint|shade|fade|"
+                              r"fadein|fadeout|fade-in|fade-out|transparentize|opacify|complement|invert|grayscale|"
+                              r"greyscale|adjust-color|scale-color|change-color|contrast))\(", re.I)
 _SYSTEM_COLOURS = frozenset(("currentcolor", "canvas", "canvastext", "linktext", "visitedtext", "activetext",
                              "buttonface", "buttontext", "buttonborder", "field", "fieldtext", "highlight",
                              "highlighttext", "selecteditem", "selecteditemtext", "mark", "marktext",
                              "graytext", "accentcolor", "accentcolortext"))
 
 
-# functions whose arguments are not colours shown as they are: each is skipped whole
-_SPAN_START = re.compile(r"(?<![\w-])(color-mix|light-dark|device-cmyk|contrast-color|color-contrast|var|calc|env|"
-                         r"attr)\(", re.I)
+# Sass and Less colour functions (and Sass's module ones, color.adjust() ...): worked out by the
+# style sheet's compiler, which somdesk does not run, so what they give is unknown; the colour
+# inside (`lighten(#000, 50%)`) is an ingredient, not the result (tester F #11: #000000 was read
+# for it, and darken($primary, 10%) was dropped without a word).  invert(), grayscale(),
+# saturate() and contrast() are CSS filter functions too: those are said only when they hold a
+# colour or a Sass/Less variable (`filter: invert(100%)` is no colour).
+_PREPROCESSOR = (r"color\.[a-z-]+|lighten|darken|saturate|desaturate|adjust-hue|spin|mix|tint|shade|fade|fadein|"
+                 r"fadeout|fade-in|fade-out|transparentize|opacify|complement|invert|grayscale|greyscale|"
+                 r"adjust-color|scale-color|change-color|contrast")
+_PREPROCESSOR_NAME = re.compile(rf"(?:{_PREPROCESSOR})\Z", re.I)
+_SASS_VARIABLE = re.compile(r"\(\s*[$@]")
+# functions whose arguments are not colours shown as they are: each is skipped whole.  Any call
+# is found (`_CALL`: a name, then "(") and its name checked apart: one regex alternating ~30
+# names, tried at every letter, took 11 s on a 21 MB sheet where this takes 2 s.
+_CALL = re.compile(r"(?<![\w.$@-])([A-Za-z][\w.-]*+)\(")
+_SPAN_NAME = re.compile(rf"(?:color-mix|light-dark|device-cmyk|contrast-color|color-contrast|var|calc|env|attr|"
+                        rf"{_PREPROCESSOR})\Z", re.I)
 _MIXING = frozenset(("color-mix", "light-dark", "device-cmyk", "contrast-color", "color-contrast"))
 
 
@@ -355,7 +385,10 @@ def _unread_spans(text: str) -> list[tuple[int, int, str]]:
     or fallbacks (`var(--k, #fedcba)`), not colours the page shows (tester9 #4: they were read
     as palette colours).  Linear in the text: a call's inside is not searched again."""
     spans, at = [], 0
-    while (m := _SPAN_START.search(text, at)) is not None:
+    while (m := _CALL.search(text, at)) is not None:
+        if _SPAN_NAME.match(m.group(1)) is None:
+            at = m.end()                    # rgb(), url() ...: looked into by the token pass
+            continue
         depth, i, n = 1, m.end(), len(text)
         while i < n and depth:
             c = text[i]
@@ -375,12 +408,22 @@ def _warn_unread_spans(text: str, spans, hidden: set, ctx: ReadContext) -> None:
     values = {d.start(2) + len(d.group(2)) - len(d.group(2).lstrip()) for d in _CUSTOM_PROP.finditer(text)}
     line, last = 1, 0
     for k, (start, end, fn) in enumerate(spans):
-        if start in values or (fn not in _MIXING and k not in hidden):
+        compiled = _PREPROCESSOR_NAME.match(fn) is not None
+        if compiled and k not in hidden and not _SASS_VARIABLE.match(text, start + len(fn)):
+            continue                        # `filter: invert(100%)`: no colour in it
+        if start in values or (fn not in _MIXING and not compiled and k not in hidden):
             continue
         line += text.count("\n", last, start)
         last = start
-        what = "mixes or chooses colours" if fn in _MIXING else "is computed"
-        ctx.warn(f"{text[start:end].strip()[:60]!r}: {fn}() {what} when the page is shown; skipped", line)
+        ctx.warn(f"{text[start:end].strip()[:60]!r}: {_unread_words(fn)}; skipped", line)
+
+
+def _unread_words(fn: str) -> str:
+    """Why a call of `fn` (lower case) gives no colour: mixed on the page, computed on the page,
+    or worked out by a Sass/Less compiler."""
+    if _PREPROCESSOR_NAME.match(fn):
+        return f"{fn}() is worked out by the Sass or Less compiler, which somdesk does not run"
+    return f"{fn}() {'mixes or chooses colours' if fn in _MIXING else 'is computed'} when the page is shown"
 
 
 def _warn_unread_values(text: str, ctx: ReadContext) -> None:
@@ -400,7 +443,7 @@ def _warn_unread_values(text: str, ctx: ReadContext) -> None:
         kind = fn.group(1).lower() if fn else None
         what = (f"{value.split('!')[0].strip()[:60]!r} is computed when the page is shown"
                 if kind in ("var", "calc", "env", "attr") else
-                f"{kind}() mixes or chooses colours when the page is shown" if fn else
+                _unread_words(kind) if fn else
                 f"{value.split('!')[0].strip()!r} is the page's colour, not a fixed one")
         ctx.warn(f"--{_unescape(decl.group(1))}: {what}; skipped", line)
 

@@ -104,11 +104,14 @@ def _read(data: bytes, ctx: ReadContext) -> Palette:
             if len(table) < 3:
                 raise ctx.error("the indexed image has an empty colour table")
             count = len(table) // 3
+            whole = table[:3 * count]
             alpha = _table_alpha(im.info.get("transparency"), count, ctx)
             if im.format == "GIF":
                 count = _gif_used_count(im, table, count, data, ctx)
+            _warn_frames(im, data, whole if im.format == "GIF" else None, ctx)
             return ctx.finish(Swatch((table[3 * i], table[3 * i + 1], table[3 * i + 2]),
                                      alpha=alpha[i]) for i in range(count))
+        _warn_frames(im, data, None, ctx)
         return ctx.finish(_distinct_colours(im, ctx))
 
 
@@ -157,17 +160,12 @@ class _FramesUnchecked(Exception):
     """Why the frames of a GIF could not all be checked for the colour-table entries they use."""
 
 
-def _gif_frames_with_table(data: bytes, table: list[int]):
-    """Yield ((h, w) uint8 colour indices, transparent index or None) for each frame of the GIF
-    `data` whose colour table (its own, else the global one) is `table` (flat RGB ints, the
-    table's full power-of-two size or its first entries).
-
-    Pillow turns every frame after the first into RGB, so each frame's image block is copied
-    into a one-frame GIF of its own, which Pillow decodes to indices.  Frames drawn with
-    another table cannot use this one's entries and are skipped without decoding.
-    Raises _FramesUnchecked for a block structure this walk cannot follow, or when the frames
-    hold more than MAX_IMAGE_PIXELS pixels together (each one's size is checked before decoding).
-    """
+def _gif_frames(data: bytes):
+    """Yield (width, height, flags, colour table bytes, start, end, transparent index or None)
+    for each frame (image block) of the GIF `data`, walking its blocks without decoding any:
+    the table is the frame's own, else the global one; data[start:end] is its LZW code size
+    byte and data sub-blocks.  Raises _FramesUnchecked for a block structure this walk cannot
+    follow."""
     def table_at(pos: int, flags: int) -> tuple[bytes, int]:
         size = 3 << ((flags & 7) + 1)
         if pos + size > len(data):
@@ -183,13 +181,12 @@ def _gif_frames_with_table(data: bytes, table: list[int]):
             if size == 0:
                 return pos
 
-    wanted = bytes(table)
     global_table, pos = b"", 13
     if len(data) < 13:
         raise _FramesUnchecked("its header is cut short")
     if data[10] & 0x80:
         global_table, pos = table_at(13, data[10])
-    pixels, transparency = 0, None
+    transparency = None
     while pos < len(data):
         block = data[pos]
         if block == 0x3B:                   # trailer
@@ -206,6 +203,25 @@ def _gif_frames_with_table(data: bytes, table: list[int]):
         width, height, flags = struct.unpack("<HHB", data[pos + 5:pos + 10])
         frame_table, start = (table_at(pos + 10, flags) if flags & 0x80 else (global_table, pos + 10))
         end = skip_sub_blocks(start + 1)    # the LZW code size byte, then the data sub-blocks
+        yield width, height, flags, frame_table, start, end, transparency
+        transparency, pos = None, end       # a graphic control applies to the next image only
+    # no trailer: Pillow reads such files too, and every frame has been seen
+
+
+def _gif_frames_with_table(data: bytes, table: list[int]):
+    """Yield ((h, w) uint8 colour indices, transparent index or None) for each frame of the GIF
+    `data` whose colour table (its own, else the global one) is `table` (flat RGB ints, the
+    table's full power-of-two size or its first entries).
+
+    Pillow turns every frame after the first into RGB, so each frame's image block is copied
+    into a one-frame GIF of its own, which Pillow decodes to indices.  Frames drawn with
+    another table cannot use this one's entries and are skipped without decoding.
+    Raises _FramesUnchecked for a block structure this walk cannot follow, or when the frames
+    hold more than MAX_IMAGE_PIXELS pixels together (each one's size is checked before decoding).
+    """
+    wanted = bytes(table)
+    pixels = 0
+    for width, height, flags, frame_table, start, end, transparency in _gif_frames(data):
         if frame_table[:len(wanted)] == wanted and width * height:
             pixels += width * height
             if pixels > MAX_IMAGE_PIXELS:
@@ -221,8 +237,32 @@ def _gif_frames_with_table(data: bytes, table: list[int]):
             except Exception as exc:        # noqa: BLE001 -- Pillow's many error types on damaged data
                 raise _FramesUnchecked(f"a frame cannot be decoded ({type(exc).__name__})") from None
             yield indices, transparency
-        transparency, pos = None, end       # a graphic control applies to the next image only
-    # no trailer: Pillow reads such files too, and every frame has been seen
+
+
+def _warn_frames(im: Image.Image, data: bytes, table: list[int] | None, ctx: ReadContext) -> None:
+    """Say when the palette leaves frames of an animated GIF or PNG out (tester F #5: frames 2+
+    were dropped without a word).  A picture's palette is its first frame's colours; an indexed
+    GIF's is its first frame's colour table (`table`), which every frame drawn with that table
+    shares, so only frames with colour tables of their own are left out and counted."""
+    from somdesk.io.image_input import frames_warning
+
+    frames = int(getattr(im, "n_frames", 1) or 1)
+    if frames <= 1:
+        return
+    note = frames_warning(ctx.filename, frames)
+    if table is not None and im.format == "GIF":
+        wanted = bytes(table)
+        try:
+            others = sum(1 for frame in _gif_frames(data) if frame[3][:len(wanted)] != wanted)
+        except _FramesUnchecked:
+            others = None                   # the block walk failed: say it as for any picture
+        if others == 0:
+            return                          # one table for all: every frame's colours are in it
+        if others is not None:
+            note = (f"{ctx.filename} has {count_text(frames, 'frame')}; frame 1's colour table is used "
+                    f"({count_text(others, 'other frame')} {'has its' if others == 1 else 'have their'} "
+                    "own colour table, not read)")
+    ctx.warn(note)
 
 
 def _warn_profile(im: Image.Image, ctx: ReadContext) -> None:
