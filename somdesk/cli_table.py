@@ -3,7 +3,9 @@
     somdesk table info FILE [--json]
     somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL|none]
                   [--normalise zscore|minmax|none] [--missing drop|mean|median|train]
-                  [--clusters K] --save-map M.somz [--assignments A.csv] [--report R.html]
+                  [--clusters K] [--save-map M.somz] [--assignments A.csv] [--report R.html]
+                  (at least one output: --save-map, --assignments, --profiles, --report, --top-items,
+                  --metrics-json)
     somdesk assign MAP.somz DATA [--out FILE.csv|.parquet]
 
 Read options (every command): --delimiter --decimal --thousands --header/--no-header
@@ -86,7 +88,10 @@ def register(sub) -> None:
                     help="batch epochs (default: from rows and nodes); --iterations is the same")
     tr.add_argument("--topology", default="hexagonal", help="hexagonal (default) or rectangular")
     tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")
+    # optional, as the help's other outputs are (tester F #15: "required: --save-map" while the
+    # help listed it among them); a run that would write nothing at all is refused (_outputs_given)
+    tr.add_argument("--save-map", metavar="M.somz", help="write the table map (for `somdesk assign` and the "
+                    "window); give it, or another output below, or both")
     tr.add_argument("--assignments", metavar="FILE", help="also write every row's scores (.csv or .parquet)")
     tr.add_argument("--profiles", metavar="FILE.csv", help="also write segment profiles (a .png beside it)")
     tr.add_argument("--report", metavar="FILE.html", help="also write a self-contained HTML report")
@@ -218,6 +223,7 @@ def run_train(args) -> int:
 
     from somdesk.cli_train import check_suffix
 
+    _outputs_given(args)
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     from somdesk.cli_outputs import profiles_picture
     check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items,
@@ -274,12 +280,13 @@ def run_train(args) -> int:
             # the columns the default left out first (session.table_columns); a label typed is named as typed
             warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
                      for w in prep.warnings]
-            say.phase("saving the map")
             # the map is the result of the training: kept, and a later output's error or a Ctrl+C
             # says so, and names every other output written before it (testerC #8)
             written = Written()
-            with written.writing(args.save_map, is_map=True):
-                save_table_map(tm, args.save_map)
+            if args.save_map:
+                say.phase("saving the map")
+                with written.writing(args.save_map, is_map=True):
+                    save_table_map(tm, args.save_map)
             warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()
@@ -310,10 +317,28 @@ def run_train(args) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on "
                   f"{rows_text}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
-                  f"(suggested {tm.curve.get('suggested')}); saved {display_name(args.save_map)}")
+                  f"(suggested {tm.curve.get('suggested')}); {saved_text(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
     print_label_summary(args, default, lc, tm.clusters)
     return 0
+
+
+# the outputs of `train --table`: (attribute, flag)
+TRAIN_OUTPUTS = (("save_map", "--save-map"), ("assignments", "--assignments"), ("profiles", "--profiles"),
+                 ("report", "--report"), ("top_items", "--top-items"), ("metrics_json", "--metrics-json"))
+
+
+def _outputs_given(args) -> None:
+    """OptionError when `train --table` would write nothing: a trained map no file keeps is lost
+    work (--save-map is optional since --assignments and the others may be all that is wanted)."""
+    if not any(getattr(args, attr, None) for attr, _flag in TRAIN_OUTPUTS):
+        raise OptionError("nothing would be written: give --save-map M.somz to keep the map, and/or "
+                          + ", ".join(flag for _attr, flag in TRAIN_OUTPUTS[1:]))
+
+
+def saved_text(path) -> str:
+    """The summary line's last words: where the map was saved, or that it was not."""
+    return f"saved {display_name(path)}" if path else "the map was not saved (no --save-map)"
 
 
 def _label_option(args) -> tuple:
