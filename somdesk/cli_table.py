@@ -14,6 +14,7 @@ Read options (every command): --delimiter --decimal --thousands --header/--no-he
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from dataclasses import replace
@@ -192,6 +193,8 @@ def run_info(args) -> int:
             # says them (testerC #7); a list, empty when there are none
             say.phase(f"describing the columns of {display_name(args.file)}")
             info = {**tab.info(), "warnings": list(tab.warnings)}
+            from somdesk.io.tables.spreadsheet import sheets_note
+            sheets = sheets_note(tab, "--sheet NAME")     # the plain form named only the sheet read
         finally:
             tab.close()
     if args.json:
@@ -204,6 +207,8 @@ def run_info(args) -> int:
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
+    if sheets:
+        print(f"  {sheets[0].upper()}{sheets[1:]}")
     for c in info["columns"]:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
@@ -269,13 +274,15 @@ def run_train(args) -> int:
                 default = _default_label(tab, spec)
                 spec = replace(spec, label=default)
             say.phase("preparing the table")
-            prepared = _top_items_prepared(args, tab, spec)
-            if prepared is None:
-                check_spec(spec)            # as train_table_map does, before the preparation reads
-                prepared = prepare_for(tab, spec)
-            say.phase("training, epoch 1")
-            with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
-                tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage, prepared=prepared)
+            with _naming_sheets(tab):      # a refusal of the sheet read names the others (tester F #9)
+                prepared = _top_items_prepared(args, tab, spec)
+                if prepared is None:
+                    check_spec(spec)            # as train_table_map does, before the preparation reads
+                    prepared = prepare_for(tab, spec)
+                say.phase("training, epoch 1")
+                with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
+                    tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage,
+                                               prepared=prepared)
             from somdesk.session.table_columns import NUMERIC_LABEL
             # the columns the default left out first (session.table_columns); a label typed is named as typed
             warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
@@ -321,6 +328,24 @@ def run_train(args) -> int:
     from somdesk.cli_outputs import print_label_summary
     print_label_summary(args, default, lc, tm.clusters)
     return 0
+
+
+@contextlib.contextmanager
+def _naming_sheets(tab):
+    """An OptionError or FileFormatError inside (no numeric column, too few rows, no column
+    'x') gets the workbook's sheets added when no --sheet chose the one read: "multi.xlsx: no
+    numeric column to train on; the workbook has 3 sheets, 'Notes' (read), 'Data', 'Other':
+    choose one with --sheet NAME" (tester F #9: the other sheets went unnamed)."""
+    from somdesk.errors import FileFormatError
+    from somdesk.io.tables.spreadsheet import sheets_note
+
+    try:
+        yield
+    except (OptionError, FileFormatError) as exc:
+        note = sheets_note(tab, "--sheet NAME")
+        if not note:
+            raise
+        raise type(exc)(f"{exc}; {note}") from None
 
 
 # the outputs of `train --table`: (attribute, flag)
