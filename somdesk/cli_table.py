@@ -491,7 +491,8 @@ def _score(args, tm, tab, token, note) -> int:
     from somdesk.session.table_source import source_change_warning
 
     try:
-        blocks, warnings = score_table(tm, tab, token)
+        with _naming_sheets(tab):       # the map's columns not in the sheet read: name the others
+            blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
         warnings[:0] = [w for w in (note, source_change_warning(tm, args.data)) if w]
         if args.out:

@@ -73,3 +73,15 @@ def test_no_group_hint_for_a_plain_header_or_a_text_table(tmp_path):
             assert not any("group header" in w for w in t.warnings), (path, t.warnings)
         finally:
             t.close()
+
+
+def test_assign_on_the_wrong_sheet_names_the_others(capsys, tmp_path):
+    path = _multi(tmp_path)
+    code, out, err = run(capsys, "train", "--table", path, "--sheet", "Data", "--skip", "1", "--epochs", "3",
+                         "--save-map", tmp_path / "m.somz", "-q")
+    assert code == 0, err
+    code, out, err = run(capsys, "assign", tmp_path / "m.somz", path)
+    assert code == 2 and err.count("\n") == 1 and "that the map was trained on" in err
+    assert "'Notes' (read), 'Data', 'Other': choose one with --sheet NAME" in err
+    code, out, err = run(capsys, "assign", tmp_path / "m.somz", path, "--sheet", "Data", "--skip", "1")
+    assert code == 0, err
