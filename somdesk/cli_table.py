@@ -345,7 +345,9 @@ def _naming_sheets(tab):
         note = sheets_note(tab, "--sheet NAME")
         if not note:
             raise
-        raise type(exc)(f"{exc}; {note}") from None
+        named = type(exc)(f"{exc}; {note}")
+        named.__dict__.update(exc.__dict__)         # an OptionError's field and subject kept
+        raise named from None
 
 
 # the outputs of `train --table`: (attribute, flag)
