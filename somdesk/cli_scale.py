@@ -259,10 +259,11 @@ def _train_streaming(args, spec, given, chunk, start, default, say) -> int:
     finally:
         executor.close()
     from somdesk.cli_outputs import Written
-    say.phase(f"saving the map {display_name(args.save_map)}")
     written = Written()     # the map, kept: a later error or a Ctrl+C says so (cli_outputs)
-    with written.writing(args.save_map, is_map=True):
-        save_table_map(tm, args.save_map, cli_token())
+    if args.save_map:       # optional: --metrics-json alone may be all that is wanted
+        say.phase(f"saving the map {display_name(args.save_map)}")
+        with written.writing(args.save_map, is_map=True):
+            save_table_map(tm, args.save_map, cli_token())
     elapsed = time.perf_counter() - start
     # every epoch trains on every row and QE is measured over them all; TE on tm.inputs, a sample
     # of them only when there are more rows than it holds (testerC #12: "sampled": true,
@@ -287,11 +288,12 @@ def _train_streaming(args, spec, given, chunk, start, default, say) -> int:
     for w in warnings if not args.quiet else ():     # columns left out, rows dropped (as in memory)
         print_warning(f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w)
     from somdesk.cli_outputs import print_summary
+    from somdesk.cli_table import saved_text
     from somdesk.core.options import size_text
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} "
                   "out of core; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}{' (on a sample)' if sampled else ''}; "
-                  f"{count_text(tm.k, 'segment')}; saved {display_name(args.save_map)}")
+                  f"{count_text(tm.k, 'segment')}; {saved_text(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
     print_label_summary(args, default, lc, tm.clusters)
     return 0

@@ -3,7 +3,9 @@
     somdesk table info FILE [--json]
     somdesk train --table FILE [--columns a,b] [--weights a=2,b=0.5] [--passive c] [--label COL|none]
                   [--normalise zscore|minmax|none] [--missing drop|mean|median|train]
-                  [--clusters K] --save-map M.somz [--assignments A.csv] [--report R.html]
+                  [--clusters K] [--save-map M.somz] [--assignments A.csv] [--report R.html]
+                  (at least one output: --save-map, --assignments, --profiles, --report, --top-items,
+                  --metrics-json)
     somdesk assign MAP.somz DATA [--out FILE.csv|.parquet]
 
 Read options (every command): --delimiter --decimal --thousands --header/--no-header
@@ -12,6 +14,7 @@ Read options (every command): --delimiter --decimal --thousands --header/--no-he
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from dataclasses import replace
 
@@ -85,7 +88,10 @@ def register(sub) -> None:
                     help="batch epochs (default: from rows and nodes); --iterations is the same")
     tr.add_argument("--topology", default="hexagonal", help="hexagonal (default) or rectangular")
     tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--save-map", required=True, metavar="M.somz", help="write the table map")
+    # optional, as the help's other outputs are (tester F #15: "required: --save-map" while the
+    # help listed it among them); a run that would write nothing at all is refused (_outputs_given)
+    tr.add_argument("--save-map", metavar="M.somz", help="write the table map (for `somdesk assign` and the "
+                    "window); give it, or another output below, or both")
     tr.add_argument("--assignments", metavar="FILE", help="also write every row's scores (.csv or .parquet)")
     tr.add_argument("--profiles", metavar="FILE.csv", help="also write segment profiles (a .png beside it)")
     tr.add_argument("--report", metavar="FILE.html", help="also write a self-contained HTML report")
@@ -187,6 +193,8 @@ def run_info(args) -> int:
             # says them (testerC #7); a list, empty when there are none
             say.phase(f"describing the columns of {display_name(args.file)}")
             info = {**tab.info(), "warnings": list(tab.warnings)}
+            from somdesk.io.tables.spreadsheet import sheets_note
+            sheets = sheets_note(tab, "--sheet NAME")     # the plain form named only the sheet read
         finally:
             tab.close()
     if args.json:
@@ -199,6 +207,8 @@ def run_info(args) -> int:
     shown = {k: v for k, v in d.items() if v not in (None, "", False)}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
+    if sheets:
+        print(f"  {sheets[0].upper()}{sheets[1:]}")
     for c in info["columns"]:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
@@ -215,6 +225,7 @@ def run_train(args) -> int:
 
     # every check of the flags alone comes before the table is read or counted, and the flag
     # combinations refused in chunks before the session's imports too (testerC #19)
+    _outputs_given(args)
     check_suffix(args.save_map, ".somz", "--save-map", "a somdesk map")
     from somdesk.cli_outputs import profiles_picture
     check_writable(args.save_map, args.assignments, args.profiles, args.report, args.top_items,
@@ -271,23 +282,26 @@ def run_train(args) -> int:
                 default = _default_label(tab, spec)
                 spec = replace(spec, label=default)
             say.phase("preparing the table")
-            prepared = _top_items_prepared(args, tab, spec)
-            if prepared is None:
-                check_spec(spec)            # as train_table_map does, before the preparation reads
-                prepared = prepare_for(tab, spec)
-            say.phase("training, epoch 1")
-            with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
-                tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage, prepared=prepared)
+            with _naming_sheets(tab):      # a refusal of the sheet read names the others (tester F #9)
+                prepared = _top_items_prepared(args, tab, spec)
+                if prepared is None:
+                    check_spec(spec)            # as train_table_map does, before the preparation reads
+                    prepared = prepare_for(tab, spec)
+                say.phase("training, epoch 1")
+                with in_flag_words(args, "epochs"):       # --clusters larger than the map, before training
+                    tm, prep = train_table_map(tab, spec, token, progress=say.epoch, stage=say.stage,
+                                               prepared=prepared)
             from somdesk.session.table_columns import NUMERIC_LABEL
             # the columns the default left out first (session.table_columns); a label typed is named as typed
             warn += [f"--label {w[len(NUMERIC_LABEL):]}" if default is None and w.startswith(NUMERIC_LABEL) else w
                      for w in prep.warnings]
-            say.phase("saving the map")
             # the map is the result of the training: kept, and a later output's error or a Ctrl+C
             # says so, and names every other output written before it (testerC #8)
             written = Written()
-            with written.writing(args.save_map, is_map=True):
-                save_table_map(tm, args.save_map, token)
+            if args.save_map:
+                say.phase("saving the map")
+                with written.writing(args.save_map, is_map=True):
+                    save_table_map(tm, args.save_map, token)
             warn += _write_extras(args, tm, tab, token, say, written)
         finally:
             tab.close()
@@ -318,10 +332,48 @@ def run_train(args) -> int:
     print_summary(args, f"map of {size_text(tm.config.height, tm.config.width)}, {count_text(tm.config.iterations, 'epoch')} on "
                   f"{rows_text}; "
                   f"QE {tm.quantization_error:.4g}, TE {tm.topographic_error:.3f}; {count_text(tm.k, 'segment')} "
-                  f"(suggested {cli_scale.suggested_k(tm)}); saved {display_name(args.save_map)}")
+                  f"(suggested {cli_scale.suggested_k(tm)}); {saved_text(args.save_map)}")
     from somdesk.cli_outputs import print_label_summary
     print_label_summary(args, default, lc, tm.clusters)
     return 0
+
+
+@contextlib.contextmanager
+def _naming_sheets(tab):
+    """An OptionError or FileFormatError inside (no numeric column, too few rows, no column
+    'x') gets the workbook's sheets added when no --sheet chose the one read: "multi.xlsx: no
+    numeric column to train on; the workbook has 3 sheets, 'Notes' (read), 'Data', 'Other':
+    choose one with --sheet NAME" (tester F #9: the other sheets went unnamed)."""
+    from somdesk.errors import FileFormatError
+    from somdesk.io.tables.spreadsheet import sheets_note
+
+    try:
+        yield
+    except (OptionError, FileFormatError) as exc:
+        note = sheets_note(tab, "--sheet NAME")
+        if not note:
+            raise
+        named = type(exc)(f"{exc}; {note}")
+        named.__dict__.update(exc.__dict__)         # an OptionError's field and subject kept
+        raise named from None
+
+
+# the outputs of `train --table`: (attribute, flag)
+TRAIN_OUTPUTS = (("save_map", "--save-map"), ("assignments", "--assignments"), ("profiles", "--profiles"),
+                 ("report", "--report"), ("top_items", "--top-items"), ("metrics_json", "--metrics-json"))
+
+
+def _outputs_given(args) -> None:
+    """OptionError when `train --table` would write nothing: a trained map no file keeps is lost
+    work (--save-map is optional since --assignments and the others may be all that is wanted)."""
+    if not any(getattr(args, attr, None) for attr, _flag in TRAIN_OUTPUTS):
+        raise OptionError("nothing would be written: give --save-map M.somz to keep the map, and/or "
+                          + ", ".join(flag for _attr, flag in TRAIN_OUTPUTS[1:]))
+
+
+def saved_text(path) -> str:
+    """The summary line's last words: where the map was saved, or that it was not."""
+    return f"saved {display_name(path)}" if path else "the map was not saved (no --save-map)"
 
 
 def _label_option(args) -> tuple:
@@ -452,7 +504,8 @@ def _score(args, tm, tab, token, note) -> int:
     from somdesk.session.table_source import source_change_warning
 
     try:
-        blocks, warnings = score_table(tm, tab, token)
+        with _naming_sheets(tab):       # the map's columns not in the sheet read: name the others
+            blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
         warnings[:0] = [w for w in (note, source_change_warning(tm, args.data)) if w]
         from somdesk.io.tables.assignments import write_scores

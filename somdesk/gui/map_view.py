@@ -116,6 +116,14 @@ class LegendArea(QScrollArea):
             self.updateGeometry()
         return super().viewportEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        # a legend set while its tab was hidden (a table map trained from the Setup tab) posts
+        # no LayoutRequest (Qt posts it only to a visible parent): the layout kept the empty
+        # label's one-line height, and 2-6 segments showed as "segment 0" and a scroll arrow
+        # (tester F #8).  Shown now: ask the layout again.
+        self.updateGeometry()
+        super().showEvent(event)
+
 
 def legend_area(label: QLabel, max_height: int = LEGEND_MAX_HEIGHT) -> QScrollArea:
     """`label` (a legend picture or caption) in a frameless scroll area at most `max_height`

@@ -332,7 +332,9 @@ class ImportPreview(QDialog):
         if d.get("encoding"):
             parts.append(f"encoding <b>{d['encoding']}</b>")
         if d.get("sheets"):
-            parts.append(f"sheets {', '.join(map(str, d['sheets']))}")
+            # which sheet is shown, not only the workbook's sheets (tester F #9)
+            parts.append(f"sheet <b>{html.escape(str(d.get('sheet')))}</b> of "
+                         f"{html.escape(', '.join(map(str, d['sheets'])))}")
             if self.sheet.count() == 1:
                 self.sheet.addItems([str(s) for s in d["sheets"]])
         kinds = {}
@@ -346,6 +348,10 @@ class ImportPreview(QDialog):
         self.detected.setText("Read as: " + " · ".join(parts) +
                               f"<br>{rows_text} × {len(t.columns)} {cols} ({summary})")
         notes = [w for w in t.warnings if not (t.sampled and "random sample" in w)]
+        from somdesk.io.tables.spreadsheet import sheets_note
+        several = sheets_note(t, "the Sheet box above")     # the first sheet may be a cover: say the others
+        if several:
+            notes.insert(0, html.escape(several[0].upper() + several[1:]))
         if self.partial:
             notes.insert(0, "A preview of the file's first rows: the whole file is read when you click "
                             "Use this table (with a progress line and Stop).")

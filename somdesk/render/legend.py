@@ -179,9 +179,27 @@ def _too_crowded(font, labels, ticks, lo, hi, length) -> bool:
 MAX_LEGEND_ROWS = 16
 
 
-def category_legend(names, colours, swatch: int = 12, max_rows: int = MAX_LEGEND_ROWS) -> np.ndarray:
-    """(h, w, 3) uint8: one row per category, a swatch of its colour and its name
-    (at most `max_rows` rows in all: past that, the first max_rows - 1 and "... and N more")."""
+# the gap between two columns of a category legend laid out in columns (px)
+COLUMN_GAP = 14
+
+# A table map's segment and label legends run in columns of this many rows: 6 rows are 98 px,
+# no taller than the window's smallest legend area (gui.map_view.LEGEND_MIN_HEIGHT), so up to
+# 12-18 entries are seen whole under the map (tester F #8) ...
+LEGEND_COLUMN_ROWS = 6
+# ... in columns no wider together than this (px): the map's side of a 900 px wide window
+LEGEND_COLUMNS_WIDTH = 360
+
+
+def category_legend(names, colours, swatch: int = 12, max_rows: int = MAX_LEGEND_ROWS,
+                    rows_per_column: int | None = None, max_width: int | None = None) -> np.ndarray:
+    """(h, w, 3) uint8: a swatch of each category's colour and its name (at most `max_rows`
+    entries in all: past that, the first max_rows - 1 and "... and N more").
+
+    One column by default.  With `rows_per_column` the entries run down columns of that many
+    rows, left to right (column-major), in as few columns as that takes -- but no wider than
+    `max_width` px when given: columns that do not fit are folded back into taller ones (one
+    column at least).  So a list of 12 segments is 2 columns of 6 rows, short enough to be
+    seen whole under a map without scrolling (tester F #8)."""
     font = text_font()
     names = [one_line(n) for n in names]
     colours = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
@@ -189,11 +207,26 @@ def category_legend(names, colours, swatch: int = 12, max_rows: int = MAX_LEGEND
     more = len(names) - len(shown)
     lines = shown + ([f"... and {more} more"] if more > 0 else [])
     row_h = max(swatch, FONT_SIZE + 3) + 2
-    text_w = max((font.getbbox(s)[2] for s in lines), default=0)
-    im, draw = _canvas(swatch + 6 + text_w + 2, row_h * len(lines) + 2)
+    widths = [swatch + 6 + font.getbbox(s)[2] + 2 for s in lines] or [swatch + 8]
+
+    def layout(per_column: int):
+        """(rows per column, each column's width) with `per_column` rows a column."""
+        per = max(1, per_column)
+        return per, [max(widths[c:c + per]) for c in range(0, len(widths), per)]
+
+    per, cols = layout(len(lines))
+    if rows_per_column and len(lines) > rows_per_column:
+        for n_cols in range(math.ceil(len(lines) / rows_per_column), 1, -1):     # widest first
+            trial = layout(math.ceil(len(lines) / n_cols))
+            if max_width is None or sum(trial[1]) + COLUMN_GAP * (len(trial[1]) - 1) <= max_width:
+                per, cols = trial
+                break
+    left = [sum(cols[:c]) + COLUMN_GAP * c for c in range(len(cols))]
+    im, draw = _canvas(left[-1] + cols[-1], row_h * min(per, len(lines)) + 2)
     for k, s in enumerate(lines):
-        y = 1 + k * row_h
+        x, y = left[k // per] + 1, 1 + (k % per) * row_h
         if k < len(shown):
-            draw.rectangle([1, y, swatch, y + swatch - 1], fill=tuple(int(v) for v in colours[k]), outline=(0, 0, 0))
-        draw.text((swatch + 6, y), s, fill=TEXT, font=font)
+            draw.rectangle([x, y, x + swatch - 1, y + swatch - 1], fill=tuple(int(v) for v in colours[k]),
+                           outline=(0, 0, 0))
+        draw.text((x + swatch + 5, y), s, fill=TEXT, font=font)
     return np.asarray(im).copy()

@@ -58,7 +58,7 @@ from somdesk.session.table_checks import check_clusters, refuse_constant, refuse
 from somdesk.session.table_columns import (numeric_label_warning, dates_warning_of, default_fallback, left_out_warning,
                                            missing_share_reason)
 from somdesk.session.table_labels import LabelTally
-from somdesk.session.table_assign import min_present_of, row_distances
+from somdesk.session.table_assign import min_present_of, outlier_threshold, row_distances
 from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, check_spec, same_recipe, topology
 from somdesk.session.table_size import auto_size
 
@@ -543,7 +543,6 @@ class StreamingTableRun:
         rows = self.rows if every_row else len(sdist)
         # the threshold from the distances scoring reports, as in memory (table_assign.row_distances)
         scored = row_distances(recipe, codebook, self.sample, sidx, sd2)
-        q1, q3 = np.percentile(scored[np.isfinite(scored)], [25, 75])
         passive = None
         if (~recipe.active).any():
             passive = passive_planes(sidx, prep.normalised(self.raw_sample)[:, ~recipe.active], h, w, 1.0,
@@ -555,7 +554,8 @@ class StreamingTableRun:
         seg = cluster_nodes(codebook, spec.clusters, spec.cluster_method, config.topology, hits=hits, cancel=cancel)
         return TableMap(recipe=recipe, config=config, codebook=codebook, passive=passive, label_column=spec.label,
                         clusters=seg.labels, cluster_method=spec.cluster_method,
-                        outlier_threshold=float(q3 + 3 * (q3 - q1)), quantization_error=total / max(1, rows),
+                        outlier_threshold=outlier_threshold(scored, self.sample),
+                        quantization_error=total / max(1, rows),
                         topographic_error=float(topographic_error(codebook, self.sample_filled, self.hexagonal,
                                                                   False)),
                         curve=seg.curve, inputs=self.sample_filled, row_index=self.pick.astype(np.int64),

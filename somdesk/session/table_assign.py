@@ -17,8 +17,8 @@ from somdesk.core.masked_som import masked_bmus
 from somdesk.core.options import count_text
 
 __all__ = ["assign_cells", "assign_table", "row_cells", "check_columns", "placing_columns", "present_columns",
-           "row_distances", "rows_in_nodes", "few_values", "few_values_warning", "min_present_of",
-           "MIN_PRESENT_SHARE"]
+           "row_distances", "outlier_threshold", "rows_spread", "rows_in_nodes", "few_values",
+           "few_values_warning", "min_present_of", "MIN_PRESENT_SHARE"]
 
 
 # a row known in less than this share of what the training rows were typically known in (by the
@@ -122,6 +122,44 @@ def row_distances(recipe, codebook: np.ndarray, observed: np.ndarray, idx: np.nd
             scaled = (diff * diff).sum(axis=1) * (fw.sum() / weight)
         dist[rows] = np.where(weight > 0, np.sqrt(scaled), np.nan)
     return dist
+
+
+def rows_spread(observed: np.ndarray) -> float:
+    """The spread of rows `observed` (N, A) (active features times sqrt(weight), NaN where
+    missing): the root mean square distance of a row from the rows' mean row,
+    sqrt(sum over features of the variance of its present values), in the units of
+    `row_distances`.  A feature with no present value adds 0; no row gives 0.0.  For z-scored
+    features of weight 1 it is sqrt(A)."""
+    x = np.asarray(observed, dtype=np.float64)
+    if x.ndim != 2 or not x.size:
+        return 0.0
+    have = ~np.isnan(x)
+    n = have.sum(axis=0)
+    safe = np.where(have, x, 0.0)
+    mean = safe.sum(axis=0) / np.maximum(n, 1)
+    var = (np.where(have, safe - mean, 0.0) ** 2).sum(axis=0) / np.maximum(n, 1)
+    total = float(var.sum())
+    return float(np.sqrt(total)) if np.isfinite(total) else 0.0
+
+
+def outlier_threshold(distances: np.ndarray, observed: np.ndarray) -> float:
+    """The outlier threshold of a map measured on its training rows: Tukey's "far out" fence,
+    Q3 + 3 IQR of the rows' `distances` (N,) (`row_distances`; NaN ignored), but never below
+    the rows' spread (`rows_spread` of `observed` (N, A)), in the same units.
+
+    Why the floor (tester F #6): when most rows sit on or near a node -- a map of as many
+    nodes as rows, evenly spaced data -- the quartiles are near 0 and the fence with them,
+    and the rows at a regular ramp's ends (the map's edge nodes are pulled inward, a SOM's
+    border effect) were flagged: 6 of 40 perfectly regular rows.  A row is an outlier only
+    when it is farther from its node than the rows are, on average, from their mean row (on
+    regular data the farthest row measured was 0.85 of that spread; a row set apart from a
+    ramp or a grid 1.07 to 2.7).  Returns 0.0 when no distance is finite."""
+    d = np.asarray(distances, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if not d.size:
+        return 0.0
+    q1, q3 = np.percentile(d, [25, 75])
+    return float(max(q3 + 3 * (q3 - q1), rows_spread(observed)))
 
 
 def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:

@@ -34,7 +34,8 @@ from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, tr
 from somdesk.core.options import SOMConfig, count_text
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
-from somdesk.session.table_assign import few_values, few_values_warning, min_present_of, row_distances
+from somdesk.session.table_assign import (few_values, few_values_warning, min_present_of, outlier_threshold,
+                                          row_distances)
 from somdesk.session.table_checks import check_clusters, check_weights, constant_in_rows, refuse_constant, refuse_few_rows
 from somdesk.session.table_columns import (default_columns, default_columns_warnings, default_passive,
                                            numeric_label_warning)
@@ -283,12 +284,12 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
         stage(f"measuring the map on {count_text(len(x), 'row')}")
     idx, d2 = masked_bmus(codebook, x, cancel)
     dist = np.sqrt(d2)
-    # the outlier threshold from distances of the kind scoring reports (assign_cells): with
+    # the outlier threshold (Q3 + 3 IQR, at least the rows' spread: table_assign.outlier_threshold)
+    # from distances of the kind scoring reports (assign_cells): with
     # missing="train" rows with holes are measured over what is known, scaled (row_distances);
     # the mean/median modes' rows are filled, in training and in scoring alike.  The
     # quantization error stays the SOM's own.
     scored = row_distances(prep.recipe, codebook, x, idx, d2)
-    q1, q3 = np.percentile(scored[np.isfinite(scored)], [25, 75]) if np.isfinite(scored).any() else (0.0, 0.0)
     passive = None
     if (~prep.recipe.active).any():
         passive = passive_planes(idx, prep.raw[:, ~prep.recipe.active], h, w, 1.0, hexagonal)
@@ -300,7 +301,7 @@ def measure_table_map(tm: TableMap, prep: Prepared, clusters: int | None = None,
         ok = labelled_rows(prep.recipe.missing, share)       # the one rule, as the window's
         labels = [lab if keep else None for lab, keep in zip(prep.labels, ok)]
         counts = label_counts(labels, idx, h, w, tm.label_column)
-    tm = replace(tm, passive=passive, outlier_threshold=float(q3 + 3 * (q3 - q1)),
+    tm = replace(tm, passive=passive, outlier_threshold=outlier_threshold(scored, x),
                  quantization_error=float(dist.mean()), topographic_error=float(te), label_counts=counts)
     cancel_mod.check(cancel)
     if stage is not None:

@@ -27,6 +27,17 @@ WINDOW_VIEWS = {"umatrix": "U-matrix", "hits": "hits", "colours": "segments", "c
                 "segments": "segments"}
 
 
+def _columns_legend(names, colours) -> np.ndarray:
+    """(h, w, 3) uint8: a segment or label list in short columns (render.LEGEND_COLUMN_ROWS rows
+    each, within render.LEGEND_COLUMNS_WIDTH px), so a dozen segments fit the window's legend
+    area without scrolling (tester F #8); exports draw the same picture."""
+    from somdesk import render
+    from somdesk.render.legend import LEGEND_COLUMN_ROWS, LEGEND_COLUMNS_WIDTH
+
+    return render.category_legend(names, colours, rows_per_column=LEGEND_COLUMN_ROWS,
+                                  max_width=LEGEND_COLUMNS_WIDTH)
+
+
 class TableViewsMixin:
     """Needs `tm`, `table`, `node_of_row`, `label_column`, `all_hits` (TableWorkspace)."""
 
@@ -130,7 +141,7 @@ class TableViewsMixin:
 
         if view == "segments":
             k = self.tm.k
-            return render.category_legend([f"segment {s}" for s in range(k)], render.category_colours(k))
+            return _columns_legend([f"segment {s}" for s in range(k)], render.category_colours(k))
         if view.startswith("labels: "):
             legend = self._labels_view()[1]
             # labels as the window writes names: 'x\xa0y' is not 'x y', a line break is \n (io.names)
@@ -140,7 +151,7 @@ class TableViewsMixin:
             if labels is not None and any(v is None for v in labels.ravel()):    # the grey nodes, named
                 names.append(NO_LABEL)
                 colours = np.vstack([colours, np.asarray(render.EMPTY_NODE, dtype=np.uint8)])
-            return render.category_legend(names, colours)
+            return _columns_legend(names, colours)
         v = self.scalar(view)
         titles = {"hits": "rows per node", "U-matrix": "distance to neighbours"}
         return render.colour_bar("inferno" if view == "U-matrix" else "viridis", render.levels_of(v), length=300,

@@ -269,6 +269,7 @@ def table_map_from_workspace(saved, where: str):
     from somdesk.core.metrics import topographic_error
     from somdesk.core.preparation import Recipe
     from somdesk.session.segments import cluster_nodes
+    from somdesk.session.table_assign import outlier_threshold
     from somdesk.session.table_data import TableMap
 
     meta, arrays, som = saved.meta, saved.arrays, saved.som
@@ -295,14 +296,13 @@ def table_map_from_workspace(saved, where: str):
     h, w = codebook.shape[:2]
     idx, d2 = masked_bmus(codebook, x)
     dist = np.sqrt(d2)
-    q1, q3 = np.percentile(dist, [25, 75]) if len(dist) else (0.0, 0.0)
     if isinstance(meta.get("clusters"), dict):
         clusters, method, curve = np.asarray(arrays["clusters"], np.int64), str(meta["clusters"]["method"]), {}
     else:
         seg = cluster_nodes(codebook, None, topology=cfg.topology, hits=np.bincount(idx, minlength=h * w))
         clusters, method, curve = seg.labels, seg.method, seg.curve
     return TableMap(recipe=recipe, config=cfg, codebook=codebook, passive=None, label_column=label,
-                    clusters=clusters, cluster_method=method, outlier_threshold=float(q3 + 3 * (q3 - q1)),
+                    clusters=clusters, cluster_method=method, outlier_threshold=outlier_threshold(dist, x),
                     quantization_error=float(dist.mean()) if len(dist) else 0.0,
                     topographic_error=float(topographic_error(codebook, x, hexagonal, cfg.toroidal)),
                     curve=curve, inputs=x, row_index=np.asarray(arrays["table_rows"], np.int64),

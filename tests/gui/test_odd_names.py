@@ -81,7 +81,7 @@ def test_a_table_with_odd_column_names_in_the_window(qtbot, win, tmp_path, monke
 
     drawn = []
     real = render.category_legend
-    monkeypatch.setattr(render, "category_legend", lambda n, c: (drawn.append(list(n)), real(n, c))[1])
+    monkeypatch.setattr(render, "category_legend", lambda n, c, **kw: (drawn.append(list(n)), real(n, c, **kw))[1])
     wf.ws.set_label_column("kind")
     wf.ws.legend_picture("labels: kind")
     assert {"'x\\xa0y'", "x y"} <= set(drawn[-1]), drawn

@@ -504,8 +504,12 @@ def test_a_label_column_of_many_values_keeps_the_window_its_size(qtbot, win, tmp
         QApplication.processEvents()
     names = {str(s) for s in wf.node_labels().ravel() if s is not None}
     assert len(names) > 40
-    rows = (wf.legend_picture.shape[0] - 2) // 16                         # render.category_legend's rows
-    assert rows == MAX_LEGEND_ROWS
+    from somdesk.render.legend import LEGEND_COLUMN_ROWS
+    from tests.render.test_legend import legend_swatches
+
+    # capped at MAX_LEGEND_ROWS entries ("... and N more" the last), in columns of 6 rows (tester F #8)
+    assert legend_swatches(wf.legend_picture) == MAX_LEGEND_ROWS - 1
+    assert (wf.legend_picture.shape[0] - 2) // 16 == LEGEND_COLUMN_ROWS
     assert win.size() == size and size.height() == 860
     from somdesk.gui.map_view import LEGEND_MIN_HEIGHT
     # the legend asks for no more than its bounded minimum (the Setup tab, which scrolls now,
@@ -826,3 +830,27 @@ def test_top_items_of_a_ratings_table_in_the_profiles_tab_and_report(qtbot, win,
     assert pv.top.isHidden() and wf.export_report(str(rep))
     _idle(qtbot, win)
     assert "mean rating" not in rep.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("k, size", [(2, (1300, 850)), (6, (1300, 850)), (12, (900, 900))])
+def test_every_segment_of_the_legend_is_seen_without_scrolling(qtbot, win, tmp_path, k, size):
+    # tester F #8: trained from the Setup tab, the Map & rows tab's legend area kept the empty
+    # label's one-line height: "segment 0" and a scroll arrow, for 2 segments as for 6
+    win.resize(*size)
+    QApplication.processEvents()
+    wf = win.tables
+    wf.tabs.setCurrentIndex(0)
+    _trained(qtbot, win, _blobs(tmp_path / "t.csv"), k=k)
+    assert wf.tm.k == k
+    wf.tabs.setCurrentIndex(1)
+    wf.map_choice.setCurrentText("segments")
+    for _ in range(10):
+        QApplication.processEvents()
+    area = wf.legend.parentWidget().parentWidget()                      # the legend's scroll area
+    assert area.objectName() == "legend-area"
+    pic = wf.legend_picture                                             # (h, w, 3): every entry drawn
+    view = area.viewport()
+    assert view.height() >= pic.shape[0] and view.width() >= pic.shape[1], (view.size(), pic.shape)
+    assert area.verticalScrollBar().maximum() == 0 and area.horizontalScrollBar().maximum() == 0
+    from tests.render.test_legend import legend_swatches
+    assert legend_swatches(pic) == k            # each segment's entry is in the picture shown whole

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.render import category_colours, category_legend, colour_bar, lut, nice_ticks
-from somdesk.render.legend import tick_labels
+from somdesk.render.legend import MAX_LEGEND_ROWS, tick_labels
 
 
 def test_ticks_are_nice_and_inside_the_levels():
@@ -136,3 +136,39 @@ def test_a_long_category_list_is_capped_with_and_n_more():
     # the last row is text only ("... and 135 more"), no swatch of the 16th colour
     assert not (many.reshape(-1, 3) == category_colours(150)[MAX_LEGEND_ROWS - 1]).all(axis=1).any()
     assert (few.reshape(-1, 3) == category_colours(150)[MAX_LEGEND_ROWS - 1]).all(axis=1).any()
+
+
+def legend_swatches(pic: np.ndarray, swatch: int = 12) -> int:
+    """How many outlined swatches (category_legend's entries but "... and N more") `pic` holds."""
+    black = (np.asarray(pic) == 0).all(axis=2)
+    found = 0
+    for y, x in zip(*np.nonzero(black)):
+        if y + swatch > black.shape[0] or x + swatch > black.shape[1]:
+            continue
+        box = black[y:y + swatch, x:x + swatch]
+        if box[0].all() and box[-1].all() and box[:, 0].all() and box[:, -1].all() and not box[1:-1, 1:-1].any():
+            found += 1
+    return found
+
+
+def test_a_legend_in_columns_shows_every_entry_in_short_columns():
+    # tester F #8: a table map's segment list runs down columns of 6 rows, seen whole under the map
+    names = [f"segment {k}" for k in range(12)]
+    one = category_legend(names, category_colours(12))
+    two = category_legend(names, category_colours(12), rows_per_column=6, max_width=360)
+    assert legend_swatches(one) == legend_swatches(two) == 12
+    assert one.shape[0] == 12 * 16 + 2 and two.shape[0] == 6 * 16 + 2
+    assert one.shape[1] < two.shape[1] <= 360
+    # 6 entries or fewer stay one column; a column-major order: entry 6 heads the second column
+    assert category_legend(names[:6], category_colours(6), rows_per_column=6).shape == \
+        category_legend(names[:6], category_colours(6)).shape
+    c6 = tuple(category_colours(12)[6])
+    ys, xs = np.nonzero((two == c6).all(axis=2))
+    assert ys.min() < 16 and xs.min() > one.shape[1] - 20
+    # columns that do not fit the width fold back into taller ones (one column at least)
+    long = [f"a long segment name number {k}" for k in range(12)]
+    narrow = category_legend(long, category_colours(12), rows_per_column=6, max_width=200)
+    assert narrow.shape[0] == 12 * 16 + 2 and legend_swatches(narrow) == 12
+    # the cap still holds: 16 entries in all, the last "... and N more"
+    many = category_legend([f"n{k}" for k in range(150)], category_colours(150), rows_per_column=6)
+    assert legend_swatches(many) == MAX_LEGEND_ROWS - 1 and many.shape[0] == 6 * 16 + 2

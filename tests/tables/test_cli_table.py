@@ -196,3 +196,31 @@ def test_table_info_says_why_a_column_of_numbers_is_text(tmp_path, capsys, text,
     doc = {c["name"]: c for c in json.loads(capsys.readouterr().out)["columns"]}
     assert doc[col]["problem"].startswith(why)
     assert "problem" not in doc["b" if col == "a" else "a"]
+
+
+def test_assignments_need_no_saved_map_and_a_run_writing_nothing_is_refused(capsys, tmp_path):
+    # tester F #15: `train --table X --assignments a.csv` said "required: --save-map" while the
+    # help listed --save-map among the optional outputs; help and behaviour agree now
+    data = sklearn_csv("iris.csv")
+    common = ["train", "--table", data, "--label", "column4", "--epochs", "4", "--seed", "1"]
+    code, out, err = run(capsys, *common, "--assignments", tmp_path / "a.csv")
+    assert code == 0, err
+    assert "the map was not saved (no --save-map)" in out and not list(tmp_path.glob("*.somz"))
+    code, out, err = run(capsys, *common, "--assignments", tmp_path / "b.csv", "--save-map", tmp_path / "m.somz")
+    assert code == 0, err
+    assert f"saved {tmp_path / 'm.somz'}" in out
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()     # the same map either way
+    code, out, err = run(capsys, *common)
+    assert code == 2 and err.count("\n") == 1 and "nothing would be written" in err and "--save-map" in err
+    with pytest.raises(SystemExit):
+        main(["train", "--table", data, "--help"])
+    usage = capsys.readouterr().out
+    assert "[--save-map M.somz]" in usage                 # shown optional, as it is
+
+
+def test_out_of_core_training_may_write_its_metrics_alone(capsys, tmp_path):
+    code, out, err = run(capsys, "train", "--table", sklearn_csv("iris.csv"), "--label", "column4", "--epochs", "3",
+                         "--out-of-core", "--mode", "batch", "--metrics-json", tmp_path / "m.json")
+    assert code == 0, err
+    assert json.loads((tmp_path / "m.json").read_text())["out_of_core"] is True
+    assert "the map was not saved" in out and not list(tmp_path.glob("*.somz"))

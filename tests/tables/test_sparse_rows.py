@@ -8,7 +8,7 @@ import pytest
 
 from somdesk.core.masked_som import masked_bmus
 from somdesk.io.tables.table import read_table
-from somdesk.session.table_assign import assign_cells
+from somdesk.session.table_assign import assign_cells, rows_spread
 from somdesk.session.table_data import TableMapSpec, train_table_map
 
 COLS = ("a", "b", "c", "d", "kind")
@@ -99,7 +99,9 @@ def test_the_threshold_is_of_the_scored_distances_kind(trained, tmp_path):
     a = assign_cells(trained, _cells(df))
     d = a["distance"][np.isfinite(a["distance"])]
     q1, q3 = np.percentile(d, [25, 75])
-    assert trained.outlier_threshold == pytest.approx(q3 + 3 * (q3 - q1), rel=1e-9)
+    # Tukey's fence, floored at the rows' spread (tester F #6: table_assign.outlier_threshold)
+    observed = trained.recipe.training_matrix(trained.recipe.transform(_cells(df)))
+    assert trained.outlier_threshold == pytest.approx(max(q3 + 3 * (q3 - q1), rows_spread(observed)), rel=1e-9)
 
 
 def test_the_outlier_threshold_uses_the_same_distances(trained):

@@ -211,6 +211,14 @@ class Source:
                         empty = ", ".join(repr(x) for x in dialect["empty_sheets"])
                         warnings.append(f"the first sheet(s) {empty} are empty: sheet {dialect['sheet']!r} "
                                         "is read (choose another with the sheet option)")
+                    if dialect.get("group_header"):     # tester F #9: a merged group row over the header
+                        groups, real = dialect.pop("group_header")
+                        lines = dialect.get("skip", 0) + 1
+                        warnings.append(f"the first row of sheet {dialect['sheet']!r} looks like a group header "
+                                        f"({', '.join(map(repr, groups))}) over the column names "
+                                        f"({', '.join(map(repr, real[:4]))}{', ...' if len(real) > 4 else ''}): "
+                                        f"read it with {count_text(lines, 'line')} skipped (--skip {lines}; in the "
+                                        "window, Lines to skip)")
                     header = opts.header if opts.header is not None else True
                     skip = opts.skip if opts.skip is not None else dialect.get("skip", 0)
                     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv({lit(csv_path)}, delim=',', "

@@ -23,7 +23,7 @@ from somdesk.io.tables.detect import TextHints, skip_titles
 
 _TITLE_ROWS = 52     # rows judged for titles above the header (detect.skip_titles looks at 52)
 
-__all__ = ["sheet_to_csv", "sheet_names"]
+__all__ = ["sheet_to_csv", "sheet_names", "sheets_note"]
 
 
 def _open(path: str, name: str):
@@ -139,6 +139,9 @@ def sheet_to_csv(path: str, name: str, fmt: str, opts, tmpdir: str, cancel=None)
         titles = _titles(head) if opts.skip is None else []
         if titles:
             dialect["skip"], dialect["title_lines"] = len(titles), titles
+        group = _group_header(head[len(titles):]) if opts.skip is None and opts.header is not False else None
+        if group:
+            dialect["group_header"] = group
         if partial:
             dialect["partial"] = True
         return out, dialect
@@ -180,6 +183,50 @@ def _write_sheet(wb, sheet: str, name: str, out: str, opts, cancel) -> tuple[int
                 head.append(cells)
             n += 1
     return n, head, partial
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)     # a sheet's numbers are written by repr (_cell): float() reads them all
+    except ValueError:
+        return False
+    return True
+
+
+def _group_header(rows: list[list[str]]) -> tuple | None:
+    """(group names, column names) when the first of `rows` (the header's row and those below
+    it, cells as written) looks like a group row over the real header: merged "Size" over
+    "width" and "height" leaves the group row with empty cells (tester F #9: read as Size,
+    column1, Colour, column3, all text).  Judged only when it is cheap and clear: the first row
+    has a filled and an empty cell; the second is filled in every cell, text only, no name
+    twice; and below it most of those columns hold a number.  Else None."""
+    if len(rows) < 3:
+        return None
+    top, names, below = rows[0], rows[1], rows[2:8]
+    width = len(names)
+    cells = top + [""] * (width - len(top))
+    if width < 2 or len(top) > width or not any(cells) or all(cells):
+        return None
+    if not all(names) or any(_is_number(c) for c in names) or len(set(names)) < width:
+        return None
+    numeric = sum(any(j < len(r) and r[j] and _is_number(r[j]) for r in below) for j in range(width))
+    if numeric * 2 <= width:
+        return None
+    return tuple(c for c in cells if c), tuple(names)
+
+
+def sheets_note(table, choose: str) -> str | None:
+    """Words for a table read from a workbook of several sheets when no sheet was asked for
+    (the first that holds anything was read): "the workbook has 3 sheets, 'Notes' (read),
+    'Data', 'Other': choose one with `choose`" -- added to a refusal (no numeric column) and to
+    `table info`, so the other sheets' names are seen (tester F #9).  None for one sheet, a
+    sheet asked for, or a file that is not a workbook."""
+    sheets = list((getattr(table, "dialect", None) or {}).get("sheets") or ())
+    if len(sheets) < 2 or getattr(getattr(table, "options", None), "sheet", None) is not None:
+        return None
+    read = table.dialect.get("sheet")
+    shown = ", ".join(repr(str(x)) + (" (read)" if x == read else "") for x in sheets)
+    return f"the workbook has {count_text(len(sheets), 'sheet')}, {shown}: choose one with {choose}"
 
 
 def _titles(head: list[list[str]]) -> list[str]:
