@@ -7,8 +7,9 @@ does not know, and is decided here from the first 256 KiB:
   zip (xlsx/ods), OLE2 (xls), JSON "[" / "{"; text compressed with gzip or zstd is
   known by its magic bytes too (compressed.py) and looked at unpacked;
 * the text encoding: a UTF-16 BOM, valid UTF-8, else the one its text reads as
-  (charset_normalizer: Shift-JIS, GB18030, cp1251...; guess_encoding), else Latin-1
-  (with a warning saying which, and how to give another);
+  (charset_normalizer: Shift-JIS, GB18030, cp1251...; guess_encoding), else Windows-1252
+  when bytes 0x80-0x9F (the euro sign...) are in it, else Latin-1 (with a warning saying
+  which, and how to give another);
   NUL bytes in text mean a binary file, not a table;
 * leading comment lines ("#" or "%"), title lines above the header (one filled
   cell: "Customer export 2024-11-30", a spreadsheet's merged title) and a
@@ -225,7 +226,8 @@ def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
 def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
     """(decoded head text, encoding, warnings) of a text table's first bytes `head`, in the
     `encoding` given, else detected: a UTF-16 BOM, then valid UTF-8 (a BOM or none), else the
-    encoding the text reads as (guess_encoding: Shift-JIS, GB18030, cp1251...), else Latin-1,
+    encoding the text reads as (guess_encoding: Shift-JIS, GB18030, cp1251...), else Windows-1252
+    when it holds bytes 0x80-0x9F all defined there (Excel's euro sign 0x80), else Latin-1,
     said to be assumed.  A file not in UTF-8 gets a warning naming where it stops being UTF-8
     (byte and line), the encoding it was read in and how to give another.  FileFormatError
     for NUL bytes without a UTF-16 BOM (a binary file), text that does not decode in the given
@@ -247,11 +249,12 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
                     where = byte_position(head, exc.start)
                     found = guess_encoding(head)
                     if found is None:
-                        text = head.decode("latin-1")
+                        encoding, label = _latin_code_page(head)
+                        text = head.decode(encoding)
                         refuse_non_table_text(text, name)
-                        return (text, "iso8859-1",
+                        return (text, encoding,
                                 [f"{name} is not valid UTF-8 ({where}) and its text does not tell its encoding: "
-                                 f"Latin-1 was assumed, so accented letters may be wrong. {ENCODING_FIX}"])
+                                 f"{label} was assumed, so accented letters may be wrong. {ENCODING_FIX}"])
                     encoding, label = found
                     warning = (f"{name} is not UTF-8 ({where}): it was read as {label}, the encoding its text "
                                f"reads as. {ENCODING_FIX}")
@@ -267,6 +270,22 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
     text = text.lstrip("\ufeff")
     refuse_non_table_text(text, name)
     return text, encoding, []
+
+
+# Bytes 0x80-0x9F are control characters in Latin-1 that no text holds, but letters and signs in
+# Windows' cp1252 (0x80 the euro sign, 0x96 a dash, 0x92 a typographic apostrophe), which is
+# what Excel on Windows writes; five of them (0x81, 0x8D, 0x8F, 0x90, 0x9D) cp1252 leaves undefined.
+_C1 = re.compile(rb"[\x80-\x9f]")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _latin_code_page(head: bytes) -> tuple[str, str]:
+    """(codec, words for it) of a Latin-script text `head` whose encoding nothing told:
+    Windows-1252 when it has bytes 0x80-0x9F and all of them are defined there (a euro
+    sign, not a control character), else Latin-1 (ISO 8859-1), which decodes any byte."""
+    if _C1.search(head) and not _CP1252_UNDEFINED.search(head):
+        return "cp1252", "Windows-1252 (Western European, as Excel on Windows writes it)"
+    return "iso8859-1", "Latin-1"
 
 
 # the one sentence every encoding message ends with: where the user gives the encoding
