@@ -251,6 +251,10 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         said = header_names.renames_warning(renames)
         if said:
             warnings.append(said)
+    if decimal == "." and not thousands and opts.decimal is None and opts.thousands is None and delim != ",":
+        said = grouped_looking_warning(detect._lines(text)[skip + int(header):], delim, names)
+        if said:
+            warnings.append(said)
     # digit groups: every column text, converted by our strict rule in SQL (_convert_numbers)
     custom_numbers = (decimal != "." or thousands != "") and not native
     # every number ends up float64, so integer columns are read as DOUBLE: DuckDB casts a
@@ -348,6 +352,40 @@ def _open_text(connect, path, name, text, encoding, read_codec, codec, opts: Rea
         recreate()
 
     return dialect, skip + int(header), retype, known, plan, widen, relocate
+
+
+# "1.500", "-12.000": a whole number with '.' digit groups, or a decimal with exactly 3 places
+_THREE_PLACES = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+THOUSANDS_FIX = ("give --thousands . on the command line, or choose '.' as the Thousands separator of the "
+                 "import preview in the window")
+
+
+def grouped_looking_warning(lines, delim: str, names: list[str]) -> str | None:
+    """The warning for columns of a file read with the decimal point '.' (nothing given, nothing
+    seen) whose every number in the head `lines` (the rows after the header) has exactly three
+    digits after its '.' ("1.500", "12.000"): in a ';' or tab file from a German, Dutch or Danish
+    spreadsheet those are whole numbers with '.' digit groups, read here as 1.5 and 12.0 (testerF
+    #1).  None when no column looks so.  At most the first three such columns are named."""
+    if not delim:
+        return None
+    seen: dict[int, str] = {}
+    bad: set[int] = set()
+    for ln in lines[:200]:
+        for i, cell in enumerate(detect._split(ln, delim)):
+            c = cell.strip().strip('"')
+            if not c or i in bad:
+                continue
+            if _THREE_PLACES.fullmatch(c):
+                seen.setdefault(i, c)
+            else:
+                bad.add(i)
+    cols = [(i, seen[i]) for i in sorted(seen) if i not in bad and i < len(names)]
+    if not cols:
+        return None
+    parts = [f"column {names[i]!r}: {cell!r} read as {float(cell):g}" for i, cell in cols[:3]]
+    more = f" (and {count_text(len(cols) - 3, 'more column')})" if len(cols) > 3 else ""
+    return ("; ".join(parts) + more + ": every number there has three digits after the '.'; if '.' groups "
+            f"thousands here, {THOUSANDS_FIX}")
 
 
 def numbers_need_no_tokens(tokens) -> bool:
