@@ -39,7 +39,8 @@ def sniffed_number_format(path, options=None) -> tuple[str, str] | None:
     a text file, or cannot be read: the reader then says why)."""
     hints = sniffed_text(path, options)[1]
     if hints is None or hints.decimal is None:
-        return None
+        # "12%", "$5", "(5)": DuckDB reads them as text, the in-memory reader converts them
+        return PLAIN if hints is not None and hints.decorated else None
     return hints.decimal, hints.thousands or ""
 
 
@@ -80,6 +81,8 @@ def files_number_format(files: list[str], given: tuple | None = None) -> tuple[s
     if not files or files_format(files) != "csv":
         return None
     fmt = given if given is not None else agreed_number_format(files, sniffed_number_format, "train on them apart")
+    if fmt == PLAIN and any(getattr(sniffed_text(f)[1], "decorated", False) for f in files):
+        return fmt        # numbers with currency or percent signs: converted by our rule, as in memory
     return None if fmt is None or fmt == PLAIN else fmt
 
 

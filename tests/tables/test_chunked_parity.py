@@ -65,6 +65,10 @@ TEXT = {
     "nulls.ndjson": '{"a":1,"b":2}\n{"a":null,"b":3}\n{"a":4}\n{"a":5,"b":6}\n',
     "bad.json": '{"a":1}\n{"a" 2}\n',
     "markup.csv": "<?xml version='1.0'?>\n<rows>\n<row a='1'/>\n</rows>\n",
+    # spreadsheet exports: currency, percent, accounting parentheses, U+2212 (testerF #3)
+    "money_plain.csv": "name,pct,x\na,12%,1\nb,5%,2\nc,(3),3\nd,\u22124,4\ne,$5,5\n",
+    "money_us.csv": 'id,amount,x\n1,"$1,000.00",1\n2,"($1,010.50)",2\n3,"$20.00",3\n4,USD 7,4\n',
+    "money_de.csv": "a;Preis;Anteil\n1;0,50 \u20ac;1,5%\n2;1.000,00 \u20ac;\u22122,5%\n3;(3,00);0%\n4;4 \u20ac;10%\n",
     "page.csv": "<html>\n<body>\n<table><tr><td>1</td></tr></table>\n</body>\n</html>\n",
 }
 

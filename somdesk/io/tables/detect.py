@@ -397,6 +397,9 @@ class TextHints:
         self.header: bool | None = None
         self.decimal: str | None = None
         self.thousands: str | None = None
+        # a cell is a number with a currency or percent sign, accounting parentheses or the
+        # minus U+2212 ("$1,000.00", "12%", "(5.00)", "−0,5"): the reader converts such columns itself
+        self.decorated = False
 
 
 @functools.lru_cache(maxsize=4)
@@ -515,6 +518,27 @@ def skip_titles(lines, i: int, hints: TextHints) -> int:
     return i
 
 
+# a number with spreadsheet decorations (io.tables.textfile.number_pattern has the strict form)
+_DECORATED = re.compile("([+\\-\u2212]?([$€£¥₹₩₽]|USD|EUR|GBP|CHF|JPY)?[ \u00a0\u202f]*[+\\-\u2212]?"
+                        "(\\d[\\d.,'\u00a0\u202f ]*)([ \u00a0\u202f]*([$€£¥₹₩₽%]|USD|EUR|GBP|CHF|JPY))?)")
+_DECORATION = re.compile("[$€£¥₹₩₽%()\u2212]|USD|EUR|GBP|CHF|JPY")
+
+
+def _undecorated(cell: str) -> str | None:
+    """The number in `cell` without its currency, '%', accounting parentheses ("-" for them)
+    or U+2212 minus ("-"), when it has such a mark and is otherwise a number; else None."""
+    if not _DECORATION.search(cell):
+        return None
+    inner, neg = cell, False
+    if inner.startswith("(") and inner.endswith(")"):
+        inner, neg = inner[1:-1].strip(), True
+    if not _DECORATED.fullmatch(inner):
+        return None
+    out = re.sub("[$€£¥₹₩₽%]|USD|EUR|GBP|CHF|JPY", "", inner).replace("\u2212", "-").strip(" \u00a0\u202f")
+    out = out.lstrip("+") if out[:1] == "+" else out
+    return ("-" + out) if neg else out
+
+
 def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
     """Skip count, metadata line and separators from the head text.
 
@@ -547,7 +571,12 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
 
     def cells_of(lines):
         cells = [c.strip() for ln in lines for c in _split(ln, delim)]
-        return [c for c in cells if c.lower() not in missing]
+        cells = [c for c in cells if c.lower() not in missing]
+        # the marks below are the number's own: its currency, '%' or parentheses aside
+        bare = [_undecorated(c) for c in cells]
+        if not hints.decorated and any(b is not None for b in bare):
+            hints.decorated = True
+        return [c if b is None else b for c, b in zip(cells, bare)]
 
     # every pattern below needs a ',' in the cell: only lines that can hold such a cell are
     # split (with ',' as the delimiter, only a quoted cell holds one, or a line too long
@@ -570,6 +599,8 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
         hints.decimal, hints.thousands = ".", ","       # "141,891.72": tester3 F7
     if hints.decimal is None and delim != "'" and any(_APOSTROPHE_GROUPED.fullmatch(c) for c in cells_of(sample)):
         hints.decimal, hints.thousands = ".", "'"       # Swiss "5'899.95" (tester8 #9)
+    if not hints.decorated and any(_DECORATION.search(ln) for ln in sample):
+        cells_of(sample)                                # sets hints.decorated
     return hints
 
 
