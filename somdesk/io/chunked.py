@@ -636,7 +636,8 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
         try:
             src = reader_sql(names)
             types = {n: t for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-            text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
+            # a yes/no column DuckDB types BOOLEAN is text in memory (a label there, not here before)
+            text = [c for c, t in types.items() if str(t).upper() in ("VARCHAR", "BOOLEAN")]
             con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
             filt = ""
             if where:
@@ -648,9 +649,10 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
             # the counts; the number rule on every cell took the pass from 1.7 to 4.3 s on 500,000
             # rows, and on the cells made present first 1.3 -> 1.9 s)
             room = 4 * (int(cap) + 1)         # `5`, ` 5`, `5 `, `NA`: one value stored a few ways
-            aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({q(c)})) IN ({tokens}) THEN NULL "
-                                   f"ELSE {q(c)} END)" for c in text]
-            aggs += [f"list_slice(list(DISTINCT {q(c)}), 1, {room})" for c in text]
+            cast = {c: f"CAST({q(c)} AS VARCHAR)" for c in text}
+            aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({cast[c]})) IN ({tokens}) THEN NULL "
+                                   f"ELSE {cast[c]} END)" for c in text]
+            aggs += [f"list_slice(list(DISTINCT {cast[c]}), 1, {room})" for c in text]
             row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
             numbers = set()
             for c, cells in zip(text, row[1 + len(text):]):

@@ -71,3 +71,21 @@ def test_assign_reads_new_files_as_the_training_file(tmp_path, capsys):
         assert "not numeric" not in capsys.readouterr().err
         rows = open(out).read().splitlines()
         assert len(rows) == 3 and all(r.endswith(",2") for r in rows[1:]), rows     # both columns present
+
+
+def test_the_default_label_is_no_money_percent_or_date_column(tmp_path):
+    """testerF #3: excel_de's label was its percentage column, excel_us's its mixed-format dates."""
+    from somdesk.session.outofcore_table import default_label_out_of_core
+    from somdesk.session.table_columns import default_label_column
+    dates = ("2024-01-15", "02/15/2024", "15 Mar 2024", "2024-03-15T10:00:00Z")
+    text = "id,pct,date,member,score\n" + "".join(
+        f"{i},{i % 5}%,{dates[i % 4]},{('yes', 'no')[i % 3 == 0]},{i * 0.5}\n" for i in range(40))
+    p = write_text(tmp_path, "us.csv", text)
+    tab = read_table(p)
+    assert tab.is_numeric("pct")
+    assert default_label_column(tab, tab.numeric_columns) == "member"
+    assert default_label_out_of_core(p) == "member"
+    # a date column is still the label when no other column is one
+    only = write_text(tmp_path, "d.csv", "date,x\n" + "".join(f"{dates[i % 4]},{i}\n" for i in range(40)))
+    tab = read_table(only)
+    assert default_label_column(tab, tab.numeric_columns) == "date" == default_label_out_of_core(only)
