@@ -438,11 +438,12 @@ _GAP = "[ \u00a0\u202f]*"          # a space of any width between a number and i
 _DROPPED = CURRENCY_SYMBOLS + "%() \u00a0\u202f"
 
 
-def number_pattern(decimal: str, thousands: str) -> str:
+def number_pattern(decimal: str, thousands: str, signs: bool = True) -> str:
     """The regular expression (Python re and DuckDB's RE2 alike) of a number with this decimal
     mark and digit-group mark; the group mark " " stands for any of detect.SPACES.  A number may
     carry one currency symbol or code before or after it, a '%' after it, accounting parentheses
-    or the minus U+2212 (number_sql drops them: see CURRENCY_SYMBOLS)."""
+    or the minus U+2212 (number_sql drops them: see CURRENCY_SYMBOLS); with `signs` False only
+    the plain form (an ASCII sign, digits, marks, exponent)."""
     d = re.escape(decimal)
     if thousands:
         t = "[" + SPACES + "]" if thousands == " " else re.escape(thousands)
@@ -450,6 +451,8 @@ def number_pattern(decimal: str, thousands: str) -> str:
     else:
         ip = r"\d+"
     num = rf"({ip}({d}\d*)?|{d}\d+)([eE][+-]?\d+)?"
+    if not signs:
+        return rf"^\s*[+-]?{num}\s*$"
     sign = f"[+\\-{MINUS}]"
     before = rf"({sign}?|{sign}?{_CUR}{_GAP}|{_CUR}{_GAP}{sign}?)"
     after = rf"({_GAP}({_CUR}|%))?"
@@ -476,17 +479,24 @@ def number_sql(text: str, decimal: str, thousands: str, index: int) -> str:
     parentheses negative), NULL where it is NULL, else an error naming
     column #`index` (NUMBER_ERROR: failed_column finds it in the message).  The in-memory
     reader's conversion (_convert_numbers) and the chunked one's (io.chunked) alike."""
+    def marks_out(e: str) -> str:
+        if thousands == " ":
+            e = f"regexp_replace({e}, {lit('[' + SPACES + ']')}, '', 'g')"
+        elif thousands:
+            e = f"replace({e}, {lit(thousands)}, '')"
+        return f"replace({e}, {lit(decimal)}, '.')" if decimal != "." else e
+
+    # the plain form first, converted as before: the signs' rule on every cell made a decimal-comma
+    # file's read 3.5x slower (0.6 -> 2.1 s, 300,000 rows x 3 columns)
+    plain = f"CAST({marks_out(f'trim({text})')} AS DOUBLE)"
     # translate: the minus becomes '-', the signs and spaces go (one pass, no regular expression)
     e = f"translate(trim({text}), {lit(MINUS + _DROPPED + (SPACES if thousands == ' ' else ''))}, '-')"
     for code in CURRENCY_CODES:
         e = f"replace({e}, {lit(code)}, '')"
-    if thousands and thousands != " ":
-        e = f"replace({e}, {lit(thousands)}, '')"
-    if decimal != ".":
-        e = f"replace({e}, {lit(decimal)}, '.')"
-    value = f"CAST({e} AS DOUBLE)"
-    value = f"CASE WHEN contains({text}, '(') THEN 0.0 - {value} ELSE {value} END"     # (0.00): 0, not -0
-    return (f"CASE WHEN regexp_full_match({text}, {lit(number_pattern(decimal, thousands))}) THEN {value} "
+    signed = f"CAST({marks_out(e)} AS DOUBLE)"
+    signed = f"CASE WHEN contains({text}, '(') THEN 0.0 - {signed} ELSE {signed} END"     # (0.00): 0, not -0
+    return (f"CASE WHEN regexp_full_match({text}, {lit(number_pattern(decimal, thousands, False))}) THEN {plain} "
+            f"WHEN regexp_full_match({text}, {lit(number_pattern(decimal, thousands))}) THEN {signed} "
             f"WHEN {text} IS NULL THEN NULL ELSE error({lit(NUMBER_ERROR.format(index))}) END")
 
 
