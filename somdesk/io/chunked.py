@@ -632,6 +632,7 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
                  else f"regexp_full_match(v, {lit(number_pattern(*number_format))})")
 
     def kinds(names):
+        folder, names = utf8_read(names)        # cp1252, Shift-JIS: a UTF-8 copy, as `open` reads them
         con = engine_connection()
         try:
             src = reader_sql(names)
@@ -669,6 +670,8 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
             return {c: min(int(n), cap) for c, n in zip(text, row[1:1 + len(text)]) if c not in numbers}, int(row[0])
         finally:
             con.close()
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
     return over_engine_files(pattern, kinds, given)
 
 
@@ -697,3 +700,31 @@ def _utf8_copies(pattern, copies: dict) -> str | None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def utf8_read(files: list[str]) -> tuple[str | None, list[str]]:
+    """(a folder to remove after or None, `files` with UTF-8 copies in it for those in an encoding
+    DuckDB's reader does not decode: io.chunked_sql.foreign_encoding)."""
+    import os
+    import tempfile
+    from somdesk.io.chunked_sql import file_codec, foreign_encoding
+    from somdesk.io.names import display_basename
+    from somdesk.io.tables.textfile import transcode_to_utf8
+
+    folder, out = None, []
+    try:
+        for i, f in enumerate(files):
+            enc = foreign_encoding(f)
+            if enc is None:
+                out.append(f)
+                continue
+            folder = folder or tempfile.mkdtemp(prefix="somdesk-format-")
+            sub = os.path.join(folder, str(i))
+            os.mkdir(sub)
+            out.append(transcode_to_utf8(f, display_basename(f), enc, file_codec(f), sub, None))
+    except BaseException:
+        if folder is not None:
+            import shutil
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder, out

@@ -113,6 +113,10 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
 
     def numeric_in(names_read):
         """(column names, each one's numbers-in-this-format verdict) over the files `names_read`."""
+        # a file in an encoding DuckDB does not decode (cp1252, Shift-JIS) is read from a UTF-8 copy,
+        # as ChunkedTable.open reads it (it was refused here: "Invalid unicode")
+        from somdesk.io.chunked import utf8_read
+        folder, names_read = utf8_read(names_read)
         con = engine_connection()
         try:
             src = reader_sql(names_read, text_dialect=sniffed_dialect(names_read))
@@ -125,6 +129,9 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
             return names, con.execute(f"SELECT {checks} FROM (SELECT * FROM {src} LIMIT {SAMPLE_ROWS})").fetchone()
         finally:
             con.close()
+            if folder is not None:
+                import shutil
+                shutil.rmtree(folder, ignore_errors=True)
 
     # the engine's names (ASCII links for names that are not UTF-8: DuckDB cannot take them) and
     # mixed line ends (CRLF with bare LF or CR) read from an LF copy, as the in-memory reader,
@@ -134,3 +141,4 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     if columns is None:
         columns = [c for c in numeric if c != label]
     return number_format, columns, tuple(c for c in columns if c not in numeric)
+

@@ -85,6 +85,7 @@ def _write(folder) -> dict[str, str]:
                        ("latin1.csv", "é,b\n1,2\n3,4\n5,6\n7,8\n".encode("latin-1")),
                        # bytes 0x80-0x9F: Windows-1252 (the euro sign 0x80), read from a UTF-8 copy
                        ("cp1252.csv", "Name;Preis;n\nMüller €;1.5;2\nZoë – x;3.25;4\nÖl;5.0;6\n".encode("cp1252")),
+                       ("cp1252_comma.csv", "Name;Preis;n\nMüller;1,5 €;2\nZoë – x;3,25 €;4\nÖl;5,0 €;6\n".encode("cp1252")),
                        # read from a UTF-8 copy out of core: DuckDB decodes neither
                        ("shift_jis.csv", "名前,値\n1,2\n3,4\n5,6\n7,8\n".encode("shift_jis")),
                        ("cp1251.csv", "Имя,Возраст\n1,2\n3,4\n5,6\n7,8\n".encode("cp1251")),
@@ -136,7 +137,7 @@ def in_chunks(path, columns=None):
         return "error", str(exc)
 
 
-@pytest.mark.parametrize("name", list(TEXT) + ["gzip.csv.gz", "mixed_gzip.csv.gz", "latin1.csv", "cp1252.csv", "shift_jis.csv", "cp1251.csv",
+@pytest.mark.parametrize("name", list(TEXT) + ["gzip.csv.gz", "mixed_gzip.csv.gz", "latin1.csv", "cp1252.csv", "cp1252_comma.csv", "shift_jis.csv", "cp1251.csv",
                                                "utf16.csv", "binary.csv",
                                                "typed.parquet", "nan.parquet"])
 def test_chunks_read_what_memory_reads(edge_files, name):

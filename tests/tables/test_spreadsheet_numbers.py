@@ -89,3 +89,16 @@ def test_the_default_label_is_no_money_percent_or_date_column(tmp_path):
     only = write_text(tmp_path, "d.csv", "date,x\n" + "".join(f"{dates[i % 4]},{i}\n" for i in range(40)))
     tab = read_table(only)
     assert default_label_column(tab, tab.numeric_columns) == "date" == default_label_out_of_core(only)
+
+
+def test_a_windows_1252_file_with_a_decimal_comma_is_read_out_of_core(tmp_path):
+    """The out-of-core number-format and label queries read such a file from a UTF-8 copy (DuckDB
+    refused it: "Invalid unicode"), as ChunkedTable.open does."""
+    from somdesk.session.outofcore_format import text_number_format
+    from somdesk.session.outofcore_table import default_label_out_of_core
+    p = tmp_path / "w.csv"
+    p.write_bytes("Kunde;Preis;Aktiv\n".encode() + "".join(
+        f"K{i};{i},50 €;{('ja', 'nein')[i % 2]}\n" for i in range(12)).encode("cp1252"))
+    fmt, columns, _ = text_number_format(str(p), None, None)
+    assert fmt["decimal"] == "," and columns == ["Preis"]
+    assert default_label_out_of_core(str(p)) == "Aktiv"
