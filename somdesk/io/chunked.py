@@ -252,7 +252,7 @@ class ChunkedTable:
                         metadata=metadata_line(given) if files_format(given) == "csv" else None,
                         file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
                                                             **infinite}, numbered=bool(where),
-                        warnings=misnamed_warnings(given))
+                        warnings=misnamed_warnings(given) + _grouped_warning(given, number_format))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table
@@ -728,3 +728,13 @@ def utf8_read(files: list[str]) -> tuple[str | None, list[str]]:
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder, out
+
+
+def _grouped_warning(files: list[str], number_format) -> list[str]:
+    """The in-memory reader's warning for columns of '1.500' read as 1.5 (io.tables.textfile.
+    grouped_looking_warning), from the first file's head, when no number format is given."""
+    if number_format or not files or files_format(files) != "csv":
+        return []
+    from somdesk.io.tables.textfile import head_grouped_warning
+    said = head_grouped_warning(files[0])
+    return [said] if said else []

@@ -16,6 +16,9 @@ def test_a_column_of_three_place_decimals_in_a_semicolon_file_is_warned(tmp_path
     [w] = [w for w in tab.warnings if "Einwohner" in w]
     assert w.startswith("column 'Einwohner': '1.500' read as 1.5")
     assert "--thousands ." in w and "Thousands separator" in w and "Fläche" not in w
+    from somdesk.io.chunked import ChunkedTable      # out of core: the same sentence
+    with ChunkedTable.open(p, ["Einwohner"], chunk_rows=2) as src:
+        assert w in src.warnings
     # given the digit-group mark: read as whole numbers, no warning
     tab = read_table(p, ReadOptions(thousands="."))
     assert tab.values("Einwohner").tolist() == [1500, 2300, 12000, 1250]

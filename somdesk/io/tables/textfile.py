@@ -17,7 +17,7 @@ from somdesk.io.tables.duckutil import Interrupter as _Interrupter, duck_message
 from somdesk.io.tables.options import ReadOptions
 
 __all__ = ["open_text", "sniff_head", "HeadSniff", "head_dialect", "nullstr", "number_pattern", "number_sql",
-           "plain_number_text", "decoration_warnings",
+           "plain_number_text", "decoration_warnings", "grouped_looking_warning", "head_grouped_warning",
            "failed_column",
            "long_line_message", "transcode_to_utf8"]
 
@@ -391,6 +391,24 @@ def grouped_looking_warning(lines, delim: str, names: list[str]) -> str | None:
     more = f" (and {count_text(len(cols) - 3, 'more column')})" if len(cols) > 3 else ""
     return ("; ".join(parts) + more + ": every number there has three digits after the '.'; if '.' groups "
             f"thousands here, {THOUSANDS_FIX}")
+
+
+def head_grouped_warning(path) -> str | None:
+    """grouped_looking_warning for the text table file `path` from its head, as `open_text`
+    says it (the out-of-core reader's words for the same file); None when it is not delimited
+    text, cannot be sniffed, is ','-delimited or shows a decimal comma or digit groups."""
+    from somdesk.errors import SomdeskError
+    try:
+        sniffed = sniff_head(path)
+    except (OSError, SomdeskError, ValueError):
+        return None
+    if sniffed is None or not sniffed.delimiter or sniffed.delimiter == "," or sniffed.hints.decimal is not None:
+        return None
+    lines = detect._lines(sniffed.text)[sniffed.skip:]
+    if sniffed.hints.header is False:
+        return grouped_looking_warning(lines, sniffed.delimiter, [f"column{i}" for i in range(4096)])
+    names, _renames, _unnamed = header_names.unique_names(header_names.header_cells(lines, sniffed.delimiter, '"'))
+    return grouped_looking_warning(lines[1:], sniffed.delimiter, names)
 
 
 def numbers_need_no_tokens(tokens) -> bool:
