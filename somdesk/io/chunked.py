@@ -252,7 +252,8 @@ class ChunkedTable:
                         metadata=metadata_line(given) if files_format(given) == "csv" else None,
                         file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
                                                             **infinite}, numbered=bool(where),
-                        warnings=misnamed_warnings(given) + _grouped_warning(given, number_format))
+                        warnings=misnamed_warnings(given) + _grouped_warning(given, number_format)
+                        + _decoration_warnings(given, [c for c in columns if c in numeric], number_format))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table
@@ -738,3 +739,12 @@ def _grouped_warning(files: list[str], number_format) -> list[str]:
     from somdesk.io.tables.textfile import head_grouped_warning
     said = head_grouped_warning(files[0])
     return [said] if said else []
+
+
+def _decoration_warnings(files: list[str], numeric: list[str], number_format) -> list[str]:
+    """The in-memory reader's warnings for numbers read without their currency or percent signs
+    (io.tables.textfile.decoration_warnings), from the first file's head."""
+    if not number_format or not files or files_format(files) != "csv":
+        return []
+    from somdesk.io.tables.textfile import head_decoration_warnings
+    return head_decoration_warnings(files[0], numeric, number_format["decimal"], number_format["thousands"])

@@ -1,5 +1,6 @@
 """Numbers as spreadsheet users write them (testerF #1, #3): '.' digit groups that read as
 decimals, currency, percentages, accounting parentheses, the Unicode minus."""
+import numpy as np
 import pytest
 
 from somdesk.io.tables.options import ReadOptions
@@ -49,6 +50,16 @@ def test_currency_percent_and_accounting_columns_are_numbers_with_one_warning(tm
     got = tab.values(column).tolist()
     assert got == values and all(str(v) != "-0.0" for v in got)
     assert [w for w in tab.warnings if w.startswith(f"column {column!r}")] == [said]
+    # out of core: the same values and the same sentence
+    from somdesk.io.chunked import ChunkedTable
+    from somdesk.session.outofcore_format import text_number_format
+    p = str(tmp_path / "m.csv")
+    fmt, columns, text_cols = text_number_format(p, None, None)
+    assert column in columns
+    with ChunkedTable.open(p, columns, chunk_rows=2, text_columns=text_cols, number_format=fmt) as src:
+        x = np.concatenate([src.read(part) for part in src.partitions])
+        assert x[:, src.columns.index(column)].tolist() == values
+        assert [w for w in src.warnings if w.startswith(f"column {column!r}")] == [said]
 
 
 def test_a_decorated_column_with_a_word_further_down_stays_text_named(tmp_path):

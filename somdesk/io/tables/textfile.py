@@ -18,6 +18,7 @@ from somdesk.io.tables.options import ReadOptions
 
 __all__ = ["open_text", "sniff_head", "HeadSniff", "head_dialect", "nullstr", "number_pattern", "number_sql",
            "plain_number_text", "decoration_warnings", "grouped_looking_warning", "head_grouped_warning",
+           "head_decoration_warnings",
            "failed_column",
            "long_line_message", "transcode_to_utf8"]
 
@@ -531,22 +532,51 @@ def decoration_warnings(con, view: str, columns: list[str], rows: int = SAMPLE_R
     marks = "[" + CURRENCY_SYMBOLS + "%(" + MINUS + "]|" + "|".join(CURRENCY_CODES)
     parts = ", ".join(f"list_distinct(flatten(list(regexp_extract_all({q(c)}, {lit(marks)}))))" for c in columns)
     got = con.execute(f"SELECT {parts} FROM (SELECT * FROM {view} LIMIT {int(rows)})").fetchone()
-    out = []
-    for c, found in zip(columns, got):
-        found = set(found or ())
-        if not found:
-            continue
-        signs = sorted(found - {"(", MINUS, "%"}) + sorted(found & {"%"})
-        said = f"column {c!r}: read as numbers"
-        if signs:
-            said += (f" without the {' and '.join(repr(m) for m in signs)} {'sign' if len(signs) == 1 else 'signs'}"
-                     + (" (12% is read as 12)" if "%" in found else ""))
-        if "(" in found:
-            said += "; a number in parentheses is negative ((5.00) is -5)"
-        if MINUS in found:
-            said += "; '\u2212' is a minus sign"
-        out.append(said)
-    return out
+    return [w for w in (_decoration_sentence(c, set(found or ())) for c, found in zip(columns, got)) if w]
+
+
+_MARKS = re.compile("[" + CURRENCY_SYMBOLS + "%(" + MINUS + "]|" + "|".join(CURRENCY_CODES))
+
+
+def head_decoration_warnings(path, columns: list[str], decimal: str, thousands: str) -> list[str]:
+    """decoration_warnings from the head of text table file `path` (its first lines, in Python):
+    the out-of-core reader's words for the numeric `columns` read with these marks."""
+    from somdesk.errors import SomdeskError
+    try:
+        sniffed = sniff_head(path)
+    except (OSError, SomdeskError, ValueError):
+        return []
+    if sniffed is None or not sniffed.delimiter or not sniffed.hints.decorated:
+        return []
+    lines = detect._lines(sniffed.text)[sniffed.skip:]
+    if sniffed.hints.header is False:
+        names = [f"column{i}" for i in range(len(detect._split(lines[0], sniffed.delimiter)))] if lines else []
+    else:
+        names = header_names.unique_names(header_names.header_cells(lines, sniffed.delimiter, '"'))[0]
+        lines = lines[1:]
+    rule = re.compile(number_pattern(decimal, thousands))
+    found: dict[int, set] = {i: set() for i, n in enumerate(names) if n in set(columns)}
+    for ln in lines:
+        for i, cell in enumerate(detect._split(ln, sniffed.delimiter)):
+            if i in found and rule.fullmatch(cell.strip()):
+                found[i].update(_MARKS.findall(cell))
+    return [w for w in (_decoration_sentence(names[i], f) for i, f in found.items()) if w]
+
+
+def _decoration_sentence(c: str, found: set) -> str | None:
+    """The warning for column `c` whose numbers carried the marks `found` (None: none)."""
+    if not found:
+        return None
+    signs = sorted(found - {"(", MINUS, "%"}) + sorted(found & {"%"})
+    said = f"column {c!r}: read as numbers"
+    if signs:
+        said += (f" without the {' and '.join(repr(m) for m in signs)} {'sign' if len(signs) == 1 else 'signs'}"
+                 + (" (12% is read as 12)" if "%" in found else ""))
+    if "(" in found:
+        said += "; a number in parentheses is negative ((5.00) is -5)"
+    if MINUS in found:
+        said += "; '\u2212' is a minus sign"
+    return said
 
 
 def _convert_numbers(con, decimal: str, thousands: str, cancel, warnings: list | None = None):
