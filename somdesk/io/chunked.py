@@ -736,6 +736,10 @@ def _grouped_warning(files: list[str], number_format) -> list[str]:
     grouped_looking_warning), from the first file's head, when no number format is given."""
     if number_format or not files or files_format(files) != "csv":
         return []
+    # the cached sniff first: the head is read again (for its text) only when it may say so
+    head = _cached_head(files[0])
+    if head is None or not head.delimiter or head.delimiter == "," or head.hints.decimal is not None:
+        return []
     from somdesk.io.tables.textfile import head_grouped_warning
     said = head_grouped_warning(files[0])
     return [said] if said else []
@@ -746,5 +750,17 @@ def _decoration_warnings(files: list[str], numeric: list[str], number_format) ->
     (io.tables.textfile.decoration_warnings), from the first file's head."""
     if not number_format or not files or files_format(files) != "csv":
         return []
+    head = _cached_head(files[0])
+    if head is None or not head.hints.decorated:
+        return []
     from somdesk.io.tables.textfile import head_decoration_warnings
     return head_decoration_warnings(files[0], numeric, number_format["decimal"], number_format["thousands"])
+
+
+def _cached_head(path: str):
+    """chunked_sql.head_sniff(path) (read once per file version), None when it cannot be sniffed."""
+    from somdesk.io.chunked_sql import head_sniff
+    try:
+        return head_sniff(path)
+    except (OSError, SomdeskError, ValueError, TypeError):
+        return None
