@@ -204,7 +204,8 @@ def run_info(args) -> int:
     # a name that is not UTF-8 (tester7 #20) as its repr: a strict stdout cannot encode it
     print(f"{display_name(args.file)}: {info['format']}, {count_text(info['rows'], 'row')}, "
           f"{count_text(len(info['columns']), 'column')}")
-    shown = {k: v for k, v in d.items() if v not in (None, "", False)}
+    # "decorated" (currency or percent signs in the numbers) is said by one warning per column
+    shown = {k: v for k, v in d.items() if v not in (None, "", False) and k != "decorated"}
     if shown:
         print("  " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
     if sheets:

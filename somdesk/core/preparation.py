@@ -229,6 +229,18 @@ def population_std(v, axis=None):
         return np.nanstd(v / big, axis=axis) * np.squeeze(big, axis=axis)
 
 
+def _constant_warning(column: str, value: float) -> str:
+    """The warning for a numeric `column` whose every value (as float64) is `value`.  Beyond
+    2**53 float64 cannot hold every whole number: distinct 64-bit integers (identifiers near
+    2**63, testerF #7) round to one value, so that case says so instead of calling them equal."""
+    gap = float(np.spacing(abs(value)))
+    if gap > 1:
+        return (f"column {column!r} has values too large to tell apart as numbers (about {value:.6g}: "
+                f"numbers this large differ by at least {gap:,.0f} as decimals), so they all read as one "
+                "value; it is set to 0 and does not affect the map (identifiers are better left out)")
+    return f"column {column!r} has the same value in every row; it is set to 0 and does not affect the map"
+
+
 def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="drop", weights=None,
                passive=(), group_weight: float = 1.0, name: str = "table") -> tuple[Recipe, list[str]]:
     """Fit offsets, scales, fills and categories on `cells` (column -> (N,) array).
@@ -271,8 +283,7 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
             else:
                 o, s = 0.0, 1.0
             if s == 0 and normalise != "none":
-                warnings.append(f"column {c!r} has the same value in every row; it is set to 0 and does "
-                                "not affect the map")
+                warnings.append(_constant_warning(c, float(present[0])))
             feats.append(c); fcol.append(j); fw.append(w[c]); off.append(o); sc.append(s if np.isfinite(s) else 0.0)
             ks.append("numeric")
         elif kind in ("categorical", "text", "boolean"):

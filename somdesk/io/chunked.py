@@ -253,7 +253,8 @@ class ChunkedTable:
                         metadata=metadata_line(given) if files_format(given) == "csv" else None,
                         file_columns=list(types), left_out={**{c: why for c, why in spoiled.items() if c not in columns},
                                                             **infinite}, numbered=bool(where),
-                        warnings=misnamed_warnings(given) + names_warnings(given))
+                        warnings=misnamed_warnings(given) + names_warnings(given) + _grouped_warning(given, number_format)
+                        + _decoration_warnings(given, [c for c in columns if c in numeric], number_format))
             staged = None                       # the table's now: its close() removes it
             table._link_dir, link_dir = link_dir, None
             return table
@@ -633,11 +634,13 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
                  else f"regexp_full_match(v, {lit(number_pattern(*number_format))})")
 
     def kinds(names):
+        folder, names = utf8_read(names)        # cp1252, Shift-JIS: a UTF-8 copy, as `open` reads them
         con = engine_connection()
         try:
             src = reader_sql(names)
             types = {n: t for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-            text = [c for c, t in types.items() if str(t).upper() == "VARCHAR"]
+            # a yes/no column DuckDB types BOOLEAN is text in memory (a label there, not here before)
+            text = [c for c, t in types.items() if str(t).upper() in ("VARCHAR", "BOOLEAN")]
             con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {src}")
             filt = ""
             if where:
@@ -649,9 +652,10 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
             # the counts; the number rule on every cell took the pass from 1.7 to 4.3 s on 500,000
             # rows, and on the cells made present first 1.3 -> 1.9 s)
             room = 4 * (int(cap) + 1)         # `5`, ` 5`, `5 `, `NA`: one value stored a few ways
-            aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({q(c)})) IN ({tokens}) THEN NULL "
-                                   f"ELSE {q(c)} END)" for c in text]
-            aggs += [f"list_slice(list(DISTINCT {q(c)}), 1, {room})" for c in text]
+            cast = {c: f"CAST({q(c)} AS VARCHAR)" for c in text}
+            aggs = ["count(*)"] + [f"count(DISTINCT CASE WHEN lower(trim({cast[c]})) IN ({tokens}) THEN NULL "
+                                   f"ELSE {cast[c]} END)" for c in text]
+            aggs += [f"list_slice(list(DISTINCT {cast[c]}), 1, {room})" for c in text]
             row = con.execute(f"SELECT {', '.join(aggs)} FROM src{filt}").fetchone()
             numbers = set()
             for c, cells in zip(text, row[1 + len(text):]):
@@ -668,6 +672,8 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
             return {c: min(int(n), cap) for c, n in zip(text, row[1:1 + len(text)]) if c not in numbers}, int(row[0])
         finally:
             con.close()
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
     return over_engine_files(pattern, kinds, given)
 
 
@@ -696,3 +702,66 @@ def _utf8_copies(pattern, copies: dict) -> str | None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def utf8_read(files: list[str]) -> tuple[str | None, list[str]]:
+    """(a folder to remove after or None, `files` with UTF-8 copies in it for those in an encoding
+    DuckDB's reader does not decode: io.chunked_sql.foreign_encoding)."""
+    import os
+    import tempfile
+    from somdesk.io.chunked_sql import file_codec, foreign_encoding
+    from somdesk.io.names import display_basename
+    from somdesk.io.tables.textfile import transcode_to_utf8
+
+    folder, out = None, []
+    try:
+        for i, f in enumerate(files):
+            enc = foreign_encoding(f)
+            if enc is None:
+                out.append(f)
+                continue
+            folder = folder or tempfile.mkdtemp(prefix="somdesk-format-")
+            sub = os.path.join(folder, str(i))
+            os.mkdir(sub)
+            out.append(transcode_to_utf8(f, display_basename(f), enc, file_codec(f), sub, None))
+    except BaseException:
+        if folder is not None:
+            import shutil
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder, out
+
+
+def _grouped_warning(files: list[str], number_format) -> list[str]:
+    """The in-memory reader's warning for columns of '1.500' read as 1.5 (io.tables.textfile.
+    grouped_looking_warning), from the first file's head, when no number format is given."""
+    if number_format or not files or files_format(files) != "csv":
+        return []
+    # the cached sniff first: the head is read again (for its text) only when it may say so
+    head = _cached_head(files[0])
+    if head is None or not head.delimiter or head.delimiter == "," or head.hints.decimal is not None:
+        return []
+    from somdesk.io.tables.textfile import head_grouped_warning
+    said = head_grouped_warning(files[0])
+    return [said] if said else []
+
+
+def _decoration_warnings(files: list[str], numeric: list[str], number_format) -> list[str]:
+    """The in-memory reader's warnings for numbers read without their currency or percent signs
+    (io.tables.textfile.decoration_warnings), from the first file's head."""
+    if not number_format or not files or files_format(files) != "csv":
+        return []
+    head = _cached_head(files[0])
+    if head is None or not head.hints.decorated:
+        return []
+    from somdesk.io.tables.textfile import head_decoration_warnings
+    return head_decoration_warnings(files[0], numeric, number_format["decimal"], number_format["thousands"])
+
+
+def _cached_head(path: str):
+    """chunked_sql.head_sniff(path) (read once per file version), None when it cannot be sniffed."""
+    from somdesk.io.chunked_sql import head_sniff
+    try:
+        return head_sniff(path)
+    except (OSError, SomdeskError, ValueError, TypeError):
+        return None

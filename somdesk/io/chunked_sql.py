@@ -525,10 +525,12 @@ def sniffed_dialect(files: list[str]) -> str:
         raise FileFormatError(f"the files are written differently: {display_basename(fa)} {_said(a, b)}, "
                               f"{display_basename(fb)} {_said(b, a)}; a glob is read as one table: "
                               "read them apart, or save them alike")
-    delim, skip, headerless, _enc = next(iter(dialects))
+    delim, skip, headerless, enc = next(iter(dialects))
     # a scikit-learn metadata line is skipped and the numbers below it have no header (review10 #12)
     return (f", delim={lit(delim)}, header={'false' if headerless else 'true'}"
-            + (f", skip={int(skip)}" if skip else ""))
+            + (f", skip={int(skip)}" if skip else "")
+            # a Latin-1 file with a decimal comma was read as UTF-8 and refused ("Invalid unicode")
+            + (f", encoding={lit(enc)}" if enc != "utf-8" else ""))
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}

@@ -39,7 +39,8 @@ def sniffed_number_format(path, options=None) -> tuple[str, str] | None:
     a text file, or cannot be read: the reader then says why)."""
     hints = sniffed_text(path, options)[1]
     if hints is None or hints.decimal is None:
-        return None
+        # "12%", "$5", "(5)": DuckDB reads them as text, the in-memory reader converts them
+        return PLAIN if hints is not None and hints.decorated else None
     return hints.decimal, hints.thousands or ""
 
 
@@ -80,6 +81,8 @@ def files_number_format(files: list[str], given: tuple | None = None) -> tuple[s
     if not files or files_format(files) != "csv":
         return None
     fmt = given if given is not None else agreed_number_format(files, sniffed_number_format, "train on them apart")
+    if fmt == PLAIN and any(getattr(sniffed_text(f)[1], "decorated", False) for f in files):
+        return fmt        # numbers with currency or percent signs: converted by our rule, as in memory
     return None if fmt is None or fmt == PLAIN else fmt
 
 
@@ -110,6 +113,10 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
 
     def numeric_in(names_read):
         """(column names, each one's numbers-in-this-format verdict) over the files `names_read`."""
+        # a file in an encoding DuckDB does not decode (cp1252, Shift-JIS) is read from a UTF-8 copy,
+        # as ChunkedTable.open reads it (it was refused here: "Invalid unicode")
+        from somdesk.io.chunked import utf8_read
+        folder, names_read = utf8_read(names_read)
         con = engine_connection()
         try:
             src = reader_sql(names_read, text_dialect=sniffed_dialect(names_read))
@@ -122,6 +129,9 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
             return names, con.execute(f"SELECT {checks} FROM (SELECT * FROM {src} LIMIT {SAMPLE_ROWS})").fetchone()
         finally:
             con.close()
+            if folder is not None:
+                import shutil
+                shutil.rmtree(folder, ignore_errors=True)
 
     # the engine's names (ASCII links for names that are not UTF-8: DuckDB cannot take them) and
     # mixed line ends (CRLF with bare LF or CR) read from an LF copy, as the in-memory reader,
@@ -131,3 +141,4 @@ def text_number_format(path, columns: list[str] | None, label: str | None, given
     if columns is None:
         columns = [c for c in numeric if c != label]
     return number_format, columns, tuple(c for c in columns if c not in numeric)
+

@@ -39,6 +39,11 @@ _CLASS_WORDS = frozenset({"species", "class", "label", "target", "category", "ki
                           "cluster", "variety", "genus", "breed", "outcome", "diagnosis"})
 
 
+# names of a date or time column (English, German, French, Spanish, Italian, Dutch)
+_DATE_WORDS = frozenset({"date", "dates", "datum", "datetime", "timestamp", "time", "fecha",
+                         "created", "updated", "modified"})
+
+
 def default_label_column(table, numeric, chosen=()) -> str | None:
     """The column that looks like the rows' class of an in-memory `table`: a scikit-learn CSV's
     class target when its metadata line names the classes (`metadata_target`; tester13 #9: iris's
@@ -74,17 +79,20 @@ def label_rule(names, kinds, n_rows: int) -> str | None:
     may stand for "more").  Among the columns with 2 to MAX_LABEL_KINDS distinct values and at
     most half as many as rows (identifiers and free text are not labels), the leftmost whose name
     is a class word (`_CLASS_WORDS`: species, class, label, segment, kind, ...), else the leftmost
-    of them (tester11: palmerpenguins' label was `sex`, the last one, not `species`, the first);
+    of them (tester11: palmerpenguins' label was `sex`, the last one, not `species`, the first),
+    one named for a date (`_DATE_WORDS`: date, Datum, timestamp) only when no other is a label;
     None when no column is one.  One rule in memory (`default_label_column`) and out of core
     (session.outofcore_table.default_label_out_of_core)."""
     limit = min(MAX_LABEL_KINDS, max(2, n_rows // 2))
-    found = []
+    found, dated = [], []
     for name in names:
         if 2 <= kinds(name, limit) <= limit:
             if _words(name) & _CLASS_WORDS:
                 return name
-            found.append(name)
-    return found[0] if found else None
+            # a date column in forms the reader does not read as dates ("15 Mar 2024", "02/15/2024")
+            # says when, not what kind: a label only when no other column is one (testerF #3)
+            (dated if _words(name) & _DATE_WORDS else found).append(name)
+    return found[0] if found else dated[0] if dated else None
 
 
 

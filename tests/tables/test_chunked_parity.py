@@ -65,6 +65,10 @@ TEXT = {
     "nulls.ndjson": '{"a":1,"b":2}\n{"a":null,"b":3}\n{"a":4}\n{"a":5,"b":6}\n',
     "bad.json": '{"a":1}\n{"a" 2}\n',
     "markup.csv": "<?xml version='1.0'?>\n<rows>\n<row a='1'/>\n</rows>\n",
+    # spreadsheet exports: currency, percent, accounting parentheses, U+2212 (testerF #3)
+    "money_plain.csv": "name,pct,x\na,12%,1\nb,5%,2\nc,(3),3\nd,\u22124,4\ne,$5,5\n",
+    "money_us.csv": 'id,amount,x\n1,"$1,000.00",1\n2,"($1,010.50)",2\n3,"$20.00",3\n4,USD 7,4\n',
+    "money_de.csv": "a;Preis;Anteil\n1;0,50 \u20ac;1,5%\n2;1.000,00 \u20ac;\u22122,5%\n3;(3,00);0%\n4;4 \u20ac;10%\n",
     "page.csv": "<html>\n<body>\n<table><tr><td>1</td></tr></table>\n</body>\n</html>\n",
 }
 
@@ -79,6 +83,9 @@ def _write(folder) -> dict[str, str]:
     for name, data in (("gzip.csv.gz", gzip.compress(BASE.encode())),
                        ("mixed_gzip.csv.gz", gzip.compress(b'"a\nb",c\r\n1,2\r\n3,4\r\n5,6\r\n')),
                        ("latin1.csv", "é,b\n1,2\n3,4\n5,6\n7,8\n".encode("latin-1")),
+                       # bytes 0x80-0x9F: Windows-1252 (the euro sign 0x80), read from a UTF-8 copy
+                       ("cp1252.csv", "Name;Preis;n\nMüller €;1.5;2\nZoë – x;3.25;4\nÖl;5.0;6\n".encode("cp1252")),
+                       ("cp1252_comma.csv", "Name;Preis;n\nMüller;1,5 €;2\nZoë – x;3,25 €;4\nÖl;5,0 €;6\n".encode("cp1252")),
                        # read from a UTF-8 copy out of core: DuckDB decodes neither
                        ("shift_jis.csv", "名前,値\n1,2\n3,4\n5,6\n7,8\n".encode("shift_jis")),
                        ("cp1251.csv", "Имя,Возраст\n1,2\n3,4\n5,6\n7,8\n".encode("cp1251")),
@@ -130,7 +137,7 @@ def in_chunks(path, columns=None):
         return "error", str(exc)
 
 
-@pytest.mark.parametrize("name", list(TEXT) + ["gzip.csv.gz", "mixed_gzip.csv.gz", "latin1.csv", "shift_jis.csv", "cp1251.csv",
+@pytest.mark.parametrize("name", list(TEXT) + ["gzip.csv.gz", "mixed_gzip.csv.gz", "latin1.csv", "cp1252.csv", "cp1252_comma.csv", "shift_jis.csv", "cp1251.csv",
                                                "utf16.csv", "binary.csv",
                                                "typed.parquet", "nan.parquet"])
 def test_chunks_read_what_memory_reads(edge_files, name):

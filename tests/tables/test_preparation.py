@@ -168,3 +168,17 @@ def test_a_value_too_large_to_square_is_unmeasurable_without_a_warning():
         p = ~np.isnan(x[i])
         ref = (((cb - np.nan_to_num(x[i])) ** 2) * p).sum(1)
         assert idx[i] == np.argmin(ref) and np.isclose(d2[i], ref.min())
+
+
+def test_distinct_integers_too_large_for_float64_are_not_called_equal():
+    """testerF #7: uint64 values 2**63 + i round to one float64; the warning said they were 'the
+    same value in every row'.  Truly equal values still get that sentence."""
+    from somdesk.core.preparation import fit_recipe
+    big = np.array([2**63 + i for i in range(40)], dtype=np.uint64).astype(np.float64)
+    cells = {"u64": big, "x": np.arange(40.0)}
+    _, warnings = fit_recipe(cells, {"u64": "numeric", "x": "numeric"}, ["u64", "x"])
+    [w] = warnings
+    assert w.startswith("column 'u64' has values too large to tell apart as numbers (about 9.22337e+18")
+    assert "2,048" in w and "same value in every row" not in w
+    _, warnings = fit_recipe({"c": np.full(5, 3.0), "x": np.arange(5.0)}, {"c": "numeric", "x": "numeric"}, ["c", "x"])
+    assert warnings == ["column 'c' has the same value in every row; it is set to 0 and does not affect the map"]

@@ -374,3 +374,20 @@ def test_a_too_long_line_is_named_by_its_line(tmp_path, monkeypatch, arrow, at, 
         read_table(str(p))
     assert str(err.value) == (f"cannot read {p.name}: line {at:,} is 2,500,002 bytes long; "
                               "a line may have at most 2,000,000")
+
+
+def test_bytes_0x80_to_0x9f_are_read_as_windows_1252_not_control_characters(tmp_path):
+    """testerF #4: Excel on Windows writes cp1252; its euro sign 0x80 (and dashes, quotes) are
+    C1 control characters in Latin-1 (the chunked reader: test_chunked_parity's cp1252.csv)."""
+    text = "Name;Preis\nMüller;5 €\nZoë – Ärger;7 €\n"
+    p = write_text(tmp_path, "w.csv", text, "cp1252")
+    tab = read_table(p)
+    assert tab.encoding == "cp1252"
+    assert tab.strings("Name") == ["Müller", "Zoë – Ärger"]
+    [warning] = [w for w in tab.warnings if "UTF-8" in w]
+    assert "Windows-1252" in warning and "was assumed" in warning
+    # a byte cp1252 leaves undefined (0x81): Latin-1 still, which decodes any byte
+    q = tmp_path / "l.csv"
+    q.write_bytes(b"name,v\nJos\xe9\x81,1\n")
+    tab = read_table(q)
+    assert tab.encoding == "latin-1" and any("Latin-1 was assumed" in w for w in tab.warnings)

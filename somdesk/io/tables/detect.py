@@ -7,8 +7,9 @@ does not know, and is decided here from the first 256 KiB:
   zip (xlsx/ods), OLE2 (xls), JSON "[" / "{"; text compressed with gzip or zstd is
   known by its magic bytes too (compressed.py) and looked at unpacked;
 * the text encoding: a UTF-16 BOM, valid UTF-8, else the one its text reads as
-  (charset_normalizer: Shift-JIS, GB18030, cp1251...; guess_encoding), else Latin-1
-  (with a warning saying which, and how to give another);
+  (charset_normalizer: Shift-JIS, GB18030, cp1251...; guess_encoding), else Windows-1252
+  when bytes 0x80-0x9F (the euro sign...) are in it, else Latin-1 (with a warning saying
+  which, and how to give another);
   NUL bytes in text mean a binary file, not a table;
 * leading comment lines ("#" or "%"), title lines above the header (one filled
   cell: "Customer export 2024-11-30", a spreadsheet's merged title) and a
@@ -225,7 +226,8 @@ def head_bytes(path: str, name: str) -> tuple[bytes, str | None]:
 def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
     """(decoded head text, encoding, warnings) of a text table's first bytes `head`, in the
     `encoding` given, else detected: a UTF-16 BOM, then valid UTF-8 (a BOM or none), else the
-    encoding the text reads as (guess_encoding: Shift-JIS, GB18030, cp1251...), else Latin-1,
+    encoding the text reads as (guess_encoding: Shift-JIS, GB18030, cp1251...), else Windows-1252
+    when it holds bytes 0x80-0x9F all defined there (Excel's euro sign 0x80), else Latin-1,
     said to be assumed.  A file not in UTF-8 gets a warning naming where it stops being UTF-8
     (byte and line), the encoding it was read in and how to give another.  FileFormatError
     for NUL bytes without a UTF-16 BOM (a binary file), text that does not decode in the given
@@ -247,11 +249,12 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
                     where = byte_position(head, exc.start)
                     found = guess_encoding(head)
                     if found is None:
-                        text = head.decode("latin-1")
+                        encoding, label = _latin_code_page(head)
+                        text = head.decode(encoding)
                         refuse_non_table_text(text, name)
-                        return (text, "iso8859-1",
+                        return (text, encoding,
                                 [f"{name} is not valid UTF-8 ({where}) and its text does not tell its encoding: "
-                                 f"Latin-1 was assumed, so accented letters may be wrong. {ENCODING_FIX}"])
+                                 f"{label} was assumed, so accented letters may be wrong. {ENCODING_FIX}"])
                     encoding, label = found
                     warning = (f"{name} is not UTF-8 ({where}): it was read as {label}, the encoding its text "
                                f"reads as. {ENCODING_FIX}")
@@ -267,6 +270,22 @@ def head_text(head: bytes, name: str, encoding: str | None) -> tuple[str, str, l
     text = text.lstrip("\ufeff")
     refuse_non_table_text(text, name)
     return text, encoding, []
+
+
+# Bytes 0x80-0x9F are control characters in Latin-1 that no text holds, but letters and signs in
+# Windows' cp1252 (0x80 the euro sign, 0x96 a dash, 0x92 a typographic apostrophe), which is
+# what Excel on Windows writes; five of them (0x81, 0x8D, 0x8F, 0x90, 0x9D) cp1252 leaves undefined.
+_C1 = re.compile(rb"[\x80-\x9f]")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _latin_code_page(head: bytes) -> tuple[str, str]:
+    """(codec, words for it) of a Latin-script text `head` whose encoding nothing told:
+    Windows-1252 when it has bytes 0x80-0x9F and all of them are defined there (a euro
+    sign, not a control character), else Latin-1 (ISO 8859-1), which decodes any byte."""
+    if _C1.search(head) and not _CP1252_UNDEFINED.search(head):
+        return "cp1252", "Windows-1252 (Western European, as Excel on Windows writes it)"
+    return "iso8859-1", "Latin-1"
 
 
 # the one sentence every encoding message ends with: where the user gives the encoding
@@ -378,6 +397,9 @@ class TextHints:
         self.header: bool | None = None
         self.decimal: str | None = None
         self.thousands: str | None = None
+        # a cell is a number with a currency or percent sign, accounting parentheses or the
+        # minus U+2212 ("$1,000.00", "12%", "(5.00)", "−0,5"): the reader converts such columns itself
+        self.decorated = False
 
 
 @functools.lru_cache(maxsize=4)
@@ -496,6 +518,27 @@ def skip_titles(lines, i: int, hints: TextHints) -> int:
     return i
 
 
+# a number with spreadsheet decorations (io.tables.textfile.number_pattern has the strict form)
+_DECORATED = re.compile("([+\\-\u2212]?([$€£¥₹₩₽]|USD|EUR|GBP|CHF|JPY)?[ \u00a0\u202f]*[+\\-\u2212]?"
+                        "(\\d[\\d.,'\u00a0\u202f ]*)([ \u00a0\u202f]*([$€£¥₹₩₽%]|USD|EUR|GBP|CHF|JPY))?)")
+_DECORATION = re.compile("[$€£¥₹₩₽%()\u2212]|USD|EUR|GBP|CHF|JPY")
+
+
+def _undecorated(cell: str) -> str | None:
+    """The number in `cell` without its currency, '%', accounting parentheses ("-" for them)
+    or U+2212 minus ("-"), when it has such a mark and is otherwise a number; else None."""
+    if not _DECORATION.search(cell):
+        return None
+    inner, neg = cell, False
+    if inner.startswith("(") and inner.endswith(")"):
+        inner, neg = inner[1:-1].strip(), True
+    if not _DECORATED.fullmatch(inner):
+        return None
+    out = re.sub("[$€£¥₹₩₽%]|USD|EUR|GBP|CHF|JPY", "", inner).replace("\u2212", "-").strip(" \u00a0\u202f")
+    out = out.lstrip("+") if out[:1] == "+" else out
+    return ("-" + out) if neg else out
+
+
 def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
     """Skip count, metadata line and separators from the head text.
 
@@ -528,7 +571,12 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
 
     def cells_of(lines):
         cells = [c.strip() for ln in lines for c in _split(ln, delim)]
-        return [c for c in cells if c.lower() not in missing]
+        cells = [c for c in cells if c.lower() not in missing]
+        # the marks below are the number's own: its currency, '%' or parentheses aside
+        bare = [_undecorated(c) for c in cells]
+        if not hints.decorated and any(b is not None for b in bare):
+            hints.decorated = True
+        return [c if b is None else b for c, b in zip(cells, bare)]
 
     # every pattern below needs a ',' in the cell: only lines that can hold such a cell are
     # split (with ',' as the delimiter, only a quoted cell holds one, or a line too long
@@ -551,6 +599,8 @@ def text_hints(text: str, delim_guess, missing: frozenset[str]) -> TextHints:
         hints.decimal, hints.thousands = ".", ","       # "141,891.72": tester3 F7
     if hints.decimal is None and delim != "'" and any(_APOSTROPHE_GROUPED.fullmatch(c) for c in cells_of(sample)):
         hints.decimal, hints.thousands = ".", "'"       # Swiss "5'899.95" (tester8 #9)
+    if not hints.decorated and any(_DECORATION.search(ln) for ln in sample):
+        cells_of(sample)                                # sets hints.decorated
     return hints
 
 

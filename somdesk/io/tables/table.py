@@ -35,7 +35,7 @@ from somdesk.io.names import stat_input
 from somdesk.io.tables.columns import SLICE_ROWS, Fetched, float_matrix, numpy_floats, object_column
 from somdesk.io.tables.duckutil import lit, q
 from somdesk.io.tables.engine import Source, column_kind
-from somdesk.io.tables.textfile import number_pattern
+from somdesk.io.tables.textfile import number_pattern, plain_number_text
 from somdesk.io.tables.options import DEFAULT_MAX_CELLS, DEFAULT_MAX_ROWS, ReadOptions
 
 __all__ = ["Table", "read_table", "num_text", "near_name", "near_names_hint", "metadata_class_names"]
@@ -333,23 +333,26 @@ class Table:
         def parse(s: str):
             if rule is not None and not rule.fullmatch(s):
                 return None
+            neg = False
+            if rule is not None:        # currency, '%', parentheses, U+2212 (textfile.number_sql's rule)
+                s, neg = plain_number_text(s, dec, th)
             if th == " ":                     # a space of any width groups digits (detect.SPACES)
                 s = s.translate(_NO_SPACES)
             # ASCII only, as the engine's own cast: float() also takes other scripts' digits
             if not s.isascii():
                 return None
             try:
-                x = float(s) if rule is None else float(s.replace(th or "\0", "").replace(dec, "."))
+                x = float(s)
             except ValueError:
                 return None
-            return None if math.isinf(x) else x
+            return None if math.isinf(x) else (0.0 - x if neg else x)
         return parse
 
     def _number_form(self) -> str | None:
         """The regular expression of a number under the file's decimal comma or digit
         groups, None for plain numbers."""
         dec, th = self.dialect.get("decimal", "."), self.dialect.get("thousands", "")
-        return number_pattern(dec, th) if dec != "." or th else None
+        return number_pattern(dec, th) if dec != "." or th or self.dialect.get("decorated") else None
 
     def _check_outside_sample(self, cancel) -> None:
         """A sampled table: a column the engine had to read as text (a value somewhere in
