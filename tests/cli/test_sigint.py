@@ -369,19 +369,22 @@ def test_a_ctrl_c_inside_an_import_waits_for_its_end(tmp_path, monkeypatch):
     '''))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, name, raising=False)
-    after = None
+    ended = None
     try:
         with pytest.raises(KeyboardInterrupt):
             with cli_interrupt.guard():
                 __import__(name)
                 ended = time.monotonic()
                 while time.monotonic() - ended < 5:
-                    after = time.monotonic() - ended
+                    pass
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    raised = time.monotonic()
     module = sys.modules.pop(name, None)
     assert module is not None and module.done and module.steps == 300_000
-    assert after is not None and after < 1.0          # raised soon after the import
+    # raised soon after the import: in the wait loop, or at once, before `ended` was set (the
+    # main suite met that at load 13, and the old check read a None)
+    assert ended is None or raised - ended < 1.0
 
 
 def test_ctrl_c_after_the_map_was_saved_says_so(tmp_path, table):
