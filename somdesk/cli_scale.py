@@ -335,7 +335,7 @@ def check_assign_flags(args) -> None:
     elif os.path.lexists(args.out):
         raise OptionError(f"--out {display_name(args.out)} is a file, but {part}: give a folder name")
     elif os.path.splitext(args.out.rstrip("/" + os.sep))[1].lower() in _FILE_SUFFIXES:
-        raise OptionError(f"--out {display_name(args.out)} names a file, but {part}: give a folder name "
+        raise OptionError(f"--out {display_name(args.out)} is the name of a file, but {part}: give a folder name "
                           "(such as scores/ or scores.parquet), or leave out --dask to write one file")
     check_dask(args)
 

@@ -135,7 +135,7 @@ _ASSIGN_REFUSED = [
     ("t.csv", ["--out-of-core", "--chunk-rows", "0"], "--chunk-rows must be 1 to"),
     ("t.csv", ["--dask", "local:1"], "give --out FOLDER"),
     ("t.csv", ["--dask", "local:1", "--out", "-"], "not to standard output"),
-    ("t.csv", ["--dask", "local:1", "--out", "scores.csv"], "names a file, but --dask writes partitioned Parquet"),
+    ("t.csv", ["--dask", "local:1", "--out", "scores.csv"], "is the name of a file, but --dask writes partitioned Parquet"),
     ("t.csv", ["--dask", "local:1", "--where", "age > 1", "--out", "parts"], "--where cannot be used"),
     ("t.csv", ["--dask", "nowhere", "--out", "parts"], "give local, local:N or a scheduler address"),
     ("t.csv", ["--skip", "-1"], "rows to skip must be"),
