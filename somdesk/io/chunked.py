@@ -93,7 +93,7 @@ class ChunkedTable:
         line_ends: dict[str, str] = {}     # {a given file: its copy with LF line ends} (`_MixedLineEnds`)
         copies = None                      # their folder: the table is staged from them, then they go
         try:
-            copies = _utf8_copies(pattern, line_ends)
+            copies = _utf8_copies(expand(pattern), line_ends)
             while True:
                 try:
                     return cls._open(pattern, spoiled=spoiled, line_ends=line_ends, **kwargs)
@@ -677,8 +677,8 @@ def text_column_kinds(pattern, where: str | None = None, missing=(), cap: int = 
     return over_engine_files(pattern, kinds, given)
 
 
-def _utf8_copies(pattern, copies: dict) -> str | None:
-    """UTF-8 copies of the text files of `pattern` in an encoding DuckDB's reader does not decode
+def _utf8_copies(files: list[str], copies: dict) -> str | None:
+    """UTF-8 copies of the text `files` in an encoding DuckDB's reader does not decode
     (chunked_sql.foreign_encoding: a Shift-JIS or cp1251 file), added to `copies` ({given file:
     its copy}, named as the file in every message), as the in-memory reader transcodes them
     (io.tables.textfile.transcode_to_utf8); the copies' folder, or None when none was needed.
@@ -689,7 +689,7 @@ def _utf8_copies(pattern, copies: dict) -> str | None:
     from somdesk.io.tables.textfile import transcode_to_utf8
     folder = None
     try:
-        for i, f in enumerate(expand(pattern)):
+        for i, f in enumerate(files):
             enc = foreign_encoding(f)
             if enc is None:
                 continue
@@ -706,30 +706,10 @@ def _utf8_copies(pattern, copies: dict) -> str | None:
 
 def utf8_read(files: list[str]) -> tuple[str | None, list[str]]:
     """(a folder to remove after or None, `files` with UTF-8 copies in it for those in an encoding
-    DuckDB's reader does not decode: io.chunked_sql.foreign_encoding)."""
-    import os
-    import tempfile
-    from somdesk.io.chunked_sql import file_codec, foreign_encoding
-    from somdesk.io.names import display_basename
-    from somdesk.io.tables.textfile import transcode_to_utf8
-
-    folder, out = None, []
-    try:
-        for i, f in enumerate(files):
-            enc = foreign_encoding(f)
-            if enc is None:
-                out.append(f)
-                continue
-            folder = folder or tempfile.mkdtemp(prefix="somdesk-format-")
-            sub = os.path.join(folder, str(i))
-            os.mkdir(sub)
-            out.append(transcode_to_utf8(f, display_basename(f), enc, file_codec(f), sub, None))
-    except BaseException:
-        if folder is not None:
-            import shutil
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder, out
+    DuckDB's reader does not decode: io.chunked_sql.foreign_encoding; `_utf8_copies`)."""
+    copies: dict[str, str] = {}
+    folder = _utf8_copies(files, copies)
+    return folder, [copies.get(f, f) for f in files]
 
 
 def _grouped_warning(files: list[str], number_format) -> list[str]:
