@@ -537,6 +537,12 @@ class Table:
                     + (" (an infinite value)" if inf else ""))
         return f"column {name!r} is not numeric (it holds {kind} values)"
 
+    def bad_text(self, name: str) -> str | None:
+        """The first cell of column `name` that is not a number, as written (the one problem()
+        names), or None: no such cell, or an infinite value (a number, only too large)."""
+        value = self._bad.get(self._col(name), (0, None))[1]
+        return None if value is None or value is INFINITE or value is MINUS_INFINITE else str(value)
+
     def spoiled(self, name: str) -> bool:
         """True when column `name` holds numbers but some cell is not one (problem() names
         the first), so it is not numeric."""
