@@ -11,8 +11,6 @@ are read (`placing_columns`).  Split from session.table_data; import these names
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from somdesk.core.masked_som import masked_bmus
@@ -22,7 +20,7 @@ from somdesk.errors import FileFormatError
 __all__ = ["assign_cells", "assign_table", "row_cells", "check_columns", "placing_columns", "present_columns",
            "row_distances", "outlier_threshold", "rows_spread", "rows_in_nodes", "few_values",
            "few_values_warning", "min_present_of", "MIN_PRESENT_SHARE", "NotNumbers", "blank_columns",
-           "blank_columns_warning"]
+           "blank_columns_warning", "blank_warning", "valued_columns"]
 
 
 # a row known in less than this share of what the training rows were typically known in (by the
@@ -220,14 +218,6 @@ class NotNumbers(FileFormatError):
                 "the rows are then scored with those cells missing, as a blank one is")
 
 
-# a cell of digits with other separators (1.234,5 / 2,5 / 1 234): a number written another way
-_NUMBER_LIKE = re.compile(r"[+-]?[\d.,' _\u00a0\u202f]*\d[\d.,' _\u00a0\u202f]*")
-
-
-def _number_like(text: str) -> bool:
-    return bool(_NUMBER_LIKE.fullmatch(text.strip()))
-
-
 def blank_columns(tm: TableMap, table) -> list[str]:
     """The placing columns of `table` with no value in any row (kind "empty"): scored as a cell
     missing in every row, as each map's missing-value handling scores one (testerG #2: such a
@@ -238,11 +228,25 @@ def blank_columns(tm: TableMap, table) -> list[str]:
 
 def blank_columns_warning(tm: TableMap, table) -> str | None:
     """One sentence naming `blank_columns`, or None for none."""
-    blank = blank_columns(tm, table)
+    return blank_warning(table.name, blank_columns(tm, table))
+
+
+def valued_columns(cells: dict) -> set:
+    """The columns of `cells` (assign_cells' input: column -> (N,) numbers, NaN missing, or texts,
+    "" missing) with a value in some row: scoring in chunks finds `blank_columns` by them."""
+    def has(v):
+        v = np.asarray(v)
+        return bool((~np.isnan(v)).any()) if v.dtype == np.float64 else bool((v != "").any())
+    return {c for c, v in cells.items() if has(v)}
+
+
+def blank_warning(name: str, blank) -> str | None:
+    """The sentence of `blank_columns_warning` for file `name` and columns `blank`, or None."""
+    blank = list(blank)
     if not blank:
         return None
     one = len(blank) == 1
-    return (f"{table.name}: {'column' if one else 'columns'} {', '.join(map(repr, blank))} "
+    return (f"{name}: {'column' if one else 'columns'} {', '.join(map(repr, blank))} "
             f"{'has' if one else 'have'} no values (every cell is missing): scored as missing in every row, as "
             "a blank cell is (the `present` column counts the columns with a value)")
 
@@ -254,6 +258,8 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
     value in any row is scored as missing (blank_columns).  Scoring, a column of texts that are
     not numbers raises NotNumbers (the way forward: read them as missing values); one whose
     text looks like a number written another way names the map's number format."""
+    from somdesk.io.tables.table import looks_like_number
+
     placing = placing_columns(tm.recipe) if scoring else list(tm.recipe.columns)
     missing = [c for c in placing if c not in table.columns]
     if missing:
@@ -273,9 +279,9 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
             raise
         first = next(c for c in numeric if table.problem(c) is not None)
         text = table.bad_text(first)
-        if text is not None and not _number_like(text):
+        if text is not None and not looks_like_number(text):
             cells = [(c, table.bad_text(c)) for c in numeric if table.problem(c) is not None]
-            raise NotNumbers(str(exc), [(c, t) for c, t in cells if t is not None and not _number_like(t)]) from None
+            raise NotNumbers(str(exc), [(c, t) for c, t in cells if t is not None and not looks_like_number(t)]) from None
         nf = tm.number_format
         if not nf or (table.dialect or {}).get("decimal") != nf["decimal"]:
             raise

@@ -105,3 +105,17 @@ def test_a_number_written_another_way_keeps_the_number_format_hint(trained, tmp_
     code, err, _ = _score(m, _write(tmp_path / "n.csv", rows), tmp_path / "n-out.csv", capsys)
     assert code == 2
     assert "'1.234,5'" in err and "--missing-values" not in err
+
+
+def test_in_chunks_a_blank_column_is_warned_and_a_text_cell_names_missing_values(trained, tmp_path, capsys):
+    _, m = trained
+    rows = _rows(6, 6)
+    for r in rows:
+        r[2] = ""
+    code, err, blank = _score(m, _write(tmp_path / "blank.csv", rows), tmp_path / "b.csv", capsys, "--out-of-core")
+    assert code == 0, err
+    assert err.count("'visits' has no values") == 1 and [r["present"] for r in blank] == ["2"] * 6
+    rows = _rows(6, 7)
+    rows[1][1] = "thirty"
+    code, err, _ = _score(m, _write(tmp_path / "text.csv", rows), tmp_path / "t.csv", capsys, "--out-of-core")
+    assert code == 2 and "holds 'thirty'" in err and "--missing-values thirty" in err and "--decimal" not in err

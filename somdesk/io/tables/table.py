@@ -749,6 +749,12 @@ def _lines_in(path) -> int | None:
 # A cell the engine read as +-infinity, in _bad (problem() says what it may have been)
 INFINITE, MINUS_INFINITE = "'inf'", "'-inf'"
 
+def looks_like_number(text: str) -> bool:
+    """Does `text` hold a digit: a number written in another format (1.234,5 / 2,5 / 1 234) or
+    mistyped (8o,5), for which the number-format hint is meant; a text without one ('thirty',
+    'n/a?') is a missing-value marker to give (testerG #8)."""
+    return any(ch.isdigit() for ch in str(text))
+
 
 def num_text(x: float) -> str:
     """A number as a cell's text: whole numbers below 2**53 without ".0" ("7", not "7.0"), others
