@@ -71,6 +71,13 @@ class TableSetup(QWidget):
                                  "(SOM Toolbox, Viscovery); rectangular: four (eight for the topographic error)")
         self.auto = QLabel()
         self.auto.setWordWrap(True)
+        # what the table's values suggest before training (zeros that may mean "not rated",
+        # session.unrated, testerG #4): shown under the column list, hidden when there is none
+        self.table_note = QLabel()
+        self.table_note.setObjectName("setup-table-note")
+        self.table_note.setWordWrap(True)
+        self.table_note.setStyleSheet("color: #a04000;")
+        self.table_note.hide()
         self.k = QSpinBox()
         self.k.setRange(0, 30)
         self.k.setSpecialValueText("suggested")
@@ -105,6 +112,7 @@ class TableSetup(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.grid, 1)
+        lay.addWidget(self.table_note)
         lay.addLayout(form)
         lay.addWidget(self.curve)
         lay.addWidget(self.curve_note)
@@ -149,6 +157,8 @@ class TableSetup(QWidget):
                 rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked or c in dates,
                                          passive=c in dates, categorical=kind != "numeric"))
             self.columns.set_columns(rows)
+            from somdesk.session.unrated import zero_unrated_warning
+            self._show_note(zero_unrated_warning(table))
             self.label.clear()
             self.label.addItem("(none)", None)
             for c in table.columns:
@@ -185,8 +195,13 @@ class TableSetup(QWidget):
             self.columns.set_columns([])
             self.label.clear()
             self.auto.setText("")
+            self._show_note(None)
         finally:
             self._updating = False
+
+    def _show_note(self, text: str | None) -> None:
+        self.table_note.setText(text or "")
+        self.table_note.setVisible(bool(text))
 
     def set_column(self, name: str, *, use=None, weight=None, passive=None, categorical=None) -> None:
         """Set one column's choices (as the user would by clicking); KeyError for an unknown column."""
