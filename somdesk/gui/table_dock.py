@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from somdesk.gui.map_view import legend_area
+from somdesk.gui.map_view import HoverLine, legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_estimate import AutoLine
@@ -89,8 +89,7 @@ class TableDock:
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         tl.addWidget(legend_area(self.legend))      # scrolls past 200 px (tester6 F22)
-        self.hover_label = QLabel()
-        self.hover_label.setStyleSheet("font-family: monospace;")
+        self.hover_label = HoverLine()          # "Hover over a node…" while empty (gui/map_view.HoverLine)
         tl.addWidget(self.hover_label)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
