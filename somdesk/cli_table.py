@@ -475,7 +475,9 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
         if args.report:
             phase(f"writing the report {display_name(args.report)}")
             with written.writing(args.report):
-                write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
+                from somdesk.session.unrated import map_zero_warning
+                note = map_zero_warning(tm, tab) if top is not None else None
+                write_report(args.report, tm, prof, title=tab.name, top=top, top_note=note)   # + labels: tm.label_counts
     return warnings
 
 

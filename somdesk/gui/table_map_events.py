@@ -197,12 +197,9 @@ class TableMapEvents:
     def _zeros_note(self, tm) -> str | None:
         """The top items' warning when zeros of the map's numeric columns may mean "not rated"
         (session.unrated; judged on the table's read, so cheap here), or None without the table."""
-        from somdesk.session.unrated import zero_unrated_warning
+        from somdesk.session.unrated import map_zero_warning
 
-        if self.ws.table is None:
-            return None
-        r = tm.recipe
-        return zero_unrated_warning(self.ws.table, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"])
+        return map_zero_warning(tm, self.ws.table)
 
     def _rows_selected(self, rows) -> None:
         if not self._alive():

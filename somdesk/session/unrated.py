@@ -22,8 +22,8 @@ import numpy as np
 
 from somdesk.core.options import ZERO_AS_MISSING, count_text
 
-__all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "zero_scale", "zero_unrated_columns",
-           "zero_unrated_warning"]
+__all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "map_zero_warning", "report_words", "zero_scale",
+           "zero_unrated_columns", "zero_unrated_warning"]
 
 MAX_SCALE = 10        # the top of the scales recognised (1..5, 1..7, 1..10)
 MIN_LEVELS = 3        # distinct other values: a yes/no 0/1 column is not a rating
@@ -96,3 +96,18 @@ def zero_unrated_warning(table, columns=None) -> str | None:
         which += " (" + ", ".join(repr(c) for c in names) + ")"
     return (f"0 may mean 'not rated' in {which} (other values {_number(lo)}-{_number(hi)}): a mean rating then "
             f"counts it as a rating; read it as missing with {ZERO_AS_MISSING}")
+
+
+def map_zero_warning(tm, table) -> str | None:
+    """zero_unrated_warning of `table` over the numeric columns of table map `tm`'s recipe (the
+    items its top items rank); None without a table (a reopened map whose file is gone)."""
+    if table is None:
+        return None
+    r = tm.recipe
+    return zero_unrated_warning(table, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"])
+
+
+def report_words(text: str) -> str:
+    """`text` for a file read outside both front ends (the HTML report): the CLI's flag, then
+    the window's way in brackets."""
+    return text.replace(ZERO_AS_MISSING, f"--missing-values 0 (in the window: {ZERO_AS_MISSING})")

@@ -30,9 +30,12 @@ def test_table_info_warns_of_zeros_that_may_mean_not_rated(tmp_path, capsys):
 def test_train_and_top_items_warn_of_the_zeros_once(tmp_path, capsys):
     path = ratings_csv(tmp_path / "r.csv")
     args = ["train", "--table", str(path), "--missing", "train", "--save-map", str(tmp_path / "m.somz"),
-            "--top-items", str(tmp_path / "top.csv"), "--seed", "1"]
+            "--top-items", str(tmp_path / "top.csv"), "--seed", "1", "--report", str(tmp_path / "r.html")]
     assert main(args) == 0
     err = capsys.readouterr().err
     assert sum("not rated" in w for w in err.splitlines()) == 1 and "--missing-values 0" in err, err
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")      # a reader of the report is told both ways
+    assert "may mean &#x27;not rated&#x27;" in page and "--missing-values 0 (in the window: Missing values 0" in page
     assert main(args + ["--missing-values", "0"]) == 0
     assert "not rated" not in capsys.readouterr().err
+    assert "not rated" not in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -56,6 +56,10 @@ def test_top_items_are_shown_under_the_zeros_warning(qtbot, win, tmp_path):
     assert pv.top_note.isVisibleTo(pv) and "not rated" in pv.top_note.text()
     pv.ratings.setChecked(False)
     assert not pv.top_note.isVisibleTo(pv)
+    out = tmp_path / "r.html"                          # the window's report says it above the top items too
+    from somdesk.session.progress import run_to_end
+    run_to_end(wf.ws.report_task(str(out), top_items=True))
+    assert "--missing-values 0 (in the window: Missing values 0" in out.read_text(encoding="utf-8")
 
 
 def test_a_date_columns_greyed_use_box_says_why(qtbot, win, tmp_path):
