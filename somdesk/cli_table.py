@@ -477,7 +477,7 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
             with written.writing(args.report):
                 from somdesk.session.unrated import map_zero_warning
                 note = map_zero_warning(tm, tab) if top is not None else None
-                write_report(args.report, tm, prof, title=tab.name, top=top, top_note=note)   # + labels: tm.label_counts
+                write_report(args.report, tm, prof, title=tab.name, top=top, top_note=note)   # + labels
     return warnings
 
 
