@@ -163,6 +163,7 @@ class TableDock:
         self.setup.label.currentIndexChanged.connect(self._label_edited)
         self.auto_line = AutoLine(self.dock, self.setup.show_auto)
         self.setup.spec_edited.connect(self._estimate_auto)
+        self.setup.zeros_missing.connect(lambda: self.read_zeros_as_missing())
         self.out_of_core.toggled.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (

@@ -29,6 +29,15 @@ def test_setup_names_missing_train_and_the_zeros_before_training(qtbot, win, tmp
     assert "Missing values 0" in note.text() and "--missing-values" not in note.text()
     wf.setup.missing.setCurrentText("train")
     assert "cannot" not in _auto(qtbot, wf, "nodes")
+    # the note's button reads the file again with 0 as missing (the defaults kept): no zeros, no note
+    zeros = sum(int((wf.table.cells(f"item{j}") == 0).sum()) for j in range(8))
+    blanks = wf.setup.column("item0").missing
+    assert zeros > 50 and wf.setup.zeros_button.isVisibleTo(wf.setup)
+    qtbot.mouseClick(wf.setup.zeros_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not win.runner.busy and not wf.setup.table_note.text(), timeout=60_000)
+    assert sum(int((wf.table.cells(f"item{j}") == 0).sum()) for j in range(8)) == 0
+    assert wf.setup.column("item0").missing > blanks and not wf.setup.zeros_button.isVisibleTo(wf.setup)
+    assert "na" in wf.ws.read_options.missing_tokens and "0" in wf.ws.read_options.missing_tokens
     # some rows complete: the line counts them (under half: names train again)
     assert open_table_now(qtbot, wf, ratings_csv(tmp_path / "r2.csv", full_rows=10))
     wf.setup.missing.setCurrentText("drop")
