@@ -110,24 +110,34 @@ def test_open_train_live_preview_quantise_and_export(qtbot, win, png, tmp_path, 
                                                     np.clip(weights.reshape(-1, 3) * 255 + 0.5, 0, 255).astype(int)}
 
 
-def test_window_quantise_and_the_command_write_the_same_png(qtbot, win, png, tmp_path, monkeypatch):
+@pytest.mark.parametrize("dither", [False, True])
+def test_window_quantise_and_the_command_write_the_same_png(qtbot, win, png, tmp_path, monkeypatch, dither):
     """One code path (docs/quantisation.md): the window's Quantise + File > Export image, and
-    `somdesk quantize IN OUT.png --map M.somz` with the map the window saved, write the same
-    bytes."""
+    `somdesk quantize IN OUT.png --map M.somz [--dither]` with the map the window saved, write
+    the same bytes -- dithered too, from the picture panel's Dither box (testerG #5: the window
+    could not dither)."""
     from somdesk.cli import main
 
     open_picture(qtbot, win, png)
     win.left.params.set_config(win.session.config.replace(iterations=5))
     train(qtbot, win)
+    win.left.image_panel.dither.setChecked(dither)
     win.actions["quantise"].trigger()
     wait_idle(qtbot, win)
+    assert win.session.quantised.dithered is dither
+    assert ("with dithering" in win.statusBar().currentMessage()) is dither
     win.set_view("quantised")
     assert win.export_image(str(tmp_path / "window.png"))
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "map.somz"))
     assert win.save(ask=True)
     assert main(["quantize", str(png), str(tmp_path / "cli.png"), "--map", str(tmp_path / "map.somz"),
-                 "-q"]) == 0
+                 "-q", *(["--dither"] if dither else [])]) == 0
     assert (tmp_path / "cli.png").read_bytes() == (tmp_path / "window.png").read_bytes()
+    # the box changes the pixels: the other choice is another picture
+    assert main(["quantize", str(png), str(tmp_path / "other.png"), "--map", str(tmp_path / "map.somz"),
+                 "-q", *([] if dither else ["--dither"])]) == 0
+    with Image.open(tmp_path / "other.png") as a, Image.open(tmp_path / "window.png") as b:
+        assert not np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB")))
 
 
 def test_open_dialog_and_drop_use_the_same_path(qtbot, win, png, monkeypatch):
