@@ -318,6 +318,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             # progress line, throttled, lagged it: "epoch 411" of a map at 431, tester7 #15)
             live = busy and self.run_epoch and not paused
             done, planned = self.run_epoch if live else epoch_position(s, s.map.iteration)
+            self.metrics.span(planned)       # the plot's axis counts as the title does
             if paused:
                 self.progress_label.setText(f"Paused at epoch {done:,} of {planned:,}")
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "

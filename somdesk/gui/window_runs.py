@@ -47,7 +47,8 @@ class WindowRuns:
             return
         if s.done:
             s.reset_weights()
-        self.metrics.clear_points(planned_epochs(s))     # an image map's phases continue the axis
+        # an image map's phases continue the axis; it spans what the title counts
+        self.metrics.clear_points(epoch_position(s, s.map.iteration)[1] if s.map is not None else planned_epochs(s))
         self._start_training(paused=False)
 
     def _start_training(self, paused: bool) -> None:
@@ -260,7 +261,8 @@ class WindowRuns:
 
     def _on_measures(self, measures) -> None:
         if not measures:
-            self.metrics.clear_points(planned_epochs(self.session))
+            s = self.session
+            self.metrics.clear_points(epoch_position(s, s.map.iteration)[1] if s.map is not None else planned_epochs(s))
             self._n_measures = 0
             return
         n = getattr(self, "_n_measures", 0)
