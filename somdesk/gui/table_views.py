@@ -160,14 +160,17 @@ class TableViews:
         self.win.hover.setText(text)
 
     def map_picture(self) -> np.ndarray | None:
-        """(H, W, 3) uint8: the Map & rows tab's map as on screen with its legend below it
-        (what File > Export image writes while the dock holds a table map), or None."""
+        """(H, W, 3) uint8: the Map & rows tab's map with its legend below it (what File >
+        Export image and Copy image take while the dock holds a table map), or None.  With the
+        colour-vision preview on and File > Export with colour-vision preview ticked, the whole
+        picture is simulated as a palette map's export is (gui/colour_actions.for_export), so
+        the map equals the screen; else true colours."""
         from somdesk.render.sheets import stack
 
-        pic = self.map_view.image_array()
+        pic = self.map_view.raw_array()
         if self.ws.tm is None or pic is None:
             return None
-        return stack([pic, getattr(self, "legend_picture", None)])
+        return self.win.colour.for_export(stack([pic, getattr(self, "legend_picture", None)]))
 
     def show_planes(self) -> None:
         """The Planes tab: every feature's plane (one-hot categories and passive columns
