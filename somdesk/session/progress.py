@@ -114,12 +114,15 @@ class QuantisedPicture:
         without a word why not 400 (testerG #12; core.map_quantise.map_start drops the nodes
         the fewest pixels pick)."""
         opaque, translucent, transparent = self.parts
+        # capped: the palette is within a PNG's entries while the map has more nodes (the live
+        # preview of an opaque picture draws with every node, its palette is not capped)
+        capped = len(self.palette) <= MAX_COLOURS < nodes + (1 if transparent else 0)
         if not translucent and not transparent:
             why = (f" (a PNG palette holds at most {MAX_COLOURS} colours: the {nodes - MAX_COLOURS:,} of the "
-                   f"map's {nodes:,} nodes the fewest pixels pick were left out)" if nodes > MAX_COLOURS else "")
+                   f"map's {nodes:,} nodes the fewest pixels pick were left out)" if capped else "")
             return f"{count_text(self.used, 'colour')}{why}"
         why = (f"; a PNG palette holds at most {MAX_COLOURS} colours, so the nodes the fewest pixels pick "
-               "were left out" if nodes + (1 if transparent else 0) > MAX_COLOURS else "")
+               "were left out" if capped else "")
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
         return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra}{why})"
 
