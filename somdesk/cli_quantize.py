@@ -134,7 +134,8 @@ def run(args) -> int:
         # a map of more nodes than a PNG palette holds gives 256 colours, which the line says
         # (testerG #12: a 20x20 map's 256 colours without a word why not 400)
         nodes = 0 if codebook is None else int(math.prod(codebook.shape[:-1]))
-        cap = (f" (the map has {nodes:,} nodes; a PNG palette holds at most {MAX_COLOURS} colours)"
+        cap = (f" (the map has {count_text(nodes, 'node')}; a PNG palette holds at most "
+               f"{count_text(MAX_COLOURS, 'colour')})"
                if nodes > MAX_COLOURS else "")
         # where every subcommand's summary goes: stdout, stderr when the picture goes to stdout (testerC #11)
         print_summary(args, f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, "

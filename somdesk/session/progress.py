@@ -118,10 +118,11 @@ class QuantisedPicture:
         # preview of an opaque picture draws with every node, its palette is not capped)
         capped = len(self.palette) <= MAX_COLOURS < nodes + (1 if transparent else 0)
         if not translucent and not transparent:
-            why = (f" (a PNG palette holds at most {MAX_COLOURS} colours: the {nodes - MAX_COLOURS:,} of the "
-                   f"map's {nodes:,} nodes the fewest pixels pick were left out)" if capped else "")
+            why = (f" (a PNG palette holds at most {count_text(MAX_COLOURS, 'colour')}: the map's "
+                   f"{count_text(nodes - MAX_COLOURS, 'node')} the fewest pixels pick, of {nodes:,}, were left out)"
+                   if capped else "")
             return f"{count_text(self.used, 'colour')}{why}"
-        why = (f"; a PNG palette holds at most {MAX_COLOURS} colours, so the nodes the fewest pixels pick "
+        why = (f"; a PNG palette holds at most {count_text(MAX_COLOURS, 'colour')}, so the nodes the fewest pixels pick "
                "were left out" if capped else "")
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
         return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra}{why})"

@@ -12,7 +12,7 @@ def _picture(entries, parts):
 
 def test_a_map_of_more_nodes_than_a_png_palette_says_why():
     text = _picture(256, (256, 0, 0)).colours_text(400)
-    assert text.startswith("256 colours") and "at most 256" in text and "144 of the map's 400 nodes" in text
+    assert text.startswith("256 colours") and "at most 256" in text and "the map's 144 nodes the fewest pixels pick, of 400," in text
     with_alpha = _picture(256, (254, 1, 1)).colours_text(400)
     assert "at most 256" in with_alpha and "254 of the map's 400 node colours" in with_alpha
 
