@@ -122,8 +122,8 @@ class QuantisedPicture:
                    f"{count_text(nodes - MAX_COLOURS, 'node')} the fewest pixels pick, of {nodes:,}, were left out)"
                    if capped else "")
             return f"{count_text(self.used, 'colour')}{why}"
-        why = (f"; a PNG palette holds at most {count_text(MAX_COLOURS, 'colour')}, so the nodes the fewest pixels pick "
-               "were left out" if capped else "")
+        why = (f"; a PNG palette holds at most {count_text(MAX_COLOURS, 'colour')}, so the nodes the fewest "
+               "pixels pick were left out" if capped else "")
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
         return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra}{why})"
 
