@@ -13,6 +13,15 @@ from somdesk.gui.window_actions import SPEEDS, TABLE_UNUSED
 from .test_table_workflow import _blobs, _trained
 
 
+def _legend_shown(wf) -> np.ndarray:
+    """(h, w, 3) uint8 of the legend pixmap under the dock's map."""
+    from PySide6.QtGui import QImage
+
+    img = wf.legend.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    h, w, bpl = img.height(), img.width(), img.bytesPerLine()
+    return np.frombuffer(img.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)[:, :w * 3].reshape(h, w, 3).copy()
+
+
 def test_colour_vision_preview_applies_to_the_segments_map_and_its_export(qtbot, win, tmp_path):
     wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
     true = wf.map_view.image_array()
@@ -25,6 +34,8 @@ def test_colour_vision_preview_applies_to_the_segments_map_and_its_export(qtbot,
         shown = wf.map_view.image_array()
         np.testing.assert_array_equal(shown, simulate_cvd(true, "protanopia", 1.0))
         assert not np.array_equal(shown, true)
+        # its legend too: the swatches merge on screen where the segments do
+        np.testing.assert_array_equal(_legend_shown(wf), simulate_cvd(wf.legend_picture, "protanopia", 1.0))
         # the export: the same simulation over the map and its legend, as a palette map's export
         assert wf.export_map(str(tmp_path / "cvd.png"))
         with Image.open(tmp_path / "cvd.png") as im:
