@@ -128,8 +128,10 @@ class ProfilesView(QWidget):
             return
         self._png = picture if picture is not None else np.asarray(profiles_png(prof).convert("RGB"))
         self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))
-        self.note.setText("Bars: each segment's mean minus the whole table's mean, in standard deviations "
-                          "of the table (red above, blue below; clipped at ±2.5).")
+        # the bars' scale and caption are drawn in the picture (session.segments.profiles_png),
+        # so the exported PNG reads alone (testerG #11); said here again it was twice on screen
+        self.note.setText("Segment sizes and where each is most above the table; the bars below carry "
+                          "their scale (standard deviations of the table).")
         segs = prof["segments"]
         self.sizes.setRowCount(len(segs))
         cols = prof["columns"]

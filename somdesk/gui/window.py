@@ -35,8 +35,8 @@ from somdesk.gui.panels import LeftPanel
 from somdesk.gui.task_words import wait_message
 from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.poster import Poster
-from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, connect_actions,
-                                        make_actions)
+from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, apply_table_state, build_menus, build_toolbar,
+                                        connect_actions, make_actions)
 from somdesk.gui.window_drawing import FPS, WindowDrawing
 from somdesk.gui.window_runs import MEASURE_BUDGET, WindowRuns
 from somdesk.gui.window_tasks import ColourEdit, EditStack, open_paths_task
@@ -300,6 +300,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         a["stop"].setEnabled(busy and not r.stopping)
         a["reset"].setEnabled(has and s.would_discard_training or (has and training))
         a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
+        apply_table_state(self, self.tables.holds_data)     # Markers and speeds do not apply to a table
         a["delete"].setEnabled(s.kind == "colours" and not busy)
         a["undo"].setEnabled(self.undo.canUndo() and not busy)
         a["redo"].setEnabled(self.undo.canRedo() and not busy)
@@ -318,6 +319,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             # progress line, throttled, lagged it: "epoch 411" of a map at 431, tester7 #15)
             live = busy and self.run_epoch and not paused
             done, planned = self.run_epoch if live else epoch_position(s, s.map.iteration)
+            self.metrics.span(planned)       # the plot's axis counts as the title does
             if paused:
                 self.progress_label.setText(f"Paused at epoch {done:,} of {planned:,}")
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
