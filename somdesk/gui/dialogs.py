@@ -93,6 +93,24 @@ def special_target(path: str) -> str | None:
     return None
 
 
+def target_refused(win, path) -> bool:
+    """True, with the message shown by `win.show_error`, when the window must not write `path`
+    because it is a pipe (io.names.refuse_fifo: the writer would wait up to 10 s for a reader).
+    Every writer of the window -- Save, Export image, time-lapse, palettes, the Segments dock's
+    rows, profiles, top items, planes, report, scores -- asks this first, before it starts a
+    task or ends one, so a path given without the dialog (a test, a script, Save to the map's
+    own name) is refused at once in the same words as one picked in it."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.names import refuse_fifo
+
+    try:
+        refuse_fifo(path)
+    except SomdeskError as exc:
+        win.show_error(str(exc))
+        return True
+    return False
+
+
 # -- unsaved changes ----------------------------------------------------------------------
 def ask_unsaved_changes(parent: QWidget | None, name: str, on_answer) -> QMessageBox:
     """Save / Discard / Cancel for unsaved training, without blocking: `on_answer` gets

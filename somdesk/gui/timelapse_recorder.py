@@ -71,6 +71,8 @@ class _TaskSaving:
         from somdesk.session import Progress
 
         w = self.win
+        if dialogs.target_refused(w, path):        # a pipe: refused here, not after 10 s in the task
+            return False
         try:
             animation_format(path)                 # a wrong extension: said at once
         except SomdeskError as exc:

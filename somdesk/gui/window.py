@@ -354,6 +354,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
+        if dialogs.target_refused(self, path):     # before a paused run's task is ended for the save
+            return False
         if not (r.busy and r.kind == "train" and r.state == "paused" and not s.running):
             self.end_tasks()       # paused between epochs, the run stays (Resume continues it)
         try:
