@@ -140,3 +140,26 @@ def test_every_writer_of_the_segments_dock_refuses_a_fifo_at_once(qtbot, win, tm
     refused_at_once(qtbot, win, lambda: wf.export_report(html), html)
     refused_at_once(qtbot, win, lambda: wf.score_file(None, str(data), csv), csv)
     wait_idle(qtbot, win)
+
+
+def test_time_lapse_status_gives_the_frames_in_the_file(qtbot, palette_win, tmp_path):
+    """testerG #9: "Exported ok.gif: 76 frames at 20 fps" of a GIF holding 73 (Pillow stores
+    identical consecutive frames once); the status line counts the written file."""
+    from PIL import Image
+
+    from somdesk.gui.timelapse_recorder import Recording
+
+    w = palette_win
+    rows, cols = w.session.map.shape
+    rec = Recording()
+    for epoch, value in enumerate([10, 80, 80, 80, 160, 160]):      # 6 recorded, 3 different
+        rec.offer(epoch, np.full((rows, cols, 3), value, dtype=np.uint8), keep=True)
+    with w.timelapse.lock:
+        w.timelapse.recorder = rec
+    out = tmp_path / "t.gif"
+    assert w.timelapse.save(20, 2, str(out))
+    wait_idle(qtbot, w)
+    with Image.open(out) as im:
+        assert im.n_frames == 3
+    assert w.statusBar().currentMessage() == ("Exported t.gif: 3 frames at 20 fps (6 recorded; identical "
+                                              "consecutive frames are stored once).")
