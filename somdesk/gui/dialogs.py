@@ -63,6 +63,14 @@ def ask_open_path(parent: QWidget | None, title: str, start: str, filters: str) 
     return path or None
 
 
+def ask_open_paths(parent: QWidget | None, title: str, start: str, filters: str) -> list[str]:
+    """Files to open (several may be chosen: File › Open), or [] if cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, filters)
+    return list(paths or [])
+
+
 def ask_save_path(parent: QWidget | None, title: str, start: str, filters) -> str | None:
     """A file name to write to (with the chosen format's extension added if missing), or None."""
     from PySide6.QtWidgets import QFileDialog
