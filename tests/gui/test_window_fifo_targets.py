@@ -139,6 +139,8 @@ def test_every_writer_of_the_segments_dock_refuses_a_fifo_at_once(qtbot, win, tm
     refused_at_once(qtbot, win, lambda: wf.save_map(somz), somz)
     refused_at_once(qtbot, win, lambda: wf.export_report(html), html)
     refused_at_once(qtbot, win, lambda: wf.score_file(None, str(data), csv), csv)
+    wf.ws.top_items = {0: [("height", 1.0, 3, 1.2)]}      # a ratings table's list (shape only: refused first)
+    refused_at_once(qtbot, win, lambda: wf.export_top_items(csv), csv)
     wait_idle(qtbot, win)
 
 
