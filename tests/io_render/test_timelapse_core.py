@@ -121,5 +121,6 @@ def test_write_animation_returns_the_frames_in_the_file(tmp_path, name):
     with Image.open(tmp_path / name) as im:
         assert written == im.n_frames == 3
     assert write_animation(tmp_path / name, [frame(1), frame(2), frame(3)], fps=10) == 3
-    assert frames_written_text(3, 6, 20) == "3 frames at 20 fps (6 recorded; identical consecutive frames are stored once)"
+    assert frames_written_text(3, 6, 20) == ("3 frames at 20 fps (6 recorded; identical consecutive frames are "
+                                             "stored once)")
     assert frames_written_text(3, 3, 12.5) == "3 frames at 12.5 fps"
