@@ -17,7 +17,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
 from somdesk.gui.window_drawing import FPS, panel_config, quantised_nodes
-from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
+from somdesk.gui.window_tasks import OpenApart, PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, kernels_ready, planned_epochs
 
@@ -218,6 +218,8 @@ class WindowRuns:
                                          f"({count_text(ran, 'epoch')} in this run).", 15000)
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
+        elif kind == "open" and isinstance(result, OpenApart):
+            self.open_apart(result.groups)          # a window each: the first here, the others new
         elif kind == "open" and isinstance(result, PaletteChoice):
             self.files.remember(result.path)
             self.pick_palette(result)

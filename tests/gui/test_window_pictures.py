@@ -141,7 +141,7 @@ def test_window_quantise_and_the_command_write_the_same_png(qtbot, win, png, tmp
 
 
 def test_open_dialog_and_drop_use_the_same_path(qtbot, win, png, monkeypatch):
-    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a: str(png))
+    monkeypatch.setattr(dialogs, "ask_open_paths", lambda *a: [str(png)])
     win.actions["open"].trigger()
     wait_idle(qtbot, win)
     assert win.session.dataset.source == str(png)
