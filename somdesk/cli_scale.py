@@ -303,10 +303,14 @@ def wants_streaming_assign(args) -> bool:
     return bool(args.dask or args.out_of_core or _is_glob(args.data))
 
 
-# names that ask for one table file: with --dask, --out is a folder of Parquet parts, and a new
-# folder named x.csv was made without a word (testerC #14); a folder named x.parquet is Dask's
-# and Spark's own way of naming a partitioned Parquet data set, so it is taken
-_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".ndjson", ".jsonl", ".xlsx", ".xls", ".ods", ".gz", ".zip")
+def _file_suffixes() -> tuple[str, ...]:
+    """Names that ask for one file: with --dask, --out is a folder of Parquet parts, and a new folder
+    named x.csv was made without a word (testerC #14).  Every suffix the table reader knows
+    (io.tables.detect, one list) and .zip, except Parquet's: a folder named x.parquet is Dask's and
+    Spark's own way of naming a partitioned Parquet data set, so it is taken."""
+    from somdesk.io.tables.detect import SUFFIX_FORMATS, TABLE_SUFFIXES
+
+    return tuple(s for s in TABLE_SUFFIXES if SUFFIX_FORMATS.get(s) != "parquet") + (".zip",)
 
 
 def check_assign_flags(args) -> None:
@@ -334,7 +338,7 @@ def check_assign_flags(args) -> None:
         pass
     elif os.path.lexists(args.out):
         raise OptionError(f"--out {display_name(args.out)} is a file, but {part}: give a folder name")
-    elif os.path.splitext(args.out.rstrip("/" + os.sep))[1].lower() in _FILE_SUFFIXES:
+    elif os.path.splitext(args.out.rstrip("/" + os.sep))[1].lower() in _file_suffixes():
         raise OptionError(f"--out {display_name(args.out)} is the name of a file, but {part}: give a folder name "
                           "(such as scores/ or scores.parquet), or leave out --dask to write one file")
     check_dask(args)

@@ -192,7 +192,10 @@ def run_info(args) -> int:
             # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
             # says them (testerC #7); a list, empty when there are none
             say.phase(f"describing the columns of {display_name(args.file)}")
-            info = {**tab.info(), "warnings": list(tab.warnings)}
+            from somdesk.core.options import cli_words
+            from somdesk.session.unrated import zero_unrated_warning
+            zeros = zero_unrated_warning(tab)        # 0 that may mean "not rated" (testerG #4)
+            info = {**tab.info(), "warnings": list(tab.warnings) + ([cli_words(zeros)] if zeros else [])}
             from somdesk.io.tables.spreadsheet import sheets_note
             sheets = sheets_note(tab, "--sheet NAME")     # the plain form named only the sheet read
         finally:
@@ -213,7 +216,7 @@ def run_info(args) -> int:
     for c in info["columns"]:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
-    for w in tab.warnings:
+    for w in info["warnings"]:
         print_warning(w)
     return 0
 
@@ -472,7 +475,9 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
         if args.report:
             phase(f"writing the report {display_name(args.report)}")
             with written.writing(args.report):
-                write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
+                from somdesk.session.unrated import map_zero_warning
+                note = map_zero_warning(tm, tab) if top is not None else None
+                write_report(args.report, tm, prof, title=tab.name, top=top, top_note=note)   # + labels
     return warnings
 
 

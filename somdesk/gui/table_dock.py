@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from somdesk.gui.map_view import legend_area
+from somdesk.gui.map_view import HoverLine, legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_estimate import AutoLine
@@ -97,8 +97,7 @@ class TableDock:
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         tl.addWidget(legend_area(self.legend))      # scrolls past 200 px (tester6 F22)
-        self.hover_label = QLabel()
-        self.hover_label.setStyleSheet("font-family: monospace;")
+        self.hover_label = HoverLine()          # "Hover over a node…" while empty (gui/map_view.HoverLine)
         tl.addWidget(self.hover_label)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -172,6 +171,7 @@ class TableDock:
         self.setup.label.currentIndexChanged.connect(self._label_edited)
         self.auto_line = AutoLine(self.dock, self.setup.show_auto)
         self.setup.spec_edited.connect(self._estimate_auto)
+        self.setup.zeros_missing.connect(lambda: self.read_zeros_as_missing())
         self.out_of_core.toggled.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (

@@ -29,18 +29,8 @@ class TableFiles:
         return dialogs.ask_save_path(self.win, title, start, filters) or None
 
     def _pipe_refused(self, path) -> bool:
-        """A FIFO as an export's target is refused at once: the writer would wait up to 10 s on
-        the window's thread for a reader (the CLI may write through one; a device is fine)."""
-        import stat
-
-        try:
-            fifo = stat.S_ISFIFO(os.stat(path).st_mode)
-        except (OSError, ValueError):
-            return False
-        if fifo:
-            self.win.show_error(f"cannot write {display_basename(os.fspath(path))}: it is a FIFO (named pipe); "
-                                "the window does not wait for a reader -- choose a file")
-        return fifo
+        """A FIFO as the dock's target is refused at once (gui.dialogs.target_refused)."""
+        return dialogs.target_refused(self.win, path)
 
     def _stem(self) -> str:
         return self.ws.stem
@@ -165,7 +155,7 @@ class TableFiles:
         if self.ws.tm is None:
             return False
         path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
-        if not path:
+        if not path or self._pipe_refused(path):
             return False
         try:
             self.win.session.save(path)          # the session's File › Save: the table map
@@ -189,7 +179,7 @@ class TableFiles:
         if ws.tm is None or self.win.runner.busy:
             return False
         path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
-        if not path:
+        if not path or self._pipe_refused(path):         # before the task: it would wait 10 s for a reader
             return False
         top = self.profiles_view.ratings.isChecked()          # a ratings table: with its top items
         self.win.runner.start("report", lambda token: ws.report_task(path, token, top_items=top))
@@ -251,7 +241,7 @@ class TableFiles:
 
         ws = self.ws
         tm = tm or ws.tm
-        if tm is None or self.win.runner.busy:
+        if tm is None or self.win.runner.busy or self._pipe_refused(out_path):
             return False
         self._score_out = out_path
         options = ReadOptions(missing=tuple(missing)) if missing else None

@@ -104,6 +104,23 @@ class TableOpening:
         dlg._drop_head()
         return self._read_whole(path, options)
 
+    def read_zeros_as_missing(self) -> bool:
+        """The Setup tab's "Read 0 as missing" (testerG #4): the table's file read again with its
+        read options and the cell `0` added to its missing values (the defaults kept: the given
+        texts replace them, io.tables.options.ReadOptions.missing); as the import preview's
+        Missing values 0 or `--missing-values 0`.  Unsaved training is asked about first.  True
+        when the read started."""
+        from dataclasses import replace
+
+        from somdesk.io.tables.options import ReadOptions
+
+        path = self.ws.path
+        if path is None or self.ws.table is None or not self.win.may_discard_training(opening=True):
+            return False
+        options = self.ws.read_options or ReadOptions()
+        tokens = tuple(sorted(options.missing_tokens - {""})) + ("0",)
+        return self._read_whole(path, replace(options, missing=tokens).checked())
+
     def _read_whole(self, path: str, options) -> bool:
         """Start the whole read on the window's runner (replaces a running task, as every start)."""
         from somdesk.session import Progress
