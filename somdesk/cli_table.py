@@ -486,7 +486,9 @@ def run_assign(args) -> int:
     _options(args).checked()
     cli_scale.check_assign_flags(args)
     from somdesk.cli_interrupt import token as cli_token
+    from somdesk.errors import FileFormatError
     from somdesk.session.scoring import load_table_map, scoring_read_options
+    from somdesk.session.table_assign import NotNumbers
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
@@ -501,7 +503,20 @@ def run_assign(args) -> int:
         tab = _read_table(args.data, options, token)
         say.phase(f"scoring {count_text(tab.n_rows_total, 'row')}" + (f" and writing {display_name(args.out)}"
                                                                       if args.out else ""))
-        return _score(args, tm, tab, token, note)
+        try:
+            return _score(args, tm, tab, token, note)
+        except NotNumbers as exc:
+            raise FileFormatError(exc.advice(f"give {missing_values_flag(options, exc.texts)}")) from None
+
+
+def missing_values_flag(options, texts) -> str:
+    """`--missing-values A,B` that reads `texts` as missing besides the texts `options` already
+    read so (the flag replaces the list in force: the map's own, or the one given)."""
+    import shlex
+
+    given = tuple(options.missing) if options is not None and options.missing is not None else ()
+    tokens = list(dict.fromkeys(given + tuple(texts)))
+    return f"--missing-values {shlex.quote(','.join(tokens))}"
 
 
 def _score(args, tm, tab, token, note) -> int:

@@ -63,6 +63,14 @@ def ask_open_path(parent: QWidget | None, title: str, start: str, filters: str) 
     return path or None
 
 
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """A line of text typed in (`text` shown first), or None if cancelled."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
 def ask_open_paths(parent: QWidget | None, title: str, start: str, filters: str) -> list[str]:
     """Files to open (several may be chosen: File › Open), or [] if cancelled."""
     from PySide6.QtWidgets import QFileDialog

@@ -208,20 +208,60 @@ class TableFiles:
         data = dialogs.ask_open_path(self.win, "Score new data", "", TABLE_FILTER)
         if not data:
             return False
+        missing = self._ask_missing(tm, data)
+        if missing is None:
+            return False
         out = self._ask("Write scores", os.path.splitext(os.path.basename(data))[0] + "-scores.csv",
                         [("CSV", ["*.csv"]), ("Parquet", ["*.parquet"])])
-        return bool(out) and self.score_file(tm, data, out)
+        return bool(out) and self.score_file(tm, data, out, missing=missing)
 
-    def score_file(self, tm, data_path: str, out_path: str) -> bool:
-        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task."""
+    def _ask_missing(self, tm, data: str) -> tuple | None:
+        """Score new data's Missing values: the cell texts of `data` meaning 'no value' (the CLI's
+        --missing-values; testerG #8: a file with one 'thirty' in a column of numbers had no way
+        to be scored in the window).  () for none typed (the map's own table's, else the usual
+        ones), None if cancelled."""
+        from somdesk.session.scoring import scoring_missing
+
+        own = scoring_missing(tm)
+        # the reader's MISSING_TOKENS as the CLI's help and the import preview write them
+        usual = f"its map's table's: {', '.join(own)}" if own else "the usual NA, N/A, NaN, null, ?, -"
+        text = dialogs.ask_text(self.win, "Missing values",
+                                f"Cell texts of {display_basename(data)} meaning 'no value', separated by commas;\n"
+                                f"an empty cell always is one (left empty: {usual})")
+        if text is None:
+            return None
+        return tuple(t.strip() for t in text.split(",") if t.strip())
+
+    def score_file(self, tm, data_path: str, out_path: str, missing: tuple = ()) -> bool:
+        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task;
+        `missing`: the cell texts meaning 'no value' (Score new data's Missing values; () the
+        map's own table's, else the reader's usual ones)."""
         from somdesk.gui.table_workflow import offer
+        from somdesk.io.tables.options import ReadOptions
 
         ws = self.ws
         tm = tm or ws.tm
         if tm is None or self.win.runner.busy or self._pipe_refused(out_path):
             return False
         self._score_out = out_path
-        self.win.runner.start("score", lambda token: ws.score_task(data_path, out_path, tm, token, offer))
+        options = ReadOptions(missing=tuple(missing)) if missing else None
+        self.win.runner.start("score", lambda token: _window_words(
+            ws.score_task(data_path, out_path, tm, token, offer, options=options), tm, missing))
         self.win.refresh()
         self.refresh()
         return True
+
+
+def _window_words(steps, tm, missing: tuple):
+    """Generator: `steps` (TableWorkspace.score_task), its NotNumbers refusal in the window's
+    words: the texts to type into Score new data's Missing values, besides those in force."""
+    from somdesk.errors import FileFormatError
+    from somdesk.session.scoring import scoring_missing
+    from somdesk.session.table_assign import NotNumbers
+
+    try:
+        return (yield from steps)
+    except NotNumbers as exc:
+        tokens = ", ".join(dict.fromkeys(tuple(missing or scoring_missing(tm) or ()) + exc.texts))
+        raise FileFormatError(exc.advice(f"score it again with {tokens} in Missing values (File › Score new "
+                                         "data… asks for them)")) from None

@@ -79,7 +79,11 @@ class TableMapEvents:
         self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
                              f"{count_text(tm.k, 'segment')}.{note}")
-        self.win.statusBar().showMessage(self._map_message, 15000)
+        runner = self.win.runner
+        if not (ws.loaded and runner.busy and runner.kind == "open"):
+            # a map opened by File › Open: said once, after the window's "Opened x (map)" when the
+            # open ends (gui/table_runs._finished), not also before it (testerG #12: shown twice)
+            self.win.statusBar().showMessage(self._map_message, 15000)
         if not self.dock.isVisible():
             self.show_dock()
         if self.tabs.currentIndex() == 0:

@@ -84,6 +84,10 @@ class TableOpening:
             path = dialogs.ask_open_path(self.win, "Open table", "", TABLE_FILTER)
             if not path:
                 return False
+        if _not_a_table(path):
+            # a map, picture or palette: opened as File › Open opens it, not refused in the
+            # command line's words (testerG #7: "somdesk assign pal.somz TABLE ... open it in the window")
+            return self.win.open_paths([path])
         preview = self.win.interactive if preview is None else preview
         if not preview:
             return self._read_whole(path, ReadOptions().checked())
@@ -181,3 +185,15 @@ def remember_file(win, path) -> None:
     files = getattr(win, "files", None)
     if files is not None:
         files.remember(os.fspath(path))
+
+
+def _not_a_table(path: str) -> bool:
+    """Is the file at `path` a map, picture or palette (session.opening.sniff_kind)?  False
+    when it cannot be told (the table reader then says what is wrong)."""
+    from somdesk.errors import SomdeskError
+    from somdesk.session.opening import sniff_kind
+
+    try:
+        return sniff_kind(path) != "table"
+    except (SomdeskError, OSError):
+        return False
