@@ -208,10 +208,13 @@ def print_label_summary(args, default: str | None, counts, clusters) -> None:
 
 
 def print_warning(text: str) -> None:
-    """Print `warning: text` on stderr as one line (io.names.one_line)."""
+    """Print `warning: text` on stderr as one line (io.names.one_line), a window choice it names
+    in the CLI's flag (core.options.cli_words)."""
     import sys
 
-    print(one_line(f"warning: {text}"), file=sys.stderr)
+    from somdesk.core.options import cli_words
+
+    print(one_line(f"warning: {cli_words(text)}"), file=sys.stderr)
 
 
 def check_writable(*paths, inputs=(), force_flag: str | None = None) -> None:

@@ -11,6 +11,7 @@ command's CancelToken (cli_interrupt: `error: interrupted`, exit status 130).
 """
 from __future__ import annotations
 
+import math
 import time
 
 from somdesk.errors import OptionError
@@ -128,9 +129,17 @@ def run(args) -> int:
     else:
         from somdesk.core.options import count_text
         from somdesk.cli_outputs import print_summary
+        from somdesk.core.quantize import MAX_COLOURS
+
+        # a map of more nodes than a PNG palette holds gives 256 colours, which the line says
+        # (testerG #12: a 20x20 map's 256 colours without a word why not 400)
+        nodes = 0 if codebook is None else int(math.prod(codebook.shape[:-1]))
+        cap = (f" (the map has {count_text(nodes, 'node')}; a PNG palette holds at most "
+               f"{count_text(MAX_COLOURS, 'colour')})"
+               if nodes > MAX_COLOURS else "")
         # where every subcommand's summary goes: stdout, stderr when the picture goes to stdout (testerC #11)
         print_summary(args, f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, "
-                      f"{count_text(len(palette), 'colour')}, {_quality_text(quality, delta_e, picture)}, "
+                      f"{count_text(len(palette), 'colour')}{cap}, {_quality_text(quality, delta_e, picture)}, "
                       f"{count_text(size, 'byte')} in {elapsed:.2f} s")
     return 0
 

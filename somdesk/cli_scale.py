@@ -303,10 +303,14 @@ def wants_streaming_assign(args) -> bool:
     return bool(args.dask or args.out_of_core or _is_glob(args.data))
 
 
-# names that ask for one table file: with --dask, --out is a folder of Parquet parts, and a new
-# folder named x.csv was made without a word (testerC #14); a folder named x.parquet is Dask's
-# and Spark's own way of naming a partitioned Parquet data set, so it is taken
-_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".ndjson", ".jsonl", ".xlsx", ".xls", ".ods", ".gz", ".zip")
+def _file_suffixes() -> tuple[str, ...]:
+    """Names that ask for one file: with --dask, --out is a folder of Parquet parts, and a new folder
+    named x.csv was made without a word (testerC #14).  Every suffix the table reader knows
+    (io.tables.detect, one list) and .zip, except Parquet's: a folder named x.parquet is Dask's and
+    Spark's own way of naming a partitioned Parquet data set, so it is taken."""
+    from somdesk.io.tables.detect import SUFFIX_FORMATS, TABLE_SUFFIXES
+
+    return tuple(s for s in TABLE_SUFFIXES if SUFFIX_FORMATS.get(s) != "parquet") + (".zip",)
 
 
 def check_assign_flags(args) -> None:
@@ -334,15 +338,16 @@ def check_assign_flags(args) -> None:
         pass
     elif os.path.lexists(args.out):
         raise OptionError(f"--out {display_name(args.out)} is a file, but {part}: give a folder name")
-    elif os.path.splitext(args.out.rstrip("/" + os.sep))[1].lower() in _FILE_SUFFIXES:
+    elif os.path.splitext(args.out.rstrip("/" + os.sep))[1].lower() in _file_suffixes():
         raise OptionError(f"--out {display_name(args.out)} is the name of a file, but {part}: give a folder name "
                           "(such as scores/ or scores.parquet), or leave out --dask to write one file")
     check_dask(args)
 
 
-def score_partition(part, tm, tally=None) -> dict:
+def score_partition(part, tm, tally=None, valued: set | None = None) -> dict:
     """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row.
-    `tally` (session.unseen.UnseenTally) counts the categories the map never saw."""
+    `tally` (session.unseen.UnseenTally) counts the categories the map never saw; `valued` (a set)
+    gets the placing columns with a value in some row (table_assign.valued_columns)."""
     from somdesk.io.chunked import read_partition_cells
     from somdesk.session.table_assign import assign_cells, placing_columns
 
@@ -354,6 +359,9 @@ def score_partition(part, tm, tally=None) -> dict:
                                  [c for c, k in zip(r.columns, r.kinds) if k != "numeric" and c in placing])
     if tally is not None:
         tally.add(r, cells)
+    if valued is not None:
+        from somdesk.session.table_assign import valued_columns
+        valued |= valued_columns(cells)
     return assign_cells(tm, cells)
 
 
@@ -447,7 +455,7 @@ def _assign_streaming(args, check_writable, say) -> int:
     token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
     tally = UnseenTally()
     few = 0                                    # rows known in too few placing columns (flagged)
-    from somdesk.session.table_assign import few_values_warning, placing_columns
+    from somdesk.session.table_assign import blank_warning, few_values_warning, placing_columns
 
     cols = placing_columns(tm.recipe)          # passive columns may be absent (tester8 #1)
     text = tuple(c for c, k in zip(tm.recipe.columns, tm.recipe.kinds) if k != "numeric" and c in cols)
@@ -479,12 +487,14 @@ def _assign_streaming(args, check_writable, say) -> int:
         else:
             from somdesk.io.tables.assignments import write_scores
 
+            valued = set()              # placing columns with a value: the others are blank (warned)
+
             def blocks():
                 nonlocal few
                 for i, (p, s) in enumerate(zip(src.partitions, starts)):
                     check(token)
                     say.phase(f"scoring part {i + 1:,} of {len(src.partitions):,} and writing {output_name(args.out or '-')}")
-                    a = score_partition(p, tm, tally)
+                    a = score_partition(p, tm, tally, valued)
                     few += int(np.count_nonzero(a["few"]))
                     files = src.files_of(p)          # a glob: the file each row came from
                     if files is not None:
@@ -499,7 +509,10 @@ def _assign_streaming(args, check_writable, say) -> int:
                 n = write_scores(out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
-    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), tally.warning(name),
+    # a placing column blank in every row: scored as missing, said as in memory (testerG #2); Dask's
+    # workers do not report their columns' values
+    blank = blank_warning(name, [c for c in cols if c not in valued]) if not args.dask and n else None
+    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), blank, tally.warning(name),
                                          few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)

@@ -192,7 +192,10 @@ def run_info(args) -> int:
             # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
             # says them (testerC #7); a list, empty when there are none
             say.phase(f"describing the columns of {display_name(args.file)}")
-            info = {**tab.info(), "warnings": list(tab.warnings)}
+            from somdesk.core.options import cli_words
+            from somdesk.session.unrated import zero_unrated_warning
+            zeros = zero_unrated_warning(tab)        # 0 that may mean "not rated" (testerG #4)
+            info = {**tab.info(), "warnings": list(tab.warnings) + ([cli_words(zeros)] if zeros else [])}
             from somdesk.io.tables.spreadsheet import sheets_note
             sheets = sheets_note(tab, "--sheet NAME")     # the plain form named only the sheet read
         finally:
@@ -213,7 +216,7 @@ def run_info(args) -> int:
     for c in info["columns"]:
         print(f"  {display_name(c['name'])}: {c['type']}" + (f", {c['missing']:,} missing" if c["missing"] else "")
               + (f"; {c['problem']}" if c.get("problem") else ""))
-    for w in tab.warnings:
+    for w in info["warnings"]:
         print_warning(w)
     return 0
 
@@ -472,7 +475,9 @@ def _write_extras(args, tm, tab, token, say=None, written=None) -> list[str]:
         if args.report:
             phase(f"writing the report {display_name(args.report)}")
             with written.writing(args.report):
-                write_report(args.report, tm, prof, title=tab.name, top=top)      # + labels: tm.label_counts
+                from somdesk.session.unrated import map_zero_warning
+                note = map_zero_warning(tm, tab) if top is not None else None
+                write_report(args.report, tm, prof, title=tab.name, top=top, top_note=note)   # + labels
     return warnings
 
 
@@ -481,7 +486,9 @@ def run_assign(args) -> int:
     _options(args).checked()
     cli_scale.check_assign_flags(args)
     from somdesk.cli_interrupt import token as cli_token
+    from somdesk.errors import FileFormatError
     from somdesk.session.scoring import load_table_map, scoring_read_options
+    from somdesk.session.table_assign import NotNumbers
 
     if cli_scale.wants_streaming_assign(args):
         return cli_scale.run_assign_streaming(args, check_writable)
@@ -496,7 +503,20 @@ def run_assign(args) -> int:
         tab = _read_table(args.data, options, token)
         say.phase(f"scoring {count_text(tab.n_rows_total, 'row')}" + (f" and writing {display_name(args.out)}"
                                                                       if args.out else ""))
-        return _score(args, tm, tab, token, note)
+        try:
+            return _score(args, tm, tab, token, note)
+        except NotNumbers as exc:
+            raise FileFormatError(exc.advice(f"give {missing_values_flag(options, exc.texts)}")) from None
+
+
+def missing_values_flag(options, texts) -> str:
+    """`--missing-values A,B` that reads `texts` as missing besides the texts `options` already
+    read so (the flag replaces the list in force: the map's own, or the one given)."""
+    import shlex
+
+    given = tuple(options.missing) if options is not None and options.missing is not None else ()
+    tokens = list(dict.fromkeys(given + tuple(texts)))
+    return f"--missing-values {shlex.quote(','.join(tokens))}"
 
 
 def _score(args, tm, tab, token, note) -> int:

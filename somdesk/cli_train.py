@@ -341,13 +341,14 @@ def _train_and_write(args, som, config, space, rgb, data, names, recorder, recor
             save_png(render_view(args.view, fit_gamut(som.weights, space) if colours else som.weights,
                                  rgb if colours else som.data, hexagonal, config.toroidal, args.scale,
                                  args.markers), args.out)
+    timelapse_frames = None
     if recorder is not None:
         from somdesk.io.timelapse import write_animation
 
         recorder.offer(som.iteration, map_rgb(fit_gamut(som.weights, space)))
         with written.writing(args.timelapse):
-            write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale, hexagonal=hexagonal,
-                            epochs=recorder.iterations)
+            timelapse_frames = write_animation(args.timelapse, recorder.frames, args.timelapse_fps, args.scale,
+                                               hexagonal=hexagonal, epochs=recorder.iterations)
     if args.metrics_json:
         from somdesk.io.atomic import write_json
 
@@ -361,6 +362,12 @@ def _train_and_write(args, som, config, space, rgb, data, names, recorder, recor
                   f"in {seconds:.3f} s; quantisation error {report['quantization_error']:.5f}"
                   f"{'' if space == 'srgb' else f' ({space})'}, topographic error {report['topographic_error']:.4f}, "
                   f"mean CIEDE2000 {report['mean_delta_e00']:.2f}")
+    if timelapse_frames is not None:     # the frames in the file, as the window's status line says (testerG #9)
+        from somdesk.cli_outputs import wrote_text
+        from somdesk.io.timelapse import frames_written_text
+
+        print_summary(args, f"time-lapse: {frames_written_text(timelapse_frames, len(recorder), args.timelapse_fps)}; "
+                      f"{wrote_text(args.timelapse)}")
     return 0
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from somdesk.core.options import count_text
+from somdesk.core.options import MISSING_TRAIN, count_text
 from somdesk.errors import FileFormatError, OptionError
 
 __all__ = ["DEFAULT_MISSING_LABELS", "label_values", "table_labels", "NORMALISATIONS", "MISSING_POLICIES", "Scaling", "Recipe", "Prepared", "fit_recipe",
@@ -407,8 +407,7 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
     if recipe.missing == "drop":
         bad = miss.any(axis=1)
         if bad.all():
-            raise FileFormatError(f"{table.name}: every row has a missing value in the chosen columns; choose "
-                                  "other columns or fill missing values with the mean or median")
+            raise all_rows_missing(table.name)
         keep = np.flatnonzero(~bad)
         x = x[keep]
         note = drop_warning(len(keep), len(bad), {c: int(np.isnan(cells[c]).sum()) if kinds[c] == "numeric"
@@ -434,6 +433,17 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
                     present_share=share[keep])
 
 
+def all_rows_missing(name: str) -> FileFormatError:
+    """The refusal of `missing="drop"` when every row of table `name` has a missing value in the
+    chosen columns: it names the train policy first, in the window's words (a front end swaps them,
+    core.options.cli_words), since such a table is usually a ratings table (testerG #3: the
+    refusal named only other columns or a fill, a dead end for users x items)."""
+    return FileFormatError(f"{name}: every row has a missing value in the chosen columns, so dropping such rows "
+                           f"leaves none; train with the missing values left out of the distances "
+                           f"({MISSING_TRAIN}: suits a ratings table, where an empty cell means not rated), "
+                           "fill them with the mean or median, or choose other columns")
+
+
 DROP_KEEPS = 0.5     # `missing="drop"` keeping fewer than this share of the rows says so (tester9 #10)
 
 
@@ -447,7 +457,7 @@ def drop_warning(kept: int, rows: int, missing: dict) -> str | None:
     shown = ", ".join(f"{c!r} ({n:,})" for n, c in worst)
     return (f"dropping the rows with a missing value kept {kept:,} of {count_text(rows, 'row')}; most missing: {shown}; "
             "leave such columns out, or keep the rows: missing values filled (mean, median) or left out of "
-            "the distances (train)")
+            f"the distances ({MISSING_TRAIN})")
 
 
 def _mostly_numbers(texts) -> bool:

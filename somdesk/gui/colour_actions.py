@@ -8,7 +8,9 @@
 - **View > Colour-vision preview**: off / protanopia / deuteranopia / tritanopia
   and a severity (Machado, Oliveira & Fernandes 2009, `core.colour_cvd`).  It is
   a filter on the canvas, so the map, the strip + map view and the quantised
-  (and original) picture are all shown as simulated; the legend is not.
+  (and original) picture are all shown as simulated; the legend is not.  A table's
+  segments map (the Segments dock's Map & rows tab) goes through the same filter, and
+  its legend too (there the swatches must merge where the segments do).
 - **File > Export with colour-vision preview** (on by default): exports and
   Copy image carry the same simulation as the screen, so the screen still equals
   the export; off, they are written in true colours.
@@ -53,6 +55,7 @@ class ColourActions:
         window.left.swatches.view.selectionModel().selectionChanged.connect(self._selection_changed)
         window.left.swatches.model.modelReset.connect(self._selection_changed)
         window.canvas.pixel_filter = self.screen_filter
+        window.tables.map_view.pixel_filter = self.screen_filter     # a table's segments map too
 
     # -- construction ------------------------------------------------------------------------
     def _action(self, key: str, text: str, tip: str, checkable: bool = False) -> QAction:
@@ -190,6 +193,7 @@ class ColourActions:
         if key in self.window.actions:
             self.window.actions[key].setChecked(True)
         self.window.canvas.refilter()
+        self.window.tables.refilter()
         self.window.refresh()
 
     def simulate(self, pic: np.ndarray) -> np.ndarray:

@@ -63,6 +63,22 @@ def ask_open_path(parent: QWidget | None, title: str, start: str, filters: str) 
     return path or None
 
 
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """A line of text typed in (`text` shown first), or None if cancelled."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
+def ask_open_paths(parent: QWidget | None, title: str, start: str, filters: str) -> list[str]:
+    """Files to open (several may be chosen: File › Open), or [] if cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, filters)
+    return list(paths or [])
+
+
 def ask_save_path(parent: QWidget | None, title: str, start: str, filters) -> str | None:
     """A file name to write to (with the chosen format's extension added if missing), or None."""
     from PySide6.QtWidgets import QFileDialog
@@ -91,6 +107,24 @@ def special_target(path: str) -> str | None:
     except SomdeskError as exc:
         return str(exc)
     return None
+
+
+def target_refused(win, path) -> bool:
+    """True, with the message shown by `win.show_error`, when the window must not write `path`
+    because it is a pipe (io.names.refuse_fifo: the writer would wait up to 10 s for a reader).
+    Every writer of the window -- Save, Export image, time-lapse, palettes, the Segments dock's
+    rows, profiles, top items, planes, report, scores -- asks this first, before it starts a
+    task or ends one, so a path given without the dialog (a test, a script, Save to the map's
+    own name) is refused at once in the same words as one picked in it."""
+    from somdesk.errors import SomdeskError
+    from somdesk.io.names import refuse_fifo
+
+    try:
+        refuse_fifo(path)
+    except SomdeskError as exc:
+        win.show_error(str(exc))
+        return True
+    return False
 
 
 # -- unsaved changes ----------------------------------------------------------------------

@@ -207,6 +207,8 @@ class ImageExports:
             if not path:
                 return False
             w.files.remember_folder(path)
+        if dialogs.target_refused(w, path):            # a pipe: refused before any task, not 10 s later
+            return False
         try:
             check_image_target(path, self.files_in_use())
             if self.big_picture(options.view):

@@ -134,9 +134,38 @@ def legend_area(label: QLabel, max_height: int = LEGEND_MAX_HEIGHT) -> QScrollAr
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)
     area.setWidget(label)
+    # no background of its own: in a tab page (lighter than the window) the area's own fill
+    # showed as an empty grey box right of a short legend (testerG)
+    area.viewport().setAutoFillBackground(False)
+    label.setAutoFillBackground(False)
     area.setMaximumHeight(max_height)
     area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
     return area
+
+
+HOVER_HINT = "Hover over a node to read it here."
+
+
+class HoverLine(QLabel):
+    """The hover read-out under a map's legend: its text is the node or row hovered ("" when
+    none, as `text()` says); while empty it draws HOVER_HINT in grey, so the line is not a blank
+    strip with no clue (testerG), and its height does not change as the mouse comes and goes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setStyleSheet("font-family: monospace;")
+        self.setMinimumHeight(self.fontMetrics().height() + 4)
+
+    def paintEvent(self, event) -> None:
+        if self.text():
+            super().paintEvent(event)
+            return
+        from PySide6.QtGui import QPainter
+
+        p = QPainter(self)
+        p.setPen(self.palette().color(self.palette().ColorGroup.Disabled, self.palette().ColorRole.WindowText))
+        p.drawText(self.contentsRect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), HOVER_HINT)
+        p.end()
 
 
 class MapView(QWidget):

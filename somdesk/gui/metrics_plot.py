@@ -86,8 +86,19 @@ class MetricsPlot(pg.PlotWidget):
         self._redraw.stop()
         self.qe_curve.setData([], [])
         self.te_curve.setData([], [])
-        self.getPlotItem().setXRange(0, max(1, total), padding=0.02)
+        self._span = None
+        self.span(total)
         self.getPlotItem().enableAutoRange(axis="y")
+
+    def span(self, total: int) -> None:
+        """The x axis from 0 to `total` epochs (the run's planned epochs, then its last one: the
+        window's title count, runs.epoch_position), redrawn only when it changes.  A picture's
+        recovery rounds run only while colours are unused, so an axis to every possible round
+        left 3 points of a 40-epoch run on an axis to 55 (testerG #12)."""
+        total = max(1, int(total))
+        if total != self._span:
+            self._span = total
+            self.getPlotItem().setXRange(0, total, padding=0.02)
 
     def add_points(self, points, now: bool = False) -> None:
         """Append ((iteration, QE, TE), ...); redraw soon, or at once with `now`."""

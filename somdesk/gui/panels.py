@@ -1,7 +1,8 @@
 """The left panel of the one window: the map's settings, then the panel of the dataset's kind.
 
     colours   the input swatches (gui/swatches.py: a virtualised list)
-    image     what the picture is, how it is sampled; Quantise full picture
+    image     what the picture is, how it is sampled; Quantise full picture, and whether it
+              dithers (`dither`: Floyd-Steinberg error diffusion, `somdesk quantize --dither`)
 
 A table never reaches the session of the window: it goes to the Segments dock
 (gui/table_workflow.py), which has its own setup panel (gui/table_setup.py).
@@ -22,7 +23,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from somdesk.core.options import count_text
 from somdesk.gui.controls import ParameterPanel
@@ -50,6 +51,13 @@ class ImagePanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.info)
+        # the CLI's --dither in the window (testerG #5): read when Quantise full picture starts
+        self.dither = QCheckBox("Dither (error diffusion)")
+        self.dither.setObjectName("quantise-dither")
+        self.dither.setToolTip("Quantise full picture spreads each pixel's colour error to its neighbours "
+                               "(Floyd-Steinberg, as somdesk quantize --dither): smoother gradients, grainier "
+                               "flat areas. Takes effect at the next Quantise full picture.")
+        lay.addWidget(self.dither)
         lay.addStretch(1)
 
     def show_dataset(self, d, name_px: int = 10_000) -> None:
@@ -69,8 +77,8 @@ class ImagePanel(QWidget):
             + (f"then {st.fine_tune} fine-tuning epochs (a run is Epochs + {st.fine_tune}), " if st.fine_tune
                else "no fine-tuning, ") +
             f"unused colours {'recovered' if st.revive else 'kept'}<br><br>"
-            "Train, then <i>Training › Quantise full picture</i> (Ctrl+Shift+Q); "
-            "<i>View › Quantised picture</i> shows the result.")
+            "Train, then <i>Training › Quantise full picture</i> (Ctrl+Shift+Q), dithered when "
+            "the box below is ticked; <i>View › Quantised picture</i> shows the result.")
 
 
 class LeftPanel(QScrollArea):

@@ -70,20 +70,34 @@ class ProfilesView(QWidget):
         self.top.horizontalHeader().setStretchLastSection(False)
         self.top.setMaximumHeight(220)
         self.top.hide()
-        self.ratings.toggled.connect(lambda on: self.top.setVisible(on and self.top_items is not None))
+        # zeros that may mean "not rated" among the items (session.unrated): said above the list
+        self.top_note = QLabel()
+        self.top_note.setObjectName("top-items-note")
+        self.top_note.setWordWrap(True)
+        self.top_note.setStyleSheet("color: #a04000;")
+        self.top_note.hide()
+        self.ratings.toggled.connect(lambda on: self._top_shown())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.note)
         lay.addWidget(self.sizes)
         lay.addWidget(self.ratings)
+        lay.addWidget(self.top_note)
         lay.addWidget(self.top)
         lay.addWidget(scroll, 1)
         self._png = None
         self.top_items: dict | None = None
 
-    def show_top_items(self, top: dict | None) -> None:
-        """{segment: [(item, mean, count, lift), ...]} (session.report.table_top_items), or None."""
+    def _top_shown(self) -> None:
+        on = self.ratings.isChecked() and self.top_items is not None
+        self.top.setVisible(on)
+        self.top_note.setVisible(on and bool(self.top_note.text()))
+
+    def show_top_items(self, top: dict | None, note: str | None = None) -> None:
+        """{segment: [(item, mean, count, lift), ...]} (session.report.table_top_items), or None;
+        `note`: a warning shown above them (zeros that may mean "not rated", testerG #4)."""
         self.top_items = top
+        self.top_note.setText(note or "")
         rows = [(s, k, e) for s, entries in sorted((top or {}).items()) for k, e in enumerate(entries, 1)]
         self.top.setRowCount(len(rows))
         for i, (s, k, (item, mean, count, lift)) in enumerate(rows):
@@ -95,15 +109,16 @@ class ProfilesView(QWidget):
                 self.top.setItem(i, j, it)
         self.top.resizeColumnsToContents()
         self.top.setColumnWidth(2, max(self.top.columnWidth(2), 160))    # the item names, not the lift, get room
-        self.top.setVisible(self.ratings.isChecked() and top is not None)
+        self._top_shown()
 
-    def show_profiles(self, prof: dict | None, top: dict | None = None, picture=None) -> None:
+    def show_profiles(self, prof: dict | None, top: dict | None = None, picture=None,
+                      top_note: str | None = None) -> None:
         """Show profiles `prof` (None: none); `picture`: its profiles_png as (h, w, 3) uint8,
         made by the map's task (session.table_pictures), else drawn here (testerW #3: 500
-        columns drawn here held the window for seconds)."""
+        columns drawn here held the window for seconds); `top_note`: show_top_items' note."""
         from somdesk.session.segments import profiles_png
 
-        self.show_top_items(top if prof is not None else None)
+        self.show_top_items(top if prof is not None else None, top_note)
         self.prof = prof
         if prof is None or not prof["segments"]:
             self.picture.clear()
@@ -113,8 +128,10 @@ class ProfilesView(QWidget):
             return
         self._png = picture if picture is not None else np.asarray(profiles_png(prof).convert("RGB"))
         self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))
-        self.note.setText("Bars: each segment's mean minus the whole table's mean, in standard deviations "
-                          "of the table (red above, blue below; clipped at ±2.5).")
+        # the bars' scale and caption are drawn in the picture (session.segments.profiles_png),
+        # so the exported PNG reads alone (testerG #11); said here again it was twice on screen
+        self.note.setText("Segment sizes and where each is most above the table; the bars below carry "
+                          "their scale (standard deviations of the table).")
         segs = prof["segments"]
         self.sizes.setRowCount(len(segs))
         cols = prof["columns"]

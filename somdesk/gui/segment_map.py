@@ -145,7 +145,12 @@ class SegmentMap(QWidget):
         self.hexagonal = False
         self.selected = np.zeros(0, dtype=np.int64)
         self._centres: np.ndarray | None = None
-        self._array: np.ndarray | None = None
+        self._array: np.ndarray | None = None      # the pixels on screen (through pixel_filter)
+        self._raw: np.ndarray | None = None        # the same before the filter (true colours)
+        # (H, W, 3) uint8 -> the same, or None: the window's colour-vision preview, as on its
+        # canvas (gui/colour_actions.py); it was not applied here, so a table's segment colours
+        # could not be checked for colour-blind readers (testerG #6)
+        self.pixel_filter = None
         self.plot.scene().sigMouseMoved.connect(self._moved)
 
     # -- drawing ----------------------------------------------------------------------------
@@ -155,26 +160,40 @@ class SegmentMap(QWidget):
         new_shape = self.shape != (h, w) or self.hexagonal != hexagonal
         self.shape, self.hexagonal, self.scale = (h, w), bool(hexagonal), scale_for(h, w)
         pic = outlined(np.asarray(rgb, dtype=np.uint8), hexagonal, self.scale)
-        self._array = pic
         self._centres = render.node_centres(h, w, hexagonal, self.scale).reshape(-1, 2)
-        self.image.setImage(pic, autoLevels=False, levels=(0, 255))
-        self.image.setRect(0, 0, pic.shape[1], pic.shape[0])
+        self._set_pixels(pic)
         if new_shape:
             self.vb.setRange(xRange=(0, pic.shape[1]), yRange=(0, pic.shape[0]), padding=0.02)
             self.select_nodes([], emit=False)
         self._draw_rings()
 
+    def _set_pixels(self, pic: np.ndarray) -> None:
+        self._raw = pic
+        self._array = pic if self.pixel_filter is None else self.pixel_filter(pic)
+        self.image.setImage(self._array, autoLevels=False, levels=(0, 255))
+        self.image.setRect(0, 0, pic.shape[1], pic.shape[0])
+
+    def refilter(self) -> None:
+        """Show the map again through `pixel_filter` (it changed); selection and zoom stay."""
+        if self._raw is not None:
+            self._set_pixels(self._raw)
+
     def clear(self) -> None:
         """No map: no picture, no selection, no hovered node (another table, or the map dropped)."""
         self.image.clear()
         self.shape, self.hexagonal = None, False
-        self._centres = self._array = None
+        self._centres = self._array = self._raw = None
         self.selected = np.zeros(0, dtype=np.int64)
         self.rings.setData([], [])
         self.highlight(-1)
 
     def image_array(self) -> np.ndarray | None:
+        """(Hpx, Wpx, 3) uint8: the pixels on screen (a copy), or None."""
         return None if self._array is None else self._array.copy()
+
+    def raw_array(self) -> np.ndarray | None:
+        """The pixels before `pixel_filter` (true colours, a copy), or None."""
+        return None if self._raw is None else self._raw.copy()
 
     def _draw_rings(self) -> None:
         if self._centres is None or len(self.selected) == 0:

@@ -11,7 +11,8 @@ records, not 40,000 widgets (a QTableWidget with cell widgets took ~13 ms per co
 
 Use, Passive and Categorical are checkable items (Qt.CheckStateRole); Weight is an editable
 number (EditRole) edited with a spin box 0.01..100 (the SOM Toolbox mask's priority).
-Columns whose kind cannot be trained on (dates, empty columns) have Use and Categorical disabled.
+Columns whose kind cannot be trained on (dates, empty columns) have Use and Categorical disabled,
+and their row's tooltip says why (UNUSABLE).
 """
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ _TIPS = {3: "Train on this column", 4: "Priority of the column in the BMU distan
          5: "Shown as a plane and in profiles, not used to pick the BMU",
          6: "One-hot encoded categories instead of numbers"}
 WEIGHT_RANGE = (0.01, 100.0)
+# why a column's Use and Categorical boxes are greyed, by kind: the tooltip of its row's name,
+# kind and boxes (testerG: a date's greyed Use box had no visible reason)
+UNUSABLE = {"date": "Dates are not trained on: a date is not a number the map can place. To use one, add a "
+                    "column of its year (or days since a start) to the file: a year is shown as a passive plane.",
+            "empty": "This column has no values (every cell is missing): there is nothing to train on.",
+            "nested": "This column holds lists or records, not numbers or categories: it cannot be trained on."}
 
 
 @dataclass
@@ -129,6 +136,8 @@ class ColumnsModel(QAbstractTableModel):
             return float(r.weight)
         if role == Qt.ItemDataRole.CheckStateRole and col in _CHECKS:
             return Qt.CheckState.Checked if getattr(r, _CHECKS[col]) else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 3, 6) and not r.usable:
+            return UNUSABLE.get(r.kind, UNUSABLE["nested"])      # why its boxes are greyed (testerG)
         if role == Qt.ItemDataRole.ToolTipRole and col in _TIPS:
             return _TIPS[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from somdesk.gui.map_view import legend_area
+from somdesk.gui.map_view import HoverLine, legend_area
 from somdesk.gui.profiles_view import ProfilesView
 from somdesk.gui.segment_map import SegmentMap
 from somdesk.gui.table_estimate import AutoLine
@@ -84,13 +84,20 @@ class TableDock:
         self.warnings_label.setStyleSheet("color: #a04000;")
         self.warnings_label.hide()
         tl.addWidget(self.warnings_label)
+        self.score_notes = QLabel()             # the last Score new data's warnings (what `assign` prints)
+        self.score_notes.setWordWrap(True)
+        self.score_notes.setObjectName("score-warnings")
+        self.score_notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.score_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.score_notes.setStyleSheet("color: #a04000;")
+        self.score_notes.hide()
+        tl.addWidget(self.score_notes)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)
         self.legend = QLabel()
         self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         tl.addWidget(legend_area(self.legend))      # scrolls past 200 px (tester6 F22)
-        self.hover_label = QLabel()
-        self.hover_label.setStyleSheet("font-family: monospace;")
+        self.hover_label = HoverLine()          # "Hover over a node…" while empty (gui/map_view.HoverLine)
         tl.addWidget(self.hover_label)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -164,6 +171,7 @@ class TableDock:
         self.setup.label.currentIndexChanged.connect(self._label_edited)
         self.auto_line = AutoLine(self.dock, self.setup.show_auto)
         self.setup.spec_edited.connect(self._estimate_auto)
+        self.setup.zeros_missing.connect(lambda: self.read_zeros_as_missing())
         self.out_of_core.toggled.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (

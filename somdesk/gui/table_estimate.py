@@ -28,7 +28,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.tasks import TaskRunner
 
-__all__ = ["AUTO_KIND", "SYNC_ROWS", "SYNC_COLUMNS", "SETTLE_MS", "AutoLine"]
+__all__ = ["AUTO_KIND", "SYNC_ROWS", "SYNC_COLUMNS", "SETTLE_MS", "AutoLine", "refusal_text"]
 
 SYNC_ROWS = 20_000          # up to this many rows in memory: computed at once (a few ms)
 SYNC_COLUMNS = 64           # ... and up to this many columns (each costs the preparation ~0.7 ms)
@@ -46,6 +46,16 @@ def _steps(table, spec, out_of_core: bool, cached, token):
     filled, kept = cached if cached is not None else table_size.prepared_rows(table, spec, token)
     check(token)
     return table_size.prep_key(spec), filled, kept, table_size.auto_from(table, spec, filled, kept, out_of_core)
+
+
+def refusal_text(exc) -> str:
+    """The auto line for choices Train would refuse (`exc` a SomdeskError or its message): "cannot
+    train: ..." without the file's name (the tab is the file's), so the line says the way on
+    (every row missing under drop: Missing values: train) before Train is pressed (testerG #3:
+    the line was empty)."""
+    text = str(exc)
+    head, sep, rest = text.partition(": ")
+    return "cannot train: " + (rest if sep and " " not in head.strip() else text)
 
 
 class AutoLine(QObject):
@@ -85,8 +95,9 @@ class AutoLine(QObject):
         if table.n_rows <= SYNC_ROWS and len(table.columns) <= SYNC_COLUMNS:
             try:
                 auto = table_auto(table, spec, out_of_core)
-            except SomdeskError:
-                auto = None
+            except SomdeskError as exc:      # why Train would refuse, said before it (testerG #3)
+                self._show(None, refusal_text(exc))
+                return
             self._show(auto, "")
             return
         self._show(None, f"auto: measuring the {count_text(table.n_rows, 'row')} in memory…")
@@ -114,10 +125,11 @@ class AutoLine(QObject):
                 self._show(auto, "")
         self._start()
 
-    def _failed(self, *_args) -> None:
+    def _failed(self, _kind=None, message: str = "", details: str = "") -> None:
         self._running = None
         if self._running_gen == self._gen:
-            self._show(None, "")
+            # a SomdeskError (no details): why Train would refuse; a bug is not shown here
+            self._show(None, "" if details or not message else refusal_text(message))
         self._start()
 
     def cancel(self) -> None:

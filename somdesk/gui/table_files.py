@@ -29,18 +29,8 @@ class TableFiles:
         return dialogs.ask_save_path(self.win, title, start, filters) or None
 
     def _pipe_refused(self, path) -> bool:
-        """A FIFO as an export's target is refused at once: the writer would wait up to 10 s on
-        the window's thread for a reader (the CLI may write through one; a device is fine)."""
-        import stat
-
-        try:
-            fifo = stat.S_ISFIFO(os.stat(path).st_mode)
-        except (OSError, ValueError):
-            return False
-        if fifo:
-            self.win.show_error(f"cannot write {display_basename(os.fspath(path))}: it is a FIFO (named pipe); "
-                                "the window does not wait for a reader -- choose a file")
-        return fifo
+        """A FIFO as the dock's target is refused at once (gui.dialogs.target_refused)."""
+        return dialogs.target_refused(self.win, path)
 
     def _stem(self) -> str:
         return self.ws.stem
@@ -165,7 +155,7 @@ class TableFiles:
         if self.ws.tm is None:
             return False
         path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
-        if not path:
+        if not path or self._pipe_refused(path):
             return False
         try:
             self.win.session.save(path)          # the session's File › Save: the table map
@@ -189,7 +179,7 @@ class TableFiles:
         if ws.tm is None or self.win.runner.busy:
             return False
         path = path or self._ask("Export report", f"{self._stem()}-report.html", [("HTML", ["*.html"])])
-        if not path:
+        if not path or self._pipe_refused(path):         # before the task: it would wait 10 s for a reader
             return False
         top = self.profiles_view.ratings.isChecked()          # a ratings table: with its top items
         self.win.runner.start("report", lambda token: ws.report_task(path, token, top_items=top))
@@ -218,20 +208,60 @@ class TableFiles:
         data = dialogs.ask_open_path(self.win, "Score new data", "", TABLE_FILTER)
         if not data:
             return False
+        missing = self._ask_missing(tm, data)
+        if missing is None:
+            return False
         out = self._ask("Write scores", os.path.splitext(os.path.basename(data))[0] + "-scores.csv",
                         [("CSV", ["*.csv"]), ("Parquet", ["*.parquet"])])
-        return bool(out) and self.score_file(tm, data, out)
+        return bool(out) and self.score_file(tm, data, out, missing=missing)
 
-    def score_file(self, tm, data_path: str, out_path: str) -> bool:
-        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task."""
+    def _ask_missing(self, tm, data: str) -> tuple | None:
+        """Score new data's Missing values: the cell texts of `data` meaning 'no value' (the CLI's
+        --missing-values; testerG #8: a file with one 'thirty' in a column of numbers had no way
+        to be scored in the window).  () for none typed (the map's own table's, else the usual
+        ones), None if cancelled."""
+        from somdesk.session.scoring import scoring_missing
+
+        own = scoring_missing(tm)
+        # the reader's MISSING_TOKENS as the CLI's help and the import preview write them
+        usual = f"its map's table's: {', '.join(own)}" if own else "the usual NA, N/A, NaN, null, ?, -"
+        text = dialogs.ask_text(self.win, "Missing values",
+                                f"Cell texts of {display_basename(data)} meaning 'no value', separated by commas;\n"
+                                f"an empty cell always is one (left empty: {usual})")
+        if text is None:
+            return None
+        return tuple(t.strip() for t in text.split(",") if t.strip())
+
+    def score_file(self, tm, data_path: str, out_path: str, missing: tuple = ()) -> bool:
+        """Score `data_path` against `tm` (None: the window's map) into `out_path`, as a task;
+        `missing`: the cell texts meaning 'no value' (Score new data's Missing values; () the
+        map's own table's, else the reader's usual ones)."""
         from somdesk.gui.table_workflow import offer
+        from somdesk.io.tables.options import ReadOptions
 
         ws = self.ws
         tm = tm or ws.tm
-        if tm is None or self.win.runner.busy:
+        if tm is None or self.win.runner.busy or self._pipe_refused(out_path):
             return False
         self._score_out = out_path
-        self.win.runner.start("score", lambda token: ws.score_task(data_path, out_path, tm, token, offer))
+        options = ReadOptions(missing=tuple(missing)) if missing else None
+        self.win.runner.start("score", lambda token: _window_words(
+            ws.score_task(data_path, out_path, tm, token, offer, options=options), tm, missing))
         self.win.refresh()
         self.refresh()
         return True
+
+
+def _window_words(steps, tm, missing: tuple):
+    """Generator: `steps` (TableWorkspace.score_task), its NotNumbers refusal in the window's
+    words: the texts to type into Score new data's Missing values, besides those in force."""
+    from somdesk.errors import FileFormatError
+    from somdesk.session.scoring import scoring_missing
+    from somdesk.session.table_assign import NotNumbers
+
+    try:
+        return (yield from steps)
+    except NotNumbers as exc:
+        tokens = ", ".join(dict.fromkeys(tuple(missing or scoring_missing(tm) or ()) + exc.texts))
+        raise FileFormatError(exc.advice(f"score it again with {tokens} in Missing values (File › Score new "
+                                         "data… asks for them)")) from None

@@ -59,7 +59,8 @@ class TableMapEvents:
         ooc = ws.out_of_core or {}
         rows = ooc.get("rows") or (None if ws.loaded or tm.inputs is None else trained_rows(len(tm.inputs)))
         self.setup.show_trained(cfg.height, cfg.width, cfg.iterations, rows)
-        self.profiles_view.show_profiles(ws.profiles, ws.top_items, picture=pics.get("profiles"))
+        self.profiles_view.show_profiles(ws.profiles, ws.top_items, picture=pics.get("profiles"),
+                                         top_note=self._zeros_note(tm))
         if ws.profiles is None and ws.table is None:     # not "Train the table map…" on a trained map
             self.profiles_view.note.setText(self.profiles_missing())
         self._fill_views()
@@ -78,7 +79,11 @@ class TableMapEvents:
         self._map_message = (f"{what} {cfg.height} × {cfg.width}{epochs}: quantization error "
                              f"{tm.quantization_error:.4f}, topographic error {tm.topographic_error:.3f}; "
                              f"{count_text(tm.k, 'segment')}.{note}")
-        self.win.statusBar().showMessage(self._map_message, 15000)
+        runner = self.win.runner
+        if not (ws.loaded and runner.busy and runner.kind == "open"):
+            # a map opened by File › Open: said once, after the window's "Opened x (map)" when the
+            # open ends (gui/table_runs._finished), not also before it (testerG #12: shown twice)
+            self.win.statusBar().showMessage(self._map_message, 15000)
         if not self.dock.isVisible():
             self.show_dock()
         if self.tabs.currentIndex() == 0:
@@ -192,6 +197,13 @@ class TableMapEvents:
         """The map view's selection (clicks, drags, a segment) goes to the model."""
         if self.ws.tm is not None:
             self.ws.select_nodes(nodes)
+
+    def _zeros_note(self, tm) -> str | None:
+        """The top items' warning when zeros of the map's numeric columns may mean "not rated"
+        (session.unrated; judged on the table's read, so cheap here), or None without the table."""
+        from somdesk.session.unrated import map_zero_warning
+
+        return map_zero_warning(tm, self.ws.table)
 
     def _rows_selected(self, rows) -> None:
         if not self._alive():

@@ -84,6 +84,10 @@ class TableOpening:
             path = dialogs.ask_open_path(self.win, "Open table", "", TABLE_FILTER)
             if not path:
                 return False
+        if _not_a_table(path):
+            # a map, picture or palette: opened as File › Open opens it, not refused in the
+            # command line's words (testerG #7: "somdesk assign pal.somz TABLE ... open it in the window")
+            return self.win.open_paths([path])
         preview = self.win.interactive if preview is None else preview
         if not preview:
             return self._read_whole(path, ReadOptions().checked())
@@ -99,6 +103,23 @@ class TableOpening:
         dlg.table = None
         dlg._drop_head()
         return self._read_whole(path, options)
+
+    def read_zeros_as_missing(self) -> bool:
+        """The Setup tab's "Read 0 as missing" (testerG #4): the table's file read again with its
+        read options and the cell `0` added to its missing values (the defaults kept: the given
+        texts replace them, io.tables.options.ReadOptions.missing); as the import preview's
+        Missing values 0 or `--missing-values 0`.  Unsaved training is asked about first.  True
+        when the read started."""
+        from dataclasses import replace
+
+        from somdesk.io.tables.options import ReadOptions
+
+        path = self.ws.path
+        if path is None or self.ws.table is None or not self.win.may_discard_training(opening=True):
+            return False
+        options = self.ws.read_options or ReadOptions()
+        tokens = tuple(sorted(options.missing_tokens - {""})) + ("0",)
+        return self._read_whole(path, replace(options, missing=tokens).checked())
 
     def _read_whole(self, path: str, options) -> bool:
         """Start the whole read on the window's runner (replaces a running task, as every start)."""
@@ -164,3 +185,15 @@ def remember_file(win, path) -> None:
     files = getattr(win, "files", None)
     if files is not None:
         files.remember(os.fspath(path))
+
+
+def _not_a_table(path: str) -> bool:
+    """Is the file at `path` a map, picture or palette (session.opening.sniff_kind)?  False
+    when it cannot be told (the table reader then says what is wrong)."""
+    from somdesk.errors import SomdeskError
+    from somdesk.session.opening import sniff_kind
+
+    try:
+        return sniff_kind(path) != "table"
+    except (SomdeskError, OSError):
+        return False

@@ -134,6 +134,34 @@ class TableRuns:
         self.win.statusBar().showMessage(why + "nothing was kept"
                                          + (" (the previous map stays)." if self.ws.tm is not None else "."), 15000)
 
+    def _show_score(self, n: int, warnings: list) -> None:
+        """A Score new data's end: the status line with the count of its warnings and where they
+        are listed, as an open's (window_tasks.with_warnings; testerG #10: the window said
+        "Scored 40 rows" and dropped what `somdesk assign` prints) -- under the map in the dock,
+        or, when the dock is not shown (a saved map scored from another window), in a message."""
+        from somdesk.gui.panels import NOTES_SHOWN
+
+        text = f"Scored {count_text(n, 'row')} into {display_basename(self._score_out)}"
+        notes = self.score_notes
+        if not warnings:
+            notes.clear()
+            notes.hide()
+            self.win.statusBar().showMessage(text + ".", 15000)
+            return
+        in_dock = self.ws.holds_data          # the dock is shown (gui/table_workflow._table_changed)
+        where = "listed in the table dock" if in_dock else "listed in the message"
+        self.win.statusBar().showMessage(f"{text}, with {count_text(len(warnings), 'warning')} ({where}).", 15000)
+        if in_dock:
+            head = f"{count_text(len(warnings), 'warning')} scoring {display_basename(self._score_out)}:"
+            lines = [f"• {w}" for w in warnings[:NOTES_SHOWN]]
+            if len(warnings) > NOTES_SHOWN:
+                lines.append(f"… and {len(warnings) - NOTES_SHOWN:,} more (hover for all)")
+            notes.setText("\n".join([head, *lines]))
+            notes.setToolTip("\n".join(warnings) if len(warnings) > NOTES_SHOWN else "")
+            notes.show()
+        elif self.win.interactive:
+            dialogs.show_message(self.win, "somdesk", text + ".", "\n".join(warnings))
+
     def _finished(self, kind: str, result, stopped: bool) -> None:
         if not self._alive():
             return
@@ -146,11 +174,8 @@ class TableRuns:
         labelled = kind == "segment" and not follow_up and self._apply_wanted_label()
         if kind == "score" and result is not None:
             n, warnings = result
-            text = f"Scored {count_text(n, 'row')} into {display_basename(self._score_out)}."
             self.last_score = (n, list(warnings))
-            self.win.statusBar().showMessage(text, 15000)
-            if warnings and self.win.interactive:
-                dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
+            self._show_score(n, list(warnings))
         elif kind == "report" and result is not None:
             self.win.statusBar().showMessage(f"Wrote {display_basename(result)}.", 10000)
         elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)

@@ -16,7 +16,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from somdesk.core.options import count_text
 from somdesk.errors import OptionError
@@ -45,6 +46,7 @@ class TableSetup(QWidget):
 
     spec_edited = Signal()
     k_edited = Signal(int)
+    zeros_missing = Signal()         # "Read 0 as missing" (the table note's button)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,6 +73,21 @@ class TableSetup(QWidget):
                                  "(SOM Toolbox, Viscovery); rectangular: four (eight for the topographic error)")
         self.auto = QLabel()
         self.auto.setWordWrap(True)
+        # what the table's values suggest before training (zeros that may mean "not rated",
+        # session.unrated, testerG #4): shown under the column list, hidden when there is none
+        self.table_note = QLabel()
+        self.table_note.setObjectName("setup-table-note")
+        self.table_note.setWordWrap(True)
+        self.table_note.setStyleSheet("color: #a04000;")
+        self.table_note.hide()
+        # the one-click way the note names: read the file again with 0 as a missing value
+        self.zeros_button = QPushButton("Read 0 as missing")
+        self.zeros_button.setObjectName("setup-zeros-missing")
+        self.zeros_button.setToolTip("Read the file again with the cell 0 as a missing value (as Missing values "
+                                     "0 in the import preview, or --missing-values 0): for a ratings table "
+                                     "whose 0 means 'not rated'")
+        self.zeros_button.clicked.connect(lambda *_: self.zeros_missing.emit())
+        self.zeros_button.hide()
         self.k = QSpinBox()
         self.k.setRange(0, 30)
         self.k.setSpecialValueText("suggested")
@@ -105,6 +122,10 @@ class TableSetup(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.grid, 1)
+        note = QHBoxLayout()
+        note.addWidget(self.table_note, 1)
+        note.addWidget(self.zeros_button, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(note)
         lay.addLayout(form)
         lay.addWidget(self.curve)
         lay.addWidget(self.curve_note)
@@ -149,6 +170,8 @@ class TableSetup(QWidget):
                 rows.append(ColumnChoice(c, kind, table.missing_count(c), use=c in ticked or c in dates,
                                          passive=c in dates, categorical=kind != "numeric"))
             self.columns.set_columns(rows)
+            from somdesk.session.unrated import zero_unrated_warning
+            self._show_note(zero_unrated_warning(table))
             self.label.clear()
             self.label.addItem("(none)", None)
             for c in table.columns:
@@ -185,8 +208,14 @@ class TableSetup(QWidget):
             self.columns.set_columns([])
             self.label.clear()
             self.auto.setText("")
+            self._show_note(None)
         finally:
             self._updating = False
+
+    def _show_note(self, text: str | None) -> None:
+        self.table_note.setText(text or "")
+        self.table_note.setVisible(bool(text))
+        self.zeros_button.setVisible(bool(text))
 
     def set_column(self, name: str, *, use=None, weight=None, passive=None, categorical=None) -> None:
         """Set one column's choices (as the user would by clicking); KeyError for an unknown column."""

@@ -95,18 +95,32 @@ class TableViews:
         return self.ws.scalar(self.map_mode)
 
     def draw_map(self) -> None:
-        from PySide6.QtGui import QPixmap
-
-        from somdesk.gui.map_view import to_qimage
-
         ws = self.ws
         self._hover_data = None          # another map, view or label column: measured again on hover
         if ws.tm is None:
             return
         self.map_view.show_nodes(ws.node_colours(self.map_mode), ws.tm.config.topology == "hexagonal")
-        pic = ws.legend_picture(self.map_mode)
-        self.legend_picture = pic
-        self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic)))
+        self.legend_picture = ws.legend_picture(self.map_mode)
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """The legend under the map, through the colour-vision preview as the map is: the
+        segment swatches must merge on screen where the segments do (the export carries
+        both simulated too)."""
+        from PySide6.QtGui import QPixmap
+
+        from somdesk.gui.map_view import to_qimage
+
+        pic = getattr(self, "legend_picture", None)
+        colour = getattr(self.win, "colour", None)
+        if pic is not None:
+            self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic if colour is None else colour.screen_filter(pic))))
+
+    def refilter(self) -> None:
+        """The colour-vision preview changed: the map and its legend shown again through it."""
+        self.map_view.refilter()
+        if self.ws.tm is not None:
+            self._show_legend()
 
     # -- the hover line (tester6 F42: the colour map had one, the table map none) -------------------
     _hover_data = None
@@ -160,14 +174,17 @@ class TableViews:
         self.win.hover.setText(text)
 
     def map_picture(self) -> np.ndarray | None:
-        """(H, W, 3) uint8: the Map & rows tab's map as on screen with its legend below it
-        (what File > Export image writes while the dock holds a table map), or None."""
+        """(H, W, 3) uint8: the Map & rows tab's map with its legend below it (what File >
+        Export image and Copy image take while the dock holds a table map), or None.  With the
+        colour-vision preview on and File > Export with colour-vision preview ticked, the whole
+        picture is simulated as a palette map's export is (gui/colour_actions.for_export), so
+        the map equals the screen; else true colours."""
         from somdesk.render.sheets import stack
 
-        pic = self.map_view.image_array()
+        pic = self.map_view.raw_array()
         if self.ws.tm is None or pic is None:
             return None
-        return stack([pic, getattr(self, "legend_picture", None)])
+        return self.win.colour.for_export(stack([pic, getattr(self, "legend_picture", None)]))
 
     def show_planes(self) -> None:
         """The Planes tab: every feature's plane (one-hot categories and passive columns

@@ -227,6 +227,8 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.hover_label.setText("")
         self.warnings_label.setText("")
         self.warnings_label.hide()
+        self.score_notes.clear()                # the last scoring's warnings were about another map
+        self.score_notes.hide()
         if getattr(self.win, "hover", None) is not None:
             self.win.hover.setText("")
         self._filling_views = True

@@ -37,7 +37,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui import dialogs
 from somdesk.io.names import display_basename
-from somdesk.io.timelapse import FrameRecorder, write_animation
+from somdesk.io.timelapse import FrameRecorder, frames_written_text, write_animation
 
 MAX_FRAMES = 120
 FPS_CHOICES = (5, 10, 15, 20, 25, 30, 50)
@@ -57,7 +57,8 @@ def frames_text(n: int) -> str:
 
 def _frames_written(result, stopped: bool, path: str) -> str:
     if result is not None:
-        return f"Exported {display_basename(path)}: {count_text(result[0], 'frame')} at {result[1]} fps."
+        written, fps, recorded = result
+        return f"Exported {display_basename(path)}: {frames_written_text(written, recorded, fps)}."
     return f"Export time-lapse stopped: {display_basename(path)} was not written." if stopped else ""
 
 
@@ -71,6 +72,8 @@ class _TaskSaving:
         from somdesk.session import Progress
 
         w = self.win
+        if dialogs.target_refused(w, path):        # a pipe: refused here, not after 10 s in the task
+            return False
         try:
             animation_format(path)                 # a wrong extension: said at once
         except SomdeskError as exc:
@@ -95,8 +98,9 @@ class _TaskSaving:
                 frames.append(frame if colour is None else colour(frame))
             yield Progress("export", len(items), len(items), "", "Writing the time-lapse")
             check(token)
-            write_animation(path, frames, fps, scale, hexagonal=hexagonal, epochs=epochs)   # timed by epoch
-            return len(frames), fps
+            # the frames in the file, not those recorded: identical ones are stored once (testerG #9)
+            written = write_animation(path, frames, fps, scale, hexagonal=hexagonal, epochs=epochs)   # timed by epoch
+            return written, fps, len(frames)
 
         self._export_out = path
         w.runner.start("export-timelapse", steps)

@@ -35,8 +35,8 @@ from somdesk.gui.panels import LeftPanel
 from somdesk.gui.task_words import wait_message
 from somdesk.gui.tasks import TaskRunner
 from somdesk.gui.poster import Poster
-from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, build_menus, build_toolbar, connect_actions,
-                                        make_actions)
+from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, apply_table_state, build_menus, build_toolbar,
+                                        connect_actions, make_actions)
 from somdesk.gui.window_drawing import FPS, WindowDrawing
 from somdesk.gui.window_runs import MEASURE_BUDGET, WindowRuns
 from somdesk.gui.window_tasks import ColourEdit, EditStack, open_paths_task
@@ -194,11 +194,14 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         return win
 
     def open_dialog(self, kind: str | None = None) -> bool:
-        path = dialogs.ask_open_path(self, "Open", self.files.last_folder(), self.files.open_filters(kind))
-        return bool(path) and self.open_paths([path])
+        """File › Open (Ctrl+O): one file or several (several palettes combine; other files
+        open a window each: open_paths)."""
+        paths = dialogs.ask_open_paths(self, "Open", self.files.last_folder(), self.files.open_filters(kind))
+        return bool(paths) and self.open_paths(paths)
 
     def open_paths(self, paths) -> bool:
-        """Open files: palettes combine (within a stated limit); one picture, table or map.
+        """Open files: palettes combine (within a stated limit); a picture, table or map opens
+        here, and given with other files each opens in a window of its own (open_apart).
         Reading runs as a task with progress and Cancel (Stop).
 
         True when the reading started; its outcome comes when the task ends (the status line,
@@ -225,10 +228,31 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             return False
         if not self.may_discard_training(opening=True):   # unsaved training or table map: Save / Discard / Cancel
             return False
+        self._start_open(paths)
+        return True
+
+    def _start_open(self, paths: list[str]) -> None:
+        """The open task of `paths`, checked and the unsaved work answered for (open_paths)."""
         self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
-        return True
+
+    def open_apart(self, groups: list[list[str]]) -> list["Window"]:
+        """Several files that do not combine (window_tasks.OpenApart): the first group opens
+        here -- whose unsaved work open_paths already asked about -- and every other in a new
+        window, shown a little lower and to the right of this one (README: two datasets, two
+        windows).  Returns the new windows."""
+        from PySide6.QtCore import QPoint
+
+        others = []
+        for i, group in enumerate(groups[1:], start=1):
+            other = Window.for_paths(group, interactive=self.interactive, confirm_unsaved=self.confirm_unsaved,
+                                     settings=self.settings)
+            other.move(self.pos() + QPoint(32 * i, 32 * i))
+            other.show()
+            others.append(other)
+        self._start_open(groups[0])
+        return others
 
     # -- edits ------------------------------------------------------------------------------
     def edit_colours(self, colours, names, what: str) -> None:
@@ -300,6 +324,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         a["stop"].setEnabled(busy and not r.stopping)
         a["reset"].setEnabled(has and s.would_discard_training or (has and training))
         a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
+        apply_table_state(self, self.tables.holds_data)     # Markers and speeds do not apply to a table
         a["delete"].setEnabled(s.kind == "colours" and not busy)
         a["undo"].setEnabled(self.undo.canUndo() and not busy)
         a["redo"].setEnabled(self.undo.canRedo() and not busy)
@@ -318,6 +343,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             # progress line, throttled, lagged it: "epoch 411" of a map at 431, tester7 #15)
             live = busy and self.run_epoch and not paused
             done, planned = self.run_epoch if live else epoch_position(s, s.map.iteration)
+            self.metrics.span(planned)       # the plot's axis counts as the title does
             if paused:
                 self.progress_label.setText(f"Paused at epoch {done:,} of {planned:,}")
             self.map_title.setText(f"{what} · {cfg.width} × {cfg.height} "
@@ -354,6 +380,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             path = dialogs.ask_save_path(self, "Save map", start, [("somdesk map", ["*.somz"])])
             if not path:
                 return False
+        if dialogs.target_refused(self, path):     # before a paused run's task is ended for the save
+            return False
         if not (r.busy and r.kind == "train" and r.state == "paused" and not s.running):
             self.end_tasks()       # paused between epochs, the run stays (Resume continues it)
         try:

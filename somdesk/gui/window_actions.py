@@ -153,9 +153,11 @@ def build_menus(win: QMainWindow, a: dict[str, QAction]) -> None:
     for k in ("train", "pause", "step", "stop", "reset", None, "quantise"):
         m.addSeparator() if k is None else m.addAction(a[k])
     speed = m.addMenu("Spee&d")
+    speed.setToolTipsVisible(True)     # the tip says why the speeds are off while a table is shown
     for key, *_ in SPEEDS:
         speed.addAction(a[f"speed_{key}"])
     m = bar.addMenu("&View")
+    m.setToolTipsVisible(True)
     for key in VIEWS:
         m.addAction(a[f"view_{key}"])
     m.addSeparator()
@@ -173,3 +175,27 @@ def build_toolbar(win: QMainWindow, a: dict[str, QAction]) -> QToolBar:
         tb.addSeparator() if k is None else tb.addAction(a[k])
     win.addToolBar(tb)
     return tb
+
+
+# What a table map does not use, and why (testerG #6: enabled with a table shown, they changed
+# nothing and said nothing); disabled with these words while the Segments dock holds a table.
+TABLE_UNUSED = {
+    "markers": "A table map shows its rows in the Segments dock's Map & rows tab, not as markers on this map",
+    "speed": "A table map always trains at full speed; the speed choices pace colour and picture maps",
+}
+
+
+def apply_table_state(win, table: bool) -> None:
+    """Markers (Ctrl+M) and the speed choices enabled for a colour or picture map; with a table
+    map shown, disabled with a tooltip and status tip saying why (TABLE_UNUSED), their own tips
+    back when the table is closed."""
+    keys = ["markers", *(f"speed_{key}" for key, *_ in SPEEDS)]
+    own = win.__dict__.setdefault("_own_tips", {k: win.actions[k].toolTip() for k in keys})
+    for key in keys:
+        act = win.actions[key]
+        tip = TABLE_UNUSED["markers" if key == "markers" else "speed"] if table else own[key]
+        if act.isEnabled() == table or act.toolTip() != tip:
+            act.setEnabled(not table)
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+

@@ -86,7 +86,8 @@ class WindowDrawing:
             # the window 11-20 s per view (tester7 #13); exports use the full-size picture
             if self.view == "quantised" and s.quantised is not None:
                 q = s.quantised
-                self.canvas.show_picture(q.shown(), f"{q.colours_text(quantised_nodes(s, q))}, {q.quality_text()}"
+                words = f"{q.colours_text(quantised_nodes(s, q))}, {'dithered, ' if q.dithered else ''}"
+                self.canvas.show_picture(q.shown(), f"{words}{q.quality_text()}"
                                          + shrunk_note(q.indices.shape, q.shown().shape))
             elif self.view == "quantised" and live is not None and s.map is not None:
                 colours = live.colours_text(quantised_nodes(s, live))

@@ -206,7 +206,7 @@ class WindowFiles:
         d = s.dataset
         name = os.path.splitext(d.title or "somdesk colours")[0]
         path = path or self._ask("Save palette as", name.replace(" ", "-"))
-        if not path:
+        if not path or dialogs.target_refused(w, path):   # a pipe would hold the window 10 s
             return False
         palette = Palette.from_array(d.with_alpha, name, list(d.names) or None)
         try:
@@ -242,7 +242,7 @@ class WindowFiles:
             return False
         base = os.path.splitext(os.path.basename(s.path or getattr(s.dataset, "title", "") or "somdesk map"))[0]
         path = path or self._ask("Export organised palette", f"{base}-organised".replace(" ", "-"))
-        if not path:
+        if not path or dialogs.target_refused(w, path):
             return False
         try:
             # the map's colours over the palette they were trained on would replace it (tester6 F33)

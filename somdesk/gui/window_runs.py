@@ -17,7 +17,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 from somdesk.gui.window_actions import SPEEDS
 from somdesk.gui.window_drawing import FPS, panel_config, quantised_nodes
-from somdesk.gui.window_tasks import PaletteChoice, SnapshotPolicy, paced
+from somdesk.gui.window_tasks import OpenApart, PaletteChoice, SnapshotPolicy, paced
 from somdesk.gui.window_unsaved import discard_training
 from somdesk.session.runs import epoch_position, kernels_ready, planned_epochs
 
@@ -47,7 +47,8 @@ class WindowRuns:
             return
         if s.done:
             s.reset_weights()
-        self.metrics.clear_points(planned_epochs(s))     # an image map's phases continue the axis
+        # an image map's phases continue the axis; it spans what the title counts
+        self.metrics.clear_points(epoch_position(s, s.map.iteration)[1] if s.map is not None else planned_epochs(s))
         self._start_training(paused=False)
 
     def _start_training(self, paused: bool) -> None:
@@ -113,7 +114,8 @@ class WindowRuns:
 
     def quantise(self) -> None:
         if self.session.kind == "image" and not self.runner.busy:
-            self.runner.start("quantise", lambda token: self.session.quantise_task(cancel=token))
+            dither = self.left.image_panel.dither.isChecked()
+            self.runner.start("quantise", lambda token: self.session.quantise_task(cancel=token, dither=dither))
 
     def _apply_panel_config(self) -> bool:
         """Make the panel's settings the session's; a change that throws away unsaved
@@ -216,6 +218,8 @@ class WindowRuns:
                                          f"({count_text(ran, 'epoch')} in this run).", 15000)
         elif kind == "open" and self.tables.is_found(result):
             self.tables.open_found(result)          # the import preview, then the Segments dock
+        elif kind == "open" and isinstance(result, OpenApart):
+            self.open_apart(result.groups)          # a window each: the first here, the others new
         elif kind == "open" and isinstance(result, PaletteChoice):
             self.files.remember(result.path)
             self.pick_palette(result)
@@ -234,7 +238,8 @@ class WindowRuns:
             self.set_view("quantised")
             # the figures `somdesk quantize` prints, in the status line too (tester11)
             colours = result.colours_text(quantised_nodes(self.session, result))
-            self.statusBar().showMessage(f"Quantised the full picture: {colours}, {result.quality_text()}.", 15000)
+            how = " with dithering" if result.dithered else ""
+            self.statusBar().showMessage(f"Quantised the full picture{how}: {colours}, {result.quality_text()}.", 15000)
         elif kind == "quantise" and stopped:
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
         elif kind == "export-image":
@@ -258,7 +263,8 @@ class WindowRuns:
 
     def _on_measures(self, measures) -> None:
         if not measures:
-            self.metrics.clear_points(planned_epochs(self.session))
+            s = self.session
+            self.metrics.clear_points(epoch_position(s, s.map.iteration)[1] if s.map is not None else planned_epochs(s))
             self._n_measures = 0
             return
         n = getattr(self, "_n_measures", 0)

@@ -1,6 +1,7 @@
 """What the one window runs and undoes: opening several files, pacing, undo commands, PNG out.
 
-    open_paths_task(session, paths, token)   generator for gui.tasks: palettes combine
+    open_paths_task(session, paths, token)   generator for gui.tasks: palettes combine, other
+                                             files get a window each (OpenApart)
     paced(train_task, window, token)         sleeps between epochs at the window's speed
     ColourEdit / ResetWeights                QUndoCommands over the session
     EditStack                                the window's undo stack (forget(): a training starts)
@@ -30,12 +31,40 @@ MAX_COMBINED_COLOURS = 65_536
 PROGRESS_HZ = 10.0      # progress lines per second while training (maps come at the window's FPS)
 
 
+class OpenApart:
+    """What File › Open (or the command line, or a drop) of several files that do not combine
+    returns: `groups`, each opened in a window of its own by Window.open_apart -- the palettes
+    together as one group (combined, as when they are opened alone), every other file alone
+    (testerG #12: a table and a picture opened one window with random colours)."""
+
+    def __init__(self, groups: list[list[str]]):
+        self.groups = groups
+
+
+def open_groups(paths: list[str], kinds: list[str]) -> list[list[str]]:
+    """`paths` in windows: the palettes together (where the first of them stands), every other
+    file alone, in the order given.  ["a.csv", "x.gpl", "b.jpg", "y.gpl"] with their kinds ->
+    [["a.csv"], ["x.gpl", "y.gpl"], ["b.jpg"]]."""
+    groups: list[list[str]] = []
+    palettes: list[str] | None = None
+    for path, kind in zip(paths, kinds):
+        if kind != "palette":
+            groups.append([path])
+        elif palettes is None:
+            palettes = [path]
+            groups.append(palettes)
+        else:
+            palettes.append(path)
+    return groups
+
+
 def open_paths_task(session, paths: list[str], token):
     """Generator: open `paths` into `session` (yields Progress); returns a status line.
 
-    One file: whatever it is (session.open_task).  Several: all must be palettes;
-    their colours are combined, at most MAX_COMBINED_COLOURS in all (checked
-    before any colour is installed), names kept.
+    One file: whatever it is (session.open_task).  Several palettes: their colours are
+    combined, at most MAX_COMBINED_COLOURS in all (checked before any colour is installed),
+    names kept.  Several files of which not all are palettes: nothing is read here; an
+    OpenApart says which files open in which window (open_groups).
     """
     from somdesk.session import Progress
     from somdesk.session.opening import sniff_kind
@@ -61,9 +90,7 @@ def open_paths_task(session, paths: list[str], token):
         kind = yield from session.open_task(paths[0], cancel=token, kind=kinds[0])
         return f"Opened {display_basename(paths[0])} ({kind})."
     if any(k != "palette" for k in kinds):
-        odd = next(p for p, k in zip(paths, kinds) if k != "palette")
-        raise SomdeskError(f"several files can be opened together only when all are palettes; "
-                           f"{display_basename(odd)} is not (open it on its own)")
+        return OpenApart(open_groups(paths, kinds))      # one window each (the palettes: one)
     from somdesk.io.palettes import read_palette
 
     from somdesk.session.opening import palette_inputs

@@ -422,8 +422,9 @@ def check_document_target(path: str | os.PathLike) -> None:
     as the window names every file it reads (tester13 #10); the window's save dialogs and saves
     are this check's only callers.
     """
-    from somdesk.io.names import display_basename, special_file_name, special_kind
+    from somdesk.io.names import display_basename, refuse_fifo, special_file_name, special_kind
 
+    refuse_fifo(path)          # the window's one wording for a pipe, for saves and exports alike
     try:
         st = os.stat(path)
     except (OSError, ValueError):

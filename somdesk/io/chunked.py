@@ -122,7 +122,8 @@ class ChunkedTable:
             raise SomdeskError(f"chunk size must be at least 1 row, got {chunk_rows}")
         given = expand(pattern)
         from somdesk.io.chunked_checks import (cell_text, check_files, check_formats, first_text, infinite_columns,
-                                               misnamed_warnings, numbers_in_text, typed_too_soon)
+                                               misnamed_warnings, missing_values_advice, numbers_in_text,
+                                               typed_too_soon)
         from somdesk.io.chunked_sql import no_rows_message
         from somdesk.io.chunked_stage import stage_dir
         from somdesk.io.names import display_basename
@@ -179,10 +180,19 @@ class ChunkedTable:
                 columns = numeric
             text_ok = set(text_columns)
             text = [c for c in columns if c not in numeric and c not in text_ok]
+            # a column with no value in any row (DuckDB types it text): numbers, all missing -- new
+            # data scores it as missing in every row, as in memory (testerG #2); training in chunks
+            # refuses it by its count of values (session.outofcore_table)
+            blank = [c for c in text if not as_text and first_text(con, src, c, missing) is None]
+            if blank:
+                promoted += blank
+                numeric = numeric + blank
+                text = [c for c in text if c not in blank]
             if text:
                 value = first_text(con, src, text[0], missing)
                 raise FileFormatError(f"{pattern}: column(s) {', '.join(text)} are not numeric"
-                                      + (f" ({text[0]!r} holds {value!r})" if value is not None else ""))
+                                      + (f" ({text[0]!r} holds {value!r})" if value is not None else "")
+                                      + missing_values_advice(value, missing))
             if not columns:
                 raise FileFormatError(no_rows_message(con, src, given, os.fspath(pattern))
                                       or f"{pattern}: no numeric columns")

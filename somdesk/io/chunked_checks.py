@@ -376,6 +376,21 @@ def typed_too_soon(exc: Exception, shown: dict | None = None, labels: dict | Non
     return column, sentence
 
 
+def missing_values_advice(value, missing=None) -> str:
+    """"; if that text means 'no value', give --missing-values ..." for a cell `value` that holds no
+    digit ('thirty', 'n/a?': a marker, not a number in another format; testerG #8), with the
+    tokens `missing` in force (the flag replaces them); "" for None or a number-like cell."""
+    import shlex
+
+    from somdesk.io.tables.table import looks_like_number
+
+    if value is None or looks_like_number(value):
+        return ""
+    tokens = ",".join(dict.fromkeys(tuple(missing or ()) + (str(value),)))
+    return (f"; if that text means 'no value', give --missing-values {shlex.quote(tokens)}: those cells are then "
+            "read as missing, as a blank one is")
+
+
 def format_breaker(con, files: list[str], message: str, columns: list[str], number_format: dict,
                    shown: dict | None = None, text_dialect: str = "", missing: tuple | None = None) -> str | None:
     """The words for a staging error `message` raised by a cell that is not a number written in
@@ -402,6 +417,9 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
         reraise_stop(exc)
         row = None
     where = "" if row is None else f" ({(shown or {}).get(row[1], row[1])} holds {row[0]!r})"
+    advice = missing_values_advice(row[0] if row is not None else None, missing)
+    if advice:
+        return f"column {column!r} is not numeric: {(shown or {}).get(row[1], row[1])} holds {row[0]!r}{advice}"
     groups = f"digit groups {th!r}" if th else "no digit groups"
     return (f"column {column!r} is not numbers written with decimal {dec!r} and {groups}{where}; "
             "give --decimal and --thousands if the files write numbers otherwise")

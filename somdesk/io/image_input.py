@@ -180,8 +180,7 @@ def _guarded(fileobj, name: str, alpha: bool) -> Picture:
         except FileFormatError:
             raise
         except Image.DecompressionBombError:
-            raise FileFormatError(f"cannot read {name}: the image is too large (a possible "
-                                  f"decompression bomb; the limit is {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
+            raise FileFormatError(f"cannot read {name}: {bomb_refusal()}") from None
         except UnidentifiedImageError:
             # what the user has, by its name then its first bytes (tester11 #3): a damaged .webp
             # is a damaged WebP picture, a .somz a saved map, not "not a supported image"
@@ -214,13 +213,24 @@ def _head_of(fileobj) -> bytes:
         return b""
 
 
+def size_refusal(width: int, height: int) -> str:
+    """The words (after "cannot read NAME: ") for a width x height px picture over MAX_IMAGE_PIXELS:
+    one limit and one sentence for every reader of pictures, palettes read from PNG/GIF included
+    (testerF #13: `palette info` refused over 50 Mpx and `quantize` over 100 Mpx, in two wordings)."""
+    return (f"the image is {width}x{height} = {count_text(width * height, 'pixel')}; the limit is "
+            f"{MAX_IMAGE_PIXELS:,} (a possible decompression bomb)")
+
+
+def bomb_refusal() -> str:
+    """The words for a picture Pillow itself calls a decompression bomb (its size unknown to us)."""
+    return f"the image is too large (a possible decompression bomb; the limit is {count_text(MAX_IMAGE_PIXELS, 'pixel')})"
+
+
 def _check_size(width: int, height: int, name: str) -> None:
     if width <= 0 or height <= 0:
         raise FileFormatError(f"cannot read {name}: the image has no pixels ({width}x{height})")
     if width * height > MAX_IMAGE_PIXELS:
-        raise FileFormatError(f"cannot read {name}: the image is {width}x{height} = "
-                              f"{count_text(width * height, 'pixel')}; the limit is {MAX_IMAGE_PIXELS:,} "
-                              "(a possible decompression bomb)")
+        raise FileFormatError(f"cannot read {name}: {size_refusal(width, height)}")
 
 
 def _decode(fileobj, name: str, alpha: bool) -> Picture:

@@ -131,6 +131,27 @@ def special_kind(mode: int) -> str:
     return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
+def refuse_fifo(path) -> None:
+    """SomdeskError when `path` (links followed) is a FIFO, else nothing (a new name, a file, a
+    device, a folder: the writer's own checks say what is wrong with those).
+
+    The window's ONE check of a file it is asked to write (every export, save and task output):
+    io.atomic writes through a FIFO only once a reader opens it, waiting up to 10 s for one --
+    on the window's thread a frozen window, in a task an export that hangs -- so the window
+    refuses it at once, before any task starts, in these words.  The command line still writes
+    through a FIFO (`somdesk train --out fifo.png` with a reader on the other end); devices
+    (/dev/null) are written through as before."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError, TypeError):
+        return
+    if stat.S_ISFIFO(mode):
+        from somdesk.errors import SomdeskError
+
+        raise SomdeskError(f"cannot write {special_file_name(os.fsdecode(os.fspath(path)), mode)}: it is a pipe (FIFO), "
+                           "not a regular file, and the window does not wait for a reader; choose a file")
+
+
 def same_file(a, b) -> bool:
     """Are `a` and `b` one existing regular file, by any name (a link, another spelling)?
     Devices and FIFOs (/dev/null) never are: writing through them replaces nothing."""

@@ -24,6 +24,12 @@ run's pace where frames are unevenly spaced.  The last frame is held for
 `hold_last` seconds (default 1) so a looping animation pauses on the organised map.  MP4 is not offered: it needs FFmpeg
 (PyAV or imageio-ffmpeg, tens of MiB of native libraries in the bundle).
 
+**Frames written.**  Pillow stores two identical consecutive pictures once, their times
+added (the animation plays the same): a run whose late frames no longer change writes
+fewer frames than it recorded (testerG #9: 76 recorded, 73 in the GIF).  `write_animation`
+returns the count in the written file (`animation_frame_count`), which the window's status
+line and `somdesk train --timelapse`'s summary report.
+
 Writes are atomic (`somdesk.io.atomic`): a failed export leaves any previous
 file byte for byte.
 """
@@ -221,15 +227,40 @@ def animation_bytes(frames, fps: float, scale: int = 1, fmt: str = "GIF", hexago
     return buf.getvalue()
 
 
+def animation_frame_count(data: bytes) -> int:
+    """The number of frames of the animated GIF or PNG `data` (bytes of animation_bytes): what a
+    viewer shows, after Pillow stored identical consecutive pictures once.  Reads the frames'
+    headers only (GIF) or the animation chunk (APNG), no pixels."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        return int(getattr(im, "n_frames", 1))
+
+
 def write_animation(path, frames, fps: float = 20, scale: int = 4, *, hexagonal: bool = False,
-                    hold_last: float = 1.0, epochs=None) -> None:
-    """Write `frames` as an animated GIF (.gif) or APNG (.png, .apng) to `path`, atomically.
+                    hold_last: float = 1.0, epochs=None) -> int:
+    """Write `frames` as an animated GIF (.gif) or APNG (.png, .apng) to `path`, atomically;
+    returns the number of frames in the file (at most len(frames): identical consecutive
+    pictures are stored once, their durations added -- see the module docstring).
 
     `scale` is pixels per node, nearest-neighbour; `hexagonal` lays the nodes out
     as `somdesk.render` does; `epochs` (one per frame, ascending) times each
     frame by the epochs until the next (`frame_durations`), else each lasts 1/`fps` s.
+    SomdeskError for a bad name, frame set, size or fps, or a failed write.
     """
     from somdesk.io.atomic import atomic_write_bytes
 
     fmt = animation_format(path)
-    atomic_write_bytes(path, animation_bytes(frames, fps, scale, fmt, hexagonal, hold_last, epochs))
+    data = animation_bytes(frames, fps, scale, fmt, hexagonal, hold_last, epochs)
+    atomic_write_bytes(path, data)
+    return animation_frame_count(data)
+
+
+def frames_written_text(written: int, recorded: int, fps: float) -> str:
+    """"73 frames at 20 fps (76 recorded; identical consecutive frames are stored once)", or
+    without the brackets when every recorded frame was written: the window's status line and
+    the command line's summary say the same."""
+    text = f"{count_text(written, 'frame')} at {fps:g} fps"
+    if written != recorded:
+        text += f" ({recorded:,} recorded; identical consecutive frames are stored once)"
+    return text

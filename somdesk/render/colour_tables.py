@@ -21,17 +21,22 @@ from somdesk.render._colour_data import INFERNO, VIRIDIS
 TABLES = {"viridis": VIRIDIS, "inferno": INFERNO}
 EMPTY_NODE = (62, 64, 72)       # a node no input maps to (hit map), or without a label
 BACKGROUND = (255, 255, 255)    # outside the map: the white around hexagons
-# Tableau's ten category colours (as in matplotlib's "tab10"), then ten more picked
-# greedily (farthest point in CIEDE2000 from every colour before them, from white, black
-# and EMPTY_NODE, among sRGB colours of lightness 35-85 and chroma over 25), so that any
-# two of the first 20 differ by CIEDE2000 >= 16 (tab10 alone: 16.2). The old golden-angle
-# continuation put segment 10 next to segment 8 (CIEDE2000 6.6). Past 20 categories the
-# golden-angle hues follow; those are not guaranteed distinct (a legend of >20 segments
-# is hard to read anyway).
-CATEGORY = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-            "#7f7f7f", "#bcbd22", "#17becf",
-            "#5a5a00", "#00695a", "#00f0b4", "#a5b4ff", "#a50069", "#3c0fff", "#ffb4b4",
-            "#a5780f", "#69f00f", "#f0c387")
+# Segment and label colours.  The first seven are Okabe & Ito's colour-blind-safe set ("Color
+# Universal Design", 2002; its black left out: outlines and empty nodes are dark), so the
+# segments of a typical map (3-8) stay apart for readers with a colour-vision deficiency: the
+# first ten differ by CIEDE2000 >= 10.9 under a full protanopia, deuteranopia and tritanopia
+# (somdesk.core.colour_cvd; matplotlib's tab10, used before, put segments 1 and 2 at 1.3 under
+# protanopia: orange and green both olive, testerG's screenshot of View > Colour vision).
+# Entries 8-10 were picked greedily to keep that (farthest point by the smaller of the normal
+# CIEDE2000 and 1.5x the smallest under the three simulations), 11-20 farthest in normal vision
+# alone (20 colours cannot all stay apart under a dichromacy), all among sRGB colours of
+# lightness 35-85 and chroma over 25 and away from white, black and EMPTY_NODE: any two of the
+# 20 differ by CIEDE2000 >= 20 in normal vision.  Past 20 categories the golden-angle hues
+# follow; those are not guaranteed distinct (a legend of >20 segments is hard to read anyway).
+CATEGORY = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#f0e442",
+            "#962d3c", "#b4d2a5", "#784b78",
+            "#5a5a00", "#2d1eff", "#ffb4a5", "#d2c3ff", "#879600", "#006969", "#ff2d4b",
+            "#00e1e1", "#8778ff", "#00f000")
 _LUTS: dict[str, np.ndarray] = {}
 
 
@@ -83,8 +88,9 @@ def scalar_rgb(values, name: str, levels: tuple[float, float] | None = None) -> 
 
 
 def category_colours(n: int) -> np.ndarray:
-    """(n, 3) uint8 distinct colours: CATEGORY first (any two of those 20 differ by
-    CIEDE2000 >= 16), then golden-angle hues (deterministic)."""
+    """(n, 3) uint8 distinct colours: CATEGORY first (any two of those 20 differ by CIEDE2000
+    >= 20, the first ten by >= 10 under full protanopia, deuteranopia and tritanopia too), then
+    golden-angle hues (deterministic)."""
     out = [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in CATEGORY[:n]]
     for k in range(len(out), n):
         r, g, b = colorsys.hsv_to_rgb((k * 0.618033988749895) % 1.0, 0.65, 0.85 if k % 2 else 0.65)

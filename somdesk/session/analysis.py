@@ -8,6 +8,7 @@ their result to the session, which drops it if the dataset changed meanwhile.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,10 +69,11 @@ def cluster_task(session, k: int, method: str = "ward", cancel=None):
     return result
 
 
-def quantise_task(session, cancel=None):
+def quantise_task(session, cancel=None, dither: bool = False):
     """The full picture quantised by the palette fit of `somdesk quantize`, started from the
     shown map's colours (core.map_quantise.quantise_from_map: `somdesk quantize IN OUT.png
-    --map M.somz` runs the same code and writes the same file); returns QuantisedPicture.
+    --map M.somz [--dither]` runs the same code and writes the same file); returns
+    QuantisedPicture.  `dither`: Floyd-Steinberg error diffusion, as `--dither`.
 
     The histogram and the palette fit are one step each (both check the token), then the
     pixels are remapped in slices of ~1 Mpx, yielding Progress in rows after each slice and
@@ -84,7 +86,7 @@ def quantise_task(session, cancel=None):
     pixels = data.pixels
     h = pixels.shape[0]
     yield Progress("quantise", 0, h, "rows")
-    steps = quantise_from_map_steps(pixels, state.weights, cancel=cancel)
+    steps = quantise_from_map_steps(pixels, state.weights, dither=dither, cancel=cancel)
     while True:
         try:
             done, total = next(steps)
@@ -99,7 +101,7 @@ def quantise_task(session, cancel=None):
     # what follows the remap also goes in slices that check the token (tester7 #14: the PSNR,
     # the count of used entries and the picture shown took 4-7 s of a 100 Mpx picture unstoppably)
     yield Progress("quantise", h, h, "rows", "measuring")
-    picture = _quantised(pixels, indices, palette, cancel, shown=True)
+    picture = replace(_quantised(pixels, indices, palette, cancel, shown=True), dithered=bool(dither))
     yield Progress("quantise", h, h, "rows")
 
     def apply():

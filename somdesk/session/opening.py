@@ -119,8 +119,10 @@ def sniff_kind(path) -> str:
             return _suffix_kind(path)     # a damaged or foreign ZIP named .xlsx/.ods/.somz
         if found is not None:
             return found
-    elif head and _suffix_kind(path) == "map" and not head.startswith(_TABLE_MAGIC):
-        return "map"                      # a .somz that is not a ZIP at all (truncated, garbage)
+    elif _suffix_kind(path) == "map" and not head.startswith(_TABLE_MAGIC):
+        # a .somz that is not a ZIP at all (truncated, garbage, empty): the map reader's "damaged or
+        # truncated", in the window and the CLI alike (testerG #12: an empty one was read as a table)
+        return "map"
     if head.startswith(_TABLE_MAGIC):
         return "table"
     pic = _picture_kind(head, path)
@@ -171,6 +173,8 @@ def not_a_table(path) -> str | None:
         return None
     name = display_basename(path)
     if kind == "map":
+        if _zip_kind(path) != "map":          # not a ZIP holding a map's description: the map reader's words
+            return f"{name}: the saved map (.somz) is damaged or truncated, and not a table either"
         return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE), "
                 "or open it in the window")
     if kind == "image":

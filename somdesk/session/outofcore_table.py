@@ -47,7 +47,7 @@ from somdesk.core.cancel import CancelToken, check
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start
 from somdesk.core.options import SOMConfig
 from somdesk.core.preparation import (MAX_ABS_VALUE, MISSING_POLICIES, NORMALISATIONS, Recipe, feature_weights, choose,
-                                     drop_warning)
+                                     all_rows_missing, drop_warning)
 from somdesk.errors import Cancelled, FileFormatError, OptionError
 from somdesk.io.chunked import ChunkedTable
 from somdesk.io.chunked_sql import CodedColumn, DEFAULT_CHUNK_ROWS
@@ -389,9 +389,7 @@ class StreamingTableRun:
                                                number_format=self.number_format)
                     except FileFormatError as exc:
                         if "no rows" in str(exc):
-                            raise FileFormatError(f"{path}: every row has a missing value in the chosen columns; "
-                                                  "choose other columns or fill missing values with the mean or "
-                                                  "median") from None
+                            raise all_rows_missing(str(path)) from None
                         raise
             if label_cols and src is first:     # no rows left out: the same rows, with the label
                 first.close()

@@ -13,6 +13,7 @@ import numpy as np
 
 from somdesk.core.cancel import drain
 from somdesk.core.options import count_text
+from somdesk.core.quantize import MAX_COLOURS
 from somdesk.session.mapstate import MapState
 
 
@@ -92,6 +93,8 @@ class QuantisedPicture:
     small     (H', W', 3) uint8: what the window draws, at most DISPLAY_MAX_SIDE a side
               (core.map_quantise.shown_small; made by the task that quantised, off the
               GUI thread), or None: `shown()` makes it
+    dithered  True when the pixels were mapped with Floyd-Steinberg error diffusion
+              (`somdesk quantize --dither`), False for nearest colour
     """
 
     palette: np.ndarray
@@ -101,16 +104,28 @@ class QuantisedPicture:
     small: np.ndarray | None = field(default=None, compare=False, repr=False)
     parts: tuple[int, int, int] = (0, 0, 0)
     delta_e: float | None = None
+    dithered: bool = False
 
     def colours_text(self, nodes: int) -> str:
         """'N colours', and for a picture with alpha where they come from, e.g. '106 colours (64
         of the map's 64 node colours + 41 translucent + transparent)': a user who trained 64
-        nodes otherwise reads 106 as a wrong count (tester10 #11).  `nodes`: the map's size."""
+        nodes otherwise reads 106 as a wrong count (tester10 #11).  `nodes`: the map's size.
+        A map of more nodes than an indexed PNG holds says so: a 20x20 map gave '256 colours'
+        without a word why not 400 (testerG #12; core.map_quantise.map_start drops the nodes
+        the fewest pixels pick)."""
         opaque, translucent, transparent = self.parts
+        # capped: the palette is within a PNG's entries while the map has more nodes (the live
+        # preview of an opaque picture draws with every node, its palette is not capped)
+        capped = len(self.palette) <= MAX_COLOURS < nodes + (1 if transparent else 0)
         if not translucent and not transparent:
-            return f"{count_text(self.used, 'colour')}"
+            why = (f" (a PNG palette holds at most {count_text(MAX_COLOURS, 'colour')}: the map's "
+                   f"{count_text(nodes - MAX_COLOURS, 'node')} the fewest pixels pick, of {nodes:,}, were left out)"
+                   if capped else "")
+            return f"{count_text(self.used, 'colour')}{why}"
+        why = (f"; a PNG palette holds at most {count_text(MAX_COLOURS, 'colour')}, so the nodes the fewest "
+               "pixels pick were left out" if capped else "")
         extra = (f" + {translucent:,} translucent" if translucent else "") + (" + transparent" if transparent else "")
-        return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra})"
+        return f"{count_text(self.used, 'colour')} ({opaque:,} of the map's {nodes:,} node colours{extra}{why})"
 
     def quality_text(self) -> str:
         """'PSNR 27.50 dB, mean CIEDE2000 5.9' (the words of `somdesk quantize`); the PSNR

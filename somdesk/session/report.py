@@ -276,10 +276,12 @@ def _top_table(top: dict) -> str:
     return "\n".join(rows) + "</table>"
 
 
-def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = None) -> str:
+def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = None,
+                top_note: str | None = None) -> str:
     """The report as one HTML string (see module docstring).  `prof` None: the map's table is
     not open (a reopened map whose file is gone) -- segments, U-matrix, planes and the hits
-    and segment sizes of the training rows the map keeps (`tm.inputs`), no profiles section."""
+    and segment sizes of the training rows the map keeps (`tm.inputs`), no profiles section.
+    `top_note`: a warning above the top items (session.unrated.map_zero_warning)."""
     from somdesk.core.metrics import u_matrix
     from somdesk.render.colour_tables import category_colours
     from somdesk.session.segments import profiles_png
@@ -336,6 +338,9 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
         parts.append("<h2>Top items per segment</h2><p>The items each segment's rows rate highest among those it "
                      "rates above the table (at least 3 ratings in the segment, lift above 0); lift: the segment's "
                      "mean minus the item's mean over every row.</p>")
+        if top_note:       # zeros that may mean "not rated" (testerG #4), for a reader of the file
+            from somdesk.session.unrated import report_words
+            parts.append(f'<p class="warning"><b>Warning:</b> {html.escape(report_words(top_note))}</p>')
         parts.append(_top_table(top))
     lc = getattr(tm, "label_counts", None)
     if lc is not None and lc.column == tm.label_column:     # --label: majority labels (tester11)
@@ -404,9 +409,10 @@ def _fmt(x, decimals: int) -> str:
     return "" if not np.isfinite(x) else f"{float(x):.{decimals}f}"
 
 
-def write_report(path, tm, prof: dict | None, title: str = "table", top: dict | None = None) -> None:
+def write_report(path, tm, prof: dict | None, title: str = "table", top: dict | None = None,
+                 top_note: str | None = None) -> None:
     """Write the report atomically (SomdeskError on an unwritable path); `top` (table_top_items)
-    adds the top items per segment."""
+    adds the top items per segment, `top_note` a warning above them (report_html)."""
     from somdesk.io.atomic import atomic_open
     with atomic_open(path, "w", encoding="utf-8") as f:
-        f.write(report_html(tm, prof, title, top))
+        f.write(report_html(tm, prof, title, top, top_note))

@@ -390,7 +390,7 @@ def score_table(tm, table, cancel=None):
     the map never saw, if any (session.unseen: such rows are scored, all zeros in that
     column's one-hot features), and the count of rows known in too few placing columns to be
     trusted (table_assign.few_values: flagged as outliers): read it after scoring."""
-    from somdesk.session.table_assign import assign_table, few_values_warning
+    from somdesk.session.table_assign import assign_table, blank_columns_warning, few_values_warning
     from somdesk.session.unseen import UnseenTally
 
     # columns the map never saw: not its features, its label, or a column of its training table it
@@ -402,9 +402,7 @@ def score_table(tm, table, cancel=None):
         shown = ", ".join(map(repr, extra[:8])) + (" ..." if len(extra) > 8 else "")
         warnings.append(f"{table.name}: {count_text(len(extra), 'column')} the map does not use "
                         f"{'is' if len(extra) == 1 else 'are'} ignored: {shown}")
-    far = far_columns_warning(tm, table)
-    if far:
-        warnings.append(far)
+    warnings.extend(w for w in (blank_columns_warning(tm, table), far_columns_warning(tm, table)) if w)
     tally = UnseenTally()
     blocks = assign_table(tm, table, cancel, tally=tally)
 

@@ -589,13 +589,14 @@ class Session:
             self._set("clusters", None)
             self._changed()
 
-    def quantise_task(self, cancel=None):
-        """Generator: every pixel of the full picture to its nearest map colour, in ~1 Mpx
+    def quantise_task(self, cancel=None, dither: bool = False):
+        """Generator: every pixel of the full picture to its nearest map colour (`dither`:
+        with Floyd-Steinberg error diffusion, as `somdesk quantize --dither`), in ~1 Mpx
         slices (yields Progress of rows); returns QuantisedPicture."""
-        return (yield from self._tracked(cancel, lambda token: analysis.quantise_task(self, token)))
+        return (yield from self._tracked(cancel, lambda token: analysis.quantise_task(self, token, dither)))
 
-    def quantise(self) -> QuantisedPicture:
-        return run_to_end(self.quantise_task())
+    def quantise(self, dither: bool = False) -> QuantisedPicture:
+        return run_to_end(self.quantise_task(dither=dither))
 
     def save(self, path) -> None:
         """Write the whole workspace to `path` (.somz, atomically); the session is then clean.

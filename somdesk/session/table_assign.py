@@ -15,10 +15,12 @@ import numpy as np
 
 from somdesk.core.masked_som import masked_bmus
 from somdesk.core.options import count_text
+from somdesk.errors import FileFormatError
 
 __all__ = ["assign_cells", "assign_table", "row_cells", "check_columns", "placing_columns", "present_columns",
            "row_distances", "outlier_threshold", "rows_spread", "rows_in_nodes", "few_values",
-           "few_values_warning", "min_present_of", "MIN_PRESENT_SHARE"]
+           "few_values_warning", "min_present_of", "MIN_PRESENT_SHARE", "NotNumbers", "blank_columns",
+           "blank_columns_warning", "blank_warning", "valued_columns"]
 
 
 # a row known in less than this share of what the training rows were typically known in (by the
@@ -193,11 +195,70 @@ def assign_cells(tm: TableMap, cells: dict, cancel=None) -> dict:
             "outlier": none | few | (dist > tm.outlier_threshold), "present": present, "few": few}
 
 
+class NotNumbers(FileFormatError):
+    """New data's placing numeric column holds a cell that is not a number (testerG #8).
+
+    `problem`: the sentence naming the first such cell (Table.problem); `cells`: (column, text)
+    of the first such cell of each such column (texts that look like a number written another
+    way left out: they want other decimal and thousands separators); `texts`: their texts, once
+    each.  The message says they can be read as missing values without naming a tool: the CLI
+    names `--missing-values`, the window its Score new data Missing values field (`advice`)."""
+
+    def __init__(self, problem: str, cells: list):
+        self.problem, self.cells = problem, list(cells)
+        self.texts = tuple(dict.fromkeys(t for _, t in self.cells))
+        super().__init__(self.advice(f"read {'it' if len(self.texts) == 1 else 'them'} as missing values"))
+
+    def advice(self, way: str) -> str:
+        """The message, with `way` ("give --missing-values x") to read the texts as missing values."""
+        more = "; ".join(f"column {c!r} has {t!r}" for c, t in self.cells[1:4])
+        more = f" (and {more}{' ...' if len(self.cells) > 4 else ''})" if more else ""
+        one = len(self.texts) == 1
+        return (f"{self.problem}{more}; if {'that text means' if one else 'those texts mean'} 'no value', {way}: "
+                "the rows are then scored with those cells missing, as a blank one is")
+
+
+def blank_columns(tm: TableMap, table) -> list[str]:
+    """The placing columns of `table` with no value in any row (kind "empty"): scored as a cell
+    missing in every row, as each map's missing-value handling scores one (testerG #2: such a
+    file was refused while the same rows scored when one row had a value)."""
+    placing = placing_columns(tm.recipe)
+    return [c for c in placing if c in table.columns and table.kind(c) == "empty"]
+
+
+def blank_columns_warning(tm: TableMap, table) -> str | None:
+    """One sentence naming `blank_columns`, or None for none."""
+    return blank_warning(table.name, blank_columns(tm, table))
+
+
+def valued_columns(cells: dict) -> set:
+    """The columns of `cells` (assign_cells' input: column -> (N,) numbers, NaN missing, or texts,
+    "" missing) with a value in some row: scoring in chunks finds `blank_columns` by them."""
+    def has(v):
+        v = np.asarray(v)
+        return bool((~np.isnan(v)).any()) if v.dtype == np.float64 else bool((v != "").any())
+    return {c for c, v in cells.items() if has(v)}
+
+
+def blank_warning(name: str, blank) -> str | None:
+    """The sentence of `blank_columns_warning` for file `name` and columns `blank`, or None."""
+    blank = list(blank)
+    if not blank:
+        return None
+    one = len(blank) == 1
+    return (f"{name}: {'column' if one else 'columns'} {', '.join(map(repr, blank))} "
+            f"{'has' if one else 'have'} no values (every cell is missing): scored as missing in every row, as "
+            "a blank cell is (the `present` column counts the columns with a value)")
+
+
 def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
     """FileFormatError naming columns the map needs but `table` lacks, or numeric ones that
     are not numbers.  The map's own table needs every column (its passive ones are shown);
-    `scoring` new rows needs only the placing columns (placing_columns)."""
-    from somdesk.errors import FileFormatError
+    `scoring` new rows needs only the placing columns (placing_columns), and a column with no
+    value in any row is scored as missing (blank_columns).  Scoring, a column of texts that are
+    not numbers raises NotNumbers (the way forward: read them as missing values); one whose
+    text looks like a number written another way names the map's number format."""
+    from somdesk.io.tables.table import looks_like_number
 
     placing = placing_columns(tm.recipe) if scoring else list(tm.recipe.columns)
     missing = [c for c in placing if c not in table.columns]
@@ -207,11 +268,21 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
         from somdesk.io.tables.table import near_names_hint
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
                               f"(its columns: {names(list(table.columns))}){near_names_hint(missing, table.columns)}")
+    numeric = [c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds) if kind == "numeric" and c in placing]
+    if scoring:
+        blank = set(blank_columns(tm, table))
+        numeric = [c for c in numeric if c not in blank]
     try:
-        table.check_numeric([c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds)
-                             if kind == "numeric" and c in placing])
+        table.check_numeric(numeric)
     except FileFormatError as exc:
-        nf = tm.number_format if scoring else None
+        if not scoring:
+            raise
+        first = next(c for c in numeric if table.problem(c) is not None)
+        text = table.bad_text(first)
+        if text is not None and not looks_like_number(text):
+            cells = [(c, table.bad_text(c)) for c in numeric if table.problem(c) is not None]
+            raise NotNumbers(str(exc), [(c, t) for c, t in cells if t is not None and not looks_like_number(t)]) from None
+        nf = tm.number_format
         if not nf or (table.dialect or {}).get("decimal") != nf["decimal"]:
             raise
         groups = f"digit groups {nf['thousands']!r}" if nf["thousands"] else "no digit groups"
@@ -250,8 +321,18 @@ def _recipe_cells(recipe, get, only=None) -> dict:
     """{column: get(column)} over the recipe's columns (those in `only`, None: all), category
     columns as the texts Table.strings gives (_texts): the one encoding of cells for a recipe."""
     keep = None if only is None else set(only)
-    return {c: (get(c) if k == "numeric" else _texts(get(c)))
+    return {c: (_numbers(get(c)) if k == "numeric" else _texts(get(c)))
             for c, k in zip(recipe.columns, recipe.kinds) if keep is None or c in keep}
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """A numeric recipe column's cells as float64: a column with no value in any row is held as
+    texts (None) by the reader; it is a column of missing cells (blank_columns)."""
+    if values.dtype == np.float64:
+        return values
+    if all(v is None for v in values.tolist()):
+        return np.full(len(values), np.nan)
+    return values               # not numbers: Recipe.transform names the column
 
 
 def _texts(values: np.ndarray) -> np.ndarray:

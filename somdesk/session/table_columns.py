@@ -278,6 +278,8 @@ def judge_columns(table) -> None:
     label = default_label_column(table, set(table.numeric_columns))
     for policy in ("drop", "train"):        # the Setup tab's default policy, and its sparse columns' rule
         _left_out(table, label, policy)
+    from somdesk.session.unrated import zero_unrated_columns
+    zero_unrated_columns(table)              # the Setup tab's "0 may mean not rated" note
 
 
 def identifier_columns(table, label: str | None = None) -> dict[str, str]:

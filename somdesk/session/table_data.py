@@ -198,6 +198,12 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
     note = numeric_label_warning(spec.label, prep.labels,
                                  spec.label is not None and spec.label in getattr(table, "numeric_columns", ()))
     prep.warnings.extend([note] if note else [])
+    # zeros that may mean "not rated" among the numeric columns trained on: warned, never changed
+    # (testerG #4: a segment's best item showed "mean rating 1.28" on a 1-5 scale)
+    from somdesk.session.unrated import zero_unrated_warning
+    zeros = zero_unrated_warning(table, [c for c, k in zip(prep.recipe.columns, prep.recipe.kinds)
+                                        if k == "numeric"])
+    prep.warnings.extend([zeros] if zeros else [])
     return prep
 
 

@@ -26,7 +26,7 @@ from somdesk.core.cancel import check
 from somdesk.core.options import count_text
 from somdesk.core.preparation import Prepared, auto_epochs, auto_map_size
 
-__all__ = ["AutoSize", "TRAIN_ROWS", "auto_from", "auto_size", "filled_rows", "prep_key", "prepared_rows",
+__all__ = ["AutoSize", "TRAIN_ROWS", "auto_from", "auto_size", "drop_note", "filled_rows", "prep_key", "prepared_rows",
            "table_auto", "trained_rows", "training_note", "training_subset"]
 
 # The most rows an in-memory table map's epochs train on (big13, tester13 #3).  A batch epoch
@@ -97,11 +97,31 @@ class AutoSize:
     rows: int
     basis: str
     exact: bool = True
+    note: str = ""         # how many rows the Missing choice leaves (drop_note), or ""
 
     def text(self) -> str:
-        """"auto: 102 × 89 nodes, 30 epochs for the 1,000,000 rows trained on (...)"."""
+        """"auto: 102 × 89 nodes, 30 epochs for the 1,000,000 rows trained on (...)", then the
+        `note`, if any."""
         about = "" if self.exact else "about "
-        return f"auto: {about}{self.height} × {self.width} nodes, {count_text(self.epochs, 'epoch')} for {self.basis}"
+        return (f"auto: {about}{self.height} × {self.width} nodes, {count_text(self.epochs, 'epoch')} for {self.basis}"
+                + (f"; {self.note}" if self.note else ""))
+
+
+def drop_note(spec, kept: int, rows: int) -> str:
+    """What `missing="drop"` leaves, said before training (testerG #3): "" when `spec` keeps
+    every one of the `rows` rows in memory (or does not drop); else "1,234 of the 2,000 rows are
+    complete (...)", naming the train policy (in the window's words: core.options.cli_words) when
+    it keeps fewer than core.preparation.DROP_KEEPS of them."""
+    from somdesk.core.options import MISSING_TRAIN
+    from somdesk.core.preparation import DROP_KEEPS
+
+    if spec.missing != "drop" or kept >= rows:
+        return ""
+    note = (f"{kept:,} of the {count_text(rows, 'row')} {'is' if kept == 1 else 'are'} complete in the chosen columns "
+            "(the others have a missing value and are dropped)")
+    if kept < DROP_KEEPS * rows:
+        note += f"; {MISSING_TRAIN} keeps every row (for a ratings table, where an empty cell means not rated)"
+    return note
 
 
 def prep_key(spec) -> tuple:
@@ -129,11 +149,12 @@ def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = Fa
     memory).  No errors of its own."""
     total = int(getattr(table, "n_rows_total", table.n_rows))
     sampled = bool(getattr(table, "sampled", False))
+    note = drop_note(spec, kept, table.n_rows)      # of the rows in memory (out of core: their share)
     if out_of_core:
         rows = kept if total == table.n_rows else int(round(kept * total / max(1, table.n_rows)))
         h, w, epochs = auto_size(filled, rows, spec)
         return AutoSize(h, w, epochs, rows, f"all {count_text(rows, 'row')} out of core (the size is fixed from every row "
-                                            "when training starts)", exact=False)
+                                            "when training starts)", exact=False, note=note)
     n = trained_rows(kept)
     h, w, epochs = auto_size(filled, n, spec)
     basis = f"the {count_text(n, 'row')} trained on"
@@ -141,7 +162,7 @@ def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = Fa
         basis += f" (a random sample of the {count_text(kept, 'row')} held" + (f", of the file's {total:,})" if sampled else ")")
     elif sampled:
         basis += f" (of a random sample of the file's {total:,})"
-    return AutoSize(h, w, epochs, n, basis)
+    return AutoSize(h, w, epochs, n, basis, note=note)
 
 
 def table_auto(table, spec, out_of_core: bool = False, cancel=None) -> AutoSize:

@@ -243,12 +243,13 @@ def score_steps(tm, data_path, out_path, cancel=None, progress=None, options=Non
     return n, warnings              # the reader's included (scoring.read_warnings)
 
 
-def report_steps(path, tm, profiles, title: str, top: dict | None = None):
-    """Generator: the HTML report (session.report.write_report; `top`: its top items); returns the path."""
+def report_steps(path, tm, profiles, title: str, top: dict | None = None, top_note: str | None = None):
+    """Generator: the HTML report (session.report.write_report; `top`: its top items, `top_note` a
+    warning above them); returns the path."""
     from somdesk.session.report import write_report
 
     yield Progress("report", 0, 1, "writing")
-    write_report(path, tm, profiles, title, top)
+    write_report(path, tm, profiles, title, top, top_note)
     return str(path)
 
 

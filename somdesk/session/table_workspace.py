@@ -620,8 +620,10 @@ class TableWorkspace(TableViewsMixin):
         self._check_output(path)
         require_suffix(path, (".html", ".htm"), "the report is an HTML file")
         top = self.top_items if top_items else None
+        from somdesk.session.unrated import map_zero_warning
+        note = map_zero_warning(tm, self.table) if top is not None else None
         return (yield from table_tasks.report_steps(path, tm, self.profiles, os.path.basename(self.path or "table"),
-                                                    top))
+                                                    top, note))
 
     def export_report(self, path) -> str:
         return run_to_end(self.report_task(path))

@@ -152,6 +152,16 @@ def test_assign_refuses_flags_before_reading(files, tmp_path, capsys, nothing_re
     assert not (tmp_path / "scores.csv").exists() and not (tmp_path / "parts").exists()
 
 
+@pytest.mark.parametrize("name", ["scores.tsv", "scores.xlsm", "scores.psv", "scores.csv.zst", "scores.zip"])
+def test_dask_out_named_as_any_table_file_is_refused(files, tmp_path, capsys, nothing_read, name):
+    """Every suffix the table reader knows names one file, not --dask's folder of parts (the hand
+    list of the flag check had missed .xlsm, .psv, .tab, .dat, .zst ...)."""
+    out = tmp_path / name
+    assert main(["assign", str(files / "m.somz"), str(files / "t.csv"), "--dask", "local:1", "--out", str(out)]) == 2
+    assert "is the name of a file, but --dask writes partitioned Parquet" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_table_info_refuses_a_bad_option_before_reading(files, capsys, nothing_read):
     assert main(["table", "info", str(files / "t.csv"), "--encoding", "nope"]) == 2
     assert "unknown text encoding 'nope'" in capsys.readouterr().err

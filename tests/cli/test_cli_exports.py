@@ -78,3 +78,18 @@ def test_bad_timelapse_options_are_one_line_errors(tmp_path, args, needle):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], proc.stderr
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("inputs,merged", [("6", False), ("1", True)])
+def test_timelapse_summary_gives_the_frames_in_the_file(tmp_path, capsys, inputs, merged):
+    """testerG #9: the frames written, counted in the file (one input: every frame is the same
+    picture, stored once), in the same words as the window's status line."""
+    out = tmp_path / "t.gif"
+    assert main(["train", "--random", inputs, "--width", "3", "--height", "3", "--iterations", "60", "--seed", "3",
+                 "--timelapse", str(out)]) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("time-lapse:")]
+    with Image.open(out) as im:
+        n = im.n_frames
+    assert (n == 1) is merged
+    recorded = "" if not merged else " (61 recorded; identical consecutive frames are stored once)"
+    assert line == [f"time-lapse: {n} frame{'s' if n != 1 else ''} at 20 fps{recorded}; wrote {out}"]

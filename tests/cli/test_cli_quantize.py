@@ -136,8 +136,10 @@ def test_map_option_names_what_is_wrong_with_the_map(tmp_path, capsys):
     and 256, got 400" (no number was given; now its 256 most used nodes start the fit,
     map_quantise.map_start); a table map was "not a map of sRGB colours (... space 'srgb' ...)"."""
     _s, src, somz = _saved_picture_map(tmp_path, _picture(), side=20)
-    assert main(["quantize", str(src), str(tmp_path / "o.png"), "--map", str(somz), "-q"]) == 0
+    assert main(["quantize", str(src), str(tmp_path / "o.png"), "--map", str(somz)]) == 0
     assert len(Image.open(tmp_path / "o.png").getpalette()) // 3 <= 256
+    # the summary says why not 400 (testerG #12)
+    assert "(the map has 400 nodes; a PNG palette holds at most 256 colours)" in capsys.readouterr().out
     table = tmp_path / "t.csv"
     table.write_text("a,b,c\n" + "".join(f"{i},{i % 7},{i % 3}\n" for i in range(60)))
     assert main(["train", "--table", str(table), "--width", "2", "--height", "2", "--epochs", "1",

@@ -79,6 +79,7 @@ def test_drag_and_drop_and_open_table_action_take_the_same_path(qtbot, win, tmp_
     assert len(previews.shown) == 1 and win.tables.table is not None
     from somdesk.gui import dialogs
     monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(tmp_path / "a.csv"))
+    monkeypatch.setattr(dialogs, "ask_open_paths", lambda *a, **k: [str(tmp_path / "a.csv")])
     win.tables.actions["open_table"].trigger()      # the old action name still works, same path
     _idle(qtbot, win)
     assert len(previews.shown) == 2
@@ -175,13 +176,28 @@ def test_assign_reads_the_old_session_kind(tmp_path):
     np.testing.assert_array_equal(got, seg)
 
 
-def test_several_files_with_a_table_is_one_message(qtbot, win, tmp_path):
+def test_a_palette_and_a_table_open_a_window_each(qtbot, win, tmp_path):
+    """testerG #12: the palette opens here, the table in a window of its own (it was refused
+    with "several files can be opened together only when all are palettes")."""
+    from somdesk.gui.window import WINDOWS
+
     _csv(tmp_path / "a.csv")
     pal = tmp_path / "p.gpl"
     pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n")
+    before = list(WINDOWS)
     win.open_paths([str(pal), str(tmp_path / "a.csv")])
     _idle(qtbot, win)
-    assert "a.csv is not" in win.last_error and win.tables.table is None
+    others = [w for w in WINDOWS if w not in before]
+    try:
+        assert len(others) == 1
+        _idle(qtbot, others[0])
+        assert win.last_error is None and win.session.kind == "colours" and win.tables.table is None
+        assert others[0].tables.table is not None and others[0].tables.ws.path == str(tmp_path / "a.csv")
+    finally:
+        for w in others:
+            qtbot.waitUntil(lambda w=w: not w.runner.busy, timeout=60_000)
+            w.confirm_unsaved = False
+            w.close()
 
 
 def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):

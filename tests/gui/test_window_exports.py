@@ -433,7 +433,9 @@ def test_undo_of_reset_brings_the_time_lapse_back_with_the_map(qtbot, window, tm
     assert [r.frames is not None for r in resets] == [False] * (len(resets) - 1) + [True]   # the latest only
     assert window.undo.undoLimit() == UNDO_LIMIT
     assert frames_text(1) == "1 frame" and frames_text(2) == "2 frames" and frames_text(1200) == "1,200 frames"
-    assert _frames_written((1, 20), False, str(tmp_path / "a.gif")) == "Exported a.gif: 1 frame at 20 fps."
+    assert _frames_written((1, 20, 1), False, str(tmp_path / "a.gif")) == "Exported a.gif: 1 frame at 20 fps."
+    assert _frames_written((2, 20, 3), False, str(tmp_path / "a.gif")) == \
+        "Exported a.gif: 2 frames at 20 fps (3 recorded; identical consecutive frames are stored once)."
 
 
 @pytest.mark.parametrize("epochs", [3000, 150])

@@ -58,7 +58,8 @@ def test_open_dialog_offers_everything_then_each_palette_format_and_maps(qtbot, 
         seen["filters"], seen["start"] = filters.split(";;"), start
         return str(gpl)
 
-    monkeypatch.setattr(dialogs, "ask_open_path", ask)
+    # File › Open: several files may be chosen
+    monkeypatch.setattr(dialogs, "ask_open_paths", lambda *a, **k: [ask(*a, **k)])
     assert window.actions["open"].shortcut() == QKeySequence("Ctrl+O")
     window.actions["open"].trigger()
     f = seen["filters"]

@@ -49,6 +49,7 @@ def answer_save_as(monkeypatch):
 
     monkeypatch.setattr(dialogs, "ask_save_path", ask)
     monkeypatch.setattr(dialogs, "ask_open_path", ask)
+    monkeypatch.setattr(dialogs, "ask_open_paths", lambda *a, **k: [p] if (p := ask(*a, **k)) else [])
     return Answer
 
 
@@ -189,8 +190,18 @@ def test_drop_and_recent_files_open_maps(qtbot, window, tmp_path):
     next(a for a in window.recent_menu.actions() if "dropped.somz" in a.text()).trigger()
     wait_idle(qtbot, window)
     assert len(window.session.dataset.colours) == 3
-    open_and_wait(qtbot, window, path, path)
-    assert "only when all are palettes" in window.last_error
+    from somdesk.gui.window import WINDOWS
+
+    before = list(WINDOWS)
+    open_and_wait(qtbot, window, path, path)        # two maps: a window each (testerG #12)
+    others = [w for w in WINDOWS if w not in before]
+    assert len(others) == 1
+    for w in (window, *others):
+        wait_idle(qtbot, w)
+        assert w.session.map.iteration == 10 and w.session.path == str(path)
+    for w in others:
+        w.confirm_unsaved = False
+        w.close()
 
 
 def test_command_line_opens_a_map(tmp_path):

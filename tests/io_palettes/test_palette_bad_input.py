@@ -376,13 +376,25 @@ def _png_header(width, height, colour_type=2):
 
 
 @pytest.mark.parametrize("size, what", [
-    ((8000, 7000), "56,000,000 pixels"),          # over our 50 Mpx limit
+    ((11000, 10000), "110,000,000 pixels"),       # over our 100 Mpx limit (every picture's)
     ((20000, 20000), "400,000,000 pixels"),       # over Pillow's own bomb limit too
     ((0x7FFFFFFF, 0x7FFFFFFF), "pixels"),
 ])
 def test_image_pixel_limit_checked_before_decoding(size, what):
     message = error_for(_png_header(*size), "bomb.png")
     assert what in message
+
+
+def test_a_picture_too_big_is_refused_in_the_same_words_as_a_palette_and_as_a_picture():
+    """testerF #13: `palette info` refused over 50 Mpx and `quantize` over 100 Mpx, in two wordings."""
+    from somdesk.errors import FileFormatError
+    from somdesk.io.image_input import load_image_bytes
+
+    data = _png_header(12000, 9000)
+    with pytest.raises(FileFormatError) as picture:
+        load_image_bytes(data, "big.png")
+    said = "the image is 12000x9000 = 108,000,000 pixels; the limit is 100,000,000 (a possible decompression bomb)"
+    assert said in str(picture.value) and said in error_for(data, "big.png")
 
 
 def _gif_with_frame(width, height):
@@ -396,7 +408,7 @@ def _gif_with_frame(width, height):
 
 @pytest.mark.parametrize("size, what", [
     ((60000, 60000), "too large"),                # Pillow's DecompressionBombError
-    ((9000, 9000), "81,000,000 pixels"),          # below Pillow's limit, above ours
+    ((10000, 10500), "105,000,000 pixels"),       # over Pillow's warning (89.5 Mpx) and our limit, below its error
     ((7000, 7000), "the GIF picture is damaged or truncated"),   # allowed size, truncated data
 ])
 def test_gif_frame_larger_than_screen(size, what, recwarn):

@@ -108,3 +108,19 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path, monkeypatch):
         write_animation(path, [frame(5), frame(6), frame(7)], fps=10)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
+
+
+@pytest.mark.parametrize("name", ["same.gif", "same.png"])
+def test_write_animation_returns_the_frames_in_the_file(tmp_path, name):
+    """testerG #9: Pillow stores identical consecutive frames once, so "76 frames" was said of a
+    GIF holding 73; the count returned is the file's, and the text says what was recorded."""
+    from somdesk.io.timelapse import frames_written_text
+
+    frames = [frame(1), frame(2), frame(2), frame(2), frame(3), frame(3)]
+    written = write_animation(tmp_path / name, frames, fps=10, scale=2)
+    with Image.open(tmp_path / name) as im:
+        assert written == im.n_frames == 3
+    assert write_animation(tmp_path / name, [frame(1), frame(2), frame(3)], fps=10) == 3
+    assert frames_written_text(3, 6, 20) == ("3 frames at 20 fps (6 recorded; identical consecutive frames are "
+                                             "stored once)")
+    assert frames_written_text(3, 3, 12.5) == "3 frames at 12.5 fps"

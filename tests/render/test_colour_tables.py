@@ -59,7 +59,21 @@ def test_first_twenty_categories_are_visibly_distinct():
     oracle = np.array([[a.delta_e(b, method="2000") for b in cols] for a in cols])
     np.testing.assert_allclose(d, oracle, atol=0.05)
     np.fill_diagonal(d, np.inf)
-    assert d.min() >= 10.0, np.unravel_index(np.argmin(d), d.shape)
+    assert d.min() >= 16.0, np.unravel_index(np.argmin(d), d.shape)
+
+
+@pytest.mark.parametrize("kind", ["protan", "deutan", "tritan"])
+def test_first_ten_categories_stay_apart_for_colour_blind_readers(kind):
+    """testerG (View > Colour vision on a table): with tab10 segments 1 and 2 (orange, green) were
+    CIEDE2000 1.3 apart under protanopia.  The segments of a usual map (up to 10) stay >= 10 apart
+    under each full dichromacy, simulated as View > Colour vision does (Machado et al. 2009)."""
+    from somdesk.core.colour import delta_e_2000, srgb_to_lab
+    from somdesk.core.colour_cvd import simulate_cvd_srgb
+    seen = np.clip(simulate_cvd_srgb(category_colours(10) / 255.0, kind), 0.0, 1.0)
+    lab = srgb_to_lab(seen)
+    d = delta_e_2000(lab[:, None], lab[None])
+    np.fill_diagonal(d, np.inf)
+    assert d.min() >= 10.0, (kind, np.unravel_index(np.argmin(d), d.shape), d.min())
 
 
 def test_our_ciede2000_matches_a_published_pair():

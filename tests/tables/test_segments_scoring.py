@@ -78,7 +78,14 @@ def test_the_profiles_picture_of_a_wide_table_draws_the_columns_that_differ_most
     small = profiles_png(segment_profiles(values[:, :MAX_PROFILE_COLUMNS], [f"c{j}" for j in range(40)], seg))
     import inspect
     font_px = inspect.signature(profiles_png).parameters["font_px"].default
-    assert img.size[1] == small.size[1] + font_px + 10    # 40 bars a panel, and the line saying which
+    from somdesk.render.legend import text_font
+    from somdesk.session.segments import PROFILES_CAPTION, _wrapped
+
+    def caption_h(width):      # the caption wraps to the picture's width (names widen the panels)
+        return len(_wrapped(PROFILES_CAPTION.format(max_z=2.5), text_font(font_px), width - 12)) * (font_px + 6)
+
+    # 40 bars a panel, and the line saying which
+    assert img.size[1] - caption_h(img.size[0]) == small.size[1] - caption_h(small.size[0]) + font_px + 10
     p = tmp_path / "prof.csv"
     write_profiles_csv(p, prof)
     assert len(list(csv.DictReader(open(p, encoding="utf-8")))) == 3 * 3000      # the CSV keeps every column
@@ -294,3 +301,24 @@ def test_the_report_shows_odd_column_names_escaped(tmp_path):
     assert "<figcaption>&#x27;line\\nbreak&#x27;</figcaption>" in text
     assert "\u00a0" not in text and "line\nbreak" not in text
     assert "<td style=\"text-align:left\">&#x27;a\\xa0b&#x27;</td>" in text
+
+
+def test_the_profiles_picture_carries_its_scale_and_caption():
+    """testerG #11: the exported profiles PNG was bars without a zero, a unit or a caption;
+    the scale ("standard deviations of the table, clipped at +-2.5") was only in the window's
+    tab.  Each panel now has a scale line with ticks under its bars, and the foot the caption."""
+    from somdesk.render.legend import text_font
+    from somdesk.session.segments import PROFILES_CAPTION, _wrapped
+
+    values = np.array([[1.0, 10.0], [3.0, 10.0], [10.0, 0.0], [12.0, np.nan]])
+    prof = segment_profiles(values, ["a", "b"], np.array([0, 0, 1, 1]))
+    img = np.asarray(profiles_png(prof).convert("RGB"))
+    grey = np.all(img == (120, 120, 120), axis=2)
+    # the scale: a grey line 2 * 110 px long under each of the 2 panels (one row)
+    assert (grey.sum(1) >= 2 * 221).any()
+    caption = _wrapped(PROFILES_CAPTION.format(max_z=2.5), text_font(13), img.shape[1] - 12)
+    assert "standard deviations" in " ".join(caption) and "2.5" in caption[-1]
+    # the caption is drawn: dark text in the picture's foot, below the last panel's scale
+    axis_row = int(np.nonzero(grey.sum(1) >= 2 * 221)[0].max())
+    foot = img[axis_row + 13 + 14:]
+    assert (foot.sum(2) < 300).sum() > 200

@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from somdesk.core.options import count_text
+from somdesk.io.image_input import bomb_refusal, size_refusal
 
 from . import pictures
 from .context import ReadContext
@@ -55,8 +56,7 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
 
 def _check_pixels(width: int, height: int, ctx: ReadContext) -> None:
     if width * height > MAX_IMAGE_PIXELS:
-        raise ctx.error(f"the image is {width}x{height} = {count_text(width * height, 'pixel')}; "
-                        f"the limit is {MAX_IMAGE_PIXELS:,}")
+        raise ctx.error(size_refusal(width, height))
 
 
 def read(data: bytes, ctx: ReadContext) -> Palette:
@@ -71,18 +71,19 @@ def read(data: bytes, ctx: ReadContext) -> Palette:
     size = _header_size(data)
     if size is not None:
         _check_pixels(*size, ctx)
-    # Pillow may still warn (e.g. a GIF frame larger than its screen grows the
-    # image); turn that into an error rather than letting it print.  Note that
-    # catch_warnings is process-global in Python 3.11; the worst a race with
-    # another thread can do is leave this one filter installed.
+    # Pillow warns from 89.5 Mpx, under our limit (the pictures' own, io.image_input), which
+    # _read checks itself once the picture is open (a GIF frame larger than its screen grows
+    # the image); the warning is silenced rather than printed, Pillow's hard error (at 2x) is
+    # still caught below.  catch_warnings is process-global in Python 3.11; the worst a race
+    # with another thread can do is leave this one filter installed.
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             return _read(data, ctx)
         except PaletteError:
             raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ctx.error(f"the image is too large (limit {count_text(MAX_IMAGE_PIXELS, 'pixel')})") from None
+        except Image.DecompressionBombError:
+            raise ctx.error(bomb_refusal()) from None
         except UnidentifiedImageError:
             raise pictures.damaged(data, ctx) from None
         except MemoryError:

@@ -13,8 +13,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Most colours in one palette.  Also the ACO/RIFF count field ceiling.
 MAX_COLORS = 65_536
 
-#: Largest image (width * height) we decode when an image is used as a palette.
-MAX_IMAGE_PIXELS = 50_000_000
+#: Largest image (width * height) we decode when an image is used as a palette: the same limit
+#: as every picture's (io.image_input), so a picture that opens also reads as a palette.
+from somdesk.io.image_input import MAX_IMAGE_PIXELS  # noqa: E402  (re-exported)
 
 #: Colour and palette names are cut to this many characters.
 MAX_NAME_CHARS = 256

@@ -55,6 +55,7 @@ _INT = re.compile(r"[+-]?\d+")
 
 COMPRESSED_SUFFIXES = (".gz", ".gzip", ".zst", ".zstd")
 TABLE_SUFFIXES = tuple(_EXT) + COMPRESSED_SUFFIXES    # file names the reader knows (the Open dialogs list them)
+SUFFIX_FORMATS = dict(_EXT)                            # ".tsv" -> "csv": the format each name says
 
 
 def _strip_gz(name: str) -> str:

@@ -65,7 +65,9 @@ def _why_unreadable(path: str, name: str, reason: str = "") -> str | None:
                 is_map = "meta.json" in z.namelist()
         except (zipfile.BadZipFile, OSError, ValueError):
             is_map = False
-        if is_map or low.endswith(".somz"):
+        if not is_map and low.endswith(".somz"):     # the map reader's words (testerG #7)
+            return f"{name}: the saved map (.somz) is damaged or truncated, and not a table either"
+        if is_map:
             return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE, "
                     "or File > Score new data in the window), or open it in the window")
     # the format the user has, by the name then the bytes (tester11 #3): a damaged .xlsx is a

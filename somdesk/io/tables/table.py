@@ -537,6 +537,12 @@ class Table:
                     + (" (an infinite value)" if inf else ""))
         return f"column {name!r} is not numeric (it holds {kind} values)"
 
+    def bad_text(self, name: str) -> str | None:
+        """The first cell of column `name` that is not a number, as written (the one problem()
+        names), or None: no such cell, or an infinite value (a number, only too large)."""
+        value = self._bad.get(self._col(name), (0, None))[1]
+        return None if value is None or value is INFINITE or value is MINUS_INFINITE else str(value)
+
     def spoiled(self, name: str) -> bool:
         """True when column `name` holds numbers but some cell is not one (problem() names
         the first), so it is not numeric."""
@@ -742,6 +748,12 @@ def _lines_in(path) -> int | None:
 
 # A cell the engine read as +-infinity, in _bad (problem() says what it may have been)
 INFINITE, MINUS_INFINITE = "'inf'", "'-inf'"
+
+def looks_like_number(text: str) -> bool:
+    """Does `text` hold a digit: a number written in another format (1.234,5 / 2,5 / 1 234) or
+    mistyped (8o,5), for which the number-format hint is meant; a text without one ('thirty',
+    'n/a?') is a missing-value marker to give (testerG #8)."""
+    return any(ch.isdigit() for ch in str(text))
 
 
 def num_text(x: float) -> str:
