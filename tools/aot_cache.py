@@ -156,6 +156,7 @@ def _prune(root: Path, keep: Path) -> None:
     for old in entries[KEEP:]:
         if old != keep and time.time() - old.stat().st_mtime > 3600:
             shutil.rmtree(old, ignore_errors=True)
+            (root / f".{old.name}.lock").unlink(missing_ok=True)
 
 
 def build_cached(key: str, out: Path, build: Callable[[Path], None], log=print) -> bool:

@@ -127,3 +127,20 @@ def test_somdesk_aot_cache_0_builds_without_the_cache(aot_cache, monkeypatch, tm
     assert (out / "_kernels_aot.so").exists()
     assert aot_cache.cache_root().exists() == cached
     assert all(c == out for c in calls) != cached   # without the cache: straight into out
+
+
+def test_only_the_most_recently_used_entries_are_kept(aot_cache, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    calls = []
+    for k in range(aot_cache.KEEP + 2):
+        aot_cache.build_cached(f"k{k}", out, _fake_build(calls), log=lambda msg: None)
+    root = aot_cache.cache_root()
+    for k in range(4):                                   # k0..k3 last used two hours ago
+        os.utime(root / f"k{k}", (0, os.stat(root / f"k{k}").st_mtime - 7200))
+    aot_cache.build_cached("k1", out, _fake_build(calls), log=lambda msg: None)    # used again: kept
+    aot_cache.build_cached("new", out, _fake_build(calls), log=lambda msg: None)   # prunes
+    entries = sorted(p.name for p in root.iterdir() if p.is_dir())
+    assert entries == sorted(["new", "k1"] + [f"k{k}" for k in range(4, aot_cache.KEEP + 2)])
+    assert len(entries) == aot_cache.KEEP    # the old ones beyond KEEP went; one used within the hour never does
+    assert not (root / ".k0.lock").exists()
