@@ -326,8 +326,8 @@ def _run(argv: list[str], program: bool = False) -> int:
         # and a control character in a name (a newline, ESC) shown escaped: one line (tester11 #4)
         from somdesk.io.names import one_line
 
-        # a window choice the shared message names, as the CLI's flag (core.options.cli_words)
-        from somdesk.core.options import cli_words
+        # a window choice the shared message names, as the CLI's flag (core.choice_words.cli_words)
+        from somdesk.core.choice_words import cli_words
 
         print(one_line(f"error: {cli_words(str(exc))}").encode("utf-8", "backslashreplace").decode("utf-8"),
               file=sys.stderr)

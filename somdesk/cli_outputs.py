@@ -209,10 +209,10 @@ def print_label_summary(args, default: str | None, counts, clusters) -> None:
 
 def print_warning(text: str) -> None:
     """Print `warning: text` on stderr as one line (io.names.one_line), a window choice it names
-    in the CLI's flag (core.options.cli_words)."""
+    in the CLI's flag (core.choice_words.cli_words)."""
     import sys
 
-    from somdesk.core.options import cli_words
+    from somdesk.core.choice_words import cli_words
 
     print(one_line(f"warning: {cli_words(text)}"), file=sys.stderr)
 

@@ -192,7 +192,7 @@ def run_info(args) -> int:
             # the reader's warnings (an assumed encoding, sampling) in the JSON too, as the text form
             # says them (testerC #7); a list, empty when there are none
             say.phase(f"describing the columns of {display_name(args.file)}")
-            from somdesk.core.options import cli_words
+            from somdesk.core.choice_words import cli_words
             from somdesk.session.unrated import zero_unrated_warning
             zeros = zero_unrated_warning(tab)        # 0 that may mean "not rated" (testerG #4)
             info = {**tab.info(), "warnings": list(tab.warnings) + ([cli_words(zeros)] if zeros else [])}

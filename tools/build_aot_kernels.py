@@ -15,6 +15,10 @@ the kernels' `@njit` callees are compiled by the JIT's code generator and linked
 into the module as already-optimised LLVM IR, so they must be optimised for the
 build's CPU, not the build machine's (that file says what it cost).  The builds
 run side by side, as many at a time as there are cores (at most three).
+
+The modules come from a content-addressed cache when the same sources were built before
+with the same tools (tools/aot_cache.py: ${XDG_CACHE_HOME:-~/.cache}/somdesk/aot/<key>);
+the tests' build and the package's then compile once.  SOMDESK_AOT_CACHE=0 switches it off.
 """
 from __future__ import annotations
 
@@ -29,6 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from somdesk.core.cpu_features import LEVELS  # noqa: E402  (numba-free)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import aot_cache  # noqa: E402  (tools/aot_cache.py)
 
 COMPILE = Path(__file__).resolve().parent / "aot_compile_variant.py"
 
@@ -62,9 +69,8 @@ def _compile(module: str, target_cpu: str, out: Path) -> tuple[str, subprocess.C
     return module, proc
 
 
-def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "somdesk" / "core"
-    out.mkdir(parents=True, exist_ok=True)
+def build(out: Path) -> None:
+    """Compile every build of variants() into folder `out`; SystemExit naming the failed ones."""
     builds = variants()
     failed = []
     with ThreadPoolExecutor(max_workers=max(1, min(len(builds), os.cpu_count() or 1, 3))) as pool:
@@ -75,6 +81,15 @@ def main() -> None:
                 failed.append(module)
     if failed:
         raise SystemExit(f"ahead-of-time build failed: {', '.join(failed)}")
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "somdesk" / "core"
+    out.mkdir(parents=True, exist_ok=True)
+    if not aot_cache.enabled():
+        build(out)
+        return
+    aot_cache.build_cached(aot_cache.cache_key(ROOT, variants(), FEATURES), out, build)
 
 
 if __name__ == "__main__":

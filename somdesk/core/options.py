@@ -139,21 +139,6 @@ FIELD_WORDS = {"width": "width (the map's columns)", "height": "height (the map'
                "iterations": "iterations", "learning_rate": "learning rate", "sigma": "sigma", "seed": "seed"}
 
 
-# Choices a shared (core/session) message names in the window's words, with the CLI's flag for
-# each: the CLI prints every message and warning through `cli_words`, so one sentence names the
-# Setup tab's control in the window and the flag on the command line (testerG #3, #4).
-MISSING_TRAIN = "Missing values: train"
-ZERO_AS_MISSING = "Missing values 0 in the import preview (File › Open table…)"
-CHOICE_WORDS = {MISSING_TRAIN: "--missing train", ZERO_AS_MISSING: "--missing-values 0"}
-
-
-def cli_words(text: str) -> str:
-    """`text` with each window choice of CHOICE_WORDS swapped for its CLI flag."""
-    for window, flag in CHOICE_WORDS.items():
-        text = text.replace(window, flag)
-    return text
-
-
 def _out_of_range(field: str, rule: str) -> OptionError:
     subject = FIELD_WORDS[field]
     return OptionError(f"{subject} {rule}", field, subject)

@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from somdesk.core.options import MISSING_TRAIN, count_text
+from somdesk.core.choice_words import MISSING_TRAIN
+from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
 
 __all__ = ["DEFAULT_MISSING_LABELS", "label_values", "table_labels", "NORMALISATIONS", "MISSING_POLICIES", "Scaling", "Recipe", "Prepared", "fit_recipe",
@@ -436,7 +437,7 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
 def all_rows_missing(name: str) -> FileFormatError:
     """The refusal of `missing="drop"` when every row of table `name` has a missing value in the
     chosen columns: it names the train policy first, in the window's words (a front end swaps them,
-    core.options.cli_words), since such a table is usually a ratings table (testerG #3: the
+    core.choice_words.cli_words), since such a table is usually a ratings table (testerG #3: the
     refusal named only other columns or a fill, a dead end for users x items)."""
     return FileFormatError(f"{name}: every row has a missing value in the chosen columns, so dropping such rows "
                            f"leaves none; train with the missing values left out of the distances "

@@ -110,9 +110,9 @@ class AutoSize:
 def drop_note(spec, kept: int, rows: int) -> str:
     """What `missing="drop"` leaves, said before training (testerG #3): "" when `spec` keeps
     every one of the `rows` rows in memory (or does not drop); else "1,234 of the 2,000 rows are
-    complete (...)", naming the train policy (in the window's words: core.options.cli_words) when
+    complete (...)", naming the train policy (in the window's words: core.choice_words.cli_words) when
     it keeps fewer than core.preparation.DROP_KEEPS of them."""
-    from somdesk.core.options import MISSING_TRAIN
+    from somdesk.core.choice_words import MISSING_TRAIN
     from somdesk.core.preparation import DROP_KEEPS
 
     if spec.missing != "drop" or kept >= rows:

@@ -20,7 +20,8 @@ import weakref
 
 import numpy as np
 
-from somdesk.core.options import ZERO_AS_MISSING, count_text
+from somdesk.core.choice_words import ZERO_AS_MISSING
+from somdesk.core.options import count_text
 
 __all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "map_zero_warning", "report_words", "zero_scale",
            "zero_unrated_columns", "zero_unrated_warning"]
@@ -83,7 +84,7 @@ def _number(x: float) -> str:
 def zero_unrated_warning(table, columns=None) -> str | None:
     """One sentence for the whole table (however many columns) when zeros of its numeric
     `columns` (None: all) may mean "not rated", naming the way to read them as missing in the
-    window's words (the CLI prints core.options.cli_words: --missing-values 0); None otherwise.
+    window's words (the CLI prints core.choice_words.cli_words: --missing-values 0); None otherwise.
     "0 may mean 'not rated' in 200 columns (other values 1-5): ..."."""
     found = zero_unrated_columns(table, columns)
     if not found:

@@ -28,7 +28,10 @@ def aot_dir(tmp_path_factory):
     its own, and the tests that use this folder are in several files, so on several workers: the
     build (three modules compiled by numba, minutes of CPU) is made once, in the run's shared
     temporary folder, by the first worker to ask, under a file lock the others wait on. The wait
-    costs little: the build compiles its modules side by side on every core (build_aot_kernels.py)."""
+    costs little: the build compiles its modules side by side on every core (build_aot_kernels.py).
+    The build itself comes from the content-addressed cache (tools/aot_cache.py) when the same
+    sources were built before with the same tools; so the package build that follows in CI
+    (scripts/package-check.sh, build.spec) compiles nothing.  SOMDESK_AOT_CACHE=0: always built."""
     if not os.environ.get("PYTEST_XDIST_WORKER") or fcntl is None:
         out = tmp_path_factory.mktemp("aot")
         code, err = _build_aot(out)

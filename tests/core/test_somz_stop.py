@@ -86,3 +86,31 @@ def test_a_stop_part_way_through_a_big_array_ends_the_write_within_a_piece(tmp_p
     assert ended - stopped["at"] < load_scaled(0.5)
     assert [p.name for p in tmp_path.iterdir()] == ["m.somz"]
     assert path.read_bytes() == b"the old map"
+
+
+def test_arrays_are_deflated_at_the_fast_level(tmp_path):
+    """A 400k-row table map took ~5 s to save, nearly all of it zlib at its default level 6; the
+    arrays are written at level 1 (io.somz.ARRAY_LEVEL): the same members, several times faster.
+    The check is the deflate stream itself: the bytes of each member are what zlib level 1 gives
+    (a raw deflate stream of the np.save bytes), not level 6's, whatever the Python version."""
+    import zlib
+
+    rng = np.random.default_rng(5)
+    arr = np.round(rng.normal(50, 10, size=(20_000, 4)), 2)
+    path = tmp_path / "x.somz"
+    write_somz(path, {"kind": "test"}, {"rows": arr})
+
+    def raw_deflate(data: bytes, level: int) -> bytes:
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return c.compress(data) + c.flush()
+
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("rows.npy")
+        with open(path, "rb") as fh:                 # the member's stored (compressed) bytes
+            fh.seek(info.header_offset)
+            head = fh.read(30)
+            skip = 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+            fh.seek(info.header_offset + skip)
+            stored = fh.read(info.compress_size)
+    assert stored == raw_deflate(_npy(arr), 1)
+    assert stored != raw_deflate(_npy(arr), 6)

@@ -115,7 +115,9 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
         return slow(*a, **k)
     monkeypatch.setattr(outofcore.TableMapRule, "partition_sums", staticmethod(counted))
     path = _data(tmp_path, "parquet")
-    wf = _open(qtbot, win, path, epochs=40)
+    # 12 epochs: the stop comes in epoch 2, and Train then runs the rest, 10 chunks an epoch, each
+    # read through a DuckDB database of its own (~0.1 s): with 40 the rest was ~380 reads (~30 s)
+    wf = _open(qtbot, win, path, epochs=12)
     stopped_at = []
 
     from somdesk.session.outofcore_table import StreamProgress
@@ -133,17 +135,17 @@ def test_stop_ends_inside_an_epoch(qtbot, win, tmp_path, small_limit, monkeypatc
     # the whole epochs trained are kept, as in memory: measured over every row, Train continues them
     assert win.last_error is None and wf.tm is not None and wf.ws.stopped
     kept = wf.tm.epochs_done
-    assert 1 <= kept < 40 and int(wf.all_hits.sum()) == N
+    assert 1 <= kept < 12 and int(wf.all_hits.sum()) == N
     assert "Train continues it" in win.statusBar().currentMessage()
-    assert f"Stopped after epoch {kept} of 40 (Train continues it), trained on all 3,000 rows" in wf.scale_label.text()
+    assert f"Stopped after epoch {kept} of 12 (Train continues it), trained on all 3,000 rows" in wf.scale_label.text()
     win.runner.yielded.disconnect(on_yield)
     monkeypatch.setattr(outofcore.TableMapRule, "partition_sums", staticmethod(slow))
-    wf.setup.epochs.setValue(40)                    # the same spec: it goes on from epoch `kept`
+    wf.setup.epochs.setValue(12)                    # the same spec: it goes on from epoch `kept`
     first = []
     win.runner.yielded.connect(lambda kind, v: first.append(v.done) if isinstance(v, StreamProgress) else None)
     assert wf.train()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
-    assert win.last_error is None and wf.tm.finished and first[0] == kept and first[-1] == 40
+    assert win.last_error is None and wf.tm.finished and first[0] == kept and first[-1] == 12
     assert "Trained on all 3,000 rows out of core" in wf.scale_label.text()
 
 

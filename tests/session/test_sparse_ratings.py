@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from somdesk.core.options import MISSING_TRAIN, ZERO_AS_MISSING, cli_words
+from somdesk.core.choice_words import MISSING_TRAIN, ZERO_AS_MISSING, cli_words
 from somdesk.errors import FileFormatError
 from somdesk.io.tables.options import ReadOptions
 from somdesk.io.tables.table import read_table

@@ -226,7 +226,9 @@ def test_out_of_core_counts_the_labels_as_in_memory(tmp_path, label, extra):
     spec = TableMapSpec(label=label, clusters=3, missing=extra.get("missing", "drop"))
     where = extra.get("where")
     mem = train_table_map(read_table(data, ReadOptions(where=where)), spec)[0]
-    ooc = train_table_map_streaming(data, spec, chunk_rows=50, where=where)      # several chunks
+    # several chunks (120, 120, 104 rows): each is read once an epoch through a DuckDB database of
+    # its own (~0.1-0.3 s on CI), so 50-row chunks (7) spent most of the test's 14-23 s there
+    ooc = train_table_map_streaming(data, spec, chunk_rows=120, where=where)
     np.testing.assert_allclose(ooc.codebook, mem.codebook, atol=1e-9)
     assert ooc.label_counts is not None and ooc.label_counts.names == mem.label_counts.names
     np.testing.assert_array_equal(ooc.label_counts.counts, mem.label_counts.counts)
@@ -240,7 +242,7 @@ def test_out_of_core_counts_the_labels_as_in_memory(tmp_path, label, extra):
 def test_out_of_core_cli_prints_and_writes_the_labels(tmp_path, capsys):
     data = penguins_csv(tmp_path)
     runs = {}
-    for name, ooc in (("m", []), ("o", ["--out-of-core", "--chunk-rows", "60"])):
+    for name, ooc in (("m", []), ("o", ["--out-of-core", "--chunk-rows", "120"])):    # 3 chunks
         metrics = tmp_path / f"{name}.json"
         assert main(["train", "--table", data, "--label", "species", "--clusters", "3", *ooc,
                      "--save-map", str(tmp_path / f"{name}.somz"), "--metrics-json", str(metrics)]) == 0
@@ -262,7 +264,8 @@ def test_a_numeric_label_with_many_values_warns(tmp_path, capsys):
     from somdesk.session.table_data import TableMapSpec, train_table_map
 
     data = penguins_csv(tmp_path)
-    assert main(["train", "--table", data, "--label", "bill_length_mm", "--save-map",
+    # two epochs: the warnings are the preparation's, said before any epoch (the maps are not checked)
+    assert main(["train", "--table", data, "--label", "bill_length_mm", "--epochs", "2", "--save-map",
                  str(tmp_path / "b.somz")]) == 0
     err = capsys.readouterr().err
     kinds = len({ln.split(",")[2] for ln in open(data).read().splitlines()[1:]} - {"NA"})
@@ -274,11 +277,12 @@ def test_a_numeric_label_with_many_values_warns(tmp_path, capsys):
     assert any(w.startswith("the label column bill_length_mm is numeric with ") for w in prep.warnings)
     # out of core (a glob, --out-of-core) counts the label over every row and says the same
     assert main(["train", "--table", data, "--label", "bill_length_mm", "--out-of-core", "--chunk-rows", "60",
-                 "--save-map", str(tmp_path / "o.somz")]) == 0
+                 "--epochs", "2", "--save-map", str(tmp_path / "o.somz")]) == 0
     assert f"--label bill_length_mm is numeric with {kinds} distinct values" in capsys.readouterr().err
     # a numeric class code with few values (year: 3) and a text label say nothing
     for label in ("year", "species"):
-        assert main(["train", "--table", data, "--label", label, "--save-map", str(tmp_path / "y.somz")]) == 0
+        assert main(["train", "--table", data, "--label", label, "--epochs", "2",
+                     "--save-map", str(tmp_path / "y.somz")]) == 0
         assert "is numeric with" not in capsys.readouterr().err
 
 

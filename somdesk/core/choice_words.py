@@ -1,0 +1,19 @@
+"""The window's choices that shared (core/session) messages name, and the CLI flag of each.
+
+Imports nothing: the CLI words every error and warning through `cli_words`, and a usage error
+must be answered before numpy loads (tests/cli/test_cli_quantize_startup.py).
+"""
+
+# Choices a shared (core/session) message names in the window's words, with the CLI's flag for
+# each: the CLI prints every message and warning through `cli_words`, so one sentence names the
+# Setup tab's control in the window and the flag on the command line (testerG #3, #4).
+MISSING_TRAIN = "Missing values: train"
+ZERO_AS_MISSING = "Missing values 0 in the import preview (File › Open table…)"
+CHOICE_WORDS = {MISSING_TRAIN: "--missing train", ZERO_AS_MISSING: "--missing-values 0"}
+
+
+def cli_words(text: str) -> str:
+    """`text` with each window choice of CHOICE_WORDS swapped for its CLI flag."""
+    for window, flag in CHOICE_WORDS.items():
+        text = text.replace(window, flag)
+    return text
