@@ -91,3 +91,16 @@ class GapMeter:
             if now - self.last > 0.1:
                 self.all.append((round(now - self.last, 3), round(self.last, 3)))
         self.last = now
+
+
+def save_colour_map(path, width: int = 3, height: int = 2):
+    """A small trained palette map (5 colours, seed 1, 2 epochs) saved as .somz at `path`, made by
+    the Qt-free session: what the window's tests open or score with where a colour map is wanted."""
+    from somdesk.session import Session
+
+    s = Session()
+    s.new_colours(n=5, seed=1)
+    s.set_config(s.config.replace(width=width, height=height, iterations=2))
+    s.train()
+    s.save(path)
+    return path

@@ -31,13 +31,9 @@ def test_score_new_data_with_a_colour_map_says_how_to_make_a_table_map_in_the_wi
     """F47: not a command-line recipe, and "a picture"/"colours", not "a map of image"."""
     from somdesk.gui import dialogs
     from somdesk.gui.window import Window
-    from somdesk.session import Session
+    from .helpers import save_colour_map
 
-    s = Session()
-    s.new_colours(n=5, seed=1)
-    s.set_config(s.config.replace(width=4, height=3, iterations=2))
-    s.train()
-    s.save(tmp_path / "pal.somz")
+    save_colour_map(tmp_path / "pal.somz", width=4, height=3)
     win = Window(interactive=False, confirm_unsaved=False)
     qtbot.addWidget(win)
     monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(tmp_path / "pal.somz"))

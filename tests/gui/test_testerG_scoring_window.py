@@ -112,13 +112,9 @@ def test_score_new_data_in_the_window(qtbot, win, table_map, tmp_path):
 def test_open_table_on_a_map_or_picture_opens_it_as_file_open_does(qtbot, win, tmp_path):
     from PIL import Image
 
-    from somdesk.session import Session
+    from .helpers import save_colour_map
 
-    s = Session()
-    s.new_colours(n=5, seed=1)
-    s.set_config(s.config.replace(width=3, height=2, iterations=2))
-    s.train()
-    s.save(tmp_path / "pal.somz")
+    save_colour_map(tmp_path / "pal.somz")
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "pic.jpg")
     said = _statuses(win)
     for name, kind in (("pal.somz", "colours"), ("pic.jpg", "image")):
