@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["file_kind", "picture_format", "picture_label", "with_article", "PICTURE_SUFFIXES"]
+__all__ = ["damaged_map_not_table", "file_kind", "picture_format", "picture_label", "with_article",
+           "PICTURE_SUFFIXES"]
 
 # extension -> what the user has; the pictures' labels come from _PICTURE_LABELS
 _BY_SUFFIX = {
@@ -77,3 +78,9 @@ def file_kind(name, head: bytes = b"") -> str | None:
 def with_article(words: str) -> str:
     """"a saved map", "an Excel workbook"."""
     return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
+def damaged_map_not_table(name: str) -> str:
+    """The refusal of a file named .somz that holds no map's description, given where a table is
+    expected: the map reader's words, in the window and the CLI alike (testerG #7, #12)."""
+    return f"{name}: the saved map (.somz) is damaged or truncated, and not a table either"

@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass
 
 from somdesk.errors import FileFormatError
-from somdesk.io.file_kinds import PICTURE_SUFFIXES
+from somdesk.io.file_kinds import PICTURE_SUFFIXES, damaged_map_not_table
 from somdesk.io.lines import text_lines
 
 PALETTE_PICTURE_PIXELS = 64 * 64     # a PNG/GIF at most this big is read as a palette
@@ -174,7 +174,7 @@ def not_a_table(path) -> str | None:
     name = display_basename(path)
     if kind == "map":
         if _zip_kind(path) != "map":          # not a ZIP holding a map's description: the map reader's words
-            return f"{name}: the saved map (.somz) is damaged or truncated, and not a table either"
+            return damaged_map_not_table(name)
         return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE), "
                 "or open it in the window")
     if kind == "image":

@@ -18,7 +18,7 @@ import os
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.options import count_text
 from somdesk.errors import FileFormatError, OptionError
-from somdesk.io.file_kinds import file_kind, with_article
+from somdesk.io.file_kinds import damaged_map_not_table, file_kind, with_article
 from somdesk.io.tables.detect import TextHints, skip_titles
 
 _TITLE_ROWS = 52     # rows judged for titles above the header (detect.skip_titles looks at 52)
@@ -66,7 +66,7 @@ def _why_unreadable(path: str, name: str, reason: str = "") -> str | None:
         except (zipfile.BadZipFile, OSError, ValueError):
             is_map = False
         if not is_map and low.endswith(".somz"):     # the map reader's words (testerG #7)
-            return f"{name}: the saved map (.somz) is damaged or truncated, and not a table either"
+            return damaged_map_not_table(name)
         if is_map:
             return (f"{name} is a somdesk map, not a table: score a table with it (somdesk assign {name} TABLE, "
                     "or File > Score new data in the window), or open it in the window")
