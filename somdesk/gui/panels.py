@@ -29,10 +29,8 @@ from somdesk.core.options import count_text
 from somdesk.gui.controls import ParameterPanel
 from somdesk.gui.fit_text import elide_middle
 from somdesk.gui.swatches import SwatchPanel
+from somdesk.gui.warning_notes import list_notes, notes_label
 from somdesk.io.names import display_name
-
-
-NOTES_SHOWN = 6      # reader's warnings listed in the panel; the tooltip has every one
 
 
 def _box(title: str, widget: QWidget) -> QGroupBox:
@@ -100,13 +98,7 @@ class LeftPanel(QScrollArea):
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(_box("Map settings", self.params))
-        self.notes = QLabel()               # the reader's warnings (what the CLI prints)
-        self.notes.setObjectName("open-warnings")
-        self.notes.setWordWrap(True)
-        self.notes.setTextFormat(Qt.TextFormat.PlainText)
-        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notes.setStyleSheet("color: #a04000;")     # the table dock's warnings colour
-        self.notes.hide()
+        self.notes = notes_label("open-warnings")     # the reader's warnings (what the CLI prints)
         lay.addWidget(self.notes)
         lay.addWidget(self.stack, 1)
         self.setWidget(inner)
@@ -128,23 +120,11 @@ class LeftPanel(QScrollArea):
         self._fit_name()
 
     def _show_notes(self, dataset) -> None:
-        """The dataset's `warnings` under a line naming the file, at most NOTES_SHOWN of them
-        (a palette reader keeps up to 100): the rest are counted, and the tooltip has them all."""
+        """The dataset's `warnings` under a line naming the file (gui.warning_notes.list_notes)."""
         said = tuple(getattr(dataset, "warnings", ()) or ())
-        if not said:
-            self.notes.clear()
-            self.notes.setToolTip("")
-            self.notes.hide()
-            return
         source = getattr(dataset, "source", None)
-        name = display_name(os.path.basename(source)) if source else display_name(dataset.title)
-        head = f"{count_text(len(said), 'warning')} reading {name}:"
-        lines = [f"• {w}" for w in said[:NOTES_SHOWN]]
-        if len(said) > NOTES_SHOWN:
-            lines.append(f"… and {len(said) - NOTES_SHOWN:,} more (hover for all)")
-        self.notes.setText("\n".join([head, *lines]))
-        self.notes.setToolTip("\n".join(said) if len(said) > NOTES_SHOWN else "")
-        self.notes.show()
+        name = display_name(os.path.basename(source)) if source else display_name(getattr(dataset, "title", ""))
+        list_notes(self.notes, f"{count_text(len(said), 'warning')} reading {name}:", said)
 
     def _name_room(self) -> int:
         """Pixels the inside of a box has for text: the panel's width less its margins and the

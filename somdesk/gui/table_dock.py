@@ -21,6 +21,7 @@ from somdesk.gui.table_estimate import AutoLine
 from somdesk.gui.table_rows import RowsModel, RowsView
 from somdesk.gui.table_setup import TableSetup
 from somdesk.gui.table_views import MAP_VIEWS
+from somdesk.gui.warning_notes import notes_label
 
 __all__ = ["TableDock", "NO_SELECTION", "NAME_PX"]
 
@@ -84,13 +85,7 @@ class TableDock:
         self.warnings_label.setStyleSheet("color: #a04000;")
         self.warnings_label.hide()
         tl.addWidget(self.warnings_label)
-        self.score_notes = QLabel()             # the last Score new data's warnings (what `assign` prints)
-        self.score_notes.setWordWrap(True)
-        self.score_notes.setObjectName("score-warnings")
-        self.score_notes.setTextFormat(Qt.TextFormat.PlainText)
-        self.score_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.score_notes.setStyleSheet("color: #a04000;")
-        self.score_notes.hide()
+        self.score_notes = notes_label("score-warnings")   # the last Score new data's warnings (`assign`'s)
         tl.addWidget(self.score_notes)
         tl.addLayout(bar)
         tl.addWidget(self.map_view, 1)

@@ -139,28 +139,18 @@ class TableRuns:
         are listed, as an open's (window_tasks.with_warnings; testerG #10: the window said
         "Scored 40 rows" and dropped what `somdesk assign` prints) -- under the map in the dock,
         or, when the dock is not shown (a saved map scored from another window), in a message."""
-        from somdesk.gui.panels import NOTES_SHOWN
+        from somdesk.gui.warning_notes import list_notes
+        from somdesk.gui.window_tasks import with_warnings
 
-        text = f"Scored {count_text(n, 'row')} into {display_basename(self._score_out)}"
-        notes = self.score_notes
-        if not warnings:
-            notes.clear()
-            notes.hide()
-            self.win.statusBar().showMessage(text + ".", 15000)
-            return
+        text = f"Scored {count_text(n, 'row')} into {display_basename(self._score_out)}."
         in_dock = self.ws.holds_data          # the dock is shown (gui/table_workflow._table_changed)
-        where = "listed in the table dock" if in_dock else "listed in the message"
-        self.win.statusBar().showMessage(f"{text}, with {count_text(len(warnings), 'warning')} ({where}).", 15000)
-        if in_dock:
-            head = f"{count_text(len(warnings), 'warning')} scoring {display_basename(self._score_out)}:"
-            lines = [f"• {w}" for w in warnings[:NOTES_SHOWN]]
-            if len(warnings) > NOTES_SHOWN:
-                lines.append(f"… and {len(warnings) - NOTES_SHOWN:,} more (hover for all)")
-            notes.setText("\n".join([head, *lines]))
-            notes.setToolTip("\n".join(warnings) if len(warnings) > NOTES_SHOWN else "")
-            notes.show()
+        self.win.statusBar().showMessage(
+            with_warnings(text, warnings, "the table dock" if in_dock else "the message"), 15000)
+        if in_dock or not warnings:
+            list_notes(self.score_notes, f"{count_text(len(warnings), 'warning')} scoring "
+                                         f"{display_basename(self._score_out)}:", warnings)
         elif self.win.interactive:
-            dialogs.show_message(self.win, "somdesk", text + ".", "\n".join(warnings))
+            dialogs.show_message(self.win, "somdesk", text, "\n".join(warnings))
 
     def _finished(self, kind: str, result, stopped: bool) -> None:
         if not self._alive():

@@ -119,14 +119,14 @@ def open_paths_task(session, paths: list[str], token):
     return f"Opened {count_text(len(paths), 'palette')}: {count_text(len(data), 'colour')}."
 
 
-def with_warnings(status: str, warnings) -> str:
-    """An open's status line ("Opened colors.css: 12 colours.") and, when the reader said
-    something about the file, how many warnings and where they are listed (the left panel:
+def with_warnings(status: str, warnings, where: str = "the left panel") -> str:
+    """A status line ("Opened colors.css: 12 colours.") and, when something was said about the
+    file, how many warnings and `where` they are listed (an open's: the left panel,
     gui/panels.py LeftPanel.notes): "Opened colors.css: 12 colours, with 5 warnings (listed in
     the left panel)."."""
     if not warnings:
         return status
-    return f"{status.rstrip('.')}, with {count_text(len(warnings), 'warning')} (listed in the left panel)."
+    return f"{status.rstrip('.')}, with {count_text(len(warnings), 'warning')} (listed in {where})."
 
 
 MAX_GAP = 2.0           # seconds: a live map at least this often, unless one costs more than ...
