@@ -506,17 +506,11 @@ def run_assign(args) -> int:
         try:
             return _score(args, tm, tab, token, note)
         except NotNumbers as exc:
-            raise FileFormatError(exc.advice(f"give {missing_values_flag(options, exc.texts)}")) from None
+            # the flag replaces the list in force (the map's own, or the one given): both named
+            from somdesk.io.tables.table import missing_values_flag
 
-
-def missing_values_flag(options, texts) -> str:
-    """`--missing-values A,B` that reads `texts` as missing besides the texts `options` already
-    read so (the flag replaces the list in force: the map's own, or the one given)."""
-    import shlex
-
-    given = tuple(options.missing) if options is not None and options.missing is not None else ()
-    tokens = list(dict.fromkeys(given + tuple(texts)))
-    return f"--missing-values {shlex.quote(','.join(tokens))}"
+            given = options.missing if options is not None else None
+            raise FileFormatError(exc.advice(f"give {missing_values_flag(given, exc.texts)}")) from None
 
 
 def _score(args, tm, tab, token, note) -> int:

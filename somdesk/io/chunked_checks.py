@@ -380,14 +380,11 @@ def missing_values_advice(value, missing=None) -> str:
     """"; if that text means 'no value', give --missing-values ..." for a cell `value` that holds no
     digit ('thirty', 'n/a?': a marker, not a number in another format; testerG #8), with the
     tokens `missing` in force (the flag replaces them); "" for None or a number-like cell."""
-    import shlex
-
-    from somdesk.io.tables.table import looks_like_number
+    from somdesk.io.tables.table import looks_like_number, missing_values_flag
 
     if value is None or looks_like_number(value):
         return ""
-    tokens = ",".join(dict.fromkeys(tuple(missing or ()) + (str(value),)))
-    return (f"; if that text means 'no value', give --missing-values {shlex.quote(tokens)}: those cells are then "
+    return (f"; if that text means 'no value', give {missing_values_flag(missing, (value,))}: those cells are then "
             "read as missing, as a blank one is")
 
 

@@ -756,6 +756,20 @@ def looks_like_number(text: str) -> bool:
     return any(ch.isdigit() for ch in str(text))
 
 
+def missing_with(given, texts) -> tuple[str, ...]:
+    """The missing-value texts to give so that `texts` read as missing besides `given`, the ones
+    in force: `given` then `texts`, each once, in order (a list given replaces the reader's
+    defaults, so the ones in force must be repeated)."""
+    return tuple(dict.fromkeys(tuple(given or ()) + tuple(str(t) for t in texts)))
+
+
+def missing_values_flag(given, texts) -> str:
+    """`--missing-values A,B` (shell-quoted) reading `texts` as missing besides `given` (missing_with)."""
+    import shlex
+
+    return f"--missing-values {shlex.quote(','.join(missing_with(given, texts)))}"
+
+
 def num_text(x: float) -> str:
     """A number as a cell's text: whole numbers below 2**53 without ".0" ("7", not "7.0"), others
     as repr ("0.1").  The in-memory and chunked readers' one rule for numbers read as categories."""
