@@ -17,3 +17,11 @@ def cli_words(text: str) -> str:
     for window, flag in CHOICE_WORDS.items():
         text = text.replace(window, flag)
     return text
+
+
+def both_words(text: str) -> str:
+    """`text` for a file read outside both front ends (the HTML report): each window choice of
+    CHOICE_WORDS as its CLI flag, then the window's way in brackets."""
+    for window, flag in CHOICE_WORDS.items():
+        text = text.replace(window, f"{flag} (in the window: {window})")
+    return text

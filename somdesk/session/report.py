@@ -339,8 +339,8 @@ def report_html(tm, prof: dict | None, title: str = "table", top: dict | None = 
                      "rates above the table (at least 3 ratings in the segment, lift above 0); lift: the segment's "
                      "mean minus the item's mean over every row.</p>")
         if top_note:       # zeros that may mean "not rated" (testerG #4), for a reader of the file
-            from somdesk.session.unrated import report_words
-            parts.append(f'<p class="warning"><b>Warning:</b> {html.escape(report_words(top_note))}</p>')
+            from somdesk.core.choice_words import both_words
+            parts.append(f'<p class="warning"><b>Warning:</b> {html.escape(both_words(top_note))}</p>')
         parts.append(_top_table(top))
     lc = getattr(tm, "label_counts", None)
     if lc is not None and lc.column == tm.label_column:     # --label: majority labels (tester11)

@@ -23,7 +23,7 @@ import numpy as np
 from somdesk.core.choice_words import ZERO_AS_MISSING
 from somdesk.core.options import count_text
 
-__all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "map_zero_warning", "report_words", "zero_scale",
+__all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "map_zero_warning", "zero_scale",
            "zero_unrated_columns", "zero_unrated_warning"]
 
 MAX_SCALE = 10        # the top of the scales recognised (1..5, 1..7, 1..10)
@@ -106,9 +106,3 @@ def map_zero_warning(tm, table) -> str | None:
         return None
     r = tm.recipe
     return zero_unrated_warning(table, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"])
-
-
-def report_words(text: str) -> str:
-    """`text` for a file read outside both front ends (the HTML report): the CLI's flag, then
-    the window's way in brackets."""
-    return text.replace(ZERO_AS_MISSING, f"--missing-values 0 (in the window: {ZERO_AS_MISSING})")
