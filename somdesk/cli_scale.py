@@ -355,8 +355,9 @@ def score_partition(part, tm, tally=None, valued: set | None = None) -> dict:
     placing = placing_columns(r)     # passive columns are not read: new data may lack them (tester8 #1)
     # the cells the in-memory path scores (text "" where missing): the same encoding, fill and
     # unseen-category rule (all zeros) as `somdesk assign` without --out-of-core
-    cells = read_partition_cells(part, [c for c, k in zip(r.columns, r.kinds) if k == "numeric" and c in placing],
-                                 [c for c, k in zip(r.columns, r.kinds) if k != "numeric" and c in placing])
+    numeric = r.numeric_columns
+    cells = read_partition_cells(part, [c for c in numeric if c in placing],
+                                 [c for c in placing if c not in numeric])
     if tally is not None:
         tally.add(r, cells)
     if valued is not None:

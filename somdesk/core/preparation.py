@@ -102,6 +102,11 @@ class Recipe:
     feature_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
+    def numeric_columns(self) -> list[str]:
+        """The source columns of kind "numeric", in order (one-hot ones are "categorical")."""
+        return [c for c, k in zip(self.columns, self.kinds) if k == "numeric"]
+
+    @property
     def active(self) -> np.ndarray:
         """(F,) bool: features used to pick the BMU (weight > 0)."""
         return self.feature_weight > 0

@@ -235,7 +235,7 @@ def _rating_items(recipe) -> list[str]:
     from somdesk.session.table_assign import placing_columns
 
     placing = placing_columns(recipe)
-    return [c for c, k in zip(recipe.columns, recipe.kinds) if k == "numeric" and c in placing]
+    return [c for c in recipe.numeric_columns if c in placing]
 
 
 def ratings_scale_problem(recipe, table) -> str | None:

@@ -268,7 +268,7 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
         from somdesk.io.tables.table import near_names_hint
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
                               f"(its columns: {names(list(table.columns))}){near_names_hint(missing, table.columns)}")
-    numeric = [c for c, kind in zip(tm.recipe.columns, tm.recipe.kinds) if kind == "numeric" and c in placing]
+    numeric = [c for c in tm.recipe.numeric_columns if c in placing]
     if scoring:
         blank = set(blank_columns(tm, table))
         numeric = [c for c in numeric if c not in blank]

@@ -201,8 +201,7 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
     # zeros that may mean "not rated" among the numeric columns trained on: warned, never changed
     # (testerG #4: a segment's best item showed "mean rating 1.28" on a 1-5 scale)
     from somdesk.session.unrated import zero_unrated_warning
-    zeros = zero_unrated_warning(table, [c for c, k in zip(prep.recipe.columns, prep.recipe.kinds)
-                                        if k == "numeric"])
+    zeros = zero_unrated_warning(table, prep.recipe.numeric_columns)
     prep.warnings.extend([zeros] if zeros else [])
     return prep
 

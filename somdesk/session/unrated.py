@@ -104,5 +104,4 @@ def map_zero_warning(tm, table) -> str | None:
     items its top items rank); None without a table (a reopened map whose file is gone)."""
     if table is None:
         return None
-    r = tm.recipe
-    return zero_unrated_warning(table, [c for c, k in zip(r.columns, r.kinds) if k == "numeric"])
+    return zero_unrated_warning(table, tm.recipe.numeric_columns)
