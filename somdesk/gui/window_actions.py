@@ -190,7 +190,9 @@ def apply_table_state(win, table: bool) -> None:
     map shown, disabled with a tooltip and status tip saying why (TABLE_UNUSED), their own tips
     back when the table is closed."""
     keys = ["markers", *(f"speed_{key}" for key, *_ in SPEEDS)]
-    own = win.__dict__.setdefault("_own_tips", {k: win.actions[k].toolTip() for k in keys})
+    own = win.__dict__.get("_own_tips")
+    if own is None:              # their own tips, taken once (this runs on every refresh)
+        own = win.__dict__["_own_tips"] = {k: win.actions[k].toolTip() for k in keys}
     for key in keys:
         act = win.actions[key]
         tip = TABLE_UNUSED["markers" if key == "markers" else "speed"] if table else own[key]
@@ -198,4 +200,3 @@ def apply_table_state(win, table: bool) -> None:
             act.setEnabled(not table)
             act.setToolTip(tip)
             act.setStatusTip(tip)
-
