@@ -524,15 +524,17 @@ class StreamingTableRun:
         # a scikit-learn CSV's target reads as its class names, as in memory (io.tables.Table.value_names)
         target, names = metadata_class_names(getattr(src, "metadata", None), src.file_columns or ())
         names = names if target is not None and target == self.label_column else None
-        for i, part in enumerate(src.partitions if every_row else ()):
-            check(cancel)
-            idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
-            hits += np.bincount(idx, minlength=h * w)
-            if tally is not None:
-                tally.add(_labels_of(part, self.label_column, names), idx)
-            total += float(np.sqrt(d2).sum())
-            if on_part is not None:
-                on_part(i + 1, len(src.partitions))
+        from somdesk.io.chunked import chunk_reads
+        with chunk_reads():         # one connection for the pass, not one per partition (fixV)
+            for i, part in enumerate(src.partitions if every_row else ()):
+                check(cancel)
+                idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
+                hits += np.bincount(idx, minlength=h * w)
+                if tally is not None:
+                    tally.add(_labels_of(part, self.label_column, names), idx)
+                total += float(np.sqrt(d2).sum())
+                if on_part is not None:
+                    on_part(i + 1, len(src.partitions))
         sidx, sd2 = masked_bmus(flat, self.sample)
         sdist = np.sqrt(sd2)
         if not every_row:
