@@ -320,9 +320,9 @@ class StreamingTableRun:
             self.warnings.extend(first.warnings)    # a file read by its content, not its name (as in memory)
             # a column of numbers with an infinite value or a word is left out of the default columns,
             # said as in memory (session.table_columns.spoiled_columns; out of core takes no
-            # --missing-values: the way to train on an infinite value's column is in memory)
+            # --missing-values / --also-missing: the way to train on an infinite value's column is in memory)
             self.warnings.extend(f"{why}; it is left out of the training columns" + (
-                " (to train on it, read such cells as missing without --out-of-core: --missing-values inf,-inf)"
+                " (to train on it, read such cells as missing without --out-of-core: --also-missing inf,-inf)"
                 if why.endswith("(an infinite value)") else "") for c, why in first.left_out.items() if c != spec.label)
             columns = tuple(c for c in first.columns if c != spec.label)
             numeric = set(first.numeric)

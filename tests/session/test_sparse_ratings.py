@@ -91,7 +91,7 @@ def test_zeros_are_warned_once_for_the_table_and_not_changed(tmp_path):
         assert sum(int((tab.cells(c) == 0).sum()) for c in items) > 50
     finally:
         tab.close()
-    tab = read_table(path, ReadOptions(missing=("0",)).checked())         # --missing-values 0
+    tab = read_table(path, ReadOptions(missing=("0",)).checked())         # --missing-values 0 (replacing the defaults: no NA in this file)
     try:
         assert zero_unrated_warning(tab) is None
         assert not any("not rated" in w for w in prepare_for(tab, TableMapSpec(missing="train")).warnings)
