@@ -26,7 +26,8 @@ from somdesk.core.choice_words import ZERO_AS_MISSING
 from somdesk.core.options import count_text
 
 __all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "ZeroTally", "map_zero_warning",
-           "scoring_columns", "scoring_zero_warning", "zero_scale", "zero_sentence", "zero_unrated_columns", "zero_unrated_warning"]
+           "scoring_columns", "scoring_zero_warning", "zero_scale", "zero_sentence", "zero_unrated_columns",
+           "zero_unrated_warning"]
 
 MAX_SCALE = 10        # the top of the scales recognised (1..5, 1..7, 1..10)
 MIN_LEVELS = 3        # distinct other values: a yes/no 0/1 column is not a rating

@@ -2,8 +2,8 @@
 
 A placing column blank in every row is scored as that cell missing in every row (as when one
 row has a value), with one warning naming it and no number-format hint; a text cell in a
-numeric column names `--also-missing` (or, with tokens in force, `--missing-values`) with the texts, and the number-format hint is kept
-for a cell that looks like a number written another way."""
+numeric column names `--also-missing` (or, with tokens in force, `--missing-values`) with the
+texts, and the number-format hint is kept for a cell that looks like a number written another way."""
 from __future__ import annotations
 
 import csv
