@@ -344,10 +344,11 @@ def check_assign_flags(args) -> None:
     check_dask(args)
 
 
-def score_partition(part, tm, tally=None, valued: set | None = None) -> dict:
+def score_partition(part, tm, tally=None, valued: set | None = None, zeros=None) -> dict:
     """Scores of one partition's rows (a Dask task too): SCORE_COLUMNS arrays, `row` = partition row.
     `tally` (session.unseen.UnseenTally) counts the categories the map never saw; `valued` (a set)
-    gets the placing columns with a value in some row (table_assign.valued_columns)."""
+    gets the placing columns with a value in some row (table_assign.valued_columns); `zeros`
+    (session.unrated.ZeroTally) counts the numeric placing columns' zeros that may mean "not rated"."""
     from somdesk.io.chunked import read_partition_cells
     from somdesk.session.table_assign import assign_cells, placing_columns
 
@@ -355,28 +356,33 @@ def score_partition(part, tm, tally=None, valued: set | None = None) -> dict:
     placing = placing_columns(r)     # passive columns are not read: new data may lack them (tester8 #1)
     # the cells the in-memory path scores (text "" where missing): the same encoding, fill and
     # unseen-category rule (all zeros) as `somdesk assign` without --out-of-core
-    numeric = r.numeric_columns
-    cells = read_partition_cells(part, [c for c in numeric if c in placing],
-                                 [c for c in placing if c not in numeric])
+    numeric = [c for c in r.numeric_columns if c in placing]     # session.unrated.scoring_columns
+    cells = read_partition_cells(part, numeric, [c for c in placing if c not in r.numeric_columns])
     if tally is not None:
         tally.add(r, cells)
     if valued is not None:
         from somdesk.session.table_assign import valued_columns
         valued |= valued_columns(cells)
+    if zeros is not None:
+        zeros.add({c: cells[c] for c in numeric})
     return assign_cells(tm, cells)
 
 
 def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
-                           file_labels: dict | None = None) -> tuple[int, dict, int]:
+                           file_labels: dict | None = None) -> tuple[int, dict, int, set, object]:
     """Score one partition and write it as folder/part-NNNNN.parquet (a Dask task too); (rows,
     the unseen categories' counts: session.unseen.UnseenTally.counts, the rows known in too few
-    placing columns: session.table_assign.few_values).  `file_labels` (a glob:
+    placing columns: session.table_assign.few_values, the placing columns with a value in some
+    row: table_assign.valued_columns, the zeros' session.unrated.ZeroTally) -- the last two
+    merged by the caller, so a column blank in every row and zeros that may mean "not rated"
+    are said as in memory (a worker says nothing itself).  `file_labels` (a glob:
     ChunkedTable.file_labels) adds the `file` column (io.chunked_files)."""
     from somdesk.io.tables.assignments import FILE_COLUMN, SCORE_COLUMNS, write_parquet
+    from somdesk.session.unrated import ZeroTally
     from somdesk.session.unseen import UnseenTally
 
-    tally = UnseenTally()
-    a = score_partition(part, tm, tally)
+    tally, valued, zeros = UnseenTally(), set(), ZeroTally()
+    a = score_partition(part, tm, tally, valued, zeros)
     n = len(a["distance"])
     cols = {"row": np.arange(first_row, first_row + n, dtype=np.int64), **{k: a[k] for k in SCORE_COLUMNS[1:]}}
     if file_labels is not None:
@@ -385,11 +391,11 @@ def write_partition_scores(part, index: int, first_row: int, tm, folder: str,
     # the one guarded writer of every scores file: a full disk is "cannot write ...", not a
     # worker's traceback, and a part is whole or absent (testerC #1's kind)
     write_parquet(os.path.join(folder, f"part-{index:05d}.parquet"), [cols], files=file_labels is not None)
-    return n, tally.counts(), int(np.count_nonzero(a["few"]))
+    return n, tally.counts(), int(np.count_nonzero(a["few"])), valued, zeros
 
 
-# the reading options a chunked `assign` cannot honour (--decimal, --thousands and --missing-values it
-# does: io.chunked)
+# the reading options a chunked `assign` cannot honour (--decimal, --thousands, --missing-values and
+# --also-missing it does: io.chunked)
 _READ_FLAGS = (("delimiter", "--delimiter"), ("header", "--header"), ("skip", "--skip"), ("sheet", "--sheet"),
                ("encoding", "--encoding"), ("where", "--where"))
 
@@ -410,7 +416,8 @@ def _refuse_read_options(args, flags=_READ_FLAGS, doing: str = "scoring in chunk
 
 # training in chunks takes --where (a filter while staging), --decimal and --thousands
 # (session.outofcore_format.text_number_format) and no other reading option
-_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),)
+_TRAIN_READ_FLAGS = tuple(f for f in _READ_FLAGS if f[0] != "where") + (("missing_values", "--missing-values"),
+                                                                         ("also_missing", "--also-missing"))
 _TRAIN_CHUNKED = "training in chunks (--out-of-core, --dask, a glob, or --mode batch on more rows than --max-rows)"
 
 
@@ -447,7 +454,8 @@ def _assign_streaming(args, check_writable, say) -> int:
     # (tester9 #2: a decimal-comma map could not score a glob of its next months' files)
     given = ReadOptions(decimal=args.decimal, thousands=args.thousands,
                         missing=tuple(args.missing_values.split(",")) if args.missing_values is not None
-                        else None).checked()
+                        else None,
+                        also_missing=getattr(args, "also_missing", None)).checked()
     from somdesk.session.opening import chunks_named
     with chunks_named(args.data):       # a palette or picture given: said so, as in memory
         number_format, notes = chunked_number_format(tm, expand(args.data), given)
@@ -455,6 +463,9 @@ def _assign_streaming(args, check_writable, say) -> int:
     missing = scoring_missing(tm, given)
     token = cli_token()      # abandoned by Ctrl+C (cli_interrupt)
     tally = UnseenTally()
+    from somdesk.session.unrated import ZeroTally
+    zeros = ZeroTally()                        # zeros that may mean "not rated", over every chunk
+    valued = set()              # placing columns with a value: the others are blank (warned)
     few = 0                                    # rows known in too few placing columns (flagged)
     from somdesk.session.table_assign import blank_warning, few_values_warning, placing_columns
 
@@ -479,28 +490,32 @@ def _assign_streaming(args, check_writable, say) -> int:
                                             src.file_labels, pure=False)
                            for i, (p, s) in enumerate(zip(src.partitions, starts))]
                 done = ex.client.gather(futures)
-                n = sum(k for k, _, _ in done)
-                few = sum(f for _, _, f in done)
-                for _, counts, _ in done:
+                n = sum(d[0] for d in done)
+                few = sum(d[2] for d in done)
+                for _, counts, _, part_valued, part_zeros in done:
                     tally.merge(counts)
+                    valued |= part_valued          # the workers' columns with a value (testerG #2's warning)
+                    zeros.merge(part_zeros)
             finally:
                 ex.close()
         else:
             from somdesk.io.tables.assignments import write_scores
 
-            valued = set()              # placing columns with a value: the others are blank (warned)
+            from somdesk.io.chunked import chunk_reads
 
             def blocks():
                 nonlocal few
-                for i, (p, s) in enumerate(zip(src.partitions, starts)):
-                    check(token)
-                    say.phase(f"scoring part {i + 1:,} of {len(src.partitions):,} and writing {output_name(args.out or '-')}")
-                    a = score_partition(p, tm, tally, valued)
-                    few += int(np.count_nonzero(a["few"]))
-                    files = src.files_of(p)          # a glob: the file each row came from
-                    if files is not None:
-                        a = {**a, "file": files}
-                    yield src.row_numbers(p, int(s)), a        # filtered: the files' row numbers
+                with chunk_reads():      # one connection for the walk, closed when it ends or stops
+                    for i, (p, s) in enumerate(zip(src.partitions, starts)):
+                        check(token)
+                        say.phase(f"scoring part {i + 1:,} of {len(src.partitions):,} and writing "
+                                  f"{output_name(args.out or '-')}")
+                        a = score_partition(p, tm, tally, valued, zeros)
+                        few += int(np.count_nonzero(a["few"]))
+                        files = src.files_of(p)          # a glob: the file each row came from
+                        if files is not None:
+                            a = {**a, "file": files}
+                        yield src.row_numbers(p, int(s)), a        # filtered: the files' row numbers
             # no --out: CSV on standard output, as in memory and as `--out -` (testerC #3a: a glob
             # without --out was refused with a word about --out-of-core)
             out = args.out or "-"
@@ -510,11 +525,12 @@ def _assign_streaming(args, check_writable, say) -> int:
                 n = write_scores(out, blocks(), token, files=src.file_labels is not None)
     name = os.path.basename(args.data)
     from somdesk.session.table_source import source_change_warning
-    # a placing column blank in every row: scored as missing, said as in memory (testerG #2); Dask's
-    # workers do not report their columns' values
-    blank = blank_warning(name, [c for c in cols if c not in valued]) if not args.dask and n else None
-    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), blank, tally.warning(name),
-                                         few_values_warning(tm, name, few)) if w]
+    # a placing column blank in every row: scored as missing, said as in memory (testerG #2), on
+    # Dask too (each worker hands back its columns with a value); zeros that may mean "not rated"
+    # once for the files, as in memory (session.unrated.scoring_zero_warning)
+    blank = blank_warning(name, [c for c in cols if c not in valued]) if n else None
+    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), blank, zeros.warning(name),
+                                         tally.warning(name), few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
     if args.out:        # the scores on standard output by default: no summary line, as in memory

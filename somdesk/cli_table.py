@@ -9,7 +9,7 @@
     somdesk assign MAP.somz DATA [--out FILE.csv|.parquet]
 
 Read options (every command): --delimiter --decimal --thousands --header/--no-header
---skip --sheet --encoding --missing-values --where (an SQL condition on the columns).
+--skip --sheet --encoding --missing-values --also-missing --where (an SQL condition on the columns).
 """
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def _read_options(p) -> None:
     g.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
     g.add_argument("--missing-values", metavar="TOKENS", help="comma-separated cell texts meaning 'no value' (instead of NA, N/A, NaN, null, ?, -); "
                    "an empty cell is always missing")
+    g.add_argument("--also-missing", metavar="TOKENS", help="comma-separated cell texts meaning 'no value' besides "
+                   "the usual ones (or those of --missing-values), e.g. 0 for a ratings table whose 0 means 'not rated'")
     g.add_argument("--where", metavar="CONDITION", help="keep rows where this SQL condition holds, e.g. \"age >= 18\"")
     g.add_argument("--max-rows", type=int, help="rows held in memory; larger tables are sampled (default 1,000,000)")
 
@@ -50,9 +52,10 @@ def _options(args):
     missing = None
     if args.missing_values is not None:
         missing = tuple(args.missing_values.split(","))
+    also = tuple(args.also_missing.split(",")) if args.also_missing is not None else None
     return ReadOptions(delimiter=args.delimiter, decimal=args.decimal, thousands=args.thousands,
                        header=args.header, skip=args.skip, sheet=args.sheet, encoding=args.encoding,
-                       missing=missing, where=args.where, max_rows=args.max_rows)
+                       missing=missing, also_missing=also, where=args.where, max_rows=args.max_rows)
 
 
 def register(sub) -> None:
@@ -509,7 +512,7 @@ def run_assign(args) -> int:
             # the flag replaces the list in force (the map's own, or the one given): both named
             from somdesk.io.tables.table import missing_values_flag
 
-            given = options.missing if options is not None else None
+            given = options.missing_texts if options is not None else None
             raise FileFormatError(exc.advice(f"give {missing_values_flag(given, exc.texts)}")) from None
 
 
@@ -523,6 +526,12 @@ def _score(args, tm, tab, token, note) -> int:
             blocks, warnings = score_table(tm, tab, token)
         # the map's own table, changed since it was trained on (tester9 #8)
         warnings[:0] = [w for w in (note, source_change_warning(tm, args.data)) if w]
+        # zeros that may mean "not rated", said once for the file as train and table info say it
+        # (in chunks: cli_scale's ZeroTally gives the same sentence)
+        from somdesk.session.unrated import scoring_zero_warning
+        zeros = scoring_zero_warning(tm, tab)
+        if zeros:
+            warnings.append(zeros)
         from somdesk.io.tables.assignments import write_scores
         # no --out: CSV on standard output, the bytes of `--out -` (one writer: cli_scale does the same)
         out = args.out or "-"

@@ -8,8 +8,11 @@ must be answered before numpy loads (tests/cli/test_cli_quantize_startup.py).
 # each: the CLI prints every message and warning through `cli_words`, so one sentence names the
 # Setup tab's control in the window and the flag on the command line (testerG #3, #4).
 MISSING_TRAIN = "Missing values: train"
-ZERO_AS_MISSING = "Missing values 0 in the import preview (File › Open table…)"
-CHOICE_WORDS = {MISSING_TRAIN: "--missing train", ZERO_AS_MISSING: "--missing-values 0"}
+# 0 read as missing BESIDES the usual words (NA, N/A, ...): the Setup tab's button and --also-missing
+# add to them.  Not the import preview's Missing values field, nor --missing-values: a list given
+# there replaces them, so `--missing-values 0` made a ratings table's NA columns text (fixV)
+ZERO_AS_MISSING = "the Setup tab's Read 0 as missing button"
+CHOICE_WORDS = {MISSING_TRAIN: "--missing train", ZERO_AS_MISSING: "--also-missing 0"}
 
 
 def cli_words(text: str) -> str:

@@ -256,6 +256,7 @@ def _window_words(steps, tm, missing: tuple):
     """Generator: `steps` (TableWorkspace.score_task), its NotNumbers refusal in the window's
     words: the texts to type into Score new data's Missing values, besides those in force."""
     from somdesk.errors import FileFormatError
+    from somdesk.io.tables.options import DEFAULT_MISSING
     from somdesk.io.tables.table import missing_with
     from somdesk.session.scoring import scoring_missing
     from somdesk.session.table_assign import NotNumbers
@@ -263,6 +264,7 @@ def _window_words(steps, tm, missing: tuple):
     try:
         return (yield from steps)
     except NotNumbers as exc:
-        tokens = ", ".join(missing_with(missing or scoring_missing(tm), exc.texts))
+        # the field replaces the words in force, so they are repeated: the usual ones too (fixV)
+        tokens = ", ".join(missing_with(missing or scoring_missing(tm) or DEFAULT_MISSING, exc.texts))
         raise FileFormatError(exc.advice(f"score it again with {tokens} in Missing values (File › Score new "
                                          "data… asks for them)")) from None

@@ -90,8 +90,9 @@ class ImportPreview(QDialog):
         self.encoding = _combo(ENCODINGS, editable=True)
         self.missing = QLineEdit()
         self.missing.setPlaceholderText("default: empty, NA, N/A, NaN, null, ?, -")
-        self.missing.setToolTip("Cell texts meaning 'no value', separated by commas "
-                                "(instead of the default ones); an empty cell is always missing")
+        self.missing.setToolTip("Cell texts meaning 'no value', separated by commas, instead of the default "
+                                "ones (as --missing-values): to add 0 to them, type NA, N/A, NaN, null, ?, -, 0 "
+                                "(or open the table and press Read 0 as missing); an empty cell is always missing")
         self.where = QLineEdit()
         self.where.setPlaceholderText("optional, e.g.  age >= 18 AND region = 'north'")
         self.where.setToolTip("An SQL condition on the columns: train on the rows where it is true")

@@ -106,10 +106,9 @@ class TableOpening:
 
     def read_zeros_as_missing(self) -> bool:
         """The Setup tab's "Read 0 as missing" (testerG #4): the table's file read again with its
-        read options and the cell `0` added to its missing values (the defaults kept: the given
-        texts replace them, io.tables.options.ReadOptions.missing); as the import preview's
-        Missing values 0 or `--missing-values 0`.  Unsaved training is asked about first.  True
-        when the read started."""
+        read options and the cell `0` added to its missing values (ReadOptions.also_missing, the
+        CLI's `--also-missing 0`: the words in force kept, the defaults or the import preview's).
+        Unsaved training is asked about first.  True when the read started."""
         from dataclasses import replace
 
         from somdesk.io.tables.options import ReadOptions
@@ -118,8 +117,8 @@ class TableOpening:
         if path is None or self.ws.table is None or not self.win.may_discard_training(opening=True):
             return False
         options = self.ws.read_options or ReadOptions()
-        tokens = tuple(sorted(options.missing_tokens - {""})) + ("0",)
-        return self._read_whole(path, replace(options, missing=tokens).checked())
+        also = tuple(options.also_missing or ()) + ("0",)
+        return self._read_whole(path, replace(options, also_missing=also).checked())
 
     def _read_whole(self, path: str, options) -> bool:
         """Start the whole read on the window's runner (replaces a running task, as every start)."""

@@ -83,9 +83,9 @@ class TableSetup(QWidget):
         # the one-click way the note names: read the file again with 0 as a missing value
         self.zeros_button = QPushButton("Read 0 as missing")
         self.zeros_button.setObjectName("setup-zeros-missing")
-        self.zeros_button.setToolTip("Read the file again with the cell 0 as a missing value (as Missing values "
-                                     "0 in the import preview, or --missing-values 0): for a ratings table "
-                                     "whose 0 means 'not rated'")
+        self.zeros_button.setToolTip("Read the file again with the cell 0 as a missing value besides those "
+                                     "already read so (NA, N/A, ... are kept; the CLI's --also-missing 0): "
+                                     "for a ratings table whose 0 means 'not rated'")
         self.zeros_button.clicked.connect(lambda *_: self.zeros_missing.emit())
         self.zeros_button.hide()
         self.k = QSpinBox()

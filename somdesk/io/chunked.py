@@ -14,12 +14,22 @@ by the chunk size, never by the table.
 A partition is a plain tuple (file, first row, end row): it can be sent to a
 Dask worker, which reads the same rows with `read_partition`, so a cluster
 and one process see the same chunks in the same order.
+
+A walk over the partitions reads them through one connection per thread:
+
+    with chunk_reads():                  # this thread's reads share one DuckDB connection
+        for part in src.partitions: x = src.read(part)
+                                         # ... closed when the block ends (or the walk is stopped)
+
+Opening a DuckDB connection took 0.06-0.27 s, once per chunk before (fixV); a read outside such a
+block (a Dask worker's task) opens and closes its own, as before.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -295,35 +305,34 @@ class ChunkedTable:
         if not self.numbered:
             return np.arange(start, start + n, dtype=np.int64)
         file, first, end = part
-        con = engine_connection()
-        try:
-            with _damage_words([file]):
-                got = con.execute(f"SELECT {q(ROW_COLUMN)} FROM read_parquet({lit(file)}, file_row_number=true) "
-                                  f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
-                                  "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
-        finally:
-            con.close()
+        with _reader() as con, _damage_words([file]):
+            got = con.execute(f"SELECT {q(ROW_COLUMN)} FROM read_parquet({lit(file)}, file_row_number=true) "
+                              f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+                              "ORDER BY file_row_number").fetchnumpy()[ROW_COLUMN]
         return np.asarray(got, dtype=np.int64)
 
     def chunks(self):
-        """Yield (global first row, (n, D) chunk) in partition order."""
+        """Yield (global first row, (n, D) chunk) in partition order (one connection: chunk_reads,
+        closed when the generator ends or is closed)."""
         start = 0
-        for part in self.partitions:
-            x = self.read(part)
-            yield start, x
-            start += len(x)
+        with chunk_reads():
+            for part in self.partitions:
+                x = self.read(part)
+                yield start, x
+                start += len(x)
 
     def rows_at(self, indices: np.ndarray) -> np.ndarray:
         """(k, D) rows at global row numbers `indices` (any order, repeats allowed)."""
         indices = np.asarray(indices, dtype=np.int64).ravel()
         out = np.empty((len(indices), len(self.columns)))
         start = 0
-        for part in self.partitions:
-            n = part[2] - part[1]
-            hit = np.flatnonzero((indices >= start) & (indices < start + n))
-            if len(hit):
-                out[hit] = self.read(part)[indices[hit] - start]
-            start += n
+        with chunk_reads():
+            for part in self.partitions:
+                n = part[2] - part[1]
+                hit = np.flatnonzero((indices >= start) & (indices < start + n))
+                if len(hit):
+                    out[hit] = self.read(part)[indices[hit] - start]
+                start += n
         return out
 
     def stats(self) -> dict[str, np.ndarray]:
@@ -551,19 +560,66 @@ class _TypedTooSoon(Exception):
         self.column, self.sentence = column, sentence
 
 
+# the connection of each thread's walk (chunk_reads): thread ident -> [connection, depth].  Keyed
+# by the ident taken when the walk began, not a threading.local: a generator's walk may be
+# closed from another thread (the garbage collector's), and must close its own connection.
+_WALKS: dict = {}
+_WALKS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def chunk_reads():
+    """Within the block, every partition read of this thread (read_partition, read_partition_cells,
+    ChunkedTable.row_numbers) goes through one DuckDB connection, opened here and closed when the
+    outermost such block of the thread ends -- normally, by an error or by a stop.  Blocks nest
+    (an inner one shares the outer one's connection).  A connection is never shared between
+    threads (DuckDB's are not safe to share): each thread's walk has its own.  Errors: as
+    engine_connection (SomdeskError without duckdb)."""
+    key = threading.get_ident()
+    with _WALKS_LOCK:
+        walk = _WALKS.get(key)
+        if walk is not None:
+            walk[1] += 1
+    if walk is None:
+        walk = [engine_connection(), 1]        # outside the lock: opening one takes 0.06-0.27 s
+        with _WALKS_LOCK:
+            _WALKS[key] = walk
+    try:
+        yield walk[0]
+    finally:
+        with _WALKS_LOCK:
+            walk[1] -= 1
+            last = walk[1] == 0
+            if last and _WALKS.get(key) is walk:
+                del _WALKS[key]
+        if last:
+            walk[0].close()
+
+
+@contextlib.contextmanager
+def _reader():
+    """The connection of this thread's walk (chunk_reads), or one of its own for this read only."""
+    with _WALKS_LOCK:
+        walk = _WALKS.get(threading.get_ident())
+    if walk is not None:
+        yield walk[0]
+        return
+    con = engine_connection()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def read_partition(part: Partition, columns: list[str]) -> np.ndarray:
     """Read one partition (a worker calls this too): (n, D) float64, NaN where missing."""
     file, first, end = part
-    con = engine_connection()
-    try:
-        with _damage_words([file]):
-            sel = ", ".join(select_expr(c) for c in columns)
-            res = con.execute(
-                f"SELECT {sel} FROM {parquet_reader([file], lit(file) + ', file_row_number=true')} "
-                f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
-                f"ORDER BY file_row_number").fetchnumpy()
-    finally:
-        con.close()
+    with _reader() as con, _damage_words([file]):
+        sel = ", ".join(select_expr(c) for c in columns)
+        res = con.execute(
+            f"SELECT {sel} FROM {parquet_reader([file], lit(file) + ', file_row_number=true')} "
+            f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+            f"ORDER BY file_row_number").fetchnumpy()
     out = np.empty((end - first, len(columns)))
     for k, c in enumerate(columns):
         c = str(c)
@@ -579,17 +635,13 @@ def read_partition_cells(part: Partition, numeric: list[str], text: list[str]) -
     where missing, text columns (n,) object arrays of str with "" where missing, the cells
     `Recipe.transform` takes (so scoring applies exactly the in-memory rule)."""
     file, first, end = part
-    con = engine_connection()
-    try:
-        with _damage_words([file]):
-            sel = [f"CAST({q(c)} AS DOUBLE) AS {q(c)}" for c in numeric]
-            sel += [q(c) for c in text]       # as stored: numbers are written below as in memory
-            res = con.execute(
-                f"SELECT {', '.join(sel)} FROM {parquet_reader([file], lit(file) + ', file_row_number=true')} "
-                f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
-                f"ORDER BY file_row_number").fetchnumpy()
-    finally:
-        con.close()
+    with _reader() as con, _damage_words([file]):
+        sel = [f"CAST({q(c)} AS DOUBLE) AS {q(c)}" for c in numeric]
+        sel += [q(c) for c in text]       # as stored: numbers are written below as in memory
+        res = con.execute(
+            f"SELECT {', '.join(sel)} FROM {parquet_reader([file], lit(file) + ', file_row_number=true')} "
+            f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(end)} "
+            f"ORDER BY file_row_number").fetchnumpy()
     out = {}
     for c in numeric:
         col = res[c]

@@ -377,9 +377,10 @@ def typed_too_soon(exc: Exception, shown: dict | None = None, labels: dict | Non
 
 
 def missing_values_advice(value, missing=None) -> str:
-    """"; if that text means 'no value', give --missing-values ..." for a cell `value` that holds no
-    digit ('thirty', 'n/a?': a marker, not a number in another format; testerG #8), with the
-    tokens `missing` in force (the flag replaces them); "" for None or a number-like cell."""
+    """"; if that text means 'no value', give --also-missing ..." for a cell `value` that holds no
+    digit ('thirty', 'n/a?': a marker, not a number in another format; testerG #8), or, with the
+    tokens `missing` in force, --missing-values naming them too (io.tables.table.missing_values_flag);
+    "" for None or a number-like cell."""
     from somdesk.io.tables.table import looks_like_number, missing_values_flag
 
     if value is None or looks_like_number(value):

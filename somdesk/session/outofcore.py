@@ -35,7 +35,7 @@ from somdesk.core.initialise import pca_plane_from_moments
 from somdesk.core.options import SOMConfig, draw_seed
 from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import OptionError, SomdeskError
-from somdesk.io.chunked import ChunkedTable, read_partition
+from somdesk.io.chunked import ChunkedTable, chunk_reads, read_partition
 from somdesk.io.chunked_sql import Partition
 
 
@@ -173,18 +173,19 @@ class LocalExecutor:
     def map_reduce(self, func, parts, reduce, cancel: CancelToken | None = None, **kwargs):
         stack: list[tuple[int, object]] = []    # (partitions covered, partial result)
         parts = list(parts)
-        for i, part in enumerate(parts):
-            check(cancel)
-            _RUNNING.cancel = cancel             # Stop acts inside the partition too
-            try:
-                stack.append((1, func(part, **kwargs)))
-            finally:
-                _RUNNING.cancel = None
-            if self.on_part is not None:
-                self.on_part(i + 1, len(parts))
-            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
-                (n1, a), (n2, b) = stack[-2], stack[-1]
-                stack[-2:] = [(n1 + n2, reduce(a, b))]
+        with chunk_reads():         # one connection for the pass, not one per partition (fixV)
+            for i, part in enumerate(parts):
+                check(cancel)
+                _RUNNING.cancel = cancel             # Stop acts inside the partition too
+                try:
+                    stack.append((1, func(part, **kwargs)))
+                finally:
+                    _RUNNING.cancel = None
+                if self.on_part is not None:
+                    self.on_part(i + 1, len(parts))
+                while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+                    (n1, a), (n2, b) = stack[-2], stack[-1]
+                    stack[-2:] = [(n1 + n2, reduce(a, b))]
         value = stack[-1][1]
         for _, a in reversed(stack[:-1]):   # the pairwise tree's carries, right to left
             value = reduce(a, value)
@@ -269,11 +270,12 @@ def assign_chunks(source: ChunkedTable, weights: np.ndarray, prepare: Callable =
     from somdesk.core import kernels
     codebook = np.ascontiguousarray(weights.reshape(-1, d))
     start = 0
-    for part in source.partitions:
-        check(cancel)
-        x = prepared_chunk(part, source.columns, prepare)
-        idx, d2 = kernels.bmus_of(codebook, x)
-        r, col = np.divmod(idx, w)
-        yield {"row": np.arange(start, start + len(x), dtype=np.int64), "bmu_row": r, "bmu_col": col,
-               "distance": np.sqrt(d2)}
-        start += len(x)
+    with chunk_reads():             # one connection for the walk, closed when it ends or is closed
+        for part in source.partitions:
+            check(cancel)
+            x = prepared_chunk(part, source.columns, prepare)
+            idx, d2 = kernels.bmus_of(codebook, x)
+            r, col = np.divmod(idx, w)
+            yield {"row": np.arange(start, start + len(x), dtype=np.int64), "bmu_row": r, "bmu_col": col,
+                   "distance": np.sqrt(d2)}
+            start += len(x)

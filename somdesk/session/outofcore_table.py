@@ -320,9 +320,9 @@ class StreamingTableRun:
             self.warnings.extend(first.warnings)    # a file read by its content, not its name (as in memory)
             # a column of numbers with an infinite value or a word is left out of the default columns,
             # said as in memory (session.table_columns.spoiled_columns; out of core takes no
-            # --missing-values: the way to train on an infinite value's column is in memory)
+            # --missing-values / --also-missing: the way to train on an infinite value's column is in memory)
             self.warnings.extend(f"{why}; it is left out of the training columns" + (
-                " (to train on it, read such cells as missing without --out-of-core: --missing-values inf,-inf)"
+                " (to train on it, read such cells as missing without --out-of-core: --also-missing inf,-inf)"
                 if why.endswith("(an infinite value)") else "") for c, why in first.left_out.items() if c != spec.label)
             columns = tuple(c for c in first.columns if c != spec.label)
             numeric = set(first.numeric)
@@ -524,15 +524,17 @@ class StreamingTableRun:
         # a scikit-learn CSV's target reads as its class names, as in memory (io.tables.Table.value_names)
         target, names = metadata_class_names(getattr(src, "metadata", None), src.file_columns or ())
         names = names if target is not None and target == self.label_column else None
-        for i, part in enumerate(src.partitions if every_row else ()):
-            check(cancel)
-            idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
-            hits += np.bincount(idx, minlength=h * w)
-            if tally is not None:
-                tally.add(_labels_of(part, self.label_column, names), idx)
-            total += float(np.sqrt(d2).sum())
-            if on_part is not None:
-                on_part(i + 1, len(src.partitions))
+        from somdesk.io.chunked import chunk_reads
+        with chunk_reads():         # one connection for the pass, not one per partition (fixV)
+            for i, part in enumerate(src.partitions if every_row else ()):
+                check(cancel)
+                idx, d2 = masked_bmus(flat, prepared_chunk(part, src.columns, prep))
+                hits += np.bincount(idx, minlength=h * w)
+                if tally is not None:
+                    tally.add(_labels_of(part, self.label_column, names), idx)
+                total += float(np.sqrt(d2).sum())
+                if on_part is not None:
+                    on_part(i + 1, len(src.partitions))
         sidx, sd2 = masked_bmus(flat, self.sample)
         sdist = np.sqrt(sd2)
         if not every_row:

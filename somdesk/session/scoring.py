@@ -286,22 +286,32 @@ def scoring_read_options(tm, path, options=None):
     new files' -999 scored as a number, 3,374 units from every node)."""
     opts, note = _number_read_options(tm, path, options)
     missing = scoring_missing(tm, opts)
-    if missing is not None and (opts is None or opts.missing is None):
+    if missing is not None:
         from dataclasses import replace
 
         from somdesk.io.tables.options import ReadOptions
-        opts = replace(opts if opts is not None else ReadOptions(), missing=missing)
+        # the words in force, --also-missing's folded in (scoring_missing)
+        opts = replace(opts if opts is not None else ReadOptions(), missing=missing, also_missing=None)
     return opts, note
 
 
 def scoring_missing(tm, options=None) -> tuple | None:
     """The cell texts meaning "no value" to score new data for `tm` with, in memory and in chunks
-    alike: those `options` give (they replace the defaults), else the map's own table's (its
-    `--missing-values`; tester9 #14), else None (the reader's defaults)."""
+    alike: those `options` give (`missing`: they replace the defaults), else the map's own
+    table's (its `--missing-values`; tester9 #14), else None (the reader's defaults) -- and then
+    `options.also_missing` (`--also-missing`) added to whichever is in force, the map's own words
+    kept (so `--also-missing 0` on a map trained with `--missing-values -999` reads both)."""
+    from somdesk.io.tables.options import DEFAULT_MISSING, ReadOptions
+
     if options is not None and options.missing is not None:
-        return tuple(options.missing)
-    missing = (getattr(tm, "read_options", None) or {}).get("missing")
-    return tuple(missing) if missing else None
+        base = tuple(options.missing)
+    else:
+        own = (getattr(tm, "read_options", None) or {}).get("missing")
+        base = tuple(own) if own else None
+    also = getattr(options, "also_missing", None)
+    if not also:
+        return base
+    return ReadOptions(missing=base if base is not None else DEFAULT_MISSING, also_missing=also).missing_texts
 
 
 def _number_read_options(tm, path, options=None):

@@ -202,7 +202,7 @@ class NotNumbers(FileFormatError):
     of the first such cell of each such column (texts that look like a number written another
     way left out: they want other decimal and thousands separators); `texts`: their texts, once
     each.  The message says they can be read as missing values without naming a tool: the CLI
-    names `--missing-values`, the window its Score new data Missing values field (`advice`)."""
+    names `--also-missing` or `--missing-values`, the window its Score new data Missing values field (`advice`)."""
 
     def __init__(self, problem: str, cells: list):
         self.problem, self.cells = problem, list(cells)
@@ -210,7 +210,7 @@ class NotNumbers(FileFormatError):
         super().__init__(self.advice(f"read {'it' if len(self.texts) == 1 else 'them'} as missing values"))
 
     def advice(self, way: str) -> str:
-        """The message, with `way` ("give --missing-values x") to read the texts as missing values."""
+        """The message, with `way` ("give --also-missing x") to read the texts as missing values."""
         more = "; ".join(f"column {c!r} has {t!r}" for c, t in self.cells[1:4])
         more = f" (and {more}{' ...' if len(self.cells) > 4 else ''})" if more else ""
         one = len(self.texts) == 1

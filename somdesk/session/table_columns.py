@@ -528,7 +528,7 @@ def spoiled_columns(table, label: str | None = None) -> list[str]:
         problem = table.problem(c) if table.kind(c) != "numeric" else None
         if problem and problem.endswith("(an infinite value)"):
             out.append(f"{problem}; it is left out of the training columns (to train on it, read such cells "
-                       "as missing: --missing-values inf,-inf)")
+                       "as missing: --also-missing inf,-inf)")
         elif table.spoiled(c):
             out.append(f"{problem or table.problem(c)}; it is left out of the training columns")
     return out

@@ -384,6 +384,9 @@ def options_to_dict(options) -> dict | None:
 
     if options is None:
         return None
+    # --also-missing folded into `missing`: the words in force, in the field every version reads
+    # (scoring.scoring_missing takes a map's table's own words from it)
+    options = options.resolved() if hasattr(options, "resolved") else options
     out = {}
     for f in dataclasses.fields(options):
         v = getattr(options, f.name)

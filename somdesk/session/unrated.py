@@ -2,11 +2,13 @@
 user did not rate (items in 1..5) reads those zeros as ratings, and a segment's best item then
 showed "mean rating 1.28" on a 1-5 scale (184 of its 280 "ratings" were 0; the real ones
 averaged 3.74).  Nothing here changes a value: the table info, training, the window's Setup
-tab and the top items only warn, and the user reads 0 as missing by choice (--missing-values 0;
-the window's import preview: Missing values 0).
+tab, the top items and `somdesk assign` only warn, and the user reads 0 as missing by choice,
+besides the words already read so (--also-missing 0; the window's Setup tab: Read 0 as missing).
 
     cols = zero_unrated_columns(table)            # {column: (least, largest other value)}
     text = zero_unrated_warning(table, columns)   # one sentence for the table, or None
+    tally = ZeroTally(); tally.add(cells) ...     # the same rule over a table read in chunks
+    text = tally.warning()
 
 The rule for one numeric column (`zero_scale`), over its present values: no value below 0;
 the other values lie on a rating scale -- every one at least 1 and at most MAX_SCALE, in steps
@@ -23,8 +25,9 @@ import numpy as np
 from somdesk.core.choice_words import ZERO_AS_MISSING
 from somdesk.core.options import count_text
 
-__all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "map_zero_warning", "zero_scale",
-           "zero_unrated_columns", "zero_unrated_warning"]
+__all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "ZeroTally", "map_zero_warning",
+           "scoring_columns", "scoring_zero_warning", "zero_scale", "zero_sentence", "zero_unrated_columns",
+           "zero_unrated_warning"]
 
 MAX_SCALE = 10        # the top of the scales recognised (1..5, 1..7, 1..10)
 MIN_LEVELS = 3        # distinct other values: a yes/no 0/1 column is not a rating
@@ -35,23 +38,86 @@ NAMED = 3             # up to this many columns are named in the sentence
 _SCALES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()     # table -> {column: scale or None}
 
 
+class _ColumnTally:
+    """What `zero_scale`'s rule needs of one column, gathered a chunk at a time: its zeros and
+    present values, whether every other value lies on a rating scale, and those values' levels
+    (at most 19 on a scale of half steps from 1 to MAX_SCALE, so the set stays small)."""
+
+    __slots__ = ("zeros", "present", "on_scale", "levels")
+
+    def __init__(self):
+        self.zeros, self.present, self.on_scale, self.levels = 0, 0, True, set()
+
+    def add(self, values) -> None:
+        v = np.asarray(values, dtype=np.float64)
+        v = v[np.isfinite(v)]
+        zero = v == 0
+        self.zeros += int(zero.sum())
+        self.present += len(v)
+        if not self.on_scale:
+            return
+        rest = v[~zero]
+        if len(rest) and (rest.min() < 1 or rest.max() > MAX_SCALE or np.any(rest * 2 != np.round(rest * 2))):
+            self.on_scale, self.levels = False, set()
+            return
+        self.levels.update(np.unique(rest).tolist())
+
+    def merge(self, other: "_ColumnTally") -> None:
+        self.zeros += other.zeros
+        self.present += other.present
+        self.on_scale = self.on_scale and other.on_scale
+        self.levels = self.levels | other.levels if self.on_scale else set()
+
+    def scale(self) -> tuple[float, float] | None:
+        """(least, largest) other value when the column's zeros may mean "not rated", else None."""
+        if not self.present or self.zeros < MIN_ZEROS or self.zeros < ZERO_SHARE * self.present:
+            return None
+        if not self.on_scale or len(self.levels) < MIN_LEVELS:
+            return None
+        return float(min(self.levels)), float(max(self.levels))
+
+
 def zero_scale(values) -> tuple[float, float] | None:
     """(least, largest) of the non-zero values of `values` (1-D float, NaN = missing) when its
     zeros may mean "not rated" (module docstring's rule), else None.  No errors of its own."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if not len(v):
-        return None
-    zero = v == 0
-    zeros = int(zero.sum())
-    if zeros < MIN_ZEROS or zeros < ZERO_SHARE * len(v):
-        return None
-    rest = v[~zero]
-    if not len(rest) or rest.min() < 1 or rest.max() > MAX_SCALE or np.any(rest * 2 != np.round(rest * 2)):
-        return None
-    if len(np.unique(rest)) < MIN_LEVELS:
-        return None
-    return float(rest.min()), float(rest.max())
+    one = _ColumnTally()
+    one.add(values)
+    return one.scale()
+
+
+class ZeroTally:
+    """`zero_unrated_columns`' rule over a table read in chunks (`somdesk assign --out-of-core`, a
+    glob, `--dask`: each worker's tally is merged): the columns' verdicts equal those of the whole
+    columns in memory.  Picklable (a Dask task hands it back)."""
+
+    def __init__(self):
+        self.columns: dict = {}        # column -> _ColumnTally, in the order first seen
+
+    def add(self, cells: dict) -> None:
+        """Count one chunk: `cells` {column: (n,) float64, NaN missing} of numeric columns."""
+        for c, v in cells.items():
+            self.columns.setdefault(c, _ColumnTally()).add(v)
+
+    def merge(self, other: "ZeroTally") -> None:
+        """Add `other`'s counts (another chunk's or worker's) to these."""
+        for c, t in other.columns.items():
+            if c in self.columns:
+                self.columns[c].merge(t)
+            else:
+                self.columns[c] = t
+
+    def found(self) -> dict:
+        """{column: (least, largest other value)} of the columns whose zeros may mean "not rated"."""
+        out = {}
+        for c, t in self.columns.items():
+            scale = t.scale()
+            if scale is not None:
+                out[c] = scale
+        return out
+
+    def warning(self, name: str | None = None) -> str | None:
+        """`zero_sentence` of the columns found (`name`: the file, said first), or None."""
+        return zero_sentence(self.found(), name)
 
 
 def zero_unrated_columns(table, columns=None) -> dict:
@@ -81,12 +147,12 @@ def _number(x: float) -> str:
     return f"{x:g}"
 
 
-def zero_unrated_warning(table, columns=None) -> str | None:
-    """One sentence for the whole table (however many columns) when zeros of its numeric
-    `columns` (None: all) may mean "not rated", naming the way to read them as missing in the
-    window's words (the CLI prints core.choice_words.cli_words: --missing-values 0); None otherwise.
+def zero_sentence(found: dict, name: str | None = None) -> str | None:
+    """The one sentence for the columns `found` ({column: (least, largest other value)}, however
+    many), naming the way to read 0 as missing besides the words already read so, in the
+    window's words (core.choice_words.ZERO_AS_MISSING: the CLI prints cli_words, --also-missing 0);
+    `name` (a scored file) said first; None for none.
     "0 may mean 'not rated' in 200 columns (other values 1-5): ..."."""
-    found = zero_unrated_columns(table, columns)
     if not found:
         return None
     lo = min(a for a, _ in found.values())
@@ -95,8 +161,31 @@ def zero_unrated_warning(table, columns=None) -> str | None:
     which = count_text(len(names), "column")
     if len(names) <= NAMED:
         which += " (" + ", ".join(repr(c) for c in names) + ")"
-    return (f"0 may mean 'not rated' in {which} (other values {_number(lo)}-{_number(hi)}): a mean rating then "
+    return ((f"{name}: " if name else "") +
+            f"0 may mean 'not rated' in {which} (other values {_number(lo)}-{_number(hi)}): a mean rating then "
             f"counts it as a rating; read it as missing with {ZERO_AS_MISSING}")
+
+
+def zero_unrated_warning(table, columns=None) -> str | None:
+    """One sentence for the whole table (however many columns) when zeros of its numeric
+    `columns` (None: all) may mean "not rated" (`zero_sentence`); None otherwise."""
+    return zero_sentence(zero_unrated_columns(table, columns))
+
+
+def scoring_columns(tm) -> list[str]:
+    """The numeric columns of table map `tm` that place rows: those `somdesk assign` reads, in
+    memory and in chunks alike, and whose zeros it judges."""
+    from somdesk.session.table_assign import placing_columns
+
+    placing = set(placing_columns(tm.recipe))
+    return [c for c in tm.recipe.numeric_columns if c in placing]
+
+
+def scoring_zero_warning(tm, table) -> str | None:
+    """`zero_sentence` for new data `table` scored against table map `tm`, over its numeric
+    placing columns (`scoring_columns`), the file named; None otherwise.  In chunks, a ZeroTally
+    over the same columns gives the same sentence."""
+    return zero_sentence(zero_unrated_columns(table, scoring_columns(tm)), table.name)
 
 
 def map_zero_warning(tm, table) -> str | None:

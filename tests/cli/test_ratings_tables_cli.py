@@ -1,6 +1,7 @@
 """testerG #3, #4 on the command line: the drop refusal of a ratings table names --missing train
 (not the window's words), and zeros that may mean "not rated" are warned by `table info` and
-`train --table` (--top-items too) in the flag's words, once, and not with --missing-values 0."""
+`train --table` (--top-items too) in the flag's words (--also-missing 0, which keeps the usual
+missing-value words: fixV), once, and not with --also-missing 0."""
 from __future__ import annotations
 
 from somdesk.cli import main
@@ -21,9 +22,9 @@ def test_table_info_warns_of_zeros_that_may_mean_not_rated(tmp_path, capsys):
     assert main(["table", "info", str(path)]) == 0
     err = capsys.readouterr().err
     lines = [w for w in err.splitlines() if "not rated" in w]
-    assert len(lines) == 1 and "8 columns (other values 1-5)" in lines[0] and "--missing-values 0" in lines[0], err
+    assert len(lines) == 1 and "8 columns (other values 1-5)" in lines[0] and "--also-missing 0" in lines[0], err
     assert "import preview" not in err
-    assert main(["table", "info", str(path), "--missing-values", "0"]) == 0
+    assert main(["table", "info", str(path), "--also-missing", "0"]) == 0
     assert "not rated" not in capsys.readouterr().err
 
 
@@ -33,9 +34,10 @@ def test_train_and_top_items_warn_of_the_zeros_once(tmp_path, capsys):
             "--top-items", str(tmp_path / "top.csv"), "--seed", "1", "--report", str(tmp_path / "r.html")]
     assert main(args) == 0
     err = capsys.readouterr().err
-    assert sum("not rated" in w for w in err.splitlines()) == 1 and "--missing-values 0" in err, err
+    assert sum("not rated" in w for w in err.splitlines()) == 1 and "--also-missing 0" in err, err
     page = (tmp_path / "r.html").read_text(encoding="utf-8")      # a reader of the report is told both ways
-    assert "may mean &#x27;not rated&#x27;" in page and "--missing-values 0 (in the window: Missing values 0" in page
-    assert main(args + ["--missing-values", "0"]) == 0
+    assert "may mean &#x27;not rated&#x27;" in page
+    assert "--also-missing 0 (in the window: the Setup tab&#x27;s Read 0 as missing button)" in page
+    assert main(args + ["--also-missing", "0"]) == 0
     assert "not rated" not in capsys.readouterr().err
     assert "not rated" not in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -2,8 +2,8 @@
 
 A placing column blank in every row is scored as that cell missing in every row (as when one
 row has a value), with one warning naming it and no number-format hint; a text cell in a
-numeric column names `--missing-values` with the texts, and the number-format hint is kept
-for a cell that looks like a number written another way."""
+numeric column names `--also-missing` (or, with tokens in force, `--missing-values`) with the
+texts, and the number-format hint is kept for a cell that looks like a number written another way."""
 from __future__ import annotations
 
 import csv
@@ -80,11 +80,11 @@ def test_a_text_cell_in_a_numeric_column_names_missing_values(trained, tmp_path,
     code, err, _ = _score(m, data, tmp_path / "t.csv", capsys)
     assert code == 2
     assert "line 5 has 'thirty'" in err and "'n/a?'" in err
-    assert "--missing-values 'thirty,n/a?'" in err
+    assert "--also-missing 'thirty,n/a?'" in err          # the usual NA, N/A ... kept (fixV)
     assert "decimal" not in err and "thousands" not in err
     assert len(err.strip().splitlines()) == 1
     # the way forward it names works: every row scored, those cells missing
-    code, err, scored = _score(m, data, tmp_path / "t.csv", capsys, "--missing-values", "thirty,n/a?")
+    code, err, scored = _score(m, data, tmp_path / "t.csv", capsys, "--also-missing", "thirty,n/a?")
     assert code == 0, err
     assert len(scored) == 8 and scored[3]["present"] == "2" and scored[5]["present"] == "2"
 
@@ -104,7 +104,7 @@ def test_a_number_written_another_way_keeps_the_number_format_hint(trained, tmp_
     rows[2][3] = "1.234,5"
     code, err, _ = _score(m, _write(tmp_path / "n.csv", rows), tmp_path / "n-out.csv", capsys)
     assert code == 2
-    assert "'1.234,5'" in err and "--missing-values" not in err
+    assert "'1.234,5'" in err and "--missing-values" not in err and "--also-missing" not in err
 
 
 def test_in_chunks_a_blank_column_is_warned_and_a_text_cell_names_missing_values(trained, tmp_path, capsys):
@@ -118,4 +118,4 @@ def test_in_chunks_a_blank_column_is_warned_and_a_text_cell_names_missing_values
     rows = _rows(6, 7)
     rows[1][1] = "thirty"
     code, err, _ = _score(m, _write(tmp_path / "text.csv", rows), tmp_path / "t.csv", capsys, "--out-of-core")
-    assert code == 2 and "holds 'thirty'" in err and "--missing-values thirty" in err and "--decimal" not in err
+    assert code == 2 and "holds 'thirty'" in err and "--also-missing thirty" in err and "--decimal" not in err

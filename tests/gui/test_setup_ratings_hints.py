@@ -26,7 +26,7 @@ def test_setup_names_missing_train_and_the_zeros_before_training(qtbot, win, tmp
     assert "Missing values: train" in text and "--missing" not in text, text
     note = wf.setup.table_note
     assert note.isVisibleTo(wf.setup) and "0 may mean 'not rated' in 8 columns" in note.text()
-    assert "Missing values 0" in note.text() and "--missing-values" not in note.text()
+    assert "Read 0 as missing" in note.text() and "--also-missing" not in note.text()
     wf.setup.missing.setCurrentText("train")
     assert "cannot" not in _auto(qtbot, wf, "nodes")
     # the note's button reads the file again with 0 as missing (the defaults kept): no zeros, no note
@@ -68,7 +68,7 @@ def test_top_items_are_shown_under_the_zeros_warning(qtbot, win, tmp_path):
     out = tmp_path / "r.html"                          # the window's report says it above the top items too
     from somdesk.session.progress import run_to_end
     run_to_end(wf.ws.report_task(str(out), top_items=True))
-    assert "--missing-values 0 (in the window: Missing values 0" in out.read_text(encoding="utf-8")
+    assert "--also-missing 0 (in the window: the Setup tab&#x27;s Read 0 as missing button)" in out.read_text(encoding="utf-8")
 
 
 def test_a_date_columns_greyed_use_box_says_why(qtbot, win, tmp_path):

@@ -88,6 +88,7 @@ def test_score_new_data_in_the_window(qtbot, win, table_map, tmp_path):
     _idle(qtbot, win)
     err = win.last_error
     assert err is not None and "line 4 has 'thirty'" in err and "thirty in Missing values" in err
+    assert "NA, N/A, NaN, null, ?, -, thirty in Missing values" in err        # the usual ones kept (fixV)
     assert "--" not in err and "somdesk" not in err and "decimal" not in err
     assert not (tmp_path / "t.csv").exists()
 

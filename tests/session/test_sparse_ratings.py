@@ -82,7 +82,7 @@ def test_zeros_are_warned_once_for_the_table_and_not_changed(tmp_path):
     try:
         note = zero_unrated_warning(tab)
         assert note and note.startswith("0 may mean 'not rated' in 8 columns (other values 1-5)") and ZERO_AS_MISSING in note
-        assert "--missing-values 0" in cli_words(note)
+        assert "--also-missing 0" in cli_words(note) and "--missing-values" not in cli_words(note)
         prep = prepare_for(tab, TableMapSpec(missing="train"))
         assert prep.warnings.count(note) == 1
         # only warned: the 0s stay ratings (the missing cells are the blanks alone)
@@ -91,7 +91,7 @@ def test_zeros_are_warned_once_for_the_table_and_not_changed(tmp_path):
         assert sum(int((tab.cells(c) == 0).sum()) for c in items) > 50
     finally:
         tab.close()
-    tab = read_table(path, ReadOptions(missing=("0",)).checked())         # --missing-values 0
+    tab = read_table(path, ReadOptions(missing=("0",)).checked())         # --missing-values 0 (replacing the defaults: no NA in this file)
     try:
         assert zero_unrated_warning(tab) is None
         assert not any("not rated" in w for w in prepare_for(tab, TableMapSpec(missing="train")).warnings)

@@ -60,7 +60,7 @@ def test_a_table_without_metadata_keeps_its_last_column(tmp_path):
 
 INFNAN = "a,b\n1,2\ninf,3\nnan,4\n-inf,5\n2,6\n"
 SAID = ("column 'a' is not numeric: line 3 has 'inf' or a number beyond 1.8e308 (an infinite value); it is left out "
-        "of the training columns (to train on it, read such cells as missing: --missing-values inf,-inf)")
+        "of the training columns (to train on it, read such cells as missing: --also-missing inf,-inf)")
 
 
 def test_an_infinite_value_leaves_the_column_out_in_the_cli(tmp_path, capsys):

@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 
 from somdesk.errors import OptionError
 
-__all__ = ["ReadOptions", "MISSING_TOKENS", "FORMATS", "DEFAULT_MAX_ROWS"]
+__all__ = ["ReadOptions", "MISSING_TOKENS", "DEFAULT_MISSING", "FORMATS", "DEFAULT_MAX_ROWS"]
 
-# Cells that mean "no value" (compared case-insensitively, surrounding spaces ignored).
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "?", "-"})
+# Cells that mean "no value" (compared case-insensitively, surrounding spaces ignored): these
+# words, as the CLI's help and the import preview write them, and the empty cell.
+DEFAULT_MISSING = ("NA", "N/A", "NaN", "null", "?", "-")
+MISSING_TOKENS = frozenset({""} | {t.lower() for t in DEFAULT_MISSING})
 FORMATS = ("csv", "parquet", "json", "xlsx", "xls", "ods")
 # Above this many rows the table is sampled for interactive training (every row is
 # still assigned at the end, in chunks).  Also bounded by DEFAULT_MAX_CELLS / columns.
@@ -36,6 +38,10 @@ class ReadOptions:
     encoding   a Python codec name (e.g. "utf-8", "latin-1", "cp1252", "utf-16")
     missing    cell texts meaning "no value" (case-insensitive); replaces MISSING_TOKENS but
                for the empty cell, which is always missing (the given texts are added to it)
+    also_missing  cell texts meaning "no value" besides `missing` (or, when that is None, besides
+               the defaults): the CLI's --also-missing, the window's Read 0 as missing.  A ratings
+               table with both NA and 0 for "not rated" needs both: `missing=("0",)` alone would
+               make its NA cells text (`missing_texts` folds the two)
     where      an SQL boolean expression on the columns (rows kept where it is true)
     max_rows   rows held in memory for interactive work; larger tables are sampled
     preview_rows  a spreadsheet: read only its first lines, this many after the skipped
@@ -54,6 +60,7 @@ class ReadOptions:
     sheet: str | int | None = None
     encoding: str | None = None
     missing: tuple[str, ...] | None = None
+    also_missing: tuple[str, ...] | None = None
     where: str | None = None
     max_rows: int | None = None
     preview_rows: int | None = None
@@ -109,6 +116,12 @@ class ReadOptions:
             if isinstance(missing, str):
                 missing = tuple(s for s in missing.split(","))
             missing = tuple(str(s).strip() for s in missing)
+        also = self.also_missing
+        if also is not None:
+            if isinstance(also, str):
+                also = tuple(also.split(","))
+            # an empty text adds nothing (the empty cell is always missing); none left: not given
+            also = tuple(t for t in (str(s).strip() for s in also) if t) or None
         max_rows = self.max_rows
         if max_rows is not None and (isinstance(max_rows, bool) or int(max_rows) < 1):
             raise OptionError(f"the row limit must be a whole number from 1, got {max_rows!r}")
@@ -118,15 +131,38 @@ class ReadOptions:
         where = self.where.strip() if isinstance(self.where, str) and self.where.strip() else None
         header = None if self.header is None else bool(self.header)
         return replace(self, format=fmt, delimiter=delim, thousands=th, skip=skip, comment=comment or None,
-                       encoding=enc, missing=missing, where=where, header=header,
+                       encoding=enc, missing=missing, also_missing=also, where=where, header=header,
                        max_rows=None if max_rows is None else int(max_rows),
                        preview_rows=None if preview is None else int(preview))
 
     @property
+    def missing_texts(self) -> tuple[str, ...] | None:
+        """The cell texts meaning "no value" as one list, in order, each once: `missing` (or
+        DEFAULT_MISSING when it is None) followed by `also_missing`; None when neither is given
+        (the reader's defaults).  What a saved map records (`resolved`) and DuckDB's `nullstr` gets."""
+        also = self.also_missing
+        if isinstance(also, str):
+            also = also.split(",")
+        also = tuple(str(t).strip() for t in (also or ()) if str(t).strip())
+        if self.missing is None and not also:
+            return None
+        base = DEFAULT_MISSING if self.missing is None else tuple(self.missing)
+        return tuple(dict.fromkeys(base + also))
+
+    def resolved(self) -> "ReadOptions":
+        """A copy with `also_missing` folded into `missing` (`missing_texts`), the same reading
+        written in the one field every version of somdesk knows (a saved map's read options)."""
+        if not self.also_missing:
+            return self
+        return replace(self, missing=self.missing_texts, also_missing=None)
+
+    @property
     def missing_tokens(self) -> frozenset[str]:
-        """The cell texts read as missing, lower case: MISSING_TOKENS, or the user's `missing`
-        plus the empty cell -- an empty cell holds no value whatever else is named (tester6
-        F35: `--missing-values North` turned every numeric column with a blank into text)."""
-        if self.missing is None:
+        """The cell texts read as missing, lower case: MISSING_TOKENS, or the user's
+        `missing_texts` plus the empty cell -- an empty cell holds no value whatever else is
+        named (tester6 F35: `--missing-values North` turned every numeric column with a blank
+        into text)."""
+        texts = self.missing_texts
+        if texts is None:
             return MISSING_TOKENS
-        return frozenset(s.lower() for s in self.missing) | {""}
+        return frozenset(s.lower() for s in texts) | {""}

@@ -764,9 +764,14 @@ def missing_with(given, texts) -> tuple[str, ...]:
 
 
 def missing_values_flag(given, texts) -> str:
-    """`--missing-values A,B` (shell-quoted) reading `texts` as missing besides `given` (missing_with)."""
+    """The flag (shell-quoted) reading `texts` as missing besides `given`, the texts in force:
+    `--missing-values A,B` with `given` repeated (missing_with: the list replaces the words in
+    force), or, when `given` is None (the reader's defaults), `--also-missing A`, which keeps
+    them -- `--missing-values thirty` would make a NA cell a value (fixV)."""
     import shlex
 
+    if given is None:
+        return f"--also-missing {shlex.quote(','.join(missing_with((), texts)))}"
     return f"--missing-values {shlex.quote(','.join(missing_with(given, texts)))}"
 
 
