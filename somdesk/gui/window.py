@@ -40,6 +40,7 @@ from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, apply_tabl
 from somdesk.gui.window_drawing import FPS, WindowDrawing
 from somdesk.gui.window_runs import MEASURE_BUDGET, WindowRuns
 from somdesk.gui.window_tasks import ColourEdit, EditStack, open_paths_task
+from somdesk.gui.window_save import WindowSave
 from somdesk.gui.window_unsaved import WindowUnsaved
 from somdesk.io.names import display_basename, display_name
 from somdesk.session.runs import epoch_position
@@ -50,7 +51,7 @@ WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives un
 CLOSE_WAIT_S = 0.5                # a closing window waits this long for its tasks (see closeEvent)
 
 
-class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
+class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
     """`interactive=False` prints errors instead of showing dialogs (smoke mode);
     `confirm_unsaved` asks Save / Discard / Cancel before unsaved training is lost;
     `settings` (gui/settings.Settings) is what the window remembers between runs
@@ -215,7 +216,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return False
-        if self.session.running or self.tables.running:
+        if self.session.running or self.tables.running or self.saving:
             self.show_error(wait_message(self.runner, "opening another file"))
             return False
         try:
@@ -226,8 +227,9 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             for p in paths:
                 self.files.forget_if_missing(p)     # a vanished recent file leaves the list
             return False
-        if not self.may_discard_training(opening=True):   # unsaved training or table map: Save / Discard / Cancel
-            return False
+        # unsaved training or table map: Save / Discard / Cancel; a Save opens once the map is written
+        if not self.may_discard_training(opening=True, then=lambda: self._start_open(paths)):
+            return self.saving
         self._start_open(paths)
         return True
 
@@ -256,7 +258,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
 
     # -- edits ------------------------------------------------------------------------------
     def edit_colours(self, colours, names, what: str) -> None:
-        if self.session.running:
+        if self.session.running or self.saving:      # an edit ends the window's task: not a save's
             self.statusBar().showMessage(wait_message(self.runner, "editing the input colours")
                                          or "Stop the training to edit the input colours.", 4000)
             return
@@ -322,7 +324,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         a["pause"].setText("&Resume" if r.state == "paused" else "&Pause")
         a["step"].setEnabled(has and (training or not busy) and not s.done)
         a["stop"].setEnabled(busy and not r.stopping)
-        a["reset"].setEnabled(has and s.would_discard_training or (has and training))
+        a["reset"].setEnabled((has and s.would_discard_training or (has and training)) and not self.saving)
         a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
         apply_table_state(self, self.tables.holds_data)     # Markers and speeds do not apply to a table
         a["delete"].setEnabled(s.kind == "colours" and not busy)
@@ -382,16 +384,26 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
                 return False
         if dialogs.target_refused(self, path):     # before a paused run's task is ended for the save
             return False
-        if not (r.busy and r.kind == "train" and r.state == "paused" and not s.running):
-            self.end_tasks()       # paused between epochs, the run stays (Resume continues it)
+        paused_run = r.busy and r.kind == "train" and r.state == "paused" and not s.running
+        if not paused_run:
+            self.end_tasks()
         try:
-            s.save(path)
+            steps = s.save_steps(path)       # checked now; written by a task (gui/window_save.py)
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
-        self.files.remember(path)
-        self.undo.setClean()                 # the map holds the edited colours
-        self.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
+        if not paused_run:
+            return self.start_save(path, steps)
+        # paused between epochs, the run stays on the runner (Resume continues it): the file is
+        # written here, as a task would (the window's one runner holds the run)
+        from somdesk.session.progress import run_to_end
+        try:
+            run_to_end(steps())
+        except SomdeskError as exc:
+            self.show_error(str(exc))
+            return False
+        self._save_out = path
+        self.save_finished(False)
         return True
 
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
@@ -433,7 +445,15 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
                 print(details, file=sys.stderr)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if not self.may_discard_training():
+        if self.saving:
+            # a close while the map is written: the window closes once it is saved (closing now
+            # would stop the save and lose the map); a failed or stopped save keeps it open
+            self.after_save(self._close_when_saved)
+            self.statusBar().showMessage(f"Saving {display_basename(self._save_out or '')}…: the window closes "
+                                         "once it is saved.")
+            event.ignore()
+            return
+        if not self.may_discard_training(then=self._close_when_saved):
             event.ignore()
             return
         # every task ends at its next check; one that cannot check (numba compiling the
@@ -451,10 +471,22 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         super().closeEvent(event)
 
 
+    _quit_when_saved = False        # a quit waits for this window's save (quit_all)
+
+    def _close_when_saved(self) -> None:
+        """A close (or a quit) whose prompt was answered Save, once the map is saved."""
+        if self.close() and self._quit_when_saved:
+            quit_all()
+
+
 def quit_all() -> None:
     """Close every window (each asks about its own unsaved training); the application
     ends when its last window has closed (Qt's quitOnLastWindowClosed), and its exit
-    joins every task (app.py connects tasks.shutdown_all to aboutToQuit)."""
+    joins every task (app.py connects tasks.shutdown_all to aboutToQuit).  A window whose
+    map is being saved (its prompt answered Save) closes once it is saved, and the quit
+    goes on from there (Window._close_when_saved)."""
     for win in list(WINDOWS):
         if not win.close():
+            if win.saving:
+                win._quit_when_saved = True
             return

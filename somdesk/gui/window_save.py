@@ -1,0 +1,78 @@
+"""Saving as a task: the window's maps are written on the window's runner, never on its thread
+(a mixin of gui/window.Window).
+
+    steps = win.session.save_steps(path)      # checked now (SomdeskError), written by the task
+    win.start_save(path, steps)               # "Saving x.somz…", then "Saved x.somz."
+    win.saving                                # a save task is under way
+    win.after_save(fn)                        # fn() once the file is complete (a close, an open)
+
+A 400,000-row table map took ~1 s of the GUI thread to write (zlib), a big picture's map 1.1 s
+of CPU (its stored copy scaled down, then compressed): the window froze meanwhile.  The task
+shows its progress line, Stop ends it (the old file stays as it was: io.atomic), and the session
+is marked saved only when the file is complete (Session.save_steps).  A close or an open whose
+prompt was answered Save waits for the task without blocking the event loop: it goes ahead when
+the file is written, and not at all when the save failed or was stopped (the message says why,
+the window stays).  Needs the window's `runner`, `session`, `undo`, `files`, `statusBar()`,
+`show_error`, `refresh()`.
+"""
+from __future__ import annotations
+
+from somdesk.io.names import display_basename
+
+__all__ = ["WindowSave", "SAVE_KIND"]
+
+SAVE_KIND = "save"          # the runner's task kind of a save (gui/task_words.WORDS)
+
+
+class WindowSave:
+    """Start a save task, hear its end, run what waited for it (see module docstring)."""
+
+    _save_out: str | None = None
+    _after_save = None          # fn() to run once the save task wrote its file
+
+    @property
+    def saving(self) -> bool:
+        """Is a save task under way (its file not yet complete)?"""
+        return self.runner.busy and self.runner.kind == SAVE_KIND
+
+    def start_save(self, path: str, steps) -> bool:
+        """Run `steps(token)` (Session.save_steps) as the window's task, writing `path`; False with
+        the message said when another task runs (the window runs one at a time: starting would
+        stop it).  True when the task started: its end says "Saved x.somz." (save_finished)."""
+        from somdesk.gui.task_words import wait_message
+
+        if self.runner.busy:
+            self.show_error(wait_message(self.runner, "saving the map"))
+            return False
+        self._save_out, self._after_save = path, None
+        self.statusBar().showMessage(f"Saving {display_basename(path)}…")
+        self.runner.start(SAVE_KIND, lambda token: steps(token))
+        self.refresh()
+        return True
+
+    def after_save(self, fn) -> None:
+        """Run `fn()` once the save under way has written its file (replaces one set before);
+        it is dropped when the save fails or is stopped."""
+        self._after_save = fn
+
+    def save_finished(self, stopped: bool) -> None:
+        """The save task ended (window_runs._on_finished): its file is complete, or a Stop left
+        the old one as it was."""
+        path, then = self._save_out or "", self._after_save
+        self._after_save = None
+        if stopped:
+            self.statusBar().showMessage(f"Save stopped: {display_basename(path)} was not written "
+                                         "(a file of that name is as it was).", 10000)
+            return
+        self.files.remember(path)
+        if self.session.kind != "table":
+            self.undo.setClean()             # the map holds the edited colours
+        self.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
+        if then is not None:      # after every listener of the task's end has run (the dock's too)
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self, then)
+
+    def save_failed(self) -> None:
+        """The save task failed (the message is shown): nothing waits for it any more."""
+        self._after_save = None
