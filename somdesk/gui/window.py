@@ -403,7 +403,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
             self.show_error(str(exc))
             return False
         self._save_out = path
-        self.save_finished(False)
+        self.save_finished(path, False)
         return True
 
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:

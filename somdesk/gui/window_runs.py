@@ -245,7 +245,9 @@ class WindowRuns:
         elif kind == "quantise" and stopped:
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
         elif kind == "save":
-            self.save_finished(stopped)            # gui/window_save.py: a close may wait for it
+            self.save_finished(result, stopped)            # gui/window_save.py: a close may wait for it
+        elif kind == "write":
+            self.write_finished(result, stopped)   # a big palette written (gui/window_files.py)
         elif kind == "export-image":
             self.exports.finished(result, stopped)
         elif kind == "export-timelapse":

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from somdesk.io.names import display_basename
 
-__all__ = ["WindowSave", "SAVE_KIND"]
+__all__ = ["WindowSave", "SAVE_KIND", "WRITE_KIND"]
 
 SAVE_KIND = "save"          # the runner's task kind of a save (gui/task_words.WORDS)
+WRITE_KIND = "write"        # another file written by a task (start_write: a big palette)
 
 
 class WindowSave:
@@ -55,12 +56,13 @@ class WindowSave:
         it is dropped when the save fails or is stopped."""
         self._after_save = fn
 
-    def save_finished(self, stopped: bool) -> None:
-        """The save task ended (window_runs._on_finished): its file is complete, or a Stop left
-        the old one as it was."""
+    def save_finished(self, result, stopped: bool) -> None:
+        """The save task ended (window_runs._on_finished) with `result`, the path written (a Stop
+        that came after the last piece: written all the same), or None: a Stop left the old file
+        as it was."""
         path, then = self._save_out or "", self._after_save
         self._after_save = None
-        if stopped:
+        if result is None:
             self.statusBar().showMessage(f"Save stopped: {display_basename(path)} was not written "
                                          "(a file of that name is as it was).", 10000)
             return
@@ -72,6 +74,38 @@ class WindowSave:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self, then)
+
+    # -- other files written by a task ------------------------------------------------------------
+    def start_write(self, path: str, what: str, write, done) -> bool:
+        """Run `write()` (it writes `path` atomically and returns a value) as the window's task,
+        then `done(value)` in the GUI thread; `what` names it for the progress line and a Stop
+        ("Save palette as"); False, with the message said, while another task runs."""
+        from somdesk.core.cancel import check
+        from somdesk.gui.task_words import wait_message
+        from somdesk.session.progress import Progress
+
+        if self.runner.busy:
+            self.show_error(f"{what} of this many colours runs as a task. "
+                            + wait_message(self.runner, "writing it"))
+            return False
+        self._write_out, self._write_what, self._write_done = path, what, done
+
+        def steps(token):
+            yield Progress(WRITE_KIND, 0, 0, "", f"writing {display_basename(path)}")
+            check(token)
+            return (write(),)          # a Stop after this came too late: written all the same
+        self.runner.start(WRITE_KIND, steps)
+        self.refresh()
+        return True
+
+    def write_finished(self, result, stopped: bool) -> None:
+        """The task of `start_write` ended: its `done`, or what a Stop left."""
+        done, self._write_done = getattr(self, "_write_done", None), None
+        if result is None or done is None:
+            self.statusBar().showMessage(f"{self._write_what} stopped: {display_basename(self._write_out)} "
+                                         "was not written.", 8000)
+            return
+        done(result[0])
 
     def save_failed(self) -> None:
         """The save task failed (the message is shown): nothing waits for it any more."""

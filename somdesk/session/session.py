@@ -607,7 +607,7 @@ class Session:
     def save_steps(self, path):
         """Check `path` and take the work shown NOW -- SomdeskError for no data, a running
         training, a device or pipe, a name that is not .somz -- and return `steps(cancel=None)`:
-        the generator that writes it (see `save`), yielding Progress("save", ...), with
+        the generator that writes it (see `save`) and returns `path`, yielding Progress("save", ...), with
         `cancel` checked between the file's pieces (Cancelled: the old file as it was).  The
         session is marked saved (path, clean) only once the file is complete, posted to the
         caller's thread (`post`), and clean only if the work is still the version taken.  The
@@ -628,6 +628,7 @@ class Session:
         def steps(cancel=None):
             yield from write(cancel)
             self._post(lambda: self._saved(path, version, dataset))
+            return path
         return steps
 
     def _saved(self, path: str, version, dataset) -> None:
@@ -675,3 +676,7 @@ class Session:
 
     def export_palette(self, path, n: int | None = None) -> int:
         return exports.export_palette(self, path, n)
+
+    def export_palette_writer(self, path, n: int | None = None):
+        """`export_palette` taken now, written by the returned `write()` (session.exports)."""
+        return exports.export_palette_writer(self, path, n)
