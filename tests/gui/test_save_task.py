@@ -174,3 +174,35 @@ def test_stop_during_save_keeps_the_old_file(qtbot, win, trained, tmp_path, monk
     assert win.isWindowModified() and win.session.path is None
     assert save_now(qtbot, win, lambda: wf.save_map(str(out)))      # and a Save afterwards writes it
     assert win.session.path == str(out) and not win.isWindowModified()
+
+
+def test_a_big_palette_is_written_by_a_task_a_small_one_at_once(qtbot, tmp_path):
+    """Save palette as and Export organised palette of more than TASK_COLOURS colours (65,536 as
+    JSON held the GUI thread 0.55 s of CPU) run as a task; small ones are written at once."""
+    from somdesk.core import SOMConfig
+    from somdesk.gui.window_files import TASK_COLOURS
+    from somdesk.io.palettes import read_palette
+    from tests.gui.helpers import make_window
+
+    n = TASK_COLOURS + 904
+    colours = np.random.default_rng(3).random((n, 3))
+    w = make_window(qtbot, colours, SOMConfig(width=80, height=70, iterations=1, seed=2))
+    try:
+        big = tmp_path / "big.json"
+        assert w.files.save_palette_as(str(big))
+        assert w.runner.busy and w.runner.kind == "write"
+        qtbot.waitUntil(lambda: not w.runner.busy, timeout=TIMEOUT)
+        assert w.last_error is None, w.last_error
+        assert len(read_palette(big)) == n and w.statusBar().currentMessage().startswith(f"Wrote {n:,} colours to big.json")
+        organised = tmp_path / "organised.gpl"
+        assert w.files.write_organised(None, str(organised))      # all 5,600 nodes
+        assert w.runner.kind == "write"
+        qtbot.waitUntil(lambda: not w.runner.busy, timeout=TIMEOUT)
+        assert len(read_palette(organised)) == 80 * 70
+        assert w.statusBar().currentMessage() == "Wrote 5,600 colours in map order to organised.gpl."
+        small = tmp_path / "small.gpl"
+        assert w.files.write_organised(16, str(small))            # at once
+        assert not w.runner.busy and len(read_palette(small)) == 16
+    finally:
+        w.runner.shutdown()
+        w.close()
