@@ -1,10 +1,11 @@
 """The table workflow's files out: rows CSV, profiles CSV/PNG, the table map (.somz), the HTML
 report, and File › Score new data… (a mixin of gui/table_workflow.TableWorkflow).
 
-The writing is the session's (TableWorkspace: save_map, export_rows, export_profiles,
+The writing is the session's (TableWorkspace: save_map_steps, export_rows, export_profiles,
 report_task, score_task); the dock asks for the path.  Every writer is atomic and a bad
-path is one message (`window.show_error`); the report and scoring run as tasks on the
-window's one TaskRunner.
+path is one message (`window.show_error`); the map's save (gui/window_save.py), the rows,
+the report and scoring run as tasks on the window's one TaskRunner.  The rest write what
+is on screen, small: profiles and top items CSV (a row per segment), the map and planes PNG.
 """
 from __future__ import annotations
 

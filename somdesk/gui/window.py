@@ -15,7 +15,8 @@ parameters and the panel of the dataset's kind (gui/panels.py).
 The class is assembled from pieces named for what they hold: gui/window_runs.py
 (training, Step, Stop, Reset, Quantise and every task's end), gui/window_drawing.py
 (the dataset's views and the map drawn), gui/window_unsaved.py (what a close or
-another file would lose, and its prompts); the menus and toolbar are in
+another file would lose, and its prompts), gui/window_save.py (every Save as a task, and
+what waits for it); the menus and toolbar are in
 gui/window_actions.py, files in and out in gui/window_files.py.
 """
 from __future__ import annotations
@@ -445,9 +446,10 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
                 print(details, file=sys.stderr)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self.saving:
+        if self.saving and self.confirm_unsaved:
             # a close while the map is written: the window closes once it is saved (closing now
-            # would stop the save and lose the map); a failed or stopped save keeps it open
+            # would stop the save and lose the map); a failed or stopped save keeps it open.
+            # A window that asks nothing (Ctrl+C's quit, smoke runs) stops it: the old file stays
             self.after_save(self._close_when_saved)
             self.statusBar().showMessage(f"Saving {display_basename(self._save_out or '')}…: the window closes "
                                          "once it is saved.")
