@@ -206,3 +206,21 @@ def test_a_big_palette_is_written_by_a_task_a_small_one_at_once(qtbot, tmp_path)
     finally:
         w.runner.shutdown()
         w.close()
+
+
+def test_quit_with_save_waits_for_the_save_then_closes_the_rest(qtbot, win, trained, tmp_path, asked, monkeypatch):
+    from somdesk.gui.window import WINDOWS, Window, quit_all
+
+    _slow_writes(monkeypatch, 0.002)
+    out = tmp_path / "quitting.somz"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(out))
+    other = Window(interactive=False, confirm_unsaved=False)
+    qtbot.addWidget(other)
+    other.show()
+    assert WINDOWS.index(win) < WINDOWS.index(other)
+    win.confirm_unsaved = True
+    asked.answer = "save"
+    quit_all()
+    assert win.saving and win.isVisible() and other.isVisible()     # the quit waits for the save ...
+    qtbot.waitUntil(lambda: not win.isVisible() and not other.isVisible(), timeout=TIMEOUT)   # ... then goes on
+    assert out.is_file() and win not in WINDOWS and other not in WINDOWS
