@@ -314,8 +314,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         a["open"].setEnabled(not busy)
         # while a colour or picture map trains too: paused it saves (the map is between epochs),
         # running it says to pause first -- it was disabled, and Ctrl+S did nothing (tester7 #27)
-        a["save"].setEnabled(has and (not busy or training))
-        a["save_as"].setEnabled(has and (not busy or training))
+        a["save"].setEnabled(has and (not busy or training) and not self.saving)
+        a["save_as"].setEnabled(has and (not busy or training) and not self.saving)
         a["export_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["export_timelapse"].setEnabled(len(self.timelapse) > 0 and not busy)
         self.files.refresh(busy)
@@ -393,19 +393,9 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
-        if not paused_run:
-            return self.start_save(path, steps)
-        # paused between epochs, the run stays on the runner (Resume continues it): the file is
-        # written here, as a task would (the window's one runner holds the run)
-        from somdesk.session.progress import run_to_end
-        try:
-            run_to_end(steps())
-        except SomdeskError as exc:
-            self.show_error(str(exc))
-            return False
-        self._save_out = path
-        self.save_finished(path, False)
-        return True
+        # paused between epochs, the run stays on the window's runner (Resume continues it): the
+        # save is a task of a runner of its own (gui/window_save.paused_saver)
+        return self.start_save(path, steps, self.paused_saver() if paused_run else None)
 
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
         """Without `path`: the export options dialog (gui/export_dialog.py).  With it: the
@@ -461,6 +451,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         # every task ends at its next check; one that cannot check (numba compiling the
         # kernels on a first run: minutes, testerW 15 #1) is not waited for here
         self.runner.shutdown(timeout_s=CLOSE_WAIT_S)
+        self.stop_saving(timeout_s=CLOSE_WAIT_S)   # a paused run's save (a window that asks nothing)
         self.tables.auto_line.shutdown()           # the Setup tab's "auto" measuring too
         self._redraw.stop()
         if self.settings is not None:

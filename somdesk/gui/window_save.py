@@ -30,26 +30,57 @@ class WindowSave:
 
     _save_out: str | None = None
     _after_save = None          # fn() to run once the save task wrote its file
+    _saver = None               # the TaskRunner of a save while a run is paused (paused_saver)
 
     @property
     def saving(self) -> bool:
         """Is a save task under way (its file not yet complete)?"""
-        return self.runner.busy and self.runner.kind == SAVE_KIND
+        return (self.runner.busy and self.runner.kind == SAVE_KIND) or (self._saver is not None and self._saver.busy)
 
-    def start_save(self, path: str, steps) -> bool:
-        """Run `steps(token)` (Session.save_steps) as the window's task, writing `path`; False with
-        the message said when another task runs (the window runs one at a time: starting would
-        stop it).  True when the task started: its end says "Saved x.somz." (save_finished)."""
+    def paused_saver(self):
+        """The runner of a Save while a palette's or picture's run is paused: the window's own
+        runner holds that run (Resume continues it), and a task started there would end it.
+        The same mechanism (gui/tasks.TaskRunner), a second instance; the save writes a copy of
+        the map taken when Save was pressed, so Resume may go on meanwhile (the map is then not
+        its file's: still unsaved).  Its end is heard as the window runner's save is."""
+        if self._saver is None:
+            from somdesk.gui.tasks import TaskRunner
+
+            self._saver = TaskRunner(self)
+            self._saver.finished.connect(lambda _k, result, stopped: self._saver_ended(result, stopped))
+            self._saver.failed.connect(lambda _k, message, details: self._saver_failed(message, details))
+        return self._saver
+
+    def _saver_ended(self, result, stopped: bool) -> None:
+        self.save_finished(result, stopped)
+        self.refresh()
+
+    def _saver_failed(self, message: str, details: str) -> None:
+        self.save_failed()
+        self.show_error(message, details)
+        self.refresh()
+
+    def start_save(self, path: str, steps, runner=None) -> bool:
+        """Run `steps(token)` (Session.save_steps) as a task of `runner` (default the window's),
+        writing `path`; False with the message said when that runner is busy (one task at a
+        time: starting would stop it).  True when the task started: its end says "Saved
+        x.somz." (save_finished)."""
         from somdesk.gui.task_words import wait_message
 
-        if self.runner.busy:
-            self.show_error(wait_message(self.runner, "saving the map"))
+        runner = runner if runner is not None else self.runner
+        if runner.busy:
+            self.show_error(wait_message(runner, "saving the map"))
             return False
         self._save_out, self._after_save = path, None
         self.statusBar().showMessage(f"Saving {display_basename(path)}…")
-        self.runner.start(SAVE_KIND, lambda token: steps(token))
+        runner.start(SAVE_KIND, lambda token: steps(token))
         self.refresh()
         return True
+
+    def stop_saving(self, wait: bool = True, timeout_s: float | None = None) -> None:
+        """At close: the paused run's save task (if any) stops, the old file as it was."""
+        if self._saver is not None:
+            self._saver.shutdown(wait=wait, timeout_s=timeout_s)
 
     def after_save(self, fn) -> None:
         """Run `fn()` once the save under way has written its file (replaces one set before);

@@ -225,3 +225,50 @@ def test_quit_with_save_waits_for_the_save_then_closes_the_rest(qtbot, win, trai
     assert win.saving and win.isVisible() and other.isVisible()     # the quit waits for the save ...
     qtbot.waitUntil(lambda: not win.isVisible() and not other.isVisible(), timeout=TIMEOUT)   # ... then goes on
     assert out.is_file() and win not in WINDOWS and other not in WINDOWS
+
+
+def test_a_save_while_a_run_is_paused_is_a_task_that_keeps_the_run(qtbot, tmp_path, asked, monkeypatch):
+    """A palette's run paused: Save writes the map of the Pause in a task of its own (the
+    window's runner holds the run), Resume may go on meanwhile, and a close answered Save
+    waits for it, then closes."""
+    from somdesk.core import SOMConfig
+    from somdesk.session import Session
+    from tests.gui.helpers import FIRST_RUN_TIMEOUT_MS, make_window
+
+    colours = np.random.default_rng(5).random((50, 3))
+    w = make_window(qtbot, colours, SOMConfig(width=60, height=60, iterations=100_000, seed=2))
+    out = tmp_path / "paused.somz"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(out))
+    try:
+        w.pace = 200.0
+        w.actions["train"].trigger()
+        qtbot.waitUntil(lambda: w.session.map.iteration >= 3, timeout=FIRST_RUN_TIMEOUT_MS)
+        w.actions["pause"].trigger()
+        qtbot.waitUntil(lambda: w.runner.state == "paused" and not w.session.running, timeout=FIRST_RUN_TIMEOUT_MS)
+        qtbot.wait(300)
+        at = w.session.som.iteration
+        _slow_writes(monkeypatch, 0.01)
+        gaps = GapMeter(5)
+        w.actions["save"].trigger()
+        assert w.saving and w.runner.kind == "train" and w.runner.state == "paused"
+        w.actions["pause"].trigger()                               # Resume: the run goes on meanwhile
+        qtbot.waitUntil(lambda: not w.saving, timeout=TIMEOUT)
+        gaps.timer.stop()
+        assert w.last_error is None and w.runner.busy and w.runner.kind == "train"
+        assert gaps.cpu_longest < 0.2, gaps.all
+        again = Session()
+        again.open(out)
+        assert again.map.iteration == at                           # the map of the Pause
+        w.actions["pause"].trigger()
+        qtbot.waitUntil(lambda: w.runner.state == "paused" and not w.session.running, timeout=FIRST_RUN_TIMEOUT_MS)
+        assert w.isWindowModified()                                # trained on since: not the file's
+        w.confirm_unsaved = True
+        asked.answer = "save"
+        assert not w.close()                                       # saving: closes once saved
+        qtbot.waitUntil(lambda: not w.isVisible(), timeout=TIMEOUT)
+        assert Session().open(out) and w.last_error is None
+    finally:
+        w.confirm_unsaved = False
+        w.runner.shutdown()
+        w.stop_saving()
+        w.close()
