@@ -1,10 +1,11 @@
 """The table workflow's files out: rows CSV, profiles CSV/PNG, the table map (.somz), the HTML
 report, and File › Score new data… (a mixin of gui/table_workflow.TableWorkflow).
 
-The writing is the session's (TableWorkspace: save_map, export_rows, export_profiles,
+The writing is the session's (TableWorkspace: save_map_steps, export_rows, export_profiles,
 report_task, score_task); the dock asks for the path.  Every writer is atomic and a bad
-path is one message (`window.show_error`); the report and scoring run as tasks on the
-window's one TaskRunner.
+path is one message (`window.show_error`); the map's save (gui/window_save.py), the rows,
+the report and scoring run as tasks on the window's one TaskRunner.  The rest write what
+is on screen, small: profiles and top items CSV (a row per segment), the map and planes PNG.
 """
 from __future__ import annotations
 
@@ -151,22 +152,23 @@ class TableFiles:
         return True
 
     def save_map(self, path: str | None = None) -> bool:
-        """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads."""
+        """Save the table map (.somz, session.scoring.save_table_map): what `somdesk assign` reads.
+        True when the save task started (gui/window_save.py); its end says how it went."""
         if self.ws.tm is None:
             return False
         path = path or self._ask("Save table map", f"{self._stem()}.somz", [("somdesk map", ["*.somz"])])
         if not path or self._pipe_refused(path):
             return False
         try:
-            self.win.session.save(path)          # the session's File › Save: the table map
+            steps = self.win.session.save_steps(path)     # checked now: the table map's File › Save
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
-        from somdesk.gui.table_open import remember_file
-        remember_file(self.win, path)
-        self.win.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
+        # written by a task (gui/window_save.py: a 400,000-row map held the window ~1 s); its
+        # end says "Saved x.somz." and lists it in Open Recent
+        started = self.win.start_save(path, steps)
         self.refresh()
-        return True
+        return started
 
     def save(self, ask: bool = False) -> bool:
         """File › Save (Ctrl+S) / Save as while the dock holds the window's data: the table map,

@@ -114,11 +114,15 @@ class TableOpening:
         from somdesk.io.tables.options import ReadOptions
 
         path = self.ws.path
-        if path is None or self.ws.table is None or not self.win.may_discard_training(opening=True):
+        if path is None or self.ws.table is None:
             return False
         options = self.ws.read_options or ReadOptions()
         also = tuple(options.also_missing or ()) + ("0",)
-        return self._read_whole(path, replace(options, also_missing=also).checked())
+        options = replace(options, also_missing=also).checked()
+        # a Save answered in the prompt is a task: the read starts once the map is written
+        if not self.win.may_discard_training(opening=True, then=lambda: self._read_whole(path, options)):
+            return self.win.saving
+        return self._read_whole(path, options)
 
     def _read_whole(self, path: str, options) -> bool:
         """Start the whole read on the window's runner (replaces a running task, as every start)."""

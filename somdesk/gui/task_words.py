@@ -19,6 +19,7 @@ WORDS = {
     "resegment": "re-segmenting", "score": "scoring", "report": "report", "export": "export of rows",
     "open": "opening", "read table": "reading of the table", "quantise": "quantising",
     "export-image": "image export", "export-timelapse": "time-lapse export", "sort": "sorting",
+    "save": "saving of the map", "write": "writing of the palette",
 }
 
 #: After "Stop it": what a Stop of such a task keeps (said where it is not obvious).

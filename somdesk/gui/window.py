@@ -15,7 +15,8 @@ parameters and the panel of the dataset's kind (gui/panels.py).
 The class is assembled from pieces named for what they hold: gui/window_runs.py
 (training, Step, Stop, Reset, Quantise and every task's end), gui/window_drawing.py
 (the dataset's views and the map drawn), gui/window_unsaved.py (what a close or
-another file would lose, and its prompts); the menus and toolbar are in
+another file would lose, and its prompts), gui/window_save.py (every Save as a task, and
+what waits for it); the menus and toolbar are in
 gui/window_actions.py, files in and out in gui/window_files.py.
 """
 from __future__ import annotations
@@ -40,6 +41,7 @@ from somdesk.gui.window_actions import (DEFAULT_SPEED, SPEEDS, VIEWS, apply_tabl
 from somdesk.gui.window_drawing import FPS, WindowDrawing
 from somdesk.gui.window_runs import MEASURE_BUDGET, WindowRuns
 from somdesk.gui.window_tasks import ColourEdit, EditStack, open_paths_task
+from somdesk.gui.window_save import WindowSave
 from somdesk.gui.window_unsaved import WindowUnsaved
 from somdesk.io.names import display_basename, display_name
 from somdesk.session.runs import epoch_position
@@ -50,7 +52,7 @@ WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives un
 CLOSE_WAIT_S = 0.5                # a closing window waits this long for its tasks (see closeEvent)
 
 
-class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
+class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
     """`interactive=False` prints errors instead of showing dialogs (smoke mode);
     `confirm_unsaved` asks Save / Discard / Cancel before unsaved training is lost;
     `settings` (gui/settings.Settings) is what the window remembers between runs
@@ -215,7 +217,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return False
-        if self.session.running or self.tables.running:
+        if self.session.running or self.tables.running or self.saving:
             self.show_error(wait_message(self.runner, "opening another file"))
             return False
         try:
@@ -226,8 +228,9 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
             for p in paths:
                 self.files.forget_if_missing(p)     # a vanished recent file leaves the list
             return False
-        if not self.may_discard_training(opening=True):   # unsaved training or table map: Save / Discard / Cancel
-            return False
+        # unsaved training or table map: Save / Discard / Cancel; a Save opens once the map is written
+        if not self.may_discard_training(opening=True, then=lambda: self._start_open(paths)):
+            return self.saving
         self._start_open(paths)
         return True
 
@@ -256,7 +259,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
 
     # -- edits ------------------------------------------------------------------------------
     def edit_colours(self, colours, names, what: str) -> None:
-        if self.session.running:
+        if self.session.running or self.saving:      # an edit ends the window's task: not a save's
             self.statusBar().showMessage(wait_message(self.runner, "editing the input colours")
                                          or "Stop the training to edit the input colours.", 4000)
             return
@@ -311,8 +314,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         a["open"].setEnabled(not busy)
         # while a colour or picture map trains too: paused it saves (the map is between epochs),
         # running it says to pause first -- it was disabled, and Ctrl+S did nothing (tester7 #27)
-        a["save"].setEnabled(has and (not busy or training))
-        a["save_as"].setEnabled(has and (not busy or training))
+        a["save"].setEnabled(has and (not busy or training) and not self.saving)
+        a["save_as"].setEnabled(has and (not busy or training) and not self.saving)
         a["export_image"].setEnabled(s.map is not None or self.tables.tm is not None)
         a["export_timelapse"].setEnabled(len(self.timelapse) > 0 and not busy)
         self.files.refresh(busy)
@@ -322,7 +325,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         a["pause"].setText("&Resume" if r.state == "paused" else "&Pause")
         a["step"].setEnabled(has and (training or not busy) and not s.done)
         a["stop"].setEnabled(busy and not r.stopping)
-        a["reset"].setEnabled(has and s.would_discard_training or (has and training))
+        a["reset"].setEnabled((has and s.would_discard_training or (has and training)) and not self.saving)
         a["quantise"].setEnabled(s.kind == "image" and not busy and s.map is not None)
         apply_table_state(self, self.tables.holds_data)     # Markers and speeds do not apply to a table
         a["delete"].setEnabled(s.kind == "colours" and not busy)
@@ -382,17 +385,17 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
                 return False
         if dialogs.target_refused(self, path):     # before a paused run's task is ended for the save
             return False
-        if not (r.busy and r.kind == "train" and r.state == "paused" and not s.running):
-            self.end_tasks()       # paused between epochs, the run stays (Resume continues it)
+        paused_run = r.busy and r.kind == "train" and r.state == "paused" and not s.running
+        if not paused_run:
+            self.end_tasks()
         try:
-            s.save(path)
+            steps = s.save_steps(path)       # checked now; written by a task (gui/window_save.py)
         except SomdeskError as exc:
             self.show_error(str(exc))
             return False
-        self.files.remember(path)
-        self.undo.setClean()                 # the map holds the edited colours
-        self.statusBar().showMessage(f"Saved {display_basename(path)}.", 5000)
-        return True
+        # paused between epochs, the run stays on the window's runner (Resume continues it): the
+        # save is a task of a runner of its own (gui/window_save.paused_saver)
+        return self.start_save(path, steps, self.paused_saver() if paused_run else None)
 
     def export_image(self, path: str | None = None, scale: int | None = None) -> bool:
         """Without `path`: the export options dialog (gui/export_dialog.py).  With it: the
@@ -433,12 +436,22 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
                 print(details, file=sys.stderr)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if not self.may_discard_training():
+        if self.saving and self.confirm_unsaved:
+            # a close while the map is written: the window closes once it is saved (closing now
+            # would stop the save and lose the map); a failed or stopped save keeps it open.
+            # A window that asks nothing (Ctrl+C's quit, smoke runs) stops it: the old file stays
+            self.after_save(self._close_when_saved)
+            self.statusBar().showMessage(f"Saving {display_basename(self._save_out or '')}…: the window closes "
+                                         "once it is saved.")
+            event.ignore()
+            return
+        if not self.may_discard_training(then=self._close_when_saved):
             event.ignore()
             return
         # every task ends at its next check; one that cannot check (numba compiling the
         # kernels on a first run: minutes, testerW 15 #1) is not waited for here
         self.runner.shutdown(timeout_s=CLOSE_WAIT_S)
+        self.stop_saving(timeout_s=CLOSE_WAIT_S)   # a paused run's save (a window that asks nothing)
         self.tables.auto_line.shutdown()           # the Setup tab's "auto" measuring too
         self._redraw.stop()
         if self.settings is not None:
@@ -451,10 +464,22 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, QMainWindow):
         super().closeEvent(event)
 
 
+    _quit_when_saved = False        # a quit waits for this window's save (quit_all)
+
+    def _close_when_saved(self) -> None:
+        """A close (or a quit) whose prompt was answered Save, once the map is saved."""
+        if self.close() and self._quit_when_saved:
+            quit_all()
+
+
 def quit_all() -> None:
     """Close every window (each asks about its own unsaved training); the application
     ends when its last window has closed (Qt's quitOnLastWindowClosed), and its exit
-    joins every task (app.py connects tasks.shutdown_all to aboutToQuit)."""
+    joins every task (app.py connects tasks.shutdown_all to aboutToQuit).  A window whose
+    map is being saved (its prompt answered Save) closes once it is saved, and the quit
+    goes on from there (Window._close_when_saved)."""
     for win in list(WINDOWS):
         if not win.close():
+            if win.saving:
+                win._quit_when_saved = True
             return

@@ -163,6 +163,8 @@ class WindowRuns:
     @Slot(str, str, str)
     def _on_failed(self, kind: str, message: str, details: str) -> None:
         self.progress_label.clear()            # the failed task's last "segment…" line goes too
+        if kind == "save":
+            self.save_failed()                 # a close waiting for it stays a window
         if kind == "train":
             self.run_epoch = None
         if kind == "open":
@@ -242,6 +244,10 @@ class WindowRuns:
             self.statusBar().showMessage(f"Quantised the full picture{how}: {colours}, {result.quality_text()}.", 15000)
         elif kind == "quantise" and stopped:
             self.statusBar().showMessage("Quantise stopped: the full picture was not quantised.", 8000)
+        elif kind == "save":
+            self.save_finished(result, stopped)            # gui/window_save.py: a close may wait for it
+        elif kind == "write":
+            self.write_finished(result, stopped)   # a big palette written (gui/window_files.py)
         elif kind == "export-image":
             self.exports.finished(result, stopped)
         elif kind == "export-timelapse":

@@ -3,7 +3,8 @@
     win.unsaved()                 # training, a table map or palette edits not saved?
     win.may_discard_training()    # Save / Discard / Cancel first; True: go ahead
 
-Needs the window's `session`, `runner`, `undo`, `confirm_unsaved` and `save()`.  A table
+Needs the window's `session`, `runner`, `undo`, `confirm_unsaved`, `save()`, `saving` and
+`after_save()` (gui/window_save.py: a Save answered here is a task the close or open waits for).  A table
 task that has no map to save yet (training, measuring a stopped run, re-segmenting) asks
 Discard / Cancel in words true for that task (DROP_TABLE_RUN).  So does training that lives
 only in Undo after a Reset weights: Save writes the map shown (the reset one), so a Save
@@ -150,9 +151,14 @@ class WindowUnsaved:
         self._prompt = None
         return box.clickedButton() is discard
 
-    def may_discard_training(self, opening: bool = False) -> bool:
+    def may_discard_training(self, opening: bool = False, then=None) -> bool:
         """Before something replaces the workspace (close, or another file when `opening`):
-        unsaved training asks Save / Discard / Cancel first.  True when it may go ahead."""
+        unsaved training asks Save / Discard / Cancel first.  True when it may go ahead now.
+
+        Save writes the map as a task (gui/window_save.py): this returns False at once, the
+        event loop runs on, and `then()` -- the close or the open asked for -- runs once the
+        file is written; a failed or stopped save drops it (the window stays, with the
+        message).  `then=None`: nothing waits for the save."""
         self._unsaved_for = "open" if opening else "close"
         s = self.session
         if self.confirm_unsaved and self.table_run_unsaved():
@@ -165,5 +171,9 @@ class WindowUnsaved:
         if answer == "cancel" or (answer == "save" and not self.save()):
             if was_running:
                 self.runner.resume()
+            return False
+        if answer == "save" and self.saving:        # written by a task: go ahead when it is
+            if then is not None:
+                self.after_save(then)
             return False
         return True

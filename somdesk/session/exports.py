@@ -113,12 +113,23 @@ def export_quantised(session, path) -> int:
 def export_palette(session, path, n: int | None = None) -> int:
     """Write the map's colours in map order (render.organised_colours, `n` of them or all)
     as a palette file whose format follows the extension; returns the number of colours."""
+    return export_palette_writer(session, path, n)()
+
+
+def export_palette_writer(session, path, n: int | None = None):
+    """`export_palette` in two parts: the map shown taken NOW (SomdeskError without a colour
+    map), and the returned `write()` -- callable from another thread -- that orders its colours,
+    writes the file atomically and returns their number."""
     from somdesk.io.palettes import Palette, write_palette
 
     state = session.map
     if state is None or session.kind not in ("colours", "image"):
         raise SomdeskError("only a colour map can be written as a palette")
-    colours, _nodes = render.organised_colours(shown_weights(state.weights, map_space(session)), n)
+    weights, space = np.array(state.weights, copy=True), map_space(session)
     title = f"{session.dataset.title} (organised)"
-    write_palette(Palette.from_array(colours[:, :3], name=title), path)
-    return len(colours)
+
+    def write() -> int:
+        colours, _nodes = render.organised_colours(shown_weights(weights, space), n)
+        write_palette(Palette.from_array(colours[:, :3], name=title), path)
+        return len(colours)
+    return write

@@ -32,6 +32,7 @@ at once.  Results of a task started before the dataset changed are dropped
 """
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -601,22 +602,43 @@ class Session:
     def save(self, path) -> None:
         """Write the whole workspace to `path` (.somz, atomically); the session is then clean.
         A table writes its map (session.scoring.save_table_map, what `somdesk assign` reads)."""
-        from somdesk.io.atomic import check_document_target
-        from somdesk.session.workspace_file import save_workspace
+        run_to_end(self.save_steps(path)())
 
+    def save_steps(self, path):
+        """Check `path` and take the work shown NOW -- SomdeskError for no data, a running
+        training, a device or pipe, a name that is not .somz -- and return `steps(cancel=None)`:
+        the generator that writes it (see `save`) and returns `path`, yielding Progress("save", ...), with
+        `cancel` checked between the file's pieces (Cancelled: the old file as it was).  The
+        session is marked saved (path, clean) only once the file is complete, posted to the
+        caller's thread (`post`), and clean only if the work is still the version taken.  The
+        window runs `steps` as a task: a big picture's map took 1.1 s of CPU to write."""
+        from somdesk.io.atomic import check_document_target
         from somdesk.io.names import require_suffix
+        from somdesk.session.workspace_file import save_workspace_steps
 
         self._require()
         self._require_idle("save")
         check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
         require_suffix(path, (".somz",), "a map is saved as .somz")
         if self.kind == "table":
-            self.table.save_map(path)
+            return self.table.save_map_steps(path)
+        write = save_workspace_steps(self, path)
+        version, dataset, path = self._version, self.dataset, os.fspath(path)
+
+        def steps(cancel=None):
+            yield from write(cancel)
+            self._post(lambda: self._saved(path, version, dataset))
+            return path
+        return steps
+
+    def _saved(self, path: str, version, dataset) -> None:
+        """`version` of `dataset` is in `path` now (save_steps): the session's file, and clean
+        if that is still the work shown.  Another dataset opened meanwhile is not this file's."""
+        if self.dataset is not dataset:
             return
-        save_workspace(self, path)
-        self._set("path", str(path))
-        self._on_disk[str(path)] = self._version      # the file holds exactly the work shown
-        self._set_dirty(False)
+        self._set("path", path)
+        self._on_disk[path] = version      # the file holds exactly that version of the work
+        self._set_dirty(self._on_disk.get(path) != self._version)
 
     # -- exports (session.exports): the screen's pixels, written out --------------------------
     def views(self) -> tuple[str, ...]:
@@ -654,3 +676,7 @@ class Session:
 
     def export_palette(self, path, n: int | None = None) -> int:
         return exports.export_palette(self, path, n)
+
+    def export_palette_writer(self, path, n: int | None = None):
+        """`export_palette` taken now, written by the returned `write()` (session.exports)."""
+        return exports.export_palette_writer(self, path, n)

@@ -494,18 +494,41 @@ class TableWorkspace(TableViewsMixin):
     def save_map(self, path) -> None:
         """Write the map (.somz, atomically: session.scoring.save_table_map); the workspace is then
         clean.  SomdeskError on a bad path."""
-        from somdesk.io.atomic import check_document_target
-        from somdesk.session.scoring import save_table_map
+        run_to_end(self.save_map_steps(path)())
 
-        from somdesk.io.names import require_suffix
+    def save_map_steps(self, path):
+        """Check `path` NOW -- SomdeskError for no map, a device or pipe, the table in use, a name
+        that is not .somz -- and return `steps(cancel=None)`: the generator that writes the map
+        shown now (session.scoring.save_table_map, atomic; `cancel` is checked between the
+        file's pieces: a stop raises Cancelled and leaves the old file as it was), yields one
+        Progress("save", 0, 0, "", "saving <name>") first and returns `path`.  The workspace
+        is marked saved (map_path, clean) only after the file is complete, posted to the
+        caller's thread, and only while that map is still the one shown.  The window runs
+        `steps` as a task (a 400,000-row map held its GUI thread ~1 s)."""
+        from somdesk.io.atomic import check_document_target
+        from somdesk.io.names import display_basename, require_suffix
+        from somdesk.session.progress import Progress
+        from somdesk.session.scoring import save_table_map
 
         tm = self._require_map()
         check_document_target(path)      # a device or a pipe would lose the map yet mark it saved
         self._check_output(path, own_map=True)
         require_suffix(path, (".somz",), "a map is saved as .somz")
-        save_table_map(tm, path)
-        self._set_path(path)
-        self._set_dirty(False)
+        path = os.fspath(path)
+
+        def steps(cancel=None):
+            yield Progress("save", 0, 0, "", f"saving {display_basename(path)}")
+            save_table_map(tm, path, cancel=cancel)
+            self._post(lambda: self._saved(tm, path))
+            return path
+        return steps
+
+    def _saved(self, tm, path: str) -> None:
+        """`tm` is in `path` now (save_map_steps): the workspace's file, clean -- unless another
+        map replaced it while the file was written (that one is not saved)."""
+        if self.tm is tm:
+            self._set_path(path)
+            self._set_dirty(False)
 
     def row_columns(self) -> dict:
         """{name: (N,) array} of the rows in memory: the file's row and segment, the file's

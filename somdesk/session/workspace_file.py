@@ -86,7 +86,7 @@ def _small_picture(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(im)
 
 
-def _extras(session) -> tuple[dict, dict]:
+def _extras(session, small_picture=_small_picture) -> tuple[dict, dict]:
     data = session.dataset
     meta = {"kind": data.kind, "title": data.title, "source": data.source,
             "session_config": session.config.to_dict(), "measures": [list(m) for m in session.measures]}
@@ -103,7 +103,7 @@ def _extras(session) -> tuple[dict, dict]:
         meta["clusters"] = {"k": c.k, "method": c.method, "summary": list(c.summary)}
         arrays["clusters"] = np.asarray(c.labels, dtype=np.int64)
     if data.kind == "image":
-        small = _small_picture(data.pixels)
+        small = small_picture(data.pixels)
         h, w = data.pixels.shape[:2]
         meta["image"] = {"settings": data.settings.to_dict(), "sample_seed": int(data.sample_seed),
                          "phase": session.image_phase, "recovery_round": int(session.recovery_round),
@@ -116,12 +116,42 @@ def _extras(session) -> tuple[dict, dict]:
 
 def save_workspace(session, path) -> None:
     """Write `session` (dataset, config, SOM, clusters, measures) to `path` atomically."""
+    from somdesk.session.progress import run_to_end
+
+    run_to_end(save_workspace_steps(session, path)())
+
+
+def save_workspace_steps(session, path):
+    """Take what `save_workspace` writes from `session` NOW (its SOM's weights copied: a paused
+    run may go on meanwhile) and return `steps(cancel=None)`: the generator that writes it to
+    `path` atomically -- the picture scaled down (the longest part for a big picture), then
+    the file, with `cancel` checked between its pieces (Cancelled: the old file as it was).
+    It yields one Progress("save", ...) first and returns None.  SomdeskError for a map that
+    cannot be saved (io.mapfile.save_map)."""
+    import copy
+
+    from somdesk.core.cancel import check
     from somdesk.io.mapfile import save_map
+    from somdesk.io.names import display_basename
+    from somdesk.session.progress import Progress
 
     som, data = session.ensure_som(), session.dataset
-    meta, arrays = _extras(session)
+    snap = copy.copy(som)
+    snap.weights = som.weights             # the setter copies: training goes on in the original
+    pixels = data.pixels if data.kind == "image" else None
+    meta, arrays = _extras(session, small_picture=lambda _p: np.zeros((1, 1, 3), np.uint8))
     names = list(data.names) if data.kind == "colours" and data.names else None
-    save_map(som, path, names, extra_meta=meta, extra_arrays=arrays, extra_specs=workspace_specs)
+
+    def steps(cancel=None):
+        yield Progress("save", 0, 0, "", f"saving {display_basename(path)}")
+        if pixels is not None:             # the stored copy of the picture, made here: not on the caller's thread
+            small = _small_picture(pixels)
+            meta["image"]["stored_size"] = [int(small.shape[1]), int(small.shape[0])]
+            arrays["picture"] = small
+            check(cancel)
+        save_map(snap, path, names, extra_meta=meta, extra_arrays=arrays, extra_specs=workspace_specs,
+                 cancel=cancel)
+    return steps
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,17 @@ def train(qtbot, win, timeout: int = FIRST_RUN_TIMEOUT_MS):
     return win.session.map
 
 
+def save_now(qtbot, win, save, timeout: int = FIRST_RUN_TIMEOUT_MS) -> bool:
+    """Call `save()` (File > Save, the dock's Save table map ...) and wait for the save task it
+    starts (gui/window_save.py) to end; True when it started and wrote its file."""
+    win.last_error = None
+    if not save():
+        return False
+    qtbot.waitUntil(lambda: not win.saving, timeout=timeout)
+    QApplication.processEvents()
+    return win.last_error is None and win.statusBar().currentMessage().startswith("Saved")
+
+
 def open_and_wait(qtbot, win, *paths) -> bool:
     ok = win.open_paths([str(p) for p in paths])
     wait_idle(qtbot, win)

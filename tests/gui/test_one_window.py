@@ -14,7 +14,7 @@ from somdesk.gui.tasks import live_workers
 from somdesk.gui.window import Window
 from tests.timing import load_scaled
 
-from .helpers import FIRST_RUN_TIMEOUT_MS
+from .helpers import FIRST_RUN_TIMEOUT_MS, save_now
 
 
 
@@ -117,9 +117,9 @@ def test_opens_each_kind_and_shows_its_panel_and_views(qtbot, win, tmp_path):
 
     somz = tmp_path / "t.somz"
     assert win.actions["save"].isEnabled()           # File > Save saves the table map
-    assert wf.save_map(str(somz)) and not win.isWindowModified()
+    assert save_now(qtbot, win, lambda: wf.save_map(str(somz))) and not win.isWindowModified()
     somz.unlink()
-    assert win.save() and somz.is_file()             # Ctrl+S: to the file it was saved to
+    assert save_now(qtbot, win, win.save) and somz.is_file()     # Ctrl+S: to the file it was saved to
     other = Window(interactive=False, confirm_unsaved=False)
     qtbot.addWidget(other)
     other.open_paths([str(somz)])                    # a saved table map opens in the dock again

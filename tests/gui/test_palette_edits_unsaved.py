@@ -10,7 +10,7 @@ from somdesk.core import SOMConfig
 from somdesk.gui import dialogs
 from somdesk.gui.window import Window
 
-from .helpers import make_window, open_and_wait, train
+from .helpers import make_window, open_and_wait, save_now, train
 
 GPL = "GIMP Palette\nName: Four\n#\n255 0 0 Red\n0 255 0 Green\n0 0 255 Blue\n255 255 0 Yellow\n"
 
@@ -98,10 +98,10 @@ def test_save_palette_as_makes_the_edits_clean_until_the_next(pal_win, tmp_path,
     assert pal_win.isWindowModified()
 
 
-def test_save_map_makes_the_edits_clean(pal_win, tmp_path, monkeypatch):
+def test_save_map_makes_the_edits_clean(pal_win, qtbot, tmp_path, monkeypatch):
     remove_first(pal_win)
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "edited.somz"))
-    assert pal_win.save()
+    assert save_now(qtbot, pal_win, pal_win.save)
     assert (tmp_path / "edited.somz").is_file() and not pal_win.isWindowModified()
 
 
@@ -199,7 +199,7 @@ def test_an_edit_over_a_saved_map_asks_nothing_and_undo_still_brings_it_back(pal
                                                                              monkeypatch, asked):
     trained(pal_win, qtbot)
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "trained.somz"))
-    assert pal_win.save()
+    assert save_now(qtbot, pal_win, pal_win.save)
     remove_first(pal_win)
     assert "palette edits" in pal_win.unsaved_text()              # the training is in its file
     pal_win.undo.undo()

@@ -134,7 +134,9 @@ def test_save_while_paused_keeps_the_run_and_while_running_says_to_pause(qtbot, 
         assert win.statusBar().currentMessage() == "Pause or stop the training to save the map."
         at = _paused_at(qtbot, win)
         assert win.actions["save"].isEnabled() and win.actions["save_as"].isEnabled()
-        win.actions["save"].trigger()
+        win.actions["save"].trigger()                  # a task of its own: the paused run stays
+        assert win.saving and not win.actions["save"].isEnabled()
+        qtbot.waitUntil(lambda: not win.saving, timeout=FIRST_RUN_TIMEOUT_MS)
         assert (tmp_path / "mid.somz").is_file() and win.statusBar().currentMessage() == "Saved mid.somz."
         assert win.runner.busy and win.runner.state == "paused"      # the run goes on after Resume
         win.actions["pause"].trigger()

@@ -135,7 +135,8 @@ def test_old_saved_table_maps_open_in_the_dock(qtbot, win, tmp_path, name, kind)
     wf.select_segment(0)
     assert wf.rows_model.rowCount() == int((wf.assigned["segment"] == 0).sum()) > 0
     out = tmp_path / "new.somz"                                     # saved again: the one new kind
-    assert wf.save_map(str(out))
+    from .helpers import save_now
+    assert save_now(qtbot, wf.win, lambda: wf.save_map(str(out)))
     with zipfile.ZipFile(out) as zf:
         assert json.loads(zf.read("meta.json"))["kind"] == "table-map"
 
@@ -203,7 +204,7 @@ def test_a_palette_and_a_table_open_a_window_each(qtbot, win, tmp_path):
 def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
     from somdesk.gui.settings import Settings
 
-    from .helpers import make_window
+    from .helpers import make_window, save_now
 
     _csv(tmp_path / "a.csv")
     win = make_window(qtbot)
@@ -218,7 +219,7 @@ def test_tables_and_table_maps_are_in_open_recent(qtbot, tmp_path):
         assert win.runner.busy or win.tables.tm is not None
         _idle(qtbot, win)
         assert win.tables.tm is not None and win.tables.tm.config.iterations == 3
-        assert win.tables.save_map(str(tmp_path / "a.somz"))
+        assert save_now(qtbot, win, lambda: win.tables.save_map(str(tmp_path / "a.somz")))
         assert Settings().recent_files()[0] == str(tmp_path / "a.somz")
         win.files.refresh_recent()
         act = next(a for a in win.recent_menu.actions() if "a.csv" in a.text())

@@ -2,7 +2,7 @@
 score new data, and the window's assignments equal to `somdesk assign` on the training file."""
 from __future__ import annotations
 
-from tests.gui.helpers import open_table_now
+from tests.gui.helpers import open_table_now, save_now
 
 import csv
 import os
@@ -138,7 +138,7 @@ def test_window_assignments_equal_cli_assign(qtbot, win, tmp_path):
     path = _blobs(tmp_path / "train.csv")
     wf = _trained(qtbot, win, path)
     somz = tmp_path / "m.somz"
-    assert wf.save_map(str(somz))
+    assert save_now(qtbot, win, lambda: wf.save_map(str(somz)))
     out = tmp_path / "cli.csv"
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     r = subprocess.run([sys.executable, "-m", "somdesk", "assign", str(somz), path, "--out", str(out)],
@@ -274,7 +274,7 @@ def test_grid_choice_reaches_the_map_and_the_saved_file(qtbot, win, tmp_path):
     _idle(qtbot, win)
     assert wf.tm.config.topology == "rectangular" and not wf.map_view.hexagonal
     out = tmp_path / "rect.somz"
-    assert wf.save_map(str(out))
+    assert save_now(qtbot, win, lambda: wf.save_map(str(out)))
     assert load_table_map(out).config.topology == "rectangular"
 
 
@@ -469,7 +469,7 @@ def test_view_menu_picks_the_docks_map_view(qtbot, win, tmp_path):
 def test_another_label_column_relabels_the_map_without_retraining(qtbot, win, tmp_path):
     """Issue 12's third bug: the label column changes the labels at once (TableWorkspace.set_label_column)."""
     wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
-    wf.save_map(str(tmp_path / "m.somz"))
+    assert save_now(qtbot, win, lambda: wf.save_map(str(tmp_path / "m.somz")))
     codebook = wf.tm.codebook.copy()
     wf.map_choice.setCurrentText("labels: kind")
     wf.setup.label.setCurrentIndex(wf.setup.label.findData("region"))
@@ -523,7 +523,7 @@ def test_a_reopened_map_shows_its_recipe_and_train_repeats_it(qtbot, win, tmp_pa
     """The Setup tab of a reopened table map is the map's recipe (TableWorkspace.spec), not the
     table's defaults, so Train makes the same map again."""
     wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"), k=3)
-    wf.save_map(str(tmp_path / "m.somz"))
+    assert save_now(qtbot, win, lambda: wf.save_map(str(tmp_path / "m.somz")))
     first = wf.tm
     win.confirm_unsaved = False
     assert win.open_paths([str(tmp_path / "m.somz")])
@@ -628,7 +628,7 @@ def test_profiles_and_planes_png_refuse_the_table_in_use_the_saved_map_and_other
     assert win.last_error.endswith("is the table in use: writing it would replace it; choose another name")
     assert open(table, "rb").read() == before
     saved = tmp_path / "m.somz"
-    assert wf.save_map(str(saved))
+    assert save_now(qtbot, win, lambda: wf.save_map(str(saved)))
     kept = saved.read_bytes()
     os.symlink(saved, tmp_path / "m-link.png")
     assert not export(str(tmp_path / "m-link.png"))

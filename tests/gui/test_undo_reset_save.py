@@ -17,7 +17,7 @@ from somdesk.gui.window import Window
 from somdesk.gui.window_unsaved import ONLY_IN_UNDO
 from somdesk.session import Session
 
-from .helpers import make_window, train, wait_idle
+from .helpers import make_window, save_now, train, wait_idle
 
 CONFIG = SOMConfig(width=4, height=3, iterations=12, seed=2)
 
@@ -38,9 +38,9 @@ def saved_iteration(path) -> int:
     return s.map.iteration
 
 
-def save_to(win, monkeypatch, path) -> None:
+def save_to(win, monkeypatch, path, qtbot) -> None:
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
-    assert win.save(ask=True)
+    assert save_now(qtbot, win, lambda: win.save(ask=True))
 
 
 def test_save_after_redo_of_a_reset_writes_the_map_shown_and_clears_the_mark(win, qtbot, tmp_path, monkeypatch,
@@ -53,7 +53,7 @@ def test_save_after_redo_of_a_reset_writes_the_map_shown_and_clears_the_mark(win
     assert win.session.map.iteration == 0
     assert win.isWindowModified() and win.unsaved_text() == ONLY_IN_UNDO[0]   # the training: in Undo only
     path = tmp_path / "reset.somz"
-    save_to(win, monkeypatch, path)
+    save_to(win, monkeypatch, path, qtbot)
     assert saved_iteration(path) == 0                   # what the window showed
     assert not win.isWindowModified() and not win.unsaved()   # the mark follows the file
     win.undo.undo()                                     # the training again: not in the file
@@ -66,16 +66,16 @@ def test_save_after_redo_of_a_reset_writes_the_map_shown_and_clears_the_mark(win
 def test_undo_of_a_reset_saved_over_its_training_asks_at_close(win, qtbot, tmp_path, monkeypatch, asked):
     train(qtbot, win)
     path = tmp_path / "run.somz"
-    save_to(win, monkeypatch, path)
+    save_to(win, monkeypatch, path, qtbot)
     win.reset_weights()
     assert not win.isWindowModified()                   # the file still holds the training
-    win.save()
+    assert save_now(qtbot, win, win.save)
     assert saved_iteration(path) == 0 and not win.isWindowModified()
     win.undo.undo()                                     # the trained map: no longer the file's
     assert win.isWindowModified() and win.unsaved()
     win.confirm_unsaved = True
     assert not win.close()                              # it asked (Cancel): the training stays
-    win.save()
+    assert save_now(qtbot, win, win.save)
     assert saved_iteration(path) == CONFIG.iterations and not win.isWindowModified()
 
 

@@ -20,7 +20,7 @@ from somdesk.gui import dialogs
 from somdesk.gui.tasks import live_workers as running_threads
 from somdesk.gui.window import Window
 
-from .helpers import FIRST_RUN_TIMEOUT_MS, make_window, open_and_wait, train, wait_idle
+from .helpers import FIRST_RUN_TIMEOUT_MS, make_window, open_and_wait, save_now, train, wait_idle
 
 CFG = SOMConfig(width=12, height=9, iterations=120, seed=4, topology="hexagonal", decay="linear",
                 order="shuffled", learning_rate=0.3)
@@ -82,6 +82,7 @@ def test_save_open_and_continue_gives_the_same_weights_as_never_stopping(qtbot, 
         answer_save_as.path = path
         assert win.isWindowModified()
         win.actions["save"].trigger()               # Ctrl+S the first time asks for a name
+        qtbot.waitUntil(lambda: not win.saving, timeout=FIRST_RUN_TIMEOUT_MS)      # written by a task
         assert answer_save_as.asked == 1 and path.is_file()
         assert win.actions["save"].shortcut() == QKeySequence("Ctrl+S")
         assert win.actions["save_as"].shortcut() == QKeySequence("Ctrl+Shift+S")
@@ -117,9 +118,9 @@ def test_unsaved_mark_follows_training_and_saving(qtbot, window, tmp_path, answe
     train(qtbot, window)
     assert window.isWindowModified()
     answer_save_as.path = tmp_path / "a.somz"
-    assert window.save(ask=True)
+    assert save_now(qtbot, window, lambda: window.save(ask=True))
     assert (tmp_path / "a.somz").is_file() and not window.isWindowModified()
-    assert window.save()                            # now Save writes to it without asking
+    assert save_now(qtbot, window, window.save)     # now Save writes to it without asking
     assert answer_save_as.asked == 1
     window.step()                                   # a finished map does not step ...
     window.reset_weights()                          # ... Reset weights starts it again
@@ -139,6 +140,8 @@ def test_closing_with_unsaved_training_asks(qtbot, window, tmp_path, answer_save
     answer_save_as.path = tmp_path / "closing.somz"
     window.close()
     assert prompt.asked == 1
+    if choice == "save":                            # written by a task: the window closes once it is saved
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=FIRST_RUN_TIMEOUT_MS)
     assert window.isVisible() == (choice == "cancel")
     assert (tmp_path / "closing.somz").is_file() == (choice == "save")
 
@@ -255,7 +258,7 @@ def test_unwritable_places_are_a_dialog_and_leave_the_map(qtbot, window, tmp_pat
     blocker = tmp_path / "plain-file"
     blocker.write_text("x")
     answer_save_as.path = blocker / "map.somz" if where == "inside-a-file" else "/proc/somdesk-test.somz"
-    assert not window.save()
+    assert not save_now(qtbot, window, window.save)
     assert "cannot write" in window.last_error or "does not exist" in window.last_error
     assert window.session.path is None and window.isWindowModified()
     np.testing.assert_array_equal(window.session.map.weights, before)
@@ -266,7 +269,7 @@ def test_an_interrupted_save_leaves_the_previous_file_byte_identical(qtbot, wind
                                                                     monkeypatch):
     path = tmp_path / "keep.somz"
     answer_save_as.path = path
-    assert window.save()
+    assert save_now(qtbot, window, window.save)
     before = path.read_bytes()
     train(qtbot, window)
 
@@ -274,7 +277,7 @@ def test_an_interrupted_save_leaves_the_previous_file_byte_identical(qtbot, wind
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    assert not window.save()
+    assert not save_now(qtbot, window, window.save)
     assert "the disk is full" in window.last_error and "keep.somz" in window.last_error
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.suffix) == ["keep.somz"]
     assert window.isWindowModified()

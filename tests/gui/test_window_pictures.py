@@ -20,7 +20,7 @@ from somdesk.gui import dialogs
 from somdesk.gui.tasks import live_workers as running_threads
 from somdesk.io.palettes import read_palette
 
-from .helpers import FIRST_RUN_TIMEOUT_MS, make_window, open_and_wait, train, wait_idle
+from .helpers import FIRST_RUN_TIMEOUT_MS, make_window, open_and_wait, save_now, train, wait_idle
 from tests.timing import load_scaled
 
 
@@ -129,7 +129,7 @@ def test_window_quantise_and_the_command_write_the_same_png(qtbot, win, png, tmp
     win.set_view("quantised")
     assert win.export_image(str(tmp_path / "window.png"))
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(tmp_path / "map.somz"))
-    assert win.save(ask=True)
+    assert save_now(qtbot, win, lambda: win.save(ask=True))
     assert main(["quantize", str(png), str(tmp_path / "cli.png"), "--map", str(tmp_path / "map.somz"),
                  "-q", *(["--dither"] if dither else [])]) == 0
     assert (tmp_path / "cli.png").read_bytes() == (tmp_path / "window.png").read_bytes()
