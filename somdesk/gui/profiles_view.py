@@ -5,8 +5,8 @@
                                       # top items (session.report.table_top_items), shown when `ratings` is ticked
     view.export_csv(path); view.export_png(path)
 
-The picture is `session.segments.profiles_png` (the same as in the HTML report), so
-what the window shows is what the PNG export writes.
+The picture is `session.segments.profiles_png`, drawn by `render.profiles_picture` (the same
+as in the HTML report), so what the window shows is what the PNG export writes.
 """
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ class ProfilesView(QWidget):
             return
         self._png = picture if picture is not None else np.asarray(profiles_png(prof).convert("RGB"))
         self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))
-        # the bars' scale and caption are drawn in the picture (session.segments.profiles_png),
+        # the bars' scale and caption are drawn in the picture (render.profiles_picture),
         # so the exported PNG reads alone (testerG #11); said here again it was twice on screen
         self.note.setText("Segment sizes and where each is most above the table; the bars below carry "
                           "their scale (standard deviations of the table).")
