@@ -25,7 +25,7 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.errors import SomdeskError
 
-__all__ = ["ColourHistogram", "colour_histogram", "pixel_keys", "keys_to_colours", "unique_keys", "SLICE_PIXELS"]
+__all__ = ["ColourHistogram", "colour_histogram", "distinct_colours", "pixel_keys", "keys_to_colours", "unique_keys", "SLICE_PIXELS"]
 
 SLICE_PIXELS = 1 << 19
 
@@ -136,3 +136,12 @@ def colour_histogram(img, cancel=None) -> ColourHistogram:
         transparent = int(counts[0])
         keys, counts = keys[1:], counts[1:]
     return ColourHistogram(keys.astype(np.uint32), keys_to_colours(keys, c), counts, transparent, c == 4)
+
+
+def distinct_colours(img, cancel=None) -> int:
+    """How many colours an (H, W, 3|4) uint8 picture shows: its distinct RGB (RGBA) values over
+    the visible pixels, plus one when some pixel is fully transparent -- counted as a quantised
+    picture's palette entries are (the transparent entry is one).  ~0.1-0.2 s per Mpx
+    (`colour_histogram`); SomdeskError and `Cancelled` as colour_histogram."""
+    hist = colour_histogram(img, cancel)
+    return int(len(hist.counts)) + (1 if hist.transparent else 0)
