@@ -44,7 +44,7 @@ def test_side_by_side_view_on_screen_and_in_the_export(qtbot, win, tmp_path):
     assert win.canvas.legend.text().startswith("Live preview")
     win.quantise()
     wait_idle(qtbot, win, FIRST_RUN_TIMEOUT_MS)
-    win.set_view("compare")
+    assert win.view == "compare"                 # Quantise left the side-by-side view shown
     win.draw()
     s, q = win.session, win.session.quantised
     assert q.source_colours == distinct_colours(picture())           # counted by the quantise task
