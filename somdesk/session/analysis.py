@@ -103,7 +103,7 @@ def quantise_task(session, cancel=None, dither: bool = False):
     yield Progress("quantise", h, h, "rows", "measuring")
     from somdesk.core.colour_histogram import distinct_colours
 
-    # the original's colour count, for the side-by-side view's caption (~0.1-0.2 s a Mpx, here
+    # the original's colour count, for the side-by-side view's caption (~0.035 s a Mpx of RGB, here
     # off the GUI thread; a 24 Mpx photo counted on the GUI thread froze it for seconds)
     picture = replace(_quantised(pixels, indices, palette, cancel, shown=True), dithered=bool(dither),
                       source_colours=distinct_colours(pixels, cancel))
