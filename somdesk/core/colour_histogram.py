@@ -25,7 +25,8 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.errors import SomdeskError
 
-__all__ = ["ColourHistogram", "colour_histogram", "distinct_colours", "pixel_keys", "keys_to_colours", "unique_keys", "SLICE_PIXELS"]
+__all__ = ["ColourHistogram", "colour_histogram", "distinct_colours", "pixel_keys", "keys_to_colours", "unique_keys",
+           "SLICE_PIXELS"]
 
 SLICE_PIXELS = 1 << 19
 

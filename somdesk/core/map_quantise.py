@@ -56,8 +56,9 @@ from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
 __all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
-           "picture_psnr", "indexed_measures", "indexed_delta_e", "DELTA_E_SAMPLE", "composite", "on_checkerboard", "rows_on_checkerboard", "band_on_checkerboard", "shown_small",
-           "checkerboard", "CHECKER", "DISPLAY_MAX_SIDE"]
+           "picture_psnr", "indexed_measures", "indexed_delta_e", "DELTA_E_SAMPLE", "composite",
+           "on_checkerboard", "rows_on_checkerboard", "band_on_checkerboard", "shown_small", "checkerboard",
+           "CHECKER", "DISPLAY_MAX_SIDE"]
 
 CHECKER = 8                       # checkerboard squares, in picture pixels (screen pixels when shrunk)
 # The window draws a picture at most this many pixels a side (a 4K screen's width: the canvas

@@ -25,7 +25,8 @@ from somdesk.render.views import (ALIASES, VIEW_LABELS, VIEWS, Legend, node_colo
 
 __all__ = ["BACKGROUND", "EMPTY_NODE", "category_colours", "index_of", "levels_of", "lut", "scalar_rgb",
            "to_rgb8", "MAX_SCALE", "index_image", "layout", "node_at", "node_centres", "picture_size",
-           "category_legend", "colour_bar", "nice_ticks", "draw_markers", "ORGANISED_SIZES",
-           "organised_colours", "organised_sizes", "sample_grid", "profiles_picture", "shown_profile_columns", "side_by_side", "side_by_side_size", "legend_picture", "planes_sheet", "plane_cells", "tile_cells", "stack",
-           "with_legend", "input_strip", "strip_and_map", "ALIASES",
-           "VIEW_LABELS", "VIEWS", "Legend", "node_colours", "picture", "render_view", "view_name", "view_size"]
+           "category_legend", "colour_bar", "nice_ticks", "draw_markers", "ORGANISED_SIZES", "organised_colours",
+           "organised_sizes", "sample_grid", "profiles_picture", "shown_profile_columns", "side_by_side",
+           "side_by_side_size", "legend_picture", "planes_sheet", "plane_cells", "tile_cells", "stack",
+           "with_legend", "input_strip", "strip_and_map", "ALIASES", "VIEW_LABELS", "VIEWS", "Legend",
+           "node_colours", "picture", "render_view", "view_name", "view_size"]

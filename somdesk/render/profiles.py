@@ -100,8 +100,8 @@ def profiles_picture(prof: dict, bar_px: int = 18, max_z: float = 2.5, font_px: 
     grey = (120, 120, 120)
     for i, s in enumerate(segs):
         ox, oy = (i % per_row) * panel_w, (i // per_row) * panel_h
-        dr.text((ox + 6, oy + 6), one_line(f"segment {s}: {count_text(int(prof['size'][i]), 'row')} ({prof['share'][i]:.0%})"),
-                fill="black", font=font)
+        head_text = f"segment {s}: {count_text(int(prof['size'][i]), 'row')} ({prof['share'][i]:.0%})"
+        dr.text((ox + 6, oy + 6), one_line(head_text), fill="black", font=font)
         cx = ox + label_w + half
         axis = oy + head + 2 + bars_h + 4
         dr.line([(cx, oy + head), (cx, axis)], fill=grey)           # zero: the table's mean

@@ -28,7 +28,8 @@ def test_both_pictures_at_the_same_scale_a_gap_between_captions_above():
     column = max(w, compare.MIN_COLUMN)
     gap = compare.gap_px(w)
     assert out.dtype == np.uint8 and out.shape[1] == 2 * column + gap
-    assert render.side_by_side_size(h, w, ("Original: 10,800 colours", "Quantised: 8 colours")) == (out.shape[1], out.shape[0])
+    size = render.side_by_side_size(h, w, ("Original: 10,800 colours", "Quantised: 8 colours"))
+    assert size == (out.shape[1], out.shape[0])
     top = out.shape[0] - h                                    # the caption block
     assert top > compare.caption_px(w)
     np.testing.assert_array_equal(out[top:, :w], original)                           # 1 px = 1 px, left
