@@ -1,4 +1,5 @@
-"""`somdesk quantize IN OUT.png --colors N [--dither] [--space ...] [--map M.somz]`: a picture to an indexed PNG.
+"""`somdesk quantize IN OUT.png --colors N [--dither] [--space ...] [--map M.somz] [--side-by-side CMP.png]`:
+a picture to an indexed PNG.
 
 Runs somdesk.core.quantize.quantize_picture (the palette fit and remapping) on the
 picture as read by somdesk.io.image_input (transparency kept), and writes an
@@ -7,7 +8,10 @@ is transparent) atomically.  With `--map M.somz` the fit starts from that saved
 map's colours instead of k-means++ seeds (core.map_quantise.quantise_from_map):
 the window's Quantise runs exactly this, so a map saved from the window and the
 same picture give the same file both ways.  Ctrl+C stops the work through the
-command's CancelToken (cli_interrupt: `error: interrupted`, exit status 130).
+command's CancelToken (cli_interrupt: `error: interrupted`, exit status 130).  `--side-by-side
+CMP.png` also writes the original and the quantised picture side by side with their captions
+(colour counts, PSNR, mean CIEDE2000): render.side_by_side, the picture of the window's
+*Original | quantised side by side* view.
 """
 from __future__ import annotations
 
@@ -46,6 +50,10 @@ def register(sub) -> None:
                    "per node, as the window's Quantise does (the map's size, at most 256, is the number of "
                    "opaque colours; a picture with translucent pixels adds translucent entries and the "
                    "transparent one, up to 256 in all: docs/quantisation.md)")
+    p.add_argument("--side-by-side", metavar="CMP.png", default=None,
+                   help="also write the original and the quantised picture side by side, at full size, "
+                   "with their colour counts, PSNR and mean CIEDE2000 above them (an RGB PNG, as the "
+                   "window's View > Original | quantised side by side exports it)")
     p.add_argument("--force", action="store_true",
                    help="allow OUT to be IN: the picture is replaced by its quantised copy")
     p.add_argument("--json", action="store_true",
@@ -70,12 +78,16 @@ def run(args) -> int:
 
     # the output is always PNG: a photo.jpg holding PNG bytes would mislead every other program
     check_suffix(args.output, ".png", "quantize", "PNG")
+    if args.side_by_side is not None:
+        check_side_by_side(args)
     from somdesk.cli_outputs import is_stdout
     if args.json and is_stdout(args.output):      # "-": the PNG goes to standard output (io.atomic)
         raise OptionError("--json prints to standard output, where the picture goes with OUT -: "
                           "write the picture to a file, or leave out --json")
     inputs = [args.input] + ([args.map] if args.map else [])
     check_writable(args.output, inputs=() if args.force else inputs, force_flag="--force")
+    if args.side_by_side is not None:         # never over the picture read, --force or not
+        check_writable(args.side_by_side, inputs=inputs)
     from somdesk.cli_interrupt import token as cli_token
     from somdesk.cli_progress import RunProgress
     from somdesk.io.image_input import read_picture
@@ -112,10 +124,17 @@ def run(args) -> int:
         with Written().writing(args.output):    # a Ctrl+C while measuring it names it (cli_outputs.interrupted_line)
             size = save_indexed_png(args.output, idx, palette)
         elapsed = time.perf_counter() - t0
-        if args.quiet and not args.json:      # -q prints nothing: nothing to measure (benchmarks time -q)
-            return 0
+        if args.quiet and not args.json and args.side_by_side is None:
+            return 0                          # -q prints nothing: nothing to measure (benchmarks time -q)
         say.phase("measuring the result")
         quality, delta_e = _measures(img, idx, palette, token)
+        if args.side_by_side is not None:
+            say.phase(f"writing {display_name(args.side_by_side)}")
+            with Written().writing(args.side_by_side):
+                write_side_by_side(args.side_by_side, img, idx, palette, quality, delta_e, picture,
+                                   args.dither, token)
+            if args.quiet and not args.json:
+                return 0
     if args.json:
         import json
 
@@ -125,7 +144,7 @@ def run(args) -> int:
                           "dither": bool(args.dither), "bytes": size, "seconds": round(elapsed, 4),
                           "psnr": None if quality == float("inf") else round(quality, 3),
                           "mean_delta_e00": round(delta_e, 3), "input_frames": picture.frames,
-                          "warnings": list(picture.warnings)}))
+                          "warnings": list(picture.warnings), "side_by_side": args.side_by_side}))
     else:
         from somdesk.core.options import count_text
         from somdesk.cli_outputs import print_summary
@@ -140,8 +159,44 @@ def run(args) -> int:
         # where every subcommand's summary goes: stdout, stderr when the picture goes to stdout (testerC #11)
         print_summary(args, f"{display_name(args.output)}: {img.shape[1]}x{img.shape[0]}, "
                       f"{count_text(len(palette), 'colour')}{cap}, {_quality_text(quality, delta_e, picture)}, "
-                      f"{count_text(size, 'byte')} in {elapsed:.2f} s")
+                      f"{count_text(size, 'byte')} in {elapsed:.2f} s"
+                      + (f"; side by side in {display_name(args.side_by_side)}" if args.side_by_side else ""))
     return 0
+
+
+def check_side_by_side(args) -> None:
+    """OptionError for a --side-by-side target that cannot be one: not a .png name, standard
+    output (the quantised picture may go there), or the OUT.png being written."""
+    from somdesk.cli_outputs import is_stdout
+    from somdesk.cli_train import check_suffix
+    from somdesk.io.names import display_name, same_file
+
+    check_suffix(args.side_by_side, ".png", "--side-by-side", "PNG")
+    if is_stdout(args.side_by_side):
+        raise OptionError("--side-by-side writes a file: give it a .png name, not -")
+    import os
+
+    if same_file(args.side_by_side, args.output) or os.path.abspath(args.side_by_side) == os.path.abspath(args.output):
+        raise OptionError(f"--side-by-side and OUT.png are the same file ({display_name(args.output)}): "
+                          "give the side-by-side picture another name")
+
+
+def write_side_by_side(path, img, idx, palette, quality: float, delta_e: float, picture, dither: bool,
+                       token) -> None:
+    """Write the original `img` (H, W, 3|4) uint8 and its quantised copy (`idx` (H, W) into
+    `palette` (K, 3|4) uint8) side by side to `path` (render.side_by_side, atomically), captioned
+    "Original: N colours" and "Quantised: K colours, PSNR ..., mean CIEDE2000 ..." (the
+    summary's words; session.exports.compare_captions' in the window).  SomdeskError when the
+    result is over render's pixel limit or cannot be written; Cancelled by `token`."""
+    from somdesk.core.colour_histogram import distinct_colours
+    from somdesk.core.options import count_text
+    from somdesk.io.images import save_png
+    from somdesk.render import side_by_side
+
+    left = f"Original: {count_text(distinct_colours(img, token), 'colour')}"
+    right = (f"Quantised: {count_text(len(palette), 'colour')}, {'dithered, ' if dither else ''}"
+             f"{_quality_text(quality, delta_e, picture)}")
+    save_png(side_by_side(img, (palette, idx), (left, right), cancel=token), path)
 
 
 def percent(done: int, total: int) -> str:

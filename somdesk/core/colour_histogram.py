@@ -25,7 +25,8 @@ import numpy as np
 from somdesk.core import cancel as _cancel
 from somdesk.errors import SomdeskError
 
-__all__ = ["ColourHistogram", "colour_histogram", "pixel_keys", "keys_to_colours", "unique_keys", "SLICE_PIXELS"]
+__all__ = ["ColourHistogram", "colour_histogram", "distinct_colours", "pixel_keys", "keys_to_colours", "unique_keys",
+           "SLICE_PIXELS"]
 
 SLICE_PIXELS = 1 << 19
 
@@ -136,3 +137,22 @@ def colour_histogram(img, cancel=None) -> ColourHistogram:
         transparent = int(counts[0])
         keys, counts = keys[1:], counts[1:]
     return ColourHistogram(keys.astype(np.uint32), keys_to_colours(keys, c), counts, transparent, c == 4)
+
+
+def distinct_colours(img, cancel=None) -> int:
+    """How many colours an (H, W, 3|4) uint8 picture shows: its distinct RGB (RGBA) values over
+    the visible pixels, plus one when some pixel is fully transparent -- counted as a quantised
+    picture's palette entries are (the transparent entry is one).  RGB is marked in a table of
+    every 24-bit colour (16 MiB) slice by slice, ~0.05 s a Mpx; RGBA through `colour_histogram`
+    (~0.2 s a Mpx).  SomdeskError and `Cancelled` (checked between slices) as colour_histogram."""
+    arr = as_picture(img)
+    h, w, c = arr.shape
+    if c == 4:
+        hist = colour_histogram(arr, cancel)
+        return int(len(hist.counts)) + (1 if hist.transparent else 0)
+    seen = np.zeros(1 << 24, dtype=bool)
+    rows = max(1, SLICE_PIXELS // w)
+    for s in range(0, h, rows):
+        _cancel.check(cancel)
+        seen[pixel_keys(arr[s:s + rows])] = True
+    return int(np.count_nonzero(seen))

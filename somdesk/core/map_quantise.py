@@ -56,8 +56,9 @@ from somdesk.core.palette_fit import DEFAULT_SPACE, fit_palette, nearest, remap
 from somdesk.core.quantize import MAX_COLOURS, assign_chunked, palette_rgb8, psnr
 
 __all__ = ["quantise_from_map", "quantise_from_map_steps", "map_start", "quantise_with_map", "map_palette",
-           "picture_psnr", "indexed_measures", "indexed_delta_e", "DELTA_E_SAMPLE", "composite", "on_checkerboard", "rows_on_checkerboard", "shown_small",
-           "checkerboard", "CHECKER", "DISPLAY_MAX_SIDE"]
+           "picture_psnr", "indexed_measures", "indexed_delta_e", "DELTA_E_SAMPLE", "composite",
+           "on_checkerboard", "rows_on_checkerboard", "band_on_checkerboard", "shown_small", "checkerboard",
+           "CHECKER", "DISPLAY_MAX_SIDE"]
 
 CHECKER = 8                       # checkerboard squares, in picture pixels (screen pixels when shrunk)
 # The window draws a picture at most this many pixels a side (a 4K screen's width: the canvas
@@ -256,6 +257,14 @@ def _on_board(part: np.ndarray, top: int, square: int = CHECKER) -> np.ndarray:
     for ch in range(3):
         out[:, :, ch] = table[key | part[:, :, ch]]
     return out
+
+
+def band_on_checkerboard(part, top: int = 0) -> np.ndarray:
+    """(n, w, 3) uint8: rows `top`..`top`+n-1 of a picture as the window shows it, from those rows
+    `part` (n, w, 3|4) uint8 -- RGB as it is, RGBA over the checkerboard at those rows (so bands
+    of a taller picture join up).  SomdeskError for anything but such an array."""
+    part = as_picture(part)
+    return part if part.shape[2] == 3 else _on_board(part, int(top))
 
 
 def checkerboard(h: int, w: int, square: int = CHECKER, top: int = 0) -> np.ndarray:

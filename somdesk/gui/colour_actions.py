@@ -10,7 +10,9 @@
   a filter on the canvas, so the map, the strip + map view and the quantised
   (and original) picture are all shown as simulated; the legend is not.  A table's
   segments map (the Segments dock's Map & rows tab) goes through the same filter, and
-  its legend too (there the swatches must merge where the segments do).
+  its legend too (there the swatches must merge where the segments do), and so do the
+  Planes sheet and the Profiles picture with its segment colours (their PNG exports follow
+  *Export with colour-vision preview* as Export image does).
 - **File > Export with colour-vision preview** (on by default): exports and
   Copy image carry the same simulation as the screen, so the screen still equals
   the export; off, they are written in true colours.
@@ -55,7 +57,9 @@ class ColourActions:
         window.left.swatches.view.selectionModel().selectionChanged.connect(self._selection_changed)
         window.left.swatches.model.modelReset.connect(self._selection_changed)
         window.canvas.pixel_filter = self.screen_filter
-        window.tables.map_view.pixel_filter = self.screen_filter     # a table's segments map too
+        # a table's segments map, Planes sheet and Profiles picture too (one filter, one simulation)
+        for view in (window.tables.map_view, window.tables.planes, window.tables.profiles_view):
+            view.pixel_filter = self.screen_filter
 
     # -- construction ------------------------------------------------------------------------
     def _action(self, key: str, text: str, tip: str, checkable: bool = False) -> QAction:

@@ -2,7 +2,7 @@
 
 The dialog picks which view to draw (those that apply to the workspace now:
 colours, strip + map, U-matrix, hit map, the
-original or quantised picture), the size in pixels per node, whether to ring
+original or quantised picture, or both side by side), the size in pixels per node, whether to ring
 each input's best-matching node, and whether to add the legend (colour bar or
 category list) below the map; the output size is shown live ("800 x 800 px").
 **Save PNG…** writes it, **Copy** puts the same picture on the clipboard.
@@ -29,7 +29,7 @@ from somdesk.gui.window_actions import VIEWS
 from somdesk.io.names import display_basename
 
 PNG_FILTERS = [("PNG image", ["*.png"])]
-PICTURE_VIEWS = ("picture", "quantised")     # whole pictures: no scale, markers or legend
+PICTURE_VIEWS = ("picture", "quantised", "compare")     # whole pictures: no scale, markers or legend
 # Pictures of more pixels than this are exported by a task on the window's runner (progress,
 # Stop): a 100 Mpx picture's PNG took the GUI thread 1.2-1.8 s (tester7 #13).  Smaller ones
 # are written at once, as before (a 2 Mpx picture: ~0.1 s), also while the map trains.
@@ -128,7 +128,8 @@ class ExportImageDialog(QDialog):
             w.setEnabled(not whole)
         self.markers.setEnabled(not whole and self.measured)
         if whole:
-            self.size_label.setText("the picture at its full size")
+            self.size_label.setText("the original and the quantised picture side by side, at full size"
+                                    if o.view == "compare" else "the picture at its full size")
             return
         w, h = render.view_size(o.view, self.rows, self.cols, self.hexagonal, o.scale)
         self.size_label.setText(f"{w} x {h} px" + (" + legend" if o.legend and o.view in LEGEND_VIEWS else ""))
@@ -240,9 +241,9 @@ class ImageExports:
         s = self.win.session
         if view not in PICTURE_VIEWS or s.kind != "image":
             return False
-        if view == "quantised" and s.quantised is None:
+        if view in ("quantised", "compare") and s.quantised is None:
             return False                   # the live preview: at most 640 px a side
-        return s.dataset.n_pixels > TASK_PIXELS
+        return s.dataset.n_pixels * (2 if view == "compare" else 1) > TASK_PIXELS
 
     def _save_in_task(self, view: str, path: str) -> bool:
         """Write the full-size picture of `view` to `path` in a task ("export-image"): what is
@@ -256,6 +257,8 @@ class ImageExports:
 
         s = self.win.session
         simulate = self._simulation()
+        if view == "compare":
+            return self._save_compare_in_task(path, simulate)
         data, q = s.dataset, (s.quantised if view == "quantised" else None)
         h, wd = data.pixels.shape[:2]
 
@@ -273,6 +276,30 @@ class ImageExports:
             check(token)
             write_png(path, rgb)
             return f"{wd} x {h} px"
+
+        return self._start_export(path, steps)
+
+    def _save_compare_in_task(self, path: str, simulate) -> bool:
+        """Draw the full-size side-by-side picture (session.exports.compare_drawing: the original
+        and the quantised picture shown when Save was pressed) and write it, in a task."""
+        from somdesk.core.cancel import check
+        from somdesk.gui.window_drawing import quantised_nodes
+        from somdesk.gui.window_tasks import write_png
+        from somdesk.session import Progress
+        from somdesk.session.exports import compare_drawing
+
+        s = self.win.session
+        draw = compare_drawing(s, nodes=quantised_nodes(s, s.quantised))
+
+        def steps(token):
+            yield Progress("export", 0, 0, "", "Exporting image")
+            pic = draw(token)
+            check(token)
+            if simulate is not None:
+                pic = simulate(pic)
+            check(token)
+            write_png(path, pic)
+            return f"{pic.shape[1]} x {pic.shape[0]} px"
 
         return self._start_export(path, steps)
 
@@ -361,7 +388,13 @@ class ImageExports:
         try:                # a big picture: the copy on screen, not 100 Mpx through the clipboard
             if self.big_picture(options.view):
                 s = w.session
-                rgb = w.colour.for_export(s.quantised.shown() if options.view == "quantised" else s.dataset.small)
+                if options.view == "compare":            # the display copies side by side, as on screen
+                    from somdesk.gui.window_drawing import quantised_nodes
+                    from somdesk.session.exports import compare_picture
+
+                    rgb = w.colour.for_export(compare_picture(s, shown=True, nodes=quantised_nodes(s, s.quantised)))
+                else:
+                    rgb = w.colour.for_export(s.quantised.shown() if options.view == "quantised" else s.dataset.small)
             else:
                 rgb = self.picture(options)
         except SomdeskError as exc:

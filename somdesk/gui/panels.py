@@ -76,7 +76,8 @@ class ImagePanel(QWidget):
                else "no fine-tuning, ") +
             f"unused colours {'recovered' if st.revive else 'kept'}<br><br>"
             "Train, then <i>Training › Quantise full picture</i> (Ctrl+Shift+Q), dithered when "
-            "the box below is ticked; <i>View › Quantised picture</i> shows the result.")
+            "the box below is ticked; <i>View › Quantised picture</i> shows the result, <i>View › "
+            "Original | quantised side by side</i> both at once.")
 
 
 class LeftPanel(QScrollArea):

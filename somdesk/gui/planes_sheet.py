@@ -3,14 +3,17 @@ the width of the view and scrolled when there are many.
 
     sheet = PlanesSheet()
     sheet.show_planes(planes, names, hexagonal)   # planes (H, W, F) in the file's units, NaN = no value
-    sheet.image                                   # (h, w, 3) uint8: exactly the pixels on screen
-    sheet.export_png(path)                        # writes `image` (atomic)
+    sheet.image                                   # (h, w, 3) uint8: the sheet in true colours
+    sheet.pixel_filter = f                        # rgb -> rgb shown (the colour-vision preview), or None
+    sheet.export_png(path, export_filter)         # writes export_filter(image) (atomic)
 
 Each plane has its column name and its own colour bar (ticks thinned by render.legend until
 their labels do not overlap); the number of planes per row follows the view's width
 (re-laid out shortly after a resize), never clipped: what does not fit scrolls.  The
 picture is shown at 1:1 (a QLabel's pixmap, no scaling), so the exported PNG is the
-screen's pixels.
+screen's pixels.  The window's colour-vision preview (gui/colour_actions.py) is `pixel_filter`,
+as on the map canvas and the segments map; the export takes the window's `for_export` (the
+preview when *File > Export with colour-vision preview* is ticked, else true colours).
 """
 from __future__ import annotations
 
@@ -56,6 +59,9 @@ class PlanesSheet(QScrollArea):
         self._cell_width = 0
         self._relayout = QTimer(self, singleShot=True, interval=120)
         self._relayout.timeout.connect(self._render)
+        # (h, w, 3) uint8 -> the same: the colour-vision preview of the window (colour_actions),
+        # or None; the Planes tab was left in true colours while the maps were simulated
+        self.pixel_filter = None
 
     def show_planes(self, planes: np.ndarray | None, names=(), hexagonal: bool = False, cells=None) -> None:
         """Show the planes of `planes` (H, W, F) named `names`, the first MAX_PLANES of them;
@@ -96,8 +102,9 @@ class PlanesSheet(QScrollArea):
 
     @property
     def image(self) -> np.ndarray | None:
-        """(h, w, 3) uint8: the sheet's picture, exactly the pixels on screen (drawn now if the
-        tab has not been shown since the planes came); None without planes."""
+        """(h, w, 3) uint8: the sheet's picture in true colours -- the pixels on screen when no
+        colour-vision preview is on (drawn now if the tab has not been shown since the planes
+        came); None without planes."""
         if self._pending:
             self._render()
         return self._image
@@ -126,8 +133,21 @@ class PlanesSheet(QScrollArea):
         pad = np.full((pic.shape[0] + 16, pic.shape[1] + 16, 3), 255, dtype=np.uint8)
         pad[8:-8, 8:-8] = pic
         self._image = pad
-        self.label.setPixmap(QPixmap.fromImage(to_qimage(pad)))
+        self._show()
+
+    def _show(self) -> None:
+        from somdesk.gui.map_view import to_qimage
+
+        pad = self._image
+        shown = pad if self.pixel_filter is None else self.pixel_filter(pad)
+        self.label.setPixmap(QPixmap.fromImage(to_qimage(shown)))
         self.label.resize(pad.shape[1], pad.shape[0])
+
+    def refilter(self) -> None:
+        """Show the sheet again through `pixel_filter` (it changed); a sheet still to draw is
+        drawn through it when its tab shows."""
+        if self._image is not None and not self._pending:
+            self._show()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
@@ -147,11 +167,12 @@ class PlanesSheet(QScrollArea):
         return np.frombuffer(img.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)[:, :w * 3] \
             .reshape(h, w, 3).copy()
 
-    def export_png(self, path) -> None:
-        """Write the sheet on screen to `path` (SomdeskError for a bad path)."""
+    def export_png(self, path, export_filter=None) -> None:
+        """Write the sheet to `path`: `export_filter(image)` ((h, w, 3) uint8 -> the same; the
+        window's colour.for_export), else `image` in true colours (SomdeskError for a bad path)."""
         from somdesk.errors import SomdeskError
         from somdesk.gui.window_tasks import write_png
 
         if self.image is None:
             raise SomdeskError("there are no component planes to export yet")
-        write_png(path, self.image)
+        write_png(path, self.image if export_filter is None else export_filter(self.image))

@@ -3,10 +3,13 @@
     view = ProfilesView()
     view.show_profiles(prof, top)     # session.segments.segment_profiles / session.report.table_profiles,
                                       # top items (session.report.table_top_items), shown when `ratings` is ticked
-    view.export_csv(path); view.export_png(path)
+    view.pixel_filter = f             # rgb -> rgb shown (the colour-vision preview), or None
+    view.export_csv(path); view.export_png(path, export_filter)
 
-The picture is `session.segments.profiles_png` (the same as in the HTML report), so
-what the window shows is what the PNG export writes.
+The picture is `session.segments.profiles_png`, drawn by `render.profiles_picture` (the same
+as in the HTML report), so what the window shows is what the PNG export writes.  The window's colour-vision preview
+(gui/colour_actions.py) goes over the picture and the segment colours of the sizes table
+(`pixel_filter`, `refilter`); the export takes the window's `for_export`.
 """
 from __future__ import annotations
 
@@ -87,6 +90,9 @@ class ProfilesView(QWidget):
         lay.addWidget(scroll, 1)
         self._png = None
         self.top_items: dict | None = None
+        # (h, w, 3) uint8 -> the same: the window's colour-vision preview, or None (the red and
+        # blue bars and the segment colours were shown in true colours while the maps were not)
+        self.pixel_filter = None
 
     def _top_shown(self) -> None:
         on = self.ratings.isChecked() and self.top_items is not None
@@ -127,8 +133,8 @@ class ProfilesView(QWidget):
             self.note.setText(NO_PROFILES)     # not the old map's legend of bars
             return
         self._png = picture if picture is not None else np.asarray(profiles_png(prof).convert("RGB"))
-        self.picture.setPixmap(QPixmap.fromImage(to_qimage(self._png)))
-        # the bars' scale and caption are drawn in the picture (session.segments.profiles_png),
+        self._show_picture()
+        # the bars' scale and caption are drawn in the picture (render.profiles_picture),
         # so the exported PNG reads alone (testerG #11); said here again it was twice on screen
         self.note.setText("Segment sizes and where each is most above the table; the bars below carry "
                           "their scale (standard deviations of the table).")
@@ -140,19 +146,45 @@ class ProfilesView(QWidget):
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if j == 0:
-                    from PySide6.QtGui import QColor
-
-                    from somdesk.render.colour_tables import category_colours
-                    r, g, b = (int(v) for v in category_colours(max(segs) + 1)[s])
-                    it.setBackground(QColor(r, g, b))
-                    it.setForeground(QColor(255, 255, 255) if r * 0.3 + g * 0.59 + b * 0.11 < 140 else QColor(0, 0, 0))
                 if j in (1, 2):
                     it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.sizes.setItem(i, j, it)
+        self._colour_segments()
         self.sizes.resizeColumnsToContents()
 
+    def _show_picture(self) -> None:
+        shown = self._png if self.pixel_filter is None else self.pixel_filter(self._png)
+        self.picture.setPixmap(QPixmap.fromImage(to_qimage(shown)))
+
+    def _colour_segments(self) -> None:
+        """Each segment's map colour behind its number in the sizes table, through pixel_filter."""
+        from PySide6.QtGui import QColor
+
+        from somdesk.render.colour_tables import category_colours
+
+        segs = self.prof["segments"]
+        colours = category_colours(max(segs) + 1)[list(segs)][None]          # (1, S, 3) uint8
+        if self.pixel_filter is not None:
+            colours = self.pixel_filter(colours)
+        for i, (r, g, b) in enumerate(colours[0].tolist()):
+            it = self.sizes.item(i, 0)
+            it.setBackground(QColor(r, g, b))
+            it.setForeground(QColor(255, 255, 255) if r * 0.3 + g * 0.59 + b * 0.11 < 140 else QColor(0, 0, 0))
+
+    def refilter(self) -> None:
+        """Show the picture and the segment colours again through `pixel_filter` (it changed)."""
+        if self._png is not None and self.prof is not None:
+            self._show_picture()
+            self._colour_segments()
+
+    def shown_array(self) -> np.ndarray | None:
+        """(h, w, 3) uint8: the picture as the screen shows it (through `pixel_filter`), or None."""
+        if self._png is None:
+            return None
+        return self._png.copy() if self.pixel_filter is None else self.pixel_filter(self._png)
+
     def image_array(self) -> np.ndarray | None:
+        """(h, w, 3) uint8: the profiles picture in true colours (a copy), or None."""
         return None if self._png is None else self._png.copy()
 
     def export_csv(self, path) -> None:
@@ -161,7 +193,9 @@ class ProfilesView(QWidget):
 
         write_profiles_csv(path, self.prof)
 
-    def export_png(self, path) -> None:
+    def export_png(self, path, export_filter=None) -> None:
+        """Write the picture to `path`: `export_filter(picture)` ((h, w, 3) uint8 -> the same; the
+        window's colour.for_export), else in true colours (SomdeskError for a bad path)."""
         from somdesk.gui.window_tasks import write_png
 
-        write_png(path, self._png)
+        write_png(path, self._png if export_filter is None else export_filter(self._png))

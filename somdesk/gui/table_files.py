@@ -84,7 +84,7 @@ class TableFiles:
                 self.ws.export_profiles(path)
             else:
                 self._png_target(path, "Export profiles as PNG")
-                self.profiles_view.export_png(path)
+                self.profiles_view.export_png(path, self.win.colour.for_export)   # as shown, or true colours
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False
@@ -144,7 +144,7 @@ class TableFiles:
             return False
         try:
             self._png_target(path, "Export component planes")
-            self.planes.export_png(path)
+            self.planes.export_png(path, self.win.colour.for_export)   # as shown, or true colours
         except SomdeskError as exc:
             self.win.show_error(str(exc))
             return False

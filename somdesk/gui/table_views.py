@@ -117,8 +117,11 @@ class TableViews:
             self.legend.setPixmap(QPixmap.fromImage(to_qimage(pic if colour is None else colour.screen_filter(pic))))
 
     def refilter(self) -> None:
-        """The colour-vision preview changed: the map and its legend shown again through it."""
+        """The colour-vision preview changed: the map and its legend, the Planes sheet and the
+        Profiles picture shown again through it."""
         self.map_view.refilter()
+        self.planes.refilter()
+        self.profiles_view.refilter()
         if self.ws.tm is not None:
             self._show_legend()
 

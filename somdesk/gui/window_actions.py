@@ -32,9 +32,10 @@ VIEWS = {
     "hits": ("&Hit map", ("colours", "image")),
     "picture": ("&Original picture", ("image",)),
     "quantised": ("&Quantised picture", ("image",)),
+    "compare": ("Original | quantised &side by side", ("image",)),
 }
 VIEW_KEYS = {"colours": "Ctrl+Alt+1", "strip": "Ctrl+Alt+2", "umatrix": "Ctrl+Alt+3", "hits": "Ctrl+Alt+4",
-             "picture": "Ctrl+Alt+8", "quantised": "Ctrl+Alt+9"}
+             "picture": "Ctrl+Alt+8", "quantised": "Ctrl+Alt+9", "compare": "Ctrl+Alt+7"}
 
 
 def connect_actions(win, a: dict[str, QAction], quit_all) -> None:

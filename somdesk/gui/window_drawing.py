@@ -4,6 +4,7 @@ gui/window.Window).
     win.set_view("umatrix")     # View menu; a table's views are the Segments dock's
     win.schedule_draw()         # at most FPS redraws a second, through one timer
     win.map_image(scale=8, markers=True, legend=True)   # (H, W, 3) uint8, as Export writes it
+    win.set_view("compare")     # a picture: the original and the quantised picture side by side
 
 Pixels come from `somdesk.render` (gui/map_view.py), so the screen, the PNG export and the
 clipboard agree.  Needs the window's `session`, `canvas`, `actions`, `left`, `colour`,
@@ -79,6 +80,9 @@ class WindowDrawing:
         self._last_draw = time.perf_counter()
         self.refresh()                   # the title line names the map drawn (epoch, seed)
         s = self.session
+        if s.kind == "image" and self.view == "compare":
+            self._draw_compare()
+            return
         if s.kind == "image" and self.view in ("picture", "quantised"):
             live = getattr(self, "live_preview", None)
             # the pictures drawn are at most DISPLAY_MAX_SIDE a side, made off the GUI thread
@@ -105,6 +109,45 @@ class WindowDrawing:
         inputs = s.dataset.colours if s.kind == "colours" else None
         self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())
 
+    def _compared(self):
+        """(QuantisedPicture, title, words under the picture) the side-by-side view shows: the
+        full quantised picture, else the live preview of the training map, else None."""
+        s = self.session
+        live = getattr(self, "live_preview", None)
+        if s.quantised is not None:
+            return s.quantised, "Quantised", ""
+        if live is not None and s.map is not None:
+            return live, "Live preview", ("Live preview (at most 640 px a side).  Training › Quantise full "
+                                          "picture for every pixel.")
+        return None
+
+    def _draw_compare(self) -> None:
+        """The original and the quantised picture side by side (session.exports.compare_picture,
+        drawn by render.side_by_side): the display copies, at most DISPLAY_MAX_SIDE a side."""
+        from somdesk.errors import SomdeskError
+        from somdesk.session.exports import compare_picture
+
+        s, shown = self.session, self._compared()
+        if shown is None:
+            self.canvas.show_message("Quantise the full picture first (Training > Quantise full picture).")
+            return
+        q, title, words = shown
+        # drawn once per picture pair: a redraw (any refresh of the window) reuses it -- two
+        # 2048 x 2048 display copies side by side take 60-100 ms to compose
+        key = (id(s.dataset), id(q), title, quantised_nodes(s, q))
+        cached = getattr(self, "_compare_cache", None)
+        if cached is not None and cached[0] == key:
+            pic = cached[1]
+        else:
+            try:
+                pic = compare_picture(s, q, shown=True, nodes=key[3], title=title)
+            except SomdeskError as exc:
+                self.canvas.show_message(str(exc))
+                return
+            self._compare_cache = (key, pic, (s.dataset, q))     # the objects kept: their ids stay theirs
+        note = shrunk_note(q.indices.shape, q.shown().shape).strip() if q is s.quantised else ""
+        self.canvas.show_picture(pic, words or note)
+
     def map_image(self, scale: int | None = None, *, view: str | None = None, markers: bool = False,
                   legend: bool = False) -> np.ndarray | None:
         """(H, W, 3) uint8: `view` (default: the one shown) at `scale` px per node (default:
@@ -114,6 +157,14 @@ class WindowDrawing:
 
         s = self.session
         view = view or self.view
+        if view == "compare":          # full size, as drawn; a big one is made by the export task
+            from somdesk.session.exports import compare_picture
+
+            shown = self._compared()
+            if shown is None:
+                return None
+            q, title, _words = shown
+            return self.colour.for_export(compare_picture(s, q, nodes=quantised_nodes(s, q), title=title))
         if view in ("picture", "quantised"):
             # full size, as drawn (over a checkerboard); a big picture's is made by the export
             # task (gui/export_dialog.py), the screen shows a smaller copy
@@ -156,7 +207,7 @@ class WindowDrawing:
     def screen_image(self) -> np.ndarray | None:
         """(H, W, 3) uint8: the pixels drawn now before any colour-vision filter, as Edit > Copy
         image puts them on the clipboard -- a big picture's smaller copy, not its 100 Mpx."""
-        if self.session.kind == "image" and self.view in ("picture", "quantised"):
+        if self.session.kind == "image" and self.view in ("picture", "quantised", "compare"):
             return self.colour.for_export(self.canvas.raw_array())
         return self.map_image()
 

@@ -179,7 +179,7 @@ class WindowRuns:
                 self.session.show(value.map)
             if getattr(value, "preview", None) is not None:    # image maps: the picture quantised live
                 self.live_preview = value.preview
-                if self.view == "quantised":
+                if self.view in ("quantised", "compare"):
                     self.schedule_draw()
             self.run_epoch = (value.overall, value.planned)    # the title reads it while the run goes on
             self.progress_label.setText(f"epoch {value.overall:,} of {value.planned:,}"
@@ -237,7 +237,8 @@ class WindowRuns:
                 for p in self._opening:
                     self.files.remember(p)
         elif kind == "quantise" and result is not None:
-            self.set_view("quantised")
+            # the result shown; side by side stays side by side (the user chose to compare)
+            self.set_view("compare" if self.view == "compare" else "quantised")
             # the figures `somdesk quantize` prints, in the status line too (tester11)
             colours = result.colours_text(quantised_nodes(self.session, result))
             how = " with dithering" if result.dithered else ""

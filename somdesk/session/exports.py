@@ -5,6 +5,7 @@ MapState's own U-matrix and hits, so an export is the screen's picture pixel for
     img, legend = view_picture(session, "umatrix", scale=8)    # (H, W, 3) uint8, render.Legend
     export_view(session, "out.png", "hits", scale=4, markers=True)
     export_quantised(session, "out.png")                       # image maps, indexed PNG
+    img = compare_picture(session)                             # original | quantised, full size
 
 The quantised picture is always written as `somdesk quantize` writes it (io.quantized_png:
 an indexed PNG of the used colours, tRNS when the picture has transparency), whichever
@@ -19,7 +20,8 @@ from somdesk.errors import SomdeskError
 
 
 def available_views(session) -> tuple[str, ...]:
-    """The views that apply to the workspace now (render.VIEWS plus "quantised" for pictures)."""
+    """The views that apply to the workspace now (render.VIEWS plus "quantised" and "compare",
+    the original and the quantised picture side by side, for a quantised picture)."""
     kind, state = session.kind, session.map
     if kind is None or state is None:
         return ()
@@ -29,8 +31,58 @@ def available_views(session) -> tuple[str, ...]:
     if session.clusters is not None:
         views.append("clusters")
     if kind == "image" and session.quantised is not None:
-        views.append("quantised")
+        views += ["quantised", "compare"]
     return tuple(views)
+
+
+def compare_captions(picture, nodes: int | None = None, title: str = "Quantised") -> tuple[str, str]:
+    """The two captions of the side-by-side view of the QuantisedPicture `picture`: ("Original:
+    61,211 colours", "Quantised: 16 colours, PSNR 27.50 dB, mean CIEDE2000 5.9") -- the words of
+    `somdesk quantize` and the window's caption; the original's count only when it was counted
+    (`source_colours`), the CIEDE2000 only when measured (not for the live preview).  `nodes`:
+    the map's size (QuantisedPicture.colours_text), None for the palette's own count; `title`
+    names the right-hand picture ("Live preview" while the map trains)."""
+    from somdesk.core.options import count_text
+
+    left = "Original" + (f": {count_text(picture.source_colours, 'colour')}"
+                         if picture.source_colours is not None else "")
+    colours = picture.colours_text(nodes) if nodes else count_text(picture.used, "colour")
+    dithered = "dithered, " if picture.dithered else ""
+    return left, f"{title}: {colours}, {dithered}{picture.quality_text()}"
+
+
+def compare_picture(session, picture=None, *, shown: bool = False, nodes: int | None = None,
+                    title: str = "Quantised", cancel=None) -> np.ndarray:
+    """(H', W', 3) uint8: the original picture and `picture` (a QuantisedPicture; default the
+    session's quantised picture) side by side with their captions (render.side_by_side,
+    compare_captions).  Full size by default (what Export image writes); `shown`: the display
+    copies the window draws (ImageData.small and QuantisedPicture.shown(), at most
+    DISPLAY_MAX_SIDE a side, shrunk alike).  A picture the size of the preview copy (the live
+    preview) is set beside the preview copy.  SomdeskError without a quantised picture or over
+    render's pixel limit; `Cancelled` when `cancel` is set."""
+    return compare_drawing(session, picture, shown=shown, nodes=nodes, title=title)(cancel)
+
+
+def compare_drawing(session, picture=None, *, shown: bool = False, nodes: int | None = None,
+                    title: str = "Quantised"):
+    """`compare_picture` as a function of a CancelToken (or None) that draws it: what it needs is
+    taken now, so a task may draw it on its own thread.  SomdeskError now without a quantised
+    picture."""
+    data = session._require("image")
+    q = session.quantised if picture is None else picture
+    if q is None:
+        raise SomdeskError("quantise the picture first")
+    captions = compare_captions(q, nodes, title)
+    full = q.indices.shape == data.pixels.shape[:2]
+    if not full and q.indices.shape != data.preview.shape[:2]:
+        raise SomdeskError("the quantised picture is not of the picture open")
+
+    def draw(cancel=None) -> np.ndarray:
+        if shown and full:
+            return render.side_by_side(data.small, q.shown(), captions, cancel=cancel)
+        original = data.pixels if full else data.preview
+        return render.side_by_side(original, (q.palette, q.indices), captions, cancel=cancel)
+    return draw
 
 
 def map_space(session) -> str:
@@ -70,12 +122,15 @@ def view_picture(session, view: str, scale: int = 4, markers: bool = False, comp
                  legend: bool = False):
     """((H, W, 3) uint8 picture, render.Legend | None) of `view` at `scale` px per node;
     "quantised" is the quantised picture as the screen shows it (full size, no legend; a picture
-    with alpha over a checkerboard -- export_view writes the indexed PNG instead).  With `legend`
+    with alpha over a checkerboard -- export_view writes the indexed PNG instead); "compare" the
+    original and the quantised picture side by side, full size (compare_picture).  With `legend`
     the picture has its colour bar (or category list) below it (render.with_legend)."""
     if view == "quantised":
         if session.quantised is None:
             raise SomdeskError("quantise the picture first")
         return session.quantised.rgb(), None
+    if view == "compare":
+        return compare_picture(session), None
     state = session.map
     nodes, how = node_colours(session, view, component)
     if markers and not state.measured:

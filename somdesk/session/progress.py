@@ -95,6 +95,9 @@ class QuantisedPicture:
               GUI thread), or None: `shown()` makes it
     dithered  True when the pixels were mapped with Floyd-Steinberg error diffusion
               (`somdesk quantize --dither`), False for nearest colour
+    source_colours  colours the picture that was quantised shows (core.colour_histogram.
+              distinct_colours: the full picture for Quantise full picture, the preview copy
+              for the live preview), or None when not counted; the side-by-side caption
     """
 
     palette: np.ndarray
@@ -105,6 +108,7 @@ class QuantisedPicture:
     parts: tuple[int, int, int] = (0, 0, 0)
     delta_e: float | None = None
     dithered: bool = False
+    source_colours: int | None = None
 
     def colours_text(self, nodes: int) -> str:
         """'N colours', and for a picture with alpha where they come from, e.g. '106 colours (64

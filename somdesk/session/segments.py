@@ -253,108 +253,25 @@ def _g(x) -> str:
     return "" if not np.isfinite(x) else f"{float(x):.6g}"
 
 
-MAX_PROFILE_COLUMNS = 40     # bars per panel of the profiles picture (the CSV has every column)
-
-
-def shown_profile_columns(prof: dict) -> np.ndarray:
-    """Indices (file order) of the columns the profiles picture draws: all of them, or the
-    MAX_PROFILE_COLUMNS whose segments differ most (largest |z| in any segment).  A
-    5,000-column table drew a 70,000-pixel-tall picture for 4 s on the GUI thread (tester6 F12)."""
-    z = np.nan_to_num(np.abs(np.asarray(prof["z"], dtype=np.float64)), nan=0.0)
-    n = z.shape[1] if z.ndim == 2 else len(prof["columns"])
-    if n <= MAX_PROFILE_COLUMNS:
-        return np.arange(n)
-    score = z.max(axis=0) if z.shape[0] else np.zeros(n)
-    return np.sort(np.argsort(-score, kind="stable")[:MAX_PROFILE_COLUMNS])
-
-
-PROFILES_CAPTION = ("Bars: each segment's mean minus the whole table's mean, in standard deviations of the "
-                    "table (red above, blue below; clipped at ±{max_z:g}).")
-
-
-def _wrapped(text: str, font, width: float) -> list[str]:
-    """`text` in lines of at most `width` px of `font`, broken at spaces (a longer word keeps
-    its own line)."""
-    lines, line = [], ""
-    for word in text.split():
-        trial = f"{line} {word}" if line else word
-        if line and font.getlength(trial) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    return lines + [line] if line else lines
+# The picture is drawn by somdesk.render.profiles (the one renderer of every picture shown or
+# written); these names stay importable from here.
+from somdesk.render.profiles import (MAX_PROFILE_COLUMNS, PROFILES_CAPTION,  # noqa: E402,F401 - re-exported
+                                     shown_profile_columns)
+from somdesk.render.profiles import wrapped as _wrapped  # noqa: E402,F401 - re-exported
 
 
 def profiles_png(prof: dict, bar_px: int = 18, max_z: float = 2.5, font_px: int = 13, max_width: int = 1100):
-    """A Pillow image of the profiles: one panel per segment, a bar per column for its
-    standardised difference z (clipped to +-max_z; blue below the table, red above); at most
-    MAX_PROFILE_COLUMNS columns (shown_profile_columns), with a line saying so.
+    """A Pillow RGB image of the profiles `prof` (segment_profiles): render.profiles_picture with
+    the drawn column names as the window shows them (io.names.display_name: a line break or NBSP
+    escaped on one line).  `bar_px`, `max_z`, `font_px`, `max_width`: render.profiles_picture's."""
+    from PIL import Image
 
-    Under each panel's bars a scale: the zero line with ticks at -max_z, -1, 0, +1, +max_z
-    and labels "-2.5 SD", "0", "+2.5 SD"; at the foot the caption PROFILES_CAPTION (what a
-    bar measures), so the exported file reads without the window (testerG #11: the scale was
-    written only in the window's tab).  Text is `font_px` px, and up to three panels share a
-    row only while the picture stays within `max_width` px: three panels 1,380 px wide were
-    shrunk to a page's width, their 10 px names to ~7 px (testerW #9)."""
-    from PIL import Image, ImageDraw
+    from somdesk.render.profiles import profiles_picture
 
-    from somdesk.render.legend import one_line, text_font
-
-    font = text_font(font_px)
-    keep = shown_profile_columns(prof)
-    # names as the window shows them: a line break or NBSP escaped on one line (io.names)
-    cols, segs = [display_name(prof["columns"][j]) for j in keep], prof["segments"]
-    label_w = int(min(20 * font_px, 12 + max((font.getlength(one_line(c, 30)) for c in cols), default=4 * font_px)))
-    half = 110
-    margin = 30                       # right of the bars: room for the "+2.5 SD" label
-    panel_w = label_w + 2 * half + margin
-    head = font_px + 16
-    bars_h = bar_px * len(cols)
-    scale_h = font_px + 14            # the scale line, its ticks and their labels
-    panel_h = head + 4 + bars_h + scale_h + 6
-    per_row = max(1, min(3, len(segs), max_width // panel_w))
-    nrow = math.ceil(len(segs) / per_row) if segs else 1
-    width = panel_w * per_row
-    cut = len(keep) < len(prof["columns"])
-    caption = _wrapped(PROFILES_CAPTION.format(max_z=max_z), font, width - 12)
-    line_h = font_px + 6
-    foot = (font_px + 10 if cut else 0) + len(caption) * line_h + 8
-    img = Image.new("RGB", (width, panel_h * nrow + foot), "white")
-    dr = ImageDraw.Draw(img)
-    y = panel_h * nrow + 4
-    if cut:
-        dr.text((6, y), f"{len(keep)} of {count_text(len(prof['columns']), 'column')}: those whose segments "
-                f"differ most (the CSV export has every column)", fill=(40, 40, 40), font=font)
-        y += font_px + 10
-    for line in caption:
-        dr.text((6, y), line, fill=(40, 40, 40), font=font)
-        y += line_h
-    grey = (120, 120, 120)
-    for i, s in enumerate(segs):
-        ox, oy = (i % per_row) * panel_w, (i // per_row) * panel_h
-        dr.text((ox + 6, oy + 6), one_line(f"segment {s}: {count_text(int(prof['size'][i]), 'row')} ({prof['share'][i]:.0%})"),
-                fill="black", font=font)
-        cx = ox + label_w + half
-        axis = oy + head + 2 + bars_h + 4
-        dr.line([(cx, oy + head), (cx, axis)], fill=grey)           # zero: the table's mean
-        dr.line([(cx - half, axis), (cx + half, axis)], fill=grey)
-        for v in (-max_z, -1.0, 0.0, 1.0, max_z):
-            x = cx + v / max_z * half
-            dr.line([(x, axis), (x, axis + 4)], fill=grey)
-        for v in (-max_z, 0.0, max_z):
-            text = "0" if v == 0 else f"{v:+g} SD"     # ASCII: Pillow's fallback font has no U+2212
-            # centred by measure, not anchor=: the fallback bitmap font takes no anchor
-            dr.text((cx + v / max_z * half - font.getlength(text) / 2, axis + 6), text, fill=(40, 40, 40), font=font)
-        for j, c in enumerate(cols):
-            yb = oy + head + 2 + j * bar_px
-            # one line: a column name may hold a line break (tester6 F30), shown as \n above
-            dr.text((ox + 6, yb), one_line(c, 30), fill=(40, 40, 40), font=font)
-            z = float(np.clip(prof["z"][i, keep[j]], -max_z, max_z))
-            x1 = cx + z / max_z * half
-            colour = (200, 60, 50) if z > 0 else (50, 90, 200)
-            dr.rectangle([min(cx, x1), yb + 2, max(cx, x1), yb + bar_px - 3], fill=colour)
-    return img
+    names = list(prof["columns"])
+    for j in shown_profile_columns(prof):           # only the drawn ones: a table may have 5,000
+        names[j] = display_name(names[j])
+    return Image.fromarray(profiles_picture(dict(prof, columns=names), bar_px, max_z, font_px, max_width))
 
 
 # -- recommender use case ------------------------------------------------------------------------
