@@ -91,7 +91,7 @@ def as_samples(data, dim: int, what: str = "data", allow_empty: bool = True) -> 
     if arr.ndim == 1:
         if arr.shape[0] != dim:
             raise SomdeskError(f"{what} is a 1-D array of {count_text(arr.shape[0], 'value')}; the map has "
-                               f"{dim} (features): one sample is {dim} values, several are an array of "
+                               f"{dim} (features): one sample is {count_text(dim, 'value')}, several are an array of "
                                f"shape (samples, {dim})")
         arr = arr[None, :]
     if arr.ndim != 2:
