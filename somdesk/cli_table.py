@@ -394,12 +394,14 @@ def _label_option(args) -> tuple:
 
 
 def _default_label(table, spec) -> str | None:
-    """The label column the window proposes for `table` (default_label_column), leaving out the
-    columns `spec` trains on or shows (--columns, --passive, --categorical); None when none fits."""
-    from somdesk.session.table_columns import default_label_column
+    """The label column the window and the library Session take for `table`, leaving out the
+    columns `spec` trains on or shows (--columns, --passive, --categorical); None when none fits:
+    the one rule, session.table_data.resolve_label."""
+    from dataclasses import replace as replaced
 
-    named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
-    return default_label_column(table, set(table.numeric_columns) | named, chosen=named)
+    from somdesk.session.table_data import DEFAULT_LABEL, resolve_label
+
+    return resolve_label(table, replaced(spec, label=DEFAULT_LABEL)).label
 
 
 def _top_items_prepared(args, tab, spec):

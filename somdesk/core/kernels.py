@@ -32,6 +32,8 @@ from somdesk.core import bmu_products, online_block
 from somdesk.core._tiles import TILE, tile_shape
 from somdesk.core.cancel import CancelToken, check
 from somdesk.core.cpu_features import aot_module_names
+from somdesk.core.data_checks import check_columns
+from somdesk.errors import SomdeskError
 from somdesk.core.topology import HEX_ROW_HEIGHT2, RADIUS_RTOL, squared_grid_distance, within_radius
 
 NEIGHBOURHOOD_CODES = {"gaussian": 0, "bubble": 1, "mexican-hat": 2, "triangle": 3}
@@ -335,6 +337,16 @@ def online_epochs(wp: np.ndarray, x: np.ndarray, orders: np.ndarray, alphas: np.
     return int(done), int(status), bmus
 
 
+def _same_width(wf: np.ndarray, x: np.ndarray) -> None:
+    """SomdeskError unless x is (N, D) for wf's D: the compiled searches read D values a row, so a
+    narrower x would be read past its rows (testerH #1).  Public entry points check first
+    (data_checks.as_samples, with the user's words); this is the guard for every caller."""
+    if np.ndim(x) != 2 or np.shape(x)[1] != wf.shape[1]:
+        if np.ndim(x) != 2:
+            raise SomdeskError(f"data must be a table of shape (samples, {wf.shape[1]}), got {np.shape(x)}")
+        check_columns(np.shape(x)[1], wf.shape[1])
+
+
 def uses_products(n: int, m_count: int, dim: int) -> bool:
     """True when bmus_of searches n samples among m_count nodes of dim dimensions by BLAS products."""
     return dim > TREE_MAX_DIM and n * m_count * dim > PRODUCTS_FROM
@@ -352,6 +364,7 @@ def bmus_of(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None,
     with one candidate).  Raises `Cancelled` when `cancel` is set during
     the search (it is read between samples or chunks of samples).
     """
+    _same_width(wf, x)
     n = len(x)
     idx = np.empty(n, dtype=np.int64)
     d2 = np.empty(n, dtype=np.float64)
@@ -459,6 +472,7 @@ def nearest_and_second(wf: np.ndarray, x: np.ndarray,
     a live map's measures (session/mapstate.measure) read the nodes once instead of twice.
     Raises `Cancelled` when `cancel` is set during the scan.
     """
+    _same_width(wf, x)
     n, m_count, dim = len(x), wf.shape[0], wf.shape[1]
     if _nb is None or n == 0 or m_count < 2 or uses_products(n, m_count, dim) or n * m_count > 2_000_000:
         return None
@@ -478,6 +492,7 @@ def two_nearest(wf: np.ndarray, x: np.ndarray, cancel: CancelToken | None = None
     """
     wf = np.ascontiguousarray(wf, dtype=np.float64)
     x = np.ascontiguousarray(x, dtype=np.float64)
+    _same_width(wf, x)
     out = np.zeros((len(x), 2), dtype=np.int64)
     if len(x) == 0 or wf.shape[0] < 2:
         return out

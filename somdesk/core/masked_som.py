@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.core import cancel as cancel_mod
+from somdesk.errors import SomdeskError
 
 __all__ = ["masked_bmus", "train_masked", "passive_planes", "sigma_start", "present_sums", "smooth_sums"]
 
@@ -29,11 +30,18 @@ BLOCK_CELLS = 4_000_000      # rows x nodes of distances held at once (32 MB)
 
 def masked_bmus(codebook: np.ndarray, x: np.ndarray, cancel=None) -> tuple[np.ndarray, np.ndarray]:
     """(flat BMU (N,) int64, squared distance over present components (N,)) of rows `x` (N, D)
-    with NaN for missing, against `codebook` (M, D).  A row with nothing present gets node 0, inf."""
+    with NaN for missing, against `codebook` (M, D) (or (H, W, D)).  A row with nothing present
+    gets node 0, inf.  SomdeskError when x is not 2-D or its width is not the codebook's D."""
     from somdesk.core import kernels
 
-    m = np.asarray(codebook, dtype=np.float64).reshape(-1, np.shape(x)[1])
+    from somdesk.core.data_checks import check_columns
+
+    m = np.asarray(codebook, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise SomdeskError(f"data must be a table of shape (samples, {m.shape[-1]}), got {x.shape}")
+    check_columns(x.shape[1], m.shape[-1])   # a reshape to x's width would silently mix the nodes' values
+    m = m.reshape(-1, x.shape[1])
     n = len(x)
     idx = np.zeros(n, dtype=np.int64)
     dist = np.full(n, np.inf)

@@ -1,6 +1,10 @@
 """Measures of a trained map: quantisation and topographic error, U-matrix, hits.
 
 All take weights (H, W, D) and, where needed, data (N, D); none modifies them.
+Data is checked against the weights' D by data_checks.as_samples: a 1-D array
+of D values is one sample; any other width, NaN or infinity is a SomdeskError
+naming the shapes ("data has 5 columns; the map has 3 (features)"), never a
+search that would read past the rows.
 Those that search BMUs take `cancel=` (a CancelToken or None) and raise
 `somdesk.errors.Cancelled` when it is set during the search.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from somdesk.core import kernels
+from somdesk.core.data_checks import as_samples, as_weights
 from somdesk.core.topology import grid_distance, neighbour_threshold
 
 # The topographic error needs the two nearest nodes of every sample, an (N, M)
@@ -21,11 +26,19 @@ def bmus(weights: np.ndarray, data: np.ndarray, cancel=None) -> np.ndarray:
 
     weights (H, W, D) float64, data (N, D); the BMU is the node of least Euclidean
     distance, the first in row-major order on ties.  Raises `Cancelled` when `cancel`
-    is set during the search.
+    is set during the search; SomdeskError for weights not (H, W, D) or data not
+    (N, D) (a 1-D array of D values is one sample), not numeric or not finite.
     """
+    weights, data = _checked(weights, data)
     height, width, dim = weights.shape
-    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
+    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), data, cancel)
     return np.stack(np.divmod(idx, width), axis=1)
+
+
+def _checked(weights, data) -> tuple[np.ndarray, np.ndarray]:
+    """(weights (H, W, D), data (N, D)) float64, checked (data_checks.as_weights, as_samples)."""
+    weights = as_weights(weights)
+    return weights, as_samples(data, weights.shape[2])
 
 
 def quantization_error(weights: np.ndarray, data: np.ndarray, cancel=None) -> float:
@@ -33,10 +46,11 @@ def quantization_error(weights: np.ndarray, data: np.ndarray, cancel=None) -> fl
 
     weights (H, W, D), data (N, D); 0.0 for no samples.  The quantisation error of
     Kohonen (2001) and the SOM Toolbox's som_quality "mqe".  Raises `Cancelled`
-    when `cancel` is set during the search.
+    when `cancel` is set during the search; SomdeskError for bad weights or data, as `bmus`.
     """
+    weights, data = _checked(weights, data)
     dim = weights.shape[2]
-    _, d2 = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
+    _, d2 = kernels.bmus_of(weights.reshape(-1, dim), data, cancel)
     return float(np.mean(np.sqrt(d2))) if len(d2) else 0.0
 
 
@@ -49,10 +63,11 @@ def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = F
     weights (H, W, D), data (N, D); returns a float in [0, 1].  Over
     TOPOGRAPHIC_SAMPLE_LIMIT samples it is estimated on a fixed random subset of that
     many.  Source: Kiviluoto, "Topology preservation in self-organizing maps" (ICNN
-    1996); the SOM Toolbox's som_quality "tge".  Raises `Cancelled` when `cancel` is set.
+    1996); the SOM Toolbox's som_quality "tge".  Raises `Cancelled` when `cancel` is set,
+    SomdeskError for bad weights or data, as `bmus`.
     """
+    weights, data = _checked(weights, data)
     height, width, dim = weights.shape
-    data = np.asarray(data, dtype=np.float64)
     if height * width < 2 or len(data) == 0:
         return 0.0
     if len(data) > TOPOGRAPHIC_SAMPLE_LIMIT:
@@ -138,8 +153,10 @@ def _u_matrix_small_torus(weights: np.ndarray, hexagonal: bool) -> np.ndarray:
 def hit_counts(weights: np.ndarray, data: np.ndarray, cancel=None) -> np.ndarray:
     """(H, W) int64 number of samples of data (N, D) whose BMU is each node of weights (H, W, D).
 
-    Raises `Cancelled` when `cancel` is set during the search.
+    Raises `Cancelled` when `cancel` is set during the search, SomdeskError for bad
+    weights or data, as `bmus`.
     """
+    weights, data = _checked(weights, data)
     height, width, dim = weights.shape
-    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), np.asarray(data, dtype=np.float64), cancel)
+    idx, _ = kernels.bmus_of(weights.reshape(-1, dim), data, cancel)
     return np.bincount(idx, minlength=height * width).reshape(height, width)

@@ -13,6 +13,7 @@ bools and text are an OptionError naming the option.
 """
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import asdict, dataclass, fields, replace
@@ -193,6 +194,39 @@ def choose(value: str, valid: tuple[str, ...], what: str) -> str:
     return key
 
 
+def check_option_names(cls, names, what: str = "option") -> None:
+    """OptionError for any of `names` that is not a field of the dataclass `cls`, listing the
+    valid ones (README: "an unknown name is an error listing the valid ones"), with a "did you
+    mean" when one is close."""
+    import difflib
+
+    valid = [f.name for f in fields(cls)]
+    unknown = [str(n) for n in names if n not in valid]
+    if not unknown:
+        return
+    near = difflib.get_close_matches(unknown[0], valid, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    said = ", ".join(repr(n) for n in unknown)
+    raise OptionError(f"unknown {what}{'s' if len(unknown) > 1 else ''} {said}{hint}; "
+                      f"the valid names are: {', '.join(valid)}")
+
+
+def named_options(cls):
+    """Class decorator for an options dataclass: an unknown keyword is an OptionError listing
+    the valid names (check_option_names) instead of Python's bare TypeError, for the
+    constructor and so for dataclasses.replace (SOMConfig.replace, Session.update_config)."""
+    generated = cls.__init__
+
+    @functools.wraps(generated)
+    def __init__(self, *args, **kwargs):
+        check_option_names(cls, kwargs)
+        generated(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+    return cls
+
+
+@named_options
 @dataclass(frozen=True)
 class SOMConfig:
     """Everything that defines a training run. Defaults are the seed's classic job.
@@ -269,8 +303,5 @@ class SOMConfig:
     def from_dict(cls, data: dict) -> "SOMConfig":
         """The config a `to_dict` dict describes.  Raises OptionError for an unknown key or a
         bad value."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise OptionError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        check_option_names(cls, data)
         return cls(**data)

@@ -40,14 +40,13 @@ import numpy as np
 
 from somdesk.core import kernels
 from somdesk.core.cancel import CancelToken, check
+# as_data and the limits live with the other data checks; imported here, where callers find them
+from somdesk.core.data_checks import MAX_ABS_VALUE, MAX_SAMPLES, as_data, as_samples  # noqa: F401
 from somdesk.core.initialise import initial_weights
 from somdesk.core.options import SOMConfig, count_text, draw_seed
 from somdesk.core.schedules import SCHEDULES
 from somdesk.errors import Cancelled, OptionError, SomdeskError
 
-MAX_SAMPLES = 50_000_000
-# Squared distances of values beyond this overflow float64 (1e150**2 > 1.8e308 / D).
-MAX_ABS_VALUE = 1e150
 # A classic epoch of at least this many node-dimension updates (inputs x nodes x
 # dims, ~1 ms) can be cancelled part-way (and copies its start weights to undo);
 # a shorter one is only cancelled between epochs.
@@ -63,34 +62,6 @@ class StepInfo:
     sigma: float
     alpha: float
     bmus: np.ndarray | None = None  # BMU (flat index) of each input, classic mode
-
-
-def as_data(data) -> np.ndarray:
-    """Validate training data: a finite, non-empty (N, D) float64 array.
-
-    Accepts anything numpy turns into numbers; a 1-D array of N values becomes
-    (N, 1).  Returns a C-contiguous float64 (N, D) copy (or the array itself when it
-    already is one).  Raises SomdeskError for data that is not numeric, not 2-D,
-    empty, over MAX_SAMPLES rows, NaN or infinite, or beyond +-MAX_ABS_VALUE.
-    """
-    try:
-        arr = np.asarray(data, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise SomdeskError(f"training data is not numeric: {exc}") from None
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise SomdeskError(f"training data must be a non-empty table of shape (samples, features), got {arr.shape}")
-    if arr.shape[0] > MAX_SAMPLES:
-        raise SomdeskError(f"{count_text(arr.shape[0], 'sample')} is over the limit of {MAX_SAMPLES:,}")
-    # NaN propagates into both extremes and an infinity is one of them: two reductions
-    # check everything without (N, D) temporaries
-    lo, hi = float(arr.min()), float(arr.max())
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise SomdeskError("training data contains NaN or infinite values")
-    if max(-lo, hi) > MAX_ABS_VALUE:
-        raise SomdeskError(f"training data has values beyond +-{MAX_ABS_VALUE:g}; rescale it first")
-    return np.ascontiguousarray(arr)
 
 
 PLANE_ALIGN = 64   # bytes: the codebook's start, a cache line (see _aligned_copy)
@@ -122,7 +93,8 @@ class SOM:
     The self-organizing map of T. Kohonen ("Self-organized formation of topologically
     correct feature maps", Biol. Cybern. 43, 1982; "Self-Organizing Maps", 3rd ed.,
     Springer 2001): config.mode "classic" is the online rule (one input at a time),
-    "batch" Kohonen's batch map.  `data` is validated by `as_data`; `weights`, if
+    "batch" Kohonen's batch map.  `data` (N, D) is validated by `as_data` (a 1-D array
+    is refused: x.reshape(-1, 1) is one feature); `weights`, if
     given, is an (H, W, D) start (else `initial_weights` of config.init and the
     seed); `iteration` is the 0-based number of epochs already done.
 
@@ -386,19 +358,27 @@ class SOM:
         self.iteration = 0
 
     # -- measures (convenience wrappers over somdesk.core.metrics) -------------
+    # New data is checked against the map's D features (data_checks.as_samples): a 1-D
+    # array of D values is one sample; another width is refused, never searched.
+    def _samples(self, data) -> np.ndarray:
+        return self.data if data is None else as_samples(data, self.data.shape[1])
+
     def quantization_error(self, data=None, cancel: CancelToken | None = None) -> float:
         """Mean Euclidean distance (data units) of each sample of `data` (N, D), default the
-        training data, to its BMU's weights: metrics.quantization_error.  Raises SomdeskError
-        for bad `data` (as_data), `Cancelled` when `cancel` is set."""
+        training data, to its BMU's weights: metrics.quantization_error.  A 1-D array of D
+        values is one sample.  Raises SomdeskError for bad `data` (data_checks.as_samples:
+        not numeric, another number of columns than the map's D, NaN...), `Cancelled` when
+        `cancel` is set."""
         from somdesk.core.metrics import quantization_error
-        return quantization_error(self._weights, self.data if data is None else as_data(data), cancel)
+        return quantization_error(self._weights, self._samples(data), cancel)
 
     def topographic_error(self, data=None, cancel: CancelToken | None = None) -> float:
         """Fraction (0-1) of samples of `data` (N, D), default the training data, whose two
-        nearest nodes are not grid neighbours: metrics.topographic_error.  Raises
-        SomdeskError for bad `data` (as_data), `Cancelled` when `cancel` is set."""
+        nearest nodes are not grid neighbours: metrics.topographic_error.  A 1-D array of D
+        values is one sample.  Raises SomdeskError for bad `data` (data_checks.as_samples),
+        `Cancelled` when `cancel` is set."""
         from somdesk.core.metrics import topographic_error
-        return topographic_error(self._weights, self.data if data is None else as_data(data),
+        return topographic_error(self._weights, self._samples(data),
                                  self.config.topology == "hexagonal", self.config.toroidal, cancel)
 
     def u_matrix(self) -> np.ndarray:
@@ -408,14 +388,15 @@ class SOM:
 
     def hit_counts(self, data=None, cancel: CancelToken | None = None) -> np.ndarray:
         """(H, W) int64 number of samples of `data` (N, D), default the training data, per
-        BMU: metrics.hit_counts.  Raises SomdeskError for bad `data`, `Cancelled` when
-        `cancel` is set."""
+        BMU: metrics.hit_counts.  A 1-D array of D values is one sample.  Raises
+        SomdeskError for bad `data` (data_checks.as_samples), `Cancelled` when `cancel` is set."""
         from somdesk.core.metrics import hit_counts
-        return hit_counts(self._weights, self.data if data is None else as_data(data), cancel)
+        return hit_counts(self._weights, self._samples(data), cancel)
 
     def bmus(self, data=None, cancel: CancelToken | None = None) -> np.ndarray:
         """(N, 2) int64 (row, column) of each sample's best-matching node: metrics.bmus.
-        `data` (N, D), default the training data.  Raises SomdeskError for bad `data`,
-        `Cancelled` when `cancel` is set."""
+        `data` (N, D), default the training data; a 1-D array of D values is one sample
+        (N = 1).  Raises SomdeskError for bad `data` (data_checks.as_samples), `Cancelled`
+        when `cancel` is set."""
         from somdesk.core.metrics import bmus
-        return bmus(self._weights, self.data if data is None else as_data(data), cancel)
+        return bmus(self._weights, self._samples(data), cancel)

@@ -59,7 +59,8 @@ from somdesk.session.table_columns import (numeric_label_warning, dates_warning_
                                            missing_share_reason)
 from somdesk.session.table_labels import LabelTally
 from somdesk.session.table_assign import min_present_of, outlier_threshold, row_distances
-from somdesk.session.table_data import END_RADIUS, TableMap, TableMapSpec, check_spec, same_recipe, topology
+from somdesk.session.table_data import (DEFAULT_LABEL, END_RADIUS, TableMap, TableMapSpec, check_spec, same_recipe,
+                                       topology)
 from somdesk.session.table_size import auto_size
 
 SAMPLE_ROWS = 100_000
@@ -293,6 +294,8 @@ class StreamingTableRun:
     def _prepare(self, path, spec, chunk_rows, where, executor, cancel, resume, number_format) -> None:
         missing = choose(spec.missing, MISSING_POLICIES, "missing-value policy")
         check_spec(spec)
+        if spec.label is DEFAULT_LABEL:     # not given: the in-memory rule, counted over every row
+            spec = replace(spec, label=default_label_out_of_core(path, spec, where, number_format))
         self.path, self.spec = path, spec
         # one file: where it is and its fingerprint, as an in-memory map keeps them (a reopened map
         # finds it, and does not take a changed file for it: session.table_source); a glob: neither

@@ -31,7 +31,7 @@ import numpy as np
 
 from somdesk.core import cancel as cancel_mod
 from somdesk.core.masked_som import masked_bmus, passive_planes, sigma_start, train_masked
-from somdesk.core.options import SOMConfig, count_text
+from somdesk.core.options import SOMConfig, count_text, named_options
 from somdesk.core.preparation import Prepared, Recipe, prepare_table
 from somdesk.errors import OptionError
 from somdesk.session.table_assign import (few_values, few_values_warning, min_present_of, outlier_threshold,
@@ -46,12 +46,49 @@ __all__ = ["TableMapSpec", "TableMap", "train_table_map", "measure_table_map", "
            "check_spec", "same_recipe"]
 
 
+class _DefaultLabel:
+    """The type of DEFAULT_LABEL: TableMapSpec.label when none was given."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT_LABEL"
+
+    def __reduce__(self):       # a pickled spec (a worker process) gets the one sentinel back
+        return "DEFAULT_LABEL"
+
+
+#: TableMapSpec.label when the caller gave none: the default label column, chosen by the one
+#: rule the window, the CLI and the library Session share (`resolve_label`, testerH #7).
+#: `label=None` says "no label".
+DEFAULT_LABEL = _DefaultLabel()
+
+
+def resolve_label(table, spec: "TableMapSpec") -> "TableMapSpec":
+    """`spec` with its label decided for `table`: DEFAULT_LABEL becomes the column that looks
+    like the rows' class (session.table_columns.default_label_column, what the window's Setup
+    proposes and `somdesk train --table` takes without --label), never one of the columns `spec`
+    trains on or shows (columns, passive, categorical); None when no column fits or there is no
+    table.  A label given (a name or None) is kept.  The label is never trained on."""
+    from dataclasses import replace
+
+    if spec.label is not DEFAULT_LABEL:
+        return spec
+    if table is None:
+        return replace(spec, label=None)
+    from somdesk.session.table_columns import default_label_column
+
+    named = set(spec.columns or ()) | set(spec.passive) | set(spec.categorical)
+    return replace(spec, label=default_label_column(table, set(table.numeric_columns) | named, chosen=named))
+
+
+@named_options     # TableMapSpec(epoch=3): an OptionError listing the valid names, not a TypeError
 @dataclass(frozen=True)
 class TableMapSpec:
-    """The user's choices for a table map; None = automatic."""
+    """The user's choices for a table map; None = automatic.  `label`: the column whose values
+    name the nodes (never trained on); not given (DEFAULT_LABEL), the default rule picks it
+    (`resolve_label`), as the window and the CLI do; None: no label."""
 
     columns: tuple | None = None          # None: every numeric column but the label
-    label: str | None = None
+    label: str | None = DEFAULT_LABEL     # type: ignore[assignment]
     weights: dict = field(default_factory=dict)
     passive: tuple = ()
     categorical: tuple = ()
@@ -154,7 +191,12 @@ def check_spec(spec: TableMapSpec) -> None:
     from somdesk.core.preparation import MISSING_POLICIES, NORMALISATIONS, choose
 
     topology(spec)
-    check_grid(spec.width, spec.height, spec.epochs)
+    try:
+        check_grid(spec.width, spec.height, spec.epochs)
+    except OptionError as exc:   # the spec's option is `epochs`: say so, not the core's "iterations"
+        if exc.field != "iterations":
+            raise
+        raise OptionError(exc.worded("epochs"), exc.field, "epochs") from None
     v = spec.clusters
     if v is not None and (isinstance(v, bool) or int(v) != v or int(v) < 1):
         raise OptionError(f"clusters must be a whole number from 1, got {v!r}")
@@ -178,6 +220,7 @@ def prepare_for(table, spec: TableMapSpec) -> Prepared:
     measured on the same, session.table_size); raises as prepare_table.  With no columns named,
     the default columns (`default_columns`) plus the date columns as passive ones."""
     from dataclasses import replace
+    spec = resolve_label(table, spec)
     columns, left_out = spec.columns, []
     if columns is None:
         # the default columns, plus any column named categorical or passive: naming it says
@@ -226,6 +269,7 @@ def train_table_map(table, spec: TableMapSpec = TableMapSpec(), cancel=None, pro
     from somdesk.session.table_source import table_fingerprint
 
     check_spec(spec)
+    spec = resolve_label(table, spec)      # the label not given: the default rule's (tm.label_column)
     prep = prepared or prepare_for(table, spec)
     refuse_constant(prep.recipe, constant_in_rows(prep.data, prep.recipe), getattr(table, "name", "table"),
                     rows=len(prep.data), total=len(prep.data) + prep.n_dropped_rows)

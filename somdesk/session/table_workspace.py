@@ -29,7 +29,8 @@ import os
 import numpy as np
 from psygnal import Signal, SignalGroup
 
-from somdesk.errors import SomdeskError
+from somdesk.core.options import count_text
+from somdesk.errors import OptionError, SomdeskError
 from somdesk.session import table_tasks
 from somdesk.session.progress import run_to_end
 from somdesk.session.table_tasks import format_cell, write_rows_csv
@@ -162,10 +163,13 @@ class TableWorkspace(TableViewsMixin):
     def set_spec(self, spec) -> None:
         """Train the next map under `spec` (session.table_data.TableMapSpec): columns, weights,
         passive and categorical columns, normalisation, missing values, label, size, epochs, seed, k."""
-        from somdesk.session.table_data import TableMapSpec
+        from somdesk.session.table_data import TableMapSpec, resolve_label
 
         if not isinstance(spec, TableMapSpec):
             raise SomdeskError("set_spec needs a TableMapSpec")
+        # a label not given is the default rule's, as in the window and the CLI (testerH #7);
+        # label=None keeps "no label"
+        spec = resolve_label(self.table, spec)
         self.spec = spec
         if self.tm is None and spec.label != self.label_column:
             self.label_column = spec.label
@@ -388,11 +392,20 @@ class TableWorkspace(TableViewsMixin):
         return self.selected_rows
 
     def segment_nodes(self, s: int) -> np.ndarray:
-        """The flat nodes of segment `s`."""
-        return np.flatnonzero(self._require_map().clusters.reshape(-1) == int(s))
+        """The flat nodes of segment `s` (0 to k - 1, as the window's "segment s" and the report
+        number them).  OptionError for any other `s`, naming the valid range (testerH #6: a
+        segment that does not exist gave no rows and no word)."""
+        tm = self._require_map()
+        k = tm.k
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or not 0 <= int(s) < k:
+            have = (f"the map has {count_text(k, 'segment')}, numbered 0 to {k - 1}" if k
+                    else "the map has no segments")
+            raise OptionError(f"there is no segment {s!r}: {have}")
+        return np.flatnonzero(tm.clusters.reshape(-1) == int(s))
 
     def select_segment(self, s: int) -> np.ndarray:
-        """Select every node of segment `s`; returns its rows (see `select_nodes`)."""
+        """Select every node of segment `s` (0 to k - 1); returns its rows (see `select_nodes`).
+        OptionError for a segment that does not exist, naming the valid range."""
         return self.select_nodes(self.segment_nodes(s))
 
     def whole_segment(self) -> int | None:
@@ -678,13 +691,12 @@ class TableWorkspace(TableViewsMixin):
 
 def _default_spec(table):
     """Every numeric column but the label; the label is the column that looks like a category
-    (session.table_columns.default_label_column), as the Setup tab proposes."""
-    from somdesk.session.table_columns import default_label_column
-    from somdesk.session.table_data import TableMapSpec
+    (session.table_data.resolve_label: the rule the Setup tab and the CLI use)."""
+    from somdesk.session.table_data import TableMapSpec, resolve_label
 
     if table is None:
         return None
-    return TableMapSpec(label=default_label_column(table, list(table.numeric_columns)))
+    return resolve_label(table, TableMapSpec())
 
 
 def read_map_steps(path, cancel=None):
