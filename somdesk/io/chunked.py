@@ -165,7 +165,7 @@ class ChunkedTable:
             if unknown:
                 from somdesk.io.tables.table import near_names_hint
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
-                                      f"columns are: {', '.join(types)}{near_names_hint(unknown, list(types))}")
+                                      f"columns are: {', '.join(types)}{near_names_hint(unknown, list(types), used=columns)}")
             # numbers DuckDB's sniffer typed text (`+1`, `007`): numbers, as the in-memory reader
             # parses a text column cell by cell (a categorical column stays text)
             promoted = []
