@@ -54,7 +54,8 @@ def test_a_rename_is_suggested_only_from_columns_the_map_does_not_use():
     used = [f"item{i:02d}" for i in range(14)]
     assert near_names_hint(missing, cols, used=used) == ""
     # a column the map does not use is a plausible rename, named for one missing name only
-    assert near_names_hint(["item09", "item10"], cols + ["item_9"], used=used) == f"; did you mean 'item_9' for 'item09'? {HINT}"
+    hint = near_names_hint(["item09", "item10"], cols + ["item_9"], used=used)
+    assert hint == f"; did you mean 'item_9' for 'item09'? {HINT}"
     assert near_names_hint(["spend"], ["income", "spnd"], used=["income", "spend"]) == f"; did you mean 'spnd'? {HINT}"
 
 
