@@ -164,8 +164,9 @@ class ChunkedTable:
             unknown = [c for c in columns or () if c not in types]
             if unknown:
                 from somdesk.io.tables.table import near_names_hint
+                hint = near_names_hint(unknown, list(types), used=columns)     # renames from unused columns
                 raise FileFormatError(f"{pattern}: no column(s) {', '.join(unknown)}; "
-                                      f"columns are: {', '.join(types)}{near_names_hint(unknown, list(types))}")
+                                      f"columns are: {', '.join(types)}{hint}")
             # numbers DuckDB's sniffer typed text (`+1`, `007`): numbers, as the in-memory reader
             # parses a text column cell by cell (a categorical column stays text)
             promoted = []

@@ -266,8 +266,9 @@ def check_columns(tm: TableMap, table, scoring: bool = False) -> None:
         def names(cols):
             return ", ".join(map(repr, cols[:6])) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
         from somdesk.io.tables.table import near_names_hint
+        hint = near_names_hint(missing, table.columns, used=tm.recipe.columns)     # renames from unused columns
         raise FileFormatError(f"{table.name} has no column(s) {names(missing)} that the map was trained on "
-                              f"(its columns: {names(list(table.columns))}){near_names_hint(missing, table.columns)}")
+                              f"(its columns: {names(list(table.columns))}){hint}")
     numeric = [c for c in tm.recipe.numeric_columns if c in placing]
     if scoring:
         blank = set(blank_columns(tm, table))

@@ -7,12 +7,14 @@ CLI, "103 x 88" on the Setup tab and a third size out of core).
     auto = table_auto(table, spec, out_of_core=True)        # an estimate of the streamed run's
 
 The rule is the SOM Toolbox's (som_topol_struct.m, som_train_struct.m) applied to the rows the
-map is TRAINED on (in memory at most TRAIN_ROWS of them, `training_subset`): munits = ceil(5 N^0.54321) nodes for N training rows (rows left out for a
-missing value are not counted), the side ratio from the two largest principal components of
-those rows (core.preparation.auto_map_size), then core.preparation.auto_epochs(N, nodes).
+map is TRAINED on (in memory at most TRAIN_ROWS of them, `training_subset`): munits =
+ceil(5 min(N, TRAIN_ROWS)^0.54321) nodes for N training rows (rows left out for a missing value
+are not counted; the cap: `size_rows`), the side ratio from the two largest principal components
+of those rows (core.preparation.auto_map_size), then core.preparation.auto_epochs(N, nodes).
 In memory N is the rows held (for a table over the row limit: the import's random sample,
 what `somdesk train --table` trains on by default); out of core it is every row the engine
-keeps, the side ratio taken from the run's uniform sample (session.outofcore_table).  Why
+keeps, the side ratio taken from the run's uniform sample (session.outofcore_table), so a file
+over TRAIN_ROWS rows gets the same node count both ways.  Why
 this and not "the rows of the file" everywhere: docs/table-window.md, "One default map".
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ from somdesk.core.options import count_text
 from somdesk.core.preparation import Prepared, auto_epochs, auto_map_size
 
 __all__ = ["AutoSize", "TRAIN_ROWS", "auto_from", "auto_size", "drop_note", "filled_rows", "prep_key", "prepared_rows",
-           "table_auto", "trained_rows", "training_note", "training_subset"]
+           "size_rows", "table_auto", "trained_rows", "training_note", "training_subset"]
 
 # The most rows an in-memory table map's epochs train on (big13, tester13 #3).  A batch epoch
 # costs rows x nodes, and the Toolbox's node count grows as rows^0.54, so training on all of a
@@ -62,15 +64,26 @@ def training_note(kept: int) -> str | None:
             "trained on); every row is then placed on it and segmented; out of core, training reads every row")
 
 
+def size_rows(rows: int) -> int:
+    """The N the automatic node count is taken for, `rows` rows trained on: min(rows, TRAIN_ROWS),
+    at least 1.  The cap is what an in-memory run trains on, so a file gives one map size in
+    memory and out of core (testerH #10: 74 x 51 in the window, 139 x 95 = 13,205 nodes out of core
+    from all of 2,000,000 rows); it also keeps an out-of-core epoch (rows x nodes) from growing
+    as rows^1.54: the Toolbox's rule was made for thousands of rows, and more nodes than ~50 rows
+    a node at 200,000 rows show no more segments (docs/tables.md, "Training sample")."""
+    return max(1, min(int(rows), TRAIN_ROWS))
+
+
 def auto_size(filled: np.ndarray, rows: int, spec) -> tuple[int, int, int]:
     """(height, width, epochs) of a table map trained on `rows` rows, the SOM Toolbox rule
-    (module docstring); `filled` (M, A) float64: the training rows with missing values filled
+    (module docstring) with the nodes for at most TRAIN_ROWS rows (`size_rows`), the epochs
+    for all `rows`; `filled` (M, A) float64: the training rows with missing values filled
     (all of them, or a uniform sample for the side ratio); `spec` (session.table_data.TableMapSpec):
     its height / width / epochs, when given, override.  No errors of its own."""
     from somdesk.session.table_data import topology
 
     if spec.height is None or spec.width is None:
-        munits = max(1, math.ceil(5 * max(1, int(rows)) ** 0.54321))
+        munits = max(1, math.ceil(5 * size_rows(rows) ** 0.54321))
         h, w = auto_map_size(filled, topology(spec) == "hexagonal", munits=munits)
         h, w = spec.height or h, spec.width or w
     else:
@@ -153,8 +166,9 @@ def auto_from(table, spec, filled: np.ndarray, kept: int, out_of_core: bool = Fa
     if out_of_core:
         rows = kept if total == table.n_rows else int(round(kept * total / max(1, table.n_rows)))
         h, w, epochs = auto_size(filled, rows, spec)
-        return AutoSize(h, w, epochs, rows, f"all {count_text(rows, 'row')} out of core (the size is fixed from every row "
-                                            "when training starts)", exact=False, note=note)
+        cap = f", the size for {TRAIN_ROWS:,} of them as in memory" if rows > TRAIN_ROWS else ""
+        return AutoSize(h, w, epochs, rows, f"all {count_text(rows, 'row')} out of core{cap} (the size is fixed from "
+                                            "every row when training starts)", exact=False, note=note)
     n = trained_rows(kept)
     h, w, epochs = auto_size(filled, n, spec)
     basis = f"the {count_text(n, 'row')} trained on"

@@ -5,6 +5,7 @@ streamed run's size."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -61,8 +62,12 @@ def test_the_rule_counts_the_rows_trained_on_and_the_choices_override():
     x = rng.normal(0, 1, (1000, 3)) * [4.0, 1.0, 0.5]
     h, w, e = auto_size(x, 1000, TableMapSpec())
     assert abs(h * w - 213) <= 10 and h > 3 * w and e == 30     # ceil(5 * 1000^0.54321) = 213 nodes
-    h2, w2, _ = auto_size(x, 1_000_000, TableMapSpec())          # the same shape, sized for more rows
-    assert abs(h2 * w2 - 9084) <= 200 and h2 > 3 * w2
+    h2, w2, _ = auto_size(x, 100_000, TableMapSpec())            # the same shape, sized for more rows
+    assert abs(h2 * w2 - 2621) <= 60 and h2 > 3 * w2             # ceil(5 * 100000^0.54321) = 2621
+    # the nodes for at most TRAIN_ROWS = 200,000 rows (3,788), however many train (testerH #10:
+    # out of core 2,000,000 rows got 13,205 nodes); the epochs still count every row
+    h3, w3, _ = auto_size(x, 200_000, TableMapSpec())
+    assert auto_size(x, 2_000_000, TableMapSpec())[:2] == (h3, w3) and abs(h3 * w3 - 3788) <= 80
     assert auto_size(x, 1000, TableMapSpec(height=7, width=5, epochs=9)) == (7, 5, 9)
     assert auto_size(x, 1000, TableMapSpec(height=7))[:2][0] == 7
 
@@ -79,5 +84,28 @@ def test_out_of_core_the_estimate_is_the_streamed_runs_size(tmp_path):
         assert (auto.height, auto.width, auto.epochs) == (run.config.height, run.config.width,
                                                           run.config.iterations)
         assert auto.rows == run.rows == 3000 and not auto.exact and "about" in auto.text()
+    finally:
+        run.close()
+
+
+def test_out_of_core_over_the_training_rows_the_map_is_the_in_memory_size(tmp_path, monkeypatch):
+    """testerH #10: `train --out-of-core` sized the map for all 2,000,000 rows (139 x 95) while the
+    window proposed 74 x 51 for its 200,000 training rows; now both take min(N, TRAIN_ROWS)."""
+    from somdesk.session import table_size
+    from somdesk.session.outofcore_table import StreamingTableRun
+
+    monkeypatch.setattr(table_size, "TRAIN_ROWS", 600)
+    path = _csv(tmp_path, 3000)
+    tab = read_table(path, ReadOptions())
+    spec = TableMapSpec(columns=("a", "b", "c"))
+    mem, ooc = table_auto(tab, spec), table_auto(tab, spec, out_of_core=True)
+    run = StreamingTableRun(path, spec, chunk_rows=1000)
+    try:
+        assert mem.rows == 600 and ooc.rows == run.rows == 3000
+        assert (ooc.height, ooc.width) == (run.config.height, run.config.width)
+        nodes = math.ceil(5 * 600 ** 0.54321)
+        for h, w in ((mem.height, mem.width), (ooc.height, ooc.width)):
+            assert abs(h * w - nodes) <= 0.1 * nodes, (h, w, nodes)
+        assert "the size for 600 of them as in memory" in ooc.text()
     finally:
         run.close()

@@ -45,3 +45,29 @@ def test_a_label_or_column_in_another_case_is_named(files, capsys):
     assert main(["train", "--table", str(files / "t.csv"), "--columns", "Income,age", "--save-map",
                  str(files / "n.somz")]) == 2
     assert "did you mean 'income'?" in capsys.readouterr().err
+
+
+def test_a_rename_is_suggested_only_from_columns_the_map_does_not_use():
+    """testerH #4: a file lacking item09.. was told "'item08' for 'item09'", a column the map uses."""
+    cols = ["user_id"] + [f"item{i:02d}" for i in range(9)]
+    missing = [f"item{i:02d}" for i in range(9, 14)]
+    used = [f"item{i:02d}" for i in range(14)]
+    assert near_names_hint(missing, cols, used=used) == ""
+    # a column the map does not use is a plausible rename, named for one missing name only
+    hint = near_names_hint(["item09", "item10"], cols + ["item_9"], used=used)
+    assert hint == f"; did you mean 'item_9' for 'item09'? {HINT}"
+    assert near_names_hint(["spend"], ["income", "spnd"], used=["income", "spend"]) == f"; did you mean 'spnd'? {HINT}"
+
+
+@pytest.mark.parametrize("extra", [[], ["--out-of-core"]])
+def test_assign_with_columns_absent_suggests_no_used_column(tmp_path, capsys, extra):
+    rows = "".join(",".join(str((i * (j + 3)) % 7) for j in range(6)) + "\n" for i in range(40))
+    (tmp_path / "t.csv").write_text("item01,item02,item03,item04,item05,item06\n" + rows)
+    (tmp_path / "few.csv").write_text("item01,item02,item03\n" + "".join(r[:5] + "\n" for r in rows.splitlines(True)))
+    assert main(["train", "--table", str(tmp_path / "t.csv"), "--epochs", "2", "--width", "3", "--height", "2",
+                 "--save-map", str(tmp_path / "m.somz"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["assign", str(tmp_path / "m.somz"), str(tmp_path / "few.csv"), "--out", str(tmp_path / "a.csv"),
+                 *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "item04" in err and "did you mean" not in err, err

@@ -322,3 +322,27 @@ def test_the_profiles_picture_carries_its_scale_and_caption():
     axis_row = int(np.nonzero(grey.sum(1) >= 2 * 221)[0].max())
     foot = img[axis_row + 13 + 14:]
     assert (foot.sum(2) < 300).sum() > 200
+
+
+def test_pairwise_distances_hold_one_matrix_and_give_the_same_bits():
+    """testerH #10: a big map's validity curve held three (M, M) temporaries at once (an
+    out-of-core run peaked at 945 MiB there); now the result and a small block."""
+    import tracemalloc
+
+    from somdesk.session.segments import pairwise_distances
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 1, (2500, 6)) * rng.uniform(0.1, 50, 6)
+    sq = (x * x).sum(1)
+    want = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * (x @ x.T), 0.0))
+    np.fill_diagonal(want, 0.0)
+    tracemalloc.start()
+    try:
+        got = pairwise_distances(x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(got, want)
+    assert peak < 1.3 * got.nbytes, (peak, got.nbytes)     # was ~2.5x: three temporaries
+    rows = np.arange(100, 900)
+    assert np.array_equal(pairwise_distances(x, rows), want[rows])

@@ -841,11 +841,24 @@ def near_name(name, columns) -> str | None:
     return close[0] if close else None
 
 
-def near_names_hint(names, columns) -> str:
+def near_names_hint(names, columns, used=()) -> str:
     """'' or "; did you mean 'Income'? (column names are matched exactly, case included)" for the
     `names` not found among `columns` (tester13 #10a: 'income' vs 'Income' listed the columns
-    but named no near match); with several, "did you mean 'Income' for 'income', ...?"."""
-    pairs = [(n, near) for n in names if (near := near_name(n, columns)) is not None]
+    but named no near match); with several, "did you mean 'Income' for 'income', ...?".
+
+    A suggestion is a plausible rename, so it comes only from the `columns` that are not `used`
+    (the columns the caller already takes under their own names: the map's other columns, the
+    other asked-for names) and names each such column for one missing name at most (testerH #4:
+    a file lacking item09..item39 was told "'item08' for 'item09', 'item08' for 'item10', ...",
+    columns the map already uses); none when no unused column is near."""
+    taken = {c for c in used if isinstance(c, str)} | {n for n in names if isinstance(n, str)}
+    free = [c for c in columns if c not in taken]
+    pairs = []
+    for n in names:
+        near = near_name(n, free)
+        if near is not None:
+            pairs.append((n, near))
+            free.remove(near)
     if not pairs:
         return ""
     said = repr(pairs[0][1]) if len(names) == 1 else ", ".join(f"{near!r} for {n!r}" for n, near in pairs[:6])
