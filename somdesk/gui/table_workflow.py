@@ -49,12 +49,12 @@ def _model_state(name: str, doc: str):
 
 
 def _warm_outlines(tm) -> None:
-    """The node outlines of `tm`'s map shape (gui.segment_map.outline_pixels, numpy only),
-    found on the map's task so its first draw on the GUI thread finds them cached."""
-    from somdesk.gui.segment_map import outline_pixels, scale_for
+    """The node outlines of `tm`'s map shape (render.outlines.outline_pixels, numpy only),
+    found on the map's task so its first draw (and zoom) on the GUI thread finds them cached."""
+    from somdesk.gui.segment_map import _warm
 
     h, w = tm.codebook.shape[:2]
-    outline_pixels(h, w, tm.config.topology == "hexagonal", scale_for(h, w))
+    _warm(h, w, tm.config.topology == "hexagonal")
 
 class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  The state is `ws` (window.session.table); these read it."""
