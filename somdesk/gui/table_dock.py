@@ -68,13 +68,17 @@ class TableDock:
         self.map_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.map_choice.setMinimumContentsLength(12)
         self.map_choice.currentTextChanged.connect(self.map_choice.setToolTip)
-        self.segment_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.segment_choice.setMinimumContentsLength(8)
+        # "segment 1 (40,228 rows)" was cut to "segment 1 (40,228 ro" at 1280 x 720 (testerH #8): the
+        # segment combo asks for its longest item and gets it before the Show combo's stretch;
+        # squeezed below that (a narrow pane) it can shrink to "segment 12" and its tooltip has it all
+        self.segment_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.segment_choice.setMinimumWidth(self.segment_choice.fontMetrics().horizontalAdvance("segment 12") + 36)
+        self.segment_choice.currentTextChanged.connect(self._segment_tip)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
         bar.addWidget(self.map_choice, 3)
         bar.addWidget(QLabel("Select segment"))
-        bar.addWidget(self.segment_choice, 2)
+        bar.addWidget(self.segment_choice)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -196,6 +200,11 @@ class TableDock:
             central.setVisible(False)
         self.dock.show()
         self.fit_layout()
+
+    def _segment_tip(self, text: str) -> None:
+        """The segment combo's tooltip names the chosen segment whole (the combo may be squeezed)."""
+        base = "Select every node of a segment"
+        self.segment_choice.setToolTip(f"{base}: {text}" if text and text != "—" else base)
 
     def fit_layout(self, *_args) -> None:
         """While the window's session holds no dataset, its map area would be an empty canvas:
