@@ -146,3 +146,20 @@ def test_node_outlines_follow_the_nodes_size_on_screen(qtbot):
     m.vb.autoRange()
     QApplication.processEvents()
     assert not has_outlines()
+
+
+def test_the_select_segment_combo_shows_its_longest_item_whole_at_1280x720(qtbot, win, tmp_path):
+    """TesterH #8: "segment 1 (40,228 rows)" was cut to "segment 1 (40,228 ro" at 1280 x 720."""
+    from .test_table_workflow import _blobs, _trained
+
+    win.resize(1280, 720)
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    wf.tabs.setCurrentIndex(1)
+    combo = wf.segment_choice
+    combo.addItem("segment 12 (1,040,228 rows)", 12)          # as long as a big table's
+    combo.setCurrentIndex(combo.count() - 1)
+    qtbot.waitUntil(lambda: combo.isVisible())
+    QApplication.processEvents()
+    text_px = combo.fontMetrics().horizontalAdvance(combo.currentText())
+    assert combo.width() >= text_px + 20, (combo.width(), text_px)
+    assert combo.currentText() in combo.toolTip()
