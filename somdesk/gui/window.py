@@ -46,7 +46,7 @@ from somdesk.gui.window_unsaved import WindowUnsaved
 from somdesk.io.names import display_basename, display_name
 from somdesk.session.runs import epoch_position
 
-__all__ = ["Window", "Poster", "WINDOWS", "FPS", "MEASURE_BUDGET", "quit_all"]
+__all__ = ["Window", "Poster", "WINDOWS", "FPS", "MEASURE_BUDGET", "quit_all", "window_holding"]
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
 CLOSE_WAIT_S = 0.5                # a closing window waits this long for its tasks (see closeEvent)
@@ -210,7 +210,10 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         or `show_error` / `last_error`).  False, with the message said, when nothing could
         start: no path, a task running, the user kept unsaved work, or a path that is missing,
         a folder or not a file (checked here, before anything is asked or changed).  A failed
-        open leaves the window as it was: title, unsaved mark, data, map and Open Recent."""
+        open leaves the window as it was: title, unsaved mark, data, map and Open Recent.  A
+        saved map already open in a window (`window_holding`) is not read again: that window
+        comes forward and its status line says "x.somz is already open." (False if nothing else
+        was given)."""
         from somdesk.errors import SomdeskError
         from somdesk.io.names import stat_input
 
@@ -228,6 +231,19 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
             for p in paths:
                 self.files.forget_if_missing(p)     # a vanished recent file leaves the list
             return False
+        # a map already open (here or in another window) is not read again in place: that would
+        # drop unsaved changes and the selection without a word (testerH #9); its window comes forward
+        holders = [(p, w) for p in paths for w in [window_holding(p)] if w is not None]
+        if holders:
+            for p, w in holders:
+                w.statusBar().showMessage(f"{display_basename(p)} is already open.", 10000)
+                if w.isMinimized():
+                    w.showNormal()
+                w.raise_()
+                w.activateWindow()
+            paths = [p for p in paths if p not in {q for q, _ in holders}]
+            if not paths:
+                return False
         # unsaved training or table map: Save / Discard / Cancel; a Save opens once the map is written
         if not self.may_discard_training(opening=True, then=lambda: self._start_open(paths)):
             return self.saving
@@ -483,3 +499,23 @@ def quit_all() -> None:
             if win.saving:
                 win._quit_when_saved = True
             return
+
+
+def window_holding(path) -> "Window | None":
+    """The open window whose saved map (Session.path: a palette, picture or table map's .somz)
+    is the file `path` -- the same file by os.path.samefile, so another spelling or a link to
+    it counts -- or None."""
+    import shiboken6
+
+    try:
+        target = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    for win in list(WINDOWS):
+        own = getattr(getattr(win, "session", None), "path", None) if shiboken6.isValid(win) else None
+        try:
+            if own and os.path.samestat(os.stat(own), target):
+                return win
+        except (OSError, ValueError):       # its file is gone since: not this one
+            continue
+    return None
