@@ -121,6 +121,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0 and not busy)
         self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
         self.segment_choice.setEnabled(has_map and not busy)
+        self.locate_button.setEnabled(not busy)
         self.profiles_csv_button.setEnabled(ws.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.has_planes)     # `image` would draw the sheet now
         self.profiles_png_button.setEnabled(ws.profiles is not None)
@@ -227,6 +228,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.hover_label.setText("")
         self.warnings_label.setText("")
         self.warnings_label.hide()
+        self.locate_button.hide()
         self.score_notes.clear()                # the last scoring's warnings were about another map
         self.score_notes.hide()
         if getattr(self.win, "hover", None) is not None:

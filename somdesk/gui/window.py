@@ -211,9 +211,10 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         start: no path, a task running, the user kept unsaved work, or a path that is missing,
         a folder or not a file (checked here, before anything is asked or changed).  A failed
         open leaves the window as it was: title, unsaved mark, data, map and Open Recent.  A
-        saved map already open in a window (`window_holding`) is not read again: that window
-        comes forward and its status line says "x.somz is already open." (False if nothing else
-        was given)."""
+        saved map already open in another window, or in this one with unsaved changes
+        (`window_holding`), is not read again: that window comes forward and its status line says
+        "x.somz is already open." (False if nothing else was given); open here and saved, it is
+        read again and the status line says so."""
         from somdesk.errors import SomdeskError
         from somdesk.io.names import stat_input
 
@@ -231,19 +232,26 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
             for p in paths:
                 self.files.forget_if_missing(p)     # a vanished recent file leaves the list
             return False
-        # a map already open (here or in another window) is not read again in place: that would
-        # drop unsaved changes and the selection without a word (testerH #9); its window comes forward
-        holders = [(p, w) for p in paths for w in [window_holding(p)] if w is not None]
-        if holders:
-            for p, w in holders:
-                w.statusBar().showMessage(f"{display_basename(p)} is already open.", 10000)
-                if w.isMinimized():
-                    w.showNormal()
-                w.raise_()
-                w.activateWindow()
-            paths = [p for p in paths if p not in {q for q, _ in holders}]
-            if not paths:
-                return False
+        # a map already open was read again in place without a word, unsaved changes lost (testerH
+        # #9).  Open in another window, or here with unsaved changes: not read again, its window
+        # comes forward and says so.  Here and saved: read again (it may have changed, or its
+        # table come back), and the status line says that is what happens
+        again = []
+        for p in list(paths):
+            holder = window_holding(p)
+            if holder is self and not self.unsaved():
+                again.append(p)
+            elif holder is not None:
+                kept = " Its unsaved changes are kept; it was not read again." if holder.unsaved() else ""
+                holder.statusBar().showMessage(f"{display_basename(p)} is already open.{kept}", 15000)
+                if holder.isMinimized():
+                    holder.showNormal()
+                holder.raise_()
+                holder.activateWindow()
+                paths.remove(p)
+        if not paths:
+            return False
+        self._again = again
         # unsaved training or table map: Save / Discard / Cancel; a Save opens once the map is written
         if not self.may_discard_training(opening=True, then=lambda: self._start_open(paths)):
             return self.saving
@@ -252,7 +260,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
 
     def _start_open(self, paths: list[str]) -> None:
         """The open task of `paths`, checked and the unsaved work answered for (open_paths)."""
-        self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}…")
+        again = " again (it was already open)" if paths == getattr(self, "_again", None) else ""
+        self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}{again}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
 
