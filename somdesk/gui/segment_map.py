@@ -14,8 +14,6 @@ dragged rectangle.  Selected nodes get white rings, the hovered row's node a red
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
