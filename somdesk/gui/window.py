@@ -168,14 +168,16 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def for_paths(cls, paths, **kw) -> "Window":
+    def for_paths(cls, paths, *, apart: bool = False, **kw) -> "Window":
         """A window on `paths` (opened as File > Open does), else on 20 random colours
-        with the remembered map settings (a palette opened here keeps them too)."""
+        with the remembered map settings (a palette opened here keeps them too).  `apart`: one
+        of the windows a single open of several files makes (open_apart), which opens its file
+        even when another window holds it (the user named it twice: a window each, testerG #12)."""
         win = cls(**kw)
         if not paths or win.settings is not None:
             win.new_colours()
         if paths:
-            win.open_paths(paths)
+            win.open_paths(paths, already_open_ok=apart)
         return win
 
     def new_colours(self) -> None:
@@ -201,7 +203,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         paths = dialogs.ask_open_paths(self, "Open", self.files.last_folder(), self.files.open_filters(kind))
         return bool(paths) and self.open_paths(paths)
 
-    def open_paths(self, paths) -> bool:
+    def open_paths(self, paths, *, already_open_ok: bool = False) -> bool:
         """Open files: palettes combine (within a stated limit); a picture, table or map opens
         here, and given with other files each opens in a window of its own (open_apart).
         Reading runs as a task with progress and Cancel (Stop).
@@ -214,7 +216,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         saved map already open in another window, or in this one with unsaved changes
         (`window_holding`), is not read again: that window comes forward and its status line says
         "x.somz is already open." (False if nothing else was given); open here and saved, it is
-        read again and the status line says so."""
+        read again and the status line says so.  `already_open_ok`: skip that check (a window
+        of open_apart, opening what the same action named)."""
         from somdesk.errors import SomdeskError
         from somdesk.io.names import stat_input
 
@@ -238,7 +241,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         # table come back), and the status line says that is what happens
         again = []
         for p in list(paths):
-            holder = window_holding(p)
+            holder = None if already_open_ok else window_holding(p)
             if holder is self and not self.unsaved():
                 again.append(p)
             elif holder is not None:
@@ -274,8 +277,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
 
         others = []
         for i, group in enumerate(groups[1:], start=1):
-            other = Window.for_paths(group, interactive=self.interactive, confirm_unsaved=self.confirm_unsaved,
-                                     settings=self.settings)
+            other = Window.for_paths(group, apart=True, interactive=self.interactive,
+                                     confirm_unsaved=self.confirm_unsaved, settings=self.settings)
             other.move(self.pos() + QPoint(32 * i, 32 * i))
             other.show()
             others.append(other)
