@@ -23,7 +23,7 @@ from somdesk import render
 from somdesk.render.geometry import layout
 from somdesk.render.outlines import OUTLINE_MIN_PX, outline_pixels, outline_width, outlined
 
-__all__ = ["SegmentMap", "SCALE", "scale_for"]
+__all__ = ["SegmentMap", "SCALE", "scale_for", "warm_outlines"]
 
 SCALE = 24      # the least pixels between node centres (zoom is the view box's)
 MAX_SCALE = 64  # render.geometry.check_scale's limit; small maps are drawn larger, so the view's zoom does not blow up their pixel steps
@@ -37,7 +37,7 @@ def scale_for(rows: int, cols: int) -> int:
     return int(max(SCALE, min(MAX_SCALE, SHOWN_PIXELS // max(1, rows, cols))))
 
 
-def _warm(h: int, w: int, hexagonal: bool) -> None:
+def warm_outlines(h: int, w: int, hexagonal: bool) -> None:
     """Find the outlines an h x w map's picture can be shown with (render.outlines, numpy only:
     every width from 1 up to the widest, at the least shown size), so a draw or a zoom on the GUI
     thread finds them cached; called on the map's task (gui/table_workflow.py)."""

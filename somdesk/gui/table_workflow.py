@@ -51,10 +51,10 @@ def _model_state(name: str, doc: str):
 def _warm_outlines(tm) -> None:
     """The node outlines of `tm`'s map shape (render.outlines.outline_pixels, numpy only),
     found on the map's task so its first draw (and zoom) on the GUI thread finds them cached."""
-    from somdesk.gui.segment_map import _warm
+    from somdesk.gui.segment_map import warm_outlines
 
     h, w = tm.codebook.shape[:2]
-    _warm(h, w, tm.config.topology == "hexagonal")
+    warm_outlines(h, w, tm.config.topology == "hexagonal")
 
 class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  The state is `ws` (window.session.table); these read it."""
