@@ -99,7 +99,12 @@ LEGEND_MIN_HEIGHT = 100
 
 class LegendArea(QScrollArea):
     """A scroll area as tall as its legend up to its maximum height, and no less than the
-    legend's height up to LEGEND_MIN_HEIGHT when the window is short."""
+    legend's height up to LEGEND_MIN_HEIGHT when the window is short.  No tab stop: a legend
+    takes no keys (testerH #8: Tab stopped on it before the first field); the wheel scrolls it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = super().minimumSizeHint()

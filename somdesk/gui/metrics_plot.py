@@ -40,6 +40,7 @@ class MetricsPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent, background=BACKGROUND)
         self.setMinimumHeight(140)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # no keys: not a tab stop (testerH #8)
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()

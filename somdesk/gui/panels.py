@@ -86,6 +86,9 @@ class LeftPanel(QScrollArea):
     config_edited = Signal()
     def __init__(self, parent=None):
         super().__init__(parent)
+        # the container is no tab stop, its fields are (testerH #8: Tab stopped on it first);
+        # QScrollArea still scrolls a field that takes the focus into view
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.params = ParameterPanel()
         self.swatches = SwatchPanel()
         self.image_panel = ImagePanel()

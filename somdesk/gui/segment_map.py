@@ -5,14 +5,14 @@
     m.selection_changed.connect(fn)                     # fn(nodes: np.ndarray of flat node indices)
     m.select_nodes([3, 4]); m.highlight(node or -1)     # programmatic selection / the hovered row's node
 
-Pixels are drawn by `render.geometry.layout` at a fixed scale (true hexagons for
-hexagonal maps) with each node's 1 px outline in a darker shade of its colour; hit-testing is `render.node_at`, so a click picks the node whose
+Pixels are drawn by `render.outlines.outlined` at a fixed scale (true hexagons for
+hexagonal maps) with each node's outline in a darker shade of its colour while a node is seen at
+least render.outlines.OUTLINE_MIN_PX px wide (the view's zoom decides; a zoom past that mark
+draws the picture again); hit-testing is `render.node_at`, so a click picks the node whose
 hexagon is under the mouse.  A drag selects every node whose centre lies in the
 dragged rectangle.  Selected nodes get white rings, the hovered row's node a red one.
 """
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,9 +20,10 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from somdesk import render
-from somdesk.render.geometry import index_image, layout
+from somdesk.render.geometry import layout
+from somdesk.render.outlines import OUTLINE_MIN_PX, outline_pixels, outline_width, outlined
 
-__all__ = ["SegmentMap", "SCALE", "outlined", "scale_for"]
+__all__ = ["SegmentMap", "SCALE", "scale_for", "warm_outlines"]
 
 SCALE = 24      # the least pixels between node centres (zoom is the view box's)
 MAX_SCALE = 64  # render.geometry.check_scale's limit; small maps are drawn larger, so the view's zoom does not blow up their pixel steps
@@ -34,37 +35,15 @@ def scale_for(rows: int, cols: int) -> int:
     its picture is about SHOWN_PIXELS wide (the slanted hexagon edges then stay fine on screen
     instead of stair-steps of the zoomed-up raster), at most MAX_SCALE."""
     return int(max(SCALE, min(MAX_SCALE, SHOWN_PIXELS // max(1, rows, cols))))
-EDGE_SHADE = 0.6    # an outline pixel keeps 60 % of its node's colour: nodes of one segment told apart
 
 
-def outlined(rgb: np.ndarray, hexagonal: bool, scale: int = SCALE) -> np.ndarray:
-    """(H, W, 3) uint8 node colours -> the picture (Hpx, Wpx, 3) uint8 of render's layout at
-    `scale` with every node's outline drawn 1 px wide per SCALE px in a darker shade of its own colour, so
-    single nodes stand apart inside a segment of one colour.  The outline is where the
-    renderer's node index (render.geometry.index_image) changes to the right or below, so
-    hexagons and squares get their true borders."""
-    pic = np.array(layout(rgb, hexagonal, scale))
-    h, w = rgb.shape[:2]
-    edge = outline_pixels(h, w, bool(hexagonal), int(scale))
-    flat = pic.reshape(-1, 3)
-    flat[edge] = (flat[edge].astype(np.float32) * EDGE_SHADE).astype(np.uint8)
-    return pic
-
-
-@lru_cache(maxsize=8)
-def outline_pixels(h: int, w: int, hexagonal: bool, scale: int) -> np.ndarray:
-    """(E,) int64 flat pixel indices of the node outlines of an h x w map at `scale` (read-only).
-    They depend on the shape alone, so they are found once per shape (testerW #3: found again
-    at every draw, a 66 x 57 map's outlines took 0.45 s of the GUI thread)."""
-    idx = index_image(h, w, hexagonal, scale)
-    edge = np.zeros(idx.shape, dtype=bool)
-    for k in range(1, max(1, round(scale / SCALE)) + 1):     # 1 px per SCALE: still seen when zoomed out
-        edge[:, :-k] |= idx[:, :-k] != idx[:, k:]
-        edge[:-k, :] |= idx[:-k, :] != idx[k:, :]
-    edge &= idx >= 0                                  # the background stays as it is
-    out = np.flatnonzero(edge)
-    out.flags.writeable = False
-    return out
+def warm_outlines(h: int, w: int, hexagonal: bool) -> None:
+    """Find the outlines an h x w map's picture can be shown with (render.outlines, numpy only:
+    every width from 1 up to the widest, at the least shown size), so a draw or a zoom on the GUI
+    thread finds them cached; called on the map's task (gui/table_workflow.py)."""
+    scale = scale_for(h, w)
+    for width in range(1, outline_width(scale, OUTLINE_MIN_PX) + 1):
+        outline_pixels(h, w, bool(hexagonal), scale, width)
 
 
 class _SelectBox(pg.ViewBox):
@@ -151,7 +130,12 @@ class SegmentMap(QWidget):
         # canvas (gui/colour_actions.py); it was not applied here, so a table's segment colours
         # could not be checked for colour-blind readers (testerG #6)
         self.pixel_filter = None
+        self._nodes: np.ndarray | None = None      # (H, W, 3) uint8 node colours shown
+        self._plain: np.ndarray | None = None      # their picture without outlines (render.layout)
+        self._width = 0                            # the outline width drawn (render.outlines.outline_width)
         self.plot.scene().sigMouseMoved.connect(self._moved)
+        self.vb.sigRangeChanged.connect(self._zoomed)
+        self.vb.sigResized.connect(self._zoomed)
 
     # -- drawing ----------------------------------------------------------------------------
     def show_nodes(self, rgb: np.ndarray, hexagonal: bool) -> None:
@@ -159,13 +143,31 @@ class SegmentMap(QWidget):
         h, w = rgb.shape[:2]
         new_shape = self.shape != (h, w) or self.hexagonal != hexagonal
         self.shape, self.hexagonal, self.scale = (h, w), bool(hexagonal), scale_for(h, w)
-        pic = outlined(np.asarray(rgb, dtype=np.uint8), hexagonal, self.scale)
+        self._nodes = np.array(rgb, dtype=np.uint8)
+        self._plain = layout(self._nodes, hexagonal, self.scale)
         self._centres = render.node_centres(h, w, hexagonal, self.scale).reshape(-1, 2)
-        self._set_pixels(pic)
         if new_shape:
-            self.vb.setRange(xRange=(0, pic.shape[1]), yRange=(0, pic.shape[0]), padding=0.02)
+            self.vb.setRange(xRange=(0, self._plain.shape[1]), yRange=(0, self._plain.shape[0]), padding=0.02)
             self.select_nodes([], emit=False)
+        self._draw_outlined()
         self._draw_rings()
+
+    def shown_node_px(self) -> float:
+        """Screen pixels between node centres at the view's zoom now (0.0 before the view has a size)."""
+        span = self.vb.viewRect().width()                # picture pixels across the view
+        return float(self.scale * self.vb.width() / span) if span > 0 and self.vb.width() > 0 else 0.0
+
+    def _draw_outlined(self) -> None:
+        """The picture with the outlines the zoom calls for (render.outlines decides)."""
+        shown = self.shown_node_px()
+        self._width = outline_width(self.scale, shown)
+        self._set_pixels(outlined(self._nodes, self.hexagonal, self.scale, shown=shown, plain=self._plain))
+
+    def _zoomed(self, *_) -> None:
+        """The view's zoom or size changed: draw again only when the outlines' width changes
+        (none <-> some, or wider), not at every wheel step."""
+        if self._nodes is not None and outline_width(self.scale, self.shown_node_px()) != self._width:
+            self._draw_outlined()
 
     def _set_pixels(self, pic: np.ndarray) -> None:
         self._raw = pic
@@ -182,7 +184,7 @@ class SegmentMap(QWidget):
         """No map: no picture, no selection, no hovered node (another table, or the map dropped)."""
         self.image.clear()
         self.shape, self.hexagonal = None, False
-        self._centres = self._array = self._raw = None
+        self._centres = self._array = self._raw = self._nodes = self._plain = None
         self.selected = np.zeros(0, dtype=np.int64)
         self.rings.setData([], [])
         self.highlight(-1)

@@ -68,13 +68,17 @@ class TableDock:
         self.map_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.map_choice.setMinimumContentsLength(12)
         self.map_choice.currentTextChanged.connect(self.map_choice.setToolTip)
-        self.segment_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.segment_choice.setMinimumContentsLength(8)
+        # "segment 1 (40,228 rows)" was cut to "segment 1 (40,228 ro" at 1280 x 720 (testerH #8): the
+        # segment combo asks for its longest item and gets it before the Show combo's stretch;
+        # squeezed below that (a narrow pane) it can shrink to "segment 12" and its tooltip has it all
+        self.segment_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.segment_choice.setMinimumWidth(self.segment_choice.fontMetrics().horizontalAdvance("segment 12") + 36)
+        self.segment_choice.currentTextChanged.connect(self._segment_tip)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
         bar.addWidget(self.map_choice, 3)
         bar.addWidget(QLabel("Select segment"))
-        bar.addWidget(self.segment_choice, 2)
+        bar.addWidget(self.segment_choice)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -85,6 +89,16 @@ class TableDock:
         self.warnings_label.setStyleSheet("color: #a04000;")
         self.warnings_label.hide()
         tl.addWidget(self.warnings_label)
+        # a reopened map whose table moved: point at the file instead of starting afresh (testerH #9)
+        self.locate_button = QPushButton("&Locate table…")
+        self.locate_button.setToolTip("Show the map's rows: pick its table where it is now "
+                                      "(it must have the columns the map was trained on)")
+        self.locate_button.clicked.connect(lambda: self.locate_table())
+        self.locate_button.hide()
+        locate_row = QHBoxLayout()
+        locate_row.addWidget(self.locate_button)
+        locate_row.addStretch(1)
+        tl.addLayout(locate_row)
         self.score_notes = notes_label("score-warnings")   # the last Score new data's warnings (`assign`'s)
         tl.addWidget(self.score_notes)
         tl.addLayout(bar)
@@ -196,6 +210,11 @@ class TableDock:
             central.setVisible(False)
         self.dock.show()
         self.fit_layout()
+
+    def _segment_tip(self, text: str) -> None:
+        """The segment combo's tooltip names the chosen segment whole (the combo may be squeezed)."""
+        base = "Select every node of a segment"
+        self.segment_choice.setToolTip(f"{base}: {text}" if text and text != "—" else base)
 
     def fit_layout(self, *_args) -> None:
         """While the window's session holds no dataset, its map area would be an empty canvas:

@@ -157,7 +157,13 @@ class TableMapEvents:
         # reason and advice) at the window's width and drops it after 15 s (tester12 #3)
         self.warnings_label.setText(note.strip())
         self.warnings_label.setVisible(bool(note))
+        self.locate_button.setVisible(self.may_locate())
         return note
+
+    def may_locate(self) -> bool:
+        """Does Locate table… apply: a reopened map shown without its table (ws.map_note says why)?"""
+        ws = self.ws
+        return bool(ws.loaded and ws.tm is not None and ws.table is None and ws.map_note)
 
     def _labels_changed(self, column) -> None:
         """Another label column (from the Setup tab or the model: Session.set_label_column): the

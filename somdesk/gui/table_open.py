@@ -177,6 +177,29 @@ class TableOpening:
             f"Opened {display_basename(path)}: {count_text(t.n_rows_total, 'row')} × {count_text(len(t.columns), 'column')}.", 10000)
         return True
 
+    def locate_table(self, path: str | None = None) -> bool:
+        """Locate table…: a reopened map whose table moved (the dock's note says it is not where
+        the map says) gets its rows from the file picked here (`path`, else a file dialog), read
+        as a task (kind "locate"): TableWorkspace.locate_table_task checks it is the map's table
+        (its columns; its saved size, content and rows) and says in one sentence why not.  The
+        map stays as it is, unsaved changes included.  True when the reading started."""
+        if not self.may_locate() or self.win.runner.busy:
+            return False
+        tm = self.ws.tm
+        name = os.path.basename(tm.source or tm.source_path or "") if tm is not None else ""
+        if path is None:
+            start = os.path.join(self.win.files.last_folder(), name) if name else self.win.files.last_folder()
+            path = dialogs.ask_open_path(self.win, f"Locate table {name}".strip(), start,
+                                         self.win.files.open_filters("table"))
+            if not path:
+                return False
+        ws, path = self.ws, os.fspath(path)
+        self.win.statusBar().showMessage(f"Reading {display_basename(path)}…")
+        self.win.runner.start("locate", lambda token: ws.locate_table_task(path, token))
+        self.win.refresh()
+        self.refresh()
+        return True
+
     def open_map(self, path: str) -> bool:
         """Open a saved table map (either kind): File › Open's path (a task; the session's
         TableWorkspace reads its source table again when it is still where the map says)."""

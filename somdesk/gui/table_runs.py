@@ -18,7 +18,7 @@ from somdesk.io.names import display_basename, display_name
 
 __all__ = ["TableRuns", "KINDS", "offer"]
 
-KINDS = ("segment", "score", "report", "export")      # runner task kinds of the dock
+KINDS = ("segment", "score", "report", "export", "locate")      # runner task kinds of the dock
 _NONE = object()                                       # no label column picked during a run
 
 
@@ -166,6 +166,10 @@ class TableRuns:
             n, warnings = result
             self.last_score = (n, list(warnings))
             self._show_score(n, list(warnings))
+        elif kind == "locate" and result is not None:       # Locate table… (gui/table_open.py)
+            t = self.ws.table
+            name = display_basename(getattr(t, "path", None) or getattr(t, "name", "")) if t is not None else ""
+            self.win.statusBar().showMessage(f"Showing the rows of {name} on the map.", 10000)
         elif kind == "report" and result is not None:
             self.win.statusBar().showMessage(f"Wrote {display_basename(result)}.", 10000)
         elif kind == "export" and result is not None:      # Export rows (gui/table_files.py)

@@ -49,12 +49,12 @@ def _model_state(name: str, doc: str):
 
 
 def _warm_outlines(tm) -> None:
-    """The node outlines of `tm`'s map shape (gui.segment_map.outline_pixels, numpy only),
-    found on the map's task so its first draw on the GUI thread finds them cached."""
-    from somdesk.gui.segment_map import outline_pixels, scale_for
+    """The node outlines of `tm`'s map shape (render.outlines.outline_pixels, numpy only),
+    found on the map's task so its first draw (and zoom) on the GUI thread finds them cached."""
+    from somdesk.gui.segment_map import warm_outlines
 
     h, w = tm.codebook.shape[:2]
-    outline_pixels(h, w, tm.config.topology == "hexagonal", scale_for(h, w))
+    warm_outlines(h, w, tm.config.topology == "hexagonal")
 
 class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFiles, TableViews, TableScale):
     """See module docstring.  The state is `ws` (window.session.table); these read it."""
@@ -121,6 +121,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.export_rows_button.setEnabled(self.rows_model.rowCount() > 0 and not busy)
         self.map_choice.setEnabled(has_map and not busy)      # a live out-of-core view is the sample's hits
         self.segment_choice.setEnabled(has_map and not busy)
+        self.locate_button.setEnabled(not busy)
         self.profiles_csv_button.setEnabled(ws.profiles is not None)
         self.planes_png_button.setEnabled(self.planes.has_planes)     # `image` would draw the sheet now
         self.profiles_png_button.setEnabled(ws.profiles is not None)
@@ -227,6 +228,7 @@ class TableWorkflow(TableDock, TableRuns, TableMapEvents, TableOpening, TableFil
         self.hover_label.setText("")
         self.warnings_label.setText("")
         self.warnings_label.hide()
+        self.locate_button.hide()
         self.score_notes.clear()                # the last scoring's warnings were about another map
         self.score_notes.hide()
         if getattr(self.win, "hover", None) is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 WORDS = {
     "train": "training", "segment": "training", "measure": "measuring of the stopped map",
     "resegment": "re-segmenting", "score": "scoring", "report": "report", "export": "export of rows",
+    "locate": "reading of the map's table",
     "open": "opening", "read table": "reading of the table", "quantise": "quantising",
     "export-image": "image export", "export-timelapse": "time-lapse export", "sort": "sorting",
     "save": "saving of the map", "write": "writing of the palette",

@@ -46,7 +46,7 @@ from somdesk.gui.window_unsaved import WindowUnsaved
 from somdesk.io.names import display_basename, display_name
 from somdesk.session.runs import epoch_position
 
-__all__ = ["Window", "Poster", "WINDOWS", "FPS", "MEASURE_BUDGET", "quit_all"]
+__all__ = ["Window", "Poster", "WINDOWS", "FPS", "MEASURE_BUDGET", "quit_all", "window_holding"]
 
 WINDOWS: list["Window"] = []      # open windows (strong refs: a window lives until closed)
 CLOSE_WAIT_S = 0.5                # a closing window waits this long for its tasks (see closeEvent)
@@ -168,14 +168,16 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def for_paths(cls, paths, **kw) -> "Window":
+    def for_paths(cls, paths, *, apart: bool = False, **kw) -> "Window":
         """A window on `paths` (opened as File > Open does), else on 20 random colours
-        with the remembered map settings (a palette opened here keeps them too)."""
+        with the remembered map settings (a palette opened here keeps them too).  `apart`: one
+        of the windows a single open of several files makes (open_apart), which opens its file
+        even when another window holds it (the user named it twice: a window each, testerG #12)."""
         win = cls(**kw)
         if not paths or win.settings is not None:
             win.new_colours()
         if paths:
-            win.open_paths(paths)
+            win.open_paths(paths, already_open_ok=apart)
         return win
 
     def new_colours(self) -> None:
@@ -201,7 +203,7 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         paths = dialogs.ask_open_paths(self, "Open", self.files.last_folder(), self.files.open_filters(kind))
         return bool(paths) and self.open_paths(paths)
 
-    def open_paths(self, paths) -> bool:
+    def open_paths(self, paths, *, already_open_ok: bool = False) -> bool:
         """Open files: palettes combine (within a stated limit); a picture, table or map opens
         here, and given with other files each opens in a window of its own (open_apart).
         Reading runs as a task with progress and Cancel (Stop).
@@ -210,7 +212,12 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         or `show_error` / `last_error`).  False, with the message said, when nothing could
         start: no path, a task running, the user kept unsaved work, or a path that is missing,
         a folder or not a file (checked here, before anything is asked or changed).  A failed
-        open leaves the window as it was: title, unsaved mark, data, map and Open Recent."""
+        open leaves the window as it was: title, unsaved mark, data, map and Open Recent.  A
+        saved map already open in another window, or in this one with unsaved changes
+        (`window_holding`), is not read again: that window comes forward and its status line says
+        "x.somz is already open." (False if nothing else was given); open here and saved, it is
+        read again and the status line says so.  `already_open_ok`: skip that check (a window
+        of open_apart, opening what the same action named)."""
         from somdesk.errors import SomdeskError
         from somdesk.io.names import stat_input
 
@@ -228,6 +235,26 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
             for p in paths:
                 self.files.forget_if_missing(p)     # a vanished recent file leaves the list
             return False
+        # a map already open was read again in place without a word, unsaved changes lost (testerH
+        # #9).  Open in another window, or here with unsaved changes: not read again, its window
+        # comes forward and says so.  Here and saved: read again (it may have changed, or its
+        # table come back), and the status line says that is what happens
+        again = []
+        for p in list(paths):
+            holder = None if already_open_ok else window_holding(p)
+            if holder is self and not self.unsaved():
+                again.append(p)
+            elif holder is not None:
+                kept = " Its unsaved changes are kept; it was not read again." if holder.unsaved() else ""
+                holder.statusBar().showMessage(f"{display_basename(p)} is already open.{kept}", 15000)
+                if holder.isMinimized():
+                    holder.showNormal()
+                holder.raise_()
+                holder.activateWindow()
+                paths.remove(p)
+        if not paths:
+            return False
+        self._again = again
         # unsaved training or table map: Save / Discard / Cancel; a Save opens once the map is written
         if not self.may_discard_training(opening=True, then=lambda: self._start_open(paths)):
             return self.saving
@@ -236,7 +263,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
 
     def _start_open(self, paths: list[str]) -> None:
         """The open task of `paths`, checked and the unsaved work answered for (open_paths)."""
-        self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}…")
+        again = " again (it was already open)" if paths == getattr(self, "_again", None) else ""
+        self.statusBar().showMessage(f"Opening {', '.join(display_basename(p) for p in paths)}{again}…")
         self._opening = paths
         self.runner.start("open", lambda token: open_paths_task(self.session, paths, token))
 
@@ -249,8 +277,8 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
 
         others = []
         for i, group in enumerate(groups[1:], start=1):
-            other = Window.for_paths(group, interactive=self.interactive, confirm_unsaved=self.confirm_unsaved,
-                                     settings=self.settings)
+            other = Window.for_paths(group, apart=True, interactive=self.interactive,
+                                     confirm_unsaved=self.confirm_unsaved, settings=self.settings)
             other.move(self.pos() + QPoint(32 * i, 32 * i))
             other.show()
             others.append(other)
@@ -483,3 +511,23 @@ def quit_all() -> None:
             if win.saving:
                 win._quit_when_saved = True
             return
+
+
+def window_holding(path) -> "Window | None":
+    """The open window whose saved map (Session.path: a palette, picture or table map's .somz)
+    is the file `path` -- the same file by os.path.samefile, so another spelling or a link to
+    it counts -- or None."""
+    import shiboken6
+
+    try:
+        target = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    for win in list(WINDOWS):
+        own = getattr(getattr(win, "session", None), "path", None) if shiboken6.isValid(win) else None
+        try:
+            if own and os.path.samestat(os.stat(own), target):
+                return win
+        except (OSError, ValueError):       # its file is gone since: not this one
+            continue
+    return None

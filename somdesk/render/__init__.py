@@ -14,6 +14,7 @@ from somdesk.render.colour_tables import (BACKGROUND, EMPTY_NODE, category_colou
                                           scalar_rgb, to_rgb8)
 from somdesk.render.compare import side_by_side, side_by_side_size
 from somdesk.render.geometry import MAX_SCALE, index_image, layout, node_at, node_centres, picture_size
+from somdesk.render.outlines import OUTLINE_MIN_PX, outline_width, outlined
 from somdesk.render.legend import category_legend, colour_bar, nice_ticks
 from somdesk.render.markers import draw_markers
 from somdesk.render.organised import ORGANISED_SIZES, organised_colours, organised_sizes, sample_grid
@@ -25,6 +26,7 @@ from somdesk.render.views import (ALIASES, VIEW_LABELS, VIEWS, Legend, node_colo
 
 __all__ = ["BACKGROUND", "EMPTY_NODE", "category_colours", "index_of", "levels_of", "lut", "scalar_rgb",
            "to_rgb8", "MAX_SCALE", "index_image", "layout", "node_at", "node_centres", "picture_size",
+           "OUTLINE_MIN_PX", "outline_width", "outlined",
            "category_legend", "colour_bar", "nice_ticks", "draw_markers", "ORGANISED_SIZES", "organised_colours",
            "organised_sizes", "sample_grid", "profiles_picture", "shown_profile_columns", "side_by_side",
            "side_by_side_size", "legend_picture", "planes_sheet", "plane_cells", "tile_cells", "stack",

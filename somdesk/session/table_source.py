@@ -3,6 +3,7 @@
     fp = source_fingerprint(table)           # saved with the map (TableMap.source_fingerprint)
     table, note = source_of(tm, "m.somz")    # the table read again, or None and why not
     source_change_warning(tm, "t.csv")       # `assign` on the map's own table, changed since
+    table = located_table(tm, "moved/t.csv") # the table the user found moved (Locate table…)
 
 A reopened map used to read whatever file now sat at its table's path and show its rows as the
 map's (tester9 #8).  The map now keeps its table's fingerprint (io.fingerprint: size and a
@@ -18,7 +19,7 @@ from somdesk.core.options import count_text
 from somdesk.errors import SomdeskError
 
 __all__ = ["source_fingerprint", "table_fingerprint", "source_change", "source_of", "source_change_warning",
-           "saved_table_name", "not_at_note"]
+           "saved_table_name", "not_at_note", "located_table"]
 
 
 def source_fingerprint(path, rows: int | None = None) -> dict | None:
@@ -199,6 +200,36 @@ def source_of(tm, map_path):
         return None, not_at_note(*refused)
     where = f" nor at {shown_path(tm.source_path)}" if tm.source_path else ""
     return None, f"its table {shown_name(name)} is not next to the map{where}"
+
+
+def located_table(tm, path):
+    """The table of map `tm` read from `path`, a file the user picked because it moved (the
+    window's Locate table…), with the read options it was trained with.  SomdeskError, one
+    sentence, when `path` cannot be read that way, lacks the map's columns (check_columns names
+    them), or is not the table the map was trained on (its saved size, content hash or rows
+    differ: as `source_of`, its rows would be shown as training rows they are not).  Maps saved
+    before fingerprints are checked by their columns alone."""
+    from somdesk.io.tables.table import read_table
+    from somdesk.session.table_assign import check_columns
+    from somdesk.session.table_data import options_from_dict
+
+    path = os.fspath(path)
+    options = options_from_dict(tm.read_options)
+    try:
+        table = read_table(path, options)
+    except SomdeskError as exc:
+        raise SomdeskError(f"{shown_name(path)} cannot be read as this map's table ({exc})") from None
+    try:
+        check_columns(tm, table)
+        change = rows_change(tm, getattr(table, "n_rows_total", None)) or source_change(tm, path)
+        if change is not None:
+            raise SomdeskError(f"{shown_name(path)} is not the table this map was trained on ({change}); to see "
+                               "its rows on the map, score it (Score new data) or train on it again")
+    except SomdeskError:
+        table.close()
+        raise
+    table.path = os.path.abspath(path)
+    return table
 
 
 def shown_name(path) -> str:

@@ -373,6 +373,34 @@ class TableWorkspace(TableViewsMixin):
     def open_map(self, path):
         return run_to_end(self.open_map_task(path))["tm"]
 
+    def locate_table_task(self, path, cancel=None):
+        """Generator: a reopened map shown without its table (its table moved) gets its rows from
+        the table file `path` the user found (table_source.located_table checks it is that table:
+        its columns, and its saved size, hash and rows); the map itself is kept as it is, unsaved
+        changes (a re-segmenting) and their unsaved mark too.  Returns the result dict.
+        SomdeskError: no map, its table is open already, or `path` is not its table (one sentence)."""
+        from somdesk.session.table_source import located_table
+
+        tm = self._require_map()
+        if self.table is not None:
+            raise SomdeskError("the map's table is open already")
+        gen, dirty, map_path = self.generation, self.dirty, self.map_path
+        table = located_table(tm, path)
+        try:
+            result = yield from table_tasks.map_steps(tm, table, cancel)
+        except BaseException:
+            table.close()
+            raise
+
+        def install() -> None:
+            if gen != self.generation or self.tm is not tm:      # another table or map since
+                table.close()
+                return
+            self.install_map({"path": map_path, "table": table, "note": "", "result": result})
+            self._set_dirty(dirty)
+        self._post(install)
+        return result
+
     # -- selection and labels ---------------------------------------------------------------------
     def _rows_of(self, nodes) -> np.ndarray:
         if self.node_of_row is None or self.assigned is None:

@@ -90,7 +90,10 @@ def test_transparent_picture_through_the_window(qtbot, win, tmp_path):
     s.save(str(somz))
     other = Window(interactive=False, confirm_unsaved=False)
     qtbot.addWidget(other)
-    other.open_paths([str(somz)])
+    assert other.open_paths([str(somz)]) is False        # open in `win` (testerH #9): a copy opens
+    import shutil
+    shutil.copy(somz, tmp_path / "sticker2.somz")
+    other.open_paths([str(tmp_path / "sticker2.somz")])
     wait_idle(qtbot, other)
     assert other.session.kind == "image" and other.session.dataset.has_alpha
     other.close()

@@ -122,7 +122,11 @@ def test_opens_each_kind_and_shows_its_panel_and_views(qtbot, win, tmp_path):
     assert save_now(qtbot, win, win.save) and somz.is_file()     # Ctrl+S: to the file it was saved to
     other = Window(interactive=False, confirm_unsaved=False)
     qtbot.addWidget(other)
-    other.open_paths([str(somz)])                    # a saved table map opens in the dock again
+    assert other.open_paths([str(somz)]) is False    # open in `win`: not a second copy (testerH #9)
+    assert win.statusBar().currentMessage() == "t.somz is already open."
+    import shutil
+    shutil.copy(somz, tmp_path / "t2.somz")          # a copy beside the table: opens in the dock again
+    other.open_paths([str(tmp_path / "t2.somz")])
     wait_idle(qtbot, other)
     assert other.session.kind == "table" and other.session.dataset is None and other.tables.tm is not None
     np.testing.assert_array_equal(other.tables.tm.codebook, wf.tm.codebook)

@@ -115,3 +115,51 @@ def test_the_column_grid_makes_no_widget_per_column(qtbot, tmp_path):
     assert "c5" in big.spec().columns and big.spec().weights["c5"] == 3.0
     tab1.close()
     tab2.close()
+
+
+def test_node_outlines_follow_the_nodes_size_on_screen(qtbot):
+    """TesterH #8: a 69 x 55 hexagonal map seen at ~380 px drew every node's outline, a moire of
+    dark specks over each segment.  Seen small: no outline colour at all; zoomed in past
+    render.outlines.OUTLINE_MIN_PX a node: the outlines come back; zoomed out: gone again."""
+    from somdesk.gui.segment_map import SegmentMap
+    from somdesk.render.outlines import EDGE_SHADE, OUTLINE_MIN_PX
+
+    blue = np.array([0, 114, 178], np.uint8)
+    shade = tuple((blue.astype(np.float32) * EDGE_SHADE).astype(np.uint8))
+
+    def has_outlines():
+        return bool(np.any(np.all(m.image_array().reshape(-1, 3) == shade, axis=1)))
+
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    m.resize(400, 380)
+    m.show()
+    qtbot.waitExposed(m)
+    m.show_nodes(np.broadcast_to(blue, (55, 69, 3)).copy(), True)
+    QApplication.processEvents()
+    assert 0 < m.shown_node_px() < OUTLINE_MIN_PX
+    assert not has_outlines()
+    m.vb.setRange(xRange=(0, 10 * m.scale), yRange=(0, 10 * m.scale), padding=0)   # ~10 nodes across
+    QApplication.processEvents()
+    assert m.shown_node_px() >= OUTLINE_MIN_PX
+    assert has_outlines()
+    m.vb.autoRange()
+    QApplication.processEvents()
+    assert not has_outlines()
+
+
+def test_the_select_segment_combo_shows_its_longest_item_whole_at_1280x720(qtbot, win, tmp_path):
+    """TesterH #8: "segment 1 (40,228 rows)" was cut to "segment 1 (40,228 ro" at 1280 x 720."""
+    from .test_table_workflow import _blobs, _trained
+
+    win.resize(1280, 720)
+    wf = _trained(qtbot, win, _blobs(tmp_path / "t.csv"))
+    wf.tabs.setCurrentIndex(1)
+    combo = wf.segment_choice
+    combo.addItem("segment 12 (1,040,228 rows)", 12)          # as long as a big table's
+    combo.setCurrentIndex(combo.count() - 1)
+    qtbot.waitUntil(lambda: combo.isVisible())
+    QApplication.processEvents()
+    text_px = combo.fontMetrics().horizontalAdvance(combo.currentText())
+    assert combo.width() >= text_px + 20, (combo.width(), text_px)
+    assert combo.currentText() in combo.toolTip()

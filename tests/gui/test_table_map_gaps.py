@@ -67,24 +67,25 @@ def test_the_rows_views_formats_come_with_the_map(qtbot, win, tmp_path):
 
 
 def test_cached_outlines_are_the_outlines():
-    """segment_map.outlined finds a shape's outline pixels once (outline_pixels, cached); the
+    """render.outlines.outlined finds a shape's outline pixels once (outline_pixels, cached); the
     picture is the one the per-draw search made."""
-    from somdesk.gui.segment_map import EDGE_SHADE, SCALE, outline_pixels, outlined
     from somdesk.render.geometry import index_image, layout
+    from somdesk.render.outlines import EDGE_SHADE, outline_pixels, outline_width, outlined
 
     rng = np.random.default_rng(1)
-    for h, w, hexagonal, scale in ((5, 7, True, 24), (4, 3, False, 48), (6, 6, True, 30)):
+    for h, w, hexagonal, scale, shown in ((5, 7, True, 24, None), (4, 3, False, 48, 20), (6, 6, True, 30, 14)):
         rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
         idx = index_image(h, w, hexagonal, scale)
         edge = np.zeros(idx.shape, dtype=bool)
-        for k in range(1, max(1, round(scale / SCALE)) + 1):
+        width = outline_width(scale, shown)
+        for k in range(1, width + 1):
             edge[:, :-k] |= idx[:, :-k] != idx[:, k:]
             edge[:-k, :] |= idx[:-k, :] != idx[k:, :]
         edge &= idx >= 0
         want = layout(rgb, hexagonal, scale).copy()
         want[edge] = (want[edge].astype(np.float32) * EDGE_SHADE).astype(np.uint8)
-        np.testing.assert_array_equal(outlined(rgb, hexagonal, scale), want)
-        assert outline_pixels(h, w, hexagonal, scale) is outline_pixels(h, w, hexagonal, scale)
+        np.testing.assert_array_equal(outlined(rgb, hexagonal, scale, shown), want)
+        assert outline_pixels(h, w, hexagonal, scale, width) is outline_pixels(h, w, hexagonal, scale, width)
 
 
 def test_a_500_column_table_opens_and_trains_without_a_stall(qtbot, win, tmp_path):

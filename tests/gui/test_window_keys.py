@@ -173,3 +173,32 @@ def test_rings_that_stay_put_are_not_set_again(qtbot, shown, monkeypatch):
     wait_idle(qtbot, shown)
     shown.draw()
     assert len(markers.getData()[0]) == 0
+
+
+def test_tab_goes_from_the_map_to_the_first_field_and_back_past_no_container(qtbot, win):
+    """TesterH #8: Tab stopped on the legend area, the metrics plot and the left panel's scroll
+    area (none takes a key) before the first field.  The chain: map -> the settings' fields in
+    order -> Reset to defaults -> map."""
+    from somdesk.gui.map_view import LegendArea
+    from somdesk.gui.metrics_plot import MetricsPlot
+    from somdesk.gui.panels import LeftPanel
+
+    win.resize(1280, 720)
+    win.activateWindow()
+    qtbot.waitExposed(win)
+    win.canvas.plot.setFocus()
+    QApplication.processEvents()
+    chain = []
+    for _ in range(40):
+        win.focusNextChild()
+        QApplication.processEvents()
+        w = QApplication.focusWidget()
+        chain.append(w)
+        if w is win.canvas.plot:
+            break
+    assert chain[-1] is win.canvas.plot, [type(w).__name__ for w in chain]
+    assert not any(isinstance(w, (LegendArea, MetricsPlot, LeftPanel)) for w in chain)
+    params = win.left.params
+    assert chain[0] is params.width_spin and chain[1] is params.height_spin     # the first fields
+    assert all(params.isAncestorOf(w) for w in chain[:-1])
+    assert "Reset" in chain[-2].text()

@@ -376,3 +376,44 @@ def test_retraining_a_saved_table_map_marks_the_window_unsaved_at_once(qtbot, wi
     assert win.isWindowModified()
     win.runner.stop()
     qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+
+
+def test_locate_table_shows_the_rows_of_a_reopened_map_whose_table_moved(qtbot, win, tmp_path):
+    """TesterH #9: a reopened map whose table was moved said so but offered no way to point at
+    the file other than File > Open (which starts afresh).  Locate table… beside the note: a
+    file without the map's columns is refused in one sentence; the moved table shows its rows."""
+    wf = win.tables
+    win.confirm_unsaved = False
+    assert win.open_paths([people_csv(tmp_path / "people.csv")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.train()
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    n_rows = wf.ws.table.n_rows_total
+    win.session.save(tmp_path / "m.somz")
+    (tmp_path / "away").mkdir()
+    (tmp_path / "people.csv").rename(tmp_path / "away" / "people.csv")
+    assert win.open_paths([str(tmp_path / "m.somz")])
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert wf.ws.table is None and "not next to the map" in wf.warnings_label.text()
+    assert not wf.locate_button.isHidden() and wf.locate_button.isEnabled()
+    # not the map's table: one clear sentence, the map stays as it was
+    other = tmp_path / "other.csv"
+    other.write_text("x,y\n1,2\n3,4\n", encoding="utf-8")
+    win.last_error = None
+    assert wf.locate_table(str(other))
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.last_error and "no column(s)" in win.last_error and "Traceback" not in win.last_error
+    assert "\n" not in win.last_error.strip()
+    assert wf.ws.table is None and not wf.locate_button.isHidden()
+    # the moved table: its rows on the map, the note and the button gone, nothing unsaved
+    win.last_error = None
+    assert wf.locate_table(str(tmp_path / "away" / "people.csv"))
+    qtbot.waitUntil(lambda: not win.runner.busy, timeout=TIMEOUT)
+    assert win.last_error is None, win.last_error
+    assert wf.ws.table is not None and wf.ws.table.n_rows_total == n_rows
+    assert wf.ws.assigned is not None and len(wf.ws.node_of_row) == n_rows
+    assert wf.locate_button.isHidden() and "Rows not shown" not in wf.warnings_label.text()
+    assert not win.unsaved() and win.session.path == str(tmp_path / "m.somz")
+    assert win.statusBar().currentMessage() == "Showing the rows of people.csv on the map."
+    wf.select_segment(0)
+    assert wf.rows_model.rowCount() > 0

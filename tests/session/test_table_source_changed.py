@@ -152,3 +152,30 @@ def test_reading_a_table_hashes_nothing(tmp_path, monkeypatch):
         assert len(calls) == 1 and fp["sha256"] == real(tmp_path / "t.csv")["sha256"] and fp["rows"] == 30
     finally:
         tab.close()
+
+
+def test_locate_table_takes_the_moved_table_and_refuses_any_other(trained):
+    """TesterH #9: a reopened map whose table moved gets its rows from the file the user points
+    at (TableWorkspace.locate_table_task); a file without its columns, or with them but other
+    content, is refused in one sentence and the map stays alone."""
+    from somdesk.errors import SomdeskError
+
+    d, m = trained
+    (d / "away").mkdir()
+    shutil.move(str(d / "t.csv"), str(d / "away" / "t.csv"))
+    ws = _open(m)
+    assert ws.table is None and "not next to the map" in ws.map_note
+    (d / "cols.csv").write_text("x,y\n1,2\n")
+    text = (d / "away" / "t.csv").read_text()
+    (d / "edited.csv").write_text(text.replace("0.", "1.", 1))
+    for path, words in ((d / "cols.csv", "has no column(s) 'a', 'b'"),
+                        (d / "edited.csv", "is not the table this map was trained on (its content differs")):
+        with pytest.raises(SomdeskError) as err:
+            run_to_end(ws.locate_table_task(path))
+        assert words in str(err.value) and "\n" not in str(err.value)
+        assert ws.table is None and ws.assigned is None
+    run_to_end(ws.locate_table_task(d / "away" / "t.csv"))
+    assert ws.table is not None and ws.table.n_rows == 60 and ws.map_note == "" and not ws.dirty
+    assert len(ws.node_of_row) == 60 and ws.map_path == os.fspath(m)
+    with pytest.raises(SomdeskError, match="open already"):
+        run_to_end(ws.locate_table_task(d / "away" / "t.csv"))
