@@ -148,6 +148,36 @@ def test_node_outlines_follow_the_nodes_size_on_screen(qtbot):
     assert not has_outlines()
 
 
+def test_selection_marks_do_not_overlap_where_nodes_are_seen_small(qtbot):
+    """TesterH/fixP2: 2,049 selected nodes of a 69 x 55 map seen at ~7 px each drew 13-px white rings,
+    a mesh over the map.  Seen small, a selected node's mark is narrower than the nodes' pitch; zoomed
+    in past RING_PX the 13-px ring comes back; zoomed out, the dot again."""
+    from somdesk.gui.segment_map import RING_PX, SegmentMap
+
+    m = SegmentMap()
+    qtbot.addWidget(m)
+    m.resize(400, 380)
+    m.show()
+    qtbot.waitExposed(m)
+    m.show_nodes(np.zeros((55, 69, 3), np.uint8) + 90, True)
+    m.select_nodes(np.arange(0, 55 * 69, 2))
+    QApplication.processEvents()
+
+    def mark_px():            # a spot's own size, or (-1) the item's, as pyqtgraph keeps them
+        own = float(m.rings.data["size"][0])
+        return own if own > 0 else float(m.rings.opts["size"])
+
+    shown = m.shown_node_px()
+    assert 0 < shown < RING_PX
+    assert mark_px() < shown
+    m.vb.setRange(xRange=(0, 8 * m.scale), yRange=(0, 8 * m.scale), padding=0)      # ~8 nodes across
+    QApplication.processEvents()
+    assert m.shown_node_px() >= RING_PX and mark_px() == 13
+    m.vb.autoRange()
+    QApplication.processEvents()
+    assert mark_px() < m.shown_node_px()
+
+
 def test_the_select_segment_combo_shows_its_longest_item_whole_at_1280x720(qtbot, win, tmp_path):
     """TesterH #8: "segment 1 (40,228 rows)" was cut to "segment 1 (40,228 ro" at 1280 x 720."""
     from .test_table_workflow import _blobs, _trained
