@@ -130,6 +130,7 @@ class TableOpening:
 
         if not getattr(self, "_read_hooked", False):
             self.win.runner.finished.connect(self._read_finished)
+            self.win.runner.failed.connect(self._read_ended)
             self._read_hooked = True
         self._reading = (path, options)
         name = display_basename(path)
@@ -142,18 +143,40 @@ class TableOpening:
             from somdesk.io.tables.table import read_table
             from somdesk.session.table_columns import judge_columns
 
-            yield Progress(READ_KIND, 0, 0, "rows", name)
-            table = read_table(path, options, cancel=token)
+            from somdesk.gui import tasks
+
+            yield Progress(READ_KIND, 0, 0, "rows", f"reading {name}")
+            worker = tasks.current()       # the read's stages, from inside it (testerH #5: 38 s of no word)
+
+            def said(text: str) -> None:
+                if worker is not None:
+                    worker.offer(Progress(READ_KIND, 0, 0, "", f"reading {name}: {text}"))
+
+            table = read_table(path, options, cancel=token, progress=said)
+            yield Progress(READ_KIND, 0, 0, "", f"reading {name}: judging the columns")
             judge_columns(table)       # here, not on the window's thread when the Setup tab is filled
             return table
 
         self.win.runner.start(READ_KIND, task)
         self.win.statusBar().showMessage(f"Reading {name}…", 8000)
+        self.win.schedule_draw()
         return True
+
+    def reading_name(self) -> str | None:
+        """The file name of the table being read whole (the runner's read task), else None."""
+        runner = self.win.runner
+        if not (runner.busy and runner.kind == READ_KIND) or not getattr(self, "_reading", None):
+            return None
+        return display_basename(self._reading[0])
+
+    def _read_ended(self, kind: str, *_rest) -> None:
+        if kind == READ_KIND:
+            self.win.schedule_draw()       # the canvas's "Reading x…" goes
 
     def _read_finished(self, kind: str, result, stopped: bool) -> None:
         if kind != READ_KIND:
             return
+        self.win.schedule_draw()
         path, options = self._reading
         if stopped or result is None:
             if result is not None:
