@@ -52,15 +52,17 @@ class _Stages:
     for the query running, from the query watcher's thread) adds how far it is."""
 
     def __init__(self, progress):
-        self.progress, self.text = progress, ""
+        self.progress, self.text, self.counted = progress, "", True
 
-    def __call__(self, text: str) -> None:
-        self.text = text
+    def __call__(self, text: str, counted: bool = True) -> None:
+        """`counted` False: a stage whose DuckDB percent is no guide (a reservoir sample's
+        stopped near 20 % on a 2,000,000-row file and the stage then ended)."""
+        self.text, self.counted = text, counted
         if self.progress is not None:
             self.progress(text)
 
     def percent(self, p: float) -> None:
-        if self.progress is not None and self.text and p >= 1.0:    # DuckDB says 0 when it cannot tell
+        if self.progress is not None and self.text and self.counted and p >= 1.0:   # 0: it cannot tell
             self.progress(f"{self.text}, {min(99, int(p))}%")
 
 
@@ -193,7 +195,7 @@ class Table:
             self.n_rows_total = n
         elif self.sampled:
             self.n_rows_total = total
-            say(f"taking a random sample of {limit:,} of its {total:,} rows")
+            say(f"taking a random sample of {limit:,} of its {total:,} rows", counted=False)
             got = src.fetch(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
                             f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
             rows = got.pop_rows()
