@@ -115,6 +115,8 @@ def test_open_table_leaves_the_window_s_thread_at_once(qtbot, win, big_csv):
     """testerH #3b: opening a 98 MB CSV held the window's thread 0.55-0.60 s on a loaded machine;
     the palette and picture probes of the file (0.16 s on a free core) ran on it.  They run in the
     read task now: the call returns within a few tens of milliseconds of CPU."""
+    from PySide6.QtCore import QTimer
+
     from tests.gui.helpers import GapMeter
 
     wf = win.tables
@@ -127,6 +129,14 @@ def test_open_table_leaves_the_window_s_thread_at_once(qtbot, win, big_csv):
     g.timer.stop()
     print(f"open_table: {cpu * 1000:.0f} ms of CPU; longest GUI gap {g.longest:.2f} s (CPU {g.cpu_longest:.2f} s)")
     assert wf.table is not None
+    autos = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: autos.append(wf.setup.auto.text()))
+    timer.start(10)
+    qtbot.waitUntil(lambda: "measuring" not in wf.setup.auto.text(), timeout=TIMEOUT)
+    timer.stop()
+    # the Setup tab's "auto: measuring the 600,000 rows in memory…" says how far it is (testerH #5)
+    assert any("in memory (step" in t for t in autos), sorted(set(autos))
     assert cpu < 0.05, f"open_table held the window's thread {cpu * 1000:.0f} ms"
     assert g.cpu_longest < 0.25, g.all
 
