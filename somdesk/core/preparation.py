@@ -248,8 +248,11 @@ def _constant_warning(column: str, value: float) -> str:
 
 
 def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="drop", weights=None,
-               passive=(), group_weight: float = 1.0, name: str = "table") -> tuple[Recipe, list[str]]:
+               passive=(), group_weight: float = 1.0, name: str = "table",
+               check=None) -> tuple[Recipe, list[str]]:
     """Fit offsets, scales, fills and categories on `cells` (column -> (N,) array).
+    `check()` (optional) is called before each column and before the fill: a stop token's
+    check, so a stop need not wait for every column of a million rows.
 
     `kinds[c]` is "numeric" or "categorical" (text columns may be given as categorical).
     Returns (recipe, warnings).  OptionError for bad choices, FileFormatError for data
@@ -271,6 +274,8 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
     feats, fcol, fw, off, sc, categories, ks = [], [], [], [], [], {}, []
     warnings: list[str] = []
     for j, c in enumerate(columns):
+        if check is not None:
+            check()
         kind = kinds[c]
         if kind == "numeric":
             v = np.asarray(cells[c], dtype=np.float64)
@@ -310,7 +315,11 @@ def fit_recipe(cells: dict, kinds: dict, columns, normalise="zscore", missing="d
     recipe = Recipe(columns, tuple(ks), normalise, missing, np.asarray(off, float), np.asarray(sc, float),
                     np.zeros(len(feats)), categories, w, gw, tuple(feats), np.asarray(fcol, np.int64),
                     np.asarray(fw, float))
+    if check is not None:
+        check()
     x = recipe.transform(cells)
+    if check is not None:
+        check()
     if len(x):
         with warnings_mod.catch_warnings():
             warnings_mod.simplefilter("ignore", RuntimeWarning)     # all-missing features fill with 0
@@ -374,18 +383,31 @@ def table_labels(table, column: str, rows=None) -> list:
     return [names.get(t.strip(), t) if t is not None else None for t in labels] if names else labels
 
 
+PREPARE_STEPS = 7      # the stages prepare_table reports to its `step` callback
+
+
 def prepare_table(table, columns, label_column=None, normalise="zscore", missing="drop", weights=None,
-                  passive=(), categorical=None, group_weight=1.0) -> Prepared:
+                  passive=(), categorical=None, group_weight=1.0, step=None) -> Prepared:
     """Training data from a somdesk.io.tables Table's rows in memory.
+
+    `step(k, n)` (optional) is called before each of its PREPARE_STEPS stages (k = 0 .. n-1)
+    and once at the end (k = n): a caller reports the share done and checks its stop token
+    there (raising Cancelled stops the preparation), so a 1,000,000-row table's preparation
+    -- seconds on a loaded machine -- can be stopped between stages (testerH #2).
 
     Numeric columns are used as numbers; text/categorical columns are one-hot
     encoded (their kinds as read, or the `categorical` list forces it).  Other
     errors: FileFormatError naming the first non-numeric column that should be a
     number (file, line, value), OptionError for bad choices.
     """
+    def at(k: int) -> None:
+        if step is not None:
+            step(k, PREPARE_STEPS)
+
     columns = tuple(columns)
     if not columns:
         raise OptionError("choose at least one numeric column to train on")
+    at(0)
     for c in columns + ((label_column,) if label_column is not None else ()):
         table.kind(c)
     forced = set(categorical or ())
@@ -402,14 +424,18 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
             table.check_numeric([c])          # numbers with a stray word: name file, line and value
     cells = {c: (table.cells(c) if kinds[c] == "numeric" else np.asarray(table.strings(c), dtype=object))
              for c in columns}
+    at(1)
     recipe, warnings = fit_recipe(cells, kinds, columns, normalise, missing, weights, passive, group_weight,
-                                  table.name)
+                                  table.name, check=lambda: at(1))
+    at(2)
     x = recipe.transform(cells)
+    at(3)
     share = recipe.present_share(x)
     miss = np.isnan(x[:, recipe.active])
     n_missing = int(sum(np.isnan(cells[c]).sum() if kinds[c] == "numeric" else
                         sum(s == "" for s in cells[c]) for c in columns))
     keep = np.arange(len(x))
+    at(4)
     if recipe.missing == "drop":
         bad = miss.any(axis=1)
         if bad.all():
@@ -430,9 +456,12 @@ def prepare_table(table, columns, label_column=None, normalise="zscore", missing
     if len(x) == 1:
         warnings.append("only one row of data: every node of the map will learn that row")
     labels = None
+    at(5)
     if label_column is not None:
         labels = table_labels(table, label_column, keep)
+    at(6)
     data = recipe.training_matrix(x)
+    at(PREPARE_STEPS)
     return Prepared(data=data, columns=columns, row_index=np.asarray(table.row_index)[keep], labels=labels,
                     label_column=label_column, n_missing=n_missing, n_dropped_rows=len(table.row_index) - len(keep),
                     scaling=recipe.scaling, missing=recipe.missing, raw=x, recipe=recipe, warnings=warnings,

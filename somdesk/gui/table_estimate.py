@@ -42,8 +42,12 @@ def _steps(table, spec, out_of_core: bool, cached, token):
     from somdesk.core.cancel import check
     from somdesk.session import table_size
 
+    from somdesk.gui import tasks
+
     yield None
-    filled, kept = cached if cached is not None else table_size.prepared_rows(table, spec, token)
+    worker = tasks.current()        # the stages, from inside the preparation (testerH #5: > 5 s of no word)
+    step = (lambda done, total: worker.offer((done, total))) if worker is not None else None
+    filled, kept = cached if cached is not None else table_size.prepared_rows(table, spec, token, step)
     check(token)
     return table_size.prep_key(spec), filled, kept, table_size.auto_from(table, spec, filled, kept, out_of_core)
 
@@ -68,6 +72,7 @@ class AutoLine(QObject):
         self.runner = TaskRunner(self)
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
+        self.runner.yielded.connect(self._step)
         self._wait = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._wait.timeout.connect(self._start)
         self._pending = None        # (table, spec, out_of_core) waiting to run: the latest only
@@ -100,7 +105,7 @@ class AutoLine(QObject):
                 return
             self._show(auto, "")
             return
-        self._show(None, f"auto: measuring the {count_text(table.n_rows, 'row')} in memory…")
+        self._show(None, self._measuring(table))
         self._pending = (table, spec, out_of_core)
         if not self.runner.busy:
             self._wait.start()
@@ -115,6 +120,16 @@ class AutoLine(QObject):
         c = self._cache
         cached = (c[2], c[3]) if c is not None and c[0] is table and c[1] == prep_key(spec) else None
         self.runner.start(AUTO_KIND, lambda token: _steps(table, spec, ooc, cached, token))
+
+    @staticmethod
+    def _measuring(table, done: int = 0, total: int = 0) -> str:
+        of = f" (step {done} of {total})" if total else ""
+        return f"auto: measuring the {count_text(table.n_rows, 'row')} in memory{of}…"
+
+    def _step(self, _kind, value) -> None:
+        """A stage of the preparation measured (done, total): said while it is the latest request."""
+        if isinstance(value, tuple) and self._running is not None and self._running_gen == self._gen:
+            self._show(None, self._measuring(self._running[0], *value))
 
     def _finished(self, _kind, result, stopped: bool) -> None:
         running, self._running = self._running, None

@@ -104,7 +104,10 @@ class WindowDrawing:
                 self.canvas.show_picture(small, shrunk_note(s.dataset.pixels.shape, small.shape).strip())
             return
         if s.map is None:
-            self.canvas.show_message("Open a palette, a picture, a table or a saved map (File > Open).")
+            reading = self.tables.reading_name() if hasattr(self, "tables") else None
+            # a big table's read takes a while: the canvas says so, not "Open ..." (testerH #5)
+            self.canvas.show_message(f"Reading {reading}…" if reading else
+                                     "Open a palette, a picture, a table or a saved map (File > Open).")
             return
         inputs = s.dataset.colours if s.kind == "colours" else None
         self.canvas.show_map(s.map, self.view, inputs=inputs, describe=self.describe_node, **self.view_kwargs())

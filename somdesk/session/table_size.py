@@ -144,13 +144,20 @@ def prep_key(spec) -> tuple:
             tuple(spec.passive or ()), tuple(spec.categorical or ()), spec.group_weight)
 
 
-def prepared_rows(table, spec, cancel=None) -> tuple[np.ndarray, int]:
+def prepared_rows(table, spec, cancel=None, step=None) -> tuple[np.ndarray, int]:
     """(filled (N, A), N): the rows `train_table_map` trains on for `spec`, missing values filled
-    -- the costly half of `table_auto` (about 1 s for 1,000,000 x 8), cached by the window per
-    prep_key.  Raises as prepare_table; Cancelled after it."""
+    -- the costly half of `table_auto` (about 1 s for 1,000,000 x 8, 5 s and more on a loaded
+    machine), cached by the window per prep_key.  `step(done, total)` hears each stage of the
+    preparation (core.preparation.prepare_table).  Raises as prepare_table; Cancelled between
+    its stages when `cancel` is set (a Train pressed meanwhile does not share the CPU with it)."""
     from somdesk.session.table_data import prepare_for
 
-    prep = prepare_for(table, spec)
+    def at(done: int, total: int) -> None:
+        check(cancel)
+        if step is not None:
+            step(done, total)
+
+    prep = prepare_for(table, spec, at)
     check(cancel)
     return filled_rows(prep), len(prep.data)
 

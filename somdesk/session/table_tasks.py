@@ -88,7 +88,7 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None, defer_meas
     tm, prep = train_table_map(table, spec, cancel=cancel, resume=resume, keep_partial=True,
                                progress=lambda d, t: _say(progress, Progress("segment", d, t, "epochs", "training")),
                                stage=lambda text: _say(progress, Progress("segment", 0, 0, "", text)),
-                               measure_stopped=False)
+                               measure_stopped=False, preparing=lambda d, t: _say(progress, _preparing(d, t)))
     warnings = list(prep.warnings)      # what the preparation found (the CLI prints them too)
     if not tm.finished:     # stopped: no more yields (a driver that was told to stop pulls no more)
         run = StoppedRun(tm, len(prep.data), lambda c: _measured_steps(tm, prep, spec, table, warnings, c, progress))
@@ -99,6 +99,14 @@ def train_steps(table, spec, cancel=None, progress=None, resume=None, defer_meas
     result = _applied(tm, table, cancel)
     result["warnings"] = warnings
     return result
+
+
+def _preparing(done: int, total: int) -> Progress:
+    """The preparation's step `done` of `total` (train_table_map's `preparing`); its last step
+    starts the first epoch, which on a big map takes a while too."""
+    if done >= total:
+        return Progress("segment", 0, 0, "", "training, epoch 1")
+    return Progress("segment", done, total, "steps", "preparing the table")
 
 
 def _measured_steps(tm, prep, spec, table, warnings, cancel, progress=None):

@@ -47,8 +47,34 @@ BLOCK_ROWS = 100_000
 _NO_SPACES = {ord(c): None for c in " \u00a0\u202f"}     # io.tables.detect.SPACES removed
 
 
-def read_table(path, options: ReadOptions | None = None, cancel=None, name: str | None = None) -> "Table":
+class _Stages:
+    """read_table's `progress`: `say(text)` names a stage, `percent(p)` (DuckDB's estimate
+    for the query running, from the query watcher's thread) adds how far it is."""
+
+    def __init__(self, progress):
+        self.progress, self.text, self.counted = progress, "", True
+
+    def __call__(self, text: str, counted: bool = True) -> None:
+        """`counted` False: a stage whose DuckDB percent is no guide (a reservoir sample's
+        stopped near 20 % on a 2,000,000-row file and the stage then ended)."""
+        self.text, self.counted = text, counted
+        if self.progress is not None:
+            self.progress(text)
+
+    def percent(self, p: float) -> None:
+        if self.progress is not None and self.text and self.counted and p >= 1.0:   # 0: it cannot tell
+            self.progress(f"{self.text}, {min(99, int(p))}%")
+
+
+def read_table(path, options: ReadOptions | None = None, cancel=None, name: str | None = None,
+               progress=None) -> "Table":
     """Read a table file (see module docstring).
+
+    `progress(text)` (optional, from this thread or the query watcher's) hears each stage of
+    the read as a plain phrase ("counting the rows, 45%", "taking a random sample of
+    1,000,000 rows", "typing the columns"); the percent is DuckDB's own estimate of the query
+    running, given when it can tell (a count of a text file's rows, a whole read), needs a
+    `cancel` token to be watched, and is absent for the other stages.
 
     Raises FileFormatError (file problems, naming file/line/column), OptionError
     (a bad option or filter), Cancelled (the token was cancelled).
@@ -63,14 +89,18 @@ def read_table(path, options: ReadOptions | None = None, cancel=None, name: str 
     from somdesk.io.fingerprint import file_stamp
     stamp = file_stamp(fspath)
     from somdesk.io.tables.duckutil import engine_path
+    from somdesk.io.tables import duckutil
     engine, link_dir = engine_path(fspath)        # a name that is not UTF-8: through an ASCII link
     def load(every: bool = False) -> "Table":
-        src = Source.open(engine, opts, cancel, name=name, json_every_record=every)
-        try:
-            return Table._load(src, opts, cancel)
-        except BaseException:
-            src.close()
-            raise
+        say = _Stages(progress)
+        with duckutil.reporting(cancel, say.percent if progress is not None else None):
+            say("looking at the file")
+            src = Source.open(engine, opts, cancel, name=name, json_every_record=every)
+            try:
+                return Table._load(src, opts, cancel, say)
+            except BaseException:
+                src.close()
+                raise
 
     try:
         try:
@@ -127,7 +157,7 @@ class Table:
         raise TypeError("use read_table()")
 
     @classmethod
-    def _load(cls, src: Source, opts: ReadOptions, cancel) -> "Table":
+    def _load(cls, src: Source, opts: ReadOptions, cancel, say=None) -> "Table":
         self = object.__new__(cls)
         self._src = src
         self.name = src.name
@@ -144,10 +174,13 @@ class Table:
         # the bytes per line of its head) is read whole and, if it is over the limit, sampled
         # here; a bigger one is counted and sampled by the engine.
         total = None
+        say = say or _Stages(None)
         if src.format == "parquet" or src.may_exceed(2 * limit):
+            say("counting the rows")
             total = src.count_rows(cancel)
         got = None
         if total is None or total <= limit:
+            say("reading the rows")
             got = src.read_all(cancel)
         src.release_file()                   # the footer and the whole read are done with it
         rows = got.pop_rows() if got is not None else None
@@ -162,6 +195,7 @@ class Table:
             self.n_rows_total = n
         elif self.sampled:
             self.n_rows_total = total
+            say(f"taking a random sample of {limit:,} of its {total:,} rows", counted=False)
             got = src.fetch(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
                             f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
             rows = got.pop_rows()
@@ -187,8 +221,10 @@ class Table:
         self.types = list(src.types)
         self._data, self._kind, self._bad, self._missing = {}, {}, {}, {}
         self._spoiled: set[str] = set()       # numbers first, then a non-number (problem() names it)
+        say(f"typing the columns of {n:,} rows")
         self._set_columns(got, [column_kind(t) for t in self.types], cancel)
         if self.sampled:
+            say("checking the rows outside the sample")
             self._check_outside_sample(cancel)
             self._check_infinities_outside_sample(cancel)
         self._label_text: dict[str, list[str]] = {}
