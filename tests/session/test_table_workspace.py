@@ -59,7 +59,11 @@ def test_progress_from_inside_training_reaches_the_callback(table_file):
     epochs = [p for p in heard if p.phase == "training"]
     assert [p.done for p in epochs] == list(range(1, 9)) and {p.total for p in epochs} == {8}
     # then the stages after the epochs are named as they start (tester6 F14)
-    assert [p.phase for p in heard if p.phase != "training"] == [
+    # before them, the preparation's steps (fixY: Stop acts between them), each counted
+    phases = [p.phase for p in heard if p.phase != "training"]
+    first_epoch = next(i for i, p in enumerate(heard) if p.phase == "training")
+    assert first_epoch > 0 and {p.phase for p in heard[:first_epoch]} == {"preparing the table", "training, epoch 1"}
+    assert [p for p in phases if p not in ("preparing the table", "training, epoch 1")] == [
         f"measuring the map on {ws.table.n_rows:,} rows", "finding segments"]
 
 
@@ -75,7 +79,7 @@ def test_stop_mid_run_keeps_the_epochs_trained_and_a_stop_before_the_first_keeps
     token = CancelToken()
 
     def stop_at_3(p):
-        if p.done == 3:
+        if p.phase == "training" and p.done == 3:
             token.cancel()
     list(ws.train_task(TableMapSpec(height=5, width=6, epochs=50), cancel=token, progress=stop_at_3))
     assert ws.stopped and ws.tm.epochs_done == 3 and ws.tm.codebook.shape[:2] == (5, 6) and ws.unsaved
@@ -292,10 +296,11 @@ def test_a_stopped_run_is_not_resumed_under_another_recipe(table_file):
     ws.set_table(read_table(table_file), table_file)
     token = CancelToken()
     list(ws.train_task(TableMapSpec(height=4, width=4, epochs=20, seed=1), cancel=token,
-                       progress=lambda p: p.done == 5 and token.cancel()))
+                       progress=lambda p: p.phase == "training" and p.done == 5 and token.cancel()))
     assert ws.tm.epochs_done == 5
     heard = []
     ws.train(TableMapSpec(height=4, width=4, epochs=20, seed=1, normalise="minmax"), progress=heard.append)
+    heard = [p for p in heard if p.phase == "training"]
     assert heard[0].done == 1 and ws.tm.finished                  # another preparation: from the start
 
 

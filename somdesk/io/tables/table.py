@@ -195,7 +195,7 @@ class Table:
             self.n_rows_total = n
         elif self.sampled:
             self.n_rows_total = total
-            say(f"taking a random sample of {limit:,} of its {total:,} rows", counted=False)
+            say(f"taking a random sample of {limit:,} of its {count_text(total, 'row')}", counted=False)
             got = src.fetch(f"SELECT * FROM {src.row_numbers_sql()} USING SAMPLE reservoir({limit} ROWS) "
                             f"REPEATABLE ({int(opts.seed)}) ORDER BY __somdesk_row", cancel)
             rows = got.pop_rows()
@@ -221,7 +221,7 @@ class Table:
         self.types = list(src.types)
         self._data, self._kind, self._bad, self._missing = {}, {}, {}, {}
         self._spoiled: set[str] = set()       # numbers first, then a non-number (problem() names it)
-        say(f"typing the columns of {n:,} rows")
+        say(f"typing the columns of {count_text(n, 'row')}")
         self._set_columns(got, [column_kind(t) for t in self.types], cancel)
         if self.sampled:
             say("checking the rows outside the sample")
