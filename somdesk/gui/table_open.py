@@ -94,6 +94,8 @@ class TableOpening:
             # a map, picture or palette: opened as File › Open opens it, not refused in the
             # command line's words (testerG #7: "somdesk assign pal.somz TABLE ... open it in the window")
             return self.win.open_paths([path])
+        if not preview:                # a binary table (Parquet, a spreadsheet): no dialog either
+            return self._read_whole(path, ReadOptions().checked())
         dlg = ImportPreview(self.win, path)
         self.last_preview = dlg
         if not dlg.exec() or dlg.table is None:
