@@ -101,6 +101,8 @@ def run(args) -> int:
         codebook = map_codebook(args.map) if args.map else None
         picture = read_picture(args.input, alpha=True)
         img = picture.pixels
+        if args.side_by_side is not None:     # before the long work: its size is known now (testerI #6)
+            check_side_by_side_size(img.shape[0], img.shape[1], args.colors, args.dither, picture)
         if not args.quiet:       # before the long work: an animation's frames 2+ are not quantised
             from somdesk.cli_outputs import print_warning
             for w in picture.warnings:
@@ -130,9 +132,18 @@ def run(args) -> int:
         quality, delta_e = _measures(img, idx, palette, token)
         if args.side_by_side is not None:
             say.phase(f"writing {display_name(args.side_by_side)}")
-            with Written().writing(args.side_by_side):
-                write_side_by_side(args.side_by_side, img, idx, palette, quality, delta_e, picture,
-                                   args.dither, token)
+            from somdesk.errors import Cancelled, SomdeskError
+            try:
+                with Written().writing(args.side_by_side):
+                    write_side_by_side(args.side_by_side, img, idx, palette, quality, delta_e, picture,
+                                       args.dither, token)
+            except Cancelled:
+                raise
+            except SomdeskError as exc:
+                # a target that fails only when written (/dev/full): OUT.png is complete, which
+                # the line says, so that exit 2 is not read as "nothing written"
+                raise SomdeskError(f"{display_name(args.output)} was written, the side-by-side picture "
+                                f"was not: {exc}") from exc
             if args.quiet and not args.json:
                 return 0
     if args.json:
@@ -171,6 +182,8 @@ def check_side_by_side(args) -> None:
     from somdesk.cli_train import check_suffix
     from somdesk.io.names import display_name, same_file
 
+    if not args.side_by_side.strip():       # '' passed every check and failed after OUT.png was written
+        raise OptionError("--side-by-side needs a file name (a .png)")
     check_suffix(args.side_by_side, ".png", "--side-by-side", "PNG")
     if is_stdout(args.side_by_side):
         raise OptionError("--side-by-side writes a file: give it a .png name, not -")
@@ -179,6 +192,25 @@ def check_side_by_side(args) -> None:
     if same_file(args.side_by_side, args.output) or os.path.abspath(args.side_by_side) == os.path.abspath(args.output):
         raise OptionError(f"--side-by-side and OUT.png are the same file ({display_name(args.output)}): "
                           "give the side-by-side picture another name")
+
+
+def check_side_by_side_size(height: int, width: int, colours: int, dither: bool, picture) -> None:
+    """OptionError, before any quantising, when the side-by-side picture of a `height` x `width`
+    px picture would be over render's pixel limit (render.geometry.MAX_IMAGE_PIXELS).  Measured
+    with the longest captions the run could write (`colours` colours, every pixel a colour of
+    its own), so the picture drawn later is never larger than the one checked."""
+    from somdesk.core.options import count_text
+    from somdesk.render import side_by_side_size
+    from somdesk.render.geometry import MAX_IMAGE_PIXELS
+
+    left = f"Original: {count_text(height * width, 'colour')}"
+    quality = max((_quality_text(q, 99.9, picture) for q in (float("inf"), 99.99)), key=len)
+    right = f"Quantised: {count_text(colours, 'colour')}, {'dithered, ' if dither else ''}{quality}"
+    out_w, out_h = side_by_side_size(height, width, (left, right))
+    if out_w * out_h > MAX_IMAGE_PIXELS:
+        raise OptionError(f"the side-by-side picture of this {width} x {height} px picture would have "
+                          f"{count_text(out_w * out_h, 'pixel')}, over the limit of {MAX_IMAGE_PIXELS:,}: "
+                          "drop --side-by-side, or scale the picture down")
 
 
 def write_side_by_side(path, img, idx, palette, quality: float, delta_e: float, picture, dither: bool,

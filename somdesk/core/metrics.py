@@ -14,6 +14,7 @@ import numpy as np
 
 from somdesk.core import kernels
 from somdesk.core.data_checks import as_samples, as_weights
+from somdesk.errors import SomdeskError
 from somdesk.core.topology import grid_distance, neighbour_threshold
 
 # The topographic error needs the two nearest nodes of every sample, an (N, M)
@@ -44,14 +45,17 @@ def _checked(weights, data) -> tuple[np.ndarray, np.ndarray]:
 def quantization_error(weights: np.ndarray, data: np.ndarray, cancel=None) -> float:
     """Mean Euclidean distance (in data units) from each sample to its BMU's weights.
 
-    weights (H, W, D), data (N, D); 0.0 for no samples.  The quantisation error of
-    Kohonen (2001) and the SOM Toolbox's som_quality "mqe".  Raises `Cancelled`
-    when `cancel` is set during the search; SomdeskError for bad weights or data, as `bmus`.
+    weights (H, W, D), data (N, D) with N >= 1.  The quantisation error of Kohonen (2001)
+    and the SOM Toolbox's som_quality "mqe".  Raises `Cancelled` when `cancel` is set
+    during the search; SomdeskError for bad weights or data, as `bmus`, and for data of no
+    rows (the mean of nothing: 0.0 read as a perfect map, testerI 8e).
     """
     weights, data = _checked(weights, data)
+    if len(data) == 0:
+        raise SomdeskError(f"data has no rows (shape {data.shape}): the quantisation error needs at least one")
     dim = weights.shape[2]
     _, d2 = kernels.bmus_of(weights.reshape(-1, dim), data, cancel)
-    return float(np.mean(np.sqrt(d2))) if len(d2) else 0.0
+    return float(np.mean(np.sqrt(d2)))
 
 
 def topographic_error(weights: np.ndarray, data: np.ndarray, hexagonal: bool = False,
@@ -92,8 +96,12 @@ def u_matrix(weights: np.ndarray, hexagonal: bool = False, toroidal: bool = Fals
     weights (H, W, D).  The node-per-cell form of the U-matrix (Ultsch & Siemon,
     "Kohonen's self organizing feature maps for exploratory data analysis", INNC 1990);
     neighbours as in `neighbour_offsets`, wrapped when `toroidal`.  A node with no
-    neighbour (a 1x1 map) gets 0.
+    neighbour (a 1x1 map) gets 0.  SomdeskError naming the shape given when `weights` is
+    not such an array (a (N, D) array raised a bare ValueError, testerI 8e).
     """
+    shape = np.shape(weights)
+    if len(shape) != 3 or 0 in shape:
+        raise SomdeskError(f"weights must have shape (height, width, features), got {tuple(shape)}")
     fast = kernels.u_matrix(weights, hexagonal, toroidal)   # the same bits, ~30x faster (live maps)
     return fast if fast is not None else u_matrix_numpy(weights, hexagonal, toroidal)
 

@@ -224,6 +224,14 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
         paths = [os.fspath(p) for p in paths]
         if not paths:
             return False
+        if self.saving and not (self.session.running or self.tables.running):
+            # File > Open straight after Save was refused ("Wait for the saving...", testerI 8d):
+            # it follows the save, as an open whose prompt was answered Save does (after_save);
+            # every check below is made then.  A failed or stopped save drops it (its message says why)
+            self.after_save(lambda: self.open_paths(paths, already_open_ok=already_open_ok))
+            self.statusBar().showMessage(f"Saving {display_basename(self._save_out or '')}…: "
+                                         f"{', '.join(display_basename(p) for p in paths)} opens once it is saved.")
+            return True
         if self.session.running or self.tables.running or self.saving:
             self.show_error(wait_message(self.runner, "opening another file"))
             return False
@@ -404,6 +412,12 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
             self.statusBar().showMessage(wait_message(r, "saving the map") if r.stopping
                                          else "Pause or stop the training to save the map.", 8000)
             return False
+        paused_run = r.busy and r.kind == "train" and r.state == "paused" and not s.running
+        if r.busy and not paused_run:
+            # another task (Quantise full picture, an export, an open...): starting the save on the
+            # runner ended it without a word (testerI #3).  Said now, before the file is asked for
+            self.show_error(wait_message(r, "saving the map"))
+            return False
         path = s.path
         if ask or not path:
             start = path or os.path.splitext(getattr(s.dataset, "source", None)
@@ -413,9 +427,9 @@ class Window(WindowRuns, WindowDrawing, WindowUnsaved, WindowSave, QMainWindow):
                 return False
         if dialogs.target_refused(self, path):     # before a paused run's task is ended for the save
             return False
-        paused_run = r.busy and r.kind == "train" and r.state == "paused" and not s.running
-        if not paused_run:
-            self.end_tasks()
+        if not paused_run and r.busy:        # the runner's task ended while the name was asked for
+            self.show_error(wait_message(r, "saving the map"))
+            return False
         try:
             steps = s.save_steps(path)       # checked now; written by a task (gui/window_save.py)
         except SomdeskError as exc:

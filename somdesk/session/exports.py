@@ -57,7 +57,7 @@ def compare_picture(session, picture=None, *, shown: bool = False, nodes: int | 
     session's quantised picture) side by side with their captions (render.side_by_side,
     compare_captions).  Full size by default (what Export image writes); `shown`: the display
     copies the window draws (ImageData.small and QuantisedPicture.shown(), at most
-    DISPLAY_MAX_SIDE a side, shrunk alike).  A picture the size of the preview copy (the live
+    DISPLAY_MAX_SIDE a side, shrunk alike; a narrow one scaled up by `display_factor`).  A picture the size of the preview copy (the live
     preview) is set beside the preview copy.  SomdeskError without a quantised picture or over
     render's pixel limit; `Cancelled` when `cancel` is set."""
     return compare_drawing(session, picture, shown=shown, nodes=nodes, title=title)(cancel)
@@ -79,10 +79,28 @@ def compare_drawing(session, picture=None, *, shown: bool = False, nodes: int | 
 
     def draw(cancel=None) -> np.ndarray:
         if shown and full:
-            return render.side_by_side(data.small, q.shown(), captions, cancel=cancel)
-        original = data.pixels if full else data.preview
-        return render.side_by_side(original, (q.palette, q.indices), captions, cancel=cancel)
+            left, right = data.small, q.shown()
+        else:
+            left, right = (data.pixels if full else data.preview), (q.palette, q.indices)
+        k = display_factor(left.shape[1]) if shown else 1
+        if k > 1:
+            left = np.repeat(np.repeat(left, k, axis=0), k, axis=1)
+            right = (np.repeat(np.repeat(right, k, axis=0), k, axis=1) if isinstance(right, np.ndarray)
+                     else (right[0], np.repeat(np.repeat(right[1], k, axis=0), k, axis=1)))
+        return render.side_by_side(left, right, captions, cancel=cancel)
     return draw
+
+
+#: px: the window draws a narrower picture's side by side scaled up by a whole factor to about
+#: this width a column.  An 80 px picture's (a 160 px column, 12 px captions) was magnified ~2.5x
+#: to fit the map area, its captions big and blurry (testerI 8f); scaled up by whole pixels first
+#: (nearest: still the picture's own pixels), the captions are drawn at the size they are seen
+DISPLAY_COLUMN = 400
+
+
+def display_factor(width: int) -> int:
+    """The whole factor (>= 1) the window scales a `width` px picture's side by side by (DISPLAY_COLUMN)."""
+    return max(1, DISPLAY_COLUMN // max(1, int(width)))
 
 
 def map_space(session) -> str:

@@ -45,11 +45,40 @@ def test_side_by_side_in_the_summary_and_with_quiet(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("target, words", [("out.png", "are the same file"), ("in.png", "is the input file"),
-                                           ("c.jpg", "give it a .png file name"), ("-", "writes a file")])
+                                           ("c.jpg", "give it a .png file name"), ("-", "writes a file"),
+                                           ("", "--side-by-side needs a file name"),
+                                           (" ", "--side-by-side needs a file name")])
 def test_side_by_side_refusals(tmp_path, capsys, target, words):
     src = _png(tmp_path / "in.png", _picture())
     before = (tmp_path / "in.png").read_bytes()
     assert main(["quantize", src, str(tmp_path / "out.png"), "--side-by-side",
-                 target if target == "-" else str(tmp_path / target)]) == 2
+                 target if target.strip() in ("-", "") else str(tmp_path / target)]) == 2
     assert words in capsys.readouterr().err
     assert not (tmp_path / "out.png").exists() and (tmp_path / "in.png").read_bytes() == before
+
+
+def test_an_over_size_side_by_side_is_refused_before_any_quantising(tmp_path, capsys, monkeypatch):
+    """testerI #6: a 10000 x 8000 picture was quantised for 10 s, OUT.png written, then the side
+    by side refused with the window's advice.  Now refused before the palette is fitted, in
+    the CLI's words, nothing written."""
+    import somdesk.core.quantize as quantize
+    import somdesk.render.geometry as geometry
+
+    def never(*a, **k):
+        raise AssertionError("quantised before the side-by-side size was checked")
+    monkeypatch.setattr(quantize, "quantize_picture_steps", never)
+    monkeypatch.setattr(geometry, "MAX_IMAGE_PIXELS", 5_000)       # the test picture's side by side is more
+    src = _png(tmp_path / "in.png", _picture())
+    assert main(["quantize", src, str(tmp_path / "out.png"), "--side-by-side", str(tmp_path / "c.png")]) == 2
+    err = capsys.readouterr().err
+    assert "over the limit of 5,000" in err and "drop --side-by-side, or scale the picture down" in err, err
+    assert "one at a time" not in err and not (tmp_path / "out.png").exists() and not (tmp_path / "c.png").exists()
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_side_by_side_that_fails_when_written_says_out_was_written(tmp_path, capsys):
+    src = _png(tmp_path / "in.png", _picture())
+    assert main(["quantize", src, str(tmp_path / "out.png"), "--side-by-side", "/dev/full"]) == 2
+    err = capsys.readouterr().err
+    assert "out.png was written, the side-by-side picture was not" in err and "disk is full" in err, err
+    assert (tmp_path / "out.png").exists()

@@ -109,3 +109,21 @@ def test_values_too_large_for_float64_distances_are_refused():
     som = SOM(np.zeros((2, 2)), SOMConfig(width=2, height=2))
     with pytest.raises(SomdeskError, match="beyond"):
         som.weights = np.full((2, 2, 2), 1e200)
+
+
+@pytest.mark.parametrize("shape", [(25, 3), (75,), (1, 5, 5, 3), (0, 5, 3)])
+def test_u_matrix_of_weights_not_h_w_d_names_the_shape(shape):
+    """testerI 8e: u_matrix(w.reshape(25, 3)) raised a bare ValueError ("not enough values to unpack")."""
+    from somdesk.errors import SomdeskError
+
+    with pytest.raises(SomdeskError, match=r"weights must have shape \(height, width, features\)") as info:
+        u_matrix(np.zeros(shape))
+    assert str(shape) in str(info.value)
+
+
+def test_quantization_error_of_no_rows_is_refused():
+    """testerI 8e: the mean of no distances was 0.0, read as a perfect map."""
+    from somdesk.errors import SomdeskError
+
+    with pytest.raises(SomdeskError, match="data has no rows"):
+        quantization_error(np.zeros((2, 2, 3)), np.zeros((0, 3)))

@@ -272,3 +272,54 @@ def test_a_save_while_a_run_is_paused_is_a_task_that_keeps_the_run(qtbot, tmp_pa
         w.runner.shutdown()
         w.stop_saving()
         w.close()
+
+
+def _long_task(token):
+    """A task that runs until it is stopped (as Quantise full picture on a big picture does)."""
+    from somdesk.core.cancel import check
+    from somdesk.session.progress import Progress
+
+    while True:
+        yield Progress("quantise", 0, 0, "", "quantising")
+        time.sleep(0.01)
+        check(token)
+
+
+def test_save_during_another_task_says_to_wait_and_keeps_the_task(qtbot, tmp_path, monkeypatch):
+    """testerI #3: Save as while Quantise full picture ran ended the quantise without a word (the
+    save replaced it on the runner).  Now refused with the runner's wait message, task kept."""
+    from tests.gui.helpers import make_window
+
+    w = make_window(qtbot, np.random.default_rng(5).random((20, 3)))
+    out = tmp_path / "q.somz"
+    asked_path = []
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: asked_path.append(1) or str(out))
+    try:
+        w.runner.start("quantise", _long_task)
+        assert w.runner.busy
+        assert not w.save(ask=True)
+        msg = w.last_error or ""
+        assert msg.startswith("Wait for the quantising to end") and msg.endswith("before saving the map."), msg
+        assert not asked_path and not w.saving and not out.exists()    # refused before the name is asked
+        qtbot.wait(100)
+        assert w.runner.busy and w.runner.kind == "quantise" and not w.runner.stopping   # still going
+    finally:
+        w.runner.shutdown()
+        w.close()
+
+
+def test_open_straight_after_save_follows_the_save(qtbot, win, trained, tmp_path, monkeypatch):
+    """testerI 8d: File > Open during a save was refused ("Wait for the saving ..."); it follows
+    the save now, as an open answered Save in the prompt does."""
+    _slow_writes(monkeypatch, 0.01)
+    _make_big(trained.tm, 200_000)
+    out = tmp_path / "first.somz"
+    pal = tmp_path / "p.gpl"
+    pal.write_text("GIMP Palette\nName: P\n#\n255 0 0 Red\n0 0 255 Blue\n")
+    assert trained.save_map(str(out))
+    assert win.saving
+    win.last_error = None
+    assert win.open_paths([str(pal)])                # not refused: it waits for the save
+    assert win.last_error is None and "p.gpl opens once it is saved" in win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: win.session.kind == "colours" and not win.runner.busy, timeout=TIMEOUT)
+    assert win.last_error is None and load_table_map(str(out)) is not None     # saved whole, then opened

@@ -10,7 +10,7 @@ from PIL import Image
 from somdesk import render
 from somdesk.core.colour_cvd import simulate_cvd
 from somdesk.core.colour_histogram import distinct_colours
-from somdesk.session.exports import compare_captions, compare_picture
+from somdesk.session.exports import compare_captions, compare_picture, display_factor
 
 from .helpers import FIRST_RUN_TIMEOUT_MS, make_window, open_and_wait, train, wait_idle
 from .test_window_pictures import picture
@@ -52,23 +52,30 @@ def test_side_by_side_view_on_screen_and_in_the_export(qtbot, win, tmp_path):
     assert left == f"Original: {q.source_colours:,} colours"
     assert right == f"Quantised: {q.colours_text(16)}, {q.quality_text()}" and "CIEDE2000" in right
     shown = win.canvas.raw_array()
-    expected = render.side_by_side(s.dataset.pixels, q.pixels(), (left, right))
-    np.testing.assert_array_equal(shown, expected)                    # the renderer's picture, 1:1
+    # on screen a narrow picture is scaled up by whole pixels (testerI 8f: captions magnified, blurry)
+    k = display_factor(picture().shape[1])
+    assert k == 2
+
+    def up(a):
+        return np.repeat(np.repeat(a, k, axis=0), k, axis=1)
+    expected = render.side_by_side(up(s.dataset.pixels), up(q.pixels()), (left, right))
+    np.testing.assert_array_equal(shown, expected)                    # the renderer's picture, k:1
     h, w = picture().shape[:2]
-    top = shown.shape[0] - h
-    np.testing.assert_array_equal(shown[top:, :w], picture())          # the original, unchanged
+    top = shown.shape[0] - k * h
+    np.testing.assert_array_equal(shown[top:, :k * w], up(picture()))   # the original's own pixels
+    full = render.side_by_side(s.dataset.pixels, q.pixels(), (left, right))
     assert "compare" in s.views()
     out = tmp_path / "compare.png"
     assert win.export_image(str(out))
     with Image.open(out) as im:
-        np.testing.assert_array_equal(np.asarray(im.convert("RGB")), shown)     # exactly as shown
+        np.testing.assert_array_equal(np.asarray(im.convert("RGB")), full)      # full size, 1:1
     # the colour-vision preview: on screen and, ticked, in the export
     try:
         win.actions["cvd_tritanopia"].trigger()
         np.testing.assert_array_equal(win.canvas.image_array(), simulate_cvd(shown, "tritanopia"))
         assert win.export_image(str(tmp_path / "cvd.png"))
         with Image.open(tmp_path / "cvd.png") as im:
-            np.testing.assert_array_equal(np.asarray(im.convert("RGB")), win.canvas.image_array())
+            np.testing.assert_array_equal(np.asarray(im.convert("RGB")), simulate_cvd(full, "tritanopia"))
     finally:
         win.actions["cvd_off"].trigger()
 
