@@ -529,10 +529,19 @@ def _assign_streaming(args, check_writable, say) -> int:
     # Dask too (each worker hands back its columns with a value); zeros that may mean "not rated"
     # once for the files, as in memory (session.unrated.scoring_zero_warning)
     blank = blank_warning(name, [c for c in cols if c not in valued]) if n else None
-    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), blank, zeros.warning(name),
+    warned = src.warnings + [w for w in (source_change_warning(tm, args.data), blank, zeros.warning(name, _data_files(args.data)),
                                          tally.warning(name), few_values_warning(tm, name, few)) if w]
     for w in notes + warned if not args.quiet else ():
         print_warning(w)
     if args.out:        # the scores on standard output by default: no summary line, as in memory
         print_summary(args, f"{count_text(n, 'row')} scored; {wrote_text(args.out)}")   # testerC #11
     return 0
+
+
+def _data_files(data) -> list[str]:
+    """The files of `somdesk assign`'s DATA (a file or a glob), for the zeros' spellings; [] if none."""
+    from somdesk.io.chunked_sql import expand
+    try:
+        return expand(data)
+    except Exception:  # noqa: BLE001 - the read itself said what is wrong
+        return []

@@ -38,12 +38,27 @@ def _read_options(p) -> None:
     g.add_argument("--skip", type=int, help="lines to skip before the header or data")
     g.add_argument("--sheet", help="spreadsheet sheet, by name or 0-based number")
     g.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
-    g.add_argument("--missing-values", metavar="TOKENS", help="comma-separated cell texts meaning 'no value' (instead of NA, N/A, NaN, null, ?, -); "
-                   "an empty cell is always missing")
-    g.add_argument("--also-missing", metavar="TOKENS", help="comma-separated cell texts meaning 'no value' besides "
-                   "the usual ones (or those of --missing-values), e.g. 0 for a ratings table whose 0 means 'not rated'")
+    g.add_argument("--missing-values", metavar="TOKENS", action=_AddTokens,
+                   help="comma-separated cell texts meaning 'no value' (instead of NA, N/A, NaN, null, ?, -); "
+                   "an empty cell is always missing; matched in any letter case, spaces around a cell ignored; "
+                   "given twice, the lists add up")
+    g.add_argument("--also-missing", metavar="TOKENS", action=_AddTokens,
+                   help="comma-separated cell texts meaning 'no value' besides "
+                   "the usual ones (or those of --missing-values), e.g. 0 for a ratings table whose 0 means 'not rated' "
+                   "(0,0.0 when the file also writes 0.0); matched in any letter case, spaces around a cell ignored; "
+                   "given twice, the lists add up")
     g.add_argument("--where", metavar="CONDITION", help="keep rows where this SQL condition holds, e.g. \"age >= 18\"")
     g.add_argument("--max-rows", type=int, help="rows held in memory; larger tables are sampled (default 1,000,000)")
+
+
+class _AddTokens(argparse.Action):
+    """--missing-values / --also-missing given again: its texts join the ones given before
+    (testerI 8a: `--also-missing 0 --also-missing x` kept only x, silently).  The value stays
+    one comma-separated text, as every reader of the option expects."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        before = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, values if before is None else f"{before},{values}")
 
 
 def _options(args):

@@ -37,7 +37,8 @@ import numpy as np
 from somdesk.errors import FileFormatError, SomdeskError
 from somdesk.io.chunked_sql import (DEFAULT_CHUNK_ROWS, Partition, converted_columns,
                                     engine_connection, engine_files, expand, file_codec, files_format,
-                                    is_numeric_type, is_pattern, names_warnings, number_expr, parquet_reader, reader_sql,
+                                    is_numeric_type, is_pattern, names_warnings, number_expr, numeric_missing_words,
+                                    parquet_reader, reader_sql,
                                     select_expr,
                                     sniffed_dialect, text_expr, unreadable)
 from somdesk.io.tables.duckutil import lit, q, scratch_write_error
@@ -152,12 +153,23 @@ class ChunkedTable:
         staged = None                   # the staging folder (io.chunked_stage), removed unless handed on
         con = engine_connection()
         try:
-            src = reader_sql(files, text_dialect=dialect, missing=missing, text=tuple(spoiled))
+            as_varchar = tuple(spoiled)     # columns DuckDB must leave as text
+            src = reader_sql(files, text_dialect=dialect, missing=missing, text=as_varchar)
             try:
                 desc = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             except Exception as exc:  # duckdb raises many kinds; all mean "cannot read"
                 _raise_unreadable(pattern, exc, given, line_ends)
             types = {name: typ for name, typ, *_ in desc}
+            if not as_text and files_format(files) == "csv" and numeric_missing_words(missing):
+                # a missing-value text that is a number (`0`): DuckDB's typed read gives ` 0` the
+                # value 0 (its nullstr matches cells as written), the in-memory reader no value
+                # (testerI #4).  Its columns are read as text and converted by the in-memory rule
+                # below (`promoted`: io.chunked_checks.cell_text), one scan each.
+                typed = [c for c, t in types.items() if is_numeric_type(t) and (columns is None or c in columns)]
+                if typed:
+                    as_varchar += tuple(typed)
+                    src = reader_sql(files, text_dialect=dialect, missing=missing, text=as_varchar)
+                    types = {name: typ for name, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
             numeric = [n for n, t in types.items() if is_numeric_type(t)]
             if as_text:         # the columns that are not text hold numbers, in this format
                 numeric = [c for c in columns if c in types and c not in set(text_columns)]
@@ -179,11 +191,17 @@ class ChunkedTable:
             check_files(con, files, os.fspath(pattern), columns, {**types, **{c: "DOUBLE" for c in promoted}},
                         list(columns) if as_text else categorical, used_by, shown, text_dialect=dialect,
                         missing=missing)
+            def as_numbers(reader: str) -> str:
+                """`reader` with the promoted columns as numbers, so a condition compares numbers."""
+                if not promoted:
+                    return reader
+                repl = ", ".join(f"CAST({cell_text(c, missing)} AS DOUBLE) AS {q(c)}" for c in promoted)
+                return f"(SELECT * REPLACE ({repl}) FROM {reader})"
             if where:       # the in-memory reader's checks and words (one condition on the columns)
                 from somdesk.io.tables.sqlfilter import check_filter
                 # with a number format, the condition sees the columns converted (numbers, not texts)
-                view = (f"SELECT {converted_columns(columns, text_columns, number_format)} FROM {src}" if as_text
-                        else f"SELECT * FROM {src}")
+                view = (f"SELECT {converted_columns(columns, text_columns, number_format, missing)} FROM {src}"
+                        if as_text else f"SELECT * FROM {as_numbers(src)}")
                 con.execute(f"CREATE TEMP VIEW src AS {view}")
                 where = check_filter(con, where, "src")
             given_columns = columns is not None
@@ -211,15 +229,16 @@ class ChunkedTable:
                 staged = stage_dir()
                 out = os.path.join(staged, "table.parquet")
                 sel = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" if c in text_ok and c not in numeric
-                                else number_expr(c, j, number_format) + f" AS {q(c)}" if as_text
-                                else f"CAST({cell_text(c, missing)} AS DOUBLE) AS {q(c)}" if c in promoted
+                                else number_expr(c, j, number_format, missing) + f" AS {q(c)}" if as_text
                                 else f"CAST({q(c)} AS DOUBLE) AS {q(c)}" for j, c in enumerate(columns))
                 filt = f" WHERE {where}" if where else ""
                 reader = src
                 if labels is not None:       # each row's file, for the scores' `file` column
                     reader = reader_sql(files, filename=FILE_COLUMN, text_dialect=dialect, missing=missing,
-                                     text=tuple(spoiled))
+                                     text=as_varchar)
                     sel += f", {q(FILE_COLUMN)}"
+                # promoted columns converted before the condition and the select see them
+                reader = as_numbers(reader)
                 query = f"SELECT {sel} FROM {reader}{filt}"
                 if where:   # each row's number in the files (as the in-memory scores' `row`): ROW_COLUMN
                     number = f"row_number() OVER () - 1 AS {q(ROW_COLUMN)}"

@@ -405,7 +405,7 @@ def format_breaker(con, files: list[str], message: str, columns: list[str], numb
     if column is None:
         return None
     dec, th = number_format["decimal"], number_format.get("thousands") or ""
-    v = f"nullif(trim(CAST({q(column)} AS VARCHAR)), '')"
+    v = cell_text(column, missing)      # the conversion's own rule (io.chunked_sql.number_expr)
     try:
         src = reader_sql(files, '_somdesk_file', text_dialect, missing)
         row = con.execute(f"SELECT {v}, {q('_somdesk_file')} FROM {src} "

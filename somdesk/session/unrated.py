@@ -18,15 +18,16 @@ is frequent: at least ZERO_SHARE of the present values and MIN_ZEROS cells.  A c
 """
 from __future__ import annotations
 
+import os
 import weakref
 
 import numpy as np
 
-from somdesk.core.choice_words import ZERO_AS_MISSING
+from somdesk.core.choice_words import zero_choice
 from somdesk.core.options import count_text
 
 __all__ = ["MAX_SCALE", "MIN_LEVELS", "MIN_ZEROS", "ZERO_SHARE", "ZeroTally", "map_zero_warning",
-           "scoring_columns", "scoring_zero_warning", "zero_scale", "zero_sentence", "zero_unrated_columns",
+           "scoring_columns", "scoring_zero_warning", "zero_scale", "zero_sentence", "zero_spellings", "table_zero_spellings", "zero_unrated_columns",
            "zero_unrated_warning"]
 
 MAX_SCALE = 10        # the top of the scales recognised (1..5, 1..7, 1..10)
@@ -115,9 +116,11 @@ class ZeroTally:
                 out[c] = scale
         return out
 
-    def warning(self, name: str | None = None) -> str | None:
-        """`zero_sentence` of the columns found (`name`: the file, said first), or None."""
-        return zero_sentence(self.found(), name)
+    def warning(self, name: str | None = None, files=()) -> str | None:
+        """`zero_sentence` of the columns found (`name`: the file, said first), or None; the zeros'
+        spellings looked up in the text files `files` (`zero_spellings`)."""
+        found = self.found()
+        return zero_sentence(found, name, zero_spellings(files, found) if found else ("0",))
 
 
 def zero_unrated_columns(table, columns=None) -> dict:
@@ -143,15 +146,65 @@ def zero_unrated_columns(table, columns=None) -> dict:
     return out
 
 
+SPELLINGS = 4         # at most this many spellings of 0 are named
+SCAN_ROWS = 20000     # ... as found in the first this many rows: a writer spells its zeros alike
+                      # throughout, and the window asks on its own thread (300k rows: 0.56 s)
+
+
+def zero_spellings(files, columns) -> tuple[str, ...]:
+    """How the delimited text files `files` (paths) write 0 in `columns`: the distinct texts of
+    their cells that are the number 0, spaces around ignored (`0`, `0.0`, `0.00`...), `0` first
+    then the shortest, at most SPELLINGS, in the first SCAN_ROWS rows; ("0",) for other formats or when none is found or the
+    files cannot be read (the warning still stands).  One scan of the files (testerI #2: pandas
+    writes `0.0` and `--also-missing 0` matches the text `0` only, so the advice did nothing)."""
+    files = [os.fspath(f) for f in files or () if f]
+    columns = list(columns)
+    if not files or not columns:
+        return ("0",)
+    from somdesk.io.chunked_sql import engine_connection, files_format, reader_sql, sniffed_dialect
+    from somdesk.io.tables.duckutil import q
+    try:
+        if files_format(files) != "csv":
+            return ("0",)
+        src = reader_sql(files, text_dialect=sniffed_dialect(files), missing=("",))
+        cells = ", ".join(f"trim(CAST({q(c)} AS VARCHAR))" for c in columns)
+        con = engine_connection()
+        try:
+            rows = con.execute(f"SELECT DISTINCT v FROM (SELECT unnest([{cells}]) AS v FROM (SELECT * FROM {src} LIMIT {SCAN_ROWS})) "
+                               f"WHERE TRY_CAST(v AS DOUBLE) = 0 LIMIT 64").fetchall()
+        finally:
+            con.close()
+    except Exception:  # noqa: BLE001 - the warning stands with the plain spelling
+        return ("0",)
+    found = sorted({str(r[0]) for r in rows if r[0]}, key=lambda t: (t != "0", len(t), t))
+    return tuple(found[:SPELLINGS]) or ("0",)
+
+
+def table_zero_spellings(table, columns=None) -> tuple[str, ...]:
+    """zero_spellings of the in-memory `table`'s own file over its columns whose zeros may mean
+    "not rated" (`zero_unrated_columns` of `columns`, None: every numeric one): what the
+    window's Read 0 as missing adds to the missing words; ("0",) when there are none."""
+    return _table_spellings(table, zero_unrated_columns(table, columns))
+
+
+def _table_spellings(table, found: dict) -> tuple[str, ...]:
+    """zero_spellings of the in-memory `table`'s own file over the columns `found`."""
+    if not found:
+        return ("0",)
+    path = getattr(table, "source_path", None)
+    return zero_spellings([path] if path else (), found)
+
+
 def _number(x: float) -> str:
     return f"{x:g}"
 
 
-def zero_sentence(found: dict, name: str | None = None) -> str | None:
+def zero_sentence(found: dict, name: str | None = None, spellings=("0",)) -> str | None:
     """The one sentence for the columns `found` ({column: (least, largest other value)}, however
     many), naming the way to read 0 as missing besides the words already read so, in the
-    window's words (core.choice_words.ZERO_AS_MISSING: the CLI prints cli_words, --also-missing 0);
-    `name` (a scored file) said first; None for none.
+    window's words (core.choice_words.zero_choice of the zeros' `spellings`, `zero_spellings`: the
+    CLI prints cli_words, --also-missing 0 or --also-missing 0,0.0); `name` (a scored file) said
+    first; None for none.
     "0 may mean 'not rated' in 200 columns (other values 1-5): ..."."""
     if not found:
         return None
@@ -163,13 +216,14 @@ def zero_sentence(found: dict, name: str | None = None) -> str | None:
         which += " (" + ", ".join(repr(c) for c in names) + ")"
     return ((f"{name}: " if name else "") +
             f"0 may mean 'not rated' in {which} (other values {_number(lo)}-{_number(hi)}): a mean rating then "
-            f"counts it as a rating; read it as missing with {ZERO_AS_MISSING}")
+            f"counts it as a rating; read it as missing with {zero_choice(spellings)}")
 
 
 def zero_unrated_warning(table, columns=None) -> str | None:
     """One sentence for the whole table (however many columns) when zeros of its numeric
     `columns` (None: all) may mean "not rated" (`zero_sentence`); None otherwise."""
-    return zero_sentence(zero_unrated_columns(table, columns))
+    found = zero_unrated_columns(table, columns)
+    return zero_sentence(found, None, _table_spellings(table, found))
 
 
 def scoring_columns(tm) -> list[str]:
@@ -185,7 +239,8 @@ def scoring_zero_warning(tm, table) -> str | None:
     """`zero_sentence` for new data `table` scored against table map `tm`, over its numeric
     placing columns (`scoring_columns`), the file named; None otherwise.  In chunks, a ZeroTally
     over the same columns gives the same sentence."""
-    return zero_sentence(zero_unrated_columns(table, scoring_columns(tm)), table.name)
+    found = zero_unrated_columns(table, scoring_columns(tm))
+    return zero_sentence(found, table.name, _table_spellings(table, found))
 
 
 def map_zero_warning(tm, table) -> str | None:

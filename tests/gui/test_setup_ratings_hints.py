@@ -98,3 +98,17 @@ def test_the_empty_hover_line_says_what_it_is_for(qtbot, win, tmp_path):
     assert arr.max() - arr.min() > 25 and HOVER_HINT.startswith("Hover over a node")
     area = wf.legend.parentWidget().parentWidget()
     assert not area.viewport().autoFillBackground() and not wf.legend.autoFillBackground()
+
+
+def test_read_0_as_missing_reads_the_files_own_spelling_of_0(qtbot, win, tmp_path):
+    # testerI #2: pandas writes the zeros `0.0`; the button added the text `0` only and changed nothing
+    from tests.cli.test_missing_words_everywhere import _zeros_file
+    wf = win.tables
+    assert open_table_now(qtbot, wf, _zeros_file(tmp_path / "r.csv", "0.0"))
+    note = wf.setup.table_note
+    assert "not rated" in note.text() and "written 0.0" in note.text() and "--also-missing" not in note.text()
+    blanks = wf.setup.column("item0").missing
+    qtbot.mouseClick(wf.setup.zeros_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not win.runner.busy and not wf.setup.table_note.text(), timeout=60_000)
+    assert sum(int((wf.table.cells(f"item{j}") == 0).sum()) for j in range(8)) == 0
+    assert wf.setup.column("item0").missing > blanks and "0.0" in wf.ws.read_options.missing_tokens

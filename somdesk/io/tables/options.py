@@ -165,4 +165,5 @@ class ReadOptions:
         texts = self.missing_texts
         if texts is None:
             return MISSING_TOKENS
-        return frozenset(s.lower() for s in texts) | {""}
+        # compared with cells stripped of surrounding spaces, so stripped too (`--also-missing "0, 0.0"`)
+        return frozenset(s.strip().lower() for s in texts) | {""}

@@ -488,6 +488,11 @@ class Table:
         (core.preparation.table_labels)."""
         return self._src_missing
 
+    @property
+    def source_path(self) -> str | None:
+        """The file the engine reads (a transcoded copy for a foreign encoding), None if unknown."""
+        return getattr(self._src, "path", None)
+
     # -- what is in it --------------------------------------------------------------------
     @property
     def n_rows(self) -> int:
