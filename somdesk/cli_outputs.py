@@ -34,7 +34,8 @@ __all__ = ["INPUT_DESTS", "OUTPUT_FLAGS", "Written", "check_outputs", "check_wri
 # argparse dest -> the flag the user typed (the file-writing options of every subcommand)
 OUTPUT_FLAGS = {"out": "--out", "save_map": "--save-map", "save_weights": "--save-weights",
                 "metrics_json": "--metrics-json", "timelapse": "--timelapse", "assignments": "--assignments",
-                "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT"}
+                "profiles": "--profiles", "top_items": "--top-items", "report": "--report", "output": "OUT",
+                "side_by_side": "--side-by-side"}
 # argparse dest of every file a command reads (train, train --table, assign, quantize, palette
 # convert/sort, the window's FILEs): no output may name one of them
 INPUT_DESTS = ("palette", "init_weights", "table", "data", "map", "input", "files")

@@ -44,10 +44,10 @@ def test_side_by_side_in_the_summary_and_with_quiet(tmp_path, capsys):
     assert capsys.readouterr().out == "" and (tmp_path / "c2.png").exists()
 
 
-@pytest.mark.parametrize("target, words", [("out.png", "are the same file"), ("in.png", "is the input file"),
+@pytest.mark.parametrize("target, words", [("out.png", "name the same file"), ("in.png", "is the input file"),
                                            ("c.jpg", "give it a .png file name"), ("-", "writes a file"),
-                                           ("", "--side-by-side needs a file name"),
-                                           (" ", "--side-by-side needs a file name")])
+                                           ("", "--side-by-side: no file name given"),
+                                           (" ", "--side-by-side: no file name given")])
 def test_side_by_side_refusals(tmp_path, capsys, target, words):
     src = _png(tmp_path / "in.png", _picture())
     before = (tmp_path / "in.png").read_bytes()

@@ -36,7 +36,7 @@ def _outputs():
 # an output file name for each output flag (its extension the one the flag asks for)
 _NAMES = {"out": "o.png", "save_map": "o.somz", "save_weights": "o.npy", "metrics_json": "o.json",
           "timelapse": "o.gif", "assignments": "o.csv", "profiles": "o.csv", "top_items": "o.csv",
-          "report": "o.html", "output": "o.png"}
+          "report": "o.html", "output": "o.png", "side_by_side": "c.png"}
 _ASSIGN_OUT = "o.csv"          # assign --out writes scores
 _PALETTE_OUT = "o.gpl"
 
@@ -71,7 +71,9 @@ def _command(words, d, outputs: dict) -> tuple[list[str], list]:
     if words == ("assign",):
         return ["assign", str(d / "m.somz"), str(d / "t.csv"), "-q", *opts], [d / "m.somz", d / "t.csv"]
     if words == ("quantize",):
-        return ["quantize", str(d / "i.png"), out, "--map", str(d / "m.somz"), "-q"], [d / "i.png", d / "m.somz"]
+        out = str(outputs.get("output", d / "unused.png"))          # quantize writes PNG only
+        return (["quantize", str(d / "i.png"), out, "--map", str(d / "m.somz"), "-q", *opts],
+                [d / "i.png", d / "m.somz"])
     if words in (("palette", "convert"), ("palette", "sort")):
         return ["palette", words[1], str(d / "p.gpl"), out, "-q"], [d / "p.gpl"]
     raise AssertionError(f"no test command for {' '.join(words)}: add one here")
