@@ -108,9 +108,14 @@ class TableOpening:
         return self._read_whole(path, options)
 
     def read_zeros_as_missing(self) -> bool:
-        """The Setup tab's "Read 0 as missing" (testerG #4): the table's file read again with its
-        read options and the cell `0` added to its missing values (ReadOptions.also_missing, the
-        CLI's `--also-missing 0`: the words in force kept, the defaults or the import preview's).
+        """The Setup tab's "Read 0 as missing": `read_as_missing("0")`."""
+        return self.read_as_missing("0")
+
+    def read_as_missing(self, word: str) -> bool:
+        """The Setup tab's "Read 0 as missing" (testerG #4) and "Read 'x' as missing" (testerI #7):
+        the table's file read again with its read options and the cell `word` added to its missing
+        values (ReadOptions.also_missing, the CLI's `--also-missing 0`: the words in force kept,
+        the defaults or the import preview's).
         Unsaved training is asked about first.  True when the read started."""
         from dataclasses import replace
 
@@ -120,7 +125,7 @@ class TableOpening:
         if path is None or self.ws.table is None:
             return False
         options = self.ws.read_options or ReadOptions()
-        also = tuple(options.also_missing or ()) + ("0",)
+        also = tuple(options.also_missing or ()) + (word,)
         options = replace(options, also_missing=also).checked()
         # a Save answered in the prompt is a task: the read starts once the map is written
         if not self.win.may_discard_training(opening=True, then=lambda: self._read_whole(path, options)):
