@@ -181,6 +181,7 @@ class TableDock:
         self.auto_line = AutoLine(self.dock, self.setup.show_auto)
         self.setup.spec_edited.connect(self._estimate_auto)
         self.setup.zeros_missing.connect(lambda: self.read_zeros_as_missing())
+        self.setup.text_missing.connect(lambda word: self.read_as_missing(word))
         self.out_of_core.toggled.connect(self._estimate_auto)
         self.actions = {}
         for key, text, shortcut, slot in (

@@ -110,11 +110,20 @@ class TableOpening:
         return self._read_whole(path, options)
 
     def read_zeros_as_missing(self) -> bool:
-        """The Setup tab's "Read 0 as missing" (testerG #4): the table's file read again with its
-        read options and the cell `0` added to its missing values (ReadOptions.also_missing, the
-        CLI's `--also-missing 0`: the words in force kept, the defaults or the import preview's),
-        in every spelling of 0 the file's columns hold (`0.0` too: testerI #2,
-        session.unrated.table_zero_spellings, the spellings the Setup tab's note names).
+        """The Setup tab's "Read 0 as missing" (testerG #4): `read_as_missing` with every spelling
+        of 0 the file's columns hold (`0.0` too: testerI #2, session.unrated.table_zero_spellings,
+        the spellings the Setup tab's note names)."""
+        from somdesk.session.unrated import table_zero_spellings
+
+        if self.ws.table is None:
+            return False
+        return self.read_as_missing(*(table_zero_spellings(self.ws.table) or ("0",)))
+
+    def read_as_missing(self, *words: str) -> bool:
+        """The Setup tab's "Read 0 as missing" and "Read 'x' as missing" (testerI #7): the table's
+        file read again with its read options and the cells `words` added to its missing values
+        (ReadOptions.also_missing, the CLI's `--also-missing`: the words in force kept, the
+        defaults or the import preview's).
         Unsaved training is asked about first.  True when the read started."""
         from dataclasses import replace
 
@@ -124,9 +133,8 @@ class TableOpening:
         if path is None or self.ws.table is None:
             return False
         options = self.ws.read_options or ReadOptions()
-        from somdesk.session.unrated import table_zero_spellings
         also = tuple(options.also_missing or ())
-        also += tuple(t for t in table_zero_spellings(self.ws.table) if t not in also)
+        also += tuple(t for t in words if t not in also)
         options = replace(options, also_missing=also).checked()
         # a Save answered in the prompt is a task: the read starts once the map is written
         if not self.win.may_discard_training(opening=True, then=lambda: self._read_whole(path, options)):

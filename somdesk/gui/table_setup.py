@@ -47,6 +47,7 @@ class TableSetup(QWidget):
     spec_edited = Signal()
     k_edited = Signal(int)
     zeros_missing = Signal()         # "Read 0 as missing" (the table note's button)
+    text_missing = Signal(str)       # "Read 'x' as missing" (the stray-text note's button)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -88,6 +89,18 @@ class TableSetup(QWidget):
                                      "for a ratings table whose 0 means 'not rated'")
         self.zeros_button.clicked.connect(lambda *_: self.zeros_missing.emit())
         self.zeros_button.hide()
+        # columns of numbers read as text because of a stray cell ('x'): why, and the way out
+        # (session.table_columns.stray_text_note; testerI #7: "categorical" with no reason said)
+        self.stray_note = QLabel()
+        self.stray_note.setObjectName("setup-stray-note")
+        self.stray_note.setWordWrap(True)
+        self.stray_note.setStyleSheet("color: #a04000;")
+        self.stray_note.hide()
+        self.stray_button = QPushButton()
+        self.stray_button.setObjectName("setup-stray-missing")
+        self.stray_button.clicked.connect(lambda *_: self.text_missing.emit(self._stray_word))
+        self.stray_button.hide()
+        self._stray_word = ""
         self.k = QSpinBox()
         self.k.setRange(0, 30)
         self.k.setSpecialValueText("suggested")
@@ -126,6 +139,10 @@ class TableSetup(QWidget):
         note.addWidget(self.table_note, 1)
         note.addWidget(self.zeros_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(note)
+        stray = QHBoxLayout()
+        stray.addWidget(self.stray_note, 1)
+        stray.addWidget(self.stray_button, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(stray)
         lay.addLayout(form)
         lay.addWidget(self.curve)
         lay.addWidget(self.curve_note)
@@ -172,6 +189,8 @@ class TableSetup(QWidget):
             self.columns.set_columns(rows)
             from somdesk.session.unrated import zero_unrated_warning
             self._show_note(zero_unrated_warning(table))
+            from somdesk.session.table_columns import stray_text_note
+            self._show_stray(stray_text_note(table))
             self.label.clear()
             self.label.addItem("(none)", None)
             for c in table.columns:
@@ -209,6 +228,7 @@ class TableSetup(QWidget):
             self.label.clear()
             self.auto.setText("")
             self._show_note(None)
+            self._show_stray(None)
         finally:
             self._updating = False
 
@@ -216,6 +236,17 @@ class TableSetup(QWidget):
         self.table_note.setText(text or "")
         self.table_note.setVisible(bool(text))
         self.zeros_button.setVisible(bool(text))
+
+    def _show_stray(self, note: tuple[str, str] | None) -> None:
+        """The stray-text note and its "Read 'x' as missing" button (none without a word)."""
+        text, word = note or ("", "")
+        self._stray_word = word
+        self.stray_note.setText(text)
+        self.stray_note.setVisible(bool(text))
+        self.stray_button.setText(f"Read {word!r} as missing" if word else "")
+        self.stray_button.setToolTip(f"Read the file again with the cell {word!r} as a missing value besides "
+                                     f"those already read so (the CLI's --also-missing {word})" if word else "")
+        self.stray_button.setVisible(bool(word))
 
     def set_column(self, name: str, *, use=None, weight=None, passive=None, categorical=None) -> None:
         """Set one column's choices (as the user would by clicking); KeyError for an unknown column."""

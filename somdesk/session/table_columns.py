@@ -542,3 +542,30 @@ def default_columns_warnings(table, label: str | None = None, missing: str = "dr
     ids = identifier_warning(table, label, missing)
     dates = dates_warning(table, label, missing)
     return spoiled_columns(table, label) + ([ids] if ids else []) + ([dates] if dates else [])
+
+
+def stray_text_note(table, shown: int = 3) -> tuple[str, str] | None:
+    """(sentence, word) for the columns of numbers that `table` (io.tables Table) reads as text
+    because some cell is not a number (Table.spoiled: a stray 'x' in a ratings column), or None.
+    The sentence names them and the first cells at fault (Table.problem: "column 'b' is not
+    numeric: line 3 has 'x'", at most `shown` of them); `word` is the text most of them hold
+    (Table.bad_text), which the Setup tab offers to read as missing (testerI #7: the columns
+    showed "categorical" with no reason, and Train said "tick at least one column").  An
+    infinite value offers no word (it is a number, too large: its problem() says so)."""
+    from collections import Counter
+
+    from somdesk.io.names import display_name
+
+    spoiled = [c for c in table.columns if table.spoiled(c)]
+    if not spoiled:
+        return None
+    words = Counter(w for c in spoiled if (w := table.bad_text(c)) is not None and w.strip())
+    reasons = [table.problem(c) for c in spoiled[:shown]]
+    more = f"; and {count_text(len(spoiled) - shown, 'more column')}" if len(spoiled) > shown else ""
+    names = ", ".join(map(display_name, spoiled[:shown])) + (" ..." if len(spoiled) > shown else "")
+    text = (f"{names} {'is' if len(spoiled) == 1 else 'are'} read as text, not numbers: "
+            + "; ".join(r for r in reasons if r) + more + ".")
+    if not words:
+        return text, ""
+    word = words.most_common(1)[0][0]
+    return text + f" If {word!r} means 'no value', read it as missing.", word

@@ -308,6 +308,13 @@ class TableWorkspace(TableViewsMixin):
             return "open a table first"
         if not self.path or not os.path.exists(self.path):
             return "out-of-core training reads the table's file again; it is not there any more"
+        # the chunked training reads the file with the engine's own missing-value texts (the CLI
+        # refuses --missing-values / --also-missing with --out-of-core): training out of core after
+        # "Read 0 as missing" trained on the zeros as ratings without a word (testerI #1)
+        words = missing_words(self.read_options)
+        if words:
+            return (f"the table was read with {words} as missing, which training out of core cannot do "
+                    "(it reads the file again with the usual missing values); train in memory")
         return why_not_streamable(self.path)
 
     def untrainable_reason(self) -> str | None:
@@ -772,3 +779,11 @@ def row_columns_of(t, a) -> dict:
     for key in ("bmu_row", "bmu_col", "distance", "outlier"):
         cols[own(key)] = a[key]
     return cols
+
+
+def missing_words(options) -> str:
+    """The cell texts `options` (io.tables ReadOptions or None) reads as missing besides the
+    defaults, quoted and joined ("'0', 'x'"), or "" when none: the out-of-core reader cannot
+    read them so (TableWorkspace.out_of_core_unavailable)."""
+    words = tuple(getattr(options, "missing", None) or ()) + tuple(getattr(options, "also_missing", None) or ())
+    return ", ".join(f"'{w}'" for w in dict.fromkeys(words))
