@@ -282,17 +282,22 @@ class ImageExports:
     def _save_compare_in_task(self, path: str, simulate) -> bool:
         """Draw the full-size side-by-side picture (session.exports.compare_drawing: the original
         and the quantised picture shown when Save was pressed) and write it, in a task."""
-        from somdesk.core.cancel import check
         from somdesk.gui.window_drawing import quantised_nodes
-        from somdesk.gui.window_tasks import write_png
-        from somdesk.session import Progress
         from somdesk.session.exports import compare_drawing
 
         s = self.win.session
-        draw = compare_drawing(s, nodes=quantised_nodes(s, s.quantised))
+        return self._drawn_export(path, compare_drawing(s, nodes=quantised_nodes(s, s.quantised)), simulate)
+
+    def _drawn_export(self, path: str, draw, simulate) -> bool:
+        """Export `draw(token)` (an (H, W, 3) uint8 picture drawn on the task's thread), through
+        `simulate` (or None) when the colour-vision preview applies, as a task writing `path`."""
+        from somdesk.core.cancel import check
+        from somdesk.gui.window_tasks import write_png
+        from somdesk.session import Progress
 
         def steps(token):
             yield Progress("export", 0, 0, "", "Exporting image")
+            check(token)
             pic = draw(token)
             check(token)
             if simulate is not None:
@@ -344,24 +349,8 @@ class ImageExports:
     def _save_map_in_task(self, options: ExportOptions, path: str) -> bool:
         """Draw and write a big map export in a task ("export-image"), as `_save_in_task` does
         for pictures; the map drawn is the one shown when Save was pressed."""
-        from somdesk.core.cancel import check
-        from somdesk.gui.window_tasks import write_png
-        from somdesk.session import Progress
-
         draw = self.win.map_drawing(options.scale, view=options.view, markers=options.markers, legend=options.legend)
-        simulate = self._simulation()
-
-        def steps(token):
-            yield Progress("export", 0, 0, "", "Exporting image")
-            check(token)
-            pic = draw()
-            if simulate is not None:
-                pic = simulate(pic)
-            check(token)
-            write_png(path, pic)
-            return f"{pic.shape[1]} x {pic.shape[0]} px"
-
-        return self._start_export(path, steps)
+        return self._drawn_export(path, lambda _token: draw(), self._simulation())
 
     def finished(self, result, stopped: bool) -> None:
         """The export task ended: `result` says what was written (None: nothing)."""
